@@ -1,0 +1,69 @@
+# zoufang — two commands: `make run` and `make test`. Everything else is set up on the way.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The demo shows the 2017 campaign in progress: "today" is pinned inside it.
+export ZOUFANG_TODAY ?= 2017-06-15
+export ZOUFANG_DEMO_PASSWORD ?= zoufang-demo
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test setup static migrate demo lint typecheck migrations-check pytest bench browser clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP) static migrate
+
+static: $(STAMP)
+	$(BIN)/zoufang compilemessages --ignore=.venv -v0
+	$(BIN)/zoufang collectstatic --noinput -v0
+
+migrate: $(STAMP)
+	$(BIN)/zoufang migrate --noinput -v0
+
+demo: setup
+	$(BIN)/zoufang loaddemo --if-empty
+
+run: demo
+	@echo ""
+	@echo "走访平台已启动：http://$(HOST):$(PORT)/"
+	@$(BIN)/zoufang demoaccounts
+	$(BIN)/gunicorn zoufang.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+
+# Browser tests drive the system Chromium; install it from Debian's packages when missing.
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium chromium-driver >/dev/null; }; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check zoufang
+
+typecheck: $(STAMP)
+	$(BIN)/mypy zoufang
+
+migrations-check: $(STAMP)
+	$(BIN)/zoufang makemigrations --check --dry-run -v1
+
+# The suite on SQLite always, and again on PostgreSQL when DATABASE_URL is set.
+pytest: $(STAMP) static browser
+	env -u DATABASE_URL $(BIN)/pytest -q
+	@if [ -n "$$DATABASE_URL" ]; then echo "== PostgreSQL: $$DATABASE_URL"; $(BIN)/pytest -q; fi
+
+test: lint typecheck migrations-check pytest
+
+bench: setup
+	$(BIN)/python -m zoufang.bench
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,1 @@
+"""zoufang (走访): grassroots visit campaigns."""

@@ -1,0 +1,174 @@
+"""What a user may see. Every view and API endpoint asks here; nowhere else decides.
+
+Rules (by role grant; a user may hold several and sees the union):
+- office, leader, assessor, city_office: every region and target under their granted region.
+- village: the targets of their village (or group); full ID and phone numbers, they know residents.
+- unit_handler: their unit's cadres; targets only through assignments (as visitors do).
+- every cadre with a login: the targets assigned to them in any campaign.
+- auditor: the regions of their scope; targets only once a callback sample names them.
+- sysadmin: master data through the admin; no resident is visible in lists by that role alone.
+- superuser: everything.
+Denials never reveal whether an object exists: the caller gets 404.
+"""
+
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from zoufang.accounts.models import RoleGrant
+from zoufang.regions.models import Region
+from zoufang.registry.models import Cadre, Target, Unit
+
+Role = RoleGrant.Role
+
+# Roles that see every target in their region.
+AREA_ROLES = {Role.OFFICE, Role.LEADER, Role.ASSESSOR, Role.CITY_OFFICE, Role.VILLAGE}
+# Roles that see full ID and phone numbers of the targets they can see (reads are audited).
+IDENTITY_ROLES = {Role.OFFICE, Role.VILLAGE}
+# Roles that see the whole region tree of their scope, even without targets in it.
+REGION_ROLES = AREA_ROLES | {Role.AUDITOR, Role.UNIT_HANDLER}
+
+
+def _grants(user: Any) -> list[RoleGrant]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_zoufang_grants", None)
+    if cached is None:
+        cached = list(RoleGrant.objects.filter(user=user).select_related("region", "unit"))
+        user._zoufang_grants = cached
+    return cached
+
+
+def roles(user: Any) -> set[str]:
+    return {grant.role for grant in _grants(user)}
+
+
+def role_labels(user: Any) -> list[str]:
+    labels = [grant.get_role_display() for grant in _grants(user)]
+    if _cadre(user) is not None:
+        labels.append(str(_cadre(user).get_role_display()))  # type: ignore[union-attr]
+    return labels
+
+
+def has_role(user: Any, *wanted: str) -> bool:
+    return bool(roles(user) & set(wanted)) or bool(getattr(user, "is_superuser", False))
+
+
+def _cadre(user: Any) -> Cadre | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.cadre  # type: ignore[no-any-return]
+    except Cadre.DoesNotExist:
+        return None
+
+
+def _region_paths(user: Any, role_set: set[RoleGrant.Role]) -> list[str]:
+    return [g.region.path for g in _grants(user) if g.role in role_set and g.region is not None]
+
+
+def _under_any(paths: list[str], field: str) -> Q:
+    if not paths:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in paths))
+
+
+def visible_regions(user: Any) -> QuerySet[Region]:
+    """Regions in scope, and their ancestors so a tree can be drawn down to them."""
+    if getattr(user, "is_superuser", False):
+        return Region.objects.all()
+    paths = _region_paths(user, REGION_ROLES)
+    cadre = _cadre(user)
+    if cadre is not None:
+        paths += list(
+            Region.objects.filter(targets__assignments__cadre=cadre).values_list("path", flat=True).distinct()
+        )
+    if not paths:
+        return Region.objects.none()
+    ancestor_ids = {int(part) for p in paths for part in p.split(".") if part}
+    return Region.objects.filter(_under_any(paths, "path") | Q(pk__in=ancestor_ids))
+
+
+def visible_targets(user: Any) -> QuerySet[Target]:
+    if getattr(user, "is_superuser", False):
+        return Target.objects.all()
+    condition = _under_any(_region_paths(user, AREA_ROLES), "region__path")
+    cadre = _cadre(user)
+    if cadre is not None:
+        condition |= Q(assignments__cadre=cadre)
+    for grant in _grants(user):
+        if grant.role == Role.UNIT_HANDLER and grant.unit_id:
+            condition |= Q(assignments__unit_id=grant.unit_id)
+    return Target.objects.filter(condition).distinct()
+
+
+def visible_units(user: Any) -> QuerySet[Unit]:
+    """Units are public bodies: those of the user's area, and the regionless city and outside bodies."""
+    if getattr(user, "is_superuser", False):
+        return Unit.objects.all()
+    paths = _region_paths(user, REGION_ROLES)
+    condition = _under_any(paths, "region__path")
+    if paths:
+        condition |= Q(region__isnull=True)
+    cadre = _cadre(user)
+    if cadre is not None:
+        condition |= Q(pk=cadre.unit_id)
+    unit_ids = [g.unit_id for g in _grants(user) if g.unit_id]
+    if unit_ids:
+        condition |= Q(pk__in=unit_ids)
+    return Unit.objects.filter(condition)
+
+
+def visible_cadres(user: Any) -> QuerySet[Cadre]:
+    if getattr(user, "is_superuser", False):
+        return Cadre.objects.all()
+    if has_role(user, Role.OFFICE, Role.LEADER, Role.ASSESSOR, Role.CITY_OFFICE):
+        return Cadre.objects.filter(unit__in=visible_units(user))
+    condition = Q(pk__in=[])
+    cadre = _cadre(user)
+    if cadre is not None:
+        condition |= Q(pk=cadre.pk)
+    unit_ids = [g.unit_id for g in _grants(user) if g.unit_id]
+    if unit_ids:
+        condition |= Q(unit_id__in=unit_ids)
+    village_paths = _region_paths(user, {Role.VILLAGE})
+    if village_paths:
+        condition |= _under_any(village_paths, "unit__region__path")
+    return Cadre.objects.filter(condition)
+
+
+def get_visible_target(user: Any, public_id: Any) -> Target:
+    """The target, or 404 whether it does not exist or is out of scope."""
+    try:
+        return visible_targets(user).select_related("region").get(public_id=public_id)
+    except (Target.DoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
+
+
+class PersonalDataPolicy:
+    """Who sees full ID and phone numbers; built once per request so a page of 50 rows asks no more queries."""
+
+    def __init__(self, user: Any) -> None:
+        self.superuser = bool(getattr(user, "is_superuser", False))
+        self.identity_paths = _region_paths(user, IDENTITY_ROLES)
+        cadre = _cadre(user)
+        self.assigned_ids: set[int] = set()
+        if cadre is not None:
+            self.assigned_ids = set(cadre.assignments.values_list("target_id", flat=True))
+
+    def full_identity(self, target: Target) -> bool:
+        """Full ID numbers: only roles that need them, only for targets in their area."""
+        return self.superuser or any(target.region.path.startswith(p) for p in self.identity_paths)
+
+    def full_phone(self, target: Target) -> bool:
+        """A visitor also needs the phone number of a target assigned to them, to arrange the visit."""
+        return self.full_identity(target) or target.pk in self.assigned_ids
+
+
+def may_manage(user: Any) -> bool:
+    """Import, configure campaigns, load tables: the office and administrators."""
+    return has_role(user, Role.OFFICE, Role.SYSADMIN)

@@ -1,0 +1,17 @@
+"""The JSON API under /api/v1/: one NinjaAPI, routers from the apps."""
+
+from ninja import NinjaAPI
+
+from zoufang.accounts.api import TokenAuth
+from zoufang.accounts.api import router as auth_router
+from zoufang.registry.api import router as registry_router
+
+api = NinjaAPI(
+    title="zoufang API",
+    version="1",
+    description="走访平台接口：区划、单位、干部、走访对象。除取得令牌外，均需 `Authorization: Bearer <token>`。",
+    auth=TokenAuth(),
+    urls_namespace="api",
+)
+api.add_router("/auth/", auth_router)
+api.add_router("/", registry_router)

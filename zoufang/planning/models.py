@@ -1,0 +1,75 @@
+"""Quotas (fixed by upper levels' tables) and assignments of named targets to visitors."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zoufang.core.models import TimeStampedModel
+from zoufang.registry.models import Target
+
+
+class FixedQuota(TimeStampedModel):
+    """One row of an allocation table (附件1, 附件2, 附件3-1, 附件3-2): a count the planner must keep."""
+
+    class Table(models.TextChoices):
+        UPPER_LEVEL = "upper_level", _("上级单位分配表")
+        LEADER_HOUSEHOLDS = "leader_households", _("镇党政班子领导分配表（居民户）")
+        LEADER_ENTERPRISES = "leader_enterprises", _("镇党政班子领导分配表（企业）")
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", verbose_name=_("走访活动"), on_delete=models.CASCADE, related_name="fixed_quotas"
+    )
+    table = models.CharField(_("分配表类型"), max_length=24, choices=Table.choices)
+    source = models.CharField(_("来源表"), max_length=50, help_text=_("如“附件1”"))
+    row_number = models.PositiveIntegerField(_("行号"))
+    serial = models.CharField(_("序号"), max_length=10, blank=True, default="")
+    label = models.CharField(_("走访单位（原文）"), max_length=200)
+    units = models.ManyToManyField("registry.Unit", verbose_name=_("走访单位"), related_name="fixed_quotas", blank=True)
+    cadre = models.ForeignKey(
+        "registry.Cadre", verbose_name=_("走访领导"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="fixed_quotas",
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("村（社区）"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="fixed_quotas",
+    )
+    target_kind = models.CharField(_("对象类型"), max_length=24, choices=Target.Kind.choices)
+    count = models.PositiveIntegerField(_("走访数"))
+    stated_region_total = models.PositiveIntegerField(_("户籍总户数（表中）"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("固定分配")
+        verbose_name_plural = _("固定分配")
+        ordering = ["campaign", "source", "row_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "source", "row_number"], name="fixed_quota_unique_row"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.label} {self.count}"
+
+
+class Assignment(TimeStampedModel):
+    """A named target given to one visitor in a campaign: at most one per target, by constraint."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", verbose_name=_("走访活动"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    target = models.ForeignKey(Target, verbose_name=_("走访对象"), on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey("registry.Unit", verbose_name=_("走访单位"), on_delete=models.PROTECT, related_name="+")
+    cadre = models.ForeignKey(
+        "registry.Cadre", verbose_name=_("走访人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="assignments", help_text=_("上级单位只给数量时留空，由该单位自行落实到人"),
+    )
+    pinned = models.BooleanField(_("人工锁定"), default=False)
+
+    class Meta:
+        verbose_name = _("走访分配")
+        verbose_name_plural = _("走访分配")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "target"], name="assignment_one_visitor_per_target"),
+        ]
+        indexes = [models.Index(fields=["campaign", "cadre"], name="assignment_campaign_cadre")]
+
+    def __str__(self) -> str:
+        return f"{self.target} → {self.cadre or self.unit}"

@@ -1,0 +1,151 @@
+"""Scoped read endpoints: regions, units, cadres, targets."""
+
+import uuid
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from zoufang.accounts import audit, scope
+from zoufang.accounts.models import AuditEvent
+from zoufang.regions.models import Region
+from zoufang.registry.models import Target
+from zoufang.registry.presenters import TargetPresenter
+
+router = Router(tags=["基础数据"])
+
+
+class RegionOut(Schema):
+    id: uuid.UUID = Field(alias="public_id")
+    name: str
+    level: str
+    code: str
+    parent_id: uuid.UUID | None = Field(None, alias="parent.public_id")
+
+
+class UnitOut(Schema):
+    id: uuid.UUID = Field(alias="public_id")
+    name: str
+    kind: str
+    party_member_count: int | None
+
+
+class CadreOut(Schema):
+    id: uuid.UUID = Field(alias="public_id")
+    name: str
+    role: str
+    title: str
+    unit_id: uuid.UUID = Field(alias="unit.public_id")
+    unit: str = Field(alias="unit.name")
+
+
+class TargetOut(Schema):
+    id: uuid.UUID
+    kind: str
+    kind_label: str
+    name: str
+    region_id: uuid.UUID
+    region: str
+    address: str
+    phone: str
+    id_number: str
+    member_count: int | None
+    hardship: bool
+    credit_code: str
+    scale: str
+    is_key: bool
+    industry: str
+    stage: str
+    is_demo: bool
+
+
+class TargetFilter(Schema):
+    kind: Target.Kind | None = None
+    region: uuid.UUID | None = Field(None, description="区划编号（含下级）")
+    q: str | None = Field(None, description="按名称、地址搜索")
+
+
+class Page(PageNumberPagination):
+    class Input(Schema):
+        page: int = Field(1, ge=1)
+        page_size: int = Field(50, ge=1, le=200)
+
+    def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
+        offset = (pagination.page - 1) * pagination.page_size
+        return {
+            "items": queryset[offset : offset + pagination.page_size],
+            "count": self._items_count(queryset),
+        }
+
+
+@router.get("/regions", response=list[RegionOut], summary="可见的区划")
+@paginate(Page)
+def list_regions(request: HttpRequest, level: Region.Level | None = None) -> Any:
+    regions = scope.visible_regions(request.user).select_related("parent")
+    if level:
+        regions = regions.filter(level=level)
+    return regions.order_by("path")
+
+
+@router.get("/units", response=list[UnitOut], summary="可见的单位")
+@paginate(Page)
+def list_units(request: HttpRequest) -> Any:
+    return scope.visible_units(request.user)
+
+
+@router.get("/cadres", response=list[CadreOut], summary="可见的走访干部")
+@paginate(Page)
+def list_cadres(request: HttpRequest) -> Any:
+    return scope.visible_cadres(request.user).select_related("unit")
+
+
+def filtered_targets(user: Any, kind: str | None, region_id: Any, q: str | None) -> Any:
+    targets = scope.visible_targets(user).select_related("region")
+    if kind:
+        targets = targets.filter(kind=kind)
+    if region_id:
+        region = scope.visible_regions(user).filter(public_id=region_id).first()
+        if region is None:
+            return targets.none()
+        targets = targets.filter(region__path__startswith=region.path)
+    if q:
+        targets = targets.filter(Q(name__icontains=q) | Q(address__icontains=q))
+    return targets.order_by("region__path", "address", "id")
+
+
+@router.get("/targets", response=list[TargetOut], summary="可见的走访对象（身份证号、电话按角色脱敏）")
+@paginate(Page)
+def list_targets(request: HttpRequest, filters: Query[TargetFilter]) -> Any:
+    presenter = TargetPresenter(request.user)
+    targets = filtered_targets(request.user, filters.kind, filters.region, filters.q)
+    return _PresentedList(targets, presenter)
+
+
+@router.get("/targets/{target_id}", response=TargetOut, summary="一个走访对象（完整查看会记入审计）")
+def get_target(request: HttpRequest, target_id: uuid.UUID) -> Any:
+    target = scope.get_visible_target(request.user, target_id)
+    presenter = TargetPresenter(request.user)
+    if presenter.reveals_personal_data(target):
+        audit.record(request.user, AuditEvent.Action.READ, target, summary="接口查看走访对象完整信息")
+    return presenter.as_dict(target)
+
+
+class _PresentedList:
+    """A queryset that slices and counts like one but yields masked dicts."""
+
+    def __init__(self, queryset: Any, presenter: TargetPresenter) -> None:
+        self.queryset = queryset
+        self.presenter = presenter
+
+    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
+        return [self.presenter.as_dict(t) for t in self.queryset[item]]
+
+    def count(self) -> int:
+        return int(self.queryset.count())
+
+    def __len__(self) -> int:
+        return self.count()
+
+

@@ -1,0 +1,154 @@
+"""Units, cadres and the targets of a visit campaign."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zoufang.core.models import TimeStampedModel
+from zoufang.registry import identifiers
+
+
+class Unit(TimeStampedModel):
+    class Kind(models.TextChoices):
+        TOWN_LEADERSHIP = "town_leadership", _("镇党政班子")
+        TOWN_DEPARTMENT = "town_department", _("镇部门（支部）")
+        CITY_DEPARTMENT = "city_department", _("市级机关部门")
+        OUTSIDE_BODY = "outside_body", _("其他单位")
+        VILLAGE_COMMITTEE = "village_committee", _("村（居）委会")
+
+    name = models.CharField(_("单位名称"), max_length=100, unique=True)
+    kind = models.CharField(_("单位类型"), max_length=20, choices=Kind.choices)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("所属区划"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="units",
+    )
+    party_member_count = models.PositiveIntegerField(_("党员人数"), null=True, blank=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    archived_on = models.DateField(_("停用日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Cadre(TimeStampedModel):
+    class Role(models.TextChoices):
+        TOWN_LEADER = "town_leader", _("镇党政领导")
+        PARTY_MEMBER = "party_member", _("部门党员干部")
+        VILLAGE_CADRE = "village_cadre", _("村（社区）干部")
+        OTHER = "other", _("其他")
+
+    name = models.CharField(_("姓名"), max_length=50)
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="cadres")
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    title = models.CharField(_("职务"), max_length=50, blank=True, default="")
+    phone = models.CharField(_("手机号码"), max_length=20, blank=True, default="")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("登录账号"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="cadre",
+    )
+    supervisor = models.ForeignKey(
+        "self", verbose_name=_("上一级"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="reports", help_text=_("“上下谈一级”中的上一级干部"),
+    )
+    linked_regions = models.ManyToManyField(
+        "regions.Region", verbose_name=_("挂钩村（社区）"), blank=True, related_name="linked_cadres"
+    )
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    archived_on = models.DateField(_("离岗日期"), null=True, blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+
+    class Meta:
+        verbose_name = _("走访干部")
+        verbose_name_plural = _("走访干部")
+        ordering = ["unit__sort_order", "sort_order", "name"]
+        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="cadre_unique_name_in_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.unit.name}）"
+
+    def clean(self) -> None:
+        if self.phone and not identifiers.is_valid_mobile(self.phone):
+            raise ValidationError({"phone": identifiers.MOBILE_RULE})
+        if self.supervisor_id and self.supervisor_id == self.pk:
+            raise ValidationError({"supervisor": _("上一级不能是本人")})
+
+
+class Target(TimeStampedModel):
+    class Kind(models.TextChoices):
+        REGISTERED_HOUSEHOLD = "registered_household", _("户籍户")
+        RESIDENT_HOUSEHOLD = "resident_household", _("非户籍常住户")
+        ENTERPRISE = "enterprise", _("企业")
+        PROJECT = "project", _("项目")
+        NOTABLE_PERSON = "notable_person", _("名士")
+        CADRE = "cadre", _("干部")
+
+    HOUSEHOLD_KINDS = (Kind.REGISTERED_HOUSEHOLD, Kind.RESIDENT_HOUSEHOLD)
+
+    class Scale(models.TextChoices):
+        ABOVE_SCALE = "above_scale", _("规模以上")
+        SMALL_MEDIUM = "small_medium", _("中小企业")
+
+    kind = models.CharField(_("对象类型"), max_length=24, choices=Kind.choices)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="targets"
+    )
+    # Household head, enterprise, project or person name.
+    name = models.CharField(_("名称/户主姓名"), max_length=200)
+    address = models.CharField(_("地址"), max_length=300, blank=True, default="")
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True, default="")
+    id_number = models.CharField(_("身份证号码"), max_length=18, blank=True, default="")
+    member_count = models.PositiveSmallIntegerField(_("家庭人口"), null=True, blank=True)
+    hardship = models.BooleanField(_("困难家庭"), default=False)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, default="")
+    scale = models.CharField(_("企业规模"), max_length=16, choices=Scale.choices, blank=True, default="")
+    is_key = models.BooleanField(_("重点"), default=False)
+    industry = models.CharField(_("行业"), max_length=100, blank=True, default="")
+    stage = models.CharField(_("项目阶段"), max_length=50, blank=True, default="")
+    description = models.CharField(_("简介"), max_length=300, blank=True, default="")
+    cadre = models.OneToOneField(
+        Cadre, verbose_name=_("对应干部"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="as_target",
+    )
+    archived_on = models.DateField(_("迁出/注销日期"), null=True, blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+
+    class Meta:
+        verbose_name = _("走访对象")
+        verbose_name_plural = _("走访对象")
+        ordering = ["region__path", "address", "id"]
+        indexes = [models.Index(fields=["kind", "region"], name="target_kind_region")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=~models.Q(credit_code=""), name="target_unique_credit_code"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "id_number"], condition=~models.Q(id_number=""),
+                name="target_unique_id_number_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_household(self) -> bool:
+        return self.kind in self.HOUSEHOLD_KINDS
+
+    def clean(self) -> None:
+        errors = {}
+        if self.id_number and not identifiers.is_valid_id_number(self.id_number):
+            errors["id_number"] = identifiers.ID_NUMBER_RULE
+        if self.credit_code and not identifiers.is_valid_credit_code(self.credit_code):
+            errors["credit_code"] = identifiers.CREDIT_CODE_RULE
+        if self.phone and not identifiers.is_valid_phone(self.phone):
+            errors["phone"] = identifiers.PHONE_RULE
+        if self.kind == self.Kind.ENTERPRISE and not self.credit_code:
+            errors["credit_code"] = _("企业必须填写统一社会信用代码")
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,49 @@
+"""How a target looks to a given user: the one place that masks ID and phone numbers."""
+
+from typing import Any
+
+from zoufang.accounts.scope import PersonalDataPolicy
+from zoufang.registry.identifiers import mask_id_number, mask_phone
+from zoufang.registry.models import Target
+
+
+class TargetPresenter:
+    def __init__(self, user: Any) -> None:
+        self.policy = PersonalDataPolicy(user)
+
+    def id_number(self, target: Target) -> str:
+        if not target.id_number or self.policy.full_identity(target):
+            return target.id_number
+        return mask_id_number(target.id_number)
+
+    def phone(self, target: Target) -> str:
+        if not target.phone or self.policy.full_phone(target):
+            return target.phone
+        return mask_phone(target.phone)
+
+    def reveals_personal_data(self, target: Target) -> bool:
+        """Showing this target to this user discloses a full ID or phone number: a read to audit."""
+        return (bool(target.id_number) and self.policy.full_identity(target)) or (
+            bool(target.phone) and self.policy.full_phone(target)
+        )
+
+    def as_dict(self, target: Target) -> dict[str, Any]:
+        return {
+            "id": str(target.public_id),
+            "kind": target.kind,
+            "kind_label": str(target.get_kind_display()),
+            "name": target.name,
+            "region_id": str(target.region.public_id),
+            "region": target.region.name,
+            "address": target.address,
+            "phone": self.phone(target),
+            "id_number": self.id_number(target),
+            "member_count": target.member_count,
+            "hardship": target.hardship,
+            "credit_code": target.credit_code,
+            "scale": target.scale,
+            "is_key": target.is_key,
+            "industry": target.industry,
+            "stage": target.stage,
+            "is_demo": target.is_demo,
+        }

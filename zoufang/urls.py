@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from zoufang.api import api
+from zoufang.web import views as web_views
+
+admin.site.site_header = "走访管理后台"
+admin.site.site_title = "走访"
+admin.site.index_title = "基础数据管理"
+
+urlpatterns = [
+    path("healthz", web_views.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("zoufang.web.urls")),
+]
