@@ -62,7 +62,7 @@ def _cadre(user: Any) -> Cadre | None:
     if not getattr(user, "is_authenticated", False):
         return None
     try:
-        return user.cadre  # type: ignore[no-any-return]
+        return user.cadre
     except Cadre.DoesNotExist:
         return None
 

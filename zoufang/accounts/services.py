@@ -1,0 +1,35 @@
+"""Account actions: creating users with their roles."""
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from zoufang.accounts import audit
+from zoufang.accounts.models import AuditEvent, RoleGrant
+from zoufang.regions.models import Region
+from zoufang.registry.models import Cadre, Unit
+
+
+@transaction.atomic
+def ensure_user(
+    username: str, password: str, *, full_name: str = "", role: str | None = None, region: Region | None = None,
+    unit: Unit | None = None, cadre: Cadre | None = None, by: Any = None,
+) -> Any:
+    """Create the user (or reset its password) with one role grant and an optional cadre link."""
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username=username, defaults={"first_name": full_name})
+    user.set_password(password)
+    user.first_name = full_name or user.first_name
+    user.save()
+    if role is not None:
+        RoleGrant.objects.get_or_create(user=user, role=role, region=region, unit=unit)
+    if cadre is not None and cadre.user_id != user.pk:
+        Cadre.objects.filter(user=user).exclude(pk=cadre.pk).update(user=None)
+        cadre.user = user
+        cadre.save(update_fields=["user"])
+    audit.record(
+        by, AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE, user,
+        object_type="auth.User", summary=f"账号 {username}：{role or '走访干部'}",
+    )
+    return user

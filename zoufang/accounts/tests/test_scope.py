@@ -1,0 +1,50 @@
+import pytest
+
+from zoufang.accounts import scope
+from zoufang.planning.models import Assignment
+from zoufang.registry.presenters import TargetPresenter
+
+
+def test_it_shows_the_office_every_target_of_the_town(town):
+    assert scope.visible_targets(town.users["office"]).count() == 6
+
+
+def test_it_shows_the_village_cadre_only_their_community(town):
+    visible = set(scope.visible_targets(town.users["village"]))
+    assert visible == set(town.households["shangxiatang"])
+
+
+def test_it_shows_the_outsider_nothing(town):
+    assert scope.visible_targets(town.users["outsider"]).count() == 0
+    assert scope.visible_regions(town.users["outsider"]).count() == 0
+    assert scope.visible_units(town.users["outsider"]).count() == 0
+
+
+def test_it_shows_a_department_cadre_only_their_assigned_targets(town):
+    dept = town.users["dept"]
+    assert scope.visible_targets(dept).count() == 0
+    target = town.households["jijiadun"][0]
+    Assignment.objects.create(campaign=town.campaign, target=target, unit=town.police, cadre=dept.cadre)
+    assert list(scope.visible_targets(dept)) == [target]
+
+
+@pytest.mark.parametrize(
+    ("persona", "full_id", "full_phone"),
+    [("office", True, True), ("village", True, True), ("leader", False, False), ("auditor", False, False)],
+)
+def test_it_masks_identity_by_role(town, persona, full_id, full_phone):
+    target = town.households["shangxiatang"][0]
+    presenter = TargetPresenter(town.users[persona])
+    assert (presenter.id_number(target) == target.id_number) is full_id
+    assert (presenter.phone(target) == target.phone) is full_phone
+    if not full_id:
+        assert presenter.id_number(target) == target.id_number[:6] + "********" + target.id_number[-4:]
+
+
+def test_it_gives_an_assigned_visitor_the_phone_but_not_the_id_number(town):
+    target = town.households["jijiadun"][0]
+    dept = town.users["dept"]
+    Assignment.objects.create(campaign=town.campaign, target=target, unit=town.police, cadre=dept.cadre)
+    presenter = TargetPresenter(dept)
+    assert presenter.phone(target) == target.phone
+    assert presenter.id_number(target) != target.id_number

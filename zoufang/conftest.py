@@ -1,0 +1,101 @@
+"""Personas and a small town, as the seeds name them: the town office, a town leader, a department
+party member, a village cadre, a third-party auditor and an outsider."""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from zoufang.accounts.models import RoleGrant
+from zoufang.accounts.services import ensure_user
+from zoufang.campaigns.models import Campaign
+from zoufang.regions.models import Region
+from zoufang.registry.models import Cadre, Target, Unit
+from zoufang.registry.tests.factories import CadreFactory, TargetFactory
+
+PASSWORD = "zoufang-test-password"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # The real hasher is slow by design; tests only need passwords to round-trip.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Town:
+    town: Region
+    shangxiatang: Region  # 上下塘社区
+    jijiadun: Region  # 计家墩村
+    campaign: Campaign
+    police: Unit  # 派出所
+    users: dict[str, Any]
+    households: dict[str, list[Target]]
+    enterprise: Target
+
+
+def _region(name: str, level: str, parent: Region | None) -> Region:
+    region = Region(name=name, level=level, parent=parent)
+    region.save()
+    return region
+
+
+@pytest.fixture
+def town(db: Any) -> Town:
+    city = _region("苏州市", Region.Level.CITY, None)
+    county = _region("昆山市", Region.Level.COUNTY, city)
+    town = _region("锦溪镇", Region.Level.TOWN, county)
+    sxt = _region("上下塘社区", Region.Level.VILLAGE, town)
+    sxt_group = _region("第1居民小组", Region.Level.GROUP, sxt)
+    jjd = _region("计家墩村", Region.Level.VILLAGE, town)
+    jjd_group = _region("第1村民小组", Region.Level.GROUP, jjd)
+    campaign = Campaign.objects.create(
+        slug="jinxi-test", name="锦溪镇测试走访", scope=town,
+        starts_on=dt.date(2017, 1, 1), ends_on=dt.date(2017, 12, 31),
+    )
+    leadership = Unit.objects.create(name="镇党政班子", kind=Unit.Kind.TOWN_LEADERSHIP, region=town)
+    police = Unit.objects.create(name="派出所", kind=Unit.Kind.TOWN_DEPARTMENT, region=town, party_member_count=31)
+    committee = Unit.objects.create(name="上下塘社区居委会", kind=Unit.Kind.VILLAGE_COMMITTEE, region=sxt)
+    wangwen = CadreFactory(name="王文", unit=leadership, role=Cadre.Role.TOWN_LEADER)
+    officer = CadreFactory(name="派出所党员甲", unit=police, role=Cadre.Role.PARTY_MEMBER)
+    village_cadre = CadreFactory(name="居委会干部甲", unit=committee, role=Cadre.Role.VILLAGE_CADRE)
+    users = {
+        "office": ensure_user("office", PASSWORD, role=RoleGrant.Role.OFFICE, region=town),
+        "leader": ensure_user("leader", PASSWORD, role=RoleGrant.Role.LEADER, region=town, cadre=wangwen),
+        "dept": ensure_user("dept", PASSWORD, cadre=officer),
+        "village": ensure_user("village", PASSWORD, role=RoleGrant.Role.VILLAGE, region=sxt, cadre=village_cadre),
+        "auditor": ensure_user("auditor", PASSWORD, role=RoleGrant.Role.AUDITOR, region=town),
+        "outsider": ensure_user("outsider", PASSWORD),
+    }
+    households = {
+        "shangxiatang": TargetFactory.create_batch(3, region=sxt_group),
+        "jijiadun": TargetFactory.create_batch(2, region=jjd_group),
+    }
+    enterprise = TargetFactory(
+        kind=Target.Kind.ENTERPRISE, region=jjd, name="锦溪精密机械有限公司", id_number="",
+        credit_code="91110000600037341L",
+    )
+    return Town(town, sxt, jjd, campaign, police, users, households, enterprise)
+
+
+@pytest.fixture
+def login(client: Client) -> Any:
+    def as_user(user: Any) -> Client:
+        client.force_login(user)
+        return client
+
+    return as_user
+
+
+@pytest.fixture
+def api_token(client: Client) -> Any:
+    def for_user(username: str) -> dict[str, str]:
+        response = client.post(
+            "/api/v1/auth/token", {"username": username, "password": PASSWORD}, content_type="application/json"
+        )
+        assert response.status_code == 200, response.content
+        return {"HTTP_AUTHORIZATION": f"Bearer {response.json()['token']}"}
+
+    return for_user

@@ -1,0 +1,36 @@
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from zoufang.campaigns.models import Campaign
+from zoufang.registry.stats import campaign_stats
+
+
+class Command(BaseCommand):
+    help = "走访活动的基础数据统计：区划、走访对象、单位、干部"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--campaign", required=True, help="走访活动代号，如 jinxi-2017")
+        parser.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            campaign = Campaign.objects.select_related("scope").get(slug=options["campaign"])
+        except Campaign.DoesNotExist:
+            raise CommandError(f"没有代号为 {options['campaign']} 的走访活动") from None
+        stats = campaign_stats(campaign)
+        if options["json"]:
+            self.stdout.write(json.dumps(stats, ensure_ascii=False))
+            return
+        from zoufang.regions.models import Region
+        from zoufang.registry.models import Cadre, Target
+
+        self.stdout.write(f"{campaign.name}（{campaign.slug}）")
+        for level, n in stats["regions"].items():
+            self.stdout.write(f"  {Region.Level(level).label}：{n}")
+        for kind, n in stats["targets"].items():
+            self.stdout.write(f"  {Target.Kind(kind).label}：{n}")
+        self.stdout.write(f"  单位：{stats['units']}")
+        for role, n in stats["cadres"].items():
+            self.stdout.write(f"  {Cadre.Role(role).label}：{n}")

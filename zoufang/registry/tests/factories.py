@@ -1,0 +1,52 @@
+"""factory_boy factories for the registry; deterministic, valid identifiers."""
+
+import datetime as dt
+
+import factory
+from stdnum.cn import ric
+
+from zoufang.regions.models import Region
+from zoufang.registry.models import Cadre, Target, Unit
+
+
+def id_number(seq: int, *, area: str = "320583", born: dt.date = dt.date(1970, 1, 1)) -> str:
+    body = f"{area}{born:%Y%m%d}{seq % 1000:03d}"
+    return body + ric.calc_check_digit(body)
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+
+    name = factory.Sequence(lambda n: f"区划{n}")
+    level = Region.Level.VILLAGE
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"单位{n}")
+    kind = Unit.Kind.TOWN_DEPARTMENT
+
+
+class CadreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cadre
+
+    name = factory.Sequence(lambda n: f"干部{n}")
+    unit = factory.SubFactory(UnitFactory)
+    role = Cadre.Role.PARTY_MEMBER
+    phone = factory.Sequence(lambda n: f"139{n:08d}")
+
+
+class TargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Target
+
+    kind = Target.Kind.REGISTERED_HOUSEHOLD
+    name = factory.Sequence(lambda n: f"户主{n}")
+    address = factory.Sequence(lambda n: f"幸福路{n}号")
+    phone = factory.Sequence(lambda n: f"138{n:08d}")
+    id_number = factory.Sequence(lambda n: id_number(n))
