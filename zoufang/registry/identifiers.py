@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
-ID_NUMBER_RULE = _("身份证号码不符合 GB 11643（18位，末位校验码须正确）")
+ID_NUMBER_RULE = _("身份证号码不符合 GB 11643：应为18位，出生日期和地区码有效，末位校验码正确")
 CREDIT_CODE_RULE = _("统一社会信用代码不符合 GB 32100（18位，末位校验码须正确）")
 MOBILE_RULE = _("手机号码应为11位，以1开头")
 PHONE_RULE = _("电话号码应为11位手机号或带区号的固定电话（如0512-57223456）")
@@ -20,14 +20,35 @@ def normalise_id_number(value: str) -> str:
 
 
 def is_valid_id_number(value: str) -> bool:
+    """GB 11643: 18 characters, a real birth date, a known region code and the MOD 11-2 check digit.
+
+    stdnum's own validate() also demands that the region code existed in the birth year; real
+    IDs carry the code of the place and time of issue (a Kunshan resident born in 1970 holds
+    320583, a code from 1989), so that rule would refuse genuine registers. See
+    docs/decisions/0002-id-number-validation.md.
+    """
     value = normalise_id_number(value)
-    if len(value) != 18:
+    if len(value) != 18 or not value[:17].isdigit():
         return False
     try:
-        ric.validate(value)
+        if value[-1] != ric.calc_check_digit(value):
+            return False
+        ric.get_birth_date(value)
     except StdnumError:
         return False
-    return True
+    from stdnum import numdb
+
+    return bool(numdb.get("cn/loc").info(value[:6])[0][1])
+
+
+def id_number_check_digit(first17: str) -> str:
+    """The GB 11643 check digit for the first 17 digits."""
+    return str(ric.calc_check_digit(first17 + "0"))
+
+
+def credit_code_check_digit(first17: str) -> str:
+    """The GB 32100 check digit for the first 17 characters."""
+    return str(uscc.calc_check_digit(first17))
 
 
 def is_valid_credit_code(value: str) -> bool:

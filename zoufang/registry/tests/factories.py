@@ -3,15 +3,15 @@
 import datetime as dt
 
 import factory
-from stdnum.cn import ric
 
 from zoufang.regions.models import Region
+from zoufang.registry.identifiers import id_number_check_digit
 from zoufang.registry.models import Cadre, Target, Unit
 
 
 def id_number(seq: int, *, area: str = "320583", born: dt.date = dt.date(1970, 1, 1)) -> str:
     body = f"{area}{born:%Y%m%d}{seq % 1000:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + id_number_check_digit(body)
 
 
 class RegionFactory(factory.django.DjangoModelFactory):
