@@ -11,4 +11,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"user_roles": scope.role_labels(user)}
+    return {"user_roles": scope.role_labels(user), "may_import": scope.may_manage(user)}

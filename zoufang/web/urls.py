@@ -1,8 +1,13 @@
 from django.urls import path
 
-from zoufang.web import views
+from zoufang.web import import_views, target_views, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("regions/", views.regions, name="regions"),
+    path("targets/", target_views.target_list, name="targets"),
+    path("targets/<uuid:public_id>/", target_views.target_detail, name="target"),
+    path("imports/", import_views.imports, name="imports"),
+    path("imports/templates/<slug:kind>.xlsx", import_views.import_template, name="import_template"),
 ]

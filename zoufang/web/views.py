@@ -1,6 +1,12 @@
+"""Home, region tree and health check. Views stay thin: scope, stats and dashboard decide."""
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+
+from zoufang import clock
+from zoufang.web import dashboard
+from zoufang.web.tree import region_tree
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -13,4 +19,23 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {})
+    campaigns = list(dashboard.visible_campaigns(request.user))
+    campaign = dashboard.choose_campaign(campaigns, request.GET.get("campaign"))
+    context: dict[str, object] = {"campaigns": campaigns, "campaign": campaign}
+    if campaign is not None:
+        today = clock.today()
+        context.update(
+            today=today,
+            period=dashboard.campaign_period(campaign, today),
+            phases=dashboard.phase_rows(campaign, today),
+            table=dashboard.counts_table(campaign, request.user),
+            figures=(
+                dashboard.headline_figures(campaign) if dashboard.sees_campaign_stats(request.user, campaign) else None
+            ),
+        )
+    return render(request, "web/home.html", context)
+
+
+@login_required
+def regions(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/regions.html", {"roots": region_tree(request.user)})

@@ -1,0 +1,43 @@
+import json
+
+from django.contrib import admin
+from django.utils.html import format_html
+
+from zoufang.accounts.admin_audit import AuditedAdminMixin, AuditedModelAdmin
+from zoufang.campaigns.models import Campaign, CaseCategory, Phase
+
+
+class PhaseInline(admin.TabularInline):
+    model = Phase
+    extra = 0
+    fields = ("sort_order", "key", "name", "starts_on", "ends_on", "description")
+
+
+class CaseCategoryInline(admin.TabularInline):
+    model = CaseCategory
+    extra = 0
+    fields = ("sort_order", "code", "title", "parent", "disabled_on")
+    fk_name = "campaign"
+
+
+@admin.register(Campaign)
+class CampaignAdmin(AuditedModelAdmin):
+    list_display = ("name", "slug", "scope", "starts_on", "ends_on")
+    search_fields = ("name", "slug")
+    autocomplete_fields = ("scope",)
+    readonly_fields = ("source_name", "configuration")
+    exclude = ("config",)
+    inlines = (PhaseInline, CaseCategoryInline)
+
+    @admin.display(description="配置（由配置文件导入，只读）")
+    def configuration(self, campaign: Campaign) -> str:
+        return format_html("<pre style='white-space:pre-wrap;max-height:30em;overflow:auto'>{}</pre>",
+                           json.dumps(campaign.config, ensure_ascii=False, indent=2))
+
+
+@admin.register(CaseCategory)
+class CaseCategoryAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("code", "title", "campaign", "parent", "disabled_on")
+    list_filter = ("campaign",)
+    search_fields = ("code", "title")
+    list_select_related = ("campaign", "parent")

@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from zoufang.accounts import scope
+from zoufang.accounts.admin_audit import AuditedModelAdmin
+from zoufang.planning.models import Assignment, FixedQuota
+
+
+@admin.register(FixedQuota)
+class FixedQuotaAdmin(AuditedModelAdmin):
+    list_display = ("source", "row_number", "label", "region", "cadre", "target_kind", "count", "campaign")
+    list_filter = ("campaign", "table", "source", "target_kind")
+    search_fields = ("label", "note")
+    autocomplete_fields = ("units", "cadre", "region")
+    list_select_related = ("campaign", "region", "cadre")
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(AuditedModelAdmin):
+    list_display = ("target", "unit", "cadre", "pinned", "campaign")
+    list_filter = ("campaign", "pinned", "target__kind")
+    search_fields = ("target__name", "cadre__name", "unit__name")
+    autocomplete_fields = ("target", "unit", "cadre")
+    list_select_related = ("campaign", "target", "unit", "cadre__unit")
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Assignment]:
+        # An assignment names a resident: only those the user may see.
+        visible = scope.visible_targets(request.user).values("pk")
+        return super().get_queryset(request).filter(target__in=visible)

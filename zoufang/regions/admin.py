@@ -1,0 +1,29 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from zoufang.accounts.admin_audit import AuditedModelAdmin
+from zoufang.regions.models import Region
+
+
+@admin.register(Region)
+class RegionAdmin(AuditedModelAdmin):
+    list_display = ("indented_name", "level", "code", "parent", "sort_order", "is_demo")
+    list_filter = ("level", "is_demo")
+    search_fields = ("name", "code")
+    ordering = ("path",)
+    autocomplete_fields = ("parent", "centre_household")
+    readonly_fields = ("path",)
+    list_per_page = 100
+
+    @admin.display(description="名称", ordering="path")
+    def indented_name(self, region: Region) -> str:
+        depth = max(0, region.path.count(".") - 1)
+        return "\u3000" * min(depth, 5) + region.name
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Moving a region would leave its subtree's materialised paths behind: only set on creation.
+        if obj is not None:
+            return ("path", "parent", "level")
+        return ("path",)

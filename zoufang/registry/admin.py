@@ -1,0 +1,59 @@
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from zoufang.accounts import audit, scope
+from zoufang.accounts.admin_audit import AuditedModelAdmin
+from zoufang.accounts.models import AuditEvent
+from zoufang.registry.identifiers import mask_id_number, mask_phone
+from zoufang.registry.models import Cadre, Target, Unit
+
+
+@admin.register(Unit)
+class UnitAdmin(AuditedModelAdmin):
+    list_display = ("name", "kind", "region", "party_member_count", "sort_order", "archived_on")
+    list_filter = ("kind", "archived_on")
+    search_fields = ("name",)
+    autocomplete_fields = ("region",)
+
+
+@admin.register(Cadre)
+class CadreAdmin(AuditedModelAdmin):
+    list_display = ("name", "unit", "role", "title", "phone", "user", "archived_on", "is_demo")
+    list_filter = ("role", "unit__kind", "is_demo")
+    search_fields = ("name", "title", "unit__name")
+    autocomplete_fields = ("unit", "supervisor", "user", "linked_regions")
+    list_select_related = ("unit", "user")
+
+
+@admin.register(Target)
+class TargetAdmin(AuditedModelAdmin):
+    list_display = ("name", "kind", "region", "masked_phone", "masked_id_number", "hardship", "is_key", "is_demo")
+    list_filter = ("kind", "hardship", "is_key", "scale", "is_demo")
+    search_fields = ("name", "address", "=credit_code", "=id_number")
+    autocomplete_fields = ("region", "cadre")
+    list_select_related = ("region",)
+    show_full_result_count = False
+
+    @admin.display(description="联系电话")
+    def masked_phone(self, target: Target) -> str:
+        return mask_phone(target.phone) if target.phone else ""
+
+    @admin.display(description="身份证号码")
+    def masked_id_number(self, target: Target) -> str:
+        return mask_id_number(target.id_number) if target.id_number else ""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Target]:
+        # The admin shows residents by the same rule as every other page: a sysadmin alone sees none.
+        visible = scope.visible_targets(request.user).values("pk")
+        return super().get_queryset(request).filter(pk__in=visible)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            target = self.get_object(request, object_id)
+            if target is not None and (target.id_number or target.phone):
+                audit.record(request.user, AuditEvent.Action.READ, target, summary="管理后台查看走访对象完整信息")
+        return response

@@ -1,0 +1,102 @@
+"""Which columns the target list shows for each kind, and the fields of a target's detail page."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from zoufang.registry.models import Target
+from zoufang.registry.presenters import TargetPresenter
+
+Kind = Target.Kind
+
+
+def _region(target: Target) -> str:
+    region = target.region
+    parent = region.parent
+    if parent is not None and region.level in ("group", "grid"):
+        return f"{parent.name} {region.name}"
+    return region.name
+
+
+def _yes(flag: bool, text: Any) -> str:
+    return str(text) if flag else ""
+
+
+@dataclass(frozen=True)
+class Column:
+    label: Any
+    value: Callable[[Target, TargetPresenter], Any]
+    css: str = ""
+
+
+NAME = Column(_("名称"), lambda t, p: t.name, "title")
+HEAD = Column(_("户主"), lambda t, p: t.name, "title")
+PERSON = Column(_("姓名"), lambda t, p: t.name, "title")
+KIND = Column(_("类型"), lambda t, p: t.get_kind_display())
+REGION = Column(_("所在区划"), lambda t, p: _region(t), "nowrap")
+ADDRESS = Column(_("地址"), lambda t, p: t.address)
+PHONE = Column(_("电话"), lambda t, p: p.phone(t), "masked nowrap")
+ID_NUMBER = Column(_("身份证号"), lambda t, p: p.id_number(t), "masked nowrap")
+MEMBERS = Column(_("人口"), lambda t, p: t.member_count if t.member_count is not None else "", "num")
+HARDSHIP = Column(_("困难"), lambda t, p: _yes(t.hardship, _("困难家庭")), "flag")
+CREDIT_CODE = Column(_("信用代码"), lambda t, p: t.credit_code, "masked nowrap")
+SCALE = Column(_("规模"), lambda t, p: t.get_scale_display(), "nowrap")
+KEY = Column(_("重点"), lambda t, p: _yes(t.is_key, _("重点")), "flag")
+INDUSTRY = Column(_("行业"), lambda t, p: t.industry)
+STAGE = Column(_("阶段"), lambda t, p: t.stage)
+DESCRIPTION = Column(_("简介"), lambda t, p: t.description)
+
+HOUSEHOLD_COLUMNS = [HEAD, ADDRESS, MEMBERS, PHONE, ID_NUMBER, HARDSHIP, REGION]
+COLUMNS: dict[str, list[Column]] = {
+    Kind.REGISTERED_HOUSEHOLD: HOUSEHOLD_COLUMNS,
+    Kind.RESIDENT_HOUSEHOLD: HOUSEHOLD_COLUMNS,
+    Kind.ENTERPRISE: [NAME, CREDIT_CODE, SCALE, KEY, INDUSTRY, REGION],
+    Kind.PROJECT: [NAME, STAGE, KEY, DESCRIPTION, REGION],
+    Kind.NOTABLE_PERSON: [PERSON, DESCRIPTION, PHONE, REGION],
+    Kind.CADRE: [PERSON, DESCRIPTION, PHONE, REGION],
+}
+MIXED_COLUMNS = [NAME, KIND, REGION, ADDRESS, PHONE]
+
+
+def columns_for(kind: str | None) -> list[Column]:
+    return COLUMNS.get(kind or "", MIXED_COLUMNS)
+
+
+def table_rows(targets: Any, columns: list[Column], presenter: TargetPresenter) -> list[dict[str, Any]]:
+    """Each target with its cells already masked: the template only prints."""
+    return [
+        {
+            "target": target,
+            "cells": [(column, column.value(target, presenter)) for column in columns],
+        }
+        for target in targets
+    ]
+
+
+def detail_fields(target: Target, presenter: TargetPresenter) -> list[tuple[Any, Any, str]]:
+    """(label, value, css class) of every field that means something for the target's kind."""
+    fields: list[tuple[str, Any]] = [("kind", target.get_kind_display()), ("name", target.name),
+                                     ("region", _region(target)), ("address", target.address),
+                                     ("phone", presenter.phone(target))]
+    if target.is_household or target.kind in (Kind.NOTABLE_PERSON, Kind.CADRE):
+        fields.append(("id_number", presenter.id_number(target)))
+    if target.is_household:
+        fields += [("member_count", target.member_count), ("hardship", _("是") if target.hardship else _("否"))]
+    if target.kind == Kind.ENTERPRISE:
+        fields += [("credit_code", target.credit_code), ("scale", target.get_scale_display()),
+                   ("industry", target.industry)]
+    if target.kind in (Kind.ENTERPRISE, Kind.PROJECT):
+        fields.append(("is_key", _("是") if target.is_key else _("否")))
+    if target.kind == Kind.PROJECT:
+        fields.append(("stage", target.stage))
+    if target.description or target.kind in (Kind.PROJECT, Kind.NOTABLE_PERSON):
+        fields.append(("description", target.description))
+    if target.archived_on:
+        fields.append(("archived_on", target.archived_on))
+    monospace = {"phone", "id_number", "credit_code"}
+    return [
+        (getattr(Target._meta.get_field(name), "verbose_name", name), value, "masked" if name in monospace else "")
+        for name, value in fields
+    ]

@@ -1,0 +1,173 @@
+"""The office's import page: upload, check (仅检查), confirm, and the per-kind templates.
+
+Post/Redirect/Get: every POST ends in a redirect and the report travels in the session, so
+reloading the page never imports twice. A checked file waits in storage for one confirmation.
+"""
+
+import io
+import secrets
+from pathlib import PurePath
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from zoufang.accounts import scope
+from zoufang.web.dashboard import visible_campaigns
+from zoufang.web.forms import ImportForm
+
+REPORT_KEY = "zoufang_import_report"
+PENDING_KEY = "zoufang_import_pending"
+PENDING_DIR = "imports/pending"
+MAX_LISTED_ERRORS = 500
+
+
+def _service() -> Any:
+    from zoufang.registry import imports
+
+    return imports
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if not scope.may_manage(request.user):
+        raise Http404
+
+
+def _kind_choices() -> list[tuple[str, str]]:
+    return [(key, str(spec.label)) for key, spec in _service().KINDS.items()]
+
+
+def _report_for_session(report: Any, *, label: str, filename: str, campaign: Any) -> dict[str, Any]:
+    errors = [str(error) for error in report.errors]
+    return {
+        "kind": report.kind,
+        "label": label,
+        "filename": filename,
+        "campaign": str(campaign) if campaign else "",
+        "dry_run": bool(report.dry_run),
+        "ok": bool(report.ok),
+        "total_rows": report.total_rows,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "deleted": getattr(report, "deleted", 0),
+        "errors": errors[:MAX_LISTED_ERRORS],
+        "error_count": len(errors),
+    }
+
+
+def _run(request: HttpRequest, kind: str, source: Any, *, filename: str, campaign: Any, dry_run: bool) -> Any:
+    service = _service()
+    from zoufang.core.tabular import TabularError
+
+    try:
+        return service.run_import(kind, source, filename=filename, campaign=campaign, dry_run=dry_run, by=request.user)
+    except TabularError as exc:
+        report = service.ImportReport(kind=kind, dry_run=dry_run)
+        report.errors.append(service.RowError(None, "", str(exc)))
+        return report
+
+
+def _discard_pending(request: HttpRequest) -> None:
+    pending = request.session.pop(PENDING_KEY, None)
+    if pending and default_storage.exists(pending["path"]):
+        default_storage.delete(pending["path"])
+
+
+def _keep_for_confirmation(request: HttpRequest, upload: Any, kind: str, campaign: Any) -> None:
+    _discard_pending(request)
+    upload.seek(0)
+    suffix = PurePath(upload.name).suffix.lower()
+    path = default_storage.save(f"{PENDING_DIR}/{secrets.token_hex(16)}{suffix}", upload)
+    request.session[PENDING_KEY] = {
+        "token": secrets.token_urlsafe(16),
+        "path": path,
+        "kind": kind,
+        "filename": upload.name,
+        "campaign": str(campaign.public_id) if campaign else "",
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def imports(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    campaigns = visible_campaigns(request.user)
+    if request.method == "POST" and "confirm" in request.POST:
+        return _confirm(request, campaigns)
+    kinds = _kind_choices()
+    form = ImportForm(
+        request.POST or None, request.FILES or None, kinds=kinds, campaigns=campaigns,
+        initial={"campaign": campaigns.first(), "kind": request.GET.get("kind")},
+    )
+    if request.method == "POST" and form.is_valid():
+        kind = form.cleaned_data["kind"]
+        campaign = form.cleaned_data["campaign"]
+        spec = _service().KINDS[kind]
+        if getattr(spec, "needs_campaign", False) and campaign is None:
+            form.add_error("campaign", _("导入“%(label)s”需要选择走访活动") % {"label": spec.label})
+        else:
+            upload = form.cleaned_data["file"]
+            dry_run = form.cleaned_data["dry_run"]
+            report = _run(request, kind, upload, filename=upload.name, campaign=campaign, dry_run=dry_run)
+            if dry_run and report.ok:
+                _keep_for_confirmation(request, upload, kind, campaign)
+            else:
+                _discard_pending(request)
+            request.session[REPORT_KEY] = _report_for_session(
+                report, label=str(spec.label), filename=upload.name, campaign=campaign
+            )
+            return redirect("web:imports")
+    report = request.session.pop(REPORT_KEY, None) if request.method == "GET" else None
+    pending = request.session.get(PENDING_KEY) if report and report["dry_run"] and report["ok"] else None
+    return render(request, "web/imports.html", {
+        "form": form,
+        "kinds": kinds,
+        "report": report,
+        "pending": pending,
+    })
+
+
+def _confirm(request: HttpRequest, campaigns: Any) -> HttpResponse:
+    """Import the file that passed its check, once: the token is spent whatever the outcome."""
+    pending = request.session.get(PENDING_KEY)
+    if not pending or not secrets.compare_digest(pending["token"], request.POST.get("confirm", "")):
+        messages.warning(request, _("该文件已导入或已失效，请重新上传。"))
+        return redirect("web:imports")
+    campaign = campaigns.filter(public_id=pending["campaign"]).first() if pending["campaign"] else None
+    spec = _service().KINDS[pending["kind"]]
+    try:
+        with default_storage.open(pending["path"], "rb") as stored:
+            source = io.BytesIO(stored.read())
+    except FileNotFoundError:
+        request.session.pop(PENDING_KEY, None)
+        messages.warning(request, _("该文件已导入或已失效，请重新上传。"))
+        return redirect("web:imports")
+    _discard_pending(request)
+    report = _run(request, pending["kind"], source, filename=pending["filename"], campaign=campaign, dry_run=False)
+    request.session[REPORT_KEY] = _report_for_session(
+        report, label=str(spec.label), filename=pending["filename"], campaign=campaign
+    )
+    return redirect("web:imports")
+
+
+@login_required
+def import_template(request: HttpRequest, kind: str) -> HttpResponseBase:
+    _require_manager(request)
+    service = _service()
+    spec = service.KINDS.get(kind)
+    if spec is None:
+        raise Http404
+    out = io.BytesIO()
+    service.write_template(kind, out)
+    out.seek(0)
+    return FileResponse(
+        out, as_attachment=True, filename=_("%(label)s导入模板.xlsx") % {"label": spec.label},
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

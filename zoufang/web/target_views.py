@@ -1,0 +1,87 @@
+"""The target list (search, filters, paging) and one target's page; masked by TargetPresenter."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from zoufang.accounts import audit, scope
+from zoufang.accounts.models import AuditEvent
+from zoufang.planning.models import Assignment
+from zoufang.regions.models import Region
+from zoufang.registry.api import filtered_targets
+from zoufang.registry.presenters import TargetPresenter
+from zoufang.web.columns import columns_for, detail_fields, table_rows
+from zoufang.web.forms import TargetFilterForm
+
+FILTER_LEVELS = (Region.Level.TOWN, Region.Level.VILLAGE)
+
+
+def _filter_regions(user: object, selected: str | None) -> list[Region]:
+    """Towns and villages for the region filter, plus the selected group or grid if it is deeper."""
+    visible = scope.visible_regions(user)
+    regions = list(visible.filter(level__in=FILTER_LEVELS).order_by("path"))
+    if selected and not any(str(r.public_id) == selected for r in regions):
+        deeper = visible.filter(public_id=selected).first() if _is_uuid(selected) else None
+        if deeper is not None:
+            regions = sorted([*regions, deeper], key=lambda r: r.path)
+    return regions
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+@login_required
+def target_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    regions = _filter_regions(user, request.GET.get("region"))
+    form = TargetFilterForm(request.GET, regions=regions)
+    form.is_valid()  # invalid fields are left out of cleaned_data and shown as errors
+    kind = form.cleaned_data.get("kind") or None
+    region_id = form.cleaned_data.get("region") or None
+    q = (form.cleaned_data.get("q") or "").strip() or None
+    targets = filtered_targets(user, kind, region_id, q).select_related("region__parent")
+    if "region" in form.errors:
+        # A region out of scope (or no region at all) filters to nothing, never to everything.
+        form.errors.pop("region")
+        targets = targets.none()
+    page = Paginator(targets, settings.ZOUFANG_PAGE_SIZE).get_page(request.GET.get("page"))
+    columns = columns_for(kind)
+    return render(request, "web/targets.html", {
+        "form": form,
+        "page": page,
+        "columns": columns,
+        "rows": table_rows(page.object_list, columns, TargetPresenter(user)),
+        "region": next((r for r in regions if str(r.public_id) == region_id), None),
+        "filtered": bool(request.GET.get("kind") or request.GET.get("region") or q),
+    })
+
+
+@login_required
+def target_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    target = scope.get_visible_target(request.user, public_id)
+    presenter = TargetPresenter(request.user)
+    reveals = presenter.reveals_personal_data(target)
+    if reveals:
+        audit.record(request.user, AuditEvent.Action.READ, target, summary="网页查看走访对象完整信息")
+    ancestors = [r for r in target.region.ancestors() if Region.level_rank(r.level) >= Region.level_rank("town")]
+    assignments = (
+        Assignment.objects.filter(target=target)
+        .select_related("campaign", "unit", "cadre")
+        .order_by("-campaign__starts_on")
+    )
+    return render(request, "web/target.html", {
+        "target": target,
+        "fields": detail_fields(target, presenter),
+        "ancestors": ancestors,
+        "assignments": assignments,
+        "reveals": reveals,
+    })

@@ -1,0 +1,135 @@
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+
+from zoufang.accounts.models import AuditEvent, RoleGrant
+from zoufang.accounts.services import ensure_user
+from zoufang.conftest import PASSWORD
+from zoufang.registry.models import Target
+
+
+@pytest.fixture
+def root(town: Any) -> Any:
+    return get_user_model().objects.create_superuser("root", "root@example.org", PASSWORD)
+
+
+def _form_data(response: Any) -> dict[str, Any]:
+    """The change form's current values, as the browser would post them back."""
+    form = response.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        data[name] = value
+    for formset in response.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        for name in management.fields:
+            data[f"{management.prefix}-{name}"] = management[name].value()
+    return data
+
+
+def test_it_audits_a_change_with_old_and_new_values_and_bumps_the_version(town, client, root):
+    target = town.households["shangxiatang"][0]
+    old_address = target.address
+    client.force_login(root)
+    url = f"/admin/registry/target/{target.pk}/change/"
+    data = _form_data(client.get(url))
+    data["address"] = "上下塘街99号"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    target.refresh_from_db()
+    assert target.address == "上下塘街99号"
+    assert target.version == 2
+    assert target.modified_by == root
+    event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE, object_id=str(target.public_id))
+    assert event.actor == root
+    assert event.changes == {"address": [old_address, "上下塘街99号"]}
+
+
+def test_it_records_identifiers_masked_in_the_audit_trail(town, client, root):
+    target = town.households["shangxiatang"][0]
+    client.force_login(root)
+    url = f"/admin/registry/target/{target.pk}/change/"
+    data = _form_data(client.get(url))
+    data["phone"] = "13900001111"
+    client.post(url, data)
+    event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE)
+    assert event.changes["phone"][1] == "139****1111"
+    assert "13900001111" not in str(event.changes)
+
+
+def test_it_audits_a_delete(town, client, root):
+    target = town.households["jijiadun"][0]
+    client.force_login(root)
+    response = client.post(f"/admin/registry/target/{target.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Target.objects.filter(pk=target.pk).exists()
+    event = AuditEvent.objects.get(action=AuditEvent.Action.DELETE, object_id=str(target.public_id))
+    assert event.changes["name"] == [target.name, None]
+
+
+def test_it_audits_opening_a_full_record_in_the_admin(town, client, root):
+    target = town.households["jijiadun"][0]
+    client.force_login(root)
+    assert client.get(f"/admin/registry/target/{target.pk}/change/").status_code == 200
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.READ, object_id=str(target.public_id)).exists()
+
+
+def test_it_masks_identifiers_in_the_target_changelist(town, client, root):
+    target = town.households["jijiadun"][0]
+    client.force_login(root)
+    html = client.get("/admin/registry/target/").content.decode()
+    assert target.name in html
+    assert target.id_number not in html
+    assert target.phone not in html
+    assert target.id_number[:6] + "********" + target.id_number[-4:] in html
+
+
+def test_it_shows_a_sysadmin_no_residents(town, client):
+    sysadmin = ensure_user("sys", PASSWORD, role=RoleGrant.Role.SYSADMIN, region=town.town)
+    sysadmin.is_staff = True
+    sysadmin.save()
+    sysadmin.user_permissions.add(*Permission.objects.filter(codename__in=["view_target", "view_region"]))
+    client.force_login(sysadmin)
+    html = client.get("/admin/registry/target/").content.decode()
+    assert town.households["jijiadun"][0].name not in html
+    assert client.get(f"/admin/registry/target/{town.households['jijiadun'][0].pk}/change/").status_code == 302
+    assert "计家墩村" in client.get("/admin/regions/region/").content.decode()
+
+
+def test_it_keeps_the_audit_trail_read_only(town, client, root):
+    event = AuditEvent.objects.create(action=AuditEvent.Action.LOGIN, object_type="auth.User")
+    client.force_login(root)
+    assert client.get("/admin/accounts/auditevent/").status_code == 200
+    assert client.get("/admin/accounts/auditevent/add/").status_code == 403
+    assert client.post(f"/admin/accounts/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_it_audits_a_campaigns_inline_phase(town, client, root):
+    client.force_login(root)
+    url = f"/admin/campaigns/campaign/{town.campaign.pk}/change/"
+    data = _form_data(client.get(url))
+    data.update({
+        "phases-TOTAL_FORMS": "1", "phases-0-sort_order": "1", "phases-0-key": "focus", "phases-0-name": "集中走访",
+        "phases-0-starts_on": "2017-03-01", "phases-0-ends_on": "2017-04-30", "phases-0-campaign": town.campaign.pk,
+    })
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    event = AuditEvent.objects.get(action=AuditEvent.Action.CREATE, object_type="campaigns.Phase")
+    assert event.changes["name"] == [None, "集中走访"]
+
+
+def test_it_renders_every_admin_changelist_in_chinese(town, client, root):
+    client.force_login(root)
+    index = client.get("/admin/").content.decode()
+    for label in ["行政区划", "走访对象", "走访干部", "单位", "走访活动", "固定分配", "走访分配", "角色授权", "接口令牌", "审计记录"]:
+        assert label in index
+    for path in ["regions/region", "registry/unit", "registry/cadre", "registry/target", "campaigns/campaign",
+                 "campaigns/casecategory", "planning/fixedquota", "planning/assignment", "accounts/rolegrant",
+                 "accounts/apitoken", "accounts/auditevent", "auth/user"]:
+        assert client.get(f"/admin/{path}/").status_code == 200, path
+        assert client.get(f"/admin/{path}/?q=锦溪").status_code == 200, path

@@ -1,0 +1,71 @@
+import datetime as dt
+import re
+
+import pytest
+
+from zoufang.campaigns.models import Campaign, Phase
+
+
+def _cells(html: str, row_label: str) -> list[str]:
+    """The numbers of one row of the counts table, in column order."""
+    match = re.search(rf"<tr>\s*<th scope=\"row\">(?:<a [^>]*>)?{row_label}(?:</a>)?</th>(.*?)</tr>", html, re.S)
+    assert match, f"no row {row_label}"
+    return re.findall(r"<td class=\"num[^\"]*\">(?:<a [^>]*>)?(\d+)", match.group(1))
+
+
+def test_it_shows_the_office_the_counts_per_village_with_totals(town, login):
+    response = login(town.users["office"]).get("/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "锦溪镇测试走访" in html
+    # Columns: 户籍户, 非户籍常住户, 企业, 小计
+    assert _cells(html, "上下塘社区") == ["3", "0", "0", "3"]
+    assert _cells(html, "计家墩村") == ["2", "0", "1", "3"]
+    assert _cells(html, "合计") == ["5", "0", "1", "6"]
+
+
+def test_it_shows_the_office_campaign_wide_figures(town, login):
+    html = login(town.users["office"]).get("/").content.decode()
+    assert 'class="figures"' in html
+    assert re.search(r'<span class="value">2</span><span class="label">村（社区）</span>', html)
+    assert re.search(r'<span class="value">5</span><span class="label">户籍户</span>', html)
+
+
+def test_it_shows_a_village_cadre_only_their_village_row(town, login):
+    html = login(town.users["village"]).get("/").content.decode()
+    assert _cells(html, "上下塘社区") == ["3", "0", "0", "3"]
+    assert "计家墩村" not in html
+    assert 'class="figures"' not in html
+
+
+def test_it_tells_an_outsider_to_ask_the_office_for_a_scope(town, login):
+    html = login(town.users["outsider"]).get("/").content.decode()
+    assert "您的账号尚未分配走访范围，请联系走访办。" in html
+    assert "锦溪镇测试走访" not in html
+
+
+def test_it_marks_the_current_phase(town, login, settings):
+    settings.ZOUFANG_TODAY = "2017-04-10"
+    Phase.objects.create(campaign=town.campaign, key="focus", name="集中走访", starts_on=dt.date(2017, 3, 1),
+                         ends_on=dt.date(2017, 4, 30), sort_order=1)
+    Phase.objects.create(campaign=town.campaign, key="summary", name="总结", starts_on=dt.date(2017, 6, 1),
+                         ends_on=dt.date(2017, 6, 30), sort_order=2)
+    html = login(town.users["office"]).get("/").content.decode()
+    assert re.search(r'<li class="now">\s*<strong>集中走访</strong>', html)
+    assert re.search(r'<li class="future">\s*<strong>总结</strong>', html)
+    assert "第 100 天 / 共 365 天" in html
+
+
+def test_it_lets_the_user_switch_campaigns_by_slug(town, login):
+    Campaign.objects.create(slug="jinxi-2016", name="锦溪镇2016年走访", scope=town.town,
+                            starts_on=dt.date(2016, 1, 1), ends_on=dt.date(2016, 12, 31))
+    client = login(town.users["office"])
+    assert "<h1>锦溪镇测试走访</h1>" in client.get("/").content.decode()
+    assert "<h1>锦溪镇2016年走访</h1>" in client.get("/?campaign=jinxi-2016").content.decode()
+
+
+@pytest.mark.parametrize("path", ["/", "/regions/", "/targets/"])
+def test_it_sends_anonymous_users_to_the_login_page(client, path, db):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")

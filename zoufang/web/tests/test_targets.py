@@ -1,0 +1,134 @@
+import re
+
+import pytest
+
+from zoufang.accounts.models import AuditEvent
+from zoufang.registry.models import Target
+from zoufang.registry.tests.factories import TargetFactory
+
+
+def _names(html: str) -> set[str]:
+    return set(re.findall(r'<td class="title"[^>]*><a href="/targets/[0-9a-f-]+/">([^<]+)</a>', html))
+
+
+def test_it_shows_a_village_cadre_only_their_communitys_targets(town, login):
+    html = login(town.users["village"]).get("/targets/").content.decode()
+    assert _names(html) == {t.name for t in town.households["shangxiatang"]}
+    assert "共 <b>3</b> 条" in html
+
+
+def test_it_shows_the_office_every_target_of_the_town(town, login):
+    html = login(town.users["office"]).get("/targets/").content.decode()
+    assert len(_names(html)) == 6
+
+
+def test_it_filters_by_kind_and_shows_that_kinds_columns(town, login):
+    html = login(town.users["office"]).get("/targets/", {"kind": Target.Kind.ENTERPRISE}).content.decode()
+    assert _names(html) == {"锦溪精密机械有限公司"}
+    assert "91110000600037341L" in html
+    assert ">信用代码</th>" in html
+    assert ">身份证号</th>" not in html
+
+
+def test_it_filters_by_region_including_its_subtree(town, login):
+    client = login(town.users["office"])
+    html = client.get("/targets/", {"region": str(town.jijiadun.public_id)}).content.decode()
+    assert _names(html) == {t.name for t in town.households["jijiadun"]} | {"锦溪精密机械有限公司"}
+
+
+def test_it_searches_names_and_addresses(town, login):
+    target = town.households["jijiadun"][1]
+    client = login(town.users["office"])
+    assert _names(client.get("/targets/", {"q": target.address}).content.decode()) == {target.name}
+    assert _names(client.get("/targets/", {"q": target.name}).content.decode()) == {target.name}
+
+
+def test_it_finds_nothing_in_a_region_out_of_scope(town, login):
+    html = login(town.users["village"]).get("/targets/", {"region": str(town.jijiadun.public_id)}).content.decode()
+    assert _names(html) == set()
+    assert "没有符合条件的走访对象" in html
+
+
+def test_it_pages_the_list(town, login, settings):
+    settings.ZOUFANG_PAGE_SIZE = 4
+    client = login(town.users["office"])
+    first = client.get("/targets/").content.decode()
+    second = client.get("/targets/", {"page": 2}).content.decode()
+    assert "共 <b>6</b> 条" in first
+    assert "第 1 / 2 页" in first
+    assert "第 2 / 2 页" in second
+    assert len(_names(first)) == 4
+    assert len(_names(second)) == 2
+    assert _names(first).isdisjoint(_names(second))
+
+
+def test_it_keeps_the_filters_in_the_paging_links(town, login, settings):
+    settings.ZOUFANG_PAGE_SIZE = 2
+    html = login(town.users["office"]).get("/targets/", {"kind": Target.Kind.REGISTERED_HOUSEHOLD}).content.decode()
+    assert "?kind=registered_household&amp;page=2" in html
+
+
+@pytest.mark.parametrize(("persona", "full"), [("office", True), ("village", True), ("leader", False)])
+def test_it_masks_id_and_phone_numbers_by_role(town, login, persona, full):
+    target = town.households["shangxiatang"][0]
+    html = login(town.users[persona]).get("/targets/", {"kind": Target.Kind.REGISTERED_HOUSEHOLD}).content.decode()
+    masked_id = target.id_number[:6] + "********" + target.id_number[-4:]
+    assert (target.id_number in html) is full
+    assert (target.phone in html) is full
+    assert (masked_id in html) is not full
+
+
+def test_it_asks_no_more_queries_for_a_longer_page(town, login, settings, django_assert_max_num_queries):
+    TargetFactory.create_batch(40, region=town.shangxiatang)
+    client = login(town.users["office"])
+    settings.ZOUFANG_PAGE_SIZE = 5
+    client.get("/targets/")  # warm the session
+    with django_assert_max_num_queries(9) as small:
+        client.get("/targets/")
+    settings.ZOUFANG_PAGE_SIZE = 50
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get("/targets/")
+    assert len(_names(response.content.decode())) == 46
+
+
+def test_it_shows_a_target_with_its_region_breadcrumb(town, login):
+    target = town.households["jijiadun"][0]
+    html = login(town.users["leader"]).get(f"/targets/{target.public_id}/").content.decode()
+    assert f"<h1>{target.name}</h1>" in html
+    assert re.search(r"锦溪镇</a></span><span><a [^>]*>计家墩村</a></span><span><a [^>]*>第1村民小组", html)
+    assert target.id_number not in html
+
+
+def test_it_marks_demo_data(town, login):
+    target = town.households["jijiadun"][0]
+    Target.objects.filter(pk=target.pk).update(is_demo=True)
+    html = login(town.users["office"]).get(f"/targets/{target.public_id}/").content.decode()
+    assert "演示数据" in html
+
+
+def test_it_audits_a_full_read(town, login):
+    target = town.households["shangxiatang"][0]
+    html = login(town.users["office"]).get(f"/targets/{target.public_id}/").content.decode()
+    assert target.id_number in html
+    event = AuditEvent.objects.get(action=AuditEvent.Action.READ, object_id=str(target.public_id))
+    assert event.actor == town.users["office"]
+
+
+def test_it_does_not_audit_a_masked_read(town, login):
+    target = town.households["shangxiatang"][0]
+    login(town.users["leader"]).get(f"/targets/{target.public_id}/")
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.READ).exists()
+
+
+@pytest.mark.parametrize("persona", ["outsider", "village", "auditor", "dept"])
+def test_it_answers_404_for_a_target_out_of_scope(town, login, persona):
+    target = town.households["jijiadun"][0]
+    response = login(town.users[persona]).get(f"/targets/{target.public_id}/")
+    assert response.status_code == 404
+    assert "页面不存在，或您无权查看。" in response.content.decode()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.READ).exists()
+
+
+def test_it_answers_404_for_an_unknown_target(town, login):
+    response = login(town.users["office"]).get("/targets/00000000-0000-0000-0000-000000000000/")
+    assert response.status_code == 404
