@@ -1,0 +1,248 @@
+"""Spreadsheets in and out: csv/xlsx rows as strings with their row numbers, and xlsx templates."""
+
+import csv
+import datetime
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from python_calamine import CalamineWorkbook
+
+INSTRUCTIONS_SHEET = "说明"
+_ZIP_MAGIC = b"PK\x03\x04"  # xlsx, xlsm, ods
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy xls
+_WHITESPACE = re.compile(r"\s+")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_INTEGER = re.compile(r"^\d+(\.0+)?$")
+_COUNT_SUFFIX = re.compile(r"[户家人个名]$")
+_BRACKETS = str.maketrans({"(": "（", ")": "）", "[": "【", "]": "】", ",": "，", ":": "："})
+
+
+class TabularError(Exception):
+    """The file cannot be read as a spreadsheet at all."""
+
+
+@dataclass(frozen=True, slots=True)
+class SheetRow:
+    """One spreadsheet row: its 1-based number as the user sees it, and its cells as stripped strings."""
+
+    number: int
+    cells: tuple[str, ...]
+
+    def cell(self, index: int | None) -> str:
+        if index is None or index >= len(self.cells):
+            return ""
+        return self.cells[index]
+
+    def is_blank(self) -> bool:
+        return not any(self.cells)
+
+
+@dataclass
+class RowError:
+    """A problem in one cell (or one column, or the whole file), worded for the user."""
+
+    row: int | None
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = _("第%(row)d行") % {"row": self.row} if self.row else ""
+        if self.column:
+            where += f"【{self.column}】"
+        return f"{where}：{self.message}" if where else str(self.message)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an import layout: its Chinese header, how to fill it, and how to find it."""
+
+    header: str
+    required: bool = False
+    rule: str | Promise = ""
+    example: str = ""
+    aliases: tuple[str, ...] = ()
+    width: int = 16
+    text: bool = False  # keep cells as text in the template (ID numbers, phones, codes)
+
+    def names(self) -> set[str]:
+        return {normalise_header(name) for name in (self.header, *self.aliases)}
+
+
+@dataclass
+class HeaderMatch:
+    """Where each known column sits in the header row, and what was wrong with the header."""
+
+    positions: dict[str, int] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+
+    def value(self, row: SheetRow, header: str) -> str:
+        return row.cell(self.positions.get(header))
+
+
+def normalise_header(text: str) -> str:
+    """Headers compare without any whitespace and with full-width brackets: “村（社区）” == “村 (社区)”."""
+    return _WHITESPACE.sub("", text).translate(_BRACKETS)
+
+
+def person_name(text: str) -> str:
+    """Chinese names lose all inner whitespace (“王  文” → “王文”); other names keep single spaces."""
+    if _CJK.search(text):
+        return _WHITESPACE.sub("", text)
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def compact(text: str) -> str:
+    """A place or unit name without any whitespace (“马援庄村    ” → “马援庄村”)."""
+    return _WHITESPACE.sub("", text)
+
+
+def parse_count(text: str) -> int | None:
+    """A non-negative count as written in the tables: “13815户”, “53家”, “1,360”, “12.0”; None if not one."""
+    value = _COUNT_SUFFIX.sub("", compact(text).replace(",", "").replace("，", ""))
+    if not _INTEGER.match(value):
+        return None
+    return int(value.split(".")[0])
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the user typed it: integral numbers without “.0”, dates as ISO, booleans as 是/否."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def read_rows(source: Path | IO[bytes], filename: str | None = None) -> list[SheetRow]:
+    """All rows of a csv file or of the first data sheet of a workbook; the format is sniffed from the bytes."""
+    data = source.read_bytes() if isinstance(source, Path) else source.read()
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    name = filename or (source.name if isinstance(source, Path) else "")
+    if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
+        return read_workbook(data, name)
+    return read_csv(data)
+
+
+def read_csv(data: bytes) -> list[SheetRow]:
+    """CSV in UTF-8 (with or without BOM), UTF-16 (Excel “Unicode text”) or else GB18030."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("gb18030")
+            except UnicodeDecodeError as exc:
+                raise TabularError(_("无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的 CSV，或 xlsx")) from exc
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return [SheetRow(number, tuple(cell.strip() for cell in cells)) for number, cells in enumerate(reader, 1)]
+    except csv.Error as exc:
+        raise TabularError(_("CSV 格式错误：%(error)s") % {"error": exc}) from exc
+
+
+def read_workbook(data: bytes, name: str = "") -> list[SheetRow]:
+    """The first sheet that is not the “说明” sheet, with every row numbered as in Excel."""
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet_names = [n for n in workbook.sheet_names if n != INSTRUCTIONS_SHEET] or workbook.sheet_names
+        sheet = workbook.get_sheet_by_name(sheet_names[0])
+        values = sheet.to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises several unrelated types for damaged files
+        raise TabularError(_("无法读取电子表格%(name)s：%(error)s") % {"name": name, "error": exc}) from exc
+    return [SheetRow(number, tuple(cell_text(v) for v in cells)) for number, cells in enumerate(values, 1)]
+
+
+def find_header_row(rows: Sequence[SheetRow], columns: Sequence[Column], *, minimum: int = 1,
+                    search: int = 20) -> int | None:
+    """Index (in `rows`) of the first row holding at least `minimum` known headers; title lines come before it."""
+    known = set().union(*(c.names() for c in columns))
+    for index, row in enumerate(rows[:search]):
+        if sum(1 for cell in row.cells if normalise_header(cell) in known) >= minimum:
+            return index
+    return None
+
+
+def match_headers(row: SheetRow, columns: Sequence[Column], *, allow_unknown: bool = False) -> HeaderMatch:
+    """Map the header row onto the columns; unknown, duplicated and missing required headers are errors."""
+    match = HeaderMatch()
+    by_name = {name: column for column in columns for name in column.names()}
+    for index, cell in enumerate(row.cells):
+        if not cell:
+            continue
+        column = by_name.get(normalise_header(cell))
+        if column is None:
+            if not allow_unknown:
+                match.errors.append(RowError(row.number, cell, _("未知列，可用的列为：%(names)s")
+                                             % {"names": "、".join(c.header for c in columns)}))
+        elif column.header in match.positions:
+            match.errors.append(RowError(row.number, column.header, _("列重复出现")))
+        else:
+            match.positions[column.header] = index
+    for column in columns:
+        if column.required and column.header not in match.positions:
+            match.errors.append(RowError(row.number, column.header, _("缺少必填列")))
+    return match
+
+
+def write_template(out: Path | IO[bytes], columns: Sequence[Column], *, title: str,
+                   header_rows: Sequence[Sequence[str]] | None = None,
+                   merges: Iterable[str] = (), notes: Sequence[str] = ()) -> None:
+    """An xlsx with the data sheet (bold header, widths, text columns) and a “说明” sheet describing each column."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None  # noqa: S101 - a new workbook always has one sheet
+    sheet.title = title[:31]
+    rows = header_rows or [[c.header for c in columns]]
+    bold = Font(bold=True)
+    for row in rows:
+        sheet.append(list(row))
+    for row_cells in sheet.iter_rows(min_row=1, max_row=len(rows)):
+        for cell in row_cells:
+            cell.font = bold
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for merge in merges:
+        sheet.merge_cells(merge)
+    for index, column in enumerate(columns, 1):
+        dimension = sheet.column_dimensions[get_column_letter(index)]
+        dimension.width = column.width
+        if column.text:
+            dimension.number_format = "@"
+    sheet.freeze_panes = sheet.cell(row=len(rows) + 1, column=1)
+    _write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET), columns, notes)
+    workbook.save(out)
+
+
+def _write_instructions(sheet: Any, columns: Sequence[Column], notes: Sequence[str]) -> None:
+    sheet.append([_("列名"), _("是否必填"), _("填写规则"), _("示例")])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for column in columns:
+        sheet.append([column.header, _("必填") if column.required else _("选填"), str(column.rule), column.example])
+    if notes:
+        sheet.append([])
+        for note in notes:
+            sheet.append([str(note)])
+    for letter, width in zip("ABCD", (20, 10, 70, 24), strict=True):
+        sheet.column_dimensions[letter].width = width
+    for row in sheet.iter_rows(min_row=2):
+        row[2].alignment = Alignment(wrap_text=True, vertical="top")

@@ -1,0 +1,462 @@
+"""The seed's allocation tables (附件1 … 附件4-2) read in their own layout: rows, continuation rows, 合计."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from zoufang.core.tabular import (
+    Column,
+    HeaderMatch,
+    RowError,
+    SheetRow,
+    TabularError,
+    compact,
+    find_header_row,
+    match_headers,
+    normalise_header,
+    parse_count,
+    person_name,
+    read_rows,
+)
+
+SERIAL, UNIT, VILLAGE, STATED, COUNT, NOTE = "序号", "走访单位", "村、社区名称", "户籍总户数（户）", "走访户数", "备注"
+LEADER, LEADER_VILLAGE, ENTERPRISES = "走访领导", "走访村、社区", "走访企业数"
+DEPARTMENT, MEMBERS = "单位", "党员人数"
+ENTERPRISE_LINE_SUFFIX = "走访企业"
+
+_SERIAL = Column(SERIAL, True, _l("从1起编号；续行（同一单位或领导的下一个村、社区）留空"), "1", width=6)
+_NOTE = Column(NOTE, False, _l("可留空"), "", width=16)
+ALLOCATION_COLUMNS = (
+    _SERIAL,
+    Column(UNIT, True, _l("已登记的单位名称；续行留空"), "市交通局", ("单位",), 16),
+    Column(VILLAGE, True, _l("本镇的村、社区名称"), "上下塘社区",
+           ("村、社区", "村（社区）", "村（社区）名称", "村社区名称"), 16),
+    Column(STATED, True, _l("该村户籍总户数，须与登记库一致"), "2667", ("户籍总户数",), 16),
+    Column(COUNT, True, _l("整数，不超过户籍总户数"), "100", (), 10),
+    _NOTE,
+)
+LEADER_HOUSEHOLD_COLUMNS = (
+    _SERIAL,
+    Column(LEADER, True, _l("镇党政领导姓名；续行留空"), "王  文", ("领导",), 12),
+    Column(LEADER_VILLAGE, True, _l("本镇的村、社区名称"), "周家浜村",
+           ("村、社区名称", "走访村（社区）", "村（社区）", "村、社区"), 16),
+    Column(COUNT, True, _l("整数，可为0（挂钩村无剩余户可分）"), "10", (), 10),
+    _NOTE,
+)
+LEADER_ENTERPRISE_COLUMNS = (
+    _SERIAL,
+    Column(LEADER, True, _l("镇党政领导姓名"), "王  文", ("领导",), 12),
+    Column(ENTERPRISES, True, _l("整数"), "20", (), 12),
+    _NOTE,
+)
+DEPARTMENT_COLUMNS = (
+    _SERIAL,
+    Column(DEPARTMENT, True, _l("镇部门（支部）名称"), "机关二支部", ("单位名称", "部门"), 16),
+    Column(MEMBERS, True, _l("整数"), "43", (), 10),
+)
+
+
+@dataclass
+class AllocationRow:
+    """One row of 附件1/附件2: a unit's count in a village; `continued` for rows under the unit above."""
+
+    row: int
+    serial: str
+    unit: str
+    village: str
+    region_total: int
+    count: int
+    continued: bool = False
+    note: str = ""
+
+
+@dataclass
+class EnterpriseLine:
+    """“昆山市粮食局、妇联走访企业 | 101家”: the units named before 走访企业 and their enterprise count."""
+
+    row: int
+    label: str
+    units: list[str]
+    count: int
+
+
+@dataclass
+class AllocationTable:
+    rows: list[AllocationRow] = field(default_factory=list)
+    enterprise_lines: list[EnterpriseLine] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
+    total_row: int | None = None
+    issues: list[RowError] = field(default_factory=list)
+
+
+@dataclass
+class LeaderRow:
+    """One row of 附件3-1 (with a village) or 附件3-2 (without)."""
+
+    row: int
+    serial: str
+    leader: str
+    leader_as_written: str
+    count: int
+    village: str = ""
+    continued: bool = False
+    note: str = ""
+
+
+@dataclass
+class LeaderTable:
+    rows: list[LeaderRow] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
+    total_row: int | None = None
+    issues: list[RowError] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """The table's 合计 when it has one, else the sum of its rows."""
+        return next(iter(self.totals.values()), sum(r.count for r in self.rows))
+
+
+@dataclass
+class DepartmentRow:
+    """One row of 附件4-1/附件4-2: a department, its party members and its figures by column."""
+
+    row: int
+    serial: str
+    unit: str
+    party_members: int | None
+    figures: dict[str, int]
+    note: str = ""
+
+
+@dataclass
+class DepartmentTable:
+    """`columns` are the count columns after 党员人数; `totals` their 合计 in the same order (empty without 合计)."""
+
+    columns: list[str] = field(default_factory=list)
+    rows: list[DepartmentRow] = field(default_factory=list)
+    totals: list[int] = field(default_factory=list)
+    party_member_total: int | None = None
+    total_row: int | None = None
+    issues: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+    def total(self, column: str) -> int:
+        """The 合计 of a count column, or the sum of its rows when the table has no 合计 row."""
+        if self.totals:
+            return self.totals[self.columns.index(column)]
+        return self.column_sum(column)
+
+    def column_sum(self, column: str) -> int:
+        if column == MEMBERS:
+            return sum(r.party_members or 0 for r in self.rows)
+        return sum(r.figures.get(column, 0) for r in self.rows)
+
+
+def _first(row: SheetRow) -> tuple[int, str]:
+    for index, cell in enumerate(row.cells):
+        if cell:
+            return index, compact(cell)
+    return -1, ""
+
+
+def is_total_row(row: SheetRow) -> bool:
+    return _first(row)[1].startswith("合计")
+
+
+def _suffix(column: str) -> str:
+    return "人" if column == MEMBERS else "家" if "企业" in column else "户"
+
+
+def _header(rows: Sequence[SheetRow], columns: Sequence[Column],
+            issues: list[RowError]) -> tuple[HeaderMatch | None, int]:
+    index = find_header_row(rows, columns, minimum=3)
+    if index is None:
+        issues.append(RowError(None, "", _("找不到表头行，表头应包含：%(names)s")
+                               % {"names": "、".join(c.header for c in columns if c.required)}))
+        return None, -1
+    header = match_headers(rows[index], columns)
+    issues.extend(header.errors)
+    return (None if header.errors else header), index
+
+
+def total_values(row: SheetRow, positions: dict[str, int], issues: list[RowError]) -> dict[str, int]:
+    """The 合计 row's numbers by column: aligned under their columns, or in order after a merged label."""
+    label_at, _label = _first(row)
+    cells = [(i, c) for i, c in enumerate(row.cells) if c and i > label_at]
+    values = [parse_count(c) for _i, c in cells]
+    for (_i, cell), value in zip(cells, values, strict=True):
+        if value is None:
+            issues.append(RowError(row.number, "合计", _("“%(cell)s”不是整数") % {"cell": cell}))
+            return {}
+    by_position = {column: parse_count(row.cell(i)) for column, i in positions.items() if row.cell(i)}
+    if len(by_position) == len(cells):
+        return {column: v for column, v in by_position.items() if v is not None}
+    if len(cells) == len(positions):
+        return {column: v for column, v in zip(positions, values, strict=True) if v is not None}
+    issues.append(RowError(row.number, "合计", _("合计行有%(n)d个数字，应为%(m)d个（%(names)s）")
+                           % {"n": len(cells), "m": len(positions), "names": "、".join(positions)}))
+    return {}
+
+
+def check_total(issues: list[RowError], row: int, column: str, stated: int, actual: int,
+                what: str | None = None) -> None:
+    """A 合计 that disagrees with its rows is refused with the exact difference."""
+    if stated == actual:
+        return
+    unit = _suffix(column)
+    issues.append(RowError(row, column, _("合计为%(stated)d%(u)s，%(what)s为%(actual)d%(u)s，相差%(diff)d%(u)s") % {
+        "stated": stated, "actual": actual, "diff": abs(stated - actual), "u": unit,
+        "what": what or _("各行之和")}))
+
+
+def _count(row: SheetRow, header: HeaderMatch, column: str, issues: list[RowError]) -> int | None:
+    text = header.value(row, column)
+    value = parse_count(text)
+    if value is None:
+        issues.append(RowError(row.number, column, _("不能为空") if not text else _("应为不小于0的整数")))
+    return value
+
+
+def parse_allocation_table(rows: Sequence[SheetRow]) -> AllocationTable:
+    """附件1/附件2: title lines, header, rows with continuation rows, 合计, then “…走访企业 | N家” lines."""
+    table = AllocationTable()
+    header, index = _header(rows, ALLOCATION_COLUMNS, table.issues)
+    if header is None:
+        return table
+    group: AllocationRow | None = None
+    for row in rows[index + 1:]:
+        first_at, first = _first(row)
+        if first_at < 0:
+            continue
+        if first.startswith("合计"):
+            table.total_row = row.number
+            table.totals = total_values(row, {STATED: header.positions[STATED], COUNT: header.positions[COUNT]},
+                                        table.issues)
+            continue
+        if first.endswith(ENTERPRISE_LINE_SUFFIX):
+            table.enterprise_lines.append(_enterprise_line(row, first_at, first, table.issues))
+            continue
+        if table.total_row is not None:
+            table.issues.append(RowError(row.number, "", _("合计行之后只能是“……走访企业”行")))
+            continue
+        parsed = _allocation_row(row, header, group, table.issues)
+        if parsed is not None:
+            table.rows.append(parsed)
+            group = parsed
+    _check_allocation_totals(table)
+    return table
+
+
+def _allocation_row(row: SheetRow, header: HeaderMatch, group: AllocationRow | None,
+                    issues: list[RowError]) -> AllocationRow | None:
+    serial, unit = header.value(row, SERIAL), compact(header.value(row, UNIT))
+    continued = not serial and not unit
+    before = len(issues)
+    if continued and group is None:
+        issues.append(RowError(row.number, UNIT, _("序号和走访单位都为空，但上面没有可承接的行")))
+    elif not unit and not continued:
+        issues.append(RowError(row.number, UNIT, _("不能为空")))
+    village = compact(header.value(row, VILLAGE))
+    if not village:
+        issues.append(RowError(row.number, VILLAGE, _("不能为空")))
+    stated, count = _count(row, header, STATED, issues), _count(row, header, COUNT, issues)
+    if len(issues) > before or stated is None or count is None:
+        return None
+    if continued and group is not None:
+        unit = group.unit
+    return AllocationRow(row.number, serial, unit, village, stated, count, continued,
+                         header.value(row, NOTE))
+
+
+def _enterprise_line(row: SheetRow, first_at: int, first: str, issues: list[RowError]) -> EnterpriseLine:
+    label = first[: -len(ENTERPRISE_LINE_SUFFIX)]
+    numbers = [c for i, c in enumerate(row.cells) if c and i > first_at]
+    count = parse_count(numbers[0]) if numbers else None
+    if count is None:
+        issues.append(RowError(row.number, ENTERPRISE_LINE_SUFFIX, _("应在其后一格写企业数，如“53家”")))
+    units = [part for part in label.replace("，", "、").replace(",", "、").split("、") if part]
+    if not units:
+        issues.append(RowError(row.number, ENTERPRISE_LINE_SUFFIX, _("没有写明走访单位")))
+    return EnterpriseLine(row.number, label, units, count or 0)
+
+
+def _check_allocation_totals(table: AllocationTable) -> None:
+    """Each village's 户籍总户数 is the same on every row; 合计 counts villages once and 走访户数 per row."""
+    first_seen: dict[str, AllocationRow] = {}
+    visits: dict[str, int] = {}
+    for row in table.rows:
+        seen = first_seen.setdefault(row.village, row)
+        if seen.region_total != row.region_total:
+            table.issues.append(RowError(row.row, STATED, _(
+                "%(village)s在第%(other)d行为%(a)d户，此处为%(b)d户，相差%(diff)d户") % {
+                "village": row.village, "other": seen.row, "a": seen.region_total, "b": row.region_total,
+                "diff": abs(seen.region_total - row.region_total)}))
+        if row.count > row.region_total:
+            table.issues.append(RowError(row.row, COUNT, _("走访户数%(count)d户超过户籍总户数%(total)d户，多%(diff)d户")
+                                         % {"count": row.count, "total": row.region_total,
+                                            "diff": row.count - row.region_total}))
+        visits[row.village] = visits.get(row.village, 0) + row.count
+        if row is not seen and row.count <= row.region_total and visits[row.village] > seen.region_total:
+            table.issues.append(RowError(row.row, COUNT, _(
+                "%(village)s各行走访户数之和%(sum)d户超过户籍总户数%(total)d户，多%(diff)d户") % {
+                "village": row.village, "sum": visits[row.village], "total": seen.region_total,
+                "diff": visits[row.village] - seen.region_total}))
+    if table.total_row is None:
+        return
+    if STATED in table.totals:
+        check_total(table.issues, table.total_row, STATED, table.totals[STATED],
+                    sum(r.region_total for r in first_seen.values()), _("各村、社区（重复出现的只计一次）之和"))
+    if COUNT in table.totals:
+        check_total(table.issues, table.total_row, COUNT, table.totals[COUNT], sum(r.count for r in table.rows))
+
+
+def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> LeaderTable:
+    """附件3-1 (leader, village, households, with continuation rows) or 附件3-2 (leader, enterprises)."""
+    table = LeaderTable()
+    columns = LEADER_HOUSEHOLD_COLUMNS if with_villages else LEADER_ENTERPRISE_COLUMNS
+    count_column = COUNT if with_villages else ENTERPRISES
+    header, index = _header(rows, columns, table.issues)
+    if header is None:
+        return table
+    group: LeaderRow | None = None
+    for row in rows[index + 1:]:
+        if row.is_blank():
+            continue
+        if is_total_row(row):
+            table.total_row = row.number
+            table.totals = total_values(row, {count_column: header.positions[count_column]}, table.issues)
+            continue
+        if table.total_row is not None:
+            table.issues.append(RowError(row.number, "", _("合计行之后不应再有数据行")))
+            continue
+        before = len(table.issues)
+        serial, written = header.value(row, SERIAL), header.value(row, LEADER)
+        continued = with_villages and not serial and not written
+        if continued and group is None:
+            table.issues.append(RowError(row.number, LEADER, _("序号和走访领导都为空，但上面没有可承接的行")))
+        elif not written and not continued:
+            table.issues.append(RowError(row.number, LEADER, _("不能为空")))
+        village = compact(header.value(row, LEADER_VILLAGE)) if with_villages else ""
+        if with_villages and not village:
+            table.issues.append(RowError(row.number, LEADER_VILLAGE, _("不能为空")))
+        count = _count(row, header, count_column, table.issues)
+        if len(table.issues) > before or count is None:
+            continue
+        if continued and group is not None:
+            written = group.leader_as_written
+        group = LeaderRow(row.number, serial, person_name(written), written, count, village, continued,
+                          header.value(row, NOTE))
+        table.rows.append(group)
+    if table.total_row is not None and count_column in table.totals:
+        check_total(table.issues, table.total_row, count_column, table.totals[count_column],
+                    sum(r.count for r in table.rows))
+    return table
+
+
+def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
+    """附件4-1 (党员人数, then 户籍户口 and 外来常住户 under a two-row header) or 附件4-2 (走访企业数, 备注)."""
+    table = DepartmentTable()
+    index = find_header_row(rows, DEPARTMENT_COLUMNS, minimum=3)
+    if index is None:
+        table.issues.append(RowError(None, "", _("找不到表头行，表头应包含：序号、单位、党员人数")))
+        return table
+    header = match_headers(rows[index], DEPARTMENT_COLUMNS, allow_unknown=True)
+    table.issues.extend(header.errors)
+    if header.errors:
+        return table
+    figures, note_at, data_from = _figure_columns(rows, index, header)
+    table.columns = list(figures)
+    numeric = {MEMBERS: header.positions[MEMBERS], **figures}
+    for row in rows[data_from:]:
+        if row.is_blank():
+            continue
+        if is_total_row(row):
+            table.total_row = row.number
+            stated = total_values(row, numeric, table.issues)
+            table.party_member_total = stated.get(MEMBERS)
+            table.totals = [stated[c] for c in table.columns] if all(c in stated for c in table.columns) else []
+            for column, value in stated.items():
+                check_total(table.issues, row.number, column, value, table.column_sum(column))
+            continue
+        if table.total_row is not None:
+            table.issues.append(RowError(row.number, "", _("合计行之后不应再有数据行")))
+            continue
+        unit = compact(header.value(row, DEPARTMENT))
+        if not unit:
+            table.issues.append(RowError(row.number, DEPARTMENT, _("不能为空")))
+            continue
+        members = parse_count(header.value(row, MEMBERS)) if header.value(row, MEMBERS) else None
+        if header.value(row, MEMBERS) and members is None:
+            table.issues.append(RowError(row.number, MEMBERS, _("应为不小于0的整数")))
+        values: dict[str, int] = {}
+        for column, at in figures.items():
+            figure = parse_count(row.cell(at)) if row.cell(at) else 0
+            if figure is None:
+                table.issues.append(RowError(row.number, column, _("应为不小于0的整数")))
+            values[column] = figure or 0
+        table.rows.append(DepartmentRow(row.number, header.value(row, SERIAL), unit, members, values,
+                                        row.cell(note_at) if note_at is not None else ""))
+    return table
+
+
+def _figure_columns(rows: Sequence[SheetRow], index: int,
+                    header: HeaderMatch) -> tuple[dict[str, int], int | None, int]:
+    """Count columns after 党员人数, taking names from a second header row when the first spans them."""
+    top = rows[index]
+    start = header.positions[MEMBERS] + 1
+    data_from = index + 1
+    sub: SheetRow | None = None
+    for at, candidate in enumerate(rows[index + 1:index + 3], index + 1):
+        if candidate.is_blank():
+            continue
+        if not header.value(candidate, SERIAL) and not header.value(candidate, DEPARTMENT) and any(
+                c and parse_count(c) is None for c in candidate.cells[start:]):
+            sub, data_from = candidate, at + 1
+        break
+    figures: dict[str, int] = {}
+    note_at = None
+    for at in range(start, max(len(top.cells), len(sub.cells) if sub else 0)):
+        name = normalise_header((sub.cell(at) if sub else "") or top.cell(at))
+        if name == NOTE:
+            note_at = at
+        elif name:
+            figures[name] = at
+    return figures, note_at, data_from
+
+
+def read_department_table(source: Path | IO[bytes], filename: str | None = None) -> DepartmentTable:
+    """附件4-1 or 附件4-2 from a csv or xlsx file; unreadable files come back with one issue."""
+    rows = _read(source, filename)
+    return DepartmentTable(issues=[rows]) if isinstance(rows, RowError) else parse_department_table(rows)
+
+
+def _read(source: Path | IO[bytes], filename: str | None) -> list[SheetRow] | RowError:
+    try:
+        return read_rows(source, filename)
+    except TabularError as exc:
+        return RowError(None, "", str(exc))
+
+
+def read_allocation_table(source: Path | IO[bytes], filename: str | None = None) -> AllocationTable:
+    """附件1 or 附件2 from a csv or xlsx file."""
+    rows = _read(source, filename)
+    return AllocationTable(issues=[rows]) if isinstance(rows, RowError) else parse_allocation_table(rows)
+
+
+def read_leader_household_table(source: Path | IO[bytes], filename: str | None = None) -> LeaderTable:
+    """附件3-1 from a csv or xlsx file."""
+    rows = _read(source, filename)
+    return LeaderTable(issues=[rows]) if isinstance(rows, RowError) else parse_leader_table(rows, with_villages=True)
+
+
+def read_leader_enterprise_table(source: Path | IO[bytes], filename: str | None = None) -> LeaderTable:
+    """附件3-2 from a csv or xlsx file."""
+    rows = _read(source, filename)
+    return LeaderTable(issues=[rows]) if isinstance(rows, RowError) else parse_leader_table(rows, with_villages=False)

@@ -1,0 +1,159 @@
+"""The pieces every import kind shares: the spec, the context, the outcome, the report, cell parsing."""
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from zoufang.core.tabular import (
+    Column,
+    HeaderMatch,
+    RowError,
+    SheetRow,
+    compact,
+    find_header_row,
+    match_headers,
+)
+
+_TRUE = {"是", "Y", "YES", "TRUE", "1", "√", "✓", "重点"}
+_FALSE = {"否", "N", "NO", "FALSE", "0", "×", "非重点"}
+
+
+@dataclass
+class Outcome:
+    """What an import would do: counts, and the function that does it (run inside a transaction)."""
+
+    total_rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    write: Callable[[], None] | None = None
+
+
+@dataclass
+class ImportContext:
+    """Everything a kind needs besides the rows: campaign, acting user, flags and the progress callback."""
+
+    kind: str
+    campaign: Any = None
+    by: Any = None
+    mark_demo: bool = False
+    progress: Callable[[int, int], None] | None = None
+    source_label: str | None = None
+    filename: str | None = None
+    errors: list[RowError] = field(default_factory=list)
+
+    def error(self, row: int | None, column: str, message: str | Promise) -> None:
+        self.errors.append(RowError(row, column, str(message)))
+
+    def tick(self, done: int, total: int) -> None:
+        if self.progress is not None and (done % 200 == 0 or done == total):
+            self.progress(done, total)
+
+    @property
+    def user(self) -> Any:
+        """The acting user when it can be stored in created_by/modified_by."""
+        return self.by if getattr(self.by, "is_authenticated", False) else None
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    """One import kind: its name, its columns (for headers and the template) and how it prepares an outcome."""
+
+    kind: str
+    label: str | Promise
+    columns: tuple[Column, ...]
+    prepare: Callable[[ImportContext, list[SheetRow]], Outcome]
+    model: str = "registry.Target"  # the audit trail's object type
+    needs_campaign: bool = False
+    header_rows: tuple[tuple[str, ...], ...] | None = None
+    merges: tuple[str, ...] = ()
+    notes: tuple[str | Promise, ...] = ()
+
+
+@dataclass
+class ImportReport:
+    """The result of one import: counts and every error; nothing was written unless `ok` and not `dry_run`."""
+
+    kind: str
+    total_rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+    deleted: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        text = _("共%(total)d行：新增%(created)d，更新%(updated)d，未变%(unchanged)d") % {
+            "total": self.total_rows, "created": self.created, "updated": self.updated,
+            "unchanged": self.unchanged}
+        if self.deleted:
+            text += _("，删除%(deleted)d") % {"deleted": self.deleted}
+        return text
+
+
+@dataclass
+class Table:
+    """The data rows of a flat file under its header row, with where each column is."""
+
+    header: HeaderMatch
+    rows: list[SheetRow]
+
+    def value(self, row: SheetRow, header: str) -> str:
+        return self.header.value(row, header)
+
+
+def read_table(ctx: ImportContext, rows: list[SheetRow], columns: Sequence[Column]) -> Table | None:
+    """Find the header row, match it; report header errors on ctx and return None when the file is unusable."""
+    index = find_header_row(rows, columns)
+    if index is None:
+        required = "、".join(c.header for c in columns if c.required)
+        ctx.error(None, "", _("找不到表头行，表头应包含：%(names)s") % {"names": required})
+        return None
+    header = match_headers(rows[index], columns)
+    ctx.errors.extend(header.errors)
+    if header.errors:
+        return None
+    return Table(header, [row for row in rows[index + 1:] if not row.is_blank()])
+
+
+def parse_bool(text: str) -> bool | None:
+    """是/否 and the usual spreadsheet spellings; None if not one of them."""
+    value = compact(text).upper()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    return None
+
+
+def choice_lookup(choices: Any, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Accepted spellings of a TextChoices field: labels, values and extra synonyms, all compacted."""
+    lookup = {compact(str(label)): value for value, label in choices.choices}
+    lookup.update({value: value for value in choices.values})
+    for spelling, value in (extra or {}).items():
+        lookup[compact(spelling)] = value
+    return {key.translate(str.maketrans("()", "（）")): value for key, value in lookup.items()}
+
+
+def parse_choice(text: str, lookup: dict[str, str]) -> str | None:
+    return lookup.get(compact(text).translate(str.maketrans("()", "（）")))
+
+
+def split_names(text: str) -> list[str]:
+    """“上下塘社区、干家甸社区，虬泽村” → three names (separators 、，,;； and whitespace)."""
+    return [part for part in re.split(r"[、，,;；\s]+", text) if part]
+
+
+def chunks(items: Sequence[Any], size: int = 2000) -> list[Sequence[Any]]:
+    """Slices small enough for an `__in` query on every database."""
+    return [items[start:start + size] for start in range(0, len(items), size)]

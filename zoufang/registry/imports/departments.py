@@ -1,0 +1,71 @@
+"""The town departments' table (seed 附件4-1 or 附件4-2): each department a town_department unit."""
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from zoufang.core.tabular import Column, SheetRow, compact, parse_count
+from zoufang.planning import tables
+from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome
+from zoufang.registry.imports.places import resolve_scope
+from zoufang.registry.imports.records import Record, plan_records
+from zoufang.registry.models import Unit
+
+REGISTERED, RESIDENT = "户籍户口", "外来常住户"
+
+
+def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
+    """Check the table's 合计 against its rows, then create or update one unit per department."""
+    scope = resolve_scope(ctx)
+    table = tables.parse_department_table(rows)
+    ctx.errors.extend(table.issues)
+    if not table.rows and not table.issues:
+        ctx.error(None, "", _("表中没有部门行"))
+    outcome = Outcome(total_rows=len(table.rows))
+    if scope is None or ctx.errors:
+        return outcome
+    stored = {compact(u.name): u for u in Unit.objects.all()}
+    found: list[Record] = []
+    seen: dict[str, int] = {}
+    for row in table.rows:
+        unit = stored.get(row.unit)
+        if row.unit in seen:
+            ctx.error(row.row, tables.DEPARTMENT, _("与第%(other)d行重复") % {"other": seen[row.unit]})
+            continue
+        seen[row.unit] = row.row
+        if len(row.unit) > 100:
+            ctx.error(row.row, tables.DEPARTMENT, _("不能超过%(n)d个字") % {"n": 100})
+        if unit is not None and unit.kind != Unit.Kind.TOWN_DEPARTMENT:
+            ctx.error(row.row, tables.DEPARTMENT, _("单位“%(name)s”已登记为%(kind)s，不是镇部门")
+                      % {"name": unit.name, "kind": unit.get_kind_display()})
+        values: dict[str, Any] = {"name": row.unit, "kind": Unit.Kind.TOWN_DEPARTMENT, "region_id": scope.pk}
+        order = parse_count(row.serial)
+        if order is not None:
+            values["sort_order"] = order
+        if row.party_members is not None:
+            values["party_member_count"] = row.party_members
+        found.append(Record(row.row, values, unit))
+    if ctx.errors:
+        return outcome
+    planned = plan_records(ctx, Unit, found, {})
+    planned.total_rows = outcome.total_rows
+    return planned
+
+
+SPEC = ImportSpec(
+    kind="departments", label=_l("镇各部门党员干部分配表（附件4-1、附件4-2 格式）"),
+    columns=(*tables.DEPARTMENT_COLUMNS,
+             Column(REGISTERED, False, _l("分给该部门的户籍户数"), "215", ("户籍户",), 12),
+             Column(RESIDENT, False, _l("分给该部门的外来常住户数"), "387", ("非户籍常住户",), 12)),
+    prepare=prepare, model="registry.Unit",
+    header_rows=((tables.SERIAL, tables.DEPARTMENT, tables.MEMBERS, tables.COUNT, ""),
+                 ("", "", "", REGISTERED, RESIDENT)),
+    merges=("A1:A2", "B1:B2", "C1:C2", "D1:E1"),
+    notes=(
+        _l("按种子文件附件4-1的格式：两行表头，“走访户数”下分“户籍户口”“外来常住户”两列。"),
+        _l("也可用附件4-2的格式：序号、单位、党员人数、走访企业数、备注，一行表头。"),
+        _l("最后一行写“合计”，依次写党员人数和各列合计，如“365 | 1825户 | 3017户”；合计须等于各行之和。"),
+        _l("每个部门登记为“镇部门（支部）”单位，党员人数和排序（序号）随表更新。"),
+    ),
+)

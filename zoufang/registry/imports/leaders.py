@@ -1,0 +1,83 @@
+"""The town leaders' tables (seed 附件3-1 households by village, 附件3-2 enterprises) as fixed quotas."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from zoufang.core.tabular import SheetRow, person_name
+from zoufang.planning import tables
+from zoufang.planning.models import FixedQuota
+from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome
+from zoufang.registry.imports.places import ScopeRegions, require_campaign
+from zoufang.registry.imports.quotas import QuotaRow, plan_quotas, quota_source
+from zoufang.registry.models import Cadre, Target
+
+
+def _leaders() -> dict[str, list[Cadre]]:
+    found: dict[str, list[Cadre]] = {}
+    for cadre in Cadre.objects.filter(role=Cadre.Role.TOWN_LEADER, archived_on__isnull=True):
+        found.setdefault(person_name(cadre.name), []).append(cadre)
+    return found
+
+
+def _prepare(ctx: ImportContext, rows: list[SheetRow], *, with_villages: bool) -> Outcome:
+    if not require_campaign(ctx):
+        return Outcome()
+    source = quota_source(ctx)
+    table = tables.parse_leader_table(rows, with_villages=with_villages)
+    ctx.errors.extend(table.issues)
+    if not table.rows and not table.issues:
+        ctx.error(None, "", _("表中没有分配行"))
+    places = ScopeRegions(ctx.campaign.scope)
+    leaders = _leaders()
+    quotas: list[QuotaRow] = []
+    for row in table.rows:
+        matches = leaders.get(row.leader, [])
+        if len(matches) != 1:
+            ctx.error(row.row, tables.LEADER, _("没有名为“%(name)s”的镇党政领导，请先导入走访干部") % {"name": row.leader}
+                      if not matches else _("有%(n)d位镇党政领导名为“%(name)s”，无法确定")
+                      % {"n": len(matches), "name": row.leader})
+        region = places.village(row.village, ctx, row.row, tables.LEADER_VILLAGE) if with_villages else None
+        if len(matches) == 1 and (region is not None or not with_villages):
+            quotas.append(QuotaRow(
+                row.row,
+                FixedQuota.Table.LEADER_HOUSEHOLDS if with_villages else FixedQuota.Table.LEADER_ENTERPRISES,
+                row.serial, row.leader_as_written,
+                Target.Kind.REGISTERED_HOUSEHOLD if with_villages else Target.Kind.ENTERPRISE,
+                row.count, region_id=region.pk if region else None, cadre_id=matches[0].pk, note=row.note))
+    if ctx.errors:
+        return Outcome(total_rows=len(table.rows))
+    return plan_quotas(ctx, source, quotas)
+
+
+def prepare_households(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
+    return _prepare(ctx, rows, with_villages=True)
+
+
+def prepare_enterprises(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
+    return _prepare(ctx, rows, with_villages=False)
+
+
+_LABEL_NOTE = _l("导入时用 --label 指定来源表名称（默认用文件名，如“附件3-1”）；再次导入同名来源表会整表替换。")
+LEADER_HOUSEHOLDS = ImportSpec(
+    kind="leader_households", label=_l("镇党政班子领导分配表（居民户，附件3-1 格式）"),
+    columns=tables.LEADER_HOUSEHOLD_COLUMNS, prepare=prepare_households, model="planning.FixedQuota",
+    needs_campaign=True,
+    header_rows=((tables.SERIAL, tables.LEADER, tables.LEADER_VILLAGE, tables.COUNT, tables.NOTE),),
+    notes=(
+        _l("同一领导走访多个村、社区时，续行的序号和走访领导留空。走访户数可为0，表示挂钩村已无剩余户可分。"),
+        _l("最后一行写“合计”，并在走访户数一列写合计，如“750户”；合计须等于各行之和。"),
+        _l("走访领导须已作为“镇党政领导”导入走访干部。"),
+        _LABEL_NOTE,
+    ),
+)
+LEADER_ENTERPRISES = ImportSpec(
+    kind="leader_enterprises", label=_l("镇党政班子领导分配表（企业，附件3-2 格式）"),
+    columns=tables.LEADER_ENTERPRISE_COLUMNS, prepare=prepare_enterprises, model="planning.FixedQuota",
+    needs_campaign=True,
+    header_rows=((tables.SERIAL, tables.LEADER, tables.ENTERPRISES, tables.NOTE),),
+    notes=(
+        _l("每位领导一行；最后一行写“合计”，并写企业数合计，如“300家”；合计须等于各行之和。"),
+        _l("走访领导须已作为“镇党政领导”导入走访干部。"),
+        _LABEL_NOTE,
+    ),
+)

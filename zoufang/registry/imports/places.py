@@ -1,0 +1,100 @@
+"""Finding the regions a row names: under the campaign's town, or by a path such as “锦溪镇/上下塘社区”."""
+
+import re
+from collections import defaultdict
+
+from django.utils.translation import gettext as _
+
+from zoufang.core.tabular import compact
+from zoufang.regions.models import Region
+from zoufang.registry.imports.base import ImportContext
+
+_PATH_SEPARATOR = re.compile(r"[/／>＞]")
+
+
+def resolve_scope(ctx: ImportContext) -> Region | None:
+    """The campaign's scope; without a campaign the only town in the database; else an error."""
+    if ctx.campaign is not None:
+        return ctx.campaign.scope
+    towns = list(Region.objects.filter(level=Region.Level.TOWN)[:2])
+    if len(towns) == 1:
+        return towns[0]
+    ctx.error(None, "", _("请用 --campaign 指定走访活动"))
+    return None
+
+
+def require_campaign(ctx: ImportContext) -> bool:
+    if ctx.campaign is None:
+        ctx.error(None, "", _("请用 --campaign 指定走访活动"))
+        return False
+    return True
+
+
+def path_segments(text: str) -> list[str]:
+    return [compact(part) for part in _PATH_SEPARATOR.split(text) if compact(part)]
+
+
+def regions_by_path(text: str) -> list[Region]:
+    """Every region that “锦溪镇/上下塘社区” (or a bare name) can mean; one is an answer, more is ambiguous."""
+    segments = path_segments(text)
+    if not segments:
+        return []
+    candidates = list(Region.objects.filter(name=segments[0]))
+    for segment in segments[1:]:
+        if not candidates:
+            break
+        candidates = list(Region.objects.filter(parent__in=candidates, name=segment))
+    return candidates
+
+
+class ScopeRegions:
+    """The campaign town's region tree, loaded in one query, to resolve village, group and grid names."""
+
+    def __init__(self, scope: Region) -> None:
+        self.scope = scope
+        self.by_id: dict[int, Region] = {}
+        self._by_level_name: dict[tuple[str, str], list[Region]] = defaultdict(list)
+        for region in scope.subtree():
+            self.by_id[region.pk] = region
+            self._by_level_name[(region.level, compact(region.name))].append(region)
+
+    def village(self, name: str, ctx: ImportContext, row: int, column: str) -> Region | None:
+        """The village or community of that name in the town; errors name the row and the column."""
+        return self._one(self._by_level_name.get((Region.Level.VILLAGE, compact(name)), []),
+                         name, ctx, row, column, _("村（社区）"))
+
+    def place(self, name: str, ctx: ImportContext, row: int, column: str) -> Region | None:
+        """A village by name, or the town itself when the cell names the town or is blank."""
+        if not name or compact(name) == compact(self.scope.name):
+            return self.scope
+        return self.village(name, ctx, row, column)
+
+    def below(self, base: Region, level: str, name: str, ctx: ImportContext, row: int,
+              column: str) -> Region | None:
+        """A group or grid of that name somewhere under `base` (a village or a group)."""
+        found = [r for r in self._by_level_name.get((level, compact(name)), [])
+                 if r.path.startswith(base.path) and r.pk != base.pk]
+        return self._one(found, name, ctx, row, column, Region.Level(level).label, base)
+
+    def village_of(self, region_id: int) -> Region | None:
+        """The village a region (a village, group or grid) belongs to."""
+        region = self.by_id.get(region_id)
+        while region is not None and region.level != Region.Level.VILLAGE:
+            region = self.by_id.get(region.parent_id) if region.parent_id else None
+        return region
+
+    def villages(self) -> list[Region]:
+        return [r for r in self.by_id.values() if r.level == Region.Level.VILLAGE]
+
+    def _one(self, found: list[Region], name: str, ctx: ImportContext, row: int, column: str,
+             what: object, base: Region | None = None) -> Region | None:
+        if len(found) == 1:
+            return found[0]
+        where = base.name if base is not None else self.scope.name
+        if not found:
+            ctx.error(row, column, _("%(where)s没有名为“%(name)s”的%(what)s，请先导入行政区划")
+                      % {"where": where, "name": name, "what": what})
+        else:
+            ctx.error(row, column, _("%(where)s有%(n)d个名为“%(name)s”的%(what)s，无法确定是哪一个")
+                      % {"where": where, "n": len(found), "name": name, "what": what})
+        return None

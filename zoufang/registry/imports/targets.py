@@ -1,0 +1,189 @@
+"""Enterprises, projects and notable persons: the non-household targets of a town."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from zoufang.core.tabular import Column, SheetRow, person_name
+from zoufang.regions.models import Region
+from zoufang.registry import identifiers
+from zoufang.registry.imports import records as cells
+from zoufang.registry.imports.base import (
+    ImportContext,
+    ImportSpec,
+    Outcome,
+    Table,
+    choice_lookup,
+    chunks,
+    parse_choice,
+    read_table,
+)
+from zoufang.registry.imports.places import ScopeRegions, resolve_scope
+from zoufang.registry.imports.records import Record, plan_records
+from zoufang.registry.models import Target
+
+PLACE_RULE = _l("本镇已登记的村、社区名称；留空表示全镇")
+_SCALES = choice_lookup(Target.Scale, {"规上": Target.Scale.ABOVE_SCALE, "规模以上企业": Target.Scale.ABOVE_SCALE,
+                                       "中小": Target.Scale.SMALL_MEDIUM, "规下": Target.Scale.SMALL_MEDIUM})
+
+ENTERPRISE_COLUMNS = (
+    Column("企业名称", True, _l("营业执照上的名称"), "昆山锦溪某某有限公司", ("名称", "单位名称"), 30),
+    Column("统一社会信用代码", True, identifiers.CREDIT_CODE_RULE, "91320583MA1N0XXXXX", ("信用代码",), 22,
+           text=True),
+    Column("村（社区）", False, PLACE_RULE, "长云村", ("村、社区", "所在村（社区）", "村、社区名称"), 14),
+    Column("地址", False, _l("最多300字"), "锦溪镇长云路8号", ("企业地址",), 30),
+    Column("企业规模", False, _l("规模以上 或 中小"), "规模以上", ("规模",), 12),
+    Column("重点企业", False, _l("是 或 否"), "是", ("是否重点企业",), 10),
+    Column("行业", False, _l("最多100字"), "精密机械", ("所属行业",), 16),
+    Column("联系电话", False, identifiers.PHONE_RULE, "0512-57223456", ("电话",), 16, text=True),
+)
+PROJECT_COLUMNS = (
+    Column("项目名称", True, _l("最多200字"), "锦溪古镇保护二期", ("名称",), 30),
+    Column("村（社区）", False, PLACE_RULE, "上下塘社区", ("村、社区", "所在村（社区）", "村、社区名称"), 14),
+    Column("地址", False, _l("最多300字"), "", ("项目地址",), 30),
+    Column("重点项目", False, _l("是 或 否"), "是", ("是否重点项目",), 10),
+    Column("项目阶段", False, _l("如 前期、在建、竣工，最多50字"), "在建", ("阶段",), 12),
+    Column("说明", False, _l("最多300字"), "", ("简介", "备注"), 30),
+)
+PERSON_COLUMNS = (
+    Column("姓名", True, _l("中文姓名中的空格会被去掉"), "李四", (), 12),
+    Column("村（社区）", False, PLACE_RULE, "计家墩村",
+           ("村、社区", "籍贯", "联系地区", "所在村（社区）", "村、社区名称"), 14),
+    Column("领域", False, _l("如 文化、教育、经济，最多100字"), "文化", ("行业",), 14),
+    Column("联系电话", False, identifiers.PHONE_RULE, "13912345678", ("电话", "手机号码"), 16, text=True),
+    Column("地址", False, _l("最多300字"), "", ("住址",), 30),
+    Column("说明", False, _l("最多300字"), "", ("简介", "备注"), 30),
+)
+
+RowReader = Callable[[ImportContext, Table, ScopeRegions, SheetRow], dict[str, Any]]
+
+
+def _enterprise(ctx: ImportContext, table: Table, places: ScopeRegions, row: SheetRow) -> dict[str, Any]:
+    n = row.number
+    get = table.value
+    name = get(row, "企业名称")
+    if cells.required_cell(ctx, n, "企业名称", name):
+        cells.text_cell(ctx, n, "企业名称", name, 200)
+    code = get(row, "统一社会信用代码")
+    if cells.required_cell(ctx, n, "统一社会信用代码", code):
+        code = cells.credit_code_cell(ctx, n, "统一社会信用代码", code)
+    scale = None
+    if get(row, "企业规模"):
+        scale = parse_choice(get(row, "企业规模"), _SCALES)
+        if scale is None:
+            ctx.error(n, "企业规模", _("应为“规模以上”或“中小”"))
+    place = get(row, "村（社区）")
+    region = places.place(place, ctx, n, "村（社区）") if place else None
+    return {"name": name, "credit_code": code, "region_id": region.pk if region else None,
+            "address": cells.text_cell(ctx, n, "地址", get(row, "地址"), 300), "scale": scale,
+            "is_key": cells.bool_cell(ctx, n, "重点企业", get(row, "重点企业")),
+            "industry": cells.text_cell(ctx, n, "行业", get(row, "行业"), 100),
+            "phone": cells.phone_cell(ctx, n, "联系电话", get(row, "联系电话"))}
+
+
+def _project(ctx: ImportContext, table: Table, places: ScopeRegions, row: SheetRow) -> dict[str, Any]:
+    n = row.number
+    get = table.value
+    name = get(row, "项目名称")
+    if cells.required_cell(ctx, n, "项目名称", name):
+        cells.text_cell(ctx, n, "项目名称", name, 200)
+    region = places.place(get(row, "村（社区）"), ctx, n, "村（社区）")
+    return {"name": name, "region_id": region.pk if region else None,
+            "address": cells.text_cell(ctx, n, "地址", get(row, "地址"), 300),
+            "is_key": cells.bool_cell(ctx, n, "重点项目", get(row, "重点项目")),
+            "stage": cells.text_cell(ctx, n, "项目阶段", get(row, "项目阶段"), 50),
+            "description": cells.text_cell(ctx, n, "说明", get(row, "说明"), 300)}
+
+
+def _person(ctx: ImportContext, table: Table, places: ScopeRegions, row: SheetRow) -> dict[str, Any]:
+    n = row.number
+    get = table.value
+    name = person_name(get(row, "姓名"))
+    if cells.required_cell(ctx, n, "姓名", name):
+        cells.text_cell(ctx, n, "姓名", name, 200)
+    region = places.place(get(row, "村（社区）"), ctx, n, "村（社区）")
+    return {"name": name, "region_id": region.pk if region else None,
+            "industry": cells.text_cell(ctx, n, "领域", get(row, "领域"), 100),
+            "phone": cells.phone_cell(ctx, n, "联系电话", get(row, "联系电话")),
+            "address": cells.text_cell(ctx, n, "地址", get(row, "地址"), 300),
+            "description": cells.text_cell(ctx, n, "说明", get(row, "说明"), 300)}
+
+
+def _prepare(ctx: ImportContext, rows: list[SheetRow], kind: str, columns: tuple[Column, ...],
+             read_row: RowReader) -> Outcome:
+    """Shared flow: validate rows, reject duplicates, match stored targets by natural key, plan writes."""
+    table = read_table(ctx, rows, columns)
+    scope = resolve_scope(ctx)
+    if table is None or scope is None:
+        return Outcome()
+    places = ScopeRegions(scope)
+    found: list[Record] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    for done, row in enumerate(table.rows, 1):
+        errors_before = len(ctx.errors)
+        values = {k: v for k, v in read_row(ctx, table, places, row).items() if v not in (None, "")}
+        values["kind"] = kind
+        key = _key(values)
+        if all(key) and key in seen:
+            ctx.error(row.number, columns[1].header if kind == Target.Kind.ENTERPRISE else columns[0].header,
+                      _("与第%(other)d行重复") % {"other": seen[key]})
+        elif all(key):
+            seen[key] = row.number
+        if len(ctx.errors) == errors_before:
+            found.append(Record(row.number, values))
+        ctx.tick(done, len(table.rows))
+    if ctx.errors:
+        return Outcome(total_rows=len(table.rows))
+    stored = _stored(kind, found, scope)
+    for record in found:
+        record.existing = stored.get(_key(record.values))
+    planned = plan_records(ctx, Target, found, {"is_demo": ctx.mark_demo, "region_id": scope.pk})
+    planned.total_rows = len(table.rows)
+    return planned
+
+
+def _key(values: dict[str, Any]) -> tuple[Any, ...]:
+    if values["kind"] == Target.Kind.ENTERPRISE:
+        return (values.get("credit_code"),)
+    return (values.get("region_id"), values.get("name"))
+
+
+def _stored(kind: str, found: list[Record], scope: Region) -> dict[tuple[Any, ...], Target]:
+    """Stored targets by natural key: enterprises by credit code (any town), others within the town."""
+    if kind == Target.Kind.ENTERPRISE:
+        codes = sorted(r.values["credit_code"] for r in found)
+        stored: dict[tuple[Any, ...], Target] = {}
+        for part in chunks(codes):
+            stored.update({(t.credit_code,): t for t in Target.objects.filter(credit_code__in=part)})
+        return stored
+    targets = Target.objects.filter(kind=kind, region__path__startswith=scope.path).order_by("-pk")
+    return {(t.region_id, t.name): t for t in targets}
+
+
+def prepare_enterprises(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
+    return _prepare(ctx, rows, Target.Kind.ENTERPRISE, ENTERPRISE_COLUMNS, _enterprise)
+
+
+def prepare_projects(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
+    return _prepare(ctx, rows, Target.Kind.PROJECT, PROJECT_COLUMNS, _project)
+
+
+def prepare_persons(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
+    return _prepare(ctx, rows, Target.Kind.NOTABLE_PERSON, PERSON_COLUMNS, _person)
+
+
+_BLANK_KEEPS = _l("选填列留空时不修改已登记的内容。")
+ENTERPRISES = ImportSpec(
+    kind="enterprises", label=_l("企业"), columns=ENTERPRISE_COLUMNS, prepare=prepare_enterprises,
+    notes=(_l("按统一社会信用代码识别同一企业；重复导入不会重复登记。"), _BLANK_KEEPS),
+)
+PROJECTS = ImportSpec(
+    kind="projects", label=_l("项目"), columns=PROJECT_COLUMNS, prepare=prepare_projects,
+    notes=(_l("按村（社区）和项目名称识别同一项目。"), _BLANK_KEEPS),
+)
+NOTABLE_PERSONS = ImportSpec(
+    kind="notable_persons", label=_l("名士"), columns=PERSON_COLUMNS, prepare=prepare_persons,
+    notes=(_l("按村（社区）和姓名识别同一人。"), _BLANK_KEEPS),
+)

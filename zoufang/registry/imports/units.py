@@ -1,0 +1,94 @@
+"""Units (town departments, city departments, outside bodies, village committees), keyed by name."""
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from zoufang.core.tabular import Column, SheetRow, compact
+from zoufang.regions.models import Region
+from zoufang.registry.imports import records as cells
+from zoufang.registry.imports.base import (
+    ImportContext,
+    ImportSpec,
+    Outcome,
+    choice_lookup,
+    parse_choice,
+    read_table,
+)
+from zoufang.registry.imports.places import regions_by_path
+from zoufang.registry.imports.records import Record, plan_records
+from zoufang.registry.models import Unit
+
+NAME, KIND, REGION, MEMBERS, ORDER = "单位名称", "单位类型", "所属区划", "党员人数", "排序"
+UNIT_KINDS = choice_lookup(Unit.Kind, {"镇部门": Unit.Kind.TOWN_DEPARTMENT, "镇支部": Unit.Kind.TOWN_DEPARTMENT,
+                                       "市级部门": Unit.Kind.CITY_DEPARTMENT, "村委会": Unit.Kind.VILLAGE_COMMITTEE,
+                                       "居委会": Unit.Kind.VILLAGE_COMMITTEE, "社区居委会": Unit.Kind.VILLAGE_COMMITTEE})
+
+COLUMNS = (
+    Column(NAME, True, _l("单位全称，全库唯一，最多100字"), "市交通局", ("单位", "名称"), 24),
+    Column(KIND, True, _l("镇党政班子、镇部门、市级机关部门、其他单位 或 村（居）委会"), "市级机关部门", ("类型",), 16),
+    Column(REGION, False, _l("区划名称或路径，如“锦溪镇”或“锦溪镇/上下塘社区”"), "锦溪镇", ("区划",), 24),
+    Column(MEMBERS, False, _l("整数"), "43", ("党员数",), 10),
+    Column(ORDER, False, _l("整数，越小越靠前"), "1", ("序号",), 8),
+)
+
+
+def region_cell(ctx: ImportContext, row: int, column: str, text: str, cache: dict[str, list[Region]]) -> Region | None:
+    """A region named by a unique name or a path; errors for none or several."""
+    if text not in cache:
+        cache[text] = regions_by_path(text)
+    found = cache[text]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        ctx.error(row, column, _("找不到区划“%(name)s”") % {"name": text})
+    else:
+        ctx.error(row, column, _("有%(n)d个区划叫“%(name)s”，请写完整路径，如“锦溪镇/上下塘社区”")
+                  % {"n": len(found), "name": text})
+    return None
+
+
+def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
+    table = read_table(ctx, rows, COLUMNS)
+    if table is None:
+        return Outcome()
+    stored = {u.name: u for u in Unit.objects.all()}
+    regions: dict[str, list[Region]] = {}
+    found: list[Record] = []
+    seen: dict[str, int] = {}
+    for done, row in enumerate(table.rows, 1):
+        n = row.number
+        errors_before = len(ctx.errors)
+        name = compact(table.value(row, NAME))
+        if cells.required_cell(ctx, n, NAME, name):
+            cells.text_cell(ctx, n, NAME, name, 100)
+        kind_text = table.value(row, KIND)
+        kind = parse_choice(kind_text, UNIT_KINDS)
+        if cells.required_cell(ctx, n, KIND, kind_text) and kind is None:
+            ctx.error(n, KIND, _("应为：%(names)s") % {"names": "、".join(str(k.label) for k in Unit.Kind)})
+        values: dict[str, Any] = {"name": name, "kind": kind}
+        if table.value(row, REGION):
+            region = region_cell(ctx, n, REGION, table.value(row, REGION), regions)
+            values["region_id"] = region.pk if region else None
+        for column, field in ((MEMBERS, "party_member_count"), (ORDER, "sort_order")):
+            number = cells.count_cell(ctx, n, column, table.value(row, column))
+            if number is not None:
+                values[field] = number
+        if name in seen:
+            ctx.error(n, NAME, _("与第%(other)d行重复") % {"other": seen[name]})
+        elif len(ctx.errors) == errors_before:
+            seen[name] = n
+            found.append(Record(n, values, stored.get(name)))
+        ctx.tick(done, len(table.rows))
+    if ctx.errors:
+        return Outcome(total_rows=len(table.rows))
+    planned = plan_records(ctx, Unit, found, {})
+    planned.total_rows = len(table.rows)
+    return planned
+
+
+SPEC = ImportSpec(
+    kind="units", label=_l("单位"), columns=COLUMNS, prepare=prepare, model="registry.Unit",
+    notes=(_l("按单位名称识别同一单位；重复导入不会重复登记。选填列留空时不修改已登记的内容。"),),
+)

@@ -1,0 +1,76 @@
+"""The town leaders' tables 附件3-1 (by village, with continuation and 0 rows) and 附件3-2 (enterprises)."""
+
+import pytest
+
+from zoufang.planning.models import FixedQuota
+from zoufang.registry.imports import run_import
+from zoufang.registry.models import Cadre, Target, Unit
+from zoufang.registry.tests.test_import_support import csv_file, make_town, village
+
+ANNEX31 = [
+    ["镇党政班子领导“六个一”走访调研分配表（居民户）"],
+    ["序号", "走访领导", "走访村、社区", "走访户数", "备 注"],
+    ["1", "王  文", "周家浜村", "10", "\u3000"],
+    ["", "", "马援庄村    ", "40", ""],
+    ["2", "吴  洁", "上下塘社区   ", "50", ""],
+    ["", "", "干家甸社区", "0", ""],
+    ["合计", "", "100户", ""],
+]
+ANNEX32 = [
+    ["镇党政班子领导“六个一”走访调研分配表（企业）"],
+    ["序号", "走访领导", "走访企业数", "备 注"],
+    ["1", "王  文", "20", ""],
+    ["2", "吴  洁", "20", ""],
+    ["合计", "40家", ""],
+]
+
+
+@pytest.fixture
+def campaign(db):
+    campaign = make_town(["周家浜村", "马援庄村", "上下塘社区", "干家甸社区"])
+    leadership = Unit.objects.create(name="镇党政班子", kind=Unit.Kind.TOWN_LEADERSHIP)
+    for name in ("王文", "吴洁"):
+        Cadre.objects.create(name=name, unit=leadership, role=Cadre.Role.TOWN_LEADER)
+    return campaign
+
+
+@pytest.mark.django_db
+def test_it_stores_annex_3_1_with_continuation_and_zero_rows(campaign):
+    report = run_import("leader_households", csv_file(ANNEX31), filename="附件3-1.csv", campaign=campaign)
+    assert (report.total_rows, report.created) == (4, 4), report.errors
+    rows = list(FixedQuota.objects.filter(source="附件3-1").order_by("row_number"))
+    assert [(q.cadre.name, q.region.name, q.count, q.serial) for q in rows] == [
+        ("王文", "周家浜村", 10, "1"), ("王文", "马援庄村", 40, ""), ("吴洁", "上下塘社区", 50, "2"),
+        ("吴洁", "干家甸社区", 0, "")]
+    assert (rows[1].table, rows[1].target_kind, rows[1].label) == (
+        FixedQuota.Table.LEADER_HOUSEHOLDS, Target.Kind.REGISTERED_HOUSEHOLD, "王  文")
+    assert rows[3].region == village("干家甸社区")
+    again = run_import("leader_households", csv_file(ANNEX31), filename="附件3-1.csv", campaign=campaign)
+    assert (again.created, again.unchanged) == (0, 4)
+
+
+@pytest.mark.django_db
+def test_it_refuses_unknown_leaders_and_a_wrong_total(campaign):
+    rows = [*ANNEX31[:4], ["2", "陈  勇", "上下塘社区", "50", ""], ["合计", "", "90户", ""]]
+    report = run_import("leader_households", csv_file(rows), filename="附件3-1.csv", campaign=campaign)
+    assert [str(e) for e in report.errors] == [
+        "第5行【走访领导】：没有名为“陈勇”的镇党政领导，请先导入走访干部",
+        "第6行【走访户数】：合计为90户，各行之和为100户，相差10户",
+    ]
+    assert not FixedQuota.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_stores_annex_3_2_enterprise_counts(campaign):
+    report = run_import("leader_enterprises", csv_file(ANNEX32), filename="附件3-2.csv", campaign=campaign)
+    assert report.created == 2, report.errors
+    quota = FixedQuota.objects.get(source="附件3-2", cadre__name="吴洁")
+    assert (quota.table, quota.target_kind, quota.region, quota.count) == (
+        FixedQuota.Table.LEADER_ENTERPRISES, Target.Kind.ENTERPRISE, None, 20)
+
+
+@pytest.mark.django_db
+def test_it_refuses_an_enterprise_total_that_disagrees(campaign):
+    rows = [*ANNEX32[:-1], ["合计", "300家", ""]]
+    report = run_import("leader_enterprises", csv_file(rows), filename="附件3-2.csv", campaign=campaign)
+    assert [str(e) for e in report.errors] == ["第5行【走访企业数】：合计为300家，各行之和为40家，相差260家"]

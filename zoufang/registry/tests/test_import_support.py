@@ -1,0 +1,107 @@
+"""Helpers for the import tests: a 锦溪镇 with the seed's villages, and spreadsheets built in memory."""
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+
+from openpyxl import Workbook
+
+from zoufang.campaigns.models import Campaign
+from zoufang.regions.models import Region
+from zoufang.registry.identifiers import id_number_check_digit
+from zoufang.registry.models import Target
+
+# 附件1: each village's 户籍总户数 as the seed states it (they add up to 13815).
+SEED_VILLAGES = [
+    ("上下塘社区", 2667), ("干家甸社区", 417), ("虬泽村", 840), ("盛塘村", 496), ("马援庄村", 452),
+    ("红霞村", 598), ("计家墩村", 350), ("张家厍村", 571), ("阮家浜村", 215), ("北管泾村", 345),
+    ("孟子浜村", 795), ("联湖村", 336), ("周家浜村", 595), ("顾家浜村", 393), ("卫星村", 545),
+    ("朱浜村", 816), ("三联村", 750), ("狭港村", 537), ("南前村", 416), ("陆泾村", 673),
+    ("袁甸村", 537), ("长云村", 471),
+]
+# 附件2: (序号, 走访单位, 村、社区名称, 走访户数); 顾家浜村 appears under 市府办 as a continuation row.
+ANNEX2 = [
+    ("1", "市交通局", "上下塘社区", 2053), ("2", "市府办", "干家甸社区", 357), ("", "", "顾家浜村", 67),
+    ("3", "市交通局", "虬泽村", 624), ("4", "市交通局", "盛塘村", 348), ("5", "市妇联", "马援庄村", 320),
+    ("6", "市交通局", "红霞村", 430), ("7", "市交通局", "计家墩村", 232), ("8", "市商务局", "张家厍村", 381),
+    ("9", "市交通局", "阮家浜村", 124), ("10", "市交通局", "北管泾村", 228), ("11", "市交通局", "孟子浜村", 588),
+    ("12", "市商务局", "联湖村", 243), ("13", "市商务局", "周家浜村", 397), ("14", "市交通局", "顾家浜村", 266),
+    ("15", "市商务局", "卫星村", 363), ("16", "市商务局", "朱浜村", 580), ("17", "市粮食局", "三联村", 500),
+    ("18", "市粮食局", "狭港村", 358), ("19", "市商务局", "南前村", 277), ("20", "市商务局", "陆泾村", 449),
+    ("21", "市交通局", "袁甸村", 381), ("22", "市粮食局", "长云村", 314),
+]
+TOTAL = dict(SEED_VILLAGES)
+
+
+def region(name: str, level: str, parent: Region | None, code: str = "") -> Region:
+    created = Region(name=name, level=level, parent=parent, code=code)
+    created.save()
+    return created
+
+
+def make_town(villages: Iterable[str] = ("上下塘社区", "计家墩村")) -> Campaign:
+    """锦溪镇 under 昆山市 with the named villages, and a campaign whose scope is the town."""
+    county = region("昆山市", Region.Level.COUNTY, None)
+    town = region("锦溪镇", Region.Level.TOWN, county)
+    for name in villages:
+        region(name, Region.Level.VILLAGE, town)
+    return Campaign.objects.create(slug="jinxi-2017", name="锦溪镇2017年度“六个一”走访", scope=town,
+                                   starts_on=dt.date(2017, 3, 1), ends_on=dt.date(2017, 12, 31))
+
+
+def village(name: str) -> Region:
+    return Region.objects.get(name=name, level=Region.Level.VILLAGE)
+
+
+def add_registered_households(counts: dict[str, int]) -> None:
+    """Registered households in bulk: only kind, region and name, as the allocation check needs."""
+    targets = []
+    for name, count in counts.items():
+        place = village(name)
+        targets.extend(Target(kind=Target.Kind.REGISTERED_HOUSEHOLD, region=place, name=f"{name}户主{i}")
+                       for i in range(count))
+    Target.objects.bulk_create(targets, batch_size=2000)
+
+
+def id_number(seq: int, born: str = "19700101") -> str:
+    body = f"320583{born}{seq % 1000:03d}"
+    return body + id_number_check_digit(body)
+
+
+def csv_file(rows: Sequence[Sequence[object]], encoding: str = "utf-8") -> io.BytesIO:
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows([["" if c is None else c for c in row] for row in rows])
+    return io.BytesIO(text.getvalue().encode(encoding))
+
+
+def xlsx_file(rows: Sequence[Sequence[object]]) -> io.BytesIO:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    workbook.save(out)
+    out.seek(0)
+    return out
+
+
+def annex1_rows() -> list[list[object]]:
+    """附件1 as transcribed: title, header, a blank row, 22 rows, 合计, the enterprise line."""
+    rows: list[list[object]] = [["苏州市妇联“六个一”走访调研居民户、企业分配表"],
+                                ["序号", "走访单位", "村、社区  名称", "户籍总户数（户）", "走访户数"], ["", "", "", "", ""]]
+    for serial, (name, total) in enumerate(SEED_VILLAGES, 1):
+        rows.append([str(serial), "苏州市妇联", name, str(total), "100" if serial == 1 else "60"])
+    rows.append(["合    计", "13815户", "1360户"])
+    rows.append(["苏州市妇联走访企业", "53家"])
+    return rows
+
+
+def annex2_rows(total_line: Sequence[str] = ("合    计", "13815户", "9880户")) -> list[list[object]]:
+    rows: list[list[object]] = [["昆山市级机关部门“六个一”走访调研居民户、企业分配表"],
+                                ["序号", "走访单位", "村、社区名称", "户籍总户数（户）", "走访户数"]]
+    rows.extend([serial, unit, name, str(TOTAL[name]), str(count)] for serial, unit, name, count in ANNEX2)
+    rows.append(list(total_line))
+    rows.append(["昆山市粮食局、妇联走访企业", "101家"])
+    return rows
