@@ -1,0 +1,268 @@
+"""The rules between values that a JSON Schema cannot say: ranges, dates, references, sums.
+
+Each check takes a configuration whose sections it reads have passed the schema, and returns
+ConfigErrors; `check_semantics` skips the checks of sections the schema already refused.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from zoufang.campaigns.errors import ConfigError, Path
+from zoufang.campaigns.schema import HOUSEHOLD, REGION_LEVELS
+from zoufang.campaigns.values import count_bounds, parse_date, parse_share
+from zoufang.registry.models import Target
+
+Config = dict[str, Any]
+HOUSEHOLD_KINDS = {str(kind) for kind in Target.HOUSEHOLD_KINDS}
+KEYED_KINDS = {"enterprise", "project"}  # kinds that can be 重点 (is_key)
+SCALED_KINDS = {"enterprise"}  # kinds with a 规模 (scale)
+
+
+def check_semantics(config: Config, broken: Iterable[str] = ()) -> list[ConfigError]:
+    """Run every check whose sections are sound; `broken` names the top-level keys with schema errors."""
+    skip = set(broken)
+    checks: list[tuple[set[str], Callable[[Config], Iterable[ConfigError]]]] = [
+        ({"period", "phases", "pace"}, check_dates),
+        ({"scope"}, check_scope),
+        ({"period", "phases", "pace"}, check_phases),
+        ({"roles", "quotas", "target_kinds"}, check_quotas),
+        ({"period", "phases", "pace", "target_kinds"}, check_pace),
+        ({"case_categories"}, check_case_categories),
+        ({"questionnaires", "target_kinds"}, check_questionnaires),
+        ({"visit_modes", "roles", "target_kinds"}, check_visit_modes),
+        ({"assessment"}, check_assessment),
+        ({"phases", "questionnaires", "mechanisms", "organisation"}, check_unique_keys),
+        ({"organisation", "target_kinds"}, check_organisation),
+    ]
+    return [error for sections, check in checks if not sections & skip for error in check(config)]
+
+
+def _dates(config: Config) -> Iterator[tuple[Path, Any]]:
+    for key in ("starts_on", "ends_on"):
+        yield ("period", key), config["period"][key]
+    for index, phase in enumerate(config["phases"]):
+        for key in ("starts_on", "ends_on"):
+            if key in phase:
+                yield ("phases", index, key), phase[key]
+    for key in ("starts_on", "complete_by"):
+        if key in config["pace"]:
+            yield ("pace", key), config["pace"][key]
+
+
+def check_dates(config: Config) -> Iterator[ConfigError]:
+    for path, value in _dates(config):
+        if parse_date(value) is None:
+            yield ConfigError.at(path, _("“%(value)s”不是有效的日期") % {"value": value})
+
+
+def _date(value: Any) -> dt.date:
+    # Only called once check_dates found nothing; a bad date compares as "no rule broken".
+    return parse_date(value) or dt.date.min
+
+
+def _outside_period(config: Config, value: Any) -> str | None:
+    """The rule broken when the date lies outside the campaign period, else None."""
+    starts, ends = _date(config["period"]["starts_on"]), _date(config["period"]["ends_on"])
+    if starts <= _date(value) <= ends:
+        return None
+    return _("日期 %(date)s 不在活动期间 %(starts)s 至 %(ends)s 之内") % {
+        "date": value, "starts": starts, "ends": ends}
+
+
+def check_scope(config: Config) -> Iterator[ConfigError]:
+    scope = config["scope"]
+    for index in range(1, len(scope)):
+        upper, lower = scope[index - 1]["level"], scope[index]["level"]
+        if REGION_LEVELS.index(lower) <= REGION_LEVELS.index(upper):
+            yield ConfigError.at(("scope", index, "level"), _(
+                "层级 %(lower)s 不能在 %(upper)s 之下（应从上级到下级排列，如 city → county → town）"
+            ) % {"lower": lower, "upper": upper})
+
+
+def check_phases(config: Config) -> Iterator[ConfigError]:
+    if any(True for _path, value in _dates(config) if parse_date(value) is None):
+        return
+    period = config["period"]
+    if _date(period["ends_on"]) < _date(period["starts_on"]):
+        yield ConfigError.at(("period", "ends_on"), _("结束日期 %(ends)s 早于开始日期 %(starts)s") % {
+            "ends": period["ends_on"], "starts": period["starts_on"]})
+        return
+    for index, phase in enumerate(config["phases"]):
+        starts, ends = phase["starts_on"], phase.get("ends_on")
+        if ends is not None and _date(ends) < _date(starts):
+            yield ConfigError.at(("phases", index, "ends_on"), _(
+                "阶段“%(name)s”的结束日期 %(ends)s 早于开始日期 %(starts)s") % {
+                "name": phase["name"], "ends": ends, "starts": starts})
+            continue
+        for key in ("starts_on", "ends_on"):
+            rule = _outside_period(config, phase[key]) if key in phase else None
+            if rule:
+                yield ConfigError.at(("phases", index, key), _("阶段“%(name)s”的%(rule)s") % {
+                    "name": phase["name"], "rule": rule})
+
+
+def _kind_in_campaign(config: Config, kind: str) -> bool:
+    kinds = set(config["target_kinds"])
+    return bool(kinds & HOUSEHOLD_KINDS) if kind == HOUSEHOLD else kind in kinds
+
+
+def _kinds_not_in_campaign(config: Config, path: Path, kinds: Iterable[str]) -> Iterator[ConfigError]:
+    for kind in kinds:
+        if not _kind_in_campaign(config, kind):
+            yield ConfigError.at(path, _("对象类型 %(kind)s 不在本活动的 target_kinds 中") % {"kind": kind})
+
+
+def _check_range(path: Path, value: Any) -> Iterator[ConfigError]:
+    if isinstance(value, dict) and "count" in value and ("min" in value or "max" in value):
+        yield ConfigError.at(path, _("count 不能与 min、max 同时使用"))
+        return
+    if isinstance(value, dict) and not {"count", "min", "max"} & set(value):
+        yield ConfigError.at(path, _("应给出 count，或 min、max 中至少一个"))
+        return
+    low, high = count_bounds(value)
+    if high is not None and low > high:
+        yield ConfigError.at(path, _("最小值 %(min)s 大于最大值 %(max)s") % {"min": low, "max": high})
+
+
+def _check_filters(path: Path, kind: str, quota: dict[str, Any]) -> Iterator[ConfigError]:
+    if "is_key" in quota and kind not in KEYED_KINDS:
+        yield ConfigError.at((*path, "is_key"), _("is_key（重点）只适用于 enterprise、project"))
+    if "scale" in quota and kind not in SCALED_KINDS:
+        yield ConfigError.at((*path, "scale"), _("scale（企业规模）只适用于 enterprise"))
+
+
+def check_quotas(config: Config) -> Iterator[ConfigError]:
+    roles = config["roles"]
+    remainder_owner: dict[str, str] = {}
+    for role, rules in config["quotas"].items():
+        base: Path = ("quotas", role)
+        if role not in roles:
+            yield ConfigError.at(base, _("角色 %(role)s 未在 roles 中定义（已定义：%(defined)s）") % {
+                "role": role, "defined": "、".join(roles)})
+        for per in ("per_person", "per_unit"):
+            for kind, quota in rules.get(per, {}).items():
+                yield from _kinds_not_in_campaign(config, (*base, per, kind), [kind])
+                items = quota if isinstance(quota, list) else [quota]
+                for index, item in enumerate(items):
+                    path: Path = (*base, per, kind, index) if isinstance(quota, list) else (*base, per, kind)
+                    yield from _check_range(path, item)
+                    if isinstance(item, dict):
+                        yield from _check_filters(path, kind, item)
+        if "count" in rules.get("linked_regions", {}):
+            yield from _check_range((*base, "linked_regions", "count"), rules["linked_regions"]["count"])
+        remainder = rules.get("remainder", False)
+        kinds = config["target_kinds"] if remainder is True else (remainder or [])
+        yield from _kinds_not_in_campaign(config, (*base, "remainder"), [] if remainder is True else kinds)
+        for kind in kinds:
+            if kind in remainder_owner:
+                yield ConfigError.at((*base, "remainder"), _(
+                    "对象类型 %(kind)s 已由角色 %(owner)s 兜底，每类对象只能有一个兜底角色") % {
+                    "kind": kind, "owner": remainder_owner[kind]})
+            remainder_owner.setdefault(kind, role)
+
+
+def check_pace(config: Config) -> Iterator[ConfigError]:
+    pace = config["pace"]
+    if "monthly_min_share" in pace:
+        share = parse_share(pace["monthly_min_share"])
+        if share is None or not 0 < share <= 1:
+            yield ConfigError.at(("pace", "monthly_min_share"), _(
+                "每月最低比例 %(value)s 应大于 0 且不超过 1") % {"value": pace["monthly_min_share"]})
+    yield from _kinds_not_in_campaign(config, ("pace", "target_kinds"), pace.get("target_kinds", []))
+    if any(parse_date(value) is None for _path, value in _dates(config)):
+        return
+    for key in ("starts_on", "complete_by"):
+        rule = _outside_period(config, pace[key]) if key in pace else None
+        if rule:
+            yield ConfigError.at(("pace", key), rule)
+    if "starts_on" in pace and _date(pace["complete_by"]) < _date(pace["starts_on"]):
+        yield ConfigError.at(("pace", "complete_by"), _("完成日期 %(due)s 早于进度起算日期 %(starts)s") % {
+            "due": pace["complete_by"], "starts": pace["starts_on"]})
+
+
+def check_case_categories(config: Config) -> Iterator[ConfigError]:
+    seen: dict[str, int] = {}
+    for index, category in enumerate(config["case_categories"]):
+        code = category["code"]
+        if code in seen:
+            yield ConfigError.at(("case_categories", index, "code"), _(
+                "类别编号“%(code)s”重复（case_categories[%(first)s] 已使用）") % {"code": code, "first": seen[code] + 1})
+        seen.setdefault(code, index)
+        item_codes: set[str] = set()
+        titles: set[str] = set()
+        for position, item in enumerate(category["items"]):
+            path: Path = ("case_categories", index, "items", position)
+            item_code = item_code_of(code, position, item)
+            title = item if isinstance(item, str) else item["title"]
+            if not item_code.startswith(f"{code}."):
+                yield ConfigError.at((*path, "code"), _("子项编号“%(item)s”应以所属类别编号“%(code)s.”开头") % {
+                    "item": item_code, "code": code})
+            elif item_code in item_codes:
+                yield ConfigError.at(path, _("子项编号“%(item)s”重复") % {"item": item_code})
+            if title in titles:
+                yield ConfigError.at(path, _("子项内容重复：%(title)s") % {"title": title[:30]})
+            item_codes.add(item_code)
+            titles.add(title)
+
+
+def item_code_of(category_code: str, position: int, item: str | dict[str, Any]) -> str:
+    """A sub-item's code: its own, or "类别编号.序号" by position, as the seed numbers them."""
+    if isinstance(item, dict) and "code" in item:
+        return str(item["code"])
+    return f"{category_code}.{position + 1}"
+
+
+def check_questionnaires(config: Config) -> Iterator[ConfigError]:
+    for index, questionnaire in enumerate(config["questionnaires"]):
+        yield from _kinds_not_in_campaign(config, ("questionnaires", index, "target_kinds"),
+                                          questionnaire["target_kinds"])
+
+
+def check_visit_modes(config: Config) -> Iterator[ConfigError]:
+    for index, rule in enumerate(config.get("visit_modes", {}).get("rules", [])):
+        path: Path = ("visit_modes", "rules", index)
+        if not {"target_kinds", "roles", "is_key", "scale"} & set(rule):
+            yield ConfigError.at(path, _("规则至少要指定 target_kinds、roles、is_key、scale 之一"))
+        yield from _kinds_not_in_campaign(config, (*path, "target_kinds"), rule.get("target_kinds", []))
+        for role in rule.get("roles", []):
+            if role not in config["roles"]:
+                yield ConfigError.at((*path, "roles"), _("角色 %(role)s 未在 roles 中定义") % {"role": role})
+        for kind in rule.get("target_kinds", []):
+            yield from _check_filters(path, kind, rule)
+
+
+def check_assessment(config: Config) -> Iterator[ConfigError]:
+    total = sum(config["assessment"]["weights"].values())
+    if total != 100:
+        yield ConfigError.at(("assessment", "weights"), _("各项权重之和应为 100，现为 %(total)s") % {"total": total})
+
+
+def check_unique_keys(config: Config) -> Iterator[ConfigError]:
+    sections: list[tuple[Path, list[dict[str, Any]]]] = [
+        (("phases",), config["phases"]),
+        (("questionnaires",), config["questionnaires"]),
+        (("mechanisms",), config.get("mechanisms", [])),
+        (("organisation", "bodies"), config.get("organisation", {}).get("bodies", [])),
+    ]
+    for path, entries in sections:
+        first: dict[str, int] = {}
+        for index, entry in enumerate(entries):
+            key = entry["key"]
+            if key in first:
+                yield ConfigError.at((*path, index, "key"), _("代号“%(key)s”重复（第 %(first)s 项已使用）") % {
+                    "key": key, "first": first[key] + 1})
+            first.setdefault(key, index)
+
+
+def check_organisation(config: Config) -> Iterator[ConfigError]:
+    for index, body in enumerate(config.get("organisation", {}).get("bodies", [])):
+        path: Path = ("organisation", "bodies", index)
+        yield from _kinds_not_in_campaign(config, (*path, "target_kinds"), body.get("target_kinds", []))
+        for post_index, post in enumerate(body.get("posts", [])):
+            for person_index, person in enumerate(post["people"]):
+                if "".join(person.split()) != person:
+                    yield ConfigError.at((*path, "posts", post_index, "people", person_index), _(
+                        "姓名“%(name)s”含空格，请写作“%(normal)s”") % {"name": person, "normal": "".join(person.split())})

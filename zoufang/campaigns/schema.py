@@ -1,0 +1,338 @@
+"""The JSON Schema (Draft 2020-12) of a campaign configuration file: its structure only.
+
+Rules that relate one value to another (ranges, dates, references between sections) live in
+`checks.py`. Every object forbids unknown keys. A `description` on a schema node is the
+Chinese rule shown when a value breaks its `pattern` or `type` (see `errors.py`).
+"""
+
+from typing import Any
+
+from django.utils.translation import gettext_noop
+
+from zoufang.registry.models import Cadre, Target, Unit
+
+FORMAT_VERSION = 1
+
+TARGET_KINDS = [kind.value for kind in Target.Kind]
+# “群众家庭”: either household kind, when a seed does not tell them apart (seed 002: ≥ 30 户).
+HOUSEHOLD = "household"
+QUOTA_KINDS = [*TARGET_KINDS, HOUSEHOLD]
+CADRE_ROLES = [role.value for role in Cadre.Role]
+UNIT_KINDS = [kind.value for kind in Unit.Kind]
+SCALES = [scale.value for scale in Target.Scale]
+REGION_LEVELS = ["city", "county", "town", "village", "group", "grid"]
+LINK_LEVELS = ["village", "group", "grid"]
+
+VISIT_MODES = {
+    "in_person": gettext_noop("入户走访（面谈）"),
+    "forum": gettext_noop("座谈会"),
+    "phone": gettext_noop("电话"),
+    "letter": gettext_noop("函访（函询）"),
+    "online": gettext_noop("网络"),
+    "concentrated": gettext_noop("集中走访"),
+}
+FREQUENCIES = {
+    "week": gettext_noop("每周"),
+    "month": gettext_noop("每月"),
+    "quarter": gettext_noop("每季"),
+    "half_year": gettext_noop("每半年"),
+    "year": gettext_noop("每年"),
+    "periodic": gettext_noop("定期"),
+    "as_needed": gettext_noop("不定期（随时）"),
+    "ongoing": gettext_noop("全过程"),
+}
+ASSESSMENT_WEIGHTS = {
+    "quota_completion": gettext_noop("走访任务完成（不少于分配数量）"),
+    "pace": gettext_noop("走访进度"),
+    "registration_timeliness": gettext_noop("问题意见登记及时"),
+    "case_resolution": gettext_noop("问题办理落实"),
+    "callback": gettext_noop("第三方回访抽查"),
+    "satisfaction": gettext_noop("走访对象评价"),
+}
+BODY_KINDS = {
+    "leading_group": gettext_noop("领导小组"),
+    "office": gettext_noop("办公室"),
+    "working_group": gettext_noop("专项工作组"),
+    "lead_unit": gettext_noop("牵头单位"),
+}
+LINK_SCOPES = {
+    "linked_village": gettext_noop("挂钩（蹲点）联系的村（社区）内"),
+    "town": gettext_noop("全镇"),
+}
+
+KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+RANGE_PATTERN = r"^\s*[0-9]+\s*[-–～~]\s*[0-9]+\s*$"
+SHARE_PATTERN = r"^\s*[0-9]+\s*/\s*[0-9]+\s*$"
+CATEGORY_CODE_PATTERN = r"^[1-9][0-9]*$"
+ITEM_CODE_PATTERN = r"^[1-9][0-9]*\.[1-9][0-9]*$"
+
+
+def _object(properties: dict[str, Any], required: tuple[str, ...] = (), **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(required),
+        "additionalProperties": False,
+        **extra,
+    }
+
+
+def _list(items: dict[str, Any], min_items: int = 1, **extra: Any) -> dict[str, Any]:
+    return {"type": "array", "items": items, "minItems": min_items, **extra}
+
+
+def _enum(values: list[str] | dict[str, str]) -> dict[str, Any]:
+    return {"enum": list(values)}
+
+
+TEXT: dict[str, Any] = {"type": "string", "minLength": 1}
+TEXTS = _list(TEXT)
+BOOLEAN: dict[str, Any] = {"type": "boolean"}
+COUNT: dict[str, Any] = {"type": "integer", "minimum": 0}
+KEY: dict[str, Any] = {
+    "type": "string", "pattern": KEY_PATTERN,
+    "description": gettext_noop("应以小写英文字母开头，只含小写字母、数字和下划线，如 town_leader"),
+}
+DATE: dict[str, Any] = {
+    "type": "string", "pattern": DATE_PATTERN,
+    "description": gettext_noop("应为“年-月-日”格式的日期，如 2017-09-30"),
+}
+TARGET_KIND_LIST = _list(_enum(TARGET_KINDS), uniqueItems=True)
+PERSON_NAMES = _list(TEXT, uniqueItems=True)
+
+# A count or a range: 3, "1～2" / "8-9", {min: 1, max: 2}, {min: 30}.
+COUNT_OR_RANGE: dict[str, Any] = {
+    "type": ["integer", "string", "object"],
+    "minimum": 0,
+    "pattern": RANGE_PATTERN,
+    "properties": {"min": COUNT, "max": COUNT},
+    "additionalProperties": False,
+    "minProperties": 1,
+    "description": gettext_noop("应为整数（如 3）、范围文本（如 8-9 或 1～2）或 {min: 最小值, max: 最大值}"),
+}
+
+QUOTA_OBJECT = _object(
+    {
+        "count": COUNT,
+        "min": COUNT,
+        "max": COUNT,
+        "is_key": BOOLEAN,
+        "scale": _enum(SCALES),
+        "label": TEXT,
+        "note": TEXT,
+    }
+)
+# One target kind's quota: a count, a range, one object, or a list of objects each with a filter
+# (seed 002: 3 家区镇重点企业 + 3 家中小企业 are two enterprise quotas).
+QUOTA: dict[str, Any] = {
+    "type": ["integer", "string", "object", "array"],
+    "minimum": 0,
+    "pattern": RANGE_PATTERN,
+    "properties": QUOTA_OBJECT["properties"],
+    "additionalProperties": False,
+    "items": QUOTA_OBJECT,
+    "minItems": 1,
+    "description": gettext_noop(
+        "应为整数（如 5）、范围文本（如 8-9）、{count|min|max, is_key, scale, label} 或这样的列表"
+    ),
+}
+QUOTA_BY_KIND = _object({kind: QUOTA for kind in QUOTA_KINDS}, minProperties=1)
+
+LINKED_REGIONS = _object(
+    {
+        "per": _enum(["person", "unit"]),
+        "level": _enum(LINK_LEVELS),
+        "count": COUNT_OR_RANGE,
+        "within": _enum(LINK_SCOPES),
+        "focus": TEXTS,
+        "note": TEXT,
+    },
+    required=("per", "level"),
+)
+
+ROLE_QUOTA = _object(
+    {
+        "per_person": QUOTA_BY_KIND,
+        "per_unit": QUOTA_BY_KIND,
+        "linked_regions": LINKED_REGIONS,
+        "remainder": {
+            "type": ["boolean", "array"], "items": _enum(TARGET_KINDS), "minItems": 1, "uniqueItems": True,
+            "description": gettext_noop("应为 true（兜底全部对象类型）或对象类型列表"),
+        },
+        "note": TEXT,
+    },
+    minProperties=1,
+)
+
+ROLE = _object(
+    {
+        "name": TEXT,
+        "cadre_role": _enum(CADRE_ROLES),
+        "unit_kind": _enum(UNIT_KINDS),
+        "description": TEXT,
+        "duties": TEXTS,
+    },
+    required=("name", "cadre_role"),
+)
+
+SCOPE_REGION = _object(
+    {"name": TEXT, "level": _enum(REGION_LEVELS), "code": {"type": "string", "pattern": r"^[0-9]{6,12}$",
+                                                          "description": gettext_noop("区划代码应为6至12位数字")}},
+    required=("name", "level"),
+)
+
+PHASE = _object(
+    {"key": KEY, "name": TEXT, "starts_on": DATE, "ends_on": DATE, "description": TEXT},
+    required=("key", "name", "starts_on"),
+)
+
+CATEGORY_ITEM_OBJECT = _object(
+    {
+        "code": {"type": "string", "pattern": ITEM_CODE_PATTERN,
+                 "description": gettext_noop("子项编号应为“类别编号.序号”，如 \"1.3\"")},
+        "title": TEXT,
+        "derived": BOOLEAN,
+        "note": TEXT,
+    },
+    required=("title",),
+)
+CATEGORY_ITEM: dict[str, Any] = {
+    "type": ["string", "object"],
+    "minLength": 1,
+    **{key: CATEGORY_ITEM_OBJECT[key] for key in ("properties", "required", "additionalProperties")},
+    "description": gettext_noop("子项应为原文文本，或 {code, title, derived, note}"),
+}
+CASE_CATEGORY = _object(
+    {
+        "code": {"type": "string", "pattern": CATEGORY_CODE_PATTERN,
+                 "description": gettext_noop("类别编号应为加引号的正整数，如 \"1\"")},
+        "heading": TEXT,
+        "title": TEXT,
+        "goal": TEXT,
+        "derived": BOOLEAN,
+        "items": _list(CATEGORY_ITEM),
+        "note": TEXT,
+    },
+    required=("code", "title", "items"),
+)
+
+QUESTIONNAIRE = _object(
+    {
+        "key": KEY,
+        "name": TEXT,
+        "attachment": TEXT,
+        "target_kinds": TARGET_KIND_LIST,
+        "one_per": _enum(["target", "village"]),
+        "ratings": _list(TEXT, uniqueItems=True),
+        "note": TEXT,
+    },
+    required=("key", "name", "target_kinds"),
+)
+
+MODE_LIST = _list(_enum(VISIT_MODES), uniqueItems=True)
+VISIT_MODE_RULE = _object(
+    {
+        "target_kinds": TARGET_KIND_LIST,
+        "roles": _list(KEY, uniqueItems=True),
+        "is_key": BOOLEAN,
+        "scale": _enum(SCALES),
+        "modes": MODE_LIST,
+        "note": TEXT,
+    },
+    required=("modes",),
+)
+
+PACE = _object(
+    {
+        "monthly_min_share": {
+            "type": ["number", "string"], "exclusiveMinimum": 0, "maximum": 1, "pattern": SHARE_PATTERN,
+            "description": gettext_noop("应为分数文本（如 1/5）或 0 到 1 之间的小数（如 0.2）"),
+        },
+        "target_kinds": TARGET_KIND_LIST,
+        "starts_on": DATE,
+        "complete_by": DATE,
+        "note": TEXT,
+    },
+    required=("complete_by",),
+)
+
+CASE_HANDLING = _object(
+    {
+        "report_to": TEXT,
+        "platform": TEXT,
+        "escalation": TEXTS,
+        "weekly_lists": BOOLEAN,
+        "note": TEXT,
+    }
+)
+
+ASSESSMENT = _object(
+    {
+        "basis": TEXT,
+        "weights": _object({key: {"type": "integer", "minimum": 0, "maximum": 100} for key in ASSESSMENT_WEIGHTS},
+                           minProperties=1),
+        "callback": _object({"by": TEXT, "note": TEXT}, required=("by",)),
+        "note": TEXT,
+    },
+    required=("weights",),
+)
+
+MECHANISM = _object(
+    {"key": KEY, "name": TEXT, "every": _enum(FREQUENCIES), "description": TEXT},
+    required=("key", "name", "every"),
+)
+
+BODY = _object(
+    {
+        "key": KEY,
+        "kind": _enum(BODY_KINDS),
+        "name": TEXT,
+        "posts": _list(_object({"title": TEXT, "people": PERSON_NAMES}, required=("title", "people"))),
+        "duties": TEXT,
+        "target_kinds": TARGET_KIND_LIST,
+    },
+    required=("key", "kind", "name"),
+)
+
+CAMPAIGN_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    **_object(
+        {
+            "format_version": {"const": FORMAT_VERSION},
+            "slug": {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 60,
+                     "description": gettext_noop("代号只能含小写英文字母、数字和连字符，如 jinxi-2017")},
+            "name": {"type": "string", "minLength": 1, "maxLength": 200},
+            "source": _object(
+                {"title": TEXT, "issued_by": TEXT, "document_number": TEXT, "basis": TEXT, "attachment": TEXT},
+                required=("title",),
+            ),
+            "goals": TEXT,
+            "principles": TEXTS,
+            "scope": _list(SCOPE_REGION),
+            "period": _object({"starts_on": DATE, "ends_on": DATE}, required=("starts_on", "ends_on")),
+            "phases": _list(PHASE),
+            "target_kinds": TARGET_KIND_LIST,
+            "roles": {"type": "object", "minProperties": 1, "propertyNames": KEY, "additionalProperties": ROLE},
+            "quotas": {"type": "object", "minProperties": 1, "propertyNames": KEY, "additionalProperties": ROLE_QUOTA},
+            "pace": PACE,
+            "registration_deadline_working_days": {"type": "integer", "minimum": 1, "maximum": 30},
+            "case_handling": CASE_HANDLING,
+            "case_categories": _list(CASE_CATEGORY),
+            "questionnaires": _list(QUESTIONNAIRE),
+            "contact_card": _object({"name": TEXT, "attachment": TEXT, "hotline": TEXT, "note": TEXT},
+                                    required=("name",)),
+            "visit_modes": _object({"default": MODE_LIST, "rules": _list(VISIT_MODE_RULE)}, required=("default",)),
+            "cadre_interviews": _object({"levels_apart": {"type": "integer", "minimum": 1, "maximum": 3},
+                                         "pairs": TEXTS, "note": TEXT}, required=("levels_apart",)),
+            "assessment": ASSESSMENT,
+            "mechanisms": _list(MECHANISM),
+            "organisation": _object({"note": TEXT, "bodies": _list(BODY)}, required=("bodies",)),
+        },
+        required=(
+            "format_version", "slug", "name", "scope", "period", "phases", "target_kinds", "roles", "quotas",
+            "pace", "registration_deadline_working_days", "case_categories", "questionnaires", "assessment",
+        ),
+    ),
+}
