@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from python_calamine import CalamineWorkbook
 
 from zoufang.registry.models import Target
-from zoufang.registry.tests.test_import_support import csv_file, id_number, make_town
+from zoufang.registry.tests.test_import_support import csv_file, id_number, make_town, xlsx_file
 
 HEADER = ["户别", "村（社区）", "户主姓名", "身份证号码", "地址"]
 
@@ -36,3 +36,15 @@ def test_it_writes_a_template_from_the_command_line(tmp_path):
     call_command("import-template", "cadres", "--out", str(out))
     header = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()[0]
     assert header == ["姓名", "单位", "角色", "职务", "手机号码", "上一级", "挂钩村（社区）"]
+
+
+@pytest.mark.django_db
+def test_it_shows_a_progress_bar_on_large_files_and_still_imports_them(tmp_path, capsys):
+    make_town()
+    rows = [HEADER] + [["户籍户", "计家墩村", f"户主{i}", id_number(i, born=f"19{60 + i // 1000:02d}0101"), f"路{i}号"]
+                       for i in range(600)]
+    path = tmp_path / "households.xlsx"
+    path.write_bytes(xlsx_file(rows).getvalue())
+    call_command("import", "households", str(path), "--campaign", "jinxi-2017")
+    assert "新增600" in capsys.readouterr().out
+    assert Target.objects.count() == 600

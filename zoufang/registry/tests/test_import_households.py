@@ -143,3 +143,19 @@ def test_it_reports_progress(campaign):
     run_import("households", csv_file(household_rows(450)), filename="h.csv", campaign=campaign,
                progress=lambda done, total: seen.append((done, total)))
     assert seen == [(200, 450), (400, 450), (450, 450)]
+
+
+@pytest.mark.django_db
+def test_it_rolls_everything_back_when_the_database_fails_midway(campaign, monkeypatch):
+    from django.db import DatabaseError
+
+    from zoufang.registry.imports import runner
+
+    def fail(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(runner.audit, "record", fail)
+    report = run_import("households", csv_file(household_rows(20)), filename="h.csv", campaign=campaign)
+    assert not report.ok
+    assert "已全部撤销" in report.errors[0].message
+    assert Target.objects.count() == 0
