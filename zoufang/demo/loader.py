@@ -1,0 +1,223 @@
+"""Build the 锦溪镇 2017 demo through the office's own import path.
+
+The seed's tables (data/annex*.csv) give every figure: the villages and their registered
+households (附件1), the departments and their party members (附件4-1), the non-registered
+resident households (附件4-1's 合计) and the enterprises (the enterprise lines of 附件1 and 附件2
+and the 合计 of 附件3-2 and 附件4-2). Synthetic names and numbers are generated into var/demo/
+as spreadsheets and imported like any town's files.
+"""
+
+import csv
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from zoufang.accounts.models import RoleGrant
+from zoufang.accounts.services import ensure_user
+from zoufang.campaigns.config import load_campaign_file, shipped_campaign_path
+from zoufang.campaigns.models import Campaign
+from zoufang.demo import synthetic
+from zoufang.planning.tables import read_allocation_table, read_department_table, read_leader_enterprise_table
+from zoufang.regions.models import Region
+from zoufang.registry.imports import ImportReport, run_import
+from zoufang.registry.models import Cadre, Target, Unit
+
+DATA = Path(__file__).parent / "data"
+SLUG = "jinxi-2017"
+SEED = 2017
+TABLES = {"附件1": "annex1.csv", "附件2": "annex2.csv", "附件3-1": "annex3-1.csv", "附件3-2": "annex3-2.csv"}
+VILLAGE_CADRES_PER_COMMITTEE = 5
+DEMO_DEPARTMENT = "派出所"
+DEMO_VILLAGE = "上下塘社区"
+
+
+class DemoError(Exception):
+    pass
+
+
+@dataclass
+class SeedFigures:
+    villages: list[synthetic.VillageShape]
+    departments: list[tuple[str, int]]  # (unit, party members) in 附件4-1 order
+
+
+def seed_figures() -> SeedFigures:
+    """Every count the demo needs, read from the seed's tables."""
+    annex1 = read_allocation_table(DATA / "annex1.csv")
+    registered = {row.village: row.region_total for row in annex1.rows}
+    enterprise_total = sum(line.count for line in annex1.enterprise_lines)
+    enterprise_total += sum(line.count for line in read_allocation_table(DATA / "annex2.csv").enterprise_lines)
+    enterprise_total += sum(row.count for row in read_leader_enterprise_table(DATA / "annex3-2.csv").rows)
+    households_table = read_department_table(DATA / "annex4-1.csv")
+    enterprises_table = read_department_table(DATA / "annex4-2.csv")
+    resident_total = households_table.totals[-1]
+    enterprise_total += enterprises_table.totals[-1]
+    names = list(registered)
+    resident = synthetic.split_by_weight(resident_total, [registered[n] for n in names])
+    enterprises = synthetic.split_by_weight(enterprise_total, [registered[n] for n in names])
+    villages = [
+        synthetic.VillageShape(name, name.endswith("社区"), registered[name], resident[i], enterprises[i])
+        for i, name in enumerate(names)
+    ]
+    departments = [(row.unit, row.party_members or 0) for row in households_table.rows]
+    return SeedFigures(villages, departments)
+
+
+def _write_csv(path: Path, header: list[str], rows: Iterable[list[str]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def generate_files(figures: SeedFigures, town: str, out: Path) -> dict[str, Path]:
+    """The synthetic registry as import files, deterministic for a given seed."""
+    rng = random.Random(SEED)  # noqa: S311 - synthetic demo data, not security
+    names = synthetic.Names(rng)
+    ids = synthetic.Identities(rng)
+    region_rows: list[list[str]] = []
+    household_rows: list[list[str]] = []
+    enterprise_rows: list[list[str]] = []
+    project_rows: list[list[str]] = []
+    committee_rows: list[list[str]] = []
+    for village in figures.villages:
+        level = "社区" if village.is_community else "村"
+        region_rows.append([town, village.name, level, ""])
+        groups = synthetic.group_names(village, synthetic.group_count(village.registered))
+        for index, group in enumerate(groups, start=1):
+            region_rows.append([f"{town}/{village.name}", group, "村民小组", ""])
+            region_rows.append([f"{town}/{village.name}/{group}", synthetic.grid_name(index), "网格", ""])
+        household_rows.extend(synthetic.households(village, groups, rng, names, ids))
+        enterprise_rows.extend(synthetic.enterprises(village, rng, names, ids))
+        project_rows.extend(synthetic.projects(village, rng))
+        committee = synthetic.committee_name(village)
+        committee_rows.append([committee, "村（居）委会", f"{town}/{village.name}", "", ""])
+    cadre_rows: list[list[str]] = []
+    for unit, members in figures.departments:
+        cadre_rows.extend(synthetic.cadres(unit, "部门党员干部", members, names, "负责人"))
+    for village in figures.villages:
+        cadre_rows.extend(
+            synthetic.cadres(synthetic.committee_name(village), "村（社区）干部", VILLAGE_CADRES_PER_COMMITTEE, names, "书记")
+        )
+    return {
+        "regions": _write_csv(out / "regions.csv", ["上级区划", "名称", "层级", "区划代码"], region_rows),
+        "units": _write_csv(out / "committees.csv", ["单位名称", "单位类型", "所属区划", "党员人数", "排序"], committee_rows),
+        "cadres": _write_csv(
+            out / "cadres.csv", ["姓名", "单位", "角色", "职务", "手机号码", "上一级", "挂钩村（社区）"], cadre_rows
+        ),
+        "households": _write_csv(
+            out / "households.csv",
+            ["户别", "村（社区）", "村民小组", "网格", "户主姓名", "家庭人口", "联系电话", "身份证号码", "地址", "困难家庭"],
+            household_rows,
+        ),
+        "enterprises": _write_csv(
+            out / "enterprises.csv",
+            ["企业名称", "统一社会信用代码", "村（社区）", "地址", "企业规模", "重点企业", "行业", "联系电话"],
+            enterprise_rows,
+        ),
+        "projects": _write_csv(
+            out / "projects.csv", ["项目名称", "村（社区）", "地址", "重点项目", "项目阶段", "说明"], project_rows
+        ),
+    }
+
+
+Step = Callable[[str], None]
+
+
+def load_demo(*, say: Step = lambda message: None, progress: Any = None) -> Campaign:
+    """Load both shipped campaigns and the 锦溪镇 2017 registry, tables and demo accounts."""
+    with transaction.atomic():
+        campaign = load_campaign_file(shipped_campaign_path(SLUG))
+        load_campaign_file(shipped_campaign_path("menghe-dazoufang"))
+        say(f"走访活动：{campaign.name}")
+        figures = seed_figures()
+        town = campaign.scope.name
+        files = generate_files(figures, town, settings.VAR_DIR / "demo")
+
+        def step(kind: str, path: Path, **options: Any) -> ImportReport:
+            report = run_import(kind, path, campaign=campaign, mark_demo=True, progress=progress, **options)
+            if not report.ok:
+                raise DemoError(f"演示数据 {path.name} 导入失败：\n" + "\n".join(str(e) for e in report.errors[:20]))
+            say(f"导入 {path.name}：新增 {report.created}，更新 {report.updated}，未变 {report.unchanged}")
+            return report
+
+        step("regions", files["regions"])
+        step("units", DATA / "units.csv")
+        step("departments", DATA / "annex4-1.csv", source_label="附件4-1")
+        step("units", files["units"])
+        step("cadres", DATA / "leaders.csv")
+        step("cadres", files["cadres"])
+        step("households", files["households"])
+        step("enterprises", files["enterprises"])
+        step("projects", files["projects"])
+        step("allocation", DATA / "annex1.csv", source_label="附件1")
+        step("allocation", DATA / "annex2.csv", source_label="附件2")
+        step("leader_households", DATA / "annex3-1.csv", source_label="附件3-1")
+        step("leader_enterprises", DATA / "annex3-2.csv", source_label="附件3-2")
+        link_centre_households(campaign)
+        create_demo_accounts(campaign)
+    return campaign
+
+
+def link_centre_households(campaign: Campaign) -> None:
+    """Each grid's 党员中心户: the first registered household in it (seed 000 §二(一)3(2))."""
+    grids = Region.objects.filter(path__startswith=campaign.scope.path, level=Region.Level.GRID)
+    first: dict[int, int] = {}
+    for target_id, region_id in (
+        Target.objects.filter(region__in=grids, kind=Target.Kind.REGISTERED_HOUSEHOLD)
+        .order_by("region_id", "id")
+        .values_list("id", "region_id")
+    ):
+        first.setdefault(region_id, target_id)
+    for grid in grids:
+        if grid.id in first and grid.centre_household_id != first[grid.id]:
+            Region.objects.filter(pk=grid.pk).update(centre_household_id=first[grid.id])
+
+
+DEMO_ACCOUNTS = [
+    ("office", "镇走访办（情况统计组）"),
+    ("leader", "镇党政领导 王文（领导小组组长）"),
+    ("dept", f"{DEMO_DEPARTMENT}党员干部"),
+    ("village", f"{DEMO_VILLAGE}干部"),
+    ("auditor", "第三方回访"),
+    ("outsider", "未分配范围"),
+]
+
+
+def create_demo_accounts(campaign: Campaign) -> None:
+    password = settings.ZOUFANG_DEMO_PASSWORD
+    town = campaign.scope
+    village = Region.objects.get(parent=town, name=DEMO_VILLAGE)
+    office = ensure_user("office", password, full_name="锦溪镇走访办", role=RoleGrant.Role.OFFICE, region=town)
+    if not office.is_staff:
+        office.is_staff = True
+        office.save(update_fields=["is_staff"])
+    _grant_master_data_permissions(office)
+    ensure_user(
+        "leader", password, full_name="王文", role=RoleGrant.Role.LEADER, region=town,
+        cadre=Cadre.objects.get(name="王文", role=Cadre.Role.TOWN_LEADER),
+    )
+    ensure_user(
+        "dept", password, cadre=Cadre.objects.filter(unit__name=DEMO_DEPARTMENT).order_by("sort_order", "id")[1]
+    )
+    committee = Unit.objects.get(region=village, kind=Unit.Kind.VILLAGE_COMMITTEE)
+    village_cadre = committee.cadres.order_by("sort_order", "id")[0]
+    ensure_user("village", password, role=RoleGrant.Role.VILLAGE, region=village, cadre=village_cadre)
+    ensure_user("auditor", password, full_name="第三方回访", role=RoleGrant.Role.AUDITOR, region=town)
+    ensure_user("outsider", password, full_name="外单位人员")
+
+
+def _grant_master_data_permissions(user: Any) -> None:
+    from django.contrib.auth.models import Permission
+
+    perms = Permission.objects.filter(
+        content_type__app_label__in=["regions", "registry", "campaigns", "planning"]
+    )
+    user.user_permissions.add(*perms)

@@ -1,0 +1,15 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from zoufang.demo.loader import DEMO_ACCOUNTS
+
+
+class Command(BaseCommand):
+    help = "列出演示账号"
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.stdout.write(f"演示账号（密码均为 {settings.ZOUFANG_DEMO_PASSWORD}）：")
+        for username, label in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {username:<10}{label}")

@@ -1,0 +1,112 @@
+"""The 锦溪镇 2017 demo, built once for this module through the office's import path."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from zoufang.accounts import scope
+from zoufang.demo.loader import load_demo
+from zoufang.planning.models import FixedQuota
+from zoufang.regions.models import Region
+from zoufang.registry.models import Cadre, Target, Unit
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        campaign = load_demo()
+        yield campaign
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def stats(demo, db):
+    out = StringIO()
+    call_command("stats", campaign="jinxi-2017", json=True, stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_it_has_the_seeds_villages_and_households(stats):
+    assert stats["regions"]["village"] == 22
+    assert stats["regions"]["town"] == 1
+    assert stats["targets"]["registered_household"] == 13815
+    assert stats["targets"]["resident_household"] == 3017
+    assert stats["targets"]["enterprise"] == 1260
+
+
+def test_it_has_the_leaders_and_the_departments_party_members(stats):
+    assert stats["cadres"]["town_leader"] == 15
+    assert stats["cadres"]["party_member"] == 365
+
+
+def test_it_gives_each_village_its_registered_household_count(demo, db):
+    shangxiatang = Region.objects.get(name="上下塘社区", parent=demo.scope)
+    assert Target.objects.filter(
+        kind=Target.Kind.REGISTERED_HOUSEHOLD, region__path__startswith=shangxiatang.path
+    ).count() == 2667
+    assert Target.objects.filter(
+        kind=Target.Kind.REGISTERED_HOUSEHOLD, region__path__startswith=Region.objects.get(name="阮家浜村").path
+    ).count() == 215
+
+
+def test_it_keeps_the_29_departments_with_their_party_members(demo, db):
+    departments = Unit.objects.filter(kind=Unit.Kind.TOWN_DEPARTMENT)
+    assert departments.count() == 29
+    police = departments.get(name="派出所")
+    assert police.party_member_count == 31
+    assert police.cadres.count() == 31
+
+
+def test_it_stores_the_upper_levels_tables_as_fixed_quotas(demo, db):
+    quotas = FixedQuota.objects.filter(campaign=demo)
+    households = quotas.filter(target_kind=Target.Kind.REGISTERED_HOUSEHOLD)
+    assert sum(q.count for q in households.filter(source="附件1")) == 1360
+    assert sum(q.count for q in households.filter(source="附件2")) == 9880
+    assert sum(q.count for q in households.filter(source="附件3-1")) == 750
+    enterprises = quotas.filter(target_kind=Target.Kind.ENTERPRISE)
+    assert sum(q.count for q in enterprises.filter(source="附件1")) == 53
+    assert sum(q.count for q in enterprises.filter(source="附件2")) == 101
+    assert sum(q.count for q in enterprises.filter(source="附件3-2")) == 300
+    gujiabang = households.get(source="附件2", region__name="顾家浜村", units__name="市府办")
+    assert gujiabang.count == 67
+
+
+def test_it_names_the_leaders_with_their_linked_villages(demo, db):
+    wangwen = Cadre.objects.get(name="王文")
+    assert wangwen.role == Cadre.Role.TOWN_LEADER
+    assert set(wangwen.linked_regions.values_list("name", flat=True)) == {"周家浜村", "马援庄村", "三联村", "孟子浜村", "虬泽村"}
+    assert Cadre.objects.get(name="吴恽").supervisor == wangwen
+
+
+def test_it_marks_synthetic_residents_as_demo_data(demo, db):
+    assert not Target.objects.filter(is_demo=False).exists()
+
+
+def test_it_links_a_centre_household_to_every_grid(demo, db):
+    grids = Region.objects.filter(level=Region.Level.GRID, path__startswith=demo.scope.path)
+    assert grids.exists()
+    assert not grids.filter(centre_household__isnull=True).exists()
+    grid = grids.first()
+    assert grid.centre_household.region == grid
+
+
+def test_it_creates_the_demo_accounts_with_their_scope(demo, db):
+    from django.contrib.auth import get_user_model
+
+    users = {u.username: u for u in get_user_model().objects.all()}
+    village_targets = scope.visible_targets(users["village"])
+    shangxiatang = Region.objects.get(name="上下塘社区")
+    assert village_targets.count() == Target.objects.filter(region__path__startswith=shangxiatang.path).count()
+    assert not village_targets.exclude(region__path__startswith=shangxiatang.path).exists()
+    assert scope.visible_targets(users["outsider"]).count() == 0
+    assert users["dept"].cadre.unit.name == "派出所"
+    assert users["leader"].cadre.name == "王文"
+
+
+def test_it_reloads_without_changing_anything(demo, db):
+    before = Target.objects.count(), Cadre.objects.count(), FixedQuota.objects.count()
+    load_demo()
+    assert (Target.objects.count(), Cadre.objects.count(), FixedQuota.objects.count()) == before
