@@ -36,7 +36,7 @@ COLUMNS = (
     Column(NAME, True, _l("户主姓名，中文姓名中的空格会被去掉"), "张三", ("户主",), 12),
     Column(MEMBERS, False, _l("整数，0到99"), "4", ("家庭人口数", "人口数"), 10),
     Column(PHONE, False, identifiers.PHONE_RULE, "13812345678", ("电话", "手机号码", "手机"), 16, text=True),
-    Column(ID_NUMBER, False, identifiers.ID_NUMBER_RULE, "320583199001011236",
+    Column(ID_NUMBER, False, identifiers.ID_NUMBER_RULE, "320583199001011232",
            ("身份证号", "公民身份号码", "户主身份证号码"), 22, text=True),
     Column(ADDRESS, True, _l("门牌地址，最多300字"), "上下塘街12号", ("住址", "家庭住址"), 30),
     Column(HARDSHIP, False, _l("是 或 否；留空为否"), "否", ("是否困难家庭",), 10),

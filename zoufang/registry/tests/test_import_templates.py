@@ -33,3 +33,11 @@ def test_it_imports_an_empty_template_as_nothing_to_do(tmp_path):
     report = run_import("units", path)
     assert report.ok
     assert report.total_rows == 0
+
+
+def test_it_gives_valid_identifiers_as_examples():
+    from zoufang.registry.identifiers import is_valid_credit_code, is_valid_id_number
+
+    examples = {c.header: c.example for spec in KINDS.values() for c in spec.columns}
+    assert is_valid_id_number(examples["身份证号码"])
+    assert is_valid_credit_code(examples["统一社会信用代码"])
