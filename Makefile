@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) static migrate
 
 static: $(STAMP)
-	$(BIN)/zoufang compilemessages --ignore=.venv -v0
+	@if compgen -G "zoufang/locale/*/LC_MESSAGES/*.po" >/dev/null; then $(BIN)/zoufang compilemessages --ignore=.venv -v0; fi
 	$(BIN)/zoufang collectstatic --noinput -v0
 
 migrate: $(STAMP)
