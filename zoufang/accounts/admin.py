@@ -1,16 +1,21 @@
 import json
 from typing import Any
 
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from zoufang.accounts.admin_audit import AuditedAdminMixin, AuditedModelAdmin, ReadOnlyAdminMixin
 from zoufang.accounts.models import ApiToken, AuditEvent, RoleGrant
 
 User = get_user_model()
+
+# django-axes names its app "Axes" and ships no Chinese; the admin index shows this name.
+apps.get_app_config("axes").verbose_name = _("登录安全")
 
 
 @admin.register(RoleGrant)

@@ -71,8 +71,26 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
     return changed
 
 
+STAMP_FIELDS = ("created_at", "created_by", "modified_at", "modified_by", "version")
+
+
 class AuditedAdminMixin:
     """Mix into a ModelAdmin (before admin.ModelAdmin) to audit and version every write it makes."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """Who and when are written by the save, never typed in; shown read-only on existing rows."""
+        fields = tuple(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        model = self.model  # type: ignore[attr-defined]
+        if not issubclass(model, TimeStampedModel):
+            return fields
+        return fields + (STAMP_FIELDS if obj is not None else ())
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
+        exclude = tuple(super().get_exclude(request, obj) or ())  # type: ignore[misc]
+        model = self.model  # type: ignore[attr-defined]
+        if obj is None and issubclass(model, TimeStampedModel):
+            return exclude + STAMP_FIELDS
+        return exclude or None
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         before = snapshot(type(obj)._default_manager.get(pk=obj.pk)) if change and obj.pk else {}

@@ -1,21 +1,33 @@
 import json
+from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
 
 from zoufang.accounts.admin_audit import AuditedAdminMixin, AuditedModelAdmin
 from zoufang.campaigns.models import Campaign, CaseCategory, Phase
 
+# Inline rows stay within the page width: short inputs, two-line text areas.
+COMPACT_TEXT: dict[type[models.Field], dict[str, Any]] = {
+    models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 36})},
+    models.CharField: {"widget": forms.TextInput(attrs={"size": 12})},
+    models.PositiveIntegerField: {"widget": forms.NumberInput(attrs={"style": "width: 4em"})},
+}
+
 
 class PhaseInline(admin.TabularInline):
     model = Phase
     extra = 0
+    formfield_overrides = COMPACT_TEXT
     fields = ("sort_order", "key", "name", "starts_on", "ends_on", "description")
 
 
 class CaseCategoryInline(admin.TabularInline):
     model = CaseCategory
     extra = 0
+    formfield_overrides = COMPACT_TEXT
     fields = ("sort_order", "code", "title", "parent", "disabled_on")
     fk_name = "campaign"
 

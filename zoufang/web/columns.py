@@ -29,6 +29,7 @@ class Column:
     label: Any
     value: Callable[[Target, TargetPresenter], Any]
     css: str = ""
+    is_phone: bool = False
 
 
 NAME = Column(_("名称"), lambda t, p: t.name, "title")
@@ -37,11 +38,11 @@ PERSON = Column(_("姓名"), lambda t, p: t.name, "title")
 KIND = Column(_("类型"), lambda t, p: t.get_kind_display())
 REGION = Column(_("所在区划"), lambda t, p: _region(t), "nowrap")
 ADDRESS = Column(_("地址"), lambda t, p: t.address)
-PHONE = Column(_("电话"), lambda t, p: p.phone(t), "masked nowrap")
-ID_NUMBER = Column(_("身份证号"), lambda t, p: p.id_number(t), "masked nowrap")
+PHONE = Column(_("电话"), lambda t, p: p.phone(t), "code nowrap", is_phone=True)
+ID_NUMBER = Column(_("身份证号"), lambda t, p: p.id_number(t), "code nowrap")
 MEMBERS = Column(_("人口"), lambda t, p: t.member_count if t.member_count is not None else "", "num")
 HARDSHIP = Column(_("困难"), lambda t, p: _yes(t.hardship, _("困难家庭")), "flag")
-CREDIT_CODE = Column(_("信用代码"), lambda t, p: t.credit_code, "masked nowrap")
+CREDIT_CODE = Column(_("信用代码"), lambda t, p: t.credit_code, "code nowrap")
 SCALE = Column(_("规模"), lambda t, p: t.get_scale_display(), "nowrap")
 KEY = Column(_("重点"), lambda t, p: _yes(t.is_key, _("重点")), "flag")
 INDUSTRY = Column(_("行业"), lambda t, p: t.industry)
@@ -95,8 +96,5 @@ def detail_fields(target: Target, presenter: TargetPresenter) -> list[tuple[Any,
         fields.append(("description", target.description))
     if target.archived_on:
         fields.append(("archived_on", target.archived_on))
-    monospace = {"phone", "id_number", "credit_code"}
-    return [
-        (getattr(Target._meta.get_field(name), "verbose_name", name), value, "masked" if name in monospace else "")
-        for name, value in fields
-    ]
+    css = {"phone": "code phone", "id_number": "code", "credit_code": "code"}
+    return [(getattr(Target._meta.get_field(name), "verbose_name", name), value, css.get(name, "")) for name, value in fields]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from zoufang.accounts import scope
+from zoufang.registry import imports as import_service
 from zoufang.web.dashboard import visible_campaigns
 from zoufang.web.forms import ImportForm
 
@@ -28,19 +29,13 @@ PENDING_DIR = "imports/pending"
 MAX_LISTED_ERRORS = 500
 
 
-def _service() -> Any:
-    from zoufang.registry import imports
-
-    return imports
-
-
 def _require_manager(request: HttpRequest) -> None:
     if not scope.may_manage(request.user):
         raise Http404
 
 
 def _kind_choices() -> list[tuple[str, str]]:
-    return [(key, str(spec.label)) for key, spec in _service().KINDS.items()]
+    return [(key, str(spec.label)) for key, spec in import_service.KINDS.items()]
 
 
 def _report_for_session(report: Any, *, label: str, filename: str, campaign: Any) -> dict[str, Any]:
@@ -50,6 +45,7 @@ def _report_for_session(report: Any, *, label: str, filename: str, campaign: Any
         "label": label,
         "filename": filename,
         "campaign": str(campaign) if campaign else "",
+        "campaign_id": str(campaign.public_id) if campaign else "",
         "dry_run": bool(report.dry_run),
         "ok": bool(report.ok),
         "total_rows": report.total_rows,
@@ -63,15 +59,7 @@ def _report_for_session(report: Any, *, label: str, filename: str, campaign: Any
 
 
 def _run(request: HttpRequest, kind: str, source: Any, *, filename: str, campaign: Any, dry_run: bool) -> Any:
-    service = _service()
-    from zoufang.core.tabular import TabularError
-
-    try:
-        return service.run_import(kind, source, filename=filename, campaign=campaign, dry_run=dry_run, by=request.user)
-    except TabularError as exc:
-        report = service.ImportReport(kind=kind, dry_run=dry_run)
-        report.errors.append(service.RowError(None, "", str(exc)))
-        return report
+    return import_service.run_import(kind, source, filename=filename, campaign=campaign, dry_run=dry_run, by=request.user)
 
 
 def _discard_pending(request: HttpRequest) -> None:
@@ -102,14 +90,17 @@ def imports(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "confirm" in request.POST:
         return _confirm(request, campaigns)
     kinds = _kind_choices()
+    report = request.session.pop(REPORT_KEY, None) if request.method == "GET" else None
+    # After a report the form keeps its kind and campaign: the clerk fixes the sheet and uploads again.
+    last = report or {}
     form = ImportForm(
         request.POST or None, request.FILES or None, kinds=kinds, campaigns=campaigns,
-        initial={"campaign": campaigns.first(), "kind": request.GET.get("kind")},
+        initial={"campaign": last.get("campaign_id") or campaigns.first(), "kind": last.get("kind") or request.GET.get("kind")},
     )
     if request.method == "POST" and form.is_valid():
         kind = form.cleaned_data["kind"]
         campaign = form.cleaned_data["campaign"]
-        spec = _service().KINDS[kind]
+        spec = import_service.KINDS[kind]
         if getattr(spec, "needs_campaign", False) and campaign is None:
             form.add_error("campaign", _("导入“%(label)s”需要选择走访活动") % {"label": spec.label})
         else:
@@ -124,7 +115,6 @@ def imports(request: HttpRequest) -> HttpResponse:
                 report, label=str(spec.label), filename=upload.name, campaign=campaign
             )
             return redirect("web:imports")
-    report = request.session.pop(REPORT_KEY, None) if request.method == "GET" else None
     pending = request.session.get(PENDING_KEY) if report and report["dry_run"] and report["ok"] else None
     return render(request, "web/imports.html", {
         "form": form,
@@ -141,7 +131,7 @@ def _confirm(request: HttpRequest, campaigns: Any) -> HttpResponse:
         messages.warning(request, _("该文件已导入或已失效，请重新上传。"))
         return redirect("web:imports")
     campaign = campaigns.filter(public_id=pending["campaign"]).first() if pending["campaign"] else None
-    spec = _service().KINDS[pending["kind"]]
+    spec = import_service.KINDS[pending["kind"]]
     try:
         with default_storage.open(pending["path"], "rb") as stored:
             source = io.BytesIO(stored.read())
@@ -160,12 +150,11 @@ def _confirm(request: HttpRequest, campaigns: Any) -> HttpResponse:
 @login_required
 def import_template(request: HttpRequest, kind: str) -> HttpResponseBase:
     _require_manager(request)
-    service = _service()
-    spec = service.KINDS.get(kind)
+    spec = import_service.KINDS.get(kind)
     if spec is None:
         raise Http404
     out = io.BytesIO()
-    service.write_template(kind, out)
+    import_service.write_template(kind, out)
     out.seek(0)
     return FileResponse(
         out, as_attachment=True, filename=_("%(label)s导入模板.xlsx") % {"label": spec.label},

@@ -1,3 +1,5 @@
+from django.template.loader import render_to_string
+
 from zoufang.conftest import PASSWORD
 
 
@@ -37,3 +39,7 @@ def test_it_explains_a_lockout_in_chinese(town, client, settings):
 def test_it_shows_the_import_link_only_to_managers(town, login):
     assert 'href="/imports/"' in login(town.users["office"]).get("/").content.decode()
     assert 'href="/imports/"' not in login(town.users["leader"]).get("/").content.decode()
+
+
+def test_it_renders_the_server_error_page_without_a_request():
+    assert "系统出错" in render_to_string("500.html")

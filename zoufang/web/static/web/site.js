@@ -1,0 +1,21 @@
+/* 走访 — the little the pages need beyond HTML: file names in Chinese, no double submissions. */
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-file-pick]").forEach(function (box) {
+    var input = box.querySelector("input[type=file]");
+    var name = box.querySelector("[data-file-name]");
+    function update() {
+      name.textContent = input.files && input.files.length ? input.files[0].name : name.getAttribute("data-empty");
+    }
+    input.addEventListener("change", update);
+    update();
+  });
+  document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("button[type=submit]").forEach(function (button) {
+        button.disabled = true;
+        if (button.hasAttribute("data-busy")) { button.textContent = button.getAttribute("data-busy"); }
+      });
+    });
+  });
+})();

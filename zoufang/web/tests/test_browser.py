@@ -1,0 +1,62 @@
+"""The office clerk logs in on a phone and on a desktop, in real Chromium, and reads the counts."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from zoufang.conftest import PASSWORD
+
+# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(os.environ.get("ZOUFANG_SHOTS", "/tmp/zoufang-shots"))  # noqa: S108
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Any:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (make browser installs it from Debian's packages)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _row(page: Any, name: str) -> list[str]:
+    cells = page.locator("table.counts tr", has=page.locator("th", has_text=name)).first.locator("td")
+    return [text.strip() for text in cells.all_inner_texts()]
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 800)])
+def test_it_shows_the_office_the_counts_after_logging_in(browser, live_server, town, settings, width, height):
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/")
+        assert "/login/" in page.url
+        page.fill("input[name=username]", "office")
+        page.fill("input[name=password]", PASSWORD)
+        page.screenshot(path=str(SHOTS / f"login-{width}.png"), full_page=True)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        assert page.locator("h1").inner_text() == "锦溪镇测试走访"
+        # Columns: 户籍户, 非户籍常住户, 企业, 小计
+        assert _row(page, "上下塘社区") == ["3", "0", "0", "3"]
+        assert _row(page, "计家墩村") == ["2", "0", "1", "3"]
+        assert _row(page, "合计") == ["5", "0", "1", "6"]
+        # Nothing on the page is wider than the phone: wide tables scroll inside their own box.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(SHOTS / f"home-{width}.png"), full_page=True)
+    finally:
+        context.close()

@@ -1,0 +1,123 @@
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from zoufang.accounts.models import AuditEvent
+from zoufang.registry.models import Target
+from zoufang.registry.tests.factories import id_number
+
+HEADER = "户别,村（社区）,村民小组,网格,户主姓名,家庭人口,联系电话,身份证号码,地址,困难家庭\n"
+
+
+def _households(*rows: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile("households.csv", (HEADER + "".join(rows)).encode("utf-8"), content_type="text/csv")
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _upload(client: Any, town: Any, upload: SimpleUploadedFile, *, dry_run: bool) -> Any:
+    data = {"kind": "households", "campaign": str(town.campaign.public_id), "file": upload}
+    if dry_run:
+        data["dry_run"] = "on"
+    return client.post("/imports/", data)
+
+
+GOOD = (
+    f"户籍户,上下塘社区,第1居民小组,,张 三,4,13812345678,{id_number(901)},上下塘街12号,否\n",
+    f"非户籍常住户,计家墩村,第1村民小组,,李四,2,,{id_number(902)},计家墩路3号,是\n",
+)
+
+
+def test_it_checks_a_file_then_imports_it_on_confirmation(town, login):
+    client = login(town.users["office"])
+    before = Target.objects.count()
+    response = _upload(client, town, _households(*GOOD), dry_run=True)
+    assert response.status_code == 302
+    assert response["Location"] == "/imports/"
+    page = client.get("/imports/")
+    html = page.content.decode()
+    assert "检查通过，没有发现错误。数据尚未写入。" in html
+    assert "将新增 <b>2</b>" in html
+    assert Target.objects.count() == before
+    token = page.context["pending"]["token"]
+
+    assert client.post("/imports/", {"confirm": token}).status_code == 302
+    html = client.get("/imports/").content.decode()
+    assert "导入成功，数据已写入。" in html
+    assert Target.objects.count() == before + 2
+    assert Target.objects.get(name="张三").region.name == "第1居民小组"
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT, actor=town.users["office"]).count() == 1
+
+    # The same confirmation again (a reload, a double click) imports nothing more.
+    client.post("/imports/", {"confirm": token})
+    assert "该文件已导入或已失效，请重新上传。" in client.get("/imports/").content.decode()
+    assert Target.objects.count() == before + 2
+
+
+def test_it_imports_at_once_without_the_check_box(town, login):
+    client = login(town.users["office"])
+    before = Target.objects.count()
+    _upload(client, town, _households(*GOOD), dry_run=False)
+    assert "导入成功" in client.get("/imports/").content.decode()
+    assert Target.objects.count() == before + 2
+
+
+def test_it_lists_every_bad_row_and_writes_nothing(town, login):
+    client = login(town.users["office"])
+    before = Target.objects.count()
+    bad_id = id_number(903)[:-1] + ("0" if id_number(903)[-1] != "0" else "1")
+    upload = _households(
+        GOOD[0],
+        f"户籍户,上下塘社区,第1居民小组,,王五,3,,{bad_id},上下塘街13号,否\n",
+        "户籍户,不存在村,,,赵六,3,,,某路1号,否\n",
+    )
+    _upload(client, town, upload, dry_run=False)
+    html = client.get("/imports/").content.decode()
+    assert "整个文件未写入" in html
+    assert "第3行【身份证号码】：" in html
+    assert "第4行【村（社区）】：" in html
+    assert Target.objects.count() == before
+
+
+def test_it_shows_the_report_only_once(town, login):
+    client = login(town.users["office"])
+    _upload(client, town, _households(*GOOD), dry_run=True)
+    assert "检查结果" in client.get("/imports/").content.decode()
+    assert "检查结果" not in client.get("/imports/").content.decode()
+
+
+def test_it_rejects_other_file_types(town, login):
+    client = login(town.users["office"])
+    upload = SimpleUploadedFile("households.pdf", b"%PDF-1.4", content_type="application/pdf")
+    response = _upload(client, town, upload, dry_run=True)
+    assert response.status_code == 200
+    assert "只能上传 .xlsx 或 .csv 文件" in response.content.decode()
+
+
+def test_it_serves_a_template_per_kind(town, login):
+    response = login(town.users["office"]).get("/imports/templates/households.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert b"".join(response.streaming_content).startswith(b"PK")
+    assert "filename*=utf-8''" in response["Content-Disposition"]
+
+
+def test_it_lists_every_import_kind_with_its_chinese_label(town, login):
+    html = login(town.users["office"]).get("/imports/").content.decode()
+    for kind in ["regions", "units", "households", "enterprises", "allocation"]:
+        assert f'href="/imports/templates/{kind}.xlsx"' in html
+    assert "仅检查（不写入）" in html
+
+
+@pytest.mark.parametrize("persona", ["outsider", "leader", "village", "auditor"])
+@pytest.mark.parametrize("path", ["/imports/", "/imports/templates/households.xlsx"])
+def test_it_answers_404_to_users_who_may_not_import(town, login, persona, path):
+    assert login(town.users[persona]).get(path).status_code == 404
+
+
+def test_it_answers_404_for_an_unknown_kind(town, login):
+    assert login(town.users["office"]).get("/imports/templates/nothing.xlsx").status_code == 404
