@@ -43,7 +43,7 @@ def _plain(value: Any) -> Any:
 
 
 def snapshot(obj: models.Model) -> dict[str, Any]:
-    """Every editable value of `obj` (foreign keys by name, many-to-many as sorted names), masked where personal."""
+    """Every editable value of `obj`: foreign keys by name, many-to-many as sorted names, identifiers masked."""
     values: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
         if field.name in SKIPPED_FIELDS:

@@ -50,7 +50,9 @@ class TargetAdmin(AuditedModelAdmin):
         visible = scope.visible_targets(request.user).values("pk")
         return super().get_queryset(request).filter(pk__in=visible)
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> HttpResponse:
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:
             target = self.get_object(request, object_id)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from zoufang.regions.models import Region
 from zoufang.registry.models import Target
 from zoufang.registry.presenters import TargetPresenter
 
@@ -13,11 +14,15 @@ Kind = Target.Kind
 
 
 def _region(target: Target) -> str:
-    region = target.region
-    parent = region.parent
-    if parent is not None and region.level in ("group", "grid"):
-        return f"{parent.name} {region.name}"
-    return region.name
+    """“上下塘社区 第1居民小组 第1网格”: up to the village, through the parents already loaded (no queries)."""
+    names = []
+    region: Region | None = target.region
+    while region is not None:
+        names.append(region.name)
+        if region.level not in (Region.Level.GROUP, Region.Level.GRID) or not Region.parent.is_cached(region):
+            break
+        region = region.parent
+    return " ".join(reversed(names))
 
 
 def _yes(flag: bool, text: Any) -> str:
@@ -76,10 +81,15 @@ def table_rows(targets: Any, columns: list[Column], presenter: TargetPresenter) 
     ]
 
 
-def detail_fields(target: Target, presenter: TargetPresenter) -> list[tuple[Any, Any, str]]:
+def detail_fields(
+    target: Target, presenter: TargetPresenter, ancestors: list[Region]
+) -> list[tuple[Any, Any, str]]:
     """(label, value, css class) of every field that means something for the target's kind."""
+    above_village = (Region.Level.CITY, Region.Level.COUNTY, Region.Level.TOWN)
+    below_town = [r.name for r in ancestors if r.level not in above_village]
+    region = " ".join(below_town) or target.region.name
     fields: list[tuple[str, Any]] = [("kind", target.get_kind_display()), ("name", target.name),
-                                     ("region", _region(target)), ("address", target.address),
+                                     ("region", region), ("address", target.address),
                                      ("phone", presenter.phone(target))]
     if target.is_household or target.kind in (Kind.NOTABLE_PERSON, Kind.CADRE):
         fields.append(("id_number", presenter.id_number(target)))
@@ -97,4 +107,7 @@ def detail_fields(target: Target, presenter: TargetPresenter) -> list[tuple[Any,
     if target.archived_on:
         fields.append(("archived_on", target.archived_on))
     css = {"phone": "code phone", "id_number": "code", "credit_code": "code"}
-    return [(getattr(Target._meta.get_field(name), "verbose_name", name), value, css.get(name, "")) for name, value in fields]
+    return [
+        (getattr(Target._meta.get_field(name), "verbose_name", name), value, css.get(name, ""))
+        for name, value in fields
+    ]

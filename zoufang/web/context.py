@@ -11,4 +11,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"user_roles": scope.role_labels(user), "may_import": scope.may_manage(user)}
+    # A village cadre holds the village grant and is a village cadre: name each role once.
+    roles = list(dict.fromkeys(str(label) for label in scope.role_labels(user)))
+    return {"user_roles": roles, "may_import": scope.may_manage(user)}

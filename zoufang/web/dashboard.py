@@ -43,7 +43,8 @@ def sees_campaign_stats(user: Any, campaign: Campaign) -> bool:
     """Office, leaders, assessors and the city office whose area covers the whole campaign."""
     if getattr(user, "is_superuser", False):
         return True
-    grants = RoleGrant.objects.filter(user=user, role__in=STATS_ROLES, region__isnull=False).select_related("region")
+    grants = RoleGrant.objects.filter(user=user, role__in=STATS_ROLES, region__isnull=False)
+    grants = grants.select_related("region")
     return any(campaign.scope.path.startswith(grant.region.path) for grant in grants if grant.region)
 
 
@@ -119,7 +120,7 @@ def counts_table(campaign: Campaign, user: Any) -> CountsTable:
 
 
 def headline_figures(campaign: Campaign) -> list[tuple[str, int]]:
-    """The campaign-wide figures of the seed's opening paragraph: villages, households, enterprises, units, cadres."""
+    """The campaign-wide figures of the seed's opening paragraph: villages, targets, units, cadres."""
     stats = campaign_stats(campaign)
     figures = [(str(_("村（社区）")), stats["regions"][Region.Level.VILLAGE])]
     for kind in Target.Kind:

@@ -59,7 +59,9 @@ def _report_for_session(report: Any, *, label: str, filename: str, campaign: Any
 
 
 def _run(request: HttpRequest, kind: str, source: Any, *, filename: str, campaign: Any, dry_run: bool) -> Any:
-    return import_service.run_import(kind, source, filename=filename, campaign=campaign, dry_run=dry_run, by=request.user)
+    return import_service.run_import(
+        kind, source, filename=filename, campaign=campaign, dry_run=dry_run, by=request.user
+    )
 
 
 def _discard_pending(request: HttpRequest) -> None:
@@ -95,7 +97,10 @@ def imports(request: HttpRequest) -> HttpResponse:
     last = report or {}
     form = ImportForm(
         request.POST or None, request.FILES or None, kinds=kinds, campaigns=campaigns,
-        initial={"campaign": last.get("campaign_id") or campaigns.first(), "kind": last.get("kind") or request.GET.get("kind")},
+        initial={
+            "campaign": last.get("campaign_id") or campaigns.first(),
+            "kind": last.get("kind") or request.GET.get("kind"),
+        },
     )
     if request.method == "POST" and form.is_valid():
         kind = form.cleaned_data["kind"]

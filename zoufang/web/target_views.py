@@ -48,7 +48,7 @@ def target_list(request: HttpRequest) -> HttpResponse:
     kind = form.cleaned_data.get("kind") or None
     region_id = form.cleaned_data.get("region") or None
     q = (form.cleaned_data.get("q") or "").strip() or None
-    targets = filtered_targets(user, kind, region_id, q).select_related("region__parent")
+    targets = filtered_targets(user, kind, region_id, q).select_related("region__parent__parent")
     if "region" in form.errors:
         # A region out of scope (or no region at all) filters to nothing, never to everything.
         form.errors.pop("region")
@@ -80,7 +80,7 @@ def target_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     )
     return render(request, "web/target.html", {
         "target": target,
-        "fields": detail_fields(target, presenter),
+        "fields": detail_fields(target, presenter, ancestors),
         "ancestors": ancestors,
         "assignments": assignments,
         "reveals": reveals,

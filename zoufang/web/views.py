@@ -30,7 +30,9 @@ def home(request: HttpRequest) -> HttpResponse:
             phases=dashboard.phase_rows(campaign, today),
             table=dashboard.counts_table(campaign, request.user),
             figures=(
-                dashboard.headline_figures(campaign) if dashboard.sees_campaign_stats(request.user, campaign) else None
+                dashboard.headline_figures(campaign)
+                if dashboard.sees_campaign_stats(request.user, campaign)
+                else None
             ),
         )
     return render(request, "web/home.html", context)

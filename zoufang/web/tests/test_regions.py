@@ -1,8 +1,10 @@
 import re
 
+NODE = re.compile(r'class="name" href="[^"]+">([^<]+)</a><span class="level">[^<]+</span><span class="count">(\d+) 个对象')
+
 
 def _node_counts(html: str) -> dict[str, int]:
-    return {name: int(n) for name, n in re.findall(r'class="name" href="[^"]+">([^<]+)</a><span class="level">[^<]+</span><span class="count">(\d+) 个对象', html)}
+    return {name: int(n) for name, n in NODE.findall(html)}
 
 
 def test_it_shows_the_office_the_town_tree_with_counts(town, login):

@@ -132,3 +132,9 @@ def test_it_answers_404_for_a_target_out_of_scope(town, login, persona):
 def test_it_answers_404_for_an_unknown_target(town, login):
     response = login(town.users["office"]).get("/targets/00000000-0000-0000-0000-000000000000/")
     assert response.status_code == 404
+
+
+def test_it_names_the_village_and_group_of_each_household(town, login):
+    html = login(town.users["office"]).get("/targets/", {"kind": Target.Kind.REGISTERED_HOUSEHOLD}).content.decode()
+    assert "上下塘社区 第1居民小组" in html
+    assert "计家墩村 第1村民小组" in html
