@@ -11,7 +11,7 @@ export ZOUFANG_TODAY ?= 2017-06-15
 export ZOUFANG_DEMO_PASSWORD ?= zoufang-demo
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test setup static migrate demo lint typecheck migrations-check pytest bench browser clean
+.PHONY: openapi run test setup static migrate demo lint typecheck migrations-check pytest bench browser clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -61,6 +61,10 @@ pytest: $(STAMP) static browser
 	@if [ -n "$$DATABASE_URL" ]; then echo "== PostgreSQL: $$DATABASE_URL"; $(BIN)/pytest -q; fi
 
 test: lint typecheck migrations-check pytest
+
+# The committed OpenAPI document; a test fails when the API changes without it.
+openapi: $(STAMP)
+	$(BIN)/zoufang openapi
 
 bench: setup
 	$(BIN)/python -m zoufang.bench

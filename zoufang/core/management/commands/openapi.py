@@ -1,0 +1,25 @@
+import json
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+OPENAPI_FILE = Path(settings.BASE_DIR) / "docs" / "openapi.json"
+
+
+def current_schema() -> str:
+    from zoufang.api import api
+
+    return json.dumps(api.get_openapi_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+class Command(BaseCommand):
+    help = "生成接口的 OpenAPI 文档（docs/openapi.json）"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--out", default=str(OPENAPI_FILE))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        Path(options["out"]).write_text(current_schema(), encoding="utf-8")
+        self.stdout.write(f"已写入 {options['out']}")
