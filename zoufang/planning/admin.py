@@ -13,7 +13,7 @@ class FixedQuotaAdmin(AuditedModelAdmin):
     list_filter = ("campaign", "table", "source", "target_kind")
     search_fields = ("label", "note")
     autocomplete_fields = ("units", "cadre", "region")
-    list_select_related = ("campaign", "region", "cadre")
+    list_select_related = ("campaign", "region", "cadre__unit")
 
 
 @admin.register(Assignment)

@@ -16,6 +16,7 @@ class RegionAdmin(AuditedModelAdmin):
     autocomplete_fields = ("parent", "centre_household")
     readonly_fields = ("path",)
     list_per_page = 100
+    list_select_related = ("parent",)
 
     @admin.display(description="名称", ordering="path")
     def indented_name(self, region: Region) -> str:

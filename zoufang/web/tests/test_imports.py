@@ -121,3 +121,10 @@ def test_it_answers_404_to_users_who_may_not_import(town, login, persona, path):
 
 def test_it_answers_404_for_an_unknown_kind(town, login):
     assert login(town.users["office"]).get("/imports/templates/nothing.xlsx").status_code == 404
+
+
+def test_it_asks_for_a_campaign_when_the_kind_needs_one(town, login):
+    upload = SimpleUploadedFile("annex1.csv", "序号,走访单位\n".encode(), content_type="text/csv")
+    response = login(town.users["office"]).post("/imports/", {"kind": "allocation", "file": upload, "dry_run": "on"})
+    assert response.status_code == 200
+    assert "需要选择走访活动" in response.content.decode()
