@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "zoufang.registry",
     "zoufang.campaigns",
     "zoufang.planning",
+    "zoufang.workdays",
     "zoufang.accounts",
     "zoufang.demo",
     "zoufang.web",

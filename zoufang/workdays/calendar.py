@@ -1,0 +1,99 @@
+"""Working days on China's official calendar: holidays and adjusted weekend workdays.
+
+Sources, in order: the office's overrides (DayOverride), then chinesecalendar's published
+schedules, then — for a year neither knows — weekends only, reported as a fallback so every
+caller can warn that the deadline may move once the official schedule is imported.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import chinese_calendar
+from django.utils.translation import gettext as _
+
+from zoufang.workdays.models import DayOverride, OfficialYear
+
+
+@dataclass
+class WorkdayResult:
+    date: dt.date
+    fallback_years: set[int] = field(default_factory=set)
+
+    @property
+    def used_fallback(self) -> bool:
+        return bool(self.fallback_years)
+
+    def warning(self) -> str:
+        if not self.fallback_years:
+            return ""
+        years = "、".join(str(y) for y in sorted(self.fallback_years))
+        return _(
+            "警告：尚未掌握 %(years)s 年的法定节假日安排，已按仅周末休息计算；"
+            "请用 `zoufang workdays import` 导入国务院办公厅公布的放假安排。"
+        ) % {"years": years}
+
+
+def package_knows(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(dt.date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+class Calendar:
+    """The calendar over some years, loaded once: counting 2 working days costs one query, not ten."""
+
+    def __init__(self, years: Iterable[int]) -> None:
+        self.years = set(years)
+        self.overrides = {o.date: o.is_workday for o in DayOverride.objects.filter(date__year__in=self.years)}
+        official = set(OfficialYear.objects.filter(year__in=self.years).values_list("year", flat=True))
+        self.from_package = {y for y in self.years if y not in official and package_knows(y)}
+        self.unknown = {y for y in self.years if y not in official and y not in self.from_package}
+        self.fallback_years: set[int] = set()
+
+    @classmethod
+    def around(cls, start: dt.date, days: int) -> "Calendar":
+        # n working days always fit in 2n + 30 calendar days, Spring Festival week included.
+        reach = dt.timedelta(days=abs(days) * 2 + 30)
+        end = start + reach if days >= 0 else start - reach
+        return cls(range(min(start, end).year, max(start, end).year + 1))
+
+    def is_workday(self, day: dt.date) -> bool:
+        if day.year not in self.years:
+            raise ValueError(f"calendar loaded for {sorted(self.years)}, asked about {day}")
+        if day in self.overrides:
+            return self.overrides[day]
+        if day.year in self.from_package:
+            return bool(chinese_calendar.is_workday(day))
+        if day.year in self.unknown:
+            self.fallback_years.add(day.year)
+        return day.weekday() < 5
+
+
+def add_working_days(start: dt.date, days: int) -> WorkdayResult:
+    """The date `days` working days after `start` (counting from the next day); negative counts back."""
+    calendar = Calendar.around(start, days)
+    step = dt.timedelta(days=1 if days >= 0 else -1)
+    current, remaining = start, abs(days)
+    while remaining:
+        current += step
+        if calendar.is_workday(current):
+            remaining -= 1
+    return WorkdayResult(current, set(calendar.fallback_years))
+
+
+@dataclass
+class WorkdayCount:
+    days: int
+    fallback_years: set[int] = field(default_factory=set)
+
+
+def working_days_between(start: dt.date, end: dt.date) -> WorkdayCount:
+    """Working days after `start` up to and including `end`; 0 when `end` is not after `start`."""
+    if end <= start:
+        return WorkdayCount(0)
+    calendar = Calendar(range(start.year, end.year + 1))
+    days = sum(1 for n in range(1, (end - start).days + 1) if calendar.is_workday(start + dt.timedelta(days=n)))
+    return WorkdayCount(days, set(calendar.fallback_years))

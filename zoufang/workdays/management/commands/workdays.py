@@ -1,0 +1,53 @@
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from zoufang.workdays.calendar import Calendar, WorkdayResult, add_working_days
+from zoufang.workdays.services import import_schedule
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"日期格式应为 2017-09-29，而不是 {text}") from None
+
+
+class Command(BaseCommand):
+    help = "工作日历：按法定节假日和调休计算工作日；导入某年的放假安排"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        add = sub.add_parser("add", help="打印 DATE 之后第 N 个工作日")
+        add.add_argument("date")
+        add.add_argument("days", type=int)
+        check = sub.add_parser("check", help="DATE 是否为工作日")
+        check.add_argument("date")
+        imp = sub.add_parser("import", help="导入放假安排（列：日期、类型〔放假/上班〕、说明）")
+        imp.add_argument("file")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "add":
+            result = add_working_days(_date(options["date"]), options["days"])
+            self.stdout.write(result.date.isoformat())
+            if result.used_fallback:
+                self.stderr.write(result.warning())
+        elif action == "check":
+            day = _date(options["date"])
+            calendar = Calendar({day.year})
+            self.stdout.write("工作日" if calendar.is_workday(day) else "休息日")
+            if calendar.fallback_years:
+                self.stderr.write(WorkdayResult(day, calendar.fallback_years).warning())
+        else:
+            path = Path(options["file"])
+            if not path.exists():
+                raise CommandError(f"找不到文件 {path}")
+            report = import_schedule(path, filename=path.name)
+            if not report.ok:
+                for error in report.errors:
+                    self.stdout.write(str(error))
+                raise CommandError("放假安排未导入：请改正以上问题后重试，未写入任何数据。")
+            self.stdout.write(f"已导入 {'、'.join(map(str, report.years))} 年放假安排，共 {report.days} 天。")
