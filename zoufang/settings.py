@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "zoufang.campaigns",
     "zoufang.planning",
     "zoufang.workdays",
+    "zoufang.visits",
+    "zoufang.cases",
     "zoufang.accounts",
     "zoufang.demo",
     "zoufang.web",

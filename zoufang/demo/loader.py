@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from zoufang.accounts.models import RoleGrant
 from zoufang.accounts.services import ensure_user
@@ -33,6 +34,9 @@ SEED = 2017
 TABLES = {"附件1": "annex1.csv", "附件2": "annex2.csv", "附件3-1": "annex3-1.csv", "附件3-2": "annex3-2.csv"}
 VILLAGE_CADRES_PER_COMMITTEE = 5
 DEMO_DEPARTMENT = "派出所"
+# Later capabilities add their part of the demo here, in order: each is a dotted path to a
+# function (campaign, say) -> None that must be deterministic and safe to run twice.
+DEMO_EXTENSIONS: list[str] = []
 DEMO_VILLAGE = "上下塘社区"
 
 
@@ -163,6 +167,8 @@ def load_demo(*, say: Step = lambda message: None, progress: Any = None) -> Camp
         step("leader_enterprises", DATA / "annex3-2.csv", source_label="附件3-2")
         link_centre_households(campaign)
         create_demo_accounts(campaign)
+        for dotted_path in DEMO_EXTENSIONS:
+            import_string(dotted_path)(campaign, say)
     return campaign
 
 
