@@ -38,12 +38,14 @@ run: demo
 	@$(BIN)/zoufang demoaccounts
 	$(BIN)/gunicorn zoufang.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
 
-# Browser tests drive the system Chromium; install it from Debian's packages when missing.
+# Browser tests drive the system Chromium; install it (and a CJK font, so screenshots show
+# Chinese rather than boxes) from Debian's packages when missing.
+BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
 browser:
-	@if [ ! -x $(CHROMIUM) ]; then \
+	@if [ ! -x $(CHROMIUM) ] || [ ! -d /usr/share/fonts/opentype/noto ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || \
-	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium chromium-driver >/dev/null; }; \
+	  $$SUDO apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null; }; \
 	fi
 
 lint: $(STAMP)

@@ -19,9 +19,14 @@ PASSWORD = "zoufang-test-password"
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
+def _test_settings(settings: Any) -> None:
     # The real hasher is slow by design; tests only need passwords to round-trip.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The manifest exists only after `collectstatic`; pages under test need not depend on it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @dataclass

@@ -136,6 +136,7 @@ AXES_COOLOFF_TIME = envint("ZOUFANG_LOGIN_COOLOFF_MINUTES", "15") / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = envbool("ZOUFANG_AXES_ENABLED", "true")
 
 LOGIN_URL = "login"

@@ -10,10 +10,12 @@ import decimal
 import uuid
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
@@ -74,8 +76,27 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
 STAMP_FIELDS = ("created_at", "created_by", "modified_at", "modified_by", "version")
 
 
+VERSION_FIELD = "_loaded_version"
+
+
 class AuditedAdminMixin:
-    """Mix into a ModelAdmin (before admin.ModelAdmin) to audit and version every write it makes."""
+    """Mix into a ModelAdmin (before admin.ModelAdmin) to audit and version every write it makes.
+
+    Saving a form opened before someone else saved the same record is refused: the page carries
+    the version it was opened at, and a newer version in the database means a lost update.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The change form carries the version it was opened at (a hidden input in this template).
+        # Set per instance: the stubs declare it a ClassVar of ModelAdmin that a mixin cannot redeclare.
+        setattr(self, "change_form_template", "admin/zoufang/change_form.html")  # noqa: B010
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)  # type: ignore[misc]
+        if obj is None or not isinstance(obj, TimeStampedModel):
+            return form
+        return type(form.__name__, (VersionCheckedForm, form), {})
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         """Who and when are written by the save, never typed in; shown read-only on existing rows."""
@@ -153,6 +174,20 @@ class AuditedAdminMixin:
         for obj in queryset:
             _record_delete(request, obj)
         super().delete_queryset(request, queryset)  # type: ignore[misc]
+
+
+class VersionCheckedForm(forms.ModelForm):
+    def clean(self) -> Any:
+        cleaned = super().clean()
+        loaded = self.data.get(VERSION_FIELD, "")
+        current = type(self.instance)._default_manager.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+        if loaded and current is not None and str(current) != loaded:
+            raise forms.ValidationError(
+                _("这条记录在您打开之后已被他人修改（第 %(loaded)s 版 → 第 %(current)s 版）。"
+                  "为避免覆盖他人的修改，本次未保存；请重新打开，核对后再改。")
+                % {"loaded": loaded, "current": current}
+            )
+        return cleaned
 
 
 def _record_delete(request: HttpRequest, obj: Any) -> None:

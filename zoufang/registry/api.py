@@ -112,7 +112,9 @@ def filtered_targets(user: Any, kind: str | None, region_id: Any, q: str | None)
         targets = targets.filter(region__path__startswith=region.path)
     if q:
         targets = targets.filter(Q(name__icontains=q) | Q(address__icontains=q))
-    return targets.order_by("region__path", "address", "id")
+    # Import order within a group or grid follows the register's own order (house numbers as
+    # the town lists them); sorting addresses as text would put 100号 before 2号.
+    return targets.order_by("region__path", "id")
 
 
 @router.get("/targets", response=list[TargetOut], summary="可见的走访对象（身份证号、电话按角色脱敏）")
@@ -140,7 +142,9 @@ class _PresentedList:
         self.presenter = presenter
 
     def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        return [self.presenter.as_dict(t) for t in self.queryset[item]]
+        page = list(self.queryset[item])
+        self.presenter.record_list_read(page, summary="接口列表返回完整身份证号或电话")
+        return [self.presenter.as_dict(t) for t in page]
 
     def count(self) -> int:
         return int(self.queryset.count())

@@ -121,7 +121,7 @@ class Target(TimeStampedModel):
     class Meta:
         verbose_name = _("走访对象")
         verbose_name_plural = _("走访对象")
-        ordering = ["region__path", "address", "id"]
+        ordering = ["region__path", "id"]
         indexes = [models.Index(fields=["kind", "region"], name="target_kind_region")]
         constraints = [
             models.UniqueConstraint(

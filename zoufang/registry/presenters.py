@@ -1,7 +1,10 @@
 """How a target looks to a given user: the one place that masks ID and phone numbers."""
 
+from collections.abc import Iterable
 from typing import Any
 
+from zoufang.accounts import audit
+from zoufang.accounts.models import AuditEvent
 from zoufang.accounts.scope import PersonalDataPolicy
 from zoufang.registry.identifiers import mask_id_number, mask_phone
 from zoufang.registry.models import Target
@@ -9,6 +12,7 @@ from zoufang.registry.models import Target
 
 class TargetPresenter:
     def __init__(self, user: Any) -> None:
+        self.user = user
         self.policy = PersonalDataPolicy(user)
 
     def id_number(self, target: Target) -> str:
@@ -26,6 +30,15 @@ class TargetPresenter:
         return (bool(target.id_number) and self.policy.full_identity(target)) or (
             bool(target.phone) and self.policy.full_phone(target)
         )
+
+    def record_list_read(self, targets: Iterable[Target], *, summary: str) -> None:
+        """One audit row for a page of a list that showed full ID or phone numbers, naming whose."""
+        revealed = [str(t.public_id) for t in targets if self.reveals_personal_data(t)]
+        if revealed:
+            audit.record(
+                self.user, AuditEvent.Action.READ, object_type="registry.Target",
+                summary=f"{summary}：{len(revealed)}条", changes={"targets": revealed},
+            )
 
     def as_dict(self, target: Target) -> dict[str, Any]:
         return {

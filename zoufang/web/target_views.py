@@ -55,11 +55,13 @@ def target_list(request: HttpRequest) -> HttpResponse:
         targets = targets.none()
     page = Paginator(targets, settings.ZOUFANG_PAGE_SIZE).get_page(request.GET.get("page"))
     columns = columns_for(kind)
+    presenter = TargetPresenter(user)
+    presenter.record_list_read(page.object_list, summary="网页列表显示完整身份证号或电话")
     return render(request, "web/targets.html", {
         "form": form,
         "page": page,
         "columns": columns,
-        "rows": table_rows(page.object_list, columns, TargetPresenter(user)),
+        "rows": table_rows(page.object_list, columns, presenter),
         "region": next((r for r in regions if str(r.public_id) == region_id), None),
         "filtered": bool(request.GET.get("kind") or request.GET.get("region") or q),
     })

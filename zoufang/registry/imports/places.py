@@ -19,13 +19,13 @@ def resolve_scope(ctx: ImportContext) -> Region | None:
     towns = list(Region.objects.filter(level=Region.Level.TOWN)[:2])
     if len(towns) == 1:
         return towns[0]
-    ctx.error(None, "", _("请用 --campaign 指定走访活动"))
+    ctx.error(None, "", _("请指定走访活动（命令行加 --campaign 活动代号）"))
     return None
 
 
 def require_campaign(ctx: ImportContext) -> bool:
     if ctx.campaign is None:
-        ctx.error(None, "", _("请用 --campaign 指定走访活动"))
+        ctx.error(None, "", _("请指定走访活动（命令行加 --campaign 活动代号）"))
         return False
     return True
 

@@ -126,4 +126,4 @@ def test_it_refuses_inconsistent_village_totals_excess_visits_and_unknown_names(
 @pytest.mark.django_db
 def test_it_requires_a_campaign(campaign):
     report = run_import("allocation", csv_file(annex1_rows()), filename="附件1.csv")
-    assert [e.message for e in report.errors] == ["请用 --campaign 指定走访活动"]
+    assert [e.message for e in report.errors] == ["请指定走访活动（命令行加 --campaign 活动代号）"]

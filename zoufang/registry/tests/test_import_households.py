@@ -124,7 +124,7 @@ def test_it_reads_gb18030_csv_with_spaced_and_half_width_headers(campaign):
 def test_it_asks_for_a_campaign_when_the_town_is_not_unique(campaign):
     region("周庄镇", Region.Level.TOWN, campaign.scope.parent)
     report = run_import("households", csv_file(household_rows(1)), filename="h.csv")
-    assert [e.message for e in report.errors] == ["请用 --campaign 指定走访活动"]
+    assert [e.message for e in report.errors] == ["请指定走访活动（命令行加 --campaign 活动代号）"]
 
 
 @pytest.mark.django_db

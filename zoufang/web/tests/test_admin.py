@@ -133,3 +133,22 @@ def test_it_renders_every_admin_changelist_in_chinese(town, client, root):
                  "accounts/apitoken", "accounts/auditevent", "auth/user"]:
         assert client.get(f"/admin/{path}/").status_code == 200, path
         assert client.get(f"/admin/{path}/?q=锦溪").status_code == 200, path
+
+
+def test_it_refuses_to_overwrite_a_change_saved_after_the_form_was_opened(town, client, root):
+    target = town.households["shangxiatang"][0]
+    client.force_login(root)
+    url = f"/admin/registry/target/{target.pk}/change/"
+    opened = client.get(url)
+    assert b'name="_loaded_version" value="1"' in opened.content
+    data = _form_data(opened)
+    data["_loaded_version"] = "1"
+    # Someone else saves the same household in the meantime.
+    Target.objects.filter(pk=target.pk).update(address="别人改过的地址", version=2)
+    data["address"] = "上下塘街99号"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "已被他人修改" in response.content.decode()
+    target.refresh_from_db()
+    assert target.address == "别人改过的地址"
+    assert target.version == 2

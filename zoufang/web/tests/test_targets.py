@@ -138,3 +138,13 @@ def test_it_names_the_village_and_group_of_each_household(town, login):
     html = login(town.users["office"]).get("/targets/", {"kind": Target.Kind.REGISTERED_HOUSEHOLD}).content.decode()
     assert "上下塘社区 第1居民小组" in html
     assert "计家墩村 第1村民小组" in html
+
+
+def test_it_audits_a_list_page_that_shows_full_id_numbers(town, login):
+    from zoufang.accounts.models import AuditEvent
+
+    login(town.users["office"]).get("/targets/")
+    event = AuditEvent.objects.get(action="read", object_type="registry.Target")
+    assert len(event.changes["targets"]) == 6
+    login(town.users["leader"]).get("/targets/")
+    assert AuditEvent.objects.filter(action="read").count() == 1
