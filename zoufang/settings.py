@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "zoufang.planning",
     "zoufang.workdays",
     "zoufang.visits",
+    "zoufang.forms",
     "zoufang.cases",
     "zoufang.accounts",
     "zoufang.demo",
@@ -137,6 +138,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "zoufang.accounts.lockout.lockout_response"
 AXES_ENABLED = envbool("ZOUFANG_AXES_ENABLED", "true")
 
 LOGIN_URL = "login"
