@@ -67,7 +67,6 @@ INSTALLED_APPS = [
     "zoufang.planning",
     "zoufang.workdays",
     "zoufang.visits",
-    "zoufang.forms",
     "zoufang.cases",
     "zoufang.accounts",
     "zoufang.demo",
