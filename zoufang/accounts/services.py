@@ -18,6 +18,7 @@ def ensure_user(
 ) -> Any:
     """Create the user (or reset its password) with one role grant and an optional cadre link."""
     User = get_user_model()
+    full_name = full_name or (cadre.name if cadre is not None else "")
     user, created = User.objects.get_or_create(username=username, defaults={"first_name": full_name})
     user.set_password(password)
     user.first_name = full_name or user.first_name

@@ -104,6 +104,7 @@ def test_it_creates_the_demo_accounts_with_their_scope(demo, db):
     assert scope.visible_targets(users["outsider"]).count() == 0
     assert users["dept"].cadre.unit.name == "派出所"
     assert users["leader"].cadre.name == "王文"
+    assert users["village"].first_name == users["village"].cadre.name
 
 
 def test_it_reloads_without_changing_anything(demo, db):
