@@ -258,12 +258,27 @@ PACE = _object(
     required=("complete_by",),
 )
 
+WORKING_DAYS: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": 120}
+# Optional, added by the cases issue: how many working days a unit has to handle a case.
+HANDLING_DEADLINES = _object(
+    {
+        "default": WORKING_DAYS,
+        "priorities": _object({"normal": WORKING_DAYS, "important": WORKING_DAYS, "urgent": WORKING_DAYS}),
+        "categories": {
+            "type": "object",
+            "propertyNames": {"pattern": r"^[0-9]+(\.[0-9]+)*$"},
+            "additionalProperties": WORKING_DAYS,
+        },
+        "note": TEXT,
+    }
+)
 CASE_HANDLING = _object(
     {
         "report_to": TEXT,
         "platform": TEXT,
         "escalation": TEXTS,
         "weekly_lists": BOOLEAN,
+        "handling_deadlines": HANDLING_DEADLINES,
         "note": TEXT,
     }
 )

@@ -1,5 +1,13 @@
-"""A case: a problem or suggestion raised on a visit (or to the hotline), tracked until closed."""
+"""A case: a problem or suggestion raised on a visit (or to the hotline), tracked until closed.
 
+The allowed moves between statuses are in `workflow.py`; deadlines in `deadlines.py`; every
+change goes through an action in `actions*.py`, which writes a CaseEvent and an audit row.
+"""
+
+import hashlib
+import secrets
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +22,39 @@ class Case(TimeStampedModel):
     class Status(models.TextChoices):
         # An opinion collected on a visit, waiting for the office to register it.
         DRAFT = "draft", _("待登记")
-        REGISTERED = "registered", _("已登记")
+        REGISTERED = "registered", _("待交办")
+        DISPATCHED = "dispatched", _("待签收")
+        ACCEPTED = "accepted", _("办理中")
+        RETURNED = "returned", _("已退单")
+        SIGNOFF = "signoff", _("待分管领导签字")
+        ESCALATED = "escalated", _("已上报")
+        RESOLVED = "resolved", _("已办结")
+        EXPLAINED = "explained", _("已解释说明")
+        REPLIED = "replied", _("已回复")
+        CALLED_BACK = "called_back", _("已回访")
+        CLOSED = "closed", _("已结案")
+        MERGED = "merged", _("已合并")
+
+    class Priority(models.TextChoices):
+        NORMAL = "normal", _("一般")
+        IMPORTANT = "important", _("重要")
+        URGENT = "urgent", _("紧急")
+
+    class Source(models.TextChoices):
+        VISIT = "visit", _("走访收集")
+        HOTLINE = "hotline", _("热线来电")
+        OPEN311 = "open311", _("热线平台转入")
+
+    class Route(models.TextChoices):
+        # Seed 002 §五2: three ways up for what a unit cannot solve itself.
+        COORDINATION = "coordination", _("镇级会商协调")
+        UPPER_OFFICE = "upper_office", _("上报上一级活动办")
+        LEADERSHIP = "leadership", _("提交镇领导专题研究")
+
+    class Satisfaction(models.TextChoices):
+        SATISFIED = "satisfied", _("满意")
+        FAIRLY = "fairly", _("基本满意")
+        UNSATISFIED = "unsatisfied", _("不满意")
 
     campaign = models.ForeignKey(
         "campaigns.Campaign", verbose_name=_("走访活动"), on_delete=models.PROTECT, related_name="cases"
@@ -26,6 +66,8 @@ class Case(TimeStampedModel):
     )
     description = models.TextField(_("内容"))
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    priority = models.CharField(_("缓急"), max_length=12, choices=Priority.choices, default=Priority.NORMAL)
+    source = models.CharField(_("来源"), max_length=12, choices=Source.choices, default=Source.VISIT)
     source_visit = models.ForeignKey(
         "visits.Visit", verbose_name=_("来源走访"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="cases",
@@ -34,19 +76,198 @@ class Case(TimeStampedModel):
         "registry.Target", verbose_name=_("反映人（走访对象）"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="cases",
     )
+    # For a case raised outside a visit (a call to the hotline): who called. Masked like a target's.
+    raiser_name = models.CharField(_("反映人姓名"), max_length=100, blank=True, default="")
+    raiser_phone = models.CharField(_("反映人电话"), max_length=20, blank=True, default="")
+    external_id = models.CharField(_("热线平台编号"), max_length=64, blank=True, default="")
     region = models.ForeignKey(
         "regions.Region", verbose_name=_("所在区划"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="cases",
     )
     raised_at = models.DateTimeField(_("收集时间"))
     registration_due = models.DateField(_("登记期限"), null=True, blank=True)
+    registered_on = models.DateField(_("登记日期"), null=True, blank=True)
+    registered_late = models.BooleanField(_("逾期登记"), default=False)
     settled_on_spot = models.BooleanField(_("当场解决"), default=False)
+
+    unit = models.ForeignKey(
+        "registry.Unit", verbose_name=_("承办单位"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    co_handlers = models.ManyToManyField(
+        "registry.Unit", verbose_name=_("协办单位"), blank=True, related_name="co_handled_cases"
+    )
+    dispatched_on = models.DateField(_("交办日期"), null=True, blank=True)
+    handling_days = models.PositiveSmallIntegerField(_("办理时限（工作日）"), null=True, blank=True)
+    extension_days = models.PositiveSmallIntegerField(_("已批准延期（工作日）"), default=0)
+    handling_due = models.DateField(_("办理期限"), null=True, blank=True)
+    # The clock stops while an extension request or a leader's sign-off is pending.
+    paused_since = models.DateField(_("计时暂停自"), null=True, blank=True)
+    paused_working_days = models.PositiveSmallIntegerField(_("累计暂停（工作日）"), default=0)
+    requested_extension_days = models.PositiveSmallIntegerField(_("申请延期（工作日）"), null=True, blank=True)
+    extension_reason = models.TextField(_("延期理由"), blank=True, default="")
+    overdue_since = models.DateField(_("超期日期"), null=True, blank=True)
+
+    escalation_route = models.CharField(_("上报去向"), max_length=16, choices=Route.choices, blank=True, default="")
+    escalation_reason = models.TextField(_("上报理由"), blank=True, default="")
+    signoff_leader = models.ForeignKey(
+        "registry.Cadre", verbose_name=_("分管领导"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="cases_to_sign",
+    )
+    signed_at = models.DateTimeField(_("签字时间"), null=True, blank=True)
+    resolution = models.TextField(_("办理结果"), blank=True, default="")
+    resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    explanation = models.TextField(_("解释说明"), blank=True, default="")
+    satisfaction = models.CharField(_("回访满意度"), max_length=12, choices=Satisfaction.choices, blank=True,
+                                    default="")
+    closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
 
     class Meta:
         verbose_name = _("问题与意见建议")
         verbose_name_plural = _("问题与意见建议")
         ordering = ["-raised_at"]
-        indexes = [models.Index(fields=["campaign", "status"], name="case_campaign_status")]
+        indexes = [
+            models.Index(fields=["campaign", "status"], name="case_campaign_status"),
+            models.Index(fields=["unit", "status"], name="case_unit_status"),
+            models.Index(fields=["status", "handling_due"], name="case_status_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.description[:30]}"
+
+    @property
+    def number(self) -> str:
+        """A short reference to read out on the phone; the URL carries the full public id."""
+        return self.public_id.hex[:8].upper()
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_since is not None
+
+
+class CaseEvent(models.Model):
+    """One line of a case's history: who moved it, from what to what, when, and why."""
+
+    case = models.ForeignKey(Case, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("操作"), max_length=24)
+    from_status = models.CharField(_("原状态"), max_length=20, choices=Case.Status.choices, blank=True, default="")
+    to_status = models.CharField(_("新状态"), max_length=20, choices=Case.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"))
+    version = models.PositiveIntegerField(_("版本"))
+    note = models.TextField(_("说明"), blank=True, default="")
+    data = models.JSONField(_("详情"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["case", "version", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "version"], name="case_event_one_per_version")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} v{self.version} {self.action}"
+
+
+class CaseReply(models.Model):
+    """The answer to the person who raised the case (回复): channel, content, date."""
+
+    class Channel(models.TextChoices):
+        IN_PERSON = "in_person", _("当面答复")
+        PHONE = "phone", _("电话答复")
+        LETTER = "letter", _("书面答复")
+        SMS = "sms", _("短信答复")
+        PLATFORM = "platform", _("平台答复")
+
+    case = models.ForeignKey(Case, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="replies")
+    channel = models.CharField(_("答复方式"), max_length=12, choices=Channel.choices)
+    content = models.TextField(_("答复内容"))
+    replied_on = models.DateField(_("答复日期"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("答复人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("答复")
+        verbose_name_plural = _("答复")
+        ordering = ["case", "replied_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.replied_on}"
+
+
+class CaseCallback(models.Model):
+    """The follow-up call after the reply (回访): was the person satisfied."""
+
+    case = models.ForeignKey(Case, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="callbacks")
+    satisfaction = models.CharField(_("满意度"), max_length=12, choices=Case.Satisfaction.choices)
+    note = models.TextField(_("回访情况"), blank=True, default="")
+    called_on = models.DateField(_("回访日期"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("回访人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("回访")
+        verbose_name_plural = _("回访")
+        ordering = ["case", "called_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_satisfaction_display()} {self.called_on}"
+
+
+class CaseReminder(models.Model):
+    """A reminder sent by `zoufang cases tick`; unique per case, kind and day so a rerun sends nothing twice."""
+
+    class Kind(models.TextChoices):
+        OVERDUE_UNIT = "overdue_unit", _("超期提醒承办单位")
+        OVERDUE_OFFICE = "overdue_office", _("超期提醒走访办")
+        REGISTRATION = "registration", _("逾期未登记提醒走访办")
+
+    case = models.ForeignKey(Case, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    on = models.DateField(_("日期"))
+    sent_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+    recipients = models.PositiveSmallIntegerField(_("接收人数"), default=0)
+
+    class Meta:
+        verbose_name = _("催办提醒")
+        verbose_name_plural = _("催办提醒")
+        constraints = [models.UniqueConstraint(fields=["case", "kind", "on"], name="case_reminder_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.on}"
+
+
+class Open311Key(models.Model):
+    """An API key for a hotline platform that hands cases in through Open311; only its SHA-256 is stored."""
+
+    name = models.CharField(_("平台名称"), max_length=100)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", verbose_name=_("走访活动"), on_delete=models.CASCADE, related_name="open311_keys"
+    )
+    digest = models.CharField(_("摘要"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    disabled_on = models.DateField(_("停用日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Open311 接入密钥")
+        verbose_name_plural = _("Open311 接入密钥")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def digest_of(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, name: str, campaign: object) -> tuple["Open311Key", str]:
+        secret = secrets.token_urlsafe(24)
+        return cls.objects.create(name=name, campaign=campaign, digest=cls.digest_of(secret)), secret

@@ -1,38 +1,54 @@
-"""Case actions. Every write is a named function that views, the API, the CLI and tests share."""
+"""How a case comes in: from a visit (draft_case, the visits app's contract) or from outside a visit
+(a hotline call, an Open311 platform). Transitions after that are in actions, escalation and answers."""
 
 import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns.models import Campaign, CaseCategory
+from zoufang.cases.deadlines import registration_due
 from zoufang.cases.models import Case
+from zoufang.cases.transition import record_creation
 from zoufang.regions.models import Region
 from zoufang.registry.models import Target
-from zoufang.workdays.calendar import add_working_days
 
-
-def registration_due(campaign: Campaign, raised_at: dt.datetime) -> dt.date:
-    """The last day to register an opinion: the campaign's working days after the visit (seed 000: 2)."""
-    days = int(campaign.config.get("registration_deadline_working_days", 2))
-    return add_working_days(timezone.localtime(raised_at).date(), days).date
+__all__ = ["draft_case", "receive_case", "registration_due"]
 
 
 @transaction.atomic
 def draft_case(
     *, campaign: Campaign, kind: str, description: str, raised_at: dt.datetime, category: CaseCategory | None = None,
     target: Target | None = None, region: Region | None = None, source_visit: Any = None,
-    settled_on_spot: bool = False, by: Any = None,
+    settled_on_spot: bool = False, by: Any = None, priority: str = Case.Priority.NORMAL,
 ) -> Case:
     """An opinion collected on a visit becomes a draft the office registers within the deadline."""
     case = Case.objects.create(
         campaign=campaign, kind=kind, category=category, description=description, raised_at=raised_at,
         target=target, region=region or (target.region if target else None), source_visit=source_visit,
         settled_on_spot=settled_on_spot, registration_due=registration_due(campaign, raised_at),
+        priority=priority, created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    record_creation(case, by=by, action="draft", note="走访收集")
+    audit.record(by, AuditEvent.Action.CREATE, case, summary=f"走访收集：{case}")
+    return case
+
+
+@transaction.atomic
+def receive_case(
+    *, campaign: Campaign, kind: str, description: str, raised_at: dt.datetime, source: str,
+    category: CaseCategory | None = None, region: Region | None = None, raiser_name: str = "",
+    raiser_phone: str = "", external_id: str = "", by: Any = None,
+) -> Case:
+    """A case raised outside a visit (a call to the hotline, a platform's hand-over) enters the same flow."""
+    case = Case.objects.create(
+        campaign=campaign, kind=kind, category=category, description=description, raised_at=raised_at,
+        source=source, region=region, raiser_name=raiser_name, raiser_phone=raiser_phone,
+        external_id=external_id, registration_due=registration_due(campaign, raised_at),
         created_by=by if getattr(by, "is_authenticated", False) else None,
     )
-    audit.record(by, AuditEvent.Action.CREATE, case, summary=f"走访收集：{case}")
+    record_creation(case, by=by, action="receive", note=case.get_source_display())
+    audit.record(by, AuditEvent.Action.CREATE, case, summary=f"{case.get_source_display()}：{case}")
     return case

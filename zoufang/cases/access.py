@@ -1,0 +1,116 @@
+"""Who sees which case and who acts as what on it. Built on `accounts.scope`; errors never reveal existence.
+
+- office, leader, assessor, city_office, village: the cases of their region (region of the case,
+  or the campaign's scope when the case has none).
+- unit_handler: the cases dispatched to their unit, as the responsible unit or a co-handler.
+- the supervising leader named to sign an escalation sees that case.
+- superuser: everything. Everyone else: nothing (404).
+"""
+
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from zoufang.accounts import scope
+from zoufang.accounts.models import RoleGrant
+from zoufang.cases.models import Case
+from zoufang.cases.workflow import Actor
+
+Role = RoleGrant.Role
+AREA_ROLES = {Role.OFFICE, Role.LEADER, Role.ASSESSOR, Role.CITY_OFFICE, Role.VILLAGE}
+
+
+def _paths(user: Any, roles: set[Any]) -> list[str]:
+    return [g.region.path for g in scope._grants(user) if g.role in roles and g.region is not None]
+
+
+def _in_area(paths: list[str]) -> Q:
+    if not paths:
+        return Q(pk__in=[])
+    return reduce(
+        or_,
+        (
+            Q(region__path__startswith=p) | Q(region__isnull=True, campaign__scope__path__startswith=p)
+            for p in paths
+        ),
+    )
+
+
+def handled_unit_ids(user: Any) -> list[int]:
+    return [g.unit_id for g in scope._grants(user) if g.role == Role.UNIT_HANDLER and g.unit_id]
+
+
+def visible_cases(user: Any) -> QuerySet[Case]:
+    if getattr(user, "is_superuser", False):
+        return Case.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return Case.objects.none()
+    condition = _in_area(_paths(user, AREA_ROLES))
+    unit_ids = handled_unit_ids(user)
+    if unit_ids:
+        condition |= Q(unit_id__in=unit_ids) | Q(co_handlers__in=unit_ids)
+    cadre = scope._cadre(user)
+    if cadre is not None:
+        condition |= Q(signoff_leader=cadre)
+    if unit_ids:
+        # A co-handler join may repeat a case; a subquery keeps the queryset free of duplicates.
+        return Case.objects.filter(pk__in=Case.objects.filter(condition).values("pk"))
+    return Case.objects.filter(condition)
+
+
+def get_visible_case(user: Any, public_id: Any) -> Case:
+    try:
+        return visible_cases(user).select_related(
+            "campaign", "category", "unit", "region", "target__region", "signoff_leader", "merged_into"
+        ).get(public_id=public_id)
+    except (Case.DoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
+
+
+def is_office_for(user: Any, case: Case) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    path = case.region.path if case.region_id and case.region else case.campaign.scope.path
+    return any(path.startswith(p) for p in _paths(user, {Role.OFFICE}))
+
+
+def actor_kinds(user: Any, case: Case) -> set[Actor]:
+    """What this user is for this case: one condition per line."""
+    kinds: set[Actor] = set()
+    if is_office_for(user, case):
+        kinds.add(Actor.OFFICE)
+    if case.unit_id and case.unit_id in handled_unit_ids(user):
+        kinds.add(Actor.UNIT)
+    if getattr(user, "is_superuser", False):
+        kinds.add(Actor.UNIT)
+    if case.signoff_leader_id and _signs_for(user, case):
+        kinds.add(Actor.SIGNER)
+    return kinds
+
+
+def _signs_for(user: Any, case: Case) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    cadre = scope._cadre(user)
+    return cadre is not None and cadre.pk == case.signoff_leader_id
+
+
+def sees_raiser_in_full(user: Any, case: Case) -> bool:
+    """Full name and phone of a hotline caller: the office of the area and the handling unit, who call back."""
+    return bool(actor_kinds(user, case) & {Actor.OFFICE, Actor.UNIT})
+
+
+def is_unit_handler(user: Any) -> bool:
+    return bool(handled_unit_ids(user))
+
+
+def is_case_office(user: Any) -> bool:
+    return scope.has_role(user, Role.OFFICE)
+
+
+def is_signing_leader(user: Any) -> bool:
+    return scope._cadre(user) is not None and scope._cadre(user).role == "town_leader"  # type: ignore[union-attr]

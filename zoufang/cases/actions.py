@@ -1,0 +1,168 @@
+"""Registering, dispatching and handling a case: the office's and the unit's actions.
+
+Escalation is in `escalation.py`; replying, callbacks, closing, reopening and merging in `answers.py`.
+"""
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from zoufang import clock
+from zoufang.campaigns.models import CaseCategory
+from zoufang.cases import deadlines, notifications
+from zoufang.cases.models import Case
+from zoufang.cases.transition import InvalidInput, run
+from zoufang.cases.workflow import Action
+from zoufang.registry.models import Unit
+
+
+def _required(text: str, what: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput(_("请填写%(what)s。") % {"what": what})
+    return text
+
+
+def register_case(
+    case: Case, *, by: Any, version: int | None, category: CaseCategory | None = None, priority: str | None = None,
+    kind: str | None = None, note: str = "",
+) -> Case:
+    """登记: the office enters the opinion on the platform; late when after the registration deadline."""
+
+    def change(c: Case) -> dict[str, Any]:
+        if category is not None:
+            if category.campaign_id != c.campaign_id:
+                raise InvalidInput(_("类别不属于本走访活动。"))
+            c.category = category
+        if c.category_id is None:
+            raise InvalidInput(_("请选择问题类别。"))
+        c.priority = priority or c.priority
+        c.kind = kind or c.kind
+        c.registered_on = clock.today()
+        c.registered_late = deadlines.is_registered_late(c, c.registered_on)
+        return {"registered_on": c.registered_on.isoformat(), "late": c.registered_late}
+
+    return run(case, Action.REGISTER, by=by, version=version, note=note, change=change)
+
+
+def dispatch_case(
+    case: Case, unit: Unit, *, by: Any, version: int | None, co_handlers: list[Unit] | None = None,
+    priority: str | None = None, note: str = "",
+) -> Case:
+    """交办: the office hands the case to a unit; the unit's working-day clock starts today."""
+
+    def change(c: Case) -> dict[str, Any]:
+        if unit.archived_on is not None:
+            raise InvalidInput(_("该单位已停用。"))
+        c.unit = unit
+        c.priority = priority or c.priority
+        deadlines.start_clock(c, clock.today())
+        c.co_handlers.set([u for u in co_handlers or [] if u.pk != unit.pk])
+        return {"unit": unit.name, "handling_due": c.handling_due.isoformat() if c.handling_due else None,
+                "co_handlers": [u.name for u in co_handlers or []]}
+
+    def tell(c: Case) -> None:
+        notifications.notify(
+            notifications.unit_users(c), _("新交办：%(line)s") % {"line": notifications.case_line(c)},
+            _("请于 %(due)s 前办结。") % {"due": c.handling_due},
+        )
+
+    return run(case, Action.DISPATCH, by=by, version=version, note=note, change=change, notify=tell)
+
+
+def accept_case(case: Case, *, by: Any, version: int | None, note: str = "") -> Case:
+    """签收: the unit takes the case on."""
+    return run(case, Action.ACCEPT, by=by, version=version, note=note)
+
+
+def return_case(case: Case, *, by: Any, version: int | None, reason: str) -> Case:
+    """退单: not this unit's matter; back to the office with a reason, the clock stops."""
+    reason = _required(reason, _("退单理由"))
+
+    def change(c: Case) -> dict[str, Any]:
+        returned_by = c.unit.name if c.unit else ""
+        c.unit = None
+        c.co_handlers.clear()
+        c.dispatched_on = c.handling_due = c.paused_since = c.requested_extension_days = None
+        c.extension_reason = ""
+        return {"unit": returned_by}
+
+    def tell(c: Case) -> None:
+        notifications.notify(
+            notifications.office_users(c), _("退单：%(line)s") % {"line": notifications.case_line(c)}, reason
+        )
+
+    return run(case, Action.RETURN, by=by, version=version, note=reason, change=change, notify=tell)
+
+
+def request_extension(case: Case, *, by: Any, version: int | None, days: int, reason: str) -> Case:
+    """延期申请: the clock pauses until the office decides."""
+    reason = _required(reason, _("延期理由"))
+    if not 1 <= int(days) <= 60:
+        raise InvalidInput(_("延期天数应在 1 至 60 个工作日之间。"))
+
+    def change(c: Case) -> dict[str, Any]:
+        if c.requested_extension_days:
+            raise InvalidInput(_("已有延期申请待审批。"))
+        c.requested_extension_days = int(days)
+        c.extension_reason = reason
+        deadlines.pause(c, clock.today())
+        return {"days": int(days)}
+
+    def tell(c: Case) -> None:
+        notifications.notify(
+            notifications.office_users(c), _("延期申请：%(line)s") % {"line": notifications.case_line(c)}, reason
+        )
+
+    return run(case, Action.REQUEST_EXTENSION, by=by, version=version, note=reason, change=change, notify=tell)
+
+
+def _decide_extension(case: Case, action: Action, *, by: Any, version: int | None, note: str) -> Case:
+    approve = action == Action.APPROVE_EXTENSION
+
+    def change(c: Case) -> dict[str, Any]:
+        if not c.requested_extension_days:
+            raise InvalidInput(_("没有待审批的延期申请。"))
+        days = c.requested_extension_days
+        if approve:
+            c.extension_days += days
+        c.requested_extension_days = None
+        if c.status != Case.Status.SIGNOFF:
+            deadlines.resume(c, clock.today())
+        return {"days": days, "approved": approve}
+
+    def tell(c: Case) -> None:
+        verdict = _("同意延期") if approve else _("不同意延期")
+        notifications.notify(
+            notifications.unit_users(c), f"{verdict}：{notifications.case_line(c)}",
+            _("办理期限：%(due)s") % {"due": c.handling_due},
+        )
+
+    return run(case, action, by=by, version=version, note=note, change=change, notify=tell)
+
+
+def approve_extension(case: Case, *, by: Any, version: int | None, note: str = "") -> Case:
+    return _decide_extension(case, Action.APPROVE_EXTENSION, by=by, version=version, note=note)
+
+
+def refuse_extension(case: Case, *, by: Any, version: int | None, note: str = "") -> Case:
+    return _decide_extension(case, Action.REFUSE_EXTENSION, by=by, version=version, note=note)
+
+
+def resolve_case(case: Case, *, by: Any, version: int | None, result: str) -> Case:
+    """办结: the 办理结果 is recorded (seed 000 §二(二)); next, the person is answered."""
+    result = _required(result, _("办理结果"))
+
+    def change(c: Case) -> dict[str, Any]:
+        c.resolution = result
+        c.resolved_at = clock.now()
+        c.requested_extension_days = None
+        c.paused_since = None
+        return {}
+
+    def tell(c: Case) -> None:
+        notifications.notify(
+            notifications.office_users(c), _("已办结：%(line)s") % {"line": notifications.case_line(c)}, result
+        )
+
+    return run(case, Action.RESOLVE, by=by, version=version, note=result, change=change, notify=tell)

@@ -1,0 +1,100 @@
+"""Every deadline of a case, computed here and nowhere else, on the official working-day calendar."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from zoufang.campaigns.models import Campaign, CaseCategory
+from zoufang.cases.models import Case
+from zoufang.cases.workflow import HANDLING
+from zoufang.workdays.calendar import add_working_days, working_days_between
+
+DEFAULT_HANDLING_DAYS = 10
+
+
+def registration_due(campaign: Campaign, raised_at: dt.datetime) -> dt.date:
+    """The last day to register an opinion: the campaign's working days after the visit (seed 000: 2)."""
+    days = int(campaign.config.get("registration_deadline_working_days", 2))
+    return add_working_days(timezone.localtime(raised_at).date(), days).date
+
+
+def is_registered_late(case: Case, registered_on: dt.date) -> bool:
+    return case.registration_due is not None and registered_on > case.registration_due
+
+
+def handling_days(campaign: Campaign, category: CaseCategory | None, priority: str) -> int:
+    """Working days a unit has: the shortest of the priority's limit and the category's (or the default)."""
+    rules = (campaign.config.get("case_handling") or {}).get("handling_deadlines") or {}
+    by_category = rules.get("categories") or {}
+    days = int(rules.get("default", DEFAULT_HANDLING_DAYS))
+    if category is not None:
+        codes = [category.code] + ([category.parent.code] if category.parent_id and category.parent else [])
+        for code in codes:
+            if code in by_category:
+                days = int(by_category[code])
+                break
+    by_priority = (rules.get("priorities") or {}).get(priority)
+    return min(days, int(by_priority)) if by_priority else days
+
+
+def paused_days_so_far(case: Case, today: dt.date) -> int:
+    running = working_days_between(case.paused_since, today).days if case.paused_since else 0
+    return case.paused_working_days + running
+
+
+def handling_due(case: Case, today: dt.date) -> dt.date | None:
+    """The unit's deadline: dispatch day + limit + approved extension + every working day the clock stood still."""
+    if case.dispatched_on is None or case.handling_days is None:
+        return None
+    total = case.handling_days + case.extension_days + paused_days_so_far(case, today)
+    return add_working_days(case.dispatched_on, total).date
+
+
+def start_clock(case: Case, today: dt.date) -> None:
+    """A (re)dispatch: a fresh limit counted from today."""
+    case.dispatched_on = today
+    case.handling_days = handling_days(case.campaign, case.category, case.priority)
+    case.extension_days = 0
+    case.paused_since = None
+    case.paused_working_days = 0
+    case.overdue_since = None
+    refresh(case, today)
+
+
+def pause(case: Case, today: dt.date) -> None:
+    if case.paused_since is None:
+        case.paused_since = today
+
+
+def resume(case: Case, today: dt.date) -> None:
+    if case.paused_since is not None:
+        case.paused_working_days = paused_days_so_far(case, today)
+        case.paused_since = None
+    refresh(case, today)
+
+
+def refresh(case: Case, today: dt.date) -> None:
+    """Recompute the due date and whether the case is overdue now."""
+    case.handling_due = handling_due(case, today)
+    if is_overdue(case, today):
+        case.overdue_since = case.overdue_since or today
+    else:
+        case.overdue_since = None
+
+
+def is_overdue(case: Case, today: dt.date) -> bool:
+    return (
+        case.status in HANDLING
+        and case.paused_since is None
+        and case.handling_due is not None
+        and today > case.handling_due
+    )
+
+
+def working_days_left(case: Case, today: dt.date) -> int | None:
+    """Working days until the deadline (negative when past it); None without a running deadline."""
+    if case.handling_due is None or case.status not in HANDLING:
+        return None
+    if today <= case.handling_due:
+        return working_days_between(today, case.handling_due).days
+    return -working_days_between(case.handling_due, today).days

@@ -1,0 +1,109 @@
+"""The one way a case changes: lock, check the version, check the table and the actor, change, record.
+
+Every named action (`dispatch_case`, `resolve_case` …) calls `run`; views, API, CLI and tests
+call the actions. A stale version raises StaleVersion and changes nothing.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from zoufang import clock
+from zoufang.accounts import audit
+from zoufang.accounts.models import AuditEvent
+from zoufang.cases import access, deadlines, workflow
+from zoufang.cases.models import Case, CaseEvent
+
+
+class CaseError(Exception):
+    """A transition that cannot happen; the message is for the user."""
+
+
+class StaleVersion(CaseError):
+    def __init__(self, current: int) -> None:
+        super().__init__(f"该件已被他人更新（当前版本 {current}），请刷新后再操作。")
+        self.current = current
+
+
+class NotAllowed(CaseError):
+    pass
+
+
+class InvalidInput(CaseError):
+    pass
+
+
+TRACKED = (
+    "status", "category_id", "priority", "unit_id", "handling_due", "extension_days", "requested_extension_days",
+    "paused_since", "escalation_route", "signoff_leader_id", "satisfaction", "merged_into_id",
+)
+
+
+def _snapshot(case: Case) -> dict[str, Any]:
+    return {field: _plain(getattr(case, field)) for field in TRACKED}
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def run(
+    case: Case, action: workflow.Action, *, by: Any, version: int | None, note: str = "",
+    change: Callable[[Case], dict[str, Any] | None] | None = None,
+    notify: Callable[[Case], None] | None = None,
+) -> Case:
+    """Apply `action` to the case at `version`; `change` edits the locked row and returns event details."""
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().select_related("campaign__scope", "region", "category__parent").get(
+            pk=case.pk
+        )
+        if version is None or locked.version != version:
+            raise StaleVersion(locked.version)
+        rule = workflow.rule(locked.status, action)
+        if rule is None:
+            raise NotAllowed(
+                f"“{locked.get_status_display()}”状态下不能{workflow.LABELS[workflow.Action(action)]}。"
+            )
+        if not rule.actors & access.actor_kinds(by, locked):
+            raise PermissionDenied
+        before = _snapshot(locked)
+        from_status = locked.status
+        locked.status = rule.next_status
+        details = (change(locked) if change else None) or {}
+        today = clock.today()
+        deadlines.refresh(locked, today)
+        # The only writer of `version`: a conditional update, so a second writer that slipped past the
+        # lock (SQLite has no SELECT … FOR UPDATE) still finds nothing to update.
+        locked.version = version + 1
+        locked.modified_by = by if getattr(by, "is_authenticated", False) else None
+        locked.modified_at = timezone.now()
+        updated = Case.objects.filter(pk=locked.pk, version=version).update(
+            **{f.attname: getattr(locked, f.attname) for f in Case._meta.concrete_fields if f.attname != "id"}
+        )
+        if updated != 1:
+            raise StaleVersion(version + 1)
+        CaseEvent.objects.create(
+            case=locked, action=str(action), from_status=from_status, to_status=locked.status,
+            actor=locked.modified_by, at=clock.now(), version=locked.version, note=note, data=details,
+        )
+        audit.record(
+            by, AuditEvent.Action.UPDATE, locked,
+            summary=f"{workflow.LABELS[workflow.Action(action)]}：{locked.number} {note}"[:300],
+            changes=audit.diff(before, _snapshot(locked)),
+        )
+        if notify is not None:
+            transaction.on_commit(lambda: notify(locked))
+    case.refresh_from_db()
+    return case
+
+
+def record_creation(case: Case, *, by: Any, action: str, note: str = "") -> None:
+    """The first line of a case's history (version 1)."""
+    CaseEvent.objects.create(
+        case=case, action=action, from_status="", to_status=case.status,
+        actor=by if getattr(by, "is_authenticated", False) else None, at=clock.now(), version=case.version,
+        note=note,
+    )

@@ -1,0 +1,130 @@
+"""The one transition table: status × action → next status, and who may take the action.
+
+Who is who for a given case is decided in `access.actor_kinds`: the office of the case's area,
+the handling unit (承办部门), the supervising leader named to sign (分管领导).
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+from zoufang.cases.models import Case
+
+S = Case.Status
+
+
+class Actor(StrEnum):
+    OFFICE = "office"
+    UNIT = "unit"
+    SIGNER = "signer"
+
+
+class Action(StrEnum):
+    REGISTER = "register"
+    DISPATCH = "dispatch"
+    ACCEPT = "accept"
+    RETURN = "return"
+    REQUEST_EXTENSION = "request_extension"
+    APPROVE_EXTENSION = "approve_extension"
+    REFUSE_EXTENSION = "refuse_extension"
+    RESOLVE = "resolve"
+    ESCALATE = "escalate"
+    SIGN = "sign"
+    REFUSE_SIGN = "refuse_sign"
+    EXPLAIN = "explain"
+    REPLY = "reply"
+    CALLBACK = "callback"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    MERGE = "merge"
+
+
+LABELS = {
+    Action.REGISTER: _("登记"),
+    Action.DISPATCH: _("交办"),
+    Action.ACCEPT: _("签收"),
+    Action.RETURN: _("退单"),
+    Action.REQUEST_EXTENSION: _("申请延期"),
+    Action.APPROVE_EXTENSION: _("同意延期"),
+    Action.REFUSE_EXTENSION: _("不同意延期"),
+    Action.RESOLVE: _("办结"),
+    Action.ESCALATE: _("上报"),
+    Action.SIGN: _("分管领导签字"),
+    Action.REFUSE_SIGN: _("退回部门办理"),
+    Action.EXPLAIN: _("解释说明"),
+    Action.REPLY: _("回复反映人"),
+    Action.CALLBACK: _("回访"),
+    Action.CLOSE: _("结案"),
+    Action.REOPEN: _("重办"),
+    Action.MERGE: _("合并到主件"),
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    status: str
+    action: Action
+    next_status: str
+    actors: frozenset[Actor]
+
+
+OFFICE = frozenset({Actor.OFFICE})
+UNIT = frozenset({Actor.UNIT})
+SIGNER = frozenset({Actor.SIGNER})
+OFFICE_OR_UNIT = OFFICE | UNIT
+OPEN_BEFORE_HANDLING = (S.DRAFT, S.REGISTERED, S.RETURNED)
+
+_ROWS: list[tuple[str, Action, str, frozenset[Actor]]] = [
+    (S.DRAFT, Action.REGISTER, S.REGISTERED, OFFICE),
+    (S.REGISTERED, Action.DISPATCH, S.DISPATCHED, OFFICE),
+    (S.RETURNED, Action.DISPATCH, S.DISPATCHED, OFFICE),
+    (S.DISPATCHED, Action.ACCEPT, S.ACCEPTED, UNIT),
+    (S.DISPATCHED, Action.RETURN, S.RETURNED, UNIT),
+    (S.ACCEPTED, Action.RETURN, S.RETURNED, UNIT),
+    (S.DISPATCHED, Action.REQUEST_EXTENSION, S.DISPATCHED, UNIT),
+    (S.ACCEPTED, Action.REQUEST_EXTENSION, S.ACCEPTED, UNIT),
+    (S.DISPATCHED, Action.APPROVE_EXTENSION, S.DISPATCHED, OFFICE),
+    (S.ACCEPTED, Action.APPROVE_EXTENSION, S.ACCEPTED, OFFICE),
+    (S.DISPATCHED, Action.REFUSE_EXTENSION, S.DISPATCHED, OFFICE),
+    (S.ACCEPTED, Action.REFUSE_EXTENSION, S.ACCEPTED, OFFICE),
+    # A unit that can solve it records the 办理结果 (seed 000 §二(二)); the office records what was
+    # settled on the spot or what the coordination / upper level decided.
+    (S.ACCEPTED, Action.RESOLVE, S.RESOLVED, UNIT),
+    (S.REGISTERED, Action.RESOLVE, S.RESOLVED, OFFICE),
+    (S.ESCALATED, Action.RESOLVE, S.RESOLVED, OFFICE),
+    # A unit that cannot solve it escalates with its supervising leader's signature.
+    (S.ACCEPTED, Action.ESCALATE, S.SIGNOFF, UNIT),
+    (S.SIGNOFF, Action.SIGN, S.ESCALATED, SIGNER),
+    (S.SIGNOFF, Action.REFUSE_SIGN, S.ACCEPTED, SIGNER),
+    # Cannot be solved for now: the person gets an explanation (seed 002 §五2).
+    (S.ACCEPTED, Action.EXPLAIN, S.EXPLAINED, UNIT),
+    (S.ESCALATED, Action.EXPLAIN, S.EXPLAINED, OFFICE),
+    (S.RESOLVED, Action.REPLY, S.REPLIED, OFFICE_OR_UNIT),
+    (S.EXPLAINED, Action.REPLY, S.REPLIED, OFFICE_OR_UNIT),
+    (S.REPLIED, Action.CALLBACK, S.CALLED_BACK, OFFICE),
+    (S.CALLED_BACK, Action.CLOSE, S.CLOSED, OFFICE),
+    (S.CALLED_BACK, Action.REOPEN, S.DISPATCHED, OFFICE),
+    (S.CLOSED, Action.REOPEN, S.DISPATCHED, OFFICE),
+    (S.DRAFT, Action.MERGE, S.MERGED, OFFICE),
+    (S.REGISTERED, Action.MERGE, S.MERGED, OFFICE),
+    (S.RETURNED, Action.MERGE, S.MERGED, OFFICE),
+]
+
+TABLE: dict[tuple[str, Action], Rule] = {
+    (status, action): Rule(status, action, next_status, actors) for status, action, next_status, actors in _ROWS
+}
+
+# Statuses in which a unit's deadline runs.
+HANDLING = (S.DISPATCHED, S.ACCEPTED, S.SIGNOFF)
+# Statuses that count as closed for the person who raised it (Open311 "closed").
+ANSWERED = (S.RESOLVED, S.EXPLAINED, S.REPLIED, S.CALLED_BACK, S.CLOSED)
+FINISHED = (S.CLOSED, S.MERGED)
+
+
+def rule(status: str, action: Action | str) -> Rule | None:
+    return TABLE.get((status, Action(action)))
+
+
+def actions_from(status: str) -> list[Rule]:
+    return [r for (s, _a), r in TABLE.items() if s == status]
