@@ -4,7 +4,9 @@ from ninja import NinjaAPI
 
 from zoufang.accounts.api import TokenAuth
 from zoufang.accounts.api import router as auth_router
+from zoufang.forms.api import router as forms_router
 from zoufang.registry.api import router as registry_router
+from zoufang.visits.api import router as visits_router
 
 api = NinjaAPI(
     title="zoufang API",
@@ -15,3 +17,5 @@ api = NinjaAPI(
 )
 api.add_router("/auth/", auth_router)
 api.add_router("/", registry_router)
+api.add_router("/", visits_router)
+api.add_router("/", forms_router)

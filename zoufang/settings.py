@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "zoufang.planning",
     "zoufang.workdays",
     "zoufang.visits",
+    "zoufang.forms",
     "zoufang.cases",
     "zoufang.accounts",
     "zoufang.demo",

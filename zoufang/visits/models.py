@@ -30,6 +30,14 @@ class Visit(TimeStampedModel):
     visited_at = models.DateTimeField(_("走访时间"))
     mode = models.CharField(_("走访方式"), max_length=10, choices=Mode.choices)
     summary = models.TextField(_("走访情况"), blank=True, default="")
+    co_visitors = models.CharField(_("同行人员"), max_length=200, blank=True, default="")
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    location_accuracy = models.FloatField(_("定位精度（米）"), null=True, blank=True)
+    settled_on_spot = models.BooleanField(_("当场解决"), default=False)
+    # The opinions collected must reach the office within the campaign's working days (seed 000: 2).
+    registration_due = models.DateField(_("问题意见登记期限"), null=True, blank=True)
+    recorded_late = models.BooleanField(_("逾期登记"), default=False)
 
     class Meta:
         verbose_name = _("走访记录")
@@ -39,3 +47,38 @@ class Visit(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.cadre} → {self.target} {self.visited_at:%Y-%m-%d}"
+
+
+class VisitPhoto(TimeStampedModel):
+    visit = models.ForeignKey(Visit, verbose_name=_("走访记录"), on_delete=models.CASCADE, related_name="photos")
+    # Re-encoded on upload: no EXIF (and so no location) is ever stored.
+    image = models.FileField(_("照片"), upload_to="visit-photos/%Y/%m/")
+    width = models.PositiveIntegerField(_("宽"), default=0)
+    height = models.PositiveIntegerField(_("高"), default=0)
+
+    class Meta:
+        verbose_name = _("走访照片")
+        verbose_name_plural = _("走访照片")
+        ordering = ["visit", "created_at"]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class DiaryEntry(TimeStampedModel):
+    """民情走访日记 (seed 002 §五1): a cadre's dated free-text notes."""
+
+    cadre = models.ForeignKey("registry.Cadre", verbose_name=_("走访干部"), on_delete=models.PROTECT,
+                              related_name="diary_entries")
+    campaign = models.ForeignKey("campaigns.Campaign", verbose_name=_("走访活动"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="diary_entries")
+    entry_date = models.DateField(_("日期"))
+    text = models.TextField(_("内容"))
+
+    class Meta:
+        verbose_name = _("民情走访日记")
+        verbose_name_plural = _("民情走访日记")
+        ordering = ["-entry_date", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.cadre.name} {self.entry_date}"

@@ -1,0 +1,73 @@
+"""Questionnaire definitions (the current version's tree) and answers for the phone and the office."""
+
+import uuid
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from zoufang.accounts import audit
+from zoufang.accounts.models import AuditEvent
+from zoufang.forms.export import answers_workbook
+from zoufang.forms.models import Form, FormAnswer
+
+router = Router(tags=["调查表"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class FormOut(Schema):
+    key: str
+    title: str
+    version: int
+    version_label: str
+
+
+class FormDefinitionOut(FormOut):
+    spec: dict[str, Any]
+
+
+class AnswerOut(Schema):
+    visit_id: uuid.UUID
+    version: int
+    data: dict[str, Any]
+
+
+def _form_out(form: Form) -> dict[str, Any]:
+    version = form.current_version()
+    return {"key": form.key, "title": form.title, "version": version.number if version else 0,
+            "version_label": version.label if version else "", "spec": version.spec if version else {}}
+
+
+@router.get("/forms", response=list[FormOut], summary="调查表列表")
+def list_forms(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_form_out(form) for form in Form.objects.all()]
+
+
+@router.get("/forms/{key}", response=FormDefinitionOut, summary="调查表定义（当前版本）")
+def get_form(request: HttpRequest, key: str) -> dict[str, Any]:
+    return _form_out(get_object_or_404(Form, key=key))
+
+
+def visible_answers(user: Any, form: Form) -> Any:
+    from zoufang.visits.services import visible_visits
+
+    return (FormAnswer.objects.filter(form=form, visit__in=visible_visits(user))
+            .select_related("form_version", "visit__target", "visit__cadre").order_by("visit__visited_at"))
+
+
+@router.get("/forms/{key}/answers", response=list[AnswerOut], summary="调查表答案（本人可见的走访）")
+def list_answers(request: HttpRequest, key: str) -> list[dict[str, Any]]:
+    form = get_object_or_404(Form, key=key)
+    return [{"visit_id": a.visit.public_id, "version": a.form_version.number, "data": a.data}
+            for a in visible_answers(request.user, form)]
+
+
+@router.get("/forms/{key}/answers.xlsx", summary="调查表答案导出（xlsx）")
+def export_answers(request: HttpRequest, key: str) -> HttpResponse:
+    form = get_object_or_404(Form, key=key)
+    answers = list(visible_answers(request.user, form))
+    audit.record(request.user, AuditEvent.Action.EXPORT, form, summary=f"导出{form.title}答案 {len(answers)} 份")
+    response = HttpResponse(answers_workbook(form, answers), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{key}-answers.xlsx"
+    return response

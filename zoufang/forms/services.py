@@ -1,0 +1,175 @@
+"""Form actions: load a definition (a new version only when the wording changed), check answers."""
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from zoufang.accounts import audit
+from zoufang.accounts.models import AuditEvent
+from zoufang.forms import expressions, xlsform
+from zoufang.forms.models import Form, FormVersion
+
+SHIPPED_DIR = Path(__file__).resolve().parent / "data"
+
+
+class FormDefinitionError(ValueError):
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("；".join(errors))
+        self.errors = errors
+
+
+def shipped_form_paths() -> list[Path]:
+    return sorted(SHIPPED_DIR.glob("*.yaml"))
+
+
+def _hash(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+@transaction.atomic
+def load_form(parsed: xlsform.ParsedForm, rows: dict[str, Any], *, by: Any = None) -> tuple[FormVersion, bool]:
+    """Publish a definition; the same wording again changes nothing. Returns (version, created)."""
+    if parsed.errors:
+        raise FormDefinitionError(parsed.errors)
+    spec = parsed.spec()
+    digest = _hash(spec)
+    form, _created = Form.objects.select_for_update().get_or_create(
+        key=parsed.form_id, defaults={"title": parsed.title or parsed.form_id}
+    )
+    current = form.current_version()
+    if current is not None and current.content_hash == digest:
+        return current, False
+    if parsed.title and form.title != parsed.title:
+        form.title = parsed.title
+        form.save(update_fields=["title", "modified_at"])
+    version = FormVersion.objects.create(
+        form=form, number=(current.number + 1) if current else 1, label=parsed.version, spec=spec, rows=rows,
+        content_hash=digest, created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    audit.record(by, AuditEvent.Action.CREATE, version, summary=f"发布调查表 {form.title} 第 {version.number} 版")
+    return version, True
+
+
+def load_form_file(path: Path, *, by: Any = None) -> tuple[FormVersion, bool]:
+    parsed = xlsform.read_file(path)
+    if path.suffix.lower() == ".xlsx":
+        rows: dict[str, Any] = {"source": path.name}
+    else:
+        import yaml
+
+        rows = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return load_form(parsed, rows, by=by)
+
+
+def load_shipped_forms(*, by: Any = None) -> list[FormVersion]:
+    return [load_form_file(path, by=by)[0] for path in shipped_form_paths()]
+
+
+def questionnaires_for(campaign: Any, target_kind: str) -> list[tuple[dict[str, Any], FormVersion]]:
+    """The campaign's questionnaires for a target kind (config order), each with its current version."""
+    entries = [q for q in campaign.config.get("questionnaires") or [] if target_kind in q.get("target_kinds", [])]
+    forms = {f.key: f for f in Form.objects.filter(key__in=[q["key"] for q in entries])}
+    found = []
+    for entry in entries:
+        form = forms.get(entry["key"])
+        version = form.current_version() if form else None
+        if version is not None:
+            found.append((entry, version))
+    return found
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _coerce(question: dict[str, Any], value: Any, choices: dict[str, list[list[str]]]) -> tuple[Any, str]:
+    """The stored value and an error ('' when fine) for one answer."""
+    kind = question["type"]
+    if kind in ("integer", "decimal"):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return value, "应为整数" if kind == "integer" else "应为数字"
+        if kind == "integer":
+            if not number.is_integer():
+                return value, "应为整数"
+            return int(number), ""
+        return number, ""
+    if kind == "date":
+        try:
+            return dt.date.fromisoformat(str(value)).isoformat(), ""
+        except ValueError:
+            return value, "应为日期（如 2017-06-15）"
+    if kind in ("select_one", "select_multiple"):
+        allowed = [option[0] for option in choices.get(question["list"], [])]
+        picked = value if isinstance(value, list) else str(value).split()
+        if kind == "select_one":
+            picked = [str(value)]
+        outside = [str(v) for v in picked if str(v) not in allowed]
+        if outside:
+            labels = "、".join(f"{o[0]}（{o[1]}）" for o in choices.get(question["list"], []))
+            return value, f"“{'、'.join(outside)}”不在选项中（可选：{labels}）"
+        return (picked[0] if kind == "select_one" else [str(v) for v in picked]), ""
+    return str(value).strip(), ""
+
+
+def _check_items(
+    items: list[dict[str, Any]], given: dict[str, Any], context: dict[str, Any], choices: dict[str, Any],
+    prefix: str, errors: dict[str, str], clean: dict[str, Any],
+) -> None:
+    for node in items:
+        if not expressions.evaluate(node.get("relevant"), context):
+            continue
+        label = f"{prefix}{node['label']}"
+        if node["kind"] == "group":
+            _check_items(node["children"], given, context, choices, f"{label}·", errors, clean)
+            continue
+        if node["kind"] == "repeat":
+            rows = given.get(node["name"]) or []
+            if not isinstance(rows, list):
+                errors[node["name"]] = f"{label}：应为多行列表"
+                continue
+            clean_rows = []
+            for index, row in enumerate(rows, start=1):
+                row_clean: dict[str, Any] = {}
+                row = row if isinstance(row, dict) else {}
+                _check_items(node["children"], row, {**context, **row}, choices, f"{label}第 {index} 行·", errors,
+                             row_clean)
+                if row_clean:
+                    clean_rows.append(row_clean)
+            clean[node["name"]] = clean_rows
+            continue
+        if node["type"] == "note":
+            continue
+        value = given.get(node["name"])
+        if _empty(value):
+            if node.get("required"):
+                errors[node["name"]] = f"{label}：必填"
+            continue
+        stored, problem = _coerce(node, value, choices)
+        if not problem and not expressions.evaluate(node.get("constraint"), context, stored):
+            problem = node.get("constraint_message") or "不符合填写要求"
+        if problem:
+            errors[node["name"]] = f"{label}：{problem}"
+        else:
+            clean[node["name"]] = stored
+            context[node["name"]] = stored
+
+
+def check_answers(version: FormVersion, given: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """(clean answers, {question name: Chinese message}). Answers to irrelevant questions are dropped."""
+    spec = version.spec
+    errors: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+    if not isinstance(given, dict):
+        return {}, {"": f"{spec['title']}：答案应为“题目: 答案”的对象"}
+    known = {node["name"] for node in xlsform.walk(spec["items"])}
+    for name in given:
+        if name not in known:
+            errors[name] = f"{spec['title']}：没有题目 {name}"
+    _check_items(spec["items"], given, dict(given), spec["choices"], f"{spec['title']}·", errors, clean)
+    return clean, errors

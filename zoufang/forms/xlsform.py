@@ -1,0 +1,177 @@
+"""Reading a questionnaire written in XLSForm's columns into the tree the phone renders and the server checks.
+
+Sheets (xlsx) or sections (YAML): `survey` (type, name, label, hint, required, relevant, constraint,
+constraint_message), `choices` (list_name, name, label), `settings` (form_id, form_title, version).
+Supported types: text, integer, decimal, date, select_one L, select_multiple L, note, begin_group /
+end_group, begin_repeat / end_repeat (one level). Every error is one Chinese line naming the row.
+"""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from zoufang.forms import expressions
+
+SIMPLE_TYPES = {"text", "integer", "decimal", "date", "note"}
+SELECT_TYPES = {"select_one", "select_multiple"}
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+TRUE_WORDS = {"yes", "true", "1", "true()", "是"}
+
+
+@dataclass
+class ParsedForm:
+    form_id: str = ""
+    title: str = ""
+    version: str = ""
+    items: list[dict[str, Any]] = field(default_factory=list)
+    choices: dict[str, list[list[str]]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    def spec(self) -> dict[str, Any]:
+        return {"title": self.title, "items": self.items, "choices": self.choices}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _label(row: dict[str, Any], column: str = "label") -> str:
+    for key, value in row.items():
+        if key == column or key.startswith(f"{column}::"):
+            return _text(value)
+    return ""
+
+
+def _normalise_type(raw: str) -> tuple[str, str]:
+    """('select_one', 'list') from 'select_one list'; 'begin group' → 'begin_group'."""
+    words = raw.replace("begin ", "begin_").replace("end ", "end_").split()
+    if not words:
+        return "", ""
+    return words[0], (words[1] if len(words) > 1 else "")
+
+
+def parse_rows(survey: list[dict[str, Any]], choices: list[dict[str, Any]], settings: dict[str, Any]) -> ParsedForm:
+    form = ParsedForm(
+        form_id=_text(settings.get("form_id")), title=_text(settings.get("form_title")),
+        version=_text(settings.get("version")),
+    )
+    if not form.form_id:
+        form.errors.append("settings：缺少 form_id（调查表代号）")
+    for number, row in enumerate(choices, start=2):
+        list_name, name = _text(row.get("list_name")), _text(row.get("name"))
+        if not list_name and not name:
+            continue
+        if not list_name or not name:
+            form.errors.append(f"choices 第 {number} 行：list_name 和 name 都必须填写")
+            continue
+        options = form.choices.setdefault(list_name, [])
+        if any(option[0] == name for option in options):
+            form.errors.append(f"choices 第 {number} 行：选项列表 {list_name} 中选项 {name} 重复")
+        options.append([name, _label(row) or name])
+    _parse_survey(form, survey)
+    return form
+
+
+def _parse_survey(form: ParsedForm, survey: list[dict[str, Any]]) -> None:
+    stack: list[dict[str, Any]] = [{"kind": "root", "children": form.items, "name": ""}]
+    names: set[str] = set()
+    for number, row in enumerate(survey, start=2):
+        kind, list_name = _normalise_type(_text(row.get("type")))
+        name = _text(row.get("name"))
+        where = f"survey 第 {number} 行"
+        if not kind:
+            continue
+        if kind in ("end_group", "end_repeat"):
+            expected = "group" if kind == "end_group" else "repeat"
+            if stack[-1]["kind"] != expected:
+                form.errors.append(f"{where}：{kind} 没有对应的 begin_{expected}")
+            else:
+                stack.pop()
+            continue
+        if not NAME.match(name):
+            form.errors.append(f"{where}：name “{name}”应以字母开头，只含字母、数字和下划线")
+            continue
+        if name in names:
+            form.errors.append(f"{where}：name “{name}”重复")
+        names.add(name)
+        node: dict[str, Any] = {"name": name, "label": _label(row) or name, "hint": _label(row, "hint")}
+        try:
+            node["relevant"] = expressions.parse(_text(row.get("relevant")))
+            node["constraint"] = expressions.parse(_text(row.get("constraint")))
+        except expressions.ExpressionError as error:
+            form.errors.append(f"{where}：表达式有误：{error}")
+            continue
+        node["constraint_message"] = _label(row, "constraint_message")
+        if kind in ("begin_group", "begin_repeat"):
+            node.update(kind=kind[6:], children=[])
+            if kind == "begin_repeat" and any(level["kind"] == "repeat" for level in stack):
+                form.errors.append(f"{where}：重复组不能嵌套")
+            stack[-1]["children"].append(node)
+            stack.append(node)
+            continue
+        if kind in SELECT_TYPES:
+            if list_name not in form.choices:
+                form.errors.append(f"{where}：选项列表 “{list_name}”未在 choices 中定义")
+            node["list"] = list_name
+        elif kind not in SIMPLE_TYPES:
+            form.errors.append(f"{where}：不支持的题型 “{kind}”（支持：text、integer、decimal、date、"
+                               "select_one、select_multiple、note、begin_group、begin_repeat）")
+            continue
+        node.update(kind="question", type=kind, required=_text(row.get("required")).lower() in TRUE_WORDS)
+        stack[-1]["children"].append(node)
+    for level in stack[1:]:
+        form.errors.append(f"survey：{level['kind']} “{level['name']}”缺少 end_{level['kind']}")
+    _check_references(form, names)
+
+
+def _check_references(form: ParsedForm, names: set[str]) -> None:
+    for node in walk(form.items):
+        for column in ("relevant", "constraint"):
+            unknown = expressions.references(node.get(column)) - names
+            if unknown:
+                form.errors.append(f"题目 {node['name']} 的 {column}：引用了不存在的题目 {'、'.join(sorted(unknown))}")
+
+
+def walk(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    found = []
+    for node in items:
+        found.append(node)
+        found.extend(walk(node.get("children", [])))
+    return found
+
+
+def read_yaml(path: Path) -> ParsedForm:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return parse_rows(data.get("survey") or [], data.get("choices") or [], data.get("settings") or {})
+
+
+def _sheet_rows(workbook: Any, name: str) -> list[dict[str, Any]]:
+    if name not in workbook.sheet_names:
+        return []
+    rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    if not rows:
+        return []
+    header = [_text(cell).lower() for cell in rows[0]]
+    return [dict(zip(header, row, strict=False)) for row in rows[1:]]
+
+
+def read_xlsx(path: Path) -> ParsedForm:
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(str(path))
+    settings_rows = _sheet_rows(workbook, "settings")
+    return parse_rows(_sheet_rows(workbook, "survey"), _sheet_rows(workbook, "choices"),
+                      settings_rows[0] if settings_rows else {})
+
+
+def read_file(path: Path) -> ParsedForm:
+    if path.suffix.lower() == ".xlsx":
+        return read_xlsx(path)
+    return read_yaml(path)

@@ -1,0 +1,135 @@
+"""The cadre's phone API: my targets, idempotent visit submissions, one visit."""
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from zoufang.registry.api import TargetOut
+from zoufang.registry.presenters import TargetPresenter
+from zoufang.visits import services
+from zoufang.visits.mylist import assigned_targets
+
+router = Router(tags=["走访记录"])
+
+
+class MyTargetOut(TargetOut):
+    campaign: str
+    visits: int
+
+
+class OpinionIn(Schema):
+    kind: str = Field(description="problem（问题）或 suggestion（意见建议）")
+    description: str
+    category: str = Field("", description="活动问题类别编号，如 1.3")
+    settled_on_spot: bool = False
+
+
+class VisitIn(Schema):
+    client_uuid: uuid.UUID = Field(description="手机端首次提交前生成；重试时原样带上")
+    target_id: uuid.UUID
+    visited_at: dt.datetime = Field(description="带时区，如 2017-06-15T10:30:00+08:00")
+    mode: str = Field(description="home 入户走访、forum 座谈会、phone 电话、letter 函访、online 网络、group 集中走访")
+    summary: str = ""
+    co_visitors: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    location_accuracy: float | None = Field(None, description="定位精度（米）")
+    settled_on_spot: bool = False
+    answers: dict[str, dict[str, Any]] = Field(default_factory=dict, description="调查表代号 → {题目 name: 答案}")
+    opinions: list[OpinionIn] = Field(default_factory=list)
+    campaign: str = Field("", description="活动代号；留空则取分配该对象的活动")
+
+
+class CaseBrief(Schema):
+    id: uuid.UUID
+    kind: str
+    status: str
+    category: str
+    description: str
+    registration_due: dt.date | None
+
+
+class VisitOut(Schema):
+    id: uuid.UUID
+    client_uuid: uuid.UUID
+    campaign: str
+    target_id: uuid.UUID
+    cadre: str
+    visited_at: dt.datetime
+    mode: str
+    summary: str
+    co_visitors: str
+    settled_on_spot: bool
+    registration_due: dt.date | None
+    recorded_late: bool
+    answers: dict[str, dict[str, Any]]
+    answer_versions: dict[str, int]
+    cases: list[CaseBrief]
+
+
+class ErrorsOut(Schema):
+    detail: str
+    errors: dict[str, str]
+
+
+class ConflictOut(Schema):
+    detail: str
+    visit_id: uuid.UUID
+
+
+def visit_out(visit: Any) -> dict[str, Any]:
+    answers = list(visit.form_answers.select_related("form", "form_version"))
+    return {
+        "id": visit.public_id, "client_uuid": visit.client_uuid, "campaign": visit.campaign.slug,
+        "target_id": visit.target.public_id, "cadre": visit.cadre.name, "visited_at": visit.visited_at,
+        "mode": visit.mode, "summary": visit.summary, "co_visitors": visit.co_visitors,
+        "settled_on_spot": visit.settled_on_spot, "registration_due": visit.registration_due,
+        "recorded_late": visit.recorded_late,
+        "answers": {a.form.key: a.data for a in answers},
+        "answer_versions": {a.form.key: a.form_version.number for a in answers},
+        "cases": [
+            {"id": c.public_id, "kind": c.kind, "status": c.status, "category": c.category.code if c.category else "",
+             "description": c.description, "registration_due": c.registration_due}
+            for c in visit.cases.select_related("category").order_by("id")
+        ],
+    }
+
+
+def submission_from(payload: VisitIn) -> services.VisitSubmission:
+    data = payload.dict()
+    data["opinions"] = [services.Opinion(**o) for o in data["opinions"]]
+    return services.VisitSubmission(**data)
+
+
+@router.get("/me/targets", response=list[MyTargetOut], summary="我的走访对象")
+def my_targets(request: HttpRequest) -> list[dict[str, Any]]:
+    """The caller's assigned targets (masked as the role requires), with the campaign and visits so far."""
+    presenter = TargetPresenter(request.user)
+    return [
+        {**presenter.as_dict(item.target), "campaign": item.campaign_slug, "visits": len(item.visits)}
+        for item in assigned_targets(request.user)
+    ]
+
+
+@router.post("/visits", response={200: VisitOut, 201: VisitOut, 400: ErrorsOut, 409: ConflictOut},
+             summary="登记走访（按 client_uuid 幂等）")
+def post_visit(request: HttpRequest, payload: VisitIn) -> Status[dict[str, Any]]:
+    """201 created; 200 the same visit again for an identical retry; 409 when the uuid carried other content."""
+    try:
+        recorded = services.record_visit(request.user, submission_from(payload))
+    except services.VisitRefused as refused:
+        return Status(400, {"detail": str(refused), "errors": refused.errors})
+    except services.VisitConflict as conflict:
+        return Status(409, {"detail": str(conflict), "visit_id": conflict.visit.public_id})
+    return Status(201 if recorded.created else 200, visit_out(recorded.visit))
+
+
+@router.get("/visits/{visit_id}", response=VisitOut, summary="一条走访记录")
+def get_visit(request: HttpRequest, visit_id: uuid.UUID) -> dict[str, Any]:
+    return visit_out(services.get_visible_visit(request.user, visit_id))
+
+
+

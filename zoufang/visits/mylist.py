@@ -1,0 +1,97 @@
+"""我的走访: a cadre's assigned targets grouped by village and 村民小组, with visits and open cases."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from zoufang.cases.models import Case
+from zoufang.planning.models import Assignment
+from zoufang.regions.models import Region
+from zoufang.registry.models import Target
+from zoufang.visits.models import Visit
+from zoufang.visits.services import cadre_of
+
+
+@dataclass
+class MyTarget:
+    target: Target
+    campaign: Any
+    village: Region | None = None
+    group: Region | None = None
+    visits: list[Visit] = field(default_factory=list)
+    open_cases: list[Case] = field(default_factory=list)
+
+    @property
+    def campaign_slug(self) -> str:
+        return str(self.campaign.slug)
+
+    @property
+    def visited(self) -> bool:
+        return bool(self.visits)
+
+
+@dataclass
+class Section:
+    region: Region | None
+    groups: list[tuple[Region | None, list[MyTarget]]]
+
+
+def assigned_targets(user: Any, campaign: Any = None) -> list[MyTarget]:
+    """Four queries whatever the number of targets: assignments, regions, visits, cases."""
+    cadre = cadre_of(user)
+    if cadre is None:
+        return []
+    assignments = Assignment.objects.filter(cadre=cadre).select_related("target__region", "campaign")
+    if campaign is not None:
+        assignments = assignments.filter(campaign=campaign)
+    items = [MyTarget(a.target, a.campaign) for a in assignments.order_by("target__region__path", "target__address")]
+    if not items:
+        return []
+    region_ids = {int(part) for item in items for part in item.target.region.path.split(".") if part}
+    regions = Region.objects.in_bulk(region_ids)
+    target_ids = [item.target.pk for item in items]
+    visits: dict[int, list[Visit]] = defaultdict(list)
+    for visit in Visit.objects.filter(target_id__in=target_ids).select_related("cadre").order_by("-visited_at"):
+        visits[visit.target_id].append(visit)
+    cases: dict[int, list[Case]] = defaultdict(list)
+    for case in Case.objects.filter(target_id__in=target_ids).exclude(status="closed").order_by("-raised_at"):
+        cases[case.target_id or 0].append(case)
+    for item in items:
+        for part in item.target.region.path.split("."):
+            region = regions.get(int(part)) if part else None
+            if region is not None and region.level == Region.Level.VILLAGE:
+                item.village = region
+            elif region is not None and region.level == Region.Level.GROUP:
+                item.group = region
+        item.visits = visits[item.target.pk]
+        item.open_cases = cases[item.target.pk]
+    return items
+
+
+def sections(items: list[MyTarget]) -> list[Section]:
+    """Villages in path order, each with its groups (targets directly in the village under None)."""
+    by_village: dict[Any, dict[Any, list[MyTarget]]] = defaultdict(lambda: defaultdict(list))
+    villages: dict[Any, Region | None] = {}
+    groups: dict[Any, Region | None] = {}
+    for item in items:
+        village_key = item.village.pk if item.village else None
+        group_key = item.group.pk if item.group else None
+        villages[village_key] = item.village
+        groups[group_key] = item.group
+        by_village[village_key][group_key].append(item)
+    return [
+        Section(villages[v], [(groups[g], targets) for g, targets in by_village[v].items()])
+        for v in by_village
+    ]
+
+
+def progress(items: list[MyTarget]) -> list[dict[str, Any]]:
+    """Visited / assigned per target kind, in the registry's order of kinds."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for item in items:
+        counts[item.target.kind][1] += 1
+        counts[item.target.kind][0] += int(item.visited)
+    return [
+        {"kind": kind, "label": label, "visited": counts[kind][0], "assigned": counts[kind][1]}
+        for kind, label in Target.Kind.choices if kind in counts
+    ]

@@ -1,0 +1,123 @@
+"""What a campaign's configuration says about visits: allowed modes, unassigned visits, the pace."""
+
+import calendar
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from zoufang.campaigns.config import parse_date, parse_share
+from zoufang.campaigns.models import Campaign
+from zoufang.planning.models import Assignment
+from zoufang.registry.models import Cadre, Target
+from zoufang.visits.models import Visit
+
+# The configuration's vocabulary (docs/campaign-format.md) → Visit.Mode.
+CONFIG_MODES = {
+    "in_person": Visit.Mode.HOME, "forum": Visit.Mode.FORUM, "phone": Visit.Mode.PHONE,
+    "letter": Visit.Mode.LETTER, "online": Visit.Mode.ONLINE, "concentrated": Visit.Mode.GROUP,
+}
+
+
+def allows_unassigned(campaign: Campaign) -> bool:
+    """`visits: {allow_unassigned: true}` lets a cadre record a visit to a visible target not assigned to them."""
+    return bool((campaign.config.get("visits") or {}).get("allow_unassigned", False))
+
+
+def _role_keys(campaign: Campaign, cadre: Cadre) -> set[str]:
+    roles = campaign.config.get("roles") or {}
+    return {key for key, role in roles.items() if role.get("cadre_role") == cadre.role}
+
+
+def _rule_matches(rule: dict[str, Any], target: Target, role_keys: set[str]) -> bool:
+    if "target_kinds" in rule and target.kind not in rule["target_kinds"]:
+        return False
+    if "roles" in rule and not role_keys & set(rule["roles"]):
+        return False
+    if "is_key" in rule and bool(rule["is_key"]) != target.is_key:
+        return False
+    return not ("scale" in rule and rule["scale"] != target.scale)
+
+
+def allowed_modes(campaign: Campaign, target: Target, cadre: Cadre) -> list[str]:
+    """Visit.Mode values allowed: the union of the matching rules' modes, else the default; all without rules."""
+    config = campaign.config.get("visit_modes")
+    if not config:
+        return list(Visit.Mode.values)
+    role_keys = _role_keys(campaign, cadre)
+    matched = [rule for rule in config.get("rules") or [] if _rule_matches(rule, target, role_keys)]
+    names = [mode for rule in matched for mode in rule["modes"]] if matched else list(config.get("default") or [])
+    ordered = [mode for mode in Visit.Mode.values if mode in {CONFIG_MODES[name] for name in names}]
+    return ordered or list(Visit.Mode.values)
+
+
+def campaign_for(cadre: Cadre, target: Target, slug: str | None = None) -> Campaign | None:
+    """The campaign a visit belongs to: the one named, else the latest one assigning the target to the cadre."""
+    if slug:
+        return Campaign.objects.filter(slug=slug).first()
+    assignment = (
+        Assignment.objects.filter(target=target, cadre=cadre).select_related("campaign")
+        .order_by("-campaign__starts_on").first()
+    )
+    if assignment is not None:
+        return assignment.campaign
+    ancestor_ids = [int(part) for part in target.region.path.split(".") if part]
+    return Campaign.objects.filter(scope_id__in=ancestor_ids).order_by("-starts_on").first()
+
+
+@dataclass
+class Pace:
+    """A cadre's progress against the campaign's pace rule (seed 000: each month ≥ 1/5, all by 30 Sept)."""
+
+    assigned: int
+    visited: int
+    complete_by: dt.date | None
+    monthly_minimum: int | None = None
+    this_month: int = 0
+    expected_by_month_end: int | None = None
+    behind: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.assigned - self.visited)
+
+
+def _months_between(start: dt.date, end: dt.date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def pace_for(campaign: Campaign, cadre: Cadre, today: dt.date) -> Pace:
+    rule = campaign.config.get("pace") or {}
+    kinds = rule.get("target_kinds") or list(Target.Kind.values)
+    assigned_ids = set(
+        Assignment.objects.filter(campaign=campaign, cadre=cadre, target__kind__in=kinds).values_list("target_id",
+                                                                                                      flat=True)
+    )
+    visits = Visit.objects.filter(campaign=campaign, cadre=cadre, target_id__in=assigned_ids)
+    visited = visits.values("target_id").distinct().count()
+    month_start = today.replace(day=1)
+    month_end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+    this_month = visits.filter(visited_at__date__gte=month_start, visited_at__date__lte=month_end) \
+        .values("target_id").distinct().count()
+    complete_by = parse_date(rule.get("complete_by"))
+    pace = Pace(assigned=len(assigned_ids), visited=visited, complete_by=complete_by, this_month=this_month)
+    share = parse_share(rule.get("monthly_min_share")) if rule.get("monthly_min_share") else None
+    starts_on = parse_date(rule.get("starts_on")) or campaign.starts_on
+    if share is not None and pace.assigned:
+        pace.monthly_minimum = math.ceil(share * pace.assigned)
+        if today >= starts_on:
+            months = _months_between(starts_on, min(today, complete_by or today))
+            pace.expected_by_month_end = min(pace.assigned, pace.monthly_minimum * months)
+    elif complete_by and pace.assigned and starts_on <= today:
+        # No monthly share: an even spread over the months up to the completion date.
+        total_months = max(1, _months_between(starts_on, complete_by))
+        months = min(total_months, _months_between(starts_on, today))
+        pace.expected_by_month_end = math.ceil(pace.assigned * months / total_months)
+    if pace.expected_by_month_end is not None:
+        pace.behind = max(0, pace.expected_by_month_end - pace.visited)
+    if complete_by and today > complete_by and pace.remaining:
+        pace.notes.append(_("已过 %(date)s 的完成期限，尚有 %(n)s 个未走访") % {"date": complete_by, "n": pace.remaining})
+    return pace

@@ -1,0 +1,252 @@
+"""Visit actions. Every write is a named function that the web page, the API, the demo and tests share.
+
+record_visit is idempotent: the phone generates `client_uuid` before its first attempt. The same uuid
+with the same content returns the stored visit; with other content it raises VisitConflict (409). The
+unique constraint on client_uuid settles a race: the loser's insert fails and it returns the winner's visit.
+"""
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+
+from zoufang import clock
+from zoufang.accounts import audit, scope
+from zoufang.accounts.models import AuditEvent
+from zoufang.campaigns.models import CaseCategory
+from zoufang.cases.models import Case
+from zoufang.cases.services import draft_case, registration_due
+from zoufang.forms import services as form_services
+from zoufang.forms.models import FormAnswer
+from zoufang.planning.models import Assignment
+from zoufang.registry.models import Cadre
+from zoufang.visits import rules
+from zoufang.visits.models import DiaryEntry, Visit
+
+OPINION_KINDS = {Case.Kind.PROBLEM.value, Case.Kind.SUGGESTION.value}
+
+
+class VisitRefused(Exception):
+    """The submission breaks a rule; `errors` maps a field to a Chinese message naming it and the rule."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("；".join(errors.values()))
+        self.errors = errors
+
+
+class VisitConflict(Exception):
+    def __init__(self, visit: Visit) -> None:
+        super().__init__("client_uuid 已用于内容不同的另一条走访记录")
+        self.visit = visit
+
+
+@dataclass
+class Opinion:
+    kind: str
+    description: str
+    category: str = ""
+    settled_on_spot: bool = False
+
+
+@dataclass
+class VisitSubmission:
+    client_uuid: uuid.UUID
+    target_id: uuid.UUID
+    visited_at: dt.datetime
+    mode: str
+    summary: str = ""
+    co_visitors: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    location_accuracy: float | None = None
+    settled_on_spot: bool = False
+    answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    opinions: list[Opinion] = field(default_factory=list)
+    campaign: str = ""
+
+    def content_hash(self, cadre: Cadre) -> str:
+        data = asdict(self)
+        data["visited_at"] = self.visited_at.astimezone(dt.UTC).isoformat()
+        data["cadre"] = cadre.pk
+        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass
+class Recorded:
+    visit: Visit
+    created: bool
+
+
+def cadre_of(user: Any) -> Cadre | None:
+    try:
+        return user.cadre if getattr(user, "is_authenticated", False) else None
+    except Cadre.DoesNotExist:
+        return None
+
+
+def _replay(existing: Visit, digest: str) -> Recorded:
+    if existing.content_hash != digest:
+        raise VisitConflict(existing)
+    return Recorded(existing, created=False)
+
+
+def record_visit(user: Any, submission: VisitSubmission) -> Recorded:
+    """Record a visit with its questionnaire answers and opinions (each a case draft); see module docstring."""
+    cadre = cadre_of(user)
+    if cadre is None:
+        raise VisitRefused({"cadre": "当前账号未关联走访干部，不能登记走访记录"})
+    digest = submission.content_hash(cadre)
+    existing = Visit.objects.filter(client_uuid=submission.client_uuid).first()
+    if existing is not None:
+        return _replay(existing, digest)
+    try:
+        target = scope.get_visible_target(user, submission.target_id)
+    except Http404:
+        # The same words whether the target does not exist or is out of the cadre's scope.
+        raise VisitRefused({"target_id": "走访对象：不存在或未分配给你，本活动不允许走访未分配的对象"}) from None
+    campaign = rules.campaign_for(cadre, target, submission.campaign or None)
+    if campaign is None:
+        raise VisitRefused({"campaign": "走访活动：找不到该走访对象所属的走访活动"})
+    clean_answers, categories = _validate(submission, cadre, target, campaign)
+    try:
+        with transaction.atomic():
+            visit = _create(user, cadre, target, campaign, submission, digest, clean_answers, categories)
+    except IntegrityError:
+        winner = Visit.objects.filter(client_uuid=submission.client_uuid).first()
+        if winner is None:
+            raise
+        return _replay(winner, digest)
+    return Recorded(visit, created=True)
+
+
+def _validate(
+    submission: VisitSubmission, cadre: Cadre, target: Any, campaign: Any,
+) -> tuple[dict[str, tuple[Any, dict[str, Any]]], dict[str, CaseCategory]]:
+    errors: dict[str, str] = {}
+    assigned = Assignment.objects.filter(campaign=campaign, target=target, cadre=cadre).exists()
+    if not assigned and not rules.allows_unassigned(campaign):
+        errors["target_id"] = f"走访对象：{target.name}未分配给你，本活动不允许走访未分配的对象"
+    visited_at = submission.visited_at
+    if timezone.is_naive(visited_at):
+        errors["visited_at"] = "走访时间：须带时区"
+    elif visited_at > clock.now() + dt.timedelta(minutes=5):
+        errors["visited_at"] = "走访时间：不能晚于现在"
+    elif timezone.localtime(visited_at).date() < campaign.starts_on:
+        errors["visited_at"] = f"走访时间：不能早于活动开始日期 {campaign.starts_on:%Y-%m-%d}"
+    allowed = rules.allowed_modes(campaign, target, cadre)
+    if submission.mode not in allowed:
+        labels = "、".join(str(Visit.Mode(m).label) for m in allowed)
+        errors["mode"] = f"走访方式：对{target.get_kind_display()}“{target.name}”只能采用{labels}"
+    if (submission.latitude is None) != (submission.longitude is None):
+        errors["location"] = "位置：纬度和经度须同时填写"
+    elif submission.latitude is not None and not (-90 <= submission.latitude <= 90
+                                                  and -180 <= submission.longitude <= 180):  # type: ignore[operator]
+        errors["location"] = "位置：经纬度超出范围"
+    if len(submission.co_visitors) > 200:
+        errors["co_visitors"] = "同行人员：不超过 200 字"
+    clean_answers = _validate_answers(submission, target, campaign, errors)
+    categories = _validate_opinions(submission, campaign, errors)
+    if errors:
+        raise VisitRefused(errors)
+    return clean_answers, categories
+
+
+def _validate_answers(
+    submission: VisitSubmission, target: Any, campaign: Any, errors: dict[str, str],
+) -> dict[str, tuple[Any, dict[str, Any]]]:
+    forms = {entry["key"]: version for entry, version in form_services.questionnaires_for(campaign, target.kind)}
+    clean: dict[str, tuple[Any, dict[str, Any]]] = {}
+    for key, given in (submission.answers or {}).items():
+        version = forms.get(key)
+        if version is None:
+            errors[f"answers.{key}"] = f"调查表：本活动对{target.get_kind_display()}没有调查表 {key}"
+            continue
+        data, problems = form_services.check_answers(version, given)
+        for name, message in problems.items():
+            errors[f"answers.{key}.{name}"] = message
+        clean[key] = (version, data)
+    return clean
+
+
+def _validate_opinions(submission: VisitSubmission, campaign: Any, errors: dict[str, str]) -> dict[str, CaseCategory]:
+    codes = {o.category for o in submission.opinions if o.category}
+    categories = {c.code: c for c in CaseCategory.objects.filter(campaign=campaign, code__in=codes,
+                                                                  disabled_on__isnull=True)}
+    for index, opinion in enumerate(submission.opinions, start=1):
+        where = f"问题意见第 {index} 条"
+        if opinion.kind not in OPINION_KINDS:
+            errors[f"opinions.{index}.kind"] = f"{where}·类型：应为 problem（问题）或 suggestion（意见建议）"
+        if not opinion.description.strip():
+            errors[f"opinions.{index}.description"] = f"{where}·内容：必填"
+        if opinion.category and opinion.category not in categories:
+            errors[f"opinions.{index}.category"] = f"{where}·类别：本活动没有编号为 {opinion.category} 的类别"
+    return categories
+
+
+def _create(
+    user: Any, cadre: Cadre, target: Any, campaign: Any, submission: VisitSubmission, digest: str,
+    clean_answers: dict[str, tuple[Any, dict[str, Any]]], categories: dict[str, CaseCategory],
+) -> Visit:
+    due = registration_due(campaign, submission.visited_at)
+    by = user if getattr(user, "is_authenticated", False) else None
+    visit = Visit.objects.create(
+        campaign=campaign, target=target, cadre=cadre, client_uuid=submission.client_uuid, content_hash=digest,
+        visited_at=submission.visited_at, mode=submission.mode, summary=submission.summary.strip(),
+        co_visitors=submission.co_visitors.strip(), settled_on_spot=submission.settled_on_spot,
+        latitude=None if submission.latitude is None else Decimal(str(round(submission.latitude, 6))),
+        longitude=None if submission.longitude is None else Decimal(str(round(submission.longitude, 6))),
+        location_accuracy=submission.location_accuracy, registration_due=due,
+        recorded_late=bool(submission.opinions) and clock.today() > due, created_by=by,
+    )
+    for version, data in clean_answers.values():
+        FormAnswer.objects.create(visit=visit, form=version.form, form_version=version, data=data, created_by=by)
+    for opinion in submission.opinions:
+        draft_case(
+            campaign=campaign, kind=opinion.kind, description=opinion.description.strip(),
+            raised_at=submission.visited_at, category=categories.get(opinion.category), target=target,
+            source_visit=visit, settled_on_spot=opinion.settled_on_spot, by=user,
+        )
+    audit.record(user, AuditEvent.Action.CREATE, visit, summary=f"登记走访：{target.name}（{visit.get_mode_display()}）")
+    return visit
+
+
+def visible_visits(user: Any) -> Any:
+    """Visits of the targets the user may see, and the user's own."""
+    cadre = cadre_of(user)
+    condition = {"target__in": scope.visible_targets(user)}
+    visits = Visit.objects.filter(**condition)
+    if cadre is not None:
+        visits = visits | Visit.objects.filter(cadre=cadre)
+    return visits.distinct()
+
+
+def get_visible_visit(user: Any, public_id: Any) -> Visit:
+    try:
+        return visible_visits(user).select_related("target__region", "cadre__unit", "campaign").get(public_id=public_id)
+    except (Visit.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+@transaction.atomic
+def add_diary_entry(user: Any, *, entry_date: dt.date, text: str, campaign: Any = None) -> DiaryEntry:
+    cadre = cadre_of(user)
+    if cadre is None:
+        raise VisitRefused({"cadre": "当前账号未关联走访干部，不能写民情走访日记"})
+    errors = {}
+    if not text.strip():
+        errors["text"] = "内容：必填"
+    if entry_date > clock.today():
+        errors["entry_date"] = "日期：不能晚于今天"
+    if errors:
+        raise VisitRefused(errors)
+    entry = DiaryEntry.objects.create(cadre=cadre, campaign=campaign, entry_date=entry_date, text=text.strip(),
+                                      created_by=user)
+    audit.record(user, AuditEvent.Action.CREATE, entry, summary=f"民情走访日记 {entry_date}")
+    return entry
