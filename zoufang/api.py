@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from zoufang.accounts.api import TokenAuth
 from zoufang.accounts.api import router as auth_router
+from zoufang.cases.api import router as cases_router
 from zoufang.forms.api import router as forms_router
 from zoufang.registry.api import router as registry_router
 from zoufang.visits.api import router as visits_router
@@ -19,3 +20,4 @@ api.add_router("/auth/", auth_router)
 api.add_router("/", registry_router)
 api.add_router("/", visits_router)
 api.add_router("/", forms_router)
+api.add_router("/cases/", cases_router)

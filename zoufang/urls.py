@@ -15,5 +15,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("zoufang.cases.open311_urls")),
+    path("cases/", include("zoufang.cases.urls")),
     path("", include("zoufang.web.urls")),
 ]

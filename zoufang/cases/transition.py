@@ -69,6 +69,9 @@ def run(
             )
         if not rule.actors & access.actor_kinds(by, locked):
             raise PermissionDenied
+        reason = workflow.guard(rule.action, locked)
+        if reason:
+            raise NotAllowed(reason)
         before = _snapshot(locked)
         from_status = locked.status
         locked.status = rule.next_status

@@ -122,6 +122,19 @@ ANSWERED = (S.RESOLVED, S.EXPLAINED, S.REPLIED, S.CALLED_BACK, S.CLOSED)
 FINISHED = (S.CLOSED, S.MERGED)
 
 
+def guard(action: Action, case: Case) -> str:
+    """Why an action the table allows cannot happen to this case now; empty when it can."""
+    if action in (Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION) and not case.requested_extension_days:
+        return str(_("没有待审批的延期申请。"))
+    if action == Action.REQUEST_EXTENSION and case.requested_extension_days:
+        return str(_("已有延期申请待审批。"))
+    if action == Action.REOPEN and case.satisfaction != Case.Satisfaction.UNSATISFIED:
+        return str(_("回访满意的件不重办。"))
+    if action == Action.REOPEN and case.unit_id is None:
+        return str(_("该件没有承办单位，请重新交办。"))
+    return ""
+
+
 def rule(status: str, action: Action | str) -> Rule | None:
     return TABLE.get((status, Action(action)))
 

@@ -1,0 +1,361 @@
+"""Cases in the JSON API: scoped lists and one endpoint per transition, guarded by the case's version.
+
+Send the version you read as `version` in the body or as `If-Match`; a stale one gets 409 and
+changes nothing. Every case answer carries its version in the `ETag` header.
+"""
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from zoufang.campaigns.models import CaseCategory
+from zoufang.cases import access, actions, answers, escalation
+from zoufang.cases.models import Case
+from zoufang.cases.presenters import CasePresenter
+from zoufang.cases.transition import CaseError, InvalidInput, NotAllowed, StaleVersion
+from zoufang.registry.api import Page
+from zoufang.registry.models import Cadre, Unit
+
+router = Router(tags=["问题办理"])
+
+
+class RaiserOut(Schema):
+    name: str
+    phone: str
+    full: bool
+
+
+class CaseOut(Schema):
+    id: uuid.UUID
+    number: str
+    version: int
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    priority: str
+    source: str
+    category_code: str
+    category: str
+    description: str
+    region: str
+    raiser: RaiserOut
+    raised_at: dt.datetime
+    registration_due: dt.date | None
+    registered_on: dt.date | None
+    registered_late: bool
+    unit: str
+    co_handlers: list[str]
+    dispatched_on: dt.date | None
+    handling_due: dt.date | None
+    working_days_left: int | None
+    paused: bool
+    overdue: bool
+    requested_extension_days: int | None
+    escalation_route: str
+    signoff_leader: str
+    resolution: str
+    explanation: str
+    satisfaction: str
+    merged_into: uuid.UUID | None
+    allowed_actions: list[str]
+
+
+class EventOut(Schema):
+    action: str
+    from_status: str
+    to_status: str
+    actor: str
+    at: dt.datetime
+    version: int
+    note: str
+
+
+class CaseDetailOut(CaseOut):
+    history: list[EventOut]
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str
+    version: int | None = None
+
+
+class CaseFilter(Schema):
+    status: Case.Status | None = None
+    kind: Case.Kind | None = None
+    unit: uuid.UUID | None = Field(None, description="承办单位编号")
+    overdue: bool | None = Field(None, description="仅超期件")
+    q: str | None = Field(None, description="按内容搜索")
+
+
+class Versioned(Schema):
+    version: int | None = Field(None, description="读取时的版本；也可用 If-Match 头传递")
+
+
+class NoteIn(Versioned):
+    note: str = ""
+
+
+class RegisterIn(NoteIn):
+    category: str | None = Field(None, description="类别编号，如 1.3")
+    priority: Case.Priority | None = None
+    kind: Case.Kind | None = None
+
+
+class DispatchIn(NoteIn):
+    unit: uuid.UUID
+    co_handlers: list[uuid.UUID] = []
+    priority: Case.Priority | None = None
+
+
+class ReasonIn(Versioned):
+    reason: str
+
+
+class ExtensionIn(Versioned):
+    days: int = Field(..., ge=1, le=60)
+    reason: str
+
+
+class ResolveIn(Versioned):
+    result: str = Field(..., description="办理结果")
+
+
+class EscalateIn(Versioned):
+    route: Case.Route
+    leader: uuid.UUID = Field(..., description="签字的分管领导（干部编号）")
+    reason: str
+
+
+class ExplainIn(Versioned):
+    explanation: str
+
+
+class ReplyIn(Versioned):
+    channel: str = Field(..., description="in_person / phone / letter / sms / platform")
+    content: str
+    replied_on: dt.date | None = None
+
+
+class CallbackIn(NoteIn):
+    satisfaction: Case.Satisfaction
+
+
+class MergeIn(NoteIn):
+    master: uuid.UUID
+
+
+RESPONSES = {200: CaseOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut}
+
+
+def _detail(request: HttpRequest, case: Case) -> dict[str, Any]:
+    data = CasePresenter(request.user).as_dict(case)
+    data["history"] = [
+        {"action": e.action, "from_status": e.from_status, "to_status": e.to_status,
+         "actor": e.actor.get_full_name() or e.actor.get_username() if e.actor else "",
+         "at": e.at, "version": e.version, "note": e.note}
+        for e in case.events.select_related("actor")
+    ]
+    return data
+
+
+@router.get("/", response=list[CaseOut], summary="可见的问题与意见建议")
+@paginate(Page)
+def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
+    cases = access.visible_cases(request.user).select_related(
+        "category", "unit", "region", "target__region", "signoff_leader", "merged_into", "campaign__scope"
+    ).prefetch_related("co_handlers")
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.kind:
+        cases = cases.filter(kind=filters.kind)
+    if filters.unit:
+        cases = cases.filter(unit__public_id=filters.unit)
+    if filters.overdue:
+        cases = cases.filter(overdue_since__isnull=False)
+    if filters.q:
+        cases = cases.filter(Q(description__icontains=filters.q))
+    return Presented(cases.order_by("-raised_at", "id"), CasePresenter(request.user))
+
+
+class Presented:
+    """A queryset the paginator slices; only the page's cases go through the presenter."""
+
+    def __init__(self, cases: Any, presenter: CasePresenter) -> None:
+        self.cases, self.presenter = cases, presenter
+
+    def __getitem__(self, page: slice) -> list[dict[str, Any]]:
+        return [self.presenter.as_dict(c) for c in self.cases[page]]
+
+    def __len__(self) -> int:
+        return int(self.cases.count())
+
+
+@router.get("/{case_id}", response=CaseDetailOut, summary="问题详情与办理记录")
+def get_case(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID) -> Any:
+    case = access.get_visible_case(request.user, case_id)
+    response["ETag"] = f'"{case.version}"'
+    return _detail(request, case)
+
+
+def _version(request: HttpRequest, body: Versioned) -> int | None:
+    if body.version is not None:
+        return body.version
+    header = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+    return int(header) if header.isdigit() else None
+
+
+def _act(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: Versioned,
+         do: Callable[[Case, int | None], Case]) -> Any:
+    case = access.get_visible_case(request.user, case_id)
+    try:
+        case = do(case, _version(request, body))
+    except StaleVersion as exc:
+        return Status(409, {"detail": str(exc), "code": "stale_version", "version": exc.current})
+    except NotAllowed as exc:
+        return Status(409, {"detail": str(exc), "code": "not_allowed"})
+    except InvalidInput as exc:
+        return Status(400, {"detail": str(exc), "code": "invalid"})
+    except CaseError as exc:
+        return Status(400, {"detail": str(exc), "code": "invalid"})
+    except PermissionDenied:
+        return Status(403, {"detail": "您无权对该件执行此操作。", "code": "forbidden"})
+    response["ETag"] = f'"{case.version}"'
+    # The case as the action left it, even when the actor no longer sees it (a unit that returned it).
+    return Status(200, CasePresenter(request.user).as_dict(case))
+
+
+def _unit(public_id: uuid.UUID) -> Unit:
+    unit = Unit.objects.filter(public_id=public_id, archived_on__isnull=True).first()
+    if unit is None:
+        raise InvalidInput("承办单位不存在。")
+    return unit
+
+
+@router.post("/{case_id}/register", response=RESPONSES, summary="登记")
+def register(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: RegisterIn) -> Any:
+    def do(case: Case, version: int | None) -> Case:
+        category = None
+        if body.category:
+            category = CaseCategory.objects.filter(campaign=case.campaign, code=body.category).first()
+            if category is None:
+                raise InvalidInput("类别编号不存在。")
+        return actions.register_case(case, by=request.user, version=version, category=category,
+                                     priority=body.priority, kind=body.kind, note=body.note)
+
+    return _act(request, response, case_id, body, do)
+
+
+@router.post("/{case_id}/dispatch", response=RESPONSES, summary="交办")
+def dispatch(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: DispatchIn) -> Any:
+    return _act(request, response, case_id, body, lambda case, version: actions.dispatch_case(
+        case, _unit(body.unit), by=request.user, version=version,
+        co_handlers=[_unit(u) for u in body.co_handlers], priority=body.priority, note=body.note))
+
+
+@router.post("/{case_id}/accept", response=RESPONSES, summary="签收")
+def accept(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: NoteIn) -> Any:
+    return _act(request, response, case_id, body, lambda case, version: actions.accept_case(
+        case, by=request.user, version=version, note=body.note))
+
+
+@router.post("/{case_id}/return", response=RESPONSES, summary="退单")
+def return_(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: ReasonIn) -> Any:
+    return _act(request, response, case_id, body, lambda case, version: actions.return_case(
+        case, by=request.user, version=version, reason=body.reason))
+
+
+@router.post("/{case_id}/extension", response=RESPONSES, summary="申请延期")
+def request_extension(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: ExtensionIn) -> Any:
+    return _act(request, response, case_id, body, lambda case, version: actions.request_extension(
+        case, by=request.user, version=version, days=body.days, reason=body.reason))
+
+
+@router.post("/{case_id}/extension/approve", response=RESPONSES, summary="同意延期")
+def approve_extension(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: NoteIn) -> Any:
+    return _act(request, response, case_id, body, lambda case, version: actions.approve_extension(
+        case, by=request.user, version=version, note=body.note))
+
+
+@router.post("/{case_id}/extension/refuse", response=RESPONSES, summary="不同意延期")
+def refuse_extension(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: NoteIn) -> Any:
+    return _act(request, response, case_id, body, lambda case, version: actions.refuse_extension(
+        case, by=request.user, version=version, note=body.note))
+
+
+@router.post("/{case_id}/resolve", response=RESPONSES, summary="办结（办理结果）")
+def resolve(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: ResolveIn) -> Any:
+    return _act(request, response, case_id, body, lambda case, version: actions.resolve_case(
+        case, by=request.user, version=version, result=body.result))
+
+
+@router.post("/{case_id}/escalate", response=RESPONSES, summary="上报（待分管领导签字）")
+def escalate(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: EscalateIn) -> Any:
+    def do(case: Case, version: int | None) -> Case:
+        leader = Cadre.objects.filter(public_id=body.leader).first()
+        if leader is None:
+            raise InvalidInput("分管领导不存在。")
+        return escalation.escalate_case(case, by=request.user, version=version, route=body.route, leader=leader,
+                                        reason=body.reason)
+
+    return _act(request, response, case_id, body, do)
+
+
+@router.post("/{case_id}/sign", response=RESPONSES, summary="分管领导签字")
+def sign(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: NoteIn) -> Any:
+    return _act(request, response, case_id, body, lambda case, version: escalation.sign_escalation(
+        case, by=request.user, version=version, note=body.note))
+
+
+@router.post("/{case_id}/refuse-sign", response=RESPONSES, summary="分管领导不签字，退回部门办理")
+def refuse_sign(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: ReasonIn) -> Any:
+    return _act(request, response, case_id, body, lambda case, version: escalation.refuse_escalation(
+        case, by=request.user, version=version, note=body.reason))
+
+
+@router.post("/{case_id}/explain", response=RESPONSES, summary="解释说明")
+def explain(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: ExplainIn) -> Any:
+    return _act(request, response, case_id, body, lambda case, version: escalation.explain_case(
+        case, by=request.user, version=version, explanation=body.explanation))
+
+
+@router.post("/{case_id}/reply", response=RESPONSES, summary="回复反映人")
+def reply(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: ReplyIn) -> Any:
+    return _act(request, response, case_id, body, lambda case, version: answers.reply_case(
+        case, by=request.user, version=version, channel=body.channel, content=body.content,
+        replied_on=body.replied_on))
+
+
+@router.post("/{case_id}/callback", response=RESPONSES, summary="回访（满意度）")
+def callback(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: CallbackIn) -> Any:
+    return _act(request, response, case_id, body, lambda case, version: answers.record_callback(
+        case, by=request.user, version=version, satisfaction=body.satisfaction, note=body.note))
+
+
+@router.post("/{case_id}/close", response=RESPONSES, summary="结案")
+def close(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: NoteIn) -> Any:
+    return _act(request, response, case_id, body, lambda case, version: answers.close_case(
+        case, by=request.user, version=version, note=body.note))
+
+
+@router.post("/{case_id}/reopen", response=RESPONSES, summary="重办（回访不满意）")
+def reopen(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: ReasonIn) -> Any:
+    return _act(request, response, case_id, body, lambda case, version: answers.reopen_case(
+        case, by=request.user, version=version, reason=body.reason))
+
+
+@router.post("/{case_id}/merge", response=RESPONSES, summary="合并到主件")
+def merge(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: MergeIn) -> Any:
+    def do(case: Case, version: int | None) -> Case:
+        master = access.get_visible_case(request.user, body.master)
+        return answers.merge_case(case, master, by=request.user, version=version, note=body.note)
+
+    return _act(request, response, case_id, body, do)

@@ -1,0 +1,83 @@
+"""How a case looks to a given user: the raiser masked per role, deadlines and allowed actions spelled out."""
+
+from typing import Any
+
+from zoufang import clock
+from zoufang.cases import access, deadlines, workflow
+from zoufang.cases.models import Case
+from zoufang.registry.identifiers import mask_phone
+from zoufang.registry.presenters import TargetPresenter
+
+
+def mask_name(name: str) -> str:
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
+class CasePresenter:
+    def __init__(self, user: Any) -> None:
+        self.user = user
+        self.targets = TargetPresenter(user)
+
+    def raiser(self, case: Case) -> dict[str, Any]:
+        """Name and phone of whoever raised it; in full only for the office of the area and the handling unit."""
+        full = access.sees_raiser_in_full(self.user, case)
+        if case.target_id and case.target:
+            name, phone = case.target.name, case.target.phone
+            shown_phone = phone if full else self.targets.phone(case.target)
+            enterprise = case.target.kind in ("enterprise", "project")
+            shown_name = name if full or enterprise else mask_name(name)
+        else:
+            name, phone = case.raiser_name, case.raiser_phone
+            shown_name = name if full else mask_name(name)
+            shown_phone = phone if full else mask_phone(phone) if phone else ""
+        return {"name": shown_name, "phone": shown_phone, "full": bool(full and (phone or name))}
+
+    def allowed_actions(self, case: Case) -> list[str]:
+        kinds = access.actor_kinds(self.user, case)
+        allowed = []
+        for rule in workflow.actions_from(case.status):
+            if not rule.actors & kinds:
+                continue
+            if workflow.guard(rule.action, case):
+                continue
+            allowed.append(str(rule.action))
+        return allowed
+
+    def as_dict(self, case: Case) -> dict[str, Any]:
+        today = clock.today()
+        return {
+            "id": case.public_id,
+            "number": case.number,
+            "version": case.version,
+            "kind": case.kind,
+            "kind_label": str(case.get_kind_display()),
+            "status": case.status,
+            "status_label": str(case.get_status_display()),
+            "priority": case.priority,
+            "source": case.source,
+            "category_code": case.category.code if case.category else "",
+            "category": case.category.title if case.category else "",
+            "description": case.description,
+            "region": case.region.name if case.region else "",
+            "raiser": self.raiser(case),
+            "raised_at": case.raised_at,
+            "registration_due": case.registration_due,
+            "registered_on": case.registered_on,
+            "registered_late": case.registered_late,
+            "unit": case.unit.name if case.unit else "",
+            "co_handlers": [u.name for u in case.co_handlers.all()],
+            "dispatched_on": case.dispatched_on,
+            "handling_due": case.handling_due,
+            "working_days_left": deadlines.working_days_left(case, today),
+            "paused": case.is_paused,
+            "overdue": case.overdue_since is not None or deadlines.is_overdue(case, today),
+            "requested_extension_days": case.requested_extension_days,
+            "escalation_route": case.escalation_route,
+            "signoff_leader": case.signoff_leader.name if case.signoff_leader else "",
+            "resolution": case.resolution,
+            "explanation": case.explanation,
+            "satisfaction": case.satisfaction,
+            "merged_into": case.merged_into.public_id if case.merged_into else None,
+            "allowed_actions": self.allowed_actions(case),
+        }
+

@@ -1,0 +1,133 @@
+"""The lifecycle through /api/v1/cases/…: versions, 409 on stale, 404 out of scope."""
+
+import pytest
+
+from zoufang.cases.models import Case, CaseEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client, headers, case_id, action, body, **extra):
+    return client.post(f"/api/v1/cases/{case_id}/{action}", body, content_type="application/json",
+                       **headers, **extra)
+
+
+@pytest.fixture
+def auth(api_token, cases_town):
+    return {name: api_token(name) for name in ("office", "handler", "leader", "outsider", "water", "village")}
+
+
+def _step(client, headers, case_id, action, body, version):
+    response = _post(client, headers, case_id, action, {**body, "version": version})
+    assert response.status_code == 200, response.content
+    assert response["ETag"] == f'"{version + 1}"'
+    return response.json()
+
+
+def test_it_runs_dispatch_resolve_reply_satisfied_close(client, auth, make_case):
+    case = make_case()
+    cid = case.public_id
+    data = _step(client, auth["office"], cid, "register", {"category": "1.1"}, 1)
+    assert data["status"] == "registered"
+    unit = str(Case.objects.get(pk=case.pk).campaign.scope.units.get(name="派出所").public_id)
+    data = _step(client, auth["office"], cid, "dispatch", {"unit": unit}, 2)
+    assert data["handling_due"] == "2017-06-29"
+    assert "accept" not in data["allowed_actions"]
+    data = _step(client, auth["handler"], cid, "accept", {}, 3)
+    assert set(data["allowed_actions"]) >= {"resolve", "return", "escalate", "explain", "request_extension"}
+    _step(client, auth["handler"], cid, "resolve", {"result": "已修复"}, 4)
+    _step(client, auth["handler"], cid, "reply", {"channel": "phone", "content": "已修复"}, 5)
+    _step(client, auth["office"], cid, "callback", {"satisfaction": "satisfied"}, 6)
+    data = _step(client, auth["office"], cid, "close", {}, 7)
+    assert data["status"] == "closed"
+    detail = client.get(f"/api/v1/cases/{cid}", **auth["office"]).json()
+    assert [h["action"] for h in detail["history"]] == [
+        "draft", "register", "dispatch", "accept", "resolve", "reply", "callback", "close"]
+
+
+def test_it_answers_409_on_a_stale_version_and_changes_nothing(client, auth, make_case):
+    case = make_case()
+    _step(client, auth["office"], case.public_id, "register", {"category": "1.1"}, 1)
+    response = _post(client, auth["office"], case.public_id, "register", {"category": "1.1"}, HTTP_IF_MATCH='"1"')
+    assert response.status_code == 409
+    assert response.json()["code"] == "stale_version"
+    assert response.json()["version"] == 2
+    case.refresh_from_db()
+    assert case.version == 2
+    assert CaseEvent.objects.filter(case=case).count() == 2
+
+
+def test_it_takes_the_version_from_if_match(client, auth, make_case):
+    case = make_case()
+    response = _post(client, auth["office"], case.public_id, "register", {"category": "1.1"}, HTTP_IF_MATCH='W/"1"')
+    assert response.status_code == 200, response.content
+
+
+def test_it_escalates_and_the_leader_signs_through_the_api(client, auth, make_case, cases_town):
+    town = cases_town
+    case = make_case()
+    cid = case.public_id
+    _step(client, auth["office"], cid, "register", {"category": "1.1"}, 1)
+    _step(client, auth["office"], cid, "dispatch", {"unit": str(town.police.public_id)}, 2)
+    _step(client, auth["handler"], cid, "accept", {}, 3)
+    data = _step(client, auth["handler"], cid, "escalate", {
+        "route": "upper_office", "leader": str(town.wangwen.public_id), "reason": "涉及市级条线"}, 4)
+    assert data["status"] == "signoff"
+    assert data["paused"] is True
+    data = _step(client, auth["leader"], cid, "sign", {"note": "同意"}, 5)
+    assert data["status"] == "escalated"
+    assert data["escalation_route"] == "upper_office"
+
+
+def test_it_returns_and_redispatches_extends_and_reopens(client, auth, make_case, cases_town):
+    town = cases_town
+    case = make_case()
+    cid = case.public_id
+    _step(client, auth["office"], cid, "register", {"category": "1.1"}, 1)
+    _step(client, auth["office"], cid, "dispatch", {"unit": str(town.police.public_id)}, 2)
+    _step(client, auth["handler"], cid, "return", {"reason": "不属本部门职责"}, 3)
+    data = _step(client, auth["office"], cid, "dispatch", {"unit": str(town.waterworks.public_id)}, 4)
+    assert data["unit"] == "水务站"
+    _step(client, auth["water"], cid, "accept", {}, 5)
+    data = _step(client, auth["water"], cid, "extension", {"days": 3, "reason": "管网需招标"}, 6)
+    assert data["paused"] is True
+    data = _step(client, auth["office"], cid, "extension/approve", {}, 7)
+    assert data["paused"] is False
+    _step(client, auth["water"], cid, "resolve", {"result": "已改造"}, 8)
+    _step(client, auth["office"], cid, "reply", {"channel": "in_person", "content": "已改造"}, 9)
+    _step(client, auth["office"], cid, "callback", {"satisfaction": "unsatisfied", "note": "水压仍低"}, 10)
+    data = _step(client, auth["office"], cid, "reopen", {"reason": "群众不满意，重办"}, 11)
+    assert data["status"] == "dispatched"
+    assert data["unit"] == "水务站"
+
+
+def test_it_merges_a_duplicate_through_the_api(client, auth, make_case):
+    master, duplicate = make_case(), make_case("东边的路灯又不亮了")
+    data = _step(client, auth["office"], duplicate.public_id, "merge", {"master": str(master.public_id)}, 1)
+    assert data["status"] == "merged"
+    assert data["merged_into"] == str(master.public_id)
+
+
+@pytest.mark.parametrize(("persona", "status"), [("outsider", 404), ("water", 404), ("village", 403)])
+def test_it_hides_or_refuses_a_case_by_role(client, auth, make_case, persona, status):
+    case = make_case()
+    response = _post(client, auth[persona], case.public_id, "register", {"category": "1.1", "version": 1})
+    assert response.status_code == status
+    case.refresh_from_db()
+    assert case.status == "draft"
+
+
+def test_it_masks_the_raiser_for_the_village_but_not_the_office(client, auth, make_case):
+    case = make_case()
+    office = client.get(f"/api/v1/cases/{case.public_id}", **auth["office"]).json()
+    assert office["raiser"]["name"] == case.target.name
+    leader = client.get(f"/api/v1/cases/{case.public_id}", **auth["leader"]).json()
+    assert leader["raiser"]["name"] != case.target.name
+    assert leader["raiser"]["name"].startswith(case.target.name[0])
+
+
+def test_it_lists_only_visible_cases(client, auth, make_case, cases_town):
+    make_case()
+    assert client.get("/api/v1/cases/", **auth["office"]).json()["count"] == 1
+    assert client.get("/api/v1/cases/", **auth["handler"]).json()["count"] == 0
+    assert client.get("/api/v1/cases/", **auth["outsider"]).json()["count"] == 0

@@ -1,0 +1,87 @@
+"""Two schedulers running the tick at once, and twenty clerks pressing the same button."""
+
+import threading
+import time
+
+import pytest
+from django.core.management import call_command
+from django.db import OperationalError, connection
+
+from zoufang.cases import actions
+from zoufang.cases.models import Case, CaseEvent, CaseReminder
+from zoufang.cases.transition import StaleVersion
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _in_threads(count, work):
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(i):
+        try:
+            barrier.wait()
+            results[i] = _waiting_for_the_lock(work, i)
+        except Exception as exc:  # noqa: BLE001 — the test inspects what each thread met
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def _waiting_for_the_lock(work, i):
+    # PostgreSQL and a file SQLite database wait for a writer's lock (busy timeout); the in-memory
+    # SQLite test database answers "table is locked" at once instead. Each attempt is one whole
+    # transaction that rolled back, so retrying is what the busy timeout would have done.
+    for _attempt in range(500):
+        try:
+            return work(i)
+        except OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            time.sleep(0.01)
+    raise AssertionError("never got the lock")
+
+
+def _overdue_case(town, make_case, settings):
+    case = make_case()
+    case = actions.register_case(case, by=town.users["office"], version=case.version, category=town.category)
+    case = actions.dispatch_case(case, town.police, by=town.users["office"], version=case.version)
+    settings.ZOUFANG_TODAY = "2017-07-03"  # past 29 June
+    return case
+
+
+def test_it_sends_one_reminder_each_when_two_ticks_run_at_once(cases_town, make_case, settings):
+    case = _overdue_case(cases_town, make_case, settings)
+    results = _in_threads(2, lambda i: call_command("cases", "tick"))
+    assert not [r for r in results if isinstance(r, Exception)], results
+    kinds = sorted(CaseReminder.objects.filter(case=case).values_list("kind", flat=True))
+    assert kinds == [CaseReminder.Kind.OVERDUE_OFFICE, CaseReminder.Kind.OVERDUE_UNIT]
+    case.refresh_from_db()
+    assert str(case.overdue_since) == "2017-07-03"
+
+
+def test_it_lets_one_of_twenty_concurrent_transitions_win(cases_town, make_case):
+    town = cases_town
+    case = make_case()
+    case = actions.register_case(case, by=town.users["office"], version=case.version, category=town.category)
+    version = case.version
+
+    def dispatch(i):
+        return actions.dispatch_case(Case.objects.get(pk=case.pk), town.police, by=town.users["office"],
+                                     version=version, note=f"第{i}次")
+
+    results = _in_threads(20, dispatch)
+    winners = [r for r in results if isinstance(r, Case)]
+    losers = [r for r in results if isinstance(r, StaleVersion)]
+    assert len(winners) == 1, results
+    assert len(losers) == 19, results
+    case.refresh_from_db()
+    assert case.version == version + 1
+    assert list(CaseEvent.objects.filter(case=case).values_list("version", flat=True)) == [1, 2, 3]
