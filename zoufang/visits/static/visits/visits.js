@@ -1,0 +1,297 @@
+/* 我的走访: the visit form built from the questionnaires' data, and an outbox in localStorage that sends
+   each record (with its client UUID) until the server has it — safe to retry, safe to close the tab. */
+(function () {
+  "use strict";
+  var dataEl = document.getElementById("visit-data");
+  if (!dataEl) { return; }
+  var DATA = JSON.parse(dataEl.textContent);
+  var KEY = "zoufang.outbox.v1";
+  var section = document.getElementById("visit-form");
+  var outboxEl = document.getElementById("outbox");
+  var listEl = document.getElementById("mylist");
+  var csrf = document.querySelector("[name=csrfmiddlewaretoken]").value;
+  var loadedAt = Date.now();
+  var flushing = false;
+  var OFFSET = DATA.now.slice(-6);
+  var KINDS = [["problem", "问题"], ["suggestion", "意见建议"]];
+
+  function el(tag, attrs, kids) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") { node.textContent = attrs[k]; } else if (attrs[k] !== null && attrs[k] !== false) { node.setAttribute(k, attrs[k]); }
+    });
+    (kids || []).forEach(function (kid) { if (kid) { node.appendChild(kid); } });
+    return node;
+  }
+  function uuid4() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    var b = crypto.getRandomValues(new Uint8Array(16)), h = [];
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    for (var i = 0; i < 16; i++) { h.push((b[i] + 256).toString(16).slice(1)); if (i === 3 || i === 5 || i === 7 || i === 9) { h.push("-"); } }
+    return h.join("");
+  }
+  function load() { try { return JSON.parse(localStorage.getItem(KEY)) || []; } catch (e) { return []; } }
+  function save(items) { localStorage.setItem(KEY, JSON.stringify(items)); }
+  function nowLocal() {
+    var sign = OFFSET[0] === "-" ? -1 : 1, mins = sign * (parseInt(OFFSET.slice(1, 3), 10) * 60 + parseInt(OFFSET.slice(4), 10));
+    var t = new Date(new Date(DATA.now).getTime() + Date.now() - loadedAt + mins * 60000);
+    return t.toISOString().slice(0, 16);
+  }
+
+  /* relevant: the tree parsed on the server (zoufang/forms/expressions.py), evaluated the same way */
+  function picked(v) { return Array.isArray(v) ? v.map(String) : String(v == null ? "" : v).split(" ").filter(Boolean); }
+  function num(v) { var n = parseFloat(v); return isNaN(n) ? v : n; }
+  function ev(node, ctx, own) {
+    if (!node) { return true; }
+    var h = node[0], a, b;
+    if (h === "ref") { return ctx[node[1]]; }
+    if (h === "self") { return own; }
+    if (h === "lit") { return node[1]; }
+    if (h === "and") { return !!ev(node[1], ctx, own) && !!ev(node[2], ctx, own); }
+    if (h === "or") { return !!ev(node[1], ctx, own) || !!ev(node[2], ctx, own); }
+    if (h === "call") {
+      a = ev(node[2], ctx, own);
+      if (node[1] === "selected") { return picked(a).indexOf(String(ev(node[3], ctx, own))) >= 0; }
+      if (node[1] === "count-selected") { return picked(a).length; }
+      return !a;
+    }
+    a = ev(node[1], ctx, own); b = ev(node[2], ctx, own);
+    if (h === "=" || h === "!=") { var same = String(a == null ? "" : a) === String(b == null ? "" : b) || (a != null && num(a) === num(b)); return h === "=" ? same : !same; }
+    a = num(a); b = num(b);
+    if (typeof a !== "number" || typeof b !== "number") { return false; }
+    return h === ">" ? a > b : h === ">=" ? a >= b : h === "<" ? a < b : a <= b;
+  }
+
+  function question(node, key, choices, reg) {
+    var id = "q-" + key + "-" + node.name + "-" + Math.random().toString(36).slice(2, 7);
+    var wrap = el("div", {"class": "q", "data-q": key + "." + node.name});
+    var label = el("label", {"for": id, text: node.label});
+    if (node.required) { label.appendChild(el("span", {"class": "req", text: " *"})); }
+    wrap.appendChild(label);
+    if (node.hint) { wrap.appendChild(el("div", {"class": "hint", text: node.hint})); }
+    var get;
+    if (node.type === "note") {
+      get = function () { return null; };
+    } else if (node.type === "select_one" || node.type === "select_multiple") {
+      var multi = node.type === "select_multiple", box = el("div", {"class": "choices", id: id, role: multi ? "group" : "radiogroup"});
+      (choices[node.list] || []).forEach(function (c) {
+        box.appendChild(el("label", {"class": "choice"}, [el("input", {type: multi ? "checkbox" : "radio", name: id, value: c[0]}), el("span", {text: c[1]})]));
+      });
+      wrap.appendChild(box);
+      get = function () {
+        var v = Array.prototype.map.call(box.querySelectorAll("input:checked"), function (i) { return i.value; });
+        return multi ? v : (v[0] || "");
+      };
+    } else {
+      var input = node.type === "text" ? el("textarea", {id: id, rows: "2"})
+        : el("input", {id: id, type: node.type === "date" ? "date" : "number", step: node.type === "decimal" ? "any" : "1", inputmode: node.type === "date" ? null : "decimal"});
+      wrap.appendChild(input);
+      get = function () { return input.value.trim(); };
+    }
+    wrap.appendChild(el("div", {"class": "q-error", role: "alert"}));
+    reg.items.push({node: node, wrap: wrap, get: get});
+    return wrap;
+  }
+  function render(items, parent, key, choices, reg) {
+    items.forEach(function (node) {
+      if (node.kind === "question") { parent.appendChild(question(node, key, choices, reg)); return; }
+      var box = el("fieldset", {"class": node.kind, "data-q": key + "." + node.name}, [el("legend", {text: node.label})]);
+      parent.appendChild(box);
+      if (node.kind === "group") { reg.items.push({node: node, wrap: box}); render(node.children, box, key, choices, reg); return; }
+      var rows = el("div", {"class": "rows"}), rep = {node: node, wrap: box, rows: []};
+      var add = el("button", {type: "button", "class": "btn btn-plain btn-small", text: "添加一行"});
+      add.addEventListener("click", function () {
+        var row = {reg: {items: [], repeats: []}, el: el("div", {"class": "repeat-row"})};
+        var drop = el("button", {type: "button", "class": "link", text: "删除此行"});
+        drop.addEventListener("click", function () { rep.rows.splice(rep.rows.indexOf(row), 1); row.el.remove(); });
+        render(node.children, row.el, key, choices, row.reg);
+        row.el.appendChild(drop);
+        rep.rows.push(row); rows.appendChild(row.el);
+      });
+      box.appendChild(rows); box.appendChild(add);
+      reg.repeats.push(rep);
+    });
+  }
+  function values(reg) {
+    var out = {};
+    reg.items.forEach(function (it) { if (it.get && !it.wrap.closest("[hidden]")) { var v = it.get(); if (v !== "" && v !== null && !(Array.isArray(v) && !v.length)) { out[it.node.name] = v; } } });
+    reg.repeats.forEach(function (rep) { if (!rep.wrap.closest("[hidden]")) { out[rep.node.name] = rep.rows.map(function (r) { return values(r.reg); }); } });
+    return out;
+  }
+  function refresh(reg, ctx) {
+    reg.items.concat(reg.repeats).forEach(function (it) { if (it.node.relevant) { it.wrap.hidden = !ev(it.node.relevant, ctx); } });
+    reg.repeats.forEach(function (rep) { rep.rows.forEach(function (r) { refresh(r.reg, Object.assign({}, ctx, values(r.reg))); }); });
+  }
+  function check(reg) {
+    var ok = true;
+    reg.items.forEach(function (it) {
+      if (!it.get) { return; }
+      var msg = it.wrap.querySelector(".q-error"), v = it.get();
+      var empty = v === "" || (Array.isArray(v) && !v.length);
+      var bad = !it.wrap.closest("[hidden]") && it.node.required && empty ? "必填" : "";
+      if (!bad && !empty && it.node.constraint && !it.wrap.closest("[hidden]") && !ev(it.node.constraint, {}, num(v))) { bad = it.node.constraint_message || "不符合填写要求"; }
+      msg.textContent = bad; if (bad) { ok = false; }
+    });
+    reg.repeats.forEach(function (rep) { rep.rows.forEach(function (r) { if (!check(r.reg)) { ok = false; } }); });
+    return ok;
+  }
+
+  function field(label, input, extra) { return el("div", {"class": "field"}, [el("label", {"for": input.id, text: label}), input, extra || null]); }
+  function opinionRow(box, campaign) {
+    var cats = DATA.categories[campaign] || [];
+    var kind = el("select", {"data-o": "kind"}), cat = el("select", {"data-o": "category"}), text = el("textarea", {"data-o": "description", rows: "2", placeholder: "群众反映的问题或意见建议"});
+    KINDS.forEach(function (k) { kind.appendChild(el("option", {value: k[0], text: k[1]})); });
+    cat.appendChild(el("option", {value: "", text: "（类别）"}));
+    cats.forEach(function (c) { cat.appendChild(el("option", {value: c[0], text: c[0] + " " + (c[1].length > 26 ? c[1].slice(0, 26) + "…" : c[1])})); });
+    var spot = el("input", {type: "checkbox", "data-o": "settled_on_spot"});
+    var drop = el("button", {type: "button", "class": "link", text: "删除"});
+    var row = el("div", {"class": "opinion"}, [el("div", {"class": "opinion-head"}, [kind, cat]), text, el("label", {"class": "check"}, [spot, el("span", {text: "当场解决"})]), drop]);
+    drop.addEventListener("click", function () { row.remove(); });
+    box.appendChild(row);
+  }
+
+  function open(targetId) {
+    var t = DATA.targets[targetId];
+    section.innerHTML = "";
+    var back = el("button", {type: "button", "class": "btn btn-plain btn-small", text: "返回列表"});
+    back.addEventListener("click", close);
+    section.appendChild(el("div", {"class": "panel-head"}, [el("h2", {text: "记录走访：" + t.name}), el("span", {"class": "aside", text: t.kind_label}), back]));
+    var form = el("form", {novalidate: "novalidate", "class": "visit-form"});
+    var when = el("input", {id: "v-when", type: "datetime-local", value: nowLocal(), max: nowLocal(), required: "required"});
+    var mode = el("select", {id: "v-mode"});
+    t.modes.forEach(function (m) { mode.appendChild(el("option", {value: m[0], text: m[1]})); });
+    var co = el("input", {id: "v-co", type: "text", placeholder: "如：张三、李四"});
+    var summary = el("textarea", {id: "v-summary", rows: "3", placeholder: "走访情况、了解到的主要内容"});
+    var spot = el("input", {id: "v-spot", type: "checkbox"});
+    var where = el("button", {type: "button", "class": "btn btn-plain btn-small", id: "v-where", text: "获取位置（可选）"});
+    var whereText = el("span", {"class": "muted small", text: ""}), loc = {};
+    where.addEventListener("click", function () {
+      if (!navigator.geolocation) { whereText.textContent = "本机不支持定位，不影响提交"; return; }
+      whereText.textContent = "正在定位…";
+      navigator.geolocation.getCurrentPosition(function (p) {
+        loc = {latitude: p.coords.latitude, longitude: p.coords.longitude, location_accuracy: p.coords.accuracy};
+        whereText.textContent = "已定位（精度约 " + Math.round(p.coords.accuracy) + " 米）";
+      }, function () { whereText.textContent = "未能定位，不影响提交"; }, {enableHighAccuracy: true, timeout: 10000, maximumAge: 60000});
+    });
+    form.appendChild(el("div", {"class": "form-grid"}, [field("走访时间", when), field("走访方式", mode)]));
+    form.appendChild(field("同行人员", co));
+    form.appendChild(el("div", {"class": "field"}, [el("span", {"class": "label", text: "位置"}), where, whereText]));
+    form.appendChild(field("走访情况", summary));
+    var regs = {};
+    t.forms.forEach(function (key) {
+      var f = DATA.forms[key], reg = {items: [], repeats: []}, box = el("fieldset", {"class": "questionnaire", "data-form": key}, [el("legend", {text: f.title})]);
+      render(f.spec.items, box, key, f.spec.choices, reg);
+      box.addEventListener("input", function () { refresh(reg, values(reg)); });
+      box.addEventListener("change", function () { refresh(reg, values(reg)); });
+      refresh(reg, {});
+      regs[key] = reg; form.appendChild(box);
+    });
+    var opinions = el("div", {"class": "opinions"});
+    var addOpinion = el("button", {type: "button", "class": "btn btn-plain btn-small", id: "v-add-opinion", text: "添加问题或意见建议"});
+    addOpinion.addEventListener("click", function () { opinionRow(opinions, t.campaign); });
+    form.appendChild(el("fieldset", {"class": "opinions-box"}, [el("legend", {text: "收集的问题、意见建议"}), opinions, addOpinion]));
+    form.appendChild(el("label", {"class": "check"}, [spot, el("span", {text: "已当场解决"})]));
+    var problem = el("div", {"class": "notice notice-bad", role: "alert", hidden: "hidden"});
+    form.appendChild(problem);
+    form.appendChild(el("div", {"class": "buttons"}, [el("button", {type: "submit", "class": "btn", text: "保存并发送"})]));
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var ok = Object.keys(regs).map(function (k) { return check(regs[k]); }).every(Boolean);
+      if (!when.value || when.value > nowLocal()) { ok = false; problem.textContent = "走访时间：必填，且不能晚于现在"; }
+      var ops = Array.prototype.map.call(opinions.querySelectorAll(".opinion"), function (row) {
+        return {kind: row.querySelector("[data-o=kind]").value, category: row.querySelector("[data-o=category]").value,
+          description: row.querySelector("[data-o=description]").value.trim(), settled_on_spot: row.querySelector("[data-o=settled_on_spot]").checked};
+      }).filter(function (o) { return o.description; });
+      if (!ok) { problem.hidden = false; problem.textContent = problem.textContent || "请补全标 * 的必填项"; return; }
+      var answers = {};
+      Object.keys(regs).forEach(function (k) { answers[k] = values(regs[k]); });
+      var payload = Object.assign({client_uuid: uuid4(), target_id: targetId, campaign: t.campaign, visited_at: when.value + ":00" + OFFSET,
+        mode: mode.value, summary: summary.value.trim(), co_visitors: co.value.trim(), settled_on_spot: spot.checked, answers: answers, opinions: ops}, loc);
+      var items = load();
+      items.push({payload: payload, name: t.name, when: when.value.replace("T", " "), status: "pending"});
+      save(items);
+      close();
+      showOutbox();
+      flush();
+    });
+    section.appendChild(form);
+    listEl.hidden = true; section.hidden = false; window.scrollTo(0, 0);
+  }
+  function close() { section.hidden = true; section.innerHTML = ""; listEl.hidden = false; }
+
+  var STATUS = {pending: "待发送", refused: "被退回", conflict: "编号冲突", login: "需重新登录"};
+  function showOutbox() {
+    var items = load();
+    outboxEl.innerHTML = "";
+    outboxEl.hidden = !items.length;
+    if (!items.length) { return; }
+    var pending = items.filter(function (i) { return i.status === "pending"; }).length;
+    outboxEl.appendChild(el("div", {"class": "panel-head"}, [el("h2", {text: "未发送的走访记录 " + items.length + " 条"}),
+      el("span", {"class": "aside", text: navigator.onLine ? (pending ? "正在发送…" : "") : "当前无网络，联网后自动发送"})]));
+    var list = el("ul", {"class": "outbox-list"});
+    items.forEach(function (item, index) {
+      var li = el("li", {"data-status": item.status}, [el("strong", {text: item.name}), el("span", {"class": "muted", text: " " + item.when + " "}),
+        el("span", {"class": "badge" + (item.status === "pending" ? "" : " badge-bad"), text: STATUS[item.status] || item.status})]);
+      if (item.message) { li.appendChild(el("div", {"class": "small", text: item.message})); }
+      if (item.status === "refused" || item.status === "conflict") {
+        var drop = el("button", {type: "button", "class": "link", text: "删除此条"});
+        drop.addEventListener("click", function () { var all = load(); all.splice(index, 1); save(all); showOutbox(); });
+        li.appendChild(drop);
+      }
+      list.appendChild(li);
+    });
+    outboxEl.appendChild(list);
+  }
+  function markVisited(targetId) {
+    var card = document.querySelector('[data-target="' + targetId + '"] .state');
+    if (card) { card.textContent = "已走访"; card.className = "state badge badge-now"; }
+  }
+  function settle(item, status, message) {
+    var all = load(), uuid = item.payload.client_uuid;
+    all = all.map(function (i) { if (i.payload.client_uuid === uuid) { i.status = status; i.message = message || ""; } return i; })
+      .filter(function (i) { return i.status !== "sent"; });
+    save(all);
+  }
+  function flush() {
+    if (flushing) { return; }
+    var next = load().filter(function (i) { return i.status === "pending" || i.status === "login"; })[0];
+    if (!next) { showOutbox(); return; }
+    flushing = true;
+    fetch(section.getAttribute("data-submit-url"), {method: "POST", credentials: "same-origin", redirect: "manual",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf}, body: JSON.stringify(next.payload)})
+      .then(function (r) {
+        var json = (r.headers.get("Content-Type") || "").indexOf("json") >= 0;
+        if (!json) { settle(next, "login", "登录已过期或无权限：请重新登录，登录后自动发送"); return "stop"; }
+        return r.json().then(function (body) {
+          if (r.status === 200 || r.status === 201) { settle(next, "sent"); markVisited(next.payload.target_id); return "next"; }
+          if (r.status === 409) { settle(next, "conflict", "该编号已用于另一条内容不同的记录"); return "next"; }
+          settle(next, "refused", Object.keys(body.errors || {}).map(function (k) { return body.errors[k]; }).join("；") || body.detail);
+          return "next";
+        });
+      }, function () { return "stop"; })
+      .then(function (how) { flushing = false; showOutbox(); if (how === "next") { flush(); } });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-record]");
+    if (button) { open(button.getAttribute("data-record")); }
+  });
+  var search = document.getElementById("my-search");
+  if (search) {
+    search.addEventListener("input", function () {
+      var q = search.value.trim();
+      document.querySelectorAll("[data-target]").forEach(function (card) { card.hidden = q && card.getAttribute("data-search").indexOf(q) < 0; });
+      document.querySelectorAll(".my-group, .my-village").forEach(function (box) { box.hidden = !box.querySelector("[data-target]:not([hidden])"); });
+    });
+  }
+  window.addEventListener("online", flush);
+  window.addEventListener("offline", showOutbox);
+  setInterval(flush, 15000);
+  showOutbox();
+  flush();
+  if ("serviceWorker" in navigator && section.getAttribute("data-sw")) {
+    var link = el("link", {rel: "manifest", href: section.getAttribute("data-manifest")});
+    document.head.appendChild(link);
+    navigator.serviceWorker.register(section.getAttribute("data-sw"), {scope: section.getAttribute("data-scope")}).catch(function () {});
+  }
+})();

@@ -1,0 +1,21 @@
+/* 我的走访 offline: the page and its assets from the network when there is one, from the cache when not.
+   Unsent records live in the page's localStorage, not here. */
+var CACHE = "zoufang-me-v1";
+self.addEventListener("install", function (event) { self.skipWaiting(); });
+self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") { return; }
+  var url = new URL(request.url);
+  var cacheable = url.pathname === "/me/" || url.pathname.indexOf("/static/") === 0;
+  if (!cacheable) { return; }
+  event.respondWith(fetch(request).then(function (response) {
+    if (response.ok && !response.redirected) {
+      var copy = response.clone();
+      caches.open(CACHE).then(function (cache) { cache.put(request, copy); });
+    }
+    return response;
+  }).catch(function () {
+    return caches.match(request).then(function (hit) { return hit || Response.error(); });
+  }));
+});

@@ -1,0 +1,136 @@
+"""Acceptance in real Chromium at 390 × 844: a visit online, a visit offline, both on the server exactly once."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from zoufang.cases.models import Case
+from zoufang.conftest import PASSWORD
+from zoufang.visits.models import Visit
+from zoufang.web.tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+SHOTS = Path(os.environ.get("ZOUFANG_SHOTS", "/tmp/zoufang-shots"))  # noqa: S108
+FIRST_LOAD_BUDGET = 150 * 1024
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings: Any) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(scope="module")
+def browser() -> Any:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _login(page: Any, url: str, username: str) -> None:
+    page.goto(f"{url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/")
+
+
+def _choose(page: Any, question: str, value: str) -> None:
+    page.locator(f'[data-q="{question}"] input[value="{value}"]').check()
+
+
+def _open_form(page: Any, target: Any) -> None:
+    card = page.locator(f'[data-target="{target.public_id}"]')
+    card.locator("summary").click()
+    card.locator("[data-record]").click()
+    page.wait_for_selector(".visit-form")
+
+
+def _transferred(page: Any) -> int:
+    return page.evaluate("""() => performance.getEntriesByType('navigation').concat(
+        performance.getEntriesByType('resource')).reduce((sum, e) => sum + (e.transferSize || e.encodedBodySize || 0), 0)""")
+
+
+def test_it_keeps_a_visit_recorded_offline_and_sends_each_once(browser, live_server, visiting, settings):
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    enterprise, household = visiting.enterprise, visiting.households["shangxiatang"][0]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", service_workers="block")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        _login(page, live_server.url, "dept")
+        page.click("text=我的走访")
+        page.wait_for_url(f"{live_server.url}/me/")
+        page.wait_for_load_state("load")
+        assert _transferred(page) <= FIRST_LOAD_BUDGET
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(SHOTS / "my-list-390.png"), full_page=True)
+
+        # Online: the enterprise questionnaire and one opinion.
+        _open_form(page, enterprise)
+        _choose(page, "enterprise_survey.operation_state", "good")
+        _choose(page, "enterprise_survey.service_awareness", "satisfied")
+        _choose(page, "enterprise_survey.service_efficiency", "fair")
+        _choose(page, "enterprise_survey.integrity", "satisfied")
+        _choose(page, "six_ones_form.aspects", "innovation")
+        page.fill('[data-q="six_ones_form.innovation"] textarea', "计划建设企业技术中心")
+        _choose(page, "six_ones_form.satisfaction", "satisfied")
+        page.fill("#v-summary", "了解企业生产经营情况")
+        page.click("#v-add-opinion")
+        page.select_option("[data-o=kind]", "problem")
+        page.select_option("[data-o=category]", "2.5")
+        page.fill("[data-o=description]", "厂房扩建用地指标不足")
+        page.screenshot(path=str(SHOTS / "visit-form-390.png"), full_page=True)
+        page.click("text=保存并发送")
+        page.wait_for_selector(f'[data-target="{enterprise.public_id}"] .state:text("已走访")')
+        assert Visit.objects.filter(target=enterprise).count() == 1
+
+        # Offline: the household visit waits in the outbox.
+        context.set_offline(True)
+        _open_form(page, household)
+        _choose(page, "household_survey.income_change", "up")
+        _choose(page, "household_survey.satisfaction", "satisfied")
+        _choose(page, "six_ones_form.aspects", "public_opinion")
+        page.fill('[data-q="six_ones_form.public_opinion"] textarea', "希望增加老年人助餐点")
+        _choose(page, "six_ones_form.satisfaction", "fair")
+        page.click("text=保存并发送")
+        page.wait_for_selector("#outbox li[data-status=pending]")
+        assert "未发送的走访记录 1 条" in page.inner_text("#outbox")
+        page.screenshot(path=str(SHOTS / "outbox-offline-390.png"), full_page=True)
+        assert Visit.objects.filter(target=household).count() == 0
+
+        # Back online: sent once; the outbox empties.
+        context.set_offline(False)
+        page.wait_for_selector("#outbox", state="hidden", timeout=20000)
+        assert Visit.objects.filter(target=household).count() == 1
+        assert Visit.objects.count() == 2
+        assert not errors
+    finally:
+        context.close()
+
+    case = Case.objects.get(description="厂房扩建用地指标不足")
+    assert case.status == "draft"
+    assert case.category.code == "2.5"
+    office = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    page = office.new_page()
+    try:
+        _login(page, live_server.url, "office")
+        page.goto(f"{live_server.url}/visits/{case.source_visit.public_id}/")
+        assert "厂房扩建用地指标不足" in page.inner_text("main")
+        assert "待登记" in page.inner_text("main")
+        page.screenshot(path=str(SHOTS / "visit-office-1280.png"), full_page=True)
+    finally:
+        office.close()

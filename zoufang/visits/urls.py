@@ -1,0 +1,16 @@
+from django.urls import path
+
+from zoufang.visits import views
+
+app_name = "visits"
+urlpatterns = [
+    path("me/", views.my_list, name="my_list"),
+    path("me/visits/", views.submit_visit, name="submit"),
+    path("me/card/", views.contact_cards, name="cards"),
+    path("me/diary/", views.diary, name="diary"),
+    path("me/ledger.xlsx", views.my_ledger, name="my_ledger"),
+    path("me/sw.js", views.service_worker, name="service_worker"),
+    path("me/manifest.webmanifest", views.manifest, name="manifest"),
+    path("visits/<uuid:public_id>/", views.visit_detail, name="visit"),
+    path("units/<uuid:public_id>/ledger.xlsx", views.unit_ledger, name="unit_ledger"),
+]

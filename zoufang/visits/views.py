@@ -1,0 +1,155 @@
+"""我的走访 and the cadre's other pages. Thin: the services, scope and page modules decide."""
+
+import datetime as dt
+import json
+import uuid
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_POST
+
+from zoufang import clock
+from zoufang.accounts import audit
+from zoufang.accounts.models import AuditEvent
+from zoufang.registry.presenters import TargetPresenter
+from zoufang.visits import ledger, services
+from zoufang.visits.api import VisitIn, submission_from, visit_out
+from zoufang.visits.models import DiaryEntry
+from zoufang.visits.page import my_list_context, visits_of
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def my_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "visits/my_list.html", my_list_context(request.user))
+
+
+@login_required
+@require_POST
+def submit_visit(request: HttpRequest) -> JsonResponse:
+    """The page's outbox sends here (session + CSRF); the same action and answers as POST /api/v1/visits."""
+    try:
+        payload = VisitIn.model_validate(json.loads(request.body))
+    except ValueError as error:
+        return JsonResponse({"detail": "提交内容格式不正确", "errors": {"": str(error)[:300]}}, status=400)
+    try:
+        recorded = services.record_visit(request.user, submission_from(payload))
+    except services.VisitRefused as refused:
+        return JsonResponse({"detail": str(refused), "errors": refused.errors}, status=400)
+    except services.VisitConflict as conflict:
+        return JsonResponse({"detail": str(conflict), "visit_id": str(conflict.visit.public_id)}, status=409)
+    body = json.loads(json.dumps(visit_out(recorded.visit), default=str))
+    return JsonResponse(body, status=201 if recorded.created else 200)
+
+
+@login_required
+def visit_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    visit = services.get_visible_visit(request.user, public_id)
+    presenter = TargetPresenter(request.user)
+    answers = [(a, _answer_rows(a)) for a in visit.form_answers.select_related("form", "form_version")]
+    return render(request, "visits/visit.html", {
+        "visit": visit, "phone": presenter.phone(visit.target), "answers": answers,
+        "cases": visit.cases.select_related("category").order_by("id"), "today": clock.today(),
+    })
+
+
+def _answer_rows(answer: Any) -> list[tuple[str, Any]]:
+    from zoufang.forms.export import _columns, _shown
+
+    spec = answer.form_version.spec
+    questions, repeats = _columns(spec["items"])
+    rows = [(q["label"], _shown(q, answer.data.get(q["name"]), spec["choices"])) for q in questions
+            if q["name"] in answer.data]
+    for repeat in repeats:
+        for index, row in enumerate(answer.data.get(repeat["name"]) or [], start=1):
+            inner = [c for c in repeat["children"] if c["kind"] == "question"]
+            text = "；".join(f"{q['label']}：{_shown(q, row.get(q['name']), spec['choices'])}" for q in inner
+                            if q["name"] in row)
+            rows.append((f"{repeat['label']} {index}", text))
+    return rows
+
+
+@login_required
+def contact_cards(request: HttpRequest) -> HttpResponse:
+    """走访联系卡 (seed 002 附件2-8): a printable sheet of one cadre's cards."""
+    cadre = services.cadre_of(request.user)
+    if cadre is None:
+        raise PermissionDenied
+    items = ledger.cadre_campaigns(cadre)
+    campaign = items[0] if items else None
+    card = (campaign.config.get("contact_card") or {}) if campaign else {}
+    return render(request, "visits/cards.html", {
+        "cadre": cadre, "campaign": campaign, "card": card, "copies": range(8),
+    })
+
+
+@login_required
+def diary(request: HttpRequest) -> HttpResponse:
+    cadre = services.cadre_of(request.user)
+    if cadre is None:
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    form = {"entry_date": clock.today().isoformat(), "text": ""}
+    if request.method == "POST":
+        form = {"entry_date": request.POST.get("entry_date", ""), "text": request.POST.get("text", "")}
+        try:
+            entry_date = dt.date.fromisoformat(form["entry_date"])
+        except ValueError:
+            errors["entry_date"] = "日期：应为日期（如 2017-06-15）"
+        if not errors:
+            try:
+                campaigns = ledger.cadre_campaigns(cadre)
+                services.add_diary_entry(request.user, entry_date=entry_date, text=form["text"],
+                                         campaign=campaigns[0] if campaigns else None)
+            except services.VisitRefused as refused:
+                errors = refused.errors
+            else:
+                from django.shortcuts import redirect
+
+                return redirect("visits:diary")
+    entries = DiaryEntry.objects.filter(cadre=cadre)[:100]
+    return render(request, "visits/diary.html", {"entries": entries, "errors": errors, "form": form})
+
+
+@login_required
+def my_ledger(request: HttpRequest) -> HttpResponse:
+    cadre = services.cadre_of(request.user)
+    if cadre is None:
+        raise PermissionDenied
+    visits = list(visits_of(cadre))
+    return _xlsx(request, ledger.ledger_workbook(f"{cadre.name} 走访台账", visits, request.user),
+                 "ledger.xlsx", f"导出本人走访台账 {len(visits)} 条")
+
+
+@login_required
+def unit_ledger(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    unit = ledger.visible_unit_for_ledger(request.user, public_id)
+    visits = list(ledger.unit_visits(unit))
+    return _xlsx(request, ledger.ledger_workbook(f"{unit.name} 走访台账", visits, request.user),
+                 "unit-ledger.xlsx", f"导出{unit.name}走访台账 {len(visits)} 条")
+
+
+def _xlsx(request: HttpRequest, content: bytes, filename: str, summary: str) -> HttpResponse:
+    audit.record(request.user, AuditEvent.Action.EXPORT, None, object_type="visits.Visit", summary=summary)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename={filename}"
+    return response
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """Served from /me/ so its scope covers 我的走访; it caches the page so it opens without a network."""
+    response = HttpResponse(render_to_string("visits/sw.js"), content_type="application/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def manifest(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(render_to_string("visits/manifest.webmanifest"), content_type="application/manifest+json")
+
+
+
