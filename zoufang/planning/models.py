@@ -8,12 +8,14 @@ from zoufang.registry.models import Target
 
 
 class FixedQuota(TimeStampedModel):
-    """One row of an allocation table (附件1, 附件2, 附件3-1, 附件3-2): a count the planner must keep."""
+    """One row of an allocation table (附件1 … 附件4-2) the town has decided: a count the planner must keep."""
 
     class Table(models.TextChoices):
         UPPER_LEVEL = "upper_level", _("上级单位分配表")
         LEADER_HOUSEHOLDS = "leader_households", _("镇党政班子领导分配表（居民户）")
         LEADER_ENTERPRISES = "leader_enterprises", _("镇党政班子领导分配表（企业）")
+        UNIT_HOUSEHOLDS = "unit_households", _("镇各部门分配表（居民户）")
+        UNIT_ENTERPRISES = "unit_enterprises", _("镇各部门分配表（企业）")
 
     campaign = models.ForeignKey(
         "campaigns.Campaign", verbose_name=_("走访活动"), on_delete=models.CASCADE, related_name="fixed_quotas"
@@ -73,3 +75,33 @@ class Assignment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.target} → {self.cadre or self.unit}"
+
+
+class Quota(models.Model):
+    """The plan's count for one visitor (a cadre, or a unit that sends only counts) in one village and kind.
+
+    Written as a whole by each planner run; `plan check` holds the assignments against it.
+    """
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", verbose_name=_("走访活动"), on_delete=models.CASCADE, related_name="quotas"
+    )
+    unit = models.ForeignKey("registry.Unit", verbose_name=_("走访单位"), on_delete=models.CASCADE, related_name="+")
+    cadre = models.ForeignKey(
+        "registry.Cadre", verbose_name=_("走访人"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("村（社区）"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+",
+    )
+    target_kind = models.CharField(_("对象类型"), max_length=24, choices=Target.Kind.choices)
+    count = models.PositiveIntegerField(_("数量"))
+    source = models.CharField(_("依据"), max_length=50, blank=True, default="", help_text=_("如“附件3-1”或“计算”"))
+
+    class Meta:
+        verbose_name = _("分配数")
+        verbose_name_plural = _("分配数")
+        indexes = [models.Index(fields=["campaign", "unit"], name="quota_campaign_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.cadre or self.unit} {self.region or ''} {self.target_kind} {self.count}"

@@ -1,0 +1,20 @@
+"""The planner's part of the 锦溪镇 2017 demo: the town's department tables, then a full plan."""
+
+from collections.abc import Callable
+
+from zoufang.campaigns.models import Campaign
+from zoufang.planning.services import run_plan, store_department_table
+
+DEPARTMENT_TABLES = {"附件4-1": "annex4-1.csv", "附件4-2": "annex4-2.csv"}
+
+
+def plan_demo(campaign: Campaign, say: Callable[[str], None]) -> None:
+    """Store 附件4-1/4-2 as the town decided them and plan: every cadre gets a named walk list."""
+    from zoufang.demo.loader import DATA
+
+    for label, name in DEPARTMENT_TABLES.items():
+        store_department_table(campaign, DATA / name, label=label)
+    report = run_plan(campaign)
+    say(f"分配：保留 {report.kept}，新增 {report.added}，调整 {report.moved}，释放 {report.released}")
+    for note in report.notes:
+        say(f"  说明：{note}")

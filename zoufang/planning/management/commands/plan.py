@@ -1,0 +1,90 @@
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from zoufang.campaigns.models import Campaign
+from zoufang.planning.check import check_plan, is_clean
+from zoufang.planning.services import PlanningError, run_plan, store_department_table
+from zoufang.registry.models import Target
+
+
+class Command(BaseCommand):
+    help = "分配：run 重新分配（--dry-run 只预览），check 核验不重不漏，export 导出分配表，table 导入部门分配表"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        run = sub.add_parser("run", help="从登记库和分配表重新分配，保留仍然有效的分配")
+        run.add_argument("--dry-run", action="store_true", help="只显示将要发生的变化，不写入")
+        run.add_argument("--json", action="store_true")
+        check = sub.add_parser("check", help="核验：每个对象恰好分配一次，每人每单位数量与分配数一致")
+        check.add_argument("--json", action="store_true")
+        export = sub.add_parser("export", help="按附件格式导出分配表（xlsx 或 docx）")
+        export.add_argument("--out", required=True)
+        table = sub.add_parser("table", help="导入镇已确定的部门分配表（附件4-1、附件4-2 格式）")
+        table.add_argument("file")
+        table.add_argument("--label", required=True, help="来源表名称，如“附件4-1”")
+        for p in (run, check, export, table):
+            p.add_argument("--campaign", required=True, help="走访活动代号，如 jinxi-2017")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            campaign = Campaign.objects.select_related("scope").get(slug=options["campaign"])
+        except Campaign.DoesNotExist:
+            raise CommandError(f"没有代号为 {options['campaign']} 的走访活动") from None
+        getattr(self, f"do_{options['action']}")(campaign, options)
+
+    def do_run(self, campaign: Campaign, options: dict[str, Any]) -> None:
+        report = run_plan(campaign, dry_run=options["dry_run"])
+        if options["json"]:
+            self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))
+            return
+        self.stdout.write(("预览（未写入）：" if options["dry_run"] else "已分配：")
+                          + f"保留 {report.kept}，新增 {report.added}，调整 {report.moved}，释放 {report.released}")
+        self.stdout.write(f"部门—村组合 {report.pairs} 个")
+        for note in report.notes:
+            self.stdout.write(f"  说明：{note}")
+        for unit in report.spread_units:
+            self.stdout.write(f"  {unit['unit']} 走访 {len(unit['villages'])} 个村：{unit['reason']}")
+        for move in report.moves[:200]:
+            self.stdout.write(f"  {Target.Kind(move.kind).label} #{move.target_id} {move.village}："
+                              f"{move.before or '（未分配）'} → {move.after or '（未分配）'}")
+        if len(report.moves) > 200:
+            self.stdout.write(f"  …… 共 {len(report.moves)} 项变化，--json 可看全部")
+
+    def do_check(self, campaign: Campaign, options: dict[str, Any]) -> None:
+        result = check_plan(campaign)
+        if options["json"]:
+            self.stdout.write(json.dumps(result, ensure_ascii=False))
+        else:
+            for kind, n in result["targets"].items():
+                self.stdout.write(f"{Target.Kind(kind).label}：{n}，恰好一次 {result['assigned'][kind]}，"
+                                  f"未分配 {result['unassigned'][kind]}，重复 {result['duplicated'][kind]}")
+            for v in result["quota_violations"]:
+                who = f"{v['unit']} {v['cadre'] or ''}".strip()
+                self.stdout.write(f"  数量不符：{who} {Target.Kind(v['kind']).label} 应为{v['planned']}，"
+                                  f"实为{v['assigned']}")
+            for r in result["relaxations"]:
+                self.stdout.write(f"  放宽（分配表决定）：{r['unit']} {r['cadre']} {Target.Kind(r['kind']).label} "
+                                  f"{r['planned']}（规则 {r['rule']}）")
+        if not is_clean(result):
+            sys.exit(1)
+
+    def do_export(self, campaign: Campaign, options: dict[str, Any]) -> None:
+        from zoufang.planning.export import write_docx, write_workbook
+
+        out = Path(options["out"])
+        if out.suffix.lower() == ".docx":
+            write_docx(campaign, out)
+        else:
+            write_workbook(campaign, out)
+        self.stdout.write(f"已导出 {out}")
+
+    def do_table(self, campaign: Campaign, options: dict[str, Any]) -> None:
+        try:
+            n = store_department_table(campaign, Path(options["file"]), label=options["label"])
+        except PlanningError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"{options['label']}：{n} 行")

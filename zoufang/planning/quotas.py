@@ -1,0 +1,287 @@
+"""Quota level and person level: how many targets of each kind every visitor takes in every village.
+
+Order per kind: the upper levels' and leaders' decided tables (fixed), leaders without a table in
+their 挂钩 villages, the departments under the per-person rule (or their decided table), the
+count-only rows placed where targets are left, and the 兜底 role takes the rest of each village.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from zoufang.campaigns.values import count_bounds
+from zoufang.planning.allocate import place, split_in_range
+from zoufang.planning.models import FixedQuota
+from zoufang.planning.snapshot import Slot, Snapshot
+from zoufang.registry.models import Cadre, Target, Unit
+
+LineKey = tuple[Slot, int, str]  # (visitor, village id, kind)
+COMPUTED = "计算"
+REMAINDER = "兜底"
+CONCENTRATION = 2  # seed 002 §四2: 各办局中心对1～2个村（社区）开展集中走访
+DECIDED_UNIT_TABLES = (FixedQuota.Table.UNIT_HOUSEHOLDS, FixedQuota.Table.UNIT_ENTERPRISES)
+
+
+@dataclass
+class QuotaPlan:
+    lines: dict[LineKey, int] = field(default_factory=dict)
+    sources: dict[LineKey, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # every rule that could not hold, and what was done
+    relaxed: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, key: LineKey, count: int, source: str) -> None:
+        if count > 0:
+            self.lines[key] = self.lines.get(key, 0) + count
+            self.sources.setdefault(key, source)
+
+
+@dataclass
+class Roles:
+    leader: str | None = None
+    department: str | None = None
+    remainder: str | None = None
+    config: dict[str, Any] = field(default_factory=dict)
+
+    def per_person(self, role: str | None, kind: str) -> tuple[int, int | None] | None:
+        if role is None:
+            return None
+        value = (self.config.get("quotas", {}).get(role) or {}).get("per_person", {}).get(kind)
+        if value is None:
+            return None
+        if isinstance(value, list):  # several filtered quotas of one kind (seed 002's leaders): their sum
+            low = sum(count_bounds(v)[0] for v in value)
+            return low, low
+        return count_bounds(value)
+
+
+def campaign_roles(config: dict[str, Any]) -> Roles:
+    roles = Roles(config=config)
+    for key, role in (config.get("roles") or {}).items():
+        quota = (config.get("quotas") or {}).get(key) or {}
+        if quota.get("remainder"):
+            roles.remainder = key
+        elif role.get("cadre_role") == Cadre.Role.TOWN_LEADER:
+            roles.leader = key
+        elif role.get("cadre_role") == Cadre.Role.PARTY_MEMBER:
+            roles.department = key
+    return roles
+
+
+def held_lines(snap: Snapshot) -> dict[LineKey, int]:
+    """Existing assignments that are still valid, counted per (visitor, village, kind)."""
+    held: dict[LineKey, int] = defaultdict(int)
+    for target_id, assignment in snap.assignments.items():
+        where = snap.target_place.get(target_id)
+        if where is None or not slot_is_valid(snap, assignment.slot):
+            continue
+        held[(assignment.slot, where[1], where[0])] += 1
+    return held
+
+
+def slot_is_valid(snap: Snapshot, slot: Slot) -> bool:
+    unit_id, cadre_id = slot
+    if unit_id not in snap.units:
+        return False
+    return cadre_id is None or (cadre_id in snap.cadres and snap.cadres[cadre_id].unit_id == unit_id)
+
+
+def plan_quotas(snap: Snapshot) -> QuotaPlan:
+    plan = QuotaPlan()
+    roles = campaign_roles(snap.campaign.config)
+    held = held_lines(snap)
+    covered: dict[Slot, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # villages per visitor so far
+    for kind in snap.kinds:
+        supply = {v.pk: len(snap.targets.get(kind, {}).get(v.pk, ())) for v in snap.villages}
+        _plan_kind(snap, plan, roles, kind, supply, held, covered)
+    return plan
+
+
+def _plan_kind(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, supply: dict[int, int],
+               held: dict[LineKey, int], covered: dict[Slot, dict[int, int]]) -> None:
+    label = Target.Kind(kind).label
+    rows = [q for q in snap.fixed if q.target_kind == kind]
+    decided_leaders = False
+    floating: list[tuple[Slot, int, str, list[int]]] = []  # count-only rows without a village
+    for row in rows:
+        if row.table in DECIDED_UNIT_TABLES:
+            continue
+        slot = _fixed_slot(snap, row)
+        if slot is None:
+            plan.notes.append(f"{row.source}第{row.row_number}行“{row.label}”：单位或领导已停用，未分配")
+            continue
+        decided_leaders |= row.cadre_id is not None
+        if row.region_id is None:
+            prefer = list(snap.linked_villages.get(row.cadre_id, [])) if row.cadre_id else []
+            floating.append((slot, row.count, row.source, prefer))
+            continue
+        village = row.region_id
+        take = min(row.count, supply.get(village, 0))
+        if take < row.count:
+            plan.notes.append(f"{row.source}第{row.row_number}行“{row.label}”{snap.village_name(village)}{label}"
+                              f"应为{row.count}，登记库只余{take}")
+        plan.add((slot, village, kind), take, row.source)
+        covered[slot][village] += take
+        supply[village] = supply.get(village, 0) - take
+    leader_rule = roles.per_person(roles.leader, kind)
+    if leader_rule and not decided_leaders:
+        _plan_leaders(snap, plan, kind, leader_rule[0], supply, held, covered)
+    floating_total = sum(count for _, count, _, _ in floating)
+    _plan_departments(snap, plan, roles, kind, supply, held, covered, reserve=floating_total)
+    for slot, count, source, prefer in floating:
+        prefer = prefer + [v for v, _ in sorted(covered[slot].items(), key=lambda item: -item[1])]
+        pairs, unplaced = place({slot: count}, supply, held=_held_for(held, [slot], kind),
+                                preferred={slot: prefer})
+        for (_, village), n in pairs.items():
+            plan.add((slot, village, kind), n, source)
+            supply[village] -= n
+            covered[slot][village] += n
+        if unplaced:
+            plan.notes.append(f"{source}{_slot_name(snap, slot)}{label}应为{count}，登记库只余{count - unplaced[slot]}")
+    _plan_remainder(snap, plan, roles, kind, supply)
+
+
+def _fixed_slot(snap: Snapshot, row: FixedQuota) -> Slot | None:
+    if row.cadre_id is not None:
+        cadre = snap.cadres.get(row.cadre_id)
+        return (cadre.unit_id, cadre.pk) if cadre else None
+    units = sorted(u.pk for u in row.units.all() if u.pk in snap.units)
+    return (units[0], None) if units else None
+
+
+def _held_for(held: dict[LineKey, int], slots: list[Any], kind: str) -> dict[tuple[Any, Any], int]:
+    wanted = set(slots)
+    return {(slot, village): n for (slot, village, k), n in held.items() if k == kind and slot in wanted}
+
+
+def _slot_name(snap: Snapshot, slot: Slot) -> str:
+    unit_id, cadre_id = slot
+    if cadre_id is not None and cadre_id in snap.cadres:
+        return snap.cadres[cadre_id].name
+    return snap.units[unit_id].name if unit_id in snap.units else "?"
+
+
+def _role_cadres(snap: Snapshot, role: str) -> list[int]:
+    ordered_units = sorted(snap.units.values(), key=lambda u: (u.sort_order, u.name))
+    return [c for unit in ordered_units for c in snap.cadres_by_unit.get(unit.pk, ())
+            if snap.cadres[c].role == role]
+
+
+def _plan_leaders(snap: Snapshot, plan: QuotaPlan, kind: str, each: int, supply: dict[int, int],
+                  held: dict[LineKey, int], covered: dict[Slot, dict[int, int]]) -> None:
+    leaders = _role_cadres(snap, Cadre.Role.TOWN_LEADER)
+    slots = [(snap.cadres[c].unit_id, c) for c in leaders]
+    pairs, unplaced = place(dict.fromkeys(slots, each), supply, held=_held_for(held, slots, kind),
+                            preferred={s: snap.linked_villages.get(s[1], []) for s in slots}, order=slots)
+    for (slot, village), n in pairs.items():
+        plan.add((slot, village, kind), n, COMPUTED)
+        supply[village] -= n
+        covered[slot][village] += n
+    for slot, n in unplaced.items():
+        plan.notes.append(f"{_slot_name(snap, slot)}：{Target.Kind(kind).label}应为{each}，登记库只余{each - n}")
+
+
+def _plan_departments(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, supply: dict[int, int],
+                      held: dict[LineKey, int], covered: dict[Slot, dict[int, int]], *, reserve: int) -> None:
+    rule = roles.per_person(roles.department, kind)
+    decided = {q.units.all()[0].pk: q for q in snap.fixed
+               if q.table in DECIDED_UNIT_TABLES and q.target_kind == kind and q.units.all()}
+    if rule is None and not decided:
+        return
+    label = Target.Kind(kind).label
+    low, high = rule or (0, None)
+    if high is None and roles.remainder:
+        high = low  # an open minimum (seed 002's “≥30”): the 兜底 role takes the rest
+    cadres = _role_cadres(snap, Cadre.Role.PARTY_MEMBER)
+    units = list(dict.fromkeys(snap.cadres[c].unit_id for c in cadres))
+    held_counts = {c: sum(n for (slot, _, k), n in held.items() if k == kind and slot[1] == c) for c in cadres}
+    per_cadre: dict[int, int] = {}
+    if decided:
+        for unit_id in units:
+            members = [c for c in cadres if snap.cadres[c].unit_id == unit_id]
+            row = decided.get(unit_id)
+            if row is None:
+                plan.notes.append(f"{snap.units[unit_id].name}不在{label}分配表中，未分配{label}")
+                continue
+            split = split_in_range(row.count, _by_held(members, held_counts), low, high, must_take_all=True)
+            per_cadre.update(split.counts)
+            _note_relaxed(snap, plan, split.relaxed, kind, low, high, row.source, row.count, len(members))
+    else:
+        total = max(0, sum(supply.values()) - reserve)
+        split = split_in_range(total, _by_held(cadres, held_counts), low, high)
+        per_cadre = split.counts
+        if split.relaxed:
+            plan.notes.append(f"{label}只余{total}，不足每人{low}：部分党员少于规定数")
+            _note_relaxed(snap, plan, split.relaxed, kind, low, high, COMPUTED, total, len(cadres))
+    source = next(iter(decided.values())).source if decided else COMPUTED
+    unit_demand = {u: sum(per_cadre.get(c, 0) for c in snap.cadres_by_unit.get(u, ()) if c in per_cadre)
+                   for u in units}
+    unit_held: dict[tuple[Any, Any], int] = defaultdict(int)
+    for (slot, village, k), n in held.items():
+        if k == kind and slot[1] in per_cadre:
+            unit_held[(slot[0], village)] += n
+    prefer = {u: _covered_villages(covered, [s for s in covered if s[0] == u]) for u in units}
+    pairs, unplaced = place(unit_demand, supply, held=unit_held, preferred=prefer, order=units)
+    for unit_id, n in unplaced.items():
+        plan.notes.append(f"{snap.units[unit_id].name}：{label}应为{unit_demand[unit_id]}，各村只余"
+                          f"{unit_demand[unit_id] - n}")
+    for unit_id in units:
+        villages = {v: n for (u, v), n in pairs.items() if u == unit_id}
+        for v, n in villages.items():
+            supply[v] -= n
+        members = [c for c in snap.cadres_by_unit.get(unit_id, ()) if per_cadre.get(c)]
+        slots = [(unit_id, c) for c in members]
+        cadre_pairs, _ = place({(unit_id, c): per_cadre[c] for c in members}, villages,
+                               held=_held_for(held, slots, kind),
+                               preferred={s: _covered_villages(covered, [s]) for s in slots}, order=slots)
+        for (slot, village), n in cadre_pairs.items():
+            plan.add((slot, village, kind), n, source if decided else COMPUTED)
+            covered[slot][village] += n
+
+
+def _by_held(cadres: list[int], held_counts: dict[int, int]) -> list[int]:
+    """Who holds more keeps more on re-planning; otherwise the table's order."""
+    return sorted(cadres, key=lambda c: -held_counts.get(c, 0))
+
+
+def _covered_villages(covered: dict[Slot, dict[int, int]], slots: list[Slot]) -> list[int]:
+    total: dict[int, int] = defaultdict(int)
+    for slot in slots:
+        for village, n in covered.get(slot, {}).items():
+            total[village] += n
+    return [v for v, _ in sorted(total.items(), key=lambda item: -item[1])]
+
+
+def _note_relaxed(snap: Snapshot, plan: QuotaPlan, relaxed: dict[Any, int], kind: str, low: int,
+                  high: int | None, source: str, total: int, people: int) -> None:
+    if not relaxed:
+        return
+    label = Target.Kind(kind).label
+    unit = snap.units[snap.cadres[next(iter(relaxed))].unit_id].name
+    span = f"{low}" if high == low else f"{low}～{high or ''}"
+    plan.notes.append(f"{unit}：{source}{label}{total}，{people}人按每人{span}无法分尽，"
+                      f"{len(relaxed)}人放宽为{sorted(set(relaxed.values()))}")
+    for cadre_id, count in relaxed.items():
+        plan.relaxed.append({"unit": unit, "cadre": snap.cadres[cadre_id].name, "kind": kind, "planned": count,
+                             "rule": span, "source": source})
+
+
+def _plan_remainder(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, supply: dict[int, int]) -> None:
+    label = Target.Kind(kind).label
+    for village in snap.villages:
+        left = supply.get(village.pk, 0)
+        if left <= 0:
+            continue
+        unit_id = snap.committee_of_village.get(village.pk) if roles.remainder else None
+        members = [c for c in snap.cadres_by_unit.get(unit_id, ())
+                   if snap.cadres[c].role == Cadre.Role.VILLAGE_CADRE] if unit_id else []
+        if not members:
+            plan.notes.append(f"{village.name}余{left}{label}无人兜底（无村、社区干部）")
+            continue
+        base, extra = divmod(left, len(members))
+        for i, cadre_id in enumerate(members):
+            plan.add(((unit_id or 0, cadre_id), village.pk, kind), base + (1 if i < extra else 0), REMAINDER)
+        supply[village.pk] = 0
+
+
+def unit_kind_label(unit: Unit) -> str:
+    return str(Unit.Kind(unit.kind).label)

@@ -1,0 +1,221 @@
+"""Planning actions: run (or preview) the planner, pin and unpin, store a decided department table."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from zoufang.accounts import audit
+from zoufang.campaigns.models import Campaign
+from zoufang.planning.models import Assignment, FixedQuota, Quota
+from zoufang.planning.quotas import CONCENTRATION, QuotaPlan, plan_quotas
+from zoufang.planning.snapshot import Slot, Snapshot, take_snapshot
+from zoufang.planning.tables import MEMBERS, read_department_table
+from zoufang.planning.targets import TargetPlan, plan_targets
+from zoufang.registry.models import Target, Unit
+
+
+class PlanningError(Exception):
+    pass
+
+
+@dataclass
+class Move:
+    target_id: int
+    kind: str
+    village: str
+    before: str  # visitor's name, "" when it was unassigned
+    after: str  # "" when it becomes unassigned
+
+
+@dataclass
+class PlanReport:
+    applied: bool
+    kept: int = 0
+    added: int = 0
+    moved: int = 0
+    released: int = 0
+    moves: list[Move] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    relaxed: list[dict[str, Any]] = field(default_factory=list)
+    pairs: int = 0
+    spread_units: list[dict[str, Any]] = field(default_factory=list)  # units over the concentration limit
+
+    @property
+    def changed(self) -> int:
+        return self.added + self.moved + self.released
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "applied": self.applied, "kept": self.kept, "added": self.added, "moved": self.moved,
+            "released": self.released, "notes": self.notes, "relaxed": self.relaxed, "unit_village_pairs": self.pairs,
+            "units_over_two_villages": self.spread_units,
+            "moves": [m.__dict__ for m in self.moves],
+        }
+
+
+def visitor_name(snap: Snapshot, slot: Slot | None, former: dict[int, tuple[str, str]] | None = None) -> str:
+    """“派出所 张三”, or the unit alone for count-only units; `former` names cadres and units who left."""
+    if slot is None:
+        return ""
+    unit_id, cadre_id = slot
+    unit = snap.units[unit_id].name if unit_id in snap.units else (former or {}).get(-unit_id, ("", "?"))[1]
+    if cadre_id is None:
+        return unit
+    cadre = snap.cadres.get(cadre_id)
+    return f"{unit} {cadre.name}" if cadre else f"{unit} {(former or {}).get(cadre_id, ('', f'#{cadre_id}'))[1]}"
+
+
+def run_plan(campaign: Campaign, *, by: Any = None, dry_run: bool = False) -> PlanReport:
+    """Plan the whole campaign again from the registry and the tables; keep what still holds."""
+    with transaction.atomic():
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()  # one planner at a time
+        snap = take_snapshot(campaign)
+        quotas = plan_quotas(snap)
+        targets = plan_targets(snap, quotas.lines)
+        report = _compare(snap, quotas, targets, applied=not dry_run)
+        if not dry_run:
+            _apply(snap, quotas, targets)
+            audit.record(by, "plan.run", campaign, summary=_("重新分配：保留%(kept)d，新增%(added)d，调整%(moved)d，释放%(released)d")
+                         % {"kept": report.kept, "added": report.added, "moved": report.moved,
+                            "released": report.released},
+                         changes={"notes": report.notes[:50], "pairs": report.pairs})
+    return report
+
+
+def _compare(snap: Snapshot, quotas: QuotaPlan, targets: TargetPlan, *, applied: bool) -> PlanReport:
+    report = PlanReport(applied=applied, notes=list(quotas.notes), relaxed=list(quotas.relaxed))
+    former = _former_visitors(snap)
+    for target_id in sorted(set(snap.assignments) | set(targets.assignment)):
+        old = snap.assignments.get(target_id)
+        new = targets.assignment.get(target_id)
+        if old is not None and old.slot == new:
+            report.kept += 1
+            continue
+        if old is None:
+            report.added += 1
+        elif new is None:
+            report.released += 1
+        else:
+            report.moved += 1
+        if old is not None:  # a first assignment is not a move; every change of an existing one is listed
+            kind, village, _position = snap.target_place.get(target_id, ("", 0, 0))
+            report.moves.append(Move(target_id, kind, snap.village_name(village), visitor_name(snap, old.slot, former),
+                                     visitor_name(snap, new)))
+    villages_of: dict[int, set[int]] = defaultdict(set)
+    by_kind: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for (slot, village, kind), _n in quotas.lines.items():
+        villages_of[slot[0]].add(village)
+        by_kind[slot[0]][kind].add(village)
+    departments = [u for u in snap.units.values() if u.kind == Unit.Kind.TOWN_DEPARTMENT]
+    report.pairs = sum(len(villages_of[u.pk]) for u in departments)
+    for unit in sorted(departments, key=lambda u: (u.sort_order, u.name)):
+        if len(villages_of[unit.pk]) > CONCENTRATION:
+            kinds = {str(Target.Kind(k).label): sorted(snap.village_name(v) for v in vs)
+                     for k, vs in by_kind[unit.pk].items()}
+            report.spread_units.append({
+                "unit": unit.name, "villages": sorted(snap.village_name(v) for v in villages_of[unit.pk]),
+                "by_kind": kinds,
+                "reason": _("所在村的各类对象余量不一：") + "；".join(f"{k}在{'、'.join(v)}" for k, v in kinds.items()),
+            })
+    if report.spread_units:
+        report.notes.append(_("%(n)d个部门走访超过2个村（社区）：剩余户数分散在各村，无法全部集中；已按最少的单位—村组合分配")
+                            % {"n": len(report.spread_units)})
+    return report
+
+
+def _former_visitors(snap: Snapshot) -> dict[int, tuple[str, str]]:
+    """Names of cadres (by id) and units (by -id) that still hold assignments but have left."""
+    from zoufang.registry.models import Cadre
+
+    cadres = {a.slot[1] for a in snap.assignments.values() if a.slot[1] is not None} - set(snap.cadres)
+    units = {a.slot[0] for a in snap.assignments.values()} - set(snap.units)
+    names: dict[int, tuple[str, str]] = {pk: ("", name) for pk, name in
+                                         Cadre.objects.filter(pk__in=cadres).values_list("id", "name")}
+    names.update({-pk: ("", name) for pk, name in Unit.objects.filter(pk__in=units).values_list("id", "name")})
+    return names
+
+
+def _apply(snap: Snapshot, quotas: QuotaPlan, targets: TargetPlan) -> None:
+    campaign = snap.campaign
+    Quota.objects.filter(campaign=campaign).delete()
+    Quota.objects.bulk_create(
+        [Quota(campaign=campaign, unit_id=slot[0], cadre_id=slot[1], region_id=village, target_kind=kind,
+               count=count, source=quotas.sources.get((slot, village, kind), "")[:50])
+         for (slot, village, kind), count in sorted(quotas.lines.items(), key=lambda item: str(item[0]))],
+        batch_size=5000,
+    )
+    stale = [t for t in snap.assignments if targets.assignment.get(t) != snap.assignments[t].slot]
+    for chunk in _chunks(stale, 5000):
+        Assignment.objects.filter(campaign=campaign, target_id__in=chunk).delete()
+    fresh = [Assignment(campaign=campaign, target_id=t, unit_id=slot[0], cadre_id=slot[1])
+             for t, slot in sorted(targets.assignment.items())
+             if t not in snap.assignments or snap.assignments[t].slot != slot]
+    Assignment.objects.bulk_create(fresh, batch_size=5000)
+
+
+def _chunks(items: list[int], size: int) -> list[list[int]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def set_pinned(assignment: Assignment, pinned: bool, *, by: Any) -> Assignment:
+    """Pin an assignment so re-planning keeps it, or release the pin."""
+    with transaction.atomic():
+        locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        if locked.pinned != pinned:
+            locked.pinned = pinned
+            locked.save(update_fields=["pinned", "modified_at"])
+            audit.record(by, "plan.pin" if pinned else "plan.unpin", locked,
+                         summary=f"{locked.target_id} → {locked.cadre_id or locked.unit_id}",
+                         changes={"pinned": [not pinned, pinned]})
+    return locked
+
+
+def reassign(assignment: Assignment, cadre_id: int, *, by: Any) -> Assignment:
+    """The office gives a target to another cadre by hand: the assignment is pinned."""
+    from zoufang.registry.models import Cadre
+
+    with transaction.atomic():
+        locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        cadre = Cadre.objects.get(pk=cadre_id, archived_on__isnull=True)
+        before = {"cadre": locked.cadre_id, "unit": locked.unit_id, "pinned": locked.pinned}
+        locked.cadre, locked.unit, locked.pinned = cadre, cadre.unit, True
+        locked.save(update_fields=["cadre", "unit", "pinned", "modified_at"])
+        audit.record(by, "plan.reassign", locked, changes=audit.diff(
+            before, {"cadre": cadre.pk, "unit": cadre.unit_id, "pinned": True}))
+    return locked
+
+
+def store_department_table(campaign: Campaign, source: Path | IO[bytes], *, label: str, by: Any = None,
+                           filename: str | None = None) -> int:
+    """A department table the town has decided (附件4-1 or 附件4-2): its per-unit counts become fixed quotas."""
+    table = read_department_table(source, filename)
+    if table.issues:
+        raise PlanningError("；".join(str(issue) for issue in table.issues[:10]))
+    kinds = {"户籍户口": Target.Kind.REGISTERED_HOUSEHOLD, "外来常住户": Target.Kind.RESIDENT_HOUSEHOLD,
+             "走访企业数": Target.Kind.ENTERPRISE}
+    units = {u.name: u for u in Unit.objects.filter(kind=Unit.Kind.TOWN_DEPARTMENT)}
+    missing = [row.unit for row in table.rows if row.unit not in units]
+    if missing:
+        raise PlanningError(_("分配表中的单位未登记：") + "、".join(missing))
+    created = 0
+    with transaction.atomic():
+        for column in table.columns:
+            if column == MEMBERS or column not in kinds:
+                continue
+            kind = kinds[column]
+            source_name = f"{label}（{column}）" if len(table.columns) > 1 else label
+            FixedQuota.objects.filter(campaign=campaign, source=source_name).delete()
+            for row in table.rows:
+                quota = FixedQuota.objects.create(
+                    campaign=campaign, source=source_name, row_number=row.row, serial=row.serial[:10],
+                    label=row.unit, target_kind=kind, count=row.figures.get(column, 0), note=row.note[:200],
+                    table=(FixedQuota.Table.UNIT_ENTERPRISES if kind == Target.Kind.ENTERPRISE
+                           else FixedQuota.Table.UNIT_HOUSEHOLDS), created_by=by, modified_by=by)
+                quota.units.set([units[row.unit]])
+                created += 1
+        audit.record(by, "plan.table", campaign, summary=f"{label}：{created}行")
+    return created
