@@ -30,8 +30,10 @@ def _shown(question: dict[str, Any], value: Any, choices: dict[str, list[list[st
     if value is None:
         return None
     if question["type"] in ("select_one", "select_multiple"):
-        labels = dict((name, label) for name, label in choices.get(question["list"], []))
-        values = value if isinstance(value, list) else [value]
+        options = choices.get(question["list"], [])
+        labels = dict((name, label) for name, label in options)
+        order = {name: index for index, (name, _label) in enumerate(options)}
+        values = sorted((value if isinstance(value, list) else [value]), key=lambda v: order.get(str(v), len(order)))
         return "、".join(labels.get(str(v), str(v)) for v in values)
     return value
 

@@ -55,14 +55,9 @@ def load_form(parsed: xlsform.ParsedForm, rows: dict[str, Any], *, by: Any = Non
 
 
 def load_form_file(path: Path, *, by: Any = None) -> tuple[FormVersion, bool]:
+    """Load a YAML or XLSForm xlsx definition; raises FormDefinitionError with one Chinese line per problem."""
     parsed = xlsform.read_file(path)
-    if path.suffix.lower() == ".xlsx":
-        rows: dict[str, Any] = {"source": path.name}
-    else:
-        import yaml
-
-        rows = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return load_form(parsed, rows, by=by)
+    return load_form(parsed, parsed.rows, by=by)
 
 
 def load_shipped_forms(*, by: Any = None) -> list[FormVersion]:

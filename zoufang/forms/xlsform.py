@@ -29,6 +29,7 @@ class ParsedForm:
     items: list[dict[str, Any]] = field(default_factory=list)
     choices: dict[str, list[list[str]]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    rows: dict[str, Any] = field(default_factory=dict)  # the sheets as read, to write the xlsx back out
 
     def spec(self) -> dict[str, Any]:
         return {"title": self.title, "items": self.items, "choices": self.choices}
@@ -62,6 +63,11 @@ def parse_rows(survey: list[dict[str, Any]], choices: list[dict[str, Any]], sett
         form_id=_text(settings.get("form_id")), title=_text(settings.get("form_title")),
         version=_text(settings.get("version")),
     )
+    form.rows = {
+        "survey": [{k: _text(v) for k, v in row.items() if _text(v)} for row in survey],
+        "choices": [{k: _text(v) for k, v in row.items() if _text(v)} for row in choices],
+        "settings": {k: _text(v) for k, v in settings.items() if _text(v)},
+    }
     if not form.form_id:
         form.errors.append("settings：缺少 form_id（调查表代号）")
     for number, row in enumerate(choices, start=2):
@@ -147,6 +153,17 @@ def walk(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return found
 
 
+def outside_repeats(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Questions and groups answered once per form (not those inside a repeat group)."""
+    found = []
+    for node in items:
+        if node["kind"] == "repeat":
+            continue
+        found.append(node)
+        found.extend(outside_repeats(node.get("children", [])))
+    return found
+
+
 def read_yaml(path: Path) -> ParsedForm:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return parse_rows(data.get("survey") or [], data.get("choices") or [], data.get("settings") or {})
@@ -169,6 +186,32 @@ def read_xlsx(path: Path) -> ParsedForm:
     settings_rows = _sheet_rows(workbook, "settings")
     return parse_rows(_sheet_rows(workbook, "survey"), _sheet_rows(workbook, "choices"),
                       settings_rows[0] if settings_rows else {})
+
+
+SURVEY_COLUMNS = ["type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message"]
+
+
+def write_xlsx(rows: dict[str, Any]) -> bytes:
+    """The XLSForm workbook (survey, choices, settings) the office edits and loads again."""
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheets = [("survey", SURVEY_COLUMNS, rows.get("survey") or []),
+              ("choices", ["list_name", "name", "label"], rows.get("choices") or []),
+              ("settings", ["form_id", "form_title", "version"], [rows.get("settings") or {}])]
+    for index, (name, columns, data) in enumerate(sheets):
+        sheet = workbook.active if index == 0 else workbook.create_sheet(name)
+        sheet.title = name
+        extra = [k for row in data for k in row if k not in columns]
+        header = columns + list(dict.fromkeys(extra))
+        sheet.append(header)
+        for row in data:
+            sheet.append([row.get(column, "") for column in header])
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def read_file(path: Path) -> ParsedForm:

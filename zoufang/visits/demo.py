@@ -12,7 +12,7 @@ from zoufang import clock
 from zoufang.campaigns.config import parse_date
 from zoufang.campaigns.models import CaseCategory
 from zoufang.forms import services as form_services
-from zoufang.forms.xlsform import walk
+from zoufang.forms.xlsform import outside_repeats
 from zoufang.planning.models import Assignment
 from zoufang.visits import rules
 from zoufang.visits.models import Visit
@@ -27,7 +27,7 @@ OPINIONS = ["村道路灯损坏，夜间出行不便", "希望增加老年人助
 def demo_answers(spec: dict[str, Any]) -> dict[str, Any]:
     """Required questions answered with the first choice (or a short text), so every form validates."""
     answers: dict[str, Any] = {}
-    for node in walk(spec["items"]):
+    for node in outside_repeats(spec["items"]):
         if node["kind"] != "question" or not node.get("required") or node["type"] == "note":
             continue
         if node["type"] in ("select_one", "select_multiple"):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("me/ledger.xlsx", views.my_ledger, name="my_ledger"),
     path("me/sw.js", views.service_worker, name="service_worker"),
     path("me/manifest.webmanifest", views.manifest, name="manifest"),
+    path("forms/<slug:key>/", views.form_preview, name="form_preview"),
     path("visits/<uuid:public_id>/", views.visit_detail, name="visit"),
     path("units/<uuid:public_id>/ledger.xlsx", views.unit_ledger, name="unit_ledger"),
 ]

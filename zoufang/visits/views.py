@@ -7,18 +7,20 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
+from zoufang.forms.models import Form
 from zoufang.registry.presenters import TargetPresenter
 from zoufang.visits import ledger, services
 from zoufang.visits.api import VisitIn, submission_from, visit_out
-from zoufang.visits.models import DiaryEntry
+from zoufang.visits.models import DiaryEntry, Visit
 from zoufang.visits.page import my_list_context, visits_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,6 +74,21 @@ def _answer_rows(answer: Any) -> list[tuple[str, Any]]:
                             if q["name"] in row)
             rows.append((f"{repeat['label']} {index}", text))
     return rows
+
+
+@login_required
+def form_preview(request: HttpRequest, key: str) -> HttpResponse:
+    """A questionnaire as the phone shows it, for the office to check a definition before a campaign uses it."""
+    form = get_object_or_404(Form, key=key)
+    version = form.current_version()
+    if version is None:
+        raise Http404
+    preview = {"name": f"{form.title}（预览）", "kind": "", "kind_label": f"第 {version.number} 版",
+               "campaign": "", "forms": [key], "modes": [[Visit.Mode.HOME.value, str(Visit.Mode.HOME.label)]]}
+    data = {"now": timezone.localtime(clock.now()).isoformat(), "preview": "preview", "targets": {"preview": preview},
+            "forms": {key: {"title": version.spec["title"], "version": version.number, "spec": version.spec}},
+            "categories": {}}
+    return render(request, "visits/preview.html", {"form": form, "form_data": data})
 
 
 @login_required

@@ -196,6 +196,7 @@
     form.appendChild(el("div", {"class": "buttons"}, [el("button", {type: "submit", "class": "btn", text: "保存并发送"})]));
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      problem.textContent = "";
       var ok = Object.keys(regs).map(function (k) { return check(regs[k]); }).every(Boolean);
       if (!when.value || when.value > nowLocal()) { ok = false; problem.textContent = "走访时间：必填，且不能晚于现在"; }
       var ops = Array.prototype.map.call(opinions.querySelectorAll(".opinion"), function (row) {
@@ -205,6 +206,7 @@
       if (!ok) { problem.hidden = false; problem.textContent = problem.textContent || "请补全标 * 的必填项"; return; }
       var answers = {};
       Object.keys(regs).forEach(function (k) { answers[k] = values(regs[k]); });
+      if (DATA.preview) { problem.hidden = false; problem.className = "notice notice-good"; problem.textContent = "预览：校验通过（未保存）"; section.setAttribute("data-answers", JSON.stringify(answers)); return; }
       var payload = Object.assign({client_uuid: uuid4(), target_id: targetId, campaign: t.campaign, visited_at: when.value + ":00" + OFFSET,
         mode: mode.value, summary: summary.value.trim(), co_visitors: co.value.trim(), settled_on_spot: spot.checked, answers: answers, opinions: ops}, loc);
       var items = load();
@@ -217,7 +219,7 @@
     section.appendChild(form);
     listEl.hidden = true; section.hidden = false; window.scrollTo(0, 0);
   }
-  function close() { section.hidden = true; section.innerHTML = ""; listEl.hidden = false; }
+  function close() { if (DATA.preview) { window.history.back(); return; } section.hidden = true; section.innerHTML = ""; listEl.hidden = false; }
 
   var STATUS = {pending: "待发送", refused: "被退回", conflict: "编号冲突", login: "需重新登录"};
   function showOutbox() {
@@ -284,6 +286,7 @@
       document.querySelectorAll(".my-group, .my-village").forEach(function (box) { box.hidden = !box.querySelector("[data-target]:not([hidden])"); });
     });
   }
+  if (DATA.preview) { open(DATA.preview); return; }
   window.addEventListener("online", flush);
   window.addEventListener("offline", showOutbox);
   setInterval(flush, 15000);

@@ -1,0 +1,48 @@
+"""`zoufang forms load FILE…|--shipped` and `zoufang forms template KEY OUT.xlsx` (XLSForm columns)."""
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from zoufang.forms import services, xlsform
+from zoufang.forms.models import Form
+
+
+class Command(BaseCommand):
+    help = "调查表：加载定义（YAML 或 XLSForm xlsx），导出可编辑的 xlsx"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        load = sub.add_parser("load", help="加载调查表定义；措辞有变化时发布新版本")
+        load.add_argument("files", nargs="*", type=Path)
+        load.add_argument("--shipped", action="store_true", help="加载随附的六张调查表")
+        template = sub.add_parser("template", help="把调查表当前版本写成 XLSForm xlsx，供走访办修改后再加载")
+        template.add_argument("key")
+        template.add_argument("output", type=Path)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "template":
+            form = Form.objects.filter(key=options["key"]).first()
+            version = form.current_version() if form else None
+            if version is None:
+                raise CommandError(f"没有调查表 {options['key']}")
+            options["output"].write_bytes(xlsform.write_xlsx(version.rows))
+            self.stdout.write(f"已写入 {options['output']}（{form}，第 {version.number} 版）")
+            return
+        paths = list(options["files"]) + (services.shipped_form_paths() if options["shipped"] else [])
+        if not paths:
+            raise CommandError("请给出文件，或用 --shipped")
+        failed = False
+        for path in paths:
+            try:
+                version, created = services.load_form_file(path)
+            except services.FormDefinitionError as error:
+                failed = True
+                for line in error.errors:
+                    self.stderr.write(f"{path.name}：{line}")
+                continue
+            state = f"发布第 {version.number} 版" if created else f"未变（第 {version.number} 版）"
+            self.stdout.write(f"{path.name}：{version.form.title} {state}")
+        if failed:
+            raise CommandError("有调查表未能加载")

@@ -1,0 +1,1 @@
+from zoufang.visits.tests.conftest import visiting  # noqa: F401 - the visiting fixture, shared
