@@ -13,6 +13,14 @@ def mask_name(name: str) -> str:
     return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
 
 
+def village_name(case: Case) -> str:
+    """The village (or community) of a case: what the office reads, not the grid inside it."""
+    region = case.region
+    while region is not None and region.level in ("group", "grid") and region.parent_id:
+        region = region.parent
+    return region.name if region is not None else ""
+
+
 class CasePresenter:
     def __init__(self, user: Any) -> None:
         self.user = user
@@ -58,7 +66,7 @@ class CasePresenter:
             "category_code": case.category.code if case.category else "",
             "category": case.category.title if case.category else "",
             "description": case.description,
-            "region": case.region.name if case.region else "",
+            "region": village_name(case),
             "raiser": self.raiser(case),
             "raised_at": case.raised_at,
             "registration_due": case.registration_due,

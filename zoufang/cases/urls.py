@@ -1,4 +1,19 @@
-from django.urls import path  # noqa: F401
+"""/cases/: the office's board and lists, the unit's desk, the leader's queue, one case."""
+
+from django.urls import path
+
+from zoufang.cases import report_views, views
 
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("board/", views.board, name="board"),
+    path("desk/", views.desk, name="desk"),
+    path("signoff/", views.signoff, name="signoff"),
+    path("weekly/", report_views.weekly, name="weekly"),
+    path("weekly.xlsx", report_views.weekly_xlsx, name="weekly_xlsx"),
+    path("agenda/", report_views.agenda, name="agenda"),
+    path("shared/", report_views.shared_problems, name="shared"),
+    path("<uuid:public_id>/", views.detail, name="detail"),
+    path("<uuid:public_id>/<slug:action>/", views.act, name="act"),
+]

@@ -21,22 +21,23 @@ class Actor(StrEnum):
 
 
 class Action(StrEnum):
+    # In the order a page offers them: the usual next step first.
     REGISTER = "register"
     DISPATCH = "dispatch"
     ACCEPT = "accept"
-    RETURN = "return"
-    REQUEST_EXTENSION = "request_extension"
-    APPROVE_EXTENSION = "approve_extension"
-    REFUSE_EXTENSION = "refuse_extension"
     RESOLVE = "resolve"
-    ESCALATE = "escalate"
+    APPROVE_EXTENSION = "approve_extension"
     SIGN = "sign"
-    REFUSE_SIGN = "refuse_sign"
-    EXPLAIN = "explain"
     REPLY = "reply"
     CALLBACK = "callback"
     CLOSE = "close"
     REOPEN = "reopen"
+    REQUEST_EXTENSION = "request_extension"
+    ESCALATE = "escalate"
+    EXPLAIN = "explain"
+    REFUSE_EXTENSION = "refuse_extension"
+    REFUSE_SIGN = "refuse_sign"
+    RETURN = "return"
     MERGE = "merge"
 
 

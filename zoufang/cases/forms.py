@@ -1,0 +1,154 @@
+"""One small form per action on the case page; each carries the version it was drawn at."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zoufang.campaigns.models import CaseCategory
+from zoufang.cases import actions, answers, escalation
+from zoufang.cases.models import Case, CaseReply
+from zoufang.cases.workflow import Action
+from zoufang.registry.models import Cadre, Unit
+
+HANDLING_KINDS = (Unit.Kind.TOWN_DEPARTMENT, Unit.Kind.CITY_DEPARTMENT, Unit.Kind.OUTSIDE_BODY,
+                  Unit.Kind.VILLAGE_COMMITTEE)
+
+
+class ActionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.fields["version"].initial = case.version
+
+
+def _text(label: Any, required: bool = True, rows: int = 2) -> forms.CharField:
+    return forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}))
+
+
+class RegisterForm(ActionForm):
+    category = forms.ModelChoiceField(label=_("类别"), queryset=CaseCategory.objects.none())
+    kind = forms.ChoiceField(label=_("类型"), choices=Case.Kind.choices)
+    priority = forms.ChoiceField(label=_("缓急"), choices=Case.Priority.choices)
+
+    def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
+        super().__init__(case, *args, **kwargs)
+        field = self.fields["category"]
+        field.queryset = CaseCategory.objects.filter(  # type: ignore[attr-defined]
+            campaign=case.campaign, disabled_on__isnull=True
+        )
+        field.initial = case.category_id
+        field.label_from_instance = lambda c: f"{c.code} {c.title[:36]}"  # type: ignore[attr-defined]
+        self.fields["kind"].initial = case.kind
+        self.fields["priority"].initial = case.priority
+
+
+class DispatchForm(ActionForm):
+    unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.none())
+    co_handlers = forms.ModelMultipleChoiceField(label=_("协办单位"), queryset=Unit.objects.none(), required=False)
+    priority = forms.ChoiceField(label=_("缓急"), choices=Case.Priority.choices)
+    note = _text(_("交办意见"), required=False)
+
+    def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
+        super().__init__(case, *args, **kwargs)
+        units = Unit.objects.filter(kind__in=HANDLING_KINDS, archived_on__isnull=True).order_by("kind", "sort_order",
+                                                                                                 "name")
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["co_handlers"].queryset = units  # type: ignore[attr-defined]
+        self.fields["priority"].initial = case.priority
+
+
+class NoteForm(ActionForm):
+    note = _text(_("说明"), required=False)
+
+
+class ReasonForm(ActionForm):
+    reason = _text(_("理由"))
+
+
+class ExtensionForm(ActionForm):
+    days = forms.IntegerField(label=_("延期（工作日）"), min_value=1, max_value=60, initial=5)
+    reason = _text(_("延期理由"))
+
+
+class ResolveForm(ActionForm):
+    result = _text(_("办理结果"), rows=3)
+
+
+class EscalateForm(ActionForm):
+    route = forms.ChoiceField(label=_("上报去向"), choices=Case.Route.choices)
+    leader = forms.ModelChoiceField(label=_("签字的分管领导"), queryset=Cadre.objects.none())
+    reason = _text(_("上报理由（本部门不能办理的原因）"), rows=3)
+
+    def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
+        super().__init__(case, *args, **kwargs)
+        self.fields["leader"].queryset = Cadre.objects.filter(  # type: ignore[attr-defined]
+            role=Cadre.Role.TOWN_LEADER, user__isnull=False, archived_on__isnull=True
+        ).order_by("sort_order", "name")
+
+
+class ExplainForm(ActionForm):
+    explanation = _text(_("解释说明的内容"), rows=3)
+
+
+class ReplyForm(ActionForm):
+    channel = forms.ChoiceField(label=_("答复方式"), choices=CaseReply.Channel.choices)
+    content = _text(_("答复内容"), rows=3)
+    replied_on = forms.DateField(label=_("答复日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CallbackForm(ActionForm):
+    satisfaction = forms.ChoiceField(label=_("满意度"), choices=Case.Satisfaction.choices,
+                                     widget=forms.RadioSelect)
+    note = _text(_("回访情况"), required=False)
+
+
+class MergeForm(ActionForm):
+    master = forms.UUIDField(label=_("主件编号"))
+
+
+FORMS: dict[Action, type[ActionForm]] = {
+    Action.REGISTER: RegisterForm, Action.DISPATCH: DispatchForm, Action.ACCEPT: NoteForm,
+    Action.RETURN: ReasonForm, Action.REQUEST_EXTENSION: ExtensionForm, Action.APPROVE_EXTENSION: NoteForm,
+    Action.REFUSE_EXTENSION: NoteForm, Action.RESOLVE: ResolveForm, Action.ESCALATE: EscalateForm,
+    Action.SIGN: NoteForm, Action.REFUSE_SIGN: ReasonForm, Action.EXPLAIN: ExplainForm, Action.REPLY: ReplyForm,
+    Action.CALLBACK: CallbackForm, Action.CLOSE: NoteForm, Action.REOPEN: ReasonForm, Action.MERGE: MergeForm,
+}
+
+
+def perform(action: Action, case: Case, data: dict[str, Any], user: Any, master: Case | None = None) -> Case:
+    """Call the named action with the form's cleaned data."""
+    v = data["version"]
+    A = Action
+    if action == A.REGISTER:
+        return actions.register_case(case, by=user, version=v, category=data["category"], kind=data["kind"],
+                                     priority=data["priority"])
+    if action == A.DISPATCH:
+        return actions.dispatch_case(case, data["unit"], by=user, version=v, co_handlers=list(data["co_handlers"]),
+                                     priority=data["priority"], note=data["note"])
+    simple = {
+        A.ACCEPT: lambda: actions.accept_case(case, by=user, version=v, note=data.get("note", "")),
+        A.RETURN: lambda: actions.return_case(case, by=user, version=v, reason=data["reason"]),
+        A.REQUEST_EXTENSION: lambda: actions.request_extension(case, by=user, version=v, days=data["days"],
+                                                               reason=data["reason"]),
+        A.APPROVE_EXTENSION: lambda: actions.approve_extension(case, by=user, version=v, note=data["note"]),
+        A.REFUSE_EXTENSION: lambda: actions.refuse_extension(case, by=user, version=v, note=data["note"]),
+        A.RESOLVE: lambda: actions.resolve_case(case, by=user, version=v, result=data["result"]),
+        A.ESCALATE: lambda: escalation.escalate_case(case, by=user, version=v, route=data["route"],
+                                                     leader=data["leader"], reason=data["reason"]),
+        A.SIGN: lambda: escalation.sign_escalation(case, by=user, version=v, note=data["note"]),
+        A.REFUSE_SIGN: lambda: escalation.refuse_escalation(case, by=user, version=v, note=data["reason"]),
+        A.EXPLAIN: lambda: escalation.explain_case(case, by=user, version=v, explanation=data["explanation"]),
+        A.REPLY: lambda: answers.reply_case(case, by=user, version=v, channel=data["channel"],
+                                            content=data["content"], replied_on=data["replied_on"]),
+        A.CALLBACK: lambda: answers.record_callback(case, by=user, version=v, satisfaction=data["satisfaction"],
+                                                    note=data["note"]),
+        A.CLOSE: lambda: answers.close_case(case, by=user, version=v, note=data["note"]),
+        A.REOPEN: lambda: answers.reopen_case(case, by=user, version=v, reason=data["reason"]),
+    }
+    if action == A.MERGE:
+        assert master is not None  # noqa: S101 — the view resolves the master within the user's scope
+        return answers.merge_case(case, master, by=user, version=v)
+    return simple[action]()

@@ -1,0 +1,128 @@
+"""The weekly 问题清单 and 建议清单 (seed 002 §五2) and the monthly 会商 agenda (seed 000 §三(二) 每月一会商)."""
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from zoufang.cases import workflow
+from zoufang.cases.models import Case
+from zoufang.cases.presenters import CasePresenter, village_name
+
+S = Case.Status
+COLUMNS = ["序号", "编号", "类别", "内容", "村（社区）", "反映人", "收集日期", "承办单位", "办理期限", "状态", "办理结果"]
+WIDTHS = [6, 10, 18, 48, 14, 10, 12, 14, 12, 12, 36]
+
+
+def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    monday = day - dt.timedelta(days=day.weekday())
+    return monday, monday + dt.timedelta(days=6)
+
+
+def weekly(cases: QuerySet[Case], kind: str, monday: dt.date, category: str = "", status: str = "") -> QuerySet[Case]:
+    """The cases of a kind collected in the week starting `monday`, not merged into another."""
+    start = timezone.make_aware(dt.datetime.combine(monday, dt.time()))
+    end = start + dt.timedelta(days=7)
+    chosen = cases.filter(kind=kind, raised_at__gte=start, raised_at__lt=end).exclude(status=S.MERGED)
+    if category:
+        chosen = chosen.filter(category__code__startswith=category)
+    if status == "open":
+        chosen = chosen.exclude(status__in=(*workflow.ANSWERED, S.CLOSED))
+    elif status in S.values:
+        chosen = chosen.filter(status=status)
+    return chosen.select_related("category", "region__parent__parent", "unit", "target__region", "campaign__scope").order_by(
+        "category__sort_order", "raised_at", "id"
+    )
+
+
+def rows(cases: QuerySet[Case], user: Any) -> list[list[Any]]:
+    presenter = CasePresenter(user)
+    return [
+        [
+            n, c.number, f"{c.category.code} {c.category.title}" if c.category else "", c.description,
+            village_name(c), presenter.raiser(c)["name"],
+            timezone.localtime(c.raised_at).date(), c.unit.name if c.unit else "", c.handling_due,
+            str(c.get_status_display()), c.resolution or c.explanation,
+        ]
+        for n, c in enumerate(cases, start=1)
+    ]
+
+
+def xlsx(title: str, table: list[list[Any]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # noqa: S101 — a new workbook always has one sheet
+    sheet.title = title[:31]
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append(COLUMNS)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in table:
+        sheet.append(row)
+    for i, width in enumerate(WIDTHS):
+        sheet.column_dimensions[chr(ord("A") + i)].width = width
+    for row in sheet.iter_rows(min_row=3):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if isinstance(cell.value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+    sheet.freeze_panes = "A3"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@dataclass
+class UnitLine:
+    unit: str
+    open: int = 0
+    overdue: list[Case] = field(default_factory=list)
+    resolved_in_month: int = 0
+
+
+@dataclass
+class Agenda:
+    month: dt.date
+    signoff: list[Case]
+    escalated: dict[str, list[Case]]
+    units: list[UnitLine]
+    late_drafts: int
+
+
+def monthly_agenda(cases: QuerySet[Case], month: dt.date) -> Agenda:
+    """每月一会商: open escalations by route, overdue cases by unit, each unit's open and finished counts."""
+    first = month.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    related = cases.select_related("unit", "region", "category", "signoff_leader", "campaign__scope")
+    signoff = list(related.filter(status=S.SIGNOFF).order_by("raised_at"))
+    escalated: dict[str, list[Case]] = {}
+    for route, label in Case.Route.choices:
+        chosen = list(related.filter(status=S.ESCALATED, escalation_route=route).order_by("raised_at"))
+        if chosen:
+            escalated[str(label)] = chosen
+    units: dict[str, UnitLine] = {}
+    for case in related.filter(status__in=workflow.HANDLING):
+        line = units.setdefault(case.unit.name if case.unit else "—", UnitLine(case.unit.name if case.unit else "—"))
+        line.open += 1
+        if case.overdue_since is not None:
+            line.overdue.append(case)
+    start = timezone.make_aware(dt.datetime.combine(first, dt.time()))
+    end = timezone.make_aware(dt.datetime.combine(following, dt.time()))
+    for case in related.filter(resolved_at__gte=start, resolved_at__lt=end).exclude(unit=None):
+        name = case.unit.name if case.unit else "—"
+        units.setdefault(name, UnitLine(name)).resolved_in_month += 1
+    ordered = sorted(units.values(), key=lambda u: (-len(u.overdue), -u.open, u.unit))
+    late = related.filter(status=S.DRAFT, registration_due__lt=min(following, _today())).count()
+    return Agenda(first, signoff, escalated, ordered, late)
+
+
+def _today() -> dt.date:
+    from zoufang import clock
+
+    return clock.today()

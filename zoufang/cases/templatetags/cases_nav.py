@@ -1,0 +1,40 @@
+"""The 问题办理 tabs and nav link: which case pages this user has."""
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+
+from zoufang.accounts import scope
+from zoufang.cases import access
+from zoufang.cases.report_views import LIST_ROLES
+
+register = template.Library()
+
+
+def case_pages(user: Any) -> dict[str, bool]:
+    return {
+        "case_office": access.is_case_office(user) or bool(user.is_superuser),
+        "case_unit": access.is_unit_handler(user) or bool(user.is_superuser),
+        "case_signer": access.is_signing_leader(user),
+        "case_overview": scope.has_role(user, *LIST_ROLES),
+    }
+
+
+@register.inclusion_tag("cases/_tabs.html", takes_context=True)
+def case_tabs(context: dict[str, Any]) -> dict[str, Any]:
+    request = context["request"]
+    return {"request": request, **case_pages(request.user)}
+
+
+@register.simple_tag
+def case_home(user: Any) -> str:
+    """Where 问题办理 in the main navigation leads: the desk a user works from."""
+    pages = case_pages(user)
+    if pages["case_office"]:
+        return reverse("cases:board")
+    if pages["case_unit"]:
+        return reverse("cases:desk")
+    if pages["case_signer"]:
+        return reverse("cases:signoff")
+    return reverse("cases:list")

@@ -1,0 +1,101 @@
+"""The office's board, the unit's desk, the leader's queue, a case page and its action forms."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from zoufang.cases import actions, escalation
+from zoufang.cases.models import Case
+
+pytestmark = pytest.mark.django_db
+
+
+def _accepted(town, case):
+    case = actions.register_case(case, by=town.users["office"], version=case.version, category=town.category)
+    case = actions.dispatch_case(case, town.police, by=town.users["office"], version=case.version)
+    return actions.accept_case(case, by=town.users["handler"], version=case.version)
+
+
+@pytest.mark.parametrize(
+    ("persona", "url", "status"),
+    [("office", "/cases/board/", 200), ("handler", "/cases/board/", 404), ("handler", "/cases/desk/", 200),
+     ("office", "/cases/desk/", 404), ("leader", "/cases/signoff/", 200), ("office", "/cases/weekly/", 200),
+     ("handler", "/cases/weekly/", 404), ("office", "/cases/agenda/", 200), ("leader", "/cases/agenda/", 200),
+     ("office", "/cases/shared/", 200), ("outsider", "/cases/", 200), ("village", "/cases/", 200)],
+)
+def test_it_opens_each_page_to_its_roles(client, cases_town, make_case, persona, url, status):
+    make_case()
+    client.force_login(cases_town.users[persona])
+    assert client.get(url).status_code == status
+
+
+def test_it_dispatches_from_the_case_page_and_the_unit_sees_it_on_its_desk(client, cases_town, make_case):
+    town = cases_town
+    case = make_case()
+    case = actions.register_case(case, by=town.users["office"], version=case.version, category=town.category)
+    client.force_login(town.users["office"])
+    page = client.get(f"/cases/{case.public_id}/")
+    assert "交办" in page.content.decode()
+    response = client.post(f"/cases/{case.public_id}/dispatch/", {
+        "dispatch-version": case.version, "dispatch-unit": town.police.pk, "dispatch-priority": "normal"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Case.Status.DISPATCHED
+    client.force_login(town.users["handler"])
+    desk = client.get("/cases/desk/").content.decode()
+    assert case.number in desk
+    assert "2017-06-29" in desk
+
+
+def test_it_warns_instead_of_acting_on_a_stale_form(client, cases_town, make_case):
+    town = cases_town
+    case = make_case()
+    client.force_login(town.users["office"])
+    actions.register_case(case, by=town.users["office"], version=1, category=town.category)
+    response = client.post(f"/cases/{case.public_id}/register/", {
+        "register-version": 1, "register-category": town.category.pk, "register-kind": "problem",
+        "register-priority": "urgent"}, follow=True)
+    assert "已被他人更新" in response.content.decode()
+    case.refresh_from_db()
+    assert case.priority == "normal"
+
+
+def test_it_shows_the_leader_the_escalations_to_sign(client, cases_town, make_case):
+    town = cases_town
+    case = _accepted(town, make_case())
+    escalation.escalate_case(case, by=town.users["handler"], version=case.version, route="coordination",
+                             leader=town.wangwen, reason="需多部门协调")
+    client.force_login(town.users["leader"])
+    assert "需多部门协调" in client.get("/cases/signoff/").content.decode()
+    client.force_login(town.users["office"])
+    assert "需多部门协调" not in client.get("/cases/signoff/").content.decode()
+
+
+def test_it_hides_a_case_from_an_outsider_with_404(client, cases_town, make_case):
+    case = make_case()
+    client.force_login(cases_town.users["outsider"])
+    assert client.get(f"/cases/{case.public_id}/").status_code == 404
+    assert client.post(f"/cases/{case.public_id}/register/", {"register-version": 1}).status_code == 404
+
+
+def test_it_exports_the_weekly_problem_list_to_xlsx(client, cases_town, make_case):
+    make_case("上下塘社区东侧路灯损坏")
+    make_case("建议增设健身器材", kind=Case.Kind.SUGGESTION)
+    client.force_login(cases_town.users["office"])
+    response = client.get("/cases/weekly.xlsx", {"kind": "problem", "week": "2017-06-13"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0].startswith("问题清单（2017年06月12日")
+    assert rows[1][:4] == ("序号", "编号", "类别", "内容")
+    assert [r[3] for r in rows[2:]] == ["上下塘社区东侧路灯损坏"]
+
+
+def test_it_suggests_a_likely_duplicate_on_the_case_page(client, cases_town, make_case):
+    make_case("上下塘社区东侧路灯损坏，夜间出行不便")
+    case = make_case("东侧路灯损坏了，晚上出行不方便", target=cases_town.households["shangxiatang"][2])
+    client.force_login(cases_town.users["office"])
+    page = client.get(f"/cases/{case.public_id}/").content.decode()
+    assert "可能重复的件" in page
+    assert "合并到此件" in page

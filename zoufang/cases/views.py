@@ -1,0 +1,166 @@
+"""Case pages: the office's dispatch board, the unit's desk, the leader's sign-off queue, one case. Thin:
+access decides what is seen, the forms call the named actions."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zoufang import clock
+from zoufang.accounts import audit
+from zoufang.accounts.models import AuditEvent
+from zoufang.cases import access, deadlines, similarity, workflow
+from zoufang.cases.forms import FORMS, perform
+from zoufang.cases.models import Case
+from zoufang.cases.presenters import CasePresenter
+from zoufang.cases.transition import CaseError, StaleVersion
+
+S = Case.Status
+RELATED = ("category", "unit", "region__parent__parent", "target__region", "signoff_leader", "campaign__scope")
+
+
+def _rows(user: Any, cases: Any) -> list[dict[str, Any]]:
+    presenter = CasePresenter(user)
+    return [{"case": c, **presenter.as_dict(c)} for c in cases]
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    cases = access.visible_cases(request.user).select_related(*RELATED).prefetch_related("co_handlers")
+    status = request.GET.get("status", "")
+    kind = request.GET.get("kind", "")
+    q = request.GET.get("q", "").strip()
+    if status == "overdue":
+        cases = cases.filter(overdue_since__isnull=False, status__in=workflow.HANDLING)
+    elif status in S.values:
+        cases = cases.filter(status=status)
+    if kind in Case.Kind.values:
+        cases = cases.filter(kind=kind)
+    if q:
+        cases = cases.filter(Q(description__icontains=q) | Q(unit__name__icontains=q))
+    page = Paginator(cases.order_by("-raised_at", "id"), settings.ZOUFANG_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/list.html", {
+        "page": page, "rows": _rows(request.user, page.object_list), "statuses": S.choices,
+        "kinds": Case.Kind.choices, "status": status, "kind": kind, "q": q,
+        "filtered": bool(status or kind or q),
+    })
+
+
+def _column(cases: QuerySet[Case], limit: int = 30) -> list[Case]:
+    return list(cases.select_related(*RELATED).order_by("handling_due", "registration_due", "raised_at")[:limit])
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    """The office's dispatch board: what waits for the office, what runs late, what went up."""
+    if not access.is_case_office(request.user) and not request.user.is_superuser:
+        raise Http404
+    cases = access.visible_cases(request.user)
+    today = clock.today()
+    columns = [
+        (_("待登记"), "draft", _column(cases.filter(status=S.DRAFT))),
+        (_("待交办"), "registered", _column(cases.filter(status__in=(S.REGISTERED, S.RETURNED)))),
+        (_("延期待审批"), "extension", _column(cases.filter(requested_extension_days__isnull=False,
+                                                            status__in=workflow.HANDLING))),
+        (_("超期未办结"), "overdue", _column(cases.filter(overdue_since__isnull=False, status__in=workflow.HANDLING))),
+        (_("上报待办"), "escalated", _column(cases.filter(status__in=(S.SIGNOFF, S.ESCALATED)))),
+        (_("待回复、回访、结案"), "answer", _column(cases.filter(
+            status__in=(S.RESOLVED, S.EXPLAINED, S.REPLIED, S.CALLED_BACK)))),
+    ]
+    counts = dict(cases.values_list("status").annotate(n=Count("id")).order_by())
+    late_drafts = cases.filter(status=S.DRAFT, registration_due__lt=today).count()
+    return render(request, "cases/board.html", {
+        "columns": columns, "counts": counts, "today": today, "late_drafts": late_drafts,
+        "total": sum(counts.values()),
+    })
+
+
+@login_required
+def desk(request: HttpRequest) -> HttpResponse:
+    """The unit's desk: its dispatched cases with their deadlines, most urgent first."""
+    unit_ids = access.handled_unit_ids(request.user)
+    if not unit_ids and not request.user.is_superuser:
+        raise Http404
+    mine = Case.objects.filter(unit_id__in=unit_ids) if unit_ids else Case.objects.exclude(unit=None)
+    today = clock.today()
+    inbox = _rows(request.user, mine.filter(status__in=workflow.HANDLING).select_related(*RELATED).order_by(
+        "handling_due", "id"))
+    to_answer = _rows(request.user, mine.filter(status__in=(S.RESOLVED, S.EXPLAINED)).select_related(*RELATED))
+    co = access.visible_cases(request.user).filter(co_handlers__in=unit_ids, status__in=workflow.HANDLING)
+    return render(request, "cases/desk.html", {
+        "inbox": inbox, "to_answer": to_answer, "co_handled": _rows(request.user, co.select_related(*RELATED)),
+        "today": today, "units": sorted({r["unit"] for r in inbox}),
+    })
+
+
+@login_required
+def signoff(request: HttpRequest) -> HttpResponse:
+    """The supervising leader's queue: escalations waiting for a signature (分管领导签字)."""
+    cases = access.visible_cases(request.user).filter(status=S.SIGNOFF)
+    if not request.user.is_superuser:
+        cases = cases.filter(signoff_leader__user__pk=request.user.pk or 0)
+    return render(request, "cases/signoff.html", {"rows": _rows(request.user, cases.select_related(*RELATED))})
+
+
+@login_required
+def detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = access.get_visible_case(request.user, public_id)
+    presenter = CasePresenter(request.user)
+    data = presenter.as_dict(case)
+    if data["raiser"]["full"] and data["raiser"]["phone"]:
+        audit.record(request.user, AuditEvent.Action.READ, case, summary="网页查看反映人完整联系方式")
+    # The usual next step first and open; returning or refusing last.
+    allowed = sorted((workflow.Action(a) for a in data["allowed_actions"]), key=list(workflow.Action).index)
+    forms = [(a, workflow.LABELS[a], FORMS[a](case, prefix=str(a))) for a in allowed if a != workflow.Action.MERGE]
+    duplicates = []
+    if workflow.Action.MERGE in allowed or case.status in (S.DRAFT, S.REGISTERED):
+        duplicates = similarity.likely_duplicates(case, access.visible_cases(request.user))
+    return render(request, "cases/detail.html", {
+        "case": case, "data": data, "forms": forms, "may_merge": workflow.Action.MERGE in allowed,
+        "duplicates": duplicates, "events": case.events.select_related("actor"),
+        "replies": case.replies.all(), "callbacks": case.callbacks.all(),
+        "linked": case.duplicates.all(), "today": clock.today(),
+        "days_left": deadlines.working_days_left(case, clock.today()),
+    })
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
+    case = access.get_visible_case(request.user, public_id)
+    try:
+        chosen = workflow.Action(action)
+    except ValueError:
+        raise Http404 from None
+    form = FORMS[chosen](case, request.POST, prefix=str(chosen))
+    if not form.is_valid():
+        errors = "；".join(f"{form.fields[f].label if f in form.fields else ''}{e}" for f, es in form.errors.items()
+                          for e in es)
+        messages.error(request, _("未能%(action)s：%(errors)s") % {"action": workflow.LABELS[chosen], "errors": errors})
+        return redirect("cases:detail", case.public_id)
+    master = None
+    if chosen == workflow.Action.MERGE:
+        master = access.get_visible_case(request.user, form.cleaned_data["master"])
+    try:
+        perform(chosen, case, form.cleaned_data, request.user, master=master)
+    except StaleVersion as exc:
+        messages.warning(request, str(exc))
+        return redirect("cases:detail", case.public_id)
+    except CaseError as exc:
+        messages.error(request, str(exc))
+        return redirect("cases:detail", case.public_id)
+    except PermissionDenied:
+        messages.error(request, _("您无权对该件执行此操作。"))
+        return redirect("cases:detail", case.public_id)
+    messages.success(request, _("已%(action)s。") % {"action": workflow.LABELS[chosen]})
+    if access.visible_cases(request.user).filter(pk=case.pk).exists():
+        return redirect("cases:detail", case.public_id)
+    return redirect("cases:desk")
