@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("open311/v2/", include("zoufang.cases.open311_urls")),
     path("cases/", include("zoufang.cases.urls")),
+    path("plan/", include("zoufang.planning.urls")),
     path("", include("zoufang.visits.urls")),
     path("", include("zoufang.web.urls")),
 ]
