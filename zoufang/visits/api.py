@@ -5,11 +5,11 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status, UploadedFile
 
 from zoufang.registry.api import TargetOut
 from zoufang.registry.presenters import TargetPresenter
-from zoufang.visits import services
+from zoufang.visits import photos, services
 from zoufang.visits.mylist import assigned_targets
 
 router = Router(tags=["走访记录"])
@@ -132,4 +132,20 @@ def get_visit(request: HttpRequest, visit_id: uuid.UUID) -> dict[str, Any]:
     return visit_out(services.get_visible_visit(request.user, visit_id))
 
 
+class PhotoOut(Schema):
+    id: uuid.UUID
+    width: int
+    height: int
 
+
+@router.post("/visits/{visit_id}/photos", response={201: PhotoOut, 400: ErrorsOut}, summary="上传走访照片（去除 EXIF）")
+def post_photo(request: HttpRequest, visit_id: uuid.UUID, photo: File[UploadedFile]) -> Status[dict[str, Any]]:
+    """Optional; at most 8 MB and 6 per visit; re-encoded without EXIF, so no location is stored."""
+    visit = services.get_visible_visit(request.user, visit_id)
+    try:
+        if photo.size and photo.size > photos.MAX_BYTES:
+            raise services.VisitRefused({"photo": f"照片：不能超过 {photos.MAX_BYTES // 1024 // 1024} MB"})
+        item = photos.add_visit_photo(request.user, visit, photo.read())
+    except services.VisitRefused as refused:
+        return Status(400, {"detail": str(refused), "errors": refused.errors})
+    return Status(201, {"id": item.public_id, "width": item.width, "height": item.height})

@@ -13,5 +13,7 @@ urlpatterns = [
     path("me/manifest.webmanifest", views.manifest, name="manifest"),
     path("forms/<slug:key>/", views.form_preview, name="form_preview"),
     path("visits/<uuid:public_id>/", views.visit_detail, name="visit"),
+    path("visits/<uuid:public_id>/photos/", views.upload_photo, name="upload_photo"),
+    path("visits/<uuid:public_id>/photos/<uuid:photo_id>.jpg", views.photo, name="photo"),
     path("units/<uuid:public_id>/ledger.xlsx", views.unit_ledger, name="unit_ledger"),
 ]

@@ -5,10 +5,11 @@ import json
 import uuid
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -18,9 +19,9 @@ from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
 from zoufang.forms.models import Form
 from zoufang.registry.presenters import TargetPresenter
-from zoufang.visits import ledger, services
+from zoufang.visits import ledger, photos, services
 from zoufang.visits.api import VisitIn, submission_from, visit_out
-from zoufang.visits.models import DiaryEntry, Visit
+from zoufang.visits.models import DiaryEntry, Visit, VisitPhoto
 from zoufang.visits.page import my_list_context, visits_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -57,7 +58,35 @@ def visit_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return render(request, "visits/visit.html", {
         "visit": visit, "phone": presenter.phone(visit.target), "answers": answers,
         "cases": visit.cases.select_related("category").order_by("id"), "today": clock.today(),
+        "photos": visit.photos.all(), "may_add_photo": getattr(services.cadre_of(request.user), "pk", None)
+        == visit.cadre_id, "max_photo_mb": photos.MAX_BYTES // 1024 // 1024,
     })
+
+
+@login_required
+@require_POST
+def upload_photo(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    visit = services.get_visible_visit(request.user, public_id)
+    upload = request.FILES.get("photo")
+    try:
+        if upload is None:
+            raise services.VisitRefused({"photo": "照片：请选择图片"})
+        if upload.size and upload.size > photos.MAX_BYTES:
+            raise services.VisitRefused({"photo": f"照片：不能超过 {photos.MAX_BYTES // 1024 // 1024} MB"})
+        photos.add_visit_photo(request.user, visit, upload.read())
+    except services.VisitRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "照片已保存（已去除拍摄位置等信息）")
+    return redirect("visits:visit", public_id=visit.public_id)
+
+
+@login_required
+def photo(request: HttpRequest, public_id: uuid.UUID, photo_id: uuid.UUID) -> FileResponse:
+    """Photos are served through scope, never from a public media URL."""
+    visit = services.get_visible_visit(request.user, public_id)
+    item = get_object_or_404(VisitPhoto, visit=visit, public_id=photo_id)
+    return FileResponse(item.image.open("rb"), content_type="image/jpeg")
 
 
 def _answer_rows(answer: Any) -> list[tuple[str, Any]]:
@@ -126,8 +155,6 @@ def diary(request: HttpRequest) -> HttpResponse:
             except services.VisitRefused as refused:
                 errors = refused.errors
             else:
-                from django.shortcuts import redirect
-
                 return redirect("visits:diary")
     entries = DiaryEntry.objects.filter(cadre=cadre)[:100]
     return render(request, "visits/diary.html", {"entries": entries, "errors": errors, "form": form})

@@ -1,0 +1,53 @@
+"""Visit photos: optional, size-limited, re-encoded so no EXIF (GPS position, device, time) is ever stored."""
+
+import uuid
+from io import BytesIO
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from zoufang.accounts import audit
+from zoufang.accounts.models import AuditEvent
+from zoufang.visits.models import Visit, VisitPhoto
+from zoufang.visits.services import VisitRefused, cadre_of
+
+MAX_BYTES = 8 * 1024 * 1024
+MAX_PER_VISIT = 6
+MAX_SIDE = 1600
+FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}
+
+
+def strip_and_shrink(data: bytes) -> tuple[bytes, int, int]:
+    """A JPEG of the picture as seen (orientation applied), at most MAX_SIDE pixels, with no metadata."""
+    try:
+        with Image.open(BytesIO(data)) as image:
+            if image.format not in FORMATS:
+                raise VisitRefused({"photo": "照片：只接受 JPEG、PNG 或 WebP 图片"})
+            upright = ImageOps.exif_transpose(image).convert("RGB")
+    except (UnidentifiedImageError, OSError):
+        raise VisitRefused({"photo": "照片：文件不是可识别的图片"}) from None
+    upright.thumbnail((MAX_SIDE, MAX_SIDE))
+    clean = Image.new("RGB", upright.size)
+    clean.paste(upright)  # a fresh image carries no info dict, so nothing of the original's metadata survives
+    out = BytesIO()
+    clean.save(out, format="JPEG", quality=85, optimize=True)
+    return out.getvalue(), clean.width, clean.height
+
+
+@transaction.atomic
+def add_visit_photo(user: Any, visit: Visit, data: bytes) -> VisitPhoto:
+    cadre = cadre_of(user)
+    if cadre is None or cadre.pk != visit.cadre_id:
+        raise VisitRefused({"photo": "照片：只有本次走访的走访人可以上传照片"})
+    if len(data) > MAX_BYTES:
+        raise VisitRefused({"photo": f"照片：不能超过 {MAX_BYTES // 1024 // 1024} MB"})
+    if Visit.objects.select_for_update().get(pk=visit.pk).photos.count() >= MAX_PER_VISIT:
+        raise VisitRefused({"photo": f"照片：每次走访最多 {MAX_PER_VISIT} 张"})
+    content, width, height = strip_and_shrink(data)
+    photo = VisitPhoto(visit=visit, width=width, height=height, created_by=user)
+    photo.image.save(f"{uuid.uuid4().hex}.jpg", ContentFile(content), save=False)
+    photo.save()
+    audit.record(user, AuditEvent.Action.CREATE, photo, summary=f"走访照片：{visit.target.name}")
+    return photo

@@ -1,0 +1,176 @@
+"""The cadre's pages: 我的走访, a visit, photos without EXIF, contact cards, diary and ledgers."""
+
+import io
+from typing import Any
+
+import openpyxl
+import pytest
+from PIL import Image
+
+from zoufang.accounts.models import RoleGrant
+from zoufang.visits import photos
+from zoufang.visits.models import DiaryEntry, Visit, VisitPhoto
+from zoufang.visits.tests.conftest import payload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _pinned_today(settings: Any) -> None:
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def visit(client, visiting, api_token) -> Visit:
+    response = client.post("/api/v1/visits", payload(visiting.enterprise), content_type="application/json",
+                           **api_token("dept"))
+    assert response.status_code == 201
+    return Visit.objects.get(public_id=response.json()["id"])
+
+
+def test_it_lists_my_targets_by_village_and_group_with_the_pace(login, visiting, visit):
+    response = login(visiting.users["dept"]).get("/me/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.index("上下塘社区") < page.index("第1居民小组") < page.index("计家墩村")
+    assert "1/3" in page  # visited / assigned
+    assert "本月应至少走访 1 个，已走访 1 个" in page  # ⌈3 × 1/5⌉
+    assert "按进度要求，到本月底累计应走访 2 个" in page  # May and June
+    assert "落后 1 个" in page
+    assert "2017年9月30日前完成全部走访，还剩 2 个" in page
+    # The household's ID number is masked for a visitor; its phone is not (to arrange the visit).
+    household = visiting.households["shangxiatang"][0]
+    assert household.id_number not in page
+    assert household.phone in page
+    # Not assigned: not listed.
+    assert visiting.households["jijiadun"][0].name not in page
+
+
+def test_it_says_so_when_nothing_is_assigned(login, town):
+    page = login(town.users["dept"]).get("/me/").content.decode()
+    assert "还没有分配给您的走访对象" in page
+
+
+def test_it_shows_the_registration_deadline_and_the_case_on_the_visit(login, visiting, visit):
+    page = login(visiting.users["office"]).get(f"/visits/{visit.public_id}/").content.decode()
+    assert "须在 2017-06-16 前登记" in page
+    assert "厂房扩建用地指标不足" in page
+    assert "待登记" in page
+    assert "服务意识" in page
+
+
+def test_it_hides_a_visit_from_an_outsider(login, visiting, visit):
+    assert login(visiting.users["outsider"]).get(f"/visits/{visit.public_id}/").status_code == 404
+
+
+def _jpeg_with_location() -> bytes:
+    image = Image.new("RGB", (2400, 1200), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x8825] = {1: "N", 2: (31.0, 10.0, 0.0), 3: "E", 4: (120.0, 54.0, 0.0)}  # GPSInfo
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    data = out.getvalue()
+    assert Image.open(io.BytesIO(data)).getexif().get_ifd(0x8825)
+    return data
+
+
+def test_it_stores_a_photo_without_its_exif_location(client, login, visiting, visit, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    upload = io.BytesIO(_jpeg_with_location())
+    upload.name = "IMG_0001.jpg"
+    response = login(visiting.users["dept"]).post(f"/visits/{visit.public_id}/photos/", {"photo": upload})
+    assert response.status_code == 302
+    photo = VisitPhoto.objects.get(visit=visit)
+    stored = Image.open(photo.image.path)
+    assert not stored.getexif()
+    assert "exif" not in stored.info
+    assert (photo.width, photo.height) == (1600, 800)
+    served = client.get(f"/visits/{visit.public_id}/photos/{photo.public_id}.jpg")
+    assert served.status_code == 200
+    assert b"GPS" not in b"".join(served.streaming_content)
+
+
+def test_it_takes_a_photo_through_the_api(client, visiting, visit, api_token, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    upload = io.BytesIO(_jpeg_with_location())
+    upload.name = "IMG_0002.jpg"
+    response = client.post(f"/api/v1/visits/{visit.public_id}/photos", {"photo": upload}, **api_token("dept"))
+    assert response.status_code == 201, response.content
+    assert not Image.open(VisitPhoto.objects.get().image.path).getexif()
+
+
+def test_it_refuses_a_photo_from_someone_else_or_too_large(login, visiting, visit, settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path
+    with pytest.raises(photos.VisitRefused, match="只有本次走访的走访人"):
+        photos.add_visit_photo(visiting.users["office"], visit, _jpeg_with_location())
+    monkeypatch.setattr(photos, "MAX_BYTES", 100)
+    with pytest.raises(photos.VisitRefused, match="照片：不能超过"):
+        photos.add_visit_photo(visiting.users["dept"], visit, _jpeg_with_location())
+    monkeypatch.setattr(photos, "MAX_BYTES", 10_000)
+    with pytest.raises(photos.VisitRefused, match="不是可识别的图片"):
+        photos.add_visit_photo(visiting.users["dept"], visit, b"not an image")
+
+
+def test_it_prints_contact_cards_with_the_campaigns_hotline(login, visiting):
+    page = login(visiting.users["dept"]).get("/me/card/").content.decode()
+    cadre = visiting.users["dept"].cadre
+    assert page.count('class="contact-card"') == 8
+    assert cadre.name in page
+    assert cadre.phone in page
+    assert "派出所" in page
+    assert "0512-12345" in page
+
+
+def test_it_writes_a_diary_entry_and_refuses_an_empty_one(login, visiting):
+    client = login(visiting.users["dept"])
+    assert client.post("/me/diary/", {"entry_date": "2017-06-14", "text": "走访计家墩村，群众关心道路"}).status_code == 302
+    entry = DiaryEntry.objects.get()
+    assert entry.cadre == visiting.users["dept"].cadre
+    assert entry.campaign == visiting.campaign
+    page = client.post("/me/diary/", {"entry_date": "2017-06-20", "text": " "}).content.decode()
+    assert "内容：必填" in page
+    assert "日期：不能晚于今天" in page
+    assert DiaryEntry.objects.count() == 1
+
+
+def _rows(content: bytes, sheet: str) -> list[list[Any]]:
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    return [list(row) for row in book[sheet].iter_rows(values_only=True)]
+
+
+def test_it_exports_the_cadres_ledger_and_diary(login, visiting, visit):
+    client = login(visiting.users["dept"])
+    client.post("/me/diary/", {"entry_date": "2017-06-14", "text": "走访锦溪精密机械"})
+    response = client.get("/me/ledger.xlsx")
+    assert response.status_code == 200
+    rows = _rows(response.content, "走访台账")
+    record = dict(zip(rows[1], rows[2], strict=True))
+    assert record["走访对象"] == "锦溪精密机械有限公司"
+    assert record["走访时间"] == "2017-06-14 10:30"
+    assert record["村（社区）"] == "计家墩村"
+    assert record["问题意见（条）"] == 1
+    assert _rows(response.content, "民情走访日记")[1][1:] == ["派出所党员甲", "走访锦溪精密机械"]
+
+
+def test_it_exports_a_units_ledger_to_the_office_but_not_to_an_outsider(login, visiting, visit):
+    url = f"/units/{visiting.police.public_id}/ledger.xlsx"
+    assert login(visiting.users["outsider"]).get(url).status_code == 404
+    response = login(visiting.users["office"]).get(url)
+    assert response.status_code == 200
+    assert len(_rows(response.content, "走访台账")) == 3
+
+
+def test_it_exports_a_units_ledger_to_its_handler(login, visiting, visit):
+    handler = visiting.users["outsider"]
+    RoleGrant.objects.create(user=handler, role=RoleGrant.Role.UNIT_HANDLER, unit=visiting.police)
+    assert login(handler).get(f"/units/{visiting.police.public_id}/ledger.xlsx").status_code == 200
+
+
+def test_it_serves_the_service_worker_and_manifest(client):
+    assert client.get("/me/sw.js")["Content-Type"] == "application/javascript"
+    assert client.get("/me/manifest.webmanifest").json()["start_url"] == "/me/"
