@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from zoufang import clock
@@ -18,6 +19,7 @@ from zoufang.visits import rules
 from zoufang.visits.models import Visit
 from zoufang.visits.services import Opinion, VisitSubmission, _create
 
+DEMO_TODAY = "2017-06-15"
 NAMESPACE = uuid.UUID("6f1d1c1e-8a43-4c55-9a3e-2d0b5f1c7a10")
 EVERY = 3  # one assigned target in three has been visited by the pinned day
 LIMIT = 600
@@ -43,8 +45,14 @@ def demo_answers(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def seed_demo_visits(campaign: Any, say: Callable[[str], Any]) -> None:
+    # The same records whatever the real date: the demo's day, as the cases demo plays it (and `make run` pins).
+    with override_settings(ZOUFANG_TODAY=DEMO_TODAY):
+        _seed(campaign, say)
+
+
+def _seed(campaign: Any, say: Callable[[str], Any]) -> None:
     form_services.load_shipped_forms()
-    today = clock.today()
+    today = min(clock.today(), campaign.ends_on)
     start = max(parse_date((campaign.config.get("pace") or {}).get("starts_on")) or campaign.starts_on,
                 campaign.starts_on)
     span = max(1, (today - start).days)
