@@ -53,6 +53,7 @@ def my_list_context(user: Any, query: str = "") -> dict[str, Any]:
         "progress": progress(items),
         "paces": paces,
         "due": [item for item in items if not item.visited][:5],
+        "total_due": sum(1 for item in items if not item.visited),
         "today": today,
         "total": len(items),
         "visited": sum(1 for item in items if item.visited),

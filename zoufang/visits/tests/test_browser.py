@@ -134,3 +134,37 @@ def test_it_keeps_a_visit_recorded_offline_and_sends_each_once(browser, live_ser
         page.screenshot(path=str(SHOTS / "visit-office-1280.png"), full_page=True)
     finally:
         office.close()
+
+
+def test_it_opens_offline_and_keeps_unsent_records_when_the_tab_is_closed(browser, live_server, visiting, settings):
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    household = visiting.households["shangxiatang"][1]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        _login(page, live_server.url, "dept")
+        page.goto(f"{live_server.url}/me/")
+        page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+        page.reload()  # now controlled by the service worker, which caches the page
+        page.wait_for_function("!!navigator.serviceWorker.controller")
+        context.set_offline(True)
+        page.close()
+        page = context.new_page()
+        page.goto(f"{live_server.url}/me/")  # no network: served from the cache
+        _open_form(page, household)
+        _choose(page, "household_survey.income_change", "same")
+        _choose(page, "household_survey.satisfaction", "satisfied")
+        _choose(page, "six_ones_form.aspects", "policy")
+        page.fill('[data-q="six_ones_form.policy"] textarea', "宣传富民政策")
+        _choose(page, "six_ones_form.satisfaction", "satisfied")
+        page.click("text=保存并发送")
+        page.wait_for_selector("#outbox li[data-status=pending]")
+        page.close()  # the tab is closed with the record unsent
+        assert not Visit.objects.exists()
+        context.set_offline(False)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/me/")
+        page.wait_for_selector("#outbox", state="hidden", timeout=20000)
+        assert Visit.objects.get().target == household
+    finally:
+        context.close()

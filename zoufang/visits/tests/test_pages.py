@@ -46,6 +46,8 @@ def test_it_lists_my_targets_by_village_and_group_with_the_pace(login, visiting,
     household = visiting.households["shangxiatang"][0]
     assert household.id_number not in page
     assert household.phone in page
+    assert "待走访" in page
+    assert "共 2 个未走访" not in page  # both unvisited are listed in full
     # Not assigned: not listed.
     assert visiting.households["jijiadun"][0].name not in page
 

@@ -13,6 +13,8 @@ self.addEventListener("fetch", function (event) {
     if (response.ok && !response.redirected) {
       var copy = response.clone();
       caches.open(CACHE).then(function (cache) { cache.put(request, copy); });
+    } else if (url.pathname === "/me/") {
+      caches.delete(CACHE);  // logged out (sent to the login page): keep no one's list on the phone
     }
     return response;
   }).catch(function () {
