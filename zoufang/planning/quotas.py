@@ -12,7 +12,7 @@ from typing import Any
 from zoufang.campaigns.values import count_bounds
 from zoufang.planning.allocate import place, split_in_range
 from zoufang.planning.models import FixedQuota
-from zoufang.planning.snapshot import Slot, Snapshot
+from zoufang.planning.snapshot import HOUSEHOLD, Slot, Snapshot
 from zoufang.registry.models import Cadre, Target, Unit
 
 LineKey = tuple[Slot, int, str]  # (visitor, village id, kind)
@@ -22,9 +22,19 @@ CONCENTRATION = 2  # seed 002 §四2: 各办局中心对1～2个村（社区）�
 DECIDED_UNIT_TABLES = (FixedQuota.Table.UNIT_HOUSEHOLDS, FixedQuota.Table.UNIT_ENTERPRISES)
 
 
+def class_label(key: str) -> str:
+    """“企业（区镇重点企业）”, “群众家庭”, or the kind's own label."""
+    kind, _, label = key.partition("|")
+    if kind == HOUSEHOLD:
+        return "群众家庭"
+    name = str(Target.Kind(kind).label) if kind in Target.Kind.values else kind
+    return f"{name}（{label}）" if label else name
+
+
 @dataclass
 class QuotaPlan:
     lines: dict[LineKey, int] = field(default_factory=dict)
+    direct: dict[int, Slot] = field(default_factory=dict)  # target id -> visitor, decided by rule (上下谈一级)
     sources: dict[LineKey, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # every rule that could not hold, and what was done
     relaxed: list[dict[str, Any]] = field(default_factory=list)
@@ -43,15 +53,26 @@ class Roles:
     config: dict[str, Any] = field(default_factory=dict)
 
     def per_person(self, role: str | None, kind: str) -> tuple[int, int | None] | None:
+        """(min, max) per person for a target class: "enterprise", "household" or "enterprise|区镇重点企业"."""
         if role is None:
             return None
+        kind, _, label = kind.partition("|")
         value = (self.config.get("quotas", {}).get(role) or {}).get("per_person", {}).get(kind)
-        if value is None:
+        if isinstance(value, dict) and ("is_key" in value or "scale" in value):
+            value = [value]
+        if isinstance(value, list):  # filtered quotas: each counts in its own class
+            match = [v for v in value if v.get("label", "") == label] if label else []
+            return count_bounds(match[0]) if match else None
+        if value is None or label:
             return None
-        if isinstance(value, list):  # several filtered quotas of one kind (seed 002's leaders): their sum
-            low = sum(count_bounds(v)[0] for v in value)
-            return low, low
         return count_bounds(value)
+
+    def linked_groups(self, role: str | None) -> int:
+        """Seed 002: each leader takes 3 村民小组 of the village they are posted to (0 when not a rule)."""
+        linked = ((self.config.get("quotas", {}).get(role) or {}).get("linked_regions") or {}) if role else {}
+        if linked.get("level") != "group":
+            return 0
+        return count_bounds(linked.get("count", 0))[0]
 
 
 def campaign_roles(config: dict[str, Any]) -> Roles:
@@ -91,14 +112,32 @@ def plan_quotas(snap: Snapshot) -> QuotaPlan:
     held = held_lines(snap)
     covered: dict[Slot, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # villages per visitor so far
     for kind in snap.kinds:
+        if kind == Target.Kind.CADRE:
+            _plan_interviews(snap, plan)
+            continue
         supply = {v.pk: len(snap.targets.get(kind, {}).get(v.pk, ())) for v in snap.villages}
         _plan_kind(snap, plan, roles, kind, supply, held, covered)
     return plan
 
 
+def _plan_interviews(snap: Snapshot, plan: QuotaPlan) -> None:
+    """上下谈一级 (seed 002 §四3): each cadre is interviewed by the one a level above."""
+    missing = []
+    for target_id, cadre_id in sorted(snap.interviewee.items()):
+        cadre = Cadre.objects.filter(pk=cadre_id).only("supervisor_id").first() if cadre_id not in snap.cadres \
+            else snap.cadres[cadre_id]
+        boss = snap.cadres.get(cadre.supervisor_id) if cadre and cadre.supervisor_id else None
+        if boss is None:
+            missing.append(cadre.name if cadre else f"#{cadre_id}")
+            continue
+        plan.direct[target_id] = (boss.unit_id, boss.pk)
+    if missing:
+        plan.notes.append(f"{len(missing)}名干部无在岗的上一级，无人访谈：{'、'.join(missing[:20])}")
+
+
 def _plan_kind(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, supply: dict[int, int],
                held: dict[LineKey, int], covered: dict[Slot, dict[int, int]]) -> None:
-    label = Target.Kind(kind).label
+    label = class_label(kind)
     rows = [q for q in snap.fixed if q.target_kind == kind]
     decided_leaders = False
     floating: list[tuple[Slot, int, str, list[int]]] = []  # count-only rows without a village
@@ -125,6 +164,8 @@ def _plan_kind(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, supply:
     leader_rule = roles.per_person(roles.leader, kind)
     if leader_rule and not decided_leaders:
         _plan_leaders(snap, plan, kind, leader_rule[0], supply, held, covered)
+    elif kind == HOUSEHOLD and roles.linked_groups(roles.leader) and not decided_leaders:
+        _plan_leader_groups(snap, plan, kind, roles.linked_groups(roles.leader), supply, covered)
     floating_total = sum(count for _, count, _, _ in floating)
     _plan_departments(snap, plan, roles, kind, supply, held, covered, reserve=floating_total)
     for slot, count, source, prefer in floating:
@@ -177,7 +218,32 @@ def _plan_leaders(snap: Snapshot, plan: QuotaPlan, kind: str, each: int, supply:
         supply[village] -= n
         covered[slot][village] += n
     for slot, n in unplaced.items():
-        plan.notes.append(f"{_slot_name(snap, slot)}：{Target.Kind(kind).label}应为{each}，登记库只余{each - n}")
+        plan.notes.append(f"{_slot_name(snap, slot)}：{class_label(kind)}应为{each}，登记库只余{each - n}")
+
+
+def _plan_leader_groups(snap: Snapshot, plan: QuotaPlan, kind: str, count: int, supply: dict[int, int],
+                        covered: dict[Slot, dict[int, int]]) -> None:
+    """Each leader takes whole 村民小组 of their first 挂钩 village, in walking order, the first ones free."""
+    taken: dict[int, int] = defaultdict(int)  # village -> groups handed out
+    for cadre_id in _role_cadres(snap, Cadre.Role.TOWN_LEADER):
+        slot = (snap.cadres[cadre_id].unit_id, cadre_id)
+        villages = snap.linked_villages.get(cadre_id, [])
+        if not villages:
+            plan.notes.append(f"{snap.cadres[cadre_id].name}：没有蹲点联系的村（社区），未分配村民小组")
+            continue
+        village = villages[0]
+        starts = snap.groups.get(village, [])
+        size = len(snap.targets.get(kind, {}).get(village, ()))
+        first = taken[village]
+        chosen = starts[first:first + count]
+        if len(chosen) < count:
+            plan.notes.append(f"{snap.cadres[cadre_id].name}：{snap.village_name(village)}只余{len(chosen)}个村民小组")
+        end = starts[first + count][1] if first + count < len(starts) else size
+        households = end - (chosen[0][1] if chosen else end)
+        taken[village] += len(chosen)
+        plan.add((slot, village, kind), households, "蹲点村民小组")
+        covered[slot][village] += households
+        supply[village] -= households
 
 
 def _plan_departments(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, supply: dict[int, int],
@@ -187,7 +253,7 @@ def _plan_departments(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, 
                if q.table in DECIDED_UNIT_TABLES and q.target_kind == kind and q.units.all()}
     if rule is None and not decided:
         return
-    label = Target.Kind(kind).label
+    label = class_label(kind)
     low, high = rule or (0, None)
     if high is None and roles.remainder:
         high = low  # an open minimum (seed 002's “≥30”): the 兜底 role takes the rest
@@ -255,7 +321,7 @@ def _note_relaxed(snap: Snapshot, plan: QuotaPlan, relaxed: dict[Any, int], kind
                   high: int | None, source: str, total: int, people: int) -> None:
     if not relaxed:
         return
-    label = Target.Kind(kind).label
+    label = class_label(kind)
     unit = snap.units[snap.cadres[next(iter(relaxed))].unit_id].name
     span = f"{low}" if high == low else f"{low}～{high or ''}"
     plan.notes.append(f"{unit}：{source}{label}{total}，{people}人按每人{span}无法分尽，"
@@ -266,7 +332,7 @@ def _note_relaxed(snap: Snapshot, plan: QuotaPlan, relaxed: dict[Any, int], kind
 
 
 def _plan_remainder(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, supply: dict[int, int]) -> None:
-    label = Target.Kind(kind).label
+    label = class_label(kind)
     for village in snap.villages:
         left = supply.get(village.pk, 0)
         if left <= 0:

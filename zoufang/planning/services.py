@@ -75,7 +75,7 @@ def run_plan(campaign: Campaign, *, by: Any = None, dry_run: bool = False) -> Pl
         Campaign.objects.select_for_update().filter(pk=campaign.pk).first()  # one planner at a time
         snap = take_snapshot(campaign)
         quotas = plan_quotas(snap)
-        targets = plan_targets(snap, quotas.lines)
+        targets = plan_targets(snap, quotas.lines, quotas.direct)
         report = _compare(snap, quotas, targets, applied=not dry_run)
         if not dry_run:
             _apply(snap, quotas, targets)
@@ -102,7 +102,8 @@ def _compare(snap: Snapshot, quotas: QuotaPlan, targets: TargetPlan, *, applied:
         else:
             report.moved += 1
         if old is not None:  # a first assignment is not a move; every change of an existing one is listed
-            kind, village, _position = snap.target_place.get(target_id, ("", 0, 0))
+            _class, village, _position = snap.target_place.get(target_id, ("", 0, 0))
+            kind = snap.real_kind.get(target_id, "")
             report.moves.append(Move(target_id, kind, snap.village_name(village), visitor_name(snap, old.slot, former),
                                      visitor_name(snap, new)))
     villages_of: dict[int, set[int]] = defaultdict(set)
@@ -141,11 +142,21 @@ def _former_visitors(snap: Snapshot) -> dict[int, tuple[str, str]]:
 
 def _apply(snap: Snapshot, quotas: QuotaPlan, targets: TargetPlan) -> None:
     campaign = snap.campaign
+    # The plan's counts as named: per visitor, village and kind (classes such as 群众家庭 split back).
+    counts: dict[tuple[Slot, int, str], int] = defaultdict(int)
+    sources: dict[tuple[Slot, int, str], str] = {}
+    for target_id, slot in targets.assignment.items():
+        key_class, village, _position = snap.target_place[target_id]
+        key = (slot, village, snap.real_kind[target_id])
+        counts[key] += 1
+        if key not in sources:
+            sources[key] = ("上下谈一级" if target_id in quotas.direct
+                            else quotas.sources.get((slot, village, key_class), ""))
     Quota.objects.filter(campaign=campaign).delete()
     Quota.objects.bulk_create(
         [Quota(campaign=campaign, unit_id=slot[0], cadre_id=slot[1], region_id=village, target_kind=kind,
-               count=count, source=quotas.sources.get((slot, village, kind), "")[:50])
-         for (slot, village, kind), count in sorted(quotas.lines.items(), key=lambda item: str(item[0]))],
+               count=count, source=sources[(slot, village, kind)][:50])
+         for (slot, village, kind), count in sorted(counts.items(), key=lambda item: str(item[0]))],
         batch_size=5000,
     )
     stale = [t for t in snap.assignments if targets.assignment.get(t) != snap.assignments[t].slot]

@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from zoufang.campaigns.models import Campaign
@@ -27,14 +28,63 @@ class Held:
     pinned: bool
 
 
+HOUSEHOLD = "household"  # seed 002's 群众家庭: registered and resident households together
+HOUSEHOLD_KINDS = (Target.Kind.REGISTERED_HOUSEHOLD, Target.Kind.RESIDENT_HOUSEHOLD)
+
+
+@dataclass(frozen=True)
+class TargetClass:
+    """What the planner counts: a target kind, both household kinds together, or a filtered part of a kind."""
+
+    key: str  # "enterprise", "household", "enterprise|区镇重点企业"
+    kinds: tuple[str, ...]
+    filters: tuple[tuple[str, Any], ...] = ()
+
+    def matches(self, kind: str, is_key: bool, scale: str) -> bool:
+        if kind not in self.kinds:
+            return False
+        values = {"is_key": is_key, "scale": scale}
+        return all(values.get(name) == value for name, value in self.filters)
+
+
+def target_classes(config: dict[str, Any]) -> list[TargetClass]:
+    """The campaign's kinds as the planner counts them, filtered classes before the rest of their kind."""
+    kinds = list(config.get("target_kinds") or [k.value for k in Target.Kind])
+    per_person = [(q or {}).get("per_person") or {} for q in (config.get("quotas") or {}).values()]
+    classes: list[TargetClass] = []
+    merged = any(HOUSEHOLD in p for p in per_person) and all(k in kinds for k in HOUSEHOLD_KINDS)
+    if merged:
+        classes.append(TargetClass(HOUSEHOLD, HOUSEHOLD_KINDS))
+    for kind in kinds:
+        if merged and kind in HOUSEHOLD_KINDS:
+            continue
+        for rules in per_person:
+            for rule in _as_list(rules.get(kind)):
+                filters = tuple(sorted((k, v) for k, v in rule.items() if k in ("is_key", "scale")))
+                key = f"{kind}|{rule.get('label', '')}"
+                if filters and key not in {c.key for c in classes}:
+                    classes.append(TargetClass(key, (kind,), filters))
+        classes.append(TargetClass(kind, (kind,)))
+    return classes
+
+
+def _as_list(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, dict)]
+    return [value] if isinstance(value, dict) else []
+
+
 @dataclass
-class Snapshot:
+class Snapshot:  # noqa: PLR0902 - one record of everything the planner reads
     campaign: Campaign
-    kinds: list[str]
+    kinds: list[str]  # the target classes' keys, in planning order
     villages: list[Region]
     # kind -> village id -> target ids in walking order (group, grid, address)
     targets: dict[str, dict[int, list[int]]]
-    target_place: dict[int, tuple[str, int, int]]  # target id -> (kind, village id, position)
+    target_place: dict[int, tuple[str, int, int]]  # target id -> (class key, village id, position)
+    real_kind: dict[int, str]  # target id -> its kind
+    groups: dict[int, list[tuple[int, int]]]  # village id -> (group region id, first position) in walking order
+    interviewee: dict[int, int]  # target id (kind cadre) -> the cadre it stands for
     units: dict[int, Unit]
     cadres: dict[int, Cadre]  # active cadres
     cadres_by_unit: dict[int, list[int]]
@@ -46,7 +96,7 @@ class Snapshot:
     def village_name(self, village_id: int | None) -> str:
         return self.village_by_id[village_id].name if village_id in self.village_by_id else ""
 
-    @property
+    @cached_property
     def village_by_id(self) -> dict[int, Region]:
         return {v.pk: v for v in self.villages}
 
@@ -57,32 +107,51 @@ def take_snapshot(campaign: Campaign) -> Snapshot:
                     .order_by("sort_order", "path"))
     village_paths = {v.path: v.pk for v in villages}
     depth = len(villages[0].path) if villages else 0
+    group_depth = depth + Region.PATH_STEP + 1
     region_village: dict[int, int] = {}
     region_path: dict[int, str] = {}
+    path_region: dict[str, int] = {}
     for pk, path in Region.objects.filter(path__startswith=town.path).values_list("id", "path"):
         region_path[pk] = path
-        if path[:depth] in village_paths:
-            region_village[pk] = village_paths[path[:depth]]
-    kinds = list(campaign.config.get("target_kinds") or [k.value for k in Target.Kind])
-    rows: dict[str, dict[int, list[tuple[Any, ...]]]] = {kind: {} for kind in kinds}
-    for pk, kind, region_id, address in (
+        path_region[path] = pk
+        # Targets of the town itself (cadres as interviewees, notable persons) count under the town.
+        region_village[pk] = village_paths.get(path[:depth], town.pk) if len(path) >= depth else town.pk
+    classes = target_classes(campaign.config)
+    kinds = sorted({k for c in classes for k in c.kinds})
+    rows: dict[str, dict[int, list[tuple[Any, ...]]]] = {c.key: {} for c in classes}
+    real_kind: dict[int, str] = {}
+    interviewee: dict[int, int] = {}
+    for pk, kind, region_id, address, is_key, scale, cadre_id in (
         Target.objects.filter(kind__in=kinds, archived_on__isnull=True, region__path__startswith=town.path)
-        .order_by().values_list("id", "kind", "region_id", "address").iterator(chunk_size=20000)
+        .order_by().values_list("id", "kind", "region_id", "address", "is_key", "scale", "cadre_id")
+        .iterator(chunk_size=20000)
     ):
         village = region_village.get(region_id)
         if village is None:
             continue
-        rows[kind].setdefault(village, []).append((region_path[region_id], address_key(address), pk))
+        key = next(c.key for c in classes if c.matches(kind, is_key, scale))
+        rows[key].setdefault(village, []).append((region_path[region_id], address_key(address), pk))
+        real_kind[pk] = kind
+        if cadre_id is not None:
+            interviewee[pk] = cadre_id
     targets: dict[str, dict[int, list[int]]] = {}
     place: dict[int, tuple[str, int, int]] = {}
-    for kind, by_village in rows.items():
-        targets[kind] = {}
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for key, by_village in rows.items():
+        targets[key] = {}
         for village, items in by_village.items():
             items.sort()
             ids = [item[-1] for item in items]
-            targets[kind][village] = ids
+            targets[key][village] = ids
             for position, pk in enumerate(ids):
-                place[pk] = (kind, village, position)
+                place[pk] = (key, village, position)
+            if key == HOUSEHOLD or key == Target.Kind.REGISTERED_HOUSEHOLD:
+                starts: list[tuple[int, int]] = []
+                for position, item in enumerate(items):
+                    group = path_region.get(item[0][:group_depth])
+                    if group is not None and (not starts or starts[-1][0] != group):
+                        starts.append((group, position))
+                groups.setdefault(village, starts)
     units = {u.pk: u for u in Unit.objects.filter(archived_on__isnull=True)}
     cadres = {c.pk: c for c in Cadre.objects.filter(archived_on__isnull=True, unit__in=list(units))
               .order_by("sort_order", "id")}
@@ -106,5 +175,5 @@ def take_snapshot(campaign: Campaign) -> Snapshot:
         for target_id, unit_id, cadre_id, pinned in Assignment.objects.filter(campaign=campaign)
         .values_list("target_id", "unit_id", "cadre_id", "pinned").iterator(chunk_size=20000)
     }
-    return Snapshot(campaign, kinds, villages, targets, place, units, cadres, by_unit, linked, committees,
-                    fixed, held)
+    return Snapshot(campaign, [c.key for c in classes], villages, targets, place, real_kind, groups, interviewee,
+                    units, cadres, by_unit, linked, committees, fixed, held)

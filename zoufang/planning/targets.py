@@ -31,7 +31,8 @@ def slot_rank(snap: Snapshot, slot: Slot) -> tuple[int, int, int, int]:
             cadre.sort_order * 10_000_000 + cadre.pk if cadre else 0)
 
 
-def plan_targets(snap: Snapshot, lines: dict[LineKey, int]) -> TargetPlan:
+def plan_targets(snap: Snapshot, lines: dict[LineKey, int], direct: dict[int, Slot] | None = None) -> TargetPlan:
+    """Named targets for every line; `direct` ones (a rule names the visitor) go as the rule says."""
     result = TargetPlan()
     wanted: dict[tuple[int, str], list[tuple[Slot, int]]] = defaultdict(list)
     for (slot, village, kind), count in lines.items():
@@ -50,6 +51,9 @@ def plan_targets(snap: Snapshot, lines: dict[LineKey, int]) -> TargetPlan:
             _plan_group(snap, result, ids, sorted(wanted.get((village, kind), []),
                                                   key=lambda item: slot_rank(snap, item[0])),
                         current.get((village, kind), {}), pinned_at, (village, kind))
+    for target_id, slot in (direct or {}).items():
+        if target_id not in result.pinned:
+            result.assignment[target_id] = slot
     return result
 
 
