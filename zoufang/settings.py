@@ -176,3 +176,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("ZOUFANG_LOG_LEVEL", "INFO")},
 }
+# cases: reminders from `zoufang cases tick` go out by email (Django's EMAIL_BACKEND, console by
+# default) and by SMS through a pluggable backend: a class with send(phone, text), named by dotted path.
+EMAIL_BACKEND = os.environ.get("ZOUFANG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("ZOUFANG_FROM_EMAIL", "zoufang@localhost")
+ZOUFANG_SMS_BACKEND = os.environ.get("ZOUFANG_SMS_BACKEND", "zoufang.cases.sms.ConsoleSmsBackend")
+ZOUFANG_SMS_FILE = Path(os.environ.get("ZOUFANG_SMS_FILE", str(VAR_DIR / "sms.log")))
+EMAIL_HOST = os.environ.get("ZOUFANG_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("ZOUFANG_EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.environ.get("ZOUFANG_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("ZOUFANG_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = envbool("ZOUFANG_EMAIL_TLS", "false")

@@ -99,7 +99,7 @@ def monthly_agenda(cases: QuerySet[Case], month: dt.date) -> Agenda:
     """每月一会商: open escalations by route, overdue cases by unit, each unit's open and finished counts."""
     first = month.replace(day=1)
     following = (first + dt.timedelta(days=32)).replace(day=1)
-    related = cases.select_related("unit", "region", "category", "signoff_leader", "campaign__scope")
+    related = cases.select_related("unit", "region__parent__parent", "category", "signoff_leader", "campaign__scope")
     signoff = list(related.filter(status=S.SIGNOFF).order_by("raised_at"))
     escalated: dict[str, list[Case]] = {}
     for route, label in Case.Route.choices:

@@ -78,7 +78,9 @@ class Cluster:
 
     @property
     def villages(self) -> list[str]:
-        return sorted({c.region.name for c in self.cases if c.region})
+        from zoufang.cases.presenters import village_name
+
+        return sorted({village_name(c) for c in self.cases if c.region})
 
 
 def clusters(cases: list[Case], threshold: float = CLUSTER_THRESHOLD, min_size: int = 2) -> list[Cluster]:
@@ -125,5 +127,5 @@ def clusters(cases: list[Case], threshold: float = CLUSTER_THRESHOLD, min_size: 
 
 
 def period_clusters(cases: QuerySet[Case], **options: Any) -> list[Cluster]:
-    pool = list(cases.exclude(status=Case.Status.MERGED).select_related("region", "unit", "category")[:3000])
+    pool = list(cases.exclude(status=Case.Status.MERGED).select_related("region__parent__parent", "unit", "category")[:3000])
     return clusters(pool, **options)

@@ -110,6 +110,20 @@ def signoff(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/signoff.html", {"rows": _rows(request.user, cases.select_related(*RELATED))})
 
 
+def history(case: Case) -> list[dict[str, Any]]:
+    first = {"draft": _("走访收集"), "receive": _("受理")}
+    lines = []
+    for event in case.events.select_related("actor"):
+        try:
+            label = str(workflow.LABELS[workflow.Action(event.action)])
+        except ValueError:
+            label = str(first.get(event.action, event.action))
+        actor = (event.actor.get_full_name() or event.actor.get_username()) if event.actor else _("系统")
+        lines.append({"at": event.at, "actor": actor, "label": label, "status": event.get_to_status_display(),
+                      "note": event.note if event.note != label else ""})
+    return lines
+
+
 @login_required
 def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     case = access.get_visible_case(request.user, public_id)
@@ -125,7 +139,7 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
         duplicates = similarity.likely_duplicates(case, access.visible_cases(request.user))
     return render(request, "cases/detail.html", {
         "case": case, "data": data, "forms": forms, "may_merge": workflow.Action.MERGE in allowed,
-        "duplicates": duplicates, "events": case.events.select_related("actor"),
+        "duplicates": duplicates, "events": history(case),
         "replies": case.replies.all(), "callbacks": case.callbacks.all(),
         "linked": case.duplicates.all(), "today": clock.today(),
         "days_left": deadlines.working_days_left(case, clock.today()),

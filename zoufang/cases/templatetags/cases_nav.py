@@ -38,3 +38,10 @@ def case_home(user: Any) -> str:
     if pages["case_signer"]:
         return reverse("cases:signoff")
     return reverse("cases:list")
+
+
+@register.filter
+def village(case: Any) -> str:
+    from zoufang.cases.presenters import village_name
+
+    return village_name(case)

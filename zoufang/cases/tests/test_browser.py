@@ -1,0 +1,101 @@
+"""A case's life in real Chromium: the office registers and dispatches, the unit accepts and resolves,
+the office replies, records a satisfied callback and closes it."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from zoufang.cases.models import Case
+from zoufang.conftest import PASSWORD
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(os.environ.get("ZOUFANG_SHOTS", "/tmp/zoufang-shots"))  # noqa: S108
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings: Any) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(scope="module")
+def browser() -> Any:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (make browser installs it from Debian's packages)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _login(browser, live_server, username, width):
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    return context, page
+
+
+def _act(page, action, fields=None, *, select=None, check=None):
+    form = page.locator(f"#act-{action}")
+    if form.get_attribute("open") is None:
+        form.locator("summary").click()
+    for name, value in (fields or {}).items():
+        form.locator(f"[name={action}-{name}]").fill(value)
+    for name, value in (select or {}).items():
+        form.locator(f"select[name={action}-{name}]").select_option(value)
+    if check:
+        form.get_by_label(check, exact=True).check()
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator(".notice-good").count() == 1, page.locator("main").inner_text()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_it_takes_a_case_from_draft_to_closed_in_the_browser(browser, live_server, cases_town, make_case, width):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    case = make_case()
+    url = f"{live_server.url}/cases/{case.public_id}/"
+    office_context, office = _login(browser, live_server, "office", width)
+    office.click("text=问题办理")
+    assert "交办台" in office.locator("h1").inner_text()
+    office.goto(url)
+    _act(office, "register", select={"category": str(cases_town.category.pk)})
+    _act(office, "dispatch", select={"unit": str(cases_town.police.pk)})
+    assert office.evaluate("document.documentElement.scrollWidth") <= width
+    office.screenshot(path=str(SHOTS / f"case-dispatched-{width}.png"), full_page=True)
+
+    unit_context, unit = _login(browser, live_server, "handler", width)
+    unit.goto(f"{live_server.url}/cases/desk/")
+    assert "2017-06-29" in unit.locator("main").inner_text()
+    unit.screenshot(path=str(SHOTS / f"case-desk-{width}.png"), full_page=True)
+    unit.click(f"text={case.description}")
+    _act(unit, "accept")
+    _act(unit, "resolve", {"result": "已更换灯具，恢复照明"})
+    unit_context.close()
+
+    office.goto(url)
+    _act(office, "reply", {"content": "路灯已修复，感谢反映"}, select={"channel": "phone"})
+    _act(office, "callback", check="满意")
+    _act(office, "close")
+    assert "已结案" in office.locator(".page-head").inner_text()
+    office.screenshot(path=str(SHOTS / f"case-closed-{width}.png"), full_page=True)
+    office_context.close()
+    case.refresh_from_db()
+    assert case.status == Case.Status.CLOSED
+    assert case.events.count() == 8
