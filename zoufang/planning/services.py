@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from zoufang.accounts import audit
 from zoufang.campaigns.models import Campaign
 from zoufang.planning.models import Assignment, FixedQuota, Quota
-from zoufang.planning.quotas import CONCENTRATION, QuotaPlan, plan_quotas
+from zoufang.planning.quotas import CONCENTRATION, QuotaPlan, class_label, plan_quotas
 from zoufang.planning.snapshot import Slot, Snapshot, take_snapshot
 from zoufang.planning.tables import MEMBERS, read_department_table
 from zoufang.planning.targets import TargetPlan, plan_targets
@@ -115,7 +115,7 @@ def _compare(snap: Snapshot, quotas: QuotaPlan, targets: TargetPlan, *, applied:
     report.pairs = sum(len(villages_of[u.pk]) for u in departments)
     for unit in sorted(departments, key=lambda u: (u.sort_order, u.name)):
         if len(villages_of[unit.pk]) > CONCENTRATION:
-            kinds = {str(Target.Kind(k).label): sorted(snap.village_name(v) for v in vs)
+            kinds = {class_label(k): sorted(snap.village_name(v) for v in vs)
                      for k, vs in by_kind[unit.pk].items()}
             report.spread_units.append({
                 "unit": unit.name, "villages": sorted(snap.village_name(v) for v in villages_of[unit.pk]),

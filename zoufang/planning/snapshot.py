@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.db.models import Q
+
 from zoufang.campaigns.models import Campaign
 from zoufang.planning.models import Assignment, FixedQuota
 from zoufang.regions.models import Region
@@ -152,7 +154,13 @@ def take_snapshot(campaign: Campaign) -> Snapshot:
                     if group is not None and (not starts or starts[-1][0] != group):
                         starts.append((group, position))
                 groups.setdefault(village, starts)
-    units = {u.pk: u for u in Unit.objects.filter(archived_on__isnull=True)}
+    fixed = list(FixedQuota.objects.filter(campaign=campaign).prefetch_related("units")
+                 .order_by("source", "row_number"))
+    # The town's own units, and the outside ones its tables name (苏州市妇联 has no region in the town).
+    named = {u.pk for q in fixed for u in q.units.all()} | set(
+        Cadre.objects.filter(pk__in=[q.cadre_id for q in fixed if q.cadre_id]).values_list("unit_id", flat=True))
+    units = {u.pk: u for u in Unit.objects.filter(archived_on__isnull=True)
+             .filter(Q(region__path__startswith=town.path) | Q(pk__in=named))}
     cadres = {c.pk: c for c in Cadre.objects.filter(archived_on__isnull=True, unit__in=list(units))
               .order_by("sort_order", "id")}
     by_unit: dict[int, list[int]] = {}
@@ -168,8 +176,6 @@ def take_snapshot(campaign: Campaign) -> Snapshot:
     for unit in sorted(units.values(), key=lambda u: (u.sort_order, u.pk)):
         if unit.kind == Unit.Kind.VILLAGE_COMMITTEE and unit.region_id in region_village:
             committees.setdefault(region_village[unit.region_id], unit.pk)
-    fixed = list(FixedQuota.objects.filter(campaign=campaign).prefetch_related("units")
-                 .order_by("source", "row_number"))
     held = {
         target_id: Held((unit_id, cadre_id), pinned)
         for target_id, unit_id, cadre_id, pinned in Assignment.objects.filter(campaign=campaign)

@@ -12,7 +12,7 @@ from zoufang.registry.models import Target
 
 
 class Command(BaseCommand):
-    help = "分配：run 重新分配（--dry-run 只预览），check 核验不重不漏，export 导出分配表，table 导入部门分配表"
+    help = "分配：run 重新分配（--dry-run 只预览），check 核验不重不漏，export 导出分配表，table 导入部门分配表，menghe-town 合成孟河镇"
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -28,8 +28,15 @@ class Command(BaseCommand):
         table.add_argument("--label", required=True, help="来源表名称，如“附件4-1”")
         for p in (run, check, export, table):
             p.add_argument("--campaign", required=True, help="走访活动代号，如 jinxi-2017")
+        sub.add_parser("menghe-town", help="生成合成的孟河镇（种子002的规模和结构）并按 menghe-dazoufang 分配")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "menghe-town":
+            from zoufang.planning.menghe import build_menghe_town
+
+            campaign = build_menghe_town(say=self.stdout.write)
+            self.do_run(campaign, {"dry_run": False, "json": False})
+            return
         try:
             campaign = Campaign.objects.select_related("scope").get(slug=options["campaign"])
         except Campaign.DoesNotExist:

@@ -1,0 +1,76 @@
+"""Seed 002's rules on a synthetic 孟河镇: leaders' 3+3+3 and 3 村民小组, departments 1–2 villages and ≥30
+households per cadre, village cadres take the rest, and 上下谈一级."""
+
+from collections import Counter, defaultdict
+
+import pytest
+
+from zoufang.planning.check import check_plan, is_clean
+from zoufang.planning.menghe import build_menghe_town
+from zoufang.planning.models import Assignment
+from zoufang.planning.services import run_plan
+from zoufang.registry.models import Cadre, Target
+
+HOUSEHOLDS = (Target.Kind.REGISTERED_HOUSEHOLD, Target.Kind.RESIDENT_HOUSEHOLD)
+
+
+@pytest.fixture
+def menghe(db):
+    campaign = build_menghe_town()
+    report = run_plan(campaign)
+    return campaign, report
+
+
+def test_it_covers_every_target_of_the_synthetic_town_exactly_once(menghe):
+    campaign, _report = menghe
+    result = check_plan(campaign)
+    assert is_clean(result), result
+    assert result["targets"]["cadre"] > 0
+    assert build_menghe_town() == campaign  # a second build changes nothing
+    assert run_plan(campaign, dry_run=True).changed == 0
+
+
+def test_it_gives_each_leader_3_key_enterprises_3_smes_3_key_projects_and_3_groups(menghe):
+    campaign, _report = menghe
+    for leader in Cadre.objects.filter(unit__name="孟河镇党政班子"):
+        mine = Assignment.objects.filter(campaign=campaign, cadre=leader).select_related("target__region")
+        enterprises = [a.target for a in mine if a.target.kind == Target.Kind.ENTERPRISE]
+        assert sum(t.is_key for t in enterprises) == 3
+        assert sum(not t.is_key and t.scale == Target.Scale.SMALL_MEDIUM for t in enterprises) == 3
+        assert len(enterprises) == 6
+        projects = [a.target for a in mine if a.target.kind == Target.Kind.PROJECT]
+        assert len(projects) == 3
+        assert all(t.is_key for t in projects)
+        groups = {a.target.region_id for a in mine if a.target.kind in HOUSEHOLDS}
+        assert len(groups) == 3
+        posted = leader.linked_regions.get()
+        assert {g.parent_id for g in posted.children.filter(pk__in=groups)} == {posted.pk}
+        # whole groups: every household of those groups is the leader's
+        for group in groups:
+            assert not Target.objects.filter(region_id=group, kind__in=HOUSEHOLDS).exclude(
+                assignments__cadre=leader).exists()
+
+
+def test_it_keeps_departments_in_two_villages_with_30_households_per_cadre(menghe):
+    campaign, report = menghe
+    villages = defaultdict(set)
+    per_cadre = Counter()
+    mine = Assignment.objects.filter(campaign=campaign, cadre__role=Cadre.Role.PARTY_MEMBER)
+    assert set(mine.values_list("target__kind", flat=True)) == {*HOUSEHOLDS, Target.Kind.CADRE}  # heads talk to staff
+    for a in mine.filter(target__kind__in=HOUSEHOLDS).select_related("target__region__parent", "unit"):
+        villages[a.unit.name].add(a.target.region.parent_id)
+        per_cadre[a.cadre_id] += 1
+    assert len(villages) == 8
+    spread = {u["unit"] for u in report.spread_units}
+    assert all(len(v) <= 2 or unit in spread for unit, v in villages.items())
+    assert set(per_cadre.values()) == {30}
+    assert len(per_cadre) == Cadre.objects.filter(role=Cadre.Role.PARTY_MEMBER, unit__name__startswith="孟河镇").count()
+
+
+def test_it_pairs_every_cadre_with_the_one_a_level_above(menghe):
+    campaign, _report = menghe
+    interviews = Assignment.objects.filter(campaign=campaign, target__kind=Target.Kind.CADRE).select_related(
+        "target__cadre")
+    assert interviews.count() == Cadre.objects.filter(unit__name__startswith="孟河镇", supervisor__isnull=False).count()
+    for a in interviews:
+        assert a.cadre_id == a.target.cadre.supervisor_id
