@@ -31,7 +31,7 @@ def tick(today: dt.date | None = None) -> TickReport:
     handling = Case.objects.filter(status__in=HANDLING, paused_since__isnull=True, handling_due__lt=today)
     for case_id in handling.values_list("pk", flat=True).order_by("pk"):
         with transaction.atomic():
-            case = Case.objects.select_for_update().select_related("campaign__scope", "region", "unit").get(
+            case = Case.objects.select_for_update(of=("self",)).select_related("campaign__scope", "region", "unit").get(
                 pk=case_id
             )
             due = deadlines.handling_due(case, today)

@@ -57,7 +57,7 @@ def run(
 ) -> Case:
     """Apply `action` to the case at `version`; `change` edits the locked row and returns event details."""
     with transaction.atomic():
-        locked = Case.objects.select_for_update().select_related("campaign__scope", "region", "category__parent").get(
+        locked = Case.objects.select_for_update(of=("self",)).select_related("campaign__scope", "region", "category__parent").get(
             pk=case.pk
         )
         if version is None or locked.version != version:
