@@ -108,9 +108,11 @@ def submission_from(payload: VisitIn) -> services.VisitSubmission:
 def my_targets(request: HttpRequest) -> list[dict[str, Any]]:
     """The caller's assigned targets (masked as the role requires), with the campaign and visits so far."""
     presenter = TargetPresenter(request.user)
+    items = assigned_targets(request.user)
+    presenter.record_list_read([item.target for item in items], summary="接口“我的走访对象”返回完整电话或身份证号")
     return [
         {**presenter.as_dict(item.target), "campaign": item.campaign_slug, "visits": len(item.visits)}
-        for item in assigned_targets(request.user)
+        for item in items
     ]
 
 

@@ -66,6 +66,7 @@ def _place(visit: Visit, regions: dict[int, Region]) -> tuple[str, str]:
 
 def ledger_workbook(title: str, visits: list[Visit], user: Any) -> bytes:
     presenter = TargetPresenter(user)
+    presenter.record_list_read({v.target for v in visits}, summary="走访台账导出完整电话")
     regions = _regions_by_id(visits)
     opinions = {
         row["source_visit"]: row["n"]

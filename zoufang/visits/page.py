@@ -41,6 +41,7 @@ def my_list_context(user: Any, query: str = "") -> dict[str, Any]:
         }
         item.phone = presenter.phone(target)  # type: ignore[attr-defined]
         item.id_number = presenter.id_number(target)  # type: ignore[attr-defined]
+    presenter.record_list_read([item.target for item in items], summary="我的走访显示完整电话或身份证号")
     categories = {
         campaign.slug: [[c.code, c.title] for c in CaseCategory.objects.filter(campaign=campaign,
                                                                                disabled_on__isnull=True)]

@@ -54,6 +54,8 @@ def submit_visit(request: HttpRequest) -> JsonResponse:
 def visit_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     visit = services.get_visible_visit(request.user, public_id)
     presenter = TargetPresenter(request.user)
+    if presenter.reveals_personal_data(visit.target):
+        audit.record(request.user, AuditEvent.Action.READ, visit.target, summary="走访记录页查看走访对象完整电话")
     answers = [(a, _answer_rows(a)) for a in visit.form_answers.select_related("form", "form_version")]
     return render(request, "visits/visit.html", {
         "visit": visit, "phone": presenter.phone(visit.target), "answers": answers,

@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from PIL import Image
 
-from zoufang.accounts.models import RoleGrant
+from zoufang.accounts.models import AuditEvent, RoleGrant
 from zoufang.visits import photos
 from zoufang.visits.models import DiaryEntry, Visit, VisitPhoto
 from zoufang.visits.tests.conftest import payload
@@ -48,6 +48,8 @@ def test_it_lists_my_targets_by_village_and_group_with_the_pace(login, visiting,
     assert household.phone in page
     assert "待走访" in page
     assert "共 2 个未走访" not in page  # both unvisited are listed in full
+    read = AuditEvent.objects.get(actor=visiting.users["dept"], action="read")
+    assert read.summary == "我的走访显示完整电话或身份证号：3条"
     # Not assigned: not listed.
     assert visiting.households["jijiadun"][0].name not in page
 
