@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from zoufang import clock
 from zoufang.campaigns.models import CaseCategory
 from zoufang.cases import access, actions, answers, escalation
 from zoufang.cases.models import Case
@@ -197,6 +198,48 @@ class Presented:
 
     def __len__(self) -> int:
         return int(self.cases.count())
+
+
+class ReceiveIn(Schema):
+    campaign: str = Field(..., description="走访活动代号，如 jinxi-2017")
+    kind: Case.Kind
+    description: str
+    category: str | None = Field(None, description="类别编号，如 1.3")
+    region: uuid.UUID | None = Field(None, description="村（社区）编号")
+    raiser_name: str = ""
+    raiser_phone: str = ""
+
+
+@router.post("/", response={201: CaseOut, 400: ErrorOut, 403: ErrorOut}, summary="受理走访以外反映的问题（热线来电）")
+def receive(request: HttpRequest, body: ReceiveIn) -> Any:
+    from zoufang.accounts import scope
+    from zoufang.cases.intake import office_campaigns
+    from zoufang.cases.services import receive_case
+    from zoufang.registry.identifiers import is_valid_phone
+
+    campaign = office_campaigns(request.user).filter(slug=body.campaign).first()
+    if campaign is None:
+        return Status(403, {"detail": "您不是该走访活动的走访办。", "code": "forbidden"})
+    if not body.description.strip():
+        return Status(400, {"detail": "请填写反映内容。", "code": "invalid"})
+    if body.raiser_phone and not is_valid_phone(body.raiser_phone):
+        return Status(400, {"detail": "电话号码格式不正确。", "code": "invalid"})
+    region = None
+    if body.region:
+        region = scope.visible_regions(request.user).filter(public_id=body.region).first()
+        if region is None:
+            return Status(400, {"detail": "区划不存在。", "code": "invalid"})
+    category = None
+    if body.category:
+        category = CaseCategory.objects.filter(campaign=campaign, code=body.category).first()
+        if category is None:
+            return Status(400, {"detail": "类别编号不存在。", "code": "invalid"})
+    case = receive_case(
+        campaign=campaign, kind=body.kind, description=body.description.strip(), raised_at=clock.now(),
+        source=Case.Source.HOTLINE, category=category, region=region, raiser_name=body.raiser_name.strip(),
+        raiser_phone=body.raiser_phone.strip(), by=request.user,
+    )
+    return Status(201, CasePresenter(request.user).as_dict(case))
 
 
 @router.get("/{case_id}", response=CaseDetailOut, summary="问题详情与办理记录")

@@ -98,3 +98,17 @@ def working_days_left(case: Case, today: dt.date) -> int | None:
     if today <= case.handling_due:
         return working_days_between(today, case.handling_due).days
     return -working_days_between(case.handling_due, today).days
+
+
+def calendar_warning(case: Case) -> str:
+    """A deadline that falls in a year without the official schedule may move once it is imported: say so."""
+    from zoufang.workdays.calendar import WorkdayResult, package_knows
+    from zoufang.workdays.models import OfficialYear
+
+    dates = [d for d in (case.registration_due, case.handling_due) if d is not None]
+    if case.dispatched_on:
+        dates.append(case.dispatched_on)
+    years = {d.year for d in dates}
+    official = set(OfficialYear.objects.filter(year__in=years).values_list("year", flat=True))
+    unknown = {y for y in years if y not in official and not package_knows(y)}
+    return WorkdayResult(dates[0] if dates else case.raised_at.date(), unknown).warning() if unknown else ""

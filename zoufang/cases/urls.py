@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from zoufang.cases import report_views, views
+from zoufang.cases import intake, report_views, views
 
 app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("board/", views.board, name="board"),
+    path("new/", intake.hotline, name="hotline"),
     path("desk/", views.desk, name="desk"),
     path("signoff/", views.signoff, name="signoff"),
     path("weekly/", report_views.weekly, name="weekly"),

@@ -143,6 +143,7 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "replies": case.replies.all(), "callbacks": case.callbacks.all(),
         "linked": case.duplicates.all(), "today": clock.today(),
         "days_left": deadlines.working_days_left(case, clock.today()),
+        "calendar_warning": deadlines.calendar_warning(case),
     })
 
 

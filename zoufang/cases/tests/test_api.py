@@ -131,3 +131,14 @@ def test_it_lists_only_visible_cases(client, auth, make_case, cases_town):
     assert client.get("/api/v1/cases/", **auth["office"]).json()["count"] == 1
     assert client.get("/api/v1/cases/", **auth["handler"]).json()["count"] == 0
     assert client.get("/api/v1/cases/", **auth["outsider"]).json()["count"] == 0
+
+
+def test_it_receives_a_hotline_case_from_the_office(client, auth, cases_town):
+    body = {"campaign": "jinxi-test", "kind": "problem", "description": "桥头路灯不亮", "category": "1.1",
+            "region": str(cases_town.jijiadun.public_id), "raiser_name": "张三", "raiser_phone": "13800001111"}
+    response = client.post("/api/v1/cases/", body, content_type="application/json", **auth["office"])
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == "draft"
+    assert response.json()["raiser"]["name"] == "张三"
+    refused = client.post("/api/v1/cases/", body, content_type="application/json", **auth["handler"])
+    assert refused.status_code == 403

@@ -69,3 +69,13 @@ def test_it_does_not_count_a_paused_case_overdue(cases_town, make_case, settings
     settings.ZOUFANG_TODAY = "2017-07-10"
     call_command("cases", "tick")
     assert CaseReminder.objects.count() == 0
+
+
+def test_it_warns_on_the_case_page_when_a_deadline_falls_in_an_unknown_year(cases_town, make_case, settings, client):
+    settings.ZOUFANG_TODAY = "2026-12-28"
+    case = make_case(raised=dt.date(2026, 12, 28))
+    case = actions.register_case(case, by=cases_town.users["office"], version=case.version,
+                                 category=cases_town.category)
+    case = actions.dispatch_case(case, cases_town.police, by=cases_town.users["office"], version=case.version)
+    client.force_login(cases_town.users["office"])
+    assert "尚未掌握 2027 年的法定节假日安排" in client.get(f"/cases/{case.public_id}/").content.decode()

@@ -99,3 +99,46 @@ def test_it_suggests_a_likely_duplicate_on_the_case_page(client, cases_town, mak
     page = client.get(f"/cases/{case.public_id}/").content.decode()
     assert "可能重复的件" in page
     assert "合并到此件" in page
+
+
+def test_it_takes_a_hotline_call_into_the_same_flow(client, cases_town):
+    client.force_login(cases_town.users["office"])
+    assert client.get("/cases/new/").status_code == 200
+    response = client.post("/cases/new/", {
+        "campaign": cases_town.campaign.pk, "kind": "problem", "source": "hotline",
+        "region": cases_town.jijiadun.pk, "description": "计家墩村桥头路灯不亮", "raiser_name": "张三",
+        "raiser_phone": "13800001111"})
+    assert response.status_code == 302
+    case = Case.objects.get(description="计家墩村桥头路灯不亮")
+    assert case.status == Case.Status.DRAFT
+    assert case.source == Case.Source.HOTLINE
+    assert str(case.registration_due) == "2017-06-19"
+    assert case.events.get().action == "receive"
+
+
+@pytest.mark.parametrize("persona", ["handler", "leader", "village", "outsider"])
+def test_it_lets_only_the_office_take_calls(client, cases_town, persona):
+    client.force_login(cases_town.users[persona])
+    assert client.get("/cases/new/").status_code == 404
+
+
+def test_it_lets_the_unit_accept_from_its_desk(client, cases_town, make_case):
+    town = cases_town
+    case = make_case()
+    case = actions.register_case(case, by=town.users["office"], version=case.version, category=town.category)
+    case = actions.dispatch_case(case, town.police, by=town.users["office"], version=case.version)
+    client.force_login(town.users["handler"])
+    assert 'name="accept-version"' in client.get("/cases/desk/").content.decode()
+    client.post(f"/cases/{case.public_id}/accept/", {"accept-version": case.version})
+    case.refresh_from_db()
+    assert case.status == Case.Status.ACCEPTED
+
+
+def test_it_shows_cases_in_the_admin_read_only(client, cases_town, make_case):
+    from django.contrib.auth import get_user_model
+
+    case = make_case()
+    admin = get_user_model().objects.create_superuser("root", "root@example.cn", "x")
+    client.force_login(admin)
+    assert client.get("/admin/cases/case/").status_code == 200
+    assert client.get(f"/admin/cases/case/{case.pk}/change/").status_code == 200

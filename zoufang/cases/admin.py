@@ -1,0 +1,42 @@
+"""Cases change only through their actions, so the admin shows them read-only; Open311 keys are issued by
+`zoufang cases open311-key` (the secret is shown once) and can be disabled here."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from zoufang.accounts.admin_audit import AuditedModelAdmin, ReadOnlyAdminMixin
+from zoufang.cases.models import Case, CaseEvent, CaseReminder, Open311Key
+
+
+class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = CaseEvent
+    fields = ["version", "at", "action", "from_status", "to_status", "actor", "note"]
+    extra = 0
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["description", "kind", "status", "unit", "handling_due", "overdue_since", "raised_at"]
+    list_filter = ["status", "kind", "priority", "source", "campaign"]
+    list_select_related = ["unit"]
+    search_fields = ["description"]
+    exclude = ["raiser_phone"]
+    raw_id_fields = ["target", "source_visit", "region", "merged_into"]
+    inlines = [CaseEventInline]
+
+
+@admin.register(CaseReminder)
+class CaseReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["case", "kind", "on", "recipients", "sent_at"]
+    list_filter = ["kind", "on"]
+    list_select_related = ["case"]
+
+
+@admin.register(Open311Key)
+class Open311KeyAdmin(AuditedModelAdmin):
+    list_display = ["name", "campaign", "created_at", "disabled_on"]
+    fields = ["name", "campaign", "disabled_on"]
+    readonly_fields = ["name", "campaign"]
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
