@@ -176,6 +176,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("ZOUFANG_LOG_LEVEL", "INFO")},
 }
+
 # cases: reminders from `zoufang cases tick` go out by email (Django's EMAIL_BACKEND, console by
 # default) and by SMS through a pluggable backend: a class with send(phone, text), named by dotted path.
 EMAIL_BACKEND = os.environ.get("ZOUFANG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
