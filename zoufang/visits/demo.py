@@ -80,7 +80,8 @@ def _seed(campaign: Any, say: Callable[[str], Any]) -> None:
             mode=rules.allowed_modes(campaign, target, cadre)[0], summary="（演示）了解家庭、企业近况，宣传政策",
             answers={key: data for key, (_version, data) in answered.items()}, opinions=opinions,
         )
-        _create(None, cadre, target, campaign, submission, submission.content_hash(cadre), answered,
-                {category.code: category} if category else {})
+        with override_settings(ZOUFANG_TODAY=day.isoformat()):  # recorded on the day of the visit
+            _create(None, cadre, target, campaign, submission, submission.content_hash(cadre), answered,
+                    {category.code: category} if category else {})
         created += 1
     say(f"演示走访记录：新增 {created} 条")

@@ -178,3 +178,34 @@ def test_it_exports_a_units_ledger_to_its_handler(login, visiting, visit):
 def test_it_serves_the_service_worker_and_manifest(client):
     assert client.get("/me/sw.js")["Content-Type"] == "application/javascript"
     assert client.get("/me/manifest.webmanifest").json()["start_url"] == "/me/"
+
+
+def test_it_shows_the_office_the_visits_forms_and_ledgers(login, visiting, visit):
+    client = login(visiting.users["office"])
+    page = client.get("/visits/").content.decode()
+    assert "锦溪精密机械有限公司" in page
+    assert "派出所" in page
+    assert "企业走访调查表" in page
+    answers = client.get("/forms/enterprise_survey/answers.xlsx")
+    assert answers.status_code == 200
+    rows = _rows(answers.content, "企业走访调查表")
+    assert dict(zip(rows[0], rows[1], strict=True))["廉洁履职"] == "满意"
+    assert client.get("/forms/enterprise_survey.xlsx").status_code == 200
+
+
+def test_it_publishes_a_new_version_from_an_uploaded_workbook(login, visiting, visit):
+    from zoufang.forms import xlsform
+    from zoufang.forms.models import FormVersion
+
+    client = login(visiting.users["office"])
+    version = FormVersion.objects.get(form__key="cadre_survey")
+    rows = {**version.rows, "survey": [*version.rows["survey"], {"type": "text", "name": "extra", "label": "补充"}]}
+    upload = io.BytesIO(xlsform.write_xlsx(rows))
+    upload.name = "cadre_survey.xlsx"
+    response = client.post("/forms/upload/", {"definition": upload}, follow=True)
+    assert "干部调查问卷：已发布第 2 版" in response.content.decode()
+    broken = io.BytesIO(xlsform.write_xlsx({**rows, "survey": [{"type": "select_one nowhere", "name": "q"}]}))
+    broken.name = "broken.xlsx"
+    response = client.post("/forms/upload/", {"definition": broken}, follow=True)
+    assert "broken.xlsx：survey 第 2 行：选项列表 “nowhere”未在 choices 中定义" in response.content.decode()
+    assert login(visiting.users["dept"]).post("/forms/upload/", {"definition": upload}).status_code == 403

@@ -1,0 +1,84 @@
+"""走访记录 for the office: the visits that came in, the questionnaires (preview, template, answers, a new
+version from an XLSForm workbook) and each unit's ledger."""
+
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from zoufang.accounts import audit, scope
+from zoufang.accounts.models import AuditEvent, RoleGrant
+from zoufang.forms import xlsform
+from zoufang.forms.models import Form
+from zoufang.forms.services import FormDefinitionError, load_form_file
+from zoufang.visits.services import visible_visits
+
+LEDGER_ROLES = (RoleGrant.Role.OFFICE, RoleGrant.Role.LEADER, RoleGrant.Role.ASSESSOR)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def visit_list(request: HttpRequest) -> HttpResponse:
+    visits = (visible_visits(request.user).select_related("target", "cadre__unit")
+              .annotate(case_count=Count("cases")).order_by("-visited_at")[:20])
+    units = (scope.visible_units(request.user).annotate(visit_count=Count("cadres__visits"))
+             .filter(visit_count__gt=0)) if scope.has_role(request.user, *LEDGER_ROLES) else []
+    forms = [(form, form.current_version()) for form in Form.objects.all()]
+    return render(request, "visits/office.html", {
+        "visits": visits, "units": units, "forms": forms, "may_manage": scope.may_manage(request.user),
+    })
+
+
+@login_required
+def form_template(request: HttpRequest, key: str) -> HttpResponse:
+    form = get_object_or_404(Form, key=key)
+    version = form.current_version()
+    if version is None:
+        raise PermissionDenied
+    response = HttpResponse(xlsform.write_xlsx(version.rows), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename={key}.xlsx"
+    return response
+
+
+@login_required
+def form_answers(request: HttpRequest, key: str) -> HttpResponse:
+    """The answers of the visits the user may see: the same export as GET /api/v1/forms/{key}/answers.xlsx."""
+    from zoufang.forms.api import export_answers
+
+    return export_answers(request, key)
+
+
+@login_required
+@require_POST
+def form_upload(request: HttpRequest) -> HttpResponse:
+    """A new version from the office's XLSForm workbook; each problem in Chinese, naming the row."""
+    if not scope.may_manage(request.user):
+        raise PermissionDenied
+    upload = request.FILES.get("definition")
+    if upload is None or not (upload.name or "").lower().endswith(".xlsx"):
+        messages.error(request, "调查表：请选择 XLSForm 格式的 xlsx 文件")
+        return redirect("visits:office")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "definition.xlsx"
+        path.write_bytes(upload.read())
+        try:
+            version, created = load_form_file(path, by=request.user)
+        except FormDefinitionError as error:
+            for line in error.errors[:20]:
+                messages.error(request, f"{upload.name}：{line}")
+            return redirect("visits:office")
+        except Exception:  # noqa: BLE001 - an unreadable workbook is the user's problem to fix, not a 500
+            messages.error(request, f"{upload.name}：无法读取，请确认是 xlsx 文件")
+            return redirect("visits:office")
+    if created:
+        audit.record(request.user, AuditEvent.Action.IMPORT, version, summary=f"上传调查表 {upload.name}")
+        messages.success(request, f"{version.form.title}：已发布第 {version.number} 版")
+    else:
+        messages.info(request, f"{version.form.title}：内容未变，仍为第 {version.number} 版")
+    return redirect("visits:office")
