@@ -8,6 +8,8 @@ parentheses. The tree is JSON so the phone evaluates `relevant` with the same me
 import re
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 Node = list[Any]
 
 TOKEN = re.compile(
@@ -27,7 +29,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     while position < len(text):
         match = TOKEN.match(text, position)
         if not match or match.end() == position:
-            raise ExpressionError(f"无法识别“{text[position:position + 10]}”")
+            raise ExpressionError(_("无法识别“%(text)s”") % {"text": text[position:position + 10]})
         kind = match.lastgroup or ""
         found.append((kind, match.group(kind)))
         position = match.end()
@@ -45,14 +47,14 @@ class _Parser:
     def take(self, value: str | None = None) -> tuple[str, str]:
         token = self.peek()
         if token is None or (value is not None and token[1] != value):
-            raise ExpressionError(f"此处应为“{value}”" if value else "表达式不完整")
+            raise ExpressionError(_("此处应为“%(value)s”") % {"value": value} if value else _("表达式不完整"))
         self.at += 1
         return token
 
     def parse(self) -> Node:
         node = self.disjunction()
         if self.peek() is not None:
-            raise ExpressionError(f"多余的“{self.peek()[1]}”")  # type: ignore[index]
+            raise ExpressionError(_("多余的“%(value)s”") % {"value": self.peek()[1]})  # type: ignore[index]
         return node
 
     def disjunction(self) -> Node:
@@ -99,7 +101,7 @@ class _Parser:
                 args.append(self.disjunction())
             self.take(")")
             return ["call", value, *args]
-        raise ExpressionError(f"不支持“{value}”（支持 ${{题目}}、.、and、or、=、!=、>、<、selected()、not()）")
+        raise ExpressionError(_("不支持“%(value)s”（支持 ${题目}、.、and、or、=、!=、>、<、selected()、not()）") % {"value": value})
 
 
 def parse(text: str) -> Node | None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
@@ -88,17 +89,17 @@ def _coerce(question: dict[str, Any], value: Any, choices: dict[str, list[list[s
         try:
             number = float(value)
         except (TypeError, ValueError):
-            return value, "应为整数" if kind == "integer" else "应为数字"
+            return value, _("应为整数") if kind == "integer" else _("应为数字")
         if kind == "integer":
             if not number.is_integer():
-                return value, "应为整数"
+                return value, _("应为整数")
             return int(number), ""
         return number, ""
     if kind == "date":
         try:
             return dt.date.fromisoformat(str(value)).isoformat(), ""
         except ValueError:
-            return value, "应为日期（如 2017-06-15）"
+            return value, _("应为日期（如 2017-06-15）")
     if kind in ("select_one", "select_multiple"):
         allowed = [option[0] for option in choices.get(question["list"], [])]
         picked = value if isinstance(value, list) else str(value).split()
@@ -107,7 +108,7 @@ def _coerce(question: dict[str, Any], value: Any, choices: dict[str, list[list[s
         outside = [str(v) for v in picked if str(v) not in allowed]
         if outside:
             labels = "、".join(f"{o[0]}（{o[1]}）" for o in choices.get(question["list"], []))
-            return value, f"“{'、'.join(outside)}”不在选项中（可选：{labels}）"
+            return value, _("“%(values)s”不在选项中（可选：%(choices)s）") % {"values": "、".join(outside), "choices": labels}
         return (picked[0] if kind == "select_one" else [str(v) for v in picked]), ""
     return str(value).strip(), ""
 
@@ -126,13 +127,13 @@ def _check_items(
         if node["kind"] == "repeat":
             rows = given.get(node["name"]) or []
             if not isinstance(rows, list):
-                errors[node["name"]] = f"{label}：应为多行列表"
+                errors[node["name"]] = label + _("：应为多行列表")
                 continue
             clean_rows = []
             for index, row in enumerate(rows, start=1):
                 row_clean: dict[str, Any] = {}
                 row = row if isinstance(row, dict) else {}
-                _check_items(node["children"], row, {**context, **row}, choices, f"{label}第 {index} 行·", errors,
+                _check_items(node["children"], row, {**context, **row}, choices, _("%(label)s第 %(n)s 行·") % {"label": label, "n": index}, errors,
                              row_clean)
                 if row_clean:
                     clean_rows.append(row_clean)
@@ -143,11 +144,11 @@ def _check_items(
         value = given.get(node["name"])
         if _empty(value):
             if node.get("required"):
-                errors[node["name"]] = f"{label}：必填"
+                errors[node["name"]] = label + _("：必填")
             continue
         stored, problem = _coerce(node, value, choices)
         if not problem and not expressions.evaluate(node.get("constraint"), context, stored):
-            problem = node.get("constraint_message") or "不符合填写要求"
+            problem = node.get("constraint_message") or _("不符合填写要求")
         if problem:
             errors[node["name"]] = f"{label}：{problem}"
         else:
@@ -161,10 +162,10 @@ def check_answers(version: FormVersion, given: dict[str, Any]) -> tuple[dict[str
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
     if not isinstance(given, dict):
-        return {}, {"": f"{spec['title']}：答案应为“题目: 答案”的对象"}
+        return {}, {"": _("%(title)s：答案应为“题目: 答案”的对象") % {"title": spec["title"]}}
     known = {node["name"] for node in xlsform.walk(spec["items"])}
     for name in given:
         if name not in known:
-            errors[name] = f"{spec['title']}：没有题目 {name}"
+            errors[name] = _("%(title)s：没有题目 %(name)s") % {"title": spec["title"], "name": name}
     _check_items(spec["items"], given, dict(given), spec["choices"], f"{spec['title']}·", errors, clean)
     return clean, errors

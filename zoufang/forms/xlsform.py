@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.utils.translation import gettext as _
 
 from zoufang.forms import expressions
 
@@ -69,17 +70,18 @@ def parse_rows(survey: list[dict[str, Any]], choices: list[dict[str, Any]], sett
         "settings": {k: _text(v) for k, v in settings.items() if _text(v)},
     }
     if not form.form_id:
-        form.errors.append("settings：缺少 form_id（调查表代号）")
+        form.errors.append(_("settings：缺少 form_id（调查表代号）"))
     for number, row in enumerate(choices, start=2):
         list_name, name = _text(row.get("list_name")), _text(row.get("name"))
         if not list_name and not name:
             continue
         if not list_name or not name:
-            form.errors.append(f"choices 第 {number} 行：list_name 和 name 都必须填写")
+            form.errors.append(_("choices 第 %(n)s 行：list_name 和 name 都必须填写") % {"n": number})
             continue
         options = form.choices.setdefault(list_name, [])
         if any(option[0] == name for option in options):
-            form.errors.append(f"choices 第 {number} 行：选项列表 {list_name} 中选项 {name} 重复")
+            form.errors.append(_("choices 第 %(n)s 行：选项列表 %(list)s 中选项 %(name)s 重复") % {
+                "n": number, "list": list_name, "name": name})
         options.append([name, _label(row) or name])
     _parse_survey(form, survey)
     return form
@@ -91,49 +93,49 @@ def _parse_survey(form: ParsedForm, survey: list[dict[str, Any]]) -> None:
     for number, row in enumerate(survey, start=2):
         kind, list_name = _normalise_type(_text(row.get("type")))
         name = _text(row.get("name"))
-        where = f"survey 第 {number} 行"
+        where = _("survey 第 %(n)s 行") % {"n": number}
         if not kind:
             continue
         if kind in ("end_group", "end_repeat"):
             expected = "group" if kind == "end_group" else "repeat"
             if stack[-1]["kind"] != expected:
-                form.errors.append(f"{where}：{kind} 没有对应的 begin_{expected}")
+                form.errors.append(where + _("：%(kind)s 没有对应的 begin_%(expected)s") % {"kind": kind, "expected": expected})
             else:
                 stack.pop()
             continue
         if not NAME.match(name):
-            form.errors.append(f"{where}：name “{name}”应以字母开头，只含字母、数字和下划线")
+            form.errors.append(where + _("：name “%(name)s”应以字母开头，只含字母、数字和下划线") % {"name": name})
             continue
         if name in names:
-            form.errors.append(f"{where}：name “{name}”重复")
+            form.errors.append(where + _("：name “%(name)s”重复") % {"name": name})
         names.add(name)
         node: dict[str, Any] = {"name": name, "label": _label(row) or name, "hint": _label(row, "hint")}
         try:
             node["relevant"] = expressions.parse(_text(row.get("relevant")))
             node["constraint"] = expressions.parse(_text(row.get("constraint")))
         except expressions.ExpressionError as error:
-            form.errors.append(f"{where}：表达式有误：{error}")
+            form.errors.append(where + _("：表达式有误：%(error)s") % {"error": error})
             continue
         node["constraint_message"] = _label(row, "constraint_message")
         if kind in ("begin_group", "begin_repeat"):
             node.update(kind=kind[6:], children=[])
             if kind == "begin_repeat" and any(level["kind"] == "repeat" for level in stack):
-                form.errors.append(f"{where}：重复组不能嵌套")
+                form.errors.append(where + _("：重复组不能嵌套"))
             stack[-1]["children"].append(node)
             stack.append(node)
             continue
         if kind in SELECT_TYPES:
             if list_name not in form.choices:
-                form.errors.append(f"{where}：选项列表 “{list_name}”未在 choices 中定义")
+                form.errors.append(where + _("：选项列表 “%(list)s”未在 choices 中定义") % {"list": list_name})
             node["list"] = list_name
         elif kind not in SIMPLE_TYPES:
-            form.errors.append(f"{where}：不支持的题型 “{kind}”（支持：text、integer、decimal、date、"
-                               "select_one、select_multiple、note、begin_group、begin_repeat）")
+            form.errors.append(where + _("：不支持的题型 “%(kind)s”（支持：text、integer、decimal、date、"
+                                         "select_one、select_multiple、note、begin_group、begin_repeat）") % {"kind": kind})
             continue
         node.update(kind="question", type=kind, required=_text(row.get("required")).lower() in TRUE_WORDS)
         stack[-1]["children"].append(node)
     for level in stack[1:]:
-        form.errors.append(f"survey：{level['kind']} “{level['name']}”缺少 end_{level['kind']}")
+        form.errors.append(_("survey：%(kind)s “%(name)s”缺少 end_%(kind)s") % {"kind": level["kind"], "name": level["name"]})
     _check_references(form, names)
 
 
@@ -142,7 +144,8 @@ def _check_references(form: ParsedForm, names: set[str]) -> None:
         for column in ("relevant", "constraint"):
             unknown = expressions.references(node.get(column)) - names
             if unknown:
-                form.errors.append(f"题目 {node['name']} 的 {column}：引用了不存在的题目 {'、'.join(sorted(unknown))}")
+                form.errors.append(_("题目 %(name)s 的 %(column)s：引用了不存在的题目 %(unknown)s") % {
+                    "name": node["name"], "column": column, "unknown": "、".join(sorted(unknown))})
 
 
 def walk(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

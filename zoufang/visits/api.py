@@ -146,7 +146,7 @@ def post_photo(request: HttpRequest, visit_id: uuid.UUID, photo: File[UploadedFi
     visit = services.get_visible_visit(request.user, visit_id)
     try:
         if photo.size and photo.size > photos.MAX_BYTES:
-            raise services.VisitRefused({"photo": f"照片：不能超过 {photos.MAX_BYTES // 1024 // 1024} MB"})
+            raise services.VisitRefused({"photo": photos.too_large()})
         item = photos.add_visit_photo(request.user, visit, photo.read())
     except services.VisitRefused as refused:
         return Status(400, {"detail": str(refused), "errors": refused.errors})

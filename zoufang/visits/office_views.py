@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zoufang.accounts import audit, scope
@@ -62,7 +63,7 @@ def form_upload(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     upload = request.FILES.get("definition")
     if upload is None or not (upload.name or "").lower().endswith(".xlsx"):
-        messages.error(request, "调查表：请选择 XLSForm 格式的 xlsx 文件")
+        messages.error(request, _("调查表：请选择 XLSForm 格式的 xlsx 文件"))
         return redirect("visits:office")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "definition.xlsx"
@@ -74,11 +75,11 @@ def form_upload(request: HttpRequest) -> HttpResponse:
                 messages.error(request, f"{upload.name}：{line}")
             return redirect("visits:office")
         except Exception:  # noqa: BLE001 - an unreadable workbook is the user's problem to fix, not a 500
-            messages.error(request, f"{upload.name}：无法读取，请确认是 xlsx 文件")
+            messages.error(request, _("%(file)s：无法读取，请确认是 xlsx 文件") % {"file": upload.name})
             return redirect("visits:office")
     if created:
         audit.record(request.user, AuditEvent.Action.IMPORT, version, summary=f"上传调查表 {upload.name}")
-        messages.success(request, f"{version.form.title}：已发布第 {version.number} 版")
+        messages.success(request, _("%(title)s：已发布第 %(n)s 版") % {"title": version.form.title, "n": version.number})
     else:
-        messages.info(request, f"{version.form.title}：内容未变，仍为第 {version.number} 版")
+        messages.info(request, _("%(title)s：内容未变，仍为第 %(n)s 版") % {"title": version.form.title, "n": version.number})
     return redirect("visits:office")

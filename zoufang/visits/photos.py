@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from zoufang.accounts import audit
@@ -19,15 +20,19 @@ MAX_SIDE = 1600
 FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}
 
 
+def too_large() -> str:
+    return _("照片：不能超过 %(n)s MB") % {"n": MAX_BYTES // 1024 // 1024}
+
+
 def strip_and_shrink(data: bytes) -> tuple[bytes, int, int]:
     """A JPEG of the picture as seen (orientation applied), at most MAX_SIDE pixels, with no metadata."""
     try:
         with Image.open(BytesIO(data)) as image:
             if image.format not in FORMATS:
-                raise VisitRefused({"photo": "照片：只接受 JPEG、PNG 或 WebP 图片"})
+                raise VisitRefused({"photo": _("照片：只接受 JPEG、PNG 或 WebP 图片")})
             upright = ImageOps.exif_transpose(image).convert("RGB")
     except (UnidentifiedImageError, OSError):
-        raise VisitRefused({"photo": "照片：文件不是可识别的图片"}) from None
+        raise VisitRefused({"photo": _("照片：文件不是可识别的图片")}) from None
     upright.thumbnail((MAX_SIDE, MAX_SIDE))
     clean = Image.new("RGB", upright.size)
     clean.paste(upright)  # a fresh image carries no info dict, so nothing of the original's metadata survives
@@ -40,11 +45,11 @@ def strip_and_shrink(data: bytes) -> tuple[bytes, int, int]:
 def add_visit_photo(user: Any, visit: Visit, data: bytes) -> VisitPhoto:
     cadre = cadre_of(user)
     if cadre is None or cadre.pk != visit.cadre_id:
-        raise VisitRefused({"photo": "照片：只有本次走访的走访人可以上传照片"})
+        raise VisitRefused({"photo": _("照片：只有本次走访的走访人可以上传照片")})
     if len(data) > MAX_BYTES:
-        raise VisitRefused({"photo": f"照片：不能超过 {MAX_BYTES // 1024 // 1024} MB"})
+        raise VisitRefused({"photo": too_large()})
     if Visit.objects.select_for_update().get(pk=visit.pk).photos.count() >= MAX_PER_VISIT:
-        raise VisitRefused({"photo": f"照片：每次走访最多 {MAX_PER_VISIT} 张"})
+        raise VisitRefused({"photo": _("照片：每次走访最多 %(n)s 张") % {"n": MAX_PER_VISIT}})
     content, width, height = strip_and_shrink(data)
     photo = VisitPhoto(visit=visit, width=width, height=height, created_by=user)
     photo.image.save(f"{uuid.uuid4().hex}.jpg", ContentFile(content), save=False)

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zoufang import clock
 from zoufang.accounts import audit, scope
@@ -43,7 +44,7 @@ class VisitRefused(Exception):
 
 class VisitConflict(Exception):
     def __init__(self, visit: Visit) -> None:
-        super().__init__("client_uuid 已用于内容不同的另一条走访记录")
+        super().__init__(_("client_uuid 已用于内容不同的另一条走访记录"))
         self.visit = visit
 
 
@@ -101,7 +102,7 @@ def record_visit(user: Any, submission: VisitSubmission) -> Recorded:
     """Record a visit with its questionnaire answers and opinions (each a case draft); see module docstring."""
     cadre = cadre_of(user)
     if cadre is None:
-        raise VisitRefused({"cadre": "当前账号未关联走访干部，不能登记走访记录"})
+        raise VisitRefused({"cadre": _("当前账号未关联走访干部，不能登记走访记录")})
     digest = submission.content_hash(cadre)
     existing = Visit.objects.filter(client_uuid=submission.client_uuid).first()
     if existing is not None:
@@ -110,10 +111,10 @@ def record_visit(user: Any, submission: VisitSubmission) -> Recorded:
         target = scope.get_visible_target(user, submission.target_id)
     except Http404:
         # The same words whether the target does not exist or is out of the cadre's scope.
-        raise VisitRefused({"target_id": "走访对象：不存在或未分配给你，本活动不允许走访未分配的对象"}) from None
+        raise VisitRefused({"target_id": _("走访对象：不存在或未分配给你，本活动不允许走访未分配的对象")}) from None
     campaign = rules.campaign_for(cadre, target, submission.campaign or None)
     if campaign is None:
-        raise VisitRefused({"campaign": "走访活动：找不到该走访对象所属的走访活动"})
+        raise VisitRefused({"campaign": _("走访活动：找不到该走访对象所属的走访活动")})
     clean_answers, categories = _validate(submission, cadre, target, campaign)
     try:
         with transaction.atomic():
@@ -132,25 +133,26 @@ def _validate(
     errors: dict[str, str] = {}
     assigned = Assignment.objects.filter(campaign=campaign, target=target, cadre=cadre).exists()
     if not assigned and not rules.allows_unassigned(campaign):
-        errors["target_id"] = f"走访对象：{target.name}未分配给你，本活动不允许走访未分配的对象"
+        errors["target_id"] = _("走访对象：%(name)s未分配给你，本活动不允许走访未分配的对象") % {"name": target.name}
     visited_at = submission.visited_at
     if timezone.is_naive(visited_at):
-        errors["visited_at"] = "走访时间：须带时区"
+        errors["visited_at"] = _("走访时间：须带时区")
     elif visited_at > clock.now() + dt.timedelta(minutes=5):
-        errors["visited_at"] = "走访时间：不能晚于现在"
+        errors["visited_at"] = _("走访时间：不能晚于现在")
     elif timezone.localtime(visited_at).date() < campaign.starts_on:
-        errors["visited_at"] = f"走访时间：不能早于活动开始日期 {campaign.starts_on:%Y-%m-%d}"
+        errors["visited_at"] = _("走访时间：不能早于活动开始日期 %(date)s") % {"date": f"{campaign.starts_on:%Y-%m-%d}"}
     allowed = rules.allowed_modes(campaign, target, cadre)
     if submission.mode not in allowed:
         labels = "、".join(str(Visit.Mode(m).label) for m in allowed)
-        errors["mode"] = f"走访方式：对{target.get_kind_display()}“{target.name}”只能采用{labels}"
+        errors["mode"] = _("走访方式：对%(kind)s“%(name)s”只能采用%(modes)s") % {
+            "kind": target.get_kind_display(), "name": target.name, "modes": labels}
     if (submission.latitude is None) != (submission.longitude is None):
-        errors["location"] = "位置：纬度和经度须同时填写"
+        errors["location"] = _("位置：纬度和经度须同时填写")
     elif submission.latitude is not None and not (-90 <= submission.latitude <= 90
                                                   and -180 <= submission.longitude <= 180):  # type: ignore[operator]
-        errors["location"] = "位置：经纬度超出范围"
+        errors["location"] = _("位置：经纬度超出范围")
     if len(submission.co_visitors) > 200:
-        errors["co_visitors"] = "同行人员：不超过 200 字"
+        errors["co_visitors"] = _("同行人员：不超过 200 字")
     clean_answers = _validate_answers(submission, target, campaign, errors)
     categories = _validate_opinions(submission, campaign, errors)
     if errors:
@@ -166,7 +168,8 @@ def _validate_answers(
     for key, given in (submission.answers or {}).items():
         version = forms.get(key)
         if version is None:
-            errors[f"answers.{key}"] = f"调查表：本活动对{target.get_kind_display()}没有调查表 {key}"
+            errors[f"answers.{key}"] = _("调查表：本活动对%(kind)s没有调查表 %(key)s") % {
+                "kind": target.get_kind_display(), "key": key}
             continue
         data, problems = form_services.check_answers(version, given)
         for name, message in problems.items():
@@ -180,13 +183,14 @@ def _validate_opinions(submission: VisitSubmission, campaign: Any, errors: dict[
     categories = {c.code: c for c in CaseCategory.objects.filter(campaign=campaign, code__in=codes,
                                                                   disabled_on__isnull=True)}
     for index, opinion in enumerate(submission.opinions, start=1):
-        where = f"问题意见第 {index} 条"
+        where = _("问题意见第 %(n)s 条") % {"n": index}
         if opinion.kind not in OPINION_KINDS:
-            errors[f"opinions.{index}.kind"] = f"{where}·类型：应为 problem（问题）或 suggestion（意见建议）"
+            errors[f"opinions.{index}.kind"] = where + _("·类型：应为 problem（问题）或 suggestion（意见建议）")
         if not opinion.description.strip():
-            errors[f"opinions.{index}.description"] = f"{where}·内容：必填"
+            errors[f"opinions.{index}.description"] = where + _("·内容：必填")
         if opinion.category and opinion.category not in categories:
-            errors[f"opinions.{index}.category"] = f"{where}·类别：本活动没有编号为 {opinion.category} 的类别"
+            errors[f"opinions.{index}.category"] = where + _("·类别：本活动没有编号为 %(code)s 的类别") % {
+                "code": opinion.category}
     return categories
 
 
@@ -238,12 +242,12 @@ def get_visible_visit(user: Any, public_id: Any) -> Visit:
 def add_diary_entry(user: Any, *, entry_date: dt.date, text: str, campaign: Any = None) -> DiaryEntry:
     cadre = cadre_of(user)
     if cadre is None:
-        raise VisitRefused({"cadre": "当前账号未关联走访干部，不能写民情走访日记"})
+        raise VisitRefused({"cadre": _("当前账号未关联走访干部，不能写民情走访日记")})
     errors = {}
     if not text.strip():
-        errors["text"] = "内容：必填"
+        errors["text"] = _("内容：必填")
     if entry_date > clock.today():
-        errors["entry_date"] = "日期：不能晚于今天"
+        errors["entry_date"] = _("日期：不能晚于今天")
     if errors:
         raise VisitRefused(errors)
     entry = DiaryEntry.objects.create(cadre=cadre, campaign=campaign, entry_date=entry_date, text=text.strip(),

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zoufang import clock
@@ -39,7 +40,7 @@ def submit_visit(request: HttpRequest) -> JsonResponse:
     try:
         payload = VisitIn.model_validate(json.loads(request.body))
     except ValueError as error:
-        return JsonResponse({"detail": "提交内容格式不正确", "errors": {"": str(error)[:300]}}, status=400)
+        return JsonResponse({"detail": _("提交内容格式不正确"), "errors": {"": str(error)[:300]}}, status=400)
     try:
         recorded = services.record_visit(request.user, submission_from(payload))
     except services.VisitRefused as refused:
@@ -72,14 +73,14 @@ def upload_photo(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     upload = request.FILES.get("photo")
     try:
         if upload is None:
-            raise services.VisitRefused({"photo": "照片：请选择图片"})
+            raise services.VisitRefused({"photo": _("照片：请选择图片")})
         if upload.size and upload.size > photos.MAX_BYTES:
-            raise services.VisitRefused({"photo": f"照片：不能超过 {photos.MAX_BYTES // 1024 // 1024} MB"})
+            raise services.VisitRefused({"photo": photos.too_large()})
         photos.add_visit_photo(request.user, visit, upload.read())
     except services.VisitRefused as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, "照片已保存（已去除拍摄位置等信息）")
+        messages.success(request, _("照片已保存（已去除拍摄位置等信息）"))
     return redirect("visits:visit", public_id=visit.public_id)
 
 
@@ -114,7 +115,8 @@ def form_preview(request: HttpRequest, key: str) -> HttpResponse:
     version = form.current_version()
     if version is None:
         raise Http404
-    preview = {"name": f"{form.title}（预览）", "kind": "", "kind_label": f"第 {version.number} 版",
+    preview = {"name": _("%(title)s（预览）") % {"title": form.title}, "kind": "",
+               "kind_label": _("第 %(n)s 版") % {"n": version.number},
                "campaign": "", "forms": [key], "modes": [[Visit.Mode.HOME.value, str(Visit.Mode.HOME.label)]]}
     data = {"now": timezone.localtime(clock.now()).isoformat(), "preview": "preview", "targets": {"preview": preview},
             "forms": {key: {"title": version.spec["title"], "version": version.number, "spec": version.spec}},
@@ -148,7 +150,7 @@ def diary(request: HttpRequest) -> HttpResponse:
         try:
             entry_date = dt.date.fromisoformat(form["entry_date"])
         except ValueError:
-            errors["entry_date"] = "日期：应为日期（如 2017-06-15）"
+            errors["entry_date"] = _("日期：应为日期（如 2017-06-15）")
         if not errors:
             try:
                 campaigns = ledger.cadre_campaigns(cadre)
@@ -168,7 +170,7 @@ def my_ledger(request: HttpRequest) -> HttpResponse:
     if cadre is None:
         raise PermissionDenied
     visits = list(visits_of(cadre))
-    return _xlsx(request, ledger.ledger_workbook(f"{cadre.name} 走访台账", visits, request.user),
+    return _xlsx(request, ledger.ledger_workbook(_("%(name)s 走访台账") % {"name": cadre.name}, visits, request.user),
                  "ledger.xlsx", f"导出本人走访台账 {len(visits)} 条")
 
 
@@ -176,7 +178,7 @@ def my_ledger(request: HttpRequest) -> HttpResponse:
 def unit_ledger(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     unit = ledger.visible_unit_for_ledger(request.user, public_id)
     visits = list(ledger.unit_visits(unit))
-    return _xlsx(request, ledger.ledger_workbook(f"{unit.name} 走访台账", visits, request.user),
+    return _xlsx(request, ledger.ledger_workbook(_("%(name)s 走访台账") % {"name": unit.name}, visits, request.user),
                  "unit-ledger.xlsx", f"导出{unit.name}走访台账 {len(visits)} 条")
 
 
