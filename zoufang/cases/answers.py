@@ -64,6 +64,7 @@ def reopen_case(case: Case, *, by: Any, version: int | None, reason: str) -> Cas
             raise InvalidInput(_("该件没有承办单位，请重新交办。"))
         c.reopen_count += 1
         c.closed_at = None
+        c.satisfaction = ""  # the earlier callbacks stay in CaseCallback; the next one decides again
         c.resolution = c.explanation = ""
         c.escalation_route = ""
         c.signoff_leader = None

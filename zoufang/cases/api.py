@@ -172,7 +172,7 @@ def _detail(request: HttpRequest, case: Case) -> dict[str, Any]:
 @paginate(Page)
 def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     cases = access.visible_cases(request.user).select_related(
-        "category", "unit", "region", "target__region", "signoff_leader", "merged_into", "campaign__scope"
+        "category", "unit", "region__parent__parent", "target__region", "signoff_leader", "merged_into", "campaign__scope"
     ).prefetch_related("co_handlers")
     if filters.status:
         cases = cases.filter(status=filters.status)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from zoufang.campaigns.models import Campaign, CaseCategory
 from zoufang.cases.models import Case
 from zoufang.cases.workflow import HANDLING
-from zoufang.workdays.calendar import add_working_days, working_days_between
+from zoufang.workdays.calendar import Calendar, add_working_days, working_days_between
 
 DEFAULT_HANDLING_DAYS = 10
 
@@ -91,13 +91,30 @@ def is_overdue(case: Case, today: dt.date) -> bool:
     )
 
 
-def working_days_left(case: Case, today: dt.date) -> int | None:
+class CalendarCache:
+    """One Calendar per span of years for a whole page: a list of 50 deadlines costs two queries, not 100."""
+
+    def __init__(self) -> None:
+        self.calendars: dict[tuple[int, int], Calendar] = {}
+
+    def between(self, start: dt.date, end: dt.date) -> int:
+        if end <= start:
+            return 0
+        key = (start.year, end.year)
+        if key not in self.calendars:
+            self.calendars[key] = Calendar(range(start.year, end.year + 1))
+        calendar = self.calendars[key]
+        return sum(1 for n in range(1, (end - start).days + 1) if calendar.is_workday(start + dt.timedelta(days=n)))
+
+
+def working_days_left(case: Case, today: dt.date, cache: CalendarCache | None = None) -> int | None:
     """Working days until the deadline (negative when past it); None without a running deadline."""
     if case.handling_due is None or case.status not in HANDLING:
         return None
+    between = (cache or CalendarCache()).between
     if today <= case.handling_due:
-        return working_days_between(today, case.handling_due).days
-    return -working_days_between(case.handling_due, today).days
+        return between(today, case.handling_due)
+    return -between(case.handling_due, today)
 
 
 def calendar_warning(case: Case) -> str:

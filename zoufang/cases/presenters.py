@@ -25,6 +25,7 @@ class CasePresenter:
     def __init__(self, user: Any) -> None:
         self.user = user
         self.targets = TargetPresenter(user)
+        self.calendars = deadlines.CalendarCache()
 
     def raiser(self, case: Case) -> dict[str, Any]:
         """Name and phone of whoever raised it; in full only for the office of the area and the handling unit."""
@@ -76,7 +77,7 @@ class CasePresenter:
             "co_handlers": [u.name for u in case.co_handlers.all()],
             "dispatched_on": case.dispatched_on,
             "handling_due": case.handling_due,
-            "working_days_left": deadlines.working_days_left(case, today),
+            "working_days_left": deadlines.working_days_left(case, today, self.calendars),
             "paused": case.is_paused,
             "overdue": case.overdue_since is not None or deadlines.is_overdue(case, today),
             "requested_extension_days": case.requested_extension_days,

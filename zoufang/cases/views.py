@@ -29,6 +29,8 @@ RELATED = ("category", "unit", "region__parent__parent", "target__region", "sign
 
 def _rows(user: Any, cases: Any) -> list[dict[str, Any]]:
     presenter = CasePresenter(user)
+    if hasattr(cases, "prefetch_related"):
+        cases = cases.prefetch_related("co_handlers")
     return [{"case": c, **presenter.as_dict(c)} for c in cases]
 
 

@@ -99,3 +99,60 @@ def test_it_takes_a_case_from_draft_to_closed_in_the_browser(browser, live_serve
     case.refresh_from_db()
     assert case.status == Case.Status.CLOSED
     assert case.events.count() == 8
+
+
+def test_it_returns_extends_escalates_merges_and_reopens_in_the_browser(browser, live_server, cases_town, make_case):
+    town = cases_town
+    width = 1280
+    case = make_case()
+    duplicate = make_case("东侧路灯损坏了，晚上出行不方便", target=town.households["shangxiatang"][1])
+    url = f"{live_server.url}/cases/{case.public_id}/"
+    office_context, office = _login(browser, live_server, "office", width)
+    office.goto(f"{live_server.url}/cases/{duplicate.public_id}/")
+    office.click("text=合并到此件")
+    assert "已合并" in office.locator(".page-head").inner_text()
+    office.goto(url)
+    _act(office, "register", select={"category": str(town.category.pk)})
+    _act(office, "dispatch", select={"unit": str(town.waterworks.pk)})
+
+    water_context, water = _login(browser, live_server, "water", width)
+    water.goto(url)
+    _act(water, "return", {"reason": "路灯属派出所辖区巡查，请改派"})
+    assert "/cases/desk/" in water.url
+    water_context.close()
+
+    office.goto(url)
+    _act(office, "dispatch", select={"unit": str(town.police.pk)})
+    unit_context, unit = _login(browser, live_server, "handler", width)
+    unit.goto(url)
+    _act(unit, "accept")
+    _act(unit, "request_extension", {"days": "3", "reason": "灯具需采购"})
+    assert "暂停计时" in unit.locator(".page-head").inner_text()
+    office.goto(url)
+    _act(office, "approve_extension")
+    unit.goto(url)
+    _act(unit, "escalate", {"reason": "涉及市级电力部门，本部门无法解决"}, select={"route": "upper_office",
+                                                                                   "leader": str(town.wangwen.pk)})
+    leader_context, leader = _login(browser, live_server, "leader", width)
+    leader.goto(f"{live_server.url}/cases/signoff/")
+    leader.click("text=审阅并签字")
+    _act(leader, "sign", {"note": "同意上报市活动办"})
+    assert "已上报" in leader.locator(".page-head").inner_text()
+    leader_context.close()
+
+    office.goto(url)
+    _act(office, "resolve", {"result": "市供电公司已更换线路"})
+    _act(office, "reply", {"content": "线路已更换"}, select={"channel": "phone"})
+    _act(office, "callback", {"note": "仍时亮时不亮"}, check="不满意")
+    _act(office, "reopen", {"reason": "回访不满意，重办"})
+    assert "待签收" in office.locator(".page-head").inner_text()
+    office.screenshot(path=str(SHOTS / "case-reopened-1280.png"), full_page=True)
+    office_context.close()
+    unit_context.close()
+    case.refresh_from_db()
+    assert case.reopen_count == 1
+    assert case.unit == town.police
+    assert list(case.duplicates.all()) == [duplicate]
+    assert [e.action for e in case.events.all()] == [
+        "draft", "register", "dispatch", "return", "dispatch", "accept", "request_extension", "approve_extension",
+        "escalate", "sign", "resolve", "reply", "callback", "reopen"]

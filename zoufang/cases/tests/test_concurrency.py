@@ -85,3 +85,26 @@ def test_it_lets_one_of_twenty_concurrent_transitions_win(cases_town, make_case)
     case.refresh_from_db()
     assert case.version == version + 1
     assert list(CaseEvent.objects.filter(case=case).values_list("version", flat=True)) == [1, 2, 3]
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="the in-memory SQLite test database cannot hold "
+                    "concurrent requests (it answers 'table is locked' mid-response); the service-level test above "
+                    "covers SQLite, this one runs on PostgreSQL")
+def test_it_answers_409_to_all_but_one_of_twenty_concurrent_api_calls(cases_town, make_case, api_token):
+    from django.test import Client
+
+    town = cases_town
+    case = make_case()
+    case = actions.register_case(case, by=town.users["office"], version=case.version, category=town.category)
+    headers = api_token("office")
+    body = {"unit": str(town.police.public_id), "version": case.version}
+
+    def post(i):
+        return Client().post(f"/api/v1/cases/{case.public_id}/dispatch", {**body, "note": f"第{i}次"},
+                             content_type="application/json", **headers)
+
+    codes = sorted(r.status_code for r in _in_threads(20, post))
+    assert codes == [200] + [409] * 19
+    case.refresh_from_db()
+    assert case.status == Case.Status.DISPATCHED
+    assert list(CaseEvent.objects.filter(case=case).values_list("version", flat=True)) == [1, 2, 3]
