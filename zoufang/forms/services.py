@@ -137,7 +137,8 @@ def _check_items(
                              row_clean)
                 if row_clean:
                     clean_rows.append(row_clean)
-            clean[node["name"]] = clean_rows
+            if node["name"] in given:
+                clean[node["name"]] = clean_rows
             continue
         if node["type"] == "note":
             continue

@@ -163,7 +163,13 @@ def _validate(
 def _validate_answers(
     submission: VisitSubmission, target: Any, campaign: Any, errors: dict[str, str],
 ) -> dict[str, tuple[Any, dict[str, Any]]]:
-    forms = {entry["key"]: version for entry, version in form_services.questionnaires_for(campaign, target.kind)}
+    """Every questionnaire the campaign gives the target's kind is answered (seed 000: 每次走访…填写完成《采集表》),
+    except those filled once per village, which a visit may carry or not."""
+    entries = form_services.questionnaires_for(campaign, target.kind)
+    forms = {entry["key"]: version for entry, version in entries}
+    for entry, version in entries:
+        if entry.get("one_per", "target") == "target" and entry["key"] not in (submission.answers or {}):
+            errors[f"answers.{entry['key']}"] = _("调查表：须填写《%(title)s》") % {"title": version.spec["title"]}
     clean: dict[str, tuple[Any, dict[str, Any]]] = {}
     for key, given in (submission.answers or {}).items():
         version = forms.get(key)

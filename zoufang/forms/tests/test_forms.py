@@ -129,7 +129,8 @@ def test_it_exports_answers_one_column_per_question_and_one_sheet_per_repeat(cli
     answers = {"household_survey": {"income_change": "up", "satisfaction": "fair", "members": 3,
                                     "household_type": ["hardship", "party_member"], "hardship_need": "医疗费用负担重",
                                     "family": [{"member_name": "户主", "employment": "farming"},
-                                               {"member_name": "儿子", "employment": "employed"}]}}
+                                               {"member_name": "儿子", "employment": "employed"}]},
+               "six_ones_form": {"aspects": ["public_opinion"], "public_opinion": "关心医保", "satisfaction": "fair"}}
     response = client.post("/api/v1/visits", payload(household, answers=answers, opinions=[]),
                            content_type="application/json", **api_token("dept"))
     assert response.status_code == 201, response.content
@@ -148,7 +149,7 @@ def test_it_exports_answers_one_column_per_question_and_one_sheet_per_repeat(cli
     assert family[1][1:] == [1, "户主", "务农"]
     assert family[2][1:] == [2, "儿子", "在职"]
     assert family[1][0] == record["走访编号"]
-    assert FormAnswer.objects.get().form_version.number == 1
+    assert FormAnswer.objects.get(form__key="household_survey").form_version.number == 1
 
 
 def test_it_keeps_the_version_an_answer_was_given_in():

@@ -32,6 +32,7 @@ CONFIG = {
 
 ENTERPRISE_ANSWERS = {"operation_state": "good", "service_awareness": "satisfied",
                       "service_efficiency": "fair", "integrity": "satisfied", "difficulties": ["land", "talent"]}
+HOUSEHOLD_ANSWERS = {"income_change": "same", "satisfaction": "satisfied"}
 SIX_ONES_ANSWERS = {"aspects": ["innovation"], "innovation": "计划建设研发中心", "satisfaction": "satisfied"}
 
 
@@ -65,3 +66,7 @@ def payload(target: Any, **changes: Any) -> dict[str, Any]:
 
 
 DAY = dt.date(2017, 6, 15)
+
+
+def household_answers() -> dict[str, Any]:
+    return {"household_survey": dict(HOUSEHOLD_ANSWERS), "six_ones_form": dict(SIX_ONES_ANSWERS)}

@@ -9,7 +9,7 @@ from zoufang.accounts.models import AuditEvent
 from zoufang.cases.models import Case
 from zoufang.forms.models import FormAnswer
 from zoufang.visits.models import Visit
-from zoufang.visits.tests.conftest import payload
+from zoufang.visits.tests.conftest import household_answers, payload
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,8 @@ def test_it_refuses_a_visible_target_not_assigned_unless_the_campaign_allows_it(
     assert "未分配给你，本活动不允许走访未分配的对象" in response.json()["errors"]["target_id"]
     visiting.campaign.config = {**visiting.campaign.config, "visits": {"allow_unassigned": True}}
     visiting.campaign.save()
-    response = _post(client, headers, payload(household, answers={}, opinions=[], campaign="jinxi-test"))
+    response = _post(client, headers, payload(household, answers=household_answers(), opinions=[],
+                                              campaign="jinxi-test"))
     assert response.status_code == 201, response.content
 
 
@@ -156,3 +157,28 @@ def test_it_hides_a_visit_from_an_outsider(client, visiting, api_token):
     office = client.get(f"/api/v1/visits/{created['id']}", **api_token("office"))
     assert office.status_code == 200
     assert office.json()["answers"]["six_ones_form"]["aspects"] == ["innovation"]
+
+
+def test_it_requires_the_campaigns_questionnaire_for_the_target_kind(client, visiting, api_token):
+    household = visiting.households["shangxiatang"][0]
+    response = _post(client, api_token("dept"), payload(household, answers={"six_ones_form": {}}, opinions=[]))
+    errors = response.json()["errors"]
+    assert errors["answers.household_survey"] == "调查表：须填写《群众入户调查表》"
+    assert errors["answers.six_ones_form.aspects"] == "“六个一”基层走访调研问题、意见采集表·本次走访涉及的方面（可多选）：必填"
+
+
+def test_it_leaves_a_once_per_village_questionnaire_to_the_cadre(client, visiting, api_token):
+    config = dict(visiting.campaign.config)
+    config["questionnaires"] = [*config["questionnaires"], {
+        "key": "village_survey", "name": "村（社区）调查表", "target_kinds": ["registered_household"],
+        "one_per": "village"}]
+    visiting.campaign.config = config
+    visiting.campaign.save()
+    household = visiting.households["shangxiatang"][0]
+    headers = api_token("dept")
+    assert _post(client, headers, payload(household, answers=household_answers(), opinions=[])).status_code == 201
+    with_village = {**household_answers(), "village_survey": {"income_trend": "up"}}
+    response = _post(client, headers, payload(visiting.households["shangxiatang"][1], answers=with_village,
+                                              opinions=[]))
+    assert response.status_code == 201, response.content
+    assert response.json()["answers"]["village_survey"] == {"income_trend": "up"}

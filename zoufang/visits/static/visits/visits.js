@@ -178,14 +178,21 @@
     form.appendChild(el("div", {"class": "field"}, [el("span", {"class": "label", text: "位置"}), where, whereText]));
     form.appendChild(field("走访情况", summary));
     var regs = {};
+    var optional = {};
     t.forms.forEach(function (key) {
       var f = DATA.forms[key], reg = {items: [], repeats: []}, box = el("fieldset", {"class": "questionnaire", "data-form": key}, [el("legend", {text: f.title})]);
       render(f.spec.items, box, key, f.spec.choices, reg);
       box.addEventListener("input", function () { refresh(reg, values(reg)); });
       box.addEventListener("change", function () { refresh(reg, values(reg)); });
       refresh(reg, {});
-      regs[key] = reg; form.appendChild(box);
+      regs[key] = reg;
+      if (f.one_per === "village") {
+        /* filled once per village: offered, not required on every household visit */
+        var wrap = el("details", {"class": "once-per-village"}, [el("summary", {text: "填写" + f.title + "（每个村（社区）一份，已有可跳过）"}), box]);
+        optional[key] = wrap; form.appendChild(wrap);
+      } else { form.appendChild(box); }
     });
+    function used(key) { return !optional[key] || optional[key].open; }
     var opinions = el("div", {"class": "opinions"});
     var addOpinion = el("button", {type: "button", "class": "btn btn-plain btn-small", id: "v-add-opinion", text: "添加问题或意见建议"});
     addOpinion.addEventListener("click", function () { opinionRow(opinions, t.campaign); });
@@ -197,7 +204,7 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       problem.textContent = "";
-      var ok = Object.keys(regs).map(function (k) { return check(regs[k]); }).every(Boolean);
+      var ok = Object.keys(regs).filter(used).map(function (k) { return check(regs[k]); }).every(Boolean);
       if (!when.value || when.value > nowLocal()) { ok = false; problem.textContent = "走访时间：必填，且不能晚于现在"; }
       var ops = Array.prototype.map.call(opinions.querySelectorAll(".opinion"), function (row) {
         return {kind: row.querySelector("[data-o=kind]").value, category: row.querySelector("[data-o=category]").value,
@@ -205,7 +212,7 @@
       }).filter(function (o) { return o.description; });
       if (!ok) { problem.hidden = false; problem.textContent = problem.textContent || "请补全标 * 的必填项"; return; }
       var answers = {};
-      Object.keys(regs).forEach(function (k) { answers[k] = values(regs[k]); });
+      Object.keys(regs).filter(used).forEach(function (k) { answers[k] = values(regs[k]); });
       if (DATA.preview) { problem.hidden = false; problem.className = "notice notice-good"; problem.textContent = "预览：校验通过（未保存）"; section.setAttribute("data-answers", JSON.stringify(answers)); return; }
       var payload = Object.assign({client_uuid: uuid4(), target_id: targetId, campaign: t.campaign, visited_at: when.value + ":00" + OFFSET,
         mode: mode.value, summary: summary.value.trim(), co_visitors: co.value.trim(), settled_on_spot: spot.checked, answers: answers, opinions: ops}, loc);
