@@ -167,9 +167,9 @@ def _validate_answers(
     except those filled once per village, which a visit may carry or not."""
     entries = form_services.questionnaires_for(campaign, target.kind)
     forms = {entry["key"]: version for entry, version in entries}
-    for entry, version in entries:
+    for entry, required in entries:
         if entry.get("one_per", "target") == "target" and entry["key"] not in (submission.answers or {}):
-            errors[f"answers.{entry['key']}"] = _("调查表：须填写《%(title)s》") % {"title": version.spec["title"]}
+            errors[f"answers.{entry['key']}"] = _("调查表：须填写《%(title)s》") % {"title": required.spec["title"]}
     clean: dict[str, tuple[Any, dict[str, Any]]] = {}
     for key, given in (submission.answers or {}).items():
         version = forms.get(key)
