@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -20,7 +21,7 @@ from zoufang.campaigns.models import CaseCategory
 from zoufang.cases import access, actions, answers, escalation
 from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter
-from zoufang.cases.transition import CaseError, InvalidInput, NotAllowed, StaleVersion
+from zoufang.cases.transition import CaseError, InvalidInput, NotAllowed, StaleVersion, VersionRequired
 from zoufang.registry.api import Page
 from zoufang.registry.models import Cadre, Unit
 
@@ -154,7 +155,7 @@ class MergeIn(NoteIn):
     master: uuid.UUID
 
 
-RESPONSES = {200: CaseOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut}
+RESPONSES = {200: CaseOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut, 428: ErrorOut}
 
 
 def _detail(request: HttpRequest, case: Case) -> dict[str, Any]:
@@ -219,21 +220,21 @@ def receive(request: HttpRequest, body: ReceiveIn) -> Any:
 
     campaign = office_campaigns(request.user).filter(slug=body.campaign).first()
     if campaign is None:
-        return Status(403, {"detail": "您不是该走访活动的走访办。", "code": "forbidden"})
+        return Status(403, {"detail": _("您不是该走访活动的走访办。"), "code": "forbidden"})
     if not body.description.strip():
-        return Status(400, {"detail": "请填写反映内容。", "code": "invalid"})
+        return Status(400, {"detail": _("请填写反映内容。"), "code": "invalid"})
     if body.raiser_phone and not is_valid_phone(body.raiser_phone):
-        return Status(400, {"detail": "电话号码格式不正确。", "code": "invalid"})
+        return Status(400, {"detail": _("电话号码格式不正确。"), "code": "invalid"})
     region = None
     if body.region:
         region = scope.visible_regions(request.user).filter(public_id=body.region).first()
         if region is None:
-            return Status(400, {"detail": "区划不存在。", "code": "invalid"})
+            return Status(400, {"detail": _("区划不存在。"), "code": "invalid"})
     category = None
     if body.category:
         category = CaseCategory.objects.filter(campaign=campaign, code=body.category).first()
         if category is None:
-            return Status(400, {"detail": "类别编号不存在。", "code": "invalid"})
+            return Status(400, {"detail": _("类别编号不存在。"), "code": "invalid"})
     case = receive_case(
         campaign=campaign, kind=body.kind, description=body.description.strip(), raised_at=clock.now(),
         source=Case.Source.HOTLINE, category=category, region=region, raiser_name=body.raiser_name.strip(),
@@ -263,6 +264,8 @@ def _act(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body:
         case = do(case, _version(request, body))
     except StaleVersion as exc:
         return Status(409, {"detail": str(exc), "code": "stale_version", "version": exc.current})
+    except VersionRequired as exc:
+        return Status(428, {"detail": str(exc), "code": "version_required"})
     except NotAllowed as exc:
         return Status(409, {"detail": str(exc), "code": "not_allowed"})
     except InvalidInput as exc:
@@ -270,7 +273,7 @@ def _act(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body:
     except CaseError as exc:
         return Status(400, {"detail": str(exc), "code": "invalid"})
     except PermissionDenied:
-        return Status(403, {"detail": "您无权对该件执行此操作。", "code": "forbidden"})
+        return Status(403, {"detail": _("您无权对该件执行此操作。"), "code": "forbidden"})
     response["ETag"] = f'"{case.version}"'
     # The case as the action left it, even when the actor no longer sees it (a unit that returned it).
     return Status(200, CasePresenter(request.user).as_dict(case))
@@ -279,7 +282,7 @@ def _act(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body:
 def _unit(public_id: uuid.UUID) -> Unit:
     unit = Unit.objects.filter(public_id=public_id, archived_on__isnull=True).first()
     if unit is None:
-        raise InvalidInput("承办单位不存在。")
+        raise InvalidInput(_("承办单位不存在。"))
     return unit
 
 
@@ -290,7 +293,7 @@ def register(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, b
         if body.category:
             category = CaseCategory.objects.filter(campaign=case.campaign, code=body.category).first()
             if category is None:
-                raise InvalidInput("类别编号不存在。")
+                raise InvalidInput(_("类别编号不存在。"))
         return actions.register_case(case, by=request.user, version=version, category=category,
                                      priority=body.priority, kind=body.kind, note=body.note)
 
@@ -345,7 +348,7 @@ def escalate(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, b
     def do(case: Case, version: int | None) -> Case:
         leader = Cadre.objects.filter(public_id=body.leader).first()
         if leader is None:
-            raise InvalidInput("分管领导不存在。")
+            raise InvalidInput(_("分管领导不存在。"))
         return escalation.escalate_case(case, by=request.user, version=version, route=body.route, leader=leader,
                                         reason=body.reason)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
@@ -15,7 +16,10 @@ from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter, village_name
 
 S = Case.Status
-COLUMNS = ["序号", "编号", "类别", "内容", "村（社区）", "反映人", "收集日期", "承办单位", "办理期限", "状态", "办理结果"]
+COLUMNS = [
+    gettext_lazy(label) for label in
+    ("序号", "编号", "类别", "内容", "村（社区）", "反映人", "收集日期", "承办单位", "办理期限", "状态", "办理结果")
+]
 WIDTHS = [6, 10, 18, 48, 14, 10, 12, 14, 12, 12, 36]
 
 
@@ -60,7 +64,7 @@ def xlsx(title: str, table: list[list[Any]]) -> bytes:
     sheet.title = title[:31]
     sheet.append([title])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(COLUMNS)
+    sheet.append([str(label) for label in COLUMNS])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in table:

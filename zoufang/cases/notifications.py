@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from zoufang.accounts.models import RoleGrant
 from zoufang.cases import sms
@@ -63,7 +64,7 @@ def notify(users: Iterable[Any], subject: str, body: str) -> int:
         phone = _phone_of(user)
         if phone:
             try:
-                backend.send(phone, f"【走访】{subject}")
+                backend.send(phone, _("【走访】%(subject)s") % {"subject": subject})
                 sent = True
             except Exception:
                 log.exception("短信发送失败：%s", phone)

@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -235,7 +236,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         source=Case.Source.OPEN311, category=category, raiser_name=name[:100],
         raiser_phone=request.POST.get("phone", "")[:20], external_id=request.POST.get("account_id", "")[:64],
     )
-    row = {"service_request_id": str(case.public_id), "service_notice": "已转入走访办，2个工作日内登记交办。",
+    row = {"service_request_id": str(case.public_id), "service_notice": _("已转入走访办，将在登记期限 %(due)s 前登记交办。") % {"due": case.registration_due},
            "account_id": request.POST.get("account_id", "")}
     return _render(fmt, "service_requests", "request", [row], status=201)
 
@@ -244,8 +245,8 @@ def discovery(request: HttpRequest) -> HttpResponse:
     base = request.build_absolute_uri("/open311/v2/")
     return JsonResponse({
         "changeset": "2017-06-15T00:00:00+08:00",
-        "contact": "镇走访办",
-        "key_service": "向走访办申请 Open311 接入密钥",
+        "contact": _("镇走访办"),
+        "key_service": _("向走访办申请 Open311 接入密钥"),
         "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base,
                        "changeset": "2017-06-15T00:00:00+08:00", "type": "production",
                        "formats": ["application/json", "text/xml"]}],

@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zoufang import clock
 from zoufang.accounts import audit, scope
@@ -14,7 +16,7 @@ from zoufang.cases import access, lists, similarity
 from zoufang.cases.models import Case
 
 LIST_ROLES = (RoleGrant.Role.OFFICE, RoleGrant.Role.LEADER, RoleGrant.Role.ASSESSOR, RoleGrant.Role.CITY_OFFICE)
-TITLES = {Case.Kind.PROBLEM: "问题清单", Case.Kind.SUGGESTION: "建议清单"}
+TITLES = {Case.Kind.PROBLEM: gettext_lazy("问题清单"), Case.Kind.SUGGESTION: gettext_lazy("建议清单")}
 
 
 def _require_overview(request: HttpRequest) -> None:
@@ -37,7 +39,9 @@ def weekly(request: HttpRequest, export: bool = False) -> HttpResponse:
     category = request.GET.get("category", "")
     status = request.GET.get("status", "")
     cases = lists.weekly(access.visible_cases(request.user), kind, monday, category, status)
-    title = f"{TITLES[Case.Kind(kind)]}（{monday:%Y年%m月%d日}—{sunday:%m月%d日}）"
+    title = _("%(list)s（%(start)s—%(end)s）") % {
+        "list": TITLES[Case.Kind(kind)], "start": f"{monday:%Y年%m月%d日}", "end": f"{sunday:%m月%d日}",
+    }
     table = lists.rows(cases, request.user)
     if export:
         audit.record(request.user, AuditEvent.Action.EXPORT, None, object_type="cases.Case",

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zoufang import clock
 from zoufang.accounts import audit
@@ -24,7 +25,7 @@ class CaseError(Exception):
 
 class StaleVersion(CaseError):
     def __init__(self, current: int) -> None:
-        super().__init__(f"该件已被他人更新（当前版本 {current}），请刷新后再操作。")
+        super().__init__(_("该件已被他人更新（当前版本 %(version)s），请刷新后再操作。") % {"version": current})
         self.current = current
 
 
@@ -34,6 +35,11 @@ class NotAllowed(CaseError):
 
 class InvalidInput(CaseError):
     pass
+
+
+class VersionRequired(InvalidInput):
+    def __init__(self) -> None:
+        super().__init__(_("请提供读取时的版本号（version 或 If-Match）。"))
 
 
 TRACKED = (
@@ -60,13 +66,15 @@ def run(
         locked = Case.objects.select_for_update(of=("self",)).select_related("campaign__scope", "region", "category__parent").get(
             pk=case.pk
         )
-        if version is None or locked.version != version:
+        if version is None:
+            raise VersionRequired
+        if locked.version != version:
             raise StaleVersion(locked.version)
         rule = workflow.rule(locked.status, action)
         if rule is None:
-            raise NotAllowed(
-                f"“{locked.get_status_display()}”状态下不能{workflow.LABELS[workflow.Action(action)]}。"
-            )
+            raise NotAllowed(_("“%(status)s”状态下不能%(action)s。") % {
+                "status": locked.get_status_display(), "action": workflow.LABELS[workflow.Action(action)],
+            })
         if not rule.actors & access.actor_kinds(by, locked):
             raise PermissionDenied
         reason = workflow.guard(rule.action, locked)

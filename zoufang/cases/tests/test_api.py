@@ -142,3 +142,12 @@ def test_it_receives_a_hotline_case_from_the_office(client, auth, cases_town):
     assert response.json()["raiser"]["name"] == "张三"
     refused = client.post("/api/v1/cases/", body, content_type="application/json", **auth["handler"])
     assert refused.status_code == 403
+
+
+def test_it_requires_a_version(client, auth, make_case):
+    case = make_case()
+    response = _post(client, auth["office"], case.public_id, "register", {"category": "1.1"})
+    assert response.status_code == 428
+    assert response.json()["code"] == "version_required"
+    case.refresh_from_db()
+    assert case.status == "draft"

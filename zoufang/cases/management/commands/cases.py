@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from zoufang.campaigns.models import Campaign
 from zoufang.cases.models import Open311Key
@@ -22,14 +23,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "tick":
             report = tick()
-            self.stdout.write(
-                f"超期 {report.overdue} 件（新增 {report.newly_overdue} 件），逾期未登记 {report.late_drafts} 件，"
-                f"发送提醒 {report.reminders} 条"
-            )
+            self.stdout.write(_("超期 %(overdue)s 件（新增 %(new)s 件），逾期未登记 %(late)s 件，发送提醒 %(sent)s 条") % {
+                "overdue": report.overdue, "new": report.newly_overdue, "late": report.late_drafts,
+                "sent": report.reminders,
+            })
         elif options["subcommand"] == "open311-key":
             campaign = Campaign.objects.filter(slug=options["campaign"]).first()
             if campaign is None:
-                raise CommandError(f"没有代号为 {options['campaign']} 的走访活动")
+                raise CommandError(_("没有代号为 %(slug)s 的走访活动") % {"slug": options["campaign"]})
             _key, secret = Open311Key.issue(options["name"], campaign)
             self.stdout.write(secret)
-            self.stderr.write("请妥善保存该密钥：系统只保存其摘要，无法再次显示。")
+            self.stderr.write(_("请妥善保存该密钥：系统只保存其摘要，无法再次显示。"))
