@@ -209,3 +209,21 @@ def test_it_publishes_a_new_version_from_an_uploaded_workbook(login, visiting, v
     response = client.post("/forms/upload/", {"definition": broken}, follow=True)
     assert "broken.xlsx：survey 第 2 行：选项列表 “nowhere”未在 choices 中定义" in response.content.decode()
     assert login(visiting.users["dept"]).post("/forms/upload/", {"definition": upload}).status_code == 403
+
+
+def test_it_loads_my_list_in_the_same_number_of_queries_for_three_or_thirty_targets(login, visiting, visit,
+                                                                                     django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zoufang.planning.models import Assignment
+    from zoufang.registry.tests.factories import TargetFactory
+
+    client = login(visiting.users["dept"])
+    with CaptureQueriesContext(connection) as few:
+        client.get("/me/")
+    cadre = visiting.users["dept"].cadre
+    for target in TargetFactory.create_batch(27, region=visiting.households["shangxiatang"][0].region):
+        Assignment.objects.create(campaign=visiting.campaign, target=target, unit=visiting.police, cadre=cadre)
+    with django_assert_max_num_queries(len(few)):
+        assert "1/30" in client.get("/me/").content.decode()
