@@ -11,6 +11,9 @@ from zoufang.registry.models import Target
 from zoufang.visits.models import Visit
 from zoufang.visits.services import cadre_of
 
+# A case no longer open for the visitor to follow: closed, or merged into another.
+CLOSED = ("closed", "merged")
+
 
 @dataclass
 class MyTarget:
@@ -54,7 +57,7 @@ def assigned_targets(user: Any, campaign: Any = None) -> list[MyTarget]:
     for visit in Visit.objects.filter(target_id__in=target_ids).select_related("cadre").order_by("-visited_at"):
         visits[visit.target_id].append(visit)
     cases: dict[int, list[Case]] = defaultdict(list)
-    for case in Case.objects.filter(target_id__in=target_ids).exclude(status="closed").order_by("-raised_at"):
+    for case in Case.objects.filter(target_id__in=target_ids).exclude(status__in=CLOSED).order_by("-raised_at"):
         cases[case.target_id or 0].append(case)
     for item in items:
         for part in item.target.region.path.split("."):
