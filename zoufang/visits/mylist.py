@@ -12,7 +12,7 @@ from zoufang.visits.models import Visit
 from zoufang.visits.services import cadre_of
 
 # A case no longer open for the visitor to follow: closed, or merged into another.
-CLOSED = ("closed", "merged")
+CLOSED = (Case.Status.CLOSED, Case.Status.MERGED)
 
 
 @dataclass
