@@ -17,6 +17,8 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from zoufang import clock
+from zoufang.accounts import audit
+from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns.models import CaseCategory
 from zoufang.cases import access, actions, answers, escalation
 from zoufang.cases.models import Case
@@ -247,7 +249,10 @@ def receive(request: HttpRequest, body: ReceiveIn) -> Any:
 def get_case(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID) -> Any:
     case = access.get_visible_case(request.user, case_id)
     response["ETag"] = f'"{case.version}"'
-    return _detail(request, case)
+    data = _detail(request, case)
+    if data["raiser"]["full"] and data["raiser"]["phone"]:
+        audit.record(request.user, AuditEvent.Action.READ, case, summary="接口查看反映人完整联系方式")
+    return data
 
 
 def _version(request: HttpRequest, body: Versioned) -> int | None:

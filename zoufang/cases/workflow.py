@@ -80,6 +80,8 @@ _ROWS: list[tuple[str, Action, str, frozenset[Actor]]] = [
     (S.DRAFT, Action.REGISTER, S.REGISTERED, OFFICE),
     (S.REGISTERED, Action.DISPATCH, S.DISPATCHED, OFFICE),
     (S.RETURNED, Action.DISPATCH, S.DISPATCHED, OFFICE),
+    # Coordination (会商) or the upper level named who solves it: dispatched again, with a fresh limit.
+    (S.ESCALATED, Action.DISPATCH, S.DISPATCHED, OFFICE),
     (S.DISPATCHED, Action.ACCEPT, S.ACCEPTED, UNIT),
     (S.DISPATCHED, Action.RETURN, S.RETURNED, UNIT),
     (S.ACCEPTED, Action.RETURN, S.RETURNED, UNIT),

@@ -151,3 +151,15 @@ def test_it_requires_a_version(client, auth, make_case):
     assert response.json()["code"] == "version_required"
     case.refresh_from_db()
     assert case.status == "draft"
+
+
+@pytest.mark.parametrize(("persona", "full_name", "audited"), [
+    ("office", True, True), ("village", True, True), ("leader", False, False)])
+def test_it_names_the_raiser_by_role_and_audits_full_reads(client, auth, make_case, persona, full_name, audited):
+    from zoufang.accounts.models import AuditEvent
+
+    case = make_case()
+    data = client.get(f"/api/v1/cases/{case.public_id}", **auth[persona]).json()
+    assert (data["raiser"]["name"] == case.target.name) is full_name
+    reads = AuditEvent.objects.filter(action="read", object_id=str(case.public_id)).count()
+    assert bool(reads) is audited

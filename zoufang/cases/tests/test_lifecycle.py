@@ -155,3 +155,17 @@ def test_it_lets_only_the_office_dispatch(cases_town, make_case, persona, allowe
     else:
         with pytest.raises(PermissionDenied):
             actions.dispatch_case(case, cases_town.police, by=cases_town.users[persona], version=case.version)
+
+
+def test_it_dispatches_again_after_town_coordination(cases_town, make_case):
+    town = cases_town
+    case = _accepted(town, make_case())
+    case = escalation.escalate_case(case, by=town.users["handler"], version=case.version,
+                                    route=Case.Route.COORDINATION, leader=town.wangwen, reason="需多部门会商")
+    case = escalation.sign_escalation(case, by=town.users["leader"], version=case.version)
+    case = actions.dispatch_case(case, town.waterworks, by=town.users["office"], version=case.version,
+                                 note="会商决定由水务站牵头办理")
+    assert case.status == S.DISPATCHED
+    assert case.unit == town.waterworks
+    assert case.paused_since is None
+    assert case.handling_due == dt.date(2017, 6, 29)
