@@ -227,3 +227,14 @@ def test_it_loads_my_list_in_the_same_number_of_queries_for_three_or_thirty_targ
         Assignment.objects.create(campaign=visiting.campaign, target=target, unit=visiting.police, cadre=cadre)
     with django_assert_max_num_queries(len(few)):
         assert "1/30" in client.get("/me/").content.decode()
+
+
+def test_it_shows_visits_and_questionnaires_read_only_in_the_admin(client, visiting, visit, admin_user):
+    from zoufang.forms.models import FormVersion
+
+    client.force_login(admin_user)
+    assert client.get("/admin/visits/visit/").status_code == 200
+    assert client.get(f"/admin/visits/visit/{visit.pk}/change/").status_code == 200
+    assert client.get("/admin/visits/visit/add/").status_code == 403
+    version = FormVersion.objects.first()
+    assert client.get(f"/admin/forms/formversion/{version.pk}/change/").status_code == 200
