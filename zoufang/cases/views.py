@@ -8,10 +8,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from zoufang import clock
@@ -34,14 +35,26 @@ def _rows(user: Any, cases: Any) -> list[dict[str, Any]]:
     return [{"case": c, **presenter.as_dict(c)} for c in cases]
 
 
+# The office's board columns; each is also a filter of the full list.
+GROUPS: dict[str, tuple[Any, Q]] = {
+    "draft": (_lazy("待登记"), Q(status=S.DRAFT)),
+    "to_dispatch": (_lazy("待交办"), Q(status__in=(S.REGISTERED, S.RETURNED))),
+    "extension": (_lazy("延期待审批"), Q(requested_extension_days__isnull=False, status__in=workflow.HANDLING)),
+    "overdue": (_lazy("超期未办结"), Q(overdue_since__isnull=False, status__in=workflow.HANDLING)),
+    "escalated": (_lazy("上报待办"), Q(status__in=(S.SIGNOFF, S.ESCALATED))),
+    "to_answer": (_lazy("待回复、回访、结案"), Q(status__in=(S.RESOLVED, S.EXPLAINED, S.REPLIED, S.CALLED_BACK))),
+}
+BOARD_ROWS = 8
+
+
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     cases = access.visible_cases(request.user).select_related(*RELATED).prefetch_related("co_handlers")
     status = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
     q = request.GET.get("q", "").strip()
-    if status == "overdue":
-        cases = cases.filter(overdue_since__isnull=False, status__in=workflow.HANDLING)
+    if status in GROUPS:
+        cases = cases.filter(GROUPS[status][1])
     elif status in S.values:
         cases = cases.filter(status=status)
     if kind in Case.Kind.values:
@@ -51,13 +64,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(cases.order_by("-raised_at", "id"), settings.ZOUFANG_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "cases/list.html", {
         "page": page, "rows": _rows(request.user, page.object_list), "statuses": S.choices,
+        "groups": [(key, label) for key, (label, _q) in GROUPS.items()],
         "kinds": Case.Kind.choices, "status": status, "kind": kind, "q": q,
         "filtered": bool(status or kind or q),
     })
-
-
-def _column(cases: QuerySet[Case], limit: int = 30) -> list[Case]:
-    return list(cases.select_related(*RELATED).order_by("handling_due", "registration_due", "raised_at")[:limit])
 
 
 @login_required
@@ -67,21 +77,16 @@ def board(request: HttpRequest) -> HttpResponse:
         raise Http404
     cases = access.visible_cases(request.user)
     today = clock.today()
-    columns = [
-        (_("待登记"), "draft", _column(cases.filter(status=S.DRAFT))),
-        (_("待交办"), "registered", _column(cases.filter(status__in=(S.REGISTERED, S.RETURNED)))),
-        (_("延期待审批"), "extension", _column(cases.filter(requested_extension_days__isnull=False,
-                                                            status__in=workflow.HANDLING))),
-        (_("超期未办结"), "overdue", _column(cases.filter(overdue_since__isnull=False, status__in=workflow.HANDLING))),
-        (_("上报待办"), "escalated", _column(cases.filter(status__in=(S.SIGNOFF, S.ESCALATED)))),
-        (_("待回复、回访、结案"), "answer", _column(cases.filter(
-            status__in=(S.RESOLVED, S.EXPLAINED, S.REPLIED, S.CALLED_BACK)))),
-    ]
-    counts = dict(cases.values_list("status").annotate(n=Count("id")).order_by())
+    columns = []
+    for key, (title, condition) in GROUPS.items():
+        chosen = cases.filter(condition)
+        first = list(chosen.select_related(*RELATED).order_by("handling_due", "registration_due", "raised_at")[
+            :BOARD_ROWS])
+        total = len(first) if len(first) < BOARD_ROWS else chosen.count()
+        columns.append({"key": key, "title": title, "cases": first, "total": total})
     late_drafts = cases.filter(status=S.DRAFT, registration_due__lt=today).count()
     return render(request, "cases/board.html", {
-        "columns": columns, "counts": counts, "today": today, "late_drafts": late_drafts,
-        "total": sum(counts.values()),
+        "columns": columns, "today": today, "late_drafts": late_drafts, "total": cases.count(),
     })
 
 
