@@ -60,7 +60,8 @@ def my_list_context(user: Any, query: str = "") -> dict[str, Any]:
         "visited": sum(1 for item in items if item.visited),
         "open_cases": sum(len(item.open_cases) for item in items),
         "form_data": {
-            "now": timezone.localtime(clock.now()).isoformat(), "targets": targets, "forms": forms,
+            "now": timezone.localtime(clock.now()).isoformat(), "cadre": str(cadre.public_id) if cadre else "",
+            "targets": targets, "forms": forms,
             "categories": categories,
         },
     }

@@ -168,3 +168,41 @@ def test_it_opens_offline_and_keeps_unsent_records_when_the_tab_is_closed(browse
         assert Visit.objects.get().target == household
     finally:
         context.close()
+
+
+def test_it_never_sends_one_cadres_unsent_records_under_another_login(browser, live_server, visiting, settings):
+    from zoufang.planning.models import Assignment
+
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    household = visiting.households["shangxiatang"][0]
+    Assignment.objects.filter(target=household).update(cadre=visiting.users["village"].cadre)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", service_workers="block")
+    page = context.new_page()
+    try:
+        _login(page, live_server.url, "village")
+        page.goto(f"{live_server.url}/me/")
+        context.set_offline(True)
+        _open_form(page, household)
+        _choose(page, "household_survey.income_change", "down")
+        _choose(page, "household_survey.satisfaction", "fair")
+        _choose(page, "six_ones_form.aspects", "conflict")
+        page.fill('[data-q="six_ones_form.conflict"] textarea', "邻里宅基地纠纷")
+        _choose(page, "six_ones_form.satisfaction", "fair")
+        page.click("text=保存并发送")
+        page.wait_for_selector("#outbox li[data-status=pending]")
+        context.clear_cookies()  # the village cadre's session ends; the department cadre logs in on the same phone
+        context.set_offline(False)
+        _login(page, live_server.url, "dept")
+        page.goto(f"{live_server.url}/me/")
+        page.wait_for_load_state("load")
+        assert page.locator("#outbox").is_hidden()
+        page.wait_for_timeout(500)
+        assert not Visit.objects.exists()
+        # Back under the village cadre's own login, the record is sent.
+        context.clear_cookies()
+        _login(page, live_server.url, "village")
+        page.goto(f"{live_server.url}/me/")
+        page.wait_for_selector("#outbox", state="hidden", timeout=20000)
+        assert Visit.objects.get().cadre == visiting.users["village"].cadre
+    finally:
+        context.close()

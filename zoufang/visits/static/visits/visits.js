@@ -5,7 +5,8 @@
   var dataEl = document.getElementById("visit-data");
   if (!dataEl) { return; }
   var DATA = JSON.parse(dataEl.textContent);
-  var KEY = "zoufang.outbox.v1";
+  /* one outbox per cadre: on a shared phone, one cadre's unsent records are never sent under another's login */
+  var KEY = "zoufang.outbox.v1." + (DATA.cadre || "preview");
   var section = document.getElementById("visit-form");
   var outboxEl = document.getElementById("outbox");
   var listEl = document.getElementById("mylist");
