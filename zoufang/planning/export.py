@@ -40,9 +40,11 @@ class Figures:
         town = campaign.scope
         villages = Region.objects.filter(path__startswith=town.path, level=Region.Level.VILLAGE)
         self.villages = {v.pk: v for v in villages.order_by("sort_order", "path")}
+        self.villages[town.pk] = town  # cadres and notable persons of the town itself
+        self.town_id = town.pk
         self.registered = {v.pk: Target.objects.filter(
             kind=Target.Kind.REGISTERED_HOUSEHOLD, archived_on__isnull=True, region__path__startswith=v.path).count()
-            for v in self.villages.values()}
+            for v in self.villages.values() if v.pk != town.pk}
 
     def row(self, quota: FixedQuota) -> int:
         """A decided row's figure as planned: its unit (or leader) in its village, for its table."""
@@ -61,7 +63,7 @@ def _row_visitor(quota: FixedQuota) -> tuple[int | None, int | None]:
     return (units[0] if units else None), None
 
 
-def write_workbook(campaign: Campaign, out: Path | IO[bytes]) -> None:
+def build_workbook(campaign: Campaign, *, walk_lists: bool = True) -> Workbook:
     figures = Figures(campaign)
     book = Workbook()
     book.remove(book.active)
@@ -74,8 +76,14 @@ def write_workbook(campaign: Campaign, out: Path | IO[bytes]) -> None:
     _leader_sheets(book, campaign, fixed, figures)
     _department_sheets(book, campaign, figures)
     _unit_village_sheet(book, figures)
-    _walk_lists(book, campaign)
-    book.save(out)
+    if walk_lists:
+        _walk_lists(book, campaign)
+    return book
+
+
+def write_workbook(campaign: Campaign, out: Path | IO[bytes]) -> None:
+    """One sheet per table in the seed's layout, 各单位分村, and every cadre's 走访名单."""
+    build_workbook(campaign).save(out)
 
 
 def _sheet(book: Workbook, name: str, title: str, widths: list[int]) -> Worksheet:
@@ -128,7 +136,8 @@ def _upper_level_sheet(book: Workbook, source: str, rows: list[FixedQuota], figu
 
 
 def _leader_sheets(book: Workbook, campaign: Campaign, fixed: list[FixedQuota], figures: Figures) -> None:
-    leaders = list(Cadre.objects.filter(role=Cadre.Role.TOWN_LEADER, archived_on__isnull=True)
+    leaders = list(Cadre.objects.filter(role=Cadre.Role.TOWN_LEADER, archived_on__isnull=True,
+                                        unit__region__path__startswith=campaign.scope.path)
                    .order_by("sort_order", "id"))
     decided = [q for q in fixed if q.table == FixedQuota.Table.LEADER_HOUSEHOLDS]
     sheet = _sheet(book, "附件3-1", "镇党政班子领导“六个一”走访调研分配表（居民户）", [6, 12, 16, 10, 10])
@@ -162,7 +171,8 @@ def _leader_sheets(book: Workbook, campaign: Campaign, fixed: list[FixedQuota], 
 
 
 def _department_sheets(book: Workbook, campaign: Campaign, figures: Figures) -> None:
-    units = list(Unit.objects.filter(kind=Unit.Kind.TOWN_DEPARTMENT, archived_on__isnull=True)
+    units = list(Unit.objects.filter(kind=Unit.Kind.TOWN_DEPARTMENT, archived_on__isnull=True,
+                                     region__path__startswith=campaign.scope.path)
                  .annotate(members=Count("cadres", filter=_active_party_members())).order_by("sort_order", "name"))
     sheet = _sheet(book, "附件4-1", "镇各部门党员干部“六个一”走访调研分配表（居民户）", [6, 16, 10, 12, 12])
     table: list[list[Any]] = [["序号", "单  位", "党员人数", "走访户数", ""], ["", "", "", "户籍户口", "外来常住户"]]
@@ -206,13 +216,16 @@ def _unit_village_sheet(book: Workbook, figures: Figures) -> None:
     units = {u.pk: u for u in Unit.objects.all()}
     order = sorted({u for u, _ in figures.by_unit_village},
                    key=lambda u: (_KIND_ORDER.get(units[u].kind, 9), units[u].sort_order, units[u].name))
-    for unit_id in order:
+    order_units = order
+    order = list(figures.villages)
+    for unit_id in order_units:
         villages = [r for (u, r) in figures.by_unit_village if u == unit_id]
-        villages.sort(key=lambda r: list(figures.villages).index(r))
+        villages.sort(key=order.index)
         for i, region in enumerate(villages):
             counts = figures.by_unit_village[(unit_id, region)]
             table.append([units[unit_id].name if i == 0 else "", figures.villages[region].name,
-                          len(villages) if i == 0 else "", *[counts.get(k, 0) for k in kinds]])
+                          len([v for v in villages if v != figures.town_id]) if i == 0 else "",
+                          *[counts.get(k, 0) for k in kinds]])
     _rows(sheet, table)
 
 
@@ -248,5 +261,47 @@ def _walk_lists(book: Workbook, campaign: Campaign) -> None:
                        a.target.address]], header=0)
 
 
-def write_docx(campaign: Campaign, out: Path) -> None:
-    raise NotImplementedError("docx 导出尚未提供：需要 python-docx 依赖")
+def write_docx(campaign: Campaign, out: Path | IO[bytes]) -> None:
+    """The same tables as the workbook, printable on A4, one table per page; walk lists stay in the xlsx."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    book = build_workbook(campaign, walk_lists=False)
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    style = document.styles["Normal"]
+    style.font.name = "仿宋_GB2312"
+    style.font.size = Pt(10.5)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "仿宋_GB2312")
+    for index, sheet in enumerate(book.worksheets):
+        if index:
+            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        label = document.add_paragraph(sheet.title)
+        label.runs[0].font.name = "黑体"
+        title = document.add_paragraph()
+        title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = title.add_run(str(sheet.cell(1, 1).value or sheet.title))
+        run.font.size = Pt(16)
+        run.bold = True
+        rows = [[("" if v is None else str(v)) for v in row] for row in sheet.iter_rows(min_row=2, values_only=True)]
+        width = max((len(r) for r in rows), default=1)
+        table = document.add_table(rows=len(rows), cols=width)
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for r, values in enumerate(rows):
+            cells = table.rows[r].cells
+            for c, value in enumerate(values):
+                cells[c].text = value
+                cells[c].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+                if r == 0:
+                    for run in cells[c].paragraphs[0].runs:
+                        run.bold = True
+    document.save(str(out) if isinstance(out, Path) else out)

@@ -88,14 +88,22 @@ def campaign_roles(config: dict[str, Any]) -> Roles:
     return roles
 
 
-def held_lines(snap: Snapshot) -> dict[LineKey, int]:
-    """Existing assignments that are still valid, counted per (visitor, village, kind)."""
-    held: dict[LineKey, int] = defaultdict(int)
+HeldCounts = dict[str, dict[Slot, dict[int, int]]]  # kind -> visitor -> village -> n
+
+
+def held_lines(snap: Snapshot) -> HeldCounts:
+    """Existing assignments that are still valid, counted per kind, visitor and village."""
+    held: HeldCounts = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    valid: dict[Slot, bool] = {}
     for target_id, assignment in snap.assignments.items():
         where = snap.target_place.get(target_id)
-        if where is None or not slot_is_valid(snap, assignment.slot):
+        if where is None:
             continue
-        held[(assignment.slot, where[1], where[0])] += 1
+        slot = assignment.slot
+        if slot not in valid:
+            valid[slot] = slot_is_valid(snap, slot)
+        if valid[slot]:
+            held[where[0]][slot][where[1]] += 1
     return held
 
 
@@ -136,7 +144,7 @@ def _plan_interviews(snap: Snapshot, plan: QuotaPlan) -> None:
 
 
 def _plan_kind(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, supply: dict[int, int],
-               held: dict[LineKey, int], covered: dict[Slot, dict[int, int]]) -> None:
+               held: HeldCounts, covered: dict[Slot, dict[int, int]]) -> None:
     label = class_label(kind)
     rows = [q for q in snap.fixed if q.target_kind == kind]
     decided_leaders = False
@@ -189,9 +197,9 @@ def _fixed_slot(snap: Snapshot, row: FixedQuota) -> Slot | None:
     return (units[0], None) if units else None
 
 
-def _held_for(held: dict[LineKey, int], slots: list[Any], kind: str) -> dict[tuple[Any, Any], int]:
-    wanted = set(slots)
-    return {(slot, village): n for (slot, village, k), n in held.items() if k == kind and slot in wanted}
+def _held_for(held: HeldCounts, slots: list[Any], kind: str) -> dict[tuple[Any, Any], int]:
+    by_slot = held.get(kind, {})
+    return {(slot, village): n for slot in slots for village, n in by_slot.get(slot, {}).items()}
 
 
 def _slot_name(snap: Snapshot, slot: Slot) -> str:
@@ -208,7 +216,7 @@ def _role_cadres(snap: Snapshot, role: str) -> list[int]:
 
 
 def _plan_leaders(snap: Snapshot, plan: QuotaPlan, kind: str, each: int, supply: dict[int, int],
-                  held: dict[LineKey, int], covered: dict[Slot, dict[int, int]]) -> None:
+                  held: HeldCounts, covered: dict[Slot, dict[int, int]]) -> None:
     leaders = _role_cadres(snap, Cadre.Role.TOWN_LEADER)
     slots = [(snap.cadres[c].unit_id, c) for c in leaders]
     pairs, unplaced = place(dict.fromkeys(slots, each), supply, held=_held_for(held, slots, kind),
@@ -247,7 +255,7 @@ def _plan_leader_groups(snap: Snapshot, plan: QuotaPlan, kind: str, count: int, 
 
 
 def _plan_departments(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, supply: dict[int, int],
-                      held: dict[LineKey, int], covered: dict[Slot, dict[int, int]], *, reserve: int) -> None:
+                      held: HeldCounts, covered: dict[Slot, dict[int, int]], *, reserve: int) -> None:
     rule = roles.per_person(roles.department, kind)
     decided = {q.units.all()[0].pk: q for q in snap.fixed
                if q.table in DECIDED_UNIT_TABLES and q.target_kind == kind and q.units.all()}
@@ -259,11 +267,12 @@ def _plan_departments(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, 
         high = low  # an open minimum (seed 002's “≥30”): the 兜底 role takes the rest
     cadres = _role_cadres(snap, Cadre.Role.PARTY_MEMBER)
     units = list(dict.fromkeys(snap.cadres[c].unit_id for c in cadres))
-    held_counts = {c: sum(n for (slot, _, k), n in held.items() if k == kind and slot[1] == c) for c in cadres}
+    held_counts = {slot[1]: sum(villages.values()) for slot, villages in held.get(kind, {}).items()
+                   if slot[1] is not None}
     per_cadre: dict[int, int] = {}
     if decided:
         for unit_id in units:
-            members = [c for c in cadres if snap.cadres[c].unit_id == unit_id]
+            members = [c for c in snap.cadres_by_unit.get(unit_id, ()) if snap.cadres[c].role == Cadre.Role.PARTY_MEMBER]
             row = decided.get(unit_id)
             if row is None:
                 plan.notes.append(f"{snap.units[unit_id].name}不在{label}分配表中，未分配{label}")
@@ -282,10 +291,14 @@ def _plan_departments(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, 
     unit_demand = {u: sum(per_cadre.get(c, 0) for c in snap.cadres_by_unit.get(u, ()) if c in per_cadre)
                    for u in units}
     unit_held: dict[tuple[Any, Any], int] = defaultdict(int)
-    for (slot, village, k), n in held.items():
-        if k == kind and slot[1] in per_cadre:
-            unit_held[(slot[0], village)] += n
-    prefer = {u: _covered_villages(covered, [s for s in covered if s[0] == u]) for u in units}
+    for slot, villages in held.get(kind, {}).items():
+        if slot[1] in per_cadre:
+            for village, n in villages.items():
+                unit_held[(slot[0], village)] += n
+    slots_of_unit: dict[int, list[Slot]] = defaultdict(list)
+    for slot in covered:
+        slots_of_unit[slot[0]].append(slot)
+    prefer = {u: _covered_villages(covered, slots_of_unit[u]) for u in units}
     pairs, unplaced = place(unit_demand, supply, held=unit_held, preferred=prefer, order=units)
     for unit_id, n in unplaced.items():
         plan.notes.append(f"{snap.units[unit_id].name}：{label}应为{unit_demand[unit_id]}，各村只余"

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from zoufang.planning import views
 
@@ -6,7 +6,7 @@ app_name = "planning"
 urlpatterns = [
     path("", views.plan_overview, name="overview"),
     path("apply/", views.plan_apply, name="apply"),
-    path("export.xlsx", views.plan_export, name="export"),
+    re_path(r"^export\.(?P<fmt>xlsx|docx)$", views.plan_export, name="export"),
     path("units/<uuid:public_id>/", views.plan_unit, name="unit"),
     path("assignments/<uuid:public_id>/pin/", views.plan_pin, name="pin"),
 ]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from zoufang.accounts import scope
 from zoufang.campaigns.models import Campaign
 from zoufang.planning.check import check_plan, is_clean
-from zoufang.planning.export import write_workbook
+from zoufang.planning.export import write_docx, write_workbook
 from zoufang.planning.models import Assignment, Quota
 from zoufang.planning.services import run_plan, set_pinned
 from zoufang.regions.models import Region
@@ -133,15 +133,20 @@ def plan_pin(request: HttpRequest, public_id: Any) -> HttpResponse:
     return redirect(target)
 
 
+EXPORT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
 @login_required
-def plan_export(request: HttpRequest) -> HttpResponse:
+def plan_export(request: HttpRequest, fmt: str) -> HttpResponse:
     campaign = _office_campaign(request)
     out = io.BytesIO()
-    write_workbook(campaign, out)
+    (write_docx if fmt == "docx" else write_workbook)(campaign, out)
     from zoufang.accounts import audit
 
-    audit.record(request.user, "plan.export", campaign, summary="分配表 xlsx")
-    response = HttpResponse(out.getvalue(), content_type=(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-    response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-allocation.xlsx"'
+    audit.record(request.user, "plan.export", campaign, summary=f"分配表 {fmt}")
+    response = HttpResponse(out.getvalue(), content_type=EXPORT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-allocation.{fmt}"'
     return response

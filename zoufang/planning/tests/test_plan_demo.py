@@ -151,3 +151,18 @@ def test_it_gives_the_demo_personas_named_walk_lists(demo, db):
         mine = Assignment.objects.filter(campaign=demo, cadre=user.cadre)
         assert mine.filter(target__kind="registered_household").count() == (50 if user.username == "leader" else 5)
         assert mine.filter(target__kind="enterprise").exists()
+
+
+def test_it_prints_the_same_tables_as_a_docx(demo, db):
+    from docx import Document
+
+    from zoufang.planning.export import write_docx
+
+    out = io.BytesIO()
+    write_docx(demo, out)
+    document = Document(io.BytesIO(out.getvalue()))
+    texts = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
+    assert len(document.tables) == 7  # 附件1 … 附件4-2 and 各单位分村
+    assert ["合计", "", "365", "1825户", "3017户"] in texts
+    assert ["合计", "", "365", "806家", ""] in texts
+    assert any(row[:2] == ["合    计", "合    计"] or "1360户" in row for row in texts)

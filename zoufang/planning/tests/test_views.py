@@ -23,10 +23,12 @@ def test_it_shows_each_village_with_who_covers_it_and_a_preview(office):
     assert "不重不漏：已核验" in text
 
 
-def test_it_downloads_the_tables_as_xlsx(office):
-    response = office.get("/plan/export.xlsx?campaign=jinxi-2017")
+@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
+def test_it_downloads_the_tables(office, fmt):
+    response = office.get(f"/plan/export.{fmt}?campaign=jinxi-2017")
     assert response.status_code == 200
     assert response.content[:2] == b"PK"
+    assert response["Content-Disposition"].endswith(f'.{fmt}"')
     assert AuditEvent.objects.filter(action="plan.export").exists()
 
 
