@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
 from zoufang import clock
@@ -29,6 +30,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
+@gzip_page  # a town leader's 70 targets stay well inside the phone's first-load budget (masked CSRF token: no BREACH)
 def my_list(request: HttpRequest) -> HttpResponse:
     return render(request, "visits/my_list.html", my_list_context(request.user))
 
