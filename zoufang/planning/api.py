@@ -1,0 +1,85 @@
+"""Planning over the API, for the office: the proof, and re-planning with a preview."""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from zoufang.accounts import scope
+from zoufang.campaigns.models import Campaign
+from zoufang.planning.check import check_plan
+from zoufang.planning.services import run_plan
+
+router = Router(tags=["分配"])
+
+
+class QuotaViolationOut(Schema):
+    level: str
+    unit: str
+    cadre: str | None
+    kind: str
+    planned: int
+    assigned: int
+    problem: str
+
+
+class RelaxationOut(Schema):
+    unit: str
+    cadre: str
+    kind: str
+    planned: int
+    rule: str
+
+
+class CheckOut(Schema):
+    targets: dict[str, int]
+    assigned: dict[str, int]
+    unassigned: dict[str, int]
+    duplicated: dict[str, int]
+    stray_assignments: int
+    quota_violations: list[QuotaViolationOut]
+    relaxations: list[RelaxationOut]
+
+
+class MoveOut(Schema):
+    target_id: int
+    kind: str
+    village: str
+    before: str
+    after: str
+
+
+class PlanRunIn(Schema):
+    dry_run: bool = True
+
+
+class PlanRunOut(Schema):
+    applied: bool
+    kept: int
+    added: int
+    moved: int
+    released: int
+    notes: list[str]
+    unit_village_pairs: int
+    units_over_two_villages: list[dict[str, Any]]
+    moves: list[MoveOut]
+
+
+def _campaign(request: HttpRequest, slug: str) -> Campaign:
+    if not scope.may_manage(request.user):
+        raise HttpError(403, "只有走访办可以查看和调整分配")
+    campaign = Campaign.objects.select_related("scope").filter(slug=slug).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+@router.get("/{slug}/check", response=CheckOut, summary="核验：每个对象恰好分配一次，数量与分配数一致")
+def plan_check(request: HttpRequest, slug: str) -> Any:
+    return check_plan(_campaign(request, slug))
+
+
+@router.post("/{slug}/runs", response=PlanRunOut, summary="重新分配（dry_run 为真时只预览变化）")
+def plan_run(request: HttpRequest, slug: str, payload: PlanRunIn) -> Any:
+    return run_plan(_campaign(request, slug), by=request.user, dry_run=payload.dry_run).as_dict()

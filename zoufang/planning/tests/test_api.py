@@ -1,0 +1,30 @@
+"""/api/v1/plan/: the proof and a re-planning preview for the office, nothing for anyone else."""
+
+import pytest
+
+from zoufang.planning.models import Assignment
+
+
+def test_it_gives_the_office_the_proof(client, town, api_token):
+    response = client.get(f"/api/v1/plan/{town.campaign.slug}/check", **api_token("office"))
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) >= {"targets", "assigned", "unassigned", "duplicated", "quota_violations"}
+    assert body["targets"]["registered_household"] == 5
+
+
+def test_it_previews_then_applies_a_plan(client, town, api_token):
+    headers = api_token("office")
+    url = f"/api/v1/plan/{town.campaign.slug}/runs"
+    preview = client.post(url, {"dry_run": True}, content_type="application/json", **headers)
+    assert preview.status_code == 200
+    assert preview.json()["applied"] is False
+    assert not Assignment.objects.filter(campaign=town.campaign).exists()
+    applied = client.post(url, {"dry_run": False}, content_type="application/json", **headers)
+    assert applied.json()["applied"] is True
+
+
+@pytest.mark.parametrize("username", ["dept", "leader", "village", "auditor", "outsider"])
+def test_it_refuses_everyone_but_the_office(client, town, api_token, username):
+    response = client.get(f"/api/v1/plan/{town.campaign.slug}/check", **api_token(username))
+    assert response.status_code == 403
