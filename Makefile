@@ -70,6 +70,7 @@ openapi: $(STAMP)
 
 bench: setup
 	$(BIN)/python -m zoufang.bench
+	$(BIN)/python -m zoufang.planning.bench
 
 clean:
 	rm -rf $(VENV) var

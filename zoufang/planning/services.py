@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoufang.accounts import audit
+from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns.models import Campaign
 from zoufang.planning.models import Assignment, FixedQuota, Quota
 from zoufang.planning.quotas import CONCENTRATION, QuotaPlan, class_label, plan_quotas
@@ -81,7 +82,7 @@ def run_plan(campaign: Campaign, *, by: Any = None, dry_run: bool = False) -> Pl
         report = _compare(snap, quotas, targets, applied=not dry_run)
         if not dry_run:
             _apply(snap, quotas, targets)
-            audit.record(by, "plan.run", campaign, summary=_("重新分配：保留%(kept)d，新增%(added)d，调整%(moved)d，释放%(released)d")
+            audit.record(by, AuditEvent.Action.UPDATE, campaign, summary=_("重新分配：保留%(kept)d，新增%(added)d，调整%(moved)d，释放%(released)d")
                          % {"kept": report.kept, "added": report.added, "moved": report.moved,
                             "released": report.released},
                          changes={"notes": report.notes[:50], "pairs": report.pairs})
@@ -199,8 +200,9 @@ def set_pinned(assignment: Assignment, pinned: bool, *, by: Any) -> Assignment:
         if locked.pinned != pinned:
             locked.pinned = pinned
             locked.save(update_fields=["pinned", "modified_at"])
-            audit.record(by, "plan.pin" if pinned else "plan.unpin", locked,
-                         summary=f"{locked.target_id} → {locked.cadre_id or locked.unit_id}",
+            audit.record(by, AuditEvent.Action.UPDATE, locked,
+                         summary=("锁定分配" if pinned else "解锁分配")
+                         + f"：{locked.target_id} → {locked.cadre_id or locked.unit_id}",
                          changes={"pinned": [not pinned, pinned]})
     return locked
 
@@ -215,7 +217,7 @@ def reassign(assignment: Assignment, cadre_id: int, *, by: Any) -> Assignment:
         before = {"cadre": locked.cadre_id, "unit": locked.unit_id, "pinned": locked.pinned}
         locked.cadre, locked.unit, locked.pinned = cadre, cadre.unit, True
         locked.save(update_fields=["cadre", "unit", "pinned", "modified_at"])
-        audit.record(by, "plan.reassign", locked, changes=audit.diff(
+        audit.record(by, AuditEvent.Action.UPDATE, locked, summary="人工调整走访人", changes=audit.diff(
             before, {"cadre": cadre.pk, "unit": cadre.unit_id, "pinned": True}))
     return locked
 
@@ -248,5 +250,5 @@ def store_department_table(campaign: Campaign, source: Path | IO[bytes], *, labe
                            else FixedQuota.Table.UNIT_HOUSEHOLDS), created_by=by, modified_by=by)
                 quota.units.set([units[row.unit]])
                 created += 1
-        audit.record(by, "plan.table", campaign, summary=f"{label}：{created}行")
+        audit.record(by, AuditEvent.Action.IMPORT, campaign, summary=f"部门分配表{label}：{created}行")
     return created

@@ -145,8 +145,9 @@ def plan_export(request: HttpRequest, fmt: str) -> HttpResponse:
     out = io.BytesIO()
     (write_docx if fmt == "docx" else write_workbook)(campaign, out)
     from zoufang.accounts import audit
+    from zoufang.accounts.models import AuditEvent
 
-    audit.record(request.user, "plan.export", campaign, summary=f"分配表 {fmt}")
+    audit.record(request.user, AuditEvent.Action.EXPORT, campaign, summary=f"导出分配表 {fmt}")
     response = HttpResponse(out.getvalue(), content_type=EXPORT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-allocation.{fmt}"'
     return response

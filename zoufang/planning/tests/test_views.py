@@ -29,7 +29,7 @@ def test_it_downloads_the_tables(office, fmt):
     assert response.status_code == 200
     assert response.content[:2] == b"PK"
     assert response["Content-Disposition"].endswith(f'.{fmt}"')
-    assert AuditEvent.objects.filter(action="plan.export").exists()
+    assert AuditEvent.objects.filter(action="export", summary=f"导出分配表 {fmt}").exists()
 
 
 def test_it_pins_and_unpins_from_the_units_page(office):
