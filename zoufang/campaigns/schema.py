@@ -339,6 +339,7 @@ CAMPAIGN_SCHEMA: dict[str, Any] = {
             "contact_card": _object({"name": TEXT, "attachment": TEXT, "hotline": TEXT, "note": TEXT},
                                     required=("name",)),
             "visit_modes": _object({"default": MODE_LIST, "rules": _list(VISIT_MODE_RULE)}, required=("default",)),
+            "visits": _object({"allow_unassigned": BOOLEAN}),
             "cadre_interviews": _object({"levels_apart": {"type": "integer", "minimum": 1, "maximum": 3},
                                          "pairs": TEXTS, "note": TEXT}, required=("levels_apart",)),
             "assessment": ASSESSMENT,

@@ -218,3 +218,13 @@ def test_it_reports_rules_of_sound_sections_beside_schema_errors(jinxi: Config) 
         "case_resolution、callback、satisfaction）",
         "quotas.party_member.per_person.enterprise：最小值 3 大于最大值 2",
     ]
+
+
+def test_it_accepts_the_visits_section_and_refuses_a_non_boolean_switch():
+    from zoufang.campaigns.validation import read_campaign_file
+
+    config = read_campaign_file(shipped_campaign_path("jinxi-2017")).data
+    config["visits"] = {"allow_unassigned": True}
+    assert validate_config(config) == []
+    config["visits"] = {"allow_unassigned": "yes"}
+    assert any("visits.allow_unassigned" in message for message in validate_config(config))
