@@ -1,5 +1,6 @@
 """The plan printed in the seed's own tables (附件1 … 附件4-2), plus 各单位分村 and the walk lists."""
 
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import IO, Any
@@ -42,6 +43,8 @@ class Figures:
         self.villages = {v.pk: v for v in villages.order_by("sort_order", "path")}
         self.villages[town.pk] = town  # cadres and notable persons of the town itself
         self.town_id = town.pk
+        quoted = re.search(r"“[^”]+”", campaign.name)  # 锦溪镇2017年度常态化推进“六个一”… → “六个一”
+        self.marker = quoted.group(0) if quoted else ""
         self.registered = {v.pk: Target.objects.filter(
             kind=Target.Kind.REGISTERED_HOUSEHOLD, archived_on__isnull=True, region__path__startswith=v.path).count()
             for v in self.villages.values() if v.pk != town.pk}
@@ -113,7 +116,9 @@ def _rows(sheet: Worksheet, rows: list[list[Any]], *, header: int = 1) -> None:
 
 
 def _upper_level_sheet(book: Workbook, source: str, rows: list[FixedQuota], figures: Figures) -> None:
-    title = {"附件1": "上级单位“六个一”走访调研居民户、企业分配表"}.get(source, "上级单位走访调研居民户、企业分配表")
+    labels = {q.label for q in rows if q.serial}
+    who = labels.pop() if len(labels) == 1 else "上级机关部门"
+    title = f"{who}{figures.marker}走访调研居民户、企业分配表"
     sheet = _sheet(book, source, title, [6, 16, 16, 16, 10])
     table: list[list[Any]] = [["序号", "走访单位", "村、社区名称", "户籍总户数（户）", "走访户数"]]
     households = [q for q in rows if q.region_id is not None]  # region_id set below
@@ -140,7 +145,7 @@ def _leader_sheets(book: Workbook, campaign: Campaign, fixed: list[FixedQuota], 
                                         unit__region__path__startswith=campaign.scope.path)
                    .order_by("sort_order", "id"))
     decided = [q for q in fixed if q.table == FixedQuota.Table.LEADER_HOUSEHOLDS]
-    sheet = _sheet(book, "附件3-1", "镇党政班子领导“六个一”走访调研分配表（居民户）", [6, 12, 16, 10, 10])
+    sheet = _sheet(book, "附件3-1", f"镇党政班子领导{figures.marker}走访调研分配表（居民户）", [6, 12, 16, 10, 10])
     table: list[list[Any]] = [["序号", "走访领导", "走访村、社区", "走访户数", "备 注"]]
     total = 0
     if decided:
@@ -159,7 +164,7 @@ def _leader_sheets(book: Workbook, campaign: Campaign, fixed: list[FixedQuota], 
                               figures.villages[region].name, n, ""])
     table.append(["合计", "", f"{total}户", "", ""])
     _rows(sheet, table)
-    sheet = _sheet(book, "附件3-2", "镇党政班子领导“六个一”走访调研分配表（企业）", [6, 12, 12, 10])
+    sheet = _sheet(book, "附件3-2", f"镇党政班子领导{figures.marker}走访调研分配表（企业）", [6, 12, 12, 10])
     table = [["序号", "走访领导", "走访企业数", "备 注"]]
     total = 0
     for serial, leader in enumerate(leaders, start=1):
@@ -174,7 +179,7 @@ def _department_sheets(book: Workbook, campaign: Campaign, figures: Figures) -> 
     units = list(Unit.objects.filter(kind=Unit.Kind.TOWN_DEPARTMENT, archived_on__isnull=True,
                                      region__path__startswith=campaign.scope.path)
                  .annotate(members=Count("cadres", filter=_active_party_members())).order_by("sort_order", "name"))
-    sheet = _sheet(book, "附件4-1", "镇各部门党员干部“六个一”走访调研分配表（居民户）", [6, 16, 10, 12, 12])
+    sheet = _sheet(book, "附件4-1", f"镇各部门党员干部{figures.marker}走访调研分配表（居民户）", [6, 16, 10, 12, 12])
     table: list[list[Any]] = [["序号", "单  位", "党员人数", "走访户数", ""], ["", "", "", "户籍户口", "外来常住户"]]
     totals = [0, 0, 0]
     for serial, unit in enumerate(units, start=1):
@@ -187,7 +192,7 @@ def _department_sheets(book: Workbook, campaign: Campaign, figures: Figures) -> 
     for column in "ABC":
         sheet.merge_cells(f"{column}2:{column}3")
     sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=2)
-    sheet = _sheet(book, "附件4-2", "镇各部门党员干部“六个一”走访调研分配表（企业）", [6, 16, 10, 12, 10])
+    sheet = _sheet(book, "附件4-2", f"镇各部门党员干部{figures.marker}走访调研分配表（企业）", [6, 16, 10, 12, 10])
     table = [["序号", "单  位", "党员人数", "走访企业数", "备注"]]
     members = enterprises = 0
     for serial, unit in enumerate(units, start=1):

@@ -180,6 +180,12 @@ def insert_assignments(campaign_id: int, rows: list[tuple[int, Slot]]) -> None:
                "cadre_id", "pinned"]
     sql = (f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
            f"VALUES ({', '.join(['%s'] * len(columns))})")
+    if connection.vendor == "postgresql":  # COPY: several times faster than batched INSERTs
+        with connection.cursor() as cursor, cursor.cursor.copy(
+                f"COPY {connection.ops.quote_name(meta.db_table)} ({', '.join(columns)}) FROM STDIN") as copy:
+            for target, slot in rows:
+                copy.write_row((uuid.uuid4(), now, now, 1, campaign_id, target, slot[0], slot[1], False))
+        return
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 10_000):
             cursor.executemany(sql, [

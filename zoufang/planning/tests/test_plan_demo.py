@@ -39,6 +39,9 @@ def sheet(workbook: bytes, name: str):
 def test_it_names_the_sheets_as_the_seed_does(workbook, db):
     names = openpyxl.load_workbook(io.BytesIO(workbook), read_only=True).sheetnames
     assert names == ["附件1", "附件2", "附件3-1", "附件3-2", "附件4-1", "附件4-2", "各单位分村", "走访名单"]
+    book = openpyxl.load_workbook(io.BytesIO(workbook), read_only=True)
+    assert next(book["附件1"].iter_rows(values_only=True))[0] == "苏州市妇联“六个一”走访调研居民户、企业分配表"
+    assert next(book["附件4-2"].iter_rows(values_only=True))[0] == "镇各部门党员干部“六个一”走访调研分配表（企业）"
 
 
 @pytest.mark.parametrize("name", ["附件1", "附件2"])
