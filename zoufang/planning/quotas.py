@@ -115,11 +115,48 @@ def slot_is_valid(snap: Snapshot, slot: Slot) -> bool:
 
 
 def plan_quotas(snap: Snapshot) -> QuotaPlan:
-    plan = QuotaPlan()
+    """The plan whose departments spread least: the kinds are tried with each departmental kind first.
+
+    A unit's first kind decides its villages and the later kinds follow it where they can, so the
+    order matters (锦溪镇: registered first leaves 6 departments in 3–4 villages, resident first 4).
+    Scored by units over two villages, then by unit–village pairs; ties keep the campaign's order.
+    """
     roles = campaign_roles(snap.campaign.config)
     held = held_lines(snap)
+    best: tuple[tuple[int, int], QuotaPlan] | None = None
+    for order in _kind_orders(snap, roles):
+        plan = _plan_in_order(snap, roles, held, order)
+        score = spread_score(snap, plan)
+        if best is None or score < best[0]:
+            best = (score, plan)
+    return best[1] if best else QuotaPlan()
+
+
+def _kind_orders(snap: Snapshot, roles: Roles) -> list[list[str]]:
+    decided = {q.target_kind for q in snap.fixed if q.table in DECIDED_UNIT_TABLES}
+    leading = [k for k in snap.kinds if roles.per_person(roles.department, k) or k in decided]
+    orders = [list(snap.kinds)]
+    for kind in leading:
+        order = [kind] + [k for k in snap.kinds if k != kind]
+        if order not in orders:
+            orders.append(order)
+    return orders
+
+
+def spread_score(snap: Snapshot, plan: QuotaPlan) -> tuple[int, int]:
+    """(departments in more than two villages, department–village pairs)."""
+    villages: dict[int, set[int]] = defaultdict(set)
+    for (slot, village, _kind) in plan.lines:
+        unit = snap.units.get(slot[0])
+        if unit is not None and unit.kind == Unit.Kind.TOWN_DEPARTMENT:
+            villages[slot[0]].add(village)
+    return sum(len(v) > CONCENTRATION for v in villages.values()), sum(len(v) for v in villages.values())
+
+
+def _plan_in_order(snap: Snapshot, roles: Roles, held: "HeldCounts", order: list[str]) -> QuotaPlan:
+    plan = QuotaPlan()
     covered: dict[Slot, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # villages per visitor so far
-    for kind in snap.kinds:
+    for kind in order:
         if kind == Target.Kind.CADRE:
             _plan_interviews(snap, plan)
             continue
@@ -175,7 +212,15 @@ def _plan_kind(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, supply:
     elif kind == HOUSEHOLD and roles.linked_groups(roles.leader) and not decided_leaders:
         _plan_leader_groups(snap, plan, kind, roles.linked_groups(roles.leader), supply, covered)
     floating_total = sum(count for _, count, _, _ in floating)
-    _plan_departments(snap, plan, roles, kind, supply, held, covered, reserve=floating_total)
+    # What the count-only rows and the 兜底 role still hold is kept for them: departments place around it.
+    later = {slot for slot, _, _, _ in floating}
+    protected: dict[int, int] = defaultdict(int)
+    for slot, villages in held.get(kind, {}).items():
+        unit = snap.units.get(slot[0])
+        if slot in later or (unit is not None and unit.kind == Unit.Kind.VILLAGE_COMMITTEE):
+            for village, n in villages.items():
+                protected[village] += n
+    _plan_departments(snap, plan, roles, kind, supply, held, covered, reserve=floating_total, protected=protected)
     for slot, count, source, prefer in floating:
         prefer = prefer + [v for v, _ in sorted(covered[slot].items(), key=lambda item: -item[1])]
         pairs, unplaced = place({slot: count}, supply, held=_held_for(held, [slot], kind),
@@ -255,7 +300,8 @@ def _plan_leader_groups(snap: Snapshot, plan: QuotaPlan, kind: str, count: int, 
 
 
 def _plan_departments(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, supply: dict[int, int],
-                      held: HeldCounts, covered: dict[Slot, dict[int, int]], *, reserve: int) -> None:
+                      held: HeldCounts, covered: dict[Slot, dict[int, int]], *, reserve: int,
+                      protected: dict[int, int]) -> None:
     rule = roles.per_person(roles.department, kind)
     decided = {q.units.all()[0].pk: q for q in snap.fixed
                if q.table in DECIDED_UNIT_TABLES and q.target_kind == kind and q.units.all()}
@@ -299,7 +345,13 @@ def _plan_departments(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, 
     for slot in covered:
         slots_of_unit[slot[0]].append(slot)
     prefer = {u: _covered_villages(covered, slots_of_unit[u]) for u in units}
-    pairs, unplaced = place(unit_demand, supply, held=unit_held, preferred=prefer, order=units)
+    around = {v: max(0, n - protected.get(v, 0)) for v, n in supply.items()}
+    pairs, unplaced = place(unit_demand, around, held=unit_held, preferred=prefer, order=units)
+    if unplaced:  # not enough around what others hold: take from it after all
+        rest = {v: n - sum(m for (_, w), m in pairs.items() if w == v) for v, n in supply.items()}
+        extra, unplaced = place(unplaced, rest, preferred=prefer, order=units)
+        for key, n in extra.items():
+            pairs[key] = pairs.get(key, 0) + n
     for unit_id, n in unplaced.items():
         plan.notes.append(f"{snap.units[unit_id].name}：{label}应为{unit_demand[unit_id]}，各村只余"
                           f"{unit_demand[unit_id] - n}")
