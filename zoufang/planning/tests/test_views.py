@@ -20,6 +20,7 @@ def test_it_shows_each_village_with_who_covers_it_and_a_preview(office):
     text = page.content.decode()
     assert "上下塘社区" in text
     assert "保留 18126，新增 0，调整 0，释放 0" in text
+    assert "锦溪中学：附件4-1（外来常住户）非户籍常住户168" in text  # the relaxation, said on the page
     assert "不重不漏：已核验" in text
 
 
