@@ -13,13 +13,16 @@ Denials never reveal whether an object exists: the caller gets 404.
 
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from zoufang.accounts.models import RoleGrant
+
+if TYPE_CHECKING:
+    from zoufang.campaigns.models import Campaign
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Target, Unit
 
@@ -167,6 +170,25 @@ class PersonalDataPolicy:
     def full_phone(self, target: Target) -> bool:
         """A visitor also needs the phone number of a target assigned to them, to arrange the visit."""
         return self.full_identity(target) or target.pk in self.assigned_ids
+
+
+def visible_campaigns(user: Any) -> "QuerySet[Campaign]":
+    """Campaigns whose region the user can see (their own region, or one above it), latest first."""
+    from zoufang.campaigns.models import Campaign
+
+    return (
+        Campaign.objects.filter(scope__in=visible_regions(user)).select_related("scope").order_by("-starts_on", "slug")
+    )
+
+
+def managed_campaigns(user: Any) -> "QuerySet[Campaign]":
+    """Campaigns the user may plan and configure: the office's (or sysadmin's) region contains the campaign's."""
+    from zoufang.campaigns.models import Campaign
+
+    campaigns = Campaign.objects.select_related("scope").order_by("-starts_on", "slug")
+    if getattr(user, "is_superuser", False):
+        return campaigns
+    return campaigns.filter(_under_any(_region_paths(user, {Role.OFFICE, Role.SYSADMIN}), "scope__path"))
 
 
 def may_manage(user: Any) -> bool:

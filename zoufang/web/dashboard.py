@@ -4,7 +4,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from zoufang.accounts import scope
@@ -20,15 +19,6 @@ Role = RoleGrant.Role
 STATS_ROLES = (Role.OFFICE, Role.LEADER, Role.ASSESSOR, Role.CITY_OFFICE)
 # Columns the office always reads, even when a user's part of the town has none of them.
 BASE_KINDS = (Target.Kind.REGISTERED_HOUSEHOLD, Target.Kind.RESIDENT_HOUSEHOLD, Target.Kind.ENTERPRISE)
-
-
-def visible_campaigns(user: Any) -> QuerySet[Campaign]:
-    """Campaigns whose region the user can see, the latest first."""
-    return (
-        Campaign.objects.filter(scope__in=scope.visible_regions(user))
-        .select_related("scope")
-        .order_by("-starts_on", "slug")
-    )
 
 
 def choose_campaign(campaigns: list[Campaign], slug: str | None) -> Campaign | None:

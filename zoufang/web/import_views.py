@@ -20,7 +20,6 @@ from django.views.decorators.http import require_http_methods
 
 from zoufang.accounts import scope
 from zoufang.registry import imports as import_service
-from zoufang.web.dashboard import visible_campaigns
 from zoufang.web.forms import ImportForm
 
 REPORT_KEY = "zoufang_import_report"
@@ -88,7 +87,7 @@ def _keep_for_confirmation(request: HttpRequest, upload: Any, kind: str, campaig
 @require_http_methods(["GET", "POST"])
 def imports(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    campaigns = visible_campaigns(request.user)
+    campaigns = scope.managed_campaigns(request.user)
     if request.method == "POST" and "confirm" in request.POST:
         return _confirm(request, campaigns)
     kinds = _kind_choices()

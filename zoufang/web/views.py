@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from zoufang import clock
+from zoufang.accounts import scope
 from zoufang.web import dashboard
 from zoufang.web.tree import region_tree
 
@@ -19,7 +20,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    campaigns = list(dashboard.visible_campaigns(request.user))
+    campaigns = list(scope.visible_campaigns(request.user))
     campaign = dashboard.choose_campaign(campaigns, request.GET.get("campaign"))
     context: dict[str, object] = {"campaigns": campaigns, "campaign": campaign}
     if campaign is not None:

@@ -48,3 +48,20 @@ def test_it_gives_an_assigned_visitor_the_phone_but_not_the_id_number(town):
     presenter = TargetPresenter(dept)
     assert presenter.phone(target) == target.phone
     assert presenter.id_number(target) != target.id_number
+
+
+def test_it_offers_each_office_only_its_own_towns_campaigns(town):
+    from zoufang.campaigns.models import Campaign
+    from zoufang.regions.models import Region
+
+    other_town = Region(name="孟河镇", level=Region.Level.TOWN)
+    other_town.save()
+    other = Campaign.objects.create(
+        slug="menghe-test", name="孟河镇测试", scope=other_town,
+        starts_on=town.campaign.starts_on, ends_on=town.campaign.ends_on,
+    )
+    office = town.users["office"]
+    assert list(scope.managed_campaigns(office)) == [town.campaign]
+    assert other not in scope.visible_campaigns(office)
+    assert list(scope.managed_campaigns(town.users["village"])) == []
+    assert town.campaign in scope.visible_campaigns(town.users["village"])

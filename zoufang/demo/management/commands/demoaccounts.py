@@ -20,4 +20,5 @@ class Command(BaseCommand):
             .order_by("unit__sort_order", "user__username")
         )
         for grant in handlers:
-            self.stdout.write(f"  {grant.user.username:<12}承办部门：{grant.unit.name}")
+            unit = grant.unit.name if grant.unit else ""
+            self.stdout.write(f"  {grant.user.username:<12}承办部门：{unit}")
