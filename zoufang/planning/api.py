@@ -69,7 +69,7 @@ class PlanRunOut(Schema):
 def _campaign(request: HttpRequest, slug: str) -> Campaign:
     if not scope.may_manage(request.user):
         raise HttpError(403, "只有走访办可以查看和调整分配")
-    campaign = Campaign.objects.select_related("scope").filter(slug=slug).first()
+    campaign = scope.managed_campaigns(request.user).filter(slug=slug).first()
     if campaign is None:
         raise Http404
     return campaign

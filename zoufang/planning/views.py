@@ -29,7 +29,7 @@ GROUPS = [("upper", "上级单位"), ("town_leadership", "镇领导"), ("town_de
 def _office_campaign(request: HttpRequest, slug: str | None = None) -> Campaign:
     if not scope.may_manage(request.user):
         raise PermissionDenied
-    campaigns = Campaign.objects.select_related("scope")
+    campaigns = scope.managed_campaigns(request.user)
     slug = slug or request.GET.get("campaign") or request.POST.get("campaign")
     return get_object_or_404(campaigns, slug=slug) if slug else campaigns.first() or _none()
 

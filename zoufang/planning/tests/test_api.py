@@ -28,3 +28,17 @@ def test_it_previews_then_applies_a_plan(client, town, api_token):
 def test_it_refuses_everyone_but_the_office(client, town, api_token, username):
     response = client.get(f"/api/v1/plan/{town.campaign.slug}/check", **api_token(username))
     assert response.status_code == 403
+
+
+def test_it_hides_another_towns_plan_from_the_office(client, town, api_token):
+    from zoufang.campaigns.models import Campaign
+    from zoufang.regions.models import Region
+
+    other_town = Region(name="孟河镇", level=Region.Level.TOWN)
+    other_town.save()
+    Campaign.objects.create(slug="menghe-test", name="孟河镇测试", scope=other_town,
+                            starts_on=town.campaign.starts_on, ends_on=town.campaign.ends_on)
+    assert client.get("/api/v1/plan/menghe-test/check", **api_token("office")).status_code == 404
+    client.force_login(town.users["office"])
+    assert client.get("/plan/?campaign=menghe-test").status_code == 404
+    assert client.get("/plan/").status_code == 200
