@@ -1,27 +1,17 @@
 """Every shipped questionnaire renders on a phone, marks and enforces its required questions, shows its choices."""
 
 import json
-import os
 from typing import Any
 
 import pytest
 
-from zoufang.conftest import PASSWORD
+from zoufang.conftest import PASSWORD, SHOTS
 from zoufang.forms import xlsform
 from zoufang.forms.models import Form
 from zoufang.forms.services import check_answers, load_shipped_forms
-from zoufang.visits.tests.test_browser import SHOTS, browser  # noqa: F401 - the module's Chromium
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-@pytest.fixture(autouse=True)
-def _plain_static_files(settings: Any) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 def _answer(page: Any, key: str, node: dict[str, Any]) -> None:
@@ -34,7 +24,7 @@ def _answer(page: Any, key: str, node: dict[str, Any]) -> None:
         box.locator("textarea, input").first.fill("已填写")
 
 
-def test_it_renders_and_validates_every_questionnaire(browser, live_server, town):  # noqa: F811
+def test_it_renders_and_validates_every_questionnaire(browser, live_server, town):
     load_shipped_forms()
     SHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", service_workers="block")

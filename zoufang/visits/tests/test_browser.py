@@ -1,41 +1,17 @@
 """Acceptance in real Chromium at 390 × 844: a visit online, a visit offline, both on the server exactly once."""
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from zoufang.cases.models import Case
-from zoufang.conftest import PASSWORD
+from zoufang.conftest import PASSWORD, SHOTS
 from zoufang.visits.models import Visit
-from zoufang.web.tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-SHOTS = Path(os.environ.get("ZOUFANG_SHOTS", "/tmp/zoufang-shots"))  # noqa: S108
 FIRST_LOAD_BUDGET = 150 * 1024
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-@pytest.fixture(autouse=True)
-def _plain_static_files(settings: Any) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Any:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _login(page: Any, url: str, username: str) -> None:
