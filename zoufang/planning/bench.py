@@ -118,9 +118,7 @@ def compare_with_exact() -> None:
     """The 锦溪镇 registered-household placement: heuristic pairs against the MILP optimum."""
     from zoufang.planning.allocate import place
 
-    remaining = [464, 96, 53, 12, 54, 33, 110, 7, 87, 128, 80, 151, 130, 94, 54, 139, 61, 72]
-    demands = [5 * m for m in (43, 10, 12, 13, 12, 11, 10, 3, 6, 6, 7, 6, 9, 7, 7, 6, 5, 4, 10, 2, 3, 10,
-                               31, 15, 15, 47, 22, 26, 7)]
+    remaining, demands = jinxi_registered_households()
     pairs, _ = place(dict(enumerate(demands)), dict(enumerate(remaining)), order=range(len(demands)))
     print(f"锦溪镇 部门—村组合（户籍户）：启发式 {len(pairs)} 个")
     try:
@@ -135,6 +133,27 @@ def compare_with_exact() -> None:
         print(f"  MILP 限时内最好 {best} 个，已证下界 {bound} 个：启发式与最优之差至多 {len(pairs) - bound} 个")
 
 
+def jinxi_registered_households() -> tuple[list[int], list[int]]:
+    """From the seed's own tables: what each village has left after 附件1, 附件2 and 附件3-1, and each
+    department's registered households in 附件4-1 — the instance the departments are placed on."""
+    from zoufang.demo.loader import DATA
+    from zoufang.planning.tables import (
+        read_allocation_table,
+        read_department_table,
+        read_leader_household_table,
+    )
+
+    annex1 = read_allocation_table(DATA / "annex1.csv")
+    left = {row.village: row.region_total for row in annex1.rows}
+    taken = [(row.village, row.count) for row in [*annex1.rows, *read_allocation_table(DATA / "annex2.csv").rows]]
+    taken += [(row.village, row.count) for row in read_leader_household_table(DATA / "annex3-1.csv").rows]
+    for village, count in taken:
+        left[village] -= count
+    departments = read_department_table(DATA / "annex4-1.csv")
+    column = departments.columns[0]  # 户籍户口
+    return [n for n in left.values() if n], [row.figures[column] for row in departments.rows]
+
+
 def exact_pairs(demands: list[int], supplies: list[int], time_limit: float = 120) -> tuple[int, int]:
     """Fewest (unit, village) pairs placing every demand: a MILP with x (amounts) and y (pair used).
 
@@ -146,7 +165,9 @@ def exact_pairs(demands: list[int], supplies: list[int], time_limit: float = 120
     n, m = len(demands), len(supplies)
     size = n * m
     cost = np.concatenate([np.zeros(size), np.ones(size)])
-    rows, lower, upper = [], [], []
+    rows: list[Any] = []
+    lower: list[float] = []
+    upper: list[float] = []
     for i in range(n):
         row = np.zeros(2 * size)
         row[i * m:(i + 1) * m] = 1
