@@ -107,6 +107,19 @@ def town(db: Any) -> Town:
     return Town(town, sxt, jjd, campaign, police, users, households, enterprise)
 
 
+@pytest.fixture(scope="module")
+def demo(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    """The 锦溪镇 2017 demo (with its plan, visits and cases), loaded once per test module and rolled back."""
+    from django.db import transaction
+
+    from zoufang.demo.loader import load_demo
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        campaign = load_demo()
+        yield campaign
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
 def login(client: Client) -> Any:
     def as_user(user: Any) -> Client:

@@ -3,19 +3,9 @@
 import io
 
 import pytest
-from django.db import transaction
 from openpyxl import load_workbook
 
 from zoufang.cases.models import Case
-from zoufang.demo.loader import load_demo
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        campaign = load_demo()
-        yield campaign
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

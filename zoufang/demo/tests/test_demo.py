@@ -5,21 +5,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 
 from zoufang.accounts import scope
 from zoufang.demo.loader import load_demo
 from zoufang.planning.models import FixedQuota
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Target, Unit
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        campaign = load_demo()
-        yield campaign
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
