@@ -38,6 +38,8 @@ class FixedQuota(TimeStampedModel):
     count = models.PositiveIntegerField(_("走访数"))
     stated_region_total = models.PositiveIntegerField(_("户籍总户数（表中）"), null=True, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True, default="")
+    table_title = models.CharField(_("表标题（原文）"), max_length=200, blank=True, default="",
+                                   help_text=_("导出时沿用，如“昆山市级机关部门“六个一”走访调研居民户、企业分配表”"))
 
     class Meta:
         verbose_name = _("固定分配")

@@ -1,5 +1,6 @@
 """The seed's allocation tables (附件1 … 附件4-2) read in their own layout: rows, continuation rows, 合计."""
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,6 +92,7 @@ class AllocationTable:
     totals: dict[str, int] = field(default_factory=dict)
     total_row: int | None = None
     issues: list[RowError] = field(default_factory=list)
+    title: str = ""  # as the issuer wrote it: “昆山市级机关部门“六个一”走访调研居民户、企业分配表”
 
 
 @dataclass
@@ -230,6 +232,7 @@ def parse_allocation_table(rows: Sequence[SheetRow]) -> AllocationTable:
     header, index = _header(rows, ALLOCATION_COLUMNS, table.issues)
     if header is None:
         return table
+    table.title = _title(rows[:index])
     group: AllocationRow | None = None
     for row in rows[index + 1:]:
         first_at, first = _first(row)
@@ -252,6 +255,15 @@ def parse_allocation_table(rows: Sequence[SheetRow]) -> AllocationTable:
             group = parsed
     _check_allocation_totals(table)
     return table
+
+
+_ANNEX_LABEL = re.compile(r"^附件\s*[\d一二三四五六七八九十]+([-－—]\d+)?\s*$")
+
+
+def _title(above_header: Sequence[SheetRow]) -> str:
+    """The last line above the header that is not the “附件2” label: the table's title as issued."""
+    lines = [text for row in above_header for _at, text in [_first(row)] if text and not _ANNEX_LABEL.match(text)]
+    return lines[-1][:200] if lines else ""
 
 
 def _allocation_row(row: SheetRow, header: HeaderMatch, group: AllocationRow | None,

@@ -8,5 +8,7 @@ urlpatterns = [
     path("apply/", views.plan_apply, name="apply"),
     re_path(r"^export\.(?P<fmt>xlsx|docx)$", views.plan_export, name="export"),
     path("units/<uuid:public_id>/", views.plan_unit, name="unit"),
+    re_path(r"^units/(?P<public_id>[0-9a-f-]{36})/walk-lists\.(?P<fmt>xlsx|docx)$", views.plan_unit_walk_lists,
+            name="unit_walk_lists"),
     path("assignments/<uuid:public_id>/pin/", views.plan_pin, name="pin"),
 ]

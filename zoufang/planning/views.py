@@ -3,6 +3,7 @@
 import io
 from collections import defaultdict
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,12 +14,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from zoufang.accounts import scope
+from zoufang.accounts import audit, scope
+from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns.models import Campaign
 from zoufang.planning.check import check_plan, is_clean
 from zoufang.planning.export import write_docx, write_workbook
 from zoufang.planning.models import Assignment, Quota
 from zoufang.planning.services import run_plan, set_pinned
+from zoufang.planning.walklists import write_unit_walk_lists
 from zoufang.regions.models import Region
 from zoufang.registry.models import Target, Unit
 
@@ -144,10 +147,26 @@ def plan_export(request: HttpRequest, fmt: str) -> HttpResponse:
     campaign = _office_campaign(request)
     out = io.BytesIO()
     (write_docx if fmt == "docx" else write_workbook)(campaign, out)
-    from zoufang.accounts import audit
-    from zoufang.accounts.models import AuditEvent
-
     audit.record(request.user, AuditEvent.Action.EXPORT, campaign, summary=f"导出分配表 {fmt}")
+    return _download(out, fmt, f"{campaign.slug}-allocation.{fmt}")
+
+
+@login_required
+def plan_unit_walk_lists(request: HttpRequest, public_id: Any, fmt: str) -> HttpResponse:
+    """The unit's walk lists alone: one sheet (or page run) per cadre, to hand out."""
+    campaign = _office_campaign(request)
+    unit = get_object_or_404(Unit, public_id=public_id)
+    out = io.BytesIO()
+    write_unit_walk_lists(campaign, unit, out, fmt)
+    audit.record(request.user, AuditEvent.Action.EXPORT, unit, summary=f"导出走访名单 {campaign.slug} {fmt}")
+    return _download(out, fmt, f"{campaign.slug}-walk-lists-{unit.public_id}.{fmt}",
+                     f"{unit.name}走访名单.{fmt}")
+
+
+def _download(out: io.BytesIO, fmt: str, filename: str, display_name: str = "") -> HttpResponse:
     response = HttpResponse(out.getvalue(), content_type=EXPORT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-allocation.{fmt}"'
+    disposition = f'attachment; filename="{filename}"'
+    if display_name:  # RFC 6266: browsers that read filename* save the Chinese name
+        disposition += f"; filename*=UTF-8''{quote(display_name)}"
+    response["Content-Disposition"] = disposition
     return response

@@ -53,11 +53,12 @@ def test_it_reads_annex_4_2_and_refuses_a_wrong_total():
 def test_it_reads_an_aligned_total_row_from_a_workbook_with_merged_cells():
     workbook = Workbook()
     sheet = workbook.active
-    for row in [["序号", "走访单位", "村、社区名称", "户籍总户数（户）", "走访户数"],
+    for row in [["附件2"], ["昆山市级机关部门“六个一”走访调研居民户、企业分配表"],
+                ["序号", "走访单位", "村、社区名称", "户籍总户数（户）", "走访户数"],
                 [1, "市府办", "干家甸社区", 417, 357], [None, None, "顾家浜村", 393, 67],
                 ["合    计", None, None, "810户", "424户"], ["市府办走访企业", "5家"]]:
         sheet.append(row)
-    sheet.merge_cells("A4:C4")
+    sheet.merge_cells("A6:C6")
     out = io.BytesIO()
     workbook.save(out)
     table = parse_allocation_table(read_rows(io.BytesIO(out.getvalue())))
@@ -66,6 +67,7 @@ def test_it_reads_an_aligned_total_row_from_a_workbook_with_merged_cells():
         ("市府办", "干家甸社区", False), ("市府办", "顾家浜村", True)]
     assert table.totals == {"户籍总户数（户）": 810, "走访户数": 424}
     assert [(line.units, line.count) for line in table.enterprise_lines] == [(["市府办"], 5)]
+    assert table.title == "昆山市级机关部门“六个一”走访调研居民户、企业分配表"  # not the 附件2 label above it
 
 
 def test_it_counts_a_repeated_village_once_in_the_household_total():

@@ -43,13 +43,14 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
         if unit is not None and village is not None:
             quotas.append(QuotaRow(row.row, FixedQuota.Table.UPPER_LEVEL, row.serial, row.unit,
                                    Target.Kind.REGISTERED_HOUSEHOLD, row.count, region_id=village.pk,
-                                   unit_ids=(unit.pk,), stated_region_total=row.region_total, note=row.note))
+                                   unit_ids=(unit.pk,), stated_region_total=row.region_total, note=row.note,
+                                   table_title=table.title))
     named = sorted({row.unit for row in table.rows})
     for line in table.enterprise_lines:
         found = [_line_unit(ctx, line.row, name, named, units) for name in line.units]
         if all(found):
             quotas.append(QuotaRow(line.row, FixedQuota.Table.UPPER_LEVEL, "", line.label, Target.Kind.ENTERPRISE,
-                                   line.count, unit_ids=tuple(u.pk for u in found if u)))
+                                   line.count, unit_ids=tuple(u.pk for u in found if u), table_title=table.title))
     if ctx.errors:
         return Outcome(total_rows=len(table.rows) + len(table.enterprise_lines))
     return plan_quotas(ctx, source, quotas)

@@ -29,12 +29,13 @@ class QuotaRow:
     unit_ids: tuple[int, ...] = ()
     stated_region_total: int | None = None
     note: str = ""
+    table_title: str = ""
 
     def values(self) -> dict[str, Any]:
         return {"table": self.table, "serial": self.serial[:10], "label": self.label[:200],
                 "target_kind": self.target_kind, "count": self.count, "region_id": self.region_id,
                 "cadre_id": self.cadre_id, "stated_region_total": self.stated_region_total,
-                "note": self.note[:200]}
+                "note": self.note[:200], "table_title": self.table_title[:200]}
 
 
 def quota_source(ctx: ImportContext) -> str:

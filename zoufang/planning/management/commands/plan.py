@@ -23,6 +23,7 @@ class Command(BaseCommand):
         check.add_argument("--json", action="store_true")
         export = sub.add_parser("export", help="按附件格式导出分配表（xlsx 或 docx）")
         export.add_argument("--out", required=True)
+        export.add_argument("--unit", help="只导出这个单位的走访名单（每人一张工作表或一页），如“派出所”")
         table = sub.add_parser("table", help="导入镇已确定的部门分配表（附件4-1、附件4-2 格式）")
         table.add_argument("file")
         table.add_argument("--label", required=True, help="来源表名称，如“附件4-1”")
@@ -83,6 +84,16 @@ class Command(BaseCommand):
         from zoufang.planning.export import write_docx, write_workbook
 
         out = Path(options["out"])
+        if options["unit"]:
+            from zoufang.planning.walklists import write_unit_walk_lists
+            from zoufang.registry.models import Unit
+
+            unit = Unit.objects.filter(name=options["unit"]).first()
+            if unit is None:
+                raise CommandError(f"单位“{options['unit']}”未登记")
+            n = write_unit_walk_lists(campaign, unit, out, "docx" if out.suffix.lower() == ".docx" else "xlsx")
+            self.stdout.write(f"已导出 {out}：{unit.name} {n} 份走访名单")
+            return
         if out.suffix.lower() == ".docx":
             write_docx(campaign, out)
         else:

@@ -1,0 +1,158 @@
+"""The printed look shared by the allocation tables and the walk lists: boxed xlsx sheets and A4 docx tables."""
+
+from copy import deepcopy
+from typing import Any
+from unicodedata import east_asian_width
+
+from docx.document import Document as DocxDocument
+from docx.table import Table
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+THIN = Side(style="thin")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+BOLD = Font(bold=True)
+# Sheet names may not hold these, and Excel allows at most 31 characters.
+_NOT_IN_SHEET_NAMES = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
+def sheet_name(text: str) -> str:
+    return text.translate(_NOT_IN_SHEET_NAMES)[:31]
+
+
+def new_sheet(book: Workbook, name: str, title: str, widths: list[int], *, title_rows: str = "1:2") -> Worksheet:
+    """A sheet with a merged bold title, set column widths, repeated header rows and one page wide on A4."""
+    sheet = book.create_sheet(name)
+    sheet.append([title])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(widths))
+    sheet.cell(1, 1).font = Font(bold=True, size=14)
+    sheet.cell(1, 1).alignment = CENTRE
+    sheet.row_dimensions[1].height = 30
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.print_title_rows = title_rows
+    sheet.page_setup.orientation = "portrait"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as needed
+    return sheet
+
+
+def boxed_rows(sheet: Worksheet, rows: list[list[Any]], *, header: int = 1,
+               left: tuple[int, ...] = ()) -> None:
+    """Append rows with a border on every cell; the first `header` rows bold; columns in `left` left-aligned.
+
+    Each row is made tall enough for its wrapped text: LibreOffice and WPS do not grow rows that a
+    generated file leaves without a height, and a long enterprise name would run into the next row.
+    """
+    widths = [sheet.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, 40)]
+    for i, row in enumerate(rows):
+        sheet.append(row)
+        r = sheet._current_row  # noqa: SLF001 - max_row scans every cell; this is the row just written
+        for c in range(1, len(row) + 1):
+            cell = sheet.cell(r, c)
+            cell.border = BOX
+            cell.alignment = LEFT if c in left and i >= header else CENTRE
+            if i < header:
+                cell.font = BOLD
+        lines = max((_lines(value, widths[c]) for c, value in enumerate(row[:len(widths)])), default=1)
+        if lines > 1:
+            sheet.row_dimensions[r].height = LINE_HEIGHT * lines
+
+
+LINE_HEIGHT = 14.5  # points, for 11-point text
+
+
+def _lines(value: Any, width: float) -> int:
+    """How many lines a value wraps to in a column `width` characters wide (a Chinese character is two)."""
+    if value is None or value == "":
+        return 1
+    text = str(value)
+    span = sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)
+    return max(1, -(-span // max(int(width) - 1, 1)))
+
+
+def docx_document() -> DocxDocument:
+    """An A4 document with the margins and 仿宋 body type of a government notice (GB/T 9704)."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    style = document.styles["Normal"]
+    style.font.name = "仿宋_GB2312"
+    style.font.size = Pt(10.5)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "仿宋_GB2312")
+    return document
+
+
+def docx_heading(document: DocxDocument, label: str, title: str, *, new_page: bool) -> None:
+    """“附件1” above a centred bold title, starting a new page unless it is the first."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    first = None
+    if label:
+        first = document.add_paragraph(label)
+        first.runs[0].font.name = "黑体"
+    paragraph = document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = paragraph.add_run(title)
+    run.font.size = Pt(16)
+    run.bold = True
+    (first or paragraph).paragraph_format.page_break_before = new_page
+
+
+def docx_table(document: DocxDocument, header: list[str], rows: list[list[Any]], *,
+               widths_cm: list[float] | None = None, left: tuple[int, ...] = (), font_pt: float | None = None,
+               ) -> Table:
+    """A boxed table whose header repeats on every page.
+
+    Rows are cloned from one template row in the XML rather than added cell by cell: python-docx finds a
+    cell by walking the whole table, which turns a 1,000-row walk list into a million steps.
+    """
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    table = document.add_table(rows=2, cols=len(header))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    if widths_cm:
+        table.autofit = False
+        for column, width in zip(table.columns, widths_cm, strict=True):
+            column.width = Cm(width)  # the grid, which LibreOffice and WPS lay out by
+    for c, text in enumerate(header):
+        for r, value in ((0, text), (1, "·")):
+            cell = table.rows[r].cells[c]
+            cell.text = value
+            paragraph = cell.paragraphs[0]
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if r and c + 1 in left else WD_ALIGN_PARAGRAPH.CENTER
+            paragraph.runs[0].bold = r == 0
+            if font_pt:
+                paragraph.runs[0].font.size = Pt(font_pt)
+            if widths_cm:
+                cell.width = Cm(widths_cm[c])
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # noqa: SLF001
+    template = table.rows[1]._tr  # noqa: SLF001
+    body = template.getparent()
+    for values in rows:
+        row = deepcopy(template)
+        for text, value in zip(row.iter(qn("w:t")), values, strict=True):
+            text.text = "" if value is None else str(value)
+        body.append(row)
+    body.remove(template)
+    return table

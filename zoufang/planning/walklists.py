@@ -1,0 +1,175 @@
+"""Walk lists (走访名单): each visitor's named targets in walking order, as printed sheets and pages.
+
+A visitor is a cadre, or a unit that the upper level sends only as a count (its block of named targets is
+reserved for it and it places its own people). The lists carry names and addresses only: no phone or ID
+number goes on paper.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, IntegerField, Value, When
+from docx.document import Document as DocxDocument
+from openpyxl import Workbook
+
+from zoufang.campaigns.models import Campaign
+from zoufang.planning.models import Assignment
+from zoufang.planning.printing import (
+    BOLD,
+    boxed_rows,
+    docx_document,
+    docx_heading,
+    docx_table,
+    new_sheet,
+    sheet_name,
+)
+from zoufang.planning.snapshot import address_key
+from zoufang.regions.models import Region
+from zoufang.registry.models import Target, Unit
+
+COLUMNS = ["序号", "类型", "户主/名称", "村（社区）", "村民小组/网格", "地址", "走访日期", "备注"]
+XLSX_WIDTHS = [6, 12, 20, 12, 14, 30, 12, 10]
+DOCX_WIDTHS_CM = [0.9, 2.2, 3.1, 1.7, 1.9, 3.2, 1.6, 1.0]  # 15.6 cm: A4 within the notice margins
+LEFT_COLUMNS = (3, 6)  # 户主/名称 and 地址 read better flush left
+UNIT_KIND_ORDER = ["outside_body", "city_department", "town_leadership", "town_department", "village_committee"]
+_KIND_RANK: dict[str, int] = {str(kind): i for i, kind in enumerate(Target.Kind)}
+
+
+@dataclass
+class WalkItem:
+    kind: str
+    name: str
+    village: str
+    group: str
+    address: str
+    sort_key: tuple[Any, ...] = ()
+
+
+@dataclass
+class WalkList:
+    unit: str
+    visitor: str  # the cadre's name; empty when the unit places its own people
+    items: list[WalkItem] = field(default_factory=list)
+
+    @property
+    def who(self) -> str:
+        return f"{self.unit} {self.visitor}" if self.visitor else f"{self.unit}（由本单位落实到人）"
+
+    @property
+    def villages(self) -> list[str]:
+        return list(dict.fromkeys(i.village for i in self.items if i.village))
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for item in self.items:
+            counts[item.kind] = counts.get(item.kind, 0) + 1
+        return counts
+
+    def summary(self) -> str:
+        """“上下塘社区　户籍户 5 户，企业 3 家，共 8 个”."""
+        parts = [f"{_label(kind)} {n} {_measure(kind)}" for kind, n in self.counts().items()]
+        return f"{'、'.join(self.villages)}　{'，'.join(parts)}，共 {len(self.items)} 个"
+
+    def rows(self) -> list[list[Any]]:
+        return [[n, _label(i.kind), i.name, i.village, i.group, i.address, "", ""]
+                for n, i in enumerate(self.items, start=1)]
+
+
+def _label(kind: str) -> str:
+    """The seed's own short word for non-registered resident households (附件4-1's 外来常住户) fits a column."""
+    return "外来常住户" if kind == Target.Kind.RESIDENT_HOUSEHOLD else str(Target.Kind(kind).label)
+
+
+def _measure(kind: str) -> str:
+    return {"enterprise": "家", "project": "个", "notable_person": "人", "cadre": "人"}.get(kind, "户")
+
+
+def walk_lists(campaign: Campaign, *, unit: Unit | None = None) -> Iterator[WalkList]:
+    """Every visitor's list, units in the order of the seed's tables, cadres in their units' order."""
+    town = campaign.scope
+    villages = {v.path: v.name for v in Region.objects.filter(path__startswith=town.path, level=Region.Level.VILLAGE)}
+    depth = len(next(iter(villages), ""))
+    assignments = Assignment.objects.filter(campaign=campaign)
+    if unit is not None:
+        assignments = assignments.filter(unit=unit)
+    rows = (assignments.annotate(unit_rank=Case(*[When(unit__kind=k, then=Value(i)) for i, k in
+                                                  enumerate(UNIT_KIND_ORDER)],
+                                                default=Value(len(UNIT_KIND_ORDER)), output_field=IntegerField()))
+            .order_by("unit_rank", "unit__sort_order", "unit__name", "unit_id", "cadre__sort_order", "cadre_id")
+            .values_list("unit_id", "unit__name", "cadre_id", "cadre__name", "target_id", "target__kind",
+                         "target__name", "target__address", "target__region__path", "target__region__name"))
+    current: tuple[int, int | None] | None = None
+    walk = WalkList("", "")
+    for unit_id, unit_name, cadre_id, cadre_name, target_id, kind, name, address, path, region in (
+            rows.iterator(chunk_size=5000)):
+        if (unit_id, cadre_id) != current:
+            if current is not None:
+                yield _sorted(walk)
+            current, walk = (unit_id, cadre_id), WalkList(unit_name, cadre_name or "")
+        village = villages.get(path[:depth], "")
+        group = region if len(path) > depth else ""
+        walk.items.append(WalkItem(kind, name, village, group, address,
+                                   (_KIND_RANK.get(kind, 9), path, address_key(address), target_id)))
+    if current is not None:
+        yield _sorted(walk)
+
+
+def _sorted(walk: WalkList) -> WalkList:
+    walk.items.sort(key=lambda i: i.sort_key)
+    return walk
+
+
+def add_walk_list_sheets(book: Workbook, campaign: Campaign, lists: Iterator[WalkList]) -> None:
+    """A 走访名单 contents sheet linking to one sheet per visitor, each printable on its own."""
+    index = new_sheet(book, "走访名单", f"{campaign.name}走访名单", [6, 20, 12, 24, 34, 8, 16])
+    contents: list[list[Any]] = [["序号", "走访单位", "走访人", "村（社区）", "走访对象", "合计", "名单工作表"]]
+    links: list[str] = []
+    for number, walk in enumerate(lists, start=1):
+        name = sheet_name(f"名单{number:03d}{walk.visitor or walk.unit}")
+        counts = "，".join(f"{_label(k)}{n}" for k, n in walk.counts().items())
+        contents.append([number, walk.unit, walk.visitor or "（本单位落实）", "、".join(walk.villages), counts,
+                         len(walk.items), name])
+        links.append(name)
+        sheet = new_sheet(book, name, f"{campaign.name}走访名单", XLSX_WIDTHS, title_rows="1:3")
+        sheet.append([f"走访单位：{walk.unit}　走访人：{walk.visitor or '由本单位落实到人'}　{walk.summary()}"])
+        sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(COLUMNS))
+        sheet.cell(2, 1).font = BOLD
+        boxed_rows(sheet, [COLUMNS, *walk.rows()], left=LEFT_COLUMNS)
+    boxed_rows(index, contents, left=(2, 4, 5))
+    for row, name in enumerate(links, start=3):
+        cell = index.cell(row, len(contents[0]))
+        cell.hyperlink = f"#'{name}'!A1"
+        cell.style = "Hyperlink"
+
+
+def add_walk_list_pages(document: DocxDocument, campaign: Campaign, lists: Iterator[WalkList], *,
+                        first_page: bool = False) -> int:
+    """One visitor per page (or run of pages), with the header repeated; returns how many lists were added."""
+    added = 0
+    for walk in lists:
+        docx_heading(document, "", f"{campaign.name}走访名单", new_page=not (first_page and added == 0))
+        line = document.add_paragraph()
+        line.add_run(f"走访单位：{walk.unit}　走访人：{walk.visitor or '由本单位落实到人'}").bold = True
+        document.add_paragraph(walk.summary())
+        docx_table(document, COLUMNS, walk.rows(), widths_cm=DOCX_WIDTHS_CM, left=LEFT_COLUMNS, font_pt=9)
+        added += 1
+    return added
+
+
+def write_unit_walk_lists(campaign: Campaign, unit: Unit, out: Any, fmt: str) -> int:
+    """One unit's lists alone, as a workbook (a sheet per cadre) or pages: what the unit prints for its people."""
+    if fmt == "docx":
+        document = docx_document()
+        added = add_walk_list_pages(document, campaign, walk_lists(campaign, unit=unit), first_page=True)
+        if not added:
+            docx_heading(document, "", f"{campaign.name}走访名单", new_page=False)
+            document.add_paragraph(f"{unit.name}在本次走访中没有分配走访对象。")
+        document.save(out)
+        return added
+    book = Workbook()
+    book.remove(book.active)
+    lists = list(walk_lists(campaign, unit=unit))
+    add_walk_list_sheets(book, campaign, iter(lists))
+    book.save(out)
+    return len(lists)
