@@ -23,6 +23,7 @@ from zoufang.campaigns.models import Campaign, CaseCategory
 from zoufang.cases.models import Case, Open311Key
 from zoufang.cases.services import receive_case
 from zoufang.cases.workflow import ANSWERED
+from zoufang.registry.identifiers import scrub_personal_numbers
 
 MAX_REQUESTS = 1000
 HIDDEN = (Case.Status.DRAFT, Case.Status.MERGED)
@@ -100,7 +101,7 @@ def _request_row(case: Case) -> dict[str, Any]:
         "status_notes": str(notes),
         "service_name": case.category.title if case.category else "",
         "service_code": case.category.code if case.category else "",
-        "description": case.description,
+        "description": scrub_personal_numbers(case.description),  # what the raiser typed, numbers masked
         "agency_responsible": case.unit.name if case.unit else "",
         "service_notice": "",
         "requested_datetime": _iso(case.raised_at),

@@ -5,7 +5,7 @@ from typing import Any
 from zoufang import clock
 from zoufang.cases import access, deadlines, workflow
 from zoufang.cases.models import Case
-from zoufang.registry.identifiers import mask_phone
+from zoufang.registry.identifiers import mask_phone, scrub_personal_numbers
 from zoufang.registry.presenters import TargetPresenter
 
 
@@ -70,7 +70,9 @@ class CasePresenter:
             "source": case.source,
             "category_code": case.category.code if case.category else "",
             "category": case.category.title if case.category else "",
-            "description": case.description,
+            # Numbers the raiser typed are theirs: in full only for those who see the raiser in full.
+            "description": (case.description if access.sees_raiser_in_full(self.user, case)
+                            else scrub_personal_numbers(case.description)),
             "region": village_name(case),
             "raiser": self.raiser(case),
             "raised_at": case.raised_at,

@@ -126,6 +126,14 @@ def test_it_masks_the_raiser_for_the_village_but_not_the_office(client, auth, ma
     assert leader["raiser"]["name"].startswith(case.target.name[0])
 
 
+def test_it_masks_numbers_typed_into_the_description_for_those_who_see_the_raiser_masked(client, auth, make_case):
+    case = make_case("邻居家漏水，请联系我13868841290")
+    office = client.get(f"/api/v1/cases/{case.public_id}", **auth["office"]).json()
+    assert office["description"] == "邻居家漏水，请联系我13868841290"
+    leader = client.get(f"/api/v1/cases/{case.public_id}", **auth["leader"]).json()
+    assert leader["description"] == "邻居家漏水，请联系我138****1290"
+
+
 def test_it_lists_only_visible_cases(client, auth, make_case, cases_town):
     make_case()
     assert client.get("/api/v1/cases/", **auth["office"]).json()["count"] == 1

@@ -48,6 +48,15 @@ def test_it_lists_requests_without_the_raisers_personal_data(client, cases_town,
     assert ET.fromstring(one.content).find("request").findtext("status") == "open"  # noqa: S314
 
 
+def test_it_masks_numbers_the_raiser_typed_into_the_description(client, cases_town, make_case):
+    typed = "路灯坏了，我是周梅，身份证320583198102155476，手机13868841290，家里电话0512-57223456，门牌12号"
+    _dispatched(cases_town, make_case(typed))
+    row = client.get("/open311/v2/requests.json").json()[0]
+    assert row["description"] == ("路灯坏了，我是周梅，身份证320583********5476，手机138****1290，"
+                                  "家里电话051******3456，门牌12号")
+    assert Case.objects.get().description == typed  # the office still has what was said
+
+
 def test_it_takes_a_hotline_case_in_with_an_api_key(client, cases_town):
     _key, secret = Open311Key.issue("12345热线平台", cases_town.campaign)
     refused = client.post("/open311/v2/requests.json", {"api_key": "wrong", "service_code": "1.1",
