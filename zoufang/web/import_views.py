@@ -4,6 +4,7 @@ Post/Redirect/Get: every POST ends in a redirect and the report travels in the s
 reloading the page never imports twice. A checked file waits in storage for one confirmation.
 """
 
+import datetime as dt
 import io
 import secrets
 from pathlib import PurePath
@@ -15,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -26,6 +28,8 @@ REPORT_KEY = "zoufang_import_report"
 PENDING_KEY = "zoufang_import_pending"
 PENDING_DIR = "imports/pending"
 MAX_LISTED_ERRORS = 500
+# A checked file not confirmed within a day is forgotten: its session has usually ended by then.
+PENDING_TTL = dt.timedelta(days=1)
 
 
 def _require_manager(request: HttpRequest) -> None:
@@ -69,8 +73,25 @@ def _discard_pending(request: HttpRequest) -> None:
         default_storage.delete(pending["path"])
 
 
+def purge_stale_pending(now: dt.datetime | None = None) -> int:
+    """Delete checked files older than PENDING_TTL that were never confirmed; returns how many."""
+    cutoff = (now or timezone.now()) - PENDING_TTL
+    try:
+        _dirs, files = default_storage.listdir(PENDING_DIR)
+    except FileNotFoundError:
+        return 0
+    purged = 0
+    for name in files:
+        path = f"{PENDING_DIR}/{name}"
+        if default_storage.get_modified_time(path) < cutoff:
+            default_storage.delete(path)
+            purged += 1
+    return purged
+
+
 def _keep_for_confirmation(request: HttpRequest, upload: Any, kind: str, campaign: Any) -> None:
     _discard_pending(request)
+    purge_stale_pending()
     upload.seek(0)
     suffix = PurePath(upload.name).suffix.lower()
     path = default_storage.save(f"{PENDING_DIR}/{secrets.token_hex(16)}{suffix}", upload)

@@ -115,9 +115,37 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
         if record.extra["links"] and places is not None:
             regions = [places.village(name, ctx, record.row, LINKS) for name in record.extra["links"]]
             record.extra["link_ids"] = {r.pk for r in regions if r is not None}
+    if not ctx.errors:
+        _refuse_cycles(ctx, found, stored)
     if ctx.errors:
         return Outcome(total_rows=len(table.rows))
     return _plan(ctx, found, stored, len(table.rows))
+
+
+def _refuse_cycles(ctx: ImportContext, found: list[Record], stored: dict[Key, Cadre]) -> None:
+    """上一级 chains must end: 甲 → 乙 → 甲 would make 上下谈一级 pair people in a ring with no head.
+
+    The chain is followed through the registry as it would be after the import (a blank 上一级 keeps the
+    stored one), and each ring is reported once, on the first of its rows in the file.
+    """
+    key_of = {cadre.pk: key for key, cadre in stored.items()}
+    up: dict[Key, Key] = {key: key_of[c.supervisor_id] for key, c in stored.items() if c.supervisor_id in key_of}
+    for record in found:
+        if record.extra["supervisor_key"] is not None:
+            up[record.extra["key"]] = record.extra["supervisor_key"]
+    names = {key: (stored[key].name if key in stored else key[1]) for key in set(up) | set(up.values())}
+    reported: set[Key] = set()
+    for record in found:
+        chain, at = [record.extra["key"]], up.get(record.extra["key"])
+        while at is not None and at not in chain:
+            chain.append(at)
+            at = up.get(at)
+        if at != record.extra["key"] or at in reported:
+            continue
+        reported.update(chain)
+        ring = " → ".join(names[k] for k in [*chain, at])
+        ctx.error(record.row, SUPERVISOR, _("上一级形成循环：%(ring)s，须有一人没有上一级或上一级在循环之外")
+                  % {"ring": ring})
 
 
 def _places(ctx: ImportContext, found: list[Record]) -> ScopeRegions | None:

@@ -53,3 +53,29 @@ def test_it_refuses_unknown_units_roles_phones_supervisors_and_villages(campaign
     assert [(e.row, e.column) for e in report.errors] == [
         (2, "单位"), (3, "角色"), (3, "手机号码"), (4, "上一级"), (4, "挂钩村（社区）"), (5, "姓名")]
     assert not Cadre.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_ring_of_supervisors_and_writes_nothing(campaign):
+    rows = [HEADER,
+            ["王文", "镇党政班子", "镇党政领导", "组长", "", "吴恽", ""],
+            ["吴恽", "镇党政班子", "镇党政领导", "副组长", "", "陈勇", ""],
+            ["陈勇", "镇党政班子", "镇党政领导", "", "", "王文", ""],
+            ["张三", "派出所", "部门党员干部", "", "", "王文", ""]]
+    report = run_import("cadres", csv_file(rows), filename="cadres.csv", campaign=campaign)
+    assert [str(e) for e in report.errors] == [
+        "第2行【上一级】：上一级形成循环：王文 → 吴恽 → 陈勇 → 王文，须有一人没有上一级或上一级在循环之外"]
+    assert not Cadre.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_ring_closed_through_the_registry(campaign):
+    """The file only names 王文's 上一级, but 吴恽 is already registered under 王文: a ring of two."""
+    rows = [HEADER, ["王文", "镇党政班子", "镇党政领导", "", "", "", ""],
+            ["吴恽", "镇党政班子", "镇党政领导", "", "", "王文", ""]]
+    assert run_import("cadres", csv_file(rows), filename="cadres.csv", campaign=campaign).ok
+    report = run_import("cadres", csv_file([HEADER, ["王文", "镇党政班子", "镇党政领导", "", "", "吴恽", ""]]),
+                        filename="cadres.csv", campaign=campaign)
+    assert [str(e) for e in report.errors] == [
+        "第2行【上一级】：上一级形成循环：王文 → 吴恽 → 王文，须有一人没有上一级或上一级在循环之外"]
+    assert Cadre.objects.get(name="王文").supervisor is None

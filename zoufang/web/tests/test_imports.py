@@ -1,11 +1,15 @@
+import datetime as dt
+import os
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from zoufang.accounts.models import AuditEvent
 from zoufang.registry.models import Target
 from zoufang.registry.tests.factories import id_number
+from zoufang.web.import_views import PENDING_DIR, purge_stale_pending
 
 HEADER = "户别,村（社区）,村民小组,网格,户主姓名,家庭人口,联系电话,身份证号码,地址,困难家庭\n"
 
@@ -56,6 +60,28 @@ def test_it_checks_a_file_then_imports_it_on_confirmation(town, login):
     client.post("/imports/", {"confirm": token})
     assert "该文件已导入或已失效，请重新上传。" in client.get("/imports/").content.decode()
     assert Target.objects.count() == before + 2
+
+
+def test_it_forgets_checked_files_never_confirmed_after_a_day(town, login, settings):
+    client = login(town.users["office"])
+    _upload(client, town, _households(*GOOD), dry_run=True)
+    pending = settings.MEDIA_ROOT / PENDING_DIR
+    [first] = list(pending.iterdir())
+    day_and_a_bit_ago = (dt.datetime.now(tz=dt.UTC) - dt.timedelta(hours=25)).timestamp()
+    os.utime(first, (day_and_a_bit_ago, day_and_a_bit_ago))  # its clerk walked away yesterday
+
+    other = Client()  # another session checks a file today
+    other.force_login(town.users["office"])
+    _upload(other, town, _households(*GOOD), dry_run=True)
+    assert first not in list(pending.iterdir())
+    assert len(list(pending.iterdir())) == 1
+    assert purge_stale_pending() == 0  # today's file waits for its confirmation
+
+    # The clerk comes back to yesterday's page and confirms: told plainly, nothing imported.
+    before = Target.objects.count()
+    client.post("/imports/", {"confirm": client.session["zoufang_import_pending"]["token"]})
+    assert "该文件已导入或已失效，请重新上传。" in client.get("/imports/").content.decode()
+    assert Target.objects.count() == before
 
 
 def test_it_imports_at_once_without_the_check_box(town, login):
