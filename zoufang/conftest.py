@@ -40,6 +40,19 @@ def browser() -> Any:
         chromium.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_persistent_connections() -> None:
+    """Close each request's database connection when the request ends, as CONN_MAX_AGE=0 does.
+
+    A live-server thread serving a browser's keep-alive socket would otherwise hold its persistent
+    connection past the last test, and PostgreSQL refuses to drop a test database with a session open.
+    """
+    from django.db import connections
+
+    for alias in connections:
+        connections.settings[alias]["CONN_MAX_AGE"] = 0
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Any) -> None:
     # The real hasher is slow by design; tests only need passwords to round-trip.

@@ -1,5 +1,6 @@
 """What 我的走访 needs in one request: the grouped list, progress, pace, and the data the offline form uses."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
@@ -11,19 +12,61 @@ from zoufang.forms.services import questionnaires_for
 from zoufang.registry.presenters import TargetPresenter
 from zoufang.visits import rules
 from zoufang.visits.models import Visit
-from zoufang.visits.mylist import assigned_targets, progress, sections
+from zoufang.visits.mylist import MyTarget, assigned_targets, progress, sections
 from zoufang.visits.services import cadre_of
 
+# Above this many targets (a 兜底 village cadre) the page shows one village at a time, or the matches of a
+# search, so the phone's first load stays inside its budget; progress and 待走访 still count everything.
+LARGE_LIST = 250
+MAX_MATCHES = 200
 
-def my_list_context(user: Any, query: str = "") -> dict[str, Any]:
+
+@dataclass
+class VillageTab:
+    key: str
+    name: str
+    total: int
+    visited: int
+    current: bool = False
+
+
+def _village_key(item: MyTarget) -> str:
+    return str(item.village.public_id) if item.village else "other"
+
+
+def _one_village(items: list[MyTarget], village: str, query: str) -> tuple[list[MyTarget], list[VillageTab], bool]:
+    """The targets to show, the villages to switch between, and whether the matches were cut short."""
+    tabs: dict[str, VillageTab] = {}
+    for item in items:
+        key = _village_key(item)
+        tab = tabs.setdefault(key, VillageTab(key, item.village.name if item.village else "其他", 0, 0))
+        tab.total += 1
+        tab.visited += int(item.visited)
+    if query:
+        matches = [i for i in items if query in i.target.name or query in i.target.address]
+        return matches[:MAX_MATCHES], list(tabs.values()), len(matches) > MAX_MATCHES
+    if village not in tabs:  # the first village with someone left to visit
+        village = next((t.key for t in tabs.values() if t.visited < t.total), next(iter(tabs)))
+    tabs[village].current = True
+    return [i for i in items if _village_key(i) == village], list(tabs.values()), False
+
+
+def my_list_context(user: Any, query: str = "", village: str = "") -> dict[str, Any]:
     cadre = cadre_of(user)
     items = assigned_targets(user)
     presenter = TargetPresenter(user)
     today = clock.today()
     campaigns = {item.campaign.pk: item.campaign for item in items}
+    query = query.strip()[:50]
+    shown, cut = items, False
+    tabs: list[VillageTab] = []
+    if len(items) > LARGE_LIST:
+        shown, tabs, cut = _one_village(items, village, query)
+    due = [item for item in items if not item.visited][:5]
     forms: dict[str, Any] = {}
     targets: dict[str, Any] = {}
-    for item in items:
+    listed = {id(item): item for item in [*shown, *due]}  # the cards shown and the 待走访 buttons
+    for item in listed.values():
         target = item.target
         entries = questionnaires_for(item.campaign, target.kind) if target.kind not in {
             t["kind"] for t in targets.values() if t["campaign"] == item.campaign_slug} else None
@@ -41,7 +84,7 @@ def my_list_context(user: Any, query: str = "") -> dict[str, Any]:
         }
         item.phone = presenter.phone(target)  # type: ignore[attr-defined]
         item.id_number = presenter.id_number(target)  # type: ignore[attr-defined]
-    presenter.record_list_read([item.target for item in items], summary="我的走访显示完整电话或身份证号")
+    presenter.record_list_read([item.target for item in shown], summary="我的走访显示完整电话或身份证号")
     categories = {
         campaign.slug: [[c.code, c.title] for c in CaseCategory.objects.filter(campaign=campaign,
                                                                                disabled_on__isnull=True)]
@@ -50,10 +93,14 @@ def my_list_context(user: Any, query: str = "") -> dict[str, Any]:
     paces = [(campaign, rules.pace_for(campaign, cadre, today)) for campaign in campaigns.values()] if cadre else []
     return {
         "cadre": cadre,
-        "sections": sections(items),
+        "sections": sections(shown),
+        "village_tabs": tabs,
+        "query": query,
+        "shown": len(shown),
+        "matches_cut": cut,
         "progress": progress(items),
         "paces": paces,
-        "due": [item for item in items if not item.visited][:5],
+        "due": due,
         "total_due": sum(1 for item in items if not item.visited),
         "today": today,
         "total": len(items),

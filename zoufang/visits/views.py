@@ -32,7 +32,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @login_required
 @gzip_page  # a town leader's 70 targets stay well inside the phone's first-load budget (masked CSRF token: no BREACH)
 def my_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "visits/my_list.html", my_list_context(request.user))
+    return render(request, "visits/my_list.html", my_list_context(
+        request.user, query=request.GET.get("q", ""), village=request.GET.get("village", "")))
 
 
 @login_required

@@ -40,6 +40,7 @@ def listed(sheet) -> list[tuple]:
 
 
 def test_it_gives_every_visitor_a_sheet_and_every_target_one_line(book, demo, db):
+    assert book.sheetnames[:8] == ["附件1", "附件2", "附件3-1", "附件3-2", "附件4-1", "附件4-2", "各单位分村", "走访名单"]
     held = visitors(demo)
     sheets = [name for name in book.sheetnames if name.startswith("名单")]
     assert len(sheets) == len(held)  # the upper levels' reserved blocks too, not only cadres

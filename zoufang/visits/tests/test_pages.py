@@ -238,3 +238,37 @@ def test_it_shows_visits_and_questionnaires_read_only_in_the_admin(client, visit
     assert client.get("/admin/visits/visit/add/").status_code == 403
     version = FormVersion.objects.first()
     assert client.get(f"/admin/forms/formversion/{version.pk}/change/").status_code == 200
+
+
+def test_a_large_list_shows_one_village_at_a_time_within_the_phones_budget(login, visiting, visit):
+    """A 兜底 village cadre with 1,000 targets: one village's cards, the villages as chips, search across all."""
+    import gzip
+
+    from zoufang.planning.models import Assignment
+    from zoufang.registry.tests.factories import TargetFactory
+    from zoufang.visits.page import LARGE_LIST
+
+    cadre = visiting.users["dept"].cadre
+    shangxiatang = visiting.households["shangxiatang"][0].region
+    jijiadun = visiting.households["jijiadun"][0].region
+    batch = [*TargetFactory.create_batch(600, region=shangxiatang, id_number=""),
+             *TargetFactory.create_batch(397, region=jijiadun, id_number="")]
+    Assignment.objects.bulk_create(Assignment(campaign=visiting.campaign, target=t, unit=visiting.police, cadre=cadre)
+                                   for t in batch)
+    client = login(visiting.users["dept"])
+    page = client.get("/me/", HTTP_ACCEPT_ENCODING="gzip")
+    assert len(page.content) <= 150 * 1024 // 2  # gzipped, leaving room for the scripts and styles
+    html = gzip.decompress(page.content).decode()
+    assert "1/1000" in html  # progress still counts everything
+    assert html.count('class="my-target"') == 602  # 上下塘社区 alone: its 600, two of the fixture's, not 计家墩村
+    assert 'class="current">上下塘社区 <span class="muted small">0/602</span>' in html
+    assert '计家墩村 <span class="muted small">1/398</span>' in html  # the fixture's enterprise, visited
+    assert len(batch) + 3 > LARGE_LIST
+
+    village = jijiadun.parent if jijiadun.level != "village" else jijiadun
+    other = client.get(f"/me/?village={village.public_id}").content.decode()
+    assert other.count('class="my-target"') == 398
+    found = client.get("/me/", {"q": batch[-1].name}).content.decode()
+    assert found.count('class="my-target"') == 1
+    assert batch[-1].address in found
+    assert "没有找到“不存在的人”" in client.get("/me/", {"q": "不存在的人"}).content.decode()
