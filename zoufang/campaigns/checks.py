@@ -137,6 +137,8 @@ def _check_filters(path: Path, kind: str, quota: dict[str, Any]) -> Iterator[Con
 def check_quotas(config: Config) -> Iterator[ConfigError]:
     roles = config["roles"]
     remainder_owner: dict[str, str] = {}
+    # `remainder: true` is everything no role leads.
+    led = {kind for rules in config["quotas"].values() for kind in rules.get("leads", [])}
     for role, rules in config["quotas"].items():
         base: Path = ("quotas", role)
         if role not in roles:
@@ -153,8 +155,19 @@ def check_quotas(config: Config) -> Iterator[ConfigError]:
                         yield from _check_filters(path, kind, item)
         if "count" in rules.get("linked_regions", {}):
             yield from _check_range((*base, "linked_regions", "count"), rules["linked_regions"]["count"])
+        leads = rules.get("leads", [])
+        yield from _kinds_not_in_campaign(config, (*base, "leads"), leads)
+        if leads and not (roles.get(role) or {}).get("units"):
+            yield ConfigError.at((*base, "leads"), _("牵头走访的角色 %(role)s 应在 roles 中用 units 写明牵头单位")
+                                 % {"role": role})
+        for kind in leads:
+            if kind in remainder_owner:
+                yield ConfigError.at((*base, "leads"), _(
+                    "对象类型 %(kind)s 已由角色 %(owner)s 牵头或兜底，每类对象只能有一个") % {
+                    "kind": kind, "owner": remainder_owner[kind]})
+            remainder_owner.setdefault(kind, role)
         remainder = rules.get("remainder", False)
-        kinds = config["target_kinds"] if remainder is True else (remainder or [])
+        kinds = [k for k in config["target_kinds"] if k not in led] if remainder is True else (remainder or [])
         yield from _kinds_not_in_campaign(config, (*base, "remainder"), [] if remainder is True else kinds)
         for kind in kinds:
             if kind in remainder_owner:

@@ -161,6 +161,9 @@ ROLE_QUOTA = _object(
             "type": ["boolean", "array"], "items": _enum(TARGET_KINDS), "minItems": 1, "uniqueItems": True,
             "description": gettext_noop("应为 true（兜底全部对象类型）或对象类型列表"),
         },
+        # Seed 002 §四4: 名士 “由镇党委宣统口牵头”: the role's unit takes every target of these kinds as one
+        # block and places its own people.
+        "leads": TARGET_KIND_LIST,
         "note": TEXT,
     },
     minProperties=1,
@@ -171,6 +174,7 @@ ROLE = _object(
         "name": TEXT,
         "cadre_role": _enum(CADRE_ROLES),
         "unit_kind": _enum(UNIT_KINDS),
+        "units": PERSON_NAMES,  # named units, when the role is one office (镇党委宣统口) rather than a kind
         "description": TEXT,
         "duties": TEXTS,
     },

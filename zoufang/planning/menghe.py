@@ -69,6 +69,7 @@ def build_menghe_town(say: Callable[[str], None] = lambda message: None) -> Camp
             for i in range(1, 5):
                 Cadre.objects.create(name=_unique_name(rng, committee), unit=committee, title="村干部",
                                      role=Cadre.Role.VILLAGE_CADRE, sort_order=i, supervisor=secretary, is_demo=True)
+        _united_front(town, villages, leaders, rng)
         interviewees = Cadre.objects.filter(unit__region__path__startswith=town.path, supervisor__isnull=False)
         Target.objects.bulk_create([
             Target(kind=Target.Kind.CADRE, cadre=cadre, name=cadre.name, region=cadre.unit.region or town,
@@ -77,6 +78,25 @@ def build_menghe_town(say: Callable[[str], None] = lambda message: None) -> Camp
         ])
     say(f"孟河镇（合成）：{len(villages)} 个村（社区），{Target.objects.filter(region__path__startswith=town.path).count()} 个走访对象")
     return campaign
+
+
+def _united_front(town: Region, villages: list[Region], leaders: list[Cadre], rng: random.Random) -> None:
+    """镇党委宣统口, which leads the 名士 visits (seed 002 §四4), and the notable persons: a few living in
+    the villages and some 孟河籍 elsewhere, registered under the town itself."""
+    unit = Unit.objects.create(name="孟河镇党委宣统口", kind=Unit.Kind.TOWN_DEPARTMENT, region=town,
+                               sort_order=len(DEPARTMENTS) + 2, party_member_count=3)
+    head = Cadre.objects.create(name=_unique_name(rng, unit), unit=unit, title="负责人", sort_order=0,
+                                role=Cadre.Role.PARTY_MEMBER, supervisor=leaders[2], is_demo=True)
+    for i in (1, 2):
+        Cadre.objects.create(name=_unique_name(rng, unit), unit=unit, title="工作人员", sort_order=i,
+                             role=Cadre.Role.PARTY_MEMBER, supervisor=head, is_demo=True)
+    notables = [Target(kind=Target.Kind.NOTABLE_PERSON, region=village, name=_name(rng), is_demo=True,
+                       description=rng.choice(("党外知名人士", "工商界代表人士", "能人贤士")))
+                for village in villages for _ in range(2)]
+    notables += [Target(kind=Target.Kind.NOTABLE_PERSON, region=town, name=_name(rng), is_demo=True,
+                        description=rng.choice(("孟河籍在外知名专家学者", "海外社团负责人", "孟河籍企业家")))
+                 for _ in range(6)]
+    Target.objects.bulk_create(notables)
 
 
 def _unique_name(rng: random.Random, unit: Unit) -> str:

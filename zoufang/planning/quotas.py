@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zoufang.campaigns.values import count_bounds
+from zoufang.core.tabular import compact
 from zoufang.planning.allocate import place, split_in_range
 from zoufang.planning.models import FixedQuota
 from zoufang.planning.snapshot import HOUSEHOLD, Slot, Snapshot
@@ -18,6 +19,7 @@ from zoufang.registry.models import Cadre, Target, Unit
 LineKey = tuple[Slot, int, str]  # (visitor, village id, kind)
 COMPUTED = "计算"
 REMAINDER = "兜底"
+LEADS = "牵头"
 CONCENTRATION = 2  # seed 002 §四2: 各办局中心对1～2个村（社区）开展集中走访
 DECIDED_UNIT_TABLES = (FixedQuota.Table.UNIT_HOUSEHOLDS, FixedQuota.Table.UNIT_ENTERPRISES)
 
@@ -50,6 +52,7 @@ class Roles:
     leader: str | None = None
     department: str | None = None
     remainder: str | None = None
+    leads: dict[str, str] = field(default_factory=dict)  # target kind -> the role whose unit leads it
     config: dict[str, Any] = field(default_factory=dict)
 
     def per_person(self, role: str | None, kind: str) -> tuple[int, int | None] | None:
@@ -79,7 +82,9 @@ def campaign_roles(config: dict[str, Any]) -> Roles:
     roles = Roles(config=config)
     for key, role in (config.get("roles") or {}).items():
         quota = (config.get("quotas") or {}).get(key) or {}
-        if quota.get("remainder"):
+        if quota.get("leads"):
+            roles.leads.update(dict.fromkeys(quota["leads"], key))
+        elif quota.get("remainder"):
             roles.remainder = key
         elif role.get("cadre_role") == Cadre.Role.TOWN_LEADER:
             roles.leader = key
@@ -160,9 +165,29 @@ def _plan_in_order(snap: Snapshot, roles: Roles, held: "HeldCounts", order: list
         if kind == Target.Kind.CADRE:
             _plan_interviews(snap, plan)
             continue
+        if kind in roles.leads and _plan_led(snap, plan, roles, kind):
+            continue
         supply = {v.pk: len(snap.targets.get(kind, {}).get(v.pk, ())) for v in snap.villages}
         _plan_kind(snap, plan, roles, kind, supply, held, covered)
     return plan
+
+
+def _plan_led(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str) -> bool:
+    """Every target of the kind, in the villages and of the town itself, to the leading unit as one block.
+
+    Seed 002 §四4: 名士 “由镇党委宣统口牵头”; the unit places its own people (and the leaders who go with
+    it). False, with a note, when the town has no such unit: the kind is then planned like any other.
+    """
+    role = roles.config.get("roles", {}).get(roles.leads[kind], {})
+    names = [compact(n) for n in role.get("units", [])]
+    unit = next((u for u in sorted(snap.units.values(), key=lambda u: (u.sort_order, u.pk))
+                 if compact(u.name) in names or any(compact(u.name).endswith(n) for n in names)), None)
+    if unit is None:
+        plan.notes.append(f"{class_label(kind)}：未找到牵头单位“{'、'.join(role.get('units', []))}”，按一般规则分配")
+        return False
+    for village, ids in snap.targets.get(kind, {}).items():
+        plan.add(((unit.pk, None), village, kind), len(ids), LEADS)
+    return True
 
 
 def _plan_interviews(snap: Snapshot, plan: QuotaPlan) -> None:

@@ -70,6 +70,8 @@ BROKEN = [
     ("unknown_quota_kind", _set("quotas.town_leader.per_person.shops", 2), "quotas.town_leader.per_person.shops：未知的键"),
     ("scale_on_households", _set("quotas.party_member.per_person.registered_household", {"count": 5, "scale": "small_medium"}),
      "quotas.party_member.per_person.registered_household.scale：scale（企业规模）只适用于 enterprise"),
+    ("leads_without_units", _set("quotas.party_member.leads", ["enterprise"]),
+     "quotas.party_member.leads：牵头走访的角色 party_member 应在 roles 中用 units 写明牵头单位"),
     ("two_remainder_roles", _add_remainder_to_leader, "quotas.village_cadre.remainder：对象类型 enterprise 已由角色 town_leader 兜底"),
     ("impossible_date", _set("period.ends_on", "2017-02-30"), "period.ends_on：“2017-02-30”不是有效的日期"),
     ("date_in_wrong_format", _set("pace.complete_by", "2017/09/30"), "pace.complete_by：“2017/09/30”格式不正确"),

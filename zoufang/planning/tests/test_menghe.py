@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 import pytest
 
 from zoufang.planning.check import check_plan, is_clean
-from zoufang.planning.menghe import build_menghe_town
+from zoufang.planning.menghe import DEPARTMENTS, build_menghe_town
 from zoufang.planning.models import Assignment
 from zoufang.planning.services import run_plan
 from zoufang.registry.models import Cadre, Target
@@ -60,7 +60,7 @@ def test_it_keeps_departments_in_two_villages_with_30_households_per_cadre(mengh
     for a in mine.filter(target__kind__in=HOUSEHOLDS).select_related("target__region__parent", "unit"):
         villages[a.unit.name].add(a.target.region.parent_id)
         per_cadre[a.cadre_id] += 1
-    assert len(villages) == 8
+    assert len(villages) == len(DEPARTMENTS) + 1  # and 党委宣统口, which also leads the 名士 visits
     spread = {u["unit"] for u in report.spread_units}
     assert all(len(v) <= 2 or unit in spread for unit, v in villages.items())
     assert set(per_cadre.values()) == {30}
@@ -74,3 +74,18 @@ def test_it_pairs_every_cadre_with_the_one_a_level_above(menghe):
     assert interviews.count() == Cadre.objects.filter(unit__name__startswith="孟河镇", supervisor__isnull=False).count()
     for a in interviews:
         assert a.cadre_id == a.target.cadre.supervisor_id
+
+
+def test_it_gives_every_notable_person_to_the_united_front_office_to_lead(menghe):
+    """Seed 002 §四4: 名士 “由镇党委宣统口牵头”, in the villages and those registered under the town alike."""
+    campaign, report = menghe
+    notables = Target.objects.filter(kind=Target.Kind.NOTABLE_PERSON)
+    assert notables.count() == 8 * 2 + 6
+    held = Assignment.objects.filter(campaign=campaign, target__in=notables)
+    assert held.count() == notables.count()
+    assert set(held.values_list("unit__name", "cadre")) == {("孟河镇党委宣统口", None)}  # it places its people
+    assert check_plan(campaign)["unassigned"]["notable_person"] == 0
+    # Its three cadres still visit households like every department's (≥30 each).
+    for cadre in Cadre.objects.filter(unit__name="孟河镇党委宣统口"):
+        mine = Assignment.objects.filter(campaign=campaign, cadre=cadre, target__kind__in=HOUSEHOLDS).count()
+        assert mine >= 30
