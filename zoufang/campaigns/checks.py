@@ -160,21 +160,20 @@ def check_quotas(config: Config) -> Iterator[ConfigError]:
         if leads and not (roles.get(role) or {}).get("units"):
             yield ConfigError.at((*base, "leads"), _("牵头走访的角色 %(role)s 应在 roles 中用 units 写明牵头单位")
                                  % {"role": role})
-        for kind in leads:
-            if kind in remainder_owner:
-                yield ConfigError.at((*base, "leads"), _(
-                    "对象类型 %(kind)s 已由角色 %(owner)s 牵头或兜底，每类对象只能有一个") % {
-                    "kind": kind, "owner": remainder_owner[kind]})
-            remainder_owner.setdefault(kind, role)
+        yield from _one_owner((*base, "leads"), role, leads, remainder_owner)
         remainder = rules.get("remainder", False)
         kinds = [k for k in config["target_kinds"] if k not in led] if remainder is True else (remainder or [])
         yield from _kinds_not_in_campaign(config, (*base, "remainder"), [] if remainder is True else kinds)
-        for kind in kinds:
-            if kind in remainder_owner:
-                yield ConfigError.at((*base, "remainder"), _(
-                    "对象类型 %(kind)s 已由角色 %(owner)s 兜底，每类对象只能有一个兜底角色") % {
-                    "kind": kind, "owner": remainder_owner[kind]})
-            remainder_owner.setdefault(kind, role)
+        yield from _one_owner((*base, "remainder"), role, kinds, remainder_owner)
+
+
+def _one_owner(path: Path, role: str, kinds: list[str], owner: dict[str, str]) -> Iterator[ConfigError]:
+    """Each target kind has at most one role that leads it or takes what is left of it (兜底)."""
+    for kind in kinds:
+        if kind in owner:
+            yield ConfigError.at(path, _("对象类型 %(kind)s 已由角色 %(owner)s 兜底，每类对象只能有一个兜底角色")
+                                 % {"kind": kind, "owner": owner[kind]})
+        owner.setdefault(kind, role)
 
 
 def check_pace(config: Config) -> Iterator[ConfigError]:
