@@ -126,6 +126,23 @@ def visible_units(user: Any) -> QuerySet[Unit]:
     return Unit.objects.filter(condition)
 
 
+def handled_unit_ids(user: Any) -> list[int]:
+    """The units whose cases (and records) a unit handler answers for."""
+    return [g.unit_id for g in _grants(user) if g.role == Role.UNIT_HANDLER and g.unit_id]
+
+
+def unit_records(user: Any, public_id: Any) -> Unit:
+    """A unit's own records (its ledger, its walk lists): for the office, leaders and assessors of its area,
+    and for the unit's own handlers. Http404 for everyone else, as if the unit were not there."""
+    unit = visible_units(user).filter(public_id=public_id).first()
+    allowed = unit is not None and (
+        getattr(user, "is_superuser", False) or has_role(user, Role.OFFICE, Role.LEADER, Role.ASSESSOR)
+        or unit.pk in handled_unit_ids(user))
+    if not allowed or unit is None:
+        raise Http404
+    return unit
+
+
 def visible_cadres(user: Any) -> QuerySet[Cadre]:
     if getattr(user, "is_superuser", False):
         return Cadre.objects.all()

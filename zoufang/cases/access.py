@@ -41,7 +41,7 @@ def _in_area(paths: list[str]) -> Q:
 
 
 def handled_unit_ids(user: Any) -> list[int]:
-    return [g.unit_id for g in scope._grants(user) if g.role == Role.UNIT_HANDLER and g.unit_id]
+    return scope.handled_unit_ids(user)
 
 
 def visible_cases(user: Any) -> QuerySet[Case]:

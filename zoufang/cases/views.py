@@ -16,13 +16,14 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from zoufang import clock
-from zoufang.accounts import audit
+from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
 from zoufang.cases import access, deadlines, similarity, workflow
 from zoufang.cases.forms import FORMS, perform
 from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter
 from zoufang.cases.transition import CaseError, StaleVersion
+from zoufang.registry.models import Unit
 
 S = Case.Status
 RELATED = ("category", "unit", "region__parent__parent", "target__region", "signoff_leader", "campaign__scope")
@@ -105,6 +106,9 @@ def desk(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/desk.html", {
         "inbox": inbox, "to_answer": to_answer, "co_handled": _rows(request.user, co.select_related(*RELATED)),
         "today": today, "units": sorted({r["unit"] for r in inbox}),
+        # The handler hands the unit's walk lists out to its people.
+        "own_units": Unit.objects.filter(pk__in=unit_ids).order_by("sort_order", "name"),
+        "campaign": scope.visible_campaigns(request.user).first(),
     })
 
 

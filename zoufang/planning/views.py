@@ -153,9 +153,12 @@ def plan_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @login_required
 def plan_unit_walk_lists(request: HttpRequest, public_id: Any, fmt: str) -> HttpResponse:
-    """The unit's walk lists alone: one sheet (or page run) per cadre, to hand out."""
-    campaign = _office_campaign(request)
-    unit = get_object_or_404(Unit, public_id=public_id)
+    """The unit's walk lists alone, one sheet (or page run) per cadre, to hand out: for the office and the
+    leaders of its area and for the unit's own handlers (scope.unit_records)."""
+    unit = scope.unit_records(request.user, public_id)
+    slug = request.GET.get("campaign")
+    campaigns = scope.visible_campaigns(request.user)
+    campaign = get_object_or_404(campaigns, slug=slug) if slug else campaigns.first() or _none()
     out = io.BytesIO()
     write_unit_walk_lists(campaign, unit, out, fmt)
     audit.record(request.user, AuditEvent.Action.EXPORT, unit, summary=f"导出走访名单 {campaign.slug} {fmt}")

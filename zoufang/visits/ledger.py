@@ -5,13 +5,11 @@ from io import BytesIO
 from typing import Any
 
 from django.db.models import Count
-from django.http import Http404
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from zoufang.accounts import scope
-from zoufang.accounts.models import RoleGrant
 from zoufang.campaigns.models import Campaign
 from zoufang.cases.models import Case
 from zoufang.planning.models import Assignment
@@ -33,14 +31,7 @@ def cadre_campaigns(cadre: Cadre) -> list[Campaign]:
 
 def visible_unit_for_ledger(user: Any, public_id: uuid.UUID) -> Unit:
     """A unit's ledger: the office, leaders and assessors of its area, and the unit's own handlers; else 404."""
-    unit = scope.visible_units(user).filter(public_id=public_id).first()
-    if unit is None:
-        raise Http404
-    if scope.has_role(user, RoleGrant.Role.OFFICE, RoleGrant.Role.LEADER, RoleGrant.Role.ASSESSOR):
-        return unit
-    if any(g.role == RoleGrant.Role.UNIT_HANDLER and g.unit_id == unit.pk for g in scope._grants(user)):
-        return unit
-    raise Http404
+    return scope.unit_records(user, public_id)
 
 
 def unit_visits(unit: Unit) -> Any:

@@ -137,11 +137,25 @@ def test_a_unit_downloads_its_own_lists_one_per_cadre(client, demo, db, fmt):
     assert AuditEvent.objects.filter(action="export", object_id=str(unit.public_id)).exists()
 
 
-@pytest.mark.parametrize("username", ["dept", "outsider"])
-def test_only_the_office_downloads_a_units_lists(client, demo, db, username):
+@pytest.mark.parametrize(("username", "status"), [
+    ("paichusuo", 200),  # 派出所's own handler hands them out
+    ("leader", 200),
+    ("jianguansuo", 404),  # another unit's handler
+    ("dept", 404),  # a cadre of 派出所: their own list is on 我的走访
+    ("outsider", 404),
+])
+def test_a_units_lists_go_to_its_office_leaders_and_handlers_only(client, demo, db, username, status):
     unit = Unit.objects.get(name="派出所")
     client.force_login(get_user_model().objects.get(username=username))
-    assert client.get(f"/plan/units/{unit.public_id}/walk-lists.xlsx?campaign=jinxi-2017").status_code == 403
+    assert client.get(f"/plan/units/{unit.public_id}/walk-lists.xlsx?campaign=jinxi-2017").status_code == status
+
+
+def test_the_handlers_desk_links_to_the_units_lists(client, demo, db):
+    unit = Unit.objects.get(name="派出所")
+    client.force_login(get_user_model().objects.get(username="paichusuo"))
+    page = client.get("/cases/desk/").content.decode()
+    assert f"/plan/units/{unit.public_id}/walk-lists.xlsx?campaign=jinxi-2017" in page
+    assert "派出所走访名单（xlsx）" in page
 
 
 def test_a_unit_without_targets_gets_a_page_that_says_so(demo, db, tmp_path):
