@@ -3,6 +3,7 @@ party member, a village cadre, a third-party auditor and an outsider."""
 
 import datetime as dt
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,16 +42,22 @@ def browser() -> Any:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _no_persistent_connections() -> None:
-    """Close each request's database connection when the request ends, as CONN_MAX_AGE=0 does.
+def _close_stray_connections(django_db_setup: Any) -> Any:
+    """Close every database connection left open before the test database is dropped.
 
-    A live-server thread serving a browser's keep-alive socket would otherwise hold its persistent
-    connection past the last test, and PostgreSQL refuses to drop a test database with a session open.
+    Django keeps one connection per context (asgiref Local), and Playwright's sync API runs on greenlets
+    that each carry their own context: after a browser test the main thread can hold a second, idle
+    connection that is no context's to close, and PostgreSQL refuses to drop a database with a
+    session open. Depending on django_db_setup makes this teardown run before the drop.
     """
-    from django.db import connections
+    yield
+    import gc
 
-    for alias in connections:
-        connections.settings[alias]["CONN_MAX_AGE"] = 0
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    for wrapper in [o for o in gc.get_objects() if isinstance(o, BaseDatabaseWrapper)]:
+        if wrapper.connection is not None and wrapper._thread_ident == threading.get_ident():  # noqa: SLF001
+            wrapper.close()
 
 
 @pytest.fixture(autouse=True)
