@@ -32,11 +32,12 @@ migrate: $(STAMP)
 demo: setup
 	$(BIN)/zoufang loaddemo --if-empty
 
+# --timeout 120: the town's printable plan (every walk list, ~480 pages on 锦溪镇) is built in the request.
 run: demo
 	@echo ""
 	@echo "走访平台已启动：http://$(HOST):$(PORT)/"
 	@$(BIN)/zoufang demoaccounts
-	$(BIN)/gunicorn zoufang.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+	$(BIN)/gunicorn zoufang.wsgi --bind $(HOST):$(PORT) --workers 2 --timeout 120 --access-logfile -
 
 # Browser tests drive the system Chromium; install it (and a CJK font, so screenshots show
 # Chinese rather than boxes) from Debian's packages when missing.
