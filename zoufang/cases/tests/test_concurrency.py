@@ -1,5 +1,6 @@
 """Two schedulers running the tick at once, and twenty clerks pressing the same button."""
 
+import random
 import threading
 import time
 
@@ -38,14 +39,21 @@ def _in_threads(count, work):
 def _waiting_for_the_lock(work, i):
     # PostgreSQL and a file SQLite database wait for a writer's lock (busy timeout); the in-memory
     # SQLite test database answers "table is locked" at once instead. Each attempt is one whole
-    # transaction that rolled back, so retrying is what the busy timeout would have done.
-    for _attempt in range(500):
+    # transaction that rolled back, so retrying is what the busy timeout would have done. The wait is
+    # bounded by time, not attempts: twenty writers taking turns on a loaded CI machine can queue for
+    # several seconds (a 500-attempt budget ran out there), and a real lock would wait as long.
+    # Backing off exponentially with jitter keeps twenty readers that each want to write from locking
+    # each other out in step (a livelock that made this test take a minute at times).
+    deadline = time.monotonic() + 120
+    attempt = 0
+    while time.monotonic() < deadline:
         try:
             return work(i)
         except OperationalError as exc:
             if "locked" not in str(exc):
                 raise
-            time.sleep(0.01)
+            attempt += 1
+            time.sleep(random.uniform(0, min(0.25, 0.002 * 2 ** attempt)))  # noqa: S311 - jitter, not security
     raise AssertionError("never got the lock")
 
 
