@@ -135,10 +135,8 @@ def unit_records(user: Any, public_id: Any) -> Unit:
     """A unit's own records (its ledger, its walk lists): for the office, leaders and assessors of its area,
     and for the unit's own handlers. Http404 for everyone else, as if the unit were not there."""
     unit = visible_units(user).filter(public_id=public_id).first()
-    allowed = unit is not None and (
-        getattr(user, "is_superuser", False) or has_role(user, Role.OFFICE, Role.LEADER, Role.ASSESSOR)
-        or unit.pk in handled_unit_ids(user))
-    if not allowed or unit is None:
+    if unit is None or not (getattr(user, "is_superuser", False) or unit.pk in handled_unit_ids(user)
+                            or has_role(user, Role.OFFICE, Role.LEADER, Role.ASSESSOR)):
         raise Http404
     return unit
 

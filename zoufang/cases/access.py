@@ -40,17 +40,13 @@ def _in_area(paths: list[str]) -> Q:
     )
 
 
-def handled_unit_ids(user: Any) -> list[int]:
-    return scope.handled_unit_ids(user)
-
-
 def visible_cases(user: Any) -> QuerySet[Case]:
     if getattr(user, "is_superuser", False):
         return Case.objects.all()
     if not getattr(user, "is_authenticated", False):
         return Case.objects.none()
     condition = _in_area(_paths(user, AREA_ROLES))
-    unit_ids = handled_unit_ids(user)
+    unit_ids = scope.handled_unit_ids(user)
     if unit_ids:
         condition |= Q(unit_id__in=unit_ids) | Q(co_handlers__in=unit_ids)
     cadre = scope._cadre(user)
@@ -83,7 +79,7 @@ def actor_kinds(user: Any, case: Case) -> set[Actor]:
     kinds: set[Actor] = set()
     if is_office_for(user, case):
         kinds.add(Actor.OFFICE)
-    if case.unit_id and case.unit_id in handled_unit_ids(user):
+    if case.unit_id and case.unit_id in scope.handled_unit_ids(user):
         kinds.add(Actor.UNIT)
     if getattr(user, "is_superuser", False):
         kinds.add(Actor.UNIT)
@@ -105,7 +101,7 @@ def sees_raiser_in_full(user: Any, case: Case) -> bool:
 
 
 def is_unit_handler(user: Any) -> bool:
-    return bool(handled_unit_ids(user))
+    return bool(scope.handled_unit_ids(user))
 
 
 def is_case_office(user: Any) -> bool:

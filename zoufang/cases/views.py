@@ -94,7 +94,7 @@ def board(request: HttpRequest) -> HttpResponse:
 @login_required
 def desk(request: HttpRequest) -> HttpResponse:
     """The unit's desk: its dispatched cases with their deadlines, most urgent first."""
-    unit_ids = access.handled_unit_ids(request.user)
+    unit_ids = scope.handled_unit_ids(request.user)
     if not unit_ids and not request.user.is_superuser:
         raise Http404
     mine = Case.objects.filter(unit_id__in=unit_ids) if unit_ids else Case.objects.exclude(unit=None)

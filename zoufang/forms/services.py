@@ -23,6 +23,17 @@ class FormDefinitionError(ValueError):
         self.errors = errors
 
 
+def published_form(key: str) -> tuple[Form, FormVersion]:
+    """A questionnaire and its current wording; Http404 when there is no such form or nothing published."""
+    from django.http import Http404
+
+    form = Form.objects.filter(key=key).first()
+    version = form.current_version() if form else None
+    if form is None or version is None:
+        raise Http404
+    return form, version
+
+
 def shipped_form_paths() -> list[Path]:
     return sorted(SHIPPED_DIR.glob("*.yaml"))
 

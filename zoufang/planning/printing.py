@@ -4,7 +4,14 @@ from copy import deepcopy
 from typing import Any
 from unicodedata import east_asian_width
 
+from docx import Document
 from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
 from docx.table import Table
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -79,11 +86,6 @@ def _lines(value: Any, width: float) -> int:
 
 def docx_document() -> DocxDocument:
     """An A4 document with the margins and 仿宋 body type of a government notice (GB/T 9704)."""
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
-
     document = Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -99,9 +101,6 @@ def docx_document() -> DocxDocument:
 
 def docx_heading(document: DocxDocument, label: str, title: str, *, new_page: bool) -> None:
     """“附件1” above a centred bold title, starting a new page unless it is the first."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
     first = None
     if label:
         first = document.add_paragraph(label)
@@ -122,12 +121,6 @@ def docx_table(document: DocxDocument, header: list[str], rows: list[list[Any]],
     Rows are cloned from one template row in the XML rather than added cell by cell: python-docx finds a
     cell by walking the whole table, which turns a 1,000-row walk list into a million steps.
     """
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
-
     table = document.add_table(rows=2, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER

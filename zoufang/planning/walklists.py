@@ -120,8 +120,8 @@ def _sorted(walk: WalkList) -> WalkList:
     return walk
 
 
-def add_walk_list_sheets(book: Workbook, campaign: Campaign, lists: Iterator[WalkList]) -> None:
-    """A 走访名单 contents sheet linking to one sheet per visitor, each printable on its own."""
+def add_walk_list_sheets(book: Workbook, campaign: Campaign, lists: Iterator[WalkList]) -> int:
+    """A 走访名单 contents sheet linking to one sheet per visitor, each printable on its own; returns how many."""
     index = new_sheet(book, "走访名单", f"{campaign.name}走访名单", [6, 20, 12, 24, 34, 8, 16])
     contents: list[list[Any]] = [["序号", "走访单位", "走访人", "村（社区）", "走访对象", "合计", "名单工作表"]]
     links: list[str] = []
@@ -141,6 +141,7 @@ def add_walk_list_sheets(book: Workbook, campaign: Campaign, lists: Iterator[Wal
         cell = index.cell(row, len(contents[0]))
         cell.hyperlink = f"#'{name}'!A1"
         cell.style = "Hyperlink"
+    return len(links)
 
 
 def add_walk_list_pages(document: DocxDocument, campaign: Campaign, lists: Iterator[WalkList], *,
@@ -169,7 +170,6 @@ def write_unit_walk_lists(campaign: Campaign, unit: Unit, out: Any, fmt: str) ->
         return added
     book = Workbook()
     book.remove(book.active)
-    lists = list(walk_lists(campaign, unit=unit))
-    add_walk_list_sheets(book, campaign, iter(lists))
+    added = add_walk_list_sheets(book, campaign, walk_lists(campaign, unit=unit))
     book.save(out)
-    return len(lists)
+    return added

@@ -1,6 +1,5 @@
 """走访台账 as xlsx, per cadre and per unit (seed 002 §五1), with the 民情走访日记 on a second sheet."""
 
-import uuid
 from io import BytesIO
 from typing import Any
 
@@ -9,7 +8,6 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from zoufang.accounts import scope
 from zoufang.campaigns.models import Campaign
 from zoufang.cases.models import Case
 from zoufang.planning.models import Assignment
@@ -27,11 +25,6 @@ def cadre_campaigns(cadre: Cadre) -> list[Campaign]:
     """The campaigns that assign targets to the cadre, latest first."""
     ids = Assignment.objects.filter(cadre=cadre).values_list("campaign_id", flat=True).distinct()
     return list(Campaign.objects.filter(pk__in=ids).order_by("-starts_on"))
-
-
-def visible_unit_for_ledger(user: Any, public_id: uuid.UUID) -> Unit:
-    """A unit's ledger: the office, leaders and assessors of its area, and the unit's own handlers; else 404."""
-    return scope.unit_records(user, public_id)
 
 
 def unit_visits(unit: Unit) -> Any:

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,7 +17,7 @@ from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent, RoleGrant
 from zoufang.forms import xlsform
 from zoufang.forms.models import Form
-from zoufang.forms.services import FormDefinitionError, load_form_file
+from zoufang.forms.services import FormDefinitionError, load_form_file, published_form
 from zoufang.visits.services import visible_visits
 
 LEDGER_ROLES = (RoleGrant.Role.OFFICE, RoleGrant.Role.LEADER, RoleGrant.Role.ASSESSOR)
@@ -38,10 +38,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def form_template(request: HttpRequest, key: str) -> HttpResponse:
-    form = get_object_or_404(Form, key=key)
-    version = form.current_version()
-    if version is None:
-        raise PermissionDenied
+    _form, version = published_form(key)
     response = HttpResponse(xlsform.write_xlsx(version.rows), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename={key}.xlsx"
     return response

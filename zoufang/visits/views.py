@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -17,9 +17,9 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
 from zoufang import clock
-from zoufang.accounts import audit
+from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
-from zoufang.forms.models import Form
+from zoufang.forms.services import published_form
 from zoufang.registry.presenters import TargetPresenter
 from zoufang.visits import ledger, photos, services
 from zoufang.visits.api import VisitIn, submission_from, visit_out
@@ -114,10 +114,7 @@ def _answer_rows(answer: Any) -> list[tuple[str, Any]]:
 @login_required
 def form_preview(request: HttpRequest, key: str) -> HttpResponse:
     """A questionnaire as the phone shows it, for the office to check a definition before a campaign uses it."""
-    form = get_object_or_404(Form, key=key)
-    version = form.current_version()
-    if version is None:
-        raise Http404
+    form, version = published_form(key)
     preview = {"name": _("%(title)s（预览）") % {"title": form.title}, "kind": "",
                "kind_label": _("第 %(n)s 版") % {"n": version.number},
                "campaign": "", "forms": [key], "modes": [[Visit.Mode.HOME.value, str(Visit.Mode.HOME.label)]]}
@@ -179,7 +176,7 @@ def my_ledger(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def unit_ledger(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    unit = ledger.visible_unit_for_ledger(request.user, public_id)
+    unit = scope.unit_records(request.user, public_id)
     visits = list(ledger.unit_visits(unit))
     return _xlsx(request, ledger.ledger_workbook(_("%(name)s 走访台账") % {"name": unit.name}, visits, request.user),
                  "unit-ledger.xlsx", f"导出{unit.name}走访台账 {len(visits)} 条")

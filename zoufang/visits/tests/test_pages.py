@@ -186,11 +186,14 @@ def test_it_shows_the_office_the_visits_forms_and_ledgers(login, visiting, visit
     assert "锦溪精密机械有限公司" in page
     assert "派出所" in page
     assert "企业走访调查表" in page
+    assert "<title>走访记录" in page
+    assert page.count("最近登记的走访") == 1  # once, in the page: not again inside <title>
     answers = client.get("/forms/enterprise_survey/answers.xlsx")
     assert answers.status_code == 200
     rows = _rows(answers.content, "企业走访调查表")
     assert dict(zip(rows[0], rows[1], strict=True))["廉洁履职"] == "满意"
     assert client.get("/forms/enterprise_survey.xlsx").status_code == 200
+    assert client.get("/forms/no_such_form.xlsx").status_code == 404
 
 
 def test_it_publishes_a_new_version_from_an_uploaded_workbook(login, visiting, visit):
