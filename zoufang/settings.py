@@ -42,7 +42,7 @@ if not SECRET_KEY:
     if not _key_file.exists():
         from django.core.management.utils import get_random_secret_key
 
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        VAR_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
         _key_file.write_text(get_random_secret_key())
         _key_file.chmod(0o600)
     SECRET_KEY = _key_file.read_text().strip()
@@ -162,6 +162,21 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+FILE_UPLOAD_PERMISSIONS = 0o600  # visit photos: the service's own user only
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# Backups (`zoufang backup`) are AES-256-GCM with this key; kept apart from the backups themselves.
+BACKUP_KEY = os.environ.get("ZOUFANG_BACKUP_KEY", "").strip()
+if BACKUP_KEY:
+    import base64
+    import binascii
+
+    try:
+        _backup_key_bytes = len(base64.urlsafe_b64decode(BACKUP_KEY.encode()))
+    except (ValueError, binascii.Error):
+        _backup_key_bytes = 0
+    if _backup_key_bytes != 32:
+        raise ImproperlyConfigured("ZOUFANG_BACKUP_KEY must be 32 bytes in URL-safe base64 (zoufang backup --new-key)")
 
 # The day zoufang takes as "today". Empty in production (the real date); the demo pins a
 # day inside the 2017 campaign so pace and deadline views show a campaign in progress.

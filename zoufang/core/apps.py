@@ -1,3 +1,7 @@
+import os
+from pathlib import Path
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +9,26 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "zoufang.core"
     verbose_name = _("基础")
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        connection_created.connect(owner_only_sqlite, dispatch_uid="zoufang.core.owner_only_sqlite")
+
+
+def owner_only_sqlite(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """Residents' data on disk is readable by the service's own user only: the SQLite file and var/."""
+    if connection.vendor != "sqlite":
+        return
+    name = str(connection.settings_dict["NAME"])
+    if connection.is_in_memory_db() or not os.path.exists(name):
+        return
+    path = Path(name)
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists() and file.stat().st_mode & 0o077:
+            file.chmod(0o600)
+    from django.conf import settings
+
+    var = Path(settings.VAR_DIR)
+    if path.parent.resolve() == var.resolve() and var.stat().st_mode & 0o077:
+        var.chmod(0o700)
