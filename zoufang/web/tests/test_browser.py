@@ -43,7 +43,10 @@ def test_it_shows_the_office_the_counts_after_logging_in(browser, live_server, t
 
 
 @pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 800)])
-def test_an_update_import_lists_its_changes_before_writing(browser, live_server, town, tmp_path, width, height):
+def test_an_update_import_lists_its_changes_before_writing(browser, live_server, town, tmp_path, settings, width,
+                                                           height):
+    from django.test import Client
+
     from zoufang.registry.imports import run_import
     from zoufang.registry.models import Target
     from zoufang.registry.tests.factories import id_number
@@ -56,13 +59,12 @@ def test_an_update_import_lists_its_changes_before_writing(browser, live_server,
     renamed.write_text(header + f"户籍户,计家墩村,张四,{number},计家墩路3号\n", encoding="utf-8")
     SHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    client = Client()
+    client.force_login(town.users["office"])  # the login page has its own test above
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
     page = context.new_page()
     try:
-        page.goto(f"{live_server.url}/login/")
-        page.fill("input[name=username]", "office")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
         page.goto(f"{live_server.url}/imports/")
         page.select_option("select[name=kind]", "households")
         page.set_input_files("input[name=file]", str(renamed))
