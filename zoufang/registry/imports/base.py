@@ -121,6 +121,8 @@ class ImportReport:
             "unchanged": self.unchanged}
         if self.deleted:
             text += _("，删除%(deleted)d") % {"deleted": self.deleted}
+        if self.changes:
+            text += _("（其中按更新修改名称、村或类别%(n)d）") % {"n": len(self.changes)}
         return text
 
 

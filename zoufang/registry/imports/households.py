@@ -181,8 +181,8 @@ def _same_household(ctx: ImportContext, record: Record, match: Target, places: S
     values = record.values
 
     def village(region: Region) -> str:
-        found = places.village_of(region.pk)
-        return found.name if found is not None else region.name
+        found = places.village_of(region.pk)  # outside this town: the whole name, such as 昆山市周庄镇…
+        return found.name if found is not None else region.full_name()
 
     new_region = places.by_id[values["region_id"]]
     fields = [(NAME, match.name, values["name"]),

@@ -91,7 +91,7 @@ def _audit(spec: ImportSpec, ctx: ImportContext, report: ImportReport) -> None:
         changes={"kind": spec.kind, "file": name, "source": ctx.source_label or "",
                  "campaign": getattr(ctx.campaign, "slug", ""), "total_rows": report.total_rows,
                  "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
-                 "deleted": report.deleted},
+                 "deleted": report.deleted, "update": ctx.update, "changes": len(ctx.changes)},
     )
 
 

@@ -154,10 +154,10 @@ def _same_enterprise(ctx: ImportContext, record: Record, places: ScopeRegions) -
     stored, values = record.existing, record.values
 
     def where(region_id: int | None) -> str:
-        region = places.by_id.get(region_id) if region_id else None
-        if region is None and region_id:
-            region = Region.objects.filter(pk=region_id).first()
-        return region.name if region is not None else ""
+        if region_id in places.by_id:
+            return places.by_id[region_id].name
+        elsewhere = Region.objects.filter(pk=region_id).first() if region_id else None
+        return elsewhere.full_name() if elsewhere is not None else ""  # another town: the whole name
 
     fields = [("企业名称", stored.name, values["name"])]
     if "region_id" in values:

@@ -131,3 +131,17 @@ def test_a_known_region_code_under_another_name_is_an_update_on_purpose(campaign
     assert "名称由“上下塘社区”改为“下塘社区”" in refused.errors[0].message
     assert run_import("regions", csv_file(rows), filename="r.csv", update=True).ok
     assert Region.objects.get(code="320583106001").name == "下塘社区"
+
+
+@pytest.mark.django_db
+def test_an_id_number_registered_in_another_town_is_not_moved_by_surprise(campaign):
+    other_town = region("周庄镇", Region.Level.TOWN, campaign.scope.parent)
+    elsewhere = region("祁浜村", Region.Level.VILLAGE, other_town)
+    number = id_number(12)
+    Target.objects.create(kind=Target.Kind.REGISTERED_HOUSEHOLD, region=elsewhere, name="张三", address="祁浜1号",
+                          id_number=number)
+    report = run_import("households", csv_file([HEADER, _household("户籍户", "上下塘社区", "张三", number)]),
+                        filename="h.csv", campaign=campaign)
+    [error] = report.errors
+    assert "村（社区）由“昆山市周庄镇祁浜村”改为“上下塘社区”" in error.message
+    assert Target.objects.get(id_number=number).region == elsewhere
