@@ -126,7 +126,6 @@ def imports(request: HttpRequest) -> HttpResponse:
         initial={
             "campaign": last.get("campaign_id") or campaigns.first(),
             "kind": last.get("kind") or request.GET.get("kind"),
-            "update": bool(last.get("update")),
         },
     )
     if request.method == "POST" and form.is_valid():
