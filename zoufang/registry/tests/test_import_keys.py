@@ -21,7 +21,7 @@ def _household(kind: str, village: str, name: str, number: str, address: str = "
 
 
 @pytest.mark.django_db
-def test_a_known_id_number_under_another_name_and_village_is_refused_unless_imported_as_an_update(campaign):
+def test_it_refuses_a_known_id_number_under_another_name_and_village_unless_updating(campaign):
     number = id_number(7)
     assert run_import("households", csv_file([HEADER, _household("户籍户", "上下塘社区", "张三", number)]),
                       filename="h.csv", campaign=campaign).ok
@@ -57,7 +57,7 @@ def test_a_known_id_number_under_another_name_and_village_is_refused_unless_impo
 
 
 @pytest.mark.django_db
-def test_a_move_inside_the_village_and_other_fields_stay_ordinary_updates(campaign):
+def test_it_keeps_a_move_inside_the_village_an_ordinary_update(campaign):
     sxt = Region.objects.get(name="上下塘社区")
     region("第1居民小组", Region.Level.GROUP, sxt)
     number = id_number(8)
@@ -72,7 +72,7 @@ def test_a_move_inside_the_village_and_other_fields_stay_ordinary_updates(campai
 
 
 @pytest.mark.django_db
-def test_one_id_number_as_both_kinds_in_one_file_is_refused_naming_both_rows(campaign):
+def test_it_refuses_one_id_number_as_both_kinds_naming_both_rows(campaign):
     number = id_number(9)
     rows = [HEADER, _household("户籍户", "上下塘社区", "张三", number),
             _household("非户籍常住户", "计家墩村", "张三", number, "计家墩路1号")]
@@ -86,7 +86,7 @@ def test_one_id_number_as_both_kinds_in_one_file_is_refused_naming_both_rows(cam
 
 
 @pytest.mark.django_db
-def test_an_id_number_stored_as_the_other_kind_is_refused(campaign):
+def test_it_refuses_an_id_number_stored_as_the_other_kind(campaign):
     number = id_number(10)
     run_import("households", csv_file([HEADER, _household("户籍户", "上下塘社区", "张三", number)]),
                filename="h.csv", campaign=campaign)
@@ -100,7 +100,7 @@ def test_an_id_number_stored_as_the_other_kind_is_refused(campaign):
 
 
 @pytest.mark.django_db
-def test_a_known_credit_code_under_another_name_or_village_is_an_update_on_purpose(campaign):
+def test_it_renames_or_moves_an_enterprise_by_credit_code_only_as_an_update(campaign):
     code = credit_code(11)
     first = [ENTERPRISE_HEADER, ["甲有限公司", code, "上下塘社区", "", "", "", "", ""]]
     assert run_import("enterprises", csv_file(first), filename="e.csv", campaign=campaign).ok
@@ -122,7 +122,7 @@ def test_a_known_credit_code_under_another_name_or_village_is_an_update_on_purpo
 
 
 @pytest.mark.django_db
-def test_a_known_region_code_under_another_name_is_an_update_on_purpose(campaign):
+def test_it_renames_a_region_by_code_only_as_an_update(campaign):
     rows = [["上级区划", "名称", "层级", "区划代码"], ["锦溪镇", "上下塘社区", "社区", "320583106001"]]
     assert run_import("regions", csv_file(rows), filename="r.csv").ok
     rows[1][1] = "下塘社区"
@@ -134,7 +134,7 @@ def test_a_known_region_code_under_another_name_is_an_update_on_purpose(campaign
 
 
 @pytest.mark.django_db
-def test_an_id_number_registered_in_another_town_is_not_moved_by_surprise(campaign):
+def test_it_does_not_move_a_household_from_another_town_by_surprise(campaign):
     other_town = region("周庄镇", Region.Level.TOWN, campaign.scope.parent)
     elsewhere = region("祁浜村", Region.Level.VILLAGE, other_town)
     number = id_number(12)

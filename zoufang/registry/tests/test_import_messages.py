@@ -38,7 +38,7 @@ def _workbook(sheets: dict[str, list[list[object]]]) -> io.BytesIO:
 
 
 @pytest.mark.django_db
-def test_an_id_number_excel_turned_into_a_number_is_named_as_such(campaign):
+def test_it_says_excel_turned_the_id_number_into_a_number(campaign):
     good = id_number(1)
     rows = [HEADER, _row(int(good), "张三"), _row("3.20583E+17", "李四")]
     report = run_import("households", xlsx_file(rows), filename="h.xlsx", campaign=campaign)
@@ -51,7 +51,7 @@ def test_an_id_number_excel_turned_into_a_number_is_named_as_such(campaign):
 
 
 @pytest.mark.django_db
-def test_full_width_digits_are_read_as_digits(campaign):
+def test_it_reads_full_width_digits_as_digits(campaign):
     good = id_number(2)
     full_width = good.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
     rows = [HEADER, ["户籍户", "上下塘社区", "", "", "张三", "４", "１３８１２３４５６７８", full_width, "某路1号", ""]]
@@ -62,7 +62,7 @@ def test_full_width_digits_are_read_as_digits(campaign):
 
 
 @pytest.mark.django_db
-def test_every_bad_id_number_gets_its_reason(campaign):
+def test_it_gives_every_bad_id_number_its_reason(campaign):
     old = "320583700101123"  # 15 digits, issued before 1999
     rows = [HEADER, _row(old, "甲"), _row("32058319700101", "乙"), _row("320583197013011232", "丙"),
             _row("999999197001011232", "丁"), _row(id_number(3)[:17] + "0" if id_number(3)[-1] != "0" else "1", "戊")]
@@ -84,7 +84,7 @@ def test_every_bad_id_number_gets_its_reason(campaign):
     (b"PK\x03\x04 not a workbook", "h.xlsx"),
     (b"\x00\x01\x02binary", "h.csv"),
 ])
-def test_a_junk_file_is_refused_in_chinese(campaign, data, name):
+def test_it_refuses_a_junk_file_in_chinese(campaign, data, name):
     report = run_import("households", io.BytesIO(data), filename=name, campaign=campaign)
     [error] = report.errors
     assert error.message.startswith("文件无法读取：不是有效的 xlsx/csv 文件，或文件设置了密码")
@@ -92,14 +92,14 @@ def test_a_junk_file_is_refused_in_chinese(campaign, data, name):
 
 
 @pytest.mark.django_db
-def test_a_password_protected_workbook_is_named_as_such(campaign):
+def test_it_names_a_password_protected_workbook(campaign):
     data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100 + "EncryptedPackage".encode("utf-16-le")
     [error] = run_import("households", io.BytesIO(data), filename="h.xlsx", campaign=campaign).errors
     assert "设置了密码" in error.message
 
 
 @pytest.mark.django_db
-def test_data_on_another_sheet_is_found_or_named(campaign):
+def test_it_finds_or_names_data_on_another_sheet(campaign):
     data = [HEADER, _row(id_number(4))]
     report = run_import("households", _workbook({"Sheet1": [], "户籍户": data}), filename="h.xlsx",
                         campaign=campaign)
@@ -114,7 +114,7 @@ def test_data_on_another_sheet_is_found_or_named(campaign):
 
 
 @pytest.mark.django_db
-def test_harmless_columns_are_ignored_and_named_and_unknown_ones_refused_with_a_guess(campaign):
+def test_it_ignores_and_names_harmless_columns_and_refuses_unknown_ones_with_a_guess(campaign):
     rows = [["序号", *HEADER, "登记日期", "备注"], [1, *_row(id_number(5)), "2017-05-03", "新迁入"]]
     report = run_import("households", csv_file(rows), filename="h.csv", campaign=campaign)
     assert report.ok, report.errors
@@ -127,7 +127,7 @@ def test_harmless_columns_are_ignored_and_named_and_unknown_ones_refused_with_a_
     assert "是不是“困难家庭”" in error.message
 
 
-def test_dates_are_read_as_offices_write_them():
+def test_it_reads_dates_as_offices_write_them():
     may3 = dt.date(2017, 5, 3)
     for text in ("2017-05-03", "2017/5/3", "2017.5.3", "2017年5月3日", "20170503", "42858", "2017-05-03 00:00:00"):
         assert parse_date(text) == may3, text
@@ -135,7 +135,7 @@ def test_dates_are_read_as_offices_write_them():
 
 
 @pytest.mark.django_db
-def test_the_holiday_schedule_takes_every_date_form_and_says_which_it_accepts():
+def test_it_takes_every_date_form_in_the_holiday_schedule_and_says_which():
     rows = [["日期", "类型", "说明"], ["2017.10.1", "放假", "国庆节"], ["2017年10月2日", "放假", "国庆节"],
             [dt.date(2017, 10, 3), "放假", "国庆节"], [43012, "放假", "国庆节"], ["2017/9/30", "上班", "调休"]]
     report = import_schedule(xlsx_file(rows), filename="schedule.xlsx")

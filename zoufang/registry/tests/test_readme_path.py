@@ -91,7 +91,7 @@ def _fill(path: Path, kind: str) -> None:
     workbook.save(path)
 
 
-def test_the_import_help_shows_the_readme_commands():
+def test_it_shows_the_readme_commands_in_the_import_help():
     help_text = import_command.Command().create_parser("zoufang", "import").format_help()
     shown = [line.strip() for line in help_text.splitlines() if line.strip().startswith("zoufang ")]
     assert shown == readme_commands()
@@ -100,7 +100,7 @@ def test_the_import_help_shows_the_readme_commands():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_following_the_readme_from_an_empty_database_plans_the_town(tmp_path, monkeypatch):
+def test_it_plans_the_town_following_the_readme_from_an_empty_database(tmp_path, monkeypatch):
     assert not Target.objects.exists()
     monkeypatch.chdir(tmp_path)
     (tmp_path / "活动.yaml").write_bytes(shipped_campaign_path("jinxi-2017").read_bytes())

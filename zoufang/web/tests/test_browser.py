@@ -43,7 +43,7 @@ def test_it_shows_the_office_the_counts_after_logging_in(browser, live_server, t
 
 
 @pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 800)])
-def test_an_update_import_lists_its_changes_before_writing(browser, live_server, town, tmp_path, settings, width,
+def test_it_lists_an_update_imports_changes_before_writing(browser, live_server, town, tmp_path, settings, width,
                                                            height):
     from django.test import Client
 

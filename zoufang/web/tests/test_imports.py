@@ -156,7 +156,7 @@ def test_it_asks_for_a_campaign_when_the_kind_needs_one(town, login):
     assert "需要选择走访活动" in response.content.decode()
 
 
-def test_an_update_lists_every_change_and_writes_only_once_confirmed(town, login):
+def test_it_lists_every_change_of_an_update_and_writes_only_once_confirmed(town, login):
     client = login(town.users["office"])
     _upload(client, town, _households(*GOOD), dry_run=False)
     renamed = f"户籍户,计家墩村,第1村民小组,,张四,4,13812345678,{id_number(901)},上下塘街12号,否\n"
