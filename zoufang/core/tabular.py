@@ -193,7 +193,7 @@ def read_sheet(source: Path | IO[bytes], filename: str | None = None) -> Sheet:
         raise TabularError(_("文件设置了密码，无法读取：请在 Excel 中打开，在“文件→信息→保护工作簿→用密码进行加密”中"
                              "清空密码，保存后再导入"))
     if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
-        return read_workbook(data, name)
+        return read_workbook(data)
     looks_binary = b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
     if looks_binary or str(name).lower().endswith(_SPREADSHEET_SUFFIXES):
         raise TabularError(unreadable_message())
@@ -225,7 +225,7 @@ def _is_lossy(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 10 ** EXCEL_EXACT_DIGITS
 
 
-def read_workbook(data: bytes, name: str = "") -> Sheet:
+def read_workbook(data: bytes) -> Sheet:
     """The first sheet other than “说明” that holds data (else the first), every row numbered as in Excel."""
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
