@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import difflib
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -24,6 +25,19 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _INTEGER = re.compile(r"^\d+(\.0+)?$")
 _COUNT_SUFFIX = re.compile(r"[户家人个名]$")
 _BRACKETS = str.maketrans({"(": "（", ")": "）", "[": "【", "]": "】", ",": "，", ":": "："})
+_LEGACY_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # an xlsx saved with a password is an OLE file
+_SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+# Excel keeps 15 significant digits: a longer number typed into a number cell has lost its tail.
+EXCEL_EXACT_DIGITS = 15
+# Columns offices add to every register that hold nothing the platform keeps: skipped, and named in the report.
+IGNORABLE_HEADERS = ("序号", "登记日期", "备注", "编号", "填表日期", "录入日期", "更新日期", "日期", "说明",
+                     "录入人", "填表人", "经办人", "性别", "民族", "出生日期", "年龄", "与户主关系")
+# Dates as offices write them: 2017-10-01, 2017/10/1, 2017.10.1, 2017年10月1日, 20171001, an Excel date or serial.
+DATE_FORMS = "2017-10-01、2017/10/1、2017.10.1、2017年10月1日、20171001"
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_EXCEL_SERIAL = re.compile(r"^\d{5}(\.0+)?$")  # 10000 … 99999: 1927-05-18 … 2173-10-14
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
 
 class TabularError(Exception):
@@ -36,6 +50,7 @@ class SheetRow:
 
     number: int
     cells: tuple[str, ...]
+    lossy: frozenset[int] = frozenset()  # cells that were numbers longer than Excel keeps exactly
 
     def cell(self, index: int | None) -> str:
         if index is None or index >= len(self.cells):
@@ -83,9 +98,23 @@ class HeaderMatch:
 
     positions: dict[str, int] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # harmless columns skipped (序号, 备注 …)
 
     def value(self, row: SheetRow, header: str) -> str:
         return row.cell(self.positions.get(header))
+
+    def lossy(self, row: SheetRow, header: str) -> bool:
+        """Whether Excel stored this cell as a number too long to keep (an ID number typed as a number)."""
+        return self.positions.get(header) in row.lossy
+
+
+@dataclass
+class Sheet:
+    """The rows read from a file, the sheet they came from, and the other sheets that hold data."""
+
+    rows: list[SheetRow]
+    name: str = ""
+    other_sheets: list[str] = field(default_factory=list)
 
 
 def normalise_header(text: str) -> str:
@@ -113,6 +142,22 @@ def parse_count(text: str) -> int | None:
     return int(value.split(".")[0])
 
 
+def parse_date(text: str) -> datetime.date | None:
+    """A date as offices write it (see DATE_FORMS), an Excel date cell or an Excel serial number; else None."""
+    value = text.strip()
+    if " " in value and value[:1].isdigit():  # an Excel date-time cell: 2017-10-01 00:00:00
+        value = value.split(" ")[0]
+    if _EXCEL_SERIAL.match(value):
+        return _EXCEL_EPOCH + datetime.timedelta(days=int(value.split(".")[0]))
+    found = _DATE.match(value) or _COMPACT_DATE.match(value)
+    if found is None:
+        return None
+    try:
+        return datetime.date(*(int(part) for part in found.groups()))
+    except ValueError:
+        return None
+
+
 def cell_text(value: Any) -> str:
     """A cell as the user typed it: integral numbers without “.0”, dates as ISO, booleans as 是/否."""
     if value is None:
@@ -130,13 +175,29 @@ def cell_text(value: Any) -> str:
 
 def read_rows(source: Path | IO[bytes], filename: str | None = None) -> list[SheetRow]:
     """All rows of a csv file or of the first data sheet of a workbook; the format is sniffed from the bytes."""
+    return read_sheet(source, filename).rows
+
+
+def unreadable_message() -> str:
+    return _("文件无法读取：不是有效的 xlsx/csv 文件，或文件设置了密码。请在 Excel 中打开，"
+             "取消密码后“另存为” Excel 工作簿（.xlsx）再导入")
+
+
+def read_sheet(source: Path | IO[bytes], filename: str | None = None) -> Sheet:
+    """The rows of a csv file or of the first workbook sheet holding data, with the sheet's name."""
     data = source.read_bytes() if isinstance(source, Path) else source.read()
     if isinstance(data, str):
         data = data.encode("utf-8")
     name = filename or (source.name if isinstance(source, Path) else "")
+    if data.startswith(_OLE_MAGIC) and _LEGACY_ENCRYPTED in data:
+        raise TabularError(_("文件设置了密码，无法读取：请在 Excel 中打开，在“文件→信息→保护工作簿→用密码进行加密”中"
+                             "清空密码，保存后再导入"))
     if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
-        return read_workbook(data, name)
-    return read_csv(data)
+        return read_workbook(data)
+    looks_binary = b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if looks_binary or str(name).lower().endswith(_SPREADSHEET_SUFFIXES):
+        raise TabularError(unreadable_message())
+    return Sheet(read_csv(data))
 
 
 def read_csv(data: bytes) -> list[SheetRow]:
@@ -160,16 +221,24 @@ def read_csv(data: bytes) -> list[SheetRow]:
         raise TabularError(_("CSV 格式错误：%(error)s") % {"error": exc}) from exc
 
 
-def read_workbook(data: bytes, name: str = "") -> list[SheetRow]:
-    """The first sheet that is not the “说明” sheet, with every row numbered as in Excel."""
+def _is_lossy(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 10 ** EXCEL_EXACT_DIGITS
+
+
+def read_workbook(data: bytes) -> Sheet:
+    """The first sheet other than “说明” that holds data (else the first), every row numbered as in Excel."""
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet_names = [n for n in workbook.sheet_names if n != INSTRUCTIONS_SHEET] or workbook.sheet_names
-        sheet = workbook.get_sheet_by_name(sheet_names[0])
-        values = sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises several unrelated types for damaged files
-        raise TabularError(_("无法读取电子表格%(name)s：%(error)s") % {"name": name, "error": exc}) from exc
-    return [SheetRow(number, tuple(cell_text(v) for v in cells)) for number, cells in enumerate(values, 1)]
+        names = [n for n in workbook.sheet_names if n != INSTRUCTIONS_SHEET] or workbook.sheet_names
+        sheets = {n: workbook.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in names}
+    except Exception as exc:  # calamine raises several unrelated types (in English) for damaged files
+        raise TabularError(unreadable_message()) from exc
+    filled = [n for n, values in sheets.items() if any(v not in (None, "") for cells in values for v in cells)]
+    chosen = filled[0] if filled else names[0]
+    rows = [SheetRow(number, tuple(cell_text(v) for v in cells),
+                     frozenset(at for at, v in enumerate(cells) if _is_lossy(v)))
+            for number, cells in enumerate(sheets[chosen], 1)]
+    return Sheet(rows, chosen, [n for n in filled if n != chosen])
 
 
 def find_header_row(rows: Sequence[SheetRow], columns: Sequence[Column], *, minimum: int = 1,
@@ -190,10 +259,11 @@ def match_headers(row: SheetRow, columns: Sequence[Column], *, allow_unknown: bo
         if not cell:
             continue
         column = by_name.get(normalise_header(cell))
-        if column is None:
+        if column is None and normalise_header(cell) in IGNORABLE_HEADERS:
+            match.ignored.append(cell)
+        elif column is None:
             if not allow_unknown:
-                match.errors.append(RowError(row.number, cell, _("未知列，可用的列为：%(names)s")
-                                             % {"names": "、".join(c.header for c in columns)}))
+                match.errors.append(RowError(row.number, cell, unknown_column_message(cell, columns)))
         elif column.header in match.positions:
             match.errors.append(RowError(row.number, column.header, _("列重复出现")))
         else:
@@ -202,6 +272,15 @@ def match_headers(row: SheetRow, columns: Sequence[Column], *, allow_unknown: bo
         if column.required and column.header not in match.positions:
             match.errors.append(RowError(row.number, column.header, _("缺少必填列")))
     return match
+
+
+def unknown_column_message(cell: str, columns: Sequence[Column]) -> str:
+    """Why an unknown column refuses the file (a misspelt column would lose its data), and what to do."""
+    names = {name: column.header for column in columns for name in (column.header, *column.aliases)}
+    close = difflib.get_close_matches(normalise_header(cell), list(names), n=1, cutoff=0.5)
+    hint = _("是不是“%(name)s”？") % {"name": names[close[0]]} if close else ""
+    return _("未知列，可用的列为：%(names)s。%(hint)s不需要的列请删除（%(ignorable)s等列会自动忽略）") % {
+        "names": "、".join(c.header for c in columns), "hint": hint, "ignorable": "、".join(IGNORABLE_HEADERS[:3])}
 
 
 def write_template(out: Path | IO[bytes], columns: Sequence[Column], *, title: str,

@@ -40,6 +40,10 @@ class ImportForm(forms.Form):
         to_field_name="public_id",
     )
     dry_run = forms.BooleanField(label=_("仅检查（不写入）"), required=False, initial=True)
+    update = forms.BooleanField(
+        label=_("按更新导入"), required=False,
+        help_text=_("允许已登记的身份证号码、统一社会信用代码、区划代码改姓名（名称）、村或户别：先列出每一处变更，确认后才写入，并记入审计"),
+    )
 
     def __init__(self, *args: Any, kinds: list[tuple[str, str]], campaigns: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

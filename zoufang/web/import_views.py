@@ -58,12 +58,17 @@ def _report_for_session(report: Any, *, label: str, filename: str, campaign: Any
         "deleted": getattr(report, "deleted", 0),
         "errors": errors[:MAX_LISTED_ERRORS],
         "error_count": len(errors),
+        "update": bool(report.update),
+        "notes": [str(note) for note in report.notes],
+        # Every change of an update is listed: the clerk confirms them all, not a sample.
+        "changes": [str(change) for change in report.changes],
     }
 
 
-def _run(request: HttpRequest, kind: str, source: Any, *, filename: str, campaign: Any, dry_run: bool) -> Any:
+def _run(request: HttpRequest, kind: str, source: Any, *, filename: str, campaign: Any, dry_run: bool,
+         update: bool = False) -> Any:
     return import_service.run_import(
-        kind, source, filename=filename, campaign=campaign, dry_run=dry_run, by=request.user
+        kind, source, filename=filename, campaign=campaign, dry_run=dry_run, by=request.user, update=update
     )
 
 
@@ -89,7 +94,7 @@ def purge_stale_pending(now: dt.datetime | None = None) -> int:
     return purged
 
 
-def _keep_for_confirmation(request: HttpRequest, upload: Any, kind: str, campaign: Any) -> None:
+def _keep_for_confirmation(request: HttpRequest, upload: Any, kind: str, campaign: Any, *, update: bool) -> None:
     _discard_pending(request)
     purge_stale_pending()
     upload.seek(0)
@@ -101,6 +106,7 @@ def _keep_for_confirmation(request: HttpRequest, upload: Any, kind: str, campaig
         "kind": kind,
         "filename": upload.name,
         "campaign": str(campaign.public_id) if campaign else "",
+        "update": update,
     }
 
 
@@ -130,10 +136,13 @@ def imports(request: HttpRequest) -> HttpResponse:
             form.add_error("campaign", _("导入“%(label)s”需要选择走访活动") % {"label": spec.label})
         else:
             upload = form.cleaned_data["file"]
-            dry_run = form.cleaned_data["dry_run"]
-            report = _run(request, kind, upload, filename=upload.name, campaign=campaign, dry_run=dry_run)
+            update = form.cleaned_data["update"]
+            # An update is always checked first: its changes are listed and confirmed before anything is written.
+            dry_run = form.cleaned_data["dry_run"] or update
+            report = _run(request, kind, upload, filename=upload.name, campaign=campaign, dry_run=dry_run,
+                          update=update)
             if dry_run and report.ok:
-                _keep_for_confirmation(request, upload, kind, campaign)
+                _keep_for_confirmation(request, upload, kind, campaign, update=update)
             else:
                 _discard_pending(request)
             request.session[REPORT_KEY] = _report_for_session(
@@ -165,7 +174,8 @@ def _confirm(request: HttpRequest, campaigns: Any) -> HttpResponse:
         messages.warning(request, _("该文件已导入或已失效，请重新上传。"))
         return redirect("web:imports")
     _discard_pending(request)
-    report = _run(request, pending["kind"], source, filename=pending["filename"], campaign=campaign, dry_run=False)
+    report = _run(request, pending["kind"], source, filename=pending["filename"], campaign=campaign, dry_run=False,
+                  update=bool(pending.get("update")))
     request.session[REPORT_KEY] = _report_for_session(
         report, label=str(spec.label), filename=pending["filename"], campaign=campaign
     )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
-from zoufang.core.tabular import RowError, TabularError, read_rows
+from zoufang.core.tabular import DATE_FORMS, RowError, TabularError, parse_date, read_rows
 from zoufang.workdays.models import DayOverride, OfficialYear
 
 DATE_HEADER = "日期"
@@ -29,16 +29,6 @@ class ScheduleReport:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def _parse_date(text: str) -> dt.date | None:
-    text = text.strip().replace("/", "-").replace(".", "-")
-    if " " in text:
-        text = text.split(" ")[0]
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def import_schedule(source: Path | IO[bytes], *, filename: str | None = None, by: Any = None) -> ScheduleReport:
@@ -66,10 +56,10 @@ def import_schedule(source: Path | IO[bytes], *, filename: str | None = None, by
     for row in rows[1:]:
         if not any(row.cells):
             continue
-        day = _parse_date(row.cell(at[DATE_HEADER]))
+        day = parse_date(row.cell(at[DATE_HEADER]))
         kind = row.cell(at[TYPE_HEADER])
         if day is None:
-            report.errors.append(RowError(row.number, DATE_HEADER, _("日期格式应为 2027-01-01")))
+            report.errors.append(RowError(row.number, DATE_HEADER, _("日期应写成 %(forms)s，或 Excel 日期格式") % {"forms": DATE_FORMS}))
             continue
         if kind not in REST_WORDS | WORK_WORDS:
             report.errors.append(RowError(row.number, TYPE_HEADER, _("类型应为“放假”或“上班”")))

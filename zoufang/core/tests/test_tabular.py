@@ -62,7 +62,8 @@ def test_it_matches_headers_with_spaces_and_half_width_brackets():
     rows = read_rows(_csv("村 (社区) ,备 注,其他\n", "utf-8"))
     match = match_headers(rows[0], columns)
     assert match.positions == {"村（社区）": 0, "备注": 1}
-    assert [str(e) for e in match.errors] == ["第1行【其他】：未知列，可用的列为：村（社区）、备注"]
+    assert [str(e) for e in match.errors] == [
+        "第1行【其他】：未知列，可用的列为：村（社区）、备注。不需要的列请删除（序号、登记日期、备注等列会自动忽略）"]
     missing = match_headers(read_rows(_csv("备注\n", "utf-8"))[0], columns)
     assert [str(e) for e in missing.errors] == ["第1行【村（社区）】：缺少必填列"]
 

@@ -12,6 +12,7 @@ from zoufang.core.tabular import (
     Column,
     HeaderMatch,
     RowError,
+    Sheet,
     SheetRow,
     compact,
     find_header_row,
@@ -35,6 +36,21 @@ class Outcome:
 
 
 @dataclass
+class Change:
+    """A known person or entity (by its official key) whose name, village or kind an update import changes."""
+
+    row: int
+    key: str  # how the file names it, masked: 身份证号码320583********1232
+    fields: list[tuple[str, str, str]]  # (column, stored value, value in the file)
+    obj: Any = field(default=None, repr=False, compare=False)
+
+    def __str__(self) -> str:
+        parts = "；".join(_("%(column)s“%(old)s”→“%(new)s”") % {"column": column, "old": old, "new": new}
+                         for column, old, new in self.fields)
+        return _("第%(row)d行 %(key)s：%(parts)s") % {"row": self.row, "key": self.key, "parts": parts}
+
+
+@dataclass
 class ImportContext:
     """Everything a kind needs besides the rows: campaign, acting user, flags and the progress callback."""
 
@@ -45,7 +61,11 @@ class ImportContext:
     progress: Callable[[int, int], None] | None = None
     source_label: str | None = None
     filename: str | None = None
+    update: bool = False  # known keys may change name, village or kind; each change is listed and audited
+    sheet: Sheet | None = None
     errors: list[RowError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
 
     def error(self, row: int | None, column: str, message: str | Promise) -> None:
         self.errors.append(RowError(row, column, str(message)))
@@ -87,6 +107,9 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
     deleted: int = 0
+    update: bool = False
+    notes: list[str] = field(default_factory=list)  # things the user should know even on success
+    changes: list[Change] = field(default_factory=list)  # an update's changes of name, village or kind
 
     @property
     def ok(self) -> bool:
@@ -98,6 +121,8 @@ class ImportReport:
             "unchanged": self.unchanged}
         if self.deleted:
             text += _("，删除%(deleted)d") % {"deleted": self.deleted}
+        if self.changes:
+            text += _("（其中按更新修改名称、村或类别%(n)d）") % {"n": len(self.changes)}
         return text
 
 
@@ -117,10 +142,13 @@ def read_table(ctx: ImportContext, rows: list[SheetRow], columns: Sequence[Colum
     index = find_header_row(rows, columns)
     if index is None:
         required = "、".join(c.header for c in columns if c.required)
-        ctx.error(None, "", _("找不到表头行，表头应包含：%(names)s") % {"names": required})
+        where = _("在工作表“%(sheet)s”的前20行中") % {"sheet": ctx.sheet.name} if ctx.sheet and ctx.sheet.name else ""
+        ctx.error(None, "", _("%(where)s找不到表头行，表头应包含：%(names)s") % {"where": where, "names": required})
         return None
     header = match_headers(rows[index], columns)
     ctx.errors.extend(header.errors)
+    if header.ignored:
+        ctx.notes.append(_("已忽略列：%(names)s") % {"names": "、".join(header.ignored)})
     if header.errors:
         return None
     return Table(header, [row for row in rows[index + 1:] if not row.is_blank()])

@@ -66,7 +66,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     outcome = Outcome(total_rows=len(table.rows))
     if ctx.errors:
         return outcome
-    _match_stored(ctx, found, scope)
+    _match_stored(ctx, found, scope, places)
     if ctx.errors:
         return outcome
     planned = plan_records(ctx, Target, found, {"is_demo": ctx.mark_demo})
@@ -99,7 +99,8 @@ def _record(ctx: ImportContext, table: Table, places: ScopeRegions, row: SheetRo
     optional = {
         "member_count": cells.count_cell(ctx, n, MEMBERS, value[MEMBERS], maximum=99),
         "phone": cells.phone_cell(ctx, n, PHONE, value[PHONE]),
-        "id_number": cells.id_number_cell(ctx, n, ID_NUMBER, value[ID_NUMBER]),
+        "id_number": cells.id_number_cell(ctx, n, ID_NUMBER, value[ID_NUMBER],
+                                          lossy=table.header.lossy(row, ID_NUMBER)),
         "hardship": cells.bool_cell(ctx, n, HARDSHIP, value[HARDSHIP]),
     }
     values.update({key: v for key, v in optional.items() if v not in (None, "")})
@@ -109,42 +110,59 @@ def _record(ctx: ImportContext, table: Table, places: ScopeRegions, row: SheetRo
 
 
 def _key(values: dict[str, Any]) -> tuple[Any, ...]:
+    """An ID number names one household whatever its kind; without one, kind, region, name and address do."""
     if values.get("id_number"):
-        return (values["kind"], values["id_number"])
+        return ("id", values["id_number"])
     return (values["kind"], values["region_id"], values["name"], values["address"])
 
 
 def _check_duplicates(ctx: ImportContext, found: list[Record]) -> None:
-    seen: dict[tuple[Any, ...], int] = {}
+    seen: dict[tuple[Any, ...], Record] = {}
     for record in found:
         key = _key(record.values)
-        if key in seen:
-            if record.values.get("id_number"):
-                ctx.error(record.row, ID_NUMBER, _("与第%(other)d行重复（身份证号码相同）") % {"other": seen[key]})
-            else:
-                ctx.error(record.row, NAME, _("与第%(other)d行重复（户别、区划、户主姓名、地址都相同）")
-                          % {"other": seen[key]})
+        other = seen.get(key)
+        if other is None:
+            seen[key] = record
+        elif other.values["kind"] != record.values["kind"]:
+            ctx.error(record.row, ID_NUMBER, _("与第%(other)d行身份证号码相同：同一身份证号码不能既是%(kind)s又是%(other_kind)s"
+                                               "，请核对两行后只保留一行")
+                      % {"other": other.row, "kind": Target.Kind(record.values["kind"]).label,
+                         "other_kind": Target.Kind(other.values["kind"]).label})
+        elif record.values.get("id_number"):
+            ctx.error(record.row, ID_NUMBER, _("与第%(other)d行重复（身份证号码相同）") % {"other": other.row})
         else:
-            seen[key] = record.row
+            ctx.error(record.row, NAME, _("与第%(other)d行重复（户别、区划、户主姓名、地址都相同）")
+                      % {"other": other.row})
 
 
-def _match_stored(ctx: ImportContext, found: list[Record], scope: Region) -> None:
-    """Attach the stored household of each row: by ID number, else by (kind, region, name, address)."""
-    stored = {t.pk: t for t in Target.objects.filter(kind__in=Target.HOUSEHOLD_KINDS,
-                                                      region__path__startswith=scope.path)}
+def _match_stored(ctx: ImportContext, found: list[Record], scope: Region, places: ScopeRegions) -> None:
+    """Attach the stored household of each row: by ID number (of either kind), else by kind, region, name, address.
+
+    A stored household found by its ID number under another 户主姓名, village or 户别 is refused unless the
+    import is an update (records.guard_identity).
+    """
+    households = Target.objects.filter(kind__in=Target.HOUSEHOLD_KINDS).select_related("region")
+    stored = {t.pk: t for t in households.filter(region__path__startswith=scope.path)}
     numbers = sorted({r.values["id_number"] for r in found if r.values.get("id_number")})
     for part in chunks(numbers):
-        stored.update({t.pk: t for t in Target.objects.filter(kind__in=Target.HOUSEHOLD_KINDS, id_number__in=part)})
-    by_number = {(t.kind, t.id_number): t for t in stored.values() if t.id_number}
+        stored.update({t.pk: t for t in households.filter(id_number__in=part)})
+    by_number: dict[str, list[Target]] = {}
     by_place: dict[tuple[Any, ...], list[Target]] = {}
     for target in sorted(stored.values(), key=lambda t: t.pk):
+        if target.id_number:
+            by_number.setdefault(target.id_number, []).append(target)
         by_place.setdefault((target.kind, target.region_id, target.name, target.address), []).append(target)
     claimed: dict[int, int] = {}
     for record in found:
         values = record.values
-        place = by_place.get((values["kind"], values["region_id"], values["name"], values["address"]), [])
-        match = by_number.get((values["kind"], values["id_number"])) if values.get("id_number") else None
+        numbered = by_number.get(values.get("id_number") or "", [])
+        if len(numbered) > 1:
+            ctx.error(record.row, ID_NUMBER, _("登记库中该身份证号码已同时登记为%(kinds)s，请先在登记库中核对并删除其中一户")
+                      % {"kinds": "和".join(str(Target.Kind(t.kind).label) for t in numbered)})
+            continue
+        match = numbered[0] if numbered else None
         if match is None:
+            place = by_place.get((values["kind"], values["region_id"], values["name"], values["address"]), [])
             candidates = [t for t in place if t.pk not in claimed and not (values.get("id_number") and t.id_number)]
             match = candidates[0] if candidates else None
         if match is None:
@@ -153,13 +171,34 @@ def _match_stored(ctx: ImportContext, found: list[Record], scope: Region) -> Non
             ctx.error(record.row, NAME, _("与第%(other)d行对应登记库中的同一户") % {"other": claimed[match.pk]})
             continue
         claimed[match.pk] = record.row
+        if values.get("id_number") and not _same_household(ctx, record, match, places):
+            continue
         record.existing = match
+
+
+def _same_household(ctx: ImportContext, record: Record, match: Target, places: ScopeRegions) -> bool:
+    """The household an ID number found keeps its 户主姓名, village and 户别 unless the import is an update."""
+    values = record.values
+
+    def village(region: Region) -> str:
+        found = places.village_of(region.pk)  # outside this town: the whole name, such as 昆山市周庄镇…
+        return found.name if found is not None else region.full_name()
+
+    new_region = places.by_id[values["region_id"]]
+    fields = [(NAME, match.name, values["name"]),
+              (VILLAGE, village(match.region), village(new_region)),
+              (KIND, str(Target.Kind(match.kind).label), str(Target.Kind(values["kind"]).label))]
+    key = _("身份证号码%(id)s") % {"id": identifiers.mask_id_number(values["id_number"])}
+    return cells.guard_identity(ctx, record.row, ID_NUMBER, key, fields, match)
 
 
 SPEC = ImportSpec(
     kind="households", label=_l("居民户（户籍户、非户籍常住户）"), columns=COLUMNS, prepare=prepare,
     notes=(_l("每户一行。区划按走访活动所在镇查找；村民小组、网格须先通过“行政区划”导入。"),
-           _l("有身份证号码时按户别和身份证号码识别同一户，否则按户别、区划、户主姓名和地址识别；重复导入不会重复登记。"),
+           _l("有身份证号码时按身份证号码识别同一户（同一号码不能既是户籍户又是非户籍常住户），否则按户别、区划、户主姓名和"
+              "地址识别；重复导入不会重复登记。"),
+           _l("身份证号码已登记而户主姓名、村（社区）或户别不同的行不导入；确是更名、迁移的，按更新导入"
+              "（命令行 --update，网页勾选“按更新导入”），先列出每一处变更，核对后写入并记入审计。"),
            _l("选填列留空时不修改已登记的内容。"),
            _l("身份证号码、联系电话请设为文本格式，以免被 Excel 改成科学计数法。")),
 )

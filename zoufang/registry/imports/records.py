@@ -1,5 +1,7 @@
 """Turning validated rows into creates and updates: compare field by field, bump `version`, write in bulk."""
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -7,13 +9,18 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from stdnum import numdb
+from stdnum.cn import ric
+from stdnum.exceptions import ValidationError as StdnumError
 
 from zoufang.core.tabular import parse_count
 from zoufang.registry import identifiers
-from zoufang.registry.imports.base import ImportContext, Outcome, parse_bool
+from zoufang.registry.imports.base import Change, ImportContext, Outcome, parse_bool
 
 BATCH = 1000
 AUDIT_FIELDS = ("version", "modified_at", "modified_by")
+_SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$")
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass
@@ -74,27 +81,69 @@ def plan_records(ctx: ImportContext, model: type[models.Model], records: Sequenc
     return Outcome(created=len(to_create), updated=len(to_update), unchanged=unchanged, write=write)
 
 
-def id_number_cell(ctx: ImportContext, row: int, column: str, text: str) -> str:
-    """A GB 11643 ID number, upper-cased; on a bad check digit the error says which digit it should be."""
-    value = identifiers.normalise_id_number(text)
-    if not value or identifiers.is_valid_id_number(value):
+def halfwidth(text: str) -> str:
+    """Full-width digits and letters as typed with a Chinese input method (３２０５８３ｘ) made ASCII."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def excel_number_message(what: str, text: str) -> str:
+    """An identifier Excel stored as a number: the digits past the 15th are gone and cannot be recovered."""
+    return _("Excel 把%(what)s当成了数字（表中为%(text)s），超过15位的数字已丢失，无法还原。"
+             "请把这一列设为“文本”格式（选中该列→右键“设置单元格格式”→“文本”）后重新输入或粘贴号码，"
+             "或在号码前加英文单引号 '") % {"what": what, "text": text}
+
+
+def id_number_problem(value: str) -> str:
+    """Why `value` (normalised) is not a GB 11643 ID number, in words; empty when it is one."""
+    if identifiers.is_valid_id_number(value):
+        return ""
+    if len(value) == 15 and value.isdigit():
+        body = value[:6] + "19" + value[6:]
+        upgraded = body + identifiers.id_number_check_digit(body)
+        suggestion = (_("，按国家标准升位后为%(id)s，请核对后填写") % {"id": upgraded}
+                      if identifiers.is_valid_id_number(upgraded) else "")
+        return _("这是15位的旧身份证号码，应填写18位号码%(suggestion)s") % {"suggestion": suggestion}
+    if len(value) != 18:
+        return _("应为18位，表中为%(n)d位") % {"n": len(value)}
+    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+        return _("只能由数字组成，末位可以是X")
+    try:
+        ric.get_birth_date(value)
+    except StdnumError:
+        return _("第7至14位的出生日期%(date)s不是有效日期") % {"date": value[6:14]}
+    if not numdb.get("cn/loc").info(value[:6])[0][1]:
+        return _("前6位地区码%(code)s不是有效的行政区划代码") % {"code": value[:6]}
+    expected = identifiers.id_number_check_digit(value[:17])
+    message = _("按前17位计算，末位校验码应为%(digit)s，表中为%(actual)s") % {"digit": expected, "actual": value[17]}
+    if value[-3:] == "000":
+        message += _("（末尾是000：如果这一列在 Excel 中曾是数字格式，末几位已被改成0，请按原件重新输入）")
+    return message
+
+
+def id_number_cell(ctx: ImportContext, row: int, column: str, text: str, *, lossy: bool = False) -> str:
+    """A GB 11643 ID number, upper-cased and made half-width; the error says what exactly is wrong."""
+    value = identifiers.normalise_id_number(_SPACES.sub("", halfwidth(text)))
+    if not value:
         return value
-    message = str(identifiers.ID_NUMBER_RULE)
-    if len(value) == 18 and value[:17].isdigit():
-        expected = identifiers.id_number_check_digit(value[:17])
-        if expected != value[17]:
-            message += _("；按前17位计算，末位校验码应为%(digit)s，表中为%(actual)s") % {
-                "digit": expected, "actual": value[17]}
-    ctx.error(row, column, message)
+    if lossy or _SCIENTIFIC.match(value):
+        ctx.error(row, column, excel_number_message(_("身份证号码"), text))
+        return value
+    problem = id_number_problem(value)
+    if problem:
+        ctx.error(row, column, f"{identifiers.ID_NUMBER_RULE}；{problem}")
     return value
 
 
-def credit_code_cell(ctx: ImportContext, row: int, column: str, text: str) -> str:
-    """A GB 32100 unified social credit code, upper-cased and checked."""
-    value = text.strip().upper()
-    if value and not identifiers.is_valid_credit_code(value):
+def credit_code_cell(ctx: ImportContext, row: int, column: str, text: str, *, lossy: bool = False) -> str:
+    """A GB 32100 unified social credit code, upper-cased, made half-width and checked."""
+    value = _SPACES.sub("", halfwidth(text)).upper()
+    if value and (lossy or _SCIENTIFIC.match(value)):
+        ctx.error(row, column, excel_number_message(_("统一社会信用代码"), text))
+    elif value and not identifiers.is_valid_credit_code(value):
         message = str(identifiers.CREDIT_CODE_RULE)
-        if len(value) == 18:
+        if len(value) != 18:
+            message += _("；表中为%(n)d位") % {"n": len(value)}
+        else:
             try:
                 expected = identifiers.credit_code_check_digit(value[:17])
             except ValueError:  # characters outside the code alphabet: the rule says enough
@@ -106,8 +155,29 @@ def credit_code_cell(ctx: ImportContext, row: int, column: str, text: str) -> st
     return value
 
 
+def guard_identity(ctx: ImportContext, row: int, column: str, key: str, fields: Sequence[tuple[str, str, str]],
+                   obj: Any) -> bool:
+    """A known key whose name, village or kind differs: refused, unless this import is an update.
+
+    `fields` are (column, stored, in the file); in an update each difference is listed on the report and
+    audited after the write. Returns whether the row may go on.
+    """
+    changed = [(c, old, new) for c, old, new in fields if old != new]
+    if not changed:
+        return True
+    if ctx.update:
+        ctx.changes.append(Change(row, key, changed, obj))
+        return True
+    what = "；".join(_("%(column)s由“%(old)s”改为“%(new)s”") % {"column": c, "old": old, "new": new}
+                    for c, old, new in changed)
+    ctx.error(row, column, _("%(key)s已登记，本表%(what)s。普通导入不修改已登记对象的姓名、名称、村或类别；"
+                             "如确是更名或迁移，请按更新导入（命令行加 --update，网页勾选“按更新导入”），"
+                             "核对变更清单后再写入") % {"key": key, "what": what})
+    return False
+
+
 def phone_cell(ctx: ImportContext, row: int, column: str, text: str, *, mobile_only: bool = False) -> str:
-    value = text.strip().replace(" ", "")
+    value = halfwidth(text).replace(" ", "")
     if not value:
         return ""
     valid = identifiers.is_valid_mobile(value) if mobile_only else identifiers.is_valid_phone(value)
@@ -120,7 +190,7 @@ def count_cell(ctx: ImportContext, row: int, column: str, text: str, *, maximum:
     """An optional whole number ≥ 0; blank gives None."""
     if not text:
         return None
-    value = parse_count(text)
+    value = parse_count(halfwidth(text))
     if value is None or (maximum is not None and value > maximum):
         ctx.error(row, column, _("应为0到%(max)d之间的整数") % {"max": maximum} if maximum is not None
                   else _("应为不小于0的整数"))

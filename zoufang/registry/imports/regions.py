@@ -175,6 +175,9 @@ def _match(ctx: ImportContext, tree: Tree, n: int, new: Node) -> Node | None:
         ctx.error(n, LEVEL, _("已有区划“%(name)s”是%(level)s，导入不能修改层级")
                   % {"name": node.name, "level": L(node.level).label})
         return None
+    if node.region is not None and compact(node.name) != new.name and not cells.guard_identity(
+            ctx, n, NAME, _("区划代码%(code)s") % {"code": new.code}, [(NAME, node.name, new.name)], node.region):
+        return None
     node.touched_by = n
     node.values = {"name": new.name, **({"code": new.code} if new.code else {})}
     return node

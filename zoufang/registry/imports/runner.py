@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
 from zoufang.core import tabular
-from zoufang.core.tabular import RowError, TabularError, read_rows
+from zoufang.core.tabular import RowError, TabularError, read_sheet
 from zoufang.registry.imports import (
     allocation,
     cadres,
@@ -40,21 +40,30 @@ def get_spec(kind: str) -> ImportSpec:
 def run_import(kind: str, source: Path | IO[bytes], *, filename: str | None = None, campaign: Any = None,
                dry_run: bool = False, by: Any = None, mark_demo: bool = False,
                progress: Callable[[int, int], None] | None = None,
-               source_label: str | None = None) -> ImportReport:
-    """Import one file of `kind`: every error is reported and then nothing is written; else all of it is."""
+               source_label: str | None = None, update: bool = False) -> ImportReport:
+    """Import one file of `kind`: every error is reported and then nothing is written; else all of it is.
+
+    Without `update` a row whose official key (ID number, credit code, region code) is registered under
+    another name, village or kind is refused; with it those changes are listed on the report, applied,
+    and audited one by one with the old and new values.
+    """
     spec = get_spec(kind)
     if filename is None:
         filename = source.name if isinstance(source, Path) else getattr(source, "name", None)
     ctx = ImportContext(kind, campaign=campaign, by=by, mark_demo=mark_demo, progress=progress,
-                        source_label=source_label, filename=filename)
-    report = ImportReport(kind=kind, dry_run=dry_run)
+                        source_label=source_label, filename=filename, update=update)
+    report = ImportReport(kind=kind, dry_run=dry_run, update=update)
     try:
-        rows = read_rows(source, filename)
+        ctx.sheet = read_sheet(source, filename)
     except TabularError as exc:
         report.errors.append(RowError(None, "", str(exc)))
         return report
-    outcome = spec.prepare(ctx, rows)
+    if ctx.sheet.other_sheets:
+        ctx.notes.append(_("读取的是工作表“%(sheet)s”；工作表%(others)s也有数据，未读取（每次只导入一个工作表）") % {
+            "sheet": ctx.sheet.name, "others": "、".join(f"“{n}”" for n in ctx.sheet.other_sheets)})
+    outcome = spec.prepare(ctx, ctx.sheet.rows)
     report.errors = sorted(ctx.errors, key=lambda error: error.row or 0)  # file-wide first, then by row
+    report.notes, report.changes = ctx.notes, ctx.changes
     report.total_rows = outcome.total_rows
     if not report.ok:
         return report
@@ -66,6 +75,7 @@ def run_import(kind: str, source: Path | IO[bytes], *, filename: str | None = No
         with transaction.atomic():
             outcome.write()
             _audit(spec, ctx, report)
+            _audit_changes(ctx)
     except DatabaseError as exc:
         report.errors.append(RowError(None, "", _("写入数据库时出错，已全部撤销：%(error)s") % {"error": exc}))
         report.created = report.updated = report.unchanged = report.deleted = 0
@@ -81,8 +91,18 @@ def _audit(spec: ImportSpec, ctx: ImportContext, report: ImportReport) -> None:
         changes={"kind": spec.kind, "file": name, "source": ctx.source_label or "",
                  "campaign": getattr(ctx.campaign, "slug", ""), "total_rows": report.total_rows,
                  "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
-                 "deleted": report.deleted},
+                 "deleted": report.deleted, "update": ctx.update, "changes": len(ctx.changes)},
     )
+
+
+def _audit_changes(ctx: ImportContext) -> None:
+    """One audit row per record an update renamed, moved or re-kinded, holding every old and new value."""
+    name = Path(ctx.filename).name if ctx.filename else ""
+    for change in ctx.changes:
+        audit.record(ctx.by, AuditEvent.Action.UPDATE, change.obj,
+                     summary=_("按更新导入%(file)s：%(change)s") % {"file": name, "change": change},
+                     changes={"file": name, "row": change.row, "key": change.key,
+                              "fields": {column: [old, new] for column, old, new in change.fields}})
 
 
 def write_template(kind: str, out: Path | IO[bytes]) -> None:

@@ -68,13 +68,14 @@ def _enterprise(ctx: ImportContext, table: Table, places: ScopeRegions, row: She
         cells.text_cell(ctx, n, "企业名称", name, 200)
     code = get(row, "统一社会信用代码")
     if cells.required_cell(ctx, n, "统一社会信用代码", code):
-        code = cells.credit_code_cell(ctx, n, "统一社会信用代码", code)
+        code = cells.credit_code_cell(ctx, n, "统一社会信用代码", code,
+                                      lossy=table.header.lossy(row, "统一社会信用代码"))
     scale = None
     if get(row, "企业规模"):
         scale = parse_choice(get(row, "企业规模"), _SCALES)
         if scale is None:
             ctx.error(n, "企业规模", _("应为“规模以上”或“中小”"))
-    place = get(row, "村（社区）")
+    place = get(row, "村（社区）")  # blank: a new enterprise belongs to the town, a known one stays where it is
     region = places.place(place, ctx, n, "村（社区）") if place else None
     return {"name": name, "credit_code": code, "region_id": region.pk if region else None,
             "address": cells.text_cell(ctx, n, "地址", get(row, "地址"), 300), "scale": scale,
@@ -139,9 +140,30 @@ def _prepare(ctx: ImportContext, rows: list[SheetRow], kind: str, columns: tuple
     stored = _stored(kind, found, scope)
     for record in found:
         record.existing = stored.get(_key(record.values))
+        if kind == Target.Kind.ENTERPRISE and record.existing is not None:
+            _same_enterprise(ctx, record, places)
+    if ctx.errors:
+        return Outcome(total_rows=len(table.rows))
     planned = plan_records(ctx, Target, found, {"is_demo": ctx.mark_demo, "region_id": scope.pk})
     planned.total_rows = len(table.rows)
     return planned
+
+
+def _same_enterprise(ctx: ImportContext, record: Record, places: ScopeRegions) -> None:
+    """An enterprise found by its credit code keeps its name and village unless the import is an update."""
+    stored, values = record.existing, record.values
+
+    def where(region_id: int | None) -> str:
+        if region_id in places.by_id:
+            return places.by_id[region_id].name
+        elsewhere = Region.objects.filter(pk=region_id).first() if region_id else None
+        return elsewhere.full_name() if elsewhere is not None else ""  # another town: the whole name
+
+    fields = [("企业名称", stored.name, values["name"])]
+    if "region_id" in values:
+        fields.append(("村（社区）", where(stored.region_id), where(values["region_id"])))
+    key = _("统一社会信用代码%(code)s") % {"code": values["credit_code"]}
+    cells.guard_identity(ctx, record.row, "统一社会信用代码", key, fields, stored)
 
 
 def _key(values: dict[str, Any]) -> tuple[Any, ...]:
@@ -177,7 +199,9 @@ def prepare_persons(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
 _BLANK_KEEPS = _l("选填列留空时不修改已登记的内容。")
 ENTERPRISES = ImportSpec(
     kind="enterprises", label=_l("企业"), columns=ENTERPRISE_COLUMNS, prepare=prepare_enterprises,
-    notes=(_l("按统一社会信用代码识别同一企业；重复导入不会重复登记。"), _BLANK_KEEPS),
+    notes=(_l("按统一社会信用代码识别同一企业；重复导入不会重复登记。"), _BLANK_KEEPS,
+           _l("信用代码已登记而企业名称或村（社区）不同的行不导入；确是更名、迁移的，按更新导入"
+              "（命令行 --update，网页勾选“按更新导入”），先列出每一处变更，核对后写入并记入审计。")),
 )
 PROJECTS = ImportSpec(
     kind="projects", label=_l("项目"), columns=PROJECT_COLUMNS, prepare=prepare_projects,

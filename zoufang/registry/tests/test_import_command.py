@@ -48,3 +48,29 @@ def test_it_shows_a_progress_bar_on_large_files_and_still_imports_them(tmp_path,
     call_command("import", "households", str(path), "--campaign", "jinxi-2017")
     assert "新增600" in capsys.readouterr().out
     assert Target.objects.count() == 600
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_rename_by_id_number_and_lists_it_with_update(tmp_path, capsys):
+    make_town()
+    number = id_number(2)
+    first = tmp_path / "first.csv"
+    first.write_bytes(csv_file([HEADER, ["户籍户", "上下塘社区", "张三", number, "上下塘街1号"]]).getvalue())
+    call_command("import", "households", str(first), "--campaign", "jinxi-2017")
+    renamed = tmp_path / "renamed.csv"
+    renamed.write_bytes(csv_file([HEADER, ["户籍户", "计家墩村", "李四", number, "上下塘街1号"]]).getvalue())
+    capsys.readouterr()
+
+    with pytest.raises(CommandError):
+        call_command("import", "households", str(renamed), "--campaign", "jinxi-2017")
+    assert "--update" in capsys.readouterr().out
+
+    call_command("import", "households", str(renamed), "--campaign", "jinxi-2017", "--update", "--dry-run")
+    out = capsys.readouterr().out
+    assert "将修改以下1个已登记对象" in out
+    assert "户主姓名“张三”→“李四”；村（社区）“上下塘社区”→“计家墩村”" in out
+    assert Target.objects.get().name == "张三"
+
+    call_command("import", "households", str(renamed), "--campaign", "jinxi-2017", "--update")
+    assert "已修改以下1个已登记对象（已记入审计）" in capsys.readouterr().out
+    assert Target.objects.get().name == "李四"

@@ -32,8 +32,10 @@ def test_it_imports_enterprises_by_credit_code(campaign):
         Target.Kind.ENTERPRISE, "长云村", Target.Scale.ABOVE_SCALE, True)
     assert Target.objects.get(credit_code=credit_code(2)).region == campaign.scope
 
-    rows[1][0] = "昆山锦溪甲精密有限公司"
-    again = run_import("enterprises", xlsx_file(rows), filename="e.xlsx", campaign=campaign)
+    rows[1][0] = "昆山锦溪甲精密有限公司"  # a rename by credit code is an update on purpose (issue 9 item 9)
+    refused = run_import("enterprises", xlsx_file(rows), filename="e.xlsx", campaign=campaign)
+    assert [(e.row, e.column) for e in refused.errors] == [(2, "统一社会信用代码")]
+    again = run_import("enterprises", xlsx_file(rows), filename="e.xlsx", campaign=campaign, update=True)
     assert (again.created, again.updated, again.unchanged) == (0, 1, 1)
 
 

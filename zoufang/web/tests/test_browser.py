@@ -1,5 +1,6 @@
 """The office clerk logs in on a phone and on a desktop, in real Chromium, and reads the counts."""
 
+import io
 from typing import Any
 
 import pytest
@@ -37,5 +38,46 @@ def test_it_shows_the_office_the_counts_after_logging_in(browser, live_server, t
         # Nothing on the page is wider than the phone: wide tables scroll inside their own box.
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.screenshot(path=str(SHOTS / f"home-{width}.png"), full_page=True)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 800)])
+def test_it_lists_an_update_imports_changes_before_writing(browser, live_server, town, tmp_path, settings, width,
+                                                           height):
+    from django.test import Client
+
+    from zoufang.registry.imports import run_import
+    from zoufang.registry.models import Target
+    from zoufang.registry.tests.factories import id_number
+
+    header = "户别,村（社区）,户主姓名,身份证号码,地址\n"
+    number = id_number(950)
+    first = (header + f"户籍户,上下塘社区,张三,{number},上下塘街12号\n").encode()
+    assert run_import("households", io.BytesIO(first), filename="h.csv", campaign=town.campaign).ok
+    renamed = tmp_path / "更名.csv"
+    renamed.write_text(header + f"户籍户,计家墩村,张四,{number},计家墩路3号\n", encoding="utf-8")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    client = Client()
+    client.force_login(town.users["office"])  # the login page has its own test above
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/imports/")
+        page.select_option("select[name=kind]", "households")
+        page.set_input_files("input[name=file]", str(renamed))
+        page.uncheck("input[name=dry_run]")
+        page.check("input[name=update]")
+        page.click("form[enctype] button[type=submit]")
+        page.wait_for_selector("ol.report-changes li")
+        assert "户主姓名“张三”→“张四”" in page.locator("ol.report-changes").inner_text()
+        assert Target.objects.get(id_number=number).name == "张三"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(SHOTS / f"import-update-{width}.png"), full_page=True)
+        page.click("text=确认以上变更，正式导入")
+        page.wait_for_selector("text=已记入审计")
+        assert Target.objects.get(id_number=number).name == "张四"
     finally:
         context.close()

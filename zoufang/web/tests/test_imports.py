@@ -154,3 +154,44 @@ def test_it_asks_for_a_campaign_when_the_kind_needs_one(town, login):
     response = login(town.users["office"]).post("/imports/", {"kind": "allocation", "file": upload, "dry_run": "on"})
     assert response.status_code == 200
     assert "需要选择走访活动" in response.content.decode()
+
+
+def test_it_lists_every_change_of_an_update_and_writes_only_once_confirmed(town, login):
+    client = login(town.users["office"])
+    _upload(client, town, _households(*GOOD), dry_run=False)
+    renamed = f"户籍户,计家墩村,第1村民小组,,张四,4,13812345678,{id_number(901)},上下塘街12号,否\n"
+
+    # A plain import refuses the rename and says how to run it as an update.
+    _upload(client, town, _households(renamed), dry_run=False)
+    html = client.get("/imports/").content.decode()
+    assert "户主姓名由“张三”改为“张四”" in html
+    assert "按更新导入" in html
+    assert Target.objects.get(id_number=id_number(901)).name == "张三"
+
+    # As an update it is checked first even without 仅检查, every change listed, nothing written yet.
+    data = {"kind": "households", "campaign": str(town.campaign.public_id), "file": _households(renamed),
+            "update": "on"}
+    client.post("/imports/", data)
+    page = client.get("/imports/")
+    html = page.content.decode()
+    assert "将修改以下 1 个已登记对象" in html
+    assert "户主姓名“张三”→“张四”；村（社区）“上下塘社区”→“计家墩村”" in html
+    assert "确认以上变更，正式导入" in html
+    assert Target.objects.get(id_number=id_number(901)).name == "张三"
+
+    client.post("/imports/", {"confirm": page.context["pending"]["token"]})
+    html = client.get("/imports/").content.decode()
+    assert "已按更新修改以下 1 个已登记对象（已记入审计）" in html
+    target = Target.objects.get(id_number=id_number(901))
+    assert (target.name, target.region.name) == ("张四", "第1村民小组")
+    event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE, object_id=str(target.public_id),
+                                   actor=town.users["office"])
+    assert event.changes["fields"]["户主姓名"] == ["张三", "张四"]
+
+
+def test_it_names_the_columns_it_ignored(town, login):
+    client = login(town.users["office"])
+    upload = SimpleUploadedFile("households.csv", ("序号," + HEADER.rstrip("\n") + ",备注\n1," + GOOD[0].rstrip("\n")
+                                                   + ",新迁入\n").encode("utf-8"), content_type="text/csv")
+    _upload(client, town, upload, dry_run=True)
+    assert "已忽略列：序号、备注" in client.get("/imports/").content.decode()

@@ -4,15 +4,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from zoufang.core.tabular import DATE_FORMS, parse_date
 from zoufang.workdays.calendar import Calendar, WorkdayResult, add_working_days
 from zoufang.workdays.services import import_schedule
 
 
 def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"日期格式应为 2017-09-29，而不是 {text}") from None
+    day = parse_date(text)
+    if day is None:
+        raise CommandError(f"日期应写成 {DATE_FORMS}，而不是 {text}")
+    return day
 
 
 class Command(BaseCommand):
