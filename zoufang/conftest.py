@@ -55,13 +55,18 @@ def _close_stray_connections(django_db_setup: Any) -> Any:
 
     from django.db.backends.base.base import BaseDatabaseWrapper
 
-    for wrapper in [o for o in gc.get_objects() if isinstance(o, BaseDatabaseWrapper)]:
+    # type(), not isinstance(): isinstance would evaluate lazy objects (a CSP nonce raises when evaluated late).
+    for wrapper in [o for o in gc.get_objects() if issubclass(type(o), BaseDatabaseWrapper)]:
         if wrapper.connection is not None and wrapper._thread_ident == threading.get_ident():  # noqa: SLF001
             wrapper.close()
 
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Any) -> None:
+    # Rate-limit counters live in the cache: each test starts with none (the same address sends every request).
+    from django.core.cache import cache
+
+    cache.clear()
     # The real hasher is slow by design; tests only need passwords to round-trip.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The manifest exists only after `collectstatic`; pages under test need not depend on it.
@@ -140,6 +145,58 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Any:
         transaction.set_rollback(True)
 
 
+def second_factor_code(user: Any) -> str | None:
+    """A fresh single-use recovery code for a user who needs two factors (None for one who does not)."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    from zoufang.accounts.twofactor import requires_two_factor
+
+    if not requires_two_factor(user):
+        return None
+    device, _created = StaticDevice.objects.get_or_create(user=user, name="测试恢复码", defaults={"confirmed": True})
+    return str(device.token_set.create(token=StaticToken.random_token()).token)
+
+
+def verify_session(client: Client, user: Any) -> None:
+    """What typing a valid code does to the session: marked as verified with one of the user's devices."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    if second_factor_code(user) is None:
+        return
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = StaticDevice.objects.get(user=user, name="测试恢复码").persistent_id
+    session.save()
+
+
+def browser_login(page: Any, url: str, username: str, password: str = PASSWORD) -> None:
+    """Log in through the real form, the second factor included when the account needs it."""
+    from django.contrib.auth import get_user_model
+
+    page.goto(f"{url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    if "/account/2fa/" in page.url:
+        code = second_factor_code(get_user_model().objects.get(username=username))
+        page.fill("input[name=code]", code or "")
+        page.click("form button[type=submit]")
+    page.wait_for_url(f"{url}/")
+
+
+@pytest.fixture(autouse=True)
+def _force_login_includes_the_second_factor(monkeypatch: Any) -> None:
+    """In tests, `force_login` stands for a whole login: password and, where required, the second factor."""
+    original = Client.force_login
+
+    def force_login(self: Client, user: Any, backend: str | None = None) -> None:
+        original(self, user, backend)
+        verify_session(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def login(client: Client) -> Any:
     def as_user(user: Any) -> Client:
@@ -152,8 +209,12 @@ def login(client: Client) -> Any:
 @pytest.fixture
 def api_token(client: Client) -> Any:
     def for_user(username: str) -> dict[str, str]:
+        from django.contrib.auth import get_user_model
+
+        otp = second_factor_code(get_user_model().objects.get(username=username))
         response = client.post(
-            "/api/v1/auth/token", {"username": username, "password": PASSWORD}, content_type="application/json"
+            "/api/v1/auth/token", {"username": username, "password": PASSWORD, "otp": otp},
+            content_type="application/json",
         )
         assert response.status_code == 200, response.content
         return {"HTTP_AUTHORIZATION": f"Bearer {response.json()['token']}"}

@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "zoufang.core",
     "zoufang.regions",
     "zoufang.registry",
@@ -82,7 +85,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "zoufang.accounts.middleware.AccountSecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -128,18 +134,40 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Passwords (等保 身份鉴别): 8+ characters of three of four classes, not one of the last five, expiring.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "zoufang.accounts.passwords.CharacterClassesValidator", "OPTIONS": {"minimum": 3}},
+    {"NAME": "zoufang.accounts.passwords.PasswordHistoryValidator", "OPTIONS": {"remember": 5}},
 ]
+ZOUFANG_PASSWORD_MAX_AGE_DAYS = envint("ZOUFANG_PASSWORD_MAX_AGE_DAYS", "90")  # 0: never expires
+# Sessions: signed out after this long idle, and after this long in all (API refresh tokens too).
+ZOUFANG_SESSION_IDLE_MINUTES = envint("ZOUFANG_SESSION_IDLE_MINUTES", "30")
+ZOUFANG_SESSION_ABSOLUTE_HOURS = envint("ZOUFANG_SESSION_ABSOLUTE_HOURS", "12")
+ZOUFANG_API_TOKEN_MINUTES = envint("ZOUFANG_API_TOKEN_MINUTES", "30")
+SESSION_COOKIE_AGE = ZOUFANG_SESSION_ABSOLUTE_HOURS * 3600
+OTP_TOTP_ISSUER = "走访平台"
+# Lockout: per account (AXES_FAILURE_LIMIT) and per source address over all accounts; attempts made
+# during a lockout do not extend it. Behind a reverse proxy, list its addresses in ZOUFANG_TRUSTED_PROXIES.
 AXES_FAILURE_LIMIT = envint("ZOUFANG_LOGIN_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("ZOUFANG_LOGIN_COOLOFF_MINUTES", "15") / 60
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_HANDLER = "zoufang.accounts.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "zoufang.accounts.lockout.client_address"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
+ZOUFANG_LOGIN_ADDRESS_FAILURE_LIMIT = envint("ZOUFANG_LOGIN_ADDRESS_FAILURE_LIMIT", "20")
+ZOUFANG_LOGIN_RATE = os.environ.get("ZOUFANG_LOGIN_RATE", "30/m")
+ZOUFANG_TRUSTED_PROXIES = envlist("ZOUFANG_TRUSTED_PROXIES", "")
+RATELIMIT_ENABLE = AXES_ENABLED = envbool("ZOUFANG_AXES_ENABLED", "true")
+# axes.W006 asks for ip_address among the lockout parameters: LockoutHandler counts per address itself,
+# with its own limit, so that one user's success cannot reset a whole office's address.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "zoufang.accounts.lockout.lockout_response"
-AXES_ENABLED = envbool("ZOUFANG_AXES_ENABLED", "true")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -147,6 +175,31 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("ZOUFANG_SECURE_COOKIES", "false")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Served over HTTPS (secure cookies on): redirect plain HTTP and tell browsers to keep to HTTPS.
+SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = 31_536_000 if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SESSION_COOKIE_SECURE
+SECURE_HSTS_PRELOAD = SESSION_COOKIE_SECURE
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if ZOUFANG_TRUSTED_PROXIES else None
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# No inline script anywhere, no third-party origin; inline style attributes only (bar widths).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文"))]
@@ -183,7 +236,6 @@ if BACKUP_KEY:
 ZOUFANG_TODAY = os.environ.get("ZOUFANG_TODAY", "")
 ZOUFANG_DEMO_PASSWORD = os.environ.get("ZOUFANG_DEMO_PASSWORD", "zoufang-demo")
 ZOUFANG_PAGE_SIZE = envint("ZOUFANG_PAGE_SIZE", "50")
-ZOUFANG_API_TOKEN_DAYS = envint("ZOUFANG_API_TOKEN_DAYS", "30")
 
 LOGGING = {
     "version": 1,

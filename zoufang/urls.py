@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from zoufang.accounts import views as account_views
 from zoufang.api import api
 from zoufang.web import views as web_views
 
@@ -11,7 +12,8 @@ admin.site.index_title = "基础数据管理"
 
 urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
+    path("account/", include("zoufang.accounts.urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -1,54 +1,107 @@
-"""Bearer tokens for the API: POST /api/v1/auth/token."""
+"""Bearer tokens for the API: POST /api/v1/auth/token (with `otp` where two factors are required), refresh,
+list and revoke."""
 
 import datetime as dt
+import uuid
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
-from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
-from zoufang.accounts import audit
-from zoufang.accounts.models import ApiToken, AuditEvent
+from zoufang.accounts import tokens, twofactor
+from zoufang.accounts.lockout import login_rate_exceeded
 
 router = Router(tags=["认证"])
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        try:
-            api_token = ApiToken.objects.select_related("user").get(digest=ApiToken.digest_of(token))
-        except ApiToken.DoesNotExist:
+        api_token = tokens.authenticate(token)
+        if api_token is None:
             return None
-        if api_token.expires_at <= timezone.now() or not api_token.user.is_active:
-            return None
-        now = timezone.now()
-        if api_token.last_used_at is None or now - api_token.last_used_at > dt.timedelta(minutes=5):
-            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
         request.user = api_token.user
+        request.api_token = api_token  # type: ignore[attr-defined]
         return api_token.user
 
 
 class Credentials(Schema):
-    username: str
-    password: str
+    username: str = Field(..., max_length=150)
+    password: str = Field(..., max_length=256)
+    otp: str | None = Field(None, max_length=16, description="动态验证码或恢复码；走访办、上级活动办和各管理员账号必填")
+
+
+class RefreshIn(Schema):
+    refresh: str = Field(..., max_length=128)
 
 
 class TokenOut(Schema):
     token: str
     expires_at: dt.datetime
+    refresh: str
+    refresh_expires_at: dt.datetime
+    id: uuid.UUID
 
 
-@router.post("/token", auth=None, response={200: TokenOut, 401: dict}, summary="用户名和密码换取令牌")
+class TokenListed(Schema):
+    id: uuid.UUID
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    refresh_expires_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+    client: str
+    current: bool
+
+
+class Message(Schema):
+    detail: str
+
+
+def _out(token: Any, access: str, refresh: str) -> dict[str, Any]:
+    return {"token": access, "expires_at": token.expires_at, "refresh": refresh,
+            "refresh_expires_at": token.refresh_expires_at, "id": token.public_id}
+
+
+@router.post("/token", auth=None, response={200: TokenOut, 401: Message, 429: Message},
+             summary="用户名、密码（及动态验证码）换取令牌")
 def obtain_token(request: HttpRequest, credentials: Credentials) -> Any:
+    if login_rate_exceeded(request):
+        return Status(429, {"detail": "登录请求过于频繁，请稍后再试。"})
     user = authenticate(request, username=credentials.username, password=credentials.password)
     if user is None:
         raise HttpError(401, "用户名或密码不正确，或账号已被暂时锁定")
-    secret = ApiToken.new_secret()
-    expires_at = timezone.now() + dt.timedelta(days=settings.ZOUFANG_API_TOKEN_DAYS)
-    ApiToken.objects.create(user=user, digest=ApiToken.digest_of(secret), expires_at=expires_at)
-    audit.record(user, AuditEvent.Action.LOGIN, object_type="api_token", summary="取得接口令牌")
-    return {"token": secret, "expires_at": expires_at}
+    if twofactor.requires_two_factor(user):
+        if not credentials.otp:
+            raise HttpError(401, "此账号需要动态验证码：请在 otp 中给出验证器上的 6 位数字或一个恢复码")
+        if twofactor.verify(user, credentials.otp) is None:
+            wait = twofactor.wait_seconds(user)
+            raise HttpError(401, f"尝试过于频繁，请 {wait} 秒后再试" if wait else "动态验证码不正确或已用过")
+    token, access, refresh = tokens.issue(user, client=request.headers.get("user-agent", ""))
+    return _out(token, access, refresh)
+
+
+@router.post("/refresh", auth=None, response={200: TokenOut, 401: Message}, summary="用刷新令牌换取新令牌")
+def refresh_token(request: HttpRequest, body: RefreshIn) -> Any:
+    refreshed = tokens.refresh(body.refresh)
+    if refreshed is None:
+        raise HttpError(401, "刷新令牌无效、已过期或已吊销，请重新登录")
+    return _out(*refreshed)
+
+
+@router.get("/tokens", response=list[TokenListed], summary="我的令牌")
+def list_tokens(request: HttpRequest) -> Any:
+    current = getattr(request, "api_token", None)
+    return [{"id": t.public_id, "created_at": t.created_at, "expires_at": t.expires_at,
+             "refresh_expires_at": t.refresh_expires_at, "last_used_at": t.last_used_at,
+             "revoked_at": t.revoked_at, "client": t.client, "current": current is not None and t.pk == current.pk}
+            for t in tokens.listed(request.user)]
+
+
+@router.delete("/tokens/{token_id}", response={204: None, 404: Message}, summary="吊销我的一个令牌")
+def revoke_token(request: HttpRequest, token_id: uuid.UUID) -> Any:
+    if not tokens.revoke(request.user, token_id, by=request.user):
+        return Status(404, {"detail": "没有这个令牌"})
+    return Status(204, None)

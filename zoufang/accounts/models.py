@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -47,15 +48,24 @@ class RoleGrant(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token; only its SHA-256 is stored."""
+    """A short-lived bearer token with a refresh secret; only SHA-256 digests of both are stored.
 
+    Refreshing replaces the pair (the old refresh secret stops working), so a stolen refresh secret is
+    caught the moment the owner refreshes; the chain of refreshes keeps the first login's absolute limit.
+    """
+
+    public_id = models.UUIDField(_("编号"), default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens"
     )
     digest = models.CharField(_("摘要"), max_length=64, unique=True)
+    refresh_digest = models.CharField(_("刷新摘要"), max_length=64, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     expires_at = models.DateTimeField(_("过期时间"))
+    refresh_expires_at = models.DateTimeField(_("可刷新至"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    client = models.CharField(_("客户端"), max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = _("接口令牌")
@@ -84,6 +94,12 @@ class AuditEvent(models.Model):
         IMPORT = "import", _("导入")
         EXPORT = "export", _("导出")
         LOGIN = "login", _("登录")
+        LOGOUT = "logout", _("退出")
+        LOGIN_FAILED = "login_fail", _("登录失败")
+        LOCKOUT = "lockout", _("账号锁定")
+        UNLOCK = "unlock", _("解除锁定")
+        TOKEN = "token", _("接口令牌")
+        SECURITY = "security", _("安全设置")
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -104,3 +120,42 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.object_type}"
+
+
+class AccountSecurity(models.Model):
+    """Per-account password state: when it was last changed by its owner, and whether it must change now."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="security"
+    )
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    demo_account = models.BooleanField(
+        _("演示账号"), default=False,
+        help_text=_("演示数据的账号：密码不过期、首次登录不强制改密，动态验证码可由 demoaccounts --otp 打印。"),
+    )
+
+    class Meta:
+        verbose_name = _("账号安全状态")
+        verbose_name_plural = _("账号安全状态")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a user's earlier passwords, so that the last few are not used again."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(_("密码摘要"), max_length=128)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"

@@ -5,7 +5,7 @@ the office replies, records a satisfied callback and closes it."""
 import pytest
 
 from zoufang.cases.models import Case
-from zoufang.conftest import PASSWORD, SHOTS
+from zoufang.conftest import SHOTS, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,11 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _login(browser, live_server, username, width):
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
     page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    browser_login(page, live_server.url, username)
     return context, page
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from zoufang.conftest import PASSWORD, SHOTS
+from zoufang.conftest import SHOTS, browser_login
 from zoufang.forms import xlsform
 from zoufang.forms.models import Form
 from zoufang.forms.services import check_answers, load_shipped_forms
@@ -32,11 +32,7 @@ def test_it_renders_and_validates_every_questionnaire(browser, live_server, town
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
-        page.goto(f"{live_server.url}/login/")
-        page.fill("input[name=username]", "office")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        browser_login(page, live_server.url, "office")
         for form in Form.objects.all():
             version = form.current_version()
             assert version is not None

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from zoufang.cases.models import Case
-from zoufang.conftest import PASSWORD, SHOTS
+from zoufang.conftest import SHOTS, browser_login
 from zoufang.visits.models import Visit
 
 FIRST_LOAD_BUDGET = 150 * 1024
@@ -15,11 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _login(page: Any, url: str, username: str) -> None:
-    page.goto(f"{url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/")
+    browser_login(page, url, username)
 
 
 def _choose(page: Any, question: str, value: str) -> None:

@@ -4,7 +4,9 @@ import io
 from typing import Any
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from zoufang.accounts import twofactor
 from zoufang.conftest import PASSWORD, SHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,6 +31,19 @@ def test_it_shows_the_office_the_counts_after_logging_in(browser, live_server, t
         page.fill("input[name=password]", PASSWORD)
         page.screenshot(path=str(SHOTS / f"login-{width}.png"), full_page=True)
         page.click("button[type=submit]")
+        # The office sees residents' full numbers: its first login enrols an authenticator.
+        page.wait_for_url(f"{live_server.url}/account/2fa/**")
+        assert page.locator("h1").inner_text() == "启用双因素认证"
+        assert page.locator(".qr svg").count() == 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(SHOTS / f"enrol-{width}.png"), full_page=True)
+        device = TOTPDevice.objects.get(user__username="office", confirmed=False)
+        page.fill("input[name=code]", twofactor.current_code(device))
+        page.click("form button[type=submit]")
+        assert page.locator("h1").inner_text() == "双因素认证已启用"
+        assert page.locator(".recovery-codes li").count() == 10
+        page.screenshot(path=str(SHOTS / f"recovery-{width}.png"), full_page=True)
+        page.click("text=我已保存，继续")
         page.wait_for_url(f"{live_server.url}/")
         assert page.locator("h1").inner_text() == "锦溪镇测试走访"
         # Columns: 户籍户, 非户籍常住户, 企业, 小计

@@ -1,19 +1,33 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from zoufang.accounts.demo import demo_code
 from zoufang.accounts.models import RoleGrant
 from zoufang.demo.loader import DEMO_ACCOUNTS
 
 
 class Command(BaseCommand):
-    help = "列出演示账号"
+    help = "列出演示账号；--otp 账号 打印该演示账号当前的动态验证码（仅演示数据）"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--otp", metavar="账号", help="打印该演示账号当前的 6 位动态验证码（30 秒内有效，只能用一次）")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        self.stdout.write(f"演示账号（密码均为 {settings.ZOUFANG_DEMO_PASSWORD}）：")
+        if options["otp"]:
+            code = demo_code(options["otp"])
+            if code is None:
+                raise CommandError(f"{options['otp']} 不是启用了双因素认证的演示账号。")
+            self.stdout.write(code)
+            return
+        self.stdout.write(f"演示账号（密码均为 {settings.ZOUFANG_DEMO_PASSWORD}；标 * 的账号登录时还需动态验证码，"
+                          f"用 zoufang demoaccounts --otp 账号 取得）：")
+        two_factor = set(TOTPDevice.objects.filter(confirmed=True).values_list("user__username", flat=True))
         for username, label in DEMO_ACCOUNTS:
-            self.stdout.write(f"  {username:<12}{label}")
+            mark = "*" if username in two_factor else " "
+            self.stdout.write(f" {mark}{username:<12}{label}")
         handlers = (
             RoleGrant.objects.filter(role=RoleGrant.Role.UNIT_HANDLER, unit__isnull=False)
             .select_related("user", "unit")

@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.progress import Progress
 
+from zoufang.accounts.demo import enrol_demo_accounts
 from zoufang.campaigns.models import Campaign
 from zoufang.demo.loader import SLUG, DemoError, load_demo
 
@@ -30,4 +31,5 @@ class Command(BaseCommand):
                 campaign = load_demo(say=lambda message: self.stdout.write(f"  {message}"), progress=advance)
             except DemoError as exc:
                 raise CommandError(str(exc)) from None
+        enrol_demo_accounts()
         self.stdout.write(f"完成：{campaign.name}，用时 {time.monotonic() - started:.0f} 秒。")

@@ -1,0 +1,105 @@
+"""Two factors for the office and the administrators (等保 身份鉴别), on the pages and for API tokens."""
+
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from zoufang.accounts import twofactor
+from zoufang.accounts.demo import enrol_demo_accounts
+from zoufang.accounts.models import AuditEvent
+from zoufang.conftest import PASSWORD
+
+
+def _password_login(client, username):
+    response = client.post("/login/", {"username": username, "password": PASSWORD})
+    assert response.status_code == 302
+    return response
+
+
+def test_it_asks_the_office_to_enrol_before_any_page(town, client):
+    _password_login(client, "office")
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/account/2fa/")
+    page = client.get("/account/2fa/").content.decode()
+    assert "启用双因素认证" in page
+    assert "<svg" in page  # the QR code drawn on the server
+    secret = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', page)
+    assert secret is not None
+
+
+def test_it_enrols_with_a_code_and_shows_recovery_codes_once(town, client):
+    _password_login(client, "office")
+    client.get("/account/2fa/")
+    device = TOTPDevice.objects.get(user=town.users["office"], confirmed=False)
+    wrong = client.post("/account/2fa/", {"code": "000000" if twofactor.current_code(device) != "000000" else "111111"})
+    assert wrong.status_code == 400
+    assert "验证码不正确" in wrong.content.decode()
+    device.refresh_from_db()
+    device.throttle_reset()  # django-otp waits a second after a wrong code; the user would too
+    response = client.post("/account/2fa/", {"code": twofactor.current_code(device)})
+    page = response.content.decode()
+    assert "双因素认证已启用" in page
+    codes = re.findall(r"<li><code>([a-z0-9]+)</code></li>", page)
+    assert len(codes) == 10
+    assert client.get("/").status_code == 200
+    assert AuditEvent.objects.filter(summary="启用双因素认证").exists()
+
+    client.post("/logout/")
+    _password_login(client, "office")
+    assert client.get("/")["Location"].startswith("/account/2fa/")
+    assert "输入动态验证码" in client.get("/account/2fa/").content.decode()
+    assert client.post("/account/2fa/", {"code": codes[0]}).status_code == 302
+    assert client.get("/").status_code == 200
+
+    client.post("/logout/")
+    _password_login(client, "office")
+    again = client.post("/account/2fa/", {"code": codes[0]})  # a recovery code works once
+    assert again.status_code == 400
+
+
+def test_a_leader_needs_no_second_factor(town, client):
+    _password_login(client, "leader")
+    assert client.get("/").status_code == 200
+
+
+def test_the_api_token_takes_an_otp_where_two_factors_are_required(town, client):
+    office = town.users["office"]
+    TOTPDevice.objects.create(user=office, name="手机", confirmed=True)
+    url = "/api/v1/auth/token"
+    missing = client.post(url, {"username": "office", "password": PASSWORD}, content_type="application/json")
+    assert missing.status_code == 401
+    assert "动态验证码" in missing.json()["detail"]
+    wrong = client.post(url, {"username": "office", "password": PASSWORD, "otp": "12"},
+                        content_type="application/json")
+    assert wrong.status_code == 401
+    device = TOTPDevice.objects.get(user=office)
+    device.throttle_reset()
+    good = client.post(url, {"username": "office", "password": PASSWORD, "otp": twofactor.current_code(device)},
+                       content_type="application/json")
+    assert good.status_code == 200, good.content
+    leader = client.post(url, {"username": "leader", "password": PASSWORD}, content_type="application/json")
+    assert leader.status_code == 200
+
+
+def test_the_demo_prints_a_demo_accounts_code_and_no_other(town, client, capsys):
+    enrol_demo_accounts()
+    call_command("demoaccounts", "--otp", "office")
+    code = capsys.readouterr().out.strip()
+    assert re.fullmatch(r"\d{6}", code)
+    _password_login(client, "office")
+    assert client.post("/account/2fa/", {"code": code}).status_code == 302
+    assert client.get("/").status_code == 200
+    with pytest.raises(CommandError):
+        call_command("demoaccounts", "--otp", "leader")  # needs no second factor
+
+
+def test_the_security_administrator_resets_a_lost_phone(town, client):
+    office = town.users["office"]
+    TOTPDevice.objects.create(user=office, name="手机", confirmed=True)
+    twofactor.reset(office, by=None)
+    assert not twofactor.is_enrolled(office)
+    _password_login(client, "office")
+    assert "启用双因素认证" in client.get("/account/2fa/").content.decode()

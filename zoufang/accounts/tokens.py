@@ -1,0 +1,70 @@
+"""API tokens: short-lived access secrets with a refresh secret, listed per user and revocable."""
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from zoufang.accounts import audit
+from zoufang.accounts.models import ApiToken, AuditEvent
+
+
+def issue(user: Any, *, client: str = "") -> tuple[ApiToken, str, str]:
+    """A new token for a user who has just proved who they are; returns it with its two secrets."""
+    access, refresh = ApiToken.new_secret(), ApiToken.new_secret()
+    now = timezone.now()
+    token = ApiToken.objects.create(
+        user=user, digest=ApiToken.digest_of(access), refresh_digest=ApiToken.digest_of(refresh),
+        expires_at=now + dt.timedelta(minutes=settings.ZOUFANG_API_TOKEN_MINUTES),
+        refresh_expires_at=now + dt.timedelta(hours=settings.ZOUFANG_SESSION_ABSOLUTE_HOURS),
+        client=client[:200],
+    )
+    audit.record(user, AuditEvent.Action.TOKEN, token, summary="取得接口令牌")
+    return token, access, refresh
+
+
+@transaction.atomic
+def refresh(secret: str) -> tuple[ApiToken, str, str] | None:
+    """Swap a refresh secret for a new pair; the old pair stops working. None when it is not valid now."""
+    token = (ApiToken.objects.select_for_update().select_related("user")
+             .filter(refresh_digest=ApiToken.digest_of(secret)).first())
+    now = timezone.now()
+    if (token is None or token.revoked_at is not None or not token.user.is_active
+            or token.refresh_expires_at is None or token.refresh_expires_at <= now):
+        return None
+    access, new_refresh = ApiToken.new_secret(), ApiToken.new_secret()
+    token.digest = ApiToken.digest_of(access)
+    token.refresh_digest = ApiToken.digest_of(new_refresh)
+    token.expires_at = min(now + dt.timedelta(minutes=settings.ZOUFANG_API_TOKEN_MINUTES), token.refresh_expires_at)
+    token.save(update_fields=["digest", "refresh_digest", "expires_at"])
+    audit.record(token.user, AuditEvent.Action.TOKEN, token, summary="刷新接口令牌")
+    return token, access, new_refresh
+
+
+def authenticate(secret: str) -> ApiToken | None:
+    token = ApiToken.objects.select_related("user").filter(digest=ApiToken.digest_of(secret)).first()
+    now = timezone.now()
+    if token is None or token.revoked_at is not None or token.expires_at <= now or not token.user.is_active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+def listed(user: Any) -> list[ApiToken]:
+    return list(ApiToken.objects.filter(user=user).order_by("-created_at")[:100])
+
+
+@transaction.atomic
+def revoke(user: Any, public_id: Any, *, by: Any) -> bool:
+    """Revoke one of the user's own tokens; False when there is no such token of theirs."""
+    token = ApiToken.objects.select_for_update().filter(user=user, public_id=public_id).first()
+    if token is None:
+        return False
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(by, AuditEvent.Action.TOKEN, token, summary="吊销接口令牌")
+    return True
