@@ -4,10 +4,10 @@ from io import BytesIO
 from typing import Any
 
 from django.db.models import Count
-from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from zoufang import clock
 from zoufang.campaigns.models import Campaign
 from zoufang.cases.models import Case
 from zoufang.planning.models import Assignment
@@ -69,7 +69,7 @@ def ledger_workbook(title: str, visits: list[Visit], user: Any) -> bytes:
         village, group = _place(visit, regions)
         target = visit.target
         sheet.append([
-            number, timezone.localtime(visit.visited_at).strftime("%Y-%m-%d %H:%M"), visit.get_mode_display(), village, group, target.name,
+            number, clock.minute(visit.visited_at), visit.get_mode_display(), village, group, target.name,
             target.get_kind_display(), target.address, presenter.phone(target), visit.cadre.name,
             visit.cadre.unit.name, visit.co_visitors, visit.summary, opinions.get(visit.pk, 0),
             "是" if visit.settled_on_spot else "", visit.registration_due, "逾期" if visit.recorded_late else "",
