@@ -1,6 +1,9 @@
 """The office's board, the unit's desk, the leader's queue, a case page and its action forms."""
 
+import html
 import io
+import re
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from openpyxl import load_workbook
@@ -90,6 +93,33 @@ def test_it_exports_the_weekly_problem_list_to_xlsx(client, cases_town, make_cas
     assert rows[0][0].startswith("问题清单（2017年06月12日")
     assert rows[1][:4] == ("序号", "编号", "类别", "内容")
     assert [r[3] for r in rows[2:]] == ["上下塘社区东侧路灯损坏"]
+
+
+@pytest.mark.parametrize(("kind", "title", "listed"), [
+    ("suggestion", "建议清单", "建议增设健身器材"), ("problem", "问题清单", "上下塘社区东侧路灯损坏")])
+def test_the_weekly_pages_export_link_downloads_the_list_on_the_page(client, cases_town, make_case, kind, title,
+                                                                      listed):
+    make_case("上下塘社区东侧路灯损坏")
+    make_case("建议增设健身器材", kind=Case.Kind.SUGGESTION)
+    client.force_login(cases_town.users["office"])
+    page = client.get("/cases/weekly/", {"kind": kind, "week": "2017-06-13", "status": "draft"}).content.decode()
+    link = html.unescape(re.search(r'href="([^"]*weekly\.xlsx[^"]*)"', page).group(1))
+    assert "??" not in link
+    query = parse_qs(urlsplit(link).query)
+    assert query["kind"] == [kind]
+    assert query["week"] == ["2017-06-12"]
+    assert query["status"] == ["draft"]
+    response = client.get(link)
+    assert title in unquote(response["Content-Disposition"])
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][0].startswith(title)
+    assert [r[3] for r in rows[2:]] == [listed]
+    # the week links keep the list and its filters
+    for week in ("2017-06-05", "2017-06-19"):
+        found = re.search(rf'href="([^"]*week={week}[^"]*)"', page)
+        assert found, week
+        assert parse_qs(urlsplit(html.unescape(found.group(1))).query) == {"kind": [kind], "week": [week],
+                                                                           "status": ["draft"]}
 
 
 def test_it_suggests_a_likely_duplicate_on_the_case_page(client, cases_town, make_case):
