@@ -275,3 +275,25 @@ def test_a_large_list_shows_one_village_at_a_time_within_the_phones_budget(login
     assert found.count('class="my-target"') == 1
     assert batch[-1].address in found
     assert "没有找到“不存在的人”" in client.get("/me/", {"q": "不存在的人"}).content.decode()
+
+
+def test_the_ledger_names_each_place_column_for_what_it_holds(client, login, visiting, visit, api_token):
+    """A household in 第6网格 of 第1居民小组 shows the group under 村（居）民小组 and the grid under 网格; the
+    enterprise, directly in its village, leaves both empty."""
+    from zoufang.regions.models import Region
+    from zoufang.visits.tests.conftest import household_answers
+
+    household = visiting.households["shangxiatang"][0]
+    grid = Region(name="第6网格", level=Region.Level.GRID, parent=household.region)
+    grid.save()
+    household.region = grid
+    household.save()
+    sent = payload(household, answers=household_answers(), opinions=[], visited_at="2017-06-14T16:00:00+08:00")
+    assert client.post("/api/v1/visits", sent, content_type="application/json", **api_token("dept")).status_code == 201
+    rows = _rows(login(visiting.users["dept"]).get("/me/ledger.xlsx").content, "走访台账")
+    records = {r["走访对象"]: r for r in (dict(zip(rows[1], row, strict=True)) for row in rows[2:])}
+    assert "村民小组" not in rows[1]
+    home = records[household.name]
+    assert (home["村（社区）"], home["村（居）民小组"], home["网格"]) == ("上下塘社区", "第1居民小组", "第6网格")
+    firm = records["锦溪精密机械有限公司"]
+    assert (firm["村（社区）"], firm["村（居）民小组"], firm["网格"]) == ("计家墩村", None, None)
