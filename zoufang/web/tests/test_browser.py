@@ -39,3 +39,46 @@ def test_it_shows_the_office_the_counts_after_logging_in(browser, live_server, t
         page.screenshot(path=str(SHOTS / f"home-{width}.png"), full_page=True)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("username", ["office", "leader", "dept", "village"])
+def test_the_menu_fits_a_phone_and_every_page_has_its_icon(browser, live_server, town, settings, username):
+    """At 390 px every menu item, 退出 included, is inside the screen without scrolling sideways (neither the
+    page nor the menu itself), and nothing the page loads — /favicon.ico included — is missing."""
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    missing: list[str] = []
+    page.on("response", lambda r: missing.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    try:
+        page.goto(f"{live_server.url}/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        for path in ["/", "/targets/", "/regions/"]:
+            page.goto(f"{live_server.url}{path}")
+            page.wait_for_load_state("networkidle")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+            menu = page.locator("nav.nav .nav-inner")
+            assert menu.evaluate("m => m.scrollWidth <= m.clientWidth"), path
+            items = page.locator("nav.nav .nav-inner > a:visible, nav.nav .nav-inner button")
+            assert items.count() >= 4
+            for box in (items.nth(i).bounding_box() for i in range(items.count())):
+                assert box is not None
+                assert box["x"] >= 0
+                assert box["x"] + box["width"] <= 390
+            logout = page.get_by_role("button", name="退出")
+            assert logout.is_visible()
+            assert logout.bounding_box()["y"] + logout.bounding_box()["height"] <= 844
+        page.screenshot(path=str(SHOTS / f"menu-{username}-390.png"))
+        icon = page.request.get(f"{live_server.url}/favicon.ico")
+        assert icon.status == 200
+        assert icon.headers["content-type"] == "image/x-icon"
+        assert icon.body()[:4] == b"\x00\x00\x01\x00"  # an ICO file
+        assert page.locator("link[rel=icon]").count() >= 1
+        assert missing == []
+        page.get_by_role("button", name="退出").click()
+        page.wait_for_url("**/login/**")
+    finally:
+        context.close()
