@@ -172,3 +172,28 @@ def test_it_shows_cases_in_the_admin_read_only(client, cases_town, make_case):
     client.force_login(admin)
     assert client.get("/admin/cases/case/").status_code == 200
     assert client.get(f"/admin/cases/case/{case.pk}/change/").status_code == 200
+
+
+def test_the_board_puts_what_needs_action_now_first_and_never_hides_a_new_arrival(client, cases_town, make_case):
+    """Ten drafts that arrived last week and are not yet due, one overdue, one arriving today with the latest
+    deadline: the overdue one and the new one head the column, however many wait, and the header counts them."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from zoufang.cases.models import CaseEvent
+
+    waiting = [make_case(f"第{i}件：村道路灯不亮", raised=dt.date(2017, 6, 14)) for i in range(10)]
+    late = make_case("河道垃圾无人清理", raised=dt.date(2017, 6, 9))
+    CaseEvent.objects.filter(case__in=[*waiting, late]).update(at=dt.datetime(2017, 6, 9, 10, tzinfo=ZoneInfo("UTC")))
+    new = make_case("今天收集：小区门口积水", raised=dt.date(2017, 6, 15))
+    assert new.registration_due > max(c.registration_due for c in waiting) >= dt.date(2017, 6, 15) > late.registration_due
+    client.force_login(cases_town.users["office"])
+    page = client.get("/cases/board/").content.decode()
+    column = page[page.index("board-draft"):page.index("board-to_dispatch")]
+    shown = re.findall(r'<a href="/cases/[0-9a-f-]+/">([^<]+)</a>', column)
+    assert shown[:2] == ["河道垃圾无人清理", "今天收集：小区门口积水"]
+    assert len(shown) == 8
+    assert '<span class="count">12</span>' in column
+    assert "逾期 1" in column
+    assert "新到 1" in column
+    assert "查看全部 12 件" in column
