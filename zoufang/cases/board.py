@@ -91,3 +91,16 @@ def columns(cases: Any, today: dt.date, related: tuple[str, ...]) -> list[dict[s
         first = list(_ranked(cases, column, today, since).select_related(*related)[:shown])
         result.append({"key": column.key, "title": column.title, "cases": first, **count})
     return result
+
+
+def desk_inbox(cases: Any, today: dt.date) -> Any:
+    """The unit's 承办台 in the same spirit: overdue first, then the cases waiting for 签收 (newest first: they
+    just arrived), then the rest by deadline. Each case carries `rank` (OVERDUE, NEW or WAITING)."""
+    return (
+        cases.filter(status__in=workflow.HANDLING)
+        .annotate(rank=Choose(When(Q(overdue_since__isnull=False) | Q(handling_due__lt=today), then=Value(OVERDUE)),
+                              When(status=S.DISPATCHED, then=Value(NEW)), default=Value(WAITING)))
+        .annotate(by_deadline=Choose(When(rank=NEW, then=Value(None)), default=F("handling_due"),
+                                     output_field=models.DateField()))
+        .order_by("rank", F("by_deadline").asc(nulls_last=True), F("dispatched_on").desc(nulls_last=True), "id")
+    )

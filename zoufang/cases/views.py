@@ -18,7 +18,7 @@ from zoufang import clock
 from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
 from zoufang.cases import access, deadlines, similarity, workflow
-from zoufang.cases.board import GROUPS
+from zoufang.cases.board import GROUPS, NEW, OVERDUE, desk_inbox
 from zoufang.cases.board import columns as board_columns
 from zoufang.cases.forms import FORMS, perform
 from zoufang.cases.models import Case
@@ -83,12 +83,13 @@ def desk(request: HttpRequest) -> HttpResponse:
         raise Http404
     mine = Case.objects.filter(unit_id__in=unit_ids) if unit_ids else Case.objects.exclude(unit=None)
     today = clock.today()
-    inbox = _rows(request.user, mine.filter(status__in=workflow.HANDLING).select_related(*RELATED).order_by(
-        "handling_due", "id"))
+    inbox = _rows(request.user, desk_inbox(mine, today).select_related(*RELATED))
     to_answer = _rows(request.user, mine.filter(status__in=(S.RESOLVED, S.EXPLAINED)).select_related(*RELATED))
     co = access.visible_cases(request.user).filter(co_handlers__in=unit_ids, status__in=workflow.HANDLING)
     return render(request, "cases/desk.html", {
-        "inbox": inbox, "to_answer": to_answer, "co_handled": _rows(request.user, co.select_related(*RELATED)),
+        "inbox": inbox, "to_answer": to_answer,
+        "overdue": sum(1 for r in inbox if r["case"].rank == OVERDUE),
+        "arrived": sum(1 for r in inbox if r["case"].rank == NEW), "co_handled": _rows(request.user, co.select_related(*RELATED)),
         "today": today, "units": sorted({r["unit"] for r in inbox}),
         # The handler hands the unit's walk lists out to its people.
         "own_units": Unit.objects.filter(pk__in=unit_ids).order_by("sort_order", "name"),

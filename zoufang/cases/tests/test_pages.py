@@ -1,5 +1,6 @@
 """The office's board, the unit's desk, the leader's queue, a case page and its action forms."""
 
+import datetime as dt
 import html
 import io
 import re
@@ -197,3 +198,19 @@ def test_the_board_puts_what_needs_action_now_first_and_never_hides_a_new_arriva
     assert "逾期 1" in column
     assert "新到 1" in column
     assert "查看全部 12 件" in column
+
+
+def test_the_desk_puts_overdue_then_newly_dispatched_cases_first(client, cases_town, make_case):
+    """The unit's 承办台: an accepted case with an early deadline, then one dispatched today (latest deadline)
+    that waits for 签收: the new one comes before the accepted one, and the header counts it."""
+    first = _accepted(cases_town, make_case("上下塘社区东侧路灯损坏"))
+    fresh = make_case("小区门口积水", raised=dt.date(2017, 6, 15))
+    fresh = actions.register_case(fresh, by=cases_town.users["office"], version=fresh.version,
+                                  category=cases_town.category)
+    fresh = actions.dispatch_case(fresh, cases_town.police, by=cases_town.users["office"], version=fresh.version)
+    assert fresh.handling_due >= first.handling_due  # by deadline, then id, main listed it last
+    assert fresh.pk > first.pk
+    client.force_login(cases_town.users["handler"])
+    page = client.get("/cases/desk/").content.decode()
+    assert page.index("小区门口积水") < page.index("上下塘社区东侧路灯损坏")
+    assert "待签收 1" in page
