@@ -37,3 +37,14 @@ def test_the_guard_catches_the_ways_a_moment_slips_out_in_utc():
     for line in ("clock.minute(visit.visited_at)", "clock.local(case.raised_at).date()", "visited_at__date__gte=x",
                  "self.visited_at.astimezone(dt.UTC).isoformat()"):
         assert not UTC_FORMATTING.search(line) or ALLOWED.search(line), line
+
+
+def test_the_admins_audit_trail_records_a_moment_in_beijing_time_whatever_zone_it_came_in():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from zoufang.accounts.admin_audit import _plain
+
+    stored = dt.datetime(2017, 6, 14, 15, 46, tzinfo=dt.UTC)  # as read from the database
+    edited = stored.astimezone(ZoneInfo("Asia/Shanghai"))  # as the admin form returns it: the same moment
+    assert _plain(stored) == _plain(edited) == "2017-06-14 23:46:00"
