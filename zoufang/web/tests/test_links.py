@@ -69,3 +69,14 @@ def test_every_link_on_every_page_is_well_formed_and_opens(demo: Any, settings: 
     malformed, broken = _walk(client)
     assert malformed == []
     assert broken == []
+
+
+def test_no_template_puts_a_question_mark_before_querystring() -> None:
+    """{% querystring %} writes its own “?”: a template that adds one more links to “??kind=…”."""
+    from pathlib import Path
+
+    import zoufang
+
+    doubled = re.compile(r"\?\{%\s*querystring")
+    found = [str(path) for path in Path(zoufang.__file__).parent.rglob("*.html") if doubled.search(path.read_text())]
+    assert found == []
