@@ -23,3 +23,17 @@ def now() -> dt.datetime:
     if not settings.ZOUFANG_TODAY:
         return current
     return timezone.make_aware(dt.datetime.combine(today(), current.time().replace(tzinfo=None)))
+
+
+def local(moment: dt.datetime) -> dt.datetime:
+    """A stored moment as Beijing wall-clock time (settings.TIME_ZONE) without tzinfo.
+
+    What a page, an xlsx cell or a docx line shows: every datetime written for a user goes through here
+    (templates go through Django's own localtime). A moment's UTC date or hour is never shown.
+    """
+    return timezone.localtime(moment, timezone.get_default_timezone()).replace(tzinfo=None)
+
+
+def minute(moment: dt.datetime) -> str:
+    """“2017-06-14 23:46”: a moment in Beijing time, to the minute, as the ledgers and exports print it."""
+    return f"{local(moment):%Y-%m-%d %H:%M}"

@@ -17,6 +17,7 @@ from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
 from zoufang.core.models import TimeStampedModel
@@ -33,6 +34,8 @@ def _plain(value: Any) -> Any:
     """A JSON-safe, human-readable form of a field value."""
     if value is None or isinstance(value, bool | int | float | str):
         return value
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return clock.local(value).isoformat(sep=" ")  # Beijing time, whichever zone the value came in
     if isinstance(value, dt.date | dt.datetime | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):

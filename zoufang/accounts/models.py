@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zoufang import clock
+
 
 class RoleGrant(models.Model):
     """A user holds a role over a region (and, for handling units, a unit)."""
@@ -72,7 +74,7 @@ class ApiToken(models.Model):
         verbose_name_plural = _("接口令牌")
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.created_at:%Y-%m-%d}"
+        return f"{self.user} · {clock.local(self.created_at):%Y-%m-%d}"
 
     @staticmethod
     def new_secret() -> str:
@@ -119,7 +121,7 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.object_type}"
+        return f"{clock.minute(self.at)} {self.actor} {self.get_action_display()} {self.object_type}"
 
 
 class AccountSecurity(models.Model):

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from zoufang import clock
 from zoufang.campaigns.models import Campaign, CaseCategory
 from zoufang.cases.models import Case
 from zoufang.cases.workflow import HANDLING
@@ -128,4 +129,4 @@ def calendar_warning(case: Case) -> str:
     years = {d.year for d in dates}
     official = set(OfficialYear.objects.filter(year__in=years).values_list("year", flat=True))
     unknown = {y for y in years if y not in official and not package_knows(y)}
-    return WorkdayResult(dates[0] if dates else case.raised_at.date(), unknown).warning() if unknown else ""
+    return WorkdayResult(dates[0] if dates else clock.local(case.raised_at).date(), unknown).warning() if unknown else ""

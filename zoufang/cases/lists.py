@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from zoufang import clock
 from zoufang.cases import workflow
 from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter, village_name
@@ -50,7 +51,7 @@ def rows(cases: QuerySet[Case], user: Any) -> list[list[Any]]:
         [
             n, c.number, f"{c.category.code} {c.category.title}" if c.category else "", c.description,
             village_name(c), presenter.raiser(c)["name"],
-            timezone.localtime(c.raised_at).date(), c.unit.name if c.unit else "", c.handling_due,
+            clock.local(c.raised_at).date(), c.unit.name if c.unit else "", c.handling_due,
             str(c.get_status_display()), c.resolution or c.explanation,
         ]
         for n, c in enumerate(cases, start=1)

@@ -55,7 +55,8 @@ def weekly(request: HttpRequest, export: bool = False) -> HttpResponse:
         return response
     return render(request, "cases/weekly.html", {
         "title": title, "table": table, "columns": lists.COLUMNS, "monday": monday,
-        "previous": monday - dt.timedelta(days=7), "next": monday + dt.timedelta(days=7),
+        "week": monday.isoformat(), "previous_week": (monday - dt.timedelta(days=7)).isoformat(),
+        "next_week": (monday + dt.timedelta(days=7)).isoformat(),
         "kind": kind, "kinds": Case.Kind.choices, "category": category, "status": status,
         "statuses": Case.Status.choices,
     })

@@ -12,13 +12,14 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from zoufang import clock
 from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
 from zoufang.cases import access, deadlines, similarity, workflow
+from zoufang.cases.board import GROUPS, NEW, OVERDUE, desk_inbox
+from zoufang.cases.board import columns as board_columns
 from zoufang.cases.forms import FORMS, perform
 from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter
@@ -34,18 +35,6 @@ def _rows(user: Any, cases: Any) -> list[dict[str, Any]]:
     if hasattr(cases, "prefetch_related"):
         cases = cases.prefetch_related("co_handlers")
     return [{"case": c, **presenter.as_dict(c)} for c in cases]
-
-
-# The office's board columns; each is also a filter of the full list.
-GROUPS: dict[str, tuple[Any, Q]] = {
-    "draft": (_lazy("待登记"), Q(status=S.DRAFT)),
-    "to_dispatch": (_lazy("待交办"), Q(status__in=(S.REGISTERED, S.RETURNED))),
-    "extension": (_lazy("延期待审批"), Q(requested_extension_days__isnull=False, status__in=workflow.HANDLING)),
-    "overdue": (_lazy("超期未办结"), Q(overdue_since__isnull=False, status__in=workflow.HANDLING)),
-    "escalated": (_lazy("上报待办"), Q(status__in=(S.SIGNOFF, S.ESCALATED))),
-    "to_answer": (_lazy("待回复、回访、结案"), Q(status__in=(S.RESOLVED, S.EXPLAINED, S.REPLIED, S.CALLED_BACK))),
-}
-BOARD_ROWS = 8
 
 
 @login_required
@@ -73,18 +62,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
-    """The office's dispatch board: what waits for the office, what runs late, what went up."""
+    """The office's dispatch board (交办台): what waits for the office, what runs late, what went up;
+    in each column what needs action now first (zoufang/cases/board.py)."""
     if not access.is_case_office(request.user) and not request.user.is_superuser:
         raise Http404
     cases = access.visible_cases(request.user)
     today = clock.today()
-    columns = []
-    for key, (title, condition) in GROUPS.items():
-        chosen = cases.filter(condition)
-        first = list(chosen.select_related(*RELATED).order_by("handling_due", "registration_due", "raised_at")[
-            :BOARD_ROWS])
-        total = len(first) if len(first) < BOARD_ROWS else chosen.count()
-        columns.append({"key": key, "title": title, "cases": first, "total": total})
+    columns = board_columns(cases, today, RELATED)
     late_drafts = cases.filter(status=S.DRAFT, registration_due__lt=today).count()
     return render(request, "cases/board.html", {
         "columns": columns, "today": today, "late_drafts": late_drafts, "total": cases.count(),
@@ -99,12 +83,13 @@ def desk(request: HttpRequest) -> HttpResponse:
         raise Http404
     mine = Case.objects.filter(unit_id__in=unit_ids) if unit_ids else Case.objects.exclude(unit=None)
     today = clock.today()
-    inbox = _rows(request.user, mine.filter(status__in=workflow.HANDLING).select_related(*RELATED).order_by(
-        "handling_due", "id"))
+    inbox = _rows(request.user, desk_inbox(mine, today).select_related(*RELATED))
     to_answer = _rows(request.user, mine.filter(status__in=(S.RESOLVED, S.EXPLAINED)).select_related(*RELATED))
     co = access.visible_cases(request.user).filter(co_handlers__in=unit_ids, status__in=workflow.HANDLING)
     return render(request, "cases/desk.html", {
-        "inbox": inbox, "to_answer": to_answer, "co_handled": _rows(request.user, co.select_related(*RELATED)),
+        "inbox": inbox, "to_answer": to_answer,
+        "overdue": sum(1 for r in inbox if r["case"].rank == OVERDUE),
+        "arrived": sum(1 for r in inbox if r["case"].rank == NEW), "co_handled": _rows(request.user, co.select_related(*RELATED)),
         "today": today, "units": sorted({r["unit"] for r in inbox}),
         # The handler hands the unit's walk lists out to its people.
         "own_units": Unit.objects.filter(pk__in=unit_ids).order_by("sort_order", "name"),

@@ -5,6 +5,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from zoufang import clock
 from zoufang.forms import xlsform
 from zoufang.forms.models import Form, FormAnswer
 
@@ -68,7 +69,7 @@ def answers_workbook(form: Form, answers: list[FormAnswer]) -> bytes:
     for answer in answers:
         visit = answer.visit
         visit_id = str(visit.public_id)
-        main.append([visit_id, visit.visited_at.strftime("%Y-%m-%d %H:%M"), visit.target.name, visit.cadre.name,
+        main.append([visit_id, clock.minute(visit.visited_at), visit.target.name, visit.cadre.name,
                      answer.form_version.number] + [_shown(q, answer.data.get(q["name"]), choices) for q in questions])
         for name, (sheet, repeat_questions) in repeat_sheets.items():
             for index, row in enumerate(answer.data.get(name) or [], start=1):

@@ -4,10 +4,10 @@ from io import BytesIO
 from typing import Any
 
 from django.db.models import Count
-from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from zoufang import clock
 from zoufang.campaigns.models import Campaign
 from zoufang.cases.models import Case
 from zoufang.planning.models import Assignment
@@ -16,9 +16,9 @@ from zoufang.registry.models import Cadre, Unit
 from zoufang.registry.presenters import TargetPresenter
 from zoufang.visits.models import DiaryEntry, Visit
 
-COLUMNS = ["序号", "走访时间", "走访方式", "村（社区）", "村民小组", "走访对象", "对象类型", "地址", "联系电话", "走访人",
+COLUMNS = ["序号", "走访时间", "走访方式", "村（社区）", "村（居）民小组", "网格", "走访对象", "对象类型", "地址", "联系电话", "走访人",
            "单位", "同行人员", "走访情况", "问题意见（条）", "当场解决", "登记期限", "逾期登记"]
-WIDTHS = [6, 17, 10, 14, 12, 22, 10, 24, 14, 10, 14, 12, 40, 8, 8, 12, 8]
+WIDTHS = [6, 17, 10, 14, 12, 10, 22, 10, 24, 14, 10, 14, 12, 40, 8, 8, 12, 8]
 
 
 def cadre_campaigns(cadre: Cadre) -> list[Campaign]:
@@ -37,15 +37,17 @@ def _regions_by_id(visits: list[Visit]) -> dict[int, Region]:
     return Region.objects.in_bulk(ids)
 
 
-def _place(visit: Visit, regions: dict[int, Region]) -> tuple[str, str]:
-    village = group = ""
+PLACE_LEVELS = (Region.Level.VILLAGE, Region.Level.GROUP, Region.Level.GRID)
+
+
+def _place(visit: Visit, regions: dict[int, Region]) -> list[str]:
+    """The target's 村（社区）, 村（居）民小组 and 网格, each in its own column ("" where the target has none)."""
+    names = dict.fromkeys(PLACE_LEVELS, "")
     for part in visit.target.region.path.split("."):
         region = regions.get(int(part)) if part else None
-        if region is not None and region.level == Region.Level.VILLAGE:
-            village = region.name
-        elif region is not None and region.level in (Region.Level.GROUP, Region.Level.GRID):
-            group = region.name
-    return village, group
+        if region is not None and region.level in names:
+            names[Region.Level(region.level)] = region.name
+    return list(names.values())
 
 
 def ledger_workbook(title: str, visits: list[Visit], user: Any) -> bytes:
@@ -66,10 +68,9 @@ def ledger_workbook(title: str, visits: list[Visit], user: Any) -> bytes:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True)
     for number, visit in enumerate(visits, start=1):
-        village, group = _place(visit, regions)
         target = visit.target
         sheet.append([
-            number, timezone.localtime(visit.visited_at).strftime("%Y-%m-%d %H:%M"), visit.get_mode_display(), village, group, target.name,
+            number, clock.minute(visit.visited_at), visit.get_mode_display(), *_place(visit, regions), target.name,
             target.get_kind_display(), target.address, presenter.phone(target), visit.cadre.name,
             visit.cadre.unit.name, visit.co_visitors, visit.summary, opinions.get(visit.pk, 0),
             "是" if visit.settled_on_spot else "", visit.registration_due, "逾期" if visit.recorded_late else "",

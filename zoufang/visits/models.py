@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zoufang import clock
 from zoufang.core.models import TimeStampedModel
 
 
@@ -46,7 +47,7 @@ class Visit(TimeStampedModel):
         indexes = [models.Index(fields=["campaign", "cadre"], name="visit_campaign_cadre")]
 
     def __str__(self) -> str:
-        return f"{self.cadre} → {self.target} {self.visited_at:%Y-%m-%d}"
+        return f"{self.cadre} → {self.target} {clock.local(self.visited_at):%Y-%m-%d}"
 
 
 class VisitPhoto(TimeStampedModel):

@@ -23,14 +23,13 @@ class MyTarget:
     group: Region | None = None
     visits: list[Visit] = field(default_factory=list)
     open_cases: list[Case] = field(default_factory=list)
+    # Visited as the pace counts it (rules.pace_for): by this cadre, in the assignment's campaign. Another
+    # cadre's visit, or one in another campaign, is listed under 走访记录 but does not tick the assignment off.
+    visited: bool = False
 
     @property
     def campaign_slug(self) -> str:
         return str(self.campaign.slug)
-
-    @property
-    def visited(self) -> bool:
-        return bool(self.visits)
 
 
 @dataclass
@@ -67,6 +66,7 @@ def assigned_targets(user: Any, campaign: Any = None) -> list[MyTarget]:
             elif region is not None and region.level == Region.Level.GROUP:
                 item.group = region
         item.visits = visits[item.target.pk]
+        item.visited = any(v.cadre_id == cadre.pk and v.campaign_id == item.campaign.pk for v in item.visits)
         item.open_cases = cases[item.target.pk]
     return items
 

@@ -79,6 +79,11 @@ class Pace:
     expected_by_month_end: int | None = None
     behind: int = 0
     notes: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)  # the kinds the rule counts, when it does not count all
+
+    @property
+    def kinds_text(self) -> str:
+        return "、".join(self.kinds)
 
     @property
     def remaining(self) -> int:
@@ -104,6 +109,8 @@ def pace_for(campaign: Campaign, cadre: Cadre, today: dt.date) -> Pace:
         .values("target_id").distinct().count()
     complete_by = parse_date(rule.get("complete_by"))
     pace = Pace(assigned=len(assigned_ids), visited=visited, complete_by=complete_by, this_month=this_month)
+    if set(kinds) != set(Target.Kind.values):
+        pace.kinds = [str(label) for kind, label in Target.Kind.choices if kind in kinds]
     share = parse_share(rule.get("monthly_min_share")) if rule.get("monthly_min_share") else None
     starts_on = parse_date(rule.get("starts_on")) or campaign.starts_on
     if share is not None and pace.assigned:

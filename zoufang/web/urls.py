@@ -5,6 +5,7 @@ from zoufang.web import import_views, target_views, views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("regions/", views.regions, name="regions"),
     path("targets/", target_views.target_list, name="targets"),
     path("targets/<uuid:public_id>/", target_views.target_detail, name="target"),

@@ -1,6 +1,10 @@
 """Home, region tree and health check. Views stay thin: scope, stats and dashboard decide."""
 
+from functools import cache
+from pathlib import Path
+
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
@@ -42,3 +46,15 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def regions(request: HttpRequest) -> HttpResponse:
     return render(request, "web/regions.html", {"roots": region_tree(request.user)})
+
+
+@cache
+def _favicon() -> bytes:
+    return Path(str(finders.find("web/favicon.ico"))).read_bytes()
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for on every page that names no icon (the admin, error pages)."""
+    response = HttpResponse(_favicon(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

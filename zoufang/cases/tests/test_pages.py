@@ -1,6 +1,10 @@
 """The office's board, the unit's desk, the leader's queue, a case page and its action forms."""
 
+import datetime as dt
+import html
 import io
+import re
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from openpyxl import load_workbook
@@ -92,6 +96,33 @@ def test_it_exports_the_weekly_problem_list_to_xlsx(client, cases_town, make_cas
     assert [r[3] for r in rows[2:]] == ["上下塘社区东侧路灯损坏"]
 
 
+@pytest.mark.parametrize(("kind", "title", "listed"), [
+    ("suggestion", "建议清单", "建议增设健身器材"), ("problem", "问题清单", "上下塘社区东侧路灯损坏")])
+def test_the_weekly_pages_export_link_downloads_the_list_on_the_page(client, cases_town, make_case, kind, title,
+                                                                      listed):
+    make_case("上下塘社区东侧路灯损坏")
+    make_case("建议增设健身器材", kind=Case.Kind.SUGGESTION)
+    client.force_login(cases_town.users["office"])
+    page = client.get("/cases/weekly/", {"kind": kind, "week": "2017-06-13", "status": "draft"}).content.decode()
+    link = html.unescape(re.search(r'href="([^"]*weekly\.xlsx[^"]*)"', page).group(1))
+    assert "??" not in link
+    query = parse_qs(urlsplit(link).query)
+    assert query["kind"] == [kind]
+    assert query["week"] == ["2017-06-12"]
+    assert query["status"] == ["draft"]
+    response = client.get(link)
+    assert title in unquote(response["Content-Disposition"])
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][0].startswith(title)
+    assert [r[3] for r in rows[2:]] == [listed]
+    # the week links keep the list and its filters
+    for week in ("2017-06-05", "2017-06-19"):
+        found = re.search(rf'href="([^"]*week={week}[^"]*)"', page)
+        assert found, week
+        assert parse_qs(urlsplit(html.unescape(found.group(1))).query) == {"kind": [kind], "week": [week],
+                                                                           "status": ["draft"]}
+
+
 def test_it_suggests_a_likely_duplicate_on_the_case_page(client, cases_town, make_case):
     make_case("上下塘社区东侧路灯损坏，夜间出行不便")
     case = make_case("东侧路灯损坏了，晚上出行不方便", target=cases_town.households["shangxiatang"][2])
@@ -142,3 +173,44 @@ def test_it_shows_cases_in_the_admin_read_only(client, cases_town, make_case):
     client.force_login(admin)
     assert client.get("/admin/cases/case/").status_code == 200
     assert client.get(f"/admin/cases/case/{case.pk}/change/").status_code == 200
+
+
+def test_the_board_puts_what_needs_action_now_first_and_never_hides_a_new_arrival(client, cases_town, make_case):
+    """Ten drafts that arrived last week and are not yet due, one overdue, one arriving today with the latest
+    deadline: the overdue one and the new one head the column, however many wait, and the header counts them."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from zoufang.cases.models import CaseEvent
+
+    waiting = [make_case(f"第{i}件：村道路灯不亮", raised=dt.date(2017, 6, 14)) for i in range(10)]
+    late = make_case("河道垃圾无人清理", raised=dt.date(2017, 6, 9))
+    CaseEvent.objects.filter(case__in=[*waiting, late]).update(at=dt.datetime(2017, 6, 9, 10, tzinfo=ZoneInfo("UTC")))
+    new = make_case("今天收集：小区门口积水", raised=dt.date(2017, 6, 15))
+    assert new.registration_due > max(c.registration_due for c in waiting) >= dt.date(2017, 6, 15) > late.registration_due
+    client.force_login(cases_town.users["office"])
+    page = client.get("/cases/board/").content.decode()
+    column = page[page.index("board-draft"):page.index("board-to_dispatch")]
+    shown = re.findall(r'<a href="/cases/[0-9a-f-]+/">([^<]+)</a>', column)
+    assert shown[:2] == ["河道垃圾无人清理", "今天收集：小区门口积水"]
+    assert len(shown) == 8
+    assert '<span class="count">12</span>' in column
+    assert "逾期 1" in column
+    assert "新到 1" in column
+    assert "查看全部 12 件" in column
+
+
+def test_the_desk_puts_overdue_then_newly_dispatched_cases_first(client, cases_town, make_case):
+    """The unit's 承办台: an accepted case with an early deadline, then one dispatched today (latest deadline)
+    that waits for 签收: the new one comes before the accepted one, and the header counts it."""
+    first = _accepted(cases_town, make_case("上下塘社区东侧路灯损坏"))
+    fresh = make_case("小区门口积水", raised=dt.date(2017, 6, 15))
+    fresh = actions.register_case(fresh, by=cases_town.users["office"], version=fresh.version,
+                                  category=cases_town.category)
+    fresh = actions.dispatch_case(fresh, cases_town.police, by=cases_town.users["office"], version=fresh.version)
+    assert fresh.handling_due >= first.handling_due  # by deadline, then id, main listed it last
+    assert fresh.pk > first.pk
+    client.force_login(cases_town.users["handler"])
+    page = client.get("/cases/desk/").content.decode()
+    assert page.index("小区门口积水") < page.index("上下塘社区东侧路灯损坏")
+    assert "待签收 1" in page

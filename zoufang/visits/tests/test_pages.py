@@ -275,3 +275,57 @@ def test_a_large_list_shows_one_village_at_a_time_within_the_phones_budget(login
     assert found.count('class="my-target"') == 1
     assert batch[-1].address in found
     assert "没有找到“不存在的人”" in client.get("/me/", {"q": "不存在的人"}).content.decode()
+
+
+def test_the_ledger_names_each_place_column_for_what_it_holds(client, login, visiting, visit, api_token):
+    """A household in 第6网格 of 第1居民小组 shows the group under 村（居）民小组 and the grid under 网格; the
+    enterprise, directly in its village, leaves both empty."""
+    from zoufang.regions.models import Region
+    from zoufang.visits.tests.conftest import household_answers
+
+    household = visiting.households["shangxiatang"][0]
+    grid = Region(name="第6网格", level=Region.Level.GRID, parent=household.region)
+    grid.save()
+    household.region = grid
+    household.save()
+    sent = payload(household, answers=household_answers(), opinions=[], visited_at="2017-06-14T16:00:00+08:00")
+    assert client.post("/api/v1/visits", sent, content_type="application/json", **api_token("dept")).status_code == 201
+    rows = _rows(login(visiting.users["dept"]).get("/me/ledger.xlsx").content, "走访台账")
+    records = {r["走访对象"]: r for r in (dict(zip(rows[1], row, strict=True)) for row in rows[2:])}
+    assert "村民小组" not in rows[1]
+    home = records[household.name]
+    assert (home["村（社区）"], home["村（居）民小组"], home["网格"]) == ("上下塘社区", "第1居民小组", "第6网格")
+    firm = records["锦溪精密机械有限公司"]
+    assert (firm["村（社区）"], firm["村（居）民小组"], firm["网格"]) == ("计家墩村", None, None)
+
+
+def test_a_cadre_with_only_targets_outside_the_pace_rule_is_not_told_none_remain(login, visiting):
+    """上下塘社区's cadre holds one project; the pace counts households and enterprises only: the card reads 0/1
+    and the pace panel says which kinds it counts instead of “还剩 0 个”."""
+    from zoufang.planning.models import Assignment
+    from zoufang.registry.models import Target
+    from zoufang.registry.tests.factories import TargetFactory
+
+    project = TargetFactory(kind=Target.Kind.PROJECT, region=visiting.shangxiatang, name="河道整治项目", id_number="")
+    cadre = visiting.users["village"].cadre
+    Assignment.objects.create(campaign=visiting.campaign, target=project, unit=cadre.unit, cadre=cadre)
+    page = login(visiting.users["village"]).get("/me/").content.decode()
+    assert "0/1" in page
+    assert "还剩 0 个" not in page
+    assert "进度要求只计户籍户、非户籍常住户、企业，分配给您的走访对象不在其中" in page
+
+
+def test_the_card_and_the_pace_count_the_same_visits(login, visiting, visit):
+    """Another cadre's visit to one of dept's households is listed, but ticks off neither the card nor the pace."""
+    import datetime as dt
+    import uuid
+    from zoneinfo import ZoneInfo
+
+    household = visiting.households["shangxiatang"][0]
+    Visit.objects.create(campaign=visiting.campaign, target=household, cadre=visiting.users["village"].cadre,
+                         client_uuid=uuid.uuid4(), content_hash="-", mode=Visit.Mode.HOME,
+                         visited_at=dt.datetime(2017, 6, 13, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
+    page = login(visiting.users["dept"]).get("/me/").content.decode()
+    assert "1/3" in page  # the enterprise, visited by dept
+    assert "还剩 2 个" in page
+    assert "居委会干部甲" in page  # the other cadre's visit is still listed under the household

@@ -7,7 +7,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zoufang.accounts import twofactor
-from zoufang.conftest import PASSWORD, SHOTS
+from zoufang.conftest import PASSWORD, SHOTS, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -94,5 +94,43 @@ def test_it_lists_an_update_imports_changes_before_writing(browser, live_server,
         page.click("text=确认以上变更，正式导入")
         page.wait_for_selector("text=已记入审计")
         assert Target.objects.get(id_number=number).name == "张四"
+
+
+@pytest.mark.parametrize("username", ["office", "leader", "dept", "village"])
+def test_the_menu_fits_a_phone_and_every_page_has_its_icon(browser, live_server, town, settings, username):
+    """At 390 px every menu item, 退出 included, is inside the screen without scrolling sideways (neither the
+    page nor the menu itself), and nothing the page loads — /favicon.ico included — is missing."""
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    missing: list[str] = []
+    page.on("response", lambda r: missing.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    try:
+        browser_login(page, live_server.url, username)
+        for path in ["/", "/targets/", "/regions/", "/cases/"]:
+            page.goto(f"{live_server.url}{path}")
+            page.wait_for_load_state("networkidle")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+            # no menu (the main one, the 问题办理 tabs …) hides items in a sideways scroll of its own
+            hiding = "ns => ns.filter(n => n.scrollWidth > n.clientWidth + 1).map(n => n.className)"
+            assert page.eval_on_selector_all("nav, nav > div", hiding) == [], path
+            items = page.locator("nav.nav .nav-inner > a:visible, nav.nav .nav-inner button")
+            assert items.count() >= 4
+            for box in (items.nth(i).bounding_box() for i in range(items.count())):
+                assert box is not None
+                assert box["x"] >= 0
+                assert box["x"] + box["width"] <= 390
+            logout = page.get_by_role("button", name="退出")
+            assert logout.is_visible()
+            assert logout.bounding_box()["y"] + logout.bounding_box()["height"] <= 844
+        page.screenshot(path=str(SHOTS / f"menu-{username}-390.png"))
+        icon = page.request.get(f"{live_server.url}/favicon.ico")
+        assert icon.status == 200
+        assert icon.headers["content-type"] == "image/x-icon"
+        assert icon.body()[:4] == b"\x00\x00\x01\x00"  # an ICO file
+        assert page.locator("link[rel=icon]").count() >= 1
+        assert missing == []
+        page.get_by_role("button", name="退出").click()
+        page.wait_for_url("**/login/**")
     finally:
         context.close()
