@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "pgtrigger",
     "zoufang.core",
     "zoufang.regions",
     "zoufang.registry",
@@ -127,6 +128,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "zoufang.accounts.duties.DutiesBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -169,6 +171,10 @@ ZOUFANG_TODAY = os.environ.get("ZOUFANG_TODAY", "")
 ZOUFANG_DEMO_PASSWORD = os.environ.get("ZOUFANG_DEMO_PASSWORD", "zoufang-demo")
 ZOUFANG_PAGE_SIZE = envint("ZOUFANG_PAGE_SIZE", "50")
 ZOUFANG_API_TOKEN_DAYS = envint("ZOUFANG_API_TOKEN_DAYS", "30")
+# Audit rows are kept at least this long (GB/T 22239-2019 §8.1.4.3: six months); the database refuses younger deletes.
+ZOUFANG_AUDIT_RETENTION_DAYS = envint("ZOUFANG_AUDIT_RETENTION_DAYS", "180")
+if ZOUFANG_AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured("ZOUFANG_AUDIT_RETENTION_DAYS must be at least 180 (six months)")
 
 LOGGING = {
     "version": 1,

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from zoufang.accounts import audit
+from zoufang.accounts.duties import check_grant
 from zoufang.accounts.models import AuditEvent, RoleGrant
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Unit
@@ -24,6 +25,8 @@ def ensure_user(
     user.first_name = full_name or user.first_name
     user.save()
     if role is not None:
+        if not RoleGrant.objects.filter(user=user, role=role, region=region, unit=unit).exists():
+            check_grant(user, role)
         RoleGrant.objects.get_or_create(user=user, role=role, region=region, unit=unit)
     if cadre is not None and cadre.user_id != user.pk:
         Cadre.objects.filter(user=user).exclude(pk=cadre.pk).update(user=None)
