@@ -47,7 +47,7 @@ class RoleGrantAdmin(AuditedModelAdmin):
     form = RoleGrantForm
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, change, **kwargs)
+        form = super().get_form(request, obj, change=change, **kwargs)
         form.granted_by = request.user  # a class made for this request by modelform_factory
         return form
 

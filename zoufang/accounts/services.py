@@ -37,3 +37,16 @@ def ensure_user(
         object_type="auth.User", summary=f"账号 {username}：{role or '走访干部'}",
     )
     return user
+
+
+# The three administrators (三权分立, zoufang.accounts.duties); the first two work in the admin site.
+ADMIN_SITE_ROLES = {RoleGrant.Role.SYSADMIN, RoleGrant.Role.SECURITY_ADMIN}
+
+
+def ensure_administrator(username: str, password: str, *, full_name: str, role: str, by: Any = None) -> Any:
+    """An administrator account: its one role, no region (so no residents), the admin site if its duty is there."""
+    user = ensure_user(username, password, full_name=full_name, role=role, by=by)
+    if user.is_staff != (role in ADMIN_SITE_ROLES):
+        user.is_staff = role in ADMIN_SITE_ROLES
+        user.save(update_fields=["is_staff"])
+    return user
