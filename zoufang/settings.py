@@ -46,6 +46,8 @@ if not SECRET_KEY:
         _key_file.write_text(get_random_secret_key())
         _key_file.chmod(0o600)
     SECRET_KEY = _key_file.read_text().strip()
+# Keys replaced by a rotation: sessions signed and audit rows chained under them still verify.
+SECRET_KEY_FALLBACKS = envlist("ZOUFANG_SECRET_KEY_FALLBACKS", "")
 if len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("ZOUFANG_SECRET_KEY must be at least 32 characters long")
 
@@ -171,7 +173,7 @@ ZOUFANG_TODAY = os.environ.get("ZOUFANG_TODAY", "")
 ZOUFANG_DEMO_PASSWORD = os.environ.get("ZOUFANG_DEMO_PASSWORD", "zoufang-demo")
 ZOUFANG_PAGE_SIZE = envint("ZOUFANG_PAGE_SIZE", "50")
 ZOUFANG_API_TOKEN_DAYS = envint("ZOUFANG_API_TOKEN_DAYS", "30")
-# Audit rows are kept at least this long (GB/T 22239-2019 §8.1.4.3: six months); the database refuses younger deletes.
+# Audit rows are kept at least this long (网络安全法 第二十一条: six months); the database refuses younger deletes.
 ZOUFANG_AUDIT_RETENTION_DAYS = envint("ZOUFANG_AUDIT_RETENTION_DAYS", "180")
 if ZOUFANG_AUDIT_RETENTION_DAYS < 180:
     raise ImproperlyConfigured("ZOUFANG_AUDIT_RETENTION_DAYS must be at least 180 (six months)")

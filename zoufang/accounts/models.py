@@ -9,8 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# The floor below which no configuration may set the audit retention (GB/T 22239-2019 §8.1.4.3 d: at least six
-# months); the database trigger refuses to delete a younger row whatever the application asks.
+# The floor below which no configuration may set the audit retention (网络安全法 第二十一条: network logs are kept
+# at least six months); the database trigger refuses to delete a younger row whatever the application asks.
 AUDIT_RETENTION_FLOOR_DAYS = 180
 GENESIS_HASH = "0" * 64
 
