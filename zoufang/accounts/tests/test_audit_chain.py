@@ -256,3 +256,13 @@ def test_concurrent_appends_on_postgres_make_one_valid_chain(django_user_model):
     assert errors == []
     assert list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True)) == list(range(1, 91))
     assert problems() == []
+
+
+@pytest.mark.django_db
+def test_rows_chained_under_a_rotated_key_verify_with_the_fallback(trail, settings):
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-key-after-rotation-" + "x" * 40
+    settings.SECRET_KEY_FALLBACKS = []
+    assert "第 1 条审计记录的内容与校验值不符：该记录被修改或伪造插入。" in problems()
+    settings.SECRET_KEY_FALLBACKS = [old]
+    assert problems() == []
