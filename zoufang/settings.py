@@ -46,6 +46,8 @@ if not SECRET_KEY:
         _key_file.write_text(get_random_secret_key())
         _key_file.chmod(0o600)
     SECRET_KEY = _key_file.read_text().strip()
+# Keys replaced by a rotation: sessions signed and audit rows chained under them still verify.
+SECRET_KEY_FALLBACKS = envlist("ZOUFANG_SECRET_KEY_FALLBACKS", "")
 if len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("ZOUFANG_SECRET_KEY must be at least 32 characters long")
 
@@ -63,6 +65,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "pgtrigger",
     "zoufang.core",
     "zoufang.regions",
     "zoufang.registry",
@@ -133,6 +136,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "zoufang.accounts.duties.DutiesBackend",
 ]
 # Passwords (等保 身份鉴别): 8+ characters of three of four classes, not one of the last five, expiring.
 AUTH_PASSWORD_VALIDATORS = [
@@ -236,6 +240,10 @@ if BACKUP_KEY:
 ZOUFANG_TODAY = os.environ.get("ZOUFANG_TODAY", "")
 ZOUFANG_DEMO_PASSWORD = os.environ.get("ZOUFANG_DEMO_PASSWORD", "zoufang-demo")
 ZOUFANG_PAGE_SIZE = envint("ZOUFANG_PAGE_SIZE", "50")
+# Audit rows are kept at least this long (网络安全法 第二十一条: six months); the database refuses younger deletes.
+ZOUFANG_AUDIT_RETENTION_DAYS = envint("ZOUFANG_AUDIT_RETENTION_DAYS", "180")
+if ZOUFANG_AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured("ZOUFANG_AUDIT_RETENTION_DAYS must be at least 180 (six months)")
 
 LOGGING = {
     "version": 1,

@@ -20,6 +20,7 @@ urlpatterns = [
     path("open311/v2/", include("zoufang.cases.open311_urls")),
     path("cases/", include("zoufang.cases.urls")),
     path("plan/", include("zoufang.planning.urls")),
+    path("audit/", include("zoufang.accounts.audit_urls")),
     path("", include("zoufang.visits.urls")),
     path("", include("zoufang.web.urls")),
 ]

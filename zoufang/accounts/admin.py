@@ -1,6 +1,9 @@
 import json
 from typing import Any
 
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
+from django import forms
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -9,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from zoufang.accounts import duties
 from zoufang.accounts.admin_audit import AuditedAdminMixin, AuditedModelAdmin, ReadOnlyAdminMixin
 from zoufang.accounts.models import ApiToken, AuditEvent, RoleGrant
 
@@ -16,6 +20,20 @@ User = get_user_model()
 
 # django-axes names its app "Axes" and ships no Chinese; the admin index shows this name.
 apps.get_app_config("axes").verbose_name = _("登录安全")
+# Fields that decide what an account may do: a role grant (the security administrator's) or a superuser's.
+PRIVILEGE_FIELDS = ("is_superuser", "groups", "user_permissions")
+
+
+class RoleGrantForm(forms.ModelForm):
+    """The model's own rules (one administrator role, none with a business role) plus: never to oneself."""
+
+    granted_by: Any = None
+
+    def clean(self) -> Any:
+        cleaned = super().clean() or {}
+        if cleaned.get("user") is not None and not getattr(self.granted_by, "is_superuser", False):
+            duties.check_not_self(self.granted_by, cleaned["user"])
+        return cleaned
 
 
 @admin.register(RoleGrant)
@@ -25,6 +43,24 @@ class RoleGrantAdmin(AuditedModelAdmin):
     search_fields = ("user__username", "user__first_name", "region__name", "unit__name")
     autocomplete_fields = ("user", "region", "unit")
     list_select_related = ("user", "region", "unit")
+
+    form = RoleGrantForm
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.granted_by = request.user  # a class made for this request by modelform_factory
+        return form
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not _own_grant(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not _own_grant(request, obj) and super().has_delete_permission(request, obj)
+
+
+def _own_grant(request: HttpRequest, grant: RoleGrant | None) -> bool:
+    user: Any = request.user
+    return grant is not None and grant.user_id == user.pk and not user.is_superuser
 
 
 class RoleGrantInline(admin.TabularInline):
@@ -40,6 +76,23 @@ admin.site.unregister(User)
 class AuditedUserAdmin(AuditedAdminMixin, UserAdmin):
     inlines = (RoleGrantInline,)
 
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if getattr(request.user, "is_superuser", False):
+            return fieldsets
+        return [(name, {**options, "fields": tuple(f for f in options["fields"] if f not in PRIVILEGE_FIELDS)})
+                for name, options in fieldsets]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and not duties.may_change_account(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and not duties.may_change_account(request.user, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(AuditedModelAdmin):
@@ -53,14 +106,26 @@ class ApiTokenAdmin(AuditedModelAdmin):
         return False
 
 
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class AuditedAccessAttemptAdmin(AuditedAdminMixin, AccessAttemptAdmin):
+    """Unlocking an account is deleting its failed attempts; the security administrator's, and audited."""
+
+    actions = ["delete_selected"]
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("at", "actor", "action", "object_type", "object_id", "summary")
+    """For a superuser only: the audit administrator reads the trail on the 审计记录 page (zoufang.accounts.audit_views)."""
+
+    list_display = ("seq", "at", "actor_display", "action", "object_type", "object_id", "summary")
     list_filter = ("action", "object_type")
-    search_fields = ("summary", "object_id", "actor__username")
+    search_fields = ("summary", "object_id", "actor_username", "actor_name")
     date_hierarchy = "at"
-    list_select_related = ("actor",)
-    fields = ("at", "actor", "action", "object_type", "object_id", "summary", "changes_table")
+    fields = ("seq", "at", "actor_display", "action", "object_type", "object_id", "summary", "changes_table",
+              "prev_hash", "hash")
     readonly_fields = fields
 
     @admin.display(description="变更内容")

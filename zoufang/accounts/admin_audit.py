@@ -96,7 +96,7 @@ class AuditedAdminMixin:
         setattr(self, "change_form_template", "admin/zoufang/change_form.html")  # noqa: B010
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, change, **kwargs)  # type: ignore[misc]
+        form = super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
         if obj is None or not isinstance(obj, TimeStampedModel):
             return form
         return type(form.__name__, (VersionCheckedForm, form), {})

@@ -1,10 +1,34 @@
-"""Writing the audit trail: one function every action calls."""
+"""The audit trail: one function every action calls, and the hash chain that shows no row was changed.
 
+Every row carries `prev_hash` (the previous row's `hash`) and `hash`, an HMAC-SHA256 over a canonical
+serialisation of the row (its position `seq`, time, the actor's id, username and name at the time, the
+action, the object, the summary, the changes and `prev_hash`). The key is derived from SECRET_KEY, which
+never lives in the database: someone who can write to the database but not read the server's settings
+cannot forge a row or re-chain the rows after the one they changed. Old keys in SECRET_KEY_FALLBACKS
+still verify the rows written under them.
+
+Appends are serialised by locking the chain's head row (SELECT … FOR UPDATE on PostgreSQL; SQLite
+serialises every write already), so concurrent writers never fork the chain; the head's count and hash
+show when the newest rows were deleted. An audited action pays three queries: lock, insert, head.
+"""
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
 
-from zoufang.accounts.models import AuditEvent
+from zoufang.accounts.models import AUDIT_RETENTION_FLOOR_DAYS, GENESIS_HASH, AuditChain, AuditEvent
+
+KEY_SALT = "zoufang.accounts.audit.chain"
+HEAD_PK = 1
 
 
 def record(
@@ -16,16 +40,169 @@ def record(
         object_id = str(getattr(obj, "public_id", None) or obj.pk)
     else:
         object_id = ""
-    return AuditEvent.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    event = AuditEvent(
+        actor=user,
+        actor_ref=user.pk if user is not None else None,
+        actor_username=user.get_username() if user is not None else "",
+        actor_name=user.get_full_name() if user is not None else "",
         action=action,
         object_type=object_type,
         object_id=object_id,
         summary=summary[:300],
-        changes=changes or {},
+        # As the database will give it back (dates as text, tuples as lists), so the hash verifies later.
+        changes=json.loads(json.dumps(changes or {}, cls=DjangoJSONEncoder)),
     )
+    return append(event)
+
+
+def append(event: AuditEvent, *, at: dt.datetime | None = None) -> AuditEvent:
+    """Chain `event` after the newest row and save it. `at` is for loading history (and tests); else now."""
+    with transaction.atomic(savepoint=False):
+        head = locked_head()
+        event.seq = head.last_seq + 1
+        event.at = at or timezone.now()
+        event.prev_hash = head.last_hash
+        event.hash = digest(event)
+        event.save(force_insert=True)
+        AuditChain.objects.filter(pk=head.pk).update(last_seq=event.seq, last_hash=event.hash)
+    return event
+
+
+def locked_head() -> AuditChain:
+    """The chain's head row, locked until the caller's transaction ends; created on first use."""
+    head = AuditChain.objects.select_for_update().filter(pk=HEAD_PK).first()
+    if head is not None:
+        return head
+    last = AuditEvent.objects.order_by("-seq").first()
+    try:
+        with transaction.atomic():
+            AuditChain.objects.create(
+                pk=HEAD_PK, last_seq=last.seq if last else 0, last_hash=last.hash if last else GENESIS_HASH,
+            )
+    except IntegrityError:
+        pass  # another writer created it first
+    return AuditChain.objects.select_for_update().get(pk=HEAD_PK)
+
+
+def canonical(event: Any) -> bytes:
+    """The bytes the hash covers; works on a model instance or a migration's historical one."""
+    at = event.at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    payload = [
+        event.seq, at, event.actor_ref, event.actor_username, event.actor_name, event.action, event.object_type,
+        event.object_id, event.summary, event.changes, event.prev_hash,
+    ]
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      cls=DjangoJSONEncoder).encode()
+
+
+def digest(event: Any, secret: str | bytes | None = None) -> str:
+    return salted_hmac(KEY_SALT, canonical(event), secret=secret or settings.SECRET_KEY, algorithm="sha256").hexdigest()
+
+
+def _hash_matches(event: AuditEvent) -> bool:
+    return any(constant_time_compare(digest(event, secret), event.hash)
+               for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS])
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """{field: [old, new]} for the fields that changed."""
     return {key: [before.get(key), after.get(key)] for key in after if before.get(key) != after.get(key)}
+
+
+@dataclass
+class Verification:
+    checked: int = 0
+    first_seq: int = 0
+    last_seq: int = 0
+    last_hash: str = GENESIS_HASH
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify() -> Verification:
+    """Walk the chain from its checkpoint to its head; name every changed, missing or inserted row."""
+    result = Verification()
+    head = AuditChain.objects.filter(pk=HEAD_PK).first()
+    if head is None:
+        if AuditEvent.objects.exists():
+            result.problems.append(_("审计链头记录缺失，无法确认最新一条审计记录。"))
+        head = AuditChain(pk=HEAD_PK)
+    _check_checkpoint(head, result)
+    expected_seq, expected_prev = head.base_seq + 1, head.base_hash
+    result.first_seq = expected_seq
+    for event in AuditEvent.objects.filter(seq__gt=head.base_seq).order_by("seq").iterator(chunk_size=2000):
+        result.checked += 1
+        if event.seq > expected_seq:
+            result.problems.append(_("第 %(first)d 至 %(last)d 条审计记录缺失（已被删除）。")
+                                   % {"first": expected_seq, "last": event.seq - 1})
+        if event.prev_hash != expected_prev:
+            result.problems.append(_("第 %(seq)d 条审计记录与前一条接不上：其前有记录被删除、插入或改动。")
+                                   % {"seq": event.seq})
+        if not _hash_matches(event):
+            result.problems.append(_("第 %(seq)d 条审计记录的内容与校验值不符：该记录被修改或伪造插入。")
+                                   % {"seq": event.seq})
+        if event.seq > head.last_seq:
+            result.problems.append(_("第 %(seq)d 条审计记录在链尾（第 %(last)d 条）之后：未经系统写入。")
+                                   % {"seq": event.seq, "last": head.last_seq})
+        expected_seq, expected_prev = event.seq + 1, event.hash
+    if expected_seq - 1 < head.last_seq:
+        result.problems.append(_("第 %(first)d 至 %(last)d 条审计记录缺失（链尾被删除）。")
+                               % {"first": expected_seq, "last": head.last_seq})
+    elif expected_prev != head.last_hash:
+        result.problems.append(_("最新一条审计记录（第 %(seq)d 条）与链头登记的校验值不符。") % {"seq": head.last_seq})
+    result.last_seq, result.last_hash = head.last_seq, head.last_hash
+    return result
+
+
+def _check_checkpoint(head: AuditChain, result: Verification) -> None:
+    """A checkpoint other than the genesis must be the one the latest chained prune recorded."""
+    if head.base_seq == 0 and head.base_hash == GENESIS_HASH:
+        return
+    prune = AuditEvent.objects.filter(action=AuditEvent.Action.PRUNE).order_by("-seq").first()
+    recorded = prune.changes if prune is not None else {}
+    if recorded.get("base_seq") != head.base_seq or recorded.get("base_hash") != head.base_hash:
+        result.problems.append(_("审计链起点（第 %(seq)d 条）不是由“清理过期审计记录”设定的：起点被改动。")
+                               % {"seq": head.base_seq})
+
+
+def retention_days() -> int:
+    days = settings.ZOUFANG_AUDIT_RETENTION_DAYS
+    if days < AUDIT_RETENTION_FLOOR_DAYS:
+        raise ImproperlyConfigured(f"ZOUFANG_AUDIT_RETENTION_DAYS must be at least {AUDIT_RETENTION_FLOOR_DAYS}")
+    return days
+
+
+class PruneRefused(Exception):
+    """The chain does not verify: deleting rows now would destroy the evidence."""
+
+
+def prune(by: Any = None) -> int:
+    """Delete the oldest rows past the retention, a prefix of the chain, and move the checkpoint after them.
+
+    Refuses while the chain does not verify. The move is itself a chained row, which `verify` checks the
+    checkpoint against. Returns how many rows were deleted.
+    """
+    cutoff = timezone.now() - dt.timedelta(days=retention_days())
+    with transaction.atomic():
+        head = locked_head()
+        check = verify()
+        if not check.ok:
+            raise PruneRefused("\n".join(check.problems))
+        first_kept = (AuditEvent.objects.filter(seq__gt=head.base_seq, at__gte=cutoff)
+                      .order_by("seq").values_list("seq", flat=True).first())
+        through = first_kept - 1 if first_kept is not None else head.last_seq
+        if through <= head.base_seq:
+            return 0
+        last = AuditEvent.objects.get(seq=through)
+        deleted, _counts = AuditEvent.objects.filter(seq__gt=head.base_seq, seq__lte=through).delete()
+        AuditChain.objects.filter(pk=head.pk).update(base_seq=through, base_hash=last.hash, base_at=last.at)
+        record(by, AuditEvent.Action.PRUNE, object_type="accounts.AuditEvent",
+               summary=_("清理保存期（%(days)d 天）之前的审计记录 %(count)d 条，至第 %(seq)d 条")
+               % {"days": retention_days(), "count": deleted, "seq": through},
+               changes={"base_seq": through, "base_hash": last.hash, "base_at": last.at, "deleted": deleted,
+                        "cutoff": cutoff})
+    return deleted

@@ -4,11 +4,18 @@ import hashlib
 import secrets
 import uuid
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zoufang import clock
+
+# The floor below which no configuration may set the audit retention (网络安全法 第二十一条: network logs are kept
+# at least six months); the database trigger refuses to delete a younger row whatever the application asks.
+AUDIT_RETENTION_FLOOR_DAYS = 180
+GENESIS_HASH = "0" * 64
 
 
 class RoleGrant(models.Model):
@@ -48,6 +55,12 @@ class RoleGrant(models.Model):
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.region or self.unit or ''}"
 
+    def clean(self) -> None:
+        from zoufang.accounts.duties import check_grant
+
+        if self.user_id is not None and self.role:
+            check_grant(self.user, self.role, replacing=self)
+
 
 class ApiToken(models.Model):
     """A short-lived bearer token with a refresh secret; only SHA-256 digests of both are stored.
@@ -86,7 +99,13 @@ class ApiToken(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Who did what to which record, with old and new values; full reads of personal data too."""
+    """Who did what to which record, with old and new values; full reads of personal data too.
+
+    Rows form a hash chain (see zoufang.accounts.audit): `seq` numbers them without gaps, `prev_hash` is the
+    previous row's `hash`. On PostgreSQL triggers refuse every UPDATE and DELETE except two: clearing `actor`
+    when the user is deleted (the snapshot columns keep who it was), and deleting rows older than the
+    retention floor (what `zoufang audit prune` does).
+    """
 
     class Action(models.TextChoices):
         CREATE = "create", _("新增")
@@ -102,26 +121,78 @@ class AuditEvent(models.Model):
         UNLOCK = "unlock", _("解除锁定")
         TOKEN = "token", _("接口令牌")
         SECURITY = "security", _("安全设置")
+        PRUNE = "prune", _("清理过期审计记录")
 
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    seq = models.PositiveBigIntegerField(_("序号"), unique=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )
+    actor_ref = models.PositiveBigIntegerField(_("操作人编号"), null=True, blank=True)
+    actor_username = models.CharField(_("操作人账号"), max_length=150, blank=True, default="")
+    actor_name = models.CharField(_("操作人姓名"), max_length=150, blank=True, default="")
     action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
     object_type = models.CharField(_("对象类型"), max_length=60)
     object_id = models.CharField(_("对象编号"), max_length=64, blank=True, default="")
     summary = models.CharField(_("摘要"), max_length=300, blank=True, default="")
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    prev_hash = models.CharField(_("前一条校验值"), max_length=64)
+    hash = models.CharField(_("校验值"), max_length=64)
 
     class Meta:
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
-        ordering = ["-at"]
+        ordering = ["-seq"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+        triggers = [
+            # Any change but clearing the actor when its user is deleted.
+            pgtrigger.ReadOnly(name="audit_append_only", exclude=["actor"]),
+            pgtrigger.Protect(
+                name="audit_actor_only_cleared", operation=pgtrigger.Update,
+                condition=pgtrigger.Q(new__actor__isnull=False, old__actor__df=pgtrigger.F("new__actor")),
+            ),
+            pgtrigger.Protect(
+                name="audit_retention", operation=pgtrigger.Delete,
+                condition=pgtrigger.Condition(
+                    f"OLD.\"at\" > NOW() - INTERVAL '{AUDIT_RETENTION_FLOOR_DAYS} days'"
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{clock.minute(self.at)} {self.actor} {self.get_action_display()} {self.object_type}"
+        return f"{clock.minute(self.at)} {self.actor_display} {self.get_action_display()} {self.object_type}"
+
+    @property
+    def actor_display(self) -> str:
+        """Who it was at the time: name (username), with a note once the account is gone."""
+        if not self.actor_username:
+            return str(_("系统"))
+        label = f"{self.actor_name}（{self.actor_username}）" if self.actor_name else self.actor_username
+        if self.actor_id is None:
+            label += str(_("［账号已删除］"))
+        return label
+
+
+class AuditChain(models.Model):
+    """The chain's one head row: appends lock it, so two writers never fork the chain.
+
+    `last_*` is the newest row; `base_*` is where verification starts: the genesis, or the last row
+    `audit prune` removed (the checkpoint).
+    """
+
+    last_seq = models.PositiveBigIntegerField(_("最新序号"), default=0)
+    last_hash = models.CharField(_("最新校验值"), max_length=64, default=GENESIS_HASH)
+    base_seq = models.PositiveBigIntegerField(_("起点序号"), default=0)
+    base_hash = models.CharField(_("起点校验值"), max_length=64, default=GENESIS_HASH)
+    base_at = models.DateTimeField(_("起点时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("审计链")
+        verbose_name_plural = _("审计链")
+
+    def __str__(self) -> str:
+        return f"{self.base_seq}–{self.last_seq}"
 
 
 class AccountSecurity(models.Model):

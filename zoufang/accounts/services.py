@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from zoufang.accounts import audit
+from zoufang.accounts.duties import check_grant
 from zoufang.accounts.models import AuditEvent, RoleGrant
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Unit
@@ -24,6 +25,8 @@ def ensure_user(
     user.first_name = full_name or user.first_name
     user.save()
     if role is not None:
+        if not RoleGrant.objects.filter(user=user, role=role, region=region, unit=unit).exists():
+            check_grant(user, role)
         RoleGrant.objects.get_or_create(user=user, role=role, region=region, unit=unit)
     if cadre is not None and cadre.user_id != user.pk:
         Cadre.objects.filter(user=user).exclude(pk=cadre.pk).update(user=None)
@@ -33,4 +36,17 @@ def ensure_user(
         by, AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE, user,
         object_type="auth.User", summary=f"账号 {username}：{role or '走访干部'}",
     )
+    return user
+
+
+# The three administrators (三权分立, zoufang.accounts.duties); the first two work in the admin site.
+ADMIN_SITE_ROLES = {RoleGrant.Role.SYSADMIN, RoleGrant.Role.SECURITY_ADMIN}
+
+
+def ensure_administrator(username: str, password: str, *, full_name: str, role: str, by: Any = None) -> Any:
+    """An administrator account: its one role, no region (so no residents), the admin site if its duty is there."""
+    user = ensure_user(username, password, full_name=full_name, role=role, by=by)
+    if user.is_staff != (role in ADMIN_SITE_ROLES):
+        user.is_staff = role in ADMIN_SITE_ROLES
+        user.save(update_fields=["is_staff"])
     return user

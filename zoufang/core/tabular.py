@@ -285,8 +285,11 @@ def unknown_column_message(cell: str, columns: Sequence[Column]) -> str:
 
 def write_template(out: Path | IO[bytes], columns: Sequence[Column], *, title: str,
                    header_rows: Sequence[Sequence[str]] | None = None,
-                   merges: Iterable[str] = (), notes: Sequence[str] = ()) -> None:
-    """An xlsx with the data sheet (bold header, widths, text columns) and a “说明” sheet describing each column."""
+                   merges: Iterable[str] = (), notes: Sequence[str] = (),
+                   data_rows: Iterable[Sequence[Any]] = ()) -> None:
+    """An xlsx with the data sheet (bold header, widths, text columns) and a “说明” sheet describing each column.
+
+    `data_rows` fill the data sheet below the header: an export in the same layout as its template."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None  # noqa: S101 - a new workbook always has one sheet
@@ -307,6 +310,8 @@ def write_template(out: Path | IO[bytes], columns: Sequence[Column], *, title: s
         if column.text:
             dimension.number_format = "@"
     sheet.freeze_panes = sheet.cell(row=len(rows) + 1, column=1)
+    for data_row in data_rows:
+        sheet.append(list(data_row))
     _write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET), columns, notes)
     workbook.save(out)
 

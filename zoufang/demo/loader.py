@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from zoufang.accounts.models import RoleGrant
-from zoufang.accounts.services import ensure_user
+from zoufang.accounts.services import ensure_administrator, ensure_user
 from zoufang.campaigns.config import load_campaign_file, shipped_campaign_path
 from zoufang.campaigns.models import Campaign
 from zoufang.demo import synthetic
@@ -187,6 +187,10 @@ def link_centre_households(campaign: Campaign) -> None:
             Region.objects.filter(pk=grid.pk).update(centre_household_id=first[grid.id])
 
 
+# The three administrators (三权分立): no region, so no residents; see zoufang.accounts.duties.
+ADMIN_ACCOUNTS = [("sysadmin", "系统管理员", RoleGrant.Role.SYSADMIN),
+                  ("security", "安全管理员", RoleGrant.Role.SECURITY_ADMIN),
+                  ("auditadmin", "审计管理员", RoleGrant.Role.AUDIT_ADMIN)]
 DEMO_ACCOUNTS = [
     ("office", "镇走访办（情况统计组）"),
     ("leader", "镇党政领导 王文（领导小组组长）"),
@@ -194,6 +198,7 @@ DEMO_ACCOUNTS = [
     ("village", f"{DEMO_VILLAGE}干部"),
     ("auditor", "第三方回访"),
     ("outsider", "未分配范围"),
+    *((username, str(RoleGrant.Role(role).label)) for username, _name, role in ADMIN_ACCOUNTS),
 ]
 
 
@@ -218,6 +223,8 @@ def create_demo_accounts(campaign: Campaign) -> None:
     ensure_user("village", password, role=RoleGrant.Role.VILLAGE, region=village, cadre=village_cadre)
     ensure_user("auditor", password, full_name="第三方回访", role=RoleGrant.Role.AUDITOR, region=town)
     ensure_user("outsider", password, full_name="外单位人员")
+    for username, full_name, role in ADMIN_ACCOUNTS:
+        ensure_administrator(username, password, full_name=full_name, role=role)
 
 
 def _grant_master_data_permissions(user: Any) -> None:

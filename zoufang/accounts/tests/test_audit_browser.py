@@ -1,0 +1,40 @@
+"""The 审计记录 page in real Chromium at phone and desktop widths."""
+
+import pytest
+
+from zoufang.accounts import audit
+from zoufang.accounts.models import AuditEvent, RoleGrant
+from zoufang.accounts.services import ensure_administrator, ensure_user
+from zoufang.conftest import PASSWORD, SHOTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_audit_page_fits_the_screen_and_filters(browser, live_server, town, width):
+    ensure_administrator("auditadmin", PASSWORD, full_name="审计管理员", role=RoleGrant.Role.AUDIT_ADMIN)
+    temp = ensure_user("linshi", PASSWORD, full_name="临时工小李", role=RoleGrant.Role.OFFICE, region=town.town)
+    target = town.households["jijiadun"][0]
+    audit.record(temp, AuditEvent.Action.UPDATE, target, summary="管理后台修改：" + target.name,
+                 changes={"address": ["上下塘街1号", "上下塘街99号"], "phone": ["139****1111", "139****2222"]})
+    audit.record(town.users["office"], AuditEvent.Action.READ, target, summary="网页查看走访对象完整信息")
+    temp.delete()
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "auditadmin")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    page.click("nav >> text=审计记录")
+    assert page.locator("h1").inner_text() == "审计记录"
+    assert "临时工小李（linshi）［账号已删除］" in page.locator("main").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(SHOTS / f"audit-{width}.png"), full_page=True)
+    page.select_option("select[name=action]", "read")
+    page.click("button:has-text('查询')")
+    page.wait_for_load_state()
+    main = page.locator("main").inner_text()
+    assert "网页查看走访对象完整信息" in main
+    assert "临时工小李" not in main
+    context.close()

@@ -1,0 +1,111 @@
+"""审计记录: the audit administrator's page, its filters and its xlsx export; a 404 for everyone else."""
+
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from zoufang.accounts import audit
+from zoufang.accounts.models import AuditEvent, RoleGrant
+from zoufang.accounts.services import ensure_administrator, ensure_user
+from zoufang.conftest import PASSWORD
+
+Role = RoleGrant.Role
+
+
+@pytest.fixture
+def auditadmin(town: Any) -> Any:
+    return ensure_administrator("auditadmin", PASSWORD, full_name="审计管理员", role=Role.AUDIT_ADMIN)
+
+
+@pytest.fixture
+def trail(town: Any) -> dict[str, Any]:
+    target = town.households["jijiadun"][0]
+    temp = ensure_user("linshi", PASSWORD, full_name="临时工小李", role=Role.OFFICE, region=town.town)
+    now = timezone.now()
+    events = {
+        "read": audit.append(AuditEvent(actor=town.users["office"], actor_ref=town.users["office"].pk,
+                                        actor_username="office", actor_name="锦溪镇走访办", action="read",
+                                        object_type="registry.Target", object_id=str(target.public_id),
+                                        summary="网页查看走访对象完整信息"), at=now - dt.timedelta(days=20)),
+        "update": audit.record(temp, AuditEvent.Action.UPDATE, target, summary="修改地址",
+                               changes={"address": ["旧地址1号", "新地址2号"]}),
+    }
+    temp.delete()
+    return {"target": target, **events}
+
+
+@pytest.mark.parametrize("who", ["office", "leader", "auditor", "outsider", "sysadmin", "security", "root"])
+def test_nobody_but_the_audit_administrator_finds_the_page(town, client, trail, who):
+    if who == "root":
+        account = get_user_model().objects.create_superuser("root", "root@example.org", PASSWORD)
+    elif who in ("sysadmin", "security"):
+        account = ensure_administrator(who, PASSWORD, full_name=who, role=Role.SYSADMIN if who == "sysadmin"
+                                       else Role.SECURITY_ADMIN)
+    else:
+        account = town.users[who]
+    client.force_login(account)
+    assert client.get("/audit/").status_code == 404
+    assert client.get("/audit/?format=xlsx").status_code == 404
+    assert "审计记录" not in client.get("/").content.decode()
+
+
+def test_the_audit_administrator_reads_the_trail_in_chinese(client, auditadmin, trail):
+    client.force_login(auditadmin)
+    home = client.get("/").content.decode()
+    assert 'href="/audit/"' in home
+    html = client.get("/audit/").content.decode()
+    assert "审计记录保存 180 天（不少于 180 天）" in html
+    assert "临时工小李（linshi）［账号已删除］" in html
+    assert "地址：旧地址1号 → 新地址2号" in html
+    assert "走访对象" in html
+    assert "锦溪镇走访办（office）" in html
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("who=临时工", {"修改地址"}),
+    ("who=office", {"网页查看走访对象完整信息"}),
+    ("action=read", {"网页查看走访对象完整信息"}),
+    ("object_type=registry.Target", {"网页查看走访对象完整信息", "修改地址"}),
+    ("date_to={ten_days_ago}", {"网页查看走访对象完整信息"}),
+    ("date_from={ten_days_ago}&action=update", {"修改地址"}),
+])
+def test_the_filters_narrow_the_list(client, auditadmin, trail, query, expected):
+    ten_days_ago = (timezone.localdate() - dt.timedelta(days=10)).isoformat()
+    client.force_login(auditadmin)
+    response = client.get("/audit/?" + query.format(ten_days_ago=ten_days_ago))
+    shown = {event.summary for event, _label, _changes in response.context["rows"]}
+    assert shown & {"网页查看走访对象完整信息", "修改地址"} == expected
+
+
+def test_it_filters_by_the_record(client, auditadmin, trail):
+    client.force_login(auditadmin)
+    response = client.get(f"/audit/?object_id={trail['target'].public_id}")
+    assert {e.summary for e, _l, _c in response.context["rows"]} == {"网页查看走访对象完整信息", "修改地址"}
+    response = client.get("/audit/?date_from=2026-05-02&date_to=2026-05-01")
+    assert "截止日期不能早于起始日期" in response.content.decode()
+
+
+def test_the_xlsx_export_holds_the_filtered_rows_and_is_itself_audited(client, auditadmin, trail):
+    client.force_login(auditadmin)
+    response = client.get("/audit/?format=xlsx&action=update")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book["审计记录"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("序号", "时间", "操作人", "操作")
+    body = [row for row in rows[1:] if any(row)]
+    assert len(body) == 1
+    assert body[0][2] == "临时工小李（linshi）［账号已删除］"
+    assert body[0][3] == "修改"
+    assert body[0][7] == "地址：旧地址1号 → 新地址2号"
+    assert body[0][8] == trail["update"].hash
+    assert "说明" in book.sheetnames
+    export = AuditEvent.objects.latest("seq")
+    assert (export.action, export.actor_username, export.changes) == ("export", "auditadmin", {"action": "update"})
+    assert audit.verify().ok
