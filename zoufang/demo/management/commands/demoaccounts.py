@@ -1,9 +1,11 @@
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from zoufang.accounts.models import RoleGrant
+from zoufang.demo import menghe
 from zoufang.demo.loader import DEMO_ACCOUNTS
 
 
@@ -12,8 +14,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stdout.write(f"演示账号（密码均为 {settings.ZOUFANG_DEMO_PASSWORD}）：")
+        self.stdout.write("锦溪镇（2017 年“六个一”基层走访调研）：")
         for username, label in DEMO_ACCOUNTS:
-            self.stdout.write(f"  {username:<12}{label}")
+            self.stdout.write(f"  {username:<14}{label}")
         handlers = (
             RoleGrant.objects.filter(role=RoleGrant.Role.UNIT_HANDLER, unit__isnull=False)
             .select_related("user", "unit")
@@ -21,4 +24,11 @@ class Command(BaseCommand):
         )
         for grant in handlers:
             unit = grant.unit.name if grant.unit else ""
-            self.stdout.write(f"  {grant.user.username:<12}承办部门：{unit}")
+            self.stdout.write(f"  {grant.user.username:<14}承办部门：{unit}")
+        loaded = set(get_user_model().objects.filter(username__in=[u for u, _label in menghe.DEMO_ACCOUNTS])
+                     .values_list("username", flat=True))
+        if loaded:
+            self.stdout.write("孟河镇（“走田头、进车间、求良策”大走访，分配页 /plan/?campaign=menghe-dazoufang）：")
+            for username, label in menghe.DEMO_ACCOUNTS:
+                if username in loaded:
+                    self.stdout.write(f"  {username:<14}{label}")
