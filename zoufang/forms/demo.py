@@ -25,6 +25,8 @@ TEXTS: dict[str, tuple[str, ...]] = {
     "hardship_need": ("老人长期患病，医药费负担重，希望申请医疗救助",),
     "workplace": ("常州某大学教授", "上海某投资公司合伙人", "孟河籍企业家，经营汽配企业"),
 }
+# Plausible ranges for the numbers asked, by question name; other integers are small counts (1–6).
+NUMBERS: dict[str, tuple[int, int]] = {"employees": (20, 600), "hardship_households": (0, 30)}
 # Choices shown first in a list are the common answers; these names are the rare ones.
 RARE = {"unsatisfied", "poor", "stopped", "difficult", "pressured", "down", "unemployed", "other", "no"}
 
@@ -57,7 +59,7 @@ def _value(question: dict[str, Any], choices: dict[str, list[list[str]]], rng: r
             return rng.choice(options) if rng.random() < 0.15 else rng.choice(common[:2])
         return rng.sample(common, k=min(len(common), rng.randint(1, 2)))
     if kind == "integer":
-        return rng.randint(1, 6)
+        return rng.randint(*NUMBERS.get(question["name"], (1, 6)))
     if kind == "decimal":
         return float(rng.randrange(50, 5000, 10))
     if kind == "date":
