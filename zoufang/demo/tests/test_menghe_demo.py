@@ -168,6 +168,8 @@ def test_the_menghe_cadre_has_a_walk_list_and_contact_cards(both_towns, users, c
     cards = client.get("/me/card/")
     assert cards.status_code == 200
     assert "走访联系卡" in cards.content.decode()
+    assert cadre_user.cadre.phone  # the card carries the visitor's number
+    assert cadre_user.cadre.phone in cards.content.decode()
 
 
 def test_a_manager_of_both_campaigns_can_switch_the_plan_between_them(both_towns, client):
