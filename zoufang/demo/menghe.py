@@ -30,6 +30,7 @@ from zoufang.campaigns.config import (
     shipped_campaign_path,
 )
 from zoufang.campaigns.models import Campaign, CaseCategory
+from zoufang.cases import tick
 from zoufang.forms import services as form_services
 from zoufang.forms.demo import filled_answers
 from zoufang.planning.menghe import build_menghe_town
@@ -40,15 +41,19 @@ from zoufang.registry.models import Cadre, Target, Unit
 from zoufang.visits import rules
 from zoufang.visits.demo import DEMO_TODAY, record_demo_visit, register_demo_opinions
 from zoufang.visits.services import Opinion
+from zoufang.workdays.calendar import add_working_days
 
 SLUG = "menghe-dazoufang"
 DEMO_YEAR = int(DEMO_TODAY[:4])
 OFFICE = "menghe"
 CADRE = "menghe_cadre"
 CADRE_UNIT = "孟河镇经发局"
+# The handler accounts (承办人) of the units leading a kind of visit, which the demo hands cases to.
+HANDLERS = {"孟河镇经发局": "menghe_jingfa", "孟河镇人社局": "menghe_renshe", "孟河镇党委宣统口": "menghe_xuantong"}
 DEMO_ACCOUNTS = [
     (OFFICE, "孟河镇活动办（只看孟河镇）"),
     (CADRE, f"{CADRE_UNIT}干部（走访群众、走访联系卡）"),
+    *[(username, f"承办部门：{unit}") for unit, username in HANDLERS.items()],
 ]
 OPINION_EVERY = 4  # one visit in four collects an opinion
 QUIET = {"EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
@@ -107,7 +112,8 @@ def load_menghe_demo(*, say: Callable[[str], None] = lambda message: None) -> Ca
             say(f"孟河镇演示走访记录：新增 {created} 条")
             registered = register_demo_opinions(campaign, clock.today(), office_username=OFFICE)
             handled = handle_cases(campaign)
-            say(f"孟河镇走访收集的意见：登记 {registered} 条，交办 {handled} 条")
+            overdue = tick.tick().overdue  # overdue marks and reminders, as on the demo day
+            say(f"孟河镇走访收集的意见：登记 {registered} 条，交办 {handled} 条，超期 {overdue} 件")
     return campaign
 
 
@@ -201,31 +207,68 @@ def _head(unit: Unit | None) -> Cadre | None:
     return unit.cadres.order_by("sort_order", "id").first() if unit is not None else None
 
 
+# What became of a handed-on case, in turn: (action, working days after the step before). One in four waits to
+# be signed for, one is in hand, two are resolved, answered, called back and closed.
+CLOSED = (("accept", 1), ("resolve", 4), ("reply", 1), ("callback", 2), ("close", 0))
+CHAINS: tuple[tuple[tuple[str, int], ...], ...] = ((), (("accept", 1),), CLOSED, CLOSED)
+RESULTS = {"1": "已会同经发局现场办公，明确解决时限并跟踪落实", "2": "已安排村（社区）落实整改，群众认可",
+           "3": "已纳入本单位作风建设整改清单", "4": "已安排专人对接，持续跟进"}
+
+
 def handle_cases(campaign: Campaign) -> int:
-    """The office hands one registered case in three to the unit leading its kind of visit (seed 002 六、1),
-    the day after registering it; the rest wait on the office's desk."""
+    """The office hands one registered case in three to the unit leading its kind of visit (seed 002 六、1) the
+    day after registering it, and the unit takes it on from there (CHAINS), each step on its own day up to the
+    demo day; the other cases wait on the office's desk. Returns how many were handed on."""
     from django.contrib.auth import get_user_model
 
     from zoufang.cases.actions import dispatch_case
     from zoufang.cases.models import Case
-    from zoufang.workdays.calendar import add_working_days
 
     office = get_user_model().objects.get(username=OFFICE)
     # Counted over every registered case, handed on or not, so that loading again picks the same ones.
     registered = (Case.objects.filter(campaign=campaign, registered_on__isnull=False).select_related("target")
                   .order_by("raised_at", "id"))
     handled = 0
+    handlers: dict[int, Any] = {}
     for index, case in enumerate(registered):
         unit = lead_unit(campaign, case.target.kind) if case.target and index % 3 == 0 else None
-        if unit is None or case.registered_on is None or case.status != Case.Status.REGISTERED:
+        if (unit is None or unit.name not in HANDLERS or case.registered_on is None
+                or case.status != Case.Status.REGISTERED):
             continue
         on = add_working_days(case.registered_on, 1).date
         if on > clock.today():
             continue
         with override_settings(ZOUFANG_TODAY=on.isoformat()):
-            dispatch_case(case, unit, by=office, version=case.version, note="演示：按牵头单位交办")
+            case = dispatch_case(case, unit, by=office, version=case.version, note="演示：按牵头单位交办")
         handled += 1
+        if unit.pk not in handlers:
+            handlers[unit.pk] = ensure_user(HANDLERS[unit.name], settings.ZOUFANG_DEMO_PASSWORD,
+                                            full_name=f"{unit.name}承办人", role=RoleGrant.Role.UNIT_HANDLER,
+                                            unit=unit, region=unit.region)
+        _play(case, CHAINS[(index // 3) % len(CHAINS)], on, office, handlers[unit.pk])
     return handled
+
+
+def _play(case: Any, chain: tuple[tuple[str, int], ...], on: dt.date, office: Any, handler: Any) -> None:
+    from zoufang.cases import actions, answers
+
+    for action, days in chain:
+        on = add_working_days(on, days).date if days else on
+        if on > clock.today():
+            return
+        v = case.version
+        with override_settings(ZOUFANG_TODAY=on.isoformat()):
+            if action == "accept":
+                case = actions.accept_case(case, by=handler, version=v)
+            elif action == "resolve":
+                result = RESULTS.get(case.category.code[:1] if case.category else "", "已办结")
+                case = actions.resolve_case(case, by=handler, version=v, result=result)
+            elif action == "reply":
+                case = answers.reply_case(case, by=handler, version=v, channel="phone", content="已电话告知办理结果")
+            elif action == "callback":
+                case = answers.record_callback(case, by=office, version=v, satisfaction="satisfied")
+            else:
+                case = answers.close_case(case, by=office, version=v)
 
 
 def lead_unit(campaign: Campaign, target_kind: str) -> Unit | None:

@@ -152,7 +152,8 @@ def test_the_visits_raised_cases_in_several_states(both_towns):
     _jinxi, campaign = both_towns
     cases = Case.objects.filter(campaign=campaign)
     states = set(cases.values_list("status", flat=True))
-    assert {Case.Status.DRAFT, Case.Status.REGISTERED, Case.Status.DISPATCHED} <= states
+    assert {Case.Status.DRAFT, Case.Status.REGISTERED, Case.Status.DISPATCHED, Case.Status.ACCEPTED,
+            Case.Status.CLOSED} <= states
     assert {c.category.code[0] for c in cases if c.category} == {"1", "2", "3", "4"}
     dispatched = cases.filter(unit__isnull=False).select_related("unit")
     assert {c.unit.name for c in dispatched} <= {"孟河镇经发局", "孟河镇人社局", "孟河镇党委宣统口"}
@@ -208,3 +209,19 @@ def test_loaddemo_if_empty_skips_both_towns_once_loaded_and_lists_the_accounts(b
     call_command("demoaccounts", stdout=out)
     assert "menghe " in out.getvalue()
     assert "menghe_cadre" in out.getvalue()
+
+
+def test_the_lead_units_handlers_see_their_own_cases_only(both_towns, users, client):
+    from zoufang.cases.access import visible_cases
+
+    _jinxi, campaign = both_towns
+    for unit_name, username in menghe.HANDLERS.items():
+        handler = users[username]
+        mine = visible_cases(handler)
+        assert mine.exists()
+        assert not mine.exclude(unit__name=unit_name).exclude(co_handlers__name=unit_name).exists()
+        assert not mine.exclude(campaign=campaign).exists()
+    client.force_login(users["menghe_jingfa"])
+    desk = client.get("/cases/desk/")
+    assert desk.status_code == 200
+    assert "孟河镇经发局" in desk.content.decode()
