@@ -136,10 +136,9 @@ Step = Callable[[str], None]
 
 
 def load_demo(*, say: Step = lambda message: None, progress: Any = None) -> Campaign:
-    """Load both shipped campaigns and the 锦溪镇 2017 registry, tables and demo accounts."""
+    """Load the 锦溪镇 2017 campaign, registry, tables and demo accounts (孟河镇 is demo/menghe.py's part)."""
     with transaction.atomic():
         campaign = load_campaign_file(shipped_campaign_path(SLUG))
-        load_campaign_file(shipped_campaign_path("menghe-dazoufang"))
         say(f"走访活动：{campaign.name}")
         figures = seed_figures()
         town = campaign.scope.name

@@ -70,6 +70,7 @@ def build_menghe_town(say: Callable[[str], None] = lambda message: None) -> Camp
                 Cadre.objects.create(name=_unique_name(rng, committee), unit=committee, title="村干部",
                                      role=Cadre.Role.VILLAGE_CADRE, sort_order=i, supervisor=secretary, is_demo=True)
         _united_front(town, villages, leaders, rng)
+        _phones(town)
         interviewees = Cadre.objects.filter(unit__region__path__startswith=town.path, supervisor__isnull=False)
         Target.objects.bulk_create([
             Target(kind=Target.Kind.CADRE, cadre=cadre, name=cadre.name, region=cadre.unit.region or town,
@@ -97,6 +98,18 @@ def _united_front(town: Region, villages: list[Region], leaders: list[Cadre], rn
                         description=rng.choice(("孟河籍在外知名专家学者", "海外社团负责人", "孟河籍企业家")))
                  for _ in range(6)]
     Target.objects.bulk_create(notables)
+
+
+def _phones(town: Region) -> None:
+    """Every cadre's mobile number, for the walk lists and the 走访联系卡 (附件2-8); drawn apart from the town's
+    shape, so the villages, names and plan stay what they were."""
+    from zoufang.demo.synthetic import Names
+
+    names = Names(random.Random(SEED + 1))  # noqa: S311 - synthetic data, not security
+    cadres = list(Cadre.objects.filter(unit__region__path__startswith=town.path, phone="").order_by("id"))
+    for cadre in cadres:
+        cadre.phone = names.mobile()
+    Cadre.objects.bulk_update(cadres, ["phone"])
 
 
 def _unique_name(rng: random.Random, unit: Unit) -> str:

@@ -74,7 +74,7 @@ def plan_overview(request: HttpRequest) -> HttpResponse:
     result = check_plan(campaign)
     unit_rows = sorted(units.values(), key=lambda u: ([k for k, _ in GROUPS].index(u["group"]), u["name"]))
     return render(request, "planning/overview.html", {
-        "here": "plan", "campaign": campaign, "rows": rows, "groups": GROUPS, "units": unit_rows,
+        "here": "plan", "campaign": campaign, "campaigns": list(scope.managed_campaigns(request.user)), "rows": rows, "groups": GROUPS, "units": unit_rows,
         "preview": preview, "check": result, "clean": is_clean(result),
         "kinds": [(k, Target.Kind(k).label, result["targets"][k], result["unassigned"][k], result["duplicated"][k])
                   for k in result["targets"]],

@@ -15,6 +15,7 @@ from zoufang.campaigns.models import CaseCategory
 from zoufang.forms import services as form_services
 from zoufang.forms.xlsform import outside_repeats
 from zoufang.planning.models import Assignment
+from zoufang.registry.models import Cadre
 from zoufang.visits import rules
 from zoufang.visits.models import Visit
 from zoufang.visits.services import Opinion, VisitSubmission, _create
@@ -83,16 +84,12 @@ def _seed(campaign: Any, say: Callable[[str], Any]) -> None:
     for index, assignment in enumerate(assignments[: LIMIT * EVERY]):
         if index % EVERY or today <= start:
             continue
-        client_uuid = uuid.uuid5(NAMESPACE, f"{campaign.slug}:{assignment.public_id}")
-        if Visit.objects.filter(client_uuid=client_uuid).exists():
+        if Visit.objects.filter(client_uuid=demo_client_uuid(campaign, assignment)).exists():
             continue
         target, cadre = assignment.target, assignment.cadre
         assert cadre is not None  # noqa: S101 - filtered above; for the type checker
         day = start + dt.timedelta(days=(index * 7) % span)
         visited_at = timezone.make_aware(dt.datetime.combine(day, dt.time(9 + index % 8, 30)))
-        forms = form_services.questionnaires_for(campaign, target.kind)
-        answered = {entry["key"]: (version, form_services.check_answers(version, demo_answers(version.spec))[0])
-                    for entry, version in forms}
         opinions = []
         if (index // EVERY) % OPINION_EVERY == 0:
             pool = ENTERPRISE_OPINIONS if target.kind == "enterprise" else HOUSEHOLD_OPINIONS
@@ -101,20 +98,50 @@ def _seed(campaign: Any, say: Callable[[str], Any]) -> None:
             code = code if code in categories else min(categories, key=lambda c: categories[c].sort_order, default="")
             opinions = [Opinion(kind=kind, description=words, category=code)]
             opinions_given += 1
-        submission = VisitSubmission(
-            client_uuid=client_uuid, target_id=target.public_id, visited_at=visited_at,
-            mode=rules.allowed_modes(campaign, target, cadre)[0], summary="（演示）了解家庭、企业近况，宣传政策",
-            answers={key: data for key, (_version, data) in answered.items()}, opinions=opinions,
-        )
-        with override_settings(ZOUFANG_TODAY=day.isoformat()):  # recorded on the day of the visit
-            _create(None, cadre, target, campaign, submission, submission.content_hash(cadre), answered, categories)
-        created += 1
+        created += record_demo_visit(campaign, assignment, visited_at, mode=rules.allowed_modes(campaign, target, cadre)[0],
+                                     fill=lambda _key, spec: demo_answers(spec), opinions=opinions,
+                                     categories=categories)
     say(f"演示走访记录：新增 {created} 条")
     registered = register_demo_opinions(campaign, today)
     say(f"演示走访收集的意见：登记 {registered} 条")
 
 
-def register_demo_opinions(campaign: Any, today: dt.date) -> int:
+def demo_client_uuid(campaign: Any, assignment: Assignment) -> uuid.UUID:
+    """The visit's client id: the same assignment gives the same id, so loading twice records it once."""
+    return uuid.uuid5(NAMESPACE, f"{campaign.slug}:{assignment.public_id}")
+
+
+def record_demo_visit(
+    campaign: Any, assignment: Assignment, visited_at: dt.datetime, *, mode: str,
+    fill: Callable[[str, dict[str, Any]], dict[str, Any] | None], opinions: list[Opinion],
+    categories: dict[str, CaseCategory], summary: str = "（演示）了解家庭、企业近况，宣传政策",
+    cadre: Cadre | None = None,
+) -> bool:
+    """One visit, recorded through the visits service as on its own day, with the campaign's questionnaires for
+    the target's kind answered by `fill(key, spec)` (None: not this time, for those filled once per village).
+    The visitor is the assigned cadre, or `cadre` for a target a unit leads. False when the assignment's visit
+    is already there."""
+    client_uuid = demo_client_uuid(campaign, assignment)
+    if Visit.objects.filter(client_uuid=client_uuid).exists():
+        return False
+    target, cadre = assignment.target, assignment.cadre or cadre
+    assert cadre is not None  # noqa: S101 - a demo visit has a visitor
+    answered = {}
+    for entry, version in form_services.questionnaires_for(campaign, target.kind):
+        given = fill(entry["key"], version.spec)
+        if given is not None:
+            answered[entry["key"]] = (version, form_services.check_answers(version, given)[0])
+    submission = VisitSubmission(
+        client_uuid=client_uuid, target_id=target.public_id, visited_at=visited_at, mode=mode, summary=summary,
+        answers={key: data for key, (_version, data) in answered.items()}, opinions=opinions,
+    )
+    day = timezone.localtime(visited_at).date()
+    with override_settings(ZOUFANG_TODAY=day.isoformat()):  # recorded on the day of the visit
+        _create(None, cadre, target, campaign, submission, submission.content_hash(cadre), answered, categories)
+    return True
+
+
+def register_demo_opinions(campaign: Any, today: dt.date, office_username: str = "office") -> int:
     """The office registers what the visits collected, as it would have by the demo day: most within the
     deadline, one in seven late, one in fifteen not yet — through the cases action itself."""
     from django.contrib.auth import get_user_model
@@ -123,12 +150,14 @@ def register_demo_opinions(campaign: Any, today: dt.date) -> int:
     from zoufang.cases.models import Case
     from zoufang.workdays.calendar import add_working_days
 
-    office = get_user_model().objects.filter(username="office").first()
-    drafts = Case.objects.filter(campaign=campaign, status=Case.Status.DRAFT, source_visit__isnull=False,
-                                 category__isnull=False).order_by("raised_at", "id")
+    office = get_user_model().objects.filter(username=office_username).first()
+    # Counted over every opinion the visits collected, drafts or not, so that loading again picks the same ones.
+    collected = Case.objects.filter(campaign=campaign, source_visit__isnull=False,
+                                    category__isnull=False).order_by("raised_at", "id")
     registered = 0
-    for index, case in enumerate(drafts):
-        if index % UNREGISTERED_EVERY == UNREGISTERED_EVERY - 1 or case.registration_due is None:
+    for index, case in enumerate(collected):
+        if case.status != Case.Status.DRAFT or index % UNREGISTERED_EVERY == UNREGISTERED_EVERY - 1 \
+                or case.registration_due is None:
             continue
         raised_on = timezone.localtime(case.raised_at).date()
         on = (add_working_days(case.registration_due, 2).date if index % LATE_EVERY == LATE_EVERY - 1

@@ -31,6 +31,8 @@ def home(request: HttpRequest) -> HttpResponse:
         today = clock.today()
         context.update(
             today=today,
+            # The office's plan of this campaign, not just of its latest one.
+            manages=scope.managed_campaigns(request.user).filter(pk=campaign.pk).exists(),
             period=dashboard.campaign_period(campaign, today),
             phases=dashboard.phase_rows(campaign, today),
             table=dashboard.counts_table(campaign, request.user),

@@ -5,7 +5,7 @@ import pytest
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent, RoleGrant
 from zoufang.accounts.services import ensure_administrator, ensure_user
-from zoufang.conftest import PASSWORD, SHOTS
+from zoufang.conftest import PASSWORD, SHOTS, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,11 +21,7 @@ def test_the_audit_page_fits_the_screen_and_filters(browser, live_server, town, 
     temp.delete()
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
     page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "auditadmin")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    browser_login(page, live_server.url, "auditadmin")
     page.click("nav >> text=审计记录")
     assert page.locator("h1").inner_text() == "审计记录"
     assert "临时工小李（linshi）［账号已删除］" in page.locator("main").inner_text()

@@ -94,6 +94,8 @@ def test_it_lists_an_update_imports_changes_before_writing(browser, live_server,
         page.click("text=确认以上变更，正式导入")
         page.wait_for_selector("text=已记入审计")
         assert Target.objects.get(id_number=number).name == "张四"
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("username", ["office", "leader", "dept", "village"])

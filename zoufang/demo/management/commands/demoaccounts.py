@@ -1,11 +1,13 @@
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zoufang.accounts.demo import demo_code
 from zoufang.accounts.models import RoleGrant
+from zoufang.demo import menghe
 from zoufang.demo.loader import DEMO_ACCOUNTS
 
 
@@ -22,17 +24,28 @@ class Command(BaseCommand):
                 raise CommandError(f"{options['otp']} 不是启用了双因素认证的演示账号。")
             self.stdout.write(code)
             return
+        two_factor = set(TOTPDevice.objects.filter(confirmed=True).values_list("user__username", flat=True))
+
+        def line(username: str, label: str) -> str:
+            return f" {'*' if username in two_factor else ' '}{username:<16}{label}"
+
         self.stdout.write(f"演示账号（密码均为 {settings.ZOUFANG_DEMO_PASSWORD}；标 * 的账号登录时还需动态验证码，"
                           f"用 zoufang demoaccounts --otp 账号 取得）：")
-        two_factor = set(TOTPDevice.objects.filter(confirmed=True).values_list("user__username", flat=True))
+        self.stdout.write("锦溪镇（2017 年“六个一”基层走访调研）：")
         for username, label in DEMO_ACCOUNTS:
-            mark = "*" if username in two_factor else " "
-            self.stdout.write(f" {mark}{username:<12}{label}")
+            self.stdout.write(line(username, label))
         handlers = (
             RoleGrant.objects.filter(role=RoleGrant.Role.UNIT_HANDLER, unit__isnull=False)
             .select_related("user", "unit")
             .order_by("unit__sort_order", "user__username")
         )
-        for grant in handlers:
+        for grant in handlers.exclude(user__username__in=menghe.HANDLERS.values()):
             unit = grant.unit.name if grant.unit else ""
-            self.stdout.write(f"  {grant.user.username:<12}承办部门：{unit}")
+            self.stdout.write(line(grant.user.username, f"承办部门：{unit}"))
+        loaded = set(get_user_model().objects.filter(username__in=[u for u, _label in menghe.DEMO_ACCOUNTS])
+                     .values_list("username", flat=True))
+        if loaded:
+            self.stdout.write("孟河镇（“走田头、进车间、求良策”大走访，分配页 /plan/?campaign=menghe-dazoufang）：")
+            for username, label in menghe.DEMO_ACCOUNTS:
+                if username in loaded:
+                    self.stdout.write(line(username, label))

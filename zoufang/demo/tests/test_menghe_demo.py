@@ -1,0 +1,227 @@
+"""Issue 9 item 19: the seed-002 campaign (孟河镇) loaded as a second demo town beside 锦溪镇, reachable by its own
+office and by no one else, with visits of the seed's four kinds and its forms 附件2-2、2-4…2-7 filled in."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from zoufang.accounts import scope
+from zoufang.cases.models import Case
+from zoufang.demo import menghe
+from zoufang.demo.menghe import load_menghe_demo, shift_years
+from zoufang.forms.models import FormAnswer
+from zoufang.forms.services import check_answers
+from zoufang.planning.models import Assignment
+from zoufang.registry.models import Target
+from zoufang.visits.models import Visit
+
+pytestmark = pytest.mark.django_db
+MENGHE = "/plan/?campaign=menghe-dazoufang"
+
+
+@pytest.fixture
+def users(both_towns):
+    return {u.username: u for u in get_user_model().objects.all()}
+
+
+@pytest.fixture
+def demo_day(settings):
+    settings.ZOUFANG_TODAY = "2017-06-15"  # as `make run` pins it
+
+
+def _under(path):
+    return lambda region: region.path.startswith(path)
+
+
+def test_the_menghe_office_reaches_its_campaigns_plan_and_not_jinxis(both_towns, users, client):
+    jinxi, campaign = both_towns
+    client.force_login(users[menghe.OFFICE])
+    page = client.get(MENGHE)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert campaign.name in text
+    assert "不重不漏：已核验" in text
+    assert "孟河社区" in text
+    assert "锦溪" not in text
+    assert client.get("/plan/?campaign=jinxi-2017").status_code == 404
+    assert client.get("/plan/").context["campaign"] == campaign
+
+
+def test_the_jinxi_office_does_not_reach_menghe(both_towns, users, client):
+    jinxi, campaign = both_towns
+    client.force_login(users["office"])
+    assert client.get(MENGHE).status_code == 404
+    for url in ("/", "/visits/", "/cases/", "/targets/", "/regions/", "/plan/"):
+        assert "孟河" not in client.get(url).content.decode(), url
+    visit = Visit.objects.filter(campaign=campaign).first()
+    assert client.get(f"/visits/{visit.public_id}/").status_code == 404
+    case = Case.objects.filter(campaign=campaign).first()
+    assert client.get(f"/cases/{case.public_id}/").status_code == 404
+
+
+def test_each_office_sees_only_its_own_town(both_towns, users):
+    from zoufang.cases.access import visible_cases
+    from zoufang.visits.services import visible_visits
+
+    for username, (own, other) in {"office": both_towns, menghe.OFFICE: both_towns[::-1]}.items():
+        user = users[username]
+        assert scope.visible_targets(user).exists()
+        assert not scope.visible_targets(user).exclude(region__path__startswith=own.scope.path).exists()
+        assert not scope.visible_targets(user).filter(region__path__startswith=other.scope.path).exists()
+        assert list(scope.visible_campaigns(user)) == [own]
+        assert list(scope.managed_campaigns(user)) == [own]
+        assert visible_visits(user).exists()
+        assert not visible_visits(user).exclude(campaign=own).exists()
+        assert visible_cases(user).exists()
+        assert not visible_cases(user).exclude(campaign=own).exists()
+        assert not scope.visible_units(user).filter(region__path__startswith=other.scope.path).exists()
+
+
+def test_the_menghe_office_reaches_home_visits_and_cases_of_menghe(both_towns, users, client, demo_day):
+    _jinxi, campaign = both_towns
+    client.force_login(users[menghe.OFFICE])
+    home = client.get("/")
+    assert home.context["campaign"] == campaign
+    assert home.context["period"].state == "now"  # the demo day falls inside the campaign
+    phases = {row.phase.key: row.state for row in home.context["phases"]}
+    assert phases == {"concentrated_visits": "past", "lists_and_solutions": "past", "summary": "now",
+                      "regular_visits": "future"}
+    assert f'href="{MENGHE}"' in home.content.decode()  # the office's way to the plan of this campaign
+    visits = client.get("/visits/")
+    assert visits.status_code == 200
+    assert len(visits.context["visits"]) == 20
+    assert all(v.campaign_id == campaign.pk for v in visits.context["visits"])
+    cases = client.get("/cases/")
+    assert cases.status_code == 200
+    assert "孟河" in cases.content.decode()
+    assert "锦溪" not in cases.content.decode()
+
+
+def test_the_campaign_runs_in_the_demo_year_with_the_shipped_month_and_day():
+    shipped = {"period": {"starts_on": "2018-03-01", "ends_on": "2018-12-31"},
+               "phases": [{"starts_on": dt.date(2016, 2, 29)}], "pace": {"complete_by": "2018-04-30", "note": "4月底"}}
+    assert shift_years(shipped, -1) == {
+        "period": {"starts_on": "2017-03-01", "ends_on": "2017-12-31"},
+        "phases": [{"starts_on": dt.date(2015, 2, 28)}], "pace": {"complete_by": "2017-04-30", "note": "4月底"}}
+
+
+def test_it_has_visits_of_the_four_kinds_with_their_forms_filled(both_towns):
+    _jinxi, campaign = both_towns
+    visits = Visit.objects.filter(campaign=campaign).select_related("target")
+    kinds = set(visits.values_list("target__kind", flat=True))
+    assert {Target.Kind.ENTERPRISE, Target.Kind.PROJECT, Target.Kind.CADRE, Target.Kind.NOTABLE_PERSON} <= kinds
+    assert kinds & {Target.Kind.REGISTERED_HOUSEHOLD, Target.Kind.RESIDENT_HOUSEHOLD}
+    answers = FormAnswer.objects.filter(visit__campaign=campaign).select_related("form", "form_version", "visit")
+    by_form = {}
+    for answer in answers:
+        by_form.setdefault(answer.form.key, []).append(answer)
+        assert check_answers(answer.form_version, answer.data)[1] == {}
+    # 附件2-2 企业走访调查表, 2-4 村（社区）调查表, 2-5 群众入户调查表, 2-6 干部调查问卷, 2-7 名士意见建议采集表
+    assert set(by_form) == {"enterprise_survey", "village_survey", "household_survey", "cadre_survey",
+                            "notable_person_form"}
+    enterprise = by_form["enterprise_survey"][0].data
+    assert {"operation_state", "service_awareness", "service_efficiency", "integrity", "innovation_advice"} <= set(
+        enterprise)
+    # The 村（社区）调查表 once per village, with the first household visit there
+    villages = [a.visit.target.region.parent_id for a in by_form["village_survey"]]
+    assert len(villages) == len(set(villages)) == 8
+    household_visits = visits.filter(target__kind__in=Target.HOUSEHOLD_KINDS)
+    assert household_visits.count() == len(by_form["household_survey"])
+    for visit in visits.exclude(target__kind=Target.Kind.PROJECT):
+        assert visit.form_answers.exists(), visit.target.kind
+    # every visit on or before the end of the concentrated visits
+    assert visits.filter(visited_at__date__gt=dt.date(2017, 4, 30)).count() == 0
+    assert visits.filter(visited_at__date__lt=campaign.starts_on).count() == 0
+
+
+def test_a_visit_page_shows_its_filled_form(both_towns, users, client):
+    _jinxi, campaign = both_towns
+    client.force_login(users[menghe.OFFICE])
+    visit = Visit.objects.filter(campaign=campaign, target__kind=Target.Kind.ENTERPRISE).order_by("id").first()
+    page = client.get(f"/visits/{visit.public_id}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "企业走访调查表" in text
+    assert "服务意识" in text
+
+
+def test_the_visits_raised_cases_in_several_states(both_towns):
+    _jinxi, campaign = both_towns
+    cases = Case.objects.filter(campaign=campaign)
+    states = set(cases.values_list("status", flat=True))
+    assert {Case.Status.DRAFT, Case.Status.REGISTERED, Case.Status.DISPATCHED, Case.Status.ACCEPTED,
+            Case.Status.CLOSED} <= states
+    assert {c.category.code[0] for c in cases if c.category} == {"1", "2", "3", "4"}
+    dispatched = cases.filter(unit__isnull=False).select_related("unit")
+    assert {c.unit.name for c in dispatched} <= {"孟河镇经发局", "孟河镇人社局", "孟河镇党委宣统口"}
+    assert all(c.unit.region_id == campaign.scope_id for c in dispatched)
+
+
+def test_the_menghe_cadre_has_a_walk_list_and_contact_cards(both_towns, users, client, demo_day):
+    _jinxi, campaign = both_towns
+    cadre_user = users[menghe.CADRE]
+    assert Assignment.objects.filter(campaign=campaign, cadre=cadre_user.cadre).count() >= 30
+    client.force_login(cadre_user)
+    assert client.get("/me/").status_code == 200
+    cards = client.get("/me/card/")
+    assert cards.status_code == 200
+    assert "走访联系卡" in cards.content.decode()
+    assert cadre_user.cadre.phone  # the card carries the visitor's number
+    assert cadre_user.cadre.phone in cards.content.decode()
+
+
+def test_a_manager_of_both_campaigns_can_switch_the_plan_between_them(both_towns, client):
+    """The class: a plan page for every campaign the user manages, and a way to it from the plan page."""
+    jinxi, campaign = both_towns
+    admin = get_user_model().objects.create_superuser("chief", password="x")  # noqa: S106
+    client.force_login(admin)
+    for shown in (jinxi, campaign):
+        page = client.get(f"/plan/?campaign={shown.slug}")
+        assert page.status_code == 200
+        assert page.context["campaign"] == shown
+        options = page.content.decode()
+        assert f'value="{jinxi.slug}"' in options
+        assert f'value="{campaign.slug}"' in options
+
+
+def test_loading_again_changes_nothing(both_towns):
+    _jinxi, campaign = both_towns
+
+    def state():
+        return (Visit.objects.filter(campaign=campaign).count(), FormAnswer.objects.count(),
+                sorted(Case.objects.filter(campaign=campaign).values_list("status", flat=True)),
+                Assignment.objects.filter(campaign=campaign).count(), Target.objects.count())
+
+    before = state()
+    load_menghe_demo()
+    assert state() == before
+
+
+def test_loaddemo_if_empty_skips_both_towns_once_loaded_and_lists_the_accounts(both_towns):
+    out = StringIO()
+    call_command("loaddemo", if_empty=True, stdout=out)
+    assert "锦溪镇演示数据已存在" in out.getvalue()
+    assert "孟河镇演示数据已存在" in out.getvalue()
+    out = StringIO()
+    call_command("demoaccounts", stdout=out)
+    assert "menghe " in out.getvalue()
+    assert "menghe_cadre" in out.getvalue()
+
+
+def test_the_lead_units_handlers_see_their_own_cases_only(both_towns, users, client):
+    from zoufang.cases.access import visible_cases
+
+    _jinxi, campaign = both_towns
+    for unit_name, username in menghe.HANDLERS.items():
+        handler = users[username]
+        mine = visible_cases(handler)
+        assert mine.exists()
+        assert not mine.exclude(unit__name=unit_name).exclude(co_handlers__name=unit_name).exists()
+        assert not mine.exclude(campaign=campaign).exists()
+    client.force_login(users["menghe_jingfa"])
+    desk = client.get("/cases/desk/")
+    assert desk.status_code == 200
+    assert "孟河镇经发局" in desk.content.decode()
