@@ -11,7 +11,6 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
-from django_otp import DEVICE_ID_SESSION_KEY
 
 from zoufang.accounts import passwords, twofactor
 
@@ -48,17 +47,16 @@ class AccountSecurityMiddleware:
     def pending_step(request: HttpRequest) -> str:
         """The page the user must pass first ("" for none): the second factor, then a password change.
 
-        What needs the database (roles, the device still existing, the password's age) is read at most every
-        RECHECK_SECONDS and kept in the session, so an ordinary page costs no query for it.
+        Roles and the password's age are read at most every RECHECK_SECONDS and kept in the session; whether the
+        session is verified comes from django-otp, which loads the session's device on each request anyway, so a
+        reset (the device deleted) takes effect on the next page.
         """
         session, user = request.session, request.user
         if time.time() - session.get(CHECKED_AT, 0) > RECHECK_SECONDS:
             session[CHECKED_AT] = time.time()
             session[NEEDS_2FA] = twofactor.requires_two_factor(user)
             session[PASSWORD_DUE] = bool(passwords.must_change_password(user))
-            if session[NEEDS_2FA] and DEVICE_ID_SESSION_KEY in session and not user.is_verified():  # type: ignore[union-attr]
-                del session[DEVICE_ID_SESSION_KEY]  # the device was removed (a reset): verify again
-        if session[NEEDS_2FA] and DEVICE_ID_SESSION_KEY not in session:
+        if session[NEEDS_2FA] and not user.is_verified():  # type: ignore[union-attr]
             return "/account/2fa/"
         if session[PASSWORD_DUE]:
             return "/account/password/"

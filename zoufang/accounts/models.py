@@ -231,4 +231,4 @@ class PasswordHistory(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.created_at:%Y-%m-%d}"
+        return f"{self.user} · {clock.minute(self.created_at)}"
