@@ -4,21 +4,27 @@ with several 挂钩 villages and no 附件3-1, a village no leader is linked to,
 and a department whose 党员人数 disagrees with the cadres imported."""
 
 import csv
+import io
 import random
 from collections import defaultdict
 from io import StringIO
 from pathlib import Path
 
+import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
+from zoufang.core.tabular import read_rows
 from zoufang.demo import synthetic
 from zoufang.demo.loader import SeedFigures
+from zoufang.planning import tables
 from zoufang.planning.check import check_plan, is_clean
+from zoufang.planning.export import build_workbook
 from zoufang.planning.models import Assignment, FixedQuota, Quota
 from zoufang.planning.services import PlanRejected, run_plan, store_department_table
 from zoufang.planning.tests.towns import build_town
 from zoufang.regions.models import Region
+from zoufang.registry.imports import run_import
 from zoufang.registry.models import Cadre, Target, Unit
 
 TOWN = "石湖镇"
@@ -120,6 +126,19 @@ def test_it_spreads_each_leaders_households_over_every_linked_village_and_keeps_
         assert Assignment.objects.filter(campaign=shihu, cadre=leader,
                                          target__kind=Target.Kind.REGISTERED_HOUSEHOLD).count() == 50
     assert is_clean(check_plan(shihu))
+    # The printed 附件3-1 has the 0 row too, as the seed's has 吴洁 干家甸社区 0.
+    out = io.BytesIO()
+    build_workbook(shihu, walk_lists=False).save(out)
+    book = openpyxl.load_workbook(io.BytesIO(out.getvalue()))
+    for other in [n for n in book.sheetnames if n != "附件3-1"]:
+        del book[other]
+    sheet = io.BytesIO()
+    book.save(sheet)
+    sheet.seek(0)
+    printed = tables.parse_leader_table(read_rows(sheet, "附件3-1.xlsx"), with_villages=True)
+    assert not printed.issues
+    assert ("孙立", "南湾村", 0) in {(r.leader, r.village, r.count) for r in printed.rows}
+    assert sum(r.count for r in printed.rows) == 150
 
 
 def test_it_names_every_department_whose_party_members_disagree_with_its_cadres(shihu):
@@ -172,3 +191,18 @@ def test_it_gives_the_town_level_rest_beyond_every_quota_to_the_departments(shih
     owners = Assignment.objects.filter(campaign=shihu, target__region=town, target__kind=Target.Kind.ENTERPRISE)
     assert owners.count() == TOWN_ENTERPRISES + 150
     assert not owners.filter(cadre__role=Cadre.Role.VILLAGE_CADRE).exists()
+
+
+def test_it_plans_again_after_a_table_is_imported_again_with_other_figures(shihu, tmp_path):
+    _run("run")
+    changed = FILES["annex1.csv"].replace("1,市商务局,东岸村,240,100", "1,市商务局,东岸村,240,90").replace(
+        "1130户,590户", "1130户,580户")
+    (tmp_path / "annex1-v2.csv").write_text(changed, encoding="utf-8")
+    report = run_import("allocation", tmp_path / "annex1-v2.csv", campaign=shihu, source_label="附件1")
+    assert report.ok, [str(e) for e in report.errors[:5]]
+    _run("run")
+    _run("check")
+    assert FixedQuota.objects.filter(campaign=shihu, source="附件1").count() == 6
+    upper = Quota.objects.filter(campaign=shihu, unit__name="市商务局", region__name="东岸村",
+                                 target_kind=Target.Kind.REGISTERED_HOUSEHOLD)
+    assert sum(upper.values_list("count", flat=True)) == 90
