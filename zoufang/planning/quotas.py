@@ -301,7 +301,8 @@ def _plan_leaders(snap: Snapshot, plan: QuotaPlan, kind: str, each: int, supply:
     """
     leaders = _role_cadres(snap, Cadre.Role.TOWN_LEADER)
     label = class_label(kind)
-    villages_of = {c: [v for v in snap.linked_villages.get(c, []) if v in snap.village_by_id] for c in leaders}
+    # In the town's order of villages: the import keeps a leader's 挂钩 villages as a set.
+    villages_of = {c: [v.pk for v in snap.villages if v.pk in snap.linked_villages.get(c, ())] for c in leaders}
     if kind in (HOUSEHOLD, *HOUSEHOLD_KINDS):
         _link_uncovered_villages(snap, plan, villages_of, supply, label)
     rest: dict[Slot, int] = {}
