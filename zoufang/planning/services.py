@@ -299,5 +299,10 @@ def store_department_table(campaign: Campaign, source: Path | IO[bytes], *, labe
                            else FixedQuota.Table.UNIT_HOUSEHOLDS), created_by=by, modified_by=by)
                 quota.units.set([units[row.unit]])
                 created += 1
+        for row in table.rows:  # the table's 党员人数 is the town's word, held against the cadres by plan check
+            unit = units[row.unit]
+            if row.party_members is not None and unit.party_member_count != row.party_members:
+                unit.party_member_count, unit.modified_by, unit.version = row.party_members, by, unit.version + 1
+                unit.save(update_fields=["party_member_count", "modified_by", "modified_at", "version"])
         audit.record(by, AuditEvent.Action.IMPORT, campaign, summary=f"部门分配表{label}：{created}行")
     return created

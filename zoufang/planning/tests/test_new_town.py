@@ -206,3 +206,15 @@ def test_it_plans_again_after_a_table_is_imported_again_with_other_figures(shihu
     upper = Quota.objects.filter(campaign=shihu, unit__name="市商务局", region__name="东岸村",
                                  target_kind=Target.Kind.REGISTERED_HOUSEHOLD)
     assert sum(upper.values_list("count", flat=True)) == 90
+
+
+def test_it_names_a_department_whose_decided_table_disagrees_with_its_cadres(shihu, tmp_path):
+    """`plan table` is another way the town states 党员人数: 社事局 6 in its 附件4-2, 5 cadres imported."""
+    table = tmp_path / "annex4-2.csv"
+    table.write_text("序号,单位,党员人数,走访企业数,备注\n1,综治办,8,24,\n2,经发局,22,66,\n3,社事局,6,15,\n"
+                     "合计,36,105家,\n", encoding="utf-8")
+    out = StringIO()
+    call_command("plan", "table", str(table), label="附件4-2", campaign=SLUG, stdout=out)
+    assert "社事局：党员人数6，已导入党员干部5人，按5人分配" in out.getvalue()
+    assert check_plan(shihu)["member_mismatches"] == [{"unit": "社事局", "stated": 6, "registered": 5}]
+    assert "社事局：党员人数6" in _run("run")

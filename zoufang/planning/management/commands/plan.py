@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zoufang.campaigns.models import Campaign
-from zoufang.planning.check import check_plan, is_clean, member_mismatch_text
+from zoufang.planning.check import check_plan, is_clean, member_mismatch_text, member_mismatches
 from zoufang.planning.services import PlanningError, PlanRejected, run_plan, store_department_table
 from zoufang.registry.models import Target
 
@@ -119,3 +119,5 @@ class Command(BaseCommand):
         except PlanningError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"{options['label']}：{n} 行")
+        for row in member_mismatches(campaign):
+            self.stdout.write(f"  党员人数不符：{member_mismatch_text(row)}")
