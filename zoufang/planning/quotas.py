@@ -195,16 +195,35 @@ def _plan_led(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str) -> bool:
 
 
 def _plan_interviews(snap: Snapshot, plan: QuotaPlan) -> None:
-    """上下谈一级 (seed 002 §四3): each cadre is interviewed by the one a level above."""
-    missing = []
+    """上下谈一级 (seed 002 §四3): each cadre is interviewed by the one a level above.
+
+    When that one has left, the next one up still in post takes the interview, and the report says so.
+    """
+    missing, passed_up = [], []
+    departed: dict[int, tuple[int | None, str]] = {}  # cadres no longer in post: (supervisor, name), read once
+
+    def above(cadre_id: int) -> tuple[int | None, str]:
+        if cadre_id in snap.cadres:
+            return snap.cadres[cadre_id].supervisor_id, snap.cadres[cadre_id].name
+        if cadre_id not in departed:
+            row = Cadre.objects.filter(pk=cadre_id).values_list("supervisor_id", "name").first()
+            departed[cadre_id] = row if row else (None, f"#{cadre_id}")
+        return departed[cadre_id]
+
     for target_id, cadre_id in sorted(snap.interviewee.items()):
-        cadre = Cadre.objects.filter(pk=cadre_id).only("supervisor_id").first() if cadre_id not in snap.cadres \
-            else snap.cadres[cadre_id]
-        boss = snap.cadres.get(cadre.supervisor_id) if cadre and cadre.supervisor_id else None
-        if boss is None:
-            missing.append(cadre.name if cadre else f"#{cadre_id}")
+        boss_id, name = above(cadre_id)
+        seen: set[int] = set()
+        while boss_id is not None and boss_id not in snap.cadres and boss_id not in seen:
+            seen.add(boss_id)
+            boss_id = above(boss_id)[0]
+        if boss_id is None or boss_id not in snap.cadres:
+            missing.append(name)
             continue
-        plan.direct[target_id] = (boss.unit_id, boss.pk)
+        if seen:
+            passed_up.append(f"{name}→{snap.cadres[boss_id].name}")
+        plan.direct[target_id] = (snap.cadres[boss_id].unit_id, boss_id)
+    if passed_up:
+        plan.notes.append(f"{len(passed_up)}名干部的上一级已不在岗，由更上一级访谈：{'、'.join(passed_up[:20])}")
     if missing:
         plan.notes.append(f"{len(missing)}名干部无在岗的上一级，无人访谈：{'、'.join(missing[:20])}")
 
