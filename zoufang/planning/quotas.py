@@ -520,8 +520,8 @@ def _plan_town_rest(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, su
     rule = roles.per_person(role, kind)
     over = {c: n for c, n in load.items() if rule and rule[1] is not None and n > rule[1]}
     who = "部门党员干部" if role == roles.department else "镇领导"
-    each = f"{min(left, len(ordered))}人各1个" if base == 0 else \
-        f"{len(ordered)}人每人{base}个" if extra == 0 else f"{len(ordered)}人每人{base}～{base + 1}个"
+    each = f"{min(left, len(ordered))}人各增加1个" if base == 0 else \
+        f"{len(ordered)}人各增加{base}个" if extra == 0 else f"{len(ordered)}人各增加{base}～{base + 1}个"
     plan.notes.append(f"{town}未填村的{label}{left}个在各项分配后仍余，交{who}走访：{each}"
                       + (f"，其中{len(over)}人超出每人{rule[0]}～{rule[1]}" if over and rule else ""))
     for cadre_id, n in over.items():

@@ -84,7 +84,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  数量不符：{who} {Target.Kind(v['kind']).label} 应为{v['planned']}，"
                                   f"实为{v['assigned']}")
             for r in result["relaxations"]:
-                self.stdout.write(f"  放宽（分配表决定）：{r['unit']} {r['cadre']} {Target.Kind(r['kind']).label} "
+                self.stdout.write(f"  放宽（超出每人规则）：{r['unit']} {r['cadre']} {Target.Kind(r['kind']).label} "
                                   f"{r['planned']}（规则 {r['rule']}）")
             for t in result["left_out"]:
                 self.stdout.write(f"  无人走访：{t['village']} {Target.Kind(t['kind']).label} {t['name']}")
