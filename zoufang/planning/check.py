@@ -3,7 +3,7 @@
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from zoufang.campaigns.models import Campaign
@@ -80,10 +80,10 @@ def left_out(campaign: Campaign, active: QuerySet[Target], kinds: list[str]) -> 
     villages = dict(Region.objects.filter(path__startswith=town.path, level=Region.Level.VILLAGE)
                     .values_list("path", "name"))
     depth = len(next(iter(villages), ""))
-    held = Assignment.objects.filter(campaign=campaign).values("target_id")
+    held = Assignment.objects.filter(campaign=campaign, target_id=OuterRef("pk"))  # NOT EXISTS: an anti-join
     found = []
     for kind in kinds:
-        for target_id, name, path in (active.filter(kind=kind).exclude(pk__in=held)
+        for target_id, name, path in (active.filter(~Exists(held), kind=kind)
                                       .order_by("region__path", "address", "id")
                                       .values_list("id", "name", "region__path")[:LEFT_OUT_SHOWN]):
             found.append({"kind": kind, "target_id": target_id, "name": name,
