@@ -12,7 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 
 from zoufang.core.tabular import read_rows
 from zoufang.demo import synthetic
@@ -157,14 +157,16 @@ def test_it_refuses_a_plan_that_leaves_targets_out_and_writes_nothing(shihu):
     before = set(Assignment.objects.filter(campaign=shihu).values_list("target_id", "cadre_id"))
     Cadre.objects.filter(unit__name="中心村村委会").update(archived_on="2017-06-01")  # no 兜底 left in 中心村
 
-    with pytest.raises(CommandError) as refused:
-        _run("run")
-    message = str(refused.value)
+    said = StringIO()
+    with pytest.raises(SystemExit) as refused:
+        _run("run", stderr=said)
+    assert refused.value.code == 1
+    message = said.getvalue()
     assert "未通过核验" in message
     assert "未写入" in message
     assert "中心村" in message
     assert "户籍户" in message
-    with pytest.raises(CommandError):
+    with pytest.raises(SystemExit):
         _run("run", dry_run=True)  # a preview says the same, non-zero
     with pytest.raises(PlanRejected):
         run_plan(shihu)  # the pages' and the API's path

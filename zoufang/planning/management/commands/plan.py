@@ -54,12 +54,15 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))
         else:
             self._say_run(report, options["dry_run"])
-        if report.failures:
-            raise CommandError(report.refusal())
+        if report.failures:  # in Chinese on stderr, exit 1 like `plan check` (no “CommandError:” before it)
+            self.stderr.write(report.refusal())
+            sys.exit(1)
 
     def _say_run(self, report: Any, dry_run: bool) -> None:
         head = "预览（未写入）：" if dry_run else ("已分配：" if report.applied else "核验未通过，未写入：")
         self.stdout.write(head + f"保留 {report.kept}，新增 {report.added}，调整 {report.moved}，释放 {report.released}")
+        if report.failures:  # the reasons and the notes follow on stderr; moves that will not happen are not listed
+            return
         self.stdout.write(f"部门—村组合 {report.pairs} 个")
         for note in report.notes:
             self.stdout.write(f"  说明：{note}")
