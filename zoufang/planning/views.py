@@ -62,13 +62,15 @@ def plan_overview(request: HttpRequest) -> HttpResponse:
         by_village[region_id][_group(kind)] += n
         row = units.setdefault(unit_id, {"name": name, "public_id": public_id, "group": _group(kind),
                                          "villages": set(), "total": 0})
-        row["villages"].add(region_id)
+        if region_id != campaign.scope_id:  # the town's own targets are no village
+            row["villages"].add(region_id)
         row["total"] += n
     rows = []
-    for village in villages:
+    places = villages + ([campaign.scope] if campaign.scope_id in by_village else [])  # then the town's own
+    for village in places:
         counts = by_village.get(village.pk, {})
         total = sum(counts.values()) or 1
-        rows.append({"village": village, "total": sum(counts.values()),
+        rows.append({"village": village, "town": village.pk == campaign.scope_id, "total": sum(counts.values()),
                      "parts": [(key, label, counts.get(key, 0), round(100 * counts.get(key, 0) / total, 1))
                                for key, label in GROUPS]})
     preview = run_plan(campaign, dry_run=True) if request.GET.get("preview") else None

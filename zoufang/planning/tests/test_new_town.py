@@ -220,3 +220,15 @@ def test_it_names_a_department_whose_decided_table_disagrees_with_its_cadres(shi
     assert "社事局：党员人数6，已导入党员干部5人，按5人分配" in out.getvalue()
     assert check_plan(shihu)["member_mismatches"] == [{"unit": "社事局", "stated": 6, "registered": 5}]
     assert "社事局：党员人数6" in _run("run")
+
+
+def test_it_shows_the_towns_own_targets_on_the_plan_page(shihu, client):
+    from zoufang.accounts.models import RoleGrant
+    from zoufang.accounts.services import ensure_user
+
+    run_plan(shihu)
+    client.force_login(ensure_user("shihu-office", "x-password-1", role=RoleGrant.Role.OFFICE,
+                                   region=Region.objects.get(name=TOWN)))
+    text = client.get(f"/plan/?campaign={SLUG}").content.decode()
+    assert "不重不漏：已核验" in text
+    assert f"{TOWN}（未填村）" in text
