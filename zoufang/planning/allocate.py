@@ -55,6 +55,30 @@ def split_in_range(total: int, people: Sequence[Key], low: int, high: int | None
     return result
 
 
+def spread_evenly(total: int, room: Sequence[int]) -> list[int]:
+    """`total` over places with the given room, as evenly as the room allows; the first places get the odd ones.
+
+    50 over five villages with room → 10 each (the seed's 附件3-1 for 王文); 50 over three → 17, 17, 16;
+    a place with no room gets 0, and what one cannot take goes to the others. The sum is at most `total`.
+    """
+    counts = [0] * len(room)
+    left = total
+    open_ = [i for i, r in enumerate(room) if r > 0]
+    while left > 0 and open_:
+        share = left // len(open_)
+        if share == 0:
+            for i in open_[:left]:
+                counts[i] += 1
+            left = 0
+            break
+        for i in open_:
+            take = min(share, room[i] - counts[i])
+            counts[i] += take
+            left -= take
+        open_ = [i for i in open_ if counts[i] < room[i]]
+    return counts
+
+
 def place(demands: Mapping[Key, int], supplies: Mapping[Key, int], *,
           held: Mapping[tuple[Key, Key], int] | None = None,
           preferred: Mapping[Key, Sequence[Key]] | None = None,

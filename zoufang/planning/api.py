@@ -3,13 +3,13 @@
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from zoufang.accounts import scope
 from zoufang.campaigns.models import Campaign
 from zoufang.planning.check import check_plan
-from zoufang.planning.services import run_plan
+from zoufang.planning.services import PlanRejected, run_plan
 
 router = Router(tags=["分配"])
 
@@ -32,14 +32,29 @@ class RelaxationOut(Schema):
     rule: str
 
 
+class LeftOutOut(Schema):
+    kind: str
+    target_id: int
+    name: str
+    village: str
+
+
+class MemberMismatchOut(Schema):
+    unit: str
+    stated: int
+    registered: int
+
+
 class CheckOut(Schema):
     targets: dict[str, int]
     assigned: dict[str, int]
     unassigned: dict[str, int]
     duplicated: dict[str, int]
     stray_assignments: int
+    left_out: list[LeftOutOut]
     quota_violations: list[QuotaViolationOut]
     relaxations: list[RelaxationOut]
+    member_mismatches: list[MemberMismatchOut]
 
 
 class MoveOut(Schema):
@@ -63,7 +78,15 @@ class PlanRunOut(Schema):
     notes: list[str]
     unit_village_pairs: int
     units_over_two_villages: list[dict[str, Any]]
+    failures: list[str]
+    member_mismatches: list[MemberMismatchOut]
     moves: list[MoveOut]
+
+
+class PlanRejectedOut(Schema):
+    detail: str
+    failures: list[str]
+    notes: list[str]
 
 
 def _campaign(request: HttpRequest, slug: str) -> Campaign:
@@ -80,6 +103,11 @@ def plan_check(request: HttpRequest, slug: str) -> Any:
     return check_plan(_campaign(request, slug))
 
 
-@router.post("/{slug}/runs", response=PlanRunOut, summary="重新分配（dry_run 为真时只预览变化）")
-def plan_run(request: HttpRequest, slug: str, payload: PlanRunIn) -> Any:
-    return run_plan(_campaign(request, slug), by=request.user, dry_run=payload.dry_run).as_dict()
+@router.post("/{slug}/runs", response={200: PlanRunOut, 409: PlanRejectedOut},
+             summary="重新分配（dry_run 为真时只预览变化；未通过不重不漏核验的分配不写入，返回409）")
+def plan_run(request: HttpRequest, slug: str, payload: PlanRunIn) -> Status[dict[str, Any]]:
+    try:
+        return Status(200, run_plan(_campaign(request, slug), by=request.user, dry_run=payload.dry_run).as_dict())
+    except PlanRejected as rejected:
+        return Status(409, {"detail": str(rejected), "failures": rejected.report.failures,
+                            "notes": rejected.report.notes})

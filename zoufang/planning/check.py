@@ -3,12 +3,16 @@
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from zoufang.campaigns.models import Campaign
 from zoufang.planning.models import Assignment, Quota
 from zoufang.planning.quotas import campaign_roles
+from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Target, Unit
+
+LEFT_OUT_SHOWN = 10  # per kind: enough to find the class of the fault, short enough to read
 
 
 def check_plan(campaign: Campaign) -> dict[str, Any]:
@@ -31,14 +35,75 @@ def check_plan(campaign: Campaign) -> dict[str, Any]:
     return {
         "targets": targets, "assigned": assigned, "unassigned": unassigned, "duplicated": duplicated,
         "stray_assignments": stray,
+        "left_out": left_out(campaign, active, [k for k in kinds if unassigned[k]]),
         "quota_violations": quota_violations(campaign),
         "relaxations": relaxations(campaign),
+        "member_mismatches": member_mismatches(campaign),
     }
 
 
 def is_clean(result: dict[str, Any]) -> bool:
-    return (not any(result["unassigned"].values()) and not any(result["duplicated"].values())
-            and not result["quota_violations"] and not result["stray_assignments"])
+    return not failures(result)
+
+
+def failures(result: dict[str, Any]) -> list[str]:
+    """What keeps a plan from proving 不重不漏, one plain sentence each; empty when the plan is proven."""
+    found = []
+    for kind in result["targets"]:
+        label = Target.Kind(kind).label
+        if result["unassigned"][kind]:
+            places: dict[str, list[str]] = defaultdict(list)
+            for row in result["left_out"]:
+                if row["kind"] == kind:
+                    places[row["village"]].append(row["name"])
+            shown = "；".join(f"{village}：{'、'.join(names)}" for village, names in places.items())
+            more = _("等") if result["unassigned"][kind] > sum(len(n) for n in places.values()) else ""
+            found.append(_("%(kind)s%(n)d个无人走访（%(shown)s%(more)s）")
+                         % {"kind": label, "n": result["unassigned"][kind], "shown": shown, "more": more})
+        if result["duplicated"][kind]:
+            found.append(_("%(kind)s%(n)d个重复分配") % {"kind": label, "n": result["duplicated"][kind]})
+    if result["stray_assignments"]:
+        found.append(_("%(n)d条分配的对象已迁出或不在本活动范围") % {"n": result["stray_assignments"]})
+    for v in result["quota_violations"]:
+        who = f"{v['unit']} {v['cadre'] or ''}".strip()
+        found.append(_("数量不符：%(who)s %(kind)s应为%(planned)d，实为%(assigned)d")
+                     % {"who": who, "kind": Target.Kind(v["kind"]).label, "planned": v["planned"],
+                        "assigned": v["assigned"]})
+    return found
+
+
+def left_out(campaign: Campaign, active: QuerySet[Target], kinds: list[str]) -> list[dict[str, Any]]:
+    """The first targets of each kind that nobody visits, with their village (the town's own: the town's name)."""
+    if not kinds:
+        return []
+    town = campaign.scope
+    villages = dict(Region.objects.filter(path__startswith=town.path, level=Region.Level.VILLAGE)
+                    .values_list("path", "name"))
+    depth = len(next(iter(villages), ""))
+    held = Assignment.objects.filter(campaign=campaign, target_id=OuterRef("pk"))  # NOT EXISTS: an anti-join
+    found = []
+    for kind in kinds:
+        for target_id, name, path in (active.filter(~Exists(held), kind=kind)
+                                      .order_by("region__path", "address", "id")
+                                      .values_list("id", "name", "region__path")[:LEFT_OUT_SHOWN]):
+            found.append({"kind": kind, "target_id": target_id, "name": name,
+                          "village": villages.get(path[:depth], town.name) if depth else town.name})
+    return found
+
+
+def member_mismatches(campaign: Campaign) -> list[dict[str, Any]]:
+    """Departments whose 党员人数 (as their table gave it) is not the party members imported; the plan counts the latter."""
+    units = (Unit.objects.filter(kind=Unit.Kind.TOWN_DEPARTMENT, archived_on__isnull=True,
+                                 region__path__startswith=campaign.scope.path, party_member_count__isnull=False)
+             .annotate(registered=Count("cadres", filter=Q(cadres__archived_on__isnull=True,
+                                                           cadres__role=Cadre.Role.PARTY_MEMBER)))
+             .order_by("sort_order", "name"))
+    return [{"unit": u.name, "stated": u.party_member_count, "registered": u.registered}
+            for u in units if u.party_member_count != u.registered]
+
+
+def member_mismatch_text(row: dict[str, Any]) -> str:
+    return _("%(unit)s：党员人数%(stated)d，已导入党员干部%(registered)d人，按%(registered)d人分配") % row
 
 
 def quota_violations(campaign: Campaign) -> list[dict[str, Any]]:

@@ -11,9 +11,9 @@ from typing import Any
 
 from zoufang.campaigns.values import count_bounds
 from zoufang.core.tabular import compact
-from zoufang.planning.allocate import place, split_in_range
+from zoufang.planning.allocate import place, split_in_range, spread_evenly
 from zoufang.planning.models import FixedQuota
-from zoufang.planning.snapshot import HOUSEHOLD, Slot, Snapshot
+from zoufang.planning.snapshot import HOUSEHOLD, HOUSEHOLD_KINDS, Slot, Snapshot
 from zoufang.registry.models import Cadre, Target, Unit
 
 LineKey = tuple[Slot, int, str]  # (visitor, village id, kind)
@@ -41,8 +41,9 @@ class QuotaPlan:
     notes: list[str] = field(default_factory=list)  # every rule that could not hold, and what was done
     relaxed: list[dict[str, Any]] = field(default_factory=list)
 
-    def add(self, key: LineKey, count: int, source: str) -> None:
-        if count > 0:
+    def add(self, key: LineKey, count: int, source: str, *, keep_zero: bool = False) -> None:
+        """`keep_zero`: a leader's row in a 挂钩 village with nothing left stays, as 0 (the seed's 附件3-1)."""
+        if count > 0 or keep_zero:
             self.lines[key] = self.lines.get(key, 0) + count
             self.sources.setdefault(key, source)
 
@@ -149,11 +150,11 @@ def _kind_orders(snap: Snapshot, roles: Roles) -> list[list[str]]:
 
 
 def spread_score(snap: Snapshot, plan: QuotaPlan) -> tuple[int, int]:
-    """(departments in more than two villages, department–village pairs)."""
+    """(departments in more than two villages, department–village pairs); the town's own targets are no village."""
     villages: dict[int, set[int]] = defaultdict(set)
     for (slot, village, _kind) in plan.lines:
         unit = snap.units.get(slot[0])
-        if unit is not None and unit.kind == Unit.Kind.TOWN_DEPARTMENT:
+        if unit is not None and unit.kind == Unit.Kind.TOWN_DEPARTMENT and village != snap.town_id:
             villages[slot[0]].add(village)
     return sum(len(v) > CONCENTRATION for v in villages.values()), sum(len(v) for v in villages.values())
 
@@ -168,6 +169,9 @@ def _plan_in_order(snap: Snapshot, roles: Roles, held: "HeldCounts", order: list
         if kind in roles.leads and _plan_led(snap, plan, roles, kind):
             continue
         supply = {v.pk: len(snap.targets.get(kind, {}).get(v.pk, ())) for v in snap.villages}
+        town_level = len(snap.targets.get(kind, {}).get(snap.town_id, ()))
+        if town_level:
+            supply[snap.town_id] = town_level
         _plan_kind(snap, plan, roles, kind, supply, held, covered)
     return plan
 
@@ -191,16 +195,35 @@ def _plan_led(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str) -> bool:
 
 
 def _plan_interviews(snap: Snapshot, plan: QuotaPlan) -> None:
-    """上下谈一级 (seed 002 §四3): each cadre is interviewed by the one a level above."""
-    missing = []
+    """上下谈一级 (seed 002 §四3): each cadre is interviewed by the one a level above.
+
+    When that one has left, the next one up still in post takes the interview, and the report says so.
+    """
+    missing, passed_up = [], []
+    departed: dict[int, tuple[int | None, str]] = {}  # cadres no longer in post: (supervisor, name), read once
+
+    def above(cadre_id: int) -> tuple[int | None, str]:
+        if cadre_id in snap.cadres:
+            return snap.cadres[cadre_id].supervisor_id, snap.cadres[cadre_id].name
+        if cadre_id not in departed:
+            row = Cadre.objects.filter(pk=cadre_id).values_list("supervisor_id", "name").first()
+            departed[cadre_id] = row if row else (None, f"#{cadre_id}")
+        return departed[cadre_id]
+
     for target_id, cadre_id in sorted(snap.interviewee.items()):
-        cadre = Cadre.objects.filter(pk=cadre_id).only("supervisor_id").first() if cadre_id not in snap.cadres \
-            else snap.cadres[cadre_id]
-        boss = snap.cadres.get(cadre.supervisor_id) if cadre and cadre.supervisor_id else None
-        if boss is None:
-            missing.append(cadre.name if cadre else f"#{cadre_id}")
+        boss_id, name = above(cadre_id)
+        seen: set[int] = set()
+        while boss_id is not None and boss_id not in snap.cadres and boss_id not in seen:
+            seen.add(boss_id)
+            boss_id = above(boss_id)[0]
+        if boss_id is None or boss_id not in snap.cadres:
+            missing.append(name)
             continue
-        plan.direct[target_id] = (boss.unit_id, boss.pk)
+        if seen:
+            passed_up.append(f"{name}→{snap.cadres[boss_id].name}")
+        plan.direct[target_id] = (snap.cadres[boss_id].unit_id, boss_id)
+    if passed_up:
+        plan.notes.append(f"{len(passed_up)}名干部的上一级已不在岗，由更上一级访谈：{'、'.join(passed_up[:20])}")
     if missing:
         plan.notes.append(f"{len(missing)}名干部无在岗的上一级，无人访谈：{'、'.join(missing[:20])}")
 
@@ -228,12 +251,12 @@ def _plan_kind(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, supply:
         if take < row.count:
             plan.notes.append(f"{row.source}第{row.row_number}行“{row.label}”{snap.village_name(village)}{label}"
                               f"应为{row.count}，登记库只余{take}")
-        plan.add((slot, village, kind), take, row.source)
+        plan.add((slot, village, kind), take, row.source, keep_zero=row.cadre_id is not None)
         covered[slot][village] += take
         supply[village] = supply.get(village, 0) - take
     leader_rule = roles.per_person(roles.leader, kind)
     if leader_rule and not decided_leaders:
-        _plan_leaders(snap, plan, kind, leader_rule[0], supply, held, covered)
+        _plan_leaders(snap, plan, kind, leader_rule[0], supply, covered)
     elif kind == HOUSEHOLD and roles.linked_groups(roles.leader) and not decided_leaders:
         _plan_leader_groups(snap, plan, kind, roles.linked_groups(roles.leader), supply, covered)
     floating_total = sum(count for _, count, _, _ in floating)
@@ -246,8 +269,8 @@ def _plan_kind(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, supply:
             for village, n in villages.items():
                 protected[village] += n
     _plan_departments(snap, plan, roles, kind, supply, held, covered, reserve=floating_total, protected=protected)
-    for slot, count, source, prefer in floating:
-        prefer = prefer + [v for v, _ in sorted(covered[slot].items(), key=lambda item: -item[1])]
+    for slot, count, source, prefer in floating:  # rows of the whole town: its own targets first
+        prefer = [snap.town_id] + prefer + [v for v, _ in sorted(covered[slot].items(), key=lambda item: -item[1])]
         pairs, unplaced = place({slot: count}, supply, held=_held_for(held, [slot], kind),
                                 preferred={slot: prefer})
         for (_, village), n in pairs.items():
@@ -256,6 +279,7 @@ def _plan_kind(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, supply:
             covered[slot][village] += n
         if unplaced:
             plan.notes.append(f"{source}{_slot_name(snap, slot)}{label}应为{count}，登记库只余{count - unplaced[slot]}")
+    _plan_town_rest(snap, plan, roles, kind, supply)
     _plan_remainder(snap, plan, roles, kind, supply)
 
 
@@ -286,17 +310,58 @@ def _role_cadres(snap: Snapshot, role: str) -> list[int]:
 
 
 def _plan_leaders(snap: Snapshot, plan: QuotaPlan, kind: str, each: int, supply: dict[int, int],
-                  held: HeldCounts, covered: dict[Slot, dict[int, int]]) -> None:
+                  covered: dict[Slot, dict[int, int]]) -> None:
+    """Each leader's count spread evenly over every 挂钩 village, a 0 row where one has nothing left.
+
+    The seed's 附件3-1: 王文 10 in each of five villages, 吴洁 50 in 上下塘社区 and 0 in 干家甸社区. What
+    the 挂钩 villages cannot give comes from the largest villages left (“兼顾其他村、社区”), after every
+    leader has had their own villages. Households: a village with some left that no leader is linked to
+    goes to the leader with the fewest villages (“所有村（社区）联系全覆盖”), and the report says so.
+    """
     leaders = _role_cadres(snap, Cadre.Role.TOWN_LEADER)
-    slots = [(snap.cadres[c].unit_id, c) for c in leaders]
-    pairs, unplaced = place(dict.fromkeys(slots, each), supply, held=_held_for(held, slots, kind),
-                            preferred={s: snap.linked_villages.get(s[1], []) for s in slots}, order=slots)
-    for (slot, village), n in pairs.items():
-        plan.add((slot, village, kind), n, COMPUTED)
+    label = class_label(kind)
+    # In the town's order of villages: the import keeps a leader's 挂钩 villages as a set.
+    villages_of = {c: [v.pk for v in snap.villages if v.pk in snap.linked_villages.get(c, ())] for c in leaders}
+    if kind in (HOUSEHOLD, *HOUSEHOLD_KINDS):
+        _link_uncovered_villages(snap, plan, villages_of, supply, label)
+    rest: dict[Slot, int] = {}
+    for cadre_id in leaders:
+        slot: Slot = (snap.cadres[cadre_id].unit_id, cadre_id)
+        villages = villages_of[cadre_id]
+        counts = spread_evenly(each, [supply.get(v, 0) for v in villages])
+        for village, n in zip(villages, counts, strict=True):
+            plan.add((slot, village, kind), n, COMPUTED, keep_zero=True)
+            supply[village] -= n
+            covered[slot][village] += n
+        rest[slot] = each - sum(counts)
+    others = {v.pk: supply.get(v.pk, 0) for v in snap.villages}  # the town's own are the departments' first
+    pairs, unplaced = place(rest, others, order=list(rest))
+    elsewhere: dict[Slot, list[str]] = defaultdict(list)
+    for (visitor, village), n in pairs.items():
+        plan.add((visitor, village, kind), n, COMPUTED)
         supply[village] -= n
-        covered[slot][village] += n
-    for slot, n in unplaced.items():
-        plan.notes.append(f"{_slot_name(snap, slot)}：{class_label(kind)}应为{each}，登记库只余{each - n}")
+        covered[visitor][village] += n
+        elsewhere[visitor].append(f"{snap.village_name(village)}{n}")
+    for visitor, places in elsewhere.items():
+        if visitor[1] is not None and villages_of[visitor[1]]:
+            plan.notes.append(f"{_slot_name(snap, visitor)}：挂钩村（社区）{label}不足{each}，另在{'、'.join(places)}")
+    for visitor, n in unplaced.items():
+        plan.notes.append(f"{_slot_name(snap, visitor)}：{label}应为{each}，登记库只余{each - n}")
+
+
+def _link_uncovered_villages(snap: Snapshot, plan: QuotaPlan, villages_of: dict[int, list[int]],
+                             supply: dict[int, int], label: str) -> None:
+    """Villages with some left and no leader linked go, one by one, to the leader with the fewest villages."""
+    linked = {v for villages in villages_of.values() for v in villages}
+    if not linked:  # the town links no leader to any village: nothing to complete
+        return
+    order = list(villages_of)
+    for village in snap.villages:
+        if supply.get(village.pk, 0) <= 0 or village.pk in linked:
+            continue
+        cadre_id = min(order, key=lambda c: (len(villages_of[c]), order.index(c)))
+        villages_of[cadre_id].append(village.pk)
+        plan.notes.append(f"{village.name}没有挂钩的镇领导，{label}由挂钩村（社区）最少的{snap.cadres[cadre_id].name}走访")
 
 
 def _plan_leader_groups(snap: Snapshot, plan: QuotaPlan, kind: str, count: int, supply: dict[int, int],
@@ -369,7 +434,8 @@ def _plan_departments(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, 
     slots_of_unit: dict[int, list[Slot]] = defaultdict(list)
     for slot in covered:
         slots_of_unit[slot[0]].append(slot)
-    prefer = {u: _covered_villages(covered, slots_of_unit[u]) for u in units}
+    town = [snap.town_id] if supply.get(snap.town_id, 0) > 0 else []  # no village cadre can take the town's own
+    prefer = {u: town + _covered_villages(covered, slots_of_unit[u]) for u in units}
     around = {v: max(0, n - protected.get(v, 0)) for v, n in supply.items()}
     pairs, unplaced = place(unit_demand, around, held=unit_held, preferred=prefer, order=units)
     if unplaced:  # not enough around what others hold: take from it after all
@@ -419,6 +485,49 @@ def _note_relaxed(snap: Snapshot, plan: QuotaPlan, relaxed: dict[Any, int], kind
     for cadre_id, count in relaxed.items():
         plan.relaxed.append({"unit": unit, "cadre": snap.cadres[cadre_id].name, "kind": kind, "planned": count,
                              "rule": span, "source": source})
+
+
+def _plan_town_rest(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, supply: dict[int, int]) -> None:
+    """The town's own targets (村（社区） blank: 全镇) that every quota left: no village cadre's to take.
+
+    Seed 002 §四1: “其他的镇重点企业和中小企业由镇有关部门按计划进行走访”; seed 000 gives everything the
+    upper levels leave to “我镇党政班子领导及各部门党员干部”. So the departments' party members take the
+    rest, one more each, those with the fewest of the class first; without any, the town leaders. Above
+    the per-person rule is a relaxation, reported like any other.
+    """
+    left = supply.get(snap.town_id, 0)
+    if left <= 0:
+        return
+    label = class_label(kind)
+    town = snap.village_name(snap.town_id)
+    role, cadres = roles.department, _role_cadres(snap, Cadre.Role.PARTY_MEMBER)
+    if not cadres:
+        role, cadres = roles.leader, _role_cadres(snap, Cadre.Role.TOWN_LEADER)
+    if not cadres:
+        plan.notes.append(f"{town}未填村的{label}余{left}，本镇没有部门党员干部或镇领导，无人走访")
+        return
+    load = {c: 0 for c in cadres}
+    for (slot, _village, line_kind), n in plan.lines.items():
+        if line_kind == kind and slot[1] in load:
+            load[slot[1]] += n
+    ordered = sorted(cadres, key=lambda c: load[c])  # stable: the table's order among equals
+    base, extra = divmod(left, len(ordered))
+    for i, cadre_id in enumerate(ordered):
+        n = base + (1 if i < extra else 0)
+        plan.add(((snap.cadres[cadre_id].unit_id, cadre_id), snap.town_id, kind), n, REMAINDER)
+        load[cadre_id] += n
+    supply[snap.town_id] = 0
+    rule = roles.per_person(role, kind)
+    over = {c: n for c, n in load.items() if rule and rule[1] is not None and n > rule[1]}
+    who = "部门党员干部" if role == roles.department else "镇领导"
+    each = f"{min(left, len(ordered))}人各增加1个" if base == 0 else \
+        f"{len(ordered)}人各增加{base}个" if extra == 0 else f"{len(ordered)}人各增加{base}～{base + 1}个"
+    plan.notes.append(f"{town}未填村的{label}{left}个在各项分配后仍余，交{who}走访：{each}"
+                      + (f"，其中{len(over)}人超出每人{rule[0]}～{rule[1]}" if over and rule else ""))
+    for cadre_id, n in over.items():
+        plan.relaxed.append({"unit": snap.units[snap.cadres[cadre_id].unit_id].name, "cadre": snap.cadres[cadre_id].name,
+                             "kind": kind, "planned": n, "rule": f"{rule[0]}-{rule[1]}" if rule else "",
+                             "source": REMAINDER})
 
 
 def _plan_remainder(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, supply: dict[int, int]) -> None:

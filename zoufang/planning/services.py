@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns.models import Campaign
+from zoufang.planning.check import check_plan, failures, member_mismatch_text
 from zoufang.planning.models import Assignment, FixedQuota, Quota
 from zoufang.planning.quotas import CONCENTRATION, QuotaPlan, class_label, plan_quotas
-from zoufang.planning.snapshot import Slot, Snapshot, take_snapshot
+from zoufang.planning.snapshot import HOUSEHOLD, Slot, Snapshot, take_snapshot
 from zoufang.planning.tables import MEMBERS, read_department_table
 from zoufang.planning.targets import TargetPlan, plan_targets
 from zoufang.registry.models import Target, Unit
@@ -23,6 +24,14 @@ from zoufang.registry.models import Target, Unit
 
 class PlanningError(Exception):
     pass
+
+
+class PlanRejected(PlanningError):
+    """The plan did not prove 不重不漏 inside its own transaction, so nothing of it was written."""
+
+    def __init__(self, report: "PlanReport") -> None:
+        self.report = report
+        super().__init__(report.refusal())
 
 
 @dataclass
@@ -46,16 +55,29 @@ class PlanReport:
     relaxed: list[dict[str, Any]] = field(default_factory=list)
     pairs: int = 0
     spread_units: list[dict[str, Any]] = field(default_factory=list)  # units over the concentration limit
+    failures: list[str] = field(default_factory=list)  # why `plan check` would fail on this plan; empty: proven
+    member_mismatches: list[dict[str, Any]] = field(default_factory=list)  # 党员人数 ≠ party members imported
 
     @property
     def changed(self) -> int:
         return self.added + self.moved + self.released
 
+    def refusal(self) -> str:
+        """The plain-Chinese reason a plan is not applied: every failure of the check, then what the planner said."""
+        lines = [_("分配未通过核验（不重不漏），未写入："), *(f"  {f}" for f in self.failures[:30])]
+        if len(self.failures) > 30:
+            lines.append(_("  …… 共%(n)d项") % {"n": len(self.failures)})
+        if self.notes:
+            lines.append(_("分配说明："))
+            lines.extend(f"  {note}" for note in self.notes[:30])
+        return "\n".join(lines)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "applied": self.applied, "kept": self.kept, "added": self.added, "moved": self.moved,
             "released": self.released, "notes": self.notes, "relaxed": self.relaxed, "unit_village_pairs": self.pairs,
-            "units_over_two_villages": self.spread_units,
+            "units_over_two_villages": self.spread_units, "failures": self.failures,
+            "member_mismatches": self.member_mismatches,
             "moves": [m.__dict__ for m in self.moves],
         }
 
@@ -73,19 +95,32 @@ def visitor_name(snap: Snapshot, slot: Slot | None, former: dict[int, tuple[str,
 
 
 def run_plan(campaign: Campaign, *, by: Any = None, dry_run: bool = False) -> PlanReport:
-    """Plan the whole campaign again from the registry and the tables; keep what still holds."""
+    """Plan the whole campaign again from the registry and the tables; keep what still holds.
+
+    The plan is written, then proven by `plan check`'s own check in the same transaction; a preview,
+    or a plan that does not prove 不重不漏, is rolled back. Not proven and not a preview: PlanRejected.
+    """
     with transaction.atomic():
         Campaign.objects.select_for_update().filter(pk=campaign.pk).first()  # one planner at a time
         snap = take_snapshot(campaign)
         quotas = plan_quotas(snap)
         targets = plan_targets(snap, quotas.lines, quotas.direct)
-        report = _compare(snap, quotas, targets, applied=not dry_run)
-        if not dry_run:
-            _apply(snap, quotas, targets)
+        report = _compare(snap, quotas, targets, applied=False)
+        _apply(snap, quotas, targets)
+        result = check_plan(campaign)
+        report.failures = failures(result)
+        report.member_mismatches = result["member_mismatches"]
+        report.notes.extend(member_mismatch_text(row) for row in report.member_mismatches)
+        report.applied = not dry_run and not report.failures
+        if report.applied:
             audit.record(by, AuditEvent.Action.UPDATE, campaign, summary=_("重新分配：保留%(kept)d，新增%(added)d，调整%(moved)d，释放%(released)d")
                          % {"kept": report.kept, "added": report.added, "moved": report.moved,
                             "released": report.released},
                          changes={"notes": report.notes[:50], "pairs": report.pairs})
+        else:
+            transaction.set_rollback(True)
+    if report.failures and not dry_run:
+        raise PlanRejected(report)
     return report
 
 
@@ -112,6 +147,8 @@ def _compare(snap: Snapshot, quotas: QuotaPlan, targets: TargetPlan, *, applied:
     villages_of: dict[int, set[int]] = defaultdict(set)
     by_kind: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for (slot, village, kind), _n in quotas.lines.items():
+        if village == snap.town_id:  # the town's own targets are no village to concentrate in
+            continue
         villages_of[slot[0]].add(village)
         by_kind[slot[0]][kind].add(village)
     departments = [u for u in snap.units.values() if u.kind == Unit.Kind.TOWN_DEPARTMENT]
@@ -155,6 +192,12 @@ def _apply(snap: Snapshot, quotas: QuotaPlan, targets: TargetPlan) -> None:
         if key not in sources:
             sources[key] = ("上下谈一级" if target_id in quotas.direct
                             else quotas.sources.get((slot, village, key_class), ""))
+    for (slot, village, key_class), count in quotas.lines.items():  # a leader's 挂钩 village with nothing left
+        kind = key_class.partition("|")[0]
+        kind = Target.Kind.REGISTERED_HOUSEHOLD if kind == HOUSEHOLD else kind
+        if count == 0 and (slot, village, kind) not in counts:
+            counts[(slot, village, kind)] = 0
+            sources[(slot, village, kind)] = quotas.sources.get((slot, village, key_class), "")
     Quota.objects.filter(campaign=campaign).delete()
     Quota.objects.bulk_create(
         [Quota(campaign=campaign, unit_id=slot[0], cadre_id=slot[1], region_id=village, target_kind=kind,
@@ -256,5 +299,10 @@ def store_department_table(campaign: Campaign, source: Path | IO[bytes], *, labe
                            else FixedQuota.Table.UNIT_HOUSEHOLDS), created_by=by, modified_by=by)
                 quota.units.set([units[row.unit]])
                 created += 1
+        for row in table.rows:  # the table's 党员人数 is the town's word, held against the cadres by plan check
+            unit = units[row.unit]
+            if row.party_members is not None and unit.party_member_count != row.party_members:
+                unit.party_member_count, unit.modified_by, unit.version = row.party_members, by, unit.version + 1
+                unit.save(update_fields=["party_member_count", "modified_by", "modified_at", "version"])
         audit.record(by, AuditEvent.Action.IMPORT, campaign, summary=f"部门分配表{label}：{created}行")
     return created

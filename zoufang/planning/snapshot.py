@@ -95,7 +95,14 @@ class Snapshot:  # noqa: PLR0902 - one record of everything the planner reads
     fixed: list[FixedQuota]
     assignments: dict[int, Held] = field(default_factory=dict)
 
+    @property
+    def town_id(self) -> int:
+        """Targets of the town itself (村（社区） left blank: 全镇) count under this id, as if a village."""
+        return self.campaign.scope_id
+
     def village_name(self, village_id: int | None) -> str:
+        if village_id == self.town_id:
+            return self.campaign.scope.name
         return self.village_by_id[village_id].name if village_id in self.village_by_id else ""
 
     @cached_property

@@ -12,6 +12,7 @@ from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zoufang.accounts import audit, scope
@@ -20,7 +21,7 @@ from zoufang.campaigns.models import Campaign
 from zoufang.planning.check import check_plan, is_clean
 from zoufang.planning.export import write_docx, write_workbook
 from zoufang.planning.models import Assignment, Quota
-from zoufang.planning.services import run_plan, set_pinned
+from zoufang.planning.services import PlanRejected, run_plan, set_pinned
 from zoufang.planning.walklists import write_unit_walk_lists
 from zoufang.regions.models import Region
 from zoufang.registry.models import Target, Unit
@@ -61,13 +62,15 @@ def plan_overview(request: HttpRequest) -> HttpResponse:
         by_village[region_id][_group(kind)] += n
         row = units.setdefault(unit_id, {"name": name, "public_id": public_id, "group": _group(kind),
                                          "villages": set(), "total": 0})
-        row["villages"].add(region_id)
+        if region_id != campaign.scope_id:  # the town's own targets are no village
+            row["villages"].add(region_id)
         row["total"] += n
     rows = []
-    for village in villages:
+    places = villages + ([campaign.scope] if campaign.scope_id in by_village else [])  # then the town's own
+    for village in places:
         counts = by_village.get(village.pk, {})
         total = sum(counts.values()) or 1
-        rows.append({"village": village, "total": sum(counts.values()),
+        rows.append({"village": village, "town": village.pk == campaign.scope_id, "total": sum(counts.values()),
                      "parts": [(key, label, counts.get(key, 0), round(100 * counts.get(key, 0) / total, 1))
                                for key, label in GROUPS]})
     preview = run_plan(campaign, dry_run=True) if request.GET.get("preview") else None
@@ -85,9 +88,13 @@ def plan_overview(request: HttpRequest) -> HttpResponse:
 @require_POST
 def plan_apply(request: HttpRequest) -> HttpResponse:
     campaign = _office_campaign(request)
-    report = run_plan(campaign, by=request.user)
-    messages.success(request, f"已重新分配：保留 {report.kept}，新增 {report.added}，调整 {report.moved}，"
-                              f"释放 {report.released}")
+    try:
+        report = run_plan(campaign, by=request.user)
+    except PlanRejected as rejected:
+        messages.error(request, _("分配未通过核验（不重不漏），未写入：") + "；".join(rejected.report.failures[:5]))
+    else:
+        messages.success(request, f"已重新分配：保留 {report.kept}，新增 {report.added}，调整 {report.moved}，"
+                                  f"释放 {report.released}")
     return redirect(f"{_overview_url()}?campaign={campaign.slug}")
 
 

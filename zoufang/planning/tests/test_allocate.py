@@ -1,6 +1,6 @@
 from collections import Counter
 
-from zoufang.planning.allocate import place, split_in_range
+from zoufang.planning.allocate import place, split_in_range, spread_evenly
 
 
 def test_it_splits_84_households_over_10_people_as_4_nines_and_6_eights():
@@ -35,3 +35,12 @@ def test_it_places_units_in_few_villages_and_keeps_what_they_hold():
     assert not unplaced
     pairs, _ = place({"u1": 10, "u2": 5}, {"v1": 5, "v2": 10}, held={("u1", "v1"): 5})
     assert pairs[("u1", "v1")] == 5
+
+
+def test_it_spreads_a_leaders_50_households_evenly_over_the_villages_with_room():
+    assert spread_evenly(50, [400, 300, 200, 100, 90]) == [10, 10, 10, 10, 10]  # 附件3-1: 王文, five villages
+    assert spread_evenly(50, [140, 200, 0]) == [25, 25, 0]  # nothing left in the third: a 0 row
+    assert spread_evenly(50, [100, 100, 100]) == [17, 17, 16]
+    assert spread_evenly(50, [5, 100, 100]) == [5, 23, 22]
+    assert spread_evenly(50, [10, 10]) == [10, 10]  # the rest is the caller's to place elsewhere
+    assert spread_evenly(0, [3, 3]) == [0, 0]

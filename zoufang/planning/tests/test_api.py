@@ -3,6 +3,8 @@
 import pytest
 
 from zoufang.planning.models import Assignment
+from zoufang.registry.models import Cadre, Unit
+from zoufang.registry.tests.factories import CadreFactory
 
 
 def test_it_gives_the_office_the_proof(client, town, api_token):
@@ -14,14 +16,36 @@ def test_it_gives_the_office_the_proof(client, town, api_token):
 
 
 def test_it_previews_then_applies_a_plan(client, town, api_token):
+    # The village cadres take the rest of their own village (兜底); 计家墩村 gets its committee.
+    town.campaign.config = {"roles": {"village_cadre": {"cadre_role": "village_cadre"}},
+                            "quotas": {"village_cadre": {"remainder": True}}}
+    town.campaign.save()
+    committee = Unit.objects.create(name="计家墩村村委会", kind=Unit.Kind.VILLAGE_COMMITTEE, region=town.jijiadun)
+    CadreFactory(name="村委会干部乙", unit=committee, role=Cadre.Role.VILLAGE_CADRE)
     headers = api_token("office")
     url = f"/api/v1/plan/{town.campaign.slug}/runs"
     preview = client.post(url, {"dry_run": True}, content_type="application/json", **headers)
     assert preview.status_code == 200
     assert preview.json()["applied"] is False
+    assert preview.json()["failures"] == []
     assert not Assignment.objects.filter(campaign=town.campaign).exists()
     applied = client.post(url, {"dry_run": False}, content_type="application/json", **headers)
     assert applied.json()["applied"] is True
+    assert Assignment.objects.filter(campaign=town.campaign).count() == 6
+
+
+def test_it_refuses_to_apply_a_plan_that_leaves_targets_out(client, town, api_token):
+    """No village cadres, no roles: nobody visits 计家墩村. The preview says why; applying writes nothing."""
+    headers = api_token("office")
+    url = f"/api/v1/plan/{town.campaign.slug}/runs"
+    preview = client.post(url, {"dry_run": True}, content_type="application/json", **headers)
+    assert preview.status_code == 200
+    assert any("计家墩村" in f for f in preview.json()["failures"])
+    refused = client.post(url, {"dry_run": False}, content_type="application/json", **headers)
+    assert refused.status_code == 409
+    assert "分配未通过核验（不重不漏），未写入" in refused.json()["detail"]
+    assert any("计家墩村" in f for f in refused.json()["failures"])
+    assert not Assignment.objects.filter(campaign=town.campaign).exists()
 
 
 @pytest.mark.parametrize("username", ["dept", "leader", "village", "auditor", "outsider"])

@@ -89,3 +89,19 @@ def test_it_gives_every_notable_person_to_the_united_front_office_to_lead(menghe
     for cadre in Cadre.objects.filter(unit__name="孟河镇党委宣统口"):
         mine = Assignment.objects.filter(campaign=campaign, cadre=cadre, target__kind__in=HOUSEHOLDS).count()
         assert mine >= 30
+
+
+def test_it_passes_an_interview_up_when_the_one_above_has_left(menghe):
+    """A department head leaves: their staff are interviewed by the head's own superior, and the plan still proves."""
+    import datetime as dt
+
+    campaign, _report = menghe
+    head = Cadre.objects.filter(unit__name__startswith="孟河镇", role=Cadre.Role.PARTY_MEMBER,
+                                reports__isnull=False, supervisor__isnull=False).distinct().order_by("id").first()
+    staff = list(head.reports.all())
+    Cadre.objects.filter(pk=head.pk).update(archived_on=dt.date(2018, 3, 15))
+    report = run_plan(campaign)
+    assert is_clean(check_plan(campaign))
+    for cadre in staff:
+        assert Assignment.objects.get(campaign=campaign, target__cadre=cadre).cadre_id == head.supervisor_id
+    assert any("由更上一级访谈" in note for note in report.notes)

@@ -68,3 +68,29 @@ def test_it_computes_the_departments_tables_from_the_rules_when_the_town_has_not
     # households go to the first 97 party members in the table's order.
     assert unit_total("锦溪中学", "resident_household") == 176
     assert unit_total("动迁办", "resident_household") == 80
+
+
+def test_it_computes_the_leaders_table_as_the_seed_spreads_it_when_the_town_has_not(demo, db):
+    """Without 附件3-1 each leader's 50 go evenly over their 挂钩 villages, 0 where nothing is left: the seed's
+    own rows wherever the seed spreads evenly (王文 10 × 5, 吴洁 上下塘社区 50 and 干家甸社区 0 …)."""
+    from zoufang.core.tabular import read_rows
+    from zoufang.demo.loader import DATA
+    from zoufang.planning import tables
+
+    FixedQuota.objects.filter(campaign=demo, table="leader_households").delete()
+    Assignment.objects.filter(campaign=demo).delete()
+    run_plan(demo)
+    assert is_clean(check_plan(demo))
+    computed: dict[tuple[str, str], int] = {}
+    for name, village, n in Quota.objects.filter(campaign=demo, cadre__role=Cadre.Role.TOWN_LEADER,
+                                                 target_kind="registered_household").values_list(
+            "cadre__name", "region__name", "count"):
+        computed[(name, village)] = computed.get((name, village), 0) + n
+    seed = {(r.leader, r.village): r.count for r in tables.parse_leader_table(
+        read_rows(DATA / "annex3-1.csv"), with_villages=True).rows}
+    # The town decided three leaders unevenly (吴恽 20/10/10/10, 陈勇 33/17, 顾强 31/19): the rule spreads them,
+    # the odd ones to the villages first in the town's order.
+    even = {("吴恽", "盛塘村"): 13, ("吴恽", "红霞村"): 13, ("吴恽", "张家厍村"): 12, ("吴恽", "袁甸村"): 12,
+            ("陈勇", "联湖村"): 25, ("陈勇", "卫星村"): 25, ("顾强", "阮家浜村"): 25, ("顾强", "红霞村"): 25}
+    assert computed == {key: n for key, n in seed.items() if key[0] not in {"吴恽", "陈勇", "顾强"}} | even
+    assert computed[("吴洁", "干家甸社区")] == computed[("田野", "顾家浜村")] == 0

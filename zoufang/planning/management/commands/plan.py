@@ -6,8 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zoufang.campaigns.models import Campaign
-from zoufang.planning.check import check_plan, is_clean
-from zoufang.planning.services import PlanningError, run_plan, store_department_table
+from zoufang.planning.check import check_plan, is_clean, member_mismatch_text, member_mismatches
+from zoufang.planning.services import PlanningError, PlanRejected, run_plan, store_department_table
 from zoufang.registry.models import Target
 
 
@@ -45,12 +45,24 @@ class Command(BaseCommand):
         getattr(self, f"do_{options['action']}")(campaign, options)
 
     def do_run(self, campaign: Campaign, options: dict[str, Any]) -> None:
-        report = run_plan(campaign, dry_run=options["dry_run"])
+        """Exit 0 only for a plan that proves 不重不漏; otherwise nothing is written and the reasons are printed."""
+        try:
+            report = run_plan(campaign, dry_run=options["dry_run"])
+        except PlanRejected as exc:
+            report = exc.report
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))
+        else:
+            self._say_run(report, options["dry_run"])
+        if report.failures:  # in Chinese on stderr, exit 1 like `plan check` (no “CommandError:” before it)
+            self.stderr.write(report.refusal())
+            sys.exit(1)
+
+    def _say_run(self, report: Any, dry_run: bool) -> None:
+        head = "预览（未写入）：" if dry_run else ("已分配：" if report.applied else "核验未通过，未写入：")
+        self.stdout.write(head + f"保留 {report.kept}，新增 {report.added}，调整 {report.moved}，释放 {report.released}")
+        if report.failures:  # the reasons and the notes follow on stderr; moves that will not happen are not listed
             return
-        self.stdout.write(("预览（未写入）：" if options["dry_run"] else "已分配：")
-                          + f"保留 {report.kept}，新增 {report.added}，调整 {report.moved}，释放 {report.released}")
         self.stdout.write(f"部门—村组合 {report.pairs} 个")
         for note in report.notes:
             self.stdout.write(f"  说明：{note}")
@@ -75,8 +87,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"  数量不符：{who} {Target.Kind(v['kind']).label} 应为{v['planned']}，"
                                   f"实为{v['assigned']}")
             for r in result["relaxations"]:
-                self.stdout.write(f"  放宽（分配表决定）：{r['unit']} {r['cadre']} {Target.Kind(r['kind']).label} "
+                self.stdout.write(f"  放宽（超出每人规则）：{r['unit']} {r['cadre']} {Target.Kind(r['kind']).label} "
                                   f"{r['planned']}（规则 {r['rule']}）")
+            for t in result["left_out"]:
+                self.stdout.write(f"  无人走访：{t['village']} {Target.Kind(t['kind']).label} {t['name']}")
+            for m in result["member_mismatches"]:
+                self.stdout.write(f"  党员人数不符：{member_mismatch_text(m)}")
         if not is_clean(result):
             sys.exit(1)
 
@@ -106,3 +122,5 @@ class Command(BaseCommand):
         except PlanningError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"{options['label']}：{n} 行")
+        for row in member_mismatches(campaign):
+            self.stdout.write(f"  党员人数不符：{member_mismatch_text(row)}")
