@@ -157,7 +157,8 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "callbacks": [{"called_on": c.called_on, "get_satisfaction_display": c.get_satisfaction_display(),
                        "note": presenter.text(case, c.note)} for c in case.callbacks.all()],
         "linked": [{"public_id": d.public_id, "number": d.number, "description": presenter.text(d, d.description)}
-                   for d in case.duplicates.all()], "today": clock.today(),
+                   for d in case.duplicates.filter(pk__in=access.visible_cases(request.user).values("pk"))],
+        "today": clock.today(),
         "days_left": deadlines.working_days_left(case, clock.today()),
         "calendar_warning": deadlines.calendar_warning(case),
         "may_publish": access.is_office_for(request.user, case) and case.status not in publication.UNPUBLISHABLE,
