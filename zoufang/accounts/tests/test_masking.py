@@ -46,7 +46,7 @@ def test_it_masks_the_raisers_name_and_address_wherever_they_recur():
     assert scrub("张三", names=["", "张"]) == "张三"  # one character is no name to hunt for
 
 
-def test_mask_is_by_kind_of_field():
+def test_it_masks_by_the_kind_of_field():
     assert mask(Kind.ID_NUMBER, "320583198102155476") == "320583********5476"
     assert mask(Kind.PHONE, "13868841290") == "138****1290"
     assert mask(Kind.NAME, "周建华") == "周**"
@@ -54,7 +54,7 @@ def test_mask_is_by_kind_of_field():
 
 
 @pytest.mark.django_db
-def test_a_masked_role_reads_free_text_masked_and_the_area_office_in_full(town):
+def test_it_masks_free_text_for_a_masked_role_but_not_for_the_area_office(town):
     target = town.households["shangxiatang"][0]
     text = "电话 138 6884 1290"
     assert Masker(town.users["office"]).text(text, target) == text

@@ -36,7 +36,7 @@ def test_it_lists_the_campaigns_categories_as_services(client, cases_town):
     assert client.get("/open311/v2/services/9.json").status_code == 404
 
 
-def test_without_a_key_it_lists_only_what_the_office_published_in_its_own_words(client, cases_town, make_case):
+def test_it_lists_without_a_key_only_what_the_office_published_in_its_own_words(client, cases_town, make_case):
     typed = "路灯坏了，我是周梅，身份证 3205 8319 8102 1554 76，手机１３８－６８８４－１２９０"
     published = _dispatched(cases_town, make_case(typed))
     _dispatched(cases_town, make_case("派出所门口积水，联系138 6884 1290"))  # handled, never published
@@ -65,7 +65,7 @@ def test_without_a_key_it_lists_only_what_the_office_published_in_its_own_words(
     assert client.get("/open311/v2/requests.json").json() == []
 
 
-def test_the_office_summary_may_name_no_one_and_hold_no_number(cases_town, make_case):
+def test_it_refuses_a_public_summary_naming_someone_or_holding_a_number(cases_town, make_case):
     case = _dispatched(cases_town, make_case())
     office = cases_town.users["office"]
     for summary, why in [("", "必填"), ("联系电话 138 6884 1290", "号码"), (f"{case.target.name}家门口路灯坏了", "姓名"),
@@ -80,7 +80,7 @@ def test_the_office_summary_may_name_no_one_and_hold_no_number(cases_town, make_
     assert not Case.objects.filter(published_at__isnull=False).exists()
 
 
-def test_the_office_publishes_from_the_case_page(login, cases_town, make_case):
+def test_it_lets_the_office_publish_from_the_case_page(login, cases_town, make_case):
     case = _dispatched(cases_town, make_case())
     page = login(cases_town.users["office"]).get(f"/cases/{case.public_id}/")
     assert "公开到公众查询" in page.content.decode()
@@ -102,7 +102,7 @@ def _security_admin(cases_town):
     return ensure_user("security", PASSWORD, role=RoleGrant.Role.SECURITY_ADMIN, region=cases_town.town)
 
 
-def test_a_partner_key_reads_its_regions_cases_scrubbed_and_every_use_is_audited(client, cases_town, make_case):
+def test_it_gives_a_partner_key_its_regions_cases_scrubbed_and_audits_every_use(client, cases_town, make_case):
     name = cases_town.households["shangxiatang"][0].name
     typed = (f"{name}反映：{name}家门口路灯坏了，身份证 3205 8319 8102 1554 76，"
              "手机１３８－６８８４－１２９０，座机 0512-5722 3456")
@@ -122,7 +122,7 @@ def test_a_partner_key_reads_its_regions_cases_scrubbed_and_every_use_is_audited
     assert client.get("/open311/v2/requests.json", {"api_key": "wrong"}).status_code == 403
 
 
-def test_the_security_administrator_adds_lists_rotates_and_revokes_keys(client, cases_town, make_case):
+def test_it_lets_the_security_administrator_add_list_rotate_and_revoke_keys(client, cases_town, make_case):
     _dispatched(cases_town, make_case())
     _security_admin(cases_town)
     out, err = io.StringIO(), io.StringIO()

@@ -57,7 +57,7 @@ def _urls(visit: dict[str, Any], visiting: Any) -> list[str]:
             "/cases/shared/?start=2017-06-01&end=2017-06-15", f"/api/v1/cases/{visit['cases'][0]['id']}"]
 
 
-def test_a_leader_reads_every_number_typed_into_a_visit_masked(client, visiting, api_token, settings):
+def test_it_shows_a_leader_every_number_typed_into_a_visit_masked(client, visiting, api_token, settings):
     settings.ZOUFANG_TODAY = "2017-06-15"
     first = _visit(client, visiting, api_token)
     _visit(client, visiting, api_token)  # a second like it, so 共性问题 groups them
@@ -83,7 +83,7 @@ def two_units(visiting: Any) -> Any:
     return visiting
 
 
-def test_a_unit_never_reads_a_case_sent_to_another_unit_through_its_visit(client, two_units, api_token, settings):
+def test_it_never_shows_a_unit_a_case_sent_to_another_unit_through_its_visit(client, two_units, api_token, settings):
     settings.ZOUFANG_TODAY = "2017-06-15"
     visit = _visit(client, two_units, api_token, opinion="自来水管爆裂，联系 138 6884 1290")
     case = Case.objects.get(public_id=visit["cases"][0]["id"])
@@ -112,7 +112,7 @@ def test_a_unit_never_reads_a_case_sent_to_another_unit_through_its_visit(client
     assert water.get(f"/units/{two_units.police.public_id}/ledger.xlsx").status_code == 404
 
 
-def test_a_unit_does_not_read_another_units_visit_to_a_target_it_shares(client, two_units, api_token, settings):
+def test_it_does_not_show_a_unit_another_units_visit_to_a_target_it_shares(client, two_units, api_token, settings):
     """The village cadre visits a household 派出所's party member is assigned: 派出所 does not read that visit."""
     settings.ZOUFANG_TODAY = "2017-06-15"
     household = two_units.households["shangxiatang"][0]  # assigned to 派出所's party member
