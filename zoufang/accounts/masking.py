@@ -114,6 +114,7 @@ class Masker:
     def __init__(self, user: Any) -> None:
         self.user = user
         self.policy = PersonalDataPolicy(user)
+        self._cases: dict[tuple[int, int | None], bool] = {}  # per case and handling unit: asked once, not per field
 
     def full_for(self, record: Any) -> bool:
         """Whether the viewer reads this record's personal data in full. Unknown records: superuser only."""
@@ -125,7 +126,10 @@ class Masker:
         if isinstance(record, Case):
             from zoufang.cases import access
 
-            return access.sees_raiser_in_full(self.user, record)
+            key = (record.pk, record.unit_id)
+            if key not in self._cases:
+                self._cases[key] = access.sees_raiser_in_full(self.user, record)
+            return self._cases[key]
         target = getattr(record, "target", None)  # a visit, a form answer's visit, a diary's target
         if isinstance(target, Target):
             return self.policy.full_identity(target)
