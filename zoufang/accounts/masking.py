@@ -135,15 +135,15 @@ class Masker:
             return self.policy.full_identity(target)
         return self.policy.superuser
 
-    def full_phone_for(self, target: Any) -> bool:
-        """A visitor also reads the phone of a target assigned to them, to arrange the visit."""
-        return self.policy.full_phone(target)
-
     def show(self, kind: Kind, value: Any, record: Any = None, *, names: Iterable[str] = (),
              full: bool | None = None) -> Any:
         """`value` as the viewer may read it. `full` overrides the record's rule when the caller has decided."""
         if not value or not isinstance(value, str):
             return value
+        from zoufang.registry.models import Target
+
+        if full is None and kind == Kind.PHONE and isinstance(record, Target):
+            full = self.policy.full_phone(record)  # a target's phone: its visitor reads it too, to arrange the visit
         if full if full is not None else self.full_for(record):
             return value
         return mask(kind, value, names=names)

@@ -19,7 +19,7 @@ class TargetPresenter:
         return self.masker.show(Kind.ID_NUMBER, target.id_number, target)
 
     def phone(self, target: Target) -> str:
-        return self.masker.show(Kind.PHONE, target.phone, target, full=self.policy.full_phone(target))
+        return self.masker.show(Kind.PHONE, target.phone, target)
 
     def reveals_personal_data(self, target: Target) -> bool:
         """Showing this target to this user discloses a full ID or phone number: a read to audit."""

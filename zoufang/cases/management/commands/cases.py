@@ -16,7 +16,7 @@ class Command(BaseCommand):
         sub.add_parser("tick", help="标记超期件，提醒承办单位和走访办；同一天重复运行不会重复提醒")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["subcommand"] == "tick":  # the only subcommand today; Open311 keys moved to `zoufang open311`
+        if options["subcommand"] == "tick":
             report = tick()
             self.stdout.write(_("超期 %(overdue)s 件（新增 %(new)s 件），逾期未登记 %(late)s 件，发送提醒 %(sent)s 条") % {
                 "overdue": report.overdue, "new": report.newly_overdue, "late": report.late_drafts,
