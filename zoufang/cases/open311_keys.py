@@ -76,7 +76,7 @@ def add_key(actor: Any, *, name: str, region: str, campaign: str = "") -> Issued
 
 
 def _active(key_id: int) -> Open311Key:
-    key = Open311Key.objects.select_for_update().filter(pk=key_id).select_related("region", "campaign").first()
+    key = Open311Key.objects.select_for_update().filter(pk=key_id).first()
     if key is None:
         raise KeyRefused(_("没有编号为 %(id)s 的接入密钥") % {"id": key_id})
     if key.disabled_on is not None:
