@@ -34,6 +34,7 @@ from zoufang.cases.workflow import ANSWERED
 
 MAX_REQUESTS = 1000
 HIDDEN = (Case.Status.DRAFT, Case.Status.MERGED)
+VILLAGE_LEVELS = ("village", "group", "grid")
 
 
 class Open311Error(Exception):
@@ -273,6 +274,8 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     case = receive_case(
         campaign=campaign, kind=Case.Kind.PROBLEM, description=description[:4000], raised_at=clock.now(),
         source=Case.Source.OPEN311, category=category, raiser_name=name[:100],
+        # A village's platform hands in its village's cases: it reads them back through its key.
+        region=key.region if key.region and key.region.level in VILLAGE_LEVELS else None,
         raiser_phone=request.POST.get("phone", "")[:20], external_id=request.POST.get("account_id", "")[:64],
     )
     open311_keys.record_use(key, f"提交问题 {case.number}")

@@ -173,6 +173,12 @@ def test_it_takes_a_hotline_case_in_with_an_api_key(client, cases_town):
     assert case.status == Case.Status.DRAFT
     assert case.raiser_name == "张三"
     assert case.registration_due is not None
+    assert case.region is None  # a town-wide platform: the office places it when registering
+    village = open311_keys.add_key(_security_admin(cases_town), name="社区平台", region="上下塘社区").secret
+    handed = client.post("/open311/v2/requests.json", {"api_key": village, "service_code": "1.1",
+                                                        "description": "社区东门路灯不亮"})
+    assert Case.objects.get(public_id=handed.json()[0]["service_request_id"]).region == cases_town.shangxiatang
+    assert AuditEvent.objects.filter(object_type="cases.Open311Key", summary__contains="提交问题").count() == 2
 
 
 def test_it_serves_a_third_party_client_over_http(live_server, cases_town, make_case):
