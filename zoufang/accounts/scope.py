@@ -3,7 +3,8 @@
 Rules (by role grant; a user may hold several and sees the union):
 - office, leader, assessor, city_office: every region and target under their granted region.
 - village: the targets of their village (or group); full ID and phone numbers, they know residents.
-- unit_handler: their unit's cadres; targets only through assignments (as visitors do).
+- unit_handler: their unit's cadres; targets only through assignments (as visitors do); the visits of their
+  unit's cadres and the cases dispatched to their unit, nothing else of other units' work.
 - every cadre with a login: the targets assigned to them in any campaign.
 - auditor: the regions of their scope; targets only once a callback sample names them.
 - sysadmin: master data through the admin; no resident is visible in lists by that role alone.
@@ -23,6 +24,7 @@ from zoufang.accounts.models import RoleGrant
 
 if TYPE_CHECKING:
     from zoufang.campaigns.models import Campaign
+    from zoufang.visits.models import Visit
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Target, Unit
 
@@ -107,6 +109,24 @@ def visible_targets(user: Any) -> QuerySet[Target]:
         if grant.role == Role.UNIT_HANDLER and grant.unit_id:
             condition |= Q(assignments__unit_id=grant.unit_id)
     return Target.objects.filter(condition).distinct()
+
+
+def visible_visits(user: Any) -> "QuerySet[Visit]":
+    """Visits in the user's area; a cadre's own and those of the targets assigned to them; a unit handler's
+    unit's cadres' visits. A visit of another unit's cadre is not a unit handler's, even to a shared target."""
+    from zoufang.visits.models import Visit
+
+    if getattr(user, "is_superuser", False):
+        return Visit.objects.all()
+    condition = _under_any(_region_paths(user, AREA_ROLES), "target__region__path")
+    cadre = _cadre(user)
+    if cadre is not None:
+        condition |= Q(cadre=cadre) | Q(target__assignments__cadre=cadre)
+    unit_ids = handled_unit_ids(user)
+    if unit_ids:
+        condition |= Q(cadre__unit_id__in=unit_ids)
+    # The assignment join may repeat a visit; a subquery keeps the queryset free of duplicates.
+    return Visit.objects.filter(pk__in=Visit.objects.filter(condition).values("pk"))
 
 
 def visible_units(user: Any) -> QuerySet[Unit]:

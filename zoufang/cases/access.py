@@ -58,6 +58,16 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     return Case.objects.filter(condition)
 
 
+def cases_of_visit(user: Any, visit: Any) -> QuerySet[Case]:
+    """The opinions a visit collected that this user may see: the visit's own cadre sees all they collected;
+    anyone else sees those visible_cases allows (a unit: only those dispatched to it)."""
+    cases = Case.objects.filter(source_visit=visit).select_related("category", "unit", "region", "campaign__scope")
+    cadre = scope._cadre(user)
+    if getattr(user, "is_superuser", False) or (cadre is not None and cadre.pk == visit.cadre_id):
+        return cases.order_by("id")
+    return cases.filter(pk__in=visible_cases(user).values("pk")).order_by("id")
+
+
 def get_visible_case(user: Any, public_id: Any) -> Case:
     try:
         return visible_cases(user).select_related(

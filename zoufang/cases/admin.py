@@ -1,8 +1,7 @@
-"""Cases change only through their actions, so the admin shows them read-only; Open311 keys are issued by
-`zoufang cases open311-key` (the secret is shown once) and can be disabled here."""
+"""Cases change only through their actions, so the admin shows them read-only; Open311 keys are issued,
+rotated and revoked by the security administrator with `zoufang open311 keys` (audited), and only listed here."""
 
 from django.contrib import admin
-from django.http import HttpRequest
 
 from zoufang.accounts.admin_audit import AuditedModelAdmin, ReadOnlyAdminMixin
 from zoufang.cases.models import Case, CaseEvent, CaseReminder, Open311Key
@@ -33,10 +32,6 @@ class CaseReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Open311Key)
-class Open311KeyAdmin(AuditedModelAdmin):
-    list_display = ["name", "campaign", "created_at", "disabled_on"]
-    fields = ["name", "campaign", "disabled_on"]
-    readonly_fields = ["name", "campaign"]
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+class Open311KeyAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
+    list_display = ["name", "region", "campaign", "prefix", "created_at", "issued_by", "disabled_on", "revoked_by",
+                    "last_used_at"]

@@ -161,11 +161,12 @@ RESPONSES = {200: CaseOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut, 428: Err
 
 
 def _detail(request: HttpRequest, case: Case) -> dict[str, Any]:
-    data = CasePresenter(request.user).as_dict(case)
+    presenter = CasePresenter(request.user)
+    data = presenter.as_dict(case)
     data["history"] = [
         {"action": e.action, "from_status": e.from_status, "to_status": e.to_status,
          "actor": e.actor.get_full_name() or e.actor.get_username() if e.actor else "",
-         "at": e.at, "version": e.version, "note": e.note}
+         "at": e.at, "version": e.version, "note": presenter.text(case, e.note)}
         for e in case.events.select_related("actor")
     ]
     return data

@@ -15,7 +15,7 @@ from django.test.utils import override_settings
 from zoufang.accounts.models import RoleGrant
 from zoufang.accounts.services import ensure_user
 from zoufang.campaigns.models import Campaign, CaseCategory
-from zoufang.cases import actions, answers, escalation, tick
+from zoufang.cases import actions, answers, escalation, publication, tick
 from zoufang.cases.models import Case
 from zoufang.cases.services import draft_case, receive_case
 from zoufang.registry.models import Cadre, Target, Unit
@@ -99,6 +99,14 @@ PLAN: list[tuple[str, str, str, str, str, int, str, list[tuple[str, str, dict[st
     ("上下塘社区路灯不亮，老人夜里出门不安全", "problem", "1.5", "normal", "06-14", 0, "", []),
 ]
 
+# The cases the office approved for the public Open311 feed, by their place in PLAN, with its own summary.
+PUBLISHED = {
+    0: "上下塘社区一处路灯损坏，已更换灯具，恢复夜间照明。",
+    1: "群众建议在计家墩村增设公交站台遮雨棚，已纳入下半年改造计划。",
+    4: "河道岸边垃圾堆积，环卫所已清理并落实每日保洁。",
+    10: "学校门口上下学时段交通拥堵，交警中队正在办理。",
+}
+
 
 def load_demo_cases(campaign: Campaign, say: Callable[[str], None]) -> None:
     _accounts()
@@ -135,6 +143,8 @@ def load_demo_cases(campaign: Campaign, say: Callable[[str], None]) -> None:
                              leader=leader_cadre, made=made)
         made.append(case)
     with override_settings(ZOUFANG_TODAY=TODAY, **quiet):
+        for index, summary in PUBLISHED.items():
+            publication.publish_case(made[index], by=office, summary=summary)
         report = tick.tick()
     say(f"问题办理演示：{len(made)} 件，超期 {report.overdue} 件")
 

@@ -49,10 +49,10 @@ def rows(cases: QuerySet[Case], user: Any) -> list[list[Any]]:
     presenter = CasePresenter(user)
     return [
         [
-            n, c.number, f"{c.category.code} {c.category.title}" if c.category else "", c.description,
+            n, c.number, f"{c.category.code} {c.category.title}" if c.category else "", presenter.text(c, c.description),
             village_name(c), presenter.raiser(c)["name"],
             clock.local(c.raised_at).date(), c.unit.name if c.unit else "", c.handling_due,
-            str(c.get_status_display()), c.resolution or c.explanation,
+            str(c.get_status_display()), presenter.text(c, c.resolution or c.explanation),
         ]
         for n, c in enumerate(cases, start=1)
     ]

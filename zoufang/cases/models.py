@@ -125,6 +125,13 @@ class Case(TimeStampedModel):
     merged_into = models.ForeignKey(
         "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
     )
+    # Open311 without a key lists only what the office approved for publication, in the office's own words.
+    published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("公开审核人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    public_summary = models.TextField(_("公开摘要"), blank=True, default="")
 
     class Meta:
         verbose_name = _("问题与意见建议")
@@ -143,6 +150,10 @@ class Case(TimeStampedModel):
     def number(self) -> str:
         """A short reference to read out on the phone; the URL carries the full public id."""
         return self.public_id.hex[:8].upper()
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
 
     @property
     def is_paused(self) -> bool:
@@ -246,15 +257,31 @@ class CaseReminder(models.Model):
 
 
 class Open311Key(models.Model):
-    """An API key for a hotline platform that hands cases in through Open311; only its SHA-256 is stored."""
+    """An API key for a partner platform (a 12345 hotline) that reads its region's cases, personal details
+    scrubbed, and hands cases in through Open311. Only its SHA-256 is stored; the security administrator
+    issues, rotates and revokes it (cases.open311_keys), and every use is audited."""
 
     name = models.CharField(_("平台名称"), max_length=100)
     campaign = models.ForeignKey(
         "campaigns.Campaign", verbose_name=_("走访活动"), on_delete=models.CASCADE, related_name="open311_keys"
     )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("可读区域"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text=_("留空则为走访活动的区域"),
+    )
     digest = models.CharField(_("摘要"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("密钥前缀"), max_length=8, blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("签发人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
     disabled_on = models.DateField(_("停用日期"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("停用人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("Open311 接入密钥")
@@ -268,6 +295,8 @@ class Open311Key(models.Model):
         return hashlib.sha256(secret.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, name: str, campaign: object) -> tuple["Open311Key", str]:
+    def issue(cls, name: str, campaign: object, *, region: object = None, by: object = None) -> tuple["Open311Key", str]:
         secret = secrets.token_urlsafe(24)
-        return cls.objects.create(name=name, campaign=campaign, digest=cls.digest_of(secret)), secret
+        key = cls.objects.create(name=name, campaign=campaign, region=region, issued_by=by,
+                                 digest=cls.digest_of(secret), prefix=secret[:6])
+        return key, secret

@@ -2,8 +2,14 @@
 
 Services are the campaign's case categories; `jurisdiction_id` is the campaign's slug (default: the
 campaign running today). Requests carry no personal data of the raiser: no name, phone, target or
-address beyond the village. POST needs an API key (Open311Key) and enters the case as a draft, like
-an opinion from a visit, for the office to register.
+address beyond the village.
+
+- Without a key, the feed lists only the cases the office approved for publication, each with the public
+  summary the office wrote (cases.publication), never the raiser's text.
+- With a partner's `api_key` (cases.open311_keys: issued, region-scoped, revocable, every use audited),
+  it lists the cases of the key's region, their text scrubbed of numbers, the raiser's name and address.
+- POST needs an API key and enters the case as a draft, like an opinion from a visit, for the office to
+  register.
 """
 
 import datetime as dt
@@ -19,14 +25,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from zoufang import clock
+from zoufang.accounts.masking import scrub
 from zoufang.campaigns.models import Campaign, CaseCategory
+from zoufang.cases import open311_keys
 from zoufang.cases.models import Case, Open311Key
 from zoufang.cases.services import receive_case
 from zoufang.cases.workflow import ANSWERED
-from zoufang.registry.identifiers import scrub_personal_numbers
 
 MAX_REQUESTS = 1000
 HIDDEN = (Case.Status.DRAFT, Case.Status.MERGED)
+VILLAGE_LEVELS = ("village", "group", "grid")
 
 
 class Open311Error(Exception):
@@ -89,7 +97,16 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return timezone.localtime(moment).isoformat() if moment else None
 
 
-def _request_row(case: Case) -> dict[str, Any]:
+def _public_text(case: Case, key: Open311Key | None) -> str:
+    """The office's public summary for everyone; a partner reads the case's text with personal details scrubbed."""
+    if key is None:
+        return scrub(case.public_summary)
+    target = case.target if case.target_id else None
+    names = [case.raiser_name, target.name if target else ""]
+    return scrub(case.description, names=names, addresses=[target.address if target else ""])
+
+
+def _request_row(case: Case, key: Open311Key | None) -> dict[str, Any]:
     closed = case.status in ANSWERED
     notes = case.get_status_display()
     expected = None
@@ -101,7 +118,7 @@ def _request_row(case: Case) -> dict[str, Any]:
         "status_notes": str(notes),
         "service_name": case.category.title if case.category else "",
         "service_code": case.category.code if case.category else "",
-        "description": scrub_personal_numbers(case.description),  # what the raiser typed, numbers masked
+        "description": _public_text(case, key),
         "agency_responsible": case.unit.name if case.unit else "",
         "service_notice": "",
         "requested_datetime": _iso(case.raised_at),
@@ -117,11 +134,27 @@ def _request_row(case: Case) -> dict[str, Any]:
     }
 
 
-def _public_cases(campaign: Campaign) -> QuerySet[Case]:
-    return (
+def _key(request: HttpRequest) -> Open311Key | None:
+    """The partner's key, if the request carries one; a wrong or revoked key is refused, never read as none."""
+    secret = request.GET.get("api_key") or request.POST.get("api_key", "")
+    if not secret:
+        return None
+    key = open311_keys.key_for(secret)
+    if key is None:
+        raise Open311Error(403, 403, "api_key is missing or not valid")
+    return key
+
+
+def _public_cases(campaign: Campaign, key: Open311Key | None) -> QuerySet[Case]:
+    """Without a key: what the office published. With one: the cases of the key's region."""
+    cases = (
         Case.objects.filter(campaign=campaign).exclude(status__in=HIDDEN)
-        .select_related("category", "unit", "region", "campaign__scope")
+        .select_related("category", "unit", "region", "campaign__scope", "target")
     )
+    if key is None:
+        return cases.filter(published_at__isnull=False)
+    path = key.region.path if key.region_id and key.region else key.campaign.scope.path
+    return cases.filter(Q(region__path__startswith=path) | Q(region__isnull=True, campaign__scope__path__startswith=path))
 
 
 def services(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -154,7 +187,11 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     try:
         if request.method == "POST":
             return _create(request, fmt)
-        return _render(fmt, "service_requests", "request", [_request_row(c) for c in _filtered(request)])
+        key = _key(request)
+        rows = [_request_row(c, key) for c in _filtered(request, key)]
+        if key is not None:
+            open311_keys.record_use(key, f"读取问题列表 {len(rows)} 条")
+        return _render(fmt, "service_requests", "request", rows)
     except Open311Error as exc:
         return _error(fmt, exc)
 
@@ -170,9 +207,9 @@ def _moment(value: str | None, name: str) -> dt.datetime | None:
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
-def _filtered(request: HttpRequest) -> list[Case]:
+def _filtered(request: HttpRequest, key: Open311Key | None) -> list[Case]:
     campaign = _campaign(request)
-    cases = _public_cases(campaign)
+    cases = _public_cases(campaign, key)
     ids = request.GET.get("service_request_id")
     if ids:
         return list(cases.filter(public_id__in=_uuids(ids.split(","))))
@@ -209,19 +246,21 @@ def _uuids(values: list[str]) -> list[str]:
 
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     try:
+        key = _key(request)
         campaign = _campaign(request)
-        case = _public_cases(campaign).filter(public_id__in=_uuids([request_id])).first()
+        case = _public_cases(campaign, key).filter(public_id__in=_uuids([request_id])).first()
         if case is None:
             raise Open311Error(404, 404, "service_request_id not found")
     except Open311Error as exc:
         return _error(fmt, exc)
-    return _render(fmt, "service_requests", "request", [_request_row(case)])
+    if key is not None:
+        open311_keys.record_use(key, f"读取问题 {case.number}")
+    return _render(fmt, "service_requests", "request", [_request_row(case, key)])
 
 
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
-    secret = request.POST.get("api_key", "")
-    key = Open311Key.objects.filter(digest=Open311Key.digest_of(secret), disabled_on__isnull=True).first()
-    if not secret or key is None:
+    key = _key(request)
+    if key is None:
         raise Open311Error(403, 403, "api_key is missing or not valid")
     campaign = key.campaign
     code = request.POST.get("service_code", "")
@@ -235,8 +274,11 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     case = receive_case(
         campaign=campaign, kind=Case.Kind.PROBLEM, description=description[:4000], raised_at=clock.now(),
         source=Case.Source.OPEN311, category=category, raiser_name=name[:100],
+        # A village's platform hands in its village's cases: it reads them back through its key.
+        region=key.region if key.region and key.region.level in VILLAGE_LEVELS else None,
         raiser_phone=request.POST.get("phone", "")[:20], external_id=request.POST.get("account_id", "")[:64],
     )
+    open311_keys.record_use(key, f"提交问题 {case.number}")
     row = {"service_request_id": str(case.public_id), "service_notice": _("已转入走访办，将在登记期限 %(due)s 前登记交办。") % {"due": case.registration_due},
            "account_id": request.POST.get("account_id", "")}
     return _render(fmt, "service_requests", "request", [row], status=201)

@@ -3,14 +3,13 @@
 from typing import Any
 
 from zoufang import clock
+from zoufang.accounts.masking import Kind
 from zoufang.cases import access, deadlines, workflow
 from zoufang.cases.models import Case
-from zoufang.registry.identifiers import mask_phone, scrub_personal_numbers
 from zoufang.registry.presenters import TargetPresenter
 
-
-def mask_name(name: str) -> str:
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+# A case's free text, each read through the masker: full for those who see the raiser in full.
+FREE_TEXT = ("description", "resolution", "explanation", "extension_reason", "escalation_reason")
 
 
 def village_name(case: Case) -> str:
@@ -25,6 +24,7 @@ class CasePresenter:
     def __init__(self, user: Any) -> None:
         self.user = user
         self.targets = TargetPresenter(user)
+        self.masker = self.targets.masker
         self.calendars = deadlines.CalendarCache()
 
     def raiser(self, case: Case) -> dict[str, Any]:
@@ -37,13 +37,20 @@ class CasePresenter:
             known = full or case.target.kind in ("enterprise", "project") or self.targets.policy.full_identity(
                 case.target
             )
-            shown_name = name if known else mask_name(name)
+            shown_name = self.masker.show(Kind.NAME, name, full=known)
         else:
             name, phone = case.raiser_name, case.raiser_phone
-            shown_name = name if full else mask_name(name)
-            shown_phone = phone if full else mask_phone(phone) if phone else ""
+            shown_name = self.masker.show(Kind.NAME, name, full=full)
+            shown_phone = self.masker.show(Kind.PHONE, phone, full=full)
         # `full`: this answer discloses a full phone number (a read to audit).
         return {"name": shown_name, "phone": shown_phone, "full": bool(shown_phone) and "*" not in shown_phone}
+
+    def text(self, case: Case, value: str) -> str:
+        """Free text that belongs to the case (its fields, replies, callbacks, event notes), masked by role."""
+        return self.masker.show(Kind.FREE_TEXT, value, case)
+
+    def free_text(self, case: Case) -> dict[str, str]:
+        return {name: self.text(case, getattr(case, name)) for name in FREE_TEXT}
 
     def allowed_actions(self, case: Case) -> list[str]:
         kinds = access.actor_kinds(self.user, case)
@@ -71,8 +78,7 @@ class CasePresenter:
             "category_code": case.category.code if case.category else "",
             "category": case.category.title if case.category else "",
             # Numbers the raiser typed are theirs: in full only for those who see the raiser in full.
-            "description": (case.description if access.sees_raiser_in_full(self.user, case)
-                            else scrub_personal_numbers(case.description)),
+            "description": self.text(case, case.description),
             "region": village_name(case),
             "raiser": self.raiser(case),
             "raised_at": case.raised_at,
@@ -89,8 +95,8 @@ class CasePresenter:
             "requested_extension_days": case.requested_extension_days,
             "escalation_route": case.escalation_route,
             "signoff_leader": case.signoff_leader.name if case.signoff_leader else "",
-            "resolution": case.resolution,
-            "explanation": case.explanation,
+            "resolution": self.text(case, case.resolution),
+            "explanation": self.text(case, case.explanation),
             "satisfaction": case.satisfaction,
             "merged_into": case.merged_into.public_id if case.merged_into else None,
             "allowed_actions": self.allowed_actions(case),

@@ -16,5 +16,6 @@ urlpatterns = [
     path("agenda/", report_views.agenda, name="agenda"),
     path("shared/", report_views.shared_problems, name="shared"),
     path("<uuid:public_id>/", views.detail, name="detail"),
+    path("<uuid:public_id>/publication/", views.publish, name="publish"),
     path("<uuid:public_id>/<slug:action>/", views.act, name="act"),
 ]

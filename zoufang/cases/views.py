@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from zoufang import clock
 from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
-from zoufang.cases import access, deadlines, similarity, workflow
+from zoufang.cases import access, deadlines, publication, similarity, workflow
 from zoufang.cases.board import GROUPS, NEW, OVERDUE, desk_inbox
 from zoufang.cases.board import columns as board_columns
 from zoufang.cases.forms import FORMS, perform
@@ -106,7 +106,7 @@ def signoff(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/signoff.html", {"rows": _rows(request.user, cases.select_related(*RELATED))})
 
 
-def history(case: Case) -> list[dict[str, Any]]:
+def history(case: Case, presenter: CasePresenter) -> list[dict[str, Any]]:
     first = {"draft": _("走访收集"), "receive": _("受理")}
     lines = []
     for event in case.events.select_related("actor"):
@@ -116,7 +116,7 @@ def history(case: Case) -> list[dict[str, Any]]:
             label = str(first.get(event.action, event.action))
         actor = (event.actor.get_full_name() or event.actor.get_username()) if event.actor else _("系统")
         lines.append({"at": event.at, "actor": actor, "label": label, "status": event.get_to_status_display(),
-                      "note": event.note if event.note != label else ""})
+                      "note": presenter.text(case, event.note) if event.note != label else ""})
     return lines
 
 
@@ -135,12 +135,37 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
         duplicates = similarity.likely_duplicates(case, access.visible_cases(request.user))
     return render(request, "cases/detail.html", {
         "case": case, "data": data, "forms": forms, "may_merge": workflow.Action.MERGE in allowed,
-        "duplicates": duplicates, "events": history(case),
-        "replies": case.replies.all(), "callbacks": case.callbacks.all(),
-        "linked": case.duplicates.all(), "today": clock.today(),
+        "duplicates": [{**vars(d), "description": presenter.text(d.case, d.case.description)} for d in duplicates],
+        "events": history(case, presenter), "texts": presenter.free_text(case),
+        "replies": [{"replied_on": r.replied_on, "get_channel_display": r.get_channel_display(),
+                     "content": presenter.text(case, r.content)} for r in case.replies.all()],
+        "callbacks": [{"called_on": c.called_on, "get_satisfaction_display": c.get_satisfaction_display(),
+                       "note": presenter.text(case, c.note)} for c in case.callbacks.all()],
+        "linked": [{"public_id": d.public_id, "number": d.number, "description": presenter.text(d, d.description)}
+                   for d in case.duplicates.filter(pk__in=access.visible_cases(request.user).values("pk"))],
+        "today": clock.today(),
         "days_left": deadlines.working_days_left(case, clock.today()),
         "calendar_warning": deadlines.calendar_warning(case),
+        "may_publish": access.is_office_for(request.user, case) and case.status not in publication.UNPUBLISHABLE,
+        "summary_max": publication.MAX_SUMMARY,
     })
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The office approves a case for the public Open311 feed with its own summary, or withdraws it."""
+    case = access.get_visible_case(request.user, public_id)
+    try:
+        if request.POST.get("unpublish"):
+            publication.unpublish_case(case, by=request.user)
+            messages.success(request, _("已撤回公开"))
+        else:
+            publication.publish_case(case, by=request.user, summary=request.POST.get("summary", ""))
+            messages.success(request, _("已公开：公众只看到公开摘要"))
+    except CaseError as exc:
+        messages.error(request, _("未能公开：%(why)s") % {"why": exc})
+    return redirect("cases:detail", case.public_id)
 
 
 @login_required

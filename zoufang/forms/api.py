@@ -7,7 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from zoufang.accounts import audit
+from zoufang.accounts import audit, scope
+from zoufang.accounts.masking import Masker
 from zoufang.accounts.models import AuditEvent
 from zoufang.forms.export import answers_workbook
 from zoufang.forms.models import Form, FormAnswer
@@ -50,16 +51,15 @@ def get_form(request: HttpRequest, key: str) -> dict[str, Any]:
 
 
 def visible_answers(user: Any, form: Form) -> Any:
-    from zoufang.visits.services import visible_visits
-
-    return (FormAnswer.objects.filter(form=form, visit__in=visible_visits(user))
+    return (FormAnswer.objects.filter(form=form, visit__in=scope.visible_visits(user))
             .select_related("form_version", "visit__target", "visit__cadre").order_by("visit__visited_at"))
 
 
 @router.get("/forms/{key}/answers", response=list[AnswerOut], summary="调查表答案（本人可见的走访）")
 def list_answers(request: HttpRequest, key: str) -> list[dict[str, Any]]:
     form = get_object_or_404(Form, key=key)
-    return [{"visit_id": a.visit.public_id, "version": a.form_version.number, "data": a.data}
+    masker = Masker(request.user)
+    return [{"visit_id": a.visit.public_id, "version": a.form_version.number, "data": masker.data(a.data, a.visit)}
             for a in visible_answers(request.user, form)]
 
 
@@ -68,6 +68,6 @@ def export_answers(request: HttpRequest, key: str) -> HttpResponse:
     form = get_object_or_404(Form, key=key)
     answers = list(visible_answers(request.user, form))
     audit.record(request.user, AuditEvent.Action.EXPORT, form, summary=f"导出{form.title}答案 {len(answers)} 份")
-    response = HttpResponse(answers_workbook(form, answers), content_type=XLSX)
+    response = HttpResponse(answers_workbook(form, answers, request.user), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{key}-answers.xlsx"
     return response

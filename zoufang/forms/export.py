@@ -6,6 +6,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from zoufang import clock
+from zoufang.accounts.masking import Masker
 from zoufang.forms import xlsform
 from zoufang.forms.models import Form, FormAnswer
 
@@ -43,7 +44,9 @@ def _sheet_title(text: str) -> str:
     return "".join(ch for ch in text if ch not in "[]:*?/\\")[:31]
 
 
-def answers_workbook(form: Form, answers: list[FormAnswer]) -> bytes:
+def answers_workbook(form: Form, answers: list[FormAnswer], user: Any = None) -> bytes:
+    """Every answer as `user` may read it: free text masked by role (accounts.masking); no user: masked."""
+    masker = Masker(user)
     current = form.current_version()
     versions = sorted({a.form_version for a in answers} | ({current} if current else set()), key=lambda v: -v.number)
     questions: list[dict[str, Any]] = []
@@ -69,10 +72,11 @@ def answers_workbook(form: Form, answers: list[FormAnswer]) -> bytes:
     for answer in answers:
         visit = answer.visit
         visit_id = str(visit.public_id)
+        data = masker.data(answer.data, visit)
         main.append([visit_id, clock.minute(visit.visited_at), visit.target.name, visit.cadre.name,
-                     answer.form_version.number] + [_shown(q, answer.data.get(q["name"]), choices) for q in questions])
+                     answer.form_version.number] + [_shown(q, data.get(q["name"]), choices) for q in questions])
         for name, (sheet, repeat_questions) in repeat_sheets.items():
-            for index, row in enumerate(answer.data.get(name) or [], start=1):
+            for index, row in enumerate(data.get(name) or [], start=1):
                 sheet.append([visit_id, index] + [_shown(q, row.get(q["name"]), choices) for q in repeat_questions])
     buffer = BytesIO()
     workbook.save(buffer)

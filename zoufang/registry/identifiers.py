@@ -80,17 +80,3 @@ def mask_phone(value: str) -> str:
     if len(value) < 7:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
-
-
-# Numbers that look like an ID or a phone number inside free text (digits not part of a longer run).
-_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
-_PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
-
-
-def scrub_personal_numbers(text: str) -> str:
-    """Mask every ID and phone number a person typed into free text, for pages the public can read.
-
-    “我叫张三，身份证320583198102155476，电话13868841290” → “…320583********5476…138****1290”.
-    """
-    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(1)), text)
-    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)

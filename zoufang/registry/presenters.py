@@ -1,29 +1,25 @@
-"""How a target looks to a given user: the one place that masks ID and phone numbers."""
+"""How a target looks to a given user; its ID and phone numbers go through accounts.masking."""
 
 from collections.abc import Iterable
 from typing import Any
 
 from zoufang.accounts import audit
+from zoufang.accounts.masking import Kind, Masker
 from zoufang.accounts.models import AuditEvent
-from zoufang.accounts.scope import PersonalDataPolicy
-from zoufang.registry.identifiers import mask_id_number, mask_phone
 from zoufang.registry.models import Target
 
 
 class TargetPresenter:
     def __init__(self, user: Any) -> None:
         self.user = user
-        self.policy = PersonalDataPolicy(user)
+        self.masker = Masker(user)
+        self.policy = self.masker.policy
 
     def id_number(self, target: Target) -> str:
-        if not target.id_number or self.policy.full_identity(target):
-            return target.id_number
-        return mask_id_number(target.id_number)
+        return self.masker.show(Kind.ID_NUMBER, target.id_number, target)
 
     def phone(self, target: Target) -> str:
-        if not target.phone or self.policy.full_phone(target):
-            return target.phone
-        return mask_phone(target.phone)
+        return self.masker.show(Kind.PHONE, target.phone, target)
 
     def reveals_personal_data(self, target: Target) -> bool:
         """Showing this target to this user discloses a full ID or phone number: a read to audit."""

@@ -7,6 +7,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, File, Router, Schema, Status, UploadedFile
 
+from zoufang.accounts.masking import Masker
+from zoufang.cases.access import cases_of_visit
 from zoufang.registry.api import TargetOut
 from zoufang.registry.presenters import TargetPresenter
 from zoufang.visits import photos, services
@@ -80,20 +82,23 @@ class ConflictOut(Schema):
     visit_id: uuid.UUID
 
 
-def visit_out(visit: Any) -> dict[str, Any]:
+def visit_out(visit: Any, user: Any) -> dict[str, Any]:
+    """One visit as `user` may read it: free text and answers masked by role, only the opinions in scope."""
+    masker = Masker(user)
     answers = list(visit.form_answers.select_related("form", "form_version"))
     return {
         "id": visit.public_id, "client_uuid": visit.client_uuid, "campaign": visit.campaign.slug,
         "target_id": visit.target.public_id, "cadre": visit.cadre.name, "visited_at": visit.visited_at,
-        "mode": visit.mode, "summary": visit.summary, "co_visitors": visit.co_visitors,
+        "mode": visit.mode, "summary": masker.text(visit.summary, visit),
+        "co_visitors": masker.text(visit.co_visitors, visit),
         "settled_on_spot": visit.settled_on_spot, "registration_due": visit.registration_due,
         "recorded_late": visit.recorded_late,
-        "answers": {a.form.key: a.data for a in answers},
+        "answers": {a.form.key: masker.data(a.data, visit) for a in answers},
         "answer_versions": {a.form.key: a.form_version.number for a in answers},
         "cases": [
             {"id": c.public_id, "kind": c.kind, "status": c.status, "category": c.category.code if c.category else "",
-             "description": c.description, "registration_due": c.registration_due}
-            for c in visit.cases.select_related("category").order_by("id")
+             "description": masker.text(c.description, c), "registration_due": c.registration_due}
+            for c in cases_of_visit(user, visit)
         ],
     }
 
@@ -126,12 +131,12 @@ def post_visit(request: HttpRequest, payload: VisitIn) -> Status[dict[str, Any]]
         return Status(400, {"detail": str(refused), "errors": refused.errors})
     except services.VisitConflict as conflict:
         return Status(409, {"detail": str(conflict), "visit_id": conflict.visit.public_id})
-    return Status(201 if recorded.created else 200, visit_out(recorded.visit))
+    return Status(201 if recorded.created else 200, visit_out(recorded.visit, request.user))
 
 
 @router.get("/visits/{visit_id}", response=VisitOut, summary="一条走访记录")
 def get_visit(request: HttpRequest, visit_id: uuid.UUID) -> dict[str, Any]:
-    return visit_out(services.get_visible_visit(request.user, visit_id))
+    return visit_out(services.get_visible_visit(request.user, visit_id), request.user)
 
 
 class PhotoOut(Schema):

@@ -72,7 +72,8 @@ def ledger_workbook(title: str, visits: list[Visit], user: Any) -> bytes:
         sheet.append([
             number, clock.minute(visit.visited_at), visit.get_mode_display(), *_place(visit, regions), target.name,
             target.get_kind_display(), target.address, presenter.phone(target), visit.cadre.name,
-            visit.cadre.unit.name, visit.co_visitors, visit.summary, opinions.get(visit.pk, 0),
+            visit.cadre.unit.name, presenter.masker.text(visit.co_visitors, visit),
+            presenter.masker.text(visit.summary, visit), opinions.get(visit.pk, 0),
             "是" if visit.settled_on_spot else "", visit.registration_due, "逾期" if visit.recorded_late else "",
         ])
     for index, width in enumerate(WIDTHS, start=1):
@@ -81,7 +82,7 @@ def ledger_workbook(title: str, visits: list[Visit], user: Any) -> bytes:
     diary = workbook.create_sheet("民情走访日记")
     diary.append(["日期", "走访干部", "内容"])
     for entry in DiaryEntry.objects.filter(cadre_id__in=cadre_ids).select_related("cadre").order_by("entry_date"):
-        diary.append([entry.entry_date, entry.cadre.name, entry.text])
+        diary.append([entry.entry_date, entry.cadre.name, presenter.masker.text(entry.text, entry)])
     diary.column_dimensions["C"].width = 80
     buffer = BytesIO()
     workbook.save(buffer)

@@ -18,7 +18,6 @@ from zoufang.accounts.models import AuditEvent, RoleGrant
 from zoufang.forms import xlsform
 from zoufang.forms.models import Form
 from zoufang.forms.services import FormDefinitionError, load_form_file, published_form
-from zoufang.visits.services import visible_visits
 
 LEDGER_ROLES = (RoleGrant.Role.OFFICE, RoleGrant.Role.LEADER, RoleGrant.Role.ASSESSOR)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,7 +25,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @login_required
 def visit_list(request: HttpRequest) -> HttpResponse:
-    visits = (visible_visits(request.user).select_related("target", "cadre__unit")
+    visits = (scope.visible_visits(request.user).select_related("target", "cadre__unit")
               .annotate(case_count=Count("cases")).order_by("-visited_at")[:20])
     units = (scope.visible_units(request.user).annotate(visit_count=Count("cadres__visits"))
              .filter(visit_count__gt=0)) if scope.has_role(request.user, *LEDGER_ROLES) else []

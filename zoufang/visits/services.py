@@ -227,19 +227,9 @@ def _create(
     return visit
 
 
-def visible_visits(user: Any) -> Any:
-    """Visits of the targets the user may see, and the user's own."""
-    cadre = cadre_of(user)
-    condition = {"target__in": scope.visible_targets(user)}
-    visits = Visit.objects.filter(**condition)
-    if cadre is not None:
-        visits = visits | Visit.objects.filter(cadre=cadre)
-    return visits.distinct()
-
-
 def get_visible_visit(user: Any, public_id: Any) -> Visit:
     try:
-        return visible_visits(user).select_related("target__region", "cadre__unit", "campaign").get(public_id=public_id)
+        return scope.visible_visits(user).select_related("target__region", "cadre__unit", "campaign").get(public_id=public_id)
     except (Visit.DoesNotExist, ValueError):
         raise Http404 from None
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from zoufang import clock
 from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
+from zoufang.cases.access import cases_of_visit
 from zoufang.forms.services import published_form
 from zoufang.registry.presenters import TargetPresenter
 from zoufang.visits import ledger, photos, services
@@ -50,7 +51,7 @@ def submit_visit(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"detail": str(refused), "errors": refused.errors}, status=400)
     except services.VisitConflict as conflict:
         return JsonResponse({"detail": str(conflict), "visit_id": str(conflict.visit.public_id)}, status=409)
-    body = json.loads(json.dumps(visit_out(recorded.visit), default=str))
+    body = json.loads(json.dumps(visit_out(recorded.visit, request.user), default=str))
     return JsonResponse(body, status=201 if recorded.created else 200)
 
 
@@ -60,10 +61,11 @@ def visit_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     presenter = TargetPresenter(request.user)
     if presenter.reveals_personal_data(visit.target):
         audit.record(request.user, AuditEvent.Action.READ, visit.target, summary="走访记录页查看走访对象完整电话")
-    answers = [(a, _answer_rows(a)) for a in visit.form_answers.select_related("form", "form_version")]
+    answers = [(a, _answer_rows(a, presenter.masker.data(a.data, visit)))
+               for a in visit.form_answers.select_related("form", "form_version")]
     return render(request, "visits/visit.html", {
         "visit": visit, "phone": presenter.phone(visit.target), "answers": answers,
-        "cases": visit.cases.select_related("category").order_by("id"), "today": clock.today(),
+        "cases": cases_of_visit(request.user, visit), "today": clock.today(),
         "photos": visit.photos.all(), "may_add_photo": getattr(services.cadre_of(request.user), "pk", None)
         == visit.cadre_id, "max_photo_mb": photos.MAX_BYTES // 1024 // 1024,
     })
@@ -95,15 +97,16 @@ def photo(request: HttpRequest, public_id: uuid.UUID, photo_id: uuid.UUID) -> Fi
     return FileResponse(item.image.open("rb"), content_type="image/jpeg")
 
 
-def _answer_rows(answer: Any) -> list[tuple[str, Any]]:
+def _answer_rows(answer: Any, data: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The answer's questions and `data`, its answers as the viewer may read them."""
     from zoufang.forms.export import _columns, _shown
 
     spec = answer.form_version.spec
     questions, repeats = _columns(spec["items"])
-    rows = [(q["label"], _shown(q, answer.data.get(q["name"]), spec["choices"])) for q in questions
-            if q["name"] in answer.data]
+    rows = [(q["label"], _shown(q, data.get(q["name"]), spec["choices"])) for q in questions
+            if q["name"] in data]
     for repeat in repeats:
-        for index, row in enumerate(answer.data.get(repeat["name"]) or [], start=1):
+        for index, row in enumerate(data.get(repeat["name"]) or [], start=1):
             inner = [c for c in repeat["children"] if c["kind"] == "question"]
             text = "；".join(f"{q['label']}：{_shown(q, row.get(q['name']), spec['choices'])}" for q in inner
                             if q["name"] in row)

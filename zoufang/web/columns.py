@@ -52,7 +52,7 @@ SCALE = Column(_("规模"), lambda t, p: t.get_scale_display(), "nowrap")
 KEY = Column(_("重点"), lambda t, p: _yes(t.is_key, _("重点")), "flag")
 INDUSTRY = Column(_("行业"), lambda t, p: t.industry)
 STAGE = Column(_("阶段"), lambda t, p: t.stage)
-DESCRIPTION = Column(_("简介"), lambda t, p: t.description)
+DESCRIPTION = Column(_("简介"), lambda t, p: p.masker.text(t.description, t))
 
 HOUSEHOLD_COLUMNS = [HEAD, ADDRESS, MEMBERS, PHONE, ID_NUMBER, HARDSHIP, REGION]
 COLUMNS: dict[str, list[Column]] = {
@@ -103,7 +103,7 @@ def detail_fields(
     if target.kind == Kind.PROJECT:
         fields.append(("stage", target.stage))
     if target.description or target.kind in (Kind.PROJECT, Kind.NOTABLE_PERSON):
-        fields.append(("description", target.description))
+        fields.append(("description", presenter.masker.text(target.description, target)))
     if target.archived_on:
         fields.append(("archived_on", target.archived_on))
     css = {"phone": "code phone", "id_number": "code", "credit_code": "code"}

@@ -123,3 +123,36 @@ def test_it_returns_extends_escalates_merges_and_reopens_in_the_browser(browser,
     assert [e.action for e in case.events.all()] == [
         "draft", "register", "dispatch", "return", "dispatch", "accept", "request_extension", "approve_extension",
         "escalate", "sign", "resolve", "reply", "callback", "reopen"]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_it_publishes_a_case_with_the_offices_summary_in_the_browser(browser, live_server, cases_town, make_case,
+                                                                      width):
+    import json
+    import urllib.request
+
+    from zoufang.cases import actions
+
+    case = make_case("路灯坏了，我是周梅，电话 138 6884 1290")
+    case = actions.register_case(case, by=cases_town.users["office"], version=case.version,
+                                 category=cases_town.category)
+    context, office = _login(browser, live_server, "office", width)
+    office.goto(f"{live_server.url}/cases/{case.public_id}/")
+    panel = office.locator("#publication")
+    panel.locator("summary").click()
+    panel.locator("textarea[name=summary]").fill("电话 138 6884 1290 的居民反映路灯坏了")
+    panel.locator("button[type=submit]").first.click()
+    office.wait_for_load_state()
+    assert "不能含电话" in office.locator("main").inner_text()
+    panel = office.locator("#publication")
+    if panel.get_attribute("open") is None:
+        panel.locator("summary").click()
+    panel.locator("textarea[name=summary]").fill("上下塘社区一处路灯损坏，正在维修。")
+    panel.locator("button[type=submit]").first.click()
+    office.wait_for_load_state()
+    assert office.locator(".notice-good").count() == 1
+    office.screenshot(path=str(SHOTS / f"case-published-{width}.png"), full_page=True)
+    context.close()
+    with urllib.request.urlopen(f"{live_server.url}/open311/v2/requests.json") as response:  # noqa: S310
+        rows = json.load(response)
+    assert [r["description"] for r in rows] == ["上下塘社区一处路灯损坏，正在维修。"]

@@ -1,13 +1,20 @@
-"""A hotline platform reads and hands in cases through Open311 GeoReport v2; no raiser data leaves."""
+"""Open311 GeoReport v2: the public reads what the office published; a partner with a key reads its region's
+cases scrubbed and hands cases in; no raiser data leaves."""
 
+import io
 import json
 import urllib.request
 from xml.etree import ElementTree as ET  # noqa: S405 — parses our own server's answers
 
 import pytest
+from django.core.management import CommandError, call_command
 
-from zoufang.cases import actions
+from zoufang.accounts.models import AuditEvent, RoleGrant
+from zoufang.accounts.services import ensure_user
+from zoufang.cases import actions, open311_keys, publication
 from zoufang.cases.models import Case, Open311Key
+from zoufang.cases.transition import CaseError
+from zoufang.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -29,36 +36,131 @@ def test_it_lists_the_campaigns_categories_as_services(client, cases_town):
     assert client.get("/open311/v2/services/9.json").status_code == 404
 
 
-def test_it_lists_requests_without_the_raisers_personal_data(client, cases_town, make_case):
-    case = _dispatched(cases_town, make_case())
-    make_case("尚未登记的意见")  # a draft is not public yet
+def test_it_lists_without_a_key_only_what_the_office_published_in_its_own_words(client, cases_town, make_case):
+    typed = "路灯坏了，我是周梅，身份证 3205 8319 8102 1554 76，手机１３８－６８８４－１２９０"
+    published = _dispatched(cases_town, make_case(typed))
+    _dispatched(cases_town, make_case("派出所门口积水，联系138 6884 1290"))  # handled, never published
+    make_case("尚未登记的意见")  # a draft is not public either
+    assert client.get("/open311/v2/requests.json").json() == []
+    publication.publish_case(published, by=cases_town.users["office"], summary="上下塘社区一处路灯损坏，正在维修。")
     rows = client.get("/open311/v2/requests.json").json()
-    assert [r["service_request_id"] for r in rows] == [str(case.public_id)]
+    assert [r["service_request_id"] for r in rows] == [str(published.public_id)]
     row = rows[0]
+    assert row["description"] == "上下塘社区一处路灯损坏，正在维修。"
     assert row["status"] == "open"
     assert row["agency_responsible"] == "派出所"
-    assert row["address"] == case.region.name
+    assert row["address"] == published.region.name
     text = json.dumps(rows, ensure_ascii=False)
-    assert case.target.name not in text
-    assert case.target.phone not in text
+    for secret in ("周梅", "3205", "6884", "６８８４", published.target.name, published.target.phone):
+        assert secret not in text
     assert client.get("/open311/v2/requests.json", {"status": "closed"}).json() == []
     assert client.get("/open311/v2/requests.json", {"service_code": "1"}).json()[0]["service_code"] == "1.1"
     assert client.get("/open311/v2/requests.json", {"start_date": "2017-06-14T00:00:00+08:00"}).json() == []
-    one = client.get(f"/open311/v2/requests/{case.public_id}.xml")
+    one = client.get(f"/open311/v2/requests/{published.public_id}.xml")
     assert ET.fromstring(one.content).find("request").findtext("status") == "open"  # noqa: S314
+    others = Case.objects.exclude(pk=published.pk)
+    for case in others:  # an unpublished case is not found, whatever its id
+        assert client.get(f"/open311/v2/requests/{case.public_id}.json").status_code == 404
+    publication.unpublish_case(published, by=cases_town.users["office"])
+    assert client.get("/open311/v2/requests.json").json() == []
 
 
-def test_it_masks_numbers_the_raiser_typed_into_the_description(client, cases_town, make_case):
-    typed = "路灯坏了，我是周梅，身份证320583198102155476，手机13868841290，家里电话0512-57223456，门牌12号"
-    _dispatched(cases_town, make_case(typed))
-    row = client.get("/open311/v2/requests.json").json()[0]
-    assert row["description"] == ("路灯坏了，我是周梅，身份证320583********5476，手机138****1290，"
-                                  "家里电话051******3456，门牌12号")
-    assert Case.objects.get().description == typed  # the office still has what was said
+def test_it_refuses_a_public_summary_naming_someone_or_holding_a_number(cases_town, make_case):
+    case = _dispatched(cases_town, make_case())
+    office = cases_town.users["office"]
+    for summary, why in [("", "必填"), ("联系电话 138 6884 1290", "号码"), (f"{case.target.name}家门口路灯坏了", "姓名"),
+                         (f"{case.target.address}路灯坏了", "地址")]:
+        with pytest.raises(CaseError, match=why):
+            publication.publish_case(case, by=office, summary=summary)
+    with pytest.raises(CaseError, match="走访办"):
+        publication.publish_case(case, by=cases_town.users["leader"], summary="路灯坏了")
+    draft = make_case("另一件")
+    with pytest.raises(CaseError, match="待登记"):
+        publication.publish_case(draft, by=office, summary="路灯坏了")
+    assert not Case.objects.filter(published_at__isnull=False).exists()
+
+
+def test_it_lets_the_office_publish_from_the_case_page(login, cases_town, make_case):
+    case = _dispatched(cases_town, make_case())
+    page = login(cases_town.users["office"]).get(f"/cases/{case.public_id}/")
+    assert "公开到公众查询" in page.content.decode()
+    response = login(cases_town.users["office"]).post(f"/cases/{case.public_id}/publication/",
+                                                      {"summary": "上下塘社区一处路灯损坏，正在维修。"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.is_published
+    assert case.published_by == cases_town.users["office"]
+    assert "上下塘社区一处路灯损坏" in login(cases_town.users["office"]).get(f"/cases/{case.public_id}/").content.decode()
+    refused = login(cases_town.users["handler"]).post(f"/cases/{case.public_id}/publication/", {"unpublish": "1"})
+    assert refused.status_code == 302
+    case.refresh_from_db()
+    assert case.is_published  # a unit handler cannot withdraw it
+    assert "公开到公众查询" not in login(cases_town.users["handler"]).get(f"/cases/{case.public_id}/").content.decode()
+
+
+def _security_admin(cases_town):
+    return ensure_user("security", PASSWORD, role=RoleGrant.Role.SECURITY_ADMIN, region=cases_town.town)
+
+
+def test_it_gives_a_partner_key_its_regions_cases_scrubbed_and_audits_every_use(client, cases_town, make_case):
+    name = cases_town.households["shangxiatang"][0].name
+    typed = (f"{name}反映：{name}家门口路灯坏了，身份证 3205 8319 8102 1554 76，"
+             "手机１３８－６８８４－１２９０，座机 0512-5722 3456")
+    inside = _dispatched(cases_town, make_case(typed))
+    outside = _dispatched(cases_town, make_case("计家墩村桥头路灯不亮", target=cases_town.households["jijiadun"][0]))
+    issued = open311_keys.add_key(_security_admin(cases_town), name="12345热线", region="上下塘社区")
+    rows = client.get("/open311/v2/requests.json", {"api_key": issued.secret}).json()
+    assert [r["service_request_id"] for r in rows] == [str(inside.public_id)]
+    assert rows[0]["description"] == (
+        f"{name[0]}{'*' * (len(name) - 1)}反映：{name[0]}{'*' * (len(name) - 1)}家门口路灯坏了，"
+        "身份证 320583********5476，手机138****1290，座机 051*****3456")
+    assert client.get(f"/open311/v2/requests/{outside.public_id}.json", {"api_key": issued.secret}).status_code == 404
+    assert client.get(f"/open311/v2/requests/{inside.public_id}.json", {"api_key": issued.secret}).status_code == 200
+    uses = AuditEvent.objects.filter(object_type="cases.Open311Key", action=AuditEvent.Action.READ)
+    assert uses.count() == 2
+    assert "12345热线" in uses.first().summary
+    assert client.get("/open311/v2/requests.json", {"api_key": "wrong"}).status_code == 403
+
+
+def test_it_lets_the_security_administrator_add_list_rotate_and_revoke_keys(client, cases_town, make_case):
+    _dispatched(cases_town, make_case())
+    _security_admin(cases_town)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("open311", "keys", "add", "--name", "12345热线", "--region", "锦溪镇", "--by", "security",
+                 stdout=out, stderr=err)
+    secret = out.getvalue().strip()
+    assert "只保存其摘要" in err.getvalue()
+    key = Open311Key.objects.get()
+    assert key.digest == Open311Key.digest_of(secret)
+    assert secret not in key.digest
+    assert key.region == cases_town.town
+    assert key.issued_by.username == "security"
+    assert len(client.get("/open311/v2/requests.json", {"api_key": secret}).json()) == 1
+    listing = io.StringIO()
+    call_command("open311", "keys", "list", stdout=listing)
+    assert "12345热线" in listing.getvalue()
+    assert secret not in listing.getvalue()
+    rotated = io.StringIO()
+    call_command("open311", "keys", "rotate", str(key.pk), "--by", "security", stdout=rotated, stderr=io.StringIO())
+    new_secret = rotated.getvalue().strip()
+    assert client.get("/open311/v2/requests.json", {"api_key": secret}).status_code == 403
+    assert client.get("/open311/v2/requests.json", {"api_key": new_secret}).status_code == 200
+    new_key = Open311Key.objects.get(disabled_on__isnull=True)
+    call_command("open311", "keys", "revoke", str(new_key.pk), "--by", "security", stdout=io.StringIO())
+    assert client.get("/open311/v2/requests.json", {"api_key": new_secret}).status_code == 403
+    with pytest.raises(CommandError, match="安全管理员"):
+        call_command("open311", "keys", "add", "--name", "x", "--region", "锦溪镇", "--by", "office",
+                     stdout=io.StringIO())
+    with pytest.raises(CommandError, match="没有名为"):
+        call_command("open311", "keys", "add", "--name", "x", "--region", "火星", "--by", "security",
+                     stdout=io.StringIO())
+    trail = list(AuditEvent.objects.filter(object_type="cases.Open311Key").exclude(action=AuditEvent.Action.READ)
+                 .values_list("summary", flat=True))
+    assert len(trail) == 4  # issued, revoked and reissued by the rotation, revoked
 
 
 def test_it_takes_a_hotline_case_in_with_an_api_key(client, cases_town):
-    _key, secret = Open311Key.issue("12345热线平台", cases_town.campaign)
+    secret = open311_keys.add_key(_security_admin(cases_town), name="12345热线平台", region="锦溪镇").secret
     refused = client.post("/open311/v2/requests.json", {"api_key": "wrong", "service_code": "1.1",
                                                          "description": "路灯坏了"})
     assert refused.status_code == 403
@@ -71,10 +173,17 @@ def test_it_takes_a_hotline_case_in_with_an_api_key(client, cases_town):
     assert case.status == Case.Status.DRAFT
     assert case.raiser_name == "张三"
     assert case.registration_due is not None
+    assert case.region is None  # a town-wide platform: the office places it when registering
+    village = open311_keys.add_key(_security_admin(cases_town), name="社区平台", region="上下塘社区").secret
+    handed = client.post("/open311/v2/requests.json", {"api_key": village, "service_code": "1.1",
+                                                        "description": "社区东门路灯不亮"})
+    assert Case.objects.get(public_id=handed.json()[0]["service_request_id"]).region == cases_town.shangxiatang
+    assert AuditEvent.objects.filter(object_type="cases.Open311Key", summary__contains="提交问题").count() == 2
 
 
 def test_it_serves_a_third_party_client_over_http(live_server, cases_town, make_case):
-    _dispatched(cases_town, make_case())
+    case = _dispatched(cases_town, make_case())
+    publication.publish_case(case, by=cases_town.users["office"], summary="上下塘社区一处路灯损坏，正在维修。")
     with urllib.request.urlopen(f"{live_server.url}/open311/v2/services.json") as response:  # noqa: S310
         assert [s["service_code"] for s in json.load(response)] == ["1", "1.1"]
     with urllib.request.urlopen(f"{live_server.url}/open311/v2/requests.xml?status=open") as response:  # noqa: S310

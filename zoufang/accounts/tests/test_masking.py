@@ -1,0 +1,68 @@
+"""The one masking function: numbers in any spacing and script, names wherever they recur, by role and field."""
+
+import pytest
+
+from zoufang.accounts.masking import Kind, Masker, mask, scrub
+
+
+@pytest.mark.parametrize(("typed", "shown"), [
+    ("身份证320583198102155476", "身份证320583********5476"),
+    ("老身份证 320583810215547 还在用", "老身份证 320583*****5547 还在用"),
+    ("证号32058319810215547x", "证号320583********547x"),
+    ("手机13868841290，请回电", "手机138****1290，请回电"),
+    ("座机051257223456", "座机051*****3456"),
+    # Separators and spacing are dropped with the digits they hid.
+    ("电话0512-57223456", "电话051*****3456"),
+    ("电话 138 6884 1290", "电话 138****1290"),
+    ("电话138-6884-1290", "电话138****1290"),
+    ("电话138.6884.1290", "电话138****1290"),
+    ("电话138 — 6884 — 1290", "电话138****1290"),
+    ("电话１３８６８８４１２９０", "电话138****1290"),
+    ("电话１３８－６８８４－１２９０", "电话138****1290"),
+    ("电话1３8 6884-1290", "电话138****1290"),
+    ("电话：（0512）5722 3456", "电话：（051*****3456"),
+    ("电话+86 138 6884 1290。", "电话+861******1290。"),
+    ("本地电话5722 3456", "本地电话57****56"),
+    ("身份证 3205 8319 8102 1554 76", "身份证 320583********5476"),
+    ("身份证３２０５８３１９８１０２１５５４７６", "身份证320583********5476"),
+    ("身份证 320583 19810215 547 X", "身份证 320583********547X"),
+    ("银行卡6222 0212 3456 7890 123", "银行卡622************0123"),
+    ("住第3组 18号，电话13868841290，身份证320583198102155476",
+     "住第3组 18号，电话138****1290，身份证320583********5476"),
+    # Ordinary numbers stay: house numbers, dates, money, a company's public credit code.
+    ("门牌12号，2017年6月13日，损失3000元", "门牌12号，2017年6月13日，损失3000元"),
+    ("2017-06-15 开会，2017.6.15 复查，20170615 归档", "2017-06-15 开会，2017.6.15 复查，20170615 归档"),
+    ("信用代码91320583MA1MXXXX0X不是身份证", "信用代码91320583MA1MXXXX0X不是身份证"),
+    ("信用代码91110000600037341L", "信用代码91110000600037341L"),
+])
+def test_it_masks_every_personal_number_however_it_is_typed(typed, shown):
+    assert scrub(typed) == shown
+
+
+def test_it_masks_the_raisers_name_and_address_wherever_they_recur():
+    text = "周梅反映：周梅家（锦溪镇上下塘社区18号）门口路灯坏了，周梅电话13868841290"
+    assert scrub(text, names=["周梅"], addresses=["锦溪镇上下塘社区18号"]) == (
+        "周*反映：周*家（（地址已隐去））门口路灯坏了，周*电话138****1290")
+    assert scrub("张三", names=["", "张"]) == "张三"  # one character is no name to hunt for
+
+
+def test_it_masks_by_the_kind_of_field():
+    assert mask(Kind.ID_NUMBER, "320583198102155476") == "320583********5476"
+    assert mask(Kind.PHONE, "13868841290") == "138****1290"
+    assert mask(Kind.NAME, "周建华") == "周**"
+    assert mask(Kind.FREE_TEXT, "周建华 13868841290", names=["周建华"]) == "周** 138****1290"
+
+
+@pytest.mark.django_db
+def test_it_masks_free_text_for_a_masked_role_but_not_for_the_area_office(town):
+    target = town.households["shangxiatang"][0]
+    text = "电话 138 6884 1290"
+    assert Masker(town.users["office"]).text(text, target) == text
+    assert Masker(town.users["village"]).text(text, target) == text
+    for role in ("leader", "auditor", "dept", "outsider"):
+        assert Masker(town.users[role]).text(text, target) == "电话 138****1290", role
+    answers = {"phone": "13868841290", "rows": [{"note": "身份证320583198102155476"}], "count": 3,
+               "number": 13868841290}
+    assert Masker(town.users["leader"]).data(answers, target) == {
+        "phone": "138****1290", "rows": [{"note": "身份证320583********5476"}], "count": 3,
+        "number": "138****1290"}

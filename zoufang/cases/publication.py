@@ -1,0 +1,67 @@
+"""Publishing a case on the public Open311 feed: the office approves it and writes the public summary.
+
+The public reads the office's summary, never the raiser's text; the summary itself may name no person,
+address or personal number (accounts.masking decides what is one).
+"""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from zoufang import clock
+from zoufang.accounts import audit
+from zoufang.accounts.masking import has_personal_number
+from zoufang.accounts.models import AuditEvent
+from zoufang.cases import access
+from zoufang.cases.models import Case
+from zoufang.cases.transition import CaseError
+
+MAX_SUMMARY = 300
+UNPUBLISHABLE = (Case.Status.DRAFT, Case.Status.MERGED)
+
+
+def summary_problems(case: Case, summary: str) -> list[str]:
+    """Why this summary may not be published, in Chinese; empty when it may."""
+    problems = []
+    if not summary:
+        problems.append(_("公开摘要：必填，请用自己的话概括问题，不要照抄原文"))
+    if len(summary) > MAX_SUMMARY:
+        problems.append(_("公开摘要：不超过 %(n)s 字") % {"n": MAX_SUMMARY})
+    if has_personal_number(summary):
+        problems.append(_("公开摘要：不能含电话、身份证等号码"))
+    target = case.target if case.target_id else None
+    names = [case.raiser_name, target.name if target else ""]
+    if any(name and len(name) >= 2 and name in summary for name in names):
+        problems.append(_("公开摘要：不能含反映人姓名"))
+    if target and target.address and len(target.address) >= 4 and target.address in summary:
+        problems.append(_("公开摘要：不能含反映人地址"))
+    return problems
+
+
+@transaction.atomic
+def publish_case(case: Case, *, by: Any, summary: str) -> Case:
+    if not access.is_office_for(by, case):
+        raise CaseError(_("只有本区域的走访办可以公开问题"))
+    case = Case.objects.select_for_update().get(pk=case.pk)  # no outer join: PostgreSQL locks no nullable side
+    if case.status in UNPUBLISHABLE:
+        raise CaseError(_("%(status)s的件不能公开") % {"status": case.get_status_display()})
+    summary = summary.strip()
+    problems = summary_problems(case, summary)
+    if problems:
+        raise CaseError("；".join(problems))
+    case.public_summary, case.published_at, case.published_by = summary, clock.now(), by
+    case.save(update_fields=["public_summary", "published_at", "published_by", "modified_at"])
+    audit.record(by, AuditEvent.Action.UPDATE, case, summary=f"公开问题 {case.number}：{summary[:60]}")
+    return case
+
+
+@transaction.atomic
+def unpublish_case(case: Case, *, by: Any) -> Case:
+    if not access.is_office_for(by, case):
+        raise CaseError(_("只有本区域的走访办可以撤回公开"))
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    case.published_at, case.published_by = None, None
+    case.save(update_fields=["published_at", "published_by", "modified_at"])
+    audit.record(by, AuditEvent.Action.UPDATE, case, summary=f"撤回公开问题 {case.number}")
+    return case
