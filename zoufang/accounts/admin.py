@@ -5,14 +5,16 @@ from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt
 from django import forms
 from django.apps import apps
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from zoufang.accounts import duties
+from zoufang.accounts import duties, twofactor
 from zoufang.accounts.admin_audit import AuditedAdminMixin, AuditedModelAdmin, ReadOnlyAdminMixin
 from zoufang.accounts.models import ApiToken, AuditEvent, RoleGrant
 
@@ -70,11 +72,26 @@ class RoleGrantInline(admin.TabularInline):
 
 
 admin.site.unregister(User)
+# Authenticators are never shown in the admin (their QR code is the secret): the security administrator
+# resets them with the action on the user list, and the owner enrols again at the next login.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
 
 
 @admin.register(User)
 class AuditedUserAdmin(AuditedAdminMixin, UserAdmin):
     inlines = (RoleGrantInline,)
+    actions = ("reset_two_factor",)
+
+    @admin.action(description=_("重置双因素认证（手机丢失或换机；下次登录重新绑定）"))
+    def reset_two_factor(self, request: HttpRequest, queryset: Any) -> None:
+        if not (request.user.is_superuser or RoleGrant.Role.SECURITY_ADMIN in duties.admin_roles(request.user)):
+            self.message_user(request, _("只有安全管理员可以重置双因素认证。"), level=messages.ERROR)
+            return
+        for account in queryset:
+            duties.check_not_self(request.user, account)
+            twofactor.reset(account, by=request.user)
+        self.message_user(request, _("已重置 %(n)d 个账号的双因素认证。") % {"n": queryset.count()})
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)

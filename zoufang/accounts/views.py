@@ -8,7 +8,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -93,6 +93,7 @@ def my_tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def revoke_token(request: HttpRequest, public_id: str) -> HttpResponse:
-    if tokens.revoke(request.user, public_id, by=request.user):
-        messages.success(request, _("令牌已吊销。"))
+    if not tokens.revoke(request.user, public_id, by=request.user):
+        raise Http404  # not one of the user's own tokens: as if it did not exist
+    messages.success(request, _("令牌已吊销。"))
     return redirect("accounts:tokens")

@@ -105,6 +105,8 @@ SPECS: dict[str, Spec] = {
     "accounts:two_factor": Spec(methods=BOTH), "accounts:password": Spec(methods=BOTH), "accounts:tokens": Spec(),
     "accounts:revoke_token": Spec({"public_id": "token"}, POST), "api:revoke_token": Spec({"token_id": "token"}),
     "api:plan_run": Spec({"slug": "campaign"}, skip_post_for=frozenset({"office"})),
+    # The audit administrator's log (404 for every other role) and the site's icon.
+    "audit:log": Spec(queries=("", "?action=login")), "web:favicon": Spec(),
     **{f"api:{name}": Spec({"case_id": "case"}) for name in (
         "register", "dispatch", "accept", "return_", "request_extension", "approve_extension", "refuse_extension",
         "resolve", "escalate", "sign", "refuse_sign", "explain", "reply", "callback", "close", "reopen", "merge",

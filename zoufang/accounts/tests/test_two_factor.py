@@ -103,3 +103,18 @@ def test_the_security_administrator_resets_a_lost_phone(town, client):
     assert not twofactor.is_enrolled(office)
     _password_login(client, "office")
     assert "启用双因素认证" in client.get("/account/2fa/").content.decode()
+
+
+def test_the_admin_never_shows_an_authenticator_and_the_security_administrator_resets_one(town, client):
+    from zoufang.accounts.services import ensure_administrator
+
+    office = town.users["office"]
+    TOTPDevice.objects.create(user=office, name="手机", confirmed=True)
+    assert client.get("/admin/otp_totp/totpdevice/").status_code in (302, 404)
+    security = ensure_administrator("security", PASSWORD, full_name="安全管理员", role="security_admin")
+    client.force_login(security)
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
+    response = client.post("/admin/auth/user/", {"action": "reset_two_factor", "_selected_action": [office.pk]})
+    assert response.status_code == 302
+    assert not twofactor.is_enrolled(office)
+    assert AuditEvent.objects.filter(summary="重置账号 office 的双因素认证").exists()
