@@ -58,6 +58,7 @@ def _report_for_session(report: Any, *, label: str, filename: str, campaign: Any
         "deleted": getattr(report, "deleted", 0),
         "errors": errors[:MAX_LISTED_ERRORS],
         "error_count": len(errors),
+        "notes": list(getattr(report, "notes", [])),
     }
 
 

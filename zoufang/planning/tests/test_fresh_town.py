@@ -6,17 +6,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from zoufang.campaigns.config import shipped_campaign_path
-from zoufang.campaigns.services import load_campaign_file
 from zoufang.core.tabular import read_rows
-from zoufang.demo.loader import SeedFigures, generate_files
+from zoufang.demo.loader import SeedFigures
 from zoufang.demo.synthetic import VillageShape
 from zoufang.planning import tables
 from zoufang.planning.check import check_plan, is_clean
 from zoufang.planning.export import write_workbook
 from zoufang.planning.models import Quota
 from zoufang.planning.services import run_plan
-from zoufang.registry.imports import run_import
+from zoufang.planning.tests.towns import import_town
 
 TOWN = "周庄镇"
 VILLAGES = [VillageShape("甲村", False, 300, 60, 40), VillageShape("乙社区", True, 500, 120, 50),
@@ -41,27 +39,9 @@ FILES = {
 
 @pytest.fixture
 def zhouzhuang(db, tmp_path: Path):
-    text = shipped_campaign_path("jinxi-2017").read_text(encoding="utf-8")
-    text = text.replace("slug: jinxi-2017", "slug: zhouzhuang-2017").replace("{name: 锦溪镇, level: town}",
-                                                                           "{name: 周庄镇, level: town}")
-    config = tmp_path / "zhouzhuang.yaml"
-    config.write_text(text, encoding="utf-8")
-    campaign = load_campaign_file(config)
-    for name, body in FILES.items():
-        (tmp_path / name).write_text(body, encoding="utf-8")
-    generated = generate_files(SeedFigures(VILLAGES, DEPARTMENTS), TOWN, tmp_path / "registry")
-    steps = [("regions", generated["regions"], None), ("units", tmp_path / "units.csv", None),
-             ("departments", tmp_path / "departments.csv", "附件4-1"), ("units", generated["units"], None),
-             ("cadres", tmp_path / "leaders.csv", None), ("cadres", generated["cadres"], None),
-             ("households", generated["households"], None), ("enterprises", generated["enterprises"], None),
-             ("projects", generated["projects"], None),
-             ("allocation", tmp_path / "annex1.csv", "附件1"), ("allocation", tmp_path / "annex2.csv", "附件2"),
-             ("leader_households", tmp_path / "annex3-1.csv", "附件3-1"),
-             ("leader_enterprises", tmp_path / "annex3-2.csv", "附件3-2")]
-    for kind, path, label in steps:
-        report = run_import(kind, path, campaign=campaign, source_label=label)
-        assert report.ok, (kind, [str(e) for e in report.errors[:5]])
-    return campaign
+    return import_town(tmp_path, TOWN, "zhouzhuang-2017", SeedFigures(VILLAGES, DEPARTMENTS), FILES, [
+        ("allocation", "annex1.csv", "附件1"), ("allocation", "annex2.csv", "附件2"),
+        ("leader_households", "annex3-1.csv", "附件3-1"), ("leader_enterprises", "annex3-2.csv", "附件3-2")])
 
 
 def test_it_plans_a_fresh_town_from_its_own_tables(zhouzhuang):

@@ -46,6 +46,7 @@ class ImportContext:
     source_label: str | None = None
     filename: str | None = None
     errors: list[RowError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the import decided that the user should know
 
     def error(self, row: int | None, column: str, message: str | Promise) -> None:
         self.errors.append(RowError(row, column, str(message)))
@@ -87,6 +88,7 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
     deleted: int = 0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -56,6 +56,7 @@ def run_import(kind: str, source: Path | IO[bytes], *, filename: str | None = No
     outcome = spec.prepare(ctx, rows)
     report.errors = sorted(ctx.errors, key=lambda error: error.row or 0)  # file-wide first, then by row
     report.total_rows = outcome.total_rows
+    report.notes = list(ctx.notes)
     if not report.ok:
         return report
     report.created, report.updated, report.unchanged, report.deleted = (

@@ -45,7 +45,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path, help=_("xlsx 或 csv 文件"))
         parser.add_argument("--campaign", metavar="SLUG", help=_("走访活动代号，如 jinxi-2017"))
         parser.add_argument("--dry-run", action="store_true", help=_("只检查并报告将要发生的变化，不写入"))
-        parser.add_argument("--label", help=_("分配表的来源表名称，如“附件1”（默认用文件名）"))
+        parser.add_argument("--label", help=_("分配表的来源表名称，如“附件1”（不指定时取表中的“附件1”标注、名为“附件1”的文件名或表标题）"))
         parser.add_argument("--demo", action="store_true", help=_("把新增的区划、干部和走访对象标记为演示数据"))
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -72,3 +72,5 @@ class Command(BaseCommand):
             raise CommandError(_("导入失败：请改正以上错误后重新导入"), returncode=1)
         prefix = _("（试运行，未写入）") if report.dry_run else ""
         self.stdout.write(f"{prefix}{label} {path.name}：{report.summary()}")
+        for note in report.notes:
+            self.stdout.write(_("  说明：%(note)s") % {"note": note})
