@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from django.core.management import call_command
 from django.db.models import Sum
 from docx import Document
 
@@ -111,7 +112,12 @@ def test_it_exports_a_fresh_town_that_an_independent_check_accepts(qiandeng):
     drift = [list(row) for row in book["与登记数差异"].iter_rows(min_row=3, values_only=True)]
     assert ["附件1", 4, "市总工会", "东村", "户籍总户数", 240, 270, 30] in drift
     assert ["附件2", 4, "市文明办", "东村", "户籍总户数", 240, 270, 30] in drift
-    assert any("东村" in line and "240" in line and "270" in line for line in drift_lines(qiandeng))
+    assert "附件1第4行 市总工会 东村：户籍总户数表中为240户，登记库现为270户（多30户）" in drift_lines(qiandeng)
+    out = io.StringIO()
+    call_command("plan", "export", "--campaign", "qiandeng-2017", "--out", str(qiandeng.files / "plan.xlsx"),
+                 stdout=out)
+    assert "  与登记数差异：附件2第4行 市文明办 东村：户籍总户数表中为240户，登记库现为270户（多30户）" in (
+        out.getvalue().splitlines())
 
 
 def test_it_prints_the_totals_under_their_columns_in_the_docx(qiandeng):
@@ -125,3 +131,17 @@ def test_it_prints_the_totals_under_their_columns_in_the_docx(qiandeng):
     assert ["合计", "合计", "30家", ""] in texts  # 附件3-2: under 走访企业数, not under 走访领导
     joint = ["市文明办、市水利局走访企业"] * 4 + ["21家", "联合走访，平均分配：市文明办11家、市水利局10家"]
     assert joint in texts
+
+
+def test_it_exports_a_table_imported_without_a_label_under_its_title(qiandeng):
+    extra = qiandeng.files / "补充.csv"
+    extra.write_text("市水利局补充分配表\n序号,走访单位,村、社区名称,户籍总户数（户）,走访户数\n1,市水利局,东村,240,5\n",
+                     encoding="utf-8")
+    report = run_import("allocation", extra, campaign=qiandeng)
+    assert report.ok, report.errors
+    assert report.notes == ["未指定来源表名称，取自表标题：“市水利局补充分配表”"]
+    run_plan(qiandeng)
+    workbook = _export(qiandeng)
+    assert check_workbook(workbook, expected_sheets=[*SHEETS, "市水利局补充分配表"]) == []
+    added = read_table(openpyxl.load_workbook(io.BytesIO(workbook))["市水利局补充分配表"])
+    assert [(r[1], r[2], r[3], r[4]) for r in added.rows] == [("市水利局", "东村", 240, 5)]

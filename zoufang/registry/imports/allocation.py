@@ -33,7 +33,8 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     registry = registered_households_by_village(places)
     quotas: list[QuotaRow] = []
     for row in table.rows:
-        found = [_unit(ctx, row.row, name, units) for name in _split(row).units]
+        split = _split(row.unit, row.count, row.split, units)
+        found = [_unit(ctx, row.row, name, units) for name in split.units]
         village = places.village(row.village, ctx, row.row, tables.VILLAGE)
         if village is not None and registry.get(village.pk, 0) != row.region_total:
             held = registry.get(village.pk, 0)
@@ -41,22 +42,26 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
                       % {"village": village.name, "stated": row.region_total, "held": held,
                          "diff": abs(row.region_total - held)})
         if all(found) and village is not None:
-            quotas += _shares(ctx, row.row, row.serial, row.unit, _split(row), found, Target.Kind.REGISTERED_HOUSEHOLD,
+            quotas += _shares(ctx, row.row, row.serial, row.unit, split, found, Target.Kind.REGISTERED_HOUSEHOLD,
                               region_id=village.pk, stated_region_total=row.region_total, note=row.note,
                               table_title=table.title)
-    named = sorted({name for row in table.rows for name in _split(row).units})
+    named = sorted({name for row in table.rows for name in _split(row.unit, row.count, row.split, units).units})
     for line in table.enterprise_lines:
-        found = [_line_unit(ctx, line.row, name, named, units) for name in line.units]
-        if all(found) and line.split is not None:
-            quotas += _shares(ctx, line.row, "", line.label, line.split, found, Target.Kind.ENTERPRISE,
+        split = _split(line.label, line.count, line.split, units)
+        found = [_line_unit(ctx, line.row, name, named, units) for name in split.units]
+        if all(found):
+            quotas += _shares(ctx, line.row, "", line.label, split, found, Target.Kind.ENTERPRISE,
                               table_title=table.title)
     if ctx.errors:
         return Outcome(total_rows=len(table.rows) + len(table.enterprise_lines))
     return plan_quotas(ctx, source, quotas)
 
 
-def _split(row: tables.AllocationRow) -> tables.JointSplit:
-    return row.split or tables.JointSplit([(row.unit, row.count)])
+def _split(text: str, count: int, split: tables.JointSplit | None, units: dict[str, Unit]) -> tables.JointSplit:
+    """The line's split, unless its whole text is one registered unit's name (a name may hold “、”)."""
+    if split is None or compact(text) in units:
+        return tables.JointSplit([(compact(text), count)])
+    return split
 
 
 def _shares(ctx: ImportContext, row: int, serial: str, label: str, split: tables.JointSplit, units: list[Unit | None],
@@ -81,12 +86,17 @@ def _unit(ctx: ImportContext, row: int, name: str, units: dict[str, Unit]) -> Un
 
 
 def _line_unit(ctx: ImportContext, row: int, name: str, named: list[str], units: dict[str, Unit]) -> Unit | None:
-    """“昆山市粮食局” → 市粮食局, “妇联” → 市妇联: a unit of this table whose name equals or ends the other."""
-    matches = [n for n in named if n == name or n.endswith(name) or name.endswith(n)]
-    if len(matches) > 1:
-        ctx.error(row, tables.UNIT, _("“%(name)s”可能是%(matches)s，无法确定") % {"name": name, "matches": "、".join(matches)})
-        return None
-    return _unit(ctx, row, matches[0] if matches else name, units)
+    """“昆山市粮食局” → 市粮食局, “妇联” → 市妇联: a unit of this table whose name equals or ends the other;
+    failing that, the one registered unit whose name does (“水利局” → 市水利局, named in no row)."""
+    for candidates in (named, [] if name in units else list(units)):
+        matches = [n for n in candidates if n == name or n.endswith(name) or name.endswith(n)]
+        if len(matches) > 1:
+            ctx.error(row, tables.UNIT, _("“%(name)s”可能是%(matches)s，无法确定")
+                      % {"name": name, "matches": "、".join(sorted(matches))})
+            return None
+        if matches:
+            return _unit(ctx, row, matches[0], units)
+    return _unit(ctx, row, name, units)
 
 
 SPEC = ImportSpec(

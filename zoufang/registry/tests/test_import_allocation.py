@@ -1,6 +1,9 @@
 """The upper levels' allocation tables (附件1, 附件2) with the seed's real figures, as fixed quotas."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 
 from zoufang.accounts.models import AuditEvent
 from zoufang.planning.models import FixedQuota
@@ -187,3 +190,12 @@ def test_it_refuses_the_same_table_under_a_second_label(campaign):
     assert "苏州市妇联在本镇的企业已由“附件1”第27行分配" in str(report.errors[-1])
     assert not quotas("妇联").exists()
     assert quotas("附件1").count() == 23
+
+
+@pytest.mark.django_db
+def test_the_command_says_how_a_joint_line_was_split(campaign, tmp_path):
+    path = tmp_path / "附件2.csv"
+    path.write_bytes(csv_file(annex2_rows()).getvalue())
+    out = io.StringIO()
+    call_command("import", "allocation", str(path), "--campaign", "jinxi-2017", stdout=out)
+    assert "  说明：第27行“昆山市粮食局、妇联”：联合走访，平均分配：市粮食局51家、市妇联50家" in out.getvalue().splitlines()

@@ -99,6 +99,10 @@ class Command(BaseCommand):
         else:
             write_workbook(campaign, out)
         self.stdout.write(f"已导出 {out}")
+        from zoufang.planning.issued import drift_lines
+
+        for line in drift_lines(campaign):  # the tables went out as issued; what changed since is said apart
+            self.stdout.write(f"  与登记数差异：{line}")
 
     def do_table(self, campaign: Campaign, options: dict[str, Any]) -> None:
         try:
