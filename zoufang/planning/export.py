@@ -201,7 +201,7 @@ def _drift_sheet(book: Workbook, campaign: Campaign) -> None:
     found = drift(campaign)
     if not found:
         return
-    sheet = new_sheet(book, DRIFT_SHEET, "上级分配表与今天的登记库、分配计划的差异（分配表按原表导出，未改动）",
+    sheet = new_sheet(book, DRIFT_SHEET, "分配表与今天的登记库、分配计划的差异（分配表按原表导出，未改动）",
                       [10, 8, 18, 14, 16, 8, 8, 8])
     boxed_rows(sheet, [DRIFT_COLUMNS, *[d.cells() for d in found]], left=(3,))
 

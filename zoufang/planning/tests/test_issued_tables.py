@@ -88,6 +88,8 @@ def test_it_refuses_the_same_upper_level_table_under_a_second_label(qiandeng):
 
 
 def test_it_exports_a_fresh_town_that_an_independent_check_accepts(qiandeng):
+    twice = run_import("allocation", qiandeng.files / "annex2.csv", campaign=qiandeng, source_label="市级表")
+    assert not twice.ok  # the same 附件2 under a second name: refused, nothing doubled
     run_plan(qiandeng)
     assert is_clean(check_plan(qiandeng))
     # The joint line went half and half (the odd one to the first unit), and the plan keeps it.
@@ -145,3 +147,18 @@ def test_it_exports_a_table_imported_without_a_label_under_its_title(qiandeng):
     assert check_workbook(workbook, expected_sheets=[*SHEETS, "市水利局补充分配表"]) == []
     added = read_table(openpyxl.load_workbook(io.BytesIO(workbook))["市水利局补充分配表"])
     assert [(r[1], r[2], r[3], r[4]) for r in added.rows] == [("市水利局", "东村", 240, 5)]
+
+
+def test_the_checker_finds_a_total_under_the_wrong_column():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "附件3-2"
+    for row in (["镇党政班子领导走访调研分配表（企业）"], ["序号", "走访领导", "走访企业数", "备 注"],
+                [1, "孙一", 15, ""], [2, "李二", 15, ""], ["合计", "30家", "", ""]):
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    assert check_workbook(out.getvalue(), expected_sheets=["附件3-2", "附件1"]) == [
+        "缺少工作表“附件1”",
+        "附件3-2：合计行的30在“走访领导”一列下，该列不应有合计",
+        "附件3-2：合计行“走访企业数”为None，各行之和为30"]
