@@ -114,20 +114,28 @@ def registered_households_by_village(places: ScopeRegions) -> dict[int, int]:
 def plan_quotas(ctx: ImportContext, source: str, rows: list[QuotaRow]) -> Outcome:
     """Compare with the stored rows of this source: unchanged, updated (version bumped), new, or gone.
 
+    Counted by the table's rows: a joint row's shares are one row, updated when any share changed.
     Refused, writing nothing, when a row fixes a block another source already holds.
     """
+    table_rows = len({row.row_number for row in rows})
     refuse_overlaps(ctx, source, rows)
     if ctx.errors:
-        return Outcome(total_rows=len(rows))
+        return Outcome(total_rows=table_rows)
     stored = {(q.row_number, q.part): q for q in FixedQuota.objects.filter(campaign=ctx.campaign, source=source)
               .prefetch_related("units")}
-    outcome = Outcome(total_rows=len(rows))
+    outcome = Outcome(total_rows=table_rows)
     creates: list[QuotaRow] = []
     updates: list[tuple[FixedQuota, QuotaRow, bool]] = []
+    status: dict[int, str] = {}
+
+    def count(row_number: int, what: str) -> None:
+        status[row_number] = what if status.get(row_number, what) == what else "updated"
+
     for row in rows:
         quota = stored.pop((row.row_number, row.part), None)
         if quota is None:
             creates.append(row)
+            count(row.row_number, "created")
             continue
         units_changed = sorted(u.pk for u in quota.units.all()) != sorted(row.unit_ids)
         changed = apply_changes(ctx, quota, row.values())
@@ -135,10 +143,14 @@ def plan_quotas(ctx: ImportContext, source: str, rows: list[QuotaRow]) -> Outcom
             bump(ctx, quota)
         if changed or units_changed:
             updates.append((quota, row, units_changed))
-        else:
-            outcome.unchanged += 1
+        count(row.row_number, "updated" if changed or units_changed else "unchanged")
     gone = list(stored.values())
-    outcome.created, outcome.updated, outcome.deleted = len(creates), len(updates), len(gone)
+    for quota in gone:  # a share gone from a row still there (fewer joint units) updates that row
+        if quota.row_number in status:
+            status[quota.row_number] = "updated"
+    outcome.created, outcome.updated, outcome.unchanged = (
+        sum(1 for s in status.values() if s == what) for what in ("created", "updated", "unchanged"))
+    outcome.deleted = len({q.row_number for q in gone} - set(status))
 
     def write() -> None:
         FixedQuota.objects.filter(pk__in=[q.pk for q in gone]).delete()

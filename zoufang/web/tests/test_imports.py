@@ -177,3 +177,4 @@ def test_it_says_how_a_joint_allocation_line_was_split(town, login):
     assert "检查通过" in html
     assert "未指定来源表名称，取自表中的标注：“附件2”" in html
     assert "联合走访，平均分配：市发改委4家、市水利局3家" in html
+    assert "共 <b>3</b>行" in html  # two villages and the joint line, stored as two shares
