@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from zoufang.accounts import scope
@@ -55,6 +55,7 @@ class CheckOut(Schema):
     quota_violations: list[QuotaViolationOut]
     relaxations: list[RelaxationOut]
     member_mismatches: list[MemberMismatchOut]
+    issued_drift: list[str] = Field(..., description="上级分配表与今天登记库的差异（原表不改动，不影响核验结果）")
 
 
 class MoveOut(Schema):

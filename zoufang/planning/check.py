@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from zoufang.campaigns.models import Campaign
+from zoufang.planning.issued import drift_lines
 from zoufang.planning.models import Assignment, Quota
 from zoufang.planning.quotas import campaign_roles
 from zoufang.regions.models import Region
@@ -39,6 +40,8 @@ def check_plan(campaign: Campaign) -> dict[str, Any]:
         "quota_violations": quota_violations(campaign),
         "relaxations": relaxations(campaign),
         "member_mismatches": member_mismatches(campaign),
+        # The issued tables against today's registry: reported, never a failure (the tables stay as issued).
+        "issued_drift": drift_lines(campaign),
     }
 
 

@@ -9,8 +9,17 @@ from django.db.models import Count, Sum
 from openpyxl import Workbook
 
 from zoufang.campaigns.models import Campaign
+from zoufang.planning.issued import DRIFT_COLUMNS, DRIFT_SHEET, IssuedRow, drift, issued_rows, source_order
 from zoufang.planning.models import FixedQuota, Quota
-from zoufang.planning.printing import boxed_rows, docx_document, docx_heading, docx_table, new_sheet
+from zoufang.planning.printing import (
+    boxed_rows,
+    docx_document,
+    docx_heading,
+    docx_table,
+    merge_across,
+    new_sheet,
+    sheet_name,
+)
 from zoufang.planning.walklists import UNIT_KIND_ORDER, add_walk_list_pages, add_walk_list_sheets
 from zoufang.planning.walklists import walk_lists as walk_lists_of
 from zoufang.regions.models import Region
@@ -41,25 +50,6 @@ class Figures:
         self.town_id = town.pk
         quoted = re.search(r"“[^”]+”", campaign.name)  # 锦溪镇2017年度常态化推进“六个一”… → “六个一”
         self.marker = quoted.group(0) if quoted else ""
-        self.registered = {v.pk: Target.objects.filter(
-            kind=Target.Kind.REGISTERED_HOUSEHOLD, archived_on__isnull=True, region__path__startswith=v.path).count()
-            for v in self.villages.values() if v.pk != town.pk}
-
-    def row(self, quota: FixedQuota) -> int:
-        """A decided row's figure as planned: its unit (or leader) in its village, for its table."""
-        unit, cadre = _row_visitor(quota)
-        if quota.region_id is None:
-            return self.by_visitor.get((unit, cadre, quota.target_kind), 0) if unit else 0
-        return sum(n for (source, u, c, r, k), n in self.by_row.items()
-                   if source == quota.source and u == unit and c == cadre and r == quota.region_id
-                   and k == quota.target_kind)
-
-
-def _row_visitor(quota: FixedQuota) -> tuple[int | None, int | None]:
-    if quota.cadre is not None:
-        return quota.cadre.unit_id, quota.cadre_id
-    units = sorted(u.pk for u in quota.units.all())
-    return (units[0] if units else None), None
 
 
 def build_workbook(campaign: Campaign, *, walk_lists: bool = True) -> Workbook:
@@ -68,14 +58,14 @@ def build_workbook(campaign: Campaign, *, walk_lists: bool = True) -> Workbook:
     book = Workbook()
     book.remove(book.active)
     fixed = list(FixedQuota.objects.filter(campaign=campaign).select_related("cadre", "region")
-                 .prefetch_related("units").order_by("source", "row_number"))
-    for source in ("附件1", "附件2"):
-        rows = [q for q in fixed if q.source == source and q.table == FixedQuota.Table.UPPER_LEVEL]
-        if rows:
-            _upper_level_sheet(book, source, rows, figures)
+                 .prefetch_related("units").order_by("source", "row_number", "part"))
+    upper = [q for q in fixed if q.table == FixedQuota.Table.UPPER_LEVEL]
+    for source in sorted({q.source for q in upper}, key=source_order):  # every table the plan applies
+        _upper_level_sheet(book, source, issued_rows(q for q in upper if q.source == source), figures)
     _leader_sheets(book, campaign, fixed, figures)
     _department_sheets(book, campaign, figures)
     _unit_village_sheet(book, figures)
+    _drift_sheet(book, campaign)
     if walk_lists:
         add_walk_list_sheets(book, campaign, walk_lists_of(campaign))
     return book
@@ -86,46 +76,46 @@ def write_workbook(campaign: Campaign, out: Path | IO[bytes]) -> None:
     build_workbook(campaign).save(out)
 
 
-def _upper_level_sheet(book: Workbook, source: str, rows: list[FixedQuota], figures: Figures) -> None:
-    titles = {q.table_title for q in rows if q.table_title}
-    labels = {q.label for q in rows if q.serial}
+def _upper_level_sheet(book: Workbook, source: str, rows: list[IssuedRow], figures: Figures) -> None:
+    """The table as its issuer wrote it: 户籍总户数, 走访户数, 合计 and 备注 as imported, whatever happened since."""
+    titles = {r.title for r in rows if r.title}
+    labels = {r.label for r in rows if r.serial}
     who = labels.pop() if len(labels) == 1 else "上级机关部门"
     title = titles.pop() if len(titles) == 1 else f"{who}{figures.marker}走访调研居民户、企业分配表"
-    sheet = new_sheet(book, source, title, [6, 16, 16, 16, 10])
-    table: list[list[Any]] = [["序号", "走访单位", "村、社区名称", "户籍总户数（户）", "走访户数"]]
-    households = [q for q in rows if q.region_id is not None]  # region_id set below
-    lines = [q for q in rows if q.region_id is None]
-    households_total = 0
-    for q in households:
-        figure = figures.row(q)
-        households_total += figure
-        village = figures.villages[q.region_id] if q.region_id else None
-        table.append([q.serial, q.label if q.serial else "", village.name if village else "",
-                      figures.registered.get(village.pk, 0) if village else "", figure])
-    town_total = sum(figures.registered.values())
-    table.append(["合    计", "", "", f"{town_total}户", f"{households_total}户"])
-    for q in lines:
-        table.append([f"{q.label}走访企业", "", "", "", f"{figures.row(q)}家"])
-    boxed_rows(sheet, table)
-    for r in range(sheet.max_row - len(lines), sheet.max_row + 1):
-        sheet.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3 if r == sheet.max_row - len(lines)
-                          else 4)
+    with_notes = any(r.note for r in rows)
+    sheet = new_sheet(book, sheet_name(source), title, [6, 16, 16, 16, 10] + ([24] if with_notes else []))
+    table: list[list[Any]] = [["序号", "走访单位", "村、社区名称", "户籍总户数（户）", "走访户数"]
+                              + (["备注"] if with_notes else [])]
+    households = [r for r in rows if r.region_id is not None]
+    lines = [r for r in rows if r.region_id is None]
+    stated: dict[int, int] = {}
+    for r in households:
+        stated.setdefault(r.region_id or 0, r.stated_region_total or 0)
+        table.append([r.serial, r.label if r.serial else "", figures.villages[r.region_id].name if r.region_id
+                      in figures.villages else "", r.stated_region_total, r.count] + ([r.note] if with_notes else []))
+    extra = [""] if with_notes else []
+    table.append(["合    计", "", "", f"{sum(stated.values())}户", f"{sum(r.count for r in households)}户", *extra])
+    for r in lines:
+        table.append([f"{r.label}走访企业", "", "", "", f"{r.count}家"] + ([r.note] if with_notes else []))
+    # 合计 spans the columns before its two figures, a “…走访企业” line those before its one, as in the seed.
+    total_at = len(households) + 1
+    boxed_rows(sheet, table, spans={total_at: 3} | {at: 4 for at in range(total_at + 1, len(table))})
 
 
 def _leader_sheets(book: Workbook, campaign: Campaign, fixed: list[FixedQuota], figures: Figures) -> None:
+    """附件3-1 and 附件3-2: a decided table as it was decided, else the plan's figures per leader."""
     leaders = list(Cadre.objects.filter(role=Cadre.Role.TOWN_LEADER, archived_on__isnull=True,
                                         unit__region__path__startswith=campaign.scope.path)
                    .order_by("sort_order", "id"))
-    decided = [q for q in fixed if q.table == FixedQuota.Table.LEADER_HOUSEHOLDS]
+    decided = issued_rows(q for q in fixed if q.table == FixedQuota.Table.LEADER_HOUSEHOLDS)
     sheet = new_sheet(book, "附件3-1", f"镇党政班子领导{figures.marker}走访调研分配表（居民户）", [6, 12, 16, 10, 10])
     table: list[list[Any]] = [["序号", "走访领导", "走访村、社区", "走访户数", "备 注"]]
     total = 0
     if decided:
-        for q in decided:
-            figure = figures.row(q)
-            total += figure
-            table.append([q.serial, q.label if q.serial else "", figures.villages[q.region_id].name
-                          if q.region_id else "", figure, q.note])
+        for r in decided:
+            total += r.count
+            table.append([r.serial, r.label if r.serial else "", figures.villages[r.region_id].name
+                          if r.region_id in figures.villages else "", r.count, r.note])
     else:
         for serial, leader in enumerate(leaders, start=1):
             rows = [(r, n) for (s, u, c, r, k), n in sorted(figures.by_row.items(), key=str)
@@ -134,17 +124,18 @@ def _leader_sheets(book: Workbook, campaign: Campaign, fixed: list[FixedQuota], 
                 total += n
                 table.append([serial if i == 0 else "", leader.name if i == 0 else "",
                               figures.villages[region].name, n, ""])
-    table.append(["合计", "", f"{total}户", "", ""])
-    boxed_rows(sheet, table)
+    table.append(["合计", "", "", f"{total}户", ""])
+    boxed_rows(sheet, table, spans={len(table) - 1: 3})
+    decided = issued_rows(q for q in fixed if q.table == FixedQuota.Table.LEADER_ENTERPRISES)
     sheet = new_sheet(book, "附件3-2", f"镇党政班子领导{figures.marker}走访调研分配表（企业）", [6, 12, 12, 10])
     table = [["序号", "走访领导", "走访企业数", "备 注"]]
-    total = 0
-    for serial, leader in enumerate(leaders, start=1):
-        n = figures.by_visitor.get((leader.unit_id, leader.pk, Target.Kind.ENTERPRISE), 0)
-        total += n
-        table.append([serial, leader.name, n, ""])
-    table.append(["合计", f"{total}家", "", ""])
-    boxed_rows(sheet, table)
+    written = [(r.serial, r.label, r.count, r.note) for r in decided] or [
+        (str(serial), leader.name, figures.by_visitor.get((leader.unit_id, leader.pk, Target.Kind.ENTERPRISE), 0), "")
+        for serial, leader in enumerate(leaders, start=1)]
+    for number, name, n, note in written:
+        table.append([int(number) if number.isdigit() else number, name, n, note])
+    table.append(["合计", "", f"{sum(n for _s, _l, n, _n in written)}家", ""])
+    boxed_rows(sheet, table, spans={len(table) - 1: 2})
 
 
 def _department_sheets(book: Workbook, campaign: Campaign, figures: Figures) -> None:
@@ -159,11 +150,10 @@ def _department_sheets(book: Workbook, campaign: Campaign, figures: Figures) -> 
         totals = [a + b for a, b in zip(totals, values, strict=True)]
         table.append([serial, unit.name, *values])
     table.append(["合计", "", totals[0], f"{totals[1]}户", f"{totals[2]}户"])
-    boxed_rows(sheet, table, header=2)
+    boxed_rows(sheet, table, header=2, spans={len(table) - 1: 2})
     sheet.merge_cells("D2:E2")
     for column in "ABC":
         sheet.merge_cells(f"{column}2:{column}3")
-    sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=2)
     sheet = new_sheet(book, "附件4-2", f"镇各部门党员干部{figures.marker}走访调研分配表（企业）", [6, 16, 10, 12, 10])
     table = [["序号", "单  位", "党员人数", "走访企业数", "备注"]]
     members = enterprises = 0
@@ -206,6 +196,16 @@ def _unit_village_sheet(book: Workbook, figures: Figures) -> None:
     boxed_rows(sheet, table)
 
 
+def _drift_sheet(book: Workbook, campaign: Campaign) -> None:
+    """与登记数差异: where today's registry or plan differs from an issued table; no sheet when nothing does."""
+    found = drift(campaign)
+    if not found:
+        return
+    sheet = new_sheet(book, DRIFT_SHEET, "分配表与今天的登记库、分配计划的差异（分配表按原表导出，未改动）",
+                      [10, 8, 18, 14, 16, 8, 8, 8])
+    boxed_rows(sheet, [DRIFT_COLUMNS, *[d.cells() for d in found]], left=(3,))
+
+
 def _unit_rank(kind: str) -> int:
     return UNIT_KIND_ORDER.index(kind) if kind in UNIT_KIND_ORDER else len(UNIT_KIND_ORDER)
 
@@ -219,7 +219,10 @@ def write_docx(campaign: Campaign, out: Path | IO[bytes], *, walk_lists: bool = 
         rows = [[("" if v is None else str(v)) for v in row] for row in sheet.iter_rows(min_row=2, values_only=True)]
         width = max((len(r) for r in rows), default=1)
         rows = [r + [""] * (width - len(r)) for r in rows]
-        docx_table(document, rows[0], rows[1:])
+        table = docx_table(document, rows[0], rows[1:])
+        for merged in sheet.merged_cells.ranges:  # 合计 and “…走访企业” labels span their columns, as in the xlsx
+            if merged.min_row == merged.max_row > 1:
+                merge_across(table, merged.min_row - 2, merged.min_col - 1, merged.max_col - 1)
     if walk_lists:
         add_walk_list_pages(document, campaign, walk_lists_of(campaign))
     document.save(str(out) if isinstance(out, Path) else out)

@@ -23,6 +23,10 @@ class FixedQuota(TimeStampedModel):
     table = models.CharField(_("分配表类型"), max_length=24, choices=Table.choices)
     source = models.CharField(_("来源表"), max_length=50, help_text=_("如“附件1”"))
     row_number = models.PositiveIntegerField(_("行号"))
+    part = models.PositiveSmallIntegerField(
+        _("联合走访中的单位次序"), default=0,
+        help_text=_("0：本行只有一个单位；1、2……：联合走访行按单位拆开后的第几个单位，各自一份"),
+    )
     serial = models.CharField(_("序号"), max_length=10, blank=True, default="")
     label = models.CharField(_("走访单位（原文）"), max_length=200)
     units = models.ManyToManyField("registry.Unit", verbose_name=_("走访单位"), related_name="fixed_quotas", blank=True)
@@ -35,7 +39,7 @@ class FixedQuota(TimeStampedModel):
         related_name="fixed_quotas",
     )
     target_kind = models.CharField(_("对象类型"), max_length=24, choices=Target.Kind.choices)
-    count = models.PositiveIntegerField(_("走访数"))
+    count = models.PositiveIntegerField(_("走访数"), help_text=_("联合走访行拆开后为本单位的一份"))
     stated_region_total = models.PositiveIntegerField(_("户籍总户数（表中）"), null=True, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True, default="")
     table_title = models.CharField(_("表标题（原文）"), max_length=200, blank=True, default="",
@@ -44,9 +48,10 @@ class FixedQuota(TimeStampedModel):
     class Meta:
         verbose_name = _("固定分配")
         verbose_name_plural = _("固定分配")
-        ordering = ["campaign", "source", "row_number"]
+        ordering = ["campaign", "source", "row_number", "part"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "source", "row_number"], name="fixed_quota_unique_row"),
+            models.UniqueConstraint(fields=["campaign", "source", "row_number", "part"],
+                                    name="fixed_quota_unique_row_part"),
         ]
 
     def __str__(self) -> str:

@@ -51,11 +51,13 @@ def new_sheet(book: Workbook, name: str, title: str, widths: list[int], *, title
 
 
 def boxed_rows(sheet: Worksheet, rows: list[list[Any]], *, header: int = 1,
-               left: tuple[int, ...] = ()) -> None:
+               left: tuple[int, ...] = (), spans: dict[int, int] | None = None) -> None:
     """Append rows with a border on every cell; the first `header` rows bold; columns in `left` left-aligned.
 
-    Each row is made tall enough for its wrapped text: LibreOffice and WPS do not grow rows that a
-    generated file leaves without a height, and a long enterprise name would run into the next row.
+    `spans` merges the first cells of some rows (index in `rows` → how many columns), as a 合计 label
+    spans the columns before its figures. Each row is made tall enough for its wrapped text, a merged
+    label measured over its whole span: LibreOffice and WPS do not grow rows that a generated file leaves
+    without a height, and a long enterprise name would run into the next row.
     """
     widths = [sheet.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, 40)]
     for i, row in enumerate(rows):
@@ -67,7 +69,12 @@ def boxed_rows(sheet: Worksheet, rows: list[list[Any]], *, header: int = 1,
             cell.alignment = LEFT if c in left and i >= header else CENTRE
             if i < header:
                 cell.font = BOLD
-        lines = max((_lines(value, widths[c]) for c, value in enumerate(row[:len(widths)])), default=1)
+        span = (spans or {}).get(i, 1)
+        row_widths = [sum(widths[:span]), *([0] * (span - 1)), *widths[span:]]
+        if span > 1:
+            sheet.merge_cells(start_row=r, start_column=1, end_row=r, end_column=span)
+        lines = max((_lines(value, row_widths[c]) for c, value in enumerate(row[:len(widths)])
+                     if row_widths[c]), default=1)
         if lines > 1:
             sheet.row_dimensions[r].height = LINE_HEIGHT * lines
 
@@ -149,3 +156,15 @@ def docx_table(document: DocxDocument, header: list[str], rows: list[list[Any]],
         body.append(row)
     body.remove(template)
     return table
+
+
+def merge_across(table: Table, row: int, first: int, last: int) -> None:
+    """Cells `first`…`last` (from 0) of a row as one cell holding the first one's text (w:gridSpan).
+
+    Done in the XML: python-docx's own merge moves every merged cell's empty paragraph into the first.
+    """
+    tr = table.rows[row]._tr  # noqa: SLF001
+    cells = tr.tc_lst
+    cells[first].grid_span = last - first + 1
+    for cell in cells[first + 1:last + 1]:
+        tr.remove(cell)

@@ -62,6 +62,31 @@ DEPARTMENT_COLUMNS = (
 
 
 @dataclass
+class JointSplit:
+    """The units a line names and each one's share: one unit takes it all; several share it (联合走访)."""
+
+    shares: list[tuple[str, int]]
+    how: str = ""  # “联合走访，平均分配” or “联合走访，按表中分配” for a joint line, else empty
+    measure: str = "户"
+
+    @property
+    def units(self) -> list[str]:
+        return [name for name, _n in self.shares]
+
+    @property
+    def joint(self) -> bool:
+        return len(self.shares) > 1
+
+    def note(self, names: list[str] | None = None) -> str:
+        """“联合走访，平均分配：市发改委35家、水利局35家”, with the units' registered names when given."""
+        if not self.joint:
+            return ""
+        names = names or self.units
+        return f"{self.how}：" + "、".join(f"{name}{n}{self.measure}" for name, (_w, n) in
+                                          zip(names, self.shares, strict=True))
+
+
+@dataclass
 class AllocationRow:
     """One row of 附件1/附件2: a unit's count in a village; `continued` for rows under the unit above."""
 
@@ -73,6 +98,7 @@ class AllocationRow:
     count: int
     continued: bool = False
     note: str = ""
+    split: JointSplit | None = None
 
 
 @dataclass
@@ -83,6 +109,7 @@ class EnterpriseLine:
     label: str
     units: list[str]
     count: int
+    split: JointSplit | None = None
 
 
 @dataclass
@@ -93,6 +120,7 @@ class AllocationTable:
     total_row: int | None = None
     issues: list[RowError] = field(default_factory=list)
     title: str = ""  # as the issuer wrote it: “昆山市级机关部门“六个一”走访调研居民户、企业分配表”
+    annex: str = ""  # the label line above the title, as “附件2”
 
 
 @dataclass
@@ -115,6 +143,8 @@ class LeaderTable:
     totals: dict[str, int] = field(default_factory=dict)
     total_row: int | None = None
     issues: list[RowError] = field(default_factory=list)
+    title: str = ""
+    annex: str = ""
 
     @property
     def total(self) -> int:
@@ -232,7 +262,7 @@ def parse_allocation_table(rows: Sequence[SheetRow]) -> AllocationTable:
     header, index = _header(rows, ALLOCATION_COLUMNS, table.issues)
     if header is None:
         return table
-    table.title = _title(rows[:index])
+    table.title, table.annex = _title(rows[:index]), _annex(rows[:index])
     group: AllocationRow | None = None
     for row in rows[index + 1:]:
         first_at, first = _first(row)
@@ -266,6 +296,47 @@ def _title(above_header: Sequence[SheetRow]) -> str:
     return lines[-1][:200] if lines else ""
 
 
+def _annex(above_header: Sequence[SheetRow]) -> str:
+    """The issuer's “附件2” label line above the title, compacted; empty when there is none."""
+    return next((text for row in above_header for _at, text in [_first(row)] if _ANNEX_LABEL.match(text)), "")
+
+
+def is_annex_label(text: str) -> bool:
+    return bool(_ANNEX_LABEL.match(text))
+
+
+_SEPARATORS = re.compile(r"[、，,；;]")
+_SHARE = re.compile(r"^(?P<name>.*\D)(?P<n>\d+)\s*(?:家|户)?$")
+
+
+def joint_split(text: str, count: int, measure: str, row: int, column: str,
+                issues: list[RowError]) -> JointSplit:
+    """“市发改委、水利局” shares `count` evenly, the odd ones to the first units in order;
+    “市发改委30、水利局40” as written, which must add up to `count`. One unit alone takes it all."""
+    parts = [part for part in _SEPARATORS.split(text) if part]
+    if len(parts) <= 1:
+        return JointSplit([(text, count)])
+    written = [_SHARE.match(part) for part in parts]
+    if all(written):
+        shares = [(m.group("name"), int(m.group("n"))) for m in written if m]
+        total = sum(n for _name, n in shares)
+        if total != count:
+            issues.append(RowError(row, column, _("联合走访各单位之和为%(sum)d%(u)s，本行为%(count)d%(u)s，相差%(diff)d%(u)s")
+                                   % {"sum": total, "count": count, "diff": abs(total - count), "u": measure}))
+        how = _("联合走访，按表中分配")
+    elif any(written):
+        issues.append(RowError(row, column, _("联合走访的各单位要么都写数（如“市发改委30、水利局40”），要么都不写（平均分配）")))
+        shares, how = [(m.group("name") if m else part, 0) for m, part in zip(written, parts, strict=True)], ""
+    else:
+        base, odd = divmod(count, len(parts))
+        shares = [(part, base + (1 if i < odd else 0)) for i, part in enumerate(parts)]
+        how = _("联合走访，平均分配")
+    names = [name for name, _n in shares]
+    if len(set(names)) < len(names):
+        issues.append(RowError(row, column, _("联合走访的单位重复：%(names)s") % {"names": "、".join(names)}))
+    return JointSplit(shares, how, measure)
+
+
 def _allocation_row(row: SheetRow, header: HeaderMatch, group: AllocationRow | None,
                     issues: list[RowError]) -> AllocationRow | None:
     serial, unit = header.value(row, SERIAL), compact(header.value(row, UNIT))
@@ -283,8 +354,9 @@ def _allocation_row(row: SheetRow, header: HeaderMatch, group: AllocationRow | N
         return None
     if continued and group is not None:
         unit = group.unit
+    split = joint_split(unit, count, "户", row.number, UNIT, issues)
     return AllocationRow(row.number, serial, unit, village, stated, count, continued,
-                         header.value(row, NOTE))
+                         header.value(row, NOTE), split)
 
 
 def _enterprise_line(row: SheetRow, first_at: int, first: str, issues: list[RowError]) -> EnterpriseLine:
@@ -293,10 +365,11 @@ def _enterprise_line(row: SheetRow, first_at: int, first: str, issues: list[RowE
     count = parse_count(numbers[0]) if numbers else None
     if count is None:
         issues.append(RowError(row.number, ENTERPRISE_LINE_SUFFIX, _("应在其后一格写企业数，如“53家”")))
-    units = [part for part in label.replace("，", "、").replace(",", "、").split("、") if part]
-    if not units:
+    if not label:
         issues.append(RowError(row.number, ENTERPRISE_LINE_SUFFIX, _("没有写明走访单位")))
-    return EnterpriseLine(row.number, label, units, count or 0)
+        return EnterpriseLine(row.number, label, [], count or 0)
+    split = joint_split(label, count or 0, "家", row.number, ENTERPRISE_LINE_SUFFIX, issues)
+    return EnterpriseLine(row.number, label, split.units, count or 0, split)
 
 
 def _check_allocation_totals(table: AllocationTable) -> None:
@@ -337,6 +410,7 @@ def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> Lead
     header, index = _header(rows, columns, table.issues)
     if header is None:
         return table
+    table.title, table.annex = _title(rows[:index]), _annex(rows[:index])
     group: LeaderRow | None = None
     for row in rows[index + 1:]:
         if row.is_blank():

@@ -14,7 +14,7 @@ from zoufang.planning.check import check_plan, is_clean
 from zoufang.planning.export import write_workbook
 from zoufang.planning.models import Quota
 from zoufang.planning.services import run_plan
-from zoufang.planning.tests.towns import build_town
+from zoufang.planning.tests.towns import REGISTRY_STEPS, build_town
 
 TOWN = "周庄镇"
 VILLAGES = [VillageShape("甲村", False, 300, 60, 40), VillageShape("乙社区", True, 500, 120, 50),
@@ -37,10 +37,7 @@ FILES = {
 }
 
 
-STEPS = [("regions", "regions", None), ("units", "units.csv", None), ("departments", "departments.csv", "附件4-1"),
-         ("units", "units", None), ("cadres", "leaders.csv", None), ("cadres", "cadres", None),
-         ("households", "households", None), ("enterprises", "enterprises", None), ("projects", "projects", None),
-         ("allocation", "annex1.csv", "附件1"), ("allocation", "annex2.csv", "附件2"),
+STEPS = [*REGISTRY_STEPS, ("allocation", "annex1.csv", "附件1"), ("allocation", "annex2.csv", "附件2"),
          ("leader_households", "annex3-1.csv", "附件3-1"), ("leader_enterprises", "annex3-2.csv", "附件3-2")]
 
 

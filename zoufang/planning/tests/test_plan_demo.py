@@ -163,6 +163,17 @@ def test_it_prints_the_same_tables_as_a_docx(demo, db):
     document = Document(io.BytesIO(out.getvalue()))
     texts = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
     assert len(document.tables) == 7  # 附件1 … 附件4-2 and 各单位分村
-    assert ["合计", "", "365", "1825户", "3017户"] in texts
+    assert ["合计", "合计", "365", "1825户", "3017户"] in texts  # the label spans 序号 and 单位, as in the xlsx
     assert ["合计", "", "365", "806家", ""] in texts
+    assert ["合计", "合计", "合计", "750户", ""] in texts  # 附件3-1: under 走访户数
+    assert ["合计", "合计", "300家", ""] in texts  # 附件3-2: under 走访企业数
     assert any(row[:2] == ["合    计", "合    计"] or "1360户" in row for row in texts)
+
+
+def test_its_tables_pass_the_independent_check(workbook, db):
+    from zoufang.planning.tests.xlsx_checker import check_workbook, read_table
+
+    assert check_workbook(workbook, expected_sheets=["附件1", "附件2", "附件3-1", "附件3-2", "附件4-1", "附件4-2"]) == []
+    line = read_table(openpyxl.load_workbook(io.BytesIO(workbook))["附件2"]).after_total
+    assert [(row[0], row[4], row[5]) for row in line] == [
+        ("昆山市粮食局、妇联走访企业", "101家", "联合走访，平均分配：市粮食局51家、市妇联50家")]

@@ -10,6 +10,13 @@ from zoufang.demo.loader import SeedFigures, generate_files
 from zoufang.registry.imports import run_import
 
 Step = tuple[str, str, str | None]  # (import kind, file: a name in `files` or a generated one, source label)
+# The registry in the order the README gives, from the generated files and the town's units.csv,
+# departments.csv and leaders.csv; a town's tables follow.
+REGISTRY_STEPS: list[Step] = [
+    ("regions", "regions", None), ("units", "units.csv", None), ("departments", "departments.csv", "附件4-1"),
+    ("units", "units", None), ("cadres", "leaders.csv", None), ("cadres", "cadres", None),
+    ("households", "households", None), ("enterprises", "enterprises", None), ("projects", "projects", None),
+]
 
 
 def build_town(tmp_path: Path, town: str, slug: str, figures: SeedFigures, files: dict[str, str],

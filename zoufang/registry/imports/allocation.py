@@ -1,5 +1,7 @@
 """The upper levels' allocation tables (seed 附件1, 附件2), checked against the registry, as fixed quotas."""
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -21,8 +23,8 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     """Parse the layout, resolve units and villages, check 户籍总户数 against the registry, plan the quotas."""
     if not require_campaign(ctx):
         return Outcome()
-    source = quota_source(ctx)
     table = tables.parse_allocation_table(rows)
+    source = quota_source(ctx, annex=table.annex, title=table.title)
     ctx.errors.extend(table.issues)
     if not table.rows and not table.enterprise_lines and not table.issues:
         ctx.error(None, "", _("表中没有分配行"))
@@ -31,41 +33,70 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     registry = registered_households_by_village(places)
     quotas: list[QuotaRow] = []
     for row in table.rows:
-        unit = units.get(row.unit)
-        if unit is None:
-            ctx.error(row.row, tables.UNIT, _("单位“%(name)s”未登记，请先导入单位") % {"name": row.unit})
+        split = _split(row.unit, row.count, row.split, units)
+        found = [_unit(ctx, row.row, name, units) for name in split.units]
         village = places.village(row.village, ctx, row.row, tables.VILLAGE)
         if village is not None and registry.get(village.pk, 0) != row.region_total:
             held = registry.get(village.pk, 0)
             ctx.error(row.row, tables.STATED, _("表中%(village)s为%(stated)d户，登记库中为%(held)d户，相差%(diff)d户")
                       % {"village": village.name, "stated": row.region_total, "held": held,
                          "diff": abs(row.region_total - held)})
-        if unit is not None and village is not None:
-            quotas.append(QuotaRow(row.row, FixedQuota.Table.UPPER_LEVEL, row.serial, row.unit,
-                                   Target.Kind.REGISTERED_HOUSEHOLD, row.count, region_id=village.pk,
-                                   unit_ids=(unit.pk,), stated_region_total=row.region_total, note=row.note,
-                                   table_title=table.title))
-    named = sorted({row.unit for row in table.rows})
+        if all(found) and village is not None:
+            quotas += _shares(ctx, row.row, row.serial, row.unit, split, found, Target.Kind.REGISTERED_HOUSEHOLD,
+                              region_id=village.pk, stated_region_total=row.region_total, note=row.note,
+                              table_title=table.title)
+    named = sorted({name for row in table.rows for name in _split(row.unit, row.count, row.split, units).units})
     for line in table.enterprise_lines:
-        found = [_line_unit(ctx, line.row, name, named, units) for name in line.units]
+        split = _split(line.label, line.count, line.split, units)
+        found = [_line_unit(ctx, line.row, name, named, units) for name in split.units]
         if all(found):
-            quotas.append(QuotaRow(line.row, FixedQuota.Table.UPPER_LEVEL, "", line.label, Target.Kind.ENTERPRISE,
-                                   line.count, unit_ids=tuple(u.pk for u in found if u), table_title=table.title))
+            quotas += _shares(ctx, line.row, "", line.label, split, found, Target.Kind.ENTERPRISE,
+                              table_title=table.title)
     if ctx.errors:
         return Outcome(total_rows=len(table.rows) + len(table.enterprise_lines))
     return plan_quotas(ctx, source, quotas)
 
 
-def _line_unit(ctx: ImportContext, row: int, name: str, named: list[str], units: dict[str, Unit]) -> Unit | None:
-    """“昆山市粮食局” → 市粮食局, “妇联” → 市妇联: a unit of this table whose name equals or ends the other."""
-    matches = [n for n in named if n == name or n.endswith(name) or name.endswith(n)]
-    if len(matches) > 1:
-        ctx.error(row, tables.UNIT, _("“%(name)s”可能是%(matches)s，无法确定") % {"name": name, "matches": "、".join(matches)})
-        return None
-    unit = units.get(matches[0] if matches else name)
+def _split(text: str, count: int, split: tables.JointSplit | None, units: dict[str, Unit]) -> tables.JointSplit:
+    """The line's split, unless its whole text is one registered unit's name (a name may hold “、”)."""
+    if split is None or compact(text) in units:
+        return tables.JointSplit([(compact(text), count)])
+    return split
+
+
+def _shares(ctx: ImportContext, row: int, serial: str, label: str, split: tables.JointSplit, units: list[Unit | None],
+            kind: str, **fields: Any) -> list[QuotaRow]:
+    """One quota per unit: a joint row is split by its shares, said in the report and kept as the row's 备注."""
+    if not split.joint:
+        return [QuotaRow(row, FixedQuota.Table.UPPER_LEVEL, serial, label, kind, split.shares[0][1],
+                         unit_ids=tuple(u.pk for u in units if u), **fields)]
+    joint = split.note([u.name for u in units if u])
+    ctx.notes.append(_("第%(row)d行“%(label)s”：%(note)s") % {"row": row, "label": label, "note": joint})
+    note = "；".join(part for part in (joint, fields.pop("note", "")) if part)
+    return [QuotaRow(row, FixedQuota.Table.UPPER_LEVEL, serial, label, kind, count, unit_ids=(unit.pk,), note=note,
+                     part=part, **fields)
+            for part, ((_name, count), unit) in enumerate(zip(split.shares, units, strict=True), start=1) if unit]
+
+
+def _unit(ctx: ImportContext, row: int, name: str, units: dict[str, Unit]) -> Unit | None:
+    unit = units.get(name)
     if unit is None:
         ctx.error(row, tables.UNIT, _("单位“%(name)s”未登记，请先导入单位") % {"name": name})
     return unit
+
+
+def _line_unit(ctx: ImportContext, row: int, name: str, named: list[str], units: dict[str, Unit]) -> Unit | None:
+    """“昆山市粮食局” → 市粮食局, “妇联” → 市妇联: a unit of this table whose name equals or ends the other;
+    failing that, the one registered unit whose name does (“水利局” → 市水利局, named in no row)."""
+    for candidates in (named, [] if name in units else list(units)):
+        matches = [n for n in candidates if n == name or n.endswith(name) or name.endswith(n)]
+        if len(matches) > 1:
+            ctx.error(row, tables.UNIT, _("“%(name)s”可能是%(matches)s，无法确定")
+                      % {"name": name, "matches": "、".join(sorted(matches))})
+            return None
+        if matches:
+            return _unit(ctx, row, matches[0], units)
+    return _unit(ctx, row, name, units)
 
 
 SPEC = ImportSpec(
@@ -77,7 +108,10 @@ SPEC = ImportSpec(
         _l("同一走访单位负责多个村、社区时，续行的序号和走访单位留空（如附件2中市府办下的顾家浜村）。"),
         _l("最后一行写“合计”，其后两格为户籍总户数合计（同一村、社区只计一次）和走访户数合计，如“13815户”“9880户”。"),
         _l("合计之后可写企业分配，如“昆山市粮食局、妇联走访企业”，其后一格写企业数，如“101家”。"),
+        _l("一行写了几个单位（联合走访，如“市发改委、水利局”）时，按单位平均分开，余数给排在前面的单位；"
+           "表中写明各单位数的（如“市发改委30、水利局40”），按表中的数，各单位之和须等于本行的数。"),
         _l("每行的户籍总户数须与登记库中该村户籍户数一致，否则整表不导入。"),
-        _l("导入时用 --label 指定来源表名称（默认用文件名，如“附件1”）；再次导入同名来源表会整表替换。"),
+        _l("导入时用 --label 指定来源表名称；不指定时取表头之上的“附件1”标注，或名为“附件1”的文件名，或表标题。"
+           "再次导入同名来源表会整表替换；同一张表不能以两个名称导入（与已导入的表分配同一单位、同一村、同一类对象的，整表不导入）。"),
     ),
 )

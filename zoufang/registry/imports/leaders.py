@@ -22,8 +22,8 @@ def _leaders() -> dict[str, list[Cadre]]:
 def _prepare(ctx: ImportContext, rows: list[SheetRow], *, with_villages: bool) -> Outcome:
     if not require_campaign(ctx):
         return Outcome()
-    source = quota_source(ctx)
     table = tables.parse_leader_table(rows, with_villages=with_villages)
+    source = quota_source(ctx, annex=table.annex, title=table.title)
     ctx.errors.extend(table.issues)
     if not table.rows and not table.issues:
         ctx.error(None, "", _("表中没有分配行"))
@@ -57,7 +57,8 @@ def prepare_enterprises(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     return _prepare(ctx, rows, with_villages=False)
 
 
-_LABEL_NOTE = _l("导入时用 --label 指定来源表名称（默认用文件名，如“附件3-1”）；再次导入同名来源表会整表替换。")
+_LABEL_NOTE = _l("导入时用 --label 指定来源表名称；不指定时取表头之上的“附件3-1”标注，或名为“附件3-1”的文件名，或表标题。"
+                 "再次导入同名来源表会整表替换；同一张表不能以两个名称导入。")
 LEADER_HOUSEHOLDS = ImportSpec(
     kind="leader_households", label=_l("镇党政班子领导分配表（居民户，附件3-1 格式）"),
     columns=tables.LEADER_HOUSEHOLD_COLUMNS, prepare=prepare_households, model="planning.FixedQuota",

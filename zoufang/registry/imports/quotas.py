@@ -1,4 +1,5 @@
-"""Storing an allocation table as fixed quotas: one FixedQuota per row, the source's rows replaced as a whole."""
+"""Storing an allocation table as fixed quotas: one FixedQuota per row (per unit of a joint row), the source's
+rows replaced as a whole, and never a second copy of blocks another table already fixes."""
 
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -7,11 +8,13 @@ from typing import Any
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from zoufang.planning import tables
 from zoufang.planning.models import FixedQuota
+from zoufang.regions.models import Region
 from zoufang.registry.imports.base import ImportContext, Outcome
 from zoufang.registry.imports.places import ScopeRegions
 from zoufang.registry.imports.records import apply_changes, bump
-from zoufang.registry.models import Target
+from zoufang.registry.models import Cadre, Target, Unit
 
 
 @dataclass
@@ -30,6 +33,7 @@ class QuotaRow:
     stated_region_total: int | None = None
     note: str = ""
     table_title: str = ""
+    part: int = 0  # 1, 2 … for each unit of a joint row; 0 for a row with one unit
 
     def values(self) -> dict[str, Any]:
         return {"table": self.table, "serial": self.serial[:10], "label": self.label[:200],
@@ -38,14 +42,60 @@ class QuotaRow:
                 "note": self.note[:200], "table_title": self.table_title[:200]}
 
 
-def quota_source(ctx: ImportContext) -> str:
-    """FixedQuota.source: the --label given, else the file's stem (“附件1.xlsx” → “附件1”)."""
-    label = (ctx.source_label or (PurePath(ctx.filename).stem if ctx.filename else "")).strip()
+def quota_source(ctx: ImportContext, *, annex: str = "", title: str = "") -> str:
+    """FixedQuota.source: the --label given; else the issuer's “附件2” line above the title; else a file named
+    like “附件1.xlsx”; else the table's title. Without any of them the import is refused: a table the plan
+    applies must have a name the export prints it under."""
+    stem = PurePath(ctx.filename).stem.strip() if ctx.filename else ""
+    label = (ctx.source_label or "").strip()
     if not label:
-        ctx.error(None, "", _("请指定来源表名称（如“附件1”）"))
+        label, whence = next(((text, what) for text, what in (
+            (annex, _("表中的标注")), (stem if tables.is_annex_label(stem) else "", _("文件名")),
+            (title[:50], _("表标题"))) if text), ("", ""))
+        if label:
+            ctx.notes.append(_("未指定来源表名称，取自%(whence)s：“%(label)s”") % {"whence": whence, "label": label})
+    if not label:
+        ctx.error(None, "", _("请指定来源表名称（如 --label 附件1）：表头之上没有“附件1”这样的标注，也没有标题"))
     elif len(label) > 50:
         ctx.error(None, "", _("来源表名称不能超过50个字"))
     return label
+
+
+def _blocks(unit_ids: Any, cadre_id: int | None, region_id: int | None, kind: str) -> list[tuple[Any, ...]]:
+    """The fixed blocks a row holds: (visitor, village, kind), the visitor a leader or each unit."""
+    if cadre_id is not None:
+        return [("cadre", cadre_id, region_id, kind)]
+    return [("unit", unit_id, region_id, kind) for unit_id in unit_ids]
+
+
+def refuse_overlaps(ctx: ImportContext, source: str, rows: list[QuotaRow]) -> None:
+    """A row whose block (unit or leader, village, kind) another source already fixes is an error naming both.
+
+    The same table imported under a second name would otherwise double every block it fixes.
+    """
+    held: dict[tuple[Any, ...], FixedQuota] = {}
+    for quota in (FixedQuota.objects.filter(campaign=ctx.campaign).exclude(source=source)
+                  .prefetch_related("units").order_by("source", "row_number", "part")):
+        for block in _blocks([u.pk for u in quota.units.all()], quota.cadre_id, quota.region_id, quota.target_kind):
+            held.setdefault(block, quota)
+    if not held:
+        return
+    this = f"“{source}”" + (f"（{PurePath(ctx.filename).name}）" if ctx.filename else "")
+    for row in rows:
+        for block in _blocks(row.unit_ids, row.cadre_id, row.region_id, row.target_kind):
+            other = held.get(block)
+            if other is None:
+                continue
+            who, _visitor, region_id, kind = block
+            name = (Cadre.objects.filter(pk=block[1]).values_list("name", flat=True).first() if who == "cadre"
+                    else Unit.objects.filter(pk=block[1]).values_list("name", flat=True).first())
+            where = (Region.objects.filter(pk=region_id).values_list("name", flat=True).first() if region_id
+                     else _("本镇"))
+            ctx.error(row.row_number, "", _(
+                "本表%(this)s与已导入的来源表“%(other)s”%(title)s重复：%(name)s在%(where)s的%(kind)s已由“%(other)s”"
+                "第%(row)d行分配。同一张表不能以两个名称导入；要替换原表，请用原来的名称重新导入（--label %(other)s）") % {
+                "this": this, "other": other.source, "title": f"（{other.table_title}）" if other.table_title else "",
+                "name": name, "where": where, "kind": Target.Kind(kind).label, "row": other.row_number})
 
 
 def registered_households_by_village(places: ScopeRegions) -> dict[int, int]:
@@ -62,16 +112,30 @@ def registered_households_by_village(places: ScopeRegions) -> dict[int, int]:
 
 
 def plan_quotas(ctx: ImportContext, source: str, rows: list[QuotaRow]) -> Outcome:
-    """Compare with the stored rows of this source: unchanged, updated (version bumped), new, or gone."""
-    stored = {q.row_number: q for q in FixedQuota.objects.filter(campaign=ctx.campaign, source=source)
+    """Compare with the stored rows of this source: unchanged, updated (version bumped), new, or gone.
+
+    Counted by the table's rows: a joint row's shares are one row, updated when any share changed.
+    Refused, writing nothing, when a row fixes a block another source already holds.
+    """
+    table_rows = len({row.row_number for row in rows})
+    refuse_overlaps(ctx, source, rows)
+    if ctx.errors:
+        return Outcome(total_rows=table_rows)
+    stored = {(q.row_number, q.part): q for q in FixedQuota.objects.filter(campaign=ctx.campaign, source=source)
               .prefetch_related("units")}
-    outcome = Outcome(total_rows=len(rows))
+    outcome = Outcome(total_rows=table_rows)
     creates: list[QuotaRow] = []
     updates: list[tuple[FixedQuota, QuotaRow, bool]] = []
+    status: dict[int, str] = {}
+
+    def count(row_number: int, what: str) -> None:
+        status[row_number] = what if status.get(row_number, what) == what else "updated"
+
     for row in rows:
-        quota = stored.pop(row.row_number, None)
+        quota = stored.pop((row.row_number, row.part), None)
         if quota is None:
             creates.append(row)
+            count(row.row_number, "created")
             continue
         units_changed = sorted(u.pk for u in quota.units.all()) != sorted(row.unit_ids)
         changed = apply_changes(ctx, quota, row.values())
@@ -79,10 +143,14 @@ def plan_quotas(ctx: ImportContext, source: str, rows: list[QuotaRow]) -> Outcom
             bump(ctx, quota)
         if changed or units_changed:
             updates.append((quota, row, units_changed))
-        else:
-            outcome.unchanged += 1
+        count(row.row_number, "updated" if changed or units_changed else "unchanged")
     gone = list(stored.values())
-    outcome.created, outcome.updated, outcome.deleted = len(creates), len(updates), len(gone)
+    for quota in gone:  # a share gone from a row still there (fewer joint units) updates that row
+        if quota.row_number in status:
+            status[quota.row_number] = "updated"
+    outcome.created, outcome.updated, outcome.unchanged = (
+        sum(1 for s in status.values() if s == what) for what in ("created", "updated", "unchanged"))
+    outcome.deleted = len({q.row_number for q in gone} - set(status))
 
     def write() -> None:
         FixedQuota.objects.filter(pk__in=[q.pk for q in gone]).delete()
@@ -92,7 +160,7 @@ def plan_quotas(ctx: ImportContext, source: str, rows: list[QuotaRow]) -> Outcom
                 quota.units.set(row.unit_ids)
         for row in creates:
             quota = FixedQuota.objects.create(campaign=ctx.campaign, source=source, row_number=row.row_number,
-                                              created_by=ctx.user, modified_by=ctx.user, **row.values())
+                                              part=row.part, created_by=ctx.user, modified_by=ctx.user, **row.values())
             if row.unit_ids:
                 quota.units.set(row.unit_ids)
 

@@ -1,6 +1,9 @@
 """The upper levels' allocation tables (附件1, 附件2) with the seed's real figures, as fixed quotas."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 
 from zoufang.accounts.models import AuditEvent
 from zoufang.planning.models import FixedQuota
@@ -58,9 +61,12 @@ def test_it_reads_annex_2_continuation_rows_and_enterprise_units(campaign):
     assert [u.name for u in guijiabang.units.all()] == ["市府办"]
     households = quotas("附件2").filter(target_kind=Target.Kind.REGISTERED_HOUSEHOLD)
     assert sum(q.count for q in households) == 9880
-    line = quotas("附件2").get(target_kind=Target.Kind.ENTERPRISE)
-    assert (line.label, line.count) == ("昆山市粮食局、妇联", 101)
-    assert sorted(u.name for u in line.units.all()) == ["市妇联", "市粮食局"]
+    # The joint line “昆山市粮食局、妇联走访企业 101家”: one share per unit, the odd one to the first.
+    parts = quotas("附件2").filter(target_kind=Target.Kind.ENTERPRISE).order_by("part")
+    assert [(q.part, q.label, [u.name for u in q.units.all()], q.count) for q in parts] == [
+        (1, "昆山市粮食局、妇联", ["市粮食局"], 51), (2, "昆山市粮食局、妇联", ["市妇联"], 50)]
+    assert {q.note for q in parts} == {"联合走访，平均分配：市粮食局51家、市妇联50家"}
+    assert report.notes[-1:] == ["第27行“昆山市粮食局、妇联”：联合走访，平均分配：市粮食局51家、市妇联50家"]
 
 
 @pytest.mark.django_db
@@ -68,7 +74,7 @@ def test_it_changes_nothing_when_the_same_table_is_imported_again(campaign):
     run_import("allocation", csv_file(annex2_rows()), filename="附件2.csv", campaign=campaign)
     again = run_import("allocation", csv_file(annex2_rows()), filename="附件2.csv", campaign=campaign)
     assert (again.created, again.updated, again.unchanged, again.deleted) == (0, 0, 24, 0)
-    assert quotas("附件2").count() == 24
+    assert quotas("附件2").count() == 25  # 23 village rows, the joint enterprise line as two shares
     assert AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT, object_type="planning.FixedQuota").count() == 2
 
 
@@ -127,3 +133,80 @@ def test_it_refuses_inconsistent_village_totals_excess_visits_and_unknown_names(
 def test_it_requires_a_campaign(campaign):
     report = run_import("allocation", csv_file(annex1_rows()), filename="附件1.csv")
     assert [e.message for e in report.errors] == ["请指定走访活动（命令行加 --campaign 活动代号）"]
+
+
+@pytest.mark.django_db
+def test_it_splits_a_joint_line_by_the_figures_the_table_gives(campaign):
+    rows = annex2_rows()
+    rows[-1] = ["市商务局30、市交通局71走访企业", "101家"]
+    rows[2][1] = "市交通局、市商务局"  # a joint village row: 2053 shared evenly, the odd one to 市交通局
+    report = run_import("allocation", xlsx_file(rows), filename="分配表.xlsx", campaign=campaign)
+    assert report.ok, report.errors
+    source = "昆山市级机关部门“六个一”走访调研居民户、企业分配表"  # no --label, no 附件 line: the title
+    assert report.notes[0] == f"未指定来源表名称，取自表标题：“{source}”"
+    line = quotas(source).filter(target_kind=Target.Kind.ENTERPRISE).order_by("part")
+    assert [([u.name for u in q.units.all()], q.count, q.note) for q in line] == [
+        (["市商务局"], 30, "联合走访，按表中分配：市商务局30家、市交通局71家"),
+        (["市交通局"], 71, "联合走访，按表中分配：市商务局30家、市交通局71家")]
+    first = quotas(source).filter(row_number=3).order_by("part")
+    assert [([u.name for u in q.units.all()], q.count, q.stated_region_total) for q in first] == [
+        (["市交通局"], 1027, 2667), (["市商务局"], 1026, 2667)]
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_joint_line_whose_figures_do_not_add_up(campaign):
+    rows = annex2_rows()
+    rows[-1] = ["市商务局30、市交通局70走访企业", "101家"]
+    rows.append(["市商务局30、市交通局走访企业", "40家"])
+    report = run_import("allocation", xlsx_file(rows), filename="附件2.xlsx", campaign=campaign)
+    assert [str(e) for e in report.errors] == [
+        "第27行【走访企业】：联合走访各单位之和为100家，本行为101家，相差1家",
+        "第28行【走访企业】：联合走访的各单位要么都写数（如“市发改委30、水利局40”），要么都不写（平均分配）"]
+    assert not FixedQuota.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_takes_the_label_from_the_annex_line_or_refuses_without_one(campaign):
+    rows = [["附件 2"], *annex2_rows()]
+    report = run_import("allocation", csv_file(rows), filename="upload.csv", campaign=campaign)
+    assert report.ok, report.errors
+    assert quotas("附件2").count() == 25
+    nameless = annex2_rows()[1:]  # neither a label line nor a title above the header
+    report = run_import("allocation", csv_file(nameless), filename="upload.csv", campaign=campaign)
+    assert [str(e) for e in report.errors] == [
+        "请指定来源表名称（如 --label 附件1）：表头之上没有“附件1”这样的标注，也没有标题"]
+
+
+@pytest.mark.django_db
+def test_it_refuses_the_same_table_under_a_second_label(campaign):
+    assert run_import("allocation", csv_file(annex1_rows()), filename="附件1.csv", campaign=campaign).ok
+    report = run_import("allocation", xlsx_file(annex1_rows()), filename="妇联表.xlsx", source_label="妇联",
+                        campaign=campaign)
+    assert len(report.errors) == 23  # every row: 22 villages and the enterprise line
+    assert str(report.errors[0]) == (
+        "第4行：本表“妇联”（妇联表.xlsx）与已导入的来源表“附件1”（苏州市妇联“六个一”走访调研居民户、企业分配表）重复："
+        "苏州市妇联在上下塘社区的户籍户已由“附件1”第4行分配。同一张表不能以两个名称导入；"
+        "要替换原表，请用原来的名称重新导入（--label 附件1）")
+    assert "苏州市妇联在本镇的企业已由“附件1”第27行分配" in str(report.errors[-1])
+    assert not quotas("妇联").exists()
+    assert quotas("附件1").count() == 23
+
+
+@pytest.mark.django_db
+def test_the_command_says_how_a_joint_line_was_split(campaign, tmp_path):
+    path = tmp_path / "附件2.csv"
+    path.write_bytes(csv_file(annex2_rows()).getvalue())
+    out = io.StringIO()
+    call_command("import", "allocation", str(path), "--campaign", "jinxi-2017", stdout=out)
+    assert "  说明：第27行“昆山市粮食局、妇联”：联合走访，平均分配：市粮食局51家、市妇联50家" in out.getvalue().splitlines()
+
+
+@pytest.mark.django_db
+def test_it_counts_a_joint_line_turned_single_as_one_updated_row(campaign):
+    run_import("allocation", csv_file(annex2_rows()), filename="附件2.csv", campaign=campaign)
+    rows = annex2_rows()
+    rows[-1] = ["昆山市粮食局走访企业", "101家"]
+    report = run_import("allocation", csv_file(rows), filename="附件2.csv", campaign=campaign)
+    assert (report.total_rows, report.created, report.updated, report.unchanged, report.deleted) == (24, 0, 1, 23, 0)
+    line = quotas("附件2").filter(target_kind=Target.Kind.ENTERPRISE)
+    assert [(q.part, [u.name for u in q.units.all()], q.count, q.note) for q in line] == [(0, ["市粮食局"], 101, "")]

@@ -74,3 +74,12 @@ def test_it_refuses_an_enterprise_total_that_disagrees(campaign):
     rows = [*ANNEX32[:-1], ["合计", "300家", ""]]
     report = run_import("leader_enterprises", csv_file(rows), filename="附件3-2.csv", campaign=campaign)
     assert [str(e) for e in report.errors] == ["第5行【走访企业数】：合计为300家，各行之和为40家，相差260家"]
+
+
+@pytest.mark.django_db
+def test_it_refuses_the_leaders_table_under_a_second_label(campaign):
+    assert run_import("leader_households", csv_file(ANNEX31), filename="附件3-1.csv", campaign=campaign).ok
+    report = run_import("leader_households", csv_file(ANNEX31), filename="领导.csv", campaign=campaign)
+    assert "本表“镇党政班子领导“六个一”走访调研分配表（居民户）”（领导.csv）与已导入的来源表“附件3-1”" in str(report.errors[0])
+    assert "王文在周家浜村的户籍户已由“附件3-1”第3行分配" in str(report.errors[0])
+    assert FixedQuota.objects.count() == 4

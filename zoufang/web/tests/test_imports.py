@@ -195,3 +195,27 @@ def test_it_names_the_columns_it_ignored(town, login):
                                                    + ",新迁入\n").encode("utf-8"), content_type="text/csv")
     _upload(client, town, upload, dry_run=True)
     assert "已忽略列：序号、备注" in client.get("/imports/").content.decode()
+
+
+def test_it_says_how_a_joint_allocation_line_was_split(town, login):
+    from zoufang.regions.models import Region
+    from zoufang.registry.models import Unit
+
+    for name in ("市发改委", "市水利局"):
+        Unit.objects.create(name=name, kind=Unit.Kind.CITY_DEPARTMENT)
+    rows = []
+    for serial, village in enumerate(Region.objects.filter(level=Region.Level.VILLAGE).order_by("name"), start=1):
+        held = Target.objects.filter(kind=Target.Kind.REGISTERED_HOUSEHOLD, archived_on__isnull=True,
+                                     region__path__startswith=village.path).count()
+        rows.append(f"{serial},市发改委,{village.name},{held},0\n")
+    body = ("附件2\n市级机关部门分配表\n序号,走访单位,村、社区名称,户籍总户数（户）,走访户数\n" + "".join(rows)
+            + "市发改委、水利局走访企业,7家\n")
+    upload = SimpleUploadedFile("上级表.csv", body.encode("utf-8"), content_type="text/csv")
+    client = login(town.users["office"])
+    client.post("/imports/", {"kind": "allocation", "campaign": str(town.campaign.public_id), "file": upload,
+                              "dry_run": "on"})
+    html = client.get("/imports/").content.decode()
+    assert "检查通过" in html
+    assert "未指定来源表名称，取自表中的标注：“附件2”" in html
+    assert "联合走访，平均分配：市发改委4家、市水利局3家" in html
+    assert "共 <b>3</b>行" in html  # two villages and the joint line, stored as two shares

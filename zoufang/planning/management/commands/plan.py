@@ -93,6 +93,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  无人走访：{t['village']} {Target.Kind(t['kind']).label} {t['name']}")
             for m in result["member_mismatches"]:
                 self.stdout.write(f"  党员人数不符：{member_mismatch_text(m)}")
+            for line in result["issued_drift"]:
+                self.stdout.write(f"  与上级分配表不一致（原表未改动）：{line}")
         if not is_clean(result):
             sys.exit(1)
 
@@ -115,6 +117,10 @@ class Command(BaseCommand):
         else:
             write_workbook(campaign, out)
         self.stdout.write(f"已导出 {out}")
+        from zoufang.planning.issued import drift_lines
+
+        for line in drift_lines(campaign):  # the tables went out as issued; what changed since is said apart
+            self.stdout.write(f"  与登记数差异：{line}")
 
     def do_table(self, campaign: Campaign, options: dict[str, Any]) -> None:
         try:

@@ -46,7 +46,7 @@ GUIDE = """\
   - 镇部门表（附件4-1 格式）的“走访户数”两列可以留空，由活动的分配规则计算；
     镇里已定好各部门户数的，再用 zoufang plan table 文件 --label 附件4-1 --campaign 活动 存为定案表。
   - --label 是上级分配表的来源表名称（如“附件1”“附件2”），写进分配结果和导出的表；
-    再次导入同名来源表整表替换，名称不同的表并存；不写时用文件名。
+    再次导入同名来源表整表替换，同一张表不能以两个名称导入；不写时取表中的“附件1”标注、文件名或表标题。
   - 先加 --dry-run 试运行；有一行出错则整个文件不写入。
   - 已登记的身份证号码、统一社会信用代码或区划代码在表中换了姓名、名称、村或户别时，该行不导入；
     确是更名或迁移的，加 --update（先与 --dry-run 一起运行，核对列出的每一处变更），写入后逐条记入审计。
@@ -88,7 +88,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path, help=_("xlsx 或 csv 文件"))
         parser.add_argument("--campaign", metavar="SLUG", help=_("走访活动代号，如 jinxi-2017"))
         parser.add_argument("--dry-run", action="store_true", help=_("只检查并报告将要发生的变化，不写入"))
-        parser.add_argument("--label", help=_("分配表的来源表名称，如“附件1”（默认用文件名）；再次导入同名来源表整表替换"))
+        parser.add_argument("--label", help=_("分配表的来源表名称，如“附件1”（不指定时取表中的“附件1”标注、名为“附件1”的文件名或表标题）"))
         parser.add_argument("--update", action="store_true",
                             help=_("按更新导入：允许已登记的身份证号码、信用代码、区划代码改姓名、名称、村或户别；"
                                    "每一处变更都列出并记入审计"))
