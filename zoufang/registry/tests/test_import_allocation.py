@@ -198,7 +198,8 @@ def test_the_command_says_how_a_joint_line_was_split(campaign, tmp_path):
     path.write_bytes(csv_file(annex2_rows()).getvalue())
     out = io.StringIO()
     call_command("import", "allocation", str(path), "--campaign", "jinxi-2017", stdout=out)
-    assert "  说明：第27行“昆山市粮食局、妇联”：联合走访，平均分配：市粮食局51家、市妇联50家" in out.getvalue().splitlines()
+    # The import command prints every note of the report as 提示 (one presentation for all import notes).
+    assert "提示：第27行“昆山市粮食局、妇联”：联合走访，平均分配：市粮食局51家、市妇联50家" in out.getvalue().splitlines()
 
 
 @pytest.mark.django_db
