@@ -138,6 +138,7 @@
   }
 
   function draw(table) {
+    if (table.zoufangChart) return table.zoufangChart;  // drawn already: one chart per table
     var kind = table.getAttribute("data-chart");
     if (["line", "bar", "stacked-bar", "funnel"].indexOf(kind) < 0) return null;
     var data = read(table);
@@ -151,6 +152,7 @@
     box.style.height = height(data, width) + "px";
     var chart = echarts.init(box, null, { renderer: "canvas", locale: "ZH" });
     chart.setOption(option(kind, data, width));
+    table.zoufangChart = chart;
     if (window.ResizeObserver) {
       new ResizeObserver(function () {
         if (box.clientWidth === width) return;
