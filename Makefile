@@ -22,7 +22,16 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) static migrate
 
-static: $(STAMP)
+# Browser libraries (the charts' ECharts) come from npm at set-up, pinned by package-lock.json; only the
+# file the pages load is copied to var/vendor/, which collectstatic serves as a hashed, compressed file.
+ECHARTS := var/vendor/echarts/echarts.min.js
+$(ECHARTS): package-lock.json
+	@command -v npm >/dev/null || { echo "需要 Node.js 和 npm（安装图表库）"; exit 1; }
+	npm ci --no-audit --no-fund
+	mkdir -p $(@D)
+	cp node_modules/echarts/dist/echarts.min.js $@
+
+static: $(STAMP) $(ECHARTS)
 	@if compgen -G "zoufang/locale/*/LC_MESSAGES/*.po" >/dev/null; then $(BIN)/zoufang compilemessages --ignore=.venv -v0; fi
 	$(BIN)/zoufang collectstatic --noinput -v0
 
@@ -74,4 +83,4 @@ bench: setup
 	$(BIN)/python -m zoufang.planning.bench
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

@@ -214,6 +214,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Libraries installed from npm at set-up (`make static`): served as /static/vendor/…, when present.
+STATICFILES_DIRS = [("vendor", VAR_DIR / "vendor")] if (VAR_DIR / "vendor").is_dir() else []
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
