@@ -382,5 +382,10 @@ def migrate_model(app_label: str, model_name: str, mode: str) -> Callable[[Any, 
             for column in columns_of(model):
                 for _batch in rewrite(column, mode, cursor):
                     pass
+            if schema_editor.connection.vendor == "postgresql":
+                # The updates queue deferred foreign-key checks, and PostgreSQL refuses the ALTER TABLE
+                # that follows in the same migration while any are pending: run them now.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
     return run
