@@ -41,17 +41,14 @@ class DecryptionError(Exception):
     """A stored value that does not decrypt: unknown key id, wrong key, or changed bytes."""
 
 
-@dataclass(frozen=True)
 class Keyring:
-    data_keys: tuple[tuple[str, bytes], ...]  # the first is current
-    index_key: bytes
+    """The data keys (the first is current) and the index key, with their ciphers made once."""
 
-    @property
-    def current_id(self) -> str:
-        return self.data_keys[0][0]
-
-    def key(self, key_id: str) -> bytes | None:
-        return dict(self.data_keys).get(key_id)
+    def __init__(self, data_keys: tuple[tuple[str, bytes], ...], index_key: bytes) -> None:
+        self.current_id = data_keys[0][0]
+        self.ciphers = {key_id: AESGCM(key) for key_id, key in data_keys}
+        self.current = self.ciphers[self.current_id]
+        self.macs = {kind: hmac.new(index_key, f"{kind}\x00".encode(), hashlib.sha256) for kind in NORMALISERS}
 
 
 @lru_cache(maxsize=8)
@@ -71,7 +68,7 @@ def encrypt(plaintext: str, context: str, ring: Keyring | None = None) -> str:
         return ""
     ring = ring or keyring()
     nonce = os.urandom(NONCE_BYTES)
-    sealed = AESGCM(ring.data_keys[0][1]).encrypt(nonce, plaintext.encode(), context.encode())
+    sealed = ring.current.encrypt(nonce, plaintext.encode(), context.encode())
     return f"{PREFIX}:{ring.current_id}:{base64.urlsafe_b64encode(nonce + sealed).decode()}"
 
 
@@ -88,12 +85,12 @@ def decrypt(stored: str, context: str, ring: Keyring | None = None) -> str:
     parts = stored.split(":", 2)
     if len(parts) != 3 or parts[0] != PREFIX:
         raise DecryptionError("not an encrypted value")
-    key = ring.key(parts[1])
-    if key is None:
+    cipher = ring.ciphers.get(parts[1])
+    if cipher is None:
         raise DecryptionError(f"unknown key id {parts[1]!r}")
     try:
         raw = base64.urlsafe_b64decode(parts[2].encode())
-        return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], context.encode()).decode()
+        return cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], context.encode()).decode()
     except (ValueError, binascii.Error, InvalidTag, UnicodeDecodeError):
         raise DecryptionError("the value does not decrypt (changed or encrypted under another key)") from None
 
@@ -122,8 +119,9 @@ def blind_index(value: str, kind: str, ring: Keyring | None = None) -> str:
     normalised = NORMALISERS[kind](value)
     if not normalised:
         return ""
-    ring = ring or keyring()
-    return hmac.new(ring.index_key, f"{kind}\x00{normalised}".encode(), hashlib.sha256).hexdigest()
+    mac = (ring or keyring()).macs[kind].copy()
+    mac.update(normalised.encode())
+    return mac.hexdigest()
 
 
 # --- model fields ----------------------------------------------------------------------------------------
@@ -232,16 +230,31 @@ class BlindIndexField(models.CharField):
         super().__init__(*args, **kwargs)
 
     def pre_save(self, model_instance: Any, add: bool) -> Any:
-        """Recomputed from the encrypted field on every save and bulk create (its default may have won in __init__)."""
-        for field in encrypted_fields(type(model_instance)):
-            if field.index_field == self.name:
-                value = getattr(model_instance, field.attname)
-                setattr(model_instance, self.attname, field.index_of(value) if value else "")
+        """Filled from the encrypted field if it is still empty (the setter normally keeps it in step)."""
+        if not getattr(model_instance, self.attname):
+            for field in encrypted_fields(type(model_instance)):
+                value = getattr(model_instance, field.attname) if field.index_field == self.name else ""
+                if value:
+                    setattr(model_instance, self.attname, field.index_of(value))
         return super().pre_save(model_instance, add)
 
 
 def encrypted_fields(model: type[models.Model]) -> list[EncryptedCharField]:
     return [f for f in model._meta.get_fields() if isinstance(f, EncryptedCharField)]
+
+
+def checked_indexes(model: type[models.Model], exclude: Iterable[str] | None) -> set[str] | None:
+    """`exclude` for validate_constraints without the blind index of any encrypted field a form edits.
+
+    The index is not editable, so a ModelForm would leave it out and skip the uniqueness rules built on it.
+    """
+    if exclude is None:
+        return None
+    result = set(exclude)
+    for field in encrypted_fields(model):
+        if field.name not in result:
+            result.discard(field.index_field)
+    return result
 
 
 def with_indexes(model: type[models.Model], names: Iterable[str]) -> set[str]:

@@ -1,11 +1,13 @@
 """Units, cadres and the targets of a visit campaign."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from zoufang.core.crypto import BlindIndexField, EncryptedCharField
+from zoufang.core.crypto import BlindIndexField, EncryptedCharField, checked_indexes
 from zoufang.core.models import TimeStampedModel
 from zoufang.registry import identifiers
 
@@ -138,6 +140,7 @@ class Target(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["kind", "id_number_index"], condition=~models.Q(id_number_index=""),
                 name="target_unique_id_number_per_kind",
+                violation_error_message=_("同一类别中已登记了这个身份证号码"),
             ),
         ]
 
@@ -147,6 +150,9 @@ class Target(TimeStampedModel):
     @property
     def is_household(self) -> bool:
         return self.kind in self.HOUSEHOLD_KINDS
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        super().validate_constraints(checked_indexes(type(self), exclude))
 
     def clean(self) -> None:
         errors = {}

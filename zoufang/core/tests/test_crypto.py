@@ -218,3 +218,46 @@ def test_it_encrypts_existing_rows_in_the_data_migration_and_reverses_it(keys):
     assert PHONE not in raw(Target, target.pk, "phone")
     assert Target.objects.get(id_number=NUMBER, phone=PHONE).pk == target.pk
     call_command("crypto", "verify", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_duplicate_id_number_in_a_form_with_a_message(keys, town):
+    from django.forms import modelform_factory
+
+    household(town)
+    form_class = modelform_factory(Target, fields=["kind", "region", "name", "phone", "id_number"])
+    form = form_class(data={"kind": Target.Kind.REGISTERED_HOUSEHOLD, "region": town.shangxiatang.pk, "name": "张三",
+                            "phone": "", "id_number": NUMBER.lower()})
+    assert not form.is_valid()
+    assert "同一类别中已登记了这个身份证号码" in str(form.errors)
+
+
+@pytest.mark.django_db
+def test_it_finds_a_target_by_whole_id_number_in_the_admin_search(keys, town, rf):
+    from django.contrib.admin.sites import site
+
+    target = household(town)
+    request = rf.get("/admin/registry/target/")
+    request.user = town.users["office"]
+    admin = site._registry[Target]
+    found, _duplicates = admin.get_search_results(request, Target.objects.all(), NUMBER)
+    assert list(found) == [target]
+
+
+@pytest.mark.django_db
+def test_it_keeps_blind_indexes_out_of_the_admin_audit_trail(keys, town, client):
+    from django.contrib.auth import get_user_model
+
+    from zoufang.accounts.models import AuditEvent
+    from zoufang.conftest import PASSWORD
+    from zoufang.web.tests.test_admin import _form_data
+
+    target = household(town)
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.org", PASSWORD))
+    url = f"/admin/registry/target/{target.pk}/change/"
+    data = _form_data(client.get(url))
+    data["phone"] = "13900001111"
+    assert client.post(url, data).status_code == 302
+    event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE)
+    assert set(event.changes) == {"phone"}
+    assert Target.objects.get(phone="13900001111").pk == target.pk

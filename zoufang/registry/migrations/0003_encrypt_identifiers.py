@@ -54,6 +54,6 @@ class Migration(migrations.Migration):
                              zoufang.core.crypto.migrate_model("registry", "target", "decrypt")),
         migrations.AddConstraint(
             model_name='target',
-            constraint=models.UniqueConstraint(condition=models.Q(('id_number_index', ''), _negated=True), fields=('kind', 'id_number_index'), name='target_unique_id_number_per_kind'),
+            constraint=models.UniqueConstraint(condition=models.Q(('id_number_index', ''), _negated=True), fields=('kind', 'id_number_index'), name='target_unique_id_number_per_kind', violation_error_message='同一类别中已登记了这个身份证号码'),
         ),
     ]
