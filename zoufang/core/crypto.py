@@ -158,15 +158,38 @@ class IndexedIn(_IndexedLookup, lookups.In):
         return [self._one(field, value) for value in rhs]
 
 
+STALE = "\x00stale"  # in place of a blind index not computed yet (picklable, never a real index)
+
+
 class _IndexedValue(DeferredAttribute):
-    """The descriptor of an encrypted field: setting the value also sets its blind index."""
+    """The descriptor of an encrypted field: setting the value marks its blind index to be recomputed.
+
+    The index is computed when it is first read (a save, a bulk update, a constraint check), so rows only
+    loaded and shown never pay for it.
+    """
 
     field: "EncryptedCharField"
 
     def __set__(self, instance: Any, value: Any) -> None:
         instance.__dict__[self.field.attname] = value
         if self.field.index_field:
-            instance.__dict__[self.field.index_field] = "" if not value else self.field.index_of(str(value))
+            instance.__dict__[self.field.index_field] = STALE
+
+
+class _IndexValue(DeferredAttribute):
+    """The descriptor of a blind index: computed from its encrypted field when marked stale."""
+
+    field: "BlindIndexField"
+
+    def __get__(self, instance: Any, cls: Any = None) -> Any:
+        if instance is not None and instance.__dict__.get(self.field.attname) == STALE:
+            source = self.field.source
+            value = getattr(instance, source.attname)
+            instance.__dict__[self.field.attname] = source.index_of(str(value)) if value else ""
+        return super().__get__(instance, cls)
+
+    def __set__(self, instance: Any, value: Any) -> None:  # a data descriptor, so __get__ always runs
+        instance.__dict__[self.field.attname] = value
 
 
 class EncryptedCharField(models.CharField):
@@ -222,6 +245,8 @@ class EncryptedCharField(models.CharField):
 class BlindIndexField(models.CharField):
     """The HMAC of an encrypted field's normalised value (never edited by hand)."""
 
+    descriptor_class = _IndexValue
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault("editable", False)
@@ -229,14 +254,9 @@ class BlindIndexField(models.CharField):
         kwargs.setdefault("default", "")
         super().__init__(*args, **kwargs)
 
-    def pre_save(self, model_instance: Any, add: bool) -> Any:
-        """Filled from the encrypted field if it is still empty (the setter normally keeps it in step)."""
-        if not getattr(model_instance, self.attname):
-            for field in encrypted_fields(type(model_instance)):
-                value = getattr(model_instance, field.attname) if field.index_field == self.name else ""
-                if value:
-                    setattr(model_instance, self.attname, field.index_of(value))
-        return super().pre_save(model_instance, add)
+    @property
+    def source(self) -> EncryptedCharField:
+        return next(f for f in encrypted_fields(self.model) if f.index_field == self.name)
 
 
 def encrypted_fields(model: type[models.Model]) -> list[EncryptedCharField]:
