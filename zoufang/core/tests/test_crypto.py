@@ -261,3 +261,12 @@ def test_it_keeps_blind_indexes_out_of_the_admin_audit_trail(keys, town, client)
     event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE)
     assert set(event.changes) == {"phone"}
     assert Target.objects.get(phone="13900001111").pk == target.pk
+
+
+def test_it_warns_a_deployment_whose_keys_were_generated_into_var(settings):
+    from django.core import checks
+
+    settings.DATA_KEYS_FROM_FILE = True
+    assert "zoufang.W001" in {m.id for m in checks.run_checks(include_deployment_checks=True)}
+    settings.DATA_KEYS_FROM_FILE = False
+    assert "zoufang.W001" not in {m.id for m in checks.run_checks(include_deployment_checks=True)}
