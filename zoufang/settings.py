@@ -237,6 +237,23 @@ if BACKUP_KEY:
     if _backup_key_bytes != 32:
         raise ImproperlyConfigured("ZOUFANG_BACKUP_KEY must be 32 bytes in URL-safe base64 (zoufang backup --new-key)")
 
+# Residents' ID and phone numbers are encrypted in the database (zoufang/core/crypto.py) under
+# ZOUFANG_DATA_KEYS (`id:key,id:key`, the first encrypts, all decrypt) and found through an HMAC under
+# ZOUFANG_INDEX_KEY. Unset (a laptop, tests), both are generated once into var/data_keys (0600);
+# production sets both and keeps them apart from the database and its backups.
+DATA_KEYS = os.environ.get("ZOUFANG_DATA_KEYS", "").strip()
+INDEX_KEY = os.environ.get("ZOUFANG_INDEX_KEY", "").strip()
+DATA_KEYS_FROM_FILE = not (DATA_KEYS and INDEX_KEY)
+if DATA_KEYS_FROM_FILE:
+    if DATA_KEYS or INDEX_KEY:
+        raise ImproperlyConfigured("Set both ZOUFANG_DATA_KEYS and ZOUFANG_INDEX_KEY, or neither")
+    from zoufang.core.keys import local_keys
+
+    DATA_KEYS, INDEX_KEY = local_keys(VAR_DIR / "data_keys")
+from zoufang.core.keys import check_keys  # noqa: E402 - a bad key stops start-up here
+
+check_keys(DATA_KEYS, INDEX_KEY)
+
 # The day zoufang takes as "today". Empty in production (the real date); the demo pins a
 # day inside the 2017 campaign so pace and deadline views show a campaign in progress.
 ZOUFANG_TODAY = os.environ.get("ZOUFANG_TODAY", "")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
+from zoufang.core.crypto import BlindIndexField
 from zoufang.core.models import TimeStampedModel
 from zoufang.registry.identifiers import mask_id_number, mask_phone
 
@@ -51,7 +52,7 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     """Every editable value of `obj`: foreign keys by name, many-to-many as sorted names, identifiers masked."""
     values: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
-        if field.name in SKIPPED_FIELDS:
+        if field.name in SKIPPED_FIELDS or isinstance(field, BlindIndexField):  # an index is no value to read
             continue
         value = getattr(obj, field.name) if field.is_relation else field.value_from_object(obj)
         values[field.name] = _mask(field.name, _plain(value))

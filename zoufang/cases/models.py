@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zoufang.core.crypto import BlindIndexField, EncryptedCharField
 from zoufang.core.models import TimeStampedModel
 
 
@@ -78,7 +79,9 @@ class Case(TimeStampedModel):
     )
     # For a case raised outside a visit (a call to the hotline): who called. Masked like a target's.
     raiser_name = models.CharField(_("反映人姓名"), max_length=100, blank=True, default="")
-    raiser_phone = models.CharField(_("反映人电话"), max_length=20, blank=True, default="")
+    raiser_phone_index = BlindIndexField(_("反映人电话索引"), db_index=True)
+    raiser_phone = EncryptedCharField(_("反映人电话"), max_length=20, blank=True, default="",
+                                      index_field="raiser_phone_index", normaliser="phone")
     external_id = models.CharField(_("热线平台编号"), max_length=64, blank=True, default="")
     region = models.ForeignKey(
         "regions.Region", verbose_name=_("所在区划"), null=True, blank=True, on_delete=models.PROTECT,

@@ -3,6 +3,7 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,6 +15,20 @@ class CoreConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         connection_created.connect(owner_only_sqlite, dispatch_uid="zoufang.core.owner_only_sqlite")
+        checks.register(keys_from_environment, checks.Tags.security, deploy=True)
+
+
+def keys_from_environment(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    """`check --deploy`: data keys generated beside the database protect nothing if both are taken."""
+    from django.conf import settings
+
+    if not settings.DATA_KEYS_FROM_FILE:
+        return []
+    return [checks.Warning(
+        str(_("未设置 ZOUFANG_DATA_KEYS 和 ZOUFANG_INDEX_KEY：身份证号码、电话号码正用自动生成在 var/data_keys 中的密钥加密，"
+            "密钥与数据放在一起。")),
+        hint=str(_("生产环境请在环境变量中设置这两个密钥，并与数据库和备份分开保管（见 docs/encryption.md）。")),
+        id="zoufang.W001")]
 
 
 def owner_only_sqlite(sender: Any, connection: Any, **kwargs: Any) -> None:

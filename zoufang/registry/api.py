@@ -10,6 +10,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
+from zoufang.core.crypto import normalise_phone
 from zoufang.regions.models import Region
 from zoufang.registry.models import Target
 from zoufang.registry.presenters import TargetPresenter
@@ -64,7 +65,7 @@ class TargetOut(Schema):
 class TargetFilter(Schema):
     kind: Target.Kind | None = None
     region: uuid.UUID | None = Field(None, description="区划编号（含下级）")
-    q: str | None = Field(None, description="按名称、地址搜索")
+    q: str | None = Field(None, description="按名称、地址搜索，或完整的身份证号、电话号码（仅限可查看完整号码的对象）")
 
 
 class Page(PageNumberPagination):
@@ -101,6 +102,26 @@ def list_cadres(request: HttpRequest) -> Any:
     return scope.visible_cadres(request.user).select_related("unit")
 
 
+def number_match(user: Any, q: str) -> Q:
+    """A whole ID or phone number typed into the search box, found through the blind index.
+
+    Numbers are encrypted, so only a whole number matches (no partial numbers), and only among the targets
+    whose number this user may see in full: a masked number must not be guessable by searching.
+    """
+    compact = "".join(q.split())
+    is_phone = len(compact) != 18 and len(normalise_phone(compact)) >= 7 and not compact.strip("0123456789-+()（）")
+    if len(compact) != 18 and not is_phone:
+        return Q(pk__in=[])
+    where = Q(phone=compact) if is_phone else Q(id_number=compact)
+    policy = scope.PersonalDataPolicy(user)
+    if policy.superuser:
+        return where
+    allowed = Q(pk__in=policy.assigned_ids) if is_phone else Q(pk__in=[])
+    for path in policy.identity_paths:
+        allowed |= Q(region__path__startswith=path)
+    return where & allowed
+
+
 def filtered_targets(user: Any, kind: str | None, region_id: Any, q: str | None) -> Any:
     targets = scope.visible_targets(user).select_related("region")
     if kind:
@@ -111,7 +132,7 @@ def filtered_targets(user: Any, kind: str | None, region_id: Any, q: str | None)
             return targets.none()
         targets = targets.filter(region__path__startswith=region.path)
     if q:
-        targets = targets.filter(Q(name__icontains=q) | Q(address__icontains=q))
+        targets = targets.filter(Q(name__icontains=q) | Q(address__icontains=q) | number_match(user, q))
     # Import order within a group or grid follows the register's own order (house numbers as
     # the town lists them); sorting addresses as text would put 100号 before 2号.
     return targets.order_by("region__path", "id")

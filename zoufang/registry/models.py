@@ -1,10 +1,13 @@
 """Units, cadres and the targets of a visit campaign."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zoufang.core.crypto import BlindIndexField, EncryptedCharField, checked_indexes
 from zoufang.core.models import TimeStampedModel
 from zoufang.registry import identifiers
 
@@ -47,7 +50,9 @@ class Cadre(TimeStampedModel):
     unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="cadres")
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     title = models.CharField(_("职务"), max_length=50, blank=True, default="")
-    phone = models.CharField(_("手机号码"), max_length=20, blank=True, default="")
+    phone_index = BlindIndexField(_("手机号码索引"), db_index=True)
+    phone = EncryptedCharField(_("手机号码"), max_length=20, blank=True, default="", index_field="phone_index",
+                               normaliser="phone")
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=_("登录账号"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="cadre",
@@ -101,8 +106,13 @@ class Target(TimeStampedModel):
     # Household head, enterprise, project or person name.
     name = models.CharField(_("名称/户主姓名"), max_length=200)
     address = models.CharField(_("地址"), max_length=300, blank=True, default="")
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True, default="")
-    id_number = models.CharField(_("身份证号码"), max_length=18, blank=True, default="")
+    # Encrypted at rest; found and kept unique through their blind indexes (zoufang/core/crypto.py).
+    phone_index = BlindIndexField(_("联系电话索引"), db_index=True)
+    phone = EncryptedCharField(_("联系电话"), max_length=20, blank=True, default="", index_field="phone_index",
+                               normaliser="phone")
+    id_number_index = BlindIndexField(_("身份证号码索引"))
+    id_number = EncryptedCharField(_("身份证号码"), max_length=18, blank=True, default="",
+                                   index_field="id_number_index", normaliser="id")
     member_count = models.PositiveSmallIntegerField(_("家庭人口"), null=True, blank=True)
     hardship = models.BooleanField(_("困难家庭"), default=False)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, default="")
@@ -128,8 +138,9 @@ class Target(TimeStampedModel):
                 fields=["credit_code"], condition=~models.Q(credit_code=""), name="target_unique_credit_code"
             ),
             models.UniqueConstraint(
-                fields=["kind", "id_number"], condition=~models.Q(id_number=""),
+                fields=["kind", "id_number_index"], condition=~models.Q(id_number_index=""),
                 name="target_unique_id_number_per_kind",
+                violation_error_message=_("同一类别中已登记了这个身份证号码"),
             ),
         ]
 
@@ -139,6 +150,9 @@ class Target(TimeStampedModel):
     @property
     def is_household(self) -> bool:
         return self.kind in self.HOUSEHOLD_KINDS
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        super().validate_constraints(checked_indexes(type(self), exclude))
 
     def clean(self) -> None:
         errors = {}

@@ -20,7 +20,7 @@ class TargetFilterForm(forms.Form):
 
     def __init__(self, data: Any, *, regions: list[Region], **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
-        self.fields["q"].widget.attrs.update({"placeholder": str(_("户主、企业名称或地址")), "type": "search"})
+        self.fields["q"].widget.attrs.update({"placeholder": str(_("户主、企业名称、地址，或完整的身份证号、电话")), "type": "search"})
         kind_field = cast(forms.ChoiceField, self.fields["kind"])
         region_field = cast(forms.ChoiceField, self.fields["region"])
         kind_field.choices = [("", _("全部类型")), *Target.Kind.choices]

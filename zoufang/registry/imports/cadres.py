@@ -19,7 +19,7 @@ from zoufang.registry.imports.base import (
     split_names,
 )
 from zoufang.registry.imports.places import ScopeRegions, resolve_scope
-from zoufang.registry.imports.records import AUDIT_FIELDS, Record, apply_changes, bump
+from zoufang.registry.imports.records import Record, apply_changes, bump, fields_to_write
 from zoufang.registry.models import Cadre, Unit
 
 NAME, UNIT, ROLE, TITLE, PHONE, SUPERVISOR, LINKS = (
@@ -184,7 +184,7 @@ def _plan(ctx: ImportContext, found: list[Record], stored: dict[Key, Cadre], tot
                for r in found if r.existing is None}
         Cadre.objects.bulk_create(list(new.values()))
         if to_update:
-            Cadre.objects.bulk_update(to_update, sorted(update_fields | set(AUDIT_FIELDS)))
+            Cadre.objects.bulk_update(to_update, fields_to_write(Cadre, update_fields))
         by_key = {**stored, **new}
         moved = []
         for record in found:

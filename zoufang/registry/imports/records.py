@@ -13,6 +13,7 @@ from stdnum import numdb
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
+from zoufang.core.crypto import with_indexes
 from zoufang.core.tabular import parse_count
 from zoufang.registry import identifiers
 from zoufang.registry.imports.base import Change, ImportContext, Outcome, parse_bool
@@ -47,6 +48,11 @@ def apply_changes(ctx: ImportContext, obj: Any, values: dict[str, Any]) -> list[
     return changed
 
 
+def fields_to_write(model: type[models.Model], changed: set[str]) -> list[str]:
+    """The changed fields, the audit fields, and the blind index of each encrypted field among them."""
+    return sorted(with_indexes(model, changed | set(AUDIT_FIELDS)))
+
+
 def bump(ctx: ImportContext, obj: Any) -> None:
     """A new version of `obj`, modified now by the importing user."""
     obj.version += 1
@@ -76,7 +82,7 @@ def plan_records(ctx: ImportContext, model: type[models.Model], records: Sequenc
         manager = model._default_manager
         manager.bulk_create(to_create, batch_size=BATCH)
         if to_update:
-            manager.bulk_update(to_update, sorted(update_fields | set(AUDIT_FIELDS)), batch_size=BATCH // 2)
+            manager.bulk_update(to_update, fields_to_write(model, update_fields), batch_size=BATCH // 2)
 
     return Outcome(created=len(to_create), updated=len(to_update), unchanged=unchanged, write=write)
 
