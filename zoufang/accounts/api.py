@@ -7,12 +7,14 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from zoufang.accounts import audit
 from zoufang.accounts.models import ApiToken, AuditEvent
+from zoufang.core import limits
+from zoufang.core.apierrors import ApiErrorOut
 
 router = Router(tags=["认证"])
 
@@ -33,8 +35,8 @@ class TokenAuth(HttpBearer):
 
 
 class Credentials(Schema):
-    username: str
-    password: str
+    username: str = Field(..., max_length=150)
+    password: str = Field(..., max_length=limits.PASSWORD)
 
 
 class TokenOut(Schema):
@@ -42,7 +44,7 @@ class TokenOut(Schema):
     expires_at: dt.datetime
 
 
-@router.post("/token", auth=None, response={200: TokenOut, 401: dict}, summary="用户名和密码换取令牌")
+@router.post("/token", auth=None, response={200: TokenOut, 401: ApiErrorOut, 429: ApiErrorOut}, summary="用户名和密码换取令牌")
 def obtain_token(request: HttpRequest, credentials: Credentials) -> Any:
     user = authenticate(request, username=credentials.username, password=credentials.password)
     if user is None:

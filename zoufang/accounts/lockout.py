@@ -14,7 +14,7 @@ def lockout_response(request: HttpRequest, original_response: Any = None, creden
     if request.path.startswith("/api/"):
         minutes = round(cool_off.total_seconds() / 60) if cool_off else 0
         message = _("登录失败次数过多，账号已暂时锁定，请 %(minutes)d 分钟后再试，或联系走访办。") % {"minutes": minutes}
-        return JsonResponse({"detail": message}, status=429)
+        return JsonResponse({"detail": message, "code": "locked", "errors": {}}, status=429)
     context = {
         "failure_limit": get_failure_limit(request, credentials),
         "username": get_client_username(request, credentials) or "",

@@ -10,6 +10,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
+from zoufang.core import limits
 from zoufang.regions.models import Region
 from zoufang.registry.models import Target
 from zoufang.registry.presenters import TargetPresenter
@@ -64,13 +65,18 @@ class TargetOut(Schema):
 class TargetFilter(Schema):
     kind: Target.Kind | None = None
     region: uuid.UUID | None = Field(None, description="区划编号（含下级）")
-    q: str | None = Field(None, description="按名称、地址搜索")
+    q: str | None = Field(None, max_length=limits.SEARCH, description="按名称、地址搜索")
+
+
+MAX_PAGE_SIZE = 200
+# Past this page no list has rows; a bound keeps the offset a database integer (a 2**63 page is a 400).
+MAX_PAGE = 1_000_000
 
 
 class Page(PageNumberPagination):
     class Input(Schema):
-        page: int = Field(1, ge=1)
-        page_size: int = Field(50, ge=1, le=200)
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
     def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
         offset = (pagination.page - 1) * pagination.page_size
