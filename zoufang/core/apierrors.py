@@ -127,6 +127,7 @@ _CODES = {400: _INVALID, 401: "unauthorized", 403: "forbidden", 404: "not_found"
 COMMON_RESPONSES = {
     400: "请求参数或内容有误（字段与原因见 errors）",
     401: "未登录，或令牌无效、已过期",
+    403: "您无权执行此操作",
     404: "对象不存在，或不在您的可见范围内",
 }
 
@@ -163,7 +164,7 @@ class DocumentedAPI(NinjaAPI):
         return self.refusal(request, 404, _(COMMON_RESPONSES[404]), "not_found")
 
     def _forbidden(self, request: HttpRequest, exc: Any) -> HttpResponse:
-        return self.refusal(request, 403, _("您无权执行此操作"), "forbidden")
+        return self.refusal(request, 403, _(COMMON_RESPONSES[403]), "forbidden")
 
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
@@ -174,7 +175,7 @@ class DocumentedAPI(NinjaAPI):
             for operation in operations.values():
                 responses = operation.setdefault("responses", {})
                 for status, description in COMMON_RESPONSES.items():
-                    if status == 401 and not operation.get("security"):
+                    if status in (401, 403) and not operation.get("security"):
                         continue
                     if status == 404 and not any(p.get("in") == "path" for p in operation.get("parameters", [])):
                         continue

@@ -134,3 +134,21 @@ def test_every_free_text_field_of_the_api_states_its_length_limit():
             for label, schema in sources:
                 unlimited += [f"{label}{name}" for name, field in _text_fields(schema) if "maxLength" not in field]
     assert unlimited == []
+
+
+def test_every_refusal_of_the_api_is_chinese_and_documented(client, town, api_token):
+    refusals = [
+        (client.get("/api/v1/cases/"), 401, "/api/v1/cases/", "get"),
+        (client.get("/api/v1/cases/00000000-0000-0000-0000-000000000000", **api_token("office")), 404,
+         "/api/v1/cases/{case_id}", "get"),
+        (client.post("/api/v1/auth/token", "{not json", content_type="application/json"), 400,
+         "/api/v1/auth/token", "post"),
+        (client.get(f"/api/v1/plan/{town.campaign.slug}/check", **api_token("dept")), 403,
+         "/api/v1/plan/{slug}/check", "get"),
+    ]
+    for response, status, path, method in refusals:
+        assert response.status_code == status, (path, response.content)
+        body = response.json()
+        assert CJK.search(body["detail"]), body
+        assert body["code"], body
+        assert str(status) in SCHEMA["paths"][path][method]["responses"], (path, status)
