@@ -58,7 +58,7 @@ _MESSAGES = {
     "url_parsing": "不是有效的网址",
 }
 _INVALID = "invalid"
-_BODY_SOURCES = {"body", "form", "file"}
+_SOURCES = {"query", "path", "header", "cookie", "form", "file"}
 
 
 class ApiErrorOut(Schema):
@@ -70,11 +70,11 @@ class ApiErrorOut(Schema):
 
 
 def _field(loc: list[Any] | tuple[Any, ...]) -> str:
-    """`["body", "payload", "opinions", 0, "description"]` → `opinions.0.description`; query/path names as is."""
+    """`["body", "payload", "opinions", 0, "description"]` → `opinions.0.description`; `["query", "page"]` → `page`."""
     parts = [str(p) for p in loc]
-    if parts and parts[0] in _BODY_SOURCES:
-        parts = parts[2:] if len(parts) > 2 else parts[1:]  # drop the body parameter's own name
-    elif parts and parts[0] in {"query", "path", "header", "cookie"}:
+    if parts[:1] == ["body"]:
+        parts = parts[2:]  # the JSON body as a whole is named after the view's parameter: not the user's word
+    elif parts and parts[0] in _SOURCES:
         parts = parts[1:]
     return ".".join(parts) or _("请求内容")
 
@@ -87,6 +87,8 @@ def _message(error: dict[str, Any]) -> str:
         # Our own validators raise ValueError with a Chinese sentence; pydantic prefixes it.
         return message.removeprefix("Value error, ") if kind == "value_error" else _("格式不正确")
     context = {k: str(v) for k, v in (error.get("ctx") or {}).items()}
+    if "expected" in context:  # pydantic lists choices as "'a', 'b' or 'c'"
+        context["expected"] = context["expected"].replace("'", "").replace(" or ", "、").replace(", ", "、")
     try:
         return _(template).format(**context)
     except (KeyError, IndexError):

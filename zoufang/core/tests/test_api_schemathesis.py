@@ -7,6 +7,7 @@ campaign), so the actions behind a valid id are fuzzed too, not only the 404 of 
 """
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import count
@@ -28,7 +29,8 @@ from schemathesis.specs.openapi.checks import (
 from zoufang.core.management.commands.openapi import current_schema
 from zoufang.visits.tests.conftest import payload, visiting  # noqa: F401 - the fixture, for this module
 
-MAX_EXAMPLES = 15
+# A deeper run, for a release or after an API change: ZOUFANG_FUZZ_EXAMPLES=200 pytest this module.
+MAX_EXAMPLES = int(os.environ.get("ZOUFANG_FUZZ_EXAMPLES", "15"))
 
 schema = schemathesis.openapi.from_dict(json.loads(current_schema()))
 schema.app = get_wsgi_application()

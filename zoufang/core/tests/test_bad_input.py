@@ -152,3 +152,10 @@ def test_every_refusal_of_the_api_is_chinese_and_documented(client, town, api_to
         assert CJK.search(body["detail"]), body
         assert body["code"], body
         assert str(status) in SCHEMA["paths"][path][method]["responses"], (path, status)
+
+
+def test_each_wrong_field_is_named_with_its_rule_in_chinese(client, town, api_token):
+    response = client.get("/api/v1/targets", {"kind": "x", "region": "y", "page_size": "0"}, **api_token("office"))
+    errors = assert_chinese_400(response)["errors"]
+    assert errors["kind"].startswith("必须是以下之一：registered_household、resident_household、enterprise")
+    assert errors == {"kind": errors["kind"], "region": "不是有效的编号（UUID）", "page_size": "不能小于 1"}
