@@ -1,12 +1,13 @@
 """Scoped read endpoints: regions, units, cadres, targets."""
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import WithJsonSchema
 
 from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
@@ -62,8 +63,13 @@ class TargetOut(Schema):
     is_demo: bool
 
 
+# Case.Kind is also named “Kind”: as a shared component one overwrote the other in the OpenAPI document
+# (/targets?kind listed problem/suggestion). The choices are written inline instead.
+TargetKind = Annotated[Target.Kind, WithJsonSchema({"type": "string", "enum": list(Target.Kind.values)})]
+
+
 class TargetFilter(Schema):
-    kind: Target.Kind | None = None
+    kind: TargetKind | None = None
     region: uuid.UUID | None = Field(None, description="区划编号（含下级）")
     q: str | None = Field(None, max_length=limits.SEARCH, description="按名称、地址搜索")
 

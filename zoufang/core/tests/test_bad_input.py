@@ -159,3 +159,24 @@ def test_each_wrong_field_is_named_with_its_rule_in_chinese(client, town, api_to
     errors = assert_chinese_400(response)["errors"]
     assert errors["kind"].startswith("必须是以下之一：registered_household、resident_household、enterprise")
     assert errors == {"kind": errors["kind"], "region": "不是有效的编号（UUID）", "page_size": "不能小于 1"}
+
+
+def _choices(schema: Any) -> list[str]:
+    if "$ref" in schema:
+        return _choices(SCHEMA["components"]["schemas"][schema["$ref"].split("/")[-1]])
+    return schema.get("enum", []) + [c for option in schema.get("anyOf", []) for c in _choices(option)]
+
+
+def test_every_documented_choice_of_a_list_filter_is_accepted(client, town, api_token):
+    """Two enums of one name (Case.Kind, Target.Kind) once shared a component: /targets?kind listed the
+    case kinds, and each of them was refused."""
+    headers = api_token("office")
+    refused = []
+    for path, operations in SCHEMA["paths"].items():
+        for parameter in operations.get("get", {}).get("parameters", []):
+            if parameter["in"] != "query" or "{" in path:
+                continue
+            for choice in _choices(parameter["schema"]):
+                if client.get(path, {parameter["name"]: choice}, **headers).status_code != 200:
+                    refused.append(f"{path}?{parameter['name']}={choice}")
+    assert refused == []
