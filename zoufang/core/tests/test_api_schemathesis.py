@@ -75,7 +75,7 @@ def office(visiting: Any, client: Any, api_token: Any) -> dict[str, Any]:  # noq
 @schema.parametrize()
 @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=list(HealthCheck))
-def test_the_api_answers_every_request_as_documented(case: Any, office: dict[str, Any]) -> None:
+def test_it_answers_every_api_request_as_documented(case: Any, office: dict[str, Any]) -> None:
     turn = next(office["turn"])
     if case.path_parameters and turn % 2:
         for name in case.path_parameters:

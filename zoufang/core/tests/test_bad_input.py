@@ -28,19 +28,19 @@ def assert_chinese_400(response: Any) -> dict[str, Any]:
     return body
 
 
-def test_every_paged_list_is_found():
+def test_it_finds_every_paged_list():
     assert {"/api/v1/cases/", "/api/v1/cadres", "/api/v1/units", "/api/v1/regions", "/api/v1/targets"} <= set(PAGED)
 
 
 @pytest.mark.parametrize("path", PAGED)
 @pytest.mark.parametrize("page", HUGE)
-def test_a_page_past_any_list_is_a_chinese_400(client, town, api_token, path, page):
+def test_it_refuses_a_page_past_any_list_with_a_chinese_400(client, town, api_token, path, page):
     body = assert_chinese_400(client.get(path, {"page": page}, **api_token("office")))
     assert "page" in body["errors"]
 
 
 @pytest.mark.parametrize("path", PAGED)
-def test_a_huge_page_size_is_a_chinese_400_and_the_last_allowed_page_is_empty(client, town, api_token, path):
+def test_it_refuses_a_huge_page_size_and_answers_the_last_allowed_page_empty(client, town, api_token, path):
     headers = api_token("office")
     assert "page_size" in assert_chinese_400(client.get(path, {"page_size": "9223372036854775808"}, **headers))["errors"]
     response = client.get(path, {"page": "1000000", "page_size": "200"}, **headers)
@@ -50,12 +50,12 @@ def test_a_huge_page_size_is_a_chinese_400_and_the_last_allowed_page_is_empty(cl
 
 @pytest.mark.parametrize("path", ["/cases/", "/targets/"])
 @pytest.mark.parametrize("page", HUGE)
-def test_the_paged_pages_show_the_nearest_page_for_any_number(login, town, path, page):
+def test_it_shows_the_nearest_page_of_a_paged_page_for_any_number(login, town, path, page):
     assert login(town.users["office"]).get(path, {"page": page}).status_code == 200
 
 
 @pytest.mark.parametrize("text", ["a\x00b", "\x00", "\ud800"])
-def test_nul_or_half_a_surrogate_in_a_json_body_is_a_chinese_400(client, town, api_token, text):
+def test_it_refuses_nul_or_half_a_surrogate_in_a_json_body_with_a_chinese_400(client, town, api_token, text):
     response = client.post("/api/v1/cases/", json.dumps({
         "campaign": town.campaign.slug, "kind": "problem", "description": f"路灯不亮{text}", "raiser_name": text,
     }), content_type="application/json", **api_token("office"))
@@ -64,11 +64,11 @@ def test_nul_or_half_a_surrogate_in_a_json_body_is_a_chinese_400(client, town, a
 
 
 @pytest.mark.parametrize("path", ["/api/v1/targets", "/api/v1/cases/", "/api/v1/forms/a%00b", "/api/v1/forms/a%00b/answers"])
-def test_nul_in_a_search_or_a_path_is_a_chinese_400(client, town, api_token, path):
+def test_it_refuses_nul_in_a_search_or_a_path_with_a_chinese_400(client, town, api_token, path):
     assert_chinese_400(client.get(path, {"q": "锦溪\x00"}, **api_token("office")))
 
 
-def test_nul_in_a_login_name_is_a_chinese_400_on_the_api_and_the_login_page(client, town):
+def test_it_refuses_nul_in_a_login_name_on_the_api_and_the_login_page(client, town):
     response = client.post("/api/v1/auth/token", {"username": "office\x00", "password": "x"},
                            content_type="application/json")
     assert assert_chinese_400(response)["errors"] == {"username": response.json()["detail"]}
@@ -78,20 +78,20 @@ def test_nul_in_a_login_name_is_a_chinese_400_on_the_api_and_the_login_page(clie
 
 
 @pytest.mark.parametrize(("path", "field"), [("/targets/", "q"), ("/cases/", "q"), ("/cases/new/", "description")])
-def test_nul_in_a_page_form_is_a_chinese_400(login, town, path, field):
+def test_it_refuses_nul_in_a_page_form_with_a_chinese_400(login, town, path, field):
     client = login(town.users["office"])
     response = client.post(path, {field: "路灯\x00"}) if path.endswith("new/") else client.get(path, {field: "路\x00"})
     assert response.status_code == 400
     assert "含有无法保存的字符" in response.content.decode()
 
 
-def test_a_forged_session_cookie_with_nul_is_dropped_not_a_server_error(client, town):
+def test_it_drops_a_forged_session_cookie_with_nul(client, town):
     client.cookies["sessionid"] = "\x00" * 32
     assert client.get("/login/").status_code == 200
 
 
 @pytest.mark.parametrize(("megabytes", "errors"), [(2, {"description": f"不能超过 {limits.TEXT} 个字符"}), (3, {})])
-def test_a_description_of_megabytes_is_a_chinese_400(client, town, api_token, megabytes, errors):
+def test_it_refuses_a_description_of_megabytes_with_a_chinese_400(client, town, api_token, megabytes, errors):
     """2 MB (UTF-8) reaches the schema's limit; 3 MB is past the request size Django reads at all."""
     body = json.dumps({"campaign": town.campaign.slug, "kind": "problem",
                        "description": "路" * (megabytes * 1024 * 1024 // 3)}, ensure_ascii=False).encode()
@@ -99,7 +99,7 @@ def test_a_description_of_megabytes_is_a_chinese_400(client, town, api_token, me
     assert assert_chinese_400(response)["errors"] == errors
 
 
-def test_the_hotline_page_refuses_a_description_past_the_limit(login, town):
+def test_it_refuses_a_hotline_description_past_the_limit_on_the_page(login, town):
     response = login(town.users["office"]).post("/cases/new/", {
         "campaign": town.campaign.pk, "kind": "problem", "source": "hotline", "description": "路" * (limits.TEXT + 1),
     })
@@ -123,7 +123,7 @@ def _text_fields(schema: Any, name: str = "") -> list[tuple[str, Any]]:
     return found
 
 
-def test_every_free_text_field_of_the_api_states_its_length_limit():
+def test_it_states_the_length_limit_of_every_free_text_field_of_the_api():
     unlimited = []
     for path, operations in SCHEMA["paths"].items():
         for method, operation in operations.items():
@@ -136,7 +136,7 @@ def test_every_free_text_field_of_the_api_states_its_length_limit():
     assert unlimited == []
 
 
-def test_every_refusal_of_the_api_is_chinese_and_documented(client, town, api_token):
+def test_it_words_every_refusal_of_the_api_in_chinese_and_documents_it(client, town, api_token):
     refusals = [
         (client.get("/api/v1/cases/"), 401, "/api/v1/cases/", "get"),
         (client.get("/api/v1/cases/00000000-0000-0000-0000-000000000000", **api_token("office")), 404,
@@ -154,7 +154,7 @@ def test_every_refusal_of_the_api_is_chinese_and_documented(client, town, api_to
         assert str(status) in SCHEMA["paths"][path][method]["responses"], (path, status)
 
 
-def test_each_wrong_field_is_named_with_its_rule_in_chinese(client, town, api_token):
+def test_it_names_each_wrong_field_with_its_rule_in_chinese(client, town, api_token):
     response = client.get("/api/v1/targets", {"kind": "x", "region": "y", "page_size": "0"}, **api_token("office"))
     errors = assert_chinese_400(response)["errors"]
     assert errors["kind"].startswith("必须是以下之一：registered_household、resident_household、enterprise")
@@ -167,7 +167,7 @@ def _choices(schema: Any) -> list[str]:
     return schema.get("enum", []) + [c for option in schema.get("anyOf", []) for c in _choices(option)]
 
 
-def test_every_documented_choice_of_a_list_filter_is_accepted(client, town, api_token):
+def test_it_accepts_every_documented_choice_of_a_list_filter(client, town, api_token):
     """Two enums of one name (Case.Kind, Target.Kind) once shared a component: /targets?kind listed the
     case kinds, and each of them was refused."""
     headers = api_token("office")

@@ -31,7 +31,7 @@ def assert_all_text(data: bytes, expected: list[str]) -> None:
             assert cell.quotePrefix, f"{cell.coordinate} {cell.value!r} has no quote prefix"
 
 
-def test_the_writer_stores_every_hostile_string_as_text_on_every_sheet():
+def test_it_stores_every_hostile_string_as_text_on_every_sheet():
     book = tabular.ExportWorkbook()
     book.active.append(HOSTILE)
     second = book.create_sheet("第二页")
@@ -44,13 +44,13 @@ def test_the_writer_stores_every_hostile_string_as_text_on_every_sheet():
     assert [c.value for c in cells(data) if c.data_type == "n"] == [12]
 
 
-def test_the_import_templates_are_written_by_the_same_writer(tmp_path):
+def test_it_writes_the_import_templates_with_the_same_writer(tmp_path):
     out = tmp_path / "template.xlsx"
     tabular.write_template(out, [tabular.Column("=名称", rule="=cmd|' /C calc'!A0", example="-1")], title="模板")
     assert_all_text(out.read_bytes(), ["=名称", "=cmd|' /C calc'!A0", "-1"])
 
 
-def test_no_module_writes_an_xlsx_but_through_the_one_writer():
+def test_it_writes_every_xlsx_through_the_one_writer():
     """Every export goes through tabular.ExportWorkbook: nothing else constructs an openpyxl Workbook."""
     offenders = []
     for path in SOURCE.rglob("*.py"):
@@ -68,7 +68,7 @@ def _today(settings: Any) -> None:
 
 
 @pytest.mark.usefixtures("_today")
-def test_the_weekly_problem_list_keeps_a_hostile_description_and_name_as_text(client, town, api_token):
+def test_it_keeps_a_hostile_description_and_name_as_text_in_the_weekly_list(client, town, api_token):
     headers = api_token("office")
     for description in HOSTILE[:3]:
         response = client.post("/api/v1/cases/", {

@@ -33,8 +33,8 @@ def visit(client, visiting, api_token) -> Visit:
 
 
 @pytest.mark.parametrize("side", [20000, 9000])  # over PIL's own bomb limit, and under it but over ours
-def test_the_api_refuses_a_decompression_bomb_with_a_chinese_400(client, visit, api_token, settings, tmp_path,
-                                                                 side):
+def test_it_refuses_a_decompression_bomb_on_the_api_with_a_chinese_400(client, visit, api_token, settings,
+                                                                      tmp_path, side):
     settings.MEDIA_ROOT = tmp_path
     bomb = png_bomb(side, side)
     assert len(bomb) < 8 * 1024 * 1024
@@ -45,7 +45,7 @@ def test_the_api_refuses_a_decompression_bomb_with_a_chinese_400(client, visit, 
     assert not VisitPhoto.objects.exists()
 
 
-def test_the_page_refuses_a_decompression_bomb(login, visiting, visit, settings, tmp_path):
+def test_it_refuses_a_decompression_bomb_on_the_page(login, visiting, visit, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     response = login(visiting.users["dept"]).post(f"/visits/{visit.public_id}/photos/",
                                                   {"photo": _named(png_bomb(20000, 20000))}, follow=True)
