@@ -84,6 +84,7 @@ class RejectUnstorableTextMiddleware:
                 "n": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS})
         if bad is None:
             return self.get_response(request)
+        bad = bad.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")  # the name itself may hold them
         return refuse(request, bad, _("“%(field)s”含有无法保存的字符（空字符 NUL 或不完整的 Unicode 字符），"
                                       "请删除后重新提交。") % {"field": bad})
 

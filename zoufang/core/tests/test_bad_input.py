@@ -77,6 +77,13 @@ def test_it_refuses_nul_in_a_login_name_on_the_api_and_the_login_page(client, to
     assert "含有无法保存的字符" in page.content.decode()
 
 
+def test_it_refuses_half_a_surrogate_in_a_key_of_the_visit_pages_json(login, town):
+    response = login(town.users["office"]).post("/me/visits/", '{"summary\\ud800": "\\u0000"}',
+                                                content_type="application/json")
+    assert response.status_code == 400
+    assert "含有无法保存的字符" in response.content.decode()
+
+
 @pytest.mark.parametrize(("path", "field"), [("/targets/", "q"), ("/cases/", "q"), ("/cases/new/", "description")])
 def test_it_refuses_nul_in_a_page_form_with_a_chinese_400(login, town, path, field):
     client = login(town.users["office"])
