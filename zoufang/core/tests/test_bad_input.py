@@ -54,6 +54,15 @@ def test_it_shows_the_nearest_page_of_a_paged_page_for_any_number(login, town, p
     assert login(town.users["office"]).get(path, {"page": page}).status_code == 200
 
 
+@pytest.mark.parametrize(("path", "name"), [("/cases/weekly/", "week"), ("/cases/weekly.xlsx", "week"),
+                                            ("/cases/agenda/", "month"), ("/cases/shared/", "start"),
+                                            ("/cases/shared/", "end")])
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "9999-99-99", "x"])
+def test_it_shows_the_current_period_for_a_date_past_the_calendar(login, town, settings, path, name, day):
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    assert login(town.users["office"]).get(path, {name: day[:7] if name == "month" else day}).status_code == 200
+
+
 @pytest.mark.parametrize("text", ["a\x00b", "\x00", "\ud800"])
 def test_it_refuses_nul_or_half_a_surrogate_in_a_json_body_with_a_chinese_400(client, town, api_token, text):
     response = client.post("/api/v1/cases/", json.dumps({
