@@ -147,7 +147,7 @@ class ExplainIn(Versioned):
 class ReplyIn(Versioned):
     channel: str = Field(..., max_length=limits.CODE, description="in_person / phone / letter / sms / platform")
     content: str = Field(..., max_length=limits.TEXT)
-    replied_on: dt.date | None = None
+    replied_on: limits.Day | None = None
 
 
 class CallbackIn(NoteIn):

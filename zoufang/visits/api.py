@@ -31,7 +31,7 @@ class OpinionIn(Schema):
 class VisitIn(Schema):
     client_uuid: uuid.UUID = Field(description="手机端首次提交前生成；重试时原样带上")
     target_id: uuid.UUID
-    visited_at: dt.datetime = Field(description="带时区，如 2017-06-15T10:30:00+08:00")
+    visited_at: limits.Moment = Field(description="带时区，如 2017-06-15T10:30:00+08:00")
     mode: str = Field(max_length=limits.CODE, description="home 入户走访、forum 座谈会、phone 电话、letter 函访、online 网络、group 集中走访")
     summary: str = Field("", max_length=limits.TEXT)
     co_visitors: str = Field("", max_length=limits.SHORT)
