@@ -1,16 +1,15 @@
 """The JSON API under /api/v1/: one NinjaAPI, routers from the apps."""
 
-from ninja import NinjaAPI
-
 from zoufang.accounts.api import TokenAuth
 from zoufang.accounts.api import router as auth_router
 from zoufang.cases.api import router as cases_router
+from zoufang.core.apierrors import DocumentedAPI
 from zoufang.forms.api import router as forms_router
 from zoufang.planning.api import router as planning_router
 from zoufang.registry.api import router as registry_router
 from zoufang.visits.api import router as visits_router
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="zoufang API",
     version="1",
     description="走访平台接口：区划、单位、干部、走访对象。除取得令牌外，均需 `Authorization: Bearer <token>`。",

@@ -13,6 +13,8 @@ from ninja.security import HttpBearer
 
 from zoufang.accounts import tokens, twofactor
 from zoufang.accounts.lockout import login_rate_exceeded
+from zoufang.core import limits
+from zoufang.core.apierrors import ApiErrorOut
 
 router = Router(tags=["认证"])
 
@@ -29,7 +31,7 @@ class TokenAuth(HttpBearer):
 
 class Credentials(Schema):
     username: str = Field(..., max_length=150)
-    password: str = Field(..., max_length=256)
+    password: str = Field(..., max_length=limits.PASSWORD)
     otp: str | None = Field(None, max_length=16, description="动态验证码或恢复码；走访办、上级活动办和各管理员账号必填")
 
 
@@ -56,20 +58,16 @@ class TokenListed(Schema):
     current: bool
 
 
-class Message(Schema):
-    detail: str
-
-
 def _out(token: Any, access: str, refresh: str) -> dict[str, Any]:
     return {"token": access, "expires_at": token.expires_at, "refresh": refresh,
             "refresh_expires_at": token.refresh_expires_at, "id": token.public_id}
 
 
-@router.post("/token", auth=None, response={200: TokenOut, 401: Message, 429: Message},
+@router.post("/token", auth=None, response={200: TokenOut, 401: ApiErrorOut, 429: ApiErrorOut},
              summary="用户名、密码（及动态验证码）换取令牌")
 def obtain_token(request: HttpRequest, credentials: Credentials) -> Any:
     if login_rate_exceeded(request):
-        return Status(429, {"detail": "登录请求过于频繁，请稍后再试。"})
+        return Status(429, {"detail": "登录请求过于频繁，请稍后再试。", "code": "rate_limited"})
     user = authenticate(request, username=credentials.username, password=credentials.password)
     if user is None:
         raise HttpError(401, "用户名或密码不正确，或账号已被暂时锁定")
@@ -83,7 +81,7 @@ def obtain_token(request: HttpRequest, credentials: Credentials) -> Any:
     return _out(token, access, refresh)
 
 
-@router.post("/refresh", auth=None, response={200: TokenOut, 401: Message}, summary="用刷新令牌换取新令牌")
+@router.post("/refresh", auth=None, response={200: TokenOut, 401: ApiErrorOut}, summary="用刷新令牌换取新令牌")
 def refresh_token(request: HttpRequest, body: RefreshIn) -> Any:
     refreshed = tokens.refresh(body.refresh)
     if refreshed is None:
@@ -100,8 +98,8 @@ def list_tokens(request: HttpRequest) -> Any:
             for t in tokens.listed(request.user)]
 
 
-@router.delete("/tokens/{token_id}", response={204: None, 404: Message}, summary="吊销我的一个令牌")
+@router.delete("/tokens/{token_id}", response={204: None, 404: ApiErrorOut}, summary="吊销我的一个令牌")
 def revoke_token(request: HttpRequest, token_id: uuid.UUID) -> Any:
     if not tokens.revoke(request.user, token_id, by=request.user):
-        return Status(404, {"detail": "没有这个令牌"})
+        return Status(404, {"detail": "没有这个令牌", "code": "not_found"})
     return Status(204, None)

@@ -18,7 +18,7 @@ def lockout_response(request: HttpRequest, original_response: Any = None, creden
     if request.path.startswith("/api/"):
         minutes = round(cool_off.total_seconds() / 60) if cool_off else 0
         message = _("登录失败次数过多，账号已暂时锁定，请 %(minutes)d 分钟后再试，或联系走访办。") % {"minutes": minutes}
-        return JsonResponse({"detail": message}, status=429)
+        return JsonResponse({"detail": message, "code": "locked", "errors": {}}, status=429)
     context = {
         "failure_limit": get_failure_limit(request, credentials),
         "username": get_client_username(request, credentials) or "",
@@ -66,5 +66,5 @@ def login_rate_exceeded(request: HttpRequest) -> bool:
 def rate_limited_response(request: HttpRequest) -> HttpResponse:
     message = _("登录请求过于频繁，请稍后再试。")
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message}, status=429)
+        return JsonResponse({"detail": message, "code": "rate_limited", "errors": {}}, status=429)
     return render(request, "registration/rate_limited.html", {"message": message}, status=429)

@@ -24,6 +24,7 @@ from zoufang.cases import access, actions, answers, escalation
 from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter
 from zoufang.cases.transition import CaseError, InvalidInput, NotAllowed, StaleVersion, VersionRequired
+from zoufang.core import limits
 from zoufang.registry.api import Page
 from zoufang.registry.models import Cadre, Unit
 
@@ -97,7 +98,7 @@ class CaseFilter(Schema):
     kind: Case.Kind | None = None
     unit: uuid.UUID | None = Field(None, description="承办单位编号")
     overdue: bool | None = Field(None, description="仅超期件")
-    q: str | None = Field(None, description="按内容搜索")
+    q: str | None = Field(None, max_length=limits.SEARCH, description="按内容搜索")
 
 
 class Versioned(Schema):
@@ -105,11 +106,11 @@ class Versioned(Schema):
 
 
 class NoteIn(Versioned):
-    note: str = ""
+    note: str = Field("", max_length=limits.NOTE)
 
 
 class RegisterIn(NoteIn):
-    category: str | None = Field(None, description="类别编号，如 1.3")
+    category: str | None = Field(None, max_length=limits.CODE, description="类别编号，如 1.3")
     priority: Case.Priority | None = None
     kind: Case.Kind | None = None
 
@@ -121,32 +122,32 @@ class DispatchIn(NoteIn):
 
 
 class ReasonIn(Versioned):
-    reason: str
+    reason: str = Field(..., max_length=limits.NOTE)
 
 
 class ExtensionIn(Versioned):
     days: int = Field(..., ge=1, le=60)
-    reason: str
+    reason: str = Field(..., max_length=limits.NOTE)
 
 
 class ResolveIn(Versioned):
-    result: str = Field(..., description="办理结果")
+    result: str = Field(..., max_length=limits.TEXT, description="办理结果")
 
 
 class EscalateIn(Versioned):
     route: Case.Route
     leader: uuid.UUID = Field(..., description="签字的分管领导（干部编号）")
-    reason: str
+    reason: str = Field(..., max_length=limits.NOTE)
 
 
 class ExplainIn(Versioned):
-    explanation: str
+    explanation: str = Field(..., max_length=limits.TEXT)
 
 
 class ReplyIn(Versioned):
-    channel: str = Field(..., description="in_person / phone / letter / sms / platform")
-    content: str
-    replied_on: dt.date | None = None
+    channel: str = Field(..., max_length=limits.CODE, description="in_person / phone / letter / sms / platform")
+    content: str = Field(..., max_length=limits.TEXT)
+    replied_on: limits.Day | None = None
 
 
 class CallbackIn(NoteIn):
@@ -205,13 +206,13 @@ class Presented:
 
 
 class ReceiveIn(Schema):
-    campaign: str = Field(..., description="走访活动代号，如 jinxi-2017")
+    campaign: str = Field(..., max_length=limits.CODE, description="走访活动代号，如 jinxi-2017")
     kind: Case.Kind
-    description: str
-    category: str | None = Field(None, description="类别编号，如 1.3")
+    description: str = Field(..., max_length=limits.TEXT)
+    category: str | None = Field(None, max_length=limits.CODE, description="类别编号，如 1.3")
     region: uuid.UUID | None = Field(None, description="村（社区）编号")
-    raiser_name: str = ""
-    raiser_phone: str = ""
+    raiser_name: str = Field("", max_length=limits.NAME)
+    raiser_phone: str = Field("", max_length=20)
 
 
 @router.post("/", response={201: CaseOut, 400: ErrorOut, 403: ErrorOut}, summary="受理走访以外反映的问题（热线来电）")

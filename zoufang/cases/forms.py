@@ -9,6 +9,7 @@ from zoufang.campaigns.models import CaseCategory
 from zoufang.cases import actions, answers, escalation
 from zoufang.cases.models import Case, CaseReply
 from zoufang.cases.workflow import Action
+from zoufang.core import limits
 from zoufang.registry.models import Cadre, Unit
 
 HANDLING_KINDS = (Unit.Kind.TOWN_DEPARTMENT, Unit.Kind.CITY_DEPARTMENT, Unit.Kind.OUTSIDE_BODY,
@@ -24,8 +25,9 @@ class ActionForm(forms.Form):
         self.fields["version"].initial = case.version
 
 
-def _text(label: Any, required: bool = True, rows: int = 2) -> forms.CharField:
-    return forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}))
+def _text(label: Any, required: bool = True, rows: int = 2, max_length: int = limits.NOTE) -> forms.CharField:
+    return forms.CharField(label=label, required=required, max_length=max_length,
+                           widget=forms.Textarea(attrs={"rows": rows}))
 
 
 class RegisterForm(ActionForm):
@@ -74,7 +76,7 @@ class ExtensionForm(ActionForm):
 
 
 class ResolveForm(ActionForm):
-    result = _text(_("办理结果"), rows=3)
+    result = _text(_("办理结果"), rows=3, max_length=limits.TEXT)
 
 
 class EscalateForm(ActionForm):
@@ -90,12 +92,12 @@ class EscalateForm(ActionForm):
 
 
 class ExplainForm(ActionForm):
-    explanation = _text(_("解释说明的内容"), rows=3)
+    explanation = _text(_("解释说明的内容"), rows=3, max_length=limits.TEXT)
 
 
 class ReplyForm(ActionForm):
     channel = forms.ChoiceField(label=_("答复方式"), choices=CaseReply.Channel.choices)
-    content = _text(_("答复内容"), rows=3)
+    content = _text(_("答复内容"), rows=3, max_length=limits.TEXT)
     replied_on = forms.DateField(label=_("答复日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 

@@ -19,6 +19,7 @@ from zoufang.campaigns.models import Campaign
 from zoufang.cases import access
 from zoufang.cases.models import Case
 from zoufang.cases.services import receive_case
+from zoufang.core import limits
 from zoufang.regions.models import Region
 from zoufang.registry.identifiers import is_valid_phone
 
@@ -40,8 +41,9 @@ class HotlineForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=Case.Kind.choices)
     source = forms.ChoiceField(label=gettext_lazy("来源"), choices=[(Case.Source.HOTLINE, gettext_lazy("热线来电"))])
     region = forms.ModelChoiceField(label=gettext_lazy("村（社区）"), queryset=Region.objects.none(), required=False)
-    description = forms.CharField(label=gettext_lazy("反映内容"), widget=forms.Textarea(attrs={"rows": 4}))
-    raiser_name = forms.CharField(label=gettext_lazy("来电人姓名"), max_length=100, required=False)
+    description = forms.CharField(label=gettext_lazy("反映内容"), max_length=limits.TEXT,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+    raiser_name = forms.CharField(label=gettext_lazy("来电人姓名"), max_length=limits.NAME, required=False)
     raiser_phone = forms.CharField(label=gettext_lazy("来电号码"), max_length=20, required=False)
 
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:

@@ -8,13 +8,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from zoufang import clock
 from zoufang.cases import workflow
 from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter, village_name
+from zoufang.core.tabular import ExportWorkbook
 
 S = Case.Status
 COLUMNS = [
@@ -59,7 +59,7 @@ def rows(cases: QuerySet[Case], user: Any) -> list[list[Any]]:
 
 
 def xlsx(title: str, table: list[list[Any]]) -> bytes:
-    book = Workbook()
+    book = ExportWorkbook()
     sheet = book.active
     assert sheet is not None  # noqa: S101 — a new workbook always has one sheet
     sheet.title = title[:31]

@@ -26,9 +26,11 @@ def _require_overview(request: HttpRequest) -> None:
 
 def _date(value: str | None, default: dt.date) -> dt.date:
     try:
-        return dt.date.fromisoformat(value) if value else default
+        day = dt.date.fromisoformat(value) if value else default
     except ValueError:
         return default
+    # Weeks and months are counted from the day: 0001-01-01 or 9999-12-31 would overflow the calendar.
+    return day if 1900 <= day.year <= 2999 else default
 
 
 @login_required

@@ -1,4 +1,5 @@
-"""Spreadsheets in and out: csv/xlsx rows as strings with their row numbers, and xlsx templates."""
+"""Spreadsheets in and out: csv/xlsx rows as strings with their row numbers; the one xlsx writer of every
+export (`ExportWorkbook`) and the import templates written with it."""
 
 import csv
 import datetime
@@ -13,8 +14,10 @@ from typing import IO, Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineWorkbook
 
 INSTRUCTIONS_SHEET = "说明"
@@ -283,6 +286,73 @@ def unknown_column_message(cell: str, columns: Sequence[Column]) -> str:
         "names": "、".join(c.header for c in columns), "hint": hint, "ignorable": "、".join(IGNORABLE_HEADERS[:3])}
 
 
+# A cell starting with one of these is a formula (or becomes one when edited) in Excel or LibreOffice.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _storable(value: Any) -> Any:
+    """Text without the control characters XML cannot hold (openpyxl refuses them); anything else as is."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+class ExportSheet(Worksheet):
+    """A worksheet that drops control characters from text written through append, cell or sheet["A1"]."""
+
+    def append(self, iterable: Any) -> None:
+        if isinstance(iterable, dict):
+            super().append({key: _storable(value) for key, value in iterable.items()})
+        else:
+            super().append([_storable(value) for value in iterable])
+
+    def cell(self, row: int, column: int, value: Any = None) -> Any:
+        return super().cell(row, column, _storable(value))
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, _storable(value))
+
+
+class ExportWorkbook(Workbook):
+    """The one xlsx writer of every export: user text is stored as text, never as a formula.
+
+    openpyxl turns a string starting with “=” into a formula (and “#N/A” into an error); a description
+    `=HYPERLINK(...)` or a name `=cmd|' /C calc'!A0` would be live in Excel. On save every string cell is
+    written as an inline string, and one starting with = + - @ tab or CR also gets Excel's quote prefix,
+    so Excel and LibreOffice show it as typed and editing the cell does not turn it into a formula.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._sheets = [ExportSheet(self)]
+
+    def create_sheet(self, title: str | None = None, index: int | None = None) -> Any:
+        sheet = ExportSheet(parent=self, title=title)
+        self._add_sheet(sheet=sheet, index=index)
+        return sheet
+
+    def save(self, filename: Any) -> None:
+        for sheet in self.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    neutralise(cell)
+        super().save(filename)
+
+    def to_bytes(self) -> bytes:
+        out = io.BytesIO()
+        self.save(out)
+        return out.getvalue()
+
+
+def neutralise(cell: Any) -> None:
+    """A string cell as text: never a formula or an error value, quote-prefixed when it looks like one."""
+    value = cell.value
+    if not isinstance(value, str):
+        return
+    if cell.data_type in ("f", "e"):
+        cell.data_type = "s"
+    if value.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
+
+
 def write_template(out: Path | IO[bytes], columns: Sequence[Column], *, title: str,
                    header_rows: Sequence[Sequence[str]] | None = None,
                    merges: Iterable[str] = (), notes: Sequence[str] = (),
@@ -290,7 +360,7 @@ def write_template(out: Path | IO[bytes], columns: Sequence[Column], *, title: s
     """An xlsx with the data sheet (bold header, widths, text columns) and a “说明” sheet describing each column.
 
     `data_rows` fill the data sheet below the header: an export in the same layout as its template."""
-    workbook = Workbook()
+    workbook = ExportWorkbook()
     sheet = workbook.active
     assert sheet is not None  # noqa: S101 - a new workbook always has one sheet
     sheet.title = title[:31]

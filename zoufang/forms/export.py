@@ -3,10 +3,9 @@
 from io import BytesIO
 from typing import Any
 
-from openpyxl import Workbook
-
 from zoufang import clock
 from zoufang.accounts.masking import Masker
+from zoufang.core.tabular import ExportWorkbook
 from zoufang.forms import xlsform
 from zoufang.forms.models import Form, FormAnswer
 
@@ -59,7 +58,7 @@ def answers_workbook(form: Form, answers: list[FormAnswer], user: Any = None) ->
             repeats.setdefault(repeat["name"], repeat)
         for key, options in version.spec["choices"].items():
             choices.setdefault(key, options)
-    workbook = Workbook()
+    workbook = ExportWorkbook()
     main = workbook.active
     main.title = _sheet_title(form.title)
     main.append(VISIT_COLUMNS + [q["label"] for q in questions])

@@ -198,9 +198,9 @@ def write_xlsx(rows: dict[str, Any]) -> bytes:
     """The XLSForm workbook (survey, choices, settings) the office edits and loads again."""
     from io import BytesIO
 
-    from openpyxl import Workbook
+    from zoufang.core.tabular import ExportWorkbook
 
-    workbook = Workbook()
+    workbook = ExportWorkbook()
     sheets = [("survey", SURVEY_COLUMNS, rows.get("survey") or []),
               ("choices", ["list_name", "name", "label"], rows.get("choices") or []),
               ("settings", ["form_id", "form_title", "version"], [rows.get("settings") or {}])]

@@ -9,6 +9,7 @@ from django.db.models import Count, Sum
 from openpyxl import Workbook
 
 from zoufang.campaigns.models import Campaign
+from zoufang.core.tabular import ExportWorkbook
 from zoufang.planning.issued import DRIFT_COLUMNS, DRIFT_SHEET, IssuedRow, drift, issued_rows, source_order
 from zoufang.planning.models import FixedQuota, Quota
 from zoufang.planning.printing import (
@@ -55,7 +56,7 @@ class Figures:
 def build_workbook(campaign: Campaign, *, walk_lists: bool = True) -> Workbook:
     """The tables in the seed's layout, 各单位分村, and (unless asked not to) the walk lists."""
     figures = Figures(campaign)
-    book = Workbook()
+    book = ExportWorkbook()
     book.remove(book.active)
     fixed = list(FixedQuota.objects.filter(campaign=campaign).select_related("cadre", "region")
                  .prefetch_related("units").order_by("source", "row_number", "part"))

@@ -14,6 +14,7 @@ from docx.document import Document as DocxDocument
 from openpyxl import Workbook
 
 from zoufang.campaigns.models import Campaign
+from zoufang.core.tabular import ExportWorkbook
 from zoufang.planning.models import Assignment
 from zoufang.planning.printing import (
     BOLD,
@@ -168,7 +169,7 @@ def write_unit_walk_lists(campaign: Campaign, unit: Unit, out: Any, fmt: str) ->
             document.add_paragraph(f"{unit.name}在本次走访中没有分配走访对象。")
         document.save(out)
         return added
-    book = Workbook()
+    book = ExportWorkbook()
     book.remove(book.active)
     added = add_walk_list_sheets(book, campaign, walk_lists(campaign, unit=unit))
     book.save(out)

@@ -9,6 +9,7 @@ from ninja import Field, File, Router, Schema, Status, UploadedFile
 
 from zoufang.accounts.masking import Masker
 from zoufang.cases.access import cases_of_visit
+from zoufang.core import limits
 from zoufang.registry.api import TargetOut
 from zoufang.registry.presenters import TargetPresenter
 from zoufang.visits import photos, services
@@ -23,26 +24,26 @@ class MyTargetOut(TargetOut):
 
 
 class OpinionIn(Schema):
-    kind: str = Field(description="problem（问题）或 suggestion（意见建议）")
-    description: str
-    category: str = Field("", description="活动问题类别编号，如 1.3")
+    kind: str = Field(max_length=limits.CODE, description="problem（问题）或 suggestion（意见建议）")
+    description: str = Field(max_length=limits.TEXT)
+    category: str = Field("", max_length=limits.CODE, description="活动问题类别编号，如 1.3")
     settled_on_spot: bool = False
 
 
 class VisitIn(Schema):
     client_uuid: uuid.UUID = Field(description="手机端首次提交前生成；重试时原样带上")
     target_id: uuid.UUID
-    visited_at: dt.datetime = Field(description="带时区，如 2017-06-15T10:30:00+08:00")
-    mode: str = Field(description="home 入户走访、forum 座谈会、phone 电话、letter 函访、online 网络、group 集中走访")
-    summary: str = ""
-    co_visitors: str = ""
+    visited_at: limits.Moment = Field(description="带时区，如 2017-06-15T10:30:00+08:00")
+    mode: str = Field(max_length=limits.CODE, description="home 入户走访、forum 座谈会、phone 电话、letter 函访、online 网络、group 集中走访")
+    summary: str = Field("", max_length=limits.TEXT)
+    co_visitors: str = Field("", max_length=limits.SHORT)
     latitude: float | None = None
     longitude: float | None = None
     location_accuracy: float | None = Field(None, description="定位精度（米）")
     settled_on_spot: bool = False
     answers: dict[str, dict[str, Any]] = Field(default_factory=dict, description="调查表代号 → {题目 name: 答案}")
     opinions: list[OpinionIn] = Field(default_factory=list)
-    campaign: str = Field("", description="活动代号；留空则取分配该对象的活动")
+    campaign: str = Field("", max_length=limits.CODE, description="活动代号；留空则取分配该对象的活动")
 
 
 class CaseBrief(Schema):

@@ -4,12 +4,12 @@ from io import BytesIO
 from typing import Any
 
 from django.db.models import Count
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from zoufang import clock
 from zoufang.campaigns.models import Campaign
 from zoufang.cases.models import Case
+from zoufang.core.tabular import ExportWorkbook
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Unit
@@ -58,7 +58,7 @@ def ledger_workbook(title: str, visits: list[Visit], user: Any) -> bytes:
         row["source_visit"]: row["n"]
         for row in Case.objects.filter(source_visit__in=visits).values("source_visit").annotate(n=Count("id"))
     }
-    workbook = Workbook()
+    workbook = ExportWorkbook()
     sheet = workbook.active
     sheet.title = "走访台账"
     sheet.append([title])

@@ -17,11 +17,19 @@ from zoufang.visits.services import VisitRefused, cadre_of
 MAX_BYTES = 8 * 1024 * 1024
 MAX_PER_VISIT = 6
 MAX_SIDE = 1600
+# A phone's largest photo is 50 megapixels; past that a small file is a decompression bomb (a 20000×20000
+# PNG of one colour is a few hundred kB and 1.2 GB once decoded), refused from its header before decoding.
+MAX_PIXELS = 50_000_000
 FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}
 
 
 def too_large() -> str:
     return _("照片：不能超过 %(n)s MB") % {"n": MAX_BYTES // 1024 // 1024}
+
+
+def too_many_pixels(width: int, height: int) -> str:
+    size = _("（此图 %(w)d×%(h)d）") % {"w": width, "h": height} if width else ""
+    return _("照片：像素过多%(size)s，最多 %(n)d 万像素，请缩小后再上传") % {"size": size, "n": MAX_PIXELS // 10000}
 
 
 def strip_and_shrink(data: bytes) -> tuple[bytes, int, int]:
@@ -30,8 +38,13 @@ def strip_and_shrink(data: bytes) -> tuple[bytes, int, int]:
         with Image.open(BytesIO(data)) as image:
             if image.format not in FORMATS:
                 raise VisitRefused({"photo": _("照片：只接受 JPEG、PNG 或 WebP 图片")})
+            if image.width * image.height > MAX_PIXELS:
+                raise VisitRefused({"photo": too_many_pixels(image.width, image.height)})
+            image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # a JPEG decodes straight at a fraction of its size
             upright = ImageOps.exif_transpose(image).convert("RGB")
-    except (UnidentifiedImageError, OSError):
+    except Image.DecompressionBombError:  # PIL's own limit, for a frame larger than the header said
+        raise VisitRefused({"photo": too_many_pixels(0, 0)}) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):  # damaged files raise any of these
         raise VisitRefused({"photo": _("照片：文件不是可识别的图片")}) from None
     upright.thumbnail((MAX_SIDE, MAX_SIDE))
     clean = Image.new("RGB", upright.size)

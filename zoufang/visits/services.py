@@ -24,6 +24,7 @@ from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns.models import CaseCategory
 from zoufang.cases.models import Case
 from zoufang.cases.services import draft_case, registration_due
+from zoufang.core import limits
 from zoufang.forms import services as form_services
 from zoufang.forms.models import FormAnswer
 from zoufang.planning.models import Assignment
@@ -242,6 +243,8 @@ def add_diary_entry(user: Any, *, entry_date: dt.date, text: str, campaign: Any 
     errors = {}
     if not text.strip():
         errors["text"] = _("内容：必填")
+    elif len(text.strip()) > limits.TEXT:
+        errors["text"] = _("内容：不能超过 %(n)d 个字符") % {"n": limits.TEXT}
     if entry_date > clock.today():
         errors["entry_date"] = _("日期：不能晚于今天")
     if errors:

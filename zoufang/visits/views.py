@@ -5,6 +5,7 @@ import json
 import uuid
 from typing import Any
 
+import pydantic
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,6 +21,7 @@ from zoufang import clock
 from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
 from zoufang.cases.access import cases_of_visit
+from zoufang.core.apierrors import refused_fields, validation_errors
 from zoufang.forms.services import published_form
 from zoufang.registry.presenters import TargetPresenter
 from zoufang.visits import ledger, photos, services
@@ -43,6 +45,9 @@ def submit_visit(request: HttpRequest) -> JsonResponse:
     """The page's outbox sends here (session + CSRF); the same action and answers as POST /api/v1/visits."""
     try:
         payload = VisitIn.model_validate(json.loads(request.body))
+    except pydantic.ValidationError as error:
+        errors = validation_errors(error.errors())  # type: ignore[arg-type]
+        return JsonResponse({"detail": refused_fields(errors), "errors": errors}, status=400)
     except ValueError as error:
         return JsonResponse({"detail": _("提交内容格式不正确"), "errors": {"": str(error)[:300]}}, status=400)
     try:

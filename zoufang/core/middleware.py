@@ -1,0 +1,102 @@
+"""Text no database can store is refused at the door, with a Chinese 400, before any view or login sees it.
+
+PostgreSQL refuses a NUL character in text, and no database stores half of a UTF-16 surrogate pair; either
+one in a search, a login name or a description used to reach a query and end in a server error. The path,
+the query string, form fields (not uploaded files, which are binary) and JSON bodies are all checked.
+"""
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from zoufang.core.apierrors import error_body
+
+_JSON_ESCAPES = re.compile(rb"\\u(0000|d[89a-f])", re.IGNORECASE)
+
+
+def storable(text: str) -> bool:
+    """Whether every database we run on stores the text as it is."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _json_strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            yield name, str(key)
+            yield from _json_strings(item, name)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _json_strings(item, f"{path}.{index}" if path else str(index))
+
+
+def _fields(request: HttpRequest) -> Iterator[tuple[str, str]]:
+    yield _("网址"), request.path
+    for key, values in request.GET.lists():
+        yield key, key
+        for value in values:
+            yield key, value
+    content_type = request.content_type or ""
+    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        for key, values in request.POST.lists():
+            yield key, key
+            for value in values:
+                yield key, value
+    elif content_type == "application/json" or content_type.endswith("+json"):
+        body = request.body
+        if _JSON_ESCAPES.search(body):  # only a \u0000 or \ud800–\udfff escape can carry such text
+            try:
+                yield from _json_strings(json.loads(body))
+            except ValueError:
+                return  # not JSON at all: the view's own parser refuses it
+
+
+class RejectUnstorableTextMiddleware:
+    """Runs before the session and login: a forged cookie is dropped, any other such text is a 400."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for name in [name for name, value in request.COOKIES.items() if not storable(value)]:
+            del request.COOKIES[name]  # a session key with NUL would otherwise reach the session table
+        try:
+            bad = next((name for name, text in _fields(request) if not storable(text)), None)
+        except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+            return refuse(request, "", _("提交的内容过多（文件以外最多 %(mb).1f MB、%(n)d 项），请删减后重新提交。") % {
+                "mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024,
+                "n": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS})
+        if bad is None:
+            return self.get_response(request)
+        bad = bad.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")  # the name itself may hold them
+        return refuse(request, bad, _("“%(field)s”含有无法保存的字符（空字符 NUL 或不完整的 Unicode 字符），"
+                                      "请删除后重新提交。") % {"field": bad})
+
+
+def refuse(request: HttpRequest, field: str, message: str) -> HttpResponse:
+    """A Chinese 400 in the form the caller reads: the API's error body, Open311's, or the error page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(message, "invalid", {field: message} if field else {}), status=400)
+    if request.path.startswith("/open311/"):
+        if request.path.endswith(".xml"):
+            xml = ('<?xml version="1.0" encoding="utf-8"?>\n<errors><error><code>400</code>'
+                   f"<description>{escape(message)}</description></error></errors>")
+            return HttpResponse(xml, status=400, content_type="text/xml; charset=utf-8")
+        return JsonResponse([{"code": 400, "description": message}], status=400, safe=False)
+    return render(request, "400.html", {"message": message}, status=400)

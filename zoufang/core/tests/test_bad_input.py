@@ -1,0 +1,198 @@
+"""Bad input that used to end in a server error is a 400 with a Chinese message (issue 10, item 5).
+
+Huge page numbers on every paged API list, a NUL character (or half a surrogate pair) anywhere a request
+carries text, and free text past its stated length. Run on SQLite and, with DATABASE_URL, on PostgreSQL,
+which refuses NUL in text.
+"""
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from zoufang.core import limits
+from zoufang.core.management.commands.openapi import current_schema
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+SCHEMA = json.loads(current_schema())
+PAGED = sorted(path for path, operations in SCHEMA["paths"].items()
+               if any(p["name"] == "page" for p in operations.get("get", {}).get("parameters", [])))
+HUGE = ["9223372036854775808", "9223372036854775807", "99999999999999999999999", "1000001", "0", "-1"]
+
+
+def assert_chinese_400(response: Any) -> dict[str, Any]:
+    assert response.status_code == 400, (response.status_code, response.content[:300])
+    body = response.json()
+    assert CJK.search(body["detail"]), body
+    return body
+
+
+def test_it_finds_every_paged_list():
+    assert {"/api/v1/cases/", "/api/v1/cadres", "/api/v1/units", "/api/v1/regions", "/api/v1/targets"} <= set(PAGED)
+
+
+@pytest.mark.parametrize("path", PAGED)
+@pytest.mark.parametrize("page", HUGE)
+def test_it_refuses_a_page_past_any_list_with_a_chinese_400(client, town, api_token, path, page):
+    body = assert_chinese_400(client.get(path, {"page": page}, **api_token("office")))
+    assert "page" in body["errors"]
+
+
+@pytest.mark.parametrize("path", PAGED)
+def test_it_refuses_a_huge_page_size_and_answers_the_last_allowed_page_empty(client, town, api_token, path):
+    headers = api_token("office")
+    assert "page_size" in assert_chinese_400(client.get(path, {"page_size": "9223372036854775808"}, **headers))["errors"]
+    response = client.get(path, {"page": "1000000", "page_size": "200"}, **headers)
+    assert response.status_code == 200
+    assert response.json()["items"] == []
+
+
+@pytest.mark.parametrize("path", ["/cases/", "/targets/"])
+@pytest.mark.parametrize("page", HUGE)
+def test_it_shows_the_nearest_page_of_a_paged_page_for_any_number(login, town, path, page):
+    assert login(town.users["office"]).get(path, {"page": page}).status_code == 200
+
+
+@pytest.mark.parametrize(("path", "name"), [("/cases/weekly/", "week"), ("/cases/weekly.xlsx", "week"),
+                                            ("/cases/agenda/", "month"), ("/cases/shared/", "start"),
+                                            ("/cases/shared/", "end")])
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "9999-99-99", "x"])
+def test_it_shows_the_current_period_for_a_date_past_the_calendar(login, town, settings, path, name, day):
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    assert login(town.users["office"]).get(path, {name: day[:7] if name == "month" else day}).status_code == 200
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "\x00", "\ud800"])
+def test_it_refuses_nul_or_half_a_surrogate_in_a_json_body_with_a_chinese_400(client, town, api_token, text):
+    response = client.post("/api/v1/cases/", json.dumps({
+        "campaign": town.campaign.slug, "kind": "problem", "description": f"路灯不亮{text}", "raiser_name": text,
+    }), content_type="application/json", **api_token("office"))
+    body = assert_chinese_400(response)
+    assert set(body["errors"]) & {"description", "raiser_name"}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/targets", "/api/v1/cases/", "/api/v1/forms/a%00b", "/api/v1/forms/a%00b/answers"])
+def test_it_refuses_nul_in_a_search_or_a_path_with_a_chinese_400(client, town, api_token, path):
+    assert_chinese_400(client.get(path, {"q": "锦溪\x00"}, **api_token("office")))
+
+
+def test_it_refuses_nul_in_a_login_name_on_the_api_and_the_login_page(client, town):
+    response = client.post("/api/v1/auth/token", {"username": "office\x00", "password": "x"},
+                           content_type="application/json")
+    assert assert_chinese_400(response)["errors"] == {"username": response.json()["detail"]}
+    page = client.post("/login/", {"username": "office\x00", "password": "x"})
+    assert page.status_code == 400
+    assert "含有无法保存的字符" in page.content.decode()
+
+
+def test_it_refuses_half_a_surrogate_in_a_key_of_the_visit_pages_json(login, town):
+    response = login(town.users["office"]).post("/me/visits/", '{"summary\\ud800": "\\u0000"}',
+                                                content_type="application/json")
+    assert response.status_code == 400
+    assert "含有无法保存的字符" in response.content.decode()
+
+
+@pytest.mark.parametrize(("path", "field"), [("/targets/", "q"), ("/cases/", "q"), ("/cases/new/", "description")])
+def test_it_refuses_nul_in_a_page_form_with_a_chinese_400(login, town, path, field):
+    client = login(town.users["office"])
+    response = client.post(path, {field: "路灯\x00"}) if path.endswith("new/") else client.get(path, {field: "路\x00"})
+    assert response.status_code == 400
+    assert "含有无法保存的字符" in response.content.decode()
+
+
+def test_it_drops_a_forged_session_cookie_with_nul(client, town):
+    client.cookies["sessionid"] = "\x00" * 32
+    assert client.get("/login/").status_code == 200
+
+
+@pytest.mark.parametrize(("megabytes", "errors"), [(2, {"description": f"不能超过 {limits.TEXT} 个字符"}), (3, {})])
+def test_it_refuses_a_description_of_megabytes_with_a_chinese_400(client, town, api_token, megabytes, errors):
+    """2 MB (UTF-8) reaches the schema's limit; 3 MB is past the request size Django reads at all."""
+    body = json.dumps({"campaign": town.campaign.slug, "kind": "problem",
+                       "description": "路" * (megabytes * 1024 * 1024 // 3)}, ensure_ascii=False).encode()
+    response = client.post("/api/v1/cases/", body, content_type="application/json", **api_token("office"))
+    assert assert_chinese_400(response)["errors"] == errors
+
+
+def test_it_refuses_a_hotline_description_past_the_limit_on_the_page(login, town):
+    response = login(town.users["office"]).post("/cases/new/", {
+        "campaign": town.campaign.pk, "kind": "problem", "source": "hotline", "description": "路" * (limits.TEXT + 1),
+    })
+    assert response.status_code == 200
+    assert f"{limits.TEXT}" in response.content.decode()
+
+
+def _text_fields(schema: Any, name: str = "") -> list[tuple[str, Any]]:
+    """Every string a client writes: properties of request bodies (nested), and string query parameters."""
+    if "$ref" in schema:
+        return _text_fields(SCHEMA["components"]["schemas"][schema["$ref"].split("/")[-1]], name)
+    found = []
+    for option in schema.get("anyOf", []):
+        found += _text_fields(option, name)
+    if schema.get("type") == "string" and "format" not in schema and "enum" not in schema:
+        found.append((name, schema))
+    for key, item in schema.get("properties", {}).items():
+        found += _text_fields(item, f"{name}.{key}")
+    if "items" in schema:
+        found += _text_fields(schema["items"], f"{name}[]")
+    return found
+
+
+def test_it_states_the_length_limit_of_every_free_text_field_of_the_api():
+    unlimited = []
+    for path, operations in SCHEMA["paths"].items():
+        for method, operation in operations.items():
+            body = operation.get("requestBody", {}).get("content", {})
+            sources = [(f"{method} {path} body", media["schema"]) for media in body.values()]
+            sources += [(f"{method} {path} ?{p['name']}", p["schema"]) for p in operation.get("parameters", [])
+                        if p["in"] == "query"]
+            for label, schema in sources:
+                unlimited += [f"{label}{name}" for name, field in _text_fields(schema) if "maxLength" not in field]
+    assert unlimited == []
+
+
+def test_it_words_every_refusal_of_the_api_in_chinese_and_documents_it(client, town, api_token):
+    refusals = [
+        (client.get("/api/v1/cases/"), 401, "/api/v1/cases/", "get"),
+        (client.get("/api/v1/cases/00000000-0000-0000-0000-000000000000", **api_token("office")), 404,
+         "/api/v1/cases/{case_id}", "get"),
+        (client.post("/api/v1/auth/token", "{not json", content_type="application/json"), 400,
+         "/api/v1/auth/token", "post"),
+        (client.get(f"/api/v1/plan/{town.campaign.slug}/check", **api_token("dept")), 403,
+         "/api/v1/plan/{slug}/check", "get"),
+    ]
+    for response, status, path, method in refusals:
+        assert response.status_code == status, (path, response.content)
+        body = response.json()
+        assert CJK.search(body["detail"]), body
+        assert body["code"], body
+        assert str(status) in SCHEMA["paths"][path][method]["responses"], (path, status)
+
+
+def test_it_names_each_wrong_field_with_its_rule_in_chinese(client, town, api_token):
+    response = client.get("/api/v1/targets", {"kind": "x", "region": "y", "page_size": "0"}, **api_token("office"))
+    errors = assert_chinese_400(response)["errors"]
+    assert errors["kind"].startswith("必须是以下之一：registered_household、resident_household、enterprise")
+    assert errors == {"kind": errors["kind"], "region": "不是有效的编号（UUID）", "page_size": "不能小于 1"}
+
+
+def _choices(schema: Any) -> list[str]:
+    if "$ref" in schema:
+        return _choices(SCHEMA["components"]["schemas"][schema["$ref"].split("/")[-1]])
+    return schema.get("enum", []) + [c for option in schema.get("anyOf", []) for c in _choices(option)]
+
+
+def test_it_accepts_every_documented_choice_of_a_list_filter(client, town, api_token):
+    """Two enums of one name (Case.Kind, Target.Kind) once shared a component: /targets?kind listed the
+    case kinds, and each of them was refused."""
+    headers = api_token("office")
+    refused = []
+    for path, operations in SCHEMA["paths"].items():
+        for parameter in operations.get("get", {}).get("parameters", []):
+            if parameter["in"] != "query" or "{" in path:
+                continue
+            for choice in _choices(parameter["schema"]):
+                if client.get(path, {parameter["name"]: choice}, **headers).status_code != 200:
+                    refused.append(f"{path}?{parameter['name']}={choice}")
+    assert refused == []
