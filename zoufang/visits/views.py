@@ -43,6 +43,8 @@ def my_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def submit_visit(request: HttpRequest) -> JsonResponse:
     """The page's outbox sends here (session + CSRF); the same action and answers as POST /api/v1/visits."""
+    if request.content_type != "application/json":  # a form post's body is already read as fields
+        return JsonResponse({"detail": _("提交内容格式不正确：应为 JSON"), "errors": {}}, status=400)
     try:
         payload = VisitIn.model_validate(json.loads(request.body))
     except pydantic.ValidationError as error:

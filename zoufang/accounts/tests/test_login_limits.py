@@ -15,6 +15,7 @@ from django.utils import timezone
 from zoufang.accounts.lockout import client_address
 from zoufang.accounts.models import AuditEvent
 from zoufang.conftest import PASSWORD
+from zoufang.core.backup import new_key
 from zoufang.registry.tests.factories import CadreFactory
 
 
@@ -103,7 +104,9 @@ def test_no_template_holds_inline_script():
 def test_the_production_settings_pass_check_deploy(tmp_path):
     env = {**os.environ, "ZOUFANG_SECRET_KEY": "k" * 20 + "production-secret-0123456789-abcdefghij",
            "ZOUFANG_SECURE_COOKIES": "true", "ZOUFANG_DEBUG": "false",
-           "ZOUFANG_ALLOWED_HOSTS": "zoufang.example.gov.cn", "ZOUFANG_VAR_DIR": str(tmp_path)}
+           "ZOUFANG_ALLOWED_HOSTS": "zoufang.example.gov.cn", "ZOUFANG_VAR_DIR": str(tmp_path),
+           "ZOUFANG_DATA_KEYS": f"k1:{new_key()}", "ZOUFANG_INDEX_KEY": new_key(),
+           "ZOUFANG_BACKUP_KEY": new_key()}
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests in this process, never in production
     done = subprocess.run([sys.executable, "-m", "zoufang.cli", "check", "--deploy", "--fail-level", "WARNING"],

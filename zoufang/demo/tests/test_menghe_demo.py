@@ -64,7 +64,6 @@ def test_the_jinxi_office_does_not_reach_menghe(both_towns, users, client):
 
 def test_each_office_sees_only_its_own_town(both_towns, users):
     from zoufang.cases.access import visible_cases
-    from zoufang.visits.services import visible_visits
 
     for username, (own, other) in {"office": both_towns, menghe.OFFICE: both_towns[::-1]}.items():
         user = users[username]
@@ -73,8 +72,8 @@ def test_each_office_sees_only_its_own_town(both_towns, users):
         assert not scope.visible_targets(user).filter(region__path__startswith=other.scope.path).exists()
         assert list(scope.visible_campaigns(user)) == [own]
         assert list(scope.managed_campaigns(user)) == [own]
-        assert visible_visits(user).exists()
-        assert not visible_visits(user).exclude(campaign=own).exists()
+        assert scope.visible_visits(user).exists()
+        assert not scope.visible_visits(user).exclude(campaign=own).exists()
         assert visible_cases(user).exists()
         assert not visible_cases(user).exclude(campaign=own).exists()
         assert not scope.visible_units(user).filter(region__path__startswith=other.scope.path).exists()
