@@ -1,0 +1,56 @@
+"""Every oversight table as an xlsx: the same headers, rows and 合计 as on the page."""
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from openpyxl.styles import Alignment, Font
+
+from zoufang.oversight.tables import Table
+
+try:  # the shared writer that keeps text from being read as a formula, once it is on main
+    from zoufang.core.tabular import ExportWorkbook as Workbook  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - until then: openpyxl's, with our own guard below
+    from openpyxl import Workbook
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(sheet: Any) -> None:
+    """A name from an import could start like a formula: kept as text (quote-prefixed), never evaluated."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                cell.data_type = "s"
+                cell.quotePrefix = True
+
+
+def xlsx(tables: Sequence[Table], *, heading: str = "") -> bytes:
+    """One sheet per table: a title row, the bold headers, the rows, then 合计 when the table has one."""
+    book = Workbook()
+    first = book.active
+    if first is not None:
+        book.remove(first)
+    for table in tables:
+        sheet = book.create_sheet(table.title[:31].replace("/", "／"))
+        sheet.append([f"{heading} {table.title}".strip()])
+        sheet["A1"].font = Font(bold=True, size=14)
+        sheet.append(list(table.headers))
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+        for row in table.rows:
+            sheet.append(list(row))
+        if table.total:
+            sheet.append(list(table.total))
+            for cell in sheet[sheet.max_row]:
+                cell.font = Font(bold=True)
+        for index, header in enumerate(table.headers):
+            sheet.column_dimensions[sheet.cell(row=2, column=index + 1).column_letter].width = max(10, 2 * len(header) + 2)
+        for row in sheet.iter_rows(min_row=3):
+            for cell in row:
+                cell.alignment = Alignment(vertical="top")
+        sheet.freeze_panes = "B3"
+        _as_text(sheet)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
