@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from zoufang.oversight import figures
+from zoufang.oversight import drill, figures
 from zoufang.oversight.access import Reach, supervised
 from zoufang.oversight.drill import Narrowing
 from zoufang.oversight.figures import CaseRow, CoverageRow
@@ -71,7 +71,7 @@ def _case_link(campaign: Any, by: str) -> Callable[[CaseRow], str | None]:
     return link
 
 
-def campaign_board(reach: Reach, today: dt.date, user: Any = None) -> Board:
+def campaign_board(reach: Reach, today: dt.date, user: Any) -> Board:
     """Coverage and pace by village, unit and cadre; behind-pace lists worst first; cases by unit, state, week."""
     campaign = reach.campaign
     source = reach.assignments()
@@ -93,24 +93,32 @@ def campaign_board(reach: Reach, today: dt.date, user: Any = None) -> Board:
         if mine:
             tables["mine-unit"] = coverage_table(by_unit, _coverage_link(campaign, "unit"), mine,
                                                  title=_("我分管的单位"))
-    tables["coverage-kind"] = coverage_table(by_kind)
-    tables["coverage-village"] = coverage_table(by_village, _coverage_link(campaign, "village"))
-    tables["coverage-unit"] = coverage_table(by_unit, _coverage_link(campaign, "unit"))
     late_units = by_unit.behind()
     late_cadres = by_cadre.behind()
     board.behind_units, board.behind_cadres = len(late_units), len(late_cadres)
-    tables["behind-unit"] = coverage_table(by_unit, _coverage_link(campaign, "unit"), late_units,
+    tables["behind-unit"] = coverage_table(by_unit, _coverage_link(campaign, "unit"), late_units[:BEHIND_SHOWN],
                                            title=_("进度落后的单位（落后多者在前）"))
     tables["behind-cadre"] = coverage_table(by_cadre, _coverage_link(campaign, "cadre"), late_cadres[:BEHIND_SHOWN],
                                             title=_("进度落后的走访干部（落后多者在前）"))
+    overdue, count = drill.table(reach, Narrowing("cases", overdue=True), user, today, limit=BEHIND_SHOWN)
+    overdue.title = _("超期未办结的问题（共 %(n)d 件，期限早者在前）") % {"n": count}
+    tables["overdue"] = overdue
+    tables["coverage-village"] = coverage_table(by_village, _coverage_link(campaign, "village"))
+    tables["coverage-unit"] = coverage_table(by_unit, _coverage_link(campaign, "unit"))
     tables["weekly"] = weekly_table(figures.weekly_visits(campaign, today, source))
     tables["cases-funnel"] = funnel_table(case_units.total)
     tables["cases-unit"] = case_table(case_units, _case_link(campaign, "unit"))
-    tables["cases-village"] = case_table(figures.case_figures(campaign, "village", today, cases),
-                                         _case_link(campaign, "village"))
-    tables["cases-category"] = case_table(figures.case_figures(campaign, "category", today, cases))
-    tables["cases-status"] = case_table(figures.case_figures(campaign, "status", today, cases))
-    tables["cases-month"] = case_table(figures.case_figures(campaign, "month", today, cases))
+    folded = {
+        "coverage-kind": coverage_table(by_kind),
+        "cases-village": case_table(figures.case_figures(campaign, "village", today, cases),
+                                    _case_link(campaign, "village")),
+        "cases-category": case_table(figures.case_figures(campaign, "category", today, cases)),
+        "cases-status": case_table(figures.case_figures(campaign, "status", today, cases)),
+        "cases-month": case_table(figures.case_figures(campaign, "month", today, cases)),
+    }
+    for key, table in folded.items():
+        table.folded = True
+        tables[key] = table
     return board
 
 

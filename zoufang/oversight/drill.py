@@ -26,7 +26,7 @@ from zoufang.registry.presenters import TargetPresenter
 from zoufang.visits.models import Visit
 
 WHAT = {"unvisited": "未走访对象", "visits": "走访记录", "cases": "问题清单"}
-LIMIT = 500  # rows on a page; the xlsx holds them all
+LIMIT = 200  # rows on a page; the xlsx holds them all
 
 
 @dataclass

@@ -22,6 +22,7 @@ class Table:
     chart: str = ""  # a hint for static/web/charts.js: bar, line or funnel
     links: list[str | None] = field(default_factory=list)  # per row: where its drill-down is
     numeric_from: int = 1  # columns from here on are figures (right-aligned)
+    folded: bool = False  # shown closed on the page (<details>), for the figures read less often
 
     def lines(self) -> list[tuple[str | None, Cell, list[Cell]]]:
         """(drill-down link, first cell, other cells) per row, for the page."""
@@ -59,7 +60,7 @@ def coverage_table(coverage: Coverage, link: Callable[[CoverageRow], str | None]
     table = Table(
         key=f"coverage-{coverage.by}", title=title or _(COVERAGE_TITLES[coverage.by]),
         headers=[_(COVERAGE_HEADINGS[coverage.by]), _("应走访"), _("已走访"), _("未走访"), _("完成率"),
-                 _("截至今日应完成"), _("落后"), _("本月底应累计"), _("按目前速度预计完成")],
+                 _("截至今日应完成"), _("逾期未完成"), _("本月底应累计"), _("按目前速度预计完成")],
         rows=[_coverage_cells(row) for row in chosen],
         total=_coverage_cells(coverage.total) if rows is None else None,
         chart="bar", links=[link(row) if link else None for row in chosen],

@@ -74,7 +74,8 @@ class Pace:
     monthly_minimum: int | None = None
     this_month: int = 0
     expected_by_month_end: int | None = None
-    behind: int = 0
+    behind: int = 0  # short of the month-end figure (expected_by_month_end)
+    due_today: int | None = None  # what the months already ended required (oversight's 逾期未完成 counts from it)
     notes: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)  # the kinds the rule counts, when it does not count all
 
@@ -85,6 +86,11 @@ class Pace:
     @property
     def remaining(self) -> int:
         return max(0, self.assigned - self.visited)
+
+    @property
+    def past_due(self) -> int:
+        """Short of what the months already ended required: the oversight pages' 逾期未完成 for this cadre."""
+        return max(0, (self.due_today or 0) - self.visited)
 
 
 def pace_for(campaign: Campaign, cadre: Cadre, today: dt.date) -> Pace:
@@ -110,6 +116,7 @@ def pace_for(campaign: Campaign, cadre: Cadre, today: dt.date) -> Pace:
         pace.monthly_minimum = monthly_minimum(rule, pace.assigned)
         if today >= rule.starts_on and (pace.monthly_minimum is not None or complete_by is not None):
             pace.expected_by_month_end = pace_due(rule, pace.assigned, month_end(today))
+            pace.due_today = pace_due(rule, pace.assigned, today)
     if pace.expected_by_month_end is not None:
         pace.behind = max(0, pace.expected_by_month_end - pace.visited)
     if complete_by and today > complete_by and pace.remaining:
