@@ -190,9 +190,10 @@ def assignments(campaign: Campaign, *, unit: Unit | None = None, cadre: Cadre | 
     return rows
 
 
-GROUPINGS = {"unit": "unit_id", "cadre": "cadre_id", "village": "target__region_id", "group": "target__region_id",
-             "town": "target__region_id", "kind": "target__kind"}
-REGION_LEVELS = {"town": Region.Level.TOWN, "village": Region.Level.VILLAGE, "group": Region.Level.GROUP}
+# Every level of the region tree (a target sits in a village, a 村民小组 or a 网格), the organisation, the kind.
+REGION_LEVELS = {str(level): level for level in Region.LEVEL_ORDER}
+GROUPINGS = {**{level: "target__region_id" for level in REGION_LEVELS}, "unit": "unit_id", "cadre": "cadre_id",
+             "kind": "target__kind"}
 
 
 def _kind_labels() -> dict[str, str]:
@@ -223,6 +224,8 @@ def _keys(by: str, ids: set[Any]) -> dict[Any, Any]:
 
 def _label(by: str, key: Any) -> str:
     if key is None:
+        if by in REGION_LEVELS and by != Region.Level.VILLAGE:
+            return _("（未细分到%(level)s）") % {"level": Region.Level(by).label}
         return {"cadre": _("未落实到人"), "unit": _("未定单位")}.get(by, _("（未填村）"))
     if by == "cadre":
         return f"{key.name}（{key.unit.name}）"

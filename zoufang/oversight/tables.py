@@ -39,10 +39,12 @@ def _day(value: dt.date | None) -> str:
 
 
 COVERAGE_TITLES = {
-    "village": "各村（社区）走访覆盖与进度", "group": "各村（居）民小组走访覆盖与进度", "town": "全镇走访覆盖与进度",
+    "city": "全市走访覆盖与进度", "county": "各区县走访覆盖与进度", "grid": "各网格走访覆盖与进度",
+    "village": "各村（社区）走访覆盖与进度", "group": "各村（居）民小组走访覆盖与进度", "town": "各镇走访覆盖与进度",
     "unit": "各单位走访覆盖与进度", "cadre": "各走访干部覆盖与进度", "kind": "各类对象走访覆盖",
 }
-COVERAGE_HEADINGS = {"village": "村（社区）", "group": "村（居）民小组", "town": "镇", "unit": "走访单位",
+COVERAGE_HEADINGS = {"city": "市", "county": "区县", "grid": "网格", "village": "村（社区）", "group": "村（居）民小组",
+                     "town": "镇", "unit": "走访单位",
                      "cadre": "走访干部", "kind": "对象类型"}
 
 

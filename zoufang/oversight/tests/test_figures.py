@@ -52,8 +52,10 @@ def test_coverage_counts_each_assigned_target_once_and_drops_a_moved_visit(count
     households = by_village.total.kind("registered_household")
     assert (households.assigned, households.visited) == (5, 2)
     assert rows(figures.coverage(campaign, "group", TODAY)) == {
-        "第1居民小组": (3, 1), "第1村民小组": (2, 1), "（未填村）": (1, 1)}
+        "第1居民小组": (3, 1), "第1村民小组": (2, 1), "（未细分到村（居）民小组）": (1, 1)}
     assert rows(figures.coverage(campaign, "town", TODAY)) == {"锦溪镇": (6, 3)}
+    assert rows(figures.coverage(campaign, "city", TODAY)) == {"苏州市": (6, 3)}
+    assert rows(figures.coverage(campaign, "grid", TODAY)) == {"（未细分到网格）": (6, 3)}  # no grids in this town
     # The direct count also sees the unassigned target visited once; coverage counts the plan only.
     assert figures.visited_targets(campaign) == 4
 
