@@ -114,6 +114,7 @@ def campaign_board(reach: Reach, today: dt.date, user: Any) -> Board:
                                     _case_link(campaign, "village")),
         "cases-category": case_table(figures.case_figures(campaign, "category", today, cases)),
         "cases-status": case_table(figures.case_figures(campaign, "status", today, cases)),
+        "cases-week": case_table(figures.case_figures(campaign, "week", today, cases)),
         "cases-month": case_table(figures.case_figures(campaign, "month", today, cases)),
     }
     for key, table in folded.items():

@@ -137,3 +137,15 @@ def test_the_cadre_sees_on_my_visits_what_the_ended_months_required(counted: Any
     assert "逾期未完成 1 个" in page
     assert 'data-chart' not in page
     assert "charts.js" not in page
+
+
+def test_a_cadre_reads_only_their_own_figures_over_the_api(counted: Any, api_token: Any, client: Any,
+                                                           login: Any) -> None:
+    slug = counted.campaign.slug
+    headers = api_token("dept")  # 派出所党员甲
+    mine = client.get(f"/api/v1/oversight/{slug}/coverage?by=cadre", **headers).json()
+    assert [(r["label"], r["assigned"], r["visited"]) for r in mine["rows"]] == [("派出所党员甲（派出所）", 3, 1)]
+    assert mine["rows"][0]["pace"]["due_today"] == 1
+    other = counted.wangwen.unit.public_id
+    assert client.get(f"/api/v1/oversight/{slug}/rows?what=unvisited&unit={other}", **headers).status_code == 404
+    assert login(counted.users["dept"]).get(f"/oversight/{slug}/").status_code == 404  # 我的走访 is theirs
