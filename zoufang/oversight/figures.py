@@ -343,7 +343,7 @@ def weekly_visits(campaign: Campaign, today: dt.date, rows: QuerySet[Assignment]
     points: list[WeekPoint] = []
     monday = rule.starts_on - dt.timedelta(days=rule.starts_on.weekday())
     end = min(today, rule.complete_by or campaign.ends_on)
-    cumulative = 0
+    cumulative = sum(n for week, n in counts.items() if week < monday)  # visits before the rule's start count
     while monday <= end:
         cumulative += counts.get(monday, 0)
         sunday = monday + dt.timedelta(days=6)

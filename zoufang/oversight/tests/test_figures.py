@@ -122,3 +122,12 @@ def test_drill_downs_list_the_rows_behind_the_figures(counted: Any) -> None:
     police = figures.assignments(campaign, unit=counted.police)
     assert figures.visits_of(campaign, police).count() == 2  # sxt h0 twice; the moved visit is gone
     assert [c.description for c in figures.overdue_cases(campaign, TODAY)] == ["c2"]
+
+
+def test_a_visit_before_the_rule_starts_counts_from_the_first_week(counted: Any) -> None:
+    from zoufang.oversight.tests.conftest import visit
+
+    visit(counted.campaign, counted.households["jijiadun"][1], counted.wangwen, "2017-04-20")
+    points = figures.weekly_visits(counted.campaign, TODAY)
+    assert (points[0].week, points[0].visits, points[0].cumulative) == (dt.date(2017, 5, 1), 0, 1)
+    assert points[-1].cumulative == 4  # sxt h0, jjd h0, jjd h1 and the enterprise
