@@ -1,6 +1,7 @@
 """Every oversight table as an xlsx: the same headers, rows and 合计 as on the page."""
 
 import io
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,7 +33,7 @@ def xlsx(tables: Sequence[Table], *, heading: str = "") -> bytes:
     if first is not None:
         book.remove(first)
     for table in tables:
-        sheet = book.create_sheet(table.title[:31].replace("/", "／"))
+        sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", "－", table.title)[:31])  # Excel refuses these in names
         sheet.append([f"{heading} {table.title}".strip()])
         sheet["A1"].font = Font(bold=True, size=14)
         sheet.append(list(table.headers))

@@ -95,6 +95,10 @@ def test_a_name_that_looks_like_a_formula_stays_text_in_the_xlsx(counted: Any, l
     sheet = load_workbook(io.BytesIO(client.get(f"/oversight/{counted.campaign.slug}/xlsx/coverage-unit/").content)).active
     cell = next(c for row in sheet.iter_rows() for c in row if c.value == counted.police.name)
     assert cell.data_type == "s"
+    # The unit's name titles its drill-down sheet: the characters Excel refuses there are replaced.
+    url = f"/oversight/{counted.campaign.slug}/rows/?what=unvisited&unit={counted.police.public_id}&format=xlsx"
+    rows = load_workbook(io.BytesIO(client.get(url).content))
+    assert rows.sheetnames == ["=HYPERLINK(\"http－－－x\")·未走访对象"]
 
 
 def test_the_api_gives_the_page_figures_scoped(counted: Any, api_token: Any, client: Any) -> None:
