@@ -7,6 +7,5 @@ urlpatterns = [
     path("<slug:slug>/", views.dashboard, name="dashboard"),
     path("<slug:slug>/units/<uuid:unit_id>/", views.unit, name="unit"),
     path("<slug:slug>/rows/", views.rows, name="rows"),
-    path("<slug:slug>/xlsx/", views.dashboard, name="xlsx_base"),  # prefix of the per-table downloads below
     path("<slug:slug>/xlsx/<slug:key>/", views.table_xlsx, name="xlsx"),
 ]
