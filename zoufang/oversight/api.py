@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from zoufang import clock
 from zoufang.oversight import drill, figures
@@ -110,6 +110,8 @@ class RowsQuery(Schema):
     region: str | None = None
     kind: str | None = None
     overdue: str | None = None
+    offset: int = Field(0, ge=0)
+    limit: int = Field(drill.LIMIT, ge=1, le=1000)
 
 
 def _ident(key: Any) -> str | None:
@@ -180,10 +182,11 @@ def cases(request: HttpRequest, slug: str, query: Query[CasesQuery]) -> dict[str
 
 @router.get("/{slug}/rows", response=RowsOut,
             summary="数字背后的明细：未走访对象（what=unvisited）、走访记录（visits）、问题（cases），"
-                    "可按 unit、cadre、region、kind、overdue=1 筛选；个人信息按权限脱敏")
+                    "可按 unit、cadre、region、kind、overdue=1 筛选，offset/limit 分页（count 为总数）；个人信息按权限脱敏")
 def rows(request: HttpRequest, slug: str, query: Query[RowsQuery]) -> dict[str, Any]:
     reach = campaign_for(request.user, slug)
-    narrowing = drill.narrowing(reach, {k: v for k, v in query.dict().items() if v})
-    table, count = drill.table(reach, narrowing, request.user, clock.today())
+    params = {k: v for k, v in query.dict().items() if v and k not in ("offset", "limit")}
+    narrowing = drill.narrowing(reach, params)
+    table, count = drill.table(reach, narrowing, request.user, clock.today(), limit=query.limit, offset=query.offset)
     data = as_json(table)
     return {"title": data["title"], "count": count, "headers": data["headers"], "rows": data["rows"]}

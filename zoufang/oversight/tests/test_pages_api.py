@@ -117,6 +117,10 @@ def test_the_api_gives_the_page_figures_scoped(counted: Any, api_token: Any, cli
     assert mine_cases["total"]["total"] == 3  # c1, c2, c6; the merged c5 is not counted
     rows = client.get(f"/api/v1/oversight/{slug}/rows?what=unvisited", **handler).json()
     assert rows["count"] == 2
+    assert len(rows["rows"]) == 2
+    second = client.get(f"/api/v1/oversight/{slug}/rows?what=unvisited&offset=1&limit=5", **handler).json()
+    assert second["count"] == 2
+    assert second["rows"] == rows["rows"][1:]
     assert client.get(f"/api/v1/oversight/{slug}/coverage?by=nonsense", **office).status_code == 404
 
 
