@@ -7,14 +7,14 @@ the pages, the API and the xlsx exports all read. Drill-downs (`*_rows`) return 
 import calendar
 import datetime as dt
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncWeek
 from django.utils.translation import gettext as _
 
+from zoufang import clock
 from zoufang.campaigns.models import Campaign, CaseCategory
 from zoufang.campaigns.values import parse_date, parse_share
 from zoufang.cases.models import Case, CaseEvent
@@ -330,16 +330,19 @@ def weekly_visits(campaign: Campaign, today: dt.date, rows: QuerySet[Assignment]
     source = assignments(campaign) if rows is None else rows
     rule = pace_rule(campaign)
     assigned = source.filter(target__kind__in=rule.kinds).count()
-    # The first visit per target, grouped in the database; only the weekly tally is done here.
-    per_target = (
-        Visit.objects.filter(campaign=campaign, target__in=source.filter(target__kind__in=rule.kinds).values("target"))
-        .values("target_id").annotate(first_at=Min("visited_at")).values_list("first_at", flat=True)
+    # Each target's first visit, then counted per (Beijing) week: one grouped query, a row per week.
+    first = Visit.objects.filter(campaign=campaign, target_id=OuterRef("target_id")).order_by("visited_at") \
+        .values("visited_at")[:1]
+    weeks = (
+        source.filter(target__kind__in=rule.kinds)
+        .annotate(first_at=Subquery(first, output_field=DateTimeField())).filter(first_at__isnull=False)
+        .annotate(week=TruncWeek("first_at")).values("week").annotate(n=Count("id")).order_by()
     )
     counts: dict[dt.date, int] = {}
-    for moment in per_target:  # one value per visited target: the data a weekly curve needs
-        monday = _local_date(moment)
-        monday -= dt.timedelta(days=monday.weekday())
-        counts[monday] = counts.get(monday, 0) + 1
+    for item in weeks:
+        week = item["week"]
+        monday = _local_date(week) if isinstance(week, dt.datetime) else week
+        counts[monday] = counts.get(monday, 0) + item["n"]
     points: list[WeekPoint] = []
     monday = rule.starts_on - dt.timedelta(days=rule.starts_on.weekday())
     end = min(today, rule.complete_by or campaign.ends_on)
@@ -353,8 +356,6 @@ def weekly_visits(campaign: Campaign, today: dt.date, rows: QuerySet[Assignment]
 
 
 def _local_date(moment: dt.datetime) -> dt.date:
-    from zoufang import clock
-
     return clock.local(moment).date()
 
 
@@ -566,7 +567,3 @@ def cadre_standing(campaign: Campaign, cadre: Cadre, today: dt.date) -> Pace:
     row = coverage(campaign, "kind", today, assignments(campaign, cadre=cadre)).total
     assert row.pace is not None  # noqa: S101 — coverage always sets it
     return row.pace
-
-
-def ids_of(objects: Iterable[Any]) -> list[Any]:
-    return [getattr(o, "pk", o) for o in objects]
