@@ -5,14 +5,15 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import openpyxl
 from openpyxl.styles import Alignment, Font
 
+from zoufang.core import tabular
 from zoufang.oversight.tables import Table
 
-try:  # the shared writer that keeps text from being read as a formula, once it is on main
-    from zoufang.core.tabular import ExportWorkbook as Workbook  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - until then: openpyxl's, with our own guard below
-    from openpyxl import Workbook
+# The shared writer that keeps text from being read as a formula (zoufang.core.tabular.ExportWorkbook) once it
+# is merged; until then openpyxl's, with the guard below. The lead may import it directly after the merge.
+Workbook: Any = getattr(tabular, "ExportWorkbook", openpyxl.Workbook)
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
