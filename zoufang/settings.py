@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "zoufang.visits",
     "zoufang.forms",
     "zoufang.cases",
+    "zoufang.oversight",
     "zoufang.accounts",
     "zoufang.demo",
     "zoufang.web",

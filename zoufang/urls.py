@@ -21,6 +21,7 @@ urlpatterns = [
     path("cases/", include("zoufang.cases.urls")),
     path("plan/", include("zoufang.planning.urls")),
     path("audit/", include("zoufang.accounts.audit_urls")),
+    path("oversight/", include("zoufang.oversight.urls")),
     path("", include("zoufang.visits.urls")),
     path("", include("zoufang.web.urls")),
 ]

@@ -1,14 +1,11 @@
 """What a campaign's configuration says about visits: allowed modes, unassigned visits, the pace."""
 
-import calendar
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from zoufang.campaigns.config import parse_date, parse_share
 from zoufang.campaigns.models import Campaign
 from zoufang.planning.models import Assignment
 from zoufang.registry.models import Cadre, Target
@@ -77,7 +74,8 @@ class Pace:
     monthly_minimum: int | None = None
     this_month: int = 0
     expected_by_month_end: int | None = None
-    behind: int = 0
+    behind: int = 0  # short of the month-end figure (expected_by_month_end)
+    due_today: int | None = None  # what the months already ended required (oversight's 逾期未完成 counts from it)
     notes: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)  # the kinds the rule counts, when it does not count all
 
@@ -89,14 +87,18 @@ class Pace:
     def remaining(self) -> int:
         return max(0, self.assigned - self.visited)
 
-
-def _months_between(start: dt.date, end: dt.date) -> int:
-    return (end.year - start.year) * 12 + end.month - start.month + 1
+    @property
+    def past_due(self) -> int:
+        """Short of what the months already ended required: the oversight pages' 逾期未完成 for this cadre."""
+        return max(0, (self.due_today or 0) - self.visited)
 
 
 def pace_for(campaign: Campaign, cadre: Cadre, today: dt.date) -> Pace:
-    rule = campaign.config.get("pace") or {}
-    kinds = rule.get("target_kinds") or list(Target.Kind.values)
+    """The cadre's 我的走访 pace; what is due comes from the one definition in oversight.figures.pace_due."""
+    from zoufang.oversight.figures import month_end, monthly_minimum, pace_due, pace_rule
+
+    rule = pace_rule(campaign)
+    kinds = list(rule.kinds)
     assigned_ids = set(
         Assignment.objects.filter(campaign=campaign, cadre=cadre, target__kind__in=kinds).values_list("target_id",
                                                                                                       flat=True)
@@ -104,25 +106,17 @@ def pace_for(campaign: Campaign, cadre: Cadre, today: dt.date) -> Pace:
     visits = Visit.objects.filter(campaign=campaign, cadre=cadre, target_id__in=assigned_ids)
     visited = visits.values("target_id").distinct().count()
     month_start = today.replace(day=1)
-    month_end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
-    this_month = visits.filter(visited_at__date__gte=month_start, visited_at__date__lte=month_end) \
+    this_month = visits.filter(visited_at__date__gte=month_start, visited_at__date__lte=month_end(today)) \
         .values("target_id").distinct().count()
-    complete_by = parse_date(rule.get("complete_by"))
+    complete_by = rule.complete_by
     pace = Pace(assigned=len(assigned_ids), visited=visited, complete_by=complete_by, this_month=this_month)
-    if set(kinds) != set(Target.Kind.values):
+    if not rule.counts_all_kinds:
         pace.kinds = [str(label) for kind, label in Target.Kind.choices if kind in kinds]
-    share = parse_share(rule.get("monthly_min_share")) if rule.get("monthly_min_share") else None
-    starts_on = parse_date(rule.get("starts_on")) or campaign.starts_on
-    if share is not None and pace.assigned:
-        pace.monthly_minimum = math.ceil(share * pace.assigned)
-        if today >= starts_on:
-            months = _months_between(starts_on, min(today, complete_by or today))
-            pace.expected_by_month_end = min(pace.assigned, pace.monthly_minimum * months)
-    elif complete_by and pace.assigned and starts_on <= today:
-        # No monthly share: an even spread over the months up to the completion date.
-        total_months = max(1, _months_between(starts_on, complete_by))
-        months = min(total_months, _months_between(starts_on, today))
-        pace.expected_by_month_end = math.ceil(pace.assigned * months / total_months)
+    if pace.assigned:
+        pace.monthly_minimum = monthly_minimum(rule, pace.assigned)
+        if today >= rule.starts_on and (pace.monthly_minimum is not None or complete_by is not None):
+            pace.expected_by_month_end = pace_due(rule, pace.assigned, month_end(today))
+            pace.due_today = pace_due(rule, pace.assigned, today)
     if pace.expected_by_month_end is not None:
         pace.behind = max(0, pace.expected_by_month_end - pace.visited)
     if complete_by and today > complete_by and pace.remaining:

@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from zoufang import clock
 from zoufang.accounts import scope
+from zoufang.oversight import access, board
 from zoufang.web import dashboard
 from zoufang.web.tree import region_tree
 
@@ -42,6 +43,12 @@ def home(request: HttpRequest) -> HttpResponse:
                 else None
             ),
         )
+        # The office's and leaders' home is the campaign's 督查 dashboard; a unit handler gets a link to their unit's.
+        if context["figures"] is not None:
+            context["board"] = board.campaign_board(access.Reach(campaign, whole=True), today, request.user)
+        else:
+            context["oversight_units"] = scope.visible_units(request.user).filter(
+                pk__in=scope.handled_unit_ids(request.user))
     return render(request, "web/home.html", context)
 
 

@@ -1,0 +1,192 @@
+"""The oversight figures over the API: the same figures and scope as the pages (`access.reach`)."""
+
+import datetime as dt
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from zoufang import clock
+from zoufang.oversight import drill, figures
+from zoufang.oversight.access import campaign_for
+from zoufang.oversight.figures import CaseRow, CoverageRow
+from zoufang.oversight.tables import as_json
+
+router = Router(tags=["督查统计"])
+
+
+class KindOut(Schema):
+    kind: str
+    label: str
+    assigned: int
+    visited: int
+
+
+class PaceOut(Schema):
+    assigned: int
+    visited: int
+    due_today: int
+    due_month_end: int
+    behind: int
+    month_gap: int
+    remaining: int
+    projected_finish: dt.date | None
+
+
+class CoverageRowOut(Schema):
+    id: str | None
+    label: str
+    assigned: int
+    visited: int
+    percent: float
+    kinds: list[KindOut]
+    pace: PaceOut
+
+
+class PaceRuleOut(Schema):
+    starts_on: dt.date
+    complete_by: dt.date | None
+    monthly_share: float | None
+    target_kinds: list[str]
+
+
+class CoverageOut(Schema):
+    by: str
+    today: dt.date
+    rule: PaceRuleOut
+    rows: list[CoverageRowOut]
+    total: CoverageRowOut
+
+
+class CaseRowOut(Schema):
+    id: str | None
+    label: str
+    total: int
+    registered: int
+    registered_on_time: int
+    dispatched: int
+    due_or_done: int
+    done_on_time: int
+    answered: int
+    resolved: int
+    rated: int
+    satisfied: int
+    open: int
+    overdue: int
+    escalated: int
+    registration_rate: float | None
+    on_time_rate: float | None
+    response_rate: float | None
+    resolution_rate: float | None
+    satisfaction_rate: float | None
+
+
+class CasesOut(Schema):
+    by: str
+    today: dt.date
+    rows: list[CaseRowOut]
+    total: CaseRowOut
+
+
+class RowsOut(Schema):
+    title: str
+    count: int
+    headers: list[str]
+    rows: list[list[Any]]
+
+
+class CoverageQuery(Schema):
+    by: str = "village"
+
+
+class CasesQuery(Schema):
+    by: str = "unit"
+
+
+class RowsQuery(Schema):
+    what: str = "unvisited"
+    unit: str | None = None
+    cadre: str | None = None
+    region: str | None = None
+    kind: str | None = None
+    overdue: str | None = None
+    offset: int = Field(0, ge=0)
+    limit: int = Field(drill.LIMIT, ge=1, le=1000)
+
+
+def _ident(key: Any) -> str | None:
+    public_id = getattr(key, "public_id", None)
+    if public_id is not None:
+        return str(public_id)
+    if key is None:
+        return None
+    return key.isoformat() if isinstance(key, dt.date) else str(key)
+
+
+def _coverage_row(row: CoverageRow) -> dict[str, Any]:
+    pace = row.pace
+    assert pace is not None  # noqa: S101
+    return {
+        "id": _ident(row.key), "label": row.label, "assigned": row.assigned, "visited": row.visited,
+        "percent": row.percent,
+        "kinds": [vars(k) for k in row.kinds.values()],
+        "pace": {**vars(pace), "behind": pace.behind, "month_gap": pace.month_gap, "remaining": pace.remaining},
+    }
+
+
+def _case_row(row: CaseRow) -> dict[str, Any]:
+    data = {name: value for name, value in vars(row).items() if name not in ("key",)}
+    data.update(id=_ident(row.key), registration_rate=row.registration_rate, on_time_rate=row.on_time_rate,
+                response_rate=row.response_rate, resolution_rate=row.resolution_rate,
+                satisfaction_rate=row.satisfaction_rate)
+    return data
+
+
+@router.get("/{slug}/coverage", response=CoverageOut,
+            summary="走访覆盖与进度：按村（by=town|village|group）、单位（unit）、干部（cadre）或对象类型（kind）")
+def coverage(request: HttpRequest, slug: str, query: Query[CoverageQuery]) -> dict[str, Any]:
+    reach = campaign_for(request.user, slug)
+    if query.by not in figures.GROUPINGS:
+        raise Http404
+    result = figures.coverage(reach.campaign, query.by, clock.today(), reach.assignments())
+    rule = result.rule
+    return {
+        "by": result.by, "today": result.today,
+        "rule": {"starts_on": rule.starts_on, "complete_by": rule.complete_by, "monthly_share": rule.monthly_share,
+                 "target_kinds": list(rule.kinds)},
+        "rows": [_coverage_row(row) for row in result.rows], "total": _coverage_row(result.total),
+    }
+
+
+@router.get("/{slug}/behind", response=list[CoverageRowOut],
+            summary="进度落后名单（by=unit|cadre|village），落后多者在前")
+def behind(request: HttpRequest, slug: str, query: Query[CoverageQuery]) -> list[dict[str, Any]]:
+    reach = campaign_for(request.user, slug)
+    if query.by not in figures.GROUPINGS:
+        raise Http404
+    result = figures.coverage(reach.campaign, query.by, clock.today(), reach.assignments())
+    return [_coverage_row(row) for row in result.behind()]
+
+
+@router.get("/{slug}/cases", response=CasesOut,
+            summary="问题办理：登记及时率、响应率（回复率）、按时办结率、解决率、满意率、超期、上报；"
+                    "by=unit|village|category|week|month|status")
+def cases(request: HttpRequest, slug: str, query: Query[CasesQuery]) -> dict[str, Any]:
+    reach = campaign_for(request.user, slug)
+    if query.by not in figures.CASE_GROUPINGS:
+        raise Http404
+    result = figures.case_figures(reach.campaign, query.by, clock.today(), reach.cases())
+    return {"by": result.by, "today": result.today, "rows": [_case_row(row) for row in result.rows],
+            "total": _case_row(result.total)}
+
+
+@router.get("/{slug}/rows", response=RowsOut,
+            summary="数字背后的明细：未走访对象（what=unvisited）、走访记录（visits）、问题（cases），"
+                    "可按 unit、cadre、region、kind、overdue=1 筛选，offset/limit 分页（count 为总数）；个人信息按权限脱敏")
+def rows(request: HttpRequest, slug: str, query: Query[RowsQuery]) -> dict[str, Any]:
+    reach = campaign_for(request.user, slug)
+    params = {k: v for k, v in query.dict().items() if v and k not in ("offset", "limit")}
+    narrowing = drill.narrowing(reach, params)
+    table, count = drill.table(reach, narrowing, request.user, clock.today(), limit=query.limit, offset=query.offset)
+    data = as_json(table)
+    return {"title": data["title"], "count": count, "headers": data["headers"], "rows": data["rows"]}

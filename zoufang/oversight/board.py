@@ -1,0 +1,142 @@
+"""The campaign's dashboard and a unit's page, as tables built from the figures (pages, xlsx and API share them)."""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from zoufang.oversight import drill, figures
+from zoufang.oversight.access import Reach, supervised
+from zoufang.oversight.drill import Narrowing
+from zoufang.oversight.figures import CaseRow, CoverageRow
+from zoufang.oversight.tables import Table, case_table, coverage_table, funnel_table, weekly_table
+from zoufang.registry.models import Unit
+
+BEHIND_SHOWN = 20  # worst first; the download holds them all
+
+
+@dataclass
+class Board:
+    reach: Reach
+    today: dt.date
+    rule: figures.PaceRule
+    total: CoverageRow
+    cases: CaseRow
+    tables: dict[str, Table] = field(default_factory=dict)
+    behind_units: int = 0
+    behind_cadres: int = 0
+
+    @property
+    def pace(self) -> figures.Pace:
+        assert self.total.pace is not None  # noqa: S101
+        return self.total.pace
+
+    def ordered(self) -> list[Table]:
+        """The tables in the page's order, each keyed as its download is (…/xlsx/<key>/)."""
+        for key, table in self.tables.items():
+            table.key = key
+        return list(self.tables.values())
+
+
+def rows_url(campaign: Any, narrowing: Narrowing) -> str:
+    return reverse("oversight:rows", args=[campaign.slug]) + "?" + narrowing.query()
+
+
+def _coverage_link(campaign: Any, by: str, unit: Unit | None = None) -> Callable[[CoverageRow], str | None]:
+    def link(row: CoverageRow) -> str | None:
+        if row.key is None or by == "kind":
+            return None
+        if by == "unit":
+            return reverse("oversight:unit", args=[campaign.slug, row.key.public_id])
+        if by == "cadre":
+            return rows_url(campaign, Narrowing("unvisited", cadre=row.key))
+        return rows_url(campaign, Narrowing("unvisited", region=row.key, unit=unit))
+
+    return link
+
+
+def _case_link(campaign: Any, by: str) -> Callable[[CaseRow], str | None]:
+    def link(row: CaseRow) -> str | None:
+        if row.key is None:
+            return None
+        if by == "unit":
+            return rows_url(campaign, Narrowing("cases", unit=row.key))
+        if by == "village":
+            return rows_url(campaign, Narrowing("cases", region=row.key))
+        return None
+
+    return link
+
+
+def campaign_board(reach: Reach, today: dt.date, user: Any) -> Board:
+    """Coverage and pace by village, unit and cadre; behind-pace lists worst first; cases by unit, state, week."""
+    campaign = reach.campaign
+    source = reach.assignments()
+    cases = reach.cases()
+    by_village = figures.coverage(campaign, "village", today, source)
+    by_unit = figures.coverage(campaign, "unit", today, source)
+    by_cadre = figures.coverage(campaign, "cadre", today, source)
+    by_kind = figures.coverage(campaign, "kind", today, source)
+    case_units = figures.case_figures(campaign, "unit", today, cases)
+    board = Board(reach, today, by_village.rule, by_village.total, case_units.total)
+    tables = board.tables
+    if user is not None:
+        villages, units = supervised(user)
+        mine = [row for row in by_village.rows if row.key in villages]
+        if mine:
+            tables["mine-village"] = coverage_table(by_village, _coverage_link(campaign, "village"), mine,
+                                                    title=_("我挂钩的村（社区）"))
+        mine = [row for row in by_unit.rows if row.key in units]
+        if mine:
+            tables["mine-unit"] = coverage_table(by_unit, _coverage_link(campaign, "unit"), mine,
+                                                 title=_("我分管的单位"))
+    late_units = by_unit.behind()
+    late_cadres = by_cadre.behind()
+    board.behind_units, board.behind_cadres = len(late_units), len(late_cadres)
+    tables["behind-unit"] = coverage_table(by_unit, _coverage_link(campaign, "unit"), late_units[:BEHIND_SHOWN],
+                                           title=_("进度落后的单位（落后多者在前）"))
+    tables["behind-cadre"] = coverage_table(by_cadre, _coverage_link(campaign, "cadre"), late_cadres[:BEHIND_SHOWN],
+                                            title=_("进度落后的走访干部（落后多者在前）"))
+    overdue, count = drill.table(reach, Narrowing("cases", overdue=True), user, today, limit=BEHIND_SHOWN)
+    overdue.title = _("超期未办结的问题（共 %(n)d 件，期限早者在前）") % {"n": count}
+    tables["overdue"] = overdue
+    tables["coverage-village"] = coverage_table(by_village, _coverage_link(campaign, "village"))
+    tables["coverage-unit"] = coverage_table(by_unit, _coverage_link(campaign, "unit"))
+    tables["weekly"] = weekly_table(figures.weekly_visits(campaign, today, source))
+    tables["cases-funnel"] = funnel_table(case_units.total)
+    tables["cases-unit"] = case_table(case_units, _case_link(campaign, "unit"))
+    folded = {
+        "coverage-kind": coverage_table(by_kind),
+        "cases-village": case_table(figures.case_figures(campaign, "village", today, cases),
+                                    _case_link(campaign, "village")),
+        "cases-category": case_table(figures.case_figures(campaign, "category", today, cases)),
+        "cases-status": case_table(figures.case_figures(campaign, "status", today, cases)),
+        "cases-week": case_table(figures.case_figures(campaign, "week", today, cases)),
+        "cases-month": case_table(figures.case_figures(campaign, "month", today, cases)),
+    }
+    for key, table in folded.items():
+        table.folded = True
+        tables[key] = table
+    return board
+
+
+def unit_board(reach: Reach, unit: Unit, today: dt.date) -> Board:
+    """A unit's cadres against pace, its villages, and its cases (by category and month)."""
+    campaign = reach.campaign
+    source = figures.assignments(campaign, unit=unit)
+    cases = reach.cases().filter(unit=unit)
+    by_cadre = figures.coverage(campaign, "cadre", today, source)
+    case_months = figures.case_figures(campaign, "month", today, cases)
+    board = Board(reach, today, by_cadre.rule, by_cadre.total, case_months.total)
+    board.behind_cadres = len(by_cadre.behind())
+    board.tables["coverage-cadre"] = coverage_table(by_cadre, _coverage_link(campaign, "cadre"),
+                                                    title=_("本单位走访干部的覆盖与进度"))
+    board.tables["coverage-village"] = coverage_table(figures.coverage(campaign, "village", today, source),
+                                                      _coverage_link(campaign, "village", unit),
+                                                      title=_("本单位在各村（社区）的走访"))
+    board.tables["cases-category"] = case_table(figures.case_figures(campaign, "category", today, cases))
+    board.tables["cases-month"] = case_table(case_months)
+    return board

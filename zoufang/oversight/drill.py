@@ -1,0 +1,172 @@
+"""The rows behind a figure: a coverage count's visits and unvisited targets, a case count's cases.
+
+A drill-down names what it narrows to (unit, cadre, village, kind, overdue); the reader's Reach bounds it, so
+a number can be explained only inside the viewer's scope. Personal data goes through the presenters.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, QueryDict
+from django.utils.translation import gettext as _
+
+from zoufang import clock
+from zoufang.cases import lists as case_lists
+from zoufang.cases.models import Case
+from zoufang.oversight import figures
+from zoufang.oversight.access import Reach
+from zoufang.oversight.tables import Table
+from zoufang.planning.models import Assignment
+from zoufang.regions.models import Region
+from zoufang.registry.models import Cadre, Target, Unit
+from zoufang.registry.presenters import TargetPresenter
+from zoufang.visits.models import Visit
+
+WHAT = {"unvisited": "未走访对象", "visits": "走访记录", "cases": "问题清单"}
+LIMIT = 200  # rows on a page; the xlsx holds them all
+
+
+@dataclass
+class Narrowing:
+    what: str
+    unit: Unit | None = None
+    cadre: Cadre | None = None
+    region: Region | None = None
+    kind: str = ""
+    overdue: bool = False
+
+    @property
+    def label(self) -> str:
+        parts = [part for part in (
+            self.region.name if self.region else "", self.unit.name if self.unit else "",
+            self.cadre.name if self.cadre else "", str(Target.Kind(self.kind).label) if self.kind else "",
+            _("超期") if self.overdue else "",
+        ) if part]
+        return "·".join([*parts, _(WHAT[self.what])])
+
+    def query(self) -> str:
+        params = QueryDict(mutable=True)
+        params["what"] = self.what
+        for name in ("unit", "cadre", "region"):
+            value = getattr(self, name)
+            if value is not None:
+                params[name] = str(value.public_id)
+        if self.kind:
+            params["kind"] = self.kind
+        if self.overdue:
+            params["overdue"] = "1"
+        return params.urlencode()
+
+
+def _one(model: Any, value: str | None) -> Any:
+    if not value:
+        return None
+    try:
+        found = model.objects.filter(public_id=value).first()
+    except (ValueError, ValidationError):  # a malformed id is a missing one
+        found = None
+    if found is None:
+        raise Http404
+    return found
+
+
+def narrowing(reach: Reach, params: Any) -> Narrowing:
+    what = params.get("what") or "unvisited"
+    if what not in WHAT:
+        raise Http404
+    found = Narrowing(
+        what=what, unit=_one(Unit, params.get("unit")), cadre=_one(Cadre, params.get("cadre")),
+        region=_one(Region, params.get("region")), kind=params.get("kind") or "",
+        overdue=params.get("overdue") == "1",
+    )
+    if found.kind and found.kind not in Target.Kind.values:
+        raise Http404
+    if (found.unit is not None and not reach.may_read_unit(found.unit)) or (
+            found.cadre is not None and not reach.may_read_cadre(found.cadre)):
+        raise Http404
+    return found
+
+
+def assignments(reach: Reach, n: Narrowing) -> QuerySet[Assignment]:
+    rows = reach.assignments()
+    if n.unit is not None:
+        rows = rows.filter(unit=n.unit)
+    if n.cadre is not None:
+        rows = rows.filter(cadre=n.cadre)
+    if n.region is not None:
+        rows = rows.filter(target__region__path__startswith=n.region.path)
+    if n.kind:
+        rows = rows.filter(target__kind=n.kind)
+    return rows
+
+
+def cases(reach: Reach, n: Narrowing, today: dt.date) -> QuerySet[Case]:
+    rows = reach.cases()
+    if n.unit is not None:
+        rows = rows.filter(unit=n.unit)
+    if n.cadre is not None:
+        rows = rows.filter(target__assignments__cadre=n.cadre, target__assignments__campaign=reach.campaign)
+    if n.region is not None:
+        rows = rows.filter(region__path__startswith=n.region.path)
+    if n.overdue:
+        rows = rows.filter(figures.overdue_condition(today))
+    return rows.select_related("category", "region__parent__parent", "unit", "target__region", "campaign__scope") \
+        .order_by("handling_due", "raised_at", "id")
+
+
+def _village(region: Region, names: dict[int, Region]) -> str:
+    for part in region.path.split("."):
+        found = names.get(int(part)) if part else None
+        if found is not None and found.level == Region.Level.VILLAGE:
+            return found.name
+    return ""
+
+
+def _villages(regions: list[Region]) -> dict[int, Region]:
+    ids = {int(p) for r in regions for p in r.path.split(".") if p}
+    return Region.objects.filter(pk__in=ids, level=Region.Level.VILLAGE).in_bulk()
+
+
+def _page(rows: QuerySet[Any], offset: int, limit: int | None) -> QuerySet[Any]:
+    return rows[offset:offset + limit] if limit else rows[offset:]
+
+
+def table(reach: Reach, n: Narrowing, user: Any, today: dt.date, limit: int | None = LIMIT,
+          offset: int = 0) -> tuple[Table, int]:
+    """The rows (at most `limit`, from `offset`) and how many there are in all."""
+    if n.what == "cases":
+        chosen = cases(reach, n, today)
+        count = chosen.count()
+        shown = list(_page(chosen, offset, limit))
+        return Table(key="cases", title=n.label, headers=[str(c) for c in case_lists.COLUMNS],
+                     rows=case_lists.rows(shown, user), numeric_from=99), count  # type: ignore[arg-type]
+    presenter = TargetPresenter(user)
+    if n.what == "visits":
+        visits = figures.visits_of(reach.campaign, assignments(reach, n))
+        count = visits.count()
+        shown_visits: list[Visit] = list(_page(visits, offset, limit))
+        names = _villages([v.target.region for v in shown_visits])
+        headers = [_("走访时间"), _("走访对象"), _("对象类型"), _("村（社区）"), _("地址"), _("走访人"), _("走访单位"),
+                   _("走访方式")]
+        rows: list[list[Any]] = [
+            [clock.minute(v.visited_at), v.target.name, str(v.target.get_kind_display()),
+             _village(v.target.region, names), v.target.address, v.cadre.name, v.cadre.unit.name,
+             str(v.get_mode_display())]
+            for v in shown_visits
+        ]
+        return Table(key="visits", title=n.label, headers=headers, rows=rows, numeric_from=99), count
+    unvisited = figures.unvisited_assignments(reach.campaign, assignments(reach, n))
+    count = unvisited.count()
+    shown_rows: list[Assignment] = list(_page(unvisited, offset, limit))
+    names = _villages([a.target.region for a in shown_rows])
+    presenter.record_list_read([a.target for a in shown_rows], summary=_("督查：未走访对象"))
+    headers = [_("对象类型"), _("姓名（名称）"), _("村（社区）"), _("地址"), _("联系电话"), _("走访单位"), _("走访人")]
+    rows = [
+        [str(a.target.get_kind_display()), a.target.name, _village(a.target.region, names), a.target.address,
+         presenter.phone(a.target), a.unit.name, a.cadre.name if a.cadre else _("未落实到人")]
+        for a in shown_rows
+    ]
+    return Table(key="unvisited", title=n.label, headers=headers, rows=rows, numeric_from=99), count

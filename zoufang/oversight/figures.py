@@ -1,0 +1,569 @@
+"""The campaign's oversight figures: coverage, pace, case results. One definition each (docs/oversight.md).
+
+Every function aggregates in the database (one grouped query per figure) and returns plain dataclasses that
+the pages, the API and the xlsx exports all read. Drill-downs (`*_rows`) return the querysets behind a figure.
+"""
+
+import calendar
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncWeek
+from django.utils.translation import gettext as _
+
+from zoufang import clock
+from zoufang.campaigns.models import Campaign, CaseCategory
+from zoufang.campaigns.values import parse_date, parse_share
+from zoufang.cases.models import Case, CaseEvent
+from zoufang.cases.workflow import ANSWERED, HANDLING
+from zoufang.planning.models import Assignment
+from zoufang.regions.models import Region
+from zoufang.registry.models import Cadre, Target, Unit
+from zoufang.visits.models import Visit
+
+S = Case.Status
+
+# ---------------------------------------------------------------------------------------------- pace rule
+
+
+@dataclass(frozen=True)
+class PaceRule:
+    """The campaign's `pace:` block: seed 000 ≥ 1/5 of the assigned total a month, all by 30 Sept."""
+
+    starts_on: dt.date
+    complete_by: dt.date | None
+    monthly_share: float | None
+    kinds: tuple[str, ...]
+    note: str = ""
+
+    @property
+    def counts_all_kinds(self) -> bool:
+        return set(self.kinds) == set(Target.Kind.values)
+
+
+def pace_rule(campaign: Campaign) -> PaceRule:
+    rule = campaign.config.get("pace") or {}
+    share = parse_share(rule["monthly_min_share"]) if rule.get("monthly_min_share") else None
+    return PaceRule(
+        starts_on=parse_date(rule.get("starts_on")) or campaign.starts_on,
+        complete_by=parse_date(rule.get("complete_by")),
+        monthly_share=float(share) if share is not None else None,
+        kinds=tuple(rule.get("target_kinds") or Target.Kind.values),
+        note=str(rule.get("note") or ""),
+    )
+
+
+def month_end(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def _months_ended(start: dt.date, day: dt.date) -> int:
+    """Calendar months from `start`'s month whose last day is on or before `day`."""
+    if day < start:
+        return 0
+    months = (day.year - start.year) * 12 + day.month - start.month
+    return months + (1 if day == month_end(day) else 0)
+
+
+def monthly_minimum(rule: PaceRule, assigned: int) -> int | None:
+    """Targets a month at least: ⌈share × assigned⌉ (seed 000: 实际安排总数的1/5)."""
+    return math.ceil(rule.monthly_share * assigned) if rule.monthly_share is not None else None
+
+
+def pace_due(rule: PaceRule, assigned: int, day: dt.date) -> int:
+    """How many of `assigned` targets the rule wants visited by the end of `day`.
+
+    With a monthly share: ⌈share × assigned⌉ for every month ended by `day`, capped at `assigned`; the whole
+    total once `complete_by` has passed. Without one: an even spread over the months up to `complete_by`.
+    Without a completion date either, nothing is ever due.
+    """
+    if not assigned or day < rule.starts_on:
+        return 0
+    if rule.complete_by is not None and day >= rule.complete_by:
+        return assigned
+    months = _months_ended(rule.starts_on, day)
+    minimum = monthly_minimum(rule, assigned)
+    if minimum is not None:
+        return min(assigned, minimum * months)
+    if rule.complete_by is None:
+        return 0
+    total_months = max(1, _months_ended(rule.starts_on, month_end(rule.complete_by)))
+    return min(assigned, math.ceil(assigned * months / total_months))
+
+
+# ---------------------------------------------------------------------------------------------- coverage
+
+
+@dataclass
+class KindCount:
+    kind: str
+    label: str
+    assigned: int = 0
+    visited: int = 0
+
+
+@dataclass
+class Pace:
+    """One row's standing against the rule on `today` (only the rule's target kinds count)."""
+
+    assigned: int
+    visited: int
+    due_today: int
+    due_month_end: int
+    projected_finish: dt.date | None
+
+    @property
+    def behind(self) -> int:
+        """Short of what the rule wanted by today (months already ended)."""
+        return max(0, self.due_today - self.visited)
+
+    @property
+    def month_gap(self) -> int:
+        """Still to visit this month to meet the month's requirement."""
+        return max(0, self.due_month_end - self.visited)
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.assigned - self.visited)
+
+
+@dataclass
+class CoverageRow:
+    key: Any  # a Region, Unit or Cadre (or None for targets with no such level / cadre)
+    label: str
+    kinds: dict[str, KindCount] = field(default_factory=dict)
+    pace: Pace | None = None
+
+    @property
+    def assigned(self) -> int:
+        return sum(k.assigned for k in self.kinds.values())
+
+    @property
+    def visited(self) -> int:
+        return sum(k.visited for k in self.kinds.values())
+
+    @property
+    def unvisited(self) -> int:
+        return self.assigned - self.visited
+
+    @property
+    def percent(self) -> float:
+        return round(100 * self.visited / self.assigned, 1) if self.assigned else 0.0
+
+    def kind(self, kind: str) -> KindCount:
+        return self.kinds.get(kind) or KindCount(kind, str(Target.Kind(kind).label))
+
+
+@dataclass
+class Coverage:
+    by: str  # "village", "group", "town", "unit", "cadre"
+    today: dt.date
+    rule: PaceRule
+    rows: list[CoverageRow]
+    total: CoverageRow
+    kinds: list[tuple[str, str]]
+
+    def behind(self) -> list[CoverageRow]:
+        """Rows behind pace, worst first (most targets short, then lowest share done)."""
+        late = [row for row in self.rows if row.pace is not None and row.pace.behind]
+        return sorted(late, key=lambda row: (-row.pace.behind, row.percent, row.label))  # type: ignore[union-attr]
+
+
+def visited_condition(campaign: Campaign, target_field: str = "target_id") -> Exists:
+    """A target counts as visited once any visit of this campaign names it, whoever made it. A visit moved to
+    another target or campaign counts for the one it names now; a deleted visit no longer counts."""
+    return Exists(Visit.objects.filter(campaign=campaign, target_id=OuterRef(target_field)))
+
+
+def assignments(campaign: Campaign, *, unit: Unit | None = None, cadre: Cadre | None = None,
+                region: Region | None = None) -> QuerySet[Assignment]:
+    rows = Assignment.objects.filter(campaign=campaign)
+    if unit is not None:
+        rows = rows.filter(unit=unit)
+    if cadre is not None:
+        rows = rows.filter(cadre=cadre)
+    if region is not None:
+        rows = rows.filter(target__region__path__startswith=region.path)
+    return rows
+
+
+# Every level of the region tree (a target sits in a village, a 村民小组 or a 网格), the organisation, the kind.
+REGION_LEVELS = {str(level): level for level in Region.LEVEL_ORDER}
+GROUPINGS = {**{level: "target__region_id" for level in REGION_LEVELS}, "unit": "unit_id", "cadre": "cadre_id",
+             "kind": "target__kind"}
+
+
+def _kind_labels() -> dict[str, str]:
+    return {str(kind): str(label) for kind, label in Target.Kind.choices}
+
+
+def _ancestor_at(regions: dict[int, Region], region_id: int, level: str) -> Region | None:
+    """The region itself or its ancestor at `level`, from the bulk-loaded map of every region on the paths."""
+    region = regions.get(region_id)
+    if region is None:
+        return None
+    for part in region.path.split("."):
+        ancestor = regions.get(int(part)) if part else None
+        if ancestor is not None and ancestor.level == level:
+            return ancestor
+    return None
+
+
+def _keys(by: str, ids: set[Any]) -> dict[Any, Any]:
+    """The objects the grouped ids stand for, in one query (regions: every region on their paths)."""
+    if by == "unit":
+        return Unit.objects.in_bulk([i for i in ids if i])
+    if by == "cadre":
+        return Cadre.objects.select_related("unit").in_bulk([i for i in ids if i])
+    leaves = Region.objects.filter(pk__in=ids).values_list("path", flat=True)
+    return Region.objects.in_bulk({int(p) for path in leaves for p in path.split(".") if p})
+
+
+def _label(by: str, key: Any) -> str:
+    if key is None:
+        if by in REGION_LEVELS and by != Region.Level.VILLAGE:
+            return _("（未细分到%(level)s）") % {"level": Region.Level(by).label}
+        return {"cadre": _("未落实到人"), "unit": _("未定单位")}.get(by, _("（未填村）"))
+    if by == "cadre":
+        return f"{key.name}（{key.unit.name}）"
+    return str(key.name)
+
+
+def _sort_key(by: str, row: CoverageRow) -> tuple[Any, ...]:
+    key = row.key
+    if key is None:
+        return (1, "")
+    if by == "unit":
+        return (0, key.sort_order, key.name)
+    if by == "cadre":
+        return (0, key.unit.sort_order, key.unit.name, key.sort_order, key.name)
+    if by == "kind":
+        return (0, Target.Kind.values.index(key))
+    return (0, key.path)
+
+
+def projected_finish(rule: PaceRule, visited: int, assigned: int, today: dt.date) -> dt.date | None:
+    """At the rate since the rule's start (visited ÷ days elapsed), the day the last target would be visited."""
+    if assigned and visited >= assigned:
+        return None
+    days = (today - rule.starts_on).days + 1
+    if visited <= 0 or days <= 0:
+        return None
+    per_day = visited / days
+    return today + dt.timedelta(days=math.ceil((assigned - visited) / per_day))
+
+
+def pace_of(row: CoverageRow, rule: PaceRule, today: dt.date) -> Pace:
+    assigned = sum(row.kind(k).assigned for k in rule.kinds)
+    visited = sum(row.kind(k).visited for k in rule.kinds)
+    return Pace(
+        assigned=assigned, visited=visited, due_today=pace_due(rule, assigned, today),
+        due_month_end=pace_due(rule, assigned, month_end(today)),
+        projected_finish=projected_finish(rule, visited, assigned, today),
+    )
+
+
+def coverage(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignment] | None = None) -> Coverage:
+    """Assigned vs visited targets per kind, grouped `by` a region level, a unit or a cadre; with pace.
+
+    One grouped query over the campaign's assignments (or the given subset), one for the group objects.
+    """
+    if by not in GROUPINGS:
+        raise ValueError(by)
+    rule = pace_rule(campaign)
+    source = assignments(campaign) if rows is None else rows
+    grouped = (
+        source.values(GROUPINGS[by], "target__kind")
+        .annotate(assigned=Count("id"), visited=Count("id", filter=visited_condition(campaign)))
+        .order_by()
+    )
+    data = list(grouped)
+    labels = _kind_labels()
+    objects = _keys(by, {item[GROUPINGS[by]] for item in data}) if by != "kind" else {}
+    result: dict[Any, CoverageRow] = {}
+    total = CoverageRow(None, _("合计"))
+    for item in data:
+        raw = item[GROUPINGS[by]]
+        kind = item["target__kind"]
+        key: Any
+        if by in REGION_LEVELS:
+            key = _ancestor_at(objects, raw, REGION_LEVELS[by])
+        elif by == "kind":
+            key = raw
+        else:
+            key = objects.get(raw)
+        ident = getattr(key, "pk", key)
+        row = result.get(ident)
+        if row is None:
+            label = labels.get(key, key) if by == "kind" else _label(by, key)
+            row = result[ident] = CoverageRow(key, str(label))
+        for target in (row, total):
+            count = target.kinds.setdefault(kind, KindCount(kind, labels.get(kind, kind)))
+            count.assigned += item["assigned"]
+            count.visited += item["visited"]
+    ordered = sorted(result.values(), key=lambda r: _sort_key(by, r))
+    for row in [*ordered, total]:
+        row.pace = pace_of(row, rule, today)
+    kinds = [(str(k), str(label)) for k, label in Target.Kind.choices if k in total.kinds]
+    return Coverage(by=by, today=today, rule=rule, rows=ordered, total=total, kinds=kinds)
+
+
+def visited_targets(campaign: Campaign) -> int:
+    """Distinct targets with at least one visit in the campaign (assigned or not): the direct count."""
+    return Visit.objects.filter(campaign=campaign).values("target_id").distinct().count()
+
+
+@dataclass
+class WeekPoint:
+    week: dt.date  # the Monday
+    visits: int
+    cumulative: int
+    due: int
+
+
+def weekly_visits(campaign: Campaign, today: dt.date, rows: QuerySet[Assignment] | None = None) -> list[WeekPoint]:
+    """First visits to assigned targets per week (a target counts in the week of its first visit), cumulated,
+    against the pace rule's due count at each week's Sunday."""
+    source = assignments(campaign) if rows is None else rows
+    rule = pace_rule(campaign)
+    assigned = source.filter(target__kind__in=rule.kinds).count()
+    # Each target's first visit, then counted per (Beijing) week: one grouped query, a row per week.
+    first = Visit.objects.filter(campaign=campaign, target_id=OuterRef("target_id")).order_by("visited_at") \
+        .values("visited_at")[:1]
+    weeks = (
+        source.filter(target__kind__in=rule.kinds)
+        .annotate(first_at=Subquery(first, output_field=DateTimeField())).filter(first_at__isnull=False)
+        .annotate(week=TruncWeek("first_at")).values("week").annotate(n=Count("id")).order_by()
+    )
+    counts: dict[dt.date, int] = {}
+    for item in weeks:
+        week = item["week"]
+        monday = _local_date(week) if isinstance(week, dt.datetime) else week
+        counts[monday] = counts.get(monday, 0) + item["n"]
+    points: list[WeekPoint] = []
+    monday = rule.starts_on - dt.timedelta(days=rule.starts_on.weekday())
+    end = min(today, rule.complete_by or campaign.ends_on)
+    cumulative = sum(n for week, n in counts.items() if week < monday)  # visits before the rule's start count
+    while monday <= end:
+        cumulative += counts.get(monday, 0)
+        sunday = monday + dt.timedelta(days=6)
+        points.append(WeekPoint(monday, counts.get(monday, 0), cumulative, pace_due(rule, assigned, sunday)))
+        monday += dt.timedelta(days=7)
+    return points
+
+
+def _local_date(moment: dt.datetime) -> dt.date:
+    return clock.local(moment).date()
+
+
+# ---------------------------------------------------------------------------------------------- cases
+
+
+SATISFIED = (Case.Satisfaction.SATISFIED, Case.Satisfaction.FAIRLY)
+
+
+@dataclass
+class CaseRow:
+    key: Any
+    label: str
+    total: int = 0
+    registered: int = 0
+    registered_on_time: int = 0
+    dispatched: int = 0
+    due_or_done: int = 0
+    done_on_time: int = 0
+    answered: int = 0
+    resolved: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    open: int = 0
+    overdue: int = 0
+    escalated: int = 0
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> float | None:
+        return round(100 * part / whole, 1) if whole else None
+
+    @property
+    def registration_rate(self) -> float | None:
+        """登记及时率: registered within the deadline ÷ registered."""
+        return self._rate(self.registered_on_time, self.registered)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """按时办结率: answered by the handling deadline ÷ dispatched cases answered or past their deadline."""
+        return self._rate(self.done_on_time, self.due_or_done)
+
+    @property
+    def resolution_rate(self) -> float | None:
+        """解决率: answered with a 办理结果 (not only 解释说明) ÷ dispatched."""
+        return self._rate(self.resolved, self.dispatched)
+
+    @property
+    def response_rate(self) -> float | None:
+        """回复率（响应率）: answered (resolved, explained or replied) ÷ dispatched."""
+        return self._rate(self.answered, self.dispatched)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """满意率: 满意 or 基本满意 ÷ cases called back with a rating."""
+        return self._rate(self.satisfied, self.rated)
+
+
+CASE_GROUPINGS = {"unit": "unit_id", "village": "region_id", "category": "top", "week": "period",
+                  "month": "period", "status": "status"}
+
+
+def case_rows(campaign: Campaign) -> QuerySet[Case]:
+    """The cases the figures count: the campaign's, except those merged into another (counted there)."""
+    return Case.objects.filter(campaign=campaign).exclude(status=S.MERGED)
+
+
+def with_answer_day(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """`answered_on`: the (Beijing) day of the latest 办结 or 解释说明 in the case's history, else of `resolved_at`."""
+    latest = CaseEvent.objects.filter(case=OuterRef("pk"), to_status__in=(S.RESOLVED, S.EXPLAINED)) \
+        .order_by("-at", "-id").values("at")[:1]
+    return cases.annotate(answered_on=TruncDate(Coalesce(Subquery(latest), F("resolved_at"))))
+
+
+def _case_aggregates(today: dt.date) -> dict[str, Any]:
+    return {
+        "total": Count("id"),
+        "registered": Count("id", filter=Q(registered_on__isnull=False)),
+        "registered_on_time": Count("id", filter=Q(registered_on__isnull=False, registered_late=False)),
+        "dispatched": Count("id", filter=Q(dispatched_on__isnull=False)),
+        "due_or_done": Count("id", filter=Q(dispatched_on__isnull=False) & (
+            Q(status__in=ANSWERED) | Q(handling_due__lt=today))),
+        "done_on_time": Count("id", filter=Q(dispatched_on__isnull=False, status__in=ANSWERED) & (
+            Q(handling_due__isnull=True) | Q(answered_on__isnull=False, handling_due__gte=F("answered_on")))),
+        "answered": Count("id", filter=Q(dispatched_on__isnull=False, status__in=ANSWERED)),
+        "resolved": Count("id", filter=Q(dispatched_on__isnull=False, status__in=ANSWERED) & ~Q(resolution="")),
+        "rated": Count("id", filter=~Q(satisfaction="")),
+        "satisfied": Count("id", filter=Q(satisfaction__in=SATISFIED)),
+        "open": Count("id", filter=~Q(status__in=(*ANSWERED, S.CLOSED))),
+        "overdue": Count("id", filter=overdue_condition(today)),
+        "escalated": Count("id", filter=Q(status=S.ESCALATED) | ~Q(escalation_route="")),
+    }
+
+
+def overdue_condition(today: dt.date) -> Q:
+    """Overdue now: being handled, clock running, past the handling deadline (cases.deadlines.is_overdue)."""
+    return Q(status__in=HANDLING, paused_since__isnull=True, handling_due__lt=today)
+
+
+@dataclass
+class CaseFigures:
+    by: str
+    today: dt.date
+    rows: list[CaseRow]
+    total: CaseRow
+
+
+def case_figures(campaign: Campaign, by: str, today: dt.date, cases: QuerySet[Case] | None = None) -> CaseFigures:
+    """Case results grouped by unit, village, category (the top-level 六个一), week, month or status."""
+    if by not in CASE_GROUPINGS:
+        raise ValueError(by)
+    source = with_answer_day(case_rows(campaign) if cases is None else cases)
+    if by == "category":
+        source = source.annotate(top=Coalesce(F("category__parent_id"), F("category_id")))
+        field_name = "top"
+    elif by in ("week", "month"):
+        source = source.annotate(period=TruncWeek("raised_at") if by == "week" else TruncMonth("raised_at"))
+        field_name = "period"
+    else:
+        field_name = CASE_GROUPINGS[by]
+    aggregates = _case_aggregates(today)
+    data = list(source.values(field_name).annotate(**aggregates).order_by())
+    total_data = source.aggregate(**aggregates)
+    ids = {item[field_name] for item in data}
+    if by == "unit":
+        objects: dict[Any, Any] = Unit.objects.in_bulk([i for i in ids if i])
+    elif by == "village":
+        objects = _keys("village", {i for i in ids if i})
+    elif by == "category":
+        objects = CaseCategory.objects.in_bulk([i for i in ids if i])
+    else:
+        objects = {}
+    result: dict[Any, CaseRow] = {}
+    for item in data:
+        raw = item.pop(field_name)
+        key: Any
+        if by == "village":
+            key = _ancestor_at(objects, raw, Region.Level.VILLAGE) if raw else None
+        elif by in ("unit", "category"):
+            key = objects.get(raw)
+        elif by in ("week", "month"):
+            key = _local_date(raw) if isinstance(raw, dt.datetime) else raw
+        else:
+            key = raw
+        ident = getattr(key, "pk", key)
+        row = result.get(ident)
+        if row is None:
+            row = result[ident] = CaseRow(key, _case_label(by, key))
+        for name, value in item.items():
+            setattr(row, name, getattr(row, name) + value)
+    rows = sorted(result.values(), key=lambda r: _case_sort(by, r))
+    return CaseFigures(by, today, rows, CaseRow(None, _("合计"), **total_data))
+
+
+def _case_label(by: str, key: Any) -> str:
+    if key is None:
+        return {"unit": _("未交办"), "village": _("（未填村）"), "category": _("未分类")}.get(by, "")
+    if by == "category":
+        return f"{key.code} {key.title}"
+    if by == "week":
+        return _("%(start)s 至 %(end)s") % {"start": key, "end": key + dt.timedelta(days=6)}
+    if by == "month":
+        return f"{key:%Y-%m}"
+    if by == "status":
+        return str(S(key).label)
+    return str(key.name)
+
+
+def _case_sort(by: str, row: CaseRow) -> tuple[Any, ...]:
+    key = row.key
+    if key is None:
+        return (1, "")
+    if by == "unit":
+        return (0, key.sort_order, key.name)
+    if by == "village":
+        return (0, key.path)
+    if by == "category":
+        return (0, key.sort_order, key.code)
+    if by == "status":
+        return (0, S.values.index(key))
+    return (0, key)
+
+
+# ---------------------------------------------------------------------------------------------- drill-down
+
+
+def unvisited_assignments(campaign: Campaign, rows: QuerySet[Assignment] | None = None) -> QuerySet[Assignment]:
+    """The targets behind a coverage gap: assigned, with no visit of the campaign yet."""
+    source = assignments(campaign) if rows is None else rows
+    return source.exclude(visited_condition(campaign)).select_related("target__region", "unit", "cadre") \
+        .order_by("target__region__path", "target__address", "id")
+
+
+def visits_of(campaign: Campaign, rows: QuerySet[Assignment] | None = None) -> QuerySet[Visit]:
+    """The visits behind a coverage count (to the given assignments' targets), latest first."""
+    visits = Visit.objects.filter(campaign=campaign)
+    if rows is not None:
+        visits = visits.filter(target__in=rows.values("target"))
+    return visits.select_related("target__region", "cadre__unit").order_by("-visited_at", "id")
+
+
+def overdue_cases(campaign: Campaign, today: dt.date, cases: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    source = case_rows(campaign) if cases is None else cases
+    return source.filter(overdue_condition(today)).select_related("unit", "region", "category", "target__region") \
+        .order_by("handling_due", "id")
+
+
+def cadre_standing(campaign: Campaign, cadre: Cadre, today: dt.date) -> Pace:
+    """A cadre's own pace on their assignments (their row of `coverage(by="cadre")`)."""
+    row = coverage(campaign, "kind", today, assignments(campaign, cadre=cadre)).total
+    assert row.pace is not None  # noqa: S101 — coverage always sets it
+    return row.pace

@@ -1,0 +1,110 @@
+"""A hand-counted campaign: six assigned targets, five visits (one target twice, one visit moved away), six cases.
+
+Coverage, counted by hand (kinds: 5 registered households + 1 enterprise):
+  派出所 / 派出所党员甲: 上下塘 h0 h1 h2 → visited h0 (twice: by 派出所党员甲 and by 居委会干部甲);
+        h1's visit was moved to another campaign, so h1 is not visited → 3 assigned, 1 visited.
+  镇党政班子 / 王文: 计家墩 h0 h1 + the enterprise → visited h0 and the enterprise → 3 assigned, 2 visited.
+  An unassigned target (计家墩 h2) visited once: counted by `visited_targets`, not by coverage.
+"""
+
+import datetime as dt
+import uuid
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from zoufang.accounts.models import RoleGrant
+from zoufang.accounts.services import ensure_user
+from zoufang.campaigns.models import Campaign, CaseCategory
+from zoufang.cases.models import Case, CaseEvent
+from zoufang.conftest import PASSWORD
+from zoufang.planning.models import Assignment
+from zoufang.registry.models import Cadre
+from zoufang.registry.tests.factories import TargetFactory
+from zoufang.visits.models import Visit
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PACE = {
+    "monthly_min_share": "1/5", "target_kinds": ["registered_household", "resident_household", "enterprise"],
+    "starts_on": "2017-05-01", "complete_by": "2017-09-30",
+}
+
+
+def at(day: str, hour: int = 10) -> dt.datetime:
+    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(hour), tzinfo=SHANGHAI)
+
+
+def visit(campaign: Campaign, target: Any, cadre: Cadre, day: str) -> Visit:
+    return Visit.objects.create(
+        campaign=campaign, target=target, cadre=cadre, client_uuid=uuid.uuid4(), content_hash="x",
+        visited_at=at(day), mode=Visit.Mode.HOME,
+    )
+
+
+@pytest.fixture
+def counted(town: Any, settings: Any) -> Any:
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    campaign = town.campaign
+    campaign.starts_on = dt.date(2017, 5, 1)
+    campaign.config = {"pace": PACE}
+    campaign.save()
+    officer = Cadre.objects.get(name="派出所党员甲")
+    wangwen = Cadre.objects.get(name="王文")
+    village_cadre = Cadre.objects.get(name="居委会干部甲")
+    sxt, jjd = town.households["shangxiatang"], town.households["jijiadun"]
+    extra = TargetFactory(region=jjd[0].region)
+    for target in sxt:
+        Assignment.objects.create(campaign=campaign, target=target, unit=town.police, cadre=officer)
+    for target in (*jjd, town.enterprise):
+        Assignment.objects.create(campaign=campaign, target=target, unit=wangwen.unit, cadre=wangwen)
+    visit(campaign, sxt[0], officer, "2017-05-10")
+    visit(campaign, sxt[0], village_cadre, "2017-06-02")
+    other = Campaign.objects.create(slug="other", name="另一活动", scope=town.town,
+                                    starts_on=dt.date(2017, 1, 1), ends_on=dt.date(2017, 12, 31))
+    moved = visit(campaign, sxt[1], officer, "2017-06-05")
+    moved.campaign = other  # recorded under the wrong campaign, then moved: no longer counts here
+    moved.save()
+    visit(campaign, jjd[0], wangwen, "2017-05-20")
+    visit(campaign, town.enterprise, wangwen, "2017-06-12")
+    visit(campaign, extra, wangwen, "2017-06-12")
+
+    top = CaseCategory.objects.create(campaign=campaign, code="1", title="在收集社情民意方面", sort_order=1)
+    item = CaseCategory.objects.create(campaign=campaign, code="1.1", parent=top, title="收集意见建议", sort_order=2)
+    second = CaseCategory.objects.create(campaign=campaign, code="2", title="在宣传政策方面", sort_order=3)
+
+    def case(name: str, **fields: Any) -> Case:
+        fields.setdefault("raised_at", at("2017-06-01"))
+        fields.setdefault("region", sxt[0].region)
+        return Case.objects.create(campaign=campaign, kind=Case.Kind.PROBLEM, description=name, **fields)
+
+    cases = {
+        # Registered on time, dispatched, resolved on 6/10 (due 6/14), closed, 满意.
+        "c1": case("c1", status=Case.Status.CLOSED, category=item, registered_on=dt.date(2017, 6, 2),
+                   unit=town.police, dispatched_on=dt.date(2017, 6, 2), handling_due=dt.date(2017, 6, 14),
+                   resolution="已修复", resolved_at=at("2017-06-10"), satisfaction=Case.Satisfaction.SATISFIED),
+        # Registered late, dispatched, due 6/12, still being handled: overdue on 6/15.
+        "c2": case("c2", status=Case.Status.ACCEPTED, category=item, registered_on=dt.date(2017, 6, 6),
+                   registered_late=True, unit=town.police, dispatched_on=dt.date(2017, 6, 6),
+                   handling_due=dt.date(2017, 6, 12)),
+        # 镇党政班子: explained on 6/9 (due 6/8: late), not resolved, 不满意; in 计家墩.
+        "c3": case("c3", status=Case.Status.EXPLAINED, category=second, registered_on=dt.date(2017, 6, 1),
+                   unit=wangwen.unit, dispatched_on=dt.date(2017, 6, 1), handling_due=dt.date(2017, 6, 8),
+                   explanation="需上级统筹", satisfaction=Case.Satisfaction.UNSATISFIED, region=jjd[0].region),
+        # A draft waiting to be registered, no unit, no category.
+        "c4": case("c4", status=Case.Status.DRAFT),
+        # Merged into c1: counted there, not here.
+        "c5": case("c5", status=Case.Status.MERGED, category=item, unit=town.police),
+        # Escalated by 派出所, due 6/30.
+        "c6": case("c6", status=Case.Status.ESCALATED, category=item, registered_on=dt.date(2017, 6, 2),
+                   unit=town.police, dispatched_on=dt.date(2017, 6, 2), handling_due=dt.date(2017, 6, 30),
+                   escalation_route=Case.Route.COORDINATION, raised_at=at("2017-06-08")),
+    }
+    CaseEvent.objects.create(case=cases["c3"], action="explain", from_status=Case.Status.ACCEPTED,
+                             to_status=Case.Status.EXPLAINED, at=at("2017-06-09"), version=1)
+    town.users["handler"] = ensure_user(
+        "handler", PASSWORD, role=RoleGrant.Role.UNIT_HANDLER, unit=town.police, region=town.town
+    )
+    town.officer, town.wangwen, town.cases, town.extra = officer, wangwen, cases, extra
+    town.categories = (top, second)
+    return town

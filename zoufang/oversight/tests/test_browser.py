@@ -1,0 +1,33 @@
+"""The leader reads the dashboard on a phone and on a desktop in real Chromium, and drills down to the rows."""
+
+from typing import Any
+
+import pytest
+
+from zoufang.conftest import SHOTS, browser_login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 800)])
+def test_the_leader_reads_the_dashboard_and_opens_a_village_s_unvisited_targets(
+        browser: Any, live_server: Any, counted: Any, width: int, height: int) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        browser_login(page, live_server.url, "leader")
+        assert page.locator("#board-title").inner_text() == "走访进度督查"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        village = page.locator("#t-coverage-village").locator("xpath=ancestor::section[1]")
+        row = village.locator("tbody tr", has=page.locator("th", has_text="上下塘社区"))
+        assert [t.strip() for t in row.locator("td").all_inner_texts()][:3] == ["3", "1", "2"]
+        page.screenshot(path=str(SHOTS / f"oversight-dashboard-{width}.png"), full_page=True)
+        row.locator("th a").click()
+        page.wait_for_load_state()
+        assert page.locator("h1").inner_text() == "上下塘社区·未走访对象"
+        assert page.locator("tbody tr").count() == 2
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(SHOTS / f"oversight-rows-{width}.png"), full_page=True)
+    finally:
+        context.close()

@@ -1,0 +1,83 @@
+"""The figures on the 锦溪镇 2017 demo agree with counts taken directly, and with the seed's pace rule."""
+
+import datetime as dt
+import math
+from typing import Any
+
+import pytest
+
+from zoufang.cases.models import Case
+from zoufang.oversight import figures
+from zoufang.planning.models import Assignment
+from zoufang.registry.models import Cadre
+from zoufang.visits.models import Visit
+from zoufang.visits.rules import pace_for
+
+DEMO_DAY = dt.date(2017, 6, 15)
+SEED_KINDS = ("registered_household", "resident_household", "enterprise")
+
+
+@pytest.fixture
+def on_the_demo_day(settings: Any) -> None:
+    settings.ZOUFANG_TODAY = "2017-06-15"
+
+
+def test_the_dashboard_total_visited_is_the_direct_count(demo: Any, db: Any) -> None:
+    assigned = Assignment.objects.filter(campaign=demo)
+    direct = Visit.objects.filter(campaign=demo, target__in=assigned.values("target")) \
+        .values("target_id").distinct().count()
+    assert direct > 0
+    for by in ("village", "unit", "cadre", "kind", "town"):
+        total = figures.coverage(demo, by, DEMO_DAY)
+        assert total.total.visited == direct, by
+        assert sum(row.visited for row in total.rows) == direct, by
+        assert total.total.assigned == assigned.count(), by
+    weekly = figures.weekly_visits(demo, DEMO_DAY)
+    counted_kinds = Visit.objects.filter(
+        campaign=demo, target__in=assigned.filter(target__kind__in=SEED_KINDS).values("target")
+    ).values("target_id").distinct().count()
+    assert weekly[-1].cumulative == counted_kinds
+
+
+def test_the_pace_due_for_a_cadre_on_the_demo_day_follows_the_seed(demo: Any, db: Any) -> None:
+    """Seed 000: each month ≥ 1/5 of the assigned total, from May; on 15 June only May has ended."""
+    rule = figures.pace_rule(demo)
+    assert (rule.starts_on, rule.complete_by, rule.monthly_share) == (dt.date(2017, 5, 1), dt.date(2017, 9, 30), 0.2)
+    rows = figures.coverage(demo, "cadre", DEMO_DAY).rows
+    checked = 0
+    for row in rows:
+        if not isinstance(row.key, Cadre) or row.pace is None or not row.pace.assigned:
+            continue
+        assigned = Assignment.objects.filter(campaign=demo, cadre=row.key, target__kind__in=SEED_KINDS).count()
+        assert row.pace.assigned == assigned
+        assert row.pace.due_today == min(assigned, math.ceil(assigned / 5))
+        assert row.pace.due_month_end == min(assigned, 2 * math.ceil(assigned / 5))
+        # 我的走访 says the same month-end figure.
+        if checked < 3:
+            assert pace_for(demo, row.key, DEMO_DAY).expected_by_month_end == row.pace.due_month_end
+        checked += 1
+    assert checked > 10
+
+
+def test_the_case_results_match_direct_counts(demo: Any, db: Any) -> None:
+    total = figures.case_figures(demo, "unit", DEMO_DAY).total
+    cases = Case.objects.filter(campaign=demo).exclude(status=Case.Status.MERGED)
+    assert total.total == cases.count()
+    overdue = [c for c in cases if c.status in ("dispatched", "accepted", "signoff") and not c.paused_since
+               and c.handling_due and c.handling_due < DEMO_DAY]
+    assert total.overdue == len(overdue)
+    by_unit = figures.case_figures(demo, "unit", DEMO_DAY)
+    assert sum(row.total for row in by_unit.rows) == total.total
+    by_category = figures.case_figures(demo, "category", DEMO_DAY)
+    assert sum(row.total for row in by_category.rows) == total.total
+    assert len(by_category.rows) <= 7  # the six 一s and, perhaps, 未分类
+
+
+def test_the_demo_dashboard_renders_for_the_office(demo: Any, client: Any, on_the_demo_day: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="office"))
+    page = client.get("/").content.decode()
+    total = figures.coverage(demo, "village", DEMO_DAY).total
+    assert f"{total.visited} / {total.assigned}" in page
+    assert "进度落后的单位" in page

@@ -1,0 +1,133 @@
+"""Every figure against the hand-counted campaign of conftest.py (see its docstring for the counts)."""
+
+import datetime as dt
+from typing import Any
+
+from zoufang.oversight import figures
+from zoufang.oversight.figures import PaceRule, pace_due
+
+TODAY = dt.date(2017, 6, 15)
+SEED_000 = PaceRule(starts_on=dt.date(2017, 5, 1), complete_by=dt.date(2017, 9, 30), monthly_share=0.2,
+                    kinds=("registered_household",))
+
+
+def rows(result: Any) -> dict[str, tuple[int, int]]:
+    return {row.label: (row.assigned, row.visited) for row in result.rows}
+
+
+def test_the_seed_rule_wants_a_fifth_of_the_total_for_every_month_ended(db: Any) -> None:
+    assert pace_due(SEED_000, 10, dt.date(2017, 4, 30)) == 0
+    assert pace_due(SEED_000, 10, dt.date(2017, 5, 30)) == 0
+    assert pace_due(SEED_000, 10, dt.date(2017, 5, 31)) == 2
+    assert pace_due(SEED_000, 10, dt.date(2017, 6, 15)) == 2
+    assert pace_due(SEED_000, 10, dt.date(2017, 6, 30)) == 4
+    assert pace_due(SEED_000, 10, dt.date(2017, 9, 29)) == 8
+    assert pace_due(SEED_000, 10, dt.date(2017, 9, 30)) == 10
+    # ⌈3/5⌉ = 1 a month: 3 months ended covers all 3 before the deadline.
+    assert pace_due(SEED_000, 3, dt.date(2017, 7, 31)) == 3
+    assert pace_due(SEED_000, 0, dt.date(2017, 9, 30)) == 0
+
+
+def test_without_a_monthly_share_the_total_is_spread_evenly_up_to_the_deadline(db: Any) -> None:
+    menghe = PaceRule(starts_on=dt.date(2018, 1, 1), complete_by=dt.date(2018, 4, 30), monthly_share=None,
+                      kinds=("registered_household",))
+    assert pace_due(menghe, 10, dt.date(2018, 1, 31)) == 3  # ⌈10 × 1/4⌉
+    assert pace_due(menghe, 10, dt.date(2018, 2, 28)) == 5
+    assert pace_due(menghe, 10, dt.date(2018, 4, 30)) == 10
+    no_deadline = PaceRule(dt.date(2018, 1, 1), None, None, ("registered_household",))
+    assert pace_due(no_deadline, 10, dt.date(2018, 6, 30)) == 0
+
+
+def test_coverage_counts_each_assigned_target_once_and_drops_a_moved_visit(counted: Any) -> None:
+    campaign = counted.campaign
+    assert rows(figures.coverage(campaign, "unit", TODAY)) == {"镇党政班子": (3, 2), "派出所": (3, 1)}
+    assert rows(figures.coverage(campaign, "cadre", TODAY)) == {"王文（镇党政班子）": (3, 2),
+                                                               "派出所党员甲（派出所）": (3, 1)}
+    by_village = figures.coverage(campaign, "village", TODAY)
+    assert rows(by_village) == {"上下塘社区": (3, 1), "计家墩村": (3, 2)}
+    assert (by_village.total.assigned, by_village.total.visited) == (6, 3)
+    assert by_village.total.percent == 50.0
+    enterprise = by_village.total.kind("enterprise")
+    assert (enterprise.assigned, enterprise.visited) == (1, 1)
+    households = by_village.total.kind("registered_household")
+    assert (households.assigned, households.visited) == (5, 2)
+    assert rows(figures.coverage(campaign, "group", TODAY)) == {
+        "第1居民小组": (3, 1), "第1村民小组": (2, 1), "（未细分到村（居）民小组）": (1, 1)}
+    assert rows(figures.coverage(campaign, "town", TODAY)) == {"锦溪镇": (6, 3)}
+    assert rows(figures.coverage(campaign, "city", TODAY)) == {"苏州市": (6, 3)}
+    assert rows(figures.coverage(campaign, "grid", TODAY)) == {"（未细分到网格）": (6, 3)}  # no grids in this town
+    # The direct count also sees the unassigned target visited once; coverage counts the plan only.
+    assert figures.visited_targets(campaign) == 4
+
+
+def test_pace_per_cadre_on_the_demo_day_and_later(counted: Any) -> None:
+    campaign = counted.campaign
+    by_cadre = {row.label: row.pace for row in figures.coverage(campaign, "cadre", TODAY).rows}
+    officer = by_cadre["派出所党员甲（派出所）"]
+    # 3 assigned: ⌈3/5⌉ = 1 a month; May has ended (1 due), June's is due by 30 June (2).
+    assert (officer.assigned, officer.visited, officer.due_today, officer.due_month_end) == (3, 1, 1, 2)
+    assert (officer.behind, officer.month_gap, officer.remaining) == (0, 1, 2)
+    # 1 target in the 46 days since 1 May: the other 2 take 92 more days.
+    assert officer.projected_finish == dt.date(2017, 9, 15)
+    later = figures.coverage(campaign, "cadre", dt.date(2017, 7, 1))
+    assert [(row.label, row.pace.behind) for row in later.behind()] == [("派出所党员甲（派出所）", 1)]
+    end = figures.coverage(campaign, "unit", dt.date(2017, 9, 30))
+    assert [(row.label, row.pace.behind) for row in end.behind()] == [("派出所", 2), ("镇党政班子", 1)]
+    assert figures.cadre_standing(campaign, counted.officer, TODAY) == officer
+
+
+def test_weekly_first_visits_against_the_pace_line(counted: Any) -> None:
+    points = figures.weekly_visits(counted.campaign, TODAY)
+    assert points[0].week == dt.date(2017, 5, 1)
+    assert points[-1].week == dt.date(2017, 6, 12)
+    by_week = {p.week: (p.visits, p.cumulative, p.due) for p in points}
+    assert by_week[dt.date(2017, 5, 8)] == (1, 1, 0)  # sxt h0, 10 May (its second visit, 2 June, not again)
+    assert by_week[dt.date(2017, 5, 15)] == (1, 2, 0)  # jjd h0, 20 May
+    assert by_week[dt.date(2017, 5, 29)] == (0, 2, 2)  # May ended on the Wednesday: ⌈6/5⌉ = 2 due
+    assert by_week[dt.date(2017, 6, 12)] == (1, 3, 2)  # the enterprise; the unassigned target is not counted
+
+
+def test_case_results_in_total(counted: Any) -> None:
+    total = figures.case_figures(counted.campaign, "unit", TODAY).total
+    assert (total.total, total.registered, total.registered_on_time, total.dispatched) == (5, 4, 3, 4)
+    assert (total.due_or_done, total.done_on_time, total.answered, total.resolved) == (3, 1, 2, 1)
+    assert (total.rated, total.satisfied, total.open, total.overdue, total.escalated) == (2, 1, 3, 1, 1)
+    assert total.registration_rate == 75.0
+    assert total.on_time_rate == 33.3
+    assert total.response_rate == 50.0
+    assert total.resolution_rate == 25.0
+    assert total.satisfaction_rate == 50.0
+
+
+def test_case_results_by_unit_village_category_and_week(counted: Any) -> None:
+    campaign = counted.campaign
+    by_unit = {row.label: (row.total, row.answered, row.overdue, row.escalated)
+               for row in figures.case_figures(campaign, "unit", TODAY).rows}
+    assert by_unit == {"镇党政班子": (1, 1, 0, 0), "派出所": (3, 1, 1, 1), "未交办": (1, 0, 0, 0)}
+    by_village = {row.label: row.total for row in figures.case_figures(campaign, "village", TODAY).rows}
+    assert by_village == {"上下塘社区": 4, "计家墩村": 1}
+    by_category = {row.label: row.total for row in figures.case_figures(campaign, "category", TODAY).rows}
+    assert by_category == {"1 在收集社情民意方面": 3, "2 在宣传政策方面": 1, "未分类": 1}
+    by_week = {row.key: row.total for row in figures.case_figures(campaign, "week", TODAY).rows}
+    assert by_week == {dt.date(2017, 5, 29): 4, dt.date(2017, 6, 5): 1}
+    by_month = {row.label: row.total for row in figures.case_figures(campaign, "month", TODAY).rows}
+    assert by_month == {"2017-06": 5}
+
+
+def test_drill_downs_list_the_rows_behind_the_figures(counted: Any) -> None:
+    campaign = counted.campaign
+    unvisited = figures.unvisited_assignments(campaign)
+    assert sorted(a.target.pk for a in unvisited) == sorted(
+        [t.pk for t in counted.households["shangxiatang"][1:]] + [counted.households["jijiadun"][1].pk])
+    police = figures.assignments(campaign, unit=counted.police)
+    assert figures.visits_of(campaign, police).count() == 2  # sxt h0 twice; the moved visit is gone
+    assert [c.description for c in figures.overdue_cases(campaign, TODAY)] == ["c2"]
+
+
+def test_a_visit_before_the_rule_starts_counts_from_the_first_week(counted: Any) -> None:
+    from zoufang.oversight.tests.conftest import visit
+
+    visit(counted.campaign, counted.households["jijiadun"][1], counted.wangwen, "2017-04-20")
+    points = figures.weekly_visits(counted.campaign, TODAY)
+    assert (points[0].week, points[0].visits, points[0].cumulative) == (dt.date(2017, 5, 1), 0, 1)
+    assert points[-1].cumulative == 4  # sxt h0, jjd h0, jjd h1 and the enterprise

@@ -1,0 +1,159 @@
+"""The dashboard, the unit page, the drill-downs, the xlsx and the API: same figures, same scope."""
+
+import io
+from typing import Any
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from zoufang.planning.models import Assignment
+from zoufang.registry.tests.factories import TargetFactory
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_the_office_home_is_the_dashboard_with_the_counts_table_kept(counted: Any, login: Any) -> None:
+    page = login(counted.users["office"]).get("/").content.decode()
+    assert "走访进度督查" in page
+    assert "3 / 6" in page  # visited / assigned
+    assert 'data-chart="bar"' in page
+    assert 'data-chart="line"' in page
+    assert 'data-chart="funnel"' in page
+    assert "各单位问题办理情况" in page or "各承办单位问题办理情况" in page
+    assert "各村（社区）走访对象" in page  # the table the home page had before
+
+
+def test_a_leader_sees_the_villages_they_are_linked_to_first(counted: Any, login: Any) -> None:
+    counted.wangwen.linked_regions.add(counted.jijiadun)
+    page = login(counted.users["leader"]).get("/").content.decode()
+    assert page.index("我挂钩的村（社区）") < page.index("各村（社区）走访覆盖与进度")
+
+
+def test_the_unit_page_shows_its_cadres_and_cases_to_its_handler_only(counted: Any, login: Any, client: Any) -> None:
+    slug, police = counted.campaign.slug, counted.police
+    page = login(counted.users["handler"]).get(f"/oversight/{slug}/units/{police.public_id}/").content.decode()
+    assert "派出所党员甲（派出所）" in page
+    assert "1 / 3" in page
+    assert "王文" not in page
+    leadership = counted.wangwen.unit
+    assert client.get(f"/oversight/{slug}/units/{leadership.public_id}/").status_code == 404
+    assert client.get(f"/oversight/{slug}/").status_code == 200  # their one unit's page
+    assert client.get(f"/oversight/{slug}/rows/?what=unvisited&unit={leadership.public_id}").status_code == 404
+    home = client.get("/").content.decode()
+    assert f"/oversight/{slug}/units/{police.public_id}/" in home
+
+
+def test_outsiders_see_nothing(counted: Any, login: Any, api_token: Any, client: Any) -> None:
+    slug = counted.campaign.slug
+    login(counted.users["outsider"])
+    for url in (f"/oversight/{slug}/", f"/oversight/{slug}/rows/", f"/oversight/{slug}/xlsx/all/",
+                f"/oversight/{slug}/units/{counted.police.public_id}/"):
+        assert client.get(url).status_code == 404, url
+    headers = api_token("outsider")
+    for url in ("coverage", "cases", "behind", "rows"):
+        assert client.get(f"/api/v1/oversight/{slug}/{url}", **headers).status_code == 404
+
+
+def test_the_drill_down_lists_the_unvisited_targets_with_masked_phones(counted: Any, login: Any) -> None:
+    slug = counted.campaign.slug
+    client = login(counted.users["leader"])
+    page = client.get(f"/oversight/{slug}/rows/?what=unvisited&unit={counted.police.public_id}").content.decode()
+    assert "共 2 条" in page
+    h1 = counted.households["shangxiatang"][1]
+    assert h1.name in page
+    assert h1.phone not in page
+    assert h1.phone[-4:] in page
+    visits = client.get(f"/oversight/{slug}/rows/?what=visits&unit={counted.police.public_id}").content.decode()
+    assert "共 2 条" in visits
+    overdue = client.get(f"/oversight/{slug}/rows/?what=cases&overdue=1").content.decode()
+    assert "共 1 条" in overdue
+    assert "c2" in overdue
+
+
+def test_every_table_downloads_as_xlsx_with_the_page_figures(counted: Any, login: Any) -> None:
+    slug = counted.campaign.slug
+    client = login(counted.users["office"])
+    response = client.get(f"/oversight/{slug}/xlsx/coverage-unit/")
+    assert response["Content-Type"] == XLSX
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[1][:4] == ["走访单位", "应走访", "已走访", "未走访"]
+    assert values[2][:3] == ["派出所", 3, 1]
+    assert values[3][:3] == ["镇党政班子", 3, 2]
+    assert values[4][:3] == ["合计", 6, 3]
+    everything = load_workbook(io.BytesIO(client.get(f"/oversight/{slug}/xlsx/all/").content))
+    assert "问题办理漏斗" in everything.sheetnames
+    rows = load_workbook(io.BytesIO(client.get(f"/oversight/{slug}/rows/?what=unvisited&format=xlsx").content))
+    assert rows.active.max_row == 2 + 3  # title, headers, the three unvisited targets
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_xlsx(counted: Any, login: Any) -> None:
+    counted.police.name = "=HYPERLINK(\"http://x\")"
+    counted.police.save()
+    client = login(counted.users["office"])
+    sheet = load_workbook(io.BytesIO(client.get(f"/oversight/{counted.campaign.slug}/xlsx/coverage-unit/").content)).active
+    cell = next(c for row in sheet.iter_rows() for c in row if c.value == counted.police.name)
+    assert cell.data_type == "s"
+    # The unit's name titles its drill-down sheet: the characters Excel refuses there are replaced.
+    url = f"/oversight/{counted.campaign.slug}/rows/?what=unvisited&unit={counted.police.public_id}&format=xlsx"
+    rows = load_workbook(io.BytesIO(client.get(url).content))
+    assert rows.sheetnames == ["=HYPERLINK(\"http－－－x\")·未走访对象"]
+
+
+def test_the_api_gives_the_page_figures_scoped(counted: Any, api_token: Any, client: Any) -> None:
+    slug = counted.campaign.slug
+    office = api_token("office")
+    coverage = client.get(f"/api/v1/oversight/{slug}/coverage?by=unit", **office).json()
+    assert [(r["label"], r["assigned"], r["visited"]) for r in coverage["rows"]] == [("派出所", 3, 1), ("镇党政班子", 3, 2)]
+    assert coverage["total"]["pace"]["due_today"] == 2
+    cases = client.get(f"/api/v1/oversight/{slug}/cases?by=unit", **office).json()
+    assert cases["total"]["response_rate"] == 50.0
+    assert cases["total"]["overdue"] == 1
+    handler = api_token("handler")
+    mine = client.get(f"/api/v1/oversight/{slug}/coverage?by=unit", **handler).json()
+    assert [(r["label"], r["assigned"]) for r in mine["rows"]] == [("派出所", 3)]
+    mine_cases = client.get(f"/api/v1/oversight/{slug}/cases?by=unit", **handler).json()
+    assert mine_cases["total"]["total"] == 3  # c1, c2, c6; the merged c5 is not counted
+    rows = client.get(f"/api/v1/oversight/{slug}/rows?what=unvisited", **handler).json()
+    assert rows["count"] == 2
+    assert len(rows["rows"]) == 2
+    second = client.get(f"/api/v1/oversight/{slug}/rows?what=unvisited&offset=1&limit=5", **handler).json()
+    assert second["count"] == 2
+    assert second["rows"] == rows["rows"][1:]
+    assert client.get(f"/api/v1/oversight/{slug}/coverage?by=nonsense", **office).status_code == 404
+
+
+def test_the_dashboard_asks_a_bounded_number_of_queries(counted: Any, login: Any) -> None:
+    client = login(counted.users["office"])
+    client.get("/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/")
+    for _n in range(30):
+        target = TargetFactory(region=counted.households["jijiadun"][0].region)
+        Assignment.objects.create(campaign=counted.campaign, target=target, unit=counted.police, cadre=counted.officer)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/")
+    assert len(many) == len(few)
+    assert len(few) < 60
+
+
+def test_the_cadre_sees_on_my_visits_what_the_ended_months_required(counted: Any, login: Any, settings: Any) -> None:
+    settings.ZOUFANG_TODAY = "2017-07-01"  # May and June have ended: 2 of the 3 were due
+    page = login(counted.users["dept"]).get("/me/").content.decode()
+    assert "已结束的月份共要求走访 2 个" in page
+    assert "逾期未完成 1 个" in page
+    assert 'data-chart' not in page
+    assert "charts.js" not in page
+
+
+def test_a_cadre_reads_only_their_own_figures_over_the_api(counted: Any, api_token: Any, client: Any,
+                                                           login: Any) -> None:
+    slug = counted.campaign.slug
+    headers = api_token("dept")  # 派出所党员甲
+    mine = client.get(f"/api/v1/oversight/{slug}/coverage?by=cadre", **headers).json()
+    assert [(r["label"], r["assigned"], r["visited"]) for r in mine["rows"]] == [("派出所党员甲（派出所）", 3, 1)]
+    assert mine["rows"][0]["pace"]["due_today"] == 1
+    other = counted.wangwen.unit.public_id
+    assert client.get(f"/api/v1/oversight/{slug}/rows?what=unvisited&unit={other}", **headers).status_code == 404
+    assert login(counted.users["dept"]).get(f"/oversight/{slug}/").status_code == 404  # 我的走访 is theirs

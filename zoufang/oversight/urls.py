@@ -1,0 +1,11 @@
+from django.urls import path
+
+from zoufang.oversight import views
+
+app_name = "oversight"
+urlpatterns = [
+    path("<slug:slug>/", views.dashboard, name="dashboard"),
+    path("<slug:slug>/units/<uuid:unit_id>/", views.unit, name="unit"),
+    path("<slug:slug>/rows/", views.rows, name="rows"),
+    path("<slug:slug>/xlsx/<slug:key>/", views.table_xlsx, name="xlsx"),
+]

@@ -1,0 +1,87 @@
+"""督查统计 pages: the campaign's dashboard, a unit's page, the rows behind a figure; each list as xlsx."""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from zoufang import clock
+from zoufang.oversight import board as boards
+from zoufang.oversight import drill, export
+from zoufang.oversight.access import Reach, campaign_for
+from zoufang.registry.models import Unit
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}.xlsx"
+    return response
+
+
+def _unit(reach: Reach, public_id: Any) -> Unit:
+    try:
+        unit = Unit.objects.filter(public_id=public_id).first()
+    except (ValueError, TypeError):
+        unit = None
+    if unit is None or not reach.may_read_unit(unit):
+        raise Http404
+    return unit
+
+
+def _board(request: HttpRequest, reach: Reach, unit_id: Any = None) -> tuple[boards.Board, Unit | None]:
+    today = clock.today()
+    if unit_id:
+        unit = _unit(reach, unit_id)
+        return boards.unit_board(reach, unit, today), unit
+    if not reach.whole:
+        raise Http404
+    return boards.campaign_board(reach, today, request.user), None
+
+
+@login_required
+def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    reach = campaign_for(request.user, slug)
+    if not reach.whole:
+        if len(reach.units) == 1:
+            return unit(request, slug, reach.units[0].public_id)
+        raise Http404
+    board, _unit_none = _board(request, reach)
+    return render(request, "oversight/dashboard.html", {"campaign": reach.campaign, "board": board})
+
+
+@login_required
+def unit(request: HttpRequest, slug: str, unit_id: Any) -> HttpResponse:
+    reach = campaign_for(request.user, slug)
+    board, found = _board(request, reach, unit_id)
+    return render(request, "oversight/unit.html", {"campaign": reach.campaign, "board": board, "unit": found})
+
+
+@login_required
+def table_xlsx(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    reach = campaign_for(request.user, slug)
+    board, found = _board(request, reach, request.GET.get("unit"))
+    tables = board.ordered()
+    if key != "all":
+        tables = [table for table in tables if table.key == key]
+    if not tables:
+        raise Http404
+    heading = f"{reach.campaign.name}{' ' + found.name if found else ''}"
+    return xlsx_response(export.xlsx(tables, heading=heading), f"{slug}-{key}-{board.today:%Y%m%d}")
+
+
+@login_required
+def rows(request: HttpRequest, slug: str) -> HttpResponse:
+    reach = campaign_for(request.user, slug)
+    narrowing = drill.narrowing(reach, request.GET)
+    today = clock.today()
+    if request.GET.get("format") == "xlsx":
+        table, _count = drill.table(reach, narrowing, request.user, today, limit=None)
+        return xlsx_response(export.xlsx([table], heading=reach.campaign.name), f"{slug}-{narrowing.what}")
+    table, count = drill.table(reach, narrowing, request.user, today)
+    return render(request, "oversight/rows.html", {
+        "campaign": reach.campaign, "table": table, "count": count, "narrowing": narrowing,
+        "query": narrowing.query(), "cut": count > len(table.rows),
+    })
