@@ -20,6 +20,8 @@ class Table:
     rows: list[list[Cell]] = field(default_factory=list)
     total: list[Cell] | None = None
     chart: str = ""  # a hint for static/web/charts.js: bar, line or funnel
+    chart_series: str = ""  # the columns drawn (counted from 1), e.g. "2,3"; empty: every numeric column
+    chart_line: str = ""  # the columns drawn as a dashed line over the chart (the pace line)
     links: list[str | None] = field(default_factory=list)  # per row: where its drill-down is
     numeric_from: int = 1  # columns from here on are figures (right-aligned)
     folded: bool = False  # shown closed on the page (<details>), for the figures read less often
@@ -65,7 +67,7 @@ def coverage_table(coverage: Coverage, link: Callable[[CoverageRow], str | None]
                  _("截至今日应完成"), _("逾期未完成"), _("本月底应累计"), _("按目前速度预计完成")],
         rows=[_coverage_cells(row) for row in chosen],
         total=_coverage_cells(coverage.total) if rows is None else None,
-        chart="bar", links=[link(row) if link else None for row in chosen],
+        chart="bar", chart_series="2,3", links=[link(row) if link else None for row in chosen],
     )
     return table
 
@@ -75,6 +77,7 @@ def weekly_table(points: list[WeekPoint]) -> Table:
         key="weekly", title=_("每周首次走访与进度要求（累计）"),
         headers=[_("周（自周一）"), _("当周首次走访"), _("累计已走访"), _("按进度要求累计应走访")],
         rows=[[_day(p.week), p.visits, p.cumulative, p.due] for p in points], chart="line",
+        chart_series="3", chart_line="4",
     )
 
 
@@ -98,7 +101,7 @@ def case_table(figures: CaseFigures, link: Callable[[CaseRow], str | None] | Non
         headers=[_(CASE_HEADINGS[figures.by]), _("问题总数"), _("已登记"), _("登记及时率"), _("已交办"),
                  _("响应率（回复率）"), _("按时办结率"), _("解决率"), _("满意率"), _("未办结"), _("超期"), _("上报")],
         rows=[_case_cells(row) for row in figures.rows], total=_case_cells(figures.total),
-        chart="bar", links=[link(row) if link else None for row in figures.rows],
+        chart="bar", chart_series="2,10,11", links=[link(row) if link else None for row in figures.rows],
     )
 
 

@@ -81,3 +81,14 @@ def test_the_demo_dashboard_renders_for_the_office(demo: Any, client: Any, on_th
     total = figures.coverage(demo, "village", DEMO_DAY).total
     assert f"{total.visited} / {total.assigned}" in page
     assert "进度落后的单位" in page
+
+
+def test_the_demo_dashboard_first_load_is_within_150_kb_gzipped(demo: Any, client: Any, on_the_demo_day: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    from zoufang.web.tests.test_charts import FIRST_LOAD_BUDGET, _first_load_gzipped
+
+    for username in ("office", "leader"):
+        client.force_login(get_user_model().objects.get(username=username))
+        size, loaded = _first_load_gzipped(client, "/")
+        assert size <= FIRST_LOAD_BUDGET, f"{username}: {size} bytes gzipped ({loaded})"
