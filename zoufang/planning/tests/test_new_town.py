@@ -23,6 +23,7 @@ from zoufang.planning.export import build_workbook
 from zoufang.planning.models import Assignment, FixedQuota, Quota
 from zoufang.planning.services import PlanRejected, run_plan, store_department_table
 from zoufang.planning.tests.towns import build_town
+from zoufang.planning.tests.xlsx_checker import check_workbook
 from zoufang.regions.models import Region
 from zoufang.registry.imports import run_import
 from zoufang.registry.models import Cadre, Target, Unit
@@ -88,12 +89,16 @@ def _run(*args: str, **options) -> str:
     return out.getvalue()
 
 
-def test_it_plans_the_new_town_with_plan_run_exit_0_and_plan_check_clean(shihu):
+def test_it_plans_the_new_town_with_plan_run_exit_0_and_plan_check_clean(shihu, tmp_path):
     _run("run")  # raises (non-zero) if the plan did not prove 不重不漏
     _run("check")  # sys.exit(1) when anything is off
     result = check_plan(shihu)
     assert is_clean(result), result
     assert result["targets"]["enterprise"] == 205 + TOWN_ENTERPRISES
+    # The exported tables pass the independent checker, which reads only the xlsx.
+    out = tmp_path / "石湖镇分配表.xlsx"
+    _run("export", out=str(out))
+    assert check_workbook(out, expected_sheets=["附件1", "附件2", "附件3-1", "附件3-2", "附件4-1", "各单位分村"]) == []
     town = Region.objects.get(name=TOWN)
     for target in Target.objects.filter(region=town):
         owner = Assignment.objects.get(campaign=shihu, target=target)
