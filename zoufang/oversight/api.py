@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from zoufang import clock
+from zoufang.core import limits
 from zoufang.oversight import drill, figures
 from zoufang.oversight.access import campaign_for
 from zoufang.oversight.figures import CaseRow, CoverageRow
@@ -96,21 +97,21 @@ class RowsOut(Schema):
 
 
 class CoverageQuery(Schema):
-    by: str = "village"
+    by: str = Field("village", max_length=limits.CODE)
 
 
 class CasesQuery(Schema):
-    by: str = "unit"
+    by: str = Field("unit", max_length=limits.CODE)
 
 
 class RowsQuery(Schema):
-    what: str = "unvisited"
-    unit: str | None = None
-    cadre: str | None = None
-    region: str | None = None
-    kind: str | None = None
-    overdue: str | None = None
-    offset: int = Field(0, ge=0)
+    what: str = Field("unvisited", max_length=limits.CODE)
+    unit: str | None = Field(None, max_length=limits.CODE, description="单位编号（UUID）")
+    cadre: str | None = Field(None, max_length=limits.CODE, description="干部编号（UUID）")
+    region: str | None = Field(None, max_length=limits.CODE, description="区划编号（UUID）")
+    kind: str | None = Field(None, max_length=limits.CODE)
+    overdue: str | None = Field(None, max_length=limits.CODE)
+    offset: int = Field(0, ge=0, le=1_000_000)
     limit: int = Field(drill.LIMIT, ge=1, le=1000)
 
 

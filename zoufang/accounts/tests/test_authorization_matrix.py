@@ -105,6 +105,12 @@ SPECS: dict[str, Spec] = {
     "accounts:two_factor": Spec(methods=BOTH), "accounts:password": Spec(methods=BOTH), "accounts:tokens": Spec(),
     "accounts:revoke_token": Spec({"public_id": "token"}, POST), "api:revoke_token": Spec({"token_id": "token"}),
     "api:plan_run": Spec({"slug": "campaign"}, skip_post_for=frozenset({"office"})),
+    # Oversight: the campaign's figures, scoped as the pages are (whole campaign for the office and leaders).
+    "oversight:dashboard": Spec({"slug": "oversight"}), "oversight:unit": Spec({"slug": "oversight", "unit_id": "unit"}),
+    "oversight:rows": Spec({"slug": "oversight"}, queries=("", "?what=visits", "?what=cases")),
+    "oversight:xlsx": Spec({"slug": "oversight", "key": ("all", "coverage-village")}),
+    "api:coverage": Spec({"slug": "oversight"}), "api:behind": Spec({"slug": "oversight"}),
+    "api:cases": Spec({"slug": "oversight"}), "api:rows": Spec({"slug": "oversight"}, queries=("", "?what=visits")),
     # The audit administrator's log (404 for every other role) and the site's icon.
     "audit:log": Spec(queries=("", "?action=login")), "web:favicon": Spec(),
     **{f"api:{name}": Spec({"case_id": "case"}) for name in (
@@ -369,6 +375,15 @@ class Oracle:
         if kind == "campaign":
             campaigns = list(Campaign.objects.select_related("scope").order_by("pk"))
             mine = [c for c in campaigns if Who.under(c.scope.path, who.office)]
+            others = [c for c in campaigns if c not in mine]
+            return (mine[0].slug if mine else None, others[0].slug if others else None)
+        if kind == "oversight":
+            # A campaign's figures: whole for the office, leaders and assessors of its area; a unit's part for its
+            # handlers; a cadre's own part for a cadre with assignments in it (README: 能看到什么).
+            campaigns = list(Campaign.objects.select_related("scope").order_by("pk"))
+            mine = [c for c in campaigns if Who.under(c.scope.path, who.ledgers)
+                    or Assignment.objects.filter(campaign=c, unit_id__in=who.units).exists()
+                    or (who.cadre_id is not None and Assignment.objects.filter(campaign=c, cadre_id=who.cadre_id).exists())]
             others = [c for c in campaigns if c not in mine]
             return (mine[0].slug if mine else None, others[0].slug if others else None)
         if kind == "form":
