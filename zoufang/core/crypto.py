@@ -354,8 +354,7 @@ def rewrite(column: Column, mode: str, cursor: Any, ring: Keyring | None = None,
     so a run that stops half-way is finished by running it again.
     """
     ring = ring or keyring()
-    after: Any = 0
-    while chunk := column.rows(cursor, after, batch):
+    for chunk in _batches(column, cursor, batch):
         updates = []
         for pk, stored, index in chunk:
             stored = stored or ""
@@ -370,8 +369,15 @@ def rewrite(column: Column, mode: str, cursor: Any, ring: Keyring | None = None,
                 updates.append((new_stored, new_index, pk))
         if updates:
             column.write(cursor, updates)
-        after = chunk[-1][0]
         yield len(chunk), len(updates)
+
+
+def _batches(column: Column, cursor: Any, batch: int) -> Any:
+    """The column's rows in primary-key order, a batch at a time (each batch read after the last one's writes)."""
+    after: Any = 0
+    while chunk := column.rows(cursor, after, batch):
+        yield chunk
+        after = chunk[-1][0]
 
 
 @dataclass(frozen=True)
@@ -386,8 +392,7 @@ def verify(column: Column, cursor: Any, ring: Keyring | None = None, batch: int 
     from django.utils.translation import gettext as _
 
     ring = ring or keyring()
-    after: Any = 0
-    while chunk := column.rows(cursor, after, batch):
+    for chunk in _batches(column, cursor, batch):
         problems = []
         for pk, stored, index in chunk:
             stored = stored or ""
@@ -402,7 +407,6 @@ def verify(column: Column, cursor: Any, ring: Keyring | None = None, batch: int 
                 continue
             if blind_index(plain, column.normaliser, ring) != (index or ""):
                 problems.append(Problem(column, pk, _("检索索引与内容不符")))
-        after = chunk[-1][0]
         yield len(chunk), problems
 
 
