@@ -146,6 +146,11 @@ def visible_units(user: Any) -> QuerySet[Unit]:
     return Unit.objects.filter(condition)
 
 
+def city_office_regions(user: Any) -> list[Region]:
+    """The regions a city office (市“六个一”办公室) oversees, its towns side by side: those of its grants."""
+    return [g.region for g in _grants(user) if g.role == Role.CITY_OFFICE and g.region is not None]
+
+
 def handled_unit_ids(user: Any) -> list[int]:
     """The units whose cases (and records) a unit handler answers for."""
     return [g.unit_id for g in _grants(user) if g.role == Role.UNIT_HANDLER and g.unit_id]

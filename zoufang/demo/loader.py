@@ -81,9 +81,9 @@ def _write_csv(path: Path, header: list[str], rows: Iterable[list[str]]) -> Path
     return path
 
 
-def generate_files(figures: SeedFigures, town: str, out: Path) -> dict[str, Path]:
+def generate_files(figures: SeedFigures, town: str, out: Path, seed: int = SEED) -> dict[str, Path]:
     """The synthetic registry as import files, deterministic for a given seed."""
-    rng = random.Random(SEED)  # noqa: S311 - synthetic demo data, not security
+    rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not security
     names = synthetic.Names(rng)
     ids = synthetic.Identities(rng)
     region_rows: list[list[str]] = []
@@ -196,6 +196,7 @@ DEMO_ACCOUNTS = [
     ("dept", f"{DEMO_DEPARTMENT}党员干部"),
     ("village", f"{DEMO_VILLAGE}干部"),
     ("auditor", "第三方回访"),
+    ("city", "昆山市“六个一”办公室（上级活动办：所辖各镇并排比较，只读进入各镇）"),
     ("outsider", "未分配范围"),
     *((username, str(RoleGrant.Role(role).label)) for username, _name, role in ADMIN_ACCOUNTS),
 ]
@@ -221,6 +222,8 @@ def create_demo_accounts(campaign: Campaign) -> None:
     village_cadre = committee.cadres.order_by("sort_order", "id")[0]
     ensure_user("village", password, role=RoleGrant.Role.VILLAGE, region=village, cadre=village_cadre)
     ensure_user("auditor", password, full_name="第三方回访", role=RoleGrant.Role.AUDITOR, region=town)
+    ensure_user("city", password, full_name="昆山市“六个一”办公室", role=RoleGrant.Role.CITY_OFFICE,
+                region=Region.objects.get(children=town, level=Region.Level.COUNTY))
     ensure_user("outsider", password, full_name="外单位人员")
     for username, full_name, role in ADMIN_ACCOUNTS:
         ensure_administrator(username, password, full_name=full_name, role=role)

@@ -245,11 +245,12 @@ def handle_cases(campaign: Campaign) -> int:
             handlers[unit.pk] = ensure_user(HANDLERS[unit.name], settings.ZOUFANG_DEMO_PASSWORD,
                                             full_name=f"{unit.name}承办人", role=RoleGrant.Role.UNIT_HANDLER,
                                             unit=unit, region=unit.region)
-        _play(case, CHAINS[(index // 3) % len(CHAINS)], on, office, handlers[unit.pk])
+        play_case(case, CHAINS[(index // 3) % len(CHAINS)], on, office, handlers[unit.pk])
     return handled
 
 
-def _play(case: Any, chain: tuple[tuple[str, int], ...], on: dt.date, office: Any, handler: Any) -> None:
+def play_case(case: Any, chain: tuple[tuple[str, int], ...], on: dt.date, office: Any, handler: Any) -> None:
+    """A handed-on case's next steps (`chain`), each on its own working day, up to the demo day."""
     from zoufang.cases import actions, answers
 
     for action, days in chain:

@@ -1,6 +1,7 @@
 """Which part of a campaign's figures a user reads: pages and API ask here (scope.py decides the grants).
 
 - office, leaders, assessors, city office whose area holds the campaign: the whole campaign;
+- a city office: its towns side by side (`city_region`), each town's campaigns read whole, never written;
 - a unit's handlers: their unit's assignments and cases;
 - a cadre: their own assignments (and the cases raised on their targets) only;
 - anyone else: 404, as if the campaign were not there.
@@ -9,6 +10,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -82,3 +84,16 @@ def supervised(user: Any) -> tuple[list[Region], list[Unit]]:
     villages = list(cadre.linked_regions.order_by("path"))
     units = list(Unit.objects.filter(cadres__supervisor=cadre).distinct().order_by("sort_order", "name"))
     return villages, units
+
+
+def city_region(user: Any, public_id: Any) -> Region:
+    """A region at or under one of the user's city office grants (its towns side by side); Http404 otherwise."""
+    try:
+        region = Region.objects.filter(public_id=public_id).first()
+    except (ValueError, TypeError, ValidationError):
+        region = None
+    allowed = getattr(user, "is_superuser", False) or any(
+        region is not None and region.path.startswith(mine.path) for mine in scope.city_office_regions(user))
+    if region is None or not allowed or Region.level_rank(region.level) >= Region.level_rank(Region.Level.TOWN):
+        raise Http404
+    return region

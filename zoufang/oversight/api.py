@@ -9,8 +9,8 @@ from ninja import Field, Query, Router, Schema
 from zoufang import clock
 from zoufang.core import limits
 from zoufang.oversight import drill, figures
-from zoufang.oversight.access import campaign_for
-from zoufang.oversight.figures import CaseRow, CoverageRow
+from zoufang.oversight.access import campaign_for, city_region
+from zoufang.oversight.figures import CaseRow, CoverageRow, TownRow
 from zoufang.oversight.tables import as_json
 
 router = Router(tags=["督查统计"])
@@ -94,6 +94,33 @@ class RowsOut(Schema):
     count: int
     headers: list[str]
     rows: list[list[Any]]
+
+
+class TownOut(Schema):
+    id: str
+    label: str
+    rank: int
+    campaigns: list[str]
+    coverage: CoverageRowOut
+    cases: CaseRowOut
+    pace_percent: float | None
+
+
+class TownsOut(Schema):
+    region: str
+    label: str
+    year: int
+    today: dt.date
+    sort: str
+    rows: list[TownOut]
+    total: TownOut
+    idle: list[str]
+
+
+class TownsQuery(Schema):
+    year: int | None = Field(None, ge=2000, le=2100, description="年份（默认今年）：比较各镇该年度的走访活动")
+    sort: str = Field("pace", max_length=limits.CODE,
+                      description="排名依据，差者在前：" + "、".join(figures.TOWN_ORDERS))
 
 
 class CoverageQuery(Schema):
@@ -191,3 +218,22 @@ def rows(request: HttpRequest, slug: str, query: Query[RowsQuery]) -> dict[str, 
     table, count = drill.table(reach, narrowing, request.user, clock.today(), limit=query.limit, offset=query.offset)
     data = as_json(table)
     return {"title": data["title"], "count": count, "headers": data["headers"], "rows": data["rows"]}
+
+
+def _town(row: TownRow) -> dict[str, Any]:
+    return {"id": str(row.town.public_id), "label": row.coverage.label, "rank": row.rank,
+            "campaigns": [campaign.slug for campaign in row.campaigns], "coverage": _coverage_row(row.coverage),
+            "cases": _case_row(row.cases), "pace_percent": row.pace.due_percent}
+
+
+@router.get("/city/{region_id}/towns", response=TownsOut,
+            summary="市“六个一”办公室：所辖各镇的走访覆盖、进度和问题办理并排比较，按 sort 排名（差者在前）；"
+                    "只有对该区划有上级活动办权限的账号可用")
+def towns(request: HttpRequest, region_id: str, query: Query[TownsQuery]) -> dict[str, Any]:
+    region = city_region(request.user, region_id)
+    if query.sort not in figures.TOWN_ORDERS:
+        raise Http404
+    result = figures.town_figures(region, clock.today(), year=query.year, order=query.sort)
+    return {"region": str(region.public_id), "label": region.name, "year": result.year, "today": result.today,
+            "sort": result.order, "rows": [_town(row) for row in result.rows], "total": _town(result.total),
+            "idle": [town.name for town in result.idle]}

@@ -129,6 +129,11 @@ class Pace:
     def remaining(self) -> int:
         return max(0, self.assigned - self.visited)
 
+    @property
+    def due_percent(self) -> float | None:
+        """进度完成比: visited ÷ what the rule wanted by today (None while nothing is due yet)."""
+        return round(100 * self.visited / self.due_today, 1) if self.due_today else None
+
 
 @dataclass
 class CoverageRow:
@@ -477,7 +482,6 @@ def case_figures(campaign: Campaign, by: str, today: dt.date, cases: QuerySet[Ca
         field_name = CASE_GROUPINGS[by]
     aggregates = _case_aggregates(today)
     data = list(source.values(field_name).annotate(**aggregates).order_by())
-    total_data = source.aggregate(**aggregates)
     ids = {item[field_name] for item in data}
     if by == "unit":
         objects: dict[Any, Any] = Unit.objects.in_bulk([i for i in ids if i])
@@ -506,7 +510,16 @@ def case_figures(campaign: Campaign, by: str, today: dt.date, cases: QuerySet[Ca
         for name, value in item.items():
             setattr(row, name, getattr(row, name) + value)
     rows = sorted(result.values(), key=lambda r: _case_sort(by, r))
-    return CaseFigures(by, today, rows, CaseRow(None, _("合计"), **total_data))
+    return CaseFigures(by, today, rows, _case_total(source, today))
+
+
+def case_totals(campaign: Campaign, today: dt.date, cases: QuerySet[Case] | None = None) -> CaseRow:
+    """The campaign's case results in one row (the 合计 of every `case_figures` grouping)."""
+    return _case_total(with_answer_day(case_rows(campaign) if cases is None else cases), today)
+
+
+def _case_total(source: QuerySet[Case], today: dt.date) -> CaseRow:
+    return CaseRow(None, _("合计"), **source.aggregate(**_case_aggregates(today)))
 
 
 def _case_label(by: str, key: Any) -> str:
@@ -567,3 +580,125 @@ def cadre_standing(campaign: Campaign, cadre: Cadre, today: dt.date) -> Pace:
     row = coverage(campaign, "kind", today, assignments(campaign, cadre=cadre)).total
     assert row.pace is not None  # noqa: S101 — coverage always sets it
     return row.pace
+
+
+# ---------------------------------------------------------------------------------------------- towns
+
+
+@dataclass
+class TownRow:
+    """A town's campaigns of the period, added up: coverage and pace (each campaign against its own rule),
+    and case results. The rates are recomputed from the summed counts, never averaged."""
+
+    town: Region
+    campaigns: list[Campaign]
+    coverage: CoverageRow
+    cases: CaseRow
+    rank: int = 0
+
+    @property
+    def pace(self) -> Pace:
+        assert self.coverage.pace is not None  # noqa: S101 — town_figures always sets it
+        return self.coverage.pace
+
+
+@dataclass
+class TownFigures:
+    region: Region  # the city or county the towns are under
+    year: int
+    today: dt.date
+    order: str
+    rows: list[TownRow]  # ranked by `order`, worst first
+    total: TownRow
+    idle: list[Region]  # towns under the region with no campaign in the year
+
+
+def combined_pace(paces: list[Pace]) -> Pace:
+    """Several campaigns' standing as one: the counts added; finished when the last of them finishes (unknown
+    while any unfinished campaign has no visit to project from)."""
+    unfinished = [p for p in paces if p.assigned and p.visited < p.assigned]
+    finishes = [p.projected_finish for p in unfinished]
+    return Pace(
+        assigned=sum(p.assigned for p in paces), visited=sum(p.visited for p in paces),
+        due_today=sum(p.due_today for p in paces), due_month_end=sum(p.due_month_end for p in paces),
+        projected_finish=None if not finishes or None in finishes else max(f for f in finishes if f is not None),
+    )
+
+
+def _sum_rows(key: Any, label: str, coverages: list[CoverageRow], cases: list[CaseRow]) -> tuple[CoverageRow, CaseRow]:
+    labels = _kind_labels()
+    coverage_row = CoverageRow(key, label)
+    for row in coverages:
+        for kind, count in row.kinds.items():
+            mine = coverage_row.kinds.setdefault(kind, KindCount(kind, labels.get(kind, kind)))
+            mine.assigned += count.assigned
+            mine.visited += count.visited
+    coverage_row.pace = combined_pace([row.pace for row in coverages if row.pace is not None])
+    case_row = CaseRow(key, label)
+    for counted in cases:
+        for name, value in vars(counted).items():
+            if name not in ("key", "label"):
+                setattr(case_row, name, getattr(case_row, name) + value)
+    return coverage_row, case_row
+
+
+def town_campaigns(town: Region, year: int) -> QuerySet[Campaign]:
+    """A town's campaigns of the year: scoped to the town (or a part of it), running at some time in the year."""
+    return Campaign.objects.filter(
+        scope__path__startswith=town.path, starts_on__lte=dt.date(year, 12, 31), ends_on__gte=dt.date(year, 1, 1),
+    ).select_related("scope").order_by("starts_on", "slug")
+
+
+# How the towns are ranked: (heading, the figure, True when a higher figure is worse). Worst first; a town
+# without the figure (no case to rate, nothing due yet) comes last.
+TOWN_ORDERS: dict[str, tuple[str, Any, bool]] = {
+    "pace": ("进度完成比", lambda r: r.pace.due_percent, False),
+    "behind": ("逾期未完成", lambda r: r.pace.behind, True),
+    "coverage": ("完成率", lambda r: r.coverage.percent if r.coverage.assigned else None, False),
+    "registration": ("登记及时率", lambda r: r.cases.registration_rate, False),
+    "on_time": ("按时办结率", lambda r: r.cases.on_time_rate, False),
+    "resolution": ("解决率", lambda r: r.cases.resolution_rate, False),
+    "response": ("回复率", lambda r: r.cases.response_rate, False),
+    "satisfaction": ("满意率", lambda r: r.cases.satisfaction_rate, False),
+    "overdue": ("超期", lambda r: r.cases.overdue, True),
+    "escalated": ("上报", lambda r: r.cases.escalated, True),
+}
+
+
+def rank_towns(rows: list[TownRow], order: str) -> list[TownRow]:
+    """Worst first by `order` (ties: more behind pace, then the name); `rank` numbers them 1, 2, …"""
+    if order not in TOWN_ORDERS:
+        raise ValueError(order)
+    _heading, figure, higher_is_worse = TOWN_ORDERS[order]
+
+    def key(row: TownRow) -> tuple[Any, ...]:
+        value = figure(row)
+        if value is None:
+            return (1, 0, -row.pace.behind, row.town.name)
+        return (0, -value if higher_is_worse else value, -row.pace.behind, row.town.name)
+
+    ranked = sorted(rows, key=key)
+    for index, row in enumerate(ranked, start=1):
+        row.rank = index
+    return ranked
+
+
+def town_figures(region: Region, today: dt.date, *, year: int | None = None, order: str = "pace") -> TownFigures:
+    """Every town under `region` side by side: each town's campaigns of the year added up (coverage by kind
+    and pace, case results), ranked worst first by `order`; with the 合计 over the towns."""
+    year = year or today.year
+    towns = Region.objects.filter(path__startswith=region.path, level=Region.Level.TOWN).order_by("path")
+    rows: list[TownRow] = []
+    idle: list[Region] = []
+    for town in towns:
+        campaigns = list(town_campaigns(town, year))
+        if not campaigns:
+            idle.append(town)
+            continue
+        coverage_row, case_row = _sum_rows(
+            town, town.name, [coverage(c, "kind", today).total for c in campaigns],
+            [case_totals(c, today) for c in campaigns])
+        rows.append(TownRow(town, campaigns, coverage_row, case_row))
+    coverage_total, case_total = _sum_rows(None, _("合计"), [r.coverage for r in rows], [r.cases for r in rows])
+    total = TownRow(region, [c for r in rows for c in r.campaigns], coverage_total, case_total)
+    return TownFigures(region, year, today, order, rank_towns(rows, order), total, idle)

@@ -7,7 +7,16 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from zoufang.oversight.figures import CaseFigures, CaseRow, Coverage, CoverageRow, WeekPoint
+from zoufang.oversight.figures import (
+    TOWN_ORDERS,
+    CaseFigures,
+    CaseRow,
+    Coverage,
+    CoverageRow,
+    TownFigures,
+    TownRow,
+    WeekPoint,
+)
 
 Cell = str | int | float | dt.date | None
 
@@ -60,16 +69,21 @@ def _coverage_cells(row: CoverageRow) -> list[Cell]:
 def coverage_table(coverage: Coverage, link: Callable[[CoverageRow], str | None] | None = None,
                    rows: list[CoverageRow] | None = None, title: str = "") -> Table:
     """Assigned, visited, unvisited, share; what the pace rule wants by today and by the month's end; behind."""
-    chosen = coverage.rows if rows is None else rows
-    table = Table(
-        key=f"coverage-{coverage.by}", title=title or _(COVERAGE_TITLES[coverage.by]),
-        headers=[_(COVERAGE_HEADINGS[coverage.by]), _("应走访"), _("已走访"), _("未走访"), _("完成率"),
+    if rows is None:
+        return coverage_rows_table(coverage.by, coverage.rows, coverage.total, link, title)
+    return coverage_rows_table(coverage.by, rows, None, link, title)
+
+
+def coverage_rows_table(by: str, rows: list[CoverageRow], total: CoverageRow | None,
+                        link: Callable[[CoverageRow], str | None] | None = None, title: str = "") -> Table:
+    return Table(
+        key=f"coverage-{by}", title=title or _(COVERAGE_TITLES[by]),
+        headers=[_(COVERAGE_HEADINGS[by]), _("应走访"), _("已走访"), _("未走访"), _("完成率"),
                  _("截至今日应完成"), _("逾期未完成"), _("本月底应累计"), _("按目前速度预计完成")],
-        rows=[_coverage_cells(row) for row in chosen],
-        total=_coverage_cells(coverage.total) if rows is None else None,
-        chart="bar", chart_series="2,3", links=[link(row) if link else None for row in chosen],
+        rows=[_coverage_cells(row) for row in rows],
+        total=_coverage_cells(total) if total is not None else None,
+        chart="bar", chart_series="2,3", links=[link(row) if link else None for row in rows],
     )
-    return table
 
 
 def weekly_table(points: list[WeekPoint]) -> Table:
@@ -81,10 +95,10 @@ def weekly_table(points: list[WeekPoint]) -> Table:
     )
 
 
-CASE_TITLES = {"unit": "各承办单位问题办理情况", "village": "各村（社区）问题办理情况",
+CASE_TITLES = {"town": "各镇问题办理情况", "unit": "各承办单位问题办理情况", "village": "各村（社区）问题办理情况",
                "category": "各类别（六个一）问题办理情况", "week": "每周问题办理情况", "month": "每月问题办理情况",
                "status": "问题状态分布"}
-CASE_HEADINGS = {"unit": "承办单位", "village": "村（社区）", "category": "类别", "week": "周", "month": "月份",
+CASE_HEADINGS = {"town": "镇", "unit": "承办单位", "village": "村（社区）", "category": "类别", "week": "周", "month": "月份",
                  "status": "状态"}
 
 
@@ -112,6 +126,28 @@ def funnel_table(total: CaseRow) -> Table:
              (_("回访满意"), total.satisfied)]
     return Table(key="cases-funnel", title=_("问题办理漏斗"), headers=[_("环节"), _("件数")],
                  rows=[[label, count] for label, count in steps], chart="funnel")
+
+
+def _ranking_cells(row: TownRow) -> list[Cell]:
+    pace, cases = row.pace, row.cases
+    return [row.coverage.label, row.rank or "", row.coverage.assigned, row.coverage.visited,
+            percent(row.coverage.percent), pace.due_today, pace.visited, pace.behind, percent(pace.due_percent),
+            percent(cases.registration_rate), percent(cases.on_time_rate), percent(cases.resolution_rate),
+            percent(cases.response_rate), percent(cases.satisfaction_rate), cases.overdue, cases.escalated]
+
+
+def ranking_table(figures: TownFigures, link: Callable[[TownRow], str | None] | None = None) -> Table:
+    """The towns side by side, worst first by the chosen figure: coverage, pace (due, done, behind) and the
+    case results each town's campaigns add up to."""
+    return Table(
+        key="towns", title=_("各镇走访与问题办理排名（按%(figure)s，差者在前）") % {
+            "figure": _(TOWN_ORDERS[figures.order][0])},
+        headers=[_("镇"), _("排名"), _("应走访"), _("已走访"), _("完成率"), _("按进度截至今日应完成"),
+                 _("按进度已完成"), _("逾期未完成"), _("进度完成比"), _("登记及时率"), _("按时办结率"), _("解决率"),
+                 _("回复率"), _("满意率"), _("超期"), _("上报")],
+        rows=[_ranking_cells(row) for row in figures.rows], total=_ranking_cells(figures.total),
+        links=[link(row) if link else None for row in figures.rows],
+    )
 
 
 def as_json(table: Table) -> dict[str, Any]:

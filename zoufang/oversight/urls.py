@@ -4,6 +4,8 @@ from zoufang.oversight import views
 
 app_name = "oversight"
 urlpatterns = [
+    path("city/<uuid:region_id>/", views.city, name="city"),
+    path("city/<uuid:region_id>/xlsx/<slug:key>/", views.city_xlsx, name="city_xlsx"),
     path("<slug:slug>/", views.dashboard, name="dashboard"),
     path("<slug:slug>/units/<uuid:unit_id>/", views.unit, name="unit"),
     path("<slug:slug>/rows/", views.rows, name="rows"),

@@ -8,8 +8,10 @@ from django.shortcuts import render
 
 from zoufang import clock
 from zoufang.oversight import board as boards
-from zoufang.oversight import drill, export
-from zoufang.oversight.access import Reach, campaign_for
+from zoufang.oversight import city as cities
+from zoufang.oversight import drill, export, figures
+from zoufang.oversight.access import Reach, campaign_for, city_region
+from zoufang.regions.models import Region
 from zoufang.registry.models import Unit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -85,3 +87,37 @@ def rows(request: HttpRequest, slug: str) -> HttpResponse:
         "campaign": reach.campaign, "table": table, "count": count, "narrowing": narrowing,
         "query": narrowing.query(), "cut": count > len(table.rows),
     })
+
+
+def _city_board(request: HttpRequest, region: Region) -> cities.CityBoard:
+    """The towns side by side for the year asked (default: this year), ranked by the figure asked (pace)."""
+    order = request.GET.get("sort") or "pace"
+    year = request.GET.get("year") or ""
+    if order not in figures.TOWN_ORDERS or (year and not (year.isdigit() and 2000 <= int(year) <= 2100)):
+        raise Http404
+    return cities.city_board(region, clock.today(), year=int(year) if year else None, order=order)
+
+
+def city_page(request: HttpRequest, region: Region) -> HttpResponse:
+    """A city office's home and /oversight/city/<region>/: read-only, each town one click from its dashboard."""
+    board = _city_board(request, region)
+    return render(request, "oversight/city.html", {
+        "region": region, "city_region": region, "board": board, "orders": [(key, label) for key, (label, *_rest) in figures.TOWN_ORDERS.items()],
+        "xlsx_query": request.GET.urlencode() and f"?{request.GET.urlencode()}",
+    })
+
+
+@login_required
+def city(request: HttpRequest, region_id: Any) -> HttpResponse:
+    return city_page(request, city_region(request.user, region_id))
+
+
+@login_required
+def city_xlsx(request: HttpRequest, region_id: Any, key: str) -> HttpResponse:
+    region = city_region(request.user, region_id)
+    board = _city_board(request, region)
+    tables = [table for table in board.ordered() if key in ("all", table.key)]
+    if not tables:
+        raise Http404
+    heading = f"{region.name} {board.figures.year}"
+    return xlsx_response(export.xlsx(tables, heading=heading), f"city-{key}-{board.figures.today:%Y%m%d}")

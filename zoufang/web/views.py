@@ -11,6 +11,7 @@ from django.shortcuts import render
 from zoufang import clock
 from zoufang.accounts import scope
 from zoufang.oversight import access, board
+from zoufang.oversight import views as oversight_views
 from zoufang.web import dashboard
 from zoufang.web.tree import region_tree
 
@@ -25,6 +26,10 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    # A city office's home is its towns side by side; a town's campaign is one click (or ?campaign=) away.
+    city_regions = scope.city_office_regions(request.user)
+    if city_regions and not request.GET.get("campaign"):
+        return oversight_views.city_page(request, city_regions[0])
     campaigns = list(scope.visible_campaigns(request.user))
     campaign = dashboard.choose_campaign(campaigns, request.GET.get("campaign"))
     context: dict[str, object] = {"campaigns": campaigns, "campaign": campaign}

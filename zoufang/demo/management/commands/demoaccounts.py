@@ -7,7 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zoufang.accounts.demo import demo_code
 from zoufang.accounts.models import RoleGrant
-from zoufang.demo import menghe
+from zoufang.demo import menghe, zhouzhuang
 from zoufang.demo.loader import DEMO_ACCOUNTS
 
 
@@ -39,13 +39,16 @@ class Command(BaseCommand):
             .select_related("user", "unit")
             .order_by("unit__sort_order", "user__username")
         )
-        for grant in handlers.exclude(user__username__in=menghe.HANDLERS.values()):
+        for grant in handlers.exclude(user__username__in=[*menghe.HANDLERS.values(), *zhouzhuang.HANDLERS.values()]):
             unit = grant.unit.name if grant.unit else ""
             self.stdout.write(line(grant.user.username, f"承办部门：{unit}"))
-        loaded = set(get_user_model().objects.filter(username__in=[u for u, _label in menghe.DEMO_ACCOUNTS])
-                     .values_list("username", flat=True))
-        if loaded:
-            self.stdout.write("孟河镇（“走田头、进车间、求良策”大走访，分配页 /plan/?campaign=menghe-dazoufang）：")
-            for username, label in menghe.DEMO_ACCOUNTS:
-                if username in loaded:
-                    self.stdout.write(line(username, label))
+        towns = (("孟河镇（“走田头、进车间、求良策”大走访，分配页 /plan/?campaign=menghe-dazoufang）：", menghe.DEMO_ACCOUNTS),
+                 ("周庄镇（2017 年“六个一”走访，昆山市第二个镇，city 账号并排比较）：", zhouzhuang.DEMO_ACCOUNTS))
+        for heading, accounts in towns:
+            loaded = set(get_user_model().objects.filter(username__in=[u for u, _label in accounts])
+                         .values_list("username", flat=True))
+            if loaded:
+                self.stdout.write(heading)
+                for username, label in accounts:
+                    if username in loaded:
+                        self.stdout.write(line(username, label))

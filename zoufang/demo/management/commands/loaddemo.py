@@ -6,13 +6,14 @@ from rich.progress import Progress
 
 from zoufang.accounts.demo import enrol_demo_accounts
 from zoufang.campaigns.models import Campaign
-from zoufang.demo import menghe
+from zoufang.demo import menghe, zhouzhuang
 from zoufang.demo.loader import SLUG, DemoError, load_demo
 
 
 class Command(BaseCommand):
     help = ("载入演示数据：锦溪镇 2017 年“六个一”基层走访调研（区划、单位、干部、走访对象、分配表、走访、问题和演示账号），"
-            "以及孟河镇“走田头、进车间、求良策”大走访（合成的孟河镇、分配、四类走访和调查表、问题、孟河镇账号）")
+            "以及孟河镇“走田头、进车间、求良策”大走访（合成的孟河镇、分配、四类走访和调查表、问题、孟河镇账号）"
+            "和周庄镇 2017 年“六个一”走访（合成的昆山市第二个镇，供市“六个一”办公室并排比较）")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--if-empty", action="store_true", help="已载入过的部分什么也不做（只补上没有载入的镇）")
@@ -35,12 +36,17 @@ class Command(BaseCommand):
                 except DemoError as exc:
                     raise CommandError(str(exc)) from None
             self.stdout.write(f"完成：{campaign.name}，用时 {time.monotonic() - started:.0f} 秒。")
-        if options["if_empty"] and menghe.is_loaded():
-            self.stdout.write("孟河镇演示数据已存在，跳过载入。")
-            enrol_demo_accounts()
-            return
-        started = time.monotonic()
-        self.stdout.write("正在载入孟河镇演示数据……")
-        campaign = menghe.load_menghe_demo(say=say)
+        towns = (("孟河镇", menghe.is_loaded, menghe.load_menghe_demo),
+                 ("周庄镇", zhouzhuang.is_loaded, zhouzhuang.load_zhouzhuang_demo))
+        for name, is_loaded, load in towns:
+            if options["if_empty"] and is_loaded():
+                self.stdout.write(f"{name}演示数据已存在，跳过载入。")
+                continue
+            started = time.monotonic()
+            self.stdout.write(f"正在载入{name}演示数据……")
+            try:
+                campaign = load(say=say)
+            except DemoError as exc:
+                raise CommandError(str(exc)) from None
+            self.stdout.write(f"完成：{campaign.name}，用时 {time.monotonic() - started:.0f} 秒。")
         enrol_demo_accounts()
-        self.stdout.write(f"完成：{campaign.name}，用时 {time.monotonic() - started:.0f} 秒。")
