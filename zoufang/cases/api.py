@@ -267,6 +267,8 @@ def _version(request: HttpRequest, body: Versioned) -> int | None:
 def _act(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: Versioned,
          do: Callable[[Case, int | None], Case]) -> Any:
     case = access.get_visible_case(request.user, case_id)
+    if not access.actor_kinds(request.user, case):  # a reader of the case (the city office): no action at all
+        return Status(403, {"detail": _("您无权对该件执行此操作。"), "code": "forbidden"})
     try:
         case = do(case, _version(request, body))
     except StaleVersion as exc:

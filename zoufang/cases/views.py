@@ -156,6 +156,8 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
 def publish(request: HttpRequest, public_id: str) -> HttpResponse:
     """The office approves a case for the public Open311 feed with its own summary, or withdraws it."""
     case = access.get_visible_case(request.user, public_id)
+    if not access.actor_kinds(request.user, case):
+        raise PermissionDenied  # a reader of the case: nothing to publish
     try:
         if request.POST.get("unpublish"):
             publication.unpublish_case(case, by=request.user)
@@ -176,6 +178,8 @@ def act(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
         chosen = workflow.Action(action)
     except ValueError:
         raise Http404 from None
+    if not access.actor_kinds(request.user, case):
+        raise PermissionDenied  # a reader of the case (the city office, an assessor): no action at all
     form = FORMS[chosen](case, request.POST, prefix=str(chosen))
     if not form.is_valid():
         errors = "；".join(f"{form.fields[f].label if f in form.fields else ''}{e}" for f, es in form.errors.items()

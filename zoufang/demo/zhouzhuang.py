@@ -69,7 +69,7 @@ VILLAGES = [synthetic.VillageShape("周庄社区", True, 560, 180, 40), syntheti
             synthetic.VillageShape("全旺村", False, 340, 45, 25)]
 DEPARTMENTS = [("周庄镇综治办", 6), ("周庄镇经发局", 9), ("周庄镇社事局", 6), ("周庄镇城建办", 7)]
 LEADERS = [("周明", "镇党委书记", "周庄社区、祁浜村"), ("沈华", "镇长", "龙亭村"), ("陆平", "副镇长", "东浜村、全旺村"),
-           ("顾强", "副镇长", "周庄社区")]
+           ("钱毅", "副镇长", "周庄社区")]
 # 附件1 and 附件2 as 周庄镇 decided them: the city's units visit here too, with the rows 锦溪镇's tables made.
 UPPER_UNITS = ["苏州市妇联,其他单位,,,101", "市府办,市级机关部门,,,102", "市粮食局,市级机关部门,,,104"]
 ANNEX1 = {"苏州市妇联": [(village.name, 40) for village in VILLAGES]}

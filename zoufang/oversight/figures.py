@@ -591,7 +591,7 @@ class TownRow:
     and case results. The rates are recomputed from the summed counts, never averaged."""
 
     town: Region
-    campaigns: list[Campaign]
+    campaigns: list[Campaign]  # the most assigned first
     coverage: CoverageRow
     cases: CaseRow
     rank: int = 0
@@ -695,10 +695,11 @@ def town_figures(region: Region, today: dt.date, *, year: int | None = None, ord
         if not campaigns:
             idle.append(town)
             continue
-        coverage_row, case_row = _sum_rows(
-            town, town.name, [coverage(c, "kind", today).total for c in campaigns],
-            [case_totals(c, today) for c in campaigns])
-        rows.append(TownRow(town, campaigns, coverage_row, case_row))
+        # Each campaign on its own (its own pace rule), the largest first: the town's row links to it.
+        each = sorted(((c, coverage(c, "kind", today).total, case_totals(c, today)) for c in campaigns),
+                      key=lambda item: (-item[1].assigned, item[0].slug))
+        coverage_row, case_row = _sum_rows(town, town.name, [item[1] for item in each], [item[2] for item in each])
+        rows.append(TownRow(town, [item[0] for item in each], coverage_row, case_row))
     coverage_total, case_total = _sum_rows(None, _("合计"), [r.coverage for r in rows], [r.cases for r in rows])
     total = TownRow(region, [c for r in rows for c in r.campaigns], coverage_total, case_total)
     return TownFigures(region, year, today, order, rank_towns(rows, order), total, idle)

@@ -130,7 +130,7 @@ def funnel_table(total: CaseRow) -> Table:
 
 def _ranking_cells(row: TownRow) -> list[Cell]:
     pace, cases = row.pace, row.cases
-    return [row.coverage.label, row.rank or "", row.coverage.assigned, row.coverage.visited,
+    return [row.coverage.label, row.rank or None, row.coverage.assigned, row.coverage.visited,
             percent(row.coverage.percent), pace.due_today, pace.visited, pace.behind, percent(pace.due_percent),
             percent(cases.registration_rate), percent(cases.on_time_rate), percent(cases.resolution_rate),
             percent(cases.response_rate), percent(cases.satisfaction_rate), cases.overdue, cases.escalated]
@@ -142,7 +142,7 @@ def ranking_table(figures: TownFigures, link: Callable[[TownRow], str | None] | 
     return Table(
         key="towns", title=_("各镇走访与问题办理排名（按%(figure)s，差者在前）") % {
             "figure": _(TOWN_ORDERS[figures.order][0])},
-        headers=[_("镇"), _("排名"), _("应走访"), _("已走访"), _("完成率"), _("按进度截至今日应完成"),
+        headers=[_("镇"), _("排名"), _("应走访"), _("已走访"), _("完成率"), _("截至今日应完成"),
                  _("按进度已完成"), _("逾期未完成"), _("进度完成比"), _("登记及时率"), _("按时办结率"), _("解决率"),
                  _("回复率"), _("满意率"), _("超期"), _("上报")],
         rows=[_ranking_cells(row) for row in figures.rows], total=_ranking_cells(figures.total),

@@ -35,6 +35,7 @@ from zoufang.campaigns.models import Campaign
 from zoufang.cases.models import Case, CaseCallback, CaseEvent, CaseReply
 from zoufang.forms.models import Form, FormAnswer
 from zoufang.planning.models import Assignment
+from zoufang.regions.models import Region
 from zoufang.registry.identifiers import id_number_check_digit
 from zoufang.registry.models import Target, Unit
 from zoufang.visits.models import DiaryEntry, Visit
@@ -45,7 +46,7 @@ except ImportError:  # a tree without the second factor
     verify_session = None
 
 OPENAPI = Path(__file__).resolve().parents[3] / "docs" / "openapi.json"
-ROLES = ["office", "leader", "dept", "village", "auditor", "outsider", "paichusuo", "jianguansuo", "anonymous",
+ROLES = ["office", "leader", "dept", "village", "auditor", "city", "outsider", "paichusuo", "jianguansuo", "anonymous",
          "partner"]
 Role = RoleGrant.Role
 AREA = {Role.OFFICE, Role.LEADER, Role.ASSESSOR, Role.CITY_OFFICE, Role.VILLAGE}
@@ -111,6 +112,10 @@ SPECS: dict[str, Spec] = {
     "oversight:xlsx": Spec({"slug": "oversight", "key": ("all", "coverage-village")}),
     "api:coverage": Spec({"slug": "oversight"}), "api:behind": Spec({"slug": "oversight"}),
     "api:cases": Spec({"slug": "oversight"}), "api:rows": Spec({"slug": "oversight"}, queries=("", "?what=visits")),
+    # The city office's towns side by side: its own county (or city) only.
+    "oversight:city": Spec({"region_id": "city_region"}, queries=("", "?sort=overdue")),
+    "oversight:city_xlsx": Spec({"region_id": "city_region", "key": ("all", "towns")}),
+    "api:towns": Spec({"region_id": "city_region"}),
     # The audit administrator's log (404 for every other role) and the site's icon.
     "audit:log": Spec(queries=("", "?action=login")), "web:favicon": Spec(),
     **{f"api:{name}": Spec({"case_id": "case"}) for name in (
@@ -253,6 +258,8 @@ class Who:
     identity: list[str] = field(default_factory=list)  # office and village: full numbers of their area
     office: list[str] = field(default_factory=list)
     ledgers: list[str] = field(default_factory=list)  # office, leader, assessor: units' records
+    figures: list[str] = field(default_factory=list)  # office, leader, assessor, city office: campaigns' figures
+    city: list[str] = field(default_factory=list)  # the city office: its towns side by side
     cadre_id: int | None = None
     assigned: set[int] = field(default_factory=set)
     units: set[int] = field(default_factory=set)
@@ -302,6 +309,10 @@ class Oracle:
                 who.office.append(path)
             if grant.role in (Role.OFFICE, Role.LEADER, Role.ASSESSOR) and path:
                 who.ledgers.append(path)
+            if grant.role in (Role.OFFICE, Role.LEADER, Role.ASSESSOR, Role.CITY_OFFICE) and path:
+                who.figures.append(path)
+            if grant.role == Role.CITY_OFFICE and path:
+                who.city.append(path)
             if grant.role == Role.UNIT_HANDLER and grant.unit_id:
                 who.units.add(grant.unit_id)
         cadre = getattr(user, "cadre", None) if hasattr(user, "cadre") else None
@@ -378,14 +389,20 @@ class Oracle:
             others = [c for c in campaigns if c not in mine]
             return (mine[0].slug if mine else None, others[0].slug if others else None)
         if kind == "oversight":
-            # A campaign's figures: whole for the office, leaders and assessors of its area; a unit's part for its
-            # handlers; a cadre's own part for a cadre with assignments in it (README: 能看到什么).
+            # A campaign's figures: whole for the office, leaders, assessors and city office of its area; a unit's
+            # part for its handlers; a cadre's own part for a cadre with assignments in it (README: 能看到什么).
             campaigns = list(Campaign.objects.select_related("scope").order_by("pk"))
-            mine = [c for c in campaigns if Who.under(c.scope.path, who.ledgers)
+            mine = [c for c in campaigns if Who.under(c.scope.path, who.figures)
                     or Assignment.objects.filter(campaign=c, unit_id__in=who.units).exists()
                     or (who.cadre_id is not None and Assignment.objects.filter(campaign=c, cadre_id=who.cadre_id).exists())]
             others = [c for c in campaigns if c not in mine]
             return (mine[0].slug if mine else None, others[0].slug if others else None)
+        if kind == "city_region":
+            # A city office's own city or county (its towns side by side); never a town, nor a region above it.
+            regions = list(Region.objects.filter(level__in=(Region.Level.CITY, Region.Level.COUNTY)).order_by("path"))
+            mine = [r for r in regions if Who.under(r.path, who.city)]
+            others = [r for r in regions if r not in mine]
+            return (mine[0].public_id if mine else None, others[0].public_id if others else None)
         if kind == "form":
             return Form.objects.order_by("key").first().key, None  # definitions are public; answers are scanned
         if kind == "token":
@@ -452,7 +469,6 @@ def _clients(oracle: Oracle) -> dict[str, tuple[Client, dict[str, str], Who, str
     from django.contrib.auth import get_user_model
 
     from zoufang.cases import open311_keys
-    from zoufang.regions.models import Region
 
     users = {u.username: u for u in get_user_model().objects.filter(username__in=ROLES)}
     clients = {}
@@ -536,6 +552,7 @@ def test_it_shows_no_role_anything_out_of_scope_or_a_number_it_may_not_read(matr
     assert "target" in seen["dept"]
     assert "case" in seen["paichusuo"]
     assert "case" in seen["partner"]
+    assert {"visit", "case"} <= seen["city"]  # the city office reads its towns' rows, masked
     assert full_seen["office"] > 0
     assert full_seen["paichusuo"] > 0
     assert tried > 1000

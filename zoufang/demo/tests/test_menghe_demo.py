@@ -11,6 +11,7 @@ from django.core.management import call_command
 from zoufang.accounts import scope
 from zoufang.cases.models import Case
 from zoufang.demo import menghe
+from zoufang.demo import zhouzhuang as zhouzhuang_demo
 from zoufang.demo.menghe import load_menghe_demo, shift_years
 from zoufang.forms.models import FormAnswer
 from zoufang.forms.services import check_answers
@@ -199,15 +200,54 @@ def test_loading_again_changes_nothing(both_towns):
     assert state() == before
 
 
-def test_loaddemo_if_empty_skips_both_towns_once_loaded_and_lists_the_accounts(both_towns):
+def test_loaddemo_if_empty_skips_the_towns_loaded_adds_zhouzhuang_and_lists_the_accounts(both_towns, demo_day):
     out = StringIO()
     call_command("loaddemo", if_empty=True, stdout=out)
     assert "锦溪镇演示数据已存在" in out.getvalue()
     assert "孟河镇演示数据已存在" in out.getvalue()
+    assert "正在载入周庄镇演示数据" in out.getvalue()  # 昆山市's second town, for the city office
+    _zhouzhuang_is_a_second_kunshan_town_ahead_of_jinxi(both_towns[0])
     out = StringIO()
     call_command("demoaccounts", stdout=out)
-    assert "menghe " in out.getvalue()
-    assert "menghe_cadre" in out.getvalue()
+    for username in ("menghe ", "menghe_cadre", "city ", "zhouzhuang ", "zhouzhuang_jingfa"):
+        assert username in out.getvalue()
+
+
+def _zhouzhuang_is_a_second_kunshan_town_ahead_of_jinxi(jinxi):
+    from zoufang.accounts.models import RoleGrant
+    from zoufang.campaigns.models import Campaign
+    from zoufang.oversight import figures
+    from zoufang.registry.models import Unit
+
+    zhouzhuang = Campaign.objects.get(slug=zhouzhuang_demo.SLUG)
+    county = jinxi.scope.parent
+    assert (zhouzhuang.scope.name, zhouzhuang.scope.parent) == ("周庄镇", county)
+    assert zhouzhuang.config["pace"] == jinxi.config["pace"]  # seed 000's rules
+    city = get_user_model().objects.get(username="city")
+    assert RoleGrant.objects.filter(user=city, role=RoleGrant.Role.CITY_OFFICE, region=county).exists()
+    # The upper-level units of 附件1/附件2 are the same rows in both towns.
+    for name in ("苏州市妇联", "市府办", "市粮食局"):
+        unit = Unit.objects.get(name=name)
+        assert Assignment.objects.filter(campaign=zhouzhuang, unit=unit).exists(), name
+        assert Assignment.objects.filter(campaign=jinxi, unit=unit).exists(), name
+    towns = figures.town_figures(county, dt.date(2017, 6, 15))
+    rows = {row.town.name: row for row in towns.rows}
+    assert set(rows) == {"锦溪镇", "周庄镇"}
+    assert rows["周庄镇"].coverage.assigned < 3000
+    assert rows["周庄镇"].coverage.percent > 3 * rows["锦溪镇"].coverage.percent
+    assert rows["周庄镇"].pace.behind == 0 < rows["锦溪镇"].pace.behind
+    assert [row.town.name for row in towns.rows] == ["锦溪镇", "周庄镇"]  # worst first on pace
+    assert rows["周庄镇"].cases.dispatched > 0
+    assert rows["周庄镇"].cases.satisfied > 0
+    assert rows["周庄镇"].coverage.visited == Visit.objects.filter(campaign=zhouzhuang).values("target").distinct().count()
+
+    def state():
+        return (Visit.objects.count(), Case.objects.count(), Assignment.objects.count(), Target.objects.count(),
+                list(Case.objects.filter(campaign=zhouzhuang).order_by("id").values_list("status", flat=True)))
+
+    before = state()
+    zhouzhuang_demo.load_zhouzhuang_demo()  # safe to run twice
+    assert state() == before
 
 
 def test_the_lead_units_handlers_see_their_own_cases_only(both_towns, users, client):

@@ -9,6 +9,7 @@ Coverage, counted by hand (kinds: 5 registered households + 1 enterprise):
 
 import datetime as dt
 import uuid
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,7 +20,12 @@ from zoufang.accounts.services import ensure_user
 from zoufang.campaigns.models import Campaign, CaseCategory
 from zoufang.cases.models import Case, CaseEvent
 from zoufang.conftest import PASSWORD
+from zoufang.demo import synthetic
+from zoufang.demo.loader import SeedFigures
 from zoufang.planning.models import Assignment
+from zoufang.planning.services import run_plan
+from zoufang.planning.tests.towns import REGISTRY_STEPS, build_town
+from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre
 from zoufang.registry.tests.factories import TargetFactory
 from zoufang.visits.models import Visit
@@ -108,3 +114,56 @@ def counted(town: Any, settings: Any) -> Any:
     town.officer, town.wangwen, town.cases, town.extra = officer, wangwen, cases, extra
     town.categories = (top, second)
     return town
+
+
+# Two towns under 昆山市 for the city office (test_city.py counts them by hand): 锦溪镇 is `counted`; 周庄镇 is
+# built and planned as a new town is; 张浦镇 has no campaign; 孟河镇 is under 常州市, outside.
+VILLAGES = [synthetic.VillageShape("祁浜村", False, 10, 2, 2), synthetic.VillageShape("龙亭村", False, 10, 2, 2)]
+FILES = {
+    "units.csv": "单位名称,单位类型,所属区划,党员人数,排序\n周庄镇党政班子,镇党政班子,周庄镇,,1\n",
+    "departments.csv": "序号,单位,党员人数\n1,周庄镇综治办,2\n",
+    "leaders.csv": "姓名,单位,角色,职务,手机号码,上一级,挂钩村（社区）\n周明,周庄镇党政班子,镇党政领导,镇长,,,祁浜村\n",
+}
+
+
+@pytest.fixture
+def towns(counted: Any, tmp_path: Path) -> Any:
+    campaign = build_town(tmp_path, "周庄镇", "zhouzhuang-test", SeedFigures(VILLAGES, [("周庄镇综治办", 2)]), FILES,
+                          REGISTRY_STEPS)
+    run_plan(campaign)
+    county = counted.town.parent
+    rule_kinds = ("registered_household", "resident_household", "enterprise")
+    chosen = list(Assignment.objects.filter(campaign=campaign, target__kind__in=rule_kinds)
+                  .select_related("target", "cadre").order_by("id")[:7])
+    for index, assignment in enumerate(chosen):
+        visit(campaign, assignment.target, assignment.cadre, f"2017-05-{10 + index:02d}")
+    visit(campaign, chosen[0].target, chosen[1].cadre, "2017-06-01")  # a second visit: counted once
+
+    def case(name: str, **fields: Any) -> Case:
+        return Case.objects.create(campaign=campaign, kind=Case.Kind.PROBLEM, description=name,
+                                   raised_at=at("2017-06-01"), region=chosen[0].target.region.parent,
+                                   unit=chosen[0].unit, **fields)
+
+    counted.zhouzhuang_cases = {
+        "d1": case("d1", status=Case.Status.CLOSED, registered_on=dt.date(2017, 6, 2), dispatched_on=dt.date(2017, 6, 2),
+                   handling_due=dt.date(2017, 6, 14), resolution="已办结", resolved_at=at("2017-06-09"),
+                   satisfaction=Case.Satisfaction.SATISFIED),
+        "d2": case("d2", status=Case.Status.ACCEPTED, registered_on=dt.date(2017, 6, 5),
+                   dispatched_on=dt.date(2017, 6, 5), handling_due=dt.date(2017, 6, 12)),
+        "d3": case("d3", status=Case.Status.ACCEPTED, registered_on=dt.date(2017, 6, 6),
+                   dispatched_on=dt.date(2017, 6, 6), handling_due=dt.date(2017, 6, 13)),
+    }
+    idle = Region(name="张浦镇", level=Region.Level.TOWN, parent=county)
+    idle.save()
+    changzhou = Region(name="常州市", level=Region.Level.CITY)
+    changzhou.save()
+    xinbei = Region(name="新北区", level=Region.Level.COUNTY, parent=changzhou)
+    xinbei.save()
+    menghe = Region(name="孟河镇", level=Region.Level.TOWN, parent=xinbei)
+    menghe.save()
+    Campaign.objects.create(slug="menghe-test", name="孟河镇大走访", scope=menghe, starts_on=dt.date(2017, 3, 1),
+                            ends_on=dt.date(2017, 12, 31))
+    counted.users["city"] = ensure_user("city", PASSWORD, full_name="昆山市“六个一”办公室",
+                                        role=RoleGrant.Role.CITY_OFFICE, region=county)
+    counted.zhouzhuang, counted.county, counted.changzhou, counted.chosen = campaign, county, changzhou, chosen
+    return counted

@@ -31,3 +31,29 @@ def test_the_leader_reads_the_dashboard_and_opens_a_village_s_unvisited_targets(
         page.screenshot(path=str(SHOTS / f"oversight-rows-{width}.png"), full_page=True)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 800)])
+def test_the_city_office_compares_its_towns_and_drills_into_one_read_only(
+        browser: Any, live_server: Any, towns: Any, width: int, height: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        browser_login(page, live_server.url, "city")  # with the second factor: the city office needs one
+        assert page.locator("h1").inner_text() == "昆山市各镇走访督查"
+        ranking = page.locator("#t-towns").locator("xpath=ancestor::section[1]")
+        assert ranking.locator("tbody th").all_inner_texts() == ["周庄镇", "锦溪镇"]  # worst first on pace
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(SHOTS / f"oversight-city-{width}.png"), full_page=True)
+        page.get_by_role("link", name="满意率").click()
+        page.wait_for_load_state()
+        assert ranking.locator("tbody th").all_inner_texts() == ["锦溪镇", "周庄镇"]
+        ranking.locator("tbody th a", has_text="周庄镇").click()
+        page.wait_for_load_state()
+        assert page.locator("#board-title").inner_text() == "走访进度督查"
+        assert "7 / 30" in page.locator(".figures").first.inner_text()
+        assert page.locator("form[method=post]").count() == 1  # signing out: nothing to act on
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(SHOTS / f"oversight-city-town-{width}.png"), full_page=True)
+    finally:
+        context.close()

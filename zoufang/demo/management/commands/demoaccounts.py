@@ -27,7 +27,7 @@ class Command(BaseCommand):
         two_factor = set(TOTPDevice.objects.filter(confirmed=True).values_list("user__username", flat=True))
 
         def line(username: str, label: str) -> str:
-            return f" {'*' if username in two_factor else ' '}{username:<16}{label}"
+            return f" {'*' if username in two_factor else ' '}{username:<19}{label}"
 
         self.stdout.write(f"演示账号（密码均为 {settings.ZOUFANG_DEMO_PASSWORD}；标 * 的账号登录时还需动态验证码，"
                           f"用 zoufang demoaccounts --otp 账号 取得）：")
