@@ -38,6 +38,7 @@ DEMO_DEPARTMENT = "派出所"
 # function (campaign, say) -> None that must be deterministic and safe to run twice.
 DEMO_EXTENSIONS: list[str] = ["zoufang.planning.demo.plan_demo", "zoufang.cases.demo.load_demo_cases", "zoufang.visits.demo.seed_demo_visits"]
 DEMO_VILLAGE = "上下塘社区"
+UPPER_UNIT = "市府办"  # 附件2: 干家甸社区 and 顾家浜村; its own account sees its blocks in every town
 
 
 class DemoError(Exception):
@@ -196,6 +197,7 @@ DEMO_ACCOUNTS = [
     ("dept", f"{DEMO_DEPARTMENT}党员干部"),
     ("village", f"{DEMO_VILLAGE}干部"),
     ("auditor", "第三方回访"),
+    ("fuban", f"上级单位：昆山{UPPER_UNIT}（在各镇的走访进度）"),
     ("outsider", "未分配范围"),
     *((username, str(RoleGrant.Role(role).label)) for username, _name, role in ADMIN_ACCOUNTS),
 ]
@@ -221,6 +223,8 @@ def create_demo_accounts(campaign: Campaign) -> None:
     village_cadre = committee.cadres.order_by("sort_order", "id")[0]
     ensure_user("village", password, role=RoleGrant.Role.VILLAGE, region=village, cadre=village_cadre)
     ensure_user("auditor", password, full_name="第三方回访", role=RoleGrant.Role.AUDITOR, region=town)
+    ensure_user("fuban", password, full_name=f"{UPPER_UNIT}走访联络员", role=RoleGrant.Role.UNIT_HANDLER,
+                unit=Unit.objects.get(name=UPPER_UNIT))
     ensure_user("outsider", password, full_name="外单位人员")
     for username, full_name, role in ADMIN_ACCOUNTS:
         ensure_administrator(username, password, full_name=full_name, role=role)

@@ -567,3 +567,23 @@ def cadre_standing(campaign: Campaign, cadre: Cadre, today: dt.date) -> Pace:
     row = coverage(campaign, "kind", today, assignments(campaign, cadre=cadre)).total
     assert row.pace is not None  # noqa: S101 — coverage always sets it
     return row.pace
+
+
+def summed(rows: list[CoverageRow], label: str) -> CoverageRow:
+    """Rows of different campaigns added up (an upper-level unit over its towns): counts per kind, and the pace
+    figures each row already has under its own campaign's rule; the projected finish is the latest of them."""
+    total = CoverageRow(None, label)
+    for row in rows:
+        for kind, count in row.kinds.items():
+            into = total.kinds.setdefault(kind, KindCount(kind, count.label))
+            into.assigned += count.assigned
+            into.visited += count.visited
+    paces = [row.pace for row in rows if row.pace is not None]
+    finishes = [p.projected_finish for p in paces if p.projected_finish is not None]
+    total.pace = Pace(
+        assigned=sum(p.assigned for p in paces), visited=sum(p.visited for p in paces),
+        due_today=sum(p.due_today for p in paces), due_month_end=sum(p.due_month_end for p in paces),
+        projected_finish=max(finishes) if finishes and all(
+            p.projected_finish is not None or not p.remaining for p in paces) else None,
+    )
+    return total

@@ -4,6 +4,8 @@ from zoufang.oversight import views
 
 app_name = "oversight"
 urlpatterns = [
+    # Before the campaign's pages: "units" is no campaign's slug.
+    path("units/", views.units, name="units"),
     path("<slug:slug>/", views.dashboard, name="dashboard"),
     path("<slug:slug>/units/<uuid:unit_id>/", views.unit, name="unit"),
     path("<slug:slug>/rows/", views.rows, name="rows"),

@@ -7,8 +7,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from zoufang import clock
+from zoufang.oversight import across, drill, export
 from zoufang.oversight import board as boards
-from zoufang.oversight import drill, export
 from zoufang.oversight.access import Reach, campaign_for
 from zoufang.registry.models import Unit
 
@@ -85,3 +85,18 @@ def rows(request: HttpRequest, slug: str) -> HttpResponse:
         "campaign": reach.campaign, "table": table, "count": count, "narrowing": narrowing,
         "query": narrowing.query(), "cut": count > len(table.rows),
     })
+
+
+@login_required
+def units(request: HttpRequest) -> HttpResponse:
+    """The home of a unit's handlers across towns (an upper-level unit): per town its coverage, pace and cadres."""
+    today = clock.today()
+    found = [across.unit_across(request.user, unit, today) for unit in across.handled_units(request.user)]
+    found = [item for item in found if item.towns]
+    if not found:
+        raise Http404
+    if request.GET.get("format") == "xlsx":
+        tables = [table for item in found for table in item.tables()]
+        return xlsx_response(export.xlsx(tables, heading=found[0].unit.name if len(found) == 1 else ""),
+                             f"units-{today:%Y%m%d}")
+    return render(request, "oversight/units.html", {"units": found, "today": today})

@@ -39,7 +39,8 @@ class Command(BaseCommand):
             .select_related("user", "unit")
             .order_by("unit__sort_order", "user__username")
         )
-        for grant in handlers.exclude(user__username__in=menghe.HANDLERS.values()):
+        listed = [*menghe.HANDLERS.values(), *(username for username, _label in DEMO_ACCOUNTS)]
+        for grant in handlers.exclude(user__username__in=listed):
             unit = grant.unit.name if grant.unit else ""
             self.stdout.write(line(grant.user.username, f"承办部门：{unit}"))
         loaded = set(get_user_model().objects.filter(username__in=[u for u, _label in menghe.DEMO_ACCOUNTS])
