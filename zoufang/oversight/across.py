@@ -23,7 +23,7 @@ from zoufang.registry.models import Unit
 @dataclass
 class Town:
     board: boards.Board
-    label: str  # 锦溪镇（2017年“六个一”…）
+    label: str  # the town's name (with the campaign's when the unit has two campaigns in one town)
 
     @property
     def campaign(self) -> Any:
@@ -74,7 +74,12 @@ def unit_across(user: Any, unit: Unit, today: dt.date) -> UnitAcross:
         part = reach(user, campaign)
         if not part.may_read_unit(unit):
             continue
-        result.towns.append(Town(boards.unit_board(part, unit, today), f"{campaign.scope.name}（{campaign.name}）"))
+        result.towns.append(Town(boards.unit_board(part, unit, today), campaign.scope.name))
+    # A town with two campaigns of the unit's: each named by its campaign too.
+    names = [town.label for town in result.towns]
+    for town in result.towns:
+        if names.count(town.label) > 1:
+            town.label = f"{town.label}（{town.campaign.name}）"
     return result
 
 

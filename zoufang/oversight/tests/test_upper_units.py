@@ -39,8 +39,8 @@ def test_it_lists_the_towns_on_the_handlers_home_and_links_each_towns_unit_page(
     assert home.status_code == 302
     assert home["Location"] == reverse("oversight:units")
     page = client.get(reverse("oversight:units")).content.decode()
-    assert "甲镇（" in page
-    assert "乙镇（" in page
+    assert "甲镇：本单位走访干部" in page
+    assert "乙镇：本单位走访干部" in page
     for campaign in (towns.jia, towns.yi):
         url = reverse("oversight:unit", args=[campaign.slug, towns.upper.public_id])
         assert url in page
