@@ -36,7 +36,8 @@ VILLAGE_CADRES_PER_COMMITTEE = 5
 DEMO_DEPARTMENT = "派出所"
 # Later capabilities add their part of the demo here, in order: each is a dotted path to a
 # function (campaign, say) -> None that must be deterministic and safe to run twice.
-DEMO_EXTENSIONS: list[str] = ["zoufang.planning.demo.plan_demo", "zoufang.cases.demo.load_demo_cases", "zoufang.visits.demo.seed_demo_visits"]
+DEMO_EXTENSIONS: list[str] = ["zoufang.planning.demo.plan_demo", "zoufang.cases.demo.load_demo_cases", "zoufang.visits.demo.seed_demo_visits",
+                          "zoufang.oversight.demo.upper_unit_visits"]
 DEMO_VILLAGE = "上下塘社区"
 UPPER_UNIT = "市府办"  # 附件2: 干家甸社区 and 顾家浜村; its own account sees its blocks in every town
 
