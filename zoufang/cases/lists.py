@@ -110,7 +110,7 @@ def monthly_agenda(cases: QuerySet[Case], month: dt.date) -> Agenda:
     signoff = list(related.filter(status=S.SIGNOFF).order_by("raised_at"))
     escalated: dict[str, list[Case]] = {}
     for route, label in Case.Route.choices:
-        chosen = list(related.filter(status=S.ESCALATED, escalation_route=route).order_by("raised_at"))
+        chosen = list(related.filter(status__in=workflow.UPPER_QUEUE, escalation_route=route).order_by("raised_at"))
         if chosen:
             escalated[str(label)] = chosen
     units: dict[str, UnitLine] = {}

@@ -248,3 +248,20 @@ def test_the_page_and_the_xlsx_show_the_towns_sign_off(client, city, make_case):
     client.force_login(town.users["office"])
     assert "上级活动办办理中" in client.get(reverse("cases:detail", args=[case.public_id])).content.decode()
     assert client.get(reverse("cases:upper")).status_code == 404
+
+
+def test_the_town_offices_board_shows_the_case_at_the_city_and_when_it_comes_back(city, make_case):
+    from zoufang.cases import access
+    from zoufang.cases.board import columns
+
+    town = city
+    case = _escalated(town, make_case)
+    case = escalation.accept_upper(case, by=town.users["city"], version=case.version)
+
+    def column_of(pk):
+        board = columns(access.visible_cases(town.users["office"]), dt.date(2017, 6, 15), ())
+        return [c["key"] for c in board if pk in {x.pk for x in c["cases"]}]
+
+    assert column_of(case.pk) == ["escalated"]
+    case = escalation.return_to_town(case, by=town.users["city"], version=case.version, instructions="请镇里办理")
+    assert column_of(case.pk) == ["to_dispatch"]
