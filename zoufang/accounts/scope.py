@@ -4,7 +4,8 @@ Rules (by role grant; a user may hold several and sees the union):
 - office, leader, assessor, city_office: every region and target under their granted region.
 - village: the targets of their village (or group); full ID and phone numbers, they know residents.
 - unit_handler: their unit's cadres; targets only through assignments (as visitors do); the visits of their
-  unit's cadres and the cases dispatched to their unit, nothing else of other units' work.
+  unit's cadres and the cases dispatched to their unit, nothing else of other units' work. An upper-level unit
+  (市级机关部门, 苏州市妇联 …) has no region: its handlers see the campaigns of every town where it holds a quota.
 - every cadre with a login: the targets assigned to them in any campaign.
 - auditor: the regions of their scope; targets only once a callback sample names them.
 - sysadmin: master data through the admin; no resident is visible in lists by that role alone.
@@ -17,7 +18,7 @@ from operator import or_
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from zoufang.accounts.models import RoleGrant
@@ -213,12 +214,32 @@ class PersonalDataPolicy:
 
 
 def visible_campaigns(user: Any) -> "QuerySet[Campaign]":
-    """Campaigns whose region the user can see (their own region, or one above it), latest first."""
+    """Campaigns whose region the user can see (their own region, or one above it), and those where a unit they
+    handle holds a quota or assignments (an upper-level unit across towns); latest first."""
     from zoufang.campaigns.models import Campaign
 
-    return (
-        Campaign.objects.filter(scope__in=visible_regions(user)).select_related("scope").order_by("-starts_on", "slug")
-    )
+    condition = Q(scope__in=visible_regions(user))
+    unit_ids = handled_unit_ids(user)
+    if unit_ids:
+        condition |= _holds_quota(unit_ids)
+    return Campaign.objects.filter(condition).select_related("scope").order_by("-starts_on", "slug")
+
+
+def _holds_quota(unit_ids: list[int]) -> Q:
+    """A campaign where any of these units holds a fixed quota (附件1/附件2) or assigned targets."""
+    from zoufang.planning.models import Assignment, FixedQuota
+
+    return Q(Exists(FixedQuota.objects.filter(campaign=OuterRef("pk"), units__in=unit_ids))) | Q(
+        Exists(Assignment.objects.filter(campaign=OuterRef("pk"), unit_id__in=unit_ids)))
+
+
+def unit_campaigns(user: Any, unit: Unit) -> "QuerySet[Campaign]":
+    """The campaigns (towns) where a unit the user handles holds quotas, by town; none for another unit."""
+    from zoufang.campaigns.models import Campaign
+
+    if unit.pk not in handled_unit_ids(user) and not getattr(user, "is_superuser", False):
+        return Campaign.objects.none()
+    return Campaign.objects.filter(_holds_quota([unit.pk])).select_related("scope").order_by("scope__path", "slug")
 
 
 def managed_campaigns(user: Any) -> "QuerySet[Campaign]":

@@ -4,6 +4,8 @@
   or the campaign's scope when the case has none).
 - unit_handler: the cases dispatched to their unit, as the responsible unit or a co-handler.
 - the supervising leader named to sign an escalation sees that case.
+- city_office (上一级活动办): as an area role it reads its towns' cases (raisers masked); it acts only on what a
+  town signed up to it (`upper_queue`, the CITY actor).
 - superuser: everything. Everyone else: nothing (404).
 """
 
@@ -17,8 +19,8 @@ from django.http import Http404
 
 from zoufang.accounts import scope
 from zoufang.accounts.models import RoleGrant
-from zoufang.cases.models import Case
-from zoufang.cases.workflow import Actor
+from zoufang.cases.models import Case, CaseEvent
+from zoufang.cases.workflow import UPPER_QUEUE, Action, Actor
 
 Role = RoleGrant.Role
 AREA_ROLES = {Role.OFFICE, Role.LEADER, Role.ASSESSOR, Role.CITY_OFFICE, Role.VILLAGE}
@@ -77,11 +79,40 @@ def get_visible_case(user: Any, public_id: Any) -> Case:
         raise Http404 from None
 
 
+def _case_path(case: Case) -> str:
+    return case.region.path if case.region_id and case.region else case.campaign.scope.path
+
+
 def is_office_for(user: Any, case: Case) -> bool:
     if getattr(user, "is_superuser", False):
         return True
-    path = case.region.path if case.region_id and case.region else case.campaign.scope.path
-    return any(path.startswith(p) for p in _paths(user, {Role.OFFICE}))
+    return any(_case_path(case).startswith(p) for p in _paths(user, {Role.OFFICE}))
+
+
+def is_city_office_for(user: Any, case: Case) -> bool:
+    """The city office whose region holds the case's town (上一级活动办)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(_case_path(case).startswith(p) for p in _paths(user, {Role.CITY_OFFICE}))
+
+
+def is_city_office(user: Any) -> bool:
+    return scope.has_role(user, Role.CITY_OFFICE)
+
+
+def upper_queue(user: Any, *, done: bool = False) -> QuerySet[Case]:
+    """The city office's queue: cases of its towns signed up to it (上报上一级活动办, leader's signature) and not
+    yet answered or sent back; with `done`, those it has answered or sent back. Nothing else ever."""
+    if getattr(user, "is_superuser", False):
+        area = Q()
+    else:
+        area = _in_area(_paths(user, {Role.CITY_OFFICE}))
+    signed = Case.objects.filter(area, escalation_route=Case.Route.UPPER_OFFICE, signed_at__isnull=False)
+    if not done:
+        return signed.filter(status__in=UPPER_QUEUE)
+    # Taken on or sent back by the city office, whatever happened since (the town may have dispatched it again).
+    handled = CaseEvent.objects.filter(action__in=(Action.UPPER_ACCEPT, Action.UPPER_RETURN)).values("case_id")
+    return Case.objects.filter(area, pk__in=handled).exclude(status__in=UPPER_QUEUE)
 
 
 def actor_kinds(user: Any, case: Case) -> set[Actor]:
@@ -95,6 +126,8 @@ def actor_kinds(user: Any, case: Case) -> set[Actor]:
         kinds.add(Actor.UNIT)
     if case.signoff_leader_id and _signs_for(user, case):
         kinds.add(Actor.SIGNER)
+    if is_city_office_for(user, case):
+        kinds.add(Actor.CITY)
     return kinds
 
 

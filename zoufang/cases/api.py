@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -150,6 +150,10 @@ class ReplyIn(Versioned):
     replied_on: limits.Day | None = None
 
 
+class InstructionsIn(Versioned):
+    instructions: str = Field(..., max_length=limits.NOTE, description="退回镇办理的意见（办理指导）")
+
+
 class CallbackIn(NoteIn):
     satisfaction: Case.Satisfaction
 
@@ -245,6 +249,47 @@ def receive(request: HttpRequest, body: ReceiveIn) -> Any:
         raiser_phone=body.raiser_phone.strip(), by=request.user,
     )
     return Status(201, CasePresenter(request.user).as_dict(case))
+
+
+class UpperQueueFilter(Schema):
+    state: str = Field("open", max_length=limits.CODE, description="open：待上级办理；done：上级已办理（已答复或退回）")
+
+
+class UpperCaseOut(CaseOut):
+    town: str
+    escalation_reason: str
+    signed_at: dt.datetime | None
+    signed_note: str = Field(..., description="分管领导签字意见")
+    upper_answer: str = Field(..., description="上一级活动办最后的办理意见")
+
+
+class UpperQueue:
+    """The city office's queue, sliced by the paginator; each page's cases presented with the town's sign-off."""
+
+    def __init__(self, request: HttpRequest, done: bool) -> None:
+        from zoufang.cases import upper
+
+        self.user, self.cases, self.upper = request.user, upper.queue(request.user, done=done), upper
+
+    def __getitem__(self, page: slice) -> list[dict[str, Any]]:
+        presenter = CasePresenter(self.user)
+        return [
+            {**presenter.as_dict(row.case), "town": row.town, "escalation_reason": row.reason,
+             "signed_at": row.signed_at, "signed_note": row.signed_note, "upper_answer": row.answer}
+            for row in self.upper.rows(self.cases[page], self.user)
+        ]
+
+    def __len__(self) -> int:
+        return int(self.cases.count())
+
+
+@router.get("/upper-office", response=list[UpperCaseOut],
+            summary="上一级活动办待办：各镇经分管领导签字上报上一级活动办的件（state=done 为已办理）")
+@paginate(Page)
+def upper_office_queue(request: HttpRequest, filters: Query[UpperQueueFilter]) -> Any:
+    if not access.is_city_office(request.user) or filters.state not in ("open", "done"):
+        raise Http404
+    return UpperQueue(request, done=filters.state == "done")
 
 
 @router.get("/{case_id}", response=CaseDetailOut, summary="问题详情与办理记录")
@@ -380,6 +425,18 @@ def refuse_sign(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID
 def explain(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: ExplainIn) -> Any:
     return _act(request, response, case_id, body, lambda case, version: escalation.explain_case(
         case, by=request.user, version=version, explanation=body.explanation))
+
+
+@router.post("/{case_id}/upper-accept", response=RESPONSES, summary="上级受理（上一级活动办受理镇签字上报的件）")
+def upper_accept(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: NoteIn) -> Any:
+    return _act(request, response, case_id, body, lambda case, version: escalation.accept_upper(
+        case, by=request.user, version=version, note=body.note))
+
+
+@router.post("/{case_id}/upper-return", response=RESPONSES, summary="上一级活动办退回镇办理（附办理意见）")
+def upper_return(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: InstructionsIn) -> Any:
+    return _act(request, response, case_id, body, lambda case, version: escalation.return_to_town(
+        case, by=request.user, version=version, instructions=body.instructions))
 
 
 @router.post("/{case_id}/reply", response=RESPONSES, summary="回复反映人")

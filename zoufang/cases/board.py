@@ -45,11 +45,13 @@ class Column:
 # Each column is also a filter of the full list (/cases/?status=key).
 COLUMNS = [
     Column("draft", _lazy("待登记"), Q(status=S.DRAFT), "registration_due"),
-    Column("to_dispatch", _lazy("待交办"), Q(status__in=(S.REGISTERED, S.RETURNED)), "handling_due"),
+    # Sent back by the city office with its instructions: the town dispatches it again.
+    Column("to_dispatch", _lazy("待交办"), Q(status__in=(S.REGISTERED, S.RETURNED, S.UPPER_RETURNED)), "handling_due"),
     Column("extension", _lazy("延期待审批"),
            Q(requested_extension_days__isnull=False, status__in=workflow.HANDLING), "handling_due"),
     Column("overdue", _lazy("超期未办结"), Q(overdue_since__isnull=False, status__in=workflow.HANDLING), "handling_due"),
-    Column("escalated", _lazy("上报待办"), Q(status__in=(S.SIGNOFF, S.ESCALATED)), "handling_due"),
+    # Waiting for a signature, for coordination or the leadership, or at the city office.
+    Column("escalated", _lazy("上报待办"), Q(status__in=(S.SIGNOFF, S.ESCALATED, S.UPPER_ACCEPTED)), "handling_due"),
     Column("to_answer", _lazy("待回复、回访、结案"),
            Q(status__in=(S.RESOLVED, S.EXPLAINED, S.REPLIED, S.CALLED_BACK)), "handling_due", runs_late=False),
 ]

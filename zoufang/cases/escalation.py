@@ -1,6 +1,7 @@
 """What a unit cannot solve goes up (seed 000 §二(二), seed 002 §五2): with its supervising leader's
 signature (分管领导签字) to town coordination (会商), the upper-level office, or the leadership; or the
-person gets an explanation (解释说明)."""
+person gets an explanation (解释说明). The upper-level office (上一级活动办, the city office) takes on what was
+signed up to it or sends it back to the town (workflow.py; docs/upper-office.md)."""
 
 from typing import Any
 
@@ -95,4 +96,40 @@ def explain_case(case: Case, *, by: Any, version: int | None, explanation: str) 
         c.requested_extension_days = None
         return {}
 
-    return run(case, Action.EXPLAIN, by=by, version=version, note=explanation, change=change)
+    def tell(c: Case) -> None:
+        # The town office answers the person next, whoever explained (the unit, or the city office).
+        notifications.notify(
+            notifications.office_users(c), _("已解释说明：%(line)s") % {"line": notifications.case_line(c)},
+            explanation,
+        )
+
+    return run(case, Action.EXPLAIN, by=by, version=version, note=explanation, change=change, notify=tell)
+
+
+def accept_upper(case: Case, *, by: Any, version: int | None, note: str = "") -> Case:
+    """上级受理: the city office takes on a case its town signed up to it; the town office is told."""
+
+    def tell(c: Case) -> None:
+        notifications.notify(
+            notifications.office_users(c), _("上一级活动办已受理：%(line)s") % {"line": notifications.case_line(c)},
+            note,
+        )
+
+    return run(case, Action.UPPER_ACCEPT, by=by, version=version, note=note, notify=tell)
+
+
+def return_to_town(case: Case, *, by: Any, version: int | None, instructions: str) -> Case:
+    """退回镇办理: the city office sends the case back with its instructions; the town office dispatches it again
+    (a fresh limit), or settles or explains it itself."""
+    instructions = (instructions or "").strip()
+    if not instructions:
+        raise InvalidInput(_("请填写退回的办理意见。"))
+
+    def tell(c: Case) -> None:
+        notifications.notify(
+            notifications.office_users(c), _("上一级活动办退回镇办理：%(line)s") % {"line": notifications.case_line(c)},
+            instructions,
+        )
+
+    return run(case, Action.UPPER_RETURN, by=by, version=version, note=instructions,
+               change=lambda c: {"instructions": instructions}, notify=tell)

@@ -107,6 +107,10 @@ class CallbackForm(ActionForm):
     note = _text(_("回访情况"), required=False)
 
 
+class InstructionsForm(ActionForm):
+    instructions = _text(_("退回镇办理的意见（办理指导）"), rows=3)
+
+
 class MergeForm(ActionForm):
     master = forms.UUIDField(label=_("主件编号"))
 
@@ -117,6 +121,7 @@ FORMS: dict[Action, type[ActionForm]] = {
     Action.REFUSE_EXTENSION: NoteForm, Action.RESOLVE: ResolveForm, Action.ESCALATE: EscalateForm,
     Action.SIGN: NoteForm, Action.REFUSE_SIGN: ReasonForm, Action.EXPLAIN: ExplainForm, Action.REPLY: ReplyForm,
     Action.CALLBACK: CallbackForm, Action.CLOSE: NoteForm, Action.REOPEN: ReasonForm, Action.MERGE: MergeForm,
+    Action.UPPER_ACCEPT: NoteForm, Action.UPPER_RETURN: InstructionsForm,
 }
 
 
@@ -149,6 +154,9 @@ def perform(action: Action, case: Case, data: dict[str, Any], user: Any, master:
                                                     note=data["note"]),
         A.CLOSE: lambda: answers.close_case(case, by=user, version=v, note=data["note"]),
         A.REOPEN: lambda: answers.reopen_case(case, by=user, version=v, reason=data["reason"]),
+        A.UPPER_ACCEPT: lambda: escalation.accept_upper(case, by=user, version=v, note=data["note"]),
+        A.UPPER_RETURN: lambda: escalation.return_to_town(case, by=user, version=v,
+                                                          instructions=data["instructions"]),
     }
     if action == A.MERGE:
         assert master is not None  # noqa: S101 — the view resolves the master within the user's scope

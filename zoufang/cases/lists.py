@@ -58,19 +58,21 @@ def rows(cases: QuerySet[Case], user: Any) -> list[list[Any]]:
     ]
 
 
-def xlsx(title: str, table: list[list[Any]]) -> bytes:
+def xlsx(title: str, table: list[list[Any]], columns: list[Any] | None = None,
+         widths: list[int] | None = None) -> bytes:
+    """One sheet: the title, the bold headers (the weekly list's unless given), the rows; dates as dates."""
     book = ExportWorkbook()
     sheet = book.active
     assert sheet is not None  # noqa: S101 — a new workbook always has one sheet
     sheet.title = title[:31]
     sheet.append([title])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([str(label) for label in COLUMNS])
+    sheet.append([str(label) for label in columns or COLUMNS])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in table:
         sheet.append(row)
-    for i, width in enumerate(WIDTHS):
+    for i, width in enumerate(widths or WIDTHS):
         sheet.column_dimensions[chr(ord("A") + i)].width = width
     for row in sheet.iter_rows(min_row=3):
         for cell in row:
@@ -108,7 +110,7 @@ def monthly_agenda(cases: QuerySet[Case], month: dt.date) -> Agenda:
     signoff = list(related.filter(status=S.SIGNOFF).order_by("raised_at"))
     escalated: dict[str, list[Case]] = {}
     for route, label in Case.Route.choices:
-        chosen = list(related.filter(status=S.ESCALATED, escalation_route=route).order_by("raised_at"))
+        chosen = list(related.filter(status__in=workflow.UPPER_QUEUE, escalation_route=route).order_by("raised_at"))
         if chosen:
             escalated[str(label)] = chosen
     units: dict[str, UnitLine] = {}

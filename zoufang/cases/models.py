@@ -29,6 +29,9 @@ class Case(TimeStampedModel):
         RETURNED = "returned", _("已退单")
         SIGNOFF = "signoff", _("待分管领导签字")
         ESCALATED = "escalated", _("已上报")
+        # Beyond the town (上报上一级活动办): the city office took it on, or sent it back with instructions.
+        UPPER_ACCEPTED = "upper_accepted", _("上级活动办办理中")
+        UPPER_RETURNED = "upper_returned", _("上级活动办退回镇办理")
         RESOLVED = "resolved", _("已办结")
         EXPLAINED = "explained", _("已解释说明")
         REPLIED = "replied", _("已回复")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from zoufang.cases import intake, report_views, views
+from zoufang.cases import intake, report_views, upper_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("new/", intake.hotline, name="hotline"),
     path("desk/", views.desk, name="desk"),
     path("signoff/", views.signoff, name="signoff"),
+    path("upper/", upper_views.queue, name="upper"),
+    path("upper.xlsx", upper_views.queue_xlsx, name="upper_xlsx"),
     path("weekly/", report_views.weekly, name="weekly"),
     path("weekly.xlsx", report_views.weekly_xlsx, name="weekly_xlsx"),
     path("agenda/", report_views.agenda, name="agenda"),

@@ -1,7 +1,16 @@
 """The one transition table: status × action → next status, and who may take the action.
 
 Who is who for a given case is decided in `access.actor_kinds`: the office of the case's area,
-the handling unit (承办部门), the supervising leader named to sign (分管领导).
+the handling unit (承办部门), the supervising leader named to sign (分管领导), and the city office
+(上一级活动办) over the town.
+
+Beyond the town (seed 002 §五2 “涉及到上级相关条线的，要帮助反映并及时上报上一级活动办”): once the leader has
+signed an escalation routed to the upper office, the case waits in the city office's queue. The city office
+either takes it on (上级受理), then records the answer its lines gave (办结, 办理结果) or an explanation (解释说明),
+or sends it back to the town with instructions (退回镇办理) when the town can solve it after all. Either way the
+town office answers the person (回复、回访、结案), as for any case. Until the city office takes it on, the town
+office may still record what the upper level decided off the platform (办结、解释说明) or dispatch it again;
+once taken on, only the city office acts on it. Details in docs/upper-office.md.
 """
 
 from dataclasses import dataclass
@@ -18,6 +27,7 @@ class Actor(StrEnum):
     OFFICE = "office"
     UNIT = "unit"
     SIGNER = "signer"
+    CITY = "city"
 
 
 class Action(StrEnum):
@@ -39,6 +49,8 @@ class Action(StrEnum):
     REFUSE_SIGN = "refuse_sign"
     RETURN = "return"
     MERGE = "merge"
+    UPPER_ACCEPT = "upper_accept"
+    UPPER_RETURN = "upper_return"
 
 
 LABELS = {
@@ -59,6 +71,8 @@ LABELS = {
     Action.CLOSE: _("结案"),
     Action.REOPEN: _("重办"),
     Action.MERGE: _("合并到主件"),
+    Action.UPPER_ACCEPT: _("上级受理"),
+    Action.UPPER_RETURN: _("退回镇办理"),
 }
 
 
@@ -73,6 +87,7 @@ class Rule:
 OFFICE = frozenset({Actor.OFFICE})
 UNIT = frozenset({Actor.UNIT})
 SIGNER = frozenset({Actor.SIGNER})
+CITY = frozenset({Actor.CITY})
 OFFICE_OR_UNIT = OFFICE | UNIT
 OPEN_BEFORE_HANDLING = (S.DRAFT, S.REGISTERED, S.RETURNED)
 
@@ -103,6 +118,16 @@ _ROWS: list[tuple[str, Action, str, frozenset[Actor]]] = [
     # Cannot be solved for now: the person gets an explanation (seed 002 §五2).
     (S.ACCEPTED, Action.EXPLAIN, S.EXPLAINED, UNIT),
     (S.ESCALATED, Action.EXPLAIN, S.EXPLAINED, OFFICE),
+    # The city office (上一级活动办) on what was signed up to it: take it on, or send it back with instructions.
+    (S.ESCALATED, Action.UPPER_ACCEPT, S.UPPER_ACCEPTED, CITY),
+    (S.ESCALATED, Action.UPPER_RETURN, S.UPPER_RETURNED, CITY),
+    (S.UPPER_ACCEPTED, Action.RESOLVE, S.RESOLVED, CITY),
+    (S.UPPER_ACCEPTED, Action.EXPLAIN, S.EXPLAINED, CITY),
+    (S.UPPER_ACCEPTED, Action.UPPER_RETURN, S.UPPER_RETURNED, CITY),
+    # Sent back: the town office dispatches it again (a fresh limit), or settles or explains it itself.
+    (S.UPPER_RETURNED, Action.DISPATCH, S.DISPATCHED, OFFICE),
+    (S.UPPER_RETURNED, Action.RESOLVE, S.RESOLVED, OFFICE),
+    (S.UPPER_RETURNED, Action.EXPLAIN, S.EXPLAINED, OFFICE),
     (S.RESOLVED, Action.REPLY, S.REPLIED, OFFICE_OR_UNIT),
     (S.EXPLAINED, Action.REPLY, S.REPLIED, OFFICE_OR_UNIT),
     (S.REPLIED, Action.CALLBACK, S.CALLED_BACK, OFFICE),
@@ -118,6 +143,8 @@ TABLE: dict[tuple[str, Action], Rule] = {
     (status, action): Rule(status, action, next_status, actors) for status, action, next_status, actors in _ROWS
 }
 
+# What waits for the city office: signed up to it and not yet answered or sent back.
+UPPER_QUEUE = (S.ESCALATED, S.UPPER_ACCEPTED)
 # Statuses in which a unit's deadline runs.
 HANDLING = (S.DISPATCHED, S.ACCEPTED, S.SIGNOFF)
 # Statuses that count as closed for the person who raised it (Open311 "closed").
@@ -135,7 +162,14 @@ def guard(action: Action, case: Case) -> str:
         return str(_("回访满意的件不重办。"))
     if action == Action.REOPEN and case.unit_id is None:
         return str(_("该件没有承办单位，请重新交办。"))
+    if action in (Action.UPPER_ACCEPT, Action.UPPER_RETURN) and not is_signed_to_upper_office(case):
+        return str(_("该件未经分管领导签字上报上一级活动办。"))
     return ""
+
+
+def is_signed_to_upper_office(case: Case) -> bool:
+    """Escalated beyond the town: routed to the upper office and signed by the supervising leader."""
+    return case.escalation_route == Case.Route.UPPER_OFFICE and case.signed_at is not None
 
 
 def rule(status: str, action: Action | str) -> Rule | None:

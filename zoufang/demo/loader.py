@@ -36,8 +36,10 @@ VILLAGE_CADRES_PER_COMMITTEE = 5
 DEMO_DEPARTMENT = "派出所"
 # Later capabilities add their part of the demo here, in order: each is a dotted path to a
 # function (campaign, say) -> None that must be deterministic and safe to run twice.
-DEMO_EXTENSIONS: list[str] = ["zoufang.planning.demo.plan_demo", "zoufang.cases.demo.load_demo_cases", "zoufang.visits.demo.seed_demo_visits"]
+DEMO_EXTENSIONS: list[str] = ["zoufang.planning.demo.plan_demo", "zoufang.cases.demo.load_demo_cases", "zoufang.visits.demo.seed_demo_visits",
+                          "zoufang.oversight.demo.upper_unit_visits"]
 DEMO_VILLAGE = "上下塘社区"
+UPPER_UNIT = "市府办"  # 附件2: 干家甸社区 and 顾家浜村; its own account sees its blocks in every town
 
 
 class DemoError(Exception):
@@ -197,6 +199,7 @@ DEMO_ACCOUNTS = [
     ("village", f"{DEMO_VILLAGE}干部"),
     ("auditor", "第三方回访"),
     ("city", "昆山市“六个一”办公室（上级活动办：所辖各镇并排比较，只读进入各镇）"),
+    ("fuban", f"上级单位：昆山{UPPER_UNIT}（在各镇的走访进度）"),
     ("outsider", "未分配范围"),
     *((username, str(RoleGrant.Role(role).label)) for username, _name, role in ADMIN_ACCOUNTS),
 ]
@@ -224,6 +227,8 @@ def create_demo_accounts(campaign: Campaign) -> None:
     ensure_user("auditor", password, full_name="第三方回访", role=RoleGrant.Role.AUDITOR, region=town)
     ensure_user("city", password, full_name="昆山市“六个一”办公室", role=RoleGrant.Role.CITY_OFFICE,
                 region=Region.objects.get(children=town, level=Region.Level.COUNTY))
+    ensure_user("fuban", password, full_name=f"{UPPER_UNIT}走访联络员", role=RoleGrant.Role.UNIT_HANDLER,
+                unit=Unit.objects.get(name=UPPER_UNIT))
     ensure_user("outsider", password, full_name="外单位人员")
     for username, full_name, role in ADMIN_ACCOUNTS:
         ensure_administrator(username, password, full_name=full_name, role=role)

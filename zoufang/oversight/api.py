@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema
 
 from zoufang import clock
 from zoufang.core import limits
-from zoufang.oversight import drill, figures
+from zoufang.oversight import across, drill, figures
 from zoufang.oversight.access import campaign_for, city_region
 from zoufang.oversight.figures import CaseRow, CoverageRow, TownRow
 from zoufang.oversight.tables import as_json
@@ -168,6 +168,38 @@ def _case_row(row: CaseRow) -> dict[str, Any]:
                 response_rate=row.response_rate, resolution_rate=row.resolution_rate,
                 satisfaction_rate=row.satisfaction_rate)
     return data
+
+
+class TownOut(Schema):
+    campaign: str = Field(..., description="走访活动代号")
+    campaign_name: str
+    town: str
+    total: CoverageRowOut
+    cadres: list[CoverageRowOut]
+
+
+class UnitTownsOut(Schema):
+    id: str
+    name: str
+    kind: str
+    total: CoverageRowOut
+    towns: list[TownOut]
+
+
+@router.get("/units", response=list[UnitTownsOut],
+            summary="本单位在各镇的走访覆盖与进度（上级单位跨镇）：每镇的应走访、已走访、进度与本单位干部，仅本单位")
+def units(request: HttpRequest) -> list[dict[str, Any]]:
+    today = clock.today()
+    found = [across.unit_across(request.user, unit, today) for unit in across.handled_units(request.user)]
+    return [
+        {"id": str(item.unit.public_id), "name": item.unit.name, "kind": item.unit.kind,
+         "total": _coverage_row(item.total),
+         "towns": [{"campaign": town.campaign.slug, "campaign_name": town.campaign.name,
+                    "town": town.campaign.scope.name, "total": _coverage_row(town.board.total),
+                    "cadres": [_coverage_row(row) for row in town.board.by_cadre.rows] if town.board.by_cadre else []}
+                   for town in item.towns]}
+        for item in found if item.towns
+    ]
 
 
 @router.get("/{slug}/coverage", response=CoverageOut,

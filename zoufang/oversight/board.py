@@ -28,6 +28,7 @@ class Board:
     tables: dict[str, Table] = field(default_factory=dict)
     behind_units: int = 0
     behind_cadres: int = 0
+    by_cadre: figures.Coverage | None = None  # a unit's board: its cadres' rows (the API reads them)
 
     @property
     def pace(self) -> figures.Pace:
@@ -130,7 +131,7 @@ def unit_board(reach: Reach, unit: Unit, today: dt.date) -> Board:
     cases = reach.cases().filter(unit=unit)
     by_cadre = figures.coverage(campaign, "cadre", today, source)
     case_months = figures.case_figures(campaign, "month", today, cases)
-    board = Board(reach, today, by_cadre.rule, by_cadre.total, case_months.total)
+    board = Board(reach, today, by_cadre.rule, by_cadre.total, case_months.total, by_cadre=by_cadre)
     board.behind_cadres = len(by_cadre.behind())
     board.tables["coverage-cadre"] = coverage_table(by_cadre, _coverage_link(campaign, "cadre"),
                                                     title=_("本单位走访干部的覆盖与进度"))

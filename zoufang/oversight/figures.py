@@ -703,3 +703,9 @@ def town_figures(region: Region, today: dt.date, *, year: int | None = None, ord
     coverage_total, case_total = _sum_rows(None, _("合计"), [r.coverage for r in rows], [r.cases for r in rows])
     total = TownRow(region, [c for r in rows for c in r.campaigns], coverage_total, case_total)
     return TownFigures(region, year, today, order, rank_towns(rows, order), total, idle)
+
+
+def summed(rows: list[CoverageRow], label: str) -> CoverageRow:
+    """Rows of different campaigns added up (an upper-level unit over its towns): counts per kind, and the pace
+    figures each row already has under its own campaign's rule (`combined_pace`)."""
+    return _sum_rows(None, label, rows, [])[0]

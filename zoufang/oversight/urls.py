@@ -6,6 +6,8 @@ app_name = "oversight"
 urlpatterns = [
     path("city/<uuid:region_id>/", views.city, name="city"),
     path("city/<uuid:region_id>/xlsx/<slug:key>/", views.city_xlsx, name="city_xlsx"),
+    # Before the campaign's pages: "units" is no campaign's slug.
+    path("units/", views.units, name="units"),
     path("<slug:slug>/", views.dashboard, name="dashboard"),
     path("<slug:slug>/units/<uuid:unit_id>/", views.unit, name="unit"),
     path("<slug:slug>/rows/", views.rows, name="rows"),

@@ -7,9 +7,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from zoufang import clock
+from zoufang.oversight import across, drill, export, figures
 from zoufang.oversight import board as boards
 from zoufang.oversight import city as cities
-from zoufang.oversight import drill, export, figures
 from zoufang.oversight.access import Reach, campaign_for, city_region
 from zoufang.regions.models import Region
 from zoufang.registry.models import Unit
@@ -121,3 +121,18 @@ def city_xlsx(request: HttpRequest, region_id: Any, key: str) -> HttpResponse:
         raise Http404
     heading = f"{region.name} {board.figures.year}"
     return xlsx_response(export.xlsx(tables, heading=heading), f"city-{key}-{board.figures.today:%Y%m%d}")
+
+
+@login_required
+def units(request: HttpRequest) -> HttpResponse:
+    """The home of a unit's handlers across towns (an upper-level unit): per town its coverage, pace and cadres."""
+    today = clock.today()
+    found = [across.unit_across(request.user, unit, today) for unit in across.handled_units(request.user)]
+    found = [item for item in found if item.towns]
+    if not found:
+        raise Http404
+    if request.GET.get("format") == "xlsx":
+        tables = [table for item in found for table in item.tables()]
+        return xlsx_response(export.xlsx(tables, heading=found[0].unit.name if len(found) == 1 else ""),
+                             f"units-{today:%Y%m%d}")
+    return render(request, "oversight/units.html", {"units": found, "today": today})

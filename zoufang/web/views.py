@@ -6,11 +6,11 @@ from pathlib import Path
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from zoufang import clock
 from zoufang.accounts import scope
-from zoufang.oversight import access, board
+from zoufang.oversight import access, across, board
 from zoufang.oversight import views as oversight_views
 from zoufang.web import dashboard
 from zoufang.web.tree import region_tree
@@ -31,6 +31,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if city_regions and not request.GET.get("campaign"):
         return oversight_views.city_page(request, city_regions[0])
     campaigns = list(scope.visible_campaigns(request.user))
+    # An upper-level unit (市级机关部门, 苏州市妇联 …) visits in several towns: its home is its blocks across them.
+    if campaigns and "campaign" not in request.GET and across.is_upper_unit_user(request.user):
+        return redirect("oversight:units")
     campaign = dashboard.choose_campaign(campaigns, request.GET.get("campaign"))
     context: dict[str, object] = {"campaigns": campaigns, "campaign": campaign}
     if campaign is not None:

@@ -47,7 +47,7 @@ except ImportError:  # a tree without the second factor
 
 OPENAPI = Path(__file__).resolve().parents[3] / "docs" / "openapi.json"
 ROLES = ["office", "leader", "dept", "village", "auditor", "city", "outsider", "paichusuo", "jianguansuo", "anonymous",
-         "partner"]
+         "partner", "fuban"]
 Role = RoleGrant.Role
 AREA = {Role.OFFICE, Role.LEADER, Role.ASSESSOR, Role.CITY_OFFICE, Role.VILLAGE}
 
@@ -74,6 +74,9 @@ SPECS: dict[str, Spec] = {
     "web:import_template": Spec({"kind": ("households",)}),
     "cases:list": Spec(queries=("", "?page=2")), "cases:board": Spec(), "cases:hotline": Spec(methods=BOTH),
     "cases:desk": Spec(), "cases:signoff": Spec(),
+    # The city office's queue of what towns signed up to it (上报上一级活动办): 404 for every other role.
+    "cases:upper": Spec(queries=("", "?state=done")), "cases:upper_xlsx": Spec(queries=("", "?state=done")),
+    "api:upper_office_queue": Spec(queries=("", "?state=done")),
     "cases:weekly": Spec(queries=("", "?week=2017-05-08", "?week=2017-05-01&kind=suggestion")),
     "cases:weekly_xlsx": Spec(queries=("", "?week=2017-05-08")),
     "cases:agenda": Spec(queries=("", "?month=2017-05")), "cases:shared": Spec(queries=("", "?start=2017-05-01")),
@@ -116,12 +119,14 @@ SPECS: dict[str, Spec] = {
     "oversight:city": Spec({"region_id": "city_region"}, queries=("", "?sort=overdue")),
     "oversight:city_xlsx": Spec({"region_id": "city_region", "key": ("all", "towns")}),
     "api:towns": Spec({"region_id": "city_region"}),
+    # A unit's own blocks across every town where it holds quotas (an upper-level unit's home): its handlers only.
+    "oversight:units": Spec(queries=("", "?format=xlsx")), "api:units": Spec(),
     # The audit administrator's log (404 for every other role) and the site's icon.
     "audit:log": Spec(queries=("", "?action=login")), "web:favicon": Spec(),
     **{f"api:{name}": Spec({"case_id": "case"}) for name in (
         "register", "dispatch", "accept", "return_", "request_extension", "approve_extension", "refuse_extension",
         "resolve", "escalate", "sign", "refuse_sign", "explain", "reply", "callback", "close", "reopen", "merge",
-        "get_case")},
+        "get_case", "upper_accept", "upper_return")},
 }
 # API routes without path parameters need no entry beyond their name.
 PLAIN_API = {"api:obtain_token", "api:refresh_token", "api:list_tokens", "api:list_regions", "api:list_units", "api:list_cadres", "api:my_targets",

@@ -18,6 +18,7 @@ def case_pages(user: Any) -> dict[str, bool]:
         "case_unit": access.is_unit_handler(user) or bool(user.is_superuser),
         "case_signer": access.is_signing_leader(user),
         "case_overview": scope.has_role(user, *LIST_ROLES),
+        "case_city": access.is_city_office(user),
     }
 
 
@@ -37,6 +38,8 @@ def case_home(user: Any) -> str:
         return reverse("cases:desk")
     if pages["case_signer"]:
         return reverse("cases:signoff")
+    if pages["case_city"]:
+        return reverse("cases:upper")
     return reverse("cases:list")
 
 

@@ -92,3 +92,20 @@ def test_the_demo_dashboard_first_load_is_within_150_kb_gzipped(demo: Any, clien
         client.force_login(get_user_model().objects.get(username=username))
         size, loaded = _first_load_gzipped(client, "/")
         assert size <= FIRST_LOAD_BUDGET, f"{username}: {size} bytes gzipped ({loaded})"
+
+
+def test_the_demo_upper_unit_account_sees_its_own_blocks(demo: Any, client: Any, on_the_demo_day: Any) -> None:
+    """fuban (市府办, 附件2: 干家甸社区 357 + 顾家浜村 67) lands on its towns page; only its own figures."""
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="fuban"))
+    home = client.get("/")
+    assert home.status_code == 302
+    page = client.get(home["Location"]).content.decode()
+    mine = Assignment.objects.filter(campaign=demo, unit__name="市府办")
+    assigned = mine.count()
+    visited = Visit.objects.filter(campaign=demo, target__in=mine.values("target")).values("target").distinct().count()
+    assert assigned == 357 + 67
+    assert f"{visited} / {assigned}" in page
+    assert "锦溪镇" in page
+    assert "市交通局" not in page

@@ -39,7 +39,8 @@ class Command(BaseCommand):
             .select_related("user", "unit")
             .order_by("unit__sort_order", "user__username")
         )
-        for grant in handlers.exclude(user__username__in=[*menghe.HANDLERS.values(), *zhouzhuang.HANDLERS.values()]):
+        listed = [*menghe.HANDLERS.values(), *zhouzhuang.HANDLERS.values(), *(username for username, _label in DEMO_ACCOUNTS)]
+        for grant in handlers.exclude(user__username__in=listed):
             unit = grant.unit.name if grant.unit else ""
             self.stdout.write(line(grant.user.username, f"承办部门：{unit}"))
         towns = (("孟河镇（“走田头、进车间、求良策”大走访，分配页 /plan/?campaign=menghe-dazoufang）：", menghe.DEMO_ACCOUNTS),

@@ -1,0 +1,43 @@
+"""The demo's upper-level unit at work: 市府办 (附件2, 干家甸社区 and 顾家浜村) sends two of its own people, who
+have visited a few of its households by the demo day, so its account (fuban) shows progress, not only quotas.
+
+The plan gives 市府办 counts only (no cadre on its assignments: the unit names its own people), so the visits are
+recorded against the unit's assignments with its cadres as visitors. Deterministic and safe to run twice.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.utils import timezone
+
+from zoufang.demo.loader import UPPER_UNIT
+from zoufang.planning.models import Assignment
+from zoufang.registry.models import Cadre, Unit
+from zoufang.visits import rules
+from zoufang.visits.demo import demo_answers, record_demo_visit
+
+VISITORS = [("顾文涛", "科员"), ("沈佳怡", "科员")]
+VISITED = 12  # of its households, one every few days from 3 April
+FIRST_DAY = dt.date(2017, 4, 3)
+
+
+def upper_unit_visits(campaign: Any, say: Callable[[str], Any]) -> None:
+    unit = Unit.objects.filter(name=UPPER_UNIT).first()
+    if unit is None:
+        return
+    visitors = [Cadre.objects.get_or_create(unit=unit, name=name, defaults={"role": Cadre.Role.OTHER, "title": title,
+                                                                            "is_demo": True})[0]
+                for name, title in VISITORS]
+    mine = Assignment.objects.filter(campaign=campaign, unit=unit).select_related("target").order_by("id")
+    created = 0
+    for index, assignment in enumerate(mine[:VISITED]):
+        cadre = visitors[index % len(visitors)]
+        day = FIRST_DAY + dt.timedelta(days=5 * index)
+        visited_at = timezone.make_aware(dt.datetime.combine(day, dt.time(9 + index % 6, 0)))
+        created += record_demo_visit(
+            campaign, assignment, visited_at, mode=rules.allowed_modes(campaign, assignment.target, cadre)[0],
+            fill=lambda _key, spec: demo_answers(spec), opinions=[], categories={}, cadre=cadre,
+            summary="（演示）市府办走访：了解家庭近况，宣传惠民政策",
+        )
+    say(f"上级单位走访演示（{UPPER_UNIT}）：新增 {created} 条")
