@@ -126,7 +126,8 @@ def actor_kinds(user: Any, case: Case) -> set[Actor]:
         kinds.add(Actor.UNIT)
     if case.signoff_leader_id and _signs_for(user, case):
         kinds.add(Actor.SIGNER)
-    if is_city_office_for(user, case):
+    # The city office acts only on what a town signed up to it; on every other case of its towns it only reads.
+    if case.escalation_route == Case.Route.UPPER_OFFICE and case.signed_at and is_city_office_for(user, case):
         kinds.add(Actor.CITY)
     return kinds
 

@@ -83,9 +83,9 @@ def _write_csv(path: Path, header: list[str], rows: Iterable[list[str]]) -> Path
     return path
 
 
-def generate_files(figures: SeedFigures, town: str, out: Path, seed: int = SEED) -> dict[str, Path]:
+def generate_files(figures: SeedFigures, town: str, out: Path, seed: int | None = None) -> dict[str, Path]:
     """The synthetic registry as import files, deterministic for a given seed."""
-    rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not security
+    rng = random.Random(SEED if seed is None else seed)  # noqa: S311 - synthetic demo data, not security
     names = synthetic.Names(rng)
     ids = synthetic.Identities(rng)
     region_rows: list[list[str]] = []

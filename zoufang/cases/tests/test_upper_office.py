@@ -75,7 +75,8 @@ def test_it_holds_only_signed_upper_office_cases_of_its_towns(city, make_case):
     # The city office may act only on what was signed up to it; nobody else acts as the city.
     assert set(CasePresenter(town.users["city"]).allowed_actions(signed)) == {"upper_accept", "upper_return"}
     assert CasePresenter(town.users["city"]).allowed_actions(coordination) == []
-    with pytest.raises(NotAllowed):
+    # Not signed up to it: the city office is no actor on that case (it only reads the towns' cases).
+    with pytest.raises(PermissionDenied):
         escalation.accept_upper(coordination, by=town.users["city"], version=coordination.version)
     with pytest.raises(PermissionDenied):
         escalation.accept_upper(signed, by=town.users["office"], version=signed.version)
