@@ -25,7 +25,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297
-TOP_MM, BOTTOM_MM, LEFT_MM, RIGHT_MM = 37, 35, 28, 26  # 7.1: the text block 156 × 225 mm
+TOP_MM, BOTTOM_MM, LEFT_MM, RIGHT_MM = 37, 35, 28, 26  # 5.2.1: the text block 156 × 225 mm
 BLOCK_WIDTH_MM = PAGE_WIDTH_MM - LEFT_MM - RIGHT_MM
 BODY_PT = 16  # 3号
 TITLE_PT = 22  # 2号

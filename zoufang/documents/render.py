@@ -17,12 +17,12 @@ from zoufang.documents.content import day
 from zoufang.documents.models import Document
 
 CENTER, RIGHT, LEFT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.LEFT
-MARK_TOP_MM = 35  # 7.2.2: the 发文机关标志's top 35 mm below the text block's top
+MARK_TOP_MM = 35  # 7.2.4: the 发文机关标志's top 35 mm below the text block's top
 CHART_WIDTH_MM = 150
 
 
 def reference(document: Document) -> str:
-    """锦走访办〔2017〕3号 (7.2.3), or 第3期 for a 简报; a draft's number is left blank for the issuing."""
+    """锦走访办〔2017〕3号 (7.2.5), or 第3期 for a 简报; a draft's number is left blank for the issuing."""
     number = str(document.serial) if document.serial else "  "
     if document.kind == Document.Kind.CIRCULAR:
         return f"{document.issuer.abbreviation}〔{document.year}〕{number}号"
@@ -54,7 +54,8 @@ def _title(made: DocxDocument, text: str) -> None:
 
 
 def _circular_head(made: DocxDocument, document: Document) -> None:
-    """版头 (7.2): the issuer's mark in red, two lines, the 发文字号 over the red rule; the title two lines below."""
+    """版头 (7.2.4, 7.2.5, 7.2.7): the issuer's mark in red, two blank lines, the 发文字号 over the red rule; the
+    title two lines below (7.3.1), the 主送机关 one line below that (7.3.2)."""
     mark = document.issuer.name + _("文件")
     size = page.fitted_size(mark, 42)
     head = page.paragraph(made, mark, font=page.XIAOBIAOSONG, size=size, align=CENTER, color=page.RED,
@@ -62,7 +63,7 @@ def _circular_head(made: DocxDocument, document: Document) -> None:
     head.paragraph_format.space_before = Mm(MARK_TOP_MM)
     page.blank_lines(made, 2)
     number = page.paragraph(made, reference(document), align=CENTER)
-    page.red_rule(number, eighths=8, space_pt=11)  # 7.2.4: 4 mm under the 发文字号, the block's width
+    page.red_rule(number, eighths=8, space_pt=11)  # 7.2.7: 4 mm under the 发文字号, the block's width
     page.blank_lines(made, 2)
     _title(made, document.title)
     page.blank_lines(made, 1)
