@@ -56,3 +56,18 @@ def test_the_office_issues_a_circular_and_a_briefing_and_downloads_them(
         assert "计家墩村走访中解决了路灯问题。" in issued
     finally:
         context.close()
+    # The leader reads the issued 通报 (no form to change it).
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        browser_login(page, live_server.url, "leader")
+        page.goto(f"{base}/")
+        assert page.locator("#new-title").count() == 0
+        page.click("a:has-text('开展情况的通报')")
+        page.wait_for_selector("#doc-title")
+        assert "请派出所本月底前办结超期问题。" in page.locator(".document-text").inner_text()
+        assert page.locator("textarea").count() == 0
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(SHOTS / f"documents-issued-leader-{width}.png"), full_page=True)
+    finally:
+        context.close()
