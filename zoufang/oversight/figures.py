@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncWeek
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoufang import clock
@@ -549,6 +550,37 @@ def _case_sort(by: str, row: CaseRow) -> tuple[Any, ...]:
     if by == "status":
         return (0, S.values.index(key))
     return (0, key)
+
+
+def _day_range(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """Beijing midnight of `start` to Beijing midnight after `end`: a period of whole days."""
+    return (timezone.make_aware(dt.datetime.combine(start, dt.time())),
+            timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time())))
+
+
+def first_visited_between(campaign: Campaign, start: dt.date, end: dt.date,
+                          rows: QuerySet[Assignment] | None = None) -> int:
+    """Assigned targets (of the pace rule's kinds) whose first visit of the campaign fell in the period: what the
+    period added to coverage, so the periods of a year add up to the year's coverage."""
+    source = assignments(campaign) if rows is None else rows
+    first = Visit.objects.filter(campaign=campaign, target_id=OuterRef("target_id")).order_by("visited_at") \
+        .values("visited_at")[:1]
+    since, until = _day_range(start, end)
+    return source.filter(target__kind__in=pace_rule(campaign).kinds) \
+        .annotate(first_at=Subquery(first, output_field=DateTimeField())) \
+        .filter(first_at__gte=since, first_at__lt=until).count()
+
+
+def cases_raised_between(campaign: Campaign, start: dt.date, end: dt.date) -> QuerySet[Case]:
+    """The cases collected in the period (not merged into another): a period's case figures count these."""
+    since, until = _day_range(start, end)
+    return case_rows(campaign).filter(raised_at__gte=since, raised_at__lt=until)
+
+
+def cases_answered_between(campaign: Campaign, start: dt.date, end: dt.date) -> QuerySet[Case]:
+    """Dispatched cases answered (办结 or 解释说明, as `answered` counts them) on a day of the period."""
+    return with_answer_day(case_rows(campaign)).filter(
+        Q(answered_on__gte=start, answered_on__lte=end), dispatched_on__isnull=False, status__in=ANSWERED)
 
 
 # ---------------------------------------------------------------------------------------------- drill-down

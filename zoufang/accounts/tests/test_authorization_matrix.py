@@ -33,6 +33,7 @@ from openpyxl import load_workbook
 from zoufang.accounts.models import ApiToken, RoleGrant
 from zoufang.campaigns.models import Campaign
 from zoufang.cases.models import Case, CaseCallback, CaseEvent, CaseReply
+from zoufang.documents.models import Document
 from zoufang.forms.models import Form, FormAnswer
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
@@ -121,6 +122,12 @@ SPECS: dict[str, Spec] = {
     "api:towns": Spec({"region_id": "city_region"}),
     # A unit's own blocks across every town where it holds quotas (an upper-level unit's home): its handlers only.
     "oversight:units": Spec(queries=("", "?format=xlsx")), "api:units": Spec(),
+    # Documents: the office of the campaign's area writes, its leaders and assessors read what was issued.
+    "documents:index": Spec({"slug": "documents"}), "documents:generate": Spec({"slug": "documents"}, POST),
+    "documents:issuer": Spec({"slug": "documents"}, POST),
+    "documents:detail": Spec({"slug": "documents", "public_id": "document"}, BOTH),
+    "documents:issue": Spec({"slug": "documents", "public_id": "document"}, POST),
+    "documents:download": Spec({"slug": "documents", "public_id": "document"}),
     # The audit administrator's log (404 for every other role) and the site's icon.
     "audit:log": Spec(queries=("", "?action=login")), "web:favicon": Spec(),
     **{f"api:{name}": Spec({"case_id": "case"}) for name in (
@@ -408,6 +415,18 @@ class Oracle:
             mine = [r for r in regions if Who.under(r.path, who.city)]
             others = [r for r in regions if r not in mine]
             return (mine[0].public_id if mine else None, others[0].public_id if others else None)
+        if kind in ("documents", "document"):
+            # A campaign's documents: its area's office, leaders and assessors; an issued one first, as every
+            # reader may open it (a draft is the office's alone).
+            campaigns = list(Campaign.objects.select_related("scope").order_by("pk"))
+            mine = [c for c in campaigns if Who.under(c.scope.path, who.ledgers)]
+            others = [c for c in campaigns if c not in mine]
+            if kind == "documents":
+                return (mine[0].slug if mine else None, others[0].slug if others else None)
+            documents = Document.objects.order_by("-status", "pk")  # issued before draft
+            inside = documents.filter(campaign__in=mine).first()
+            outside = documents.filter(campaign__in=others).first()
+            return (inside.public_id if inside else None, outside.public_id if outside else None)
         if kind == "form":
             return Form.objects.order_by("key").first().key, None  # definitions are public; answers are scanned
         if kind == "token":
@@ -467,7 +486,21 @@ def matrix_town(demo: Any, django_db_blocker: Any) -> Any:
     with django_db_blocker.unblock():
         plant = Plant()
         _plant(plant)
+        _documents()
         return plant
+
+
+def _documents() -> None:
+    """Each campaign's office has issued a 通报 and holds a draft 简报 (made after planting: they quote cases)."""
+    from zoufang import clock
+    from zoufang.documents import services
+
+    for campaign in Campaign.objects.all():
+        end = min(campaign.ends_on, clock.today())
+        start = max(campaign.starts_on, end - dt.timedelta(days=90))
+        issued = services.generate_draft(campaign, Document.Kind.CIRCULAR, start, end, by=None)
+        services.issue_document(issued, by=None)
+        services.generate_draft(campaign, Document.Kind.BRIEFING, start, end, by=None)
 
 
 def _clients(oracle: Oracle) -> dict[str, tuple[Client, dict[str, str], Who, str]]:

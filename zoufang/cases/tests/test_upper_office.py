@@ -21,7 +21,7 @@ from zoufang.cases import actions, answers, escalation, upper
 from zoufang.cases.models import Case, CaseEvent
 from zoufang.cases.presenters import CasePresenter
 from zoufang.cases.tests.test_concurrency import _in_threads
-from zoufang.cases.transition import InvalidInput, NotAllowed, StaleVersion
+from zoufang.cases.transition import InvalidInput, StaleVersion
 from zoufang.conftest import PASSWORD
 from zoufang.regions.models import Region
 

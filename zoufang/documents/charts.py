@@ -1,0 +1,88 @@
+"""Charts for the documents: matplotlib bar charts drawn with a CJK font, returned as PNG bytes.
+
+The font is looked for where Debian's fonts-noto-cjk puts it (`make browser` installs it), then anywhere under
+the system's font folders; without one a chart would print boxes, so drawing fails with a message that says so.
+"""
+
+import io
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+# The faces most Chinese offices' machines and Debian's packages have, best first.
+CJK_FONT_NAMES = ("NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf", "NotoSerifCJK-Regular.ttc",
+                  "SourceHanSansSC-Regular.otf", "wqy-microhei.ttc", "wqy-zenhei.ttc", "simhei.ttf", "simsun.ttc",
+                  "msyh.ttc", "DroidSansFallbackFull.ttf")
+FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
+BAR = "#2f5597"
+SECOND_BAR = "#c00000"
+
+
+class ChartFontMissing(RuntimeError):
+    """No font with Chinese characters is installed: a chart would show boxes."""
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> Path:
+    for name in CJK_FONT_NAMES:
+        for folder in FONT_DIRS:
+            if folder.is_dir():
+                found = next(iter(sorted(folder.rglob(name))), None)
+                if found is not None:
+                    return found
+    raise ChartFontMissing(_("没有找到中文字体，无法绘制统计图：请安装中文字体（如 Debian 的 fonts-noto-cjk 软件包，"
+                             "make browser 会安装它）后再生成。"))
+
+
+def bar_chart(block: dict[str, Any]) -> bytes:
+    """A horizontal bar chart of the block's rows (the 合计 row left out): one bar per plotted column."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+    from matplotlib.font_manager import FontProperties
+
+    font = FontProperties(fname=str(cjk_font()), size=9)
+    rows = block["rows"][:-1] if block.get("total_row") else block["rows"]
+    labels = [str(row[0]) for row in rows][::-1]
+    columns = block["plot"]
+    height = max(1.6, 0.32 * len(rows) * max(1, len(columns)) + 0.8)
+    figure, axes = pyplot.subplots(figsize=(6.0, height), dpi=200)
+    try:
+        bar_height = 0.8 / len(columns)
+        positions = range(len(labels))
+        for n, column in enumerate(columns):
+            values = [_number(row[column]) for row in rows][::-1]
+            offsets = [p - 0.4 + bar_height * (n + 0.5) for p in positions]
+            bars = axes.barh(offsets, values, height=bar_height, color=(BAR, SECOND_BAR)[n % 2],
+                             label=str(block["header"][column]))
+            axes.bar_label(bars, labels=[_shown(v, block.get("percent")) for v in values], padding=2,
+                           fontproperties=font)
+        axes.set_yticks(list(positions), labels=labels, fontproperties=font)
+        if block.get("percent"):
+            axes.set_xlim(0, 110)
+        axes.tick_params(axis="x", labelsize=8)
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+        if len(columns) > 1:
+            axes.legend(prop=font, loc="lower right", frameon=False)
+        axes.set_title(str(block["caption"]), fontproperties=FontProperties(fname=str(cjk_font()), size=11))
+        figure.tight_layout()
+        out = io.BytesIO()
+        figure.savefig(out, format="png")
+        return out.getvalue()
+    finally:
+        pyplot.close(figure)
+
+
+def _number(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _shown(value: float, percent: bool | None) -> str:
+    return f"{value:.1f}" if percent else f"{value:.0f}"

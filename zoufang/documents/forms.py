@@ -1,0 +1,18 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zoufang.documents.models import Document, Issuer
+
+
+class GenerateForm(forms.Form):
+    kind = forms.ChoiceField(label=_("种类"), choices=Document.Kind.choices)
+    starts_on = forms.DateField(label=_("统计起始日"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                help_text=_("留空：通报为本季度，简报为近7天，会商材料为本月"))
+    ends_on = forms.DateField(label=_("统计截止日"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                              help_text=_("留空为今天"))
+
+
+class IssuerForm(forms.ModelForm):
+    class Meta:
+        model = Issuer
+        fields = ["name", "abbreviation", "briefing_name", "copy_to", "printed_by"]

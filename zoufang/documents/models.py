@@ -1,0 +1,120 @@
+"""The office's documents: 通报 (a 公文 under GB/T 9704-2012), 简报 (numbered 第N期) and 会商 materials.
+
+A draft holds its sections (the text the office edits, the figures filled in when it was generated); issuing
+numbers it from the office's sequence and stores the rendered docx with its SHA-256. An issued document never
+changes again: `save` refuses it, and on PostgreSQL a trigger refuses any UPDATE or DELETE of an issued row.
+"""
+
+from typing import Any
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zoufang.core.models import TimeStampedModel
+
+
+class DocumentIssued(Exception):
+    """An issued document was asked to change."""
+
+
+class Issuer(models.Model):
+    """The issuing office of a town: its name for the 版头 and 落款, the abbreviation of its 发文字号, its 版记."""
+
+    region = models.OneToOneField(
+        "regions.Region", verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="document_issuer"
+    )
+    name = models.CharField(_("发文机关全称"), max_length=100)
+    abbreviation = models.CharField(_("发文机关代字"), max_length=20, help_text=_("如：锦走访办"))
+    briefing_name = models.CharField(_("简报名称"), max_length=60)
+    copy_to = models.CharField(_("抄送机关"), max_length=300, blank=True, default="")
+    printed_by = models.CharField(_("印发机关"), max_length=100, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("发文机关")
+        verbose_name_plural = _("发文机关")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sequence(models.Model):
+    """The last number an issuer gave in a year, per series (发文字号 of 通报; 第N期 of 简报)."""
+
+    issuer = models.ForeignKey(Issuer, verbose_name=_("发文机关"), on_delete=models.CASCADE, related_name="sequences")
+    series = models.CharField(_("编号序列"), max_length=20)
+    year = models.PositiveIntegerField(_("年度"))
+    last = models.PositiveIntegerField(_("已用到"), default=0)
+
+    class Meta:
+        verbose_name = _("编号序列")
+        verbose_name_plural = _("编号序列")
+        constraints = [models.UniqueConstraint(fields=["issuer", "series", "year"], name="document_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.issuer.abbreviation} {self.year} {self.series} {self.last}"
+
+
+class Document(TimeStampedModel):
+    class Kind(models.TextChoices):
+        CIRCULAR = "circular", _("通报")
+        BRIEFING = "briefing", _("简报")
+        CONSULTATION = "consultation", _("会商材料")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        ISSUED = "issued", _("已印发")
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", verbose_name=_("走访活动"), on_delete=models.PROTECT, related_name="documents"
+    )
+    issuer = models.ForeignKey(Issuer, verbose_name=_("发文机关"), on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("种类"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    title = models.CharField(_("标题"), max_length=200)
+    addressee = models.CharField(_("主送机关"), max_length=200, blank=True, default="")
+    period_starts_on = models.DateField(_("统计起始日"))
+    period_ends_on = models.DateField(_("统计截止日"))
+    sections: "models.JSONField[Any, Any]" = models.JSONField(_("正文各部分"), default=list)
+    year = models.PositiveIntegerField(_("年度"))
+    serial = models.PositiveIntegerField(_("顺序号"), null=True, blank=True)
+    reference = models.CharField(_("发文字号或期号"), max_length=60, blank=True, default="")
+    signed_on = models.DateField(_("成文日期"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("印发时间"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("印发人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    content = models.BinaryField(_("印发文件"), null=True, blank=True, editable=False)
+    sha256 = models.CharField(_("文件校验值"), max_length=64, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("公文简报")
+        verbose_name_plural = _("公文简报")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "kind", "year", "serial"], name="document_number_unique",
+                                    condition=models.Q(serial__isnull=False)),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="document_issued_unchangeable", operation=pgtrigger.Update | pgtrigger.Delete,
+                              condition=pgtrigger.Q(old__status="issued")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference or self.get_status_display()} {self.title}"
+
+    @property
+    def issued(self) -> bool:
+        return self.status == self.Status.ISSUED
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and Document.objects.filter(pk=self.pk, status=self.Status.ISSUED).exists():
+            raise DocumentIssued(self.reference)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if self.issued:
+            raise DocumentIssued(self.reference)
+        return super().delete(*args, **kwargs)

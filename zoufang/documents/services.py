@@ -1,0 +1,184 @@
+"""The office's document actions: generate a draft, edit its text, issue it (numbered, stored, unchangeable),
+read the issued file back (its hash checked). Each is atomic and writes its audit row."""
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from zoufang import clock
+from zoufang.accounts import audit
+from zoufang.accounts.models import AuditEvent
+from zoufang.campaigns.models import Campaign
+from zoufang.documents import content, render
+from zoufang.documents.models import Document, DocumentIssued, Issuer, Sequence
+
+Action = AuditEvent.Action
+NUMBERED = {Document.Kind.CIRCULAR: "circular", Document.Kind.BRIEFING: "briefing"}
+ISSUE_ATTEMPTS = 3
+
+
+class DocumentError(ValueError):
+    """A request the office can correct: the message says what to change."""
+
+
+class TamperedFile(RuntimeError):
+    """An issued file no longer matches the hash kept when it was issued."""
+
+
+def issuer_for(campaign: Campaign) -> Issuer:
+    """The office of the campaign's town; on first use named after the town (锦溪镇 → 锦走访办), to be edited."""
+    town = campaign.scope
+    issuer, _created = Issuer.objects.get_or_create(region=town, defaults={
+        "name": _("%(town)s走访调研工作办公室") % {"town": town.name},
+        "abbreviation": _("%(first)s走访办") % {"first": town.name[:1]},
+        "briefing_name": _("走访调研工作简报"),
+        "printed_by": _("%(town)s走访调研工作办公室") % {"town": town.name},
+    })
+    return issuer
+
+
+def update_issuer(issuer: Issuer, values: dict[str, str], *, by: Any) -> Issuer:
+    with transaction.atomic():
+        locked = Issuer.objects.select_for_update().get(pk=issuer.pk)
+        before = {name: getattr(locked, name) for name in values}
+        for name, value in values.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        locked.save()
+        audit.record(by, Action.UPDATE, locked, summary=_("修改发文机关：%(name)s") % {"name": locked.name},
+                     changes=audit.diff(before, values))
+    return locked
+
+
+def default_period(kind: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    """通报: the quarter so far; 简报: the last seven days; 会商: the month so far."""
+    if kind == Document.Kind.CIRCULAR:
+        return content.quarter_start(today), today
+    if kind == Document.Kind.BRIEFING:
+        return today - dt.timedelta(days=6), today
+    return today.replace(day=1), today
+
+
+def generate_draft(campaign: Campaign, kind: str, start: dt.date, end: dt.date, *, by: Any) -> Document:
+    """A draft with its figures filled in as of today (the period cannot end after today)."""
+    if kind not in Document.Kind.values:
+        raise DocumentError(_("未知的文稿种类。"))
+    today = clock.today()
+    if end < start:
+        raise DocumentError(_("统计截止日不能早于起始日。"))
+    if end > today:
+        raise DocumentError(_("统计截止日不能晚于今天（%(day)s）。") % {"day": content.day(today)})
+    draft = content.BUILDERS[kind](campaign, start, end, today)
+    with transaction.atomic():
+        document = Document.objects.create(
+            campaign=campaign, issuer=issuer_for(campaign), kind=kind, title=draft.title, addressee=draft.addressee,
+            period_starts_on=start, period_ends_on=end, sections=draft.sections, year=end.year, signed_on=today,
+            created_by=by, modified_by=by,
+        )
+        audit.record(by, Action.CREATE, document, summary=_("生成%(kind)s草稿：%(title)s") % {
+            "kind": document.get_kind_display(), "title": document.title})
+    return document
+
+
+def update_draft(document: Document, *, title: str, addressee: str, texts: dict[str, str], by: Any) -> Document:
+    """The office's edits: the title, 主送机关 and each section's text; the figures' tables stay as generated."""
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        if locked.issued:
+            raise DocumentIssued(locked.reference)
+        before = {"title": locked.title, "addressee": locked.addressee,
+                  **{item["key"]: item["text"] for item in locked.sections}}
+        sections = [{**item, "text": texts.get(item["key"], item["text"]).replace("\r\n", "\n")}
+                    for item in locked.sections]
+        locked.title, locked.addressee, locked.sections = title.strip(), addressee.strip(), sections
+        if not locked.title:
+            raise DocumentError(_("标题不能为空。"))
+        locked.modified_by = by
+        locked.version += 1
+        locked.save()
+        after = {"title": locked.title, "addressee": locked.addressee, **{i["key"]: i["text"] for i in sections}}
+        audit.record(by, Action.UPDATE, locked, summary=_("修改草稿：%(title)s") % {"title": locked.title},
+                     changes=audit.diff(before, after))
+    return locked
+
+
+def _next_number(issuer: Issuer, series: str, year: int) -> int:
+    """The next number of the issuer's series for the year, the sequence row locked until the caller commits."""
+    try:
+        with transaction.atomic():
+            Sequence.objects.get_or_create(issuer=issuer, series=series, year=year)
+    except IntegrityError:
+        pass  # another issue created the row first: it is there now
+    sequence = Sequence.objects.select_for_update().get(issuer=issuer, series=series, year=year)
+    # A number given outside the sequence (a restored backup, a hand-made row) is never given twice.
+    used = Document.objects.filter(issuer=issuer, kind=series, year=year).aggregate(top=Max("serial"))["top"] or 0
+    sequence.last = max(sequence.last, used) + 1
+    sequence.save(update_fields=["last"])
+    return sequence.last
+
+
+def issue_document(document: Document, *, by: Any) -> Document:
+    """Number the draft from its office's sequence (通报 and 简报), render and store the docx with its hash.
+
+    The sequence row is locked (SELECT … FOR UPDATE) inside the transaction, so two offices' clerks issuing at
+    once get consecutive numbers; the unique (issuer, kind, year, serial) constraint backs it, and a conflict
+    is retried with the next number rather than shown to the user.
+    """
+    for attempt in range(ISSUE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _issue(document, by)
+        except IntegrityError:
+            if attempt == ISSUE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _issue(document: Document, by: Any) -> Document:
+    locked = Document.objects.select_for_update().select_related("issuer").get(pk=document.pk)
+    if locked.issued:
+        raise DocumentError(_("该文稿已印发，不能再次印发。"))
+    today = clock.today()
+    locked.signed_on = today
+    locked.year = today.year
+    series = NUMBERED.get(Document.Kind(locked.kind))
+    if series is not None:
+        locked.serial = _next_number(locked.issuer, series, locked.year)
+    locked.reference = render.reference(locked)
+    data = render.docx_bytes(locked)
+    locked.content = data
+    locked.sha256 = hashlib.sha256(data).hexdigest()
+    locked.status = Document.Status.ISSUED
+    locked.issued_at = clock.now()
+    locked.issued_by = by
+    locked.modified_by = by
+    locked.save()
+    audit.record(by, Action.UPDATE, locked, summary=_("印发%(kind)s：%(reference)s %(title)s") % {
+        "kind": locked.get_kind_display(), "reference": locked.reference, "title": locked.title},
+        changes={"status": [Document.Status.DRAFT, Document.Status.ISSUED], "reference": locked.reference,
+                 "sha256": locked.sha256})
+    return locked
+
+
+def file_of(document: Document, *, by: Any) -> bytes:
+    """The issued file as stored, once its hash is checked; a draft's preview rendered now. Audited as an export."""
+    if document.issued:
+        data = bytes(document.content or b"")
+        if hashlib.sha256(data).hexdigest() != document.sha256:
+            audit.record(by, Action.EXPORT, document, summary=_("印发文件校验失败：%(reference)s") % {
+                "reference": document.reference})
+            raise TamperedFile(document.reference)
+    else:
+        data = render.docx_bytes(document)
+    audit.record(by, Action.EXPORT, document, summary=_("下载%(kind)s：%(reference)s %(title)s") % {
+        "kind": document.get_kind_display(), "reference": document.reference or _("草稿"), "title": document.title})
+    return data
+
+
+def file_name(document: Document) -> str:
+    label = document.reference or _("草稿")
+    return f"{label}{document.title}"[:80]

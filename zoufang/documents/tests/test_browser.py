@@ -1,0 +1,73 @@
+"""The office generates a 通报 and a 简报 in real Chromium, edits their text, issues them and downloads them."""
+
+import io
+from typing import Any
+
+import pytest
+from docx import Document as read_docx
+
+from zoufang.conftest import SHOTS, browser_login
+from zoufang.documents.models import Document
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def generate_edit_issue(page: Any, base: str, kind: str, section: str, text: str, width: int, name: str) -> None:
+    page.goto(f"{base}/")
+    page.select_option("#id_kind", kind)
+    page.click("button:has-text('生成草稿')")
+    page.wait_for_selector("#doc-title")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(SHOTS / f"documents-{name}-draft-{width}.png"), full_page=True)
+    page.fill(f"#text-{section}", text)
+    page.click("button:has-text('保存草稿')")
+    page.wait_for_selector("text=草稿已保存")
+    assert page.input_value(f"#text-{section}") == text
+    page.click("button:has-text('印发')")
+    page.wait_for_selector("#issued")
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 800)])
+def test_the_office_issues_a_circular_and_a_briefing_and_downloads_them(
+        browser: Any, live_server: Any, office_town: Any, width: int, height: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    base = f"{live_server.url}/documents/{office_town.campaign.slug}"
+    try:
+        browser_login(page, live_server.url, "office")
+        page.click("a:has-text('通报简报')")
+        page.wait_for_url(f"{base}/")
+        generate_edit_issue(page, base, "circular", "requests", "请派出所本月底前办结超期问题。", width, "circular")
+        generate_edit_issue(page, base, "briefing", "typical", "计家墩村走访中解决了路灯问题。", width, "briefing")
+        rows = page.locator("#issued tbody tr")
+        assert rows.count() == 2
+        assert "锦走访办〔2017〕1号" in rows.all_inner_texts()[1]
+        assert "第1期" in rows.all_inner_texts()[0]
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(SHOTS / f"documents-index-{width}.png"), full_page=True)
+        with page.expect_download() as download:
+            rows.nth(1).locator("a:has-text('下载 Word')").click()
+        docx = read_docx(download.value.path())
+        lines = [p.text for p in docx.paragraphs]
+        assert "锦走访办〔2017〕1号" in lines
+        assert "请派出所本月底前办结超期问题。" in lines
+        briefing = Document.objects.get(kind="briefing")
+        issued = [p.text for p in read_docx(io.BytesIO(bytes(briefing.content))).paragraphs]
+        assert "计家墩村走访中解决了路灯问题。" in issued
+    finally:
+        context.close()
+    # The leader reads the issued 通报 (no form to change it).
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        browser_login(page, live_server.url, "leader")
+        page.goto(f"{base}/")
+        assert page.locator("#new-title").count() == 0
+        page.click("a:has-text('开展情况的通报')")
+        page.wait_for_selector("#doc-title")
+        assert "请派出所本月底前办结超期问题。" in page.locator(".document-text").inner_text()
+        assert page.locator("textarea").count() == 0
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(SHOTS / f"documents-issued-leader-{width}.png"), full_page=True)
+    finally:
+        context.close()

@@ -1,0 +1,171 @@
+"""The docx measured from its own XML against GB/T 9704-2012 (docs/documents.md gives the clauses)."""
+
+import datetime as dt
+import io
+import re
+from typing import Any
+
+import pytest
+from docx import Document as read_docx
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from zoufang.documents import charts, gbt9704, services
+from zoufang.documents.models import Document
+
+pytestmark = pytest.mark.django_db
+DAY = dt.date(2017, 6, 15)
+
+
+def issued(town: Any, kind: str) -> Any:
+    office = town.users["office"]
+    start, end = services.default_period(kind, DAY)
+    draft = services.generate_draft(town.campaign, kind, start, end, by=office)
+    document = services.issue_document(draft, by=office)
+    return read_docx(io.BytesIO(services.file_of(document, by=office))), document
+
+
+def mm(length: int) -> float:
+    """EMU to millimetres, to a tenth (the file stores twips)."""
+    return round(length / Mm(1), 1)
+
+
+def texts(docx: Any) -> list[str]:
+    return [p.text for p in docx.paragraphs]
+
+
+def fonts(run: Any) -> dict[str, str]:
+    rfonts = run._r.rPr.find(qn("w:rFonts"))
+    return {name: rfonts.get(qn(f"w:{name}")) for name in ("ascii", "eastAsia")}
+
+
+def test_it_sets_the_page_a4_with_a_156_by_225_mm_text_block(office_town: Any) -> None:
+    docx, _document = issued(office_town, Document.Kind.CIRCULAR)
+    section = docx.sections[0]
+    assert (mm(section.page_width), mm(section.page_height)) == (210, 297)
+    assert [mm(section.top_margin), mm(section.bottom_margin), mm(section.left_margin), mm(section.right_margin)] \
+        == [37, 35, 28, 26]
+    assert mm(section.page_width - section.left_margin - section.right_margin) == 156
+    assert mm(section.page_height - section.top_margin - section.bottom_margin) == 225
+
+
+def test_it_fits_28_characters_and_22_lines_of_3hao_fangsong_in_the_block(office_town: Any) -> None:
+    docx, _document = issued(office_town, Document.Kind.CIRCULAR)
+    normal = docx.styles["Normal"]
+    assert normal.font.size == Pt(16)
+    rpr = normal.element.rPr
+    assert rpr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋_GB2312"
+    pitch = 16 + int(rpr.find(qn("w:spacing")).get(qn("w:val"))) / 20  # points a character, spacing included
+    block_pt = Mm(156).pt
+    assert pitch * 28 <= block_pt < pitch * 29
+    layout = normal.paragraph_format
+    assert layout.line_spacing_rule == WD_LINE_SPACING.EXACTLY
+    line_twips = layout.line_spacing.twips
+    assert line_twips * 22 <= Mm(225).twips < line_twips * 23
+    # No document grid to snap to: LibreOffice would draw “28 characters a line” at about half of them.
+    grid = docx.sections[0]._sectPr.find(qn("w:docGrid"))
+    assert grid is None or grid.get(qn("w:type")) is None
+    body = next(p for p in docx.paragraphs if p.text.startswith("截至"))
+    assert body.paragraph_format.first_line_indent == Pt(2 * pitch)
+    assert fonts(body.runs[0])["eastAsia"] == "仿宋_GB2312"
+    assert int(body.runs[0]._r.rPr.find(qn("w:spacing")).get(qn("w:val"))) == gbt9704.CHAR_SPACING_TWIPS
+
+
+def test_the_circular_has_a_red_head_its_number_over_a_red_rule_and_a_2hao_title(office_town: Any) -> None:
+    docx, document = issued(office_town, Document.Kind.CIRCULAR)
+    paragraphs = docx.paragraphs
+    head = paragraphs[0]
+    assert head.text == "锦溪镇走访调研工作办公室文件"
+    assert head.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert str(head.runs[0].font.color.rgb) == "FF0000"
+    assert fonts(head.runs[0])["eastAsia"] == "方正小标宋简体"
+    assert mm(head.paragraph_format.space_before) == 35
+    number = next(p for p in paragraphs if "〔" in p.text)
+    assert re.fullmatch(r"锦走访办〔2017〕[1-9]\d*号", number.text)
+    assert number.text == document.reference
+    assert number.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    rule = number._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
+    assert rule.get(qn("w:color")) == "FF0000"
+    assert rule.get(qn("w:val")) == "single"
+    title = next(p for p in paragraphs if p.text == document.title)
+    assert title.runs[0].font.size == Pt(22)
+    assert fonts(title.runs[0])["eastAsia"] == "方正小标宋简体"
+    assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert paragraphs.index(title) - paragraphs.index(number) == 3  # two lines under the rule
+    heading = next(p for p in paragraphs if p.text.startswith("一、"))
+    assert fonts(heading.runs[0])["eastAsia"] == "黑体"
+
+
+def test_the_circular_ends_with_the_issuer_the_date_and_the_record(office_town: Any) -> None:
+    issuer = services.issuer_for(office_town.campaign)
+    issuer.copy_to = "市走访办"
+    issuer.save()
+    docx, _document = issued(office_town, Document.Kind.CIRCULAR)
+    lines = texts(docx)
+    signature = lines.index("锦溪镇走访调研工作办公室")
+    assert lines[signature + 1] == "2017年6月15日"
+    assert docx.paragraphs[signature].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert docx.paragraphs[signature].paragraph_format.right_indent == Pt(2 * gbt9704.CHAR_PITCH_PT)
+    record = docx.tables[-1]
+    assert [row.cells[0].text for row in record.rows] == ["抄送：市走访办。", "锦溪镇走访调研工作办公室\t2017年6月15日印发"]
+    assert record.rows[0].cells[0].paragraphs[0].runs[0].font.size == Pt(14)
+    top = record.rows[0].cells[0]._tc.tcPr.find(qn("w:tcBorders")).find(qn("w:top"))
+    between = record.rows[1].cells[0]._tc.tcPr.find(qn("w:tcBorders")).find(qn("w:top"))
+    assert int(top.get(qn("w:sz"))) > int(between.get(qn("w:sz")))
+
+
+def test_page_numbers_are_4hao_dashes_right_on_odd_pages_and_left_on_even(office_town: Any) -> None:
+    docx, _document = issued(office_town, Document.Kind.CIRCULAR)
+    assert docx.settings.odd_and_even_pages_header_footer
+    section = docx.sections[0]
+    for footer, alignment, indent in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right_indent"),
+                                      (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left_indent")):
+        line = footer.paragraphs[0]
+        assert line.text == "— 1 —"  # the PAGE field's cached value between two 一字线
+        assert " PAGE " in [t.text for t in line._p.iter(qn("w:instrText"))]
+        assert line.alignment == alignment
+        assert getattr(line.paragraph_format, indent) == Pt(14)
+        assert {run.font.size for run in line.runs} == {Pt(14)}
+    # 7 mm from the text block to the top of the page number's line.
+    assert abs((section.bottom_margin - section.footer_distance - Pt(14)) - Mm(7)) < Mm(0.1)
+
+
+def test_the_briefing_keeps_its_own_head_without_a_reference_or_a_record(office_town: Any) -> None:
+    docx, document = issued(office_town, Document.Kind.BRIEFING)
+    lines = texts(docx)
+    assert lines[0] == "走访调研工作简报"
+    assert str(docx.paragraphs[0].runs[0].font.color.rgb) == "FF0000"
+    assert lines[1] == "第1期" == document.reference
+    editor = docx.paragraphs[3]
+    assert editor.text == "锦溪镇走访调研工作办公室编\t2017年6月15日"
+    assert editor._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom")).get(qn("w:color")) == "FF0000"
+    assert not any("〔" in line or "印发" in line or line.startswith("抄送") for line in lines)
+    assert not [t for t in docx.tables if "印发" in t.rows[-1].cells[0].text]
+
+
+def test_each_chart_is_an_image_followed_by_the_table_of_its_numbers(office_town: Any) -> None:
+    docx, _document = issued(office_town, Document.Kind.CIRCULAR)
+    assert len(docx.inline_shapes) == 3  # by unit, by village, cases by unit
+    by_unit = docx.tables[0]
+    assert [c.text for c in by_unit.rows[0].cells] == ["单位", "应走访", "已走访", "完成率（%）", "进度应完成", "落后"]
+    # The hand-counted campaign: 派出所 3 assigned, 1 visited; 镇党政班子 3 and 2.
+    assert [[c.text for c in row.cells][:4] for row in by_unit.rows[1:]] == [
+        ["派出所", "3", "1", "33.3"], ["镇党政班子", "3", "2", "66.7"], ["合计", "6", "3", "50.0"]]
+    body = docx.element.body
+    picture = docx.inline_shapes[0]._inline.getparent().getparent().getparent()
+    following = picture.getnext()
+    while following.tag != qn("w:tbl"):
+        following = following.getnext()
+    assert following is by_unit._tbl
+    assert list(body).index(picture) < list(body).index(following)
+
+
+def test_without_a_cjk_font_drawing_fails_with_a_chinese_message(monkeypatch: Any, tmp_path: Any) -> None:
+    monkeypatch.setattr(charts, "FONT_DIRS", (tmp_path,))
+    charts.cjk_font.cache_clear()
+    try:
+        with pytest.raises(charts.ChartFontMissing, match="没有找到中文字体"):
+            charts.cjk_font()
+    finally:
+        charts.cjk_font.cache_clear()

@@ -1,0 +1,124 @@
+"""公文简报 pages: the campaign's documents, a draft's text to edit, issuing, the issued file to download."""
+
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zoufang import clock
+from zoufang.documents import access, services
+from zoufang.documents.charts import ChartFontMissing
+from zoufang.documents.forms import GenerateForm, IssuerForm
+from zoufang.documents.models import Document
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@login_required
+def index(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = access.readable_campaign(request.user, slug)
+    writes = access.may_write(request.user, campaign)
+    documents = Document.objects.filter(campaign=campaign).select_related("issued_by").defer("content")
+    return render(request, "documents/index.html", {
+        "campaign": campaign, "writes": writes,
+        "drafts": documents.filter(status=Document.Status.DRAFT) if writes else [],
+        "issued": documents.filter(status=Document.Status.ISSUED).order_by("-issued_at", "kind"),
+        "form": GenerateForm(), "issuer_form": IssuerForm(instance=services.issuer_for(campaign)) if writes else None,
+    })
+
+
+@login_required
+@require_POST
+def generate(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = access.writable_campaign(request.user, slug)
+    form = GenerateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请检查种类和日期。"))
+        return redirect("documents:index", slug)
+    kind = form.cleaned_data["kind"]
+    start, end = services.default_period(kind, clock.today())
+    try:
+        document = services.generate_draft(
+            campaign, kind, form.cleaned_data["starts_on"] or start, form.cleaned_data["ends_on"] or end,
+            by=request.user)
+    except services.DocumentError as error:
+        messages.error(request, str(error))
+        return redirect("documents:index", slug)
+    return redirect("documents:detail", slug, document.public_id)
+
+
+@login_required
+@require_POST
+def issuer(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = access.writable_campaign(request.user, slug)
+    current = services.issuer_for(campaign)
+    form = IssuerForm(request.POST, instance=services.issuer_for(campaign))
+    if form.is_valid():
+        services.update_issuer(current, {name: form.cleaned_data[name] for name in form.fields}, by=request.user)
+        messages.success(request, _("发文机关信息已保存。"))
+    else:
+        messages.error(request, _("发文机关信息有误：%(errors)s") % {"errors": form.errors.as_text()})
+    return redirect("documents:index", slug)
+
+
+@login_required
+def detail(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    campaign = access.readable_campaign(request.user, slug)
+    writes = access.may_write(request.user, campaign)
+    document = access.document_in(campaign, public_id)
+    if not document.issued and not writes:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        if not writes or document.issued:
+            raise Http404
+        texts = {item["key"]: request.POST.get(f"text-{item['key']}", item["text"]) for item in document.sections}
+        try:
+            document = services.update_draft(document, title=request.POST.get("title", document.title),
+                                             addressee=request.POST.get("addressee", document.addressee),
+                                             texts=texts, by=request.user)
+        except services.DocumentError as problem:
+            error = str(problem)
+        else:
+            messages.success(request, _("草稿已保存。"))
+            return redirect("documents:detail", slug, document.public_id)
+    return render(request, "documents/detail.html", {
+        "campaign": campaign, "document": document, "writes": writes and not document.issued, "error": error,
+    })
+
+
+@login_required
+@require_POST
+def issue(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    campaign = access.writable_campaign(request.user, slug)
+    document = access.document_in(campaign, public_id)
+    try:
+        document = services.issue_document(document, by=request.user)
+    except (services.DocumentError, ChartFontMissing) as problem:
+        messages.error(request, str(problem))
+        return redirect("documents:detail", slug, document.public_id)
+    messages.success(request, _("已印发：%(reference)s") % {"reference": document.reference or document.title})
+    return redirect("documents:index", slug)
+
+
+@login_required
+def download(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    campaign = access.readable_campaign(request.user, slug)
+    document = access.document_in(campaign, public_id)
+    if not document.issued and not access.may_write(request.user, campaign):
+        raise Http404
+    try:
+        data = services.file_of(document, by=request.user)
+    except services.TamperedFile:
+        return render(request, "documents/tampered.html", {"campaign": campaign, "document": document}, status=409)
+    except ChartFontMissing as problem:
+        messages.error(request, str(problem))
+        return redirect("documents:detail", slug, document.public_id)
+    response = HttpResponse(data, content_type=DOCX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(services.file_name(document))}.docx"
+    return response
