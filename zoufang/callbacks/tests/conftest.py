@@ -40,7 +40,7 @@ def visit(town: Any, target: Any, cadre: Cadre, day: int, mode: str = Visit.Mode
 @pytest.fixture
 def sampling(town: Any) -> Sampling:
     config = read_campaign_file(shipped_campaign_path("jinxi-2017")).data
-    town.campaign.config = {"callbacks": config["callbacks"]}
+    town.campaign.config = {**town.campaign.config, "callbacks": config["callbacks"]}
     town.campaign.save()
     company = Unit.objects.create(name="苏州民意调查有限公司", kind=Unit.Kind.OUTSIDE_BODY)
     wangwen = Cadre.objects.get(name="王文")
