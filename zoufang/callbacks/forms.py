@@ -28,11 +28,11 @@ class DrawForm(forms.Form):
 
     def __init__(self, *args: Any, campaigns: list[Any], callers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].choices = [(c.slug, c.name) for c in campaigns]
-        self.fields["caller"].queryset = callers
+        self.fields["campaign"].choices = [(c.slug, c.name) for c in campaigns]  # type: ignore[attr-defined]
+        self.fields["caller"].queryset = callers  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if (data.get("percent") is None) == (data.get("count") is None):
             raise forms.ValidationError(_("请填写抽查比例或抽查数量（二选一）。"))
         return data

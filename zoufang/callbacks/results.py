@@ -86,4 +86,4 @@ def headings() -> list[str]:
 def as_dict(table: Table) -> dict[str, Any]:
     return {"key": table.key, "title": table.title,
             "rows": [{"name": line.name, **line.counts} for line in table.lines],
-            "total": table.total.counts}
+            "total": {"name": table.total.name, **table.total.counts}}

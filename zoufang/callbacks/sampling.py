@@ -68,7 +68,7 @@ def draw_visits(
 ) -> list[tuple[int, str]]:
     """[(visit id, reason)] in the order drawn. Same inputs, same sample, on any machine."""
     ordered = sorted(rows, key=lambda row: row.visit_id)
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - a seeded, reproducible draw, not a secret
     chosen: dict[int, str] = {}
 
     def pick(candidates: list[VisitRow], reason: str) -> None:

@@ -96,7 +96,7 @@ def draw_batch(
         number = (CallbackBatch.objects.filter(campaign=campaign).aggregate(n=Max("number"))["n"] or 0) + 1
         batch = CallbackBatch.objects.create(
             campaign=campaign, number=number, period_starts_on=period.starts_on, period_ends_on=period.ends_on,
-            rate=_decimal(rate), count=count, flagged_share=_decimal(share), seed=seed, caller=caller, created_by=_user(by),
+            rate=_decimal(rate), count=count, flagged_share=_decimal(share) or Decimal(0), seed=seed, caller=caller, created_by=_user(by),
             inputs={"rows": [row.as_list() for row in rows], "digest": sampling.digest(rows), "size": size,
                     "flagged": sorted(flagged), "covered_cadres": sorted(covered), "flagged_share": str(share), "rate": str(rate) if rate is not None else None,
                     "flagged_source": "zoufang.integrity" if _integrity_installed() else ""},

@@ -112,7 +112,7 @@ def _sample_page(request: HttpRequest, sample: CallbackSample, *, phone: str = "
     target = sample.visit.target
     masker = Masker(request.user)
     answers = [(q["label"], script.label_of(q["name"], sample.answers.get(q["name"])))
-               for q in (script.questions() if script else []) if q["name"] in sample.answers]
+               for q in script.questions() if q["name"] in sample.answers] if script else []
     context = {
         "sample": sample, "batch": batch_, "caller": caller, "office": office, "call": call, "phone": phone,
         "target_name": target.name if caller or office else masker.show(Kind.NAME, target.name, target),

@@ -36,7 +36,8 @@ VILLAGE_CADRES_PER_COMMITTEE = 5
 DEMO_DEPARTMENT = "派出所"
 # Later capabilities add their part of the demo here, in order: each is a dotted path to a
 # function (campaign, say) -> None that must be deterministic and safe to run twice.
-DEMO_EXTENSIONS: list[str] = ["zoufang.planning.demo.plan_demo", "zoufang.cases.demo.load_demo_cases", "zoufang.visits.demo.seed_demo_visits"]
+DEMO_EXTENSIONS: list[str] = ["zoufang.planning.demo.plan_demo", "zoufang.cases.demo.load_demo_cases", "zoufang.visits.demo.seed_demo_visits",
+                              "zoufang.callbacks.demo.load_demo_callbacks"]
 DEMO_VILLAGE = "上下塘社区"
 
 
@@ -196,6 +197,7 @@ DEMO_ACCOUNTS = [
     ("dept", f"{DEMO_DEPARTMENT}党员干部"),
     ("village", f"{DEMO_VILLAGE}干部"),
     ("auditor", "第三方回访"),
+    ("minyi", "第三方回访（苏州民意调查有限公司）"),
     ("outsider", "未分配范围"),
     *((username, str(RoleGrant.Role(role).label)) for username, _name, role in ADMIN_ACCOUNTS),
 ]

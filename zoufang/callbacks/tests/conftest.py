@@ -6,19 +6,21 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 
 from zoufang.accounts.models import RoleGrant
 from zoufang.accounts.services import ensure_user
 from zoufang.callbacks.sampling import Period
 from zoufang.campaigns.config import read_campaign_file, shipped_campaign_path
+from zoufang.cases.tests.conftest import cases_town  # noqa: F401 - the cases of the town, for the reopen test
 from zoufang.conftest import PASSWORD
 from zoufang.registry.models import Cadre, Unit
 from zoufang.registry.tests.factories import CadreFactory
 from zoufang.visits.models import Visit
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAY = Period(dt.date(2017, 5, 1), dt.date(2017, 5, 31))
 
 
@@ -32,7 +34,7 @@ class Sampling:
 
 
 def visit(town: Any, target: Any, cadre: Cadre, day: int, mode: str = Visit.Mode.HOME) -> Visit:
-    moment = timezone.make_aware(dt.datetime(2017, 5, day, 10, 0))
+    moment = dt.datetime(2017, 5, day, 10, 0, tzinfo=SHANGHAI)
     return Visit.objects.create(campaign=town.campaign, target=target, cadre=cadre, client_uuid=uuid.uuid4(),
                                 content_hash=uuid.uuid4().hex, visited_at=moment, mode=mode)
 

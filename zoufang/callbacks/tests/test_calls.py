@@ -18,7 +18,6 @@ from zoufang.cases.services import draft_case
 
 pytestmark = pytest.mark.django_db
 
-from zoufang.cases.tests.conftest import cases_town  # noqa: E402,F401 - the cases of the town, reused
 Outcome = CallbackSample.Outcome
 CONFIRMING = {"visited": "yes", "same_visitor": "yes", "mode": "home", "when": "五月初", "answered": "yes",
               "satisfaction": "satisfied"}
@@ -41,10 +40,12 @@ def _on(settings: Any, day: int) -> None:
 def test_the_caller_reads_the_phone_of_a_sampled_target_and_each_reveal_is_audited(sampling, batch):
     sample = _sample(batch)
     phone = services.reveal_phone(sample, by=sampling.users["caller"])
-    assert phone == sample.visit.target.phone and len(phone) == 11
+    assert phone == sample.visit.target.phone
+    assert len(phone) == 11
     services.reveal_phone(sample, by=sampling.users["caller"])
     reads = AuditEvent.objects.filter(action=AuditEvent.Action.READ, object_id=str(sample.visit.target.public_id))
-    assert reads.count() == 2 and {e.actor_username for e in reads} == {"caller"}
+    assert reads.count() == 2
+    assert {e.actor_username for e in reads} == {"caller"}
 
 
 def test_no_one_else_reveals_and_no_one_after_the_batch_closes(sampling, batch):
@@ -168,14 +169,17 @@ def test_a_problem_the_person_says_was_never_answered_reopens_its_case(cases_tow
     services.record_attempt(sample, by=sampling.users["caller"], kind=CallbackAttempt.Kind.COMPLETED,
                             answers={**CONFIRMING, "answered": "no"})
     sample.refresh_from_db()
-    assert sample.outcome == Outcome.CONFIRMED and sample.says_unanswered
+    assert sample.outcome == Outcome.CONFIRMED
+    assert sample.says_unanswered
     assert list(findings.answered_cases(sample)) == [case]
     with pytest.raises(PermissionDenied):
         findings.reopen_unanswered(sample, by=sampling.users["caller"], note="x")
     reopened = findings.reopen_unanswered(sample, by=sampling.users["office"], note="请派出所重新答复")
     case.refresh_from_db()
     assert reopened == [case]
-    assert case.status == Case.Status.DISPATCHED and case.reopen_count == 1 and case.unit == cases_town.police
+    assert case.status == Case.Status.DISPATCHED
+    assert case.reopen_count == 1
+    assert case.unit == cases_town.police
     assert CaseCallback.objects.filter(case=case, satisfaction="unsatisfied", note__contains="第三方回访").exists()
     assert list(case.events.values_list("action", flat=True))[-2:] == ["callback", "reopen"]
     sample.refresh_from_db()

@@ -26,25 +26,33 @@ def _client(user: Any) -> Client:
 def test_the_office_draws_a_batch_on_the_page(sampling):
     office = _client(sampling.users["office"])
     page = office.get(reverse("callbacks:index"))
-    assert page.status_code == 200 and "抽取新的一批" in page.content.decode()
+    assert page.status_code == 200
+    assert "抽取新的一批" in page.content.decode()
     response = office.post(reverse("callbacks:index"), {
         "campaign": sampling.town.campaign.slug, "starts_on": "2017-05-01", "ends_on": "2017-05-31", "percent": "50",
         "flagged_percent": "", "caller": sampling.company.pk})
     batch = CallbackBatch.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("callbacks:batch", args=[batch.public_id])
-    assert batch.caller == sampling.company and batch.inputs["size"] == 5
+    assert response.status_code == 302
+    assert response["Location"] == reverse("callbacks:batch", args=[batch.public_id])
+    assert batch.caller == sampling.company
+    assert batch.inputs["size"] == 5
     page = office.get(response["Location"]).content.decode()
-    assert "按单位" in page and "按村（社区）" in page and "按走访干部" in page and "派出所" in page
+    assert "按单位" in page
+    assert "按村（社区）" in page
+    assert "按走访干部" in page
+    assert "派出所" in page
     book = load_workbook(io.BytesIO(office.get(reverse("callbacks:xlsx", args=[batch.public_id])).content))
     assert [s.title for s in book.worksheets] == ["按单位", "按村（社区）", "按走访干部"]
-    assert book.worksheets[0]["A2"].value == "按单位" and book.worksheets[0].max_row == 2 + 3 + 1
+    assert book.worksheets[0]["A2"].value == "按单位"
+    assert book.worksheets[0].max_row == 2 + 3 + 1
 
 
 def test_the_page_refuses_both_rate_and_count(sampling):
     response = _client(sampling.users["office"]).post(reverse("callbacks:index"), {
         "campaign": sampling.town.campaign.slug, "starts_on": "2017-05-01", "ends_on": "2017-05-31", "percent": "5",
         "count": "3"})
-    assert response.status_code == 200 and "二选一" in response.content.decode()
+    assert response.status_code == 200
+    assert "二选一" in response.content.decode()
     assert not CallbackBatch.objects.exists()
 
 
@@ -59,9 +67,12 @@ def test_the_caller_sees_its_batch_reveals_a_phone_and_records_a_call(sampling, 
     sample = batch.samples.select_related("visit__target").first()
     phone = sample.visit.target.phone
     page = caller.get(reverse("callbacks:batch", args=[batch.public_id])).content.decode()
-    assert "抽查名单" in page and "按单位" not in page
+    assert "抽查名单" in page
+    assert "按单位" not in page
     page = caller.get(reverse("callbacks:sample", args=[sample.public_id])).content.decode()
-    assert phone not in page and "显示完整号码" in page and "走访人是否是记录中的这位干部本人" in page
+    assert phone not in page
+    assert "显示完整号码" in page
+    assert "走访人是否是记录中的这位干部本人" in page
     page = caller.post(reverse("callbacks:reveal", args=[sample.public_id])).content.decode()
     assert phone in page
     assert AuditEvent.objects.filter(action=AuditEvent.Action.READ, actor_username="caller").count() == 1
@@ -69,7 +80,8 @@ def test_the_caller_sees_its_batch_reveals_a_phone_and_records_a_call(sampling, 
         "do": "call", "kind": "completed", "q_visited": "no", "q_opinion": "没见过人"})
     assert response.status_code == 302
     sample.refresh_from_db()
-    assert sample.outcome == CallbackSample.Outcome.NOT_VISITED and sample.verification == "pending"
+    assert sample.outcome == CallbackSample.Outcome.NOT_VISITED
+    assert sample.verification == "pending"
 
 
 def test_the_office_verifies_on_the_page(sampling, batch):

@@ -35,7 +35,8 @@ def test_it_covers_every_unit_village_and_cadre_even_when_the_count_is_smaller(s
     assert units == {c.unit_id for c in sampling.cadres}
     assert villages >= {sampling.town.shangxiatang.pk, sampling.town.jijiadun.pk}
     assert cadres == {c.pk for c in sampling.cadres}
-    assert batch.samples.count() == 4 and batch.inputs["size"] == 1  # coverage exceeds the count asked: recorded
+    assert batch.samples.count() == 4
+    assert batch.inputs["size"] == 1
 
 
 def test_it_leaves_no_cadre_out_over_the_campaign_across_batches(sampling):
@@ -93,7 +94,8 @@ def test_it_is_reproducible_from_its_recorded_seed_and_inputs(sampling):
     CallbackSample.objects.filter(pk=first.pk).update(reason=other)  # a sample that its inputs do not draw
     assert not sampling_module().redraw_matches(batch)
     event = AuditEvent.objects.get(object_id=str(batch.public_id), action=AuditEvent.Action.CREATE)
-    assert event.changes["seed"] == 12345 and event.actor.username == "office"
+    assert event.changes["seed"] == 12345
+    assert event.actor.username == "office"
 
 
 def test_drawing_again_makes_a_new_batch_and_leaves_the_first_as_drawn(sampling):
