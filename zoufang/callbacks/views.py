@@ -15,7 +15,7 @@ from zoufang.accounts.masking import Kind, Masker
 from zoufang.callbacks import access, findings, results, services
 from zoufang.callbacks.export import batch_xlsx
 from zoufang.callbacks.forms import CallForm, DrawForm, ReopenForm, VerifyForm
-from zoufang.callbacks.models import CallbackBatch, CallbackSample
+from zoufang.callbacks.models import CallbackSample
 from zoufang.callbacks.sampling import Period
 from zoufang.callbacks.script import campaign_script
 from zoufang.oversight.views import xlsx_response
@@ -56,11 +56,12 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "callbacks/index.html", {"form": form, "rows": rows})
 
 
-def _batch_rows(batch: CallbackBatch, masker: Masker) -> list[dict[str, Any]]:
+def _batch_rows(samples: list[CallbackSample], masker: Masker, *, office: bool) -> list[dict[str, Any]]:
+    """The call list: names in full for the office; masked for the caller until a sample's page is opened."""
     rows = []
-    for sample in results.samples_of(batch):
+    for sample in samples:
         target = sample.visit.target
-        rows.append({"sample": sample, "target_name": masker.show(Kind.NAME, target.name, target, full=False),
+        rows.append({"sample": sample, "target_name": masker.show(Kind.NAME, target.name, target, full=office),
                      "region": target.region.name, "cadre": sample.visit.cadre})
     return rows
 
@@ -73,7 +74,7 @@ def batch(request: HttpRequest, public_id: Any) -> HttpResponse:
     context = {
         "batch": found, "office": office, "caller": access.is_caller(request.user, found),
         "tables": results.tables(found, samples) if office else [], "headings": results.headings(),
-        "rows": _batch_rows(found, Masker(request.user)),
+        "rows": _batch_rows(samples, Masker(request.user), office=office),
         "to_verify": [s for s in samples if s.verification == CallbackSample.Verification.PENDING],
         "unanswered": [s for s in samples if s.says_unanswered and s.unanswered_handled_at is None],
     }
