@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +10,7 @@ from zoufang.callbacks.models import CallbackBatch, CallbackSample
 from zoufang.regions.models import Region
 
 Outcome = CallbackSample.Outcome
+T = TypeVar("T")
 
 COLUMNS = [("sampled", _("抽查")), ("settled", _("已完成")), *[(o.value, o.label) for o in Outcome],
            ("pending", _("待核实")), ("upheld", _("核实未走访")), ("unanswered", _("问题未回复"))]
@@ -54,9 +55,10 @@ def village_names(batch: CallbackBatch) -> dict[str, str]:
                 .values_list("path", "name"))
 
 
-def village_of(names: dict[str, str], path: str, fallback: str) -> str:
+def enclosing(by_path: dict[str, T], path: str, fallback: T) -> T:
+    """What `by_path` holds for the village (村/社区) a region path lies in (or is); `fallback` above villages."""
     step = Region.PATH_STEP + 1
-    return next((names[path[:end]] for end in range(step, len(path) + 1, step) if path[:end] in names), fallback)
+    return next((by_path[path[:end]] for end in range(step, len(path) + 1, step) if path[:end] in by_path), fallback)
 
 
 def tables(batch: CallbackBatch, samples: list[CallbackSample] | None = None) -> list[Table]:
@@ -64,7 +66,7 @@ def tables(batch: CallbackBatch, samples: list[CallbackSample] | None = None) ->
     names = village_names(batch)
     keys: dict[str, Callable[[CallbackSample], str]] = {
         "unit": lambda s: s.visit.cadre.unit.name,
-        "village": lambda s: village_of(names, s.visit.target.region.path, s.visit.target.region.name),
+        "village": lambda s: enclosing(names, s.visit.target.region.path, s.visit.target.region.name),
         "cadre": lambda s: f"{s.visit.cadre.name}（{s.visit.cadre.unit.name}）",
     }
     built = []

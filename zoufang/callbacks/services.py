@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
-from zoufang.callbacks import access, sampling
+from zoufang.callbacks import access, results, sampling
 from zoufang.callbacks.models import CallbackAttempt, CallbackBatch, CallbackSample
 from zoufang.callbacks.script import campaign_script
 from zoufang.campaigns.models import Campaign
@@ -40,15 +40,6 @@ def settings_of(campaign: Campaign) -> dict[str, Any]:
     return dict(block)
 
 
-def _village_of(paths: dict[str, int], path: str, fallback: int) -> int:
-    """The 村/社区 a region lies in (the region itself when it is one, or above one)."""
-    step = Region.PATH_STEP + 1
-    for end in range(step, len(path) + 1, step):
-        if path[:end] in paths:
-            return paths[path[:end]]
-    return fallback
-
-
 def population(campaign: Campaign, period: sampling.Period) -> tuple[list[sampling.VisitRow], set[int]]:
     """The visits a new batch draws from (those no earlier batch sampled) and the cadres earlier batches covered."""
     earlier = CallbackSample.objects.filter(batch__campaign=campaign)
@@ -59,7 +50,7 @@ def population(campaign: Campaign, period: sampling.Period) -> tuple[list[sampli
                                    visited_at__date__lte=period.ends_on)
               .exclude(pk__in=earlier.values("visit_id"))
               .values_list("pk", "cadre_id", "cadre__unit_id", "target__region__path", "target__region_id"))
-    rows = [sampling.VisitRow(pk, cadre_id, unit_id, _village_of(villages, path, region_id))
+    rows = [sampling.VisitRow(pk, cadre_id, unit_id, results.enclosing(villages, path, region_id))
             for pk, cadre_id, unit_id, path, region_id in visits]
     return rows, covered
 

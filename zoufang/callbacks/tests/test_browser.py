@@ -77,7 +77,8 @@ def test_draw_call_verify_and_see_the_effect(browser: Any, live_server: Any, cas
         _shoot(caller, "batch-caller")
 
         office.reload()
-        assert "待核实" in office.content() and "待重办" in office.content()
+        assert "待核实" in office.content()
+        assert "待重办" in office.content()
         _sample_link(office, first)
         office.check("input[name=upheld][value=yes]")
         office.fill("textarea[name=explanation]", "干部称电话联系过，未上门")
@@ -92,7 +93,8 @@ def test_draw_call_verify_and_see_the_effect(browser: Any, live_server: Any, cas
         office.wait_for_load_state()
         assert "已重办 1 件问题" in office.content()
         case.refresh_from_db()
-        assert case.status == Case.Status.DISPATCHED and case.reopen_count == 1
+        assert case.status == Case.Status.DISPATCHED
+        assert case.reopen_count == 1
 
         office.click("text=返回名单")
         office.wait_for_load_state()
