@@ -112,9 +112,9 @@ def test_drawing_again_makes_a_new_batch_and_leaves_the_first_as_drawn(sampling)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the database trigger exists on PostgreSQL")
 def test_the_database_refuses_to_change_a_draw_or_delete_a_sample(sampling):
     batch = _draw(sampling, count=2, seed=5)
-    with pytest.raises(Exception, match="(?i)read.only|protect"), transaction.atomic():
+    with pytest.raises(Exception, match="Cannot update"), transaction.atomic():
         CallbackBatch.objects.filter(pk=batch.pk).update(seed=6)
-    with pytest.raises(Exception, match="(?i)protect"), transaction.atomic():
+    with pytest.raises(Exception, match="Cannot delete"), transaction.atomic():
         CallbackSample.objects.filter(batch=batch).delete()
 
 
