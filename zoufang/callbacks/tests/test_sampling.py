@@ -9,11 +9,13 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 
-from zoufang.accounts.models import AuditEvent
+from zoufang.accounts.models import AuditEvent, RoleGrant
+from zoufang.accounts.services import ensure_user
 from zoufang.callbacks import sampling, services
 from zoufang.callbacks.models import CallbackBatch, CallbackSample
 from zoufang.callbacks.sampling import VisitRow, draw_visits
 from zoufang.callbacks.tests.conftest import MAY
+from zoufang.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +136,10 @@ def test_it_refuses_a_period_without_visits_and_both_rate_and_count(sampling):
 
 def test_without_the_integrity_app_no_visit_is_flagged(sampling):
     assert sampling_module().flagged_visit_ids(sampling.town.campaign, MAY) == set()
+
+
+def test_the_city_office_draws_for_its_towns(sampling):
+    city = sampling.town.town.parent.parent
+    city_office = ensure_user("city", PASSWORD, role=RoleGrant.Role.CITY_OFFICE, region=city)
+    batch = services.draw_batch(sampling.town.campaign, MAY, by=city_office, count=1, seed=4)
+    assert batch.created_by == city_office
