@@ -1,5 +1,5 @@
 """The demo's callback round in progress (锦溪镇, pinned day 2017-06-15): a survey company with its own account
-(`minyi`, and `auditor` works for it too), one batch of May's visits drawn on 5 June, two thirds of it called:
+(`minyi`, and `auditor` works for it too), one batch of the visits up to May drawn on 5 June, two thirds of it called:
 mostly confirmed, some visited differently, refusals, unanswered calls on different days, two "not visited" (one
 upheld by the office, one waiting), and one problem the person says was never answered. Deterministic; skipped
 when the campaign already has a batch or has no visits."""
@@ -15,15 +15,18 @@ from django.test.utils import override_settings
 
 from zoufang.accounts.models import RoleGrant
 from zoufang.accounts.services import ensure_user
-from zoufang.callbacks import findings, services
+from zoufang.callbacks import services
 from zoufang.callbacks.models import CallbackAttempt, CallbackBatch, CallbackSample
 from zoufang.callbacks.sampling import Period
+from zoufang.cases import actions, answers
+from zoufang.cases.models import Case
 from zoufang.registry.models import Unit
 
 DEMO_COMPANY = "苏州民意调查有限公司"
 DEMO_CALLER = "minyi"
 DRAWN_ON = "2017-06-05"
 SEED = 20170605
+RATE = Fraction(1, 20)
 Kind = CallbackAttempt.Kind
 
 
@@ -41,10 +44,10 @@ def load_demo_callbacks(campaign: Any, say: Callable[[str], Any]) -> None:
                 unit=company)
     with override_settings(ZOUFANG_TODAY=DRAWN_ON):
         batch = services.draw_batch(campaign, Period(campaign.starts_on, dt.date(2017, 5, 31)), by=office,
-                                    rate=Fraction(1, 20), seed=SEED, caller=company)
+                                    rate=RATE, seed=SEED, caller=company)
     samples = list(batch.samples.select_related("visit").order_by("position"))
     called = samples[: len(samples) * 2 // 3]
-    unanswered = next((s for s in called if findings.answered_cases(s).exists()), None)
+    unanswered = _answered_on_paper(called, office)
     for index, sample in enumerate(called):
         _call(sample, index, caller, says_unanswered=sample is unanswered)
     upheld = CallbackSample.objects.filter(batch=batch, verification=CallbackSample.Verification.PENDING).first()
@@ -53,6 +56,24 @@ def load_demo_callbacks(campaign: Any, say: Callable[[str], Any]) -> None:
             services.verify(upheld, by=office, upheld=True, explanation="干部称曾电话联系，未能上门",
                             note="对象及邻居均称未见走访干部上门，走访记录为入户，核实属实")
     say(f"回访抽查：{batch}，{len(samples)} 条走访，已拨打 {len(called)} 条")
+
+
+def _answered_on_paper(samples: list[CallbackSample], office: Any) -> CallbackSample | None:
+    """A sampled visit's registered problem, handled by 派出所 and marked answered on 1–2 June: the person will
+    tell the caller nobody ever answered them (the office then reopens it)."""
+    case = (Case.objects.filter(source_visit__in=[s.visit_id for s in samples], status=Case.Status.REGISTERED,
+                                kind=Case.Kind.PROBLEM).order_by("id").first())
+    handler = get_user_model().objects.filter(username="paichusuo").first()
+    unit = Unit.objects.filter(name="派出所").first()
+    if case is None or handler is None or unit is None:
+        return None
+    with override_settings(ZOUFANG_TODAY="2017-06-01"):
+        case = actions.dispatch_case(case, unit, by=office, version=case.version)
+        case = actions.accept_case(case, by=handler, version=case.version)
+    with override_settings(ZOUFANG_TODAY="2017-06-02"):
+        case = actions.resolve_case(case, by=handler, version=case.version, result="已安排民警处理")
+        answers.reply_case(case, by=handler, version=case.version, channel="phone", content="已电话告知处理情况")
+    return next(s for s in samples if s.visit_id == case.source_visit_id)
 
 
 def _answers(sample: CallbackSample, *, visited: bool = True, mode: str | None = None,
