@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zoufang.accounts import scope
 from zoufang.accounts.masking import Kind, Masker
 from zoufang.callbacks import access, findings, results, services
 from zoufang.callbacks.export import batch_xlsx
@@ -34,7 +35,7 @@ def _draw_form(request: HttpRequest) -> DrawForm | None:
 def index(request: HttpRequest) -> HttpResponse:
     form = _draw_form(request)
     batches = list(access.visible_batches(request.user).order_by("-created_at"))
-    if not batches and form is None:
+    if form is None and not batches and not scope.has_role(request.user, scope.Role.AUDITOR):
         raise Http404
     if request.method == "POST":
         if form is None:
