@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "zoufang.cases",
     "zoufang.oversight",
     "zoufang.documents",
+    "zoufang.callbacks",
     "zoufang.accounts",
     "zoufang.demo",
     "zoufang.web",

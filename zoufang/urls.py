@@ -23,6 +23,7 @@ urlpatterns = [
     path("audit/", include("zoufang.accounts.audit_urls")),
     path("oversight/", include("zoufang.oversight.urls")),
     path("documents/", include("zoufang.documents.urls")),
+    path("callbacks/", include("zoufang.callbacks.urls")),
     path("", include("zoufang.visits.urls")),
     path("", include("zoufang.web.urls")),
 ]

@@ -7,7 +7,9 @@ Rules (by role grant; a user may hold several and sees the union):
   unit's cadres and the cases dispatched to their unit, nothing else of other units' work. An upper-level unit
   (市级机关部门, 苏州市妇联 …) has no region: its handlers see the campaigns of every town where it holds a quota.
 - every cadre with a login: the targets assigned to them in any campaign.
-- auditor: the regions of their scope; targets only once a callback sample names them.
+- auditor: the regions of their scope; the visits a callback batch of theirs sampled, on the callbacks pages only
+  (zoufang/callbacks/access.py builds on the grants here); a sampled target's phone only by an audited reveal
+  while the batch is open.
 - sysadmin: master data through the admin; no resident is visible in lists by that role alone.
 - superuser: everything.
 Denials never reveal whether an object exists: the caller gets 404.

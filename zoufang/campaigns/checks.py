@@ -36,6 +36,7 @@ def check_semantics(config: Config, broken: Iterable[str] = ()) -> list[ConfigEr
         ({"assessment"}, check_assessment),
         ({"phases", "questionnaires", "mechanisms", "organisation"}, check_unique_keys),
         ({"organisation", "target_kinds"}, check_organisation),
+        ({"callbacks"}, check_callbacks),
     ]
     return [error for sections, check in checks if not sections & skip for error in check(config)]
 
@@ -278,3 +279,18 @@ def check_organisation(config: Config) -> Iterator[ConfigError]:
                 if "".join(person.split()) != person:
                     yield ConfigError.at((*path, "posts", post_index, "people", person_index), _(
                         "姓名“%(name)s”含空格，请写作“%(normal)s”") % {"name": person, "normal": "".join(person.split())})
+
+
+def check_callbacks(config: Config) -> Iterator[ConfigError]:
+    """The call script must parse as a form and ask what an outcome is decided from."""
+    from zoufang.callbacks.script import script_problems
+
+    block = config.get("callbacks")
+    if not block:
+        return
+    for key in ("rate", "flagged_share"):
+        share = parse_share(block[key]) if key in block else 0
+        if share is None or share > 1:
+            yield ConfigError.at(("callbacks", key), _("“%(value)s”不是有效的比例") % {"value": block[key]})
+    for problem in script_problems(block["script"]):
+        yield ConfigError.at(("callbacks", "script"), problem)

@@ -315,6 +315,28 @@ BODY = _object(
     required=("key", "kind", "name"),
 )
 
+SHARE: dict[str, Any] = {
+    "type": ["number", "string"], "minimum": 0, "maximum": 1, "pattern": SHARE_PATTERN,
+    "description": gettext_noop("应为分数文本（如 1/20）或 0 到 1 之间的小数（如 0.05）"),
+}
+XLSFORM_ROWS = _list({"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}})
+# Optional, added by the callbacks issue (seed 000 §三(三) 第三方回访抽查): how much to sample, the attempt rule,
+# and the call script in XLSForm columns (zoufang/forms). The script's question names the code reads are in
+# zoufang/callbacks/script.py.
+CALLBACKS = _object(
+    {
+        "by": TEXT,
+        "rate": SHARE,
+        "flagged_share": SHARE,
+        "attempts": _object({"unreachable_after": {"type": "integer", "minimum": 1, "maximum": 10},
+                             "different_days": BOOLEAN}, required=("unreachable_after",)),
+        "script": _object({"title": TEXT, "survey": XLSFORM_ROWS, "choices": XLSFORM_ROWS},
+                          required=("title", "survey", "choices")),
+        "note": TEXT,
+    },
+    required=("rate", "attempts", "script"),
+)
+
 CAMPAIGN_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     **_object(
@@ -349,6 +371,7 @@ CAMPAIGN_SCHEMA: dict[str, Any] = {
             "assessment": ASSESSMENT,
             "mechanisms": _list(MECHANISM),
             "organisation": _object({"note": TEXT, "bodies": _list(BODY)}, required=("bodies",)),
+            "callbacks": CALLBACKS,
         },
         required=(
             "format_version", "slug", "name", "scope", "period", "phases", "target_kinds", "roles", "quotas",

@@ -131,6 +131,9 @@ _ROWS: list[tuple[str, Action, str, frozenset[Actor]]] = [
     (S.RESOLVED, Action.REPLY, S.REPLIED, OFFICE_OR_UNIT),
     (S.EXPLAINED, Action.REPLY, S.REPLIED, OFFICE_OR_UNIT),
     (S.REPLIED, Action.CALLBACK, S.CALLED_BACK, OFFICE),
+    # A later call (a third-party callback, 回访抽查) records the person's word again, even on a closed case.
+    (S.CALLED_BACK, Action.CALLBACK, S.CALLED_BACK, OFFICE),
+    (S.CLOSED, Action.CALLBACK, S.CALLED_BACK, OFFICE),
     (S.CALLED_BACK, Action.CLOSE, S.CLOSED, OFFICE),
     (S.CALLED_BACK, Action.REOPEN, S.DISPATCHED, OFFICE),
     (S.CLOSED, Action.REOPEN, S.DISPATCHED, OFFICE),

@@ -37,7 +37,7 @@ DEMO_DEPARTMENT = "派出所"
 # Later capabilities add their part of the demo here, in order: each is a dotted path to a
 # function (campaign, say) -> None that must be deterministic and safe to run twice.
 DEMO_EXTENSIONS: list[str] = ["zoufang.planning.demo.plan_demo", "zoufang.cases.demo.load_demo_cases", "zoufang.visits.demo.seed_demo_visits",
-                          "zoufang.oversight.demo.upper_unit_visits"]
+                          "zoufang.oversight.demo.upper_unit_visits", "zoufang.callbacks.demo.load_demo_callbacks"]
 DEMO_VILLAGE = "上下塘社区"
 UPPER_UNIT = "市府办"  # 附件2: 干家甸社区 and 顾家浜村; its own account sees its blocks in every town
 
@@ -200,6 +200,7 @@ DEMO_ACCOUNTS = [
     ("auditor", "第三方回访"),
     ("city", "昆山市“六个一”办公室（上级活动办：所辖各镇并排比较，只读进入各镇）"),
     ("fuban", f"上级单位：昆山{UPPER_UNIT}（在各镇的走访进度）"),
+    ("minyi", "第三方回访（苏州民意调查有限公司）"),
     ("outsider", "未分配范围"),
     *((username, str(RoleGrant.Role(role).label)) for username, _name, role in ADMIN_ACCOUNTS),
 ]

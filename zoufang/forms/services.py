@@ -170,7 +170,11 @@ def _check_items(
 
 def check_answers(version: FormVersion, given: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """(clean answers, {question name: Chinese message}). Answers to irrelevant questions are dropped."""
-    spec = version.spec
+    return check_spec(version.spec, given)
+
+
+def check_spec(spec: dict[str, Any], given: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """check_answers for a parsed form that is not stored as a version (a campaign's call script)."""
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
     if not isinstance(given, dict):

@@ -13,4 +13,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
     # A village cadre holds the village grant and is a village cadre: name each role once.
     roles = list(dict.fromkeys(str(label) for label in scope.role_labels(user)))
-    return {"user_roles": roles, "may_import": scope.may_manage(user), "may_read_audit": duties.may_read_audit(user)}
+    return {"user_roles": roles, "may_import": scope.may_manage(user), "may_read_audit": duties.may_read_audit(user),
+            "may_callbacks": scope.has_role(user, scope.Role.OFFICE, scope.Role.CITY_OFFICE, scope.Role.AUDITOR)}

@@ -31,6 +31,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from zoufang.accounts.models import ApiToken, RoleGrant
+from zoufang.callbacks.models import CallbackBatch, CallbackSample
 from zoufang.campaigns.models import Campaign
 from zoufang.cases.models import Case, CaseCallback, CaseEvent, CaseReply
 from zoufang.documents.models import Document
@@ -128,6 +129,13 @@ SPECS: dict[str, Spec] = {
     "documents:detail": Spec({"slug": "documents", "public_id": "document"}, BOTH),
     "documents:issue": Spec({"slug": "documents", "public_id": "document"}, POST),
     "documents:download": Spec({"slug": "documents", "public_id": "document"}),
+    # Callbacks (回访抽查): the office's batches and results; the third party's batches, samples and phone reveal.
+    "callbacks:index": Spec(methods=BOTH), "callbacks:batch": Spec({"public_id": "callback_batch"}),
+    "callbacks:xlsx": Spec({"public_id": "callback_batch"}), "callbacks:close": Spec({"public_id": "callback_batch"}, POST),
+    "callbacks:sample": Spec({"public_id": "callback_sample"}, BOTH),
+    "callbacks:reveal": Spec({"public_id": "callback_sample"}, POST),
+    "api:batch_results": Spec({"batch_id": "callback_batch"}), "api:list_samples": Spec({"batch_id": "callback_batch"}),
+    "api:upheld": Spec(queries=("?campaign=jinxi-2017&starts_on=2017-05-01&ends_on=2017-05-31",)),
     # The audit administrator's log (404 for every other role) and the site's icon.
     "audit:log": Spec(queries=("", "?action=login")), "web:favicon": Spec(),
     **{f"api:{name}": Spec({"case_id": "case"}) for name in (
@@ -137,7 +145,7 @@ SPECS: dict[str, Spec] = {
 }
 # API routes without path parameters need no entry beyond their name.
 PLAIN_API = {"api:obtain_token", "api:refresh_token", "api:list_tokens", "api:list_regions", "api:list_units", "api:list_cadres", "api:my_targets",
-             "api:post_visit", "api:list_forms", "api:receive"}
+             "api:post_visit", "api:list_forms", "api:receive", "api:list_batches"}
 ADMIN_OBJECT = re.compile(r"^admin:(\w+?)_(\w+)_(change|history|delete)$")
 ADMIN_PLAIN = re.compile(r"^admin:(\w+?)_(\w+)_(changelist|add)$|^admin:(index|login|password_change|"
                          r"password_change_done|jsi18n|autocomplete)$")
@@ -276,6 +284,8 @@ class Who:
     assigned: set[int] = field(default_factory=set)
     units: set[int] = field(default_factory=set)
     partner_region: str | None = None
+    callers: list[tuple[str, int | None]] = field(default_factory=list)  # auditor grants: (region path, unit)
+    revealable: set[int] = field(default_factory=set)  # targets of the open callback batches it calls for
 
     @staticmethod
     def under(path: str, paths: list[str]) -> bool:
@@ -327,6 +337,9 @@ class Oracle:
                 who.city.append(path)
             if grant.role == Role.UNIT_HANDLER and grant.unit_id:
                 who.units.add(grant.unit_id)
+            if grant.role == Role.AUDITOR and path:
+                who.callers.append((path, grant.unit_id))
+        who.revealable = self.revealable(who)
         cadre = getattr(user, "cadre", None) if hasattr(user, "cadre") else None
         if cadre is not None:
             who.cadre_id = cadre.pk
@@ -354,8 +367,27 @@ class Oracle:
                     or Who.under(d["cadre__unit__region__path"] or "", who.ledgers))
         raise AssertionError(kind)
 
+    def batches(self, who: Who) -> tuple[set[int], set[int]]:
+        """(batches the role sees: the office's of its area, the third party's of its unit; those it calls for)."""
+        seen, calls = set(), set()
+        for batch in CallbackBatch.objects.select_related("campaign__scope"):
+            path = batch.campaign.scope.path
+            if any(path.startswith(p) and unit == batch.caller_id for p, unit in who.callers):
+                calls.add(batch.pk)
+            if Who.under(path, who.office):
+                seen.add(batch.pk)
+        return seen | calls, calls
+
+    def revealable(self, who: Who) -> set[int]:
+        """Targets whose phone the third party reads in full (by an audited reveal) while its batch is open."""
+        _seen, calls = self.batches(who)
+        return set(CallbackSample.objects.filter(batch_id__in=calls, batch__status=CallbackBatch.Status.OPEN)
+                   .values_list("visit__target_id", flat=True))
+
     def full(self, who: Who, kind: str, pk: int, number: str) -> bool:
         """May `who` read this planted (or registered) number in full?"""
+        if kind == "target" and len(number) == 11 and pk in who.revealable:
+            return True
         if kind == "target":
             path = self.target_path[pk]
             # The office and village of the area; the cadre assigned (the phone, to arrange the visit); the office
@@ -426,6 +458,16 @@ class Oracle:
             documents = Document.objects.order_by("-status", "pk")  # issued before draft
             inside = documents.filter(campaign__in=mine).first()
             outside = documents.filter(campaign__in=others).first()
+            return (inside.public_id if inside else None, outside.public_id if outside else None)
+        if kind in ("callback_batch", "callback_sample"):
+            seen, _calls = self.batches(who)
+            batches = list(CallbackBatch.objects.order_by("pk"))
+            mine = [b for b in batches if b.pk in seen]
+            others = [b for b in batches if b.pk not in seen]
+            if kind == "callback_batch":
+                return (mine[0].public_id if mine else None, others[0].public_id if others else None)
+            inside = CallbackSample.objects.filter(batch__in=mine).order_by("pk").first()
+            outside = CallbackSample.objects.filter(batch__in=others).order_by("pk").first()
             return (inside.public_id if inside else None, outside.public_id if outside else None)
         if kind == "form":
             return Form.objects.order_by("key").first().key, None  # definitions are public; answers are scanned
@@ -593,6 +635,7 @@ def test_it_shows_no_role_anything_out_of_scope_or_a_number_it_may_not_read(matr
     assert {"visit", "case"} <= seen["city"]  # the city office reads its towns' rows, masked
     assert full_seen["office"] > 0
     assert full_seen["paichusuo"] > 0
+    assert full_seen["auditor"] > 0  # the phone of a sampled target, revealed to the third party
     assert tried > 1000
 
 

@@ -98,6 +98,26 @@ def test_it_creates_the_demo_accounts_with_their_scope(demo, db):
     assert users["village"].first_name == users["village"].cadre.name
 
 
+def test_it_has_a_callback_round_in_progress_for_the_survey_company(demo, db):
+    from django.contrib.auth import get_user_model
+
+    from zoufang.callbacks import access, findings
+    from zoufang.callbacks.models import CallbackBatch
+    from zoufang.callbacks.sampling import redraw_matches
+
+    batch = CallbackBatch.objects.get(campaign=demo)
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=["minyi", "auditor", "office"])}
+    assert batch.is_open
+    assert batch.caller.name == "苏州民意调查有限公司"
+    assert redraw_matches(batch)
+    assert all(access.is_caller(users[name], batch) for name in ("minyi", "auditor"))
+    samples = list(batch.samples.all())
+    outcomes = {s.outcome for s in samples}
+    assert {"", "confirmed", "different", "refused", "unreachable", "not_visited"} <= outcomes
+    assert {s.verification for s in samples} >= {"pending", "upheld"}
+    assert any(s.says_unanswered and findings.answered_cases(s).exists() for s in samples)
+
+
 def test_it_reloads_without_changing_anything(demo, db):
     before = Target.objects.count(), Cadre.objects.count(), FixedQuota.objects.count()
     load_demo()

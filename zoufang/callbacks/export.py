@@ -1,0 +1,27 @@
+"""A batch's results as xlsx: one sheet per grouping (unit, village, cadre), through the one spreadsheet writer."""
+
+from openpyxl.styles import Font
+
+from zoufang import clock
+from zoufang.callbacks import results
+from zoufang.callbacks.models import CallbackBatch
+from zoufang.core.tabular import ExportWorkbook
+
+
+def batch_xlsx(batch: CallbackBatch) -> bytes:
+    workbook = ExportWorkbook()
+    first = True
+    for table in results.tables(batch):
+        sheet = workbook.active if first else workbook.create_sheet()
+        first = False
+        sheet.title = table.title[:31]
+        sheet.append([f"{batch.campaign.name} {batch}（{batch.period_starts_on} 至 {batch.period_ends_on}）"
+                      f" {clock.today():%Y-%m-%d}"])
+        sheet.append([table.title, *results.headings()])
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+        for line in table.lines:
+            sheet.append([line.name, *line.values()])
+        sheet.append([table.total.name, *table.total.values()])
+        sheet.column_dimensions["A"].width = 28
+    return workbook.to_bytes()

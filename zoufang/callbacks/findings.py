@@ -1,0 +1,95 @@
+"""What a callback result does beyond its batch: unanswered problems reopen their cases (through the cases
+workflow), and upheld "not visited" findings count against the cadre and their unit (read by the assessment
+and the quarterly circular through `upheld_against`)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from zoufang import clock
+from zoufang.accounts import audit
+from zoufang.accounts.models import AuditEvent
+from zoufang.callbacks import access
+from zoufang.callbacks.models import CallbackSample
+from zoufang.callbacks.sampling import Period
+from zoufang.callbacks.services import CallbackError
+from zoufang.campaigns.models import Campaign
+from zoufang.cases import answers
+from zoufang.cases.models import Case
+
+# The statuses in which the record says the person was answered (回复) — the ones a "never answered" contradicts.
+ANSWERED_TO_PERSON = (Case.Status.REPLIED, Case.Status.CALLED_BACK, Case.Status.CLOSED)
+
+
+def answered_cases(sample: CallbackSample) -> QuerySet[Case]:
+    """The cases collected on the sampled visit that the record says were answered to the person."""
+    return Case.objects.filter(source_visit_id=sample.visit_id, status__in=ANSWERED_TO_PERSON).order_by("id")
+
+
+def reopen_unanswered(sample: CallbackSample, *, by: Any, note: str) -> list[Case]:
+    """The office acts on "my problem was never answered": each answered case of the visit gets the third
+    party's finding as an unsatisfied callback and is reopened (重办) to its unit; the sample is marked handled."""
+    if not access.may_run(by, sample.batch.campaign):
+        raise PermissionDenied
+    note = (note or "").strip()
+    if not note:
+        raise CallbackError(_("请填写处理情况。"))
+    if not sample.says_unanswered or sample.unanswered_handled_at is not None:
+        raise CallbackError(_("该样本没有待处理的未回复问题。"))
+    reopened = []
+    finding = _("第三方回访抽查（%(batch)s 第 %(n)s 号）：反映人称问题未得到回复。%(note)s") % {
+        "batch": sample.batch, "n": sample.position, "note": note}
+    with transaction.atomic():
+        for case in answered_cases(sample):
+            case = answers.record_callback(case, by=by, version=case.version, satisfaction=Case.Satisfaction.UNSATISFIED,
+                                           note=finding)
+            reopened.append(answers.reopen_case(case, by=by, version=case.version, reason=finding))
+        CallbackSample.objects.filter(pk=sample.pk).update(unanswered_handled_at=clock.now(), unanswered_note=note,
+                                                           modified_by=by)
+        audit.record(by, AuditEvent.Action.UPDATE, sample, summary=_("回访抽查未回复问题：重办 %(n)s 件") % {
+            "n": len(reopened)}, changes={"reopened": [c.number for c in reopened], "note": note})
+    sample.refresh_from_db()
+    return reopened
+
+
+@dataclass(frozen=True)
+class UpheldFinding:
+    """One upheld "not visited": whose visit, in which unit and village, when it was claimed and verified."""
+
+    sample_id: int
+    visit_id: int
+    cadre_id: int
+    cadre_name: str
+    unit_id: int
+    unit_name: str
+    region_id: int
+    visited_on: Any
+    verified_on: Any
+
+
+def upheld_against(campaign: Campaign, period: Period) -> list[UpheldFinding]:
+    """The upheld "not visited" findings of the campaign whose visits were claimed in the period (both days
+    included), oldest first. The assessment and the circular count them per cadre and per unit."""
+    samples = (CallbackSample.objects
+               .filter(batch__campaign=campaign, verification=CallbackSample.Verification.UPHELD,
+                       visit__visited_at__date__gte=period.starts_on, visit__visited_at__date__lte=period.ends_on)
+               .select_related("visit__cadre__unit", "visit__target")
+               .order_by("visit__visited_at", "id"))
+    return [UpheldFinding(
+        sample_id=s.pk, visit_id=s.visit_id, cadre_id=s.visit.cadre_id, cadre_name=s.visit.cadre.name,
+        unit_id=s.visit.cadre.unit_id, unit_name=s.visit.cadre.unit.name, region_id=s.visit.target.region_id,
+        visited_on=clock.local(s.visit.visited_at).date(),
+        verified_on=clock.local(s.verified_at).date() if s.verified_at else None,
+    ) for s in samples]
+
+
+def upheld_counts(findings: list[UpheldFinding], key: str) -> dict[int, int]:
+    """{cadre id or unit id: upheld findings} — `key` is "cadre_id" or "unit_id"."""
+    counts: dict[int, int] = {}
+    for finding in findings:
+        counts[getattr(finding, key)] = counts.get(getattr(finding, key), 0) + 1
+    return counts

@@ -1,0 +1,91 @@
+"""A batch's progress and results by unit, village and cadre: one table definition for the page, xlsx and API."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.utils.translation import gettext_lazy as _
+
+from zoufang.callbacks.models import CallbackBatch, CallbackSample
+from zoufang.regions.models import Region
+
+Outcome = CallbackSample.Outcome
+T = TypeVar("T")
+
+COLUMNS = [("sampled", _("抽查")), ("settled", _("已完成")), *[(o.value, o.label) for o in Outcome],
+           ("pending", _("待核实")), ("upheld", _("核实未走访")), ("unanswered", _("问题未回复"))]
+GROUPINGS = [("unit", _("按单位")), ("village", _("按村（社区）")), ("cadre", _("按走访干部"))]
+
+
+@dataclass
+class Line:
+    name: str
+    counts: dict[str, int] = field(default_factory=lambda: {key: 0 for key, _label in COLUMNS})
+
+    def add(self, sample: CallbackSample) -> None:
+        self.counts["sampled"] += 1
+        if sample.outcome:
+            self.counts["settled"] += 1
+            self.counts[sample.outcome] += 1
+        if sample.verification == CallbackSample.Verification.PENDING:
+            self.counts["pending"] += 1
+        if sample.verification == CallbackSample.Verification.UPHELD:
+            self.counts["upheld"] += 1
+        if sample.says_unanswered:
+            self.counts["unanswered"] += 1
+
+    def values(self) -> list[int]:
+        return [self.counts[key] for key, _label in COLUMNS]
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    lines: list[Line]
+    total: Line
+
+
+def samples_of(batch: CallbackBatch) -> list[CallbackSample]:
+    return list(batch.samples.select_related("visit__cadre__unit", "visit__target__region").order_by("position"))
+
+
+def village_names(batch: CallbackBatch) -> dict[str, str]:
+    return dict(Region.objects.filter(path__startswith=batch.campaign.scope.path, level=Region.Level.VILLAGE)
+                .values_list("path", "name"))
+
+
+def enclosing(by_path: dict[str, T], path: str, fallback: T) -> T:
+    """What `by_path` holds for the village (村/社区) a region path lies in (or is); `fallback` above villages."""
+    step = Region.PATH_STEP + 1
+    return next((by_path[path[:end]] for end in range(step, len(path) + 1, step) if path[:end] in by_path), fallback)
+
+
+def tables(batch: CallbackBatch, samples: list[CallbackSample] | None = None) -> list[Table]:
+    samples = samples_of(batch) if samples is None else samples
+    names = village_names(batch)
+    keys: dict[str, Callable[[CallbackSample], str]] = {
+        "unit": lambda s: s.visit.cadre.unit.name,
+        "village": lambda s: enclosing(names, s.visit.target.region.path, s.visit.target.region.name),
+        "cadre": lambda s: f"{s.visit.cadre.name}（{s.visit.cadre.unit.name}）",
+    }
+    built = []
+    for key, title in GROUPINGS:
+        lines: dict[str, Line] = {}
+        total = Line(str(_("合计")))
+        for sample in samples:
+            name = keys[key](sample)
+            lines.setdefault(name, Line(name)).add(sample)
+            total.add(sample)
+        built.append(Table(key, str(title), sorted(lines.values(), key=lambda line: line.name), total))
+    return built
+
+
+def headings() -> list[str]:
+    return [str(label) for _key, label in COLUMNS]
+
+
+def as_dict(table: Table) -> dict[str, Any]:
+    return {"key": table.key, "title": table.title,
+            "rows": [{"name": line.name, **line.counts} for line in table.lines],
+            "total": {"name": table.total.name, **table.total.counts}}

@@ -1,0 +1,110 @@
+"""The pages: the office draws and reads results (and xlsx); the caller sees only its batches' samples, reveals a
+phone (audited) and records a call; the office verifies; anyone else gets 404."""
+
+import io
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from zoufang.accounts.models import AuditEvent
+from zoufang.callbacks import services
+from zoufang.callbacks.models import CallbackBatch, CallbackSample
+from zoufang.callbacks.tests.conftest import MAY
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_office_draws_a_batch_on_the_page(sampling):
+    office = _client(sampling.users["office"])
+    page = office.get(reverse("callbacks:index"))
+    assert page.status_code == 200
+    assert "抽取新的一批" in page.content.decode()
+    response = office.post(reverse("callbacks:index"), {
+        "campaign": sampling.town.campaign.slug, "starts_on": "2017-05-01", "ends_on": "2017-05-31", "percent": "50",
+        "flagged_percent": "", "caller": sampling.company.pk})
+    batch = CallbackBatch.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("callbacks:batch", args=[batch.public_id])
+    assert batch.caller == sampling.company
+    assert batch.inputs["size"] == 5
+    page = office.get(response["Location"]).content.decode()
+    assert "按单位" in page
+    assert "按村（社区）" in page
+    assert "按走访干部" in page
+    assert "派出所" in page
+    book = load_workbook(io.BytesIO(office.get(reverse("callbacks:xlsx", args=[batch.public_id])).content))
+    assert [s.title for s in book.worksheets] == ["按单位", "按村（社区）", "按走访干部"]
+    assert book.worksheets[0]["A2"].value == "按单位"
+    assert book.worksheets[0].max_row == 2 + 3 + 1
+
+
+def test_the_page_refuses_both_rate_and_count(sampling):
+    response = _client(sampling.users["office"]).post(reverse("callbacks:index"), {
+        "campaign": sampling.town.campaign.slug, "starts_on": "2017-05-01", "ends_on": "2017-05-31", "percent": "5",
+        "count": "3"})
+    assert response.status_code == 200
+    assert "二选一" in response.content.decode()
+    assert not CallbackBatch.objects.exists()
+
+
+@pytest.fixture
+def batch(sampling: Any) -> CallbackBatch:
+    return services.draw_batch(sampling.town.campaign, MAY, by=sampling.users["office"], count=4, seed=2,
+                               caller=sampling.company)
+
+
+def test_the_caller_sees_its_batch_reveals_a_phone_and_records_a_call(sampling, batch):
+    caller = _client(sampling.users["caller"])
+    sample = batch.samples.select_related("visit__target").first()
+    phone = sample.visit.target.phone
+    page = caller.get(reverse("callbacks:batch", args=[batch.public_id])).content.decode()
+    assert "抽查名单" in page
+    assert "按单位" not in page
+    page = caller.get(reverse("callbacks:sample", args=[sample.public_id])).content.decode()
+    assert phone not in page
+    assert "显示完整号码" in page
+    assert "走访人是否是记录中的这位干部本人" in page
+    page = caller.post(reverse("callbacks:reveal", args=[sample.public_id])).content.decode()
+    assert phone in page
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.READ, actor_username="caller").count() == 1
+    response = caller.post(reverse("callbacks:sample", args=[sample.public_id]), {
+        "do": "call", "kind": "completed", "q_visited": "no", "q_opinion": "没见过人"})
+    assert response.status_code == 302
+    sample.refresh_from_db()
+    assert sample.outcome == CallbackSample.Outcome.NOT_VISITED
+    assert sample.verification == "pending"
+
+
+def test_the_office_verifies_on_the_page(sampling, batch):
+    sample = batch.samples.first()
+    services.record_attempt(sample, by=sampling.users["caller"], kind="completed", answers={"visited": "no"})
+    office = _client(sampling.users["office"])
+    assert "待核实" in office.get(reverse("callbacks:batch", args=[batch.public_id])).content.decode()
+    response = office.post(reverse("callbacks:sample", args=[sample.public_id]), {
+        "do": "verify", "upheld": "yes", "explanation": "干部称电话联系过", "note": "对象确认未见面"})
+    assert response.status_code == 302
+    sample.refresh_from_db()
+    assert sample.verification == "upheld"
+
+
+@pytest.mark.parametrize("name", ["auditor", "leader", "dept", "village", "outsider"])
+def test_no_one_else_reaches_a_batch_or_a_sample(sampling, batch, name):
+    client = _client(sampling.users[name])
+    sample = batch.samples.first()
+    for url in (reverse("callbacks:batch", args=[batch.public_id]), reverse("callbacks:xlsx", args=[batch.public_id]),
+                reverse("callbacks:sample", args=[sample.public_id])):
+        assert client.get(url).status_code == 404
+    assert client.post(reverse("callbacks:reveal", args=[sample.public_id])).status_code == 404
+    assert client.post(reverse("callbacks:close", args=[batch.public_id])).status_code == 404
+    index = client.get(reverse("callbacks:index"))
+    assert index.status_code == (200 if name == "auditor" else 404)  # an auditor without batches: an empty list
+    assert str(batch.public_id) not in index.content.decode()

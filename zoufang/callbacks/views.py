@@ -1,0 +1,197 @@
+"""回访抽查 pages: the batches (and the office's draw), a batch's progress and results, a sample's call or
+verification page, the audited phone reveal, the results as xlsx."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zoufang.accounts import scope
+from zoufang.accounts.masking import Kind, Masker
+from zoufang.callbacks import access, findings, results, services
+from zoufang.callbacks.export import batch_xlsx
+from zoufang.callbacks.forms import CallForm, DrawForm, ReopenForm, VerifyForm
+from zoufang.callbacks.models import CallbackSample
+from zoufang.callbacks.sampling import Period
+from zoufang.callbacks.script import campaign_script
+from zoufang.oversight.views import xlsx_response
+from zoufang.registry.models import Unit
+
+
+def _draw_form(request: HttpRequest) -> DrawForm | None:
+    campaigns = list(access.office_campaigns(request.user))
+    if not campaigns:
+        return None
+    callers = Unit.objects.filter(kind=Unit.Kind.OUTSIDE_BODY, archived_on__isnull=True).order_by("name")
+    return DrawForm(request.POST if request.method == "POST" else None, campaigns=campaigns, callers=callers)
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    form = _draw_form(request)
+    batches = list(access.visible_batches(request.user).order_by("-created_at"))
+    if form is None and not batches and not scope.has_role(request.user, scope.Role.AUDITOR):
+        raise Http404
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            data = form.cleaned_data
+            campaign = access.office_campaigns(request.user).get(slug=data["campaign"])
+            try:
+                batch = services.draw_batch(
+                    campaign, Period(data["starts_on"], data["ends_on"]), by=request.user,
+                    rate=form.share(data["percent"]), count=data["count"],
+                    flagged_share=form.share(data["flagged_percent"]), caller=data["caller"])
+            except services.CallbackError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("已抽取%(batch)s：%(n)s 条走访") % {"batch": batch, "n": batch.samples.count()})
+                return redirect("callbacks:batch", public_id=batch.public_id)
+    rows = [(b, b.samples.count(), b.samples.exclude(outcome="").count()) for b in batches]
+    return render(request, "callbacks/index.html", {"form": form, "rows": rows})
+
+
+def _batch_rows(samples: list[CallbackSample], masker: Masker, *, office: bool) -> list[dict[str, Any]]:
+    """The call list: names in full for the office; masked for the caller until a sample's page is opened."""
+    rows = []
+    for sample in samples:
+        target = sample.visit.target
+        rows.append({"sample": sample, "target_name": masker.show(Kind.NAME, target.name, target, full=office),
+                     "region": target.region.name, "cadre": sample.visit.cadre})
+    return rows
+
+
+@login_required
+def batch(request: HttpRequest, public_id: Any) -> HttpResponse:
+    found = access.get_batch(request.user, public_id)
+    office = access.may_run(request.user, found.campaign)
+    samples = results.samples_of(found)
+    context = {
+        "batch": found, "office": office, "caller": access.is_caller(request.user, found),
+        "tables": results.tables(found, samples) if office else [], "headings": results.headings(),
+        "rows": _batch_rows(samples, Masker(request.user), office=office),
+        "to_verify": [s for s in samples if s.verification == CallbackSample.Verification.PENDING],
+        "unanswered": [s for s in samples if s.says_unanswered and s.unanswered_handled_at is None],
+    }
+    return render(request, "callbacks/batch.html", context)
+
+
+@login_required
+def xlsx(request: HttpRequest, public_id: Any) -> HttpResponse:
+    found = access.get_batch(request.user, public_id)
+    if not access.may_run(request.user, found.campaign):
+        raise Http404
+    return xlsx_response(batch_xlsx(found), f"{found.campaign.slug}-callbacks-{found.number}")
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, public_id: Any) -> HttpResponse:
+    found = access.get_batch(request.user, public_id)
+    try:
+        services.close_batch(found, by=request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    except services.CallbackError as error:
+        messages.error(request, str(error))
+    return redirect("callbacks:batch", public_id=found.public_id)
+
+
+def _sample_page(request: HttpRequest, sample: CallbackSample, *, phone: str = "", call: CallForm | None = None,
+                 verify: VerifyForm | None = None, reopen: ReopenForm | None = None) -> HttpResponse:
+    batch_ = sample.batch
+    caller = access.is_caller(request.user, batch_)
+    office = access.may_run(request.user, batch_.campaign)
+    script = campaign_script(batch_.campaign)
+    if caller and call is None and script is not None and batch_.is_open and not sample.outcome:
+        call = CallForm(script=script)
+    target = sample.visit.target
+    masker = Masker(request.user)
+    answers = [(q["label"], script.label_of(q["name"], sample.answers.get(q["name"])))
+               for q in script.questions() if q["name"] in sample.answers] if script else []
+    context = {
+        "sample": sample, "batch": batch_, "caller": caller, "office": office, "call": call, "phone": phone,
+        "target_name": target.name if caller or office else masker.show(Kind.NAME, target.name, target),
+        "masked_phone": masker.show(Kind.PHONE, target.phone, target, full=office and masker.full_for(target)),
+        "attempts": sample.attempts.select_related("by"), "answers": answers,
+        "verify": verify or (VerifyForm() if office and sample.verification == "pending" else None),
+        "reopen": reopen or (ReopenForm() if office and sample.says_unanswered and not sample.unanswered_handled_at
+                             else None),
+        "cases": findings.answered_cases(sample) if office else [],
+        "case_count": sample.visit.cases.count(),
+    }
+    return render(request, "callbacks/sample.html", context)
+
+
+@login_required
+def sample(request: HttpRequest, public_id: Any) -> HttpResponse:
+    found = access.get_sample(request.user, public_id)
+    if request.method != "POST":
+        return _sample_page(request, found)
+    action = request.POST.get("do")
+    try:
+        if action == "call":
+            return _call(request, found)
+        if action == "verify":
+            return _verify(request, found)
+        if action == "reopen":
+            return _reopen(request, found)
+    except PermissionDenied:
+        raise Http404 from None
+    except services.CallbackError as error:
+        messages.error(request, str(error))
+        return redirect("callbacks:sample", public_id=found.public_id)
+    raise Http404
+
+
+def _call(request: HttpRequest, found: CallbackSample) -> HttpResponse:
+    script = campaign_script(found.batch.campaign)
+    if script is None:
+        raise Http404
+    form = CallForm(request.POST, script=script)
+    if not form.is_valid():
+        return _sample_page(request, found, call=form)
+    services.record_attempt(found, by=request.user, kind=form.cleaned_data["kind"], answers=form.answers(),
+                            note=form.cleaned_data["note"])
+    found.refresh_from_db()
+    messages.success(request, _("已记录：%(outcome)s") % {"outcome": found.get_outcome_display() or _("待再次拨打")})
+    return redirect("callbacks:batch", public_id=found.batch.public_id)
+
+
+def _verify(request: HttpRequest, found: CallbackSample) -> HttpResponse:
+    form = VerifyForm(request.POST)
+    if not form.is_valid():
+        return _sample_page(request, found, verify=form)
+    data = form.cleaned_data
+    services.verify(found, by=request.user, upheld=data["upheld"], explanation=data["explanation"], note=data["note"])
+    messages.success(request, _("已核实：%(result)s") % {"result": found.get_verification_display()})
+    return redirect("callbacks:batch", public_id=found.batch.public_id)
+
+
+def _reopen(request: HttpRequest, found: CallbackSample) -> HttpResponse:
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        return _sample_page(request, found, reopen=form)
+    reopened = findings.reopen_unanswered(found, by=request.user, note=form.cleaned_data["note"])
+    messages.success(request, _("已重办 %(n)s 件问题") % {"n": len(reopened)})
+    return redirect("callbacks:sample", public_id=found.public_id)
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, public_id: Any) -> HttpResponse:
+    found = access.get_sample(request.user, public_id)
+    try:
+        phone = services.reveal_phone(found, by=request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    except services.CallbackError as error:
+        messages.error(request, str(error))
+        return redirect("callbacks:sample", public_id=found.public_id)
+    return _sample_page(request, found, phone=phone)
