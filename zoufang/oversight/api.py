@@ -170,7 +170,7 @@ def _case_row(row: CaseRow) -> dict[str, Any]:
     return data
 
 
-class TownOut(Schema):
+class UnitTownOut(Schema):
     campaign: str = Field(..., description="走访活动代号")
     campaign_name: str
     town: str
@@ -183,7 +183,7 @@ class UnitTownsOut(Schema):
     name: str
     kind: str
     total: CoverageRowOut
-    towns: list[TownOut]
+    towns: list[UnitTownOut]
 
 
 @router.get("/units", response=list[UnitTownsOut],
