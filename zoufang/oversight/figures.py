@@ -259,7 +259,10 @@ def projected_finish(rule: PaceRule, visited: int, assigned: int, today: dt.date
     if visited <= 0 or days <= 0:
         return None
     per_day = visited / days
-    return today + dt.timedelta(days=math.ceil((assigned - visited) / per_day))
+    try:
+        return today + dt.timedelta(days=math.ceil((assigned - visited) / per_day))
+    except OverflowError:  # a handful of visits over years: no foreseeable day to name
+        return None
 
 
 def pace_of(row: CoverageRow, rule: PaceRule, today: dt.date) -> Pace:

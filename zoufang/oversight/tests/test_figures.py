@@ -131,3 +131,11 @@ def test_a_visit_before_the_rule_starts_counts_from_the_first_week(counted: Any)
     points = figures.weekly_visits(counted.campaign, TODAY)
     assert (points[0].week, points[0].visits, points[0].cumulative) == (dt.date(2017, 5, 1), 0, 1)
     assert points[-1].cumulative == 4  # sxt h0, jjd h0, jjd h1 and the enterprise
+
+
+def test_a_rate_too_slow_to_finish_within_the_calendar_projects_no_day() -> None:
+    rule = figures.PaceRule(starts_on=dt.date(2017, 5, 1), complete_by=dt.date(2017, 9, 30), monthly_share=0.2,
+                            kinds=("registered_household",), note="")
+    # 12 visits in nine years leave 11 382 targets for centuries: no date, rather than a server error.
+    assert figures.projected_finish(rule, 12, 11394, dt.date(2026, 12, 2)) is None
+    assert figures.projected_finish(rule, 100, 200, dt.date(2017, 5, 10)) == dt.date(2017, 5, 19)
