@@ -138,4 +138,5 @@ def test_a_rate_too_slow_to_finish_within_the_calendar_projects_no_day() -> None
                             kinds=("registered_household",), note="")
     # 12 visits in nine years leave 11 382 targets for centuries: no date, rather than a server error.
     assert figures.projected_finish(rule, 12, 11394, dt.date(2026, 12, 2)) is None
-    assert figures.projected_finish(rule, 100, 200, dt.date(2017, 5, 10)) == dt.date(2017, 5, 19)
+    # 100 in the ten days 1–10 May: 10 a day, the other 100 by 20 May.
+    assert figures.projected_finish(rule, 100, 200, dt.date(2017, 5, 10)) == dt.date(2017, 5, 20)
