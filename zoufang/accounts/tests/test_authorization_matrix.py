@@ -374,7 +374,7 @@ class Oracle:
             path = batch.campaign.scope.path
             if any(path.startswith(p) and unit == batch.caller_id for p, unit in who.callers):
                 calls.add(batch.pk)
-            if Who.under(path, who.office):
+            if Who.under(path, who.office) or Who.under(path, who.city):  # the town's office, or its city office
                 seen.add(batch.pk)
         return seen | calls, calls
 
@@ -448,10 +448,10 @@ class Oracle:
             others = [r for r in regions if r not in mine]
             return (mine[0].public_id if mine else None, others[0].public_id if others else None)
         if kind in ("documents", "document"):
-            # A campaign's documents: its area's office, leaders and assessors; an issued one first, as every
-            # reader may open it (a draft is the office's alone).
+            # A campaign's documents: its area's office, leaders, assessors and city office; an issued one first,
+            # as every reader may open it (a draft is the office's alone).
             campaigns = list(Campaign.objects.select_related("scope").order_by("pk"))
-            mine = [c for c in campaigns if Who.under(c.scope.path, who.ledgers)]
+            mine = [c for c in campaigns if Who.under(c.scope.path, who.figures)]
             others = [c for c in campaigns if c not in mine]
             if kind == "documents":
                 return (mine[0].slug if mine else None, others[0].slug if others else None)
