@@ -5,6 +5,7 @@ it changes again: the model refuses, and on PostgreSQL triggers refuse any UPDAT
 and any write to its scores and adjustments (as the audit chain is guarded).
 """
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -125,6 +126,7 @@ class Score(FrozenParentMixin):
         CADRE = "cadre", _("走访干部")
         VILLAGE = "village", _("村（社区）")
 
+    public_id = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
     assessment = models.ForeignKey(Assessment, verbose_name=_("考核"), on_delete=models.CASCADE, related_name="scores")
     level = models.CharField(_("考核对象类别"), max_length=12, choices=Level.choices)
     unit = models.ForeignKey(Unit, verbose_name=_("单位"), null=True, blank=True, on_delete=models.PROTECT,

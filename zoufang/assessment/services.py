@@ -75,7 +75,7 @@ def scores(assessment: Assessment, level: str) -> QuerySet[Score]:
         .order_by("sort_order", "id")
 
 
-def default_period(campaign: Campaign, today: dt.date) -> tuple[dt.date, dt.date]:
+def default_period(campaign: Campaign) -> tuple[dt.date, dt.date]:
     """全年一考核: the campaign's year, from its start to its end."""
     return campaign.starts_on, campaign.ends_on
 
