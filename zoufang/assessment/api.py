@@ -118,7 +118,7 @@ def list_assessments(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
 
 
 @router.post("/{slug}/runs", response={201: AssessmentOut}, summary="运行考核：按考核期统计，生成新的一版（考核管理组）")
-def run(request: HttpRequest, slug: str, body: RunIn) -> tuple[int, dict[str, Any]]:
+def run_assessment(request: HttpRequest, slug: str, body: RunIn) -> tuple[int, dict[str, Any]]:
     campaign = services.campaign_for(request.user, slug)
     assessment = _act(lambda: services.run_assessment(campaign, starts_on=body.starts_on, ends_on=body.ends_on,
                                                       title=body.title, by=request.user))
@@ -136,7 +136,7 @@ def get_assessment(request: HttpRequest, slug: str, assessment_id: uuid.UUID,
 
 @router.post("/{slug}/{assessment_id}/adjustments", response={201: ScoreOut},
              summary="登记加减分（写明理由；定稿前，考核管理组）")
-def adjust(request: HttpRequest, slug: str, assessment_id: uuid.UUID, body: AdjustmentIn) -> tuple[int, dict[str, Any]]:
+def adjust_score(request: HttpRequest, slug: str, assessment_id: uuid.UUID, body: AdjustmentIn) -> tuple[int, dict[str, Any]]:
     assessment = services.assessment_for(request.user, slug, assessment_id)
     score = assessment.scores.filter(public_id=body.score).first()
     if score is None:
@@ -149,6 +149,6 @@ def adjust(request: HttpRequest, slug: str, assessment_id: uuid.UUID, body: Adju
 
 @router.post("/{slug}/{assessment_id}/freeze", response=AssessmentOut,
              summary="定稿：此后本考核的得分、名次、加减分不再变化（考核管理组）")
-def freeze(request: HttpRequest, slug: str, assessment_id: uuid.UUID) -> dict[str, Any]:
+def freeze_assessment(request: HttpRequest, slug: str, assessment_id: uuid.UUID) -> dict[str, Any]:
     assessment = services.assessment_for(request.user, slug, assessment_id)
     return _assessment(_act(lambda: services.freeze_assessment(assessment, by=request.user)))

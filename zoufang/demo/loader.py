@@ -196,6 +196,7 @@ DEMO_ACCOUNTS = [
     ("dept", f"{DEMO_DEPARTMENT}党员干部"),
     ("village", f"{DEMO_VILLAGE}干部"),
     ("auditor", "第三方回访"),
+    ("assessor", "考核管理组"),
     ("outsider", "未分配范围"),
     *((username, str(RoleGrant.Role(role).label)) for username, _name, role in ADMIN_ACCOUNTS),
 ]
@@ -221,6 +222,7 @@ def create_demo_accounts(campaign: Campaign) -> None:
     village_cadre = committee.cadres.order_by("sort_order", "id")[0]
     ensure_user("village", password, role=RoleGrant.Role.VILLAGE, region=village, cadre=village_cadre)
     ensure_user("auditor", password, full_name="第三方回访", role=RoleGrant.Role.AUDITOR, region=town)
+    ensure_user("assessor", password, full_name="考核管理组", role=RoleGrant.Role.ASSESSOR, region=town)
     ensure_user("outsider", password, full_name="外单位人员")
     for username, full_name, role in ADMIN_ACCOUNTS:
         ensure_administrator(username, password, full_name=full_name, role=role)
