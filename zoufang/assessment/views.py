@@ -25,8 +25,8 @@ from zoufang.web.dashboard import sees_campaign_stats
 class RunForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("考核名称"), max_length=100, required=False,
                             widget=forms.TextInput(attrs={"placeholder": gettext_lazy("如：2017年度考核")}))
-    starts_on = forms.DateField(label=gettext_lazy("考核期起"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=gettext_lazy("考核期止"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=gettext_lazy("考核期起"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    ends_on = forms.DateField(label=gettext_lazy("考核期止"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
 
 class AdjustmentForm(forms.Form):
