@@ -46,7 +46,7 @@ class Indicator:
 def provider(key: str) -> Provider | None:
     """The named provider of a findings indicator, or None when its app is not there (数据未接入)."""
     try:
-        return import_string(PROVIDERS[key])  # type: ignore[no-any-return]
+        return import_string(PROVIDERS[key])
     except ImportError:
         return None
 

@@ -105,10 +105,6 @@ class FrozenParentMixin(models.Model):
     class Meta:
         abstract = True
 
-    def _refuse_if_frozen(self) -> None:
-        if Assessment.objects.filter(pk=self.assessment_id, status=Assessment.Status.FROZEN).exists():  # type: ignore[attr-defined]
-            raise FrozenAssessmentError(str(self.assessment))
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         self._refuse_if_frozen()
         super().save(*args, **kwargs)
@@ -116,6 +112,11 @@ class FrozenParentMixin(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         self._refuse_if_frozen()
         return super().delete(*args, **kwargs)
+
+    def _refuse_if_frozen(self) -> None:
+        frozen = Assessment.objects.filter(pk=self.assessment_id, status=Assessment.Status.FROZEN)  # type: ignore[attr-defined]
+        if frozen.exists():
+            raise FrozenAssessmentError(str(self.assessment))
 
 
 class Score(FrozenParentMixin):

@@ -1,7 +1,6 @@
 """考核 pages: a campaign's assessments (run a new one), one assessment's tables by level (freeze, download), one
 score's figures with their drill-downs and its 加减分. Thin: the actions are in services."""
 
-import datetime as dt
 from typing import Any
 
 from django import forms

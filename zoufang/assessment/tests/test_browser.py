@@ -33,7 +33,8 @@ def test_the_assessor_runs_reviews_adjusts_freezes_and_downloads(
 
         police.locator("td").first.locator("a").click()  # the quota figure drills into the unit's oversight page
         page.wait_for_load_state()
-        assert "/oversight/" in page.url and "派出所党员甲" in page.content()
+        assert "/oversight/" in page.url
+        assert "派出所党员甲" in page.content()
         page.go_back()
         police.locator("th a").click()
         page.wait_for_load_state()

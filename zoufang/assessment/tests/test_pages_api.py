@@ -28,14 +28,17 @@ def test_the_assessor_runs_reviews_adjusts_freezes_and_downloads(assessed: Any, 
     base = f"/assessment/{slug}/{assessment.public_id}/"
     page = client.get(base).content.decode()
     police = assessment.scores.get(level="unit", unit=assessed.police)
-    assert "待审定" in page and "43.73" in page and "数据未接入" in page
+    assert "待审定" in page
+    assert "43.73" in page
+    assert "数据未接入" in page
     assert f"/oversight/{slug}/units/{assessed.police.public_id}/" in page  # quota and pace drill into the unit
     assert f"/oversight/{slug}/rows/?what=cases&amp;unit={assessed.police.public_id}" in page
     cadres = client.get(base + "?level=cadre").content.decode()
     assert f"what=unvisited&amp;cadre={assessed.officer.public_id}" in cadres
     score_url = f"{base}scores/{police.public_id}/"
     detail = client.get(score_url).content.decode()
-    assert "已走访 1 / 应走访 3" in detail and "按时办结 1 / 已办结或已到期 3" in detail
+    assert "已走访 1 / 应走访 3" in detail
+    assert "按时办结 1 / 已办结或已到期 3" in detail
 
     refused = client.post(score_url + "adjust/", {"points": "2", "reason": ""})
     assert refused.status_code == 400
@@ -46,7 +49,8 @@ def test_the_assessor_runs_reviews_adjusts_freezes_and_downloads(assessed: Any, 
     assert Assessment.objects.get(pk=assessment.pk).status == Assessment.Status.DRAFT
     assert client.post(base + "freeze/", {"confirm": "1"}).status_code == 302
     page = client.get(base).content.decode()
-    assert "已定稿" in page and "登记加减分" not in client.get(score_url).content.decode()
+    assert "已定稿" in page
+    assert "登记加减分" not in client.get(score_url).content.decode()
     assert client.post(score_url + "adjust/", {"points": "1", "reason": "再加"}).status_code == 400
 
     download = client.get(base + "xlsx/")
@@ -69,7 +73,8 @@ def test_the_office_and_leaders_read_but_do_not_run(assessed: Any, login: Any, c
     assert client.post(f"/assessment/{slug}/run/", PERIOD).status_code == 404
     assert client.post(f"{base}scores/{police.public_id}/adjust/", {"points": "1", "reason": "x"}).status_code == 404
     assert client.post(base + "freeze/", {"confirm": "1"}).status_code == 404
-    assert Assessment.objects.count() == 1 and not police.adjustments.exists()
+    assert Assessment.objects.count() == 1
+    assert not police.adjustments.exists()
 
 
 @pytest.mark.parametrize("who", ["dept", "village", "auditor", "outsider", "handler"])
@@ -102,12 +107,14 @@ def test_the_api_runs_adjusts_and_freezes(assessed: Any, client: Any, api_token:
     adjusted = client.post(f"/api/v1/assessment/{slug}/{ident}/adjustments",
                            {"score": officer["id"], "points": "-1.5", "reason": "走访记录不全"},
                            content_type="application/json", **headers)
-    assert adjusted.status_code == 201 and adjusted.json()["total"] == "45.36"
+    assert adjusted.status_code == 201
+    assert adjusted.json()["total"] == "45.36"
     assert client.post(f"/api/v1/assessment/{slug}/{ident}/freeze", **headers).json()["status"] == "frozen"
     again = client.post(f"/api/v1/assessment/{slug}/{ident}/adjustments",
                         {"score": officer["id"], "points": "1", "reason": "x"}, content_type="application/json",
                         **headers)
-    assert again.status_code == 400 and "考核已定稿" in again.json()["detail"]
+    assert again.status_code == 400
+    assert "考核已定稿" in again.json()["detail"]
     office = api_token("office")
     assert client.post(f"/api/v1/assessment/{slug}/runs", PERIOD, content_type="application/json",
                        **office).status_code == 403

@@ -115,7 +115,8 @@ def test_the_assessment_of_the_demo_is_explained_by_the_dashboards_figures(demo:
             assert score.cells["resolution"]["value"] == handled.resolution_rate, score.label
             assert score.cells["registration_timeliness"]["denominator"] == handled.registered, score.label
     ranked = sorted((s for s in units if s.total is not None), key=lambda s: s.rank)
-    assert ranked[0].rank == 1 and [s.total for s in ranked] == sorted((s.total for s in ranked), reverse=True)
+    assert ranked[0].rank == 1
+    assert [s.total for s in ranked] == sorted((s.total for s in ranked), reverse=True)
     villages = {row.key.pk: row for row in figures.coverage(demo, "village", DEMO_DAY).rows if row.key}
     for score in assessment.scores.filter(level="village", region_id__in=villages):
         row = villages[score.region_id]
