@@ -138,9 +138,7 @@ def get_assessment(request: HttpRequest, slug: str, assessment_id: uuid.UUID,
              summary="登记加减分（写明理由；定稿前，考核管理组）")
 def adjust_score(request: HttpRequest, slug: str, assessment_id: uuid.UUID, body: AdjustmentIn) -> tuple[int, dict[str, Any]]:
     assessment = services.assessment_for(request.user, slug, assessment_id)
-    score = assessment.scores.filter(public_id=body.score).first()
-    if score is None:
-        raise Http404
+    score = services.by_public_id(assessment.scores.all(), body.score)
     _act(lambda: services.add_adjustment(assessment, score, points=body.points, reason=body.reason, by=request.user))
     score.refresh_from_db()
     indicators = services.indicators_of(assessment)

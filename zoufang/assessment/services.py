@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, QuerySet, Sum
 from django.http import Http404
@@ -47,15 +47,19 @@ def campaign_for(user: Any, slug: str) -> Campaign:
     return campaign
 
 
-def assessment_for(user: Any, slug: str, public_id: Any) -> Assessment:
-    campaign = campaign_for(user, slug)
+def by_public_id(rows: QuerySet[Any], public_id: Any) -> Any:
+    """The row of `rows` with this public id; Http404 when there is none (a malformed id is a missing one)."""
     try:
-        found = campaign.assessments.filter(public_id=public_id).first()
-    except (ValueError, TypeError):  # a malformed id is a missing one
+        found = rows.filter(public_id=public_id).first()
+    except (ValueError, TypeError, ValidationError):
         found = None
     if found is None:
         raise Http404
     return found
+
+
+def assessment_for(user: Any, slug: str, public_id: Any) -> Assessment:
+    return by_public_id(campaign_for(user, slug).assessments.all(), public_id)
 
 
 def _require_manager(user: Any, campaign: Campaign) -> None:

@@ -104,13 +104,8 @@ def detail(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
 
 
 def _score(assessment: Assessment, public_id: Any) -> Score:
-    try:
-        score = assessment.scores.select_related("unit", "cadre__unit", "region").filter(public_id=public_id).first()
-    except (ValueError, TypeError):
-        score = None
-    if score is None:
-        raise Http404
-    return score
+    return services.by_public_id(
+        assessment.scores.select_related("unit", "cadre__unit", "region"), public_id)
 
 
 @login_required
