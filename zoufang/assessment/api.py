@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from zoufang.assessment import presenters, services
@@ -118,11 +118,11 @@ def list_assessments(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
 
 
 @router.post("/{slug}/runs", response={201: AssessmentOut}, summary="运行考核：按考核期统计，生成新的一版（考核管理组）")
-def run_assessment(request: HttpRequest, slug: str, body: RunIn) -> tuple[int, dict[str, Any]]:
+def run_assessment(request: HttpRequest, slug: str, body: RunIn) -> Status:
     campaign = services.campaign_for(request.user, slug)
     assessment = _act(lambda: services.run_assessment(campaign, starts_on=body.starts_on, ends_on=body.ends_on,
                                                       title=body.title, by=request.user))
-    return 201, _assessment(assessment)
+    return Status(201, _assessment(assessment))
 
 
 @router.get("/{slug}/{assessment_id}", response=AssessmentScoresOut,
@@ -136,13 +136,13 @@ def get_assessment(request: HttpRequest, slug: str, assessment_id: uuid.UUID,
 
 @router.post("/{slug}/{assessment_id}/adjustments", response={201: ScoreOut},
              summary="登记加减分（写明理由；定稿前，考核管理组）")
-def adjust_score(request: HttpRequest, slug: str, assessment_id: uuid.UUID, body: AdjustmentIn) -> tuple[int, dict[str, Any]]:
+def adjust_score(request: HttpRequest, slug: str, assessment_id: uuid.UUID, body: AdjustmentIn) -> Status:
     assessment = services.assessment_for(request.user, slug, assessment_id)
     score = services.by_public_id(assessment.scores.all(), body.score)
     _act(lambda: services.add_adjustment(assessment, score, points=body.points, reason=body.reason, by=request.user))
     score.refresh_from_db()
     indicators = services.indicators_of(assessment)
-    return 201, _score(score, presenters.lines(assessment, [score], indicators)[0].remark, indicators)
+    return Status(201, _score(score, presenters.lines(assessment, [score], indicators)[0].remark, indicators))
 
 
 @router.post("/{slug}/{assessment_id}/freeze", response=AssessmentOut,
