@@ -73,7 +73,7 @@ class RunIn(Schema):
 
 class AdjustmentIn(Schema):
     score: uuid.UUID = Field(description="得分编号（scores[].id）")
-    points: Decimal = Field(ge=-100, le=100, max_digits=5, decimal_places=2, description="加分为正，减分为负")
+    points: float = Field(ge=-100, le=100, description="加分为正，减分为负，最多两位小数")
     reason: str = Field(min_length=1, max_length=300)
 
 

@@ -105,13 +105,13 @@ def test_the_api_runs_adjusts_and_freezes(assessed: Any, client: Any, api_token:
     assert officer["cells"][0] == {"key": "quota_completion", "value": 33.3, "numerator": 1, "denominator": 3,
                                    "absent": False, "text": "已走访 1 / 应走访 3"}
     adjusted = client.post(f"/api/v1/assessment/{slug}/{ident}/adjustments",
-                           {"score": officer["id"], "points": "-1.5", "reason": "走访记录不全"},
+                           {"score": officer["id"], "points": -1.5, "reason": "走访记录不全"},
                            content_type="application/json", **headers)
     assert adjusted.status_code == 201
     assert adjusted.json()["total"] == "45.36"
     assert client.post(f"/api/v1/assessment/{slug}/{ident}/freeze", **headers).json()["status"] == "frozen"
     again = client.post(f"/api/v1/assessment/{slug}/{ident}/adjustments",
-                        {"score": officer["id"], "points": "1", "reason": "x"}, content_type="application/json",
+                        {"score": officer["id"], "points": 1, "reason": "x"}, content_type="application/json",
                         **headers)
     assert again.status_code == 400
     assert "考核已定稿" in again.json()["detail"]
