@@ -37,13 +37,13 @@ class AdjustmentForm(forms.Form):
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    """The campaigns whose assessments the user reads; straight to the one when there is one."""
+    """The campaigns whose assessments the user reads; the one campaign's page when there is one."""
     campaigns = [c for c in scope.visible_campaigns(request.user).select_related("scope").order_by("-starts_on")
                  if sees_campaign_stats(request.user, c)]
     if not campaigns:
         raise Http404
     if len(campaigns) == 1:
-        return redirect("assessment:campaign", campaigns[0].slug)
+        return campaign(request, campaigns[0].slug)
     return render(request, "assessment/index.html", {"campaigns": campaigns, "here": "assessment"})
 
 
