@@ -2,6 +2,7 @@
 
 from zoufang.accounts.api import TokenAuth
 from zoufang.accounts.api import router as auth_router
+from zoufang.assessment.api import router as assessment_router
 from zoufang.callbacks.api import router as callbacks_router
 from zoufang.cases.api import router as cases_router
 from zoufang.core.apierrors import DocumentedAPI
@@ -26,3 +27,4 @@ api.add_router("/cases/", cases_router)
 api.add_router("/plan/", planning_router)
 api.add_router("/oversight/", oversight_router)
 api.add_router("/callbacks/", callbacks_router)
+api.add_router("/assessment/", assessment_router)

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "zoufang.oversight",
     "zoufang.documents",
     "zoufang.callbacks",
+    "zoufang.assessment",
     "zoufang.accounts",
     "zoufang.demo",
     "zoufang.web",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("oversight/", include("zoufang.oversight.urls")),
     path("documents/", include("zoufang.documents.urls")),
     path("callbacks/", include("zoufang.callbacks.urls")),
+    path("assessment/", include("zoufang.assessment.urls")),
     path("", include("zoufang.visits.urls")),
     path("", include("zoufang.web.urls")),
 ]

@@ -11,7 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from zoufang.campaigns.errors import ConfigError, Path
-from zoufang.campaigns.schema import HOUSEHOLD, REGION_LEVELS
+from zoufang.campaigns.schema import ASSESSMENT_DEDUCTIONS, HOUSEHOLD, REGION_LEVELS
 from zoufang.campaigns.values import count_bounds, parse_date, parse_share
 from zoufang.registry.models import Target
 
@@ -248,9 +248,20 @@ def check_visit_modes(config: Config) -> Iterator[ConfigError]:
 
 
 def check_assessment(config: Config) -> Iterator[ConfigError]:
-    total = sum(config["assessment"]["weights"].values())
+    """Weights add up to 100; an indicator scored by deductions has its points per finding, and only such one."""
+    assessment = config["assessment"]
+    weights = assessment["weights"]
+    total = sum(weights.values())
     if total != 100:
         yield ConfigError.at(("assessment", "weights"), _("各项权重之和应为 100，现为 %(total)s") % {"total": total})
+    deductions = assessment.get("deductions", {})
+    for key in ASSESSMENT_DEDUCTIONS:
+        if weights.get(key) and key not in deductions:
+            yield ConfigError.at(("assessment", "deductions", key),
+                                 _("指标 %(key)s 计入权重，应写明每查实一件扣几分") % {"key": key})
+        if key in deductions and key not in weights:
+            yield ConfigError.at(("assessment", "deductions", key),
+                                 _("指标 %(key)s 未在 weights 中设定权重") % {"key": key})
 
 
 def check_unique_keys(config: Config) -> Iterator[ConfigError]:

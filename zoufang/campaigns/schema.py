@@ -41,14 +41,20 @@ FREQUENCIES = {
     "as_needed": gettext_noop("不定期（随时）"),
     "ongoing": gettext_noop("全过程"),
 }
+# The assessment's indicators (docs/assessment.md gives each one's formula); a campaign weighs those it uses.
 ASSESSMENT_WEIGHTS = {
     "quota_completion": gettext_noop("走访任务完成（不少于分配数量）"),
-    "pace": gettext_noop("走访进度"),
-    "registration_timeliness": gettext_noop("问题意见登记及时"),
-    "case_resolution": gettext_noop("问题办理落实"),
-    "callback": gettext_noop("第三方回访抽查"),
-    "satisfaction": gettext_noop("走访对象评价"),
+    "pace": gettext_noop("月度走访进度达标"),
+    "registration_timeliness": gettext_noop("问题意见按时登记"),
+    "handled_on_time": gettext_noop("问题按时办结"),
+    "resolution": gettext_noop("问题解决"),
+    "response": gettext_noop("问题答复回应"),
+    "satisfaction": gettext_noop("群众满意"),
+    "callback": gettext_noop("第三方回访抽查查实问题"),
+    "integrity": gettext_noop("廉洁纪律问题查实"),
 }
+# Indicators scored by points off per upheld finding (the others are rates out of 100).
+ASSESSMENT_DEDUCTIONS = ("callback", "integrity")
 BODY_KINDS = {
     "leading_group": gettext_noop("领导小组"),
     "office": gettext_noop("办公室"),
@@ -287,11 +293,14 @@ CASE_HANDLING = _object(
     }
 )
 
+POINTS: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": 100}
 ASSESSMENT = _object(
     {
         "basis": TEXT,
         "weights": _object({key: {"type": "integer", "minimum": 0, "maximum": 100} for key in ASSESSMENT_WEIGHTS},
                            minProperties=1),
+        # Points off an indicator's 100 per finding upheld against the cadre, unit or village.
+        "deductions": _object({key: POINTS for key in ASSESSMENT_DEDUCTIONS}, minProperties=1),
         "callback": _object({"by": TEXT, "note": TEXT}, required=("by",)),
         "note": TEXT,
     },

@@ -201,6 +201,7 @@ DEMO_ACCOUNTS = [
     ("city", "昆山市“六个一”办公室（上级活动办：所辖各镇并排比较，只读进入各镇）"),
     ("fuban", f"上级单位：昆山{UPPER_UNIT}（在各镇的走访进度）"),
     ("minyi", "第三方回访（苏州民意调查有限公司）"),
+    ("assessor", "考核管理组"),
     ("outsider", "未分配范围"),
     *((username, str(RoleGrant.Role(role).label)) for username, _name, role in ADMIN_ACCOUNTS),
 ]
@@ -230,6 +231,7 @@ def create_demo_accounts(campaign: Campaign) -> None:
                 region=Region.objects.get(children=town, level=Region.Level.COUNTY))
     ensure_user("fuban", password, full_name=f"{UPPER_UNIT}走访联络员", role=RoleGrant.Role.UNIT_HANDLER,
                 unit=Unit.objects.get(name=UPPER_UNIT))
+    ensure_user("assessor", password, full_name="考核管理组", role=RoleGrant.Role.ASSESSOR, region=town)
     ensure_user("outsider", password, full_name="外单位人员")
     for username, full_name, role in ADMIN_ACCOUNTS:
         ensure_administrator(username, password, full_name=full_name, role=role)

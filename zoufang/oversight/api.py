@@ -230,7 +230,7 @@ def behind(request: HttpRequest, slug: str, query: Query[CoverageQuery]) -> list
 
 @router.get("/{slug}/cases", response=CasesOut,
             summary="问题办理：登记及时率、响应率（回复率）、按时办结率、解决率、满意率、超期、上报；"
-                    "by=unit|village|category|week|month|status")
+                    "by=unit|village|cadre|category|week|month|status")
 def cases(request: HttpRequest, slug: str, query: Query[CasesQuery]) -> dict[str, Any]:
     reach = campaign_for(request.user, slug)
     if query.by not in figures.CASE_GROUPINGS:

@@ -178,10 +178,19 @@ class Coverage:
         return sorted(late, key=lambda row: (-row.pace.behind, row.percent, row.label))  # type: ignore[union-attr]
 
 
-def visited_condition(campaign: Campaign, target_field: str = "target_id") -> Exists:
+def day_end(day: dt.date) -> dt.datetime:
+    """The first moment after `day` in Beijing time: visits before it were made by the end of `day`."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
+
+
+def visited_condition(campaign: Campaign, target_field: str = "target_id", until: dt.date | None = None) -> Exists:
     """A target counts as visited once any visit of this campaign names it, whoever made it. A visit moved to
-    another target or campaign counts for the one it names now; a deleted visit no longer counts."""
-    return Exists(Visit.objects.filter(campaign=campaign, target_id=OuterRef(target_field)))
+    another target or campaign counts for the one it names now; a deleted visit no longer counts.
+    With `until`, only visits made by the end of that (Beijing) day count."""
+    visits = Visit.objects.filter(campaign=campaign, target_id=OuterRef(target_field))
+    if until is not None:
+        visits = visits.filter(visited_at__lt=day_end(until))
+    return Exists(visits)
 
 
 def assignments(campaign: Campaign, *, unit: Unit | None = None, cadre: Cadre | None = None,
@@ -275,10 +284,12 @@ def pace_of(row: CoverageRow, rule: PaceRule, today: dt.date) -> Pace:
     )
 
 
-def coverage(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignment] | None = None) -> Coverage:
+def coverage(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignment] | None = None,
+             until: dt.date | None = None) -> Coverage:
     """Assigned vs visited targets per kind, grouped `by` a region level, a unit or a cadre; with pace.
 
     One grouped query over the campaign's assignments (or the given subset), one for the group objects.
+    With `until`, a target counts as visited only by a visit made by the end of that day (a past month's end).
     """
     if by not in GROUPINGS:
         raise ValueError(by)
@@ -286,7 +297,7 @@ def coverage(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignm
     source = assignments(campaign) if rows is None else rows
     grouped = (
         source.values(GROUPINGS[by], "target__kind")
-        .annotate(assigned=Count("id"), visited=Count("id", filter=visited_condition(campaign)))
+        .annotate(assigned=Count("id"), visited=Count("id", filter=visited_condition(campaign, until=until)))
         .order_by()
     )
     data = list(grouped)
@@ -422,13 +433,26 @@ class CaseRow:
         return self._rate(self.satisfied, self.rated)
 
 
-CASE_GROUPINGS = {"unit": "unit_id", "village": "region_id", "category": "top", "week": "period",
-                  "month": "period", "status": "status"}
+CASE_GROUPINGS = {"unit": "unit_id", "village": "region_id", "cadre": "cadre", "category": "top",
+                  "week": "period", "month": "period", "status": "status"}
 
 
 def case_rows(campaign: Campaign) -> QuerySet[Case]:
     """The cases the figures count: the campaign's, except those merged into another (counted there)."""
     return Case.objects.filter(campaign=campaign).exclude(status=S.MERGED)
+
+
+def cases_raised(campaign: Campaign, starts_on: dt.date, ends_on: dt.date) -> QuerySet[Case]:
+    """The counted cases collected (`raised_at`, Beijing days) from `starts_on` to `ends_on` inclusive."""
+    return case_rows(campaign).filter(raised_at__gte=day_end(starts_on - dt.timedelta(days=1)),
+                                      raised_at__lt=day_end(ends_on))
+
+
+def with_cadre(campaign: Campaign, cases: QuerySet[Case]) -> QuerySet[Case]:
+    """`cadre`: the cadre the case's target is assigned to in the campaign (a cadre's cases, as the drill-down
+    and `access.Reach` read them); None for a case without a target or whose target no cadre holds."""
+    holder = Assignment.objects.filter(campaign=campaign, target_id=OuterRef("target_id")).values("cadre_id")[:1]
+    return cases.annotate(cadre=Subquery(holder))
 
 
 def with_answer_day(cases: QuerySet[Case]) -> QuerySet[Case]:
@@ -482,6 +506,9 @@ def case_figures(campaign: Campaign, by: str, today: dt.date, cases: QuerySet[Ca
     elif by in ("week", "month"):
         source = source.annotate(period=TruncWeek("raised_at") if by == "week" else TruncMonth("raised_at"))
         field_name = "period"
+    elif by == "cadre":
+        source = with_cadre(campaign, source)
+        field_name = "cadre"
     else:
         field_name = CASE_GROUPINGS[by]
     aggregates = _case_aggregates(today)
@@ -493,6 +520,8 @@ def case_figures(campaign: Campaign, by: str, today: dt.date, cases: QuerySet[Ca
         objects = _keys("village", {i for i in ids if i})
     elif by == "category":
         objects = CaseCategory.objects.in_bulk([i for i in ids if i])
+    elif by == "cadre":
+        objects = _keys("cadre", ids)
     else:
         objects = {}
     result: dict[Any, CaseRow] = {}
@@ -501,7 +530,7 @@ def case_figures(campaign: Campaign, by: str, today: dt.date, cases: QuerySet[Ca
         key: Any
         if by == "village":
             key = _ancestor_at(objects, raw, Region.Level.VILLAGE) if raw else None
-        elif by in ("unit", "category"):
+        elif by in ("unit", "category", "cadre"):
             key = objects.get(raw)
         elif by in ("week", "month"):
             key = _local_date(raw) if isinstance(raw, dt.datetime) else raw
@@ -528,7 +557,10 @@ def _case_total(source: QuerySet[Case], today: dt.date) -> CaseRow:
 
 def _case_label(by: str, key: Any) -> str:
     if key is None:
-        return {"unit": _("未交办"), "village": _("（未填村）"), "category": _("未分类")}.get(by, "")
+        return {"unit": _("未交办"), "village": _("（未填村）"), "category": _("未分类"),
+                "cadre": _("未落实到人")}.get(by, "")
+    if by == "cadre":
+        return _label("cadre", key)
     if by == "category":
         return f"{key.code} {key.title}"
     if by == "week":
@@ -546,6 +578,8 @@ def _case_sort(by: str, row: CaseRow) -> tuple[Any, ...]:
         return (1, "")
     if by == "unit":
         return (0, key.sort_order, key.name)
+    if by == "cadre":
+        return (0, key.unit.sort_order, key.unit.name, key.sort_order, key.name)
     if by == "village":
         return (0, key.path)
     if by == "category":

@@ -96,9 +96,10 @@ def weekly_table(points: list[WeekPoint]) -> Table:
 
 
 CASE_TITLES = {"town": "各镇问题办理情况", "unit": "各承办单位问题办理情况", "village": "各村（社区）问题办理情况",
+               "cadre": "各走访干部所访对象的问题办理情况",
                "category": "各类别（六个一）问题办理情况", "week": "每周问题办理情况", "month": "每月问题办理情况",
                "status": "问题状态分布"}
-CASE_HEADINGS = {"town": "镇", "unit": "承办单位", "village": "村（社区）", "category": "类别", "week": "周", "month": "月份",
+CASE_HEADINGS = {"town": "镇", "unit": "承办单位", "village": "村（社区）", "cadre": "走访干部", "category": "类别", "week": "周", "month": "月份",
                  "status": "状态"}
 
 

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     from zoufang.accounts import duties, scope
+    from zoufang.web.dashboard import STATS_ROLES
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -14,4 +15,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     # A village cadre holds the village grant and is a village cadre: name each role once.
     roles = list(dict.fromkeys(str(label) for label in scope.role_labels(user)))
     return {"user_roles": roles, "may_import": scope.may_manage(user), "may_read_audit": duties.may_read_audit(user),
-            "may_callbacks": scope.has_role(user, scope.Role.OFFICE, scope.Role.CITY_OFFICE, scope.Role.AUDITOR)}
+            "may_callbacks": scope.has_role(user, scope.Role.OFFICE, scope.Role.CITY_OFFICE, scope.Role.AUDITOR),
+            "may_read_assessment": scope.has_role(user, *STATS_ROLES)}

@@ -31,6 +31,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from zoufang.accounts.models import ApiToken, RoleGrant
+from zoufang.assessment.models import Assessment
 from zoufang.callbacks.models import CallbackBatch, CallbackSample
 from zoufang.campaigns.models import Campaign
 from zoufang.cases.models import Case, CaseCallback, CaseEvent, CaseReply
@@ -136,6 +137,18 @@ SPECS: dict[str, Spec] = {
     "callbacks:reveal": Spec({"public_id": "callback_sample"}, POST),
     "api:batch_results": Spec({"batch_id": "callback_batch"}), "api:list_samples": Spec({"batch_id": "callback_batch"}),
     "api:upheld": Spec(queries=("?campaign=jinxi-2017&starts_on=2017-05-01&ends_on=2017-05-31",)),
+    # 考核: read by the office, leaders, assessors of the campaign's area; run, adjusted, frozen by assessors only.
+    "assessment:index": Spec(), "assessment:campaign": Spec({"slug": "oversight"}),
+    "assessment:run": Spec({"slug": "oversight"}, POST),
+    "assessment:detail": Spec({"slug": "oversight", "public_id": "assessment"}, queries=("", "?level=cadre")),
+    "assessment:freeze": Spec({"slug": "oversight", "public_id": "assessment"}, POST),
+    "assessment:xlsx": Spec({"slug": "oversight", "public_id": "assessment"}),
+    "assessment:score": Spec({"slug": "oversight", "public_id": "assessment", "score_id": "score"}),
+    "assessment:adjust": Spec({"slug": "oversight", "public_id": "assessment", "score_id": "score"}, POST),
+    "api:list_assessments": Spec({"slug": "oversight"}), "api:run_assessment": Spec({"slug": "oversight"}),
+    "api:get_assessment": Spec({"slug": "oversight", "assessment_id": "assessment"}, queries=("", "?level=village")),
+    "api:adjust_score": Spec({"slug": "oversight", "assessment_id": "assessment"}),
+    "api:freeze_assessment": Spec({"slug": "oversight", "assessment_id": "assessment"}),
     # The audit administrator's log (404 for every other role) and the site's icon.
     "audit:log": Spec(queries=("", "?action=login")), "web:favicon": Spec(),
     **{f"api:{name}": Spec({"case_id": "case"}) for name in (
@@ -469,6 +482,11 @@ class Oracle:
             inside = CallbackSample.objects.filter(batch__in=mine).order_by("pk").first()
             outside = CallbackSample.objects.filter(batch__in=others).order_by("pk").first()
             return (inside.public_id if inside else None, outside.public_id if outside else None)
+        if kind in ("assessment", "score"):
+            # The one run on the demo (matrix_town): in the campaign the role reads, or none (a random id).
+            assessment = Assessment.objects.order_by("pk").first()
+            found = assessment if kind == "assessment" else assessment.scores.order_by("pk").first()
+            return found.public_id, uuid.uuid4()
         if kind == "form":
             return Form.objects.order_by("key").first().key, None  # definitions are public; answers are scanned
         if kind == "token":
@@ -529,6 +547,7 @@ def matrix_town(demo: Any, django_db_blocker: Any) -> Any:
         plant = Plant()
         _plant(plant)
         _documents()
+        _assess(demo)
         return plant
 
 
@@ -543,6 +562,17 @@ def _documents() -> None:
         issued = services.generate_draft(campaign, Document.Kind.CIRCULAR, start, end, by=None)
         services.issue_document(issued, by=None)
         services.generate_draft(campaign, Document.Kind.BRIEFING, start, end, by=None)
+
+
+
+def _assess(campaign: Any) -> None:
+    """One assessment of the demo, run by the town's 考核管理组, for the assessment URLs to show."""
+    from django.contrib.auth import get_user_model
+
+    from zoufang.assessment.services import run_assessment
+
+    assessor = get_user_model().objects.get(username="assessor")
+    run_assessment(campaign, starts_on=campaign.starts_on, ends_on=campaign.ends_on, title="", by=assessor)
 
 
 def _clients(oracle: Oracle) -> dict[str, tuple[Client, dict[str, str], Who, str]]:

@@ -125,7 +125,7 @@ def test_it_refuses_a_scope_region_of_another_level() -> None:
 
 
 def test_it_loads_nothing_from_a_broken_file(jinxi: dict[str, Any], write_yaml: Callable[[Any], Path]) -> None:
-    jinxi["assessment"]["weights"]["pace"] = 10
+    jinxi["assessment"]["weights"]["pace"] = 5
 
     with pytest.raises(CampaignConfigError) as raised:
         load_campaign_file(write_yaml(jinxi))

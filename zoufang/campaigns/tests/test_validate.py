@@ -80,7 +80,13 @@ BROKEN = [
     ("share_of_zero", _set("pace.monthly_min_share", 0), "pace.monthly_min_share：必须大于 0"),
     ("deadline_as_text", _set("registration_deadline_working_days", "两天"),
      "registration_deadline_working_days：类型错误：应为整数，实际是文本"),
-    ("weights_not_100", _set("assessment.weights.pace", 10), "assessment.weights：各项权重之和应为 100，现为 95"),
+    ("weights_not_100", _set("assessment.weights.pace", 5), "assessment.weights：各项权重之和应为 100，现为 95"),
+    ("deduction_missing", _set("assessment.deductions", {"callback": 20}),
+     "assessment.deductions.integrity：指标 integrity 计入权重，应写明每查实一件扣几分"),
+    ("deduction_without_weight", _set("assessment.weights", {"quota_completion": 100}),
+     "assessment.deductions.callback：指标 callback 未在 weights 中设定权重"),
+    ("deduction_of_a_rate", _set("assessment.deductions.pace", 5), "assessment.deductions.pace：未知的键"),
+    ("deduction_of_zero", _set("assessment.deductions.callback", 0), "assessment.deductions.callback：不能小于 1"),
     ("unknown_weight", _set("assessment.weights.attendance", 0), "assessment.weights.attendance：未知的键"),
     ("unknown_cadre_role", _set("roles.town_leader.cadre_role", "mayor"),
      "roles.town_leader.cadre_role：取值“mayor”无效"),
@@ -217,7 +223,7 @@ def test_it_reports_rules_of_sound_sections_beside_schema_errors(jinxi: Config) 
 
     assert validate_config(jinxi) == [
         "assessment.weights.attendance：未知的键（允许的键：quota_completion、pace、registration_timeliness、"
-        "case_resolution、callback、satisfaction）",
+        "handled_on_time、resolution、response、satisfaction、callback、integrity）",
         "quotas.party_member.per_person.enterprise：最小值 3 大于最大值 2",
     ]
 

@@ -109,3 +109,32 @@ def test_the_demo_upper_unit_account_sees_its_own_blocks(demo: Any, client: Any,
     assert f"{visited} / {assigned}" in page
     assert "锦溪镇" in page
     assert "市交通局" not in page
+
+
+def test_the_assessment_of_the_demo_is_explained_by_the_dashboards_figures(demo: Any, db: Any, on_the_demo_day: None) -> None:
+    from django.contrib.auth import get_user_model
+
+    from zoufang.assessment.services import run_assessment
+
+    assessor = get_user_model().objects.get(username="assessor")
+    assessment = run_assessment(demo, starts_on=demo.starts_on, ends_on=demo.ends_on, title="", by=assessor)
+
+    by_unit = {row.key.pk: row for row in figures.coverage(demo, "unit", DEMO_DAY).rows if row.key}
+    cases = {row.key.pk: row for row in figures.case_figures(demo, "unit", DEMO_DAY).rows if row.key}
+    units = list(assessment.scores.filter(level="unit"))
+    assert len(units) == len(set(by_unit) | set(cases))
+    for score in units:
+        coverage, handled = by_unit.get(score.unit_id), cases.get(score.unit_id)
+        quota = score.cells["quota_completion"]
+        assert (quota["numerator"], quota["denominator"]) == ((coverage.visited, coverage.assigned) if coverage
+                                                              else (0, 0)), score.label
+        if handled is not None:
+            assert score.cells["resolution"]["value"] == handled.resolution_rate, score.label
+            assert score.cells["registration_timeliness"]["denominator"] == handled.registered, score.label
+    ranked = sorted((s for s in units if s.total is not None), key=lambda s: s.rank)
+    assert ranked[0].rank == 1
+    assert [s.total for s in ranked] == sorted((s.total for s in ranked), reverse=True)
+    villages = {row.key.pk: row for row in figures.coverage(demo, "village", DEMO_DAY).rows if row.key}
+    for score in assessment.scores.filter(level="village", region_id__in=villages):
+        row = villages[score.region_id]
+        assert score.cells["quota_completion"]["value"] == min(100.0, row.percent), score.label

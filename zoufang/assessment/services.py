@@ -1,0 +1,197 @@
+"""The assessor's actions: run an assessment (a new version), add a 加减分, freeze it. Each one checks who acts,
+locks, writes and audits in one transaction; views, API and tests call these."""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, QuerySet, Sum
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from zoufang import clock
+from zoufang.accounts import audit, scope
+from zoufang.accounts.models import AuditEvent, RoleGrant
+from zoufang.assessment.indicators import Indicator, indicators
+from zoufang.assessment.models import Adjustment, Assessment, Score
+from zoufang.assessment.scoring import LEVELS, Period, ranks, rounded, score_level
+from zoufang.campaigns.models import Campaign
+from zoufang.web.dashboard import sees_campaign_stats
+
+ADJUSTMENT_LIMIT = Decimal("100")  # one 加减分 moves a score by at most this many points
+
+
+class AssessmentError(Exception):
+    """An action refused for a reason the assessor can fix (shown in Chinese)."""
+
+
+# ---------------------------------------------------------------------------------------------- access
+
+
+def may_manage(user: Any, campaign: Campaign) -> bool:
+    """The 考核管理组 whose area holds the campaign runs, adjusts and freezes its assessments."""
+    if getattr(user, "is_superuser", False):
+        return True
+    grants = RoleGrant.objects.filter(user=user, role=RoleGrant.Role.ASSESSOR, region__isnull=False) \
+        if getattr(user, "is_authenticated", False) else RoleGrant.objects.none()
+    return any(campaign.scope.path.startswith(g.region.path) for g in grants.select_related("region") if g.region)
+
+
+def campaign_for(user: Any, slug: str) -> Campaign:
+    """A campaign whose assessments the user reads: the office, leaders, assessors, city office of its area."""
+    campaign = scope.visible_campaigns(user).select_related("scope").filter(slug=slug).first()
+    if campaign is None or not sees_campaign_stats(user, campaign):
+        raise Http404
+    return campaign
+
+
+def by_public_id(rows: QuerySet[Any], public_id: Any) -> Any:
+    """The row of `rows` with this public id; Http404 when there is none (a malformed id is a missing one)."""
+    try:
+        found = rows.filter(public_id=public_id).first()
+    except (ValueError, TypeError, ValidationError):
+        found = None
+    if found is None:
+        raise Http404
+    return found
+
+
+def assessment_for(user: Any, slug: str, public_id: Any) -> Assessment:
+    return by_public_id(campaign_for(user, slug).assessments.all(), public_id)
+
+
+def _require_manager(user: Any, campaign: Campaign) -> None:
+    if not may_manage(user, campaign):
+        raise PermissionDenied
+
+
+# ---------------------------------------------------------------------------------------------- reading
+
+
+def indicators_of(assessment: Assessment) -> list[Indicator]:
+    return [Indicator.from_json(data) for data in assessment.indicators]
+
+
+def scores(assessment: Assessment, level: str) -> QuerySet[Score]:
+    return assessment.scores.filter(level=level).select_related("unit", "cadre__unit", "region") \
+        .order_by("sort_order", "id")
+
+
+def default_period(campaign: Campaign) -> tuple[dt.date, dt.date]:
+    """全年一考核: the campaign's year, from its start to its end."""
+    return campaign.starts_on, campaign.ends_on
+
+
+# ---------------------------------------------------------------------------------------------- actions
+
+
+def run_assessment(campaign: Campaign, *, starts_on: dt.date, ends_on: dt.date, title: str, by: Any) -> Assessment:
+    """Score every cadre, unit and village on the figures of the period, stored as the period's next version."""
+    _require_manager(by, campaign)
+    if ends_on < starts_on:
+        raise AssessmentError(_("考核期止不能早于考核期起"))
+    if starts_on < campaign.starts_on or ends_on > campaign.ends_on:
+        raise AssessmentError(_("考核期应在活动期间（%(start)s 至 %(end)s）内") % {
+            "start": campaign.starts_on, "end": campaign.ends_on})
+    title = title.strip() or _("%(year)s年度考核") % {"year": ends_on.year}
+    period = Period(starts_on, ends_on, min(clock.today(), ends_on))
+    chosen = indicators(campaign)
+    if not chosen:
+        raise AssessmentError(_("活动配置未设定考核指标（assessment.weights）"))
+    with transaction.atomic():
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()  # one numbering at a time
+        number = (Assessment.objects.filter(campaign=campaign, starts_on=starts_on, ends_on=ends_on)
+                  .aggregate(n=Max("number"))["n"] or 0) + 1
+        assessment = Assessment.objects.create(
+            campaign=campaign, title=title[:100], starts_on=starts_on, ends_on=ends_on, as_of=period.as_of,
+            number=number, indicators=[i.as_json() for i in chosen], created_by=by, modified_by=by,
+        )
+        rows = []
+        for level in LEVELS:
+            subjects = score_level(campaign, level, period, chosen)
+            for order, (subject, rank) in enumerate(zip(subjects, ranks([s.base_total for s in subjects]),
+                                                         strict=True)):
+                key = subject.key
+                rows.append(Score(
+                    assessment=assessment, level=level, label=subject.label[:200], sort_order=order,
+                    unit=key if level == "unit" else key.unit if level == "cadre" else None,
+                    cadre=key if level == "cadre" else None, region=key if level == "village" else None,
+                    cells={k: c.as_json() for k, c in subject.cells.items()},
+                    base_total=subject.base_total, total=subject.base_total, rank=rank,
+                ))
+        Score.objects.bulk_create(rows)
+        audit.record(by, AuditEvent.Action.CREATE, assessment, summary=_("运行考核：%(name)s") % {"name": assessment},
+                     changes={"period": [None, f"{starts_on}～{ends_on}"], "as_of": [None, period.as_of],
+                              "number": [None, number], "scores": [None, len(rows)]})
+    return assessment
+
+
+def parse_points(text: Any) -> Decimal:
+    try:
+        points = rounded(Decimal(str(text).strip().replace("＋", "+").replace("－", "-")))
+    except (InvalidOperation, ValueError):
+        raise AssessmentError(_("分值应为数字，加分为正、减分为负，如 2 或 -1.5")) from None
+    if not points or abs(points) > ADJUSTMENT_LIMIT:
+        raise AssessmentError(_("分值应不为 0，且在 -100 到 100 之间"))
+    return points
+
+
+def add_adjustment(assessment: Assessment, score: Score, *, points: Any, reason: str, by: Any) -> Adjustment:
+    """A documented 加减分 on one score (before freezing): the score's total and its level's ranking follow."""
+    _require_manager(by, assessment.campaign)
+    value = parse_points(points)
+    reason = reason.strip()
+    if not reason:
+        raise AssessmentError(_("请写明加减分的理由及依据"))
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.is_frozen:
+            raise AssessmentError(_("考核已定稿，不能再加减分；如需调整请重新运行考核（生成新版本）"))
+        if score.assessment_id != locked.pk:
+            raise Http404
+        adjustment = Adjustment.objects.create(assessment=locked, score=score, points=value, reason=reason[:300],
+                                               by=by, at=clock.now())
+        before = score.total
+        _rerank(locked, score.level)
+        score.refresh_from_db()
+        audit.record(by, AuditEvent.Action.UPDATE, locked,
+                     summary=_("加减分：%(label)s %(points)s（%(reason)s）") % {
+                         "label": score.label, "points": f"{value:+}", "reason": reason},
+                     changes={"score": [None, score.label], "points": [None, value], "reason": [None, reason],
+                              "total": [before, score.total]})
+    return adjustment
+
+
+def _rerank(assessment: Assessment, level: str) -> None:
+    """Each score's total = its indicators' weighted total + its 加减分; the level ranked again."""
+    chosen = list(assessment.scores.filter(level=level).order_by("sort_order", "id"))
+    sums = dict(Adjustment.objects.filter(score__in=chosen).values("score").annotate(s=Sum("points"))
+                .values_list("score", "s"))
+    for score in chosen:
+        score.adjustment = sums.get(score.pk) or Decimal(0)
+        score.total = None if score.base_total is None else score.base_total + score.adjustment
+    for score, rank in zip(chosen, ranks([s.total for s in chosen]), strict=True):
+        score.rank = rank
+    Score.objects.bulk_update(chosen, ["adjustment", "total", "rank"])
+
+
+def freeze_assessment(assessment: Assessment, *, by: Any) -> Assessment:
+    """定稿: from now on the assessment, its scores and its adjustments never change (a new run is a new version)."""
+    _require_manager(by, assessment.campaign)
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.is_frozen:
+            raise AssessmentError(_("考核已定稿"))
+        locked.status = Assessment.Status.FROZEN
+        locked.frozen_at = clock.now()
+        locked.frozen_by = by
+        locked.modified_by = by
+        locked.version += 1
+        locked.save()
+        audit.record(by, AuditEvent.Action.UPDATE, locked, summary=_("考核定稿：%(name)s") % {"name": locked},
+                     changes={"status": [Assessment.Status.DRAFT, Assessment.Status.FROZEN],
+                              "scores": [None, locked.scores.count()],
+                              "adjustments": [None, locked.adjustments.count()]})
+    return locked

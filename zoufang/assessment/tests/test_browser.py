@@ -1,0 +1,61 @@
+"""The 考核管理组 in real Chromium: runs the year's assessment, reviews it, adds a 加减分, freezes it, downloads it."""
+
+from typing import Any
+
+import pytest
+
+from zoufang.assessment.models import Assessment
+from zoufang.conftest import SHOTS, browser_login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 800)])
+def test_the_assessor_runs_reviews_adjusts_freezes_and_downloads(
+        browser: Any, live_server: Any, assessed: Any, width: int, height: int) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    slug = assessed.campaign.slug
+    try:
+        browser_login(page, live_server.url, "assessor")
+        page.goto(f"{live_server.url}/assessment/{slug}/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(SHOTS / f"assessment-campaign-{width}.png"), full_page=True)
+        page.fill("input[name=starts_on]", "2017-05-01")
+        page.click("#run button[type=submit]")
+        page.wait_for_load_state()
+        assert "生成第1版" in page.locator(".notice-good").inner_text()
+        police = page.locator("table.assessment-scores tbody tr", has=page.locator("th", has_text="派出所"))
+        assert police.locator("td").nth(9).inner_text().strip() == "43.73"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(SHOTS / f"assessment-review-{width}.png"), full_page=True)
+
+        police.locator("td").first.locator("a").click()  # the quota figure drills into the unit's oversight page
+        page.wait_for_load_state()
+        assert "/oversight/" in page.url
+        assert "派出所党员甲" in page.content()
+        page.go_back()
+        police.locator("th a").click()
+        page.wait_for_load_state()
+        page.fill("input[name=points]", "2")
+        page.fill("textarea[name=reason]", "获市级表彰（锦委〔2017〕8号）")
+        page.click("form.action-form button[type=submit]")
+        page.wait_for_load_state()
+        assert "获市级表彰" in page.locator("#h-adjust").locator("xpath=ancestor::section[1]").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(SHOTS / f"assessment-score-{width}.png"), full_page=True)
+
+        page.click("text=返回考核表")
+        page.check("input[name=confirm]")
+        page.click(".notice form button[type=submit]")
+        page.wait_for_load_state()
+        assert "已定稿" in page.locator("h1").inner_text()
+        assert police.locator("td").nth(11).inner_text().strip() == "45.73"
+        with page.expect_download() as download:
+            page.click("text=下载考核表（xlsx）")
+        assert download.value.suggested_filename.endswith("-v1.xlsx")
+        page.screenshot(path=str(SHOTS / f"assessment-frozen-{width}.png"), full_page=True)
+        assert Assessment.objects.get().status == Assessment.Status.FROZEN
+    finally:
+        context.close()

@@ -1,0 +1,121 @@
+"""The assessor's pages and the API: run, review with drill-downs, adjust, freeze, download; who reads what."""
+
+import io
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from zoufang.assessment.models import Assessment
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PERIOD = {"starts_on": "2017-05-01", "ends_on": "2017-12-31", "title": "2017年度考核"}
+
+
+def _run(client: Any, slug: str) -> Assessment:
+    response = client.post(f"/assessment/{slug}/run/", PERIOD)
+    assert response.status_code == 302, response.content
+    return Assessment.objects.latest("created_at")
+
+
+def test_the_assessor_runs_reviews_adjusts_freezes_and_downloads(assessed: Any, login: Any) -> None:
+    slug = assessed.campaign.slug
+    client = login(assessed.users["assessor"])
+    assert f'href="/assessment/{slug}/"' in client.get("/assessment/").content.decode()  # two campaigns: a list
+    assert "运行考核" in client.get(f"/assessment/{slug}/").content.decode()
+
+    assessment = _run(client, slug)
+    base = f"/assessment/{slug}/{assessment.public_id}/"
+    page = client.get(base).content.decode()
+    police = assessment.scores.get(level="unit", unit=assessed.police)
+    assert "待审定" in page
+    assert "43.73" in page
+    assert "数据未接入" in page
+    assert f"/oversight/{slug}/units/{assessed.police.public_id}/" in page  # quota and pace drill into the unit
+    assert f"/oversight/{slug}/rows/?what=cases&amp;unit={assessed.police.public_id}" in page
+    cadres = client.get(base + "?level=cadre").content.decode()
+    assert f"what=unvisited&amp;cadre={assessed.officer.public_id}" in cadres
+    score_url = f"{base}scores/{police.public_id}/"
+    detail = client.get(score_url).content.decode()
+    assert "已走访 1 / 应走访 3" in detail
+    assert "按时办结 1 / 已办结或已到期 3" in detail
+
+    refused = client.post(score_url + "adjust/", {"points": "2", "reason": ""})
+    assert refused.status_code == 400
+    assert client.post(score_url + "adjust/", {"points": "2", "reason": "获市级表彰"}).status_code == 302
+    assert "获市级表彰" in client.get(score_url).content.decode()
+
+    client.post(base + "freeze/", {})  # not confirmed
+    assert Assessment.objects.get(pk=assessment.pk).status == Assessment.Status.DRAFT
+    assert client.post(base + "freeze/", {"confirm": "1"}).status_code == 302
+    page = client.get(base).content.decode()
+    assert "已定稿" in page
+    assert "登记加减分" not in client.get(score_url).content.decode()
+    assert client.post(score_url + "adjust/", {"points": "1", "reason": "再加"}).status_code == 400
+
+    download = client.get(base + "xlsx/")
+    assert download["Content-Type"] == XLSX
+    book = load_workbook(io.BytesIO(download.content))
+    assert book["单位考核表"]["B4"].value == "派出所"
+    assert book["单位考核表"]["N4"].value == 45.73  # 43.73 + 2
+
+
+@pytest.mark.parametrize("who", ["office", "leader"])
+def test_the_office_and_leaders_read_but_do_not_run(assessed: Any, login: Any, client: Any, who: str) -> None:
+    slug = assessed.campaign.slug
+    assessment = _run(login(assessed.users["assessor"]), slug)
+    base = f"/assessment/{slug}/{assessment.public_id}/"
+    police = assessment.scores.get(level="unit", unit=assessed.police)
+
+    login(assessed.users[who])
+    assert client.get(base).status_code == 200
+    assert "运行考核" not in client.get(f"/assessment/{slug}/").content.decode()
+    assert client.post(f"/assessment/{slug}/run/", PERIOD).status_code == 404
+    assert client.post(f"{base}scores/{police.public_id}/adjust/", {"points": "1", "reason": "x"}).status_code == 404
+    assert client.post(base + "freeze/", {"confirm": "1"}).status_code == 404
+    assert Assessment.objects.count() == 1
+    assert not police.adjustments.exists()
+
+
+@pytest.mark.parametrize("who", ["dept", "village", "auditor", "outsider", "handler"])
+def test_others_see_no_assessment(assessed: Any, login: Any, client: Any, api_token: Any, who: str) -> None:
+    slug = assessed.campaign.slug
+    assessment = _run(login(assessed.users["assessor"]), slug)
+    police = assessment.scores.get(level="unit", unit=assessed.police)
+    base = f"/assessment/{slug}/{assessment.public_id}/"
+
+    login(assessed.users[who])
+    for url in ("/assessment/", f"/assessment/{slug}/", base, base + "xlsx/", f"{base}scores/{police.public_id}/"):
+        assert client.get(url).status_code == 404, url
+    headers = api_token(who)
+    assert client.get(f"/api/v1/assessment/{slug}", **headers).status_code == 404
+    assert client.get(f"/api/v1/assessment/{slug}/{assessment.public_id}", **headers).status_code == 404
+
+
+def test_the_api_runs_adjusts_and_freezes(assessed: Any, client: Any, api_token: Any) -> None:
+    slug = assessed.campaign.slug
+    headers = api_token("assessor")
+
+    created = client.post(f"/api/v1/assessment/{slug}/runs", PERIOD, content_type="application/json", **headers)
+    assert created.status_code == 201, created.content
+    ident = created.json()["id"]
+    cadres = client.get(f"/api/v1/assessment/{slug}/{ident}?level=cadre", **headers).json()
+    officer = next(s for s in cadres["scores"] if s["subject_id"] == str(assessed.officer.public_id))
+    assert officer["total"] == "46.86"
+    assert officer["cells"][0] == {"key": "quota_completion", "value": 33.3, "numerator": 1, "denominator": 3,
+                                   "absent": False, "text": "已走访 1 / 应走访 3"}
+    adjusted = client.post(f"/api/v1/assessment/{slug}/{ident}/adjustments",
+                           {"score": officer["id"], "points": -1.5, "reason": "走访记录不全"},
+                           content_type="application/json", **headers)
+    assert adjusted.status_code == 201
+    assert adjusted.json()["total"] == "45.36"
+    assert client.post(f"/api/v1/assessment/{slug}/{ident}/freeze", **headers).json()["status"] == "frozen"
+    again = client.post(f"/api/v1/assessment/{slug}/{ident}/adjustments",
+                        {"score": officer["id"], "points": 1, "reason": "x"}, content_type="application/json",
+                        **headers)
+    assert again.status_code == 400
+    assert "考核已定稿" in again.json()["detail"]
+    office = api_token("office")
+    assert client.post(f"/api/v1/assessment/{slug}/runs", PERIOD, content_type="application/json",
+                       **office).status_code == 403
+    assert [a["number"] for a in client.get(f"/api/v1/assessment/{slug}", **office).json()] == [1]

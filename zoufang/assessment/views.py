@@ -1,0 +1,182 @@
+"""考核 pages: a campaign's assessments (run a new one), one assessment's tables by level (freeze, download), one
+score's figures with their drill-downs and its 加减分. Thin: the actions are in services."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from zoufang.accounts import scope
+from zoufang.assessment import export, links, presenters, services
+from zoufang.assessment.models import Assessment, Score
+from zoufang.assessment.scoring import LEVELS, level_name
+from zoufang.oversight.views import xlsx_response
+from zoufang.web.dashboard import sees_campaign_stats
+
+
+class RunForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("考核名称"), max_length=100, required=False,
+                            widget=forms.TextInput(attrs={"placeholder": gettext_lazy("如：2017年度考核")}))
+    starts_on = forms.DateField(label=gettext_lazy("考核期起"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    ends_on = forms.DateField(label=gettext_lazy("考核期止"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+
+
+class AdjustmentForm(forms.Form):
+    points = forms.CharField(label=gettext_lazy("加减分（加分为正，减分为负）"), max_length=10,
+                             widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "2 / -1.5"}))
+    reason = forms.CharField(label=gettext_lazy("理由及依据"), max_length=300,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The campaigns whose assessments the user reads; the one campaign's page when there is one."""
+    campaigns = [c for c in scope.visible_campaigns(request.user).select_related("scope").order_by("-starts_on")
+                 if sees_campaign_stats(request.user, c)]
+    if not campaigns:
+        raise Http404
+    if len(campaigns) == 1:
+        return campaign(request, campaigns[0].slug)
+    return render(request, "assessment/index.html", {"campaigns": campaigns, "here": "assessment"})
+
+
+@login_required
+def campaign(request: HttpRequest, slug: str) -> HttpResponse:
+    found = services.campaign_for(request.user, slug)
+    starts_on, ends_on = services.default_period(found)
+    form = RunForm(initial={"starts_on": starts_on, "ends_on": ends_on,
+                            "title": _("%(year)s年度考核") % {"year": ends_on.year}})
+    return render(request, "assessment/campaign.html", {
+        "campaign": found, "assessments": found.assessments.select_related("created_by", "frozen_by"),
+        "may_manage": services.may_manage(request.user, found), "form": form,
+        "indicators": services.indicators(found), "here": "assessment",
+    })
+
+
+@login_required
+@require_POST
+def run(request: HttpRequest, slug: str) -> HttpResponse:
+    found = services.campaign_for(request.user, slug)
+    if not services.may_manage(request.user, found):
+        raise Http404
+    form = RunForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写考核期起止日期"))
+        return redirect("assessment:campaign", slug)
+    try:
+        assessment = services.run_assessment(found, by=request.user, **form.cleaned_data)
+    except services.AssessmentError as exc:
+        messages.error(request, str(exc))
+        return redirect("assessment:campaign", slug)
+    messages.success(request, _("已运行考核，生成第%(n)s版，请审核后定稿") % {"n": assessment.number})
+    return redirect("assessment:detail", slug, assessment.public_id)
+
+
+def _level(request: HttpRequest) -> str:
+    level = request.GET.get("level") or "unit"
+    if level not in LEVELS:
+        raise Http404
+    return level
+
+
+@login_required
+def detail(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    assessment = services.assessment_for(request.user, slug, public_id)
+    level = _level(request)
+    indicators = services.indicators_of(assessment)
+    rows = presenters.lines(assessment, list(services.scores(assessment, level)), indicators)
+    table = [(line, [(value, links.drill(assessment, line.score, i.key)) for value, i in zip(line.values, indicators,
+                                                                                           strict=True)])
+             for line in rows]
+    return render(request, "assessment/detail.html", {
+        "campaign": assessment.campaign, "assessment": assessment, "level": level, "level_label": level_name(level),
+        "levels": [(key, level_name(key)) for key in LEVELS], "indicators": indicators, "table": table,
+        "absent_note": presenters.absent_note(indicators),
+        "may_manage": services.may_manage(request.user, assessment.campaign), "here": "assessment",
+    })
+
+
+def _score(assessment: Assessment, public_id: Any) -> Score:
+    return services.by_public_id(
+        assessment.scores.select_related("unit", "cadre__unit", "region"), public_id)
+
+
+@login_required
+def score(request: HttpRequest, slug: str, public_id: Any, score_id: Any) -> HttpResponse:
+    assessment = services.assessment_for(request.user, slug, public_id)
+    found = _score(assessment, score_id)
+    return render(request, "assessment/score.html", _score_context(request, assessment, found, AdjustmentForm()))
+
+
+def _score_context(request: HttpRequest, assessment: Assessment, found: Score, form: AdjustmentForm) -> dict[str, Any]:
+    indicators = services.indicators_of(assessment)
+    weights = sum(i.weight for i in indicators if found.cells[i.key].get("value") is not None)
+    details = []
+    for indicator in indicators:
+        cell = found.cells[indicator.key]
+        value = cell.get("value")
+        details.append({
+            "indicator": indicator, "text": presenters.cell_text(indicator, cell), "value": value,
+            "weighted": round(value * indicator.weight / weights, 2) if value is not None and weights else None,
+            "link": links.drill(assessment, found, indicator.key),
+        })
+    return {
+        "campaign": assessment.campaign, "assessment": assessment, "score": found, "details": details,
+        "level_label": level_name(found.level), "visits_link": links.visits(assessment, found),
+        "adjustments": found.adjustments.select_related("by").order_by("at", "id"), "form": form,
+        "may_adjust": not assessment.is_frozen and services.may_manage(request.user, assessment.campaign),
+        "here": "assessment",
+    }
+
+
+@login_required
+@require_POST
+def adjust(request: HttpRequest, slug: str, public_id: Any, score_id: Any) -> HttpResponse:
+    assessment = services.assessment_for(request.user, slug, public_id)
+    found = _score(assessment, score_id)
+    if not services.may_manage(request.user, assessment.campaign):
+        raise Http404
+    form = AdjustmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_adjustment(assessment, found, by=request.user, **form.cleaned_data)
+        except services.AssessmentError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已登记加减分"))
+            return redirect("assessment:score", slug, assessment.public_id, found.public_id)
+    return render(request, "assessment/score.html", _score_context(request, assessment, found, form), status=400)
+
+
+@login_required
+@require_POST
+def freeze(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    assessment = services.assessment_for(request.user, slug, public_id)
+    if request.POST.get("confirm") != "1" and services.may_manage(request.user, assessment.campaign):
+        messages.error(request, _("请勾选“已核对无误”后再定稿"))
+        return redirect("assessment:detail", slug, assessment.public_id)
+    try:
+        services.freeze_assessment(assessment, by=request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    except services.AssessmentError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("考核已定稿，此后不再变化；如需调整请重新运行考核（生成新版本）"))
+    return redirect("assessment:detail", slug, assessment.public_id)
+
+
+@login_required
+def xlsx(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    assessment = services.assessment_for(request.user, slug, public_id)
+    stamp = f"{assessment.ends_on:%Y%m%d}-v{assessment.number}"
+    return xlsx_response(export.workbook(assessment), f"{slug}-kaohe-{stamp}")
+
+
