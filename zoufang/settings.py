@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "zoufang.forms",
     "zoufang.cases",
     "zoufang.oversight",
+    "zoufang.integrity",
     "zoufang.accounts",
     "zoufang.demo",
     "zoufang.web",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("plan/", include("zoufang.planning.urls")),
     path("audit/", include("zoufang.accounts.audit_urls")),
     path("oversight/", include("zoufang.oversight.urls")),
+    path("integrity/", include("zoufang.integrity.urls")),
     path("", include("zoufang.visits.urls")),
     path("", include("zoufang.web.urls")),
 ]

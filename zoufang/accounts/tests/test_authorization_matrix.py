@@ -111,6 +111,10 @@ SPECS: dict[str, Spec] = {
     "oversight:xlsx": Spec({"slug": "oversight", "key": ("all", "coverage-village")}),
     "api:coverage": Spec({"slug": "oversight"}), "api:behind": Spec({"slug": "oversight"}),
     "api:cases": Spec({"slug": "oversight"}), "api:rows": Spec({"slug": "oversight"}, queries=("", "?what=visits")),
+    # Integrity flags: the office, leaders and assessors of the campaign's area only (never a cadre, a unit's
+    # handler or the third party); clearing is the office's, a leader's attempt is refused with a message.
+    "integrity:flags": Spec({"slug": "integrity"}, queries=("", "?cleared=1&from=2017-05-01&to=2017-06-30")),
+    "integrity:clear": Spec({"slug": "integrity"}, POST), "integrity:xlsx": Spec({"slug": "integrity"}),
     # The audit administrator's log (404 for every other role) and the site's icon.
     "audit:log": Spec(queries=("", "?action=login")), "web:favicon": Spec(),
     **{f"api:{name}": Spec({"case_id": "case"}) for name in (
@@ -384,6 +388,11 @@ class Oracle:
             mine = [c for c in campaigns if Who.under(c.scope.path, who.ledgers)
                     or Assignment.objects.filter(campaign=c, unit_id__in=who.units).exists()
                     or (who.cadre_id is not None and Assignment.objects.filter(campaign=c, cadre_id=who.cadre_id).exists())]
+            others = [c for c in campaigns if c not in mine]
+            return (mine[0].slug if mine else None, others[0].slug if others else None)
+        if kind == "integrity":
+            campaigns = list(Campaign.objects.select_related("scope").order_by("pk"))
+            mine = [c for c in campaigns if Who.under(c.scope.path, who.ledgers)]
             others = [c for c in campaigns if c not in mine]
             return (mine[0].slug if mine else None, others[0].slug if others else None)
         if kind == "form":

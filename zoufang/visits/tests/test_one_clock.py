@@ -37,7 +37,7 @@ def test_a_visit_recorded_now_is_stamped_on_the_pinned_day(client, visiting, api
 
 
 def test_a_frozen_moment_stamps_records_and_today(visiting):
-    moment = timezone.make_aware(dt.datetime(2017, 6, 14, 23, 50))
+    moment = dt.datetime(2017, 6, 14, 23, 50, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     with clock.frozen(moment):
         assert clock.now() == moment
         assert clock.today() == dt.date(2017, 6, 14)

@@ -1,0 +1,114 @@
+"""The flags page: who sees it (office, leaders, assessors: never the cadre or the third party), clearing a flag
+with a reason (audited, office only), the xlsx, the hook the callbacks draw uses, and never blocking a visit."""
+
+import datetime as dt
+import io
+import uuid
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from zoufang import clock
+from zoufang.accounts.models import AuditEvent
+from zoufang.integrity.flags import open_flag_visit_ids
+from zoufang.integrity.models import FlagClearance
+from zoufang.visits.models import Visit
+from zoufang.visits.tests.conftest import payload
+
+pytestmark = pytest.mark.django_db
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+CADRE_ONLY_SEES = "/me/"
+
+
+def _visit(town: Any, target: Any, at: dt.datetime, recorded: dt.datetime, summary: str = "") -> Visit:
+    with clock.frozen(recorded):
+        return Visit.objects.create(campaign=town.campaign, target=target, cadre=town.users["dept"].cadre,
+                                    client_uuid=uuid.uuid4(), content_hash="x", visited_at=at,
+                                    mode=Visit.Mode.HOME, summary=summary)
+
+
+@pytest.fixture
+def desk_entry(visiting: Any) -> list[Visit]:
+    """Six visits of May written up together one evening in June (批量补录), and one honest visit."""
+    targets = [*visiting.households["shangxiatang"], *visiting.households["jijiadun"], visiting.enterprise]
+    sitting = dt.datetime(2017, 6, 12, 21, 0, tzinfo=BEIJING)
+    batch = [_visit(visiting, targets[i % len(targets)], dt.datetime(2017, 5, 2 + 3 * i, 10, tzinfo=BEIJING),
+                    sitting + dt.timedelta(minutes=3 * i), summary=f"第{i}次") for i in range(6)]
+    _visit(visiting, targets[0], dt.datetime(2017, 6, 13, 10, tzinfo=BEIJING),
+           dt.datetime(2017, 6, 13, 19, tzinfo=BEIJING))
+    return batch
+
+
+def test_the_office_sees_the_cadres_flags_with_their_evidence(login, visiting, desk_entry):
+    response = login(visiting.users["office"]).get(f"/integrity/{visiting.campaign.slug}/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "派出所党员甲" in text
+    assert "事后批量补录" in text
+    assert "一次补录 6 次走访" in text
+    assert "核实后排除" in text  # the office may clear
+
+
+def test_leaders_read_but_do_not_clear_and_cadres_and_the_third_party_see_nothing(client, login, visiting, desk_entry):
+    leader = login(visiting.users["leader"]).get(f"/integrity/{visiting.campaign.slug}/")
+    assert leader.status_code == 200
+    assert "一次补录 6 次走访" in leader.content.decode()
+    assert "核实后排除" not in leader.content.decode()
+    for name in ("dept", "village", "auditor", "outsider"):
+        client.force_login(visiting.users[name])
+        assert client.get(f"/integrity/{visiting.campaign.slug}/").status_code == 404, name
+        assert client.get(f"/integrity/{visiting.campaign.slug}/flags.xlsx").status_code == 404, name
+    # The cadre's own pages say nothing of flags.
+    client.force_login(visiting.users["dept"])
+    assert "补录" not in client.get(CADRE_ONLY_SEES).content.decode()
+
+
+def test_clearing_a_flag_needs_a_reason_is_audited_and_the_office_only(client, login, visiting, desk_entry):
+    url = f"/integrity/{visiting.campaign.slug}/clear/"
+    key = f"late_bulk:{desk_entry[0].pk}"
+    assert open_flag_visit_ids(visiting.campaign, None) >= {v.pk for v in desk_entry}
+    leader = login(visiting.users["leader"])
+    leader.post(url, {"key": key, "reason": "我看过了"})
+    assert not FlagClearance.objects.exists()
+    office = login(visiting.users["office"])
+    response = office.post(url, {"key": key, "reason": "  "}, follow=True)
+    assert "排除理由：必填" in response.content.decode()
+    assert not FlagClearance.objects.exists()
+    response = office.post(url, {"key": key, "reason": "电话核实：5月走访属实，因手机故障6月统一补录", "from": "2017-05-01"})
+    assert response.status_code == 302
+    assert response["Location"].endswith("?from=2017-05-01")
+    clearance = FlagClearance.objects.get()
+    assert (clearance.kind, clearance.cadre, clearance.cleared_by) == (
+        "late_bulk", visiting.users["dept"].cadre, visiting.users["office"])
+    row = AuditEvent.objects.filter(object_type="integrity.FlagClearance").get()
+    assert row.changes["reason"].startswith("电话核实")
+    assert "一次补录 6 次" in row.changes["evidence"]
+    assert open_flag_visit_ids(visiting.campaign, None) & {v.pk for v in desk_entry} == set()
+    page = office.get(f"/integrity/{visiting.campaign.slug}/?cleared=1").content.decode()
+    assert "核实排除：电话核实" in page
+    again = office.post(url, {"key": key, "reason": "再排除一次"}, follow=True)
+    assert "已于" in again.content.decode()
+
+
+def test_the_period_narrows_the_flags_the_callbacks_draw_sees(visiting, desk_entry):
+    may = (dt.date(2017, 5, 1), dt.date(2017, 5, 31))
+    assert open_flag_visit_ids(visiting.campaign, may) == {v.pk for v in desk_entry}
+    assert open_flag_visit_ids(visiting.campaign, (dt.date(2017, 6, 1), dt.date(2017, 6, 30))) == set()
+
+
+def test_the_xlsx_lists_every_flag_and_is_audited(login, visiting, desk_entry):
+    response = login(visiting.users["office"]).get(f"/integrity/{visiting.campaign.slug}/flags.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [[c for c in row] for row in sheet.iter_rows(min_row=3, values_only=True)]
+    assert [(r[0], r[2], r[6]) for r in rows] == [("派出所党员甲", "事后批量补录", "待核实")]
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, summary="导出走访真实性提示").exists()
+
+
+def test_a_visit_that_will_be_flagged_is_recorded_all_the_same(client, visiting, api_token, settings):
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    night = payload(visiting.enterprise, visited_at="2017-06-14T23:30:00+08:00")
+    response = client.post("/api/v1/visits", night, content_type="application/json", **api_token("dept"))
+    assert response.status_code == 201, response.content
+    assert open_flag_visit_ids(visiting.campaign) == {Visit.objects.get().pk}
