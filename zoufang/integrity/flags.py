@@ -16,6 +16,7 @@ Kinds, for each visit and each cadre:
 """
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -122,7 +123,43 @@ def period_bounds(period: Period) -> tuple[dt.date | None, dt.date | None]:
     return getattr(period, "starts_on", None), getattr(period, "ends_on", None)
 
 
-def load_visits(campaign: Any, period: Period = None) -> list[VisitRow]:
+@dataclass
+class FormWords:
+    """A questionnaire's words, to show a straight-lined answer as the cadre saw it."""
+
+    title: str
+    questions: dict[str, tuple[str, dict[str, str]]]  # name: (label, {choice value: choice label})
+
+    def describe(self, answers: dict[str, Any]) -> str:
+        parts = []
+        for name, value in sorted(answers.items()):
+            label, choices = self.questions.get(name, (name, {}))
+            values = value if isinstance(value, list) else [value]
+            parts.append(f"{label}：{'、'.join(choices.get(str(v), str(v)) for v in values)}")
+        return "；".join(parts)
+
+
+@dataclass
+class Forms:
+    choices: dict[int, set[str]]  # form version: the names of its choice and number questions (the rest is text)
+    words: dict[str, FormWords]  # form key: the words of its latest version
+
+
+def load_forms(campaign: Any) -> Forms:
+    forms = Forms({}, {})
+    for version in FormVersion.objects.filter(answers__visit__campaign=campaign).distinct().select_related(
+            "form").order_by("pk"):
+        nodes = [n for n in outside_repeats(version.spec.get("items", [])) if n.get("kind") == "question"]
+        forms.choices[version.pk] = {n["name"] for n in nodes if n.get("type") in CHOICE_TYPES}
+        lists = version.spec.get("choices", {})
+        forms.words[version.form.key] = FormWords(
+            version.spec.get("title") or version.form.key,
+            {n["name"]: (n.get("label") or n["name"], {str(v): str(t) for v, t in lists.get(n.get("list"), [])})
+             for n in nodes})
+    return forms
+
+
+def load_visits(campaign: Any, period: Period = None, forms: Forms | None = None) -> list[VisitRow]:
     first, last = period_bounds(period)
     visits = Visit.objects.filter(campaign=campaign)
     if first is not None:
@@ -139,7 +176,7 @@ def load_visits(campaign: Any, period: Period = None) -> list[VisitRow]:
             accuracy=v[10] or 0.0,
             target_position=(float(v[11]), float(v[12])) if v[11] is not None and v[12] is not None else None,
             target_position_source=v[13])
-    choices = _choice_questions(campaign)
+    choices = (forms or load_forms(campaign)).choices
     answers = FormAnswer.objects.filter(visit__in=visits).values_list("visit_id", "form__key", "form_version_id",
                                                                        "data")
     for visit_id, form_key, version_id, data in answers.iterator(chunk_size=2000):
@@ -158,19 +195,11 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _choice_questions(campaign: Any) -> dict[int, set[str]]:
-    """For each form version: the names of its choice and number questions (the rest is free text)."""
-    found: dict[int, set[str]] = {}
-    for version in FormVersion.objects.filter(answers__visit__campaign=campaign).distinct():
-        found[version.pk] = {node["name"] for node in outside_repeats(version.spec.get("items", []))
-                             if node.get("kind") == "question" and node.get("type") in CHOICE_TYPES}
-    return found
-
-
 def compute(campaign: Any, period: Period = None) -> list[Flag]:
     """Every flag of the campaign's visits in `period`, with the office's clearances attached."""
     limits = thresholds(campaign)
-    visits = load_visits(campaign, period)
+    forms = load_forms(campaign)
+    visits = load_visits(campaign, period, forms)
     by_cadre: dict[int, list[VisitRow]] = {}
     for row in visits:
         by_cadre.setdefault(row.cadre_id, []).append(row)
@@ -182,7 +211,7 @@ def compute(campaign: Any, period: Period = None) -> list[Flag]:
         flags += late_bulk_flags(cadre_id, rows, limits)
         flags += night_flags(home, limits)
         flags += copied_text_flags(cadre_id, rows, limits)
-        flags += straight_lining_flags(cadre_id, rows, limits)
+        flags += straight_lining_flags(cadre_id, rows, limits, forms.words)
     for source in _SOURCES:
         flags += list(source(campaign, visits, limits))
     cleared = {c.key: c for c in FlagClearance.objects.filter(campaign=campaign).select_related("cleared_by")}
@@ -356,26 +385,31 @@ def copied_text_flags(cadre_id: int, rows: list[VisitRow], limits: Thresholds) -
     return flags
 
 
-def straight_lining_flags(cadre_id: int, rows: list[VisitRow], limits: Thresholds) -> list[Flag]:
+def straight_lining_flags(cadre_id: int, rows: list[VisitRow], limits: Thresholds,
+                          words: dict[str, FormWords] | None = None) -> list[Flag]:
     """The same choices on (nearly) every one of a cadre's questionnaires of one form."""
     flags = []
     by_form: dict[str, list[tuple[int, str]]] = {}
+    example: dict[str, dict[str, Any]] = {}
     for row in rows:
         for form_key, answers in row.answers.items():
             if len(answers) >= limits("straight_lining", "min_questions"):
                 by_form.setdefault(form_key, []).append((row.id, _signature(answers)))
+                example.setdefault(_signature(answers), answers)
     for form_key, answered in by_form.items():
         if len(answered) < limits("straight_lining", "min_visits"):
             continue
         signature, count = Counter(s for _id, s in answered).most_common(1)[0]
         if count < limits("straight_lining", "share") * len(answered):
             continue
+        form = (words or {}).get(form_key)
         flags.append(Flag("straight_lining", f"straight_lining:{form_key}:{cadre_id}", cadre_id,
                           [visit_id for visit_id, s in answered if s == signature],
-                          _("%(n)d 次调查表“%(form)s”中有 %(same)d 次选项答案完全相同：%(answers)s") % {
-                              "n": len(answered), "form": form_key, "same": count, "answers": signature[:80]}))
+                          _("填写《%(form)s》%(n)d 次，其中 %(same)d 次选项答案完全相同：%(answers)s") % {
+                              "n": len(answered), "form": form.title if form else form_key, "same": count,
+                              "answers": (form.describe(example[signature]) if form else signature)[:120]}))
     return flags
 
 
 def _signature(answers: dict[str, Any]) -> str:
-    return "；".join(f"{k}={'、'.join(map(str, v)) if isinstance(v, list) else v}" for k, v in sorted(answers.items()))
+    return json.dumps(answers, sort_keys=True, ensure_ascii=False)

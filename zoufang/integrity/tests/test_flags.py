@@ -175,7 +175,11 @@ def test_copied_free_text_answers_are_flagged_too():
 def test_identical_answers_on_every_visit_are_straight_lining_but_mostly_satisfied_is_not():
     same = {"household_survey": {"income_change": "same", "satisfaction": "satisfied"}}
     rows = [visit(at(14, 9, i), answers=same) for i in range(10)]
-    found = flags.straight_lining_flags(1, rows, LIMITS)
+    words = {"household_survey": flags.FormWords("群众入户调查表", {
+        "income_change": ("家庭收入变化", {"same": "持平", "up": "增加"}), "satisfaction": ("满意度", {"satisfied": "满意"})})}
+    found = flags.straight_lining_flags(1, rows, LIMITS, words)
+    assert "《群众入户调查表》10 次" in found[0].evidence
+    assert "家庭收入变化：持平；满意度：满意" in found[0].evidence
     assert len(found) == 1
     assert len(found[0].visit_ids) == 10
     honest = rows[:9] + [visit(at(14, 10), answers={"household_survey": {"income_change": "up",
