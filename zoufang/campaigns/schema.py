@@ -324,9 +324,10 @@ INTEGRITY = _object(
     {
         "pace": _object({"max_home_visits_per_hour": _POSITIVE, "min_minutes_between_home_visits": COUNT,
                          "max_travel_speed_kmh": _POSITIVE, "min_distance_m": _POSITIVE}),
-        "distance": _object({"near_m": _POSITIVE, "far_m": _POSITIVE, "village_position_far_m": _POSITIVE}),
+        "distance": _object({"near_m": _POSITIVE, "far_m": _POSITIVE, "village_position_far_m": _POSITIVE,
+                             "max_lag_minutes": _POSITIVE}),
         "late_bulk": _object({"late_hours": _POSITIVE, "batch_size": {"type": "integer", "minimum": 2},
-                              "batch_window_minutes": _POSITIVE}),
+                              "batch_window_minutes": _POSITIVE, "min_days": _POSITIVE}),
         "night": _object({"from_hour": _HOURS, "to_hour": _HOURS}),
         "copied_text": _object({"shingle_chars": {"type": "integer", "minimum": 1, "maximum": 8},
                                 "similarity": _SHARE, "min_chars": _POSITIVE, "min_visits": {"type": "integer",

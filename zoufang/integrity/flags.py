@@ -205,19 +205,22 @@ def compute(campaign: Any, period: Period = None) -> list[Flag]:
         by_cadre.setdefault(row.cadre_id, []).append(row)
     flags: list[Flag] = []
     for cadre_id, rows in by_cadre.items():
-        home = [r for r in rows if r.mode == HOME]
-        flags += pace_flags(cadre_id, home, limits)
-        flags += distance_flags(home, limits)
-        flags += late_bulk_flags(cadre_id, rows, limits)
-        flags += night_flags(home, limits)
-        flags += copied_text_flags(cadre_id, rows, limits)
-        flags += straight_lining_flags(cadre_id, rows, limits, forms.words)
+        flags += cadre_flags(cadre_id, rows, limits, forms.words)
     for source in _SOURCES:
         flags += list(source(campaign, visits, limits))
     cleared = {c.key: c for c in FlagClearance.objects.filter(campaign=campaign).select_related("cleared_by")}
     for flag in flags:
         flag.clearance = cleared.get(flag.key)
     return flags
+
+
+def cadre_flags(cadre_id: int, rows: list[VisitRow], limits: Thresholds,
+                words: dict[str, FormWords] | None = None) -> list[Flag]:
+    """Every flag of one cadre's visits (in the order they happened)."""
+    home = [r for r in rows if r.mode == HOME]
+    return [*pace_flags(cadre_id, home, limits), *distance_flags(home, limits),
+            *late_bulk_flags(cadre_id, rows, limits), *night_flags(home, limits),
+            *copied_text_flags(cadre_id, rows, limits), *straight_lining_flags(cadre_id, rows, limits, words)]
 
 
 def open_flag_visit_ids(campaign: Any, period: Period = None) -> set[int]:
@@ -295,12 +298,15 @@ def pace_flags(cadre_id: int, home: list[VisitRow], limits: Thresholds) -> list[
 
 def distance_flags(home: list[VisitRow], limits: Thresholds) -> list[Flag]:
     """A home visit whose recorded position (less its reported accuracy) is beyond a band from the target's:
-    100 m / 300 m from a position imported or found by address, a wider band from a village's centre."""
+    100 m / 300 m from a position imported or found by address, a wider band from a village's centre. Only
+    for visits recorded within max_lag_minutes: the phone's position is where the visit was written up, and
+    a visit written up that evening was written at home."""
     near, far = limits("distance", "near_m"), limits("distance", "far_m")
+    lag = dt.timedelta(minutes=limits("distance", "max_lag_minutes"))
     village_far = limits("distance", "village_position_far_m")
     flags: list[Flag] = []
     for row in home:
-        if row.position is None or row.target_position is None:
+        if row.position is None or row.target_position is None or row.recorded - row.at > lag:
             continue
         metres = distance_m(*row.position, *row.target_position) - row.accuracy
         coarse = row.target_position_source == PositionSource.VILLAGE
@@ -320,7 +326,8 @@ def distance_flags(home: list[VisitRow], limits: Thresholds) -> list[Flag]:
 
 
 def late_bulk_flags(cadre_id: int, rows: list[VisitRow], limits: Thresholds) -> list[Flag]:
-    """Visits recorded `late_hours` after they happened, at least `batch_size` of them within one sitting."""
+    """Visits recorded `late_hours` after they happened, at least `batch_size` of them within one sitting, made
+    on at least `min_days` different days (one outing written up days later is not a desk)."""
     late = dt.timedelta(hours=limits("late_bulk", "late_hours"))
     window = dt.timedelta(minutes=limits("late_bulk", "batch_window_minutes"))
     size = limits("late_bulk", "batch_size")
@@ -333,7 +340,7 @@ def late_bulk_flags(cadre_id: int, rows: list[VisitRow], limits: Thresholds) -> 
             batches.append([row])
     flags = []
     for batch in batches:
-        if len(batch) < size:
+        if len(batch) < size or len({clock.local(r.at).date() for r in batch}) < limits("late_bulk", "min_days"):
             continue
         days = sum((r.recorded - r.at).total_seconds() for r in batch) / len(batch) / 86400
         flags.append(Flag("late_bulk", f"late_bulk:{batch[0].id}", cadre_id, [r.id for r in batch],

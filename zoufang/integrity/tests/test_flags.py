@@ -105,6 +105,9 @@ def test_a_poor_gps_fix_or_a_village_centre_position_is_not_held_against_the_cad
     elsewhere = visit(at(14, 12), target_position=VILLAGE, position=near(VILLAGE, north_m=6000), source="village")
     assert [f.visit_ids for f in flags.distance_flags([elsewhere], LIMITS)] == [[elsewhere.id]]
     assert distance_m(*VILLAGE, *near(VILLAGE, north_m=6000)) > 5900
+    # Written up at home that evening: the phone's position is the cadre's home, not the door.
+    evening = visit(at(14, 15), recorded=at(14, 21), target_position=door, position=near(door, north_m=3000))
+    assert flags.distance_flags([evening], LIMITS) == []
 
 
 # --- recorded late, in bulk ----------------------------------------------------------------------------------
@@ -120,6 +123,9 @@ def test_written_up_in_the_evening_is_honest_but_weeks_later_in_one_sitting_is_b
     # A few late ones here and there are not a batch.
     scattered = [visit(at(1 + i, 10), recorded=at(10 + i, 21)) for i in range(7)]
     assert flags.late_bulk_flags(1, scattered, LIMITS) == []
+    # One busy outing written up three days later in one sitting: one day's visits, not a desk.
+    outing = [visit(at(10, 13) + dt.timedelta(minutes=20 * i), recorded=at(13, 20, 3 * i)) for i in range(7)]
+    assert flags.late_bulk_flags(1, outing, LIMITS) == []
 
 
 # --- night --------------------------------------------------------------------------------------------------
