@@ -3,13 +3,10 @@ with a reason (audited, office only), the xlsx, the hook the callbacks draw uses
 
 import datetime as dt
 import io
-import uuid
-from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
-from zoufang import clock
 from zoufang.accounts.models import AuditEvent
 from zoufang.integrity.flags import open_flag_visit_ids
 from zoufang.integrity.models import FlagClearance
@@ -17,27 +14,7 @@ from zoufang.visits.models import Visit
 from zoufang.visits.tests.conftest import payload
 
 pytestmark = pytest.mark.django_db
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 CADRE_ONLY_SEES = "/me/"
-
-
-def _visit(town: Any, target: Any, at: dt.datetime, recorded: dt.datetime, summary: str = "") -> Visit:
-    with clock.frozen(recorded):
-        return Visit.objects.create(campaign=town.campaign, target=target, cadre=town.users["dept"].cadre,
-                                    client_uuid=uuid.uuid4(), content_hash="x", visited_at=at,
-                                    mode=Visit.Mode.HOME, summary=summary)
-
-
-@pytest.fixture
-def desk_entry(visiting: Any) -> list[Visit]:
-    """Six visits of May written up together one evening in June (批量补录), and one honest visit."""
-    targets = [*visiting.households["shangxiatang"], *visiting.households["jijiadun"], visiting.enterprise]
-    sitting = dt.datetime(2017, 6, 12, 21, 0, tzinfo=BEIJING)
-    batch = [_visit(visiting, targets[i % len(targets)], dt.datetime(2017, 5, 2 + 3 * i, 10, tzinfo=BEIJING),
-                    sitting + dt.timedelta(minutes=3 * i), summary=f"第{i}次") for i in range(6)]
-    _visit(visiting, targets[0], dt.datetime(2017, 6, 13, 10, tzinfo=BEIJING),
-           dt.datetime(2017, 6, 13, 19, tzinfo=BEIJING))
-    return batch
 
 
 def test_the_office_sees_the_cadres_flags_with_their_evidence(login, visiting, desk_entry):
