@@ -5,6 +5,7 @@ from zoufang.accounts.api import router as auth_router
 from zoufang.cases.api import router as cases_router
 from zoufang.core.apierrors import DocumentedAPI
 from zoufang.forms.api import router as forms_router
+from zoufang.integrity.api import router as integrity_router
 from zoufang.oversight.api import router as oversight_router
 from zoufang.planning.api import router as planning_router
 from zoufang.registry.api import router as registry_router
@@ -24,3 +25,4 @@ api.add_router("/", forms_router)
 api.add_router("/cases/", cases_router)
 api.add_router("/plan/", planning_router)
 api.add_router("/oversight/", oversight_router)
+api.add_router("/integrity/", integrity_router)

@@ -89,3 +89,15 @@ def test_a_visit_that_will_be_flagged_is_recorded_all_the_same(client, visiting,
     response = client.post("/api/v1/visits", night, content_type="application/json", **api_token("dept"))
     assert response.status_code == 201, response.content
     assert open_flag_visit_ids(visiting.campaign) == {Visit.objects.get().pk}
+
+
+def test_the_api_gives_the_same_flags_to_the_same_readers(client, visiting, desk_entry, api_token):
+    url = f"/api/v1/integrity/{visiting.campaign.slug}/flags"
+    rows = client.get(url, **api_token("office")).json()
+    assert [(r["name"], [f["kind"] for f in r["flags"]]) for r in rows] == [("派出所党员甲", ["late_bulk"])]
+    assert rows[0]["flags"][0]["visits"] == [str(v.public_id) for v in desk_entry]
+    assert client.get(url + "?starts_on=2017-06-01", **api_token("office")).json() == []
+    for name in ("dept", "auditor"):
+        response = client.get(url, **api_token(name))
+        assert response.status_code == 404, name
+        assert set(response.json()) >= {"detail", "code"}
