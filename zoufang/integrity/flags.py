@@ -358,11 +358,12 @@ def night_flags(home: list[VisitRow], limits: Thresholds) -> list[Flag]:
     flags = []
     for row in home:
         hour = clock.local(row.at).hour
-        if hour >= start or hour < stop:
+        if (start <= hour or hour < stop) if start > stop else (start <= hour < stop):
             flags.append(Flag("night", f"night:{row.id}", row.cadre_id, [row.id],
-                              _("%(at)s 入户 %(name)s（%(start)d 时至次日 %(stop)d 时之间）") % {
+                              _("%(at)s 入户 %(name)s（%(start)d 时至%(next)s %(stop)d 时之间）") % {
                                   "at": f"{clock.local(row.at):%Y-%m-%d %H:%M}", "name": row.target_name,
-                                  "start": start, "stop": stop}, weight=NOTICE))
+                                  "start": start, "next": _("次日") if start > stop else "", "stop": stop},
+                              weight=NOTICE))
     return flags
 
 

@@ -57,7 +57,8 @@ def _attach_visits(cadres: list[flags.CadreFlags]) -> None:
 def clear(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = services.campaign_for(request.user, slug)
     try:
-        services.clear_flag(request.user, campaign, request.POST.get("key", ""), request.POST.get("reason", ""))
+        services.clear_flag(request.user, campaign, request.POST.get("key", ""), request.POST.get("reason", ""),
+                            services.parse_period(request.POST))  # the flag as the page showed it
     except services.ClearRefused as exc:
         messages.error(request, _("未能排除：%(why)s") % {"why": exc})
     else:
