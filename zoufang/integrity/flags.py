@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -190,8 +191,6 @@ def load_visits(campaign: Any, period: Period = None, forms: Forms | None = None
 
 
 def _start_of(day: dt.date) -> dt.datetime:
-    from django.utils import timezone
-
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
