@@ -7,6 +7,7 @@ from zoufang.callbacks.api import router as callbacks_router
 from zoufang.cases.api import router as cases_router
 from zoufang.core.apierrors import DocumentedAPI
 from zoufang.forms.api import router as forms_router
+from zoufang.integrity.api import router as integrity_router
 from zoufang.oversight.api import router as oversight_router
 from zoufang.planning.api import router as planning_router
 from zoufang.registry.api import router as registry_router
@@ -28,3 +29,4 @@ api.add_router("/plan/", planning_router)
 api.add_router("/oversight/", oversight_router)
 api.add_router("/callbacks/", callbacks_router)
 api.add_router("/assessment/", assessment_router)
+api.add_router("/integrity/", integrity_router)

@@ -1,13 +1,39 @@
-"""The product's notion of today: the real date, or the day pinned by ZOUFANG_TODAY."""
+"""The product's notion of today: the real date, or the day pinned by ZOUFANG_TODAY.
+
+One clock: every moment the product records (a visit's or a case's created/modified time, an audit row, an
+import's stamp) comes from `now()`, so with a pinned day a visit recorded now is stamped on that day, at the
+real time of day. Model fields get it through `RecordedAtField` (auto_now / auto_now_add) in core.models.
+Security clocks stay real: API-token and session expiry, password age, login lockouts and upload staging
+compare against the machine's time, because pinning a day must not make a token or a password live forever.
+`frozen(moment)` pins the whole moment for a block (the demo records each visit as on its own evening).
+"""
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
+_FROZEN: ContextVar[dt.datetime | None] = ContextVar("zoufang_clock_frozen", default=None)
+
+
+@contextmanager
+def frozen(moment: dt.datetime) -> Iterator[None]:
+    """Within the block, `now()` is `moment` and `today()` its Beijing date (an aware datetime)."""
+    token = _FROZEN.set(moment)
+    try:
+        yield
+    finally:
+        _FROZEN.reset(token)
+
 
 def today() -> dt.date:
+    moment = _FROZEN.get()
+    if moment is not None:
+        return timezone.localdate(moment)
     pinned = settings.ZOUFANG_TODAY
     if not pinned:
         return timezone.localdate()
@@ -19,6 +45,9 @@ def today() -> dt.date:
 
 def now() -> dt.datetime:
     """The current moment, shifted onto the pinned day when one is set."""
+    moment = _FROZEN.get()
+    if moment is not None:
+        return moment
     current = timezone.localtime()
     if not settings.ZOUFANG_TODAY:
         return current

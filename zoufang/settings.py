@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "zoufang.documents",
     "zoufang.callbacks",
     "zoufang.assessment",
+    "zoufang.integrity",
     "zoufang.accounts",
     "zoufang.demo",
     "zoufang.web",

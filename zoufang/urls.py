@@ -25,6 +25,7 @@ urlpatterns = [
     path("documents/", include("zoufang.documents.urls")),
     path("callbacks/", include("zoufang.callbacks.urls")),
     path("assessment/", include("zoufang.assessment.urls")),
+    path("integrity/", include("zoufang.integrity.urls")),
     path("", include("zoufang.visits.urls")),
     path("", include("zoufang.web.urls")),
 ]

@@ -21,10 +21,10 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from zoufang import clock
 from zoufang.accounts.models import AUDIT_RETENTION_FLOOR_DAYS, GENESIS_HASH, AuditChain, AuditEvent
 
 KEY_SALT = "zoufang.accounts.audit.chain"
@@ -61,7 +61,7 @@ def append(event: AuditEvent, *, at: dt.datetime | None = None) -> AuditEvent:
     with transaction.atomic(savepoint=False):
         head = locked_head()
         event.seq = head.last_seq + 1
-        event.at = at or timezone.now()
+        event.at = at or clock.now()
         event.prev_hash = head.last_hash
         event.hash = digest(event)
         event.save(force_insert=True)
@@ -186,7 +186,7 @@ def prune(by: Any = None) -> int:
     Refuses while the chain does not verify. The move is itself a chained row, which `verify` checks the
     checkpoint against. Returns how many rows were deleted.
     """
-    cutoff = timezone.now() - dt.timedelta(days=retention_days())
+    cutoff = clock.now() - dt.timedelta(days=retention_days())
     with transaction.atomic():
         head = locked_head()
         check = verify()

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zoufang import clock
 from zoufang.accounts import audit, duties
 from zoufang.accounts.models import AUDIT_RETENTION_FLOOR_DAYS, AuditEvent
 from zoufang.core.tabular import Column, write_template
@@ -154,7 +155,7 @@ def _export(request: HttpRequest, events: QuerySet[AuditEvent]) -> HttpResponse:
     )
     out = io.BytesIO()
     write_template(out, EXPORT_COLUMNS, title=_("审计记录"), data_rows=data, notes=[
-        _("导出时间：%(at)s；共 %(total)d 条。") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M"), "total": total},
+        _("导出时间：%(at)s；共 %(total)d 条。") % {"at": clock.minute(clock.now()), "total": total},
         _("审计记录保存 %(days)d 天，期满前任何人不能修改或删除；用 zoufang audit verify 校验是否被篡改。")
         % {"days": audit.retention_days()},
     ])
@@ -162,6 +163,6 @@ def _export(request: HttpRequest, events: QuerySet[AuditEvent]) -> HttpResponse:
                  summary=_("导出审计记录 %(total)d 条") % {"total": total},
                  changes={key: value for key, value in request.GET.items() if key not in ("format", "page") and value})
     response = HttpResponse(out.getvalue(), content_type=XLSX)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    stamp = f"{clock.local(clock.now()):%Y%m%d-%H%M}"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''audit-{stamp}.xlsx"
     return response

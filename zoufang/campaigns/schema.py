@@ -344,6 +344,28 @@ CALLBACKS = _object(
         "note": TEXT,
     },
     required=("rate", "attempts", "script"),
+# Optional, added by the integrity issue: the thresholds of the integrity flags (zoufang/integrity/config.py
+# holds the defaults used for a key left out; docs/integrity.md explains each).
+_HOURS: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": 23}
+_POSITIVE: dict[str, Any] = {"type": "integer", "minimum": 1}
+_SHARE: dict[str, Any] = {"type": "number", "exclusiveMinimum": 0, "maximum": 1}
+INTEGRITY = _object(
+    {
+        "pace": _object({"max_home_visits_per_hour": _POSITIVE, "min_minutes_between_home_visits": COUNT,
+                         "max_travel_speed_kmh": _POSITIVE, "min_distance_m": _POSITIVE}),
+        "distance": _object({"near_m": _POSITIVE, "far_m": _POSITIVE, "village_position_far_m": _POSITIVE,
+                             "max_lag_minutes": _POSITIVE}),
+        "late_bulk": _object({"late_hours": _POSITIVE, "batch_size": {"type": "integer", "minimum": 2},
+                              "batch_window_minutes": _POSITIVE, "min_days": _POSITIVE}),
+        "night": _object({"from_hour": _HOURS, "to_hour": _HOURS}),
+        "copied_text": _object({"shingle_chars": {"type": "integer", "minimum": 1, "maximum": 8},
+                                "similarity": _SHARE, "min_chars": _POSITIVE, "min_visits": {"type": "integer",
+                                                                                               "minimum": 2},
+                                "min_share": _SHARE}),
+        "straight_lining": _object({"min_visits": {"type": "integer", "minimum": 2}, "min_questions": _POSITIVE,
+                                    "share": _SHARE}),
+        "note": TEXT,
+    }
 )
 
 CAMPAIGN_SCHEMA: dict[str, Any] = {
@@ -381,6 +403,7 @@ CAMPAIGN_SCHEMA: dict[str, Any] = {
             "mechanisms": _list(MECHANISM),
             "organisation": _object({"note": TEXT, "bodies": _list(BODY)}, required=("bodies",)),
             "callbacks": CALLBACKS,
+            "integrity": INTEGRITY,
         },
         required=(
             "format_version", "slug", "name", "scope", "period", "phases", "target_kinds", "roles", "quotas",

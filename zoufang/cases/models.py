@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zoufang.core.crypto import BlindIndexField, EncryptedCharField
-from zoufang.core.models import TimeStampedModel
+from zoufang.core.models import RecordedAtField, TimeStampedModel
 
 
 class Case(TimeStampedModel):
@@ -250,7 +250,7 @@ class CaseReminder(models.Model):
     case = models.ForeignKey(Case, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     on = models.DateField(_("日期"))
-    sent_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+    sent_at = RecordedAtField(_("发送时间"), auto_now_add=True)
     recipients = models.PositiveSmallIntegerField(_("接收人数"), default=0)
 
     class Meta:

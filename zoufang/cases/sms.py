@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Protocol
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from zoufang import clock
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ class FileSmsBackend:
 
     def send(self, phone: str, text: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = f"{timezone.now().isoformat()}\t{phone}\t{text}\n"
+        line = f"{clock.now().isoformat()}\t{phone}\t{text}\n"
         with self._lock, open(self.path, "a", encoding="utf-8") as f:
             f.write(line)
 

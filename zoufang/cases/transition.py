@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoufang import clock
@@ -90,7 +89,7 @@ def run(
         # lock (SQLite has no SELECT … FOR UPDATE) still finds nothing to update.
         locked.version = version + 1
         locked.modified_by = by if getattr(by, "is_authenticated", False) else None
-        locked.modified_at = timezone.now()
+        locked.modified_at = clock.now()
         updated = Case.objects.filter(pk=locked.pk, version=version).update(
             **{f.attname: getattr(locked, f.attname) for f in Case._meta.concrete_fields if f.attname != "id"}
         )

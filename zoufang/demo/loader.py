@@ -40,6 +40,8 @@ DEMO_EXTENSIONS: list[str] = ["zoufang.planning.demo.plan_demo", "zoufang.cases.
                           "zoufang.oversight.demo.upper_unit_visits", "zoufang.callbacks.demo.load_demo_callbacks"]
 DEMO_VILLAGE = "上下塘社区"
 UPPER_UNIT = "市府办"  # 附件2: 干家甸社区 and 顾家浜村; its own account sees its blocks in every town
+# How far (metres) a group lies from its village's centre, a house from its group's, an enterprise from the village's.
+GROUP_SPREAD_M, HOUSE_SPREAD_M, ENTERPRISE_SPREAD_M = 600, 150, 900
 
 
 class DemoError(Exception):
@@ -93,15 +95,23 @@ def generate_files(figures: SeedFigures, town: str, out: Path, seed: int | None 
     enterprise_rows: list[list[str]] = []
     project_rows: list[list[str]] = []
     committee_rows: list[list[str]] = []
-    for village in figures.villages:
+    for number, village in enumerate(figures.villages):
         level = "社区" if village.is_community else "村"
-        region_rows.append([town, village.name, level, ""])
+        centre = synthetic.village_point(number, len(figures.villages), village.is_community)
+        region_rows.append([town, village.name, level, "", synthetic.coordinates(centre)])
         groups = synthetic.group_names(village, synthetic.group_count(village.registered))
+        places = {group: synthetic.jittered(centre, f"{village.name}/{group}", GROUP_SPREAD_M) for group in groups}
         for index, group in enumerate(groups, start=1):
-            region_rows.append([f"{town}/{village.name}", group, "村民小组", ""])
-            region_rows.append([f"{town}/{village.name}/{group}", synthetic.grid_name(index), "网格", ""])
-        household_rows.extend(synthetic.households(village, groups, rng, names, ids))
-        enterprise_rows.extend(synthetic.enterprises(village, rng, names, ids))
+            region_rows.append([f"{town}/{village.name}", group, "村民小组", "", synthetic.coordinates(places[group])])
+            region_rows.append([f"{town}/{village.name}/{group}", synthetic.grid_name(index), "网格", "", ""])
+        # Registered households at their door; the residents' rented rooms left to the gazetteer (their group).
+        household_rows.extend(
+            [*row, synthetic.coordinates(synthetic.jittered(places[row[2]], row[8], HOUSE_SPREAD_M))
+             if row[0] == "户籍户" else ""]
+            for row in synthetic.households(village, groups, rng, names, ids))
+        enterprise_rows.extend(
+            [*row, synthetic.coordinates(synthetic.jittered(centre, row[1], ENTERPRISE_SPREAD_M))]
+            for row in synthetic.enterprises(village, rng, names, ids))
         project_rows.extend(synthetic.projects(village, rng))
         committee = synthetic.committee_name(village)
         committee_rows.append([committee, "村（居）委会", f"{town}/{village.name}", "", ""])
@@ -113,19 +123,20 @@ def generate_files(figures: SeedFigures, town: str, out: Path, seed: int | None 
             synthetic.cadres(synthetic.committee_name(village), "村（社区）干部", VILLAGE_CADRES_PER_COMMITTEE, names, "书记")
         )
     return {
-        "regions": _write_csv(out / "regions.csv", ["上级区划", "名称", "层级", "区划代码"], region_rows),
+        "regions": _write_csv(out / "regions.csv", ["上级区划", "名称", "层级", "区划代码", "坐标"], region_rows),
         "units": _write_csv(out / "committees.csv", ["单位名称", "单位类型", "所属区划", "党员人数", "排序"], committee_rows),
         "cadres": _write_csv(
             out / "cadres.csv", ["姓名", "单位", "角色", "职务", "手机号码", "上一级", "挂钩村（社区）"], cadre_rows
         ),
         "households": _write_csv(
             out / "households.csv",
-            ["户别", "村（社区）", "村民小组", "网格", "户主姓名", "家庭人口", "联系电话", "身份证号码", "地址", "困难家庭"],
+            ["户别", "村（社区）", "村民小组", "网格", "户主姓名", "家庭人口", "联系电话", "身份证号码", "地址", "困难家庭",
+             "坐标"],
             household_rows,
         ),
         "enterprises": _write_csv(
             out / "enterprises.csv",
-            ["企业名称", "统一社会信用代码", "村（社区）", "地址", "企业规模", "重点企业", "行业", "联系电话"],
+            ["企业名称", "统一社会信用代码", "村（社区）", "地址", "企业规模", "重点企业", "行业", "联系电话", "坐标"],
             enterprise_rows,
         ),
         "projects": _write_csv(

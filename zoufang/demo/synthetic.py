@@ -5,6 +5,8 @@ from the seed's tables; this module only invents names, addresses and numbers.
 """
 
 import datetime as dt
+import hashlib
+import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -159,3 +161,35 @@ def grid_name(index: int) -> str:
 
 def committee_name(village: VillageShape) -> str:
     return f"{village.name}{'居委会' if village.is_community else '村委会'}"
+
+
+# Positions (WGS-84). The old town of 锦溪 is about 31.183 N, 120.905 E; the town spreads some 5 km around it.
+# The demo places its communities by the old town and its villages on a spiral around it: plausible, not surveyed.
+TOWN_CENTRE = (31.183, 120.905)
+METRES_PER_DEGREE_LAT = 111_320.0
+
+
+def offset(point: tuple[float, float], north_m: float, east_m: float) -> tuple[float, float]:
+    lat, lon = point
+    return (lat + north_m / METRES_PER_DEGREE_LAT,
+            lon + east_m / (METRES_PER_DEGREE_LAT * math.cos(math.radians(lat))))
+
+
+def village_point(index: int, count: int, is_community: bool) -> tuple[float, float]:
+    """Communities within 800 m of the old town, villages 1.5–5 km out, spread by the golden angle."""
+    distance = 400 + 400 * (index % 2) if is_community else 1500 + 3500 * math.sqrt((index + 1) / max(count, 1))
+    angle = math.radians(137.508 * index)
+    return offset(TOWN_CENTRE, distance * math.cos(angle), distance * math.sin(angle))
+
+
+def jittered(point: tuple[float, float], key: str, radius_m: float) -> tuple[float, float]:
+    """A point within `radius_m` of `point`, the same for the same key (a hash, not the shared rng)."""
+    digest = hashlib.sha256(key.encode()).digest()
+    distance = radius_m * math.sqrt(int.from_bytes(digest[:4]) / 2**32)
+    angle = 2 * math.pi * int.from_bytes(digest[4:8]) / 2**32
+    return offset(point, distance * math.cos(angle), distance * math.sin(angle))
+
+
+def coordinates(point: tuple[float, float]) -> str:
+    """The import's 坐标 cell: “经度,纬度”."""
+    return f"{point[1]:.6f},{point[0]:.6f}"

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns.models import Campaign
@@ -216,7 +216,7 @@ def _apply(snap: Snapshot, quotas: QuotaPlan, targets: TargetPlan) -> None:
 def insert_assignments(campaign_id: int, rows: list[tuple[int, Slot]]) -> None:
     """New assignments in plain batched INSERTs: a city's million rows would spend minutes in model instances."""
     meta = Assignment._meta
-    now = timezone.now()
+    now = clock.now()
     public_id = meta.get_field("public_id")
     stamp = meta.get_field("created_at").get_db_prep_value(now, connection)
     columns = ["public_id", "created_at", "modified_at", "version", "campaign_id", "target_id", "unit_id",

@@ -34,6 +34,9 @@ class Region(TimeStampedModel):
         on_delete=models.SET_NULL, related_name="centre_of_grids",
         help_text=_("仅网格：联系本网格党员的党员中心户"),
     )
+    # WGS-84, as a phone's GPS reports it; the village's own position is the gazetteer targets fall back on.
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:

@@ -84,6 +84,12 @@ class Cadre(TimeStampedModel):
             raise ValidationError({"supervisor": _("上一级不能是本人")})
 
 
+class PositionSource(models.TextChoices):
+    IMPORTED = "imported", _("导入")
+    ADDRESS = "address", _("按地址")
+    VILLAGE = "village", _("村（社区）位置")
+
+
 class Target(TimeStampedModel):
     class Kind(models.TextChoices):
         REGISTERED_HOUSEHOLD = "registered_household", _("户籍户")
@@ -126,6 +132,11 @@ class Target(TimeStampedModel):
         related_name="as_target",
     )
     archived_on = models.DateField(_("迁出/注销日期"), null=True, blank=True)
+    # WGS-84 (GPS); where the office gave none, filled from the local gazetteer (zoufang/regions/positions.py).
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    position_source = models.CharField(_("位置来源"), max_length=10, choices=PositionSource.choices, blank=True,
+                                       default="")
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:

@@ -42,6 +42,7 @@ ENTERPRISE_OPINIONS = [
     ("2.1", "suggestion", "建议加大对汽车零部件等重点产业的扶持力度"),
     ("1.1", "problem", "厂区周边道路货车通行拥堵，上下班高峰尤甚"),
 ]
+WRITTEN_UP_AFTER = dt.timedelta(minutes=40)
 OPINION_EVERY = 4  # one visit in four collects an opinion
 LATE_EVERY = 7  # of the registered opinions, one in seven was registered after the deadline
 UNREGISTERED_EVERY = 15  # and one in fifteen is still waiting on the demo day
@@ -135,8 +136,7 @@ def record_demo_visit(
         client_uuid=client_uuid, target_id=target.public_id, visited_at=visited_at, mode=mode, summary=summary,
         answers={key: data for key, (_version, data) in answered.items()}, opinions=opinions,
     )
-    day = timezone.localtime(visited_at).date()
-    with override_settings(ZOUFANG_TODAY=day.isoformat()):  # recorded on the day of the visit
+    with clock.frozen(visited_at + WRITTEN_UP_AFTER):  # written up on the phone soon after the visit
         _create(None, cadre, target, campaign, submission, submission.content_hash(cadre), answered, categories)
     return True
 

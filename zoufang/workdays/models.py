@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zoufang.core.models import RecordedAtField
+
 
 class DayOverride(models.Model):
     """One day declared a working day or a rest day by the office (or by an imported schedule)."""
@@ -10,7 +12,7 @@ class DayOverride(models.Model):
     date = models.DateField(_("日期"), unique=True)
     is_workday = models.BooleanField(_("是否工作日"))
     name = models.CharField(_("说明"), max_length=100, blank=True, default="", help_text=_("如“国庆节”“国庆节调休上班”"))
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_at = RecordedAtField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("工作日调整")
@@ -26,7 +28,7 @@ class OfficialYear(models.Model):
 
     year = models.PositiveSmallIntegerField(_("年份"), unique=True)
     source = models.CharField(_("来源"), max_length=200, blank=True, default="")
-    imported_at = models.DateTimeField(_("导入时间"), auto_now=True)
+    imported_at = RecordedAtField(_("导入时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("已导入放假安排的年份")

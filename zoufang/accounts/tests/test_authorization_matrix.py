@@ -149,6 +149,11 @@ SPECS: dict[str, Spec] = {
     "api:get_assessment": Spec({"slug": "oversight", "assessment_id": "assessment"}, queries=("", "?level=village")),
     "api:adjust_score": Spec({"slug": "oversight", "assessment_id": "assessment"}),
     "api:freeze_assessment": Spec({"slug": "oversight", "assessment_id": "assessment"}),
+    # Integrity flags: the office, leaders and assessors of the campaign's area only (never a cadre, a unit's
+    # handler or the third party); clearing is the office's, a leader's attempt is refused with a message.
+    "integrity:flags": Spec({"slug": "integrity"}, queries=("", "?cleared=1&from=2017-05-01&to=2017-06-30")),
+    "integrity:clear": Spec({"slug": "integrity"}, POST), "integrity:xlsx": Spec({"slug": "integrity"}),
+    "api:flag_list": Spec({"slug": "integrity"}, queries=("", "?cleared=true&starts_on=2017-05-01")),
     # The audit administrator's log (404 for every other role) and the site's icon.
     "audit:log": Spec(queries=("", "?action=login")), "web:favicon": Spec(),
     **{f"api:{name}": Spec({"case_id": "case"}) for name in (
@@ -487,6 +492,12 @@ class Oracle:
             assessment = Assessment.objects.order_by("pk").first()
             found = assessment if kind == "assessment" else assessment.scores.order_by("pk").first()
             return found.public_id, uuid.uuid4()
+        if kind == "integrity":
+            # The office, leaders, assessors and the city office over the campaign's area read its flags.
+            campaigns = list(Campaign.objects.select_related("scope").order_by("pk"))
+            mine = [c for c in campaigns if Who.under(c.scope.path, who.figures)]
+            others = [c for c in campaigns if c not in mine]
+            return (mine[0].slug if mine else None, others[0].slug if others else None)
         if kind == "form":
             return Form.objects.order_by("key").first().key, None  # definitions are public; answers are scanned
         if kind == "token":

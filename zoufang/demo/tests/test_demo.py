@@ -10,7 +10,8 @@ from zoufang.accounts import scope
 from zoufang.demo.loader import load_demo
 from zoufang.planning.models import FixedQuota
 from zoufang.regions.models import Region
-from zoufang.registry.models import Cadre, Target, Unit
+from zoufang.regions.positions import distance_m
+from zoufang.registry.models import Cadre, PositionSource, Target, Unit
 
 
 @pytest.fixture
@@ -74,6 +75,23 @@ def test_it_names_the_leaders_with_their_linked_villages(demo, db):
 
 def test_it_marks_synthetic_residents_as_demo_data(demo, db):
     assert not Target.objects.filter(is_demo=False).exists()
+
+
+def test_every_village_and_target_has_a_plausible_position(demo, db):
+    villages = Region.objects.filter(level=Region.Level.VILLAGE, path__startswith=demo.scope.path)
+    assert not villages.filter(latitude__isnull=True).exists()
+    targets = Target.objects.filter(region__path__startswith=demo.scope.path).select_related("region")
+    assert not targets.filter(latitude__isnull=True).exclude(region__level=Region.Level.TOWN).exists()
+    assert {t.position_source for t in targets if t.latitude is not None} == set(PositionSource)
+    centre = (31.183, 120.905)  # 锦溪 old town
+    for village in villages:
+        assert distance_m(float(village.latitude), float(village.longitude), *centre) < 6000, village.name
+    for target in targets.filter(kind=Target.Kind.REGISTERED_HOUSEHOLD)[:500]:
+        village = target.region.parent if target.region.level == Region.Level.GRID else target.region
+        while village.level != Region.Level.VILLAGE:
+            village = village.parent
+        assert distance_m(float(target.latitude), float(target.longitude),
+                          float(village.latitude), float(village.longitude)) < 800
 
 
 def test_it_links_a_centre_household_to_every_grid(demo, db):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _l
 from zoufang.core.tabular import Column, SheetRow, person_name
 from zoufang.regions.models import Region
 from zoufang.registry import identifiers
+from zoufang.registry.imports import position_cells
 from zoufang.registry.imports import records as cells
 from zoufang.registry.imports.base import (
     ImportContext,
@@ -40,6 +41,7 @@ COLUMNS = (
            ("身份证号", "公民身份号码", "户主身份证号码"), 22, text=True),
     Column(ADDRESS, True, _l("门牌地址，最多300字"), "上下塘街12号", ("住址", "家庭住址"), 30),
     Column(HARDSHIP, False, _l("是 或 否；留空为否"), "否", ("是否困难家庭",), 10),
+    *position_cells.COLUMNS,
 )
 
 _KINDS = choice_lookup(Target.Kind, {"户籍": Target.Kind.REGISTERED_HOUSEHOLD,
@@ -104,6 +106,7 @@ def _record(ctx: ImportContext, table: Table, places: ScopeRegions, row: SheetRo
         "hardship": cells.bool_cell(ctx, n, HARDSHIP, value[HARDSHIP]),
     }
     values.update({key: v for key, v in optional.items() if v not in (None, "")})
+    values.update(position_cells.position_cells(ctx, table, row))
     if len(ctx.errors) > errors_before:
         return None
     return Record(n, values)

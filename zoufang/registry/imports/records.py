@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import numdb
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
+from zoufang import clock
 from zoufang.core.crypto import with_indexes
 from zoufang.core.tabular import parse_count
 from zoufang.registry import identifiers
@@ -56,7 +56,7 @@ def fields_to_write(model: type[models.Model], changed: set[str]) -> list[str]:
 def bump(ctx: ImportContext, obj: Any) -> None:
     """A new version of `obj`, modified now by the importing user."""
     obj.version += 1
-    obj.modified_at = timezone.now()
+    obj.modified_at = clock.now()
     obj.modified_by = ctx.user
 
 

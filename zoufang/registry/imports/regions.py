@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from zoufang.core.tabular import Column, SheetRow, compact
 from zoufang.regions.models import Region
+from zoufang.registry.imports import position_cells
 from zoufang.registry.imports import records as cells
 from zoufang.registry.imports.base import (
     ImportContext,
@@ -36,6 +37,7 @@ COLUMNS = (
     Column(LEVEL, True, _l("市、区县、镇、村、社区、村（社区）、村民小组、居民小组 或 网格"), "社区", ("级别",), 14),
     Column(CODE, False, _l("6到12位数字，全库唯一；填写后按代码识别同一区划"), "320583106001", ("代码", "行政区划代码"), 16,
            text=True),
+    *position_cells.COLUMNS,
 )
 
 
@@ -52,6 +54,7 @@ class Node:
     row: int | None = None
     touched_by: int | None = None
     values: dict[str, Any] = field(default_factory=dict)
+    position: dict[str, Any] = field(default_factory=dict)  # latitude and longitude, when the row gives them
 
     @property
     def ident(self) -> tuple[str, int]:
@@ -115,7 +118,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
         for node in creates:
             region = Region(name=node.name, level=node.level, code=node.code, is_demo=ctx.mark_demo,
                             parent=node.parent.region if node.parent else None,
-                            created_by=ctx.user, modified_by=ctx.user)
+                            created_by=ctx.user, modified_by=ctx.user, **node.position)
             region.save()
             node.region = region
         for node in updates:
@@ -148,9 +151,11 @@ def _row(ctx: ImportContext, table: Table, tree: Tree, row: SheetRow) -> Node | 
     if parent is not None and level is not None and Region.level_rank(parent.level) >= Region.level_rank(level):
         ctx.error(n, PARENT, _("上级“%(parent)s”是%(plevel)s，不能作为%(level)s的上级")
                   % {"parent": parent.name, "plevel": L(parent.level).label, "level": L(level).label})
+    position = position_cells.position_cells(ctx, table, row)
+    position.pop("position_source", None)
     if len(ctx.errors) > before or level is None:
         return None
-    return _match(ctx, tree, n, Node(name, level, code, parent, row=n))
+    return _match(ctx, tree, n, Node(name, level, code, parent, row=n, position=position))
 
 
 def _match(ctx: ImportContext, tree: Tree, n: int, new: Node) -> Node | None:
@@ -179,7 +184,7 @@ def _match(ctx: ImportContext, tree: Tree, n: int, new: Node) -> Node | None:
             ctx, n, NAME, _("区划代码%(code)s") % {"code": new.code}, [(NAME, node.name, new.name)], node.region):
         return None
     node.touched_by = n
-    node.values = {"name": new.name, **({"code": new.code} if new.code else {})}
+    node.values = {"name": new.name, **({"code": new.code} if new.code else {}), **new.position}
     return node
 
 

@@ -11,6 +11,8 @@ from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
 from zoufang.core import tabular
 from zoufang.core.tabular import RowError, TabularError, read_sheet
+from zoufang.regions.models import Region
+from zoufang.regions.positions import fill_missing
 from zoufang.registry.imports import (
     allocation,
     cadres,
@@ -74,12 +76,25 @@ def run_import(kind: str, source: Path | IO[bytes], *, filename: str | None = No
     try:
         with transaction.atomic():
             outcome.write()
+            if spec.model in POSITIONED:
+                for scope in _towns(ctx):
+                    fill_missing(scope)
             _audit(spec, ctx, report)
             _audit_changes(ctx)
     except DatabaseError as exc:
         report.errors.append(RowError(None, "", _("写入数据库时出错，已全部撤销：%(error)s") % {"error": exc}))
         report.created = report.updated = report.unchanged = report.deleted = 0
     return report
+
+
+POSITIONED = ("registry.Target", "regions.Region")
+
+
+def _towns(ctx: ImportContext) -> list[Region]:
+    """Where an import may have moved targets or regions: the campaign's scope, else every town."""
+    if ctx.campaign is not None:
+        return [ctx.campaign.scope]
+    return list(Region.objects.filter(level=Region.Level.TOWN))
 
 
 def _audit(spec: ImportSpec, ctx: ImportContext, report: ImportReport) -> None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _l
 from zoufang.core.tabular import Column, SheetRow, person_name
 from zoufang.regions.models import Region
 from zoufang.registry import identifiers
+from zoufang.registry.imports import position_cells
 from zoufang.registry.imports import records as cells
 from zoufang.registry.imports.base import (
     ImportContext,
@@ -38,6 +39,7 @@ ENTERPRISE_COLUMNS = (
     Column("重点企业", False, _l("是 或 否"), "是", ("是否重点企业",), 10),
     Column("行业", False, _l("最多100字"), "精密机械", ("所属行业",), 16),
     Column("联系电话", False, identifiers.PHONE_RULE, "0512-57223456", ("电话",), 16, text=True),
+    *position_cells.COLUMNS,
 )
 PROJECT_COLUMNS = (
     Column("项目名称", True, _l("最多200字"), "锦溪古镇保护二期", ("名称",), 30),
@@ -46,6 +48,7 @@ PROJECT_COLUMNS = (
     Column("重点项目", False, _l("是 或 否"), "是", ("是否重点项目",), 10),
     Column("项目阶段", False, _l("如 前期、在建、竣工，最多50字"), "在建", ("阶段",), 12),
     Column("说明", False, _l("最多300字"), "", ("简介", "备注"), 30),
+    *position_cells.COLUMNS,
 )
 PERSON_COLUMNS = (
     Column("姓名", True, _l("中文姓名中的空格会被去掉"), "李四", (), 12),
@@ -55,6 +58,7 @@ PERSON_COLUMNS = (
     Column("联系电话", False, identifiers.PHONE_RULE, "13912345678", ("电话", "手机号码"), 16, text=True),
     Column("地址", False, _l("最多300字"), "", ("住址",), 30),
     Column("说明", False, _l("最多300字"), "", ("简介", "备注"), 30),
+    *position_cells.COLUMNS,
 )
 
 RowReader = Callable[[ImportContext, Table, ScopeRegions, SheetRow], dict[str, Any]]
@@ -125,6 +129,7 @@ def _prepare(ctx: ImportContext, rows: list[SheetRow], kind: str, columns: tuple
     for done, row in enumerate(table.rows, 1):
         errors_before = len(ctx.errors)
         values = {k: v for k, v in read_row(ctx, table, places, row).items() if v not in (None, "")}
+        values.update(position_cells.position_cells(ctx, table, row))
         values["kind"] = kind
         key = _key(values)
         if all(key) and key in seen:

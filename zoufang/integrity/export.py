@@ -1,0 +1,44 @@
+"""The flags as an xlsx: one row per flag, worst cadre first, through the one writer (ExportWorkbook)."""
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from openpyxl.styles import Alignment, Font
+
+from zoufang import clock
+from zoufang.core.tabular import ExportWorkbook
+from zoufang.integrity.flags import SERIOUS, CadreFlags
+
+WIDTHS = (12, 20, 16, 8, 70, 10, 10, 40, 12, 18)
+
+
+def xlsx(campaign: Any, cadres: list[CadreFlags]) -> bytes:
+    book = ExportWorkbook()
+    sheet = book.active
+    assert sheet is not None  # noqa: S101 - a new workbook has its sheet
+    sheet.title = _("真实性提示")
+    sheet.append([_("%(name)s 走访真实性提示（%(day)s）") % {"name": campaign.name, "day": f"{clock.today():%Y-%m-%d}"}])
+    sheet["A1"].font = Font(bold=True, size=14)
+    headers = [_("走访人"), _("单位"), _("提示类型"), _("分量"), _("依据"), _("涉及走访"), _("状态"), _("排除理由"),
+               _("核实人"), _("核实时间")]
+    sheet.append(headers)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for entry in cadres:
+        for flag in entry.flags:
+            clearance = flag.clearance
+            sheet.append([
+                entry.cadre.name, entry.cadre.unit.name if entry.cadre.unit_id else "", flag.label,
+                _("严重") if flag.weight >= SERIOUS else _("一般"), flag.evidence, len(flag.visit_ids),
+                _("待核实") if clearance is None else _("已排除"), clearance.reason if clearance else "",
+                (clearance.cleared_by.get_full_name() or clearance.cleared_by.get_username())
+                if clearance and clearance.cleared_by else "",
+                clock.minute(clearance.created_at) if clearance else "",
+            ])
+    for index, width in enumerate(WIDTHS, start=1):
+        sheet.column_dimensions[sheet.cell(row=2, column=index).column_letter].width = width
+    for row in sheet.iter_rows(min_row=3):
+        for cell in row:
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+    sheet.freeze_panes = "B3"
+    return book.to_bytes()

@@ -1,0 +1,30 @@
+"""In real Chromium at 390 px: the office finds a cadre's bulk entry, checks it and clears it with a reason."""
+
+import pytest
+
+from zoufang.conftest import SHOTS, browser_login
+from zoufang.integrity.models import FlagClearance
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_office_clears_a_flag_with_a_reason(browser, live_server, visiting, desk_entry):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        browser_login(page, live_server.url, "office")
+        page.click("text=真实性提示")
+        page.wait_for_url(f"{live_server.url}/integrity/{visiting.campaign.slug}/")
+        flag = page.locator(".integrity-flags li", has_text="事后批量补录")
+        assert "一次补录 6 次走访" in flag.inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(SHOTS / "integrity-flags-390.png"), full_page=True)
+        flag.locator("summary").click()
+        flag.locator("textarea[name=reason]").fill("电话核实：走访属实，手机故障后统一补录")
+        flag.locator("button[type=submit]").click()
+        page.wait_for_selector("text=已核实排除，理由已记入审计")
+        assert FlagClearance.objects.get().reason == "电话核实：走访属实，手机故障后统一补录"
+        assert page.locator(".integrity-flags li", has_text="事后批量补录").count() == 0
+    finally:
+        context.close()

@@ -1,0 +1,103 @@
+"""The flags page: who sees it (office, leaders, assessors: never the cadre or the third party), clearing a flag
+with a reason (audited, office only), the xlsx, the hook the callbacks draw uses, and never blocking a visit."""
+
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from zoufang.accounts.models import AuditEvent
+from zoufang.integrity.flags import open_flag_visit_ids
+from zoufang.integrity.models import FlagClearance
+from zoufang.visits.models import Visit
+from zoufang.visits.tests.conftest import payload
+
+pytestmark = pytest.mark.django_db
+CADRE_ONLY_SEES = "/me/"
+
+
+def test_the_office_sees_the_cadres_flags_with_their_evidence(login, visiting, desk_entry):
+    response = login(visiting.users["office"]).get(f"/integrity/{visiting.campaign.slug}/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "派出所党员甲" in text
+    assert "事后批量补录" in text
+    assert "一次补录 6 次走访" in text
+    assert "核实后排除" in text  # the office may clear
+
+
+def test_leaders_read_but_do_not_clear_and_cadres_and_the_third_party_see_nothing(client, login, visiting, desk_entry):
+    leader = login(visiting.users["leader"]).get(f"/integrity/{visiting.campaign.slug}/")
+    assert leader.status_code == 200
+    assert "一次补录 6 次走访" in leader.content.decode()
+    assert "核实后排除" not in leader.content.decode()
+    for name in ("dept", "village", "auditor", "outsider"):
+        client.force_login(visiting.users[name])
+        assert client.get(f"/integrity/{visiting.campaign.slug}/").status_code == 404, name
+        assert client.get(f"/integrity/{visiting.campaign.slug}/flags.xlsx").status_code == 404, name
+    # The cadre's own pages say nothing of flags.
+    client.force_login(visiting.users["dept"])
+    assert "补录" not in client.get(CADRE_ONLY_SEES).content.decode()
+
+
+def test_clearing_a_flag_needs_a_reason_is_audited_and_the_office_only(client, login, visiting, desk_entry):
+    url = f"/integrity/{visiting.campaign.slug}/clear/"
+    key = f"late_bulk:{desk_entry[0].pk}"
+    assert open_flag_visit_ids(visiting.campaign, None) >= {v.pk for v in desk_entry}
+    leader = login(visiting.users["leader"])
+    leader.post(url, {"key": key, "reason": "我看过了"})
+    assert not FlagClearance.objects.exists()
+    office = login(visiting.users["office"])
+    response = office.post(url, {"key": key, "reason": "  "}, follow=True)
+    assert "排除理由：必填" in response.content.decode()
+    assert not FlagClearance.objects.exists()
+    response = office.post(url, {"key": key, "reason": "电话核实：5月走访属实，因手机故障6月统一补录", "from": "2017-05-01"})
+    assert response.status_code == 302
+    assert response["Location"].endswith("?from=2017-05-01")
+    clearance = FlagClearance.objects.get()
+    assert (clearance.kind, clearance.cadre, clearance.cleared_by) == (
+        "late_bulk", visiting.users["dept"].cadre, visiting.users["office"])
+    row = AuditEvent.objects.filter(object_type="integrity.FlagClearance").get()
+    assert row.changes["reason"].startswith("电话核实")
+    assert "一次补录 6 次" in row.changes["evidence"]
+    assert open_flag_visit_ids(visiting.campaign, None) & {v.pk for v in desk_entry} == set()
+    page = office.get(f"/integrity/{visiting.campaign.slug}/?cleared=1").content.decode()
+    assert "核实排除：电话核实" in page
+    again = office.post(url, {"key": key, "reason": "再排除一次"}, follow=True)
+    assert "已于" in again.content.decode()
+
+
+def test_the_period_narrows_the_flags_the_callbacks_draw_sees(visiting, desk_entry):
+    may = (dt.date(2017, 5, 1), dt.date(2017, 5, 31))
+    assert open_flag_visit_ids(visiting.campaign, may) == {v.pk for v in desk_entry}
+    assert open_flag_visit_ids(visiting.campaign, (dt.date(2017, 6, 1), dt.date(2017, 6, 30))) == set()
+
+
+def test_the_xlsx_lists_every_flag_and_is_audited(login, visiting, desk_entry):
+    response = login(visiting.users["office"]).get(f"/integrity/{visiting.campaign.slug}/flags.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [[c for c in row] for row in sheet.iter_rows(min_row=3, values_only=True)]
+    assert [(r[0], r[2], r[6]) for r in rows] == [("派出所党员甲", "事后批量补录", "待核实")]
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, summary="导出走访真实性提示").exists()
+
+
+def test_a_visit_that_will_be_flagged_is_recorded_all_the_same(client, visiting, api_token, settings):
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    night = payload(visiting.enterprise, visited_at="2017-06-14T23:30:00+08:00")
+    response = client.post("/api/v1/visits", night, content_type="application/json", **api_token("dept"))
+    assert response.status_code == 201, response.content
+    assert open_flag_visit_ids(visiting.campaign) == {Visit.objects.get().pk}
+
+
+def test_the_api_gives_the_same_flags_to_the_same_readers(client, visiting, desk_entry, api_token):
+    url = f"/api/v1/integrity/{visiting.campaign.slug}/flags"
+    rows = client.get(url, **api_token("office")).json()
+    assert [(r["name"], [f["kind"] for f in r["flags"]]) for r in rows] == [("派出所党员甲", ["late_bulk"])]
+    assert rows[0]["flags"][0]["visits"] == [str(v.public_id) for v in desk_entry]
+    assert client.get(url + "?starts_on=2017-06-01", **api_token("office")).json() == []
+    for name in ("dept", "auditor"):
+        response = client.get(url, **api_token(name))
+        assert response.status_code == 404, name
+        assert set(response.json()) >= {"detail", "code"}
