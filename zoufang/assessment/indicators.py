@@ -19,7 +19,7 @@ RATE, MONTHS, DEDUCTION = "rate", "months", "deduction"
 
 # provider(campaign, by, starts_on, ends_on) -> {subject pk: findings upheld}; by is "cadre", "unit" or "village".
 PROVIDERS = {
-    "callback": "zoufang.callbacks.results.upheld_against",
+    "callback": "zoufang.callbacks.findings.upheld_by",
     "integrity": "zoufang.integrity.flags.upheld_against",
 }
 Provider = Callable[..., Mapping[int | None, int]]

@@ -15,11 +15,13 @@ from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
 from zoufang.callbacks import access
 from zoufang.callbacks.models import CallbackSample
+from zoufang.callbacks.results import enclosing
 from zoufang.callbacks.sampling import Period
 from zoufang.callbacks.services import CallbackError
 from zoufang.campaigns.models import Campaign
 from zoufang.cases import answers
 from zoufang.cases.models import Case
+from zoufang.regions.models import Region
 
 # The statuses in which the record says the person was answered (回复) — the ones a "never answered" contradicts.
 ANSWERED_TO_PERSON = (Case.Status.REPLIED, Case.Status.CALLED_BACK, Case.Status.CLOSED)
@@ -93,3 +95,46 @@ def upheld_counts(findings: list[UpheldFinding], key: str) -> dict[int, int]:
     for finding in findings:
         counts[getattr(finding, key)] = counts.get(getattr(finding, key), 0) + 1
     return counts
+
+
+def upheld_by(campaign: Campaign, by: str, starts_on: Any, ends_on: Any) -> dict[int | None, int]:
+    """The assessment's provider (zoufang.assessment.indicators.PROVIDERS): upheld findings of visits claimed in
+    the period, counted per cadre, unit or village (the 村/社区 the target lies in; None above villages)."""
+    findings = upheld_against(campaign, Period(starts_on, ends_on))
+    if by != "village":
+        counted = upheld_counts(findings, {"cadre": "cadre_id", "unit": "unit_id"}[by])
+        return {key: n for key, n in counted.items()}
+    paths = dict(Region.objects.filter(pk__in={f.region_id for f in findings}).values_list("pk", "path"))
+    villages: dict[str, int | None] = dict(Region.objects.filter(path__startswith=campaign.scope.path, level=Region.Level.VILLAGE)
+                    .values_list("path", "pk"))
+    counts: dict[int | None, int] = {}
+    for finding in findings:
+        village = enclosing(villages, paths[finding.region_id], None)
+        counts[village] = counts.get(village, 0) + 1
+    return counts
+
+
+def callback_failures(campaign: Campaign, visits: list[Any], limits: Any) -> list[Any]:
+    """Integrity flags from the third party's calls (kind "callbacks"): a person who says they were not visited
+    (serious) or were contacted otherwise than recorded (a notice), unless the office overturned it on checking."""
+    from zoufang.integrity.flags import NOTICE, SERIOUS, Flag
+
+    rows = {row.id: row for row in visits}
+    failed = (CallbackSample.objects
+              .filter(batch__campaign=campaign, outcome__in=(CallbackSample.Outcome.NOT_VISITED,
+                                                             CallbackSample.Outcome.DIFFERENT))
+              .exclude(verification=CallbackSample.Verification.OVERTURNED)
+              .select_related("batch").order_by("batch_id", "position"))
+    flags = []
+    for sample in failed:
+        row = rows.get(sample.visit_id)
+        if row is None:  # outside the period asked
+            continue
+        serious = sample.outcome == CallbackSample.Outcome.NOT_VISITED
+        flags.append(Flag("callbacks", f"callbacks:{sample.pk}", row.cadre_id, [row.id], _(
+            "%(batch)s 第 %(n)s 号：%(target)s %(outcome)s（%(verification)s）") % {
+            "batch": sample.batch, "n": sample.position, "target": row.target_name,
+            "outcome": sample.get_outcome_display(),
+            "verification": sample.get_verification_display() or _("无需核实")},
+            weight=SERIOUS if serious else NOTICE))
+    return flags

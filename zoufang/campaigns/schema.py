@@ -344,6 +344,8 @@ CALLBACKS = _object(
         "note": TEXT,
     },
     required=("rate", "attempts", "script"),
+)
+
 # Optional, added by the integrity issue: the thresholds of the integrity flags (zoufang/integrity/config.py
 # holds the defaults used for a key left out; docs/integrity.md explains each).
 _HOURS: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": 23}

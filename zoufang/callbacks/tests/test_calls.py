@@ -186,3 +186,35 @@ def test_a_problem_the_person_says_was_never_answered_reopens_its_case(cases_tow
     assert sample.unanswered_handled_at is not None
     with pytest.raises(services.CallbackError):
         findings.reopen_unanswered(sample, by=sampling.users["office"], note="again")
+
+
+def test_a_failed_call_is_an_integrity_flag_and_an_upheld_one_counts_in_the_assessment(sampling, batch):
+    from zoufang.assessment.indicators import provider
+    from zoufang.integrity import flags as integrity_flags
+
+    campaign = sampling.town.campaign
+    sample = _not_visited(sampling, batch)
+    cadre = sample.visit.cadre
+    # The person says nobody came: the office sees it among the visit's integrity flags at once (serious) ...
+    failed = [f for f in integrity_flags.compute(campaign) if f.kind == "callbacks"]
+    assert [(f.cadre_id, f.visit_ids, f.weight) for f in failed] == [(cadre.pk, [sample.visit_id], integrity_flags.SERIOUS)]
+    assert sample.visit_id in integrity_flags.open_flag_visit_ids(campaign, MAY)
+    upheld_by = provider("callback")
+    assert upheld_by is not None  # the assessment's callback indicator is connected
+    assert upheld_by(campaign, "cadre", MAY.starts_on, MAY.ends_on) == {}  # not yet checked by the office
+    services.verify(sample, by=sampling.users["office"], upheld=True, explanation="干部称当天去过", note="无佐证")
+    assert upheld_by(campaign, "cadre", MAY.starts_on, MAY.ends_on) == {cadre.pk: 1}
+    assert upheld_by(campaign, "unit", MAY.starts_on, MAY.ends_on) == {cadre.unit_id: 1}
+    village = sample.visit.target.region
+    while village.level != village.Level.VILLAGE:
+        village = village.parent
+    assert upheld_by(campaign, "village", MAY.starts_on, MAY.ends_on) == {village.pk: 1}
+    assert upheld_by(campaign, "cadre", dt.date(2017, 6, 1), dt.date(2017, 6, 30)) == {}
+
+
+def test_an_overturned_finding_is_no_flag(sampling, batch):
+    from zoufang.integrity import flags as integrity_flags
+
+    sample = _not_visited(sampling, batch)
+    services.verify(sample, by=sampling.users["office"], upheld=False, explanation="有走访照片", note="照片为证")
+    assert not [f for f in integrity_flags.compute(sampling.town.campaign) if f.kind == "callbacks"]
