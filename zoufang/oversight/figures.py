@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncWeek
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from zoufang.campaigns.models import Campaign, CaseCategory
 from zoufang.campaigns.values import parse_date, parse_share
 from zoufang.cases.models import Case, CaseEvent
 from zoufang.cases.workflow import ANSWERED, HANDLING
+from zoufang.oversight.models import CoverageTally
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Target, Unit
@@ -178,6 +179,19 @@ def visited_condition(campaign: Campaign, target_field: str = "target_id") -> Ex
     return Exists(Visit.objects.filter(campaign=campaign, target_id=OuterRef(target_field)))
 
 
+@dataclass(frozen=True)
+class Part:
+    """Which of a campaign's assignments a queryset from `assignments()` holds, so coverage can read the kept
+    counts (oversight.counters) for exactly those. Any further filter makes a new queryset without it."""
+
+    unit: Unit | None = None
+    cadre: Cadre | None = None
+    region: Region | None = None
+
+
+PART = "_oversight_part"
+
+
 def assignments(campaign: Campaign, *, unit: Unit | None = None, cadre: Cadre | None = None,
                 region: Region | None = None) -> QuerySet[Assignment]:
     rows = Assignment.objects.filter(campaign=campaign)
@@ -187,6 +201,7 @@ def assignments(campaign: Campaign, *, unit: Unit | None = None, cadre: Cadre | 
         rows = rows.filter(cadre=cadre)
     if region is not None:
         rows = rows.filter(target__region__path__startswith=region.path)
+    setattr(rows, PART, Part(unit, cadre, region))  # a clone (filter, values …) starts without it
     return rows
 
 
@@ -274,13 +289,10 @@ def coverage(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignm
     if by not in GROUPINGS:
         raise ValueError(by)
     rule = pace_rule(campaign)
-    source = assignments(campaign) if rows is None else rows
-    grouped = (
-        source.values(GROUPINGS[by], "target__kind")
-        .annotate(assigned=Count("id"), visited=Count("id", filter=visited_condition(campaign)))
-        .order_by()
-    )
-    data = list(grouped)
+    part = Part() if rows is None else getattr(rows, PART, None)
+    data = kept_counts(campaign, by, part) if part is not None else None
+    if data is None:
+        data = recounted(campaign, by, rows)
     labels = _kind_labels()
     objects = _keys(by, {item[GROUPINGS[by]] for item in data}) if by != "kind" else {}
     result: dict[Any, CoverageRow] = {}
@@ -309,6 +321,80 @@ def coverage(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignm
         row.pace = pace_of(row, rule, today)
     kinds = [(str(k), str(label)) for k, label in Target.Kind.choices if k in total.kinds]
     return Coverage(by=by, today=today, rule=rule, rows=ordered, total=total, kinds=kinds)
+
+
+def recounted(campaign: Campaign, by: str, rows: QuerySet[Assignment] | None = None) -> list[dict[str, Any]]:
+    """Coverage's grouped numbers counted afresh: the given assignments against the campaign's visits (one
+    GROUP BY with an EXISTS per assignment). Also the baseline of `make bench` and the oracle of the tests."""
+    source = assignments(campaign) if rows is None else rows
+    return list(
+        source.values(GROUPINGS[by], "target__kind")
+        .annotate(assigned=Count("id"), visited=Count("id", filter=visited_condition(campaign)))
+        .order_by()
+    )
+
+
+def kept_counts(campaign: Campaign, by: str, part: Part) -> list[dict[str, Any]] | None:
+    """Coverage's grouped numbers read from the kept counts (CoverageTally), in `recounted`'s shape; None for
+    a part and grouping they do not hold (a cadre's targets by region; a region's by unit or cadre).
+
+    The rows of the grouping's nodes, plus one row under None per kind for what no node of that level holds
+    (the part's total less the nodes': targets directly under a village when grouped by 村民小组, a unit's
+    targets not yet given to a cadre)."""
+    name = GROUPINGS[by]
+    base = CoverageTally.objects.filter(campaign=campaign, assigned__gt=0)
+    level_ids = Region.objects.filter(level=by).values("id") if by in REGION_LEVELS else None
+    unit, cadre, region = part.unit, part.cadre, part.region
+    if cadre is not None:
+        if unit is not None or region is not None or by not in ("unit", "cadre", "kind"):
+            return None
+        total = base.filter(region=0, cadre=cadre.pk)
+        nodes, column = total, {"unit": "unit", "cadre": "cadre", "kind": "kind"}[by]
+    elif unit is not None:
+        if region is not None:
+            return None
+        total = base.filter(region=0, unit=unit.pk, cadre=0)
+        if level_ids is not None:
+            nodes, column = base.filter(unit=unit.pk, cadre=0, region__in=level_ids), "region"
+        elif by == "cadre":
+            nodes, column = base.filter(region=0, unit=unit.pk).exclude(cadre=0), "cadre"
+        else:
+            nodes, column = total, by
+    elif region is not None:
+        if level_ids is None and by != "kind":
+            return None
+        total = base.filter(region=region.pk, unit=0, cadre=0)
+        if level_ids is None:
+            nodes, column = total, "kind"
+        elif Region.level_rank(by) <= Region.level_rank(region.level):
+            return None
+        else:
+            below = level_ids.filter(path__startswith=region.path)
+            nodes, column = base.filter(unit=0, cadre=0, region__in=below), "region"
+    else:
+        total = base.filter(region=0, unit=0, cadre=0)
+        if level_ids is not None:
+            nodes, column = base.filter(unit=0, cadre=0, region__in=level_ids), "region"
+        elif by == "unit":
+            nodes, column = base.filter(region=0, cadre=0).exclude(unit=0), "unit"
+        elif by == "cadre":
+            nodes, column = base.filter(region=0).exclude(cadre=0), "cadre"
+        else:
+            nodes, column = total, "kind"
+    sums = {"assigned": Sum("assigned"), "visited": Sum("visited")}
+    grouped = nodes.values(column, "kind").annotate(**sums).order_by() if column != "kind" else \
+        nodes.values("kind").annotate(**sums).order_by()
+    data: list[dict[str, Any]] = []
+    rest = {row["kind"]: [row["assigned"], row["visited"]] for row in total.values("kind").annotate(**sums)
+            .order_by()}
+    for row in grouped:
+        data.append({name: row[column] if column != "kind" else row["kind"], "target__kind": row["kind"],
+                     "assigned": row["assigned"], "visited": row["visited"]})
+        left = rest.setdefault(row["kind"], [0, 0])
+        left[0] -= row["assigned"]
+        left[1] -= row["visited"]
+    data += [{name: None, "target__kind": kind, "assigned": a, "visited": v} for kind, (a, v) in rest.items() if a]
+    return data
 
 
 def visited_targets(campaign: Campaign) -> int:
