@@ -29,9 +29,12 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef
+from django.db.models.functions import TruncWeek
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from zoufang.oversight.models import CoverageTally, VisitedTarget
+from zoufang import clock
+
+from zoufang.oversight.models import CoverageTally, VisitedTarget, WeeklyTally
 from zoufang.planning.models import Assignment
 from zoufang.registry.models import Target
 from zoufang.visits.models import Visit
@@ -100,47 +103,93 @@ def _assignment_nodes(campaign_id: int, target_id: int) -> list[Key]:
     return nodes(kind, path or "", unit, cadre)
 
 
-def _count_visited(campaign_id: int, target_id: int, sign: int) -> None:
-    _bump(campaign_id, {key: [0, sign] for key in _assignment_nodes(campaign_id, target_id)})
-
-
 # ---------------------------------------------------------------------------------------------- visits
+
+
+def monday(moment: dt.datetime) -> dt.date:
+    """The Monday of a moment's Beijing week (the weekly curve's TruncWeek)."""
+    day = clock.local(moment).date()
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _weekly(campaign_id: int, kind: str, changes: dict[dt.date, int]) -> None:
+    rows = [(week, n) for week, n in sorted(changes.items()) if n]
+    if not rows:
+        return
+    table = connection.ops.quote_name(WeeklyTally._meta.db_table)
+    week_field = WeeklyTally._meta.get_field("week")
+    params: list[Any] = []
+    for week, n in rows:
+        params += [campaign_id, kind, week_field.get_db_prep_value(week, connection), n]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (campaign_id, kind, week, first_visits) VALUES "  # noqa: S608
+            f"{', '.join(['(%s, %s, %s, %s)'] * len(rows))} ON CONFLICT (campaign_id, kind, week) "
+            f"DO UPDATE SET first_visits = {table}.first_visits + excluded.first_visits", params)
+
+
+def _first_moved(campaign_id: int, target_id: int, before: dt.datetime | None, after: dt.datetime | None) -> None:
+    """The target's first visit moved (None: no visit): its assigned nodes' visited and its week follow."""
+    if before is not None and after is not None and monday(before) == monday(after):
+        return
+    keys = _assignment_nodes(campaign_id, target_id)
+    if not keys:
+        return
+    if (before is None) != (after is None):
+        _bump(campaign_id, {key: [0, 1 if before is None else -1] for key in keys})
+    changes: dict[dt.date, int] = defaultdict(int)
+    if before is not None:
+        changes[monday(before)] -= 1
+    if after is not None:
+        changes[monday(after)] += 1
+    _weekly(campaign_id, keys[0][0], changes)
+
+
+def _kept_visits(campaign_id: int, target_id: int) -> tuple[int, dt.datetime] | None:
+    return VisitedTarget.objects.select_for_update().filter(campaign_id=campaign_id, target_id=target_id) \
+        .values_list("visits", "first_at").first()
 
 
 def visit_added(campaign_id: int, target_id: int, visited_at: dt.datetime) -> None:
     _lock(campaign_id, exclusive=False)
-    table = connection.ops.quote_name(VisitedTarget._meta.db_table)
-    earliest = "LEAST" if connection.vendor == "postgresql" else "MIN"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (campaign_id, target_id, visits, first_at) VALUES (%s, %s, 1, %s) "  # noqa: S608
-            f"ON CONFLICT (campaign_id, target_id) DO UPDATE SET visits = {table}.visits + 1, "
-            f"first_at = {earliest}({table}.first_at, excluded.first_at) RETURNING visits",
-            [campaign_id, target_id, VisitedTarget._meta.get_field("first_at").get_db_prep_value(
-                visited_at, connection)],
-        )
-        (visits,) = cursor.fetchone()
-    if visits == 1:  # the target's first visit in the campaign
-        _count_visited(campaign_id, target_id, +1)
+    found = _kept_visits(campaign_id, target_id)
+    if found is None:
+        table = connection.ops.quote_name(VisitedTarget._meta.db_table)
+        with connection.cursor() as cursor:  # a concurrent first visit makes this one wait, then do nothing
+            cursor.execute(
+                f"INSERT INTO {table} (campaign_id, target_id, visits, first_at) VALUES (%s, %s, 1, %s) "  # noqa: S608
+                "ON CONFLICT (campaign_id, target_id) DO NOTHING RETURNING id",
+                [campaign_id, target_id,
+                 VisitedTarget._meta.get_field("first_at").get_db_prep_value(visited_at, connection)])
+            if cursor.fetchone() is not None:  # the target's first visit in the campaign
+                _first_moved(campaign_id, target_id, None, visited_at)
+                return
+        found = _kept_visits(campaign_id, target_id)
+        assert found is not None  # noqa: S101 - the other visit's row, committed
+    visits, first = found
+    VisitedTarget.objects.filter(campaign_id=campaign_id, target_id=target_id).update(
+        visits=visits + 1, first_at=min(first, visited_at))
+    if visited_at < first:  # recorded late for an earlier day
+        _first_moved(campaign_id, target_id, first, visited_at)
 
 
 def visit_removed(campaign_id: int, target_id: int) -> None:
     """A visit no longer names (campaign, target): deleted, or moved to another campaign or target."""
     _lock(campaign_id, exclusive=False)
-    table = connection.ops.quote_name(VisitedTarget._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET visits = visits - 1 "  # noqa: S608
-                       "WHERE campaign_id = %s AND target_id = %s RETURNING visits", [campaign_id, target_id])
-        row = cursor.fetchone()
-    if row is None:
+    found = _kept_visits(campaign_id, target_id)
+    if found is None:
         return  # never counted: `oversight verify` would say so
-    if row[0] > 0:
-        first = Visit.objects.filter(campaign_id=campaign_id, target_id=target_id).order_by("visited_at") \
-            .values_list("visited_at", flat=True).first()
-        VisitedTarget.objects.filter(campaign_id=campaign_id, target_id=target_id).update(first_at=first)
+    visits, first = found
+    rows = VisitedTarget.objects.filter(campaign_id=campaign_id, target_id=target_id)
+    if visits <= 1:
+        rows.delete()
+        _first_moved(campaign_id, target_id, first, None)
         return
-    VisitedTarget.objects.filter(campaign_id=campaign_id, target_id=target_id).delete()
-    _count_visited(campaign_id, target_id, -1)
+    earliest = Visit.objects.filter(campaign_id=campaign_id, target_id=target_id).order_by("visited_at") \
+        .values_list("visited_at", flat=True).first()
+    rows.update(visits=visits - 1, first_at=earliest)
+    if earliest is not None and earliest != first:
+        _first_moved(campaign_id, target_id, first, earliest)
 
 
 _VISIT_FIELDS = ("campaign_id", "target_id", "visited_at")
@@ -178,8 +227,11 @@ def _assignment_delta(campaign_id: int, target_id: int, unit: int, cadre: int | 
     if found is None:
         return
     kind, path = found
-    visited = VisitedTarget.objects.filter(campaign_id=campaign_id, target_id=target_id).exists()
-    _bump(campaign_id, {key: [sign, sign if visited else 0] for key in nodes(kind, path or "", unit, cadre)})
+    first = VisitedTarget.objects.filter(campaign_id=campaign_id, target_id=target_id) \
+        .values_list("first_at", flat=True).first()
+    _bump(campaign_id, {key: [sign, sign if first else 0] for key in nodes(kind, path or "", unit, cadre)})
+    if first is not None:
+        _weekly(campaign_id, kind, {monday(first): sign})
 
 
 _ASSIGNMENT_FIELDS = ("campaign_id", "target_id", "unit_id", "cadre_id")
@@ -250,6 +302,25 @@ def kept(campaign_id: int) -> dict[Key, tuple[int, int]]:
             if a or v}
 
 
+def recount_weekly(campaign_id: int) -> dict[tuple[str, dt.date], int]:
+    """Assigned targets per kind and week of their first visit, from the VisitedTarget rows (which `verify`
+    holds against the visits themselves): grouped by TruncWeek in the database, as the weekly curve was."""
+    grouped = (
+        VisitedTarget.objects.filter(campaign_id=campaign_id, target__assignments__campaign_id=campaign_id)
+        .annotate(week=TruncWeek("first_at")).values_list("target__kind", "week").annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: dict[tuple[str, dt.date], int] = defaultdict(int)
+    for kind, week, n in grouped:
+        counts[(kind, clock.local(week).date() if isinstance(week, dt.datetime) else week)] += n
+    return dict(counts)
+
+
+def kept_weekly(campaign_id: int) -> dict[tuple[str, dt.date], int]:
+    rows = WeeklyTally.objects.filter(campaign_id=campaign_id).exclude(first_visits=0)
+    return {(kind, week): n for kind, week, n in rows.values_list("kind", "week", "first_visits")}
+
+
 def _visited_sql(campaign_id: int) -> tuple[str, str, list[Any]]:
     visits = connection.ops.quote_name(Visit._meta.db_table)
     table = connection.ops.quote_name(VisitedTarget._meta.db_table)
@@ -307,6 +378,10 @@ def rebuild_tallies(campaign_id: int) -> None:
              for (kind, region, unit, cadre), (assigned, visited) in counts.items()),
             batch_size=5000,
         )
+        WeeklyTally.objects.filter(campaign_id=campaign_id).delete()
+        WeeklyTally.objects.bulk_create(
+            WeeklyTally(campaign_id=campaign_id, kind=kind, week=week, first_visits=n)
+            for (kind, week), n in recount_weekly(campaign_id).items())
 
 
 @dataclass
@@ -317,10 +392,11 @@ class Verdict:
     nodes: list[tuple[Key, tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # key, counted, kept
     targets: int = 0
     target_rows: list[TargetDifference] = field(default_factory=list)
+    weeks: list[tuple[tuple[str, dt.date], int, int]] = field(default_factory=list)  # (kind, week), counted, kept
 
     @property
     def ok(self) -> bool:
-        return not self.nodes and not self.targets
+        return not self.nodes and not self.targets and not self.weeks
 
 
 def verify(campaign_id: int) -> Verdict:
@@ -332,4 +408,7 @@ def verify(campaign_id: int) -> Verdict:
         if expected != actual:
             verdict.nodes.append((key, expected, actual))
     verdict.targets, verdict.target_rows = visited_differences(campaign_id)
+    weekly, kept_weeks = recount_weekly(campaign_id), kept_weekly(campaign_id)
+    verdict.weeks = [(key, weekly.get(key, 0), kept_weeks.get(key, 0)) for key in sorted(set(weekly) | set(kept_weeks))
+                     if weekly.get(key, 0) != kept_weeks.get(key, 0)]
     return verdict

@@ -19,7 +19,7 @@ from zoufang.campaigns.models import Campaign, CaseCategory
 from zoufang.campaigns.values import parse_date, parse_share
 from zoufang.cases.models import Case, CaseEvent
 from zoufang.cases.workflow import ANSWERED, HANDLING
-from zoufang.oversight.models import CoverageTally
+from zoufang.oversight.models import CoverageTally, WeeklyTally
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Target, Unit
@@ -413,22 +413,11 @@ class WeekPoint:
 def weekly_visits(campaign: Campaign, today: dt.date, rows: QuerySet[Assignment] | None = None) -> list[WeekPoint]:
     """First visits to assigned targets per week (a target counts in the week of its first visit), cumulated,
     against the pace rule's due count at each week's Sunday."""
-    source = assignments(campaign) if rows is None else rows
     rule = pace_rule(campaign)
-    assigned = source.filter(target__kind__in=rule.kinds).count()
-    # Each target's first visit, then counted per (Beijing) week: one grouped query, a row per week.
-    first = Visit.objects.filter(campaign=campaign, target_id=OuterRef("target_id")).order_by("visited_at") \
-        .values("visited_at")[:1]
-    weeks = (
-        source.filter(target__kind__in=rule.kinds)
-        .annotate(first_at=Subquery(first, output_field=DateTimeField())).filter(first_at__isnull=False)
-        .annotate(week=TruncWeek("first_at")).values("week").annotate(n=Count("id")).order_by()
-    )
-    counts: dict[dt.date, int] = {}
-    for item in weeks:
-        week = item["week"]
-        monday = _local_date(week) if isinstance(week, dt.datetime) else week
-        counts[monday] = counts.get(monday, 0) + item["n"]
+    if rows is None or getattr(rows, PART, None) == Part():
+        assigned, counts = kept_weeks(campaign, rule)
+    else:
+        assigned, counts = recounted_weeks(campaign, rule, rows)
     points: list[WeekPoint] = []
     monday = rule.starts_on - dt.timedelta(days=rule.starts_on.weekday())
     end = min(today, rule.complete_by or campaign.ends_on)
@@ -439,6 +428,34 @@ def weekly_visits(campaign: Campaign, today: dt.date, rows: QuerySet[Assignment]
         points.append(WeekPoint(monday, counts.get(monday, 0), cumulative, pace_due(rule, assigned, sunday)))
         monday += dt.timedelta(days=7)
     return points
+
+
+def recounted_weeks(campaign: Campaign, rule: PaceRule, rows: QuerySet[Assignment] | None = None,
+                    ) -> tuple[int, dict[dt.date, int]]:
+    """The rule's assigned targets, and how many had their first visit in each (Beijing) week: counted afresh
+    (each target's first visit, then one grouped query, a row per week)."""
+    source = (assignments(campaign) if rows is None else rows).filter(target__kind__in=rule.kinds)
+    first = Visit.objects.filter(campaign=campaign, target_id=OuterRef("target_id")).order_by("visited_at") \
+        .values("visited_at")[:1]
+    weeks = (
+        source.annotate(first_at=Subquery(first, output_field=DateTimeField())).filter(first_at__isnull=False)
+        .annotate(week=TruncWeek("first_at")).values("week").annotate(n=Count("id")).order_by()
+    )
+    counts: dict[dt.date, int] = {}
+    for item in weeks:
+        week = item["week"]
+        monday = _local_date(week) if isinstance(week, dt.datetime) else week
+        counts[monday] = counts.get(monday, 0) + item["n"]
+    return source.count(), counts
+
+
+def kept_weeks(campaign: Campaign, rule: PaceRule) -> tuple[int, dict[dt.date, int]]:
+    """`recounted_weeks` for the whole campaign, read from the kept counts (CoverageTally, WeeklyTally)."""
+    assigned = CoverageTally.objects.filter(campaign=campaign, region=0, unit=0, cadre=0, kind__in=rule.kinds) \
+        .aggregate(n=Sum("assigned"))["n"] or 0
+    weeks = WeeklyTally.objects.filter(campaign=campaign, kind__in=rule.kinds).exclude(first_visits=0) \
+        .values("week").annotate(n=Sum("first_visits")).order_by()
+    return assigned, {item["week"]: item["n"] for item in weeks}
 
 
 def _local_date(moment: dt.datetime) -> dt.date:

@@ -56,3 +56,20 @@ class VisitedTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}/{self.target_id}"
+
+
+class WeeklyTally(models.Model):
+    """Assigned targets of one kind first visited in one (Beijing) week of a campaign: the weekly curve."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("对象类型"), max_length=30)
+    week = models.DateField(_("周一"))
+    first_visits = models.IntegerField(_("首次走访对象数"), default=0)
+
+    class Meta:
+        verbose_name = _("每周首次走访计数")
+        verbose_name_plural = _("每周首次走访计数")
+        constraints = [models.UniqueConstraint(fields=["campaign", "kind", "week"], name="weekly_tally_week")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.kind}/{self.week}"

@@ -1,10 +1,14 @@
 """Count the campaigns already there (the kept counts start empty): what `zoufang oversight verify --repair` does."""
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
 from django.db import migrations
 from django.db.models import Count, Exists, Min, OuterRef
+from django.db.models.functions import TruncWeek
+
+from zoufang import clock
 
 from zoufang.oversight.counters import nodes
 
@@ -15,6 +19,7 @@ def backfill(apps: Any, schema_editor: Any) -> None:
     Visit = apps.get_model("visits", "Visit")
     CoverageTally = apps.get_model("oversight", "CoverageTally")
     VisitedTarget = apps.get_model("oversight", "VisitedTarget")
+    WeeklyTally = apps.get_model("oversight", "WeeklyTally")
     for campaign_id in Campaign.objects.values_list("pk", flat=True):
         seen = (Visit.objects.filter(campaign_id=campaign_id).values("target_id")
                 .annotate(n=Count("id"), first=Min("visited_at")).order_by())
@@ -34,6 +39,14 @@ def backfill(apps: Any, schema_editor: Any) -> None:
             (CoverageTally(campaign_id=campaign_id, kind=kind, region=region, unit=unit, cadre=cadre,
                            assigned=a, visited=v) for (kind, region, unit, cadre), (a, v) in counts.items()),
             batch_size=5000)
+        weeks: dict[Any, int] = defaultdict(int)
+        firsts = (VisitedTarget.objects.filter(campaign_id=campaign_id, target__assignments__campaign_id=campaign_id)
+                  .annotate(week=TruncWeek("first_at")).values_list("target__kind", "week").annotate(n=Count("id"))
+                  .order_by())
+        for kind, week, n in firsts:
+            weeks[(kind, clock.local(week).date() if isinstance(week, dt.datetime) else week)] += n
+        WeeklyTally.objects.bulk_create(WeeklyTally(campaign_id=campaign_id, kind=kind, week=week, first_visits=n)
+                                        for (kind, week), n in weeks.items())
 
 
 class Migration(migrations.Migration):

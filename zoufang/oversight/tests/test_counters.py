@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from zoufang.oversight import counters, figures
-from zoufang.oversight.models import CoverageTally, VisitedTarget
+from zoufang.oversight.models import CoverageTally, VisitedTarget, WeeklyTally
 from zoufang.oversight.tests.conftest import at, visit
 from zoufang.planning.models import Assignment
 from zoufang.planning.services import reassign
@@ -46,8 +46,10 @@ def assert_kept_equals_recount(town: Any) -> int:
             kept = figures.coverage(campaign, by, TODAY, rows)
             assert _shown(kept) == _shown(figures.coverage(campaign, by, TODAY, rows.all())), (part, by)
             compared += 1
+    kept_weeks = figures.weekly_visits(campaign, TODAY)
+    assert kept_weeks == figures.weekly_visits(campaign, TODAY, figures.assignments(campaign).all())
     verdict = counters.verify(campaign.pk)
-    assert verdict.ok, (verdict.nodes, verdict.target_rows)
+    assert verdict.ok, (verdict.nodes, verdict.target_rows, verdict.weeks)
     return compared
 
 
@@ -114,13 +116,15 @@ def test_verify_finds_a_tampered_count_in_chinese_and_repair_rewrites_it(counted
     CoverageTally.objects.filter(campaign=counted.campaign, region=counted.shangxiatang.pk, unit=0, cadre=0) \
         .update(visited=3)
     VisitedTarget.objects.filter(campaign=counted.campaign, target=counted.extra).update(visits=7)
+    WeeklyTally.objects.filter(campaign=counted.campaign, kind="enterprise").update(first_visits=5)
     with pytest.raises(SystemExit) as exit_:
         call_command("oversight", "verify", "--campaign", counted.campaign.slug, stdout=out, stderr=err)
     assert exit_.value.code == 1
     text = out.getvalue()
-    assert "1 项计数、1 个对象的走访记录与重新统计不一致" in text
+    assert "1 项计数、1 个对象的走访记录、1 周的首次走访数与重新统计不一致" in text
     assert "上下塘社区·户籍户：已分配 应为 3 实为 3，已走访 应为 1 实为 3" in text
     assert f"对象 {counted.extra.name}：走访记录 1 次（首次 2017-06-12 10:00），保存的为 7 次" in text
+    assert "2017-06-12 起的一周·企业：首次走访对象 应为 1 实为 5" in text
     assert "1 个走访活动的计数与重新统计不一致" in err.getvalue()
     out = StringIO()
     call_command("oversight", "verify", "--campaign", counted.campaign.slug, "--repair", stdout=out)

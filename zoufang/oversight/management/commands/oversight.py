@@ -49,7 +49,7 @@ class Command(BaseCommand):
 
     def _report(self, campaign: Campaign, verdict: Verdict) -> None:
         self.stdout.write(f"{campaign.name}（{campaign.slug}）：{len(verdict.nodes)} 项计数、"
-                          f"{verdict.targets} 个对象的走访记录与重新统计不一致")
+                          f"{verdict.targets} 个对象的走访记录、{len(verdict.weeks)} 周的首次走访数与重新统计不一致")
         names = _node_names([key for key, _counted, _kept in verdict.nodes[:SHOWN]])
         for key, (assigned, visited), (kept_assigned, kept_visited) in verdict.nodes[:SHOWN]:
             self.stdout.write(f"  {names(key)}·{_kind(key[0])}：已分配 应为 {assigned} 实为 {kept_assigned}，"
@@ -61,6 +61,8 @@ class Command(BaseCommand):
             kept = f"{row.kept[0]} 次（首次 {_when(row.kept[1])}）" if row.kept else "未记"
             self.stdout.write(f"  对象 {target.name if target else row.target_id}：走访记录 {counted}，"
                               f"保存的为 {kept}")
+        for (kind, week), counted, kept in verdict.weeks[:SHOWN]:
+            self.stdout.write(f"  {week} 起的一周·{_kind(kind)}：首次走访对象 应为 {counted} 实为 {kept}")
         if len(verdict.nodes) > SHOWN:
             self.stdout.write(f"  ……另有 {len(verdict.nodes) - SHOWN} 项")
 
