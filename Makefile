@@ -81,6 +81,7 @@ openapi: $(STAMP)
 bench: setup
 	$(BIN)/python -m zoufang.bench
 	$(BIN)/python -m zoufang.planning.bench
+	$(BIN)/python -m zoufang.oversight.bench
 
 clean:
 	rm -rf $(VENV) var node_modules
