@@ -11,6 +11,7 @@ with the same N reuses the generated campaign.
 """
 
 import datetime as dt
+import functools
 import math
 import os
 import random
@@ -224,13 +225,13 @@ def measure(campaign: Any) -> list[tuple[str, float, float, int, int]]:
                 return figures.weekly_visits(campaign, TODAY, rows)
             return figures.coverage(campaign, by, TODAY, rows)
 
-        kept = [timed(lambda part=part: figure(part, False)) for part in parts]
+        kept = [timed(functools.partial(figure, part, False)) for part in parts]
         recount: list[float] = []
         spent = 0.0
         for part in parts:
             if len(recount) >= 3 and spent > RECOUNT_BUDGET:
                 break
-            recount.append(timed(lambda part=part: figure(part, True)))
+            recount.append(timed(functools.partial(figure, part, True)))
             spent += recount[-1]
         results.append((label, p95(kept), p95(recount), len(kept), len(recount)))
         report(*results[-1])

@@ -33,7 +33,6 @@ from django.db.models.functions import TruncWeek
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from zoufang import clock
-
 from zoufang.oversight.models import CoverageTally, VisitedTarget, WeeklyTally
 from zoufang.planning.models import Assignment
 from zoufang.registry.models import Target

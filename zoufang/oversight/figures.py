@@ -1,7 +1,9 @@
 """The campaign's oversight figures: coverage, pace, case results. One definition each (docs/oversight.md).
 
-Every function aggregates in the database (one grouped query per figure) and returns plain dataclasses that
-the pages, the API and the xlsx exports all read. Drill-downs (`*_rows`) return the querysets behind a figure.
+Coverage and the weekly curve read the counts kept with every visit (oversight.counters, decision 0005) for
+the parts `assignments()` marks, and recount any other queryset in one grouped query; case figures aggregate
+in the database. All return plain dataclasses that the pages, the API and the xlsx exports read. Drill-downs
+(`*_rows`) return the querysets behind a figure.
 """
 
 import calendar

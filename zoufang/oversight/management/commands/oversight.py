@@ -61,8 +61,8 @@ class Command(BaseCommand):
             kept = f"{row.kept[0]} 次（首次 {_when(row.kept[1])}）" if row.kept else "未记"
             self.stdout.write(f"  对象 {target.name if target else row.target_id}：走访记录 {counted}，"
                               f"保存的为 {kept}")
-        for (kind, week), counted, kept in verdict.weeks[:SHOWN]:
-            self.stdout.write(f"  {week} 起的一周·{_kind(kind)}：首次走访对象 应为 {counted} 实为 {kept}")
+        for (kind, week), expected, actual in verdict.weeks[:SHOWN]:
+            self.stdout.write(f"  {week} 起的一周·{_kind(kind)}：首次走访对象 应为 {expected} 实为 {actual}")
         if len(verdict.nodes) > SHOWN:
             self.stdout.write(f"  ……另有 {len(verdict.nodes) - SHOWN} 项")
 
