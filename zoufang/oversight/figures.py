@@ -274,8 +274,9 @@ def projected_finish(rule: PaceRule, visited: int, assigned: int, today: dt.date
 
 
 def pace_of(row: CoverageRow, rule: PaceRule, today: dt.date) -> Pace:
-    assigned = sum(row.kind(k).assigned for k in rule.kinds)
-    visited = sum(row.kind(k).visited for k in rule.kinds)
+    counted = [count for kind, count in row.kinds.items() if kind in rule.kinds]
+    assigned = sum(count.assigned for count in counted)
+    visited = sum(count.visited for count in counted)
     return Pace(
         assigned=assigned, visited=visited, due_today=pace_due(rule, assigned, today),
         due_month_end=pace_due(rule, assigned, month_end(today)),

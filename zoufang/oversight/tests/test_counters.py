@@ -1,6 +1,7 @@
 """The kept coverage counts (oversight.counters) against a full recount: after visits, repeats, moves, deletions,
 reassignment and planning, under concurrent visits, and `zoufang oversight verify` catching a tampered count."""
 
+import importlib
 import threading
 from io import StringIO
 from typing import Any
@@ -170,3 +171,14 @@ def test_concurrent_visits_lose_no_increment(town: Any) -> None:
     assert (whole.assigned, whole.visited) == (4, 4)
     assert sorted(VisitedTarget.objects.filter(campaign=campaign).values_list("visits", flat=True)) == [4, 4, 4, 4]
     assert counters.verify(campaign.pk).ok
+
+
+def test_the_migration_backfills_a_campaign_counted_before_the_kept_counts(counted: Any) -> None:
+    from django.apps import apps
+
+    backfill = importlib.import_module("zoufang.oversight.migrations.0002_backfill_counts").backfill
+    for model in (CoverageTally, VisitedTarget, WeeklyTally):
+        model.objects.all().delete()
+    assert not counters.verify(counted.campaign.pk).ok
+    backfill(apps, None)
+    assert_kept_equals_recount(counted)
