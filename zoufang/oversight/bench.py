@@ -179,6 +179,8 @@ def build(campaign: Any) -> None:
     from zoufang.oversight import counters
 
     started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # the planner must know the COPY's millions before the recount's joins
     counters.rebuild(campaign.pk)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -229,14 +229,25 @@ def _ancestor_at(regions: dict[int, Region], region_id: int, level: str) -> Regi
     return None
 
 
-def _keys(by: str, ids: set[Any]) -> dict[Any, Any]:
-    """The objects the grouped ids stand for, in one query (regions: every region on their paths)."""
+# What a row's key is read for (labels, order, links): thousands of rows load no more.
+KEY_FIELDS = {"unit": ("public_id", "name", "sort_order"),
+              "cadre": ("public_id", "name", "sort_order", "unit__public_id", "unit__name", "unit__sort_order"),
+              "region": ("public_id", "name", "level", "path", "sort_order")}
+
+
+def _keys(by: str, ids: set[Any], *, exact: bool = False) -> dict[Any, Any]:
+    """The objects the grouped ids stand for, in one query (regions: every region on their paths, unless the
+    ids are `exact`ly the regions of the level asked, as the kept counts give them)."""
+    wanted = [i for i in ids if i]
     if by == "unit":
-        return Unit.objects.in_bulk([i for i in ids if i])
+        return Unit.objects.only(*KEY_FIELDS["unit"]).in_bulk(wanted)
     if by == "cadre":
-        return Cadre.objects.select_related("unit").in_bulk([i for i in ids if i])
-    leaves = Region.objects.filter(pk__in=ids).values_list("path", flat=True)
-    return Region.objects.in_bulk({int(p) for path in leaves for p in path.split(".") if p})
+        return Cadre.objects.select_related("unit").only(*KEY_FIELDS["cadre"]).in_bulk(wanted)
+    regions = Region.objects.only(*KEY_FIELDS["region"])
+    if exact:
+        return regions.in_bulk(wanted)
+    leaves = Region.objects.filter(pk__in=wanted).values_list("path", flat=True)
+    return regions.in_bulk({int(p) for path in leaves for p in path.split(".") if p})
 
 
 def _label(by: str, key: Any) -> str:
@@ -294,10 +305,11 @@ def coverage(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignm
     rule = pace_rule(campaign)
     part = Part() if rows is None else getattr(rows, PART, None)
     data = kept_counts(campaign, by, part) if part is not None else None
+    exact = data is not None
     if data is None:
         data = recounted(campaign, by, rows)
     labels = _kind_labels()
-    objects = _keys(by, {item[GROUPINGS[by]] for item in data}) if by != "kind" else {}
+    objects = _keys(by, {item[GROUPINGS[by]] for item in data}, exact=exact) if by != "kind" else {}
     result: dict[Any, CoverageRow] = {}
     total = CoverageRow(None, _("合计"))
     for item in data:
