@@ -8,6 +8,7 @@ in the database. All return plain dataclasses that the pages, the API and the xl
 
 import calendar
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,10 +60,12 @@ def pace_rule(campaign: Campaign) -> PaceRule:
     )
 
 
+@functools.lru_cache(maxsize=512)  # pure, and asked once per row of a table of thousands
 def month_end(day: dt.date) -> dt.date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
+@functools.lru_cache(maxsize=512)
 def _months_ended(start: dt.date, day: dt.date) -> int:
     """Calendar months from `start`'s month whose last day is on or before `day`."""
     if day < start:
