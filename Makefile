@@ -82,6 +82,7 @@ bench: setup
 	$(BIN)/python -m zoufang.bench
 	$(BIN)/python -m zoufang.planning.bench
 	$(BIN)/zoufang integrity simulate
+	$(BIN)/python -m zoufang.oversight.bench
 
 clean:
 	rm -rf $(VENV) var node_modules

@@ -1,16 +1,19 @@
 """The campaign's oversight figures: coverage, pace, case results. One definition each (docs/oversight.md).
 
-Every function aggregates in the database (one grouped query per figure) and returns plain dataclasses that
-the pages, the API and the xlsx exports all read. Drill-downs (`*_rows`) return the querysets behind a figure.
+Coverage and the weekly curve read the counts kept with every visit (oversight.counters, decision 0005) for
+the parts `assignments()` marks, and recount any other queryset in one grouped query; case figures aggregate
+in the database. All return plain dataclasses that the pages, the API and the xlsx exports read. Drill-downs
+(`*_rows`) return the querysets behind a figure.
 """
 
 import calendar
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +23,7 @@ from zoufang.campaigns.models import Campaign, CaseCategory
 from zoufang.campaigns.values import parse_date, parse_share
 from zoufang.cases.models import Case, CaseEvent
 from zoufang.cases.workflow import ANSWERED, HANDLING
+from zoufang.oversight.models import CoverageTally, WeeklyTally
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Target, Unit
@@ -57,10 +61,12 @@ def pace_rule(campaign: Campaign) -> PaceRule:
     )
 
 
+@functools.lru_cache(maxsize=512)  # pure, and asked once per row of a table of thousands
 def month_end(day: dt.date) -> dt.date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
+@functools.lru_cache(maxsize=512)
 def _months_ended(start: dt.date, day: dt.date) -> int:
     """Calendar months from `start`'s month whose last day is on or before `day`."""
     if day < start:
@@ -193,6 +199,19 @@ def visited_condition(campaign: Campaign, target_field: str = "target_id", until
     return Exists(visits)
 
 
+@dataclass(frozen=True)
+class Part:
+    """Which of a campaign's assignments a queryset from `assignments()` holds, so coverage can read the kept
+    counts (oversight.counters) for exactly those. Any further filter makes a new queryset without it."""
+
+    unit: Unit | None = None
+    cadre: Cadre | None = None
+    region: Region | None = None
+
+
+PART = "_oversight_part"
+
+
 def assignments(campaign: Campaign, *, unit: Unit | None = None, cadre: Cadre | None = None,
                 region: Region | None = None) -> QuerySet[Assignment]:
     rows = Assignment.objects.filter(campaign=campaign)
@@ -202,6 +221,7 @@ def assignments(campaign: Campaign, *, unit: Unit | None = None, cadre: Cadre | 
         rows = rows.filter(cadre=cadre)
     if region is not None:
         rows = rows.filter(target__region__path__startswith=region.path)
+    setattr(rows, PART, Part(unit, cadre, region))  # a clone (filter, values …) starts without it
     return rows
 
 
@@ -227,14 +247,25 @@ def _ancestor_at(regions: dict[int, Region], region_id: int, level: str) -> Regi
     return None
 
 
-def _keys(by: str, ids: set[Any]) -> dict[Any, Any]:
-    """The objects the grouped ids stand for, in one query (regions: every region on their paths)."""
+# What a row's key is read for (labels, order, links): thousands of rows load no more.
+KEY_FIELDS = {"unit": ("public_id", "name", "sort_order"),
+              "cadre": ("public_id", "name", "sort_order", "unit__public_id", "unit__name", "unit__sort_order"),
+              "region": ("public_id", "name", "level", "path", "sort_order")}
+
+
+def _keys(by: str, ids: set[Any], *, exact: bool = False) -> dict[Any, Any]:
+    """The objects the grouped ids stand for, in one query (regions: every region on their paths, unless the
+    ids are `exact`ly the regions of the level asked, as the kept counts give them)."""
+    wanted = [i for i in ids if i]
     if by == "unit":
-        return Unit.objects.in_bulk([i for i in ids if i])
+        return Unit.objects.only(*KEY_FIELDS["unit"]).in_bulk(wanted)
     if by == "cadre":
-        return Cadre.objects.select_related("unit").in_bulk([i for i in ids if i])
-    leaves = Region.objects.filter(pk__in=ids).values_list("path", flat=True)
-    return Region.objects.in_bulk({int(p) for path in leaves for p in path.split(".") if p})
+        return Cadre.objects.select_related("unit").only(*KEY_FIELDS["cadre"]).in_bulk(wanted)
+    regions = Region.objects.only(*KEY_FIELDS["region"])
+    if exact:
+        return regions.in_bulk(wanted)
+    leaves = Region.objects.filter(pk__in=wanted).values_list("path", flat=True)
+    return regions.in_bulk({int(p) for path in leaves for p in path.split(".") if p})
 
 
 def _label(by: str, key: Any) -> str:
@@ -275,8 +306,9 @@ def projected_finish(rule: PaceRule, visited: int, assigned: int, today: dt.date
 
 
 def pace_of(row: CoverageRow, rule: PaceRule, today: dt.date) -> Pace:
-    assigned = sum(row.kind(k).assigned for k in rule.kinds)
-    visited = sum(row.kind(k).visited for k in rule.kinds)
+    counted = [count for kind, count in row.kinds.items() if kind in rule.kinds]
+    assigned = sum(count.assigned for count in counted)
+    visited = sum(count.visited for count in counted)
     return Pace(
         assigned=assigned, visited=visited, due_today=pace_due(rule, assigned, today),
         due_month_end=pace_due(rule, assigned, month_end(today)),
@@ -294,15 +326,14 @@ def coverage(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignm
     if by not in GROUPINGS:
         raise ValueError(by)
     rule = pace_rule(campaign)
-    source = assignments(campaign) if rows is None else rows
-    grouped = (
-        source.values(GROUPINGS[by], "target__kind")
-        .annotate(assigned=Count("id"), visited=Count("id", filter=visited_condition(campaign, until=until)))
-        .order_by()
-    )
-    data = list(grouped)
+    part = Part() if rows is None else getattr(rows, PART, None)
+    # The kept counts hold every visit to this moment; a past day's figure (`until`) is recounted.
+    data = kept_counts(campaign, by, part) if part is not None and until is None else None
+    exact = data is not None
+    if data is None:
+        data = recounted(campaign, by, rows, until=until)
     labels = _kind_labels()
-    objects = _keys(by, {item[GROUPINGS[by]] for item in data}) if by != "kind" else {}
+    objects = _keys(by, {item[GROUPINGS[by]] for item in data}, exact=exact) if by != "kind" else {}
     result: dict[Any, CoverageRow] = {}
     total = CoverageRow(None, _("合计"))
     for item in data:
@@ -331,6 +362,81 @@ def coverage(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignm
     return Coverage(by=by, today=today, rule=rule, rows=ordered, total=total, kinds=kinds)
 
 
+def recounted(campaign: Campaign, by: str, rows: QuerySet[Assignment] | None = None,
+              until: dt.date | None = None) -> list[dict[str, Any]]:
+    """Coverage's grouped numbers counted afresh: the given assignments against the campaign's visits (one
+    GROUP BY with an EXISTS per assignment). Also the baseline of `make bench` and the oracle of the tests."""
+    source = assignments(campaign) if rows is None else rows
+    return list(
+        source.values(GROUPINGS[by], "target__kind")
+        .annotate(assigned=Count("id"), visited=Count("id", filter=visited_condition(campaign, until=until)))
+        .order_by()
+    )
+
+
+def kept_counts(campaign: Campaign, by: str, part: Part) -> list[dict[str, Any]] | None:
+    """Coverage's grouped numbers read from the kept counts (CoverageTally), in `recounted`'s shape; None for
+    a part and grouping they do not hold (a cadre's targets by region; a region's by unit or cadre).
+
+    The rows of the grouping's nodes, plus one row under None per kind for what no node of that level holds
+    (the part's total less the nodes': targets directly under a village when grouped by 村民小组, a unit's
+    targets not yet given to a cadre)."""
+    name = GROUPINGS[by]
+    base = CoverageTally.objects.filter(campaign=campaign, assigned__gt=0)
+    level_ids = Region.objects.filter(level=by).values("id") if by in REGION_LEVELS else None
+    unit, cadre, region = part.unit, part.cadre, part.region
+    if cadre is not None:
+        if unit is not None or region is not None or by not in ("unit", "cadre", "kind"):
+            return None
+        total = base.filter(region=0, cadre=cadre.pk)
+        nodes, column = total, {"unit": "unit", "cadre": "cadre", "kind": "kind"}[by]
+    elif unit is not None:
+        if region is not None:
+            return None
+        total = base.filter(region=0, unit=unit.pk, cadre=0)
+        if level_ids is not None:
+            nodes, column = base.filter(unit=unit.pk, cadre=0, region__in=level_ids), "region"
+        elif by == "cadre":
+            nodes, column = base.filter(region=0, unit=unit.pk).exclude(cadre=0), "cadre"
+        else:
+            nodes, column = total, by
+    elif region is not None:
+        if level_ids is None and by != "kind":
+            return None
+        total = base.filter(region=region.pk, unit=0, cadre=0)
+        if level_ids is None:
+            nodes, column = total, "kind"
+        elif Region.level_rank(by) <= Region.level_rank(region.level):
+            return None
+        else:
+            below = level_ids.filter(path__startswith=region.path)
+            nodes, column = base.filter(unit=0, cadre=0, region__in=below), "region"
+    else:
+        total = base.filter(region=0, unit=0, cadre=0)
+        if level_ids is not None:
+            nodes, column = base.filter(unit=0, cadre=0, region__in=level_ids), "region"
+        elif by == "unit":
+            nodes, column = base.filter(region=0, cadre=0).exclude(unit=0), "unit"
+        elif by == "cadre":
+            nodes, column = base.filter(region=0).exclude(cadre=0), "cadre"
+        else:
+            nodes, column = total, "kind"
+    sums = {"assigned": Sum("assigned"), "visited": Sum("visited")}
+    grouped = nodes.values(column, "kind").annotate(**sums).order_by() if column != "kind" else \
+        nodes.values("kind").annotate(**sums).order_by()
+    data: list[dict[str, Any]] = []
+    rest = {row["kind"]: [row["assigned"], row["visited"]] for row in total.values("kind").annotate(**sums)
+            .order_by()}
+    for row in grouped:
+        data.append({name: row[column] if column != "kind" else row["kind"], "target__kind": row["kind"],
+                     "assigned": row["assigned"], "visited": row["visited"]})
+        left = rest.setdefault(row["kind"], [0, 0])
+        left[0] -= row["assigned"]
+        left[1] -= row["visited"]
+    data += [{name: None, "target__kind": kind, "assigned": a, "visited": v} for kind, (a, v) in rest.items() if a]
+    return data
+
+
 def visited_targets(campaign: Campaign) -> int:
     """Distinct targets with at least one visit in the campaign (assigned or not): the direct count."""
     return Visit.objects.filter(campaign=campaign).values("target_id").distinct().count()
@@ -347,22 +453,11 @@ class WeekPoint:
 def weekly_visits(campaign: Campaign, today: dt.date, rows: QuerySet[Assignment] | None = None) -> list[WeekPoint]:
     """First visits to assigned targets per week (a target counts in the week of its first visit), cumulated,
     against the pace rule's due count at each week's Sunday."""
-    source = assignments(campaign) if rows is None else rows
     rule = pace_rule(campaign)
-    assigned = source.filter(target__kind__in=rule.kinds).count()
-    # Each target's first visit, then counted per (Beijing) week: one grouped query, a row per week.
-    first = Visit.objects.filter(campaign=campaign, target_id=OuterRef("target_id")).order_by("visited_at") \
-        .values("visited_at")[:1]
-    weeks = (
-        source.filter(target__kind__in=rule.kinds)
-        .annotate(first_at=Subquery(first, output_field=DateTimeField())).filter(first_at__isnull=False)
-        .annotate(week=TruncWeek("first_at")).values("week").annotate(n=Count("id")).order_by()
-    )
-    counts: dict[dt.date, int] = {}
-    for item in weeks:
-        week = item["week"]
-        monday = _local_date(week) if isinstance(week, dt.datetime) else week
-        counts[monday] = counts.get(monday, 0) + item["n"]
+    if rows is None or getattr(rows, PART, None) == Part():
+        assigned, counts = kept_weeks(campaign, rule)
+    else:
+        assigned, counts = recounted_weeks(campaign, rule, rows)
     points: list[WeekPoint] = []
     monday = rule.starts_on - dt.timedelta(days=rule.starts_on.weekday())
     end = min(today, rule.complete_by or campaign.ends_on)
@@ -373,6 +468,34 @@ def weekly_visits(campaign: Campaign, today: dt.date, rows: QuerySet[Assignment]
         points.append(WeekPoint(monday, counts.get(monday, 0), cumulative, pace_due(rule, assigned, sunday)))
         monday += dt.timedelta(days=7)
     return points
+
+
+def recounted_weeks(campaign: Campaign, rule: PaceRule, rows: QuerySet[Assignment] | None = None,
+                    ) -> tuple[int, dict[dt.date, int]]:
+    """The rule's assigned targets, and how many had their first visit in each (Beijing) week: counted afresh
+    (each target's first visit, then one grouped query, a row per week)."""
+    source = (assignments(campaign) if rows is None else rows).filter(target__kind__in=rule.kinds)
+    first = Visit.objects.filter(campaign=campaign, target_id=OuterRef("target_id")).order_by("visited_at") \
+        .values("visited_at")[:1]
+    weeks = (
+        source.annotate(first_at=Subquery(first, output_field=DateTimeField())).filter(first_at__isnull=False)
+        .annotate(week=TruncWeek("first_at")).values("week").annotate(n=Count("id")).order_by()
+    )
+    counts: dict[dt.date, int] = {}
+    for item in weeks:
+        week = item["week"]
+        monday = _local_date(week) if isinstance(week, dt.datetime) else week
+        counts[monday] = counts.get(monday, 0) + item["n"]
+    return source.count(), counts
+
+
+def kept_weeks(campaign: Campaign, rule: PaceRule) -> tuple[int, dict[dt.date, int]]:
+    """`recounted_weeks` for the whole campaign, read from the kept counts (CoverageTally, WeeklyTally)."""
+    assigned = CoverageTally.objects.filter(campaign=campaign, region=0, unit=0, cadre=0, kind__in=rule.kinds) \
+        .aggregate(n=Sum("assigned"))["n"] or 0
+    weeks = WeeklyTally.objects.filter(campaign=campaign, kind__in=rule.kinds).exclude(first_visits=0) \
+        .values("week").annotate(n=Sum("first_visits")).order_by()
+    return assigned, {item["week"]: item["n"] for item in weeks}
 
 
 def _local_date(moment: dt.datetime) -> dt.date:

@@ -1,6 +1,8 @@
 """Quotas (fixed by upper levels' tables) and assignments of named targets to visitors."""
 
-from django.db import models
+from typing import Any
+
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from zoufang.core.models import TimeStampedModel
@@ -79,6 +81,10 @@ class Assignment(TimeStampedModel):
             models.UniqueConstraint(fields=["campaign", "target"], name="assignment_one_visitor_per_target"),
         ]
         indexes = [models.Index(fields=["campaign", "cadre"], name="assignment_campaign_cadre")]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        with transaction.atomic():  # oversight.counters moves the kept coverage counts in the same transaction
+            super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.target} → {self.cadre or self.unit}"

@@ -13,6 +13,7 @@ from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns.models import Campaign
+from zoufang.oversight import counters
 from zoufang.planning.check import check_plan, failures, member_mismatch_text
 from zoufang.planning.models import Assignment, FixedQuota, Quota
 from zoufang.planning.quotas import CONCENTRATION, QuotaPlan, class_label, plan_quotas
@@ -206,11 +207,14 @@ def _apply(snap: Snapshot, quotas: QuotaPlan, targets: TargetPlan) -> None:
         batch_size=5000,
     )
     stale = [t for t in snap.assignments if targets.assignment.get(t) != snap.assignments[t].slot]
-    for chunk in _chunks(stale, 5000):
-        Assignment.objects.filter(campaign=campaign, target_id__in=chunk).delete()
+    with counters.paused():  # the kept coverage counts are rebuilt once, below
+        for chunk in _chunks(stale, 5000):
+            Assignment.objects.filter(campaign=campaign, target_id__in=chunk).delete()
     fresh = [(t, slot) for t, slot in sorted(targets.assignment.items())
              if t not in snap.assignments or snap.assignments[t].slot != slot]
     insert_assignments(campaign.pk, fresh)
+    if stale or fresh:
+        counters.rebuild_tallies(campaign.pk)
 
 
 def insert_assignments(campaign_id: int, rows: list[tuple[int, Slot]]) -> None:

@@ -1,6 +1,8 @@
 """A visit record: who visited whom, when and how. Submissions are idempotent by client UUID."""
 
-from django.db import models
+from typing import Any
+
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from zoufang import clock
@@ -45,6 +47,10 @@ class Visit(TimeStampedModel):
         verbose_name_plural = _("走访记录")
         ordering = ["-visited_at"]
         indexes = [models.Index(fields=["campaign", "cadre"], name="visit_campaign_cadre")]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        with transaction.atomic():  # oversight.counters moves the kept coverage counts in the same transaction
+            super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.cadre} → {self.target} {clock.local(self.visited_at):%Y-%m-%d}"

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from zoufang.accounts.models import AuditEvent
+from zoufang.oversight import counters
 from zoufang.planning.check import check_plan, is_clean
 from zoufang.planning.models import Assignment, FixedQuota, Quota
 from zoufang.planning.services import reassign, run_plan, set_pinned
@@ -29,6 +30,7 @@ def test_it_moves_only_the_targets_of_five_cadres_who_left(demo, db):
     result = check_plan(demo)
     assert is_clean(result)
     assert AuditEvent.objects.filter(action="update", summary__startswith="重新分配").exists()
+    assert counters.verify(demo.pk).ok  # the kept coverage counts were rebuilt with the plan
 
 
 def test_it_keeps_the_offices_pins_through_replanning(demo, db):
@@ -45,6 +47,7 @@ def test_it_keeps_the_offices_pins_through_replanning(demo, db):
     assert moved.cadre_id == first.cadre_id
     assert report.moved <= 1  # the pinned extra pushes at most one of the colleague's own households away
     assert AuditEvent.objects.filter(action="update", object_type="planning.Assignment").count() == 2
+    assert counters.verify(demo.pk).ok  # moved by hand (reassign), then by the planner
 
 
 def test_it_computes_the_departments_tables_from_the_rules_when_the_town_has_not(demo, db):

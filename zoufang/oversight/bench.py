@@ -1,0 +1,282 @@
+"""Oversight benchmark (`make bench`, or `python -m zoufang.oversight.bench`): the kept counts against the recount.
+
+On PostgreSQL only (DATABASE_URL): a campaign of N visits over N/2 targets (N = ZOUFANG_BENCH_VISITS, default
+10,000,000) is generated with COPY into a bench database of its own (the DATABASE_URL's name + "_bench",
+created when missing; never a test database), its kept counts are built (`counters.rebuild`), then each
+dashboard figure at each level (the whole campaign, a town, a village, a grid, a unit, a cadre) is timed as
+the pages call it: `figures.coverage` / `weekly_visits` reading the kept counts, and the same call on a copy
+of the queryset (`.all()`), which recounts with the GROUP BY over assignments and visits the figures used
+before. It prints each p95 in ms and their ratio beside the goals (p95 ≤ 100 ms, ≥ 20 × faster). A second run
+with the same N reuses the generated campaign.
+"""
+
+import datetime as dt
+import functools
+import math
+import os
+import random
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+GOAL_MS = 100
+GOAL_RATIO = 20
+TOWNS, VILLAGES, GRIDS, UNITS_PER_TOWN = 10, 50, 20, 200
+TARGETS_PER_CADRE = 50
+VISITED_SHARE = 0.8  # of the targets; the visits are spread over these, several each
+TODAY = dt.date(2017, 7, 15)
+STARTS = dt.datetime(2017, 3, 1, 1, 0, tzinfo=dt.UTC)
+SAMPLES, WHOLE_SAMPLES = 40, 10  # kept-count reads per level (different nodes), per whole-campaign figure
+RECOUNT_BUDGET = 60.0  # seconds of recounts per figure (at least 3 runs): a recount at 10 M takes seconds
+
+
+def bench_url(url: str) -> str:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if name.startswith("test"):
+        raise SystemExit(f"基准不在测试数据库 {name} 上运行")
+    return urlunsplit(parts._replace(path=f"/{name}_bench"))
+
+
+def _setup() -> bool:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        print("督查统计基准：需要 PostgreSQL（DATABASE_URL=postgres://…），跳过")
+        return False
+    import psycopg
+
+    target = bench_url(url)
+    name = urlsplit(target).path.lstrip("/")
+    with psycopg.connect(url, autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            admin.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = target
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zoufang.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return True
+
+
+def _reserve(table: str, count: int) -> int:
+    """The first of `count` fresh ids from the table's sequence."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                       f"nextval(pg_get_serial_sequence('{table}', 'id')) + %s - 1)", [count])
+        return int(cursor.fetchone()[0]) - count + 1
+
+
+def _copy(table: str, columns: list[str], rows: Any) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+STAMP = ["id", "public_id", "created_at", "modified_at", "version"]
+
+
+def generate(visits: int) -> Any:
+    """The campaign `bench-<visits>`: 10 towns × 50 villages × 20 grids, 200 units a town, a cadre per 50
+    targets, every target assigned, 80 % of them visited (N visits in all, spread over 20 weeks)."""
+    from django.db import transaction
+
+    from zoufang.campaigns.models import Campaign
+
+    slug = f"bench-{visits}"
+    found = Campaign.objects.filter(slug=slug).first()
+    if found is not None:
+        print(f"  沿用已生成的活动 {slug}")
+        return found
+    targets = visits // 2
+    now = dt.datetime.now(dt.UTC)
+    started = time.perf_counter()
+    with transaction.atomic():
+        regions = _reserve("regions_region", 1 + TOWNS * (1 + VILLAGES * (1 + GRIDS)))
+        tree: list[tuple[int, int | None, str, str, str, int]] = []  # id, parent, name, level, path, sort
+        city = regions
+        tree.append((city, None, f"基准市{visits}", "city", f"{city:06d}.", 0))
+        grids: list[tuple[int, int, int, int]] = []  # grid id, town, village and grid index
+        next_id = city + 1
+        for t in range(TOWNS):
+            town, next_id = next_id, next_id + 1
+            town_path = f"{city:06d}.{town:06d}."
+            tree.append((town, city, f"基准镇{t + 1}", "town", town_path, t))
+            for v in range(VILLAGES):
+                village, next_id = next_id, next_id + 1
+                village_path = f"{town_path}{village:06d}."
+                tree.append((village, town, f"基准{t + 1}镇{v + 1}村", "village", village_path, v))
+                for g in range(GRIDS):
+                    grid, next_id = next_id, next_id + 1
+                    tree.append((grid, village, f"第{g + 1}网格", "grid", f"{village_path}{grid:06d}.", g))
+                    grids.append((grid, t, v, g))
+        _copy("regions_region", [*STAMP, "parent_id", "name", "level", "code", "path", "sort_order", "is_demo"],
+              ((i, uuid.uuid4(), now, now, 1, parent, name, level, "", path, sort, False)
+               for i, parent, name, level, path, sort in tree))
+        units_n = TOWNS * UNITS_PER_TOWN
+        per_unit = max(2, targets // TARGETS_PER_CADRE // units_n)
+        first_unit = _reserve("registry_unit", units_n)
+        _copy("registry_unit", [*STAMP, "name", "kind", "sort_order", "region_id", "party_member_count"],
+              ((first_unit + u, uuid.uuid4(), now, now, 1, f"基准{visits}单位{u + 1}", "town_department", u,
+                tree[1 + (u // UNITS_PER_TOWN) * (1 + VILLAGES * (1 + GRIDS))][0], per_unit)
+               for u in range(units_n)))
+        first_cadre = _reserve("registry_cadre", units_n * per_unit)
+        _copy("registry_cadre", [*STAMP, "name", "role", "title", "phone", "phone_index", "sort_order", "is_demo",
+                                 "unit_id"],
+              ((first_cadre + c, uuid.uuid4(), now, now, 1, f"干部{c + 1}", "party_member", "", "", "", c % per_unit,
+                False, first_unit + c // per_unit) for c in range(units_n * per_unit)))
+        campaign = Campaign.objects.create(
+            slug=slug, name=f"督查统计基准（{visits:,} 次走访）", scope_id=city, starts_on=STARTS.date(),
+            ends_on=dt.date(2017, 12, 31),
+            config={"pace": {"monthly_min_share": "1/5", "starts_on": "2017-03-01", "complete_by": "2017-09-30",
+                             "target_kinds": ["registered_household", "enterprise"]}})
+        first_target = _reserve("registry_target", targets)
+        owner: list[int] = [0] * targets  # each target's cadre
+
+        def target_rows() -> Any:
+            for i in range(targets):
+                grid, t, v, g = grids[i % len(grids)]
+                unit = t * UNITS_PER_TOWN + (v * 4 + g // 5) % UNITS_PER_TOWN
+                owner[i] = first_cadre + unit * per_unit + (i // len(grids)) % per_unit
+                kind = "enterprise" if i % 10 == 9 else "registered_household"
+                yield (first_target + i, uuid.uuid4(), now, now, 1, kind, f"对象{i}", "", "", "", False, "", "",
+                       False, "", "", "", False, grid, "", "")
+
+        _copy("registry_target", [*STAMP, "kind", "name", "address", "phone", "id_number", "hardship",
+                                  "credit_code", "scale", "is_key", "industry", "stage", "description", "is_demo",
+                                  "region_id", "id_number_index", "phone_index"], target_rows())
+        _copy("planning_assignment", [*STAMP[1:], "campaign_id", "target_id", "unit_id", "cadre_id", "pinned"],
+              ((uuid.uuid4(), now, now, 1, campaign.pk, first_target + i,
+                first_unit + (owner[i] - first_cadre) // per_unit, owner[i], False) for i in range(targets)))
+        visited = max(1, int(targets * VISITED_SHARE))
+        step = 1_000_003  # a prime: visit i goes to target (i × step) mod visited, each about N / visited times
+        first_visit = _reserve("visits_visit", visits)
+        _copy("visits_visit", [*STAMP, "client_uuid", "content_hash", "visited_at", "mode", "summary", "co_visitors",
+                               "recorded_late", "settled_on_spot", "cadre_id", "campaign_id", "target_id"],
+              ((first_visit + i, uuid.uuid4(), now, now, 1, uuid.uuid4(), "", STARTS + dt.timedelta(
+                  hours=(i * 7) % (140 * 24)), "home", "", "", False, False, owner[(i * step) % visited],
+                campaign.pk, first_target + (i * step) % visited) for i in range(visits)))
+    print(f"  生成：{TOWNS} 个镇、{TOWNS * VILLAGES} 个村、{len(grids)} 个网格、{units_n} 个单位、"
+          f"{units_n * per_unit:,} 名干部、{targets:,} 个对象、{visits:,} 次走访（COPY）"
+          f"{time.perf_counter() - started:.0f} 秒")
+    build(campaign)
+    return campaign
+
+
+def build(campaign: Any) -> None:
+    from django.db import connection
+
+    from zoufang.oversight import counters
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # the planner must know the COPY's millions before the recount's joins
+    counters.rebuild(campaign.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"  建立保存的计数并 ANALYZE：{time.perf_counter() - started:.0f} 秒")
+
+
+def p95(times: list[float]) -> float:
+    ordered = sorted(times)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)] * 1000
+
+
+def timed(func: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    func()
+    return time.perf_counter() - started
+
+
+def measure(campaign: Any) -> list[tuple[str, float, float, int, int]]:
+    from zoufang.oversight import figures
+    from zoufang.regions.models import Region
+    from zoufang.registry.models import Cadre, Unit
+
+    rng = random.Random(11)  # noqa: S311 - sampling nodes, not security
+    scope = campaign.scope
+
+    def nodes(model: Any, **where: Any) -> list[Any]:
+        ids = list(model.objects.filter(**where).values_list("pk", flat=True))
+        return list(model.objects.filter(pk__in=rng.sample(ids, min(SAMPLES, len(ids)))))
+
+    under = {"path__startswith": scope.path}
+    levels: list[tuple[str, str, list[dict[str, Any]]]] = [
+        ("全活动·按镇", "town", [{}] * WHOLE_SAMPLES),
+        ("全活动·按村", "village", [{}] * WHOLE_SAMPLES),
+        ("全活动·按单位", "unit", [{}] * WHOLE_SAMPLES),
+        ("全活动·每周曲线", "weekly", [{}] * WHOLE_SAMPLES),
+        ("镇·按村", "village", [{"region": r} for r in nodes(Region, level="town", **under)]),
+        ("村·按网格", "grid", [{"region": r} for r in nodes(Region, level="village", **under)]),
+        ("网格·按类型", "kind", [{"region": r} for r in nodes(Region, level="grid", **under)]),
+        ("单位·按干部", "cadre", [{"unit": u} for u in nodes(Unit, region__path__startswith=scope.path)]),
+        ("干部·按类型（我的进度）", "kind", [{"cadre": c} for c in nodes(Cadre, unit__region__path__startswith=scope.path)]),
+        ("全活动·按干部", "cadre", [{}] * 3),
+    ]
+    results = []
+    for label, by, parts in levels:
+        def figure(part: dict[str, Any], fresh: bool, by: str = by) -> Any:
+            rows = figures.assignments(campaign, **part)
+            rows = rows.all() if fresh else rows
+            if by == "weekly":
+                return figures.weekly_visits(campaign, TODAY, rows)
+            return figures.coverage(campaign, by, TODAY, rows)
+
+        kept = [timed(functools.partial(figure, part, False)) for part in parts]
+        recount: list[float] = []
+        spent = 0.0
+        for part in parts:
+            if len(recount) >= 3 and spent > RECOUNT_BUDGET:
+                break
+            recount.append(timed(functools.partial(figure, part, True)))
+            spent += recount[-1]
+        results.append((label, p95(kept), p95(recount), len(kept), len(recount)))
+        report(*results[-1])
+    return results
+
+
+def report(label: str, kept: float, recount: float, kept_n: int, recount_n: int) -> None:
+    ratio = recount / kept if kept else float("inf")
+    verdict = "达标" if kept <= GOAL_MS and ratio >= GOAL_RATIO else "未达标"
+    print(f"  {label:<16} 保存计数 p95 {kept:8.1f} 毫秒（{kept_n} 次）  直接统计 p95 {recount:9.1f} 毫秒（{recount_n} 次）"
+          f"  快 {ratio:7.1f} 倍  {verdict}", flush=True)
+
+
+def main() -> None:
+    if not _setup():
+        return
+    visits = int(os.environ.get("ZOUFANG_BENCH_VISITS", "10000000"))
+    from django.db import connection
+
+    print(f"督查统计基准（PostgreSQL {connection.settings_dict['NAME']}）：{visits:,} 次走访、{visits // 2:,} 个对象；"
+          f"目标 p95 ≤ {GOAL_MS} 毫秒，且比直接统计快 ≥ {GOAL_RATIO} 倍")
+    campaign = generate(visits)
+    from zoufang.oversight.models import CoverageTally
+
+    if not CoverageTally.objects.filter(campaign=campaign).exists():
+        build(campaign)
+    results = measure(campaign)
+    from zoufang.oversight import counters
+
+    started = time.perf_counter()
+    ok = counters.verify(campaign.pk).ok
+    print(f"  oversight verify：{'计数与重新统计一致' if ok else '不一致'}（{time.perf_counter() - started:.0f} 秒）")
+    worst = max(kept for _label, kept, _recount, _n, _m in results)
+    least = min(recount / kept for _label, kept, recount, _n, _m in results)
+    print(f"  最慢 p95 {worst:.1f} 毫秒，最小倍数 {least:.1f} 倍")
+    if not ok:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

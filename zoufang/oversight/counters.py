@@ -1,0 +1,420 @@
+"""Kept coverage counts: assigned and visited targets per node, moved in the transaction that changes them.
+
+Decision 0005 (docs/decisions/0005-kept-coverage-counts.md). A target's assignment puts it under eleven-odd
+nodes (the campaign; each region on its path; its unit; its cadre in that unit; its unit inside each region on
+its path), and `CoverageTally` keeps assigned and visited per node and target kind. The dashboard reads a few
+of those rows instead of grouping millions of assignments against millions of visits.
+
+- A visit saved or deleted through the ORM (the visits service, the demo, a move to another campaign or
+  target) moves the counts in its own transaction: Visit.save runs in `transaction.atomic`, and the signals
+  here run inside it. The `VisitedTarget` row of (campaign, target) is inserted by the first visit (ON
+  CONFLICT … DO UPDATE: a concurrent second visit waits on that row and only adds to its `visits`), so a
+  target counts once whoever visited it, and the last visit removed uncounts it.
+- Tally rows change by `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n` in key order: increments are
+  row-locked in the database, never read-modify-write in Python, and two visits lock shared rows in the same
+  order (no deadlock between them).
+- A visit takes the campaign's shared advisory lock (PostgreSQL), assignment changes and rebuilds its exclusive
+  one: a visit never reads an assignment half-changed, and a rebuild never misses a visit in flight.
+- run_plan writes assignments with COPY (no signals) and rebuilds the campaign's tallies from a recount in the
+  same transaction; `zoufang oversight verify` recounts and compares, `--repair` rebuilds.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count
+from django.db.models.functions import TruncWeek
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from zoufang import clock
+from zoufang.oversight.models import CoverageTally, VisitedTarget, WeeklyTally
+from zoufang.planning.models import Assignment
+from zoufang.regions.models import Region
+from zoufang.registry.models import Target
+from zoufang.visits.models import Visit
+
+# (kind, region, unit, cadre): 0 means "not split by" (see CoverageTally)
+Key = tuple[str, int, int, int]
+LOCK_CLASS = 0x20F0  # pg_advisory_xact_lock(LOCK_CLASS, campaign id): this module's locks only
+
+_paused: ContextVar[bool] = ContextVar("zoufang_counters_paused", default=False)
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """Bulk writers (run_plan) skip the per-row upkeep and call `rebuild` before they commit."""
+    token = _paused.set(True)
+    try:
+        yield
+    finally:
+        _paused.reset(token)
+
+
+def _lock(campaign_id: int, *, exclusive: bool) -> None:
+    if connection.vendor != "postgresql":
+        return  # SQLite: one writer at a time already
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s, %s)", [LOCK_CLASS, campaign_id])
+
+
+def nodes(kind: str, path: str, unit: int, cadre: int | None) -> list[Key]:
+    """Every node an assignment of `kind` under the region `path`, given to `unit` (and `cadre`), counts in."""
+    keys: list[Key] = [(kind, 0, 0, 0), (kind, 0, unit, 0)]
+    if cadre:
+        keys.append((kind, 0, unit, cadre))
+    for region in (int(part) for part in path.split(".") if part):
+        keys += [(kind, region, 0, 0), (kind, region, unit, 0)]
+    return keys
+
+
+def _bump(campaign_id: int, deltas: dict[Key, list[int]]) -> None:
+    """Add (assigned, visited) to each node's row, creating it when new: one statement, rows in key order."""
+    rows = [(key, change) for key, change in sorted(deltas.items(), key=lambda item: item[0][1:] + item[0][:1])
+            if any(change)]
+    if not rows:
+        return
+    table = connection.ops.quote_name(CoverageTally._meta.db_table)
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    params: list[Any] = []
+    for (kind, region, unit, cadre), (assigned, visited) in rows:
+        params += [campaign_id, region, unit, cadre, kind, assigned, visited]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (campaign_id, region, unit, cadre, kind, assigned, visited) VALUES {values} "  # noqa: S608
+            f"ON CONFLICT (campaign_id, region, unit, cadre, kind) DO UPDATE SET "
+            f"assigned = {table}.assigned + excluded.assigned, visited = {table}.visited + excluded.visited",
+            params,
+        )
+
+
+def _assignment_nodes(campaign_id: int, target_id: int) -> list[Key]:
+    found = (Assignment.objects.filter(campaign_id=campaign_id, target_id=target_id)
+             .values_list("target__kind", "target__region__path", "unit_id", "cadre_id").first())
+    if found is None:
+        return []  # an unassigned target: visited_targets counts it, coverage does not
+    kind, path, unit, cadre = found
+    return nodes(kind, path or "", unit, cadre)
+
+
+# ---------------------------------------------------------------------------------------------- visits
+
+
+def monday(moment: dt.datetime) -> dt.date:
+    """The Monday of a moment's Beijing week (the weekly curve's TruncWeek)."""
+    day = clock.local(moment).date()
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _weekly(campaign_id: int, kind: str, changes: dict[dt.date, int]) -> None:
+    rows = [(week, n) for week, n in sorted(changes.items()) if n]
+    if not rows:
+        return
+    table = connection.ops.quote_name(WeeklyTally._meta.db_table)
+    week_field = WeeklyTally._meta.get_field("week")
+    params: list[Any] = []
+    for week, n in rows:
+        params += [campaign_id, kind, week_field.get_db_prep_value(week, connection), n]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (campaign_id, kind, week, first_visits) VALUES "  # noqa: S608
+            f"{', '.join(['(%s, %s, %s, %s)'] * len(rows))} ON CONFLICT (campaign_id, kind, week) "
+            f"DO UPDATE SET first_visits = {table}.first_visits + excluded.first_visits", params)
+
+
+def _first_moved(campaign_id: int, target_id: int, before: dt.datetime | None, after: dt.datetime | None) -> None:
+    """The target's first visit moved (None: no visit): its assigned nodes' visited and its week follow."""
+    if before is not None and after is not None and monday(before) == monday(after):
+        return
+    keys = _assignment_nodes(campaign_id, target_id)
+    if not keys:
+        return
+    if (before is None) != (after is None):
+        _bump(campaign_id, {key: [0, 1 if before is None else -1] for key in keys})
+    changes: dict[dt.date, int] = defaultdict(int)
+    if before is not None:
+        changes[monday(before)] -= 1
+    if after is not None:
+        changes[monday(after)] += 1
+    _weekly(campaign_id, keys[0][0], changes)
+
+
+def _kept_visits(campaign_id: int, target_id: int) -> tuple[int, dt.datetime] | None:
+    return VisitedTarget.objects.select_for_update().filter(campaign_id=campaign_id, target_id=target_id) \
+        .values_list("visits", "first_at").first()
+
+
+def visit_added(campaign_id: int, target_id: int, visited_at: dt.datetime) -> None:
+    _lock(campaign_id, exclusive=False)
+    found = _kept_visits(campaign_id, target_id)
+    if found is None:
+        table = connection.ops.quote_name(VisitedTarget._meta.db_table)
+        with connection.cursor() as cursor:  # a concurrent first visit makes this one wait, then do nothing
+            cursor.execute(
+                f"INSERT INTO {table} (campaign_id, target_id, visits, first_at) VALUES (%s, %s, 1, %s) "  # noqa: S608
+                "ON CONFLICT (campaign_id, target_id) DO NOTHING RETURNING id",
+                [campaign_id, target_id,
+                 VisitedTarget._meta.get_field("first_at").get_db_prep_value(visited_at, connection)])
+            if cursor.fetchone() is not None:  # the target's first visit in the campaign
+                _first_moved(campaign_id, target_id, None, visited_at)
+                return
+        found = _kept_visits(campaign_id, target_id)
+        assert found is not None  # noqa: S101 - the other visit's row, committed
+    visits, first = found
+    VisitedTarget.objects.filter(campaign_id=campaign_id, target_id=target_id).update(
+        visits=visits + 1, first_at=min(first, visited_at))
+    if visited_at < first:  # recorded late for an earlier day
+        _first_moved(campaign_id, target_id, first, visited_at)
+
+
+def visit_removed(campaign_id: int, target_id: int) -> None:
+    """A visit no longer names (campaign, target): deleted, or moved to another campaign or target."""
+    _lock(campaign_id, exclusive=False)
+    found = _kept_visits(campaign_id, target_id)
+    if found is None:
+        return  # never counted: `oversight verify` would say so
+    visits, first = found
+    rows = VisitedTarget.objects.filter(campaign_id=campaign_id, target_id=target_id)
+    if visits <= 1:
+        rows.delete()
+        _first_moved(campaign_id, target_id, first, None)
+        return
+    earliest = Visit.objects.filter(campaign_id=campaign_id, target_id=target_id).order_by("visited_at") \
+        .values_list("visited_at", flat=True).first()
+    rows.update(visits=visits - 1, first_at=earliest)
+    if earliest is not None and earliest != first:
+        _first_moved(campaign_id, target_id, first, earliest)
+
+
+_VISIT_FIELDS = ("campaign_id", "target_id", "visited_at")
+
+
+def _visit_saving(sender: Any, instance: Visit, **kwargs: Any) -> None:
+    instance._counted_as = None  # type: ignore[attr-defined]
+    if not instance._state.adding and instance.pk is not None and not _paused.get():
+        instance._counted_as = Visit.objects.filter(pk=instance.pk).values_list(  # type: ignore[attr-defined]
+            *_VISIT_FIELDS).first()
+
+
+def _visit_saved(sender: Any, instance: Visit, created: bool, **kwargs: Any) -> None:
+    if _paused.get():
+        return
+    now = (instance.campaign_id, instance.target_id, instance.visited_at)
+    before = None if created else getattr(instance, "_counted_as", None)
+    if before == now:
+        return
+    if before is not None:
+        visit_removed(before[0], before[1])
+    visit_added(*now)
+
+
+def _visit_deleted(sender: Any, instance: Visit, **kwargs: Any) -> None:
+    if not _paused.get():
+        visit_removed(instance.campaign_id, instance.target_id)
+
+
+# ---------------------------------------------------------------------------------------------- assignments
+
+
+def _assignment_delta(campaign_id: int, target_id: int, unit: int, cadre: int | None, sign: int) -> None:
+    found = Target.objects.filter(pk=target_id).values_list("kind", "region__path").first()
+    if found is None:
+        return
+    kind, path = found
+    first = VisitedTarget.objects.filter(campaign_id=campaign_id, target_id=target_id) \
+        .values_list("first_at", flat=True).first()
+    _bump(campaign_id, {key: [sign, sign if first else 0] for key in nodes(kind, path or "", unit, cadre)})
+    if first is not None:
+        _weekly(campaign_id, kind, {monday(first): sign})
+
+
+_ASSIGNMENT_FIELDS = ("campaign_id", "target_id", "unit_id", "cadre_id")
+
+
+def _assignment_saving(sender: Any, instance: Assignment, **kwargs: Any) -> None:
+    instance._counted_as = None  # type: ignore[attr-defined]
+    if not instance._state.adding and instance.pk is not None and not _paused.get():
+        instance._counted_as = Assignment.objects.filter(pk=instance.pk).values_list(  # type: ignore[attr-defined]
+            *_ASSIGNMENT_FIELDS).first()
+
+
+def _assignment_saved(sender: Any, instance: Assignment, created: bool, **kwargs: Any) -> None:
+    if _paused.get():
+        return
+    now = (instance.campaign_id, instance.target_id, instance.unit_id, instance.cadre_id)
+    before = None if created else getattr(instance, "_counted_as", None)
+    if before == now:
+        return
+    _lock(instance.campaign_id, exclusive=True)
+    if before is not None:
+        campaign_id, target_id, unit_id, cadre_id = before
+        _lock(campaign_id, exclusive=True)
+        _assignment_delta(campaign_id, target_id, unit_id, cadre_id, sign=-1)
+    _assignment_delta(*now, sign=+1)
+
+
+def _assignment_deleted(sender: Any, instance: Assignment, **kwargs: Any) -> None:
+    if _paused.get():
+        return
+    _lock(instance.campaign_id, exclusive=True)
+    _assignment_delta(instance.campaign_id, instance.target_id, instance.unit_id, instance.cadre_id, sign=-1)
+
+
+def connect() -> None:
+    pre_save.connect(_visit_saving, sender=Visit, dispatch_uid="counters-visit-saving")
+    post_save.connect(_visit_saved, sender=Visit, dispatch_uid="counters-visit-saved")
+    post_delete.connect(_visit_deleted, sender=Visit, dispatch_uid="counters-visit-deleted")
+    pre_save.connect(_assignment_saving, sender=Assignment, dispatch_uid="counters-assignment-saving")
+    post_save.connect(_assignment_saved, sender=Assignment, dispatch_uid="counters-assignment-saved")
+    post_delete.connect(_assignment_deleted, sender=Assignment, dispatch_uid="counters-assignment-deleted")
+
+
+# ---------------------------------------------------------------------------------------------- recount
+
+
+def recount(campaign_id: int) -> dict[Key, tuple[int, int]]:
+    """Every node's (assigned, visited) counted afresh from the assignments and the visits themselves: the
+    assignments grouped by kind, leaf region, unit and cadre, joined to the campaign's distinct visited
+    targets (one hash join, not a lookup per assignment), then spread over each group's nodes."""
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT t.kind, r.path, a.unit_id, a.cadre_id, COUNT(*), COUNT(v.target_id) "  # noqa: S608
+        f"FROM {quote(Assignment._meta.db_table)} a JOIN {quote(Target._meta.db_table)} t ON t.id = a.target_id "
+        f"LEFT JOIN {quote(Region._meta.db_table)} r ON r.id = t.region_id "
+        f"LEFT JOIN (SELECT DISTINCT target_id FROM {quote(Visit._meta.db_table)} WHERE campaign_id = %s) v "
+        "ON v.target_id = a.target_id WHERE a.campaign_id = %s GROUP BY t.kind, r.path, a.unit_id, a.cadre_id"
+    )
+    counts: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [campaign_id, campaign_id])
+        for kind, path, unit, cadre, assigned, seen in cursor.fetchall():
+            for key in nodes(kind, path or "", unit, cadre):
+                count = counts[key]
+                count[0] += assigned
+                count[1] += seen
+    return {key: (a, v) for key, (a, v) in counts.items()}
+
+
+def kept(campaign_id: int) -> dict[Key, tuple[int, int]]:
+    rows = CoverageTally.objects.filter(campaign_id=campaign_id).values_list(
+        "kind", "region", "unit", "cadre", "assigned", "visited")
+    return {(kind, region, unit, cadre): (a, v) for kind, region, unit, cadre, a, v in rows.iterator(10_000)
+            if a or v}
+
+
+def recount_weekly(campaign_id: int) -> dict[tuple[str, dt.date], int]:
+    """Assigned targets per kind and week of their first visit, from the VisitedTarget rows (which `verify`
+    holds against the visits themselves): grouped by TruncWeek in the database, as the weekly curve was."""
+    grouped = (
+        VisitedTarget.objects.filter(campaign_id=campaign_id, target__assignments__campaign_id=campaign_id)
+        .annotate(week=TruncWeek("first_at")).values_list("target__kind", "week").annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: dict[tuple[str, dt.date], int] = defaultdict(int)
+    for kind, week, n in grouped:
+        counts[(kind, clock.local(week).date() if isinstance(week, dt.datetime) else week)] += n
+    return dict(counts)
+
+
+def kept_weekly(campaign_id: int) -> dict[tuple[str, dt.date], int]:
+    rows = WeeklyTally.objects.filter(campaign_id=campaign_id).exclude(first_visits=0)
+    return {(kind, week): n for kind, week, n in rows.values_list("kind", "week", "first_visits")}
+
+
+def _visited_sql(campaign_id: int) -> tuple[str, str, list[Any]]:
+    visits = connection.ops.quote_name(Visit._meta.db_table)
+    table = connection.ops.quote_name(VisitedTarget._meta.db_table)
+    counted = (f"SELECT campaign_id, target_id, COUNT(*) AS visits, MIN(visited_at) AS first_at FROM {visits} "  # noqa: S608
+               "WHERE campaign_id = %s GROUP BY campaign_id, target_id")
+    kept_rows = f"SELECT campaign_id, target_id, visits, first_at FROM {table} WHERE campaign_id = %s"  # noqa: S608
+    return counted, kept_rows, [campaign_id]
+
+
+@dataclass
+class TargetDifference:
+    target_id: int
+    counted: tuple[int, dt.datetime] | None  # (visits, first) from the visits
+    kept: tuple[int, dt.datetime] | None
+
+
+def visited_differences(campaign_id: int, limit: int = 50) -> tuple[int, list[TargetDifference]]:
+    """Targets whose VisitedTarget row differs from their visits (missing, extra, or other numbers)."""
+    counted, kept_rows, params = _visited_sql(campaign_id)
+    found: dict[int, TargetDifference] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(DISTINCT target_id) FROM (SELECT target_id FROM ({counted} EXCEPT {kept_rows}) "  # noqa: S608
+                       f"AS a UNION ALL SELECT target_id FROM ({kept_rows} EXCEPT {counted}) AS b) AS d", params * 4)
+        total = cursor.fetchone()[0]
+        for side, first, second in (("counted", counted, kept_rows), ("kept", kept_rows, counted)):
+            cursor.execute(f"SELECT * FROM ({first} EXCEPT {second}) AS d ORDER BY 2 LIMIT {int(limit)}",  # noqa: S608
+                           params * 2)
+            for _campaign, target, visits, first_at in cursor.fetchall():
+                row = found.setdefault(target, TargetDifference(target, None, None))
+                setattr(row, side, (visits, first_at))
+    return total, sorted(found.values(), key=lambda d: d.target_id)[:limit]
+
+
+def rebuild(campaign_id: int) -> None:
+    """The campaign's VisitedTarget rows and tallies rewritten from a recount (run_plan; verify --repair)."""
+    with transaction.atomic():
+        _lock(campaign_id, exclusive=True)
+        counted, _kept, params = _visited_sql(campaign_id)
+        VisitedTarget.objects.filter(campaign_id=campaign_id).delete()
+        table = connection.ops.quote_name(VisitedTarget._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} (campaign_id, target_id, visits, first_at) {counted}",  # noqa: S608
+                           params)
+        rebuild_tallies(campaign_id)
+
+
+def rebuild_tallies(campaign_id: int) -> None:
+    with transaction.atomic():
+        _lock(campaign_id, exclusive=True)
+        counts = recount(campaign_id)
+        CoverageTally.objects.filter(campaign_id=campaign_id).delete()
+        CoverageTally.objects.bulk_create(
+            (CoverageTally(campaign_id=campaign_id, kind=kind, region=region, unit=unit, cadre=cadre,
+                           assigned=assigned, visited=visited)
+             for (kind, region, unit, cadre), (assigned, visited) in counts.items()),
+            batch_size=5000,
+        )
+        WeeklyTally.objects.filter(campaign_id=campaign_id).delete()
+        WeeklyTally.objects.bulk_create(
+            WeeklyTally(campaign_id=campaign_id, kind=kind, week=week, first_visits=n)
+            for (kind, week), n in recount_weekly(campaign_id).items())
+
+
+@dataclass
+class Verdict:
+    """`zoufang oversight verify` for one campaign: the nodes and targets whose kept counts differ."""
+
+    campaign_id: int
+    nodes: list[tuple[Key, tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # key, counted, kept
+    targets: int = 0
+    target_rows: list[TargetDifference] = field(default_factory=list)
+    weeks: list[tuple[tuple[str, dt.date], int, int]] = field(default_factory=list)  # (kind, week), counted, kept
+
+    @property
+    def ok(self) -> bool:
+        return not self.nodes and not self.targets and not self.weeks
+
+
+def verify(campaign_id: int) -> Verdict:
+    counted = recount(campaign_id)
+    kept_counts = kept(campaign_id)
+    verdict = Verdict(campaign_id)
+    for key in sorted(set(counted) | set(kept_counts), key=lambda k: k[1:] + k[:1]):
+        expected, actual = counted.get(key, (0, 0)), kept_counts.get(key, (0, 0))
+        if expected != actual:
+            verdict.nodes.append((key, expected, actual))
+    verdict.targets, verdict.target_rows = visited_differences(campaign_id)
+    weekly, kept_weeks = recount_weekly(campaign_id), kept_weekly(campaign_id)
+    verdict.weeks = [(key, weekly.get(key, 0), kept_weeks.get(key, 0)) for key in sorted(set(weekly) | set(kept_weeks))
+                     if weekly.get(key, 0) != kept_weeks.get(key, 0)]
+    return verdict

@@ -1,0 +1,184 @@
+"""The kept coverage counts (oversight.counters) against a full recount: after visits, repeats, moves, deletions,
+reassignment and planning, under concurrent visits, and `zoufang oversight verify` catching a tampered count."""
+
+import importlib
+import threading
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from zoufang.oversight import counters, figures
+from zoufang.oversight.models import CoverageTally, VisitedTarget, WeeklyTally
+from zoufang.oversight.tests.conftest import at, visit
+from zoufang.planning.models import Assignment
+from zoufang.planning.services import reassign
+from zoufang.registry.models import Cadre
+from zoufang.visits.models import Visit
+
+from .test_figures import TODAY
+
+PARTS = ("whole", "unit", "cadre", "region")
+
+
+def by_unit(campaign: Any) -> dict[str, tuple[int, int]]:
+    return {r.label: (r.assigned, r.visited) for r in figures.coverage(campaign, "unit", TODAY).rows}
+
+
+def _shown(result: figures.Coverage) -> list[tuple[Any, ...]]:
+    return [(row.label, sorted((k, c.assigned, c.visited) for k, c in row.kinds.items()), row.pace)
+            for row in [*result.rows, result.total]]
+
+
+def assert_kept_equals_recount(town: Any) -> int:
+    """Every grouping of every part the kept counts answer for shows the recount's figures (a clone of the
+    queryset, `.all()`, is recounted); and verify agrees."""
+    campaign = town.campaign
+    compared = 0
+    for part in PARTS:
+        narrowing = {"whole": {}, "unit": {"unit": town.police}, "cadre": {"cadre": town.officer},
+                     "region": {"region": town.shangxiatang}}[part]
+        rows = figures.assignments(campaign, **narrowing)
+        for by in figures.GROUPINGS:
+            if figures.kept_counts(campaign, by, getattr(rows, figures.PART)) is None:
+                continue
+            kept = figures.coverage(campaign, by, TODAY, rows)
+            assert _shown(kept) == _shown(figures.coverage(campaign, by, TODAY, rows.all())), (part, by)
+            compared += 1
+    kept_weeks = figures.weekly_visits(campaign, TODAY)
+    assert kept_weeks == figures.weekly_visits(campaign, TODAY, figures.assignments(campaign).all())
+    verdict = counters.verify(campaign.pk)
+    assert verdict.ok, (verdict.nodes, verdict.target_rows, verdict.weeks)
+    return compared
+
+
+def test_kept_counts_equal_the_recount_after_visits_repeats_and_a_move(counted: Any) -> None:
+    assert assert_kept_equals_recount(counted) >= 20
+    sxt0 = counted.households["shangxiatang"][0]
+    assert VisitedTarget.objects.get(campaign=counted.campaign, target=sxt0).visits == 2  # visited twice
+    whole = CoverageTally.objects.get(campaign=counted.campaign, kind="registered_household", region=0, unit=0,
+                                      cadre=0)
+    assert (whole.assigned, whole.visited) == (5, 2)  # counted once each, the moved one not at all
+
+
+def test_a_filtered_queryset_is_recounted_not_read_from_the_kept_counts(counted: Any) -> None:
+    rows = figures.assignments(counted.campaign).filter(target__kind="enterprise")
+    assert getattr(rows, figures.PART, None) is None
+    assert {r.label: (r.assigned, r.visited) for r in figures.coverage(counted.campaign, "unit", TODAY, rows).rows} \
+        == {"镇党政班子": (1, 1)}
+
+
+def test_deleting_visits_uncounts_a_target_only_with_its_last_visit(counted: Any) -> None:
+    campaign, sxt0 = counted.campaign, counted.households["shangxiatang"][0]
+    first, second = Visit.objects.filter(campaign=campaign, target=sxt0).order_by("visited_at")
+    first.delete()
+    kept = VisitedTarget.objects.get(campaign=campaign, target=sxt0)
+    assert (kept.visits, kept.first_at) == (1, second.visited_at)  # the next visit is the first now
+    assert by_unit(campaign)["派出所"] == (3, 1)  # 派出所 still has sxt0
+    assert_kept_equals_recount(counted)
+    second.delete()
+    assert not VisitedTarget.objects.filter(campaign=campaign, target=sxt0).exists()
+    assert by_unit(campaign) == {"镇党政班子": (3, 2), "派出所": (3, 0)}
+    assert_kept_equals_recount(counted)
+
+
+def test_a_visit_moved_to_another_target_or_back_counts_where_it_is_now(counted: Any) -> None:
+    campaign, sxt = counted.campaign, counted.households["shangxiatang"]
+    moved = Visit.objects.get(target=sxt[1])  # the one moved to the other campaign by the fixture
+    moved.campaign = campaign
+    moved.save()
+    assert by_unit(campaign)["派出所"] == (3, 2)
+    moved.target = sxt[2]
+    moved.visited_at = at("2017-05-02")
+    moved.save()
+    assert VisitedTarget.objects.get(campaign=campaign, target=sxt[2]).first_at == at("2017-05-02")
+    assert not VisitedTarget.objects.filter(campaign=campaign, target=sxt[1]).exists()
+    assert_kept_equals_recount(counted)
+
+
+def test_assignments_made_reassigned_and_removed_move_assigned_and_visited(counted: Any) -> None:
+    campaign = counted.campaign
+    assignment = Assignment.objects.get(campaign=campaign, target=counted.households["shangxiatang"][0])
+    reassign(assignment, counted.wangwen.pk, by=None)  # a visited target to another unit's cadre
+    assert by_unit(campaign) == {"镇党政班子": (4, 3), "派出所": (2, 0)}
+    assert_kept_equals_recount(counted)
+    Assignment.objects.create(campaign=campaign, target=counted.extra, unit=counted.police, cadre=counted.officer)
+    assert by_unit(campaign)["派出所"] == (3, 1)  # extra was visited before it was assigned
+    Assignment.objects.filter(campaign=campaign, target=counted.enterprise).delete()
+    assert_kept_equals_recount(counted)
+
+
+def test_verify_finds_a_tampered_count_in_chinese_and_repair_rewrites_it(counted: Any) -> None:
+    out, err = StringIO(), StringIO()
+    call_command("oversight", "verify", "--campaign", counted.campaign.slug, stdout=out)
+    assert "计数与重新统计一致" in out.getvalue()
+    CoverageTally.objects.filter(campaign=counted.campaign, region=counted.shangxiatang.pk, unit=0, cadre=0) \
+        .update(visited=3)
+    VisitedTarget.objects.filter(campaign=counted.campaign, target=counted.extra).update(visits=7)
+    WeeklyTally.objects.filter(campaign=counted.campaign, kind="enterprise").update(first_visits=5)
+    with pytest.raises(SystemExit) as exit_:
+        call_command("oversight", "verify", "--campaign", counted.campaign.slug, stdout=out, stderr=err)
+    assert exit_.value.code == 1
+    text = out.getvalue()
+    assert "1 项计数、1 个对象的走访记录、1 周的首次走访数与重新统计不一致" in text
+    assert "上下塘社区·户籍户：已分配 应为 3 实为 3，已走访 应为 1 实为 3" in text
+    assert f"对象 {counted.extra.name}：走访记录 1 次（首次 2017-06-12 10:00），保存的为 7 次" in text
+    assert "2017-06-12 起的一周·企业：首次走访对象 应为 1 实为 5" in text
+    assert "1 个走访活动的计数与重新统计不一致" in err.getvalue()
+    out = StringIO()
+    call_command("oversight", "verify", "--campaign", counted.campaign.slug, "--repair", stdout=out)
+    assert "已按重新统计改正，复核一致" in out.getvalue()
+    assert counters.verify(counted.campaign.pk).ok
+
+
+def test_planning_writes_keep_the_counts_through_a_rebuild(counted: Any) -> None:
+    CoverageTally.objects.all().delete()
+    counters.rebuild_tallies(counted.campaign.pk)
+    assert_kept_equals_recount(counted)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_visits_lose_no_increment(town: Any) -> None:
+    """Sixteen visitors at once over four targets that share every region, unit and cadre node: each target
+    counts once, every node's visited is exact, the repeat counts are exact."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time: nothing runs concurrently to race")
+    campaign = town.campaign
+    cadre = Cadre.objects.get(name="派出所党员甲")
+    targets = town.households["shangxiatang"] + town.households["jijiadun"][:1]
+    for target in targets:
+        Assignment.objects.create(campaign=campaign, target=target, unit=town.police, cadre=cadre)
+    count, barrier, errors = 16, threading.Barrier(16), []
+
+    def work(i: int) -> None:
+        try:
+            barrier.wait()
+            visit(campaign, targets[i % len(targets)], cadre, f"2017-05-{1 + i:02d}")
+        except Exception as exc:  # noqa: BLE001 — the test reports what each thread met
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    whole = CoverageTally.objects.get(campaign=campaign, kind="registered_household", region=0, unit=0, cadre=0)
+    assert (whole.assigned, whole.visited) == (4, 4)
+    assert sorted(VisitedTarget.objects.filter(campaign=campaign).values_list("visits", flat=True)) == [4, 4, 4, 4]
+    assert counters.verify(campaign.pk).ok
+
+
+def test_the_migration_backfills_a_campaign_counted_before_the_kept_counts(counted: Any) -> None:
+    from django.apps import apps
+
+    backfill = importlib.import_module("zoufang.oversight.migrations.0002_backfill_counts").backfill
+    for model in (CoverageTally, VisitedTarget, WeeklyTally):
+        model.objects.all().delete()
+    assert not counters.verify(counted.campaign.pk).ok
+    backfill(apps, None)
+    assert_kept_equals_recount(counted)
