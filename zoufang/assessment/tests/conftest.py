@@ -16,6 +16,17 @@ WEIGHTS = {"quota_completion": 30, "pace": 10, "registration_timeliness": 10, "h
            "resolution": 10, "response": 5, "satisfaction": 5, "callback": 10, "integrity": 10}
 
 
+@pytest.fixture(autouse=True)
+def _findings_disconnected(monkeypatch: Any) -> None:
+    """The hand-computed figures (e.g. 派出所 3498.5 ÷ 80 = 43.73) count the seven figure indicators: both findings
+    providers are disconnected here (数据未接入). Tests connect one on purpose; the live callbacks provider is
+    checked in test_scoring and in zoufang/callbacks/tests/test_calls.py."""
+    from zoufang.assessment import indicators
+
+    for key in indicators.PROVIDERS:
+        monkeypatch.setitem(indicators.PROVIDERS, key, "zoufang.assessment.tests.providers.not_connected")
+
+
 @pytest.fixture
 def assessed(counted: Any, settings: Any) -> Any:  # noqa: F811
     settings.ZOUFANG_TODAY = "2017-07-15"  # May and June have ended: two months of pace

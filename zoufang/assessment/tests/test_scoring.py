@@ -114,3 +114,12 @@ def test_it_counts_only_the_cases_raised_in_the_period(assessed: Any) -> None:
     assert police.cells["handled_on_time"]["value"] == 100.0
     assert police.cells["pace"]["value"] == 100.0  # only May has ended
     assert assessment.title == "2017年度考核"
+
+
+def test_the_callbacks_app_is_the_callback_indicator_s_provider(assessed: Any, monkeypatch: Any) -> None:
+    monkeypatch.setitem(indicator_module.PROVIDERS, "callback", "zoufang.callbacks.findings.upheld_by")
+    assessment = _run(assessed)
+    police = assessment.scores.get(level="unit", unit=assessed.police)
+    # No finding upheld against anyone in the fixture: full marks on the indicator, now part of the total.
+    assert police.cells["callback"]["value"] == 100.0
+    assert police.total == Decimal("49.98")  # (3498.5 + 10×100) ÷ 90
