@@ -67,10 +67,13 @@ typecheck: $(STAMP)
 migrations-check: $(STAMP)
 	$(BIN)/zoufang makemigrations --check --dry-run -v1
 
-# The suite on SQLite always, and again on PostgreSQL when DATABASE_URL is set.
+# The suite on SQLite always, and again on PostgreSQL when DATABASE_URL is set; on every core (pytest-xdist,
+# one test database per worker), the tests that use the demo together on one worker, which loads it once.
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup
 pytest: $(STAMP) static browser
-	env -u DATABASE_URL $(BIN)/pytest -q
-	@if [ -n "$$DATABASE_URL" ]; then echo "== PostgreSQL: $$DATABASE_URL"; $(BIN)/pytest -q; fi
+	env -u DATABASE_URL $(PYTEST)
+	@if [ -n "$$DATABASE_URL" ]; then echo "== PostgreSQL: $$DATABASE_URL"; $(PYTEST); fi
 
 test: lint typecheck migrations-check pytest
 
