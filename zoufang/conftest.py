@@ -135,16 +135,10 @@ def town(db: Any) -> Town:
 
 
 DEMO_FIXTURE = "demo"
-DEMO_GROUP = "demo"  # pytest-xdist --dist loadgroup: every test of the demo on one worker, one load
 
 
 def _uses_demo(item: pytest.Item | None) -> bool:
     return item is not None and DEMO_FIXTURE in getattr(item, "fixturenames", ())
-
-
-def pytest_itemcollected(item: pytest.Item) -> None:
-    if _uses_demo(item):
-        item.add_marker(pytest.mark.xdist_group(DEMO_GROUP))
 
 
 @pytest.hookimpl(trylast=True)
@@ -153,7 +147,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
     The demo is loaded once for all of them (`SharedDemo`) inside a transaction that stays open while they
     run: none of them may be transactional (a live server could not see the uncommitted demo, a flush would
-    delete it). It is rolled back after the last of them, before any other test runs.
+    delete it). It is rolled back after the last of them, before any other test runs. Under pytest-xdist
+    (`--dist load` hands out the tests in this order) they come first on the worker that gets them, in
+    practice one; a worker that gets more of them later loads the demo again, never inside other tests.
     """
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
