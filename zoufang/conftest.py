@@ -4,6 +4,8 @@ party member, a village cadre, a third-party auditor and an outsider."""
 import datetime as dt
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,17 +134,103 @@ def town(db: Any) -> Town:
     return Town(town, sxt, jjd, campaign, police, users, households, enterprise)
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    """The 锦溪镇 2017 demo (with its plan, visits and cases), loaded once per test module and rolled back."""
+DEMO_FIXTURE = "demo"
+
+
+def _uses_demo(item: pytest.Item | None) -> bool:
+    return item is not None and DEMO_FIXTURE in getattr(item, "fixturenames", ())
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that use the demo run first, one after the other; then the rest in pytest-django's order.
+
+    The demo is loaded once for all of them (`SharedDemo`) inside a transaction that stays open while they
+    run: none of them may be transactional (a live server could not see the uncommitted demo, a flush would
+    delete it). It is rolled back after the last of them, before any other test runs. Under pytest-xdist
+    (`--dist load` hands out the tests in this order) they come first on the worker that gets them, in
+    practice one; a worker that gets more of them later loads the demo again, never inside other tests.
+    """
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        marker = item.get_closest_marker("django_db")
+        transactional = bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+        if _uses_demo(item) and (transactional or "transactional_db" in fixtures or "live_server" in fixtures):
+            raise pytest.UsageError(f"{item.nodeid}: the demo is shared by the tests that use it inside one "
+                                    "transaction; a transactional test or a live server cannot use it")
+    items.sort(key=lambda item: not _uses_demo(item))  # stable: the order within each part is kept
+
+
+@contextmanager
+def rolled_back(django_db_blocker: Any) -> Iterator[None]:
+    """For a module- or session-scoped fixture: database access, and everything written inside rolled back
+    at the end (a transaction, or a savepoint inside an enclosing one). Each test's own writes are rolled
+    back before that, as usual, so the data stays as the fixture left it for every test of its scope."""
     from django.db import transaction
 
-    from zoufang.demo.loader import load_demo
-
     with django_db_blocker.unblock(), transaction.atomic():
-        campaign = load_demo()
-        yield campaign
+        yield
         transaction.set_rollback(True)
+
+
+class SharedDemo:
+    """The 锦溪镇 2017 demo (with its plan, visits and cases), loaded once for all the tests that use it, in a
+    transaction rolled back after the last of them (see pytest_runtest_teardown)."""
+
+    def __init__(self, django_db_blocker: Any) -> None:
+        self._blocker = django_db_blocker
+        self._open = ExitStack()
+        self._campaign: int | None = None
+
+    def campaign(self) -> int:
+        if self._campaign is None:
+            from django.test import override_settings
+
+            from zoufang.demo.loader import load_demo
+
+            self._open.enter_context(rolled_back(self._blocker))
+            try:
+                # The tests' own fast hasher (_test_settings is not in force yet for a wider-scoped fixture).
+                with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+                    self._campaign = load_demo().pk
+            except BaseException:
+                self._open.close()
+                raise
+        return self._campaign
+
+    def roll_back(self) -> None:
+        self._campaign = None
+        self._open.close()
+
+
+SHARED_DEMO = pytest.StashKey[SharedDemo]()
+
+
+@pytest.fixture(scope="session")
+def _shared_demo(request: pytest.FixtureRequest, django_db_setup: Any, django_db_blocker: Any) -> Any:
+    shared = request.config.stash[SHARED_DEMO] = SharedDemo(django_db_blocker)
+    yield shared
+    shared.roll_back()
+
+
+@pytest.fixture(scope="module")
+def demo(_shared_demo: SharedDemo, django_db_blocker: Any) -> Any:
+    """The 锦溪镇 2017 demo for one test module: whatever the module writes is rolled back at its end
+    (a savepoint inside the shared demo's transaction), so each module starts from the demo as loaded."""
+    campaign = _shared_demo.campaign()
+    with rolled_back(django_db_blocker):
+        yield Campaign.objects.get(pk=campaign)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """After the last test that uses the demo (its module's savepoint already gone), roll the demo back."""
+    try:
+        return (yield)
+    finally:
+        shared = item.config.stash.get(SHARED_DEMO, None)
+        if shared is not None and _uses_demo(item) and not _uses_demo(nextitem):
+            shared.roll_back()
 
 
 def second_factor_code(user: Any) -> str | None:

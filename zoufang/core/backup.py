@@ -275,7 +275,9 @@ def configured_target() -> Target:
 def open_target(db: dict[str, Any]) -> Any:
     """A plain DB-API connection to the restore target (never Django's default connection)."""
     if db["ENGINE"].endswith("sqlite3"):
-        return sqlite3.connect(db["NAME"])
+        # A `file:` name is a URI (the suite's shared in-memory database): opened as a path, it would
+        # create a file of that name in the working directory.
+        return sqlite3.connect(str(db["NAME"]), uri=_sqlite_uri(db))
     import psycopg
 
     params = {"dbname": db["NAME"], "user": db.get("USER") or None, "password": db.get("PASSWORD") or None,
@@ -287,9 +289,13 @@ def _vendor(db: dict[str, Any]) -> str:
     return "sqlite" if db["ENGINE"].endswith("sqlite3") else "postgresql"
 
 
+def _sqlite_uri(db: dict[str, Any]) -> bool:
+    return str(db["NAME"]).startswith("file:")
+
+
 def _ensure_empty(target: Target) -> None:
     db = target.database
-    if _vendor(db) == "sqlite" and not Path(db["NAME"]).exists():
+    if _vendor(db) == "sqlite" and not _sqlite_uri(db) and not Path(db["NAME"]).exists():
         pass
     else:
         with contextlib.closing(open_target(db)) as conn:
@@ -319,6 +325,8 @@ def restore_backup(source: Path, target: Target | None = None, *, key: bytes | N
     target = target or configured_target()
     db = target.database
     _ensure_empty(target)
+    if _vendor(db) == "sqlite" and _sqlite_uri(db):
+        raise BackupError(_("SQLite 只能恢复到数据库文件，不能恢复到 %(name)s。") % {"name": db["NAME"]})
     with _workdir() as work:
         archive = work / "backup.tar"
         decrypt_file(source, archive, key)  # nothing is written to the target before the tag checks

@@ -8,6 +8,7 @@ as spreadsheets and imported like any town's files.
 """
 
 import csv
+import os
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -77,11 +78,15 @@ def seed_figures() -> SeedFigures:
 
 
 def _write_csv(path: Path, header: list[str], rows: Iterable[list[str]]) -> Path:
+    """Written aside and renamed into place: a loader running at the same time (a second test worker,
+    `make run` beside the tests) reads the whole file, never a half-written one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    with open(partial, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
+    partial.replace(path)
     return path
 
 

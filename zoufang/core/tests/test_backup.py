@@ -21,6 +21,7 @@ from zoufang.core.backup import (
     open_target,
     parse_key,
     restore_backup,
+    table_names,
 )
 from zoufang.registry.models import Target as VisitTarget
 
@@ -136,6 +137,25 @@ def test_it_restores_only_into_an_empty_database(town: Any, backup_settings: Any
     with pytest.raises(CommandError, match="不是空库"):
         call_command("restore", str(out), "--database-url", database_url(empty_database),
                      "--media-root", str(tmp_path / "media3"))
+
+
+def test_the_suites_in_memory_database_is_opened_as_such_and_leaves_no_file(
+        town: Any, backup_settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite's test database is named `file:memorydb_default?mode=memory&cache=shared`: opened as a path, that
+    name was a new empty file in the working directory (and a restore would have written the backup there)."""
+    monkeypatch.chdir(tmp_path)
+    with contextlib.closing(open_target(connection.settings_dict)) as conn:
+        assert VisitTarget._meta.db_table in table_names(conn.cursor(), connection.vendor)
+    out = tmp_path / "zoufang.zfbak"
+    call_command("backup", "--out", str(out))
+    with pytest.raises(CommandError, match="不是空库"):
+        call_command("restore", str(out), "--media-root", str(tmp_path / "media2"))
+    if connection.vendor == "sqlite":
+        empty_in_memory = {"ENGINE": "django.db.backends.sqlite3", "NAME": "file:zoufang_empty?mode=memory&cache=shared"}
+        with pytest.raises(BackupError, match="只能恢复到数据库文件"):
+            restore_backup(out, Target(empty_in_memory, tmp_path / "media2"))
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["media", "zoufang.zfbak"]
+    assert not [path for path in Path(backup_settings.BASE_DIR).iterdir() if path.name.startswith("file:")]
 
 
 def test_it_needs_a_key_from_the_environment(town: Any, settings: Any, tmp_path: Path) -> None:
