@@ -134,7 +134,7 @@ def _seed(campaign: Any, say: Callable[[str], Any]) -> None:
     for visits in by_cadre.values():
         cadre = visits[0].assignment.cadre
         assert cadre is not None  # noqa: S101
-        rng = random.Random(f"{campaign.slug}:{visits[0].assignment.public_id}")  # noqa: S311 - demo data
+        rng = random.Random(f"{campaign.slug}:{cadre.unit.name}:{cadre.name}:{visits[0].index}")  # noqa: S311 - demo
         play = {"desk_bulk": _desk_bulk, "copied_text": _copied_text, "phantom": _phantom}.get(
             patterns.get(cadre.pk, ""), _honest)
         play(campaign, visits, rng, start, today)

@@ -165,8 +165,9 @@ def test_its_integrity_flags_point_at_the_planted_fabricators_and_hardly_anyone_
     assert len(honest) <= 2
     assert all(found <= {"callbacks"} for found in honest.values())
     # "Not visited" answers fall on the fabricators' visits.
-    not_visited = Visit.objects.filter(callback_samples__outcome="not_visited").values_list("cadre_id", flat=True)
-    assert set(not_visited) and set(not_visited) <= set(cadre_of.values())
+    not_visited = set(Visit.objects.filter(callback_samples__outcome="not_visited").values_list("cadre_id", flat=True))
+    assert len(not_visited) >= 1
+    assert not_visited <= set(cadre_of.values())
     # The honest notes differ: hardly two alike (a few short “无诉求” ones may be).
     summaries = list(Visit.objects.filter(campaign=demo).values_list("summary", flat=True))
     assert len(set(summaries)) > 0.9 * len(summaries)
