@@ -154,7 +154,7 @@ def _seed(campaign: Any, say: Callable[[str], Any]) -> None:
 # label, pattern) — an honest cadre and the planted fabricators, each of another unit.
 CADRE_ACCOUNTS = [("ganbu1", "部门党员干部（有走访任务，如实走访）", ""),
                   ("ganbu2", "部门党员干部（演示造假：事后深夜批量补录）", "desk_bulk"),
-                  ("ganbu3", "部门党员干部（演示造假：走访情况复制粘贴、答案千篇一律）", "copied_text"),
+                  ("ganbu3", "部门党员干部（演示造假：走访情况复制粘贴）", "copied_text"),
                   ("ganbu4", "部门党员干部（演示造假：虚报入户，位置远离对象、节奏不可能）", "phantom")]
 PLANTED_MIN_VISITS = 5  # a planted fabricator has enough visits for its flag to fire (late_bulk's batch size)
 
