@@ -312,7 +312,8 @@ def _desk_bulk(campaign: Any, visits: list[Planned], rng: random.Random, start: 
 
 
 def _copied_text(campaign: Any, visits: list[Planned], rng: random.Random, start: dt.date, today: dt.date) -> None:
-    """One note (a character changed now and then) and the same answers on every visit."""
+    """One note (a character changed now and then, nothing of what was raised) and the same answers on every
+    visit."""
     _honest(campaign, visits, rng, start, today)
     template = f"{simulate.honest_summary(rng, 0)}，{simulate.honest_summary(rng, 0)}"
     for plan in visits:
@@ -320,7 +321,7 @@ def _copied_text(campaign: Any, visits: list[Planned], rng: random.Random, start
         if rng.random() < 0.5:
             cut = rng.randrange(len(text))
             text = text[:cut] + rng.choice(simulate.NAMES) + text[cut + 1:]
-        plan.summary = text + "".join(f"；反映：{o.description}" for o in plan.opinions)
+        plan.summary = text  # the opinions collected are filed as cases all the same
         plan.answers = lambda _key, spec: demo_answers(spec)
 
 
