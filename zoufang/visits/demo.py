@@ -1,5 +1,8 @@
 """Deterministic demo visits: a share of the assigned targets visited before the pinned day, with answers
-and some opinions. Does nothing when no assignment names a cadre; safe to run twice (uuid5 client ids)."""
+and some opinions. Honest cadres work as integrity.simulate models them (half-day sessions, varied notes and
+answers, written up at the door or that evening); a department cadre of each of three units plays one of the
+simulation's fabricating patterns, so the integrity flags point at them. Does nothing when no assignment names
+a cadre; safe to run twice (uuid5 client ids)."""
 
 import datetime as dt
 import random
@@ -130,7 +133,7 @@ def _seed(campaign: Any, say: Callable[[str], Any]) -> None:
     for plan in planned:
         assert plan.assignment.cadre is not None  # noqa: S101 - filtered above; for the type checker
         by_cadre[plan.assignment.cadre.pk].append(plan)
-    patterns = _planted(campaign, by_cadre)
+    patterns = _planted(by_cadre)
     for visits in by_cadre.values():
         cadre = visits[0].assignment.cadre
         assert cadre is not None  # noqa: S101
@@ -145,7 +148,7 @@ def _seed(campaign: Any, say: Callable[[str], Any]) -> None:
                                      opinions=plan.opinions, categories=categories, summary=plan.summary,
                                      recorded_at=plan.recorded_at, position=plan.position, accuracy=plan.accuracy)
     say(f"演示走访记录：新增 {created} 条")
-    _cadre_logins(campaign, by_cadre, patterns)
+    _cadre_logins(by_cadre, patterns)
     registered = register_demo_opinions(campaign, today)
     say(f"演示走访收集的意见：登记 {registered} 条")
 
@@ -159,7 +162,7 @@ CADRE_ACCOUNTS = [("ganbu1", "部门党员干部（有走访任务，如实走�
 PLANTED_MIN_VISITS = 5  # a planted fabricator has enough visits for its flag to fire (late_bulk's batch size)
 
 
-def _planted(campaign: Any, by_cadre: dict[int, list[Planned]]) -> dict[int, str]:
+def _planted(by_cadre: dict[int, list[Planned]]) -> dict[int, str]:
     """The few department cadres who fabricate, one for each pattern of simulate.PATTERNS, each of another
     unit: those with the most demo visits (not a leader, nor a cadre another demo account logs in as)."""
     from django.contrib.auth import get_user_model
@@ -182,7 +185,7 @@ def _planted(campaign: Any, by_cadre: dict[int, list[Planned]]) -> dict[int, str
     return patterns
 
 
-def _cadre_logins(campaign: Any, by_cadre: dict[int, list[Planned]], patterns: dict[int, str]) -> None:
+def _cadre_logins(by_cadre: dict[int, list[Planned]], patterns: dict[int, str]) -> None:
     from django.conf import settings
 
     from zoufang.accounts.services import ensure_user
