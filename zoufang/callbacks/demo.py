@@ -1,6 +1,6 @@
 """The demo's callback round in progress (锦溪镇, pinned day 2017-06-15): a survey company with its own account
 (`minyi`, and `auditor` works for it too), one batch of the visits up to May drawn on 5 June, two thirds of it called:
-mostly confirmed, some visited differently, refusals, unanswered calls on different days, two "not visited" (one
+mostly confirmed, one visited differently, refusals, unanswered calls on different days, two "not visited" (one
 upheld by the office, one waiting), and one problem the person says was never answered. Deterministic; skipped
 when the campaign already has a batch or has no visits."""
 
@@ -28,6 +28,8 @@ DRAWN_ON = "2017-06-05"
 SEED = 20170605
 RATE = Fraction(1, 20)
 Kind = CallbackAttempt.Kind
+NOT_VISITED = 2  # people who say nobody came
+DIFFERENT_AT = 3  # the one called who says the visit was otherwise than recorded
 
 
 def load_demo_callbacks(campaign: Any, say: Callable[[str], Any]) -> None:
@@ -48,8 +50,9 @@ def load_demo_callbacks(campaign: Any, say: Callable[[str], Any]) -> None:
     samples = list(batch.samples.select_related("visit").order_by("position"))
     called = samples[: len(samples) * 2 // 3]
     unanswered = _answered_on_paper(called, office)
+    not_visited = _never_visited(campaign, [s for s in called if s is not unanswered])
     for index, sample in enumerate(called):
-        _call(sample, index, caller, says_unanswered=sample is unanswered)
+        _call(sample, index, caller, says_unanswered=sample is unanswered, says_not_visited=sample in not_visited)
     upheld = CallbackSample.objects.filter(batch=batch, verification=CallbackSample.Verification.PENDING).first()
     if upheld is not None:
         with override_settings(ZOUFANG_TODAY="2017-06-14"):
@@ -76,6 +79,17 @@ def _answered_on_paper(samples: list[CallbackSample], office: Any) -> CallbackSa
     return next(s for s in samples if s.visit_id == case.source_visit_id)
 
 
+def _never_visited(campaign: Any, called: list[CallbackSample]) -> list[CallbackSample]:
+    """The two people who say nobody came: of visits the integrity flags point at (the demo's planted
+    fabricators, visits/demo.py), as a callback of a visit that never happened mostly answers; the third and
+    sixth called when none is."""
+    from zoufang.integrity.flags import open_flag_visit_ids
+
+    pointed = open_flag_visit_ids(campaign, (campaign.starts_on, dt.date(2017, 5, 31)))
+    found = [s for s in called if s.visit_id in pointed][:NOT_VISITED]
+    return found + [s for i, s in enumerate(called) if i in (2, 5) and s not in found][:NOT_VISITED - len(found)]
+
+
 def _answers(sample: CallbackSample, *, visited: bool = True, mode: str | None = None,
              answered: str = "none_raised") -> dict[str, Any]:
     if not visited:
@@ -86,7 +100,7 @@ def _answers(sample: CallbackSample, *, visited: bool = True, mode: str | None =
             "satisfaction": "satisfied"}
 
 
-def _call(sample: CallbackSample, index: int, caller: Any, *, says_unanswered: bool) -> None:
+def _call(sample: CallbackSample, index: int, caller: Any, *, says_unanswered: bool, says_not_visited: bool) -> None:
     def on(day: int, kind: str, answers: dict[str, Any] | None = None, note: str = "") -> None:
         with override_settings(ZOUFANG_TODAY=f"2017-06-{day:02d}"):
             services.record_attempt(sample, by=caller, kind=kind, answers=answers, note=note)
@@ -94,10 +108,10 @@ def _call(sample: CallbackSample, index: int, caller: Any, *, says_unanswered: b
     if says_unanswered:
         on(7, Kind.COMPLETED, {**_answers(sample), "answered": "no", "satisfaction": "unsatisfied",
                                "opinion": "反映的问题一直没人答复"})
-    elif index in (2, 5):
+    elif says_not_visited:
         on(6, Kind.NO_ANSWER)
         on(8, Kind.COMPLETED, _answers(sample, visited=False))
-    elif index % 7 == 3:
+    elif index == DIFFERENT_AT:  # a real visit the person remembers as a phone call: a notice for the office
         on(7, Kind.COMPLETED, _answers(sample, mode="phone" if sample.visit.mode != "phone" else "not_home"))
     elif index % 9 == 4:
         on(9, Kind.REFUSED, note="对方称不方便，挂断")

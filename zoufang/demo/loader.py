@@ -28,6 +28,7 @@ from zoufang.planning.tables import read_allocation_table, read_department_table
 from zoufang.regions.models import Region
 from zoufang.registry.imports import ImportReport, run_import
 from zoufang.registry.models import Cadre, Target, Unit
+from zoufang.visits.demo import CADRE_ACCOUNTS
 
 DATA = Path(__file__).parent / "data"
 SLUG = "jinxi-2017"
@@ -219,6 +220,7 @@ DEMO_ACCOUNTS = [
     ("minyi", "第三方回访（苏州民意调查有限公司）"),
     ("assessor", "考核管理组"),
     ("outsider", "未分配范围"),
+    *((username, label) for username, label, _pattern in CADRE_ACCOUNTS),
     *((username, str(RoleGrant.Role(role).label)) for username, _name, role in ADMIN_ACCOUNTS),
 ]
 

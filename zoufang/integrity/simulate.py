@@ -143,11 +143,15 @@ def _pick(rng: random.Random, shares: tuple[tuple[str, float], ...]) -> str:
     return shares[-1][0]
 
 
-def honest_summary(rng: random.Random, short: float) -> str:
+def honest_summary(rng: random.Random, short: float, who: str = "", situations: list[str] = SITUATIONS) -> str:
+    """An honest cadre's note of one visit; `who` (else a made-up family) and `situations` let the demo's visits
+    of real households and enterprises use the same composer."""
     if rng.random() < short:
         return rng.choice(["无诉求", "情况良好", "不在家，改日再访", "已走访，无问题"])
-    situation = rng.choice(SITUATIONS).format(n=rng.randint(2, 30))
-    return f"{rng.choice(OPENINGS)}{rng.choice(NAMES)}{rng.choice('家户')}，{situation}，{rng.choice(REQUESTS)}"
+    situation = rng.choice(situations).format(n=rng.randint(2, 30))
+    opening = rng.choice(OPENINGS)
+    who = who or f"{rng.choice(NAMES)}{rng.choice('家户')}"
+    return f"{opening}{who}，{situation}，{rng.choice(REQUESTS)}"
 
 
 def honest_answers(rng: random.Random) -> dict[str, Any]:

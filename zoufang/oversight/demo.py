@@ -6,6 +6,7 @@ recorded against the unit's assignments with its cadres as visitors. Determinist
 """
 
 import datetime as dt
+import random
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +16,7 @@ from zoufang.demo.loader import UPPER_UNIT
 from zoufang.planning.models import Assignment
 from zoufang.registry.models import Cadre, Unit
 from zoufang.visits import rules
-from zoufang.visits.demo import demo_answers, record_demo_visit
+from zoufang.visits.demo import honest_note, record_demo_visit, varied_fill
 
 VISITORS = [("顾文涛", "科员"), ("沈佳怡", "科员")]
 VISITED = 12  # of its households, one every few days from 3 April
@@ -31,13 +32,14 @@ def upper_unit_visits(campaign: Any, say: Callable[[str], Any]) -> None:
                 for name, title in VISITORS]
     mine = Assignment.objects.filter(campaign=campaign, unit=unit).select_related("target").order_by("id")
     created = 0
+    rng = random.Random(f"{campaign.slug}:{UPPER_UNIT}")  # noqa: S311 - demo data, not security
     for index, assignment in enumerate(mine[:VISITED]):
         cadre = visitors[index % len(visitors)]
         day = FIRST_DAY + dt.timedelta(days=5 * index)
         visited_at = timezone.make_aware(dt.datetime.combine(day, dt.time(9 + index % 6, 0)))
         created += record_demo_visit(
             campaign, assignment, visited_at, mode=rules.allowed_modes(campaign, assignment.target, cadre)[0],
-            fill=lambda _key, spec: demo_answers(spec), opinions=[], categories={}, cadre=cadre,
-            summary="（演示）市府办走访：了解家庭近况，宣传惠民政策",
+            fill=varied_fill(rng), opinions=[], categories={}, cadre=cadre,
+            summary=honest_note(rng, assignment.target, []),
         )
     say(f"上级单位走访演示（{UPPER_UNIT}）：新增 {created} 条")

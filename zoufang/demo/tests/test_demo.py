@@ -140,3 +140,34 @@ def test_it_reloads_without_changing_anything(demo, db):
     before = Target.objects.count(), Cadre.objects.count(), FixedQuota.objects.count()
     load_demo()
     assert (Target.objects.count(), Cadre.objects.count(), FixedQuota.objects.count()) == before
+
+
+def test_its_integrity_flags_point_at_the_planted_fabricators_and_hardly_anyone_else(demo, db):
+    from django.contrib.auth import get_user_model
+
+    from zoufang.integrity import flags
+    from zoufang.visits.demo import CADRE_ACCOUNTS
+    from zoufang.visits.models import Visit
+
+    users = {u.username: u for u in get_user_model().objects.filter(
+        username__in=[username for username, _label, _pattern in CADRE_ACCOUNTS]).select_related("cadre")}
+    cadre_of = {pattern: users[username].cadre.pk for username, _label, pattern in CADRE_ACCOUNTS}
+    assert len({users[username].cadre.unit_id for username in users}) == len(CADRE_ACCOUNTS)
+    kinds: dict[int, set[str]] = {}
+    for cadre_flags in flags.by_cadre(demo):
+        kinds[cadre_flags.cadre.pk] = {f.kind for f in cadre_flags.open_flags}
+    assert "late_bulk" in kinds[cadre_of["desk_bulk"]]
+    assert {"copied_text"} <= kinds[cadre_of["copied_text"]]
+    assert {"distance", "pace"} <= kinds[cadre_of["phantom"]]
+    assert cadre_of[""] not in kinds
+    # The honest: at most two with a flag, each only what the callback round found (a visit remembered as a call).
+    honest = {pk: found for pk, found in kinds.items() if pk not in cadre_of.values()}
+    assert len(honest) <= 2
+    assert all(found <= {"callbacks"} for found in honest.values())
+    # "Not visited" answers fall on the fabricators' visits.
+    not_visited = set(Visit.objects.filter(callback_samples__outcome="not_visited").values_list("cadre_id", flat=True))
+    assert len(not_visited) >= 1
+    assert not_visited <= set(cadre_of.values())
+    # The honest notes differ: hardly two alike (a few short “无诉求” ones may be).
+    summaries = list(Visit.objects.filter(campaign=demo).values_list("summary", flat=True))
+    assert len(set(summaries)) > 0.9 * len(summaries)
