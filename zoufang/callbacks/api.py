@@ -13,6 +13,7 @@ from zoufang.callbacks import access, findings, results
 from zoufang.callbacks.models import CallbackBatch
 from zoufang.callbacks.sampling import Period
 from zoufang.core import limits
+from zoufang.core.apierrors import ApiErrorOut
 
 router = Router(tags=["回访抽查"])
 
@@ -118,7 +119,7 @@ def list_samples(request: HttpRequest, batch_id: uuid.UUID) -> list[dict[str, An
     } for s in results.samples_of(batch)]
 
 
-@router.get("/upheld", response=list[UpheldOut],
+@router.get("/upheld", response={200: list[UpheldOut], 404: ApiErrorOut},
             summary="核实属实的“未接受走访”：走访日期在期间内的，供考核和通报（走访办）")
 def upheld(request: HttpRequest, query: Query[UpheldQuery]) -> list[dict[str, Any]]:
     campaign = access.office_campaigns(request.user).filter(slug=query.campaign).first()

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zoufang import clock
 from zoufang.core.models import TimeStampedModel
 
 
@@ -144,4 +145,4 @@ class CallbackAttempt(models.Model):
         triggers = [pgtrigger.Protect(name="callback_attempt_kept", operation=pgtrigger.Delete)]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.called_at:%Y-%m-%d}"
+        return f"{self.get_kind_display()} {clock.local(self.called_at):%Y-%m-%d}"

@@ -97,6 +97,16 @@ PLAN: list[tuple[str, str, str, str, str, int, str, list[tuple[str, str, dict[st
     ("希望村里组织电商培训", "suggestion", "1.3", "normal", "06-09", 1, "", []),
     ("垃圾分类桶不够用，建议增加", "suggestion", "1.5", "normal", "06-13", 0, "", []),
     ("上下塘社区路灯不亮，老人夜里出门不安全", "problem", "1.5", "normal", "06-14", 0, "", []),
+    # Signed up to the city office (上报上一级活动办): one it took on, one it sent back with instructions.
+    ("跨镇公交线路停运，群众出行困难", "problem", "1.2", "important", "05-18", 3, "交警中队",
+     [("05-19", "register", {}), ("05-19", "dispatch", {}), ("05-22", "accept", {}),
+      ("06-01", "escalate", {"route": "upper_office", "reason": "线路由市公交公司运营，需市级协调恢复"}),
+      ("06-02", "sign", {"note": "同意上报市活动办"}), ("06-07", "upper_accept", {"note": "由市交通局牵头协调"})]),
+    ("村民反映征地补偿标准不一", "problem", "3.2", "normal", "05-23", 4, "建管所",
+     [("05-24", "register", {}), ("05-24", "dispatch", {}), ("05-25", "accept", {}),
+      ("06-05", "escalate", {"route": "upper_office", "reason": "补偿标准由市里统一制定"}),
+      ("06-06", "sign", {"note": "同意上报"}),
+      ("06-09", "upper_return", {"instructions": "补偿标准已有市级文件，请镇里对照文件逐户解释核实"})]),
 ]
 
 # The cases the office approved for the public Open311 feed, by their place in PLAN, with its own summary.
@@ -165,6 +175,10 @@ def _step(case: Case, action: str, args: dict[str, Any], *, category: CaseCatego
         return call[action](case, by=office, version=v, **args)  # type: ignore[operator]
     if action == "sign":
         return escalation.sign_escalation(case, by=leader.user, version=v, **args)
+    if action == "upper_accept":
+        return escalation.accept_upper(case, by=_user("city"), version=v, **args)
+    if action == "upper_return":
+        return escalation.return_to_town(case, by=_user("city"), version=v, **args)
     if action == "escalate":
         return escalation.escalate_case(case, by=handler, version=v, leader=leader, **args)
     if action == "resolve" and case.status == Case.Status.REGISTERED:

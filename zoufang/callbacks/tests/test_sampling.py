@@ -88,7 +88,7 @@ def test_flagged_share_follows_the_stated_share_on_a_large_population():
 def test_it_is_reproducible_from_its_recorded_seed_and_inputs(sampling):
     batch = _draw(sampling, count=6, seed=12345)
     assert sampling_module().redraw_matches(batch)
-    again = draw_visits([VisitRow(*row) for row in batch.inputs["rows"]], size=6, flagged=set(),
+    again = draw_visits([VisitRow(*row) for row in batch.inputs["rows"]], size=6, flagged=set(batch.inputs["flagged"]),
                         covered_cadres=set(), flagged_share=Fraction(batch.inputs["flagged_share"]), seed=12345)
     assert [v for v, _r in again] == list(batch.samples.values_list("visit_id", flat=True))
     first = batch.samples.get(position=1)
@@ -134,7 +134,17 @@ def test_it_refuses_a_period_without_visits_and_both_rate_and_count(sampling):
         _draw(sampling, count=2, rate=Fraction(1, 10))
 
 
-def test_without_the_integrity_app_no_visit_is_flagged(sampling):
+def test_flagged_visits_are_the_integrity_flags_open_ones(sampling):
+    from zoufang.integrity import flags
+
+    campaign = sampling.town.campaign
+    assert sampling_module().flagged_visit_ids(campaign, MAY) == flags.open_flag_visit_ids(campaign, MAY)
+
+
+def test_without_the_integrity_app_no_visit_is_flagged(sampling, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "zoufang.integrity.flags", None)  # the import fails, as without the app
     assert sampling_module().flagged_visit_ids(sampling.town.campaign, MAY) == set()
 
 

@@ -19,7 +19,7 @@ def test_the_shipped_campaigns_have_a_usable_script(slug):
     config = read_campaign_file(shipped_campaign_path(slug)).data
     assert validate_config(config) == []
     assert script_problems(config["callbacks"]["script"]) == []
-    assert list(config)[-1] == "callbacks"
+    assert "callbacks" in config
 
 
 def test_a_script_without_the_outcome_questions_is_refused(jinxi):
