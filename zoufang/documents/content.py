@@ -150,9 +150,43 @@ def requests_text(by_unit: figures.Coverage, cases: figures.CaseFigures) -> str:
 
 
 def callback_results(campaign: Campaign, start: dt.date, end: dt.date) -> Section | None:
-    """The 通报's section on the third-party callbacks (回访抽查结果, seed 000 §三(三)). Returns nothing until a
-    callbacks app records them: the section is left out of the 通报 rather than printed empty."""
-    return None
+    """The 通报's section on the third-party callbacks (回访抽查结果, seed 000 §三(三): "抽查结果将予以通报"): the
+    visits of the period sampled, what the calls found, by unit, and the cadres whose "not visited" the office
+    upheld, named. None when no visit of the period was sampled: the section is left out, not printed empty."""
+    from zoufang.callbacks import findings
+    from zoufang.callbacks.models import CallbackSample
+    from zoufang.callbacks.sampling import Period
+
+    samples = list(CallbackSample.objects.filter(
+        batch__campaign=campaign, visit__visited_at__date__gte=start, visit__visited_at__date__lte=end,
+    ).select_related("visit__cadre__unit").order_by("visit__cadre__unit__sort_order", "visit__cadre__unit__name"))
+    if not samples:
+        return None
+    outcome = CallbackSample.Outcome
+    columns = ("sampled", "settled", outcome.CONFIRMED, outcome.NOT_VISITED, outcome.DIFFERENT, "upheld")
+    by_unit: dict[str, dict[str, int]] = {}
+    total = dict.fromkeys(columns, 0)
+    for sample in samples:
+        counts = by_unit.setdefault(sample.visit.cadre.unit.name, dict.fromkeys(columns, 0))
+        hits = ["sampled", *(["settled", sample.outcome] if sample.outcome else []),
+                *(["upheld"] if sample.verification == CallbackSample.Verification.UPHELD else [])]
+        for key in hits:
+            if key in counts:
+                counts[key] += 1
+                total[key] += 1
+    header = [_("单位"), _("抽查"), _("已回访"), _("走访属实"), _("未接受走访"), _("方式不符"), _("核实未走访")]
+    rows = [[unit, *(counts[key] for key in columns)] for unit, counts in by_unit.items()]
+    rows.append([_("合计"), *(total[key] for key in columns)])
+    upheld = findings.upheld_against(campaign, Period(start, end))
+    text = _("本期第三方回访抽查走访%(sampled)s次，已回访%(settled)s次，其中走访属实%(confirmed)s次，"
+             "对象称未接受走访%(not_visited)s次、走访方式与记录不符%(different)s次。") % {
+        "sampled": total["sampled"], "settled": total["settled"], "confirmed": total[outcome.CONFIRMED],
+        "not_visited": total[outcome.NOT_VISITED], "different": total[outcome.DIFFERENT]}
+    if upheld:
+        names = "、".join(f"{f.unit_name}{f.cadre_name}（{day(f.visited_on)}）" for f in upheld)
+        text += _("经走访办核实确未走访%(n)s次：%(names)s，予以通报，并计入考核。") % {"n": len(upheld), "names": names}
+    block = chart(_("各单位回访抽查情况"), header, rows, plot=[1, 3])
+    return section("callbacks", _("回访抽查情况"), text, [block])
 
 
 def masked_case_text(case: Case, value: str, limit: int) -> str:

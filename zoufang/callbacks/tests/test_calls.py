@@ -218,3 +218,22 @@ def test_an_overturned_finding_is_no_flag(sampling, batch):
     sample = _not_visited(sampling, batch)
     services.verify(sample, by=sampling.users["office"], upheld=False, explanation="有走访照片", note="照片为证")
     assert not [f for f in integrity_flags.compute(sampling.town.campaign) if f.kind == "callbacks"]
+
+
+def test_the_circular_reports_the_period_s_callbacks_and_names_the_upheld(sampling, batch):
+    from zoufang.documents import content
+
+    campaign = sampling.town.campaign
+    assert content.callback_results(campaign, dt.date(2017, 6, 1), dt.date(2017, 6, 30)) is None  # none sampled
+    sample = _not_visited(sampling, batch)
+    services.verify(sample, by=sampling.users["office"], upheld=True, explanation="干部称当天去过", note="无佐证")
+    found = content.callback_results(campaign, MAY.starts_on, MAY.ends_on)
+    assert found is not None
+    assert found["heading"] == "回访抽查情况"
+    sampled = batch.samples.filter(visit__visited_at__date__lte=MAY.ends_on).count()
+    assert f"本期第三方回访抽查走访{sampled}次" in found["text"]
+    assert f"经走访办核实确未走访1次：{sample.visit.cadre.unit.name}{sample.visit.cadre.name}" in found["text"]
+    table = found["blocks"][0]
+    assert (table["rows"][-1][0], table["rows"][-1][1], table["rows"][-1][-1]) == ("合计", sampled, 1)
+    circular = content.circular(campaign, MAY.starts_on, MAY.ends_on, MAY.ends_on)
+    assert any(s["key"] == "callbacks" for s in circular.sections)
