@@ -293,7 +293,7 @@ def _honest(campaign: Any, visits: list[Planned], rng: random.Random, start: dt.
             plan.summary, plan.answers = honest_note(rng, target, plan.opinions), varied_fill(rng)
             door = _position(target)
             if evening:
-                plan.recorded_at = _local(plan.visited_at.date(), 19, rng.randint(0, 30)) + \
+                plan.recorded_at = _local(clock.local(plan.visited_at).date(), 19, rng.randint(0, 30)) + \
                     dt.timedelta(minutes=5 * number)
             else:
                 plan.recorded_at = plan.visited_at + dt.timedelta(minutes=rng.randint(3, 15))
@@ -309,7 +309,7 @@ def _desk_bulk(campaign: Any, visits: list[Planned], rng: random.Random, start: 
                                                                        len(visits)), strict=True):
         plan.visited_at = _local(day, rng.choice((9, 10, 14, 15)), rng.randint(0, 59))
         plan.position = plan.accuracy = None
-    sitting = _local(max(p.visited_at.date() for p in visits if p.visited_at) + dt.timedelta(days=9), 22, 40)
+    sitting = _local(max(clock.local(p.visited_at).date() for p in visits if p.visited_at) + dt.timedelta(days=9), 22, 40)
     for number, plan in enumerate(sorted(visits, key=lambda p: p.visited_at or sitting)):
         plan.recorded_at = sitting + dt.timedelta(minutes=2 * number)
 
