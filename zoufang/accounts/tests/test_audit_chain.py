@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
+from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditChain, AuditEvent
 
@@ -181,7 +182,7 @@ def test_postgres_refuses_every_column_changed_through_the_orm(trail, django_use
 @pytest.mark.django_db
 def test_prune_deletes_only_rows_past_the_retention_and_the_chain_still_verifies(django_user_model, settings):
     user = django_user_model.objects.create_user("wang", first_name="王五")
-    now = timezone.now()
+    now = clock.now()  # the retention counts back from the product's today (a pinned day included)
     for days in (400, 300, 200, 10, 1):
         audit.append(AuditEvent(actor=user, actor_ref=user.pk, actor_username="wang", actor_name="王五",
                                 action="read", object_type="registry.Target", summary=f"{days}天前"),
