@@ -254,6 +254,14 @@ def managed_campaigns(user: Any) -> "QuerySet[Campaign]":
     return campaigns.filter(_under_any(_region_paths(user, {Role.OFFICE, Role.SYSADMIN}), "scope__path"))
 
 
+def holds_campaign_area(user: Any, campaign: "Campaign", roles: set[RoleGrant.Role] | None = None) -> bool:
+    """Does the user hold one of `roles` (default: the office) on a region holding the campaign's scope? Superusers
+    always do. Read from the cached grants: no query."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(campaign.scope.path.startswith(path) for path in _region_paths(user, roles or {Role.OFFICE}))
+
+
 def may_manage(user: Any) -> bool:
     """Import, configure campaigns, load tables: the office and administrators."""
     return has_role(user, Role.OFFICE, Role.SYSADMIN)

@@ -29,7 +29,7 @@ def office_campaigns(user: Any) -> QuerySet[Campaign]:
 
 
 def may_run(user: Any, campaign: Campaign) -> bool:
-    return office_campaigns(user).filter(pk=campaign.pk).exists()
+    return scope.holds_campaign_area(user, campaign, OFFICE_ROLES)
 
 
 def _caller_condition(user: Any) -> Q:

@@ -10,7 +10,6 @@ from typing import Any
 from django.http import Http404
 
 from zoufang.accounts import scope
-from zoufang.accounts.models import RoleGrant
 from zoufang.campaigns.models import Campaign
 from zoufang.documents.models import Document
 from zoufang.web.dashboard import sees_campaign_stats
@@ -25,11 +24,7 @@ def readable_campaign(user: Any, slug: str) -> Campaign:
 
 def may_write(user: Any, campaign: Campaign) -> bool:
     """The office whose area holds the campaign (a system administrator configures, but writes no documents)."""
-    if getattr(user, "is_superuser", False):
-        return True
-    grants = RoleGrant.objects.filter(user=user, role=RoleGrant.Role.OFFICE, region__isnull=False)
-    return any(campaign.scope.path.startswith(grant.region.path) for grant in grants.select_related("region")
-               if grant.region is not None)
+    return scope.holds_campaign_area(user, campaign)
 
 
 def writable_campaign(user: Any, slug: str) -> Campaign:

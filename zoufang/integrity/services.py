@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from zoufang import clock
 from zoufang.accounts import audit, scope
-from zoufang.accounts.models import AuditEvent, RoleGrant
+from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns.models import Campaign
 from zoufang.core import limits
 from zoufang.integrity import flags
@@ -32,10 +32,7 @@ def campaign_for(user: Any, slug: str) -> Campaign:
 
 def may_clear(user: Any, campaign: Campaign) -> bool:
     """The office over the campaign's area clears flags; leaders and assessors only read them."""
-    if getattr(user, "is_superuser", False):
-        return True
-    grants = RoleGrant.objects.filter(user=user, role=RoleGrant.Role.OFFICE, region__isnull=False)
-    return any(g.region and campaign.scope.path.startswith(g.region.path) for g in grants.select_related("region"))
+    return scope.holds_campaign_area(user, campaign)
 
 
 def clear_flag(user: Any, campaign: Campaign, key: str, reason: str, period: flags.Period = None) -> FlagClearance:
