@@ -150,11 +150,11 @@ def generate(visits: int) -> Any:
                 owner[i] = first_cadre + unit * per_unit + (i // len(grids)) % per_unit
                 kind = "enterprise" if i % 10 == 9 else "registered_household"
                 yield (first_target + i, uuid.uuid4(), now, now, 1, kind, f"对象{i}", "", "", "", False, "", "",
-                       False, "", "", "", False, grid, "", "")
+                       False, "", "", "", False, grid, "", "", "")
 
         _copy("registry_target", [*STAMP, "kind", "name", "address", "phone", "id_number", "hardship",
                                   "credit_code", "scale", "is_key", "industry", "stage", "description", "is_demo",
-                                  "region_id", "id_number_index", "phone_index"], target_rows())
+                                  "region_id", "id_number_index", "phone_index", "position_source"], target_rows())
         _copy("planning_assignment", [*STAMP[1:], "campaign_id", "target_id", "unit_id", "cadre_id", "pinned"],
               ((uuid.uuid4(), now, now, 1, campaign.pk, first_target + i,
                 first_unit + (owner[i] - first_cadre) // per_unit, owner[i], False) for i in range(targets)))
@@ -222,6 +222,11 @@ def measure(campaign: Any) -> list[tuple[str, float, float, int, int]]:
         ("单位·按干部", "cadre", [{"unit": u} for u in nodes(Unit, region__path__startswith=scope.path)]),
         ("干部·按类型（我的进度）", "kind", [{"cadre": c} for c in nodes(Cadre, unit__region__path__startswith=scope.path)]),
         ("全活动·按干部", "cadre", [{}] * 3),
+        # The dashboard's behind-pace lists: the worst 20 and how many, counted and cut in the database.
+        ("全活动·落后单位前20", "behind-unit", [{}] * WHOLE_SAMPLES),
+        ("全活动·落后干部前20", "behind-cadre", [{}] * WHOLE_SAMPLES),
+        ("镇·落后干部前20", "behind-cadre", [{"region": r} for r in nodes(Region, level="town", **under)]),
+        ("单位·落后干部前20", "behind-cadre", [{"unit": u} for u in nodes(Unit, region__path__startswith=scope.path)]),
     ]
     results = []
     for label, by, parts in levels:
@@ -230,6 +235,8 @@ def measure(campaign: Any) -> list[tuple[str, float, float, int, int]]:
             rows = rows.all() if fresh else rows
             if by == "weekly":
                 return figures.weekly_visits(campaign, TODAY, rows)
+            if by.startswith("behind-"):
+                return figures.behind(campaign, by.removeprefix("behind-"), TODAY, rows, limit=20)
             return figures.coverage(campaign, by, TODAY, rows)
 
         kept = [timed(functools.partial(figure, part, False)) for part in parts]

@@ -12,10 +12,17 @@ from zoufang.oversight import drill, figures
 from zoufang.oversight.access import Reach, supervised
 from zoufang.oversight.drill import Narrowing
 from zoufang.oversight.figures import CaseRow, CoverageRow
-from zoufang.oversight.tables import Table, case_table, coverage_table, funnel_table, weekly_table
+from zoufang.oversight.tables import (
+    Table,
+    case_table,
+    coverage_rows_table,
+    coverage_table,
+    funnel_table,
+    weekly_table,
+)
 from zoufang.registry.models import Unit
 
-BEHIND_SHOWN = 20  # worst first; the download holds them all
+BEHIND_SHOWN = 20  # worst first on the page; the table's download holds them all
 
 
 @dataclass
@@ -72,14 +79,13 @@ def _case_link(campaign: Any, by: str) -> Callable[[CaseRow], str | None]:
     return link
 
 
-def campaign_board(reach: Reach, today: dt.date, user: Any) -> Board:
+def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | None = BEHIND_SHOWN) -> Board:
     """Coverage and pace by village, unit and cadre; behind-pace lists worst first; cases by unit, state, week."""
     campaign = reach.campaign
     source = reach.assignments()
     cases = reach.cases()
     by_village = figures.coverage(campaign, "village", today, source)
     by_unit = figures.coverage(campaign, "unit", today, source)
-    by_cadre = figures.coverage(campaign, "cadre", today, source)
     by_kind = figures.coverage(campaign, "kind", today, source)
     case_units = figures.case_figures(campaign, "unit", today, cases)
     board = Board(reach, today, by_village.rule, by_village.total, case_units.total)
@@ -94,13 +100,13 @@ def campaign_board(reach: Reach, today: dt.date, user: Any) -> Board:
         if mine:
             tables["mine-unit"] = coverage_table(by_unit, _coverage_link(campaign, "unit"), mine,
                                                  title=_("我分管的单位"))
-    late_units = by_unit.behind()
-    late_cadres = by_cadre.behind()
-    board.behind_units, board.behind_cadres = len(late_units), len(late_cadres)
-    tables["behind-unit"] = coverage_table(by_unit, _coverage_link(campaign, "unit"), late_units[:BEHIND_SHOWN],
-                                           title=_("进度落后的单位（落后多者在前）"))
-    tables["behind-cadre"] = coverage_table(by_cadre, _coverage_link(campaign, "cadre"), late_cadres[:BEHIND_SHOWN],
-                                            title=_("进度落后的走访干部（落后多者在前）"))
+    # Worst first, counted and cut in the database: a city's ten thousand cadres cost what fifty do.
+    late_units, board.behind_units = figures.behind(campaign, "unit", today, source, limit=behind_limit)
+    late_cadres, board.behind_cadres = figures.behind(campaign, "cadre", today, source, limit=behind_limit)
+    tables["behind-unit"] = coverage_rows_table("unit", late_units, None, _coverage_link(campaign, "unit"),
+                                                title=_("进度落后的单位（落后多者在前）"))
+    tables["behind-cadre"] = coverage_rows_table("cadre", late_cadres, None, _coverage_link(campaign, "cadre"),
+                                                 title=_("进度落后的走访干部（落后多者在前）"))
     overdue, count = drill.table(reach, Narrowing("cases", overdue=True), user, today, limit=BEHIND_SHOWN)
     overdue.title = _("超期未办结的问题（共 %(n)d 件，期限早者在前）") % {"n": count}
     tables["overdue"] = overdue

@@ -13,8 +13,22 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncWeek
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Ceil, Coalesce, Least, TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -181,7 +195,15 @@ class Coverage:
     def behind(self) -> list[CoverageRow]:
         """Rows behind pace, worst first (most targets short, then lowest share done)."""
         late = [row for row in self.rows if row.pace is not None and row.pace.behind]
-        return sorted(late, key=lambda row: (-row.pace.behind, row.percent, row.label))  # type: ignore[union-attr]
+        return sorted(late, key=_behind_order)
+
+
+def _behind_order(row: CoverageRow) -> tuple[Any, ...]:
+    """Most targets short first, then the lowest share visited, then the node's id (`figures.behind` orders
+    the same in SQL); the row of targets under no node last among equals."""
+    assert row.pace is not None  # noqa: S101
+    share = row.visited / row.assigned if row.assigned else 0.0
+    return (-row.pace.behind, share, row.key is None, getattr(row.key, "pk", row.key) or 0)
 
 
 def day_end(day: dt.date) -> dt.datetime:
@@ -326,12 +348,25 @@ def coverage(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignm
     if by not in GROUPINGS:
         raise ValueError(by)
     rule = pace_rule(campaign)
-    part = Part() if rows is None else getattr(rows, PART, None)
+    part = _part(rows)
     # The kept counts hold every visit to this moment; a past day's figure (`until`) is recounted.
     data = kept_counts(campaign, by, part) if part is not None and until is None else None
     exact = data is not None
     if data is None:
         data = recounted(campaign, by, rows, until=until)
+    ordered, total = _rows_of(by, data, exact)
+    for row in [*ordered, total]:
+        row.pace = pace_of(row, rule, today)
+    kinds = [(str(k), str(label)) for k, label in Target.Kind.choices if k in total.kinds]
+    return Coverage(by=by, today=today, rule=rule, rows=ordered, total=total, kinds=kinds)
+
+
+def _part(rows: QuerySet[Assignment] | None) -> Part | None:
+    return Part() if rows is None else getattr(rows, PART, None)
+
+
+def _rows_of(by: str, data: list[dict[str, Any]], exact: bool) -> tuple[list[CoverageRow], CoverageRow]:
+    """Coverage rows (in the grouping's order) and their total from grouped numbers in `recounted`'s shape."""
     labels = _kind_labels()
     objects = _keys(by, {item[GROUPINGS[by]] for item in data}, exact=exact) if by != "kind" else {}
     result: dict[Any, CoverageRow] = {}
@@ -355,11 +390,67 @@ def coverage(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignm
             count = target.kinds.setdefault(kind, KindCount(kind, labels.get(kind, kind)))
             count.assigned += item["assigned"]
             count.visited += item["visited"]
-    ordered = sorted(result.values(), key=lambda r: _sort_key(by, r))
-    for row in [*ordered, total]:
+    return sorted(result.values(), key=lambda r: _sort_key(by, r)), total
+
+
+def behind(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignment] | None = None,
+           limit: int | None = 20) -> tuple[list[CoverageRow], int]:
+    """The `limit` rows furthest behind pace (all with None), worst first (`Coverage.behind`'s order), and how
+    many are behind.
+
+    Where the kept counts hold the part and grouping, the database computes each node's pace due (the rule's
+    formula in SQL, `_due_sql`), orders and counts them, and only the rows shown are built: a campaign of
+    10,000 cadres answers as fast as one of 50. Anything else is `coverage(...).behind()` cut to `limit`."""
+    if by not in GROUPINGS:
+        raise ValueError(by)
+    part = _part(rows)
+    nodes = _kept_nodes(campaign, by, part) if part is not None and by not in ("kind", "town") else None
+    if nodes is None:
+        late = coverage(campaign, by, today, rows).behind()
+        return late[:limit], len(late)
+    rule = pace_rule(campaign)
+    total, selected, column = nodes
+    pace_kinds = Q(kind__in=rule.kinds)
+    grouped = (selected.values(column).order_by()
+               .annotate(pa=Coalesce(Sum("assigned", filter=pace_kinds), 0),
+                         pv=Coalesce(Sum("visited", filter=pace_kinds), 0),
+                         a=Sum("assigned"), v=Sum("visited")))
+    late = grouped.annotate(short=_due_sql(rule, today, F("pa")) - F("pv")).filter(short__gt=0)
+    count = late.count()
+    top = list(late.annotate(share=Cast(F("v"), FloatField()) / Cast(F("a"), FloatField()))
+               .order_by("-short", "share", column).values_list(column, flat=True)[:limit])
+    sums = {"assigned": Sum("assigned"), "visited": Sum("visited")}
+    data = [{GROUPINGS[by]: row[column], "target__kind": row["kind"], "assigned": row["assigned"],
+             "visited": row["visited"]}
+            for row in selected.filter(**{f"{column}__in": top}).values(column, "kind").annotate(**sums).order_by()]
+    # What no node holds (a unit's targets not yet given to a cadre) is one more row, behind or not.
+    rest = _rest(total, selected)
+    data += [{GROUPINGS[by]: None, "target__kind": kind, "assigned": a, "visited": v}
+             for kind, (a, v) in rest.items() if a]
+    shown, sum_row = _rows_of(by, data, exact=True)
+    for row in shown:
         row.pace = pace_of(row, rule, today)
-    kinds = [(str(k), str(label)) for k, label in Target.Kind.choices if k in total.kinds]
-    return Coverage(by=by, today=today, rule=rule, rows=ordered, total=total, kinds=kinds)
+    if any(row.key is None and row.pace and row.pace.behind for row in shown):
+        count += 1
+    return Coverage(by, today, rule, shown, sum_row, []).behind()[:limit], count
+
+
+def _due_sql(rule: PaceRule, day: dt.date, assigned: Any) -> Any:
+    """`pace_due(rule, assigned, day)` as a database expression over a column of assigned counts."""
+    if day < rule.starts_on:
+        return Value(0)
+    if rule.complete_by is not None and day >= rule.complete_by:
+        return assigned
+    months = _months_ended(rule.starts_on, day)
+    if rule.monthly_share is not None:
+        minimum = Ceil(ExpressionWrapper(Value(rule.monthly_share) * assigned, output_field=FloatField()))
+        return Least(assigned, Cast(minimum, IntegerField()) * Value(months))
+    if rule.complete_by is None:
+        return Value(0)
+    total_months = max(1, _months_ended(rule.starts_on, month_end(rule.complete_by)))
+    spread = Ceil(ExpressionWrapper(assigned * Value(months) / Value(float(total_months)),
+                                    output_field=FloatField()))
+    return Least(assigned, Cast(spread, IntegerField()))
 
 
 def recounted(campaign: Campaign, by: str, rows: QuerySet[Assignment] | None = None,
@@ -381,7 +472,41 @@ def kept_counts(campaign: Campaign, by: str, part: Part) -> list[dict[str, Any]]
     The rows of the grouping's nodes, plus one row under None per kind for what no node of that level holds
     (the part's total less the nodes': targets directly under a village when grouped by 村民小组, a unit's
     targets not yet given to a cadre)."""
+    found = _kept_nodes(campaign, by, part)
+    if found is None:
+        return None
+    total, nodes, column = found
     name = GROUPINGS[by]
+    sums = {"assigned": Sum("assigned"), "visited": Sum("visited")}
+    grouped = nodes.values(column, "kind").annotate(**sums).order_by() if column != "kind" else \
+        nodes.values("kind").annotate(**sums).order_by()
+    data: list[dict[str, Any]] = []
+    rest = {row["kind"]: [row["assigned"], row["visited"]] for row in total.values("kind").annotate(**sums)
+            .order_by()}
+    for row in grouped:
+        data.append({name: row[column] if column != "kind" else row["kind"], "target__kind": row["kind"],
+                     "assigned": row["assigned"], "visited": row["visited"]})
+        left = rest.setdefault(row["kind"], [0, 0])
+        left[0] -= row["assigned"]
+        left[1] -= row["visited"]
+    data += [{name: None, "target__kind": kind, "assigned": a, "visited": v} for kind, (a, v) in rest.items() if a]
+    return data
+
+
+def _rest(total: QuerySet[CoverageTally], nodes: QuerySet[CoverageTally]) -> dict[str, tuple[int, int]]:
+    """Per kind, the part's total less what its nodes hold (two grouped sums, no row per node)."""
+    sums = {"assigned": Sum("assigned"), "visited": Sum("visited")}
+    held = {row["kind"]: (row["assigned"], row["visited"]) for row in nodes.values("kind").annotate(**sums)
+            .order_by()}
+    return {row["kind"]: (row["assigned"] - held.get(row["kind"], (0, 0))[0],
+                          row["visited"] - held.get(row["kind"], (0, 0))[1])
+            for row in total.values("kind").annotate(**sums).order_by()}
+
+
+def _kept_nodes(campaign: Campaign, by: str,
+                part: Part) -> tuple[QuerySet[CoverageTally], QuerySet[CoverageTally], str] | None:
+    """The tally rows of the part's total and of its nodes at the grouping `by`, and the tally column that
+    names a node; None where the kept counts do not hold that part and grouping."""
     base = CoverageTally.objects.filter(campaign=campaign, assigned__gt=0)
     level_ids = Region.objects.filter(level=by).values("id") if by in REGION_LEVELS else None
     unit, cadre, region = part.unit, part.cadre, part.region
@@ -421,20 +546,7 @@ def kept_counts(campaign: Campaign, by: str, part: Part) -> list[dict[str, Any]]
             nodes, column = base.filter(region=0).exclude(cadre=0), "cadre"
         else:
             nodes, column = total, "kind"
-    sums = {"assigned": Sum("assigned"), "visited": Sum("visited")}
-    grouped = nodes.values(column, "kind").annotate(**sums).order_by() if column != "kind" else \
-        nodes.values("kind").annotate(**sums).order_by()
-    data: list[dict[str, Any]] = []
-    rest = {row["kind"]: [row["assigned"], row["visited"]] for row in total.values("kind").annotate(**sums)
-            .order_by()}
-    for row in grouped:
-        data.append({name: row[column] if column != "kind" else row["kind"], "target__kind": row["kind"],
-                     "assigned": row["assigned"], "visited": row["visited"]})
-        left = rest.setdefault(row["kind"], [0, 0])
-        left[0] -= row["assigned"]
-        left[1] -= row["visited"]
-    data += [{name: None, "target__kind": kind, "assigned": a, "visited": v} for kind, (a, v) in rest.items() if a]
-    return data
+    return total, nodes, column
 
 
 def visited_targets(campaign: Campaign) -> int:

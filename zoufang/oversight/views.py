@@ -33,14 +33,15 @@ def _unit(reach: Reach, public_id: Any) -> Unit:
     return unit
 
 
-def _board(request: HttpRequest, reach: Reach, unit_id: Any = None) -> tuple[boards.Board, Unit | None]:
+def _board(request: HttpRequest, reach: Reach, unit_id: Any = None,
+           behind_limit: int | None = boards.BEHIND_SHOWN) -> tuple[boards.Board, Unit | None]:
     today = clock.today()
     if unit_id:
         unit = _unit(reach, unit_id)
         return boards.unit_board(reach, unit, today), unit
     if not reach.whole:
         raise Http404
-    return boards.campaign_board(reach, today, request.user), None
+    return boards.campaign_board(reach, today, request.user, behind_limit), None
 
 
 @login_required
@@ -64,7 +65,8 @@ def unit(request: HttpRequest, slug: str, unit_id: Any) -> HttpResponse:
 @login_required
 def table_xlsx(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     reach = campaign_for(request.user, slug)
-    board, found = _board(request, reach, request.GET.get("unit"))
+    # The page shows the worst twenty behind pace; its download lists every one.
+    board, found = _board(request, reach, request.GET.get("unit"), behind_limit=None)
     tables = board.ordered()
     if key != "all":
         tables = [table for table in tables if table.key == key]

@@ -138,3 +138,25 @@ def test_the_assessment_of_the_demo_is_explained_by_the_dashboards_figures(demo:
     for score in assessment.scores.filter(level="village", region_id__in=villages):
         row = villages[score.region_id]
         assert score.cells["quota_completion"]["value"] == min(100.0, row.percent), score.label
+
+
+@pytest.mark.parametrize("day", [dt.date(2017, 5, 31), DEMO_DAY, dt.date(2017, 7, 31), dt.date(2017, 9, 30)])
+def test_the_behind_lists_from_the_database_are_the_figures_worst_first(demo: Any, db: Any, day: dt.date) -> None:
+    """`figures.behind` orders and counts in SQL what `coverage(...).behind()` orders in Python: the same rows,
+    in the same order, with the same count, for the whole campaign and for a unit, by every node level."""
+    unit = Assignment.objects.filter(campaign=demo).values_list("unit", flat=True).first()
+    from zoufang.registry.models import Unit
+
+    parts = [{}, {"unit": Unit.objects.get(pk=unit)}]
+    for part in parts:
+        for by in ("unit", "cadre", "village", "group"):
+            if part and by == "unit":
+                continue
+            rows = figures.assignments(demo, **part)
+            whole = figures.coverage(demo, by, day, rows).behind()
+            for limit in (5, 20, 1000):
+                shown, count = figures.behind(demo, by, day, figures.assignments(demo, **part), limit=limit)
+                assert count == len(whole), (by, part, limit)
+                assert [(row.label, row.pace.behind, row.assigned, row.visited) for row in shown] == \
+                    [(row.label, row.pace.behind, row.assigned, row.visited) for row in whole[:limit]], (by, part)
+    assert len(figures.coverage(demo, "cadre", dt.date(2017, 9, 30)).behind()) > 20  # the cut is exercised

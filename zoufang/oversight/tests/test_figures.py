@@ -140,3 +140,12 @@ def test_a_rate_too_slow_to_finish_within_the_calendar_projects_no_day() -> None
     assert figures.projected_finish(rule, 12, 11394, dt.date(2026, 12, 2)) is None
     # 100 in the ten days 1–10 May: 10 a day, the other 100 by 20 May.
     assert figures.projected_finish(rule, 100, 200, dt.date(2017, 5, 10)) == dt.date(2017, 5, 20)
+
+
+def test_the_behind_list_from_the_database_counts_the_targets_no_cadre_holds(counted: Any) -> None:
+    campaign = counted.campaign
+    for day in (TODAY, dt.date(2017, 7, 1), dt.date(2017, 9, 30)):
+        for by in ("unit", "cadre", "village", "group"):
+            whole = figures.coverage(campaign, by, day).behind()
+            shown, count = figures.behind(campaign, by, day, limit=1)
+            assert (count, [row.label for row in shown]) == (len(whole), [row.label for row in whole[:1]]), by
