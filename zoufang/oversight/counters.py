@@ -222,8 +222,11 @@ def _visit_deleted(sender: Any, instance: Visit, **kwargs: Any) -> None:
 # ---------------------------------------------------------------------------------------------- assignments
 
 
-def _assignment_delta(campaign_id: int, target_id: int, unit: int, cadre: int | None, sign: int) -> None:
-    found = Target.objects.filter(pk=target_id).values_list("kind", "region__path").first()
+def _assignment_delta(campaign_id: int, target_id: int, unit: int, cadre: int | None, sign: int,
+                      placed: tuple[str, str] | None = None) -> None:
+    """Count (+1) or uncount (−1) one assignment in its nodes, with the target's kind and region path as they
+    are now, or as `placed` (kind, path) says they were."""
+    found = placed or Target.objects.filter(pk=target_id).values_list("kind", "region__path").first()
     if found is None:
         return
     kind, path = found
@@ -266,7 +269,52 @@ def _assignment_deleted(sender: Any, instance: Assignment, **kwargs: Any) -> Non
     _assignment_delta(instance.campaign_id, instance.target_id, instance.unit_id, instance.cadre_id, sign=-1)
 
 
+# ---------------------------------------------------------------------------------------------- targets
+
+
+def placements(target_ids: Any) -> dict[int, tuple[str, str]]:
+    """Each target's (kind, region path): what its assignments are counted under. Read it before a bulk write
+    that may move targets or change their kind, and hand it to `targets_moved` after."""
+    return {pk: (kind, path or "") for pk, kind, path in
+            Target.objects.filter(pk__in=target_ids).values_list("pk", "kind", "region__path")}
+
+
+def targets_moved(before: dict[int, tuple[str, str]]) -> None:
+    """Targets whose region or kind changed since `placements` read `before`: each of their assignments is
+    uncounted from the old nodes and counted in the new ones, in every campaign (bulk writers call this; a
+    Target saved through the ORM does it by itself)."""
+    if _paused.get() or not before:
+        return
+    now = placements(list(before))
+    moved = [pk for pk, placed in before.items() if pk in now and now[pk] != placed]
+    if not moved:
+        return
+    rows = Assignment.objects.filter(target_id__in=moved).order_by("campaign_id", "target_id") \
+        .values_list("campaign_id", "target_id", "unit_id", "cadre_id")
+    locked: set[int] = set()
+    for campaign_id, target_id, unit_id, cadre_id in rows.iterator(chunk_size=2000):
+        if campaign_id not in locked:
+            _lock(campaign_id, exclusive=True)
+            locked.add(campaign_id)
+        _assignment_delta(campaign_id, target_id, unit_id, cadre_id, sign=-1, placed=before[target_id])
+        _assignment_delta(campaign_id, target_id, unit_id, cadre_id, sign=+1, placed=now[target_id])
+
+
+def _target_saving(sender: Any, instance: Target, **kwargs: Any) -> None:
+    instance._placed_as = None  # type: ignore[attr-defined]
+    if not instance._state.adding and instance.pk is not None and not _paused.get():
+        instance._placed_as = placements([instance.pk])  # type: ignore[attr-defined]
+
+
+def _target_saved(sender: Any, instance: Target, created: bool, **kwargs: Any) -> None:
+    before = getattr(instance, "_placed_as", None)
+    if not created and before:
+        targets_moved(before)
+
+
 def connect() -> None:
+    pre_save.connect(_target_saving, sender=Target, dispatch_uid="counters-target-saving")
+    post_save.connect(_target_saved, sender=Target, dispatch_uid="counters-target-saved")
     pre_save.connect(_visit_saving, sender=Visit, dispatch_uid="counters-visit-saving")
     post_save.connect(_visit_saved, sender=Visit, dispatch_uid="counters-visit-saved")
     post_delete.connect(_visit_deleted, sender=Visit, dispatch_uid="counters-visit-deleted")

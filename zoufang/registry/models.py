@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from zoufang.core.crypto import BlindIndexField, EncryptedCharField, checked_indexes
@@ -154,6 +154,10 @@ class Target(TimeStampedModel):
                 violation_error_message=_("同一类别中已登记了这个身份证号码"),
             ),
         ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        with transaction.atomic():  # a move to another region or kind moves its kept coverage counts with it
+            super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.name

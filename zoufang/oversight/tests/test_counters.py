@@ -110,6 +110,31 @@ def test_assignments_made_reassigned_and_removed_move_assigned_and_visited(count
     assert_kept_equals_recount(counted)
 
 
+def test_a_target_moved_to_another_village_or_kind_moves_its_counts(counted: Any) -> None:
+    """Saved through the ORM the target moves its counts itself; a bulk write (an import's bulk_update) reads
+    the placements before and hands them to `targets_moved` after."""
+    from zoufang.registry.models import Target
+
+    campaign = counted.campaign
+    villages = lambda: {r.label: (r.assigned, r.visited)  # noqa: E731
+                        for r in figures.coverage(campaign, "village", TODAY).rows}
+    before = villages()
+    visited = counted.households["shangxiatang"][0]  # visited twice
+    visited.region = counted.households["jijiadun"][0].region
+    visited.save()
+    assert villages()["计家墩村"] == (before["计家墩村"][0] + 1, before["计家墩村"][1] + 1)
+    assert_kept_equals_recount(counted)
+    moved = list(Target.objects.filter(pk__in=[t.pk for t in counted.households["jijiadun"]]))
+    placed = counters.placements([t.pk for t in moved])
+    for target in moved:
+        target.region = counted.households["shangxiatang"][1].region
+        target.kind = Target.Kind.RESIDENT_HOUSEHOLD
+    Target.objects.bulk_update(moved, ["region", "kind"])
+    assert not counters.verify(campaign.pk).ok  # no signal: stale until told
+    counters.targets_moved(placed)
+    assert_kept_equals_recount(counted)
+
+
 def test_verify_finds_a_tampered_count_in_chinese_and_repair_rewrites_it(counted: Any) -> None:
     out, err = StringIO(), StringIO()
     call_command("oversight", "verify", "--campaign", counted.campaign.slug, stdout=out)
