@@ -225,7 +225,6 @@ def measure(campaign: Any) -> list[tuple[str, float, float, int, int]]:
         # The dashboard's behind-pace lists: the worst 20 and how many, counted and cut in the database.
         ("全活动·落后单位前20", "behind-unit", [{}] * WHOLE_SAMPLES),
         ("全活动·落后干部前20", "behind-cadre", [{}] * WHOLE_SAMPLES),
-        ("镇·落后干部前20", "behind-cadre", [{"region": r} for r in nodes(Region, level="town", **under)]),
         ("单位·落后干部前20", "behind-cadre", [{"unit": u} for u in nodes(Unit, region__path__startswith=scope.path)]),
     ]
     results = []
