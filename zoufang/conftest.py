@@ -63,6 +63,26 @@ def _close_stray_connections(django_db_setup: Any) -> Any:
             wrapper.close()
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None,
+                                 django_db_use_migrations: bool, django_db_blocker: Any) -> None:
+    """PostgreSQL: each worker's test database is a copy of one migrated template (zoufang/core/testdb.py)."""
+    if django_db_use_migrations:
+        from zoufang.core.testdb import use_migrated_template
+
+        with django_db_blocker.unblock():
+            use_migrated_template()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_by_delete() -> Iterator[None]:
+    """PostgreSQL: a transactional test's flush deletes its rows rather than truncating every table."""
+    from zoufang.core.testdb import flush_by_delete
+
+    with flush_by_delete():
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Any) -> None:
     # Rate-limit counters live in the cache: each test starts with none (the same address sends every request).

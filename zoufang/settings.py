@@ -137,6 +137,18 @@ else:
     }
 _db.setdefault("TEST", {})
 DATABASES = {"default": _db}
+# A read replica for the dashboards (zoufang/core/dbrouter.py, docs/decisions/0007-read-replica.md): unset,
+# everything reads and writes on `default`. Under the test runner it is a mirror of `default`.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    try:
+        DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=_db.get("CONN_MAX_AGE", 0))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URL is not a valid database URL: {exc}") from None
+    if DATABASES["replica"]["ENGINE"] != _db["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must point at the same kind of database as DATABASE_URL")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["zoufang.core.dbrouter.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

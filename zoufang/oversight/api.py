@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema
 
 from zoufang import clock
 from zoufang.core import limits
+from zoufang.core.dbrouter import reads_from_replica
 from zoufang.oversight import across, drill, figures
 from zoufang.oversight.access import campaign_for, city_region
 from zoufang.oversight.figures import CaseRow, CoverageRow, TownRow
@@ -188,6 +189,7 @@ class UnitTownsOut(Schema):
 
 @router.get("/units", response=list[UnitTownsOut],
             summary="本单位在各镇的走访覆盖与进度（上级单位跨镇）：每镇的应走访、已走访、进度与本单位干部，仅本单位")
+@reads_from_replica
 def units(request: HttpRequest) -> list[dict[str, Any]]:
     today = clock.today()
     found = [across.unit_across(request.user, unit, today) for unit in across.handled_units(request.user)]
@@ -204,6 +206,7 @@ def units(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/{slug}/coverage", response=CoverageOut,
             summary="走访覆盖与进度：按村（by=town|village|group）、单位（unit）、干部（cadre）或对象类型（kind）")
+@reads_from_replica
 def coverage(request: HttpRequest, slug: str, query: Query[CoverageQuery]) -> dict[str, Any]:
     reach = campaign_for(request.user, slug)
     if query.by not in figures.GROUPINGS:
@@ -220,6 +223,7 @@ def coverage(request: HttpRequest, slug: str, query: Query[CoverageQuery]) -> di
 
 @router.get("/{slug}/behind", response=list[CoverageRowOut],
             summary="进度落后名单（by=unit|cadre|village），落后多者在前")
+@reads_from_replica
 def behind(request: HttpRequest, slug: str, query: Query[CoverageQuery]) -> list[dict[str, Any]]:
     reach = campaign_for(request.user, slug)
     if query.by not in figures.GROUPINGS:
@@ -231,6 +235,7 @@ def behind(request: HttpRequest, slug: str, query: Query[CoverageQuery]) -> list
 @router.get("/{slug}/cases", response=CasesOut,
             summary="问题办理：登记及时率、响应率（回复率）、按时办结率、解决率、满意率、超期、上报；"
                     "by=unit|village|cadre|category|week|month|status")
+@reads_from_replica
 def cases(request: HttpRequest, slug: str, query: Query[CasesQuery]) -> dict[str, Any]:
     reach = campaign_for(request.user, slug)
     if query.by not in figures.CASE_GROUPINGS:
@@ -243,6 +248,7 @@ def cases(request: HttpRequest, slug: str, query: Query[CasesQuery]) -> dict[str
 @router.get("/{slug}/rows", response=RowsOut,
             summary="数字背后的明细：未走访对象（what=unvisited）、走访记录（visits）、问题（cases），"
                     "可按 unit、cadre、region、kind、overdue=1 筛选，offset/limit 分页（count 为总数）；个人信息按权限脱敏")
+@reads_from_replica
 def rows(request: HttpRequest, slug: str, query: Query[RowsQuery]) -> dict[str, Any]:
     reach = campaign_for(request.user, slug)
     params = {k: v for k, v in query.dict().items() if v and k not in ("offset", "limit")}
@@ -261,6 +267,7 @@ def _town(row: TownRow) -> dict[str, Any]:
 @router.get("/city/{region_id}/towns", response=TownsOut,
             summary="市“六个一”办公室：所辖各镇的走访覆盖、进度和问题办理并排比较，按 sort 排名（差者在前）；"
                     "只有对该区划有上级活动办权限的账号可用")
+@reads_from_replica
 def towns(request: HttpRequest, region_id: str, query: Query[TownsQuery]) -> dict[str, Any]:
     region = city_region(request.user, region_id)
     if query.sort not in figures.TOWN_ORDERS:

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from zoufang import clock
+from zoufang.core.dbrouter import reads_from_replica
 from zoufang.oversight import across, drill, export, figures
 from zoufang.oversight import board as boards
 from zoufang.oversight import city as cities
@@ -45,6 +46,7 @@ def _board(request: HttpRequest, reach: Reach, unit_id: Any = None,
 
 
 @login_required
+@reads_from_replica
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     reach = campaign_for(request.user, slug)
     if not reach.whole:
@@ -56,6 +58,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def unit(request: HttpRequest, slug: str, unit_id: Any) -> HttpResponse:
     reach = campaign_for(request.user, slug)
     board, found = _board(request, reach, unit_id)
@@ -63,6 +66,7 @@ def unit(request: HttpRequest, slug: str, unit_id: Any) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def table_xlsx(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     reach = campaign_for(request.user, slug)
     # The page shows the worst twenty behind pace; its download lists every one.
@@ -77,6 +81,7 @@ def table_xlsx(request: HttpRequest, slug: str, key: str) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def rows(request: HttpRequest, slug: str) -> HttpResponse:
     reach = campaign_for(request.user, slug)
     narrowing = drill.narrowing(reach, request.GET)
@@ -110,11 +115,13 @@ def city_page(request: HttpRequest, region: Region) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def city(request: HttpRequest, region_id: Any) -> HttpResponse:
     return city_page(request, city_region(request.user, region_id))
 
 
 @login_required
+@reads_from_replica
 def city_xlsx(request: HttpRequest, region_id: Any, key: str) -> HttpResponse:
     region = city_region(request.user, region_id)
     board = _city_board(request, region)
@@ -126,6 +133,7 @@ def city_xlsx(request: HttpRequest, region_id: Any, key: str) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def units(request: HttpRequest) -> HttpResponse:
     """The home of a unit's handlers across towns (an upper-level unit): per town its coverage, pace and cadres."""
     today = clock.today()

@@ -1,0 +1,122 @@
+"""The test databases on PostgreSQL, made cheap (zoufang/conftest.py uses both; tests only, never the product).
+
+- **One migrated template.** Every pytest-xdist worker used to run all migrations into its own test database
+  (minutes on a busy machine, each DDL statement a round trip). Now the first worker to get there migrates a
+  template database once, under an advisory lock, and every worker's test database is `CREATE DATABASE … TEMPLATE`
+  of it (seconds), through Django's own `TEST["TEMPLATE"]` setting; Django's migrate on the copy then finds
+  nothing to apply. The template's name carries a digest of every installed app's migration files, so a
+  changed migration builds a new one (and older ones of the same database are dropped).
+- **Flush by DELETE.** A transactional test (live server, browser) ends with Django's flush, on PostgreSQL one
+  TRUNCATE of every table: new files for every table and index, seconds each time. On tables that hold a
+  test's few rows, DELETE with triggers and foreign-key checks off for that transaction
+  (`session_replication_role = replica`, which needs a superuser, as the suite's PostgreSQL has) leaves the
+  same empty tables at a fraction of the cost; otherwise the TRUNCATE as before. The content types and
+  permissions, which the flush's post_migrate signal would recreate at once, are kept.
+"""
+
+import hashlib
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+POSTGRESQL = "django.db.backends.postgresql"
+# What the flush's post_migrate signal would write back at once, row for row: kept, so that it finds them there
+# (no test makes content types or permissions of its own).
+KEPT = frozenset({"django_content_type", "auth_permission"})
+MAX_NAME = 63  # PostgreSQL's identifier length
+
+
+def migrations_digest() -> str:
+    """Of every installed app's migration files: a template built from other migrations is not reused."""
+    from django.apps import apps
+
+    digest = hashlib.sha256()
+    for config in sorted(apps.get_app_configs(), key=lambda c: c.label):
+        folder = Path(config.path) / "migrations"
+        for path in sorted(folder.glob("*.py")) if folder.is_dir() else []:
+            digest.update(f"{config.label}/{path.name}\n".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def template_name(database: str, digest: str) -> tuple[str, str]:
+    """(the template's name, the prefix all of this database's templates share)."""
+    prefix = f"test_{database}"[:MAX_NAME - len("_tpl_") - len(digest)] + "_tpl_"
+    return prefix + digest, prefix
+
+
+def use_migrated_template() -> None:
+    """Point the default test database at a migrated template, building it first if no worker has."""
+    from django.db import connections
+
+    connection = connections["default"]
+    settings_dict = connection.settings_dict
+    if settings_dict["ENGINE"] != POSTGRESQL or settings_dict["TEST"].get("TEMPLATE"):
+        return
+    template, prefix = template_name(settings_dict["NAME"], migrations_digest())
+    with connection._nodb_cursor() as cursor:  # noqa: SLF001 - Django's own way to reach the server
+        cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [prefix])  # released when the cursor's session ends
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
+        if cursor.fetchone() is None:
+            _build(cursor, connection.ops.quote_name, template)
+            cursor.execute("SELECT datname FROM pg_database WHERE starts_with(datname, %s) AND datname <> %s",
+                           [prefix, template])
+            for (stale,) in cursor.fetchall():
+                cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(stale)}")
+    settings_dict["TEST"]["TEMPLATE"] = template
+
+
+def _build(cursor: Any, quote: Any, template: str) -> None:
+    """Migrate a fresh database in a child process (the test process is bound to its own database), then give
+    it the template's name: a build cut short never passes for a template."""
+    building = template[:MAX_NAME - 2] + "_b"
+    cursor.execute(f"DROP DATABASE IF EXISTS {quote(building)}")
+    cursor.execute(f"CREATE DATABASE {quote(building)}")
+    url = urlsplit(os.environ["DATABASE_URL"])
+    env = {**os.environ, "DATABASE_URL": urlunsplit(url._replace(path=f"/{building}")),
+           "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "zoufang.settings")}
+    try:
+        subprocess.run([sys.executable, "-m", "django", "migrate", "--noinput", "-v0"],  # noqa: S603
+                       env=env, check=True)
+    except BaseException:
+        cursor.execute(f"DROP DATABASE IF EXISTS {quote(building)}")
+        raise
+    cursor.execute(f"ALTER DATABASE {quote(building)} RENAME TO {quote(template)}")
+
+
+@contextmanager
+def flush_by_delete() -> Iterator[None]:
+    """While open, Django's flush on PostgreSQL deletes rows instead of truncating tables, where it can."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self: Any, style: Any, tables: Any, *, reset_sequences: bool = False,
+                  allow_cascade: bool = False) -> list[str]:
+        if not tables or reset_sequences or allow_cascade or not _superuser(self.connection):
+            return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        # Run by flush inside one transaction: SET LOCAL ends with it.
+        return ["SET LOCAL session_replication_role = replica"] + [
+            f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))}"
+            for table in tables if table not in KEPT]
+
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        DatabaseOperations.sql_flush = truncate  # type: ignore[method-assign]
+
+
+def _superuser(connection: Any) -> bool:
+    known = getattr(connection, "_zoufang_superuser", None)
+    if known is None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            row = cursor.fetchone()
+        known = connection._zoufang_superuser = bool(row and row[0])  # noqa: SLF001
+    return bool(known)
