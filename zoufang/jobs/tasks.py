@@ -2,6 +2,7 @@
 settings.TASKS (database by default, Redis with ZOUFANG_TASKS_BACKEND=rq)."""
 
 import datetime as dt
+import io
 import json
 import uuid
 
@@ -32,7 +33,19 @@ def periodic_work() -> dict[str, object]:
     report = tick()
     return {"cases_tick": {"overdue": report.overdue, "newly_overdue": report.newly_overdue,
                            "late_drafts": report.late_drafts, "reminders": report.reminders},
-            "downloads": services.sweep()}
+            "downloads": services.sweep(), "task_results_pruned": _prune_task_results()}
+
+
+def _prune_task_results() -> bool:
+    """The database backend keeps every task's result row: drop those older than its default (14 days)."""
+    from django.core.management import call_command
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.compat import task_backends
+
+    if not isinstance(task_backends["default"], DatabaseBackend):
+        return False
+    call_command("prune_db_task_results", stdout=io.StringIO())
+    return True
 
 
 @task()

@@ -141,9 +141,16 @@ def test_the_periodic_work_runs_cases_tick_and_chains_itself_once(town, settings
     row = Periodic.objects.get()
     assert tasks.periodic.call("not-the-token") == "superseded"
     result = json.loads(tasks.periodic.call(row.token))
-    assert set(result) == {"cases_tick", "downloads"}
+    assert set(result) == {"cases_tick", "downloads", "task_results_pruned"}
     after = Periodic.objects.get()
     assert after.token != row.token
     assert after.next_run_at > timezone.now()
     assert after.last_result
     assert tasks.periodic.call(row.token) == "superseded"
+
+
+def test_the_database_backends_old_task_results_are_pruned_by_the_periodic_work(db, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    assert tasks._prune_task_results() is True
+    settings.TASKS = DUMMY
+    assert tasks._prune_task_results() is False
