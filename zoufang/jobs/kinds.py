@@ -135,3 +135,28 @@ def _ledger_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progr
 
 
 register(Kind("unit_ledger", _ledger_resolve, _ledger_build))
+
+
+# ---------------------------------------------------------------- an assessment's tables (考核表)
+
+def _assessment_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from zoufang.assessment.services import assessment_for
+
+    assessment = assessment_for(user, str(params.get("slug")), params.get("assessment"))
+    campaign = assessment.campaign
+    stamp = f"{assessment.ends_on:%Y%m%d}-v{assessment.number}"
+    return Resolved({"slug": campaign.slug, "assessment": str(assessment.public_id), "fmt": "xlsx"},
+                    f"{campaign.name}考核表（第 {assessment.number} 版）", f"{campaign.name}考核表-{stamp}.xlsx",
+                    campaign=campaign, region=campaign.scope, obj=assessment, extra={"assessment": assessment})
+
+
+def _assessment_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    from zoufang.assessment.export import workbook
+
+    progress(0, 1)
+    out.write(workbook(resolved.extra["assessment"]))
+    progress(1, 1)
+    return f"导出考核表 {resolved.params['slug']} 第 {resolved.extra['assessment'].number} 版"
+
+
+register(Kind("assessment_xlsx", _assessment_resolve, _assessment_build))

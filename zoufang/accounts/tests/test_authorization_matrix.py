@@ -146,7 +146,7 @@ SPECS: dict[str, Spec] = {
     "assessment:run": Spec({"slug": "oversight"}, POST),
     "assessment:detail": Spec({"slug": "oversight", "public_id": "assessment"}, queries=("", "?level=cadre")),
     "assessment:freeze": Spec({"slug": "oversight", "public_id": "assessment"}, POST),
-    "assessment:xlsx": Spec({"slug": "oversight", "public_id": "assessment"}),
+    "assessment:xlsx": Spec({"slug": "oversight", "public_id": "assessment"}, POST),
     "assessment:score": Spec({"slug": "oversight", "public_id": "assessment", "score_id": "score"}),
     "assessment:adjust": Spec({"slug": "oversight", "public_id": "assessment", "score_id": "score"}, POST),
     "api:list_assessments": Spec({"slug": "oversight"}), "api:run_assessment": Spec({"slug": "oversight"}),
