@@ -1,5 +1,6 @@
 """我的下载: the user's own files built in the background, a job's page with its progress, the file itself."""
 
+import datetime as dt
 from typing import Any
 from urllib.parse import quote
 
@@ -8,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -17,6 +19,7 @@ from zoufang.jobs import kinds, services
 from zoufang.jobs.models import Download
 
 LIST_SIZE = 50
+WAITING = dt.timedelta(minutes=2)  # queued this long: say the worker may not be running
 
 
 def start(request: HttpRequest, kind: str, params: dict[str, Any]) -> HttpResponse:
@@ -42,6 +45,7 @@ def state(download: Download) -> dict[str, Any]:
         "size": download.size, "retry": services.may_retry(download),
         "finished": date_format(localtime(download.finished_at), "Y-m-d H:i") if download.finished_at else "",
         "expires": date_format(localtime(download.expires_at), "Y-m-d H:i") if download.expires_at else "",
+        "waiting": download.status == Download.Status.QUEUED and download.created_at < timezone.now() - WAITING,
     }
 
 

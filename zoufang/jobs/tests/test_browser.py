@@ -22,6 +22,7 @@ def test_the_office_downloads_the_town_plan_through_the_queue(browser, live_serv
     try:
         browser_login(page, live_server.url, "office")
         page.goto(f"{live_server.url}/plan/?campaign={town.campaign.slug}")
+        page.screenshot(path=str(SHOTS / f"jobs-plan-buttons-{width}.png"))
         page.click("text=下载分配表（xlsx）")
         page.wait_for_url(f"{live_server.url}/downloads/*/")
         assert page.locator("h1").inner_text() == "锦溪镇测试走访分配表"

@@ -154,3 +154,12 @@ def test_the_database_backends_old_task_results_are_pruned_by_the_periodic_work(
     assert tasks._prune_task_results() is True
     settings.TASKS = DUMMY
     assert tasks._prune_task_results() is False
+
+
+def test_a_job_queued_for_long_says_the_worker_may_not_be_running(client, town, settings):
+    settings.TASKS = DUMMY
+    client.force_login(town.users["office"])
+    url = client.post("/plan/export.xlsx")["Location"]
+    assert "仍在排队" not in client.get(url).content.decode()
+    Download.objects.update(created_at=timezone.now() - timezone.timedelta(minutes=5))
+    assert "后台任务进程（db_worker）在运行" in client.get(url).content.decode()
