@@ -41,12 +41,19 @@ migrate: $(STAMP)
 demo: setup
 	$(BIN)/zoufang loaddemo --if-empty
 
-# --timeout 120: the town's printable plan (every walk list, ~480 pages on 锦溪镇) is built in the request.
+# The web server and the task worker (docs/jobs.md) start together and stop together: Ctrl-C (or either one
+# exiting) stops both. Downloads of a whole town are built by the worker, not in a request, so gunicorn's
+# timeout is a normal 30 s. ZOUFANG_TASKS_BACKEND=rq (with REDIS_URL) runs rq's worker instead of the database's.
+TASK_WORKER = $(if $(filter rq,$(ZOUFANG_TASKS_BACKEND)),rqworker default --with-scheduler --job-class django_tasks_rq.Job,db_worker --no-reload)
 run: demo
 	@echo ""
 	@echo "走访平台已启动：http://$(HOST):$(PORT)/"
 	@$(BIN)/zoufang demoaccounts
-	$(BIN)/gunicorn zoufang.wsgi --bind $(HOST):$(PORT) --workers 2 --timeout 120 --access-logfile -
+	@$(BIN)/zoufang jobs schedule
+	@trap 'trap - EXIT INT TERM; kill $$worker $$web 2>/dev/null; wait' EXIT INT TERM; \
+	  $(BIN)/zoufang $(TASK_WORKER) & worker=$$!; \
+	  $(BIN)/gunicorn zoufang.wsgi --bind $(HOST):$(PORT) --workers 2 --timeout 30 --access-logfile - & web=$$!; \
+	  wait -n $$worker $$web
 
 # Browser tests drive the system Chromium; install it (and a CJK font, so screenshots show
 # Chinese rather than boxes) from Debian's packages when missing.

@@ -83,8 +83,17 @@ def _flush_by_delete() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session")
+def _downloads_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("downloads")
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings: Any) -> None:
+def _test_settings(settings: Any, _downloads_dir: Path) -> None:
+    # Background jobs (zoufang/jobs) run inside the request, into a temporary folder; the jobs app's own tests
+    # start real workers on the database and Redis backends.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+    settings.ZOUFANG_DOWNLOADS_DIR = _downloads_dir
     # Rate-limit counters live in the cache: each test starts with none (the same address sends every request).
     from django.core.cache import cache
 

@@ -83,6 +83,9 @@ INSTALLED_APPS = [
     "zoufang.accounts",
     "zoufang.demo",
     "zoufang.web",
+    "zoufang.jobs",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -300,3 +303,25 @@ EMAIL_PORT = envint("ZOUFANG_EMAIL_PORT", "25")
 EMAIL_HOST_USER = os.environ.get("ZOUFANG_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("ZOUFANG_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = envbool("ZOUFANG_EMAIL_TLS", "false")
+
+# Background work (docs/jobs.md): Django's Tasks API (the django-tasks backport on 5.2). The embedded default
+# keeps the queue in the database (django-tasks-db; `zoufang db_worker` runs it, `make run` starts one);
+# ZOUFANG_TASKS_BACKEND=rq puts it on Redis (django-tasks-rq; `zoufang rqworker --with-scheduler`) for
+# several task workers; `immediate` runs each task inside the request (development only).
+ZOUFANG_TASKS_BACKEND = os.environ.get("ZOUFANG_TASKS_BACKEND", "db")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+_TASK_BACKENDS = {"db": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend",
+                  "immediate": "django_tasks.backends.immediate.ImmediateBackend"}
+if ZOUFANG_TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"ZOUFANG_TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[ZOUFANG_TASKS_BACKEND], "QUEUES": ["default"]}}
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": envint("ZOUFANG_JOBS_TIMEOUT", "3600")}}
+if ZOUFANG_TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+# Downloads built in the background: kept here, for this many days, then deleted by the worker.
+ZOUFANG_DOWNLOADS_DIR = Path(os.environ.get("ZOUFANG_DOWNLOADS_DIR", str(VAR_DIR / "downloads")))
+ZOUFANG_DOWNLOADS_KEEP_DAYS = envint("ZOUFANG_DOWNLOADS_KEEP_DAYS", "7")
+# A running job that has not reported progress for this long is taken as interrupted (its worker died).
+ZOUFANG_JOBS_STALE_MINUTES = envint("ZOUFANG_JOBS_STALE_MINUTES", "15")
+# How often the worker runs the periodic work (`cases tick`, expiring downloads).
+ZOUFANG_PERIODIC_MINUTES = envint("ZOUFANG_PERIODIC_MINUTES", "60")

@@ -14,10 +14,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zoufang.accounts import scope
-from zoufang.assessment import export, links, presenters, services
+from zoufang.assessment import links, presenters, services
 from zoufang.assessment.models import Assessment, Score
 from zoufang.assessment.scoring import LEVELS, level_name
-from zoufang.oversight.views import xlsx_response
 from zoufang.web.dashboard import sees_campaign_stats
 
 
@@ -174,9 +173,11 @@ def freeze(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
 
 
 @login_required
+@require_POST
 def xlsx(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
-    assessment = services.assessment_for(request.user, slug, public_id)
-    stamp = f"{assessment.ends_on:%Y%m%d}-v{assessment.number}"
-    return xlsx_response(export.workbook(assessment), f"{slug}-kaohe-{stamp}")
+    """The assessment table of a whole town is built in the background (docs/jobs.md)."""
+    from zoufang.jobs.views import start
+
+    return start(request, "assessment_xlsx", {"slug": slug, "assessment": str(public_id)})
 
 

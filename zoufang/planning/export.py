@@ -9,6 +9,7 @@ from django.db.models import Count, Sum
 from openpyxl import Workbook
 
 from zoufang.campaigns.models import Campaign
+from zoufang.core.progress import Progress, report
 from zoufang.core.tabular import ExportWorkbook
 from zoufang.planning.issued import DRIFT_COLUMNS, DRIFT_SHEET, IssuedRow, drift, issued_rows, source_order
 from zoufang.planning.models import FixedQuota, Quota
@@ -72,9 +73,13 @@ def build_workbook(campaign: Campaign, *, walk_lists: bool = True) -> Workbook:
     return book
 
 
-def write_workbook(campaign: Campaign, out: Path | IO[bytes]) -> None:
+def write_workbook(campaign: Campaign, out: Path | IO[bytes], progress: Progress | None = None) -> None:
     """One sheet per table in the seed's layout, 各单位分村, and every cadre's 走访名单."""
-    build_workbook(campaign).save(out)
+    report(progress, 0, 2)
+    book = build_workbook(campaign)
+    report(progress, 1, 2)
+    book.save(out)
+    report(progress, 2, 2)
 
 
 def _upper_level_sheet(book: Workbook, source: str, rows: list[IssuedRow], figures: Figures) -> None:
@@ -211,8 +216,10 @@ def _unit_rank(kind: str) -> int:
     return UNIT_KIND_ORDER.index(kind) if kind in UNIT_KIND_ORDER else len(UNIT_KIND_ORDER)
 
 
-def write_docx(campaign: Campaign, out: Path | IO[bytes], *, walk_lists: bool = True) -> None:
+def write_docx(campaign: Campaign, out: Path | IO[bytes], *, walk_lists: bool = True,
+               progress: Progress | None = None) -> None:
     """The same tables as the workbook, printable on A4, one table per page, then every visitor's walk list."""
+    report(progress, 0, 2)
     book = build_workbook(campaign, walk_lists=False)
     document = docx_document()
     for index, sheet in enumerate(book.worksheets):
@@ -226,4 +233,6 @@ def write_docx(campaign: Campaign, out: Path | IO[bytes], *, walk_lists: bool = 
                 merge_across(table, merged.min_row - 2, merged.min_col - 1, merged.max_col - 1)
     if walk_lists:
         add_walk_list_pages(document, campaign, walk_lists_of(campaign))
+    report(progress, 1, 2)
     document.save(str(out) if isinstance(out, Path) else out)
+    report(progress, 2, 2)

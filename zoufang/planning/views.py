@@ -1,9 +1,7 @@
 """The office's plan pages: per village (who covers how much), per unit and cadre, pins, preview, downloads."""
 
-import io
 from collections import defaultdict
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,14 +13,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zoufang.accounts import audit, scope
-from zoufang.accounts.models import AuditEvent
+from zoufang.accounts import scope
 from zoufang.campaigns.models import Campaign
+from zoufang.jobs import views as jobs_views
 from zoufang.planning.check import check_plan, is_clean
-from zoufang.planning.export import write_docx, write_workbook
 from zoufang.planning.models import Assignment, Quota
 from zoufang.planning.services import PlanRejected, run_plan, set_pinned
-from zoufang.planning.walklists import write_unit_walk_lists
 from zoufang.regions.models import Region
 from zoufang.registry.models import Target, Unit
 
@@ -143,40 +139,22 @@ def plan_pin(request: HttpRequest, public_id: Any) -> HttpResponse:
     return redirect(target)
 
 
-EXPORT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-
-
 @login_required
+@require_POST
 def plan_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    campaign = _office_campaign(request)
-    out = io.BytesIO()
-    (write_docx if fmt == "docx" else write_workbook)(campaign, out)
-    audit.record(request.user, AuditEvent.Action.EXPORT, campaign, summary=f"导出分配表 {fmt}")
-    return _download(out, fmt, f"{campaign.slug}-allocation.{fmt}")
+    """The town's plan is built in the background (docs/jobs.md): the office goes to the job's page."""
+    _office_campaign(request)  # the same check as before, answered now rather than in the worker
+    return jobs_views.start(request, "plan_export", {"campaign": _campaign_slug(request), "fmt": fmt})
 
 
 @login_required
+@require_POST
 def plan_unit_walk_lists(request: HttpRequest, public_id: Any, fmt: str) -> HttpResponse:
     """The unit's walk lists alone, one sheet (or page run) per cadre, to hand out: for the office and the
-    leaders of its area and for the unit's own handlers (scope.unit_records)."""
-    unit = scope.unit_records(request.user, public_id)
-    slug = request.GET.get("campaign")
-    campaigns = scope.visible_campaigns(request.user)
-    campaign = get_object_or_404(campaigns, slug=slug) if slug else campaigns.first() or _none()
-    out = io.BytesIO()
-    write_unit_walk_lists(campaign, unit, out, fmt)
-    audit.record(request.user, AuditEvent.Action.EXPORT, unit, summary=f"导出走访名单 {campaign.slug} {fmt}")
-    return _download(out, fmt, f"{campaign.slug}-walk-lists-{unit.public_id}.{fmt}",
-                     f"{unit.name}走访名单.{fmt}")
+    leaders of its area and for the unit's own handlers (scope.unit_records); built in the background."""
+    return jobs_views.start(request, "walk_lists", {"unit": str(public_id), "campaign": _campaign_slug(request),
+                                                    "fmt": fmt})
 
 
-def _download(out: io.BytesIO, fmt: str, filename: str, display_name: str = "") -> HttpResponse:
-    response = HttpResponse(out.getvalue(), content_type=EXPORT_TYPES[fmt])
-    disposition = f'attachment; filename="{filename}"'
-    if display_name:  # RFC 6266: browsers that read filename* save the Chinese name
-        disposition += f"; filename*=UTF-8''{quote(display_name)}"
-    response["Content-Disposition"] = disposition
-    return response
+def _campaign_slug(request: HttpRequest) -> str | None:
+    return request.GET.get("campaign") or request.POST.get("campaign") or None

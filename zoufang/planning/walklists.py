@@ -14,6 +14,7 @@ from docx.document import Document as DocxDocument
 from openpyxl import Workbook
 
 from zoufang.campaigns.models import Campaign
+from zoufang.core.progress import Progress, report
 from zoufang.core.tabular import ExportWorkbook
 from zoufang.planning.models import Assignment
 from zoufang.planning.printing import (
@@ -159,8 +160,10 @@ def add_walk_list_pages(document: DocxDocument, campaign: Campaign, lists: Itera
     return added
 
 
-def write_unit_walk_lists(campaign: Campaign, unit: Unit, out: Any, fmt: str) -> int:
+def write_unit_walk_lists(campaign: Campaign, unit: Unit, out: Any, fmt: str,
+                          progress: Progress | None = None) -> int:
     """One unit's lists alone, as a workbook (a sheet per cadre) or pages: what the unit prints for its people."""
+    report(progress, 0, 1)
     if fmt == "docx":
         document = docx_document()
         added = add_walk_list_pages(document, campaign, walk_lists(campaign, unit=unit), first_page=True)
@@ -168,9 +171,11 @@ def write_unit_walk_lists(campaign: Campaign, unit: Unit, out: Any, fmt: str) ->
             docx_heading(document, "", f"{campaign.name}走访名单", new_page=False)
             document.add_paragraph(f"{unit.name}在本次走访中没有分配走访对象。")
         document.save(out)
+        report(progress, 1, 1)
         return added
     book = ExportWorkbook()
     book.remove(book.active)
     added = add_walk_list_sheets(book, campaign, walk_lists(campaign, unit=unit))
     book.save(out)
+    report(progress, 1, 1)
     return added

@@ -9,6 +9,7 @@ from openpyxl.styles import Alignment, Font
 from zoufang import clock
 from zoufang.campaigns.models import Campaign
 from zoufang.cases.models import Case
+from zoufang.core.progress import Progress, report
 from zoufang.core.tabular import ExportWorkbook
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
@@ -50,7 +51,8 @@ def _place(visit: Visit, regions: dict[int, Region]) -> list[str]:
     return list(names.values())
 
 
-def ledger_workbook(title: str, visits: list[Visit], user: Any) -> bytes:
+def ledger_workbook(title: str, visits: list[Visit], user: Any, progress: Progress | None = None) -> bytes:
+    report(progress, 0, len(visits))
     presenter = TargetPresenter(user)
     presenter.record_list_read({v.target for v in visits}, summary="走访台账导出完整电话")
     regions = _regions_by_id(visits)
@@ -86,4 +88,5 @@ def ledger_workbook(title: str, visits: list[Visit], user: Any) -> bytes:
     diary.column_dimensions["C"].width = 80
     buffer = BytesIO()
     workbook.save(buffer)
+    report(progress, len(visits), len(visits))
     return buffer.getvalue()

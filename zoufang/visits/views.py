@@ -18,7 +18,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
 from zoufang import clock
-from zoufang.accounts import audit, scope
+from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
 from zoufang.cases.access import cases_of_visit
 from zoufang.core.apierrors import refused_fields, validation_errors
@@ -185,11 +185,12 @@ def my_ledger(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
 def unit_ledger(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    unit = scope.unit_records(request.user, public_id)
-    visits = list(ledger.unit_visits(unit))
-    return _xlsx(request, ledger.ledger_workbook(_("%(name)s 走访台账") % {"name": unit.name}, visits, request.user),
-                 "unit-ledger.xlsx", f"导出{unit.name}走访台账 {len(visits)} 条")
+    """A unit's whole ledger is built in the background (docs/jobs.md); the cadre's own stays synchronous."""
+    from zoufang.jobs.views import start
+
+    return start(request, "unit_ledger", {"unit": str(public_id)})
 
 
 def _xlsx(request: HttpRequest, content: bytes, filename: str, summary: str) -> HttpResponse:

@@ -87,8 +87,9 @@ SPECS: dict[str, Spec] = {
     "cases:act": Spec({"public_id": "case", "action": ("accept",)}, POST),
     "planning:overview": Spec(), "planning:apply": Spec(methods=POST, skip_post_for=frozenset({"office"})),
     # The office's whole-town tables take 30 s; the office reads everything in its town in full anyway.
-    "planning:export": Spec({"fmt": ("xlsx", "docx")}, skip_for=frozenset({"office"})), "planning:unit": Spec({"public_id": "unit"}),
-    "planning:unit_walk_lists": Spec({"public_id": "unit", "fmt": ("xlsx", "docx")}),
+    # Downloads are asked for by POST and built in the background (zoufang/jobs): the answer is the job's page.
+    "planning:export": Spec({"fmt": ("xlsx", "docx")}, POST, skip_for=frozenset({"office"})), "planning:unit": Spec({"public_id": "unit"}),
+    "planning:unit_walk_lists": Spec({"public_id": "unit", "fmt": ("xlsx", "docx")}, POST),
     "planning:pin": Spec({"public_id": "assignment"}, POST),
     "visits:my_list": Spec(), "visits:submit": Spec(methods=POST), "visits:cards": Spec(),
     "visits:diary": Spec(methods=BOTH), "visits:my_ledger": Spec(), "visits:service_worker": Spec(),
@@ -97,7 +98,10 @@ SPECS: dict[str, Spec] = {
     "visits:form_answers": Spec({"key": "form"}), "visits:visit": Spec({"public_id": "visit"}),
     "visits:upload_photo": Spec({"public_id": "visit"}, POST),
     "visits:photo": Spec({"public_id": "visit", "photo_id": "photo"}),
-    "visits:unit_ledger": Spec({"public_id": "unit"}),
+    "visits:unit_ledger": Spec({"public_id": "unit"}, POST),
+    # 我的下载: the requester's own jobs only (an office's built ledger is planted; everyone else gets 404).
+    "jobs:list": Spec(), "jobs:detail": Spec({"public_id": "download"}), "jobs:status": Spec({"public_id": "download"}),
+    "jobs:file": Spec({"public_id": "download"}), "jobs:retry": Spec({"public_id": "download"}, POST),
     "open311-services": Spec({"fmt": ("json", "xml")}), "open311-service": Spec({"code": ("1.1",), "fmt": ("json",)}),
     "open311-requests": Spec({"fmt": ("json", "xml")}, BOTH, queries=("", "?status=closed")),
     "open311-request": Spec({"request_id": "case", "fmt": ("json", "xml")}), "open311-discovery": Spec(),
@@ -142,7 +146,7 @@ SPECS: dict[str, Spec] = {
     "assessment:run": Spec({"slug": "oversight"}, POST),
     "assessment:detail": Spec({"slug": "oversight", "public_id": "assessment"}, queries=("", "?level=cadre")),
     "assessment:freeze": Spec({"slug": "oversight", "public_id": "assessment"}, POST),
-    "assessment:xlsx": Spec({"slug": "oversight", "public_id": "assessment"}),
+    "assessment:xlsx": Spec({"slug": "oversight", "public_id": "assessment"}, POST),
     "assessment:score": Spec({"slug": "oversight", "public_id": "assessment", "score_id": "score"}),
     "assessment:adjust": Spec({"slug": "oversight", "public_id": "assessment", "score_id": "score"}, POST),
     "api:list_assessments": Spec({"slug": "oversight"}), "api:run_assessment": Spec({"slug": "oversight"}),
@@ -505,6 +509,12 @@ class Oracle:
             mine = tokens.filter(user=who.user).first() if who.user is not None else None
             other = tokens.exclude(user=who.user).first() if who.user is not None else tokens.first()
             return (mine.public_id if mine else None, other.public_id if other else None)
+        if kind == "download":
+            from zoufang.jobs.models import Download
+
+            mine = Download.objects.filter(user=who.user).first() if who.user is not None else None
+            other = (Download.objects.exclude(user=who.user) if who.user is not None else Download.objects).first()
+            return (mine.public_id if mine else None, other.public_id if other else uuid.uuid4())
         if kind == "photo":
             return uuid.uuid4(), None  # the demo has no photos: the visit decides
         if kind == "admin_object":
@@ -559,6 +569,7 @@ def matrix_town(demo: Any, django_db_blocker: Any) -> Any:
         _plant(plant)
         _documents()
         _assess(demo)
+        _download()
         return plant
 
 
@@ -574,6 +585,17 @@ def _documents() -> None:
         services.issue_document(issued, by=None)
         services.generate_draft(campaign, Document.Kind.BRIEFING, start, end, by=None)
 
+
+
+def _download() -> None:
+    """The office's built ledger of 派出所 in 我的下载 (built here, as a worker would)."""
+    from django.contrib.auth import get_user_model
+
+    from zoufang.jobs import services
+
+    office = get_user_model().objects.get(username="office")
+    unit = Unit.objects.get(name="派出所")
+    services.run(services.request(office, "unit_ledger", {"unit": str(unit.public_id)}).pk)
 
 
 def _assess(campaign: Any) -> None:

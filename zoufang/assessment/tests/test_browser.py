@@ -52,10 +52,12 @@ def test_the_assessor_runs_reviews_adjusts_freezes_and_downloads(
         page.wait_for_load_state()
         assert "已定稿" in page.locator("h1").inner_text()
         assert police.locator("td").nth(11).inner_text().strip() == "45.73"
-        with page.expect_download() as download:
-            page.click("text=下载考核表（xlsx）")
-        assert download.value.suggested_filename.endswith("-v1.xlsx")
         page.screenshot(path=str(SHOTS / f"assessment-frozen-{width}.png"), full_page=True)
+        page.click("text=下载考核表（xlsx）")  # built in the background: the job's page, then the file
+        page.wait_for_url("**/downloads/*/")
+        with page.expect_download() as download:
+            page.click("[data-job-file]")
+        assert download.value.suggested_filename.endswith("-v1.xlsx")
         assert Assessment.objects.get().status == Assessment.Status.FROZEN
     finally:
         context.close()

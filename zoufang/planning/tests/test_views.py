@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from zoufang.accounts.models import AuditEvent
+from zoufang.jobs.testing import queued_file
 from zoufang.planning.models import Assignment
 from zoufang.registry.models import Unit
 
@@ -26,7 +27,7 @@ def test_it_shows_each_village_with_who_covers_it_and_a_preview(office):
 
 @pytest.mark.parametrize("fmt", ["xlsx", "docx"])
 def test_it_downloads_the_tables(office, fmt):
-    response = office.get(f"/plan/export.{fmt}?campaign=jinxi-2017")
+    response = queued_file(office, f"/plan/export.{fmt}?campaign=jinxi-2017")
     assert response.status_code == 200
     assert response.content[:2] == b"PK"
     assert response["Content-Disposition"].endswith(f'.{fmt}"')

@@ -13,6 +13,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from zoufang.accounts.models import AuditEvent
+from zoufang.jobs.testing import queued_file
 from zoufang.planning.export import write_docx, write_workbook
 from zoufang.planning.models import Assignment
 from zoufang.planning.walklists import COLUMNS, walk_lists, write_unit_walk_lists
@@ -124,7 +125,7 @@ def test_the_printable_docx_holds_every_walk_list_after_the_tables(demo, db):
 def test_a_unit_downloads_its_own_lists_one_per_cadre(client, demo, db, fmt):
     unit = Unit.objects.get(name="派出所")
     client.force_login(get_user_model().objects.get(username="office"))
-    response = client.get(f"/plan/units/{unit.public_id}/walk-lists.{fmt}?campaign=jinxi-2017")
+    response = queued_file(client, f"/plan/units/{unit.public_id}/walk-lists.{fmt}?campaign=jinxi-2017")
     assert response.status_code == 200
     assert "filename*=UTF-8''%E6%B4%BE%E5%87%BA%E6%89%80" in response["Content-Disposition"]  # 派出所…
     cadres = Counter(Assignment.objects.filter(campaign=demo, unit=unit).values_list("cadre_id", flat=True))
@@ -147,7 +148,7 @@ def test_a_unit_downloads_its_own_lists_one_per_cadre(client, demo, db, fmt):
 def test_a_units_lists_go_to_its_office_leaders_and_handlers_only(client, demo, db, username, status):
     unit = Unit.objects.get(name="派出所")
     client.force_login(get_user_model().objects.get(username=username))
-    assert client.get(f"/plan/units/{unit.public_id}/walk-lists.xlsx?campaign=jinxi-2017").status_code == status
+    assert queued_file(client, f"/plan/units/{unit.public_id}/walk-lists.xlsx?campaign=jinxi-2017").status_code == status
 
 
 def test_the_handlers_desk_links_to_the_units_lists(client, demo, db):

@@ -8,6 +8,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from zoufang.jobs.testing import queued_file
 from zoufang.visits.models import Visit
 from zoufang.visits.tests.conftest import payload
 
@@ -58,7 +59,7 @@ def test_a_visit_near_midnight_shows_beijing_time_everywhere(client, login, visi
 
     office = login(visiting.users["office"])
     assert shown in office.get("/visits/").content.decode()
-    unit_ledger = _record(_table(office.get(f"/units/{visiting.police.public_id}/ledger.xlsx").content, "走访台账"), 1)
+    unit_ledger = _record(_table(queued_file(office, f"/units/{visiting.police.public_id}/ledger.xlsx").content, "走访台账"), 1)
     assert _text(unit_ledger["走访时间"]) == shown
     answers = _record(_table(office.get("/forms/enterprise_survey/answers.xlsx").content), 0)
     assert _text(answers["走访时间"]) == shown

@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from zoufang.accounts.models import AuditEvent, RoleGrant
+from zoufang.jobs.testing import queued_file
 from zoufang.visits import photos
 from zoufang.visits.models import DiaryEntry, Visit, VisitPhoto
 from zoufang.visits.tests.conftest import payload
@@ -163,8 +164,8 @@ def test_it_exports_the_cadres_ledger_and_diary(login, visiting, visit):
 
 def test_it_exports_a_units_ledger_to_the_office_but_not_to_an_outsider(login, visiting, visit):
     url = f"/units/{visiting.police.public_id}/ledger.xlsx"
-    assert login(visiting.users["outsider"]).get(url).status_code == 404
-    response = login(visiting.users["office"]).get(url)
+    assert queued_file(login(visiting.users["outsider"]), url).status_code == 404
+    response = queued_file(login(visiting.users["office"]), url)
     assert response.status_code == 200
     assert len(_rows(response.content, "走访台账")) == 3
 
@@ -172,7 +173,7 @@ def test_it_exports_a_units_ledger_to_the_office_but_not_to_an_outsider(login, v
 def test_it_exports_a_units_ledger_to_its_handler(login, visiting, visit):
     handler = visiting.users["outsider"]
     RoleGrant.objects.create(user=handler, role=RoleGrant.Role.UNIT_HANDLER, unit=visiting.police)
-    assert login(handler).get(f"/units/{visiting.police.public_id}/ledger.xlsx").status_code == 200
+    assert queued_file(login(handler), f"/units/{visiting.police.public_id}/ledger.xlsx").status_code == 200
 
 
 def test_it_serves_the_service_worker_and_manifest(client):

@@ -1,0 +1,22 @@
+"""For tests: ask for a file the way the page does (POST), follow the job (run at once by the tests' immediate
+backend) and fetch the file, as one plain response with its content in memory."""
+
+from typing import Any
+
+from django.http import HttpResponse
+
+
+def queued_file(client: Any, url: str, data: dict[str, Any] | None = None) -> Any:
+    asked = client.post(url, data or {})
+    if asked.status_code != 302 or "/downloads/" not in asked["Location"]:
+        return asked  # refused (404, 403, the login wall): as the synchronous view answered
+    state = client.get(asked["Location"] + "status.json").json()
+    if state["status"] != "done":
+        raise AssertionError(f"the job did not finish: {state}")
+    fetched = client.get(state["file_url"])
+    if not getattr(fetched, "streaming", False):
+        return fetched
+    response = HttpResponse(b"".join(fetched.streaming_content), status=fetched.status_code)
+    for header in ("Content-Type", "Content-Disposition"):
+        response[header] = fetched[header]
+    return response

@@ -1,0 +1,55 @@
+"""The office asks for the town plan in real Chromium: the job's page shows its progress bar, the worker builds
+it, the page turns into a download link by itself (polling), the file is in 我的下载 and opens with openpyxl."""
+
+import pytest
+from openpyxl import load_workbook
+
+from zoufang.conftest import SHOTS, browser_login
+from zoufang.jobs import services
+from zoufang.jobs.models import Download
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_office_downloads_the_town_plan_through_the_queue(browser, live_server, town, settings, tmp_path, width):
+    # Nothing runs the job until the test does, as a worker would: the page is seen while the job waits.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    try:
+        browser_login(page, live_server.url, "office")
+        page.goto(f"{live_server.url}/plan/?campaign={town.campaign.slug}")
+        page.screenshot(path=str(SHOTS / f"jobs-plan-buttons-{width}.png"))
+        page.click("text=下载分配表（xlsx）")
+        page.wait_for_url(f"{live_server.url}/downloads/*/")
+        assert page.locator("h1").inner_text() == "锦溪镇测试走访分配表"
+        assert page.locator("[data-job-label]").inner_text() == "排队中"
+        bar = page.locator("[role=progressbar]")
+        assert bar.is_visible()
+        assert bar.get_attribute("aria-valuenow") == "0"
+        page.screenshot(path=str(SHOTS / f"jobs-queued-{width}.png"), full_page=True)
+        download = Download.objects.get()
+        assert services.run(download.pk) == "done"  # the worker's part
+        link = page.locator("[data-job-file]")
+        link.wait_for(timeout=15000)  # the page polls, sees it done, and shows the link
+        assert page.locator("[data-job-label]").inner_text() == "已完成"
+        assert bar.get_attribute("aria-valuenow") == "100"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(SHOTS / f"jobs-done-{width}.png"), full_page=True)
+        page.click("nav >> text=我的下载")
+        page.wait_for_url(f"{live_server.url}/downloads/")
+        assert "锦溪镇测试走访分配表" in page.locator("main").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(SHOTS / f"jobs-list-{width}.png"), full_page=True)
+        with page.expect_download() as fetched:
+            page.click("[data-job-file]")
+        assert fetched.value.suggested_filename == "锦溪镇测试走访分配表.xlsx"
+        saved = tmp_path / "plan.xlsx"
+        fetched.value.save_as(saved)
+        assert load_workbook(saved).sheetnames
+        assert not errors, errors
+    finally:
+        context.close()

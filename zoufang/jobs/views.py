@@ -1,0 +1,92 @@
+"""我的下载: the user's own files built in the background, a job's page with its progress, the file itself."""
+
+import datetime as dt
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zoufang.jobs import kinds, services
+from zoufang.jobs.models import Download
+
+LIST_SIZE = 50
+WAITING = dt.timedelta(minutes=2)  # queued this long: say the worker may not be running
+
+
+def start(request: HttpRequest, kind: str, params: dict[str, Any]) -> HttpResponse:
+    """What a download button does now: check, queue (or find the same job already queued), go to its page."""
+    download = services.request(request.user, kind, params)
+    return redirect("jobs:detail", public_id=download.public_id)
+
+
+def _own(request: HttpRequest, public_id: Any) -> Download:
+    return get_object_or_404(Download, public_id=public_id, user_id=request.user.pk)
+
+
+def state(download: Download) -> dict[str, Any]:
+    """The job as the page and the polling script show it."""
+    interrupted = services.interrupted(download)
+    status = "failed" if interrupted else download.status
+    label = _("已中断") if interrupted else download.get_status_display()
+    error = _("生成中断（后台任务进程退出），没有留下文件，可以重试。") if interrupted else download.error
+    return {
+        "id": str(download.public_id), "status": status, "label": label, "percent": download.percent,
+        "done": download.done, "total": download.total, "error": error,
+        "file_url": reverse("jobs:file", args=[download.public_id]) if download.status == Download.Status.DONE else "",
+        "size": download.size, "retry": services.may_retry(download),
+        "finished": date_format(localtime(download.finished_at), "Y-m-d H:i") if download.finished_at else "",
+        "expires": date_format(localtime(download.expires_at), "Y-m-d H:i") if download.expires_at else "",
+        "waiting": download.status == Download.Status.QUEUED and download.created_at < timezone.now() - WAITING,
+    }
+
+
+@login_required
+def download_list(request: HttpRequest) -> HttpResponse:
+    downloads = list(Download.objects.filter(user_id=request.user.pk or 0).order_by("-created_at")[:LIST_SIZE])
+    return render(request, "jobs/list.html", {"here": "downloads",
+                                              "jobs": [(d, state(d)) for d in downloads], "limit": LIST_SIZE})
+
+
+@login_required
+def detail(request: HttpRequest, public_id: Any) -> HttpResponse:
+    download = _own(request, public_id)
+    return render(request, "jobs/detail.html", {"here": "downloads", "job": download, "state": state(download)})
+
+
+@login_required
+def status(request: HttpRequest, public_id: Any) -> JsonResponse:
+    response = JsonResponse(state(_own(request, public_id)))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def file(request: HttpRequest, public_id: Any) -> FileResponse:
+    download = _own(request, public_id)
+    path = services.fetch(request.user, download)
+    extension = path.suffix.lstrip(".")
+    response = FileResponse(open(path, "rb"), content_type=kinds.MEDIA_TYPES.get(extension, "application/octet-stream"))  # noqa: SIM115 - FileResponse closes it
+    ascii_name = f"{download.kind}-{download.public_id}.{extension}"
+    response["Content-Disposition"] = (f"attachment; filename*=UTF-8''{quote(download.filename or ascii_name)}; "
+                                       f'filename="{ascii_name}"')
+    return response
+
+
+@login_required
+@require_POST
+def retry(request: HttpRequest, public_id: Any) -> HttpResponse:
+    download = _own(request, public_id)
+    if services.retry(download):
+        messages.success(request, _("已重新排队生成。"))
+    else:
+        messages.info(request, _("这个文件正在生成或已经生成，不需要重试。"))
+    return redirect("jobs:detail", public_id=download.public_id)
