@@ -6,14 +6,16 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, File, Router, Schema, Status, UploadedFile
+from ninja.pagination import paginate
 
 from zoufang.accounts.masking import Masker
 from zoufang.cases.access import cases_of_visit
 from zoufang.core import limits
-from zoufang.registry.api import TargetOut
+from zoufang.planning.models import Assignment
+from zoufang.registry.api import Page, TargetOut
 from zoufang.registry.presenters import TargetPresenter
 from zoufang.visits import photos, services
-from zoufang.visits.mylist import assigned_targets
+from zoufang.visits.mylist import assignments_of, my_targets
 
 router = Router(tags=["走访记录"])
 
@@ -110,16 +112,28 @@ def submission_from(payload: VisitIn) -> services.VisitSubmission:
     return services.VisitSubmission(**data)
 
 
+class _MyTargets:
+    """The caller's assignments, paged by registry.api.Page; only the page's targets are looked up and presented."""
+
+    def __init__(self, user: Any) -> None:
+        self.user, self.cadre = user, services.cadre_of(user)
+        self.queryset = assignments_of(self.cadre) if self.cadre else Assignment.objects.none().order_by("id")
+
+    def present(self, page: list[Any]) -> list[dict[str, Any]]:
+        presenter = TargetPresenter(self.user)
+        items = my_targets(self.cadre, page)
+        presenter.record_list_read([item.target for item in items], summary="接口“我的走访对象”返回完整电话或身份证号")
+        return [
+            {**presenter.as_dict(item.target), "campaign": item.campaign_slug, "visits": len(item.visits)}
+            for item in items
+        ]
+
+
 @router.get("/me/targets", response=list[MyTargetOut], summary="我的走访对象")
-def my_targets(request: HttpRequest) -> list[dict[str, Any]]:
+@paginate(Page)
+def list_my_targets(request: HttpRequest) -> Any:
     """The caller's assigned targets (masked as the role requires), with the campaign and visits so far."""
-    presenter = TargetPresenter(request.user)
-    items = assigned_targets(request.user)
-    presenter.record_list_read([item.target for item in items], summary="接口“我的走访对象”返回完整电话或身份证号")
-    return [
-        {**presenter.as_dict(item.target), "campaign": item.campaign_slug, "visits": len(item.visits)}
-        for item in items
-    ]
+    return _MyTargets(request.user)
 
 
 @router.post("/visits", response={200: VisitOut, 201: VisitOut, 400: ErrorsOut, 409: ConflictOut},

@@ -46,7 +46,11 @@ class Visit(TimeStampedModel):
         verbose_name = _("走访记录")
         verbose_name_plural = _("走访记录")
         ordering = ["-visited_at"]
-        indexes = [models.Index(fields=["campaign", "cadre"], name="visit_campaign_cadre")]
+        indexes = [
+            models.Index(fields=["campaign", "cadre"], name="visit_campaign_cadre"),
+            # The office's list, newest first, a page after a cursor (core.paging): read along this index.
+            models.Index(fields=["visited_at", "id"], name="visit_newest"),
+        ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         with transaction.atomic():  # oversight.counters moves the kept coverage counts in the same transaction

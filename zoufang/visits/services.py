@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from zoufang import clock
 from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
+from zoufang.campaigns import configcache
 from zoufang.campaigns.models import CaseCategory
 from zoufang.cases.models import Case
 from zoufang.cases.services import draft_case, registration_due
@@ -113,10 +114,12 @@ def record_visit(user: Any, submission: VisitSubmission) -> Recorded:
     except Http404:
         # The same words whether the target does not exist or is out of the cadre's scope.
         raise VisitRefused({"target_id": _("走访对象：不存在或未分配给你，本活动不允许走访未分配的对象")}) from None
-    campaign = rules.campaign_for(cadre, target, submission.campaign or None)
+    assignment = _assignment(cadre, target, submission.campaign)
+    campaign = assignment.campaign if assignment else rules.campaign_for(cadre, target, submission.campaign or None)
     if campaign is None:
         raise VisitRefused({"campaign": _("走访活动：找不到该走访对象所属的走访活动")})
-    clean_answers, categories = _validate(submission, cadre, target, campaign)
+    configcache.attach(campaign)
+    clean_answers, categories = _validate(submission, cadre, target, campaign, assignment is not None)
     try:
         with transaction.atomic():
             visit = _create(user, cadre, target, campaign, submission, digest, clean_answers, categories)
@@ -128,11 +131,19 @@ def record_visit(user: Any, submission: VisitSubmission) -> Recorded:
     return Recorded(visit, created=True)
 
 
+def _assignment(cadre: Cadre, target: Any, slug: str) -> Assignment | None:
+    """The cadre's assignment of the target (in the named campaign, else the latest), with its campaign: the
+    campaign and whether the visit is assigned in one query; the configuration comes from configcache."""
+    assignments = Assignment.objects.filter(target=target, cadre=cadre)
+    if slug:
+        assignments = assignments.filter(campaign__slug=slug)
+    return assignments.select_related("campaign").defer("campaign__config").order_by("-campaign__starts_on").first()
+
+
 def _validate(
-    submission: VisitSubmission, cadre: Cadre, target: Any, campaign: Any,
+    submission: VisitSubmission, cadre: Cadre, target: Any, campaign: Any, assigned: bool,
 ) -> tuple[dict[str, tuple[Any, dict[str, Any]]], dict[str, CaseCategory]]:
     errors: dict[str, str] = {}
-    assigned = Assignment.objects.filter(campaign=campaign, target=target, cadre=cadre).exists()
     if not assigned and not rules.allows_unassigned(campaign):
         errors["target_id"] = _("走访对象：%(name)s未分配给你，本活动不允许走访未分配的对象") % {"name": target.name}
     visited_at = submission.visited_at
@@ -222,7 +233,7 @@ def _create(
         draft_case(
             campaign=campaign, kind=opinion.kind, description=opinion.description.strip(),
             raised_at=submission.visited_at, category=categories.get(opinion.category), target=target,
-            source_visit=visit, settled_on_spot=opinion.settled_on_spot, by=user,
+            source_visit=visit, settled_on_spot=opinion.settled_on_spot, by=user, due=due,
         )
     audit.record(user, AuditEvent.Action.CREATE, visit, summary=f"登记走访：{target.name}（{visit.get_mode_display()}）")
     return visit
