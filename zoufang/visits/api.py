@@ -85,10 +85,18 @@ class ConflictOut(Schema):
     visit_id: uuid.UUID
 
 
-def visit_out(visit: Any, user: Any) -> dict[str, Any]:
-    """One visit as `user` may read it: free text and answers masked by role, only the opinions in scope."""
+def visit_out(visit: Any, user: Any, recorded: services.Recorded | None = None) -> dict[str, Any]:
+    """One visit as `user` may read it: free text and answers masked by role, only the opinions in scope. A visit
+    just recorded by `user` comes with its answers and case drafts: nothing is read back."""
     masker = Masker(user)
-    answers = list(visit.form_answers.select_related("form", "form_version"))
+    if recorded is not None and recorded.answers is not None:
+        answers = recorded.answers
+    else:
+        answers = list(visit.form_answers.select_related("form", "form_version"))
+    # The visit's own cadre sees every opinion they collected (cases.access.cases_of_visit).
+    fresh = recorded is not None and recorded.cases is not None and services.cadre_of(user) == visit.cadre
+    cases = recorded.cases if fresh and recorded is not None and recorded.cases is not None \
+        else cases_of_visit(user, visit)
     return {
         "id": visit.public_id, "client_uuid": visit.client_uuid, "campaign": visit.campaign.slug,
         "target_id": visit.target.public_id, "cadre": visit.cadre.name, "visited_at": visit.visited_at,
@@ -101,7 +109,7 @@ def visit_out(visit: Any, user: Any) -> dict[str, Any]:
         "cases": [
             {"id": c.public_id, "kind": c.kind, "status": c.status, "category": c.category.code if c.category else "",
              "description": masker.text(c.description, c), "registration_due": c.registration_due}
-            for c in cases_of_visit(user, visit)
+            for c in cases
         ],
     }
 
@@ -146,7 +154,7 @@ def post_visit(request: HttpRequest, payload: VisitIn) -> Status[dict[str, Any]]
         return Status(400, {"detail": str(refused), "errors": refused.errors})
     except services.VisitConflict as conflict:
         return Status(409, {"detail": str(conflict), "visit_id": conflict.visit.public_id})
-    return Status(201 if recorded.created else 200, visit_out(recorded.visit, request.user))
+    return Status(201 if recorded.created else 200, visit_out(recorded.visit, request.user, recorded))
 
 
 @router.get("/visits/{visit_id}", response=VisitOut, summary="一条走访记录")

@@ -53,7 +53,9 @@ class Visit(TimeStampedModel):
         ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        with transaction.atomic():  # oversight.counters moves the kept coverage counts in the same transaction
+        # oversight.counters moves the kept coverage counts in the same transaction; inside a caller's transaction
+        # no savepoint of its own (two round trips saved on every submission): a failure rolls back the caller's.
+        with transaction.atomic(savepoint=False):
             super().save(*args, **kwargs)
 
     def __str__(self) -> str:

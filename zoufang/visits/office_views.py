@@ -46,7 +46,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     # The units whose cadres have recorded a visit, each with a link to its ledger: an EXISTS per unit of the
     # area (the visits' cadre index), not a count of every visit.
     units = (scope.visible_units(request.user).filter(Exists(Visit.objects.filter(cadre__unit=OuterRef("pk"))))
-             .order_by("name") if scope.has_role(request.user, *LEDGER_ROLES) else [])
+             if scope.has_role(request.user, *LEDGER_ROLES) else [])
     forms = list(Form.objects.all())
     versions = current_versions([form.key for form in forms])
     return render(request, "visits/office.html", {
