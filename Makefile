@@ -95,6 +95,7 @@ bench: setup
 	$(BIN)/python -m zoufang.planning.bench
 	$(BIN)/zoufang integrity simulate
 	$(BIN)/python -m zoufang.oversight.bench
+	$(BIN)/python -m zoufang.visits.loadbench
 
 clean:
 	rm -rf $(VENV) var node_modules

@@ -202,11 +202,12 @@ class Presented:
     def __init__(self, cases: Any, presenter: CasePresenter) -> None:
         self.cases, self.presenter = cases, presenter
 
-    def __getitem__(self, page: slice) -> list[dict[str, Any]]:
-        return [self.presenter.as_dict(c) for c in self.cases[page]]
+    @property
+    def queryset(self) -> Any:
+        return self.cases
 
-    def __len__(self) -> int:
-        return int(self.cases.count())
+    def present(self, page: list[Case]) -> list[dict[str, Any]]:
+        return [self.presenter.as_dict(c) for c in page]
 
 
 class ReceiveIn(Schema):
@@ -271,16 +272,17 @@ class UpperQueue:
 
         self.user, self.cases, self.upper = request.user, upper.queue(request.user, done=done), upper
 
-    def __getitem__(self, page: slice) -> list[dict[str, Any]]:
+    @property
+    def queryset(self) -> Any:
+        return self.cases
+
+    def present(self, page: list[Case]) -> list[dict[str, Any]]:
         presenter = CasePresenter(self.user)
         return [
             {**presenter.as_dict(row.case), "town": row.town, "escalation_reason": row.reason,
              "signed_at": row.signed_at, "signed_note": row.signed_note, "upper_answer": row.answer}
-            for row in self.upper.rows(self.cases[page], self.user)
+            for row in self.upper.rows(page, self.user)
         ]
-
-    def __len__(self) -> int:
-        return int(self.cases.count())
 
 
 @router.get("/upper-office", response=list[UpperCaseOut],

@@ -22,13 +22,14 @@ __all__ = ["draft_case", "receive_case", "registration_due"]
 def draft_case(
     *, campaign: Campaign, kind: str, description: str, raised_at: dt.datetime, category: CaseCategory | None = None,
     target: Target | None = None, region: Region | None = None, source_visit: Any = None,
-    settled_on_spot: bool = False, by: Any = None, priority: str = Case.Priority.NORMAL,
+    settled_on_spot: bool = False, by: Any = None, priority: str = Case.Priority.NORMAL, due: dt.date | None = None,
 ) -> Case:
-    """An opinion collected on a visit becomes a draft the office registers within the deadline."""
+    """An opinion collected on a visit becomes a draft the office registers within the deadline (`due`, when the
+    caller has worked it out for the same moment already)."""
     case = Case.objects.create(
         campaign=campaign, kind=kind, category=category, description=description, raised_at=raised_at,
         target=target, region=region or (target.region if target else None), source_visit=source_visit,
-        settled_on_spot=settled_on_spot, registration_due=registration_due(campaign, raised_at),
+        settled_on_spot=settled_on_spot, registration_due=due or registration_due(campaign, raised_at),
         priority=priority, created_by=by if getattr(by, "is_authenticated", False) else None,
     )
     record_creation(case, by=by, action="draft", note="走访收集")

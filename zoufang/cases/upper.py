@@ -5,6 +5,7 @@ xlsx read the same rows from here, free text masked by the presenter.
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,7 +63,7 @@ def queue(user: Any, *, done: bool = False) -> QuerySet[Case]:
     )
 
 
-def rows(cases: QuerySet[Case], user: Any) -> list[QueueRow]:
+def rows(cases: Iterable[Case], user: Any) -> list[QueueRow]:
     presenter = CasePresenter(user)
     return [
         QueueRow(

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +23,7 @@ from zoufang.cases.forms import FORMS, perform
 from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter
 from zoufang.cases.transition import CaseError, StaleVersion
+from zoufang.core.paging import BoundedPaginator
 from zoufang.registry.models import Unit
 
 S = Case.Status
@@ -51,7 +51,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(kind=kind)
     if q:
         cases = cases.filter(Q(description__icontains=q) | Q(unit__name__icontains=q))
-    page = Paginator(cases.order_by("-raised_at", "id"), settings.ZOUFANG_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(cases.order_by("-raised_at", "id"), settings.ZOUFANG_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "cases/list.html", {
         "page": page, "rows": _rows(request.user, page.object_list), "statuses": S.choices,
         "groups": [(key, label) for key, (label, _q) in GROUPS.items()],

@@ -77,15 +77,32 @@ def load_shipped_forms(*, by: Any = None) -> list[FormVersion]:
 
 
 def questionnaires_for(campaign: Any, target_kind: str) -> list[tuple[dict[str, Any], FormVersion]]:
-    """The campaign's questionnaires for a target kind (config order), each with its current version."""
+    """The campaign's questionnaires for a target kind (config order), each with its current version: one query."""
     entries = [q for q in campaign.config.get("questionnaires") or [] if target_kind in q.get("target_kinds", [])]
-    forms = {f.key: f for f in Form.objects.filter(key__in=[q["key"] for q in entries])}
-    found = []
-    for entry in entries:
-        form = forms.get(entry["key"])
-        version = form.current_version() if form else None
-        if version is not None:
-            found.append((entry, version))
+    versions = current_versions([q["key"] for q in entries]) if entries else {}
+    return [(entry, versions[entry["key"]]) for entry in entries if entry["key"] in versions]
+
+
+# A published version is never changed (a new wording is a new version): its parsed spec is kept per process.
+_SPECS: dict[Any, dict[str, Any]] = {}
+
+
+def current_versions(keys: list[str]) -> dict[str, FormVersion]:
+    """Each form's latest version by form key, in one query; the parsed spec comes from the process's cache."""
+    from django.db.models import Exists, OuterRef
+
+    newer = FormVersion.objects.filter(form=OuterRef("form"), number__gt=OuterRef("number"))
+    found = {}
+    rows = FormVersion.objects.filter(form__key__in=keys).exclude(Exists(newer)).select_related("form")
+    for version in rows.defer("rows", "spec"):
+        spec = _SPECS.get(version.public_id)
+        if spec is None:
+            spec = FormVersion.objects.values_list("spec", flat=True).get(pk=version.pk)
+            if len(_SPECS) > 512:
+                _SPECS.clear()
+            _SPECS[version.public_id] = spec
+        version.spec = spec
+        found[version.form.key] = version
     return found
 
 

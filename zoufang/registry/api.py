@@ -6,12 +6,13 @@ from typing import Annotated, Any
 from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.errors import HttpError
+from ninja.pagination import PaginationBase, paginate
 from pydantic import WithJsonSchema
 
 from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
-from zoufang.core import limits
+from zoufang.core import limits, paging
 from zoufang.core.crypto import normalise_phone
 from zoufang.regions.models import Region
 from zoufang.registry.models import Target
@@ -81,16 +82,42 @@ MAX_PAGE_SIZE = 200
 MAX_PAGE = 1_000_000
 
 
-class Page(PageNumberPagination):
+class Page(PaginationBase):
+    """Every list of the API: a bounded page (page_size ≤ 200) read in the list's order, which ends in the id.
+    `next` is a keyset cursor: `after=<next>` reads the following page from the index after the last row shown, so
+    page 1,000 costs what page 1 does. `count` stops at 10,000 (10,001 means more), so no list counts every
+    visible row. A list wrapper (rows presented with masking) gives its `queryset` and `present`."""
+
     class Input(Schema):
-        page: int = Field(1, ge=1, le=MAX_PAGE)
-        page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
+        page: int = Field(1, ge=1, le=MAX_PAGE, description="页码（从 1 起）；给出 after 时不用")
+        page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE, description="每页条数，最多 200")
+        after: str | None = Field(None, min_length=1, max_length=500,
+                                  description="上一页返回的 next：从其后一条读起（键集分页，深翻页也不变慢）")
+
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(..., description=f"符合条件的条数，最多数到 {paging.COUNT_CAP}（{paging.COUNT_CAP + 1} 表示更多）")
+        next: str | None = Field(None, description="下一页的 after 值；最后一页为 null")
 
     def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
-        offset = (pagination.page - 1) * pagination.page_size
+        source = getattr(queryset, "queryset", queryset)
+        present = getattr(queryset, "present", list)
+        size = pagination.page_size
+        fields = paging.ordering_of(source)
+        if pagination.after:
+            try:
+                rows = list(paging.after(source, pagination.after)[: size + 1])
+            except paging.BadCursor:
+                raise HttpError(400, "after：不是本列表返回的 next 值") from None
+        else:
+            offset = (pagination.page - 1) * size
+            rows = list(source[offset : offset + size + 1])
+        more = len(rows) > size
+        rows = rows[:size]
         return {
-            "items": queryset[offset : offset + pagination.page_size],
-            "count": self._items_count(queryset),
+            "items": present(rows),
+            "count": paging.bounded_count(source, paging.COUNT_CAP + 1),
+            "next": paging.cursor_for(rows[-1], fields) if more and rows else None,
         }
 
 
@@ -100,19 +127,19 @@ def list_regions(request: HttpRequest, level: Region.Level | None = None) -> Any
     regions = scope.visible_regions(request.user).select_related("parent")
     if level:
         regions = regions.filter(level=level)
-    return regions.order_by("path")
+    return regions.order_by("path", "id")
 
 
 @router.get("/units", response=list[UnitOut], summary="可见的单位")
 @paginate(Page)
 def list_units(request: HttpRequest) -> Any:
-    return scope.visible_units(request.user)
+    return scope.visible_units(request.user).order_by("name", "id")
 
 
 @router.get("/cadres", response=list[CadreOut], summary="可见的走访干部")
 @paginate(Page)
 def list_cadres(request: HttpRequest) -> Any:
-    return scope.visible_cadres(request.user).select_related("unit")
+    return scope.visible_cadres(request.user).select_related("unit").order_by("unit__name", "name", "id")
 
 
 def number_match(user: Any, q: str) -> Q:
@@ -169,21 +196,12 @@ def get_target(request: HttpRequest, target_id: uuid.UUID) -> Any:
 
 
 class _PresentedList:
-    """A queryset that slices and counts like one but yields masked dicts."""
+    """The page's targets presented with masking (and full views audited); Page reads `queryset` and `present`."""
 
     def __init__(self, queryset: Any, presenter: TargetPresenter) -> None:
         self.queryset = queryset
         self.presenter = presenter
 
-    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        page = list(self.queryset[item])
+    def present(self, page: list[Any]) -> list[dict[str, Any]]:
         self.presenter.record_list_read(page, summary="接口列表返回完整身份证号或电话")
         return [self.presenter.as_dict(t) for t in page]
-
-    def count(self) -> int:
-        return int(self.queryset.count())
-
-    def __len__(self) -> int:
-        return self.count()
-
-

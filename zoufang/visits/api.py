@@ -6,14 +6,16 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, File, Router, Schema, Status, UploadedFile
+from ninja.pagination import paginate
 
 from zoufang.accounts.masking import Masker
 from zoufang.cases.access import cases_of_visit
 from zoufang.core import limits
-from zoufang.registry.api import TargetOut
+from zoufang.planning.models import Assignment
+from zoufang.registry.api import Page, TargetOut
 from zoufang.registry.presenters import TargetPresenter
 from zoufang.visits import photos, services
-from zoufang.visits.mylist import assigned_targets
+from zoufang.visits.mylist import assignments_of, my_targets
 
 router = Router(tags=["走访记录"])
 
@@ -83,10 +85,18 @@ class ConflictOut(Schema):
     visit_id: uuid.UUID
 
 
-def visit_out(visit: Any, user: Any) -> dict[str, Any]:
-    """One visit as `user` may read it: free text and answers masked by role, only the opinions in scope."""
+def visit_out(visit: Any, user: Any, recorded: services.Recorded | None = None) -> dict[str, Any]:
+    """One visit as `user` may read it: free text and answers masked by role, only the opinions in scope. A visit
+    just recorded by `user` comes with its answers and case drafts: nothing is read back."""
     masker = Masker(user)
-    answers = list(visit.form_answers.select_related("form", "form_version"))
+    if recorded is not None and recorded.answers is not None:
+        answers = recorded.answers
+    else:
+        answers = list(visit.form_answers.select_related("form", "form_version"))
+    # The visit's own cadre sees every opinion they collected (cases.access.cases_of_visit).
+    fresh = recorded is not None and recorded.cases is not None and services.cadre_of(user) == visit.cadre
+    cases = recorded.cases if fresh and recorded is not None and recorded.cases is not None \
+        else cases_of_visit(user, visit)
     return {
         "id": visit.public_id, "client_uuid": visit.client_uuid, "campaign": visit.campaign.slug,
         "target_id": visit.target.public_id, "cadre": visit.cadre.name, "visited_at": visit.visited_at,
@@ -99,7 +109,7 @@ def visit_out(visit: Any, user: Any) -> dict[str, Any]:
         "cases": [
             {"id": c.public_id, "kind": c.kind, "status": c.status, "category": c.category.code if c.category else "",
              "description": masker.text(c.description, c), "registration_due": c.registration_due}
-            for c in cases_of_visit(user, visit)
+            for c in cases
         ],
     }
 
@@ -110,16 +120,28 @@ def submission_from(payload: VisitIn) -> services.VisitSubmission:
     return services.VisitSubmission(**data)
 
 
+class _MyTargets:
+    """The caller's assignments, paged by registry.api.Page; only the page's targets are looked up and presented."""
+
+    def __init__(self, user: Any) -> None:
+        self.user, self.cadre = user, services.cadre_of(user)
+        self.queryset = assignments_of(self.cadre) if self.cadre else Assignment.objects.none().order_by("id")
+
+    def present(self, page: list[Any]) -> list[dict[str, Any]]:
+        presenter = TargetPresenter(self.user)
+        items = my_targets(self.cadre, page)
+        presenter.record_list_read([item.target for item in items], summary="接口“我的走访对象”返回完整电话或身份证号")
+        return [
+            {**presenter.as_dict(item.target), "campaign": item.campaign_slug, "visits": len(item.visits)}
+            for item in items
+        ]
+
+
 @router.get("/me/targets", response=list[MyTargetOut], summary="我的走访对象")
-def my_targets(request: HttpRequest) -> list[dict[str, Any]]:
+@paginate(Page)
+def list_my_targets(request: HttpRequest) -> Any:
     """The caller's assigned targets (masked as the role requires), with the campaign and visits so far."""
-    presenter = TargetPresenter(request.user)
-    items = assigned_targets(request.user)
-    presenter.record_list_read([item.target for item in items], summary="接口“我的走访对象”返回完整电话或身份证号")
-    return [
-        {**presenter.as_dict(item.target), "campaign": item.campaign_slug, "visits": len(item.visits)}
-        for item in items
-    ]
+    return _MyTargets(request.user)
 
 
 @router.post("/visits", response={200: VisitOut, 201: VisitOut, 400: ErrorsOut, 409: ConflictOut},
@@ -132,7 +154,7 @@ def post_visit(request: HttpRequest, payload: VisitIn) -> Status[dict[str, Any]]
         return Status(400, {"detail": str(refused), "errors": refused.errors})
     except services.VisitConflict as conflict:
         return Status(409, {"detail": str(conflict), "visit_id": conflict.visit.public_id})
-    return Status(201 if recorded.created else 200, visit_out(recorded.visit, request.user))
+    return Status(201 if recorded.created else 200, visit_out(recorded.visit, request.user, recorded))
 
 
 @router.get("/visits/{visit_id}", response=VisitOut, summary="一条走访记录")

@@ -38,15 +38,25 @@ class Section:
     groups: list[tuple[Region | None, list[MyTarget]]]
 
 
+def assignments_of(cadre: Any, campaign: Any = None) -> Any:
+    """The cadre's assignments in the list's order (village, group, address), ending in the id for paging."""
+    assignments = Assignment.objects.filter(cadre=cadre).select_related("target__region", "campaign")
+    if campaign is not None:
+        assignments = assignments.filter(campaign=campaign)
+    return assignments.order_by("target__region__path", "target__address", "id")
+
+
 def assigned_targets(user: Any, campaign: Any = None) -> list[MyTarget]:
     """Four queries whatever the number of targets: assignments, regions, visits, cases."""
     cadre = cadre_of(user)
     if cadre is None:
         return []
-    assignments = Assignment.objects.filter(cadre=cadre).select_related("target__region", "campaign")
-    if campaign is not None:
-        assignments = assignments.filter(campaign=campaign)
-    items = [MyTarget(a.target, a.campaign) for a in assignments.order_by("target__region__path", "target__address")]
+    return my_targets(cadre, list(assignments_of(cadre, campaign)))
+
+
+def my_targets(cadre: Any, assignments: list[Assignment]) -> list[MyTarget]:
+    """These assignments' targets with their villages, visits and open cases: three queries for any number."""
+    items = [MyTarget(a.target, a.campaign) for a in assignments]
     if not items:
         return []
     region_ids = {int(part) for item in items for part in item.target.region.path.split(".") if part}

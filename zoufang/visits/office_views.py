@@ -7,7 +7,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,23 +15,43 @@ from django.views.decorators.http import require_POST
 
 from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent, RoleGrant
+from zoufang.cases.models import Case
+from zoufang.core import paging
 from zoufang.forms import xlsform
 from zoufang.forms.models import Form
-from zoufang.forms.services import FormDefinitionError, load_form_file, published_form
+from zoufang.forms.services import FormDefinitionError, current_versions, load_form_file, published_form
+from zoufang.visits.models import Visit
 
 LEDGER_ROLES = (RoleGrant.Role.OFFICE, RoleGrant.Role.LEADER, RoleGrant.Role.ASSESSOR)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+PAGE_SIZE = 20
+
+
 @login_required
 def visit_list(request: HttpRequest) -> HttpResponse:
+    """The visits that came in, newest first, 20 a page after a cursor: the page reads its 20 rows along the
+    (visited_at, id) index and counts the opinions of those 20 only, never anything over every visible visit."""
     visits = (scope.visible_visits(request.user).select_related("target", "cadre__unit")
-              .annotate(case_count=Count("cases")).order_by("-visited_at")[:20])
-    units = (scope.visible_units(request.user).annotate(visit_count=Count("cadres__visits"))
-             .filter(visit_count__gt=0)) if scope.has_role(request.user, *LEDGER_ROLES) else []
-    forms = [(form, form.current_version()) for form in Form.objects.all()]
+              .order_by("-visited_at", "-id"))
+    try:
+        page = paging.keyset_page(visits, request.GET.get("after") or None, PAGE_SIZE)
+    except paging.BadCursor:
+        page = paging.keyset_page(visits, None, PAGE_SIZE)
+    counts = dict(Case.objects.filter(source_visit__in=[v.pk for v in page.rows]).order_by().values("source_visit")
+                  .annotate(n=Count("id")).values_list("source_visit", "n"))
+    for visit in page.rows:
+        visit.case_count = counts.get(visit.pk, 0)
+    # The units whose cadres have recorded a visit, each with a link to its ledger: an EXISTS per unit of the
+    # area (the visits' cadre index), not a count of every visit.
+    units = (scope.visible_units(request.user).filter(Exists(Visit.objects.filter(cadre__unit=OuterRef("pk"))))
+             if scope.has_role(request.user, *LEDGER_ROLES) else [])
+    forms = list(Form.objects.all())
+    versions = current_versions([form.key for form in forms])
     return render(request, "visits/office.html", {
-        "visits": visits, "units": units, "forms": forms, "may_manage": scope.may_manage(request.user),
+        "visits": page.rows, "page": page, "units": units,
+        "forms": [(form, versions.get(form.key)) for form in forms], "may_manage": scope.may_manage(request.user),
     })
 
 

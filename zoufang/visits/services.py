@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from zoufang import clock
 from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
+from zoufang.campaigns import configcache
 from zoufang.campaigns.models import CaseCategory
 from zoufang.cases.models import Case
 from zoufang.cases.services import draft_case, registration_due
@@ -84,6 +85,9 @@ class VisitSubmission:
 class Recorded:
     visit: Visit
     created: bool
+    # What a new visit was recorded with, so the answer need not read it back (None for a replay).
+    answers: list[FormAnswer] | None = None
+    cases: list[Case] | None = None
 
 
 def cadre_of(user: Any) -> Cadre | None:
@@ -108,31 +112,46 @@ def record_visit(user: Any, submission: VisitSubmission) -> Recorded:
     existing = Visit.objects.filter(client_uuid=submission.client_uuid).first()
     if existing is not None:
         return _replay(existing, digest)
-    try:
-        target = scope.get_visible_target(user, submission.target_id)
-    except Http404:
-        # The same words whether the target does not exist or is out of the cadre's scope.
-        raise VisitRefused({"target_id": _("走访对象：不存在或未分配给你，本活动不允许走访未分配的对象")}) from None
-    campaign = rules.campaign_for(cadre, target, submission.campaign or None)
+    assignment = _assignment(cadre, submission.target_id, submission.campaign)
+    campaign: Any
+    if assignment is not None:  # assigned to the cadre: in their scope (scope.visible_targets) without asking again
+        target, campaign = assignment.target, assignment.campaign
+    else:
+        try:
+            target = scope.get_visible_target(user, submission.target_id)
+        except Http404:
+            # The same words whether the target does not exist or is out of the cadre's scope.
+            raise VisitRefused({"target_id": _("走访对象：不存在或未分配给你，本活动不允许走访未分配的对象")}) from None
+        campaign = rules.campaign_for(cadre, target, submission.campaign or None)
     if campaign is None:
         raise VisitRefused({"campaign": _("走访活动：找不到该走访对象所属的走访活动")})
-    clean_answers, categories = _validate(submission, cadre, target, campaign)
+    configcache.attach(campaign)
+    clean_answers, categories = _validate(submission, cadre, target, campaign, assignment is not None)
     try:
         with transaction.atomic():
-            visit = _create(user, cadre, target, campaign, submission, digest, clean_answers, categories)
+            recorded = _create(user, cadre, target, campaign, submission, digest, clean_answers, categories)
     except IntegrityError:
         winner = Visit.objects.filter(client_uuid=submission.client_uuid).first()
         if winner is None:
             raise
         return _replay(winner, digest)
-    return Recorded(visit, created=True)
+    return recorded
+
+
+def _assignment(cadre: Cadre, target_id: Any, slug: str) -> Assignment | None:
+    """The cadre's assignment of the target (in the named campaign, else the latest), with the target and its
+    campaign: scope, campaign and whether the visit is assigned in one query; the configuration from configcache."""
+    assignments = Assignment.objects.filter(target__public_id=target_id, cadre=cadre)
+    if slug:
+        assignments = assignments.filter(campaign__slug=slug)
+    return (assignments.select_related("target__region", "campaign").defer("campaign__config")
+            .order_by("-campaign__starts_on").first())
 
 
 def _validate(
-    submission: VisitSubmission, cadre: Cadre, target: Any, campaign: Any,
+    submission: VisitSubmission, cadre: Cadre, target: Any, campaign: Any, assigned: bool,
 ) -> tuple[dict[str, tuple[Any, dict[str, Any]]], dict[str, CaseCategory]]:
     errors: dict[str, str] = {}
-    assigned = Assignment.objects.filter(campaign=campaign, target=target, cadre=cadre).exists()
     if not assigned and not rules.allows_unassigned(campaign):
         errors["target_id"] = _("走访对象：%(name)s未分配给你，本活动不允许走访未分配的对象") % {"name": target.name}
     visited_at = submission.visited_at
@@ -204,7 +223,7 @@ def _validate_opinions(submission: VisitSubmission, campaign: Any, errors: dict[
 def _create(
     user: Any, cadre: Cadre, target: Any, campaign: Any, submission: VisitSubmission, digest: str,
     clean_answers: dict[str, tuple[Any, dict[str, Any]]], categories: dict[str, CaseCategory],
-) -> Visit:
+) -> Recorded:
     due = registration_due(campaign, submission.visited_at)
     by = user if getattr(user, "is_authenticated", False) else None
     visit = Visit.objects.create(
@@ -216,16 +235,16 @@ def _create(
         location_accuracy=submission.location_accuracy, registration_due=due,
         recorded_late=bool(submission.opinions) and clock.today() > due, created_by=by,
     )
-    for version, data in clean_answers.values():
-        FormAnswer.objects.create(visit=visit, form=version.form, form_version=version, data=data, created_by=by)
-    for opinion in submission.opinions:
-        draft_case(
-            campaign=campaign, kind=opinion.kind, description=opinion.description.strip(),
-            raised_at=submission.visited_at, category=categories.get(opinion.category), target=target,
-            source_visit=visit, settled_on_spot=opinion.settled_on_spot, by=user,
-        )
+    answers = FormAnswer.objects.bulk_create([
+        FormAnswer(visit=visit, form=version.form, form_version=version, data=data, created_by=by)
+        for version, data in clean_answers.values()])
+    cases = [draft_case(
+        campaign=campaign, kind=opinion.kind, description=opinion.description.strip(),
+        raised_at=submission.visited_at, category=categories.get(opinion.category), target=target,
+        source_visit=visit, settled_on_spot=opinion.settled_on_spot, by=user, due=due,
+    ) for opinion in submission.opinions]
     audit.record(user, AuditEvent.Action.CREATE, visit, summary=f"登记走访：{target.name}（{visit.get_mode_display()}）")
-    return visit
+    return Recorded(visit, created=True, answers=answers, cases=cases)
 
 
 def get_visible_visit(user: Any, public_id: Any) -> Visit:

@@ -58,7 +58,7 @@ def submit_visit(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"detail": str(refused), "errors": refused.errors}, status=400)
     except services.VisitConflict as conflict:
         return JsonResponse({"detail": str(conflict), "visit_id": str(conflict.visit.public_id)}, status=409)
-    body = json.loads(json.dumps(visit_out(recorded.visit, request.user), default=str))
+    body = json.loads(json.dumps(visit_out(recorded.visit, request.user, recorded), default=str))
     return JsonResponse(body, status=201 if recorded.created else 200)
 
 

@@ -2,12 +2,12 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
+from zoufang.core.paging import BoundedPaginator
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
 from zoufang.registry.api import filtered_targets
@@ -53,7 +53,7 @@ def target_list(request: HttpRequest) -> HttpResponse:
         # A region out of scope (or no region at all) filters to nothing, never to everything.
         form.errors.pop("region")
         targets = targets.none()
-    page = Paginator(targets, settings.ZOUFANG_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(targets, settings.ZOUFANG_PAGE_SIZE).get_page(request.GET.get("page"))
     columns = columns_for(kind)
     presenter = TargetPresenter(user)
     presenter.record_list_read(page.object_list, summary="网页列表显示完整身份证号或电话")

@@ -26,7 +26,7 @@ def _post(client: Any, headers: dict[str, str], data: dict[str, Any]) -> Any:
 def test_it_lists_the_callers_assigned_targets(client, visiting, api_token):
     response = client.get("/api/v1/me/targets", **api_token("dept"))
     assert response.status_code == 200
-    rows = response.json()
+    rows = response.json()["items"]
     assert {row["id"] for row in rows} == {str(t.public_id) for t in
                                            [*visiting.households["shangxiatang"][:2], visiting.enterprise]}
     assert all(row["campaign"] == "jinxi-test" and row["visits"] == 0 for row in rows)

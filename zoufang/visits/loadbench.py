@@ -1,0 +1,225 @@
+"""`make bench`: visit submissions under load, beside the cheapest authenticated GET of the same stack (issue 14).
+
+On PostgreSQL only (DATABASE_URL): the demo (锦溪镇, 孟河镇, 周庄镇) is loaded once into a template database (the
+DATABASE_URL's name + "_loadtpl"); each run copies it to a fresh database ("_load"), gives every cadre with
+unvisited assignments an account and an API token, starts gunicorn with 2 sync workers on a free port and drives
+it with locust headless, one phase after the other on the same machine:
+
+1. 200 concurrent users of the cheapest authenticated GET (GET /api/v1/auth/tokens);
+2. 200 concurrent users each submitting visits (POST /api/v1/visits, a fresh idempotency key on a fresh assigned
+   target, with the campaign's questionnaires answered).
+
+Closed loop (no wait between requests): throughput is the stack's capacity. Printed: req/s, p50/p95/p99 and errors
+of both, the ratio submission/GET beside its goal (≥ 0.5), and p99 < 1 s with 0 errors for submissions.
+ZOUFANG_LOAD_SECONDS sets each phase's length (default 30), ZOUFANG_LOAD_USERS the users (default 200).
+"""
+
+import csv
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+GOAL_RATIO = 0.5
+GOAL_P99_MS = 1000
+DEMO_TODAY = "2017-06-15"
+MAX_JOBS = 40_000
+BIN = Path(sys.executable).parent
+
+
+def _database_urls(url: str) -> tuple[str, str, str]:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") or "zoufang"
+    if name.startswith("test_"):
+        raise SystemExit(f"负载基准不在测试数据库 {name} 上运行")
+    return (urlunsplit(parts._replace(path="/postgres")), urlunsplit(parts._replace(path=f"/{name}_loadtpl")),
+            urlunsplit(parts._replace(path=f"/{name}_load")))
+
+
+def _manage(url: str, *args: str) -> None:
+    env = {**os.environ, "DATABASE_URL": url, "ZOUFANG_TODAY": DEMO_TODAY}
+    subprocess.run([str(BIN / "zoufang"), *args], env=env, check=True)  # noqa: S603 - our own command
+
+
+def _prepare_databases(url: str) -> str:
+    """The run's database, copied from the demo template (made on the first run: migrate and loaddemo)."""
+    import psycopg
+
+    admin_url, template_url, run_url = _database_urls(url)
+    template, run = (urlsplit(u).path.lstrip("/") for u in (template_url, run_url))
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone()
+        if not exists:
+            admin.execute(f'CREATE DATABASE "{template}"')
+    if not exists:
+        print("  首次运行：在模板库中建表并载入演示数据（约几分钟）…", flush=True)
+        _manage(template_url, "migrate", "--noinput", "-v0")
+        _manage(template_url, "loaddemo", "--if-empty")
+    else:
+        _manage(template_url, "migrate", "--noinput", "-v0")
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{run}"')
+        admin.execute(f'CREATE DATABASE "{run}" TEMPLATE "{template}"')
+    return run_url
+
+
+def _jobs(run_url: str, path: Path) -> int:
+    """Accounts and tokens for the cadres, and one prepared visit per unvisited assignment; written to `path`."""
+    os.environ["DATABASE_URL"] = run_url
+    os.environ["ZOUFANG_TODAY"] = DEMO_TODAY
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zoufang.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef
+
+    from zoufang.accounts import tokens
+    from zoufang.forms import services as form_services
+    from zoufang.planning.models import Assignment
+    from zoufang.registry.models import Cadre
+    from zoufang.visits import rules
+    from zoufang.visits.demo import demo_answers
+    from zoufang.visits.models import Visit
+
+    User = get_user_model()
+    unvisited = (Assignment.objects.filter(cadre__isnull=False)
+                 .exclude(Exists(Visit.objects.filter(target=OuterRef("target"), cadre=OuterRef("cadre"))))
+                 .select_related("target__region", "campaign", "cadre").order_by("id"))
+    by_cadre: dict[int, list[Any]] = {}
+    for assignment in unvisited.iterator(chunk_size=2000):
+        by_cadre.setdefault(assignment.cadre_id or 0, []).append(assignment)
+    token_of: dict[int, str] = {}
+    for cadre in Cadre.objects.filter(pk__in=by_cadre).select_related("user"):
+        user = cadre.user
+        if user is None:
+            user = User.objects.create(username=f"load-{cadre.pk}", first_name=cadre.name)
+            cadre.user = user
+            cadre.save(update_fields=["user"])
+        token_of[cadre.pk] = tokens.issue(user, client="loadbench")[1]
+    forms: dict[tuple[int, str], dict[str, Any]] = {}
+    submissions: list[dict[str, Any]] = []
+    queues = [iter(items) for items in by_cadre.values()]
+    while queues and len(submissions) < MAX_JOBS:  # round robin: neighbouring requests come from other cadres
+        for queue in list(queues):
+            item: Any = next(queue, None)
+            if item is None:
+                queues.remove(queue)
+                continue
+            campaign, target, cadre = item.campaign, item.target, item.cadre
+            key = (campaign.pk, target.kind)
+            if key not in forms:
+                forms[key] = {
+                    entry["key"]: form_services.check_answers(version, demo_answers(version.spec))[0]
+                    for entry, version in form_services.questionnaires_for(campaign, target.kind)
+                    if entry.get("one_per", "target") == "target"
+                }
+            submissions.append({"token": token_of[cadre.pk], "body": {
+                "target_id": str(target.public_id), "campaign": campaign.slug,
+                "visited_at": "2017-06-14T09:30:00+08:00", "mode": rules.allowed_modes(campaign, target, cadre)[0],
+                "summary": "（负载测试）了解近况", "answers": forms[key],
+                "opinions": [{"kind": "suggestion", "description": "希望多开展政策宣讲"}] if len(submissions) % 4 == 0
+                else [],
+            }})
+    readers = list(token_of.values())[:200]
+    path.write_text(json.dumps({"submissions": submissions, "readers": readers}, ensure_ascii=False), encoding="utf-8")
+    return len(submissions)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
+    for _ in range(300):
+        if server.poll() is not None:
+            raise SystemExit("gunicorn 未能启动")
+        try:
+            urllib.request.urlopen(f"{base}/api/v1/auth/tokens", timeout=2)  # noqa: S310 - our own local server
+        except urllib.error.HTTPError:
+            return  # 401: up and answering
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn 60 秒内未就绪")
+
+
+def _phase(user_class: str, base: str, jobs: Path, seconds: int, users: int, folder: Path) -> dict[str, float]:
+    prefix = folder / user_class
+    subprocess.run(  # noqa: S603 - the venv's locust, fixed arguments
+        [str(BIN / "locust"), "-f", str(Path(__file__).with_name("locustfile.py")), "--headless", "--only-summary",
+         "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{seconds}s", "--host", base,
+         "--csv", str(prefix), "--loglevel", "ERROR", "--stop-timeout", "10", "--exit-code-on-error", "0",
+         user_class],
+        env={**os.environ, "ZOUFANG_LOAD_JOBS": str(jobs)}, check=True, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as file:
+        row = next(r for r in csv.DictReader(file) if r["Name"] == "Aggregated")
+    failures = folder / f"{user_class}_failures.csv"
+    if failures.exists():
+        for line in list(csv.DictReader(failures.open(encoding="utf-8")))[:3]:
+            print(f"    错误示例：{line.get('Error', '')[:200]}（{line.get('Occurrences')} 次）")
+    return {"requests": float(row["Request Count"]), "errors": float(row["Failure Count"]),
+            "rps": float(row["Requests/s"]), "p50": float(row["50%"]), "p95": float(row["95%"]),
+            "p99": float(row["99%"])}
+
+
+def _line(label: str, stats: dict[str, float]) -> str:
+    return (f"  {label}：{stats['rps']:.1f} 请求/秒，p50 {stats['p50']:.0f} ms，p95 {stats['p95']:.0f} ms，"
+            f"p99 {stats['p99']:.0f} ms，错误 {stats['errors']:.0f}/{stats['requests']:.0f}")
+
+
+def main() -> None:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        print("走访登记负载基准：需要 PostgreSQL（DATABASE_URL=postgres://…），跳过")
+        return
+    seconds = int(os.environ.get("ZOUFANG_LOAD_SECONDS", "30"))
+    users = int(os.environ.get("ZOUFANG_LOAD_USERS", "200"))
+    print(f"走访登记负载基准（PostgreSQL，gunicorn 2 个同步 worker，{users} 个并发用户，每阶段 {seconds} 秒）", flush=True)
+    run_url = _prepare_databases(url)
+    folder = Path(tempfile.mkdtemp(prefix="zoufang-load-"))
+    jobs = folder / "jobs.json"
+    count = _jobs(run_url, jobs)
+    print(f"  准备了 {count} 条待登记走访（各干部已分配未走访的对象）", flush=True)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "DATABASE_URL": run_url, "ZOUFANG_TODAY": DEMO_TODAY, "ZOUFANG_LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen(  # noqa: S603 - the venv's gunicorn, fixed arguments
+        [str(BIN / "gunicorn"), "zoufang.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "30",
+         "--backlog", "2048", "--log-level", "warning"], env=env)
+    try:
+        _wait_until_up(base, server)
+        get = _phase("CheapestGet", base, jobs, seconds, users, folder)
+        print(_line("最便宜的认证 GET（/api/v1/auth/tokens）", get), flush=True)
+        post = _phase("VisitSubmission", base, jobs, seconds, users, folder)
+        print(_line("登记走访（POST /api/v1/visits）", post), flush=True)
+    finally:
+        server.terminate()  # the workers finish the requests still queued, then stop
+        try:
+            server.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    load = os.getloadavg()[0]
+    print(f"  机器负载（1 分钟平均）{load:.1f}，{os.cpu_count()} 核：绝对数字随机器忙闲变化，比值在同一次运行中测得")
+    ratio = post["rps"] / get["rps"] if get["rps"] else 0.0
+    print(f"  登记走访 / 最便宜 GET 吞吐比：{ratio:.2f}（目标 ≥ {GOAL_RATIO}）"
+          f"{'，达标' if ratio >= GOAL_RATIO else '，未达标'}")
+    ok = post["p99"] < GOAL_P99_MS and post["errors"] == 0
+    print(f"  登记走访 p99 {post['p99']:.0f} ms、错误 {post['errors']:.0f}（目标 p99 < {GOAL_P99_MS} ms 且 0 错误）"
+          f"{'，达标' if ok else '，未达标'}")
+
+
+if __name__ == "__main__":
+    main()
