@@ -43,11 +43,13 @@ def test_a_cadre_nominates_from_the_page_and_a_retry_makes_nothing_new(typical, 
     data = {"kind": "practice", "title": "送医上门", "text": TEXT, "submission_id": str(uuid.uuid4())}
     response = client.post(form, data)
     exemplar = Exemplar.objects.get()
-    assert response.status_code == 302 and response.url == url(typical, exemplar)
+    assert response.status_code == 302
+    assert response.url == url(typical, exemplar)
     assert client.post(form, data).status_code == 302
     assert Exemplar.objects.count() == 1
     bad = client.post(form, {**data, "title": "", "submission_id": str(uuid.uuid4())})
-    assert bad.status_code == 400 and "标题：必填" in bad.content.decode()
+    assert bad.status_code == 400
+    assert "标题：必填" in bad.content.decode()
 
 
 def test_a_cadre_of_another_village_can_neither_nominate_nor_read_a_draft(typical, login):
@@ -57,11 +59,14 @@ def test_a_cadre_of_another_village_can_neither_nominate_nor_read_a_draft(typica
     assert client.post(f"/exemplars/nominate/case/{typical.case.public_id}/", {}).status_code == 404
     assert client.get(url(typical, exemplar)).status_code == 404
     queue = client.get(f"/exemplars/{typical.campaign.slug}/review/")
-    assert queue.status_code == 200 and exemplar.title not in queue.content.decode()
+    assert queue.status_code == 200
+    assert exemplar.title not in queue.content.decode()
     # Once published, a village of the campaign reads it (masked).
     services.publish(exemplar, by=typical.users["xuanchuan"], version=exemplar.version)
     page = client.get(url(typical, exemplar)).content.decode()
-    assert "给周*家送医上门" in page and RESIDENT not in page and ADDRESS not in page
+    assert "给周*家送医上门" in page
+    assert RESIDENT not in page
+    assert ADDRESS not in page
 
 
 def test_the_outsider_and_the_third_party_read_no_typical_case(typical, login):
@@ -77,17 +82,21 @@ def test_the_publicity_group_reviews_edits_and_a_stale_form_is_refused(typical, 
     exemplar = pending(typical)
     client = login(typical.users["xuanchuan"])
     queue = client.get(f"/exemplars/{typical.campaign.slug}/review/").content.decode()
-    assert "给周梅家送医上门" in queue and "派出所党员甲（走访干部）" in queue
+    assert "给周梅家送医上门" in queue
+    assert "派出所党员甲（走访干部）" in queue
     page = client.get(url(typical, exemplar)).content.decode()
     draft, preview = page.split("发布后显示为")
-    assert f"走访{RESIDENT}家" in draft and "走访周*家（（地址已隐去））" in preview
+    assert f"走访{RESIDENT}家" in draft
+    assert "走访周*家（（地址已隐去））" in preview
     client.post(url(typical, exemplar, "edit"), {"version": 1, "title": "送医上门", "text": TEXT + "已落实。"})
     stale = client.post(url(typical, exemplar, "edit"), {"version": 1, "title": "另一人的标题", "text": TEXT})
-    assert stale.status_code == 409 and "已被他人修改" in stale.content.decode()
+    assert stale.status_code == 409
+    assert "已被他人修改" in stale.content.decode()
     exemplar.refresh_from_db()
     assert (exemplar.title, exemplar.version) == ("送医上门", 2)
     refused = client.post(url(typical, exemplar, "decline"), {"version": 2, "reason": ""})
-    assert refused.status_code == 400 and "未采用理由" in refused.content.decode()
+    assert refused.status_code == 400
+    assert "未采用理由" in refused.content.decode()
     assert client.post(url(typical, exemplar, "publish"), {"version": 2}).status_code == 302
     exemplar.refresh_from_db()
     assert exemplar.status == Exemplar.Status.PUBLISHED
@@ -108,11 +117,14 @@ def test_the_list_and_its_xlsx_show_the_published_masked(typical, login):
                       by=typical.users["office"])  # pending: not listed
     client = login(typical.users["leader"])
     page = client.get(f"/exemplars/{typical.campaign.slug}/").content.decode()
-    assert "给周*家送医上门" in page and RESIDENT not in page and "还在审核的" not in page
+    assert "给周*家送医上门" in page
+    assert RESIDENT not in page
+    assert "还在审核的" not in page
     response = client.get(f"/exemplars/{typical.campaign.slug}/xlsx/")
     book = load_workbook(io.BytesIO(response.content))
     cells = [c for row in book.active.iter_rows(values_only=True) for c in row if c]
-    assert "给周*家送医上门" in cells and not any(RESIDENT in str(c) for c in cells)
+    assert "给周*家送医上门" in cells
+    assert not any(RESIDENT in str(c) for c in cells)
     assert sum(1 for c in cells if c == "好做法") == 1
 
 
@@ -126,21 +138,25 @@ def test_the_api_nominates_edits_with_if_match_and_publishes(typical, client, ap
                        **cadre).status_code == 200
     both = client.post("/api/v1/exemplars/nominations", {**body, "case": str(typical.case.public_id)},
                        content_type="application/json", **cadre)
-    assert both.status_code == 400 and "visit、case" in both.json()["detail"]
+    assert both.status_code == 400
+    assert "visit、case" in both.json()["detail"]
     exemplar_id = created.json()["id"]
     item = f"/api/v1/exemplars/{typical.campaign.slug}/{exemplar_id}"
     publicity = api_token("xuanchuan")
     assert client.get(item, **publicity)["ETag"] == '"1"'
     edited = client.put(item, {"title": "送医上门记", "text": TEXT}, content_type="application/json",
                         HTTP_IF_MATCH='"1"', **publicity)
-    assert edited.status_code == 200 and edited.json()["version"] == 2
+    assert edited.status_code == 200
+    assert edited.json()["version"] == 2
     stale = client.put(item, {"title": "x", "text": TEXT, "version": 1}, content_type="application/json", **publicity)
-    assert stale.status_code == 409 and stale.json()["version"] == 2
+    assert stale.status_code == 409
+    assert stale.json()["version"] == 2
     assert client.post(f"{item}/publish", {}, content_type="application/json", **publicity).status_code == 428
     assert client.post(f"{item}/publish", {"version": 2}, content_type="application/json",
                        **cadre).status_code == 403
     published = client.post(f"{item}/publish", {"version": 2}, content_type="application/json", **publicity)
-    assert published.status_code == 200 and published.json()["title"] == "送医上门记"
+    assert published.status_code == 200
+    assert published.json()["title"] == "送医上门记"
     listed = client.get(f"/api/v1/exemplars/{typical.campaign.slug}", **api_token("leader")).json()
     assert [e["id"] for e in listed] == [exemplar_id]
     assert RESIDENT not in listed[0]["text"]
