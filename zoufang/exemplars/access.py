@@ -101,6 +101,8 @@ def visible(user: Any, campaign: Campaign) -> QuerySet[Exemplar]:
 
 def campaign_for(user: Any, slug: str) -> Campaign:
     """A campaign whose 典型 the user reads (or has nominated in); Http404 otherwise."""
+    if not getattr(user, "is_authenticated", False):
+        raise Http404
     campaign = Campaign.objects.select_related("scope").filter(slug=slug).first()
     if campaign is None or not (reads_published(user, campaign) or sees_every_draft(user, campaign)
                                 or Exemplar.objects.filter(campaign=campaign, created_by=user.pk).exists()):

@@ -222,7 +222,6 @@ def _nominate(request: HttpRequest, source: Any) -> HttpResponse:
     return render(request, "exemplars/nominate.html", {
         "form": form, "source": source, "is_visit": hasattr(source, "visited_at"), "nominated_as": nominated_as,
         "campaign": source.campaign, "consent_help": CONSENT_HELP, "here": HERE,
-        "back": request.META.get("HTTP_REFERER", "")[:300] if request.method == "GET" else "",
     }, status=status)
 
 
