@@ -1,5 +1,5 @@
 """The 锦溪镇 demo's 典型: a solved streetlight case (建管所, published, the resident not asked: masked), a
-department cadre's good practice (published, the household agreed orally: named), a model cadre put forward by
+department cadre's (ganbu1) good practice (published, the household agreed orally: named), a model cadre put forward by
 the office (published), and a village's nomination still waiting for the 宣传报道组. Played through the real
 actions on the days they happened; deterministic, safe to run twice."""
 
@@ -73,7 +73,7 @@ def load_demo_exemplars(campaign: Campaign, say: Callable[[str], None]) -> None:
                                      version=exemplar.version, note="补充回访结果")
         publish(exemplar, "06-05")
         made += 1
-    dept = _user("dept")
+    dept = _user("ganbu1")  # visits/demo.py's honest department cadre, who has visits of their own
     visit = _first_visit(campaign, cadre__user=dept) if dept is not None else None
     if visit is not None:
         household = visit.target

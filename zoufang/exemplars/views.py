@@ -150,6 +150,7 @@ def detail(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
 
 
 def _act(request: HttpRequest, exemplar: Exemplar, form: Any, action: Any, done: str, form_key: str) -> HttpResponse:
+    status = 400
     if form.is_valid():
         try:
             action(form.cleaned_data)
@@ -157,11 +158,12 @@ def _act(request: HttpRequest, exemplar: Exemplar, form: Any, action: Any, done:
             raise Http404 from None
         except services.ExemplarError as exc:
             form.add_error(None, str(exc))
+            status = 409 if isinstance(exc, services.StaleVersion) else 400  # another's change came first
         else:
             messages.success(request, done)
             return redirect("exemplars:detail", exemplar.campaign.slug, exemplar.public_id)
     return render(request, "exemplars/detail.html", _detail_context(request, exemplar, **{form_key: form}),
-                  status=409 if any("已被他人修改" in e for e in form.non_field_errors()) else 400)
+                  status=status)
 
 
 @login_required
