@@ -1,5 +1,6 @@
 """The published 典型 as an xlsx (序号、类型、标题、村（社区）、单位/干部、来源、事迹简介、发布时间), masked as published."""
 
+import math
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -35,5 +36,12 @@ def workbook(campaign: Any, exemplars: list[Exemplar]) -> bytes:
     for row in sheet.iter_rows(min_row=3):
         for cell in row:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
+        # Spreadsheet programs do not grow a wrapped row on opening: about 34 Chinese characters a line at width 70.
+        sheet.row_dimensions[row[0].row].height = 15 * max(1, math.ceil(len(str(row[6].value or "")) / 34))
     sheet.freeze_panes = "A3"
+    # Printed as a list on A4: landscape, all columns on one page's width.
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     return book.to_bytes()
