@@ -27,6 +27,7 @@ urlpatterns = [
     path("assessment/", include("zoufang.assessment.urls")),
     path("integrity/", include("zoufang.integrity.urls")),
     path("downloads/", include("zoufang.jobs.urls")),
+    path("exemplars/", include("zoufang.exemplars.urls")),
     path("", include("zoufang.visits.urls")),
     path("", include("zoufang.web.urls")),
 ]

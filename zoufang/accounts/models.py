@@ -28,6 +28,8 @@ class RoleGrant(models.Model):
         VILLAGE = "village", _("村（社区）干部")
         AUDITOR = "auditor", _("第三方回访")
         ASSESSOR = "assessor", _("考核管理组")
+        # Seed 000 §三(一): the fourth working group, 宣传报道组; reviews and publishes 典型 (docs/decisions/0008).
+        PUBLICITY = "publicity", _("宣传报道组")
         CITY_OFFICE = "city_office", _("上级活动办")
         SYSADMIN = "sysadmin", _("系统管理员")
         SECURITY_ADMIN = "security_admin", _("安全管理员")

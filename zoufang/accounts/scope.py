@@ -10,6 +10,7 @@ Rules (by role grant; a user may hold several and sees the union):
 - auditor: the regions of their scope; the visits a callback batch of theirs sampled, on the callbacks pages only
   (zoufang/callbacks/access.py builds on the grants here); a sampled target's phone only by an audited reveal
   while the batch is open.
+- publicity (宣传报道组): the region tree of its scope and the 典型 (zoufang/exemplars/access.py); no target.
 - sysadmin: master data through the admin; no resident is visible in lists by that role alone.
 - superuser: everything.
 Denials never reveal whether an object exists: the caller gets 404.
@@ -38,7 +39,7 @@ AREA_ROLES = {Role.OFFICE, Role.LEADER, Role.ASSESSOR, Role.CITY_OFFICE, Role.VI
 # Roles that see full ID and phone numbers of the targets they can see (reads are audited).
 IDENTITY_ROLES = {Role.OFFICE, Role.VILLAGE}
 # Roles that see the whole region tree of their scope, even without targets in it.
-REGION_ROLES = AREA_ROLES | {Role.AUDITOR, Role.UNIT_HANDLER}
+REGION_ROLES = AREA_ROLES | {Role.AUDITOR, Role.UNIT_HANDLER, Role.PUBLICITY}
 
 
 def _grants(user: Any) -> list[RoleGrant]:

@@ -39,7 +39,8 @@ DEMO_DEPARTMENT = "派出所"
 # Later capabilities add their part of the demo here, in order: each is a dotted path to a
 # function (campaign, say) -> None that must be deterministic and safe to run twice.
 DEMO_EXTENSIONS: list[str] = ["zoufang.planning.demo.plan_demo", "zoufang.cases.demo.load_demo_cases", "zoufang.visits.demo.seed_demo_visits",
-                          "zoufang.oversight.demo.upper_unit_visits", "zoufang.callbacks.demo.load_demo_callbacks"]
+                          "zoufang.oversight.demo.upper_unit_visits", "zoufang.callbacks.demo.load_demo_callbacks",
+                          "zoufang.exemplars.demo.load_demo_exemplars"]
 DEMO_VILLAGE = "上下塘社区"
 UPPER_UNIT = "市府办"  # 附件2: 干家甸社区 and 顾家浜村; its own account sees its blocks in every town
 # How far (metres) a group lies from its village's centre, a house from its group's, an enterprise from the village's.
@@ -219,6 +220,7 @@ DEMO_ACCOUNTS = [
     ("fuban", f"上级单位：昆山{UPPER_UNIT}（在各镇的走访进度）"),
     ("minyi", "第三方回访（苏州民意调查有限公司）"),
     ("assessor", "考核管理组"),
+    ("xuanchuan", "宣传报道组（审核、发布典型）"),
     ("outsider", "未分配范围"),
     *((username, label) for username, label, _pattern in CADRE_ACCOUNTS),
     *((username, str(RoleGrant.Role(role).label)) for username, _name, role in ADMIN_ACCOUNTS),
@@ -250,6 +252,7 @@ def create_demo_accounts(campaign: Campaign) -> None:
     ensure_user("fuban", password, full_name=f"{UPPER_UNIT}走访联络员", role=RoleGrant.Role.UNIT_HANDLER,
                 unit=Unit.objects.get(name=UPPER_UNIT))
     ensure_user("assessor", password, full_name="考核管理组", role=RoleGrant.Role.ASSESSOR, region=town)
+    ensure_user("xuanchuan", password, full_name="宣传报道组", role=RoleGrant.Role.PUBLICITY, region=town)
     ensure_user("outsider", password, full_name="外单位人员")
     for username, full_name, role in ADMIN_ACCOUNTS:
         ensure_administrator(username, password, full_name=full_name, role=role)

@@ -196,6 +196,14 @@ def masked_case_text(case: Case, value: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+def typical_cases(campaign: Campaign, start: dt.date, end: dt.date) -> Section:
+    """The 简报's 典型经验: the 典型 the 宣传报道组 published in the period, their text masked as published
+    (zoufang/exemplars); left out when there is none and the office writes nothing."""
+    from zoufang.exemplars.presenters import briefing_text
+
+    return section("typical", _("典型经验"), briefing_text(campaign, start, end), optional=True)
+
+
 # ---------------------------------------------------------------------------------------------- documents
 
 
@@ -242,7 +250,7 @@ def briefing(campaign: Campaign, start: dt.date, end: dt.date, today: dt.date) -
         section("progress", _("工作进展"), overall_sentence(by_village),
                 [coverage_block(by_village, _("村（社区）"))]),
         section("solved", _("问题解决情况"), "\n".join(lines)),
-        section("typical", _("典型案例"), "", optional=True),
+        typical_cases(campaign, start, end),
     ]
     return Draft(_("%(campaign)s工作动态") % {"campaign": campaign.name}, "", numbered(sections))
 

@@ -50,7 +50,7 @@ except ImportError:  # a tree without the second factor
 
 OPENAPI = Path(__file__).resolve().parents[3] / "docs" / "openapi.json"
 ROLES = ["office", "leader", "dept", "village", "auditor", "city", "outsider", "paichusuo", "jianguansuo", "anonymous",
-         "partner", "fuban"]
+         "partner", "fuban", "xuanchuan"]
 Role = RoleGrant.Role
 AREA = {Role.OFFICE, Role.LEADER, Role.ASSESSOR, Role.CITY_OFFICE, Role.VILLAGE}
 
@@ -158,6 +158,19 @@ SPECS: dict[str, Spec] = {
     "integrity:flags": Spec({"slug": "integrity"}, queries=("", "?cleared=1&from=2017-05-01&to=2017-06-30")),
     "integrity:clear": Spec({"slug": "integrity"}, POST), "integrity:xlsx": Spec({"slug": "integrity"}),
     "api:flag_list": Spec({"slug": "integrity"}, queries=("", "?cleared=true&starts_on=2017-05-01")),
+    # 典型: nominated from a visit or a case by those who may (404 for others); published ones read by the campaign's
+    # office, leaders, assessors, city office, 宣传报道组, villages, units and cadres; drafts by the 宣传报道组, the
+    # office and the nominator; edited, published and declined by the 宣传报道组 only.
+    "exemplars:index": Spec(), "exemplars:nominate_visit": Spec({"public_id": "visit"}, BOTH),
+    "exemplars:nominate_case": Spec({"public_id": "case"}, BOTH),
+    "exemplars:list": Spec({"slug": "exemplars"}, queries=("", "?kind=solved")),
+    "exemplars:xlsx": Spec({"slug": "exemplars"}), "exemplars:queue": Spec({"slug": "exemplars"}),
+    "exemplars:detail": Spec({"slug": "exemplars", "public_id": "exemplar"}),
+    **{f"exemplars:{name}": Spec({"slug": "exemplars", "public_id": "exemplar"}, POST)
+       for name in ("edit", "publish", "decline", "consent")},
+    "api:list_exemplars": Spec({"slug": "exemplars"}, queries=("", "?status=pending")),
+    **{f"api:{name}": Spec({"slug": "exemplars", "exemplar_id": "exemplar"}) for name in (
+        "get_exemplar", "edit_exemplar", "publish_exemplar", "decline_exemplar", "record_consent")},
     # The audit administrator's log (404 for every other role) and the site's icon.
     "audit:log": Spec(queries=("", "?action=login")), "web:favicon": Spec(),
     **{f"api:{name}": Spec({"case_id": "case"}) for name in (
@@ -167,7 +180,7 @@ SPECS: dict[str, Spec] = {
 }
 # API routes without path parameters need no entry beyond their name.
 PLAIN_API = {"api:obtain_token", "api:refresh_token", "api:list_tokens", "api:list_regions", "api:list_units", "api:list_cadres", "api:my_targets",
-             "api:post_visit", "api:list_forms", "api:receive", "api:list_batches"}
+             "api:post_visit", "api:list_forms", "api:receive", "api:list_batches", "api:nominate"}
 ADMIN_OBJECT = re.compile(r"^admin:(\w+?)_(\w+)_(change|history|delete)$")
 ADMIN_PLAIN = re.compile(r"^admin:(\w+?)_(\w+)_(changelist|add)$|^admin:(index|login|password_change|"
                          r"password_change_done|jsi18n|autocomplete)$")
@@ -308,6 +321,7 @@ class Who:
     partner_region: str | None = None
     callers: list[tuple[str, int | None]] = field(default_factory=list)  # auditor grants: (region path, unit)
     revealable: set[int] = field(default_factory=set)  # targets of the open callback batches it calls for
+    publicity: list[str] = field(default_factory=list)  # 宣传报道组: the 典型 of its area, no target
 
     @staticmethod
     def under(path: str, paths: list[str]) -> bool:
@@ -357,6 +371,8 @@ class Oracle:
                 who.figures.append(path)
             if grant.role == Role.CITY_OFFICE and path:
                 who.city.append(path)
+            if grant.role == Role.PUBLICITY and path:
+                who.publicity.append(path)
             if grant.role == Role.UNIT_HANDLER and grant.unit_id:
                 who.units.add(grant.unit_id)
             if grant.role == Role.AUDITOR and path:
@@ -502,6 +518,26 @@ class Oracle:
             mine = [c for c in campaigns if Who.under(c.scope.path, who.figures)]
             others = [c for c in campaigns if c not in mine]
             return (mine[0].slug if mine else None, others[0].slug if others else None)
+        if kind in ("exemplars", "exemplar"):
+            # A campaign's published 典型: its office, leaders, assessors, city office, 宣传报道组, and its villages,
+            # units and cadres. A draft is the 宣传报道组's, the office's and its nominator's: out for everyone else.
+            from zoufang.exemplars.models import Exemplar
+
+            campaigns = list(Campaign.objects.select_related("scope").order_by("pk"))
+            mine = [c for c in campaigns if Who.under(c.scope.path, who.figures + who.publicity)
+                    or any(p.startswith(c.scope.path) for p in who.area)
+                    or Assignment.objects.filter(campaign=c, unit_id__in=who.units).exists()
+                    or (who.cadre_id is not None and Assignment.objects.filter(campaign=c, cadre_id=who.cadre_id).exists())]
+            others = [c for c in campaigns if c not in mine]
+            if kind == "exemplars":
+                return (mine[0].slug if mine else None, others[0].slug if others else None)
+            published = Exemplar.objects.filter(status=Exemplar.Status.PUBLISHED).order_by("pk").first()
+            drafts = Exemplar.objects.exclude(status=Exemplar.Status.PUBLISHED).select_related("campaign__scope")
+            if who.user is not None:
+                drafts = drafts.exclude(created_by=who.user)
+            outside = next((e for e in drafts.order_by("pk") if not Who.under(e.campaign.scope.path,
+                                                                             who.office + who.publicity)), None)
+            return (published.public_id if published else None, outside.public_id if outside else uuid.uuid4())
         if kind == "form":
             return Form.objects.order_by("key").first().key, None  # definitions are public; answers are scanned
         if kind == "token":

@@ -1,0 +1,47 @@
+"""The published 典型 as an xlsx (序号、类型、标题、村（社区）、单位/干部、来源、事迹简介、发布时间), masked as published."""
+
+import math
+from typing import Any
+
+from django.utils.translation import gettext as _
+from openpyxl.styles import Alignment, Font
+
+from zoufang import clock
+from zoufang.core.tabular import ExportWorkbook
+from zoufang.exemplars import presenters
+from zoufang.exemplars.models import Exemplar
+
+WIDTHS = (6, 14, 30, 14, 22, 16, 70, 18)
+
+
+def workbook(campaign: Any, exemplars: list[Exemplar]) -> bytes:
+    book = ExportWorkbook()
+    sheet = book.active
+    assert sheet is not None  # noqa: S101 - a new workbook has its sheet
+    sheet.title = _("典型")
+    sheet.append([_("%(name)s 典型名单（%(day)s）") % {"name": campaign.name, "day": f"{clock.today():%Y-%m-%d}"}])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([_("序号"), _("类型"), _("标题"), _("村（社区）"), _("单位 / 干部"), _("来源"), _("事迹简介"),
+                  _("发布时间")])
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for n, exemplar in enumerate(exemplars, start=1):
+        source = presenters.source(exemplar)
+        sheet.append([n, exemplar.get_kind_display(), presenters.public_title(exemplar), source.village, source.who,
+                      f"{source.label} {source.number or ''} {source.day:%Y-%m-%d}".replace("  ", " "),
+                      presenters.public_text(exemplar),
+                      clock.minute(exemplar.published_at) if exemplar.published_at else ""])
+    for index, width in enumerate(WIDTHS, start=1):
+        sheet.column_dimensions[sheet.cell(row=2, column=index).column_letter].width = width
+    for row in sheet.iter_rows(min_row=3):
+        for cell in row:
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+        # Spreadsheet programs do not grow a wrapped row on opening: about 34 Chinese characters a line at width 70.
+        sheet.row_dimensions[row[0].row].height = 15 * max(1, math.ceil(len(str(row[6].value or "")) / 34))
+    sheet.freeze_panes = "A3"
+    # Printed as a list on A4: landscape, all columns on one page's width.
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    return book.to_bytes()
