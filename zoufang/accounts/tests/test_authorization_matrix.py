@@ -130,6 +130,12 @@ SPECS: dict[str, Spec] = {
     "documents:detail": Spec({"slug": "documents", "public_id": "document"}, BOTH),
     "documents:issue": Spec({"slug": "documents", "public_id": "document"}, POST),
     "documents:download": Spec({"slug": "documents", "public_id": "document"}),
+    "documents:delete": Spec({"slug": "documents", "public_id": "document"}, POST),
+    "api:list_documents": Spec({"slug": "documents"}, queries=("", "?drafts=true")),
+    "api:generate_draft": Spec({"slug": "documents"}),
+    "api:get_document": Spec({"slug": "documents", "document_id": "document"}),
+    "api:download_document": Spec({"slug": "documents", "document_id": "document"}),
+    "api:issue_document": Spec({"slug": "documents", "document_id": "document"}),
     # Callbacks (回访抽查): the office's batches and results; the third party's batches, samples and phone reveal.
     "callbacks:index": Spec(methods=BOTH), "callbacks:batch": Spec({"public_id": "callback_batch"}),
     "callbacks:xlsx": Spec({"public_id": "callback_batch"}), "callbacks:close": Spec({"public_id": "callback_batch"}, POST),

@@ -155,7 +155,10 @@ def test_its_integrity_flags_point_at_the_planted_fabricators_and_hardly_anyone_
     assert len({users[username].cadre.unit_id for username in users}) == len(CADRE_ACCOUNTS)
     kinds: dict[int, set[str]] = {}
     for cadre_flags in flags.by_cadre(demo):
-        kinds[cadre_flags.cadre.pk] = {f.kind for f in cadre_flags.open_flags}
+        kinds[cadre_flags.cadre.pk] = {f.kind for f in cadre_flags.flags if f.is_open or f.is_upheld}
+        if cadre_flags.upheld_flags:  # the office has upheld (查实) one flag, the desk-entry fabricator's
+            assert cadre_flags.cadre.pk == cadre_of["desk_bulk"]
+            assert [f.kind for f in cadre_flags.upheld_flags] == ["late_bulk"]
     assert "late_bulk" in kinds[cadre_of["desk_bulk"]]
     assert {"copied_text"} <= kinds[cadre_of["copied_text"]]
     assert {"distance", "pace"} <= kinds[cadre_of["phantom"]]
