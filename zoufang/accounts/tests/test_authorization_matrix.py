@@ -145,6 +145,8 @@ SPECS: dict[str, Spec] = {
     "api:upheld": Spec(queries=("?campaign=jinxi-2017&starts_on=2017-05-01&ends_on=2017-05-31",)),
     # 考核: read by the office, leaders, assessors of the campaign's area; run, adjusted, frozen by assessors only.
     "assessment:index": Spec(), "assessment:campaign": Spec({"slug": "oversight"}),
+    # A unit's and a cadre's own scores in frozen assessments (their own only; the matrix's run is a draft).
+    "assessment:my_scores": Spec(), "assessment:my_score": Spec({"score_id": "score"}),
     "assessment:run": Spec({"slug": "oversight"}, POST),
     "assessment:detail": Spec({"slug": "oversight", "public_id": "assessment"}, queries=("", "?level=cadre")),
     "assessment:freeze": Spec({"slug": "oversight", "public_id": "assessment"}, POST),
