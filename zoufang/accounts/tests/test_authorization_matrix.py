@@ -134,6 +134,7 @@ SPECS: dict[str, Spec] = {
     "api:list_documents": Spec({"slug": "documents"}, queries=("", "?drafts=true")),
     "api:generate_draft": Spec({"slug": "documents"}),
     "api:get_document": Spec({"slug": "documents", "document_id": "document"}),
+    "api:delete_draft": Spec({"slug": "documents", "document_id": "document"}),
     "api:download_document": Spec({"slug": "documents", "document_id": "document"}),
     "api:issue_document": Spec({"slug": "documents", "document_id": "document"}),
     # Callbacks (回访抽查): the office's batches and results; the third party's batches, samples and phone reveal.
