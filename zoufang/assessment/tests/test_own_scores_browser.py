@@ -26,7 +26,8 @@ def test_a_unit_handler_reads_its_own_score(browser: Any, live_server: Any, asse
         page.click("nav >> text=我的考核")
         page.wait_for_selector("section.assessment-mine")
         rows = page.locator("section.assessment-mine")
-        assert rows.count() == 1 and "派出所" in rows.first.inner_text()
+        assert rows.count() == 1
+        assert "派出所" in rows.first.inner_text()
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.screenshot(path=str(SHOTS / f"assessment-my-scores-{width}.png"), full_page=True)
         page.click("text=各项指标")
