@@ -6,6 +6,7 @@ from zoufang.assessment.api import router as assessment_router
 from zoufang.callbacks.api import router as callbacks_router
 from zoufang.cases.api import router as cases_router
 from zoufang.core.apierrors import DocumentedAPI
+from zoufang.documents.api import router as documents_router
 from zoufang.exemplars.api import router as exemplars_router
 from zoufang.forms.api import router as forms_router
 from zoufang.integrity.api import router as integrity_router
@@ -31,4 +32,5 @@ api.add_router("/oversight/", oversight_router)
 api.add_router("/callbacks/", callbacks_router)
 api.add_router("/assessment/", assessment_router)
 api.add_router("/integrity/", integrity_router)
+api.add_router("/documents/", documents_router)
 api.add_router("/exemplars/", exemplars_router)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,7 @@ from zoufang.assessment.indicators import Indicator, indicators
 from zoufang.assessment.models import Adjustment, Assessment, Score
 from zoufang.assessment.scoring import LEVELS, Period, ranks, rounded, score_level
 from zoufang.campaigns.models import Campaign
+from zoufang.registry.models import Cadre
 from zoufang.web.dashboard import sees_campaign_stats
 
 ADJUSTMENT_LIMIT = Decimal("100")  # one 加减分 moves a score by at most this many points
@@ -60,6 +61,26 @@ def by_public_id(rows: QuerySet[Any], public_id: Any) -> Any:
 
 def assessment_for(user: Any, slug: str, public_id: Any) -> Assessment:
     return by_public_id(campaign_for(user, slug).assessments.all(), public_id)
+
+
+def own_scores(user: Any) -> QuerySet[Score]:
+    """A unit's own and a cadre's own scores, frozen assessments only (a draft may still move): a unit handler's
+    unit at the unit level, the user's own cadre at the cadre level; in campaigns the user sees. Never anyone
+    else's: no other unit, no other cadre, no village table."""
+    if not getattr(user, "is_authenticated", False):
+        return Score.objects.none()
+    mine = Q(level=Score.Level.UNIT, unit_id__in=scope.handled_unit_ids(user))
+    cadre = Cadre.objects.filter(user=user).values_list("pk", flat=True).first()
+    if cadre is not None:
+        mine |= Q(level=Score.Level.CADRE, cadre_id=cadre)
+    return (Score.objects.filter(mine, assessment__status=Assessment.Status.FROZEN,
+                                 assessment__campaign__in=scope.visible_campaigns(user))
+            .select_related("assessment__campaign", "unit", "cadre__unit", "region")
+            .order_by("-assessment__frozen_at", "-assessment_id", "level", "sort_order"))
+
+
+def own_score(user: Any, public_id: Any) -> Score:
+    return by_public_id(own_scores(user), public_id)
 
 
 def _require_manager(user: Any, campaign: Campaign) -> None:

@@ -5,6 +5,8 @@ from zoufang.assessment import views
 app_name = "assessment"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("my-scores/", views.my_scores, name="my_scores"),
+    path("my-scores/<uuid:score_id>/", views.my_score, name="my_score"),
     path("<slug:slug>/", views.campaign, name="campaign"),
     path("<slug:slug>/run/", views.run, name="run"),
     path("<slug:slug>/<uuid:public_id>/", views.detail, name="detail"),

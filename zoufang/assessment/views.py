@@ -114,6 +114,22 @@ def score(request: HttpRequest, slug: str, public_id: Any, score_id: Any) -> Htt
     return render(request, "assessment/score.html", _score_context(request, assessment, found, AdjustmentForm()))
 
 
+@login_required
+def my_scores(request: HttpRequest) -> HttpResponse:
+    """我的考核得分: a unit handler's unit and a cadre's own scores in frozen assessments; nobody else's."""
+    found = list(services.own_scores(request.user))
+    return render(request, "assessment/mine.html", {"scores": found, "here": "my_scores"})
+
+
+@login_required
+def my_score(request: HttpRequest, score_id: Any) -> HttpResponse:
+    """One's own score with its indicators and their drill-down (the oversight rows, scoped to one's own)."""
+    found = services.own_score(request.user, score_id)
+    context = _score_context(request, found.assessment, found, AdjustmentForm())
+    return render(request, "assessment/score.html", {**context, "may_adjust": False, "own": True,
+                                                      "here": "my_scores"})
+
+
 def _score_context(request: HttpRequest, assessment: Assessment, found: Score, form: AdjustmentForm) -> dict[str, Any]:
     indicators = services.indicators_of(assessment)
     weights = sum(i.weight for i in indicators if found.cells[i.key].get("value") is not None)

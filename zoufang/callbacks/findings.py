@@ -101,15 +101,24 @@ def upheld_by(campaign: Campaign, by: str, starts_on: Any, ends_on: Any) -> dict
     """The assessment's provider (zoufang.assessment.indicators.PROVIDERS): upheld findings of visits claimed in
     the period, counted per cadre, unit or village (the 村/社区 the target lies in; None above villages)."""
     findings = upheld_against(campaign, Period(starts_on, ends_on))
+    return count_by(campaign, by, [(f.cadre_id, f.unit_id, f.region_id) for f in findings])
+
+
+def count_by(campaign: Campaign, by: str, subjects: list[tuple[int, int | None, int]]) -> dict[int | None, int]:
+    """Findings counted per cadre, unit or village, each given as (cadre id, unit id, the target's region id);
+    a target above villages counts under None. Shared by every findings provider of the assessment."""
     if by != "village":
-        counted = upheld_counts(findings, {"cadre": "cadre_id", "unit": "unit_id"}[by])
-        return {key: n for key, n in counted.items()}
-    paths = dict(Region.objects.filter(pk__in={f.region_id for f in findings}).values_list("pk", "path"))
+        index = {"cadre": 0, "unit": 1}[by]
+        counts: dict[int | None, int] = {}
+        for subject in subjects:
+            counts[subject[index]] = counts.get(subject[index], 0) + 1
+        return counts
+    paths = dict(Region.objects.filter(pk__in={s[2] for s in subjects}).values_list("pk", "path"))
     villages: dict[str, int | None] = dict(Region.objects.filter(path__startswith=campaign.scope.path, level=Region.Level.VILLAGE)
                     .values_list("path", "pk"))
-    counts: dict[int | None, int] = {}
-    for finding in findings:
-        village = enclosing(villages, paths[finding.region_id], None)
+    counts = {}
+    for subject in subjects:
+        village = enclosing(villages, paths[subject[2]], None)
         counts[village] = counts.get(village, 0) + 1
     return counts
 

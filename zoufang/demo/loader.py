@@ -40,7 +40,9 @@ DEMO_DEPARTMENT = "派出所"
 # function (campaign, say) -> None that must be deterministic and safe to run twice.
 DEMO_EXTENSIONS: list[str] = ["zoufang.planning.demo.plan_demo", "zoufang.cases.demo.load_demo_cases", "zoufang.visits.demo.seed_demo_visits",
                           "zoufang.oversight.demo.upper_unit_visits", "zoufang.callbacks.demo.load_demo_callbacks",
-                          "zoufang.exemplars.demo.load_demo_exemplars"]
+                          "zoufang.integrity.demo.uphold_demo_flag",
+                          "zoufang.exemplars.demo.load_demo_exemplars",
+                          "zoufang.documents.demo.issue_demo_documents"]
 DEMO_VILLAGE = "上下塘社区"
 UPPER_UNIT = "市府办"  # 附件2: 干家甸社区 and 顾家浜村; its own account sees its blocks in every town
 # How far (metres) a group lies from its village's centre, a house from its group's, an enterprise from the village's.

@@ -219,6 +219,44 @@ def rule(made: Paragraph, side: str, *, eighths: int, color: str, space_pt: int)
         borders.append(edge)
 
 
+BOX_NS = {"wps": "http://schemas.microsoft.com/office/word/2010/wordprocessingShape",
+          "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+          "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"}
+_FOOT_BOX = """<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+ xmlns:wp="{wp}" xmlns:a="{a}" xmlns:wps="{wps}"><w:drawing>
+<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="251659264" behindDoc="0"
+ locked="1" layoutInCell="1" allowOverlap="0"><wp:simplePos x="0" y="0"/>
+<wp:positionH relativeFrom="margin"><wp:align>center</wp:align></wp:positionH>
+<wp:positionV relativeFrom="margin"><wp:align>bottom</wp:align></wp:positionV>
+<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapTopAndBottom/>
+<wp:docPr id="{id}" name="{name}"/><wp:cNvGraphicFramePr/>
+<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><wps:wsp>
+<wps:cNvSpPr txBox="1"/><wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>
+<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>
+<wps:txbx><w:txbxContent/></wps:txbx>
+<wps:bodyPr rot="0" vert="horz" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="b" anchorCtr="0">
+<a:noAutofit/></wps:bodyPr></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></w:r>"""
+
+
+def at_block_foot(made: DocxDocument, elements: list[Any], *, height: Any, name: str = "版记") -> Paragraph:
+    """Move `elements` (tables, paragraphs already in the body) into a text box as wide as the text block,
+    anchored to the block's bottom edge on the page of the document's last paragraph (Word and LibreOffice
+    both honour a DrawingML anchor aligned to the margin's bottom; a floating table or a frame they do not
+    place alike). Body text wraps above and below it, never beside."""
+    from lxml import etree
+
+    anchor = made.add_paragraph()
+    anchor.paragraph_format.line_spacing = Pt(1)  # the anchor's own line adds nothing to the page
+    run = etree.fromstring(_FOOT_BOX.format(cx=int(Mm(BLOCK_WIDTH_MM)), cy=int(height), id=9000, name=name,
+                                            **BOX_NS))
+    content = run.find(f".//{{{NS_W}}}txbxContent")
+    for element in elements:
+        content.append(element)  # lxml moves it out of the body
+    content.append(OxmlElement("w:p"))  # a text box's content ends with a paragraph
+    anchor._p.append(run)  # noqa: SLF001
+    return anchor
+
+
 def bottom_frame(made: Paragraph) -> None:
     """The paragraph in a frame the block's width at the bottom of the text block (consecutive ones share it)."""
     ppr = made._p.get_or_add_pPr()  # noqa: SLF001
@@ -230,6 +268,7 @@ def bottom_frame(made: Paragraph) -> None:
 
 
 # CT_PPr's children in the schema's order, for inserting one where Word expects it.
+NS_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _PPR_ORDER = ["w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl",
               "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku",
               "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",

@@ -143,11 +143,10 @@ def _signature(made: DocxDocument, document: Document) -> None:
 
 def _record(made: DocxDocument, document: Document) -> None:
     """版记 (7.4): 抄送 and 印发机关 / 印发日期 in 4号仿宋 between rules (the first and last 0.35 mm, the one between
-    0.25 mm), one character in at either side; its rows kept together, after the 落款 (docs/documents.md: why it
-    is not floated to the foot of the page).
-    """
+    0.25 mm), one character in at either side; at the foot of the last page (7.4.1: its last rule on the text
+    block's bottom edge), in a text box anchored to the bottom of the text block, which Word and LibreOffice
+    both place there (docs/documents.md)."""
     issuer = document.issuer
-    page.blank_lines(made, 1)
     label = _("抄送：")
     hang = Pt(page.width(label) * page.FOOTER_PT)
     texts = [label + issuer.copy_to + _("。")] if issuer.copy_to else []
@@ -163,15 +162,31 @@ def _record(made: DocxDocument, document: Document) -> None:
         line = cell.paragraphs[0]
         layout = line.paragraph_format
         layout.line_spacing = Pt(page.FOOTER_PT * 2)
-        layout.left_indent = Pt(page.FOOTER_PT) + hang  # 回行时与冒号后的首字对齐
-        layout.first_line_indent = -hang
         layout.right_indent = Pt(page.FOOTER_PT)
-        layout.tab_stops.add_tab_stop(block - Pt(page.FOOTER_PT) - layout.left_indent, WD_TAB_ALIGNMENT.RIGHT)
+        if text.startswith(label):
+            layout.left_indent = Pt(page.FOOTER_PT) + hang  # 回行时与冒号后的首字对齐
+            layout.first_line_indent = -hang
+        else:  # 印发机关 one character in at the left, 印发日期 one at the right (tabs count from the cell's edge)
+            layout.left_indent = Pt(page.FOOTER_PT)
+            layout.tab_stops.add_tab_stop(block - Pt(page.FOOTER_PT), WD_TAB_ALIGNMENT.RIGHT)
         layout.keep_with_next = n < len(texts) - 1
         page.styled(line.add_run(text), page.FANGSONG, page.FOOTER_PT)
         _rules(cell, top=8 if n == 0 else 6, bottom=8 if n == len(texts) - 1 else 6)
         table.rows[n]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # noqa: SLF001
-    made.add_paragraph()  # a body may not end on a table
+    _no_cell_margins(table)
+    lines = sum(1 + int(page.width(text) * page.FOOTER_PT > block.pt - 2 * page.FOOTER_PT) for text in texts)
+    page.at_block_foot(made, [table._tbl], height=Pt(lines * page.FOOTER_PT * 2 + 4))  # noqa: SLF001
+
+
+def _no_cell_margins(table: Any) -> None:
+    """The rules span the block and the indents count from its edges: no cell padding left or right."""
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:w"), "0")
+        edge.set(qn("w:type"), "dxa")
+        margins.append(edge)
+    table._tbl.tblPr.append(margins)  # noqa: SLF001
 
 
 def _rules(cell: Any, *, top: int, bottom: int) -> None:

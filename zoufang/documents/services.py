@@ -182,3 +182,18 @@ def file_of(document: Document, *, by: Any) -> bytes:
 def file_name(document: Document) -> str:
     label = document.reference or _("草稿")
     return f"{label}{document.title}"[:80]
+
+
+def delete_draft(document: Document, *, by: Any) -> None:
+    """The office deletes a draft it will not issue (audited, with its title and period); an issued document is
+    never deleted: the model, and on PostgreSQL a trigger, refuse it as well."""
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().filter(pk=document.pk).first()
+        if locked is None:
+            raise DocumentError(_("该草稿已被删除。"))
+        if locked.issued:
+            raise DocumentError(_("已印发的文稿不能删除（%(reference)s）。") % {"reference": locked.reference})
+        audit.record(by, Action.DELETE, locked, summary=_("删除%(kind)s草稿：%(title)s") % {
+            "kind": locked.get_kind_display(), "title": locked.title},
+            changes={"title": locked.title, "period": [str(locked.period_starts_on), str(locked.period_ends_on)]})
+        locked.delete()

@@ -122,3 +122,19 @@ def download(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     response = HttpResponse(data, content_type=DOCX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(services.file_name(document))}.docx"
     return response
+
+
+@login_required
+@require_POST
+def delete(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    """The office deletes a draft (never an issued document)."""
+    campaign = access.writable_campaign(request.user, slug)
+    document = access.document_in(campaign, public_id)
+    try:
+        services.delete_draft(document, by=request.user)
+    except services.DocumentError as problem:
+        messages.error(request, str(problem))
+        return redirect("documents:detail", slug, document.public_id) if Document.objects.filter(
+            pk=document.pk).exists() else redirect("documents:index", slug)
+    messages.success(request, _("草稿已删除：%(title)s") % {"title": document.title})
+    return redirect("documents:index", slug)

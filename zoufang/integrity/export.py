@@ -19,7 +19,7 @@ def xlsx(campaign: Any, cadres: list[CadreFlags]) -> bytes:
     sheet.title = _("真实性提示")
     sheet.append([_("%(name)s 走访真实性提示（%(day)s）") % {"name": campaign.name, "day": f"{clock.today():%Y-%m-%d}"}])
     sheet["A1"].font = Font(bold=True, size=14)
-    headers = [_("走访人"), _("单位"), _("提示类型"), _("分量"), _("依据"), _("涉及走访"), _("状态"), _("排除理由"),
+    headers = [_("走访人"), _("单位"), _("提示类型"), _("分量"), _("依据"), _("涉及走访"), _("状态"), _("核实理由"),
                _("核实人"), _("核实时间")]
     sheet.append(headers)
     for cell in sheet[2]:
@@ -30,10 +30,10 @@ def xlsx(campaign: Any, cadres: list[CadreFlags]) -> bytes:
             sheet.append([
                 entry.cadre.name, entry.cadre.unit.name if entry.cadre.unit_id else "", flag.label,
                 _("严重") if flag.weight >= SERIOUS else _("一般"), flag.evidence, len(flag.visit_ids),
-                _("待核实") if clearance is None else _("已排除"), clearance.reason if clearance else "",
+                _("待核实") if clearance is None else _("已查实") if clearance.upheld else _("已排除"), clearance.reason if clearance else "",
                 (clearance.cleared_by.get_full_name() or clearance.cleared_by.get_username())
                 if clearance and clearance.cleared_by else "",
-                clock.minute(clearance.created_at) if clearance else "",
+                clock.minute(clearance.modified_at) if clearance else "",
             ])
     for index, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[sheet.cell(row=2, column=index).column_letter].width = width

@@ -72,6 +72,10 @@ class Flag:
     def is_open(self) -> bool:
         return self.clearance is None
 
+    @property
+    def is_upheld(self) -> bool:
+        return self.clearance is not None and self.clearance.upheld
+
 
 @dataclass
 class VisitRow:
@@ -99,6 +103,10 @@ class CadreFlags:
     @property
     def open_flags(self) -> list[Flag]:
         return [f for f in self.flags if f.is_open]
+
+    @property
+    def upheld_flags(self) -> list[Flag]:
+        return [f for f in self.flags if f.is_upheld]
 
     @property
     def score(self) -> int:
@@ -225,6 +233,24 @@ def cadre_flags(cadre_id: int, rows: list[VisitRow], limits: Thresholds,
 def open_flag_visit_ids(campaign: Any, period: Period = None) -> set[int]:
     """The visits an open (not cleared) flag points at: the callbacks draw weighs them more."""
     return {visit_id for flag in compute(campaign, period) if flag.is_open for visit_id in flag.visit_ids}
+
+
+def upheld_against(campaign: Any, by: str, starts_on: Any, ends_on: Any) -> dict[int | None, int]:
+    """The assessment's provider (zoufang.assessment.indicators.PROVIDERS): flags the office upheld (查实) whose
+    first visit was claimed in the period (either end may be None), counted per cadre, unit or village (the
+    村/社区 of the first visit's target). Read from the stored decisions, so later visits do not move it."""
+    from zoufang.callbacks.findings import count_by
+
+    decisions = FlagClearance.objects.filter(campaign=campaign, outcome=FlagClearance.Outcome.UPHELD)
+    if starts_on is not None:
+        decisions = decisions.filter(visited_on__gte=starts_on)
+    if ends_on is not None:
+        decisions = decisions.filter(visited_on__lte=ends_on)
+    rows = list(decisions.values_list("cadre_id", "cadre__unit_id", "visit_ids"))
+    firsts = {v.pk: v.target.region_id for v in Visit.objects.filter(pk__in={row[2][0] for row in rows if row[2]})
+              .select_related("target").only("target__region_id")}
+    return count_by(campaign, by, [(cadre, unit, firsts[ids[0]]) for cadre, unit, ids in rows
+                                   if ids and ids[0] in firsts])
 
 
 def by_cadre(campaign: Any, period: Period = None) -> list[CadreFlags]:

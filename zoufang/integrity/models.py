@@ -1,4 +1,6 @@
-"""A flag the office has looked into and cleared, with its reason. Flags themselves are computed, not stored."""
+"""The office's decision on a flag it has looked into: cleared (排除) or upheld (查实), with its reason. Flags
+themselves are computed, not stored; an upheld flag is a finding the assessment counts, so the decision keeps
+the flag's visits and the day its first visit was claimed (later data does not move it)."""
 
 from django.conf import settings
 from django.db import models
@@ -8,6 +10,10 @@ from zoufang.core.models import TimeStampedModel
 
 
 class FlagClearance(TimeStampedModel):
+    class Outcome(models.TextChoices):
+        CLEARED = "cleared", _("核实排除")
+        UPHELD = "upheld", _("核实查实")
+
     campaign = models.ForeignKey("campaigns.Campaign", verbose_name=_("走访活动"), on_delete=models.CASCADE,
                                  related_name="flag_clearances")
     # The flag's stable key (zoufang.integrity.flags.Flag.key): its kind and the visit or cadre it is about.
@@ -15,7 +21,12 @@ class FlagClearance(TimeStampedModel):
     kind = models.CharField(_("提示类型"), max_length=20)
     cadre = models.ForeignKey("registry.Cadre", verbose_name=_("走访人"), on_delete=models.CASCADE,
                               related_name="flag_clearances")
-    reason = models.TextField(_("排除理由"))
+    outcome = models.CharField(_("核实结论"), max_length=10, choices=Outcome.choices, default=Outcome.CLEARED)
+    reason = models.TextField(_("核实理由"))
+    # The flag's visits and the (local) day its first visit was claimed, as decided: what an upheld finding
+    # counts against, by period, cadre, unit and village.
+    visit_ids = models.JSONField(_("涉及走访"), default=list, blank=True)
+    visited_on = models.DateField(_("走访日期"), null=True, blank=True)
     cleared_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("核实人"), null=True,
                                    on_delete=models.SET_NULL, related_name="+")
 
@@ -26,3 +37,7 @@ class FlagClearance(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.key
+
+    @property
+    def upheld(self) -> bool:
+        return self.outcome == self.Outcome.UPHELD

@@ -1,4 +1,5 @@
-"""Who sees the flags, and the one write: the office clears a flag with its reason (audited)."""
+"""Who sees the flags, and the office's decisions: it clears (排除) or upholds (查实) a flag with its reason, and
+changes a decision only by a new recorded one (audited)."""
 
 import datetime as dt
 from typing import Any
@@ -14,6 +15,7 @@ from zoufang.campaigns.models import Campaign
 from zoufang.core import limits
 from zoufang.integrity import flags
 from zoufang.integrity.models import FlagClearance
+from zoufang.visits.models import Visit
 from zoufang.web.dashboard import sees_campaign_stats
 
 
@@ -35,30 +37,82 @@ def may_clear(user: Any, campaign: Campaign) -> bool:
     return scope.holds_campaign_area(user, campaign)
 
 
-def clear_flag(user: Any, campaign: Campaign, key: str, reason: str, period: flags.Period = None) -> FlagClearance:
-    reason = reason.strip()
+OUTCOME_WORDS = {FlagClearance.Outcome.CLEARED: ("排除", "核实排除"), FlagClearance.Outcome.UPHELD: ("查实", "核实查实")}
+
+
+def _checked_reason(user: Any, campaign: Campaign, outcome: str, reason: str) -> str:
+    if outcome not in OUTCOME_WORDS:
+        raise ClearRefused(_("核实结论：只能是排除或查实"))
+    verb = OUTCOME_WORDS[FlagClearance.Outcome(outcome)][0]
     if not may_clear(user, campaign):
-        raise ClearRefused(_("只有走访办可以核实排除真实性提示"))
+        raise ClearRefused(_("只有走访办可以核实真实性提示"))
+    reason = reason.strip()
     if not reason:
-        raise ClearRefused(_("排除理由：必填，写明核实了什么"))
+        raise ClearRefused(_("%(verb)s理由：必填，写明核实了什么") % {"verb": verb})
     if len(reason) > limits.TEXT:
-        raise ClearRefused(_("排除理由：不能超过 %(n)d 个字符") % {"n": limits.TEXT})
+        raise ClearRefused(_("%(verb)s理由：不能超过 %(n)d 个字符") % {"verb": verb, "n": limits.TEXT})
+    return reason
+
+
+def decide(user: Any, campaign: Campaign, key: str, reason: str, period: flags.Period = None,
+           outcome: str = FlagClearance.Outcome.CLEARED) -> FlagClearance:
+    """The office's first decision on an open flag: cleared (排除) or upheld (查实), with its reason; audited.
+    One decision per flag key (the unique constraint settles two offices deciding at once)."""
+    reason = _checked_reason(user, campaign, outcome, reason)
     flag = next((f for f in flags.compute(campaign, period) if f.key == key), None)
     if flag is None:
         raise ClearRefused(_("找不到这条提示（数据可能已变化），请刷新页面"))
     if flag.clearance is not None:
-        raise ClearRefused(_("这条提示已于 %(at)s 核实排除") % {"at": f"{clock.local(flag.clearance.created_at):%Y-%m-%d}"})
+        raise ClearRefused(_("这条提示已于 %(at)s %(what)s") % {
+            "at": f"{clock.local(flag.clearance.modified_at):%Y-%m-%d}", "what": flag.clearance.get_outcome_display()})
+    first = Visit.objects.filter(pk__in=flag.visit_ids[:1]).values_list("visited_at", flat=True).first()
     try:
         with transaction.atomic():
-            clearance = FlagClearance.objects.create(
+            decision = FlagClearance.objects.create(
                 campaign=campaign, key=key, kind=flag.kind, cadre_id=flag.cadre_id, reason=reason, cleared_by=user,
-                created_by=user)
-            audit.record(user, AuditEvent.Action.UPDATE, clearance,
-                         summary=f"核实排除真实性提示：{flag.label}（{key}）",
-                         changes={"evidence": flag.evidence, "reason": reason, "visits": flag.visit_ids})
+                outcome=outcome, visit_ids=flag.visit_ids, visited_on=clock.local(first).date() if first else None,
+                created_by=user, modified_by=user)
+            audit.record(user, AuditEvent.Action.UPDATE, decision,
+                         summary=f"{OUTCOME_WORDS[FlagClearance.Outcome(outcome)][1]}真实性提示：{flag.label}（{key}）",
+                         changes={"outcome": outcome, "evidence": flag.evidence, "reason": reason,
+                                  "visits": flag.visit_ids})
     except IntegrityError:
-        raise ClearRefused(_("这条提示刚刚已被核实排除")) from None
-    return clearance
+        raise ClearRefused(_("这条提示刚刚已被别人核实")) from None
+    return decision
+
+
+def clear_flag(user: Any, campaign: Campaign, key: str, reason: str, period: flags.Period = None) -> FlagClearance:
+    return decide(user, campaign, key, reason, period, FlagClearance.Outcome.CLEARED)
+
+
+def uphold_flag(user: Any, campaign: Campaign, key: str, reason: str, period: flags.Period = None) -> FlagClearance:
+    return decide(user, campaign, key, reason, period, FlagClearance.Outcome.UPHELD)
+
+
+def revise(user: Any, campaign: Campaign, key: str, outcome: str, reason: str, expected: str) -> FlagClearance:
+    """A decision is changed only by a new recorded decision: the office turns 排除 into 查实 or back, with its
+    reason; audited with the old and the new. `expected` is the outcome the page showed: if someone changed it
+    meanwhile, the revision is refused rather than overwriting theirs."""
+    reason = _checked_reason(user, campaign, outcome, reason)
+    with transaction.atomic():
+        decision = FlagClearance.objects.select_for_update().filter(campaign=campaign, key=key).first()
+        if decision is None:
+            raise ClearRefused(_("这条提示还没有核实结论"))
+        if decision.outcome != expected:
+            raise ClearRefused(_("这条提示的结论刚刚已被改为%(what)s，请刷新后再改") % {
+                "what": decision.get_outcome_display()})
+        if decision.outcome == outcome:
+            raise ClearRefused(_("这条提示已是%(what)s") % {"what": decision.get_outcome_display()})
+        before = {"outcome": decision.outcome, "reason": decision.reason,
+                  "by": decision.cleared_by.get_username() if decision.cleared_by else "",
+                  "at": clock.minute(decision.modified_at)}
+        decision.outcome, decision.reason, decision.cleared_by, decision.modified_by = outcome, reason, user, user
+        decision.version += 1
+        decision.save(update_fields=["outcome", "reason", "cleared_by", "modified_by", "modified_at", "version"])
+        audit.record(user, AuditEvent.Action.UPDATE, decision,
+                     summary=f"改变真实性提示核实结论：{decision.get_outcome_display()}（{key}）",
+                     changes={"before": before, "outcome": outcome, "reason": reason})
+    return decision
 
 
 def parse_period(params: Any) -> tuple[dt.date | None, dt.date | None] | None:

@@ -1,4 +1,5 @@
-"""The office's integrity page: flags per cadre, worst first, with evidence; clear one with a reason; xlsx."""
+"""The office's integrity page: flags per cadre, worst first, with evidence; clear or uphold one with a reason,
+or change that decision by a new one; xlsx."""
 
 from urllib.parse import urlencode
 
@@ -14,6 +15,7 @@ from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
 from zoufang.integrity import export, flags, services
+from zoufang.integrity.models import FlagClearance
 from zoufang.oversight.views import xlsx_response
 from zoufang.visits.models import Visit
 
@@ -28,16 +30,19 @@ def flag_list(request: HttpRequest, slug: str) -> HttpResponse:
     period = services.parse_period(request.GET)
     cadres = flags.by_cadre(campaign, period)
     show_cleared = request.GET.get("cleared") == "1"
-    rows = [c for c in cadres if show_cleared or c.open_flags]
+    rows = [c for c in cadres if show_cleared or c.open_flags or c.upheld_flags]
+    if not show_cleared:  # cleared flags only on asking; upheld ones are findings and always shown
+        rows = [flags.CadreFlags(c.cadre, [f for f in c.flags if not f.clearance or f.is_upheld]) for c in rows]
     counts = {kind: 0 for kind in flags.KINDS}
     for cadre in cadres:
         for flag in cadre.open_flags:
             counts[flag.kind] += 1
+    upheld = sum(len(c.upheld_flags) for c in cadres)
     _attach_visits(rows[:SHOWN_CADRES])
     first, last = flags.period_bounds(period)
     return render(request, "integrity/flags.html", {
         "campaign": campaign, "cadres": rows[:SHOWN_CADRES], "cut": len(rows) > SHOWN_CADRES, "total": len(rows),
-        "counts": [(flags.KINDS[k], n) for k, n in counts.items() if n], "may_clear": services.may_clear(request.user, campaign),
+        "counts": [(flags.KINDS[k], n) for k, n in counts.items() if n], "upheld": upheld, "may_clear": services.may_clear(request.user, campaign),
         "show_cleared": show_cleared, "first": first, "last": last, "query": request.GET.urlencode(),
     })
 
@@ -55,14 +60,21 @@ def _attach_visits(cadres: list[flags.CadreFlags]) -> None:
 @login_required
 @require_POST
 def clear(request: HttpRequest, slug: str) -> HttpResponse:
+    """The office's decision on a flag: 排除 (outcome=cleared) or 查实 (outcome=upheld) with its reason; with
+    `expected` (the decision the page showed), a change of an earlier decision."""
     campaign = services.campaign_for(request.user, slug)
+    outcome = request.POST.get("outcome") or FlagClearance.Outcome.CLEARED
+    key, reason = request.POST.get("key", ""), request.POST.get("reason", "")
     try:
-        services.clear_flag(request.user, campaign, request.POST.get("key", ""), request.POST.get("reason", ""),
-                            services.parse_period(request.POST))  # the flag as the page showed it
+        if request.POST.get("expected"):
+            services.revise(request.user, campaign, key, outcome, reason, request.POST["expected"])
+        else:  # the flag as the page showed it
+            services.decide(request.user, campaign, key, reason, services.parse_period(request.POST), outcome)
     except services.ClearRefused as exc:
-        messages.error(request, _("未能排除：%(why)s") % {"why": exc})
+        messages.error(request, _("未能核实：%(why)s") % {"why": exc})
     else:
-        messages.success(request, _("已核实排除，理由已记入审计"))
+        messages.success(request, _("已核实查实，记入审计，计入考核") if outcome == FlagClearance.Outcome.UPHELD
+                         else _("已核实排除，理由已记入审计"))
     kept = {name: request.POST[name] for name in KEPT if request.POST.get(name)}
     return redirect(reverse("integrity:flags", args=[slug]) + (f"?{urlencode(kept)}" if kept else ""))
 

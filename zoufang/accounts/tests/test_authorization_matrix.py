@@ -134,6 +134,13 @@ SPECS: dict[str, Spec] = {
     "documents:detail": Spec({"slug": "documents", "public_id": "document"}, BOTH),
     "documents:issue": Spec({"slug": "documents", "public_id": "document"}, POST),
     "documents:download": Spec({"slug": "documents", "public_id": "document"}),
+    "documents:delete": Spec({"slug": "documents", "public_id": "document"}, POST),
+    "api:list_documents": Spec({"slug": "documents"}, queries=("", "?drafts=true")),
+    "api:generate_draft": Spec({"slug": "documents"}),
+    "api:get_document": Spec({"slug": "documents", "document_id": "document"}),
+    "api:delete_draft": Spec({"slug": "documents", "document_id": "document"}),
+    "api:download_document": Spec({"slug": "documents", "document_id": "document"}),
+    "api:issue_document": Spec({"slug": "documents", "document_id": "document"}),
     # Callbacks (回访抽查): the office's batches and results; the third party's batches, samples and phone reveal.
     "callbacks:index": Spec(methods=BOTH), "callbacks:batch": Spec({"public_id": "callback_batch"}),
     "callbacks:xlsx": Spec({"public_id": "callback_batch"}), "callbacks:close": Spec({"public_id": "callback_batch"}, POST),
@@ -143,6 +150,8 @@ SPECS: dict[str, Spec] = {
     "api:upheld": Spec(queries=("?campaign=jinxi-2017&starts_on=2017-05-01&ends_on=2017-05-31",)),
     # 考核: read by the office, leaders, assessors of the campaign's area; run, adjusted, frozen by assessors only.
     "assessment:index": Spec(), "assessment:campaign": Spec({"slug": "oversight"}),
+    # A unit's and a cadre's own scores in frozen assessments (their own only; the matrix's run is a draft).
+    "assessment:my_scores": Spec(), "assessment:my_score": Spec({"score_id": "score"}),
     "assessment:run": Spec({"slug": "oversight"}, POST),
     "assessment:detail": Spec({"slug": "oversight", "public_id": "assessment"}, queries=("", "?level=cadre")),
     "assessment:freeze": Spec({"slug": "oversight", "public_id": "assessment"}, POST),

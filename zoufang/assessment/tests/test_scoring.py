@@ -123,3 +123,39 @@ def test_the_callbacks_app_is_the_callback_indicator_s_provider(assessed: Any, m
     # No finding upheld against anyone in the fixture: full marks on the indicator, now part of the total.
     assert police.cells["callback"]["value"] == 100.0
     assert police.total == Decimal("49.98")  # (3498.5 + 10×100) ÷ 90
+
+
+def test_the_integrity_app_is_the_integrity_indicator_s_provider(assessed: Any, monkeypatch: Any) -> None:
+    """One flag upheld (查实) against 派出所党员甲 for his 05-10 visit in 上下塘社区, one cleared against 王文: the
+    indicator gets 100 − 50 × 1 = 50 for him, 派出所 and 上下塘社区, 100 for the others."""
+    from zoufang.integrity.models import FlagClearance
+    from zoufang.visits.models import Visit
+
+    monkeypatch.setitem(indicator_module.PROVIDERS, "integrity", "zoufang.integrity.flags.upheld_against")
+    officer_visit = Visit.objects.get(cadre=assessed.officer, campaign=assessed.campaign)
+    wangwen_visit = Visit.objects.filter(cadre=assessed.wangwen).order_by("visited_at").first()
+    assert wangwen_visit is not None
+    FlagClearance.objects.create(campaign=assessed.campaign, key=f"night:{officer_visit.pk}", kind="night",
+                                 cadre=assessed.officer, reason="电话回访：当晚未入户", visit_ids=[officer_visit.pk],
+                                 visited_on=dt.date(2017, 5, 10), outcome=FlagClearance.Outcome.UPHELD)
+    FlagClearance.objects.create(campaign=assessed.campaign, key=f"night:{wangwen_visit.pk}", kind="night",
+                                 cadre=assessed.wangwen, reason="属实", visit_ids=[wangwen_visit.pk],
+                                 visited_on=dt.date(2017, 5, 20))
+    assessment = _run(assessed)
+
+    police = assessment.scores.get(level="unit", unit=assessed.police)
+    leadership = assessment.scores.get(level="unit", unit=assessed.wangwen.unit)
+    officer = assessment.scores.get(level="cadre", cadre=assessed.officer)
+    sxt = assessment.scores.get(level="village", region=assessed.shangxiatang)
+    jjd = assessment.scores.get(level="village", region=assessed.jijiadun)
+    assert police.cells["integrity"] == {"value": 50.0, "numerator": 1, "denominator": None, "absent": False}
+    assert (officer.cells["integrity"]["value"], sxt.cells["integrity"]["value"]) == (50.0, 50.0)
+    assert (leadership.cells["integrity"]["value"], jjd.cells["integrity"]["value"]) == (100.0, 100.0)
+    assert [i["available"] for i in assessment.indicators][-2:] == [False, True]
+    assert police.total == Decimal("44.43")  # (3498.5 + 10×50) ÷ 90
+    assert leadership.total == Decimal("61.12")  # (4501 + 10×100) ÷ 90
+    assert officer.total == Decimal("47.21")  # (3749 + 10×50) ÷ 90 = 47.21
+    # Outside the period the finding does not count.
+    june = run_assessment(assessed.campaign, starts_on=dt.date(2017, 6, 1), ends_on=dt.date(2017, 6, 30),
+                          title="", by=assessed.users["assessor"])
+    assert june.scores.get(level="unit", unit=assessed.police).cells["integrity"]["value"] == 100.0

@@ -155,7 +155,10 @@ def test_its_integrity_flags_point_at_the_planted_fabricators_and_hardly_anyone_
     assert len({users[username].cadre.unit_id for username in users}) == len(CADRE_ACCOUNTS)
     kinds: dict[int, set[str]] = {}
     for cadre_flags in flags.by_cadre(demo):
-        kinds[cadre_flags.cadre.pk] = {f.kind for f in cadre_flags.open_flags}
+        kinds[cadre_flags.cadre.pk] = {f.kind for f in cadre_flags.flags if f.is_open or f.is_upheld}
+        if cadre_flags.upheld_flags:  # the office has upheld (查实) one flag, the desk-entry fabricator's
+            assert cadre_flags.cadre.pk == cadre_of["desk_bulk"]
+            assert [f.kind for f in cadre_flags.upheld_flags] == ["late_bulk"]
     assert "late_bulk" in kinds[cadre_of["desk_bulk"]]
     assert {"copied_text"} <= kinds[cadre_of["copied_text"]]
     assert {"distance", "pace"} <= kinds[cadre_of["phantom"]]
@@ -171,3 +174,23 @@ def test_its_integrity_flags_point_at_the_planted_fabricators_and_hardly_anyone_
     # The honest notes differ: hardly two alike (a few short “无诉求” ones may be).
     summaries = list(Visit.objects.filter(campaign=demo).values_list("summary", flat=True))
     assert len(set(summaries)) > 0.9 * len(summaries)
+
+
+def test_its_office_has_issued_a_circular_and_the_first_briefing_from_the_demo_s_figures(demo, db):
+    import hashlib
+
+    from zoufang.documents.models import Document
+    from zoufang.oversight import figures
+
+    issued = {d.kind: d for d in Document.objects.filter(campaign=demo, status=Document.Status.ISSUED)}
+    assert set(issued) == {"circular", "briefing"}
+    circular, briefing = issued["circular"], issued["briefing"]
+    assert circular.reference == "锦走访办〔2017〕1号"
+    assert briefing.reference == "第1期"
+    assert (str(circular.period_starts_on), str(circular.period_ends_on)) == ("2017-04-01", "2017-06-15")
+    for document in (circular, briefing):
+        assert hashlib.sha256(bytes(document.content)).hexdigest() == document.sha256
+    # The circular's progress paragraph quotes the dashboard's own figure for the campaign.
+    total = figures.coverage(demo, "unit", circular.period_ends_on).total
+    progress = next(s["text"] for s in circular.sections if s["key"] == "progress")
+    assert f"已走访{total.visited}个" in progress.replace(" ", "")

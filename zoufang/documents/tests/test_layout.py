@@ -107,12 +107,47 @@ def test_the_circular_ends_with_the_issuer_the_date_and_the_record(office_town: 
     assert lines[signature + 1] == "2017年6月15日"
     assert docx.paragraphs[signature].alignment == WD_ALIGN_PARAGRAPH.RIGHT
     assert docx.paragraphs[signature].paragraph_format.right_indent == Pt(2 * gbt9704.CHAR_PITCH_PT)
-    record = docx.tables[-1]
+    record = _record(docx)
     assert [row.cells[0].text for row in record.rows] == ["抄送：市走访办。", "锦溪镇走访调研工作办公室\t2017年6月15日印发"]
     assert record.rows[0].cells[0].paragraphs[0].runs[0].font.size == Pt(14)
     top = record.rows[0].cells[0]._tc.tcPr.find(qn("w:tcBorders")).find(qn("w:top"))
     between = record.rows[1].cells[0]._tc.tcPr.find(qn("w:tcBorders")).find(qn("w:top"))
     assert int(top.get(qn("w:sz"))) > int(between.get(qn("w:sz")))
+
+
+def _anchor(docx: Any) -> Any:
+    anchors = list(docx.element.body.iter(qn("wp:anchor")))
+    assert len(anchors) == 1
+    return anchors[0]
+
+
+def _record(docx: Any) -> Any:
+    from docx.table import Table
+
+    tables = list(_anchor(docx).iter(qn("w:tbl")))
+    assert len(tables) == 1
+    return Table(tables[0], docx.paragraphs[-1]._parent)
+
+
+def test_the_record_sits_at_the_foot_of_the_last_page(office_town: Any) -> None:
+    """7.4.1: the 版记's last rule on the text block's bottom edge: a text box as wide as the block, anchored
+    to the bottom of the block (the margin) in the document's last paragraph, text above and below only."""
+    docx, _document = issued(office_town, Document.Kind.CIRCULAR)
+    anchor = _anchor(docx)
+    vertical = anchor.find(qn("wp:positionV"))
+    horizontal = anchor.find(qn("wp:positionH"))
+    assert (vertical.get("relativeFrom"), vertical.find(qn("wp:align")).text) == ("margin", "bottom")
+    assert (horizontal.get("relativeFrom"), horizontal.find(qn("wp:align")).text) == ("margin", "center")
+    assert anchor.find(qn("wp:wrapTopAndBottom")) is not None
+    assert mm(int(anchor.find(qn("wp:extent")).get("cx"))) == 156
+    assert _anchor(docx).getparent().getparent().getparent() is docx.paragraphs[-1]._p  # on the last page
+    assert not [t for t in docx.tables if "印发" in t.rows[-1].cells[0].text]  # not in the flow of the body
+    # 印发机关 one character in at the left, 印发日期 one at the right; no cell padding to shift them.
+    printed = _record(docx).rows[-1].cells[0].paragraphs[0].paragraph_format
+    assert printed.left_indent == printed.right_indent == Pt(14)
+    assert abs(printed.tab_stops[0].position - (Mm(156) - Pt(14))) < Pt(0.1)
+    margins = _record(docx)._tbl.tblPr.find(qn("w:tblCellMar"))
+    assert [m.get(qn("w:w")) for m in margins] == ["0", "0"]
 
 
 def test_page_numbers_are_4hao_dashes_right_on_odd_pages_and_left_on_even(office_town: Any) -> None:

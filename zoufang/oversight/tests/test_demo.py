@@ -134,6 +134,12 @@ def test_the_assessment_of_the_demo_is_explained_by_the_dashboards_figures(demo:
     ranked = sorted((s for s in units if s.total is not None), key=lambda s: s.rank)
     assert ranked[0].rank == 1
     assert [s.total for s in ranked] == sorted((s.total for s in ranked), reverse=True)
+    # The integrity indicator counts the one flag the office upheld (integrity/demo.py): 100 − 50 for the
+    # desk-entry fabricator's unit, 100 for every other unit.
+    fabricator = get_user_model().objects.get(username="ganbu2").cadre
+    assert next(i for i in assessment.indicators if i["key"] == "integrity")["available"]
+    assert {s.unit_id: s.cells["integrity"]["value"] for s in units if s.cells["integrity"]["value"] != 100.0} == {
+        fabricator.unit_id: 50.0}
     villages = {row.key.pk: row for row in figures.coverage(demo, "village", DEMO_DAY).rows if row.key}
     for score in assessment.scores.filter(level="village", region_id__in=villages):
         row = villages[score.region_id]

@@ -1,0 +1,150 @@
+"""公文简报 over the API: the same readers, writers and actions as the pages (access.py, services.py).
+
+Readers (leaders, assessors, the city office) see issued documents only; the office of the campaign's area also
+sees its drafts, generates, issues and deletes them. The issued file is served as stored, its SHA-256 checked
+first (a mismatch answers 409 and is audited) and sent in the `X-Content-SHA256` header.
+"""
+
+import datetime as dt
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from zoufang import clock
+from zoufang.core import limits
+from zoufang.documents import access, services
+from zoufang.documents.charts import ChartFontMissing
+from zoufang.documents.models import Document
+from zoufang.documents.views import DOCX
+
+router = Router(tags=["公文简报"])
+
+
+class SectionOut(Schema):
+    key: str
+    heading: str
+    text: str
+
+
+class DocumentOut(Schema):
+    id: uuid.UUID
+    kind: str = Field(description="circular（通报）、briefing（简报）、consultation（会商材料）")
+    kind_label: str
+    status: str = Field(description="draft（草稿）或 issued（已印发）")
+    title: str
+    reference: str = Field(description="发文字号（通报）或期号（简报）；草稿为空")
+    period_starts_on: dt.date
+    period_ends_on: dt.date
+    signed_on: dt.date | None
+    issued_at: dt.datetime | None
+    sha256: str = Field(description="印发文件的 SHA-256；草稿为空")
+
+
+class DocumentDetailOut(DocumentOut):
+    addressee: str
+    sections: list[SectionOut]
+
+
+class ListQuery(Schema):
+    drafts: bool = Field(False, description="true：同时列出草稿（仅走访办）")
+
+
+class DraftIn(Schema):
+    kind: str = Field(max_length=limits.CODE, description="circular（通报）、briefing（简报）、consultation（会商材料）")
+    starts_on: dt.date | None = Field(None, description="统计起始日；不填按种类默认（通报：本季度初；简报：近7天；会商：本月初）")
+    ends_on: dt.date | None = Field(None, description="统计截止日；不填为今天")
+
+
+def _out(document: Document, *, detail: bool = False) -> dict[str, Any]:
+    found = {"id": document.public_id, "kind": document.kind, "kind_label": document.get_kind_display(),
+             "status": document.status, "title": document.title, "reference": document.reference,
+             "period_starts_on": document.period_starts_on, "period_ends_on": document.period_ends_on,
+             "signed_on": document.signed_on if document.issued else None, "issued_at": document.issued_at,
+             "sha256": document.sha256}
+    if detail:
+        found["addressee"] = document.addressee
+        found["sections"] = [{"key": s["key"], "heading": s["heading"], "text": s["text"]} for s in document.sections]
+    return found
+
+
+def _readable(request: HttpRequest, slug: str, document_id: uuid.UUID) -> Document:
+    """The document as the pages give it: an issued one to every reader, a draft to the office only."""
+    campaign = access.readable_campaign(request.user, slug)
+    document = access.document_in(campaign, document_id)
+    if not document.issued and not access.may_write(request.user, campaign):
+        raise Http404
+    return document
+
+
+def _act(action: Any) -> Any:
+    try:
+        return action()
+    except (services.DocumentError, ChartFontMissing) as problem:
+        raise HttpError(400, str(problem)) from None
+
+
+@router.get("/{slug}", response=list[DocumentOut],
+            summary="走访活动的公文简报：已印发的（新者在前）；drafts=true 时走访办另见草稿")
+def list_documents(request: HttpRequest, slug: str, query: Query[ListQuery]) -> list[dict[str, Any]]:
+    campaign = access.readable_campaign(request.user, slug)
+    documents = Document.objects.filter(campaign=campaign).defer("content")
+    issued = [_out(d) for d in documents.filter(status=Document.Status.ISSUED).order_by("-issued_at", "kind")]
+    if query.drafts and access.may_write(request.user, campaign):
+        return [_out(d) for d in documents.filter(status=Document.Status.DRAFT)] + issued
+    return issued
+
+
+@router.post("/{slug}/drafts", response={201: DocumentDetailOut},
+             summary="生成草稿：数字按今天填好，印发前可改文字（走访办）")
+def generate_draft(request: HttpRequest, slug: str, body: DraftIn) -> Status:
+    campaign = access.writable_campaign(request.user, slug)
+    if body.kind not in Document.Kind.values:
+        raise HttpError(400, "kind：只能是 circular（通报）、briefing（简报）或 consultation（会商材料）")
+    start, end = services.default_period(body.kind, clock.today())
+    document = _act(lambda: services.generate_draft(campaign, body.kind, body.starts_on or start,
+                                                    body.ends_on or end, by=request.user))
+    return Status(201, _out(document, detail=True))
+
+
+@router.get("/{slug}/{document_id}", response=DocumentDetailOut, summary="一份公文简报：各部分文字（草稿仅走访办可见）")
+def get_document(request: HttpRequest, slug: str, document_id: uuid.UUID) -> dict[str, Any]:
+    return _out(_readable(request, slug, document_id), detail=True)
+
+
+@router.get("/{slug}/{document_id}/docx", summary="下载 Word 文件：已印发的按保存的原件（先校验 SHA-256，不符答 409），草稿为预览",
+            openapi_extra={"responses": {200: {"description": "docx 文件；X-Content-SHA256 为其校验值",
+                                                "content": {DOCX: {"schema": {"type": "string", "format": "binary"}}}},
+                                         409: {"description": "印发文件与印发时的校验值不符"}}})
+def download_document(request: HttpRequest, slug: str, document_id: uuid.UUID) -> HttpResponse:
+    document = _readable(request, slug, document_id)
+    try:
+        data = services.file_of(document, by=request.user)
+    except services.TamperedFile:
+        raise HttpError(409, f"印发文件校验失败：{document.reference}，文件已被改动，请联系系统管理员") from None
+    except ChartFontMissing as problem:
+        raise HttpError(400, str(problem)) from None
+    response = HttpResponse(data, content_type=DOCX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(services.file_name(document))}.docx"
+    if document.issued:
+        response["X-Content-SHA256"] = document.sha256
+    return response
+
+
+@router.post("/{slug}/{document_id}/issue", response=DocumentOut,
+             summary="印发：编发文字号或期号，保存文件及其校验值，此后不可修改（走访办）")
+def issue_document(request: HttpRequest, slug: str, document_id: uuid.UUID) -> dict[str, Any]:
+    campaign = access.writable_campaign(request.user, slug)
+    document = access.document_in(campaign, document_id)
+    return _out(_act(lambda: services.issue_document(document, by=request.user)))
+
+
+@router.delete("/{slug}/{document_id}", response={204: None}, summary="删除草稿（已印发的不能删除；走访办）")
+def delete_draft(request: HttpRequest, slug: str, document_id: uuid.UUID) -> Status:
+    campaign = access.writable_campaign(request.user, slug)
+    document = access.document_in(campaign, document_id)
+    _act(lambda: services.delete_draft(document, by=request.user))
+    return Status(204, None)
