@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "zoufang.callbacks",
     "zoufang.assessment",
     "zoufang.integrity",
+    "zoufang.ratings",
     "zoufang.accounts",
     "zoufang.demo",
     "zoufang.web",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("callbacks/", include("zoufang.callbacks.urls")),
     path("assessment/", include("zoufang.assessment.urls")),
     path("integrity/", include("zoufang.integrity.urls")),
+    path("ratings/", include("zoufang.ratings.urls")),
     path("", include("zoufang.visits.urls")),
     path("", include("zoufang.web.urls")),
 ]
