@@ -34,7 +34,7 @@ def _sheet(book: Any, title: str, heading: str, headers: list[str], widths: list
 def xlsx(campaign: Any, ratings: CampaignRatings, items: list[SupervisionItem], *, show_enterprise: bool) -> bytes:
     book = ExportWorkbook()
     day = f"{clock.today():%Y-%m-%d}"
-    grade_headers = [_("评价次数"), *[str(grades.LABELS[g]) for g in grades.GRADES], _("好评率%"), _("得分")]
+    grade_headers = [_("次数"), *[str(grades.LABELS[g]) for g in grades.GRADES], _("好评率%"), _("得分")]
     sheet = _sheet(book, _("各部门"), _("%(name)s 企业评价（%(day)s）") % {"name": campaign.name, "day": day},
                    [_("部门"), _("调查表份数"), _("评价项目"), *grade_headers], [24, 10, 12, 10, 8, 8, 8, 8, 10, 8], first=True)
     for entry in ratings.units:

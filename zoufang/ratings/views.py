@@ -29,6 +29,11 @@ def _items(reach: services.Reach, unit: Unit | None = None) -> list[SupervisionI
     return list(items)
 
 
+def _item_counts(items: list[SupervisionItem]) -> dict[str, int]:
+    return {"open_items": sum(1 for i in items if i.status == SupervisionItem.Status.OPEN),
+            "overdue_items": sum(1 for i in items if i.overdue)}
+
+
 @login_required
 def overview(request: HttpRequest, slug: str) -> HttpResponse:
     reach = services.reach_for(request.user, slug)
@@ -36,8 +41,7 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
     items = _items(reach)
     return render(request, "ratings/overview.html", {
         "campaign": reach.campaign, "reach": reach, "ratings": ratings, "grades": grades.LABELS.items(),
-        "items": items, "open_items": sum(1 for i in items if i.status == SupervisionItem.Status.OPEN),
-        "overdue_items": sum(1 for i in items if i.overdue), "has_forms": bool(grades.rating_forms(reach.campaign)),
+        "items": items, **_item_counts(items), "has_forms": bool(grades.rating_forms(reach.campaign)),
         "comments": ratings.total.comments[:30], "more_comments": max(0, len(ratings.total.comments) - 30),
         "show_enterprise": reach.unit_ids is None,
     })
@@ -48,9 +52,10 @@ def unit_page(request: HttpRequest, slug: str, unit_id: Any) -> HttpResponse:
     reach = services.reach_for(request.user, slug)
     unit = services.unit_for(reach, unit_id)
     aspects, entry = figures.unit_ratings(reach.campaign, unit)
+    items = _items(reach, unit)
     return render(request, "ratings/unit.html", {
         "campaign": reach.campaign, "reach": reach, "unit": unit, "entry": entry, "aspects": aspects,
-        "grades": grades.LABELS.items(), "items": _items(reach, unit), "show_enterprise": reach.unit_ids is None,
+        "grades": grades.LABELS.items(), "items": items, **_item_counts(items), "show_enterprise": reach.unit_ids is None,
     })
 
 

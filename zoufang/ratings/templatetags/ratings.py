@@ -20,3 +20,11 @@ def aspect_score(entry: Any, label: str) -> float | None:
 @register.filter
 def aspect_tally(entry: Any, label: str) -> Any:
     return entry.aspect(label)
+
+
+@register.filter
+def rates(campaign: Any) -> bool:
+    """Whether a campaign's questionnaires carry ratings (it then has an 企业评价 page)."""
+    from zoufang.ratings.grades import rating_forms
+
+    return bool(rating_forms(campaign))

@@ -60,12 +60,14 @@ def test_anyone_else_gets_404(rated, login, who):
         assert client.get(_url(rated, tail)).status_code == 404, tail
 
 
-def test_the_unit_page_shows_its_aspects_months_and_comments(rated, login):
+def test_the_unit_page_shows_its_aspects_months_and_comments(rated, login, settings):
+    settings.ZOUFANG_TODAY = "2017-06-19"  # the 派出所 item was due on the 16th
     text = login(rated.users["office"]).get(_url(rated, f"units/{rated.units['派出所'].public_id}/")).content.decode()
     assert "综合得分 73.3，好评率 66.7%" in text
     assert "2017-05" in text
     assert "2017-06" in text
     assert "不满意 1" in text  # the old answer, in its own words
+    assert "督查中 1 项，超期 1 项" in text
     assert "138****5678" in text
     assert PHONE not in text
 
@@ -100,3 +102,9 @@ def test_the_office_closes_an_item_from_its_page_and_a_leader_cannot(rated, logi
     assert (item.status, item.result) == ("done", "约谈派出所负责人")
     stale = client.post(url, {"action": "close", "version": 1, "result": "again"}, follow=True).content.decode()
     assert "未能保存" in stale
+
+
+def test_the_home_page_links_to_the_ratings_of_a_campaign_whose_forms_rate(rated, login, settings):
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    text = login(rated.users["office"]).get("/").content.decode()
+    assert f'href="/ratings/{rated.town.campaign.slug}/"' in text
