@@ -108,3 +108,15 @@ def test_the_home_page_links_to_the_ratings_of_a_campaign_whose_forms_rate(rated
     settings.ZOUFANG_TODAY = "2017-06-15"
     text = login(rated.users["office"]).get("/").content.decode()
     assert f'href="/ratings/{rated.town.campaign.slug}/"' in text
+
+
+def test_a_departments_home_links_to_its_own_ratings(rated, login, settings):
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    from zoufang.planning.models import Assignment
+
+    Assignment.objects.create(campaign=rated.town.campaign, target=rated.town.enterprise, unit=rated.town.police,
+                              cadre=rated.users["dept"].cadre)
+    client = login(rated.users["paichusuo"])
+    link = f'href="/ratings/{rated.town.campaign.slug}/units/{rated.town.police.public_id}/"'
+    assert link in client.get("/").content.decode()
+    assert client.get(f"/ratings/{rated.town.campaign.slug}/units/{rated.town.police.public_id}/").status_code == 200
