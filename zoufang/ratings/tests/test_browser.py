@@ -55,3 +55,27 @@ def test_the_office_reads_the_ratings_and_closes_a_supervision_item(browser, liv
         page.screenshot(path=str(SHOTS / "ratings-unit-1280.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_the_menghe_office_reads_its_demo_ratings_on_a_phone_and_a_desktop(browser, live_server, settings):
+    from zoufang.conftest import PASSWORD
+    from zoufang.demo import menghe
+
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    settings.ZOUFANG_DEMO_PASSWORD = PASSWORD
+    campaign = menghe.load_menghe_demo()
+    for width, height in ((390, 844), (1280, 800)):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+        page = context.new_page()
+        try:
+            browser_login(page, live_server.url, menghe.OFFICE)
+            page.locator(".page-head a", has_text="企业评价").click()
+            page.wait_for_url(f"{live_server.url}/ratings/{campaign.slug}/")
+            assert page.locator("table.ratings-units tbody tr").count() >= 5
+            assert "已办结" in page.inner_text(".ratings-items")
+            assert "超期" in page.inner_text(".ratings-items")
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            page.wait_for_timeout(1200)  # the charts' animation
+            page.screenshot(path=str(SHOTS / f"ratings-menghe-{width}.png"), full_page=True)
+        finally:
+            context.close()
