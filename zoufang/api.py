@@ -12,6 +12,7 @@ from zoufang.forms.api import router as forms_router
 from zoufang.integrity.api import router as integrity_router
 from zoufang.oversight.api import router as oversight_router
 from zoufang.planning.api import router as planning_router
+from zoufang.ratings.api import router as ratings_router
 from zoufang.registry.api import router as registry_router
 from zoufang.visits.api import router as visits_router
 
@@ -34,3 +35,4 @@ api.add_router("/assessment/", assessment_router)
 api.add_router("/integrity/", integrity_router)
 api.add_router("/documents/", documents_router)
 api.add_router("/exemplars/", exemplars_router)
+api.add_router("/ratings/", ratings_router)

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "zoufang.assessment",
     "zoufang.integrity",
     "zoufang.exemplars",
+    "zoufang.ratings",
     "zoufang.accounts",
     "zoufang.demo",
     "zoufang.web",

@@ -28,6 +28,7 @@ urlpatterns = [
     path("integrity/", include("zoufang.integrity.urls")),
     path("downloads/", include("zoufang.jobs.urls")),
     path("exemplars/", include("zoufang.exemplars.urls")),
+    path("ratings/", include("zoufang.ratings.urls")),
     path("", include("zoufang.visits.urls")),
     path("", include("zoufang.web.urls")),
 ]

@@ -36,6 +36,7 @@ from zoufang.forms.demo import filled_answers
 from zoufang.planning.menghe import build_menghe_town
 from zoufang.planning.models import Assignment
 from zoufang.planning.services import run_plan
+from zoufang.ratings import demo as ratings_demo
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Target, Unit
 from zoufang.visits import rules
@@ -114,6 +115,8 @@ def load_menghe_demo(*, say: Callable[[str], None] = lambda message: None) -> Ca
             handled = handle_cases(campaign)
             overdue = tick.tick().overdue  # overdue marks and reminders, as on the demo day
             say(f"孟河镇走访收集的意见：登记 {registered} 条，交办 {handled} 条，超期 {overdue} 件")
+            named, closed = ratings_demo.follow_up_items(campaign, _office())
+            say(f"孟河镇企业评价“差”的督查事项：指定责任人 {named} 项，办结 {closed} 项")
     return campaign
 
 
@@ -184,12 +187,12 @@ def seed_visits(campaign: Campaign) -> int:
             village = next((int(p) for p in target.region.path.split(".") if p and int(p) in villages), None)
 
             def fill(key: str, spec: dict[str, Any], rng: random.Random = rng, day: dt.date = day,
-                     village: int | None = village) -> dict[str, Any] | None:
+                     village: int | None = village, index: int = index) -> dict[str, Any] | None:
                 if key in once_per_village:  # 村（社区）调查表: with the first visit in the village that takes it
                     if (key, village) in surveyed:
                         return None
                     surveyed.add((key, village))
-                return filled_answers(spec, rng, day)
+                return ratings_demo.shape_answers(key, filled_answers(spec, rng, day), index)
 
             opinions = []
             if index % OPINION_EVERY == 0:
@@ -201,6 +204,12 @@ def seed_visits(campaign: Campaign) -> int:
                 categories=categories, summary=f"（演示）{visit_type.name}：了解情况，发放走访联系卡", cadre=cadre,
             )
     return created
+
+
+def _office() -> Any:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=OFFICE)
 
 
 def _head(unit: Unit | None) -> Cadre | None:

@@ -180,6 +180,15 @@ SPECS: dict[str, Spec] = {
     "api:list_exemplars": Spec({"slug": "exemplars"}, queries=("", "?status=pending")),
     **{f"api:{name}": Spec({"slug": "exemplars", "exemplar_id": "exemplar"}) for name in (
         "get_exemplar", "edit_exemplar", "publish_exemplar", "decline_exemplar", "record_consent")},
+    # 企业评价 (附件2-2) and its 督查 items: every department for the office, leaders, assessors and the city office of
+    # the campaign's area; a unit's handlers their own unit; items changed by the office only.
+    "ratings:overview": Spec({"slug": "oversight"}), "ratings:xlsx": Spec({"slug": "oversight"}),
+    "ratings:unit": Spec({"slug": "oversight", "unit_id": "unit"}),
+    "ratings:item": Spec({"slug": "oversight", "public_id": "rating_item"}, BOTH),
+    "api:rating_units": Spec({"slug": "oversight"}), "api:supervision_items": Spec({"slug": "oversight"}),
+    "api:rating_unit": Spec({"slug": "oversight", "unit_id": "unit"}),
+    "api:assign_supervision_item": Spec({"slug": "oversight", "item_id": "rating_item"}),
+    "api:close_supervision_item": Spec({"slug": "oversight", "item_id": "rating_item"}),
     # The audit administrator's log (404 for every other role) and the site's icon.
     "audit:log": Spec(queries=("", "?action=login")), "web:favicon": Spec(),
     **{f"api:{name}": Spec({"case_id": "case"}) for name in (
@@ -547,6 +556,13 @@ class Oracle:
             outside = next((e for e in drafts.order_by("pk") if not Who.under(e.campaign.scope.path,
                                                                              who.office + who.publicity)), None)
             return (published.public_id if published else None, outside.public_id if outside else uuid.uuid4())
+        if kind == "rating_item":
+            from zoufang.ratings.models import SupervisionItem
+
+            items = list(SupervisionItem.objects.select_related("campaign__scope").order_by("pk"))
+            mine = [i for i in items if Who.under(i.campaign.scope.path, who.figures) or i.unit_id in who.units]
+            others = [i for i in items if i not in mine]
+            return (mine[0].public_id if mine else None, others[0].public_id if others else uuid.uuid4())
         if kind == "form":
             return Form.objects.order_by("key").first().key, None  # definitions are public; answers are scanned
         if kind == "token":

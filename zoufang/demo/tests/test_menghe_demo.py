@@ -264,3 +264,18 @@ def test_the_lead_units_handlers_see_their_own_cases_only(both_towns, users, cli
     desk = client.get("/cases/desk/")
     assert desk.status_code == 200
     assert "孟河镇经发局" in desk.content.decode()
+
+
+def test_its_enterprises_rate_departments_and_a_poor_grade_brings_a_supervision_item(both_towns, demo_day):
+    from zoufang.ratings import figures
+    from zoufang.ratings.models import SupervisionItem
+
+    _jinxi, campaign = both_towns
+    ratings = figures.campaign_ratings(campaign)
+    assert ratings.total.answers > 20
+    assert ratings.total.overall.count("poor") > 0
+    assert ratings.total.old_answers == 0
+    items = SupervisionItem.objects.filter(campaign=campaign)
+    assert items.filter(status="done").exists()
+    assert any(item.overdue for item in items.filter(status="open"))
+    assert items.count() == sum(entry.poor for entry in ratings.units)  # one item per 差

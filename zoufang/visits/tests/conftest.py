@@ -30,8 +30,8 @@ CONFIG = {
     "contact_card": {"name": "走访联系卡", "hotline": "0512-12345"},
 }
 
-ENTERPRISE_ANSWERS = {"operation_state": "good", "service_awareness": "satisfied",
-                      "service_efficiency": "fair", "integrity": "satisfied", "difficulties": ["land", "talent"]}
+ENTERPRISE_ANSWERS = {"operation_state": "good", "service_awareness": "good",
+                      "service_efficiency": "fairly_good", "integrity": "good", "difficulties": ["land", "talent"]}
 HOUSEHOLD_ANSWERS = {"income_change": "same", "satisfaction": "satisfied"}
 SIX_ONES_ANSWERS = {"aspects": ["innovation"], "innovation": "计划建设研发中心", "satisfaction": "satisfied"}
 

@@ -54,9 +54,9 @@ def test_it_keeps_a_visit_recorded_offline_and_sends_each_once(browser, live_ser
         # Online: the enterprise questionnaire and one opinion.
         _open_form(page, enterprise)
         _choose(page, "enterprise_survey.operation_state", "good")
-        _choose(page, "enterprise_survey.service_awareness", "satisfied")
-        _choose(page, "enterprise_survey.service_efficiency", "fair")
-        _choose(page, "enterprise_survey.integrity", "satisfied")
+        _choose(page, "enterprise_survey.service_awareness", "good")
+        _choose(page, "enterprise_survey.service_efficiency", "fairly_good")
+        _choose(page, "enterprise_survey.integrity", "good")
         _choose(page, "six_ones_form.aspects", "innovation")
         page.fill('[data-q="six_ones_form.innovation"] textarea', "计划建设企业技术中心")
         _choose(page, "six_ones_form.satisfaction", "satisfied")

@@ -1,0 +1,169 @@
+"""The enterprise ratings over the API: the same figures and readers as the pages (services.reach_for)."""
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from zoufang.accounts.masking import scrub
+from zoufang.ratings import figures, grades, services
+from zoufang.ratings.models import SupervisionItem
+
+router = Router(tags=["企业评价"])
+
+
+class GradesOut(Schema):
+    total: int
+    good: int
+    fairly_good: int
+    average: int
+    poor: int
+    favourable: float | None
+    score: float | None
+
+
+class AspectOut(Schema):
+    aspect: str
+    grades: GradesOut
+
+
+class UnitRatingsOut(Schema):
+    unit: str
+    name: str
+    answers: int
+    old_answers: int
+    overall: GradesOut
+    aspects: list[AspectOut]
+
+
+class MonthOut(Schema):
+    month: str
+    grades: GradesOut
+
+
+class CommentOut(Schema):
+    day: dt.date
+    enterprise: str
+    ratings: dict[str, str]
+    reason: str
+    advice: str
+
+
+class UnitDetailOut(UnitRatingsOut):
+    months: list[MonthOut]
+    comments: list[CommentOut]
+
+
+class ItemOut(Schema):
+    id: str
+    unit: str
+    unit_name: str
+    aspect: str
+    description: str
+    assignee: str
+    due_on: dt.date
+    status: str
+    overdue: bool
+    result: str
+    done_on: dt.date | None
+    version: int
+
+
+class AssignIn(Schema):
+    version: int
+    assignee: str
+    due_on: dt.date | None = None
+
+
+class CloseIn(Schema):
+    version: int
+    result: str
+
+
+class RefusedOut(Schema):
+    detail: str
+    code: str
+    version: int | None = None
+
+
+def _grades(tally: figures.Tally) -> dict[str, Any]:
+    return {"total": tally.total, **{g: tally.count(g) for g in grades.GRADES}, "favourable": tally.favourable,
+            "score": tally.score}
+
+
+def _unit(entry: figures.UnitRatings, aspects: list[str]) -> dict[str, Any]:
+    assert entry.unit is not None  # noqa: S101 - a department's entry
+    return {"unit": str(entry.unit.public_id), "name": entry.unit.name, "answers": entry.answers,
+            "old_answers": entry.old_answers, "overall": _grades(entry.overall),
+            "aspects": [{"aspect": label, "grades": _grades(entry.aspect(label))} for label in aspects]}
+
+
+def _item(item: SupervisionItem) -> dict[str, Any]:
+    return {"id": str(item.public_id), "unit": str(item.unit.public_id), "unit_name": item.unit.name,
+            "aspect": item.aspect_label, "description": scrub(item.description),
+            "assignee": item.assignee.get_username() if item.assignee else "", "due_on": item.due_on,
+            "status": item.status, "overdue": item.overdue, "result": scrub(item.result), "done_on": item.done_on,
+            "version": item.version}
+
+
+@router.get("/{slug}/units", response=list[UnitRatingsOut],
+            summary="各部门的企业评价（好、较好、一般、差的次数、好评率、得分），得分低的在前。走访办、领导、考核管理组和"
+                    "上级活动办看全部部门，承办部门只看本单位")
+def rating_units(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
+    reach = services.reach_for(request.user, slug)
+    ratings = figures.campaign_ratings(reach.campaign, reach.unit_ids)
+    return [_unit(entry, ratings.aspects) for entry in ratings.units]
+
+
+@router.get("/{slug}/units/{unit_id}", response=UnitDetailOut,
+            summary="一个部门的企业评价：分项、按月趋势和企业意见（号码已隐去；承办部门看不到企业名称）")
+def rating_unit(request: HttpRequest, slug: str, unit_id: uuid.UUID) -> dict[str, Any]:
+    reach = services.reach_for(request.user, slug)
+    aspects, entry = figures.unit_ratings(reach.campaign, services.unit_for(reach, unit_id))
+    return {**_unit(entry, aspects),
+            "months": [{"month": month, "grades": _grades(tally)} for month, tally in entry.month_rows()],
+            "comments": [{"day": c.day, "enterprise": c.enterprise if reach.unit_ids is None else "",
+                          "ratings": {r.aspect.label: r.grade_label for r in c.ratings}, "reason": c.reason,
+                          "advice": c.advice} for c in entry.comments]}
+
+
+@router.get("/{slug}/items", response=list[ItemOut], summary="督查事项（部门被评为“差”时生成），督查中的在前")
+def supervision_items(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
+    reach = services.reach_for(request.user, slug)
+    items = SupervisionItem.objects.filter(campaign=reach.campaign).select_related("unit", "assignee")
+    if reach.unit_ids is not None:
+        items = items.filter(unit_id__in=reach.unit_ids)
+    return [_item(item) for item in items.order_by("status", "due_on", "id")]
+
+
+def _write(request: HttpRequest, slug: str, item_id: uuid.UUID, do: Any) -> Any:
+    reach = services.reach_for(request.user, slug)
+    item = services.item_for(reach, item_id)
+    if not reach.manages:
+        return Status(403, {"detail": "只有走访办（镇督查组）可以更改督查事项", "code": "forbidden"})
+    try:
+        item = do(reach, item)
+    except services.StaleItem as exc:
+        return Status(409, {"detail": str(exc), "code": "stale_version", "version": exc.current})
+    except services.ItemRefused as exc:
+        return Status(400, {"detail": str(exc), "code": "invalid"})
+    return _item(services.item_for(reach, item.public_id))
+
+
+@router.post("/{slug}/items/{item_id}/assign", response={200: ItemOut, 400: RefusedOut, 403: RefusedOut,
+                                                         409: RefusedOut},
+             summary="指定督查责任人（本镇走访办或领导小组账号的用户名），可同时改办结期限；version 为读取时的版本")
+def assign_supervision_item(request: HttpRequest, slug: str, item_id: uuid.UUID, body: AssignIn) -> Any:
+    return _write(request, slug, item_id, lambda reach, item: services.assign_item(
+        reach, item, by=request.user, version=body.version, due_on=body.due_on,
+        assignee=services.user_by_username(body.assignee)))
+
+
+@router.post("/{slug}/items/{item_id}/close", response={200: ItemOut, 400: RefusedOut, 403: RefusedOut,
+                                                        409: RefusedOut},
+             summary="办结督查事项，写明落实情况；version 为读取时的版本，过期的版本返回 409")
+def close_supervision_item(request: HttpRequest, slug: str, item_id: uuid.UUID, body: CloseIn) -> Any:
+    return _write(request, slug, item_id, lambda reach, item: services.close_item(
+        reach, item, by=request.user, version=body.version, result=body.result))

@@ -1,0 +1,67 @@
+"""/api/v1/ratings/…: the same figures and readers as the pages; item changes at the version read."""
+
+import pytest
+
+from zoufang.ratings.models import SupervisionItem
+
+pytestmark = pytest.mark.django_db
+PHONE = "13812345678"
+
+
+def test_it_lists_the_departments_worst_first(rated, client, api_token):
+    response = client.get(f"/api/v1/ratings/{rated.town.campaign.slug}/units", **api_token("office"))
+    assert response.status_code == 200
+    body = response.json()
+    assert [u["name"] for u in body] == ["镇党政班子", "派出所", "上下塘社区居委会"]
+    police = body[1]
+    assert police["overall"] == {"total": 6, "good": 3, "fairly_good": 1, "average": 1, "poor": 1,
+                                 "favourable": 66.7, "score": 73.3}
+    assert police["old_answers"] == 1
+    assert police["aspects"][0] == {"aspect": "服务意识", "grades": {
+        "total": 2, "good": 1, "fairly_good": 0, "average": 0, "poor": 1, "favourable": 50.0, "score": 50.0}}
+
+
+def test_a_departments_detail_masks_comments_and_hides_the_enterprise_from_the_department(rated, client, api_token):
+    url = f"/api/v1/ratings/{rated.town.campaign.slug}/units/{rated.units['派出所'].public_id}"
+    office = client.get(url, **api_token("office")).json()
+    assert [m["month"] for m in office["months"]] == ["2017-05", "2017-06"]
+    assert any(c["enterprise"] == "计家墩纺织有限公司" for c in office["comments"])
+    assert PHONE not in str(office)
+    assert "138****5678" in str(office)
+    own = client.get(url, **api_token("paichusuo")).json()
+    assert {c["enterprise"] for c in own["comments"]} == {""}
+    other = f"/api/v1/ratings/{rated.town.campaign.slug}/units/{rated.units['镇党政班子'].public_id}"
+    assert client.get(other, **api_token("paichusuo")).status_code == 404
+    assert client.get(url, **api_token("outsider")).status_code == 404
+
+
+def test_the_office_closes_an_item_and_a_stale_version_gets_409(rated, client, api_token):
+    item = SupervisionItem.objects.get(unit__name="派出所")
+    base = f"/api/v1/ratings/{rated.town.campaign.slug}/items/{item.public_id}"
+    headers = api_token("office")
+    listed = client.get(f"/api/v1/ratings/{rated.town.campaign.slug}/items", **headers).json()
+    assert {i["unit_name"] for i in listed} == {"派出所", "镇党政班子"}
+    assigned = client.post(f"{base}/assign", {"version": 1, "assignee": "office"}, content_type="application/json",
+                           **headers)
+    assert assigned.status_code == 200
+    assert assigned.json()["assignee"] == "office"
+    stale = client.post(f"{base}/close", {"version": 1, "result": "办结"}, content_type="application/json", **headers)
+    assert stale.status_code == 409
+    assert stale.json()["version"] == 2
+    empty = client.post(f"{base}/close", {"version": 2, "result": ""}, content_type="application/json", **headers)
+    assert empty.status_code == 400
+    assert "落实情况：必填" in empty.json()["detail"]
+    done = client.post(f"{base}/close", {"version": 2, "result": "已整改"}, content_type="application/json", **headers)
+    assert done.status_code == 200
+    assert done.json()["status"] == "done"
+
+
+def test_a_department_and_a_leader_may_not_change_an_item(rated, client, api_token):
+    item = SupervisionItem.objects.get(unit__name="派出所")
+    url = f"/api/v1/ratings/{rated.town.campaign.slug}/items/{item.public_id}/close"
+    for who in ("paichusuo", "leader"):
+        response = client.post(url, {"version": 1, "result": "自行办结"}, content_type="application/json",
+                               **api_token(who))
+        assert response.status_code == 403
+    item.refresh_from_db()
+    assert item.status == "open"

@@ -1,0 +1,122 @@
+"""The pages and the xlsx: who reads what (the office, leaders, assessors: every department; a department its
+own; anyone else 404), comments masked everywhere, the office's changes from the item page."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from zoufang.accounts.models import AuditEvent
+from zoufang.ratings.models import SupervisionItem
+
+pytestmark = pytest.mark.django_db
+PHONE = "13812345678"
+
+
+def _url(rated, tail=""):
+    return f"/ratings/{rated.town.campaign.slug}/{tail}"
+
+
+@pytest.mark.parametrize("who", ["office", "leader", "assessor"])
+def test_the_office_leaders_and_assessors_read_every_department(rated, login, who):
+    page = login(rated.users[who]).get(_url(rated))
+    assert page.status_code == 200
+    text = page.content.decode()
+    for name in ("派出所", "镇党政班子", "上下塘社区居委会"):
+        assert name in text
+    assert "各部门评价分布" in text
+    assert 'data-chart="stacked-bar"' in text
+    assert "另有 1 份按旧版调查表" in text
+    assert PHONE not in text
+    assert "138****5678" in text
+
+
+def test_a_department_reads_only_its_own_ratings_and_items(rated, login):
+    client = login(rated.users["paichusuo"])
+    text = client.get(_url(rated)).content.decode()
+    assert "派出所" in text
+    assert "镇党政班子" not in text
+    assert "上下塘社区居委会" not in text
+    assert "只看本单位" in text
+    assert "计家墩纺织有限公司" not in text  # the department does not learn which enterprise rated it
+    police, leadership = rated.units["派出所"], rated.units["镇党政班子"]
+    assert client.get(_url(rated, f"units/{police.public_id}/")).status_code == 200
+    assert client.get(_url(rated, f"units/{leadership.public_id}/")).status_code == 404
+    theirs = SupervisionItem.objects.get(unit=leadership)
+    assert client.get(_url(rated, f"items/{theirs.public_id}/")).status_code == 404
+    mine = SupervisionItem.objects.get(unit=police)
+    assert client.get(_url(rated, f"items/{mine.public_id}/")).status_code == 200
+    book = load_workbook(io.BytesIO(client.get(_url(rated, "ratings.xlsx")).content))
+    cells = " ".join(str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c)
+    assert "镇党政班子" not in cells
+    assert PHONE not in cells
+
+
+@pytest.mark.parametrize("who", ["outsider", "dept", "village", "auditor"])
+def test_anyone_else_gets_404(rated, login, who):
+    client = login(rated.users[who])
+    item = SupervisionItem.objects.first()
+    for tail in ("", "ratings.xlsx", f"units/{rated.units['派出所'].public_id}/", f"items/{item.public_id}/"):
+        assert client.get(_url(rated, tail)).status_code == 404, tail
+
+
+def test_the_unit_page_shows_its_aspects_months_and_comments(rated, login, settings):
+    settings.ZOUFANG_TODAY = "2017-06-19"  # the 派出所 item was due on the 16th
+    text = login(rated.users["office"]).get(_url(rated, f"units/{rated.units['派出所'].public_id}/")).content.decode()
+    assert "综合得分 73.3，好评率 66.7%" in text
+    assert "2017-05" in text
+    assert "2017-06" in text
+    assert "不满意 1" in text  # the old answer, in its own words
+    assert "督查中 1 项，超期 1 项" in text
+    assert "138****5678" in text
+    assert PHONE not in text
+
+
+def test_the_xlsx_has_the_departments_months_items_and_comments_masked(rated, login):
+    response = login(rated.users["office"]).get(_url(rated, "ratings.xlsx"))
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["各部门", "按月", "督查事项", "企业意见"]
+    rows = list(book["各部门"].iter_rows(min_row=3, values_only=True))
+    assert rows[0][:10] == ("镇党政班子", 1, "综合", 3, 0, 1, 1, 1, 33.3, 46.7)
+    cells = " ".join(str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c)
+    assert PHONE not in cells
+    assert "138****5678" in cells
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, summary="导出企业评价和督查事项").exists()
+
+
+def test_the_office_closes_an_item_from_its_page_and_a_leader_cannot(rated, login, client):
+    item = SupervisionItem.objects.get(unit__name="派出所")
+    url = _url(rated, f"items/{item.public_id}/")
+    login(rated.users["leader"])
+    page = client.get(url).content.decode()
+    assert "办结" in page
+    assert 'name="result"' not in page
+    client.post(url, {"action": "close", "version": 1, "result": "领导代办"})
+    item.refresh_from_db()
+    assert item.status == "open"
+    login(rated.users["office"])
+    response = client.post(url, {"action": "close", "version": 1, "result": "约谈派出所负责人"}, follow=True)
+    assert "督查事项已办结" in response.content.decode()
+    item.refresh_from_db()
+    assert (item.status, item.result) == ("done", "约谈派出所负责人")
+    stale = client.post(url, {"action": "close", "version": 1, "result": "again"}, follow=True).content.decode()
+    assert "未能保存" in stale
+
+
+def test_the_home_page_links_to_the_ratings_of_a_campaign_whose_forms_rate(rated, login, settings):
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    text = login(rated.users["office"]).get("/").content.decode()
+    assert f'href="/ratings/{rated.town.campaign.slug}/"' in text
+
+
+def test_a_departments_home_links_to_its_own_ratings(rated, login, settings):
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    from zoufang.planning.models import Assignment
+
+    Assignment.objects.create(campaign=rated.town.campaign, target=rated.town.enterprise, unit=rated.town.police,
+                              cadre=rated.users["dept"].cadre)
+    client = login(rated.users["paichusuo"])
+    link = f'href="/ratings/{rated.town.campaign.slug}/units/{rated.town.police.public_id}/"'
+    assert link in client.get("/").content.decode()
+    assert client.get(f"/ratings/{rated.town.campaign.slug}/units/{rated.town.police.public_id}/").status_code == 200

@@ -1,0 +1,112 @@
+"""企业评价 pages: the departments side by side, one department's grades and comments, a 督查 item; xlsx."""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from zoufang import clock
+from zoufang.accounts import audit
+from zoufang.accounts.masking import scrub
+from zoufang.accounts.models import AuditEvent
+from zoufang.oversight.views import xlsx_response
+from zoufang.ratings import export, figures, grades, services
+from zoufang.ratings.models import SupervisionItem
+from zoufang.registry.models import Unit
+
+
+def _items(reach: services.Reach, unit: Unit | None = None) -> list[SupervisionItem]:
+    items = (SupervisionItem.objects.filter(campaign=reach.campaign).select_related("unit", "assignee")
+             .order_by("status", "due_on", "id"))
+    if unit is not None:
+        items = items.filter(unit=unit)
+    elif reach.unit_ids is not None:
+        items = items.filter(unit_id__in=reach.unit_ids)
+    return list(items)
+
+
+def _item_counts(items: list[SupervisionItem]) -> dict[str, int]:
+    return {"open_items": sum(1 for i in items if i.status == SupervisionItem.Status.OPEN),
+            "overdue_items": sum(1 for i in items if i.overdue)}
+
+
+@login_required
+def overview(request: HttpRequest, slug: str) -> HttpResponse:
+    reach = services.reach_for(request.user, slug)
+    ratings = figures.campaign_ratings(reach.campaign, reach.unit_ids)
+    items = _items(reach)
+    return render(request, "ratings/overview.html", {
+        "campaign": reach.campaign, "reach": reach, "ratings": ratings, "grades": grades.LABELS.items(),
+        "items": items, **_item_counts(items), "has_forms": bool(grades.rating_forms(reach.campaign)),
+        "comments": ratings.total.comments[:30], "more_comments": max(0, len(ratings.total.comments) - 30),
+        "show_enterprise": reach.unit_ids is None,
+    })
+
+
+@login_required
+def unit_page(request: HttpRequest, slug: str, unit_id: Any) -> HttpResponse:
+    reach = services.reach_for(request.user, slug)
+    unit = services.unit_for(reach, unit_id)
+    aspects, entry = figures.unit_ratings(reach.campaign, unit)
+    items = _items(reach, unit)
+    return render(request, "ratings/unit.html", {
+        "campaign": reach.campaign, "reach": reach, "unit": unit, "entry": entry, "aspects": aspects,
+        "grades": grades.LABELS.items(), "items": items, **_item_counts(items), "show_enterprise": reach.unit_ids is None,
+    })
+
+
+@login_required
+def item_page(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    reach = services.reach_for(request.user, slug)
+    item = services.item_for(reach, public_id)
+    if request.method == "POST":
+        return _act(request, reach, item)
+    return render(request, "ratings/item.html", {
+        "campaign": reach.campaign, "reach": reach, "item": item, "assignees": services.assignees(reach.campaign)
+        if reach.manages else [], "show_enterprise": reach.unit_ids is None,
+        "description": scrub(item.description), "result": scrub(item.result),
+    })
+
+
+def _act(request: HttpRequest, reach: services.Reach, item: SupervisionItem) -> HttpResponse:
+    action = request.POST.get("action", "")
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        if action == "assign":
+            due = _date(request.POST.get("due_on", ""))
+            services.assign_item(reach, item, by=request.user, version=version, due_on=due,
+                                 assignee=services.user_by_username(request.POST.get("assignee", "")))
+            messages.success(request, _("已指定督查责任人"))
+        elif action == "close":
+            services.close_item(reach, item, by=request.user, version=version, result=request.POST.get("result", ""))
+            messages.success(request, _("督查事项已办结，落实情况已记入审计"))
+        else:
+            raise services.ItemRefused(_("操作：应为指定责任人或办结"))
+    except services.ItemRefused as exc:
+        messages.error(request, _("未能保存：%(why)s") % {"why": exc})
+    return redirect("ratings:item", slug=reach.campaign.slug, public_id=item.public_id)
+
+
+def _date(text: str) -> dt.date | None:
+    if not text.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise services.ItemRefused(_("办结期限：应为日期（如 2017-06-15）")) from None
+
+
+@login_required
+def ratings_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
+    reach = services.reach_for(request.user, slug)
+    ratings = figures.campaign_ratings(reach.campaign, reach.unit_ids)
+    audit.record(request.user, AuditEvent.Action.EXPORT, reach.campaign, summary="导出企业评价和督查事项")
+    return xlsx_response(export.xlsx(reach.campaign, ratings, _items(reach), show_enterprise=reach.unit_ids is None),
+                         f"{slug}-ratings-{clock.today():%Y%m%d}")
