@@ -62,6 +62,8 @@ def _place(scope: Region, pending: Iterable[Target]) -> list[Target]:
     named = _named_places(regions, positioned)
     changed: list[Target] = []
     for target in pending:
+        if target.region_id not in regions:  # another town's (a key found there): its own town places it
+            continue
         point, source = _locate(target, regions, positioned, named)
         new = (point[0], point[1], source) if point else (None, None, "")
         if (target.latitude, target.longitude, target.position_source) != new:

@@ -149,7 +149,7 @@ def _prepare(ctx: ImportContext, rows: list[SheetRow], kind: str, columns: tuple
             _same_enterprise(ctx, record, places)
     if ctx.errors:
         return Outcome(total_rows=len(table.rows))
-    planned = plan_records(ctx, Target, found, {"is_demo": ctx.mark_demo, "region_id": scope.pk})
+    planned = plan_records(ctx, Target, found, {"is_demo": ctx.mark_demo, "region_id": scope.pk}, scope=scope)
     planned.total_rows = len(table.rows)
     return planned
 
