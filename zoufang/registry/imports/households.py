@@ -191,9 +191,13 @@ def _stored(found: list[Record]) -> dict[int, Target]:
     known = {number for t in stored.values() if (number := t.id_number)}
     unmatched = [r.values for r in found if r.values.get("id_number") not in known]
     names = sorted({v["name"] for v in unmatched})
-    regions = sorted({v["region_id"] for v in unmatched})
+    regions = {v["region_id"] for v in unmatched}
     for part in chunks(names):
-        stored.update({t.pk: t for t in households.filter(name__in=part, region_id__in=regions)})
+        # By name alone, kind and region checked here: with them in the query SQLite (no statistics) walks
+        # the (kind, region) index, every stored household of those regions, instead of the name index.
+        for target in Target.objects.filter(name__in=part).select_related("region").order_by():
+            if target.kind in Target.HOUSEHOLD_KINDS and target.region_id in regions:
+                stored[target.pk] = target
     return stored
 
 

@@ -192,9 +192,10 @@ def _stored(kind: str, found: list[Record], scope: Region) -> dict[tuple[Any, ..
         return stored
     names = sorted({r.values["name"] for r in found if r.values.get("name")})
     for part in chunks(names):
-        targets = Target.objects.filter(kind=kind, name__in=part, region__path__startswith=scope.path)
-        for target in targets.order_by("-pk"):  # of equal keys the oldest wins, as it always has
-            stored[(target.region_id, target.name)] = target
+        # By name alone (the name index), kind and town checked here: see households._stored.
+        for target in Target.objects.filter(name__in=part).select_related("region").order_by("-pk"):
+            if target.kind == kind and target.region.path.startswith(scope.path):
+                stored[(target.region_id, target.name)] = target  # of equal keys the oldest wins, as always
     return stored
 
 
