@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -254,8 +254,8 @@ class BlindIndexField(models.CharField):
         kwargs.setdefault("default", "")
         super().__init__(*args, **kwargs)
 
-    @property
-    def source(self) -> EncryptedCharField:
+    @cached_property
+    def source(self) -> EncryptedCharField:  # read for every row written: looked up once
         return next(f for f in encrypted_fields(self.model) if f.index_field == self.name)
 
 

@@ -39,23 +39,37 @@ def in_china(latitude: Decimal, longitude: Decimal) -> bool:
 def fill_missing(scope: Region, targets: Iterable[Target] | None = None) -> int:
     """Give every target under `scope` without an imported position one from the gazetteer; returns how many
     changed. Targets whose village moved follow it; imported positions are never touched."""
+    pending = ((t for t in targets if t.position_source != PositionSource.IMPORTED) if targets is not None else
+               Target.objects.filter(region__path__startswith=scope.path).exclude(
+                   position_source=PositionSource.IMPORTED).only(
+                   "pk", "region_id", "address", "latitude", "longitude", "position_source"))
+    changed = _place(scope, pending)
+    Target.objects.bulk_update(changed, ["latitude", "longitude", "position_source"], batch_size=BATCH)
+    return len(changed)
+
+
+def place_new(scope: Region, targets: Iterable[Target]) -> None:
+    """Set the gazetteer's position on targets about to be created under `scope` (nothing is written), so an
+    import inserts them positioned instead of updating every row after."""
+    _place(scope, (t for t in targets if t.position_source != PositionSource.IMPORTED))
+
+
+def _place(scope: Region, pending: Iterable[Target]) -> list[Target]:
+    """Set each target's position from the gazetteer; the targets whose position changed."""
     regions = {r.pk: r for r in Region.objects.filter(path__startswith=scope.path)}
     positioned = {pk: (r.latitude, r.longitude) for pk, r in regions.items()
                   if r.latitude is not None and r.longitude is not None}
     named = _named_places(regions, positioned)
-    pending = (targets if targets is not None else
-               Target.objects.filter(region__path__startswith=scope.path).exclude(
-                   position_source=PositionSource.IMPORTED).only(
-                   "pk", "region_id", "address", "latitude", "longitude", "position_source"))
     changed: list[Target] = []
     for target in pending:
+        if target.region_id not in regions:  # another town's (a key found there): its own town places it
+            continue
         point, source = _locate(target, regions, positioned, named)
         new = (point[0], point[1], source) if point else (None, None, "")
         if (target.latitude, target.longitude, target.position_source) != new:
             target.latitude, target.longitude, target.position_source = new
             changed.append(target)
-    Target.objects.bulk_update(changed, ["latitude", "longitude", "position_source"], batch_size=BATCH)
-    return len(changed)
+    return changed
 
 
 def _named_places(regions: dict[int, Region], positioned: dict[int, Point]) -> dict[int, list[tuple[str, int]]]:

@@ -1,5 +1,6 @@
 """Official identifiers: GB 11643 ID numbers, GB 32100 credit codes, phone numbers; and masking."""
 
+import functools
 import re
 
 from django.utils.translation import gettext_lazy as _
@@ -36,9 +37,16 @@ def is_valid_id_number(value: str) -> bool:
         ric.get_birth_date(value)
     except StdnumError:
         return False
+    return is_region_code(value[:6])
+
+
+@functools.lru_cache(maxsize=8192)
+def is_region_code(code: str) -> bool:
+    """A six-digit administrative division code stdnum knows; cached (its look-up scans a table, and a
+    town's register repeats a handful of codes)."""
     from stdnum import numdb
 
-    return bool(numdb.get("cn/loc").info(value[:6])[0][1])
+    return bool(numdb.get("cn/loc").info(code)[0][1])
 
 
 def id_number_check_digit(first17: str) -> str:

@@ -143,7 +143,9 @@ class Target(TimeStampedModel):
         verbose_name = _("走访对象")
         verbose_name_plural = _("走访对象")
         ordering = ["region__path", "id"]
-        indexes = [models.Index(fields=["kind", "region"], name="target_kind_region")]
+        indexes = [models.Index(fields=["kind", "region"], name="target_kind_region"),
+                   # An import finds the stored rows its file names by 户主姓名 or name (registry/imports).
+                   models.Index(fields=["name"], name="target_name")]
         constraints = [
             models.UniqueConstraint(
                 fields=["credit_code"], condition=~models.Q(credit_code=""), name="target_unique_credit_code"

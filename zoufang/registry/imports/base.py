@@ -33,6 +33,7 @@ class Outcome:
     unchanged: int = 0
     deleted: int = 0
     write: Callable[[], None] | None = None
+    positioned: bool = False  # `write` gives its targets their gazetteer positions: no town-wide pass after it
 
 
 @dataclass

@@ -68,10 +68,10 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     outcome = Outcome(total_rows=len(table.rows))
     if ctx.errors:
         return outcome
-    _match_stored(ctx, found, scope, places)
+    _match_stored(ctx, found, places)
     if ctx.errors:
         return outcome
-    planned = plan_records(ctx, Target, found, {"is_demo": ctx.mark_demo})
+    planned = plan_records(ctx, Target, found, {"is_demo": ctx.mark_demo}, scope=scope)
     planned.total_rows = outcome.total_rows
     return planned
 
@@ -138,17 +138,13 @@ def _check_duplicates(ctx: ImportContext, found: list[Record]) -> None:
                       % {"other": other.row})
 
 
-def _match_stored(ctx: ImportContext, found: list[Record], scope: Region, places: ScopeRegions) -> None:
+def _match_stored(ctx: ImportContext, found: list[Record], places: ScopeRegions) -> None:
     """Attach the stored household of each row: by ID number (of either kind), else by kind, region, name, address.
 
     A stored household found by its ID number under another 户主姓名, village or 户别 is refused unless the
     import is an update (records.guard_identity).
     """
-    households = Target.objects.filter(kind__in=Target.HOUSEHOLD_KINDS).select_related("region")
-    stored = {t.pk: t for t in households.filter(region__path__startswith=scope.path)}
-    numbers = sorted({r.values["id_number"] for r in found if r.values.get("id_number")})
-    for part in chunks(numbers):
-        stored.update({t.pk: t for t in households.filter(id_number__in=part)})
+    stored = _stored(found)
     by_number: dict[str, list[Target]] = {}
     by_place: dict[tuple[Any, ...], list[Target]] = {}
     for target in sorted(stored.values(), key=lambda t: t.pk):
@@ -177,6 +173,32 @@ def _match_stored(ctx: ImportContext, found: list[Record], scope: Region, places
         if values.get("id_number") and not _same_household(ctx, record, match, places):
             continue
         record.existing = match
+
+
+def _stored(found: list[Record]) -> dict[int, Target]:
+    """The stored households the file's rows can name, and no others: the cost follows the file, not the registry.
+
+    By ID number through its blind index (any town: one number is one household), and by 户主姓名 through
+    its index within the file's regions (a row without a known number may name a household kept without
+    one); a chunk of keys per query.
+    """
+    households = Target.objects.filter(kind__in=Target.HOUSEHOLD_KINDS).select_related("region").order_by()
+    stored: dict[int, Target] = {}
+    numbers = sorted({r.values["id_number"] for r in found if r.values.get("id_number")})
+    for part in chunks(numbers):
+        # The explicit non-empty test lets the partial unique index on the blind index serve the look-up.
+        stored.update({t.pk: t for t in households.filter(id_number__in=part).exclude(id_number_index="")})
+    known = {number for t in stored.values() if (number := t.id_number)}
+    unmatched = [r.values for r in found if r.values.get("id_number") not in known]
+    names = sorted({v["name"] for v in unmatched})
+    regions = {v["region_id"] for v in unmatched}
+    for part in chunks(names):
+        # By name alone, kind and region checked here: with them in the query SQLite (no statistics) walks
+        # the (kind, region) index, every stored household of those regions, instead of the name index.
+        for target in Target.objects.filter(name__in=part).select_related("region").order_by():
+            if target.kind in Target.HOUSEHOLD_KINDS and target.region_id in regions:
+                stored[target.pk] = target
+    return stored
 
 
 def _same_household(ctx: ImportContext, record: Record, match: Target, places: ScopeRegions) -> bool:

@@ -8,13 +8,13 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
-from stdnum import numdb
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
 from zoufang import clock
 from zoufang.core.crypto import with_indexes
 from zoufang.core.tabular import parse_count
+from zoufang.regions.positions import fill_missing, place_new
 from zoufang.registry import identifiers
 from zoufang.registry.imports.base import Change, ImportContext, Outcome, parse_bool
 
@@ -61,8 +61,12 @@ def bump(ctx: ImportContext, obj: Any) -> None:
 
 
 def plan_records(ctx: ImportContext, model: type[models.Model], records: Sequence[Record],
-                 defaults: dict[str, Any]) -> Outcome:
-    """Creates for new records, bulk updates for changed ones; `write` does both in batches."""
+                 defaults: dict[str, Any], scope: Any = None) -> Outcome:
+    """Creates for new records, bulk updates for changed ones; `write` does both in batches.
+
+    With the town `scope` (targets only), the new targets are inserted with their gazetteer positions and
+    only the updated ones are positioned again: the write costs what the file holds, not what the town does.
+    """
     to_create: list[Any] = []
     to_update: list[Any] = []
     update_fields: set[str] = set()
@@ -80,11 +84,16 @@ def plan_records(ctx: ImportContext, model: type[models.Model], records: Sequenc
 
     def write() -> None:
         manager = model._default_manager
+        if scope is not None:
+            place_new(scope, to_create)
         manager.bulk_create(to_create, batch_size=BATCH)
         if to_update:
             manager.bulk_update(to_update, fields_to_write(model, update_fields), batch_size=BATCH // 2)
+            if scope is not None:
+                fill_missing(scope, to_update)
 
-    return Outcome(created=len(to_create), updated=len(to_update), unchanged=unchanged, write=write)
+    return Outcome(created=len(to_create), updated=len(to_update), unchanged=unchanged, write=write,
+                   positioned=scope is not None)
 
 
 def halfwidth(text: str) -> str:
@@ -117,7 +126,7 @@ def id_number_problem(value: str) -> str:
         ric.get_birth_date(value)
     except StdnumError:
         return _("第7至14位的出生日期%(date)s不是有效日期") % {"date": value[6:14]}
-    if not numdb.get("cn/loc").info(value[:6])[0][1]:
+    if not identifiers.is_region_code(value[:6]):
         return _("前6位地区码%(code)s不是有效的行政区划代码") % {"code": value[:6]}
     expected = identifiers.id_number_check_digit(value[:17])
     message = _("按前17位计算，末位校验码应为%(digit)s，表中为%(actual)s") % {"digit": expected, "actual": value[17]}

@@ -76,7 +76,7 @@ def run_import(kind: str, source: Path | IO[bytes], *, filename: str | None = No
     try:
         with transaction.atomic():
             outcome.write()
-            if spec.model in POSITIONED:
+            if spec.model in POSITIONED and not outcome.positioned:
                 for scope in _towns(ctx):
                     fill_missing(scope)
             _audit(spec, ctx, report)

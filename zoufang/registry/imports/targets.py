@@ -149,7 +149,7 @@ def _prepare(ctx: ImportContext, rows: list[SheetRow], kind: str, columns: tuple
             _same_enterprise(ctx, record, places)
     if ctx.errors:
         return Outcome(total_rows=len(table.rows))
-    planned = plan_records(ctx, Target, found, {"is_demo": ctx.mark_demo, "region_id": scope.pk})
+    planned = plan_records(ctx, Target, found, {"is_demo": ctx.mark_demo, "region_id": scope.pk}, scope=scope)
     planned.total_rows = len(table.rows)
     return planned
 
@@ -178,15 +178,25 @@ def _key(values: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _stored(kind: str, found: list[Record], scope: Region) -> dict[tuple[Any, ...], Target]:
-    """Stored targets by natural key: enterprises by credit code (any town), others within the town."""
+    """Stored targets by natural key: enterprises by credit code (any town), others by name within the town.
+
+    Only the keys the file holds are looked up, a chunk at a time through an index: the cost follows the file.
+    """
+    stored: dict[tuple[Any, ...], Target] = {}
     if kind == Target.Kind.ENTERPRISE:
         codes = sorted(r.values["credit_code"] for r in found)
-        stored: dict[tuple[Any, ...], Target] = {}
         for part in chunks(codes):
-            stored.update({(t.credit_code,): t for t in Target.objects.filter(credit_code__in=part)})
+            # The explicit non-empty test lets the partial unique index on credit_code serve the look-up.
+            stored.update({(t.credit_code,): t for t in
+                           Target.objects.filter(credit_code__in=part).exclude(credit_code="").order_by()})
         return stored
-    targets = Target.objects.filter(kind=kind, region__path__startswith=scope.path).order_by("-pk")
-    return {(t.region_id, t.name): t for t in targets}
+    names = sorted({r.values["name"] for r in found if r.values.get("name")})
+    for part in chunks(names):
+        # By name alone (the name index), kind and town checked here: see households._stored.
+        for target in Target.objects.filter(name__in=part).select_related("region").order_by("-pk"):
+            if target.kind == kind and target.region.path.startswith(scope.path):
+                stored[(target.region_id, target.name)] = target  # of equal keys the oldest wins, as always
+    return stored
 
 
 def prepare_enterprises(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
