@@ -41,6 +41,7 @@ from zoufang.visits.models import Visit
 
 # (kind, region, unit, cadre): 0 means "not split by" (see CoverageTally)
 Key = tuple[str, int, int, int]
+CHUNK = 2000  # ids a query when a bulk writer hands over many targets
 LOCK_CLASS = 0x20F0  # pg_advisory_xact_lock(LOCK_CLASS, campaign id): this module's locks only
 
 _paused: ContextVar[bool] = ContextVar("zoufang_counters_paused", default=False)
@@ -275,8 +276,12 @@ def _assignment_deleted(sender: Any, instance: Assignment, **kwargs: Any) -> Non
 def placements(target_ids: Any) -> dict[int, tuple[str, str]]:
     """Each target's (kind, region path): what its assignments are counted under. Read it before a bulk write
     that may move targets or change their kind, and hand it to `targets_moved` after."""
-    return {pk: (kind, path or "") for pk, kind, path in
-            Target.objects.filter(pk__in=target_ids).values_list("pk", "kind", "region__path")}
+    ids = list(target_ids)
+    found: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(ids), CHUNK):  # a bounded number of parameters a query, whatever the file holds
+        found.update((pk, (kind, path or "")) for pk, kind, path in Target.objects.filter(
+            pk__in=ids[start:start + CHUNK]).values_list("pk", "kind", "region__path"))
+    return found
 
 
 def targets_moved(before: dict[int, tuple[str, str]]) -> None:
@@ -289,10 +294,10 @@ def targets_moved(before: dict[int, tuple[str, str]]) -> None:
     moved = [pk for pk, placed in before.items() if pk in now and now[pk] != placed]
     if not moved:
         return
-    rows = Assignment.objects.filter(target_id__in=moved).order_by("campaign_id", "target_id") \
-        .values_list("campaign_id", "target_id", "unit_id", "cadre_id")
+    rows = sorted(row for start in range(0, len(moved), CHUNK) for row in Assignment.objects.filter(
+        target_id__in=moved[start:start + CHUNK]).values_list("campaign_id", "target_id", "unit_id", "cadre_id"))
     locked: set[int] = set()
-    for campaign_id, target_id, unit_id, cadre_id in rows.iterator(chunk_size=2000):
+    for campaign_id, target_id, unit_id, cadre_id in rows:
         if campaign_id not in locked:
             _lock(campaign_id, exclusive=True)
             locked.add(campaign_id)

@@ -17,6 +17,7 @@ from zoufang.core.tabular import parse_count
 from zoufang.regions.positions import fill_missing, place_new
 from zoufang.registry import identifiers
 from zoufang.registry.imports.base import Change, ImportContext, Outcome, parse_bool
+from zoufang.registry.models import Target
 
 BATCH = 1000
 AUDIT_FIELDS = ("version", "modified_at", "modified_by")
@@ -88,7 +89,15 @@ def plan_records(ctx: ImportContext, model: type[models.Model], records: Sequenc
             place_new(scope, to_create)
         manager.bulk_create(to_create, batch_size=BATCH)
         if to_update:
+            # A target moved to another village or kind moves its kept coverage counts (no signal on bulk_update).
+            moves = model is Target and bool(update_fields & {"region", "kind"})
+            if moves:
+                from zoufang.oversight import counters
+
+                placed = counters.placements([obj.pk for obj in to_update])
             manager.bulk_update(to_update, fields_to_write(model, update_fields), batch_size=BATCH // 2)
+            if moves:
+                counters.targets_moved(placed)
             if scope is not None:
                 fill_missing(scope, to_update)
 

@@ -159,3 +159,30 @@ def test_it_rolls_everything_back_when_the_database_fails_midway(campaign, monke
     assert not report.ok
     assert "已全部撤销" in report.errors[0].message
     assert Target.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_household_moved_by_an_import_moves_its_coverage_counts(campaign):
+    """bulk_update sends no signal: the import hands the moved targets to oversight's kept counts itself."""
+    import datetime as dt
+
+    from zoufang.oversight import counters, figures
+    from zoufang.oversight.tests.conftest import visit
+    from zoufang.planning.models import Assignment
+    from zoufang.registry.tests.factories import CadreFactory, UnitFactory
+
+    rows = household_rows(4)
+    run_import("households", csv_file(rows), filename="h.csv", campaign=campaign)
+    unit = UnitFactory()
+    cadre = CadreFactory(unit=unit)
+    for target in Target.objects.order_by("pk"):
+        Assignment.objects.create(campaign=campaign, target=target, unit=unit, cadre=cadre)
+    first = Target.objects.get(id_number=rows[1][7])  # in 上下塘社区
+    visit(campaign, first, cadre, "2017-05-02")
+    rows[1][1], rows[1][0] = "计家墩村", "非户籍常住户"
+    report = run_import("households", csv_file(rows), filename="h.csv", campaign=campaign, update=True)
+    assert report.updated == 1
+    assert counters.verify(campaign.pk).ok
+    by_village = {row.label: (row.assigned, row.visited)
+                  for row in figures.coverage(campaign, "village", dt.date(2017, 6, 15)).rows}
+    assert by_village == {"上下塘社区": (1, 0), "计家墩村": (3, 1)}
