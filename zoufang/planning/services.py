@@ -217,6 +217,9 @@ def _apply(snap: Snapshot, quotas: QuotaPlan, targets: TargetPlan) -> None:
         counters.rebuild_tallies(campaign.pk)
 
 
+ANALYZE_FROM = 50_000  # new assignment rows after which the planner refreshes the table's statistics
+
+
 def insert_assignments(campaign_id: int, rows: list[tuple[int, Slot]]) -> None:
     """New assignments in plain batched INSERTs: a city's million rows would spend minutes in model instances."""
     meta = Assignment._meta
@@ -232,6 +235,11 @@ def insert_assignments(campaign_id: int, rows: list[tuple[int, Slot]]) -> None:
                 f"COPY {connection.ops.quote_name(meta.db_table)} ({', '.join(columns)}) FROM STDIN") as copy:
             for target, slot in rows:
                 copy.write_row((uuid.uuid4(), now, now, 1, campaign_id, target, slot[0], slot[1], False))
+        if len(rows) >= ANALYZE_FROM:
+            # The proof and the tallies query these rows in this same transaction: without fresh statistics
+            # (autovacuum has not seen them) PostgreSQL plans a million rows as a handful (nested loops).
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(meta.db_table)}")
         return
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 10_000):
