@@ -88,6 +88,7 @@ bench: setup
 	$(BIN)/python -m zoufang.planning.bench
 	$(BIN)/zoufang integrity simulate
 	$(BIN)/python -m zoufang.oversight.bench
+	$(BIN)/python -m zoufang.exportbench
 
 clean:
 	rm -rf $(VENV) var node_modules
