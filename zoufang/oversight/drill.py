@@ -142,7 +142,7 @@ def table(reach: Reach, n: Narrowing, user: Any, today: dt.date, limit: int | No
         count = chosen.count()
         shown = list(_page(chosen, offset, limit))
         return Table(key="cases", title=n.label, headers=[str(c) for c in case_lists.COLUMNS],
-                     rows=case_lists.rows(shown, user), numeric_from=99), count  # type: ignore[arg-type]
+                     rows=case_lists.rows(shown, user), numeric_from=99), count
     presenter = TargetPresenter(user)
     if n.what == "visits":
         visits = figures.visits_of(reach.campaign, assignments(reach, n))

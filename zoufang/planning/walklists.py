@@ -7,13 +7,16 @@ number goes on paper.
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any
 
 from django.db.models import Case, IntegerField, Value, When
 from docx.document import Document as DocxDocument
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from zoufang.campaigns.models import Campaign
+from zoufang.core.progress import Progress, report
 from zoufang.core.tabular import ExportWorkbook
 from zoufang.planning.models import Assignment
 from zoufang.planning.printing import (
@@ -121,28 +124,56 @@ def _sorted(walk: WalkList) -> WalkList:
     return walk
 
 
-def add_walk_list_sheets(book: Workbook, campaign: Campaign, lists: Iterator[WalkList]) -> int:
-    """A 走访名单 contents sheet linking to one sheet per visitor, each printable on its own; returns how many."""
-    index = new_sheet(book, "走访名单", f"{campaign.name}走访名单", [6, 20, 12, 24, 34, 8, 16])
-    contents: list[list[Any]] = [["序号", "走访单位", "走访人", "村（社区）", "走访对象", "合计", "名单工作表"]]
+def add_walk_list_sheets(book: Workbook, campaign: Campaign, lists: Iterator[WalkList], *,
+                         progress: Progress | None = None, total: int = 0) -> int:
+    """A 走访名单 contents sheet linking to one sheet per visitor, each printable on its own; returns how many.
+
+    In a streaming workbook each visitor's sheet is closed (written out) before the next is built, and the
+    contents sheet is written a line at a time: one visitor's list in memory at once. `progress` is told
+    the targets listed so far out of `total`."""
+    streaming = isinstance(book, ExportWorkbook) and book.streaming
+    index = new_sheet(book, "走访名单", f"{campaign.name}走访名单", CONTENTS_WIDTHS)
+    contents: list[list[Any]] = [CONTENTS_COLUMNS]
+    if streaming:
+        boxed_rows(index, contents, left=CONTENTS_LEFT)
     links: list[str] = []
+    listed = 0
     for number, walk in enumerate(lists, start=1):
         name = sheet_name(f"名单{number:03d}{walk.visitor or walk.unit}")
         counts = "，".join(f"{_label(k)}{n}" for k, n in walk.counts().items())
-        contents.append([number, walk.unit, walk.visitor or "（本单位落实）", "、".join(walk.villages), counts,
-                         len(walk.items), name])
-        links.append(name)
+        line = [number, walk.unit, walk.visitor or "（本单位落实）", "、".join(walk.villages), counts, len(walk.items)]
         sheet = new_sheet(book, name, f"{campaign.name}走访名单", XLSX_WIDTHS, title_rows="1:3")
-        sheet.append([f"走访单位：{walk.unit}　走访人：{walk.visitor or '由本单位落实到人'}　{walk.summary()}"])
+        heading = f"走访单位：{walk.unit}　走访人：{walk.visitor or '由本单位落实到人'}　{walk.summary()}"
+        if streaming:
+            sheet.append([heading], font=BOLD)
+        else:
+            sheet.append([heading])
+            sheet.cell(2, 1).font = BOLD
         sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(COLUMNS))
-        sheet.cell(2, 1).font = BOLD
         boxed_rows(sheet, [COLUMNS, *walk.rows()], left=LEFT_COLUMNS)
-    boxed_rows(index, contents, left=(2, 4, 5))
-    for row, name in enumerate(links, start=3):
-        cell = index.cell(row, len(contents[0]))
-        cell.hyperlink = f"#'{name}'!A1"
-        cell.style = "Hyperlink"
+        listed += len(walk.items)
+        report(progress, listed, total)
+        if streaming:
+            sheet.close()
+            link = WriteOnlyCell(index, name)
+            link.style = "Hyperlink"
+            link.hyperlink = f"#'{name}'!A1"
+            boxed_rows(index, [[*line, link]], header=0, left=CONTENTS_LEFT)
+        else:
+            contents.append([*line, name])
+        links.append(name)
+    if not streaming:
+        boxed_rows(index, contents, left=CONTENTS_LEFT)
+        for row, name in enumerate(links, start=3):
+            cell = index.cell(row, len(contents[0]))
+            cell.hyperlink = f"#'{name}'!A1"
+            cell.style = "Hyperlink"
     return len(links)
+
+
+CONTENTS_COLUMNS = ["序号", "走访单位", "走访人", "村（社区）", "走访对象", "合计", "名单工作表"]
+CONTENTS_WIDTHS = [6, 20, 12, 24, 34, 8, 16]
+CONTENTS_LEFT = (2, 4, 5)
 
 
 def add_walk_list_pages(document: DocxDocument, campaign: Campaign, lists: Iterator[WalkList], *,
@@ -159,8 +190,30 @@ def add_walk_list_pages(document: DocxDocument, campaign: Campaign, lists: Itera
     return added
 
 
-def write_unit_walk_lists(campaign: Campaign, unit: Unit, out: Any, fmt: str) -> int:
+def walk_list_documents(campaign: Campaign, lists: Iterator[WalkList], *, progress: Progress | None = None,
+                        total: int = 0) -> Iterator[DocxDocument]:
+    """The lists a unit at a time, each unit's pages a document of its own, for `printing.stream_docx`:
+    one unit's pages in memory at once however large the town (docs/decisions/0006)."""
+    listed = 0
+    for _unit, walks in groupby(lists, key=lambda walk: walk.unit):
+        document = docx_document()
+        for walk in walks:
+            add_walk_list_pages(document, campaign, iter([walk]))
+            listed += len(walk.items)
+        report(progress, listed, total)
+        yield document
+
+
+def assignments_count(campaign: Campaign, unit: Unit | None = None) -> int:
+    """How many targets the lists hold: the `total` of their progress."""
+    assignments = Assignment.objects.filter(campaign=campaign)
+    return (assignments.filter(unit=unit) if unit is not None else assignments).count()
+
+
+def write_unit_walk_lists(campaign: Campaign, unit: Unit, out: Any, fmt: str, *,
+                          progress: Progress | None = None) -> int:
     """One unit's lists alone, as a workbook (a sheet per cadre) or pages: what the unit prints for its people."""
+    total = assignments_count(campaign, unit)
     if fmt == "docx":
         document = docx_document()
         added = add_walk_list_pages(document, campaign, walk_lists(campaign, unit=unit), first_page=True)
@@ -168,9 +221,9 @@ def write_unit_walk_lists(campaign: Campaign, unit: Unit, out: Any, fmt: str) ->
             docx_heading(document, "", f"{campaign.name}走访名单", new_page=False)
             document.add_paragraph(f"{unit.name}在本次走访中没有分配走访对象。")
         document.save(out)
+        report(progress, total, total)
         return added
-    book = ExportWorkbook()
-    book.remove(book.active)
-    added = add_walk_list_sheets(book, campaign, walk_lists(campaign, unit=unit))
+    book = ExportWorkbook(streaming=True)
+    added = add_walk_list_sheets(book, campaign, walk_lists(campaign, unit=unit), progress=progress, total=total)
     book.save(out)
     return added
