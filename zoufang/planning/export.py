@@ -27,7 +27,7 @@ from zoufang.planning.walklists import (
     UNIT_KIND_ORDER,
     add_walk_list_sheets,
     assignments_count,
-    walk_list_documents,
+    walk_list_xml,
 )
 from zoufang.planning.walklists import walk_lists as walk_lists_of
 from zoufang.regions.models import Region
@@ -228,7 +228,7 @@ def _unit_rank(kind: str) -> int:
 def write_docx(campaign: Campaign, out: Path | IO[bytes], *, walk_lists: bool = True,
                progress: Progress | None = None) -> None:
     """The same tables as the workbook, printable on A4, one table per page, then every visitor's walk list,
-    written a unit at a time (printing.stream_docx)."""
+    written a row at a time (printing.stream_docx)."""
     book = build_workbook(campaign, walk_lists=False)
     document = docx_document()
     for index, sheet in enumerate(book.worksheets):
@@ -240,6 +240,6 @@ def write_docx(campaign: Campaign, out: Path | IO[bytes], *, walk_lists: bool = 
         for merged in sheet.merged_cells.ranges:  # 合计 and “…走访企业” labels span their columns, as in the xlsx
             if merged.min_row == merged.max_row > 1:
                 merge_across(table, merged.min_row - 2, merged.min_col - 1, merged.max_col - 1)
-    parts = walk_list_documents(campaign, walk_lists_of(campaign), progress=progress,
-                                total=assignments_count(campaign)) if walk_lists else iter(())
+    parts = walk_list_xml(campaign, walk_lists_of(campaign), progress=progress,
+                          total=assignments_count(campaign)) if walk_lists else iter(())
     stream_docx(document, parts, out)

@@ -1,7 +1,7 @@
 """The printed look shared by the allocation tables and the walk lists: boxed xlsx sheets and A4 docx tables."""
 
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from copy import deepcopy
 from io import BytesIO
 from pathlib import Path
@@ -151,6 +151,36 @@ def docx_table(document: DocxDocument, header: list[str], rows: list[list[Any]],
     Rows are cloned from one template row in the XML rather than added cell by cell: python-docx finds a
     cell by walking the whole table, which turns a 1,000-row walk list into a million steps.
     """
+    table, template = _table_and_template(document, header, widths_cm=widths_cm, left=left, font_pt=font_pt)
+    body = template.getparent()
+    for values in rows:
+        body.append(_filled(template, values))
+    body.remove(template)
+    return table
+
+
+def docx_table_xml(document: DocxDocument, header: list[str], rows: Iterable[list[Any]], *,
+                   widths_cm: list[float] | None = None, left: tuple[int, ...] = (), font_pt: float | None = None,
+                   ) -> Iterator[bytes]:
+    """The table of `docx_table` as XML for `stream_docx`: its head, then each row made, written and dropped
+    in turn, so a list of thousands of lines never stands whole in memory."""
+    table, template = _table_and_template(document, header, widths_cm=widths_cm, left=left, font_pt=font_pt)
+    template.getparent().remove(template)
+    table._tbl.getparent().remove(table._tbl)  # noqa: SLF001 - written here, not left in the document
+    head, tail = etree.tostring(table._tbl, encoding="utf-8").rsplit(b"</w:tbl>", 1)  # noqa: SLF001
+    yield head
+    for values in rows:
+        # The document declares the w: namespace once at its root; a row need not repeat it.
+        yield etree.tostring(_filled(template, values), encoding="utf-8").replace(_W_NAMESPACE, b"", 1)
+    yield b"</w:tbl>" + tail
+
+
+_W_NAMESPACE = b' xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _table_and_template(document: DocxDocument, header: list[str], *, widths_cm: list[float] | None,
+                        left: tuple[int, ...], font_pt: float | None) -> tuple[Table, Any]:
+    """A boxed table with its repeated header and one styled template row to clone the data rows from."""
     table = document.add_table(rows=2, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -170,15 +200,14 @@ def docx_table(document: DocxDocument, header: list[str], rows: list[list[Any]],
             if widths_cm:
                 cell.width = Cm(widths_cm[c])
     table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # noqa: SLF001
-    template = table.rows[1]._tr  # noqa: SLF001
-    body = template.getparent()
-    for values in rows:
-        row = deepcopy(template)
-        for text, value in zip(row.iter(qn("w:t")), values, strict=True):
-            text.text = "" if value is None else str(value)
-        body.append(row)
-    body.remove(template)
-    return table
+    return table, table.rows[1]._tr  # noqa: SLF001
+
+
+def _filled(template: Any, values: list[Any]) -> Any:
+    row = deepcopy(template)
+    for text, value in zip(row.iter(qn("w:t")), values, strict=True):
+        text.text = "" if value is None else str(value)
+    return row
 
 
 def merge_across(table: Table, row: int, first: int, last: int) -> None:
@@ -193,18 +222,18 @@ def merge_across(table: Table, row: int, first: int, last: int) -> None:
         tr.remove(cell)
 
 
-def stream_docx(document: DocxDocument, parts: Iterable[DocxDocument], out: Path | IO[bytes]) -> None:
-    """`document` followed by the body of each of `parts`, written to `out` one part at a time.
+def stream_docx(document: DocxDocument, parts: Iterable[bytes], out: Path | IO[bytes]) -> None:
+    """`document` followed by `parts` (body XML, see `body_xml` and `docx_table_xml`), written to `out` as
+    they come.
 
     python-docx holds a whole document in memory; a city's walk lists would not fit. The first document
     (its styles, section and opening pages) is saved as the skeleton, and its `word/document.xml` is written
-    to the zip as a stream: the skeleton's body, then each part's body as it is built (a part is then
-    dropped), then the skeleton's closing section properties. The parts must be made with `docx_document()`
-    and use only its styles, and hold no images or links (no relationships of their own).
+    to the zip as a stream: the skeleton's body, then each part as it is made (and dropped), then the
+    skeleton's closing section properties. Parts made with `docx_document()` use only its styles; they
+    must hold no images or links (no relationships of their own).
     """
     skeleton = BytesIO()
     document.save(skeleton)
-    section = qn("w:sectPr")
     with zipfile.ZipFile(skeleton) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             data = source.read(info)
@@ -215,7 +244,13 @@ def stream_docx(document: DocxDocument, parts: Iterable[DocxDocument], out: Path
             with target.open("word/document.xml", "w", force_zip64=True) as stream:
                 stream.write(data[:at])
                 for part in parts:
-                    for child in part.element.body:
-                        if child.tag != section:
-                            stream.write(etree.tostring(child, encoding="utf-8"))
+                    stream.write(part)
                 stream.write(data[at:])
+
+
+def body_xml(document: DocxDocument) -> Iterator[bytes]:
+    """The body of a (small) document as XML for `stream_docx`, without its section properties."""
+    section = qn("w:sectPr")
+    for child in document.element.body:
+        if child.tag != section:
+            yield etree.tostring(child, encoding="utf-8")

@@ -7,7 +7,6 @@ number goes on paper.
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import groupby
 from typing import Any
 
 from django.db.models import Case, IntegerField, Value, When
@@ -21,10 +20,12 @@ from zoufang.core.tabular import ExportWorkbook
 from zoufang.planning.models import Assignment
 from zoufang.planning.printing import (
     BOLD,
+    body_xml,
     boxed_rows,
     docx_document,
     docx_heading,
     docx_table,
+    docx_table_xml,
     new_sheet,
     sheet_name,
 )
@@ -176,32 +177,37 @@ CONTENTS_WIDTHS = [6, 20, 12, 24, 34, 8, 16]
 CONTENTS_LEFT = (2, 4, 5)
 
 
+def _walk_heading(document: DocxDocument, campaign: Campaign, walk: WalkList, *, new_page: bool) -> None:
+    docx_heading(document, "", f"{campaign.name}走访名单", new_page=new_page)
+    line = document.add_paragraph()
+    line.add_run(f"走访单位：{walk.unit}　走访人：{walk.visitor or '由本单位落实到人'}").bold = True
+    document.add_paragraph(walk.summary())
+
+
 def add_walk_list_pages(document: DocxDocument, campaign: Campaign, lists: Iterator[WalkList], *,
                         first_page: bool = False) -> int:
     """One visitor per page (or run of pages), with the header repeated; returns how many lists were added."""
     added = 0
     for walk in lists:
-        docx_heading(document, "", f"{campaign.name}走访名单", new_page=not (first_page and added == 0))
-        line = document.add_paragraph()
-        line.add_run(f"走访单位：{walk.unit}　走访人：{walk.visitor or '由本单位落实到人'}").bold = True
-        document.add_paragraph(walk.summary())
+        _walk_heading(document, campaign, walk, new_page=not (first_page and added == 0))
         docx_table(document, COLUMNS, walk.rows(), widths_cm=DOCX_WIDTHS_CM, left=LEFT_COLUMNS, font_pt=9)
         added += 1
     return added
 
 
-def walk_list_documents(campaign: Campaign, lists: Iterator[WalkList], *, progress: Progress | None = None,
-                        total: int = 0) -> Iterator[DocxDocument]:
-    """The lists a unit at a time, each unit's pages a document of its own, for `printing.stream_docx`:
-    one unit's pages in memory at once however large the town (docs/decisions/0006)."""
+def walk_list_xml(campaign: Campaign, lists: Iterator[WalkList], *, progress: Progress | None = None,
+                  total: int = 0) -> Iterator[bytes]:
+    """Every visitor's pages as body XML for `printing.stream_docx`: the heading lines of one list built in
+    a small document, its table written a row at a time (docs/decisions/0006)."""
     listed = 0
-    for _unit, walks in groupby(lists, key=lambda walk: walk.unit):
+    for walk in lists:
         document = docx_document()
-        for walk in walks:
-            add_walk_list_pages(document, campaign, iter([walk]))
-            listed += len(walk.items)
+        _walk_heading(document, campaign, walk, new_page=True)
+        yield from body_xml(document)
+        yield from docx_table_xml(document, COLUMNS, walk.rows(), widths_cm=DOCX_WIDTHS_CM, left=LEFT_COLUMNS,
+                                  font_pt=9)
+        listed += len(walk.items)
         report(progress, listed, total)
-        yield document
 
 
 def assignments_count(campaign: Campaign, unit: Unit | None = None) -> int:
