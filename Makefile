@@ -96,6 +96,7 @@ bench: setup
 	$(BIN)/zoufang integrity simulate
 	$(BIN)/python -m zoufang.oversight.bench
 	$(BIN)/python -m zoufang.visits.loadbench
+	$(BIN)/python -m zoufang.exportbench
 
 clean:
 	rm -rf $(VENV) var node_modules

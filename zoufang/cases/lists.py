@@ -2,8 +2,9 @@
 
 import datetime as dt
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -14,6 +15,7 @@ from zoufang import clock
 from zoufang.cases import workflow
 from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter, village_name
+from zoufang.core.progress import Progress, report
 from zoufang.core.tabular import ExportWorkbook
 
 S = Case.Status
@@ -22,6 +24,8 @@ COLUMNS = [
     ("序号", "编号", "类别", "内容", "村（社区）", "反映人", "收集日期", "承办单位", "办理期限", "状态", "办理结果")
 ]
 WIDTHS = [6, 10, 18, 48, 14, 10, 12, 14, 12, 12, 36]
+WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+CHUNK = 2000
 
 
 def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -45,43 +49,49 @@ def weekly(cases: QuerySet[Case], kind: str, monday: dt.date, category: str = ""
     )
 
 
-def rows(cases: QuerySet[Case], user: Any) -> list[list[Any]]:
+def iter_rows(cases: QuerySet[Case] | Iterable[Case], user: Any) -> Iterator[list[Any]]:
+    """The list's rows one at a time; a queryset is read through a server-side cursor (a whole town's cases)."""
     presenter = CasePresenter(user)
-    return [
-        [
+    chosen = cases.iterator(chunk_size=CHUNK) if isinstance(cases, QuerySet) and cases._result_cache is None else cases
+    for n, c in enumerate(chosen, start=1):
+        yield [
             n, c.number, f"{c.category.code} {c.category.title}" if c.category else "", presenter.text(c, c.description),
             village_name(c), presenter.raiser(c)["name"],
             clock.local(c.raised_at).date(), c.unit.name if c.unit else "", c.handling_due,
             str(c.get_status_display()), presenter.text(c, c.resolution or c.explanation),
         ]
-        for n, c in enumerate(cases, start=1)
-    ]
+
+
+def rows(cases: QuerySet[Case] | Iterable[Case], user: Any) -> list[list[Any]]:
+    return list(iter_rows(cases, user))
+
+
+def write_xlsx(out: IO[bytes], title: str, table: Iterable[list[Any]], columns: list[Any] | None = None,
+               widths: list[int] | None = None, *, progress: Progress | None = None, total: int = 0) -> int:
+    """One sheet streamed to `out`: the title, the bold headers (the weekly list's unless given), the rows
+    (dates as dates), as they come; returns how many rows. `progress` is told the rows written of `total`."""
+    book = ExportWorkbook(streaming=True)
+    sheet = book.create_sheet(title[:31])
+    sheet.set_widths(widths or WIDTHS)
+    sheet.freeze_panes = "A3"
+    sheet.append([title], font=Font(bold=True, size=14))
+    sheet.append([str(label) for label in columns or COLUMNS], font=Font(bold=True))
+    count = 0
+    for count, row in enumerate(table, start=1):
+        sheet.append([sheet.stream_cell(value, alignment=WRAP_TOP, **(
+            {"number_format": "yyyy-mm-dd"} if isinstance(value, dt.date) else {})) for value in row])
+        if count % CHUNK == 0:
+            report(progress, count, total)
+    book.save(out)
+    report(progress, count, total or count)
+    return count
 
 
 def xlsx(title: str, table: list[list[Any]], columns: list[Any] | None = None,
          widths: list[int] | None = None) -> bytes:
-    """One sheet: the title, the bold headers (the weekly list's unless given), the rows; dates as dates."""
-    book = ExportWorkbook()
-    sheet = book.active
-    assert sheet is not None  # noqa: S101 — a new workbook always has one sheet
-    sheet.title = title[:31]
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([str(label) for label in columns or COLUMNS])
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in table:
-        sheet.append(row)
-    for i, width in enumerate(widths or WIDTHS):
-        sheet.column_dimensions[chr(ord("A") + i)].width = width
-    for row in sheet.iter_rows(min_row=3):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if isinstance(cell.value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-    sheet.freeze_panes = "A3"
+    """The sheet of `write_xlsx` in memory, for the views that answer with it."""
     out = io.BytesIO()
-    book.save(out)
+    write_xlsx(out, title, table, columns, widths)
     return out.getvalue()
 
 

@@ -14,9 +14,12 @@ from typing import IO, Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Border, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineWorkbook
 
@@ -292,6 +295,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def _storable(value: Any) -> Any:
     """Text without the control characters XML cannot hold (openpyxl refuses them); anything else as is."""
+    if isinstance(value, Promise):
+        value = str(value)
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
@@ -311,6 +316,62 @@ class ExportSheet(Worksheet):
         super().__setitem__(key, _storable(value))
 
 
+class StreamSheet(WriteOnlyWorksheet):
+    """A sheet of a streaming `ExportWorkbook`: each appended row goes to a temporary file at once.
+
+    The same guarantees as `ExportSheet`: text stays text (a string that Excel would read as a formula or an
+    error value is written as a string, quote-prefixed when it starts like a formula), control characters
+    are dropped. Column widths, freeze panes and print settings must be set before the first row; a row's
+    style is given with the row (`append(row, font=...)`); merges may be added until the workbook is saved.
+    """
+
+    def __init__(self, parent: Any, title: str | None) -> None:
+        super().__init__(parent, title)
+        self.rows_written = 0
+
+    def append(self, row: Any, *, font: Font | None = None, alignment: Alignment | None = None,
+               border: Border | None = None, number_format: str | None = None, height: float | None = None,
+               styled: Iterable[int] | None = None) -> None:
+        """Write one row; `font`/`alignment`/`border` style its cells (only those in `styled`, from 1, if given);
+        `height` sets the row's height in points."""
+        self.rows_written += 1
+        if height:
+            self.row_dimensions[self.rows_written].height = height
+        style = {"font": font, "alignment": alignment, "border": border, "number_format": number_format}
+        style = {key: value for key, value in style.items() if value is not None}
+        chosen = set(styled) if styled is not None else None
+        super().append([self.stream_cell(value, **(style if chosen is None or at in chosen else {}))
+                        for at, value in enumerate(row, start=1)])
+
+    def stream_cell(self, value: Any, **style: Any) -> Any:
+        """A value as written: plain values as they are, a cell where text needs guarding or a style is asked."""
+        if isinstance(value, Cell):
+            neutralise(value)
+            for key, setting in style.items():
+                setattr(value, key, setting)
+            return value
+        value = _storable(value)
+        guard = isinstance(value, str) and (value.startswith(FORMULA_STARTS) or value in ERROR_CODES)
+        if not guard and not style:
+            return value
+        cell = WriteOnlyCell(self, value)
+        neutralise(cell)
+        for key, setting in style.items():
+            setattr(cell, key, setting)
+        return cell
+
+    def merge_cells(self, range_string: str | None = None, start_row: int | None = None,
+                    start_column: int | None = None, end_row: int | None = None, end_column: int | None = None) -> None:
+        """As Worksheet.merge_cells; merges are written when the sheet closes, so written rows may be merged."""
+        self.merged_cells.add(CellRange(range_string=range_string, min_row=start_row, min_col=start_column,
+                                        max_row=end_row, max_col=end_column))
+
+    def set_widths(self, widths: Iterable[float | None]) -> None:
+        for index, width in enumerate(widths, start=1):
+            if width:
+                self.column_dimensions[get_column_letter(index)].width = width
+
+
 class ExportWorkbook(Workbook):
     """The one xlsx writer of every export: user text is stored as text, never as a formula.
 
@@ -318,22 +379,32 @@ class ExportWorkbook(Workbook):
     `=HYPERLINK(...)` or a name `=cmd|' /C calc'!A0` would be live in Excel. On save every string cell is
     written as an inline string, and one starting with = + - @ tab or CR also gets Excel's quote prefix,
     so Excel and LibreOffice show it as typed and editing the cell does not turn it into a formula.
+
+    `ExportWorkbook(streaming=True)` writes at constant memory (openpyxl's write-only mode): it starts with
+    no sheet, `create_sheet` returns a `StreamSheet` whose rows go to disk as they are appended, and the
+    workbook can be saved once. Every export built from a whole town or more uses it.
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._sheets = [ExportSheet(self)]
+    def __init__(self, *, streaming: bool = False) -> None:
+        super().__init__(write_only=streaming)
+        if not streaming:
+            self._sheets = [ExportSheet(self)]
+
+    @property
+    def streaming(self) -> bool:
+        return bool(self.write_only)
 
     def create_sheet(self, title: str | None = None, index: int | None = None) -> Any:
-        sheet = ExportSheet(parent=self, title=title)
+        sheet: Any = StreamSheet(self, title) if self.streaming else ExportSheet(parent=self, title=title)
         self._add_sheet(sheet=sheet, index=index)
         return sheet
 
     def save(self, filename: Any) -> None:
-        for sheet in self.worksheets:
-            for row in sheet.iter_rows():
-                for cell in row:
-                    neutralise(cell)
+        if not self.streaming:
+            for sheet in self.worksheets:
+                for row in sheet.iter_rows():
+                    for cell in row:
+                        neutralise(cell)
         super().save(filename)
 
     def to_bytes(self) -> bytes:

@@ -1,15 +1,20 @@
 """Answers to xlsx: one column per question, one sheet per repeat group (rows keyed by the visit)."""
 
+from collections.abc import Iterable
 from io import BytesIO
-from typing import Any
+from typing import IO, Any
+
+from django.db.models import QuerySet
 
 from zoufang import clock
 from zoufang.accounts.masking import Masker
+from zoufang.core.progress import Progress, report
 from zoufang.core.tabular import ExportWorkbook
 from zoufang.forms import xlsform
-from zoufang.forms.models import Form, FormAnswer
+from zoufang.forms.models import Form, FormAnswer, FormVersion
 
 VISIT_COLUMNS = ["走访编号", "走访时间", "走访对象", "走访人", "版本"]
+CHUNK = 2000
 
 
 def _columns(items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -43,11 +48,21 @@ def _sheet_title(text: str) -> str:
     return "".join(ch for ch in text if ch not in "[]:*?/\\")[:31]
 
 
-def answers_workbook(form: Form, answers: list[FormAnswer], user: Any = None) -> bytes:
-    """Every answer as `user` may read it: free text masked by role (accounts.masking); no user: masked."""
+def write_answers(out: IO[bytes], form: Form, answers: "QuerySet[FormAnswer] | list[FormAnswer]", user: Any = None,
+                  *, progress: Progress | None = None) -> int:
+    """Every answer as `user` may read it, streamed to `out`: free text masked by role (accounts.masking); no
+    user: masked. A queryset is read through a server-side cursor (its versions by a subquery, not by reading
+    it twice); returns how many answers."""
     masker = Masker(user)
     current = form.current_version()
-    versions = sorted({a.form_version for a in answers} | ({current} if current else set()), key=lambda v: -v.number)
+    if isinstance(answers, QuerySet):
+        used = set(FormVersion.objects.filter(pk__in=answers.order_by().values("form_version_id")))
+        total = answers.count()
+        rows: Iterable[FormAnswer] = (answers.select_related("form_version", "visit__target", "visit__cadre")
+                                      .iterator(chunk_size=CHUNK))
+    else:
+        used, total, rows = {a.form_version for a in answers}, len(answers), answers
+    versions = sorted(used | ({current} if current else set()), key=lambda v: -v.number)
     questions: list[dict[str, Any]] = []
     repeats: dict[str, dict[str, Any]] = {}
     choices: dict[str, list[list[str]]] = {}
@@ -58,9 +73,8 @@ def answers_workbook(form: Form, answers: list[FormAnswer], user: Any = None) ->
             repeats.setdefault(repeat["name"], repeat)
         for key, options in version.spec["choices"].items():
             choices.setdefault(key, options)
-    workbook = ExportWorkbook()
-    main = workbook.active
-    main.title = _sheet_title(form.title)
+    workbook = ExportWorkbook(streaming=True)
+    main = workbook.create_sheet(_sheet_title(form.title))
     main.append(VISIT_COLUMNS + [q["label"] for q in questions])
     repeat_sheets = {}
     for name, repeat in repeats.items():
@@ -68,7 +82,8 @@ def answers_workbook(form: Form, answers: list[FormAnswer], user: Any = None) ->
         repeat_questions = [q for q in xlsform.walk(repeat["children"]) if q["kind"] == "question"]
         sheet.append(["走访编号", "行号"] + [q["label"] for q in repeat_questions])
         repeat_sheets[name] = (sheet, repeat_questions)
-    for answer in answers:
+    done = 0
+    for done, answer in enumerate(rows, start=1):
         visit = answer.visit
         visit_id = str(visit.public_id)
         data = masker.data(answer.data, visit)
@@ -77,6 +92,15 @@ def answers_workbook(form: Form, answers: list[FormAnswer], user: Any = None) ->
         for name, (sheet, repeat_questions) in repeat_sheets.items():
             for index, row in enumerate(data.get(name) or [], start=1):
                 sheet.append([visit_id, index] + [_shown(q, row.get(q["name"]), choices) for q in repeat_questions])
+        if done % CHUNK == 0:
+            report(progress, done, total)
+    workbook.save(out)
+    report(progress, done, total)
+    return done
+
+
+def answers_workbook(form: Form, answers: list[FormAnswer], user: Any = None) -> bytes:
+    """The workbook of `write_answers` in memory, for the endpoint that answers with it."""
     buffer = BytesIO()
-    workbook.save(buffer)
+    write_answers(buffer, form, answers, user)
     return buffer.getvalue()

@@ -129,9 +129,9 @@ def _ledger_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progr
     from zoufang.visits import ledger
 
     unit = resolved.extra["unit"]
-    visits = list(ledger.unit_visits(unit))
-    out.write(ledger.ledger_workbook(_("%(name)s 走访台账") % {"name": unit.name}, visits, user, progress=progress))
-    return f"导出{unit.name}走访台账 {len(visits)} 条"
+    count = ledger.write_ledger(out, _("%(name)s 走访台账") % {"name": unit.name}, ledger.unit_visits(unit), user,
+                                progress=progress)
+    return f"导出{unit.name}走访台账 {count} 条"
 
 
 register(Kind("unit_ledger", _ledger_resolve, _ledger_build))

@@ -134,20 +134,28 @@ def _page(rows: QuerySet[Any], offset: int, limit: int | None) -> QuerySet[Any]:
     return rows[offset:offset + limit] if limit else rows[offset:]
 
 
+def _count(rows: QuerySet[Any], shown: list[Any], offset: int, limit: int | None) -> int:
+    """How many rows in all: counted by the database only when a page leaves some out. A page shorter than
+    its limit, or a download of every row, already holds the answer (no second pass over the rows)."""
+    if not limit or len(shown) < limit and (shown or offset == 0):
+        return offset + len(shown)
+    return rows.count()
+
+
 def table(reach: Reach, n: Narrowing, user: Any, today: dt.date, limit: int | None = LIMIT,
           offset: int = 0) -> tuple[Table, int]:
     """The rows (at most `limit`, from `offset`) and how many there are in all."""
     if n.what == "cases":
         chosen = cases(reach, n, today)
-        count = chosen.count()
         shown = list(_page(chosen, offset, limit))
+        count = _count(chosen, shown, offset, limit)
         return Table(key="cases", title=n.label, headers=[str(c) for c in case_lists.COLUMNS],
-                     rows=case_lists.rows(shown, user), numeric_from=99), count  # type: ignore[arg-type]
+                     rows=case_lists.rows(shown, user), numeric_from=99), count
     presenter = TargetPresenter(user)
     if n.what == "visits":
         visits = figures.visits_of(reach.campaign, assignments(reach, n))
-        count = visits.count()
         shown_visits: list[Visit] = list(_page(visits, offset, limit))
+        count = _count(visits, shown_visits, offset, limit)
         names = _villages([v.target.region for v in shown_visits])
         headers = [_("走访时间"), _("走访对象"), _("对象类型"), _("村（社区）"), _("地址"), _("走访人"), _("走访单位"),
                    _("走访方式")]
@@ -159,8 +167,8 @@ def table(reach: Reach, n: Narrowing, user: Any, today: dt.date, limit: int | No
         ]
         return Table(key="visits", title=n.label, headers=headers, rows=rows, numeric_from=99), count
     unvisited = figures.unvisited_assignments(reach.campaign, assignments(reach, n))
-    count = unvisited.count()
     shown_rows: list[Assignment] = list(_page(unvisited, offset, limit))
+    count = _count(unvisited, shown_rows, offset, limit)
     names = _villages([a.target.region for a in shown_rows])
     presenter.record_list_read([a.target for a in shown_rows], summary=_("督查：未走访对象"))
     headers = [_("对象类型"), _("姓名（名称）"), _("村（社区）"), _("地址"), _("联系电话"), _("走访单位"), _("走访人")]

@@ -9,7 +9,7 @@ from django.db.models import Count, Sum
 from openpyxl import Workbook
 
 from zoufang.campaigns.models import Campaign
-from zoufang.core.progress import Progress, report
+from zoufang.core.progress import Progress
 from zoufang.core.tabular import ExportWorkbook
 from zoufang.planning.issued import DRIFT_COLUMNS, DRIFT_SHEET, IssuedRow, drift, issued_rows, source_order
 from zoufang.planning.models import FixedQuota, Quota
@@ -21,8 +21,14 @@ from zoufang.planning.printing import (
     merge_across,
     new_sheet,
     sheet_name,
+    stream_docx,
 )
-from zoufang.planning.walklists import UNIT_KIND_ORDER, add_walk_list_pages, add_walk_list_sheets
+from zoufang.planning.walklists import (
+    UNIT_KIND_ORDER,
+    add_walk_list_sheets,
+    assignments_count,
+    walk_list_xml,
+)
 from zoufang.planning.walklists import walk_lists as walk_lists_of
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Target, Unit
@@ -54,11 +60,17 @@ class Figures:
         self.marker = quoted.group(0) if quoted else ""
 
 
-def build_workbook(campaign: Campaign, *, walk_lists: bool = True) -> Workbook:
-    """The tables in the seed's layout, 各单位分村, and (unless asked not to) the walk lists."""
+def build_workbook(campaign: Campaign, *, walk_lists: bool = True, streaming: bool = False,
+                   progress: Progress | None = None) -> Workbook:
+    """The tables in the seed's layout, 各单位分村, and (unless asked not to) the walk lists.
+
+    `streaming` writes each sheet to disk as it is built (one visitor's list in memory at once); the
+    workbook can then only be saved, not read back. Without it the workbook stays in memory: for the docx,
+    which reads the tables (a few hundred rows) back, and for tests."""
     figures = Figures(campaign)
-    book = ExportWorkbook()
-    book.remove(book.active)
+    book = ExportWorkbook(streaming=streaming)
+    if not streaming:
+        book.remove(book.active)
     fixed = list(FixedQuota.objects.filter(campaign=campaign).select_related("cadre", "region")
                  .prefetch_related("units").order_by("source", "row_number", "part"))
     upper = [q for q in fixed if q.table == FixedQuota.Table.UPPER_LEVEL]
@@ -69,17 +81,14 @@ def build_workbook(campaign: Campaign, *, walk_lists: bool = True) -> Workbook:
     _unit_village_sheet(book, figures)
     _drift_sheet(book, campaign)
     if walk_lists:
-        add_walk_list_sheets(book, campaign, walk_lists_of(campaign))
+        add_walk_list_sheets(book, campaign, walk_lists_of(campaign), progress=progress,
+                             total=assignments_count(campaign))
     return book
 
 
-def write_workbook(campaign: Campaign, out: Path | IO[bytes], progress: Progress | None = None) -> None:
-    """One sheet per table in the seed's layout, 各单位分村, and every cadre's 走访名单."""
-    report(progress, 0, 2)
-    book = build_workbook(campaign)
-    report(progress, 1, 2)
-    book.save(out)
-    report(progress, 2, 2)
+def write_workbook(campaign: Campaign, out: Path | IO[bytes], *, progress: Progress | None = None) -> None:
+    """One sheet per table in the seed's layout, 各单位分村, and every cadre's 走访名单, streamed to `out`."""
+    build_workbook(campaign, streaming=True, progress=progress).save(out)
 
 
 def _upper_level_sheet(book: Workbook, source: str, rows: list[IssuedRow], figures: Figures) -> None:
@@ -218,8 +227,8 @@ def _unit_rank(kind: str) -> int:
 
 def write_docx(campaign: Campaign, out: Path | IO[bytes], *, walk_lists: bool = True,
                progress: Progress | None = None) -> None:
-    """The same tables as the workbook, printable on A4, one table per page, then every visitor's walk list."""
-    report(progress, 0, 2)
+    """The same tables as the workbook, printable on A4, one table per page, then every visitor's walk list,
+    written a row at a time (printing.stream_docx)."""
     book = build_workbook(campaign, walk_lists=False)
     document = docx_document()
     for index, sheet in enumerate(book.worksheets):
@@ -231,8 +240,6 @@ def write_docx(campaign: Campaign, out: Path | IO[bytes], *, walk_lists: bool = 
         for merged in sheet.merged_cells.ranges:  # 合计 and “…走访企业” labels span their columns, as in the xlsx
             if merged.min_row == merged.max_row > 1:
                 merge_across(table, merged.min_row - 2, merged.min_col - 1, merged.max_col - 1)
-    if walk_lists:
-        add_walk_list_pages(document, campaign, walk_lists_of(campaign))
-    report(progress, 1, 2)
-    document.save(str(out) if isinstance(out, Path) else out)
-    report(progress, 2, 2)
+    parts = walk_list_xml(campaign, walk_lists_of(campaign), progress=progress,
+                          total=assignments_count(campaign)) if walk_lists else iter(())
+    stream_docx(document, parts, out)

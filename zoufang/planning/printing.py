@@ -1,7 +1,11 @@
 """The printed look shared by the allocation tables and the walk lists: boxed xlsx sheets and A4 docx tables."""
 
+import zipfile
+from collections.abc import Iterable, Iterator
 from copy import deepcopy
-from typing import Any
+from io import BytesIO
+from pathlib import Path
+from typing import IO, Any
 from unicodedata import east_asian_width
 
 from docx import Document
@@ -13,16 +17,20 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import Table
+from lxml import etree
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from zoufang.core.tabular import StreamSheet
 
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
 # Sheet names may not hold these, and Excel allows at most 31 characters.
 _NOT_IN_SHEET_NAMES = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
@@ -32,21 +40,26 @@ def sheet_name(text: str) -> str:
 
 
 def new_sheet(book: Workbook, name: str, title: str, widths: list[int], *, title_rows: str = "1:2") -> Worksheet:
-    """A sheet with a merged bold title, set column widths, repeated header rows and one page wide on A4."""
-    sheet = book.create_sheet(name)
-    sheet.append([title])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(widths))
-    sheet.cell(1, 1).font = Font(bold=True, size=14)
-    sheet.cell(1, 1).alignment = CENTRE
-    sheet.row_dimensions[1].height = 30
+    """A sheet with a merged bold title, set column widths, repeated header rows and one page wide on A4.
+
+    In a streaming workbook (a `StreamSheet`) the same look, set before the first row as it must be."""
+    sheet: Any = book.create_sheet(name)
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.print_title_rows = title_rows
     sheet.page_setup.orientation = "portrait"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0  # as many pages down as needed
+    if isinstance(sheet, StreamSheet):
+        sheet.append([title], font=TITLE, alignment=CENTRE, height=30)
+    else:
+        sheet.append([title])
+        sheet.cell(1, 1).font = TITLE
+        sheet.cell(1, 1).alignment = CENTRE
+        sheet.row_dimensions[1].height = 30
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(widths))
     return sheet
 
 
@@ -60,23 +73,32 @@ def boxed_rows(sheet: Worksheet, rows: list[list[Any]], *, header: int = 1,
     without a height, and a long enterprise name would run into the next row.
     """
     widths = [sheet.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, 40)]
+    streaming = isinstance(sheet, StreamSheet)
     for i, row in enumerate(rows):
-        sheet.append(row)
-        r = sheet._current_row  # noqa: SLF001 - max_row scans every cell; this is the row just written
-        for c in range(1, len(row) + 1):
-            cell = sheet.cell(r, c)
-            cell.border = BOX
-            cell.alignment = LEFT if c in left and i >= header else CENTRE
-            if i < header:
-                cell.font = BOLD
         span = (spans or {}).get(i, 1)
         row_widths = [sum(widths[:span]), *([0] * (span - 1)), *widths[span:]]
-        if span > 1:
-            sheet.merge_cells(start_row=r, start_column=1, end_row=r, end_column=span)
         lines = max((_lines(value, row_widths[c]) for c, value in enumerate(row[:len(widths)])
                      if row_widths[c]), default=1)
-        if lines > 1:
-            sheet.row_dimensions[r].height = LINE_HEIGHT * lines
+        height = LINE_HEIGHT * lines if lines > 1 else None
+        if streaming:  # styles go with the row: a written row cannot be touched again
+            bold = {"font": BOLD} if i < header else {}
+            sheet.append([sheet.stream_cell(value, border=BOX, alignment=LEFT if c in left and i >= header
+                                            else CENTRE, **bold) for c, value in enumerate(row, start=1)],
+                         height=height)
+            r = sheet.rows_written
+        else:
+            sheet.append(row)
+            r = sheet._current_row  # noqa: SLF001 - max_row scans every cell; this is the row just written
+            for c in range(1, len(row) + 1):
+                cell = sheet.cell(r, c)
+                cell.border = BOX
+                cell.alignment = LEFT if c in left and i >= header else CENTRE
+                if i < header:
+                    cell.font = BOLD
+            if height:
+                sheet.row_dimensions[r].height = height
+        if span > 1:
+            sheet.merge_cells(start_row=r, start_column=1, end_row=r, end_column=span)
 
 
 LINE_HEIGHT = 14.5  # points, for 11-point text
@@ -84,6 +106,7 @@ LINE_HEIGHT = 14.5  # points, for 11-point text
 
 def _lines(value: Any, width: float) -> int:
     """How many lines a value wraps to in a column `width` characters wide (a Chinese character is two)."""
+    value = getattr(value, "value", value)  # a cell written as it is (a link) counts by its text
     if value is None or value == "":
         return 1
     text = str(value)
@@ -128,6 +151,36 @@ def docx_table(document: DocxDocument, header: list[str], rows: list[list[Any]],
     Rows are cloned from one template row in the XML rather than added cell by cell: python-docx finds a
     cell by walking the whole table, which turns a 1,000-row walk list into a million steps.
     """
+    table, template = _table_and_template(document, header, widths_cm=widths_cm, left=left, font_pt=font_pt)
+    body = template.getparent()
+    for values in rows:
+        body.append(_filled(template, values))
+    body.remove(template)
+    return table
+
+
+def docx_table_xml(document: DocxDocument, header: list[str], rows: Iterable[list[Any]], *,
+                   widths_cm: list[float] | None = None, left: tuple[int, ...] = (), font_pt: float | None = None,
+                   ) -> Iterator[bytes]:
+    """The table of `docx_table` as XML for `stream_docx`: its head, then each row made, written and dropped
+    in turn, so a list of thousands of lines never stands whole in memory."""
+    table, template = _table_and_template(document, header, widths_cm=widths_cm, left=left, font_pt=font_pt)
+    template.getparent().remove(template)
+    table._tbl.getparent().remove(table._tbl)  # noqa: SLF001 - written here, not left in the document
+    head, tail = etree.tostring(table._tbl, encoding="utf-8").rsplit(b"</w:tbl>", 1)  # noqa: SLF001
+    yield head
+    for values in rows:
+        # The document declares the w: namespace once at its root; a row need not repeat it.
+        yield etree.tostring(_filled(template, values), encoding="utf-8").replace(_W_NAMESPACE, b"", 1)
+    yield b"</w:tbl>" + tail
+
+
+_W_NAMESPACE = b' xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _table_and_template(document: DocxDocument, header: list[str], *, widths_cm: list[float] | None,
+                        left: tuple[int, ...], font_pt: float | None) -> tuple[Table, Any]:
+    """A boxed table with its repeated header and one styled template row to clone the data rows from."""
     table = document.add_table(rows=2, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -147,15 +200,14 @@ def docx_table(document: DocxDocument, header: list[str], rows: list[list[Any]],
             if widths_cm:
                 cell.width = Cm(widths_cm[c])
     table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # noqa: SLF001
-    template = table.rows[1]._tr  # noqa: SLF001
-    body = template.getparent()
-    for values in rows:
-        row = deepcopy(template)
-        for text, value in zip(row.iter(qn("w:t")), values, strict=True):
-            text.text = "" if value is None else str(value)
-        body.append(row)
-    body.remove(template)
-    return table
+    return table, table.rows[1]._tr  # noqa: SLF001
+
+
+def _filled(template: Any, values: list[Any]) -> Any:
+    row = deepcopy(template)
+    for text, value in zip(row.iter(qn("w:t")), values, strict=True):
+        text.text = "" if value is None else str(value)
+    return row
 
 
 def merge_across(table: Table, row: int, first: int, last: int) -> None:
@@ -168,3 +220,37 @@ def merge_across(table: Table, row: int, first: int, last: int) -> None:
     cells[first].grid_span = last - first + 1
     for cell in cells[first + 1:last + 1]:
         tr.remove(cell)
+
+
+def stream_docx(document: DocxDocument, parts: Iterable[bytes], out: Path | IO[bytes]) -> None:
+    """`document` followed by `parts` (body XML, see `body_xml` and `docx_table_xml`), written to `out` as
+    they come.
+
+    python-docx holds a whole document in memory; a city's walk lists would not fit. The first document
+    (its styles, section and opening pages) is saved as the skeleton, and its `word/document.xml` is written
+    to the zip as a stream: the skeleton's body, then each part as it is made (and dropped), then the
+    skeleton's closing section properties. Parts made with `docx_document()` use only its styles; they
+    must hold no images or links (no relationships of their own).
+    """
+    skeleton = BytesIO()
+    document.save(skeleton)
+    with zipfile.ZipFile(skeleton) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename != "word/document.xml":
+                target.writestr(info, data)
+                continue
+            at = data.rindex(b"<w:sectPr")
+            with target.open("word/document.xml", "w", force_zip64=True) as stream:
+                stream.write(data[:at])
+                for part in parts:
+                    stream.write(part)
+                stream.write(data[at:])
+
+
+def body_xml(document: DocxDocument) -> Iterator[bytes]:
+    """The body of a (small) document as XML for `stream_docx`, without its section properties."""
+    section = qn("w:sectPr")
+    for child in document.element.body:
+        if child.tag != section:
+            yield etree.tostring(child, encoding="utf-8")

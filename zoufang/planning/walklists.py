@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Case, IntegerField, Value, When
 from docx.document import Document as DocxDocument
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from zoufang.campaigns.models import Campaign
 from zoufang.core.progress import Progress, report
@@ -19,10 +20,12 @@ from zoufang.core.tabular import ExportWorkbook
 from zoufang.planning.models import Assignment
 from zoufang.planning.printing import (
     BOLD,
+    body_xml,
     boxed_rows,
     docx_document,
     docx_heading,
     docx_table,
+    docx_table_xml,
     new_sheet,
     sheet_name,
 )
@@ -122,28 +125,63 @@ def _sorted(walk: WalkList) -> WalkList:
     return walk
 
 
-def add_walk_list_sheets(book: Workbook, campaign: Campaign, lists: Iterator[WalkList]) -> int:
-    """A 走访名单 contents sheet linking to one sheet per visitor, each printable on its own; returns how many."""
-    index = new_sheet(book, "走访名单", f"{campaign.name}走访名单", [6, 20, 12, 24, 34, 8, 16])
-    contents: list[list[Any]] = [["序号", "走访单位", "走访人", "村（社区）", "走访对象", "合计", "名单工作表"]]
+def add_walk_list_sheets(book: Workbook, campaign: Campaign, lists: Iterator[WalkList], *,
+                         progress: Progress | None = None, total: int = 0) -> int:
+    """A 走访名单 contents sheet linking to one sheet per visitor, each printable on its own; returns how many.
+
+    In a streaming workbook each visitor's sheet is closed (written out) before the next is built, and the
+    contents sheet is written a line at a time: one visitor's list in memory at once. `progress` is told
+    the targets listed so far out of `total`."""
+    streaming = isinstance(book, ExportWorkbook) and book.streaming
+    index = new_sheet(book, "走访名单", f"{campaign.name}走访名单", CONTENTS_WIDTHS)
+    contents: list[list[Any]] = [CONTENTS_COLUMNS]
+    if streaming:
+        boxed_rows(index, contents, left=CONTENTS_LEFT)
     links: list[str] = []
+    listed = 0
     for number, walk in enumerate(lists, start=1):
         name = sheet_name(f"名单{number:03d}{walk.visitor or walk.unit}")
         counts = "，".join(f"{_label(k)}{n}" for k, n in walk.counts().items())
-        contents.append([number, walk.unit, walk.visitor or "（本单位落实）", "、".join(walk.villages), counts,
-                         len(walk.items), name])
-        links.append(name)
+        line = [number, walk.unit, walk.visitor or "（本单位落实）", "、".join(walk.villages), counts, len(walk.items)]
         sheet = new_sheet(book, name, f"{campaign.name}走访名单", XLSX_WIDTHS, title_rows="1:3")
-        sheet.append([f"走访单位：{walk.unit}　走访人：{walk.visitor or '由本单位落实到人'}　{walk.summary()}"])
+        heading = f"走访单位：{walk.unit}　走访人：{walk.visitor or '由本单位落实到人'}　{walk.summary()}"
+        if streaming:
+            sheet.append([heading], font=BOLD)
+        else:
+            sheet.append([heading])
+            sheet.cell(2, 1).font = BOLD
         sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(COLUMNS))
-        sheet.cell(2, 1).font = BOLD
         boxed_rows(sheet, [COLUMNS, *walk.rows()], left=LEFT_COLUMNS)
-    boxed_rows(index, contents, left=(2, 4, 5))
-    for row, name in enumerate(links, start=3):
-        cell = index.cell(row, len(contents[0]))
-        cell.hyperlink = f"#'{name}'!A1"
-        cell.style = "Hyperlink"
+        listed += len(walk.items)
+        report(progress, listed, total)
+        if streaming:
+            sheet.close()
+            link = WriteOnlyCell(index, name)
+            link.style = "Hyperlink"
+            link.hyperlink = f"#'{name}'!A1"
+            boxed_rows(index, [[*line, link]], header=0, left=CONTENTS_LEFT)
+        else:
+            contents.append([*line, name])
+        links.append(name)
+    if not streaming:
+        boxed_rows(index, contents, left=CONTENTS_LEFT)
+        for row, name in enumerate(links, start=3):
+            cell = index.cell(row, len(contents[0]))
+            cell.hyperlink = f"#'{name}'!A1"
+            cell.style = "Hyperlink"
     return len(links)
+
+
+CONTENTS_COLUMNS = ["序号", "走访单位", "走访人", "村（社区）", "走访对象", "合计", "名单工作表"]
+CONTENTS_WIDTHS = [6, 20, 12, 24, 34, 8, 16]
+CONTENTS_LEFT = (2, 4, 5)
+
+
+def _walk_heading(document: DocxDocument, campaign: Campaign, walk: WalkList, *, new_page: bool) -> None:
+    docx_heading(document, "", f"{campaign.name}走访名单", new_page=new_page)
+    line = document.add_paragraph()
+    line.add_run(f"走访单位：{walk.unit}　走访人：{walk.visitor or '由本单位落实到人'}").bold = True
+    document.add_paragraph(walk.summary())
 
 
 def add_walk_list_pages(document: DocxDocument, campaign: Campaign, lists: Iterator[WalkList], *,
@@ -151,19 +189,37 @@ def add_walk_list_pages(document: DocxDocument, campaign: Campaign, lists: Itera
     """One visitor per page (or run of pages), with the header repeated; returns how many lists were added."""
     added = 0
     for walk in lists:
-        docx_heading(document, "", f"{campaign.name}走访名单", new_page=not (first_page and added == 0))
-        line = document.add_paragraph()
-        line.add_run(f"走访单位：{walk.unit}　走访人：{walk.visitor or '由本单位落实到人'}").bold = True
-        document.add_paragraph(walk.summary())
+        _walk_heading(document, campaign, walk, new_page=not (first_page and added == 0))
         docx_table(document, COLUMNS, walk.rows(), widths_cm=DOCX_WIDTHS_CM, left=LEFT_COLUMNS, font_pt=9)
         added += 1
     return added
 
 
-def write_unit_walk_lists(campaign: Campaign, unit: Unit, out: Any, fmt: str,
+def walk_list_xml(campaign: Campaign, lists: Iterator[WalkList], *, progress: Progress | None = None,
+                  total: int = 0) -> Iterator[bytes]:
+    """Every visitor's pages as body XML for `printing.stream_docx`: the heading lines of one list built in
+    a small document, its table written a row at a time (docs/decisions/0006)."""
+    listed = 0
+    for walk in lists:
+        document = docx_document()
+        _walk_heading(document, campaign, walk, new_page=True)
+        yield from body_xml(document)
+        yield from docx_table_xml(document, COLUMNS, walk.rows(), widths_cm=DOCX_WIDTHS_CM, left=LEFT_COLUMNS,
+                                  font_pt=9)
+        listed += len(walk.items)
+        report(progress, listed, total)
+
+
+def assignments_count(campaign: Campaign, unit: Unit | None = None) -> int:
+    """How many targets the lists hold: the `total` of their progress."""
+    assignments = Assignment.objects.filter(campaign=campaign)
+    return (assignments.filter(unit=unit) if unit is not None else assignments).count()
+
+
+def write_unit_walk_lists(campaign: Campaign, unit: Unit, out: Any, fmt: str, *,
                           progress: Progress | None = None) -> int:
     """One unit's lists alone, as a workbook (a sheet per cadre) or pages: what the unit prints for its people."""
-    report(progress, 0, 1)
+    total = assignments_count(campaign, unit)
     if fmt == "docx":
         document = docx_document()
         added = add_walk_list_pages(document, campaign, walk_lists(campaign, unit=unit), first_page=True)
@@ -171,11 +227,10 @@ def write_unit_walk_lists(campaign: Campaign, unit: Unit, out: Any, fmt: str,
             docx_heading(document, "", f"{campaign.name}走访名单", new_page=False)
             document.add_paragraph(f"{unit.name}在本次走访中没有分配走访对象。")
         document.save(out)
-        report(progress, 1, 1)
+        report(progress, total, total)
         return added
-    book = ExportWorkbook()
-    book.remove(book.active)
-    added = add_walk_list_sheets(book, campaign, walk_lists(campaign, unit=unit))
+    book = ExportWorkbook(streaming=True)
+    added = add_walk_list_sheets(book, campaign, walk_lists(campaign, unit=unit), progress=progress, total=total)
     book.save(out)
     report(progress, 1, 1)
     return added

@@ -1,19 +1,25 @@
 """走访台账 as xlsx, per cadre and per unit (seed 002 §五1), with the 民情走访日记 on a second sheet."""
 
+from collections.abc import Iterable
 from io import BytesIO
-from typing import Any
+from typing import IO, Any
 
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font
 
 from zoufang import clock
+from zoufang.accounts import audit
+from zoufang.accounts.masking import Kind
+from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns.models import Campaign
 from zoufang.cases.models import Case
 from zoufang.core.progress import Progress, report
 from zoufang.core.tabular import ExportWorkbook
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
-from zoufang.registry.models import Cadre, Unit
+from zoufang.registry.models import Cadre, Target, Unit
 from zoufang.registry.presenters import TargetPresenter
 from zoufang.visits.models import DiaryEntry, Visit
 
@@ -29,64 +35,127 @@ def cadre_campaigns(cadre: Cadre) -> list[Campaign]:
 
 
 def unit_visits(unit: Unit) -> Any:
-    return (Visit.objects.filter(cadre__unit=unit).select_related("target__region", "cadre__unit", "campaign")
-            .order_by("cadre__name", "visited_at"))
-
-
-def _regions_by_id(visits: list[Visit]) -> dict[int, Region]:
-    ids = {int(part) for v in visits for part in v.target.region.path.split(".") if part}
-    return Region.objects.in_bulk(ids)
+    return Visit.objects.filter(cadre__unit=unit).order_by("cadre__name", "visited_at")
 
 
 PLACE_LEVELS = (Region.Level.VILLAGE, Region.Level.GROUP, Region.Level.GRID)
+CHUNK = 2000  # rows fetched per round trip of the server-side cursor
+AUDIT_NAMED = 5000  # revealed targets named one by one in the audit row; beyond, counted (see write_ledger)
+# A target sits in a village, a group or a grid: its region and two ancestors hold every place level.
+_REGION = "target__region"
+_FIELDS = ("visited_at", "mode", "co_visitors", "summary", "settled_on_spot", "registration_due", "recorded_late",
+           "opinions", "target_id", "target__public_id", "target__name", "target__kind", "target__address",
+           "target__phone", "target__id_number", "target__region_id", f"{_REGION}__path",
+           f"{_REGION}__level", f"{_REGION}__name", f"{_REGION}__parent__level", f"{_REGION}__parent__name",
+           f"{_REGION}__parent__parent__level", f"{_REGION}__parent__parent__name", "cadre__name",
+           "cadre__unit__name")
 
 
-def _place(visit: Visit, regions: dict[int, Region]) -> list[str]:
-    """The target's 村（社区）, 村（居）民小组 and 网格, each in its own column ("" where the target has none)."""
+def _place(levels_and_names: Iterable[tuple[str | None, str | None]]) -> tuple[str, ...]:
+    """The target's 村（社区）, 村（居）民小组 and 网格 from its region upwards ("" where the target has none)."""
     names = dict.fromkeys(PLACE_LEVELS, "")
-    for part in visit.target.region.path.split("."):
-        region = regions.get(int(part)) if part else None
-        if region is not None and region.level in names:
-            names[Region.Level(region.level)] = region.name
-    return list(names.values())
+    for level, name in levels_and_names:
+        if level not in names:
+            break
+        names[Region.Level(level)] = name or ""
+        if level == Region.Level.VILLAGE:
+            break
+    return tuple(names.values())
 
 
-def ledger_workbook(title: str, visits: list[Visit], user: Any, progress: Progress | None = None) -> bytes:
-    report(progress, 0, len(visits))
+def ledger_rows(visits: "QuerySet[Visit]") -> Any:
+    """The visits as the ledger reads them, one tuple of `_FIELDS` each: what a row shows joined in, the
+    opinions counted by a subquery, no model built per row (a campaign joined per row was its whole
+    configuration parsed per row)."""
+    opinions = (Case.objects.filter(source_visit=OuterRef("pk")).order_by().values("source_visit")
+                .annotate(n=Count("id")).values("n"))
+    return (visits.select_related(None).prefetch_related(None)
+            .annotate(opinions=Coalesce(Subquery(opinions, output_field=IntegerField()), 0))
+            .values_list(*_FIELDS))
+
+
+class _Decisions:
+    """What the viewer may read of each row, asked of the request's PersonalDataPolicy once per region."""
+
+    def __init__(self, presenter: TargetPresenter) -> None:
+        self.policy = presenter.policy
+        self.masker = presenter.masker
+        self._full: dict[str, bool] = {}
+
+    def full_identity(self, path: str) -> bool:
+        if path not in self._full:
+            self._full[path] = self.policy.full_identity(Target(region=Region(path=path)))
+        return self._full[path]
+
+    def full_phone(self, target_id: int, path: str) -> bool:
+        return self.full_identity(path) or target_id in self.policy.assigned_ids
+
+
+def write_ledger(out: IO[bytes], title: str, visits: "QuerySet[Visit]", user: Any, *,
+                 progress: Progress | None = None) -> int:
+    """The 走访台账 of `visits` (in their order) and its 民情走访日记, streamed to `out`; returns the row count.
+
+    Rows come from a server-side cursor and go to disk as written: memory stays flat however many visits,
+    and the queries are the same few whatever their number. The audit of full phone numbers names up to
+    AUDIT_NAMED targets and counts the rest, so the audit row too stays bounded.
+    """
     presenter = TargetPresenter(user)
-    presenter.record_list_read({v.target for v in visits}, summary="走访台账导出完整电话")
-    regions = _regions_by_id(visits)
-    opinions = {
-        row["source_visit"]: row["n"]
-        for row in Case.objects.filter(source_visit__in=visits).values("source_visit").annotate(n=Count("id"))
-    }
-    workbook = ExportWorkbook()
-    sheet = workbook.active
-    sheet.title = "走访台账"
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(COLUMNS)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True)
-    for number, visit in enumerate(visits, start=1):
-        target = visit.target
-        sheet.append([
-            number, clock.minute(visit.visited_at), visit.get_mode_display(), *_place(visit, regions), target.name,
-            target.get_kind_display(), target.address, presenter.phone(target), visit.cadre.name,
-            visit.cadre.unit.name, presenter.masker.text(visit.co_visitors, visit),
-            presenter.masker.text(visit.summary, visit), opinions.get(visit.pk, 0),
-            "是" if visit.settled_on_spot else "", visit.registration_due, "逾期" if visit.recorded_late else "",
-        ])
-    for index, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[sheet.cell(row=2, column=index).column_letter].width = width
-    cadre_ids = {v.cadre_id for v in visits}
+    decide = _Decisions(presenter)
+    masker = presenter.masker
+    modes = {key: str(label) for key, label in Visit.Mode.choices}
+    kinds = {key: str(label) for key, label in Target.Kind.choices}
+    places: dict[int, tuple[str, ...]] = {}
+    total = visits.count()
+    report(progress, 0, total)
+    workbook = ExportWorkbook(streaming=True)
+    sheet = workbook.create_sheet("走访台账")
+    sheet.set_widths(WIDTHS)
+    sheet.freeze_panes = "A3"
     diary = workbook.create_sheet("民情走访日记")
-    diary.append(["日期", "走访干部", "内容"])
-    for entry in DiaryEntry.objects.filter(cadre_id__in=cadre_ids).select_related("cadre").order_by("entry_date"):
-        diary.append([entry.entry_date, entry.cadre.name, presenter.masker.text(entry.text, entry)])
-    diary.column_dimensions["C"].width = 80
+    diary.set_widths([12, 12, 80])
+    sheet.append([title], font=Font(bold=True, size=14))
+    sheet.append(COLUMNS, font=Font(bold=True), alignment=Alignment(wrap_text=True))
+    revealed: dict[str, None] = {}
+    revealed_count = 0
+    number = 0
+    for number, (visited_at, mode, co_visitors, summary, settled, due, late, opinions, target_id, public_id, name,
+                 kind, address, phone, id_number, region_id, path, *regions, cadre, unit) in enumerate(
+            ledger_rows(visits).iterator(chunk_size=CHUNK), start=1):
+        full = decide.full_identity(path)
+        full_phone = full or decide.full_phone(target_id, path)
+        if (id_number and full) or (phone and full_phone):
+            revealed_count += 1
+            if len(revealed) < AUDIT_NAMED:
+                revealed[str(public_id)] = None
+        if region_id not in places:
+            places[region_id] = _place(zip(regions[::2], regions[1::2], strict=True))
+        sheet.append([
+            number, clock.minute(visited_at), modes.get(mode, mode), *places[region_id], name, kinds.get(kind, kind),
+            address, masker.show(Kind.PHONE, phone, full=full_phone), cadre, unit,
+            masker.show(Kind.FREE_TEXT, co_visitors, full=full), masker.show(Kind.FREE_TEXT, summary, full=full),
+            opinions, "是" if settled else "", due, "逾期" if late else "",
+        ])
+        if number % CHUNK == 0:
+            report(progress, number, total)
+    diary.append(["日期", "走访干部", "内容"], font=Font(bold=True))
+    entries = (DiaryEntry.objects.filter(cadre_id__in=visits.order_by().values("cadre_id"))
+               .select_related("cadre").order_by("entry_date", "id"))
+    for entry in entries.iterator(chunk_size=CHUNK):
+        diary.append([entry.entry_date, entry.cadre.name, masker.text(entry.text, entry)])
+    workbook.save(out)
+    if revealed:
+        changes: dict[str, Any] = {"targets": list(revealed)}
+        if revealed_count > len(revealed):
+            changes["more"] = _("另有 %(n)d 条走访记录的对象未逐一列出（按本台账的范围可复查）") % {
+                "n": revealed_count - len(revealed)}
+        audit.record(user, AuditEvent.Action.READ, object_type="registry.Target",
+                     summary=f"走访台账导出完整电话：{len(revealed)}条", changes=changes)
+    report(progress, number, total)
+    return number
+
+
+def ledger_workbook(title: str, visits: "QuerySet[Visit]", user: Any) -> bytes:
+    """The ledger in memory, for callers that send it in the response (small selections)."""
     buffer = BytesIO()
-    workbook.save(buffer)
-    report(progress, len(visits), len(visits))
+    write_ledger(buffer, title, visits, user)
     return buffer.getvalue()

@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 import uuid
+from io import BytesIO
 from typing import Any
 
 import pydantic
@@ -179,9 +180,9 @@ def my_ledger(request: HttpRequest) -> HttpResponse:
     cadre = services.cadre_of(request.user)
     if cadre is None:
         raise PermissionDenied
-    visits = list(visits_of(cadre))
-    return _xlsx(request, ledger.ledger_workbook(_("%(name)s 走访台账") % {"name": cadre.name}, visits, request.user),
-                 "ledger.xlsx", f"导出本人走访台账 {len(visits)} 条")
+    out = BytesIO()
+    count = ledger.write_ledger(out, _("%(name)s 走访台账") % {"name": cadre.name}, visits_of(cadre), request.user)
+    return _xlsx(request, out.getvalue(), "ledger.xlsx", f"导出本人走访台账 {count} 条")
 
 
 @login_required

@@ -1,0 +1,66 @@
+"""The streaming ExportWorkbook: the same text guarantees and look as the in-memory one, at flat memory."""
+
+import io
+import tracemalloc
+
+from openpyxl import load_workbook
+from openpyxl.styles import Font
+
+from zoufang.core import tabular
+from zoufang.core.tests.test_formula_injection import HOSTILE, assert_all_text
+
+
+def _streamed(rows: int = 3) -> bytes:
+    book = tabular.ExportWorkbook(streaming=True)
+    sheet = book.create_sheet("台账")
+    sheet.set_widths([8, 30, 20])
+    sheet.freeze_panes = "A2"
+    sheet.append(["序号", "内容", "身份证号"], font=Font(bold=True))
+    for n in range(1, rows + 1):
+        sheet.append([n, f"走访\x01情况{n}", "0320123"])
+    second = book.create_sheet("第二页")
+    second.append(HOSTILE)
+    second.append(["=1+1", "", None, "普通文字"])
+    second.merge_cells("A3:B3")
+    return book.to_bytes()
+
+
+def test_it_streams_hostile_strings_as_text_with_the_quote_prefix():
+    data = _streamed()
+    assert_all_text(data, [*HOSTILE, "=1+1", "普通文字"])
+    sheet = load_workbook(io.BytesIO(data))["第二页"]
+    assert sheet["A1"].data_type == "s"
+    assert sheet["A1"].quotePrefix
+    assert sheet["H1"].value == "#N/A"
+    assert sheet["H1"].data_type == "s"
+
+
+def test_it_streams_the_header_style_widths_freeze_panes_and_text_columns():
+    book = load_workbook(io.BytesIO(_streamed()))
+    sheet = book["台账"]
+    assert [c.value for c in sheet[1]] == ["序号", "内容", "身份证号"]
+    assert all(c.font.b for c in sheet[1])
+    assert not sheet["A2"].font.b
+    assert sheet.column_dimensions["B"].width == 30
+    assert sheet.freeze_panes == "A2"
+    assert [c.value for c in sheet[2]] == [1, "走访情况1", "0320123"]  # control character dropped; digits stay text
+    assert sheet["C2"].data_type == "s"
+    assert "A3:B3" in {str(r) for r in book["第二页"].merged_cells.ranges}
+
+
+def _peak(streaming: bool, rows: int) -> int:
+    tracemalloc.start()
+    book = tabular.ExportWorkbook(streaming=streaming)
+    sheet = book.create_sheet("数据") if streaming else book.active
+    for n in range(rows):
+        sheet.append([n, f"走访对象{n}", f"地址{n}号", "入户走访，了解情况", "2017-06-15 10:30", "是", n % 7, "=x"])
+    book.save(io.BytesIO())
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def test_a_streamed_workbook_of_20k_rows_stays_under_a_bound_the_in_memory_one_exceeds():
+    bound = 12 * 1024 * 1024
+    assert _peak(True, 20_000) < bound
+    assert _peak(False, 20_000) > bound

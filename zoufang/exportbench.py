@@ -1,0 +1,200 @@
+"""Export benchmark (`make bench`, or `python -m zoufang.exportbench`): a unit's visit ledger at 100 k and 1 M visits.
+
+Generates the visits with the database's bulk path (COPY on PostgreSQL when DATABASE_URL is set, else
+executemany into a temporary SQLite database), then exports the ledger in a child process, which reports its
+own peak resident memory (VmHWM) beside the time the parent measured. Prints both sizes and the ratio of
+the two beside the goal: peak under 300 MB at 1 M rows, time linear in rows.
+
+ZOUFANG_EXPORT_BENCH_ROWS="2000,20000" makes it smaller for a quick run. On PostgreSQL the generated rows are
+deleted at the end.
+"""
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from typing import Any
+
+GOAL_MB = 300
+DEFAULT_SIZES = "100000,1000000"
+CADRES = 50
+TARGETS = 100_000
+BATCH = 20_000
+
+
+def _setup() -> None:
+    if "DATABASE_URL" not in os.environ and "ZOUFANG_VAR_DIR" not in os.environ:
+        os.environ["ZOUFANG_VAR_DIR"] = tempfile.mkdtemp(prefix="zoufang-export-bench-")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zoufang.settings")
+    import django
+
+    django.setup()
+
+
+def build_world(name: str) -> tuple[Any, Any, list[int], list[int]]:
+    """A town with villages and groups, one unit of CADRES cadres, TARGETS households and a campaign."""
+    from django.db import transaction
+
+    from zoufang.campaigns.models import Campaign
+    from zoufang.regions.models import Region
+    from zoufang.registry.models import Cadre, Target, Unit
+
+    with transaction.atomic():
+        root = Region.objects.get_or_create(name="导出基准市", level=Region.Level.CITY, parent=None)[0]
+        town = Region(name=name, level=Region.Level.TOWN, parent=root)
+        town.save()
+        groups = []
+        for v in range(10):
+            village = Region(name=f"{name}{v + 1}村", level=Region.Level.VILLAGE, parent=town, sort_order=v)
+            village.save()
+            for g in range(10):
+                group = Region(name=f"第{g + 1}村民小组", level=Region.Level.GROUP, parent=village, sort_order=g)
+                group.save()
+                groups.append(group)
+        unit = Unit.objects.create(name=f"{name}部门", kind=Unit.Kind.TOWN_DEPARTMENT, region=town)
+        Cadre.objects.bulk_create([Cadre(name=f"干部{c + 1:03d}", unit=unit, role=Cadre.Role.PARTY_MEMBER)
+                                   for c in range(CADRES)])
+        Target.objects.bulk_create(
+            [Target(kind=Target.Kind.REGISTERED_HOUSEHOLD, region=groups[i % len(groups)], name=f"户主{i}",
+                    address=f"{groups[i % len(groups)].name}{i}号", phone=f"139{i:08d}") for i in range(TARGETS)],
+            batch_size=5000)
+        campaign = Campaign.objects.create(slug=f"export-bench-{town.pk}", name=name, scope=town, config={},
+                                           starts_on="2017-01-01", ends_on="2017-12-31")
+    cadres = list(Cadre.objects.filter(unit=unit).values_list("pk", flat=True))
+    targets = list(Target.objects.filter(region__path__startswith=town.path).values_list("pk", flat=True))
+    return campaign, unit, cadres, targets
+
+
+def insert_visits(campaign: Any, cadres: list[int], targets: list[int], start: int, stop: int) -> None:
+    """Visits number `start` … `stop` - 1, by the database's bulk path."""
+    from django.db import connection, transaction
+
+    from zoufang.visits.models import Visit
+
+    fields = [f for f in Visit._meta.concrete_fields if not f.primary_key]
+    first = dt.datetime(2017, 3, 1, 1, 0, tzinfo=dt.UTC)
+    summary = "入户走访，了解家庭生产生活情况，宣传政策，征求对村务工作的意见建议。联系电话13912345678。"
+
+    def values(i: int) -> dict[str, Any]:
+        at = first + dt.timedelta(minutes=7 * i)
+        return {"public_id": uuid.uuid4(), "created_at": at, "modified_at": at, "created_by": None,
+                "modified_by": None, "version": 1, "campaign": campaign.pk, "target": targets[i % len(targets)],
+                "cadre": cadres[i % len(cadres)], "client_uuid": uuid.uuid4(), "content_hash": f"{i:064x}",
+                "visited_at": at, "mode": "home", "summary": f"{summary}第{i}次", "co_visitors": "",
+                "latitude": None, "longitude": None, "location_accuracy": None, "settled_on_spot": i % 3 == 0,
+                "registration_due": None, "recorded_late": False}
+
+    names = [f.name for f in fields]
+    missing = set(names) - set(values(0))
+    if missing:
+        raise SystemExit(f"基准数据缺少字段：{sorted(missing)}")
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(Visit._meta.db_table)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for i in range(start, stop):
+                    row = values(i)
+                    copy.write_row([row[n] for n in names])
+            return
+        placeholders = ", ".join(["%s"] * len(fields))
+        with connection.cursor() as cursor:
+            for low in range(start, stop, BATCH):
+                rows = []
+                for i in range(low, min(stop, low + BATCH)):
+                    row = values(i)
+                    rows.append([f.get_db_prep_save(row[f.name], connection) for f in fields])
+                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608 - names from the model
+                                   rows)
+
+
+def export_child(unit_pk: int, path: str) -> None:
+    """Run in the child: export the unit's ledger to `path` as a superuser (every phone in full, audited)."""
+    _setup()
+    from django.contrib.auth import get_user_model
+
+    from zoufang.registry.models import Unit
+    from zoufang.visits.ledger import unit_visits, write_ledger
+
+    user = get_user_model().objects.filter(is_superuser=True, username="export-bench").first()
+    unit = Unit.objects.get(pk=unit_pk)
+    with open(path, "wb") as out:
+        rows = write_ledger(out, f"{unit.name} 走访台账", unit_visits(unit), user)
+    print(rows, peak_rss_kb())
+
+
+def peak_rss_kb() -> int:
+    """This process's peak resident memory since it started its own program (VmHWM).
+
+    Not getrusage(RUSAGE_CHILDREN) in the parent: Linux carries the forking parent's high-water mark into a
+    child's ru_maxrss across exec, so it would report the benchmark's own size, not the export's."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def measure(unit_pk: int) -> tuple[int, float, float, int]:
+    """(rows, seconds, peak RSS in MB of the exporting child, file bytes)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "ledger.xlsx")
+        started = time.perf_counter()
+        command = [sys.executable, "-m", "zoufang.exportbench", "--child", str(unit_pk), path]
+        child = subprocess.Popen(command, stdout=subprocess.PIPE, env=os.environ.copy())  # noqa: S603 - our own
+        assert child.stdout is not None  # noqa: S101 - asked for above
+        output = child.stdout.read().split()
+        if child.wait() != 0:
+            raise SystemExit(f"导出子进程失败（{child.returncode}）")
+        seconds = time.perf_counter() - started
+        return int(output[-2]), seconds, int(output[-1]) / 1024, os.path.getsize(path)
+
+
+def main() -> None:
+    sizes = [int(s) for s in os.environ.get("ZOUFANG_EXPORT_BENCH_ROWS", DEFAULT_SIZES).split(",") if s.strip()]
+    _setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    User = get_user_model()  # noqa: N806 - Django's own spelling
+    if not User.objects.filter(username="export-bench").exists():
+        User.objects.create_superuser("export-bench", password=None)
+    campaign, unit, cadres, targets = build_world(f"导出基准镇{int(time.time())}")
+    print(f"台账导出基准（{connection.vendor}），目标：100 万行峰值内存 < {GOAL_MB} MB，耗时与行数成正比")
+    results = []
+    done = 0
+    try:
+        for size in sizes:
+            started = time.perf_counter()
+            insert_visits(campaign, cadres, targets, done, size)
+            done = size
+            print(f"  生成 {size:>9,} 条走访（批量写入 {time.perf_counter() - started:.1f} 秒）", flush=True)
+            rows, seconds, peak, size_bytes = measure(unit.pk)
+            results.append((rows, seconds, peak))
+            print(f"  {rows:>9,} 行：导出 {seconds:6.1f} 秒，每千行 {seconds / rows * 1000:.3f} 秒，"
+                  f"子进程峰值内存 {peak:6.1f} MB（目标 < {GOAL_MB} MB：{'达到' if peak < GOAL_MB else '未达到'}），"
+                  f"文件 {size_bytes / 1e6:.1f} MB", flush=True)
+        if len(results) >= 2:
+            (r1, s1, p1), (r2, s2, p2) = results[0], results[-1]
+            time_ratio = (s2 / r2) / (s1 / r1)
+            print(f"  {r2:,} 行与 {r1:,} 行之比：行数 {r2 / r1:.1f} 倍，耗时 {s2 / s1:.2f} 倍"
+                  f"（每行耗时之比 {time_ratio:.2f}，线性为 1.0），峰值内存 {p2 / p1:.2f} 倍（恒定为 1.0）")
+    finally:
+        if connection.vendor == "postgresql":
+            from zoufang.visits.models import Visit
+
+            Visit.objects.filter(campaign=campaign)._raw_delete(connection.alias)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":
+        export_child(int(sys.argv[2]), sys.argv[3])
+    else:
+        main()

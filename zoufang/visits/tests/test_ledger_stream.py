@@ -1,0 +1,67 @@
+"""The ledger streams: the same few queries whatever the number of visits, progress told, text kept."""
+
+import datetime as dt
+import io
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from zoufang.visits import ledger
+from zoufang.visits.models import Visit
+
+pytestmark = pytest.mark.django_db
+
+
+def _visits(visiting, n: int) -> None:
+    cadre = visiting.users["dept"].cadre
+    targets = [*visiting.households["shangxiatang"][:2], visiting.enterprise]
+    start = dt.datetime(2017, 6, 1, 2, 0, tzinfo=dt.UTC)
+    Visit.objects.bulk_create([
+        Visit(campaign=visiting.campaign, target=targets[i % len(targets)], cadre=cadre, client_uuid=uuid.uuid4(),
+              content_hash=f"{i:064x}", visited_at=start + dt.timedelta(hours=i), mode=Visit.Mode.HOME,
+              summary="=cmd|' /C calc'!A0" if i == 0 else f"走访{i}")
+        for i in range(Visit.objects.count(), n)])
+
+
+def _export(visiting, user) -> tuple[int, int, list[tuple[int, int]]]:
+    calls: list[tuple[int, int]] = []
+    with CaptureQueriesContext(connection) as queries:
+        rows = ledger.write_ledger(io.BytesIO(), "台账", ledger.unit_visits(visiting.police), user,
+                                   progress=lambda done, total: calls.append((done, total)))
+    return rows, len(queries), calls
+
+
+def test_the_ledger_asks_the_same_queries_for_5_or_60_visits(visiting, django_assert_max_num_queries):
+    user = visiting.users["office"]
+    _visits(visiting, 5)
+    rows, few, calls = _export(visiting, user)
+    assert rows == 5
+    assert calls[0] == (0, 5)
+    assert calls[-1] == (5, 5)
+    _visits(visiting, 60)
+    rows, many, calls = _export(visiting, user)
+    assert rows == 60
+    assert calls[-1] == (60, 60)
+    assert many <= few  # the first export also warms the request's caches (scope, policy)
+    with django_assert_max_num_queries(few):
+        ledger.write_ledger(io.BytesIO(), "台账", ledger.unit_visits(visiting.police), user)
+
+
+def test_the_streamed_ledger_reads_back_with_its_places_and_text(visiting):
+    _visits(visiting, 3)
+    out = io.BytesIO()
+    ledger.write_ledger(out, "派出所 走访台账", ledger.unit_visits(visiting.police), visiting.users["office"])
+    book = load_workbook(io.BytesIO(out.getvalue()))
+    rows = [[c.value for c in row] for row in book["走访台账"].iter_rows()]
+    assert rows[0][0] == "派出所 走访台账"
+    assert rows[1] == ledger.COLUMNS
+    first = dict(zip(rows[1], rows[2], strict=True))
+    assert first["走访情况"] == "=cmd|' /C calc'!A0"
+    assert book["走访台账"]["N3"].quotePrefix
+    assert book["走访台账"]["N3"].data_type == "s"
+    assert first["走访方式"] == str(Visit.Mode.HOME.label)
+    assert {dict(zip(rows[1], r, strict=True))["村（社区）"] for r in rows[2:]} >= {"上下塘社区"}
+    assert book["走访台账"].freeze_panes == "A3"
