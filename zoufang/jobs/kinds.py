@@ -160,3 +160,152 @@ def _assessment_build(user: Any, resolved: Resolved, out: IO[bytes], progress: P
 
 
 register(Kind("assessment_xlsx", _assessment_resolve, _assessment_build))
+
+
+def _xlsx_of(out: IO[bytes], progress: Progress, build: Callable[[], bytes]) -> None:
+    """A builder that makes the whole workbook at once: progress is 0 of 1, then 1 of 1."""
+    progress(0, 1)
+    out.write(build())
+    progress(1, 1)
+
+
+# ---------------------------------------------------------------- the oversight dashboard's 全部下载xlsx
+
+def _oversight_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from zoufang.oversight.views import board_scope
+
+    reach, unit = board_scope(user, str(params.get("slug")), params.get("unit") or None)
+    campaign = reach.campaign
+    who = f"{unit.name}" if unit else ""
+    return Resolved({"slug": campaign.slug, "unit": str(unit.public_id) if unit else "", "fmt": "xlsx"},
+                    f"{campaign.name}{who}走访进度督查（全部表）", f"{campaign.name}{who}走访进度督查.xlsx",
+                    campaign=campaign, region=unit.region if unit else campaign.scope, obj=unit or campaign)
+
+
+def _oversight_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    from zoufang.oversight import export
+    from zoufang.oversight.views import board_tables
+
+    tables, heading, _stem = board_tables(user, resolved.params["slug"], "all", resolved.params["unit"] or None)
+    _xlsx_of(out, progress, lambda: export.xlsx(tables, heading=heading))
+    return f"导出{heading}走访进度督查（全部表）"
+
+
+register(Kind("oversight_all", _oversight_resolve, _oversight_build))
+
+
+# ---------------------------------------------------------------- the city office's 全部下载xlsx (every town)
+
+def _city_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from zoufang.oversight.access import city_region
+    from zoufang.oversight.views import city_params
+
+    region = city_region(user, params.get("region"))
+    year, order = city_params(params)
+    return Resolved({"region": str(region.public_id), "year": str(year or ""), "sort": order, "fmt": "xlsx"},
+                    f"{region.name}各镇走访进度{f'（{year}年）' if year else ''}", f"{region.name}各镇走访进度.xlsx",
+                    region=region, obj=region, extra={"region": region, "year": year, "order": order})
+
+
+def _city_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    from zoufang.oversight import export
+    from zoufang.oversight.views import city_tables
+
+    extra = resolved.extra
+    tables, heading, _stem = city_tables(extra["region"], "all", extra["year"], extra["order"])
+    _xlsx_of(out, progress, lambda: export.xlsx(tables, heading=heading))
+    return f"导出{heading}各镇走访进度（全部表）"
+
+
+register(Kind("oversight_city_all", _city_resolve, _city_build))
+
+
+# ---------------------------------------------------------------- the weekly 问题清单 / 建议清单
+
+def _weekly_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from zoufang.cases.report_views import weekly_list
+
+    chosen = weekly_list(user, params)
+    return Resolved({**chosen.params, "fmt": "xlsx"}, chosen.title, chosen.filename, extra={"chosen": chosen})
+
+
+def _weekly_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    from zoufang.cases import lists
+
+    chosen = resolved.extra["chosen"]
+    table = lists.rows(chosen.cases, user)
+    _xlsx_of(out, progress, lambda: lists.xlsx(chosen.title, table))
+    return f"导出{chosen.title}，{len(table)} 条"
+
+
+register(Kind("cases_weekly", _weekly_resolve, _weekly_build))
+
+
+# ---------------------------------------------------------------- the city office's queue of cases sent up
+
+def _upper_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from zoufang import clock
+    from zoufang.cases.upper_views import upper_asked
+
+    done, title = upper_asked(user, params.get("state"))
+    return Resolved({"state": "done" if done else "", "fmt": "xlsx"}, title, f"{title}-{clock.today():%Y%m%d}.xlsx")
+
+
+def _upper_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    from zoufang.cases import lists, upper
+    from zoufang.cases.upper_views import upper_rows, upper_table
+
+    _done, title, rows = upper_rows(user, resolved.params["state"])
+    _xlsx_of(out, progress, lambda: lists.xlsx(title, upper_table(rows), upper.COLUMNS, upper.WIDTHS))
+    return f"导出{title}，{len(rows)} 条"
+
+
+register(Kind("cases_upper", _upper_resolve, _upper_build))
+
+
+# ---------------------------------------------------------------- a callback batch's results (回访抽查)
+
+def _callbacks_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from zoufang.callbacks.views import office_batch
+
+    batch = office_batch(user, params.get("batch"))
+    campaign = batch.campaign
+    return Resolved({"batch": str(batch.public_id), "fmt": "xlsx"}, f"{campaign.name}{batch}结果",
+                    f"{campaign.name}{batch}结果.xlsx", campaign=campaign, region=campaign.scope, obj=batch,
+                    extra={"batch": batch})
+
+
+def _callbacks_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    from zoufang.callbacks.export import batch_xlsx
+
+    _xlsx_of(out, progress, lambda: batch_xlsx(resolved.extra["batch"]))
+    return f"导出回访抽查结果 {resolved.extra['batch']}"
+
+
+register(Kind("callbacks_xlsx", _callbacks_resolve, _callbacks_build))
+
+
+# ---------------------------------------------------------------- the integrity flags (走访真实性提示)
+
+def _integrity_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from zoufang.integrity import services
+
+    campaign = services.campaign_for(user, str(params.get("slug")))
+    period = services.parse_period(params)
+    first, last = period or (None, None)
+    days = {"from": first.isoformat() if first else "", "to": last.isoformat() if last else ""}
+    span = f"（{days['from'] or '开始'}至{days['to'] or '今'}）" if period else ""
+    return Resolved({"slug": campaign.slug, **days, "fmt": "xlsx"}, f"{campaign.name}走访真实性提示{span}",
+                    f"{campaign.name}走访真实性提示.xlsx", campaign=campaign, region=campaign.scope, obj=campaign,
+                    extra={"period": period})
+
+
+def _integrity_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    from zoufang.integrity import export, flags
+
+    cadres = flags.by_cadre(resolved.campaign, resolved.extra["period"])
+    _xlsx_of(out, progress, lambda: export.xlsx(resolved.campaign, cadres))
+    return "导出走访真实性提示"
+
+
+register(Kind("integrity_xlsx", _integrity_resolve, _integrity_build))

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from zoufang.accounts.models import AuditEvent
 from zoufang.integrity.flags import open_flag_visit_ids
 from zoufang.integrity.models import FlagClearance
+from zoufang.jobs.testing import cells, queued_file
 from zoufang.visits.models import Visit
 from zoufang.visits.tests.conftest import payload
 
@@ -35,7 +36,7 @@ def test_leaders_read_but_do_not_clear_and_cadres_and_the_third_party_see_nothin
     for name in ("dept", "village", "auditor", "outsider"):
         client.force_login(visiting.users[name])
         assert client.get(f"/integrity/{visiting.campaign.slug}/").status_code == 404, name
-        assert client.get(f"/integrity/{visiting.campaign.slug}/flags.xlsx").status_code == 404, name
+        assert client.post(f"/integrity/{visiting.campaign.slug}/flags.xlsx").status_code == 404, name
     # The cadre's own pages say nothing of flags.
     client.force_login(visiting.users["dept"])
     assert "补录" not in client.get(CADRE_ONLY_SEES).content.decode()
@@ -75,7 +76,7 @@ def test_the_period_narrows_the_flags_the_callbacks_draw_sees(visiting, desk_ent
 
 
 def test_the_xlsx_lists_every_flag_and_is_audited(login, visiting, desk_entry):
-    response = login(visiting.users["office"]).get(f"/integrity/{visiting.campaign.slug}/flags.xlsx")
+    response = queued_file(login(visiting.users["office"]), f"/integrity/{visiting.campaign.slug}/flags.xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = [[c for c in row] for row in sheet.iter_rows(min_row=3, values_only=True)]
@@ -101,3 +102,16 @@ def test_the_api_gives_the_same_flags_to_the_same_readers(client, visiting, desk
         response = client.get(url, **api_token(name))
         assert response.status_code == 404, name
         assert set(response.json()) >= {"detail", "code"}
+
+
+def test_the_queued_xlsx_is_the_file_the_request_built(login, visiting, desk_entry):
+    """The flags' xlsx runs on the queue (docs/jobs.md): the same workbook, for the whole campaign and a period."""
+    from zoufang.integrity import export, flags
+
+    client = login(visiting.users["office"])
+    url = f"/integrity/{visiting.campaign.slug}/flags.xlsx"
+    for asked, period in (({}, None), ({"from": "2017-06-01", "to": "2017-06-30"},
+                                       (dt.date(2017, 6, 1), dt.date(2017, 6, 30)))):
+        direct = export.xlsx(visiting.campaign, flags.by_cadre(visiting.campaign, period))
+        assert cells(queued_file(client, url, asked).content) == cells(direct)
+    assert client.get(url).status_code == 405  # a button (POST), never a link
