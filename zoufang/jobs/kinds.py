@@ -70,6 +70,13 @@ def _first(campaigns: Any, slug: str | None) -> Any:
     return campaign
 
 
+def _at_once(out: IO[bytes], progress: Progress, build: Callable[[], bytes]) -> None:
+    """For a builder that makes the whole file in one call: progress is 0 of 1, then 1 of 1."""
+    progress(0, 1)
+    out.write(build())
+    progress(1, 1)
+
+
 # ---------------------------------------------------------------- the town's plan (附件1—附件4-2 and walk lists)
 
 def _plan_resolve(user: Any, params: dict[str, Any]) -> Resolved:
@@ -153,20 +160,11 @@ def _assessment_resolve(user: Any, params: dict[str, Any]) -> Resolved:
 def _assessment_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
     from zoufang.assessment.export import workbook
 
-    progress(0, 1)
-    out.write(workbook(resolved.extra["assessment"]))
-    progress(1, 1)
+    _at_once(out, progress, lambda: workbook(resolved.extra["assessment"]))
     return f"导出考核表 {resolved.params['slug']} 第 {resolved.extra['assessment'].number} 版"
 
 
 register(Kind("assessment_xlsx", _assessment_resolve, _assessment_build))
-
-
-def _xlsx_of(out: IO[bytes], progress: Progress, build: Callable[[], bytes]) -> None:
-    """A builder that makes the whole workbook at once: progress is 0 of 1, then 1 of 1."""
-    progress(0, 1)
-    out.write(build())
-    progress(1, 1)
 
 
 # ---------------------------------------------------------------- the oversight dashboard's 全部下载xlsx
@@ -187,7 +185,7 @@ def _oversight_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Pr
     from zoufang.oversight.views import board_tables
 
     tables, heading, _stem = board_tables(user, resolved.params["slug"], "all", resolved.params["unit"] or None)
-    _xlsx_of(out, progress, lambda: export.xlsx(tables, heading=heading))
+    _at_once(out, progress, lambda: export.xlsx(tables, heading=heading))
     return f"导出{heading}走访进度督查（全部表）"
 
 
@@ -213,7 +211,7 @@ def _city_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progres
 
     extra = resolved.extra
     tables, heading, _stem = city_tables(extra["region"], "all", extra["year"], extra["order"])
-    _xlsx_of(out, progress, lambda: export.xlsx(tables, heading=heading))
+    _at_once(out, progress, lambda: export.xlsx(tables, heading=heading))
     return f"导出{heading}各镇走访进度（全部表）"
 
 
@@ -234,7 +232,7 @@ def _weekly_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progr
 
     chosen = resolved.extra["chosen"]
     table = lists.rows(chosen.cases, user)
-    _xlsx_of(out, progress, lambda: lists.xlsx(chosen.title, table))
+    _at_once(out, progress, lambda: lists.xlsx(chosen.title, table))
     return f"导出{chosen.title}，{len(table)} 条"
 
 
@@ -256,7 +254,7 @@ def _upper_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progre
     from zoufang.cases.upper_views import upper_rows, upper_table
 
     _done, title, rows = upper_rows(user, resolved.params["state"])
-    _xlsx_of(out, progress, lambda: lists.xlsx(title, upper_table(rows), upper.COLUMNS, upper.WIDTHS))
+    _at_once(out, progress, lambda: lists.xlsx(title, upper_table(rows), upper.COLUMNS, upper.WIDTHS))
     return f"导出{title}，{len(rows)} 条"
 
 
@@ -278,7 +276,7 @@ def _callbacks_resolve(user: Any, params: dict[str, Any]) -> Resolved:
 def _callbacks_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
     from zoufang.callbacks.export import batch_xlsx
 
-    _xlsx_of(out, progress, lambda: batch_xlsx(resolved.extra["batch"]))
+    _at_once(out, progress, lambda: batch_xlsx(resolved.extra["batch"]))
     return f"导出回访抽查结果 {resolved.extra['batch']}"
 
 
@@ -304,8 +302,32 @@ def _integrity_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Pr
     from zoufang.integrity import export, flags
 
     cadres = flags.by_cadre(resolved.campaign, resolved.extra["period"])
-    _xlsx_of(out, progress, lambda: export.xlsx(resolved.campaign, cadres))
+    _at_once(out, progress, lambda: export.xlsx(resolved.campaign, cadres))
     return "导出走访真实性提示"
 
 
 register(Kind("integrity_xlsx", _integrity_resolve, _integrity_build))
+
+
+# ---------------------------------------------------------------- a 通报/简报 draft's Word (preview)
+
+def _draft_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from zoufang.documents import access, services
+
+    campaign = access.writable_campaign(user, str(params.get("slug")))
+    document = access.document_in(campaign, params.get("document"))
+    return Resolved({"slug": campaign.slug, "document": str(document.public_id), "fmt": "docx"},
+                    f"{document.get_kind_display()}：{document.reference or '草稿'} {document.title}",
+                    f"{services.file_name(document)}.docx", campaign=campaign, region=campaign.scope, obj=document,
+                    extra={"document": document})
+
+
+def _draft_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    from zoufang.documents import render
+
+    document = resolved.extra["document"]
+    _at_once(out, progress, lambda: render.docx_bytes(document))
+    return f"下载{document.get_kind_display()}：{document.reference or '草稿'} {document.title}"
+
+
+register(Kind("document_draft", _draft_resolve, _draft_build))

@@ -136,6 +136,8 @@ SPECS: dict[str, Spec] = {
     "documents:detail": Spec({"slug": "documents", "public_id": "document"}, BOTH),
     "documents:issue": Spec({"slug": "documents", "public_id": "document"}, POST),
     "documents:download": Spec({"slug": "documents", "public_id": "document"}),
+    # A draft's Word is rendered in the background (POST, the job's page); an issued one goes to its stored file.
+    "documents:preview": Spec({"slug": "documents", "public_id": "document"}, POST),
     # Callbacks (回访抽查): the office's batches and results; the third party's batches, samples and phone reveal.
     "callbacks:index": Spec(methods=BOTH), "callbacks:batch": Spec({"public_id": "callback_batch"}),
     "callbacks:xlsx": Spec({"public_id": "callback_batch"}, POST), "callbacks:close": Spec({"public_id": "callback_batch"}, POST),
