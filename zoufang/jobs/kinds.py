@@ -176,7 +176,7 @@ def _oversight_resolve(user: Any, params: dict[str, Any]) -> Resolved:
     campaign = reach.campaign
     who = f"{unit.name}" if unit else ""
     return Resolved({"slug": campaign.slug, "unit": str(unit.public_id) if unit else "", "fmt": "xlsx"},
-                    f"{campaign.name}{who}走访进度督查（全部表）", f"{campaign.name}{who}走访进度督查.xlsx",
+                    f"{campaign.name}{who}督查统计（全部表）", f"{campaign.name}{who}督查统计.xlsx",
                     campaign=campaign, region=unit.region if unit else campaign.scope, obj=unit or campaign)
 
 
@@ -186,7 +186,7 @@ def _oversight_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Pr
 
     tables, heading, _stem = board_tables(user, resolved.params["slug"], "all", resolved.params["unit"] or None)
     _at_once(out, progress, lambda: export.xlsx(tables, heading=heading))
-    return f"导出{heading}走访进度督查（全部表）"
+    return f"导出{heading}督查统计（全部表）"
 
 
 register(Kind("oversight_all", _oversight_resolve, _oversight_build))
