@@ -15,6 +15,7 @@ from zoufang.core.progress import Progress
 MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "json": "application/json",  # a job whose result is a report (registry_import), shown on the job's page
 }
 
 
@@ -331,3 +332,50 @@ def _draft_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progre
 
 
 register(Kind("document_draft", _draft_resolve, _draft_build))
+
+
+# ---------------------------------------------------------------- a confirmed registry import of many rows
+
+def _import_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from zoufang.registry import imports
+    from zoufang.web.import_views import QUEUED_DIR
+
+    if not scope.may_manage(user):
+        raise Http404
+    path, kind, filename = str(params.get("path", "")), str(params.get("kind", "")), str(params.get("filename", ""))
+    if not path.startswith(f"{QUEUED_DIR}/") or ".." in path or kind not in imports.KINDS:
+        raise Http404
+    campaign = None
+    if params.get("campaign"):
+        campaign = get_object_or_404(scope.managed_campaigns(user), public_id=params["campaign"])
+    label = imports.KINDS[kind].label
+    return Resolved({"path": path, "kind": kind, "filename": filename, "campaign": params.get("campaign") or "",
+                     "update": bool(params.get("update")), "fmt": "json"},
+                    f"导入{label}：{filename}", f"导入结果-{filename}.json", campaign=campaign,
+                    region=campaign.scope if campaign else None, obj=campaign, extra={"label": str(label)})
+
+
+def _import_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    """Imports the checked file (all or nothing, as on the page) and writes its report; the stored file is then
+    removed, so a retry of a finished job can never import it twice."""
+    import io
+    import json
+
+    from django.core.files.storage import default_storage
+
+    from zoufang.registry import imports
+    from zoufang.web.import_views import report_for_page
+
+    params = resolved.params
+    with default_storage.open(params["path"], "rb") as stored:  # gone: the job fails and says so
+        source = io.BytesIO(stored.read())
+    report = imports.run_import(params["kind"], source, filename=params["filename"], campaign=resolved.campaign,
+                                dry_run=False, by=user, update=params["update"], progress=progress)
+    page = report_for_page(report, label=resolved.extra["label"], filename=params["filename"],
+                           campaign=resolved.campaign)
+    out.write(json.dumps(page, ensure_ascii=False).encode())
+    default_storage.delete(params["path"])
+    return f"导入{resolved.extra['label']} {params['filename']}：{report.total_rows} 行，新增 {report.created}，更新 {report.updated}"
+
+
+register(Kind("registry_import", _import_resolve, _import_build))
