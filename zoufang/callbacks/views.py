@@ -14,12 +14,10 @@ from django.views.decorators.http import require_POST
 from zoufang.accounts import scope
 from zoufang.accounts.masking import Kind, Masker
 from zoufang.callbacks import access, findings, results, services
-from zoufang.callbacks.export import batch_xlsx
 from zoufang.callbacks.forms import CallForm, DrawForm, ReopenForm, VerifyForm
-from zoufang.callbacks.models import CallbackSample
+from zoufang.callbacks.models import CallbackBatch, CallbackSample
 from zoufang.callbacks.sampling import Period
 from zoufang.callbacks.script import campaign_script
-from zoufang.oversight.views import xlsx_response
 from zoufang.registry.models import Unit
 
 
@@ -82,12 +80,21 @@ def batch(request: HttpRequest, public_id: Any) -> HttpResponse:
     return render(request, "callbacks/batch.html", context)
 
 
-@login_required
-def xlsx(request: HttpRequest, public_id: Any) -> HttpResponse:
-    found = access.get_batch(request.user, public_id)
-    if not access.may_run(request.user, found.campaign):
+def office_batch(user: Any, public_id: Any) -> CallbackBatch:
+    """A batch its campaign's office runs: the only ones whose results can be downloaded; Http404 otherwise."""
+    found = access.get_batch(user, public_id)
+    if not access.may_run(user, found.campaign):
         raise Http404
-    return xlsx_response(batch_xlsx(found), f"{found.campaign.slug}-callbacks-{found.number}")
+    return found
+
+
+@login_required
+@require_POST
+def xlsx(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """A batch's results over the whole campaign: built in the background (docs/jobs.md)."""
+    from zoufang.jobs.views import start
+
+    return start(request, "callbacks_xlsx", {"batch": str(public_id)})
 
 
 @login_required

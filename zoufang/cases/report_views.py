@@ -1,6 +1,8 @@
 """The office's lists: weekly 问题清单 / 建议清单 (with xlsx), the monthly 会商 agenda, shared problems."""
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -8,19 +10,21 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from zoufang import clock
-from zoufang.accounts import audit, scope
-from zoufang.accounts.models import AuditEvent, RoleGrant
+from zoufang.accounts import scope
+from zoufang.accounts.models import RoleGrant
 from zoufang.cases import access, lists, similarity
 from zoufang.cases.models import Case
 
 LIST_ROLES = (RoleGrant.Role.OFFICE, RoleGrant.Role.LEADER, RoleGrant.Role.ASSESSOR, RoleGrant.Role.CITY_OFFICE)
+WEEKLY_FIELDS = ("week", "kind", "category", "status")
 TITLES = {Case.Kind.PROBLEM: gettext_lazy("问题清单"), Case.Kind.SUGGESTION: gettext_lazy("建议清单")}
 
 
-def _require_overview(request: HttpRequest) -> None:
-    if not scope.has_role(request.user, *LIST_ROLES):
+def _require_overview(user: Any) -> None:
+    if not scope.has_role(user, *LIST_ROLES):
         raise Http404
 
 
@@ -33,51 +37,64 @@ def _date(value: str | None, default: dt.date) -> dt.date:
     return day if 1900 <= day.year <= 2999 else default
 
 
-@login_required
-def weekly(request: HttpRequest, export: bool = False) -> HttpResponse:
-    _require_overview(request)
-    monday, sunday = lists.week_of(_date(request.GET.get("week"), clock.today()))
-    kind = str(request.GET.get("kind")) if request.GET.get("kind") in Case.Kind.values else str(Case.Kind.PROBLEM)
-    category = request.GET.get("category", "")
-    status = request.GET.get("status", "")
-    cases = lists.weekly(access.visible_cases(request.user), kind, monday, category, status)
+@dataclass
+class Weekly:
+    """A weekly list as asked (the week's Monday, the kind, the filters), for the page and its xlsx."""
+
+    monday: dt.date
+    kind: str
+    category: str
+    status: str
+    title: str
+    cases: Any
+
+    @property
+    def params(self) -> dict[str, str]:
+        return {"week": self.monday.isoformat(), "kind": self.kind, "category": self.category, "status": self.status}
+
+    @property
+    def filename(self) -> str:
+        return f"{TITLES[Case.Kind(self.kind)]}-{self.monday:%Y%m%d}.xlsx"
+
+
+def weekly_list(user: Any, query: Any) -> Weekly:
+    """The list of the week asked for (default: this week): Http404 for those who see no lists."""
+    _require_overview(user)
+    monday, sunday = lists.week_of(_date(query.get("week"), clock.today()))
+    kind = str(query.get("kind")) if query.get("kind") in Case.Kind.values else str(Case.Kind.PROBLEM)
+    category, status = str(query.get("category") or ""), str(query.get("status") or "")
     title = _("%(list)s（%(start)s—%(end)s）") % {
         "list": TITLES[Case.Kind(kind)], "start": f"{monday:%Y年%m月%d日}", "end": f"{sunday:%m月%d日}",
     }
-    table = lists.rows(cases, request.user)
-    if export:
-        audit.record(request.user, AuditEvent.Action.EXPORT, None, object_type="cases.Case",
-                     summary=f"导出{title}，{len(table)} 条")
-        response = HttpResponse(
-            lists.xlsx(title, table),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        filename = f"{TITLES[Case.Kind(kind)]}-{monday:%Y%m%d}.xlsx"
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
-        return response
+    return Weekly(monday, kind, category, status, title,
+                  lists.weekly(access.visible_cases(user), kind, monday, category, status))
+
+
+@login_required
+def weekly(request: HttpRequest) -> HttpResponse:
+    chosen = weekly_list(request.user, request.GET)
+    monday = chosen.monday
     return render(request, "cases/weekly.html", {
-        "title": title, "table": table, "columns": lists.COLUMNS, "monday": monday,
-        "week": monday.isoformat(), "previous_week": (monday - dt.timedelta(days=7)).isoformat(),
+        "title": chosen.title, "table": lists.rows(chosen.cases, request.user), "columns": lists.COLUMNS,
+        "monday": monday, "week": monday.isoformat(), "previous_week": (monday - dt.timedelta(days=7)).isoformat(),
         "next_week": (monday + dt.timedelta(days=7)).isoformat(),
-        "kind": kind, "kinds": Case.Kind.choices, "category": category, "status": status,
+        "kind": chosen.kind, "kinds": Case.Kind.choices, "category": chosen.category, "status": chosen.status,
         "statuses": Case.Status.choices,
     })
 
 
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
-
-
 @login_required
+@require_POST
 def weekly_xlsx(request: HttpRequest) -> HttpResponse:
-    return weekly(request, export=True)
+    """The weekly list of a whole campaign's area: built in the background (docs/jobs.md)."""
+    from zoufang.jobs.views import start
+
+    return start(request, "cases_weekly", {name: request.POST.get(name, "") for name in WEEKLY_FIELDS})
 
 
 @login_required
 def agenda(request: HttpRequest) -> HttpResponse:
-    _require_overview(request)
+    _require_overview(request.user)
     month = _date((request.GET.get("month") or "") + "-01" if request.GET.get("month") else None, clock.today())
     data = lists.monthly_agenda(access.visible_cases(request.user), month)
     previous = (month.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
@@ -87,7 +104,7 @@ def agenda(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def shared_problems(request: HttpRequest) -> HttpResponse:
-    _require_overview(request)
+    _require_overview(request.user)
     end = _date(request.GET.get("end"), clock.today())
     start = _date(request.GET.get("start"), end - dt.timedelta(days=30))
     window = access.visible_cases(request.user).filter(

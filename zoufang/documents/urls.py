@@ -11,4 +11,5 @@ urlpatterns = [
     path("<slug:slug>/<uuid:public_id>/issue/", views.issue, name="issue"),
     path("<slug:slug>/<uuid:public_id>/docx/", views.download, name="download"),
     path("<slug:slug>/<uuid:public_id>/delete/", views.delete, name="delete"),
+    path("<slug:slug>/<uuid:public_id>/preview/", views.preview, name="preview"),
 ]

@@ -108,10 +108,14 @@ def issue(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
 
 @login_required
 def download(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    """An issued document's stored file, served at once. A draft's Word is rendered in the background (preview)."""
     campaign = access.readable_campaign(request.user, slug)
     document = access.document_in(campaign, public_id)
     if not document.issued and not access.may_write(request.user, campaign):
         raise Http404
+    if not document.issued:
+        messages.info(request, _("草稿的 Word 在后台生成，请点“预览 Word”。"))
+        return redirect("documents:detail", slug, document.public_id)
     try:
         data = services.file_of(document, by=request.user)
     except services.TamperedFile:
@@ -138,3 +142,15 @@ def delete(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
             pk=document.pk).exists() else redirect("documents:index", slug)
     messages.success(request, _("草稿已删除：%(title)s") % {"title": document.title})
     return redirect("documents:index", slug)
+
+
+@login_required
+@require_POST
+def preview(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    """A draft's Word, rendered from its figures in the background (docs/jobs.md); the office only, as before."""
+    from zoufang.jobs.views import start
+
+    campaign = access.writable_campaign(request.user, slug)
+    if access.document_in(campaign, public_id).issued:  # issued meanwhile: its stored file, as it was printed
+        return redirect("documents:download", slug, public_id)
+    return start(request, "document_draft", {"slug": slug, "document": str(public_id)})

@@ -11,12 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zoufang import clock
-from zoufang.accounts import audit
-from zoufang.accounts.models import AuditEvent
-from zoufang.integrity import export, flags, services
+from zoufang.integrity import flags, services
 from zoufang.integrity.models import FlagClearance
-from zoufang.oversight.views import xlsx_response
 from zoufang.visits.models import Visit
 
 SHOWN_CADRES = 200
@@ -80,10 +76,9 @@ def clear(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@require_POST
 def flag_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = services.campaign_for(request.user, slug)
-    cadres = flags.by_cadre(campaign, services.parse_period(request.GET))
-    audit.record(request.user, AuditEvent.Action.EXPORT, campaign, summary="导出走访真实性提示")
-    return xlsx_response(export.xlsx(campaign, cadres), f"{slug}-integrity-{clock.today():%Y%m%d}")
+    """Every cadre's flags over the campaign: built in the background (docs/jobs.md)."""
+    from zoufang.jobs.views import start
 
-
+    return start(request, "integrity_xlsx", {"slug": slug, **{name: request.POST.get(name, "") for name in ("from", "to")}})

@@ -15,6 +15,7 @@ from zoufang.core.progress import Progress
 MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "json": "application/json",  # a job whose result is a report (registry_import), shown on the job's page
 }
 
 
@@ -68,6 +69,13 @@ def _first(campaigns: Any, slug: str | None) -> Any:
     if campaign is None:
         raise Http404
     return campaign
+
+
+def _at_once(out: IO[bytes], progress: Progress, build: Callable[[], bytes]) -> None:
+    """For a builder that makes the whole file in one call: progress is 0 of 1, then 1 of 1."""
+    progress(0, 1)
+    out.write(build())
+    progress(1, 1)
 
 
 # ---------------------------------------------------------------- the town's plan (附件1—附件4-2 and walk lists)
@@ -153,10 +161,221 @@ def _assessment_resolve(user: Any, params: dict[str, Any]) -> Resolved:
 def _assessment_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
     from zoufang.assessment.export import workbook
 
-    progress(0, 1)
-    out.write(workbook(resolved.extra["assessment"]))
-    progress(1, 1)
+    _at_once(out, progress, lambda: workbook(resolved.extra["assessment"]))
     return f"导出考核表 {resolved.params['slug']} 第 {resolved.extra['assessment'].number} 版"
 
 
 register(Kind("assessment_xlsx", _assessment_resolve, _assessment_build))
+
+
+# ---------------------------------------------------------------- the oversight dashboard's 全部下载xlsx
+
+def _oversight_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from zoufang.oversight.views import board_scope
+
+    reach, unit = board_scope(user, str(params.get("slug")), params.get("unit") or None)
+    campaign = reach.campaign
+    who = f"{unit.name}" if unit else ""
+    return Resolved({"slug": campaign.slug, "unit": str(unit.public_id) if unit else "", "fmt": "xlsx"},
+                    f"{campaign.name}{who}督查统计（全部表）", f"{campaign.name}{who}督查统计.xlsx",
+                    campaign=campaign, region=unit.region if unit else campaign.scope, obj=unit or campaign)
+
+
+def _oversight_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    from zoufang.oversight import export
+    from zoufang.oversight.views import board_tables
+
+    tables, heading, _stem = board_tables(user, resolved.params["slug"], "all", resolved.params["unit"] or None)
+    _at_once(out, progress, lambda: export.xlsx(tables, heading=heading))
+    return f"导出{heading}督查统计（全部表）"
+
+
+register(Kind("oversight_all", _oversight_resolve, _oversight_build))
+
+
+# ---------------------------------------------------------------- the city office's 全部下载xlsx (every town)
+
+def _city_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from zoufang.oversight.access import city_region
+    from zoufang.oversight.views import city_params
+
+    region = city_region(user, params.get("region"))
+    year, order = city_params(params)
+    return Resolved({"region": str(region.public_id), "year": str(year or ""), "sort": order, "fmt": "xlsx"},
+                    f"{region.name}各镇走访进度{f'（{year}年）' if year else ''}", f"{region.name}各镇走访进度.xlsx",
+                    region=region, obj=region, extra={"region": region, "year": year, "order": order})
+
+
+def _city_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    from zoufang.oversight import export
+    from zoufang.oversight.views import city_tables
+
+    extra = resolved.extra
+    tables, heading, _stem = city_tables(extra["region"], "all", extra["year"], extra["order"])
+    _at_once(out, progress, lambda: export.xlsx(tables, heading=heading))
+    return f"导出{heading}各镇走访进度（全部表）"
+
+
+register(Kind("oversight_city_all", _city_resolve, _city_build))
+
+
+# ---------------------------------------------------------------- the weekly 问题清单 / 建议清单
+
+def _weekly_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from zoufang.cases.report_views import weekly_list
+
+    chosen = weekly_list(user, params)
+    return Resolved({**chosen.params, "fmt": "xlsx"}, chosen.title, chosen.filename, extra={"chosen": chosen})
+
+
+def _weekly_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    from zoufang.cases import lists
+
+    chosen = resolved.extra["chosen"]
+    table = lists.rows(chosen.cases, user)
+    _at_once(out, progress, lambda: lists.xlsx(chosen.title, table))
+    return f"导出{chosen.title}，{len(table)} 条"
+
+
+register(Kind("cases_weekly", _weekly_resolve, _weekly_build))
+
+
+# ---------------------------------------------------------------- the city office's queue of cases sent up
+
+def _upper_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from zoufang import clock
+    from zoufang.cases.upper_views import upper_asked
+
+    done, title = upper_asked(user, params.get("state"))
+    return Resolved({"state": "done" if done else "", "fmt": "xlsx"}, title, f"{title}-{clock.today():%Y%m%d}.xlsx")
+
+
+def _upper_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    from zoufang.cases import lists, upper
+    from zoufang.cases.upper_views import upper_rows, upper_table
+
+    _done, title, rows = upper_rows(user, resolved.params["state"])
+    _at_once(out, progress, lambda: lists.xlsx(title, upper_table(rows), upper.COLUMNS, upper.WIDTHS))
+    return f"导出{title}，{len(rows)} 条"
+
+
+register(Kind("cases_upper", _upper_resolve, _upper_build))
+
+
+# ---------------------------------------------------------------- a callback batch's results (回访抽查)
+
+def _callbacks_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from zoufang.callbacks.views import office_batch
+
+    batch = office_batch(user, params.get("batch"))
+    campaign = batch.campaign
+    return Resolved({"batch": str(batch.public_id), "fmt": "xlsx"}, f"{campaign.name}{batch}结果",
+                    f"{campaign.name}{batch}结果.xlsx", campaign=campaign, region=campaign.scope, obj=batch,
+                    extra={"batch": batch})
+
+
+def _callbacks_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    from zoufang.callbacks.export import batch_xlsx
+
+    _at_once(out, progress, lambda: batch_xlsx(resolved.extra["batch"]))
+    return f"导出回访抽查结果 {resolved.extra['batch']}"
+
+
+register(Kind("callbacks_xlsx", _callbacks_resolve, _callbacks_build))
+
+
+# ---------------------------------------------------------------- the integrity flags (走访真实性提示)
+
+def _integrity_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from zoufang.integrity import services
+
+    campaign = services.campaign_for(user, str(params.get("slug")))
+    period = services.parse_period(params)
+    first, last = period or (None, None)
+    days = {"from": first.isoformat() if first else "", "to": last.isoformat() if last else ""}
+    span = f"（{days['from'] or '开始'}至{days['to'] or '今'}）" if period else ""
+    return Resolved({"slug": campaign.slug, **days, "fmt": "xlsx"}, f"{campaign.name}走访真实性提示{span}",
+                    f"{campaign.name}走访真实性提示.xlsx", campaign=campaign, region=campaign.scope, obj=campaign,
+                    extra={"period": period})
+
+
+def _integrity_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    from zoufang.integrity import export, flags
+
+    cadres = flags.by_cadre(resolved.campaign, resolved.extra["period"])
+    _at_once(out, progress, lambda: export.xlsx(resolved.campaign, cadres))
+    return "导出走访真实性提示"
+
+
+register(Kind("integrity_xlsx", _integrity_resolve, _integrity_build))
+
+
+# ---------------------------------------------------------------- a 通报/简报 draft's Word (preview)
+
+def _draft_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from zoufang.documents import access, services
+
+    campaign = access.writable_campaign(user, str(params.get("slug")))
+    document = access.document_in(campaign, params.get("document"))
+    return Resolved({"slug": campaign.slug, "document": str(document.public_id), "fmt": "docx"},
+                    f"{document.get_kind_display()}：{document.reference or '草稿'} {document.title}",
+                    f"{services.file_name(document)}.docx", campaign=campaign, region=campaign.scope, obj=document,
+                    extra={"document": document})
+
+
+def _draft_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    from zoufang.documents import render
+
+    document = resolved.extra["document"]
+    _at_once(out, progress, lambda: render.docx_bytes(document))
+    return f"下载{document.get_kind_display()}：{document.reference or '草稿'} {document.title}"
+
+
+register(Kind("document_draft", _draft_resolve, _draft_build))
+
+
+# ---------------------------------------------------------------- a confirmed registry import of many rows
+
+def _import_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from zoufang.registry import imports
+    from zoufang.web.import_views import QUEUED_DIR
+
+    if not scope.may_manage(user):
+        raise Http404
+    path, kind, filename = str(params.get("path", "")), str(params.get("kind", "")), str(params.get("filename", ""))
+    if not path.startswith(f"{QUEUED_DIR}/") or ".." in path or kind not in imports.KINDS:
+        raise Http404
+    campaign = None
+    if params.get("campaign"):
+        campaign = get_object_or_404(scope.managed_campaigns(user), public_id=params["campaign"])
+    label = imports.KINDS[kind].label
+    return Resolved({"path": path, "kind": kind, "filename": filename, "campaign": params.get("campaign") or "",
+                     "update": bool(params.get("update")), "fmt": "json"},
+                    f"导入{label}：{filename}", f"导入结果-{filename}.json", campaign=campaign,
+                    region=campaign.scope if campaign else None, obj=campaign, extra={"label": str(label)})
+
+
+def _import_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    """Imports the checked file (all or nothing, as on the page) and writes its report; the stored file is then
+    removed, so a retry of a finished job can never import it twice."""
+    import io
+    import json
+
+    from django.core.files.storage import default_storage
+
+    from zoufang.registry import imports
+    from zoufang.web.import_views import report_for_page
+
+    params = resolved.params
+    with default_storage.open(params["path"], "rb") as stored:  # gone: the job fails and says so
+        source = io.BytesIO(stored.read())
+    report = imports.run_import(params["kind"], source, filename=params["filename"], campaign=resolved.campaign,
+                                dry_run=False, by=user, update=params["update"], progress=progress)
+    page = report_for_page(report, label=resolved.extra["label"], filename=params["filename"],
+                           campaign=resolved.campaign)
+    out.write(json.dumps(page, ensure_ascii=False).encode())
+    default_storage.delete(params["path"])
+    return f"导入{resolved.extra['label']} {params['filename']}：{report.total_rows} 行，新增 {report.created}，更新 {report.updated}"
+
+
+register(Kind("registry_import", _import_resolve, _import_build))

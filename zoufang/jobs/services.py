@@ -51,6 +51,18 @@ def interrupted(download: Download) -> bool:
     return download.status == Status.RUNNING and beat is not None and beat < stale_before()
 
 
+def report(download: Download) -> dict[str, Any] | None:
+    """A finished job whose result is a report (a .json file: registry_import), as its page shows it."""
+    import json
+
+    if download.status != Status.DONE or not download.file.endswith(".json"):
+        return None
+    try:
+        return dict(json.loads((downloads_dir() / download.file).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return None
+
+
 def may_retry(download: Download) -> bool:
     return download.status in (Status.FAILED, Status.EXPIRED) or interrupted(download)
 

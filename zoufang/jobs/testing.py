@@ -20,3 +20,14 @@ def queued_file(client: Any, url: str, data: dict[str, Any] | None = None) -> An
     for header in ("Content-Type", "Content-Disposition"):
         response[header] = fetched[header]
     return response
+
+
+def cells(data: bytes) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """A workbook's sheets and their cell values: what "the same file as the synchronous view gave" compares (the
+    bytes differ by the zip's timestamps)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data))
+    return [(sheet.title, list(sheet.iter_rows(values_only=True))) for sheet in book.worksheets]

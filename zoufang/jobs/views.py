@@ -59,7 +59,8 @@ def download_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     download = _own(request, public_id)
-    return render(request, "jobs/detail.html", {"here": "downloads", "job": download, "state": state(download)})
+    return render(request, "jobs/detail.html", {"here": "downloads", "job": download, "state": state(download),
+                                                "report": services.report(download)})
 
 
 @login_required

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_POST
 
 from zoufang import clock
 from zoufang.core.dbrouter import reads_from_replica
@@ -34,7 +35,7 @@ def _unit(reach: Reach, public_id: Any) -> Unit:
     return unit
 
 
-def _board(request: HttpRequest, reach: Reach, unit_id: Any = None,
+def _board(user: Any, reach: Reach, unit_id: Any = None,
            behind_limit: int | None = boards.BEHIND_SHOWN) -> tuple[boards.Board, Unit | None]:
     today = clock.today()
     if unit_id:
@@ -42,7 +43,7 @@ def _board(request: HttpRequest, reach: Reach, unit_id: Any = None,
         return boards.unit_board(reach, unit, today), unit
     if not reach.whole:
         raise Http404
-    return boards.campaign_board(reach, today, request.user, behind_limit), None
+    return boards.campaign_board(reach, today, user, behind_limit), None
 
 
 @login_required
@@ -53,7 +54,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         if len(reach.units) == 1:
             return unit(request, slug, reach.units[0].public_id)
         raise Http404
-    board, _unit_none = _board(request, reach)
+    board, _unit_none = _board(request.user, reach)
     return render(request, "oversight/dashboard.html", {"campaign": reach.campaign, "board": board})
 
 
@@ -61,23 +62,48 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 @reads_from_replica
 def unit(request: HttpRequest, slug: str, unit_id: Any) -> HttpResponse:
     reach = campaign_for(request.user, slug)
-    board, found = _board(request, reach, unit_id)
+    board, found = _board(request.user, reach, unit_id)
     return render(request, "oversight/unit.html", {"campaign": reach.campaign, "board": board, "unit": found})
+
+
+def board_scope(user: Any, slug: str, unit_id: Any = None) -> tuple[Reach, Unit | None]:
+    """Who may download a board: a unit's (given) within the reach, else the whole campaign's; Http404 otherwise."""
+    reach = campaign_for(user, slug)
+    if unit_id:
+        return reach, _unit(reach, unit_id)
+    if not reach.whole:
+        raise Http404
+    return reach, None
+
+
+def board_tables(user: Any, slug: str, key: str, unit_id: Any = None) -> tuple[list[Any], str, str]:
+    """The dashboard's tables (one, or every one for "all") as its xlsx lists them: every row, not the worst twenty;
+    with the heading and the file's stem. Http404 outside the user's reach."""
+    reach = campaign_for(user, slug)
+    # The page shows the worst twenty behind pace; its download lists every one.
+    board, found = _board(user, reach, unit_id, behind_limit=None)
+    tables = [table for table in board.ordered() if key in ("all", table.key)]
+    if not tables:
+        raise Http404
+    heading = f"{reach.campaign.name}{' ' + found.name if found else ''}"
+    return tables, heading, f"{slug}-{key}-{board.today:%Y%m%d}"
 
 
 @login_required
 @reads_from_replica
 def table_xlsx(request: HttpRequest, slug: str, key: str) -> HttpResponse:
-    reach = campaign_for(request.user, slug)
-    # The page shows the worst twenty behind pace; its download lists every one.
-    board, found = _board(request, reach, request.GET.get("unit"), behind_limit=None)
-    tables = board.ordered()
-    if key != "all":
-        tables = [table for table in tables if table.key == key]
-    if not tables:
-        raise Http404
-    heading = f"{reach.campaign.name}{' ' + found.name if found else ''}"
-    return xlsx_response(export.xlsx(tables, heading=heading), f"{slug}-{key}-{board.today:%Y%m%d}")
+    """One table of the dashboard (small): built in the request. The whole board is `table_xlsx_all`."""
+    tables, heading, stem = board_tables(request.user, slug, key, request.GET.get("unit"))
+    return xlsx_response(export.xlsx(tables, heading=heading), stem)
+
+
+@login_required
+@require_POST
+def table_xlsx_all(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every table of a town's (or a unit's) board: built in the background (docs/jobs.md)."""
+    from zoufang.jobs.views import start
+
+    return start(request, "oversight_all", {"slug": slug, "unit": request.POST.get("unit", "")})
 
 
 @login_required
@@ -98,11 +124,8 @@ def rows(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _city_board(request: HttpRequest, region: Region) -> cities.CityBoard:
     """The towns side by side for the year asked (default: this year), ranked by the figure asked (pace)."""
-    order = request.GET.get("sort") or "pace"
-    year = request.GET.get("year") or ""
-    if order not in figures.TOWN_ORDERS or (year and not (year.isdigit() and 2000 <= int(year) <= 2100)):
-        raise Http404
-    return cities.city_board(region, clock.today(), year=int(year) if year else None, order=order)
+    year, order = city_params(request.GET)
+    return cities.city_board(region, clock.today(), year=year, order=order)
 
 
 def city_page(request: HttpRequest, region: Region) -> HttpResponse:
@@ -120,16 +143,41 @@ def city(request: HttpRequest, region_id: Any) -> HttpResponse:
     return city_page(request, city_region(request.user, region_id))
 
 
-@login_required
-@reads_from_replica
-def city_xlsx(request: HttpRequest, region_id: Any, key: str) -> HttpResponse:
-    region = city_region(request.user, region_id)
-    board = _city_board(request, region)
+def city_params(query: Any) -> tuple[int | None, str]:
+    """The year and the order asked (default: this year, by pace); Http404 for anything else."""
+    order = query.get("sort") or "pace"
+    year = query.get("year") or ""
+    if order not in figures.TOWN_ORDERS or (year and not (year.isdigit() and 2000 <= int(year) <= 2100)):
+        raise Http404
+    return (int(year) if year else None), order
+
+
+def city_tables(region: Region, key: str, year: int | None, order: str) -> tuple[list[Any], str, str]:
+    """The city page's tables (one, or every one for "all") with the heading and the file's stem."""
+    board = cities.city_board(region, clock.today(), year=year, order=order)
     tables = [table for table in board.ordered() if key in ("all", table.key)]
     if not tables:
         raise Http404
-    heading = f"{region.name} {board.figures.year}"
-    return xlsx_response(export.xlsx(tables, heading=heading), f"city-{key}-{board.figures.today:%Y%m%d}")
+    return tables, f"{region.name} {board.figures.year}", f"city-{key}-{board.figures.today:%Y%m%d}"
+
+
+@login_required
+@reads_from_replica
+def city_xlsx(request: HttpRequest, region_id: Any, key: str) -> HttpResponse:
+    """One table of the city page: built in the request. Every town's tables together is `city_xlsx_all`."""
+    region = city_region(request.user, region_id)
+    tables, heading, stem = city_tables(region, key, *city_params(request.GET))
+    return xlsx_response(export.xlsx(tables, heading=heading), stem)
+
+
+@login_required
+@require_POST
+def city_xlsx_all(request: HttpRequest, region_id: Any) -> HttpResponse:
+    """Every table of the city page (all its towns): built in the background (docs/jobs.md)."""
+    from zoufang.jobs.views import start
+
+    return start(request, "oversight_city_all", {"region": str(region_id), "year": request.POST.get("year", ""),
+                                                 "sort": request.POST.get("sort", "")})
 
 
 @login_required

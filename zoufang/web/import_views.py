@@ -30,6 +30,9 @@ PENDING_DIR = "imports/pending"
 MAX_LISTED_ERRORS = 500
 # A checked file not confirmed within a day is forgotten: its session has usually ended by then.
 PENDING_TTL = dt.timedelta(days=1)
+# A confirmed file of more rows than this is imported by a background job (docs/jobs.md): its page shows the report.
+QUEUE_ROWS = 5000
+QUEUED_DIR = "imports/queued"
 
 
 def _require_manager(request: HttpRequest) -> None:
@@ -41,7 +44,7 @@ def _kind_choices() -> list[tuple[str, str]]:
     return [(key, str(spec.label)) for key, spec in import_service.KINDS.items()]
 
 
-def _report_for_session(report: Any, *, label: str, filename: str, campaign: Any) -> dict[str, Any]:
+def report_for_page(report: Any, *, label: str, filename: str, campaign: Any) -> dict[str, Any]:
     errors = [str(error) for error in report.errors]
     return {
         "kind": report.kind,
@@ -94,7 +97,8 @@ def purge_stale_pending(now: dt.datetime | None = None) -> int:
     return purged
 
 
-def _keep_for_confirmation(request: HttpRequest, upload: Any, kind: str, campaign: Any, *, update: bool) -> None:
+def _keep_for_confirmation(request: HttpRequest, upload: Any, kind: str, campaign: Any, *, update: bool,
+                           rows: int) -> None:
     _discard_pending(request)
     purge_stale_pending()
     upload.seek(0)
@@ -107,6 +111,7 @@ def _keep_for_confirmation(request: HttpRequest, upload: Any, kind: str, campaig
         "filename": upload.name,
         "campaign": str(campaign.public_id) if campaign else "",
         "update": update,
+        "rows": rows,
     }
 
 
@@ -142,10 +147,10 @@ def imports(request: HttpRequest) -> HttpResponse:
             report = _run(request, kind, upload, filename=upload.name, campaign=campaign, dry_run=dry_run,
                           update=update)
             if dry_run and report.ok:
-                _keep_for_confirmation(request, upload, kind, campaign, update=update)
+                _keep_for_confirmation(request, upload, kind, campaign, update=update, rows=report.total_rows)
             else:
                 _discard_pending(request)
-            request.session[REPORT_KEY] = _report_for_session(
+            request.session[REPORT_KEY] = report_for_page(
                 report, label=str(spec.label), filename=upload.name, campaign=campaign
             )
             return redirect("web:imports")
@@ -174,9 +179,16 @@ def _confirm(request: HttpRequest, campaigns: Any) -> HttpResponse:
         messages.warning(request, _("该文件已导入或已失效，请重新上传。"))
         return redirect("web:imports")
     _discard_pending(request)
+    if pending.get("rows", 0) > QUEUE_ROWS:
+        from zoufang.jobs.views import start
+
+        queued = default_storage.save(f"{QUEUED_DIR}/{secrets.token_hex(16)}{PurePath(pending['path']).suffix}", source)
+        return start(request, "registry_import", {
+            "path": queued, "kind": pending["kind"], "filename": pending["filename"],
+            "campaign": pending["campaign"], "update": bool(pending.get("update"))})
     report = _run(request, pending["kind"], source, filename=pending["filename"], campaign=campaign, dry_run=False,
                   update=bool(pending.get("update")))
-    request.session[REPORT_KEY] = _report_for_session(
+    request.session[REPORT_KEY] = report_for_page(
         report, label=str(spec.label), filename=pending["filename"], campaign=campaign
     )
     return redirect("web:imports")

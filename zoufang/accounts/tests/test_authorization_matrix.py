@@ -78,10 +78,10 @@ SPECS: dict[str, Spec] = {
     "cases:list": Spec(queries=("", "?page=2")), "cases:board": Spec(), "cases:hotline": Spec(methods=BOTH),
     "cases:desk": Spec(), "cases:signoff": Spec(),
     # The city office's queue of what towns signed up to it (上报上一级活动办): 404 for every other role.
-    "cases:upper": Spec(queries=("", "?state=done")), "cases:upper_xlsx": Spec(queries=("", "?state=done")),
+    "cases:upper": Spec(queries=("", "?state=done")), "cases:upper_xlsx": Spec(methods=POST),
     "api:upper_office_queue": Spec(queries=("", "?state=done")),
     "cases:weekly": Spec(queries=("", "?week=2017-05-08", "?week=2017-05-01&kind=suggestion")),
-    "cases:weekly_xlsx": Spec(queries=("", "?week=2017-05-08")),
+    "cases:weekly_xlsx": Spec(methods=POST),
     "cases:agenda": Spec(queries=("", "?month=2017-05")), "cases:shared": Spec(queries=("", "?start=2017-05-01")),
     "cases:detail": Spec({"public_id": "case"}), "cases:publish": Spec({"public_id": "case"}, POST),
     "cases:act": Spec({"public_id": "case", "action": ("accept",)}, POST),
@@ -119,12 +119,14 @@ SPECS: dict[str, Spec] = {
     # Oversight: the campaign's figures, scoped as the pages are (whole campaign for the office and leaders).
     "oversight:dashboard": Spec({"slug": "oversight"}), "oversight:unit": Spec({"slug": "oversight", "unit_id": "unit"}),
     "oversight:rows": Spec({"slug": "oversight"}, queries=("", "?what=visits", "?what=cases")),
-    "oversight:xlsx": Spec({"slug": "oversight", "key": ("all", "coverage-village")}),
+    "oversight:xlsx": Spec({"slug": "oversight", "key": ("coverage-village",)}),
+    "oversight:xlsx_all": Spec({"slug": "oversight"}, POST),
     "api:coverage": Spec({"slug": "oversight"}), "api:behind": Spec({"slug": "oversight"}),
     "api:cases": Spec({"slug": "oversight"}), "api:rows": Spec({"slug": "oversight"}, queries=("", "?what=visits")),
     # The city office's towns side by side: its own county (or city) only.
     "oversight:city": Spec({"region_id": "city_region"}, queries=("", "?sort=overdue")),
-    "oversight:city_xlsx": Spec({"region_id": "city_region", "key": ("all", "towns")}),
+    "oversight:city_xlsx": Spec({"region_id": "city_region", "key": ("towns",)}),
+    "oversight:city_xlsx_all": Spec({"region_id": "city_region"}, POST),
     "api:towns": Spec({"region_id": "city_region"}),
     # A unit's own blocks across every town where it holds quotas (an upper-level unit's home): its handlers only.
     "oversight:units": Spec(queries=("", "?format=xlsx")), "api:units": Spec(),
@@ -141,9 +143,11 @@ SPECS: dict[str, Spec] = {
     "api:delete_draft": Spec({"slug": "documents", "document_id": "document"}),
     "api:download_document": Spec({"slug": "documents", "document_id": "document"}),
     "api:issue_document": Spec({"slug": "documents", "document_id": "document"}),
+    # A draft's Word is rendered in the background (POST, the job's page); an issued one goes to its stored file.
+    "documents:preview": Spec({"slug": "documents", "public_id": "document"}, POST),
     # Callbacks (回访抽查): the office's batches and results; the third party's batches, samples and phone reveal.
     "callbacks:index": Spec(methods=BOTH), "callbacks:batch": Spec({"public_id": "callback_batch"}),
-    "callbacks:xlsx": Spec({"public_id": "callback_batch"}), "callbacks:close": Spec({"public_id": "callback_batch"}, POST),
+    "callbacks:xlsx": Spec({"public_id": "callback_batch"}, POST), "callbacks:close": Spec({"public_id": "callback_batch"}, POST),
     "callbacks:sample": Spec({"public_id": "callback_sample"}, BOTH),
     "callbacks:reveal": Spec({"public_id": "callback_sample"}, POST),
     "api:batch_results": Spec({"batch_id": "callback_batch"}), "api:list_samples": Spec({"batch_id": "callback_batch"}),
@@ -165,7 +169,7 @@ SPECS: dict[str, Spec] = {
     # Integrity flags: the office, leaders and assessors of the campaign's area only (never a cadre, a unit's
     # handler or the third party); clearing is the office's, a leader's attempt is refused with a message.
     "integrity:flags": Spec({"slug": "integrity"}, queries=("", "?cleared=1&from=2017-05-01&to=2017-06-30")),
-    "integrity:clear": Spec({"slug": "integrity"}, POST), "integrity:xlsx": Spec({"slug": "integrity"}),
+    "integrity:clear": Spec({"slug": "integrity"}, POST), "integrity:xlsx": Spec({"slug": "integrity"}, POST),
     "api:flag_list": Spec({"slug": "integrity"}, queries=("", "?cleared=true&starts_on=2017-05-01")),
     # 典型: nominated from a visit or a case by those who may (404 for others); published ones read by the campaign's
     # office, leaders, assessors, city office, 宣传报道组, villages, units and cadres; drafts by the 宣传报道组, the

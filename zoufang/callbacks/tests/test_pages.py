@@ -11,8 +11,10 @@ from openpyxl import load_workbook
 
 from zoufang.accounts.models import AuditEvent
 from zoufang.callbacks import services
+from zoufang.callbacks.export import batch_xlsx
 from zoufang.callbacks.models import CallbackBatch, CallbackSample
 from zoufang.callbacks.tests.conftest import MAY
+from zoufang.jobs.testing import cells, queued_file
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +43,9 @@ def test_the_office_draws_a_batch_on_the_page(sampling):
     assert "按村（社区）" in page
     assert "按走访干部" in page
     assert "派出所" in page
-    book = load_workbook(io.BytesIO(office.get(reverse("callbacks:xlsx", args=[batch.public_id])).content))
+    book = load_workbook(io.BytesIO(queued_file(office, reverse("callbacks:xlsx", args=[batch.public_id])).content))
+    assert cells(queued_file(office, reverse("callbacks:xlsx", args=[batch.public_id])).content) == cells(
+        batch_xlsx(batch))  # on the queue (docs/jobs.md): the same workbook as building it in the request
     assert [s.title for s in book.worksheets] == ["按单位", "按村（社区）", "按走访干部"]
     assert book.worksheets[0]["A2"].value == "按单位"
     assert book.worksheets[0].max_row == 2 + 3 + 1
@@ -100,9 +104,9 @@ def test_the_office_verifies_on_the_page(sampling, batch):
 def test_no_one_else_reaches_a_batch_or_a_sample(sampling, batch, name):
     client = _client(sampling.users[name])
     sample = batch.samples.first()
-    for url in (reverse("callbacks:batch", args=[batch.public_id]), reverse("callbacks:xlsx", args=[batch.public_id]),
-                reverse("callbacks:sample", args=[sample.public_id])):
+    for url in (reverse("callbacks:batch", args=[batch.public_id]), reverse("callbacks:sample", args=[sample.public_id])):
         assert client.get(url).status_code == 404
+    assert client.post(reverse("callbacks:xlsx", args=[batch.public_id])).status_code == 404  # queued: as before
     assert client.post(reverse("callbacks:reveal", args=[sample.public_id])).status_code == 404
     assert client.post(reverse("callbacks:close", args=[batch.public_id])).status_code == 404
     index = client.get(reverse("callbacks:index"))

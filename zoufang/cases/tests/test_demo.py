@@ -6,6 +6,7 @@ import pytest
 from openpyxl import load_workbook
 
 from zoufang.cases.models import Case
+from zoufang.jobs.testing import queued_file
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def test_it_exports_the_demos_weekly_problem_list_and_reads_it_back(demo, client
     from django.contrib.auth import get_user_model
 
     client.force_login(get_user_model().objects.get(username="office"))
-    response = client.get("/cases/weekly.xlsx", {"kind": "problem", "week": "2017-05-08"})
+    response = queued_file(client, "/cases/weekly.xlsx", {"kind": "problem", "week": "2017-05-08"})
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "问题清单（2017年05月08日—05月14日）"

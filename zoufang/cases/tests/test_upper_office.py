@@ -23,6 +23,7 @@ from zoufang.cases.presenters import CasePresenter
 from zoufang.cases.tests.test_concurrency import _in_threads
 from zoufang.cases.transition import InvalidInput, StaleVersion
 from zoufang.conftest import PASSWORD
+from zoufang.jobs.testing import cells, queued_file
 from zoufang.regions.models import Region
 
 S = Case.Status
@@ -237,7 +238,7 @@ def test_the_page_and_the_xlsx_show_the_towns_sign_off(client, city, make_case):
     for text in ("农田灌溉渠道漏水严重", "锦溪镇", "王文", "同意上报市活动办", "涉及市级农田水利项目资金", "审阅并受理"):
         assert text in page
     assert "沙溪镇的上报件" not in page
-    book = load_workbook(io.BytesIO(client.get(reverse("cases:upper_xlsx")).content))
+    book = load_workbook(io.BytesIO(queued_file(client, reverse("cases:upper_xlsx")).content))
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[1][:3] == ("序号", "编号", "镇")
     assert rows[2][1:3] == (case.number, "锦溪镇")
@@ -251,6 +252,21 @@ def test_the_page_and_the_xlsx_show_the_towns_sign_off(client, city, make_case):
     client.force_login(town.users["office"])
     assert "上级活动办办理中" in client.get(reverse("cases:detail", args=[case.public_id])).content.decode()
     assert client.get(reverse("cases:upper")).status_code == 404
+    assert client.post(reverse("cases:upper_xlsx")).status_code == 404  # queued, refused as before
+
+
+def test_the_queued_upper_queue_is_the_file_the_request_built(client, city, make_case):
+    """The city office's xlsx runs on the queue (docs/jobs.md): the same workbook, pending and done."""
+    from zoufang.cases import lists
+    from zoufang.cases.upper_views import upper_rows, upper_table
+
+    _escalated(city, make_case)
+    user = city.users["city"]
+    client.force_login(user)
+    for state in ("", "done"):
+        _done, title, rows = upper_rows(user, state)
+        direct = lists.xlsx(title, upper_table(rows), upper.COLUMNS, upper.WIDTHS)
+        assert cells(queued_file(client, reverse("cases:upper_xlsx"), {"state": state}).content) == cells(direct)
 
 
 def test_the_town_offices_board_shows_the_case_at_the_city_and_when_it_comes_back(city, make_case):

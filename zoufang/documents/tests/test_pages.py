@@ -1,6 +1,7 @@
 """The pages: the office writes; leaders and assessors read the issued documents; everyone else gets 404."""
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
@@ -95,6 +96,7 @@ def test_leaders_and_assessors_read_issued_documents_only(client: Client, office
     assert client.get(pages["draft"]).status_code == 404
     assert client.get(pages["draft_docx"]).status_code == 404
     slug = office_town.campaign.slug
+    assert client.post(reverse("documents:preview", args=[slug, draft.public_id])).status_code == 404
     assert client.post(reverse("documents:generate", args=[slug]), {"kind": "circular"}).status_code == 404
     assert client.post(reverse("documents:issue", args=[slug, draft.public_id])).status_code == 404
     assert client.post(pages["draft"], {"title": "改"}).status_code == 404
@@ -110,6 +112,8 @@ def test_units_villages_auditors_and_outsiders_see_no_documents(client: Client, 
     as_user(client, office_town, name)
     for url in urls(office_town, issued, draft).values():
         assert client.get(url).status_code == 404, url
+    preview = reverse("documents:preview", args=[office_town.campaign.slug, draft.public_id])
+    assert client.post(preview).status_code == 404
 
 
 def test_a_campaign_of_another_town_is_not_there_for_the_office(client: Client, office_town: Any) -> None:
@@ -135,3 +139,31 @@ def test_a_tampered_file_is_not_served(client: Client, office_town: Any) -> None
     response = client.get(urls(office_town, issued, draft)["issued_docx"])
     assert response.status_code == 409
     assert "校验值不符" in response.content.decode()
+
+
+def test_the_drafts_word_is_rendered_in_the_background_as_the_request_rendered_it(client: Client,
+                                                                                  office_town: Any) -> None:
+    """预览 Word runs on the queue (docs/jobs.md): the same document as rendering it in the request; the old link of
+    a draft's docx leads to its page, where the button is."""
+    from docx import Document as read_docx
+
+    from zoufang.documents import render
+    from zoufang.jobs.testing import queued_file
+
+    issued, draft = made(office_town)
+    as_user(client, office_town, "office")
+    slug = office_town.campaign.slug
+    queued = queued_file(client, reverse("documents:preview", args=[slug, draft.public_id]))
+    assert queued["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
+
+    def text(data: bytes) -> list[str]:
+        made_docx = read_docx(io.BytesIO(data))
+        cells = [cell.text for table in made_docx.tables for row in table.rows for cell in row.cells]
+        return [p.text for p in made_docx.paragraphs] + cells
+
+    assert text(queued.content) == text(render.docx_bytes(draft))
+    assert draft.title in text(queued.content)
+    old = client.get(urls(office_town, issued, draft)["draft_docx"])
+    assert old.status_code == 302
+    assert old["Location"] == reverse("documents:detail", args=[slug, draft.public_id])
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, object_id=str(draft.public_id)).count() == 1

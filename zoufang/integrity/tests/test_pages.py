@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from zoufang.accounts.models import AuditEvent
 from zoufang.integrity.flags import open_flag_visit_ids
 from zoufang.integrity.models import FlagClearance
+from zoufang.jobs.testing import cells, queued_file
 from zoufang.regions.models import Region
 from zoufang.visits.models import Visit
 from zoufang.visits.tests.conftest import payload
@@ -36,7 +37,7 @@ def test_leaders_read_but_do_not_clear_and_cadres_and_the_third_party_see_nothin
     for name in ("dept", "village", "auditor", "outsider"):
         client.force_login(visiting.users[name])
         assert client.get(f"/integrity/{visiting.campaign.slug}/").status_code == 404, name
-        assert client.get(f"/integrity/{visiting.campaign.slug}/flags.xlsx").status_code == 404, name
+        assert client.post(f"/integrity/{visiting.campaign.slug}/flags.xlsx").status_code == 404, name
     # The cadre's own pages say nothing of flags.
     client.force_login(visiting.users["dept"])
     assert "补录" not in client.get(CADRE_ONLY_SEES).content.decode()
@@ -76,7 +77,7 @@ def test_the_period_narrows_the_flags_the_callbacks_draw_sees(visiting, desk_ent
 
 
 def test_the_xlsx_lists_every_flag_and_is_audited(login, visiting, desk_entry):
-    response = login(visiting.users["office"]).get(f"/integrity/{visiting.campaign.slug}/flags.xlsx")
+    response = queued_file(login(visiting.users["office"]), f"/integrity/{visiting.campaign.slug}/flags.xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = [[c for c in row] for row in sheet.iter_rows(min_row=3, values_only=True)]
@@ -121,7 +122,7 @@ def test_upholding_a_flag_is_a_finding_on_the_page_xlsx_api_and_the_assessment_s
     assert "核实查实：入户核实" in page
     assert "已查实 1 条" in page
     assert "改为排除" in page
-    sheet = load_workbook(io.BytesIO(office.get(f"/integrity/{slug}/flags.xlsx").content)).active
+    sheet = load_workbook(io.BytesIO(queued_file(office, f"/integrity/{slug}/flags.xlsx", {}).content)).active
     assert [(r[6], r[7]) for r in sheet.iter_rows(min_row=3, values_only=True)] == [("已查实", "入户核实：5月未走访，系补造")]
     flag = client.get(f"/api/v1/integrity/{slug}/flags", **api_token("office")).json()[0]["flags"][0]
     assert (flag["cleared"], flag["upheld"]["outcome"]) == (None, "upheld")
@@ -160,3 +161,16 @@ def test_a_decision_changes_only_by_a_new_recorded_one_and_never_over_someone_el
                                                              "expected": "cleared"}, follow=True)
     assert "刚刚已被改为" in stale.content.decode()
     assert FlagClearance.objects.get().outcome == "upheld"
+
+
+def test_the_queued_xlsx_is_the_file_the_request_built(login, visiting, desk_entry):
+    """The flags' xlsx runs on the queue (docs/jobs.md): the same workbook, for the whole campaign and a period."""
+    from zoufang.integrity import export, flags
+
+    client = login(visiting.users["office"])
+    url = f"/integrity/{visiting.campaign.slug}/flags.xlsx"
+    for asked, period in (({}, None), ({"from": "2017-06-01", "to": "2017-06-30"},
+                                       (dt.date(2017, 6, 1), dt.date(2017, 6, 30)))):
+        direct = export.xlsx(visiting.campaign, flags.by_cadre(visiting.campaign, period))
+        assert cells(queued_file(client, url, asked).content) == cells(direct)
+    assert client.get(url).status_code == 405  # a button (POST), never a link

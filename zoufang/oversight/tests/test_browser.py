@@ -1,8 +1,10 @@
 """The leader reads the dashboard on a phone and on a desktop in real Chromium, and drills down to the rows."""
 
+import io
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from zoufang.conftest import SHOTS, browser_login
 
@@ -13,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_leader_reads_the_dashboard_and_opens_a_village_s_unvisited_targets(
         browser: Any, live_server: Any, counted: Any, width: int, height: int) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", accept_downloads=True)
     page = context.new_page()
     try:
         browser_login(page, live_server.url, "leader")
@@ -29,6 +31,14 @@ def test_the_leader_reads_the_dashboard_and_opens_a_village_s_unvisited_targets(
         assert page.locator("tbody tr").count() == 2
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.screenshot(path=str(SHOTS / f"oversight-rows-{width}.png"), full_page=True)
+        page.go_back()
+        page.click("text=全部下载xlsx")  # built in the background: the job's page, then the file
+        page.wait_for_url("**/downloads/*/")
+        page.screenshot(path=str(SHOTS / f"oversight-all-job-{width}.png"), full_page=True)
+        with page.expect_download() as download:
+            page.click("[data-job-file]")
+        assert download.value.suggested_filename.endswith("督查统计.xlsx")
+        assert "问题办理漏斗" in load_workbook(io.BytesIO(download.value.path().read_bytes())).sheetnames
     finally:
         context.close()
 
@@ -52,7 +62,7 @@ def test_the_city_office_compares_its_towns_and_drills_into_one_read_only(
         page.wait_for_load_state()
         assert page.locator("#board-title").inner_text() == "走访进度督查"
         assert "7 / 30" in page.locator(".figures").first.inner_text()
-        assert page.locator("form[method=post]").count() == 1  # signing out: nothing to act on
+        assert page.locator("form[method=post]").count() == 2  # signing out and 全部下载xlsx: nothing to act on
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.screenshot(path=str(SHOTS / f"oversight-city-town-{width}.png"), full_page=True)
     finally:

@@ -24,7 +24,9 @@ from zoufang.accounts.models import RoleGrant
 from zoufang.accounts.services import ensure_user
 from zoufang.cases.models import Case
 from zoufang.conftest import PASSWORD
-from zoufang.oversight import figures
+from zoufang.jobs.testing import cells, queued_file
+from zoufang.oversight import export, figures
+from zoufang.oversight.views import city_tables
 from zoufang.planning.models import Assignment
 from zoufang.registry.models import Cadre, Target
 from zoufang.visits.models import Visit
@@ -100,7 +102,7 @@ def test_the_city_office_home_shows_its_towns_side_by_side(towns: Any, login: An
     assert "孟河镇" not in page
     assert 'data-chart="bar"' in page  # coverage by town, its numbers in the table
     assert f'href="/oversight/{towns.zhouzhuang.slug}/"' in page
-    assert page.count('method="post"') == 1  # signing out: the page offers no other action
+    assert page.count('method="post"') == 2  # signing out and 全部下载xlsx (queued): the page changes nothing
     url = f"/oversight/city/{towns.county.public_id}/"
     sorted_page = client.get(url + "?sort=satisfaction").content.decode()
     assert sorted_page.index("<th scope=\"row\"><a href=\"/oversight/jinxi-test/\">锦溪镇") < sorted_page.index(
@@ -118,7 +120,7 @@ def test_the_download_and_the_api_give_the_page_s_figures(towns: Any, login: Any
     rows = [row for row in sheet.iter_rows(min_row=3, values_only=True)]
     assert [row[:4] for row in rows] == [("周庄镇", 1, 30, 7), ("锦溪镇", 2, 6, 3), ("合计", None, 36, 10)]
     assert rows[0][-2:] == (2, 0)  # overdue, escalated
-    every = load_workbook(io.BytesIO(client.get(url + "xlsx/all/").content))
+    every = load_workbook(io.BytesIO(queued_file(client, url + "xlsx/all/", {"sort": "overdue"}).content))
     assert len(every.worksheets) == 3
     assert client.get(url + "xlsx/nonsense/").status_code == 404
     data = client.get(f"/api/v1/oversight/city/{towns.county.public_id}/towns?sort=coverage",
@@ -140,7 +142,7 @@ def test_only_the_city_office_of_the_area_sees_it_and_it_sees_nothing_outside(
     for name in ("office", "leader", "auditor", "handler", "outsider"):
         login(towns.users[name])
         assert client.get(city_page).status_code == 404, name
-        assert client.get(city_page + "xlsx/all/").status_code == 404, name
+        assert client.post(city_page + "xlsx/all/").status_code == 404, name
     assert client.get(f"/api/v1/oversight/city/{county.public_id}/towns", **api_token("office")).status_code == 404
     # 锦溪镇's office does not see 周庄镇 at all.
     login(towns.users["office"])
@@ -224,3 +226,13 @@ def test_the_city_office_cannot_write_anything_in_a_town(towns: Any, login: Any,
     assert case.status == Case.Status.ACCEPTED
     assert Target.objects.filter(region__path__startswith=towns.zhouzhuang.scope.path).count() == 30
     assert not Cadre.objects.filter(user=towns.users["city"]).exists()
+
+
+def test_the_queued_city_workbook_is_the_file_the_request_built(towns: Any, login: Any) -> None:
+    """The city office's 全部下载xlsx runs on the queue (docs/jobs.md): the same workbook, for the year and order asked."""
+    client = login(towns.users["city"])
+    url = f"/oversight/city/{towns.county.public_id}/xlsx/all/"
+    tables, heading, _stem = city_tables(towns.county, "all", None, "overdue")
+    queued = queued_file(client, url, {"sort": "overdue"})
+    assert cells(queued.content) == cells(export.xlsx(tables, heading=heading))
+    assert client.post(url, {"sort": "nonsense"}).status_code == 404  # refused as the page refuses it

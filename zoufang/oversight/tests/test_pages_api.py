@@ -7,6 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from zoufang.jobs.testing import cells, queued_file
+from zoufang.oversight import export
+from zoufang.oversight.views import board_tables
 from zoufang.planning.models import Assignment
 from zoufang.registry.tests.factories import TargetFactory
 
@@ -47,9 +50,10 @@ def test_the_unit_page_shows_its_cadres_and_cases_to_its_handler_only(counted: A
 def test_outsiders_see_nothing(counted: Any, login: Any, api_token: Any, client: Any) -> None:
     slug = counted.campaign.slug
     login(counted.users["outsider"])
-    for url in (f"/oversight/{slug}/", f"/oversight/{slug}/rows/", f"/oversight/{slug}/xlsx/all/",
+    for url in (f"/oversight/{slug}/", f"/oversight/{slug}/rows/", f"/oversight/{slug}/xlsx/coverage-unit/",
                 f"/oversight/{slug}/units/{counted.police.public_id}/"):
         assert client.get(url).status_code == 404, url
+    assert client.post(f"/oversight/{slug}/xlsx/all/").status_code == 404  # asked for in the background: as before
     headers = api_token("outsider")
     for url in ("coverage", "cases", "behind", "rows"):
         assert client.get(f"/api/v1/oversight/{slug}/{url}", **headers).status_code == 404
@@ -82,8 +86,9 @@ def test_every_table_downloads_as_xlsx_with_the_page_figures(counted: Any, login
     assert values[2][:3] == ["派出所", 3, 1]
     assert values[3][:3] == ["镇党政班子", 3, 2]
     assert values[4][:3] == ["合计", 6, 3]
-    everything = load_workbook(io.BytesIO(client.get(f"/oversight/{slug}/xlsx/all/").content))
+    everything = load_workbook(io.BytesIO(queued_file(client, f"/oversight/{slug}/xlsx/all/").content))
     assert "问题办理漏斗" in everything.sheetnames
+    assert client.get(f"/oversight/{slug}/xlsx/all/").status_code == 405  # a button (POST), never a link
     rows = load_workbook(io.BytesIO(client.get(f"/oversight/{slug}/rows/?what=unvisited&format=xlsx").content))
     assert rows.active.max_row == 2 + 3  # title, headers, the three unvisited targets
 
@@ -167,3 +172,17 @@ def test_a_cadre_reads_only_their_own_figures_over_the_api(counted: Any, api_tok
     other = counted.wangwen.unit.public_id
     assert client.get(f"/api/v1/oversight/{slug}/rows?what=unvisited&unit={other}", **headers).status_code == 404
     assert login(counted.users["dept"]).get(f"/oversight/{slug}/").status_code == 404  # 我的走访 is theirs
+
+
+def test_the_queued_whole_board_is_the_file_the_request_built(counted: Any, login: Any) -> None:
+    """全部下载xlsx now runs on the queue (docs/jobs.md): the same workbook as building it in the request, for the
+    whole campaign and for one unit's board."""
+    slug = counted.campaign.slug
+    office = counted.users["office"]
+    client = login(office)
+    for unit in ("", str(counted.police.public_id)):
+        tables, heading, _stem = board_tables(office, slug, "all", unit or None)
+        queued = queued_file(client, f"/oversight/{slug}/xlsx/all/", {"unit": unit} if unit else {})
+        assert queued["Content-Type"] == XLSX
+        assert cells(queued.content) == cells(export.xlsx(tables, heading=heading))
+        assert len(cells(queued.content)) == len(tables) > 1

@@ -65,7 +65,7 @@ def test_a_visit_near_midnight_shows_beijing_time_everywhere(client, login, visi
     assert _text(answers["走访时间"]) == shown
 
     case = visit.cases.get()
-    weekly = office.get("/cases/weekly.xlsx", {"kind": "problem", "week": day})
+    weekly = queued_file(office, "/cases/weekly.xlsx", {"kind": "problem", "week": day})
     rows = _table(weekly.content)
     listed = _record(rows, 1)
     assert listed["内容"] == "厂房扩建用地指标不足"

@@ -6,6 +6,7 @@ import io
 import json
 import uuid
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 from django.test import Client
@@ -52,7 +53,10 @@ def _visit(client: Client, visiting: Any, api_token: Any, opinion: str = TYPED) 
 
 
 def _fetch(client: Any, url: str) -> Any:
-    """A unit's ledger is built in the background (zoufang/jobs): asked for, then fetched; other URLs are read."""
+    """A unit's ledger and the weekly list are built in the background (zoufang/jobs): asked for, then fetched;
+    other URLs are read."""
+    if url.startswith("/cases/weekly.xlsx"):
+        return queued_file(client, "/cases/weekly.xlsx", dict(parse_qsl(url.partition("?")[2])))
     return queued_file(client, url) if url.endswith("/ledger.xlsx") and url.startswith("/units/") else client.get(url)
 
 

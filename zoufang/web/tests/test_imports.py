@@ -9,6 +9,7 @@ from django.test import Client
 from zoufang.accounts.models import AuditEvent
 from zoufang.registry.models import Target
 from zoufang.registry.tests.factories import id_number
+from zoufang.web import import_views
 from zoufang.web.import_views import PENDING_DIR, purge_stale_pending
 
 HEADER = "户别,村（社区）,村民小组,网格,户主姓名,家庭人口,联系电话,身份证号码,地址,困难家庭\n"
@@ -219,3 +220,35 @@ def test_it_says_how_a_joint_allocation_line_was_split(town, login):
     assert "未指定来源表名称，取自表中的标注：“附件2”" in html
     assert "联合走访，平均分配：市发改委4家、市水利局3家" in html
     assert "共 <b>3</b>行" in html  # two villages and the joint line, stored as two shares
+
+
+def test_a_confirmed_file_of_many_rows_is_imported_by_a_job_whose_page_shows_the_report(town, login, monkeypatch,
+                                                                                         settings):
+    """Above QUEUE_ROWS (5,000; two here) the confirmation queues the import (docs/jobs.md): the job's page shows the
+    same report the import page shows, the rows are written once, and the checked file is gone afterwards."""
+    from zoufang.jobs import services
+    from zoufang.jobs.models import Download
+
+    monkeypatch.setattr(import_views, "QUEUE_ROWS", 1)
+    client = login(town.users["office"])
+    before = Target.objects.count()
+    _upload(client, town, _households(*GOOD), dry_run=True)
+    token = client.get("/imports/").context["pending"]["token"]
+    asked = client.post("/imports/", {"confirm": token})
+    assert asked.status_code == 302
+    assert "/downloads/" in asked["Location"]
+    page = client.get(asked["Location"]).content.decode()
+    assert "导入成功，数据已写入。" in page
+    assert "新增 <b>2</b>" in page
+    assert "households.csv" in page
+    assert Target.objects.count() == before + 2
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT, actor=town.users["office"]).count() == 1
+    download = Download.objects.get(kind="registry_import")
+    assert services.report(download)["created"] == 2
+    assert not list((settings.MEDIA_ROOT / import_views.QUEUED_DIR).iterdir())  # the checked file is gone
+    assert not services.retry(download)  # done: never imported again
+    client.post("/imports/", {"confirm": token})  # the same confirmation again: nothing more
+    assert Target.objects.count() == before + 2
+    assert Download.objects.filter(kind="registry_import").count() == 1
+    assert services.run(download.pk) == "done"  # delivered twice: nothing happens
+    assert Target.objects.count() == before + 2
