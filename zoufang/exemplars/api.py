@@ -4,12 +4,13 @@ If-Match); a stale one gets 409 and changes nothing; every answer carries the ve
 import datetime as dt
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import WithJsonSchema
 
 from zoufang.accounts.masking import Masker
 from zoufang.cases.access import get_visible_case
@@ -17,6 +18,11 @@ from zoufang.core import limits
 from zoufang.exemplars import access, presenters, services
 from zoufang.exemplars.models import TEXT_MAX, TITLE_MAX, Exemplar
 from zoufang.visits.services import get_visible_visit
+
+# Inline enums: TextChoices named Kind/Status would share one OpenAPI component with Case.Kind/Case.Status,
+# documenting the cases' filters with the 典型's choices (test_bad_input catches it).
+ExemplarKind = Annotated[Exemplar.Kind, WithJsonSchema({"type": "string", "enum": list(Exemplar.Kind.values)})]
+ExemplarStatus = Annotated[Exemplar.Status, WithJsonSchema({"type": "string", "enum": list(Exemplar.Status.values)})]
 
 router = Router(tags=["典型"])
 
@@ -65,7 +71,7 @@ class ConsentIn(Schema):
 class NominateIn(Schema):
     visit: uuid.UUID | None = Field(None, description="走访记录编号（与 case 二选一）")
     case: uuid.UUID | None = Field(None, description="问题编号（与 visit 二选一）")
-    kind: Exemplar.Kind
+    kind: ExemplarKind
     title: str = Field(..., max_length=TITLE_MAX)
     text: str = Field(..., max_length=TEXT_MAX)
     submission_id: uuid.UUID | None = Field(None, description="客户端生成的提交编号：重试时原样再发，不会重复推荐")
@@ -91,8 +97,8 @@ class RecordConsentIn(Versioned, ConsentIn):
 
 
 class ListFilter(Schema):
-    status: Exemplar.Status | None = Field(None, description="默认只列已发布的")
-    kind: Exemplar.Kind | None = None
+    status: ExemplarStatus | None = Field(None, description="默认只列已发布的")
+    kind: ExemplarKind | None = None
 
 
 def _out(user: Any, exemplar: Exemplar, masker: Masker | None = None) -> dict[str, Any]:

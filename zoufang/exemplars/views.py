@@ -36,8 +36,8 @@ def index(request: HttpRequest) -> HttpResponse:
     campaigns = access.campaigns(request.user)
     if not campaigns:
         raise Http404
-    if len(campaigns) == 1:
-        return redirect("exemplars:list", campaigns[0].slug)
+    if len(campaigns) == 1:  # the one campaign's list, shown here: the nav's link opens, not redirects
+        return published_list(request, campaigns[0].slug)
     return render(request, "exemplars/index.html", {"campaigns": campaigns, "here": HERE})
 
 

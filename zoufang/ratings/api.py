@@ -5,9 +5,10 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from zoufang.accounts.masking import scrub
+from zoufang.core import limits
 from zoufang.ratings import figures, grades, services
 from zoufang.ratings.models import SupervisionItem
 
@@ -73,13 +74,13 @@ class ItemOut(Schema):
 
 class AssignIn(Schema):
     version: int
-    assignee: str
+    assignee: str = Field(..., max_length=150, description="督查责任人的用户名")
     due_on: dt.date | None = None
 
 
 class CloseIn(Schema):
     version: int
-    result: str
+    result: str = Field(..., max_length=limits.TEXT, description="落实情况")
 
 
 class RefusedOut(Schema):

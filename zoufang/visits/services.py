@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models.signals import post_save
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -238,6 +239,9 @@ def _create(
     answers = FormAnswer.objects.bulk_create([
         FormAnswer(visit=visit, form=version.form, form_version=version, data=data, created_by=by)
         for version, data in clean_answers.values()])
+    for answer in answers:  # bulk_create sends no signal: an answer's listeners (ratings' 督查 items) still hear it
+        post_save.send(FormAnswer, instance=answer, created=True, raw=False, using=answer._state.db,
+                       update_fields=None)
     cases = [draft_case(
         campaign=campaign, kind=opinion.kind, description=opinion.description.strip(),
         raised_at=submission.visited_at, category=categories.get(opinion.category), target=target,

@@ -201,7 +201,7 @@ SPECS: dict[str, Spec] = {
         "get_case", "upper_accept", "upper_return")},
 }
 # API routes without path parameters need no entry beyond their name.
-PLAIN_API = {"api:obtain_token", "api:refresh_token", "api:list_tokens", "api:list_regions", "api:list_units", "api:list_cadres", "api:my_targets",
+PLAIN_API = {"api:obtain_token", "api:refresh_token", "api:list_tokens", "api:list_regions", "api:list_units", "api:list_cadres", "api:list_my_targets",
              "api:post_visit", "api:list_forms", "api:receive", "api:list_batches", "api:nominate"}
 ADMIN_OBJECT = re.compile(r"^admin:(\w+?)_(\w+)_(change|history|delete)$")
 ADMIN_PLAIN = re.compile(r"^admin:(\w+?)_(\w+)_(changelist|add)$|^admin:(index|login|password_change|"

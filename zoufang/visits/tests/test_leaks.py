@@ -42,8 +42,8 @@ def _text(response: Any) -> str:
 
 
 def _visit(client: Client, visiting: Any, api_token: Any, opinion: str = TYPED) -> dict[str, Any]:
-    answers = {"enterprise_survey": {"operation_state": "good", "service_awareness": "satisfied",
-                                     "service_efficiency": "fair", "integrity": "satisfied", "difficulties": ["land"]},
+    answers = {"enterprise_survey": {"operation_state": "good", "service_awareness": "good",
+                                     "service_efficiency": "fairly_good", "integrity": "good", "difficulties": ["land"]},
                "six_ones_form": {"aspects": ["innovation"], "innovation": TYPED, "satisfaction": "satisfied"}}
     body = payload(visiting.enterprise, summary=f"走访情况：{TYPED}", answers=answers,
                    opinions=[{"kind": "problem", "category": "2.5", "description": f"厂房用地不足，{opinion}"}])

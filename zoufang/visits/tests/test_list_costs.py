@@ -124,8 +124,8 @@ def test_one_persons_pages_do_not_grow_with_the_rest_of_the_campaign(client, vis
     services.record_visit(user, services.VisitSubmission(
         client_uuid=uuid.uuid4(), target_id=target.public_id, mode="home",
         visited_at=dt.datetime(2017, 6, 5, 9, tzinfo=dt.UTC), answers={
-            "enterprise_survey": {"operation_state": "good", "service_awareness": "satisfied",
-                                  "service_efficiency": "fair", "integrity": "satisfied", "difficulties": ["land"]},
+            "enterprise_survey": {"operation_state": "good", "service_awareness": "good",
+                                  "service_efficiency": "fairly_good", "integrity": "good", "difficulties": ["land"]},
             "six_ones_form": {"aspects": ["innovation"], "innovation": "研发中心", "satisfaction": "satisfied"}}))
     visit = target.visits.get()
     login(user)
