@@ -125,7 +125,7 @@ RELATED = ("campaign", "visit__target__region__parent", "visit__cadre__unit", "c
            "case__unit", "created_by")
 
 
-@router.post("/nominations", response={200: ExemplarOut, 201: ExemplarOut, 400: ErrorOut, 409: ErrorOut},
+@router.post("/nominations", response={200: ExemplarOut, 201: ExemplarOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
              summary="推荐走访记录或问题为典型（重试同一 submission_id 不会重复）")
 def nominate(request: HttpRequest, response: HttpResponse, body: NominateIn) -> Any:
     if (body.visit is None) == (body.case is None):
