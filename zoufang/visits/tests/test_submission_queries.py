@@ -20,8 +20,10 @@ pytestmark = pytest.mark.django_db
 # The token with its user and cadre (or the session), the idempotency key, the assignment with its target and
 # campaign, the current questionnaires, the categories, the deadline's working days, the visit, its answers (one
 # insert), one case draft with its event, the kept oversight counter, two audit records, the viewer's grants:
-# 24 on the API, 25 by the page's session. Nothing in it reads the campaign's other rows.
-MAX_QUERIES = 26
+# 24 on the API, 25 by the page's session; on PostgreSQL one more, the campaign's shared advisory lock the
+# kept counts take (oversight.counters._lock; SQLite has one writer already). Nothing in it reads the
+# campaign's other rows.
+MAX_QUERIES = 26 + (1 if connection.vendor == "postgresql" else 0)
 GROWN = 150
 
 
