@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import TruncWeek
 from django.db.models.signals import post_delete, post_save, pre_save
 
@@ -42,6 +42,7 @@ from zoufang.visits.models import Visit
 # (kind, region, unit, cadre): 0 means "not split by" (see CoverageTally)
 Key = tuple[str, int, int, int]
 CHUNK = 2000  # ids a query when a bulk writer hands over many targets
+BUMP_ROWS = 1000  # tally rows a statement (7 parameters each: within every database's limit)
 LOCK_CLASS = 0x20F0  # pg_advisory_xact_lock(LOCK_CLASS, campaign id): this module's locks only
 
 _paused: ContextVar[bool] = ContextVar("zoufang_counters_paused", default=False)
@@ -82,17 +83,19 @@ def _bump(campaign_id: int, deltas: dict[Key, list[int]]) -> None:
     if not rows:
         return
     table = connection.ops.quote_name(CoverageTally._meta.db_table)
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
-    params: list[Any] = []
-    for (kind, region, unit, cadre), (assigned, visited) in rows:
-        params += [campaign_id, region, unit, cadre, kind, assigned, visited]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (campaign_id, region, unit, cadre, kind, assigned, visited) VALUES {values} "  # noqa: S608
-            f"ON CONFLICT (campaign_id, region, unit, cadre, kind) DO UPDATE SET "
-            f"assigned = {table}.assigned + excluded.assigned, visited = {table}.visited + excluded.visited",
-            params,
-        )
+    for start in range(0, len(rows), BUMP_ROWS):  # a bulk change moves thousands of nodes: bounded statements
+        part = rows[start:start + BUMP_ROWS]
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(part))
+        params: list[Any] = []
+        for (kind, region, unit, cadre), (assigned, visited) in part:
+            params += [campaign_id, region, unit, cadre, kind, assigned, visited]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (campaign_id, region, unit, cadre, kind, assigned, visited) VALUES {values} "  # noqa: S608
+                f"ON CONFLICT (campaign_id, region, unit, cadre, kind) DO UPDATE SET "
+                f"assigned = {table}.assigned + excluded.assigned, visited = {table}.visited + excluded.visited",
+                params,
+            )
 
 
 def _assignment_nodes(campaign_id: int, target_id: int) -> list[Key]:
@@ -268,6 +271,33 @@ def _assignment_deleted(sender: Any, instance: Assignment, **kwargs: Any) -> Non
         return
     _lock(instance.campaign_id, exclusive=True)
     _assignment_delta(instance.campaign_id, instance.target_id, instance.unit_id, instance.cadre_id, sign=-1)
+
+
+def uncount_assignments(rows: QuerySet[Assignment]) -> None:
+    """Assignments about to be deleted in bulk (AssignmentQuerySet.delete), uncounted in one pass: their
+    deltas summed per node in Python from one read, then one bump per campaign, where the post_delete
+    receiver above would pay a handful of queries per row. The caller deletes them with the counts paused."""
+    if _paused.get():
+        return
+    rows = rows.order_by()
+    for campaign_id in sorted(set(rows.values_list("campaign_id", flat=True).distinct())):
+        _lock(campaign_id, exclusive=True)  # before reading: no visit in flight counts against a stale row
+    first = VisitedTarget.objects.filter(campaign_id=OuterRef("campaign_id"), target_id=OuterRef("target_id"))
+    deltas: dict[int, dict[Key, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    weeks: dict[tuple[int, str], dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
+    found = rows.annotate(first_at=Subquery(first.values("first_at")[:1])).values_list(
+        "campaign_id", "target__kind", "target__region__path", "unit_id", "cadre_id", "first_at")
+    for campaign_id, kind, path, unit, cadre, first_at in found.iterator(chunk_size=CHUNK):
+        for key in nodes(kind, path or "", unit, cadre):
+            change = deltas[campaign_id][key]
+            change[0] -= 1
+            change[1] -= 1 if first_at else 0
+        if first_at is not None:
+            weeks[(campaign_id, kind)][monday(first_at)] -= 1
+    for campaign_id, changes in deltas.items():
+        _bump(campaign_id, changes)
+    for (campaign_id, kind), week_changes in sorted(weeks.items()):
+        _weekly(campaign_id, kind, week_changes)
 
 
 # ---------------------------------------------------------------------------------------------- targets

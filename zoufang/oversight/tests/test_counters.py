@@ -110,6 +110,29 @@ def test_assignments_made_reassigned_and_removed_move_assigned_and_visited(count
     assert_kept_equals_recount(counted)
 
 
+def test_a_bulk_delete_uncounts_visited_and_unvisited_rows_in_a_bounded_number_of_queries(counted: Any) -> None:
+    """AssignmentQuerySet.delete uncounts in one pass: the same counts as the receiver's row-by-row upkeep,
+    in queries that do not grow with the rows deleted (a town's plan of 18,000 rows deleted in one go)."""
+    from django.test.utils import CaptureQueriesContext
+
+    campaign = counted.campaign
+    rows = Assignment.objects.filter(campaign=campaign, target__in=counted.households["shangxiatang"])
+    assert rows.filter(target__visits__isnull=False).exists()
+    assert rows.filter(target__visits__isnull=True).exists()
+    with CaptureQueriesContext(connection) as one_village:
+        deleted, _by_model = rows.delete()
+    assert deleted >= 3
+    assert_kept_equals_recount(counted)
+    single = Assignment.objects.filter(campaign=campaign).order_by("id").first()
+    single.delete()  # one model instance: the post_delete receiver, as before
+    assert_kept_equals_recount(counted)
+    with CaptureQueriesContext(connection) as everything:
+        Assignment.objects.filter(campaign=campaign).delete()
+    assert len(everything) <= len(one_village) + 2  # the delete's own statements per table, not per row
+    assert_kept_equals_recount(counted)
+    assert not CoverageTally.objects.filter(campaign=campaign).exclude(assigned=0).exists()
+
+
 def test_a_target_moved_to_another_village_or_kind_moves_its_counts(counted: Any) -> None:
     """Saved through the ORM the target moves its counts itself; a bulk write (an import's bulk_update) reads
     the placements before and hands them to `targets_moved` after."""
