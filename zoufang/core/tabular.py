@@ -7,6 +7,7 @@ import difflib
 import io
 import re
 from collections.abc import Iterable, Sequence
+from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -17,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.cell_range import CellRange
@@ -33,6 +35,7 @@ _COUNT_SUFFIX = re.compile(r"[户家人个名]$")
 _BRACKETS = str.maketrans({"(": "（", ")": "）", "[": "【", "]": "】", ",": "，", ":": "："})
 _LEGACY_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # an xlsx saved with a password is an OLE file
 _SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+STYLES_KEPT = 64  # style combinations a streamed sheet remembers (an export uses a handful)
 # Excel keeps 15 significant digits: a longer number typed into a number cell has lost its tail.
 EXCEL_EXACT_DIGITS = 15
 # Columns offices add to every register that hold nothing the platform keeps: skipped, and named in the report.
@@ -328,6 +331,8 @@ class StreamSheet(WriteOnlyWorksheet):
     def __init__(self, parent: Any, title: str | None) -> None:
         super().__init__(parent, title)
         self.rows_written = 0
+        # (name, id(setting)) pairs → (the style array they make, the settings kept alive for their ids)
+        self._styles: dict[tuple[tuple[str, int], ...], tuple[StyleArray, list[Any]]] = {}
 
     def append(self, row: Any, *, font: Font | None = None, alignment: Alignment | None = None,
                border: Border | None = None, number_format: str | None = None, height: float | None = None,
@@ -355,10 +360,24 @@ class StreamSheet(WriteOnlyWorksheet):
         if not guard and not style:
             return value
         cell = WriteOnlyCell(self, value)
+        self._style(cell, style)
         neutralise(cell)
-        for key, setting in style.items():
-            setattr(cell, key, setting)
         return cell
+
+    def _style(self, cell: Cell, style: dict[str, Any]) -> None:
+        """Give a new cell its style: set through openpyxl once per combination of settings (which hashes
+        every style object into the workbook's lists, the most of a styled export's time), copied after."""
+        if not style:
+            return
+        key = tuple((name, id(setting)) for name, setting in style.items())
+        known = self._styles.get(key)
+        if known is None:
+            for name, setting in style.items():
+                setattr(cell, name, setting)
+            if len(self._styles) < STYLES_KEPT:  # a caller making new style objects a row is not remembered
+                self._styles[key] = (copy(cell._style), list(style.values()))  # noqa: SLF001 - openpyxl's array
+        else:
+            cell._style = copy(known[0])  # noqa: SLF001
 
     def merge_cells(self, range_string: str | None = None, start_row: int | None = None,
                     start_column: int | None = None, end_row: int | None = None, end_column: int | None = None) -> None:

@@ -159,20 +159,26 @@ def docx_table(document: DocxDocument, header: list[str], rows: list[list[Any]],
     return table
 
 
-def docx_table_xml(document: DocxDocument, header: list[str], rows: Iterable[list[Any]], *,
-                   widths_cm: list[float] | None = None, left: tuple[int, ...] = (), font_pt: float | None = None,
-                   ) -> Iterator[bytes]:
-    """The table of `docx_table` as XML for `stream_docx`: its head, then each row made, written and dropped
-    in turn, so a list of thousands of lines never stands whole in memory."""
-    table, template = _table_and_template(document, header, widths_cm=widths_cm, left=left, font_pt=font_pt)
-    template.getparent().remove(template)
-    table._tbl.getparent().remove(table._tbl)  # noqa: SLF001 - written here, not left in the document
-    head, tail = etree.tostring(table._tbl, encoding="utf-8").rsplit(b"</w:tbl>", 1)  # noqa: SLF001
-    yield head
-    for values in rows:
-        # The document declares the w: namespace once at its root; a row need not repeat it.
-        yield etree.tostring(_filled(template, values), encoding="utf-8").replace(_W_NAMESPACE, b"", 1)
-    yield b"</w:tbl>" + tail
+class TableXml:
+    """The table of `docx_table` as XML for `stream_docx`, made once and written for any number of row sets: its
+    head, then each row made, written and dropped in turn, so a list of thousands of lines never stands whole
+    in memory, and a city's hundreds of walk lists do not each build and style the same table again."""
+
+    def __init__(self, document: DocxDocument, header: list[str], *, widths_cm: list[float] | None = None,
+                 left: tuple[int, ...] = (), font_pt: float | None = None) -> None:
+        table, self.template = _table_and_template(document, header, widths_cm=widths_cm, left=left,
+                                                   font_pt=font_pt)
+        self.template.getparent().remove(self.template)
+        table._tbl.getparent().remove(table._tbl)  # noqa: SLF001 - written here, not left in the document
+        self.head, tail = etree.tostring(table._tbl, encoding="utf-8").rsplit(b"</w:tbl>", 1)  # noqa: SLF001
+        self.tail = b"</w:tbl>" + tail
+
+    def xml(self, rows: Iterable[list[Any]]) -> Iterator[bytes]:
+        yield self.head
+        for values in rows:
+            # The document declares the w: namespace once at its root; a row need not repeat it.
+            yield etree.tostring(_filled(self.template, values), encoding="utf-8").replace(_W_NAMESPACE, b"", 1)
+        yield self.tail
 
 
 _W_NAMESPACE = b' xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
@@ -248,9 +254,13 @@ def stream_docx(document: DocxDocument, parts: Iterable[bytes], out: Path | IO[b
                 stream.write(data[at:])
 
 
-def body_xml(document: DocxDocument) -> Iterator[bytes]:
-    """The body of a (small) document as XML for `stream_docx`, without its section properties."""
+def body_xml(document: DocxDocument, *, clear: bool = False) -> Iterator[bytes]:
+    """The body of a (small) document as XML for `stream_docx`, without its section properties; with `clear`,
+    each element is taken out once written, so the document can be filled again for the next part."""
     section = qn("w:sectPr")
-    for child in document.element.body:
+    body = document.element.body
+    for child in list(body):
         if child.tag != section:
             yield etree.tostring(child, encoding="utf-8")
+            if clear:
+                body.remove(child)

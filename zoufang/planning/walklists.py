@@ -20,12 +20,12 @@ from zoufang.core.tabular import ExportWorkbook
 from zoufang.planning.models import Assignment
 from zoufang.planning.printing import (
     BOLD,
+    TableXml,
     body_xml,
     boxed_rows,
     docx_document,
     docx_heading,
     docx_table,
-    docx_table_xml,
     new_sheet,
     sheet_name,
 )
@@ -200,12 +200,12 @@ def walk_list_xml(campaign: Campaign, lists: Iterator[WalkList], *, progress: Pr
     """Every visitor's pages as body XML for `printing.stream_docx`: the heading lines of one list built in
     a small document, its table written a row at a time (docs/decisions/0006)."""
     listed = 0
+    document = docx_document()  # one scratch document for every list's heading, emptied as it is written
+    table = TableXml(document, COLUMNS, widths_cm=DOCX_WIDTHS_CM, left=LEFT_COLUMNS, font_pt=9)
     for walk in lists:
-        document = docx_document()
         _walk_heading(document, campaign, walk, new_page=True)
-        yield from body_xml(document)
-        yield from docx_table_xml(document, COLUMNS, walk.rows(), widths_cm=DOCX_WIDTHS_CM, left=LEFT_COLUMNS,
-                                  font_pt=9)
+        yield from body_xml(document, clear=True)
+        yield from table.xml(walk.rows())
         listed += len(walk.items)
         report(progress, listed, total)
 
