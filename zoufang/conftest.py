@@ -95,6 +95,8 @@ def _test_settings(settings: Any, _downloads_dir: Path) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
     settings.ZOUFANG_DOWNLOADS_DIR = _downloads_dir
     # Rate-limit counters live in the cache: each test starts with none (the same address sends every request).
+    # In memory even when REDIS_URL is set: clearing a Redis cache would empty its whole database (the queue's too).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     from django.core.cache import cache
 
     cache.clear()

@@ -320,6 +320,13 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[ZOUFANG_TASKS_BACKEND], "QUEUES":
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": envint("ZOUFANG_JOBS_TIMEOUT", "3600")}}
 if ZOUFANG_TASKS_BACKEND == "rq":
     INSTALLED_APPS.append("django_rq")
+# The cache holds the per-address login rate (django-ratelimit): with REDIS_URL set it is Redis, one count over
+# every web worker and host; otherwise each process keeps its own (a single `make run` on a laptop).
+if os.environ.get("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": os.environ.get("ZOUFANG_CACHE_PREFIX", "zoufang")}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Downloads built in the background: kept here, for this many days, then deleted by the worker.
 ZOUFANG_DOWNLOADS_DIR = Path(os.environ.get("ZOUFANG_DOWNLOADS_DIR", str(VAR_DIR / "downloads")))
 ZOUFANG_DOWNLOADS_KEEP_DAYS = envint("ZOUFANG_DOWNLOADS_KEEP_DAYS", "7")

@@ -10,10 +10,18 @@ still verify the rows written under them.
 Appends are serialised by locking the chain's head row (SELECT … FOR UPDATE on PostgreSQL; SQLite
 serialises every write already), so concurrent writers never fork the chain; the head's count and hash
 show when the newest rows were deleted. An audited action pays three queries: lock, insert, head.
+
+A write that many users make at once (a visit submission) records inside `chained_last()`: its rows wait in
+the block and are chained all together when it ends, by the transaction's last statements (lock, one insert,
+head), so the head is held for those and the commit only, not for the whole write — and N rows still cost
+three queries (decision 0009, docs/decisions/0009-shared-rows-written-last.md).
 """
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +37,9 @@ from zoufang.accounts.models import AUDIT_RETENTION_FLOOR_DAYS, GENESIS_HASH, Au
 
 KEY_SALT = "zoufang.accounts.audit.chain"
 HEAD_PK = 1
+
+# The rows recorded inside `chained_last()`, waiting to be chained when it ends; None outside one.
+_waiting: ContextVar[list[AuditEvent] | None] = ContextVar("zoufang_audit_waiting", default=None)
 
 
 def record(
@@ -53,20 +64,58 @@ def record(
         # As the database will give it back (dates as text, tuples as lists), so the hash verifies later.
         changes=json.loads(json.dumps(changes or {}, cls=DjangoJSONEncoder)),
     )
+    waiting = _waiting.get()
+    if waiting is not None:
+        waiting.append(event)  # chained when the enclosing `chained_last()` ends
+        return event
     return append(event)
 
 
 def append(event: AuditEvent, *, at: dt.datetime | None = None) -> AuditEvent:
     """Chain `event` after the newest row and save it. `at` is for loading history (and tests); else now."""
+    _chain([event], at=at)
+    return event
+
+
+def _chain(events: list[AuditEvent], *, at: dt.datetime | None = None) -> None:
+    """Chain `events` in order after the newest row: lock the head, insert them in one statement, move the head."""
     with transaction.atomic(savepoint=False):
         head = locked_head()
-        event.seq = head.last_seq + 1
-        event.at = at or clock.now()
-        event.prev_hash = head.last_hash
-        event.hash = digest(event)
-        event.save(force_insert=True)
-        AuditChain.objects.filter(pk=head.pk).update(last_seq=event.seq, last_hash=event.hash)
-    return event
+        seq, prev = head.last_seq, head.last_hash
+        moment = at or clock.now()
+        for event in events:
+            seq += 1
+            event.seq, event.at, event.prev_hash = seq, moment, prev
+            event.hash = prev = digest(event)
+        if len(events) == 1:
+            events[0].save(force_insert=True)
+        else:
+            AuditEvent.objects.bulk_create(events)
+        AuditChain.objects.filter(pk=head.pk).update(last_seq=seq, last_hash=prev)
+
+
+@contextmanager
+def chained_last() -> Iterator[None]:
+    """A transaction whose audit rows are chained by its last statements, so the head stays locked only briefly.
+
+    The block runs in `transaction.atomic()`; `record` inside it keeps its rows (not yet saved: no `seq`, `hash`
+    or `pk`) and they are chained, in the order recorded, when the block ends without an exception; an exception
+    leaves none. A block inside another joins it. Make no other write after it in the same transaction, or that
+    write holds the head too; and record nothing inside a savepoint that is rolled back while the block goes on
+    (its rows would still be chained).
+    """
+    with transaction.atomic():
+        if _waiting.get() is not None:
+            yield  # the outer block chains them
+            return
+        waiting: list[AuditEvent] = []
+        token = _waiting.set(waiting)
+        try:
+            yield
+        finally:
+            _waiting.reset(token)
+        if waiting:
+            _chain(waiting)
 
 
 def locked_head() -> AuditChain:

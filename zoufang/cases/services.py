@@ -18,7 +18,9 @@ from zoufang.registry.models import Target
 __all__ = ["draft_case", "receive_case", "registration_due"]
 
 
-@transaction.atomic
+# Inside a caller's transaction (a visit submission) no savepoint of its own, two round trips a case saved: a
+# failure rolls back the caller's transaction.
+@transaction.atomic(savepoint=False)
 def draft_case(
     *, campaign: Campaign, kind: str, description: str, raised_at: dt.datetime, category: CaseCategory | None = None,
     target: Target | None = None, region: Region | None = None, source_visit: Any = None,

@@ -15,6 +15,10 @@ of those rows instead of grouping millions of assignments against millions of vi
   order (no deadlock between them).
 - A visit takes the campaign's shared advisory lock (PostgreSQL), assignment changes and rebuilds its exclusive
   one: a visit never reads an assignment half-changed, and a rebuild never misses a visit in flight.
+- A write many users make at once (a visit submission) runs inside `written_last()`: the tally and weekly
+  increments of the block are added up and written when it ends, the transaction's last writes before the
+  audit chain's, so the shared rows (the campaign's, the town's) stay locked for a few statements and the commit,
+  not for the whole submission (decision 0009).
 - run_plan writes assignments with COPY (no signals) and rebuilds the campaign's tallies from a recount in the
   same transaction; `zoufang oversight verify` recounts and compares, `--repair` rebuilds.
 """
@@ -48,6 +52,42 @@ LOCK_CLASS = 0x20F0  # pg_advisory_xact_lock(LOCK_CLASS, campaign id): this modu
 _paused: ContextVar[bool] = ContextVar("zoufang_counters_paused", default=False)
 
 
+@dataclass
+class _Held:
+    """Increments a `written_last()` block holds until it ends, added up per row."""
+
+    tallies: dict[int, dict[Key, list[int]]] = field(default_factory=dict)  # campaign → node → [assigned, visited]
+    weeks: dict[tuple[int, str], dict[dt.date, int]] = field(default_factory=dict)  # (campaign, kind) → week → n
+
+
+_held: ContextVar[_Held | None] = ContextVar("zoufang_counters_held", default=None)
+
+
+@contextmanager
+def written_last() -> Iterator[None]:
+    """A transaction whose kept counts are written by its last statements (before an enclosing audit
+    `chained_last()` chains its rows): the rows many visits share are locked only from there to the commit.
+
+    Runs in `transaction.atomic(savepoint=False)`: an exception rolls back the enclosing transaction; the increments of the block are added up and written, campaign by campaign
+    and row by row in key order, when it ends without an exception. Counts read inside the block do not show
+    them yet. A block inside another joins it.
+    """
+    with transaction.atomic(savepoint=False):
+        if _held.get() is not None:
+            yield
+            return
+        held = _Held()
+        token = _held.set(held)
+        try:
+            yield
+        finally:
+            _held.reset(token)
+        for campaign_id, deltas in sorted(held.tallies.items()):
+            _bump(campaign_id, deltas)
+        for (campaign_id, kind), changes in sorted(held.weeks.items()):
+            _weekly(campaign_id, kind, changes)
+
+
 @contextmanager
 def paused() -> Iterator[None]:
     """Bulk writers (run_plan) skip the per-row upkeep and call `rebuild` before they commit."""
@@ -77,7 +117,16 @@ def nodes(kind: str, path: str, unit: int, cadre: int | None) -> list[Key]:
 
 
 def _bump(campaign_id: int, deltas: dict[Key, list[int]]) -> None:
-    """Add (assigned, visited) to each node's row, creating it when new: one statement, rows in key order."""
+    """Add (assigned, visited) to each node's row, creating it when new: one statement, rows in key order
+    (held until a `written_last()` block ends, when inside one)."""
+    held = _held.get()
+    if held is not None:
+        kept = held.tallies.setdefault(campaign_id, {})
+        for key, (assigned, visited) in deltas.items():
+            total = kept.setdefault(key, [0, 0])
+            total[0] += assigned
+            total[1] += visited
+        return
     rows = [(key, change) for key, change in sorted(deltas.items(), key=lambda item: item[0][1:] + item[0][:1])
             if any(change)]
     if not rows:
@@ -117,6 +166,12 @@ def monday(moment: dt.datetime) -> dt.date:
 
 
 def _weekly(campaign_id: int, kind: str, changes: dict[dt.date, int]) -> None:
+    held = _held.get()
+    if held is not None:
+        weeks = held.weeks.setdefault((campaign_id, kind), {})
+        for week, n in changes.items():
+            weeks[week] = weeks.get(week, 0) + n
+        return
     rows = [(week, n) for week, n in sorted(changes.items()) if n]
     if not rows:
         return
@@ -155,21 +210,27 @@ def _kept_visits(campaign_id: int, target_id: int) -> tuple[int, dt.datetime] | 
 
 
 def visit_added(campaign_id: int, target_id: int, visited_at: dt.datetime) -> None:
-    _lock(campaign_id, exclusive=False)
-    found = _kept_visits(campaign_id, target_id)
-    if found is None:
-        table = connection.ops.quote_name(VisitedTarget._meta.db_table)
+    """One visit more of (campaign, target). The first inserts the target's row, taking the campaign's shared lock
+    in the same statement (PostgreSQL): a first visit costs one statement here, a repeat three."""
+    table = connection.ops.quote_name(VisitedTarget._meta.db_table)
+    first_at = VisitedTarget._meta.get_field("first_at").get_db_prep_value(visited_at, connection)
+    if connection.vendor == "postgresql":
+        source, params = ("SELECT %s, %s, 1, %s FROM (SELECT pg_advisory_xact_lock_shared(%s, %s)) AS locked",
+                          [campaign_id, target_id, first_at, LOCK_CLASS, campaign_id])
+    else:
+        source, params = "VALUES (%s, %s, 1, %s)", [campaign_id, target_id, first_at]
+    while True:
         with connection.cursor() as cursor:  # a concurrent first visit makes this one wait, then do nothing
             cursor.execute(
-                f"INSERT INTO {table} (campaign_id, target_id, visits, first_at) VALUES (%s, %s, 1, %s) "  # noqa: S608
-                "ON CONFLICT (campaign_id, target_id) DO NOTHING RETURNING id",
-                [campaign_id, target_id,
-                 VisitedTarget._meta.get_field("first_at").get_db_prep_value(visited_at, connection)])
+                f"INSERT INTO {table} (campaign_id, target_id, visits, first_at) {source} "  # noqa: S608
+                "ON CONFLICT (campaign_id, target_id) DO NOTHING RETURNING id", params)
             if cursor.fetchone() is not None:  # the target's first visit in the campaign
                 _first_moved(campaign_id, target_id, None, visited_at)
                 return
         found = _kept_visits(campaign_id, target_id)
-        assert found is not None  # noqa: S101 - the other visit's row, committed
+        if found is not None:
+            break
+        # its last visit was removed (and the row deleted) between the two statements: insert again
     visits, first = found
     VisitedTarget.objects.filter(campaign_id=campaign_id, target_id=target_id).update(
         visits=visits + 1, first_at=min(first, visited_at))

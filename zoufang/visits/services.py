@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.db.models.signals import post_save
 from django.http import Http404
 from django.utils import timezone
@@ -29,6 +30,7 @@ from zoufang.cases.services import draft_case, registration_due
 from zoufang.core import limits
 from zoufang.forms import services as form_services
 from zoufang.forms.models import FormAnswer
+from zoufang.oversight import counters
 from zoufang.planning.models import Assignment
 from zoufang.registry.models import Cadre
 from zoufang.visits import rules
@@ -110,10 +112,12 @@ def record_visit(user: Any, submission: VisitSubmission) -> Recorded:
     if cadre is None:
         raise VisitRefused({"cadre": _("当前账号未关联走访干部，不能登记走访记录")})
     digest = submission.content_hash(cadre)
-    existing = Visit.objects.filter(client_uuid=submission.client_uuid).first()
-    if existing is not None:
-        return _replay(existing, digest)
-    assignment = _assignment(cadre, submission.target_id, submission.campaign)
+    assignment = _assignment(cadre, submission)
+    # The visit already stored under this client_uuid: asked by the assignment's query when there is one.
+    stored = getattr(assignment, "stored_visit", None) if assignment is not None \
+        else Visit.objects.filter(client_uuid=submission.client_uuid).values_list("pk", flat=True).first()
+    if stored is not None:
+        return _replay(Visit.objects.get(pk=stored), digest)
     campaign: Any
     if assignment is not None:  # assigned to the cadre: in their scope (scope.visible_targets) without asking again
         target, campaign = assignment.target, assignment.campaign
@@ -129,7 +133,9 @@ def record_visit(user: Any, submission: VisitSubmission) -> Recorded:
     configcache.attach(campaign)
     clean_answers, categories = _validate(submission, cadre, target, campaign, assignment is not None)
     try:
-        with transaction.atomic():
+        # The rows every submission of the town shares (kept counts, then the audit chain's head) are written by
+        # the transaction's last statements, so concurrent submissions wait on each other that long only.
+        with audit.chained_last(), counters.written_last():
             recorded = _create(user, cadre, target, campaign, submission, digest, clean_answers, categories)
     except IntegrityError:
         winner = Visit.objects.filter(client_uuid=submission.client_uuid).first()
@@ -139,13 +145,15 @@ def record_visit(user: Any, submission: VisitSubmission) -> Recorded:
     return recorded
 
 
-def _assignment(cadre: Cadre, target_id: Any, slug: str) -> Assignment | None:
+def _assignment(cadre: Cadre, submission: VisitSubmission) -> Assignment | None:
     """The cadre's assignment of the target (in the named campaign, else the latest), with the target and its
-    campaign: scope, campaign and whether the visit is assigned in one query; the configuration from configcache."""
-    assignments = Assignment.objects.filter(target__public_id=target_id, cadre=cadre)
-    if slug:
-        assignments = assignments.filter(campaign__slug=slug)
+    campaign: scope, campaign and whether the visit is assigned in one query; the configuration from configcache.
+    `stored_visit` is the id of the visit already recorded under the submission's client_uuid, if any."""
+    assignments = Assignment.objects.filter(target__public_id=submission.target_id, cadre=cadre)
+    if submission.campaign:
+        assignments = assignments.filter(campaign__slug=submission.campaign)
     return (assignments.select_related("target__region", "campaign").defer("campaign__config")
+            .annotate(stored_visit=Subquery(Visit.objects.filter(client_uuid=submission.client_uuid).values("pk")[:1]))
             .order_by("-campaign__starts_on").first())
 
 

@@ -235,14 +235,16 @@ def test_a_retention_under_180_days_stops_start_up():
 
 @needs_postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_appends_on_postgres_make_one_valid_chain(django_user_model):
+@pytest.mark.parametrize("block", ["atomic", "chained_last"])
+def test_concurrent_appends_on_postgres_make_one_valid_chain(django_user_model, block):
     user = django_user_model.objects.create_user("zhao")
     errors: list[BaseException] = []
+    opened = transaction.atomic if block == "atomic" else audit.chained_last
 
     def writer(n: int) -> None:
         try:
             for i in range(15):
-                with transaction.atomic():
+                with opened():
                     audit.record(user, AuditEvent.Action.READ, summary=f"线程{n}第{i}次")
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             errors.append(exc)
@@ -266,4 +268,79 @@ def test_rows_chained_under_a_rotated_key_verify_with_the_fallback(trail, settin
     settings.SECRET_KEY_FALLBACKS = []
     assert "第 1 条审计记录的内容与校验值不符：该记录被修改或伪造插入。" in problems()
     settings.SECRET_KEY_FALLBACKS = [old]
+    assert problems() == []
+
+
+@pytest.mark.django_db
+def test_rows_recorded_in_chained_last_are_chained_when_it_ends_in_the_order_recorded(trail, django_user_model):
+    user = django_user_model.objects.get(username="zhang")
+    with audit.chained_last():
+        first = audit.record(user, AuditEvent.Action.CREATE, summary="走访")
+        with audit.chained_last():  # an inner block joins the outer one
+            second = audit.record(user, AuditEvent.Action.CREATE, summary="问题")
+        assert AuditEvent.objects.count() == 5  # nothing written yet: the head is not locked
+        assert AuditChain.objects.get().last_seq == 5
+    assert (first.seq, second.seq) == (6, 7)
+    assert list(AuditEvent.objects.filter(seq__gt=5).order_by("seq").values_list("summary", "prev_hash")) == [
+        ("走访", trail[-1].hash), ("问题", first.hash)]
+    assert AuditChain.objects.get().last_hash == second.hash
+    assert problems() == []
+
+
+@pytest.mark.django_db
+def test_chained_last_chains_nothing_when_its_block_fails(trail, django_user_model):
+    user = django_user_model.objects.get(username="zhang")
+
+    def refused_submission() -> None:
+        with audit.chained_last():
+            audit.record(user, AuditEvent.Action.CREATE, summary="走访")
+            raise ValueError("refused")
+
+    with pytest.raises(ValueError, match="refused"):
+        refused_submission()
+    assert AuditEvent.objects.count() == 5
+    assert problems() == []
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_chained_last_leaves_the_head_free_until_its_block_ends(django_user_model):
+    """A submission inside chained_last has recorded its rows; another writer appends meanwhile without waiting
+    (a lock wait would hit the lock_timeout); the submission's rows are chained after the other's."""
+    user = django_user_model.objects.create_user("qian")
+    recorded, appended = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def submission() -> None:
+        try:
+            with audit.chained_last():
+                audit.record(user, AuditEvent.Action.CREATE, summary="走访")
+                recorded.set()
+                assert appended.wait(30)
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def other_writer() -> None:
+        try:
+            assert recorded.wait(30)
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '5s'")
+                audit.record(user, AuditEvent.Action.READ, summary="同时的另一条")
+            appended.set()
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+            appended.set()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submission), threading.Thread(target=other_writer)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert list(AuditEvent.objects.order_by("seq").values_list("summary", flat=True)) == ["同时的另一条", "走访"]
     assert problems() == []

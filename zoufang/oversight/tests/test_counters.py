@@ -3,12 +3,13 @@ reassignment and planning, under concurrent visits, and `zoufang oversight verif
 
 import importlib
 import threading
+from contextlib import nullcontext
 from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from zoufang.oversight import counters, figures
 from zoufang.oversight.models import CoverageTally, VisitedTarget, WeeklyTally
@@ -188,9 +189,11 @@ def test_planning_writes_keep_the_counts_through_a_rebuild(counted: Any) -> None
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_visits_lose_no_increment(town: Any) -> None:
+@pytest.mark.parametrize("written_last", [False, True], ids=["at-once", "written-last"])
+def test_concurrent_visits_lose_no_increment(town: Any, written_last: bool) -> None:
     """Sixteen visitors at once over four targets that share every region, unit and cadre node: each target
-    counts once, every node's visited is exact, the repeat counts are exact."""
+    counts once, every node's visited is exact, the repeat counts are exact — with the increments written by
+    each visit's insert or held to the end of its transaction (a submission's `written_last`)."""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite lets one writer in at a time: nothing runs concurrently to race")
     campaign = town.campaign
@@ -203,7 +206,8 @@ def test_concurrent_visits_lose_no_increment(town: Any) -> None:
     def work(i: int) -> None:
         try:
             barrier.wait()
-            visit(campaign, targets[i % len(targets)], cadre, f"2017-05-{1 + i:02d}")
+            with counters.written_last() if written_last else nullcontext():
+                visit(campaign, targets[i % len(targets)], cadre, f"2017-05-{1 + i:02d}")
         except Exception as exc:  # noqa: BLE001 — the test reports what each thread met
             errors.append(exc)
         finally:
@@ -230,3 +234,36 @@ def test_the_migration_backfills_a_campaign_counted_before_the_kept_counts(count
     assert not counters.verify(counted.campaign.pk).ok
     backfill(apps, None)
     assert_kept_equals_recount(counted)
+
+
+def test_counts_written_last_are_held_to_the_blocks_end_and_equal_the_recount(counted: Any) -> None:
+    """A first visit, a repeat, and a repeat recorded for an earlier week inside one `written_last` block: the
+    shared rows do not move inside it, and after it every figure is the recount's."""
+    campaign, cadre = counted.campaign, Cadre.objects.get(name="王文")
+    fresh = counted.households["jijiadun"][1]  # assigned to 王文, not visited yet
+    whole = {"campaign": campaign, "kind": fresh.kind, "region": 0, "unit": 0, "cadre": 0}
+    before = CoverageTally.objects.get(**whole).visited
+    weeks = dict(WeeklyTally.objects.filter(campaign=campaign).values_list("week", "first_visits"))
+    with counters.written_last():
+        visit(campaign, fresh, cadre, "2017-06-12")
+        visit(campaign, fresh, cadre, "2017-06-13")
+        visit(campaign, fresh, cadre, "2017-05-02")  # late, for an earlier week: the first visit moves
+        assert CoverageTally.objects.get(**whole).visited == before
+        assert dict(WeeklyTally.objects.filter(campaign=campaign).values_list("week", "first_visits")) == weeks
+        assert VisitedTarget.objects.get(campaign=campaign, target=fresh).visits == 3  # the target's own row
+    assert CoverageTally.objects.get(**whole).visited == before + 1
+    assert assert_kept_equals_recount(counted) >= 20
+
+
+def test_a_failed_block_writes_no_count(counted: Any) -> None:
+    campaign, cadre = counted.campaign, Cadre.objects.get(name="王文")
+    fresh = counted.households["jijiadun"][1]
+
+    def refused_submission() -> None:
+        with transaction.atomic(), counters.written_last():
+            visit(campaign, fresh, cadre, "2017-06-12")
+            raise ValueError("refused")
+
+    with pytest.raises(ValueError, match="refused"):
+        refused_submission()
+    assert assert_kept_equals_recount(counted) >= 20
