@@ -19,11 +19,12 @@ pytestmark = pytest.mark.django_db
 
 # The token with its user and cadre (or the session), the idempotency key, the assignment with its target and
 # campaign, the current questionnaires, the categories, the deadline's working days, the visit, its answers (one
-# insert), one case draft with its event, the kept oversight counter, two audit records, the viewer's grants:
-# 24 on the API, 25 by the page's session; on PostgreSQL one more, the campaign's shared advisory lock the
-# kept counts take (oversight.counters._lock; SQLite has one writer already). Nothing in it reads the
-# campaign's other rows.
-MAX_QUERIES = 26 + (1 if connection.vendor == "postgresql" else 0)
+# insert), one case draft with its event, the kept oversight counter, the kept case results (the draft's
+# contribution read, its tally rows upserted, its counted row: oversight.case_counters), two audit records, the
+# viewer's grants: 27 on the API, 29 by the page's session; on PostgreSQL one more, the campaign's shared
+# advisory lock the kept counts take (oversight.counters._lock; SQLite has one writer already). Nothing in it
+# reads the campaign's other rows.
+MAX_QUERIES = 29 + (1 if connection.vendor == "postgresql" else 0)
 GROWN = 150
 
 
