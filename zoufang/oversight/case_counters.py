@@ -21,8 +21,6 @@ contributes now: a change subtracts it and adds the new one.
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,19 +44,6 @@ GROUPINGS = ("total", "unit", "village", "category", "week", "month", "status")
 CHUNK = 2000
 
 Node = tuple[int, str, str]  # (unit scope: 0 or the unit's id, grouping, key)
-
-_paused: ContextVar[bool] = ContextVar("zoufang_case_counters_paused", default=False)
-
-
-@contextmanager
-def paused() -> Iterator[None]:
-    """Bulk writers skip the per-case upkeep and call `rebuild` before they commit."""
-    token = _paused.set(True)
-    try:
-        yield
-    finally:
-        _paused.reset(token)
-
 
 @dataclass(frozen=True)
 class Contribution:
@@ -179,8 +164,6 @@ def _upsert(db_table: str, keys: list[str], measures: tuple[str, ...], campaign_
 def refresh(case_id: int, *, new: bool = False) -> None:
     """Move the case's kept contribution to what it is now (in the caller's transaction); a `new` case has
     none yet."""
-    if _paused.get():
-        return
     with transaction.atomic(savepoint=False):
         # Two writers of one case take turns on its counted row (and on the case row itself, which `run` and
         # `tick` lock first; SQLite has one writer). A new case has no row yet, and nobody else knows it.
@@ -229,7 +212,7 @@ def _event_saved(sender: Any, instance: CaseEvent, **kwargs: Any) -> None:
 
 
 def _event_deleted(sender: Any, instance: CaseEvent, **kwargs: Any) -> None:
-    if not _paused.get() and Case.objects.filter(pk=instance.case_id).exists():
+    if Case.objects.filter(pk=instance.case_id).exists():
         refresh(instance.case_id)
 
 

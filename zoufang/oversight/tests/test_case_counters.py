@@ -4,7 +4,6 @@ concurrent transitions, and `zoufang oversight verify` catching a tampered count
 
 import datetime as dt
 import importlib
-import threading
 from io import StringIO
 from typing import Any
 
@@ -21,6 +20,7 @@ from zoufang.cases.tick import tick
 from zoufang.conftest import PASSWORD
 from zoufang.oversight import case_counters, figures
 from zoufang.oversight.models import CaseCounted, CaseDueTally, CaseTally
+from zoufang.oversight.tests.conftest import in_threads
 from zoufang.registry.models import Unit
 
 from .test_figures import TODAY
@@ -191,24 +191,13 @@ def test_concurrent_transitions_keep_the_counts_equal_to_the_recount(town: Any) 
             2017, 6, 1, 2, tzinfo=dt.UTC), region=region, unit=town.police, status=Case.Status.DISPATCHED,
         registered_on=dt.date(2017, 6, 1), dispatched_on=dt.date(2017, 6, 1), handling_days=5 + i % 3)
         for i in range(count)]
-    barrier, errors = threading.Barrier(count), []
 
     def work(i: int) -> None:
-        try:
-            barrier.wait()
-            case = actions.accept_case(cases[i], by=handler, version=cases[i].version)
-            if i % 2:
-                actions.resolve_case(case, by=handler, version=case.version, result="已解决")
-        except Exception as exc:  # noqa: BLE001 — the test reports what each thread met
-            errors.append(exc)
-        finally:
-            connection.close()
+        case = actions.accept_case(cases[i], by=handler, version=cases[i].version)
+        if i % 2:
+            actions.resolve_case(case, by=handler, version=case.version, result="已解决")
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = in_threads(count, work)
     assert not errors, errors
     total = figures.case_totals(campaign, dt.date(2017, 6, 30))
     assert (total.total, total.dispatched, total.answered, total.open, total.overdue) == (12, 12, 6, 6, 6)

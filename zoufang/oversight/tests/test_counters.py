@@ -2,7 +2,6 @@
 reassignment and planning, under concurrent visits, and `zoufang oversight verify` catching a tampered count."""
 
 import importlib
-import threading
 from io import StringIO
 from typing import Any
 
@@ -12,7 +11,7 @@ from django.db import connection
 
 from zoufang.oversight import counters, figures
 from zoufang.oversight.models import CoverageTally, VisitedTarget, WeeklyTally
-from zoufang.oversight.tests.conftest import at, visit
+from zoufang.oversight.tests.conftest import at, in_threads, visit
 from zoufang.planning.models import Assignment
 from zoufang.planning.services import reassign
 from zoufang.registry.models import Cadre
@@ -175,22 +174,7 @@ def test_concurrent_visits_lose_no_increment(town: Any) -> None:
     targets = town.households["shangxiatang"] + town.households["jijiadun"][:1]
     for target in targets:
         Assignment.objects.create(campaign=campaign, target=target, unit=town.police, cadre=cadre)
-    count, barrier, errors = 16, threading.Barrier(16), []
-
-    def work(i: int) -> None:
-        try:
-            barrier.wait()
-            visit(campaign, targets[i % len(targets)], cadre, f"2017-05-{1 + i:02d}")
-        except Exception as exc:  # noqa: BLE001 — the test reports what each thread met
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = in_threads(16, lambda i: visit(campaign, targets[i % len(targets)], cadre, f"2017-05-{1 + i:02d}"))
     assert not errors, errors
     whole = CoverageTally.objects.get(campaign=campaign, kind="registered_household", region=0, unit=0, cadre=0)
     assert (whole.assigned, whole.visited) == (4, 4)
