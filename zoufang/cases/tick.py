@@ -14,6 +14,7 @@ from zoufang import clock
 from zoufang.cases import deadlines, notifications
 from zoufang.cases.models import Case, CaseReminder
 from zoufang.cases.workflow import HANDLING
+from zoufang.oversight import case_counters
 
 
 @dataclass
@@ -41,6 +42,7 @@ def tick(today: dt.date | None = None) -> TickReport:
             if case.overdue_since is None:
                 # A system mark, not a user's change: the version stays, so open forms stay valid.
                 Case.objects.filter(pk=case.pk).update(overdue_since=today, handling_due=due)
+                case_counters.refresh(case.pk)  # the kept case results follow the deadline (decision 0005)
                 report.newly_overdue += 1
             report.reminders += _remind(case, CaseReminder.Kind.OVERDUE_UNIT, today)
             report.reminders += _remind(case, CaseReminder.Kind.OVERDUE_OFFICE, today)

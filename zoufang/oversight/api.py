@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema
 from zoufang import clock
 from zoufang.core import limits
 from zoufang.core.dbrouter import reads_from_replica
-from zoufang.oversight import across, drill, figures
+from zoufang.oversight import across, drill, figures, paged
 from zoufang.oversight.access import campaign_for, city_region
 from zoufang.oversight.figures import CaseRow, CoverageRow, TownRow
 from zoufang.oversight.tables import as_json
@@ -52,12 +52,26 @@ class PaceRuleOut(Schema):
     target_kinds: list[str]
 
 
+NEXT = Field(None, description="下一页的 after 值；最后一页为 null")
+COUNT = Field(..., description="分组的总行数（各页合计）")
+
+
 class CoverageOut(Schema):
     by: str
     today: dt.date
     rule: PaceRuleOut
     rows: list[CoverageRowOut]
     total: CoverageRowOut
+    count: int = COUNT
+    next: str | None = NEXT
+
+
+class BehindOut(Schema):
+    by: str
+    today: dt.date
+    count: int = Field(..., description="进度落后的行数（各页合计）")
+    rows: list[CoverageRowOut]
+    next: str | None = NEXT
 
 
 class CaseRowOut(Schema):
@@ -88,6 +102,8 @@ class CasesOut(Schema):
     today: dt.date
     rows: list[CaseRowOut]
     total: CaseRowOut
+    count: int = COUNT
+    next: str | None = NEXT
 
 
 class RowsOut(Schema):
@@ -124,12 +140,26 @@ class TownsQuery(Schema):
                       description="排名依据，差者在前：" + "、".join(figures.TOWN_ORDERS))
 
 
+PAGE_SIZE = f"每页行数，最多 {paged.PAGE_MAX}"
+AFTER = "上一页返回的 next：从其后一行读起"
+
+
 class CoverageQuery(Schema):
     by: str = Field("village", max_length=limits.CODE)
+    page_size: int = Field(paged.PAGE_MAX, ge=1, le=paged.PAGE_MAX, description=PAGE_SIZE)
+    after: str | None = Field(None, min_length=1, max_length=500, description=AFTER)
+
+
+class BehindQuery(Schema):
+    by: str = Field("village", max_length=limits.CODE)
+    page_size: int = Field(20, ge=1, le=paged.PAGE_MAX, description=PAGE_SIZE)
+    after: str | None = Field(None, min_length=1, max_length=500, description=AFTER)
 
 
 class CasesQuery(Schema):
     by: str = Field("unit", max_length=limits.CODE)
+    page_size: int = Field(paged.PAGE_MAX, ge=1, le=paged.PAGE_MAX, description=PAGE_SIZE)
+    after: str | None = Field(None, min_length=1, max_length=500, description=AFTER)
 
 
 class RowsQuery(Schema):
@@ -205,7 +235,8 @@ def units(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/{slug}/coverage", response=CoverageOut,
-            summary="走访覆盖与进度：按村（by=town|village|group）、单位（unit）、干部（cadre）或对象类型（kind）")
+            summary="走访覆盖与进度：按村（by=town|village|group）、单位（unit）、干部（cadre）或对象类型（kind）；"
+                    "每页至多 200 行（page_size），after=上一页的 next 读下一页")
 @reads_from_replica
 def coverage(request: HttpRequest, slug: str, query: Query[CoverageQuery]) -> dict[str, Any]:
     reach = campaign_for(request.user, slug)
@@ -213,36 +244,44 @@ def coverage(request: HttpRequest, slug: str, query: Query[CoverageQuery]) -> di
         raise Http404
     result = figures.coverage(reach.campaign, query.by, clock.today(), reach.assignments())
     rule = result.rule
+    shown, after = paged.keyset(result.rows, figures.coverage_order(result.by), query.after, query.page_size)
     return {
         "by": result.by, "today": result.today,
         "rule": {"starts_on": rule.starts_on, "complete_by": rule.complete_by, "monthly_share": rule.monthly_share,
                  "target_kinds": list(rule.kinds)},
-        "rows": [_coverage_row(row) for row in result.rows], "total": _coverage_row(result.total),
+        "rows": [_coverage_row(row) for row in shown], "total": _coverage_row(result.total),
+        "count": len(result.rows), "next": after,
     }
 
 
-@router.get("/{slug}/behind", response=list[CoverageRowOut],
-            summary="进度落后名单（by=unit|cadre|village），落后多者在前")
+@router.get("/{slug}/behind", response=BehindOut,
+            summary="进度落后名单（by=unit|cadre|village…），落后多者在前；每页 page_size 行（默认 20，最多 200），"
+                    "after=上一页的 next 读下一页，count 为落后的总行数")
 @reads_from_replica
-def behind(request: HttpRequest, slug: str, query: Query[CoverageQuery]) -> list[dict[str, Any]]:
+def behind(request: HttpRequest, slug: str, query: Query[BehindQuery]) -> dict[str, Any]:
     reach = campaign_for(request.user, slug)
     if query.by not in figures.GROUPINGS:
         raise Http404
-    result = figures.coverage(reach.campaign, query.by, clock.today(), reach.assignments())
-    return [_coverage_row(row) for row in result.behind()]
+    start = paged.offset(query.after)
+    today = clock.today()
+    rows, count = figures.behind(reach.campaign, query.by, today, reach.assignments(), limit=query.page_size,
+                                 offset=start)
+    return {"by": query.by, "today": today, "count": count, "rows": [_coverage_row(row) for row in rows],
+            "next": paged.offset_cursor(start, len(rows), count)}
 
 
 @router.get("/{slug}/cases", response=CasesOut,
             summary="问题办理：登记及时率、响应率（回复率）、按时办结率、解决率、满意率、超期、上报；"
-                    "by=unit|village|cadre|category|week|month|status")
+                    "by=unit|village|cadre|category|week|month|status；每页至多 200 行（page_size），after=上一页的 next 读下一页")
 @reads_from_replica
 def cases(request: HttpRequest, slug: str, query: Query[CasesQuery]) -> dict[str, Any]:
     reach = campaign_for(request.user, slug)
     if query.by not in figures.CASE_GROUPINGS:
         raise Http404
     result = figures.case_figures(reach.campaign, query.by, clock.today(), reach.cases())
-    return {"by": result.by, "today": result.today, "rows": [_case_row(row) for row in result.rows],
-            "total": _case_row(result.total)}
+    shown, after = paged.keyset(result.rows, figures.case_order(result.by), query.after, query.page_size)
+    return {"by": result.by, "today": result.today, "rows": [_case_row(row) for row in shown],
+            "total": _case_row(result.total), "count": len(result.rows), "next": after}
 
 
 @router.get("/{slug}/rows", response=RowsOut,

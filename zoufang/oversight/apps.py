@@ -7,6 +7,7 @@ class OversightConfig(AppConfig):
     verbose_name = _("督查统计")
 
     def ready(self) -> None:
-        from zoufang.oversight import counters
+        from zoufang.oversight import case_counters, counters
 
         counters.connect()
+        case_counters.connect()

@@ -1,12 +1,14 @@
 """Oversight benchmark (`make bench`, or `python -m zoufang.oversight.bench`): the kept counts against the recount.
 
-On PostgreSQL only (DATABASE_URL): a campaign of N visits over N/2 targets (N = ZOUFANG_BENCH_VISITS, default
-10,000,000) is generated with COPY into a bench database of its own (the DATABASE_URL's name + "_bench",
+On PostgreSQL only (DATABASE_URL): a campaign of N visits over N/2 targets and N/10 cases (N = ZOUFANG_BENCH_VISITS,
+default 10,000,000; e.g. ZOUFANG_BENCH_VISITS=1000000 for a shared machine) is generated with COPY (the cases with
+one INSERT … SELECT over the assignments) into a bench database of its own (the DATABASE_URL's name + "_bench",
 created when missing; never a test database), its kept counts are built (`counters.rebuild`), then each
 dashboard figure at each level (the whole campaign, a town, a village, a grid, a unit, a cadre) is timed as
 the pages call it: `figures.coverage` / `weekly_visits` reading the kept counts, and the same call on a copy
 of the queryset (`.all()`), which recounts with the GROUP BY over assignments and visits the figures used
-before. It prints each p95 in ms and their ratio beside the goals (p95 ≤ 100 ms, ≥ 20 × faster). A second run
+before; the case results likewise (`figures.case_figures` / `case_totals` on the kept case counts against the
+GROUP BY over the cases). It prints each p95 in ms and their ratio beside the goals (p95 ≤ 100 ms, ≥ 20 × faster). A second run
 with the same N reuses the generated campaign.
 """
 
@@ -169,8 +171,65 @@ def generate(visits: int) -> Any:
     print(f"  生成：{TOWNS} 个镇、{TOWNS * VILLAGES} 个村、{len(grids)} 个网格、{units_n} 个单位、"
           f"{units_n * per_unit:,} 名干部、{targets:,} 个对象、{visits:,} 次走访（COPY）"
           f"{time.perf_counter() - started:.0f} 秒")
+    generate_cases(campaign)
     build(campaign)
     return campaign
+
+
+CASE_EVERY = 5  # a case on every fifth assignment: N / 10 cases
+STATUSES = ["draft", "registered", "dispatched", "dispatched", "accepted", "signoff", "escalated", "resolved",
+            "resolved", "explained", "replied", "called_back", "closed"]
+
+
+def generate_cases(campaign: Any) -> int:
+    """The campaign's cases, one on every CASE_EVERY-th assignment (N / 10), in one INSERT … SELECT over the
+    assignments: 13 statuses in turn (draft to closed), raised over 20 weeks, due 0–39 days after dispatch, one
+    in six categories' items each, 满意 / 基本满意 / 不满意 on those called back. Returns how many."""
+    from django.db import connection, transaction
+
+    from zoufang.campaigns.models import CaseCategory
+    from zoufang.cases.models import Case
+
+    found = Case.objects.filter(campaign=campaign).count()
+    if found:
+        return found
+    started = time.perf_counter()
+    with transaction.atomic():
+        items = []
+        for n in range(6):
+            top = CaseCategory.objects.create(campaign=campaign, code=str(n + 1), title=f"基准类别{n + 1}",
+                                              sort_order=n * 3)
+            items += [CaseCategory.objects.create(campaign=campaign, code=f"{n + 1}.{m + 1}", parent=top,
+                                                  title=f"基准类别{n + 1}.{m + 1}", sort_order=n * 3 + m + 1)
+                      for m in range(2)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO cases_case (public_id, created_at, modified_at, version, campaign_id, kind, category_id, "
+                "description, status, priority, source, target_id, raiser_name, raiser_phone_index, raiser_phone, "
+                "external_id, region_id, raised_at, registered_on, registered_late, settled_on_spot, unit_id, "
+                "dispatched_on, extension_days, handling_due, paused_since, paused_working_days, extension_reason, "
+                "escalation_route, escalation_reason, resolution, resolved_at, explanation, satisfaction, "
+                "reopen_count, public_summary) "
+                "SELECT gen_random_uuid(), now(), now(), 1, a.campaign_id, 'problem', (%s::bigint[])[1 + a.id %% 12], "
+                "'基准问题', (%s::text[])[1 + x.k], 'normal', 'visit', a.target_id, '', '', '', '', t.region_id, "
+                "x.raised, CASE WHEN x.k > 0 THEN x.raised::date + 1 END, a.id %% 7 = 0, false, "
+                "CASE WHEN x.k > 1 THEN a.unit_id END, CASE WHEN x.k > 1 THEN x.raised::date + 2 END, 0, "
+                "CASE WHEN x.k > 1 THEN x.raised::date + 2 + (a.id %% 40)::int END, "
+                "CASE WHEN x.k = 5 AND a.id %% 2 = 0 THEN x.raised::date + 3 END, 0, '', "
+                "CASE WHEN x.k = 6 THEN 'coordination' ELSE '' END, '', "
+                "CASE WHEN x.k IN (7, 8, 10, 11, 12) THEN '已解决' ELSE '' END, "
+                "CASE WHEN x.k >= 7 THEN x.raised + interval '1 day' * (2 + a.id %% 45) END, "
+                "CASE WHEN x.k = 9 THEN '已解释' ELSE '' END, "
+                "CASE WHEN x.k = 11 THEN 'satisfied' WHEN x.k = 12 THEN (ARRAY['fairly', 'unsatisfied'])[1 + a.id %% 2] "
+                "ELSE '' END, 0, '' "
+                "FROM planning_assignment a JOIN registry_target t ON t.id = a.target_id "
+                "CROSS JOIN LATERAL (SELECT ((a.id / %s) %% 13)::int AS k, "
+                "%s::timestamptz + interval '1 hour' * ((a.id * 7) %% (140 * 24)) AS raised) x "
+                "WHERE a.campaign_id = %s AND a.id %% %s = 0",
+                [[item.pk for item in items], STATUSES, CASE_EVERY, STARTS, campaign.pk, CASE_EVERY])
+            made = cursor.rowcount
+    print(f"  生成 {made:,} 件问题（INSERT … SELECT）{time.perf_counter() - started:.0f} 秒")
+    return made
 
 
 def build(campaign: Any) -> None:
@@ -185,6 +244,19 @@ def build(campaign: Any) -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(f"  建立保存的计数并 ANALYZE：{time.perf_counter() - started:.0f} 秒")
+    build_cases(campaign)
+
+
+def build_cases(campaign: Any) -> None:
+    from django.db import connection
+
+    from zoufang.oversight import case_counters
+
+    started = time.perf_counter()
+    case_counters.rebuild(campaign.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"  建立保存的问题办理计数：{time.perf_counter() - started:.0f} 秒")
 
 
 def p95(times: list[float]) -> float:
@@ -226,10 +298,27 @@ def measure(campaign: Any) -> list[tuple[str, float, float, int, int]]:
         ("全活动·落后单位前20", "behind-unit", [{}] * WHOLE_SAMPLES),
         ("全活动·落后干部前20", "behind-cadre", [{}] * WHOLE_SAMPLES),
         ("单位·落后干部前20", "behind-cadre", [{"unit": u} for u in nodes(Unit, region__path__startswith=scope.path)]),
+        # Case results (登记及时率 … 满意率, overdue now), as the dashboard, the unit page and the city page read them.
+        ("问题·全活动·合计", "cases-total", [{}] * WHOLE_SAMPLES),
+        ("问题·全活动·按单位", "cases-unit", [{}] * WHOLE_SAMPLES),
+        ("问题·全活动·按村", "cases-village", [{}] * WHOLE_SAMPLES),
+        ("问题·全活动·按类别", "cases-category", [{}] * WHOLE_SAMPLES),
+        ("问题·全活动·按状态", "cases-status", [{}] * WHOLE_SAMPLES),
+        ("问题·全活动·按周", "cases-week", [{}] * WHOLE_SAMPLES),
+        ("问题·全活动·按月", "cases-month", [{}] * WHOLE_SAMPLES),
+        ("问题·单位·按月", "cases-month", [{"unit": u} for u in nodes(Unit, region__path__startswith=scope.path)]),
+        ("问题·单位·按类别", "cases-category",
+         [{"unit": u} for u in nodes(Unit, region__path__startswith=scope.path)]),
     ]
     results = []
     for label, by, parts in levels:
         def figure(part: dict[str, Any], fresh: bool, by: str = by) -> Any:
+            if by.startswith("cases-"):
+                cases = figures.case_rows(campaign, **part)
+                cases = cases.all() if fresh else cases  # a clone: grouped afresh over the cases
+                if by == "cases-total":
+                    return figures.case_totals(campaign, TODAY, cases)
+                return figures.case_figures(campaign, by.removeprefix("cases-"), TODAY, cases)
             rows = figures.assignments(campaign, **part)
             rows = rows.all() if fresh else rows
             if by == "weekly":
@@ -267,16 +356,19 @@ def main() -> None:
     print(f"督查统计基准（PostgreSQL {connection.settings_dict['NAME']}）：{visits:,} 次走访、{visits // 2:,} 个对象；"
           f"目标 p95 ≤ {GOAL_MS} 毫秒，且比直接统计快 ≥ {GOAL_RATIO} 倍")
     campaign = generate(visits)
-    from zoufang.oversight.models import CoverageTally
+    from zoufang.oversight.models import CaseTally, CoverageTally
 
     if not CoverageTally.objects.filter(campaign=campaign).exists():
         build(campaign)
+    if generate_cases(campaign) and not CaseTally.objects.filter(campaign=campaign).exists():
+        build_cases(campaign)  # a campaign generated before the bench made cases
     results = measure(campaign)
-    from zoufang.oversight import counters
+    from zoufang.oversight import case_counters, counters
 
     started = time.perf_counter()
-    ok = counters.verify(campaign.pk).ok
-    print(f"  oversight verify：{'计数与重新统计一致' if ok else '不一致'}（{time.perf_counter() - started:.0f} 秒）")
+    ok = counters.verify(campaign.pk).ok and case_counters.verify(campaign.pk).ok
+    print(f"  oversight verify（覆盖与问题办理）：{'计数与重新统计一致' if ok else '不一致'}"
+          f"（{time.perf_counter() - started:.0f} 秒）")
     worst = max(kept for _label, kept, _recount, _n, _m in results)
     least = min(recount / kept for _label, kept, recount, _n, _m in results)
     print(f"  最慢 p95 {worst:.1f} 毫秒，最小倍数 {least:.1f} 倍")

@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from zoufang.oversight import drill, figures
+from zoufang.oversight import drill, figures, paged
 from zoufang.oversight.access import Reach, supervised
 from zoufang.oversight.drill import Narrowing
 from zoufang.oversight.figures import CaseRow, CoverageRow
@@ -47,6 +47,19 @@ class Board:
         for key, table in self.tables.items():
             table.key = key
         return list(self.tables.values())
+
+
+def paginate(board: Board, query: Any) -> None:
+    """Each table on the page shows ≤ 200 rows (a city's 2,000 units page by page: ?p-<table>=N, links kept in the
+    table's `prev_query` / `next_query`); the table's xlsx lists every row."""
+    for table in board.ordered():
+        number = str(query.get(table.page_param, "1"))
+        table.paginate(int(number) if number.isdigit() else 1, paged.PAGE_MAX)
+        for name, page in (("prev_query", table.page - 1), ("next_query", table.page + 1)):
+            if 1 <= page <= table.pages:
+                asked = query.copy()
+                asked[table.page_param] = str(page)
+                setattr(table, name, f"?{asked.urlencode()}#t-{table.key}")
 
 
 def rows_url(campaign: Any, narrowing: Narrowing) -> str:
@@ -134,7 +147,7 @@ def unit_board(reach: Reach, unit: Unit, today: dt.date) -> Board:
     """A unit's cadres against pace, its villages, and its cases (by category and month)."""
     campaign = reach.campaign
     source = figures.assignments(campaign, unit=unit)
-    cases = reach.cases().filter(unit=unit)
+    cases = figures.case_rows(campaign, unit=unit)  # the unit page is only shown to who may read the unit
     by_cadre = figures.coverage(campaign, "cadre", today, source)
     case_months = figures.case_figures(campaign, "month", today, cases)
     board = Board(reach, today, by_cadre.rule, by_cadre.total, case_months.total, by_cadre=by_cadre)

@@ -25,7 +25,7 @@ of those rows instead of grouping millions of assignments against millions of vi
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -58,6 +58,19 @@ class _Held:
 
     tallies: dict[int, dict[Key, list[int]]] = field(default_factory=dict)  # campaign → node → [assigned, visited]
     weeks: dict[tuple[int, str], dict[dt.date, int]] = field(default_factory=dict)  # (campaign, kind) → week → n
+    # Other kept counts held in the same block (oversight.case_counters): name → (what they hold, how to write it)
+    others: dict[str, tuple[Any, Callable[[Any], None]]] = field(default_factory=dict)
+
+
+def held_for(name: str, make: Callable[[], Any], write: Callable[[Any], None]) -> Any:
+    """Inside a `written_last()` block: the block's holder of another kind of kept counts (made by `make` on
+    first use; `write(holder)` writes it when the block ends, after the coverage counts); None outside one."""
+    held = _held.get()
+    if held is None:
+        return None
+    if name not in held.others:
+        held.others[name] = (make(), write)
+    return held.others[name][0]
 
 
 _held: ContextVar[_Held | None] = ContextVar("zoufang_counters_held", default=None)
@@ -86,6 +99,8 @@ def written_last() -> Iterator[None]:
             _bump(campaign_id, deltas)
         for (campaign_id, kind), changes in sorted(held.weeks.items()):
             _weekly(campaign_id, kind, changes)
+        for _name, (holder, write) in sorted(held.others.items(), key=lambda item: item[0]):
+            write(holder)
 
 
 @contextmanager

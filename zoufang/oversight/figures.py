@@ -313,6 +313,11 @@ def _sort_key(by: str, row: CoverageRow) -> tuple[Any, ...]:
     return (0, key.path)
 
 
+def coverage_order(by: str) -> Any:
+    """A coverage row's place in its table, unique (the API's keyset cursor names it)."""
+    return lambda row: (*_sort_key(by, row), str(getattr(row.key, "pk", row.key) or ""))
+
+
 def projected_finish(rule: PaceRule, visited: int, assigned: int, today: dt.date) -> dt.date | None:
     """At the rate since the rule's start (visited ÷ days elapsed), the day the last target would be visited."""
     if assigned and visited >= assigned:
@@ -394,9 +399,9 @@ def _rows_of(by: str, data: list[dict[str, Any]], exact: bool) -> tuple[list[Cov
 
 
 def behind(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignment] | None = None,
-           limit: int | None = 20) -> tuple[list[CoverageRow], int]:
-    """The `limit` rows furthest behind pace (all with None), worst first (`Coverage.behind`'s order), and how
-    many are behind.
+           limit: int | None = 20, offset: int = 0) -> tuple[list[CoverageRow], int]:
+    """The `limit` rows furthest behind pace (all with None) after the first `offset`, worst first
+    (`Coverage.behind`'s order), and how many are behind.
 
     Where the kept counts hold the part and grouping, the database computes each node's pace due (the rule's
     formula in SQL, `_due_sql`), orders and counts them, and only the rows shown are built: a campaign of
@@ -407,7 +412,7 @@ def behind(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignmen
     nodes = _kept_nodes(campaign, by, part) if part is not None and by not in ("kind", "town") else None
     if nodes is None:
         late = coverage(campaign, by, today, rows).behind()
-        return late[:limit], len(late)
+        return late[offset:None if limit is None else offset + limit], len(late)
     rule = pace_rule(campaign)
     total, selected, column = nodes
     pace_kinds = Q(kind__in=rule.kinds)
@@ -418,7 +423,8 @@ def behind(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignmen
     late = grouped.annotate(short=_due_sql(rule, today, F("pa")) - F("pv")).filter(short__gt=0)
     count = late.count()
     top = list(late.annotate(share=Cast(F("v"), FloatField()) / Cast(F("a"), FloatField()))
-               .order_by("-short", "share", column).values_list(column, flat=True)[:limit])
+               .order_by("-short", "share", column).values_list(column, flat=True)
+               [:None if limit is None else offset + limit])  # the row no node holds may sort among them
     sums = {"assigned": Sum("assigned"), "visited": Sum("visited")}
     data = [{GROUPINGS[by]: row[column], "target__kind": row["kind"], "assigned": row["assigned"],
              "visited": row["visited"]}
@@ -432,7 +438,8 @@ def behind(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignmen
         row.pace = pace_of(row, rule, today)
     if any(row.key is None and row.pace and row.pace.behind for row in shown):
         count += 1
-    return Coverage(by, today, rule, shown, sum_row, []).behind()[:limit], count
+    return Coverage(by, today, rule, shown, sum_row, []).behind()[offset:None if limit is None else offset + limit], \
+        count
 
 
 def _due_sql(rule: PaceRule, day: dt.date, assigned: Any) -> Any:
@@ -672,9 +679,18 @@ CASE_GROUPINGS = {"unit": "unit_id", "village": "region_id", "cadre": "cadre", "
                   "week": "period", "month": "period", "status": "status"}
 
 
-def case_rows(campaign: Campaign) -> QuerySet[Case]:
-    """The cases the figures count: the campaign's, except those merged into another (counted there)."""
-    return Case.objects.filter(campaign=campaign).exclude(status=S.MERGED)
+CASE_PART = "_oversight_case_part"
+
+
+def case_rows(campaign: Campaign, *, unit: Unit | None = None) -> QuerySet[Case]:
+    """The cases the figures count: the campaign's (or a unit's of it), except those merged into another (counted
+    there). Marked with the part it holds, so `case_figures` reads the kept counts (oversight.case_counters) for
+    it; any further filter makes a queryset without the mark, which is recounted."""
+    rows = Case.objects.filter(campaign=campaign).exclude(status=S.MERGED)
+    if unit is not None:
+        rows = rows.filter(unit=unit)
+    setattr(rows, CASE_PART, unit.pk if unit is not None else 0)
+    return rows
 
 
 def cases_raised(campaign: Campaign, starts_on: dt.date, ends_on: dt.date) -> QuerySet[Case]:
@@ -697,24 +713,38 @@ def with_answer_day(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.annotate(answered_on=TruncDate(Coalesce(Subquery(latest), F("resolved_at"))))
 
 
+# Each case result as a condition on one case (with `answered_on`), the definition both the kept counts
+# (oversight.case_counters) and the recount read. These do not depend on the day asked:
+CASE_MEASURES: dict[str, Q] = {
+    "total": Q(),
+    "registered": Q(registered_on__isnull=False),
+    "registered_on_time": Q(registered_on__isnull=False, registered_late=False),
+    "dispatched": Q(dispatched_on__isnull=False),
+    "done_on_time": Q(dispatched_on__isnull=False, status__in=ANSWERED) & (
+        Q(handling_due__isnull=True) | Q(answered_on__isnull=False, handling_due__gte=F("answered_on"))),
+    "answered": Q(dispatched_on__isnull=False, status__in=ANSWERED),
+    "resolved": Q(dispatched_on__isnull=False, status__in=ANSWERED) & ~Q(resolution=""),
+    "rated": ~Q(satisfaction=""),
+    "satisfied": Q(satisfaction__in=SATISFIED),
+    "open": ~Q(status__in=(*ANSWERED, S.CLOSED)),
+    "escalated": Q(status=S.ESCALATED) | ~Q(escalation_route=""),
+}
+# These count once `handling_due` is before the day asked (kept per deadline day, summed over the days before it):
+# dispatched and not answered (due_or_done = answered + these), and overdue now.
+CASE_DUE_MEASURES: dict[str, Q] = {
+    "pending": Q(dispatched_on__isnull=False, handling_due__isnull=False) & ~Q(status__in=ANSWERED),
+    "overdue": Q(status__in=HANDLING, paused_since__isnull=True, handling_due__isnull=False),
+}
+
+
 def _case_aggregates(today: dt.date) -> dict[str, Any]:
-    return {
-        "total": Count("id"),
-        "registered": Count("id", filter=Q(registered_on__isnull=False)),
-        "registered_on_time": Count("id", filter=Q(registered_on__isnull=False, registered_late=False)),
-        "dispatched": Count("id", filter=Q(dispatched_on__isnull=False)),
-        "due_or_done": Count("id", filter=Q(dispatched_on__isnull=False) & (
-            Q(status__in=ANSWERED) | Q(handling_due__lt=today))),
-        "done_on_time": Count("id", filter=Q(dispatched_on__isnull=False, status__in=ANSWERED) & (
-            Q(handling_due__isnull=True) | Q(answered_on__isnull=False, handling_due__gte=F("answered_on")))),
-        "answered": Count("id", filter=Q(dispatched_on__isnull=False, status__in=ANSWERED)),
-        "resolved": Count("id", filter=Q(dispatched_on__isnull=False, status__in=ANSWERED) & ~Q(resolution="")),
-        "rated": Count("id", filter=~Q(satisfaction="")),
-        "satisfied": Count("id", filter=Q(satisfaction__in=SATISFIED)),
-        "open": Count("id", filter=~Q(status__in=(*ANSWERED, S.CLOSED))),
-        "overdue": Count("id", filter=overdue_condition(today)),
-        "escalated": Count("id", filter=Q(status=S.ESCALATED) | ~Q(escalation_route="")),
-    }
+    """The case results over a queryset of cases, grouped in the database: the recount."""
+    counts: dict[str, Any] = {name: Count("id", filter=condition) if name != "total" else Count("id")
+                              for name, condition in CASE_MEASURES.items()}
+    counts["due_or_done"] = Count("id", filter=Q(dispatched_on__isnull=False) & (
+        Q(status__in=ANSWERED) | Q(handling_due__lt=today)))
+    counts["overdue"] = Count("id", filter=overdue_condition(today))
+    return counts
 
 
 def overdue_condition(today: dt.date) -> Q:
@@ -734,6 +764,9 @@ def case_figures(campaign: Campaign, by: str, today: dt.date, cases: QuerySet[Ca
     """Case results grouped by unit, village, category (the top-level 六个一), week, month or status."""
     if by not in CASE_GROUPINGS:
         raise ValueError(by)
+    scope = _case_part(cases)
+    if scope is not None and by in KEPT_CASE_GROUPINGS:
+        return kept_case_figures(campaign, by, today, scope)
     source = with_answer_day(case_rows(campaign) if cases is None else cases)
     if by == "category":
         source = source.annotate(top=Coalesce(F("category__parent_id"), F("category_id")))
@@ -750,7 +783,7 @@ def case_figures(campaign: Campaign, by: str, today: dt.date, cases: QuerySet[Ca
     data = list(source.values(field_name).annotate(**aggregates).order_by())
     ids = {item[field_name] for item in data}
     if by == "unit":
-        objects: dict[Any, Any] = Unit.objects.in_bulk([i for i in ids if i])
+        objects: dict[Any, Any] = _keys("unit", ids)
     elif by == "village":
         objects = _keys("village", {i for i in ids if i})
     elif by == "category":
@@ -783,7 +816,66 @@ def case_figures(campaign: Campaign, by: str, today: dt.date, cases: QuerySet[Ca
 
 def case_totals(campaign: Campaign, today: dt.date, cases: QuerySet[Case] | None = None) -> CaseRow:
     """The campaign's case results in one row (the 合计 of every `case_figures` grouping)."""
+    scope = _case_part(cases)
+    if scope is not None:
+        return kept_case_figures(campaign, "total", today, scope).total
     return _case_total(with_answer_day(case_rows(campaign) if cases is None else cases), today)
+
+
+def recounted_case_figures(campaign: Campaign, by: str, today: dt.date,
+                           cases: QuerySet[Case] | None = None) -> CaseFigures:
+    """`case_figures` grouped afresh over the cases (a clone drops the mark): the oracle and the bench's baseline."""
+    return case_figures(campaign, by, today, (case_rows(campaign) if cases is None else cases).all())
+
+
+# The groupings the kept counts hold (a cadre's cases hang on the assignments: recounted, they are few).
+KEPT_CASE_GROUPINGS = ("unit", "village", "category", "week", "month", "status")
+
+
+def _case_part(cases: QuerySet[Case] | None) -> int | None:
+    """0 for the whole campaign's counted cases, a unit's id for its cases, None for any other queryset."""
+    return 0 if cases is None else getattr(cases, CASE_PART, None)
+
+
+def kept_case_figures(campaign: Campaign, by: str, today: dt.date, unit: int = 0) -> CaseFigures:
+    """`case_figures` read from the kept counts (CaseTally, and CaseDueTally summed over the deadline days before
+    `today`): two queries for the rows and the total, one for the keys' objects."""
+    from zoufang.oversight.models import CaseDueTally, CaseTally
+
+    groupings = ["total"] if by == "total" else [by, "total"]
+    names = [f.name for f in CaseTally._meta.concrete_fields
+             if f.name not in ("id", "campaign", "unit", "grouping", "key")]
+    found: dict[tuple[str, str], CaseRow] = {}
+    for grouping, key, *counts in CaseTally.objects.filter(
+            campaign=campaign, unit=unit, grouping__in=groupings, total__gt=0).values_list("grouping", "key", *names):
+        row = found[(grouping, key)] = CaseRow(key, "", **dict(zip(names, counts, strict=True)))
+        row.due_or_done = row.answered
+    due = (CaseDueTally.objects.filter(campaign=campaign, unit=unit, grouping__in=groupings, day__lt=today)
+           .values("grouping", "key").annotate(p=Sum("pending"), o=Sum("overdue")).order_by())
+    for item in due:
+        counted = found.get((item["grouping"], item["key"]))
+        if counted is not None:
+            counted.due_or_done += item["p"]
+            counted.overdue += item["o"]
+    total = found.pop(("total", ""), None) or CaseRow(None, "")
+    total.key, total.label = None, _("合计")
+    rows = [row for (grouping, _key), row in found.items() if grouping == by]
+    ids = {int(row.key) for row in rows if row.key and by in ("unit", "village", "category")}
+    objects: dict[Any, Any] = {}
+    if by == "unit":
+        objects = _keys("unit", ids)
+    elif by == "village":
+        objects = _keys("village", ids, exact=True)
+    elif by == "category":
+        objects = CaseCategory.objects.in_bulk(ids)
+    for row in rows:
+        raw = row.key
+        if by in ("unit", "village", "category"):
+            row.key = objects.get(int(raw)) if raw else None
+        elif by in ("week", "month"):
+            row.key = dt.date.fromisoformat(raw)
+        row.label = _case_label(by, row.key)
+    return CaseFigures(by, today, sorted(rows, key=lambda r: _case_sort(by, r)), total)
 
 
 def _case_total(source: QuerySet[Case], today: dt.date) -> CaseRow:
@@ -822,6 +914,11 @@ def _case_sort(by: str, row: CaseRow) -> tuple[Any, ...]:
     if by == "status":
         return (0, S.values.index(key))
     return (0, key)
+
+
+def case_order(by: str) -> Any:
+    """A case row's place in its table, unique (the API's keyset cursor names it)."""
+    return lambda row: (*_case_sort(by, row), str(getattr(row.key, "pk", row.key) or ""))
 
 
 def _day_range(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:

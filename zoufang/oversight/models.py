@@ -73,3 +73,90 @@ class WeeklyTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}/{self.kind}/{self.week}"
+
+
+# ---------------------------------------------------------------------------------------------- case results
+# Decision 0005, addendum (case results): oversight.case_counters keeps these in the transaction of every case
+# change; `zoufang oversight verify` proves them equal to a recount of the cases.
+
+
+class CaseTally(models.Model):
+    """The case results that do not depend on the day read, of the cases of one node.
+
+    `unit` is 0 for the whole campaign or a unit's id (its unit page); `grouping` is one of total, unit, village,
+    category, week, month, status and `key` the node within it as text ("" for none: no unit, no village …; a
+    date for week and month; the status code). A row whose `total` is 0 holds no case."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    unit = models.IntegerField(_("单位"), default=0)
+    grouping = models.CharField(_("分组"), max_length=10)
+    key = models.CharField(_("分组值"), max_length=40, blank=True, default="")
+    total = models.IntegerField(default=0)
+    registered = models.IntegerField(default=0)
+    registered_on_time = models.IntegerField(default=0)
+    dispatched = models.IntegerField(default=0)
+    done_on_time = models.IntegerField(default=0)
+    answered = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    open = models.IntegerField(default=0)
+    escalated = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("问题办理计数")
+        verbose_name_plural = _("问题办理计数")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "unit", "grouping", "key"], name="case_tally_node"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.unit}/{self.grouping}/{self.key}"
+
+
+class CaseDueTally(models.Model):
+    """The cases of one node whose handling deadline is `day`: those dispatched and not yet answered (`pending`:
+    按时办结率's denominator once the day has passed) and those being handled with the clock running (`overdue`
+    once the day has passed). A figure on `today` sums the days before it: bounded by days, not by cases."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    unit = models.IntegerField(_("单位"), default=0)
+    grouping = models.CharField(_("分组"), max_length=10)
+    key = models.CharField(_("分组值"), max_length=40, blank=True, default="")
+    day = models.DateField(_("办理期限"))
+    pending = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("问题办理期限计数")
+        verbose_name_plural = _("问题办理期限计数")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "unit", "grouping", "key", "day"], name="case_due_tally_node"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.unit}/{self.grouping}/{self.key}/{self.day}"
+
+
+class CaseCounted(models.Model):
+    """What one case contributes to the tallies now: its nodes and measures (a bit each, `case_counters.MEASURES`).
+    A change subtracts this and adds the new contribution. `case` is a plain id: the row must outlive a deleted
+    case long enough to be uncounted."""
+
+    case = models.BigIntegerField(_("问题"), primary_key=True)
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    unit = models.IntegerField(default=0)
+    village = models.IntegerField(default=0)
+    category = models.IntegerField(default=0)
+    week = models.DateField()
+    month = models.DateField()
+    status = models.CharField(max_length=20)
+    due = models.DateField(null=True, blank=True)
+    flags = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("已计入的问题")
+        verbose_name_plural = _("已计入的问题")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.case}"

@@ -34,6 +34,25 @@ class Table:
     links: list[str | None] = field(default_factory=list)  # per row: where its drill-down is
     numeric_from: int = 1  # columns from here on are figures (right-aligned)
     folded: bool = False  # shown closed on the page (<details>), for the figures read less often
+    page: int = 1  # on the page: which of `pages` pages of ≤ 200 rows is shown (`paginate`); xlsx holds every row
+    pages: int = 1
+    count: int = 0  # the table's rows over every page (set by `paginate`)
+    prev_query: str = ""  # the page's links to the table's previous and next pages (board.paginate)
+    next_query: str = ""
+
+    @property
+    def page_param(self) -> str:
+        return f"p-{self.key}"
+
+    def paginate(self, number: int, size: int) -> None:
+        """Keep the rows of page `number` only (the page's tables; the download builds its own)."""
+        from zoufang.oversight.paged import page_of
+
+        self.count = len(self.rows)
+        links = self.links or [None] * len(self.rows)
+        self.rows, self.page, self.pages = page_of(self.rows, number, size)
+        start = (self.page - 1) * size
+        self.links = links[start:start + len(self.rows)] if self.links else []
 
     def lines(self) -> list[tuple[str | None, Cell, list[Cell]]]:
         """(drill-down link, first cell, other cells) per row, for the page."""

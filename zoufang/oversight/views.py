@@ -55,6 +55,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             return unit(request, slug, reach.units[0].public_id)
         raise Http404
     board, _unit_none = _board(request.user, reach)
+    boards.paginate(board, request.GET)
     return render(request, "oversight/dashboard.html", {"campaign": reach.campaign, "board": board})
 
 
@@ -63,6 +64,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 def unit(request: HttpRequest, slug: str, unit_id: Any) -> HttpResponse:
     reach = campaign_for(request.user, slug)
     board, found = _board(request.user, reach, unit_id)
+    boards.paginate(board, request.GET)
     return render(request, "oversight/unit.html", {"campaign": reach.campaign, "board": board, "unit": found})
 
 

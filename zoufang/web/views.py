@@ -53,7 +53,9 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         # The office's and leaders' home is the campaign's 督查 dashboard; a unit handler gets a link to their unit's.
         if context["figures"] is not None:
-            context["board"] = board.campaign_board(access.Reach(campaign, whole=True), today, request.user)
+            campaign_board = board.campaign_board(access.Reach(campaign, whole=True), today, request.user)
+            board.paginate(campaign_board, request.GET)
+            context["board"] = campaign_board
         else:
             context["oversight_units"] = scope.visible_units(request.user).filter(
                 pk__in=scope.handled_unit_ids(request.user))

@@ -8,12 +8,15 @@ Coverage, counted by hand (kinds: 5 registered households + 1 enterprise):
 """
 
 import datetime as dt
+import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 
 from zoufang.accounts.models import RoleGrant
 from zoufang.accounts.services import ensure_user
@@ -46,6 +49,27 @@ def visit(campaign: Campaign, target: Any, cadre: Cadre, day: str) -> Visit:
         campaign=campaign, target=target, cadre=cadre, client_uuid=uuid.uuid4(), content_hash="x",
         visited_at=at(day), mode=Visit.Mode.HOME,
     )
+
+
+def in_threads(count: int, work: Callable[[int], object]) -> list[Exception]:
+    """`work(i)` in `count` threads released at once (a barrier), each on its own connection; what they raised."""
+    barrier, errors = threading.Barrier(count), []
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            work(i)
+        except Exception as exc:  # noqa: BLE001 — the test reports what each thread met
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 reassignment and planning, under concurrent visits, and `zoufang oversight verify` catching a tampered count."""
 
 import importlib
-import threading
 from contextlib import nullcontext
 from io import StringIO
 from typing import Any
@@ -13,7 +12,7 @@ from django.db import connection, transaction
 
 from zoufang.oversight import counters, figures
 from zoufang.oversight.models import CoverageTally, VisitedTarget, WeeklyTally
-from zoufang.oversight.tests.conftest import at, visit
+from zoufang.oversight.tests.conftest import at, in_threads, visit
 from zoufang.planning.models import Assignment
 from zoufang.planning.services import reassign
 from zoufang.registry.models import Cadre
@@ -201,23 +200,12 @@ def test_concurrent_visits_lose_no_increment(town: Any, written_last: bool) -> N
     targets = town.households["shangxiatang"] + town.households["jijiadun"][:1]
     for target in targets:
         Assignment.objects.create(campaign=campaign, target=target, unit=town.police, cadre=cadre)
-    count, barrier, errors = 16, threading.Barrier(16), []
 
     def work(i: int) -> None:
-        try:
-            barrier.wait()
-            with counters.written_last() if written_last else nullcontext():
-                visit(campaign, targets[i % len(targets)], cadre, f"2017-05-{1 + i:02d}")
-        except Exception as exc:  # noqa: BLE001 — the test reports what each thread met
-            errors.append(exc)
-        finally:
-            connection.close()
+        with counters.written_last() if written_last else nullcontext():
+            visit(campaign, targets[i % len(targets)], cadre, f"2017-05-{1 + i:02d}")
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = in_threads(16, work)
     assert not errors, errors
     whole = CoverageTally.objects.get(campaign=campaign, kind="registered_household", region=0, unit=0, cadre=0)
     assert (whole.assigned, whole.visited) == (4, 4)

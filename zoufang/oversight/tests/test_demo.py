@@ -8,6 +8,7 @@ import pytest
 
 from zoufang.cases.models import Case
 from zoufang.oversight import figures
+from zoufang.oversight.tests import test_case_counters
 from zoufang.planning.models import Assignment
 from zoufang.registry.models import Cadre
 from zoufang.visits.models import Visit
@@ -166,3 +167,10 @@ def test_the_behind_lists_from_the_database_are_the_figures_worst_first(demo: An
                 assert [(row.label, row.pace.behind, row.assigned, row.visited) for row in shown] == \
                     [(row.label, row.pace.behind, row.assigned, row.visited) for row in whole[:limit]], (by, part)
     assert len(figures.coverage(demo, "cadre", dt.date(2017, 9, 30)).behind()) > 20  # the cut is exercised
+
+
+def test_the_kept_results_equal_the_recount_on_the_demo(demo: Any, db: Any) -> None:
+    days = (dt.date(2017, 5, 1), dt.date(2017, 6, 15), dt.date(2017, 9, 30))
+    assert test_case_counters.assert_case_kept_equals_recount(demo, days) > 0
+    assert figures.case_totals(demo, dt.date(2017, 6, 15)).total == Case.objects.filter(campaign=demo).exclude(
+        status=Case.Status.MERGED).count()

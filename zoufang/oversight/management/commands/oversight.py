@@ -7,7 +7,8 @@ from django.utils.dateparse import parse_datetime
 
 from zoufang import clock
 from zoufang.campaigns.models import Campaign
-from zoufang.oversight import counters
+from zoufang.oversight import case_counters, counters
+from zoufang.oversight.case_counters import CaseVerdict
 from zoufang.oversight.counters import Key, Verdict
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Target, Unit
@@ -16,11 +17,11 @@ SHOWN = 50
 
 
 class Command(BaseCommand):
-    help = "督查统计：verify 以全量重新统计核对保存的覆盖计数（--repair 按重新统计改正）"
+    help = "督查统计：verify 以全量重新统计核对保存的覆盖计数和问题办理计数（--repair 按重新统计改正）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        verify = sub.add_parser("verify", help="重新统计每个走访活动的分配数和已走访数，与保存的计数逐项核对；不一致时退出码为 1")
+        verify = sub.add_parser("verify", help="重新统计每个走访活动的分配数、已走访数和问题办理情况，与保存的计数逐项核对；不一致时退出码为 1")
         verify.add_argument("--campaign", help="只核对这个走访活动（代号，如 jinxi-2017）")
         verify.add_argument("--repair", action="store_true", help="按重新统计的结果改写保存的计数")
 
@@ -32,17 +33,23 @@ class Command(BaseCommand):
                 raise CommandError(f"没有代号为 {options['campaign']} 的走访活动")
         wrong = 0
         for campaign in campaigns:
-            verdict = counters.verify(campaign.pk)
-            if verdict.ok:
-                self.stdout.write(f"{campaign.name}（{campaign.slug}）：计数与重新统计一致")
+            verdict, cases = counters.verify(campaign.pk), case_counters.verify(campaign.pk)
+            if verdict.ok and cases.ok:
+                self.stdout.write(f"{campaign.name}（{campaign.slug}）：覆盖计数和问题办理计数与重新统计一致")
                 continue
             wrong += 1
-            self._report(campaign, verdict)
+            if not verdict.ok:
+                self._report(campaign, verdict)
+            if not cases.ok:
+                self._report_cases(campaign, cases)
             if options["repair"]:
-                counters.rebuild(campaign.pk)
-                after = counters.verify(campaign.pk)
-                self.stdout.write("  已按重新统计改正" + ("，复核一致" if after.ok else "，复核仍不一致"))
-                wrong -= after.ok
+                if not verdict.ok:
+                    counters.rebuild(campaign.pk)
+                if not cases.ok:
+                    case_counters.rebuild(campaign.pk)
+                after = counters.verify(campaign.pk).ok and case_counters.verify(campaign.pk).ok
+                self.stdout.write("  已按重新统计改正" + ("，复核一致" if after else "，复核仍不一致"))
+                wrong -= after
         if wrong:
             self.stderr.write(f"{wrong} 个走访活动的计数与重新统计不一致")
             sys.exit(1)
@@ -65,6 +72,33 @@ class Command(BaseCommand):
             self.stdout.write(f"  {week} 起的一周·{_kind(kind)}：首次走访对象 应为 {expected} 实为 {actual}")
         if len(verdict.nodes) > SHOWN:
             self.stdout.write(f"  ……另有 {len(verdict.nodes) - SHOWN} 项")
+
+
+    def _report_cases(self, campaign: Campaign, verdict: CaseVerdict) -> None:
+        self.stdout.write(f"{campaign.name}（{campaign.slug}）：{len(verdict.nodes)} 项问题办理计数、"
+                          f"{len(verdict.cases)} 件问题的计入记录与重新统计不一致")
+        for node, counted, kept in verdict.nodes[:SHOWN]:
+            (unit, grouping, key), day = (node, None) if isinstance(node[0], int) else node
+            names = case_counters.DUE if day is not None else case_counters.TIMELESS
+            where = "·".join(part for part in (f"单位{unit}" if unit else "全活动", CASE_GROUPINGS[grouping], key,
+                                               f"办理期限 {day}" if day else "") if part)
+            differs = "，".join(f"{CASE_MEASURES[name]} 应为 {a} 实为 {b}"
+                               for name, a, b in zip(names, counted, kept, strict=True) if a != b)
+            self.stdout.write(f"  {where}：{differs}")
+        if verdict.cases:
+            shown = "、".join(str(pk) for pk in verdict.cases[:SHOWN])
+            self.stdout.write(f"  计入记录不符的问题（编号）：{shown}")
+        if len(verdict.nodes) > SHOWN:
+            self.stdout.write(f"  ……另有 {len(verdict.nodes) - SHOWN} 项")
+
+
+# How the case counts are named in verify's report.
+CASE_GROUPINGS = {"total": "合计", "unit": "按单位", "village": "按村", "category": "按类别", "week": "按周",
+                  "month": "按月", "status": "按状态"}
+CASE_MEASURES = {"total": "问题数", "registered": "已登记", "registered_on_time": "按时登记", "dispatched": "已交办",
+                 "done_on_time": "按时办结", "answered": "已答复", "resolved": "已解决", "rated": "已回访评价",
+                 "satisfied": "满意", "open": "未办结", "escalated": "上报", "pending": "已交办未答复",
+                 "overdue": "办理中（可能超期）"}
 
 
 def _when(value: Any) -> str:

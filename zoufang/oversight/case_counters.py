@@ -1,0 +1,328 @@
+"""Kept case results: each case's contribution to its nodes, moved in the transaction that changes the case.
+
+Decision 0005, addendum (case results). A counted case (not merged) sits under seven nodes of the whole
+campaign — the total, its handling unit, its village, its top-level category (the 六个一), the week and the month
+it was raised, its status — and the same seven inside its unit (the unit's page). `CaseTally` keeps per node the
+results that do not depend on the day read (`figures.CASE_MEASURES`); `CaseDueTally` keeps per node and
+handling-deadline day the cases that count once that day has passed (`figures.CASE_DUE_MEASURES`: 按时办结率's
+denominator, overdue now), so a figure on any day sums the days before it. `CaseCounted` records what each case
+contributes now: a change subtracts it and adds the new one.
+
+- Hooks: a Case saved or deleted through the ORM (creation, the publication's saves) and a CaseEvent written
+  (every transition in `cases.transition.run`, which writes the case with `QuerySet.update` and then its
+  event) call `refresh` through the signals below, inside their transaction; `cases.tick` calls it after its
+  own update of the deadline. `refresh` locks the case row (`run` and `tick` hold it already), recomputes the
+  case's contribution with the figures' own conditions, and moves the difference.
+- Tally rows change by `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`, in key order: no lost increment,
+  no deadlock between two cases' changes.
+- `zoufang oversight verify` recounts every case and compares; `--repair` (`rebuild`) rewrites from the recount.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete, post_save
+
+from zoufang import clock
+from zoufang.cases.models import Case, CaseEvent
+from zoufang.oversight import counters, figures
+from zoufang.oversight.models import CaseCounted, CaseDueTally, CaseTally
+from zoufang.regions.models import Region
+
+# The order of the bits in CaseCounted.flags.
+TIMELESS = ("total", "registered", "registered_on_time", "dispatched", "done_on_time", "answered", "resolved",
+            "rated", "satisfied", "open", "escalated")
+DUE = ("pending", "overdue")
+MEASURES = TIMELESS + DUE
+GROUPINGS = ("total", "unit", "village", "category", "week", "month", "status")
+CHUNK = 2000
+
+Node = tuple[int, str, str]  # (unit scope: 0 or the unit's id, grouping, key)
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one counted case adds: its nodes' keys and its measures (one bit each, in MEASURES order)."""
+
+    campaign: int
+    unit: int
+    village: int
+    category: int
+    week: dt.date
+    month: dt.date
+    status: str
+    due: dt.date | None
+    flags: int
+
+    def nodes(self) -> list[Node]:
+        keys = {"total": "", "unit": _id(self.unit), "village": _id(self.village), "category": _id(self.category),
+                "week": self.week.isoformat(), "month": self.month.isoformat(), "status": self.status}
+        scopes = (0, self.unit) if self.unit else (0,)
+        return [(scope, grouping, keys[grouping]) for scope in scopes for grouping in GROUPINGS]
+
+    def has(self, measure: str) -> bool:
+        return bool(self.flags >> MEASURES.index(measure) & 1)
+
+    @classmethod
+    def of(cls, row: CaseCounted) -> "Contribution":
+        return cls(row.campaign_id, row.unit, row.village, row.category, row.week, row.month, row.status, row.due,
+                   row.flags)
+
+
+def _id(value: int) -> str:
+    return str(value) if value else ""
+
+
+def _raised(moment: dt.datetime) -> tuple[dt.date, dt.date]:
+    """The Beijing Monday and first of the month of a moment: TruncWeek / TruncMonth in the figures."""
+    day = clock.local(moment).date()
+    return day - dt.timedelta(days=day.weekday()), day.replace(day=1)
+
+
+def contributions(campaign_id: int | None = None,
+                  case_ids: Iterable[int] | None = None) -> Iterator[tuple[int, Contribution]]:
+    """(case id, Contribution) of the counted cases of a campaign or of the given ids, computed afresh in the
+    database with the figures' own conditions (one row per case)."""
+    rows = Case.objects.exclude(status=Case.Status.MERGED)
+    if campaign_id is not None:
+        rows = rows.filter(campaign_id=campaign_id)
+    if case_ids is not None:
+        rows = rows.filter(pk__in=list(case_ids))
+    conditions = {**figures.CASE_MEASURES, **figures.CASE_DUE_MEASURES}
+    # The village: the case's region or the ancestor at that level (a 村民小组 or 网格 is at most two below it).
+    ancestry = ("region_id", "region__level", "region__parent_id", "region__parent__level",
+                "region__parent__parent_id", "region__parent__parent__level")
+    data = (figures.with_answer_day(rows).annotate(top=Coalesce(F("category__parent_id"), F("category_id")))
+            .values_list("pk", "campaign_id", "unit_id", *ancestry, "top", "raised_at", "status", "handling_due")
+            .annotate(**{f"m_{name}": Count("id", filter=conditions[name] if name != "total" else Q())
+                         for name in MEASURES})
+            .order_by("pk"))
+    for row in data.iterator(CHUNK):
+        pk, campaign, unit = row[:3]
+        regions = row[3:9]
+        top, raised_at, status, due = row[9:13]
+        measures = row[13:]
+        village = next((regions[i] for i in (0, 2, 4) if regions[i + 1] == Region.Level.VILLAGE), None)
+        week, month = _raised(raised_at)
+        flags = sum(1 << index for index, n in enumerate(measures) if n)
+        yield pk, Contribution(campaign, unit or 0, village or 0, top or 0, week, month, status,
+                               due if flags >> len(TIMELESS) else None, flags)
+
+
+# ---------------------------------------------------------------------------------------------- upkeep
+
+
+def _spread(deltas: tuple[dict[Node, list[int]], dict[tuple[Node, dt.date], list[int]]], part: Contribution,
+            sign: int) -> None:
+    timeless, due = deltas
+    values = [sign if part.has(name) else 0 for name in TIMELESS]
+    pending = [sign if part.has(name) else 0 for name in DUE]
+    for node in part.nodes():
+        row = timeless[node]
+        for index, value in enumerate(values):
+            row[index] += value
+        if part.due is not None and any(pending):
+            dated = due[(node, part.due)]
+            for index, value in enumerate(pending):
+                dated[index] += value
+
+
+def _new_deltas() -> tuple[dict[Node, list[int]], dict[tuple[Node, dt.date], list[int]]]:
+    return defaultdict(lambda: [0] * len(TIMELESS)), defaultdict(lambda: [0] * len(DUE))
+
+
+Deltas = tuple[dict[Node, list[int]], dict[tuple[Node, dt.date], list[int]]]
+
+
+def _bump(campaign_id: int, deltas: Deltas) -> None:
+    """Add the deltas to each node's rows (created when new), one statement a table, rows in key order; inside a
+    `counters.written_last()` block (a visit submission drafting cases), added up and written when it ends, so
+    the campaign's shared rows are locked only from there to the commit (decision 0009)."""
+    held = counters.held_for("cases", dict, _write_held)
+    if held is not None:
+        kept_timeless, kept_due = held.setdefault(campaign_id, _new_deltas())
+        for node, change in deltas[0].items():
+            kept_timeless[node] = [a + b for a, b in zip(kept_timeless[node], change, strict=True)]
+        for at, change in deltas[1].items():
+            kept_due[at] = [a + b for a, b in zip(kept_due[at], change, strict=True)]
+        return
+    _write(campaign_id, deltas)
+
+
+def _write_held(held: dict[int, Deltas]) -> None:
+    for campaign_id, deltas in sorted(held.items()):
+        _write(campaign_id, deltas)
+
+
+def _write(campaign_id: int, deltas: Deltas) -> None:
+    timeless, due = deltas
+    _upsert(CaseTally._meta.db_table, ["unit", "grouping", "key"], TIMELESS, campaign_id,
+            [(list(node), change) for node, change in sorted(timeless.items()) if any(change)])
+    _upsert(CaseDueTally._meta.db_table, ["unit", "grouping", "key", "day"], DUE, campaign_id,
+            [([*node, day], change) for (node, day), change in sorted(due.items()) if any(change)])
+
+
+def _upsert(db_table: str, keys: list[str], measures: tuple[str, ...], campaign_id: int,
+            rows: list[tuple[list[Any], list[int]]]) -> None:
+    quote = connection.ops.quote_name
+    table = quote(db_table)
+    columns = ["campaign_id", *keys, *measures]
+    for start in range(0, len(rows), 500):
+        chunk = rows[start:start + 500]
+        values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(chunk))
+        params = [value for key, change in chunk for value in (campaign_id, *key, *change)]
+        sums = ", ".join(f"{quote(m)} = {table}.{quote(m)} + excluded.{quote(m)}" for m in measures)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) VALUES {values} "  # noqa: S608
+                f"ON CONFLICT ({', '.join(quote(c) for c in ['campaign_id', *keys])}) DO UPDATE SET {sums}", params)
+
+
+def refresh(case_id: int, *, new: bool = False) -> None:
+    """Move the case's kept contribution to what it is now (in the caller's transaction); a `new` case has
+    none yet."""
+    with transaction.atomic(savepoint=False):
+        # Two writers of one case take turns on its counted row (and on the case row itself, which `run` and
+        # `tick` lock first; SQLite has one writer). A new case has no row yet, and nobody else knows it.
+        kept_row = None if new else CaseCounted.objects.select_for_update().filter(case=case_id).first()
+        now = next((part for _pk, part in contributions(case_ids=[case_id])), None)
+        before = Contribution.of(kept_row) if kept_row is not None else None
+        if before == now:
+            return
+        for campaign_id in sorted({p.campaign for p in (before, now) if p is not None}):
+            deltas = _new_deltas()
+            if before is not None and before.campaign == campaign_id:
+                _spread(deltas, before, -1)
+            if now is not None and now.campaign == campaign_id:
+                _spread(deltas, now, +1)
+            _bump(campaign_id, deltas)
+        if now is None:
+            CaseCounted.objects.filter(case=case_id).delete()
+        elif kept_row is None:
+            CaseCounted.objects.create(case=case_id, **_fields(now))
+        else:
+            CaseCounted.objects.filter(case=case_id).update(**_fields(now))
+
+
+def _fields(part: Contribution) -> dict[str, Any]:
+    return {"campaign_id": part.campaign, "unit": part.unit, "village": part.village, "category": part.category,
+            "week": part.week, "month": part.month, "status": part.status, "due": part.due, "flags": part.flags}
+
+
+def _case_saved(sender: Any, instance: Case, created: bool, **kwargs: Any) -> None:
+    refresh(instance.pk, new=created)
+
+
+def _case_deleted(sender: Any, instance: Case, **kwargs: Any) -> None:
+    refresh(instance.pk)
+
+
+ANSWERS = (Case.Status.RESOLVED, Case.Status.EXPLAINED)
+
+
+def _event_saved(sender: Any, instance: CaseEvent, **kwargs: Any) -> None:
+    """A transition (`run` writes the case with `QuerySet.update`, then its event); an event to 办结 or 解释说明
+    also names the answer day. A case's first line (`record_creation`, no from-status) follows its creation,
+    which the case's own post_save counted, and changes nothing unless it is such an answer."""
+    if instance.from_status or instance.to_status in ANSWERS:
+        refresh(instance.case_id)
+
+
+def _event_deleted(sender: Any, instance: CaseEvent, **kwargs: Any) -> None:
+    if Case.objects.filter(pk=instance.case_id).exists():
+        refresh(instance.case_id)
+
+
+def connect() -> None:
+    post_save.connect(_case_saved, sender=Case, dispatch_uid="case-counters-case-saved")
+    post_delete.connect(_case_deleted, sender=Case, dispatch_uid="case-counters-case-deleted")
+    post_save.connect(_event_saved, sender=CaseEvent, dispatch_uid="case-counters-event-saved")
+    post_delete.connect(_event_deleted, sender=CaseEvent, dispatch_uid="case-counters-event-deleted")
+
+
+# ---------------------------------------------------------------------------------------------- recount
+
+
+Counts = tuple[dict[Node, tuple[int, ...]], dict[tuple[Node, dt.date], tuple[int, ...]]]
+
+
+def recount(campaign_id: int) -> tuple[Counts, dict[int, Contribution]]:
+    """Every node's counts afresh from the campaign's cases, and each case's contribution."""
+    deltas = _new_deltas()
+    cases: dict[int, Contribution] = {}
+    for pk, part in contributions(campaign_id):
+        cases[pk] = part
+        _spread(deltas, part, +1)
+    return _nonzero(deltas), cases
+
+
+def _nonzero(deltas: tuple[dict[Node, list[int]], dict[tuple[Node, dt.date], list[int]]]) -> Counts:
+    timeless, due = deltas
+    return ({node: tuple(c) for node, c in timeless.items() if any(c)},
+            {key: tuple(c) for key, c in due.items() if any(c)})
+
+
+def kept(campaign_id: int) -> Counts:
+    timeless = {(unit, grouping, key): tuple(counts) for unit, grouping, key, *counts in CaseTally.objects.filter(
+        campaign_id=campaign_id).values_list("unit", "grouping", "key", *TIMELESS).iterator(10_000) if any(counts)}
+    due = {((unit, grouping, key), day): tuple(counts) for unit, grouping, key, day, *counts in
+           CaseDueTally.objects.filter(campaign_id=campaign_id).values_list("unit", "grouping", "key", "day", *DUE)
+           .iterator(10_000) if any(counts)}
+    return timeless, due
+
+
+def rebuild(campaign_id: int) -> None:
+    """The campaign's CaseCounted rows and case tallies rewritten from a recount (verify --repair, migration)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # no transition of this campaign's cases half-seen
+                cursor.execute(f"LOCK TABLE {connection.ops.quote_name(CaseCounted._meta.db_table)} "
+                               "IN SHARE ROW EXCLUSIVE MODE")
+        (timeless, due), cases = recount(campaign_id)
+        for model in (CaseCounted, CaseTally, CaseDueTally):
+            model.objects.filter(campaign_id=campaign_id).delete()
+        CaseCounted.objects.bulk_create((CaseCounted(case=pk, **_fields(part)) for pk, part in cases.items()),
+                                        batch_size=5000)
+        CaseTally.objects.bulk_create(
+            (CaseTally(campaign_id=campaign_id, unit=unit, grouping=grouping, key=key, **dict(zip(TIMELESS, c,
+                                                                                             strict=True)))
+             for (unit, grouping, key), c in timeless.items()), batch_size=5000)
+        CaseDueTally.objects.bulk_create(
+            (CaseDueTally(campaign_id=campaign_id, unit=unit, grouping=grouping, key=key, day=day,
+                          **dict(zip(DUE, c, strict=True)))
+             for ((unit, grouping, key), day), c in due.items()), batch_size=5000)
+
+
+@dataclass
+class CaseVerdict:
+    """The case part of `zoufang oversight verify`: nodes and cases whose kept counts differ from the recount."""
+
+    campaign_id: int
+    nodes: list[tuple[Any, tuple[int, ...], tuple[int, ...]]] = field(default_factory=list)  # node, counted, kept
+    cases: list[int] = field(default_factory=list)  # case ids whose CaseCounted row is missing, extra or stale
+
+    @property
+    def ok(self) -> bool:
+        return not self.nodes and not self.cases
+
+
+def verify(campaign_id: int) -> CaseVerdict:
+    (timeless, due), cases = recount(campaign_id)
+    kept_timeless, kept_due = kept(campaign_id)
+    verdict = CaseVerdict(campaign_id)
+    zero_t, zero_d = (0,) * len(TIMELESS), (0,) * len(DUE)
+    for node in sorted(set(timeless) | set(kept_timeless)):
+        if timeless.get(node, zero_t) != kept_timeless.get(node, zero_t):
+            verdict.nodes.append((node, timeless.get(node, zero_t), kept_timeless.get(node, zero_t)))
+    for dated in sorted(set(due) | set(kept_due)):
+        if due.get(dated, zero_d) != kept_due.get(dated, zero_d):
+            verdict.nodes.append((dated, due.get(dated, zero_d), kept_due.get(dated, zero_d)))
+    stored = {row.case: Contribution.of(row) for row in CaseCounted.objects.filter(campaign_id=campaign_id)
+              .iterator(10_000)}
+    verdict.cases = sorted(pk for pk in set(cases) | set(stored) if cases.get(pk) != stored.get(pk))
+    return verdict
