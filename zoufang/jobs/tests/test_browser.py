@@ -83,3 +83,35 @@ def test_the_office_previews_a_plan_run_through_the_queue(browser, live_server, 
         assert not errors, errors
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_pages_with_queued_buttons_fit_a_phone_and_a_desk(browser, live_server, town, width):
+    """The pages whose downloads became buttons (答案导出, 督查明细 下载xlsx) and the unit's paged plan page: no
+    sideways scrolling, no console error; screenshots to look at."""
+    from zoufang.forms.services import load_shipped_forms
+    from zoufang.planning.models import Assignment
+
+    load_shipped_forms()
+    target = town.households["shangxiatang"][0]
+    Assignment.objects.create(campaign=town.campaign, target=target, unit=town.police,
+                              cadre=town.police.cadres.first())
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    try:
+        browser_login(page, live_server.url, "office")
+        cadre = town.police.cadres.first()
+        for name, path in (("visits", "/visits/"), ("rows", f"/oversight/{town.campaign.slug}/rows/?what=unvisited"),
+                           ("plan-unit", f"/plan/units/{town.police.public_id}/?campaign={town.campaign.slug}"
+                                         f"&cadre={cadre.public_id}")):
+            page.goto(live_server.url + path)
+            if name == "visits":
+                assert page.locator("button", has_text="答案导出").count() >= 1
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+            page.screenshot(path=str(SHOTS / f"queue3-{name}-{width}.png"), full_page=True)
+        assert page.locator("button", has_text="锁定").count() == 1
+        assert not errors, errors
+    finally:
+        context.close()
