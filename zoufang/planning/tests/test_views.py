@@ -87,19 +87,21 @@ def test_it_applies_a_plan_in_the_background_with_its_progress_and_report(office
     assert office.get("/plan/apply/").status_code == 405
 
 
-def test_the_units_page_lists_one_visitor_a_page_at_a_time_in_constant_queries(office):
+def test_the_units_page_lists_one_visitor_a_page_at_a_time_in_constant_queries(office, monkeypatch):
     """The unit's page counts per visitor and lists one visitor's targets UNIT_PAGE_SIZE at a time after a cursor:
     walking every page gives each of the visitor's targets once, each page in the same number of queries."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from zoufang.planning.views import UNIT_PAGE_SIZE
+    from zoufang.planning import views
 
+    monkeypatch.setattr(views, "UNIT_PAGE_SIZE", 4)  # several pages of one visitor's list
+    UNIT_PAGE_SIZE = views.UNIT_PAGE_SIZE
     unit = Unit.objects.get(name="派出所")
     cadre_id = (Assignment.objects.filter(campaign__slug="jinxi-2017", unit=unit, cadre__isnull=False).values("cadre")
                 .annotate(n=Count("id")).order_by("-n").values_list("cadre", flat=True).first())
     mine = set(Assignment.objects.filter(campaign__slug="jinxi-2017", cadre_id=cadre_id).values_list("public_id", flat=True))
-    assert len(mine) > UNIT_PAGE_SIZE  # more than one page
+    assert len(mine) > 2 * UNIT_PAGE_SIZE  # more than two pages
     overview = office.get(f"/plan/units/{unit.public_id}/?campaign=jinxi-2017")
     assert overview.context["page"] is None  # no list read until a visitor is chosen
     assert "/pin/" not in overview.content.decode()
