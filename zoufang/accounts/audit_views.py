@@ -10,7 +10,6 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from zoufang import clock
 from zoufang.accounts import audit, duties
 from zoufang.accounts.models import AUDIT_RETENTION_FLOOR_DAYS, AuditEvent
+from zoufang.core import paging
 from zoufang.core.tabular import Column, write_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -131,14 +131,21 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if not duties.may_read_audit(request.user):
         raise Http404
     form = AuditFilterForm(request.GET)
-    events = form.filter(AuditEvent.objects.select_related("actor").order_by("-seq"))
+    events = form.filter(AuditEvent.objects.select_related("actor").order_by("-seq", "-id"))
     if request.GET.get("format") == "xlsx" and form.is_valid():
         return _export(request, events)
-    page = Paginator(events, settings.ZOUFANG_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Newest first, a page after a cursor along the unique seq index (the thousandth page costs what the first
+    # does); the total is counted no further than paging.COUNT_CAP.
+    try:
+        page = paging.keyset_page(events, request.GET.get("after") or None, settings.ZOUFANG_PAGE_SIZE)
+    except paging.BadCursor:
+        page = paging.keyset_page(events, None, settings.ZOUFANG_PAGE_SIZE)
+    total = paging.bounded_count(events, paging.COUNT_CAP + 1)
     rows = [(event, object_label(event.object_type), changes_lines(event.changes, event.object_type))
-            for event in page.object_list]
+            for event in page.rows]
     return render(request, "accounts/audit.html", {
         "form": form, "page": page, "rows": rows, "filtered": form.filtered,
+        "total": min(total, paging.COUNT_CAP), "capped": total > paging.COUNT_CAP,
         "retention_days": audit.retention_days(), "retention_floor": AUDIT_RETENTION_FLOOR_DAYS,
     })
 

@@ -1,6 +1,8 @@
 """Telling people about a case: email through Django's backend, SMS through the pluggable one.
 
-Actions call these inside `transaction.on_commit`, so nothing is sent for a change that rolled back.
+Actions call `notify` inside `transaction.on_commit`, so nothing is sent for a change that rolled back; it reads
+the recipients' addresses then and queues their sending (the task `send_notification`, docs/jobs.md): a request
+never waits for a mail server or an SMS gateway. `deliver` sends at once (the worker's own `cases tick`).
 """
 
 import logging
@@ -10,12 +12,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from zoufang.accounts.models import RoleGrant
 from zoufang.cases import sms
 from zoufang.cases.models import Case
+from zoufang.jobs.tasks import task  # Django's Tasks API (django.tasks from 6.0, django-tasks on 5.2)
 
 log = logging.getLogger(__name__)
 
@@ -49,19 +53,42 @@ def _phone_of(user: Any) -> str:
         return ""
 
 
-def notify(users: Iterable[Any], subject: str, body: str) -> int:
-    """Email everyone with an address and text everyone with a phone; returns how many were reached."""
+def _recipients(users: Iterable[Any]) -> list[tuple[str, str]]:
+    """(email, phone) of each user with either: what sending needs, read while the request has the users."""
+    found = ((str(user.email or ""), _phone_of(user)) for user in users)
+    return [(email, phone) for email, phone in found if email or phone]
+
+
+def notify(users: Iterable[Any], subject: str, body: str) -> None:
+    """Queue an email to everyone with an address and a text to everyone with a phone (sent by the worker), once
+    the change that caused it commits (at once outside a transaction)."""
+    recipients = [list(pair) for pair in _recipients(users)]
+    if recipients:
+        transaction.on_commit(lambda: send_notification.enqueue(recipients, subject, body))
+
+
+@task()
+def send_notification(recipients: list[list[str]], subject: str, body: str) -> int:
+    """The queued half of `notify`: returns how many were reached."""
+    return _send(recipients, subject, body)
+
+
+def deliver(users: Iterable[Any], subject: str, body: str) -> int:
+    """Email and text at once (for work already in the worker); returns how many were reached."""
+    return _send([list(pair) for pair in _recipients(users)], subject, body)
+
+
+def _send(recipients: list[list[str]], subject: str, body: str) -> int:
     reached = 0
     backend = sms.get_backend()
-    for user in users:
+    for email, phone in recipients:
         sent = False
-        if user.email:
+        if email:
             try:
-                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
                 sent = True
             except Exception:
-                log.exception("邮件发送失败：%s", user.email)
-        phone = _phone_of(user)
+                log.exception("邮件发送失败：%s", email)
         if phone:
             try:
                 backend.send(phone, _("【走访】%(subject)s") % {"subject": subject})

@@ -76,5 +76,5 @@ def _send(case: Case, kind: str, today: dt.date) -> None:
         users = notifications.unit_users(case) if unit_side else notifications.office_users(case)
         subject = _("超期未办结：%(line)s") % {"line": line}
         body = _("承办单位：%(unit)s；办理期限：%(due)s。") % {"unit": case.unit or "", "due": case.handling_due}
-    reached = notifications.notify(users, subject, body)
+    reached = notifications.deliver(users, subject, body)  # tick runs in the worker (or cron): sent here
     CaseReminder.objects.filter(case=case, kind=kind, on=today).update(recipients=reached)

@@ -23,7 +23,7 @@ from zoufang.cases.forms import FORMS, perform
 from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter
 from zoufang.cases.transition import CaseError, StaleVersion
-from zoufang.core.paging import BoundedPaginator
+from zoufang.core import paging
 from zoufang.registry.models import Unit
 
 S = Case.Status
@@ -51,9 +51,17 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(kind=kind)
     if q:
         cases = cases.filter(Q(description__icontains=q) | Q(unit__name__icontains=q))
-    page = BoundedPaginator(cases.order_by("-raised_at", "id"), settings.ZOUFANG_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Newest first, a page after a cursor (keyset: no OFFSET that grows with the page number); the total is
+    # counted no further than paging.COUNT_CAP.
+    ordered = cases.order_by("-raised_at", "id")
+    try:
+        page = paging.keyset_page(ordered, request.GET.get("after") or None, settings.ZOUFANG_PAGE_SIZE)
+    except paging.BadCursor:
+        page = paging.keyset_page(ordered, None, settings.ZOUFANG_PAGE_SIZE)
+    total = paging.bounded_count(ordered, paging.COUNT_CAP + 1)
     return render(request, "cases/list.html", {
-        "page": page, "rows": _rows(request.user, page.object_list), "statuses": S.choices,
+        "page": page, "rows": _rows(request.user, page.rows), "statuses": S.choices,
+        "total": min(total, paging.COUNT_CAP), "capped": total > paging.COUNT_CAP,
         "groups": [(key, label) for key, (label, _q) in GROUPS.items()],
         "kinds": Case.Kind.choices, "status": status, "kind": kind, "q": q,
         "filtered": bool(status or kind or q),

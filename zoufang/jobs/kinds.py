@@ -40,6 +40,7 @@ class Kind:
     key: str
     resolve: Callable[[Any, dict[str, Any]], Resolved]
     build: Build  # writes the file; returns the audit summary
+    report_template: str = ""  # a job whose result is a report (.json): the template its page shows it with
 
 
 KINDS: dict[str, Kind] = {}
@@ -71,6 +72,13 @@ def _first(campaigns: Any, slug: str | None) -> Any:
     return campaign
 
 
+def _managed_campaign(user: Any, params: dict[str, Any]) -> Any:
+    """The office's own campaign named in `params` (its first by default): the plan page's check."""
+    if not scope.may_manage(user):
+        raise PermissionDenied
+    return _first(scope.managed_campaigns(user), params.get("campaign"))
+
+
 def _at_once(out: IO[bytes], progress: Progress, build: Callable[[], bytes]) -> None:
     """For a builder that makes the whole file in one call: progress is 0 of 1, then 1 of 1."""
     progress(0, 1)
@@ -81,10 +89,8 @@ def _at_once(out: IO[bytes], progress: Progress, build: Callable[[], bytes]) -> 
 # ---------------------------------------------------------------- the town's plan (附件1—附件4-2 and walk lists)
 
 def _plan_resolve(user: Any, params: dict[str, Any]) -> Resolved:
-    if not scope.may_manage(user):
-        raise PermissionDenied
+    campaign = _managed_campaign(user, params)
     fmt = _fmt(params)
-    campaign = _first(scope.managed_campaigns(user), params.get("campaign"))
     label = "分配表（打印版）" if fmt == "docx" else "分配表"
     return Resolved({"campaign": campaign.slug, "fmt": fmt}, f"{campaign.name}{label}",
                     f"{campaign.name}分配表.{fmt}", campaign=campaign, region=campaign.scope, obj=campaign)
@@ -378,4 +384,118 @@ def _import_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progr
     return f"导入{resolved.extra['label']} {params['filename']}：{report.total_rows} 行，新增 {report.created}，更新 {report.updated}"
 
 
-register(Kind("registry_import", _import_resolve, _import_build))
+register(Kind("registry_import", _import_resolve, _import_build, report_template="web/_import_report.html"))
+
+
+# ---------------------------------------------------------------- a questionnaire's answers (调查表答案导出)
+
+def _answers_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from zoufang.forms.models import Form
+
+    form = get_object_or_404(Form, key=str(params.get("key", "")))
+    return Resolved({"key": form.key, "fmt": "xlsx"}, f"{form.title}答案", f"{form.title}答案.xlsx", obj=form,
+                    extra={"form": form})
+
+
+def _answers_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    from zoufang.forms.api import visible_answers
+    from zoufang.forms.export import write_answers
+
+    form = resolved.extra["form"]
+    count = write_answers(out, form, visible_answers(user, form), user, progress=progress)
+    return f"导出{form.title}答案 {count} 份"
+
+
+register(Kind("form_answers", _answers_resolve, _answers_build))
+
+
+# ---------------------------------------------------------------- the rows behind an oversight figure (督查明细)
+
+def _rows_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from django.http import QueryDict
+
+    from zoufang.oversight import drill
+    from zoufang.oversight.access import campaign_for
+
+    reach = campaign_for(user, str(params.get("slug")))
+    query = QueryDict(mutable=True)
+    query.update({k: str(v) for k, v in params.items() if k in drill.QUERY_KEYS and v})
+    narrowing = drill.narrowing(reach, query)
+    campaign = reach.campaign
+    chosen = {k: v for k, v in QueryDict(narrowing.query()).items()}
+    return Resolved({"slug": campaign.slug, **chosen, "fmt": "xlsx"}, f"{campaign.name}督查明细：{narrowing.label}",
+                    f"{campaign.name}-{narrowing.label}.xlsx", campaign=campaign,
+                    region=narrowing.unit.region if narrowing.unit else campaign.scope, obj=campaign,
+                    extra={"reach": reach, "narrowing": narrowing})
+
+
+def _rows_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    from zoufang import clock
+    from zoufang.oversight import drill, export
+
+    reach, narrowing = resolved.extra["reach"], resolved.extra["narrowing"]
+    progress(0, 1)
+    table, count = drill.table(reach, narrowing, user, clock.today(), limit=None)
+    export.write_xlsx(out, [table], heading=reach.campaign.name, progress=progress)
+    return f"导出督查明细 {narrowing.label} {count} 条"
+
+
+register(Kind("oversight_rows", _rows_resolve, _rows_build))
+
+
+# ---------------------------------------------------------------- a unit's blocks across towns (单位跨镇进度)
+
+def _units_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from zoufang.oversight.views import units_across
+
+    found = units_across(user)
+    name = found[0].unit.name if len(found) == 1 else "本单位"
+    return Resolved({"fmt": "xlsx"}, f"{name}各镇走访进度", f"{name}各镇走访进度.xlsx",
+                    region=found[0].unit.region if len(found) == 1 else None, obj=found[0].unit)
+
+
+def _units_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    from zoufang.oversight import export
+    from zoufang.oversight.views import units_across
+
+    found = units_across(user)
+    tables = [table for item in found for table in item.tables()]
+    export.write_xlsx(out, tables, heading=found[0].unit.name if len(found) == 1 else "", progress=progress)
+    return f"导出{resolved.title}"
+
+
+register(Kind("oversight_units", _units_resolve, _units_build))
+
+
+# ---------------------------------------------------------------- 重新分配 (plan run) from the plan page
+
+def _plan_run_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    campaign = _managed_campaign(user, params)
+    apply = bool(params.get("apply"))
+    label = "重新分配" if apply else "重新分配预览"
+    return Resolved({"campaign": campaign.slug, "apply": apply, "fmt": "json"}, f"{campaign.name}{label}",
+                    f"{campaign.name}{label}.json", campaign=campaign, region=campaign.scope, obj=campaign)
+
+
+def _plan_run_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    """Runs the planner (one transaction: written and proven, or nothing) and writes its report: a preview rolls
+    back; a plan that does not prove 不重不漏 is refused and its report says why (the job itself succeeded)."""
+    import json
+
+    from zoufang.planning.services import PlanRejected, run_plan
+
+    apply = resolved.params["apply"]
+    try:
+        report = run_plan(resolved.campaign, by=user, dry_run=not apply, progress=progress)
+    except PlanRejected as rejected:
+        report = rejected.report
+    page = {**report.as_dict(), "preview": not apply, "campaign": resolved.campaign.slug,
+            "moves": [m.__dict__ for m in report.moves[:PLAN_MOVES_SHOWN]], "moves_total": len(report.moves)}
+    out.write(json.dumps(page, ensure_ascii=False).encode())
+    what = "重新分配" if apply else "重新分配预览"
+    return (f"{what}：保留{report.kept}，新增{report.added}，调整{report.moved}，释放{report.released}"
+            f"{'' if not report.failures else '（未通过核验，未写入）'}")
+
+
+PLAN_MOVES_SHOWN = 100  # the report keeps the first moves, as the page listed them
+register(Kind("plan_run", _plan_run_resolve, _plan_run_build, report_template="planning/_run_report.html"))

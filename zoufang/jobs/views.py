@@ -59,8 +59,10 @@ def download_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     download = _own(request, public_id)
+    report = services.report(download)
+    template = kinds.KINDS[download.kind].report_template if download.kind in kinds.KINDS else ""
     return render(request, "jobs/detail.html", {"here": "downloads", "job": download, "state": state(download),
-                                                "report": services.report(download)})
+                                                "report": report if template else None, "report_template": template})
 
 
 @login_required

@@ -27,6 +27,7 @@ from zoufang.visits.models import Visit
 
 WHAT = {"unvisited": "未走访对象", "visits": "走访记录", "cases": "问题清单"}
 LIMIT = 200  # rows on a page; the xlsx holds them all
+QUERY_KEYS = ("what", "unit", "cadre", "region", "kind", "overdue")  # what a narrowing reads from a query
 
 
 @dataclass

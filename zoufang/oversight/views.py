@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
@@ -111,16 +111,19 @@ def table_xlsx_all(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @reads_from_replica
 def rows(request: HttpRequest, slug: str) -> HttpResponse:
+    """The first rows behind a figure; every row (POST, the 下载xlsx button) is built in the background."""
+    if request.method == "POST":
+        from zoufang.jobs.views import start
+
+        return start(request, "oversight_rows", {**request.POST.dict(), "slug": slug})
     reach = campaign_for(request.user, slug)
     narrowing = drill.narrowing(reach, request.GET)
     today = clock.today()
-    if request.GET.get("format") == "xlsx":
-        table, _count = drill.table(reach, narrowing, request.user, today, limit=None)
-        return xlsx_response(export.xlsx([table], heading=reach.campaign.name), f"{slug}-{narrowing.what}")
     table, count = drill.table(reach, narrowing, request.user, today)
     return render(request, "oversight/rows.html", {
         "campaign": reach.campaign, "table": table, "count": count, "narrowing": narrowing,
         "query": narrowing.query(), "cut": count > len(table.rows),
+        "narrowing_params": list(QueryDict(narrowing.query()).items()),
     })
 
 
@@ -182,17 +185,23 @@ def city_xlsx_all(request: HttpRequest, region_id: Any) -> HttpResponse:
                                                  "sort": request.POST.get("sort", "")})
 
 
-@login_required
-@reads_from_replica
-def units(request: HttpRequest) -> HttpResponse:
-    """The home of a unit's handlers across towns (an upper-level unit): per town its coverage, pace and cadres."""
+def units_across(user: Any) -> list[across.UnitAcross]:
+    """The units the user handles that hold quotas in some town, each across its towns; Http404 when none."""
     today = clock.today()
-    found = [across.unit_across(request.user, unit, today) for unit in across.handled_units(request.user)]
+    found = [across.unit_across(user, unit, today) for unit in across.handled_units(user)]
     found = [item for item in found if item.towns]
     if not found:
         raise Http404
-    if request.GET.get("format") == "xlsx":
-        tables = [table for item in found for table in item.tables()]
-        return xlsx_response(export.xlsx(tables, heading=found[0].unit.name if len(found) == 1 else ""),
-                             f"units-{today:%Y%m%d}")
-    return render(request, "oversight/units.html", {"units": found, "today": today})
+    return found
+
+
+@login_required
+@reads_from_replica
+def units(request: HttpRequest) -> HttpResponse:
+    """The home of a unit's handlers across towns (an upper-level unit): per town its coverage, pace and cadres.
+    Every table as xlsx (POST, 全部下载xlsx) is built in the background."""
+    if request.method == "POST":
+        from zoufang.jobs.views import start
+
+        return start(request, "oversight_units", {})
+    return render(request, "oversight/units.html", {"units": units_across(request.user), "today": clock.today()})

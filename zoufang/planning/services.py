@@ -13,6 +13,8 @@ from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns.models import Campaign
+from zoufang.core.progress import Progress
+from zoufang.core.progress import report as report_progress
 from zoufang.oversight import counters
 from zoufang.planning.check import check_plan, failures, member_mismatch_text
 from zoufang.planning.models import Assignment, FixedQuota, Quota
@@ -21,6 +23,8 @@ from zoufang.planning.snapshot import HOUSEHOLD, Slot, Snapshot, take_snapshot
 from zoufang.planning.tables import MEMBERS, read_department_table
 from zoufang.planning.targets import TargetPlan, plan_targets
 from zoufang.registry.models import Target, Unit
+
+RUN_STEPS = 5  # what run_plan's progress counts: read, quotas, targets, written, proven
 
 
 class PlanningError(Exception):
@@ -95,19 +99,26 @@ def visitor_name(snap: Snapshot, slot: Slot | None, former: dict[int, tuple[str,
     return f"{unit} {cadre.name}" if cadre else f"{unit} {(former or {}).get(cadre_id, ('', f'#{cadre_id}'))[1]}"
 
 
-def run_plan(campaign: Campaign, *, by: Any = None, dry_run: bool = False) -> PlanReport:
+def run_plan(campaign: Campaign, *, by: Any = None, dry_run: bool = False,
+             progress: Progress | None = None) -> PlanReport:
     """Plan the whole campaign again from the registry and the tables; keep what still holds.
 
     The plan is written, then proven by `plan check`'s own check in the same transaction; a preview,
     or a plan that does not prove 不重不漏, is rolled back. Not proven and not a preview: PlanRejected.
+    `progress` is told the steps done of RUN_STEPS (read, quotas, targets, written, proven).
     """
     with transaction.atomic():
         Campaign.objects.select_for_update().filter(pk=campaign.pk).first()  # one planner at a time
+        report_progress(progress, 0, RUN_STEPS)
         snap = take_snapshot(campaign)
+        report_progress(progress, 1, RUN_STEPS)
         quotas = plan_quotas(snap)
+        report_progress(progress, 2, RUN_STEPS)
         targets = plan_targets(snap, quotas.lines, quotas.direct)
+        report_progress(progress, 3, RUN_STEPS)
         report = _compare(snap, quotas, targets, applied=False)
         _apply(snap, quotas, targets)
+        report_progress(progress, 4, RUN_STEPS)
         result = check_plan(campaign)
         report.failures = failures(result)
         report.member_mismatches = result["member_mismatches"]
@@ -120,6 +131,7 @@ def run_plan(campaign: Campaign, *, by: Any = None, dry_run: bool = False) -> Pl
                          changes={"notes": report.notes[:50], "pairs": report.pairs})
         else:
             transaction.set_rollback(True)
+    report_progress(progress, RUN_STEPS, RUN_STEPS)
     if report.failures and not dry_run:
         raise PlanRejected(report)
     return report

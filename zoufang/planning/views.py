@@ -3,24 +3,23 @@
 from collections import defaultdict
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zoufang.accounts import scope
 from zoufang.campaigns.models import Campaign
+from zoufang.core import paging
 from zoufang.jobs import views as jobs_views
 from zoufang.planning.check import check_plan, is_clean
 from zoufang.planning.models import Assignment, Quota
-from zoufang.planning.services import PlanRejected, run_plan, set_pinned
+from zoufang.planning.services import set_pinned
 from zoufang.regions.models import Region
-from zoufang.registry.models import Target, Unit
+from zoufang.registry.models import Cadre, Target, Unit
 
 GROUPS = [("upper", "上级单位"), ("town_leadership", "镇领导"), ("town_department", "镇部门"),
           ("village_committee", "村、社区干部")]
@@ -69,12 +68,11 @@ def plan_overview(request: HttpRequest) -> HttpResponse:
         rows.append({"village": village, "town": village.pk == campaign.scope_id, "total": sum(counts.values()),
                      "parts": [(key, label, counts.get(key, 0), round(100 * counts.get(key, 0) / total, 1))
                                for key, label in GROUPS]})
-    preview = run_plan(campaign, dry_run=True) if request.GET.get("preview") else None
     result = check_plan(campaign)
     unit_rows = sorted(units.values(), key=lambda u: ([k for k, _ in GROUPS].index(u["group"]), u["name"]))
     return render(request, "planning/overview.html", {
         "here": "plan", "campaign": campaign, "campaigns": list(scope.managed_campaigns(request.user)), "rows": rows, "groups": GROUPS, "units": unit_rows,
-        "preview": preview, "check": result, "clean": is_clean(result),
+        "check": result, "clean": is_clean(result),
         "kinds": [(k, Target.Kind(k).label, result["targets"][k], result["unassigned"][k], result["duplicated"][k])
                   for k in result["targets"]],
     })
@@ -83,15 +81,11 @@ def plan_overview(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def plan_apply(request: HttpRequest) -> HttpResponse:
+    """重新分配 (or its preview, mode=preview) runs in the background (docs/jobs.md): the office goes to the job's
+    page, which shows its progress and then the planner's report (a preview's with the button to apply it)."""
     campaign = _office_campaign(request)
-    try:
-        report = run_plan(campaign, by=request.user)
-    except PlanRejected as rejected:
-        messages.error(request, _("分配未通过核验（不重不漏），未写入：") + "；".join(rejected.report.failures[:5]))
-    else:
-        messages.success(request, f"已重新分配：保留 {report.kept}，新增 {report.added}，调整 {report.moved}，"
-                                  f"释放 {report.released}")
-    return redirect(f"{_overview_url()}?campaign={campaign.slug}")
+    return jobs_views.start(request, "plan_run", {"campaign": campaign.slug,
+                                                  "apply": request.POST.get("mode") != "preview"})
 
 
 def _overview_url() -> str:
@@ -100,8 +94,15 @@ def _overview_url() -> str:
     return reverse("planning:overview")
 
 
+UNIT_PAGE_SIZE = 100  # a visitor's list on the unit's page, a page at a time
+UNIT_ONLY = "unit"  # the `cadre` of the unit's own share (count-only units: no cadre named)
+
+
 @login_required
 def plan_unit(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """The unit's visitors with their planned and assigned counts (two grouped counts over the unit's own rows);
+    one visitor's list at a time (`?cadre=`), UNIT_PAGE_SIZE rows a page after a cursor: the page never reads
+    every assignment of the unit."""
     campaign = _office_campaign(request)
     unit = get_object_or_404(Unit, public_id=public_id)
     quotas: dict[tuple[int | None, str], int] = defaultdict(int)
@@ -110,21 +111,29 @@ def plan_unit(request: HttpRequest, public_id: Any) -> HttpResponse:
         quotas[(cadre_id, kind)] += n
     assigned = dict(((c, k), n) for c, k, n in Assignment.objects.filter(campaign=campaign, unit=unit).order_by()
                     .values_list("cadre_id", "target__kind").annotate(n=Count("id")))
-    visible = scope.visible_targets(request.user).values("pk")
-    assignments = (Assignment.objects.filter(campaign=campaign, unit=unit, target__in=visible)
-                   .select_related("cadre", "target__region").order_by("cadre__sort_order", "cadre_id",
-                                                                       "target__kind", "target__region__path",
-                                                                       "target_id"))
-    cadres: dict[Any, dict[str, Any]] = {}
-    for a in assignments:
-        row = cadres.setdefault(a.cadre_id, {"cadre": a.cadre, "items": []})
-        row["items"].append(a)
-    kinds = sorted({k for _, k in quotas}, key=lambda k: list(Target.Kind).index(Target.Kind(k)))
-    for cadre_id, row in cadres.items():
-        row["counts"] = [(Target.Kind(k).label, quotas.get((cadre_id, k), 0), assigned.get((cadre_id, k), 0))
-                         for k in kinds]
+    kinds = sorted({k for _, k in quotas} | {k for _, k in assigned},
+                   key=lambda k: list(Target.Kind).index(Target.Kind(k)))
+    found = Cadre.objects.in_bulk([c for c, _ in (*quotas, *assigned) if c is not None])
+    rows = []
+    for cadre_id in sorted({c for c, _ in (*quotas, *assigned)},
+                           key=lambda c: (c is None, found[c].sort_order if c in found else 0, c or 0)):
+        cadre = found.get(cadre_id) if cadre_id is not None else None
+        rows.append({"cadre": cadre, "key": str(cadre.public_id) if cadre else UNIT_ONLY,
+                     "assigned": sum(assigned.get((cadre_id, k), 0) for k in kinds),
+                     "counts": [(Target.Kind(k).label, quotas.get((cadre_id, k), 0), assigned.get((cadre_id, k), 0))
+                                for k in kinds]})
+    chosen = next((row for row in rows if row["key"] == request.GET.get("cadre")), None)
+    page = None
+    if chosen is not None:
+        visible = scope.visible_targets(request.user).values("pk")
+        listed = (Assignment.objects.filter(campaign=campaign, unit=unit, cadre=chosen["cadre"], target__in=visible)
+                  .select_related("target__region").order_by("target__region__path", "target_id", "id"))
+        try:
+            page = paging.keyset_page(listed, request.GET.get("after") or None, UNIT_PAGE_SIZE)
+        except paging.BadCursor:
+            page = paging.keyset_page(listed, None, UNIT_PAGE_SIZE)
     return render(request, "planning/unit.html", {"here": "plan", "campaign": campaign, "unit": unit,
-                                                  "cadres": list(cadres.values())})
+                                                  "cadres": rows, "chosen": chosen, "page": page})
 
 
 @login_required

@@ -64,11 +64,13 @@ def form_template(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @login_required
+@require_POST
 def form_answers(request: HttpRequest, key: str) -> HttpResponse:
-    """The answers of the visits the user may see: the same export as GET /api/v1/forms/{key}/answers.xlsx."""
-    from zoufang.forms.api import export_answers
+    """The answers of the visits the user may see (the workbook of GET /api/v1/forms/{key}/answers.xlsx), built
+    in the background (docs/jobs.md)."""
+    from zoufang.jobs.views import start
 
-    return export_answers(request, key)
+    return start(request, "form_answers", {"key": key})
 
 
 @login_required

@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
-from zoufang.core.paging import BoundedPaginator
+from zoufang.core import paging
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
 from zoufang.registry.api import filtered_targets
@@ -53,15 +53,22 @@ def target_list(request: HttpRequest) -> HttpResponse:
         # A region out of scope (or no region at all) filters to nothing, never to everything.
         form.errors.pop("region")
         targets = targets.none()
-    page = BoundedPaginator(targets, settings.ZOUFANG_PAGE_SIZE).get_page(request.GET.get("page"))
+    # A page after a cursor along the list's order (keyset: no OFFSET that grows with the page number); the
+    # total is counted no further than paging.COUNT_CAP.
+    try:
+        page = paging.keyset_page(targets, request.GET.get("after") or None, settings.ZOUFANG_PAGE_SIZE)
+    except paging.BadCursor:
+        page = paging.keyset_page(targets, None, settings.ZOUFANG_PAGE_SIZE)
+    total = paging.bounded_count(targets, paging.COUNT_CAP + 1)
     columns = columns_for(kind)
     presenter = TargetPresenter(user)
-    presenter.record_list_read(page.object_list, summary="网页列表显示完整身份证号或电话")
+    presenter.record_list_read(page.rows, summary="网页列表显示完整身份证号或电话")
     return render(request, "web/targets.html", {
         "form": form,
         "page": page,
+        "total": min(total, paging.COUNT_CAP), "capped": total > paging.COUNT_CAP,
         "columns": columns,
-        "rows": table_rows(page.object_list, columns, presenter),
+        "rows": table_rows(page.rows, columns, presenter),
         "region": next((r for r in regions if str(r.public_id) == region_id), None),
         "filtered": bool(request.GET.get("kind") or request.GET.get("region") or q),
     })

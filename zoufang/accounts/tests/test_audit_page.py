@@ -109,3 +109,32 @@ def test_the_xlsx_export_holds_the_filtered_rows_and_is_itself_audited(client, a
     export = AuditEvent.objects.latest("seq")
     assert (export.action, export.actor_username, export.changes) == ("export", "auditadmin", {"action": "update"})
     assert audit.verify().ok
+
+
+def test_the_log_pages_after_a_cursor_in_constant_queries(client, auditadmin, trail, settings):
+    """Newest first, a page at a time after the last row shown (keyset on the unique seq): every event once
+    walking the pages, filters kept, each page in the same number of queries; the total counted to a bound."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.ZOUFANG_PAGE_SIZE = 2
+    office = trail["read"].actor
+    for number in range(5):
+        audit.record(office, AuditEvent.Action.READ, trail["target"], summary=f"查看{number}")
+    client.force_login(auditadmin)
+    expected = list(AuditEvent.objects.filter(action="read").order_by("-seq").values_list("seq", flat=True))
+    client.get("/audit/")  # the session's first request does its own bookkeeping: not the page's cost
+    seen, counts, url = [], [], "/audit/?action=read"
+    while url:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        seen += [event.seq for event, _label, _changes in response.context["rows"]]
+        counts.append(len(queries))
+        assert f"共 <b>{len(expected)}</b> 条" in response.content.decode()
+        cursor = response.context["page"].next_cursor
+        url = f"/audit/?action=read&after={cursor}" if cursor else ""
+    assert seen == expected
+    assert len(set(counts)) == 1, counts
+    assert "更早的记录" not in response.content.decode()
+    assert "回到最新" in response.content.decode()
+    assert client.get("/audit/?after=garbage").status_code == 200  # a bad cursor: the first page

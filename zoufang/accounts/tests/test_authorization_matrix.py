@@ -95,7 +95,7 @@ SPECS: dict[str, Spec] = {
     "visits:diary": Spec(methods=BOTH), "visits:my_ledger": Spec(), "visits:service_worker": Spec(),
     "visits:manifest": Spec(), "visits:office": Spec(), "visits:form_upload": Spec(methods=POST),
     "visits:form_preview": Spec({"key": "form"}), "visits:form_template": Spec({"key": "form"}),
-    "visits:form_answers": Spec({"key": "form"}), "visits:visit": Spec({"public_id": "visit"}),
+    "visits:form_answers": Spec({"key": "form"}, POST), "visits:visit": Spec({"public_id": "visit"}),
     "visits:upload_photo": Spec({"public_id": "visit"}, POST),
     "visits:photo": Spec({"public_id": "visit", "photo_id": "photo"}),
     "visits:unit_ledger": Spec({"public_id": "unit"}, POST),
@@ -118,7 +118,8 @@ SPECS: dict[str, Spec] = {
     "api:plan_run": Spec({"slug": "campaign"}, skip_post_for=frozenset({"office"})),
     # Oversight: the campaign's figures, scoped as the pages are (whole campaign for the office and leaders).
     "oversight:dashboard": Spec({"slug": "oversight"}), "oversight:unit": Spec({"slug": "oversight", "unit_id": "unit"}),
-    "oversight:rows": Spec({"slug": "oversight"}, queries=("", "?what=visits", "?what=cases")),
+    # GET: the first rows; POST: every row as xlsx, built in the background (the answer is the job's page).
+    "oversight:rows": Spec({"slug": "oversight"}, BOTH, queries=("", "?what=visits", "?what=cases")),
     "oversight:xlsx": Spec({"slug": "oversight", "key": ("coverage-village",)}),
     "oversight:xlsx_all": Spec({"slug": "oversight"}, POST),
     "api:coverage": Spec({"slug": "oversight"}), "api:behind": Spec({"slug": "oversight"}),
@@ -129,7 +130,7 @@ SPECS: dict[str, Spec] = {
     "oversight:city_xlsx_all": Spec({"region_id": "city_region"}, POST),
     "api:towns": Spec({"region_id": "city_region"}),
     # A unit's own blocks across every town where it holds quotas (an upper-level unit's home): its handlers only.
-    "oversight:units": Spec(queries=("", "?format=xlsx")), "api:units": Spec(),
+    "oversight:units": Spec(methods=BOTH), "api:units": Spec(),
     # Documents: the office of the campaign's area writes, its leaders and assessors read what was issued.
     "documents:index": Spec({"slug": "documents"}), "documents:generate": Spec({"slug": "documents"}, POST),
     "documents:issuer": Spec({"slug": "documents"}, POST),

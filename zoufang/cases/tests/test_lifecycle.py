@@ -169,3 +169,30 @@ def test_it_dispatches_again_after_town_coordination(cases_town, make_case):
     assert case.unit == town.waterworks
     assert case.paused_since is None
     assert case.handling_due == dt.date(2017, 6, 29)
+
+
+def test_a_notification_is_queued_after_the_commit_and_sent_by_the_worker(cases_town, make_case, settings,
+                                                                          django_capture_on_commit_callbacks):
+    """A request never waits for the mail server or the SMS gateway (issue 14): dispatching queues the sending
+    (recipients' addresses read then) once the change commits; the worker's task sends it."""
+    from django_tasks import default_task_backend
+
+    from zoufang.cases import notifications
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
+    town = cases_town
+    case = _registered(town, make_case())
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        case = actions.dispatch_case(case, town.police, by=town.users["office"], version=case.version)
+    assert not default_task_backend.results  # nothing queued before the commit
+    with django_capture_on_commit_callbacks(execute=True):  # the commit: notify's own on_commit runs too
+        for callback in callbacks:
+            callback()
+    queued = [r for r in default_task_backend.results if r.task.func is notifications.send_notification.func]
+    assert len(queued) == 1
+    assert not mail.outbox  # not sent inside the request
+    recipients, subject, body = queued[0].args
+    assert recipients == [["paichusuo@example.cn", ""]]
+    assert subject.startswith("新交办：")
+    assert notifications.send_notification.call(recipients, subject, body) == 1  # the worker's part
+    assert [m.to for m in mail.outbox] == [["paichusuo@example.cn"]]

@@ -41,3 +41,27 @@ def test_it_lists_cases_in_the_api_without_a_query_per_case(client, cases_town, 
     few = _queries(client, "/api/v1/cases/", **headers)
     _dispatched(cases_town, make_case, 10)
     assert _queries(client, "/api/v1/cases/", **headers) == few
+
+
+def test_the_case_list_pages_after_a_cursor_in_constant_queries(client, cases_town, make_case, settings):
+    """/cases/ reads a page after the last case shown (keyset, no growing OFFSET): walking the pages shows every
+    case once in the list's order, filters kept, each page in the same number of queries."""
+    from zoufang.cases.models import Case
+
+    settings.ZOUFANG_PAGE_SIZE = 3
+    client.force_login(cases_town.users["office"])
+    _dispatched(cases_town, make_case, 7)
+    expected = list(Case.objects.filter(status="dispatched").order_by("-raised_at", "id").values_list("pk", flat=True))
+    client.get("/cases/?status=dispatched")  # warm per-process caches
+    seen, counts, url = [], [], "/cases/?status=dispatched"
+    while url:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        seen += [row["case"].pk for row in response.context["rows"]]
+        counts.append(len(queries))
+        assert "共 <b>7</b> 件" in response.content.decode()
+        cursor = response.context["page"].next_cursor
+        url = f"/cases/?status=dispatched&after={cursor}" if cursor else ""
+    assert seen == expected
+    assert len(set(counts)) == 1, counts
+    assert client.get("/cases/?after=garbage").status_code == 200  # a bad cursor: the first page

@@ -4,6 +4,7 @@
 import pytest
 from django.urls import reverse
 
+from zoufang.jobs.testing import queued_file
 from zoufang.oversight.tests.two_towns import two_towns  # noqa: F401 — the module's towns, built once
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -84,7 +85,7 @@ def test_it_downloads_the_towns_as_xlsx(client, towns):
     from openpyxl import load_workbook
 
     client.force_login(towns.users["wenming"])
-    response = client.get(reverse("oversight:units") + "?format=xlsx")
+    response = queued_file(client, reverse("oversight:units"))
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
     first = book.worksheets[0]
@@ -92,3 +93,15 @@ def test_it_downloads_the_towns_as_xlsx(client, towns):
     assert values[2][:3] == [values[2][0], 30, 3]
     assert values[-1][:3] == ["合计", 50, 4]
     assert len(book.worksheets) == 3  # the towns, then each town's cadres
+    # Built on the queue (docs/jobs.md): the same workbook as the tables written in the request; a GET with the
+    # old ?format=xlsx is the page.
+    from zoufang.jobs.testing import cells
+    from zoufang.oversight import export
+    from zoufang.oversight.views import units_across
+
+    found = units_across(towns.users["wenming"])
+    expected = export.xlsx([t for item in found for t in item.tables()], heading=found[0].unit.name)
+    assert cells(response.content) == cells(expected)
+    assert client.get(reverse("oversight:units") + "?format=xlsx")["Content-Type"].startswith("text/html")
+    client.force_login(towns.users["wenming1"])
+    assert client.post(reverse("oversight:units")).status_code == 404

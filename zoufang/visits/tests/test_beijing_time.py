@@ -61,7 +61,7 @@ def test_a_visit_near_midnight_shows_beijing_time_everywhere(client, login, visi
     assert shown in office.get("/visits/").content.decode()
     unit_ledger = _record(_table(queued_file(office, f"/units/{visiting.police.public_id}/ledger.xlsx").content, "走访台账"), 1)
     assert _text(unit_ledger["走访时间"]) == shown
-    answers = _record(_table(office.get("/forms/enterprise_survey/answers.xlsx").content), 0)
+    answers = _record(_table(queued_file(office, "/forms/enterprise_survey/answers.xlsx").content), 0)
     assert _text(answers["走访时间"]) == shown
 
     case = visit.cases.get()

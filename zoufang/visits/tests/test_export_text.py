@@ -28,4 +28,4 @@ def test_it_keeps_hostile_visit_text_as_text_in_the_ledger_and_the_answers(clien
     assert_all_text(ledger.content, [LINK, CALC])
     exported = client.get("/api/v1/forms/six_ones_form/answers.xlsx", **api_token("office"))
     assert exported.status_code == 200
-    assert_all_text(exported.content, ["+1+cmd|' /C calc'!A0"])
+    assert_all_text(b"".join(exported.streaming_content), ["+1+cmd|' /C calc'!A0"])

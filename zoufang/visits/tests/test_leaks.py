@@ -53,11 +53,13 @@ def _visit(client: Client, visiting: Any, api_token: Any, opinion: str = TYPED) 
 
 
 def _fetch(client: Any, url: str) -> Any:
-    """A unit's ledger and the weekly list are built in the background (zoufang/jobs): asked for, then fetched;
+    """A unit's ledger, a form's answers and the weekly list are built in the background (zoufang/jobs): asked
+    for, then fetched;
     other URLs are read."""
     if url.startswith("/cases/weekly.xlsx"):
         return queued_file(client, "/cases/weekly.xlsx", dict(parse_qsl(url.partition("?")[2])))
-    return queued_file(client, url) if url.endswith("/ledger.xlsx") and url.startswith("/units/") else client.get(url)
+    queued = (url.endswith("/ledger.xlsx") and url.startswith("/units/")) or url.endswith("/answers.xlsx")
+    return queued_file(client, url) if queued else client.get(url)
 
 
 def _urls(visit: dict[str, Any], visiting: Any) -> list[str]:

@@ -193,12 +193,38 @@ def test_it_shows_the_office_the_visits_forms_and_ledgers(login, visiting, visit
     assert "企业走访调查表" in page
     assert "<title>走访记录" in page
     assert page.count("最近登记的走访") == 1  # once, in the page: not again inside <title>
-    answers = client.get("/forms/enterprise_survey/answers.xlsx")
+    answers = queued_file(client, "/forms/enterprise_survey/answers.xlsx")
     assert answers.status_code == 200
     rows = _rows(answers.content, "企业走访调查表")
     assert dict(zip(rows[0], rows[1], strict=True))["廉洁履职"] == "好"
     assert client.get("/forms/enterprise_survey.xlsx").status_code == 200
     assert client.get("/forms/no_such_form.xlsx").status_code == 404
+
+
+def test_the_answers_are_built_on_the_queue_as_the_request_built_them(login, visiting, visit, api_token):
+    """答案导出 runs on the queue (docs/jobs.md): the same workbook as written in the request (and as the API's),
+    asked for by POST, audited; a form that does not exist is refused when asked."""
+    from zoufang.forms.api import visible_answers
+    from zoufang.forms.export import answers_workbook
+    from zoufang.forms.models import Form
+    from zoufang.jobs.models import Download
+    from zoufang.jobs.testing import cells
+
+    office = visiting.users["office"]
+    client = login(office)
+    assert client.get("/forms/enterprise_survey/answers.xlsx").status_code == 405  # a button, never a link
+    queued = queued_file(client, "/forms/enterprise_survey/answers.xlsx")
+    form = Form.objects.get(key="enterprise_survey")
+    expected = answers_workbook(form, list(visible_answers(office, form)), office)
+    assert cells(queued.content) == cells(expected)
+    assert len(cells(queued.content)[0][1]) == 2  # the header and the one visit
+    assert "enterprise_survey" in client.get("/visits/").content.decode()  # the form's button is on the page
+    download = Download.objects.get(kind="form_answers")
+    assert (download.user, download.params) == (office, {"key": "enterprise_survey", "fmt": "xlsx"})
+    assert AuditEvent.objects.filter(action="export", summary="导出企业走访调查表答案 1 份").exists()
+    api = client.get("/api/v1/forms/enterprise_survey/answers.xlsx", **api_token("office"))
+    assert cells(b"".join(api.streaming_content)) == cells(expected)  # streamed from a temporary file
+    assert client.post("/forms/no_such_form/answers.xlsx").status_code == 404
 
 
 def test_it_publishes_a_new_version_from_an_uploaded_workbook(login, visiting, visit):
