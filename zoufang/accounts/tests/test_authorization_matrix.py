@@ -171,6 +171,10 @@ SPECS: dict[str, Spec] = {
     "integrity:flags": Spec({"slug": "integrity"}, queries=("", "?cleared=1&from=2017-05-01&to=2017-06-30")),
     "integrity:clear": Spec({"slug": "integrity"}, POST), "integrity:xlsx": Spec({"slug": "integrity"}, POST),
     "api:flag_list": Spec({"slug": "integrity"}, queries=("", "?cleared=true&starts_on=2017-05-01")),
+    # The office's findings (查实 / 排除) over the API: read like the flags, recorded by the office only (403 for a
+    # leader, assessor or city office of the area).
+    "api:finding_list": Spec({"slug": "integrity"}, queries=("", "?outcome=upheld")),
+    "api:record_finding": Spec({"slug": "integrity"}),
     # 典型: nominated from a visit or a case by those who may (404 for others); published ones read by the campaign's
     # office, leaders, assessors, city office, 宣传报道组, villages, units and cadres; drafts by the 宣传报道组, the
     # office and the nominator; edited, published and declined by the 宣传报道组 only.
