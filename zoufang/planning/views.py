@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -103,7 +103,10 @@ def _overview_url() -> str:
 @login_required
 def plan_unit(request: HttpRequest, public_id: Any) -> HttpResponse:
     campaign = _office_campaign(request)
-    unit = get_object_or_404(Unit, public_id=public_id)
+    unit = get_object_or_404(Unit.objects.select_related("region"), public_id=public_id)
+    if not (unit.region is None or unit.region.path.startswith(campaign.scope.path)
+            or Quota.objects.filter(campaign=campaign, unit=unit).exists()):
+        raise Http404  # another town's unit, with no part in this campaign: as if it were not there
     quotas: dict[tuple[int | None, str], int] = defaultdict(int)
     for cadre_id, kind, n in (Quota.objects.filter(campaign=campaign, unit=unit).order_by()
                               .values_list("cadre_id", "target_kind").annotate(n=Sum("count"))):
