@@ -208,7 +208,8 @@ def _moment(value: str | None, name: str) -> dt.datetime | None:
 
 
 def _filtered(request: HttpRequest, key: Open311Key | None) -> list[Case]:
-    campaign = _campaign(request)
+    # A partner's key names its campaign: without jurisdiction_id, that one, not the latest of any town.
+    campaign = key.campaign if key is not None and not request.GET.get("jurisdiction_id") else _campaign(request)
     cases = _public_cases(campaign, key)
     ids = request.GET.get("service_request_id")
     if ids:
@@ -247,7 +248,7 @@ def _uuids(values: list[str]) -> list[str]:
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     try:
         key = _key(request)
-        campaign = _campaign(request)
+        campaign = key.campaign if key is not None and not request.GET.get("jurisdiction_id") else _campaign(request)
         case = _public_cases(campaign, key).filter(public_id__in=_uuids([request_id])).first()
         if case is None:
             raise Open311Error(404, 404, "service_request_id not found")

@@ -257,6 +257,20 @@ def at_block_foot(made: DocxDocument, elements: list[Any], *, height: Any, name:
     return anchor
 
 
+def section_after(made: DocxDocument, last: Any, *, start: Any, numbered: bool) -> None:
+    """What follows starts a section of its own (`start`: WD_SECTION.NEW_PAGE or EVEN_PAGE), without page numbers
+    unless `numbered` (10: 版记页前有空白页的，空白页和版记页均不编排页码). The break goes into `last`, the document's
+    last paragraph, rather than into an empty paragraph of its own that could take a line of a full page."""
+    section = made.add_section(start)
+    holder = made.element.body.findall(qn("w:p"))[-1]  # where python-docx put the previous section's break
+    ended = holder.find(qn("w:pPr")).find(qn("w:sectPr"))
+    last.get_or_add_pPr().insert_element_before(ended, *_PPR_ORDER[_PPR_ORDER.index("w:sectPr") + 1:])
+    holder.getparent().remove(holder)
+    if not numbered:
+        for footer in (section.footer, section.even_page_footer):
+            footer.is_linked_to_previous = False  # an empty footer of its own
+
+
 def bottom_frame(made: Paragraph) -> None:
     """The paragraph in a frame the block's width at the bottom of the text block (consecutive ones share it)."""
     ppr = made._p.get_or_add_pPr()  # noqa: SLF001

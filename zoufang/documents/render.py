@@ -2,16 +2,18 @@
 the 会商 materials as meeting papers. The page itself (type, pitch, footers) is gbt9704's."""
 
 import io
+from copy import deepcopy
 from typing import Any
 
 from django.utils.translation import gettext as _
 from docx.document import Document as DocxDocument
+from docx.enum.section import WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from zoufang.documents import charts
+from zoufang.documents import charts, flow
 from zoufang.documents import gbt9704 as page
 from zoufang.documents.content import day
 from zoufang.documents.models import Document
@@ -19,6 +21,8 @@ from zoufang.documents.models import Document
 CENTER, RIGHT, LEFT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.LEFT
 MARK_TOP_MM = 35  # 7.2.4: the 发文机关标志's top 35 mm below the text block's top
 CHART_WIDTH_MM = 150
+# The room kept under the text above the 版记; the blank lines the 落款 may move down for the layouts to agree.
+FLOW_TOLERANCE_PT, FLOW_EXTRA_LINES = 6, 4
 
 
 def reference(document: Document) -> str:
@@ -113,12 +117,13 @@ def _body(made: DocxDocument, document: Document) -> None:
             if not block["rows"]:
                 continue
             figure += 1
-            if block["kind"] == "chart":
-                picture = made.add_paragraph()
-                picture.alignment = CENTER
-                picture.paragraph_format.line_spacing = 1.0  # the image's own height, not the 28.95 pt line
-                picture.paragraph_format.keep_with_next = True
-                picture.add_run().add_picture(io.BytesIO(charts.bar_chart(block)), width=Mm(CHART_WIDTH_MM))
+            if block["kind"] == "chart":  # in parts of a page at most when it has many bars
+                for image in charts.bar_charts(block):
+                    picture = made.add_paragraph()
+                    picture.alignment = CENTER
+                    picture.paragraph_format.line_spacing = 1.0  # the image's own height, not the 28.95 pt line
+                    picture.paragraph_format.keep_with_next = True
+                    picture.add_run().add_picture(io.BytesIO(image), width=Mm(CHART_WIDTH_MM))
             caption = page.paragraph(made, _("表%(n)s　%(caption)s") % {"n": figure, "caption": block["caption"]},
                                      font=page.HEITI, size=page.TABLE_PT + 2, align=CENTER)
             caption.paragraph_format.keep_with_next = True
@@ -132,13 +137,16 @@ def _signature(made: DocxDocument, document: Document) -> None:
     when longer, the name moved in to match)."""
     name = document.issuer.name
     date = day(document.signed_on or document.period_ends_on)
-    page.blank_lines(made, 1)
     name_right, date_right = 2.0, page.width(name) - page.width(date)
     if date_right < 2:
         name_right, date_right = page.width(date) + 4 - page.width(name), 2.0
+    made.paragraphs[-1].paragraph_format.keep_with_next = True  # the text's last line goes with the 落款
+    page.blank_lines(made, 1)
+    made.paragraphs[-1].paragraph_format.keep_with_next = True
     for text, right in ((name, name_right), (date, date_right)):
         line = page.paragraph(made, text, align=RIGHT)
         line.paragraph_format.right_indent = Pt(right * page.CHAR_PITCH_PT)
+        line.paragraph_format.keep_with_next = text == name
 
 
 def _record(made: DocxDocument, document: Document) -> None:
@@ -175,7 +183,38 @@ def _record(made: DocxDocument, document: Document) -> None:
         table.rows[n]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # noqa: SLF001
     _no_cell_margins(table)
     lines = sum(1 + int(page.width(text) * page.FOOTER_PT > block.pt - 2 * page.FOOTER_PT) for text in texts)
-    page.at_block_foot(made, [table._tbl], height=Pt(lines * page.FOOTER_PT * 2 + 4))  # noqa: SLF001
+    height = Pt(lines * page.FOOTER_PT * 2 + 4)
+    break_before = _even_last_page(made, table._tbl, height.pt)  # noqa: SLF001
+    anchor = page.at_block_foot(made, [table._tbl], height=height)  # noqa: SLF001
+    if break_before:
+        anchor.paragraph_format.page_break_before = True
+
+
+def _even_last_page(made: DocxDocument, record: Any, height_pt: float) -> bool:
+    """7.4.1 and 10: the 版记 on the last page, an even one. It stays on the page where the text ends when that
+    page is even with room for it; otherwise it goes to the foot of the next even page: the next page when the
+    text ends on an odd one, else after a blank odd page, both unnumbered. True: the 版记 starts a page.
+
+    Word honours a section that starts on an even page (inserting the blank page itself); LibreOffice 7.4 starts
+    it on the next page whatever its parity. So the page where the text ends is measured (flow.py) as Word or WPS
+    with the office's fonts and as LibreOffice would lay it out: when both end on the same even page the 版记 stays
+    there or follows a blank page; when LibreOffice ends on an odd page, an even-page section suits both. When
+    LibreOffice ends on an even page and Word on another, the 落款 moves down a line until one of these holds."""
+    record.getparent().remove(record)  # not part of the text's flow
+    name, date = made.element.body.findall(qn("w:p"))[-2:]
+    for _attempt in range(FLOW_EXTRA_LINES + 1):
+        office, server = (flow.measure(made, layout) for layout in flow.LAYOUTS)
+        if server.pages % 2 == 1:
+            break
+        if office.pages == server.pages:
+            if min(office.room_pt, server.room_pt) >= height_pt + FLOW_TOLERANCE_PT:
+                return False  # at the foot of the page where the text ends
+            page.section_after(made, date, start=WD_SECTION.NEW_PAGE, numbered=False)
+            page.paragraph(made)  # the blank odd page, then the even one with the 版记
+            return True
+        name.addprevious(deepcopy(name.getprevious()))  # one more blank line above the 落款, kept with it
+    page.section_after(made, date, start=WD_SECTION.EVEN_PAGE, numbered=True)
+    return False  # the section starts the page
 
 
 def _no_cell_margins(table: Any) -> None:

@@ -1,12 +1,16 @@
-"""The integrity flags over the API: the same flags, the same readers as the page (services.campaign_for)."""
+"""The integrity flags over the API: the same flags, the same readers as the page (services.campaign_for), and
+the office's findings on them (查实 / 排除), the same services as the page's form."""
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
 
+from zoufang.core import limits
 from zoufang.integrity import flags, services
+from zoufang.integrity.models import FlagClearance
 from zoufang.visits.models import Visit
 
 router = Router(tags=["走访真实性提示"])
@@ -17,6 +21,7 @@ class ClearanceOut(Schema):
     reason: str
     by: str
     at: dt.datetime
+    version: int  # what a change of this decision names (POST …/findings)
 
 
 class FlagOut(Schema):
@@ -68,5 +73,78 @@ def flag_list(request: HttpRequest, slug: str, query: Query[FlagsQuery]) -> list
 
 def _decision(decision: Any) -> dict[str, Any]:
     return {"outcome": decision.outcome, "reason": decision.reason, "at": decision.modified_at,
+            "version": decision.version,
             "by": (decision.cleared_by.get_full_name() or decision.cleared_by.get_username())
             if decision.cleared_by else ""}
+
+
+class FindingIn(Schema):
+    key: str = Field(..., min_length=1, max_length=80, description="提示编号（flags 列表中的 key）")
+    outcome: Literal["upheld", "cleared"] = Field(..., description="upheld：核实查实；cleared：核实排除")
+    reason: str = Field(..., max_length=limits.TEXT, description="理由：写明核实了什么（必填）")
+    version: int | None = Field(None, ge=1, description="改变已有结论时填读取时的 version；首次核实不填")
+    starts_on: dt.date | None = Field(None, description="首次核实时提示所在的走访日期范围（与列表的查询相同）")
+    ends_on: dt.date | None = None
+
+
+class FindingOut(ClearanceOut):
+    key: str
+    kind: str
+    cadre: str
+    visits: list[str]
+    recorded: bool  # false: a retry of a finding already recorded, nothing recorded again
+
+
+class FindingRefusedOut(Schema):
+    detail: str
+    code: str
+    outcome: str | None = None
+    version: int | None = None
+
+
+class FindingsQuery(Schema):
+    outcome: Literal["upheld", "cleared"] | None = None
+
+
+@router.get("/{slug}/findings", response=list[FindingOut],
+            summary="走访办的核实结论（查实、排除），最近的在前；含计算已不再给出的提示的结论（查实的仍计入考核）。"
+                    "仅走访办、领导和考核管理组可见")
+def finding_list(request: HttpRequest, slug: str, query: Query[FindingsQuery]) -> list[dict[str, Any]]:
+    campaign = services.campaign_for(request.user, slug)
+    found = FlagClearance.objects.filter(campaign=campaign).select_related("cleared_by", "cadre")
+    if query.outcome:
+        found = found.filter(outcome=query.outcome)
+    decisions = list(found.order_by("-modified_at", "-id"))
+    wanted = {pk for d in decisions for pk in d.visit_ids}
+    public = dict(Visit.objects.filter(pk__in=wanted).values_list("pk", "public_id")) if wanted else {}
+    return [_finding(d, public, recorded=True) for d in decisions]
+
+
+def _finding(decision: FlagClearance, public: dict[int, Any], *, recorded: bool) -> dict[str, Any]:
+    return {**_decision(decision), "key": decision.key, "kind": decision.kind,
+            "cadre": str(decision.cadre.public_id), "recorded": recorded,
+            "visits": [str(public[pk]) for pk in decision.visit_ids if pk in public]}
+
+
+@router.post("/{slug}/findings", response={200: FindingOut, 400: FindingRefusedOut, 403: FindingRefusedOut,
+                                           409: FindingRefusedOut},
+             summary="记录核实结论：查实（upheld，计入考核）或排除（cleared），写明理由；走访办专用，记入审计。"
+                     "首次核实不填 version；改变结论填读取时的 version，别人已改过则返回 409（不覆盖）。"
+                     "同一结论、同一理由重发视为重试，原样返回（recorded=false）")
+def record_finding(request: HttpRequest, slug: str, body: FindingIn) -> Any:
+    campaign = services.campaign_for(request.user, slug)
+    if not services.may_clear(request.user, campaign):
+        return Status(403, {"detail": _("只有走访办可以核实真实性提示"), "code": "forbidden"})
+    period = None if body.starts_on is None and body.ends_on is None else (body.starts_on, body.ends_on)
+    try:
+        decision, recorded = services.record_finding(request.user, campaign, body.key, body.outcome, body.reason,
+                                                     version=body.version, period=period)
+    except services.DecisionConflict as exc:
+        current = exc.current
+        return Status(409, {"detail": str(exc), "code": "conflict", "outcome": current.outcome if current else None,
+                            "version": current.version if current else None})
+    except services.ClearRefused as exc:
+        return Status(400, {"detail": str(exc), "code": "invalid"})
+    decision = FlagClearance.objects.select_related("cleared_by", "cadre").get(pk=decision.pk)
+    public = dict(Visit.objects.filter(pk__in=decision.visit_ids).values_list("pk", "public_id"))
+    return _finding(decision, public, recorded=recorded)

@@ -23,6 +23,14 @@ class ClearRefused(Exception):
     pass
 
 
+class DecisionConflict(ClearRefused):
+    """Someone decided the flag, or changed its decision, since the caller read it: refused, never overwritten."""
+
+    def __init__(self, message: str, current: FlagClearance | None) -> None:
+        super().__init__(message)
+        self.current = current
+
+
 def campaign_for(user: Any, slug: str) -> Campaign:
     """The campaign whose flags `user` reads: office, leaders, assessors and the city office over its area
     (never a cadre, a unit's handler or the third party); Http404 otherwise."""
@@ -63,8 +71,9 @@ def decide(user: Any, campaign: Campaign, key: str, reason: str, period: flags.P
     if flag is None:
         raise ClearRefused(_("找不到这条提示（数据可能已变化），请刷新页面"))
     if flag.clearance is not None:
-        raise ClearRefused(_("这条提示已于 %(at)s %(what)s") % {
-            "at": f"{clock.local(flag.clearance.modified_at):%Y-%m-%d}", "what": flag.clearance.get_outcome_display()})
+        raise DecisionConflict(_("这条提示已于 %(at)s %(what)s") % {
+            "at": f"{clock.local(flag.clearance.modified_at):%Y-%m-%d}", "what": flag.clearance.get_outcome_display()},
+            flag.clearance)
     first = Visit.objects.filter(pk__in=flag.visit_ids[:1]).values_list("visited_at", flat=True).first()
     try:
         with transaction.atomic():
@@ -77,7 +86,8 @@ def decide(user: Any, campaign: Campaign, key: str, reason: str, period: flags.P
                          changes={"outcome": outcome, "evidence": flag.evidence, "reason": reason,
                                   "visits": flag.visit_ids})
     except IntegrityError:
-        raise ClearRefused(_("这条提示刚刚已被别人核实")) from None
+        raise DecisionConflict(_("这条提示刚刚已被别人核实"),
+                               FlagClearance.objects.filter(campaign=campaign, key=key).first()) from None
     return decision
 
 
@@ -89,18 +99,21 @@ def uphold_flag(user: Any, campaign: Campaign, key: str, reason: str, period: fl
     return decide(user, campaign, key, reason, period, FlagClearance.Outcome.UPHELD)
 
 
-def revise(user: Any, campaign: Campaign, key: str, outcome: str, reason: str, expected: str) -> FlagClearance:
+def revise(user: Any, campaign: Campaign, key: str, outcome: str, reason: str, expected: str | None = None,
+           version: int | None = None) -> FlagClearance:
     """A decision is changed only by a new recorded decision: the office turns 排除 into 查实 or back, with its
-    reason; audited with the old and the new. `expected` is the outcome the page showed: if someone changed it
-    meanwhile, the revision is refused rather than overwriting theirs."""
+    reason; audited with the old and the new. `expected` is the outcome the page showed (`version`, the decision's
+    version an API client read): if someone changed it meanwhile, the revision is refused rather than overwriting
+    theirs."""
     reason = _checked_reason(user, campaign, outcome, reason)
     with transaction.atomic():
         decision = FlagClearance.objects.select_for_update().filter(campaign=campaign, key=key).first()
         if decision is None:
             raise ClearRefused(_("这条提示还没有核实结论"))
-        if decision.outcome != expected:
-            raise ClearRefused(_("这条提示的结论刚刚已被改为%(what)s，请刷新后再改") % {
-                "what": decision.get_outcome_display()})
+        if (expected is not None and decision.outcome != expected) or (version is not None
+                                                                        and decision.version != version):
+            raise DecisionConflict(_("这条提示的结论刚刚已被改为%(what)s，请刷新后再改") % {
+                "what": decision.get_outcome_display()}, decision)
         if decision.outcome == outcome:
             raise ClearRefused(_("这条提示已是%(what)s") % {"what": decision.get_outcome_display()})
         before = {"outcome": decision.outcome, "reason": decision.reason,
@@ -113,6 +126,25 @@ def revise(user: Any, campaign: Campaign, key: str, outcome: str, reason: str, e
                      summary=f"改变真实性提示核实结论：{decision.get_outcome_display()}（{key}）",
                      changes={"before": before, "outcome": outcome, "reason": reason})
     return decision
+
+
+def record_finding(user: Any, campaign: Campaign, key: str, outcome: str, reason: str, *, version: int | None,
+                   period: flags.Period = None) -> tuple[FlagClearance, bool]:
+    """The API's finding (查实 or 排除, with its reason): a first decision without `version`, a change of the
+    decision at the version the caller read. A retry of a request already recorded (the same outcome and reason)
+    answers the decision as it stands and records nothing again: (decision, whether this call recorded it)."""
+    current = FlagClearance.objects.filter(campaign=campaign, key=key).select_related("cleared_by").first()
+    if current is not None and (current.outcome, current.reason) == (outcome, reason.strip()):
+        _checked_reason(user, campaign, outcome, reason)  # a retry is still the office's alone
+        return current, False
+    if version is None:
+        try:
+            return decide(user, campaign, key, reason, period, outcome), True
+        except DecisionConflict as exc:  # decided meanwhile: the same finding is the retry's answer
+            if exc.current is not None and (exc.current.outcome, exc.current.reason) == (outcome, reason.strip()):
+                return exc.current, False
+            raise
+    return revise(user, campaign, key, outcome, reason, version=version), True
 
 
 def parse_period(params: Any) -> tuple[dt.date | None, dt.date | None] | None:

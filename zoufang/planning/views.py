@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -104,7 +104,10 @@ def plan_unit(request: HttpRequest, public_id: Any) -> HttpResponse:
     one visitor's list at a time (`?cadre=`), UNIT_PAGE_SIZE rows a page after a cursor: the page never reads
     every assignment of the unit."""
     campaign = _office_campaign(request)
-    unit = get_object_or_404(Unit, public_id=public_id)
+    unit = get_object_or_404(Unit.objects.select_related("region"), public_id=public_id)
+    if not (unit.region is None or unit.region.path.startswith(campaign.scope.path)
+            or Quota.objects.filter(campaign=campaign, unit=unit).exists()):
+        raise Http404  # another town's unit, with no part in this campaign: as if it were not there
     quotas: dict[tuple[int | None, str], int] = defaultdict(int)
     for cadre_id, kind, n in (Quota.objects.filter(campaign=campaign, unit=unit).order_by()
                               .values_list("cadre_id", "target_kind").annotate(n=Sum("count"))):

@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from zoufang import clock
+from zoufang.accounts.masking import scrub
 from zoufang.forms import xlsform
 
 GOOD, FAIRLY_GOOD, AVERAGE, POOR = "good", "fairly_good", "average", "poor"
@@ -68,8 +69,9 @@ def read_ratings(spec: dict[str, Any], labels: list[str], data: dict[str, Any]) 
             continue
         words = dict((c[0], c[1]) for c in choices)
         four = is_four_grade(choices)
+        # A value outside the form's choices (an import, an old wording) shows as given, personal numbers scrubbed.
         found.append(Rating(aspect, str(value), str(LABELS[value]) if four and value in LABELS
-                            else words.get(str(value), str(value)), four and value in LABELS))
+                            else words.get(str(value)) or scrub(str(value)), four and value in LABELS))
     return found
 
 

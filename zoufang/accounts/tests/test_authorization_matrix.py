@@ -50,7 +50,9 @@ except ImportError:  # a tree without the second factor
 
 OPENAPI = Path(__file__).resolve().parents[3] / "docs" / "openapi.json"
 ROLES = ["office", "leader", "dept", "village", "auditor", "city", "outsider", "paichusuo", "jianguansuo", "anonymous",
-         "partner", "fuban", "xuanchuan"]
+         "partner", "fuban", "xuanchuan", "menghe", "menghe_unit", "xinbei"]
+# The last three: 孟河镇's office, the handler of its 党政班子 (a unit enterprises rated), and the upper office
+# (上级活动办) of 新北区 above it.
 Role = RoleGrant.Role
 AREA = {Role.OFFICE, Role.LEADER, Role.ASSESSOR, Role.CITY_OFFICE, Role.VILLAGE}
 
@@ -172,6 +174,10 @@ SPECS: dict[str, Spec] = {
     "integrity:flags": Spec({"slug": "integrity"}, queries=("", "?cleared=1&from=2017-05-01&to=2017-06-30")),
     "integrity:clear": Spec({"slug": "integrity"}, POST), "integrity:xlsx": Spec({"slug": "integrity"}, POST),
     "api:flag_list": Spec({"slug": "integrity"}, queries=("", "?cleared=true&starts_on=2017-05-01")),
+    # The office's findings (查实 / 排除) over the API: read like the flags, recorded by the office only (403 for a
+    # leader, assessor or city office of the area).
+    "api:finding_list": Spec({"slug": "integrity"}, queries=("", "?outcome=upheld")),
+    "api:record_finding": Spec({"slug": "integrity"}),
     # 典型: nominated from a visit or a case by those who may (404 for others); published ones read by the campaign's
     # office, leaders, assessors, city office, 宣传报道组, villages, units and cadres; drafts by the 宣传报道组, the
     # office and the nominator; edited, published and declined by the 宣传报道组 only.
@@ -630,7 +636,16 @@ def full_numbers(text: str, plant: Plant) -> Iterator[tuple[str, tuple[str, int]
 
 @pytest.fixture(scope="module")
 def matrix_town(demo: Any, django_db_blocker: Any) -> Any:
+    from zoufang.accounts.services import ensure_user
+    from zoufang.conftest import PASSWORD
+    from zoufang.demo.menghe import load_menghe_demo
+
     with django_db_blocker.unblock():
+        menghe = load_menghe_demo()  # a second town, with enterprise ratings and 督查 items of its own
+        ensure_user("xinbei", PASSWORD, full_name="新北区活动办", role=Role.CITY_OFFICE, region=menghe.scope.parent)
+        rated = Unit.objects.get(name="孟河镇党政班子")
+        ensure_user("menghe_unit", PASSWORD, full_name="孟河镇党政班子承办人", role=Role.UNIT_HANDLER, unit=rated,
+                    region=rated.region)
         plant = Plant()
         _plant(plant)
         _documents()
@@ -808,3 +823,63 @@ def _run(classified: list[tuple[str, str, Spec]], oracle: Oracle, clients: dict[
                     else:
                         leaks.append(f"{where}: full number {number} of {kind} #{pk}")
     return tried, leaks, seen, full_seen
+
+
+@pytest.mark.django_db
+def test_ratings_are_each_town_s_own_a_unit_s_its_own_and_the_upper_office_s_read_only(matrix_town, settings):
+    """孟河镇's ratings (锦溪镇's campaign rates no department): its office reads every department, its 党政班子's
+    handler its own only, the upper office of 新北区 all of them with personal numbers masked and changes no
+    督查 item; none of them reads 锦溪镇's, and 锦溪镇's office and 昆山's upper office do not read 孟河镇's."""
+    from django.contrib.auth import get_user_model
+
+    from zoufang.demo.menghe import SLUG as MENGHE
+    from zoufang.ratings.models import SupervisionItem
+
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=ROLES)}
+    jinxi = Campaign.objects.exclude(slug=MENGHE).order_by("pk").first().slug
+    clients = {}
+    for name in ("menghe", "menghe_unit", "xinbei", "office", "city"):
+        secret = ApiToken.new_secret()  # the API by token, the pages by session, as the matrix calls them
+        ApiToken.objects.create(user=users[name], digest=ApiToken.digest_of(secret),
+                                expires_at=timezone.now() + dt.timedelta(days=1))
+        clients[name] = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+        clients[name].force_login(users[name])
+        if verify_session is not None:
+            verify_session(clients[name], users[name])
+    everyone = {u["name"] for u in clients["menghe"].get(f"/api/v1/ratings/{MENGHE}/units").json()}
+    assert len(everyone) > 1
+    assert {u["name"] for u in clients["xinbei"].get(f"/api/v1/ratings/{MENGHE}/units").json()} == everyone
+    own = users["menghe_unit"].role_grants.get().unit
+    assert [u["name"] for u in clients["menghe_unit"].get(f"/api/v1/ratings/{MENGHE}/units").json()] == [own.name]
+    assert {i["unit_name"] for i in clients["menghe_unit"].get(f"/api/v1/ratings/{MENGHE}/items").json()} \
+        <= {own.name}
+    other = Unit.objects.filter(name__in=everyone - {own.name}).first()
+    assert clients["menghe_unit"].get(f"/ratings/{MENGHE}/units/{other.public_id}/").status_code == 404
+    for name in ("menghe", "menghe_unit", "xinbei"):
+        assert clients[name].get(f"/ratings/{jinxi}/").status_code == 404, name
+        assert clients[name].get(f"/api/v1/ratings/{jinxi}/units").status_code == 404, name
+    for name in ("office", "city"):
+        assert clients[name].get(f"/ratings/{MENGHE}/").status_code == 404, name
+        assert clients[name].get(f"/api/v1/ratings/{MENGHE}/items").status_code == 404, name
+    # The upper office reads every department's comments, personal numbers masked (they were planted) …
+    for unit in clients["xinbei"].get(f"/api/v1/ratings/{MENGHE}/units").json():
+        detail = clients["xinbei"].get(f"/api/v1/ratings/{MENGHE}/units/{unit['unit']}")
+        assert detail.status_code == 200
+        assert not list(full_numbers(shown(detail), matrix_town)), unit["name"]
+    assert clients["xinbei"].get(f"/ratings/{MENGHE}/").status_code == 200
+    # … and changes nothing: the API refuses, the page's form saves nothing.
+    item = SupervisionItem.objects.filter(campaign__slug=MENGHE, status=SupervisionItem.Status.OPEN).first()
+    before = (item.version, item.assignee_id, item.status, item.result)
+    api = f"/api/v1/ratings/{MENGHE}/items/{item.public_id}"
+    for name in ("xinbei", "menghe_unit"):
+        assign = clients[name].post(f"{api}/assign", {"version": item.version, "assignee": "menghe"},
+                                    content_type="application/json")
+        close = clients[name].post(f"{api}/close", {"version": item.version, "result": "已落实"},
+                                   content_type="application/json")
+        assert (assign.status_code, close.status_code) == ((403, 403) if name == "xinbei" or item.unit_id == own.pk
+                                                           else (404, 404)), name
+        clients[name].post(f"/ratings/{MENGHE}/items/{item.public_id}/", {"action": "close", "version": item.version,
+                                                                          "result": "已落实"})
+    item.refresh_from_db()
+    assert (item.version, item.assignee_id, item.status, item.result) == before

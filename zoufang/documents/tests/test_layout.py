@@ -16,6 +16,7 @@ from zoufang.documents.models import Document
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2017, 6, 15)
+LINE = "各单位要对照走访任务清单逐户逐企上门，做到应访尽访，不留死角"[:26]  # one full line after the indent
 
 
 def issued(town: Any, kind: str) -> Any:
@@ -204,3 +205,46 @@ def test_without_a_cjk_font_drawing_fails_with_a_chinese_message(monkeypatch: An
             charts.cjk_font()
     finally:
         charts.cjk_font.cache_clear()
+
+
+def test_a_chart_of_many_rows_is_drawn_in_parts_that_fit_the_page() -> None:
+    """A town has some 60 units: one chart of them all would be taller than the text block (LibreOffice shrank it
+    to a sliver); parts of at most MAX_BARS bars, the rows shared out evenly, each fits with its caption."""
+    from PIL import Image
+
+    rows = [[f"单位{n}", n % 7, 1, 10.0 * (n % 10)] for n in range(60)] + [["合计", 0, 0, 0.0]]
+    block = {"caption": "各单位走访完成情况", "header": ["单位", "应走访", "已走访", "完成率（%）"], "rows": rows,
+             "plot": [3], "percent": True, "total_row": True}
+    parts = charts.bar_charts(block)
+    assert len(parts) == 3
+    for part in parts:
+        image = Image.open(io.BytesIO(part))
+        printed_mm = image.height / image.width * 150  # printed 150 mm wide
+        assert printed_mm < 225 - 15, printed_mm
+    assert len(charts.bar_charts({**block, "rows": rows[:20] + rows[-1:]})) == 1
+
+
+@pytest.mark.parametrize(("lines", "sections", "break_before"), [(3, 2, False), (15, 1, False), (25, 2, True),
+                                                                  (35, 2, False)])
+def test_the_record_goes_to_an_even_page_by_the_text_s_measured_end(office_town: Any, lines: int, sections: int,
+                                                                    break_before: bool) -> None:
+    """Where the text ends (flow.py): page 1 → an even-page section; page 2 with room → the same page; a full
+    page 2 → an unnumbered section, a blank page and the 版记's page; page 3 → an even-page section.
+    tests/test_pdf_pages.py prints the same bodies with LibreOffice."""
+    from docx.enum.section import WD_SECTION
+
+    office = office_town.users["office"]
+    draft = services.generate_draft(office_town.campaign, Document.Kind.CIRCULAR,
+                                    *services.default_period(Document.Kind.CIRCULAR, DAY), by=office)
+    draft.sections = [{"key": "progress", "heading": "一、走访进展情况", "text": "\n".join([LINE] * lines)}]
+    draft.save()
+    docx = read_docx(io.BytesIO(services.file_of(services.issue_document(draft, by=office), by=office)))
+    assert len(docx.sections) == sections
+    anchor = _anchor(docx).getparent().getparent().getparent()
+    assert (anchor.pPr is not None and anchor.pPr.find(qn("w:pageBreakBefore")) is not None) == break_before
+    if sections == 2:
+        last = docx.sections[-1]
+        assert last.start_type == (WD_SECTION.NEW_PAGE if break_before else WD_SECTION.EVEN_PAGE)
+        assert last.footer.is_linked_to_previous == (not break_before)  # the blank page and the 版记's: no numbers
+        # The break sits in the 成文日期's paragraph, not in an empty one of its own that could take a line.
+        assert docx.paragraphs[-2].text == "2017年6月15日" or docx.paragraphs[-3].text == "2017年6月15日"

@@ -1,0 +1,114 @@
+"""The office's findings over the API (查实 / 排除): the page's permissions and audit, a retry recorded once, a
+change at a stale version refused with 409, never overwriting."""
+
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from zoufang.accounts.models import AuditEvent
+from zoufang.integrity.models import FlagClearance
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client: Any, slug: str, token: dict[str, str], **body: Any) -> Any:
+    return client.post(f"/api/v1/integrity/{slug}/findings", body, content_type="application/json", **token)
+
+
+def test_it_records_a_finding_audited_and_answers_a_retry_with_it_once(client, visiting, desk_entry, api_token):
+    slug, key, office = visiting.campaign.slug, f"late_bulk:{desk_entry[0].pk}", api_token("office")
+    first = _post(client, slug, office, key=key, outcome="upheld", reason="入户核实：5月未走访，系补造")
+    assert first.status_code == 200, first.content
+    body = first.json()
+    assert (body["outcome"], body["version"], body["recorded"], body["kind"]) == ("upheld", 1, True, "late_bulk")
+    assert body["visits"] == [str(v.public_id) for v in desk_entry]
+    retry = _post(client, slug, office, key=key, outcome="upheld", reason="入户核实：5月未走访，系补造")
+    assert retry.status_code == 200
+    assert (retry.json()["version"], retry.json()["recorded"]) == (1, False)
+    assert FlagClearance.objects.get().outcome == "upheld"
+    assert AuditEvent.objects.filter(object_type="integrity.FlagClearance").count() == 1
+    listed = client.get(f"/api/v1/integrity/{slug}/flags", **office).json()[0]["flags"][0]
+    assert (listed["upheld"]["version"], listed["upheld"]["reason"]) == (1, "入户核实：5月未走访，系补造")
+    findings = client.get(f"/api/v1/integrity/{slug}/findings?outcome=upheld", **office).json()
+    assert [(f["key"], f["outcome"]) for f in findings] == [(key, "upheld")]
+    assert client.get(f"/api/v1/integrity/{slug}/findings?outcome=cleared", **office).json() == []
+
+
+def test_a_change_names_the_version_it_read_and_a_stale_one_is_refused(client, visiting, desk_entry, api_token):
+    slug, key, office = visiting.campaign.slug, f"late_bulk:{desk_entry[0].pk}", api_token("office")
+    assert _post(client, slug, office, key=key, outcome="cleared", reason="电话核实属实").status_code == 200
+    # A second office's first decision, made from the same list: refused, the 排除 stands.
+    second = _post(client, slug, office, key=key, outcome="upheld", reason="我看是补造")
+    assert second.status_code == 409
+    assert (second.json()["outcome"], second.json()["version"]) == ("cleared", 1)
+    assert "已于" in second.json()["detail"]
+    changed = _post(client, slug, office, key=key, outcome="upheld", reason="复查：系补造", version=1)
+    assert (changed.status_code, changed.json()["version"], changed.json()["recorded"]) == (200, 2, True)
+    stale = _post(client, slug, office, key=key, outcome="cleared", reason="属实", version=1)
+    assert stale.status_code == 409
+    assert stale.json()["detail"] == "这条提示的结论刚刚已被改为核实查实，请刷新后再改"
+    assert stale.json()["version"] == 2
+    decision = FlagClearance.objects.get()
+    assert (decision.outcome, decision.reason, decision.version) == ("upheld", "复查：系补造", 2)
+    row = AuditEvent.objects.filter(object_type="integrity.FlagClearance").order_by("-id").first()
+    assert row.changes["before"]["outcome"] == "cleared"
+
+
+def test_only_the_office_records_findings_with_a_reason(client, visiting, desk_entry, api_token):
+    slug, key = visiting.campaign.slug, f"late_bulk:{desk_entry[0].pk}"
+    refused = _post(client, slug, api_token("leader"), key=key, outcome="upheld", reason="我看是假的")
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "只有走访办可以核实真实性提示"
+    for name in ("dept", "auditor"):
+        assert _post(client, slug, api_token(name), key=key, outcome="upheld", reason="假的").status_code == 404
+    empty = _post(client, slug, api_token("office"), key=key, outcome="upheld", reason="  ")
+    assert (empty.status_code, empty.json()["detail"]) == (400, "查实理由：必填，写明核实了什么")
+    unknown = _post(client, slug, api_token("office"), key="late_bulk:0", outcome="cleared", reason="属实")
+    assert unknown.status_code == 400
+    assert not FlagClearance.objects.exists()
+    assert client.get(f"/api/v1/integrity/{slug}/findings", **api_token("leader")).json() == []
+    assert client.get(f"/api/v1/integrity/{slug}/findings", **api_token("dept")).status_code == 404
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers; the row lock is PG's")
+@pytest.mark.django_db(transaction=True)
+def test_offices_deciding_at_once_one_wins_the_others_hear_409(visiting, desk_entry):
+    """Two first decisions, then two changes at the same version, each pair at once: one is recorded, the other
+    refused (the unique constraint, then the row lock and version), never overwriting the first."""
+    from zoufang.integrity import services
+
+    office, campaign, key = visiting.users["office"], visiting.campaign, f"late_bulk:{desk_entry[0].pk}"
+
+    def race(calls: list[tuple[str, str, int | None]]) -> tuple[list[Any], list[BaseException]]:
+        start = threading.Barrier(len(calls))
+        done: list[Any] = []
+        refused: list[BaseException] = []
+
+        def call(outcome: str, reason: str, version: int | None) -> None:
+            try:
+                start.wait()
+                done.append(services.record_finding(office, campaign, key, outcome, reason, version=version))
+            except services.DecisionConflict as error:
+                refused.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=call, args=args) for args in calls]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return done, refused
+
+    done, refused = race([("upheld", "入户核实：系补造", None), ("cleared", "电话核实属实", None)])
+    assert (len(done), len(refused)) == (1, 1)
+    first = FlagClearance.objects.get()
+    assert first.outcome == done[0][0].outcome
+    other = "cleared" if first.outcome == "upheld" else "upheld"
+    done, refused = race([(other, "复查甲", 1), (other, "复查乙", 1)])
+    assert (len(done), len(refused)) == (1, 1)
+    decision = FlagClearance.objects.get()
+    assert (decision.version, decision.reason) == (2, done[0][0].reason)
+    assert AuditEvent.objects.filter(object_type="integrity.FlagClearance").count() == 2
