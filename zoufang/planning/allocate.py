@@ -128,10 +128,8 @@ def place(demands: Mapping[Key, int], supplies: Mapping[Key, int], *,
                 s = min(exact, key=rank.__getitem__)
             else:
                 negative, _, s = heap[0]
-                if -negative != left[s]:  # stale entry
+                if -negative != left[s]:  # stale: every take below pushed the supply's new size already
                     heapq.heappop(heap)
-                    if left[s] > 0:
-                        heapq.heappush(heap, (-left[s], rank[s], s))
                     continue
             before = left[s]
             take(d, s, need[d])

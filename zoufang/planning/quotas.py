@@ -446,8 +446,11 @@ def _plan_departments(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, 
     for unit_id, n in unplaced.items():
         plan.notes.append(f"{snap.units[unit_id].name}：{label}应为{unit_demand[unit_id]}，各村只余"
                           f"{unit_demand[unit_id] - n}")
+    by_unit: dict[Any, dict[Any, int]] = defaultdict(dict)  # in the pairs' order, as a filter per unit gave it
+    for (u, v), n in pairs.items():
+        by_unit[u][v] = n
     for unit_id in units:
-        villages = {v: n for (u, v), n in pairs.items() if u == unit_id}
+        villages = by_unit.get(unit_id, {})
         for v, n in villages.items():
             supply[v] -= n
         members = [c for c in snap.cadres_by_unit.get(unit_id, ()) if per_cadre.get(c)]

@@ -18,8 +18,13 @@ _DIGITS = re.compile(r"(\d+)")
 
 
 def address_key(address: str) -> tuple[Any, ...]:
-    """“第2居民小组10号” after “第2居民小组9号”: numbers compared as numbers."""
-    return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(address))
+    """“第2居民小组10号” after “第2居民小组9号”: numbers compared as numbers.
+
+    The split by a capturing group alternates text (even places, never a digit) and digits (odd places).
+    """
+    parts: list[Any] = _DIGITS.split(address)
+    parts[1::2] = map(int, parts[1::2])
+    return tuple(parts)
 
 
 @dataclass
@@ -130,6 +135,7 @@ def take_snapshot(campaign: Campaign) -> Snapshot:
     rows: dict[str, dict[int, list[tuple[Any, ...]]]] = {c.key: {} for c in classes}
     real_kind: dict[int, str] = {}
     interviewee: dict[int, int] = {}
+    class_of: dict[tuple[str, bool, str], str] = {}  # (kind, is_key, scale) -> the first class matching it
     for pk, kind, region_id, address, is_key, scale, cadre_id in (
         Target.objects.filter(kind__in=kinds, archived_on__isnull=True, region__path__startswith=town.path)
         .order_by().values_list("id", "kind", "region_id", "address", "is_key", "scale", "cadre_id")
@@ -138,7 +144,9 @@ def take_snapshot(campaign: Campaign) -> Snapshot:
         village = region_village.get(region_id)
         if village is None:
             continue
-        key = next(c.key for c in classes if c.matches(kind, is_key, scale))
+        key = class_of.get((kind, is_key, scale))
+        if key is None:
+            key = class_of[(kind, is_key, scale)] = next(c.key for c in classes if c.matches(kind, is_key, scale))
         rows[key].setdefault(village, []).append((region_path[region_id], address_key(address), pk))
         real_kind[pk] = kind
         if cadre_id is not None:
