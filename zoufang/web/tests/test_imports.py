@@ -12,9 +12,9 @@ from zoufang.registry.tests.factories import id_number
 from zoufang.web import import_views
 from zoufang.web.import_views import PENDING_DIR, purge_stale_pending
 
-# The files' people are born on a day the factories never use: TargetFactory numbers its households by a
-# per-process sequence modulo 1000 (born 1970-01-01), so id_number(901) collided with the 5,901st household a
-# worker had made — a duplicate ID number, and a failed check, depending on which tests ran before.
+# The files' people are born on a day neither the factories (FACTORY_BORN onwards) nor other tests use: when the
+# factories numbered households born 1970-01-01, id_number(901) collided with the 5,901st household a worker had
+# made — a duplicate ID number, and a failed check, depending on which tests ran before.
 FILE_BORN = dt.date(1981, 3, 3)
 HEADER = "户别,村（社区）,村民小组,网格,户主姓名,家庭人口,联系电话,身份证号码,地址,困难家庭\n"
 
