@@ -166,6 +166,31 @@ def town(db: Any) -> Town:
 
 
 DEMO_FIXTURE = "demo"
+SNAPSHOTS = pytest.StashKey[ExitStack]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The run's folder of fixture snapshots (zoufang/core/testsnap.py), made by the controller before it starts
+    the pytest-xdist workers, which find it in their environment."""
+    if not hasattr(config, "workerinput"):
+        from zoufang.core.testsnap import run_folder
+
+        stack = config.stash[SNAPSHOTS] = ExitStack()
+        stack.enter_context(run_folder())
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    stack = config.stash.get(SNAPSHOTS, None)
+    if stack is not None:
+        stack.close()
+
+
+def menghe_campaign() -> Campaign:
+    """孟河镇 added to the demo (inside the module's savepoint): loaded once a run, written back elsewhere."""
+    from zoufang.core.testsnap import built
+    from zoufang.demo.menghe import load_menghe_demo
+
+    return Campaign.objects.get(pk=built("menghe", lambda: load_menghe_demo().pk))
 
 
 def _uses_demo(item: pytest.Item | None) -> bool:
@@ -173,14 +198,13 @@ def _uses_demo(item: pytest.Item | None) -> bool:
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests that use the demo run first, one after the other; then the rest in pytest-django's order.
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The tests that use the demo run in blocks, one block a pytest-xdist worker; the rest in pytest-django's order.
 
-    The demo is loaded once for all of them (`SharedDemo`) inside a transaction that stays open while they
-    run: none of them may be transactional (a live server could not see the uncommitted demo, a flush would
-    delete it). It is rolled back after the last of them, before any other test runs. Under pytest-xdist
-    (`--dist load` hands out the tests in this order) they come first on the worker that gets them, in
-    practice one; a worker that gets more of them later loads the demo again, never inside other tests.
+    The demo is loaded for a block (`SharedDemo`) inside a transaction that stays open while its tests run: none
+    of them may be transactional (a live server could not see the uncommitted demo, a flush would delete it). It
+    is rolled back after the last of them, before any other test runs. The first worker to need it loads it and
+    records it (zoufang/core/testsnap.py); the others write the record back in seconds.
     """
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
@@ -189,7 +213,50 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if _uses_demo(item) and (transactional or "transactional_db" in fixtures or "live_server" in fixtures):
             raise pytest.UsageError(f"{item.nodeid}: the demo is shared by the tests that use it inside one "
                                     "transaction; a transactional test or a live server cannot use it")
-    items.sort(key=lambda item: not _uses_demo(item))  # stable: the order within each part is kept
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
+    items[:] = spread(items, workers)
+
+
+def _module(item: pytest.Item) -> str:
+    return item.nodeid.split("::", 1)[0]
+
+
+def spread(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
+    """The order that gives each of `workers` pytest-xdist workers one block of the demo's tests.
+
+    `--dist load` first hands each worker a run of consecutive tests (a quarter of its share; xdist's
+    LoadScheduling) and the rest one by one as they finish. The demo's tests, kept by module and in order, are
+    cut into one block a worker: the first worker's block opens its run (it loads and records the demo), every
+    other worker's closes its run, so that the record is there when that worker reaches it, after tests of its
+    own. With one worker, or when a block would not fit in a run, the demo's tests simply come first.
+    """
+    demo = [item for item in items if _uses_demo(item)]
+    rest = [item for item in items if not _uses_demo(item)]
+    run = len(items) // max(workers, 1) // 4
+    blocks = _blocks(demo, workers)
+    fits = len(blocks) == workers and all(len(block) <= run for block in blocks) and workers * run <= len(items)
+    if workers < 2 or not demo or not fits:
+        return demo + rest
+    ordered: list[pytest.Item] = list(blocks[0])
+    others = iter(rest)
+    ordered += [next(others) for _ in range(run - len(blocks[0]))]
+    for block in blocks[1:]:
+        ordered += [next(others) for _ in range(run - len(block))] + block
+    return ordered + list(others)
+
+
+def _blocks(demo: list[pytest.Item], workers: int) -> list[list[pytest.Item]]:
+    """The demo's tests in `workers` blocks of about as many tests each, a module never cut in two."""
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in demo:
+        modules.setdefault(_module(item), []).append(item)
+    blocks: list[list[pytest.Item]] = [[]]
+    share = len(demo) / max(workers, 1)
+    for tests in modules.values():
+        if blocks[-1] and len(blocks) < workers and len(blocks[-1]) + len(tests) / 2 > share:
+            blocks.append([])
+        blocks[-1] += tests
+    return blocks
 
 
 @contextmanager
@@ -217,13 +284,14 @@ class SharedDemo:
         if self._campaign is None:
             from django.test import override_settings
 
+            from zoufang.core.testsnap import built
             from zoufang.demo.loader import load_demo
 
             self._open.enter_context(rolled_back(self._blocker))
             try:
                 # The tests' own fast hasher (_test_settings is not in force yet for a wider-scoped fixture).
                 with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-                    self._campaign = load_demo().pk
+                    self._campaign = built("demo", lambda: load_demo().pk)
             except BaseException:
                 self._open.close()
                 raise

@@ -638,10 +638,10 @@ def full_numbers(text: str, plant: Plant) -> Iterator[tuple[str, tuple[str, int]
 def matrix_town(demo: Any, django_db_blocker: Any) -> Any:
     from zoufang.accounts.services import ensure_user
     from zoufang.conftest import PASSWORD
-    from zoufang.demo.menghe import load_menghe_demo
+    from zoufang.conftest import menghe_campaign
 
     with django_db_blocker.unblock():
-        menghe = load_menghe_demo()  # a second town, with enterprise ratings and 督查 items of its own
+        menghe = menghe_campaign()  # a second town, with enterprise ratings and 督查 items of its own
         ensure_user("xinbei", PASSWORD, full_name="新北区活动办", role=Role.CITY_OFFICE, region=menghe.scope.parent)
         rated = Unit.objects.get(name="孟河镇党政班子")
         ensure_user("menghe_unit", PASSWORD, full_name="孟河镇党政班子承办人", role=Role.UNIT_HANDLER, unit=rated,

@@ -1,0 +1,213 @@
+"""Big fixture states built once a test run and written back in bulk (tests only, never the product).
+
+The 锦溪镇 demo takes the better part of a minute to load (imports of its tables, the plan, visits, cases and
+documents), and every pytest-xdist worker that runs a test using it used to load it again, on SQLite and again on
+PostgreSQL; 孟河镇 on top of it likewise, once a module. `built(name, build)` runs `build` once a run: the first
+worker to get there builds the state inside its open transaction, under a file lock, and records the rows the
+build added or changed, table by table; every other worker, and the same worker the next time, writes those rows
+back in bulk inside its own transaction (COPY on PostgreSQL, executemany on SQLite), in a few seconds. Rolling
+back removes them as it removed the built ones.
+
+What is recorded is exactly what the database held: PostgreSQL's text COPY format, SQLite's stored values read
+without Django's converters. Only the database is recorded: a build may leave nothing else behind that a test
+needs (files, caches). A build that deletes rows, or changes rows of a table without a primary key, is not
+recorded (the state is still built, only not kept), so a snapshot never differs from the build.
+"""
+
+import fcntl
+import os
+import pickle
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import connection
+
+ENV = "ZOUFANG_TESTSNAP_DIR"
+Row = Any  # a PostgreSQL COPY text line (bytes) or a SQLite row (tuple of stored values)
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    pk: int | None  # the primary key's position among the columns
+    rows: set[Row] = field(default_factory=set)
+
+
+@dataclass
+class Change:
+    table: str
+    columns: list[str]
+    pk_column: str | None
+    removed: list[Any]  # primary-key values of rows to delete first (the build changed them)
+    added: list[Row]
+
+
+@dataclass
+class Snapshot:
+    result: Any
+    base: dict[str, int]  # rows a table held before the build: a snapshot is written back only onto the same
+    changes: list[Change]
+
+
+class NotRecordable(Exception):
+    """The build did something a snapshot cannot replay (deleted rows, changed a row without a key)."""
+
+
+@contextmanager
+def run_folder() -> Iterator[Path]:
+    """The run's folder for snapshots, shared with the pytest-xdist workers through the environment (they are
+    started after pytest_configure, from the controller's environment); removed at the end of the run."""
+    folder = Path(tempfile.mkdtemp(prefix="zoufang-testsnap-"))
+    os.environ[ENV] = str(folder)
+    try:
+        yield folder
+    finally:
+        os.environ.pop(ENV, None)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def built(name: str, build: Callable[[], Any]) -> Any:
+    """`build()`'s result, with the rows it writes in the database: built here, or written back from the run's
+    snapshot of an earlier build. Call it inside a transaction (the rows go when it is rolled back)."""
+    from zoufang.core.testdb import is_superuser, migrations_digest
+
+    folder = os.environ.get(ENV)
+    if not folder or (connection.vendor == "postgresql" and not is_superuser(connection)):
+        return build()
+    path = Path(folder) / f"{name}-{connection.vendor}-{migrations_digest()}.pickle"
+    with _locked(path.with_suffix(".lock")):
+        if path.exists():
+            snapshot = pickle.loads(path.read_bytes())  # noqa: S301 - written by this run, in its own folder
+            if snapshot.base == _counts():
+                _write(snapshot.changes)
+                return snapshot.result
+            return build()  # another starting point than the recorded build's
+        before = _read()
+        result = build()
+        try:
+            changes = _changes(before, _read())
+        except NotRecordable:
+            return result
+        snapshot = Snapshot(result, {name: len(table.rows) for name, table in before.items()}, changes)
+        partial = path.with_suffix(".part")
+        partial.write_bytes(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL))
+        partial.rename(path)
+        return result
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _tables() -> list[str]:
+    return sorted(t for t in connection.introspection.table_names() if not t.startswith("sqlite_"))
+
+
+def _counts() -> dict[str, int]:
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in _tables():
+            cursor.execute(f"SELECT count(*) FROM {quote(table)}")  # noqa: S608 - the database's own table names
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def _read() -> dict[str, Table]:
+    with connection.cursor() as cursor:
+        tables = {}
+        for table in _tables():
+            columns = [c.name for c in connection.introspection.get_table_description(cursor, table)]
+            keys = connection.introspection.get_primary_key_columns(cursor, table) or []
+            pk = columns.index(keys[0]) if len(keys) == 1 else None
+            tables[table] = Table(columns, pk, _rows(cursor, table, columns))
+    return tables
+
+
+def _rows(cursor: Any, table: str, columns: list[str]) -> set[Row]:
+    quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        listed = ", ".join(quote(c) for c in columns)
+        data = bytearray()
+        with cursor.cursor.copy(f"COPY {quote(table)} ({listed}) TO STDOUT") as copy:
+            for block in copy:
+                data += block
+        return set(bytes(data).splitlines())
+    # The stored values, not Django's converted ones: a unary plus makes each column an expression, which
+    # sqlite3 does not convert by its declared type, and which changes no value.
+    cursor.execute(f"SELECT {', '.join('+' + quote(c) for c in columns)} FROM {quote(table)}")  # noqa: S608
+    return set(cursor.fetchall())
+
+
+def _key(row: Row, position: int) -> Any:
+    if isinstance(row, bytes):
+        return row.split(b"\t")[position].decode()
+    return row[position]
+
+
+def _changes(before: dict[str, Table], after: dict[str, Table]) -> list[Change]:
+    changes = []
+    for name, table in after.items():
+        old = before[name].rows if name in before else set()
+        added, gone = table.rows - old, old - table.rows
+        if not added and not gone:
+            continue
+        pk_column = table.columns[table.pk] if table.pk is not None else None
+        removed = []
+        if gone:
+            if table.pk is None:
+                raise NotRecordable(name)
+            removed = [_key(row, table.pk) for row in gone]
+            if set(removed) - {_key(row, table.pk) for row in added}:
+                raise NotRecordable(name)  # a row deleted, not changed
+        changes.append(Change(name, table.columns, pk_column, removed, list(added)))
+    return changes
+
+
+def _write(changes: list[Change]) -> None:
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The rows as recorded, derived rows included: no trigger may add to them or refuse them again.
+            cursor.execute("SET session_replication_role = replica")
+        try:
+            for change in changes:
+                table, listed = quote(change.table), ", ".join(quote(c) for c in change.columns)
+                if change.removed:
+                    cursor.execute(f"DELETE FROM {table} WHERE {quote(change.pk_column or '')} IN "  # noqa: S608
+                                   f"({', '.join(['%s'] * len(change.removed))})", change.removed)
+                if connection.vendor == "postgresql":
+                    with cursor.cursor.copy(f"COPY {table} ({listed}) FROM STDIN") as copy:
+                        copy.write(b"\n".join(change.added) + b"\n")
+                else:
+                    cursor.executemany(f"INSERT INTO {table} ({listed}) VALUES "  # noqa: S608
+                                       f"({', '.join(['%s'] * len(change.columns))})", change.added)
+            if connection.vendor == "postgresql":
+                _advance_sequences(cursor, changes)
+        finally:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET session_replication_role = DEFAULT")
+
+
+def _advance_sequences(cursor: Any, changes: list[Change]) -> None:
+    """The written rows carry their ids: each table's id sequence moves past them, as the build's did."""
+    quote = connection.ops.quote_name
+    for change in changes:
+        if change.pk_column is None:
+            continue
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [quote(change.table), change.pk_column])
+        (sequence,) = cursor.fetchone()
+        if sequence:
+            cursor.execute(f"SELECT setval(%s, GREATEST((SELECT max({quote(change.pk_column)}) "  # noqa: S608
+                           f"FROM {quote(change.table)}), 1))", [sequence])
