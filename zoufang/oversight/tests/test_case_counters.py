@@ -114,6 +114,25 @@ def test_transitions_tick_saves_merge_and_deletion_move_the_kept_results(counted
     assert CaseTally.objects.get(campaign=campaign, unit=0, grouping="total").total == 3
 
 
+def test_a_page_of_the_unit_and_village_tables_is_the_slice_of_the_whole_table(counted: Any) -> None:
+    """Cut in the database (the dashboard's 200 rows of 2,000 units): the same rows, order, count and total as
+    the whole table sliced, the row without a key (未交办, 未填村) last, on every page of one and two rows."""
+    campaign = counted.campaign
+    Case.objects.create(campaign=campaign, kind=Case.Kind.PROBLEM, description="no village", raised_at=at("2017-06-03"))
+    for unit in (None, counted.police):
+        cases = figures.case_rows(campaign, unit=unit)
+        for by in figures.PAGED_CASE_GROUPINGS:
+            whole = figures.case_figures(campaign, by, TODAY, cases)
+            assert shown(whole) == shown(figures.recounted_case_figures(campaign, by, TODAY, cases))
+            assert any(row.key is None for row in whole.rows) or unit is not None, by
+            *rows, total = shown(whole)
+            for size in (1, 2):
+                for start in range(0, len(rows) + 2):
+                    page = figures.case_figures(campaign, by, TODAY, cases, page=(start, size))
+                    assert page.count == len(rows), (by, start, size)
+                    assert shown(page) == [*rows[start:start + size], total], (by, start, size)
+
+
 def test_bulk_writes_of_cases_and_events_move_the_kept_results_in_one_pass(counted: Any) -> None:
     campaign, police, cases = counted.campaign, counted.police, counted.cases
     top, second = counted.categories
