@@ -12,7 +12,7 @@ over assignments and visits the figures used before; the case results likewise (
 `case_totals` on the kept case counts against the GROUP BY over the cases; the by-unit and by-village tables a
 page of 200 rows, as the dashboard shows them). It prints each p95 in ms and their ratio beside the goals (p95 ≤
 100 ms, ≥ 20 × faster). A second run with the same N reuses the generated campaign; ZOUFANG_BENCH_ONLY=<text> times
-only the figures whose label holds the text.
+only the figures whose label holds the text; ZOUFANG_BENCH_VERIFY=0 skips the final `oversight verify`.
 """
 
 import contextlib
@@ -455,9 +455,13 @@ def main() -> None:
     from zoufang.oversight import case_counters, counters
 
     started = time.perf_counter()
-    ok = counters.verify(campaign.pk).ok and case_counters.verify(campaign.pk).ok
-    print(f"  oversight verify（覆盖与问题办理）：{'计数与重新统计一致' if ok else '不一致'}"
-          f"（{time.perf_counter() - started:.0f} 秒）")
+    if os.environ.get("ZOUFANG_BENCH_VERIFY", "1") == "0":  # a 10 M recount of every case takes long on a small box
+        ok = True
+        print("  oversight verify：本次未运行（ZOUFANG_BENCH_VERIFY=0）")
+    else:
+        ok = counters.verify(campaign.pk).ok and case_counters.verify(campaign.pk).ok
+        print(f"  oversight verify（覆盖与问题办理）：{'计数与重新统计一致' if ok else '不一致'}"
+              f"（{time.perf_counter() - started:.0f} 秒）")
     worst = max(kept for _label, kept, _recount, _n, _m in results)
     least = min(recount / kept for _label, kept, recount, _n, _m in results)
     print(f"  最慢 p95 {worst:.1f} 毫秒，最小倍数 {least:.1f} 倍")
