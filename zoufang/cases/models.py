@@ -6,13 +6,53 @@ change goes through an action in `actions*.py`, which writes a CaseEvent and an 
 
 import hashlib
 import secrets
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from zoufang.core.crypto import BlindIndexField, EncryptedCharField
 from zoufang.core.models import RecordedAtField, TimeStampedModel
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    """Bulk writes that bypass the save signals still move the kept case results (oversight.case_counters,
+    decision 0005): the touched cases are refreshed in one pass, in the same transaction."""
+
+    def update(self, **kwargs: Any) -> int:
+        from zoufang.oversight import case_counters
+
+        with transaction.atomic(using=self.db, savepoint=False):
+            ids = list(self.values_list("pk", flat=True))  # before: the update may move them out of the filter
+            updated = super().update(**kwargs)
+            case_counters.refresh_many(ids)
+        return updated
+
+    def update_counted_later(self, **kwargs: Any) -> int:
+        """`update` leaving the kept case results to the caller, who refreshes them in the same transaction:
+        `cases.transition.run`, whose CaseEvent (written next) refreshes them with the answer day it names."""
+        return super().update(**kwargs)
+
+    def bulk_create(self, objs: Iterable["Case"], *args: Any, **kwargs: Any) -> list["Case"]:
+        from zoufang.oversight import case_counters
+
+        if args or kwargs.get("ignore_conflicts") or kwargs.get("update_conflicts"):
+            raise TypeError("Case.objects.bulk_create: conflicts would leave the kept case results unknown")
+        with transaction.atomic(using=self.db, savepoint=False):
+            made = super().bulk_create(objs, **kwargs)
+            case_counters.refresh_many([case.pk for case in made], new=True)
+        return made
+
+    def bulk_update(self, objs: Iterable["Case"], fields: Iterable[str], batch_size: int | None = None) -> int:
+        from zoufang.oversight import case_counters
+
+        objs = list(objs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            updated = super().bulk_update(objs, fields, batch_size=batch_size)
+            case_counters.refresh_many([case.pk for case in objs])
+        return updated
 
 
 class Case(TimeStampedModel):
@@ -139,6 +179,8 @@ class Case(TimeStampedModel):
     )
     public_summary = models.TextField(_("公开摘要"), blank=True, default="")
 
+    objects = CaseQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("问题与意见建议")
         verbose_name_plural = _("问题与意见建议")
@@ -166,6 +208,43 @@ class Case(TimeStampedModel):
         return self.paused_since is not None
 
 
+class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
+    """A case's history names its answer day (按时办结率): bulk writes of events refresh their cases' kept results
+    in one pass, as `CaseQuerySet` does for the cases."""
+
+    def update(self, **kwargs: Any) -> int:
+        from zoufang.oversight import case_counters
+
+        with transaction.atomic(using=self.db, savepoint=False):
+            found = list(self.values_list("pk", "case_id"))
+            updated = super().update(**kwargs)
+            ids = {case_id for _pk, case_id in found}
+            if "case" in kwargs or "case_id" in kwargs:  # moved to another case: both are refreshed
+                ids |= set(CaseEvent.objects.filter(pk__in=[pk for pk, _case in found]).values_list("case_id", flat=True))
+            case_counters.refresh_many(ids)
+        return updated
+
+    def bulk_create(self, objs: Iterable["CaseEvent"], *args: Any, **kwargs: Any) -> list["CaseEvent"]:
+        from zoufang.oversight import case_counters
+
+        with transaction.atomic(using=self.db, savepoint=False):
+            made = super().bulk_create(objs, *args, **kwargs)
+            case_counters.refresh_many([event.case_id for event in made])
+        return made
+
+    def bulk_update(self, objs: Iterable["CaseEvent"], fields: Iterable[str], batch_size: int | None = None) -> int:
+        from zoufang.oversight import case_counters
+
+        objs, fields = list(objs), list(fields)
+        with transaction.atomic(using=self.db, savepoint=False):
+            ids = {event.case_id for event in objs}
+            if "case" in fields or "case_id" in fields:  # moved from another case: that one is refreshed too
+                ids |= set(CaseEvent.objects.filter(pk__in=[e.pk for e in objs]).values_list("case_id", flat=True))
+            updated = super().bulk_update(objs, fields, batch_size=batch_size)
+            case_counters.refresh_many(ids)
+        return updated
+
+
 class CaseEvent(models.Model):
     """One line of a case's history: who moved it, from what to what, when, and why."""
 
@@ -181,6 +260,8 @@ class CaseEvent(models.Model):
     version = models.PositiveIntegerField(_("版本"))
     note = models.TextField(_("说明"), blank=True, default="")
     data = models.JSONField(_("详情"), default=dict, blank=True)
+
+    objects = CaseEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("办理记录")

@@ -14,7 +14,6 @@ from zoufang import clock
 from zoufang.cases import deadlines, notifications
 from zoufang.cases.models import Case, CaseReminder
 from zoufang.cases.workflow import HANDLING
-from zoufang.oversight import case_counters
 
 
 @dataclass
@@ -41,8 +40,8 @@ def tick(today: dt.date | None = None) -> TickReport:
             report.overdue += 1
             if case.overdue_since is None:
                 # A system mark, not a user's change: the version stays, so open forms stay valid.
+                # The kept case results follow the deadline (CaseQuerySet.update refreshes them, decision 0005).
                 Case.objects.filter(pk=case.pk).update(overdue_since=today, handling_due=due)
-                case_counters.refresh(case.pk)  # the kept case results follow the deadline (decision 0005)
                 report.newly_overdue += 1
             report.reminders += _remind(case, CaseReminder.Kind.OVERDUE_UNIT, today)
             report.reminders += _remind(case, CaseReminder.Kind.OVERDUE_OFFICE, today)

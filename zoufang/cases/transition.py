@@ -90,7 +90,7 @@ def run(
         locked.version = version + 1
         locked.modified_by = by if getattr(by, "is_authenticated", False) else None
         locked.modified_at = clock.now()
-        updated = Case.objects.filter(pk=locked.pk, version=version).update(
+        updated = Case.objects.filter(pk=locked.pk, version=version).update_counted_later(
             **{f.attname: getattr(locked, f.attname) for f in Case._meta.concrete_fields if f.attname != "id"}
         )
         if updated != 1:

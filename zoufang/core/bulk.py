@@ -35,3 +35,42 @@ def write_rows(model: type[Any], columns: list[str], rows: Iterable[tuple[Any, .
                 batch = []
         if batch:
             cursor.executemany(sql, batch)
+
+
+ADD_PARAMS = 7000  # parameters an INSERT … ON CONFLICT carries (SQLite ≥ 3.32 takes 32,766; PostgreSQL 65,535)
+
+
+def add_to_rows(model: type[Any], keys: list[str], sums: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    """Add counts to rows found by their unique key, creating the rows that are missing: `INSERT … ON CONFLICT
+    (keys) DO UPDATE SET n = n + excluded.n` for each of `sums`, in bounded statements, rows in the order given.
+
+    Each row holds the values of `keys` then of `sums` (attnames of `model`'s fields, `keys` naming one unique
+    constraint). The database adds under its row lock: no increment is lost between concurrent writers, and
+    writers that give shared rows in the same (key) order lock them in the same order. Kept counts use it
+    (oversight.counters, oversight.case_counters); SQLite ≥ 3.24 and PostgreSQL alike.
+    """
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = [*keys, *sums]
+    fields = [model._meta.get_field(name) for name in columns]
+    per_statement = max(1, ADD_PARAMS // len(columns))
+    head = (f"INSERT INTO {table} ({', '.join(quote(f.column) for f in fields)}) VALUES ")  # noqa: S608
+    tail = (f" ON CONFLICT ({', '.join(quote(f.column) for f in fields[:len(keys)])}) DO UPDATE SET "
+            + ", ".join(f"{quote(f.column)} = {table}.{quote(f.column)} + excluded.{quote(f.column)}"
+                        for f in fields[len(keys):]))
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    batch: list[tuple[Any, ...]] = []
+
+    def flush() -> None:
+        params = [field.get_db_prep_value(value, connection) for row in batch
+                  for field, value in zip(fields, row, strict=True)]
+        with connection.cursor() as cursor:
+            cursor.execute(head + ", ".join([one] * len(batch)) + tail, params)
+        batch.clear()
+
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= per_statement:
+            flush()
+    if batch:
+        flush()

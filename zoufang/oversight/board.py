@@ -92,15 +92,40 @@ def _case_link(campaign: Any, by: str) -> Callable[[CaseRow], str | None]:
     return link
 
 
-def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | None = BEHIND_SHOWN) -> Board:
-    """Coverage and pace by village, unit and cadre; behind-pace lists worst first; cases by unit, state, week."""
+def _case_page(campaign: Any, by: str, today: dt.date, cases: Any, query: Any) -> tuple[figures.CaseFigures, int]:
+    """A case table's figures as a page shows them: with the page's `query`, only the asked page of ≤ 200 rows,
+    cut in the database (a city's 2,000 units build 200 rows); without one (the download), every row."""
+    if query is None:
+        return figures.case_figures(campaign, by, today, cases), 0
+    asked = str(query.get(f"p-cases-{by}", "1"))
+    number = int(asked) if asked.isdigit() and int(asked) > 0 else 1
+    while True:
+        result = figures.case_figures(campaign, by, today, cases, page=((number - 1) * paged.PAGE_MAX, paged.PAGE_MAX))
+        pages = max(1, -(-result.count // paged.PAGE_MAX))
+        if number <= pages:
+            return result, number
+        number = pages  # past the last page: the last one, as `paged.page_of` does
+
+
+def _paged_case_table(result: figures.CaseFigures, number: int, link: Callable[[CaseRow], str | None]) -> Table:
+    table = case_table(result, link)
+    if number:
+        table.shown_page(number, result.count, paged.PAGE_MAX)
+    return table
+
+
+def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | None = BEHIND_SHOWN,
+                   query: Any = None) -> Board:
+    """Coverage and pace by village, unit and cadre; behind-pace lists worst first; cases by unit, state, week.
+    With the page's `query`, the case tables by unit and by village hold only the page asked (`_case_page`)."""
     campaign = reach.campaign
     source = reach.assignments()
     cases = reach.cases()
     by_village = figures.coverage(campaign, "village", today, source)
     by_unit = figures.coverage(campaign, "unit", today, source)
     by_kind = figures.coverage(campaign, "kind", today, source)
-    case_units = figures.case_figures(campaign, "unit", today, cases)
+    case_units, units_page = _case_page(campaign, "unit", today, cases, query)
+    case_villages, villages_page = _case_page(campaign, "village", today, cases, query)
     board = Board(reach, today, by_village.rule, by_village.total, case_units.total)
     tables = board.tables
     if user is not None:
@@ -127,11 +152,10 @@ def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | 
     tables["coverage-unit"] = coverage_table(by_unit, _coverage_link(campaign, "unit"))
     tables["weekly"] = weekly_table(figures.weekly_visits(campaign, today, source))
     tables["cases-funnel"] = funnel_table(case_units.total)
-    tables["cases-unit"] = case_table(case_units, _case_link(campaign, "unit"))
+    tables["cases-unit"] = _paged_case_table(case_units, units_page, _case_link(campaign, "unit"))
     folded = {
         "coverage-kind": coverage_table(by_kind),
-        "cases-village": case_table(figures.case_figures(campaign, "village", today, cases),
-                                    _case_link(campaign, "village")),
+        "cases-village": _paged_case_table(case_villages, villages_page, _case_link(campaign, "village")),
         "cases-category": case_table(figures.case_figures(campaign, "category", today, cases)),
         "cases-status": case_table(figures.case_figures(campaign, "status", today, cases)),
         "cases-week": case_table(figures.case_figures(campaign, "week", today, cases)),

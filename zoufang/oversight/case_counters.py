@@ -31,6 +31,7 @@ from django.db.models.signals import post_delete, post_save
 
 from zoufang import clock
 from zoufang.cases.models import Case, CaseEvent
+from zoufang.core.bulk import add_to_rows, write_rows
 from zoufang.oversight import counters, figures
 from zoufang.oversight.models import CaseCounted, CaseDueTally, CaseTally
 from zoufang.regions.models import Region
@@ -161,52 +162,67 @@ def _write_held(held: dict[int, Deltas]) -> None:
 
 def _write(campaign_id: int, deltas: Deltas) -> None:
     timeless, due = deltas
-    _upsert(CaseTally._meta.db_table, ["unit", "grouping", "key"], TIMELESS, campaign_id,
-            [(list(node), change) for node, change in sorted(timeless.items()) if any(change)])
-    _upsert(CaseDueTally._meta.db_table, ["unit", "grouping", "key", "day"], DUE, campaign_id,
-            [([*node, day], change) for (node, day), change in sorted(due.items()) if any(change)])
-
-
-def _upsert(db_table: str, keys: list[str], measures: tuple[str, ...], campaign_id: int,
-            rows: list[tuple[list[Any], list[int]]]) -> None:
-    quote = connection.ops.quote_name
-    table = quote(db_table)
-    columns = ["campaign_id", *keys, *measures]
-    for start in range(0, len(rows), 500):
-        chunk = rows[start:start + 500]
-        values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(chunk))
-        params = [value for key, change in chunk for value in (campaign_id, *key, *change)]
-        sums = ", ".join(f"{quote(m)} = {table}.{quote(m)} + excluded.{quote(m)}" for m in measures)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) VALUES {values} "  # noqa: S608
-                f"ON CONFLICT ({', '.join(quote(c) for c in ['campaign_id', *keys])}) DO UPDATE SET {sums}", params)
+    add_to_rows(CaseTally, ["campaign_id", "unit", "grouping", "key"], list(TIMELESS),
+                ((campaign_id, *node, *change) for node, change in sorted(timeless.items()) if any(change)))
+    add_to_rows(CaseDueTally, ["campaign_id", "unit", "grouping", "key", "day"], list(DUE),
+                ((campaign_id, *node, day, *change) for (node, day), change in sorted(due.items()) if any(change)))
 
 
 def refresh(case_id: int, *, new: bool = False) -> None:
     """Move the case's kept contribution to what it is now (in the caller's transaction); a `new` case has
     none yet."""
+    refresh_many([case_id], new=new)
+
+
+def refresh_many(case_ids: Iterable[int], *, new: bool = False) -> None:
+    """Move the kept contributions of many cases to what they are now, in one pass (a few queries per CHUNK
+    cases, one tally statement per campaign): the save signals for one case, and the bulk writes that bypass
+    them (`CaseQuerySet.update`, `bulk_create`, `bulk_update`, and CaseEvent's) for thousands. `new` cases
+    have no kept row yet."""
+    ids = sorted(set(case_ids))
     with transaction.atomic(savepoint=False):
-        # Two writers of one case take turns on its counted row (and on the case row itself, which `run` and
-        # `tick` lock first; SQLite has one writer). A new case has no row yet, and nobody else knows it.
-        kept_row = None if new else CaseCounted.objects.select_for_update().filter(case=case_id).first()
-        now = next((part for _pk, part in contributions(case_ids=[case_id])), None)
+        for start in range(0, len(ids), CHUNK):
+            _refresh_chunk(ids[start:start + CHUNK], new=new)
+
+
+def _refresh_chunk(ids: list[int], *, new: bool) -> None:
+    # Two writers of one case take turns on its counted row (and on the case row itself, which `run` and
+    # `tick` lock first, as an UPDATE does; SQLite has one writer). Rows locked in case order: no deadlock
+    # between two bulk writers. A new case has no row yet, and nobody else knows it.
+    kept_rows = {} if new else {row.case: row for row in CaseCounted.objects.select_for_update()
+                                .filter(case__in=ids).order_by("case")}
+    now = dict(contributions(case_ids=ids))
+    deltas: dict[int, Deltas] = {}
+    gone: list[int] = []
+    created: list[CaseCounted] = []
+    changed: list[CaseCounted] = []
+    for pk in ids:
+        kept_row = kept_rows.get(pk)
         before = Contribution.of(kept_row) if kept_row is not None else None
-        if before == now:
-            return
-        for campaign_id in sorted({p.campaign for p in (before, now) if p is not None}):
-            deltas = _new_deltas()
-            if before is not None and before.campaign == campaign_id:
-                _spread(deltas, before, -1)
-            if now is not None and now.campaign == campaign_id:
-                _spread(deltas, now, +1)
-            _bump(campaign_id, deltas)
-        if now is None:
-            CaseCounted.objects.filter(case=case_id).delete()
+        after = now.get(pk)
+        if before == after:
+            continue
+        if before is not None:
+            _spread(deltas.setdefault(before.campaign, _new_deltas()), before, -1)
+        if after is not None:
+            _spread(deltas.setdefault(after.campaign, _new_deltas()), after, +1)
+        if after is None:
+            gone.append(pk)
         elif kept_row is None:
-            CaseCounted.objects.create(case=case_id, **_fields(now))
+            created.append(CaseCounted(case=pk, **_fields(after)))
         else:
-            CaseCounted.objects.filter(case=case_id).update(**_fields(now))
+            for name, value in _fields(after).items():
+                setattr(kept_row, name, value)
+            changed.append(kept_row)
+    for campaign_id, change in sorted(deltas.items()):
+        _bump(campaign_id, change)
+    if gone:
+        CaseCounted.objects.filter(case__in=gone).delete()
+    if created:
+        CaseCounted.objects.bulk_create(created)
+    if changed:
+        CaseCounted.objects.bulk_update(changed, ["campaign", "unit", "village", "category", "week", "month",
+                                                  "status", "due", "flags"])
 
 
 def _fields(part: Contribution) -> dict[str, Any]:
@@ -286,16 +302,17 @@ def rebuild(campaign_id: int) -> None:
         (timeless, due), cases = recount(campaign_id)
         for model in (CaseCounted, CaseTally, CaseDueTally):
             model.objects.filter(campaign_id=campaign_id).delete()
-        CaseCounted.objects.bulk_create((CaseCounted(case=pk, **_fields(part)) for pk, part in cases.items()),
-                                        batch_size=5000)
-        CaseTally.objects.bulk_create(
-            (CaseTally(campaign_id=campaign_id, unit=unit, grouping=grouping, key=key, **dict(zip(TIMELESS, c,
-                                                                                             strict=True)))
-             for (unit, grouping, key), c in timeless.items()), batch_size=5000)
-        CaseDueTally.objects.bulk_create(
-            (CaseDueTally(campaign_id=campaign_id, unit=unit, grouping=grouping, key=key, day=day,
-                          **dict(zip(DUE, c, strict=True)))
-             for ((unit, grouping, key), day), c in due.items()), batch_size=5000)
+        # Plain rows (COPY on PostgreSQL): a city's campaign keeps hundreds of thousands of them, and model
+        # instances cost more than the recount.
+        day = connection.ops.adapt_datefield_value
+        write_rows(CaseCounted, ["case", "campaign_id", "unit", "village", "category", "week", "month", "status", "due",
+                                 "flags"],
+                   ((pk, part.campaign, part.unit, part.village, part.category, day(part.week), day(part.month),
+                     part.status, day(part.due), part.flags) for pk, part in cases.items()))
+        write_rows(CaseTally, ["campaign_id", "unit", "grouping", "key", *TIMELESS],
+                   ((campaign_id, *node, *counts) for node, counts in timeless.items()))
+        write_rows(CaseDueTally, ["campaign_id", "unit", "grouping", "key", "day", *DUE],
+                   ((campaign_id, *node, day(on), *counts) for (node, on), counts in due.items()))
 
 
 @dataclass

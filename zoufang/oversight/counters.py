@@ -37,7 +37,7 @@ from django.db.models.functions import TruncWeek
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from zoufang import clock
-from zoufang.core.bulk import write_rows
+from zoufang.core.bulk import add_to_rows, write_rows
 from zoufang.oversight.models import CoverageTally, VisitedTarget, WeeklyTally
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
@@ -47,7 +47,6 @@ from zoufang.visits.models import Visit
 # (kind, region, unit, cadre): 0 means "not split by" (see CoverageTally)
 Key = tuple[str, int, int, int]
 CHUNK = 2000  # ids a query when a bulk writer hands over many targets
-BUMP_ROWS = 1000  # tally rows a statement (7 parameters each: within every database's limit)
 LOCK_CLASS = 0x20F0  # pg_advisory_xact_lock(LOCK_CLASS, campaign id): this module's locks only
 
 _paused: ContextVar[bool] = ContextVar("zoufang_counters_paused", default=False)
@@ -143,24 +142,10 @@ def _bump(campaign_id: int, deltas: dict[Key, list[int]]) -> None:
             total[0] += assigned
             total[1] += visited
         return
-    rows = [(key, change) for key, change in sorted(deltas.items(), key=lambda item: item[0][1:] + item[0][:1])
-            if any(change)]
-    if not rows:
-        return
-    table = connection.ops.quote_name(CoverageTally._meta.db_table)
-    for start in range(0, len(rows), BUMP_ROWS):  # a bulk change moves thousands of nodes: bounded statements
-        part = rows[start:start + BUMP_ROWS]
-        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(part))
-        params: list[Any] = []
-        for (kind, region, unit, cadre), (assigned, visited) in part:
-            params += [campaign_id, region, unit, cadre, kind, assigned, visited]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (campaign_id, region, unit, cadre, kind, assigned, visited) VALUES {values} "  # noqa: S608
-                f"ON CONFLICT (campaign_id, region, unit, cadre, kind) DO UPDATE SET "
-                f"assigned = {table}.assigned + excluded.assigned, visited = {table}.visited + excluded.visited",
-                params,
-            )
+    add_to_rows(CoverageTally, ["campaign_id", "region", "unit", "cadre", "kind"], ["assigned", "visited"],
+                ((campaign_id, region, unit, cadre, kind, assigned, visited)
+                 for (kind, region, unit, cadre), (assigned, visited)
+                 in sorted(deltas.items(), key=lambda item: item[0][1:] + item[0][:1]) if assigned or visited))
 
 
 def _assignment_nodes(campaign_id: int, target_id: int) -> list[Key]:
@@ -188,19 +173,8 @@ def _weekly(campaign_id: int, kind: str, changes: dict[dt.date, int]) -> None:
         for week, n in changes.items():
             weeks[week] = weeks.get(week, 0) + n
         return
-    rows = [(week, n) for week, n in sorted(changes.items()) if n]
-    if not rows:
-        return
-    table = connection.ops.quote_name(WeeklyTally._meta.db_table)
-    week_field = WeeklyTally._meta.get_field("week")
-    params: list[Any] = []
-    for week, n in rows:
-        params += [campaign_id, kind, week_field.get_db_prep_value(week, connection), n]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (campaign_id, kind, week, first_visits) VALUES "  # noqa: S608
-            f"{', '.join(['(%s, %s, %s, %s)'] * len(rows))} ON CONFLICT (campaign_id, kind, week) "
-            f"DO UPDATE SET first_visits = {table}.first_visits + excluded.first_visits", params)
+    add_to_rows(WeeklyTally, ["campaign_id", "kind", "week"], ["first_visits"],
+                ((campaign_id, kind, week, n) for week, n in sorted(changes.items()) if n))
 
 
 def _first_moved(campaign_id: int, target_id: int, before: dt.datetime | None, after: dt.datetime | None) -> None:

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Count,
     DateTimeField,
@@ -758,15 +759,26 @@ class CaseFigures:
     today: dt.date
     rows: list[CaseRow]
     total: CaseRow
+    count: int = -1  # the grouping's rows over every page (`rows` may hold one page of them); -1: len(rows)
+
+    def __post_init__(self) -> None:
+        if self.count < 0:
+            self.count = len(self.rows)
 
 
-def case_figures(campaign: Campaign, by: str, today: dt.date, cases: QuerySet[Case] | None = None) -> CaseFigures:
-    """Case results grouped by unit, village, category (the top-level 六个一), week, month or status."""
+def case_figures(campaign: Campaign, by: str, today: dt.date, cases: QuerySet[Case] | None = None,
+                 page: tuple[int, int] | None = None) -> CaseFigures:
+    """Case results grouped by unit, village, category (the top-level 六个一), week, month or status; with `page`
+    (offset, size), only those rows of the table's order (`count` is every page's)."""
     if by not in CASE_GROUPINGS:
         raise ValueError(by)
     scope = _case_part(cases)
     if scope is not None and by in KEPT_CASE_GROUPINGS:
-        return kept_case_figures(campaign, by, today, scope)
+        return kept_case_figures(campaign, by, today, scope, page)
+    if page is not None:
+        every = case_figures(campaign, by, today, cases)
+        every.rows = every.rows[page[0]:page[0] + page[1]]
+        return every
     source = with_answer_day(case_rows(campaign) if cases is None else cases)
     if by == "category":
         source = source.annotate(top=Coalesce(F("category__parent_id"), F("category_id")))
@@ -837,26 +849,23 @@ def _case_part(cases: QuerySet[Case] | None) -> int | None:
     return 0 if cases is None else getattr(cases, CASE_PART, None)
 
 
-def kept_case_figures(campaign: Campaign, by: str, today: dt.date, unit: int = 0) -> CaseFigures:
-    """`case_figures` read from the kept counts (CaseTally, and CaseDueTally summed over the deadline days before
-    `today`): two queries for the rows and the total, one for the keys' objects."""
-    from zoufang.oversight.models import CaseDueTally, CaseTally
+# The groupings whose rows are ordered and cut to a page in the database (thousands of units, hundreds of villages):
+# the table their key names and its columns in the table's order (`case_order`).
+PAGED_CASE_GROUPINGS = {"unit": (Unit, ("sort_order", "name")), "village": (Region, ("path",))}
 
+
+def kept_case_figures(campaign: Campaign, by: str, today: dt.date, unit: int = 0,
+                      page: tuple[int, int] | None = None) -> CaseFigures:
+    """`case_figures` read from the kept counts: CaseTally's rows with CaseDueTally summed over the deadline days
+    before `today`, in one query, and one for the keys' objects. With `page` (offset, size) and a grouping of
+    PAGED_CASE_GROUPINGS, only that page of rows in the table's order, cut in the database (`count` is the rows
+    of every page): a page of a city's 2,000 units builds 200 rows."""
     groupings = ["total"] if by == "total" else [by, "total"]
-    names = [f.name for f in CaseTally._meta.concrete_fields
-             if f.name not in ("id", "campaign", "unit", "grouping", "key")]
-    found: dict[tuple[str, str], CaseRow] = {}
-    for grouping, key, *counts in CaseTally.objects.filter(
-            campaign=campaign, unit=unit, grouping__in=groupings, total__gt=0).values_list("grouping", "key", *names):
-        row = found[(grouping, key)] = CaseRow(key, "", **dict(zip(names, counts, strict=True)))
-        row.due_or_done = row.answered
-    due = (CaseDueTally.objects.filter(campaign=campaign, unit=unit, grouping__in=groupings, day__lt=today)
-           .values("grouping", "key").annotate(p=Sum("pending"), o=Sum("overdue")).order_by())
-    for item in due:
-        counted = found.get((item["grouping"], item["key"]))
-        if counted is not None:
-            counted.due_or_done += item["p"]
-            counted.overdue += item["o"]
+    if page is not None and by in PAGED_CASE_GROUPINGS:
+        found, count = _kept_case_page(campaign, by, today, unit, page)
+    else:
+        found = _kept_case_rows(campaign, groupings, today, unit)
+        count = None
     total = found.pop(("total", ""), None) or CaseRow(None, "")
     total.key, total.label = None, _("合计")
     rows = [row for (grouping, _key), row in found.items() if grouping == by]
@@ -875,7 +884,94 @@ def kept_case_figures(campaign: Campaign, by: str, today: dt.date, unit: int = 0
         elif by in ("week", "month"):
             row.key = dt.date.fromisoformat(raw)
         row.label = _case_label(by, row.key)
-    return CaseFigures(by, today, sorted(rows, key=lambda r: _case_sort(by, r)), total)
+    rows.sort(key=case_order(by))
+    return CaseFigures(by, today, rows, total, len(rows) if count is None else count)
+
+
+def _case_tally_names() -> list[str]:
+    """CaseTally's measure columns, in its order."""
+    from zoufang.oversight.models import CaseTally
+
+    return [f.name for f in CaseTally._meta.concrete_fields
+            if f.name not in ("id", "campaign", "unit", "grouping", "key")]
+
+
+def _case_row_of(names: list[str], values: tuple[Any, ...]) -> tuple[tuple[str, str], CaseRow]:
+    """A kept row's node and CaseRow from (grouping, key, measures…[, pending due, overdue due])."""
+    grouping, key, *counts = values
+    row = CaseRow(key, "", **dict(zip(names, counts[:len(names)], strict=True)))
+    row.due_or_done = row.answered + (counts[len(names)] if len(counts) > len(names) else 0)
+    row.overdue = counts[len(names) + 1] if len(counts) > len(names) else 0
+    return (grouping, key), row
+
+
+def _kept_case_rows(campaign: Campaign, groupings: list[str], today: dt.date,
+                    unit: int) -> dict[tuple[str, str], CaseRow]:
+    """Every kept row of the groupings, with the due sums over the deadline days before `today`: one query."""
+    from zoufang.oversight.models import CaseDueTally, CaseTally
+
+    quote = connection.ops.quote_name
+    names = _case_tally_names()
+    grouping, key = quote("grouping"), quote("key")
+    marks = ", ".join(["%s"] * len(groupings))
+    columns = ", ".join([f"t.{grouping}", f"t.{key}", *(f"t.{quote(n)}" for n in names), "COALESCE(d.p, 0)",
+                         "COALESCE(d.o, 0)"])
+    sql = (f"SELECT {columns} FROM {quote(CaseTally._meta.db_table)} t "  # noqa: S608
+           f"LEFT JOIN (SELECT {grouping}, {key}, SUM(pending) AS p, SUM(overdue) AS o "
+           f"FROM {quote(CaseDueTally._meta.db_table)} WHERE campaign_id = %s AND unit = %s AND {grouping} IN ({marks}) "
+           f"AND day < %s GROUP BY {grouping}, {key}) d ON d.{grouping} = t.{grouping} AND d.{key} = t.{key} "
+           f"WHERE t.campaign_id = %s AND t.unit = %s AND t.{grouping} IN ({marks}) AND t.total > 0")
+    params = [campaign.pk, unit, *groupings, connection.ops.adapt_datefield_value(today), campaign.pk, unit,
+              *groupings]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(_case_row_of(names, values) for values in cursor.fetchall())
+
+
+def _kept_case_page(campaign: Campaign, by: str, today: dt.date, unit: int,
+                    page: tuple[int, int]) -> tuple[dict[tuple[str, str], CaseRow], int]:
+    """The total, one page of the grouping's rows in `case_order` (the key's object's columns, its id as text;
+    the row without a key last), and how many rows the grouping has. The due sums are read for the rows shown
+    only."""
+    from zoufang.oversight.models import CaseDueTally, CaseTally
+
+    offset, size = page
+    quote = connection.ops.quote_name
+    model, order = PAGED_CASE_GROUPINGS[by]
+    names = _case_tally_names()
+    text = "C" if connection.vendor == "postgresql" else "BINARY"  # code point order, as Python sorts the labels
+    ordering = ", ".join([*(f"o.{quote(c)} COLLATE {quote(text)}" if c == "name" else f"o.{quote(c)}"
+                            for c in order), "CAST(o.id AS VARCHAR(20))"])
+    tally, grouping, key = quote(CaseTally._meta.db_table), quote("grouping"), quote("key")
+    columns = ", ".join([f"t.{grouping}", f"t.{key}", *(f"t.{quote(n)}" for n in names)])
+    where = "t.campaign_id = %s AND t.unit = %s AND t.total > 0"
+    with connection.cursor() as cursor:
+        # The keyed rows of the page and how many there are; the total and the row without a key (未交办, 未填村).
+        cursor.execute(f"SELECT {columns}, COUNT(*) OVER () FROM {tally} t "  # noqa: S608
+                       f"JOIN {quote(model._meta.db_table)} o ON t.{key} = CAST(o.id AS VARCHAR(20)) "
+                       f"WHERE {where} AND t.{grouping} = %s ORDER BY {ordering} LIMIT %s OFFSET %s",
+                       [campaign.pk, unit, by, size, offset])
+        keyed = cursor.fetchall()
+        count = keyed[0][-1] if keyed else None
+        if count is None:  # past the last keyed row, or none: count them alone
+            cursor.execute(f"SELECT COUNT(*) FROM {tally} t WHERE {where} AND t.{grouping} = %s "  # noqa: S608
+                           f"AND t.{key} <> ''", [campaign.pk, unit, by])
+            count = cursor.fetchone()[0]
+        cursor.execute(f"SELECT {columns} FROM {tally} t WHERE {where} AND "  # noqa: S608
+                       f"(t.{grouping} = 'total' OR (t.{grouping} = %s AND t.{key} = ''))", [campaign.pk, unit, by])
+        unkeyed = dict(_case_row_of(names, values) for values in cursor.fetchall())
+    found = dict(_case_row_of(names, values[:-1]) for values in keyed)
+    found[("total", "")] = unkeyed.pop(("total", ""), CaseRow("", ""))
+    if unkeyed and offset <= count < offset + size:  # the row without a key comes last
+        found.update(unkeyed)
+    due = (CaseDueTally.objects.filter(campaign=campaign, unit=unit, day__lt=today)
+           .filter(Q(grouping="total", key="") | Q(grouping=by, key__in=[k for g, k in found if g == by]))
+           .values_list("grouping", "key").annotate(p=Sum("pending"), o=Sum("overdue")).order_by())
+    for node_grouping, node_key, pending, overdue in due:
+        row = found[(node_grouping, node_key)]
+        row.due_or_done += pending
+        row.overdue += overdue
+    return found, count + len(unkeyed)
 
 
 def _case_total(source: QuerySet[Case], today: dt.date) -> CaseRow:

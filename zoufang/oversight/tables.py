@@ -39,15 +39,22 @@ class Table:
     count: int = 0  # the table's rows over every page (set by `paginate`)
     prev_query: str = ""  # the page's links to the table's previous and next pages (board.paginate)
     next_query: str = ""
+    cut: bool = False  # `rows` are already the page shown, cut in the database (`shown_page`)
 
     @property
     def page_param(self) -> str:
         return f"p-{self.key}"
 
+    def shown_page(self, number: int, count: int, size: int) -> None:
+        """The rows are page `number` of a table of `count` rows, cut where they were counted."""
+        self.page, self.pages, self.count, self.cut = number, max(1, -(-count // size)), count, True
+
     def paginate(self, number: int, size: int) -> None:
         """Keep the rows of page `number` only (the page's tables; the download builds its own)."""
         from zoufang.oversight.paged import page_of
 
+        if self.cut:
+            return
         self.count = len(self.rows)
         links = self.links or [None] * len(self.rows)
         self.rows, self.page, self.pages = page_of(self.rows, number, size)

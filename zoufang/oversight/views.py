@@ -35,15 +35,15 @@ def _unit(reach: Reach, public_id: Any) -> Unit:
     return unit
 
 
-def _board(user: Any, reach: Reach, unit_id: Any = None,
-           behind_limit: int | None = boards.BEHIND_SHOWN) -> tuple[boards.Board, Unit | None]:
+def _board(user: Any, reach: Reach, unit_id: Any = None, behind_limit: int | None = boards.BEHIND_SHOWN,
+           query: Any = None) -> tuple[boards.Board, Unit | None]:
     today = clock.today()
     if unit_id:
         unit = _unit(reach, unit_id)
         return boards.unit_board(reach, unit, today), unit
     if not reach.whole:
         raise Http404
-    return boards.campaign_board(reach, today, user, behind_limit), None
+    return boards.campaign_board(reach, today, user, behind_limit, query), None
 
 
 @login_required
@@ -54,7 +54,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         if len(reach.units) == 1:
             return unit(request, slug, reach.units[0].public_id)
         raise Http404
-    board, _unit_none = _board(request.user, reach)
+    board, _unit_none = _board(request.user, reach, query=request.GET)
     boards.paginate(board, request.GET)
     return render(request, "oversight/dashboard.html", {"campaign": reach.campaign, "board": board})
 

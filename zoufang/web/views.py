@@ -53,7 +53,8 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         # The office's and leaders' home is the campaign's 督查 dashboard; a unit handler gets a link to their unit's.
         if context["figures"] is not None:
-            campaign_board = board.campaign_board(access.Reach(campaign, whole=True), today, request.user)
+            campaign_board = board.campaign_board(access.Reach(campaign, whole=True), today, request.user,
+                                                  query=request.GET)
             board.paginate(campaign_board, request.GET)
             context["board"] = campaign_board
         else:

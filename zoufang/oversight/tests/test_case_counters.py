@@ -20,7 +20,7 @@ from zoufang.cases.tick import tick
 from zoufang.conftest import PASSWORD
 from zoufang.oversight import case_counters, figures
 from zoufang.oversight.models import CaseCounted, CaseDueTally, CaseTally
-from zoufang.oversight.tests.conftest import in_threads
+from zoufang.oversight.tests.conftest import at, in_threads
 from zoufang.registry.models import Unit
 
 from .test_figures import TODAY
@@ -112,6 +112,63 @@ def test_transitions_tick_saves_merge_and_deletion_move_the_kept_results(counted
     cases["c1"].delete()
     assert_case_kept_equals_recount(campaign)
     assert CaseTally.objects.get(campaign=campaign, unit=0, grouping="total").total == 3
+
+
+def test_a_page_of_the_unit_and_village_tables_is_the_slice_of_the_whole_table(counted: Any) -> None:
+    """Cut in the database (the dashboard's 200 rows of 2,000 units): the same rows, order, count and total as
+    the whole table sliced, the row without a key (未交办, 未填村) last, on every page of one and two rows."""
+    campaign = counted.campaign
+    Case.objects.create(campaign=campaign, kind=Case.Kind.PROBLEM, description="no village", raised_at=at("2017-06-03"))
+    for unit in (None, counted.police):
+        cases = figures.case_rows(campaign, unit=unit)
+        for by in figures.PAGED_CASE_GROUPINGS:
+            whole = figures.case_figures(campaign, by, TODAY, cases)
+            assert shown(whole) == shown(figures.recounted_case_figures(campaign, by, TODAY, cases))
+            assert any(row.key is None for row in whole.rows) or unit is not None, by
+            *rows, total = shown(whole)
+            for size in (1, 2):
+                for start in range(0, len(rows) + 2):
+                    page = figures.case_figures(campaign, by, TODAY, cases, page=(start, size))
+                    assert page.count == len(rows), (by, start, size)
+                    assert shown(page) == [*rows[start:start + size], total], (by, start, size)
+
+
+def test_bulk_writes_of_cases_and_events_move_the_kept_results_in_one_pass(counted: Any) -> None:
+    campaign, police, cases = counted.campaign, counted.police, counted.cases
+    top, second = counted.categories
+    # QuerySet.update: the cases it moves out of its own filter are refreshed too.
+    moved = Case.objects.filter(unit=police).count()
+    assert Case.objects.filter(unit=police).update(unit=counted.wangwen.unit, satisfaction="") == moved > 0
+    assert_case_kept_equals_recount(campaign)
+    # bulk_create: counted at once (no save signal).
+    made = Case.objects.bulk_create([
+        Case(campaign=campaign, kind=Case.Kind.PROBLEM, description=f"b{n}", raised_at=cases["c1"].raised_at,
+             region=cases["c1"].region, status=Case.Status.DISPATCHED, unit=police, category=second,
+             registered_on=dt.date(2017, 6, 2), dispatched_on=dt.date(2017, 6, 2), handling_due=dt.date(2017, 6, 9))
+        for n in range(3)])
+    assert CaseCounted.objects.filter(case__in=[case.pk for case in made]).count() == 3
+    assert_case_kept_equals_recount(campaign)
+    # bulk_update: answered; and a whole campaign's cases in a bounded number of queries.
+    for case in made:
+        case.status, case.resolution = Case.Status.RESOLVED, "已解决"
+    with CaptureQueriesContext(connection) as queries:
+        Case.objects.bulk_update(made, ["status", "resolution"])
+    assert len(queries) <= 12
+    assert_case_kept_equals_recount(campaign)
+    # The events name the answer day: moved in bulk, created in bulk, updated in bulk.
+    CaseEvent.objects.bulk_create([
+        CaseEvent(case=case, action="resolve", from_status=Case.Status.ACCEPTED, to_status=Case.Status.RESOLVED,
+                  at=at("2017-06-20"), version=case.version + 1) for case in made])
+    assert_case_kept_equals_recount(campaign)
+    assert CaseEvent.objects.filter(case__in=made).update(at=at("2017-06-05")) == 3
+    assert_case_kept_equals_recount(campaign)
+    events = list(CaseEvent.objects.filter(case__in=made))
+    for event in events:
+        event.at = at("2017-06-30")
+    CaseEvent.objects.bulk_update(events, ["at"])
+    assert_case_kept_equals_recount(campaign)
+    with pytest.raises(TypeError):
+        Case.objects.bulk_create([Case(campaign=campaign, raised_at=cases["c1"].raised_at)], ignore_conflicts=True)
 
 
 def test_verify_finds_a_tampered_case_count_in_chinese_and_repair_rewrites_it(counted: Any) -> None:
