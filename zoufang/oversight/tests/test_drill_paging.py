@@ -9,10 +9,13 @@ from django.test.utils import CaptureQueriesContext
 
 from zoufang import clock
 from zoufang.core import paging
-from zoufang.oversight import drill
+from zoufang.oversight import api, drill
 from zoufang.oversight.access import campaign_for
 
 WHATS = ["unvisited", "visits", "cases"]
+# The API's `limit` defaults to drill.LIMIT, read once when the module is imported: imported here, before a test
+# below shortens drill.LIMIT for the page, so the default stays 200 for every later test of the run.
+assert api.RowsQuery.model_fields["limit"].default == drill.LIMIT
 
 
 def _queries(client: Any, url: str, **headers: Any) -> tuple[Any, int]:
