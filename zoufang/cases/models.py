@@ -189,6 +189,10 @@ class Case(TimeStampedModel):
             models.Index(fields=["campaign", "status"], name="case_campaign_status"),
             models.Index(fields=["unit", "status"], name="case_unit_status"),
             models.Index(fields=["status", "handling_due"], name="case_status_due"),
+            # Keyset orders (core.paging), read along an index from the cursor on: the case lists, newest first,
+            # and the oversight drill-down's cases of a campaign, earliest deadline first.
+            models.Index(fields=["-raised_at", "id"], name="case_newest"),
+            models.Index(fields=["campaign", "handling_due", "raised_at", "id"], name="case_campaign_due"),
         ]
 
     def __str__(self) -> str:

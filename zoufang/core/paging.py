@@ -5,17 +5,17 @@ database walks its index from there, so the hundredth page costs what the first 
 every visible row. Where a total is shown it is counted only up to COUNT_CAP rows ("超过 10000 条").
 """
 
-import base64
-import binascii
 import datetime as dt
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import reduce
 from operator import or_
 from typing import Any
 
+from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils.functional import cached_property
 
@@ -43,8 +43,22 @@ class BoundedPaginator(Paginator):
 def _value(row: Any, field: str) -> Any:
     value = row
     for part in field.split("__"):
+        if value is None:  # through an empty relation
+            return None
         value = value.get(part) if isinstance(value, dict) else getattr(value, part)
     return value
+
+
+def _nullable(model: Any, field: str) -> bool:
+    """Whether an ordering field can be NULL in a row: a nullable column, or reached through a nullable relation."""
+    for part in field.split("__"):
+        found = model._meta.pk if part == "pk" else model._meta.get_field(part)
+        if found.null:
+            return True
+        model = found.related_model
+        if model is None:
+            return False
+    return False
 
 
 def _encode(value: Any) -> Any:
@@ -60,16 +74,30 @@ def _encode(value: Any) -> Any:
 def _decode(value: Any) -> Any:
     if isinstance(value, dict):
         if "t" in value:
-            return dt.datetime.fromisoformat(value["t"])
+            moment = dt.datetime.fromisoformat(value["t"])
+            if moment.tzinfo is None:
+                raise ValueError(value)
+            return moment
         if "d" in value:
             return dt.date.fromisoformat(value["d"])
         if "n" in value:
             return Decimal(value["n"])
+        raise ValueError(value)
+    if isinstance(value, str) and "\x00" in value:  # PostgreSQL refuses a NUL in a query parameter
+        raise ValueError(value)
+    if value is not None and not isinstance(value, str | int | float | bool):
+        raise ValueError(value)
     return value
 
 
 class BadCursor(ValueError):
     """A cursor that was not written by this list (tampered, or from another ordering)."""
+
+
+def _signer(fields: list[str]) -> signing.Signer:
+    # A cursor is signed for its list's ordering: changed by hand, or given to a list of another order, it is
+    # refused before any of its values reaches a query. "." keeps it URL-safe as it stands.
+    return signing.Signer(salt="zoufang.paging:" + ",".join(fields), sep=".")
 
 
 @dataclass
@@ -87,31 +115,49 @@ def ordering_of(queryset: QuerySet[Any]) -> list[str]:
 
 
 def after(queryset: QuerySet[Any], cursor: str) -> QuerySet[Any]:
-    """The rows after the one the cursor names, in the queryset's order."""
+    """The rows after the one the cursor names, in the queryset's order; BadCursor for any cursor this list's
+    `cursor_for` did not write."""
     fields = ordering_of(queryset)
     try:
-        values = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)))
+        values = _signer(fields).unsign_object(cursor)
         if not isinstance(values, list) or len(values) != len(fields):
             raise BadCursor(cursor)
         values = [_decode(v) for v in values]
-    except (ValueError, TypeError, binascii.Error) as error:
+    except (signing.BadSignature, ValueError, TypeError) as error:
         raise BadCursor(cursor) from error
+    # Where NULLs sort depends on the database (last ascending on PostgreSQL, first on SQLite): a nullable key
+    # takes its NULL rows in, before or after the others, the way the database orders them.
+    nulls_largest = connections[queryset.db].features.nulls_order_largest
     branches = []
     for index, field in enumerate(fields):
-        name = field.lstrip("-")
-        equal = {f.lstrip("-"): values[i] for i, f in enumerate(fields[:index])}
-        if values[index] is None:  # NULLs sort last ascending in PostgreSQL; rows with a NULL key are not paged on
+        name, descending = field.lstrip("-"), field.startswith("-")
+        equal = Q(**{f.lstrip("-"): values[i] for i, f in enumerate(fields[:index])})
+        nullable = _nullable(queryset.model, name)
+        nulls_after = nullable and nulls_largest != descending
+        if values[index] is None:
+            if nullable and not nulls_after:
+                branches.append(equal & Q(**{f"{name}__isnull": False}))
             continue
-        step = "lt" if field.startswith("-") else "gt"
-        branches.append(Q(**equal, **{f"{name}__{step}": values[index]}))
+        beyond = Q(**{f"{name}__{'lt' if descending else 'gt'}": values[index]})
+        if nulls_after:
+            beyond |= Q(**{f"{name}__isnull": True})
+        branches.append(equal & beyond)
     if not branches:
         raise BadCursor(cursor)
-    return queryset.filter(reduce(or_, branches))
+    # The same bound once more on the first key alone: a condition the database can start its index scan at, so
+    # a deep page does not walk every row before it (PostgreSQL reads the OR of the branches only as a filter).
+    first, descending = fields[0].lstrip("-"), fields[0].startswith("-")
+    if values[0] is not None and not (_nullable(queryset.model, first) and nulls_largest != descending):
+        branches = [Q(**{f"{first}__{'lte' if descending else 'gte'}": values[0]}) & reduce(or_, branches)]
+    try:
+        return queryset.filter(reduce(or_, branches))
+    except (ValidationError, ValueError, TypeError) as error:  # a signed value of another type than the field's
+        raise BadCursor(cursor) from error
 
 
 def cursor_for(row: Any, fields: list[str]) -> str:
     values = [_encode(_value(row, f.lstrip("-"))) for f in fields]
-    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
+    return _signer(fields).sign_object(values)
 
 
 def keyset_page(queryset: QuerySet[Any], cursor: str | None, size: int) -> KeysetPage:

@@ -7,12 +7,14 @@ from typing import Any
 from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
+from ninja.pagination import paginate
 
 from zoufang.accounts import audit, scope
 from zoufang.accounts.masking import Masker
 from zoufang.accounts.models import AuditEvent
 from zoufang.forms.export import write_answers
 from zoufang.forms.models import Form, FormAnswer
+from zoufang.registry.api import Page
 
 router = Router(tags=["调查表"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -56,12 +58,25 @@ def visible_answers(user: Any, form: Form) -> Any:
             .select_related("form_version", "visit__target", "visit__cadre").order_by("visit__visited_at"))
 
 
-@router.get("/forms/{key}/answers", response=list[AnswerOut], summary="调查表答案（本人可见的走访）")
-def list_answers(request: HttpRequest, key: str) -> list[dict[str, Any]]:
-    form = get_object_or_404(Form, key=key)
-    masker = Masker(request.user)
-    return [{"visit_id": a.visit.public_id, "version": a.form_version.number, "data": masker.data(a.data, a.visit)}
-            for a in visible_answers(request.user, form)]
+class _Answers:
+    """The visible answers in the order they were recorded, paged by registry.api.Page (along the form's index);
+    only the page's answers are masked."""
+
+    def __init__(self, user: Any, form: Form) -> None:
+        self.queryset = visible_answers(user, form).select_related("visit__target__region").order_by("id")
+        self.masker = Masker(user)
+
+    def present(self, page: list[FormAnswer]) -> list[dict[str, Any]]:
+        return [{"visit_id": a.visit.public_id, "version": a.form_version.number,
+                 "data": self.masker.data(a.data, a.visit)} for a in page]
+
+
+@router.get("/forms/{key}/answers", response=list[AnswerOut],
+            summary="调查表答案（本人可见的走访），按登记先后分页：每页 page_size 条（最多 200），after=上一页的 next 读下一页；"
+                    "全部答案请用 answers.xlsx")
+@paginate(Page)
+def list_answers(request: HttpRequest, key: str) -> Any:
+    return _Answers(request.user, get_object_or_404(Form, key=key))
 
 
 @router.get("/forms/{key}/answers.xlsx", summary="调查表答案导出（xlsx）")

@@ -56,6 +56,8 @@ class FormAnswer(TimeStampedModel):
         verbose_name = _("调查表答案")
         verbose_name_plural = _("调查表答案")
         ordering = ["form", "-created_at"]
+        # The API's answers of a form a page at a time in the order recorded (core.paging keyset on the id).
+        indexes = [models.Index(fields=["form", "id"], name="formanswer_form_order")]
         constraints = [models.UniqueConstraint(fields=["visit", "form"], name="form_answer_one_per_visit")]
 
     def __str__(self) -> str:

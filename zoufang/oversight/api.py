@@ -4,10 +4,12 @@ import datetime as dt
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
 
 from zoufang import clock
-from zoufang.core import limits
+from zoufang.core import limits, paging
 from zoufang.core.dbrouter import reads_from_replica
 from zoufang.oversight import across, drill, figures, paged
 from zoufang.oversight.access import campaign_for, city_region
@@ -108,9 +110,10 @@ class CasesOut(Schema):
 
 class RowsOut(Schema):
     title: str
-    count: int
+    count: int = Field(..., description=f"符合条件的条数，最多数到 {paging.COUNT_CAP}（{paging.COUNT_CAP + 1} 表示更多）")
     headers: list[str]
     rows: list[list[Any]]
+    next: str | None = NEXT
 
 
 class TownOut(Schema):
@@ -169,8 +172,9 @@ class RowsQuery(Schema):
     region: str | None = Field(None, max_length=limits.CODE, description="区划编号（UUID）")
     kind: str | None = Field(None, max_length=limits.CODE)
     overdue: str | None = Field(None, max_length=limits.CODE)
-    offset: int = Field(0, ge=0, le=1_000_000)
-    limit: int = Field(drill.LIMIT, ge=1, le=1000)
+    offset: int = Field(0, ge=0, le=paging.COUNT_CAP, description=f"跳过的条数，只到前 {paging.COUNT_CAP} 条；再往后用 after")
+    limit: int = Field(drill.LIMIT, ge=1, le=1000, description="每页条数")
+    after: str | None = Field(None, min_length=1, max_length=500, description=AFTER)
 
 
 def _ident(key: Any) -> str | None:
@@ -286,15 +290,21 @@ def cases(request: HttpRequest, slug: str, query: Query[CasesQuery]) -> dict[str
 
 @router.get("/{slug}/rows", response=RowsOut,
             summary="数字背后的明细：未走访对象（what=unvisited）、走访记录（visits）、问题（cases），"
-                    "可按 unit、cadre、region、kind、overdue=1 筛选，offset/limit 分页（count 为总数）；个人信息按权限脱敏")
+                    "可按 unit、cadre、region、kind、overdue=1 筛选；每页 limit 行，after=上一页的 next 读下一页"
+                    f"（offset 只到前 {paging.COUNT_CAP} 条）；count 为总数，最多数到 {paging.COUNT_CAP}"
+                    f"（{paging.COUNT_CAP + 1} 表示更多）；个人信息按权限脱敏")
 @reads_from_replica
 def rows(request: HttpRequest, slug: str, query: Query[RowsQuery]) -> dict[str, Any]:
     reach = campaign_for(request.user, slug)
-    params = {k: v for k, v in query.dict().items() if v and k not in ("offset", "limit")}
+    params = {k: v for k, v in query.dict().items() if v and k not in ("offset", "limit", "after")}
     narrowing = drill.narrowing(reach, params)
-    table, count = drill.table(reach, narrowing, request.user, clock.today(), limit=query.limit, offset=query.offset)
-    data = as_json(table)
-    return {"title": data["title"], "count": count, "headers": data["headers"], "rows": data["rows"]}
+    try:
+        page = drill.page(reach, narrowing, request.user, clock.today(), query.after, query.limit, query.offset)
+    except paging.BadCursor:
+        raise HttpError(400, _("after：不是本列表返回的 next 值")) from None
+    data = as_json(page.table)
+    return {"title": data["title"], "count": page.count, "headers": data["headers"], "rows": data["rows"],
+            "next": page.next_cursor}
 
 
 def _town(row: TownRow) -> dict[str, Any]:

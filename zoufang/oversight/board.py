@@ -8,6 +8,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from zoufang.core import paging
 from zoufang.oversight import drill, figures, paged
 from zoufang.oversight.access import Reach, supervised
 from zoufang.oversight.drill import Narrowing
@@ -146,7 +147,10 @@ def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | 
     tables["behind-cadre"] = coverage_rows_table("cadre", late_cadres, None, _coverage_link(campaign, "cadre"),
                                                  title=_("进度落后的走访干部（落后多者在前）"))
     overdue, count = drill.table(reach, Narrowing("cases", overdue=True), user, today, limit=BEHIND_SHOWN)
-    overdue.title = _("超期未办结的问题（共 %(n)d 件，期限早者在前）") % {"n": count}
+    if count > paging.COUNT_CAP:  # counted no further (drill._count)
+        overdue.title = _("超期未办结的问题（超过 %(n)d 件，期限早者在前）") % {"n": paging.COUNT_CAP}
+    else:
+        overdue.title = _("超期未办结的问题（共 %(n)d 件，期限早者在前）") % {"n": count}
     tables["overdue"] = overdue
     tables["coverage-village"] = coverage_table(by_village, _coverage_link(campaign, "village"))
     tables["coverage-unit"] = coverage_table(by_unit, _coverage_link(campaign, "unit"))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from zoufang import clock
 from zoufang.cases import lists as case_lists
 from zoufang.cases.models import Case
+from zoufang.core import paging
 from zoufang.oversight import figures
 from zoufang.oversight.access import Reach
 from zoufang.oversight.tables import Table
@@ -23,7 +24,6 @@ from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Target, Unit
 from zoufang.registry.presenters import TargetPresenter
-from zoufang.visits.models import Visit
 
 WHAT = {"unvisited": "未走访对象", "visits": "走访记录", "cases": "问题清单"}
 LIMIT = 200  # rows on a page; the xlsx holds them all
@@ -131,51 +131,83 @@ def _villages(regions: list[Region]) -> dict[int, Region]:
     return Region.objects.filter(pk__in=ids, level=Region.Level.VILLAGE).in_bulk()
 
 
-def _page(rows: QuerySet[Any], offset: int, limit: int | None) -> QuerySet[Any]:
-    return rows[offset:offset + limit] if limit else rows[offset:]
+def chosen(reach: Reach, n: Narrowing, today: dt.date) -> QuerySet[Any]:
+    """The rows behind the narrowing, in their table's order (ending in the id: a keyset order)."""
+    if n.what == "cases":
+        return cases(reach, n, today)
+    if n.what == "visits":
+        return figures.visits_of(reach.campaign, assignments(reach, n))
+    return figures.unvisited_assignments(reach.campaign, assignments(reach, n))
 
 
 def _count(rows: QuerySet[Any], shown: list[Any], offset: int, limit: int | None) -> int:
-    """How many rows in all: counted by the database only when a page leaves some out. A page shorter than
-    its limit, or a download of every row, already holds the answer (no second pass over the rows)."""
+    """How many rows in all, counted no further than paging.COUNT_CAP + 1 (more): by the database only when a
+    page leaves some out. A page shorter than its limit, or a download of every row, already holds the answer."""
     if not limit or len(shown) < limit and (shown or offset == 0):
         return offset + len(shown)
-    return rows.count()
+    return paging.bounded_count(rows, paging.COUNT_CAP + 1)
 
 
 def table(reach: Reach, n: Narrowing, user: Any, today: dt.date, limit: int | None = LIMIT,
           offset: int = 0) -> tuple[Table, int]:
-    """The rows (at most `limit`, from `offset`) and how many there are in all."""
+    """The rows (at most `limit`, from `offset`) and how many there are in all (bounded, as `_count`)."""
+    rows = chosen(reach, n, today)
+    shown = list(rows[offset:offset + limit] if limit else rows[offset:])
+    return rows_table(n, shown, user), _count(rows, shown, offset, limit)
+
+
+@dataclass
+class Page:
+    table: Table
+    count: int  # counted no further than paging.COUNT_CAP + 1
+    next_cursor: str | None  # `after` for the following page; None on the last
+    first: bool  # no cursor given
+
+    @property
+    def capped(self) -> bool:
+        return self.count > paging.COUNT_CAP
+
+
+def page(reach: Reach, n: Narrowing, user: Any, today: dt.date, after: str | None, size: int = LIMIT,
+         offset: int = 0) -> Page:
+    """A page of `size` rows after the cursor, read from the index where the row shown last left off (a later
+    page costs what the first does), or from a bounded `offset` (the API's older clients); paging.BadCursor for
+    a cursor this list did not write."""
+    rows = chosen(reach, n, today)
+    if after or not offset:
+        keyset = paging.keyset_page(rows, after, size)
+        shown, next_cursor, first = keyset.rows, keyset.next_cursor, keyset.first
+    else:
+        read = list(rows[offset:offset + size + 1])
+        shown, first = read[:size], False
+        next_cursor = paging.cursor_for(shown[-1], paging.ordering_of(rows)) if len(read) > size else None
+    count = _count(rows, shown, 0, size) if first else paging.bounded_count(rows, paging.COUNT_CAP + 1)
+    return Page(rows_table(n, shown, user), count, next_cursor, first)
+
+
+def rows_table(n: Narrowing, shown: list[Any], user: Any) -> Table:
+    """The table of the rows shown: cases, visits or unvisited assignments, personal data through the presenters."""
     if n.what == "cases":
-        chosen = cases(reach, n, today)
-        shown = list(_page(chosen, offset, limit))
-        count = _count(chosen, shown, offset, limit)
         return Table(key="cases", title=n.label, headers=[str(c) for c in case_lists.COLUMNS],
-                     rows=case_lists.rows(shown, user), numeric_from=99), count
+                     rows=case_lists.rows(shown, user), numeric_from=99)
     presenter = TargetPresenter(user)
     if n.what == "visits":
-        visits = figures.visits_of(reach.campaign, assignments(reach, n))
-        shown_visits: list[Visit] = list(_page(visits, offset, limit))
-        count = _count(visits, shown_visits, offset, limit)
-        names = _villages([v.target.region for v in shown_visits])
+        names = _villages([v.target.region for v in shown])
         headers = [_("走访时间"), _("走访对象"), _("对象类型"), _("村（社区）"), _("地址"), _("走访人"), _("走访单位"),
                    _("走访方式")]
         rows: list[list[Any]] = [
             [clock.minute(v.visited_at), v.target.name, str(v.target.get_kind_display()),
              _village(v.target.region, names), v.target.address, v.cadre.name, v.cadre.unit.name,
              str(v.get_mode_display())]
-            for v in shown_visits
+            for v in shown
         ]
-        return Table(key="visits", title=n.label, headers=headers, rows=rows, numeric_from=99), count
-    unvisited = figures.unvisited_assignments(reach.campaign, assignments(reach, n))
-    shown_rows: list[Assignment] = list(_page(unvisited, offset, limit))
-    count = _count(unvisited, shown_rows, offset, limit)
-    names = _villages([a.target.region for a in shown_rows])
-    presenter.record_list_read([a.target for a in shown_rows], summary=_("督查：未走访对象"))
+        return Table(key="visits", title=n.label, headers=headers, rows=rows, numeric_from=99)
+    names = _villages([a.target.region for a in shown])
+    presenter.record_list_read([a.target for a in shown], summary=_("督查：未走访对象"))
     headers = [_("对象类型"), _("姓名（名称）"), _("村（社区）"), _("地址"), _("联系电话"), _("走访单位"), _("走访人")]
     rows = [
         [str(a.target.get_kind_display()), a.target.name, _village(a.target.region, names), a.target.address,
          presenter.phone(a.target), a.unit.name, a.cadre.name if a.cadre else _("未落实到人")]
-        for a in shown_rows
+        for a in shown
     ]
-    return Table(key="unvisited", title=n.label, headers=headers, rows=rows, numeric_from=99), count
+    return Table(key="unvisited", title=n.label, headers=headers, rows=rows, numeric_from=99)

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PaginationBase, paginate
@@ -78,18 +79,21 @@ class TargetFilter(Schema):
 
 
 MAX_PAGE_SIZE = 200
-# Past this page no list has rows; a bound keeps the offset a database integer (a 2**63 page is a 400).
-MAX_PAGE = 1_000_000
+# Numbered pages reach the first COUNT_CAP rows (an OFFSET the database walks stays bounded); past them a client
+# follows `next`. The bound on `page` itself keeps the number a database integer (a 2**63 page is a 400).
+MAX_PAGE = paging.COUNT_CAP
 
 
 class Page(PaginationBase):
     """Every list of the API: a bounded page (page_size ≤ 200) read in the list's order, which ends in the id.
     `next` is a keyset cursor: `after=<next>` reads the following page from the index after the last row shown, so
     page 1,000 costs what page 1 does. `count` stops at 10,000 (10,001 means more), so no list counts every
-    visible row. A list wrapper (rows presented with masking) gives its `queryset` and `present`."""
+    visible row. `page` (an OFFSET) is kept for the clients that number pages, within the first 10,000 rows.
+    A list wrapper (rows presented with masking) gives its `queryset` and `present`."""
 
     class Input(Schema):
-        page: int = Field(1, ge=1, le=MAX_PAGE, description="页码（从 1 起）；给出 after 时不用")
+        page: int = Field(1, ge=1, le=MAX_PAGE,
+                          description=f"页码（从 1 起），只到前 {paging.COUNT_CAP} 条；再往后用 after。给出 after 时不用")
         page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE, description="每页条数，最多 200")
         after: str | None = Field(None, min_length=1, max_length=500,
                                   description="上一页返回的 next：从其后一条读起（键集分页，深翻页也不变慢）")
@@ -108,9 +112,12 @@ class Page(PaginationBase):
             try:
                 rows = list(paging.after(source, pagination.after)[: size + 1])
             except paging.BadCursor:
-                raise HttpError(400, "after：不是本列表返回的 next 值") from None
+                raise HttpError(400, _("after：不是本列表返回的 next 值")) from None
         else:
             offset = (pagination.page - 1) * size
+            if offset >= paging.COUNT_CAP:
+                raise HttpError(400, _("page：页码只到前 %(n)d 条，再往后请用 after（上一页返回的 next）翻页")
+                                % {"n": paging.COUNT_CAP})
             rows = list(source[offset : offset + size + 1])
         more = len(rows) > size
         rows = rows[:size]

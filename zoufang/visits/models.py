@@ -50,6 +50,8 @@ class Visit(TimeStampedModel):
             models.Index(fields=["campaign", "cadre"], name="visit_campaign_cadre"),
             # The office's list, newest first, a page after a cursor (core.paging): read along this index.
             models.Index(fields=["visited_at", "id"], name="visit_newest"),
+            # The oversight drill-down's visits of a campaign, newest first (-visited_at, id: mixed directions).
+            models.Index(fields=["campaign", "-visited_at", "id"], name="visit_campaign_newest"),
         ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:

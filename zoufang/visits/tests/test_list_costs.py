@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 GROWN = 40
 API_LISTS = ["/api/v1/targets", "/api/v1/cases/", "/api/v1/me/targets", "/api/v1/units", "/api/v1/cadres",
-             "/api/v1/regions"]
+             "/api/v1/regions", "/api/v1/forms/household_survey/answers"]
 PAGES = {"office": ["/visits/", "/cases/", "/targets/"], "dept": ["/me/"]}
 
 
@@ -62,7 +62,8 @@ def test_an_api_page_costs_the_same_on_a_town_and_one_grown_tenfold(client, visi
     assert max(grown.values()) <= 12
 
 
-@pytest.mark.parametrize("url", ["/api/v1/targets", "/api/v1/cases/", "/api/v1/me/targets"])
+@pytest.mark.parametrize("url", ["/api/v1/targets", "/api/v1/cases/", "/api/v1/me/targets",
+                                 "/api/v1/forms/household_survey/answers"])
 def test_next_reads_the_following_page_by_keyset(client, visiting, api_token, url):
     _grow(visiting, count=12)
     headers = api_token("dept" if "/me/" in url else "office")
@@ -71,16 +72,35 @@ def test_next_reads_the_following_page_by_keyset(client, visiting, api_token, ur
     assert first["count"] >= 12
     second = client.get(f"{url}?page_size=5&after={first['next']}", **headers).json()
     by_offset = client.get(f"{url}?page_size=5&page=2", **headers).json()
-    assert [row["id"] for row in second["items"]] == [row["id"] for row in by_offset["items"]]
-    assert not {row["id"] for row in first["items"]} & {row["id"] for row in second["items"]}
+    key = "visit_id" if "/answers" in url else "id"
+    assert [row[key] for row in second["items"]] == [row[key] for row in by_offset["items"]]
+    assert not {row[key] for row in first["items"]} & {row[key] for row in second["items"]}
     same_cost = _queries(client, f"{url}?page_size=5&after={second['next']}", **headers)
     assert same_cost == _queries(client, f"{url}?page_size=5", **headers)
 
 
 def test_a_forged_cursor_is_a_400_in_chinese(client, visiting, api_token):
-    response = client.get("/api/v1/targets?after=bm90LWEtY3Vyc29y", **api_token("office"))
+    _grow(visiting, count=3)
+    headers = api_token("office")
+    response = client.get("/api/v1/targets?after=bm90LWEtY3Vyc29y", **headers)
     assert response.status_code == 400
-    assert "after" in response.content.decode()
+    assert "after：不是本列表返回的 next 值" in response.json()["detail"]
+    # A real cursor with one character changed, or one of another list (another order): refused alike.
+    cursor = client.get("/api/v1/cases/?page_size=1", **headers).json()["next"]
+    changed = cursor[:5] + ("A" if cursor[5] != "A" else "B") + cursor[6:]
+    for url in (f"/api/v1/cases/?after={changed}", f"/api/v1/targets?after={cursor}"):
+        refused = client.get(url, **headers)
+        assert refused.status_code == 400, url
+        assert "不是本列表返回的 next 值" in refused.json()["detail"]
+
+
+def test_numbered_pages_stop_where_the_count_does(client, visiting, api_token):
+    """An OFFSET grows with the page number: `page` reaches the first COUNT_CAP rows; past them, `after`."""
+    headers = api_token("office")
+    assert client.get("/api/v1/targets?page_size=200&page=50", **headers).status_code == 200
+    deep = client.get("/api/v1/targets?page_size=200&page=51", **headers)
+    assert deep.status_code == 400
+    assert "请用 after" in deep.json()["detail"]
 
 
 def test_a_list_page_costs_the_same_on_a_town_and_one_grown_tenfold(client, visiting, login):
