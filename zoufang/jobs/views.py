@@ -46,6 +46,8 @@ def state(download: Download) -> dict[str, Any]:
         "finished": date_format(localtime(download.finished_at), "Y-m-d H:i") if download.finished_at else "",
         "expires": date_format(localtime(download.expires_at), "Y-m-d H:i") if download.expires_at else "",
         "waiting": download.status == Download.Status.QUEUED and download.created_at < timezone.now() - WAITING,
+        # A report (an import's, a plan run's) is read on the job's page, not downloaded as its .json.
+        "report_kind": bool(download.kind in kinds.KINDS and kinds.KINDS[download.kind].report_template),
     }
 
 
