@@ -10,6 +10,7 @@ from zoufang.documents.api import router as documents_router
 from zoufang.exemplars.api import router as exemplars_router
 from zoufang.forms.api import router as forms_router
 from zoufang.integrity.api import router as integrity_router
+from zoufang.jobs.api import router as jobs_router
 from zoufang.oversight.api import router as oversight_router
 from zoufang.planning.api import router as planning_router
 from zoufang.ratings.api import router as ratings_router
@@ -36,3 +37,4 @@ api.add_router("/integrity/", integrity_router)
 api.add_router("/documents/", documents_router)
 api.add_router("/exemplars/", exemplars_router)
 api.add_router("/ratings/", ratings_router)
+api.add_router("/jobs/", jobs_router)

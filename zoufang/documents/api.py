@@ -20,6 +20,8 @@ from zoufang.documents import access, services
 from zoufang.documents.charts import ChartFontMissing
 from zoufang.documents.models import Document
 from zoufang.documents.views import DOCX
+from zoufang.jobs import services as jobs
+from zoufang.jobs.api import JobQueuedOut, queued
 
 router = Router(tags=["公文简报"])
 
@@ -57,6 +59,7 @@ class DraftIn(Schema):
     kind: str = Field(max_length=limits.CODE, description="circular（通报）、briefing（简报）、consultation（会商材料）")
     starts_on: dt.date | None = Field(None, description="统计起始日；不填按种类默认（通报：本季度初；简报：近7天；会商：本月初）")
     ends_on: dt.date | None = Field(None, description="统计截止日；不填为今天")
+    key: uuid.UUID | None = Field(None, description="请求的编号（可选）：同一编号再次提交只生成一份草稿")
 
 
 def _out(document: Document, *, detail: bool = False) -> dict[str, Any]:
@@ -98,16 +101,21 @@ def list_documents(request: HttpRequest, slug: str, query: Query[ListQuery]) -> 
     return issued
 
 
-@router.post("/{slug}/drafts", response={201: DocumentDetailOut},
-             summary="生成草稿：数字按今天填好，印发前可改文字（走访办）")
+@router.post("/{slug}/drafts", response={202: JobQueuedOut},
+             summary="生成草稿：数字按今天填好（整镇统计，在后台生成：答 202 和任务编号；完成后任务的 made_url "
+                     "是草稿的地址，文件是草稿的 Word 预览），印发前可改文字（走访办）")
 def generate_draft(request: HttpRequest, slug: str, body: DraftIn) -> Status:
     campaign = access.writable_campaign(request.user, slug)
     if body.kind not in Document.Kind.values:
         raise HttpError(400, "kind：只能是 circular（通报）、briefing（简报）或 consultation（会商材料）")
     start, end = services.default_period(body.kind, clock.today())
-    document = _act(lambda: services.generate_draft(campaign, body.kind, body.starts_on or start,
-                                                    body.ends_on or end, by=request.user))
-    return Status(201, _out(document, detail=True))
+    start, end = body.starts_on or start, body.ends_on or end
+    _act(lambda: services.check_period(body.kind, start, end))
+    key = body.key or uuid.uuid4()
+    job = jobs.request(request.user, "document_generate", {"slug": campaign.slug, "kind": body.kind,
+                                                           "starts_on": start.isoformat(),
+                                                           "ends_on": end.isoformat(), "key": str(key)})
+    return Status(202, queued(job))
 
 
 @router.get("/{slug}/{document_id}", response=DocumentDetailOut, summary="一份公文简报：各部分文字（草稿仅走访办可见）")
@@ -134,12 +142,16 @@ def download_document(request: HttpRequest, slug: str, document_id: uuid.UUID) -
     return response
 
 
-@router.post("/{slug}/{document_id}/issue", response=DocumentOut,
-             summary="印发：编发文字号或期号，保存文件及其校验值，此后不可修改（走访办）")
-def issue_document(request: HttpRequest, slug: str, document_id: uuid.UUID) -> dict[str, Any]:
+@router.post("/{slug}/{document_id}/issue", response={202: JobQueuedOut},
+             summary="印发：编发文字号或期号，保存文件及其校验值，此后不可修改（走访办）；在后台完成：答 202 和任务编号，"
+                     "完成后任务的文件是印发件，made_url 是文稿的地址")
+def issue_document(request: HttpRequest, slug: str, document_id: uuid.UUID) -> Status:
     campaign = access.writable_campaign(request.user, slug)
     document = access.document_in(campaign, document_id)
-    return _out(_act(lambda: services.issue_document(document, by=request.user)))
+    if document.issued:
+        raise HttpError(400, "该文稿已印发，不能再次印发。")
+    return Status(202, queued(jobs.request(request.user, "document_issue", {"slug": campaign.slug,
+                                                                            "document": str(document.public_id)})))
 
 
 @router.delete("/{slug}/{document_id}", response={204: None}, summary="删除草稿（已印发的不能删除；走访办）")

@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +12,11 @@ class GenerateForm(forms.Form):
                                 help_text=_("留空：通报为本季度，简报为近7天，会商材料为本月"))
     ends_on = forms.DateField(label=_("统计截止日"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
                               help_text=_("留空为今天"))
+    # One key a rendered form: submitting it twice, or the job retried, makes one draft (Document.request_key).
+    key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def clean_key(self) -> uuid.UUID:
+        return self.cleaned_data.get("key") or uuid.uuid4()
 
 
 class IssuerForm(forms.ModelForm):

@@ -88,6 +88,9 @@ class Document(TimeStampedModel):
     )
     content = models.BinaryField(_("印发文件"), null=True, blank=True, editable=False)
     sha256 = models.CharField(_("文件校验值"), max_length=64, blank=True, default="")
+    # The generating request's key (the page's form, or the API call): a retried background job finds the draft it
+    # already made instead of making a second one.
+    request_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("公文简报")

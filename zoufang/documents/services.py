@@ -3,6 +3,7 @@ read the issued file back (its hash checked). Each is atomic and writes its audi
 
 import datetime as dt
 import hashlib
+import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -13,6 +14,8 @@ from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns.models import Campaign
+from zoufang.core.progress import Progress
+from zoufang.core.progress import report as tell
 from zoufang.documents import content, render
 from zoufang.documents.models import Document, DocumentIssued, Issuer, Sequence
 
@@ -63,8 +66,8 @@ def default_period(kind: str, today: dt.date) -> tuple[dt.date, dt.date]:
     return today.replace(day=1), today
 
 
-def generate_draft(campaign: Campaign, kind: str, start: dt.date, end: dt.date, *, by: Any) -> Document:
-    """A draft with its figures filled in as of today (the period cannot end after today)."""
+def check_period(kind: str, start: dt.date, end: dt.date) -> None:
+    """The kind and period a draft may be asked for; DocumentError says what to change."""
     if kind not in Document.Kind.values:
         raise DocumentError(_("未知的文稿种类。"))
     today = clock.today()
@@ -72,15 +75,32 @@ def generate_draft(campaign: Campaign, kind: str, start: dt.date, end: dt.date, 
         raise DocumentError(_("统计截止日不能早于起始日。"))
     if end > today:
         raise DocumentError(_("统计截止日不能晚于今天（%(day)s）。") % {"day": content.day(today)})
-    draft = content.BUILDERS[kind](campaign, start, end, today)
-    with transaction.atomic():
-        document = Document.objects.create(
-            campaign=campaign, issuer=issuer_for(campaign), kind=kind, title=draft.title, addressee=draft.addressee,
-            period_starts_on=start, period_ends_on=end, sections=draft.sections, year=end.year, signed_on=today,
-            created_by=by, modified_by=by,
-        )
-        audit.record(by, Action.CREATE, document, summary=_("生成%(kind)s草稿：%(title)s") % {
-            "kind": document.get_kind_display(), "title": document.title})
+
+
+def generate_draft(campaign: Campaign, kind: str, start: dt.date, end: dt.date, *, by: Any,
+                   key: uuid.UUID | None = None, progress: Progress | None = None) -> Document:
+    """A draft with its figures filled in as of today (the period cannot end after today). With a request `key`,
+    asking again (a retried job) gives the draft that key already made, never a second one."""
+    check_period(kind, start, end)
+    if key is not None and (made := Document.objects.filter(request_key=key).first()) is not None:
+        return made
+    tell(progress, 0, 2)
+    today = clock.today()
+    draft = content.BUILDERS[kind](campaign, start, end, today)  # the town's figures: the slow part
+    tell(progress, 1, 2)
+    try:
+        with transaction.atomic():
+            document = Document.objects.create(
+                campaign=campaign, issuer=issuer_for(campaign), kind=kind, title=draft.title,
+                addressee=draft.addressee, period_starts_on=start, period_ends_on=end, sections=draft.sections,
+                year=end.year, signed_on=today, created_by=by, modified_by=by, request_key=key,
+            )
+            audit.record(by, Action.CREATE, document, summary=_("生成%(kind)s草稿：%(title)s") % {
+                "kind": document.get_kind_display(), "title": document.title})
+    except IntegrityError:  # the same key made its draft meanwhile (the job delivered twice)
+        if key is None:
+            raise
+        return Document.objects.get(request_key=key)
     return document
 
 

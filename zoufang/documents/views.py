@@ -1,5 +1,6 @@
 """公文简报 pages: the campaign's documents, a draft's text to edit, issuing, the issued file to download."""
 
+import uuid
 from typing import Any
 from urllib.parse import quote
 
@@ -15,6 +16,7 @@ from zoufang.documents import access, services
 from zoufang.documents.charts import ChartFontMissing
 from zoufang.documents.forms import GenerateForm, IssuerForm
 from zoufang.documents.models import Document
+from zoufang.jobs.views import start as start_job
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -28,28 +30,28 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
         "campaign": campaign, "writes": writes,
         "drafts": documents.filter(status=Document.Status.DRAFT) if writes else [],
         "issued": documents.filter(status=Document.Status.ISSUED).order_by("-issued_at", "kind"),
-        "form": GenerateForm(), "issuer_form": IssuerForm(instance=services.issuer_for(campaign)) if writes else None,
+        "form": GenerateForm(initial={"key": uuid.uuid4()}), "issuer_form": IssuerForm(instance=services.issuer_for(campaign)) if writes else None,
     })
 
 
 @login_required
 @require_POST
 def generate(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = access.writable_campaign(request.user, slug)
+    access.writable_campaign(request.user, slug)
     form = GenerateForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请检查种类和日期。"))
         return redirect("documents:index", slug)
     kind = form.cleaned_data["kind"]
     start, end = services.default_period(kind, clock.today())
+    start, end = form.cleaned_data["starts_on"] or start, form.cleaned_data["ends_on"] or end
     try:
-        document = services.generate_draft(
-            campaign, kind, form.cleaned_data["starts_on"] or start, form.cleaned_data["ends_on"] or end,
-            by=request.user)
+        services.check_period(kind, start, end)
     except services.DocumentError as error:
         messages.error(request, str(error))
         return redirect("documents:index", slug)
-    return redirect("documents:detail", slug, document.public_id)
+    return start_job(request, "document_generate", {"slug": slug, "kind": kind, "starts_on": start.isoformat(),
+                                                    "ends_on": end.isoformat(), "key": str(form.cleaned_data["key"])})
 
 
 @login_required
@@ -95,15 +97,13 @@ def detail(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
 @login_required
 @require_POST
 def issue(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    """Numbered, rendered and stored in the background (the job's page, then 我的下载 holds the issued file)."""
     campaign = access.writable_campaign(request.user, slug)
     document = access.document_in(campaign, public_id)
-    try:
-        document = services.issue_document(document, by=request.user)
-    except (services.DocumentError, ChartFontMissing) as problem:
-        messages.error(request, str(problem))
+    if document.issued:
+        messages.error(request, _("该文稿已印发，不能再次印发。"))
         return redirect("documents:detail", slug, document.public_id)
-    messages.success(request, _("已印发：%(reference)s") % {"reference": document.reference or document.title})
-    return redirect("documents:index", slug)
+    return start_job(request, "document_issue", {"slug": slug, "document": str(document.public_id)})
 
 
 @login_required
@@ -148,9 +148,7 @@ def delete(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
 @require_POST
 def preview(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     """A draft's Word, rendered from its figures in the background (docs/jobs.md); the office only, as before."""
-    from zoufang.jobs.views import start
-
     campaign = access.writable_campaign(request.user, slug)
     if access.document_in(campaign, public_id).issued:  # issued meanwhile: its stored file, as it was printed
         return redirect("documents:download", slug, public_id)
-    return start(request, "document_draft", {"slug": slug, "document": str(public_id)})
+    return start_job(request, "document_draft", {"slug": slug, "document": str(public_id)})

@@ -8,6 +8,7 @@ from typing import IO, Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from zoufang.accounts import scope
 from zoufang.core.progress import Progress
@@ -35,12 +36,26 @@ class Resolved:
 Build = Callable[[Any, Resolved, IO[bytes], Progress], str]
 
 
+class Refused(Exception):
+    """A reason the user can act on (in Chinese): the job fails with it as its message, not a generic one."""
+
+
+@dataclass(frozen=True)
+class Made:
+    """What a finished job made besides its file (a draft, an issued document): its page and its API address."""
+
+    label: str
+    page_url: str
+    api_url: str
+
+
 @dataclass(frozen=True)
 class Kind:
     key: str
     resolve: Callable[[Any, dict[str, Any]], Resolved]
     build: Build  # writes the file; returns the audit summary
     report_template: str = ""  # a job whose result is a report (.json): the template its page shows it with
+    made: Callable[[dict[str, Any]], Made | None] | None = None  # a job that makes an object: where it is
 
 
 KINDS: dict[str, Kind] = {}
@@ -138,8 +153,6 @@ def _ledger_resolve(user: Any, params: dict[str, Any]) -> Resolved:
 
 
 def _ledger_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
-    from django.utils.translation import gettext as _
-
     from zoufang.visits import ledger
 
     unit = resolved.extra["unit"]
@@ -316,77 +329,6 @@ def _integrity_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Pr
 register(Kind("integrity_xlsx", _integrity_resolve, _integrity_build))
 
 
-# ---------------------------------------------------------------- a 通报/简报 draft's Word (preview)
-
-def _draft_resolve(user: Any, params: dict[str, Any]) -> Resolved:
-    from zoufang.documents import access, services
-
-    campaign = access.writable_campaign(user, str(params.get("slug")))
-    document = access.document_in(campaign, params.get("document"))
-    return Resolved({"slug": campaign.slug, "document": str(document.public_id), "fmt": "docx"},
-                    f"{document.get_kind_display()}：{document.reference or '草稿'} {document.title}",
-                    f"{services.file_name(document)}.docx", campaign=campaign, region=campaign.scope, obj=document,
-                    extra={"document": document})
-
-
-def _draft_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
-    from zoufang.documents import render
-
-    document = resolved.extra["document"]
-    _at_once(out, progress, lambda: render.docx_bytes(document))
-    return f"下载{document.get_kind_display()}：{document.reference or '草稿'} {document.title}"
-
-
-register(Kind("document_draft", _draft_resolve, _draft_build))
-
-
-# ---------------------------------------------------------------- a confirmed registry import of many rows
-
-def _import_resolve(user: Any, params: dict[str, Any]) -> Resolved:
-    from zoufang.registry import imports
-    from zoufang.web.import_views import QUEUED_DIR
-
-    if not scope.may_manage(user):
-        raise Http404
-    path, kind, filename = str(params.get("path", "")), str(params.get("kind", "")), str(params.get("filename", ""))
-    if not path.startswith(f"{QUEUED_DIR}/") or ".." in path or kind not in imports.KINDS:
-        raise Http404
-    campaign = None
-    if params.get("campaign"):
-        campaign = get_object_or_404(scope.managed_campaigns(user), public_id=params["campaign"])
-    label = imports.KINDS[kind].label
-    return Resolved({"path": path, "kind": kind, "filename": filename, "campaign": params.get("campaign") or "",
-                     "update": bool(params.get("update")), "fmt": "json"},
-                    f"导入{label}：{filename}", f"导入结果-{filename}.json", campaign=campaign,
-                    region=campaign.scope if campaign else None, obj=campaign, extra={"label": str(label)})
-
-
-def _import_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
-    """Imports the checked file (all or nothing, as on the page) and writes its report; the stored file is then
-    removed, so a retry of a finished job can never import it twice."""
-    import io
-    import json
-
-    from django.core.files.storage import default_storage
-
-    from zoufang.registry import imports
-    from zoufang.web.import_views import report_for_page
-
-    params = resolved.params
-    with default_storage.open(params["path"], "rb") as stored:  # gone: the job fails and says so
-        source = io.BytesIO(stored.read())
-    report = imports.run_import(params["kind"], source, filename=params["filename"], campaign=resolved.campaign,
-                                dry_run=False, by=user, update=params["update"], progress=progress)
-    page = report_for_page(report, label=resolved.extra["label"], filename=params["filename"],
-                           campaign=resolved.campaign)
-    out.write(json.dumps(page, ensure_ascii=False).encode())
-    default_storage.delete(params["path"])
-    return f"导入{resolved.extra['label']} {params['filename']}：{report.total_rows} 行，新增 {report.created}，更新 {report.updated}"
-
-
-register(Kind("registry_import", _import_resolve, _import_build, report_template="web/_import_report.html"))
-
-
 # ---------------------------------------------------------------- a questionnaire's answers (调查表答案导出)
 
 def _answers_resolve(user: Any, params: dict[str, Any]) -> Resolved:
@@ -499,3 +441,7 @@ def _plan_run_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Pro
 
 PLAN_MOVES_SHOWN = 100  # the report keeps the first moves, as the page listed them
 register(Kind("plan_run", _plan_run_resolve, _plan_run_build, report_template="planning/_run_report.html"))
+
+
+from zoufang.documents import jobs as _documents  # noqa: E402,F401 - the apps' own kinds register themselves
+from zoufang.web import import_jobs as _imports  # noqa: E402,F401

@@ -63,6 +63,14 @@ def report(download: Download) -> dict[str, Any] | None:
         return None
 
 
+def made(download: Download) -> kinds.Made | None:
+    """What a finished job made besides its file (a draft, an issued document), where the kind says so."""
+    kind = kinds.KINDS.get(download.kind)
+    if download.status != Status.DONE or kind is None or kind.made is None:
+        return None
+    return kind.made(download.params)
+
+
 def may_retry(download: Download) -> bool:
     return download.status in (Status.FAILED, Status.EXPIRED) or interrupted(download)
 
@@ -149,6 +157,8 @@ def run(download_id: int) -> str:
         size, digest = _measure(part)
     except (PermissionDenied, Http404):
         return _fail(download, attempt, part, _("您已无权生成这个文件（权限或范围已变更），请与走访办联系。"))
+    except kinds.Refused as refused:
+        return _fail(download, attempt, part, str(refused))
     except Exception as exc:
         logger.exception("download %s (%s) failed", download.public_id, download.kind)
         return _fail(download, attempt, part, _("生成文件时出错（%(what)s），可以重试；多次失败请联系系统管理员。")

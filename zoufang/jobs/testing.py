@@ -31,3 +31,16 @@ def cells(data: bytes) -> list[tuple[str, list[tuple[Any, ...]]]]:
 
     book = load_workbook(io.BytesIO(data))
     return [(sheet.title, list(sheet.iter_rows(values_only=True))) for sheet in book.worksheets]
+
+
+def api_job(client: Any, asked: Any, headers: dict[str, str]) -> dict[str, Any]:
+    """Follow an API operation that answered 202 to its job (run at once by the tests' backend): the job's body."""
+    if asked.status_code != 202:
+        raise AssertionError(f"not queued: {asked.status_code} {asked.content!r}")
+    job = client.get(asked.json()["status_url"], **headers)
+    if job.status_code != 200:
+        raise AssertionError(f"the job is not there: {job.status_code} {job.content!r}")
+    body: dict[str, Any] = job.json()
+    if body["status"] != "done":
+        raise AssertionError(f"the job did not finish: {body}")
+    return body

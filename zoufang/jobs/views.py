@@ -46,6 +46,8 @@ def state(download: Download) -> dict[str, Any]:
         "finished": date_format(localtime(download.finished_at), "Y-m-d H:i") if download.finished_at else "",
         "expires": date_format(localtime(download.expires_at), "Y-m-d H:i") if download.expires_at else "",
         "waiting": download.status == Download.Status.QUEUED and download.created_at < timezone.now() - WAITING,
+        # A report (an import's, a plan run's) is read on the job's page, not downloaded as its .json.
+        "report_kind": bool(download.kind in kinds.KINDS and kinds.KINDS[download.kind].report_template),
     }
 
 
@@ -62,7 +64,8 @@ def detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     report = services.report(download)
     template = kinds.KINDS[download.kind].report_template if download.kind in kinds.KINDS else ""
     return render(request, "jobs/detail.html", {"here": "downloads", "job": download, "state": state(download),
-                                                "report": report if template else None, "report_template": template})
+                                                "report": report if template else None, "report_template": template,
+                                                "made": services.made(download)})
 
 
 @login_required
@@ -75,7 +78,11 @@ def status(request: HttpRequest, public_id: Any) -> JsonResponse:
 @login_required
 def file(request: HttpRequest, public_id: Any) -> FileResponse:
     download = _own(request, public_id)
-    path = services.fetch(request.user, download)
+    return file_response(download, services.fetch(request.user, download))
+
+
+def file_response(download: Download, path: Any) -> FileResponse:
+    """A job's file as an attachment named as the user asked for it (the page's and the API's)."""
     extension = path.suffix.lstrip(".")
     response = FileResponse(open(path, "rb"), content_type=kinds.MEDIA_TYPES.get(extension, "application/octet-stream"))  # noqa: SIM115 - FileResponse closes it
     ascii_name = f"{download.kind}-{download.public_id}.{extension}"

@@ -8,8 +8,9 @@ from ninja.errors import HttpError
 
 from zoufang.accounts import scope
 from zoufang.campaigns.models import Campaign
+from zoufang.jobs import services
+from zoufang.jobs.api import JobQueuedOut, queued
 from zoufang.planning.check import check_plan
-from zoufang.planning.services import PlanRejected, run_plan
 
 router = Router(tags=["分配"])
 
@@ -58,36 +59,8 @@ class CheckOut(Schema):
     issued_drift: list[str] = Field(..., description="上级分配表与今天登记库的差异（原表不改动，不影响核验结果）")
 
 
-class MoveOut(Schema):
-    target_id: int
-    kind: str
-    village: str
-    before: str
-    after: str
-
-
 class PlanRunIn(Schema):
     dry_run: bool = True
-
-
-class PlanRunOut(Schema):
-    applied: bool
-    kept: int
-    added: int
-    moved: int
-    released: int
-    notes: list[str]
-    unit_village_pairs: int
-    units_over_two_villages: list[dict[str, Any]]
-    failures: list[str]
-    member_mismatches: list[MemberMismatchOut]
-    moves: list[MoveOut]
-
-
-class PlanRejectedOut(Schema):
-    detail: str
-    failures: list[str]
-    notes: list[str]
 
 
 def _campaign(request: HttpRequest, slug: str) -> Campaign:
@@ -104,11 +77,10 @@ def plan_check(request: HttpRequest, slug: str) -> Any:
     return check_plan(_campaign(request, slug))
 
 
-@router.post("/{slug}/runs", response={200: PlanRunOut, 409: PlanRejectedOut},
-             summary="重新分配（dry_run 为真时只预览变化；未通过不重不漏核验的分配不写入，返回409）")
+@router.post("/{slug}/runs", response={202: JobQueuedOut},
+             summary="重新分配（dry_run 为真时只预览变化），在后台运行：答 202 和任务编号；"
+                     "在 /api/v1/jobs/{id} 取进度和报告（未通过不重不漏核验的分配不写入，报告的 failures 说明原因）")
 def plan_run(request: HttpRequest, slug: str, payload: PlanRunIn) -> Status[dict[str, Any]]:
-    try:
-        return Status(200, run_plan(_campaign(request, slug), by=request.user, dry_run=payload.dry_run).as_dict())
-    except PlanRejected as rejected:
-        return Status(409, {"detail": str(rejected), "failures": rejected.report.failures,
-                            "notes": rejected.report.notes})
+    campaign = _campaign(request, slug)
+    download = services.request(request.user, "plan_run", {"campaign": campaign.slug, "apply": not payload.dry_run})
+    return Status(202, queued(download))

@@ -15,12 +15,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from zoufang.accounts import scope
+from zoufang.core.tabular import count_rows
 from zoufang.registry import imports as import_service
 from zoufang.web.forms import ImportForm
 
@@ -30,7 +31,8 @@ PENDING_DIR = "imports/pending"
 MAX_LISTED_ERRORS = 500
 # A checked file not confirmed within a day is forgotten: its session has usually ended by then.
 PENDING_TTL = dt.timedelta(days=1)
-# A confirmed file of more rows than this is imported by a background job (docs/jobs.md): its page shows the report.
+# An uploaded file of more rows than this is checked (and imported, once confirmed on the job's page) by background
+# jobs (docs/jobs.md) whose pages show the report; a smaller one is checked and imported in the request.
 QUEUE_ROWS = 5000
 QUEUED_DIR = "imports/queued"
 
@@ -144,6 +146,8 @@ def imports(request: HttpRequest) -> HttpResponse:
             update = form.cleaned_data["update"]
             # An update is always checked first: its changes are listed and confirmed before anything is written.
             dry_run = form.cleaned_data["dry_run"] or update
+            if count_rows(upload) > QUEUE_ROWS:
+                return _queue_upload(request, upload, kind, campaign, update=update, dry_run=dry_run)
             report = _run(request, kind, upload, filename=upload.name, campaign=campaign, dry_run=dry_run,
                           update=update)
             if dry_run and report.ok:
@@ -163,6 +167,49 @@ def imports(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _queue_upload(request: HttpRequest, upload: Any, kind: str, campaign: Any, *, update: bool,
+                  dry_run: bool) -> HttpResponse:
+    """A file of many rows is checked (or checked and imported, all or nothing) by a background job whose page
+    shows the report; a checked file waits, as on this page, for the office to confirm it there."""
+    from zoufang.jobs.views import start
+
+    _discard_pending(request)
+    purge_stale_pending()
+    upload.seek(0)
+    folder = PENDING_DIR if dry_run else QUEUED_DIR
+    path = default_storage.save(f"{folder}/{secrets.token_hex(16)}{PurePath(upload.name).suffix.lower()}", upload)
+    return start(request, "registry_check" if dry_run else "registry_import", {
+        "path": path, "kind": kind, "filename": upload.name, "campaign": str(campaign.public_id) if campaign else "",
+        "update": update})
+
+
+@login_required
+@require_POST
+def confirm_checked(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """Import a file a background check passed, from that job's page: once (the stored file moves to the import's
+    job; a second confirmation finds it gone)."""
+    from django.db import transaction
+
+    from zoufang.jobs import services
+    from zoufang.jobs.models import Download
+    from zoufang.jobs.views import start
+
+    _require_manager(request)
+    with transaction.atomic():
+        checked = get_object_or_404(Download.objects.select_for_update(), public_id=public_id,
+                                    user_id=request.user.pk, kind="registry_check")
+        report = services.report(checked)
+        path = str(checked.params.get("path", ""))
+        if not report or not report.get("ok") or not default_storage.exists(path):
+            messages.warning(request, _("该文件已导入或已失效，请重新上传。"))
+            return redirect("web:imports")
+        services.kinds.get("registry_check").resolve(request.user, checked.params)  # still the office's campaign
+        with default_storage.open(path, "rb") as stored:
+            queued = default_storage.save(f"{QUEUED_DIR}/{secrets.token_hex(16)}{PurePath(path).suffix}", stored)
+        default_storage.delete(path)
+    return start(request, "registry_import", {**checked.params, "path": queued})
+
+
 def _confirm(request: HttpRequest, campaigns: Any) -> HttpResponse:
     """Import the file that passed its check, once: the token is spent whatever the outcome."""
     pending = request.session.get(PENDING_KEY)
@@ -179,13 +226,6 @@ def _confirm(request: HttpRequest, campaigns: Any) -> HttpResponse:
         messages.warning(request, _("该文件已导入或已失效，请重新上传。"))
         return redirect("web:imports")
     _discard_pending(request)
-    if pending.get("rows", 0) > QUEUE_ROWS:
-        from zoufang.jobs.views import start
-
-        queued = default_storage.save(f"{QUEUED_DIR}/{secrets.token_hex(16)}{PurePath(pending['path']).suffix}", source)
-        return start(request, "registry_import", {
-            "path": queued, "kind": pending["kind"], "filename": pending["filename"],
-            "campaign": pending["campaign"], "update": bool(pending.get("update"))})
     report = _run(request, pending["kind"], source, filename=pending["filename"], campaign=campaign, dry_run=False,
                   update=bool(pending.get("update")))
     request.session[REPORT_KEY] = report_for_page(

@@ -10,5 +10,6 @@ urlpatterns = [
     path("targets/", target_views.target_list, name="targets"),
     path("targets/<uuid:public_id>/", target_views.target_detail, name="target"),
     path("imports/", import_views.imports, name="imports"),
+    path("imports/checked/<uuid:public_id>/", import_views.confirm_checked, name="import_checked"),
     path("imports/templates/<slug:kind>.xlsx", import_views.import_template, name="import_template"),
 ]

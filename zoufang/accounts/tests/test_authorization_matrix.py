@@ -77,6 +77,8 @@ SPECS: dict[str, Spec] = {
     "web:home": Spec(), "web:regions": Spec(), "web:targets": Spec(queries=("", "?page=2")),
     "web:target": Spec({"public_id": "target"}), "web:imports": Spec(methods=BOTH),
     "web:import_template": Spec({"kind": ("households",)}),
+    # Confirming a file a background check passed: the requester's own check job only (the matrix's job is a ledger).
+    "web:import_checked": Spec({"public_id": "download"}, POST),
     "cases:list": Spec(queries=("", "?page=2")), "cases:board": Spec(), "cases:hotline": Spec(methods=BOTH),
     "cases:desk": Spec(), "cases:signoff": Spec(),
     # The city office's queue of what towns signed up to it (上报上一级活动办): 404 for every other role.
@@ -104,6 +106,9 @@ SPECS: dict[str, Spec] = {
     # 我的下载: the requester's own jobs only (an office's built ledger is planted; everyone else gets 404).
     "jobs:list": Spec(), "jobs:detail": Spec({"public_id": "download"}), "jobs:status": Spec({"public_id": "download"}),
     "jobs:file": Spec({"public_id": "download"}), "jobs:retry": Spec({"public_id": "download"}, POST),
+    # The same jobs over the API (what an operation answering 202 queued): the requester's own only.
+    "api:get_job": Spec({"job_id": "download"}), "api:get_job_file": Spec({"job_id": "download"}),
+    "api:retry_job": Spec({"job_id": "download"}),
     "open311-services": Spec({"fmt": ("json", "xml")}), "open311-service": Spec({"code": ("1.1",), "fmt": ("json",)}),
     "open311-requests": Spec({"fmt": ("json", "xml")}, BOTH, queries=("", "?status=closed")),
     "open311-request": Spec({"request_id": "case", "fmt": ("json", "xml")}), "open311-discovery": Spec(),

@@ -10,6 +10,7 @@ from django.urls import reverse
 from zoufang.accounts.models import AuditEvent
 from zoufang.documents.models import Document
 from zoufang.documents.tests.test_pages import OUTSIDERS, READERS, as_user, made
+from zoufang.jobs.testing import api_job
 
 pytestmark = pytest.mark.django_db
 
@@ -26,16 +27,23 @@ def test_the_office_generates_issues_and_downloads_through_the_api(client: Clien
                          content_type="application/json", **office)
     assert future.status_code == 400
     assert "不能晚于今天" in future.json()["detail"]
-    draft = client.post(f"{base}/drafts", {"kind": "briefing"}, content_type="application/json", **office)
-    assert draft.status_code == 201, draft.content
+    job = api_job(client, client.post(f"{base}/drafts", {"kind": "briefing"}, content_type="application/json",
+                                      **office), office)
+    assert job["kind"] == "document_generate"
+    assert b"".join(client.get(job["file_url"], **office).streaming_content)[:2] == b"PK"  # the draft's Word
+    draft = client.get(job["made_url"], **office)
+    assert draft.status_code == 200, draft.content
     body = draft.json()
     assert (body["status"], body["reference"], body["period_starts_on"]) == ("draft", "", "2017-06-09")
     assert body["sections"]
     assert all(s["heading"] for s in body["sections"])
     assert [d["id"] for d in client.get(f"{base}?drafts=true", **office).json()] == [body["id"]]
     assert client.get(base, **office).json() == []  # issued only, unless drafts asked for
-    issued = client.post(f"{base}/{body['id']}/issue", **office).json()
+    issuing = api_job(client, client.post(f"{base}/{body['id']}/issue", **office), office)
+    issued = client.get(issuing["made_url"], **office).json()
     assert (issued["status"], issued["reference"]) == ("issued", "第1期")
+    issued_file = client.get(issuing["file_url"], **office)
+    assert hashlib.sha256(b"".join(issued_file.streaming_content)).hexdigest() == issued["sha256"]
     again = client.post(f"{base}/{body['id']}/issue", **office)
     assert again.status_code == 400
     assert "已印发" in again.json()["detail"]

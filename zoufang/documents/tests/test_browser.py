@@ -1,4 +1,5 @@
-"""The office generates a 通报 and a 简报 in real Chromium, edits their text, issues them and downloads them."""
+"""The office generates a 通报 and a 简报 in real Chromium (each through the queue: the job's page links to the
+draft, then to the issued file), edits their text, issues them and downloads them."""
 
 import io
 from typing import Any
@@ -16,6 +17,11 @@ def generate_edit_issue(page: Any, base: str, kind: str, section: str, text: str
     page.goto(f"{base}/")
     page.select_option("#id_kind", kind)
     page.click("button:has-text('生成草稿')")
+    page.wait_for_url("**/downloads/*/")  # the town's figures are computed in the background: the job's page
+    page.locator("[data-job-file]").wait_for(timeout=15000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(SHOTS / f"documents-{name}-generated-job-{width}.png"), full_page=True)
+    page.click("a:has-text('打开草稿')")
     page.wait_for_selector("#doc-title")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.screenshot(path=str(SHOTS / f"documents-{name}-draft-{width}.png"), full_page=True)
@@ -24,6 +30,11 @@ def generate_edit_issue(page: Any, base: str, kind: str, section: str, text: str
     page.wait_for_selector("text=草稿已保存")
     assert page.input_value(f"#text-{section}") == text
     page.click("button:has-text('印发')")
+    page.wait_for_url("**/downloads/*/")
+    page.locator("[data-job-file]").wait_for(timeout=15000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(SHOTS / f"documents-{name}-issued-job-{width}.png"), full_page=True)
+    page.goto(f"{base}/")
     page.wait_for_selector("#issued")
 
 

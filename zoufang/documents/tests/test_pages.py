@@ -11,6 +11,7 @@ from django.urls import reverse
 from zoufang.accounts.models import AuditEvent
 from zoufang.documents import services
 from zoufang.documents.models import Document
+from zoufang.jobs.testing import queued_file
 
 pytestmark = pytest.mark.django_db
 READERS = ["leader", "assessor"]
@@ -47,21 +48,25 @@ def test_the_office_generates_edits_and_issues_a_briefing(client: Client, office
     slug = office_town.campaign.slug
     response = client.post(reverse("documents:generate", args=[slug]), {"kind": "briefing"})
     document = Document.objects.get(kind="briefing")
-    assert response.url == reverse("documents:detail", args=[slug, document.public_id])
+    assert "/downloads/" in response.url  # built in the background: the job's page links to the draft
+    draft_url = reverse("documents:detail", args=[slug, document.public_id])
+    assert f'href="{draft_url}"' in client.get(response.url).content.decode()
     assert (document.period_starts_on, document.period_ends_on) == (dt.date(2017, 6, 9), dt.date(2017, 6, 15))
-    page = client.get(response.url).content.decode()
+    page = client.get(draft_url).content.decode()
     assert "本期概况" in page
     assert 'name="text-typical"' in page
-    client.post(response.url, {"title": "第二季度走访动态", "text-typical": "计家墩村走访中发现并解决了路灯问题。"})
+    client.post(draft_url, {"title": "第二季度走访动态", "text-typical": "计家墩村走访中发现并解决了路灯问题。"})
     document.refresh_from_db()
     assert document.title == "第二季度走访动态"
-    client.post(reverse("documents:issue", args=[slug, document.public_id]))
+    issued = queued_file(client, reverse("documents:issue", args=[slug, document.public_id]))
     document.refresh_from_db()
     assert (document.status, document.reference) == ("issued", "第1期")
+    assert bytes(issued.content) == bytes(document.content)  # the job's file is the stored, issued one
     download = client.get(reverse("documents:download", args=[slug, document.public_id]))
     assert download["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
     assert bytes(download.content) == bytes(document.content)
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, object_id=str(document.public_id)).count() == 1
+    # Two exports of the document: the job's file (built) and the page's download.
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, object_id=str(document.public_id)).count() == 2
 
 
 def test_the_office_names_its_abbreviation(client: Client, office_town: Any) -> None:

@@ -124,3 +124,42 @@ def test_the_redis_backend_builds_the_town_plan_with_rqs_worker(settings, town):
 
     load_workbook(services.file_path(done))
     assert Download.objects.get(pk=failing.pk).status == "failed"
+
+
+def test_a_real_worker_runs_the_api_s_plan_and_issues_a_document_once(settings, town, client, api_token):
+    """What moved onto the queue from the requests (docs/jobs.md), through a real `db_worker`: the API's plan run
+    answers 202 and its job's report is read over the API; an issue queued twice (a double click's second job
+    asked after the first finished) numbers the document once and both jobs give the same stored file."""
+    import datetime as dt
+
+    from zoufang import clock
+    from zoufang.documents import services as documents
+    from zoufang.documents.models import Document
+
+    settings.TASKS = DB_BACKEND
+    office = town.users["office"]
+    headers = api_token("office")
+    asked = client.post(f"/api/v1/plan/{town.campaign.slug}/runs", {"dry_run": True},
+                        content_type="application/json", **headers)
+    assert asked.status_code == 202
+    assert asked.json()["status"] == "queued"
+    today = clock.today()
+    draft = documents.generate_draft(town.campaign, "briefing", today - dt.timedelta(days=6), today, by=office)
+    first = services.request(office, "document_issue", {"slug": town.campaign.slug, "document": str(draft.public_id)})
+    batch = _worker("call_command('db_worker', '--no-startup-delay', '--batch', '--no-reload')", settings, "db")
+    output = batch.communicate(timeout=180)[0].decode()
+    assert batch.returncode == 0, output
+    job = client.get(asked.json()["status_url"], **headers).json()
+    assert job["status"] == "done", (job, output)
+    assert job["report"]["preview"] is True
+    second = services.request(office, "document_issue", {"slug": town.campaign.slug, "document": str(draft.public_id)})
+    batch = _worker("call_command('db_worker', '--no-startup-delay', '--batch', '--no-reload')", settings, "db")
+    output = batch.communicate(timeout=180)[0].decode()
+    assert batch.returncode == 0, output
+    draft.refresh_from_db()
+    assert (draft.status, draft.serial) == ("issued", 1)
+    assert Document.objects.filter(status="issued").count() == 1
+    for download in (first, second):
+        download.refresh_from_db()
+        assert download.status == "done", (download.error, output)
+        assert services.file_path(download).read_bytes() == bytes(draft.content)

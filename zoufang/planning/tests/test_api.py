@@ -2,6 +2,7 @@
 
 import pytest
 
+from zoufang.jobs.testing import api_job
 from zoufang.planning.models import Assignment
 from zoufang.registry.models import Cadre, Unit
 from zoufang.registry.tests.factories import CadreFactory
@@ -24,27 +25,42 @@ def test_it_previews_then_applies_a_plan(client, town, api_token):
     CadreFactory(name="村委会干部乙", unit=committee, role=Cadre.Role.VILLAGE_CADRE)
     headers = api_token("office")
     url = f"/api/v1/plan/{town.campaign.slug}/runs"
-    preview = client.post(url, {"dry_run": True}, content_type="application/json", **headers)
-    assert preview.status_code == 200
-    assert preview.json()["applied"] is False
-    assert preview.json()["failures"] == []
+    preview = api_job(client, client.post(url, {"dry_run": True}, content_type="application/json", **headers),
+                      headers)
+    assert (preview["kind"], preview["file_url"]) == ("plan_run", "")
+    assert preview["report"]["applied"] is False
+    assert preview["report"]["preview"] is True
+    assert preview["report"]["failures"] == []
     assert not Assignment.objects.filter(campaign=town.campaign).exists()
-    applied = client.post(url, {"dry_run": False}, content_type="application/json", **headers)
-    assert applied.json()["applied"] is True
+    applied = api_job(client, client.post(url, {"dry_run": False}, content_type="application/json", **headers),
+                      headers)
+    assert applied["report"]["applied"] is True
+    assert applied["id"] != preview["id"]
     assert Assignment.objects.filter(campaign=town.campaign).count() == 6
+
+
+def test_a_plan_run_s_job_is_its_requester_s_only(client, town, api_token):
+    url = f"/api/v1/plan/{town.campaign.slug}/runs"
+    asked = client.post(url, {"dry_run": True}, content_type="application/json", **api_token("office"))
+    assert asked.status_code == 202
+    assert asked.json()["status_url"] == f"/api/v1/jobs/{asked.json()['id']}"
+    for username in ("leader", "dept", "outsider"):
+        assert client.get(asked.json()["status_url"], **api_token(username)).status_code == 404
+    assert client.get(asked.json()["status_url"]).status_code == 401
 
 
 def test_it_refuses_to_apply_a_plan_that_leaves_targets_out(client, town, api_token):
     """No village cadres, no roles: nobody visits 计家墩村. The preview says why; applying writes nothing."""
     headers = api_token("office")
     url = f"/api/v1/plan/{town.campaign.slug}/runs"
-    preview = client.post(url, {"dry_run": True}, content_type="application/json", **headers)
-    assert preview.status_code == 200
-    assert any("计家墩村" in f for f in preview.json()["failures"])
-    refused = client.post(url, {"dry_run": False}, content_type="application/json", **headers)
-    assert refused.status_code == 409
-    assert "分配未通过核验（不重不漏），未写入" in refused.json()["detail"]
-    assert any("计家墩村" in f for f in refused.json()["failures"])
+    preview = api_job(client, client.post(url, {"dry_run": True}, content_type="application/json", **headers),
+                      headers)["report"]
+    assert any("计家墩村" in f for f in preview["failures"])
+    refused = api_job(client, client.post(url, {"dry_run": False}, content_type="application/json", **headers),
+                      headers)["report"]
+    assert refused["applied"] is False
+    assert refused["preview"] is False
+    assert any("计家墩村" in f for f in refused["failures"])
     assert not Assignment.objects.filter(campaign=town.campaign).exists()
 
 
@@ -52,6 +68,9 @@ def test_it_refuses_to_apply_a_plan_that_leaves_targets_out(client, town, api_to
 def test_it_refuses_everyone_but_the_office(client, town, api_token, username):
     response = client.get(f"/api/v1/plan/{town.campaign.slug}/check", **api_token(username))
     assert response.status_code == 403
+    run = client.post(f"/api/v1/plan/{town.campaign.slug}/runs", {"dry_run": True}, content_type="application/json",
+                      **api_token(username))
+    assert run.status_code == 403
 
 
 def test_it_hides_another_towns_plan_from_the_office(client, town, api_token):

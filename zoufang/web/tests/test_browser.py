@@ -99,6 +99,52 @@ def test_it_lists_an_update_imports_changes_before_writing(browser, live_server,
         context.close()
 
 
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 800)])
+def test_a_file_of_many_rows_is_checked_in_the_background_and_confirmed_on_the_job_s_page(
+        browser, live_server, town, tmp_path, settings, monkeypatch, width, height):
+    """Above QUEUE_ROWS (one here) 仅检查 is a job: its page shows the report with 正式导入, which queues the import."""
+    from django.test import Client
+
+    from zoufang.registry.models import Target
+    from zoufang.registry.tests.factories import id_number
+    from zoufang.web import import_views
+
+    monkeypatch.setattr(import_views, "QUEUE_ROWS", 1)
+    header = "户别,村（社区）,户主姓名,身份证号码,地址\n"
+    born = dt.date(1966, 7, 7)
+    good = tmp_path / "户籍户.csv"
+    good.write_text(header + "".join(f"户籍户,上下塘社区,王{n}号,{id_number(960 + n, born=born)},上下塘街{n}号\n"
+                                     for n in range(3)), encoding="utf-8")
+    bad = tmp_path / "有错.csv"
+    bad.write_text(header + "户籍户,不存在村,赵六,,某路1号\n户籍户,上下塘社区,,,上下塘街9号\n", encoding="utf-8")
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    client = Client()
+    client.force_login(town.users["office"])
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+    page = context.new_page()
+    try:
+        for upload, name in ((bad, "bad"), (good, "good")):
+            page.goto(f"{live_server.url}/imports/")
+            page.select_option("select[name=kind]", "households")
+            page.set_input_files("input[name=file]", str(upload))
+            page.click("form[enctype] button[type=submit]")
+            page.wait_for_url(f"{live_server.url}/downloads/*/")
+            page.wait_for_selector("#report")
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            page.screenshot(path=str(SHOTS / f"import-check-job-{name}-{width}.png"), full_page=True)
+            if upload is bad:  # every bad row said in Chinese, nothing offered to import
+                assert "第2行【村（社区）】" in page.locator("ol.report-errors").inner_text()
+                assert page.locator("text=正式导入").count() == 0
+        page.click("text=正式导入“户籍户.csv”")
+        page.wait_for_selector("text=导入成功，数据已写入。")
+        assert Target.objects.filter(name__startswith="王", name__endswith="号").count() == 3
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(SHOTS / f"import-job-done-{width}.png"), full_page=True)
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("username", ["office", "leader", "dept", "village"])
 def test_the_menu_fits_a_phone_and_every_page_has_its_icon(browser, live_server, town, settings, username):
     """At 390 px every menu item, 退出 included, is inside the screen without scrolling sideways (neither the

@@ -226,19 +226,29 @@ def test_it_says_how_a_joint_allocation_line_was_split(town, login):
     assert "共 <b>3</b>行" in html  # two villages and the joint line, stored as two shares
 
 
-def test_a_confirmed_file_of_many_rows_is_imported_by_a_job_whose_page_shows_the_report(town, login, monkeypatch,
-                                                                                         settings):
-    """Above QUEUE_ROWS (5,000; two here) the confirmation queues the import (docs/jobs.md): the job's page shows the
-    same report the import page shows, the rows are written once, and the checked file is gone afterwards."""
+def test_a_file_of_many_rows_is_checked_by_a_job_then_imported_by_another_once_confirmed(town, login, monkeypatch,
+                                                                                        settings):
+    """Above QUEUE_ROWS (5,000; one here) the check (仅检查) is a job (docs/jobs.md) whose page shows the report the
+    import page shows, with the confirmation; confirming queues the import, whose page shows its report. The rows
+    are written once, and the checked file is gone afterwards."""
     from zoufang.jobs import services
     from zoufang.jobs.models import Download
 
     monkeypatch.setattr(import_views, "QUEUE_ROWS", 1)
     client = login(town.users["office"])
     before = Target.objects.count()
-    _upload(client, town, _households(*GOOD), dry_run=True)
-    token = client.get("/imports/").context["pending"]["token"]
-    asked = client.post("/imports/", {"confirm": token})
+    checked = _upload(client, town, _households(*GOOD), dry_run=True)
+    assert "/downloads/" in checked["Location"]
+    page = client.get(checked["Location"]).content.decode()
+    assert "检查通过，没有发现错误。数据尚未写入。" in page
+    assert "将新增 <b>2</b>" in page
+    assert "正式导入“households.csv”" in page
+    assert Target.objects.count() == before
+    check = Download.objects.get(kind="registry_check")
+    assert (check.status, check.total) == ("done", 2)  # progress counted the rows
+    confirm = f"/imports/checked/{check.public_id}/"
+    assert f'action="{confirm}"' in page
+    asked = client.post(confirm)
     assert asked.status_code == 302
     assert "/downloads/" in asked["Location"]
     page = client.get(asked["Location"]).content.decode()
@@ -250,9 +260,85 @@ def test_a_confirmed_file_of_many_rows_is_imported_by_a_job_whose_page_shows_the
     download = Download.objects.get(kind="registry_import")
     assert services.report(download)["created"] == 2
     assert not list((settings.MEDIA_ROOT / import_views.QUEUED_DIR).iterdir())  # the checked file is gone
+    assert not list((settings.MEDIA_ROOT / import_views.PENDING_DIR).iterdir())
     assert not services.retry(download)  # done: never imported again
-    client.post("/imports/", {"confirm": token})  # the same confirmation again: nothing more
+    again = client.post(confirm, follow=True)  # the same confirmation again: nothing more
+    assert "该文件已导入或已失效，请重新上传。" in again.content.decode()
     assert Target.objects.count() == before + 2
     assert Download.objects.filter(kind="registry_import").count() == 1
     assert services.run(download.pk) == "done"  # delivered twice: nothing happens
     assert Target.objects.count() == before + 2
+
+
+def test_a_job_s_check_of_many_rows_lists_every_bad_row_in_chinese_and_writes_nothing(town, login, monkeypatch,
+                                                                                      settings):
+    from zoufang.jobs.models import Download
+
+    monkeypatch.setattr(import_views, "QUEUE_ROWS", 1)
+    client = login(town.users["office"])
+    before = Target.objects.count()
+    upload = _households(GOOD[0], "户籍户,不存在村,,,赵六,3,,,某路1号,否\n")
+    for dry_run in (True, False):  # checked only, or checked and imported by one job: all or nothing either way
+        asked = _upload(client, town, upload, dry_run=dry_run)
+        upload.seek(0)
+        page = client.get(asked["Location"]).content.decode()
+        assert "整个文件未写入" in page
+        assert "第3行【村（社区）】：" in page
+        assert "正式导入" not in page
+    assert Target.objects.count() == before
+    assert set(Download.objects.values_list("kind", "status")) == {("registry_check", "done"),
+                                                                   ("registry_import", "done")}
+    assert not list((settings.MEDIA_ROOT / import_views.PENDING_DIR).iterdir())  # a failed check keeps no file
+
+
+def test_a_job_whose_file_is_gone_says_so_in_chinese_and_the_confirmation_is_refused(town, login, monkeypatch,
+                                                                                     settings):
+    from django.core.files.storage import default_storage
+
+    from zoufang.jobs import services
+    from zoufang.jobs.models import Download
+
+    monkeypatch.setattr(import_views, "QUEUE_ROWS", 1)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
+    client = login(town.users["office"])
+    _upload(client, town, _households(*GOOD), dry_run=True)
+    check = Download.objects.get(kind="registry_check")
+    default_storage.delete(check.params["path"])  # purged (a day unconfirmed) before the worker took the job
+    assert services.run(check.pk) == "failed"
+    check.refresh_from_db()
+    assert "上传的文件已不在" in check.error
+    assert services.may_retry(check)
+    refused = client.post(f"/imports/checked/{check.public_id}/", follow=True)
+    assert "该文件已导入或已失效，请重新上传。" in refused.content.decode()
+    assert not Download.objects.filter(kind="registry_import").exists()
+
+
+@pytest.mark.parametrize("persona", ["leader", "dept", "outsider"])
+def test_only_the_office_that_asked_confirms_a_checked_file(town, login, monkeypatch, persona):
+    from zoufang.jobs.models import Download
+
+    monkeypatch.setattr(import_views, "QUEUE_ROWS", 1)
+    _upload(login(town.users["office"]), town, _households(*GOOD), dry_run=True)
+    check = Download.objects.get(kind="registry_check")
+    assert login(town.users[persona]).post(f"/imports/checked/{check.public_id}/").status_code == 404
+    assert not Download.objects.filter(kind="registry_import").exists()
+
+
+def test_it_counts_a_file_s_rows_without_reading_its_cells():
+    import io
+
+    from openpyxl import Workbook
+
+    from zoufang.core.tabular import count_rows
+
+    book = Workbook()
+    for number in range(1234):
+        book.active.append([number, "x"])
+    book.create_sheet("说明").append(["说明"] * 3)
+    data = io.BytesIO()
+    book.save(data)
+    assert count_rows(data) == 1234
+    assert data.tell() == 0
+    assert count_rows(io.BytesIO(b"a,b\n1,2\n3,4")) == 3
+    assert count_rows(io.BytesIO(b"")) == 0
+    assert count_rows(io.BytesIO(b"PK\x03\x04 not a workbook")) == 0

@@ -1,0 +1,143 @@
+"""The documents' background jobs (docs/jobs.md): a draft's figures computed over the whole town, a draft's Word
+preview, and issuing (numbered, rendered and stored in one transaction). Each checks the office's write access when
+asked, when built and when fetched, as the pages do; a retry never makes a second draft nor numbers twice."""
+
+import datetime as dt
+import uuid
+from typing import IO, Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from zoufang.core.progress import Progress
+from zoufang.jobs.kinds import Kind, Made, Refused, Resolved, _at_once, register
+
+
+def _draft_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from zoufang.documents import access, services
+
+    campaign = access.writable_campaign(user, str(params.get("slug")))
+    document = access.document_in(campaign, params.get("document"))
+    return Resolved({"slug": campaign.slug, "document": str(document.public_id), "fmt": "docx"},
+                    f"{document.get_kind_display()}：{document.reference or '草稿'} {document.title}",
+                    f"{services.file_name(document)}.docx", campaign=campaign, region=campaign.scope, obj=document,
+                    extra={"document": document})
+
+
+def _draft_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    from zoufang.documents import render
+
+    document = resolved.extra["document"]
+    _at_once(out, progress, lambda: render.docx_bytes(document))
+    return f"下载{document.get_kind_display()}：{document.reference or '草稿'} {document.title}"
+
+
+def _document_made(params: dict[str, Any]) -> Made | None:
+    from zoufang.documents.models import Document
+
+    found = Document.objects.filter(campaign__slug=params.get("slug"))
+    if params.get("key"):
+        document = found.filter(request_key=params["key"]).first()
+    else:
+        document = found.filter(public_id=str(params.get("document", ""))).first()
+    if document is None:
+        return None
+    label = (_("打开草稿") if not document.issued
+             else _("打开%(name)s") % {"name": document.reference or document.get_kind_display()})
+    return Made(label, reverse("documents:detail", args=[document.campaign.slug, document.public_id]),
+                reverse("api:get_document", kwargs={"slug": document.campaign.slug, "document_id": document.public_id}))
+
+
+register(Kind("document_draft", _draft_resolve, _draft_build, made=_document_made))
+
+
+# ---------------------------------------------------------------- generating a draft (its figures: the whole town)
+
+def _generate_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from django.http import Http404
+
+    from zoufang.documents import access
+    from zoufang.documents.models import Document
+
+    campaign = access.writable_campaign(user, str(params.get("slug")))
+    kind = str(params.get("kind", ""))
+    try:
+        start, end = dt.date.fromisoformat(str(params["starts_on"])), dt.date.fromisoformat(str(params["ends_on"]))
+        key = uuid.UUID(str(params["key"]))
+    except (KeyError, ValueError):
+        raise Http404 from None
+    if kind not in Document.Kind.values:
+        raise Http404
+    label = Document.Kind(kind).label
+    period = f"{start:%Y-%m-%d}至{end:%Y-%m-%d}"
+    return Resolved({"slug": campaign.slug, "kind": kind, "starts_on": start.isoformat(), "ends_on": end.isoformat(),
+                     "key": str(key), "fmt": "docx"}, f"生成{label}草稿（{period}）", f"{label}草稿-{period}.docx",
+                    campaign=campaign, region=campaign.scope, obj=campaign,
+                    extra={"kind": kind, "start": start, "end": end, "key": key})
+
+
+def _generate_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    """Compute the draft's figures and save it (once per request key), then write its Word preview."""
+    from zoufang.documents import render, services
+    from zoufang.documents.charts import ChartFontMissing
+
+    extra = resolved.extra
+    steps = 3
+
+    def figures(done: int, total: int) -> None:
+        progress(done, steps)
+
+    try:
+        document = services.generate_draft(resolved.campaign, extra["kind"], extra["start"], extra["end"], by=user,
+                                           key=extra["key"], progress=figures)
+        progress(2, steps)
+        out.write(render.docx_bytes(document))
+    except (services.DocumentError, ChartFontMissing) as problem:
+        raise Refused(str(problem)) from problem
+    progress(steps, steps)
+    return f"生成{document.get_kind_display()}草稿：{document.title}"
+
+
+register(Kind("document_generate", _generate_resolve, _generate_build, made=_document_made))
+
+
+# ---------------------------------------------------------------- issuing (numbered, rendered, stored)
+
+def _issue_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from zoufang.documents import access
+
+    campaign = access.writable_campaign(user, str(params.get("slug")))
+    document = access.document_in(campaign, params.get("document"))
+    return Resolved({"slug": campaign.slug, "document": str(document.public_id), "fmt": "docx"},
+                    f"印发{document.get_kind_display()}：{document.title}", f"{document.title}.docx",
+                    campaign=campaign, region=campaign.scope, obj=document, extra={"document": document})
+
+
+def _issue_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    """Issue the draft (one transaction: numbered, rendered, stored with its hash, audited) and give its file. A
+    document already issued when the job runs (a retry after the worker died past the commit) is not issued again:
+    its stored file is the result."""
+    import hashlib
+
+    from zoufang.documents import services
+    from zoufang.documents.charts import ChartFontMissing
+    from zoufang.documents.models import Document
+
+    progress(0, 2)
+    document = Document.objects.get(pk=resolved.extra["document"].pk)
+    if not document.issued:
+        try:
+            document = services.issue_document(document, by=user)
+        except (services.DocumentError, ChartFontMissing) as problem:
+            raise Refused(str(problem)) from problem
+    progress(1, 2)
+    data = bytes(document.content or b"")
+    if hashlib.sha256(data).hexdigest() != document.sha256:
+        raise Refused(_("印发文件校验失败：%(reference)s，文件已被改动，请联系系统管理员。")
+                      % {"reference": document.reference})
+    out.write(data)
+    progress(2, 2)
+    return f"印发{document.get_kind_display()}：{document.reference} {document.title}"
+
+
+register(Kind("document_issue", _issue_resolve, _issue_build, made=_document_made))
