@@ -642,8 +642,7 @@ def full_numbers(text: str, plant: Plant) -> Iterator[tuple[str, tuple[str, int]
 @pytest.fixture(scope="module")
 def matrix_town(demo: Any, django_db_blocker: Any) -> Any:
     from zoufang.accounts.services import ensure_user
-    from zoufang.conftest import PASSWORD
-    from zoufang.conftest import menghe_campaign
+    from zoufang.conftest import PASSWORD, menghe_campaign
 
     with django_db_blocker.unblock():
         menghe = menghe_campaign()  # a second town, with enterprise ratings and 督查 items of its own

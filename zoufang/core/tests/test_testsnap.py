@@ -108,4 +108,5 @@ def test_with_one_worker_or_blocks_too_big_for_a_run_the_demo_s_tests_come_first
     items = _items({"a.py": (10, False), "demo_1.py": (4, True), "demo_2.py": (4, True)})
     for workers in (1, 2):
         ordered = spread(items, workers)
-        assert all("demo" in i.nodeid for i in ordered[:8]) and all("demo" not in i.nodeid for i in ordered[8:])
+        assert all("demo" in i.nodeid for i in ordered[:8])
+        assert all("demo" not in i.nodeid for i in ordered[8:])
