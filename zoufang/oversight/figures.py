@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import (
     Count,
     DateTimeField,
@@ -910,6 +910,7 @@ def _kept_case_rows(campaign: Campaign, groupings: list[str], today: dt.date,
     """Every kept row of the groupings, with the due sums over the deadline days before `today`: one query."""
     from zoufang.oversight.models import CaseDueTally, CaseTally
 
+    connection = connections[router.db_for_read(CaseTally)]  # the replica, inside a dashboard's request
     quote = connection.ops.quote_name
     names = _case_tally_names()
     grouping, key = quote("grouping"), quote("key")
@@ -936,6 +937,7 @@ def _kept_case_page(campaign: Campaign, by: str, today: dt.date, unit: int,
     from zoufang.oversight.models import CaseDueTally, CaseTally
 
     offset, size = page
+    connection = connections[router.db_for_read(CaseTally)]  # the replica, inside a dashboard's request
     quote = connection.ops.quote_name
     model, order = PAGED_CASE_GROUPINGS[by]
     names = _case_tally_names()
