@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from zoufang.accounts.models import RoleGrant
@@ -186,11 +187,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def menghe_campaign() -> Campaign:
-    """孟河镇 added to the demo (inside the module's savepoint): loaded once a run, written back elsewhere."""
+    """孟河镇 loaded once a run from each starting point and written back elsewhere: on the demo (inside the
+    module's savepoint), or alone in a live server's empty database (committed here, flushed after the test)."""
     from zoufang.core.testsnap import built
     from zoufang.demo.menghe import load_menghe_demo
 
-    return Campaign.objects.get(pk=built("menghe", lambda: load_menghe_demo().pk))
+    with transaction.atomic():
+        return Campaign.objects.get(pk=built("menghe", lambda: load_menghe_demo().pk))
 
 
 def _uses_demo(item: pytest.Item | None) -> bool:
