@@ -233,7 +233,7 @@ def main() -> None:
         print(_line("闭环·登记走访（POST /api/v1/visits）", post), flush=True)
         _drain(base)
         paced = _phase("PacedVisitSubmission", base, jobs, 3 * seconds, users, folder, skip=int(post["requests"]))
-        print(_line(f"按干部节奏·登记走访（平均间隔 {pace:g} 秒，约 {users / pace:.1f} 次/秒）", paced), flush=True)
+        print(_line(f"按干部节奏·登记走访（平均间隔 {pace:g} 秒，稳态约 {users / pace:.1f} 次/秒）", paced), flush=True)
     finally:
         server.terminate()  # the workers finish the requests still queued, then stop
         try:
