@@ -52,7 +52,7 @@ run: demo
 	@$(BIN)/zoufang jobs schedule
 	@trap 'trap - EXIT INT TERM; kill $$worker $$web 2>/dev/null; wait' EXIT INT TERM; \
 	  $(BIN)/zoufang $(TASK_WORKER) & worker=$$!; \
-	  $(BIN)/gunicorn zoufang.wsgi --bind $(HOST):$(PORT) --workers 2 --timeout 30 --access-logfile - & web=$$!; \
+	  $(BIN)/gunicorn zoufang.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 30 --access-logfile - & web=$$!; \
 	  wait -n $$worker $$web
 
 # Browser tests drive the system Chromium; install it (and a CJK font, so screenshots show

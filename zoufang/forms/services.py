@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from zoufang.accounts import audit
@@ -76,21 +77,37 @@ def load_shipped_forms(*, by: Any = None) -> list[FormVersion]:
     return [load_form_file(path, by=by)[0] for path in shipped_form_paths()]
 
 
-def questionnaires_for(campaign: Any, target_kind: str) -> list[tuple[dict[str, Any], FormVersion]]:
-    """The campaign's questionnaires for a target kind (config order), each with its current version: one query."""
+def questionnaires_for(
+    campaign: Any, target_kind: str, *, stamp: Any = None,
+) -> list[tuple[dict[str, Any], FormVersion]]:
+    """The campaign's questionnaires for a target kind (config order), each with its current version: one query,
+    none when the caller brings `stamp` (see current_versions)."""
     entries = [q for q in campaign.config.get("questionnaires") or [] if target_kind in q.get("target_kinds", [])]
-    versions = current_versions([q["key"] for q in entries]) if entries else {}
+    versions = current_versions([q["key"] for q in entries], stamp=stamp) if entries else {}
     return [(entry, versions[entry["key"]]) for entry in entries if entry["key"] in versions]
 
 
 # A published version is never changed (a new wording is a new version): its parsed spec is kept per process.
 _SPECS: dict[Any, dict[str, Any]] = {}
+# Which version is current, per set of form keys and newest version: versions are only ever added (load_form; the
+# admin is read only, answers protect them), so while the newest stays the same no form has a newer one. The
+# newest is named by its public id, which a rolled-back insert never hands to another row (a reused pk could).
+_CURRENT: dict[tuple[tuple[str, ...], Any], dict[str, FormVersion]] = {}
 
 
-def current_versions(keys: list[str]) -> dict[str, FormVersion]:
-    """Each form's latest version by form key, in one query; the parsed spec comes from the process's cache."""
-    from django.db.models import Exists, OuterRef
+def newest_version_id() -> Subquery:
+    """The newest version's public id as a subquery, for a query the caller makes anyway to pass current_versions."""
+    return Subquery(FormVersion.objects.order_by("-pk").values("public_id")[:1])
 
+
+def current_versions(keys: list[str], *, stamp: Any = None) -> dict[str, FormVersion]:
+    """Each form's latest version by form key, in one query; the parsed spec comes from the process's cache.
+    With `stamp` (newest_version_id() read by the caller's query) the answer comes from the process's cache while
+    no version has been added since; the versions are shared, to read only."""
+    key = (tuple(keys), stamp) if stamp is not None else None
+    cached = _CURRENT.get(key) if key is not None else None
+    if cached is not None:
+        return dict(cached)
     newer = FormVersion.objects.filter(form=OuterRef("form"), number__gt=OuterRef("number"))
     found = {}
     rows = FormVersion.objects.filter(form__key__in=keys).exclude(Exists(newer)).select_related("form")
@@ -103,6 +120,10 @@ def current_versions(keys: list[str]) -> dict[str, FormVersion]:
             _SPECS[version.public_id] = spec
         version.spec = spec
         found[version.form.key] = version
+    if key is not None:
+        if len(_CURRENT) > 512:
+            _CURRENT.clear()
+        _CURRENT[key] = dict(found)
     return found
 
 

@@ -131,7 +131,8 @@ def record_visit(user: Any, submission: VisitSubmission) -> Recorded:
     if campaign is None:
         raise VisitRefused({"campaign": _("走访活动：找不到该走访对象所属的走访活动")})
     configcache.attach(campaign)
-    clean_answers, categories = _validate(submission, cadre, target, campaign, assignment is not None)
+    forms_stamp = getattr(assignment, "forms_stamp", None)
+    clean_answers, categories = _validate(submission, cadre, target, campaign, assignment is not None, forms_stamp)
     try:
         # The rows every submission of the town shares (kept counts, then the audit chain's head) are written by
         # the transaction's last statements, so concurrent submissions wait on each other that long only.
@@ -148,17 +149,19 @@ def record_visit(user: Any, submission: VisitSubmission) -> Recorded:
 def _assignment(cadre: Cadre, submission: VisitSubmission) -> Assignment | None:
     """The cadre's assignment of the target (in the named campaign, else the latest), with the target and its
     campaign: scope, campaign and whether the visit is assigned in one query; the configuration from configcache.
-    `stored_visit` is the id of the visit already recorded under the submission's client_uuid, if any."""
+    `stored_visit` is the id of the visit already recorded under the submission's client_uuid, if any;
+    `forms_stamp` names the newest questionnaire version (forms.services.current_versions answers from its cache)."""
     assignments = Assignment.objects.filter(target__public_id=submission.target_id, cadre=cadre)
     if submission.campaign:
         assignments = assignments.filter(campaign__slug=submission.campaign)
     return (assignments.select_related("target__region", "campaign").defer("campaign__config")
-            .annotate(stored_visit=Subquery(Visit.objects.filter(client_uuid=submission.client_uuid).values("pk")[:1]))
+            .annotate(stored_visit=Subquery(Visit.objects.filter(client_uuid=submission.client_uuid).values("pk")[:1]),
+                      forms_stamp=form_services.newest_version_id())
             .order_by("-campaign__starts_on").first())
 
 
 def _validate(
-    submission: VisitSubmission, cadre: Cadre, target: Any, campaign: Any, assigned: bool,
+    submission: VisitSubmission, cadre: Cadre, target: Any, campaign: Any, assigned: bool, forms_stamp: Any,
 ) -> tuple[dict[str, tuple[Any, dict[str, Any]]], dict[str, CaseCategory]]:
     errors: dict[str, str] = {}
     if not assigned and not rules.allows_unassigned(campaign):
@@ -182,7 +185,7 @@ def _validate(
         errors["location"] = _("位置：经纬度超出范围")
     if len(submission.co_visitors) > 200:
         errors["co_visitors"] = _("同行人员：不超过 200 字")
-    clean_answers = _validate_answers(submission, target, campaign, errors)
+    clean_answers = _validate_answers(submission, target, campaign, errors, forms_stamp)
     categories = _validate_opinions(submission, campaign, errors)
     if errors:
         raise VisitRefused(errors)
@@ -190,11 +193,11 @@ def _validate(
 
 
 def _validate_answers(
-    submission: VisitSubmission, target: Any, campaign: Any, errors: dict[str, str],
+    submission: VisitSubmission, target: Any, campaign: Any, errors: dict[str, str], forms_stamp: Any,
 ) -> dict[str, tuple[Any, dict[str, Any]]]:
     """Every questionnaire the campaign gives the target's kind is answered (seed 000: 每次走访…填写完成《采集表》),
     except those filled once per village, which a visit may carry or not."""
-    entries = form_services.questionnaires_for(campaign, target.kind)
+    entries = form_services.questionnaires_for(campaign, target.kind, stamp=forms_stamp)
     forms = {entry["key"]: version for entry, version in entries}
     for entry, required in entries:
         if entry.get("one_per", "target") == "target" and entry["key"] not in (submission.answers or {}):
