@@ -46,6 +46,8 @@ class CallbackBatch(TimeStampedModel):
         verbose_name_plural = _("回访抽查批次")
         ordering = ["campaign", "-number"]
         constraints = [models.UniqueConstraint(fields=["campaign", "number"], name="callback_batch_number")]
+        # The batch lists' order (newest first), walked a page at a time (docs/lists.md).
+        indexes = [models.Index(fields=["-created_at", "-id"], name="callback_batch_recent")]
         triggers = [
             pgtrigger.ReadOnly(name="callback_batch_draw_fixed", fields=[
                 "campaign", "number", "period_starts_on", "period_ends_on", "rate", "count", "flagged_share",

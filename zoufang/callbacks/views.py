@@ -3,6 +3,7 @@ verification page, the audited phone reveal, the results as xlsx."""
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,6 +19,7 @@ from zoufang.callbacks.forms import CallForm, DrawForm, ReopenForm, VerifyForm
 from zoufang.callbacks.models import CallbackBatch, CallbackSample
 from zoufang.callbacks.sampling import Period
 from zoufang.callbacks.script import campaign_script
+from zoufang.core import paging
 from zoufang.registry.models import Unit
 
 
@@ -32,8 +34,9 @@ def _draw_form(request: HttpRequest) -> DrawForm | None:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     form = _draw_form(request)
-    batches = list(access.visible_batches(request.user).order_by("-created_at"))
-    if form is None and not batches and not scope.has_role(request.user, scope.Role.AUDITOR):
+    batches = results.counted(access.visible_batches(request.user)).order_by("-created_at", "-id")
+    page = paging.shown_page(batches, request.GET.get("after"), settings.ZOUFANG_PAGE_SIZE)
+    if form is None and not page.rows and not scope.has_role(request.user, scope.Role.AUDITOR):
         raise Http404
     if request.method == "POST":
         if form is None:
@@ -51,8 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("已抽取%(batch)s：%(n)s 条走访") % {"batch": batch, "n": batch.samples.count()})
                 return redirect("callbacks:batch", public_id=batch.public_id)
-    rows = [(b, b.samples.count(), b.samples.exclude(outcome="").count()) for b in batches]
-    return render(request, "callbacks/index.html", {"form": form, "rows": rows})
+    return render(request, "callbacks/index.html", {"form": form, "page": page})
 
 
 def _batch_rows(samples: list[CallbackSample], masker: Masker, *, office: bool) -> list[dict[str, Any]]:
@@ -69,13 +71,15 @@ def _batch_rows(samples: list[CallbackSample], masker: Masker, *, office: bool) 
 def batch(request: HttpRequest, public_id: Any) -> HttpResponse:
     found = access.get_batch(request.user, public_id)
     office = access.may_run(request.user, found.campaign)
-    samples = results.samples_of(found)
+    listed = results.listed_samples(found)
+    page = paging.shown_page(listed, request.GET.get("after"), settings.ZOUFANG_PAGE_SIZE)
     context = {
-        "batch": found, "office": office, "caller": access.is_caller(request.user, found),
-        "tables": results.tables(found, samples) if office else [], "headings": results.headings(),
-        "rows": _batch_rows(samples, Masker(request.user), office=office),
-        "to_verify": [s for s in samples if s.verification == CallbackSample.Verification.PENDING],
-        "unanswered": [s for s in samples if s.says_unanswered and s.unanswered_handled_at is None],
+        "batch": found, "office": office, "caller": access.is_caller(request.user, found), "page": page,
+        # The results tables sum the whole batch (what they show); the call list shows one page of it.
+        "tables": results.tables(found) if office else [], "headings": results.headings(),
+        "rows": _batch_rows(page.rows, Masker(request.user), office=office),
+        "to_verify": listed.filter(verification=CallbackSample.Verification.PENDING) if office else [],
+        "unanswered": listed.filter(answers__answered="no", unanswered_handled_at=None) if office else [],
     }
     return render(request, "callbacks/batch.html", context)
 

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.pagination import paginate
 
 from zoufang import clock
 from zoufang.core import limits
@@ -22,6 +23,7 @@ from zoufang.documents.models import Document
 from zoufang.documents.views import DOCX
 from zoufang.jobs import services as jobs
 from zoufang.jobs.api import JobQueuedOut, queued
+from zoufang.registry.api import Page
 
 router = Router(tags=["公文简报"])
 
@@ -90,15 +92,27 @@ def _act(action: Any) -> Any:
         raise HttpError(400, str(problem)) from None
 
 
+class _Listed:
+    """The campaign's documents, drafts first (when asked for), then the issued ones newest first, paged by
+    registry.api.Page along the (campaign, status, issued_at, id) index."""
+
+    def __init__(self, documents: Any) -> None:
+        self.queryset = documents.order_by("status", "-issued_at", "-id")
+
+    def present(self, page: list[Document]) -> list[dict[str, Any]]:
+        return [_out(d) for d in page]
+
+
 @router.get("/{slug}", response=list[DocumentOut],
-            summary="走访活动的公文简报：已印发的（新者在前）；drafts=true 时走访办另见草稿")
-def list_documents(request: HttpRequest, slug: str, query: Query[ListQuery]) -> list[dict[str, Any]]:
+            summary="走访活动的公文简报：已印发的（新者在前）；drafts=true 时走访办另见草稿（排在前面）。分页：每页 "
+                    "page_size 条（最多 200），after=上一页的 next 读下一页")
+@paginate(Page)
+def list_documents(request: HttpRequest, slug: str, query: Query[ListQuery]) -> Any:
     campaign = access.readable_campaign(request.user, slug)
     documents = Document.objects.filter(campaign=campaign).defer("content")
-    issued = [_out(d) for d in documents.filter(status=Document.Status.ISSUED).order_by("-issued_at", "kind")]
-    if query.drafts and access.may_write(request.user, campaign):
-        return [_out(d) for d in documents.filter(status=Document.Status.DRAFT)] + issued
-    return issued
+    if not (query.drafts and access.may_write(request.user, campaign)):
+        documents = documents.filter(status=Document.Status.ISSUED)
+    return _Listed(documents)
 
 
 @router.post("/{slug}/drafts", response={202: JobQueuedOut},

@@ -112,3 +112,30 @@ def test_no_one_else_reaches_a_batch_or_a_sample(sampling, batch, name):
     index = client.get(reverse("callbacks:index"))
     assert index.status_code == (200 if name == "auditor" else 404)  # an auditor without batches: an empty list
     assert str(batch.public_id) not in index.content.decode()
+
+
+def test_the_call_list_and_the_batches_page_by_cursor(sampling, batch, settings, django_assert_max_num_queries):
+    settings.ZOUFANG_PAGE_SIZE = 3
+    office = _client(sampling.users["office"])
+    url = reverse("callbacks:batch", args=[batch.public_id])
+    with django_assert_max_num_queries(40) as first_queries:
+        first = office.get(url)
+    assert [r["sample"].position for r in first.context["rows"]] == [1, 2, 3]
+    cursor = first.context["page"].next_cursor
+    with django_assert_max_num_queries(len(first_queries)):
+        second = office.get(url, {"after": cursor})
+    assert [r["sample"].position for r in second.context["rows"]] == [4]
+    assert second.context["page"].next_cursor is None
+    assert "第一页" in second.content.decode()
+    assert sum(t.total.counts["sampled"] for t in second.context["tables"][:1]) == 4  # the results: every sample
+    forged = office.get(url, {"after": cursor[:-1] + ("A" if cursor[-1] != "A" else "B")})
+    assert [r["sample"].position for r in forged.context["rows"]] == [1, 2, 3]  # a stranger's cursor: page one
+    for seed in (3, 4):
+        services.draw_batch(sampling.town.campaign, MAY, by=sampling.users["office"], count=1, seed=seed)
+    settings.ZOUFANG_PAGE_SIZE = 2
+    with django_assert_max_num_queries(30) as index_queries:
+        listed = office.get(reverse("callbacks:index"))
+    assert [b.number for b in listed.context["page"].rows] == [3, 2]
+    with django_assert_max_num_queries(len(index_queries)):
+        rest = office.get(reverse("callbacks:index"), {"after": listed.context["page"].next_cursor})
+    assert [(b.number, b.sampled) for b in rest.context["page"].rows] == [(1, 4)]
