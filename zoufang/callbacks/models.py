@@ -40,6 +40,9 @@ class CallbackBatch(TimeStampedModel):
                                on_delete=models.PROTECT, related_name="callback_batches")
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    # The drawing request's key (the page's form): a retried background job finds the batch it already drew
+    # instead of drawing a second one (docs/jobs.md).
+    request_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("回访抽查批次")

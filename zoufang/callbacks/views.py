@@ -1,6 +1,7 @@
 """回访抽查 pages: the batches (and the office's draw), a batch's progress and results, a sample's call or
 verification page, the audited phone reveal, the results as xlsx."""
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from zoufang.callbacks.models import CallbackBatch, CallbackSample
 from zoufang.callbacks.sampling import Period
 from zoufang.callbacks.script import campaign_script
 from zoufang.core import paging
+from zoufang.jobs.views import start as start_job
 from zoufang.registry.models import Unit
 
 
@@ -28,7 +30,8 @@ def _draw_form(request: HttpRequest) -> DrawForm | None:
     if not campaigns:
         return None
     callers = Unit.objects.filter(kind=Unit.Kind.OUTSIDE_BODY, archived_on__isnull=True).order_by("name")
-    return DrawForm(request.POST if request.method == "POST" else None, campaigns=campaigns, callers=callers)
+    return DrawForm(request.POST if request.method == "POST" else None, campaigns=campaigns, callers=callers,
+                    initial={"key": uuid.uuid4()})
 
 
 @login_required
@@ -44,16 +47,20 @@ def index(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             campaign = access.office_campaigns(request.user).get(slug=data["campaign"])
-            try:
-                batch = services.draw_batch(
-                    campaign, Period(data["starts_on"], data["ends_on"]), by=request.user,
-                    rate=form.share(data["percent"]), count=data["count"],
-                    flagged_share=form.share(data["flagged_percent"]), caller=data["caller"])
+            rate, share = form.share(data["percent"]), form.share(data["flagged_percent"])
+            try:  # refused at once (dates, shares, the campaign's callbacks block), not after waiting in the queue
+                services.check_draw(campaign, Period(data["starts_on"], data["ends_on"]), by=request.user,
+                                    rate=rate, count=data["count"], flagged_share=share)
             except services.CallbackError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, _("已抽取%(batch)s：%(n)s 条走访") % {"batch": batch, "n": batch.samples.count()})
-                return redirect("callbacks:batch", public_id=batch.public_id)
+                # The draw reads every visit of the period: in the background (docs/jobs.md); the job's page shows
+                # its progress, then opens the batch.
+                return start_job(request, "callbacks_draw", {
+                    "campaign": campaign.slug, "starts_on": data["starts_on"].isoformat(),
+                    "ends_on": data["ends_on"].isoformat(), "rate": str(rate) if rate is not None else "",
+                    "count": data["count"] or "", "flagged_share": str(share) if share is not None else "",
+                    "caller": str(data["caller"].public_id) if data["caller"] else "", "key": str(data["key"])})
     return render(request, "callbacks/index.html", {"form": form, "page": page})
 
 

@@ -137,22 +137,25 @@ def get_document(request: HttpRequest, slug: str, document_id: uuid.UUID) -> dic
     return _out(_readable(request, slug, document_id), detail=True)
 
 
-@router.get("/{slug}/{document_id}/docx", summary="下载 Word 文件：已印发的按保存的原件（先校验 SHA-256，不符答 409），草稿为预览",
-            openapi_extra={"responses": {200: {"description": "docx 文件；X-Content-SHA256 为其校验值",
+@router.get("/{slug}/{document_id}/docx",
+            summary="下载 Word 文件：已印发的按保存的原件（先校验 SHA-256，不符答 409）。草稿的预览要按草稿的数字排版，在后台"
+                    "生成（走访办）：答 202 和任务编号，完成后取任务的文件；排队或生成中再次请求得到同一个任务",
+            response={202: JobQueuedOut},
+            openapi_extra={"responses": {200: {"description": "已印发的 docx 文件；X-Content-SHA256 为其校验值",
                                                 "content": {DOCX: {"schema": {"type": "string", "format": "binary"}}}},
                                          409: {"description": "印发文件与印发时的校验值不符"}}})
-def download_document(request: HttpRequest, slug: str, document_id: uuid.UUID) -> HttpResponse:
+def download_document(request: HttpRequest, slug: str, document_id: uuid.UUID) -> Any:
     document = _readable(request, slug, document_id)
+    if not document.issued:  # laid out from the draft's figures and charts: the page's document_draft job
+        job = jobs.request(request.user, "document_draft", {"slug": slug, "document": str(document.public_id)})
+        return Status(202, queued(job))
     try:
         data = services.file_of(document, by=request.user)
     except services.TamperedFile:
         raise HttpError(409, f"印发文件校验失败：{document.reference}，文件已被改动，请联系系统管理员") from None
-    except ChartFontMissing as problem:
-        raise HttpError(400, str(problem)) from None
     response = HttpResponse(data, content_type=DOCX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(services.file_name(document))}.docx"
-    if document.issued:
-        response["X-Content-SHA256"] = document.sha256
+    response["X-Content-SHA256"] = document.sha256
     return response
 
 

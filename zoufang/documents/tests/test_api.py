@@ -41,6 +41,9 @@ def test_the_office_generates_issues_and_downloads_through_the_api(client: Clien
     assert all(s["heading"] for s in body["sections"])
     assert [d["id"] for d in client.get(f"{base}?drafts=true", **office).json()["items"]] == [body["id"]]
     assert client.get(base, **office).json()["items"] == []  # issued only, unless drafts asked for
+    preview = api_job(client, client.get(f"{base}/{body['id']}/docx", **office), office)  # laid out in the background
+    assert preview["kind"] == "document_draft"
+    assert b"".join(client.get(preview["file_url"], **office).streaming_content)[:2] == b"PK"
     issuing = api_job(client, client.post(f"{base}/{body['id']}/issue", **office), office)
     issued = client.get(issuing["made_url"], **office).json()
     assert (issued["status"], issued["reference"]) == ("issued", "第1期")
