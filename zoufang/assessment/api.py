@@ -13,6 +13,8 @@ from zoufang.assessment import presenters, services
 from zoufang.assessment.models import Assessment, Score
 from zoufang.assessment.scoring import LEVELS
 from zoufang.core import limits
+from zoufang.jobs import services as jobs
+from zoufang.jobs.api import JobQueuedOut, queued
 
 router = Router(tags=["考核"])
 
@@ -69,6 +71,7 @@ class RunIn(Schema):
     starts_on: dt.date
     ends_on: dt.date
     title: str = Field("", max_length=100)
+    key: uuid.UUID | None = Field(None, description="请求的编号（可选）：同一编号再次提交只生成一版")
 
 
 class AdjustmentIn(Schema):
@@ -117,12 +120,16 @@ def list_assessments(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
     return [_assessment(a) for a in campaign.assessments.all()]
 
 
-@router.post("/{slug}/runs", response={201: AssessmentOut}, summary="运行考核：按考核期统计，生成新的一版（考核管理组）")
+@router.post("/{slug}/runs", response={202: JobQueuedOut},
+             summary="运行考核：按考核期统计，生成新的一版（考核管理组）。整镇统计在后台进行：答 202 和任务编号；完成后任务的 "
+                     "made_url 是新一版的地址，文件是它的考核表 xlsx。日期或指标有误当场答 400；同一 key 再次提交只生成一版")
 def run_assessment(request: HttpRequest, slug: str, body: RunIn) -> Status:
     campaign = services.campaign_for(request.user, slug)
-    assessment = _act(lambda: services.run_assessment(campaign, starts_on=body.starts_on, ends_on=body.ends_on,
-                                                      title=body.title, by=request.user))
-    return Status(201, _assessment(assessment))
+    _act(lambda: services.check_run(campaign, starts_on=body.starts_on, ends_on=body.ends_on, by=request.user))
+    job = jobs.request(request.user, "assessment_run", {
+        "slug": campaign.slug, "starts_on": body.starts_on.isoformat(), "ends_on": body.ends_on.isoformat(),
+        "title": body.title, "key": str(body.key or uuid.uuid4())})
+    return Status(202, queued(job))
 
 
 @router.get("/{slug}/{assessment_id}", response=AssessmentScoresOut,

@@ -64,6 +64,9 @@ class Assessment(TimeStampedModel):
     frozen_at = models.DateTimeField(_("定稿时间"), null=True, blank=True)
     frozen_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("定稿人"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
+    # The running request's key (the page's form, or the API call): a retried background job finds the version it
+    # already made instead of making a second one (docs/jobs.md).
+    request_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("考核")

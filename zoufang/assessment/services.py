@@ -2,6 +2,7 @@
 locks, writes and audits in one transaction; views, API and tests call these."""
 
 import datetime as dt
+import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -18,6 +19,9 @@ from zoufang.assessment.indicators import Indicator, indicators
 from zoufang.assessment.models import Adjustment, Assessment, Score
 from zoufang.assessment.scoring import LEVELS, Period, ranks, rounded, score_level
 from zoufang.campaigns.models import Campaign
+from zoufang.core import request_keys
+from zoufang.core.progress import Progress
+from zoufang.core.progress import report as tell
 from zoufang.registry.models import Cadre
 from zoufang.web.dashboard import sees_campaign_stats
 
@@ -108,44 +112,70 @@ def default_period(campaign: Campaign) -> tuple[dt.date, dt.date]:
 # ---------------------------------------------------------------------------------------------- actions
 
 
-def run_assessment(campaign: Campaign, *, starts_on: dt.date, ends_on: dt.date, title: str, by: Any) -> Assessment:
-    """Score every cadre, unit and village on the figures of the period, stored as the period's next version."""
+def check_run(campaign: Campaign, *, starts_on: dt.date, ends_on: dt.date, by: Any) -> list[Indicator]:
+    """What a run is refused for, checked before it is queued (the page's message at once) and again when it runs;
+    the indicators it scores."""
     _require_manager(by, campaign)
     if ends_on < starts_on:
         raise AssessmentError(_("考核期止不能早于考核期起"))
     if starts_on < campaign.starts_on or ends_on > campaign.ends_on:
         raise AssessmentError(_("考核期应在活动期间（%(start)s 至 %(end)s）内") % {
             "start": campaign.starts_on, "end": campaign.ends_on})
-    title = title.strip() or _("%(year)s年度考核") % {"year": ends_on.year}
-    period = Period(starts_on, ends_on, min(clock.today(), ends_on))
     chosen = indicators(campaign)
     if not chosen:
         raise AssessmentError(_("活动配置未设定考核指标（assessment.weights）"))
-    with transaction.atomic():
-        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()  # one numbering at a time
-        number = (Assessment.objects.filter(campaign=campaign, starts_on=starts_on, ends_on=ends_on)
-                  .aggregate(n=Max("number"))["n"] or 0) + 1
-        assessment = Assessment.objects.create(
-            campaign=campaign, title=title[:100], starts_on=starts_on, ends_on=ends_on, as_of=period.as_of,
-            number=number, indicators=[i.as_json() for i in chosen], created_by=by, modified_by=by,
-        )
-        rows = []
-        for level in LEVELS:
-            subjects = score_level(campaign, level, period, chosen)
-            for order, (subject, rank) in enumerate(zip(subjects, ranks([s.base_total for s in subjects]),
-                                                         strict=True)):
-                key = subject.key
-                rows.append(Score(
-                    assessment=assessment, level=level, label=subject.label[:200], sort_order=order,
-                    unit=key if level == "unit" else key.unit if level == "cadre" else None,
-                    cadre=key if level == "cadre" else None, region=key if level == "village" else None,
-                    cells={k: c.as_json() for k, c in subject.cells.items()},
-                    base_total=subject.base_total, total=subject.base_total, rank=rank,
-                ))
-        Score.objects.bulk_create(rows)
-        audit.record(by, AuditEvent.Action.CREATE, assessment, summary=_("运行考核：%(name)s") % {"name": assessment},
-                     changes={"period": [None, f"{starts_on}～{ends_on}"], "as_of": [None, period.as_of],
-                              "number": [None, number], "scores": [None, len(rows)]})
+    return chosen
+
+
+def run_assessment(campaign: Campaign, *, starts_on: dt.date, ends_on: dt.date, title: str, by: Any,
+                   key: uuid.UUID | None = None, progress: Progress | None = None) -> Assessment:
+    """Score every cadre, unit and village on the figures of the period, stored as the period's next version.
+    With a request `key` (the page's form, the API call), asking again — a retried or twice-delivered job — gives
+    the version that key already made, never a second one."""
+    chosen = check_run(campaign, starts_on=starts_on, ends_on=ends_on, by=by)
+    title = title.strip() or _("%(year)s年度考核") % {"year": ends_on.year}
+    period = Period(starts_on, ends_on, min(clock.today(), ends_on))
+
+    def make() -> Assessment:
+        steps = len(LEVELS) + 1
+        tell(progress, 0, steps)
+        scored = []
+        for done, level in enumerate(LEVELS, start=1):  # the town's figures: the slow part, before any lock
+            scored.append((level, score_level(campaign, level, period, chosen)))
+            tell(progress, done, steps)
+        assessment = _store_run(campaign, scored, starts_on=starts_on, ends_on=ends_on, title=title, by=by,
+                                period=period, chosen=chosen, key=key)
+        tell(progress, steps, steps)
+        return assessment
+
+    return request_keys.once(Assessment.objects.filter(campaign=campaign), key, make)
+
+
+@transaction.atomic
+def _store_run(campaign: Campaign, scored: list[tuple[str, Any]], *, starts_on: dt.date, ends_on: dt.date,
+               title: str, by: Any, period: Period, chosen: list[Indicator], key: uuid.UUID | None) -> Assessment:
+    Campaign.objects.select_for_update().filter(pk=campaign.pk).first()  # one numbering at a time
+    number = (Assessment.objects.filter(campaign=campaign, starts_on=starts_on, ends_on=ends_on)
+              .aggregate(n=Max("number"))["n"] or 0) + 1
+    assessment = Assessment.objects.create(
+        campaign=campaign, title=title[:100], starts_on=starts_on, ends_on=ends_on, as_of=period.as_of,
+        number=number, indicators=[i.as_json() for i in chosen], created_by=by, modified_by=by, request_key=key,
+    )
+    rows = []
+    for level, subjects in scored:
+        for order, (subject, rank) in enumerate(zip(subjects, ranks([s.base_total for s in subjects]), strict=True)):
+            key_of = subject.key
+            rows.append(Score(
+                assessment=assessment, level=level, label=subject.label[:200], sort_order=order,
+                unit=key_of if level == "unit" else key_of.unit if level == "cadre" else None,
+                cadre=key_of if level == "cadre" else None, region=key_of if level == "village" else None,
+                cells={k: c.as_json() for k, c in subject.cells.items()},
+                base_total=subject.base_total, total=subject.base_total, rank=rank,
+            ))
+    Score.objects.bulk_create(rows)
+    audit.record(by, AuditEvent.Action.CREATE, assessment, summary=_("运行考核：%(name)s") % {"name": assessment},
+                 changes={"period": [None, f"{starts_on}～{ends_on}"], "as_of": [None, period.as_of],
+                          "number": [None, number], "scores": [None, len(rows)]})
     return assessment
 
 

@@ -1,6 +1,7 @@
 """考核 pages: a campaign's assessments (run a new one), one assessment's tables by level (freeze, download), one
 score's figures with their drill-downs and its 加减分. Thin: the actions are in services."""
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -17,6 +18,7 @@ from zoufang.accounts import scope
 from zoufang.assessment import links, presenters, services
 from zoufang.assessment.models import Assessment, Score
 from zoufang.assessment.scoring import LEVELS, level_name
+from zoufang.jobs.views import start as start_job
 from zoufang.web.dashboard import sees_campaign_stats
 
 
@@ -25,6 +27,11 @@ class RunForm(forms.Form):
                             widget=forms.TextInput(attrs={"placeholder": gettext_lazy("如：2017年度考核")}))
     starts_on = forms.DateField(label=gettext_lazy("考核期起"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     ends_on = forms.DateField(label=gettext_lazy("考核期止"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    # One key a rendered form: submitting it twice, or the job retried, makes one version (Assessment.request_key).
+    key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def clean_key(self) -> uuid.UUID:
+        return self.cleaned_data.get("key") or uuid.uuid4()
 
 
 class AdjustmentForm(forms.Form):
@@ -51,7 +58,7 @@ def campaign(request: HttpRequest, slug: str) -> HttpResponse:
     found = services.campaign_for(request.user, slug)
     starts_on, ends_on = services.default_period(found)
     form = RunForm(initial={"starts_on": starts_on, "ends_on": ends_on,
-                            "title": _("%(year)s年度考核") % {"year": ends_on.year}})
+                            "title": _("%(year)s年度考核") % {"year": ends_on.year}, "key": uuid.uuid4()})
     return render(request, "assessment/campaign.html", {
         "campaign": found, "assessments": found.assessments.select_related("created_by", "frozen_by"),
         "may_manage": services.may_manage(request.user, found), "form": form,
@@ -69,13 +76,17 @@ def run(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请填写考核期起止日期"))
         return redirect("assessment:campaign", slug)
-    try:
-        assessment = services.run_assessment(found, by=request.user, **form.cleaned_data)
+    data = form.cleaned_data
+    try:  # refused at once (dates, indicators), not after waiting in the queue
+        services.check_run(found, starts_on=data["starts_on"], ends_on=data["ends_on"], by=request.user)
     except services.AssessmentError as exc:
         messages.error(request, str(exc))
         return redirect("assessment:campaign", slug)
-    messages.success(request, _("已运行考核，生成第%(n)s版，请审核后定稿") % {"n": assessment.number})
-    return redirect("assessment:detail", slug, assessment.public_id)
+    # Scoring every cadre, unit and village of the town runs in the background (docs/jobs.md): the job's page shows
+    # its progress and, when done, opens the new version.
+    return start_job(request, "assessment_run", {
+        "slug": found.slug, "starts_on": data["starts_on"].isoformat(), "ends_on": data["ends_on"].isoformat(),
+        "title": data["title"], "key": str(data["key"])})
 
 
 def _level(request: HttpRequest) -> str:

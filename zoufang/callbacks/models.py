@@ -40,12 +40,17 @@ class CallbackBatch(TimeStampedModel):
                                on_delete=models.PROTECT, related_name="callback_batches")
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    # The drawing request's key (the page's form): a retried background job finds the batch it already drew
+    # instead of drawing a second one (docs/jobs.md).
+    request_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("回访抽查批次")
         verbose_name_plural = _("回访抽查批次")
         ordering = ["campaign", "-number"]
         constraints = [models.UniqueConstraint(fields=["campaign", "number"], name="callback_batch_number")]
+        # The batch lists' order (newest first), walked a page at a time (docs/lists.md).
+        indexes = [models.Index(fields=["-created_at", "-id"], name="callback_batch_recent")]
         triggers = [
             pgtrigger.ReadOnly(name="callback_batch_draw_fixed", fields=[
                 "campaign", "number", "period_starts_on", "period_ends_on", "rate", "count", "flagged_share",

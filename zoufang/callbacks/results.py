@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from zoufang.callbacks.models import CallbackBatch, CallbackSample
@@ -46,8 +47,19 @@ class Table:
     total: Line
 
 
+def counted(batches: QuerySet[CallbackBatch]) -> QuerySet[CallbackBatch]:
+    """Each batch with how many visits it sampled and how many of them are settled, counted in the one query
+    that reads the batches (no query per batch)."""
+    return batches.annotate(sampled=Count("samples"), settled=Count("samples", filter=~Q(samples__outcome="")))
+
+
+def listed_samples(batch: CallbackBatch) -> QuerySet[CallbackSample]:
+    """A batch's samples with what a call list shows of each (visit, cadre, unit, target, region), by position."""
+    return batch.samples.select_related("visit__cadre__unit", "visit__target__region").order_by("position", "id")
+
+
 def samples_of(batch: CallbackBatch) -> list[CallbackSample]:
-    return list(batch.samples.select_related("visit__cadre__unit", "visit__target__region").order_by("position"))
+    return list(listed_samples(batch))
 
 
 def village_names(batch: CallbackBatch) -> dict[str, str]:

@@ -4,6 +4,7 @@ Each action checks who acts (callbacks.access), changes state inside one transac
 """
 
 import secrets
+import uuid
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -21,6 +22,9 @@ from zoufang.callbacks.models import CallbackAttempt, CallbackBatch, CallbackSam
 from zoufang.callbacks.script import campaign_script
 from zoufang.campaigns.models import Campaign
 from zoufang.campaigns.values import parse_share
+from zoufang.core import request_keys
+from zoufang.core.progress import Progress
+from zoufang.core.progress import report as tell
 from zoufang.regions.models import Region
 from zoufang.registry.models import Unit
 from zoufang.visits.models import Visit
@@ -55,11 +59,10 @@ def population(campaign: Campaign, period: sampling.Period) -> tuple[list[sampli
     return rows, covered
 
 
-def draw_batch(
-    campaign: Campaign, period: sampling.Period, *, by: Any, rate: Fraction | None = None, count: int | None = None,
-    flagged_share: Fraction | None = None, caller: Unit | None = None, seed: int | None = None,
-) -> CallbackBatch:
-    """A new batch with its sample. Drawing again never changes a batch: it makes the next one."""
+def check_draw(campaign: Campaign, period: sampling.Period, *, by: Any, rate: Fraction | None = None,
+               count: int | None = None, flagged_share: Fraction | None = None) -> Fraction:
+    """What a draw is refused for, checked before it is queued (the page's message at once) and again when it
+    runs; the share of flagged visits it draws."""
     if not access.may_run(by, campaign):
         raise PermissionDenied
     config = settings_of(campaign)
@@ -74,35 +77,67 @@ def draw_batch(
     share = flagged_share if flagged_share is not None else parse_share(config.get("flagged_share", 0)) or Fraction(0)
     if not 0 <= share <= 1:
         raise CallbackError(_("疑点走访占比应在 0 到 1 之间。"))
+    return share
+
+
+def draw_batch(
+    campaign: Campaign, period: sampling.Period, *, by: Any, rate: Fraction | None = None, count: int | None = None,
+    flagged_share: Fraction | None = None, caller: Unit | None = None, seed: int | None = None,
+    key: uuid.UUID | None = None, progress: Progress | None = None,
+) -> CallbackBatch:
+    """A new batch with its sample. Drawing again never changes a batch: it makes the next one. With a request
+    `key` (the page's form), asking again — a retried or twice-delivered job — gives the batch that key drew."""
+    share = check_draw(campaign, period, by=by, rate=rate, count=count, flagged_share=flagged_share)
     seed = seed if seed is not None else secrets.randbelow(2**62)
-    with transaction.atomic():
+
+    @transaction.atomic
+    def make() -> CallbackBatch:
+        steps = 4
+        tell(progress, 0, steps)
         Campaign.objects.select_for_update().get(pk=campaign.pk)  # one draw at a time per campaign: numbers, exclusions
         rows, covered = population(campaign, period)
         if not rows:
             raise CallbackError(_("该期间没有可抽查的走访记录（已抽过的不再抽）。"))
+        tell(progress, 1, steps)
         flagged = sampling.flagged_visit_ids(campaign, period) & {row.visit_id for row in rows}
+        tell(progress, 2, steps)
         size = sampling.sample_size(len(rows), rate=rate, count=count)
         drawn = sampling.draw_visits(rows, size=size, flagged=flagged, covered_cadres=covered, flagged_share=share,
                                      seed=seed)
-        number = (CallbackBatch.objects.filter(campaign=campaign).aggregate(n=Max("number"))["n"] or 0) + 1
-        batch = CallbackBatch.objects.create(
-            campaign=campaign, number=number, period_starts_on=period.starts_on, period_ends_on=period.ends_on,
-            rate=_decimal(rate), count=count, flagged_share=_decimal(share) or Decimal(0), seed=seed, caller=caller, created_by=_user(by),
-            inputs={"rows": [row.as_list() for row in rows], "digest": sampling.digest(rows), "size": size,
-                    "flagged": sorted(flagged), "covered_cadres": sorted(covered), "flagged_share": str(share), "rate": str(rate) if rate is not None else None,
-                    "flagged_source": "zoufang.integrity" if _integrity_installed() else ""},
-        )
-        CallbackSample.objects.bulk_create([
-            CallbackSample(batch=batch, visit_id=visit_id, position=position, reason=reason, created_by=_user(by))
-            for position, (visit_id, reason) in enumerate(drawn, start=1)
-        ])
-        audit.record(by, AuditEvent.Action.CREATE, batch, summary=_(
-            "抽取%(batch)s：%(campaign)s，%(start)s 至 %(end)s 的 %(population)s 条走访中抽 %(drawn)s 条") % {
-            "batch": batch, "campaign": campaign.name, "start": period.starts_on, "end": period.ends_on,
-            "population": len(rows), "drawn": len(drawn)},
-            changes={"seed": seed, "rate": str(rate) if rate is not None else None, "count": count,
-                     "flagged_share": str(share), "digest": batch.inputs["digest"], "drawn": len(drawn),
-                     "caller": caller.name if caller else ""})
+        tell(progress, 3, steps)
+        batch = _store_batch(campaign, period, by=by, rate=rate, count=count, share=share, caller=caller, seed=seed,
+                             key=key, rows=rows, covered=covered, flagged=flagged, size=size, drawn=drawn)
+        tell(progress, steps, steps)
+        return batch
+
+    return request_keys.once(CallbackBatch.objects.filter(campaign=campaign), key, make)
+
+
+def _store_batch(campaign: Campaign, period: sampling.Period, *, by: Any, rate: Fraction | None, count: int | None,
+                 share: Fraction, caller: Unit | None, seed: int, key: uuid.UUID | None,
+                 rows: list[sampling.VisitRow], covered: set[int], flagged: set[int], size: int,
+                 drawn: list[tuple[int, str]]) -> CallbackBatch:
+    number = (CallbackBatch.objects.filter(campaign=campaign).aggregate(n=Max("number"))["n"] or 0) + 1
+    batch = CallbackBatch.objects.create(
+        campaign=campaign, number=number, period_starts_on=period.starts_on, period_ends_on=period.ends_on,
+        rate=_decimal(rate), count=count, flagged_share=_decimal(share) or Decimal(0), seed=seed, caller=caller,
+        created_by=_user(by), request_key=key,
+        inputs={"rows": [row.as_list() for row in rows], "digest": sampling.digest(rows), "size": size,
+                "flagged": sorted(flagged), "covered_cadres": sorted(covered), "flagged_share": str(share),
+                "rate": str(rate) if rate is not None else None,
+                "flagged_source": "zoufang.integrity" if _integrity_installed() else ""},
+    )
+    CallbackSample.objects.bulk_create([
+        CallbackSample(batch=batch, visit_id=visit_id, position=position, reason=reason, created_by=_user(by))
+        for position, (visit_id, reason) in enumerate(drawn, start=1)
+    ])
+    audit.record(by, AuditEvent.Action.CREATE, batch, summary=_(
+        "抽取%(batch)s：%(campaign)s，%(start)s 至 %(end)s 的 %(population)s 条走访中抽 %(drawn)s 条") % {
+        "batch": batch, "campaign": campaign.name, "start": period.starts_on, "end": period.ends_on,
+        "population": len(rows), "drawn": len(drawn)},
+        changes={"seed": seed, "rate": str(rate) if rate is not None else None, "count": count,
+                 "flagged_share": str(share), "digest": batch.inputs["digest"], "drawn": len(drawn),
+                 "caller": caller.name if caller else ""})
     return batch
 
 

@@ -1,8 +1,10 @@
 """回访抽查 pages: the batches (and the office's draw), a batch's progress and results, a sample's call or
 verification page, the audited phone reveal, the results as xlsx."""
 
+import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,6 +20,8 @@ from zoufang.callbacks.forms import CallForm, DrawForm, ReopenForm, VerifyForm
 from zoufang.callbacks.models import CallbackBatch, CallbackSample
 from zoufang.callbacks.sampling import Period
 from zoufang.callbacks.script import campaign_script
+from zoufang.core import paging
+from zoufang.jobs.views import start as start_job
 from zoufang.registry.models import Unit
 
 
@@ -26,14 +30,16 @@ def _draw_form(request: HttpRequest) -> DrawForm | None:
     if not campaigns:
         return None
     callers = Unit.objects.filter(kind=Unit.Kind.OUTSIDE_BODY, archived_on__isnull=True).order_by("name")
-    return DrawForm(request.POST if request.method == "POST" else None, campaigns=campaigns, callers=callers)
+    return DrawForm(request.POST if request.method == "POST" else None, campaigns=campaigns, callers=callers,
+                    initial={"key": uuid.uuid4()})
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     form = _draw_form(request)
-    batches = list(access.visible_batches(request.user).order_by("-created_at"))
-    if form is None and not batches and not scope.has_role(request.user, scope.Role.AUDITOR):
+    batches = results.counted(access.visible_batches(request.user)).order_by("-created_at", "-id")
+    page = paging.shown_page(batches, request.GET.get("after"), settings.ZOUFANG_PAGE_SIZE)
+    if form is None and not page.rows and not scope.has_role(request.user, scope.Role.AUDITOR):
         raise Http404
     if request.method == "POST":
         if form is None:
@@ -41,18 +47,21 @@ def index(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             campaign = access.office_campaigns(request.user).get(slug=data["campaign"])
-            try:
-                batch = services.draw_batch(
-                    campaign, Period(data["starts_on"], data["ends_on"]), by=request.user,
-                    rate=form.share(data["percent"]), count=data["count"],
-                    flagged_share=form.share(data["flagged_percent"]), caller=data["caller"])
+            rate, share = form.share(data["percent"]), form.share(data["flagged_percent"])
+            try:  # refused at once (dates, shares, the campaign's callbacks block), not after waiting in the queue
+                services.check_draw(campaign, Period(data["starts_on"], data["ends_on"]), by=request.user,
+                                    rate=rate, count=data["count"], flagged_share=share)
             except services.CallbackError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, _("已抽取%(batch)s：%(n)s 条走访") % {"batch": batch, "n": batch.samples.count()})
-                return redirect("callbacks:batch", public_id=batch.public_id)
-    rows = [(b, b.samples.count(), b.samples.exclude(outcome="").count()) for b in batches]
-    return render(request, "callbacks/index.html", {"form": form, "rows": rows})
+                # The draw reads every visit of the period: in the background (docs/jobs.md); the job's page shows
+                # its progress, then opens the batch.
+                return start_job(request, "callbacks_draw", {
+                    "campaign": campaign.slug, "starts_on": data["starts_on"].isoformat(),
+                    "ends_on": data["ends_on"].isoformat(), "rate": str(rate) if rate is not None else "",
+                    "count": data["count"] or "", "flagged_share": str(share) if share is not None else "",
+                    "caller": str(data["caller"].public_id) if data["caller"] else "", "key": str(data["key"])})
+    return render(request, "callbacks/index.html", {"form": form, "page": page})
 
 
 def _batch_rows(samples: list[CallbackSample], masker: Masker, *, office: bool) -> list[dict[str, Any]]:
@@ -69,13 +78,15 @@ def _batch_rows(samples: list[CallbackSample], masker: Masker, *, office: bool) 
 def batch(request: HttpRequest, public_id: Any) -> HttpResponse:
     found = access.get_batch(request.user, public_id)
     office = access.may_run(request.user, found.campaign)
-    samples = results.samples_of(found)
+    listed = results.listed_samples(found)
+    page = paging.shown_page(listed, request.GET.get("after"), settings.ZOUFANG_PAGE_SIZE)
     context = {
-        "batch": found, "office": office, "caller": access.is_caller(request.user, found),
-        "tables": results.tables(found, samples) if office else [], "headings": results.headings(),
-        "rows": _batch_rows(samples, Masker(request.user), office=office),
-        "to_verify": [s for s in samples if s.verification == CallbackSample.Verification.PENDING],
-        "unanswered": [s for s in samples if s.says_unanswered and s.unanswered_handled_at is None],
+        "batch": found, "office": office, "caller": access.is_caller(request.user, found), "page": page,
+        # The results tables sum the whole batch (what they show); the call list shows one page of it.
+        "tables": results.tables(found) if office else [], "headings": results.headings(),
+        "rows": _batch_rows(page.rows, Masker(request.user), office=office),
+        "to_verify": listed.filter(verification=CallbackSample.Verification.PENDING) if office else [],
+        "unanswered": listed.filter(answers__answered="no", unanswered_handled_at=None) if office else [],
     }
     return render(request, "callbacks/batch.html", context)
 

@@ -168,3 +168,12 @@ def keyset_page(queryset: QuerySet[Any], cursor: str | None, size: int) -> Keyse
     more = len(rows) > size
     rows = rows[:size]
     return KeysetPage(rows, cursor_for(rows[-1], fields) if more and rows else None, first=not cursor)
+
+
+def shown_page(queryset: QuerySet[Any], cursor: str | None, size: int) -> KeysetPage:
+    """The pages' keyset_page: a cursor that is not this list's (an old bookmark, a hand-edited link) shows the
+    list's first page rather than an error; the API answers such a cursor with a 400."""
+    try:
+        return keyset_page(queryset, cursor or None, size)
+    except BadCursor:
+        return keyset_page(queryset, None, size)

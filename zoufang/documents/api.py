@@ -13,6 +13,7 @@ from urllib.parse import quote
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.pagination import paginate
 
 from zoufang import clock
 from zoufang.core import limits
@@ -22,6 +23,7 @@ from zoufang.documents.models import Document
 from zoufang.documents.views import DOCX
 from zoufang.jobs import services as jobs
 from zoufang.jobs.api import JobQueuedOut, queued
+from zoufang.registry.api import Page
 
 router = Router(tags=["公文简报"])
 
@@ -90,15 +92,27 @@ def _act(action: Any) -> Any:
         raise HttpError(400, str(problem)) from None
 
 
+class _Listed:
+    """The campaign's documents, drafts first (when asked for), then the issued ones newest first, paged by
+    registry.api.Page along the (campaign, status, issued_at, id) index."""
+
+    def __init__(self, documents: Any) -> None:
+        self.queryset = documents.order_by("status", "-issued_at", "-id")
+
+    def present(self, page: list[Document]) -> list[dict[str, Any]]:
+        return [_out(d) for d in page]
+
+
 @router.get("/{slug}", response=list[DocumentOut],
-            summary="走访活动的公文简报：已印发的（新者在前）；drafts=true 时走访办另见草稿")
-def list_documents(request: HttpRequest, slug: str, query: Query[ListQuery]) -> list[dict[str, Any]]:
+            summary="走访活动的公文简报：已印发的（新者在前）；drafts=true 时走访办另见草稿（排在前面）。分页：每页 "
+                    "page_size 条（最多 200），after=上一页的 next 读下一页")
+@paginate(Page)
+def list_documents(request: HttpRequest, slug: str, query: Query[ListQuery]) -> Any:
     campaign = access.readable_campaign(request.user, slug)
     documents = Document.objects.filter(campaign=campaign).defer("content")
-    issued = [_out(d) for d in documents.filter(status=Document.Status.ISSUED).order_by("-issued_at", "kind")]
-    if query.drafts and access.may_write(request.user, campaign):
-        return [_out(d) for d in documents.filter(status=Document.Status.DRAFT)] + issued
-    return issued
+    if not (query.drafts and access.may_write(request.user, campaign)):
+        documents = documents.filter(status=Document.Status.ISSUED)
+    return _Listed(documents)
 
 
 @router.post("/{slug}/drafts", response={202: JobQueuedOut},
@@ -123,22 +137,25 @@ def get_document(request: HttpRequest, slug: str, document_id: uuid.UUID) -> dic
     return _out(_readable(request, slug, document_id), detail=True)
 
 
-@router.get("/{slug}/{document_id}/docx", summary="下载 Word 文件：已印发的按保存的原件（先校验 SHA-256，不符答 409），草稿为预览",
-            openapi_extra={"responses": {200: {"description": "docx 文件；X-Content-SHA256 为其校验值",
+@router.get("/{slug}/{document_id}/docx",
+            summary="下载 Word 文件：已印发的按保存的原件（先校验 SHA-256，不符答 409）。草稿的预览要按草稿的数字排版，在后台"
+                    "生成（走访办）：答 202 和任务编号，完成后取任务的文件；排队或生成中再次请求得到同一个任务",
+            response={202: JobQueuedOut},
+            openapi_extra={"responses": {200: {"description": "已印发的 docx 文件；X-Content-SHA256 为其校验值",
                                                 "content": {DOCX: {"schema": {"type": "string", "format": "binary"}}}},
                                          409: {"description": "印发文件与印发时的校验值不符"}}})
-def download_document(request: HttpRequest, slug: str, document_id: uuid.UUID) -> HttpResponse:
+def download_document(request: HttpRequest, slug: str, document_id: uuid.UUID) -> Any:
     document = _readable(request, slug, document_id)
+    if not document.issued:  # laid out from the draft's figures and charts: the page's document_draft job
+        job = jobs.request(request.user, "document_draft", {"slug": slug, "document": str(document.public_id)})
+        return Status(202, queued(job))
     try:
         data = services.file_of(document, by=request.user)
     except services.TamperedFile:
         raise HttpError(409, f"印发文件校验失败：{document.reference}，文件已被改动，请联系系统管理员") from None
-    except ChartFontMissing as problem:
-        raise HttpError(400, str(problem)) from None
     response = HttpResponse(data, content_type=DOCX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(services.file_name(document))}.docx"
-    if document.issued:
-        response["X-Content-SHA256"] = document.sha256
+    response["X-Content-SHA256"] = document.sha256
     return response
 
 

@@ -96,6 +96,8 @@ class Document(TimeStampedModel):
         verbose_name = _("公文简报")
         verbose_name_plural = _("公文简报")
         ordering = ["-created_at"]
+        # The lists' order (drafts, then the issued ones newest first), walked a page at a time (docs/lists.md).
+        indexes = [models.Index(fields=["campaign", "status", "-issued_at", "-id"], name="document_listed")]
         constraints = [
             models.UniqueConstraint(fields=["issuer", "kind", "year", "serial"], name="document_number_unique",
                                     condition=models.Q(serial__isnull=False)),

@@ -14,6 +14,7 @@ from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns.models import Campaign
+from zoufang.core import request_keys
 from zoufang.core.progress import Progress
 from zoufang.core.progress import report as tell
 from zoufang.documents import content, render
@@ -82,13 +83,12 @@ def generate_draft(campaign: Campaign, kind: str, start: dt.date, end: dt.date, 
     """A draft with its figures filled in as of today (the period cannot end after today). With a request `key`,
     asking again (a retried job) gives the draft that key already made, never a second one."""
     check_period(kind, start, end)
-    if key is not None and (made := Document.objects.filter(request_key=key).first()) is not None:
-        return made
-    tell(progress, 0, 2)
-    today = clock.today()
-    draft = content.BUILDERS[kind](campaign, start, end, today)  # the town's figures: the slow part
-    tell(progress, 1, 2)
-    try:
+
+    def make() -> Document:
+        tell(progress, 0, 2)
+        today = clock.today()
+        draft = content.BUILDERS[kind](campaign, start, end, today)  # the town's figures: the slow part
+        tell(progress, 1, 2)
         with transaction.atomic():
             document = Document.objects.create(
                 campaign=campaign, issuer=issuer_for(campaign), kind=kind, title=draft.title,
@@ -97,11 +97,9 @@ def generate_draft(campaign: Campaign, kind: str, start: dt.date, end: dt.date, 
             )
             audit.record(by, Action.CREATE, document, summary=_("生成%(kind)s草稿：%(title)s") % {
                 "kind": document.get_kind_display(), "title": document.title})
-    except IntegrityError:  # the same key made its draft meanwhile (the job delivered twice)
-        if key is None:
-            raise
-        return Document.objects.get(request_key=key)
-    return document
+        return document
+
+    return request_keys.once(Document.objects.all(), key, make)
 
 
 def update_draft(document: Document, *, title: str, addressee: str, texts: dict[str, str], by: Any) -> Document:

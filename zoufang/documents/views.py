@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zoufang import clock
+from zoufang.core import paging
 from zoufang.documents import access, services
 from zoufang.documents.charts import ChartFontMissing
 from zoufang.documents.forms import GenerateForm, IssuerForm
@@ -26,10 +28,14 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = access.readable_campaign(request.user, slug)
     writes = access.may_write(request.user, campaign)
     documents = Document.objects.filter(campaign=campaign).select_related("issued_by").defer("content")
+    issued = documents.filter(status=Document.Status.ISSUED).order_by("-issued_at", "-id")
+    page = paging.shown_page(issued, request.GET.get("after"), settings.ZOUFANG_PAGE_SIZE)
+    # Drafts are deleted or issued as the office works: the newest page of them, and whether there are more.
+    drafts = list(documents.filter(status=Document.Status.DRAFT).order_by("-created_at", "-id")
+                  [: settings.ZOUFANG_PAGE_SIZE + 1]) if writes else []
     return render(request, "documents/index.html", {
-        "campaign": campaign, "writes": writes,
-        "drafts": documents.filter(status=Document.Status.DRAFT) if writes else [],
-        "issued": documents.filter(status=Document.Status.ISSUED).order_by("-issued_at", "kind"),
+        "campaign": campaign, "writes": writes, "drafts": drafts[: settings.ZOUFANG_PAGE_SIZE],
+        "more_drafts": len(drafts) > settings.ZOUFANG_PAGE_SIZE, "issued": page.rows, "page": page,
         "form": GenerateForm(initial={"key": uuid.uuid4()}), "issuer_form": IssuerForm(instance=services.issuer_for(campaign)) if writes else None,
     })
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 from pydantic import WithJsonSchema
 
 from zoufang.accounts.masking import Masker
@@ -17,6 +18,7 @@ from zoufang.cases.access import get_visible_case
 from zoufang.core import limits
 from zoufang.exemplars import access, presenters, services
 from zoufang.exemplars.models import TEXT_MAX, TITLE_MAX, Exemplar
+from zoufang.registry.api import Page
 from zoufang.visits.services import get_visible_visit
 
 # Inline enums: TextChoices named Kind/Status would share one OpenAPI component with Case.Kind/Case.Status,
@@ -147,14 +149,27 @@ def nominate(request: HttpRequest, response: HttpResponse, body: NominateIn) -> 
     return Status(201 if created else 200, _out(request.user, exemplar))
 
 
-@router.get("/{slug}", response=list[ExemplarOut], summary="走访活动的典型（默认已发布的；审核人和走访办可看待审核的）")
-def list_exemplars(request: HttpRequest, slug: str, filters: Query[ListFilter]) -> list[dict[str, Any]]:
+class _Listed:
+    """The page's 典型, newest published first, paged by registry.api.Page along (campaign, status, published_at)."""
+
+    def __init__(self, user: Any, rows: Any) -> None:
+        self.user, self.masker = user, Masker(user)
+        self.queryset = rows.select_related(*RELATED).order_by("-published_at", "-id")
+
+    def present(self, page: list[Exemplar]) -> list[dict[str, Any]]:
+        return [_out(self.user, e, self.masker) for e in page]
+
+
+@router.get("/{slug}", response=list[ExemplarOut],
+            summary="走访活动的典型（默认已发布的；审核人和走访办可看待审核的），分页：每页 page_size 条（最多 200），"
+                    "after=上一页的 next 读下一页")
+@paginate(Page)
+def list_exemplars(request: HttpRequest, slug: str, filters: Query[ListFilter]) -> Any:
     campaign = access.campaign_for(request.user, slug)
     rows = access.visible(request.user, campaign).filter(status=filters.status or Exemplar.Status.PUBLISHED)
     if filters.kind:
         rows = rows.filter(kind=filters.kind)
-    masker = Masker(request.user)
-    return [_out(request.user, e, masker) for e in rows.select_related(*RELATED).order_by("-published_at", "-id")]
+    return _Listed(request.user, rows)
 
 
 @router.get("/{slug}/{exemplar_id}", response=ExemplarOut, summary="一个典型")

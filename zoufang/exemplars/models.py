@@ -61,6 +61,11 @@ class Exemplar(TimeStampedModel):
         verbose_name = _("典型")
         verbose_name_plural = _("典型")
         ordering = ["-published_at", "-created_at"]
+        # The lists' orders, walked a page at a time (docs/lists.md): published newest first; the review queue.
+        indexes = [
+            models.Index(fields=["campaign", "status", "-published_at", "-id"], name="exemplar_listed"),
+            models.Index(fields=["campaign", "-status", "created_at", "id"], name="exemplar_queue"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(visit__isnull=False, case__isnull=True)

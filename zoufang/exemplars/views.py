@@ -3,6 +3,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,6 +16,7 @@ from zoufang.accounts import audit, scope
 from zoufang.accounts.masking import Masker
 from zoufang.accounts.models import AuditEvent
 from zoufang.cases.access import get_visible_case
+from zoufang.core import paging
 from zoufang.exemplars import access, export, presenters, services
 from zoufang.exemplars.forms import (
     CONSENT_HELP,
@@ -58,8 +60,10 @@ def published_list(request: HttpRequest, slug: str) -> HttpResponse:
     rows = access.visible(request.user, campaign).filter(status=Exemplar.Status.PUBLISHED)
     if kind in Exemplar.Kind.values:
         rows = rows.filter(kind=kind)
+    page = paging.shown_page(rows.select_related(*_related()).order_by("-published_at", "-id"),
+                             request.GET.get("after"), settings.ZOUFANG_PAGE_SIZE)
     return render(request, "exemplars/list.html", {
-        "campaign": campaign, "rows": _rows(rows.select_related(*_related()).order_by("-published_at", "-id")),
+        "campaign": campaign, "rows": _rows(page.rows), "page": page,
         "kinds": Exemplar.Kind.choices, "kind": kind, "here": HERE, **_tabs(request, campaign),
     })
 
@@ -91,12 +95,13 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     everyone = access.sees_every_draft(request.user, campaign)
     if not everyone:
         rows = access.visible(request.user, campaign).filter(created_by=request.user.pk)
-    rows = rows.select_related(*_related()).order_by("-status", "created_at", "id")  # pending before declined
+    page = paging.shown_page(rows.select_related(*_related()).order_by("-status", "created_at", "id"),  # pending first
+                             request.GET.get("after"), settings.ZOUFANG_PAGE_SIZE)
     masker = Masker(request.user)
     items = [{"exemplar": e, "title": presenters.draft(e, masker, e.title), "source": presenters.source(e),
-              "nominator": presenters.nominator(e)} for e in rows]
+              "nominator": presenters.nominator(e)} for e in page.rows]
     return render(request, "exemplars/queue.html", {
-        "campaign": campaign, "items": items, "everyone": everyone, "here": HERE, **_tabs(request, campaign)})
+        "campaign": campaign, "items": items, "page": page, "everyone": everyone, "here": HERE, **_tabs(request, campaign)})
 
 
 def _source_link(user: Any, exemplar: Exemplar) -> str:

@@ -7,10 +7,13 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
 from zoufang.core import limits
 from zoufang.integrity import flags, services
 from zoufang.integrity.models import FlagClearance
+from zoufang.oversight import paged
+from zoufang.registry.api import Page
 from zoufang.visits.models import Visit
 
 router = Router(tags=["走访真实性提示"])
@@ -47,19 +50,28 @@ class FlagsQuery(Schema):
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
     cleared: bool = False
+    page_size: int = Field(50, ge=1, le=paged.PAGE_MAX, description="每页走访人数，最多 200")
+    after: str | None = Field(None, min_length=1, max_length=500, description="上一页返回的 next：从其后一名读起")
 
 
-@router.get("/{slug}/flags", response=list[CadreFlagsOut],
+class CadreFlagsPageOut(Schema):
+    items: list[CadreFlagsOut]
+    count: int = Field(..., description="有提示的走访人数")
+    next: str | None = Field(None, description="下一页的 after 值；最后一页为 null")
+
+
+@router.get("/{slug}/flags", response=CadreFlagsPageOut,
             summary="走访真实性提示：按走访人列出，待核实分量重者在前，含已查实的（upheld）；starts_on/ends_on 限定走访日期，"
-                    "cleared=true 含已排除的。"
+                    "cleared=true 含已排除的。分页：每页 page_size 名（最多 200），after=上一页的 next 读下一页。"
                     "仅走访办、领导和考核管理组可见")
-def flag_list(request: HttpRequest, slug: str, query: Query[FlagsQuery]) -> list[dict[str, Any]]:
+def flag_list(request: HttpRequest, slug: str, query: Query[FlagsQuery]) -> dict[str, Any]:
     campaign = services.campaign_for(request.user, slug)
     period = None if query.starts_on is None and query.ends_on is None else (query.starts_on, query.ends_on)
-    cadres = [c for c in flags.by_cadre(campaign, period) if query.cleared or c.open_flags or c.upheld_flags]
+    listed = [c for c in flags.by_cadre(campaign, period) if query.cleared or c.open_flags or c.upheld_flags]
+    cadres, following = paged.keyset(listed, flags.listed_order, query.after, query.page_size)
     wanted = {pk for c in cadres for f in c.flags for pk in f.visit_ids}
     public = dict(Visit.objects.filter(pk__in=wanted).values_list("pk", "public_id")) if wanted else {}
-    return [{
+    return {"count": len(listed), "next": following, "items": [{
         "cadre": str(c.cadre.public_id), "name": c.cadre.name, "unit": c.cadre.unit.name if c.cadre.unit_id else "",
         "score": c.score,
         "flags": [{
@@ -68,7 +80,7 @@ def flag_list(request: HttpRequest, slug: str, query: Query[FlagsQuery]) -> list
             "cleared": None if f.is_open or f.is_upheld else _decision(f.clearance),
             "upheld": _decision(f.clearance) if f.is_upheld else None,
         } for f in c.flags if query.cleared or f.is_open or f.is_upheld],
-    } for c in cadres]
+    } for c in cadres]}
 
 
 def _decision(decision: Any) -> dict[str, Any]:
@@ -106,18 +118,29 @@ class FindingsQuery(Schema):
     outcome: Literal["upheld", "cleared"] | None = None
 
 
+class _Findings:
+    """The office's decisions, latest first, paged by registry.api.Page along (campaign, modified_at, id); the
+    public ids of the page's visits in one query."""
+
+    def __init__(self, found: Any) -> None:
+        self.queryset = found.order_by("-modified_at", "-id")
+
+    def present(self, decisions: list[FlagClearance]) -> list[dict[str, Any]]:
+        wanted = {pk for d in decisions for pk in d.visit_ids}
+        public = dict(Visit.objects.filter(pk__in=wanted).values_list("pk", "public_id")) if wanted else {}
+        return [_finding(d, public, recorded=True) for d in decisions]
+
+
 @router.get("/{slug}/findings", response=list[FindingOut],
             summary="走访办的核实结论（查实、排除），最近的在前；含计算已不再给出的提示的结论（查实的仍计入考核）。"
-                    "仅走访办、领导和考核管理组可见")
-def finding_list(request: HttpRequest, slug: str, query: Query[FindingsQuery]) -> list[dict[str, Any]]:
+                    "分页：每页 page_size 条（最多 200），after=上一页的 next 读下一页。仅走访办、领导和考核管理组可见")
+@paginate(Page)
+def finding_list(request: HttpRequest, slug: str, query: Query[FindingsQuery]) -> Any:
     campaign = services.campaign_for(request.user, slug)
     found = FlagClearance.objects.filter(campaign=campaign).select_related("cleared_by", "cadre")
     if query.outcome:
         found = found.filter(outcome=query.outcome)
-    decisions = list(found.order_by("-modified_at", "-id"))
-    wanted = {pk for d in decisions for pk in d.visit_ids}
-    public = dict(Visit.objects.filter(pk__in=wanted).values_list("pk", "public_id")) if wanted else {}
-    return [_finding(d, public, recorded=True) for d in decisions]
+    return _Findings(found)
 
 
 def _finding(decision: FlagClearance, public: dict[int, Any], *, recorded: bool) -> dict[str, Any]:

@@ -264,7 +264,12 @@ def by_cadre(campaign: Any, period: Period = None) -> list[CadreFlags]:
     cadres = Cadre.objects.select_related("unit").in_bulk(list(grouped))
     found = [CadreFlags(cadres[pk], sorted(items, key=lambda f: (not f.is_open, -f.weight, f.key)))
              for pk, items in grouped.items() if pk in cadres]
-    return sorted(found, key=lambda c: (-c.score, -len(c.open_flags), c.cadre.name))
+    return sorted(found, key=listed_order)
+
+
+def listed_order(cadre: CadreFlags) -> tuple[int, int, str, str]:
+    """The lists' order, worst first, ending in the cadre's public id so that a keyset cursor names one row."""
+    return -cadre.score, -len(cadre.open_flags), cadre.cadre.name, str(cadre.cadre.public_id)
 
 
 # --- the flags ----------------------------------------------------------------------------------------------

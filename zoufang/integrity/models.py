@@ -34,6 +34,8 @@ class FlagClearance(TimeStampedModel):
         verbose_name = _("真实性提示核实")
         verbose_name_plural = _("真实性提示核实")
         constraints = [models.UniqueConstraint(fields=["campaign", "key"], name="flag_clearance_once")]
+        # The findings' list order (latest decision first), walked a page at a time (docs/lists.md).
+        indexes = [models.Index(fields=["campaign", "-modified_at", "-id"], name="flag_clearance_recent")]
 
     def __str__(self) -> str:
         return self.key

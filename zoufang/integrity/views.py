@@ -10,12 +10,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from ninja.errors import HttpError
 
+from zoufang.core import paging
 from zoufang.integrity import flags, services
 from zoufang.integrity.models import FlagClearance
+from zoufang.oversight import paged
 from zoufang.visits.models import Visit
 
-SHOWN_CADRES = 200
+SHOWN_CADRES = 50  # cadres a page, the worst first; 下一页 for the rest
 SHOWN_VISITS = 6
 KEPT = ("from", "to", "cleared")  # the page's filters, carried back after clearing
 
@@ -34,10 +37,15 @@ def flag_list(request: HttpRequest, slug: str) -> HttpResponse:
         for flag in cadre.open_flags:
             counts[flag.kind] += 1
     upheld = sum(len(c.upheld_flags) for c in cadres)
-    _attach_visits(rows[:SHOWN_CADRES])
+    try:
+        shown, following = paged.keyset(rows, flags.listed_order, request.GET.get("after") or None, SHOWN_CADRES)
+    except HttpError:  # not this list's cursor: its first page, as the other lists do
+        shown, following = paged.keyset(rows, flags.listed_order, None, SHOWN_CADRES)
+    _attach_visits(shown)
     first, last = flags.period_bounds(period)
     return render(request, "integrity/flags.html", {
-        "campaign": campaign, "cadres": rows[:SHOWN_CADRES], "cut": len(rows) > SHOWN_CADRES, "total": len(rows),
+        "campaign": campaign, "cadres": shown, "total": len(rows),
+        "page": paging.KeysetPage(shown, following, first=not request.GET.get("after")),
         "counts": [(flags.KINDS[k], n) for k, n in counts.items() if n], "upheld": upheld, "may_clear": services.may_clear(request.user, campaign),
         "show_cleared": show_cleared, "first": first, "last": last, "query": request.GET.urlencode(),
     })

@@ -443,5 +443,7 @@ PLAN_MOVES_SHOWN = 100  # the report keeps the first moves, as the page listed t
 register(Kind("plan_run", _plan_run_resolve, _plan_run_build, report_template="planning/_run_report.html"))
 
 
-from zoufang.documents import jobs as _documents  # noqa: E402,F401 - the apps' own kinds register themselves
+from zoufang.assessment import jobs as _assessment  # noqa: E402,F401 - the apps' own kinds register themselves
+from zoufang.callbacks import jobs as _callbacks  # noqa: E402,F401
+from zoufang.documents import jobs as _documents  # noqa: E402,F401
 from zoufang.web import import_jobs as _imports  # noqa: E402,F401

@@ -6,11 +6,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 
 from zoufang.accounts.masking import scrub
 from zoufang.core import limits
 from zoufang.ratings import figures, grades, services
 from zoufang.ratings.models import SupervisionItem
+from zoufang.registry.api import Page
 
 router = Router(tags=["企业评价"])
 
@@ -130,13 +132,22 @@ def rating_unit(request: HttpRequest, slug: str, unit_id: uuid.UUID) -> dict[str
                           "advice": c.advice} for c in entry.comments]}
 
 
-@router.get("/{slug}/items", response=list[ItemOut], summary="督查事项（部门被评为“差”时生成），督查中的在前")
-def supervision_items(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
-    reach = services.reach_for(request.user, slug)
-    items = SupervisionItem.objects.filter(campaign=reach.campaign).select_related("unit", "assignee")
-    if reach.unit_ids is not None:
-        items = items.filter(unit_id__in=reach.unit_ids)
-    return [_item(item) for item in items.order_by("status", "due_on", "id")]
+class _Items:
+    """The 督查 items in their order, paged by registry.api.Page along (campaign, status, due_on, id)."""
+
+    def __init__(self, reach: services.Reach) -> None:
+        self.queryset = services.supervision_items(reach)
+
+    def present(self, page: list[SupervisionItem]) -> list[dict[str, Any]]:
+        return [_item(item) for item in page]
+
+
+@router.get("/{slug}/items", response=list[ItemOut],
+            summary="督查事项（部门被评为“差”时生成），督查中的在前，分页：每页 page_size 条（最多 200），"
+                    "after=上一页的 next 读下一页")
+@paginate(Page)
+def supervision_items(request: HttpRequest, slug: str) -> Any:
+    return _Items(services.reach_for(request.user, slug))
 
 
 def _write(request: HttpRequest, slug: str, item_id: uuid.UUID, do: Any) -> Any:

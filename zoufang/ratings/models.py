@@ -39,7 +39,11 @@ class SupervisionItem(TimeStampedModel):
         verbose_name_plural = _("督查事项")
         ordering = ["due_on", "id"]
         constraints = [models.UniqueConstraint(fields=["answer", "aspect"], name="supervision_item_once_per_aspect")]
-        indexes = [models.Index(fields=["campaign", "unit"], name="supervision_campaign_unit")]
+        indexes = [
+            models.Index(fields=["campaign", "unit"], name="supervision_campaign_unit"),
+            # The items' list order, walked a page at a time (docs/lists.md).
+            models.Index(fields=["campaign", "status", "due_on", "id"], name="supervision_listed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit} {self.aspect_label}"

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -86,6 +87,18 @@ def unit_for(reach: Reach, public_id: Any) -> Unit:
     if unit is None or not reach.covers(unit.pk):
         raise Http404
     return unit
+
+
+def supervision_items(reach: Reach, unit: Unit | None = None) -> QuerySet[SupervisionItem]:
+    """The 督查 items the reach covers (or one department's), open first and by due date: the pages' and the
+    API's order, which the (campaign, status, due_on, id) index walks a page at a time."""
+    items = (SupervisionItem.objects.filter(campaign=reach.campaign).select_related("unit", "assignee")
+             .order_by("status", "due_on", "id"))
+    if unit is not None:
+        return items.filter(unit=unit)
+    if reach.unit_ids is not None:
+        return items.filter(unit_id__in=reach.unit_ids)
+    return items
 
 
 def item_for(reach: Reach, public_id: Any) -> SupervisionItem:

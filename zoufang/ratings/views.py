@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -13,35 +14,30 @@ from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.accounts.masking import scrub
 from zoufang.accounts.models import AuditEvent
+from zoufang.core import paging
 from zoufang.oversight.views import xlsx_response
 from zoufang.ratings import export, figures, grades, services
 from zoufang.ratings.models import SupervisionItem
 from zoufang.registry.models import Unit
 
 
-def _items(reach: services.Reach, unit: Unit | None = None) -> list[SupervisionItem]:
-    items = (SupervisionItem.objects.filter(campaign=reach.campaign).select_related("unit", "assignee")
-             .order_by("status", "due_on", "id"))
-    if unit is not None:
-        items = items.filter(unit=unit)
-    elif reach.unit_ids is not None:
-        items = items.filter(unit_id__in=reach.unit_ids)
-    return list(items)
-
-
-def _item_counts(items: list[SupervisionItem]) -> dict[str, int]:
-    return {"open_items": sum(1 for i in items if i.status == SupervisionItem.Status.OPEN),
-            "overdue_items": sum(1 for i in items if i.overdue)}
+def _items(request: HttpRequest, reach: services.Reach, unit: Unit | None = None) -> dict[str, Any]:
+    """One page of the 督查 items (open first, by due date) along the (campaign, status, due_on, id) index, and
+    how many are open and overdue, counted no further than paging.COUNT_CAP."""
+    items = services.supervision_items(reach, unit)
+    page = paging.shown_page(items, request.GET.get("after"), settings.ZOUFANG_PAGE_SIZE)
+    still_open = items.filter(status=SupervisionItem.Status.OPEN)
+    return {"items": page.rows, "page": page, "open_items": paging.bounded_count(still_open),
+            "overdue_items": paging.bounded_count(still_open.filter(due_on__lt=clock.today()))}
 
 
 @login_required
 def overview(request: HttpRequest, slug: str) -> HttpResponse:
     reach = services.reach_for(request.user, slug)
     ratings = figures.campaign_ratings(reach.campaign, reach.unit_ids)
-    items = _items(reach)
     return render(request, "ratings/overview.html", {
         "campaign": reach.campaign, "reach": reach, "ratings": ratings, "grades": grades.LABELS.items(),
-        "items": items, **_item_counts(items), "has_forms": bool(grades.rating_forms(reach.campaign)),
+        **_items(request, reach), "has_forms": bool(grades.rating_forms(reach.campaign)),
         "comments": ratings.total.comments[:30], "more_comments": max(0, len(ratings.total.comments) - 30),
         "show_enterprise": reach.unit_ids is None,
     })
@@ -52,10 +48,9 @@ def unit_page(request: HttpRequest, slug: str, unit_id: Any) -> HttpResponse:
     reach = services.reach_for(request.user, slug)
     unit = services.unit_for(reach, unit_id)
     aspects, entry = figures.unit_ratings(reach.campaign, unit)
-    items = _items(reach, unit)
     return render(request, "ratings/unit.html", {
         "campaign": reach.campaign, "reach": reach, "unit": unit, "entry": entry, "aspects": aspects,
-        "grades": grades.LABELS.items(), "items": items, **_item_counts(items), "show_enterprise": reach.unit_ids is None,
+        "grades": grades.LABELS.items(), **_items(request, reach, unit), "show_enterprise": reach.unit_ids is None,
     })
 
 
@@ -108,5 +103,6 @@ def ratings_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     reach = services.reach_for(request.user, slug)
     ratings = figures.campaign_ratings(reach.campaign, reach.unit_ids)
     audit.record(request.user, AuditEvent.Action.EXPORT, reach.campaign, summary="导出企业评价和督查事项")
-    return xlsx_response(export.xlsx(reach.campaign, ratings, _items(reach), show_enterprise=reach.unit_ids is None),
+    items = list(services.supervision_items(reach))
+    return xlsx_response(export.xlsx(reach.campaign, ratings, items, show_enterprise=reach.unit_ids is None),
                          f"{slug}-ratings-{clock.today():%Y%m%d}")

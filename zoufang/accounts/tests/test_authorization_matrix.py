@@ -859,7 +859,7 @@ def test_ratings_are_each_town_s_own_a_unit_s_its_own_and_the_upper_office_s_rea
     assert {u["name"] for u in clients["xinbei"].get(f"/api/v1/ratings/{MENGHE}/units").json()} == everyone
     own = users["menghe_unit"].role_grants.get().unit
     assert [u["name"] for u in clients["menghe_unit"].get(f"/api/v1/ratings/{MENGHE}/units").json()] == [own.name]
-    assert {i["unit_name"] for i in clients["menghe_unit"].get(f"/api/v1/ratings/{MENGHE}/items").json()} \
+    assert {i["unit_name"] for i in clients["menghe_unit"].get(f"/api/v1/ratings/{MENGHE}/items").json()["items"]} \
         <= {own.name}
     other = Unit.objects.filter(name__in=everyone - {own.name}).first()
     assert clients["menghe_unit"].get(f"/ratings/{MENGHE}/units/{other.public_id}/").status_code == 404

@@ -24,8 +24,13 @@ def test_the_assessor_runs_reviews_adjusts_freezes_and_downloads(
         page.screenshot(path=str(SHOTS / f"assessment-campaign-{width}.png"), full_page=True)
         page.fill("input[name=starts_on]", "2017-05-01")
         page.click("#run button[type=submit]")
+        page.wait_for_url("**/downloads/*/")  # the town is scored in the background: the job's page
+        page.locator("a:has-text('打开第1版考核')").wait_for(timeout=15000)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(SHOTS / f"assessment-run-job-{width}.png"), full_page=True)
+        page.click("a:has-text('打开第1版考核')")
         page.wait_for_load_state()
-        assert "生成第1版" in page.locator(".notice-good").inner_text()
+        assert "（第1版）" in page.locator("h1").inner_text()
         police = page.locator("table.assessment-scores tbody tr", has=page.locator("th", has_text="派出所"))
         assert police.locator("td").nth(9).inner_text().strip() == "43.73"
         assert page.evaluate("document.documentElement.scrollWidth") <= width

@@ -1,21 +1,26 @@
 """The assessor's pages and the API: run, review with drill-downs, adjust, freeze, download; who reads what."""
 
 import io
+import uuid
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
 from zoufang.assessment.models import Assessment
-from zoufang.jobs.testing import queued_file
+from zoufang.jobs.testing import api_job, queued_file
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERIOD = {"starts_on": "2017-05-01", "ends_on": "2017-12-31", "title": "2017年度考核"}
 
 
-def _run(client: Any, slug: str) -> Assessment:
-    response = client.post(f"/assessment/{slug}/run/", PERIOD)
+def _run(client: Any, slug: str, data: dict[str, str] | None = None) -> Assessment:
+    """运行考核 as the page does: queued (docs/jobs.md), run at once by the tests' backend, its page done."""
+    response = client.post(f"/assessment/{slug}/run/", data or PERIOD)
     assert response.status_code == 302, response.content
+    assert "/downloads/" in response["Location"]
+    state = client.get(response["Location"] + "status.json").json()
+    assert state["status"] == "done", state
     return Assessment.objects.latest("created_at")
 
 
@@ -98,9 +103,19 @@ def test_the_api_runs_adjusts_and_freezes(assessed: Any, client: Any, api_token:
     slug = assessed.campaign.slug
     headers = api_token("assessor")
 
-    created = client.post(f"/api/v1/assessment/{slug}/runs", PERIOD, content_type="application/json", **headers)
-    assert created.status_code == 201, created.content
+    key = str(uuid.uuid4())
+    asked = client.post(f"/api/v1/assessment/{slug}/runs", {**PERIOD, "key": key}, content_type="application/json",
+                        **headers)
+    job = api_job(client, asked, headers)
+    assert job["kind"] == "assessment_run"
+    created = client.get(job["made_url"], **headers)
+    assert created.status_code == 200, created.content
     ident = created.json()["id"]
+    # The same request again (a client's retry): the same version, never a second one.
+    again = api_job(client, client.post(f"/api/v1/assessment/{slug}/runs", {**PERIOD, "key": key},
+                                        content_type="application/json", **headers), headers)
+    assert client.get(again["made_url"], **headers).json()["id"] == ident
+    assert Assessment.objects.count() == 1
     cadres = client.get(f"/api/v1/assessment/{slug}/{ident}?level=cadre", **headers).json()
     officer = next(s for s in cadres["scores"] if s["subject_id"] == str(assessed.officer.public_id))
     assert officer["total"] == "46.86"
@@ -112,12 +127,39 @@ def test_the_api_runs_adjusts_and_freezes(assessed: Any, client: Any, api_token:
     assert adjusted.status_code == 201
     assert adjusted.json()["total"] == "45.36"
     assert client.post(f"/api/v1/assessment/{slug}/{ident}/freeze", **headers).json()["status"] == "frozen"
-    again = client.post(f"/api/v1/assessment/{slug}/{ident}/adjustments",
-                        {"score": officer["id"], "points": 1, "reason": "x"}, content_type="application/json",
-                        **headers)
-    assert again.status_code == 400
-    assert "考核已定稿" in again.json()["detail"]
+    frozen = client.post(f"/api/v1/assessment/{slug}/{ident}/adjustments",
+                         {"score": officer["id"], "points": 1, "reason": "x"}, content_type="application/json",
+                         **headers)
+    assert frozen.status_code == 400
+    assert "考核已定稿" in frozen.json()["detail"]
     office = api_token("office")
     assert client.post(f"/api/v1/assessment/{slug}/runs", PERIOD, content_type="application/json",
                        **office).status_code == 403
     assert [a["number"] for a in client.get(f"/api/v1/assessment/{slug}", **office).json()] == [1]
+
+
+def test_running_is_a_job_a_resubmitted_form_makes_one_version_and_a_refusal_says_why(
+        assessed: Any, login: Any) -> None:
+    from zoufang.jobs import services as jobs
+    from zoufang.jobs.models import Download
+
+    slug = assessed.campaign.slug
+    client = login(assessed.users["assessor"])
+    form = {**PERIOD, "key": str(uuid.uuid4())}
+    first = _run(client, slug, form)
+    assert _run(client, slug, form) == first  # the same form posted twice (or its job retried): one version
+    assert Assessment.objects.count() == 1
+    job = Download.objects.filter(kind="assessment_run").latest("created_at")
+    assert client.get(f"/downloads/{job.public_id}/").status_code == 200
+    assert f"/assessment/{slug}/{first.public_id}/" in client.get(f"/downloads/{job.public_id}/").content.decode()
+    refused = client.post(f"/assessment/{slug}/run/", {**PERIOD, "starts_on": "2018-01-01"}, follow=True)
+    assert "考核期止不能早于考核期起" in refused.content.decode()  # at once, nothing queued
+    assert Download.objects.filter(kind="assessment_run").count() == 2
+    # Refused when it runs (the campaign's dates changed after it was queued): the job fails with the reason.
+    failed = jobs.request(assessed.users["assessor"], "assessment_run", {
+        "slug": slug, "starts_on": "2016-01-01", "ends_on": "2017-12-31", "key": str(uuid.uuid4())})
+    failed.refresh_from_db()
+    assert (failed.status, failed.error) == ("failed", f"考核期应在活动期间（{assessed.campaign.starts_on} 至 "
+                                                       f"{assessed.campaign.ends_on}）内")
+    assert jobs.may_retry(failed)
+    assert Assessment.objects.count() == 1

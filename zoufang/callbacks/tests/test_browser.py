@@ -41,6 +41,10 @@ def test_draw_call_verify_and_see_the_effect(browser: Any, live_server: Any, cas
         office.select_option("select[name=caller]", label=sampling.company.name)
         _shoot(office, "draw")
         office.click("form button[type=submit] >> text=抽样")
+        office.wait_for_url("**/downloads/*/")  # drawn in the background: the job's page, then the batch
+        office.locator("a:has-text('打开第 1 批回访抽查')").wait_for(timeout=15000)
+        _shoot(office, "draw-job")
+        office.click("a:has-text('打开第 1 批回访抽查')")
         office.wait_for_load_state()
         batch = CallbackBatch.objects.get()
         assert office.locator("h1").inner_text() == "第 1 批回访抽查"

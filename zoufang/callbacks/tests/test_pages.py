@@ -2,6 +2,7 @@
 phone (audited) and records a call; the office verifies; anyone else gets 404."""
 
 import io
+import uuid
 from typing import Any
 
 import pytest
@@ -33,12 +34,14 @@ def test_the_office_draws_a_batch_on_the_page(sampling):
     response = office.post(reverse("callbacks:index"), {
         "campaign": sampling.town.campaign.slug, "starts_on": "2017-05-01", "ends_on": "2017-05-31", "percent": "50",
         "flagged_percent": "", "caller": sampling.company.pk})
-    batch = CallbackBatch.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("callbacks:batch", args=[batch.public_id])
+    assert "/downloads/" in response["Location"]  # drawn in the background (docs/jobs.md): the job's page
+    assert office.get(response["Location"] + "status.json").json()["status"] == "done"
+    batch = CallbackBatch.objects.get()
+    assert f'href="{reverse("callbacks:batch", args=[batch.public_id])}"' in office.get(response["Location"]).content.decode()
     assert batch.caller == sampling.company
     assert batch.inputs["size"] == 5
-    page = office.get(response["Location"]).content.decode()
+    page = office.get(reverse("callbacks:batch", args=[batch.public_id])).content.decode()
     assert "按单位" in page
     assert "按村（社区）" in page
     assert "按走访干部" in page
@@ -112,3 +115,57 @@ def test_no_one_else_reaches_a_batch_or_a_sample(sampling, batch, name):
     index = client.get(reverse("callbacks:index"))
     assert index.status_code == (200 if name == "auditor" else 404)  # an auditor without batches: an empty list
     assert str(batch.public_id) not in index.content.decode()
+
+
+def test_the_call_list_and_the_batches_page_by_cursor(sampling, batch, settings, django_assert_max_num_queries):
+    settings.ZOUFANG_PAGE_SIZE = 3
+    office = _client(sampling.users["office"])
+    url = reverse("callbacks:batch", args=[batch.public_id])
+    with django_assert_max_num_queries(40) as first_queries:
+        first = office.get(url)
+    assert [r["sample"].position for r in first.context["rows"]] == [1, 2, 3]
+    cursor = first.context["page"].next_cursor
+    with django_assert_max_num_queries(len(first_queries)):
+        second = office.get(url, {"after": cursor})
+    assert [r["sample"].position for r in second.context["rows"]] == [4]
+    assert second.context["page"].next_cursor is None
+    assert "第一页" in second.content.decode()
+    assert sum(t.total.counts["sampled"] for t in second.context["tables"][:1]) == 4  # the results: every sample
+    forged = office.get(url, {"after": cursor[:-1] + ("A" if cursor[-1] != "A" else "B")})
+    assert [r["sample"].position for r in forged.context["rows"]] == [1, 2, 3]  # a stranger's cursor: page one
+    for seed in (3, 4):
+        services.draw_batch(sampling.town.campaign, MAY, by=sampling.users["office"], count=1, seed=seed)
+    settings.ZOUFANG_PAGE_SIZE = 2
+    with django_assert_max_num_queries(30) as index_queries:
+        listed = office.get(reverse("callbacks:index"))
+    assert [b.number for b in listed.context["page"].rows] == [3, 2]
+    with django_assert_max_num_queries(len(index_queries)):
+        rest = office.get(reverse("callbacks:index"), {"after": listed.context["page"].next_cursor})
+    assert [(b.number, b.sampled) for b in rest.context["page"].rows] == [(1, 4)]
+
+
+def test_a_draw_posted_twice_makes_one_batch_and_a_refusal_says_why(sampling):
+    from zoufang.jobs import services as jobs
+    from zoufang.jobs.models import Download
+
+    office = _client(sampling.users["office"])
+    form = {"campaign": sampling.town.campaign.slug, "starts_on": "2017-05-01", "ends_on": "2017-05-31",
+            "count": "3", "percent": "", "flagged_percent": "", "caller": "", "key": str(uuid.uuid4())}
+    assert office.post(reverse("callbacks:index"), form).status_code == 302
+    drawn = set(CallbackBatch.objects.get().samples.values_list("visit_id", flat=True))
+    assert office.post(reverse("callbacks:index"), form).status_code == 302  # sent twice (a reload): one batch
+    assert CallbackBatch.objects.count() == 1
+    assert set(CallbackBatch.objects.get().samples.values_list("visit_id", flat=True)) == drawn
+    assert CallbackBatch.objects.get().inputs["size"] == 3
+    upside_down = office.post(reverse("callbacks:index"), {**form, "starts_on": "2017-06-01", "key": str(uuid.uuid4())})
+    assert upside_down.status_code == 200  # refused at once, on the form, nothing queued
+    assert "走访日期的起止颠倒了。" in upside_down.content.decode()
+    assert Download.objects.filter(kind="callbacks_draw").count() == 2
+    # Refused when it runs (nothing left to draw from in June): the job fails with the reason and may be retried.
+    failed = jobs.request(sampling.users["office"], "callbacks_draw", {
+        "campaign": sampling.town.campaign.slug, "starts_on": "2017-06-01", "ends_on": "2017-06-30", "count": 2,
+        "key": str(uuid.uuid4())})
+    failed.refresh_from_db()
+    assert (failed.status, failed.error) == ("failed", "该期间没有可抽查的走访记录（已抽过的不再抽）。")
+    assert jobs.may_retry(failed)
+    assert CallbackBatch.objects.count() == 1

@@ -1,5 +1,6 @@
 """/api/v1/documents/: the same readers, writers and actions as the pages; draft delete on the page too."""
 
+import datetime as dt
 import hashlib
 from typing import Any
 
@@ -8,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from zoufang.accounts.models import AuditEvent
+from zoufang.documents import services
 from zoufang.documents.models import Document
 from zoufang.documents.tests.test_pages import OUTSIDERS, READERS, as_user, made
 from zoufang.jobs.testing import api_job
@@ -37,8 +39,11 @@ def test_the_office_generates_issues_and_downloads_through_the_api(client: Clien
     assert (body["status"], body["reference"], body["period_starts_on"]) == ("draft", "", "2017-06-09")
     assert body["sections"]
     assert all(s["heading"] for s in body["sections"])
-    assert [d["id"] for d in client.get(f"{base}?drafts=true", **office).json()] == [body["id"]]
-    assert client.get(base, **office).json() == []  # issued only, unless drafts asked for
+    assert [d["id"] for d in client.get(f"{base}?drafts=true", **office).json()["items"]] == [body["id"]]
+    assert client.get(base, **office).json()["items"] == []  # issued only, unless drafts asked for
+    preview = api_job(client, client.get(f"{base}/{body['id']}/docx", **office), office)  # laid out in the background
+    assert preview["kind"] == "document_draft"
+    assert b"".join(client.get(preview["file_url"], **office).streaming_content)[:2] == b"PK"
     issuing = api_job(client, client.post(f"{base}/{body['id']}/issue", **office), office)
     issued = client.get(issuing["made_url"], **office).json()
     assert (issued["status"], issued["reference"]) == ("issued", "第1期")
@@ -63,7 +68,7 @@ def test_readers_get_issued_documents_only_and_write_nothing(client: Client, off
     issued, draft = made(office_town)
     token = api_token(name)
     base = f"/api/v1/documents/{office_town.campaign.slug}"
-    listed = client.get(f"{base}?drafts=true", **token).json()
+    listed = client.get(f"{base}?drafts=true", **token).json()["items"]
     assert [d["id"] for d in listed] == [str(issued.public_id)]
     assert client.get(f"{base}/{issued.public_id}", **token).json()["reference"] == issued.reference
     assert client.get(f"{base}/{issued.public_id}/docx", **token).status_code == 200
@@ -115,3 +120,25 @@ def test_the_draft_delete_page_is_not_there_for_a_cadre(client: Client, office_t
     as_user(client, office_town, name)
     slug = office_town.campaign.slug
     assert client.post(reverse("documents:delete", args=[slug, draft.public_id])).status_code == 404
+
+
+def test_the_list_pages_drafts_first_then_the_newest_issued_in_constant_queries(
+        client: Client, office_town: Any, api_token: Any, django_assert_max_num_queries: Any) -> None:
+    first_issued, draft = made(office_town)
+    later_issued = services.issue_document(services.generate_draft(
+        office_town.campaign, "circular", dt.date(2017, 4, 1), dt.date(2017, 6, 15), by=office_town.users["office"]),
+        by=office_town.users["office"])
+    token = api_token("office")
+    base = f"/api/v1/documents/{office_town.campaign.slug}?drafts=true&page_size=1"
+    with django_assert_max_num_queries(15) as first_queries:
+        page = client.get(base, **token).json()
+    seen = [d["id"] for d in page["items"]]
+    while page["next"]:
+        with django_assert_max_num_queries(len(first_queries)):
+            page = client.get(f"{base}&after={page['next']}", **token).json()
+        seen += [d["id"] for d in page["items"]]
+    assert seen == [str(d.public_id) for d in (draft, later_issued, first_issued)]
+    assert page["count"] == 3
+    refused = client.get(f"{base}&after=forged.cursor", **token)
+    assert refused.status_code == 400
+    assert refused.json()["detail"] == "after：不是本列表返回的 next 值"

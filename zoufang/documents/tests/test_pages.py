@@ -172,3 +172,24 @@ def test_the_drafts_word_is_rendered_in_the_background_as_the_request_rendered_i
     assert old.status_code == 302
     assert old["Location"] == reverse("documents:detail", args=[slug, draft.public_id])
     assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, object_id=str(draft.public_id)).count() == 1
+
+
+def test_the_issued_list_pages_by_cursor(client: Client, office_town: Any, settings: Any,
+                                         django_assert_max_num_queries: Any) -> None:
+    settings.ZOUFANG_PAGE_SIZE = 1
+    first_issued, draft = made(office_town)
+    office = office_town.users["office"]
+    later = services.issue_document(services.generate_draft(
+        office_town.campaign, "circular", dt.date(2017, 4, 1), dt.date(2017, 6, 15), by=office), by=office)
+    as_user(client, office_town, "office")
+    index = reverse("documents:index", args=[office_town.campaign.slug])
+    with django_assert_max_num_queries(40) as first_queries:
+        first = client.get(index)
+    assert list(first.context["issued"]) == [later]
+    assert first.context["drafts"] == [draft]
+    with django_assert_max_num_queries(len(first_queries)):
+        second = client.get(index, {"after": first.context["page"].next_cursor})
+    assert list(second.context["issued"]) == [first_issued]
+    assert second.context["page"].next_cursor is None
+    assert "第一页" in second.content.decode()
+    assert list(client.get(index, {"after": "forged"}).context["issued"]) == [later]

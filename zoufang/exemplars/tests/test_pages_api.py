@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 
 from zoufang.exemplars import services
 from zoufang.exemplars.models import Exemplar
-from zoufang.exemplars.tests.conftest import ADDRESS, RESIDENT
+from zoufang.exemplars.tests.conftest import ADDRESS, RESIDENT, at
+from zoufang.visits.models import Visit
 
 TEXT = f"走访{RESIDENT}家（{ADDRESS}），记下老人就医难，当周联系社区医生上门。"
 
@@ -157,7 +158,7 @@ def test_the_api_nominates_edits_with_if_match_and_publishes(typical, client, ap
     published = client.post(f"{item}/publish", {"version": 2}, content_type="application/json", **publicity)
     assert published.status_code == 200
     assert published.json()["title"] == "送医上门记"
-    listed = client.get(f"/api/v1/exemplars/{typical.campaign.slug}", **api_token("leader")).json()
+    listed = client.get(f"/api/v1/exemplars/{typical.campaign.slug}", **api_token("leader")).json()["items"]
     assert [e["id"] for e in listed] == [exemplar_id]
     assert RESIDENT not in listed[0]["text"]
     assert client.get(item, **api_token("outsider")).status_code == 404
@@ -171,3 +172,64 @@ def test_the_api_hides_a_draft_from_a_village_it_is_not_in(typical, client, api_
         "case": str(typical.case.public_id), "kind": "solved", "title": "楼道灯", "text": "楼道灯当天修好了，居民满意。"},
         content_type="application/json", **headers)
     assert nominated.status_code == 404
+
+
+def nominated(town, number):
+    """A pending 典型 of another visit of the same cadre to the same household."""
+    visit = Visit.objects.create(campaign=town.campaign, target=town.visit.target, cadre=town.visit.cadre,
+                                 client_uuid=uuid.uuid4(), content_hash=f"x{number}", visited_at=at("2017-06-03"),
+                                 mode=Visit.Mode.HOME)
+    exemplar, _created = services.nominate(visit, kind=Exemplar.Kind.PRACTICE, title=f"好做法{number}", text=TEXT,
+                                           by=town.users["dept"])
+    return exemplar
+
+
+def published_five(town):
+    """Five published 典型, the newest last (each published by the 宣传报道组)."""
+    made = []
+    for number in range(5):
+        exemplar = nominated(town, number)
+        made.append(services.publish(exemplar, by=town.users["xuanchuan"], version=exemplar.version))
+    return made
+
+
+def test_the_api_list_pages_by_cursor_in_constant_queries(typical, client, api_token,
+                                                          django_assert_max_num_queries):
+    made = published_five(typical)
+    listing, headers = f"/api/v1/exemplars/{typical.campaign.slug}", api_token("leader")
+    with django_assert_max_num_queries(30) as first_queries:
+        first = client.get(f"{listing}?page_size=2", **headers).json()
+    assert [e["id"] for e in first["items"]] == [str(made[4].public_id), str(made[3].public_id)]
+    assert first["count"] == 5
+    seen = [e["id"] for e in first["items"]]
+    cursor = first["next"]
+    while cursor:
+        with django_assert_max_num_queries(len(first_queries)):
+            page = client.get(f"{listing}?page_size=2&after={cursor}", **headers).json()
+        seen += [e["id"] for e in page["items"]]
+        cursor = page["next"]
+    assert seen == [str(e.public_id) for e in reversed(made)]
+    refused = client.get(f"{listing}?after={first['next']}x", **headers)
+    assert refused.status_code == 400
+    assert refused.json()["detail"] == "after：不是本列表返回的 next 值"
+
+
+def test_the_published_list_and_the_queue_page_by_cursor(typical, login, settings, django_assert_max_num_queries):
+    settings.ZOUFANG_PAGE_SIZE = 2
+    made = published_five(typical)
+    client = login(typical.users["leader"])
+    listing = f"/exemplars/{typical.campaign.slug}/"
+    with django_assert_max_num_queries(40) as first_queries:
+        first = client.get(listing)
+    assert [r["exemplar"] for r in first.context["rows"]] == [made[4], made[3]]
+    with django_assert_max_num_queries(len(first_queries)):
+        second = client.get(listing, {"after": first.context["page"].next_cursor})
+    assert [r["exemplar"] for r in second.context["rows"]] == [made[2], made[1]]
+    assert "下一页" in second.content.decode()
+    assert "第一页" in second.content.decode()
+    forged = client.get(listing, {"after": "x" + first.context["page"].next_cursor})
+    assert [r["exemplar"] for r in forged.context["rows"]] == [made[4], made[3]]
+    drafts = [nominated(typical, number) for number in range(10, 13)]
+    queue = login(typical.users["xuanchuan"]).get(f"/exemplars/{typical.campaign.slug}/review/")
+    assert [i["exemplar"] for i in queue.context["items"]] == drafts[:2]
+    assert queue.context["page"].next_cursor

@@ -29,11 +29,11 @@ def test_it_records_a_finding_audited_and_answers_a_retry_with_it_once(client, v
     assert (retry.json()["version"], retry.json()["recorded"]) == (1, False)
     assert FlagClearance.objects.get().outcome == "upheld"
     assert AuditEvent.objects.filter(object_type="integrity.FlagClearance").count() == 1
-    listed = client.get(f"/api/v1/integrity/{slug}/flags", **office).json()[0]["flags"][0]
+    listed = client.get(f"/api/v1/integrity/{slug}/flags", **office).json()["items"][0]["flags"][0]
     assert (listed["upheld"]["version"], listed["upheld"]["reason"]) == (1, "入户核实：5月未走访，系补造")
-    findings = client.get(f"/api/v1/integrity/{slug}/findings?outcome=upheld", **office).json()
+    findings = client.get(f"/api/v1/integrity/{slug}/findings?outcome=upheld", **office).json()["items"]
     assert [(f["key"], f["outcome"]) for f in findings] == [(key, "upheld")]
-    assert client.get(f"/api/v1/integrity/{slug}/findings?outcome=cleared", **office).json() == []
+    assert client.get(f"/api/v1/integrity/{slug}/findings?outcome=cleared", **office).json()["items"] == []
 
 
 def test_a_change_names_the_version_it_read_and_a_stale_one_is_refused(client, visiting, desk_entry, api_token):
@@ -68,7 +68,7 @@ def test_only_the_office_records_findings_with_a_reason(client, visiting, desk_e
     unknown = _post(client, slug, api_token("office"), key="late_bulk:0", outcome="cleared", reason="属实")
     assert unknown.status_code == 400
     assert not FlagClearance.objects.exists()
-    assert client.get(f"/api/v1/integrity/{slug}/findings", **api_token("leader")).json() == []
+    assert client.get(f"/api/v1/integrity/{slug}/findings", **api_token("leader")).json()["items"] == []
     assert client.get(f"/api/v1/integrity/{slug}/findings", **api_token("dept")).status_code == 404
 
 
@@ -112,3 +112,33 @@ def test_offices_deciding_at_once_one_wins_the_others_hear_409(visiting, desk_en
     decision = FlagClearance.objects.get()
     assert (decision.version, decision.reason) == (2, done[0][0].reason)
     assert AuditEvent.objects.filter(object_type="integrity.FlagClearance").count() == 2
+
+
+def test_findings_page_latest_first_by_cursor_in_constant_queries(client, visiting, desk_entry, api_token,
+                                                                   django_assert_max_num_queries):
+    cadre = visiting.users["dept"].cadre
+    made = [FlagClearance.objects.create(campaign=visiting.campaign, key=f"late_bulk:{visit.pk}", kind="late_bulk",
+                                         cadre=cadre, outcome="cleared", reason=f"核实{n}", visit_ids=[visit.pk],
+                                         cleared_by=visiting.users["office"])
+            for n, visit in enumerate(desk_entry)]
+    slug, office = visiting.campaign.slug, api_token("office")
+    listing = f"/api/v1/integrity/{slug}/findings?page_size=4"
+    with django_assert_max_num_queries(15) as first_queries:
+        page = client.get(listing, **office).json()
+    assert page["count"] == 6
+    seen = [f["key"] for f in page["items"]]
+    while page["next"]:
+        with django_assert_max_num_queries(len(first_queries)):
+            page = client.get(f"{listing}&after={page['next']}", **office).json()
+        seen += [f["key"] for f in page["items"]]
+    assert seen == [d.key for d in reversed(made)]  # created one after another: latest first
+    assert page["items"][-1]["visits"] == [str(desk_entry[0].public_id)]
+    for url in (f"{listing}&after=forged", f"/api/v1/integrity/{slug}/flags?after=forged"):
+        refused = client.get(url, **office)
+        assert refused.status_code == 400, url
+        assert refused.json()["detail"] == "after：不是本列表返回的 next 值"
+    flags = client.get(f"/api/v1/integrity/{slug}/flags?cleared=true&page_size=1", **office).json()
+    assert (len(flags["items"]), flags["count"], flags["next"]) == (1, 1, None)
+    too_many = client.get(f"/api/v1/integrity/{slug}/flags?page_size=201", **office)
+    assert too_many.status_code == 400
+    assert "page_size" in str(too_many.json())

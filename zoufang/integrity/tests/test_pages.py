@@ -95,10 +95,11 @@ def test_a_visit_that_will_be_flagged_is_recorded_all_the_same(client, visiting,
 
 def test_the_api_gives_the_same_flags_to_the_same_readers(client, visiting, desk_entry, api_token):
     url = f"/api/v1/integrity/{visiting.campaign.slug}/flags"
-    rows = client.get(url, **api_token("office")).json()
+    rows = client.get(url, **api_token("office")).json()["items"]
     assert [(r["name"], [f["kind"] for f in r["flags"]]) for r in rows] == [("派出所党员甲", ["late_bulk"])]
     assert rows[0]["flags"][0]["visits"] == [str(v.public_id) for v in desk_entry]
-    assert client.get(url + "?starts_on=2017-06-01", **api_token("office")).json() == []
+    assert client.get(url + "?starts_on=2017-06-01", **api_token("office")).json() == {
+        "items": [], "count": 0, "next": None}
     for name in ("dept", "auditor"):
         response = client.get(url, **api_token(name))
         assert response.status_code == 404, name
@@ -124,7 +125,7 @@ def test_upholding_a_flag_is_a_finding_on_the_page_xlsx_api_and_the_assessment_s
     assert "改为排除" in page
     sheet = load_workbook(io.BytesIO(queued_file(office, f"/integrity/{slug}/flags.xlsx", {}).content)).active
     assert [(r[6], r[7]) for r in sheet.iter_rows(min_row=3, values_only=True)] == [("已查实", "入户核实：5月未走访，系补造")]
-    flag = client.get(f"/api/v1/integrity/{slug}/flags", **api_token("office")).json()[0]["flags"][0]
+    flag = client.get(f"/api/v1/integrity/{slug}/flags", **api_token("office")).json()["items"][0]["flags"][0]
     assert (flag["cleared"], flag["upheld"]["outcome"]) == (None, "upheld")
     cadre = visiting.users["dept"].cadre
     assert upheld_against(visiting.campaign, "cadre", dt.date(2017, 5, 1), dt.date(2017, 5, 31)) == {cadre.pk: 1}

@@ -1,5 +1,7 @@
 """/api/v1/ratings/…: the same figures and readers as the pages; item changes at the version read."""
 
+import datetime as dt
+
 import pytest
 
 from zoufang.ratings.models import SupervisionItem
@@ -40,7 +42,7 @@ def test_the_office_closes_an_item_and_a_stale_version_gets_409(rated, client, a
     base = f"/api/v1/ratings/{rated.town.campaign.slug}/items/{item.public_id}"
     headers = api_token("office")
     listed = client.get(f"/api/v1/ratings/{rated.town.campaign.slug}/items", **headers).json()
-    assert {i["unit_name"] for i in listed} == {"派出所", "镇党政班子"}
+    assert {i["unit_name"] for i in listed["items"]} == {"派出所", "镇党政班子"}
     assigned = client.post(f"{base}/assign", {"version": 1, "assignee": "office"}, content_type="application/json",
                            **headers)
     assert assigned.status_code == 200
@@ -65,3 +67,29 @@ def test_a_department_and_a_leader_may_not_change_an_item(rated, client, api_tok
         assert response.status_code == 403
     item.refresh_from_db()
     assert item.status == "open"
+
+
+def more_items(rated, number):
+    """`number` further open items of the police's 差 answer, due one day apart (one per aspect code)."""
+    first = SupervisionItem.objects.get(unit__name="派出所")
+    return [SupervisionItem.objects.create(
+        campaign=first.campaign, answer=first.answer, aspect=f"extra{n}", aspect_label=f"补充项{n}", unit=first.unit,
+        description="补充督查", due_on=first.due_on + dt.timedelta(days=n + 1)) for n in range(number)]
+
+
+def test_the_items_page_by_cursor_in_constant_queries(rated, client, api_token, django_assert_max_num_queries):
+    more_items(rated, 5)
+    listing, headers = f"/api/v1/ratings/{rated.town.campaign.slug}/items", api_token("office")
+    expected = [str(i.public_id) for i in SupervisionItem.objects.order_by("status", "due_on", "id")]
+    with django_assert_max_num_queries(20) as first_queries:
+        page = client.get(f"{listing}?page_size=3", **headers).json()
+    assert page["count"] == 7
+    seen = [i["id"] for i in page["items"]]
+    while page["next"]:
+        with django_assert_max_num_queries(len(first_queries)):
+            page = client.get(f"{listing}?page_size=3&after={page['next']}", **headers).json()
+        seen += [i["id"] for i in page["items"]]
+    assert seen == expected
+    refused = client.get(f"{listing}?after=abc", **headers)
+    assert refused.status_code == 400
+    assert refused.json()["detail"] == "after：不是本列表返回的 next 值"

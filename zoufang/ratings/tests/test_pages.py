@@ -120,3 +120,21 @@ def test_a_departments_home_links_to_its_own_ratings(rated, login, settings):
     link = f'href="/ratings/{rated.town.campaign.slug}/units/{rated.town.police.public_id}/"'
     assert link in client.get("/").content.decode()
     assert client.get(f"/ratings/{rated.town.campaign.slug}/units/{rated.town.police.public_id}/").status_code == 200
+
+
+def test_the_items_page_by_cursor_with_their_counts(rated, login, settings, django_assert_max_num_queries):
+    from zoufang.ratings.tests.test_api import more_items
+
+    settings.ZOUFANG_PAGE_SIZE = 4
+    more_items(rated, 5)
+    client = login(rated.users["office"])
+    with django_assert_max_num_queries(60) as first_queries:
+        first = client.get(_url(rated))
+    expected = list(SupervisionItem.objects.order_by("status", "due_on", "id"))
+    assert first.context["items"] == expected[:4]
+    overdue = sum(1 for i in expected if i.overdue)
+    assert (first.context["open_items"], first.context["overdue_items"]) == (7, overdue)
+    with django_assert_max_num_queries(len(first_queries)):
+        second = client.get(_url(rated), {"after": first.context["page"].next_cursor})
+    assert second.context["items"] == expected[4:]
+    assert "第一页" in second.content.decode()
