@@ -5,12 +5,14 @@ carries text, and free text past its stated length. Run on SQLite and, with DATA
 which refuses NUL in text.
 """
 
+import datetime as dt
 import json
 import re
 from typing import Any
 
 import pytest
 
+from zoufang.callbacks.models import CallbackBatch
 from zoufang.core import limits
 from zoufang.core.management.commands.openapi import current_schema
 from zoufang.forms.services import load_shipped_forms
@@ -48,6 +50,12 @@ def test_it_refuses_a_huge_page_size_and_answers_the_last_allowed_page_empty(cli
     if "{key}" in path:  # a form's answers: of a shipped form
         load_shipped_forms()
         path = path.replace("{key}", "household_survey")
+    path = path.replace("{slug}", town.campaign.slug)  # a campaign's list: the town's
+    if "{batch_id}" in path:  # a callback batch's samples: an empty batch of the town
+        batch = CallbackBatch.objects.create(campaign=town.campaign, number=1, period_starts_on=dt.date(2017, 5, 1),
+                                             period_ends_on=dt.date(2017, 5, 31), seed=1)
+        path = path.replace("{batch_id}", str(batch.public_id))
+    assert "{" not in path, f"fill {path}'s parameters here"
     assert "page_size" in assert_chinese_400(client.get(path, {"page_size": "9223372036854775808"}, **headers))["errors"]
     response = client.get(path, {"page": str(MAX_PAGE), "page_size": "1"}, **headers)
     assert response.status_code == 200
