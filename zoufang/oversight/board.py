@@ -14,6 +14,7 @@ from zoufang.oversight.access import Reach, supervised
 from zoufang.oversight.drill import Narrowing
 from zoufang.oversight.figures import CaseRow, CoverageRow
 from zoufang.oversight.tables import (
+    PagedRows,
     Table,
     case_table,
     coverage_rows_table,
@@ -96,12 +97,14 @@ def _case_link(campaign: Any, by: str) -> Callable[[CaseRow], str | None]:
 Paged = TypeVar("Paged", figures.Coverage, figures.CaseFigures)
 
 
-def _page(read: Callable[[tuple[int, int] | None], Paged], key: str, query: Any) -> tuple[Paged, int]:
+def _page(read: Callable[[tuple[int, int] | None], Paged], key: str, query: Any,
+          streamed: bool = False) -> tuple[Paged, int]:
     """A long table's figures as a page shows them: with the page's `query`, only the asked page of ≤ 200 rows
     (`?p-<key>=N`), cut in the database by the figure (a city's 2,000 units build 200 rows); without one (the
-    download), every row. The page's number (0 for every row)."""
+    download), every row — or, `streamed`, the first page only (`_streamed` reads the others as they are written).
+    The page's number (0 for every row)."""
     if query is None:
-        return read(None), 0
+        return read((0, paged.PAGE_MAX) if streamed else None), 0
     asked = str(query.get(f"p-{key}", "1"))
     number = int(asked) if asked.isdigit() and int(asked) > 0 else 1
     while True:
@@ -110,6 +113,15 @@ def _page(read: Callable[[tuple[int, int] | None], Paged], key: str, query: Any)
         if number <= pages:
             return result, number
         number = pages  # past the last page: the last one, as `paged.page_of` does
+
+
+def _streamed(table: Table, count: int, cells: Callable[[tuple[int, int]], Table], download: bool) -> Table:
+    """A `download`'s table of `count` rows whose `cells((offset, size))` gives a page's table: its rows read a
+    page at a time as the xlsx is written (PagedRows), no list of every row."""
+    if download and count > len(table.rows):
+        table.rows = PagedRows(count, lambda start, size: list(cells((start, size)).rows), paged.PAGE_MAX)
+        table.links = []
+    return table
 
 
 def _shown(table: Table, number: int, count: int) -> Table:
@@ -126,14 +138,23 @@ def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | 
     campaign = reach.campaign
     source = reach.assignments()
     cases = reach.cases()
+    streamed = reach.whole  # the download's long tables a page at a time, each cut in the database (kept counts)
+    download = query is None and streamed
+
+    def unit_coverage(page: tuple[int, int] | None) -> figures.Coverage:
+        return figures.coverage(campaign, "unit", today, source, page=page)
+
+    def unit_cases(page: tuple[int, int] | None) -> figures.CaseFigures:
+        return figures.case_figures(campaign, "unit", today, cases, page=page)
+
+    def village_cases(page: tuple[int, int] | None) -> figures.CaseFigures:
+        return figures.case_figures(campaign, "village", today, cases, page=page)
+
     by_village = figures.coverage(campaign, "village", today, source)
-    by_unit, by_unit_page = _page(lambda page: figures.coverage(campaign, "unit", today, source, page=page),
-                                  "coverage-unit", query)
+    by_unit, by_unit_page = _page(unit_coverage, "coverage-unit", query, streamed)
     by_kind = figures.coverage(campaign, "kind", today, source)
-    case_units, units_page = _page(lambda page: figures.case_figures(campaign, "unit", today, cases, page=page),
-                                   "cases-unit", query)
-    case_villages, villages_page = _page(
-        lambda page: figures.case_figures(campaign, "village", today, cases, page=page), "cases-village", query)
+    case_units, units_page = _page(unit_cases, "cases-unit", query, streamed)
+    case_villages, villages_page = _page(village_cases, "cases-village", query, streamed)
     board = Board(reach, today, by_village.rule, by_village.total, case_units.total)
     tables = board.tables
     if user is not None:
@@ -160,15 +181,19 @@ def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | 
         overdue.title = _("超期未办结的问题（共 %(n)d 件，期限早者在前）") % {"n": count}
     tables["overdue"] = overdue
     tables["coverage-village"] = coverage_table(by_village, _coverage_link(campaign, "village"))
-    tables["coverage-unit"] = _shown(coverage_table(by_unit, _coverage_link(campaign, "unit")), by_unit_page,
-                                     by_unit.count)
+    tables["coverage-unit"] = _streamed(
+        _shown(coverage_table(by_unit, _coverage_link(campaign, "unit")), by_unit_page, by_unit.count),
+        by_unit.count, lambda page: coverage_table(unit_coverage(page)), download)
     tables["weekly"] = weekly_table(figures.weekly_visits(campaign, today, source))
     tables["cases-funnel"] = funnel_table(case_units.total)
-    tables["cases-unit"] = _shown(case_table(case_units, _case_link(campaign, "unit")), units_page, case_units.count)
+    tables["cases-unit"] = _streamed(
+        _shown(case_table(case_units, _case_link(campaign, "unit")), units_page, case_units.count),
+        case_units.count, lambda page: case_table(unit_cases(page)), download)
     folded = {
         "coverage-kind": coverage_table(by_kind),
-        "cases-village": _shown(case_table(case_villages, _case_link(campaign, "village")), villages_page,
-                                case_villages.count),
+        "cases-village": _streamed(
+            _shown(case_table(case_villages, _case_link(campaign, "village")), villages_page, case_villages.count),
+            case_villages.count, lambda page: case_table(village_cases(page)), download),
         "cases-category": case_table(figures.case_figures(campaign, "category", today, cases)),
         "cases-status": case_table(figures.case_figures(campaign, "status", today, cases)),
         "cases-week": case_table(figures.case_figures(campaign, "week", today, cases)),

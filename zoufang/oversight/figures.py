@@ -505,6 +505,8 @@ def _kept_coverage_page(campaign: Campaign, by: str, part: Part, page: tuple[int
         start = None if beyond is None else page[0] + keyed.exclude(beyond).count()
     totals = _sums(total_nodes)
     kinds = list(totals)
+    if not kinds:  # nothing assigned in the part: no row
+        return [], CoverageRow(None, _("合计")), 0, page[0]
     size = page[1]
     held: dict[str, tuple[int, int]] = {}
     counts: dict[int, dict[str, tuple[int, int]]] = {}

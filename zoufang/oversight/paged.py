@@ -78,8 +78,8 @@ def offset_cursor(start: int, shown: int, count: int) -> str | None:
     return encode([start + shown]) if start + shown < count else None
 
 
-def page_of(rows: list[Row], number: int, size: int = PAGE_MAX) -> tuple[list[Row], int, int]:
+def page_of(rows: Sequence[Row], number: int, size: int = PAGE_MAX) -> tuple[list[Row], int, int]:
     """The pages' numbered page of a table: its rows, the page number (clamped) and the number of pages."""
     pages = max(1, -(-len(rows) // size))
     number = min(max(1, number), pages)
-    return rows[(number - 1) * size:number * size], number, pages
+    return list(rows[(number - 1) * size:number * size]), number, pages

@@ -2,11 +2,15 @@
 page equals the whole table sliced (hand-counted), the API's keyset pages too, in a bounded number of queries."""
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
-from zoufang.oversight import figures, paged
+from zoufang.campaigns.models import Campaign
+from zoufang.oversight import board, export, figures, paged, tables
+from zoufang.oversight.access import Reach
 from zoufang.oversight.tests.conftest import visit
 from zoufang.planning.models import Assignment
 from zoufang.registry.models import Cadre, Unit
@@ -82,6 +86,9 @@ def test_a_units_page_by_cadre_and_a_leaders_own_units_read_only_their_rows(unit
     assert [row.label for row in whole.rows] == ["乙（综治办）", "甲（综治办）", "未落实到人"]
     page = figures.coverage(campaign, "cadre", TODAY, mine, page=(2, 5))
     assert figures_of(page) == figures_of(whole)[2:]
+    other = Campaign.objects.get(slug="other")  # nothing assigned: no row, and no statement with nothing to sum
+    empty = figures.coverage(other, "cadre", TODAY, figures.assignments(other), page=(0, 200))
+    assert (empty.rows, empty.count, empty.total.assigned) == ([], 0, 0)
     chosen = figures.coverage(campaign, "unit", TODAY, figures.assignments(campaign), keys=[office, units.police])
     assert [row.label for row in chosen.rows] == ["派出所", "综治办"]
     assert chosen.total.assigned == 10
@@ -110,3 +117,23 @@ def test_the_api_cuts_coverage_and_cases_by_unit_in_the_database(units: Any, api
     assert client.get(f"/api/v1/oversight/{slug}/coverage?by=cadre&after={other}", **office).status_code == 400
     assert client.get(f"/api/v1/oversight/{slug}/cases?by=unit&after={paged.encode([0, 'x'])}",
                       **office).status_code == 400
+
+
+def test_the_download_reads_the_long_tables_a_page_at_a_time(units: Any, monkeypatch: Any,
+                                                             django_assert_max_num_queries: Any) -> None:
+    """The xlsx's by-unit tables go through their rows a page at a time (two rows a page here), no list of every
+    row, and hold the same rows as the whole tables."""
+    monkeypatch.setattr(paged, "PAGE_MAX", 2)
+    campaign = units.campaign
+    downloaded = board.campaign_board(Reach(campaign, whole=True), TODAY, None, behind_limit=None).tables
+    whole = {"coverage-unit": tables.coverage_table(figures.coverage(campaign, "unit", TODAY)),
+             "cases-unit": tables.case_table(figures.case_figures(campaign, "unit", TODAY))}
+    for key, table in whole.items():
+        assert isinstance(downloaded[key].rows, tables.PagedRows), key
+        with django_assert_max_num_queries(4 * 2):  # two pages, ≤ 4 queries each
+            rows = list(downloaded[key].rows)
+        assert rows == table.rows, key
+        assert downloaded[key].total == table.total, key
+    assert [row[0] for row in whole["coverage-unit"].rows] == [label for label, *_n in BY_UNIT]
+    sheet = load_workbook(io.BytesIO(export.xlsx([downloaded["coverage-unit"]]))).active
+    assert [row[0] for row in sheet.iter_rows(min_row=3, values_only=True)] == [*(label for label, *_n in BY_UNIT), "合计"]
