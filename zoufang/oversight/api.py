@@ -246,15 +246,20 @@ def coverage(request: HttpRequest, slug: str, query: Query[CoverageQuery]) -> di
     reach = campaign_for(request.user, slug)
     if query.by not in figures.GROUPINGS:
         raise Http404
-    result = figures.coverage(reach.campaign, query.by, clock.today(), reach.assignments())
+    # One page, after the cursor's row: by unit or cadre ordered and cut in the database (figures.coverage).
+    try:
+        result = figures.coverage(reach.campaign, query.by, clock.today(), reach.assignments(),
+                                  page=(0, query.page_size), after=paged.decode(query.after) if query.after else None)
+    except ValueError:  # a cursor of another grouping's order
+        raise paged.bad_cursor() from None
     rule = result.rule
-    shown, after = paged.keyset(result.rows, figures.coverage_order(result.by), query.after, query.page_size)
     return {
         "by": result.by, "today": result.today,
         "rule": {"starts_on": rule.starts_on, "complete_by": rule.complete_by, "monthly_share": rule.monthly_share,
                  "target_kinds": list(rule.kinds)},
-        "rows": [_coverage_row(row) for row in shown], "total": _coverage_row(result.total),
-        "count": len(result.rows), "next": after,
+        "rows": [_coverage_row(row) for row in result.rows], "total": _coverage_row(result.total),
+        "count": result.count, "next": paged.next_cursor(result.rows, figures.coverage_order(result.by), result.start,
+                                                         result.count),
     }
 
 
@@ -282,10 +287,15 @@ def cases(request: HttpRequest, slug: str, query: Query[CasesQuery]) -> dict[str
     reach = campaign_for(request.user, slug)
     if query.by not in figures.CASE_GROUPINGS:
         raise Http404
-    result = figures.case_figures(reach.campaign, query.by, clock.today(), reach.cases())
-    shown, after = paged.keyset(result.rows, figures.case_order(result.by), query.after, query.page_size)
-    return {"by": result.by, "today": result.today, "rows": [_case_row(row) for row in shown],
-            "total": _case_row(result.total), "count": len(result.rows), "next": after}
+    # One page, after the cursor's row: by unit or village ordered and cut in the database (figures.case_figures).
+    try:
+        result = figures.case_figures(reach.campaign, query.by, clock.today(), reach.cases(), page=(0, query.page_size),
+                                      after=paged.decode(query.after) if query.after else None)
+    except ValueError:  # a cursor of another grouping's order
+        raise paged.bad_cursor() from None
+    return {"by": result.by, "today": result.today, "rows": [_case_row(row) for row in result.rows],
+            "total": _case_row(result.total), "count": result.count,
+            "next": paged.next_cursor(result.rows, figures.case_order(result.by), result.start, result.count)}
 
 
 @router.get("/{slug}/rows", response=RowsOut,

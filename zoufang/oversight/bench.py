@@ -11,8 +11,8 @@ reading the kept counts, and the same call on a copy of the queryset (`.all()`),
 over assignments and visits the figures used before; the case results likewise (`figures.case_figures` /
 `case_totals` on the kept case counts against the GROUP BY over the cases; the by-unit and by-village tables a
 page of 200 rows, as the dashboard shows them). It prints each p95 in ms and their ratio beside the goals (p95 ≤
-100 ms, ≥ 20 × faster). A second run with the same N reuses the generated campaign; ZOUFANG_BENCH_ONLY=<text> times
-only the figures whose label holds the text; ZOUFANG_BENCH_VERIFY=0 skips the final `oversight verify`.
+100 ms, ≥ 20 × faster). A second run with the same N reuses the generated campaign; ZOUFANG_BENCH_ONLY=<text>[|<text>…]
+times only the figures whose label holds one of the texts; ZOUFANG_BENCH_VERIFY=0 skips the final `oversight verify`.
 """
 
 import contextlib
@@ -360,14 +360,22 @@ def measure(campaign: Any) -> list[tuple[str, float, float, int, int, bool]]:
     under = {"path__startswith": scope.path}
 
     def pages(by: str) -> list[dict[str, Any]]:
-        """The first and the last page of a case table, in turn."""
-        last = (figures.case_figures(campaign, by, TODAY).count - 1) // PAGE * PAGE
+        """The first and the last page of a table (cases-… or coverage), in turn."""
+        if by.startswith("cases-"):
+            count = figures.case_figures(campaign, by.removeprefix("cases-"), TODAY, page=(0, 1)).count
+        else:
+            count = figures.coverage(campaign, by, TODAY, figures.assignments(campaign), page=(0, 1)).count
+        last = (count - 1) // PAGE * PAGE
         return [{"page": 0}, {"page": last}] * (WHOLE_SAMPLES // 2)
 
     levels: list[tuple[str, str, list[dict[str, Any]]]] = [
         ("全活动·按镇", "town", [{}] * WHOLE_SAMPLES),
         ("全活动·按村", "village", [{}] * WHOLE_SAMPLES),
         ("全活动·按单位", "unit", [{}] * WHOLE_SAMPLES),
+        # The by-unit and by-cadre tables as the dashboard and the API show them: a page of 200 rows (the first and
+        # the last), against grouping every assignment and cutting the page.
+        ("全活动·按单位（一页200行）", "unit", pages("unit")),
+        ("全活动·按干部（一页200行）", "cadre", pages("cadre")),
         ("全活动·每周曲线", "weekly", [{}] * WHOLE_SAMPLES),
         ("镇·按村", "village", [{"region": r} for r in nodes(Region, level="town", **under)]),
         ("村·按网格", "grid", [{"region": r} for r in nodes(Region, level="village", **under)]),
@@ -383,8 +391,8 @@ def measure(campaign: Any) -> list[tuple[str, float, float, int, int, bool]]:
         ("问题·全活动·合计", "cases-total", [{}] * WHOLE_SAMPLES),
         # The by-unit and by-village tables as the dashboard shows them: a page of 200 rows (the first and the
         # last), against grouping every case and cutting the page.
-        ("问题·全活动·按单位（一页200行）", "cases-unit", pages("unit")),
-        ("问题·全活动·按村（一页200行）", "cases-village", pages("village")),
+        ("问题·全活动·按单位（一页200行）", "cases-unit", pages("cases-unit")),
+        ("问题·全活动·按村（一页200行）", "cases-village", pages("cases-village")),
         ("问题·全活动·按类别", "cases-category", [{}] * WHOLE_SAMPLES),
         ("问题·全活动·按状态", "cases-status", [{}] * WHOLE_SAMPLES),
         ("问题·全活动·按周", "cases-week", [{}] * WHOLE_SAMPLES),
@@ -393,10 +401,11 @@ def measure(campaign: Any) -> list[tuple[str, float, float, int, int, bool]]:
         ("问题·单位·按类别", "cases-category",
          [{"unit": u} for u in nodes(Unit, region__path__startswith=scope.path)]),
     ]
-    only = os.environ.get("ZOUFANG_BENCH_ONLY", "")  # e.g. 问题: the figures whose label holds it
+    # e.g. 问题: the figures whose label holds it; 问题|一页: those holding either
+    only = os.environ.get("ZOUFANG_BENCH_ONLY", "").split("|")
     results = []
     for label, by, parts in levels:
-        if only not in label:
+        if not any(text in label for text in only):
             continue
         def figure(part: dict[str, Any], fresh: bool, by: str = by) -> Any:
             if by.startswith("cases-"):
@@ -409,8 +418,12 @@ def measure(campaign: Any) -> list[tuple[str, float, float, int, int, bool]]:
                 if page is not None:  # the page starting at that row
                     return figures.case_figures(campaign, by.removeprefix("cases-"), TODAY, cases, page=(page, PAGE))
                 return figures.case_figures(campaign, by.removeprefix("cases-"), TODAY, cases)
+            part = dict(part)
+            page = part.pop("page", None)
             rows = figures.assignments(campaign, **part)
             rows = rows.all() if fresh else rows
+            if page is not None:  # the page starting at that row
+                return figures.coverage(campaign, by, TODAY, rows, page=(page, PAGE))
             if by == "weekly":
                 return figures.weekly_visits(campaign, TODAY, rows)
             if by.startswith("behind-"):

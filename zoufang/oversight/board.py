@@ -3,7 +3,7 @@
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from zoufang.oversight.access import Reach, supervised
 from zoufang.oversight.drill import Narrowing
 from zoufang.oversight.figures import CaseRow, CoverageRow
 from zoufang.oversight.tables import (
+    PagedRows,
     Table,
     case_table,
     coverage_rows_table,
@@ -93,40 +94,67 @@ def _case_link(campaign: Any, by: str) -> Callable[[CaseRow], str | None]:
     return link
 
 
-def _case_page(campaign: Any, by: str, today: dt.date, cases: Any, query: Any) -> tuple[figures.CaseFigures, int]:
-    """A case table's figures as a page shows them: with the page's `query`, only the asked page of ≤ 200 rows,
-    cut in the database (a city's 2,000 units build 200 rows); without one (the download), every row."""
+Paged = TypeVar("Paged", figures.Coverage, figures.CaseFigures)
+
+
+def _page(read: Callable[[tuple[int, int] | None], Paged], key: str, query: Any,
+          streamed: bool = False) -> tuple[Paged, int]:
+    """A long table's figures as a page shows them: with the page's `query`, only the asked page of ≤ 200 rows
+    (`?p-<key>=N`), cut in the database by the figure (a city's 2,000 units build 200 rows); without one (the
+    download), every row — or, `streamed`, the first page only (`_streamed` reads the others as they are written).
+    The page's number (0 for every row)."""
     if query is None:
-        return figures.case_figures(campaign, by, today, cases), 0
-    asked = str(query.get(f"p-cases-{by}", "1"))
+        return read((0, paged.PAGE_MAX) if streamed else None), 0
+    asked = str(query.get(f"p-{key}", "1"))
     number = int(asked) if asked.isdigit() and int(asked) > 0 else 1
     while True:
-        result = figures.case_figures(campaign, by, today, cases, page=((number - 1) * paged.PAGE_MAX, paged.PAGE_MAX))
+        result = read(((number - 1) * paged.PAGE_MAX, paged.PAGE_MAX))
         pages = max(1, -(-result.count // paged.PAGE_MAX))
         if number <= pages:
             return result, number
         number = pages  # past the last page: the last one, as `paged.page_of` does
 
 
-def _paged_case_table(result: figures.CaseFigures, number: int, link: Callable[[CaseRow], str | None]) -> Table:
-    table = case_table(result, link)
+def _streamed(table: Table, count: int, cells: Callable[[tuple[int, int]], Table], download: bool) -> Table:
+    """A `download`'s table of `count` rows whose `cells((offset, size))` gives a page's table: its rows read a
+    page at a time as the xlsx is written (PagedRows), no list of every row."""
+    if download and count > len(table.rows):
+        table.rows = PagedRows(count, lambda start, size: list(cells((start, size)).rows), paged.PAGE_MAX)
+        table.links = []
+    return table
+
+
+def _shown(table: Table, number: int, count: int) -> Table:
     if number:
-        table.shown_page(number, result.count, paged.PAGE_MAX)
+        table.shown_page(number, count, paged.PAGE_MAX)
     return table
 
 
 def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | None = BEHIND_SHOWN,
                    query: Any = None) -> Board:
     """Coverage and pace by village, unit and cadre; behind-pace lists worst first; cases by unit, state, week.
-    With the page's `query`, the case tables by unit and by village hold only the page asked (`_case_page`)."""
+    With the page's `query`, the coverage table by unit and the case tables by unit and by village hold only the
+    page asked (`_page`)."""
     campaign = reach.campaign
     source = reach.assignments()
     cases = reach.cases()
+    streamed = reach.whole  # the download's long tables a page at a time, each cut in the database (kept counts)
+    download = query is None and streamed
+
+    def unit_coverage(page: tuple[int, int] | None) -> figures.Coverage:
+        return figures.coverage(campaign, "unit", today, source, page=page)
+
+    def unit_cases(page: tuple[int, int] | None) -> figures.CaseFigures:
+        return figures.case_figures(campaign, "unit", today, cases, page=page)
+
+    def village_cases(page: tuple[int, int] | None) -> figures.CaseFigures:
+        return figures.case_figures(campaign, "village", today, cases, page=page)
+
     by_village = figures.coverage(campaign, "village", today, source)
-    by_unit = figures.coverage(campaign, "unit", today, source)
+    by_unit, by_unit_page = _page(unit_coverage, "coverage-unit", query, streamed)
     by_kind = figures.coverage(campaign, "kind", today, source)
-    case_units, units_page = _case_page(campaign, "unit", today, cases, query)
-    case_villages, villages_page = _case_page(campaign, "village", today, cases, query)
+    case_units, units_page = _page(unit_cases, "cases-unit", query, streamed)
+    case_villages, villages_page = _page(village_cases, "cases-village", query, streamed)
     board = Board(reach, today, by_village.rule, by_village.total, case_units.total)
     tables = board.tables
     if user is not None:
@@ -135,7 +163,7 @@ def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | 
         if mine:
             tables["mine-village"] = coverage_table(by_village, _coverage_link(campaign, "village"), mine,
                                                     title=_("我挂钩的村（社区）"))
-        mine = [row for row in by_unit.rows if row.key in units]
+        mine = figures.coverage(campaign, "unit", today, source, keys=units).rows if units else []
         if mine:
             tables["mine-unit"] = coverage_table(by_unit, _coverage_link(campaign, "unit"), mine,
                                                  title=_("我分管的单位"))
@@ -153,13 +181,19 @@ def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | 
         overdue.title = _("超期未办结的问题（共 %(n)d 件，期限早者在前）") % {"n": count}
     tables["overdue"] = overdue
     tables["coverage-village"] = coverage_table(by_village, _coverage_link(campaign, "village"))
-    tables["coverage-unit"] = coverage_table(by_unit, _coverage_link(campaign, "unit"))
+    tables["coverage-unit"] = _streamed(
+        _shown(coverage_table(by_unit, _coverage_link(campaign, "unit")), by_unit_page, by_unit.count),
+        by_unit.count, lambda page: coverage_table(unit_coverage(page)), download)
     tables["weekly"] = weekly_table(figures.weekly_visits(campaign, today, source))
     tables["cases-funnel"] = funnel_table(case_units.total)
-    tables["cases-unit"] = _paged_case_table(case_units, units_page, _case_link(campaign, "unit"))
+    tables["cases-unit"] = _streamed(
+        _shown(case_table(case_units, _case_link(campaign, "unit")), units_page, case_units.count),
+        case_units.count, lambda page: case_table(unit_cases(page)), download)
     folded = {
         "coverage-kind": coverage_table(by_kind),
-        "cases-village": _paged_case_table(case_villages, villages_page, _case_link(campaign, "village")),
+        "cases-village": _streamed(
+            _shown(case_table(case_villages, _case_link(campaign, "village")), villages_page, case_villages.count),
+            case_villages.count, lambda page: case_table(village_cases(page)), download),
         "cases-category": case_table(figures.case_figures(campaign, "category", today, cases)),
         "cases-status": case_table(figures.case_figures(campaign, "status", today, cases)),
         "cases-week": case_table(figures.case_figures(campaign, "week", today, cases)),

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connections, router
 from django.db.models import (
+    CharField,
     Count,
     DateTimeField,
     Exists,
@@ -29,7 +30,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Ceil, Coalesce, Least, TruncDate, TruncMonth, TruncWeek
+from django.db.models.functions import Cast, Ceil, Coalesce, Collate, Least, TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -192,6 +193,12 @@ class Coverage:
     rows: list[CoverageRow]
     total: CoverageRow
     kinds: list[tuple[str, str]]
+    count: int = -1  # the grouping's rows over every page (`rows` may hold one page of them); -1: len(rows)
+    start: int = 0  # how many rows of the table come before `rows`
+
+    def __post_init__(self) -> None:
+        if self.count < 0:
+            self.count = len(self.rows)
 
     def behind(self) -> list[CoverageRow]:
         """Rows behind pace, worst first (most targets short, then lowest share done)."""
@@ -345,26 +352,43 @@ def pace_of(row: CoverageRow, rule: PaceRule, today: dt.date) -> Pace:
 
 
 def coverage(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignment] | None = None,
-             until: dt.date | None = None) -> Coverage:
+             until: dt.date | None = None, *, page: tuple[int, int | None] | None = None,
+             after: tuple[Any, ...] | None = None, keys: list[Any] | None = None) -> Coverage:
     """Assigned vs visited targets per kind, grouped `by` a region level, a unit or a cadre; with pace.
 
     One grouped query over the campaign's assignments (or the given subset), one for the group objects.
     With `until`, a target counts as visited only by a visit made by the end of that day (a past month's end).
+    With `page` (offset, size), only those rows of the table's order (`coverage_order`), after the row the
+    `after` cursor names (that order's values) when given; `count` is every page's rows and `start` the rows
+    before the page. With `keys` (units or cadres), only their rows. By unit or cadre over kept counts, the page
+    is ordered and cut in the database (`_kept_coverage_page`): a page of a city's 10,000 cadres builds 200 rows.
+    A cursor of another order raises ValueError.
     """
     if by not in GROUPINGS:
         raise ValueError(by)
     rule = pace_rule(campaign)
-    part = _part(rows)
     # The kept counts hold every visit to this moment; a past day's figure (`until`) is recounted.
-    data = kept_counts(campaign, by, part) if part is not None and until is None else None
-    exact = data is not None
-    if data is None:
-        data = recounted(campaign, by, rows, until=until)
-    ordered, total = _rows_of(by, data, exact)
+    kept = _part(rows) if until is None else None
+    in_database = by in ("unit", "cadre") and (page is not None or keys is not None)
+    found = _kept_coverage_page(campaign, by, kept, page or (0, None), after, keys) \
+        if kept is not None and in_database else None
+    if found is not None:
+        ordered, total, count, start = found
+    else:
+        data = kept_counts(campaign, by, kept) if kept is not None else None
+        exact = data is not None
+        if data is None:
+            data = recounted(campaign, by, rows, until=until)
+        ordered, total = _rows_of(by, data, exact)
+        if keys is not None:
+            wanted = {getattr(key, "pk", key) for key in keys}
+            ordered = [row for row in ordered if getattr(row.key, "pk", None) in wanted]
+        count = len(ordered)
+        ordered, start = _cut(ordered, coverage_order(by), page, after)
     for row in [*ordered, total]:
         row.pace = pace_of(row, rule, today)
     kinds = [(str(k), str(label)) for k, label in Target.Kind.choices if k in total.kinds]
-    return Coverage(by=by, today=today, rule=rule, rows=ordered, total=total, kinds=kinds)
+    return Coverage(by=by, today=today, rule=rule, rows=ordered, total=total, kinds=kinds, count=count, start=start)
 
 
 def _part(rows: QuerySet[Assignment] | None) -> Part | None:
@@ -396,7 +420,149 @@ def _rows_of(by: str, data: list[dict[str, Any]], exact: bool) -> tuple[list[Cov
             count = target.kinds.setdefault(kind, KindCount(kind, labels.get(kind, kind)))
             count.assigned += item["assigned"]
             count.visited += item["visited"]
-    return sorted(result.values(), key=lambda r: _sort_key(by, r)), total
+    return sorted(result.values(), key=coverage_order(by)), total
+
+
+Row = Any
+
+
+def _cut(rows: list[Row], order: Any, page: tuple[int, int | None] | None,
+         after: tuple[Any, ...] | None) -> tuple[list[Row], int]:
+    """A whole table's rows (sorted by `order`) cut to `page` (offset, size) after the row the `after` cursor
+    names, and how many rows come before the cut; ValueError for a cursor of another order."""
+    start = 0
+    if after is not None:
+        try:
+            start = sum(1 for row in rows if order(row) <= tuple(after))
+        except TypeError:  # a cursor of another grouping's order
+            raise ValueError(after) from None
+    if page is not None:
+        start += page[0]
+        return rows[start:None if page[1] is None else start + page[1]], start
+    return rows[start:], start
+
+
+# The key tables' columns in their rows' order (`_sort_key`, `_case_sort`; text in code-point order, as Python
+# compares the labels), the id as text last (`coverage_order`, `case_order`): how a page is cut in the database.
+KEY_ORDER: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "unit": (Unit, ("sort_order", "name")),
+    "cadre": (Cadre, ("unit__sort_order", "unit__name", "sort_order", "name")),
+    "village": (Region, ("path",)),
+}
+
+
+def _in_order(by: str) -> tuple[QuerySet[Any], list[str]]:
+    """The grouping's key table annotated with its order's columns (o0, o1, …; the id as text last) and ordered
+    by them, and their names."""
+    model, columns = KEY_ORDER[by]
+    collation = "C" if connections[router.db_for_read(model)].vendor == "postgresql" else "BINARY"
+    names: dict[str, Any] = {f"o{n}": F(column) if column.endswith("sort_order") else Collate(F(column), collation)
+                             for n, column in enumerate(columns)}
+    names[f"o{len(columns)}"] = Collate(Cast("id", CharField(max_length=20)), collation)
+    return model.objects.annotate(**names).order_by(*names), list(names)
+
+
+def _beyond(by: str, names: list[str], cursor: tuple[Any, ...]) -> Q | None:
+    """The keyed rows after the row `cursor` names (a `coverage_order` / `case_order` value) as a condition on
+    `_in_order`'s columns; None when the cursor names the row without a key (nothing follows it). ValueError
+    for a cursor of another order."""
+    columns = KEY_ORDER[by][1]
+    if len(cursor) != len(names) + 1 or cursor[0] not in (0, 1) or not all(
+            isinstance(value, int if column.endswith("sort_order") else str) and not isinstance(value, bool)
+            for column, value in zip([*columns, "id"], cursor[1:], strict=True)):
+        raise ValueError(cursor)
+    if cursor[0] == 1:
+        return None
+    condition = Q(**{f"{names[-1]}__gt": cursor[-1]})
+    for name, value in zip(reversed(names[:-1]), reversed(cursor[1:-1]), strict=True):
+        condition = Q(**{f"{name}__gt": value}) | Q(**{name: value}) & condition
+    return condition
+
+
+def _kept_coverage_page(campaign: Campaign, by: str, part: Part, page: tuple[int, int | None],
+                        after: tuple[Any, ...] | None, keys: list[Any] | None,
+                        ) -> tuple[list[CoverageRow], CoverageRow, int, int] | None:
+    """A page of coverage by unit or cadre from the kept counts, ordered and cut in the database: the page's rows,
+    the total, how many rows the table has and how many come before the page; None where the kept counts do not
+    hold the part and grouping.
+
+    One statement groups the nodes' tally rows per key (a column per kind), joins the key's table for its order,
+    cuts the page and counts and sums every keyed row beside it: the node rows are read once, and only the page's
+    key objects are built. Then the part's total (the row without a key — targets no cadre
+    holds yet — is the total less the keyed rows) and the page's objects; a cursor (`after`) costs a count of the
+    rows up to it."""
+    found = _kept_nodes(campaign, by, part)
+    if found is None:
+        return None
+    total_nodes, nodes, column = found
+    ordered, names = _in_order(by)
+    if keys is not None:
+        ordered = ordered.filter(pk__in=[getattr(key, "pk", key) for key in keys])
+    start: int | None = page[0]
+    if after is not None:
+        beyond = _beyond(by, names, after)
+        keyed = ordered.filter(pk__in=nodes.values(column))
+        start = None if beyond is None else page[0] + keyed.exclude(beyond).count()
+    totals = _sums(total_nodes)
+    kinds = list(totals)
+    if not kinds:  # nothing assigned in the part: no row
+        return [], CoverageRow(None, _("合计")), 0, page[0]
+    size = page[1]
+    held: dict[str, tuple[int, int]] = {}
+    counts: dict[int, dict[str, tuple[int, int]]] = {}
+    count = -1
+    if start is not None:
+        grouped = nodes.values(column).annotate(**{
+            f"{measure}{n}": Sum(measure, filter=Q(kind=kind))
+            for n, kind in enumerate(kinds) for measure in ("assigned", "visited")}).order_by()
+        connection = connections[router.db_for_read(CoverageTally)]
+        quote = connection.ops.quote_name
+        sums = [quote(f"{measure}{n}") for n in range(len(kinds)) for measure in ("assigned", "visited")]
+        grouped_sql, grouped_params = grouped.query.sql_with_params()
+        key_sql, key_params = ordered.values("id", *names).order_by().query.sql_with_params()
+        with connection.cursor() as cursor:
+            # The keyed rows once (a CTE read twice is computed once): the page cut from them (a top-N sort), their
+            # count and sums beside it.
+            order = ", ".join(f"r.{quote(name)}" for name in names)
+            cursor.execute(
+                f"WITH r AS (SELECT g.*, {', '.join(f'k.{quote(name)}' for name in names)} "  # noqa: S608
+                f"FROM ({grouped_sql}) g JOIN ({key_sql}) k ON k.{quote('id')} = g.{quote(column)}) "
+                f"SELECT r.{quote(column)}, {', '.join(f'r.{name}' for name in sums)}, w.* FROM r CROSS JOIN "
+                f"(SELECT COUNT(*) AS n, {', '.join(f'SUM(r.{name}) AS s{n}' for n, name in enumerate(sums))} FROM r) w "
+                f"ORDER BY {order} LIMIT %s OFFSET %s",
+                [*grouped_params, *key_params, 2**31 if size is None else size, start])
+            for ident, *values in cursor.fetchall():
+                figures_of = [int(v or 0) for v in values]
+                pairs = figures_of[:len(sums)]
+                counts[ident] = {kind: (pairs[2 * n], pairs[2 * n + 1]) for n, kind in enumerate(kinds)}
+                count = figures_of[len(sums)]
+                every = figures_of[len(sums) + 1:]
+                held = {kind: (every[2 * n], every[2 * n + 1]) for n, kind in enumerate(kinds)}
+    if count < 0:  # no keyed row on the page (past them, or none): counted and summed alone
+        keyed = ordered.filter(pk__in=nodes.values(column))
+        count = keyed.count()
+        held = _sums(nodes) if keys is None else {}  # with `keys`, no row without a key is shown
+    rest = _less(totals, held)
+    unkeyed = keys is None and any(a for a, _v in rest.values())
+    if start is None:  # the cursor named the row without a key: nothing follows it
+        start = count + unkeyed + page[0]
+    labels = _kind_labels()
+    objects = _keys(by, set(counts), exact=True)
+    result = [CoverageRow(objects[ident], _label(by, objects[ident]),
+                          {kind: KindCount(kind, labels.get(kind, kind), a, v) for kind, (a, v) in mine.items() if a})
+              for ident, mine in counts.items()]
+    if unkeyed and start <= count and (size is None or count < start + size):  # the row without a key comes last
+        result.append(CoverageRow(None, _label(by, None), {kind: KindCount(kind, labels.get(kind, kind), a, v)
+                                                           for kind, (a, v) in rest.items() if a}))
+    total = CoverageRow(None, _("合计"), {kind: KindCount(kind, labels.get(kind, kind), a, v)
+                                          for kind, (a, v) in totals.items()})
+    return result, total, count + unkeyed, start
+
+
+def _sums(tallies: QuerySet[CoverageTally]) -> dict[str, tuple[int, int]]:
+    """Assigned and visited per kind over the tally rows."""
+    return {row["kind"]: (row["assigned"], row["visited"]) for row in tallies.values("kind").annotate(
+        assigned=Sum("assigned"), visited=Sum("visited")).order_by()}
 
 
 def behind(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignment] | None = None,
@@ -503,12 +669,11 @@ def kept_counts(campaign: Campaign, by: str, part: Part) -> list[dict[str, Any]]
 
 def _rest(total: QuerySet[CoverageTally], nodes: QuerySet[CoverageTally]) -> dict[str, tuple[int, int]]:
     """Per kind, the part's total less what its nodes hold (two grouped sums, no row per node)."""
-    sums = {"assigned": Sum("assigned"), "visited": Sum("visited")}
-    held = {row["kind"]: (row["assigned"], row["visited"]) for row in nodes.values("kind").annotate(**sums)
-            .order_by()}
-    return {row["kind"]: (row["assigned"] - held.get(row["kind"], (0, 0))[0],
-                          row["visited"] - held.get(row["kind"], (0, 0))[1])
-            for row in total.values("kind").annotate(**sums).order_by()}
+    return _less(_sums(total), _sums(nodes))
+
+
+def _less(totals: dict[str, tuple[int, int]], held: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    return {kind: (a - held.get(kind, (0, 0))[0], v - held.get(kind, (0, 0))[1]) for kind, (a, v) in totals.items()}
 
 
 def _kept_nodes(campaign: Campaign, by: str,
@@ -760,6 +925,7 @@ class CaseFigures:
     rows: list[CaseRow]
     total: CaseRow
     count: int = -1  # the grouping's rows over every page (`rows` may hold one page of them); -1: len(rows)
+    start: int = 0  # how many rows of the table come before `rows`
 
     def __post_init__(self) -> None:
         if self.count < 0:
@@ -767,17 +933,19 @@ class CaseFigures:
 
 
 def case_figures(campaign: Campaign, by: str, today: dt.date, cases: QuerySet[Case] | None = None,
-                 page: tuple[int, int] | None = None) -> CaseFigures:
+                 page: tuple[int, int] | None = None, after: tuple[Any, ...] | None = None) -> CaseFigures:
     """Case results grouped by unit, village, category (the top-level 六个一), week, month or status; with `page`
-    (offset, size), only those rows of the table's order (`count` is every page's)."""
+    (offset, size), only those rows of the table's order (`case_order`), after the row the `after` cursor names
+    (that order's values) when given (`count` is every page's rows, `start` those before the page). A cursor of
+    another order raises ValueError."""
     if by not in CASE_GROUPINGS:
         raise ValueError(by)
     scope = _case_part(cases)
     if scope is not None and by in KEPT_CASE_GROUPINGS:
-        return kept_case_figures(campaign, by, today, scope, page)
-    if page is not None:
+        return kept_case_figures(campaign, by, today, scope, page, after)
+    if page is not None or after is not None:
         every = case_figures(campaign, by, today, cases)
-        every.rows = every.rows[page[0]:page[0] + page[1]]
+        every.rows, every.start = _cut(every.rows, case_order(by), page, after)
         return every
     source = with_answer_day(case_rows(campaign) if cases is None else cases)
     if by == "category":
@@ -851,20 +1019,23 @@ def _case_part(cases: QuerySet[Case] | None) -> int | None:
 
 # The groupings whose rows are ordered and cut to a page in the database (thousands of units, hundreds of villages):
 # the table their key names and its columns in the table's order (`case_order`).
-PAGED_CASE_GROUPINGS = {"unit": (Unit, ("sort_order", "name")), "village": (Region, ("path",))}
+PAGED_CASE_GROUPINGS = {by: KEY_ORDER[by] for by in ("unit", "village")}
 
 
 def kept_case_figures(campaign: Campaign, by: str, today: dt.date, unit: int = 0,
-                      page: tuple[int, int] | None = None) -> CaseFigures:
+                      page: tuple[int, int] | None = None, after: tuple[Any, ...] | None = None) -> CaseFigures:
     """`case_figures` read from the kept counts: CaseTally's rows with CaseDueTally summed over the deadline days
-    before `today`, in one query, and one for the keys' objects. With `page` (offset, size) and a grouping of
+    before `today`, in one query (the categories joined in), and one for the units' or villages' objects. With `page` (offset, size) and a grouping of
     PAGED_CASE_GROUPINGS, only that page of rows in the table's order, cut in the database (`count` is the rows
-    of every page): a page of a city's 2,000 units builds 200 rows."""
+    of every page): a page of a city's 2,000 units builds 200 rows; `after` (a cursor of `case_order`'s values) is
+    counted in the database, the page starting after it."""
     groupings = ["total"] if by == "total" else [by, "total"]
+    start = 0
+    categories: dict[int, CaseCategory] = {}
     if page is not None and by in PAGED_CASE_GROUPINGS:
-        found, count = _kept_case_page(campaign, by, today, unit, page)
+        found, count, start = _kept_case_page(campaign, by, today, unit, page, after)
     else:
-        found = _kept_case_rows(campaign, groupings, today, unit)
+        found, categories = _kept_case_rows(campaign, groupings, today, unit)
         count = None
     total = found.pop(("total", ""), None) or CaseRow(None, "")
     total.key, total.label = None, _("合计")
@@ -875,8 +1046,8 @@ def kept_case_figures(campaign: Campaign, by: str, today: dt.date, unit: int = 0
         objects = _keys("unit", ids)
     elif by == "village":
         objects = _keys("village", ids, exact=True)
-    elif by == "category":
-        objects = CaseCategory.objects.in_bulk(ids)
+    elif by == "category":  # joined in the kept rows' query
+        objects = categories if ids <= set(categories) else CaseCategory.objects.in_bulk(ids)
     for row in rows:
         raw = row.key
         if by in ("unit", "village", "category"):
@@ -885,7 +1056,10 @@ def kept_case_figures(campaign: Campaign, by: str, today: dt.date, unit: int = 0
             row.key = dt.date.fromisoformat(raw)
         row.label = _case_label(by, row.key)
     rows.sort(key=case_order(by))
-    return CaseFigures(by, today, rows, total, len(rows) if count is None else count)
+    if count is None:
+        count = len(rows)
+        rows, start = _cut(rows, case_order(by), page, after)
+    return CaseFigures(by, today, rows, total, count, start)
 
 
 def _case_tally_names() -> list[str]:
@@ -905,9 +1079,10 @@ def _case_row_of(names: list[str], values: tuple[Any, ...]) -> tuple[tuple[str, 
     return (grouping, key), row
 
 
-def _kept_case_rows(campaign: Campaign, groupings: list[str], today: dt.date,
-                    unit: int) -> dict[tuple[str, str], CaseRow]:
-    """Every kept row of the groupings, with the due sums over the deadline days before `today`: one query."""
+def _kept_case_rows(campaign: Campaign, groupings: list[str], today: dt.date, unit: int,
+                    ) -> tuple[dict[tuple[str, str], CaseRow], dict[int, CaseCategory]]:
+    """Every kept row of the groupings, with the due sums over the deadline days before `today`, and the
+    categories the category rows name (their columns joined in): one query."""
     from zoufang.oversight.models import CaseDueTally, CaseTally
 
     connection = connections[router.db_for_read(CaseTally)]  # the replica, inside a dashboard's request
@@ -915,28 +1090,46 @@ def _kept_case_rows(campaign: Campaign, groupings: list[str], today: dt.date,
     names = _case_tally_names()
     grouping, key = quote("grouping"), quote("key")
     marks = ", ".join(["%s"] * len(groupings))
+    concrete = CaseCategory._meta.concrete_fields if "category" in groupings else ()
+    fields = [f.attname for f in concrete]
     columns = ", ".join([f"t.{grouping}", f"t.{key}", *(f"t.{quote(n)}" for n in names), "COALESCE(d.p, 0)",
-                         "COALESCE(d.o, 0)"])
+                         "COALESCE(d.o, 0)", *(f"c.{quote(f.column)}" for f in concrete)])
+    joined = (f"LEFT JOIN {quote(CaseCategory._meta.db_table)} c ON t.{grouping} = 'category' "
+              f"AND c.campaign_id = t.campaign_id AND t.{key} = CAST(c.id AS VARCHAR(20)) ") if fields else ""
     sql = (f"SELECT {columns} FROM {quote(CaseTally._meta.db_table)} t "  # noqa: S608
            f"LEFT JOIN (SELECT {grouping}, {key}, SUM(pending) AS p, SUM(overdue) AS o "
            f"FROM {quote(CaseDueTally._meta.db_table)} WHERE campaign_id = %s AND unit = %s AND {grouping} IN ({marks}) "
-           f"AND day < %s GROUP BY {grouping}, {key}) d ON d.{grouping} = t.{grouping} AND d.{key} = t.{key} "
+           f"AND day < %s GROUP BY {grouping}, {key}) d ON d.{grouping} = t.{grouping} AND d.{key} = t.{key} {joined}"
            f"WHERE t.campaign_id = %s AND t.unit = %s AND t.{grouping} IN ({marks}) AND t.total > 0")
     params = [campaign.pk, unit, *groupings, connection.ops.adapt_datefield_value(today), campaign.pk, unit,
               *groupings]
+    found: dict[tuple[str, str], CaseRow] = {}
+    categories: dict[int, CaseCategory] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return dict(_case_row_of(names, values) for values in cursor.fetchall())
+        for values in cursor.fetchall():
+            counted, category = values[:len(values) - len(fields)], values[len(values) - len(fields):]
+            node, row = _case_row_of(names, counted)
+            found[node] = row
+            if fields and category[0] is not None:
+                categories[category[0]] = CaseCategory.from_db(connection.alias, fields, category)
+    return found, categories
 
 
-def _kept_case_page(campaign: Campaign, by: str, today: dt.date, unit: int,
-                    page: tuple[int, int]) -> tuple[dict[tuple[str, str], CaseRow], int]:
+def _kept_case_page(campaign: Campaign, by: str, today: dt.date, unit: int, page: tuple[int, int],
+                    after: tuple[Any, ...] | None) -> tuple[dict[tuple[str, str], CaseRow], int, int]:
     """The total, one page of the grouping's rows in `case_order` (the key's object's columns, its id as text;
-    the row without a key last), and how many rows the grouping has. The due sums are read for the rows shown
-    only."""
+    the row without a key last) after the row the `after` cursor names, how many rows the grouping has and how
+    many come before the page. The due sums are read for the rows shown only."""
     from zoufang.oversight.models import CaseDueTally, CaseTally
 
     offset, size = page
+    if after is not None:  # the rows up to the cursor's, counted in the database
+        ordered, order_names = _in_order(by)
+        keyed = ordered.filter(**{f"{order_names[-1]}__in": CaseTally.objects.filter(
+            campaign=campaign, unit=unit, grouping=by, total__gt=0).exclude(key="").values("key")})
+        beyond = _beyond(by, order_names, after)
+        offset += keyed.count() + 1 if beyond is None else keyed.exclude(beyond).count()
     connection = connections[router.db_for_read(CaseTally)]  # the replica, inside a dashboard's request
     quote = connection.ops.quote_name
     model, order = PAGED_CASE_GROUPINGS[by]
@@ -973,7 +1166,7 @@ def _kept_case_page(campaign: Campaign, by: str, today: dt.date, unit: int,
         row = found[(node_grouping, node_key)]
         row.due_or_done += pending
         row.overdue += overdue
-    return found, count + len(unkeyed)
+    return found, count + len(unkeyed), offset
 
 
 def _case_total(source: QuerySet[Case], today: dt.date) -> CaseRow:

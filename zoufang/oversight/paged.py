@@ -1,9 +1,10 @@
 """Bounded tables of figures: a page of ≤ 200 rows at a time, in the API (a keyset cursor) and on the pages.
 
 A campaign of 2,000 units would otherwise send 2,000 rows of its by-unit table in every answer. The figures' rows
-are in their table's order (`figures._sort_key`, `_case_sort`); the API's `after` cursor names the last row
+are in their table's order (`figures.coverage_order`, `case_order`); the API's `after` cursor names the last row
 shown by that order and its id, so the next page starts after it even if rows were added before it meanwhile,
-as the registry's lists do (core.paging). The behind-pace lists are cut in the database (`figures.behind`); their
+as the registry's lists do (core.paging); the figures count the rows up to it in the database where they cut the
+page there (by unit, cadre, village). The behind-pace lists are cut in the database (`figures.behind`); their
 cursor names how many rows came before.
 """
 
@@ -42,6 +43,10 @@ def encode(values: Sequence[Any]) -> str:
                                                ensure_ascii=False).encode()).decode().rstrip("=")
 
 
+def bad_cursor() -> HttpError:
+    return HttpError(400, _("after：不是本列表返回的 next 值"))
+
+
 def decode(cursor: str) -> tuple[Any, ...]:
     """The values a cursor holds; HttpError 400 for anything this module did not write."""
     try:
@@ -50,20 +55,13 @@ def decode(cursor: str) -> tuple[Any, ...]:
             raise ValueError(cursor)
         return tuple(_typed(v) for v in values)
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise HttpError(400, _("after：不是本列表返回的 next 值")) from None
+        raise bad_cursor() from None
 
 
-def keyset(rows: list[Row], order: Callable[[Row], tuple[Any, ...]], after: str | None,
-           size: int) -> tuple[list[Row], str | None]:
-    """The `size` rows after the cursor in `order` (rows already sorted by it), and the cursor after the last."""
-    if after:
-        last = decode(after)
-        try:
-            rows = [row for row in rows if order(row) > last]
-        except TypeError:  # a cursor of another grouping's order
-            raise HttpError(400, _("after：不是本列表返回的 next 值")) from None
-    page = rows[:size]
-    return page, encode(order(page[-1])) if len(rows) > size and page else None
+def next_cursor(rows: Sequence[Row], order: Callable[[Row], tuple[Any, ...]], start: int, count: int) -> str | None:
+    """The cursor after the last of `rows` (the page starting after `start` rows of a table of `count`) in
+    `order`; None on the last page."""
+    return encode(order(rows[-1])) if rows and start + len(rows) < count else None
 
 
 def offset(after: str | None) -> int:
@@ -72,7 +70,7 @@ def offset(after: str | None) -> int:
         return 0
     values = decode(after)
     if len(values) != 1 or not isinstance(values[0], int) or values[0] < 0:
-        raise HttpError(400, _("after：不是本列表返回的 next 值"))
+        raise bad_cursor()
     return values[0]
 
 
@@ -80,8 +78,8 @@ def offset_cursor(start: int, shown: int, count: int) -> str | None:
     return encode([start + shown]) if start + shown < count else None
 
 
-def page_of(rows: list[Row], number: int, size: int = PAGE_MAX) -> tuple[list[Row], int, int]:
+def page_of(rows: Sequence[Row], number: int, size: int = PAGE_MAX) -> tuple[list[Row], int, int]:
     """The pages' numbered page of a table: its rows, the page number (clamped) and the number of pages."""
     pages = max(1, -(-len(rows) // size))
     number = min(max(1, number), pages)
-    return rows[(number - 1) * size:number * size], number, pages
+    return list(rows[(number - 1) * size:number * size]), number, pages

@@ -1,9 +1,9 @@
 """The figures as labelled tables: the same rows on the page, in the xlsx download and in the API's `table`."""
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from django.utils.translation import gettext as _
 
@@ -21,12 +21,41 @@ from zoufang.oversight.figures import (
 Cell = str | int | float | dt.date | None
 
 
+class PagedRows(Sequence[list[Cell]]):
+    """A long table's rows read a page at a time (`read(offset, size)` gives that page's cells): the xlsx download
+    of a city's 2,000 units goes through them page by page, holding no list of every row."""
+
+    def __init__(self, count: int, read: Callable[[int, int], list[list[Cell]]], size: int) -> None:
+        self.length, self.read, self.size = count, read, size
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __iter__(self) -> Iterator[list[Cell]]:
+        for start in range(0, self.length, self.size):
+            yield from self.read(start, self.size)
+
+    @overload
+    def __getitem__(self, index: int) -> list[Cell]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[list[Cell]]: ...
+
+    def __getitem__(self, index: int | slice) -> list[Cell] | list[list[Cell]]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self.length)
+            return self.read(start, max(0, stop - start))[::step]
+        if not -self.length <= index < self.length:
+            raise IndexError(index)
+        return self.read(index % self.length, 1)[0]
+
+
 @dataclass
 class Table:
     key: str  # the download's name: coverage-village, cases-unit, …
     title: str
     headers: list[str]
-    rows: list[list[Cell]] = field(default_factory=list)
+    rows: Sequence[list[Cell]] = field(default_factory=list)  # a list, or PagedRows for a long table's download
     total: list[Cell] | None = None
     chart: str = ""  # a hint for static/web/charts.js: bar, line or funnel
     chart_series: str = ""  # the columns drawn (counted from 1), e.g. "2,3"; empty: every numeric column
