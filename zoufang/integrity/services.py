@@ -13,7 +13,7 @@ from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns.models import Campaign
 from zoufang.core import limits
-from zoufang.integrity import flags
+from zoufang.integrity import flags, scans
 from zoufang.integrity.models import FlagClearance
 from zoufang.visits.models import Visit
 from zoufang.web.dashboard import sees_campaign_stats
@@ -85,6 +85,7 @@ def decide(user: Any, campaign: Campaign, key: str, reason: str, period: flags.P
                          summary=f"{OUTCOME_WORDS[FlagClearance.Outcome(outcome)][1]}真实性提示：{flag.label}（{key}）",
                          changes={"outcome": outcome, "evidence": flag.evidence, "reason": reason,
                                   "visits": flag.visit_ids})
+            scans.apply_decision(decision)  # the stored flag follows, in the same transaction
     except IntegrityError:
         raise DecisionConflict(_("这条提示刚刚已被别人核实"),
                                FlagClearance.objects.filter(campaign=campaign, key=key).first()) from None
@@ -125,6 +126,7 @@ def revise(user: Any, campaign: Campaign, key: str, outcome: str, reason: str, e
         audit.record(user, AuditEvent.Action.UPDATE, decision,
                      summary=f"改变真实性提示核实结论：{decision.get_outcome_display()}（{key}）",
                      changes={"before": before, "outcome": outcome, "reason": reason})
+        scans.apply_decision(decision)
     return decision
 
 

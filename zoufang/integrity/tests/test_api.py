@@ -9,6 +9,7 @@ from django.db import connection
 
 from zoufang.accounts.models import AuditEvent
 from zoufang.integrity.models import FlagClearance
+from zoufang.integrity.scans import compute_scan
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +20,7 @@ def _post(client: Any, slug: str, token: dict[str, str], **body: Any) -> Any:
 
 def test_it_records_a_finding_audited_and_answers_a_retry_with_it_once(client, visiting, desk_entry, api_token):
     slug, key, office = visiting.campaign.slug, f"late_bulk:{desk_entry[0].pk}", api_token("office")
+    compute_scan(visiting.campaign)
     first = _post(client, slug, office, key=key, outcome="upheld", reason="入户核实：5月未走访，系补造")
     assert first.status_code == 200, first.content
     body = first.json()
@@ -122,6 +124,7 @@ def test_findings_page_latest_first_by_cursor_in_constant_queries(client, visiti
                                          cleared_by=visiting.users["office"])
             for n, visit in enumerate(desk_entry)]
     slug, office = visiting.campaign.slug, api_token("office")
+    compute_scan(visiting.campaign)
     listing = f"/api/v1/integrity/{slug}/findings?page_size=4"
     with django_assert_max_num_queries(15) as first_queries:
         page = client.get(listing, **office).json()
