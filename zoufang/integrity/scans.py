@@ -85,6 +85,16 @@ def _row_figures(row: ScannedCadre, flagged: list[tuple[int, str]]) -> ScannedCa
     return row
 
 
+def stored_flag(campaign: Any, key: str, period: flags.Period = None) -> ScannedFlag | None:
+    """A flag by its key as a stored scan holds it: the scan of `period` first, else the campaign's newest that has
+    it (indexed by key); None when no scan holds it."""
+    first, last = flags.period_bounds(period)
+    found = (ScannedFlag.objects.filter(key=key, scan__campaign=campaign).select_related("row", "scan")
+             .order_by("-scan__computed_at", "-scan_id")[:20])
+    held = list(found)
+    return next((f for f in held if (f.scan.starts_on, f.scan.ends_on) == (first, last)), held[0] if held else None)
+
+
 def apply_decision(decision: FlagClearance) -> int:
     """The office's decision (first or changed) on every stored flag of its key: the flag's outcome, its cadre's
     figures and the scan's head. Called inside the decision's transaction; returns how many stored flags moved."""

@@ -65,20 +65,21 @@ def _checked_reason(user: Any, campaign: Campaign, outcome: str, reason: str) ->
 def decide(user: Any, campaign: Campaign, key: str, reason: str, period: flags.Period = None,
            outcome: str = FlagClearance.Outcome.CLEARED) -> FlagClearance:
     """The office's first decision on an open flag: cleared (排除) or upheld (查实), with its reason; audited.
-    One decision per flag key (the unique constraint settles two offices deciding at once)."""
+    The flag is read from the stored scans (the period's first), as the page showed it. One decision per flag key
+    (the unique constraint settles two offices deciding at once)."""
     reason = _checked_reason(user, campaign, outcome, reason)
-    flag = next((f for f in flags.compute(campaign, period) if f.key == key), None)
+    flag = scans.stored_flag(campaign, key, period)  # as the page showed it: never computed here
     if flag is None:
-        raise ClearRefused(_("找不到这条提示（数据可能已变化），请刷新页面"))
-    if flag.clearance is not None:
+        raise ClearRefused(_("找不到这条提示（可能尚未计算，或数据已变化），请重新计算后再核实"))
+    earlier = FlagClearance.objects.filter(campaign=campaign, key=key).first()
+    if earlier is not None:
         raise DecisionConflict(_("这条提示已于 %(at)s %(what)s") % {
-            "at": f"{clock.local(flag.clearance.modified_at):%Y-%m-%d}", "what": flag.clearance.get_outcome_display()},
-            flag.clearance)
+            "at": f"{clock.local(earlier.modified_at):%Y-%m-%d}", "what": earlier.get_outcome_display()}, earlier)
     first = Visit.objects.filter(pk__in=flag.visit_ids[:1]).values_list("visited_at", flat=True).first()
     try:
         with transaction.atomic():
             decision = FlagClearance.objects.create(
-                campaign=campaign, key=key, kind=flag.kind, cadre_id=flag.cadre_id, reason=reason, cleared_by=user,
+                campaign=campaign, key=key, kind=flag.kind, cadre_id=flag.row.cadre_id, reason=reason, cleared_by=user,
                 outcome=outcome, visit_ids=flag.visit_ids, visited_on=clock.local(first).date() if first else None,
                 created_by=user, modified_by=user)
             audit.record(user, AuditEvent.Action.UPDATE, decision,

@@ -40,6 +40,7 @@ def test_it_records_a_finding_audited_and_answers_a_retry_with_it_once(client, v
 
 def test_a_change_names_the_version_it_read_and_a_stale_one_is_refused(client, visiting, desk_entry, api_token):
     slug, key, office = visiting.campaign.slug, f"late_bulk:{desk_entry[0].pk}", api_token("office")
+    compute_scan(visiting.campaign)
     assert _post(client, slug, office, key=key, outcome="cleared", reason="电话核实属实").status_code == 200
     # A second office's first decision, made from the same list: refused, the 排除 stands.
     second = _post(client, slug, office, key=key, outcome="upheld", reason="我看是补造")
@@ -60,6 +61,7 @@ def test_a_change_names_the_version_it_read_and_a_stale_one_is_refused(client, v
 
 def test_only_the_office_records_findings_with_a_reason(client, visiting, desk_entry, api_token):
     slug, key = visiting.campaign.slug, f"late_bulk:{desk_entry[0].pk}"
+    compute_scan(visiting.campaign)
     refused = _post(client, slug, api_token("leader"), key=key, outcome="upheld", reason="我看是假的")
     assert refused.status_code == 403
     assert refused.json()["detail"] == "只有走访办可以核实真实性提示"
@@ -82,6 +84,7 @@ def test_offices_deciding_at_once_one_wins_the_others_hear_409(visiting, desk_en
     from zoufang.integrity import services
 
     office, campaign, key = visiting.users["office"], visiting.campaign, f"late_bulk:{desk_entry[0].pk}"
+    compute_scan(campaign)
 
     def race(calls: list[tuple[str, str, int | None]]) -> tuple[list[Any], list[BaseException]]:
         start = threading.Barrier(len(calls))

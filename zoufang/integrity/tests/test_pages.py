@@ -168,6 +168,7 @@ def test_a_decision_changes_only_by_a_new_recorded_one_and_never_over_someone_el
 
     slug, key = visiting.campaign.slug, f"late_bulk:{desk_entry[0].pk}"
     office, campaign = visiting.users["office"], visiting.campaign
+    compute_scan(campaign)
     services.clear_flag(office, campaign, key, "电话核实属实")
     with pytest.raises(services.ClearRefused, match="已于"):
         services.uphold_flag(office, campaign, key, "再查实")  # a second first decision is refused
