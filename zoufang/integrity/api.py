@@ -1,17 +1,22 @@
-"""The integrity flags over the API: the same flags, the same readers as the page (services.campaign_for), and
-the office's findings on them (查实 / 排除), the same services as the page's form."""
+"""The integrity flags over the API: the same stored flags (computed by a job: POST …/flags/scans), the same
+readers as the page (services.campaign_for), and the office's findings on them (查实 / 排除), the same services
+as the page's form."""
 
 import datetime as dt
+import uuid
 from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from zoufang.core import limits
-from zoufang.integrity import flags, services
+from zoufang.core import limits, paging
+from zoufang.integrity import scans, services
 from zoufang.integrity.models import FlagClearance
+from zoufang.jobs import services as jobs
+from zoufang.jobs.api import JobQueuedOut, queued
 from zoufang.oversight import paged
 from zoufang.registry.api import Page
 from zoufang.visits.models import Visit
@@ -58,29 +63,58 @@ class CadreFlagsPageOut(Schema):
     items: list[CadreFlagsOut]
     count: int = Field(..., description="有提示的走访人数")
     next: str | None = Field(None, description="下一页的 after 值；最后一页为 null")
+    computed_at: dt.datetime | None = Field(
+        None, description="这些提示的计算时间；null 表示这段走访日期的提示尚未计算（POST …/flags/scans 计算）")
 
 
 @router.get("/{slug}/flags", response=CadreFlagsPageOut,
             summary="走访真实性提示：按走访人列出，待核实分量重者在前，含已查实的（upheld）；starts_on/ends_on 限定走访日期，"
-                    "cleared=true 含已排除的。分页：每页 page_size 名（最多 200），after=上一页的 next 读下一页。"
+                    "cleared=true 含已排除的。读这段日期最近一次计算的结果（computed_at），不在请求中计算；尚未计算时"
+                    "items 为空、computed_at 为 null。分页：每页 page_size 名（最多 200），after=上一页的 next 读下一页。"
                     "仅走访办、领导和考核管理组可见")
 def flag_list(request: HttpRequest, slug: str, query: Query[FlagsQuery]) -> dict[str, Any]:
     campaign = services.campaign_for(request.user, slug)
     period = None if query.starts_on is None and query.ends_on is None else (query.starts_on, query.ends_on)
-    listed = [c for c in flags.by_cadre(campaign, period) if query.cleared or c.open_flags or c.upheld_flags]
-    cadres, following = paged.keyset(listed, flags.listed_order, query.after, query.page_size)
-    wanted = {pk for c in cadres for f in c.flags for pk in f.visit_ids}
+    scan = scans.newest(campaign, period)
+    if scan is None:
+        if query.after:  # a cursor of a list that is not there
+            raise HttpError(400, _("after：不是本列表返回的 next 值"))
+        return {"items": [], "count": 0, "next": None, "computed_at": None}
+    try:
+        page = paging.keyset_page(scans.cadre_rows(scan, query.cleared), query.after, query.page_size)
+    except paging.BadCursor:
+        raise HttpError(400, _("after：不是本列表返回的 next 值")) from None
+    scans.page_flags(page.rows, query.cleared)
+    wanted = {pk for c in page.rows for f in c.shown for pk in f.visit_ids}
     public = dict(Visit.objects.filter(pk__in=wanted).values_list("pk", "public_id")) if wanted else {}
-    return {"count": len(listed), "next": following, "items": [{
-        "cadre": str(c.cadre.public_id), "name": c.cadre.name, "unit": c.cadre.unit.name if c.cadre.unit_id else "",
-        "score": c.score,
-        "flags": [{
-            "key": f.key, "kind": f.kind, "label": f.label, "weight": f.weight, "evidence": f.evidence,
-            "visits": [str(public[pk]) for pk in f.visit_ids if pk in public],
-            "cleared": None if f.is_open or f.is_upheld else _decision(f.clearance),
-            "upheld": _decision(f.clearance) if f.is_upheld else None,
-        } for f in c.flags if query.cleared or f.is_open or f.is_upheld],
-    } for c in cadres]}
+    return {"count": scan.cadres if query.cleared else scan.listed, "next": page.next_cursor,
+            "computed_at": scan.computed_at, "items": [{
+                "cadre": str(c.cadre.public_id), "name": c.cadre.name,
+                "unit": c.cadre.unit.name if c.cadre.unit_id else "", "score": c.score,
+                "flags": [{
+                    "key": f.key, "kind": f.kind, "label": f.label, "weight": f.weight, "evidence": f.evidence,
+                    "visits": [str(public[pk]) for pk in f.visit_ids if pk in public],
+                    "cleared": None if f.is_open or f.is_upheld else _decision(f.clearance),
+                    "upheld": _decision(f.clearance) if f.is_upheld else None,
+                } for f in c.shown],
+            } for c in page.rows]}
+
+
+class ScanIn(Schema):
+    starts_on: dt.date | None = Field(None, description="走访日期从（与列表的查询相同；不填为活动开始）")
+    ends_on: dt.date | None = Field(None, description="走访日期到（不填为至今）")
+    key: uuid.UUID | None = Field(None, description="请求编号：同一 key 重发只计算一次")
+
+
+@router.post("/{slug}/flags/scans", response={202: JobQueuedOut},
+             summary="计算走访真实性提示：按走访日期范围在后台计算并保存，答 202 和任务编号；完成后 GET …/flags（同一日期范围）"
+                     "读到新的结果。运行中的活动每天自动重新计算整个活动的提示。仅走访办、领导和考核管理组可用")
+def scan_flags(request: HttpRequest, slug: str, body: ScanIn) -> Status:
+    campaign = services.campaign_for(request.user, slug)
+    job = jobs.request(request.user, "integrity_scan", {
+        "slug": campaign.slug, "from": body.starts_on.isoformat() if body.starts_on else "",
+        "to": body.ends_on.isoformat() if body.ends_on else "", "key": str(body.key or uuid.uuid4())})
+    return Status(202, queued(job))
 
 
 def _decision(decision: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns.models import Campaign
 from zoufang.core import limits
-from zoufang.integrity import flags
+from zoufang.integrity import flags, scans
 from zoufang.integrity.models import FlagClearance
 from zoufang.visits.models import Visit
 from zoufang.web.dashboard import sees_campaign_stats
@@ -65,26 +65,28 @@ def _checked_reason(user: Any, campaign: Campaign, outcome: str, reason: str) ->
 def decide(user: Any, campaign: Campaign, key: str, reason: str, period: flags.Period = None,
            outcome: str = FlagClearance.Outcome.CLEARED) -> FlagClearance:
     """The office's first decision on an open flag: cleared (排除) or upheld (查实), with its reason; audited.
-    One decision per flag key (the unique constraint settles two offices deciding at once)."""
+    The flag is read from the stored scans (the period's first), as the page showed it. One decision per flag key
+    (the unique constraint settles two offices deciding at once)."""
     reason = _checked_reason(user, campaign, outcome, reason)
-    flag = next((f for f in flags.compute(campaign, period) if f.key == key), None)
+    flag = scans.stored_flag(campaign, key, period)  # as the page showed it: never computed here
     if flag is None:
-        raise ClearRefused(_("找不到这条提示（数据可能已变化），请刷新页面"))
-    if flag.clearance is not None:
+        raise ClearRefused(_("找不到这条提示（可能尚未计算，或数据已变化），请重新计算后再核实"))
+    earlier = FlagClearance.objects.filter(campaign=campaign, key=key).first()
+    if earlier is not None:
         raise DecisionConflict(_("这条提示已于 %(at)s %(what)s") % {
-            "at": f"{clock.local(flag.clearance.modified_at):%Y-%m-%d}", "what": flag.clearance.get_outcome_display()},
-            flag.clearance)
+            "at": f"{clock.local(earlier.modified_at):%Y-%m-%d}", "what": earlier.get_outcome_display()}, earlier)
     first = Visit.objects.filter(pk__in=flag.visit_ids[:1]).values_list("visited_at", flat=True).first()
     try:
         with transaction.atomic():
             decision = FlagClearance.objects.create(
-                campaign=campaign, key=key, kind=flag.kind, cadre_id=flag.cadre_id, reason=reason, cleared_by=user,
+                campaign=campaign, key=key, kind=flag.kind, cadre_id=flag.row.cadre_id, reason=reason, cleared_by=user,
                 outcome=outcome, visit_ids=flag.visit_ids, visited_on=clock.local(first).date() if first else None,
                 created_by=user, modified_by=user)
             audit.record(user, AuditEvent.Action.UPDATE, decision,
                          summary=f"{OUTCOME_WORDS[FlagClearance.Outcome(outcome)][1]}真实性提示：{flag.label}（{key}）",
                          changes={"outcome": outcome, "evidence": flag.evidence, "reason": reason,
                                   "visits": flag.visit_ids})
+            scans.apply_decision(decision)  # the stored flag follows, in the same transaction
     except IntegrityError:
         raise DecisionConflict(_("这条提示刚刚已被别人核实"),
                                FlagClearance.objects.filter(campaign=campaign, key=key).first()) from None
@@ -125,6 +127,7 @@ def revise(user: Any, campaign: Campaign, key: str, outcome: str, reason: str, e
         audit.record(user, AuditEvent.Action.UPDATE, decision,
                      summary=f"改变真实性提示核实结论：{decision.get_outcome_display()}（{key}）",
                      changes={"before": before, "outcome": outcome, "reason": reason})
+        scans.apply_decision(decision)
     return decision
 
 

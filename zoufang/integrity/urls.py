@@ -6,5 +6,6 @@ app_name = "integrity"
 urlpatterns = [
     path("<slug:slug>/", views.flag_list, name="flags"),
     path("<slug:slug>/clear/", views.clear, name="clear"),
+    path("<slug:slug>/scan/", views.scan, name="scan"),
     path("<slug:slug>/flags.xlsx", views.flag_xlsx, name="xlsx"),
 ]

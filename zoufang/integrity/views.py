@@ -1,6 +1,7 @@
-"""The office's integrity page: flags per cadre, worst first, with evidence; clear or uphold one with a reason,
-or change that decision by a new one; xlsx."""
+"""The office's integrity page: the stored flags per cadre (computed by a job), worst first, with evidence; clear
+or uphold one with a reason, or change that decision by a new one; recompute; xlsx."""
 
+import uuid
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -10,12 +11,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from ninja.errors import HttpError
 
 from zoufang.core import paging
-from zoufang.integrity import flags, services
-from zoufang.integrity.models import FlagClearance
-from zoufang.oversight import paged
+from zoufang.integrity import flags, scans, services
+from zoufang.integrity.models import FlagClearance, ScannedCadre
 from zoufang.visits.models import Visit
 
 SHOWN_CADRES = 50  # cadres a page, the worst first; 下一页 for the rest
@@ -25,40 +24,47 @@ KEPT = ("from", "to", "cleared")  # the page's filters, carried back after clear
 
 @login_required
 def flag_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """One page of the newest stored scan for the period asked (never computed here: scans.py); without a scan,
+    says so and offers to compute it."""
     campaign = services.campaign_for(request.user, slug)
     period = services.parse_period(request.GET)
-    cadres = flags.by_cadre(campaign, period)
     show_cleared = request.GET.get("cleared") == "1"
-    rows = [c for c in cadres if show_cleared or c.open_flags or c.upheld_flags]
-    if not show_cleared:  # cleared flags only on asking; upheld ones are findings and always shown
-        rows = [flags.CadreFlags(c.cadre, [f for f in c.flags if not f.clearance or f.is_upheld]) for c in rows]
-    counts = {kind: 0 for kind in flags.KINDS}
-    for cadre in cadres:
-        for flag in cadre.open_flags:
-            counts[flag.kind] += 1
-    upheld = sum(len(c.upheld_flags) for c in cadres)
-    try:
-        shown, following = paged.keyset(rows, flags.listed_order, request.GET.get("after") or None, SHOWN_CADRES)
-    except HttpError:  # not this list's cursor: its first page, as the other lists do
-        shown, following = paged.keyset(rows, flags.listed_order, None, SHOWN_CADRES)
-    _attach_visits(shown)
+    scan = scans.newest(campaign, period)
+    page = None
+    if scan is not None:
+        # Cleared flags only on asking; upheld ones are findings and always shown.
+        page = paging.shown_page(scans.cadre_rows(scan, show_cleared), request.GET.get("after"), SHOWN_CADRES)
+        scans.page_flags(page.rows, show_cleared)
+        _attach_visits(page.rows)
     first, last = flags.period_bounds(period)
     return render(request, "integrity/flags.html", {
-        "campaign": campaign, "cadres": shown, "total": len(rows),
-        "page": paging.KeysetPage(shown, following, first=not request.GET.get("after")),
-        "counts": [(flags.KINDS[k], n) for k, n in counts.items() if n], "upheld": upheld, "may_clear": services.may_clear(request.user, campaign),
+        "campaign": campaign, "scan": scan, "cadres": page.rows if page else [], "page": page,
+        "total": (scan.cadres if show_cleared else scan.listed) if scan else 0,
+        "counts": [(flags.KINDS[k], n) for k, n in (scan.open_counts if scan else {}).items() if n and k in flags.KINDS],
+        "upheld": scan.upheld if scan else 0, "may_clear": services.may_clear(request.user, campaign),
         "show_cleared": show_cleared, "first": first, "last": last, "query": request.GET.urlencode(),
+        "scan_key": uuid.uuid4(),
     })
 
 
-def _attach_visits(cadres: list[flags.CadreFlags]) -> None:
+def _attach_visits(rows: list[ScannedCadre]) -> None:
     """Each shown flag's first few visits, as links to the visit's page."""
-    wanted = {pk for c in cadres for f in c.flags for pk in f.visit_ids[:SHOWN_VISITS]}
+    wanted = {pk for row in rows for f in row.shown for pk in f.visit_ids[:SHOWN_VISITS]}
     visits = Visit.objects.select_related("target").only("public_id", "visited_at", "target__name").in_bulk(wanted)
-    for cadre in cadres:
-        for flag in cadre.flags:
+    for row in rows:
+        for flag in row.shown:
             flag.visits = [visits[pk] for pk in flag.visit_ids[:SHOWN_VISITS] if pk in visits]
             flag.more = max(0, len(flag.visit_ids) - SHOWN_VISITS)
+
+
+@login_required
+@require_POST
+def scan(request: HttpRequest, slug: str) -> HttpResponse:
+    """计算 / 重新计算: the period's flags computed by a job (its progress page, then back to the list)."""
+    from zoufang.jobs.views import start
+
+    return start(request, "integrity_scan", {"slug": slug, "key": request.POST.get("key", ""),
+                                             **{name: request.POST.get(name, "") for name in ("from", "to")}})
 
 
 @login_required

@@ -446,4 +446,5 @@ register(Kind("plan_run", _plan_run_resolve, _plan_run_build, report_template="p
 from zoufang.assessment import jobs as _assessment  # noqa: E402,F401 - the apps' own kinds register themselves
 from zoufang.callbacks import jobs as _callbacks  # noqa: E402,F401
 from zoufang.documents import jobs as _documents  # noqa: E402,F401
+from zoufang.integrity import jobs as _integrity  # noqa: E402,F401
 from zoufang.web import import_jobs as _imports  # noqa: E402,F401

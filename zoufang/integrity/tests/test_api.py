@@ -9,6 +9,7 @@ from django.db import connection
 
 from zoufang.accounts.models import AuditEvent
 from zoufang.integrity.models import FlagClearance
+from zoufang.integrity.scans import compute_scan
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +20,7 @@ def _post(client: Any, slug: str, token: dict[str, str], **body: Any) -> Any:
 
 def test_it_records_a_finding_audited_and_answers_a_retry_with_it_once(client, visiting, desk_entry, api_token):
     slug, key, office = visiting.campaign.slug, f"late_bulk:{desk_entry[0].pk}", api_token("office")
+    compute_scan(visiting.campaign)
     first = _post(client, slug, office, key=key, outcome="upheld", reason="入户核实：5月未走访，系补造")
     assert first.status_code == 200, first.content
     body = first.json()
@@ -38,6 +40,7 @@ def test_it_records_a_finding_audited_and_answers_a_retry_with_it_once(client, v
 
 def test_a_change_names_the_version_it_read_and_a_stale_one_is_refused(client, visiting, desk_entry, api_token):
     slug, key, office = visiting.campaign.slug, f"late_bulk:{desk_entry[0].pk}", api_token("office")
+    compute_scan(visiting.campaign)
     assert _post(client, slug, office, key=key, outcome="cleared", reason="电话核实属实").status_code == 200
     # A second office's first decision, made from the same list: refused, the 排除 stands.
     second = _post(client, slug, office, key=key, outcome="upheld", reason="我看是补造")
@@ -58,6 +61,7 @@ def test_a_change_names_the_version_it_read_and_a_stale_one_is_refused(client, v
 
 def test_only_the_office_records_findings_with_a_reason(client, visiting, desk_entry, api_token):
     slug, key = visiting.campaign.slug, f"late_bulk:{desk_entry[0].pk}"
+    compute_scan(visiting.campaign)
     refused = _post(client, slug, api_token("leader"), key=key, outcome="upheld", reason="我看是假的")
     assert refused.status_code == 403
     assert refused.json()["detail"] == "只有走访办可以核实真实性提示"
@@ -80,6 +84,7 @@ def test_offices_deciding_at_once_one_wins_the_others_hear_409(visiting, desk_en
     from zoufang.integrity import services
 
     office, campaign, key = visiting.users["office"], visiting.campaign, f"late_bulk:{desk_entry[0].pk}"
+    compute_scan(campaign)
 
     def race(calls: list[tuple[str, str, int | None]]) -> tuple[list[Any], list[BaseException]]:
         start = threading.Barrier(len(calls))
@@ -122,6 +127,7 @@ def test_findings_page_latest_first_by_cursor_in_constant_queries(client, visiti
                                          cleared_by=visiting.users["office"])
             for n, visit in enumerate(desk_entry)]
     slug, office = visiting.campaign.slug, api_token("office")
+    compute_scan(visiting.campaign)
     listing = f"/api/v1/integrity/{slug}/findings?page_size=4"
     with django_assert_max_num_queries(15) as first_queries:
         page = client.get(listing, **office).json()

@@ -1,10 +1,11 @@
-"""In real Chromium at 390 px: the office finds a cadre's bulk entry, checks it and clears it with a reason, or
+"""In real Chromium at 390 px: the office computes the flags (a job), finds a cadre's bulk entry, checks it and clears it with a reason, or
 upholds it (查实) and sees it stay on the page as a finding."""
 
 import pytest
 
 from zoufang.conftest import SHOTS, browser_login
 from zoufang.integrity.models import FlagClearance
+from zoufang.integrity.scans import compute_scan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,6 +18,14 @@ def test_the_office_clears_a_flag_with_a_reason(browser, live_server, visiting, 
         browser_login(page, live_server.url, "office")
         page.click("text=真实性提示")
         page.wait_for_url(f"{live_server.url}/integrity/{visiting.campaign.slug}/")
+        # Not computed yet: the page says so and computes it as a job (its page, then back to the list).
+        assert "本活动的走访真实性提示尚未计算" in page.inner_text(".scan-missing")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(SHOTS / "integrity-flags-missing-390.png"), full_page=True)
+        page.click("text=现在计算")
+        page.click("text=查看走访真实性提示")
+        page.wait_for_url(f"{live_server.url}/integrity/{visiting.campaign.slug}/")
+        assert "计算于" in page.inner_text(".page-head")
         flag = page.locator(".integrity-flags li", has_text="事后批量补录")
         assert "一次补录 6 次走访" in flag.inner_text()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -35,6 +44,7 @@ def test_the_office_upholds_a_flag_and_it_stays_as_a_finding(browser, live_serve
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width in (390, 1280):
         FlagClearance.objects.all().delete()
+        compute_scan(visiting.campaign)  # as the job stores it, with no decision yet
         context = browser.new_context(viewport={"width": width, "height": 844}, locale="zh-CN")
         page = context.new_page()
         try:

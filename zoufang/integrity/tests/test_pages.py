@@ -3,13 +3,15 @@ with a reason (audited, office only), the xlsx, the hook the callbacks draw uses
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
 
 from zoufang.accounts.models import AuditEvent
 from zoufang.integrity.flags import open_flag_visit_ids
-from zoufang.integrity.models import FlagClearance
+from zoufang.integrity.models import FlagClearance, FlagScan
+from zoufang.integrity.scans import compute_scan
 from zoufang.jobs.testing import cells, queued_file
 from zoufang.regions.models import Region
 from zoufang.visits.models import Visit
@@ -20,9 +22,27 @@ CADRE_ONLY_SEES = "/me/"
 
 
 def test_the_office_sees_the_cadres_flags_with_their_evidence(login, visiting, desk_entry):
-    response = login(visiting.users["office"]).get(f"/integrity/{visiting.campaign.slug}/")
+    office = login(visiting.users["office"])
+    url = f"/integrity/{visiting.campaign.slug}/"
+    missing = office.get(url).content.decode()  # never computed in the request: it says so and offers the job
+    assert "本活动的走访真实性提示尚未计算" in missing
+    assert "现在计算" in missing
+    assert not FlagScan.objects.exists()
+    key = re.search(r'name="key" value="([0-9a-f-]{36})"', missing).group(1)
+    asked = office.post(f"{url}scan/", {"key": key})
+    assert asked.status_code == 302
+    assert "/downloads/" in asked["Location"]
+    job = office.get(asked["Location"]).content.decode()  # run at once by the tests' backend: its report and link
+    assert "1 名走访人有提示：待核实 1 条，已查实 0 条" in job
+    assert f'href="{url}"' in job
+    office.post(f"{url}scan/", {"key": key})  # the same form twice: one scan
+    scan = FlagScan.objects.get()
+    assert (scan.starts_on, scan.ends_on, scan.requested_by, scan.listed) == (None, None, visiting.users["office"], 1)
+    response = office.get(url)
     assert response.status_code == 200
     text = response.content.decode()
+    assert "计算于" in text
+    assert "重新计算" in text
     assert "派出所党员甲" in text
     assert "事后批量补录" in text
     assert "一次补录 6 次走访" in text
@@ -30,6 +50,7 @@ def test_the_office_sees_the_cadres_flags_with_their_evidence(login, visiting, d
 
 
 def test_leaders_read_but_do_not_clear_and_cadres_and_the_third_party_see_nothing(client, login, visiting, desk_entry):
+    compute_scan(visiting.campaign)
     leader = login(visiting.users["leader"]).get(f"/integrity/{visiting.campaign.slug}/")
     assert leader.status_code == 200
     assert "一次补录 6 次走访" in leader.content.decode()
@@ -38,6 +59,7 @@ def test_leaders_read_but_do_not_clear_and_cadres_and_the_third_party_see_nothin
         client.force_login(visiting.users[name])
         assert client.get(f"/integrity/{visiting.campaign.slug}/").status_code == 404, name
         assert client.post(f"/integrity/{visiting.campaign.slug}/flags.xlsx").status_code == 404, name
+        assert client.post(f"/integrity/{visiting.campaign.slug}/scan/").status_code == 404, name
     # The cadre's own pages say nothing of flags.
     client.force_login(visiting.users["dept"])
     assert "补录" not in client.get(CADRE_ONLY_SEES).content.decode()
@@ -46,6 +68,7 @@ def test_leaders_read_but_do_not_clear_and_cadres_and_the_third_party_see_nothin
 def test_clearing_a_flag_needs_a_reason_is_audited_and_the_office_only(client, login, visiting, desk_entry):
     url = f"/integrity/{visiting.campaign.slug}/clear/"
     key = f"late_bulk:{desk_entry[0].pk}"
+    compute_scan(visiting.campaign)
     assert open_flag_visit_ids(visiting.campaign, None) >= {v.pk for v in desk_entry}
     leader = login(visiting.users["leader"])
     leader.post(url, {"key": key, "reason": "我看过了"})
@@ -95,11 +118,14 @@ def test_a_visit_that_will_be_flagged_is_recorded_all_the_same(client, visiting,
 
 def test_the_api_gives_the_same_flags_to_the_same_readers(client, visiting, desk_entry, api_token):
     url = f"/api/v1/integrity/{visiting.campaign.slug}/flags"
+    compute_scan(visiting.campaign)
+    compute_scan(visiting.campaign, (dt.date(2017, 6, 1), None))
     rows = client.get(url, **api_token("office")).json()["items"]
     assert [(r["name"], [f["kind"] for f in r["flags"]]) for r in rows] == [("派出所党员甲", ["late_bulk"])]
     assert rows[0]["flags"][0]["visits"] == [str(v.public_id) for v in desk_entry]
-    assert client.get(url + "?starts_on=2017-06-01", **api_token("office")).json() == {
-        "items": [], "count": 0, "next": None}
+    june = client.get(url + "?starts_on=2017-06-01", **api_token("office")).json()
+    assert (june["items"], june["count"], june["next"]) == ([], 0, None)
+    assert june["computed_at"] is not None
     for name in ("dept", "auditor"):
         response = client.get(url, **api_token(name))
         assert response.status_code == 404, name
@@ -111,6 +137,7 @@ def test_upholding_a_flag_is_a_finding_on_the_page_xlsx_api_and_the_assessment_s
     from zoufang.integrity.flags import upheld_against
 
     slug, key = visiting.campaign.slug, f"late_bulk:{desk_entry[0].pk}"
+    compute_scan(visiting.campaign)
     office = login(visiting.users["office"])
     refused = office.post(f"/integrity/{slug}/clear/", {"key": key, "reason": "", "outcome": "upheld"}, follow=True)
     assert "查实理由：必填" in refused.content.decode()
@@ -141,6 +168,7 @@ def test_a_decision_changes_only_by_a_new_recorded_one_and_never_over_someone_el
 
     slug, key = visiting.campaign.slug, f"late_bulk:{desk_entry[0].pk}"
     office, campaign = visiting.users["office"], visiting.campaign
+    compute_scan(campaign)
     services.clear_flag(office, campaign, key, "电话核实属实")
     with pytest.raises(services.ClearRefused, match="已于"):
         services.uphold_flag(office, campaign, key, "再查实")  # a second first decision is refused
