@@ -10,6 +10,7 @@ from typing import IO, Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoufang.core.progress import Progress
@@ -39,7 +40,7 @@ def _scan_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progres
     scan = scans.compute_scan(resolved.campaign, resolved.extra["period"], by=user, key=resolved.extra["key"],
                               progress=progress)
     out.write(json.dumps({"slug": resolved.campaign.slug, "from": resolved.params["from"],
-                          "to": resolved.params["to"], "computed_at": scan.computed_at.isoformat(),
+                          "to": resolved.params["to"], "computed_at": timezone.localtime(scan.computed_at).isoformat(),
                           "cadres": scan.cadres, "listed": scan.listed, "upheld": scan.upheld,
                           "open": sum(scan.open_counts.values())}, ensure_ascii=False).encode())
     return f"计算走访真实性提示：{resolved.campaign.slug}，{scan.listed} 名走访人有提示"

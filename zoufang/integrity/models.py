@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zoufang import clock
 from zoufang.core.models import TimeStampedModel
 
 
@@ -73,7 +74,7 @@ class FlagScan(models.Model):
         indexes = [models.Index(fields=["campaign", "starts_on", "ends_on", "-computed_at"], name="flag_scan_newest")]
 
     def __str__(self) -> str:
-        return f"{self.campaign_id} {self.starts_on}–{self.ends_on} {self.computed_at:%Y-%m-%d %H:%M}"
+        return f"{self.campaign_id} {self.starts_on}–{self.ends_on} {clock.minute(self.computed_at)}"
 
 
 class ScannedCadre(models.Model):
