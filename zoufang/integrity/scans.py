@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from zoufang import clock
@@ -17,6 +17,9 @@ from zoufang.integrity import flags
 from zoufang.integrity.models import FlagClearance, FlagScan, ScannedCadre, ScannedFlag
 
 REFRESH_AFTER = dt.timedelta(days=1)  # the periodic work recomputes a running campaign's scan this often
+# A scan of a period someone asked for (not the whole campaign's) is dropped this long after it was computed: the
+# page offers to compute it again, and the decisions it showed are kept in their own table.
+KEEP_PERIOD_SCANS = dt.timedelta(days=30)
 
 
 def _bounds(period: flags.Period) -> dict[str, dt.date | None]:
@@ -134,6 +137,18 @@ def refresh_due(now: dt.datetime | None = None) -> int:
             compute_scan(campaign, None)
             computed += 1
     return computed
+
+
+def prune(now: dt.datetime | None = None) -> int:
+    """The periodic work's part: drop the scans of chosen periods computed more than KEEP_PERIOD_SCANS ago (each
+    period keeps only its newest scan, but every period asked for would otherwise stay for good). The whole
+    campaign's scan stays. Returns how many scans went."""
+    cutoff = (now or timezone.now()) - KEEP_PERIOD_SCANS
+    old = FlagScan.objects.filter(Q(starts_on__isnull=False) | Q(ends_on__isnull=False), computed_at__lt=cutoff)
+    ids = list(old.values_list("pk", flat=True)[:1000])  # a bounded share each run
+    ScannedFlag.objects.filter(scan_id__in=ids).delete()
+    ScannedCadre.objects.filter(scan_id__in=ids).delete()
+    return FlagScan.objects.filter(pk__in=ids).delete()[1].get(FlagScan._meta.label, 0)
 
 
 def cadre_rows(scan: FlagScan, with_cleared: bool) -> "QuerySet[ScannedCadre]":

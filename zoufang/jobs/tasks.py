@@ -28,15 +28,16 @@ def build_download(download_id: int) -> str:
 
 def periodic_work() -> dict[str, object]:
     """What the worker runs every ZOUFANG_PERIODIC_MINUTES: `cases tick`, the downloads' expiry and the running
-    campaigns' integrity flags, recomputed once a day (integrity/scans.py)."""
+    campaigns' integrity flags, recomputed once a day, and old scans of chosen periods dropped
+    (integrity/scans.py)."""
     from zoufang.cases.tick import tick
-    from zoufang.integrity.scans import refresh_due
+    from zoufang.integrity.scans import prune, refresh_due
 
     report = tick()
     return {"cases_tick": {"overdue": report.overdue, "newly_overdue": report.newly_overdue,
                            "late_drafts": report.late_drafts, "reminders": report.reminders},
             "downloads": services.sweep(), "task_results_pruned": _prune_task_results(),
-            "integrity_scans": refresh_due()}
+            "integrity_scans": refresh_due(), "integrity_scans_pruned": prune()}
 
 
 def _prune_task_results() -> bool:

@@ -137,6 +137,20 @@ def test_the_periodic_work_recomputes_a_running_campaign_s_scan_once_a_day(visit
     assert scans.refresh_due(timezone.now() + dt.timedelta(days=3)) == 0
 
 
+def test_the_periodic_work_drops_a_chosen_period_s_scan_a_month_after_it_was_computed(visiting, desk_entry):
+    campaign = visiting.campaign
+    whole, june = scans.compute_scan(campaign), scans.compute_scan(campaign, (dt.date(2017, 6, 1), None))
+    may = scans.compute_scan(campaign, (dt.date(2017, 5, 1), dt.date(2017, 5, 31)))
+    assert ScannedCadre.objects.filter(scan=may).exists()
+    assert scans.prune(timezone.now() + dt.timedelta(days=29)) == 0  # all still recent
+    FlagScan.objects.filter(pk=may.pk).update(computed_at=timezone.now() - dt.timedelta(days=31))
+    assert scans.prune() == 1
+    assert set(FlagScan.objects.values_list("pk", flat=True)) == {whole.pk, june.pk}
+    assert not ScannedCadre.objects.filter(scan_id=may.pk).exists()
+    assert scans.prune(timezone.now() + dt.timedelta(days=400)) == 1  # June's; the whole campaign's stays
+    assert list(FlagScan.objects.values_list("pk", flat=True)) == [whole.pk]
+
+
 def test_a_period_without_a_scan_says_so_and_offers_to_compute_it(login, visiting, desk_entry):
     scans.compute_scan(visiting.campaign)
     page = login(visiting.users["leader"]).get(f"/integrity/{visiting.campaign.slug}/?from=2017-05-01&to=2017-05-31")
