@@ -15,7 +15,7 @@ from zoufang.assessment.indicators import Indicator
 from zoufang.assessment.models import Assessment, Score
 from zoufang.assessment.scoring import LEVELS, level_name
 from zoufang.assessment.services import indicators_of, scores
-from zoufang.core.tabular import ExportWorkbook
+from zoufang.core.tabular import ExportWorkbook, print_on_a4
 
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -39,12 +39,7 @@ def _sheet_name(text: str, taken: set[str]) -> str:
 def _print_setup(sheet: Any, header_row: int, widths: list[int]) -> None:
     for index, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = f"{header_row}:{header_row}"
+    print_on_a4(sheet, title_rows=f"{header_row}:{header_row}")
     sheet.print_options.horizontalCentered = True
     sheet.page_margins.left = sheet.page_margins.right = 0.5
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=3)

@@ -1,6 +1,6 @@
 """A batch's results as xlsx: one sheet per grouping (unit, village, cadre), through the one spreadsheet writer."""
 
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 
 from zoufang import clock
 from zoufang.callbacks import results
@@ -17,11 +17,14 @@ def batch_xlsx(batch: CallbackBatch) -> bytes:
         sheet.title = table.title[:31]
         sheet.append([f"{batch.campaign.name} {batch}（{batch.period_starts_on} 至 {batch.period_ends_on}）"
                       f" {clock.today():%Y-%m-%d}"])
-        sheet.append([table.title, *results.headings()])
+        headings = [str(heading) for heading in results.headings()]
+        sheet.append([table.title, *headings])
         for cell in sheet[2]:
             cell.font = Font(bold=True)
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         for line in table.lines:
             sheet.append([line.name, *line.values()])
         sheet.append([table.total.name, *table.total.values()])
-        sheet.column_dimensions["A"].width = 28
+        sheet.set_widths([28, *(max(8, 2 * len(heading) + 2) for heading in headings)])
+        sheet.freeze_panes = "B3"
     return workbook.to_bytes()

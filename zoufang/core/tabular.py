@@ -20,6 +20,7 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
@@ -320,7 +321,18 @@ def _storable(value: Any) -> Any:
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
-class ExportSheet(Worksheet):
+class Widths:
+    """Column widths in characters, from the first column; None leaves a column as it is."""
+
+    column_dimensions: Any
+
+    def set_widths(self, widths: Iterable[float | None]) -> None:
+        for index, width in enumerate(widths, start=1):
+            if width:
+                self.column_dimensions[get_column_letter(index)].width = width
+
+
+class ExportSheet(Widths, Worksheet):
     """A worksheet that drops control characters from text written through append, cell or sheet["A1"]."""
 
     def append(self, iterable: Any) -> None:
@@ -336,7 +348,7 @@ class ExportSheet(Worksheet):
         super().__setitem__(key, _storable(value))
 
 
-class StreamSheet(WriteOnlyWorksheet):
+class StreamSheet(Widths, WriteOnlyWorksheet):
     """A sheet of a streaming `ExportWorkbook`: each appended row goes to a temporary file at once.
 
     The same guarantees as `ExportSheet`: text stays text (a string that Excel would read as a formula or an
@@ -402,10 +414,6 @@ class StreamSheet(WriteOnlyWorksheet):
         self.merged_cells.add(CellRange(range_string=range_string, min_row=start_row, min_col=start_column,
                                         max_row=end_row, max_col=end_column))
 
-    def set_widths(self, widths: Iterable[float | None]) -> None:
-        for index, width in enumerate(widths, start=1):
-            if width:
-                self.column_dimensions[get_column_letter(index)].width = width
 
 
 class ExportWorkbook(Workbook):
@@ -425,6 +433,7 @@ class ExportWorkbook(Workbook):
         super().__init__(write_only=streaming)
         if not streaming:
             self._sheets = [ExportSheet(self)]
+            print_on_a4(self._sheets[0])
 
     @property
     def streaming(self) -> bool:
@@ -433,11 +442,17 @@ class ExportWorkbook(Workbook):
     def create_sheet(self, title: str | None = None, index: int | None = None) -> Any:
         sheet: Any = StreamSheet(self, title) if self.streaming else ExportSheet(parent=self, title=title)
         self._add_sheet(sheet=sheet, index=index)
+        print_on_a4(sheet)  # before the first row, as a streamed sheet needs
         return sheet
 
     def save(self, filename: Any) -> None:
-        if not self.streaming:
-            for sheet in self.worksheets:
+        for sheet in self.worksheets:
+            if not sheet.print_title_rows and sheet.freeze_panes:
+                # The rows kept in view on screen (the title and the headers) are repeated on every printed page.
+                frozen, _column = coordinate_to_tuple(sheet.freeze_panes)
+                if frozen > 1:
+                    sheet.print_title_rows = f"1:{frozen - 1}"
+            if not self.streaming:
                 for row in sheet.iter_rows():
                     for cell in row:
                         neutralise(cell)
@@ -447,6 +462,18 @@ class ExportWorkbook(Workbook):
         out = io.BytesIO()
         self.save(out)
         return out.getvalue()
+
+
+def print_on_a4(sheet: Any, *, landscape: bool = True, title_rows: str | None = None) -> None:
+    """How a sheet prints: on A4 (across unless `landscape=False`), every column on the page's width and as many
+    pages down as the rows need; `title_rows` ("1:2") repeated on each page. Every sheet of an `ExportWorkbook`
+    starts so (and repeats the rows above its frozen pane); a sheet printed otherwise says so here."""
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    if title_rows:
+        sheet.print_title_rows = title_rows
 
 
 def neutralise(cell: Any) -> None:

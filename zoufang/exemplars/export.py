@@ -39,9 +39,4 @@ def workbook(campaign: Any, exemplars: list[Exemplar]) -> bytes:
         # Spreadsheet programs do not grow a wrapped row on opening: about 34 Chinese characters a line at width 70.
         sheet.row_dimensions[row[0].row].height = 15 * max(1, math.ceil(len(str(row[6].value or "")) / 34))
     sheet.freeze_panes = "A3"
-    # Printed as a list on A4: landscape, all columns on one page's width.
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     return book.to_bytes()

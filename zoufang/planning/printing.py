@@ -23,7 +23,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from zoufang.core.tabular import StreamSheet
+from zoufang.core.tabular import StreamSheet, print_on_a4
 
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -46,12 +46,7 @@ def new_sheet(book: Workbook, name: str, title: str, widths: list[int], *, title
     sheet: Any = book.create_sheet(name)
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
-    sheet.print_title_rows = title_rows
-    sheet.page_setup.orientation = "portrait"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0  # as many pages down as needed
+    print_on_a4(sheet, landscape=False, title_rows=title_rows)
     if isinstance(sheet, StreamSheet):
         sheet.append([title], font=TITLE, alignment=CENTRE, height=30)
     else:

@@ -28,11 +28,6 @@ def _sheet(book: Any, title: str, heading: str, headers: list[str], widths: list
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[sheet.cell(row=2, column=index).column_letter].width = width
     sheet.freeze_panes = "B3"
-    # Printed on A4 across: every column on the page, as many pages down as the rows need.
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     return sheet
 
 

@@ -97,3 +97,28 @@ def test_styled_rows_keep_their_own_style_and_the_formula_guard_when_styles_are_
         assert read.cell(row, 2).value == "=1+1"
     assert not read.cell(7, 1).font.b
     assert read.cell(7, 2).quotePrefix
+
+
+def test_every_sheet_prints_on_a4_one_page_wide_with_the_frozen_rows_repeated():
+    """Both writers: a list printed from any export fits the page's width and repeats its title and headers."""
+    memory = tabular.ExportWorkbook()
+    sheet = memory.active
+    sheet.append(["清单"])
+    sheet.append(["序号", "内容"])
+    sheet.freeze_panes = "B3"
+    memory.create_sheet("无冻结").append(["说明"])
+    portrait = memory.create_sheet("竖排")
+    tabular.print_on_a4(portrait, landscape=False, title_rows="1:1")
+    for data in (_streamed(), memory.to_bytes()):
+        book = load_workbook(io.BytesIO(data))
+        for each in book.worksheets:
+            assert str(each.page_setup.paperSize) == each.PAPERSIZE_A4
+            assert each.sheet_properties.pageSetUpPr.fitToPage
+            assert (each.page_setup.fitToWidth, each.page_setup.fitToHeight) == (1, 0)
+            assert each.page_setup.orientation == ("portrait" if each.title == "竖排" else "landscape")
+    streamed, kept = load_workbook(io.BytesIO(_streamed())), load_workbook(io.BytesIO(memory.to_bytes()))
+    assert streamed["台账"].print_title_rows == "$1:$1"
+    assert streamed["第二页"].print_title_rows is None
+    assert kept.worksheets[0].print_title_rows == "$1:$2"
+    assert kept["无冻结"].print_title_rows is None
+    assert kept["竖排"].print_title_rows == "$1:$1"
