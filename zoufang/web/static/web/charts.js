@@ -104,8 +104,13 @@
     if (kind === "funnel") {
       var first = data.series[0] || { values: [] };
       base.series = [{
-        type: "funnel", name: first.name, sort: "none", gap: 2, minSize: "8%", left: "5%", right: "5%",
-        top: top, bottom: 8, label: { show: true, position: "inside", formatter: "{b}：{c}", color: "#fff" },
+        // The labels sit beside the funnel, not inside it: a stage with few cases is too narrow for its name
+        // ("答复（办结或解释说明）") on a phone.
+        type: "funnel", name: first.name, sort: "none", gap: 2, minSize: "8%", left: "4%",
+        right: width < 640 ? "46%" : "40%", top: top, bottom: 8,
+        label: { show: true, position: "right", formatter: "{b}：{c}", color: INK, overflow: "break",
+          width: Math.max(96, Math.floor(width * 0.4) - 24) },
+        labelLine: { show: true, length: 12, lineStyle: { color: LINE } },
         data: data.categories.map(function (name, i) { return { name: name, value: first.values[i] }; }),
       }];
       return base;
