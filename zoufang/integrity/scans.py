@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from zoufang import clock
-from zoufang.core import request_keys
+from zoufang.core import locks, request_keys
 from zoufang.core.progress import Progress, report
 from zoufang.integrity import flags
 from zoufang.integrity.models import FlagClearance, FlagScan, ScannedCadre, ScannedFlag
@@ -25,6 +25,18 @@ KEEP_PERIOD_SCANS = dt.timedelta(days=30)
 def _bounds(period: flags.Period) -> dict[str, dt.date | None]:
     first, last = flags.period_bounds(period)
     return {"starts_on": first, "ends_on": last}
+
+
+# A scan being stored and a decision being recorded on the same campaign take turns (`take_turn`): a scan reads the
+# decisions after the last one committed, and a decision moves the flags of every scan committed before it.
+# Without it a decision committed while a scan was being stored moved only the older scans, which the new one
+# replaced with the flag still open.
+LOCK_SPACE = 0x1F1A
+
+
+def take_turn(campaign_id: int) -> None:
+    """Inside the transaction that stores a scan or records a decision, before it reads or writes either."""
+    locks.hold(LOCK_SPACE, campaign_id)
 
 
 def newest(campaign: Any, period: flags.Period) -> FlagScan | None:
@@ -46,6 +58,7 @@ def _compute(campaign: Any, period: flags.Period, by: Any, key: uuid.UUID | None
     cadres = flags.by_cadre(campaign, period)  # worst first: stored in this order, the row id breaks ties
     report(progress, 1, 3)
     with transaction.atomic():
+        take_turn(campaign.pk)
         # The decisions as they stand now, not as the (long) computation read them.
         decided = {c.key: c for c in FlagClearance.objects.filter(campaign=campaign)}
         scan = FlagScan.objects.create(campaign=campaign, computed_at=timezone.now(), requested_by=by,

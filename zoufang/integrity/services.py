@@ -78,6 +78,7 @@ def decide(user: Any, campaign: Campaign, key: str, reason: str, period: flags.P
     first = Visit.objects.filter(pk__in=flag.visit_ids[:1]).values_list("visited_at", flat=True).first()
     try:
         with transaction.atomic():
+            scans.take_turn(campaign.pk)
             decision = FlagClearance.objects.create(
                 campaign=campaign, key=key, kind=flag.kind, cadre_id=flag.row.cadre_id, reason=reason, cleared_by=user,
                 outcome=outcome, visit_ids=flag.visit_ids, visited_on=clock.local(first).date() if first else None,
@@ -109,6 +110,7 @@ def revise(user: Any, campaign: Campaign, key: str, outcome: str, reason: str, e
     theirs."""
     reason = _checked_reason(user, campaign, outcome, reason)
     with transaction.atomic():
+        scans.take_turn(campaign.pk)
         decision = FlagClearance.objects.select_for_update().filter(campaign=campaign, key=key).first()
         if decision is None:
             raise ClearRefused(_("这条提示还没有核实结论"))

@@ -37,6 +37,7 @@ from django.db.models.functions import TruncWeek
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from zoufang import clock
+from zoufang.core import locks
 from zoufang.core.bulk import add_to_rows, write_rows
 from zoufang.oversight.models import CoverageTally, VisitedTarget, WeeklyTally
 from zoufang.planning.models import Assignment
@@ -114,11 +115,7 @@ def paused() -> Iterator[None]:
 
 
 def _lock(campaign_id: int, *, exclusive: bool) -> None:
-    if connection.vendor != "postgresql":
-        return  # SQLite: one writer at a time already
-    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {function}(%s, %s)", [LOCK_CLASS, campaign_id])
+    locks.hold(LOCK_CLASS, campaign_id, shared=not exclusive)  # SQLite: one writer at a time already
 
 
 def nodes(kind: str, path: str, unit: int, cadre: int | None) -> list[Key]:

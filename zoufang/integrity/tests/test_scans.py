@@ -3,10 +3,13 @@ constant number of queries, and never compute it in the request; the job compute
 moves the stored flag in its own transaction, and the worker's periodic work recomputes a running campaign daily."""
 
 import datetime as dt
+import threading
+import time
 import uuid
 from typing import Any
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from zoufang.integrity import scans, services, views
@@ -163,3 +166,68 @@ def test_a_period_without_a_scan_says_so_and_offers_to_compute_it(login, visitin
     scan = scans.newest(visiting.campaign, (dt.date(2017, 5, 1), dt.date(2017, 5, 31)))
     assert scan is not None
     assert scan.listed == 1
+
+
+def _waits_on_a_lock(timeout: float = 60) -> None:
+    """Until another session of this database waits for an advisory lock (the thread started got to it)."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                           "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the other session never waited for its turn")
+
+
+def _in_thread(call: Any) -> tuple[Any, list[Any]]:
+    done: list[Any] = []
+
+    def run() -> None:
+        try:
+            done.append(call())
+        except BaseException as error:  # noqa: BLE001 - handed to the test
+            done.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, done
+
+
+def _stored_outcome(campaign: Any, key: str) -> str:
+    scan = FlagScan.objects.filter(campaign=campaign).latest("computed_at")
+    return ScannedFlag.objects.get(scan=scan, key=key).outcome
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's writers already take turns (IMMEDIATE)")
+@pytest.mark.django_db(transaction=True)
+def test_a_decision_recorded_while_a_scan_is_stored_is_in_that_scan(visiting, desk_entry):
+    """The decision commits while a scan waits to store: the scan reads it, rather than storing the flag open."""
+    office, campaign, key = visiting.users["office"], visiting.campaign, f"late_bulk:{desk_entry[0].pk}"
+    scans.compute_scan(campaign)
+    with transaction.atomic():
+        decision = services.decide(office, campaign, key, "电话核实属实", outcome="cleared")  # holds the turn
+        thread, done = _in_thread(lambda: scans.compute_scan(campaign))
+        _waits_on_a_lock()
+    thread.join()
+    assert isinstance(done[0], FlagScan), done
+    assert _stored_outcome(campaign, key) == decision.outcome == "cleared"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's writers already take turns (IMMEDIATE)")
+@pytest.mark.django_db(transaction=True)
+def test_a_decision_recorded_while_a_scan_is_stored_moves_the_new_scan(visiting, desk_entry):
+    """The scan commits while a decision waits: the decision then moves the flag of the scan just stored."""
+    office, campaign, key = visiting.users["office"], visiting.campaign, f"late_bulk:{desk_entry[0].pk}"
+    scans.compute_scan(campaign)
+    with transaction.atomic():
+        stored = scans.compute_scan(campaign)  # holds the turn until this block commits
+        thread, done = _in_thread(lambda: services.decide(office, campaign, key, "入户核实：系补造", outcome="upheld"))
+        _waits_on_a_lock()
+    thread.join()
+    assert getattr(done[0], "outcome", done) == "upheld"
+    assert FlagScan.objects.filter(campaign=campaign).get().pk == stored.pk
+    assert _stored_outcome(campaign, key) == "upheld"
