@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 
 from zoufang.accounts.masking import scrub
 from zoufang.core import limits
+from zoufang.core.paging import Listing
 from zoufang.ratings import figures, grades, services
 from zoufang.ratings.models import SupervisionItem
 from zoufang.registry.api import Page
@@ -132,22 +133,13 @@ def rating_unit(request: HttpRequest, slug: str, unit_id: uuid.UUID) -> dict[str
                           "advice": c.advice} for c in entry.comments]}
 
 
-class _Items:
-    """The 督查 items in their order, paged by registry.api.Page along (campaign, status, due_on, id)."""
-
-    def __init__(self, reach: services.Reach) -> None:
-        self.queryset = services.supervision_items(reach)
-
-    def present(self, page: list[SupervisionItem]) -> list[dict[str, Any]]:
-        return [_item(item) for item in page]
-
-
 @router.get("/{slug}/items", response=list[ItemOut],
             summary="督查事项（部门被评为“差”时生成），督查中的在前，分页：每页 page_size 条（最多 200），"
                     "after=上一页的 next 读下一页")
 @paginate(Page)
 def supervision_items(request: HttpRequest, slug: str) -> Any:
-    return _Items(services.reach_for(request.user, slug))
+    # In their order along (campaign, status, due_on, id).
+    return Listing(services.supervision_items(services.reach_for(request.user, slug)), _item)
 
 
 def _write(request: HttpRequest, slug: str, item_id: uuid.UUID, do: Any) -> Any:
