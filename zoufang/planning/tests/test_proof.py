@@ -64,3 +64,34 @@ def test_a_hand_reassignment_marks_the_stored_proof_stale(client, town):
     assert "计算之后分配或登记库又有变动" in text
     proof.compute(town.campaign)
     assert not PlanProof.objects.get(campaign=town.campaign).stale
+
+
+def test_an_import_marks_the_stored_proof_of_its_campaign_stale_and_a_refused_one_does_not(town):
+    from zoufang.registry.imports.runner import run_import
+    from zoufang.registry.tests.test_import_support import csv_file
+
+    proof.compute(town.campaign)
+    rows = [["上级区划", "名称", "层级", "区划代码"], ["锦溪镇", "新建社区", "社区", "320583106099"]]
+    refused = run_import("regions", csv_file([rows[0], ["无此镇", "新建社区", "社区", "320583106099"]]),
+                         filename="r.csv", campaign=town.campaign)
+    assert not refused.ok
+    assert not PlanProof.objects.get(campaign=town.campaign).stale
+    assert run_import("regions", csv_file(rows), filename="r.csv", campaign=town.campaign).ok
+    assert PlanProof.objects.get(campaign=town.campaign).stale
+
+
+def test_an_assignment_changed_or_deleted_in_the_admin_marks_the_stored_proof_stale(town, rf):
+    from django.contrib import admin
+
+    model_admin = admin.site._registry[Assignment]
+    request = rf.post("/admin/planning/assignment/")
+    request.user = town.users["office"]
+    assignment = Assignment.objects.create(campaign=town.campaign, target=town.enterprise, unit=town.police)
+    proof.compute(town.campaign)
+    assignment.pinned = True
+    model_admin.save_model(request, assignment, None, True)
+    assert PlanProof.objects.get(campaign=town.campaign).stale
+    proof.compute(town.campaign)
+    model_admin.delete_queryset(request, Assignment.objects.filter(pk=assignment.pk))
+    assert PlanProof.objects.get(campaign=town.campaign).stale
+    assert not Assignment.objects.filter(pk=assignment.pk).exists()
