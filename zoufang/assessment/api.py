@@ -8,13 +8,16 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.pagination import paginate
 
 from zoufang.assessment import presenters, services
 from zoufang.assessment.models import Assessment, Score
 from zoufang.assessment.scoring import LEVELS
 from zoufang.core import limits
+from zoufang.core.paging import Listing
 from zoufang.jobs import services as jobs
 from zoufang.jobs.api import JobQueuedOut, queued
+from zoufang.registry.api import Page
 
 router = Router(tags=["考核"])
 
@@ -114,10 +117,11 @@ def _act(action: Any) -> Any:
         raise HttpError(400, str(exc)) from None
 
 
-@router.get("/{slug}", response=list[AssessmentOut], summary="历次考核（各版本，新者在前）")
-def list_assessments(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
-    campaign = services.campaign_for(request.user, slug)
-    return [_assessment(a) for a in campaign.assessments.all()]
+@router.get("/{slug}", response=list[AssessmentOut],
+            summary="历次考核（各版本，新者在前），分页：每页 page_size 条（最多 200），after=上一页的 next 读下一页")
+@paginate(Page)
+def list_assessments(request: HttpRequest, slug: str) -> Any:
+    return Listing(services.listed(services.campaign_for(request.user, slug)), _assessment)
 
 
 @router.post("/{slug}/runs", response={202: JobQueuedOut},

@@ -52,6 +52,13 @@ def campaign_for(user: Any, slug: str) -> Campaign:
     return campaign
 
 
+def listed(campaign: Campaign) -> QuerySet[Assessment]:
+    """The campaign's assessments newest period first, in a keyset order (the page's and the API's): along the
+    (campaign, starts_on, ends_on, number) unique constraint, the id last."""
+    return (Assessment.objects.filter(campaign=campaign).select_related("created_by", "frozen_by")
+            .order_by("-starts_on", "-ends_on", "-number", "-id"))
+
+
 def by_public_id(rows: QuerySet[Any], public_id: Any) -> Any:
     """The row of `rows` with this public id; Http404 when there is none (a malformed id is a missing one)."""
     try:

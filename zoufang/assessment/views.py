@@ -18,8 +18,11 @@ from zoufang.accounts import scope
 from zoufang.assessment import links, presenters, services
 from zoufang.assessment.models import Assessment, Score
 from zoufang.assessment.scoring import LEVELS, level_name
+from zoufang.core import paging
 from zoufang.jobs.views import start as start_job
 from zoufang.web.dashboard import sees_campaign_stats
+
+ASSESSMENTS_PAGE_SIZE = 20  # 历次考核, a page at a time (newest period first)
 
 
 class RunForm(forms.Form):
@@ -60,7 +63,8 @@ def campaign(request: HttpRequest, slug: str) -> HttpResponse:
     form = RunForm(initial={"starts_on": starts_on, "ends_on": ends_on,
                             "title": _("%(year)s年度考核") % {"year": ends_on.year}, "key": uuid.uuid4()})
     return render(request, "assessment/campaign.html", {
-        "campaign": found, "assessments": found.assessments.select_related("created_by", "frozen_by"),
+        "campaign": found, "assessments": paging.shown_page(services.listed(found), request.GET.get("after"),
+                                                            ASSESSMENTS_PAGE_SIZE),
         "may_manage": services.may_manage(request.user, found), "form": form,
         "indicators": services.indicators(found), "here": "assessment",
     })

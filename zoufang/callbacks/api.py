@@ -3,6 +3,7 @@ and figures as the pages (callbacks.access, callbacks.results, callbacks.finding
 
 import datetime as dt
 import uuid
+from functools import partial
 from typing import Any
 
 from django.db.models import Count
@@ -16,6 +17,7 @@ from zoufang.callbacks.models import CallbackBatch, CallbackSample
 from zoufang.callbacks.sampling import Period
 from zoufang.core import limits
 from zoufang.core.apierrors import ApiErrorOut
+from zoufang.core.paging import Listing
 from zoufang.registry.api import Page
 
 router = Router(tags=["回访抽查"])
@@ -95,22 +97,13 @@ def _batch(batch: CallbackBatch) -> dict[str, Any]:
             "sampled": batch.sampled, "settled": batch.settled}  # type: ignore[attr-defined]
 
 
-class _Batches:
-    """The visible batches, newest first, paged by registry.api.Page along the (created_at, id) index."""
-
-    def __init__(self, user: Any) -> None:
-        self.queryset = results.counted(access.visible_batches(user)).order_by("-created_at", "-id")
-
-    def present(self, page: list[CallbackBatch]) -> list[dict[str, Any]]:
-        return [_batch(b) for b in page]
-
-
 @router.get("/batches", response=list[BatchOut],
             summary="可见的回访抽查批次（走访办：本区域活动的全部批次；第三方：本单位的批次），最新的在前，分页："
                     "每页 page_size 条（最多 200），after=上一页的 next 读下一页")
 @paginate(Page)
 def list_batches(request: HttpRequest) -> Any:
-    return _Batches(request.user)
+    # Newest first along the (created_at, id) index.
+    return Listing(results.counted(access.visible_batches(request.user)).order_by("-created_at", "-id"), _batch)
 
 
 @router.get("/batches/{batch_id}", response=ResultsOut, summary="一批回访抽查的进度和结果：按单位、村（社区）、走访干部（走访办）")
@@ -122,29 +115,24 @@ def batch_results(request: HttpRequest, batch_id: uuid.UUID) -> dict[str, Any]:
     return {"batch": _batch(batch), "tables": [results.as_dict(table) for table in results.tables(batch)]}
 
 
-class _Samples:
-    """A batch's samples in their order, paged along the (batch, position) index; names masked per role."""
-
-    def __init__(self, user: Any, batch: CallbackBatch) -> None:
-        self.queryset = (results.listed_samples(batch).annotate(attempt_count=Count("attempts"))
-                         .order_by("position", "id"))
-        self.masker = Masker(user)
-
-    def present(self, page: list[CallbackSample]) -> list[dict[str, Any]]:
-        return [{
-            "id": s.public_id, "position": s.position, "reason": s.reason,
-            "target": self.masker.show(Kind.NAME, s.visit.target.name, s.visit.target, full=False),
-            "region": s.visit.target.region.name, "cadre": s.visit.cadre.name, "unit": s.visit.cadre.unit.name,
-            "visited_at": s.visit.visited_at, "mode": s.visit.mode, "outcome": s.outcome,
-            "verification": s.verification, "attempts": s.attempt_count,  # type: ignore[attr-defined]
-        } for s in page]
+def _sample(masker: Masker, s: CallbackSample) -> dict[str, Any]:
+    return {
+        "id": s.public_id, "position": s.position, "reason": s.reason,
+        "target": masker.show(Kind.NAME, s.visit.target.name, s.visit.target, full=False),
+        "region": s.visit.target.region.name, "cadre": s.visit.cadre.name, "unit": s.visit.cadre.unit.name,
+        "visited_at": s.visit.visited_at, "mode": s.visit.mode, "outcome": s.outcome,
+        "verification": s.verification, "attempts": s.attempt_count,  # type: ignore[attr-defined]
+    }
 
 
 @router.get("/batches/{batch_id}/samples", response=list[SampleOut],
             summary="抽查名单（走访对象姓名脱敏），按序号分页：每页 page_size 条（最多 200），after=上一页的 next 读下一页")
 @paginate(Page)
 def list_samples(request: HttpRequest, batch_id: uuid.UUID) -> Any:
-    return _Samples(request.user, access.get_batch(request.user, batch_id))
+    # In their order along the (batch, position) index; names masked per role.
+    batch = access.get_batch(request.user, batch_id)
+    samples = results.listed_samples(batch).annotate(attempt_count=Count("attempts")).order_by("position", "id")
+    return Listing(samples, partial(_sample, Masker(request.user)))
 
 
 @router.get("/upheld", response={200: list[UpheldOut], 404: ApiErrorOut},

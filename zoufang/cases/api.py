@@ -25,6 +25,7 @@ from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter
 from zoufang.cases.transition import CaseError, InvalidInput, NotAllowed, StaleVersion, VersionRequired
 from zoufang.core import limits
+from zoufang.core.paging import Listing
 from zoufang.registry.api import Page
 from zoufang.registry.models import Cadre, Unit
 
@@ -193,21 +194,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
         cases = cases.filter(overdue_since__isnull=False)
     if filters.q:
         cases = cases.filter(Q(description__icontains=filters.q))
-    return Presented(cases.order_by("-raised_at", "id"), CasePresenter(request.user))
-
-
-class Presented:
-    """A queryset the paginator slices; only the page's cases go through the presenter."""
-
-    def __init__(self, cases: Any, presenter: CasePresenter) -> None:
-        self.cases, self.presenter = cases, presenter
-
-    @property
-    def queryset(self) -> Any:
-        return self.cases
-
-    def present(self, page: list[Case]) -> list[dict[str, Any]]:
-        return [self.presenter.as_dict(c) for c in page]
+    return Listing(cases.order_by("-raised_at", "id"), CasePresenter(request.user).as_dict)
 
 
 class ReceiveIn(Schema):
@@ -264,25 +251,16 @@ class UpperCaseOut(CaseOut):
     upper_answer: str = Field(..., description="上一级活动办最后的办理意见")
 
 
-class UpperQueue:
-    """The city office's queue, sliced by the paginator; each page's cases presented with the town's sign-off."""
+def _upper_rows(user: Any, page: list[Case]) -> list[dict[str, Any]]:
+    """A page of the city office's queue, each case presented with the town's sign-off."""
+    from zoufang.cases import upper
 
-    def __init__(self, request: HttpRequest, done: bool) -> None:
-        from zoufang.cases import upper
-
-        self.user, self.cases, self.upper = request.user, upper.queue(request.user, done=done), upper
-
-    @property
-    def queryset(self) -> Any:
-        return self.cases
-
-    def present(self, page: list[Case]) -> list[dict[str, Any]]:
-        presenter = CasePresenter(self.user)
-        return [
-            {**presenter.as_dict(row.case), "town": row.town, "escalation_reason": row.reason,
-             "signed_at": row.signed_at, "signed_note": row.signed_note, "upper_answer": row.answer}
-            for row in self.upper.rows(page, self.user)
-        ]
+    presenter = CasePresenter(user)
+    return [
+        {**presenter.as_dict(row.case), "town": row.town, "escalation_reason": row.reason,
+         "signed_at": row.signed_at, "signed_note": row.signed_note, "upper_answer": row.answer}
+        for row in upper.rows(page, user)
+    ]
 
 
 @router.get("/upper-office", response=list[UpperCaseOut],
@@ -290,7 +268,10 @@ class UpperQueue:
 @paginate(Page)
 def upper_office_queue(request: HttpRequest, filters: Query[UpperQueueFilter]) -> Any:
     # Anyone but a city office has an empty queue (access.upper_queue holds only its towns' signed cases).
-    return UpperQueue(request, done=filters.state == "done")
+    from zoufang.cases import upper
+
+    return Listing(upper.queue(request.user, done=filters.state == "done"),
+                   page=lambda page: _upper_rows(request.user, page))
 
 
 @router.get("/{case_id}", response=CaseDetailOut, summary="问题详情与办理记录")

@@ -6,6 +6,7 @@ every visible row. Where a total is shown it is counted only up to COUNT_CAP row
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import reduce
@@ -177,3 +178,18 @@ def shown_page(queryset: QuerySet[Any], cursor: str | None, size: int) -> Keyset
         return keyset_page(queryset, cursor or None, size)
     except BadCursor:
         return keyset_page(queryset, None, size)
+
+
+class Listing:
+    """A list the API's Page slices (registry.api.Page): the queryset in its keyset order, and how the page's rows
+    are presented — one at a time (`row`), or a whole page at once (`page`: for what a page looks up in one query).
+    Only the page's rows are presented, never the whole list."""
+
+    def __init__(self, queryset: QuerySet[Any], row: Callable[[Any], Any] | None = None,
+                 page: Callable[[list[Any]], list[Any]] | None = None) -> None:
+        self.queryset, self.row, self.page = queryset, row, page
+
+    def present(self, rows: list[Any]) -> list[Any]:
+        if self.page is not None:
+            return self.page(rows)
+        return [self.row(item) for item in rows] if self.row is not None else rows

@@ -17,6 +17,7 @@ from ninja.pagination import paginate
 
 from zoufang import clock
 from zoufang.core import limits
+from zoufang.core.paging import Listing
 from zoufang.documents import access, services
 from zoufang.documents.charts import ChartFontMissing
 from zoufang.documents.models import Document
@@ -92,17 +93,6 @@ def _act(action: Any) -> Any:
         raise HttpError(400, str(problem)) from None
 
 
-class _Listed:
-    """The campaign's documents, drafts first (when asked for), then the issued ones newest first, paged by
-    registry.api.Page along the (campaign, status, issued_at, id) index."""
-
-    def __init__(self, documents: Any) -> None:
-        self.queryset = documents.order_by("status", "-issued_at", "-id")
-
-    def present(self, page: list[Document]) -> list[dict[str, Any]]:
-        return [_out(d) for d in page]
-
-
 @router.get("/{slug}", response=list[DocumentOut],
             summary="走访活动的公文简报：已印发的（新者在前）；drafts=true 时走访办另见草稿（排在前面）。分页：每页 "
                     "page_size 条（最多 200），after=上一页的 next 读下一页")
@@ -112,7 +102,8 @@ def list_documents(request: HttpRequest, slug: str, query: Query[ListQuery]) -> 
     documents = Document.objects.filter(campaign=campaign).defer("content")
     if not (query.drafts and access.may_write(request.user, campaign)):
         documents = documents.filter(status=Document.Status.ISSUED)
-    return _Listed(documents)
+    # Drafts first (when asked for), then the issued ones newest first, along (campaign, status, issued_at, id).
+    return Listing(documents.order_by("status", "-issued_at", "-id"), _out)
 
 
 @router.post("/{slug}/drafts", response={202: JobQueuedOut},

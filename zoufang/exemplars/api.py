@@ -16,6 +16,7 @@ from pydantic import WithJsonSchema
 from zoufang.accounts.masking import Masker
 from zoufang.cases.access import get_visible_case
 from zoufang.core import limits
+from zoufang.core.paging import Listing
 from zoufang.exemplars import access, presenters, services
 from zoufang.exemplars.models import TEXT_MAX, TITLE_MAX, Exemplar
 from zoufang.registry.api import Page
@@ -149,17 +150,6 @@ def nominate(request: HttpRequest, response: HttpResponse, body: NominateIn) -> 
     return Status(201 if created else 200, _out(request.user, exemplar))
 
 
-class _Listed:
-    """The page's 典型, newest published first, paged by registry.api.Page along (campaign, status, published_at)."""
-
-    def __init__(self, user: Any, rows: Any) -> None:
-        self.user, self.masker = user, Masker(user)
-        self.queryset = rows.select_related(*RELATED).order_by("-published_at", "-id")
-
-    def present(self, page: list[Exemplar]) -> list[dict[str, Any]]:
-        return [_out(self.user, e, self.masker) for e in page]
-
-
 @router.get("/{slug}", response=list[ExemplarOut],
             summary="走访活动的典型（默认已发布的；审核人和走访办可看待审核的），分页：每页 page_size 条（最多 200），"
                     "after=上一页的 next 读下一页")
@@ -169,7 +159,10 @@ def list_exemplars(request: HttpRequest, slug: str, filters: Query[ListFilter]) 
     rows = access.visible(request.user, campaign).filter(status=filters.status or Exemplar.Status.PUBLISHED)
     if filters.kind:
         rows = rows.filter(kind=filters.kind)
-    return _Listed(request.user, rows)
+    # Newest published first, along (campaign, status, published_at, id).
+    masker = Masker(request.user)
+    return Listing(rows.select_related(*RELATED).order_by("-published_at", "-id"),
+                   lambda e: _out(request.user, e, masker))
 
 
 @router.get("/{slug}/{exemplar_id}", response=ExemplarOut, summary="一个典型")

@@ -152,17 +152,11 @@ class FindingsQuery(Schema):
     outcome: Literal["upheld", "cleared"] | None = None
 
 
-class _Findings:
-    """The office's decisions, latest first, paged by registry.api.Page along (campaign, modified_at, id); the
-    public ids of the page's visits in one query."""
-
-    def __init__(self, found: Any) -> None:
-        self.queryset = found.order_by("-modified_at", "-id")
-
-    def present(self, decisions: list[FlagClearance]) -> list[dict[str, Any]]:
-        wanted = {pk for d in decisions for pk in d.visit_ids}
-        public = dict(Visit.objects.filter(pk__in=wanted).values_list("pk", "public_id")) if wanted else {}
-        return [_finding(d, public, recorded=True) for d in decisions]
+def _findings(decisions: list[FlagClearance]) -> list[dict[str, Any]]:
+    """A page of decisions, with the public ids of their visits in one query."""
+    wanted = {pk for d in decisions for pk in d.visit_ids}
+    public = dict(Visit.objects.filter(pk__in=wanted).values_list("pk", "public_id")) if wanted else {}
+    return [_finding(d, public, recorded=True) for d in decisions]
 
 
 @router.get("/{slug}/findings", response=list[FindingOut],
@@ -174,7 +168,8 @@ def finding_list(request: HttpRequest, slug: str, query: Query[FindingsQuery]) -
     found = FlagClearance.objects.filter(campaign=campaign).select_related("cleared_by", "cadre")
     if query.outcome:
         found = found.filter(outcome=query.outcome)
-    return _Findings(found)
+    # Latest first, along (campaign, modified_at, id).
+    return paging.Listing(found.order_by("-modified_at", "-id"), page=_findings)
 
 
 def _finding(decision: FlagClearance, public: dict[int, Any], *, recorded: bool) -> dict[str, Any]:

@@ -137,19 +137,43 @@ def apply_decision(decision: FlagClearance) -> int:
 
 
 def refresh_due(now: dt.datetime | None = None) -> int:
-    """The periodic work's part: the whole-campaign scan of every campaign running today, when it is missing or a
-    day old. Returns how many scans it computed."""
+    """The periodic work's part: queue one job per campaign running today whose whole-campaign scan is missing or a
+    day old (jobs.tasks.refresh_scan), so a city's campaigns are scanned side by side by the workers, not one after
+    the other inside the periodic job. A campaign whose scan is already queued or running (that job, or one a user
+    asked for) gets no second one. Returns how many jobs it queued."""
     from zoufang.campaigns.models import Campaign
+    from zoufang.jobs import tasks
+    from zoufang.jobs.models import Download
+    from zoufang.jobs.services import ACTIVE
 
     now = now or timezone.now()
     today = clock.today()
-    computed = 0
+    asked = set(Download.objects.filter(kind="integrity_scan", status__in=ACTIVE, params__from="", params__to="")
+                .values_list("campaign_id", flat=True))
+    queued = 0
     for campaign in Campaign.objects.filter(starts_on__lte=today, ends_on__gte=today).order_by("pk"):
+        if campaign.pk in asked:
+            continue
         current = newest(campaign, None)
         if current is None or current.computed_at <= now - REFRESH_AFTER:
-            compute_scan(campaign, None)
-            computed += 1
-    return computed
+            seen = current.pk if current else None
+            queued += tasks.enqueue_once(tasks.scan_key(campaign.pk), tasks.refresh_scan, campaign.pk, seen)
+    return queued
+
+
+def refresh_campaign(campaign_id: int, seen: int | None, progress: Progress | None = None) -> str:
+    """The refresh_scan job's body: the campaign's whole-campaign scan, unless a newer one than the scan found due
+    (`seen`, None for none) was stored meanwhile."""
+    from zoufang.campaigns.models import Campaign
+
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None:
+        return "missing"
+    current = newest(campaign, None)
+    if (current.pk if current else None) != seen:
+        return "fresh"
+    scan = compute_scan(campaign, None, progress=progress)
+    return f"computed: {scan.listed} listed of {scan.cadres}"
 
 
 def prune(now: dt.datetime | None = None) -> int:

@@ -443,6 +443,42 @@ PLAN_MOVES_SHOWN = 100  # the report keeps the first moves, as the page listed t
 register(Kind("plan_run", _plan_run_resolve, _plan_run_build, report_template="planning/_run_report.html"))
 
 
+def _plan_check_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    campaign = _managed_campaign(user, params)
+    return Resolved({"campaign": campaign.slug, "fmt": "json"}, f"{campaign.name}分配核验",
+                    f"{campaign.name}分配核验.json", campaign=campaign, region=campaign.scope, obj=campaign)
+
+
+def _plan_check_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    """Proves the campaign's plan (planning/check.py, campaign-wide) and stores the result for the plan page and
+    the API (planning/proof.py); the job's report says what it found."""
+    import json
+
+    from django.utils import timezone
+
+    from zoufang.planning import proof
+
+    stored = proof.compute(resolved.campaign, progress)
+    out.write(json.dumps({"campaign": resolved.campaign.slug, "clean": stored.proven,
+                          "problems": stored.problem_count,
+                          "computed_at": timezone.localtime(stored.computed_at).isoformat()},
+                         ensure_ascii=False).encode())
+    return f"分配核验：{resolved.campaign.slug}，{'通过' if stored.proven else f'{stored.problem_count} 处问题'}"
+
+
+def _plan_check_made(params: dict[str, Any]) -> Made | None:
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    slug = str(params.get("campaign"))
+    return Made(_("查看分配核验"), reverse("planning:overview") + f"?campaign={slug}",
+                reverse("api:plan_check", kwargs={"slug": slug}))
+
+
+register(Kind("plan_check", _plan_check_resolve, _plan_check_build, report_template="planning/_check_report.html",
+              made=_plan_check_made))
+
+
 from zoufang.assessment import jobs as _assessment  # noqa: E402,F401 - the apps' own kinds register themselves
 from zoufang.callbacks import jobs as _callbacks  # noqa: E402,F401
 from zoufang.documents import jobs as _documents  # noqa: E402,F401

@@ -68,3 +68,17 @@ class Periodic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Claim(models.Model):
+    """A background computation queued or running under a key (such as one campaign's integrity scan), so the
+    periodic work never queues a second one beside it. The task heartbeats it while it works and deletes it when
+    it ends; one whose heartbeat is older than ZOUFANG_JOBS_STALE_MINUTES was lost (a killed worker) and is taken
+    over by the next request."""
+
+    key = models.CharField(max_length=100, unique=True)
+    queued_at = models.DateTimeField()
+    heartbeat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.key

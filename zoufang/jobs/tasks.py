@@ -16,7 +16,7 @@ except ImportError:
     from django_tasks import task
 
 from zoufang.jobs import services
-from zoufang.jobs.models import Periodic
+from zoufang.jobs.models import Claim, Periodic
 
 PERIODIC = "periodic"
 
@@ -38,6 +38,47 @@ def periodic_work() -> dict[str, object]:
                            "late_drafts": report.late_drafts, "reminders": report.reminders},
             "downloads": services.sweep(), "task_results_pruned": _prune_task_results(),
             "integrity_scans": refresh_due(), "integrity_scans_pruned": prune()}
+
+
+def enqueue_once(key: str, work: object, *args: object) -> bool:
+    """Enqueue the task `work(*args)` unless one under `key` is already queued or running (its Claim fresh);
+    True when it was queued. The claim is committed before the task is enqueued, so a second caller sees it."""
+    now = timezone.now()
+    with transaction.atomic():
+        claim, created = Claim.objects.select_for_update().get_or_create(
+            key=key, defaults={"queued_at": now, "heartbeat_at": now})
+        if not created:
+            if claim.heartbeat_at >= services.stale_before():
+                return False
+            claim.queued_at = claim.heartbeat_at = now  # its worker was lost: taken over
+            claim.save(update_fields=["queued_at", "heartbeat_at"])
+    work.enqueue(*args)  # type: ignore[attr-defined]
+    return True
+
+
+def claimed(key: str) -> bool:
+    """Whether a task under `key` is queued or running."""
+    return Claim.objects.filter(key=key, heartbeat_at__gte=services.stale_before()).exists()
+
+
+def scan_key(campaign_id: int) -> str:
+    return f"integrity_scan:{campaign_id}"
+
+
+@task()
+def refresh_scan(campaign_id: int, seen: int | None = None) -> str:
+    """One campaign's whole-campaign integrity scan, queued by the periodic work (integrity.scans.refresh_due)."""
+    from zoufang.integrity.scans import refresh_campaign
+
+    key = scan_key(campaign_id)
+
+    def beat(done: int, total: int) -> None:
+        Claim.objects.filter(key=key).update(heartbeat_at=timezone.now())
+
+    try:
+        return refresh_campaign(campaign_id, seen, progress=beat)
+    finally:
+        Claim.objects.filter(key=key).delete()
 
 
 def _prune_task_results() -> bool:

@@ -132,3 +132,40 @@ class Quota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cadre or self.unit} {self.region or ''} {self.target_kind} {self.count}"
+
+
+class PlanProof(models.Model):
+    """The campaign's stored plan proof (planning/check.py): a campaign-wide computation, so the plan page and the
+    API read it from here rather than compute it on every view. Written by the planner when it applies a plan and
+    by the plan_check job (重新计算); the plan's other writers (a hand reassignment, an import of targets) mark it
+    stale, and the page says so."""
+
+    campaign = models.OneToOneField("campaigns.Campaign", on_delete=models.CASCADE, related_name="plan_proof",
+                                    verbose_name=_("走访活动"))
+    computed_at = models.DateTimeField(_("计算时间"))
+    result = models.JSONField(default=dict)  # check_plan's answer, as the API gives it
+    proven = models.BooleanField(_("已核验"), default=False)  # 不重不漏: no problem found
+    problem_count = models.PositiveIntegerField(default=0)
+    stale = models.BooleanField(_("已过时"), default=False)
+
+    class Meta:
+        verbose_name = _("分配核验")
+        verbose_name_plural = _("分配核验")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class PlanProblem(models.Model):
+    """One sentence of what keeps the stored plan from proving 不重不漏, in check.failures' order; the page and the
+    API read them a page at a time along (proof, position)."""
+
+    proof = models.ForeignKey(PlanProof, on_delete=models.CASCADE, related_name="problems")
+    position = models.PositiveIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["proof", "position"], name="plan_problem_position")]
+
+    def __str__(self) -> str:
+        return self.text

@@ -17,6 +17,7 @@ from zoufang.core.bulk import BATCH, write_rows
 from zoufang.core.progress import Progress
 from zoufang.core.progress import report as report_progress
 from zoufang.oversight import counters
+from zoufang.planning import proof
 from zoufang.planning.check import check_plan, failures, member_mismatch_text
 from zoufang.planning.models import Assignment, FixedQuota, Quota
 from zoufang.planning.quotas import CONCENTRATION, QuotaPlan, class_label, plan_quotas
@@ -126,6 +127,7 @@ def run_plan(campaign: Campaign, *, by: Any = None, dry_run: bool = False,
         report.notes.extend(member_mismatch_text(row) for row in report.member_mismatches)
         report.applied = not dry_run and not report.failures
         if report.applied:
+            proof.store(campaign, result)  # the proof of the plan just written: the page reads it
             audit.record(by, AuditEvent.Action.UPDATE, campaign, summary=_("重新分配：保留%(kept)d，新增%(added)d，调整%(moved)d，释放%(released)d")
                          % {"kept": report.kept, "added": report.added, "moved": report.moved,
                             "released": report.released},
@@ -307,6 +309,7 @@ def reassign(assignment: Assignment, cadre_id: int, *, by: Any) -> Assignment:
         locked.save(update_fields=["cadre", "unit", "pinned", "modified_at"])
         audit.record(by, AuditEvent.Action.UPDATE, locked, summary="人工调整走访人", changes=audit.diff(
             before, {"cadre": cadre.pk, "unit": cadre.unit_id, "pinned": True}))
+        proof.mark_stale(Campaign.objects.filter(pk=locked.campaign_id))  # the counts per visitor moved
     return locked
 
 

@@ -15,7 +15,7 @@ from zoufang.accounts import scope
 from zoufang.campaigns.models import Campaign
 from zoufang.core import paging
 from zoufang.jobs import views as jobs_views
-from zoufang.planning.check import check_plan, is_clean
+from zoufang.planning import proof
 from zoufang.planning.models import Assignment, Quota
 from zoufang.planning.services import set_pinned
 from zoufang.regions.models import Region
@@ -23,6 +23,7 @@ from zoufang.registry.models import Cadre, Target, Unit
 
 GROUPS = [("upper", "上级单位"), ("town_leadership", "镇领导"), ("town_department", "镇部门"),
           ("village_committee", "村、社区干部")]
+PROBLEMS_PAGE_SIZE = 20  # the stored proof's problems, a page at a time
 
 
 def _office_campaign(request: HttpRequest, slug: str | None = None) -> Campaign:
@@ -68,14 +69,26 @@ def plan_overview(request: HttpRequest) -> HttpResponse:
         rows.append({"village": village, "town": village.pk == campaign.scope_id, "total": sum(counts.values()),
                      "parts": [(key, label, counts.get(key, 0), round(100 * counts.get(key, 0) / total, 1))
                                for key, label in GROUPS]})
-    result = check_plan(campaign)
+    # The proof is stored (planning/proof.py): computed when a plan is written or by 重新计算, never here.
+    stored = proof.stored(campaign)
+    result = stored.result if stored else {}
+    after = request.GET.get("after")
+    problems = paging.shown_page(proof.problems(stored), after, PROBLEMS_PAGE_SIZE) if stored else None
     unit_rows = sorted(units.values(), key=lambda u: ([k for k, _ in GROUPS].index(u["group"]), u["name"]))
     return render(request, "planning/overview.html", {
         "here": "plan", "campaign": campaign, "campaigns": list(scope.managed_campaigns(request.user)), "rows": rows, "groups": GROUPS, "units": unit_rows,
-        "check": result, "clean": is_clean(result),
+        "proof": stored, "check": result, "problems": problems,
         "kinds": [(k, Target.Kind(k).label, result["targets"][k], result["unassigned"][k], result["duplicated"][k])
-                  for k in result["targets"]],
+                  for k in result.get("targets", {})],
     })
+
+
+@login_required
+@require_POST
+def plan_check(request: HttpRequest) -> HttpResponse:
+    """重新计算 the stored proof in the background (the plan_check job); its page links back here."""
+    campaign = _office_campaign(request)
+    return jobs_views.start(request, "plan_check", {"campaign": campaign.slug})
 
 
 @login_required

@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 
 from zoufang.accounts.masking import scrub
 from zoufang.core import limits
+from zoufang.core.paging import Listing
 from zoufang.ratings import figures, grades, services
 from zoufang.ratings.models import SupervisionItem
 from zoufang.registry.api import Page
@@ -112,12 +113,18 @@ def _item(item: SupervisionItem) -> dict[str, Any]:
 
 
 @router.get("/{slug}/units", response=list[UnitRatingsOut],
-            summary="各部门的企业评价（好、较好、一般、差的次数、好评率、得分），得分低的在前。走访办、领导、考核管理组和"
-                    "上级活动办看全部部门，承办部门只看本单位")
-def rating_units(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
+            summary="各部门的企业评价（好、较好、一般、差的次数、好评率、得分），按部门顺序分页：每页 page_size 条（最多 "
+                    "200），after=上一页的 next 读下一页；每页只统计本页部门的评价。走访办、领导、考核管理组和上级活动办看"
+                    "全部部门，承办部门只看本单位")
+@paginate(Page)
+def rating_units(request: HttpRequest, slug: str) -> Any:
     reach = services.reach_for(request.user, slug)
-    ratings = figures.campaign_ratings(reach.campaign, reach.unit_ids)
-    return [_unit(entry, ratings.aspects) for entry in ratings.units]
+
+    def present(units: list[Any]) -> list[dict[str, Any]]:
+        aspects, entries = figures.page_ratings(reach.campaign, units)
+        return [_unit(entry, aspects) for entry in entries]
+
+    return Listing(figures.rated_units(reach.campaign, reach.unit_ids), page=present)
 
 
 @router.get("/{slug}/units/{unit_id}", response=UnitDetailOut,
@@ -132,22 +139,13 @@ def rating_unit(request: HttpRequest, slug: str, unit_id: uuid.UUID) -> dict[str
                           "advice": c.advice} for c in entry.comments]}
 
 
-class _Items:
-    """The 督查 items in their order, paged by registry.api.Page along (campaign, status, due_on, id)."""
-
-    def __init__(self, reach: services.Reach) -> None:
-        self.queryset = services.supervision_items(reach)
-
-    def present(self, page: list[SupervisionItem]) -> list[dict[str, Any]]:
-        return [_item(item) for item in page]
-
-
 @router.get("/{slug}/items", response=list[ItemOut],
             summary="督查事项（部门被评为“差”时生成），督查中的在前，分页：每页 page_size 条（最多 200），"
                     "after=上一页的 next 读下一页")
 @paginate(Page)
 def supervision_items(request: HttpRequest, slug: str) -> Any:
-    return _Items(services.reach_for(request.user, slug))
+    # In their order along (campaign, status, due_on, id).
+    return Listing(services.supervision_items(services.reach_for(request.user, slug)), _item)
 
 
 def _write(request: HttpRequest, slug: str, item_id: uuid.UUID, do: Any) -> Any:

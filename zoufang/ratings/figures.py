@@ -9,6 +9,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Exists, OuterRef, QuerySet
+
 from zoufang import clock
 from zoufang.accounts.masking import scrub
 from zoufang.forms.models import FormAnswer, FormVersion
@@ -158,6 +160,28 @@ def _worst(comment: Comment) -> int:
     """Comments with a 差 first, then 一般: the order 镇督查组 reads them in."""
     order = {grades.POOR: 3, grades.AVERAGE: 2, grades.FAIRLY_GOOD: 1}
     return max((order.get(r.grade, 0) for r in comment.ratings if r.four_grades), default=0)
+
+
+def rated_units(campaign: Any, unit_ids: frozenset[int] | None = None) -> QuerySet[Unit]:
+    """The departments rated in the campaign (or those of `unit_ids`), in their keyset order (sort order, name):
+    the units API pages them and reads the figures of a page's units only (page_ratings)."""
+    rated = FormAnswer.objects.filter(visit__campaign=campaign, form__key__in=list(grades.rating_forms(campaign)),
+                                      visit__cadre__unit_id=OuterRef("pk"))
+    units = Unit.objects.filter(Exists(rated))
+    if unit_ids is not None:
+        units = units.filter(pk__in=unit_ids)
+    return units.order_by("sort_order", "name", "id")
+
+
+def page_ratings(campaign: Any, units: list[Unit]) -> tuple[list[str], list[UnitRatings]]:
+    """(the campaign's aspects, the ratings of these departments in their order): their answers only."""
+    ratings = campaign_ratings(campaign, frozenset(u.pk for u in units))
+    found = {entry.unit.pk: entry for entry in ratings.units if entry.unit is not None}
+    entries = [found.get(u.pk) or UnitRatings(u) for u in units]
+    for entry in entries:
+        for label in ratings.aspects:
+            entry.aspect(label)
+    return ratings.aspects, entries
 
 
 def unit_ratings(campaign: Any, unit: Unit) -> tuple[list[str], UnitRatings]:

@@ -89,7 +89,7 @@ class Page(PaginationBase):
     `next` is a keyset cursor: `after=<next>` reads the following page from the index after the last row shown, so
     page 1,000 costs what page 1 does. `count` stops at 10,000 (10,001 means more), so no list counts every
     visible row. `page` (an OFFSET) is kept for the clients that number pages, within the first 10,000 rows.
-    A list wrapper (rows presented with masking) gives its `queryset` and `present`."""
+    A list whose rows are presented (masked) is a paging.Listing: its `queryset` and `present`."""
 
     class Input(Schema):
         page: int = Field(1, ge=1, le=MAX_PAGE,

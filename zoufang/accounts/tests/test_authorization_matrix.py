@@ -118,7 +118,9 @@ SPECS: dict[str, Spec] = {
     "api:post_photo": Spec({"visit_id": "visit"}), "api:get_form": Spec({"key": "form"}),
     "api:list_answers": Spec({"key": "form"}), "api:export_answers": Spec({"key": "form"}),
     "api:list_cases": Spec(queries=("", "?page=2")), "api:list_targets": Spec(queries=("", "?page=2")),
-    "api:plan_check": Spec({"slug": "campaign"}),
+    "api:plan_check": Spec({"slug": "campaign"}), "api:plan_check_problems": Spec({"slug": "campaign"}),
+    # 重新计算 the stored plan proof: the office's own campaign, queued (page: the job's page; API: 202).
+    "api:plan_check_run": Spec({"slug": "campaign"}), "planning:check": Spec(methods=POST),
     # A user's own sign-in: the second factor, the password, the API tokens (their own, never another's).
     "accounts:two_factor": Spec(methods=BOTH), "accounts:password": Spec(methods=BOTH), "accounts:tokens": Spec(),
     "accounts:revoke_token": Spec({"public_id": "token"}, POST), "api:revoke_token": Spec({"token_id": "token"}),

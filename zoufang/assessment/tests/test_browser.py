@@ -64,5 +64,9 @@ def test_the_assessor_runs_reviews_adjusts_freezes_and_downloads(
             page.click("[data-job-file]")
         assert download.value.suggested_filename.endswith("-v1.xlsx")
         assert Assessment.objects.get().status == Assessment.Status.FROZEN
+        page.goto(f"{live_server.url}/assessment/{slug}/")  # 历次考核: the first page of the list
+        assert "（第1版）" in page.locator("table.assessment-runs").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(SHOTS / f"assessment-campaign-listed-{width}.png"), full_page=True)
     finally:
         context.close()

@@ -135,7 +135,44 @@ def test_the_api_runs_adjusts_and_freezes(assessed: Any, client: Any, api_token:
     office = api_token("office")
     assert client.post(f"/api/v1/assessment/{slug}/runs", PERIOD, content_type="application/json",
                        **office).status_code == 403
-    assert [a["number"] for a in client.get(f"/api/v1/assessment/{slug}", **office).json()] == [1]
+    assert [a["number"] for a in client.get(f"/api/v1/assessment/{slug}", **office).json()["items"]] == [1]
+
+
+def test_the_assessments_are_listed_a_page_at_a_time_at_the_same_cost(assessed: Any, client: Any, login: Any,
+                                                                      api_token: Any, monkeypatch: Any,
+                                                                      django_assert_num_queries: Any) -> None:
+    import datetime as dt
+
+    from zoufang.assessment import views
+
+    campaign = assessed.campaign
+    for month, number in ((5, 1), (5, 2), (6, 1), (7, 1)):
+        Assessment.objects.create(campaign=campaign, title=f"{month}月考核", starts_on=dt.date(2017, month, 1),
+                                  ends_on=dt.date(2017, month, 28), as_of=dt.date(2017, month, 28), number=number,
+                                  created_by=assessed.users["assessor"])
+    expected = ["7月考核#1", "6月考核#1", "5月考核#2", "5月考核#1"]  # newest period first, then the later version
+    url, headers = f"/api/v1/assessment/{campaign.slug}?page_size=1", api_token("assessor")
+    client.get(url, **headers)  # the token's first use
+    with django_assert_num_queries(6) as first:
+        body = client.get(url, **headers).json()
+    seen = [f"{a['title']}#{a['number']}" for a in body["items"]]
+    while body["next"]:
+        with django_assert_num_queries(len(first.captured_queries)):
+            body = client.get(f"{url}&after={body['next']}", **headers).json()
+        seen += [f"{a['title']}#{a['number']}" for a in body["items"]]
+    assert seen == expected
+    assert client.get(f"{url}&after=forged", **headers).status_code == 400
+    # The page: 历次考核 a page at a time, 第一页 / 下一页.
+    monkeypatch.setattr(views, "ASSESSMENTS_PAGE_SIZE", 3)
+    reader = login(assessed.users["assessor"])
+    page = reader.get(f"/assessment/{campaign.slug}/").content.decode()
+    assert "7月考核" in page
+    assert "5月考核（第1版）" not in page
+    following = page.split('href="?after=')[1].split('"')[0].replace("&amp;", "&")
+    rest = reader.get(f"/assessment/{campaign.slug}/?after={following}").content.decode()
+    assert "5月考核（第1版）" in rest
+    assert "7月考核" not in rest
+    assert "第一页" in rest
 
 
 def test_running_is_a_job_a_resubmitted_form_makes_one_version_and_a_refusal_says_why(

@@ -231,3 +231,41 @@ def test_a_decision_recorded_while_a_scan_is_stored_moves_the_new_scan(visiting,
     assert getattr(done[0], "outcome", done) == "upheld"
     assert FlagScan.objects.filter(campaign=campaign).get().pk == stored.pk
     assert _stored_outcome(campaign, key) == "upheld"
+
+
+def test_the_periodic_work_queues_one_scan_job_per_campaign_and_never_a_second_beside_it(visiting, desk_entry,
+                                                                                       settings):
+    from zoufang.jobs import tasks
+    from zoufang.jobs.models import Claim
+
+    settings.ZOUFANG_TODAY = "2017-06-20"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
+    backend = tasks.refresh_scan.get_backend()
+    backend.clear()
+    assert scans.refresh_due() == 1  # queued, not computed in the periodic job
+    assert scans.newest(visiting.campaign, None) is None
+    assert scans.refresh_due() == 0  # already queued: no second job
+    assert [(r.task.name, list(r.args)) for r in backend.results] == [("refresh_scan", [visiting.campaign.pk, None])]
+    assert tasks.refresh_scan.call(visiting.campaign.pk, None).startswith("computed")
+    assert not Claim.objects.exists()  # the job released its claim
+    assert scans.newest(visiting.campaign, None) is not None
+    assert scans.refresh_due() == 0  # fresh
+    # A job found the scan stale, but a newer one was stored before it ran: it leaves that one.
+    assert tasks.refresh_scan.call(visiting.campaign.pk, None) == "fresh"
+    # A claim whose worker stopped beating is taken over.
+    later = timezone.now() + dt.timedelta(days=1, minutes=1)
+    Claim.objects.create(key=tasks.scan_key(visiting.campaign.pk), queued_at=timezone.now(),
+                         heartbeat_at=timezone.now() - dt.timedelta(minutes=settings.ZOUFANG_JOBS_STALE_MINUTES + 1))
+    assert scans.refresh_due(later) == 1
+    assert scans.refresh_due(later) == 0
+    assert len(backend.results) == 2
+
+
+def test_a_scan_the_office_asked_for_is_not_queued_twice_by_the_periodic_work(visiting, desk_entry, settings):
+    from zoufang.jobs import services as jobs
+
+    settings.ZOUFANG_TODAY = "2017-06-20"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
+    asked = jobs.request(visiting.users["office"], "integrity_scan", {"slug": visiting.campaign.slug})
+    assert asked.status == "queued"
+    assert scans.refresh_due() == 0

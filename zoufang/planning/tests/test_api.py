@@ -8,12 +8,29 @@ from zoufang.registry.models import Cadre, Unit
 from zoufang.registry.tests.factories import CadreFactory
 
 
-def test_it_gives_the_office_the_proof(client, town, api_token):
-    response = client.get(f"/api/v1/plan/{town.campaign.slug}/check", **api_token("office"))
+def test_it_gives_the_office_the_stored_proof_computed_in_the_background(client, town, api_token,
+                                                                          django_assert_max_num_queries):
+    headers, url = api_token("office"), f"/api/v1/plan/{town.campaign.slug}/check"
+    never = client.get(url, **headers).json()
+    assert (never["computed_at"], never["targets"], never["problem_count"]) == (None, {}, 0)
+    job = api_job(client, client.post(f"{url}s", **headers), headers)
+    assert (job["kind"], job["report"]["clean"]) == ("plan_check", False)
+    with django_assert_max_num_queries(8):  # the stored result: no count over the campaign's targets
+        response = client.get(url, **headers)
     assert response.status_code == 200
     body = response.json()
-    assert set(body) >= {"targets", "assigned", "unassigned", "duplicated", "quota_violations"}
+    assert set(body) >= {"targets", "assigned", "unassigned", "duplicated", "quota_violations", "computed_at",
+                         "stale", "clean", "problem_count"}
     assert body["targets"]["registered_household"] == 5
+    assert (body["stale"], body["clean"], body["problem_count"]) == (False, False, job["report"]["problems"])
+    assert body["problem_count"] > 1
+    # The problems a page at a time along (proof, position), the same queries for every page.
+    first = client.get(f"{url}/problems?page_size=1", **headers).json()
+    assert (first["count"], len(first["items"]), first["items"][0]["position"]) == (body["problem_count"], 1, 1)
+    with django_assert_max_num_queries(8):
+        second = client.get(f"{url}/problems?page_size=1&after={first['next']}", **headers).json()
+    assert second["items"][0]["position"] == 2
+    assert client.get(f"{url}/problems?after=forged", **headers).status_code == 400
 
 
 def test_it_previews_then_applies_a_plan(client, town, api_token):

@@ -5,22 +5,43 @@ import datetime as dt
 import pytest
 
 from zoufang.ratings.models import SupervisionItem
+from zoufang.registry.models import Unit
 
 pytestmark = pytest.mark.django_db
 PHONE = "13812345678"
 
 
-def test_it_lists_the_departments_worst_first(rated, client, api_token):
-    response = client.get(f"/api/v1/ratings/{rated.town.campaign.slug}/units", **api_token("office"))
+def test_it_lists_the_departments_a_page_at_a_time_each_page_counting_its_own(rated, client, api_token,
+                                                                             django_assert_num_queries):
+    url, headers = f"/api/v1/ratings/{rated.town.campaign.slug}/units", api_token("office")
+    response = client.get(url, **headers)
     assert response.status_code == 200
     body = response.json()
-    assert [u["name"] for u in body] == ["镇党政班子", "派出所", "上下塘社区居委会"]
-    police = body[1]
+    expected = [u.name for u in Unit.objects.filter(name__in=["镇党政班子", "派出所", "上下塘社区居委会"])
+                .order_by("sort_order", "name", "id")]
+    assert ([u["name"] for u in body["items"]], body["count"], body["next"]) == (expected, 3, None)
+    police = next(u for u in body["items"] if u["name"] == "派出所")
     assert police["overall"] == {"total": 6, "good": 3, "fairly_good": 1, "average": 1, "poor": 1,
                                  "favourable": 66.7, "score": 73.3}
     assert police["old_answers"] == 1
     assert police["aspects"][0] == {"aspect": "服务意识", "grades": {
         "total": 2, "good": 1, "fairly_good": 0, "average": 0, "poor": 1, "favourable": 50.0, "score": 50.0}}
+    # One department a page: the same figures, the same queries on every page (its answers only, not the town's).
+    client.get(f"{url}?page_size=1", **headers)  # the token's first use
+    with django_assert_num_queries(7) as first:
+        one = client.get(f"{url}?page_size=1", **headers).json()
+    names, cursor = [u["name"] for u in one["items"]], one["next"]
+    while cursor:
+        with django_assert_num_queries(len(first.captured_queries)):
+            page = client.get(f"{url}?page_size=1&after={cursor}", **headers).json()
+        names += [u["name"] for u in page["items"]]
+        if page["items"][0]["name"] == "派出所":
+            assert page["items"][0] == police
+        cursor = page["next"]
+    assert names == expected
+    # A department sees its own only.
+    own = client.get(url, **api_token("paichusuo")).json()
+    assert [u["name"] for u in own["items"]] == ["派出所"]
 
 
 def test_a_departments_detail_masks_comments_and_hides_the_enterprise_from_the_department(rated, client, api_token):

@@ -81,6 +81,7 @@ def run_import(kind: str, source: Path | IO[bytes], *, filename: str | None = No
                     fill_missing(scope)
             _audit(spec, ctx, report)
             _audit_changes(ctx)
+            _plans_changed(ctx)
     except DatabaseError as exc:
         report.errors.append(RowError(None, "", _("写入数据库时出错，已全部撤销：%(error)s") % {"error": exc}))
         report.created = report.updated = report.unchanged = report.deleted = 0
@@ -95,6 +96,16 @@ def _towns(ctx: ImportContext) -> list[Region]:
     if ctx.campaign is not None:
         return [ctx.campaign.scope]
     return list(Region.objects.filter(level=Region.Level.TOWN))
+
+
+def _plans_changed(ctx: ImportContext) -> None:
+    """The registry the plans are proven against changed: the stored proofs of the campaign imported for (else of
+    every campaign) are out of date until computed again."""
+    from zoufang.campaigns.models import Campaign
+    from zoufang.planning import proof
+
+    campaigns = Campaign.objects.all()
+    proof.mark_stale(campaigns.filter(pk=ctx.campaign.pk) if ctx.campaign is not None else campaigns)
 
 
 def _audit(spec: ImportSpec, ctx: ImportContext, report: ImportReport) -> None:

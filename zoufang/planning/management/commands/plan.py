@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zoufang.campaigns.models import Campaign
+from zoufang.planning import proof
 from zoufang.planning.check import check_plan, is_clean, member_mismatch_text, member_mismatches
 from zoufang.planning.services import PlanningError, PlanRejected, run_plan, store_department_table
 from zoufang.registry.models import Target
@@ -76,6 +77,7 @@ class Command(BaseCommand):
 
     def do_check(self, campaign: Campaign, options: dict[str, Any]) -> None:
         result = check_plan(campaign)
+        proof.store(campaign, result)  # what the plan page and the API read
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
         else:

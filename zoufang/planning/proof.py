@@ -1,0 +1,50 @@
+"""The stored plan proof (issue 14): check_plan reads every target and assignment of the campaign (a million at a
+city), so it runs when the plan is written (run_plan) or in the plan_check job, and the plan page and the API read
+its stored result — with when it was computed and whether the plan has changed since."""
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from zoufang.core.progress import Progress, report
+from zoufang.planning.check import check_plan, failures
+from zoufang.planning.models import PlanProblem, PlanProof
+
+
+def store(campaign: Any, result: dict[str, Any]) -> PlanProof:
+    """Keep `result` (check_plan's) as the campaign's proof, its problems one row each; replaces the former one."""
+    found = failures(result)
+    with transaction.atomic():
+        proof, _created = PlanProof.objects.update_or_create(campaign=campaign, defaults={
+            "computed_at": timezone.now(), "result": result, "proven": not found, "problem_count": len(found),
+            "stale": False})
+        PlanProblem.objects.filter(proof=proof).delete()
+        PlanProblem.objects.bulk_create((PlanProblem(proof=proof, position=i, text=text)
+                                         for i, text in enumerate(found, start=1)), batch_size=500)
+    return proof
+
+
+def compute(campaign: Any, progress: Progress | None = None) -> PlanProof:
+    """Prove the campaign's plan now and keep the result (the plan_check job)."""
+    report(progress, 0, 2)
+    result = check_plan(campaign)
+    report(progress, 1, 2)
+    proof = store(campaign, result)
+    report(progress, 2, 2)
+    return proof
+
+
+def stored(campaign: Any) -> PlanProof | None:
+    """The campaign's stored proof, None when never computed: one query."""
+    return PlanProof.objects.filter(campaign=campaign).first()
+
+
+def mark_stale(campaigns: "QuerySet[Any]") -> int:
+    """The plan of these campaigns changed (a hand reassignment, an import): their stored proofs are out of date."""
+    return PlanProof.objects.filter(campaign__in=campaigns, stale=False).update(stale=True)
+
+
+def problems(proof: PlanProof) -> "QuerySet[PlanProblem]":
+    return PlanProblem.objects.filter(proof=proof).order_by("position", "id")
