@@ -40,14 +40,16 @@ def write_rows(model: type[Any], columns: list[str], rows: Iterable[tuple[Any, .
 ADD_PARAMS = 7000  # parameters an INSERT … ON CONFLICT carries (SQLite ≥ 3.32 takes 32,766; PostgreSQL 65,535)
 
 
-def add_to_rows(model: type[Any], keys: list[str], sums: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
+def add_to_rows(model: type[Any], keys: list[str], sums: list[str], rows: Iterable[tuple[Any, ...]],
+                returning: bool = False) -> list[tuple[Any, ...]]:
     """Add counts to rows found by their unique key, creating the rows that are missing: `INSERT … ON CONFLICT
     (keys) DO UPDATE SET n = n + excluded.n` for each of `sums`, in bounded statements, rows in the order given.
 
     Each row holds the values of `keys` then of `sums` (attnames of `model`'s fields, `keys` naming one unique
     constraint). The database adds under its row lock: no increment is lost between concurrent writers, and
     writers that give shared rows in the same (key) order lock them in the same order. Kept counts use it
-    (oversight.counters, oversight.case_counters); SQLite ≥ 3.24 and PostgreSQL alike.
+    (oversight.counters, oversight.case_counters); SQLite ≥ 3.24 and PostgreSQL alike. With `returning` (SQLite ≥
+    3.35), each row's keys and sums as they are after the addition, read under the same row lock.
     """
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
@@ -58,14 +60,19 @@ def add_to_rows(model: type[Any], keys: list[str], sums: list[str], rows: Iterab
     tail = (f" ON CONFLICT ({', '.join(quote(f.column) for f in fields[:len(keys)])}) DO UPDATE SET "
             + ", ".join(f"{quote(f.column)} = {table}.{quote(f.column)} + excluded.{quote(f.column)}"
                         for f in fields[len(keys):]))
+    if returning:
+        tail += " RETURNING " + ", ".join(f"{table}.{quote(f.column)}" for f in fields)
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     batch: list[tuple[Any, ...]] = []
+    result: list[tuple[Any, ...]] = []
 
     def flush() -> None:
         params = [field.get_db_prep_value(value, connection) for row in batch
                   for field, value in zip(fields, row, strict=True)]
         with connection.cursor() as cursor:
             cursor.execute(head + ", ".join([one] * len(batch)) + tail, params)
+            if returning:
+                result.extend(tuple(row) for row in cursor.fetchall())
         batch.clear()
 
     for row in rows:
@@ -74,3 +81,4 @@ def add_to_rows(model: type[Any], keys: list[str], sums: list[str], rows: Iterab
             flush()
     if batch:
         flush()
+    return result

@@ -115,6 +115,28 @@ def ordering_of(queryset: QuerySet[Any]) -> list[str]:
     return fields
 
 
+def following(keys: list[tuple[str, bool, bool]], values: list[Any] | tuple[Any, ...],
+              nulls_largest: bool = True) -> list[Q]:
+    """The rows strictly after the row whose values of a multi-column order are `values`, as the OR of these
+    conditions: equal on the first i columns and beyond on the (i+1)-th, for each i. `keys` are the columns
+    (name, descending, nullable) in the order's sequence; a nullable column takes its NULL rows in where the
+    database sorts them (`nulls_largest`: after the others ascending, as PostgreSQL does). Shared by the keyset
+    lists (`after`) and the figures' tables cut in the database (`oversight.figures`)."""
+    branches = []
+    for index, (name, descending, nullable) in enumerate(keys):
+        equal = Q(**{key[0]: values[i] for i, key in enumerate(keys[:index])})
+        nulls_after = nullable and nulls_largest != descending
+        if values[index] is None:
+            if nullable and not nulls_after:
+                branches.append(equal & Q(**{f"{name}__isnull": False}))
+            continue
+        beyond = Q(**{f"{name}__{'lt' if descending else 'gt'}": values[index]})
+        if nulls_after:
+            beyond |= Q(**{f"{name}__isnull": True})
+        branches.append(equal & beyond)
+    return branches
+
+
 def after(queryset: QuerySet[Any], cursor: str) -> QuerySet[Any]:
     """The rows after the one the cursor names, in the queryset's order; BadCursor for any cursor this list's
     `cursor_for` did not write."""
@@ -129,20 +151,8 @@ def after(queryset: QuerySet[Any], cursor: str) -> QuerySet[Any]:
     # Where NULLs sort depends on the database (last ascending on PostgreSQL, first on SQLite): a nullable key
     # takes its NULL rows in, before or after the others, the way the database orders them.
     nulls_largest = connections[queryset.db].features.nulls_order_largest
-    branches = []
-    for index, field in enumerate(fields):
-        name, descending = field.lstrip("-"), field.startswith("-")
-        equal = Q(**{f.lstrip("-"): values[i] for i, f in enumerate(fields[:index])})
-        nullable = _nullable(queryset.model, name)
-        nulls_after = nullable and nulls_largest != descending
-        if values[index] is None:
-            if nullable and not nulls_after:
-                branches.append(equal & Q(**{f"{name}__isnull": False}))
-            continue
-        beyond = Q(**{f"{name}__{'lt' if descending else 'gt'}": values[index]})
-        if nulls_after:
-            beyond |= Q(**{f"{name}__isnull": True})
-        branches.append(equal & beyond)
+    branches = following([(f.lstrip("-"), f.startswith("-"), _nullable(queryset.model, f.lstrip("-")))
+                          for f in fields], values, nulls_largest)
     if not branches:
         raise BadCursor(cursor)
     # The same bound once more on the first key alone: a condition the database can start its index scan at, so

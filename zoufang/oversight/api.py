@@ -246,7 +246,7 @@ def coverage(request: HttpRequest, slug: str, query: Query[CoverageQuery]) -> di
     reach = campaign_for(request.user, slug)
     if query.by not in figures.GROUPINGS:
         raise Http404
-    # One page, after the cursor's row: by unit or cadre ordered and cut in the database (figures.coverage).
+    # One page, after the cursor's row: by unit, cadre or village ordered and cut in the database (figures.coverage).
     try:
         result = figures.coverage(reach.campaign, query.by, clock.today(), reach.assignments(),
                                   page=(0, query.page_size), after=paged.decode(query.after) if query.after else None)

@@ -372,10 +372,11 @@ def measure(campaign: Any) -> list[tuple[str, float, float, int, int, bool]]:
         ("全活动·按镇", "town", [{}] * WHOLE_SAMPLES),
         ("全活动·按村", "village", [{}] * WHOLE_SAMPLES),
         ("全活动·按单位", "unit", [{}] * WHOLE_SAMPLES),
-        # The by-unit and by-cadre tables as the dashboard and the API show them: a page of 200 rows (the first and
+        # The by-unit, by-cadre and by-village tables as the dashboard and the API show them: a page of 200 rows (the first and
         # the last), against grouping every assignment and cutting the page.
         ("全活动·按单位（一页200行）", "unit", pages("unit")),
         ("全活动·按干部（一页200行）", "cadre", pages("cadre")),
+        ("全活动·按村（一页200行）", "village", pages("village")),
         ("全活动·每周曲线", "weekly", [{}] * WHOLE_SAMPLES),
         ("镇·按村", "village", [{"region": r} for r in nodes(Region, level="town", **under)]),
         ("村·按网格", "grid", [{"region": r} for r in nodes(Region, level="village", **under)]),

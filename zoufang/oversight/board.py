@@ -133,8 +133,8 @@ def _shown(table: Table, number: int, count: int) -> Table:
 def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | None = BEHIND_SHOWN,
                    query: Any = None) -> Board:
     """Coverage and pace by village, unit and cadre; behind-pace lists worst first; cases by unit, state, week.
-    With the page's `query`, the coverage table by unit and the case tables by unit and by village hold only the
-    page asked (`_page`)."""
+    With the page's `query`, the coverage tables by village and by unit and the case tables by unit and by village
+    hold only the page asked (`_page`)."""
     campaign = reach.campaign
     source = reach.assignments()
     cases = reach.cases()
@@ -144,13 +144,16 @@ def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | 
     def unit_coverage(page: tuple[int, int] | None) -> figures.Coverage:
         return figures.coverage(campaign, "unit", today, source, page=page)
 
+    def village_coverage(page: tuple[int, int] | None) -> figures.Coverage:
+        return figures.coverage(campaign, "village", today, source, page=page)
+
     def unit_cases(page: tuple[int, int] | None) -> figures.CaseFigures:
         return figures.case_figures(campaign, "unit", today, cases, page=page)
 
     def village_cases(page: tuple[int, int] | None) -> figures.CaseFigures:
         return figures.case_figures(campaign, "village", today, cases, page=page)
 
-    by_village = figures.coverage(campaign, "village", today, source)
+    by_village, by_village_page = _page(village_coverage, "coverage-village", query, streamed)
     by_unit, by_unit_page = _page(unit_coverage, "coverage-unit", query, streamed)
     by_kind = figures.coverage(campaign, "kind", today, source)
     case_units, units_page = _page(unit_cases, "cases-unit", query, streamed)
@@ -159,7 +162,7 @@ def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | 
     tables = board.tables
     if user is not None:
         villages, units = supervised(user)
-        mine = [row for row in by_village.rows if row.key in villages]
+        mine = figures.coverage(campaign, "village", today, source, keys=list(villages)).rows if villages else []
         if mine:
             tables["mine-village"] = coverage_table(by_village, _coverage_link(campaign, "village"), mine,
                                                     title=_("我挂钩的村（社区）"))
@@ -180,7 +183,9 @@ def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | 
     else:
         overdue.title = _("超期未办结的问题（共 %(n)d 件，期限早者在前）") % {"n": count}
     tables["overdue"] = overdue
-    tables["coverage-village"] = coverage_table(by_village, _coverage_link(campaign, "village"))
+    tables["coverage-village"] = _streamed(
+        _shown(coverage_table(by_village, _coverage_link(campaign, "village")), by_village_page, by_village.count),
+        by_village.count, lambda page: coverage_table(village_coverage(page)), download)
     tables["coverage-unit"] = _streamed(
         _shown(coverage_table(by_unit, _coverage_link(campaign, "unit")), by_unit_page, by_unit.count),
         by_unit.count, lambda page: coverage_table(unit_coverage(page)), download)

@@ -39,7 +39,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from zoufang import clock
 from zoufang.core import locks
 from zoufang.core.bulk import add_to_rows, write_rows
-from zoufang.oversight.models import CoverageTally, VisitedTarget, WeeklyTally
+from zoufang.oversight.models import CadreTally, CoverageTally, UnitCadres, VisitedTarget, WeeklyTally
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
 from zoufang.registry.models import Target
@@ -47,6 +47,7 @@ from zoufang.visits.models import Visit
 
 # (kind, region, unit, cadre): 0 means "not split by" (see CoverageTally)
 Key = tuple[str, int, int, int]
+NO_CADRE = -1  # the cadre of the node (0, 0, NO_CADRE): the campaign's assignments given to no cadre
 CHUNK = 2000  # ids a query when a bulk writer hands over many targets
 LOCK_CLASS = 0x20F0  # pg_advisory_xact_lock(LOCK_CLASS, campaign id): this module's locks only
 
@@ -121,8 +122,7 @@ def _lock(campaign_id: int, *, exclusive: bool) -> None:
 def nodes(kind: str, path: str, unit: int, cadre: int | None) -> list[Key]:
     """Every node an assignment of `kind` under the region `path`, given to `unit` (and `cadre`), counts in."""
     keys: list[Key] = [(kind, 0, 0, 0), (kind, 0, unit, 0)]
-    if cadre:
-        keys.append((kind, 0, unit, cadre))
+    keys.append((kind, 0, unit, cadre) if cadre else (kind, 0, 0, NO_CADRE))
     for region in (int(part) for part in path.split(".") if part):
         keys += [(kind, region, 0, 0), (kind, region, unit, 0)]
     return keys
@@ -143,6 +143,29 @@ def _bump(campaign_id: int, deltas: dict[Key, list[int]]) -> None:
                 ((campaign_id, region, unit, cadre, kind, assigned, visited)
                  for (kind, region, unit, cadre), (assigned, visited)
                  in sorted(deltas.items(), key=lambda item: item[0][1:] + item[0][:1]) if assigned or visited))
+    _count_cadres(campaign_id, deltas)
+
+
+def _count_cadres(campaign_id: int, deltas: dict[Key, list[int]]) -> None:
+    """The cadres' assigned counts over every kind (CadreTally) follow their nodes' changes; a cadre that starts
+    or stops holding assignments moves its unit's count of cadres (UnitCadres). Each CadreTally row is added to
+    under its row lock and read back in the same statement, so two concurrent first assignments of one cadre see
+    one another: exactly one of them finds the cadre new. Rows in key order, after the coverage rows."""
+    changes: dict[tuple[int, int], int] = defaultdict(int)
+    for (_kind, region, unit, cadre), (assigned, _visited) in deltas.items():
+        if region == 0 and cadre > 0 and assigned:
+            changes[(unit, cadre)] += assigned
+    moved = sorted((key, n) for key, n in changes.items() if n)
+    if not moved:
+        return
+    now = add_to_rows(CadreTally, ["campaign_id", "unit", "cadre"], ["assigned"],
+                      ((campaign_id, unit, cadre, n) for (unit, cadre), n in moved), returning=True)
+    units: dict[int, int] = defaultdict(int)
+    for _campaign, unit, cadre, assigned in now:
+        before = assigned - changes[(unit, cadre)]
+        units[unit] += (assigned > 0) - (before > 0)
+    add_to_rows(UnitCadres, ["campaign_id", "unit"], ["cadres"],
+                ((campaign_id, unit, n) for unit, n in sorted(units.items()) if n))
 
 
 def _assignment_nodes(campaign_id: int, target_id: int) -> list[Key]:
@@ -432,6 +455,25 @@ def recount(campaign_id: int) -> dict[Key, tuple[int, int]]:
     return {key: (a, v) for key, (a, v) in counts.items()}
 
 
+def cadre_counts(counts: dict[Key, tuple[int, int]]) -> tuple[dict[tuple[int, int], int], dict[int, int]]:
+    """From every node's counts: each (unit, cadre)'s assigned over the kinds, and each unit's cadres holding any."""
+    held: dict[tuple[int, int], int] = defaultdict(int)
+    for (_kind, region, unit, cadre), (assigned, _visited) in counts.items():
+        if region == 0 and cadre > 0:
+            held[(unit, cadre)] += assigned
+    units: dict[int, int] = defaultdict(int)
+    for (unit, _cadre), n in held.items():
+        units[unit] += n > 0
+    return {key: n for key, n in held.items() if n}, {unit: n for unit, n in units.items() if n}
+
+
+def kept_cadres(campaign_id: int) -> tuple[dict[tuple[int, int], int], dict[int, int]]:
+    held = CadreTally.objects.filter(campaign_id=campaign_id, assigned__gt=0)
+    units = UnitCadres.objects.filter(campaign_id=campaign_id, cadres__gt=0)
+    return ({(unit, cadre): n for unit, cadre, n in held.values_list("unit", "cadre", "assigned").iterator(10_000)},
+            dict(units.values_list("unit", "cadres")))
+
+
 def kept(campaign_id: int) -> dict[Key, tuple[int, int]]:
     rows = CoverageTally.objects.filter(campaign_id=campaign_id).values_list(
         "kind", "region", "unit", "cadre", "assigned", "visited")
@@ -514,6 +556,12 @@ def rebuild_tallies(campaign_id: int) -> None:
         write_rows(CoverageTally, ["campaign_id", "kind", "region", "unit", "cadre", "assigned", "visited"],
                    ((campaign_id, kind, region, unit, cadre, assigned, visited)
                     for (kind, region, unit, cadre), (assigned, visited) in counts.items()))
+        held, units = cadre_counts(counts)
+        CadreTally.objects.filter(campaign_id=campaign_id).delete()
+        write_rows(CadreTally, ["campaign_id", "unit", "cadre", "assigned"],
+                   ((campaign_id, unit, cadre, n) for (unit, cadre), n in held.items()))
+        UnitCadres.objects.filter(campaign_id=campaign_id).delete()
+        write_rows(UnitCadres, ["campaign_id", "unit", "cadres"], ((campaign_id, unit, n) for unit, n in units.items()))
         WeeklyTally.objects.filter(campaign_id=campaign_id).delete()
         WeeklyTally.objects.bulk_create(
             WeeklyTally(campaign_id=campaign_id, kind=kind, week=week, first_visits=n)
@@ -529,10 +577,12 @@ class Verdict:
     targets: int = 0
     target_rows: list[TargetDifference] = field(default_factory=list)
     weeks: list[tuple[tuple[str, dt.date], int, int]] = field(default_factory=list)  # (kind, week), counted, kept
+    # (unit, cadre) — cadre 0 for the unit's count of cadres — counted, kept
+    cadres: list[tuple[tuple[int, int], int, int]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.nodes and not self.targets and not self.weeks
+        return not self.nodes and not self.targets and not self.weeks and not self.cadres
 
 
 def verify(campaign_id: int) -> Verdict:
@@ -544,6 +594,12 @@ def verify(campaign_id: int) -> Verdict:
         if expected != actual:
             verdict.nodes.append((key, expected, actual))
     verdict.targets, verdict.target_rows = visited_differences(campaign_id)
+    (held, units), (kept_held, kept_units) = cadre_counts(counted), kept_cadres(campaign_id)
+    counted_cadres = {**held, **{(unit, 0): n for unit, n in units.items()}}
+    kept_rows = {**kept_held, **{(unit, 0): n for unit, n in kept_units.items()}}
+    verdict.cadres = [(key, counted_cadres.get(key, 0), kept_rows.get(key, 0))
+                      for key in sorted(set(counted_cadres) | set(kept_rows))
+                      if counted_cadres.get(key, 0) != kept_rows.get(key, 0)]
     weekly, kept_weeks = recount_weekly(campaign_id), kept_weekly(campaign_id)
     verdict.weeks = [(key, weekly.get(key, 0), kept_weeks.get(key, 0)) for key in sorted(set(weekly) | set(kept_weeks))
                      if weekly.get(key, 0) != kept_weeks.get(key, 0)]

@@ -10,6 +10,7 @@ import calendar
 import datetime as dt
 import functools
 import math
+import operator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,8 @@ from zoufang.campaigns.models import Campaign, CaseCategory
 from zoufang.campaigns.values import parse_date, parse_share
 from zoufang.cases.models import Case, CaseEvent
 from zoufang.cases.workflow import ANSWERED, HANDLING
+from zoufang.core import paging
+from zoufang.oversight.counters import NO_CADRE
 from zoufang.oversight.models import CoverageTally, WeeklyTally
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
@@ -360,8 +363,9 @@ def coverage(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignm
     With `until`, a target counts as visited only by a visit made by the end of that day (a past month's end).
     With `page` (offset, size), only those rows of the table's order (`coverage_order`), after the row the
     `after` cursor names (that order's values) when given; `count` is every page's rows and `start` the rows
-    before the page. With `keys` (units or cadres), only their rows. By unit or cadre over kept counts, the page
-    is ordered and cut in the database (`_kept_coverage_page`): a page of a city's 10,000 cadres builds 200 rows.
+    before the page. With `keys` (units, cadres or villages), only their rows. By unit, cadre or village over kept
+    counts, the page is ordered and cut in the database (`_kept_coverage_page`): a page of a city's 10,000 cadres
+    builds 200 rows.
     A cursor of another order raises ValueError.
     """
     if by not in GROUPINGS:
@@ -369,7 +373,7 @@ def coverage(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignm
     rule = pace_rule(campaign)
     # The kept counts hold every visit to this moment; a past day's figure (`until`) is recounted.
     kept = _part(rows) if until is None else None
-    in_database = by in ("unit", "cadre") and (page is not None or keys is not None)
+    in_database = by in KEY_ORDER and (page is not None or keys is not None)
     found = _kept_coverage_page(campaign, by, kept, page or (0, None), after, keys) \
         if kept is not None and in_database else None
     if found is not None:
@@ -451,11 +455,16 @@ KEY_ORDER: dict[str, tuple[Any, tuple[str, ...]]] = {
 }
 
 
+def code_points(connection: Any) -> str:
+    """The collation that orders text by code point, as Python sorts the labels."""
+    return "C" if connection.vendor == "postgresql" else "BINARY"
+
+
 def _in_order(by: str) -> tuple[QuerySet[Any], list[str]]:
     """The grouping's key table annotated with its order's columns (o0, o1, …; the id as text last) and ordered
     by them, and their names."""
     model, columns = KEY_ORDER[by]
-    collation = "C" if connections[router.db_for_read(model)].vendor == "postgresql" else "BINARY"
+    collation = code_points(connections[router.db_for_read(model)])
     names: dict[str, Any] = {f"o{n}": F(column) if column.endswith("sort_order") else Collate(F(column), collation)
                              for n, column in enumerate(columns)}
     names[f"o{len(columns)}"] = Collate(Cast("id", CharField(max_length=20)), collation)
@@ -473,24 +482,23 @@ def _beyond(by: str, names: list[str], cursor: tuple[Any, ...]) -> Q | None:
         raise ValueError(cursor)
     if cursor[0] == 1:
         return None
-    condition = Q(**{f"{names[-1]}__gt": cursor[-1]})
-    for name, value in zip(reversed(names[:-1]), reversed(cursor[1:-1]), strict=True):
-        condition = Q(**{f"{name}__gt": value}) | Q(**{name: value}) & condition
-    return condition
+    return functools.reduce(operator.or_, paging.following([(name, False, False) for name in names], cursor[1:]))
 
 
 def _kept_coverage_page(campaign: Campaign, by: str, part: Part, page: tuple[int, int | None],
                         after: tuple[Any, ...] | None, keys: list[Any] | None,
                         ) -> tuple[list[CoverageRow], CoverageRow, int, int] | None:
-    """A page of coverage by unit or cadre from the kept counts, ordered and cut in the database: the page's rows,
-    the total, how many rows the table has and how many come before the page; None where the kept counts do not
-    hold the part and grouping.
+    """A page of coverage by unit, cadre or village from the kept counts, ordered and cut in the database: the page's
+    rows, the total, how many rows the table has and how many come before the page; None where the kept counts do
+    not hold the part and grouping.
 
     One statement groups the nodes' tally rows per key (a column per kind), joins the key's table for its order,
     cuts the page and counts and sums every keyed row beside it: the node rows are read once, and only the page's
     key objects are built. Then the part's total (the row without a key — targets no cadre
     holds yet — is the total less the keyed rows) and the page's objects; a cursor (`after`) costs a count of the
-    rows up to it."""
+    rows up to it. The whole campaign's cadres (100,000 at a city's scale) are not all read: the kept number of
+    cadres each unit has (UnitCadres), added up in the table's order, names the units the page falls in, and only
+    their cadres' nodes are grouped (`_cadre_units`, decision 0011)."""
     found = _kept_nodes(campaign, by, part)
     if found is None:
         return None
@@ -498,20 +506,41 @@ def _kept_coverage_page(campaign: Campaign, by: str, part: Part, page: tuple[int
     ordered, names = _in_order(by)
     if keys is not None:
         ordered = ordered.filter(pk__in=[getattr(key, "pk", key) for key in keys])
+    windowed = by == "cadre" and part == Part() and keys is None
+    if windowed:  # the total and the rows no cadre holds (a node of its own) in one read
+        both = CoverageTally.objects.filter(campaign=campaign, assigned__gt=0, region=0, unit=0,
+                                            cadre__in=(0, NO_CADRE)).values_list("cadre", "kind", "assigned", "visited")
+        split: dict[int, dict[str, tuple[int, int]]] = {0: {}, NO_CADRE: {}}
+        for cadre, kind, assigned, visited in both:
+            split[cadre][kind] = (assigned, visited)
+        totals = split[0]
+    else:
+        totals = _sums(total_nodes)
+    kinds = list(totals)
+    if not kinds:  # nothing assigned in the part: no row
+        return [], CoverageRow(None, _("合计")), 0, page[0]
     start: int | None = page[0]
     if after is not None:
         beyond = _beyond(by, names, after)
         keyed = ordered.filter(pk__in=nodes.values(column))
-        start = None if beyond is None else page[0] + keyed.exclude(beyond).count()
-    totals = _sums(total_nodes)
-    kinds = list(totals)
-    if not kinds:  # nothing assigned in the part: no row
-        return [], CoverageRow(None, _("合计")), 0, page[0]
+        if beyond is None:
+            start = None
+        elif windowed:
+            start = page[0] + _cadres_before(campaign, nodes, ordered, beyond, after)
+        else:
+            start = page[0] + keyed.exclude(beyond).count()
     size = page[1]
     held: dict[str, tuple[int, int]] = {}
     counts: dict[int, dict[str, tuple[int, int]]] = {}
     count = -1
-    if start is not None:
+    skip = start
+    if windowed:
+        held = _less(totals, split[NO_CADRE])  # the keyed rows: the total less the rows no cadre holds
+        window = _cadre_units(campaign, start, size) if start is not None else None
+        if window is not None and start is not None:
+            count, units, before = window
+            nodes, ordered, skip = nodes.filter(unit__in=units), ordered.filter(unit_id__in=units), start - before
+    if skip is not None and (not windowed or count > 0):
         grouped = nodes.values(column).annotate(**{
             f"{measure}{n}": Sum(measure, filter=Q(kind=kind))
             for n, kind in enumerate(kinds) for measure in ("assigned", "visited")}).order_by()
@@ -530,18 +559,21 @@ def _kept_coverage_page(campaign: Campaign, by: str, part: Part, page: tuple[int
                 f"SELECT r.{quote(column)}, {', '.join(f'r.{name}' for name in sums)}, w.* FROM r CROSS JOIN "
                 f"(SELECT COUNT(*) AS n, {', '.join(f'SUM(r.{name}) AS s{n}' for n, name in enumerate(sums))} FROM r) w "
                 f"ORDER BY {order} LIMIT %s OFFSET %s",
-                [*grouped_params, *key_params, 2**31 if size is None else size, start])
+                [*grouped_params, *key_params, 2**31 if size is None else size, skip])
             for ident, *values in cursor.fetchall():
                 figures_of = [int(v or 0) for v in values]
                 pairs = figures_of[:len(sums)]
                 counts[ident] = {kind: (pairs[2 * n], pairs[2 * n + 1]) for n, kind in enumerate(kinds)}
-                count = figures_of[len(sums)]
-                every = figures_of[len(sums) + 1:]
-                held = {kind: (every[2 * n], every[2 * n + 1]) for n, kind in enumerate(kinds)}
+                if not windowed:
+                    count = figures_of[len(sums)]
+                    every = figures_of[len(sums) + 1:]
+                    held = {kind: (every[2 * n], every[2 * n + 1]) for n, kind in enumerate(kinds)}
     if count < 0:  # no keyed row on the page (past them, or none): counted and summed alone
-        keyed = ordered.filter(pk__in=nodes.values(column))
-        count = keyed.count()
-        held = _sums(nodes) if keys is None else {}  # with `keys`, no row without a key is shown
+        if windowed:
+            count = _cadre_count(campaign)
+        else:
+            count = ordered.filter(pk__in=nodes.values(column)).count()
+            held = _sums(nodes) if keys is None else {}  # with `keys`, no row without a key is shown
     rest = _less(totals, held)
     unkeyed = keys is None and any(a for a, _v in rest.values())
     if start is None:  # the cursor named the row without a key: nothing follows it
@@ -557,6 +589,66 @@ def _kept_coverage_page(campaign: Campaign, by: str, part: Part, page: tuple[int
     total = CoverageRow(None, _("合计"), {kind: KindCount(kind, labels.get(kind, kind), a, v)
                                           for kind, (a, v) in totals.items()})
     return result, total, count + unkeyed, start
+
+
+def _unit_groups(campaign: Campaign) -> tuple[str, list[Any]]:
+    """The campaign's units holding cadres (UnitCadres) with, in the by-cadre table's order of units, the rows up
+    to and including their group of units (units of one sort order and name: their cadres interleave) and the
+    group's rows — as SQL `w(unit, upto, grp, n)`, n every unit's rows — and its parameters."""
+    from zoufang.oversight.models import UnitCadres
+
+    connection = connections[router.db_for_read(UnitCadres)]
+    quote = connection.ops.quote_name
+    name = f"o.{quote('name')} COLLATE {quote(code_points(connection))}"
+    group = f"o.{quote('sort_order')}, {name}"
+    sql = (f"SELECT c.{quote('unit')} AS unit, SUM(c.cadres) OVER (ORDER BY {group}) AS upto, "  # noqa: S608
+           f"SUM(c.cadres) OVER (PARTITION BY {group}) AS grp, SUM(c.cadres) OVER () AS n, "
+           f"o.{quote('sort_order')} AS s, {name} AS m "
+           f"FROM {quote(UnitCadres._meta.db_table)} c JOIN {quote(Unit._meta.db_table)} o ON o.id = c.{quote('unit')} "
+           f"WHERE c.campaign_id = %s AND c.cadres > 0")
+    return sql, [campaign.pk]
+
+
+def _cadre_units(campaign: Campaign, start: int, size: int | None) -> tuple[int, list[int], int] | None:
+    """The by-cadre table's rows (cadres holding assignments), the units whose cadres rows `start` to `start +
+    size` are, and how many rows come before the first of them; None past the last row. One statement over the
+    kept counts of cadres per unit (a city's 2,000 rows), not over its 100,000 cadres."""
+    sql, params = _unit_groups(campaign)
+    with connections[router.db_for_read(CoverageTally)].cursor() as cursor:
+        cursor.execute(f"SELECT w.unit, w.upto - w.grp, w.n FROM ({sql}) w "  # noqa: S608
+                       "WHERE w.upto > %s AND w.upto - w.grp < %s",
+                       [*params, start, 2**62 if size is None else start + size])
+        found = cursor.fetchall()
+    if not found:
+        return None
+    return int(found[0][2]), [unit for unit, _before, _n in found], min(int(before) for _u, before, _n in found)
+
+
+def _cadre_count(campaign: Campaign) -> int:
+    from zoufang.oversight.models import UnitCadres
+
+    return int(UnitCadres.objects.filter(campaign=campaign).aggregate(n=Coalesce(Sum("cadres"), 0))["n"])
+
+
+def _cadres_before(campaign: Campaign, nodes: QuerySet[CoverageTally], ordered: QuerySet[Any], beyond: Q,
+                   cursor: tuple[Any, ...]) -> int:
+    """The whole campaign's by-cadre rows up to the cursor's row, in one statement: every row of the units before
+    its unit's group in the table's order (the kept counts per unit), and those of its group up to it."""
+    from zoufang.oversight.models import UnitCadres
+
+    connection = connections[router.db_for_read(UnitCadres)]
+    quote = connection.ops.quote_name
+    name = f"o.{quote('name')} COLLATE {quote(code_points(connection))}"
+    sort, label = cursor[1], cursor[2]
+    group = Unit.objects.filter(sort_order=sort, name=label).values("id")
+    mine = ordered.filter(unit_id__in=group, pk__in=nodes.filter(unit__in=group).values("cadre")).exclude(beyond)
+    mine_sql, mine_params = mine.values("id").order_by().query.sql_with_params()
+    with connection.cursor() as db:
+        db.execute(f"SELECT (SELECT COALESCE(SUM(c.cadres), 0) FROM {quote(UnitCadres._meta.db_table)} c "  # noqa: S608
+                   f"JOIN {quote(Unit._meta.db_table)} o ON o.id = c.{quote('unit')} WHERE c.campaign_id = %s "
+                   f"AND (o.sort_order < %s OR (o.sort_order = %s AND {name} < %s))) + "
+                   f"(SELECT COUNT(*) FROM ({mine_sql}) m)", [campaign.pk, sort, sort, label, *mine_params])
+        return int(db.fetchone()[0])
 
 
 def _sums(tallies: QuerySet[CoverageTally]) -> dict[str, tuple[int, int]]:
@@ -695,7 +787,7 @@ def _kept_nodes(campaign: Campaign, by: str,
         if level_ids is not None:
             nodes, column = base.filter(unit=unit.pk, cadre=0, region__in=level_ids), "region"
         elif by == "cadre":
-            nodes, column = base.filter(region=0, unit=unit.pk).exclude(cadre=0), "cadre"
+            nodes, column = base.filter(region=0, unit=unit.pk, cadre__gt=0), "cadre"
         else:
             nodes, column = total, by
     elif region is not None:
@@ -716,7 +808,7 @@ def _kept_nodes(campaign: Campaign, by: str,
         elif by == "unit":
             nodes, column = base.filter(region=0, cadre=0).exclude(unit=0), "unit"
         elif by == "cadre":
-            nodes, column = base.filter(region=0).exclude(cadre=0), "cadre"
+            nodes, column = base.filter(region=0, cadre__gt=0), "cadre"
         else:
             nodes, column = total, "kind"
     return total, nodes, column
@@ -1134,7 +1226,7 @@ def _kept_case_page(campaign: Campaign, by: str, today: dt.date, unit: int, page
     quote = connection.ops.quote_name
     model, order = PAGED_CASE_GROUPINGS[by]
     names = _case_tally_names()
-    text = "C" if connection.vendor == "postgresql" else "BINARY"  # code point order, as Python sorts the labels
+    text = code_points(connection)
     ordering = ", ".join([*(f"o.{quote(c)} COLLATE {quote(text)}" if c == "name" else f"o.{quote(c)}"
                             for c in order), "CAST(o.id AS VARCHAR(20))"])
     tally, grouping, key = quote(CaseTally._meta.db_table), quote("grouping"), quote("key")

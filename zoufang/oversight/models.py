@@ -14,7 +14,8 @@ class CoverageTally(models.Model):
 
     The node is a combination of three plain ids, 0 meaning "not split by": (0, 0, 0) the whole campaign;
     (region, 0, 0) a region and everything under it; (0, unit, 0) a unit; (0, unit, cadre) a cadre's
-    assignments in that unit; (region, unit, 0) a unit inside a region. Plain integers (not foreign keys) so
+    assignments in that unit; (0, 0, -1) the campaign's assignments given to no cadre (the by-cadre table's
+    未落实到人 row); (region, unit, 0) a unit inside a region. Plain integers (not foreign keys) so
     the key is one unique index with no NULLs on SQLite and PostgreSQL alike.
     """
 
@@ -35,6 +36,43 @@ class CoverageTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}/{self.region}/{self.unit}/{self.cadre}/{self.kind}"
+
+
+class CadreTally(models.Model):
+    """A cadre's assigned targets of every kind in one unit of a campaign (the cadre's `CoverageTally` rows added up
+    over the kinds). Its row is the lock that tells exactly when a cadre starts or stops holding assignments, which
+    `UnitCadres` counts (decision 0011)."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    unit = models.IntegerField(_("单位"))
+    cadre = models.IntegerField(_("干部"))
+    assigned = models.IntegerField(_("已分配"), default=0)
+
+    class Meta:
+        verbose_name = _("干部分配计数")
+        verbose_name_plural = _("干部分配计数")
+        constraints = [models.UniqueConstraint(fields=["campaign", "unit", "cadre"], name="cadre_tally_node")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.unit}/{self.cadre}"
+
+
+class UnitCadres(models.Model):
+    """How many of a unit's cadres hold assignments in a campaign: the rows the unit has in coverage by cadre. Summed
+    over the units in the table's order, it finds which units a page of the by-cadre table falls in without reading
+    every cadre's tally (decision 0011)."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    unit = models.IntegerField(_("单位"))
+    cadres = models.IntegerField(_("干部数"), default=0)
+
+    class Meta:
+        verbose_name = _("单位干部数")
+        verbose_name_plural = _("单位干部数")
+        constraints = [models.UniqueConstraint(fields=["campaign", "unit"], name="unit_cadres_node")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.unit}"
 
 
 class VisitedTarget(models.Model):

@@ -25,6 +25,7 @@ def test_the_leader_reads_the_dashboard_and_opens_a_village_s_unvisited_targets(
         row = village.locator("tbody tr", has=page.locator("th", has_text="上下塘社区"))
         assert [t.strip() for t in row.locator("td").all_inner_texts()][:3] == ["3", "1", "2"]
         page.screenshot(path=str(SHOTS / f"oversight-dashboard-{width}.png"), full_page=True)
+        village.screenshot(path=str(SHOTS / f"oversight-village-{width}.png"))  # a page of the by-village table
         row.locator("th a").click()
         page.wait_for_load_state()
         assert page.locator("h1").inner_text() == "上下塘社区·未走访对象"

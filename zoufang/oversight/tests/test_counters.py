@@ -11,11 +11,12 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from zoufang.oversight import counters, figures
-from zoufang.oversight.models import CoverageTally, VisitedTarget, WeeklyTally
+from zoufang.oversight.models import CadreTally, CoverageTally, UnitCadres, VisitedTarget, WeeklyTally
 from zoufang.oversight.tests.conftest import at, in_threads, visit
 from zoufang.planning.models import Assignment
 from zoufang.planning.services import reassign
 from zoufang.registry.models import Cadre
+from zoufang.registry.tests.factories import TargetFactory
 from zoufang.visits.models import Visit
 
 from .test_figures import TODAY
@@ -49,8 +50,14 @@ def assert_kept_equals_recount(town: Any) -> int:
             compared += 1
     kept_weeks = figures.weekly_visits(campaign, TODAY)
     assert kept_weeks == figures.weekly_visits(campaign, TODAY, figures.assignments(campaign).all())
+    # The whole campaign's by-cadre table cut a page at a time from the kept cadre counts (UnitCadres), every page
+    # of one row: the recount's rows in turn.
+    whole = figures.coverage(campaign, "cadre", TODAY, figures.assignments(campaign).all())
+    for start in range(len(whole.rows) + 1):
+        page = figures.coverage(campaign, "cadre", TODAY, figures.assignments(campaign), page=(start, 1))
+        assert (page.count, _shown(page)) == (whole.count, _shown(whole)[:-1][start:start + 1] + _shown(whole)[-1:])
     verdict = counters.verify(campaign.pk)
-    assert verdict.ok, (verdict.nodes, verdict.target_rows, verdict.weeks)
+    assert verdict.ok, (verdict.nodes, verdict.target_rows, verdict.weeks, verdict.cadres)
     return compared
 
 
@@ -213,6 +220,35 @@ def test_concurrent_visits_lose_no_increment(town: Any, written_last: bool) -> N
     assert counters.verify(campaign.pk).ok
 
 
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_assignments_count_each_cadre_once(town: Any) -> None:
+    """Sixteen assignments made at once, then removed at once, for two cadres new to the campaign (households and
+    an enterprise): each cadre's unit counts it once while it holds any, and none after."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time: nothing runs concurrently to race")
+    campaign = town.campaign
+    pair = [Cadre.objects.create(name=f"并发干部{n}", unit=town.police, role=Cadre.Role.PARTY_MEMBER) for n in (1, 2)]
+    targets = [TargetFactory(region=town.shangxiatang, kind="enterprise" if n % 3 else "registered_household")
+               for n in range(16)]
+
+    def give(i: int) -> None:
+        Assignment.objects.create(campaign=campaign, target=targets[i], unit=town.police, cadre=pair[i % 2])
+
+    assert not in_threads(16, give)
+    assert dict(CadreTally.objects.filter(campaign=campaign).values_list("cadre", "assigned")) == \
+        {pair[0].pk: 8, pair[1].pk: 8}
+    assert UnitCadres.objects.get(campaign=campaign, unit=town.police.pk).cadres == 2
+    assert counters.verify(campaign.pk).ok
+
+    def take(i: int) -> None:
+        Assignment.objects.get(campaign=campaign, target=targets[i]).delete()
+
+    assert not in_threads(16, take)
+    assert UnitCadres.objects.get(campaign=campaign, unit=town.police.pk).cadres == 0
+    assert set(CadreTally.objects.filter(campaign=campaign).values_list("assigned", flat=True)) == {0}
+    assert counters.verify(campaign.pk).ok
+
+
 def test_the_migration_backfills_a_campaign_counted_before_the_kept_counts(counted: Any) -> None:
     from django.apps import apps
 
@@ -221,6 +257,14 @@ def test_the_migration_backfills_a_campaign_counted_before_the_kept_counts(count
         model.objects.all().delete()
     assert not counters.verify(counted.campaign.pk).ok
     backfill(apps, None)
+    assert_kept_equals_recount(counted)
+    # The kept order of the by-cadre table (0004): counted from the coverage tallies, the node of the assignments
+    # no cadre holds too.
+    CadreTally.objects.all().delete()
+    UnitCadres.objects.all().delete()
+    CoverageTally.objects.filter(cadre=counters.NO_CADRE).delete()
+    assert not counters.verify(counted.campaign.pk).ok
+    importlib.import_module("zoufang.oversight.migrations.0004_cadre_order").backfill(apps, connection.schema_editor())
     assert_kept_equals_recount(counted)
 
 

@@ -56,7 +56,8 @@ class Command(BaseCommand):
 
     def _report(self, campaign: Campaign, verdict: Verdict) -> None:
         self.stdout.write(f"{campaign.name}（{campaign.slug}）：{len(verdict.nodes)} 项计数、"
-                          f"{verdict.targets} 个对象的走访记录、{len(verdict.weeks)} 周的首次走访数与重新统计不一致")
+                          f"{verdict.targets} 个对象的走访记录、{len(verdict.weeks)} 周的首次走访数"
+                          + (f"、{len(verdict.cadres)} 项干部分配数" if verdict.cadres else "") + "与重新统计不一致")
         names = _node_names([key for key, _counted, _kept in verdict.nodes[:SHOWN]])
         for key, (assigned, visited), (kept_assigned, kept_visited) in verdict.nodes[:SHOWN]:
             self.stdout.write(f"  {names(key)}·{_kind(key[0])}：已分配 应为 {assigned} 实为 {kept_assigned}，"
@@ -70,6 +71,9 @@ class Command(BaseCommand):
                               f"保存的为 {kept}")
         for (kind, week), expected, actual in verdict.weeks[:SHOWN]:
             self.stdout.write(f"  {week} 起的一周·{_kind(kind)}：首次走访对象 应为 {expected} 实为 {actual}")
+        for (unit, cadre), expected, actual in verdict.cadres[:SHOWN]:
+            what = f"干部{cadre}（单位{unit}）·已分配" if cadre else f"单位{unit}·有分配的干部数"
+            self.stdout.write(f"  {what} 应为 {expected} 实为 {actual}")
         if len(verdict.nodes) > SHOWN:
             self.stdout.write(f"  ……另有 {len(verdict.nodes) - SHOWN} 项")
 
@@ -116,7 +120,7 @@ def _kind(kind: str) -> str:
 def _node_names(keys: list[Key]) -> Any:
     regions = Region.objects.in_bulk({k[1] for k in keys if k[1]})
     units = Unit.objects.in_bulk({k[2] for k in keys if k[2]})
-    cadres = Cadre.objects.in_bulk({k[3] for k in keys if k[3]})
+    cadres = Cadre.objects.in_bulk({k[3] for k in keys if k[3] > 0})
 
     def name(key: Key) -> str:
         _kind_code, region, unit, cadre = key
@@ -125,7 +129,9 @@ def _node_names(keys: list[Key]) -> Any:
             parts.append(regions[region].name if region in regions else f"区划{region}")
         if unit:
             parts.append(units[unit].name if unit in units else f"单位{unit}")
-        if cadre:
+        if cadre == counters.NO_CADRE:
+            parts.append("未落实到人")
+        elif cadre:
             parts.append(cadres[cadre].name if cadre in cadres else f"干部{cadre}")
         return "·".join(parts) or "全活动"
 
