@@ -148,9 +148,23 @@ def _bump(campaign_id: int, deltas: dict[Key, list[int]]) -> None:
                  in sorted(deltas.items(), key=lambda item: item[0][1:] + item[0][:1]) if assigned or visited))
 
 
+_NODES_SQL: dict[str, str] = {}
+
+
 def _assignment_nodes(campaign_id: int, target_id: int) -> list[Key]:
-    found = (Assignment.objects.filter(campaign_id=campaign_id, target_id=target_id)
-             .values_list("target__kind", "target__region__path", "unit_id", "cadre_id").first())
+    """The nodes the target's assignment in the campaign counts in; written as SQL once per process (every first
+    visit asks, and compiling the queryset cost more than the database spent on it)."""
+    sql = _NODES_SQL.get(connection.vendor)
+    if sql is None:
+        quote = connection.ops.quote_name
+        sql = _NODES_SQL[connection.vendor] = (
+            f"SELECT t.kind, r.path, a.unit_id, a.cadre_id FROM {quote(Assignment._meta.db_table)} a "  # noqa: S608
+            f"JOIN {quote(Target._meta.db_table)} t ON t.id = a.target_id "
+            f"LEFT JOIN {quote(Region._meta.db_table)} r ON r.id = t.region_id "
+            "WHERE a.campaign_id = %s AND a.target_id = %s ORDER BY a.id LIMIT 1")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [campaign_id, target_id])
+        found = cursor.fetchone()
     if found is None:
         return []  # an unassigned target: visited_targets counts it, coverage does not
     kind, path, unit, cadre = found
