@@ -38,6 +38,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 
 from zoufang import clock
 from zoufang.core.bulk import add_to_rows, write_rows
+from zoufang.core.pipeline import sent_together
 from zoufang.oversight.models import CoverageTally, VisitedTarget, WeeklyTally
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
@@ -95,12 +96,13 @@ def written_last() -> Iterator[None]:
             yield
         finally:
             _held.reset(token)
-        for campaign_id, deltas in sorted(held.tallies.items()):
-            _bump(campaign_id, deltas)
-        for (campaign_id, kind), changes in sorted(held.weeks.items()):
-            _weekly(campaign_id, kind, changes)
-        for _name, (holder, write) in sorted(held.others.items(), key=lambda item: item[0]):
-            write(holder)
+        with sent_together():  # one round trip for every row written here (core.pipeline)
+            for campaign_id, deltas in sorted(held.tallies.items()):
+                _bump(campaign_id, deltas)
+            for (campaign_id, kind), changes in sorted(held.weeks.items()):
+                _weekly(campaign_id, kind, changes)
+            for _name, (holder, write) in sorted(held.others.items(), key=lambda item: item[0]):
+                write(holder)
 
 
 @contextmanager
