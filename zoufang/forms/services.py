@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from zoufang.accounts import audit
@@ -95,14 +95,16 @@ _SPECS: dict[Any, dict[str, Any]] = {}
 _CURRENT: dict[tuple[tuple[str, ...], Any], dict[str, FormVersion]] = {}
 
 
-def newest_version_id() -> Subquery:
-    """The newest version's public id as a subquery, for a query the caller makes anyway to pass current_versions."""
-    return Subquery(FormVersion.objects.order_by("-pk").values("public_id")[:1])
+def newest_version_sql() -> str:
+    """The newest version's public id as an SQL subquery, for a query the caller makes anyway to pass
+    current_versions."""
+    table = connection.ops.quote_name(FormVersion._meta.db_table)
+    return f"(SELECT f.public_id FROM {table} f ORDER BY f.id DESC LIMIT 1)"  # noqa: S608 - our own table name
 
 
 def current_versions(keys: list[str], *, stamp: Any = None) -> dict[str, FormVersion]:
     """Each form's latest version by form key, in one query; the parsed spec comes from the process's cache.
-    With `stamp` (newest_version_id() read by the caller's query) the answer comes from the process's cache while
+    With `stamp` (newest_version_sql() read by the caller's query) the answer comes from the process's cache while
     no version has been added since; the versions are shared, to read only."""
     key = (tuple(keys), stamp) if stamp is not None else None
     cached = _CURRENT.get(key) if key is not None else None

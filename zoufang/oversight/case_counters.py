@@ -25,13 +25,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 
 from zoufang import clock
 from zoufang.cases.models import Case, CaseEvent
 from zoufang.core.bulk import add_to_rows, write_rows
+from zoufang.core.rawrows import CompiledValues
 from zoufang.oversight import counters, figures
 from zoufang.oversight.models import CaseCounted, CaseDueTally, CaseTally
 from zoufang.regions.models import Region
@@ -85,25 +86,43 @@ def _raised(moment: dt.datetime) -> tuple[dt.date, dt.date]:
     return day - dt.timedelta(days=day.weekday()), day.replace(day=1)
 
 
-def contributions(campaign_id: int | None = None,
-                  case_ids: Iterable[int] | None = None) -> Iterator[tuple[int, Contribution]]:
-    """(case id, Contribution) of the counted cases of a campaign or of the given ids, computed afresh in the
-    database with the figures' own conditions (one row per case)."""
-    rows = Case.objects.exclude(status=Case.Status.MERGED)
-    if campaign_id is not None:
-        rows = rows.filter(campaign_id=campaign_id)
-    if case_ids is not None:
-        rows = rows.filter(pk__in=list(case_ids))
+def _contribution_rows(rows: QuerySet[Case]) -> "QuerySet[Case, tuple[Any, ...]]":
+    """Each case's nodes and measures, computed in the database with the figures' own conditions."""
     conditions = {**figures.CASE_MEASURES, **figures.CASE_DUE_MEASURES}
     # The village: the case's region or the ancestor at that level (a 村民小组 or 网格 is at most two below it).
     ancestry = ("region_id", "region__level", "region__parent_id", "region__parent__level",
                 "region__parent__parent_id", "region__parent__parent__level")
-    data = (figures.with_answer_day(rows).annotate(top=Coalesce(F("category__parent_id"), F("category_id")))
+    return (figures.with_answer_day(rows.exclude(status=Case.Status.MERGED))
+            .annotate(top=Coalesce(F("category__parent_id"), F("category_id")))
             .values_list("pk", "campaign_id", "unit_id", *ancestry, "top", "raised_at", "status", "handling_due")
             .annotate(**{f"m_{name}": Count("id", filter=conditions[name] if name != "total" else Q())
                          for name in MEASURES})
             .order_by("pk"))
-    for row in data.iterator(CHUNK):
+
+
+# One case's row, read for every case written (a visit's draft among them): compiled once per process.
+_ONE_CASE = CompiledValues(lambda pk: _contribution_rows(Case.objects.filter(pk=pk)), arity=1)
+
+
+def contributions(campaign_id: int | None = None,
+                  case_ids: Iterable[int] | None = None) -> Iterator[tuple[int, Contribution]]:
+    """(case id, Contribution) of the counted cases of a campaign or of the given ids, computed afresh in the
+    database with the figures' own conditions (one row per case)."""
+    ids = None if case_ids is None else list(case_ids)
+    data: Iterable[tuple[Any, ...]]
+    if campaign_id is None and ids is not None and len(ids) == 1:
+        data = _ONE_CASE.rows(ids[0])
+    else:
+        rows = Case.objects.all()
+        if campaign_id is not None:
+            rows = rows.filter(campaign_id=campaign_id)
+        if ids is not None:
+            rows = rows.filter(pk__in=ids)
+        # Up to a chunk of ids in one plain fetch; more, or a campaign's cases, through a server-side cursor,
+        # whose declaration and fetches cost a few round trips more.
+        found = _contribution_rows(rows)
+        data = found if ids is not None and len(ids) <= CHUNK else found.iterator(CHUNK)
+    for row in data:
         pk, campaign, unit = row[:3]
         regions = row[3:9]
         top, raised_at, status, due = row[9:13]
@@ -113,7 +132,6 @@ def contributions(campaign_id: int | None = None,
         flags = sum(1 << index for index, n in enumerate(measures) if n)
         yield pk, Contribution(campaign, unit or 0, village or 0, top or 0, week, month, status,
                                due if flags >> len(TIMELESS) else None, flags)
-
 
 # ---------------------------------------------------------------------------------------------- upkeep
 

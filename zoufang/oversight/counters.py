@@ -39,6 +39,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from zoufang import clock
 from zoufang.core import locks
 from zoufang.core.bulk import add_to_rows, write_rows
+from zoufang.core.pipeline import sent_together
 from zoufang.oversight.models import CadreTally, CoverageTally, UnitCadres, VisitedTarget, WeeklyTally
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
@@ -97,12 +98,13 @@ def written_last() -> Iterator[None]:
             yield
         finally:
             _held.reset(token)
-        for campaign_id, deltas in sorted(held.tallies.items()):
-            _bump(campaign_id, deltas)
-        for (campaign_id, kind), changes in sorted(held.weeks.items()):
-            _weekly(campaign_id, kind, changes)
-        for _name, (holder, write) in sorted(held.others.items(), key=lambda item: item[0]):
-            write(holder)
+        with sent_together():  # one round trip for every row written here (core.pipeline)
+            for campaign_id, deltas in sorted(held.tallies.items()):
+                _bump(campaign_id, deltas)
+            for (campaign_id, kind), changes in sorted(held.weeks.items()):
+                _weekly(campaign_id, kind, changes)
+            for _name, (holder, write) in sorted(held.others.items(), key=lambda item: item[0]):
+                write(holder)
 
 
 @contextmanager
@@ -168,9 +170,23 @@ def _count_cadres(campaign_id: int, deltas: dict[Key, list[int]]) -> None:
                 ((campaign_id, unit, n) for unit, n in sorted(units.items()) if n))
 
 
+_NODES_SQL: dict[str, str] = {}
+
+
 def _assignment_nodes(campaign_id: int, target_id: int) -> list[Key]:
-    found = (Assignment.objects.filter(campaign_id=campaign_id, target_id=target_id)
-             .values_list("target__kind", "target__region__path", "unit_id", "cadre_id").first())
+    """The nodes the target's assignment in the campaign counts in; written as SQL once per process (every first
+    visit asks, and compiling the queryset cost more than the database spent on it)."""
+    sql = _NODES_SQL.get(connection.vendor)
+    if sql is None:
+        quote = connection.ops.quote_name
+        sql = _NODES_SQL[connection.vendor] = (
+            f"SELECT t.kind, r.path, a.unit_id, a.cadre_id FROM {quote(Assignment._meta.db_table)} a "  # noqa: S608
+            f"JOIN {quote(Target._meta.db_table)} t ON t.id = a.target_id "
+            f"LEFT JOIN {quote(Region._meta.db_table)} r ON r.id = t.region_id "
+            "WHERE a.campaign_id = %s AND a.target_id = %s ORDER BY a.id LIMIT 1")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [campaign_id, target_id])
+        found = cursor.fetchone()
     if found is None:
         return []  # an unassigned target: visited_targets counts it, coverage does not
     kind, path, unit, cadre = found

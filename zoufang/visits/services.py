@@ -13,8 +13,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Subquery
+from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_save
 from django.http import Http404
 from django.utils import timezone
@@ -24,15 +23,17 @@ from zoufang import clock
 from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns import configcache
-from zoufang.campaigns.models import CaseCategory
+from zoufang.campaigns.models import Campaign, CaseCategory
 from zoufang.cases.models import Case
 from zoufang.cases.services import draft_case, registration_due
 from zoufang.core import limits
+from zoufang.core.rawrows import Columns, prepared
 from zoufang.forms import services as form_services
 from zoufang.forms.models import FormAnswer
 from zoufang.oversight import counters
 from zoufang.planning.models import Assignment
-from zoufang.registry.models import Cadre
+from zoufang.regions.models import Region
+from zoufang.registry.models import Cadre, Target
 from zoufang.visits import rules
 from zoufang.visits.models import DiaryEntry, Visit
 
@@ -146,18 +147,55 @@ def record_visit(user: Any, submission: VisitSubmission) -> Recorded:
     return recorded
 
 
+# The assignment's query, written once per process (zoufang.core.rawrows): it is the first statement of every
+# submission, and compiling it as a queryset cost more than the database spent on it.
+_ASSIGNMENT = Columns(Assignment, "a", ["campaign_id", "target_id", "unit_id", "cadre_id"])
+_TARGET = Columns(Target, "t", ["public_id", "kind", "region_id", "name"])
+_REGION = Columns(Region, "r", ["name", "level", "parent_id", "code", "path"])
+_CAMPAIGN = Columns.every(Campaign, "c", but=["config"])
+_ASSIGNMENT_SQL: dict[tuple[str, bool], str] = {}
+
+
+def _assignment_sql(named: bool) -> str:
+    key = (connection.vendor, named)
+    if key not in _ASSIGNMENT_SQL:
+        table = {model: connection.ops.quote_name(model._meta.db_table)
+                 for model in (Assignment, Target, Region, Campaign, Visit)}
+        _ASSIGNMENT_SQL[key] = (
+            f"SELECT {_ASSIGNMENT.sql}, {_TARGET.sql}, {_REGION.sql}, {_CAMPAIGN.sql}, "  # noqa: S608
+            f"(SELECT v.id FROM {table[Visit]} v WHERE v.client_uuid = %s), "
+            f"{form_services.newest_version_sql()} "
+            f"FROM {table[Assignment]} a JOIN {table[Target]} t ON t.id = a.target_id "
+            f"JOIN {table[Region]} r ON r.id = t.region_id JOIN {table[Campaign]} c ON c.id = a.campaign_id "
+            f"WHERE t.public_id = %s AND a.cadre_id = %s{' AND c.slug = %s' if named else ''} "
+            "ORDER BY c.starts_on DESC LIMIT 1")
+    return _ASSIGNMENT_SQL[key]
+
+
 def _assignment(cadre: Cadre, submission: VisitSubmission) -> Assignment | None:
     """The cadre's assignment of the target (in the named campaign, else the latest), with the target and its
     campaign: scope, campaign and whether the visit is assigned in one query; the configuration from configcache.
     `stored_visit` is the id of the visit already recorded under the submission's client_uuid, if any;
     `forms_stamp` names the newest questionnaire version (forms.services.current_versions answers from its cache)."""
-    assignments = Assignment.objects.filter(target__public_id=submission.target_id, cadre=cadre)
+    params = [prepared(Visit, "client_uuid", submission.client_uuid),
+              prepared(Target, "public_id", submission.target_id), cadre.pk]
     if submission.campaign:
-        assignments = assignments.filter(campaign__slug=submission.campaign)
-    return (assignments.select_related("target__region", "campaign").defer("campaign__config")
-            .annotate(stored_visit=Subquery(Visit.objects.filter(client_uuid=submission.client_uuid).values("pk")[:1]),
-                      forms_stamp=form_services.newest_version_id())
-            .order_by("-campaign__starts_on").first())
+        params.append(submission.campaign)
+    with connection.cursor() as cursor:
+        cursor.execute(_assignment_sql(bool(submission.campaign)), params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    assignment = _ASSIGNMENT.load(row)
+    start = _ASSIGNMENT.width
+    target = assignment.target = _TARGET.load(row, start)
+    start += _TARGET.width
+    target.region = _REGION.load(row, start)
+    start += _REGION.width
+    assignment.campaign = _CAMPAIGN.load(row, start)
+    start += _CAMPAIGN.width
+    assignment.stored_visit, assignment.forms_stamp = row[start], row[start + 1]  # type: ignore[attr-defined]
+    return assignment
 
 
 def _validate(
@@ -219,7 +257,7 @@ def _validate_answers(
 def _validate_opinions(submission: VisitSubmission, campaign: Any, errors: dict[str, str]) -> dict[str, CaseCategory]:
     codes = {o.category for o in submission.opinions if o.category}
     categories = {c.code: c for c in CaseCategory.objects.filter(campaign=campaign, code__in=codes,
-                                                                  disabled_on__isnull=True)}
+                                                                  disabled_on__isnull=True)} if codes else {}
     for index, opinion in enumerate(submission.opinions, start=1):
         where = _("问题意见第 %(n)s 条") % {"n": index}
         if opinion.kind not in OPINION_KINDS:

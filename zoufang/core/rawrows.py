@@ -1,0 +1,124 @@
+"""Model rows read by a hand-written SELECT, for the few statements every request of a hot path makes.
+
+A queryset is compiled to SQL again on each evaluation; for a visit submission that compilation cost more CPU
+than the database spent answering (issue 14, decision 0010). A hot path can instead write its SELECT once per
+process, naming its columns with `Columns`, and turn each row back into model instances here: the same
+database converters the ORM applies (encrypted fields, UUIDs and dates on SQLite …), the same `from_db`, and the
+columns left out deferred, so a forgotten one costs a query (which the query-count tests catch) and never a
+wrong value.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from django.db import connection
+from django.db.models import Field, Model
+from django.db.models.expressions import Col
+
+Converter = Callable[[Any, Any, Any], Any]
+M = TypeVar("M", bound=Model)
+
+
+@dataclass
+class Columns(Generic[M]):
+    """Some columns of `model` under the SQL alias `alias`: `sql` names them for a SELECT, `load` builds the
+    instance from the row's values at `start` (the other columns deferred)."""
+
+    model: type[M]
+    alias: str
+    names: Sequence[str]  # attnames; the primary key is always read
+    fields: list[Field] = field(init=False)
+    _converters: dict[str, list[tuple[int, list[tuple[Converter, Col]]]]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        wanted = {*self.names, self.model._meta.pk.attname}
+        # In the model's field order: from_db fills the deferred ones in between.
+        self.fields = [f for f in self.model._meta.concrete_fields if f.attname in wanted]
+        unknown = wanted - {f.attname for f in self.fields}
+        if unknown:
+            raise ValueError(f"{self.model.__name__} has no column {sorted(unknown)}")
+
+    @classmethod
+    def every(cls, model: type[M], alias: str, *, but: Sequence[str] = ()) -> "Columns[M]":
+        """All of the model's columns except those named in `but` (by field name)."""
+        return cls(model, alias, [f.attname for f in model._meta.concrete_fields if f.name not in but])
+
+    @property
+    def sql(self) -> str:
+        quote = connection.ops.quote_name
+        return ", ".join(f"{self.alias}.{quote(f.column)}" for f in self.fields)
+
+    @property
+    def width(self) -> int:
+        return len(self.fields)
+
+    def load(self, row: Sequence[Any], start: int = 0, *, using: Any = None) -> M:
+        """The instance of the row's values from `start`, read on the connection `using` (default: default)."""
+        db = using or connection
+        values = list(row[start:start + len(self.fields)])
+        for index, converters in self._converters_for(db):
+            for convert, expression in converters:
+                values[index] = convert(values[index], expression, db)
+        return self.model.from_db(db.alias, [f.attname for f in self.fields], values)
+
+    def load_joined(self, row: Sequence[Any], start: int = 0, *, using: Any = None) -> M | None:
+        """`load` for a LEFT JOIN's columns: None when the row has no match."""
+        pk = self.fields.index(self.model._meta.pk)
+        return None if row[start + pk] is None else self.load(row, start, using=using)
+
+    def _converters_for(self, db: Any) -> list[tuple[int, list[tuple[Converter, Col]]]]:
+        """The ORM's converters of each column on this database (compiler.get_converters)."""
+        found = self._converters.get(db.vendor)
+        if found is None:
+            found = []
+            for index, column in enumerate(self.fields):
+                expression = Col(self.alias, column)
+                converters = db.ops.get_db_converters(expression) + expression.get_db_converters(db)
+                if converters:
+                    found.append((index, [(convert, expression) for convert in converters]))
+            self._converters[db.vendor] = found
+        return found
+
+
+def prepared(model: type[Model], name: str, value: Any) -> Any:
+    """A parameter as the database takes it for `model`'s field `name` (a UUID as hex on SQLite …)."""
+    return model._meta.get_field(name).get_db_prep_value(value, connection)  # type: ignore[union-attr]
+
+
+class CompiledValues:
+    """A `values_list` queryset compiled to SQL once per process and database, run again with other values.
+
+    `build(*markers)` makes the queryset; each marker (an integer no row holds) must reach the SQL as a
+    parameter of its own. Later runs put their values where the markers were and convert the rows as the
+    queryset would, so the statement is the ORM's own, compiled once: for a read whose shape never changes that
+    a hot path makes on every request (one case's contribution, read for every case drafted)."""
+
+    MARKER_BASE = -7_340_000_000_000_000_000
+
+    def __init__(self, build: Callable[..., Any], arity: int) -> None:
+        self.build, self.arity = build, arity
+        self._compiled: dict[str, tuple[str, list[Any], dict[int, int], Any]] = {}
+
+    def _compile(self) -> tuple[str, list[Any], dict[int, int], Any]:
+        found = self._compiled.get(connection.vendor)
+        if found is None:
+            markers = [self.MARKER_BASE - n for n in range(self.arity)]
+            queryset = self.build(*markers)
+            compiler = queryset.query.get_compiler(connection=connection)
+            sql, params = compiler.as_sql()
+            params = list(params)
+            slots = {index: markers.index(value) for index, value in enumerate(params)
+                     if isinstance(value, int) and value in markers}
+            if sorted(set(slots.values())) != list(range(self.arity)):
+                raise ValueError("each marker must reach the SQL as a parameter of its own")
+            found = self._compiled[connection.vendor] = (sql, params, slots, compiler)
+        return found
+
+    def rows(self, *values: Any) -> list[tuple[Any, ...]]:
+        sql, template, slots, compiler = self._compile()
+        params = [values[slots[index]] if index in slots else value for index, value in enumerate(template)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+        return list(compiler.results_iter(results=[fetched], tuple_expected=True))
