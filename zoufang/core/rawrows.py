@@ -8,6 +8,7 @@ columns left out deferred, so a forgotten one costs a query (which the query-cou
 wrong value.
 """
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -86,8 +87,11 @@ def prepared(model: type[Model], name: str, value: Any) -> Any:
     return model._meta.get_field(name).get_db_prep_value(value, connection)  # type: ignore[union-attr]
 
 
+MAX_COMPILED = 64  # (database, thread) pairs kept; a server's threads are a handful
+
+
 class CompiledValues:
-    """A `values_list` queryset compiled to SQL once per process and database, run again with other values.
+    """A `values_list` queryset compiled to SQL once per database and thread, run again with other values.
 
     `build(*markers)` makes the queryset; each marker (an integer no row holds) must reach the SQL as a
     parameter of its own. Later runs put their values where the markers were and convert the rows as the
@@ -98,11 +102,15 @@ class CompiledValues:
 
     def __init__(self, build: Callable[..., Any], arity: int) -> None:
         self.build, self.arity = build, arity
-        self._compiled: dict[str, tuple[str, list[Any], dict[int, int], Any]] = {}
+        self._compiled: dict[tuple[str, int], tuple[str, list[Any], dict[int, int], Any]] = {}
 
     def _compile(self) -> tuple[str, list[Any], dict[int, int], Any]:
-        found = self._compiled.get(connection.vendor)
+        # Per thread: the compiler converts rows with the connection it was made on, and each thread has its own.
+        key = (connection.vendor, threading.get_ident())
+        found = self._compiled.get(key)
         if found is None:
+            if len(self._compiled) >= MAX_COMPILED:
+                self._compiled.clear()
             markers = [self.MARKER_BASE - n for n in range(self.arity)]
             queryset = self.build(*markers)
             compiler = queryset.query.get_compiler(connection=connection)
@@ -112,7 +120,7 @@ class CompiledValues:
                      if isinstance(value, int) and value in markers}
             if sorted(set(slots.values())) != list(range(self.arity)):
                 raise ValueError("each marker must reach the SQL as a parameter of its own")
-            found = self._compiled[connection.vendor] = (sql, params, slots, compiler)
+            found = self._compiled[key] = (sql, params, slots, compiler)
         return found
 
     def rows(self, *values: Any) -> list[tuple[Any, ...]]:

@@ -1,0 +1,92 @@
+"""Hand-written SELECTs read the same instances and values as the querysets they stand in for (core.rawrows), and
+statements sent together (core.pipeline) commit or roll back with their transaction."""
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from zoufang.core.pipeline import sent_together
+from zoufang.core.rawrows import Columns, CompiledValues
+from zoufang.regions.models import Region
+from zoufang.registry.models import Target
+from zoufang.registry.tests.factories import TargetFactory, factory_id_number
+
+pytestmark = pytest.mark.django_db
+
+_TARGET = Columns(Target, "t", ["public_id", "name", "phone", "id_number", "region_id"])
+_REGION = Columns.every(Region, "r")
+
+
+def _read(target_id: int) -> tuple[Target, Region | None]:
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_TARGET.sql}, {_REGION.sql} FROM {quote(Target._meta.db_table)} t "  # noqa: S608
+                       f"LEFT JOIN {quote(Region._meta.db_table)} r ON r.id = t.region_id WHERE t.id = %s",
+                       [target_id])
+        row = cursor.fetchone()
+    return _TARGET.load(row), _REGION.load_joined(row, _TARGET.width)
+
+
+def test_it_reads_the_values_the_orm_reads_converted_alike(town):
+    household = TargetFactory(region=town.households["shangxiatang"][0].region, phone="13800001234",
+                              id_number=factory_id_number(4242))
+    target, region = _read(household.pk)
+    stored = Target.objects.select_related("region").get(pk=household.pk)
+    assert (target.pk, target.public_id, target.name, target.phone, target.id_number) == (
+        stored.pk, stored.public_id, stored.name, "13800001234", stored.id_number)
+    assert region == stored.region
+    assert region is not None
+    assert region.path == stored.region.path
+    assert target._state.adding is False
+    assert target._state.db == "default"
+
+
+def test_a_column_left_out_is_deferred_and_read_when_asked(town):
+    household = TargetFactory(region=town.households["shangxiatang"][0].region, address="上下塘 5 号")
+    target, _region = _read(household.pk)
+    assert "address" in target.get_deferred_fields()
+    with CaptureQueriesContext(connection) as queries:
+        assert target.address == "上下塘 5 号"
+    assert len(queries.captured_queries) == 1
+
+
+def test_an_unknown_column_is_refused():
+    with pytest.raises(ValueError, match="no column"):
+        Columns(Target, "t", ["nickname"])
+
+
+def test_a_compiled_values_query_answers_as_its_queryset_for_each_value(town):
+    def build(pk: int):
+        return Target.objects.filter(pk=pk).values_list("pk", "public_id", "region__path", "phone")
+
+    compiled = CompiledValues(build, arity=1)
+    first, second = town.households["shangxiatang"][:2]
+    for target in (first, second, first):
+        assert compiled.rows(target.pk) == list(build(target.pk))
+    assert compiled.rows(-1) == []
+
+
+def test_a_build_that_hides_its_marker_is_refused():
+    compiled = CompiledValues(lambda pk: Target.objects.filter(pk__gt=0).values_list("pk"), arity=1)
+    with pytest.raises(ValueError, match="marker"):
+        compiled.rows(1)
+
+
+def test_statements_sent_together_commit_and_roll_back_with_their_transaction(town):
+    region = town.households["shangxiatang"][0].region
+    with transaction.atomic(), sent_together():
+        Region.objects.filter(pk=region.pk).update(name="改名一")
+        Region.objects.filter(pk=region.pk).update(sort_order=7)
+    region.refresh_from_db()
+    assert (region.name, region.sort_order) == ("改名一", 7)
+
+    def renamed_then_failed() -> None:
+        with transaction.atomic():
+            with sent_together():
+                Region.objects.filter(pk=region.pk).update(name="改名二")
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        renamed_then_failed()
+    region.refresh_from_db()
+    assert region.name == "改名一"
