@@ -868,11 +868,12 @@ def test_ratings_are_each_town_s_own_a_unit_s_its_own_and_the_upper_office_s_rea
         clients[name].force_login(users[name])
         if verify_session is not None:
             verify_session(clients[name], users[name])
-    everyone = {u["name"] for u in clients["menghe"].get(f"/api/v1/ratings/{MENGHE}/units").json()}
+    units = f"/api/v1/ratings/{MENGHE}/units?page_size=200"  # one page: every department of the town
+    everyone = {u["name"] for u in clients["menghe"].get(units).json()["items"]}
     assert len(everyone) > 1
-    assert {u["name"] for u in clients["xinbei"].get(f"/api/v1/ratings/{MENGHE}/units").json()} == everyone
+    assert {u["name"] for u in clients["xinbei"].get(units).json()["items"]} == everyone
     own = users["menghe_unit"].role_grants.get().unit
-    assert [u["name"] for u in clients["menghe_unit"].get(f"/api/v1/ratings/{MENGHE}/units").json()] == [own.name]
+    assert [u["name"] for u in clients["menghe_unit"].get(units).json()["items"]] == [own.name]
     assert {i["unit_name"] for i in clients["menghe_unit"].get(f"/api/v1/ratings/{MENGHE}/items").json()["items"]} \
         <= {own.name}
     other = Unit.objects.filter(name__in=everyone - {own.name}).first()
@@ -884,7 +885,7 @@ def test_ratings_are_each_town_s_own_a_unit_s_its_own_and_the_upper_office_s_rea
         assert clients[name].get(f"/ratings/{MENGHE}/").status_code == 404, name
         assert clients[name].get(f"/api/v1/ratings/{MENGHE}/items").status_code == 404, name
     # The upper office reads every department's comments, personal numbers masked (they were planted) …
-    for unit in clients["xinbei"].get(f"/api/v1/ratings/{MENGHE}/units").json():
+    for unit in clients["xinbei"].get(units).json()["items"]:
         detail = clients["xinbei"].get(f"/api/v1/ratings/{MENGHE}/units/{unit['unit']}")
         assert detail.status_code == 200
         assert not list(full_numbers(shown(detail), matrix_town)), unit["name"]
