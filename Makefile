@@ -82,27 +82,10 @@ migrations-check: $(STAMP)
 PYTEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist load --durations=15
 # The suite runs on the real day (tests pin the days they need): not on the demo's ZOUFANG_TODAY exported above.
-# With DATABASE_URL set, the SQLite and PostgreSQL halves run side by side, each into its own log (printed when
-# both are done), so that one half's waits (on PostgreSQL, on Chromium) and the other's last long tests fill the
-# cores; each half has its own Redis database and screenshots folder. SUITE_IN_TURN=1 runs them one after the other.
-SHOTS_DIR ?= /tmp/zoufang-shots
-TEST_LOGS := var/test-logs
-SUITE_IN_TURN ?=
+# The halves run one after the other: side by side (tried in stop 21) they took as long, the cores being busy.
 pytest: $(STAMP) static browser
-	@if [ -z "$$DATABASE_URL" ] || [ -n "$(SUITE_IN_TURN)" ]; then \
-	  echo "== SQLite"; env -u DATABASE_URL -u ZOUFANG_TODAY $(PYTEST) || exit 1; \
-	  if [ -n "$$DATABASE_URL" ]; then echo "== PostgreSQL: $$DATABASE_URL"; env -u ZOUFANG_TODAY $(PYTEST); fi; \
-	else \
-	  mkdir -p $(TEST_LOGS); echo "== SQLite and PostgreSQL ($$DATABASE_URL) side by side: $(TEST_LOGS)/"; \
-	  env -u DATABASE_URL -u ZOUFANG_TODAY ZOUFANG_SHOTS=$(SHOTS_DIR)/sqlite \
-	    ZOUFANG_TEST_REDIS_URL=redis://127.0.0.1:6379/3 $(PYTEST) > $(TEST_LOGS)/sqlite.log 2>&1 & lite=$$!; \
-	  env -u ZOUFANG_TODAY ZOUFANG_SHOTS=$(SHOTS_DIR)/postgresql \
-	    ZOUFANG_TEST_REDIS_URL=redis://127.0.0.1:6379/4 $(PYTEST) > $(TEST_LOGS)/postgresql.log 2>&1 & pg=$$!; \
-	  wait $$lite; lite_rc=$$?; wait $$pg; pg_rc=$$?; \
-	  echo "== SQLite (exit $$lite_rc)"; cat $(TEST_LOGS)/sqlite.log; \
-	  echo "== PostgreSQL: $$DATABASE_URL (exit $$pg_rc)"; cat $(TEST_LOGS)/postgresql.log; \
-	  [ $$lite_rc -eq 0 ] && [ $$pg_rc -eq 0 ]; \
-	fi
+	env -u DATABASE_URL -u ZOUFANG_TODAY $(PYTEST)
+	@if [ -n "$$DATABASE_URL" ]; then echo "== PostgreSQL: $$DATABASE_URL"; env -u ZOUFANG_TODAY $(PYTEST); fi
 
 test: lint typecheck migrations-check pytest
 

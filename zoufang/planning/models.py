@@ -5,6 +5,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from zoufang import clock
 from zoufang.core.models import TimeStampedModel
 from zoufang.registry.models import Target
 
@@ -153,7 +154,7 @@ class PlanProof(models.Model):
         verbose_name_plural = _("分配核验")
 
     def __str__(self) -> str:
-        return f"{self.campaign_id} {self.computed_at:%Y-%m-%d %H:%M}"
+        return f"{self.campaign_id} {clock.minute(self.computed_at)}"
 
 
 class PlanProblem(models.Model):
