@@ -117,6 +117,11 @@ def paused() -> Iterator[None]:
         _paused.reset(token)
 
 
+def is_paused() -> bool:
+    """Inside `paused()`: a bulk writer that rebuilds what it changed itself."""
+    return _paused.get()
+
+
 def _lock(campaign_id: int, *, exclusive: bool) -> None:
     locks.hold(LOCK_CLASS, campaign_id, shared=not exclusive)  # SQLite: one writer at a time already
 

@@ -66,9 +66,11 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
         """Uncounts the rows from the kept coverage counts in one pass (oversight/counters.py), not a handful of
         queries per row as the post_delete receiver would: deleting a town's plan takes seconds, not minutes."""
         from zoufang.oversight import counters
+        from zoufang.planning import proof
 
         with transaction.atomic(using=self.db):
             counters.uncount_assignments(self)
+            proof.mark_stale(self.values("campaign_id"))  # in one statement too, as the receivers are paused
             with counters.paused():
                 return super().delete()
 

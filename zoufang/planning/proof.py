@@ -42,8 +42,35 @@ def stored(campaign: Any) -> PlanProof | None:
 
 
 def mark_stale(campaigns: "QuerySet[Any]") -> int:
-    """The plan of these campaigns changed (a hand reassignment, an import): their stored proofs are out of date."""
+    """The plan of these campaigns (or campaign ids) changed: their stored proofs are out of date."""
     return PlanProof.objects.filter(campaign__in=campaigns, stale=False).update(stale=True)
+
+
+NOT_IN_THE_PROOF = frozenset({"pinned", "modified_at"})
+
+
+def _plan_row_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """An assignment or a fixed quota written or deleted through the ORM — by hand, in the admin, by any service —
+    moves the plan its stored proof was made of. The bulk writers that pause the receivers answer for themselves:
+    AssignmentQuerySet.delete marks its campaigns in one statement, run_plan stores a fresh proof; the registry
+    import, which writes targets in bulk, marks its campaigns (imports/runner.py)."""
+    from zoufang.oversight import counters
+
+    fields = kwargs.get("update_fields")
+    if fields is not None and set(fields) <= NOT_IN_THE_PROOF:
+        return  # a pin keeps who visits whom
+    if not counters.is_paused():
+        PlanProof.objects.filter(campaign_id=instance.campaign_id, stale=False).update(stale=True)
+
+
+def connect() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    from zoufang.planning.models import Assignment, FixedQuota
+
+    for model in (Assignment, FixedQuota):
+        post_save.connect(_plan_row_changed, sender=model, dispatch_uid=f"proof-stale-saved-{model.__name__}")
+        post_delete.connect(_plan_row_changed, sender=model, dispatch_uid=f"proof-stale-deleted-{model.__name__}")
 
 
 def problems(proof: PlanProof) -> "QuerySet[PlanProblem]":

@@ -309,7 +309,6 @@ def reassign(assignment: Assignment, cadre_id: int, *, by: Any) -> Assignment:
         locked.save(update_fields=["cadre", "unit", "pinned", "modified_at"])
         audit.record(by, AuditEvent.Action.UPDATE, locked, summary="人工调整走访人", changes=audit.diff(
             before, {"cadre": cadre.pk, "unit": cadre.unit_id, "pinned": True}))
-        proof.mark_stale(Campaign.objects.filter(pk=locked.campaign_id))  # the counts per visitor moved
     return locked
 
 

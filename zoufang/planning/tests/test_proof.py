@@ -95,3 +95,22 @@ def test_an_assignment_changed_or_deleted_in_the_admin_marks_the_stored_proof_st
     model_admin.delete_queryset(request, Assignment.objects.filter(pk=assignment.pk))
     assert PlanProof.objects.get(campaign=town.campaign).stale
     assert not Assignment.objects.filter(pk=assignment.pk).exists()
+
+
+def test_a_fixed_quota_written_or_deleted_marks_the_stored_proof_stale_and_a_pin_does_not(town):
+    """Every ORM writer of the plan's rows marks it, whoever calls it; pinning keeps who visits whom."""
+    from zoufang.planning.models import FixedQuota
+    from zoufang.registry.models import Target
+
+    assignment = Assignment.objects.create(campaign=town.campaign, target=town.enterprise, unit=town.police)
+    proof.compute(town.campaign)
+    assignment.pinned = True
+    assignment.save(update_fields=["pinned", "modified_at"])
+    assert not PlanProof.objects.get(campaign=town.campaign).stale
+    quota = FixedQuota.objects.create(campaign=town.campaign, table=FixedQuota.Table.UPPER_LEVEL, source="附件1",
+                                      row_number=3, label="派出所",
+                                      target_kind=Target.Kind.ENTERPRISE, count=1)
+    assert PlanProof.objects.get(campaign=town.campaign).stale
+    proof.compute(town.campaign)
+    quota.delete()
+    assert PlanProof.objects.get(campaign=town.campaign).stale
