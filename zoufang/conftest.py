@@ -130,6 +130,11 @@ def _region(name: str, level: str, parent: Region | None) -> Region:
 
 @pytest.fixture
 def town(db: Any) -> Town:
+    return make_town()
+
+
+def make_town() -> Town:
+    """The small town most tests start from (the `town` fixture; a module-scoped fixture may call it itself)."""
     city = _region("苏州市", Region.Level.CITY, None)
     county = _region("昆山市", Region.Level.COUNTY, city)
     town = _region("锦溪镇", Region.Level.TOWN, county)
@@ -398,15 +403,17 @@ def login(client: Client) -> Any:
 
 @pytest.fixture
 def api_token(client: Client) -> Any:
-    def for_user(username: str) -> dict[str, str]:
-        from django.contrib.auth import get_user_model
+    return lambda username: api_token_for(client, username)
 
-        otp = second_factor_code(get_user_model().objects.get(username=username))
-        response = client.post(
-            "/api/v1/auth/token", {"username": username, "password": PASSWORD, "otp": otp},
-            content_type="application/json",
-        )
-        assert response.status_code == 200, response.content
-        return {"HTTP_AUTHORIZATION": f"Bearer {response.json()['token']}"}
 
-    return for_user
+def api_token_for(client: Client, username: str) -> dict[str, str]:
+    """The Authorization header of a token the user signs in for through the API (password and second factor)."""
+    from django.contrib.auth import get_user_model
+
+    otp = second_factor_code(get_user_model().objects.get(username=username))
+    response = client.post(
+        "/api/v1/auth/token", {"username": username, "password": PASSWORD, "otp": otp},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    return {"HTTP_AUTHORIZATION": f"Bearer {response.json()['token']}"}

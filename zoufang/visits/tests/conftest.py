@@ -38,6 +38,10 @@ SIX_ONES_ANSWERS = {"aspects": ["innovation"], "innovation": "计划建设研发
 
 @pytest.fixture
 def visiting(town: Any) -> Any:
+    return make_visiting(town)
+
+
+def make_visiting(town: Any) -> Any:
     town.campaign.config = CONFIG
     town.campaign.save()
     first = CaseCategory.objects.create(campaign=town.campaign, code="2", title="在促进企业创新方面")
