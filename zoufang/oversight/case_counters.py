@@ -32,6 +32,7 @@ from django.db.models.signals import post_delete, post_save
 from zoufang import clock
 from zoufang.cases.models import Case, CaseEvent
 from zoufang.core.bulk import add_to_rows, write_rows
+from zoufang.core.moves import moves
 from zoufang.core.rawrows import CompiledValues
 from zoufang.oversight import counters, figures
 from zoufang.oversight.models import CaseCounted, CaseDueTally, CaseTally
@@ -211,27 +212,20 @@ def _refresh_chunk(ids: list[int], *, new: bool) -> None:
                                 .filter(case__in=ids).order_by("case")}
     now = dict(contributions(case_ids=ids))
     deltas: dict[int, Deltas] = {}
-    gone: list[int] = []
-    created: list[CaseCounted] = []
+
+    def spread(part: Contribution, sign: int) -> None:
+        _spread(deltas.setdefault(part.campaign, _new_deltas()), part, sign)
+
+    kept = {pk: Contribution.of(row) for pk, row in kept_rows.items()}
+    found = moves(ids, kept, now, spread)
+    gone = found.gone
+    created = [CaseCounted(case=pk, **_fields(after)) for pk, after in found.created]
     changed: list[CaseCounted] = []
-    for pk in ids:
-        kept_row = kept_rows.get(pk)
-        before = Contribution.of(kept_row) if kept_row is not None else None
-        after = now.get(pk)
-        if before == after:
-            continue
-        if before is not None:
-            _spread(deltas.setdefault(before.campaign, _new_deltas()), before, -1)
-        if after is not None:
-            _spread(deltas.setdefault(after.campaign, _new_deltas()), after, +1)
-        if after is None:
-            gone.append(pk)
-        elif kept_row is None:
-            created.append(CaseCounted(case=pk, **_fields(after)))
-        else:
-            for name, value in _fields(after).items():
-                setattr(kept_row, name, value)
-            changed.append(kept_row)
+    for pk, after in found.changed:
+        kept_row = kept_rows[pk]
+        for name, value in _fields(after).items():
+            setattr(kept_row, name, value)
+        changed.append(kept_row)
     for campaign_id, change in sorted(deltas.items()):
         _bump(campaign_id, change)
     if gone:

@@ -15,6 +15,8 @@ from zoufang.ratings import figures, grades, services
 from zoufang.ratings.models import SupervisionItem
 from zoufang.registry.api import Page
 
+COMMENTS_PAGE = 30
+
 router = Router(tags=["企业评价"])
 
 
@@ -55,9 +57,15 @@ class CommentOut(Schema):
     advice: str
 
 
+class CommentPageOut(Schema):
+    items: list[CommentOut]
+    count: int
+    next: str | None
+
+
 class UnitDetailOut(UnitRatingsOut):
     months: list[MonthOut]
-    comments: list[CommentOut]
+    comments: CommentPageOut
 
 
 class ItemOut(Schema):
@@ -127,16 +135,38 @@ def rating_units(request: HttpRequest, slug: str) -> Any:
     return Listing(figures.rated_units(reach.campaign, reach.unit_ids), page=present)
 
 
+def _comments(reach: services.Reach, unit: Any) -> Listing:
+    """A department's comments in their order (差 first, then 一般, latest first), a page at a time."""
+    hide = reach.unit_ids is not None
+
+    def present(rows: list[Any]) -> list[dict[str, Any]]:
+        return [{"day": c.day, "enterprise": "" if hide else c.enterprise,
+                 "ratings": {r.aspect.label: r.grade_label for r in c.ratings}, "reason": c.reason,
+                 "advice": c.advice} for c in figures.comment_rows(rows)]
+
+    return Listing(figures.comments(reach.campaign, reach.unit_ids, unit), page=present)
+
+
 @router.get("/{slug}/units/{unit_id}", response=UnitDetailOut,
-            summary="一个部门的企业评价：分项、按月趋势和企业意见（号码已隐去；承办部门看不到企业名称）")
+            summary="一个部门的企业评价：分项、按月趋势和企业意见的第一页（30 条，号码已隐去；承办部门看不到企业名称）；"
+                    "comments.next 交给 …/comments?after= 读下一页")
 def rating_unit(request: HttpRequest, slug: str, unit_id: uuid.UUID) -> dict[str, Any]:
     reach = services.reach_for(request.user, slug)
-    aspects, entry = figures.unit_ratings(reach.campaign, services.unit_for(reach, unit_id))
+    unit = services.unit_for(reach, unit_id)
+    aspects, entry = figures.unit_ratings(reach.campaign, unit)
+    first = Page().paginate_queryset(_comments(reach, unit), Page.Input(page=1, page_size=COMMENTS_PAGE, after=None), request)
     return {**_unit(entry, aspects),
             "months": [{"month": month, "grades": _grades(tally)} for month, tally in entry.month_rows()],
-            "comments": [{"day": c.day, "enterprise": c.enterprise if reach.unit_ids is None else "",
-                          "ratings": {r.aspect.label: r.grade_label for r in c.ratings}, "reason": c.reason,
-                          "advice": c.advice} for c in entry.comments]}
+            "comments": first}
+
+
+@router.get("/{slug}/units/{unit_id}/comments", response=list[CommentOut],
+            summary="一个部门的企业意见，评为“差”“一般”的在前、新的在前，分页：每页 page_size 条（最多 200），"
+                    "after=上一页的 next 读下一页")
+@paginate(Page)
+def rating_unit_comments(request: HttpRequest, slug: str, unit_id: uuid.UUID) -> Any:
+    reach = services.reach_for(request.user, slug)
+    return _comments(reach, services.unit_for(reach, unit_id))
 
 
 @router.get("/{slug}/items", response=list[ItemOut],

@@ -12,6 +12,9 @@ class RatingsConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from zoufang.forms.models import FormAnswer
+        from zoufang.ratings import tallies
         from zoufang.ratings.services import answer_saved
 
         post_save.connect(answer_saved, sender=FormAnswer, dispatch_uid="ratings.answer_saved")
+        # The kept tallies move in the same transaction (decision 0012).
+        tallies.connect()

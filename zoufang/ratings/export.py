@@ -1,4 +1,8 @@
-"""The ratings as an xlsx through the one writer (ExportWorkbook): departments, months, items, comments."""
+"""The ratings as an xlsx through the one writer (ExportWorkbook, streamed): departments, months, items, comments.
+
+Every department and every comment is listed, read from the kept tallies and a chunk of comments at a time, and
+written row by row at constant memory (no answer is grouped in Python).
+"""
 
 from typing import Any
 
@@ -8,64 +12,59 @@ from openpyxl.styles import Alignment, Font
 from zoufang import clock
 from zoufang.accounts.masking import scrub
 from zoufang.core.tabular import ExportWorkbook
-from zoufang.ratings import grades
-from zoufang.ratings.figures import CampaignRatings, Tally
-from zoufang.ratings.models import SupervisionItem
+from zoufang.ratings import figures, grades, services
+from zoufang.ratings.figures import Tally
+
+TOP = Alignment(vertical="top", wrap_text=True)
+BOLD = Font(bold=True)
 
 
 def _grade_cells(tally: Tally) -> list[Any]:
     return [tally.total, *[tally.count(g) for g in grades.GRADES], tally.favourable, tally.score]
 
 
-def _sheet(book: Any, title: str, heading: str, headers: list[str], widths: list[int], first: bool = False) -> Any:
-    sheet = book.active if first else book.create_sheet(title)
-    sheet.title = title
-    sheet.append([heading])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(headers)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[sheet.cell(row=2, column=index).column_letter].width = width
+def _sheet(book: ExportWorkbook, title: str, heading: str, headers: list[str], widths: list[int]) -> Any:
+    sheet = book.create_sheet(title)
+    sheet.set_widths(widths)
     sheet.freeze_panes = "B3"
+    sheet.append([heading], font=Font(bold=True, size=14))
+    sheet.append(headers, font=BOLD)
     return sheet
 
 
-def xlsx(campaign: Any, ratings: CampaignRatings, items: list[SupervisionItem], *, show_enterprise: bool) -> bytes:
-    book = ExportWorkbook()
+def xlsx(reach: services.Reach, *, show_enterprise: bool) -> bytes:
+    campaign = reach.campaign
+    ratings = figures.campaign_ratings(campaign, reach.unit_ids)
+    book = ExportWorkbook(streaming=True)
     day = f"{clock.today():%Y-%m-%d}"
     grade_headers = [_("次数"), *[str(grades.LABELS[g]) for g in grades.GRADES], _("好评率%"), _("得分")]
     sheet = _sheet(book, _("各部门"), _("%(name)s 企业评价（%(day)s）") % {"name": campaign.name, "day": day},
-                   [_("部门"), _("调查表份数"), _("评价项目"), *grade_headers], [24, 10, 12, 10, 8, 8, 8, 8, 10, 8], first=True)
+                   [_("部门"), _("调查表份数"), _("评价项目"), *grade_headers], [24, 10, 12, 10, 8, 8, 8, 8, 10, 8])
     for entry in ratings.units:
         name = entry.unit.name if entry.unit else ""
-        sheet.append([name, entry.answers, _("综合"), *_grade_cells(entry.overall)])
+        sheet.append([name, entry.answers, _("综合"), *_grade_cells(entry.overall)], alignment=TOP)
         for label in ratings.aspects:
-            sheet.append([name, entry.answers, label, *_grade_cells(entry.aspect(label))])
-    sheet.append([_("合计"), ratings.total.answers, _("综合"), *_grade_cells(ratings.total.overall)])
+            sheet.append([name, entry.answers, label, *_grade_cells(entry.aspect(label))], alignment=TOP)
+    sheet.append([_("合计"), ratings.total.answers, _("综合"), *_grade_cells(ratings.total.overall)], alignment=TOP)
     if ratings.total.old_answers:
         sheet.append([_("另有 %(n)d 份按旧版调查表（满意、基本满意、不满意）填写，未计入") % {"n": ratings.total.old_answers}])
     months = _sheet(book, _("按月"), _("企业评价按月趋势"), [_("月份"), *grade_headers], [10, 10, 8, 8, 8, 8, 10, 8])
     for month, tally in ratings.total.month_rows():
-        months.append([month, *_grade_cells(tally)])
+        months.append([month, *_grade_cells(tally)], alignment=TOP)
     listed = _sheet(book, _("督查事项"), _("督查事项（镇督查组跟踪）"),
                     [_("被评价部门"), _("评价项目"), _("督查内容"), _("督查责任人"), _("办结期限"), _("状态"), _("超期"),
                      _("落实情况"), _("办结日期")], [22, 10, 50, 12, 12, 8, 6, 40, 12])
-    for item in items:
+    for item in services.supervision_items(reach).iterator(chunk_size=500):
         listed.append([item.unit.name, item.aspect_label, scrub(item.description),
                        (item.assignee.get_full_name() or item.assignee.get_username()) if item.assignee else "",
                        f"{item.due_on:%Y-%m-%d}", item.get_status_display(), _("是") if item.overdue else "",
-                       scrub(item.result), f"{item.done_on:%Y-%m-%d}" if item.done_on else ""])
+                       scrub(item.result), f"{item.done_on:%Y-%m-%d}" if item.done_on else ""], alignment=TOP)
     comments = _sheet(book, _("企业意见"), _("企业意见（号码已隐去）"),
                       [_("走访日期"), _("企业") if show_enterprise else _("被评价部门"), _("被评价部门"),
                        *ratings.aspects, _("具体事项"), _("意见建议")], [12, 24, 22, 10, 10, 10, 40, 40])
-    for comment in ratings.total.comments:
+    for comment in figures.all_comments(campaign, reach.unit_ids):
         given = {r.aspect.label: r.grade_label for r in comment.ratings}
         comments.append([f"{comment.day:%Y-%m-%d}", comment.enterprise if show_enterprise else comment.unit.name,
                          comment.unit.name, *[given.get(label, "") for label in ratings.aspects], comment.reason,
-                         comment.advice])
-    for ws in book.worksheets:
-        for row in ws.iter_rows(min_row=3):
-            for cell in row:
-                cell.alignment = Alignment(vertical="top", wrap_text=True)
+                         comment.advice], alignment=TOP)
     return book.to_bytes()

@@ -1,5 +1,7 @@
 """督查事项: a department rated 差 by an enterprise is followed up by 镇督查组 (seed 002 §四1)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -51,3 +53,57 @@ class SupervisionItem(TimeStampedModel):
     @property
     def overdue(self) -> bool:
         return self.status == self.Status.OPEN and clock.today() > self.due_on
+
+
+class RatingTally(models.Model):
+    """Kept counts of the enterprise ratings (decision 0012), moved in the answer's transaction by ratings.tallies.
+
+    `unit` 0 is the whole campaign, else the rated department's id; `aspect` "" is all aspects together; `month`
+    "" is all time. `grade` is one of the four grades, "~" and the old wording's words (counted apart), or a
+    count of answers (`tallies.FORMS`, `ANSWERS`, `OLD_ANSWERS`)."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    unit = models.IntegerField(default=0)
+    aspect = models.CharField(max_length=60, default="")
+    month = models.CharField(max_length=7, default="")
+    grade = models.CharField(max_length=200)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("评价计数")
+        verbose_name_plural = _("评价计数")
+        constraints = [models.UniqueConstraint(fields=["campaign", "unit", "aspect", "month", "grade"],
+                                               name="rating_tally_node")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.unit}/{self.aspect}/{self.month}/{self.grade}={self.n}"
+
+
+class RatedAnswer(models.Model):
+    """What one answer of a rating form contributes to the tallies now, and where its comment sorts. A change
+    subtracts this and adds the new contribution. `answer` is a plain id: the row must outlive a deleted answer
+    long enough to be uncounted."""
+
+    answer = models.BigIntegerField(_("调查表答案"), primary_key=True)
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    cadre = models.IntegerField(default=0)
+    unit = models.IntegerField(default=0)  # the visiting cadre's unit as it is now (docs/ratings.md)
+    visited_at = models.DateTimeField()
+    worst = models.SmallIntegerField(default=0)  # 3 差, 2 一般, 1 较好, 0 otherwise: the comments' order
+    commented = models.BooleanField(default=False)  # a rating_reason or innovation_advice was given
+    counted: "models.JSONField[Any, Any]" = models.JSONField(default=list)  # [[aspect, month, grade], …]
+
+    class Meta:
+        verbose_name = _("已计入的评价")
+        verbose_name_plural = _("已计入的评价")
+        ordering = ["-worst", "-visited_at", "-answer"]
+        indexes = [
+            # The comments a page at a time, 差 first then 一般, latest first (campaign-wide and per department).
+            models.Index(fields=["campaign", "commented", "-worst", "-visited_at", "-answer"], name="rated_comments"),
+            models.Index(fields=["campaign", "unit", "commented", "-worst", "-visited_at", "-answer"],
+                         name="rated_unit_comments"),
+            models.Index(fields=["cadre"], name="rated_cadre"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.answer}"

@@ -31,15 +31,40 @@ def _items(request: HttpRequest, reach: services.Reach, unit: Unit | None = None
             "overdue_items": paging.bounded_count(still_open.filter(due_on__lt=clock.today()))}
 
 
+UNITS_PER_PAGE = 20
+COMMENTS_PER_PAGE = 30
+
+
+def _comments(request: HttpRequest, reach: services.Reach, unit: Unit | None = None) -> dict[str, Any]:
+    """One page of the enterprises' comments (差 first, then 一般, latest first) after `comments_after`, and how
+    many there are, counted no further than paging.COUNT_CAP."""
+    listed = figures.comments(reach.campaign, reach.unit_ids, unit)
+    page = paging.shown_page(listed, request.GET.get("comments_after"), COMMENTS_PER_PAGE)
+    return {"comments": figures.comment_rows(page.rows), "comments_page": page,
+            "comment_count": paging.bounded_count(listed)}
+
+
+def _units_page(request: HttpRequest, reach: services.Reach) -> dict[str, Any]:
+    """The overview's page of departments (`?p=N`, 20 a page, worst score first) and the links to the others."""
+    count = figures.unit_count(reach.campaign, reach.unit_ids)
+    pages = max(1, -(-count // UNITS_PER_PAGE))
+    try:
+        number = min(max(1, int(request.GET.get("p", "1"))), pages)
+    except ValueError:
+        number = 1
+    ratings = figures.campaign_ratings(reach.campaign, reach.unit_ids, offset=(number - 1) * UNITS_PER_PAGE,
+                                       size=UNITS_PER_PAGE)
+    return {"ratings": ratings, "unit_count": count, "units_page": number,
+            "unit_pages": range(1, pages + 1) if pages > 1 else range(0)}
+
+
 @login_required
 def overview(request: HttpRequest, slug: str) -> HttpResponse:
     reach = services.reach_for(request.user, slug)
-    ratings = figures.campaign_ratings(reach.campaign, reach.unit_ids)
     return render(request, "ratings/overview.html", {
-        "campaign": reach.campaign, "reach": reach, "ratings": ratings, "grades": grades.LABELS.items(),
+        "campaign": reach.campaign, "reach": reach, **_units_page(request, reach), "grades": grades.LABELS.items(),
         **_items(request, reach), "has_forms": bool(grades.rating_forms(reach.campaign)),
-        "comments": ratings.total.comments[:30], "more_comments": max(0, len(ratings.total.comments) - 30),
-        "show_enterprise": reach.unit_ids is None,
+        **_comments(request, reach), "show_enterprise": reach.unit_ids is None,
     })
 
 
@@ -50,7 +75,8 @@ def unit_page(request: HttpRequest, slug: str, unit_id: Any) -> HttpResponse:
     aspects, entry = figures.unit_ratings(reach.campaign, unit)
     return render(request, "ratings/unit.html", {
         "campaign": reach.campaign, "reach": reach, "unit": unit, "entry": entry, "aspects": aspects,
-        "grades": grades.LABELS.items(), **_items(request, reach, unit), "show_enterprise": reach.unit_ids is None,
+        "grades": grades.LABELS.items(), **_items(request, reach, unit), **_comments(request, reach, unit),
+        "show_enterprise": reach.unit_ids is None,
     })
 
 
@@ -101,8 +127,6 @@ def _date(text: str) -> dt.date | None:
 @login_required
 def ratings_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     reach = services.reach_for(request.user, slug)
-    ratings = figures.campaign_ratings(reach.campaign, reach.unit_ids)
     audit.record(request.user, AuditEvent.Action.EXPORT, reach.campaign, summary="导出企业评价和督查事项")
-    items = list(services.supervision_items(reach))
-    return xlsx_response(export.xlsx(reach.campaign, ratings, items, show_enterprise=reach.unit_ids is None),
+    return xlsx_response(export.xlsx(reach, show_enterprise=reach.unit_ids is None),
                          f"{slug}-ratings-{clock.today():%Y%m%d}")

@@ -28,7 +28,7 @@ def test_it_lists_the_departments_a_page_at_a_time_each_page_counting_its_own(ra
         "total": 2, "good": 1, "fairly_good": 0, "average": 0, "poor": 1, "favourable": 50.0, "score": 50.0}}
     # One department a page: the same figures, the same queries on every page (its answers only, not the town's).
     client.get(f"{url}?page_size=1", **headers)  # the token's first use
-    with django_assert_num_queries(7) as first:
+    with django_assert_num_queries(6) as first:  # the page's tally rows: one query whatever the answers
         one = client.get(f"{url}?page_size=1", **headers).json()
     names, cursor = [u["name"] for u in one["items"]], one["next"]
     while cursor:
@@ -48,13 +48,35 @@ def test_a_departments_detail_masks_comments_and_hides_the_enterprise_from_the_d
     url = f"/api/v1/ratings/{rated.town.campaign.slug}/units/{rated.units['派出所'].public_id}"
     office = client.get(url, **api_token("office")).json()
     assert [m["month"] for m in office["months"]] == ["2017-05", "2017-06"]
-    assert any(c["enterprise"] == "计家墩纺织有限公司" for c in office["comments"])
+    assert (office["comments"]["count"], office["comments"]["next"]) == (3, None)  # a page, as other lists
+    assert any(c["enterprise"] == "计家墩纺织有限公司" for c in office["comments"]["items"])
     assert PHONE not in str(office)
     assert "138****5678" in str(office)
     own = client.get(url, **api_token("paichusuo")).json()
-    assert {c["enterprise"] for c in own["comments"]} == {""}
+    assert {c["enterprise"] for c in own["comments"]["items"]} == {""}
     other = f"/api/v1/ratings/{rated.town.campaign.slug}/units/{rated.units['镇党政班子'].public_id}"
     assert client.get(other, **api_token("paichusuo")).status_code == 404
+    assert client.get(url, **api_token("outsider")).status_code == 404
+
+
+def test_a_departments_comments_a_page_at_a_time_差_first_then_一般_latest_first(rated, client, api_token,
+                                                                              django_assert_num_queries):
+    url = f"/api/v1/ratings/{rated.town.campaign.slug}/units/{rated.units['派出所'].public_id}/comments"
+    headers = api_token("office")
+    whole = client.get(url, **headers).json()
+    # 2017-06-02 差 (the 民警), then the two without 差 or 一般, latest first: 2017-05-10 较好, the old wording.
+    assert [c["day"] for c in whole["items"]] == ["2017-06-02", "2017-05-10", "2017-04-20"]
+    client.get(f"{url}?page_size=1", **headers)  # the token's first use
+    with django_assert_num_queries(9) as first:
+        page = client.get(f"{url}?page_size=1", **headers).json()
+    days, cursor = [c["day"] for c in page["items"]], page["next"]
+    assert page["count"] == 3
+    while cursor:
+        with django_assert_num_queries(len(first.captured_queries)):
+            page = client.get(f"{url}?page_size=1&after={cursor}", **headers).json()
+        days += [c["day"] for c in page["items"]]
+        cursor = page["next"]
+    assert days == [c["day"] for c in whole["items"]]
     assert client.get(url, **api_token("outsider")).status_code == 404
 
 

@@ -48,8 +48,7 @@ def test_it_keeps_the_old_wordings_answers_apart_without_mapping_them(rated):
 
 
 def test_it_lists_the_comments_worst_first_with_numbers_masked(rated):
-    ratings = figures.campaign_ratings(rated.town.campaign)
-    comments = ratings.total.comments
+    comments = figures.comment_rows(figures.comments(rated.town.campaign))
     assert [c.unit.name for c in comments][:2] == ["镇党政班子", "派出所"]  # both 差: the later day first
     police = next(c for c in comments if "民警" in c.reason)
     assert "138****5678" in police.reason
