@@ -152,17 +152,23 @@ def run_backend(rows_n: int) -> None:
         transaction.set_rollback(True)
 
 
+def each_backend(module: str) -> None:
+    """`python -m <module> --backend` on SQLite in a temporary directory, then on PostgreSQL when DATABASE_URL is
+    set: one process each (a benchmark's settings are read once a process)."""
+    sqlite = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    sqlite["ZOUFANG_VAR_DIR"] = tempfile.mkdtemp(prefix="zoufang-bench-")
+    runs = [sqlite] + ([dict(os.environ)] if os.environ.get("DATABASE_URL") else [])
+    for env in runs:
+        subprocess.run([sys.executable, "-m", module, "--backend"], env=env, check=True)  # noqa: S603
+
+
 def main() -> None:
     """SQLite in a temporary directory, then PostgreSQL when DATABASE_URL is set: one process each."""
     rows_n = int(os.environ.get("ZOUFANG_BENCH_IMPORT_ROWS") or 100_000)
     if len(sys.argv) > 1 and sys.argv[1] == "--backend":
         run_backend(rows_n)
         return
-    sqlite = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    sqlite["ZOUFANG_VAR_DIR"] = tempfile.mkdtemp(prefix="zoufang-bench-")
-    runs = [sqlite] + ([dict(os.environ)] if os.environ.get("DATABASE_URL") else [])
-    for env in runs:
-        subprocess.run([sys.executable, "-m", "zoufang.bench", "--backend"], env=env, check=True)  # noqa: S603
+    each_backend("zoufang.bench")
 
 
 if __name__ == "__main__":

@@ -11,13 +11,11 @@ in a temporary directory and again on PostgreSQL when DATABASE_URL is set; each 
 
 import datetime as dt
 import os
-import subprocess
 import sys
-import tempfile
 import uuid
 from typing import Any
 
-from zoufang.bench import best_of, make_town
+from zoufang.bench import best_of, each_backend, make_town
 
 TIME_GOAL = 0.100
 RATIO_GOAL = 20
@@ -100,12 +98,7 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--backend":
         run_backend(answers)
         return
-    sqlite = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    sqlite["ZOUFANG_VAR_DIR"] = tempfile.mkdtemp(prefix="zoufang-bench-")
-    runs = [sqlite] + ([dict(os.environ)] if os.environ.get("DATABASE_URL") else [])
-    for env in runs:
-        subprocess.run([sys.executable, "-m", "zoufang.ratings.bench", "--backend"], env=env, check=True)  # noqa: S603
-
+    each_backend("zoufang.ratings.bench")
 
 if __name__ == "__main__":
     main()
