@@ -168,8 +168,13 @@ def _entries(campaign: Any, aspects: list[str], units: list[Unit]) -> list[UnitR
 
 
 def _complete(entry: UnitRatings, aspects: list[str]) -> None:
+    """Every aspect present, the aspects and the old wording's answers in the campaign's order."""
     for label in aspects:
         entry.aspect(label)
+    entry.aspects = {label: entry.aspects[label] for label in [*aspects, *sorted(set(entry.aspects) - set(aspects))]}
+    order = {label: i for i, label in enumerate(aspects)}
+    old = sorted(entry.old_scale.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
+    entry.old_scale = defaultdict(Counter, old)
 
 
 def aspects_of(campaign: Any) -> list[str]:

@@ -40,6 +40,8 @@ def test_the_fixture_is_kept_as_counted_by_hand(rated):
     assert kept[(0, "", "2017-06", "poor")] == 2
     assert kept[(0, "服务意识", "", "~不满意")] == 1
     assert RatedAnswer.objects.filter(campaign=campaign).count() == 5
+    police = by_name(campaign)["派出所"]
+    assert [label for label, _words in police.old_scale_rows()] == ["服务意识", "服务效率", "廉洁履职"]  # as asked
 
 
 def test_an_answer_edited_deleted_or_moved_with_its_visit_keeps_the_tallies_exact(rated):
