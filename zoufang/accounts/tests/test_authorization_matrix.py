@@ -207,6 +207,7 @@ SPECS: dict[str, Spec] = {
     "ratings:item": Spec({"slug": "oversight", "public_id": "rating_item"}, BOTH),
     "api:rating_units": Spec({"slug": "oversight"}), "api:supervision_items": Spec({"slug": "oversight"}),
     "api:rating_unit": Spec({"slug": "oversight", "unit_id": "unit"}),
+    "api:rating_unit_comments": Spec({"slug": "oversight", "unit_id": "unit"}),
     "api:assign_supervision_item": Spec({"slug": "oversight", "item_id": "rating_item"}),
     "api:close_supervision_item": Spec({"slug": "oversight", "item_id": "rating_item"}),
     # The audit administrator's log (404 for every other role) and the site's icon.
