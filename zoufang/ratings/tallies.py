@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.db.models.signals import post_delete, post_save
 
 from zoufang.campaigns.models import Campaign
@@ -164,10 +165,18 @@ def _visit_saved(sender: Any, instance: Visit, created: bool, raw: bool = False,
 def _cadre_saved(sender: Any, instance: Cadre, created: bool, raw: bool = False, **kwargs: Any) -> None:
     """The figures read the cadre's unit as it is now: a cadre moved to another unit moves its answers there."""
     if not created and not raw:
-        answers = list(RatedAnswer.objects.filter(cadre=instance.pk).exclude(unit=instance.unit_id)
-                       .values_list("answer", flat=True))
-        if answers:
-            refresh(answers)
+        cadres_moved([instance.pk])
+
+
+def cadres_moved(cadre_ids: list[int]) -> None:
+    """Recount the answers of these cadres that are counted under another unit than the cadre's now: the signal
+    above, and the writers that bypass it (the cadres import's bulk_update), in their transaction. One query when
+    nothing moved."""
+    answers = list(RatedAnswer.objects.filter(cadre__in=cadre_ids)
+                   .exclude(unit=Subquery(Cadre.objects.filter(pk=OuterRef("cadre")).values("unit_id")[:1]))
+                   .values_list("answer", flat=True))
+    if answers:
+        refresh(answers)
 
 
 def connect() -> None:

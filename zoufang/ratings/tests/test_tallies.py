@@ -81,6 +81,17 @@ def test_a_cadre_moved_to_another_unit_takes_its_answers_figures_along(rated):
     assert figures.campaign_total(campaign).overall.total == 12  # the campaign's own figures do not move
 
 
+def test_a_writer_that_bypasses_the_signal_moves_the_cadres_answers_with_cadres_moved(rated):
+    """The cadres import writes with bulk_update and then calls tallies.cadres_moved in its transaction."""
+    campaign = rated.town.campaign
+    officer = rated.answers[0].visit.cadre_id
+    Cadre.objects.filter(pk=officer).update(unit=rated.units["镇党政班子"])
+    assert not tallies.verify(campaign.pk).ok
+    tallies.cadres_moved([officer])
+    assert_kept_equals_recount(campaign)
+    assert "派出所" not in by_name(campaign)
+
+
 def test_verify_reports_a_wrong_count_exits_1_and_repair_rewrites_it(rated):
     campaign = rated.town.campaign
     RatingTally.objects.filter(campaign=campaign, unit=0, aspect="", month="", grade="poor").update(n=7)

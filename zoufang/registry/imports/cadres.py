@@ -185,6 +185,9 @@ def _plan(ctx: ImportContext, found: list[Record], stored: dict[Key, Cadre], tot
         Cadre.objects.bulk_create(list(new.values()))
         if to_update:
             Cadre.objects.bulk_update(to_update, fields_to_write(Cadre, update_fields))
+            from zoufang.ratings import tallies  # a cadre moved to another unit takes its ratings along
+
+            tallies.cadres_moved([c.pk for c in to_update])
         by_key = {**stored, **new}
         moved = []
         for record in found:
