@@ -116,7 +116,20 @@ def refresh(answer_ids: Iterable[int]) -> None:
 def _refresh_chunk(ids: list[int]) -> None:
     kept_rows = {row.answer: row for row in RatedAnswer.objects.select_for_update().filter(answer__in=ids)
                  .order_by("answer")}
-    now = dict(contributions(FormAnswer.objects.filter(pk__in=ids)))
+    _move(ids, kept_rows, dict(contributions(FormAnswer.objects.filter(pk__in=ids))))
+
+
+def _created(answer: FormAnswer) -> None:
+    """A new answer: nobody else knows it, so it has no kept row to lock, and its contribution is read from the
+    instance the writer holds (its visit, cadre, campaign and form version are in memory on every writing path):
+    an answer of a form that does not rate costs no query, one that rates two (its tallies, its kept row)."""
+    labels = grades.rating_forms(answer.visit.campaign).get(answer.form.key)
+    if labels:
+        _move([answer.pk], {}, {answer.pk: contribution(answer, answer.form_version.spec, labels)})
+
+
+def _move(ids: list[int], kept_rows: dict[int, RatedAnswer], now: dict[int, Contribution]) -> None:
+    """Move the tallies from the kept contributions to `now`, and write the kept rows to match."""
     deltas: dict[int, Counter[Node]] = {}
 
     def spread(part: Contribution, sign: int) -> None:
@@ -147,9 +160,18 @@ def _fields(part: Contribution) -> dict[str, Any]:
             "worst": part.worst, "commented": part.commented, "counted": [list(key) for key in part.keys]}
 
 
-def _answer_changed(sender: Any, instance: FormAnswer, raw: bool = False, **kwargs: Any) -> None:
-    if not raw:
+def _answer_saved(sender: Any, instance: FormAnswer, created: bool = False, raw: bool = False,
+                  **kwargs: Any) -> None:
+    if raw:
+        return
+    if created:
+        _created(instance)
+    else:
         refresh([instance.pk])
+
+
+def _answer_deleted(sender: Any, instance: FormAnswer, **kwargs: Any) -> None:
+    refresh([instance.pk])
 
 
 def _visit_saved(sender: Any, instance: Visit, created: bool, raw: bool = False, **kwargs: Any) -> None:
@@ -180,8 +202,8 @@ def cadres_moved(cadre_ids: list[int]) -> None:
 
 
 def connect() -> None:
-    post_save.connect(_answer_changed, sender=FormAnswer, dispatch_uid="ratings-tallies-answer-saved")
-    post_delete.connect(_answer_changed, sender=FormAnswer, dispatch_uid="ratings-tallies-answer-deleted")
+    post_save.connect(_answer_saved, sender=FormAnswer, dispatch_uid="ratings-tallies-answer-saved")
+    post_delete.connect(_answer_deleted, sender=FormAnswer, dispatch_uid="ratings-tallies-answer-deleted")
     post_save.connect(_visit_saved, sender=Visit, dispatch_uid="ratings-tallies-visit-saved")
     post_save.connect(_cadre_saved, sender=Cadre, dispatch_uid="ratings-tallies-cadre-saved")
 
