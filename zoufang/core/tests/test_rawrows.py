@@ -6,7 +6,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from zoufang.core.pipeline import sent_together
-from zoufang.core.rawrows import Columns, CompiledValues
+from zoufang.core.rawrows import Columns, CompiledValues, prepared_rows
 from zoufang.regions.models import Region
 from zoufang.registry.models import Target
 from zoufang.registry.tests.factories import TargetFactory, factory_id_number
@@ -90,3 +90,34 @@ def test_statements_sent_together_commit_and_roll_back_with_their_transaction(to
         renamed_then_failed()
     region.refresh_from_db()
     assert region.name == "改名一"
+
+
+def _prepared_here() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE from_sql = false")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+def test_a_prepared_read_answers_as_a_plain_one_and_is_planned_once_per_connection(town):
+    """The same rows as the statement sent plainly, one query logged per read; on PostgreSQL the statement is
+    prepared on the connection once (no other statement is), and a second read reuses it."""
+    quote = connection.ops.quote_name
+    sql = (f"SELECT id, name, path FROM {quote(Region._meta.db_table)} "  # noqa: S608
+           "WHERE path LIKE %s AND level = %s ORDER BY id")
+    params = [f"{town.town.path}%", "village"]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        plain = cursor.fetchall()
+    assert plain
+    grids = list(Region.objects.filter(path__startswith=town.town.path, level="grid").order_by("id")
+                 .values_list("id", "name", "path"))
+    with CaptureQueriesContext(connection) as reads:
+        assert prepared_rows(connection, sql, params) == plain
+        assert prepared_rows(connection, sql, [f"{town.town.path}%", "grid"]) == grids
+    assert len(reads) == 2
+    if connection.vendor == "postgresql":
+        assert _prepared_here() == [sql.replace("%s", "$1", 1).replace("%s", "$2", 1)]
+        prepared_rows(connection, sql, params)
+        assert len(_prepared_here()) == 1
+        Region.objects.filter(level="village").count()  # Django's own statements are not prepared
+        assert len(_prepared_here()) == 1
