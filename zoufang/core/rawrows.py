@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Field, Model
 from django.db.models.expressions import Col
@@ -147,8 +148,8 @@ def prepared_rows(db: Any, sql: str, params: Sequence[Any]) -> list[tuple[Any, .
     executions keeps one generic plan, instead of planning it on every read (decision 0012). Only for a few
     statements of a fixed shape that a page makes on every request: each holds a plan on every connection. The
     read goes through Django's cursor wrapper, so it is logged, counted and wrapped like any other query.
-    Elsewhere an ordinary statement."""
-    if db.vendor != "postgresql":
+    Elsewhere, or with ZOUFANG_DB_PREPARED_READS off (a pooler that drops them), an ordinary statement."""
+    if db.vendor != "postgresql" or not settings.ZOUFANG_DB_PREPARED_READS:
         with db.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()  # type: ignore[no-any-return]

@@ -92,15 +92,18 @@ def test_statements_sent_together_commit_and_roll_back_with_their_transaction(to
     assert region.name == "改名一"
 
 
-def _prepared_here() -> list[str]:
+def _prepared(statement: str) -> int:
+    """How many times the connection holds the statement prepared (from_sql false: by the protocol, not PREPARE)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE from_sql = false")
-        return [statement for (statement,) in cursor.fetchall()]
+        cursor.execute("SELECT COUNT(*) FROM pg_prepared_statements WHERE from_sql = false AND statement = %s",
+                       [statement])
+        return cursor.fetchone()[0]  # type: ignore[no-any-return]
 
 
-def test_a_prepared_read_answers_as_a_plain_one_and_is_planned_once_per_connection(town):
+def test_a_prepared_read_answers_as_a_plain_one_and_is_planned_once_per_connection(town, settings):
     """The same rows as the statement sent plainly, one query logged per read; on PostgreSQL the statement is
-    prepared on the connection once (no other statement is), and a second read reuses it."""
+    prepared on the connection once and reused, Django's own statements are not, and with
+    ZOUFANG_DB_PREPARED_READS off it is sent plainly."""
     quote = connection.ops.quote_name
     sql = (f"SELECT id, name, path FROM {quote(Region._meta.db_table)} "  # noqa: S608
            "WHERE path LIKE %s AND level = %s ORDER BY id")
@@ -115,9 +118,14 @@ def test_a_prepared_read_answers_as_a_plain_one_and_is_planned_once_per_connecti
         assert prepared_rows(connection, sql, params) == plain
         assert prepared_rows(connection, sql, [f"{town.town.path}%", "grid"]) == grids
     assert len(reads) == 2
-    if connection.vendor == "postgresql":
-        assert _prepared_here() == [sql.replace("%s", "$1", 1).replace("%s", "$2", 1)]
-        prepared_rows(connection, sql, params)
-        assert len(_prepared_here()) == 1
-        Region.objects.filter(level="village").count()  # Django's own statements are not prepared
-        assert len(_prepared_here()) == 1
+    if connection.vendor != "postgresql":
+        return
+    numbered = sql.replace("%s", "$1", 1).replace("%s", "$2", 1)
+    assert _prepared(numbered) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%regions_region%"])
+        assert cursor.fetchone()[0] == 1  # Django's own statements (the grids above) are not prepared
+    settings.ZOUFANG_DB_PREPARED_READS = False
+    other = sql.replace("ORDER BY id", "ORDER BY path")
+    assert prepared_rows(connection, other, params) == sorted(plain, key=lambda row: row[2])
+    assert _prepared(other.replace("%s", "$1", 1).replace("%s", "$2", 1)) == 0
