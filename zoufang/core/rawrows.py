@@ -152,7 +152,7 @@ def prepared_rows(db: Any, sql: str, params: Sequence[Any]) -> list[tuple[Any, .
     if db.vendor != "postgresql" or not settings.ZOUFANG_DB_PREPARED_READS:
         with db.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchall()  # type: ignore[no-any-return]
+            return cursor.fetchall()
     db.close_if_health_check_failed()
     db.ensure_connection()
     raw = db.connection
@@ -164,7 +164,7 @@ def prepared_rows(db: Any, sql: str, params: Sequence[Any]) -> list[tuple[Any, .
     wrapped = db.make_debug_cursor(prepared) if db.queries_logged else db.make_cursor(prepared)
     with wrapped as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()  # type: ignore[no-any-return]
+        return cursor.fetchall()
 
 
 @functools.cache
@@ -174,9 +174,15 @@ def _preparing_cursor() -> type:
     import psycopg
 
     class PreparingCursor(psycopg.Cursor[Any]):
-        def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None,  # type: ignore[override]
+        def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None,
                     binary: bool | None = None) -> "PreparingCursor":
             super().execute(query, params, prepare=True, binary=binary)
             return self
+
+        def _convert_query(self, query: Any, params: Any = None) -> Any:
+            # Kept as psycopg keeps an unprepared statement's: Django's query log reads its text from here.
+            converted = super()._convert_query(query, params)
+            self._query = converted
+            return converted
 
     return PreparingCursor

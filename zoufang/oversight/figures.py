@@ -951,7 +951,7 @@ def case_rows(campaign: Campaign, *, unit: Unit | None = None) -> QuerySet[Case]
     # The filter is built only when the queryset is evaluated or narrowed (the ORM's deferred filter, as related
     # managers use it): the kept read never needs it, and building it cost a unit page's figure a third of its time.
     rows = Case.objects.all()
-    rows._defer_next_filter = True
+    rows._defer_next_filter = True  # type: ignore[attr-defined]
     rows = rows.filter(counted)
     setattr(rows, CASE_PART, unit.pk if unit is not None else 0)
     return rows

@@ -118,6 +118,7 @@ def test_a_prepared_read_answers_as_a_plain_one_and_is_planned_once_per_connecti
         assert prepared_rows(connection, sql, params) == plain
         assert prepared_rows(connection, sql, [f"{town.town.path}%", "grid"]) == grids
     assert len(reads) == 2
+    assert all("FROM" in query["sql"] for query in reads.captured_queries)  # logged with its text
     if connection.vendor != "postgresql":
         return
     numbered = sql.replace("%s", "$1", 1).replace("%s", "$2", 1)
