@@ -8,11 +8,13 @@ columns left out deferred, so a forgotten one costs a query (which the query-cou
 wrong value.
 """
 
+import functools
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Field, Model
 from django.db.models.expressions import Col
@@ -130,3 +132,57 @@ class CompiledValues:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
         return list(compiler.results_iter(results=[fetched], tuple_expected=True))
+
+
+# psycopg prepares a statement only while its connection's `prepare_threshold` is not None; Django sets it to None
+# (for connection poolers) and reads through client-side binding cursors, which never prepare. A threshold no
+# statement reaches keeps it that way for everything else while `prepared_rows` asks for preparing explicitly.
+NEVER_BY_COUNT = 2**31 - 1
+
+
+def prepared_rows(db: Any, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a hot read (`%s` placeholders) on the connection `db`, planned once per connection.
+
+    On PostgreSQL the statement is sent as a server-side prepared statement (psycopg's protocol-level Parse, then
+    Bind/Execute in one round trip on every later read): the server plans it once per connection, and after five
+    executions keeps one generic plan, instead of planning it on every read (decision 0012). Only for a few
+    statements of a fixed shape that a page makes on every request: each holds a plan on every connection. The
+    read goes through Django's cursor wrapper, so it is logged, counted and wrapped like any other query.
+    Elsewhere, or with ZOUFANG_DB_PREPARED_READS off (a pooler that drops them), an ordinary statement."""
+    if db.vendor != "postgresql" or not settings.ZOUFANG_DB_PREPARED_READS:
+        with db.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    raw = db.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = NEVER_BY_COUNT
+    with db.wrap_database_errors:
+        prepared = _preparing_cursor()(raw)
+    db.validate_thread_sharing()
+    wrapped = db.make_debug_cursor(prepared) if db.queries_logged else db.make_cursor(prepared)
+    with wrapped as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+@functools.cache
+def _preparing_cursor() -> type:
+    """A server-side binding psycopg cursor whose every statement is prepared (see `prepared_rows`); made on first
+    use, as psycopg is only imported on PostgreSQL."""
+    import psycopg
+
+    class PreparingCursor(psycopg.Cursor[Any]):
+        def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None,
+                    binary: bool | None = None) -> "PreparingCursor":
+            super().execute(query, params, prepare=True, binary=binary)
+            return self
+
+        def _convert_query(self, query: Any, params: Any = None) -> Any:
+            # Kept as psycopg keeps an unprepared statement's: Django's query log reads its text from here.
+            converted = super()._convert_query(query, params)
+            self._query = converted
+            return converted
+
+    return PreparingCursor

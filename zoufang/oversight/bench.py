@@ -13,6 +13,7 @@ over assignments and visits the figures used before; the case results likewise (
 page of 200 rows, as the dashboard shows them). It prints each p95 in ms and their ratio beside the goals (p95 ≤
 100 ms, ≥ 20 × faster). A second run with the same N reuses the generated campaign; ZOUFANG_BENCH_ONLY=<text>[|<text>…]
 times only the figures whose label holds one of the texts; ZOUFANG_BENCH_VERIFY=0 skips the final `oversight verify`.
+Each figure's kept read is made WARM_READS times untimed before it is timed (a server's connection is warm).
 """
 
 import contextlib
@@ -38,6 +39,13 @@ TODAY = dt.date(2017, 7, 15)
 STARTS = dt.datetime(2017, 3, 1, 1, 0, tzinfo=dt.UTC)
 SAMPLES, WHOLE_SAMPLES = 40, 10  # kept-count reads per level (different nodes), per whole-campaign figure
 PAGE = 200  # rows a page of a table shows (oversight.paged.PAGE_MAX)
+# Kept reads made before timing a figure's: a web server's connection lives ZOUFANG_DB_CONN_MAX_AGE (60 s) and has
+# read a hot statement many times, while PostgreSQL plans a prepared one (core.rawrows.prepared_rows) afresh on each
+# of its first five executions on a connection, then keeps a generic plan.
+WARM_READS = 5
+# Kept reads are timed over the nodes again, up to KEPT_PASSES times while they took less than KEPT_BUDGET seconds
+# in all: a fast figure's p95 then rests on a few hundred reads, not on the third slowest of 40.
+KEPT_PASSES, KEPT_BUDGET = 5, 2.0
 RECOUNT_BUDGET = 60.0  # seconds of recounts per figure (at least 3 runs): a recount at 10 M takes seconds
 
 
@@ -431,7 +439,13 @@ def measure(campaign: Any) -> list[tuple[str, float, float, int, int, bool]]:
                 return figures.behind(campaign, by.removeprefix("behind-"), TODAY, rows, limit=20)
             return figures.coverage(campaign, by, TODAY, rows)
 
-        kept_runs = [timed(functools.partial(figure, part, False)) for part in parts]
+        for part in parts[:WARM_READS]:  # untimed: the connection as a server's is after its first requests
+            figure(part, False)
+        kept_runs: list[tuple[float, object]] = []
+        for _pass in range(KEPT_PASSES):  # a sub-millisecond read's p95 rests on more than 40 reads
+            kept_runs += [timed(functools.partial(figure, part, False)) for part in parts]
+            if sum(t for t, _r in kept_runs) > KEPT_BUDGET:
+                break
         recount_runs: list[tuple[float, object]] = []
         spent = 0.0
         for part in parts:

@@ -6,7 +6,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from zoufang.core.pipeline import sent_together
-from zoufang.core.rawrows import Columns, CompiledValues
+from zoufang.core.rawrows import Columns, CompiledValues, prepared_rows
 from zoufang.regions.models import Region
 from zoufang.registry.models import Target
 from zoufang.registry.tests.factories import TargetFactory, factory_id_number
@@ -90,3 +90,43 @@ def test_statements_sent_together_commit_and_roll_back_with_their_transaction(to
         renamed_then_failed()
     region.refresh_from_db()
     assert region.name == "改名一"
+
+
+def _prepared(statement: str) -> int:
+    """How many times the connection holds the statement prepared (from_sql false: by the protocol, not PREPARE)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM pg_prepared_statements WHERE from_sql = false AND statement = %s",
+                       [statement])
+        return cursor.fetchone()[0]  # type: ignore[no-any-return]
+
+
+def test_a_prepared_read_answers_as_a_plain_one_and_is_planned_once_per_connection(town, settings):
+    """The same rows as the statement sent plainly, one query logged per read; on PostgreSQL the statement is
+    prepared on the connection once and reused, Django's own statements are not, and with
+    ZOUFANG_DB_PREPARED_READS off it is sent plainly."""
+    quote = connection.ops.quote_name
+    sql = (f"SELECT id, name, path FROM {quote(Region._meta.db_table)} "  # noqa: S608
+           "WHERE path LIKE %s AND level = %s ORDER BY id")
+    params = [f"{town.town.path}%", "village"]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        plain = cursor.fetchall()
+    assert plain
+    grids = list(Region.objects.filter(path__startswith=town.town.path, level="grid").order_by("id")
+                 .values_list("id", "name", "path"))
+    with CaptureQueriesContext(connection) as reads:
+        assert prepared_rows(connection, sql, params) == plain
+        assert prepared_rows(connection, sql, [f"{town.town.path}%", "grid"]) == grids
+    assert len(reads) == 2
+    assert all("FROM" in query["sql"] for query in reads.captured_queries)  # logged with its text
+    if connection.vendor != "postgresql":
+        return
+    numbered = sql.replace("%s", "$1", 1).replace("%s", "$2", 1)
+    assert _prepared(numbered) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%regions_region%"])
+        assert cursor.fetchone()[0] == 1  # Django's own statements (the grids above) are not prepared
+    settings.ZOUFANG_DB_PREPARED_READS = False
+    other = sql.replace("ORDER BY id", "ORDER BY path")
+    assert prepared_rows(connection, other, params) == sorted(plain, key=lambda row: row[2])
+    assert _prepared(other.replace("%s", "$1", 1).replace("%s", "$2", 1)) == 0

@@ -259,3 +259,18 @@ def test_concurrent_transitions_keep_the_counts_equal_to_the_recount(town: Any) 
     total = figures.case_totals(campaign, dt.date(2017, 6, 30))
     assert (total.total, total.dispatched, total.answered, total.open, total.overdue) == (12, 12, 6, 6, 6)
     assert_case_kept_equals_recount(campaign, (dt.date(2017, 6, 15), dt.date(2017, 6, 30)))
+
+
+def test_the_counted_cases_are_filtered_as_written_though_the_filter_is_built_late(counted: Any) -> None:
+    """`case_rows` defers building its filter (the kept read never needs it): evaluated or narrowed, it is the
+    campaign's (or the unit's) cases but the merged, the same statement as the filter written out."""
+    campaign = counted.campaign
+    for unit in (None, counted.police):
+        written = Case.objects.filter(campaign=campaign).exclude(status=Case.Status.MERGED)
+        written = written if unit is None else written.filter(unit=unit)
+        rows = figures.case_rows(campaign, unit=unit)
+        assert str(rows.query) == str(written.query)
+        assert list(rows) == list(written)
+        assert {case.description for case in rows.filter(status=Case.Status.ACCEPTED)} == {"c2"}
+    assert sorted(figures.case_rows(campaign, unit=counted.police).values_list("description", flat=True)) == [
+        "c1", "c2", "c6"]

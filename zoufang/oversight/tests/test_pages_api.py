@@ -7,8 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from zoufang.cases.models import Case
 from zoufang.jobs.testing import cells, queued_file
 from zoufang.oversight import export
+from zoufang.oversight.tests.conftest import at
 from zoufang.oversight.views import board_tables
 from zoufang.planning.models import Assignment
 from zoufang.registry.tests.factories import TargetFactory
@@ -220,3 +222,22 @@ def test_the_queued_rows_are_the_rows_the_request_built_and_stay_in_the_readers_
     assert dept.get(f"/oversight/{slug}/rows/?what=unvisited&unit={other}").status_code == 404
     assert dept.post(f"/oversight/{slug}/rows/", {"what": "unvisited", "unit": other}).status_code == 404
     assert not Download.objects.filter(user=counted.users["dept"]).exists()
+
+
+def test_the_unit_page_asks_the_same_queries_for_more_cases_months_and_categories(counted: Any, login: Any) -> None:
+    """Its case figures by month and by category are one kept read each, however many rows they show."""
+    client = login(counted.users["handler"])
+    url = f"/oversight/{counted.campaign.slug}/units/{counted.police.public_id}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(url).content.decode()
+    assert "2017-06" in page
+    top, second = counted.categories
+    for month, category in (("2017-05-03", second), ("2017-07-04", top), ("2017-07-05", None)):
+        Case.objects.create(campaign=counted.campaign, kind=Case.Kind.PROBLEM, description=month, unit=counted.police,
+                            category=category, region=counted.households["jijiadun"][0].region, raised_at=at(month))
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    assert "2017-05" in page
+    assert "2017-07" in page
+    assert len(many) == len(few)
