@@ -155,7 +155,7 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["zoufang.core.dbrouter.ReplicaRouter"]
 # A few hot reads (a unit page's case figures) are server-side prepared statements on PostgreSQL (core.rawrows,
-# docs/decisions/0012-prepared-hot-reads.md); false sends them as ordinary statements, for a connection pooler that
+# docs/decisions/0013-prepared-hot-reads.md); false sends them as ordinary statements, for a connection pooler that
 # does not carry protocol-level prepared statements (PgBouncer before 1.21, or max_prepared_statements = 0).
 ZOUFANG_DB_PREPARED_READS = envbool("ZOUFANG_DB_PREPARED_READS", "true")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

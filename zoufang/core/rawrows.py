@@ -145,7 +145,7 @@ def prepared_rows(db: Any, sql: str, params: Sequence[Any]) -> list[tuple[Any, .
 
     On PostgreSQL the statement is sent as a server-side prepared statement (psycopg's protocol-level Parse, then
     Bind/Execute in one round trip on every later read): the server plans it once per connection, and after five
-    executions keeps one generic plan, instead of planning it on every read (decision 0012). Only for a few
+    executions keeps one generic plan, instead of planning it on every read (decision 0013). Only for a few
     statements of a fixed shape that a page makes on every request: each holds a plan on every connection. The
     read goes through Django's cursor wrapper, so it is logged, counted and wrapped like any other query.
     Elsewhere, or with ZOUFANG_DB_PREPARED_READS off (a pooler that drops them), an ordinary statement."""
