@@ -123,6 +123,9 @@ def test_it_opens_offline_and_keeps_unsent_records_when_the_tab_is_closed(browse
         page.close()
         page = context.new_page()
         page.goto(f"{live_server.url}/me/")  # no network: served from the cache
+        # The new tab's offline emulation is set up as it opens: wait until the page itself knows it is offline
+        # before recording (a run under load once found the record stored: sent, likely, before the tab was offline).
+        page.wait_for_function("() => !navigator.onLine")
         _open_form(page, household)
         _choose(page, "household_survey.income_change", "same")
         _choose(page, "household_survey.satisfaction", "satisfied")
