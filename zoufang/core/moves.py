@@ -3,13 +3,15 @@
 Kept counts (oversight.case_counters, ratings.tallies) record per counted row what it adds to its tallies. A
 change reads the recorded contributions (row-locked), computes the new ones, and moves the difference: the old
 contribution subtracted, the new one added, and the record deleted, created or rewritten. `moves` is that
-comparison, the one place it is made; the callers spread the deltas over their own tallies and write their own
-records.
+comparison, the one place it is made; the callers spread the deltas over their own tallies, then `Moves.store`
+writes their records to match.
 """
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+from django.db.models import Model
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -20,6 +22,24 @@ class Moves(Generic[K, V]):
     gone: list[K] = field(default_factory=list)  # counted before, not now: delete the record
     created: list[tuple[K, V]] = field(default_factory=list)  # counted now, not before: write a record
     changed: list[tuple[K, V]] = field(default_factory=list)  # counted both times, differently: rewrite it
+
+    def store(self, model: type[Model], key: str, kept_rows: Mapping[K, Model],
+              fields: Callable[[V], dict[str, Any]]) -> None:
+        """Write the records to match: `model`'s row per id (its `key` column), `kept_rows` the rows read (locked)
+        before, `fields(contribution)` a record's columns."""
+        if self.gone:
+            model._default_manager.filter(**{f"{key}__in": self.gone}).delete()
+        if self.created:
+            model._default_manager.bulk_create([model(**{key: pk}, **fields(part)) for pk, part in self.created],
+                                               batch_size=2000)
+        changed = []
+        for pk, part in self.changed:
+            row = kept_rows[pk]
+            for name, value in fields(part).items():
+                setattr(row, name, value)
+            changed.append(row)
+        if changed:
+            model._default_manager.bulk_update(changed, list(fields(self.changed[0][1])), batch_size=2000)
 
 
 def moves(ids: Iterable[K], before: Mapping[K, V], now: Mapping[K, V], spread: Callable[[V, int], None]) -> Moves[K, V]:

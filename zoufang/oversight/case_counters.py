@@ -216,25 +216,10 @@ def _refresh_chunk(ids: list[int], *, new: bool) -> None:
     def spread(part: Contribution, sign: int) -> None:
         _spread(deltas.setdefault(part.campaign, _new_deltas()), part, sign)
 
-    kept = {pk: Contribution.of(row) for pk, row in kept_rows.items()}
-    found = moves(ids, kept, now, spread)
-    gone = found.gone
-    created = [CaseCounted(case=pk, **_fields(after)) for pk, after in found.created]
-    changed: list[CaseCounted] = []
-    for pk, after in found.changed:
-        kept_row = kept_rows[pk]
-        for name, value in _fields(after).items():
-            setattr(kept_row, name, value)
-        changed.append(kept_row)
+    found = moves(ids, {pk: Contribution.of(row) for pk, row in kept_rows.items()}, now, spread)
     for campaign_id, change in sorted(deltas.items()):
         _bump(campaign_id, change)
-    if gone:
-        CaseCounted.objects.filter(case__in=gone).delete()
-    if created:
-        CaseCounted.objects.bulk_create(created)
-    if changed:
-        CaseCounted.objects.bulk_update(changed, ["campaign", "unit", "village", "category", "week", "month",
-                                                  "status", "due", "flags"])
+    found.store(CaseCounted, "case", kept_rows, _fields)
 
 
 def _fields(part: Contribution) -> dict[str, Any]:

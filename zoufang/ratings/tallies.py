@@ -141,18 +141,7 @@ def _move(ids: list[int], kept_rows: dict[int, RatedAnswer], now: dict[int, Cont
     for campaign_id, change in sorted(deltas.items()):
         add_to_rows(RatingTally, ["campaign_id", "unit", "aspect", "month", "grade"], ["n"],
                     [(campaign_id, *node, n) for node, n in sorted(change.items()) if n])
-    if found.gone:
-        RatedAnswer.objects.filter(answer__in=found.gone).delete()
-    if found.created:
-        RatedAnswer.objects.bulk_create([RatedAnswer(answer=pk, **_fields(part)) for pk, part in found.created])
-    changed = []
-    for pk, part in found.changed:
-        row = kept_rows[pk]
-        for name, value in _fields(part).items():
-            setattr(row, name, value)
-        changed.append(row)
-    if changed:
-        RatedAnswer.objects.bulk_update(changed, list(_fields(found.changed[0][1])))
+    found.store(RatedAnswer, "answer", kept_rows, _fields)
 
 
 def _fields(part: Contribution) -> dict[str, Any]:
