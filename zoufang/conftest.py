@@ -67,10 +67,12 @@ def _close_stray_connections(django_db_setup: Any) -> Any:
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None,
                                  django_db_use_migrations: bool, django_db_blocker: Any) -> None:
-    """PostgreSQL: each worker's test database is a copy of one migrated template (zoufang/core/testdb.py)."""
+    """PostgreSQL: each worker's test database is a copy of one migrated template; SQLite: the tables are made
+    from the models, not by the migrations (zoufang/core/testdb.py, decision 0014)."""
     if django_db_use_migrations:
-        from zoufang.core.testdb import use_migrated_template
+        from zoufang.core.testdb import build_sqlite_from_models, use_migrated_template
 
+        build_sqlite_from_models()
         with django_db_blocker.unblock():
             use_migrated_template()
 
