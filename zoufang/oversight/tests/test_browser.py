@@ -1,4 +1,7 @@
-"""The leader reads the dashboard on a phone and on a desktop in real Chromium, and drills down to the rows."""
+"""The leader reads the dashboard in real Chromium and drills down to the rows; the city office compares its towns.
+
+Each flow runs once, at the width its user has (the leader a phone, the city office a desk), and each page is
+looked at in both widths."""
 
 import io
 from typing import Any
@@ -7,35 +10,34 @@ import pytest
 from openpyxl import load_workbook
 
 from zoufang.conftest import SHOTS, browser_login
+from zoufang.core.testwidths import DESKTOP, PHONE, each_width, fits, look
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 800)])
 def test_the_leader_reads_the_dashboard_and_opens_a_village_s_unvisited_targets(
-        browser: Any, live_server: Any, counted: Any, width: int, height: int) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", accept_downloads=True)
+        browser: Any, live_server: Any, counted: Any) -> None:
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", accept_downloads=True)
     page = context.new_page()
     try:
         browser_login(page, live_server.url, "leader")
         assert page.locator("#board-title").inner_text() == "走访进度督查"
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
         village = page.locator("#t-coverage-village").locator("xpath=ancestor::section[1]")
         row = village.locator("tbody tr", has=page.locator("th", has_text="上下塘社区"))
         assert [t.strip() for t in row.locator("td").all_inner_texts()][:3] == ["3", "1", "2"]
-        page.screenshot(path=str(SHOTS / f"oversight-dashboard-{width}.png"), full_page=True)
-        village.screenshot(path=str(SHOTS / f"oversight-village-{width}.png"))  # a page of the by-village table
+        for width in each_width(page):
+            fits(page, width, "oversight-dashboard")
+            page.screenshot(path=str(SHOTS / f"oversight-dashboard-{width}.png"), full_page=True)
+            village.screenshot(path=str(SHOTS / f"oversight-village-{width}.png"))  # a page of the by-village table
         row.locator("th a").click()
         page.wait_for_load_state()
         assert page.locator("h1").inner_text() == "上下塘社区·未走访对象"
         assert page.locator("tbody tr").count() == 2
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-        page.screenshot(path=str(SHOTS / f"oversight-rows-{width}.png"), full_page=True)
+        look(page, "oversight-rows")
         page.go_back()
         page.click("text=全部下载xlsx")  # built in the background: the job's page, then the file
         page.wait_for_url("**/downloads/*/")
-        page.screenshot(path=str(SHOTS / f"oversight-all-job-{width}.png"), full_page=True)
+        look(page, "oversight-all-job")
         with page.expect_download() as download:
             page.click("[data-job-file]")
         assert download.value.suggested_filename.endswith("督查统计.xlsx")
@@ -44,18 +46,16 @@ def test_the_leader_reads_the_dashboard_and_opens_a_village_s_unvisited_targets(
         context.close()
 
 
-@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 800)])
 def test_the_city_office_compares_its_towns_and_drills_into_one_read_only(
-        browser: Any, live_server: Any, towns: Any, width: int, height: int) -> None:
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+        browser: Any, live_server: Any, towns: Any) -> None:
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
     page = context.new_page()
     try:
         browser_login(page, live_server.url, "city")  # with the second factor: the city office needs one
         assert page.locator("h1").inner_text() == "昆山市各镇走访督查"
         ranking = page.locator("#t-towns").locator("xpath=ancestor::section[1]")
         assert ranking.locator("tbody th").all_inner_texts() == ["周庄镇", "锦溪镇"]  # worst first on pace
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-        page.screenshot(path=str(SHOTS / f"oversight-city-{width}.png"), full_page=True)
+        look(page, "oversight-city")
         page.get_by_role("link", name="满意率").click()
         page.wait_for_load_state()
         assert ranking.locator("tbody th").all_inner_texts() == ["锦溪镇", "周庄镇"]
@@ -64,7 +64,6 @@ def test_the_city_office_compares_its_towns_and_drills_into_one_read_only(
         assert page.locator("#board-title").inner_text() == "走访进度督查"
         assert "7 / 30" in page.locator(".figures").first.inner_text()
         assert page.locator("form[method=post]").count() == 2  # signing out and 全部下载xlsx: nothing to act on
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-        page.screenshot(path=str(SHOTS / f"oversight-city-town-{width}.png"), full_page=True)
+        look(page, "oversight-city-town")
     finally:
         context.close()

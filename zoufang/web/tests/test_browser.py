@@ -1,4 +1,6 @@
-"""The office clerk logs in on a phone and on a desktop, in real Chromium, and reads the counts."""
+"""The office clerk logs in, in real Chromium, and reads the counts; imports an update; the menu fits a phone.
+
+The office's flows run once, at its desk (1280 px), and each page is looked at on a phone too."""
 
 import datetime as dt
 import io
@@ -9,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zoufang.accounts import twofactor
 from zoufang.conftest import PASSWORD, SHOTS, browser_login
+from zoufang.core.testwidths import DESKTOP, look
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,31 +22,28 @@ def _row(page: Any, name: str) -> list[str]:
     return [text.strip() for text in cells.all_inner_texts()]
 
 
-@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 800)])
-def test_it_shows_the_office_the_counts_after_logging_in(browser, live_server, town, settings, width, height):
+def test_it_shows_the_office_the_counts_after_logging_in(browser, live_server, town, settings):
     settings.ZOUFANG_TODAY = "2017-06-15"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
     page = context.new_page()
     try:
         page.goto(f"{live_server.url}/")
         assert "/login/" in page.url
         page.fill("input[name=username]", "office")
         page.fill("input[name=password]", PASSWORD)
-        page.screenshot(path=str(SHOTS / f"login-{width}.png"), full_page=True)
+        look(page, "login")
         page.click("button[type=submit]")
         # The office sees residents' full numbers: its first login enrols an authenticator.
         page.wait_for_url(f"{live_server.url}/account/2fa/**")
         assert page.locator("h1").inner_text() == "启用双因素认证"
         assert page.locator(".qr svg").count() == 1
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-        page.screenshot(path=str(SHOTS / f"enrol-{width}.png"), full_page=True)
+        look(page, "enrol")
         device = TOTPDevice.objects.get(user__username="office", confirmed=False)
         page.fill("input[name=code]", twofactor.current_code(device))
         page.click("form button[type=submit]")
         assert page.locator("h1").inner_text() == "双因素认证已启用"
         assert page.locator(".recovery-codes li").count() == 10
-        page.screenshot(path=str(SHOTS / f"recovery-{width}.png"), full_page=True)
+        look(page, "recovery")
         page.click("text=我已保存，继续")
         page.wait_for_url(f"{live_server.url}/")
         assert page.locator("h1").inner_text() == "锦溪镇测试走访"
@@ -52,15 +52,12 @@ def test_it_shows_the_office_the_counts_after_logging_in(browser, live_server, t
         assert _row(page, "计家墩村") == ["2", "0", "1", "3"]
         assert _row(page, "合计") == ["5", "0", "1", "6"]
         # Nothing on the page is wider than the phone: wide tables scroll inside their own box.
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-        page.screenshot(path=str(SHOTS / f"home-{width}.png"), full_page=True)
+        look(page, "home")
     finally:
         context.close()
 
 
-@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 800)])
-def test_it_lists_an_update_imports_changes_before_writing(browser, live_server, town, tmp_path, settings, width,
-                                                           height):
+def test_it_lists_an_update_imports_changes_before_writing(browser, live_server, town, tmp_path, settings):
     from django.test import Client
 
     from zoufang.registry.imports import run_import
@@ -73,8 +70,7 @@ def test_it_lists_an_update_imports_changes_before_writing(browser, live_server,
     assert run_import("households", io.BytesIO(first), filename="h.csv", campaign=town.campaign).ok
     renamed = tmp_path / "更名.csv"
     renamed.write_text(header + f"户籍户,计家墩村,张四,{number},计家墩路3号\n", encoding="utf-8")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
     client = Client()
     client.force_login(town.users["office"])  # the login page has its own test above
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
@@ -90,8 +86,7 @@ def test_it_lists_an_update_imports_changes_before_writing(browser, live_server,
         page.wait_for_selector("ol.report-changes li")
         assert "户主姓名“张三”→“张四”" in page.locator("ol.report-changes").inner_text()
         assert Target.objects.get(id_number=number).name == "张三"
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-        page.screenshot(path=str(SHOTS / f"import-update-{width}.png"), full_page=True)
+        look(page, "import-update")
         page.click("text=确认以上变更，正式导入")
         page.wait_for_selector("text=已记入审计")
         assert Target.objects.get(id_number=number).name == "张四"
@@ -99,9 +94,8 @@ def test_it_lists_an_update_imports_changes_before_writing(browser, live_server,
         context.close()
 
 
-@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 800)])
 def test_a_file_of_many_rows_is_checked_in_the_background_and_confirmed_on_the_job_s_page(
-        browser, live_server, town, tmp_path, settings, monkeypatch, width, height):
+        browser, live_server, town, tmp_path, settings, monkeypatch):
     """Above QUEUE_ROWS (one here) 仅检查 is a job: its page shows the report with 正式导入, which queues the import."""
     from django.test import Client
 
@@ -117,7 +111,7 @@ def test_a_file_of_many_rows_is_checked_in_the_background_and_confirmed_on_the_j
                                      for n in range(3)), encoding="utf-8")
     bad = tmp_path / "有错.csv"
     bad.write_text(header + "户籍户,不存在村,赵六,,某路1号\n户籍户,上下塘社区,,,上下塘街9号\n", encoding="utf-8")
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
     client = Client()
     client.force_login(town.users["office"])
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
@@ -131,16 +125,14 @@ def test_a_file_of_many_rows_is_checked_in_the_background_and_confirmed_on_the_j
             page.click("form[enctype] button[type=submit]")
             page.wait_for_url(f"{live_server.url}/downloads/*/")
             page.wait_for_selector("#report")
-            assert page.evaluate("document.documentElement.scrollWidth") <= width
-            page.screenshot(path=str(SHOTS / f"import-check-job-{name}-{width}.png"), full_page=True)
+            look(page, f"import-check-job-{name}")
             if upload is bad:  # every bad row said in Chinese, nothing offered to import
                 assert "第2行【村（社区）】" in page.locator("ol.report-errors").inner_text()
                 assert page.locator("text=正式导入").count() == 0
         page.click("text=正式导入“户籍户.csv”")
         page.wait_for_selector("text=导入成功，数据已写入。")
         assert Target.objects.filter(name__startswith="王", name__endswith="号").count() == 3
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-        page.screenshot(path=str(SHOTS / f"import-job-done-{width}.png"), full_page=True)
+        look(page, "import-job-done")
     finally:
         context.close()
 

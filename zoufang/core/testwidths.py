@@ -1,0 +1,47 @@
+"""The two screens a page is made for, for browser tests (tests only, never the product).
+
+A user flow behaves the same at any width; only the layout changes. So a browser test runs its flow once, at
+the width most users of those pages have, and wherever it looks at a page, `look` checks that page at each
+width: nothing scrolls sideways, and a screenshot is saved for a person to look at.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+from zoufang.conftest import SHOTS
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+WIDTHS = (PHONE, DESKTOP)
+# After a resize, two animation frames: the layout is done and every ResizeObserver (the charts') has run.
+SETTLED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+def each_width(page: Any) -> Iterator[int]:
+    """Sets the page to each of WIDTHS in turn, yielding the width, then back to the size the flow runs at."""
+    kept = page.viewport_size
+    # The flow's own width last: one resize away and one back, none wasted.
+    for size in sorted(WIDTHS, key=lambda size: size["width"] == kept["width"]):
+        _resize(page, size)
+        yield size["width"]
+    _resize(page, kept)
+
+
+def _resize(page: Any, size: dict[str, int]) -> None:
+    if page.viewport_size != size:
+        page.set_viewport_size(size)
+        page.evaluate(SETTLED)
+
+
+def fits(page: Any, width: int, name: str) -> None:
+    """Nothing on the page is wider than the screen: wide tables scroll inside their own box."""
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    if scroll > width:  # raised, not asserted: this is no test module (ruff S101) and -O keeps it
+        raise AssertionError(f"{name} ({page.url}) is {scroll} px wide on a {width} px screen")
+
+
+def look(page: Any, name: str, *, full_page: bool = True) -> None:
+    """At each width the page fits the screen, and its screenshot is SHOTS/<name>-<width>.png."""
+    for width in each_width(page):
+        fits(page, width, name)
+        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=full_page)
