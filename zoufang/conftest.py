@@ -17,6 +17,7 @@ from django.test import Client
 from zoufang.accounts.models import RoleGrant
 from zoufang.accounts.services import ensure_user
 from zoufang.campaigns.models import Campaign
+from zoufang.core.testwidths import SHOTS
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Target, Unit
 from zoufang.registry.tests.factories import CadreFactory, TargetFactory
@@ -25,7 +26,6 @@ PASSWORD = "zoufang-test-password"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-SHOTS = Path(os.environ.get("ZOUFANG_SHOTS", "/tmp/zoufang-shots"))  # noqa: S108 - screenshots to look at
 
 
 @pytest.fixture(scope="session")
