@@ -10,16 +10,14 @@ from zoufang.callbacks.models import CallbackBatch, CallbackSample
 from zoufang.callbacks.tests.test_calls import _closed_case
 from zoufang.cases.models import Case
 from zoufang.conftest import SHOTS, browser_login
+from zoufang.core.testwidths import look
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _shoot(page: Any, name: str) -> None:
     """The page at phone and desktop width: nothing wider than the screen, a picture of each."""
-    for width, height in ((390, 844), (1280, 800)):
-        page.set_viewport_size({"width": width, "height": height})
-        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name} overflows at {width}px"
-        page.screenshot(path=str(SHOTS / f"callbacks-{name}-{width}.png"), full_page=True)
+    look(page, f"callbacks-{name}")
 
 
 def _sample_link(page: Any, sample: CallbackSample) -> None:

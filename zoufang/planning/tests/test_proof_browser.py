@@ -4,6 +4,7 @@ and the page then shows the stored result with when it was computed and its prob
 import pytest
 
 from zoufang.conftest import SHOTS, browser_login
+from zoufang.core.testwidths import look
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,10 +23,6 @@ def test_the_office_computes_the_plan_proof_and_reads_it_on_a_phone_and_a_deskto
         page.wait_for_selector("text=计算于")
         assert "未通过核验的问题" in page.inner_text("#check")
         assert page.locator("ol.plan-problems li").count() >= 2
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        page.screenshot(path=str(SHOTS / "plan-proof-390.png"), full_page=True)
-        page.set_viewport_size({"width": 1280, "height": 900})
-        page.wait_for_timeout(300)
-        page.screenshot(path=str(SHOTS / "plan-proof-1280.png"), full_page=True)
+        look(page, "plan-proof")
     finally:
         context.close()

@@ -4,7 +4,7 @@ a 督查 item, names itself responsible and closes it with what was done."""
 import pytest
 
 from zoufang.conftest import SHOTS, browser_login, menghe_campaign
-from zoufang.core.testwidths import DESKTOP, each_width, fits
+from zoufang.core.testwidths import DESKTOP, each_width, fits, look
 from zoufang.ratings.models import SupervisionItem
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,10 +38,7 @@ def test_the_office_reads_the_ratings_and_closes_a_supervision_item(browser, liv
         page.click("details#assign button[type=submit]")
         page.wait_for_selector("text=已指定督查责任人")
         page.fill("#result", "约谈派出所负责人，已公开值班电话，企业认可")
-        page.screenshot(path=str(SHOTS / "ratings-item-390.png"), full_page=True)
-        page.set_viewport_size({"width": 1280, "height": 900})
-        page.screenshot(path=str(SHOTS / "ratings-item-1280.png"), full_page=True)
-        page.set_viewport_size({"width": 390, "height": 844})
+        look(page, "ratings-item")
         page.click("details#close button[type=submit]")
         page.wait_for_selector("text=督查事项已办结，落实情况已记入审计")
         item = SupervisionItem.objects.get(unit__name="派出所")
