@@ -86,6 +86,17 @@ def _flush_by_delete() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher() -> Iterator[None]:
+    """The real hasher is slow by design (about 0.4 s a password); tests only need passwords to round-trip. For the
+    whole run, so that module- and session-scoped fixtures (the demo's, 孟河镇's and the matrix's accounts) hash
+    as the tests do."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(scope="session")
 def _downloads_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("downloads")
@@ -103,8 +114,6 @@ def _test_settings(settings: Any, _downloads_dir: Path) -> None:
     from django.core.cache import cache
 
     cache.clear()
-    # The real hasher is slow by design; tests only need passwords to round-trip.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The manifest exists only after `collectstatic`; pages under test need not depend on it.
     settings.STORAGES = {
         **settings.STORAGES,
@@ -292,16 +301,13 @@ class SharedDemo:
 
     def campaign(self) -> int:
         if self._campaign is None:
-            from django.test import override_settings
 
             from zoufang.core.testsnap import built
             from zoufang.demo.loader import load_demo
 
             self._open.enter_context(rolled_back(self._blocker))
             try:
-                # The tests' own fast hasher (_test_settings is not in force yet for a wider-scoped fixture).
-                with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-                    self._campaign = built("demo", lambda: load_demo().pk)
+                self._campaign = built("demo", lambda: load_demo().pk)
             except BaseException:
                 self._open.close()
                 raise

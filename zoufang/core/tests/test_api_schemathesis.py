@@ -60,8 +60,7 @@ def world(django_db_blocker: Any) -> Iterator[dict[str, Any]]:
 
     from zoufang.conftest import api_token_for, make_town, rolled_back
 
-    quick = {"PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],  # as _test_settings has them
-             "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+    quick = {"TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
                                    "QUEUES": ["default"]}},
              "CACHES": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}}
     with rolled_back(django_db_blocker), override_settings(**quick):

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import transaction
-from django.test.utils import override_settings
 
 from zoufang.accounts.models import RoleGrant
 from zoufang.accounts.services import ensure_user
@@ -86,8 +85,7 @@ def visit(campaign: Campaign, assignment: Assignment, cadre: Cadre, day: str) ->
 @pytest.fixture(scope="module")
 def two_towns(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> Any:
     """Built once per test module (imports and plans take seconds) and rolled back after it."""
-    md5 = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])  # as tests use
-    with django_db_blocker.unblock(), transaction.atomic(), pytest.MonkeyPatch.context() as monkeypatch, md5:
+    with django_db_blocker.unblock(), transaction.atomic(), pytest.MonkeyPatch.context() as monkeypatch:
         yield build(tmp_path_factory.mktemp("towns"), monkeypatch)
         transaction.set_rollback(True)
 
