@@ -9,7 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -79,7 +79,9 @@ class VisitSubmission:
     campaign: str = ""
 
     def content_hash(self, cadre: Cadre) -> str:
-        data = asdict(self)
+        # The JSON `asdict(self)` gives, without its deep copy of the answers: a stored hash must still match.
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["opinions"] = [asdict(o) if is_dataclass(o) else o for o in self.opinions]
         data["visited_at"] = self.visited_at.astimezone(dt.UTC).isoformat()
         data["cadre"] = cadre.pk
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
