@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from zoufang import clock
 from zoufang.accounts.models import AUDIT_RETENTION_FLOOR_DAYS, GENESIS_HASH, AuditChain, AuditEvent
 from zoufang.core.pipeline import sent_together
+from zoufang.core.rawrows import Inserts
 
 KEY_SALT = "zoufang.accounts.audit.chain"
 HEAD_PK = 1
@@ -93,10 +94,10 @@ def _chain(events: list[AuditEvent], *, at: dt.datetime | None = None) -> None:
             with connection.cursor() as cursor:
                 cursor.execute(f"UPDATE {_head_table()} SET last_seq = %s, last_hash = %s WHERE id = %s",  # noqa: S608
                                [seq, prev, HEAD_PK])
-            if len(events) == 1:
-                events[0].save(force_insert=True)
-            else:
-                AuditEvent.objects.bulk_create(events)
+            _EVENTS.save(events)
+
+
+_EVENTS = Inserts(AuditEvent)  # one statement written once per process for any number of rows (core.rawrows)
 
 
 def _head_table() -> str:

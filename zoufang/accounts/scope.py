@@ -26,7 +26,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from zoufang.accounts.models import RoleGrant
-from zoufang.core.rawrows import Columns
+from zoufang.core.rawrows import Columns, prepared_rows
 
 if TYPE_CHECKING:
     from zoufang.campaigns.models import Campaign
@@ -58,12 +58,11 @@ def _grants(user: Any) -> list[RoleGrant]:
     if cached is None:
         db = connections[router.db_for_read(RoleGrant)]  # the replica inside a dashboard's request, as the ORM
         table = {model: db.ops.quote_name(model._meta.db_table) for model in (RoleGrant, Region, Unit)}
-        with db.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {_GRANT.sql}, {_GRANT_REGION.sql}, {_GRANT_UNIT.sql} FROM {table[RoleGrant]} g "  # noqa: S608
-                f"LEFT JOIN {table[Region]} r ON r.id = g.region_id LEFT JOIN {table[Unit]} u ON u.id = g.unit_id "
-                "WHERE g.user_id = %s ORDER BY g.id", [user.pk])
-            rows = cursor.fetchall()
+        # Every request that checks scope asks: planned once per connection (decision 0013).
+        rows = prepared_rows(
+            db, f"SELECT {_GRANT.sql}, {_GRANT_REGION.sql}, {_GRANT_UNIT.sql} FROM {table[RoleGrant]} g "  # noqa: S608
+            f"LEFT JOIN {table[Region]} r ON r.id = g.region_id LEFT JOIN {table[Unit]} u ON u.id = g.unit_id "
+            "WHERE g.user_id = %s ORDER BY g.id", [user.pk])
         cached = []
         for row in rows:
             grant = _GRANT.load(row, using=db)

@@ -98,7 +98,8 @@ class CompiledValues:
     `build(*markers)` makes the queryset; each marker (an integer no row holds) must reach the SQL as a
     parameter of its own. Later runs put their values where the markers were and convert the rows as the
     queryset would, so the statement is the ORM's own, compiled once: for a read whose shape never changes that
-    a hot path makes on every request (one case's contribution, read for every case drafted)."""
+    a hot path makes on every request (one case's contribution, read for every case drafted). On PostgreSQL it
+    is a prepared statement (`prepared_rows`): its values are equalities on keys, so a generic plan serves."""
 
     MARKER_BASE = -7_340_000_000_000_000_000
 
@@ -128,9 +129,8 @@ class CompiledValues:
     def rows(self, *values: Any) -> list[tuple[Any, ...]]:
         sql, template, slots, compiler = self._compile()
         params = [values[slots[index]] if index in slots else value for index, value in enumerate(template)]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            fetched = cursor.fetchall()
+        # Its shape never changes: planned once per connection too (`prepared_rows`).
+        fetched = prepared_rows(connection, sql, params)
         return list(compiler.results_iter(results=[fetched], tuple_expected=True))
 
 
@@ -186,3 +186,65 @@ def _preparing_cursor() -> type:
             return converted
 
     return PreparingCursor
+
+
+class Inserts(Generic[M]):
+    """New instances of `model` inserted as `save()` inserts one, by a statement written once per process.
+
+    Django compiles an INSERT afresh for every `save()` and `bulk_create()`; on a visit submission that
+    compilation (and bulk_create's checks) cost more CPU than the database spent on the rows (issue 14). `save`
+    does what `Model.save()` does for a new row, for several rows in one statement: each field's `pre_save`
+    (timestamps, defaults) and `get_db_prep_save`, the related objects' ids checked and taken, `pre_save` and
+    `post_save` sent for each instance (as `save()` sends them, with `created=True`), the primary key set from
+    RETURNING, `_state` moved to saved — all in one transaction with what the signals write. Only for a model
+    with an automatic primary key, no parents, and fields with the plain `%s` placeholder (checked on first
+    use); anything else goes through the ORM.
+    """
+
+    def __init__(self, model: type[M]) -> None:
+        self.model = model
+        self._sql: dict[tuple[str, int], str] = {}
+
+    @functools.cached_property
+    def fields(self) -> list[Field]:
+        meta = self.model._meta
+        if meta.auto_field is None or meta.parents or any(
+                hasattr(f, "get_placeholder") or f.generated for f in meta.local_concrete_fields):
+            raise ValueError(f"{self.model.__name__} is not inserted by rawrows.Inserts")
+        return [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+
+    def _statement(self, rows: int) -> str:
+        key = (connection.vendor, rows)
+        sql = self._sql.get(key)
+        if sql is None:
+            quote = connection.ops.quote_name
+            meta = self.model._meta
+            one = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+            sql = self._sql[key] = (
+                f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in self.fields)}) "  # noqa: S608
+                f"VALUES {', '.join([one] * rows)} RETURNING {quote(meta.auto_field.column)}")  # type: ignore[union-attr]
+        return sql
+
+    def save(self, objs: Sequence[M]) -> None:
+        if not objs:
+            return
+        from django.db import transaction
+        from django.db.models.signals import post_save, pre_save
+
+        using = connection.alias
+        with transaction.atomic(using=using, savepoint=False):
+            for obj in objs:
+                obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
+                pre_save.send(sender=self.model, instance=obj, raw=False, using=using, update_fields=None)
+            params = [field.get_db_prep_save(field.pre_save(obj, True), connection)
+                      for obj in objs for field in self.fields]
+            with connection.cursor() as cursor:
+                cursor.execute(self._statement(len(objs)), params)
+                keys = cursor.fetchall()
+            pk = self.model._meta.auto_field.attname  # type: ignore[union-attr]
+            for obj, (key,) in zip(objs, keys, strict=True):
+                setattr(obj, pk, key)
+                obj._state.adding, obj._state.db = False, using
+            for obj in objs:
+                post_save.send(sender=self.model, instance=obj, created=True, update_fields=None, raw=False,
+                               using=using)

@@ -40,6 +40,7 @@ from zoufang import clock
 from zoufang.core import locks
 from zoufang.core.bulk import add_to_rows, write_rows
 from zoufang.core.pipeline import sent_together
+from zoufang.core.rawrows import prepared_rows
 from zoufang.oversight.models import CadreTally, CoverageTally, UnitCadres, VisitedTarget, WeeklyTally
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
@@ -189,12 +190,10 @@ def _assignment_nodes(campaign_id: int, target_id: int) -> list[Key]:
             f"JOIN {quote(Target._meta.db_table)} t ON t.id = a.target_id "
             f"LEFT JOIN {quote(Region._meta.db_table)} r ON r.id = t.region_id "
             "WHERE a.campaign_id = %s AND a.target_id = %s ORDER BY a.id LIMIT 1")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [campaign_id, target_id])
-        found = cursor.fetchone()
-    if found is None:
+    found = prepared_rows(connection, sql, [campaign_id, target_id])  # planned once per connection (decision 0013)
+    if not found:
         return []  # an unassigned target: visited_targets counts it, coverage does not
-    kind, path, unit, cadre = found
+    kind, path, unit, cadre = found[0]
     return nodes(kind, path or "", unit, cadre)
 
 

@@ -9,12 +9,11 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models.signals import post_save
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +26,7 @@ from zoufang.campaigns.models import Campaign, CaseCategory
 from zoufang.cases.models import Case
 from zoufang.cases.services import draft_case, registration_due
 from zoufang.core import limits
-from zoufang.core.rawrows import Columns, prepared
+from zoufang.core.rawrows import Columns, Inserts, prepared, prepared_rows
 from zoufang.forms import services as form_services
 from zoufang.forms.models import FormAnswer
 from zoufang.oversight import counters
@@ -79,7 +78,9 @@ class VisitSubmission:
     campaign: str = ""
 
     def content_hash(self, cadre: Cadre) -> str:
-        data = asdict(self)
+        # The JSON `asdict(self)` gives, without its deep copy of the answers: a stored hash must still match.
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["opinions"] = [asdict(o) if is_dataclass(o) else o for o in self.opinions]
         data["visited_at"] = self.visited_at.astimezone(dt.UTC).isoformat()
         data["cadre"] = cadre.pk
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
@@ -181,11 +182,11 @@ def _assignment(cadre: Cadre, submission: VisitSubmission) -> Assignment | None:
               prepared(Target, "public_id", submission.target_id), cadre.pk]
     if submission.campaign:
         params.append(submission.campaign)
-    with connection.cursor() as cursor:
-        cursor.execute(_assignment_sql(bool(submission.campaign)), params)
-        row = cursor.fetchone()
-    if row is None:
+    # A prepared statement (decision 0013): planning the five-table join cost the server more than running it.
+    found = prepared_rows(connection, _assignment_sql(bool(submission.campaign)), params)
+    if not found:
         return None
+    row = found[0]
     assignment = _ASSIGNMENT.load(row)
     start = _ASSIGNMENT.width
     target = assignment.target = _TARGET.load(row, start)
@@ -276,7 +277,7 @@ def _create(
 ) -> Recorded:
     due = registration_due(campaign, submission.visited_at)
     by = user if getattr(user, "is_authenticated", False) else None
-    visit = Visit.objects.create(
+    visit = Visit(
         campaign=campaign, target=target, cadre=cadre, client_uuid=submission.client_uuid, content_hash=digest,
         visited_at=submission.visited_at, mode=submission.mode, summary=submission.summary.strip(),
         co_visitors=submission.co_visitors.strip(), settled_on_spot=submission.settled_on_spot,
@@ -285,12 +286,12 @@ def _create(
         location_accuracy=submission.location_accuracy, registration_due=due,
         recorded_late=bool(submission.opinions) and clock.today() > due, created_by=by,
     )
-    answers = FormAnswer.objects.bulk_create([
-        FormAnswer(visit=visit, form=version.form, form_version=version, data=data, created_by=by)
-        for version, data in clean_answers.values()])
-    for answer in answers:  # bulk_create sends no signal: an answer's listeners (ratings' 督查 items) still hear it
-        post_save.send(FormAnswer, instance=answer, created=True, raw=False, using=answer._state.db,
-                       update_fields=None)
+    # Inserted as save() would, signals included (the kept counts, ratings' 督查 items), by statements written
+    # once per process: compiling them was a large part of the submission's CPU (decision 0010).
+    _VISITS.save([visit])
+    answers = [FormAnswer(visit=visit, form=version.form, form_version=version, data=data, created_by=by)
+               for version, data in clean_answers.values()]
+    _ANSWERS.save(answers)
     cases = [draft_case(
         campaign=campaign, kind=opinion.kind, description=opinion.description.strip(),
         raised_at=submission.visited_at, category=categories.get(opinion.category), target=target,
@@ -298,6 +299,10 @@ def _create(
     ) for opinion in submission.opinions]
     audit.record(user, AuditEvent.Action.CREATE, visit, summary=f"登记走访：{target.name}（{visit.get_mode_display()}）")
     return Recorded(visit, created=True, answers=answers, cases=cases)
+
+
+_VISITS = Inserts(Visit)
+_ANSWERS = Inserts(FormAnswer)
 
 
 def get_visible_visit(user: Any, public_id: Any) -> Visit:

@@ -13,6 +13,7 @@ import chinese_calendar
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from zoufang.core.rawrows import prepared_rows
 from zoufang.workdays.models import DayOverride, OfficialYear
 
 
@@ -80,13 +81,12 @@ def _office_entries(years: set[int]) -> tuple[dict[dt.date, bool], set[int]]:
     quote = connection.ops.quote_name
     day_table, year_table = quote(DayOverride._meta.db_table), quote(OfficialYear._meta.db_table)
     marks = ", ".join(["%s"] * len(years))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {quote('date')}, is_workday, NULL FROM {day_table} WHERE {quote('date')} >= %s AND "  # noqa: S608
-            f"{quote('date')} < %s UNION ALL SELECT NULL, NULL, {quote('year')} FROM {year_table} "
-            f"WHERE {quote('year')} IN ({marks})",
-            [dt.date(min(years), 1, 1), dt.date(max(years) + 1, 1, 1), *sorted(years)])
-        rows = cursor.fetchall()
+    rows = prepared_rows(  # every submission's deadline asks: planned once per connection (decision 0013)
+        connection,
+        f"SELECT {quote('date')}, is_workday, NULL FROM {day_table} WHERE {quote('date')} >= %s AND "  # noqa: S608
+        f"{quote('date')} < %s UNION ALL SELECT NULL, NULL, {quote('year')} FROM {year_table} "
+        f"WHERE {quote('year')} IN ({marks})",
+        [dt.date(min(years), 1, 1), dt.date(max(years) + 1, 1, 1), *sorted(years)])
     found: dict[dt.date, bool] = {}
     for day, is_workday, year in rows:
         if year is None:
