@@ -301,7 +301,6 @@ class SharedDemo:
 
     def campaign(self) -> int:
         if self._campaign is None:
-
             from zoufang.core.testsnap import built
             from zoufang.demo.loader import load_demo
 

@@ -140,6 +140,7 @@ class DocumentedAPI(NinjaAPI):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._openapi_schemas: dict[tuple[Any, ...], Any] = {}
         self.add_exception_handler(ValidationError, self._validation_error)
         self.add_exception_handler(HttpError, self._http_error)
         self.add_exception_handler(Http404, self._not_found)
@@ -174,10 +175,9 @@ class DocumentedAPI(NinjaAPI):
         the URLconf is imported, and building the document walks every one of them (about 0.3 s, for each
         GET /api/v1/openapi.json before). Callers read the document; none may change it."""
         key = (path_prefix, tuple(sorted((path_params or {}).items())), get_language())
-        cache = self.__dict__.setdefault("_openapi_schemas", {})
-        if key not in cache:
-            cache[key] = self._documented_schema(path_prefix, path_params)
-        return cache[key]
+        if key not in self._openapi_schemas:
+            self._openapi_schemas[key] = self._documented_schema(path_prefix, path_params)
+        return self._openapi_schemas[key]
 
     def _documented_schema(self, path_prefix: str | None, path_params: dict[str, Any] | None) -> Any:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
