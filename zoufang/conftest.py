@@ -236,6 +236,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items[:] = spread(items, workers)
 
 
+LATER_CHUNK = 4  # tests handed to a worker at a time after the first runs
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist load` with the first runs as xdist makes them (`spread` builds on them), then a few tests at a time.
+
+    xdist hands a worker that runs low up to a quarter of what is left at once. The suite's last tests are its
+    long ones (pytest-django runs the transactional tests, the browser's, after the others), so one worker could
+    take a chunk of them minutes long while the other soon had nothing left to do: 100 s of a 12½-minute
+    PostgreSQL half were one worker alone.
+    """
+    if config.getoption("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScheduling
+
+    class FirstRunsThenSmallChunks(LoadScheduling):
+        def schedule(self) -> None:
+            first = self.collection is None
+            super().schedule()
+            if first and self.collection is not None:
+                self.maxschedchunk = min(self.maxschedchunk or LATER_CHUNK, LATER_CHUNK)
+
+    return FirstRunsThenSmallChunks(config, log)
+
+
 def _module(item: pytest.Item) -> str:
     return item.nodeid.split("::", 1)[0]
 
@@ -334,6 +359,27 @@ def demo(_shared_demo: SharedDemo, django_db_blocker: Any) -> Any:
     campaign = _shared_demo.campaign()
     with rolled_back(django_db_blocker):
         yield Campaign.objects.get(pk=campaign)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> Any:
+    """After a module- or session-scoped fixture wrote rows inside an open transaction (the demo, the matrix's
+    town): PostgreSQL checks their foreign keys now, once.
+
+    Django's foreign keys are DEFERRABLE INITIALLY DEFERRED, and each test's teardown checks them with `SET
+    CONSTRAINTS ALL IMMEDIATE` inside the test's savepoint. That fires every check still queued in the whole
+    transaction, the fixture's hundreds of thousands of rows included, and the savepoint's rollback queues them
+    again: about a second after every test of the demo, for checks that pass each time. Fired here, outside any
+    test, they leave the queue; each test's teardown then checks what the test wrote, as before.
+    """
+    result = yield
+    if fixturedef.scope != "function":
+        from django.db import connection
+
+        if connection.vendor == "postgresql" and connection.in_atomic_block and connection.connection is not None:
+            with request.getfixturevalue("django_db_blocker").unblock():
+                connection.check_constraints()
+    return result
 
 
 @pytest.hookimpl(wrapper=True)
