@@ -1,9 +1,6 @@
 # zoufang — two commands: `make run` and `make test`. Everything else is set up on the way.
 SHELL := /bin/bash
-# The interpreter the virtual environment is made from: the distribution's own python3.11 where it can make one
-# (Debian builds it with profile-guided and link-time optimisation, libpython linked in; Django's work ran about
-# 20 % faster on it than on a plain source build such as pyenv's, decision 0014), else python3.11 on the PATH.
-PYTHON ?= $(shell /usr/bin/python3.11 -c 'import ensurepip, venv' >/dev/null 2>&1 && echo /usr/bin/python3.11 || echo python3.11)
+PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
