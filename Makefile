@@ -10,6 +10,10 @@ PORT ?= 8000
 export ZOUFANG_TODAY ?= 2017-06-15
 export ZOUFANG_DEMO_PASSWORD ?= zoufang-demo
 CHROMIUM := /usr/bin/chromium
+# Python's own bytecode cache, even where the machine's environment turns it off (PYTHONDONTWRITEBYTECODE): every
+# worker and subprocess of the suite would otherwise compile the project's modules again, and pytest would rewrite
+# the assertions of every test module again, a few seconds of CPU each.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: openapi run test setup static migrate demo lint typecheck migrations-check pytest bench browser clean
 

@@ -364,7 +364,8 @@ def demo(_shared_demo: SharedDemo, django_db_blocker: Any) -> Any:
 @pytest.hookimpl(wrapper=True)
 def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> Any:
     """After a module- or session-scoped fixture wrote rows inside an open transaction (the demo, the matrix's
-    town): PostgreSQL checks their foreign keys now, once.
+    town): PostgreSQL checks their foreign keys now, once, and gathers the statistics of the tables it filled
+    (core/testdb.py's `refresh_statistics`).
 
     Django's foreign keys are DEFERRABLE INITIALLY DEFERRED, and each test's teardown checks them with `SET
     CONSTRAINTS ALL IMMEDIATE` inside the test's savepoint. That fires every check still queued in the whole
@@ -377,8 +378,11 @@ def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.Fix
         from django.db import connection
 
         if connection.vendor == "postgresql" and connection.in_atomic_block and connection.connection is not None:
+            from zoufang.core.testdb import refresh_statistics
+
             with request.getfixturevalue("django_db_blocker").unblock():
                 connection.check_constraints()
+                refresh_statistics(connection)
     return result
 
 

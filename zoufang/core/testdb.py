@@ -42,6 +42,8 @@ POSTGRESQL = "django.db.backends.postgresql"
 # What the flush's post_migrate signal would write back at once, row for row: kept, so that it finds them there
 # (no test makes content types or permissions of its own).
 KEPT = frozenset({"django_content_type", "auth_permission"})
+# The way a template is built (here, below): a change to it builds new templates, as a changed migration does.
+TEMPLATE_BUILD = 2  # 2: without autovacuum
 MAX_NAME = 63  # PostgreSQL's identifier length
 SHARED_MEMORY = Path("/dev/shm")  # noqa: S108 - a tmpfs on Linux; the files go into a folder only the user may open
 
@@ -116,7 +118,8 @@ def use_migrated_template() -> None:
     settings_dict = connection.settings_dict
     if settings_dict["ENGINE"] != POSTGRESQL or settings_dict["TEST"].get("TEMPLATE"):
         return
-    template, prefix = template_name(settings_dict["NAME"], migrations_digest())
+    build = hashlib.sha256(f"{migrations_digest()} {TEMPLATE_BUILD}".encode()).hexdigest()[:12]
+    template, prefix = template_name(settings_dict["NAME"], build)
     with connection._nodb_cursor() as cursor:  # noqa: SLF001 - Django's own way to reach the server
         cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [prefix])  # released when the cursor's session ends
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
@@ -148,7 +151,56 @@ def _build(cursor: Any, quote: Any, template: str) -> None:
     except BaseException:
         cursor.execute(f"DROP DATABASE IF EXISTS {quote(building)}")
         raise
+    _without_autovacuum(urlunsplit(url._replace(path=f"/{building}")))
     cursor.execute(f"ALTER DATABASE {quote(building)} RENAME TO {quote(template)}")
+
+
+def _without_autovacuum(url: str) -> None:
+    """No autovacuum on the template's tables, nor so on the test databases copied from it (`refresh_statistics`
+    says why)."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(url, autocommit=True) as session:
+        tables = session.execute("SELECT oid::regclass::text FROM pg_class WHERE relkind = 'r' AND "
+                                 "relnamespace = 'public'::regnamespace").fetchall()
+        for (table,) in tables:
+            session.execute(sql.SQL("ALTER TABLE {} SET (autovacuum_enabled = off, toast.autovacuum_enabled = off)")
+                            .format(sql.SQL(table)))
+
+
+# Rows a table gains, loses or changes inside a test transaction before `refresh_statistics` analyses it again.
+ANALYZE_AFTER = 1000
+
+
+def refresh_statistics(connection: Any) -> None:
+    """ANALYZE, inside the open transaction, each table that changed by ANALYZE_AFTER rows or more since it was last
+    analysed in it (a fixture's big state: the demo, the matrix's town).
+
+    The demo's rows are written inside a transaction that is rolled back at its end, so autovacuum never analyses
+    them: PostgreSQL guessed a handful of rows for 18,000 assignments (an equality on `campaign_id` estimated at
+    0.5 % of the table) and planned nested loops over them; the admin's list of assignments took 16 s, the
+    drill-down to the unvisited targets 2 s a request. Statistics gathered inside the transaction are rolled back
+    with it (pg_statistic), but ANALYZE writes the tables' row and page counts in pg_class in place, and they stay.
+    Left alone, that is harmless (the next test's few rows are estimated as many). But autovacuum, seeing the
+    rolled-back rows as dead, would vacuum the table and could leave "0 rows in N pages" where it cannot cut the
+    empty pages off: PostgreSQL then estimates one row however many a later test writes (minutes of nested loops,
+    seen in stop 27). Hence no autovacuum on the test databases (`_without_autovacuum`): a test database lives
+    for one run.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id()::text, relid::regclass::text, n_tup_ins + n_tup_upd + n_tup_del "
+                       "FROM pg_stat_xact_user_tables")
+        rows = cursor.fetchall()
+        if not rows:
+            return
+        xact = rows[0][0]
+        seen: tuple[str | None, dict[str, int]] = getattr(connection, "_zoufang_analysed", (None, {}))
+        before = seen[1] if seen[0] == xact else {}
+        changed = sorted(table for _xact, table, count in rows if count - before.get(table, 0) >= ANALYZE_AFTER)
+        if changed:
+            cursor.execute("ANALYZE " + ", ".join(changed))
+        connection._zoufang_analysed = (xact, {table: count for _xact, table, count in rows})  # noqa: SLF001
 
 
 @contextmanager
