@@ -332,6 +332,7 @@ class SharedDemo:
             self._open.enter_context(rolled_back(self._blocker))
             try:
                 self._campaign = built("demo", lambda: load_demo().pk)
+                _refresh_statistics(self._blocker)  # here: a module's savepoint would roll them back
             except BaseException:
                 self._open.close()
                 raise
@@ -340,6 +341,16 @@ class SharedDemo:
     def roll_back(self) -> None:
         self._campaign = None
         self._open.close()
+
+
+def _refresh_statistics(django_db_blocker: Any) -> None:
+    from django.db import connection
+
+    from zoufang.core.testdb import refresh_statistics
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock():
+            refresh_statistics(connection)
 
 
 SHARED_DEMO = pytest.StashKey[SharedDemo]()
@@ -373,16 +384,26 @@ def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.Fix
     again: about a second after every test of the demo, for checks that pass each time. Fired here, outside any
     test, they leave the queue; each test's teardown then checks what the test wrote, as before.
     """
+    if fixturedef.scope == "function":
+        return (yield)
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    from zoufang.core.testdb import refresh_statistics, table_changes
+
+    def in_transaction() -> bool:
+        return connection.vendor == "postgresql" and connection.in_atomic_block and connection.connection is not None
+
+    blocker = request.config.stash[blocking_manager_key]
+    before = None
+    if in_transaction():
+        with blocker.unblock():
+            before = table_changes(connection)
     result = yield
-    if fixturedef.scope != "function":
-        from django.db import connection
-
-        if connection.vendor == "postgresql" and connection.in_atomic_block and connection.connection is not None:
-            from zoufang.core.testdb import refresh_statistics
-
-            with request.getfixturevalue("django_db_blocker").unblock():
-                connection.check_constraints()
-                refresh_statistics(connection)
+    if in_transaction():
+        with blocker.unblock():
+            connection.check_constraints()
+            refresh_statistics(connection, before)
     return result
 
 

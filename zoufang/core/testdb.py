@@ -169,38 +169,46 @@ def _without_autovacuum(url: str) -> None:
                             .format(sql.SQL(table)))
 
 
-# Rows a table gains, loses or changes inside a test transaction before `refresh_statistics` analyses it again.
+# Rows a table gains, loses or changes in a fixture before `refresh_statistics` analyses it.
 ANALYZE_AFTER = 1000
+Changes = tuple[str, dict[str, int]]  # (the transaction's id, rows each table gained, lost or changed in it)
 
 
-def refresh_statistics(connection: Any) -> None:
-    """ANALYZE, inside the open transaction, each table that changed by ANALYZE_AFTER rows or more since it was last
-    analysed in it (a fixture's big state: the demo, the matrix's town).
+def table_changes(connection: Any) -> Changes:
+    """What the open transaction has written so far, table by table (PostgreSQL's pg_stat_xact_user_tables)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id()::text, coalesce(json_object_agg(relid::regclass::text, "
+                       "n_tup_ins + n_tup_upd + n_tup_del), '{}') FROM pg_stat_xact_user_tables")
+        xact, counts = cursor.fetchone()
+    return xact, counts
+
+
+def refresh_statistics(connection: Any, since: Changes | None = None) -> None:
+    """ANALYZE, inside the open transaction, each table that changed by ANALYZE_AFTER rows or more since `since`
+    (what a fixture wrote: the demo, the matrix's town), once.
 
     The demo's rows are written inside a transaction that is rolled back at its end, so autovacuum never analyses
     them: PostgreSQL guessed a handful of rows for 18,000 assignments (an equality on `campaign_id` estimated at
     0.5 % of the table) and planned nested loops over them; the admin's list of assignments took 16 s, the
-    drill-down to the unvisited targets 2 s a request. Statistics gathered inside the transaction are rolled back
-    with it (pg_statistic), but ANALYZE writes the tables' row and page counts in pg_class in place, and they stay.
+    drill-down to the unvisited targets 2 s a request. The statistics are rows of pg_statistic, rolled back with
+    the transaction or savepoint they were gathered in, as the rows they describe are: so the shared demo is
+    analysed where it is loaded (conftest's SharedDemo), outside the savepoint of the module that first asks for it.
+    ANALYZE also writes the tables' row and page counts in pg_class in place, and those stay after the rollback.
     Left alone, that is harmless (the next test's few rows are estimated as many). But autovacuum, seeing the
     rolled-back rows as dead, would vacuum the table and could leave "0 rows in N pages" where it cannot cut the
     empty pages off: PostgreSQL then estimates one row however many a later test writes (minutes of nested loops,
-    seen in stop 27). Hence no autovacuum on the test databases (`_without_autovacuum`): a test database lives
-    for one run.
+    seen in stop 27). Hence no autovacuum on the test databases (`_without_autovacuum`): one lives for one run.
     """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_current_xact_id()::text, relid::regclass::text, n_tup_ins + n_tup_upd + n_tup_del "
-                       "FROM pg_stat_xact_user_tables")
-        rows = cursor.fetchall()
-        if not rows:
-            return
-        xact = rows[0][0]
-        seen: tuple[str | None, dict[str, int]] = getattr(connection, "_zoufang_analysed", (None, {}))
-        before = seen[1] if seen[0] == xact else {}
-        changed = sorted(table for _xact, table, count in rows if count - before.get(table, 0) >= ANALYZE_AFTER)
-        if changed:
+    xact, now = table_changes(connection)
+    base = since[1] if since is not None and since[0] == xact else {}
+    done: Changes = getattr(connection, "_zoufang_analysed", ("", {}))
+    analysed = done[1] if done[0] == xact else {}
+    changed = sorted(table for table, count in now.items()
+                     if count - max(base.get(table, 0), analysed.get(table, 0)) >= ANALYZE_AFTER)
+    if changed:
+        with connection.cursor() as cursor:
             cursor.execute("ANALYZE " + ", ".join(changed))
-        connection._zoufang_analysed = (xact, {table: count for _xact, table, count in rows})  # noqa: SLF001
+        connection._zoufang_analysed = (xact, {**analysed, **{table: now[table] for table in changed}})  # noqa: SLF001
 
 
 @contextmanager
