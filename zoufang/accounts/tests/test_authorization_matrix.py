@@ -9,6 +9,7 @@ with in-scope and out-of-scope objects, on the demo with personal numbers plante
 """
 
 import datetime as dt
+import functools
 import gc
 import io
 import itertools
@@ -247,7 +248,8 @@ def _as_openapi(route: str) -> str:
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
 
 
-def classify() -> tuple[list[tuple[str, str, Spec]], list[str]]:
+@functools.cache  # the URLconf and the OpenAPI document do not change during a run; each role's test reads them
+def classify() -> tuple[tuple[tuple[str, str, Spec], ...], tuple[str, ...]]:
     """Every URL with its spec, and the URLs nobody classified (each one fails the test)."""
     openapi = _openapi_methods()
     seen_api: set[str] = set()
@@ -275,7 +277,7 @@ def classify() -> tuple[list[tuple[str, str, Spec]], list[str]]:
                         spec.literal)
         classified.append((name, route, spec))
     unknown += [f"{path}: in docs/openapi.json, not in the URLconf" for path in set(openapi) - seen_api]
-    return classified, unknown
+    return tuple(classified), tuple(unknown)
 
 
 # ---------------------------------------------------------------- planting numbers and markers
@@ -371,6 +373,7 @@ class Oracle:
     """Loads the demo once and answers: may `who` see object (kind, pk)? read its numbers in full?"""
 
     def __init__(self) -> None:
+        self._samples: dict[tuple[str, str | None, str], tuple[Any, Any]] = {}
         self.target_path = dict(Target.objects.values_list("pk", "region__path"))
         self.target_units = defaultdict(set)
         for target_id, unit_id in Assignment.objects.values_list("target_id", "unit_id"):
@@ -480,7 +483,14 @@ class Oracle:
         return False  # a diary: nobody but a superuser
 
     def sample(self, who: Who, kind: str) -> tuple[Any, Any]:
-        """(an object of this kind the role may see, one it may not), either None when there is none."""
+        """(an object of this kind the role may see, one it may not), either None when there is none; the same
+        throughout a role's run (every request's writes are rolled back), so found once for each kind."""
+        key = (who.name, who.partner_region, kind)
+        if key not in self._samples:
+            self._samples[key] = self._sample(who, kind)
+        return self._samples[key]
+
+    def _sample(self, who: Who, kind: str) -> tuple[Any, Any]:
         if kind in ("target", "visit", "case"):
             model = {"target": Target, "visit": Visit, "case": Case}[kind]
             pks = {"target": self.target_path, "visit": self.visits, "case": self.cases}[kind]
@@ -708,14 +718,17 @@ def _assess(campaign: Any) -> None:
     run_assessment(campaign, starts_on=campaign.starts_on, ends_on=campaign.ends_on, title="", by=assessor)
 
 
-def _clients(oracle: Oracle) -> dict[str, tuple[Client, dict[str, str], Who, str]]:
+def _clients(oracle: Oracle, roles: list[str]) -> dict[str, tuple[Client, dict[str, str], Who, str]]:
+    """A signed-in client for each of `roles`, with an API token; and the anonymous one, whose scope is Open311's
+    public feed for every role but its partner."""
     from django.contrib.auth import get_user_model
 
     from zoufang.cases import open311_keys
 
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=ROLES)}
+    names = [*roles, *(["anonymous"] if "anonymous" not in roles else [])]
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=names)}
     clients = {}
-    for name in ROLES:
+    for name in names:
         client, headers, api_key = Client(), {}, ""
         user = users.get(name)
         if user is not None:
@@ -797,7 +810,7 @@ def test_it_shows_no_role_anything_out_of_scope_or_a_number_it_may_not_read(matr
     classified, unknown = classify()
     assert not unknown, "URLs nobody classified in test_authorization_matrix.SPECS:\n" + "\n".join(unknown)
     oracle = Oracle()
-    clients = _clients(oracle)
+    clients = _clients(oracle, [role])
     try:
         tried, leaks, seen, full_seen = _run(classified, oracle, clients, matrix_town, roles=[role])
     finally:  # responses hold lazy users: collect them while the database is still open to them
@@ -813,7 +826,7 @@ def test_it_shows_no_role_anything_out_of_scope_or_a_number_it_may_not_read(matr
     assert tried > 100
 
 
-def _run(classified: list[tuple[str, str, Spec]], oracle: Oracle, clients: dict[str, Any], plant: Plant, *,
+def _run(classified: tuple[tuple[str, str, Spec], ...], oracle: Oracle, clients: dict[str, Any], plant: Plant, *,
          roles: list[str]) -> Any:
     leaks: list[str] = []
     tried = 0
