@@ -83,7 +83,9 @@ migrations-check: $(STAMP)
 # The suite on SQLite always, and again on PostgreSQL when DATABASE_URL is set; on every core (pytest-xdist,
 # one test database per worker). --dist load hands tests out by index: loadscope/loadgroup key them by
 # node id, and schemathesis gives its 43 API operations one node id (all but one would not run).
-PYTEST_WORKERS ?= auto
+# One worker more than the cores: the last one runs the transactional tests (live servers and the browser, which
+# wait more than they compute) beside the others (zoufang/core/testlanes.py).
+PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 PYTEST := $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist load --durations=15
 # The suite runs on the real day (tests pin the days they need): not on the demo's ZOUFANG_TODAY exported above.
 # The halves run one after the other: side by side (tried in stop 21) they took as long, the cores being busy.

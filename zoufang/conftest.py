@@ -223,17 +223,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     The demo is loaded for a block (`SharedDemo`) inside a transaction that stays open while its tests run: none
     of them may be transactional (a live server could not see the uncommitted demo, a flush would delete it). It
     is rolled back after the last of them, before any other test runs. The first worker to need it loads it and
-    records it (zoufang/core/testsnap.py); the others write the record back in seconds.
+    records it (zoufang/core/testsnap.py); the others write the record back in seconds. With three workers or
+    more, the transactional tests form a lane of their own for the last worker (zoufang/core/testlanes.py).
     """
+    from zoufang.core.testlanes import is_late, order
+
     for item in items:
-        fixtures = getattr(item, "fixturenames", ())
-        marker = item.get_closest_marker("django_db")
-        transactional = bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
-        if _uses_demo(item) and (transactional or "transactional_db" in fixtures or "live_server" in fixtures):
+        if _uses_demo(item) and is_late(item):
             raise pytest.UsageError(f"{item.nodeid}: the demo is shared by the tests that use it inside one "
                                     "transaction; a transactional test or a live server cannot use it")
     workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
-    items[:] = spread(items, workers)
+    items[:] = order(items, workers, spread)
 
 
 LATER_CHUNK = 4  # tests handed to a worker at a time after the first runs
@@ -245,11 +245,14 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     xdist hands a worker that runs low up to a quarter of what is left at once. The suite's last tests are its
     long ones (pytest-django runs the transactional tests, the browser's, after the others), so one worker could
     take a chunk of them minutes long while the other soon had nothing left to do: 100 s of a 12½-minute
-    PostgreSQL half were one worker alone.
+    PostgreSQL half were one worker alone. With three workers or more, the transactional tests have a lane of
+    their own (zoufang/core/testlanes.py).
     """
     if config.getoption("dist") != "load":
         return None
     from xdist.scheduler import LoadScheduling
+
+    from zoufang.core.testlanes import scheduler
 
     class FirstRunsThenSmallChunks(LoadScheduling):
         def schedule(self) -> None:
@@ -258,7 +261,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             if first and self.collection is not None:
                 self.maxschedchunk = min(self.maxschedchunk or LATER_CHUNK, LATER_CHUNK)
 
-    return FirstRunsThenSmallChunks(config, log)
+    return scheduler(FirstRunsThenSmallChunks, LATER_CHUNK)(config, log)
 
 
 def _module(item: pytest.Item) -> str:
