@@ -40,8 +40,31 @@ def browser() -> Any:
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield chromium
+        yield Browser(chromium)
         chromium.close()
+
+
+# What every browser test's context starts from. Chinese, as the users' browsers are; reduced motion, as some users
+# set it: the charts draw their last frame at once (web/static/web/charts.js), rather than animating on a
+# software-rendered canvas for every chart of every page, and a screenshot shows the finished chart. A test that
+# looks at the animation asks for reduced_motion="no-preference".
+CONTEXT_DEFAULTS = {"locale": "zh-CN", "reduced_motion": "reduce"}
+
+
+class Browser:
+    """Playwright's browser, whose new contexts and pages start from CONTEXT_DEFAULTS."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def new_context(self, **options: Any) -> Any:
+        return self._browser.new_context(**{**CONTEXT_DEFAULTS, **options})
+
+    def new_page(self, **options: Any) -> Any:
+        return self._browser.new_page(**{**CONTEXT_DEFAULTS, **options})
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -12,6 +12,8 @@ from typing import Any
 
 # Where browser tests save their screenshots, to be looked at (zoufang/conftest.py makes it).
 SHOTS = Path(os.environ.get("ZOUFANG_SHOTS", "/tmp/zoufang-shots"))  # noqa: S108 - screenshots to look at
+# No screenshots at all: `make test`'s PostgreSQL half, whose pages are the SQLite half's (the checks still run).
+NO_SHOTS = os.environ.get("ZOUFANG_NO_SHOTS", "") not in ("", "0")
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
@@ -47,4 +49,11 @@ def look(page: Any, name: str, *, full_page: bool = True) -> None:
     """At each width the page fits the screen, and its screenshot is SHOTS/<name>-<width>.png."""
     for width in each_width(page):
         fits(page, width, name)
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=full_page)
+        shoot(page, f"{name}-{width}", full_page=full_page)
+
+
+def shoot(page: Any, name: str, *, full_page: bool = True) -> None:
+    """The screenshot of a page (or of a locator's element, full_page=False) as SHOTS/<name>.png, for a person to
+    look at; none with ZOUFANG_NO_SHOTS."""
+    if not NO_SHOTS:
+        page.screenshot(path=str(SHOTS / f"{name}.png"), **({"full_page": True} if full_page else {}))

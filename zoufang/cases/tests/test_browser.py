@@ -5,8 +5,8 @@ the office replies, records a satisfied callback and closes it."""
 import pytest
 
 from zoufang.cases.models import Case
-from zoufang.conftest import SHOTS, browser_login
-from zoufang.core.testwidths import look
+from zoufang.conftest import browser_login
+from zoufang.core.testwidths import look, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -113,7 +113,7 @@ def test_it_returns_extends_escalates_merges_and_reopens_in_the_browser(browser,
     _act(office, "callback", {"note": "仍时亮时不亮"}, check="不满意")
     _act(office, "reopen", {"reason": "回访不满意，重办"})
     assert "待签收" in office.locator(".page-head").inner_text()
-    office.screenshot(path=str(SHOTS / "case-reopened-1280.png"), full_page=True)
+    shoot(office, "case-reopened-1280")
     office_context.close()
     unit_context.close()
     case.refresh_from_db()

@@ -8,8 +8,8 @@ from zoufang.accounts.services import ensure_user
 from zoufang.cases import actions
 from zoufang.cases.models import Case
 from zoufang.cases.tests.test_browser import _act, _login
-from zoufang.conftest import PASSWORD, SHOTS
-from zoufang.core.testwidths import look
+from zoufang.conftest import PASSWORD
+from zoufang.core.testwidths import look, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,7 +46,7 @@ def test_it_walks_escalate_sign_city_queue_and_city_answer(browser, live_server,
     _act(city, "upper_accept", {"note": "转市水务局办理"})
     assert "上级活动办办理中" in city.locator(".page-head").inner_text()
     _act(city, "resolve", {"result": "市水务局已列入今年高标准农田改造，8月完工"})
-    city.screenshot(path=str(SHOTS / "upper-answered-1280.png"), full_page=True)
+    shoot(city, "upper-answered-1280")
     city.goto(f"{live_server.url}/cases/upper/?state=done")
     assert "市水务局已列入今年高标准农田改造" in city.locator("main").inner_text()
     context.close()
@@ -58,7 +58,7 @@ def test_it_walks_escalate_sign_city_queue_and_city_answer(browser, live_server,
     assert "上级受理" in history
     assert "市水务局已列入今年高标准农田改造" in history
     assert office.evaluate("document.documentElement.scrollWidth") <= 390
-    office.screenshot(path=str(SHOTS / f"upper-town-sees-{390}.png"), full_page=True)
+    shoot(office, f"upper-town-sees-{390}")
     office_context.close()
     case.refresh_from_db()
     assert case.status == Case.Status.RESOLVED

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from zoufang.conftest import SHOTS, browser_login
+from zoufang.core.testwidths import shoot
 from zoufang.forms import xlsform
 from zoufang.forms.models import Form
 from zoufang.forms.services import check_answers, load_shipped_forms
@@ -62,7 +63,7 @@ def test_it_renders_and_validates_every_questionnaire(browser, live_server, town
             page.wait_for_selector("text=预览：校验通过（未保存）")
             answers = json.loads(page.locator("#visit-form").get_attribute("data-answers"))[form.key]
             assert check_answers(version, answers)[1] == {}, form.key
-            page.screenshot(path=str(SHOTS / f"form-{form.key}-390.png"), full_page=True)
+            shoot(page, f"form-{form.key}-390")
         assert not errors
     finally:
         context.close()

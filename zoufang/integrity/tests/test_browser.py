@@ -4,7 +4,7 @@ upholds it (查实) and sees it stay on the page as a finding."""
 import pytest
 
 from zoufang.conftest import SHOTS, browser_login
-from zoufang.core.testwidths import look
+from zoufang.core.testwidths import look, shoot
 from zoufang.integrity.models import FlagClearance
 from zoufang.integrity.scans import compute_scan
 
@@ -22,7 +22,7 @@ def test_the_office_clears_a_flag_with_a_reason(browser, live_server, visiting, 
         # Not computed yet: the page says so and computes it as a job (its page, then back to the list).
         assert "本活动的走访真实性提示尚未计算" in page.inner_text(".scan-missing")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        page.screenshot(path=str(SHOTS / "integrity-flags-missing-390.png"), full_page=True)
+        shoot(page, "integrity-flags-missing-390")
         page.click("text=现在计算")
         page.click("text=查看走访真实性提示")
         page.wait_for_url(f"{live_server.url}/integrity/{visiting.campaign.slug}/")
@@ -30,7 +30,7 @@ def test_the_office_clears_a_flag_with_a_reason(browser, live_server, visiting, 
         flag = page.locator(".integrity-flags li", has_text="事后批量补录")
         assert "一次补录 6 次走访" in flag.inner_text()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        page.screenshot(path=str(SHOTS / "integrity-flags-390.png"), full_page=True)
+        shoot(page, "integrity-flags-390")
         flag.locator("summary").click()
         flag.locator("textarea[name=reason]").fill("电话核实：走访属实，手机故障后统一补录")
         flag.locator("button", has_text="排除（走访属实）").click()

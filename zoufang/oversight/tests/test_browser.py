@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from zoufang.conftest import SHOTS, browser_login
-from zoufang.core.testwidths import DESKTOP, PHONE, each_width, fits, look
+from zoufang.conftest import browser_login
+from zoufang.core.testwidths import DESKTOP, PHONE, each_width, fits, look, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,8 +27,8 @@ def test_the_leader_reads_the_dashboard_and_opens_a_village_s_unvisited_targets(
         assert [t.strip() for t in row.locator("td").all_inner_texts()][:3] == ["3", "1", "2"]
         for width in each_width(page):
             fits(page, width, "oversight-dashboard")
-            page.screenshot(path=str(SHOTS / f"oversight-dashboard-{width}.png"), full_page=True)
-            village.screenshot(path=str(SHOTS / f"oversight-village-{width}.png"))  # a page of the by-village table
+            shoot(page, f"oversight-dashboard-{width}")
+            shoot(village, f"oversight-village-{width}", full_page=False)  # a page of the by-village table
         row.locator("th a").click()
         page.wait_for_load_state()
         assert page.locator("h1").inner_text() == "上下塘社区·未走访对象"

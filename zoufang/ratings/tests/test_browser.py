@@ -4,7 +4,7 @@ a 督查 item, names itself responsible and closes it with what was done."""
 import pytest
 
 from zoufang.conftest import SHOTS, browser_login, menghe_campaign
-from zoufang.core.testwidths import DESKTOP, each_width, fits, look
+from zoufang.core.testwidths import DESKTOP, SETTLED, each_width, fits, look, shoot
 from zoufang.ratings.models import SupervisionItem
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,11 +24,11 @@ def test_the_office_reads_the_ratings_and_closes_a_supervision_item(browser, liv
         assert page.locator("table.ratings-units tbody tr").count() == 3
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert "超期" in page.inner_text(".ratings-items")  # due 2017-06-16
-        page.wait_for_timeout(1200)  # the charts' animation
-        page.screenshot(path=str(SHOTS / "ratings-390.png"), full_page=True)
+        page.evaluate(SETTLED)  # the charts drawn (no animation: reduced motion, the suite's default)
+        shoot(page, "ratings-390")
         page.set_viewport_size({"width": 1280, "height": 900})
         page.wait_for_timeout(300)
-        page.screenshot(path=str(SHOTS / "ratings-1280.png"), full_page=True)
+        shoot(page, "ratings-1280")
         page.set_viewport_size({"width": 390, "height": 844})
 
         page.locator(".ratings-items a", has_text="派出所").click()
@@ -46,11 +46,11 @@ def test_the_office_reads_the_ratings_and_closes_a_supervision_item(browser, liv
         page.goto(f"{live_server.url}/ratings/{slug}/units/{item.unit.public_id}/")
         page.wait_for_load_state("load")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        page.wait_for_timeout(1200)  # the charts' animation
-        page.screenshot(path=str(SHOTS / "ratings-unit-390.png"), full_page=True)
+        page.evaluate(SETTLED)  # the charts drawn (no animation: reduced motion, the suite's default)
+        shoot(page, "ratings-unit-390")
         page.set_viewport_size({"width": 1280, "height": 900})
         page.wait_for_timeout(300)
-        page.screenshot(path=str(SHOTS / "ratings-unit-1280.png"), full_page=True)
+        shoot(page, "ratings-unit-1280")
     finally:
         context.close()
 
@@ -73,7 +73,7 @@ def test_the_menghe_office_reads_its_demo_ratings_on_a_phone_and_a_desktop(brows
         assert "超期" in page.inner_text(".ratings-items")
         for width in each_width(page):
             fits(page, width, "ratings-menghe")
-            page.wait_for_timeout(1200)  # the charts' animation (drawn anew at each width)
-            page.screenshot(path=str(SHOTS / f"ratings-menghe-{width}.png"), full_page=True)
+            page.evaluate(SETTLED)  # the charts drawn anew at each width
+            shoot(page, f"ratings-menghe-{width}")
     finally:
         context.close()

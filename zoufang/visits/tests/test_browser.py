@@ -6,6 +6,7 @@ import pytest
 
 from zoufang.cases.models import Case
 from zoufang.conftest import SHOTS, browser_login
+from zoufang.core.testwidths import shoot
 from zoufang.visits.models import Visit
 
 FIRST_LOAD_BUDGET = 150 * 1024
@@ -49,7 +50,7 @@ def test_it_keeps_a_visit_recorded_offline_and_sends_each_once(browser, live_ser
         page.wait_for_load_state("load")
         assert _transferred(page) <= FIRST_LOAD_BUDGET
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        page.screenshot(path=str(SHOTS / "my-list-390.png"), full_page=True)
+        shoot(page, "my-list-390")
 
         # Online: the enterprise questionnaire and one opinion.
         _open_form(page, enterprise)
@@ -65,7 +66,7 @@ def test_it_keeps_a_visit_recorded_offline_and_sends_each_once(browser, live_ser
         page.select_option("[data-o=kind]", "problem")
         page.select_option("[data-o=category]", "2.5")
         page.fill("[data-o=description]", "厂房扩建用地指标不足")
-        page.screenshot(path=str(SHOTS / "visit-form-390.png"), full_page=True)
+        shoot(page, "visit-form-390")
         page.click("text=保存并发送")
         page.wait_for_selector(f'[data-target="{enterprise.public_id}"] .state:text("已走访")')
         assert Visit.objects.filter(target=enterprise).count() == 1
@@ -81,7 +82,7 @@ def test_it_keeps_a_visit_recorded_offline_and_sends_each_once(browser, live_ser
         page.click("text=保存并发送")
         page.wait_for_selector("#outbox li[data-status=pending]")
         assert "未发送的走访记录 1 条" in page.inner_text("#outbox")
-        page.screenshot(path=str(SHOTS / "outbox-offline-390.png"), full_page=True)
+        shoot(page, "outbox-offline-390")
         assert Visit.objects.filter(target=household).count() == 0
 
         # Back online: sent once; the outbox empties.
@@ -103,7 +104,7 @@ def test_it_keeps_a_visit_recorded_offline_and_sends_each_once(browser, live_ser
         page.goto(f"{live_server.url}/visits/{case.source_visit.public_id}/")
         assert "厂房扩建用地指标不足" in page.inner_text("main")
         assert "待登记" in page.inner_text("main")
-        page.screenshot(path=str(SHOTS / "visit-office-1280.png"), full_page=True)
+        shoot(page, "visit-office-1280")
     finally:
         office.close()
 

@@ -10,8 +10,8 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zoufang.accounts import twofactor
-from zoufang.conftest import PASSWORD, SHOTS, browser_login
-from zoufang.core.testwidths import DESKTOP, look
+from zoufang.conftest import PASSWORD, browser_login
+from zoufang.core.testwidths import DESKTOP, look, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -164,7 +164,7 @@ def test_the_menu_fits_a_phone_and_every_page_has_its_icon(browser, live_server,
             logout = page.get_by_role("button", name="退出")
             assert logout.is_visible()
             assert logout.bounding_box()["y"] + logout.bounding_box()["height"] <= 844
-        page.screenshot(path=str(SHOTS / f"menu-{username}-390.png"))
+        shoot(page, f"menu-{username}-390", full_page=False)
         icon = page.request.get(f"{live_server.url}/favicon.ico")
         assert icon.status == 200
         assert icon.headers["content-type"] == "image/x-icon"

@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from zoufang.conftest import SHOTS, Town, browser_login
+from zoufang.core.testwidths import shoot
 from zoufang.planning.models import Quota
 from zoufang.registry.models import Target, Unit
 
@@ -217,7 +218,7 @@ def test_the_plan_page_draws_its_stacked_bar_from_the_table(browser, live_server
         assert "table-wrap" in drawn["next"]  # the numbers stay right below the chart
         assert page.locator("table.plan-villages").is_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= width
-        page.screenshot(path=str(SHOTS / f"plan-chart-{width}.png"), full_page=True)
+        shoot(page, f"plan-chart-{width}")
         # The tooltip (HTML with inline style attributes) over a bar, within the page's CSP.
         chart = page.locator("div.chart")
         box = chart.bounding_box()
@@ -233,7 +234,8 @@ def test_line_and_funnel_tables_draw_with_a_dashed_pace_line(browser, live_serve
     _library_or_skip()
     settings.ZOUFANG_TODAY = "2017-06-15"
     _plan(town)
-    with _plan_page(browser, live_server.url, town, viewport={"width": 390, "height": 844}) as page:
+    with _plan_page(browser, live_server.url, town, viewport={"width": 390, "height": 844},
+                    reduced_motion="no-preference") as page:  # the animation, as most users see it
         drawn = page.evaluate("""() => {
           const main = document.querySelector("main");
           main.insertAdjacentHTML("beforeend",
@@ -260,7 +262,7 @@ def test_line_and_funnel_tables_draw_with_a_dashed_pace_line(browser, live_serve
         assert drawn["charts"] == 3
         assert page.evaluate("echarts.getInstanceByDom(document.querySelector('div.chart')).getOption().animation")
         page.wait_for_timeout(1500)  # the animation's end, for the screenshot
-        page.screenshot(path=str(SHOTS / "chart-kinds-390.png"), full_page=True)
+        shoot(page, "chart-kinds-390")
 
 
 @pytest.mark.browser
