@@ -19,7 +19,7 @@ def test_the_audit_page_fits_the_screen_and_filters(browser, live_server, town):
                  changes={"address": ["上下塘街1号", "上下塘街99号"], "phone": ["139****1111", "139****2222"]})
     audit.record(town.users["office"], AuditEvent.Action.READ, target, summary="网页查看走访对象完整信息")
     temp.delete()
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     browser_login(page, live_server.url, "auditadmin")
     page.click("nav >> text=审计记录")

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_the_assessor_runs_reviews_adjusts_freezes_and_downloads(
         browser: Any, live_server: Any, assessed: Any) -> None:
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN", accept_downloads=True)
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
     page = context.new_page()
     slug = assessed.campaign.slug
     try:

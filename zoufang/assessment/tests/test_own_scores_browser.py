@@ -18,7 +18,7 @@ def test_a_unit_handler_reads_its_own_score(browser: Any, live_server: Any, asse
     assessment = run_assessment(assessed.campaign, starts_on=dt.date(2017, 5, 1), ends_on=dt.date(2017, 12, 31),
                                 title="2017年度考核", by=assessor)
     freeze_assessment(assessment, by=assessor)
-    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     try:
         browser_login(page, live_server.url, "handler")

@@ -27,8 +27,8 @@ def _sample_link(page: Any, sample: CallbackSample) -> None:
 
 def test_draw_call_verify_and_see_the_effect(browser: Any, live_server: Any, cases_town: Any, sampling: Any) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    office = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN").new_page()
-    caller = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN").new_page()
+    office = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    caller = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
     try:
         browser_login(office, live_server.url, "office")
         office.click("nav >> text=回访抽查")

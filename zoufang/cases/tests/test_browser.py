@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _login(browser, live_server, username, width):
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     browser_login(page, live_server.url, username)
     return context, page

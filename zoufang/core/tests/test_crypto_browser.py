@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_it_finds_a_household_by_its_whole_id_number(browser, live_server, town):
     target = town.households["jijiadun"][1]
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     try:
         browser_login(page, live_server.url, "office")

@@ -16,7 +16,7 @@ def test_the_menghe_office_walks_home_plan_visits_and_a_filled_form(browser, liv
     settings.ZOUFANG_TODAY = "2017-06-15"
     settings.ZOUFANG_DEMO_PASSWORD = PASSWORD
     campaign = menghe_campaign()  # 孟河镇 alone: built once a run
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     try:
         browser_login(page, live_server.url, menghe.OFFICE)

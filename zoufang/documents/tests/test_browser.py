@@ -39,7 +39,7 @@ def generate_edit_issue(page: Any, base: str, kind: str, section: str, text: str
 
 def test_the_office_issues_a_circular_and_a_briefing_and_downloads_them(
         browser: Any, live_server: Any, office_town: Any) -> None:
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN", accept_downloads=True)
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
     page = context.new_page()
     base = f"{live_server.url}/documents/{office_town.campaign.slug}"
     try:
@@ -65,7 +65,7 @@ def test_the_office_issues_a_circular_and_a_briefing_and_downloads_them(
     finally:
         context.close()
     # The leader reads the issued 通报 (no form to change it).
-    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     try:
         browser_login(page, live_server.url, "leader")

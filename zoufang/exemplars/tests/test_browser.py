@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_cadre_nominates_and_the_publicity_group_edits_and_publishes(
         browser: Any, live_server: Any, typical: Any) -> None:
     slug = typical.campaign.slug
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", accept_downloads=True)
+    context = browser.new_context(viewport=PHONE, accept_downloads=True)
     page = context.new_page()
     try:
         browser_login(page, live_server.url, "dept")

@@ -28,7 +28,7 @@ def _answer(page: Any, key: str, node: dict[str, Any]) -> None:
 def test_it_renders_and_validates_every_questionnaire(browser, live_server, town):
     load_shipped_forms()
     SHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", service_workers="block")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, service_workers="block")
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_the_office_clears_a_flag_with_a_reason(browser, live_server, visiting, desk_entry):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
         browser_login(page, live_server.url, "office")
@@ -44,7 +44,7 @@ def test_the_office_clears_a_flag_with_a_reason(browser, live_server, visiting, 
 def test_the_office_upholds_a_flag_and_it_stays_as_a_finding(browser, live_server, visiting, desk_entry):
     """Once, at 390 px; the page with the finding is looked at on a desktop too."""
     compute_scan(visiting.campaign)  # as the job stores it, with no decision yet
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
         browser_login(page, live_server.url, "office")

@@ -18,7 +18,7 @@ def _office_on_the_plan_page(browser, live_server, town, settings):
     """The office signed in on the plan page; nothing runs a job until the test does, as a worker would (the page
     is seen while the job waits). Returns the context, the page and the console's errors."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN", accept_downloads=True)
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
@@ -93,7 +93,7 @@ def test_the_pages_with_queued_buttons_fit_a_phone_and_a_desk(browser, live_serv
     target = town.households["shangxiatang"][0]
     Assignment.objects.create(campaign=town.campaign, target=target, unit=town.police,
                               cadre=town.police.cadres.first())
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)

@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_the_leader_reads_the_dashboard_and_opens_a_village_s_unvisited_targets(
         browser: Any, live_server: Any, counted: Any) -> None:
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", accept_downloads=True)
+    context = browser.new_context(viewport=PHONE, accept_downloads=True)
     page = context.new_page()
     try:
         browser_login(page, live_server.url, "leader")
@@ -48,7 +48,7 @@ def test_the_leader_reads_the_dashboard_and_opens_a_village_s_unvisited_targets(
 
 def test_the_city_office_compares_its_towns_and_drills_into_one_read_only(
         browser: Any, live_server: Any, towns: Any) -> None:
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     try:
         browser_login(page, live_server.url, "city")  # with the second factor: the city office needs one

@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_the_office_computes_the_plan_proof_and_reads_it_on_a_phone_and_a_desktop(browser, live_server, town):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
         browser_login(page, live_server.url, "office")

@@ -4,7 +4,7 @@ a 督查 item, names itself responsible and closes it with what was done."""
 import pytest
 
 from zoufang.conftest import SHOTS, browser_login, menghe_campaign
-from zoufang.core.testwidths import DESKTOP, SETTLED, each_width, fits, look, shoot
+from zoufang.core.testwidths import DESKTOP, look
 from zoufang.ratings.models import SupervisionItem
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -14,7 +14,7 @@ def test_the_office_reads_the_ratings_and_closes_a_supervision_item(browser, liv
     settings.ZOUFANG_TODAY = "2017-06-20"
     SHOTS.mkdir(parents=True, exist_ok=True)
     slug = rated.town.campaign.slug
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
         browser_login(page, live_server.url, "office")
@@ -24,12 +24,7 @@ def test_the_office_reads_the_ratings_and_closes_a_supervision_item(browser, liv
         assert page.locator("table.ratings-units tbody tr").count() == 3
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert "超期" in page.inner_text(".ratings-items")  # due 2017-06-16
-        page.evaluate(SETTLED)  # the charts drawn (no animation: reduced motion, the suite's default)
-        shoot(page, "ratings-390")
-        page.set_viewport_size({"width": 1280, "height": 900})
-        page.wait_for_timeout(300)
-        shoot(page, "ratings-1280")
-        page.set_viewport_size({"width": 390, "height": 844})
+        look(page, "ratings")
 
         page.locator(".ratings-items a", has_text="派出所").click()
         page.wait_for_selector("h1:text('督查事项')")
@@ -46,11 +41,7 @@ def test_the_office_reads_the_ratings_and_closes_a_supervision_item(browser, liv
         page.goto(f"{live_server.url}/ratings/{slug}/units/{item.unit.public_id}/")
         page.wait_for_load_state("load")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        page.evaluate(SETTLED)  # the charts drawn (no animation: reduced motion, the suite's default)
-        shoot(page, "ratings-unit-390")
-        page.set_viewport_size({"width": 1280, "height": 900})
-        page.wait_for_timeout(300)
-        shoot(page, "ratings-unit-1280")
+        look(page, "ratings-unit")
     finally:
         context.close()
 
@@ -62,7 +53,7 @@ def test_the_menghe_office_reads_its_demo_ratings_on_a_phone_and_a_desktop(brows
     settings.ZOUFANG_TODAY = "2017-06-15"
     settings.ZOUFANG_DEMO_PASSWORD = PASSWORD
     campaign = menghe_campaign()  # 孟河镇 alone: built once a run
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")  # the office's desk; the page read on a phone too
+    context = browser.new_context(viewport=DESKTOP)  # the office's desk; the page read on a phone too
     page = context.new_page()
     try:
         browser_login(page, live_server.url, menghe.OFFICE)
@@ -71,9 +62,6 @@ def test_the_menghe_office_reads_its_demo_ratings_on_a_phone_and_a_desktop(brows
         assert page.locator("table.ratings-units tbody tr").count() >= 5
         assert "已办结" in page.inner_text(".ratings-items")
         assert "超期" in page.inner_text(".ratings-items")
-        for width in each_width(page):
-            fits(page, width, "ratings-menghe")
-            page.evaluate(SETTLED)  # the charts drawn anew at each width
-            shoot(page, f"ratings-menghe-{width}")
+        look(page, "ratings-menghe")  # the charts drawn anew at each width (each_width waits for them)
     finally:
         context.close()

@@ -39,7 +39,7 @@ def test_it_keeps_a_visit_recorded_offline_and_sends_each_once(browser, live_ser
     settings.ZOUFANG_TODAY = "2017-06-15"
     SHOTS.mkdir(parents=True, exist_ok=True)
     enterprise, household = visiting.enterprise, visiting.households["shangxiatang"][0]
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", service_workers="block")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, service_workers="block")
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -97,7 +97,7 @@ def test_it_keeps_a_visit_recorded_offline_and_sends_each_once(browser, live_ser
     case = Case.objects.get(description="厂房扩建用地指标不足")
     assert case.status == "draft"
     assert case.category.code == "2.5"
-    office = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    office = browser.new_context(viewport={"width": 1280, "height": 800})
     page = office.new_page()
     try:
         _login(page, live_server.url, "office")
@@ -112,7 +112,7 @@ def test_it_keeps_a_visit_recorded_offline_and_sends_each_once(browser, live_ser
 def test_it_opens_offline_and_keeps_unsent_records_when_the_tab_is_closed(browser, live_server, visiting, settings):
     settings.ZOUFANG_TODAY = "2017-06-15"
     household = visiting.households["shangxiatang"][1]
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
         _login(page, live_server.url, "dept")
@@ -152,7 +152,7 @@ def test_it_never_sends_one_cadres_unsent_records_under_another_login(browser, l
     settings.ZOUFANG_TODAY = "2017-06-15"
     household = visiting.households["shangxiatang"][0]
     Assignment.objects.filter(target=household).update(cadre=visiting.users["village"].cadre)
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", service_workers="block")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, service_workers="block")
     page = context.new_page()
     try:
         _login(page, live_server.url, "village")

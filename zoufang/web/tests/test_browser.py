@@ -24,7 +24,7 @@ def _row(page: Any, name: str) -> list[str]:
 
 def test_it_shows_the_office_the_counts_after_logging_in(browser, live_server, town, settings):
     settings.ZOUFANG_TODAY = "2017-06-15"
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     try:
         page.goto(f"{live_server.url}/")
@@ -70,7 +70,7 @@ def test_it_lists_an_update_imports_changes_before_writing(browser, live_server,
     assert run_import("households", io.BytesIO(first), filename="h.csv", campaign=town.campaign).ok
     renamed = tmp_path / "更名.csv"
     renamed.write_text(header + f"户籍户,计家墩村,张四,{number},计家墩路3号\n", encoding="utf-8")
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    context = browser.new_context(viewport=DESKTOP)
     client = Client()
     client.force_login(town.users["office"])  # the login page has its own test above
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
@@ -111,7 +111,7 @@ def test_a_file_of_many_rows_is_checked_in_the_background_and_confirmed_on_the_j
                                      for n in range(3)), encoding="utf-8")
     bad = tmp_path / "有错.csv"
     bad.write_text(header + "户籍户,不存在村,赵六,,某路1号\n户籍户,上下塘社区,,,上下塘街9号\n", encoding="utf-8")
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    context = browser.new_context(viewport=DESKTOP)
     client = Client()
     client.force_login(town.users["office"])
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
@@ -142,7 +142,7 @@ def test_the_menu_fits_a_phone_and_every_page_has_its_icon(browser, live_server,
     """At 390 px every menu item, 退出 included, is inside the screen without scrolling sideways (neither the
     page nor the menu itself), and nothing the page loads — /favicon.ico included — is missing."""
     settings.ZOUFANG_TODAY = "2017-06-15"
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     missing: list[str] = []
     page.on("response", lambda r: missing.append(f"{r.status} {r.url}") if r.status >= 400 else None)

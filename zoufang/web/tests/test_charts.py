@@ -174,7 +174,7 @@ CHART = """() => {
 @contextmanager
 def _plan_page(browser: Any, url: str, town: Town, **options: Any) -> Iterator[Any]:
     """The office's plan page in a fresh context; on leaving, no CSP violation, console error or failed load."""
-    context = browser.new_context(locale="zh-CN", **options)
+    context = browser.new_context(**options)
     page = context.new_page()
     errors: list[str] = []
     page.add_init_script(WATCH_CSP)
@@ -270,7 +270,7 @@ def test_line_and_funnel_tables_draw_with_a_dashed_pace_line(browser, live_serve
 @pytest.mark.parametrize("username", ["dept", "village"])
 def test_the_cadres_phone_page_never_requests_the_chart_library(browser, live_server, town, settings, username):
     settings.ZOUFANG_TODAY = "2017-06-15"
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url))
