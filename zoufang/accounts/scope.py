@@ -126,14 +126,20 @@ def visible_regions(user: Any) -> QuerySet[Region]:
 def visible_targets(user: Any) -> QuerySet[Target]:
     if getattr(user, "is_superuser", False):
         return Target.objects.all()
+    from zoufang.planning.models import Assignment
+
     condition = _under_any(_region_paths(user, AREA_ROLES), "region__path")
     cadre = _cadre(user)
     if cadre is not None:
-        condition |= Q(assignments__cadre=cadre)
-    for grant in _grants(user):
-        if grant.role == Role.UNIT_HANDLER and grant.unit_id:
-            condition |= Q(assignments__unit_id=grant.unit_id)
-    return Target.objects.filter(condition).distinct()
+        condition |= Q(pk__in=Assignment.objects.filter(cadre=cadre).values("target_id"))
+    unit_ids = handled_unit_ids(user)
+    if unit_ids:
+        condition |= Q(pk__in=Assignment.objects.filter(unit_id__in=unit_ids).values("target_id"))
+    # A subquery of target ids rather than a join to the assignments and DISTINCT: no target is repeated, so a
+    # page in the list's order is read from the indexes (before, every visible target was joined, made distinct
+    # and sorted to show 50: 195 ms on the demo on PostgreSQL for a leader who is also a cadre, against 0.5 ms).
+    # Not a correlated EXISTS: SQLite would run it once per target of the installation.
+    return Target.objects.filter(condition)
 
 
 def visible_visits(user: Any) -> "QuerySet[Visit]":
