@@ -110,6 +110,7 @@ bench: setup
 	$(BIN)/python -m zoufang.planning.bench
 	$(BIN)/zoufang integrity simulate
 	$(BIN)/python -m zoufang.oversight.bench
+	$(BIN)/python -m zoufang.pagebench
 	$(BIN)/python -m zoufang.ratings.bench
 	$(BIN)/python -m zoufang.visits.loadbench
 	$(BIN)/python -m zoufang.exportbench

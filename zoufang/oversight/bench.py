@@ -479,6 +479,18 @@ def report(label: str, kept: float, recount: float, kept_n: int, recount_n: int,
           f"  快 {ratio:7.1f} 倍  {verdict}  {'结果一致' if same else '结果不一致'}", flush=True)
 
 
+def prepared(visits: int) -> Any:
+    """The campaign `bench-<visits>` with its cases and kept counts, generated on the first run."""
+    from zoufang.oversight.models import CaseTally, CoverageTally
+
+    campaign = generate(visits)
+    if not CoverageTally.objects.filter(campaign=campaign).exists():
+        build(campaign)
+    if generate_cases(campaign) and not CaseTally.objects.filter(campaign=campaign).exists():
+        build_cases(campaign)  # a campaign generated before the bench made cases
+    return campaign
+
+
 def main() -> None:
     if not _setup():
         return
@@ -487,13 +499,7 @@ def main() -> None:
 
     print(f"督查统计基准（PostgreSQL {connection.settings_dict['NAME']}）：{visits:,} 次走访、{visits // 2:,} 个对象；"
           f"目标 p95 ≤ {GOAL_MS} 毫秒，且比直接统计快 ≥ {GOAL_RATIO} 倍")
-    campaign = generate(visits)
-    from zoufang.oversight.models import CaseTally, CoverageTally
-
-    if not CoverageTally.objects.filter(campaign=campaign).exists():
-        build(campaign)
-    if generate_cases(campaign) and not CaseTally.objects.filter(campaign=campaign).exists():
-        build_cases(campaign)  # a campaign generated before the bench made cases
+    campaign = prepared(visits)
     results = measure(campaign)
     from zoufang.oversight import case_counters, counters
 

@@ -65,3 +65,20 @@ def test_the_case_list_pages_after_a_cursor_in_constant_queries(client, cases_to
     assert seen == expected
     assert len(set(counts)) == 1, counts
     assert client.get("/cases/?after=garbage").status_code == 200  # a bad cursor: the first page
+
+
+def test_a_handler_sees_each_case_of_their_units_once_whether_responsible_or_co_handling(cases_town, make_case):
+    from zoufang.accounts.models import RoleGrant
+    from zoufang.cases import access
+    from zoufang.cases.models import Case
+
+    _dispatched(cases_town, make_case, 3)
+    shared, *_rest = Case.objects.filter(unit=cases_town.police).order_by("id")
+    shared.co_handlers.add(cases_town.waterworks)
+    handler = cases_town.users["handler"]
+    RoleGrant.objects.create(user=handler, role=RoleGrant.Role.UNIT_HANDLER, unit=cases_town.waterworks,
+                             region=cases_town.town)
+    for user, expected in ((handler, 3), (cases_town.users["water"], 1)):
+        seen = list(access.visible_cases(user).order_by("-raised_at", "id"))
+        assert len(seen) == len(set(seen)) == access.visible_cases(user).count() == expected
+    assert list(access.visible_cases(cases_town.users["water"])) == [shared]
