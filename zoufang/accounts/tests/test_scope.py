@@ -7,6 +7,9 @@ from zoufang.accounts.models import RoleGrant
 from zoufang.campaigns.models import Campaign
 from zoufang.planning.models import Assignment
 from zoufang.registry.presenters import TargetPresenter
+from zoufang.visits.tests.conftest import visiting
+
+__all__ = ["visiting"]
 
 
 def test_it_shows_the_office_every_target_of_the_town(town):
@@ -95,3 +98,29 @@ def test_it_offers_each_office_only_its_own_towns_campaigns(town):
     assert other not in scope.visible_campaigns(office)
     assert list(scope.managed_campaigns(town.users["village"])) == []
     assert town.campaign in scope.visible_campaigns(town.users["village"])
+
+
+def test_it_shows_a_cadre_their_own_visits_and_those_of_their_targets_and_a_unit_its_cadres_visits(visiting):
+    # The 派出所 party member is assigned two households of 上下塘 and the enterprise (visits' conftest). They visit
+    # one of their households and, unassigned, a household of 计家墩; the village cadre visits their other
+    # household, and a 计家墩 household no one assigned to them.
+    import uuid
+
+    from zoufang.visits.models import Visit
+
+    def visit(cadre, target, hour):
+        return Visit.objects.create(campaign=visiting.campaign, target=target, cadre=cadre, client_uuid=uuid.uuid4(),
+                                    content_hash="x", visited_at=dt.datetime(2017, 6, 14, hour, tzinfo=dt.UTC),
+                                    mode=Visit.Mode.HOME)
+
+    dept, village = visiting.users["dept"], visiting.users["village"]
+    mine, theirs = visiting.households["shangxiatang"][:2]
+    elsewhere, other = visiting.households["jijiadun"]
+    own = [visit(dept.cadre, mine, 1), visit(dept.cadre, elsewhere, 2)]
+    to_mine = visit(village.cadre, theirs, 3)
+    visit(village.cadre, other, 4)
+    seen = list(scope.visible_visits(dept).order_by("visited_at", "id"))
+    assert seen == [*own, to_mine]
+    assert scope.visible_visits(dept).count() == 3
+    RoleGrant.objects.create(user=visiting.users["outsider"], role=RoleGrant.Role.UNIT_HANDLER, unit=visiting.police)
+    assert list(scope.visible_visits(visiting.users["outsider"]).order_by("visited_at", "id")) == own
