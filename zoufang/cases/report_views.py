@@ -111,6 +111,6 @@ def shared_problems(request: HttpRequest) -> HttpResponse:
         raised_at__gte=timezone.make_aware(dt.datetime.combine(start, dt.time())),
         raised_at__lt=timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time())),
     )
-    found = similarity.period_clusters(window)
-    return render(request, "cases/clusters.html", {"clusters": found, "start": start, "end": end,
-                                                   "total": window.count()})
+    period = similarity.period_clusters(window)
+    return render(request, "cases/clusters.html", {"period": period, "clusters": period.clusters, "start": start,
+                                                   "end": end, "total": window.count()})

@@ -19,6 +19,7 @@ from zoufang.accounts.models import AuditEvent
 from zoufang.cases import access, deadlines, publication, similarity, workflow
 from zoufang.cases.board import GROUPS, NEW, OVERDUE, desk_inbox
 from zoufang.cases.board import columns as board_columns
+from zoufang.cases.board import counts as board_counts
 from zoufang.cases.forms import FORMS, perform
 from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter
@@ -76,10 +77,10 @@ def board(request: HttpRequest) -> HttpResponse:
         raise Http404
     cases = access.visible_cases(request.user)
     today = clock.today()
-    columns = board_columns(cases, today, RELATED)
-    late_drafts = cases.filter(status=S.DRAFT, registration_due__lt=today).count()
+    counted = board_counts(cases, today)  # the page's total and late drafts come with the columns' counts
     return render(request, "cases/board.html", {
-        "columns": columns, "today": today, "late_drafts": late_drafts, "total": cases.count(),
+        "columns": board_columns(cases, today, RELATED, counted), "today": today,
+        "late_drafts": counted["late_drafts"], "total": counted["total"],
     })
 
 

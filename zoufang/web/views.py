@@ -13,7 +13,7 @@ from zoufang.accounts import scope
 from zoufang.oversight import access, across, board
 from zoufang.oversight import views as oversight_views
 from zoufang.web import dashboard
-from zoufang.web.tree import region_tree
+from zoufang.web.tree import folded, region_tree
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -65,7 +65,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def regions(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/regions.html", {"roots": region_tree(request.user)})
+    """The region tree; at a city's scale a village's groups and grids open on request (?open=, web/tree.py)."""
+    roots = region_tree(request.user, opened=request.GET.get("open"))
+    return render(request, "web/regions.html", {"roots": roots, "folded": folded(roots)})
 
 
 @cache
