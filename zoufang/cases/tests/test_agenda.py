@@ -75,6 +75,9 @@ def test_the_page_shows_the_units_worst_first_a_page_at_a_time(client: Any, case
         shown += [row[:4] for row in _table(page)]
     assert shown == [("派出所", "4", "2", "2"), ("水务站", "3", "1", "1"), ("—", "1", "1", "0"),
                      ("城管中队", "3", "0", "0"), ("文体站", "0", "0", "1")]
+    for asked, number in (("9", 3), ("x", 1), ("-1", 1)):  # past the end the last page; no number the first
+        page = client.get("/cases/agenda/", {"month": "2017-06", "units": asked}).content.decode()
+        assert f"第 {number} / 3 页" in page
 
 
 def test_it_lists_a_units_first_overdue_cases_and_links_to_all_of_them(client: Any, cases_town: Any,
