@@ -2,12 +2,16 @@
 
 import datetime as dt
 import io
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 from openpyxl.styles import Alignment, Font
 
@@ -17,6 +21,7 @@ from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter, village_name
 from zoufang.core.progress import Progress, report
 from zoufang.core.tabular import ExportWorkbook
+from zoufang.registry.models import Unit
 
 S = Case.Status
 COLUMNS = [
@@ -49,11 +54,12 @@ def weekly(cases: QuerySet[Case], kind: str, monday: dt.date, category: str = ""
     )
 
 
-def iter_rows(cases: QuerySet[Case] | Iterable[Case], user: Any) -> Iterator[list[Any]]:
-    """The list's rows one at a time; a queryset is read through a server-side cursor (a whole town's cases)."""
+def iter_rows(cases: QuerySet[Case] | Iterable[Case], user: Any, start: int = 1) -> Iterator[list[Any]]:
+    """The list's rows one at a time, numbered from `start`; a queryset is read through a server-side cursor (a
+    whole town's cases)."""
     presenter = CasePresenter(user)
     chosen = cases.iterator(chunk_size=CHUNK) if isinstance(cases, QuerySet) and cases._result_cache is None else cases
-    for n, c in enumerate(chosen, start=1):
+    for n, c in enumerate(chosen, start=start):
         yield [
             n, c.number, f"{c.category.code} {c.category.title}" if c.category else "", presenter.text(c, c.description),
             village_name(c), presenter.raiser(c)["name"],
@@ -62,8 +68,8 @@ def iter_rows(cases: QuerySet[Case] | Iterable[Case], user: Any) -> Iterator[lis
         ]
 
 
-def rows(cases: QuerySet[Case] | Iterable[Case], user: Any) -> list[list[Any]]:
-    return list(iter_rows(cases, user))
+def rows(cases: QuerySet[Case] | Iterable[Case], user: Any, start: int = 1) -> list[list[Any]]:
+    return list(iter_rows(cases, user, start))
 
 
 def write_xlsx(out: IO[bytes], title: str, table: Iterable[list[Any]], columns: list[Any] | None = None,
@@ -95,48 +101,171 @@ def xlsx(title: str, table: list[list[Any]], columns: list[Any] | None = None,
     return out.getvalue()
 
 
+# The agenda page shows the oldest cases of each list and each unit's first overdue cases; the rest are behind a
+# link to the case list filtered the same way (issue 14: the page costs what it shows, not what is stored).
+AGENDA_LISTED = 10
+OVERDUE_LISTED = 5
+LISTED_RELATED = ("unit", "region__parent__parent", "category", "signoff_leader", "campaign__scope")
+
+
+@dataclass
+class Listed:
+    """The first cases of a list and how many it holds; `route` names an escalation route's list."""
+
+    cases: list[Case]
+    total: int
+    label: str = ""
+    route: str = ""
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.cases)
+
+
 @dataclass
 class UnitLine:
-    unit: str
-    open: int = 0
-    overdue: list[Case] = field(default_factory=list)
-    resolved_in_month: int = 0
+    """One unit's line of the agenda; `unit` is None for the cases that have none ("—")."""
+
+    unit: Unit | None
+    open: int
+    overdue: int
+    resolved_in_month: int
+    overdue_cases: list[Case] = field(default_factory=list)  # the first by deadline
+
+    @property
+    def name(self) -> str:
+        return self.unit.name if self.unit is not None else "—"
+
+    @property
+    def more_overdue(self) -> int:
+        return self.overdue - len(self.overdue_cases)
 
 
 @dataclass
 class Agenda:
     month: dt.date
-    signoff: list[Case]
-    escalated: dict[str, list[Case]]
-    units: list[UnitLine]
+    signoff: Listed
+    escalated: list[Listed]  # the routes that hold a case, in Case.Route's order
+    units: list[UnitLine]  # the lines asked for: a page of them on the agenda page, all in the meeting papers
     late_drafts: int
+    unit_pages: Page | None = None  # the page of unit lines shown, when paged
 
 
-def monthly_agenda(cases: QuerySet[Case], month: dt.date) -> Agenda:
-    """每月一会商: open escalations by route, overdue cases by unit, each unit's open and finished counts."""
+def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     first = month.replace(day=1)
     following = (first + dt.timedelta(days=32)).replace(day=1)
-    related = cases.select_related("unit", "region__parent__parent", "category", "signoff_leader", "campaign__scope")
-    signoff = list(related.filter(status=S.SIGNOFF).order_by("raised_at"))
-    escalated: dict[str, list[Case]] = {}
-    for route, label in Case.Route.choices:
-        chosen = list(related.filter(status__in=workflow.UPPER_QUEUE, escalation_route=route).order_by("raised_at"))
-        if chosen:
-            escalated[str(label)] = chosen
-    units: dict[str, UnitLine] = {}
-    for case in related.filter(status__in=workflow.HANDLING):
-        line = units.setdefault(case.unit.name if case.unit else "—", UnitLine(case.unit.name if case.unit else "—"))
-        line.open += 1
-        if case.overdue_since is not None:
-            line.overdue.append(case)
-    start = timezone.make_aware(dt.datetime.combine(first, dt.time()))
-    end = timezone.make_aware(dt.datetime.combine(following, dt.time()))
-    for case in related.filter(resolved_at__gte=start, resolved_at__lt=end).exclude(unit=None):
-        name = case.unit.name if case.unit else "—"
-        units.setdefault(name, UnitLine(name)).resolved_in_month += 1
-    ordered = sorted(units.values(), key=lambda u: (-len(u.overdue), -u.open, u.unit))
-    late = related.filter(status=S.DRAFT, registration_due__lt=min(following, _today())).count()
-    return Agenda(first, signoff, escalated, ordered, late)
+    return (timezone.make_aware(dt.datetime.combine(first, dt.time())),
+            timezone.make_aware(dt.datetime.combine(following, dt.time())))
+
+
+def unit_figures(cases: QuerySet[Case], month: dt.date) -> QuerySet[Case, dict[str, Any]]:
+    """Each unit's 在办 (cases in a handling status), 超期 (those of them past their deadline) and 本月办结 (cases
+    resolved in the month, whatever their status now, only those with a unit), in one GROUP BY; worst first
+    (most overdue, then most open, then by name; the cases without a unit after the named units)."""
+    start, end = month_bounds(month)
+    handling = Q(status__in=workflow.HANDLING)
+    resolved = Q(resolved_at__gte=start, resolved_at__lt=end, unit__isnull=False)
+    return (
+        cases.filter(handling | resolved).order_by()
+        .values("unit_id")
+        .annotate(open=Count("pk", filter=handling),
+                  overdue=Count("pk", filter=handling & Q(overdue_since__isnull=False)),
+                  resolved_in_month=Count("pk", filter=resolved))
+        .order_by("-overdue", "-open", F("unit__name").asc(nulls_last=True), "unit_id")
+    )
+
+
+class _Counted(Paginator):
+    """Django's paginator told its count: the page's own query read it (unit_page)."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known
+
+
+def unit_page(figures: QuerySet[Case, dict[str, Any]], per_page: int, asked: Any) -> Page:
+    """Page `asked` of the unit lines (the last one past the end) and how many lines there are, in one query: the
+    number of groups is read beside them (COUNT(*) OVER ()), not by grouping every case a second time."""
+    try:
+        number = max(1, int(asked or 1))
+    except (TypeError, ValueError):
+        number = 1
+    counted = figures.annotate(lines=Window(Count("*")))
+    rows = list(counted[(number - 1) * per_page:number * per_page])
+    if not rows and number > 1:
+        number = max(1, math.ceil(figures.count() / per_page))
+        rows = list(counted[(number - 1) * per_page:number * per_page])
+    return Page(rows, number, _Counted(figures, per_page, rows[0]["lines"] if rows else 0))
+
+
+def first_of_each(chosen: QuerySet[Case], by: str | None, order: list[Any], n: int | None) -> QuerySet[Case]:
+    """The first `n` cases in `order` of each group of the field `by` (of the whole queryset without one; all of
+    them with n=None), each carrying `place` in its group and the group's total `of`: one query."""
+    partition = [F(by)] if by else None
+    ranked = chosen.annotate(place=Window(RowNumber(), partition_by=partition, order_by=order),
+                             of=Window(Count("pk"), partition_by=partition))
+    return ranked.filter(place__lte=n) if n is not None else ranked
+
+
+def oldest_lists(chosen: QuerySet[Case], by: str | None, n: int | None) -> dict[str, Listed]:
+    """The oldest `n` cases of each group of `by` (one list keyed "" without one), with each group's total: the
+    groups are ranked on the ids alone, then only the cases listed are read with what the page shows of them."""
+    keys = [by] if by else []
+    ranked = list(first_of_each(chosen, by, [F("raised_at").asc(), F("id").asc()], n)
+                  .values_list("pk", "of", *keys).order_by(*keys, "place"))
+    found = Case.objects.select_related(*LISTED_RELATED).in_bulk([pk for pk, *_rest in ranked])
+    groups: dict[str, Listed] = {}
+    for pk, of, *group in ranked:
+        groups.setdefault(group[0] if group else "", Listed([], of)).cases.append(found[pk])
+    return groups
+
+
+def unit_lines(cases: QuerySet[Case], figures: Iterable[dict[str, Any]], overdue_listed: int | None) -> list[UnitLine]:
+    """The lines of `figures` (rows of unit_figures) with their units and the first `overdue_listed` overdue cases
+    of each, earliest deadline first: two queries, whatever the number of lines."""
+    figures = list(figures)
+    units = Unit.objects.in_bulk([row["unit_id"] for row in figures if row["unit_id"] is not None])
+    lines = [UnitLine(units.get(row["unit_id"]), row["open"], row["overdue"], row["resolved_in_month"])
+             for row in figures]
+    behind = [line for line in lines if line.overdue]
+    if behind:
+        ids = [line.unit.pk for line in behind if line.unit is not None]
+        of_lines = Q(unit_id__in=ids) | Q(unit__isnull=True) if len(ids) < len(behind) else Q(unit_id__in=ids)
+        overdue = cases.filter(of_lines, status__in=workflow.HANDLING, overdue_since__isnull=False).only(
+            "public_id", "handling_due", "unit_id")
+        by_unit: dict[int | None, list[Case]] = {}
+        for case in first_of_each(overdue, "unit_id", [F("handling_due").asc(nulls_last=True), F("id").asc()],
+                                  overdue_listed).order_by("unit_id", "place"):
+            by_unit.setdefault(case.unit_id, []).append(case)
+        for line in behind:
+            line.overdue_cases = by_unit.get(line.unit.pk if line.unit is not None else None, [])
+    return lines
+
+
+def monthly_agenda(cases: QuerySet[Case], month: dt.date, *, listed: int | None = None,
+                   overdue_listed: int | None = None, per_page: int | None = None, page: Any = None) -> Agenda:
+    """每月一会商: escalations waiting for a signature, open escalations by route, each unit's open, overdue and
+    finished counts with its overdue cases. `listed` bounds each list of cases (the oldest first), `overdue_listed`
+    each unit's overdue cases, `per_page` the unit lines (page `page` of them); None: all. A fixed number of
+    queries, whatever the number of cases."""
+    first = month.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    signoff = oldest_lists(cases.filter(status=S.SIGNOFF), None, listed).get("", Listed([], 0))
+    upper = oldest_lists(cases.filter(status__in=workflow.UPPER_QUEUE), "escalation_route", listed)
+    figures = unit_figures(cases, first)
+    pages = unit_page(figures, per_page, page) if per_page else None
+    shown: Iterable[dict[str, Any]] = pages.object_list if pages is not None else figures
+    late = cases.filter(status=S.DRAFT, registration_due__lt=min(following, _today())).count()
+    return Agenda(
+        first, signoff,
+        [Listed(upper[route].cases, upper[route].total, str(label), route)
+         for route, label in Case.Route.choices if route in upper],
+        unit_lines(cases, shown, overdue_listed), late, pages,
+    )
 
 
 def _today() -> dt.date:

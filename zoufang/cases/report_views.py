@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,6 +18,7 @@ from zoufang.accounts import scope
 from zoufang.accounts.models import RoleGrant
 from zoufang.cases import access, lists, similarity
 from zoufang.cases.models import Case
+from zoufang.core import paging
 
 LIST_ROLES = (RoleGrant.Role.OFFICE, RoleGrant.Role.LEADER, RoleGrant.Role.ASSESSOR, RoleGrant.Role.CITY_OFFICE)
 WEEKLY_FIELDS = ("week", "kind", "category", "status")
@@ -70,12 +72,27 @@ def weekly_list(user: Any, query: Any) -> Weekly:
                   lists.weekly(access.visible_cases(user), kind, monday, category, status))
 
 
+def _start(value: str | None) -> int:
+    """The 序号 of a later page's first row, as the previous page's link gave it: only a number to show."""
+    try:
+        return max(1, int(value or 1))
+    except ValueError:
+        return 1
+
+
 @login_required
 def weekly(request: HttpRequest) -> HttpResponse:
+    """A page of the weekly list after a cursor (keyset) and its total, counted up to paging.COUNT_CAP; the whole
+    list is the xlsx built in the background (`weekly_xlsx`)."""
     chosen = weekly_list(request.user, request.GET)
     monday = chosen.monday
+    page = paging.shown_page(chosen.cases, request.GET.get("after"), settings.ZOUFANG_PAGE_SIZE)
+    start = 1 if page.first else _start(request.GET.get("start"))
+    total = paging.bounded_count(chosen.cases.order_by(), paging.COUNT_CAP + 1)
     return render(request, "cases/weekly.html", {
-        "title": chosen.title, "table": lists.rows(chosen.cases, request.user), "columns": lists.COLUMNS,
+        "title": chosen.title, "table": lists.rows(page.rows, request.user, start), "columns": lists.COLUMNS,
+        "page": page, "next_start": start + len(page.rows),
+        "total": min(total, paging.COUNT_CAP), "capped": total > paging.COUNT_CAP,
         "monday": monday, "week": monday.isoformat(), "previous_week": (monday - dt.timedelta(days=7)).isoformat(),
         "next_week": (monday + dt.timedelta(days=7)).isoformat(),
         "kind": chosen.kind, "kinds": Case.Kind.choices, "category": chosen.category, "status": chosen.status,
@@ -96,7 +113,10 @@ def weekly_xlsx(request: HttpRequest) -> HttpResponse:
 def agenda(request: HttpRequest) -> HttpResponse:
     _require_overview(request.user)
     month = _date((request.GET.get("month") or "") + "-01" if request.GET.get("month") else None, clock.today())
-    data = lists.monthly_agenda(access.visible_cases(request.user), month)
+    # The oldest cases of each list and a page of units, worst first; each list's whole is a filtered /cases/.
+    data = lists.monthly_agenda(access.visible_cases(request.user), month, listed=lists.AGENDA_LISTED,
+                                overdue_listed=lists.OVERDUE_LISTED, per_page=settings.ZOUFANG_PAGE_SIZE,
+                                page=request.GET.get("units"))
     previous = (month.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     following = (month.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     return render(request, "cases/agenda.html", {"agenda": data, "previous": previous, "next": following})

@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -38,6 +38,14 @@ def _rows(user: Any, cases: Any) -> list[dict[str, Any]]:
     return [{"case": c, **presenter.as_dict(c)} for c in cases]
 
 
+def _unit(public_id: str) -> Unit | None:
+    """The unit a case list is narrowed to, by its public id; None without one or for an id that names no unit."""
+    try:
+        return Unit.objects.filter(public_id=public_id).first() if public_id else None
+    except ValidationError:
+        return None
+
+
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     cases = access.visible_cases(request.user).select_related(*RELATED).prefetch_related("co_handlers")
@@ -50,6 +58,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(status=status)
     if kind in Case.Kind.values:
         cases = cases.filter(kind=kind)
+    # The agenda's links (cases/agenda.html): a unit's cases, the open escalations of a route.
+    unit = _unit(request.GET.get("unit", ""))
+    if request.GET.get("unit"):
+        cases = cases.filter(unit=unit) if unit is not None else cases.none()
+    route = request.GET.get("route", "")
+    if route in Case.Route.values:
+        cases = cases.filter(status__in=workflow.UPPER_QUEUE, escalation_route=route)
     if q:
         cases = cases.filter(Q(description__icontains=q) | Q(unit__name__icontains=q))
     # Newest first, a page after a cursor (keyset: no OFFSET that grows with the page number); the total is
@@ -65,7 +80,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "total": min(total, paging.COUNT_CAP), "capped": total > paging.COUNT_CAP,
         "groups": [(key, label) for key, (label, _q) in GROUPS.items()],
         "kinds": Case.Kind.choices, "status": status, "kind": kind, "q": q,
-        "filtered": bool(status or kind or q),
+        "unit": unit, "route": Case.Route(route) if route in Case.Route.values else None,
+        "filtered": bool(status or kind or q or request.GET.get("unit") or route),
     })
 
 

@@ -261,15 +261,15 @@ def consultation(campaign: Campaign, start: dt.date, end: dt.date, today: dt.dat
     signoff = [_("%(number)s %(unit)s：%(what)s（待%(leader)s签字）") % {
         "number": case.number, "unit": case.unit.name if case.unit else "", "leader": case.signoff_leader.name
         if case.signoff_leader else "", "what": masked_case_text(case, case.description, 50)}
-        for case in agenda.signoff]
+        for case in agenda.signoff.cases]
     escalated = [_("%(route)s：%(number)s %(what)s（%(unit)s）") % {
-        "route": route, "number": case.number, "what": masked_case_text(case, case.description, 50),
+        "route": route.label, "number": case.number, "what": masked_case_text(case, case.description, 50),
         "unit": case.unit.name if case.unit else ""}
-        for route, cases in agenda.escalated.items() for case in cases]
-    units = [[line.unit, line.open, len(line.overdue), line.resolved_in_month,
-              "、".join(case.number for case in line.overdue) or "—"] for line in agenda.units]
+        for route in agenda.escalated for case in route.cases]
+    units = [[line.name, line.open, line.overdue, line.resolved_in_month,
+              "、".join(case.number for case in line.overdue_cases) or "—"] for line in agenda.units]
     unit_text = _("各承办单位在办%(open)s件，其中超期%(overdue)s件；本月办结%(done)s件。") % {
-        "open": sum(line.open for line in agenda.units), "overdue": sum(len(line.overdue) for line in agenda.units),
+        "open": sum(line.open for line in agenda.units), "overdue": sum(line.overdue for line in agenda.units),
         "done": sum(line.resolved_in_month for line in agenda.units)}
     if agenda.late_drafts:
         unit_text += _("另有%(count)s件超过登记期限尚未登记。") % {"count": agenda.late_drafts}

@@ -15,6 +15,7 @@ from zoufang.conftest import PASSWORD
 from zoufang.registry.models import Unit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+S = Case.Status
 
 
 @pytest.fixture
@@ -59,3 +60,49 @@ def make_case(cases_town: Any) -> Any:
         )
 
     return make
+
+
+def _nine_on(day: str) -> dt.datetime:
+    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(9), tzinfo=SHANGHAI)
+
+
+def in_state(make_case: Any, status: str, unit: Any = None, *, due: str = "2017-06-20", overdue: bool = False,
+             resolved: str | None = None, route: str = "", raised: dt.date = dt.date(2017, 6, 13),
+             target: Any = None) -> Case:
+    """A case put straight into a state: the agenda reads states, however the cases reached them."""
+    case = make_case(f"{status}：{unit.name if unit else '无单位'}", raised=raised, target=target)
+    Case.objects.filter(pk=case.pk).update(
+        status=status, unit=unit, handling_due=dt.date.fromisoformat(due),
+        overdue_since=dt.date.fromisoformat(due) + dt.timedelta(days=1) if overdue else None,
+        resolved_at=_nine_on(resolved) if resolved else None, escalation_route=route)
+    return Case.objects.get(pk=case.pk)
+
+
+@pytest.fixture
+def agenda_units(cases_town: Any, make_case: Any) -> dict[str, Any]:
+    """Four units and cases in every state the agenda counts, and some it must not count."""
+    town = cases_town
+    sanitation = Unit.objects.create(name="城管中队", kind=Unit.Kind.TOWN_DEPARTMENT, region=town.town)
+    quiet = Unit.objects.create(name="文体站", kind=Unit.Kind.TOWN_DEPARTMENT, region=town.town)
+    police, water = town.police, town.waterworks
+    elsewhere = town.households["jijiadun"][0]  # a unit's cases come from several villages
+    in_state(make_case, S.DISPATCHED, police)
+    in_state(make_case, S.ACCEPTED, police, target=elsewhere)
+    in_state(make_case, S.SIGNOFF, police, overdue=True, due="2017-06-05", target=elsewhere)
+    in_state(make_case, S.ACCEPTED, police, overdue=True, due="2017-06-02")
+    in_state(make_case, S.RESOLVED, police, resolved="2017-06-10")
+    in_state(make_case, S.CLOSED, police, resolved="2017-06-30", target=elsewhere)
+    in_state(make_case, S.REPLIED, police, resolved="2017-05-31")  # the month before: not this month's
+    in_state(make_case, S.RESOLVED, police, resolved="2017-07-01")  # the month after
+    in_state(make_case, S.ACCEPTED, water, overdue=True, due="2017-06-09")
+    in_state(make_case, S.DISPATCHED, water, target=elsewhere)
+    in_state(make_case, S.DISPATCHED, water, resolved="2017-06-12")  # reopened: open and finished this month
+    in_state(make_case, S.DISPATCHED, sanitation)
+    in_state(make_case, S.DISPATCHED, sanitation)
+    in_state(make_case, S.DISPATCHED, sanitation)
+    in_state(make_case, S.EXPLAINED, quiet, resolved="2017-06-20")
+    in_state(make_case, S.REGISTERED, quiet)  # not yet dispatched: not open at a unit
+    in_state(make_case, S.ESCALATED, police, route=Case.Route.COORDINATION)  # waiting upstairs: not handling
+    in_state(make_case, S.ACCEPTED, None, overdue=True, due="2017-06-07")  # no unit: the "—" line
+    in_state(make_case, S.RESOLVED, None, resolved="2017-06-08")  # no unit: not a unit's finished case
+    return {"police": police, "water": water, "sanitation": sanitation, "quiet": quiet}
