@@ -106,11 +106,12 @@ class Page(PaginationBase):
     def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
         source = getattr(queryset, "queryset", queryset)
         present = getattr(queryset, "present", list)
+        by_id = getattr(queryset, "by_id", False)
         size = pagination.page_size
         fields = paging.ordering_of(source)
         if pagination.after:
             try:
-                rows = list(paging.after(source, pagination.after)[: size + 1])
+                rows = paging.sliced(paging.after(source, pagination.after), 0, size + 1, by_id=by_id)
             except paging.BadCursor:
                 raise HttpError(400, _("after：不是本列表返回的 next 值")) from None
         else:
@@ -118,7 +119,7 @@ class Page(PaginationBase):
             if offset >= paging.COUNT_CAP:
                 raise HttpError(400, _("page：页码只到前 %(n)d 条，再往后请用 after（上一页返回的 next）翻页")
                                 % {"n": paging.COUNT_CAP})
-            rows = list(source[offset : offset + size + 1])
+            rows = paging.sliced(source, offset, offset + size + 1, by_id=by_id)
         more = len(rows) > size
         rows = rows[:size]
         return {

@@ -12,10 +12,10 @@ from zoufang.regions.models import Region
 pytestmark = pytest.mark.django_db
 
 
-def walk(queryset, size=1):
+def walk(queryset, size=1, by_id=False):
     rows, cursor = [], None
     while True:
-        page = paging.keyset_page(queryset, cursor, size)
+        page = paging.keyset_page(queryset, cursor, size, by_id=by_id)
         rows += [row.pk for row in page.rows]
         cursor = page.next_cursor
         if cursor is None:
@@ -29,6 +29,20 @@ def test_it_reads_every_row_once_in_the_databases_order(town, order):
     assert Region.objects.filter(parent=None).exists()  # the NULL key is exercised
     assert walk(regions) == [region.pk for region in regions]
     assert walk(regions, size=3) == [region.pk for region in regions]
+    joined = regions.select_related("parent__parent")
+    assert walk(joined, size=3, by_id=True) == [region.pk for region in regions]
+
+
+def test_a_page_read_by_id_is_the_page_with_its_related_rows(town, django_assert_num_queries):
+    regions = Region.objects.select_related("parent__parent").order_by("-path", "id")
+    with django_assert_num_queries(2):  # the ids in the list's order, then their rows and related rows by id
+        page = paging.keyset_page(regions, None, 4, by_id=True)
+        parents = [region.parent and region.parent.name for region in page.rows]
+    expected = list(regions[:4])
+    assert page.rows == expected
+    assert parents == [region.parent and region.parent.name for region in expected]
+    assert page.next_cursor == paging.keyset_page(regions, None, 4).next_cursor
+    assert paging.keyset_page(regions.none(), None, 4, by_id=True).rows == []
 
 
 def _forged(fields, values):
