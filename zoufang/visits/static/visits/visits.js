@@ -265,7 +265,8 @@
   function flush() {
     if (flushing) { return; }
     var next = load().filter(function (i) { return i.status === "pending" || i.status === "login"; })[0];
-    if (!next) { showOutbox(); return; }
+    // The browser knows it has no network: keep the record and wait for the "online" event (or the next tick).
+    if (!next || !navigator.onLine) { showOutbox(); return; }
     flushing = true;
     fetch(section.getAttribute("data-submit-url"), {method: "POST", credentials: "same-origin", redirect: "manual",
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrf}, body: JSON.stringify(next.payload)})
