@@ -92,16 +92,35 @@ def overall_sentence(coverage: figures.Coverage) -> str:
     return text
 
 
+BEHIND_NAMED = 5  # a longer list of units behind pace goes into a table under the sentence
+
+
 def behind_sentence(coverage: figures.Coverage, what: str) -> str:
-    late = coverage.behind()
+    """The rows behind pace in a sentence, worst first; past `BEHIND_NAMED` the sentence names the worst and
+    points to `behind_block`'s table."""
+    late = [row for row in coverage.behind() if row.pace is not None]
     if not late:
         return _("各%(what)s走访进度均达到要求。") % {"what": what}
     named = "、".join(
         _("%(name)s（应完成%(due)s个，已走访%(visited)s个，落后%(behind)s个）") % {
             "name": row.label, "due": row.pace.due_today, "visited": row.pace.visited, "behind": row.pace.behind}
-        for row in late if row.pace is not None)
-    return _("对照进度要求，以下%(count)s个%(what)s走访进度滞后：%(named)s。") % {
+        for row in late[:BEHIND_NAMED] if row.pace is not None)
+    if len(late) <= BEHIND_NAMED:
+        return _("对照进度要求，以下%(count)s个%(what)s走访进度滞后：%(named)s。") % {
+            "count": len(late), "what": what, "named": named}
+    return _("对照进度要求，%(count)s个%(what)s走访进度滞后，落后最多的是%(named)s等，全部滞后%(what)s见下表。") % {
         "count": len(late), "what": what, "named": named}
+
+
+def behind_block(coverage: figures.Coverage, what: str) -> list[dict[str, Any]]:
+    """The table of every row behind pace when the sentence names only the worst (nothing otherwise)."""
+    late = [row for row in coverage.behind() if row.pace is not None]
+    if len(late) <= BEHIND_NAMED:
+        return []
+    rows = [[row.label, row.pace.due_today, row.pace.visited, row.pace.behind, rate(row.percent)]
+            for row in late if row.pace is not None]
+    return [table(_("走访进度滞后的%(what)s") % {"what": what},
+                  [what, _("进度应完成"), _("已走访"), _("落后"), _("完成率（%）")], rows)]
 
 
 # ---------------------------------------------------------------------------------------------- cases
@@ -216,7 +235,8 @@ def circular(campaign: Campaign, start: dt.date, end: dt.date, today: dt.date) -
         section("progress", _("走访进展情况"), overall_sentence(by_unit),
                 [coverage_block(by_unit, _("单位")), coverage_block(by_village, _("村（社区）"))]),
         section("behind", _("进度滞后单位"),
-                behind_sentence(by_unit, _("单位")) + "\n" + behind_sentence(by_village, _("村（社区）"))),
+                behind_sentence(by_unit, _("单位")) + "\n" + behind_sentence(by_village, _("村（社区）")),
+                behind_block(by_unit, _("单位")) + behind_block(by_village, _("村（社区）"))),
         section("cases", _("问题办理情况"), case_sentence(cases, _("截至%(day)s，") % {"day": day(today)}),
                 [case_block(cases)]),
     ]
@@ -281,7 +301,8 @@ def consultation(campaign: Campaign, start: dt.date, end: dt.date, today: dt.dat
         section("units", _("各单位问题办理情况"), unit_text, [table(
             _("各单位在办和超期问题"), [_("承办单位"), _("在办"), _("超期"), _("本月办结"), _("超期件")], units)]
             if units else []),
-        section("pace", _("走访进度"), overall_sentence(by_unit) + "\n" + behind_sentence(by_unit, _("单位"))),
+        section("pace", _("走访进度"), overall_sentence(by_unit) + "\n" + behind_sentence(by_unit, _("单位")),
+                behind_block(by_unit, _("单位"))),
         section("topics", _("会商议题"), _("（一）研究提请会商协调的事项，明确牵头单位和办理时限。\n"
                                            "（二）督促超期问题的承办单位限期办结。\n"
                                            "（三）研究走访进度滞后单位的推进措施。")),

@@ -64,3 +64,29 @@ def test_the_meeting_papers_carry_the_month_s_agenda(office_town: Any) -> None:
     assert escalated.startswith("镇级会商协调：")
     assert "c6（派出所）" in escalated
     assert text(draft, "signoff") == "无。"
+
+
+def test_a_long_list_of_units_behind_pace_names_the_worst_and_tables_them_all() -> None:
+    """Past five units the sentence names the five worst and says the table under it holds them all, worst first;
+    five or fewer stay in the sentence alone."""
+    rule = figures.PaceRule(dt.date(2017, 4, 1), dt.date(2017, 9, 30), 0.2, ("household",))
+
+    def row(name: str, due: int, visited: int) -> figures.CoverageRow:
+        kinds = {"household": figures.KindCount("household", "住户", 10 * due, visited)}
+        return figures.CoverageRow(name, name, kinds, figures.Pace(10 * due, visited, due, due, None))
+
+    rows = [row(f"单位{n}", 10 + n, n) for n in range(7)] + [row("达标单位", 5, 9)]
+    many = figures.Coverage("unit", dt.date(2017, 7, 1), rule, rows, row("合计", 0, 0), [])
+    sentence = content.behind_sentence(many, "单位")
+    assert sentence.startswith("对照进度要求，7个单位走访进度滞后，落后最多的是单位0（应完成10个，已走访0个，落后10个）")
+    assert "单位4（" in sentence
+    assert "单位5" not in sentence
+    assert sentence.endswith("全部滞后单位见下表。")
+    [block] = content.behind_block(many, "单位")
+    assert block["header"] == ["单位", "进度应完成", "已走访", "落后", "完成率（%）"]
+    assert [line[0] for line in block["rows"]] == [f"单位{n}" for n in range(7)]  # 达标单位 is not behind
+    assert block["rows"][6][1:4] == [16, 6, 10]
+
+    few = figures.Coverage("unit", dt.date(2017, 7, 1), rule, rows[:5], row("合计", 0, 0), [])
+    assert content.behind_sentence(few, "单位").startswith("对照进度要求，以下5个单位走访进度滞后：单位0")
+    assert content.behind_block(few, "单位") == []
