@@ -83,7 +83,16 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "kinds": Case.Kind.choices, "status": status, "kind": kind, "q": q,
         "unit": unit, "route": Case.Route(route) if route in Case.Route.values else None,
         "filtered": bool(status or kind or q or request.GET.get("unit") or route),
+        "unit_off": _without(request, "unit"), "route_off": _without(request, "route"),
     })
+
+
+def _without(request: HttpRequest, name: str) -> str:
+    """The list's query with one narrowing taken off (and back to the first page)."""
+    params = request.GET.copy()
+    for key in (name, "after"):
+        params.pop(key, None)
+    return params.urlencode()
 
 
 @login_required

@@ -94,6 +94,9 @@ def test_it_lists_a_units_first_overdue_cases_and_links_to_all_of_them(client: A
     listed = client.get(link.replace("&amp;", "&"))
     assert sorted(r["case"].pk for r in listed.context["rows"]) == sorted(c.pk for c in late)
     assert "承办单位：派出所" in listed.content.decode()
+    # The chip takes the unit off and keeps the rest of the narrowing.
+    off = re.search(r'承办单位：派出所<a class="chip-off" href="\?([^"]*)"', listed.content.decode()).group(1)
+    assert off == "status=overdue"
     assert "共 <b>0</b> 件" in client.get("/cases/?status=overdue&unit=not-a-unit").content.decode()
 
 
