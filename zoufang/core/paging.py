@@ -197,6 +197,57 @@ def keyset_page(queryset: QuerySet[Any], cursor: str | None, size: int, *, by_id
     return KeysetPage(rows, cursor_for(rows[-1], fields) if more and rows else None, first=not cursor)
 
 
+# A list read in parts (`keyset_parts`): each part a callable that makes its queryset when a page reaches it, or
+# None for an empty part.
+Part = Callable[[], "QuerySet[Any] | None"]
+PART_MARK = "~"  # "1~<cursor>": a cursor in the second part; no signed cursor holds it
+
+
+def _read_parts(parts: list[Part], at: int, cursor: str | None, skip: int, limit: int,
+                size: int) -> tuple[list[Any], str | None]:
+    """Up to `size` rows of the parts from part `at`, after `cursor` in it, `skip` rows left out first (a part
+    skipped whole is counted: the API's bounded offsets only), and the cursor after the last of them when more
+    follow (`limit` = size + 1 rows are read to know)."""
+    found: list[tuple[int, Any]] = []
+    fields: list[str] = []
+    for number in range(at, len(parts)):
+        part = parts[number]()
+        if part is not None:
+            fields = fields or ordering_of(part)
+            rows = after(part, cursor) if cursor else part
+            read = list(rows[skip:skip + limit - len(found)])
+            skip = skip - min(skip, rows.count()) if skip and not read else 0
+            found += [(number, row) for row in read]
+        cursor = None
+        if len(found) >= limit:
+            break
+    shown = found[:size]
+    following = None
+    if len(found) > size and shown:
+        number, last = shown[-1]
+        following = (f"{number}{PART_MARK}" if number else "") + cursor_for(last, fields)
+    return [row for _number, row in shown], following
+
+
+def keyset_parts(parts: list[Part], cursor: str | None, size: int) -> KeysetPage:
+    """`keyset_page` over a list read in parts one after the other (each in the same ordering, ending in the id):
+    for a list whose rows come from different indexes, each cheap alone, where one query over all of them would
+    walk more than a page (oversight.drill). A part's query is made only when a page reaches it."""
+    at, inner = 0, cursor or None
+    if inner and PART_MARK in inner:
+        number, _mark, inner = inner.partition(PART_MARK)
+        if not number.isdigit() or not 0 < int(number) < len(parts) or not inner:
+            raise BadCursor(cursor)
+        at = int(number)
+    rows, following = _read_parts(parts, at, inner, 0, size + 1, size)
+    return KeysetPage(rows, following, first=not cursor)
+
+
+def sliced_parts(parts: list[Part], start: int, size: int) -> tuple[list[Any], str | None]:
+    """`size` rows of the parts from the `start`-th, and the cursor after the last of them when more follow."""
+    return _read_parts(parts, 0, None, start, size + 1, size)
+
+
 def shown_page(queryset: QuerySet[Any], cursor: str | None, size: int) -> KeysetPage:
     """The pages' keyset_page: a cursor that is not this list's (an old bookmark, a hand-edited link) shows the
     list's first page rather than an error; the API answers such a cursor with a 400."""

@@ -105,3 +105,46 @@ def test_the_api_rows_refuse_a_forged_cursor_and_a_deep_offset(counted: Any, api
     assert "不是本列表返回的 next 值" in forged.json()["detail"]
     deep = client.get(f"{url}&offset={paging.COUNT_CAP + 1}", **headers)
     assert deep.status_code in (400, 422)
+
+
+def test_a_target_moved_out_of_the_campaigns_area_stays_in_the_unvisited_rows_last(counted: Any, login: Any,
+                                                                                  api_token: Any,
+                                                                                  monkeypatch: Any) -> None:
+    """The unvisited rows are read in two parts (drill.unvisited_parts): the campaign's area from the region index,
+    then targets that have moved out of it. Two targets moved to the county (whose path sorts before the town's)
+    are neither lost nor first: every page walk, the API's offsets and the download end with them, once each."""
+    from zoufang.oversight import figures
+
+    campaign = counted.campaign
+    moved = [row.target for row in figures.unvisited_assignments(campaign)[:2]]
+    for target in moved:
+        target.region = campaign.scope.parent
+        target.save()
+    monkeypatch.setattr(drill, "LIMIT", 1)
+    user = counted.users["office"]
+    every = _every_row(user, campaign.slug, "unvisited")
+    assert len(every) >= 3
+    assert sorted(row[1] for row in every[-2:]) == sorted(target.name for target in moved)
+
+    client = login(user)
+    url = f"/oversight/{campaign.slug}/rows/?what=unvisited"
+    seen, cursor = [], None
+    while True:
+        page = client.get(url + (f"&after={cursor}" if cursor else "")).context["page"]
+        seen += [_cells("unvisited", row) for row in page.table.rows]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == every
+    headers = api_token("office")
+    api_url = f"/api/v1/oversight/{campaign.slug}/rows?what=unvisited&limit=1"
+    for offset in range(len(every)):
+        answer = client.get(f"{api_url}&offset={offset}", **headers).json()
+        assert [_cells("unvisited", row) for row in answer["rows"]] == every[offset:offset + 1]
+        assert answer["count"] == len(every)
+        assert (answer["next"] is None) == (offset == len(every) - 1)
+    last = client.get(f"{api_url}&offset={len(every) - 2}", **headers).json()["next"]
+    assert last.startswith("1~")  # the cursor after a row of the second part names it
+    assert [_cells("unvisited", row) for row in client.get(f"{api_url}&after={last}", **headers).json()["rows"]] \
+        == every[-1:]
+    assert client.get(f"{api_url}&after=7~{last[2:]}", **headers).status_code == 400
