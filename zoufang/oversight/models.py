@@ -125,7 +125,8 @@ class CaseTally(models.Model):
     category, week, month, status and `key` the node within it as text ("" for none: no unit, no village …; a
     date for week and month; the status code). A row whose `total` is 0 holds no case."""
 
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the node key leads with the campaign (migration 0005).
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False)
     unit = models.IntegerField(_("单位"), default=0)
     grouping = models.CharField(_("分组"), max_length=10)
     key = models.CharField(_("分组值"), max_length=40, blank=True, default="")
@@ -144,6 +145,8 @@ class CaseTally(models.Model):
     class Meta:
         verbose_name = _("问题办理计数")
         verbose_name_plural = _("问题办理计数")
+        # On PostgreSQL the constraint's index also carries every count (UNIQUE … INCLUDE, migration 0005): a node's
+        # figures are read by an index-only scan. A new count column must be added to that INCLUDE too.
         constraints = [
             models.UniqueConstraint(fields=["campaign", "unit", "grouping", "key"], name="case_tally_node"),
         ]
@@ -157,7 +160,8 @@ class CaseDueTally(models.Model):
     按时办结率's denominator once the day has passed) and those being handled with the clock running (`overdue`
     once the day has passed). A figure on `today` sums the days before it: bounded by days, not by cases."""
 
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the node key leads with the campaign (migration 0005).
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False)
     unit = models.IntegerField(_("单位"), default=0)
     grouping = models.CharField(_("分组"), max_length=10)
     key = models.CharField(_("分组值"), max_length=40, blank=True, default="")
@@ -168,6 +172,7 @@ class CaseDueTally(models.Model):
     class Meta:
         verbose_name = _("问题办理期限计数")
         verbose_name_plural = _("问题办理期限计数")
+        # On PostgreSQL the constraint's index also carries pending and overdue (migration 0005), as CaseTally's.
         constraints = [
             models.UniqueConstraint(fields=["campaign", "unit", "grouping", "key", "day"], name="case_due_tally_node"),
         ]

@@ -274,3 +274,25 @@ def test_the_counted_cases_are_filtered_as_written_though_the_filter_is_built_la
         assert {case.description for case in rows.filter(status=Case.Status.ACCEPTED)} == {"c2"}
     assert sorted(figures.case_rows(campaign, unit=counted.police).values_list("description", flat=True)) == [
         "c1", "c2", "c6"]
+
+
+@pytest.mark.parametrize("model", [CaseTally, CaseDueTally])
+def test_the_node_keys_carry_every_count_on_postgresql(model: Any, db: Any) -> None:
+    """A unit's kept case read is an index-only scan (migration 0005): each tally's unique node key holds, besides
+    the key, every count the read takes; a count column added to the model must be added to its INCLUDE too."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps the plain unique constraints (no INCLUDE)")
+    constraint = model._meta.constraints[0]
+    keys = [model._meta.get_field(name).column for name in constraint.fields]
+    counts = [f.column for f in model._meta.concrete_fields if f.column not in ("id", *keys)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT i.indisunique, i.indnkeyatts, array_agg(a.attname ORDER BY k.n) FROM pg_index i "
+                       "JOIN pg_class c ON c.oid = i.indexrelid CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY "
+                       "AS k(attnum, n) JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+                       "WHERE c.relname = %s GROUP BY i.indisunique, i.indnkeyatts", [constraint.name])
+        unique, key_count, columns = cursor.fetchone()
+        assert unique
+        assert columns[:key_count] == keys
+        assert sorted(columns[key_count:]) == sorted(counts)
+        cursor.execute("SELECT count(*) FROM pg_index WHERE indrelid = %s::regclass", [model._meta.db_table])
+        assert cursor.fetchone()[0] == 2  # the primary key and the node key: the campaign's own index is gone
