@@ -21,6 +21,7 @@ from django.db.models import Q, QuerySet
 from django.utils.functional import cached_property
 
 COUNT_CAP = 10_000
+BY_ID_ATTEMPTS = 3  # `sliced(by_id=True)` reads a slice again when rows left it between its two queries
 
 
 def bounded_count(queryset: Any, cap: int = COUNT_CAP) -> int:
@@ -182,8 +183,13 @@ def sliced(queryset: QuerySet[Any], start: int, stop: int, *, by_id: bool = Fals
     own indexes (0.4 ms), and the rows by their primary key."""
     if not by_id:
         return list(queryset[start:stop])
-    ids = list(queryset.values_list("pk", flat=True)[start:stop])
-    found = queryset.order_by().filter(pk__in=ids).in_bulk() if ids else {}
+    for _attempt in range(BY_ID_ATTEMPTS):
+        ids = list(queryset.values_list("pk", flat=True)[start:stop])
+        found = queryset.order_by().filter(pk__in=ids).in_bulk() if ids else {}
+        if len(found) == len(ids):
+            break
+        # A row left the list between the two queries (deleted, or changed out of the filter): read the slice again,
+        # or the caller, one row short, would take the page for the last and never show the rows after it.
     return [found[pk] for pk in ids if pk in found]
 
 

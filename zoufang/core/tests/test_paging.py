@@ -70,3 +70,29 @@ def test_a_signed_cursor_of_the_wrong_shape_is_refused_not_a_500(town, values):
     regions = Region.objects.order_by("path", "id")
     with pytest.raises(paging.BadCursor):
         list(paging.after(regions, _forged(["path", "id"], values)))
+
+
+def test_a_row_gone_between_the_ids_and_the_rows_does_not_end_the_list(town):
+    """`sliced(by_id=True)` reads ids, then rows: a row deleted in between would leave the page one short, and a
+    short page reads as the last one (no cursor, the rows after it never shown). The slice is read again."""
+    from django.db import connection
+
+    regions = Region.objects.select_related("parent").order_by("path", "id")
+    every = [region.pk for region in regions]
+    victim = every[1]
+    state = {"armed": True}
+
+    def delete_before_the_rows(execute, sql, params, many, context):
+        if state["armed"] and " IN (" in sql:  # the second query, the rows by id
+            state["armed"] = False
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM regions_region WHERE id = %s", [victim])
+        return execute(sql, params, many, context)
+
+    Region.objects.filter(parent_id=victim).update(parent=None)  # nothing protects the row from the delete
+    with connection.execute_wrapper(delete_before_the_rows):
+        page = paging.keyset_page(regions, None, 2, by_id=True)
+    assert not state["armed"]  # the row was deleted between the two queries
+    assert [region.pk for region in page.rows] == [every[0], every[2]]
+    assert page.next_cursor is not None  # more rows follow: the page is not taken for the last
+    assert walk(regions, size=2, by_id=True) == [pk for pk in every if pk != victim]
