@@ -60,12 +60,13 @@ run: demo
 	  wait -n $$worker $$web
 
 # Browser tests drive the system Chromium; install it (and a CJK font, so screenshots show
-# Chinese rather than boxes) from Debian's packages when missing. The documents' page tests print the
+# Chinese rather than boxes; and its Chinese locale, so its own widgets — date fields, validation bubbles — read
+# as on the users’ phones: zoufang/conftest.py starts it in Chinese) from Debian's packages when missing. The documents' page tests print the
 # 通报 through LibreOffice and read the PDF with poppler, from the same packages.
-BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk libreoffice-writer-nogui poppler-utils
+BROWSER_PACKAGES := chromium chromium-driver chromium-l10n fonts-noto-cjk libreoffice-writer-nogui poppler-utils
 browser:
 	@if [ ! -x $(CHROMIUM) ] || [ ! -d /usr/share/fonts/opentype/noto ] || [ ! -x /usr/bin/soffice ] || \
-	    [ ! -x /usr/bin/pdftotext ]; then \
+	    [ ! -x /usr/bin/pdftotext ] || [ ! -f /usr/lib/chromium/locales/zh-CN.pak ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null 2>&1 || \
 	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null; }; \

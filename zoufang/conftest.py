@@ -26,6 +26,11 @@ PASSWORD = "zoufang-test-password"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
+# Chromium's own widgets (date fields, validation bubbles) in Chinese, as on the users' phones: on Linux they follow
+# the process's LANGUAGE (neither --lang nor the context's locale, which sets what pages read: navigator.language,
+# Intl). Needs Debian's chromium-l10n (make browser). The character set stays UTF-8's: zh_CN.UTF-8 is not generated
+# on these machines, and under the ASCII one glibc falls back to, Chromium names every Chinese download "download".
+CHROMIUM_ENV = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "LANGUAGE": "zh_CN"}
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +44,8 @@ def browser() -> Any:
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+                                              env={**os.environ, **CHROMIUM_ENV})
         yield Browser(chromium)
         chromium.close()
 
