@@ -95,16 +95,21 @@ def overall_sentence(coverage: figures.Coverage) -> str:
 BEHIND_NAMED = 5  # a longer list of units behind pace goes into a table under the sentence
 
 
+def _late(coverage: figures.Coverage) -> list[tuple[figures.CoverageRow, figures.Pace]]:
+    """The rows behind pace, worst first, each with its pace."""
+    return [(row, row.pace) for row in coverage.behind() if row.pace is not None]
+
+
 def behind_sentence(coverage: figures.Coverage, what: str) -> str:
     """The rows behind pace in a sentence, worst first; past `BEHIND_NAMED` the sentence names the worst and
     points to `behind_block`'s table."""
-    late = [row for row in coverage.behind() if row.pace is not None]
+    late = _late(coverage)
     if not late:
         return _("各%(what)s走访进度均达到要求。") % {"what": what}
     named = "、".join(
         _("%(name)s（应完成%(due)s个，已走访%(visited)s个，落后%(behind)s个）") % {
-            "name": row.label, "due": row.pace.due_today, "visited": row.pace.visited, "behind": row.pace.behind}
-        for row in late[:BEHIND_NAMED] if row.pace is not None)
+            "name": row.label, "due": pace.due_today, "visited": pace.visited, "behind": pace.behind}
+        for row, pace in late[:BEHIND_NAMED])
     if len(late) <= BEHIND_NAMED:
         return _("对照进度要求，以下%(count)s个%(what)s走访进度滞后：%(named)s。") % {
             "count": len(late), "what": what, "named": named}
@@ -114,11 +119,10 @@ def behind_sentence(coverage: figures.Coverage, what: str) -> str:
 
 def behind_block(coverage: figures.Coverage, what: str) -> list[dict[str, Any]]:
     """The table of every row behind pace when the sentence names only the worst (nothing otherwise)."""
-    late = [row for row in coverage.behind() if row.pace is not None]
+    late = _late(coverage)
     if len(late) <= BEHIND_NAMED:
         return []
-    rows = [[row.label, row.pace.due_today, row.pace.visited, row.pace.behind, rate(row.percent)]
-            for row in late if row.pace is not None]
+    rows = [[row.label, pace.due_today, pace.visited, pace.behind, rate(row.percent)] for row, pace in late]
     return [table(_("走访进度滞后的%(what)s") % {"what": what},
                   [what, _("进度应完成"), _("已走访"), _("落后"), _("完成率（%）")], rows)]
 

@@ -140,15 +140,14 @@ def chosen(reach: Reach, n: Narrowing, today: dt.date) -> QuerySet[Any]:
     return figures.unvisited_assignments(reach.campaign, assignments(reach, n))
 
 
-def unvisited_parts(reach: Reach, n: Narrowing) -> list[paging.Part]:
+def unvisited_parts(reach: Reach, rows: QuerySet[Assignment]) -> list[paging.Part]:
     """The unvisited rows in two parts, each in the table's order: the targets in the campaign's area, read from
     the region index where the area starts, then any whose target has since moved out of it.
 
     In one query PostgreSQL walks the region index in path order from the installation's first region, and a town
     whose regions sort late paid for every earlier town's targets before its first row (decision 0015). The second
     part is found from the campaign's own assignments, so it costs what they are; above COUNT_CAP such rows
-    (not met in practice) it is the plain condition again."""
-    rows = figures.unvisited_assignments(reach.campaign, assignments(reach, n))
+    (not met in practice) it is the plain condition again. `rows`: the unvisited rows (`chosen`)."""
     inside = Q(target__region__path__startswith=reach.campaign.scope.path)
 
     def outside() -> QuerySet[Assignment] | None:
@@ -168,18 +167,20 @@ def _count(rows: QuerySet[Any], shown: list[Any], offset: int, limit: int | None
     return paging.bounded_count(rows, paging.COUNT_CAP + 1)
 
 
+def parts(reach: Reach, n: Narrowing, rows: QuerySet[Any]) -> list[paging.Part]:
+    """The rows behind the narrowing (`chosen`) in the parts they are read in (`paging.keyset_parts`): the
+    unvisited rows in two (`unvisited_parts`), the others in one."""
+    return unvisited_parts(reach, rows) if n.what == "unvisited" else [lambda: rows]
+
+
 def table(reach: Reach, n: Narrowing, user: Any, today: dt.date, limit: int | None = LIMIT,
           offset: int = 0) -> tuple[Table, int]:
     """The rows (at most `limit`, from `offset`) and how many there are in all (bounded, as `_count`)."""
     rows = chosen(reach, n, today)
-    if n.what == "unvisited":  # the page's order (unvisited_parts): the moved-out targets last
-        parts = unvisited_parts(reach, n)
-        if limit:
-            shown, _following = paging.sliced_parts(parts, offset, limit)
-        else:
-            shown = [row for part in parts if (made := part()) is not None for row in made][offset:]
+    if limit:
+        shown, _following = paging.sliced_parts(parts(reach, n, rows), offset, limit)
     else:
-        shown = list(rows[offset:offset + limit] if limit else rows[offset:])
+        shown = [row for part in parts(reach, n, rows) if (made := part()) is not None for row in made][offset:]
     return rows_table(n, shown, user), _count(rows, shown, offset, limit)
 
 
@@ -201,20 +202,12 @@ def page(reach: Reach, n: Narrowing, user: Any, today: dt.date, after: str | Non
     page costs what the first does), or from a bounded `offset` (the API's older clients); paging.BadCursor for
     a cursor this list did not write."""
     rows = chosen(reach, n, today)
-    if n.what == "unvisited":
-        if after or not offset:
-            keyset = paging.keyset_parts(unvisited_parts(reach, n), after, size)
-            shown, next_cursor, first = keyset.rows, keyset.next_cursor, keyset.first
-        else:
-            shown, next_cursor = paging.sliced_parts(unvisited_parts(reach, n), offset, size)
-            first = False
-    elif after or not offset:
-        keyset = paging.keyset_page(rows, after, size)
+    if after or not offset:
+        keyset = paging.keyset_parts(parts(reach, n, rows), after, size)
         shown, next_cursor, first = keyset.rows, keyset.next_cursor, keyset.first
     else:
-        read = list(rows[offset:offset + size + 1])
-        shown, first = read[:size], False
-        next_cursor = paging.cursor_for(shown[-1], paging.ordering_of(rows)) if len(read) > size else None
+        shown, next_cursor = paging.sliced_parts(parts(reach, n, rows), offset, size)
+        first = False
     count = _count(rows, shown, 0, size) if first else paging.bounded_count(rows, paging.COUNT_CAP + 1)
     return Page(rows_table(n, shown, user), count, next_cursor, first)
 
