@@ -2,11 +2,11 @@
 
 Decision 0005, addendum (case results). A counted case (not merged) sits under seven nodes of the whole
 campaign — the total, its handling unit, its village, its top-level category (the 六个一), the week and the month
-it was raised, its status — and the same seven inside its unit (the unit's page). `CaseTally` keeps per node the
-results that do not depend on the day read (`figures.CASE_MEASURES`); `CaseDueTally` keeps per node and
-handling-deadline day the cases that count once that day has passed (`figures.CASE_DUE_MEASURES`: 按时办结率's
-denominator, overdue now), so a figure on any day sums the days before it. `CaseCounted` records what each case
-contributes now: a change subtracts it and adds the new one.
+it was raised, its status — and the same seven inside its unit (the unit's page). `CaseTally` keeps per node, in
+its row of `TIMELESS_DAY`, the results that do not depend on the day read (`figures.CASE_MEASURES`), and in a row
+per handling-deadline day the cases that count once that day has passed (`figures.CASE_DUE_MEASURES`: 按时办结率's
+denominator, overdue now), so a figure on any day sums the node's rows before it: one range of the node key.
+`CaseCounted` records what each case contributes now: a change subtracts it and adds the new one.
 
 - Hooks: a Case saved or deleted through the ORM (creation, the publication's saves) and a CaseEvent written
   (every transition in `cases.transition.run`, which writes the case with `QuerySet.update` and then its
@@ -35,7 +35,7 @@ from zoufang.core.bulk import add_to_rows, write_rows
 from zoufang.core.moves import moves
 from zoufang.core.rawrows import CompiledValues
 from zoufang.oversight import counters, figures
-from zoufang.oversight.models import CaseCounted, CaseDueTally, CaseTally
+from zoufang.oversight.models import TIMELESS_DAY, CaseCounted, CaseTally
 from zoufang.regions.models import Region
 
 # The order of the bits in CaseCounted.flags.
@@ -43,6 +43,8 @@ TIMELESS = ("total", "registered", "registered_on_time", "dispatched", "done_on_
             "rated", "satisfied", "open", "escalated")
 DUE = ("pending", "overdue")
 MEASURES = TIMELESS + DUE
+# A CaseTally row's node key: the campaign, the Node and the deadline day (TIMELESS_DAY for the timeless results).
+KEYS = ["campaign_id", "unit", "grouping", "key", "day"]
 GROUPINGS = ("total", "unit", "village", "category", "week", "month", "status")
 CHUNK = 2000
 
@@ -180,11 +182,19 @@ def _write_held(held: dict[int, Deltas]) -> None:
 
 
 def _write(campaign_id: int, deltas: Deltas) -> None:
-    timeless, due = deltas
-    add_to_rows(CaseTally, ["campaign_id", "unit", "grouping", "key"], list(TIMELESS),
-                ((campaign_id, *node, *change) for node, change in sorted(timeless.items()) if any(change)))
-    add_to_rows(CaseDueTally, ["campaign_id", "unit", "grouping", "key", "day"], list(DUE),
-                ((campaign_id, *node, day, *change) for (node, day), change in sorted(due.items()) if any(change)))
+    """One statement for the timeless and the dated rows alike, in node-key order (no deadlock between writers)."""
+    add_to_rows(CaseTally, KEYS, list(MEASURES), ((campaign_id, *row) for row in sorted(_tally_rows(*deltas))))
+
+
+def _tally_rows(timeless: dict[Node, Any], due: dict[tuple[Node, dt.date], Any]) -> Iterator[tuple[Any, ...]]:
+    """CaseTally rows (node, day, the counts of MEASURES) of the nonzero timeless and dated counts."""
+    no_due, no_timeless = (0,) * len(DUE), (0,) * len(TIMELESS)
+    for node, counts in timeless.items():
+        if any(counts):
+            yield (*node, TIMELESS_DAY, *counts, *no_due)
+    for (node, day), counts in due.items():
+        if any(counts):
+            yield (*node, day, *no_timeless, *counts)
 
 
 def refresh(case_id: int, *, new: bool = False) -> None:
@@ -261,32 +271,24 @@ def connect() -> None:
 # ---------------------------------------------------------------------------------------------- recount
 
 
-Counts = tuple[dict[Node, tuple[int, ...]], dict[tuple[Node, dt.date], tuple[int, ...]]]
+Row = tuple[int, str, str, dt.date]  # a CaseTally row's key within its campaign: (unit, grouping, key, day)
+Counts = dict[Row, tuple[int, ...]]  # each row's counts, in MEASURES order; rows of zeros left out
 
 
 def recount(campaign_id: int) -> tuple[Counts, dict[int, Contribution]]:
-    """Every node's counts afresh from the campaign's cases, and each case's contribution."""
+    """Every CaseTally row's counts afresh from the campaign's cases, and each case's contribution."""
     deltas = _new_deltas()
     cases: dict[int, Contribution] = {}
     for pk, part in contributions(campaign_id):
         cases[pk] = part
         _spread(deltas, part, +1)
-    return _nonzero(deltas), cases
-
-
-def _nonzero(deltas: tuple[dict[Node, list[int]], dict[tuple[Node, dt.date], list[int]]]) -> Counts:
-    timeless, due = deltas
-    return ({node: tuple(c) for node, c in timeless.items() if any(c)},
-            {key: tuple(c) for key, c in due.items() if any(c)})
+    return {tuple(row[:4]): tuple(row[4:]) for row in _tally_rows(*deltas)}, cases
 
 
 def kept(campaign_id: int) -> Counts:
-    timeless = {(unit, grouping, key): tuple(counts) for unit, grouping, key, *counts in CaseTally.objects.filter(
-        campaign_id=campaign_id).values_list("unit", "grouping", "key", *TIMELESS).iterator(10_000) if any(counts)}
-    due = {((unit, grouping, key), day): tuple(counts) for unit, grouping, key, day, *counts in
-           CaseDueTally.objects.filter(campaign_id=campaign_id).values_list("unit", "grouping", "key", "day", *DUE)
-           .iterator(10_000) if any(counts)}
-    return timeless, due
+    return {(unit, grouping, key, day): tuple(counts) for unit, grouping, key, day, *counts in CaseTally.objects
+            .filter(campaign_id=campaign_id).values_list("unit", "grouping", "key", "day", *MEASURES)
+            .iterator(10_000) if any(counts)}
 
 
 def rebuild(campaign_id: int) -> None:
@@ -296,8 +298,8 @@ def rebuild(campaign_id: int) -> None:
             with connection.cursor() as cursor:  # no transition of this campaign's cases half-seen
                 cursor.execute(f"LOCK TABLE {connection.ops.quote_name(CaseCounted._meta.db_table)} "
                                "IN SHARE ROW EXCLUSIVE MODE")
-        (timeless, due), cases = recount(campaign_id)
-        for model in (CaseCounted, CaseTally, CaseDueTally):
+        counted, cases = recount(campaign_id)
+        for model in (CaseCounted, CaseTally):
             model.objects.filter(campaign_id=campaign_id).delete()
         # Plain rows (COPY on PostgreSQL): a city's campaign keeps hundreds of thousands of them, and model
         # instances cost more than the recount.
@@ -306,10 +308,9 @@ def rebuild(campaign_id: int) -> None:
                                  "flags"],
                    ((pk, part.campaign, part.unit, part.village, part.category, day(part.week), day(part.month),
                      part.status, day(part.due), part.flags) for pk, part in cases.items()))
-        write_rows(CaseTally, ["campaign_id", "unit", "grouping", "key", *TIMELESS],
-                   ((campaign_id, *node, *counts) for node, counts in timeless.items()))
-        write_rows(CaseDueTally, ["campaign_id", "unit", "grouping", "key", "day", *DUE],
-                   ((campaign_id, *node, day(on), *counts) for (node, on), counts in due.items()))
+        write_rows(CaseTally, [*KEYS, *MEASURES],
+                   ((campaign_id, unit, grouping, key, day(on), *counts)
+                    for (unit, grouping, key, on), counts in counted.items()))
 
 
 @dataclass
@@ -317,7 +318,7 @@ class CaseVerdict:
     """The case part of `zoufang oversight verify`: nodes and cases whose kept counts differ from the recount."""
 
     campaign_id: int
-    nodes: list[tuple[Any, tuple[int, ...], tuple[int, ...]]] = field(default_factory=list)  # node, counted, kept
+    nodes: list[tuple[Row, tuple[int, ...], tuple[int, ...]]] = field(default_factory=list)  # row, counted, kept
     cases: list[int] = field(default_factory=list)  # case ids whose CaseCounted row is missing, extra or stale
 
     @property
@@ -326,16 +327,13 @@ class CaseVerdict:
 
 
 def verify(campaign_id: int) -> CaseVerdict:
-    (timeless, due), cases = recount(campaign_id)
-    kept_timeless, kept_due = kept(campaign_id)
+    counted, cases = recount(campaign_id)
+    stored_rows = kept(campaign_id)
     verdict = CaseVerdict(campaign_id)
-    zero_t, zero_d = (0,) * len(TIMELESS), (0,) * len(DUE)
-    for node in sorted(set(timeless) | set(kept_timeless)):
-        if timeless.get(node, zero_t) != kept_timeless.get(node, zero_t):
-            verdict.nodes.append((node, timeless.get(node, zero_t), kept_timeless.get(node, zero_t)))
-    for dated in sorted(set(due) | set(kept_due)):
-        if due.get(dated, zero_d) != kept_due.get(dated, zero_d):
-            verdict.nodes.append((dated, due.get(dated, zero_d), kept_due.get(dated, zero_d)))
+    zero = (0,) * len(MEASURES)
+    for row in sorted(set(counted) | set(stored_rows)):
+        if counted.get(row, zero) != stored_rows.get(row, zero):
+            verdict.nodes.append((row, counted.get(row, zero), stored_rows.get(row, zero)))
     stored = {row.case: Contribution.of(row) for row in CaseCounted.objects.filter(campaign_id=campaign_id)
               .iterator(10_000)}
     verdict.cases = sorted(pk for pk in set(cases) | set(stored) if cases.get(pk) != stored.get(pk))

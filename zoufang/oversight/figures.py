@@ -1122,8 +1122,8 @@ PAGED_CASE_GROUPINGS = {by: KEY_ORDER[by] for by in ("unit", "village")}
 
 def kept_case_figures(campaign: Campaign, by: str, today: dt.date, unit: int = 0,
                       page: tuple[int, int] | None = None, after: tuple[Any, ...] | None = None) -> CaseFigures:
-    """`case_figures` read from the kept counts: CaseTally's rows with CaseDueTally summed over the deadline days
-    before `today`, in one query (the categories joined in), and one for the units' or villages' objects. With `page` (offset, size) and a grouping of
+    """`case_figures` read from the kept counts: each node's CaseTally rows of the days before `today` summed (its
+    timeless row and its deadline days), in one query (the categories joined in), and one for the units' or villages' objects. With `page` (offset, size) and a grouping of
     PAGED_CASE_GROUPINGS, only that page of rows in the table's order, cut in the database (`count` is the rows
     of every page): a page of a city's 2,000 units builds 200 rows; `after` (a cursor of `case_order`'s values) is
     counted in the database, the page starting after it."""
@@ -1161,11 +1161,11 @@ def kept_case_figures(campaign: Campaign, by: str, today: dt.date, unit: int = 0
 
 
 def _case_tally_names() -> list[str]:
-    """CaseTally's measure columns, in its order."""
+    """CaseTally's timeless measure columns, in its order (a node's row of TIMELESS_DAY holds them)."""
     from zoufang.oversight.models import CaseTally
 
     return [f.name for f in CaseTally._meta.concrete_fields
-            if f.name not in ("id", "campaign", "unit", "grouping", "key")]
+            if f.name not in ("id", "campaign", "unit", "grouping", "key", "day", *CASE_DUE_MEASURES)]
 
 
 def _case_row_of(names: list[str], values: tuple[Any, ...]) -> tuple[tuple[str, str], CaseRow]:
@@ -1186,8 +1186,7 @@ def _kept_case_rows(campaign: Campaign, groupings: list[str], today: dt.date, un
 
     connection = connections[router.db_for_read(CaseTally)]  # the replica, inside a dashboard's request
     sql, names, fields = _kept_case_sql(connection, tuple(groupings))
-    params = [campaign.pk, unit, *groupings, connection.ops.adapt_datefield_value(today), campaign.pk, unit,
-              *groupings]
+    params = [campaign.pk, unit, *groupings, connection.ops.adapt_datefield_value(today)]
     found: dict[tuple[str, str], CaseRow] = {}
     categories: dict[int, CaseCategory] = {}
     width = len(fields)
@@ -1214,7 +1213,7 @@ def _kept_case_sql(connection: Any, groupings: tuple[str, ...]) -> tuple[str, li
 
 
 def _write_kept_case_sql(connection: Any, groupings: tuple[str, ...]) -> tuple[str, list[str], list[str]]:
-    from zoufang.oversight.models import CaseDueTally, CaseTally
+    from zoufang.oversight.models import CaseTally
 
     quote = connection.ops.quote_name
     names = _case_tally_names()
@@ -1222,15 +1221,18 @@ def _write_kept_case_sql(connection: Any, groupings: tuple[str, ...]) -> tuple[s
     marks = ", ".join(["%s"] * len(groupings))
     concrete = CaseCategory._meta.concrete_fields if "category" in groupings else ()
     fields = [f.attname for f in concrete]
-    columns = ", ".join([f"t.{grouping}", f"t.{key}", *(f"t.{quote(n)}" for n in names), "COALESCE(d.p, 0)",
-                         "COALESCE(d.o, 0)", *(f"c.{quote(f.column)}" for f in concrete)])
+    width = len(names) + len(CASE_DUE_MEASURES)
+    sums = ", ".join(f"SUM({quote(n)}) AS m{i}" for i, n in enumerate([*names, *CASE_DUE_MEASURES]))
+    columns = ", ".join([f"t.{grouping}", f"t.{key}", *(f"t.m{i}" for i in range(width)),
+                         *(f"c.{quote(f.column)}" for f in concrete)])
     joined = (f"LEFT JOIN {quote(CaseCategory._meta.db_table)} c ON t.{grouping} = 'category' "
               f"AND c.campaign_id = t.campaign_id AND t.{key} = CAST(c.id AS VARCHAR(20)) ") if fields else ""
-    sql = (f"SELECT {columns} FROM {quote(CaseTally._meta.db_table)} t "  # noqa: S608
-           f"LEFT JOIN (SELECT {grouping}, {key}, SUM(pending) AS p, SUM(overdue) AS o "
-           f"FROM {quote(CaseDueTally._meta.db_table)} WHERE campaign_id = %s AND unit = %s AND {grouping} IN ({marks}) "
-           f"AND day < %s GROUP BY {grouping}, {key}) d ON d.{grouping} = t.{grouping} AND d.{key} = t.{key} {joined}"
-           f"WHERE t.campaign_id = %s AND t.unit = %s AND t.{grouping} IN ({marks}) AND t.total > 0")
+    # One range of the node key per grouping (the unit's rows of the days before today: each node's timeless row
+    # and its deadline days passed), summed per node; `total` is the timeless row's.
+    sql = (f"SELECT {columns} FROM (SELECT campaign_id, {grouping}, {key}, {sums} "  # noqa: S608
+           f"FROM {quote(CaseTally._meta.db_table)} WHERE campaign_id = %s AND unit = %s "
+           f"AND {grouping} IN ({marks}) AND day < %s GROUP BY campaign_id, {grouping}, {key} "
+           f"HAVING SUM(total) > 0) t {joined}")
     return sql, names, fields
 
 
@@ -1239,7 +1241,7 @@ def _kept_case_page(campaign: Campaign, by: str, today: dt.date, unit: int, page
     """The total, one page of the grouping's rows in `case_order` (the key's object's columns, its id as text;
     the row without a key last) after the row the `after` cursor names, how many rows the grouping has and how
     many come before the page. The due sums are read for the rows shown only."""
-    from zoufang.oversight.models import CaseDueTally, CaseTally
+    from zoufang.oversight.models import TIMELESS_DAY, CaseTally
 
     offset, size = page
     if after is not None:  # the rows up to the cursor's, counted in the database
@@ -1277,7 +1279,7 @@ def _kept_case_page(campaign: Campaign, by: str, today: dt.date, unit: int, page
     found[("total", "")] = unkeyed.pop(("total", ""), CaseRow("", ""))
     if unkeyed and offset <= count < offset + size:  # the row without a key comes last
         found.update(unkeyed)
-    due = (CaseDueTally.objects.filter(campaign=campaign, unit=unit, day__lt=today)
+    due = (CaseTally.objects.filter(campaign=campaign, unit=unit, day__gt=TIMELESS_DAY, day__lt=today)
            .filter(Q(grouping="total", key="") | Q(grouping=by, key__in=[k for g, k in found if g == by]))
            .values_list("grouping", "key").annotate(p=Sum("pending"), o=Sum("overdue")).order_by())
     for node_grouping, node_key, pending, overdue in due:

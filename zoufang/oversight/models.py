@@ -5,6 +5,8 @@ the ORM, run_plan rebuilds a campaign's after it writes its plan, and `zoufang o
 equal to a full recount (`--repair` rewrites them from one).
 """
 
+import datetime as dt
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -118,18 +120,31 @@ class WeeklyTally(models.Model):
 # change; `zoufang oversight verify` proves them equal to a recount of the cases.
 
 
+# The day of a node's CaseTally row that holds the results not depending on the day read: before every deadline day,
+# so "the rows of days before today" takes it too.
+TIMELESS_DAY = dt.date(1, 1, 1)
+
+
 class CaseTally(models.Model):
-    """The case results that do not depend on the day read, of the cases of one node.
+    """The case results of one node, in rows by handling-deadline day.
 
     `unit` is 0 for the whole campaign or a unit's id (its unit page); `grouping` is one of total, unit, village,
     category, week, month, status and `key` the node within it as text ("" for none: no unit, no village …; a
-    date for week and month; the status code). A row whose `total` is 0 holds no case."""
+    date for week and month; the status code).
+
+    The node's row of `day` TIMELESS_DAY holds the results that do not depend on the day read (`total` …
+    `escalated`; its `pending` and `overdue` are 0). Its row of any other day holds the cases whose handling
+    deadline is that day: those dispatched and not yet answered (`pending`: 按时办结率's denominator once the day has
+    passed) and those being handled with the clock running (`overdue` once the day has passed); its other counts
+    are 0. A figure on `today` sums the node's rows of the days before it — TIMELESS_DAY among them — in one range
+    of the node key: bounded by days, not by cases. A node whose `total` is 0 holds no case."""
 
     # No index of its own: the node key leads with the campaign (migration 0005).
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False)
     unit = models.IntegerField(_("单位"), default=0)
     grouping = models.CharField(_("分组"), max_length=10)
     key = models.CharField(_("分组值"), max_length=40, blank=True, default="")
+    day = models.DateField(_("办理期限"), default=TIMELESS_DAY)
     total = models.IntegerField(default=0)
     registered = models.IntegerField(default=0)
     registered_on_time = models.IntegerField(default=0)
@@ -141,40 +156,17 @@ class CaseTally(models.Model):
     satisfied = models.IntegerField(default=0)
     open = models.IntegerField(default=0)
     escalated = models.IntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("问题办理计数")
-        verbose_name_plural = _("问题办理计数")
-        # On PostgreSQL the constraint's index also carries every count (UNIQUE … INCLUDE, migration 0005): a node's
-        # figures are read by an index-only scan. A new count column must be added to that INCLUDE too.
-        constraints = [
-            models.UniqueConstraint(fields=["campaign", "unit", "grouping", "key"], name="case_tally_node"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.campaign_id}/{self.unit}/{self.grouping}/{self.key}"
-
-
-class CaseDueTally(models.Model):
-    """The cases of one node whose handling deadline is `day`: those dispatched and not yet answered (`pending`:
-    按时办结率's denominator once the day has passed) and those being handled with the clock running (`overdue`
-    once the day has passed). A figure on `today` sums the days before it: bounded by days, not by cases."""
-
-    # No index of its own: the node key leads with the campaign (migration 0005).
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False)
-    unit = models.IntegerField(_("单位"), default=0)
-    grouping = models.CharField(_("分组"), max_length=10)
-    key = models.CharField(_("分组值"), max_length=40, blank=True, default="")
-    day = models.DateField(_("办理期限"))
     pending = models.IntegerField(default=0)
     overdue = models.IntegerField(default=0)
 
     class Meta:
-        verbose_name = _("问题办理期限计数")
-        verbose_name_plural = _("问题办理期限计数")
-        # On PostgreSQL the constraint's index also carries pending and overdue (migration 0005), as CaseTally's.
+        verbose_name = _("问题办理计数")
+        verbose_name_plural = _("问题办理计数")
+        # On PostgreSQL the constraint's index also carries every count (UNIQUE … INCLUDE, migrations 0005 and 0006):
+        # a unit's figures are read by an index-only scan of one range. A new count column must be added to that
+        # INCLUDE too.
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "unit", "grouping", "key", "day"], name="case_due_tally_node"),
+            models.UniqueConstraint(fields=["campaign", "unit", "grouping", "key", "day"], name="case_tally_node"),
         ]
 
     def __str__(self) -> str:

@@ -81,13 +81,12 @@ class Command(BaseCommand):
     def _report_cases(self, campaign: Campaign, verdict: CaseVerdict) -> None:
         self.stdout.write(f"{campaign.name}（{campaign.slug}）：{len(verdict.nodes)} 项问题办理计数、"
                           f"{len(verdict.cases)} 件问题的计入记录与重新统计不一致")
-        for node, counted, kept in verdict.nodes[:SHOWN]:
-            (unit, grouping, key), day = (node, None) if isinstance(node[0], int) else node
-            names = case_counters.DUE if day is not None else case_counters.TIMELESS
+        for (unit, grouping, key, day), counted, kept in verdict.nodes[:SHOWN]:
+            dated = f"办理期限 {day}" if day != case_counters.TIMELESS_DAY else ""
             where = "·".join(part for part in (f"单位{unit}" if unit else "全活动", CASE_GROUPINGS[grouping], key,
-                                               f"办理期限 {day}" if day else "") if part)
+                                               dated) if part)
             differs = "，".join(f"{CASE_MEASURES[name]} 应为 {a} 实为 {b}"
-                               for name, a, b in zip(names, counted, kept, strict=True) if a != b)
+                               for name, a, b in zip(case_counters.MEASURES, counted, kept, strict=True) if a != b)
             self.stdout.write(f"  {where}：{differs}")
         if verdict.cases:
             shown = "、".join(str(pk) for pk in verdict.cases[:SHOWN])
