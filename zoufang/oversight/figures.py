@@ -30,6 +30,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    Window,
 )
 from django.db.models.functions import Cast, Ceil, Coalesce, Collate, Least, TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
@@ -681,16 +682,20 @@ def behind(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignmen
                          pv=Coalesce(Sum("visited", filter=pace_kinds), 0),
                          a=Sum("assigned"), v=Sum("visited")))
     late = grouped.annotate(short=_due_sql(rule, today, F("pa")) - F("pv")).filter(short__gt=0)
-    count = late.count()
-    top = list(late.annotate(share=Cast(F("v"), FloatField()) / Cast(F("a"), FloatField()))
-               .order_by("-short", "share", column).values_list(column, flat=True)
-               [:None if limit is None else offset + limit])  # the row no node holds may sort among them
+    # One pass over the nodes: how many are behind comes with the first rows (a window over the grouped rows).
+    found = list(late.annotate(share=Cast(F("v"), FloatField()) / Cast(F("a"), FloatField()), n=Window(Count("*")))
+                 .order_by("-short", "share", column).values_list(column, "n")
+                 [:None if limit is None else offset + limit])  # the row no node holds may sort among them
+    top = [key for key, _n in found]
+    count = found[0][1] if found else (late.count() if offset else 0)
     sums = {"assigned": Sum("assigned"), "visited": Sum("visited")}
     data = [{GROUPINGS[by]: row[column], "target__kind": row["kind"], "assigned": row["assigned"],
              "visited": row["visited"]}
             for row in selected.filter(**{f"{column}__in": top}).values(column, "kind").annotate(**sums).order_by()]
-    # What no node holds (a unit's targets not yet given to a cadre) is one more row, behind or not.
-    rest = _rest(total, selected)
+    # What no node holds (a unit's targets not yet given to a cadre) is one more row, behind or not: for the whole
+    # campaign's cadres a node of its own (NO_CADRE), not the total less 100,000 cadres' rows.
+    rest = _sums(CoverageTally.objects.filter(campaign=campaign, assigned__gt=0, region=0, unit=0, cadre=NO_CADRE)) \
+        if by == "cadre" and part == Part() else _rest(total, selected)
     data += [{GROUPINGS[by]: None, "target__kind": kind, "assigned": a, "visited": v}
              for kind, (a, v) in rest.items() if a]
     shown, sum_row = _rows_of(by, data, exact=True)
@@ -747,13 +752,14 @@ def kept_counts(campaign: Campaign, by: str, part: Part) -> list[dict[str, Any]]
     sums = {"assigned": Sum("assigned"), "visited": Sum("visited")}
     grouped = nodes.values(column, "kind").annotate(**sums).order_by() if column != "kind" else \
         nodes.values("kind").annotate(**sums).order_by()
-    data: list[dict[str, Any]] = []
+    data = [{name: row[column] if column != "kind" else row["kind"], "target__kind": row["kind"],
+             "assigned": row["assigned"], "visited": row["visited"]} for row in grouped]
+    if nodes is total:  # the nodes are the part's total (by kind): nothing is left for no node to hold
+        return data
     rest = {row["kind"]: [row["assigned"], row["visited"]] for row in total.values("kind").annotate(**sums)
             .order_by()}
-    for row in grouped:
-        data.append({name: row[column] if column != "kind" else row["kind"], "target__kind": row["kind"],
-                     "assigned": row["assigned"], "visited": row["visited"]})
-        left = rest.setdefault(row["kind"], [0, 0])
+    for row in data:
+        left = rest.setdefault(row["target__kind"], [0, 0])
         left[0] -= row["assigned"]
         left[1] -= row["visited"]
     data += [{name: None, "target__kind": kind, "assigned": a, "visited": v} for kind, (a, v) in rest.items() if a]

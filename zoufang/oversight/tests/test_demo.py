@@ -166,6 +166,12 @@ def test_the_behind_lists_from_the_database_are_the_figures_worst_first(demo: An
                 assert count == len(whole), (by, part, limit)
                 assert [(row.label, row.pace.behind, row.assigned, row.visited) for row in shown] == \
                     [(row.label, row.pace.behind, row.assigned, row.visited) for row in whole[:limit]], (by, part)
+            # A page from an offset (the API's), up to past the last row: the count comes with the rows or alone.
+            for offset in (1, len(whole) - 1, len(whole), len(whole) + 3):
+                shown, count = figures.behind(demo, by, day, figures.assignments(demo, **part), limit=5,
+                                              offset=max(offset, 0))
+                assert count == len(whole), (by, part, offset)
+                assert [row.label for row in shown] == [row.label for row in whole[max(offset, 0):][:5]], (by, offset)
     assert len(figures.coverage(demo, "cadre", dt.date(2017, 9, 30)).behind()) > 20  # the cut is exercised
 
 
