@@ -572,10 +572,11 @@ def rebuild_tallies(campaign_id: int) -> None:
         counts = recount(campaign_id)
         CoverageTally.objects.filter(campaign_id=campaign_id).delete()
         # Plain rows (COPY on PostgreSQL): a city's plan keeps tens of thousands of nodes, and model instances
-        # cost run_plan more than the recount itself.
+        # cost run_plan more than the recount itself. In `tally_cadre`'s order (cadre, region, unit): the whole
+        # campaign's cadres then lie on adjacent pages (the behind-pace list reads them all; migration 0007).
         write_rows(CoverageTally, ["campaign_id", "kind", "region", "unit", "cadre", "assigned", "visited"],
-                   ((campaign_id, kind, region, unit, cadre, assigned, visited)
-                    for (kind, region, unit, cadre), (assigned, visited) in counts.items()))
+                   ((campaign_id, kind, region, unit, cadre, *counts[(kind, region, unit, cadre)])
+                    for kind, region, unit, cadre in sorted(counts, key=lambda k: (k[3], k[1], k[2], k[0]))))
         held, units = cadre_counts(counts)
         CadreTally.objects.filter(campaign_id=campaign_id).delete()
         write_rows(CadreTally, ["campaign_id", "unit", "cadre", "assigned"],
