@@ -1129,10 +1129,11 @@ PAGED_CASE_GROUPINGS = {by: KEY_ORDER[by] for by in ("unit", "village")}
 def kept_case_figures(campaign: Campaign, by: str, today: dt.date, unit: int = 0,
                       page: tuple[int, int] | None = None, after: tuple[Any, ...] | None = None) -> CaseFigures:
     """`case_figures` read from the kept counts: each node's CaseTally rows of the days before `today` summed (its
-    timeless row and its deadline days), in one query (the categories joined in), and one for the units' or villages' objects. With `page` (offset, size) and a grouping of
-    PAGED_CASE_GROUPINGS, only that page of rows in the table's order, cut in the database (`count` is the rows
-    of every page): a page of a city's 2,000 units builds 200 rows; `after` (a cursor of `case_order`'s values) is
-    counted in the database, the page starting after it."""
+    timeless row and its deadline days), in one query (the categories joined in), and one for the units' or
+    villages' objects. With `page` (offset, size) and a grouping of PAGED_CASE_GROUPINGS, only that page of rows in
+    the table's order, cut in the database (`count` is the rows of every page): a page of a city's 2,000 units
+    builds 200 rows; `after` (a cursor of `case_order`'s values) is counted in the database, the page starting
+    after it."""
     groupings = ["total"] if by == "total" else [by, "total"]
     start = 0
     categories: dict[int, CaseCategory] = {}
