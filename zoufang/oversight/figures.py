@@ -752,11 +752,10 @@ def kept_counts(campaign: Campaign, by: str, part: Part) -> list[dict[str, Any]]
     total, nodes, column = found
     name = GROUPINGS[by]
     sums = {"assigned": Sum("assigned"), "visited": Sum("visited")}
-    grouped = nodes.values(column, "kind").annotate(**sums).order_by() if column != "kind" else \
-        nodes.values("kind").annotate(**sums).order_by()
-    data = [{name: row[column] if column != "kind" else row["kind"], "target__kind": row["kind"],
-             "assigned": row["assigned"], "visited": row["visited"]} for row in grouped]
-    if nodes is total:  # the nodes are the part's total (by kind): nothing is left for no node to hold
+    grouped = nodes.values(column, "kind").annotate(**sums).order_by()
+    data = [{name: row[column], "target__kind": row["kind"], "assigned": row["assigned"], "visited": row["visited"]}
+            for row in grouped]
+    if nodes is total:  # the nodes are the part's total (a unit by unit): nothing is left for no node to hold
         return data
     rest = {row["kind"]: [row["assigned"], row["visited"]] for row in total.values("kind").annotate(**sums)
             .order_by()}
@@ -807,15 +806,17 @@ def _less(totals: dict[str, tuple[int, int]], held: dict[str, tuple[int, int]]) 
 def _kept_nodes(campaign: Campaign, by: str,
                 part: Part) -> tuple[QuerySet[CoverageTally], QuerySet[CoverageTally], str] | None:
     """The tally rows of the part's total and of its nodes at the grouping `by`, and the tally column that
-    names a node; None where the kept counts do not hold that part and grouping."""
+    names a node; None where the kept counts do not hold that part and grouping. By kind: `_kept_kinds`."""
+    if by == "kind":
+        return None
     base = CoverageTally.objects.filter(campaign=campaign, assigned__gt=0)
     level_ids = Region.objects.filter(level=by).values("id") if by in REGION_LEVELS else None
     unit, cadre, region = part.unit, part.cadre, part.region
     if cadre is not None:
-        if unit is not None or region is not None or by not in ("unit", "cadre", "kind"):
+        if unit is not None or region is not None or by not in ("unit", "cadre"):
             return None
         total = base.filter(region=0, cadre=cadre.pk)
-        nodes, column = total, {"unit": "unit", "cadre": "cadre", "kind": "kind"}[by]
+        nodes, column = total, by
     elif unit is not None:
         if region is not None:
             return None
@@ -827,16 +828,11 @@ def _kept_nodes(campaign: Campaign, by: str,
         else:
             nodes, column = total, by
     elif region is not None:
-        if level_ids is None and by != "kind":
+        if level_ids is None or Region.level_rank(by) <= Region.level_rank(region.level):
             return None
         total = base.filter(region=region.pk, unit=0, cadre=0)
-        if level_ids is None:
-            nodes, column = total, "kind"
-        elif Region.level_rank(by) <= Region.level_rank(region.level):
-            return None
-        else:
-            below = level_ids.filter(path__startswith=region.path)
-            nodes, column = base.filter(unit=0, cadre=0, region__in=below), "region"
+        below = level_ids.filter(path__startswith=region.path)
+        nodes, column = base.filter(unit=0, cadre=0, region__in=below), "region"
     else:
         total = base.filter(region=0, unit=0, cadre=0)
         if level_ids is not None:
@@ -846,7 +842,7 @@ def _kept_nodes(campaign: Campaign, by: str,
         elif by == "cadre":
             nodes, column = base.filter(region=0, cadre__gt=0), "cadre"
         else:
-            nodes, column = total, "kind"
+            return None
     return total, nodes, column
 
 
