@@ -13,8 +13,12 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
+        from django_tasks.signals import task_started
+
+        from zoufang.core.heap import settle_worker
 
         connection_created.connect(owner_only_sqlite, dispatch_uid="zoufang.core.owner_only_sqlite")
+        task_started.connect(settle_worker, dispatch_uid="zoufang.core.settle_worker")
         checks.register(keys_from_environment, checks.Tags.security, deploy=True)
 
 
