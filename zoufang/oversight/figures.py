@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import math
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +43,7 @@ from zoufang.campaigns.values import parse_date, parse_share
 from zoufang.cases.models import Case, CaseEvent
 from zoufang.cases.workflow import ANSWERED, HANDLING
 from zoufang.core import paging
-from zoufang.core.rawrows import prepared_rows
+from zoufang.core.rawrows import Columns, prepared_rows
 from zoufang.oversight.counters import NO_CADRE
 from zoufang.oversight.models import CoverageTally, WeeklyTally
 from zoufang.planning.models import Assignment
@@ -303,6 +304,40 @@ def _keys(by: str, ids: set[Any], *, exact: bool = False) -> dict[Any, Any]:
     return regions.in_bulk({int(p) for path in leaves for p in path.split(".") if p})
 
 
+@functools.cache
+def _key_columns(by: str) -> tuple[Columns[Any], Columns[Unit] | None]:
+    """The columns of the grouping's key table that `_keys` loads (SQL alias k), and of a cadre's unit (alias u):
+    for the statements that read the keys beside the figures and make the objects `_keys` would, without a query
+    of their own."""
+    fields = KEY_FIELDS["region" if by in REGION_LEVELS else by]
+    own = Columns(KEY_ORDER[by][0], "k", [*(f for f in fields if "__" not in f), *(["unit_id"] if by == "cadre" else [])])
+    if by != "cadre":
+        return own, None
+    return own, Columns(Unit, "u", [f.removeprefix("unit__") for f in fields if f.startswith("unit__")])
+
+
+def _key_paths(by: str) -> list[str]:
+    """`_key_columns` as field paths from the key table, in the order `_key_object` reads them."""
+    own, unit = _key_columns(by)
+    return [f.attname for f in own.fields] + ([f"unit__{f.attname}" for f in unit.fields] if unit is not None else [])
+
+
+def _key_object(by: str, row: Sequence[Any], start: int, db: Any, units: dict[int, Unit] | None = None) -> Any:
+    """The key object of `_key_columns`' values in `row` from `start` (a cadre with its unit, one object per unit
+    in `units` when given); None where a LEFT JOIN found none (a node whose key was deleted: counted in the row
+    without a key, as `_keys` leaves it)."""
+    own, unit = _key_columns(by)
+    key = own.load_joined(row, start, using=db)
+    if key is not None and unit is not None:
+        mine = units.get(key.unit_id) if units is not None else None
+        if mine is None:
+            mine = unit.load(row, start + own.width, using=db)
+            if units is not None:
+                units[key.unit_id] = mine
+        key.unit = mine
+    return key
+
+
 def _label(by: str, key: Any) -> str:
     if key is None:
         if by in REGION_LEVELS and by != Region.Level.VILLAGE:
@@ -375,17 +410,23 @@ def coverage(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignm
     rule = pace_rule(campaign)
     # The kept counts hold every visit to this moment; a past day's figure (`until`) is recounted.
     kept = _part(rows) if until is None else None
-    in_database = by in KEY_ORDER and (page is not None or keys is not None)
+    # A unit's cadres (tens of rows): one statement written once, ordered and cut here (`_kept_unit_cadres`).
+    few = kept is not None and by == "cadre" and kept.unit is not None and kept.cadre is None and kept.region is None
     found = _kept_coverage_page(campaign, by, kept, page or (0, None), after, keys) \
-        if kept is not None and in_database else None
+        if kept is not None and by in KEY_ORDER and not few else None
     if found is not None:
         ordered, total, count, start = found
     else:
-        data = kept_counts(campaign, by, kept) if kept is not None else None
+        data: list[dict[str, Any]] | None
+        objects: dict[int, Any] | None = None
+        if few and kept is not None and kept.unit is not None:
+            data, objects = _kept_unit_cadres(campaign, kept.unit)
+        else:
+            data = kept_counts(campaign, by, kept) if kept is not None else None
         exact = data is not None
         if data is None:
             data = recounted(campaign, by, rows, until=until)
-        ordered, total = _rows_of(by, data, exact)
+        ordered, total = _rows_of(by, data, exact, objects)
         if keys is not None:
             wanted = {getattr(key, "pk", key) for key in keys}
             ordered = [row for row in ordered if getattr(row.key, "pk", None) in wanted]
@@ -401,10 +442,13 @@ def _part(rows: QuerySet[Assignment] | None) -> Part | None:
     return Part() if rows is None else getattr(rows, PART, None)
 
 
-def _rows_of(by: str, data: list[dict[str, Any]], exact: bool) -> tuple[list[CoverageRow], CoverageRow]:
-    """Coverage rows (in the grouping's order) and their total from grouped numbers in `recounted`'s shape."""
+def _rows_of(by: str, data: list[dict[str, Any]], exact: bool,
+             objects: dict[Any, Any] | None = None) -> tuple[list[CoverageRow], CoverageRow]:
+    """Coverage rows (in the grouping's order) and their total from grouped numbers in `recounted`'s shape; the
+    grouping's objects by id when already read (`_keys` otherwise)."""
     labels = _kind_labels()
-    objects = _keys(by, {item[GROUPINGS[by]] for item in data}, exact=exact) if by != "kind" else {}
+    if objects is None:
+        objects = _keys(by, {item[GROUPINGS[by]] for item in data}, exact=exact) if by != "kind" else {}
     result: dict[Any, CoverageRow] = {}
     total = CoverageRow(None, _("合计"))
     for item in data:
@@ -534,6 +578,8 @@ def _kept_coverage_page(campaign: Campaign, by: str, part: Part, page: tuple[int
     size = page[1]
     held: dict[str, tuple[int, int]] = {}
     counts: dict[int, dict[str, tuple[int, int]]] = {}
+    objects: dict[int, Any] = {}  # the page's keys, read in the same statement
+    their_units: dict[int, Unit] = {}  # the page's cadres' units, one object each
     count = -1
     skip = start
     if windowed:
@@ -550,25 +596,28 @@ def _kept_coverage_page(campaign: Campaign, by: str, part: Part, page: tuple[int
         quote = connection.ops.quote_name
         sums = [quote(f"{measure}{n}") for n in range(len(kinds)) for measure in ("assigned", "visited")]
         grouped_sql, grouped_params = grouped.query.sql_with_params()
-        key_sql, key_params = ordered.values("id", *names).order_by().query.sql_with_params()
+        fields = {f"f{n}": F(path) for n, path in enumerate(_key_paths(by))}
+        key_sql, key_params = ordered.annotate(**fields).values("id", *names, *fields).order_by().query.sql_with_params()
         with connection.cursor() as cursor:
             # The keyed rows once (a CTE read twice is computed once): the page cut from them (a top-N sort), their
             # count and sums beside it.
             order = ", ".join(f"r.{quote(name)}" for name in names)
             cursor.execute(
-                f"WITH r AS (SELECT g.*, {', '.join(f'k.{quote(name)}' for name in names)} "  # noqa: S608
+                f"WITH r AS (SELECT g.*, {', '.join(f'k.{quote(name)}' for name in [*names, *fields])} "  # noqa: S608
                 f"FROM ({grouped_sql}) g JOIN ({key_sql}) k ON k.{quote('id')} = g.{quote(column)}) "
-                f"SELECT r.{quote(column)}, {', '.join(f'r.{name}' for name in sums)}, w.* FROM r CROSS JOIN "
+                f"SELECT r.{quote(column)}, {', '.join(f'r.{name}' for name in [*sums, *map(quote, fields)])}, w.* "
+                f"FROM r CROSS JOIN "
                 f"(SELECT COUNT(*) AS n, {', '.join(f'SUM(r.{name}) AS s{n}' for n, name in enumerate(sums))} FROM r) w "
                 f"ORDER BY {order} LIMIT %s OFFSET %s",
                 [*grouped_params, *key_params, 2**31 if size is None else size, skip])
             for ident, *values in cursor.fetchall():
-                figures_of = [int(v or 0) for v in values]
-                pairs = figures_of[:len(sums)]
+                pairs = [int(v or 0) for v in values[:len(sums)]]
                 counts[ident] = {kind: (pairs[2 * n], pairs[2 * n + 1]) for n, kind in enumerate(kinds)}
+                objects[ident] = _key_object(by, values, len(sums), connection, their_units)
                 if not windowed:
-                    count = figures_of[len(sums)]
-                    every = figures_of[len(sums) + 1:]
+                    figures_of = [int(v or 0) for v in values[len(sums) + len(fields):]]
+                    count = figures_of[0]
+                    every = figures_of[1:]
                     held = {kind: (every[2 * n], every[2 * n + 1]) for n, kind in enumerate(kinds)}
     if count < 0:  # no keyed row on the page (past them, or none): counted and summed alone
         if windowed:
@@ -581,7 +630,6 @@ def _kept_coverage_page(campaign: Campaign, by: str, part: Part, page: tuple[int
     if start is None:  # the cursor named the row without a key: nothing follows it
         start = count + unkeyed + page[0]
     labels = _kind_labels()
-    objects = _keys(by, set(counts), exact=True)
     result = [CoverageRow(objects[ident], _label(by, objects[ident]),
                           {kind: KindCount(kind, labels.get(kind, kind), a, v) for kind, (a, v) in mine.items() if a})
               for ident, mine in counts.items()]
@@ -666,11 +714,15 @@ def behind(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignmen
 
     Where the kept counts hold the part and grouping, the database computes each node's pace due (the rule's
     formula in SQL, `_due_sql`), orders and counts them, and only the rows shown are built: a campaign of
-    10,000 cadres answers as fast as one of 50. Anything else is `coverage(...).behind()` cut to `limit`."""
+    10,000 cadres answers as fast as one of 50. Anything else — a unit's cadres among them, whose whole table is
+    two statements — is `coverage(...).behind()` cut to `limit`."""
     if by not in GROUPINGS:
         raise ValueError(by)
     part = _part(rows)
-    nodes = _kept_nodes(campaign, by, part) if part is not None and by not in ("kind", "town") else None
+    # A unit's cadres (tens) are one read of its table (`coverage`, two statements), ordered here; the database orders
+    # and cuts what has thousands of rows (the whole campaign's cadres, a town's units).
+    few = part is not None and part.unit is not None and by == "cadre"
+    nodes = _kept_nodes(campaign, by, part) if part is not None and by not in ("kind", "town") and not few else None
     if nodes is None:
         late = coverage(campaign, by, today, rows).behind()
         return late[offset:None if limit is None else offset + limit], len(late)
@@ -792,6 +844,49 @@ def _kept_kinds(campaign: Campaign, part: Part) -> list[dict[str, Any]] | None:
         params.append(unit.pk if unit is not None else 0)
     return [{GROUPINGS["kind"]: kind, "target__kind": kind, "assigned": assigned, "visited": visited}
             for kind, assigned, visited in prepared_rows(connection, sql, params)]
+
+
+@functools.cache
+def _unit_cadres_sql(vendor: str) -> str:
+    """`_kept_unit_cadres`' statement, written once per process and kind of database."""
+    quote = connections[router.db_for_read(CoverageTally)].ops.quote_name
+    return (f"SELECT t.cadre, t.kind, t.assigned, t.visited, {_key_columns('cadre')[0].sql} "  # noqa: S608
+            f"FROM {quote(CoverageTally._meta.db_table)} t "
+            f"LEFT JOIN {quote(Cadre._meta.db_table)} k ON k.{quote(Cadre._meta.pk.column)} = t.cadre "
+            "WHERE t.campaign_id = %s AND t.region = 0 AND t.unit = %s AND t.assigned > 0")
+
+
+def _kept_unit_cadres(campaign: Campaign, unit: Unit) -> tuple[list[dict[str, Any]], dict[int, Cadre]]:
+    """A unit's coverage by cadre from the kept counts, in `recounted`'s shape, and its cadres: the unit's own rows
+    (its total) and its cadres' in one statement written once per process and prepared on PostgreSQL
+    (`rawrows.prepared_rows`), for the unit page's table and its behind-pace list. A cadre of the unit is given
+    the unit object asked with; one who belongs to another unit (assigned across units) has theirs read after.
+    What no cadre holds is the total less the cadres' rows, under None, as `kept_counts` gives it."""
+    connection = connections[router.db_for_read(CoverageTally)]
+    columns = _key_columns("cadre")[0]
+    sql = _unit_cadres_sql(connection.vendor)
+    name = GROUPINGS["cadre"]
+    data: list[dict[str, Any]] = []
+    objects: dict[int, Cadre] = {}
+    rest: dict[str, list[int]] = {}
+    for row in prepared_rows(connection, sql, [campaign.pk, unit.pk]):
+        cadre, kind, assigned, visited = row[:4]
+        left = rest.setdefault(kind, [0, 0])
+        sign = 1 if cadre == 0 else -1  # the unit's own row, or one of its cadres'
+        left[0] += sign * assigned
+        left[1] += sign * visited
+        if cadre == 0:
+            continue
+        data.append({name: cadre, "target__kind": kind, "assigned": assigned, "visited": visited})
+        if cadre not in objects:
+            found = columns.load_joined(row, 4, using=connection)
+            if found is not None:  # a node whose cadre was deleted: counted in the row without a key, as `_keys` does
+                objects[cadre] = found
+    others = _keys("unit", {c.unit_id for c in objects.values() if c.unit_id != unit.pk})
+    for found in objects.values():
+        found.unit = unit if found.unit_id == unit.pk else others[found.unit_id]
+    data += [{name: None, "target__kind": kind, "assigned": a, "visited": v} for kind, (a, v) in rest.items() if a]
+    return data, objects
 
 
 def _rest(total: QuerySet[CoverageTally], nodes: QuerySet[CoverageTally]) -> dict[str, tuple[int, int]]:
