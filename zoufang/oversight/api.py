@@ -255,7 +255,8 @@ def coverage(request: HttpRequest, slug: str, query: Query[CoverageQuery]) -> di
     rule = result.rule
     return {
         "by": result.by, "today": result.today,
-        "rule": {"starts_on": rule.starts_on, "complete_by": rule.complete_by, "monthly_share": rule.monthly_share,
+        "rule": {"starts_on": rule.starts_on, "complete_by": rule.complete_by,
+                 "monthly_share": float(rule.monthly_share) if rule.monthly_share is not None else None,
                  "target_kinds": list(rule.kinds)},
         "rows": [_coverage_row(row) for row in result.rows], "total": _coverage_row(result.total),
         "count": result.count, "next": paged.next_cursor(result.rows, figures.coverage_order(result.by), result.start,

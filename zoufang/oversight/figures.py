@@ -13,6 +13,7 @@ import math
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from django.db import connections, router
@@ -33,7 +34,7 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import Cast, Ceil, Coalesce, Collate, Least, TruncDate, TruncMonth, TruncWeek
+from django.db.models.functions import Cast, Coalesce, Collate, Least, TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,9 +63,15 @@ class PaceRule:
 
     starts_on: dt.date
     complete_by: dt.date | None
-    monthly_share: float | None
+    monthly_share: Fraction | None  # exact: ⌈share × assigned⌉ must not round 7/12 × 108 up to 64
     kinds: tuple[str, ...]
     note: str = ""
+
+    @property
+    def share_text(self) -> str:
+        """The share as the campaign wrote it: 1/5."""
+        share = self.monthly_share
+        return "" if share is None else f"{share.numerator}/{share.denominator}"
 
     @property
     def counts_all_kinds(self) -> bool:
@@ -77,7 +84,7 @@ def pace_rule(campaign: Campaign) -> PaceRule:
     return PaceRule(
         starts_on=parse_date(rule.get("starts_on")) or campaign.starts_on,
         complete_by=parse_date(rule.get("complete_by")),
-        monthly_share=float(share) if share is not None else None,
+        monthly_share=share,
         kinds=tuple(rule.get("target_kinds") or Target.Kind.values),
         note=str(rule.get("note") or ""),
     )
@@ -98,7 +105,7 @@ def _months_ended(start: dt.date, day: dt.date) -> int:
 
 
 def monthly_minimum(rule: PaceRule, assigned: int) -> int | None:
-    """Targets a month at least: ⌈share × assigned⌉ (seed 000: 实际安排总数的1/5)."""
+    """Targets a month at least: ⌈share × assigned⌉ (seed 000: 实际安排总数的1/5), in exact fractions."""
     return math.ceil(rule.monthly_share * assigned) if rule.monthly_share is not None else None
 
 
@@ -120,7 +127,7 @@ def pace_due(rule: PaceRule, assigned: int, day: dt.date) -> int:
     if rule.complete_by is None:
         return 0
     total_months = max(1, _months_ended(rule.starts_on, month_end(rule.complete_by)))
-    return min(assigned, math.ceil(assigned * months / total_months))
+    return min(assigned, -(-assigned * months // total_months))  # ⌈assigned × months ÷ total⌉ in integers
 
 
 # ---------------------------------------------------------------------------------------------- coverage
@@ -766,15 +773,20 @@ def _due_sql(rule: PaceRule, day: dt.date, assigned: Any) -> Any:
     if rule.complete_by is not None and day >= rule.complete_by:
         return assigned
     months = _months_ended(rule.starts_on, day)
-    if rule.monthly_share is not None:
-        minimum = Ceil(ExpressionWrapper(Value(rule.monthly_share) * assigned, output_field=FloatField()))
-        return Least(assigned, Cast(minimum, IntegerField()) * Value(months))
+    if rule.monthly_share is not None:  # ⌈a × p ÷ q⌉ = (a × p + q − 1) div q: integers, exact as `pace_due` is
+        share = rule.monthly_share
+        minimum = _ceil_div(assigned * Value(share.numerator), share.denominator)
+        return Least(assigned, minimum * Value(months))
     if rule.complete_by is None:
         return Value(0)
     total_months = max(1, _months_ended(rule.starts_on, month_end(rule.complete_by)))
-    spread = Ceil(ExpressionWrapper(assigned * Value(months) / Value(float(total_months)),
-                                    output_field=FloatField()))
-    return Least(assigned, Cast(spread, IntegerField()))
+    return Least(assigned, _ceil_div(assigned * Value(months), total_months))
+
+
+def _ceil_div(numerator: Any, denominator: int) -> Any:
+    """⌈numerator ÷ denominator⌉ of a non-negative integer expression, in integer arithmetic (exact; on PostgreSQL
+    no numeric or float per row)."""
+    return ExpressionWrapper((numerator + Value(denominator - 1)) / Value(denominator), output_field=IntegerField())
 
 
 def recounted(campaign: Campaign, by: str, rows: QuerySet[Assignment] | None = None,

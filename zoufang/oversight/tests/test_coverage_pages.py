@@ -270,3 +270,15 @@ def test_the_kept_cadre_counts_follow_reassignment_and_a_target_given_to_no_cadr
     Visit.objects.filter(campaign=campaign, target=moved.target).delete()  # a visit voided: no cadre count moves
     assert kept()[1] == {"派出所": 1, "镇党政班子": 1, "Zeta": 1, "综治办": 2}
     pages_are_slices()
+
+
+def test_the_dashboard_states_the_campaign_s_own_pace_share(units: Any, login: Any) -> None:
+    """The rule under the coverage table is the campaign's (another town's 1/4), not the seed's 1/5 written in."""
+    campaign = units.campaign
+    browser = login(units.users["office"])
+    for pace, said in (({**campaign.config["pace"], "monthly_min_share": "1/4"}, "不少于分配总数的 1/4（向上取整），"),
+                       ({"monthly_min_share": "3/10", "starts_on": "2017-05-01"}, "不少于分配总数的 3/10（向上取整）。")):
+        type(campaign).objects.filter(pk=campaign.pk).update(config={**campaign.config, "pace": pace})
+        page = browser.get(f"/oversight/{campaign.slug}/").content.decode()
+        assert said in page
+        assert "1/5" not in page

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import math
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -43,7 +44,8 @@ def test_the_dashboard_total_visited_is_the_direct_count(demo: Any, db: Any) -> 
 def test_the_pace_due_for_a_cadre_on_the_demo_day_follows_the_seed(demo: Any, db: Any) -> None:
     """Seed 000: each month ≥ 1/5 of the assigned total, from May; on 15 June only May has ended."""
     rule = figures.pace_rule(demo)
-    assert (rule.starts_on, rule.complete_by, rule.monthly_share) == (dt.date(2017, 5, 1), dt.date(2017, 9, 30), 0.2)
+    assert (rule.starts_on, rule.complete_by, rule.monthly_share) == (dt.date(2017, 5, 1), dt.date(2017, 9, 30),
+                                                                        Fraction(1, 5))
     rows = figures.coverage(demo, "cadre", DEMO_DAY).rows
     checked = 0
     for row in rows:

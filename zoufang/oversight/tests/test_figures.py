@@ -1,13 +1,17 @@
 """Every figure against the hand-counted campaign of conftest.py (see its docstring for the counts)."""
 
 import datetime as dt
+from fractions import Fraction
 from typing import Any
 
+from django.db.models import Value
+
+from zoufang.campaigns.models import Campaign
 from zoufang.oversight import figures
 from zoufang.oversight.figures import PaceRule, pace_due
 
 TODAY = dt.date(2017, 6, 15)
-SEED_000 = PaceRule(starts_on=dt.date(2017, 5, 1), complete_by=dt.date(2017, 9, 30), monthly_share=0.2,
+SEED_000 = PaceRule(starts_on=dt.date(2017, 5, 1), complete_by=dt.date(2017, 9, 30), monthly_share=Fraction(1, 5),
                     kinds=("registered_household",))
 
 
@@ -36,6 +40,22 @@ def test_without_a_monthly_share_the_total_is_spread_evenly_up_to_the_deadline(d
     assert pace_due(menghe, 10, dt.date(2018, 4, 30)) == 10
     no_deadline = PaceRule(dt.date(2018, 1, 1), None, None, ("registered_household",))
     assert pace_due(no_deadline, 10, dt.date(2018, 6, 30)) == 0
+
+
+def test_the_database_s_pace_due_is_the_exact_rule_as_python_s(counted: Any) -> None:
+    """⌈share × assigned⌉ and the even spread in exact arithmetic on both sides (`pace_due`, and `_due_sql` that the
+    behind-pace lists order by): in floats, 7/12 × 108 = 63 came out 63.00000000000001 and was rounded up to 64."""
+    start, end, kinds = dt.date(2017, 5, 1), dt.date(2017, 9, 30), ("registered_household",)
+    rules = [PaceRule(start, end, Fraction(7, 12), kinds), PaceRule(start, end, Fraction(9, 11), kinds),
+             PaceRule(start, end, Fraction(1, 5), kinds), PaceRule(start, end, None, kinds)]
+    assert pace_due(rules[0], 108, dt.date(2017, 6, 15)) == 63
+    assert pace_due(rules[1], 77, dt.date(2017, 6, 15)) == 63
+    one = Campaign.objects.filter(pk=counted.campaign.pk)
+    for rule in rules:
+        for day in (dt.date(2017, 4, 30), dt.date(2017, 6, 15), dt.date(2017, 8, 31), end):
+            for assigned in (0, 1, 4, 5, 6, 77, 108, 1001):
+                in_sql = one.annotate(due=figures._due_sql(rule, day, Value(assigned))).values_list("due", flat=True)
+                assert in_sql.get() == pace_due(rule, assigned, day), (rule.monthly_share, day, assigned)
 
 
 def test_coverage_counts_each_assigned_target_once_and_drops_a_moved_visit(counted: Any) -> None:
@@ -134,7 +154,7 @@ def test_a_visit_before_the_rule_starts_counts_from_the_first_week(counted: Any)
 
 
 def test_a_rate_too_slow_to_finish_within_the_calendar_projects_no_day() -> None:
-    rule = figures.PaceRule(starts_on=dt.date(2017, 5, 1), complete_by=dt.date(2017, 9, 30), monthly_share=0.2,
+    rule = figures.PaceRule(starts_on=dt.date(2017, 5, 1), complete_by=dt.date(2017, 9, 30), monthly_share=Fraction(1, 5),
                             kinds=("registered_household",), note="")
     # 12 visits in nine years leave 11 382 targets for centuries: no date, rather than a server error.
     assert figures.projected_finish(rule, 12, 11394, dt.date(2026, 12, 2)) is None
