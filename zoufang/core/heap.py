@@ -3,7 +3,7 @@
 A web or task worker imports Django, every app and every view once; those objects live as long as the process.
 CPython's collector still walks all of them on each full (oldest-generation) collection, which a request that
 builds a few thousand objects — a 2,000-row table, a page of a document — sets off now and then: measured on the
-oversight bench, a 86 ms pause inside a 40 ms read, and the whole table's p95 at twice its median
+oversight bench, an 86 ms pause inside a 40 ms read, and the whole table's p95 at twice its median
 (docs/oversight.md, "The collector's pauses"). `settle()` imports what a first request would import, collects
 once, and freezes the survivors (`gc.freeze`: never collected, never walked again), then lets the youngest
 generation grow to YOUNG objects before a collection, so that a request's own short-lived rows are freed by

@@ -722,11 +722,11 @@ def behind(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignmen
     Where the kept counts hold the part and grouping, the database computes each node's pace due (the rule's
     formula in SQL, `_due_sql`), orders and counts them, and only the rows shown are built: a campaign of
     10,000 cadres answers as fast as one of 50. Anything else — a unit's cadres among them, whose whole table is
-    two statements — is `coverage(...).behind()` cut to `limit`."""
+    one prepared statement (`_kept_unit_cadres`) — is `coverage(...).behind()` cut to `limit`."""
     if by not in GROUPINGS:
         raise ValueError(by)
     part = _part(rows)
-    # A unit's cadres (tens) are one read of its table (`coverage`, two statements), ordered here; the database orders
+    # A unit's cadres (tens) are one read of its table (`coverage`: one statement), ordered here; the database orders
     # and cuts what has thousands of rows (the whole campaign's cadres, a town's units).
     few = part is not None and part.unit is not None and by == "cadre"
     nodes = _kept_nodes(campaign, by, part) if part is not None and by not in ("kind", "town") and not few else None
