@@ -37,6 +37,6 @@ def settle_worker(sender: object, **kwargs: object) -> None:
     the backend's class or, from django-tasks-db's worker, the backend itself."""
     from django_tasks.backends.immediate import ImmediateBackend
 
-    if not isinstance(sender, ImmediateBackend) and not (isinstance(sender, type)
-                                                         and issubclass(sender, ImmediateBackend)):
+    backend = sender if isinstance(sender, type) else type(sender)
+    if not issubclass(backend, ImmediateBackend):
         settle()

@@ -456,9 +456,8 @@ def measure(campaign: Any) -> list[tuple[str, float, float, int, int, bool]]:
         for _pass in range(KEPT_PASSES):  # a sub-millisecond read's p95 rests on more than 40 reads
             for part in parts:
                 took, answer = timed(functools.partial(figure, part, False))
+                first_kept = answer if not kept else first_kept
                 kept.append(took)
-                first_kept = answer if len(kept) == 1 else first_kept
-                del answer
             if sum(kept) > KEPT_BUDGET:
                 break
         recount: list[float] = []
@@ -467,9 +466,8 @@ def measure(campaign: Any) -> list[tuple[str, float, float, int, int, bool]]:
             if len(recount) >= 3 and sum(recount) > RECOUNT_BUDGET:
                 break
             took, answer = timed(functools.partial(figure, part, True))
+            first_recount = answer if not recount else first_recount
             recount.append(took)
-            first_recount = answer if len(recount) == 1 else first_recount
-            del answer
         # The same figure both ways, for the first node: the kept read must show what the recount shows.
         same = plain(first_kept) == plain(first_recount)
         results.append((label, p95(kept), p95(recount), len(kept), len(recount), same))

@@ -418,16 +418,16 @@ def coverage(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignm
     # The kept counts hold every visit to this moment; a past day's figure (`until`) is recounted.
     kept = _part(rows) if until is None else None
     # A unit's cadres (tens of rows): one statement written once, ordered and cut here (`_kept_unit_cadres`).
-    few = kept is not None and by == "cadre" and kept.unit is not None and kept.cadre is None and kept.region is None
+    unit = _cadres_of_unit(kept, by)
     found = _kept_coverage_page(campaign, by, kept, page or (0, None), after, keys) \
-        if kept is not None and by in KEY_ORDER and not few else None
+        if kept is not None and by in KEY_ORDER and unit is None else None
     if found is not None:
         ordered, total, count, start = found
     else:
         data: list[dict[str, Any]] | None
         objects: dict[int, Any] | None = None
-        if few and kept is not None and kept.unit is not None:
-            data, objects = _kept_unit_cadres(campaign, kept.unit)
+        if unit is not None:
+            data, objects = _kept_unit_cadres(campaign, unit)
         else:
             data = kept_counts(campaign, by, kept) if kept is not None else None
         exact = data is not None
@@ -447,6 +447,14 @@ def coverage(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignm
 
 def _part(rows: QuerySet[Assignment] | None) -> Part | None:
     return Part() if rows is None else getattr(rows, PART, None)
+
+
+def _cadres_of_unit(part: Part | None, by: str) -> Unit | None:
+    """The unit, where the figure is one unit's assignments by cadre: tens of rows, read whole by one statement
+    (`_kept_unit_cadres`) and ordered, cut and ranked behind pace in Python."""
+    if part is None or by != "cadre" or part.cadre is not None or part.region is not None:
+        return None
+    return part.unit
 
 
 def _rows_of(by: str, data: list[dict[str, Any]], exact: bool,
@@ -728,8 +736,8 @@ def behind(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignmen
     part = _part(rows)
     # A unit's cadres (tens) are one read of its table (`coverage`: one statement), ordered here; the database orders
     # and cuts what has thousands of rows (the whole campaign's cadres, a town's units).
-    few = part is not None and part.unit is not None and by == "cadre"
-    nodes = _kept_nodes(campaign, by, part) if part is not None and by not in ("kind", "town") and not few else None
+    nodes = _kept_nodes(campaign, by, part) \
+        if part is not None and by not in ("kind", "town") and _cadres_of_unit(part, by) is None else None
     if nodes is None:
         late = coverage(campaign, by, today, rows).behind()
         return late[offset:None if limit is None else offset + limit], len(late)
