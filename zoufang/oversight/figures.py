@@ -36,6 +36,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Collate, Least, TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from zoufang import clock
@@ -105,8 +106,12 @@ def _months_ended(start: dt.date, day: dt.date) -> int:
 
 
 def monthly_minimum(rule: PaceRule, assigned: int) -> int | None:
-    """Targets a month at least: ⌈share × assigned⌉ (seed 000: 实际安排总数的1/5), in exact fractions."""
-    return math.ceil(rule.monthly_share * assigned) if rule.monthly_share is not None else None
+    """Targets a month at least: ⌈share × assigned⌉ (seed 000: 实际安排总数的1/5), exact: (a × p + q − 1) div q in
+    integers, as `_due_sql` computes it (no Fraction made per row: a table's pace is two of these a row)."""
+    share = rule.monthly_share
+    if share is None:
+        return None
+    return (assigned * share.numerator + share.denominator - 1) // share.denominator
 
 
 def pace_due(rule: PaceRule, assigned: int, day: dt.date) -> int:
@@ -257,13 +262,14 @@ PART = "_oversight_part"
 
 def assignments(campaign: Campaign, *, unit: Unit | None = None, cadre: Cadre | None = None,
                 region: Region | None = None) -> QuerySet[Assignment]:
-    rows = Assignment.objects.filter(campaign=campaign)
+    where: dict[str, Any] = {"campaign": campaign}  # one filter() call: a cadre's page builds this on every view
     if unit is not None:
-        rows = rows.filter(unit=unit)
+        where["unit"] = unit
     if cadre is not None:
-        rows = rows.filter(cadre=cadre)
+        where["cadre"] = cadre
     if region is not None:
-        rows = rows.filter(target__region__path__startswith=region.path)
+        where["target__region__path__startswith"] = region.path
+    rows = Assignment.objects.filter(**where)
     setattr(rows, PART, Part(unit, cadre, region))  # a clone (filter, values …) starts without it
     return rows
 
@@ -275,6 +281,12 @@ GROUPINGS = {**{level: "target__region_id" for level in REGION_LEVELS}, "unit": 
 
 
 def _kind_labels() -> dict[str, str]:
+    """The kinds' labels in the active language, in the choices' order (asked for every table and figure)."""
+    return _labels_in(get_language())
+
+
+@functools.lru_cache(maxsize=8)
+def _labels_in(language: str | None) -> dict[str, str]:
     return {str(kind): str(label) for kind, label in Target.Kind.choices}
 
 
@@ -441,7 +453,7 @@ def coverage(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignm
         ordered, start = _cut(ordered, coverage_order(by), page, after)
     for row in [*ordered, total]:
         row.pace = pace_of(row, rule, today)
-    kinds = [(str(k), str(label)) for k, label in Target.Kind.choices if k in total.kinds]
+    kinds = [(kind, label) for kind, label in _kind_labels().items() if kind in total.kinds]
     return Coverage(by=by, today=today, rule=rule, rows=ordered, total=total, kinds=kinds, count=count, start=start)
 
 
