@@ -130,6 +130,24 @@ def _shown(table: Table, number: int, count: int) -> Table:
     return table
 
 
+def _behind_table(campaign: Any, by: str, today: dt.date, source: Any, limit: int | None, download: bool,
+                  title: str) -> tuple[Table, int]:
+    """The units or cadres behind pace, worst first, and how many: the page's `limit` of them; a download's every
+    one, read a page at a time as the xlsx is written (`figures.behind_pages`: a city's 100,000 cadres after the
+    deadline are held as ids, not as rows)."""
+    link = _coverage_link(campaign, by)
+    if not (download and limit is None):
+        rows, count = figures.behind(campaign, by, today, source, limit=limit)
+        return coverage_rows_table(by, rows, None, link, title=title), count
+    count, read = figures.behind_pages(campaign, by, today, source)
+
+    def cells(page: tuple[int, int]) -> Table:
+        return coverage_rows_table(by, read(*page), None)
+
+    return _streamed(coverage_rows_table(by, read(0, paged.PAGE_MAX), None, link, title=title), count, cells,
+                     download), count
+
+
 def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | None = BEHIND_SHOWN,
                    query: Any = None) -> Board:
     """Coverage and pace by village, unit and cadre; behind-pace lists worst first; cases by unit, state, week.
@@ -171,12 +189,10 @@ def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | 
             tables["mine-unit"] = coverage_table(by_unit, _coverage_link(campaign, "unit"), mine,
                                                  title=_("我分管的单位"))
     # Worst first, counted and cut in the database: a city's ten thousand cadres cost what fifty do.
-    late_units, board.behind_units = figures.behind(campaign, "unit", today, source, limit=behind_limit)
-    late_cadres, board.behind_cadres = figures.behind(campaign, "cadre", today, source, limit=behind_limit)
-    tables["behind-unit"] = coverage_rows_table("unit", late_units, None, _coverage_link(campaign, "unit"),
-                                                title=_("进度落后的单位（落后多者在前）"))
-    tables["behind-cadre"] = coverage_rows_table("cadre", late_cadres, None, _coverage_link(campaign, "cadre"),
-                                                 title=_("进度落后的走访干部（落后多者在前）"))
+    tables["behind-unit"], board.behind_units = _behind_table(
+        campaign, "unit", today, source, behind_limit, download, _("进度落后的单位（落后多者在前）"))
+    tables["behind-cadre"], board.behind_cadres = _behind_table(
+        campaign, "cadre", today, source, behind_limit, download, _("进度落后的走访干部（落后多者在前）"))
     overdue, count = drill.table(reach, Narrowing("cases", overdue=True), user, today, limit=BEHIND_SHOWN)
     if count > paging.COUNT_CAP:  # counted no further (drill._count)
         overdue.title = _("超期未办结的问题（超过 %(n)d 件，期限早者在前）") % {"n": paging.COUNT_CAP}

@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import math
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -742,17 +742,96 @@ def behind(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignmen
     Where the kept counts hold the part and grouping, the database computes each node's pace due (the rule's
     formula in SQL, `_due_sql`), orders and counts them, and only the rows shown are built: a campaign of
     10,000 cadres answers as fast as one of 50. Anything else — a unit's cadres among them, whose whole table is
-    one prepared statement (`_kept_unit_cadres`) — is `coverage(...).behind()` cut to `limit`."""
+    one prepared statement (`_kept_unit_cadres`) — is `coverage(...).behind()` cut to `limit`. A download of every
+    row reads them a page at a time instead (`behind_pages`)."""
+    late_nodes = _late_nodes(campaign, by, today, rows)
+    if late_nodes is None:
+        late = coverage(campaign, by, today, rows).behind()
+        return late[offset:None if limit is None else offset + limit], len(late)
+    # One pass over the nodes: how many are behind comes with the first rows (a window over the grouped rows).
+    found = list(late_nodes.ordered.annotate(n=Window(Count("*"))).values_list(late_nodes.column, "n")
+                 [:None if limit is None else offset + limit])  # the row no node holds may sort among them
+    count = found[0][1] if found else (late_nodes.ordered.count() if offset else 0)
+    shown = late_nodes.rows([key for key, _n in found], with_rest=True)
+    if any(row.key is None and row.pace and row.pace.behind for row in shown):
+        count += 1
+    return sorted((row for row in shown if row.pace and row.pace.behind), key=_behind_order)[
+        offset:None if limit is None else offset + limit], count
+
+
+def behind_pages(campaign: Campaign, by: str, today: dt.date,
+                 rows: QuerySet[Assignment] | None = None) -> tuple[int, Callable[[int, int], list[CoverageRow]]]:
+    """Every row behind pace, for a download: how many, and `read(offset, size)` giving the rows of that page in
+    `behind`'s order. Where the database orders the nodes (`_late_nodes`), only their ids are held (a city's
+    100,000 cadres after the deadline: a list of ints, not 100,000 rows with their objects); each page's rows are
+    built when it is read. Elsewhere (a unit's tens of cadres) the rows are built at once."""
+    late_nodes = _late_nodes(campaign, by, today, rows)
+    if late_nodes is None:
+        late, count = behind(campaign, by, today, rows, limit=None)
+        return count, lambda start, size: late[start:start + size]
+    rest = next((row for row in late_nodes.rows([], with_rest=True) if row.pace and row.pace.behind), None)
+    # The row no node holds goes after the nodes it does not sort before (`_behind_order`: nodes first among equals).
+    mark = _behind_order(rest)[:2] if rest is not None else None
+    ids: list[int | None] = []
+    for key, short, share in late_nodes.ordered.values_list(late_nodes.column, "short", "share").iterator(2000):
+        if mark is not None and (-short, share) > mark:
+            ids.append(None)
+            mark = None
+        ids.append(key)
+    if mark is not None:
+        ids.append(None)
+
+    def read(start: int, size: int) -> list[CoverageRow]:
+        page = ids[start:start + size]
+        keys = [key for key in page if key is not None]
+        place = {key: n for n, key in enumerate(page)}
+        shown = late_nodes.rows(keys, with_rest=None in place)
+        return sorted(shown, key=lambda row: place.get(getattr(row.key, "pk", None), len(page)))
+
+    return len(ids), read
+
+
+@dataclass
+class _LateNodes:
+    """The nodes of a grouping behind pace, as the database orders them (`ordered`: the node's id in `column`,
+    how many targets `short`, the `share` visited), and how to build their rows."""
+
+    by: str
+    today: dt.date
+    rule: PaceRule
+    selected: QuerySet[CoverageTally]
+    column: str
+    ordered: QuerySet[Any]
+    rest: dict[str, tuple[int, int]]  # per kind, what no node holds
+
+    def rows(self, keys: list[Any], *, with_rest: bool) -> list[CoverageRow]:
+        """The rows of these nodes (and of what no node holds), with their pace, in the grouping's order."""
+        sums = {"assigned": Sum("assigned"), "visited": Sum("visited")}
+        column = self.column
+        data = [{GROUPINGS[self.by]: row[column], "target__kind": row["kind"], "assigned": row["assigned"],
+                 "visited": row["visited"]}
+                for row in self.selected.filter(**{f"{column}__in": keys}).values(column, "kind").annotate(**sums)
+                .order_by()] if keys else []
+        if with_rest:
+            data += [{GROUPINGS[self.by]: None, "target__kind": kind, "assigned": a, "visited": v}
+                     for kind, (a, v) in self.rest.items() if a]
+        shown, _sum = _rows_of(self.by, data, exact=True)
+        for row in shown:
+            row.pace = pace_of(row, self.rule, self.today)
+        return shown
+
+
+def _late_nodes(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignment] | None) -> _LateNodes | None:
+    """Where the kept counts hold the part and grouping with thousands of nodes (the whole campaign's cadres, a
+    town's units): the nodes behind pace, ordered in the database. None for a unit's cadres (tens, one statement:
+    `coverage`), by kind or town, or a part the kept counts do not hold."""
     if by not in GROUPINGS:
         raise ValueError(by)
     part = _part(rows)
-    # A unit's cadres (tens) are one read of its table (`coverage`: one statement), ordered here; the database orders
-    # and cuts what has thousands of rows (the whole campaign's cadres, a town's units).
     nodes = _kept_nodes(campaign, by, part) \
         if part is not None and by not in ("kind", "town") and _cadres_of_unit(part, by) is None else None
     if nodes is None:
-        late = coverage(campaign, by, today, rows).behind()
-        return late[offset:None if limit is None else offset + limit], len(late)
+        return None
     rule = pace_rule(campaign)
     total, selected, column = nodes
     pace_kinds = Q(kind__in=rule.kinds)
@@ -761,29 +840,13 @@ def behind(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignmen
                          pv=Coalesce(Sum("visited", filter=pace_kinds), 0),
                          a=Sum("assigned"), v=Sum("visited")))
     late = grouped.annotate(short=_due_sql(rule, today, F("pa")) - F("pv")).filter(short__gt=0)
-    # One pass over the nodes: how many are behind comes with the first rows (a window over the grouped rows).
-    found = list(late.annotate(share=Cast(F("v"), FloatField()) / Cast(F("a"), FloatField()), n=Window(Count("*")))
-                 .order_by("-short", "share", column).values_list(column, "n")
-                 [:None if limit is None else offset + limit])  # the row no node holds may sort among them
-    top = [key for key, _n in found]
-    count = found[0][1] if found else (late.count() if offset else 0)
-    sums = {"assigned": Sum("assigned"), "visited": Sum("visited")}
-    data = [{GROUPINGS[by]: row[column], "target__kind": row["kind"], "assigned": row["assigned"],
-             "visited": row["visited"]}
-            for row in selected.filter(**{f"{column}__in": top}).values(column, "kind").annotate(**sums).order_by()]
+    ordered = late.annotate(share=Cast(F("v"), FloatField()) / Cast(F("a"), FloatField())) \
+        .order_by("-short", "share", column)
     # What no node holds (a unit's targets not yet given to a cadre) is one more row, behind or not: for the whole
     # campaign's cadres a node of its own (NO_CADRE), not the total less 100,000 cadres' rows.
     rest = _sums(CoverageTally.objects.filter(campaign=campaign, assigned__gt=0, region=0, unit=0, cadre=NO_CADRE)) \
         if by == "cadre" and part == Part() else _rest(total, selected)
-    data += [{GROUPINGS[by]: None, "target__kind": kind, "assigned": a, "visited": v}
-             for kind, (a, v) in rest.items() if a]
-    shown, sum_row = _rows_of(by, data, exact=True)
-    for row in shown:
-        row.pace = pace_of(row, rule, today)
-    if any(row.key is None and row.pace and row.pace.behind for row in shown):
-        count += 1
-    return Coverage(by, today, rule, shown, sum_row, []).behind()[offset:None if limit is None else offset + limit], \
-        count
+    return _LateNodes(by, today, rule, selected, column, ordered, rest)
 
 
 def _due_sql(rule: PaceRule, day: dt.date, assigned: Any) -> Any:

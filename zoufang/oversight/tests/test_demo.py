@@ -174,6 +174,14 @@ def test_the_behind_lists_from_the_database_are_the_figures_worst_first(demo: An
                                               offset=max(offset, 0))
                 assert count == len(whole), (by, part, offset)
                 assert [row.label for row in shown] == [row.label for row in whole[max(offset, 0):][:5]], (by, offset)
+            # A download's pages (`behind_pages`): together, every row of the list in its order, whatever the page size.
+            for size in (7, 200):
+                count, read = figures.behind_pages(demo, by, day, figures.assignments(demo, **part))
+                pages = [read(start, size) for start in range(0, count, size)]
+                assert count == len(whole), (by, part)
+                assert all(len(page) == min(size, count - n * size) for n, page in enumerate(pages)), (by, size)
+                assert [(row.label, row.pace.behind, row.assigned, row.visited) for page in pages for row in page] == \
+                    [(row.label, row.pace.behind, row.assigned, row.visited) for row in whole], (by, part, size)
     assert len(figures.coverage(demo, "cadre", dt.date(2017, 9, 30)).behind()) > 20  # the cut is exercised
 
 

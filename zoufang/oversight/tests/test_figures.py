@@ -9,6 +9,8 @@ from django.db.models import Value
 from zoufang.campaigns.models import Campaign
 from zoufang.oversight import figures
 from zoufang.oversight.figures import PaceRule, pace_due
+from zoufang.planning.models import Assignment
+from zoufang.registry.tests.factories import TargetFactory
 
 TODAY = dt.date(2017, 6, 15)
 SEED_000 = PaceRule(starts_on=dt.date(2017, 5, 1), complete_by=dt.date(2017, 9, 30), monthly_share=Fraction(1, 5),
@@ -164,8 +166,16 @@ def test_a_rate_too_slow_to_finish_within_the_calendar_projects_no_day() -> None
 
 def test_the_behind_list_from_the_database_counts_the_targets_no_cadre_holds(counted: Any) -> None:
     campaign = counted.campaign
+    for target in TargetFactory.create_batch(3, region=counted.households["jijiadun"][0].region):
+        Assignment.objects.create(campaign=campaign, target=target, unit=counted.police)  # 上级单位只给数量
+    placed = set()  # the groupings whose list holds the row no node holds: its place among the pages is checked
     for day in (TODAY, dt.date(2017, 7, 1), dt.date(2017, 9, 30)):
         for by in ("unit", "cadre", "village", "group"):
             whole = figures.coverage(campaign, by, day).behind()
+            placed |= {by for row in whole if row.key is None}
             shown, count = figures.behind(campaign, by, day, limit=1)
             assert (count, [row.label for row in shown]) == (len(whole), [row.label for row in whole[:1]]), by
+            # A download's pages of one row: the row no node holds in its place among them.
+            count, read = figures.behind_pages(campaign, by, day)
+            assert [row.label for start in range(count) for row in read(start, 1)] == [row.label for row in whole], by
+    assert placed >= {"cadre"}, placed

@@ -6,7 +6,8 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from zoufang.oversight import paged
+from zoufang import clock
+from zoufang.oversight import figures, paged
 
 
 def walk(client: Any, url: str, headers: dict[str, Any], key: str = "label") -> tuple[list[Any], list[dict[str, Any]]]:
@@ -60,7 +61,7 @@ def test_the_behind_list_is_bounded_with_limit_and_cursor(counted: Any, api_toke
 
 
 def test_the_pages_show_a_table_page_by_page_and_the_xlsx_every_row(counted: Any, login: Any,
-                                                                     monkeypatch: Any) -> None:
+                                                                     monkeypatch: Any, settings: Any) -> None:
     monkeypatch.setattr(paged, "PAGE_MAX", 1)
     client = login(counted.users["office"])
     slug = counted.campaign.slug
@@ -78,5 +79,12 @@ def test_the_pages_show_a_table_page_by_page_and_the_xlsx_every_row(counted: Any
     names = [row[0] for row in sheet.iter_rows(values_only=True)]
     assert "派出所" in names
     assert "镇党政班子" in names
+    # The behind-pace list's download: every cadre behind, read a page (here one row) at a time, worst first.
+    settings.ZOUFANG_TODAY = "2017-09-30"  # the rule's deadline: every cadre with a target left is behind
+    late = figures.coverage(counted.campaign, "cadre", clock.today()).behind()
+    assert len(late) >= 2
+    sheet = load_workbook(io.BytesIO(client.get(f"/oversight/{slug}/xlsx/behind-cadre/").content)).active
+    listed = [row[0] for row in sheet.iter_rows(values_only=True) if row[1] is not None]
+    assert [name for name in listed if name in {row.label for row in late}] == [row.label for row in late]
     home = client.get("/?p-cases-unit=2").content.decode()
     assert "第 2 / 3 页，共 3 行" in home
