@@ -187,16 +187,21 @@ def _assessment_build(user: Any, resolved: Resolved, out: IO[bytes], progress: P
 register(Kind("assessment_xlsx", _assessment_resolve, _assessment_build))
 
 
-# ---------------------------------------------------------------- the oversight dashboard's 全部下载xlsx
+# ---------------------------------------------------------------- the oversight dashboard's 全部下载xlsx, or one long table
 
 def _oversight_resolve(user: Any, params: dict[str, Any]) -> Resolved:
-    from zoufang.oversight.views import board_scope
+    from zoufang.oversight.views import board_scope, board_tables
 
     reach, unit = board_scope(user, str(params.get("slug")), params.get("unit") or None)
     campaign = reach.campaign
     who = f"{unit.name}" if unit else ""
-    return Resolved({"slug": campaign.slug, "unit": str(unit.public_id) if unit else "", "fmt": "xlsx"},
-                    f"{campaign.name}{who}督查统计（全部表）", f"{campaign.name}{who}督查统计.xlsx",
+    key = str(params.get("key") or "all")
+    title, name = "督查统计（全部表）", "督查统计"
+    if key != "all":  # one table of the board, too long to build in a request (oversight.views.table_xlsx)
+        tables, _heading, _stem = board_tables(user, campaign.slug, key, unit.public_id if unit else None)
+        title = name = tables[0].title
+    return Resolved({"slug": campaign.slug, "unit": str(unit.public_id) if unit else "", "key": key, "fmt": "xlsx"},
+                    f"{campaign.name}{who}{title}", f"{campaign.name}{who}{name}.xlsx",
                     campaign=campaign, region=unit.region if unit else campaign.scope, obj=unit or campaign)
 
 
@@ -204,9 +209,11 @@ def _oversight_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Pr
     from zoufang.oversight import export
     from zoufang.oversight.views import board_tables
 
-    tables, heading, _stem = board_tables(user, resolved.params["slug"], "all", resolved.params["unit"] or None)
-    _at_once(out, progress, lambda: export.xlsx(tables, heading=heading))
-    return f"导出{heading}督查统计（全部表）"
+    progress(0, 1)
+    tables, heading, _stem = board_tables(user, resolved.params["slug"], resolved.params.get("key") or "all",
+                                          resolved.params["unit"] or None)
+    export.write_xlsx(out, tables, heading=heading, progress=progress)  # long tables a page at a time (PagedRows)
+    return f"导出{resolved.title}"
 
 
 register(Kind("oversight_all", _oversight_resolve, _oversight_build))

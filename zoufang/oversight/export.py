@@ -13,14 +13,18 @@ from zoufang.oversight.tables import Table
 
 BOLD = Font(bold=True)
 TOP = Alignment(vertical="top")
+PROGRESS_ROWS = 1000
 
 
 def write_xlsx(out: IO[bytes], tables: Sequence[Table], *, heading: str = "",
                progress: Progress | None = None) -> None:
     """One sheet per table, streamed to `out`: a title row, the bold headers, the rows, then 合计 when the
-    table has one. `progress` is told the tables written."""
+    table has one. `progress` is told the rows written, every PROGRESS_ROWS (a long table's rows are read a page
+    at a time as they are written: `tables.PagedRows`)."""
     book = ExportWorkbook(streaming=True)  # the one writer: user text stays text, never a formula
-    for done, table in enumerate(tables, start=1):
+    rows = sum(len(table.rows) for table in tables)
+    done = 0
+    for table in tables:
         sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", "－", table.title)[:31])  # Excel refuses these in names
         sheet.set_widths([max(10, 2 * len(header) + 2) for header in table.headers])
         sheet.freeze_panes = "B3"
@@ -28,10 +32,14 @@ def write_xlsx(out: IO[bytes], tables: Sequence[Table], *, heading: str = "",
         sheet.append(list(table.headers), font=BOLD)
         for row in table.rows:
             sheet.append(list(row), alignment=TOP)
+            done += 1
+            if done % PROGRESS_ROWS == 0:
+                report(progress, done, rows)
         if table.total:
             sheet.append(list(table.total), font=BOLD, alignment=TOP)
-        report(progress, done, len(tables))
-    if not tables:
+    if tables:
+        report(progress, rows, rows)
+    else:
         book.create_sheet("Sheet")
     book.save(out)
 

@@ -11,12 +11,13 @@ from openpyxl import load_workbook
 
 from zoufang.conftest import browser_login
 from zoufang.core.testwidths import DESKTOP, PHONE, each_width, fits, look, shoot
+from zoufang.oversight import views
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_leader_reads_the_dashboard_and_opens_a_village_s_unvisited_targets(
-        browser: Any, live_server: Any, counted: Any) -> None:
+        browser: Any, live_server: Any, counted: Any, monkeypatch: Any) -> None:
     context = browser.new_context(viewport=PHONE, accept_downloads=True)
     page = context.new_page()
     try:
@@ -42,6 +43,21 @@ def test_the_leader_reads_the_dashboard_and_opens_a_village_s_unvisited_targets(
             page.click("[data-job-file]")
         assert download.value.suggested_filename.endswith("督查统计.xlsx")
         assert "问题办理漏斗" in load_workbook(io.BytesIO(download.value.path().read_bytes())).sheetnames
+        # A table longer than a request writes (here: more than one row) is offered to the background instead.
+        monkeypatch.setattr(views, "IN_REQUEST_ROWS", 1)
+        page.goto(f"{live_server.url}/oversight/{counted.campaign.slug}/")
+        units = page.locator("#t-coverage-unit").locator("xpath=ancestor::section[1]")
+        units.get_by_role("link", name="下载xlsx").click()
+        page.wait_for_load_state()
+        assert page.locator("h1").inner_text() == "各单位走访覆盖与进度"
+        look(page, "oversight-long-table")
+        page.get_by_role("button", name="在后台生成").click()
+        page.wait_for_url("**/downloads/*/")
+        with page.expect_download() as download:
+            page.click("[data-job-file]")
+        assert download.value.suggested_filename.endswith("各单位走访覆盖与进度.xlsx")
+        sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+        assert [row[0] for row in sheet.iter_rows(values_only=True)][2:] == ["派出所", "镇党政班子", "合计"]
     finally:
         context.close()
 

@@ -7,7 +7,9 @@ from typing import Any
 from openpyxl import load_workbook
 
 from zoufang import clock
-from zoufang.oversight import figures, paged
+from zoufang.jobs.models import Download
+from zoufang.jobs.testing import queued_file
+from zoufang.oversight import figures, paged, views
 
 
 def walk(client: Any, url: str, headers: dict[str, Any], key: str = "label") -> tuple[list[Any], list[dict[str, Any]]]:
@@ -86,5 +88,21 @@ def test_the_pages_show_a_table_page_by_page_and_the_xlsx_every_row(counted: Any
     sheet = load_workbook(io.BytesIO(client.get(f"/oversight/{slug}/xlsx/behind-cadre/").content)).active
     listed = [row[0] for row in sheet.iter_rows(values_only=True) if row[1] is not None]
     assert [name for name in listed if name in {row.label for row in late}] == [row.label for row in late]
+    # Longer than a request writes: a page that offers the background job, whose file holds the same rows.
+    monkeypatch.setattr(views, "IN_REQUEST_ROWS", 1)
+    offer = client.get(f"/oversight/{slug}/xlsx/behind-cadre/")
+    assert offer["Content-Type"].startswith("text/html")
+    text = offer.content.decode()
+    assert f"这张表共 {len(late)} 行，由后台生成xlsx" in text
+    assert f'action="/oversight/{slug}/xlsx/all/"' in text
+    assert 'name="key" value="behind-cadre"' in text
+    built = load_workbook(io.BytesIO(queued_file(client, f"/oversight/{slug}/xlsx/all/", {"key": "behind-cadre"})
+                                     .content))
+    assert built.sheetnames == [sheet.title]
+    assert [[c.value for c in row] for row in built.active.iter_rows()] == \
+        [[c.value for c in row] for row in sheet.iter_rows()]
+    job = Download.objects.filter(kind="oversight_all").latest("created_at")
+    assert job.title.endswith("进度落后的走访干部（落后多者在前）")
+    assert queued_file(client, f"/oversight/{slug}/xlsx/all/", {"key": "nothing"}).status_code == 404
     home = client.get("/?p-cases-unit=2").content.decode()
     assert "第 2 / 3 页，共 3 行" in home
