@@ -748,15 +748,9 @@ def behind(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignmen
     if late_nodes is None:
         late = coverage(campaign, by, today, rows).behind()
         return late[offset:None if limit is None else offset + limit], len(late)
-    # One pass over the nodes: how many are behind comes with the first rows (a window over the grouped rows).
-    found = list(late_nodes.ordered.annotate(n=Window(Count("*"))).values_list(late_nodes.column, "n")
-                 [:None if limit is None else offset + limit])  # the row no node holds may sort among them
-    count = found[0][1] if found else (late_nodes.ordered.count() if offset else 0)
-    shown = late_nodes.rows([key for key, _n in found], with_rest=True)
-    if any(row.key is None and row.pace and row.pace.behind for row in shown):
-        count += 1
-    return sorted((row for row in shown if row.pace and row.pace.behind), key=_behind_order)[
-        offset:None if limit is None else offset + limit], count
+    stop = None if limit is None else offset + limit
+    count, ids = late_nodes.ids(stop)
+    return late_nodes.page(ids[offset:stop]), count
 
 
 def behind_pages(campaign: Campaign, by: str, today: dt.date,
@@ -769,26 +763,8 @@ def behind_pages(campaign: Campaign, by: str, today: dt.date,
     if late_nodes is None:
         late, count = behind(campaign, by, today, rows, limit=None)
         return count, lambda start, size: late[start:start + size]
-    rest = next((row for row in late_nodes.rows([], with_rest=True) if row.pace and row.pace.behind), None)
-    # The row no node holds goes after the nodes it does not sort before (`_behind_order`: nodes first among equals).
-    mark = _behind_order(rest)[:2] if rest is not None else None
-    ids: list[int | None] = []
-    for key, short, share in late_nodes.ordered.values_list(late_nodes.column, "short", "share").iterator(2000):
-        if mark is not None and (-short, share) > mark:
-            ids.append(None)
-            mark = None
-        ids.append(key)
-    if mark is not None:
-        ids.append(None)
-
-    def read(start: int, size: int) -> list[CoverageRow]:
-        page = ids[start:start + size]
-        keys = [key for key in page if key is not None]
-        place = {key: n for n, key in enumerate(page)}
-        shown = late_nodes.rows(keys, with_rest=None in place)
-        return sorted(shown, key=lambda row: place.get(getattr(row.key, "pk", None), len(page)))
-
-    return len(ids), read
+    count, ids = late_nodes.ids(None)
+    return count, lambda start, size: late_nodes.page(ids[start:start + size])
 
 
 @dataclass
@@ -819,6 +795,33 @@ class _LateNodes:
         for row in shown:
             row.pace = pace_of(row, self.rule, self.today)
         return shown
+
+    def ids(self, stop: int | None) -> tuple[int, list[Any]]:
+        """How many rows are behind, and the first `stop` of them (all with None) as their nodes' ids worst first,
+        None standing for the row no node holds where `_behind_order` puts it (after the nodes it ties with). One
+        statement; how many comes with the rows (a window over the grouped rows). Only ids: a deep page of a city's
+        100,000 cadres builds its own rows (`page`), not every row before it."""
+        rest = next((row for row in self.rows([], with_rest=True) if row.pace and row.pace.behind), None)
+        mark = _behind_order(rest)[:2] if rest is not None else None
+        found = self.ordered.annotate(n=Window(Count("*"))).values_list(self.column, "short", "share", "n")
+        ids: list[Any] = []
+        count = fetched = 0
+        for key, short, share, behind_nodes in (found if stop is None else found[:stop]).iterator(2000):
+            count = behind_nodes
+            if mark is not None and (-short, share) > mark:
+                ids.append(None)
+                mark = None
+            ids.append(key)
+            fetched += 1
+        if mark is not None and (stop is None or fetched < stop):  # after every node: it sorts last
+            ids.append(None)
+        return count + (rest is not None), ids
+
+    def page(self, ids: list[Any]) -> list[CoverageRow]:
+        """The rows of these ids (`ids`' None: the row no node holds), in their order."""
+        place = {key: n for n, key in enumerate(ids)}
+        shown = self.rows([key for key in ids if key is not None], with_rest=None in place)
+        return sorted(shown, key=lambda row: place.get(getattr(row.key, "pk", None), len(ids)))
 
 
 def _late_nodes(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignment] | None) -> _LateNodes | None:

@@ -185,6 +185,25 @@ def test_the_behind_lists_from_the_database_are_the_figures_worst_first(demo: An
     assert len(figures.coverage(demo, "cadre", dt.date(2017, 9, 30)).behind()) > 20  # the cut is exercised
 
 
+def test_a_deep_page_of_the_behind_list_builds_only_its_own_rows(demo: Any, db: Any, monkeypatch: Any) -> None:
+    """The API's pages of the behind list (offset cursors): the page at the end of a long list makes the rows it
+    shows, not every row before it (a city's 100,000 cadres after the deadline)."""
+    day = dt.date(2017, 9, 30)
+    whole = figures.coverage(demo, "cadre", day).behind()
+    built: list[int] = []
+    rows = figures._LateNodes.rows
+
+    def counted(self: Any, keys: list[Any], *, with_rest: bool) -> Any:
+        built.append(len(keys))
+        return rows(self, keys, with_rest=with_rest)
+
+    monkeypatch.setattr(figures._LateNodes, "rows", counted)
+    shown, count = figures.behind(demo, "cadre", day, figures.assignments(demo), limit=5, offset=len(whole) - 5)
+    assert (count, [row.label for row in shown]) == (len(whole), [row.label for row in whole[-5:]])
+    assert len(whole) > 20
+    assert max(built) <= 5
+
+
 def test_the_kept_results_equal_the_recount_on_the_demo(demo: Any, db: Any) -> None:
     days = (dt.date(2017, 5, 1), dt.date(2017, 6, 15), dt.date(2017, 9, 30))
     assert test_case_counters.assert_case_kept_equals_recount(demo, days) > 0
