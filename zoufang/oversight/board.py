@@ -144,8 +144,8 @@ def _behind_table(campaign: Any, by: str, today: dt.date, source: Any, limit: in
     def cells(page: tuple[int, int]) -> Table:
         return coverage_rows_table(by, read(*page), None)
 
-    return _streamed(coverage_rows_table(by, read(0, paged.PAGE_MAX), None, link, title=title), count, cells,
-                     download), count
+    # No rows built here: `_streamed` reads every page, the first among them, as the xlsx is written.
+    return _streamed(coverage_rows_table(by, [], None, link, title=title), count, cells, download), count
 
 
 def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | None = BEHIND_SHOWN,
