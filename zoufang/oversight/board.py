@@ -1,6 +1,7 @@
 """The campaign's dashboard and a unit's page, as tables built from the figures (pages, xlsx and API share them)."""
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -149,10 +150,11 @@ def _behind_table(campaign: Any, by: str, today: dt.date, source: Any, limit: in
 
 
 def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | None = BEHIND_SHOWN,
-                   query: Any = None) -> Board:
+                   query: Any = None, only: str | None = None) -> Board:
     """Coverage and pace by village, unit and cadre; behind-pace lists worst first; cases by unit, state, week.
     With the page's `query`, the coverage tables by village and by unit and the case tables by unit and by village
-    hold only the page asked (`_page`)."""
+    hold only the page asked (`_page`). With `only`, the board holds that one table, built alone (a table's
+    download: a city's behind lists are not ordered to write its villages); the other tables' counts stay 0."""
     campaign = reach.campaign
     source = reach.assignments()
     cases = reach.cases()
@@ -171,59 +173,84 @@ def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | 
     def village_cases(page: tuple[int, int] | None) -> figures.CaseFigures:
         return figures.case_figures(campaign, "village", today, cases, page=page)
 
-    by_village, by_village_page = _page(village_coverage, "coverage-village", query, streamed)
-    by_unit, by_unit_page = _page(unit_coverage, "coverage-unit", query, streamed)
-    by_kind = figures.coverage(campaign, "kind", today, source)
-    case_units, units_page = _page(unit_cases, "cases-unit", query, streamed)
-    case_villages, villages_page = _page(village_cases, "cases-village", query, streamed)
-    board = Board(reach, today, by_village.rule, by_village.total, case_units.total)
-    tables = board.tables
-    if user is not None:
-        villages, units = supervised(user)
+    # Each figure read once, when a table asked for it needs it (the header needs the first two).
+    by_village = functools.cache(lambda: _page(village_coverage, "coverage-village", query, streamed))
+    case_units = functools.cache(lambda: _page(unit_cases, "cases-unit", query, streamed))
+    by_unit = functools.cache(lambda: _page(unit_coverage, "coverage-unit", query, streamed))
+    case_villages = functools.cache(lambda: _page(village_cases, "cases-village", query, streamed))
+    villages, units = supervised(user) if user is not None else ({}, [])
+    board = Board(reach, today, by_village()[0].rule, by_village()[0].total, case_units()[0].total)
+
+    def mine_villages() -> Table | None:
         mine = figures.coverage(campaign, "village", today, source, keys=list(villages)).rows if villages else []
-        if mine:
-            tables["mine-village"] = coverage_table(by_village, _coverage_link(campaign, "village"), mine,
-                                                    title=_("我挂钩的村（社区）"))
+        return coverage_table(by_village()[0], _coverage_link(campaign, "village"), mine,
+                              title=_("我挂钩的村（社区）")) if mine else None
+
+    def mine_units() -> Table | None:
         mine = figures.coverage(campaign, "unit", today, source, keys=units).rows if units else []
-        if mine:
-            tables["mine-unit"] = coverage_table(by_unit, _coverage_link(campaign, "unit"), mine,
-                                                 title=_("我分管的单位"))
+        return coverage_table(by_unit()[0], _coverage_link(campaign, "unit"), mine,
+                              title=_("我分管的单位")) if mine else None
+
     # Worst first, counted and cut in the database: a city's ten thousand cadres cost what fifty do.
-    tables["behind-unit"], board.behind_units = _behind_table(
-        campaign, "unit", today, source, behind_limit, download, _("进度落后的单位（落后多者在前）"))
-    tables["behind-cadre"], board.behind_cadres = _behind_table(
-        campaign, "cadre", today, source, behind_limit, download, _("进度落后的走访干部（落后多者在前）"))
-    overdue, count = drill.table(reach, Narrowing("cases", overdue=True), user, today, limit=BEHIND_SHOWN)
-    if count > paging.COUNT_CAP:  # counted no further (drill._count)
-        overdue.title = _("超期未办结的问题（超过 %(n)d 件，期限早者在前）") % {"n": paging.COUNT_CAP}
-    else:
-        overdue.title = _("超期未办结的问题（共 %(n)d 件，期限早者在前）") % {"n": count}
-    tables["overdue"] = overdue
-    tables["coverage-village"] = _streamed(
-        _shown(coverage_table(by_village, _coverage_link(campaign, "village")), by_village_page, by_village.count),
-        by_village.count, lambda page: coverage_table(village_coverage(page)), download)
-    tables["coverage-unit"] = _streamed(
-        _shown(coverage_table(by_unit, _coverage_link(campaign, "unit")), by_unit_page, by_unit.count),
-        by_unit.count, lambda page: coverage_table(unit_coverage(page)), download)
-    tables["weekly"] = weekly_table(figures.weekly_visits(campaign, today, source))
-    tables["cases-funnel"] = funnel_table(case_units.total)
-    tables["cases-unit"] = _streamed(
-        _shown(case_table(case_units, _case_link(campaign, "unit")), units_page, case_units.count),
-        case_units.count, lambda page: case_table(unit_cases(page)), download)
-    folded = {
-        "coverage-kind": coverage_table(by_kind),
-        "cases-village": _streamed(
-            _shown(case_table(case_villages, _case_link(campaign, "village")), villages_page, case_villages.count),
-            case_villages.count, lambda page: case_table(village_cases(page)), download),
-        "cases-category": case_table(figures.case_figures(campaign, "category", today, cases)),
-        "cases-status": case_table(figures.case_figures(campaign, "status", today, cases)),
-        "cases-week": case_table(figures.case_figures(campaign, "week", today, cases)),
-        "cases-month": case_table(figures.case_figures(campaign, "month", today, cases)),
+    def behind_units() -> Table:
+        table, board.behind_units = _behind_table(campaign, "unit", today, source, behind_limit, download,
+                                                  _("进度落后的单位（落后多者在前）"))
+        return table
+
+    def behind_cadres() -> Table:
+        table, board.behind_cadres = _behind_table(campaign, "cadre", today, source, behind_limit, download,
+                                                   _("进度落后的走访干部（落后多者在前）"))
+        return table
+
+    def overdue() -> Table:
+        table, count = drill.table(reach, Narrowing("cases", overdue=True), user, today, limit=BEHIND_SHOWN)
+        if count > paging.COUNT_CAP:  # counted no further (drill._count)
+            table.title = _("超期未办结的问题（超过 %(n)d 件，期限早者在前）") % {"n": paging.COUNT_CAP}
+        else:
+            table.title = _("超期未办结的问题（共 %(n)d 件，期限早者在前）") % {"n": count}
+        return table
+
+    def page_table(figure: Callable[[], tuple[Any, int]], make: Callable[..., Table], link: Any,
+                   read: Callable[[tuple[int, int]], Any]) -> Callable[[], Table]:
+        """A long table as the page shows it (its page asked), or as its download streams it (`_streamed`)."""
+        def build() -> Table:
+            result, number = figure()
+            return _streamed(_shown(make(result, link), number, result.count), result.count,
+                             lambda page: make(read(page)), download)
+
+        return build
+
+    builders: dict[str, tuple[Callable[[], Table | None], bool]] = {  # the page's order; True: folded
+        "mine-village": (mine_villages, False),
+        "mine-unit": (mine_units, False),
+        "behind-unit": (behind_units, False),
+        "behind-cadre": (behind_cadres, False),
+        "overdue": (overdue, False),
+        "coverage-village": (page_table(by_village, coverage_table, _coverage_link(campaign, "village"),
+                                        village_coverage), False),
+        "coverage-unit": (page_table(by_unit, coverage_table, _coverage_link(campaign, "unit"), unit_coverage),
+                          False),
+        "weekly": (lambda: weekly_table(figures.weekly_visits(campaign, today, source)), False),
+        "cases-funnel": (lambda: funnel_table(case_units()[0].total), False),
+        "cases-unit": (page_table(case_units, case_table, _case_link(campaign, "unit"), unit_cases), False),
+        "coverage-kind": (lambda: coverage_table(figures.coverage(campaign, "kind", today, source)), True),
+        "cases-village": (page_table(case_villages, case_table, _case_link(campaign, "village"), village_cases),
+                          True),
+        **{f"cases-{by}": (functools.partial(_case_figures_table, campaign, by, today, cases), True)
+           for by in ("category", "status", "week", "month")},
     }
-    for key, table in folded.items():
-        table.folded = True
-        tables[key] = table
+    for key, (build, folded) in builders.items():
+        if only not in (None, key):
+            continue
+        table = build()
+        if table is not None:
+            table.folded = folded
+            board.tables[key] = table
     return board
+
+
+def _case_figures_table(campaign: Any, by: str, today: dt.date, cases: Any) -> Table:
+    return case_table(figures.case_figures(campaign, by, today, cases))
 
 
 def unit_board(reach: Reach, unit: Unit, today: dt.date) -> Board:

@@ -37,14 +37,14 @@ def _unit(reach: Reach, public_id: Any) -> Unit:
 
 
 def _board(user: Any, reach: Reach, unit_id: Any = None, behind_limit: int | None = boards.BEHIND_SHOWN,
-           query: Any = None) -> tuple[boards.Board, Unit | None]:
+           query: Any = None, only: str | None = None) -> tuple[boards.Board, Unit | None]:
     today = clock.today()
     if unit_id:
         unit = _unit(reach, unit_id)
         return boards.unit_board(reach, unit, today), unit
     if not reach.whole:
         raise Http404
-    return boards.campaign_board(reach, today, user, behind_limit, query), None
+    return boards.campaign_board(reach, today, user, behind_limit, query, only), None
 
 
 @login_required
@@ -83,8 +83,8 @@ def board_tables(user: Any, slug: str, key: str, unit_id: Any = None) -> tuple[l
     """The dashboard's tables (one, or every one for "all") as its xlsx lists them: every row, not the worst twenty;
     with the heading and the file's stem. Http404 outside the user's reach."""
     reach = campaign_for(user, slug)
-    # The page shows the worst twenty behind pace; its download lists every one.
-    board, found = _board(user, reach, unit_id, behind_limit=None)
+    # The page shows the worst twenty behind pace; its download lists every one. One key builds its table alone.
+    board, found = _board(user, reach, unit_id, behind_limit=None, only=None if key == "all" else key)
     tables = [table for table in board.ordered() if key in ("all", table.key)]
     if not tables:
         raise Http404

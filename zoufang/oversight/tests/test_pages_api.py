@@ -190,6 +190,35 @@ def test_the_queued_whole_board_is_the_file_the_request_built(counted: Any, logi
         assert len(cells(queued.content)) == len(tables) > 1
 
 
+def test_one_tables_download_builds_that_table_alone_and_the_same_as_the_whole_boards(counted: Any,
+                                                                                        monkeypatch: Any) -> None:
+    """A table's xlsx (and its job's resolve, which checks the key and takes the title) builds only the table asked:
+    its cells are the whole board's table's, and no other table's figures are read (a city's behind lists,
+    ordered over 100,000 cadres, are not read for its villages' table)."""
+    from zoufang.oversight import figures
+
+    slug = counted.campaign.slug
+    office = counted.users["office"]
+    counted.wangwen.linked_regions.add(counted.jijiadun)
+    leader = counted.users["leader"]
+    for user in (office, leader):
+        whole, heading, _stem = board_tables(user, slug, "all")
+        for table in whole:
+            alone, alone_heading, _stem = board_tables(user, slug, table.key)
+            assert [t.key for t in alone] == [table.key]
+            assert alone_heading == heading
+            assert cells(export.xlsx(alone, heading=heading)) == cells(export.xlsx([table], heading=heading))
+
+    def unread(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("another table's figures were read")
+
+    monkeypatch.setattr(figures, "behind_pages", unread)
+    monkeypatch.setattr(figures, "behind", unread)
+    monkeypatch.setattr(figures, "weekly_visits", unread)
+    (table,), _heading, _stem = board_tables(office, slug, "coverage-village")
+    assert table.rows
+
+
 def test_the_queued_rows_are_the_rows_the_request_built_and_stay_in_the_readers_reach(counted: Any,
                                                                                         login: Any) -> None:
     """The drill-down's 下载xlsx runs on the queue (docs/jobs.md): every row of the narrowing, the same workbook as
