@@ -10,6 +10,7 @@ PORT ?= 8000
 export ZOUFANG_TODAY ?= 2017-06-15
 export ZOUFANG_DEMO_PASSWORD ?= zoufang-demo
 CHROMIUM := /usr/bin/chromium
+HEADLESS_SHELL := /usr/bin/chromium-headless-shell
 # Python's own bytecode cache, even where the machine's environment turns it off (PYTHONDONTWRITEBYTECODE): every
 # worker and subprocess of the suite would otherwise compile the project's modules again, and pytest would rewrite
 # the assertions of every test module again, a few seconds of CPU each.
@@ -66,9 +67,10 @@ run: demo
 # Chinese rather than boxes; and its Chinese locale, so its own widgets — date fields, validation bubbles — read
 # as on the users’ phones: zoufang/conftest.py starts it in Chinese) from Debian's packages when missing. The documents' page tests print the
 # 通报 through LibreOffice and read the PDF with poppler, from the same packages.
-BROWSER_PACKAGES := chromium chromium-driver chromium-l10n fonts-noto-cjk libreoffice-writer-nogui poppler-utils
+BROWSER_PACKAGES := chromium chromium-driver chromium-headless-shell chromium-l10n fonts-noto-cjk libreoffice-writer-nogui \
+  poppler-utils
 browser:
-	@if [ ! -x $(CHROMIUM) ] || [ ! -d /usr/share/fonts/opentype/noto ] || [ ! -x /usr/bin/soffice ] || \
+	@if [ ! -x $(CHROMIUM) ] || [ ! -x $(HEADLESS_SHELL) ] || [ ! -d /usr/share/fonts/opentype/noto ] || [ ! -x /usr/bin/soffice ] || \
 	    [ ! -x /usr/bin/pdftotext ] || [ ! -f /usr/lib/chromium/locales/zh-CN.pak ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null 2>&1 || \
@@ -98,10 +100,12 @@ PYTEST := $(BIN)/pytest $(PYTEST_OPTIONS) -n $(PYTEST_WORKERS)
 PYTEST_PG := $(BIN)/pytest $(PYTEST_OPTIONS) -n $(PYTEST_PG_WORKERS)
 # The suite runs on the real day (tests pin the days they need): not on the demo's ZOUFANG_TODAY exported above.
 # The halves run one after the other: side by side (tried in stop 21) they took as long, the cores being busy.
-# The PostgreSQL half takes no screenshots: its pages are the SQLite half's (core/testwidths.py).
+# The PostgreSQL half takes no screenshots: its pages are the SQLite half's (core/testwidths.py). Its browser tests
+# run in Chromium's headless shell (the same Debian Chromium, without the full browser's per-frame compositing:
+# decision 0017); the SQLite half's, which take the screenshots, in the full browser.
 pytest: $(STAMP) static browser
 	env -u DATABASE_URL -u ZOUFANG_TODAY $(PYTEST)
-	@if [ -n "$$DATABASE_URL" ]; then echo "== PostgreSQL: $$DATABASE_URL"; env -u ZOUFANG_TODAY ZOUFANG_NO_SHOTS=1 $(PYTEST_PG); fi
+	@if [ -n "$$DATABASE_URL" ]; then echo "== PostgreSQL: $$DATABASE_URL"; env -u ZOUFANG_TODAY ZOUFANG_NO_SHOTS=1 ZOUFANG_CHROMIUM=$(HEADLESS_SHELL) $(PYTEST_PG); fi
 
 test: lint typecheck migrations-check pytest
 
