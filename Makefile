@@ -70,8 +70,8 @@ run: demo
 BROWSER_PACKAGES := chromium chromium-driver chromium-headless-shell chromium-l10n fonts-noto-cjk libreoffice-writer-nogui \
   poppler-utils
 browser:
-	@if [ ! -x $(CHROMIUM) ] || [ ! -x $(HEADLESS_SHELL) ] || [ ! -d /usr/share/fonts/opentype/noto ] || [ ! -x /usr/bin/soffice ] || \
-	    [ ! -x /usr/bin/pdftotext ] || [ ! -f /usr/lib/chromium/locales/zh-CN.pak ]; then \
+	@if [ ! -x $(CHROMIUM) ] || [ ! -x $(HEADLESS_SHELL) ] || [ ! -d /usr/share/fonts/opentype/noto ] || \
+	    [ ! -x /usr/bin/soffice ] || [ ! -x /usr/bin/pdftotext ] || [ ! -f /usr/lib/chromium/locales/zh-CN.pak ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null 2>&1 || \
 	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null; }; \

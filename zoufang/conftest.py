@@ -26,7 +26,8 @@ PASSWORD = "zoufang-test-password"
 # Debian's Chromium; `make test` runs the PostgreSQL half, which takes no screenshots, in Debian's build of Chromium's
 # own headless shell (ZOUFANG_CHROMIUM; decision 0017): the same engine and version, without the full browser's
 # compositing of every frame, a third of the CPU.
-CHROMIUM = Path(os.environ.get("ZOUFANG_CHROMIUM") or "/usr/bin/chromium")
+FULL_CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("ZOUFANG_CHROMIUM") or FULL_CHROMIUM)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 # Chromium's own widgets (date fields, validation bubbles) in Chinese, as on the users' phones: on Linux they follow
@@ -34,9 +35,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 # Intl). Needs Debian's chromium-l10n (make browser). The character set stays UTF-8's: zh_CN.UTF-8 is not generated
 # on these machines, and under the ASCII one glibc falls back to, Chromium names every Chinese download "download".
 CHROMIUM_ENV = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "LANGUAGE": "zh_CN"}
-
-
-FULL_CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="session")
