@@ -178,15 +178,18 @@ def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | 
     case_units = functools.cache(lambda: _page(unit_cases, "cases-unit", query, streamed))
     by_unit = functools.cache(lambda: _page(unit_coverage, "coverage-unit", query, streamed))
     case_villages = functools.cache(lambda: _page(village_cases, "cases-village", query, streamed))
-    villages, units = supervised(user) if user is not None else ({}, [])
-    board = Board(reach, today, by_village()[0].rule, by_village()[0].total, case_units()[0].total)
+    mine_keys = functools.cache(lambda: supervised(user) if user is not None else ({}, []))
+    header = by_village()[0]
+    board = Board(reach, today, header.rule, header.total, case_units()[0].total)
 
     def mine_villages() -> Table | None:
+        villages = mine_keys()[0]
         mine = figures.coverage(campaign, "village", today, source, keys=list(villages)).rows if villages else []
         return coverage_table(by_village()[0], _coverage_link(campaign, "village"), mine,
                               title=_("我挂钩的村（社区）")) if mine else None
 
     def mine_units() -> Table | None:
+        units = mine_keys()[1]
         mine = figures.coverage(campaign, "unit", today, source, keys=units).rows if units else []
         return coverage_table(by_unit()[0], _coverage_link(campaign, "unit"), mine,
                               title=_("我分管的单位")) if mine else None

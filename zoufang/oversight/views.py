@@ -85,6 +85,7 @@ def board_tables(user: Any, slug: str, key: str, unit_id: Any = None) -> tuple[l
     reach = campaign_for(user, slug)
     # The page shows the worst twenty behind pace; its download lists every one. One key builds its table alone.
     board, found = _board(user, reach, unit_id, behind_limit=None, only=None if key == "all" else key)
+    # A unit's board (a few small tables) is built whole: the key picks its table here.
     tables = [table for table in board.ordered() if key in ("all", table.key)]
     if not tables:
         raise Http404
