@@ -67,8 +67,11 @@ class Columns(Generic[M]):
 
     def load_joined(self, row: Sequence[Any], start: int = 0, *, using: Any = None) -> M | None:
         """`load` for a LEFT JOIN's columns: None when the row has no match."""
-        pk = self.fields.index(self.model._meta.pk)
-        return None if row[start + pk] is None else self.load(row, start, using=using)
+        return self.load(row, start, using=using) if self.matched(row, start) else None
+
+    def matched(self, row: Sequence[Any], start: int = 0) -> bool:
+        """Whether a LEFT JOIN found a row for these columns (its primary key is not NULL)."""
+        return row[start + self.fields.index(self.model._meta.pk)] is not None
 
     def _converters_for(self, db: Any) -> list[tuple[int, list[tuple[Converter, Col]]]]:
         """The ORM's converters of each column on this database (compiler.get_converters)."""

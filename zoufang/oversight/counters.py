@@ -25,7 +25,7 @@ of those rows instead of grouping millions of assignments against millions of vi
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -41,7 +41,15 @@ from zoufang.core import locks
 from zoufang.core.bulk import add_to_rows, write_rows
 from zoufang.core.pipeline import sent_together
 from zoufang.core.rawrows import prepared_rows
-from zoufang.oversight.models import CadreTally, CoverageTally, UnitCadres, VisitedTarget, WeeklyTally
+from zoufang.oversight.models import (
+    CadreCoverage,
+    CadreTally,
+    CoverageTally,
+    UnitCadres,
+    VisitedTarget,
+    WeeklyTally,
+    kind_columns,
+)
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
 from zoufang.registry.models import Target
@@ -51,6 +59,8 @@ from zoufang.visits.models import Visit
 Key = tuple[str, int, int, int]
 NO_CADRE = -1  # the cadre of the node (0, 0, NO_CADRE): the campaign's assignments given to no cadre
 CHUNK = 2000  # ids a query when a bulk writer hands over many targets
+KINDS = tuple(str(kind) for kind in Target.Kind)
+KIND_COUNTS = [column for kind in KINDS for column in kind_columns(kind)]  # CadreCoverage's counts, kind by kind
 LOCK_CLASS = 0x20F0  # pg_advisory_xact_lock(LOCK_CLASS, campaign id): this module's locks only
 
 _paused: ContextVar[bool] = ContextVar("zoufang_counters_paused", default=False)
@@ -152,6 +162,7 @@ def _bump(campaign_id: int, deltas: dict[Key, list[int]]) -> None:
                  for (kind, region, unit, cadre), (assigned, visited)
                  in sorted(deltas.items(), key=lambda item: item[0][1:] + item[0][:1]) if assigned or visited))
     _count_cadres(campaign_id, deltas)
+    _count_cadre_kinds(campaign_id, deltas)
 
 
 def _count_cadres(campaign_id: int, deltas: dict[Key, list[int]]) -> None:
@@ -174,6 +185,29 @@ def _count_cadres(campaign_id: int, deltas: dict[Key, list[int]]) -> None:
         units[unit] += (assigned > 0) - (before > 0)
     add_to_rows(UnitCadres, ["campaign_id", "unit"], ["cadres"],
                 ((campaign_id, unit, n) for unit, n in sorted(units.items()) if n))
+
+
+def _count_cadre_kinds(campaign_id: int, deltas: dict[Key, list[int]]) -> None:
+    """Each cadre's row of counts by kind over all their units (CadreCoverage) follows their nodes' changes: one
+    statement, rows in cadre order, after the unit counts (every writer locks them in that order)."""
+    changes = cadre_kinds((key, counts) for key, counts in deltas.items() if counts[0] or counts[1])
+    add_to_rows(CadreCoverage, ["campaign_id", "cadre"], KIND_COUNTS,
+                ((campaign_id, cadre, *_kind_row(changes[cadre])) for cadre in sorted(changes)))
+
+
+def cadre_kinds(counts: Iterable[tuple[Key, Sequence[int]]]) -> dict[int, dict[str, tuple[int, int]]]:
+    """From nodes' (assigned, visited): each cadre's per kind, added up over their units."""
+    found: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for (kind, region, _unit, cadre), (assigned, visited) in counts:
+        if region == 0 and cadre > 0:
+            a, v = found[cadre].get(kind, (0, 0))
+            found[cadre][kind] = (a + assigned, v + visited)
+    return found
+
+
+def _kind_row(kinds: dict[str, tuple[int, int]]) -> list[int]:
+    """A cadre's counts by kind as CadreCoverage's columns (KIND_COUNTS)."""
+    return [n for kind in KINDS for n in kinds.get(kind, (0, 0))]
 
 
 _NODES_SQL: dict[str, str] = {}
@@ -494,6 +528,12 @@ def kept_cadres(campaign_id: int) -> tuple[dict[tuple[int, int], int], dict[int,
             dict(units.values_list("unit", "cadres")))
 
 
+def kept_cadre_kinds(campaign_id: int) -> dict[int, dict[str, tuple[int, int]]]:
+    rows = CadreCoverage.objects.filter(campaign_id=campaign_id).values_list("cadre", *KIND_COUNTS)
+    return {cadre: {kind: (n[2 * i], n[2 * i + 1]) for i, kind in enumerate(KINDS)}
+            for cadre, *n in rows.iterator(10_000)}
+
+
 def kept(campaign_id: int) -> dict[Key, tuple[int, int]]:
     rows = CoverageTally.objects.filter(campaign_id=campaign_id).values_list(
         "kind", "region", "unit", "cadre", "assigned", "visited")
@@ -583,6 +623,10 @@ def rebuild_tallies(campaign_id: int) -> None:
                    ((campaign_id, unit, cadre, n) for (unit, cadre), n in held.items()))
         UnitCadres.objects.filter(campaign_id=campaign_id).delete()
         write_rows(UnitCadres, ["campaign_id", "unit", "cadres"], ((campaign_id, unit, n) for unit, n in units.items()))
+        CadreCoverage.objects.filter(campaign_id=campaign_id).delete()
+        by_kind = cadre_kinds(counts.items())
+        write_rows(CadreCoverage, ["campaign_id", "cadre", *KIND_COUNTS],
+                   ((campaign_id, cadre, *_kind_row(by_kind[cadre])) for cadre in sorted(by_kind)))
         WeeklyTally.objects.filter(campaign_id=campaign_id).delete()
         WeeklyTally.objects.bulk_create(
             WeeklyTally(campaign_id=campaign_id, kind=kind, week=week, first_visits=n)
@@ -600,10 +644,12 @@ class Verdict:
     weeks: list[tuple[tuple[str, dt.date], int, int]] = field(default_factory=list)  # (kind, week), counted, kept
     # (unit, cadre) — cadre 0 for the unit's count of cadres — counted, kept
     cadres: list[tuple[tuple[int, int], int, int]] = field(default_factory=list)
+    # (cadre, kind), counted (assigned, visited), kept: a cadre's row of counts by kind over their units
+    cadre_kinds: list[tuple[tuple[int, str], tuple[int, int], tuple[int, int]]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.nodes and not self.targets and not self.weeks and not self.cadres
+        return not self.nodes and not self.targets and not self.weeks and not self.cadres and not self.cadre_kinds
 
 
 def verify(campaign_id: int) -> Verdict:
@@ -621,6 +667,11 @@ def verify(campaign_id: int) -> Verdict:
     verdict.cadres = [(key, counted_cadres.get(key, 0), kept_rows.get(key, 0))
                       for key in sorted(set(counted_cadres) | set(kept_rows))
                       if counted_cadres.get(key, 0) != kept_rows.get(key, 0)]
+    counted_kinds, kept_kinds = cadre_kinds(counted.items()), kept_cadre_kinds(campaign_id)
+    verdict.cadre_kinds = [
+        ((cadre, kind), counted_kinds.get(cadre, {}).get(kind, (0, 0)), kept_kinds.get(cadre, {}).get(kind, (0, 0)))
+        for cadre in sorted(set(counted_kinds) | set(kept_kinds)) for kind in KINDS
+        if counted_kinds.get(cadre, {}).get(kind, (0, 0)) != kept_kinds.get(cadre, {}).get(kind, (0, 0))]
     weekly, kept_weeks = recount_weekly(campaign_id), kept_weekly(campaign_id)
     verdict.weeks = [(key, weekly.get(key, 0), kept_weeks.get(key, 0)) for key in sorted(set(weekly) | set(kept_weeks))
                      if weekly.get(key, 0) != kept_weeks.get(key, 0)]

@@ -34,7 +34,16 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import Cast, Coalesce, Collate, Least, TruncDate, TruncMonth, TruncWeek
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    Collate,
+    Least,
+    NullIf,
+    TruncDate,
+    TruncMonth,
+    TruncWeek,
+)
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -46,8 +55,8 @@ from zoufang.cases.models import Case, CaseEvent
 from zoufang.cases.workflow import ANSWERED, HANDLING
 from zoufang.core import paging
 from zoufang.core.rawrows import Columns, prepared_rows
-from zoufang.oversight.counters import NO_CADRE
-from zoufang.oversight.models import CoverageTally, WeeklyTally
+from zoufang.oversight.counters import KINDS, NO_CADRE
+from zoufang.oversight.models import CadreCoverage, CoverageTally, WeeklyTally, kind_columns
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Target, Unit
@@ -741,11 +750,14 @@ def behind(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignmen
 
     Where the kept counts hold the part and grouping, the database computes each node's pace due (the rule's
     formula in SQL, `_due_sql`), orders and counts them, and only the rows shown are built: a campaign of
-    10,000 cadres answers as fast as one of 50. Anything else — a unit's cadres among them, whose whole table is
-    one prepared statement (`_kept_unit_cadres`) — is `coverage(...).behind()` cut to `limit`. A download of every
-    row reads them a page at a time instead (`behind_pages`)."""
+    10,000 cadres answers as fast as one of 50. A unit's cadres are paced from the numbers of the unit's one
+    statement, and only the rows shown are built (`_unit_behind`). Anything else is `coverage(...).behind()` cut
+    to `limit`. A download of every row reads them a page at a time instead (`behind_pages`)."""
     late_nodes = _late_nodes(campaign, by, today, rows)
     if late_nodes is None:
+        unit = _cadres_of_unit(_part(rows), by)
+        if unit is not None:
+            return _unit_behind(campaign, unit, today, limit, offset)
         late = coverage(campaign, by, today, rows).behind()
         return late[offset:None if limit is None else offset + limit], len(late)
     stop = None if limit is None else offset + limit
@@ -779,6 +791,7 @@ class _LateNodes:
     column: str
     ordered: QuerySet[Any]
     rest: dict[str, tuple[int, int]]  # per kind, what no node holds
+    counted: QuerySet[Any] | None = None  # the nodes behind, to count, where `ordered` is not grouped
 
     def rows(self, keys: list[Any], *, with_rest: bool) -> list[CoverageRow]:
         """The rows of these nodes (and of what no node holds), with their pace, in the grouping's order."""
@@ -798,16 +811,23 @@ class _LateNodes:
 
     def ids(self, stop: int | None) -> tuple[int, list[Any]]:
         """How many rows are behind, and the first `stop` of them (all with None) as their nodes' ids worst first,
-        None standing for the row no node holds where `_behind_order` puts it (after the nodes it ties with). One
-        statement; how many comes with the rows (a window over the grouped rows). Only ids: a deep page of a city's
-        100,000 cadres builds its own rows (`page`), not every row before it."""
+        None standing for the row no node holds where `_behind_order` puts it (after the nodes it ties with). Only
+        ids: a deep page of a city's 100,000 cadres builds its own rows (`page`), not every row before it.
+
+        How many comes with the rows (a window over the grouped rows), or, where the nodes are rows of their own
+        (`counted`: the whole campaign's cadres), from a count of its own when more rows are behind than fetched:
+        a window over 100,000 rows behind holds them all before the first is sorted out."""
         rest = next((row for row in self.rows([], with_rest=True) if row.pace and row.pace.behind), None)
         mark = _behind_order(rest)[:2] if rest is not None else None
-        found = self.ordered.annotate(n=Window(Count("*"))).values_list(self.column, "short", "share", "n")
+        columns = (self.column, "short", "share")
+        found = self.ordered.values_list(*columns) if self.counted is not None else \
+            self.ordered.annotate(n=Window(Count("*"))).values_list(*columns, "n")
         ids: list[Any] = []
         count = fetched = 0
-        for key, short, share, behind_nodes in (found if stop is None else found[:stop]).iterator(2000):
-            count = behind_nodes
+        # A page's rows in one fetch (a server-side cursor would keep PostgreSQL from a parallel plan); every row in
+        # chunks (a download's 100,000 ids).
+        for key, short, share, *behind_nodes in (found.iterator(2000) if stop is None else list(found[:stop])):
+            count = behind_nodes[0] if behind_nodes else 0
             if mark is not None and (-short, share) > mark:
                 ids.append(None)
                 mark = None
@@ -815,6 +835,8 @@ class _LateNodes:
             fetched += 1
         if mark is not None and (stop is None or fetched < stop):  # after every node: it sorts last
             ids.append(None)
+        if self.counted is not None:
+            count = self.counted.count() if stop is not None and fetched == stop else fetched
         return count + (rest is not None), ids
 
     def page(self, ids: list[Any]) -> list[CoverageRow]:
@@ -837,19 +859,39 @@ def _late_nodes(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assi
         return None
     rule = pace_rule(campaign)
     total, selected, column = nodes
+    if by == "cadre" and part == Part():
+        # The whole campaign's cadres: a row each with their counts by kind (CadreCoverage), not their tally rows
+        # by unit and kind grouped; what no cadre holds is a node of its own (NO_CADRE).
+        late = _late_cadres(campaign, rule, today)
+        rest = _sums(CoverageTally.objects.filter(campaign=campaign, assigned__gt=0, region=0, unit=0, cadre=NO_CADRE))
+        return _LateNodes(by, today, rule, selected, column, _worst_first(late, column), rest, counted=late)
     pace_kinds = Q(kind__in=rule.kinds)
     grouped = (selected.values(column).order_by()
                .annotate(pa=Coalesce(Sum("assigned", filter=pace_kinds), 0),
                          pv=Coalesce(Sum("visited", filter=pace_kinds), 0),
                          a=Sum("assigned"), v=Sum("visited")))
     late = grouped.annotate(short=_due_sql(rule, today, F("pa")) - F("pv")).filter(short__gt=0)
-    ordered = late.annotate(share=Cast(F("v"), FloatField()) / Cast(F("a"), FloatField())) \
+    # What no node holds (a unit's targets not yet given to a cadre) is one more row, behind or not.
+    return _LateNodes(by, today, rule, selected, column, _worst_first(late, column), _rest(total, selected))
+
+
+def _late_cadres(campaign: Campaign, rule: PaceRule, today: dt.date) -> QuerySet[CadreCoverage]:
+    """The whole campaign's cadres behind pace, from their rows of counts by kind: the pace's kinds' columns and
+    every kind's added up in the row (a, v), how many short (`short`)."""
+
+    def added(kinds: Sequence[str], which: int) -> Any:
+        columns = [F(kind_columns(kind)[which]) for kind in KINDS if kind in kinds]
+        return functools.reduce(operator.add, columns) if columns else Value(0)
+
+    return (CadreCoverage.objects.filter(campaign=campaign)
+            .annotate(pa=added(rule.kinds, 0), pv=added(rule.kinds, 1), a=added(KINDS, 0), v=added(KINDS, 1))
+            .annotate(short=_due_sql(rule, today, F("pa")) - F("pv")).filter(short__gt=0))
+
+
+def _worst_first(late: QuerySet[Any], column: str) -> QuerySet[Any]:
+    """Nodes behind (annotated with a, v and short) in `behind`'s order: most short, lowest share, the node's id."""
+    return late.annotate(share=Cast(F("v"), FloatField()) / Cast(NullIf(F("a"), 0), FloatField())) \
         .order_by("-short", "share", column)
-    # What no node holds (a unit's targets not yet given to a cadre) is one more row, behind or not: for the whole
-    # campaign's cadres a node of its own (NO_CADRE), not the total less 100,000 cadres' rows.
-    rest = _sums(CoverageTally.objects.filter(campaign=campaign, assigned__gt=0, region=0, unit=0, cadre=NO_CADRE)) \
-        if by == "cadre" and part == Part() else _rest(total, selected)
-    return _LateNodes(by, today, rule, selected, column, ordered, rest)
 
 
 def _due_sql(rule: PaceRule, day: dt.date, assigned: Any) -> Any:
@@ -954,26 +996,35 @@ def _unit_cadres_sql(vendor: str) -> str:
             "WHERE t.campaign_id = %s AND t.region = 0 AND t.unit = %s AND t.assigned > 0")
 
 
-def _kept_unit_cadres(campaign: Campaign, unit: Unit) -> tuple[list[dict[str, Any]], dict[int, Cadre]]:
-    """A unit's coverage by cadre from the kept counts, in `recounted`'s shape, and its cadres: the unit's own rows
-    (its total) and its cadres' in one statement written once per process and prepared on PostgreSQL
-    (`rawrows.prepared_rows`), for the unit page's table and its behind-pace list. A cadre of the unit is given
-    the unit object asked with; one who belongs to another unit (assigned across units) has theirs read after.
-    What no cadre holds is the total less the cadres' rows, under None, as `kept_counts` gives it."""
+def _unit_cadre_rows(campaign: Campaign, unit: Unit) -> tuple[Sequence[Sequence[Any]], Any]:
+    """A unit's own tally rows (cadre 0: its total) and its cadres', each with its cadre's columns (`_key_columns`)
+    after the first four (cadre, kind, assigned, visited): one statement written once per process and prepared on
+    PostgreSQL (`rawrows.prepared_rows`); and the connection it was read on."""
     connection = connections[router.db_for_read(CoverageTally)]
+    return prepared_rows(connection, _unit_cadres_sql(connection.vendor), [campaign.pk, unit.pk]), connection
+
+
+def _kept_unit_cadres(campaign: Campaign, unit: Unit, read: tuple[Sequence[Sequence[Any]], Any] | None = None,
+                      only: set[int | None] | None = None) -> tuple[list[dict[str, Any]], dict[int, Cadre]]:
+    """A unit's coverage by cadre from the kept counts (`_unit_cadre_rows`, or those `read` already), in
+    `recounted`'s shape, and its cadres, for the unit page's table and its behind-pace list. A cadre of the unit is
+    given the unit object asked with; one who belongs to another unit (assigned across units) has theirs read
+    after. What no cadre holds is the total less the cadres' rows, under None, as `kept_counts` gives it. With
+    `only`, the rows and objects of those cadres alone (None: the row no cadre holds, which also takes the rows of
+    a cadre since deleted, as `_keys` does)."""
+    rows, connection = read or _unit_cadre_rows(campaign, unit)
     columns = _key_columns("cadre")[0]
-    sql = _unit_cadres_sql(connection.vendor)
     name = GROUPINGS["cadre"]
     data: list[dict[str, Any]] = []
     objects: dict[int, Cadre] = {}
     rest: dict[str, list[int]] = {}
-    for row in prepared_rows(connection, sql, [campaign.pk, unit.pk]):
+    for row in rows:
         cadre, kind, assigned, visited = row[:4]
         left = rest.setdefault(kind, [0, 0])
         sign = 1 if cadre == 0 else -1  # the unit's own row, or one of its cadres'
         left[0] += sign * assigned
         left[1] += sign * visited
-        if cadre == 0:
+        if cadre == 0 or (only is not None and cadre not in only and (None not in only or columns.matched(row, 4))):
             continue
         data.append({name: cadre, "target__kind": kind, "assigned": assigned, "visited": visited})
         if cadre not in objects:
@@ -983,8 +1034,45 @@ def _kept_unit_cadres(campaign: Campaign, unit: Unit) -> tuple[list[dict[str, An
     others = _keys("unit", {c.unit_id for c in objects.values() if c.unit_id != unit.pk})
     for found in objects.values():
         found.unit = unit if found.unit_id == unit.pk else others[found.unit_id]
-    data += [{name: None, "target__kind": kind, "assigned": a, "visited": v} for kind, (a, v) in rest.items() if a]
+    if only is None or None in only:
+        data += [{name: None, "target__kind": kind, "assigned": a, "visited": v} for kind, (a, v) in rest.items() if a]
     return data, objects
+
+
+def _unit_behind(campaign: Campaign, unit: Unit, today: dt.date, limit: int | None,
+                 offset: int) -> tuple[list[CoverageRow], int]:
+    """`behind` for a unit's cadres: each cadre's pace from the numbers of the unit's one statement, and the rows
+    (objects, kinds, pace) of the page shown only: a unit of 50 cadres none of whom is behind builds no row."""
+    rule = pace_rule(campaign)
+    read = _unit_cadre_rows(campaign, unit)
+    matched = _key_columns("cadre")[0].matched
+    sums: dict[int | None, list[int]] = {}  # the cadre (None: no cadre, or one since deleted) → pa, pv, a, v
+    for tally in read[0]:
+        cadre, kind, assigned, visited = tally[:4]
+        # The unit's total into the row no cadre holds, each cadre's out of it; a deleted cadre's stays there.
+        keys = [None] if cadre == 0 else [cadre, None] if matched(tally, 4) else []
+        for key in keys:
+            sign = -1 if key is None and cadre else 1
+            counts = sums.setdefault(key, [0, 0, 0, 0])
+            if kind in rule.kinds:
+                counts[0] += sign * assigned
+                counts[1] += sign * visited
+            counts[2] += sign * assigned
+            counts[3] += sign * visited
+    late = []
+    for key, (pace_assigned, pace_visited, assigned, visited) in sums.items():
+        short = pace_due(rule, pace_assigned, today) - pace_visited
+        if short > 0:  # `_behind_order`'s
+            late.append(((-short, visited / assigned if assigned else 0.0, key is None, key or 0), key))
+    late.sort()
+    shown = {key for _order, key in late[offset:None if limit is None else offset + limit]}
+    if not shown:
+        return [], len(late)
+    data, objects = _kept_unit_cadres(campaign, unit, read, only=shown)
+    rows, _total = _rows_of("cadre", data, True, objects)
+    for row in rows:
+        row.pace = pace_of(row, rule, today)
+    return sorted(rows, key=_behind_order), len(late)
 
 
 def _rest(total: QuerySet[CoverageTally], nodes: QuerySet[CoverageTally]) -> dict[str, tuple[int, int]]:

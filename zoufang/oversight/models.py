@@ -65,6 +65,42 @@ class CadreTally(models.Model):
         return f"{self.campaign_id}/{self.unit}/{self.cadre}"
 
 
+class CadreCoverage(models.Model):
+    """A cadre's assigned and visited targets of each kind over every unit they hold assignments in: one row a
+    cadre, a column pair a target kind (`kind_columns`). The whole campaign's cadres behind pace are read from
+    these rows, one a cadre, instead of grouping the cadres' `CoverageTally` rows, one a cadre, unit and kind:
+    the pace's kinds are the campaign's to choose, so the row keeps every kind apart (decision 0018)."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False)
+    cadre = models.IntegerField(_("干部"))
+    # One pair a kind of `registry.Target.Kind`; a kind added there needs its pair here (a test checks).
+    registered_household_assigned = models.IntegerField(_("户籍户·已分配"), default=0)
+    registered_household_visited = models.IntegerField(_("户籍户·已走访"), default=0)
+    resident_household_assigned = models.IntegerField(_("非户籍常住户·已分配"), default=0)
+    resident_household_visited = models.IntegerField(_("非户籍常住户·已走访"), default=0)
+    enterprise_assigned = models.IntegerField(_("企业·已分配"), default=0)
+    enterprise_visited = models.IntegerField(_("企业·已走访"), default=0)
+    project_assigned = models.IntegerField(_("项目·已分配"), default=0)
+    project_visited = models.IntegerField(_("项目·已走访"), default=0)
+    notable_person_assigned = models.IntegerField(_("名士·已分配"), default=0)
+    notable_person_visited = models.IntegerField(_("名士·已走访"), default=0)
+    cadre_assigned = models.IntegerField(_("干部·已分配"), default=0)
+    cadre_visited = models.IntegerField(_("干部·已走访"), default=0)
+
+    class Meta:
+        verbose_name = _("干部覆盖计数")
+        verbose_name_plural = _("干部覆盖计数")
+        constraints = [models.UniqueConstraint(fields=["campaign", "cadre"], name="cadre_coverage_node")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.cadre}"
+
+
+def kind_columns(kind: str) -> tuple[str, str]:
+    """The `CadreCoverage` columns of a target kind: (assigned, visited)."""
+    return f"{kind}_assigned", f"{kind}_visited"
+
+
 class UnitCadres(models.Model):
     """How many of a unit's cadres hold assignments in a campaign: the rows the unit has in coverage by cadre. Summed
     over the units in the table's order, it finds which units a page of the by-cadre table falls in without reading

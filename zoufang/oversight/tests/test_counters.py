@@ -1,6 +1,7 @@
 """The kept coverage counts (oversight.counters) against a full recount: after visits, repeats, moves, deletions,
 reassignment and planning, under concurrent visits, and `zoufang oversight verify` catching a tampered count."""
 
+import datetime as dt
 import importlib
 from contextlib import nullcontext
 from io import StringIO
@@ -9,13 +10,23 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import F
 
+from zoufang.core.rawrows import Columns
 from zoufang.oversight import counters, figures
-from zoufang.oversight.models import CadreTally, CoverageTally, UnitCadres, VisitedTarget, WeeklyTally
+from zoufang.oversight.models import (
+    CadreCoverage,
+    CadreTally,
+    CoverageTally,
+    UnitCadres,
+    VisitedTarget,
+    WeeklyTally,
+    kind_columns,
+)
 from zoufang.oversight.tests.conftest import at, in_threads, visit
 from zoufang.planning.models import Assignment
 from zoufang.planning.services import reassign
-from zoufang.registry.models import Cadre
+from zoufang.registry.models import Cadre, Target
 from zoufang.registry.tests.factories import TargetFactory
 from zoufang.visits.models import Visit
 
@@ -56,8 +67,17 @@ def assert_kept_equals_recount(town: Any) -> int:
     for start in range(len(whole.rows) + 1):
         page = figures.coverage(campaign, "cadre", TODAY, figures.assignments(campaign), page=(start, 1))
         assert (page.count, _shown(page)) == (whole.count, _shown(whole)[:-1][start:start + 1] + _shown(whole)[-1:])
+    # The whole campaign's cadres behind pace, read from the cadres' rows by kind (CadreCoverage): the recount's
+    # list, on days before, inside and after the pace's months.
+    for day in (dt.date(2017, 5, 31), TODAY, dt.date(2017, 7, 31), dt.date(2017, 9, 30)):
+        assert figures._late_nodes(campaign, "cadre", day, figures.assignments(campaign)).counted is not None
+        late = figures.coverage(campaign, "cadre", day, figures.assignments(campaign).all()).behind()
+        shown, count = figures.behind(campaign, "cadre", day, limit=None)
+        assert count == len(late), day
+        assert [(row.label, row.pace.behind, row.assigned, row.visited) for row in shown] == \
+            [(row.label, row.pace.behind, row.assigned, row.visited) for row in late], day
     verdict = counters.verify(campaign.pk)
-    assert verdict.ok, (verdict.nodes, verdict.target_rows, verdict.weeks, verdict.cadres)
+    assert verdict.ok, (verdict.nodes, verdict.target_rows, verdict.weeks, verdict.cadres, verdict.cadre_kinds)
     return compared
 
 
@@ -188,6 +208,70 @@ def test_verify_finds_a_tampered_count_in_chinese_and_repair_rewrites_it(counted
     assert counters.verify(counted.campaign.pk).ok
 
 
+def test_verify_names_a_cadres_tampered_count_by_kind_and_repair_rewrites_it(counted: Any) -> None:
+    officer = Cadre.objects.get(name="派出所党员甲")
+    CadreCoverage.objects.filter(campaign=counted.campaign, cadre=officer.pk).update(registered_household_visited=3)
+    out = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("oversight", "verify", "--campaign", counted.campaign.slug, stdout=out, stderr=StringIO())
+    text = out.getvalue()
+    assert "0 项计数、0 个对象的走访记录、0 周的首次走访数、1 项干部分类计数与重新统计不一致" in text
+    assert "派出所党员甲（各单位合计）·户籍户：已分配 应为 3 实为 3，已走访 应为 1 实为 3" in text
+    call_command("oversight", "verify", "--campaign", counted.campaign.slug, "--repair", stdout=StringIO())
+    assert counters.verify(counted.campaign.pk).ok
+
+
+def test_every_target_kind_has_its_pair_of_cadre_counts() -> None:
+    columns = {field.name for field in CadreCoverage._meta.fields if field.name.endswith(("_assigned", "_visited"))}
+    assert columns == {column for kind in Target.Kind for column in kind_columns(kind)}
+
+
+def test_the_whole_campaigns_behind_cadres_count_the_paces_kinds_and_share_every_kind(counted: Any) -> None:
+    """Projects are not among the pace's kinds (PACE): a cadre's projects leave what they are short of as it was,
+    and move their share visited (the order among cadres equally short), as the recount has it."""
+    campaign, officer = counted.campaign, Cadre.objects.get(name="派出所党员甲")
+    projects = TargetFactory.create_batch(4, region=counted.shangxiatang, kind=Target.Kind.PROJECT)
+    for target in projects:
+        Assignment.objects.create(campaign=campaign, target=target, unit=counted.police, cadre=officer)
+    visit(campaign, projects[0], officer, "2017-06-01")
+    row = CadreCoverage.objects.get(campaign=campaign, cadre=officer.pk)
+    assert (row.project_assigned, row.project_visited, row.registered_household_assigned) == (4, 1, 3)
+    assert assert_kept_equals_recount(counted) >= 20
+
+
+def test_a_units_behind_list_builds_only_the_rows_it_shows_and_equals_its_table(counted: Any, monkeypatch: Any) -> None:
+    """A unit's cadres behind pace are paced from the unit's statement's numbers (`figures._unit_behind`): every
+    page is the unit table's behind list's, the row no cadre holds and a node whose cadre is gone (counted there,
+    as the table does) in their places, and a page of one row builds one cadre."""
+    campaign, police = counted.campaign, counted.police
+    for n, size in enumerate((2, 5)):
+        cadre = Cadre.objects.create(name=f"派出所党员{n}", unit=police, role=Cadre.Role.PARTY_MEMBER)
+        for target in TargetFactory.create_batch(size, region=counted.shangxiatang):
+            Assignment.objects.create(campaign=campaign, target=target, unit=police, cadre=cadre)
+    for target in TargetFactory.create_batch(2, region=counted.shangxiatang):
+        Assignment.objects.create(campaign=campaign, target=target, unit=police)  # no cadre yet
+    node = {"campaign": campaign, "kind": "registered_household", "region": 0, "unit": police.pk}
+    CoverageTally.objects.create(**node, cadre=987_654, assigned=4)  # its cadre deleted since
+    CoverageTally.objects.filter(**node, cadre=0).update(assigned=F("assigned") + 4)
+    loads = []
+    load = Columns.load_joined
+    monkeypatch.setattr(Columns, "load_joined", lambda *args, **kw: loads.append(1) or load(*args, **kw))
+    for day in (dt.date(2017, 5, 31), TODAY, dt.date(2017, 9, 30)):
+        late = figures.coverage(campaign, "cadre", day, figures.assignments(campaign, unit=police)).behind()
+        for limit, offset in ((None, 0), (1, 0), (1, 1), (2, 2), (2, len(late))):
+            loads.clear()
+            shown, count = figures.behind(campaign, "cadre", day, figures.assignments(campaign, unit=police),
+                                          limit=limit, offset=offset)
+            assert count == len(late), day
+            assert [(row.label, row.pace, row.assigned, row.visited) for row in shown] == \
+                [(row.label, row.pace, row.assigned, row.visited)
+                 for row in late[offset:None if limit is None else offset + limit]], (day, limit, offset)
+            assert len(loads) <= len(shown)
+    # Three cadres, and the row no cadre holds with the targets given to no cadre and the gone cadre's: all behind.
+    assert len(late) == 4
+    assert [row.assigned for row in late if row.key is None] == [6]
+
+
 def test_planning_writes_keep_the_counts_through_a_rebuild(counted: Any) -> None:
     CoverageTally.objects.all().delete()
     counters.rebuild_tallies(counted.campaign.pk)
@@ -265,6 +349,12 @@ def test_the_migration_backfills_a_campaign_counted_before_the_kept_counts(count
     CoverageTally.objects.filter(cadre=counters.NO_CADRE).delete()
     assert not counters.verify(counted.campaign.pk).ok
     importlib.import_module("zoufang.oversight.migrations.0004_cadre_order").backfill(apps, connection.schema_editor())
+    assert_kept_equals_recount(counted)
+    # Each cadre's counts by kind over their units (0008): counted from the cadres' coverage tallies.
+    CadreCoverage.objects.all().delete()
+    assert not counters.verify(counted.campaign.pk).ok
+    importlib.import_module("zoufang.oversight.migrations.0008_cadre_coverage").backfill(apps,
+                                                                                       connection.schema_editor())
     assert_kept_equals_recount(counted)
 
 

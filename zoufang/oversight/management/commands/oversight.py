@@ -57,7 +57,9 @@ class Command(BaseCommand):
     def _report(self, campaign: Campaign, verdict: Verdict) -> None:
         self.stdout.write(f"{campaign.name}（{campaign.slug}）：{len(verdict.nodes)} 项计数、"
                           f"{verdict.targets} 个对象的走访记录、{len(verdict.weeks)} 周的首次走访数"
-                          + (f"、{len(verdict.cadres)} 项干部分配数" if verdict.cadres else "") + "与重新统计不一致")
+                          + (f"、{len(verdict.cadres)} 项干部分配数" if verdict.cadres else "")
+                          + (f"、{len(verdict.cadre_kinds)} 项干部分类计数" if verdict.cadre_kinds else "")
+                          + "与重新统计不一致")
         names = _node_names([key for key, _counted, _kept in verdict.nodes[:SHOWN]])
         for key, (assigned, visited), (kept_assigned, kept_visited) in verdict.nodes[:SHOWN]:
             self.stdout.write(f"  {names(key)}·{_kind(key[0])}：已分配 应为 {assigned} 实为 {kept_assigned}，"
@@ -74,6 +76,11 @@ class Command(BaseCommand):
         for (unit, cadre), expected, actual in verdict.cadres[:SHOWN]:
             what = f"干部{cadre}（单位{unit}）·已分配" if cadre else f"单位{unit}·有分配的干部数"
             self.stdout.write(f"  {what} 应为 {expected} 实为 {actual}")
+        cadres = Cadre.objects.in_bulk({cadre for (cadre, _kind_code), _counted, _kept in verdict.cadre_kinds[:SHOWN]})
+        for (cadre, kind), (assigned, visited), (kept_assigned, kept_visited) in verdict.cadre_kinds[:SHOWN]:
+            name = cadres[cadre].name if cadre in cadres else f"干部{cadre}"
+            self.stdout.write(f"  {name}（各单位合计）·{_kind(kind)}：已分配 应为 {assigned} 实为 {kept_assigned}，"
+                              f"已走访 应为 {visited} 实为 {kept_visited}")
         if len(verdict.nodes) > SHOWN:
             self.stdout.write(f"  ……另有 {len(verdict.nodes) - SHOWN} 项")
 
