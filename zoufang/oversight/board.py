@@ -133,12 +133,13 @@ def _shown(table: Table, number: int, count: int) -> Table:
 
 def _behind_table(campaign: Any, by: str, today: dt.date, source: Any, limit: int | None, download: bool,
                   title: str) -> tuple[Table, int]:
-    """The units or cadres behind pace, worst first, and how many: the page's `limit` of them; a download's every
-    one, read a page at a time as the xlsx is written (`figures.behind_pages`: a city's 100,000 cadres after the
-    deadline are held as ids, not as rows)."""
+    """The units or cadres behind pace, worst first, and how many: the page's `limit` of them, and how many units or
+    cadres are behind (the row of targets given to nobody, 未落实到人, is not a cadre); a download's every row, read a
+    page at a time as the xlsx is written (`figures.behind_pages`: a city's 100,000 cadres after the deadline are
+    held as ids, not as rows), and how many rows."""
     link = _coverage_link(campaign, by)
     if not (download and limit is None):
-        rows, count = figures.behind(campaign, by, today, source, limit=limit)
+        rows, count = figures.behind(campaign, by, today, source, limit=limit, keyed=True)
         return coverage_rows_table(by, rows, None, link, title=title), count
     count, read = figures.behind_pages(campaign, by, today, source)
 
@@ -264,7 +265,7 @@ def unit_board(reach: Reach, unit: Unit, today: dt.date) -> Board:
     by_cadre = figures.coverage(campaign, "cadre", today, source)
     case_months = figures.case_figures(campaign, "month", today, cases)
     board = Board(reach, today, by_cadre.rule, by_cadre.total, case_months.total, by_cadre=by_cadre)
-    board.behind_cadres = len(by_cadre.behind())
+    board.behind_cadres = sum(row.key is not None for row in by_cadre.behind())  # cadres: not 未落实到人
     board.tables["coverage-cadre"] = coverage_table(by_cadre, _coverage_link(campaign, "cadre"),
                                                     title=_("本单位走访干部的覆盖与进度"))
     board.tables["coverage-village"] = coverage_table(figures.coverage(campaign, "village", today, source),

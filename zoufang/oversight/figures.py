@@ -744,9 +744,10 @@ def _sums(tallies: QuerySet[CoverageTally]) -> dict[str, tuple[int, int]]:
 
 
 def behind(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignment] | None = None,
-           limit: int | None = 20, offset: int = 0) -> tuple[list[CoverageRow], int]:
+           limit: int | None = 20, offset: int = 0, *, keyed: bool = False) -> tuple[list[CoverageRow], int]:
     """The `limit` rows furthest behind pace (all with None) after the first `offset`, worst first
-    (`Coverage.behind`'s order), and how many are behind.
+    (`Coverage.behind`'s order), and how many are behind: rows of the list, or with `keyed` the units, cadres or
+    regions among them (not the row of what no node holds, 未落实到人: a figure of "cadres behind").
 
     Where the kept counts hold the part and grouping, the database computes each node's pace due (the rule's
     formula in SQL, `_due_sql`), orders and counts them, and only the rows shown are built: a campaign of
@@ -757,12 +758,13 @@ def behind(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignmen
     if late_nodes is None:
         unit = _cadres_of_unit(_part(rows), by)
         if unit is not None:
-            return _unit_behind(campaign, unit, today, limit, offset)
+            return _unit_behind(campaign, unit, today, limit, offset, keyed=keyed)
         late = coverage(campaign, by, today, rows).behind()
-        return late[offset:None if limit is None else offset + limit], len(late)
+        count = sum(row.key is not None for row in late) if keyed else len(late)
+        return late[offset:None if limit is None else offset + limit], count
     stop = None if limit is None else offset + limit
-    count, ids = late_nodes.ids(stop)
-    return late_nodes.page(ids[offset:stop]), count
+    nodes, rest, ids = late_nodes.ids(stop)
+    return late_nodes.page(ids[offset:stop]), nodes + (rest and not keyed)
 
 
 def behind_pages(campaign: Campaign, by: str, today: dt.date,
@@ -775,8 +777,8 @@ def behind_pages(campaign: Campaign, by: str, today: dt.date,
     if late_nodes is None:
         late, count = behind(campaign, by, today, rows, limit=None)
         return count, lambda start, size: late[start:start + size]
-    count, ids = late_nodes.ids(None)
-    return count, lambda start, size: late_nodes.page(ids[start:start + size])
+    nodes, rest, ids = late_nodes.ids(None)
+    return nodes + rest, lambda start, size: late_nodes.page(ids[start:start + size])
 
 
 @dataclass
@@ -809,10 +811,11 @@ class _LateNodes:
             row.pace = pace_of(row, self.rule, self.today)
         return shown
 
-    def ids(self, stop: int | None) -> tuple[int, list[Any]]:
-        """How many rows are behind, and the first `stop` of them (all with None) as their nodes' ids worst first,
-        None standing for the row no node holds where `_behind_order` puts it (after the nodes it ties with). Only
-        ids: a deep page of a city's 100,000 cadres builds its own rows (`page`), not every row before it.
+    def ids(self, stop: int | None) -> tuple[int, bool, list[Any]]:
+        """How many nodes are behind, whether the row no node holds is too, and the first `stop` rows (all with
+        None) as their nodes' ids worst first, None standing for the row no node holds where `_behind_order` puts
+        it (after the nodes it ties with). Only ids: a deep page of a city's 100,000 cadres builds its own rows
+        (`page`), not every row before it.
 
         How many comes with the rows (a window over the grouped rows), or, where the nodes are rows of their own
         (`counted`: the whole campaign's cadres), from a count of its own when more rows are behind than fetched:
@@ -837,7 +840,7 @@ class _LateNodes:
             ids.append(None)
         if self.counted is not None:
             count = self.counted.count() if stop is not None and fetched == stop else fetched
-        return count + (rest is not None), ids
+        return count, rest is not None, ids
 
     def page(self, ids: list[Any]) -> list[CoverageRow]:
         """The rows of these ids (`ids`' None: the row no node holds), in their order."""
@@ -1039,8 +1042,8 @@ def _kept_unit_cadres(campaign: Campaign, unit: Unit, read: tuple[Sequence[Seque
     return data, objects
 
 
-def _unit_behind(campaign: Campaign, unit: Unit, today: dt.date, limit: int | None,
-                 offset: int) -> tuple[list[CoverageRow], int]:
+def _unit_behind(campaign: Campaign, unit: Unit, today: dt.date, limit: int | None, offset: int, *,
+                 keyed: bool) -> tuple[list[CoverageRow], int]:
     """`behind` for a unit's cadres: each cadre's pace from the numbers of the unit's one statement, and the rows
     (objects, kinds, pace) of the page shown only: a unit of 50 cadres none of whom is behind builds no row."""
     rule = pace_rule(campaign)
@@ -1065,14 +1068,15 @@ def _unit_behind(campaign: Campaign, unit: Unit, today: dt.date, limit: int | No
         if short > 0:  # `_behind_order`'s
             late.append(((-short, visited / assigned if assigned else 0.0, key is None, key or 0), key))
     late.sort()
+    count = sum(key is not None for _order, key in late) if keyed else len(late)
     shown = {key for _order, key in late[offset:None if limit is None else offset + limit]}
     if not shown:
-        return [], len(late)
+        return [], count
     data, objects = _kept_unit_cadres(campaign, unit, read, only=shown)
     rows, _total = _rows_of("cadre", data, True, objects)
     for row in rows:
         row.pace = pace_of(row, rule, today)
-    return sorted(rows, key=_behind_order), len(late)
+    return sorted(rows, key=_behind_order), count
 
 
 def _rest(total: QuerySet[CoverageTally], nodes: QuerySet[CoverageTally]) -> dict[str, tuple[int, int]]:

@@ -1,5 +1,6 @@
 """The dashboard, the unit page, the drill-downs, the xlsx and the API: same figures, same scope."""
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -9,7 +10,7 @@ from openpyxl import load_workbook
 
 from zoufang.cases.models import Case
 from zoufang.jobs.testing import cells, queued_file
-from zoufang.oversight import export
+from zoufang.oversight import export, figures
 from zoufang.oversight.tests.conftest import at
 from zoufang.oversight.views import board_tables
 from zoufang.planning.models import Assignment
@@ -47,6 +48,28 @@ def test_the_unit_page_shows_its_cadres_and_cases_to_its_handler_only(counted: A
     assert client.get(f"/oversight/{slug}/rows/?what=unvisited&unit={leadership.public_id}").status_code == 404
     home = client.get("/").content.decode()
     assert f"/oversight/{slug}/units/{police.public_id}/" in home
+
+
+def test_the_figures_of_cadres_behind_count_cadres_not_the_targets_given_to_nobody(counted: Any, login: Any,
+                                                                                   settings: Any) -> None:
+    """未落实到人 (a unit's targets not yet given to a cadre) is a row of the behind lists, in its place, but no
+    cadre: the unit page's 进度落后的干部 and the dashboard's 进度落后的单位 / 干部 leave it out."""
+    settings.ZOUFANG_TODAY = "2017-09-30"  # the pace's last day: every target is due
+    campaign, slug, police = counted.campaign, counted.campaign.slug, counted.police
+    for target in TargetFactory.create_batch(2, region=counted.shangxiatang):
+        Assignment.objects.create(campaign=campaign, target=target, unit=police)  # 上级单位只给数量
+    day = dt.date(2017, 9, 30)
+    late = figures.coverage(campaign, "cadre", day).behind()
+    cadres = sum(row.key is not None for row in late)
+    assert (cadres, len(late)) == (2, 3)  # 王文, 派出所党员甲, and the targets given to nobody
+    assert figures.behind(campaign, "cadre", day, keyed=True)[1] == cadres
+    assert figures.behind(campaign, "cadre", day)[1] == len(late)  # the list's rows (the API's count)
+    units = figures.behind(campaign, "unit", day, keyed=True)[1]
+    page = login(counted.users["office"]).get(f"/oversight/{slug}/").content.decode()
+    assert f'{units} / {cadres}</span><span class="label">进度落后的单位 / 干部' in page
+    assert "未落实到人" in page  # still a row of the list
+    page = login(counted.users["handler"]).get(f"/oversight/{slug}/units/{police.public_id}/").content.decode()
+    assert '>1</span><span class="label">进度落后的干部' in page  # 派出所党员甲; its 未落实到人 is no cadre
 
 
 def test_outsiders_see_nothing(counted: Any, login: Any, api_token: Any, client: Any) -> None:
