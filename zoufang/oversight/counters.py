@@ -656,23 +656,25 @@ def verify(campaign_id: int) -> Verdict:
     counted = recount(campaign_id)
     kept_counts = kept(campaign_id)
     verdict = Verdict(campaign_id)
-    for key in sorted(set(counted) | set(kept_counts), key=lambda k: k[1:] + k[:1]):
-        expected, actual = counted.get(key, (0, 0)), kept_counts.get(key, (0, 0))
-        if expected != actual:
-            verdict.nodes.append((key, expected, actual))
+    verdict.nodes = _differences(counted, kept_counts, (0, 0), order=lambda key: key[1:] + key[:1])
     verdict.targets, verdict.target_rows = visited_differences(campaign_id)
     (held, units), (kept_held, kept_units) = cadre_counts(counted), kept_cadres(campaign_id)
-    counted_cadres = {**held, **{(unit, 0): n for unit, n in units.items()}}
-    kept_rows = {**kept_held, **{(unit, 0): n for unit, n in kept_units.items()}}
-    verdict.cadres = [(key, counted_cadres.get(key, 0), kept_rows.get(key, 0))
-                      for key in sorted(set(counted_cadres) | set(kept_rows))
-                      if counted_cadres.get(key, 0) != kept_rows.get(key, 0)]
-    counted_kinds, kept_kinds = cadre_kinds(counted.items()), kept_cadre_kinds(campaign_id)
-    verdict.cadre_kinds = [
-        ((cadre, kind), counted_kinds.get(cadre, {}).get(kind, (0, 0)), kept_kinds.get(cadre, {}).get(kind, (0, 0)))
-        for cadre in sorted(set(counted_kinds) | set(kept_kinds)) for kind in KINDS
-        if counted_kinds.get(cadre, {}).get(kind, (0, 0)) != kept_kinds.get(cadre, {}).get(kind, (0, 0))]
-    weekly, kept_weeks = recount_weekly(campaign_id), kept_weekly(campaign_id)
-    verdict.weeks = [(key, weekly.get(key, 0), kept_weeks.get(key, 0)) for key in sorted(set(weekly) | set(kept_weeks))
-                     if weekly.get(key, 0) != kept_weeks.get(key, 0)]
+    verdict.cadres = _differences({**held, **{(unit, 0): n for unit, n in units.items()}},
+                                  {**kept_held, **{(unit, 0): n for unit, n in kept_units.items()}}, 0)
+    verdict.cadre_kinds = _differences(_by_cadre_and_kind(cadre_kinds(counted.items())),
+                                       _by_cadre_and_kind(kept_cadre_kinds(campaign_id)), (0, 0))
+    verdict.weeks = _differences(recount_weekly(campaign_id), kept_weekly(campaign_id), 0)
     return verdict
+
+
+def _differences(counted: dict[Any, Any], kept_counts: dict[Any, Any], none: Any,
+                 order: Callable[[Any], Any] | None = None) -> list[tuple[Any, Any, Any]]:
+    """(key, counted, kept) for every key whose counts differ, a missing key counting `none`, in key order (or
+    `order`'s)."""
+    return [(key, counted.get(key, none), kept_counts.get(key, none))
+            for key in sorted(set(counted) | set(kept_counts), key=order)
+            if counted.get(key, none) != kept_counts.get(key, none)]
+
+
+def _by_cadre_and_kind(counts: dict[int, dict[str, tuple[int, int]]]) -> dict[tuple[int, str], tuple[int, int]]:
+    return {(cadre, kind): numbers for cadre, kinds in counts.items() for kind, numbers in kinds.items()}

@@ -1008,13 +1008,14 @@ def _unit_cadre_rows(campaign: Campaign, unit: Unit) -> tuple[Sequence[Sequence[
 
 
 def _kept_unit_cadres(campaign: Campaign, unit: Unit, read: tuple[Sequence[Sequence[Any]], Any] | None = None,
-                      only: set[int | None] | None = None) -> tuple[list[dict[str, Any]], dict[int, Cadre]]:
+                      only: set[int | None] | None = None,
+                      load: bool = True) -> tuple[list[dict[str, Any]], dict[int, Cadre]]:
     """A unit's coverage by cadre from the kept counts (`_unit_cadre_rows`, or those `read` already), in
     `recounted`'s shape, and its cadres, for the unit page's table and its behind-pace list. A cadre of the unit is
     given the unit object asked with; one who belongs to another unit (assigned across units) has theirs read
-    after. What no cadre holds is the total less the cadres' rows, under None, as `kept_counts` gives it. With
-    `only`, the rows and objects of those cadres alone (None: the row no cadre holds, which also takes the rows of
-    a cadre since deleted, as `_keys` does)."""
+    after. What no cadre holds is the total less the cadres' rows, under None, as `kept_counts` gives it; a node
+    whose cadre was deleted is counted there too, as `_keys` does. With `only`, the rows of those cadres alone
+    (None: the row no cadre holds); without `load`, no objects (the numbers alone)."""
     rows, connection = read or _unit_cadre_rows(campaign, unit)
     columns = _key_columns("cadre")[0]
     name = GROUPINGS["cadre"]
@@ -1027,13 +1028,12 @@ def _kept_unit_cadres(campaign: Campaign, unit: Unit, read: tuple[Sequence[Seque
         sign = 1 if cadre == 0 else -1  # the unit's own row, or one of its cadres'
         left[0] += sign * assigned
         left[1] += sign * visited
-        if cadre == 0 or (only is not None and cadre not in only and (None not in only or columns.matched(row, 4))):
+        key = cadre if cadre and columns.matched(row, 4) else None
+        if cadre == 0 or (only is not None and key not in only):
             continue
-        data.append({name: cadre, "target__kind": kind, "assigned": assigned, "visited": visited})
-        if cadre not in objects:
-            found = columns.load_joined(row, 4, using=connection)
-            if found is not None:  # a node whose cadre was deleted: counted in the row without a key, as `_keys` does
-                objects[cadre] = found
+        data.append({name: key, "target__kind": kind, "assigned": assigned, "visited": visited})
+        if load and key is not None and key not in objects:
+            objects[key] = columns.load(row, 4, using=connection)
     others = _keys("unit", {c.unit_id for c in objects.values() if c.unit_id != unit.pk})
     for found in objects.values():
         found.unit = unit if found.unit_id == unit.pk else others[found.unit_id]
@@ -1048,20 +1048,15 @@ def _unit_behind(campaign: Campaign, unit: Unit, today: dt.date, limit: int | No
     (objects, kinds, pace) of the page shown only: a unit of 50 cadres none of whom is behind builds no row."""
     rule = pace_rule(campaign)
     read = _unit_cadre_rows(campaign, unit)
-    matched = _key_columns("cadre")[0].matched
-    sums: dict[int | None, list[int]] = {}  # the cadre (None: no cadre, or one since deleted) → pa, pv, a, v
-    for tally in read[0]:
-        cadre, kind, assigned, visited = tally[:4]
-        # The unit's total into the row no cadre holds, each cadre's out of it; a deleted cadre's stays there.
-        keys = [None] if cadre == 0 else [cadre, None] if matched(tally, 4) else []
-        for key in keys:
-            sign = -1 if key is None and cadre else 1
-            counts = sums.setdefault(key, [0, 0, 0, 0])
-            if kind in rule.kinds:
-                counts[0] += sign * assigned
-                counts[1] += sign * visited
-            counts[2] += sign * assigned
-            counts[3] += sign * visited
+    numbers, _none = _kept_unit_cadres(campaign, unit, read, load=False)
+    sums: dict[int | None, list[int]] = {}  # the cadre (None: the row no cadre holds) → pa, pv, a, v
+    for item in numbers:
+        counts = sums.setdefault(item[GROUPINGS["cadre"]], [0, 0, 0, 0])
+        if item["target__kind"] in rule.kinds:
+            counts[0] += item["assigned"]
+            counts[1] += item["visited"]
+        counts[2] += item["assigned"]
+        counts[3] += item["visited"]
     late = []
     for key, (pace_assigned, pace_visited, assigned, visited) in sums.items():
         short = pace_due(rule, pace_assigned, today) - pace_visited
