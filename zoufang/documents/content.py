@@ -95,14 +95,24 @@ def overall_sentence(coverage: figures.Coverage) -> str:
 BEHIND_NAMED = 5  # a longer list of units behind pace goes into a table under the sentence
 
 
-def _late(coverage: figures.Coverage) -> list[tuple[figures.CoverageRow, figures.Pace]]:
-    """The rows behind pace, worst first, each with its pace."""
-    return [(row, row.pace) for row in coverage.behind() if row.pace is not None]
+def _late(coverage: figures.Coverage, *, keyed: bool = True) -> list[tuple[figures.CoverageRow, figures.Pace]]:
+    """The units or villages behind pace, worst first, each with its pace; with `keyed=False` the row of the
+    targets that have none (（未填村）, 未定单位) if it is behind: it is not one of them, and is not counted as one."""
+    return [(row, row.pace) for row in coverage.behind()
+            if row.pace is not None and (row.key is not None) == keyed]
 
 
 def behind_sentence(coverage: figures.Coverage, what: str) -> str:
     """The rows behind pace in a sentence, worst first; past `BEHIND_NAMED` the sentence names the worst and
-    points to `behind_block`'s table."""
+    points to `behind_block`'s table. The targets of no unit or village, if behind, in a sentence of their own."""
+    text = _named_behind(coverage, what)
+    for _row, pace in _late(coverage, keyed=False):
+        text += _("另有未落实到%(what)s的走访对象，应完成%(due)s个，已走访%(visited)s个，落后%(behind)s个。") % {
+            "what": what, "due": pace.due_today, "visited": pace.visited, "behind": pace.behind}
+    return text
+
+
+def _named_behind(coverage: figures.Coverage, what: str) -> str:
     late = _late(coverage)
     if not late:
         return _("各%(what)s走访进度均达到要求。") % {"what": what}
@@ -159,10 +169,9 @@ def case_sentence(cases: figures.CaseFigures, opening: str) -> str:
 def requests_text(by_unit: figures.Coverage, cases: figures.CaseFigures) -> str:
     """What the office asks of whom: each unit behind pace, each unit with overdue cases, by name."""
     asks = []
-    for row in by_unit.behind():
-        if row.pace is not None:
-            asks.append(_("%(name)s要加快走访进度，本月底前还需走访%(gap)s个对象。") % {
-                "name": row.label, "gap": row.pace.month_gap})
+    for row, pace in _late(by_unit):
+        asks.append(_("%(name)s要加快走访进度，本月底前还需走访%(gap)s个对象。") % {
+            "name": row.label, "gap": pace.month_gap})
     for line in cases.rows:
         if line.overdue and line.key is not None:
             asks.append(_("%(name)s有%(count)s件问题超过办理期限，要抓紧办结并答复反映人。") % {

@@ -90,3 +90,27 @@ def test_a_long_list_of_units_behind_pace_names_the_worst_and_tables_them_all() 
     few = figures.Coverage("unit", dt.date(2017, 7, 1), rule, rows[:5], row("合计", 0, 0), [])
     assert content.behind_sentence(few, "单位").startswith("对照进度要求，以下5个单位走访进度滞后：单位0")
     assert content.behind_block(few, "单位") == []
+
+
+def test_the_targets_of_no_village_behind_pace_are_not_counted_as_a_village() -> None:
+    """By village, the row of targets that sit in no village (（未填村）) is not a village: the sentence counts and
+    names the villages behind, leaves that row out of the table and says how far its targets are behind apart."""
+    rule = figures.PaceRule(dt.date(2017, 4, 1), dt.date(2017, 9, 30), 0.2, ("household",))
+
+    def row(key: str | None, label: str, due: int, visited: int) -> figures.CoverageRow:
+        kinds = {"household": figures.KindCount("household", "住户", 10 * due, visited)}
+        return figures.CoverageRow(key, label, kinds, figures.Pace(10 * due, visited, due, due - visited, None))
+
+    villages = [row(None, "（未填村）", 30, 0)] + [row(f"村{n}", f"村{n}", 10 + n, n) for n in range(6)]
+    coverage = figures.Coverage("village", dt.date(2017, 7, 1), rule, villages, row("合计", "合计", 0, 0), [])
+    sentence = content.behind_sentence(coverage, "村（社区）")
+    assert sentence.startswith("对照进度要求，6个村（社区）走访进度滞后，落后最多的是村0（")
+    assert sentence.endswith("全部滞后村（社区）见下表。另有未落实到村（社区）的走访对象，应完成30个，已走访0个，落后30个。")
+    assert "（未填村）" not in sentence
+    [block] = content.behind_block(coverage, "村（社区）")
+    assert [line[0] for line in block["rows"]] == [f"村{n}" for n in range(6)]
+
+    alone = figures.Coverage("village", dt.date(2017, 7, 1), rule, villages[:1], row("合计", "合计", 0, 0), [])
+    assert content.behind_sentence(alone, "村（社区）") == (
+        "各村（社区）走访进度均达到要求。另有未落实到村（社区）的走访对象，应完成30个，已走访0个，落后30个。")
+    assert content.behind_block(alone, "村（社区）") == []
