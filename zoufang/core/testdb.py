@@ -28,6 +28,7 @@
   permissions, which the flush's post_migrate signal would recreate at once, are kept.
 """
 
+import functools
 import hashlib
 import os
 import subprocess
@@ -48,8 +49,10 @@ MAX_NAME = 63  # PostgreSQL's identifier length
 SHARED_MEMORY = Path("/dev/shm")  # noqa: S108 - a tmpfs on Linux; the files go into a folder only the user may open
 
 
+@functools.cache
 def migrations_digest() -> str:
-    """Of every installed app's migration files: a template built from other migrations is not reused."""
+    """Of every installed app's migration files: a template built from other migrations is not reused. Read once a
+    process (the fixture snapshots name their files by it, once a test of the `town`)."""
     from django.apps import apps
 
     digest = hashlib.sha256()

@@ -110,3 +110,46 @@ def test_with_one_worker_or_blocks_too_big_for_a_run_the_demo_s_tests_come_first
         ordered = spread(items, workers)
         assert all("demo" in i.nodeid for i in ordered[:8])
         assert all("demo" not in i.nodeid for i in ordered[8:])
+
+
+@pytest.mark.django_db
+def test_a_fresh_state_is_written_back_only_onto_a_new_database_s_rows(folder):
+    """`fresh`: the town most tests start from, recorded from a database that holds only what a new test database
+    holds, written back there row for row; built, and not recorded, where any other row is there first."""
+    from zoufang.conftest import make_town
+
+    with transaction.atomic():
+        made = testsnap.built("town", make_town, fresh=True)
+        built = _state()
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        again = testsnap.built("town", lambda: pytest.fail("built again instead of written back"), fresh=True)
+        assert _state() == built
+        assert again.users["office"].pk == made.users["office"].pk
+        assert again.users["office"] is not made.users["office"]  # each test its own objects
+        transaction.set_rollback(True)
+    recorded = set(folder.glob("town-*.pickle"))
+    Region.objects.create(name="另一个镇", level=Region.Level.TOWN)
+    calls = []
+    with transaction.atomic():
+        testsnap.built("town", lambda: calls.append(1), fresh=True)
+        transaction.set_rollback(True)
+    assert calls == [1], "another fixture wrote first: built"
+    assert set(folder.glob("town-*.pickle")) == recorded, "and not recorded"
+
+
+@pytest.mark.django_db
+def test_a_fresh_state_is_known_by_the_seeded_rows_themselves_not_their_count(folder):
+    """The audit chain's head is a row a new database may hold: the same count with another content is another
+    starting point."""
+    head = AuditChain.objects.first() or AuditChain.objects.create()
+    with transaction.atomic():
+        testsnap.built("heads", lambda: Region.objects.create(name="镇", level=Region.Level.TOWN).pk, fresh=True)
+        transaction.set_rollback(True)
+    head.last_seq += 1
+    head.save()
+    calls = []
+    with transaction.atomic():
+        testsnap.built("heads", lambda: calls.append(1), fresh=True)
+        transaction.set_rollback(True)
+    assert calls == [1]

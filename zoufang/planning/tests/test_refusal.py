@@ -9,7 +9,8 @@ def test_it_refuses_to_apply_a_plan_that_leaves_targets_out(client, town):
     preview = client.post("/plan/apply/", {"campaign": town.campaign.slug, "mode": "preview"}, follow=True)
     text = preview.content.decode()
     assert "此分配未通过核验（不重不漏），不能写入" in text
-    assert "计家墩村：户主" in text
+    left_out = "、".join(target.name for target in town.households["jijiadun"])
+    assert f"计家墩村：{left_out}" in text  # the households left out, named
     assert "确认重新分配" not in text
     response = client.post("/plan/apply/", {"campaign": town.campaign.slug}, follow=True)
     text = response.content.decode()
