@@ -108,21 +108,12 @@ def built(name: str, build: Callable[[], Any], *, fresh: bool = False) -> Any:
         start += repr(sorted((table, sorted(map(repr, _rows_of_table(table)))) for table in SEEDED if counts.get(table)))
     digest = hashlib.sha256(start.encode()).hexdigest()[:12]
     path = Path(folder) / f"{name}-{connection.vendor}-{migrations_digest()}-{digest}.pickle"
-    recorded = _recorded.get(path)
-    if recorded is not None:  # a snapshot file is final once it exists: read once a process, without the lock
-        snapshot = pickle.loads(recorded)  # noqa: S301 - written by this run, in its own folder
-        if snapshot.base == counts:
-            _write(snapshot.changes)
-            return snapshot.result
-        return build()
+    if path in _recorded:  # a snapshot file is final once it exists: read once a process, then without the lock
+        return _written_back(_recorded[path], counts, build)
     with _locked(path.with_suffix(".lock")):
         if path.exists():
-            recorded = _recorded[path] = path.read_bytes()
-            snapshot = pickle.loads(recorded)  # noqa: S301 - written by this run, in its own folder
-            if snapshot.base == counts:
-                _write(snapshot.changes)
-                return snapshot.result
-            return build()  # the names' digests met by chance
+            _recorded[path] = path.read_bytes()
+            return _written_back(_recorded[path], counts, build)
         before = _read()
         result = build()
         try:
@@ -134,6 +125,16 @@ def built(name: str, build: Callable[[], Any], *, fresh: bool = False) -> Any:
         partial.write_bytes(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL))
         partial.rename(path)
         return result
+
+
+def _written_back(recorded: bytes, counts: dict[str, int], build: Callable[[], Any]) -> Any:
+    """The recorded state written back, and the build's result (unpickled afresh: each caller its own objects);
+    built instead where the starting rows are not the snapshot's (the names' digests met by chance)."""
+    snapshot = pickle.loads(recorded)  # noqa: S301 - written by this run, in its own folder
+    if snapshot.base != counts:
+        return build()
+    _write(snapshot.changes)
+    return snapshot.result
 
 
 @contextmanager
