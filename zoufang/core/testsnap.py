@@ -165,19 +165,23 @@ def _counts() -> dict[str, int]:
 _columns: dict[tuple[str, str], list[str]] = {}  # (database, table) → its columns, read once a process
 
 
+def _columns_of(cursor: Any, table: str) -> list[str]:
+    key = (connection.settings_dict["NAME"], table)
+    if key not in _columns:
+        _columns[key] = [c.name for c in connection.introspection.get_table_description(cursor, table)]
+    return _columns[key]
+
+
 def _rows_of_table(table: str) -> set[Row]:
     with connection.cursor() as cursor:
-        key = (connection.settings_dict["NAME"], table)
-        if key not in _columns:
-            _columns[key] = [c.name for c in connection.introspection.get_table_description(cursor, table)]
-        return _rows(cursor, table, _columns[key])
+        return _rows(cursor, table, _columns_of(cursor, table))
 
 
 def _read() -> dict[str, Table]:
     with connection.cursor() as cursor:
         tables = {}
         for table in _tables():
-            columns = [c.name for c in connection.introspection.get_table_description(cursor, table)]
+            columns = _columns_of(cursor, table)
             keys = connection.introspection.get_primary_key_columns(cursor, table) or []
             pk = columns.index(keys[0]) if len(keys) == 1 else None
             tables[table] = Table(columns, pk, _rows(cursor, table, columns))

@@ -97,9 +97,8 @@ BEHIND_NAMED = 5  # a longer list of units behind pace goes into a table under t
 
 def _late(coverage: figures.Coverage, *, keyed: bool = True) -> list[tuple[figures.CoverageRow, figures.Pace]]:
     """The units or villages behind pace, worst first, each with its pace; with `keyed=False` the row of the
-    targets that have none (（未填村）, 未定单位) if it is behind: it is not one of them, and is not counted as one."""
-    return [(row, row.pace) for row in coverage.behind()
-            if row.pace is not None and (row.key is not None) == keyed]
+    targets that have none (（未填村）, 未定单位) if it is behind (`Coverage.behind`)."""
+    return [(row, row.pace) for row in coverage.behind(keyed) if row.pace is not None]
 
 
 def behind_sentence(coverage: figures.Coverage, what: str) -> str:

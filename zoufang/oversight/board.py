@@ -265,7 +265,7 @@ def unit_board(reach: Reach, unit: Unit, today: dt.date) -> Board:
     by_cadre = figures.coverage(campaign, "cadre", today, source)
     case_months = figures.case_figures(campaign, "month", today, cases)
     board = Board(reach, today, by_cadre.rule, by_cadre.total, case_months.total, by_cadre=by_cadre)
-    board.behind_cadres = sum(row.key is not None for row in by_cadre.behind())  # cadres: not 未落实到人
+    board.behind_cadres = len(by_cadre.behind(keyed=True))  # cadres: not 未落实到人
     board.tables["coverage-cadre"] = coverage_table(by_cadre, _coverage_link(campaign, "cadre"),
                                                     title=_("本单位走访干部的覆盖与进度"))
     board.tables["coverage-village"] = coverage_table(figures.coverage(campaign, "village", today, source),

@@ -227,9 +227,12 @@ class Coverage:
         if self.count < 0:
             self.count = len(self.rows)
 
-    def behind(self) -> list[CoverageRow]:
-        """Rows behind pace, worst first (most targets short, then lowest share done)."""
-        late = [row for row in self.rows if row.pace is not None and row.pace.behind]
+    def behind(self, keyed: bool | None = None) -> list[CoverageRow]:
+        """Rows behind pace, worst first (most targets short, then lowest share done); with `keyed` only the nodes'
+        (units, cadres, villages), with `keyed=False` only the row of what no node holds (未落实到人, （未填村））:
+        that row is listed with them, and is not one of them when they are counted."""
+        late = [row for row in self.rows if row.pace is not None and row.pace.behind
+                and (keyed is None or (row.key is not None) == keyed)]
         return sorted(late, key=_behind_order)
 
 
