@@ -16,7 +16,7 @@ HEADLESS_SHELL := /usr/bin/chromium-headless-shell
 # the assertions of every test module again, a few seconds of CPU each.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: openapi run test setup static migrate demo lint typecheck migrations-check pytest bench browser clean
+.PHONY: openapi run test setup static migrate demo lint typecheck migrations-check pytest collect bench browser clean
 
 # --no-compile: pip would compile every installed package's modules (half of the install's 33 s here); Python
 # compiles the ones a process imports on first use instead, into the same cache (PYTHONDONTWRITEBYTECODE is
@@ -103,11 +103,23 @@ PYTEST_PG := $(BIN)/pytest $(PYTEST_OPTIONS) -n $(PYTEST_PG_WORKERS)
 # The PostgreSQL half takes no screenshots: its pages are the SQLite half's (core/testwidths.py). Its browser tests
 # run in Chromium's headless shell (the same Debian Chromium, without the full browser's per-frame compositing:
 # decision 0017); the SQLite half's, which take the screenshots, in the full browser.
-pytest: $(STAMP) static browser
+define SUITE
 	env -u DATABASE_URL -u ZOUFANG_TODAY $(PYTEST)
 	@if [ -n "$$DATABASE_URL" ]; then echo "== PostgreSQL: $$DATABASE_URL"; env -u ZOUFANG_TODAY ZOUFANG_NO_SHOTS=1 ZOUFANG_CHROMIUM=$(HEADLESS_SHELL) $(PYTEST_PG); fi
+endef
+pytest: $(STAMP) static browser
+	$(SUITE)
 
-test: lint typecheck migrations-check pytest
+# The checks and the set-up the suite needs run side by side (each mostly one core, or waiting on the disk or
+# the network), each target's output kept together (-Otarget); then the suite. `collect` fills Python's bytecode
+# cache and pytest's cache of rewritten test modules once, beside the checks: the suite's first workers would
+# otherwise each compile the same modules at once, on the cores the tests need.
+test: $(STAMP)
+	@$(MAKE) --no-print-directory -j4 -Otarget lint typecheck migrations-check static browser collect
+	$(SUITE)
+
+collect: $(STAMP)
+	@out=$$(env -u DATABASE_URL $(BIN)/pytest --collect-only -q -p no:cacheprovider 2>&1) || { echo "$$out" | tail -40; exit 1; }; echo "$$out" | tail -1
 
 # The committed OpenAPI document; a test fails when the API changes without it.
 openapi: $(STAMP)

@@ -290,12 +290,16 @@ SNAPSHOTS = pytest.StashKey[ExitStack]()
 
 def pytest_configure(config: pytest.Config) -> None:
     """The run's folder of fixture snapshots (zoufang/core/testsnap.py), made by the controller before it starts
-    the pytest-xdist workers, which find it in their environment."""
+    the pytest-xdist workers, which find it in their environment; on PostgreSQL, the migrated template database
+    the workers' test databases are copied from, built meanwhile (zoufang/core/testdb.py)."""
     if not hasattr(config, "workerinput"):
+        from zoufang.core.testdb import template_ahead
         from zoufang.core.testsnap import run_folder
 
         stack = config.stash[SNAPSHOTS] = ExitStack()
         stack.enter_context(run_folder())
+        if not config.option.collectonly and not config.getoption("nomigrations", False):
+            stack.enter_context(template_ahead())  # PostgreSQL: migrated while the workers start
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

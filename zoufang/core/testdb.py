@@ -1,10 +1,10 @@
 """The test databases on PostgreSQL, made cheap (zoufang/conftest.py uses both; tests only, never the product).
 
 - **One migrated template.** Every pytest-xdist worker used to run all migrations into its own test database
-  (minutes on a busy machine, each DDL statement a round trip). Now the first worker to get there migrates a
-  template database once, under an advisory lock, and every worker's test database is `CREATE DATABASE … TEMPLATE`
-  of it (seconds), through Django's own `TEST["TEMPLATE"]` setting; Django's migrate on the copy then finds
-  nothing to apply. The template's name carries a digest of every installed app's migration files, so a
+  (minutes on a busy machine, each DDL statement a round trip). Now a template database is migrated once, under
+  an advisory lock (by the pytest controller while the workers start, `template_ahead`; else by the first worker
+  to get there), and every worker's test database is `CREATE DATABASE … TEMPLATE` of it (seconds), through
+  Django's own `TEST["TEMPLATE"]` setting; Django's migrate on the copy then finds nothing to apply. The template's name carries a digest of every installed app's migration files, so a
   changed migration builds a new one (and older ones of the same database are dropped).
 - **SQLite: tables from the models.** An in-memory SQLite test database was migrated by every worker: 114
   migrations, about 20 s of CPU each time, the same on both cores at the start of the run. Django's own
@@ -121,22 +121,74 @@ def use_migrated_template() -> None:
     settings_dict = connection.settings_dict
     if settings_dict["ENGINE"] != POSTGRESQL or settings_dict["TEST"].get("TEMPLATE"):
         return
-    build = hashlib.sha256(f"{migrations_digest()} {TEMPLATE_BUILD}".encode()).hexdigest()[:12]
-    template, prefix = template_name(settings_dict["NAME"], build)
+    template, prefix = _template_of(settings_dict["NAME"])
     with connection._nodb_cursor() as cursor:  # noqa: SLF001 - Django's own way to reach the server
-        cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [prefix])  # released when the cursor's session ends
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
-        if cursor.fetchone() is None:
-            _build(cursor, connection.ops.quote_name, template)
-            cursor.execute("SELECT datname FROM pg_database WHERE starts_with(datname, %s) AND datname <> %s",
-                           [prefix, template])
-            for (stale,) in cursor.fetchall():
-                cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(stale)}")
+        _ensure_template(cursor, connection.ops.quote_name, template, prefix)
     settings_dict["TEST"]["TEMPLATE"] = template
     # A test database is thrown away: its commits (transactional tests, live servers) need not wait for the
     # write-ahead log to reach the disk.
     options = settings_dict.setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+
+
+def _template_of(database: str) -> tuple[str, str]:
+    build = hashlib.sha256(f"{migrations_digest()} {TEMPLATE_BUILD}".encode()).hexdigest()[:12]
+    return template_name(database, build)
+
+
+def _ensure_template(cursor: Any, quote: Any, template: str, prefix: str) -> None:
+    """The template, built unless it is there, under an advisory lock that every builder takes (held until the
+    cursor's session ends): one builds, the others wait and find it built."""
+    cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [prefix])
+    cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
+    if cursor.fetchone() is None:
+        _build(cursor, quote, template)
+        cursor.execute("SELECT datname FROM pg_database WHERE starts_with(datname, %s) AND datname <> %s",
+                       [prefix, template])
+        for (stale,) in cursor.fetchall():
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(stale)}")
+
+
+@contextmanager
+def template_ahead() -> Iterator[None]:
+    """While open, the migrated template is built in a thread of the pytest controller (PostgreSQL only).
+
+    The pytest-xdist workers take seconds to start and collect before their first test asks for a database; the
+    first of them then migrated the template (about 20 s of a core) while the other waited for it, its core
+    idle. Built from the controller's start, the migrations run beside the workers' start-up; a worker that
+    asks first waits on the same advisory lock, and finds the template there. The thread talks to the server
+    through its own psycopg connection: pytest-django blocks Django's connections outside the tests."""
+    import threading
+
+    from django.db import connections
+
+    settings_dict = connections["default"].settings_dict
+    url = os.environ.get("DATABASE_URL", "")
+    if settings_dict["ENGINE"] != POSTGRESQL or settings_dict["TEST"].get("TEMPLATE") or not url:
+        yield
+        return
+    template, prefix = _template_of(settings_dict["NAME"])
+    quote = connections["default"].ops.quote_name
+    failed: list[BaseException] = []
+
+    def build() -> None:
+        import psycopg
+
+        try:
+            with psycopg.connect(urlunsplit(urlsplit(url)._replace(path="/postgres")), autocommit=True) as session:
+                _ensure_template(session.cursor(), quote, template, prefix)
+        except Exception as error:  # noqa: BLE001 - the workers build it again, and report what fails
+            failed.append(error)
+
+    thread = threading.Thread(target=build, name="zoufang-template", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+        if failed:
+            print(f"\nzoufang: the migrated template was not built ahead of the workers: {failed[0]!r}",
+                  file=sys.stderr)
 
 
 def _build(cursor: Any, quote: Any, template: str) -> None:
