@@ -13,6 +13,7 @@ from zoufang.oversight.figures import (
     CaseRow,
     Coverage,
     CoverageRow,
+    Pace,
     TownFigures,
     TownRow,
     WeekPoint,
@@ -118,7 +119,19 @@ def _coverage_cells(row: CoverageRow) -> list[Cell]:
     pace = row.pace
     assert pace is not None  # noqa: S101 — figures.coverage always sets it
     return [row.label, row.assigned, row.visited, row.unvisited, percent(row.percent), pace.due_today, pace.behind,
-            pace.due_month_end, _day(pace.projected_finish)]
+            pace.due_month_end, _finish(pace)]
+
+
+def _finish(pace: Pace) -> str:
+    """The day the last target would be visited at the rate so far, or why no day is named: all visited, no
+    visit yet to take a rate from, or none foreseeable (a blank cell read as a figure missing)."""
+    if pace.projected_finish is not None:
+        return _day(pace.projected_finish)
+    if not pace.assigned:
+        return "—"
+    if pace.visited >= pace.assigned:
+        return _("已全部走访")
+    return _("尚无走访") if pace.visited <= 0 else _("无法预计")
 
 
 def coverage_table(coverage: Coverage, link: Callable[[CoverageRow], str | None] | None = None,

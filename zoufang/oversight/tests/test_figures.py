@@ -164,6 +164,22 @@ def test_a_rate_too_slow_to_finish_within_the_calendar_projects_no_day() -> None
     assert figures.projected_finish(rule, 100, 200, dt.date(2017, 5, 10)) == dt.date(2017, 5, 20)
 
 
+def test_the_projected_finish_says_why_it_names_no_day() -> None:
+    """A blank cell reads as a figure missing: the table names the day, or why there is none."""
+    from zoufang.oversight.tables import coverage_rows_table
+
+    def finish(assigned: int, visited: int, day: dt.date | None = None) -> object:
+        row = figures.CoverageRow(None, "甲")
+        row.pace = figures.Pace(assigned=assigned, visited=visited, due_today=0, due_month_end=0, projected_finish=day)
+        return coverage_rows_table("cadre", [row], row).rows[0][-1]
+
+    assert finish(3, 1, dt.date(2017, 9, 15)) == "2017-09-15"
+    assert finish(3, 3) == "已全部走访"
+    assert finish(3, 0) == "尚无走访"
+    assert finish(11394, 12) == "无法预计"  # a rate too slow to finish within the calendar
+    assert finish(0, 0) == "—"  # no target of the kinds the pace rule counts
+
+
 def test_the_behind_list_from_the_database_counts_the_targets_no_cadre_holds(counted: Any) -> None:
     campaign = counted.campaign
     for target in TargetFactory.create_batch(3, region=counted.households["jijiadun"][0].region):
