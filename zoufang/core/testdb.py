@@ -4,8 +4,9 @@
   (minutes on a busy machine, each DDL statement a round trip). Now a template database is migrated once, under
   an advisory lock (by the pytest controller while the workers start, `template_ahead`; else by the first worker
   to get there), and every worker's test database is `CREATE DATABASE … TEMPLATE` of it (seconds), through
-  Django's own `TEST["TEMPLATE"]` setting; Django's migrate on the copy then finds nothing to apply. The template's name carries a digest of every installed app's migration files, so a
-  changed migration builds a new one (and older ones of the same database are dropped).
+  Django's own `TEST["TEMPLATE"]` setting; Django's migrate on the copy then finds nothing to apply. The
+  template's name carries a digest of every installed app's migration files, so a changed migration builds a new
+  one (and older ones of the same database are dropped).
 - **SQLite: tables from the models.** An in-memory SQLite test database was migrated by every worker: 114
   migrations, about 20 s of CPU each time, the same on both cores at the start of the run. Django's own
   `TEST["MIGRATE"] = False` makes its tables from the current models instead (about a second). The migrations
