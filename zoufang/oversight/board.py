@@ -3,7 +3,7 @@
 import datetime as dt
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from django.urls import reverse
@@ -266,8 +266,13 @@ def unit_board(reach: Reach, unit: Unit, today: dt.date) -> Board:
     case_months = figures.case_figures(campaign, "month", today, cases)
     board = Board(reach, today, by_cadre.rule, by_cadre.total, case_months.total, by_cadre=by_cadre)
     board.behind_cadres = len(by_cadre.behind(keyed=True))  # cadres: not 未落实到人
-    board.tables["coverage-cadre"] = coverage_table(by_cadre, _coverage_link(campaign, "cadre"),
-                                                    title=_("本单位走访干部的覆盖与进度"))
+    # The unit's own cadres by their names on its page and its download; one lent by another unit keeps its unit's
+    # (the API's rows keep every cadre's unit, as the campaign's tables do).
+    own = [replace(row, label=row.key.name) if row.key is not None and row.key.unit_id == unit.pk
+           else row for row in by_cadre.rows]
+    board.tables["coverage-cadre"] = coverage_rows_table("cadre", own, by_cadre.total,
+                                                         _coverage_link(campaign, "cadre"),
+                                                         title=_("本单位走访干部的覆盖与进度"))
     board.tables["coverage-village"] = coverage_table(figures.coverage(campaign, "village", today, source),
                                                       _coverage_link(campaign, "village", unit),
                                                       title=_("本单位在各村（社区）的走访"))

@@ -39,7 +39,8 @@ def test_a_leader_sees_the_villages_they_are_linked_to_first(counted: Any, login
 def test_the_unit_page_shows_its_cadres_and_cases_to_its_handler_only(counted: Any, login: Any, client: Any) -> None:
     slug, police = counted.campaign.slug, counted.police
     page = login(counted.users["handler"]).get(f"/oversight/{slug}/units/{police.public_id}/").content.decode()
-    assert "派出所党员甲（派出所）" in page
+    assert "派出所党员甲" in page
+    assert "（派出所）" not in page  # its own cadres by their names alone
     assert "1 / 3" in page
     assert "王文" not in page
     leadership = counted.wangwen.unit
@@ -274,6 +275,17 @@ def test_the_queued_rows_are_the_rows_the_request_built_and_stay_in_the_readers_
     assert dept.get(f"/oversight/{slug}/rows/?what=unvisited&unit={other}").status_code == 404
     assert dept.post(f"/oversight/{slug}/rows/", {"what": "unvisited", "unit": other}).status_code == 404
     assert not Download.objects.filter(user=counted.users["dept"]).exists()
+
+
+def test_the_unit_page_names_a_cadre_another_unit_lends_with_that_unit(counted: Any, login: Any) -> None:
+    """Its own cadres by their names alone; a cadre of another unit visiting for it, with their unit's name."""
+    target = TargetFactory(region=counted.households["shangxiatang"][0].region)
+    Assignment.objects.create(campaign=counted.campaign, target=target, unit=counted.police, cadre=counted.wangwen)
+    page = login(counted.users["handler"]).get(
+        f"/oversight/{counted.campaign.slug}/units/{counted.police.public_id}/").content.decode()
+    assert "王文（镇党政班子）" in page
+    assert "派出所党员甲" in page
+    assert "派出所党员甲（派出所）" not in page
 
 
 def test_the_unit_page_asks_the_same_queries_for_more_cases_months_and_categories(counted: Any, login: Any) -> None:
