@@ -147,8 +147,16 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+_table_lists: dict[str, list[str]] = {}  # database → its tables, read once a process (as `_columns_of`'s columns)
+
+
 def _tables() -> list[str]:
-    return sorted(t for t in connection.introspection.table_names() if not t.startswith("sqlite_"))
+    """The database's tables: read from the catalogue once a process, not at every `town` (the suite's tests make
+    rows, never tables)."""
+    name = connection.settings_dict["NAME"]
+    if name not in _table_lists:
+        _table_lists[name] = sorted(t for t in connection.introspection.table_names() if not t.startswith("sqlite_"))
+    return _table_lists[name]
 
 
 def _counts() -> dict[str, int]:
