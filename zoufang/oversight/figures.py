@@ -1253,20 +1253,19 @@ CASE_GROUPINGS = {"unit": "unit_id", "village": "region_id", "cadre": "cadre", "
 
 
 CASE_PART = "_oversight_case_part"
+NOT_MERGED = ~Q(status=S.MERGED)  # a merged case is counted in the case it was merged into
 
 
 def case_rows(campaign: Campaign, *, unit: Unit | None = None) -> QuerySet[Case]:
     """The cases the figures count: the campaign's (or a unit's of it), except those merged into another (counted
     there). Marked with the part it holds, so `case_figures` reads the kept counts (oversight.case_counters) for
     it; any further filter makes a queryset without the mark, which is recounted."""
-    counted = Q(campaign=campaign) & ~Q(status=S.MERGED)
-    if unit is not None:
-        counted &= Q(unit=unit)
     # The filter is built only when the queryset is evaluated or narrowed (the ORM's deferred filter, as related
     # managers use it): the kept read never needs it, and building it cost a unit page's figure a third of its time.
+    # Its conditions are passed apart, not combined here (combining copies them): the same statement all the same.
     rows = Case.objects.all()
     rows._defer_next_filter = True  # type: ignore[attr-defined]
-    rows = rows.filter(counted)
+    rows = rows.filter(Q(campaign=campaign), NOT_MERGED, *(() if unit is None else (Q(unit=unit),)))
     setattr(rows, CASE_PART, unit.pk if unit is not None else 0)
     return rows
 
@@ -1619,7 +1618,7 @@ def _case_label(by: str, key: Any) -> str:
     if by == "week":
         return _("%(start)s 至 %(end)s") % {"start": key, "end": key + dt.timedelta(days=6)}
     if by == "month":
-        return f"{key:%Y-%m}"
+        return key.isoformat()[:7]  # YYYY-MM (a third of strftime's time, once per row of every read)
     if by == "status":
         return str(S(key).label)
     return str(key.name)
