@@ -154,9 +154,10 @@ if DATABASE_REPLICA_URL:
         raise ImproperlyConfigured("DATABASE_REPLICA_URL must point at the same kind of database as DATABASE_URL")
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["zoufang.core.dbrouter.ReplicaRouter"]
-# A few hot reads (a unit page's case figures) are server-side prepared statements on PostgreSQL (core.rawrows,
-# docs/decisions/0013-prepared-hot-reads.md); false sends them as ordinary statements, for a connection pooler that
-# does not carry protocol-level prepared statements (PgBouncer before 1.21, or max_prepared_statements = 0).
+# A few hot statements of a fixed shape (a unit page's case figures, a submission's reads, its inserts and kept
+# counts) are server-side prepared statements on PostgreSQL (core.rawrows, docs/decisions/0013-prepared-hot-reads.md);
+# false sends them as ordinary statements, for a connection pooler that does not carry protocol-level prepared
+# statements (PgBouncer before 1.21, or max_prepared_statements = 0).
 ZOUFANG_DB_PREPARED_READS = envbool("ZOUFANG_DB_PREPARED_READS", "true")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db import connection, models
 
+from zoufang.core.rawrows import prepared_statement
+
 BATCH = 10_000  # rows an executemany (or a COPY chunk built by a caller) carries
 
 
@@ -102,10 +104,7 @@ def add_to_rows(model: type[Any], keys: list[str], sums: list[str], rows: Iterab
             sql, params = head + tail, [list(column) for column in zip(*prepared, strict=True)]
         else:
             sql, params = head + ", ".join([one] * len(batch)) + tail, [v for row in prepared for v in row]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            if returning:
-                result.extend(tuple(row) for row in cursor.fetchall())
+        result.extend(tuple(row) for row in prepared_statement(connection, sql, params, fetch=returning))
         batch.clear()
 
     for row in rows:

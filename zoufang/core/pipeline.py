@@ -20,5 +20,7 @@ def sent_together() -> Iterator[None]:
         yield
         return
     connection.ensure_connection()
-    with connection.connection.pipeline():
+    # A statement's error is raised when the pipeline syncs (at a fetch, or here as the block ends): translated to
+    # Django's exceptions there too, as the statement's own would be (an IntegrityError, not psycopg's).
+    with connection.wrap_database_errors, connection.connection.pipeline():
         yield

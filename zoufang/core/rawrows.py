@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Field, Model
 from django.db.models.expressions import Col
 
@@ -152,10 +152,18 @@ def prepared_rows(db: Any, sql: str, params: Sequence[Any]) -> list[tuple[Any, .
     statements of a fixed shape that a page makes on every request: each holds a plan on every connection. The
     read goes through Django's cursor wrapper, so it is logged, counted and wrapped like any other query.
     Elsewhere, or with ZOUFANG_DB_PREPARED_READS off (a pooler that drops them), an ordinary statement."""
+    return prepared_statement(db, sql, params, fetch=True)
+
+
+def prepared_statement(db: Any, sql: str, params: Sequence[Any], *, fetch: bool) -> list[tuple[Any, ...]]:
+    """`prepared_rows` for a statement of a fixed shape that writes (an INSERT written once per process): its rows
+    when `fetch` (RETURNING), else none and nothing waited for, so that inside `pipeline.sent_together()` the
+    statement goes with the others."""
+    db = connections[db.alias]  # the `connection` proxy looks its wrapper up again on every attribute read
     if db.vendor != "postgresql" or not settings.ZOUFANG_DB_PREPARED_READS:
         with db.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchall()
+            return cursor.fetchall() if fetch else []
     db.close_if_health_check_failed()
     db.ensure_connection()
     raw = db.connection
@@ -167,7 +175,7 @@ def prepared_rows(db: Any, sql: str, params: Sequence[Any]) -> list[tuple[Any, .
     wrapped = db.make_debug_cursor(prepared) if db.queries_logged else db.make_cursor(prepared)
     with wrapped as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        return cursor.fetchall() if fetch else []
 
 
 @functools.cache
@@ -241,9 +249,7 @@ class Inserts(Generic[M]):
                 pre_save.send(sender=self.model, instance=obj, raw=False, using=using, update_fields=None)
             params = [field.get_db_prep_save(field.pre_save(obj, True), connection)
                       for obj in objs for field in self.fields]
-            with connection.cursor() as cursor:
-                cursor.execute(self._statement(len(objs)), params)
-                keys = cursor.fetchall()
+            keys = prepared_statement(connection, self._statement(len(objs)), params, fetch=True)
             pk = self.model._meta.auto_field.attname  # type: ignore[union-attr]
             for obj, (key,) in zip(objs, keys, strict=True):
                 setattr(obj, pk, key)

@@ -2,11 +2,13 @@
 statements sent together (core.pipeline) commit or roll back with their transaction."""
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from zoufang.core.bulk import add_to_rows
 from zoufang.core.pipeline import sent_together
 from zoufang.core.rawrows import Columns, CompiledValues, prepared_rows
+from zoufang.oversight.models import CaseTally
 from zoufang.regions.models import Region
 from zoufang.registry.models import Target
 from zoufang.registry.tests.factories import TargetFactory, factory_id_number
@@ -130,3 +132,40 @@ def test_a_prepared_read_answers_as_a_plain_one_and_is_planned_once_per_connecti
     other = sql.replace("ORDER BY id", "ORDER BY path")
     assert prepared_rows(connection, other, params) == sorted(plain, key=lambda row: row[2])
     assert _prepared(other.replace("%s", "$1", 1).replace("%s", "$2", 1)) == 0
+
+
+def test_added_rows_are_written_by_one_prepared_statement_sent_with_the_others(town):
+    """`add_to_rows` (the kept counts every submission writes) sends one statement text whatever the number of rows:
+    on PostgreSQL it is prepared once per connection, goes inside `sent_together()` without waiting for an answer,
+    adds under the row lock as before, and an error in it still fails its transaction, rolling back what the block
+    wrote."""
+    campaign = town.campaign
+    keys = ["campaign", "unit", "grouping", "key", "day"]
+    sums = [f.name for f in CaseTally._meta.concrete_fields if f.name not in ("id", *keys)]
+    day = CaseTally._meta.get_field("day").default
+
+    def rows(*counts: tuple[str, int | None]) -> list[tuple[object, ...]]:
+        return [(campaign.pk, 0, "status", key, day, *(total if name in ("total", "open") else 0 for name in sums))
+                for key, total in counts]
+
+    def kept() -> dict[str, tuple[int, int]]:
+        return {row.key: (row.total, row.open) for row in CaseTally.objects.filter(campaign=campaign, grouping="status")}
+
+    with transaction.atomic(), sent_together():
+        add_to_rows(CaseTally, keys, sums, rows(("a", 1)))
+        add_to_rows(CaseTally, keys, sums, rows(("a", 2), ("b", 5)))
+    assert kept() == {"a": (3, 3), "b": (5, 5)}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM pg_prepared_statements WHERE from_sql = false AND statement LIKE %s",
+                           [f"INSERT INTO {connection.ops.quote_name(CaseTally._meta.db_table)}%"])
+            assert cursor.fetchone()[0] == 1  # one text for one row and for two
+
+    def added_then_refused() -> None:
+        with transaction.atomic(), sent_together():
+            add_to_rows(CaseTally, keys, sums, rows(("a", 10)))
+            add_to_rows(CaseTally, keys, sums, rows(("c", None)))  # a count its column refuses
+
+    with pytest.raises(IntegrityError):  # Django's, on PostgreSQL too: raised as the pipeline syncs
+        added_then_refused()
+    assert kept() == {"a": (3, 3), "b": (5, 5)}
