@@ -136,9 +136,8 @@ def test_a_prepared_read_answers_as_a_plain_one_and_is_planned_once_per_connecti
 
 def test_added_rows_are_written_by_one_prepared_statement_sent_with_the_others(town):
     """`add_to_rows` (the kept counts every submission writes) sends one statement text whatever the number of rows:
-    on PostgreSQL it is prepared once per connection, goes inside `sent_together()` without waiting for an answer,
-    adds under the row lock as before, and an error in it still fails its transaction, rolling back what the block
-    wrote."""
+    on PostgreSQL it is prepared once per connection; inside `sent_together()` its rows are added as before, and an
+    error in it still fails its transaction with Django's exception, rolling back what the block wrote."""
     campaign = town.campaign
     keys = ["campaign", "unit", "grouping", "key", "day"]
     sums = [f.name for f in CaseTally._meta.concrete_fields if f.name not in ("id", *keys)]
