@@ -281,7 +281,11 @@ def assignments(campaign: Campaign, *, unit: Unit | None = None, cadre: Cadre | 
         where["cadre"] = cadre
     if region is not None:
         where["target__region__path__startswith"] = region.path
-    rows = Assignment.objects.filter(**where)
+    # Built when the queryset is evaluated or narrowed (the ORM's deferred filter, as in `case_rows`): a kept read
+    # needs only the mark, and building the filter was a tenth of a cadre's or a unit's kept figure.
+    rows = Assignment.objects.all()
+    rows._defer_next_filter = True  # type: ignore[attr-defined]
+    rows = rows.filter(**where)
     setattr(rows, PART, Part(unit, cadre, region))  # a clone (filter, values …) starts without it
     return rows
 
@@ -1038,8 +1042,9 @@ def _kept_unit_cadres(campaign: Campaign, unit: Unit, read: tuple[Sequence[Seque
         if load and key is not None and key not in objects:
             objects[key] = columns.load(row, 4, using=connection)
     others = _keys("unit", {c.unit_id for c in objects.values() if c.unit_id != unit.pk})
-    for found in objects.values():
-        found.unit = unit if found.unit_id == unit.pk else others[found.unit_id]
+    cached = Cadre._meta.get_field("unit")
+    for found in objects.values():  # each cadre's own unit (its unit_id), cached as select_related caches it
+        cached.set_cached_value(found, unit if found.unit_id == unit.pk else others[found.unit_id])
     if only is None or None in only:
         data += [{name: None, "target__kind": kind, "assigned": a, "visited": v} for kind, (a, v) in rest.items() if a]
     return data, objects

@@ -195,3 +195,21 @@ def test_the_behind_list_from_the_database_counts_the_targets_no_cadre_holds(cou
             count, read = figures.behind_pages(campaign, by, day)
             assert [row.label for start in range(count) for row in read(start, 1)] == [row.label for row in whole], by
     assert placed >= {"cadre"}, placed
+
+
+def test_the_assignments_are_filtered_as_written_though_the_filter_is_built_late(counted: Any) -> None:
+    """`assignments` defers building its filter (a kept read needs only its mark): evaluated or narrowed, it is the
+    campaign's assignments of the unit, the cadre or the region asked, the same statement as the filter written out."""
+    campaign = counted.campaign
+    held = Assignment.objects.filter(campaign=campaign, unit=counted.police).select_related("cadre", "target__region")
+    officer, village = held[0].cadre, held[0].target.region
+    asked: list[tuple[dict[str, Any], dict[str, Any]]] = [
+        ({}, {}), ({"unit": counted.police}, {"unit": counted.police}), ({"cadre": officer}, {"cadre": officer}),
+        ({"region": village}, {"target__region__path__startswith": village.path})]
+    for where, written_out in asked:
+        rows = figures.assignments(campaign, **where)
+        written = Assignment.objects.filter(campaign=campaign, **written_out)
+        assert str(rows.query) == str(written.query)
+        assert sorted(rows.values_list("pk", flat=True)) == sorted(written.values_list("pk", flat=True))
+        assert rows.filter(cadre=officer).count() == written.filter(cadre=officer).count()
+    assert figures.assignments(campaign, unit=counted.police).count() == 3
