@@ -48,6 +48,7 @@ class Columns(Generic[M]):
         self._attnames = [f.attname for f in self.fields]
         self._slots = [concrete.index(f) for f in self.fields]
         self._deferred = [DEFERRED] * len(concrete)
+        self._pk_index = self.fields.index(self.model._meta.pk)
 
     @classmethod
     def every(cls, model: type[M], alias: str, *, but: Sequence[str] = ()) -> "Columns[M]":
@@ -81,7 +82,7 @@ class Columns(Generic[M]):
 
     def matched(self, row: Sequence[Any], start: int = 0) -> bool:
         """Whether a LEFT JOIN found a row for these columns (its primary key is not NULL)."""
-        return row[start + self.fields.index(self.model._meta.pk)] is not None
+        return row[start + self._pk_index] is not None
 
     def _converters_for(self, db: Any) -> list[tuple[int, list[tuple[Converter, Col]]]]:
         """The ORM's converters of each column on this database (compiler.get_converters)."""

@@ -14,7 +14,7 @@ import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connections, router
 from django.db.models import (
@@ -26,6 +26,7 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -270,6 +271,17 @@ class Part:
 
 
 PART = "_oversight_part"
+M = TypeVar("M", bound=Model)
+
+
+def _filtered_later(model: type[M], *args: Any, **kwargs: Any) -> QuerySet[M]:
+    """`model.objects.filter(*args, **kwargs)` whose filter is built only when the queryset is evaluated or
+    narrowed (the ORM's deferred filter, as Django's related managers use it): the same statement then, and none
+    built for a kept read, which needs only the mark `assignments` and `case_rows` set (building it was a tenth to
+    a third of a small kept figure)."""
+    rows = model._default_manager.all()
+    rows._defer_next_filter = True  # type: ignore[attr-defined]
+    return rows.filter(*args, **kwargs)
 
 
 def assignments(campaign: Campaign, *, unit: Unit | None = None, cadre: Cadre | None = None,
@@ -281,11 +293,7 @@ def assignments(campaign: Campaign, *, unit: Unit | None = None, cadre: Cadre | 
         where["cadre"] = cadre
     if region is not None:
         where["target__region__path__startswith"] = region.path
-    # Built when the queryset is evaluated or narrowed (the ORM's deferred filter, as in `case_rows`): a kept read
-    # needs only the mark, and building the filter was a tenth of a cadre's or a unit's kept figure.
-    rows = Assignment.objects.all()
-    rows._defer_next_filter = True  # type: ignore[attr-defined]
-    rows = rows.filter(**where)
+    rows = _filtered_later(Assignment, **where)
     setattr(rows, PART, Part(unit, cadre, region))  # a clone (filter, values …) starts without it
     return rows
 
@@ -1265,12 +1273,8 @@ def case_rows(campaign: Campaign, *, unit: Unit | None = None) -> QuerySet[Case]
     """The cases the figures count: the campaign's (or a unit's of it), except those merged into another (counted
     there). Marked with the part it holds, so `case_figures` reads the kept counts (oversight.case_counters) for
     it; any further filter makes a queryset without the mark, which is recounted."""
-    # The filter is built only when the queryset is evaluated or narrowed (the ORM's deferred filter, as related
-    # managers use it): the kept read never needs it, and building it cost a unit page's figure a third of its time.
-    # Its conditions are passed apart, not combined here (combining copies them): the same statement all the same.
-    rows = Case.objects.all()
-    rows._defer_next_filter = True  # type: ignore[attr-defined]
-    rows = rows.filter(Q(campaign=campaign), NOT_MERGED, *(() if unit is None else (Q(unit=unit),)))
+    # The conditions passed apart, not combined here (combining copies them): the same statement all the same.
+    rows = _filtered_later(Case, Q(campaign=campaign), NOT_MERGED, *(() if unit is None else (Q(unit=unit),)))
     setattr(rows, CASE_PART, unit.pk if unit is not None else 0)
     return rows
 
