@@ -224,7 +224,7 @@ def main() -> None:
     workers = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
     server = subprocess.Popen(  # noqa: S603 - the venv's gunicorn, fixed arguments
         [str(BIN / "gunicorn"), "zoufang.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", *workers,
-         "--timeout", "30", "--backlog", "2048", "--log-level", "warning"], env=env)
+         "--timeout", "30", "--keep-alive", "130", "--backlog", "2048", "--log-level", "warning"], env=env)
     try:
         _wait_until_up(base, server)
         get = _phase("CheapestGet", base, jobs, seconds, users, folder)
