@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from zoufang.core.testaxe import checked
+
 # Where browser tests save their screenshots, to be looked at (zoufang/conftest.py makes it).
 SHOTS = Path(os.environ.get("ZOUFANG_SHOTS", "/tmp/zoufang-shots"))  # noqa: S108 - screenshots to look at
 # No screenshots at all: `make test`'s PostgreSQL half, whose pages are the SQLite half's (the checks still run).
@@ -46,10 +48,12 @@ def fits(page: Any, width: int, name: str) -> None:
 
 
 def look(page: Any, name: str, *, full_page: bool = True) -> None:
-    """At each width the page fits the screen, and its screenshot is SHOTS/<name>-<width>.png."""
+    """At each width the page fits the screen, and its screenshot is SHOTS/<name>-<width>.png; at the flow's
+    width it passes the accessibility checks (core.testaxe)."""
     for width in each_width(page):
         fits(page, width, name)
         shoot(page, f"{name}-{width}", full_page=full_page)
+    checked(page, name)
 
 
 def shoot(page: Any, name: str, *, full_page: bool = True) -> None:

@@ -175,3 +175,28 @@ def test_the_menu_fits_a_phone_and_every_page_has_its_icon(browser, live_server,
         page.wait_for_url("**/login/**")
     finally:
         context.close()
+
+
+def test_the_region_tree_opens_by_its_toggle_and_goes_to_targets_by_a_name(browser, live_server, town, settings):
+    """The toggle of a branch holds only its label (nothing focusable inside a <summary>: WCAG 4.1.2); the
+    region's name beside it is the link. A keyboard reaches both: the name by Tab, the toggle by Tab and Enter."""
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        browser_login(page, live_server.url, "office")
+        page.goto(f"{live_server.url}/regions/")
+        branch = page.locator(f"#r-{town.jijiadun.public_id}")
+        child = branch.get_by_role("link", name="第1村民小组")
+        assert branch.locator(":scope > details").get_attribute("open") is None
+        assert not child.is_visible()
+        toggle = branch.locator(":scope > details > summary")
+        assert toggle.inner_text() == "计家墩村的下级区划"  # its accessible name, read out though not drawn
+        toggle.focus()
+        page.keyboard.press("Enter")
+        child.wait_for(state="visible")
+        look(page, "regions-opened")
+        branch.get_by_role("link", name="计家墩村", exact=True).click()
+        page.wait_for_url(f"**/targets/?region={town.jijiadun.public_id}")
+    finally:
+        context.close()
