@@ -31,11 +31,13 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) static migrate
 
 # Browser libraries (the charts' ECharts) come from npm at set-up, pinned by package-lock.json; only the
-# file the pages load is copied to var/vendor/, which collectstatic serves as a hashed, compressed file.
+# file the pages load is copied to var/vendor/, which collectstatic serves as a hashed, compressed file. The
+# devDependencies are the browser tests' checkers (axe-core, the W3C's vnu.jar), read from node_modules/ and never
+# served. --ignore-scripts: none of them needs one, and vnu-jar's would fetch a Java runtime from the internet.
 ECHARTS := var/vendor/echarts/echarts.min.js
 $(ECHARTS): package-lock.json
 	@command -v npm >/dev/null || { echo "需要 Node.js 和 npm（安装图表库）"; exit 1; }
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund --ignore-scripts
 	mkdir -p $(@D)
 	cp node_modules/echarts/dist/echarts.min.js $@
 
@@ -68,10 +70,11 @@ run: demo
 # as on the users’ phones: zoufang/conftest.py starts it in Chinese) from Debian's packages when missing. The documents' page tests print the
 # 通报 through LibreOffice and read the PDF with poppler, from the same packages.
 BROWSER_PACKAGES := chromium chromium-driver chromium-headless-shell chromium-l10n fonts-noto-cjk libreoffice-writer-nogui \
-  poppler-utils
+  poppler-utils default-jre-headless
 browser:
 	@if [ ! -x $(CHROMIUM) ] || [ ! -x $(HEADLESS_SHELL) ] || [ ! -d /usr/share/fonts/opentype/noto ] || \
-	    [ ! -x /usr/bin/soffice ] || [ ! -x /usr/bin/pdftotext ] || [ ! -f /usr/lib/chromium/locales/zh-CN.pak ]; then \
+	    [ ! -x /usr/bin/soffice ] || [ ! -x /usr/bin/pdftotext ] || [ ! -f /usr/lib/chromium/locales/zh-CN.pak ] || \
+	    [ ! -x /usr/bin/java ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null 2>&1 || \
 	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null; }; \

@@ -39,7 +39,7 @@ EXPORT_COLUMNS = [
 
 
 class AuditFilterForm(forms.Form):
-    who = forms.CharField(label=gettext_lazy("操作人"), required=False, max_length=150)
+    who = forms.CharField(label=gettext_lazy("操作人"), required=False, max_length=150, widget=forms.SearchInput)
     action = forms.ChoiceField(label=gettext_lazy("操作"), required=False)
     object_type = forms.ChoiceField(label=gettext_lazy("对象类型"), required=False)
     object_id = forms.CharField(label=gettext_lazy("对象编号"), required=False, max_length=64)
@@ -50,7 +50,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, data: Any, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
-        self.fields["who"].widget.attrs.update({"placeholder": _("姓名或账号"), "type": "search"})
+        self.fields["who"].widget.attrs.update({"placeholder": _("姓名或账号")})
         self.fields["object_id"].widget.attrs.update({"placeholder": _("记录编号")})
         action = cast(forms.ChoiceField, self.fields["action"])
         object_type = cast(forms.ChoiceField, self.fields["object_type"])
