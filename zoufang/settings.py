@@ -91,6 +91,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "zoufang.core.head.HeadWithoutBodyMiddleware",  # first: a HEAD's body is dropped after every other step
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "zoufang.core.middleware.RejectUnstorableTextMiddleware",
