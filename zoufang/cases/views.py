@@ -28,6 +28,9 @@ from zoufang.core import paging
 from zoufang.registry.models import Unit
 
 S = Case.Status
+# The list's status filter: a status that is also a stage's key (待登记) is offered once, as the stage, which the
+# filter reads first.
+STATUS_CHOICES = [(value, label) for value, label in S.choices if value not in GROUPS]
 RELATED = ("category", "unit", "region__parent__parent", "target__region", "signoff_leader", "campaign__scope")
 
 
@@ -77,9 +80,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         page = paging.keyset_page(ordered, None, settings.ZOUFANG_PAGE_SIZE, by_id=True)
     total = paging.bounded_count(ordered, paging.COUNT_CAP + 1)
     return render(request, "cases/list.html", {
-        "page": page, "rows": _rows(request.user, page.rows),
-        # A status that is also a stage's key (待登记) is offered once, as the stage, which the filter reads first.
-        "statuses": [(value, label) for value, label in S.choices if value not in GROUPS],
+        "page": page, "rows": _rows(request.user, page.rows), "statuses": STATUS_CHOICES,
         "total": min(total, paging.COUNT_CAP), "capped": total > paging.COUNT_CAP,
         "groups": [(key, label) for key, (label, _q) in GROUPS.items()],
         "kinds": Case.Kind.choices, "status": status, "kind": kind, "q": q,

@@ -11,18 +11,25 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 RUN = """tags => axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]})
   .then(result => result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ") + ": " + (n.failureSummary || "").split("\\n")[1])})))"""
 
 
+def npm_file(package: str, path: str) -> Path:
+    """A file of a checker the tests take from npm (a devDependency). Its absence fails the test, not skips it:
+    `make test` installs it (npm ci), so a missing one is a broken set-up."""
+    found = NODE_MODULES / package / path
+    if not found.exists():  # raised, not asserted: this is no test module (ruff S101) and -O keeps it
+        raise AssertionError(f"{found} is missing: run `make static` (npm ci installs {package})")
+    return found
+
+
 @cache
 def _source() -> str:
-    if not AXE.exists():  # raised, not skipped: `make test` installs it (npm ci), so its absence is a broken set-up
-        raise AssertionError(f"{AXE} is missing: run `make static` (npm ci installs axe-core)")
-    return AXE.read_text(encoding="utf-8")
+    return npm_file("axe-core", "axe.min.js").read_text(encoding="utf-8")
 
 
 def checked(page: Any, name: str) -> None:

@@ -16,8 +16,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from zoufang.conftest import verify_session
+from zoufang.core.testaxe import npm_file
 
-VNU = Path(__file__).resolve().parents[3] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 ROLES = ("office", "leader", "city", "dept", "village", "assessor", "auditor", "fuban", "xuanchuan")
 KINDS_PER_ROLE = 30
 LEFT_OUT = re.compile(r"logout|download|xlsx|docx|export|^/admin/|^/api/|^/static/|^/media/|\.[a-z]{2,11}$")
@@ -52,12 +52,11 @@ def _pages(client: Client) -> dict[str, str]:
 
 
 def _checked(files: dict[Path, str]) -> list[dict[str, Any]]:
-    if not VNU.exists():  # failed, not skipped: `make test` installs it (npm ci)
-        raise AssertionError(f"{VNU} is missing: run `make static` (npm ci installs vnu-jar)")
+    vnu = npm_file("vnu-jar", "build/dist/vnu.jar")
     java = shutil.which("java")
     if java is None:
         raise AssertionError("Java is missing: `make browser` installs default-jre-headless")
-    run = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--format", "json", "--stdout",  # noqa: S603
+    run = subprocess.run([java, "-jar", str(vnu), "--errors-only", "--format", "json", "--stdout",  # noqa: S603
                           "--exit-zero-always", *map(str, files)], capture_output=True, text=True, check=True)
     return json.loads(run.stdout)["messages"]
 
