@@ -43,15 +43,17 @@ def draft_case(
 def receive_case(
     *, campaign: Campaign, kind: str, description: str, raised_at: dt.datetime, source: str,
     category: CaseCategory | None = None, region: Region | None = None, raiser_name: str = "",
-    raiser_phone: str = "", external_id: str = "", by: Any = None,
+    raiser_phone: str = "", external_id: str = "", by: Any = None, note: str = "",
 ) -> Case:
-    """A case raised outside a visit (a call to the hotline, a platform's hand-over) enters the same flow."""
+    """A case raised outside a visit (a call to the hotline, a platform's hand-over) enters the same flow.
+
+    `note` (where a platform placed it, its attachment) is the first line of the case's history, for the office."""
     case = Case.objects.create(
         campaign=campaign, kind=kind, category=category, description=description, raised_at=raised_at,
         source=source, region=region, raiser_name=raiser_name, raiser_phone=raiser_phone,
         external_id=external_id, registration_due=registration_due(campaign, raised_at),
         created_by=by if getattr(by, "is_authenticated", False) else None,
     )
-    record_creation(case, by=by, action="receive", note=case.get_source_display())
+    record_creation(case, by=by, action="receive", note="；".join(filter(None, [case.get_source_display(), note])))
     audit.record(by, AuditEvent.Action.CREATE, case, summary=f"{case.get_source_display()}：{case}")
     return case

@@ -112,7 +112,9 @@ SPECS: dict[str, Spec] = {
     "api:retry_job": Spec({"job_id": "download"}),
     "open311-services": Spec({"fmt": ("json", "xml")}), "open311-service": Spec({"code": ("1.1",), "fmt": ("json",)}),
     "open311-requests": Spec({"fmt": ("json", "xml")}, BOTH, queries=("", "?status=closed")),
-    "open311-request": Spec({"request_id": "case", "fmt": ("json", "xml")}), "open311-discovery": Spec(),
+    "open311-request": Spec({"request_id": "case", "fmt": ("json", "xml")}),
+    "open311-discovery": Spec({"fmt": ("json", "xml")}), "open311-token": Spec({"token_id": ("1",), "fmt": ("json",)}),
+    "open311-unknown": Spec({"rest": ("no-such.json", "requests.csv")}, BOTH),
     # The JSON API: methods come from docs/openapi.json; these give the path parameters.
     "api:openapi-json": Spec(), "api:openapi-view": Spec(), "api:api-root": Spec(),
     "api:get_target": Spec({"target_id": "target"}), "api:get_visit": Spec({"visit_id": "visit"}),

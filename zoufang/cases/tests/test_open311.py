@@ -165,7 +165,7 @@ def test_it_takes_a_hotline_case_in_with_an_api_key(client, cases_town):
                                                          "description": "路灯坏了"})
     assert refused.status_code == 403
     response = client.post("/open311/v2/requests.json", {
-        "api_key": secret, "service_code": "1.1", "description": "计家墩村桥头路灯不亮",
+        "api_key": secret, "service_code": "1.1", "description": "计家墩村桥头路灯不亮", "address_string": "计家墩村桥头",
         "first_name": "三", "last_name": "张", "phone": "13800001111"})
     assert response.status_code == 201, response.content
     case = Case.objects.get(public_id=response.json()[0]["service_request_id"])
@@ -176,7 +176,7 @@ def test_it_takes_a_hotline_case_in_with_an_api_key(client, cases_town):
     assert case.region is None  # a town-wide platform: the office places it when registering
     village = open311_keys.add_key(_security_admin(cases_town), name="社区平台", region="上下塘社区").secret
     handed = client.post("/open311/v2/requests.json", {"api_key": village, "service_code": "1.1",
-                                                        "description": "社区东门路灯不亮"})
+                                                        "description": "社区东门路灯不亮", "lat": "31.17", "long": "120.9"})
     assert Case.objects.get(public_id=handed.json()[0]["service_request_id"]).region == cases_town.shangxiatang
     assert AuditEvent.objects.filter(object_type="cases.Open311Key", summary__contains="提交问题").count() == 2
 
