@@ -33,17 +33,23 @@ def storable(text: str) -> bool:
     return True
 
 
-def _json_strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            name = f"{path}.{key}" if path else str(key)
-            yield name, str(key)
-            yield from _json_strings(item, name)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _json_strings(item, f"{path}.{index}" if path else str(index))
+def _json_strings(value: Any) -> Iterator[tuple[str, str]]:
+    """Every string of a parsed JSON document, keys included, with its dotted path; walked with a stack, not by
+    recursion, so a document nested as deep as the parser allows is still read to its last string."""
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str):
+            yield path, item
+        elif isinstance(item, dict):
+            children = []
+            for key, child in item.items():
+                name = f"{path}.{key}" if path else str(key)
+                children += [(name, str(key)), (name, child)]
+            stack.extend(reversed(children))
+        elif isinstance(item, list):
+            stack.extend(reversed([(f"{path}.{index}" if path else str(index), child)
+                                   for index, child in enumerate(item)]))
 
 
 def _fields(request: HttpRequest) -> Iterator[tuple[str, str]]:
@@ -58,13 +64,15 @@ def _fields(request: HttpRequest) -> Iterator[tuple[str, str]]:
             yield key, key
             for value in values:
                 yield key, value
-    elif content_type == "application/json" or content_type.endswith("+json"):
+    else:
+        # Any other body may be JSON whatever its label: django-ninja parses a body as JSON under every content
+        # type (text/plain, none at all), so the check may not rest on the label the client chose.
         body = request.body
         if _JSON_ESCAPES.search(body):  # only a \u0000 or \ud800–\udfff escape can carry such text
             try:
                 yield from _json_strings(json.loads(body))
-            except ValueError:
-                return  # not JSON at all: the view's own parser refuses it
+            except (ValueError, RecursionError):
+                return  # not JSON at all, or nested past any parser's depth: the view's own parser refuses it
 
 
 class RejectUnstorableTextMiddleware:
