@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -108,3 +109,19 @@ def refuse(request: HttpRequest, field: str, message: str) -> HttpResponse:
             return HttpResponse(xml, status=400, content_type="text/xml; charset=utf-8")
         return JsonResponse([{"code": 400, "description": message}], status=400, safe=False)
     return render(request, "400.html", {"message": message}, status=400)
+
+
+class NoStoreMiddleware:
+    """Pages and API answers carry residents' data: no browser or proxy keeps a copy (ASVS V14.3.2), so the back
+    button after logging out, or the next user of a shared office computer, finds nothing. Static files are served
+    before this by WhiteNoise; a response that chose its own caching (the icon, the service worker) keeps it. The
+    phone's offline list is kept by the service worker's own cache, which these headers do not touch."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
