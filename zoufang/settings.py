@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "zoufang.core.head.HeadWithoutBodyMiddleware",  # first: a HEAD's body is dropped after every other step
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "zoufang.core.middleware.NoStoreMiddleware",
     "zoufang.core.middleware.RejectUnstorableTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

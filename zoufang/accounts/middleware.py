@@ -20,8 +20,11 @@ CHECKED_AT = "zoufang_checked_at"
 NEEDS_2FA = "zoufang_needs_2fa"
 PASSWORD_DUE = "zoufang_password_due"  # noqa: S105 - a session key, not a password
 RECHECK_SECONDS = 300
-# Pages a signed-in user reaches before the second factor or a password change; everything else waits.
-OPEN_PREFIXES = ("/account/", "/logout/", "/login/", "/static/", "/healthz", "/favicon.ico", "/api/", "/open311/")
+# Pages a signed-in user reaches before the second factor or a password change; everything else waits. The
+# password page and the token list are not among them: a password alone must not change the password (locking the
+# owner out) nor list or revoke tokens; each pending step's own page is open while it is the step.
+OPEN_PREFIXES = ("/account/2fa/", "/logout/", "/login/", "/static/", "/healthz", "/favicon.ico", "/api/",
+                 "/open311/")
 
 
 class AccountSecurityMiddleware:
@@ -39,7 +42,7 @@ class AccountSecurityMiddleware:
             return self.to(request, resolve_url(settings.LOGIN_URL))
         if not request.path.startswith(OPEN_PREFIXES):
             step = self.pending_step(request)
-            if step:
+            if step and not request.path.startswith(step):
                 return self.to(request, step)
         return self.get_response(request)
 

@@ -60,6 +60,11 @@ class PasswordHistoryValidator:
         stale = PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[self.remember:]
         PasswordHistory.objects.filter(pk__in=list(stale)).delete()
         AccountSecurity.objects.update_or_create(user=user, defaults={"password_changed_at": timezone.now()})
+        # Django calls this on every change of a password (the user's page, the admin, `changepassword`): the API
+        # tokens taken with the old password stop with it, as a session elsewhere does.
+        from zoufang.accounts import tokens
+
+        tokens.revoke_all(user, summary="密码已修改，吊销接口令牌")
 
     def get_help_text(self) -> str:
         return _("不能与最近 %(n)d 次用过的密码相同。") % {"n": self.remember}

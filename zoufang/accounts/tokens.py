@@ -69,3 +69,17 @@ def revoke(user: Any, public_id: Any, *, by: Any) -> bool:
         token.save(update_fields=["revoked_at"])
         audit.record(by, AuditEvent.Action.TOKEN, token, summary="吊销接口令牌")
     return True
+
+
+@transaction.atomic
+def revoke_all(user: Any, *, summary: str) -> int:
+    """Revoke every live token of the user (their password changed: a token taken with the old one must not
+    outlive it); each revocation audited. Returns how many."""
+    now = timezone.now()
+    live = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
+                .exclude(expires_at__lte=now, refresh_expires_at__lte=now))
+    for token in live:
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        audit.record(user, AuditEvent.Action.TOKEN, token, summary=summary)
+    return len(live)

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -193,7 +192,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     if filters.overdue:
         cases = cases.filter(overdue_since__isnull=False)
     if filters.q:
-        cases = cases.filter(Q(description__icontains=filters.q))
+        cases = cases.filter(access.description_search(request.user, cases, filters.q))
     # A page's ids first, then its rows and their seven related tables (paging.sliced, decision 0015).
     return Listing(cases.order_by("-raised_at", "id"), CasePresenter(request.user).as_dict, by_id=True)
 

@@ -69,7 +69,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if route in Case.Route.values:
         cases = cases.filter(status__in=workflow.UPPER_QUEUE, escalation_route=route)
     if q:
-        cases = cases.filter(Q(description__icontains=q) | Q(unit__name__icontains=q))
+        cases = cases.filter(access.description_search(request.user, cases, q) | Q(unit__name__icontains=q))
     # Newest first, a page after a cursor (keyset: no OFFSET that grows with the page number); the total is
     # counted no further than paging.COUNT_CAP. The page's ids first, then its rows with their related tables
     # (paging.sliced, decision 0015).

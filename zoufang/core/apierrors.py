@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -145,6 +146,7 @@ class DocumentedAPI(NinjaAPI):
         self.add_exception_handler(HttpError, self._http_error)
         self.add_exception_handler(Http404, self._not_found)
         self.add_exception_handler(PermissionDenied, self._forbidden)
+        self.add_exception_handler(RawPostDataException, self._not_json)
 
     def refusal(self, request: HttpRequest, status: int, detail: str, code: str,
                 errors: dict[str, str] | None = None) -> HttpResponse:
@@ -163,6 +165,11 @@ class DocumentedAPI(NinjaAPI):
             known = _NINJA_MESSAGES["Forbidden"]
         detail, code = (_(known[0]), known[1]) if known else (message, _CODES.get(exc.status_code, "error"))
         return self.refusal(request, exc.status_code, detail, code)
+
+    def _not_json(self, request: HttpRequest, exc: Any) -> HttpResponse:
+        """A multipart form sent where JSON is expected: its stream was read as fields, there is no body left."""
+        return self.refusal(request, 400, _("请求内容不是有效的 JSON：此接口只接受 Content-Type: application/json"),
+                            _INVALID)
 
     def _not_found(self, request: HttpRequest, exc: Any) -> HttpResponse:
         return self.refusal(request, 404, _(COMMON_RESPONSES[404]), "not_found")

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -33,17 +34,23 @@ def storable(text: str) -> bool:
     return True
 
 
-def _json_strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            name = f"{path}.{key}" if path else str(key)
-            yield name, str(key)
-            yield from _json_strings(item, name)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _json_strings(item, f"{path}.{index}" if path else str(index))
+def _json_strings(value: Any) -> Iterator[tuple[str, str]]:
+    """Every string of a parsed JSON document, keys included, with its dotted path; walked with a stack, not by
+    recursion, so a document nested as deep as the parser allows is still read to its last string."""
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str):
+            yield path, item
+        elif isinstance(item, dict):
+            children = []
+            for key, child in item.items():
+                name = f"{path}.{key}" if path else str(key)
+                children += [(name, str(key)), (name, child)]
+            stack.extend(reversed(children))
+        elif isinstance(item, list):
+            stack.extend(reversed([(f"{path}.{index}" if path else str(index), child)
+                                   for index, child in enumerate(item)]))
 
 
 def _fields(request: HttpRequest) -> Iterator[tuple[str, str]]:
@@ -58,13 +65,15 @@ def _fields(request: HttpRequest) -> Iterator[tuple[str, str]]:
             yield key, key
             for value in values:
                 yield key, value
-    elif content_type == "application/json" or content_type.endswith("+json"):
+    else:
+        # Any other body may be JSON whatever its label: django-ninja parses a body as JSON under every content
+        # type (text/plain, none at all), so the check may not rest on the label the client chose.
         body = request.body
         if _JSON_ESCAPES.search(body):  # only a \u0000 or \ud800–\udfff escape can carry such text
             try:
                 yield from _json_strings(json.loads(body))
-            except ValueError:
-                return  # not JSON at all: the view's own parser refuses it
+            except (ValueError, RecursionError):
+                return  # not JSON at all, or nested past any parser's depth: the view's own parser refuses it
 
 
 class RejectUnstorableTextMiddleware:
@@ -100,3 +109,19 @@ def refuse(request: HttpRequest, field: str, message: str) -> HttpResponse:
             return HttpResponse(xml, status=400, content_type="text/xml; charset=utf-8")
         return JsonResponse([{"code": 400, "description": message}], status=400, safe=False)
     return render(request, "400.html", {"message": message}, status=400)
+
+
+class NoStoreMiddleware:
+    """Pages and API answers carry residents' data: no browser or proxy keeps a copy (ASVS V14.3.2), so the back
+    button after logging out, or the next user of a shared office computer, finds nothing. Static files are served
+    before this by WhiteNoise; a response that chose its own caching (the icon, the service worker) keeps it. The
+    phone's offline list is kept by the service worker's own cache, which these headers do not touch."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -51,7 +51,7 @@ def submit_visit(request: HttpRequest) -> JsonResponse:
     except pydantic.ValidationError as error:
         errors = validation_errors(error.errors())  # type: ignore[arg-type]
         return JsonResponse({"detail": refused_fields(errors), "errors": errors}, status=400)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:  # nested past the parser's depth: not a visit either
         return JsonResponse({"detail": _("提交内容格式不正确"), "errors": {"": str(error)[:300]}}, status=400)
     try:
         recorded = services.record_visit(request.user, submission_from(payload))

@@ -10,6 +10,7 @@ import time
 import zlib
 from pathlib import Path
 
+import pytest
 from axes.models import AccessAttempt
 from django.conf import settings as django_settings
 from django.utils import timezone
@@ -125,3 +126,18 @@ def test_the_production_settings_pass_check_deploy(tmp_path):
                           env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout
+
+
+@pytest.mark.parametrize("path", ["/", "/targets/", "/cases/", "/login/"])
+def test_pages_are_never_stored_by_a_browser_or_proxy(town, login, path):
+    response = login(town.users["leader"]).get(path)
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+def test_api_answers_are_never_stored_by_a_browser_or_proxy(town, client, api_token):
+    response = client.get("/api/v1/targets", **api_token("leader"))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    refused = client.get("/api/v1/targets")
+    assert "no-store" in refused["Cache-Control"]

@@ -149,3 +149,49 @@ def test_the_tokens_page_lists_and_revokes(town, client, login):
     assert "有效" in page
     client.post(f"/account/tokens/{issued['id']}/revoke/")
     assert "已吊销" in client.get("/account/tokens/").content.decode()
+
+
+def test_a_changed_password_revokes_every_api_token_taken_with_the_old_one(town, client, login):
+    """A token or refresh secret taken with a stolen password would otherwise outlive the owner's change by 12 h."""
+    issued, other = _token(client), _token(client, "village")
+    changed = login(town.users["leader"]).post("/account/password/", {
+        "old_password": PASSWORD, "new_password1": "Jinxi-2017-new", "new_password2": "Jinxi-2017-new"})
+    assert changed.status_code == 302
+    assert client.get("/api/v1/auth/tokens", HTTP_AUTHORIZATION=f"Bearer {issued['token']}").status_code == 401
+    refresh = client.post("/api/v1/auth/refresh", {"refresh": issued["refresh"]}, content_type="application/json")
+    assert refresh.status_code == 401
+    assert ApiToken.objects.get(public_id=issued["id"]).revoked_at is not None
+    assert ApiToken.objects.get(public_id=other["id"]).revoked_at is None  # another user's are theirs
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.TOKEN, summary="密码已修改，吊销接口令牌",
+                                     object_id=issued["id"]).count() == 1
+
+
+def test_a_password_set_by_an_administrator_revokes_the_users_api_tokens(town, client):
+    issued = _token(client)
+    leader = town.users["leader"]
+    leader.set_password("Jinxi-2017-reset")
+    leader.save()
+    assert client.get("/api/v1/auth/tokens", HTTP_AUTHORIZATION=f"Bearer {issued['token']}").status_code == 401
+
+
+@pytest.mark.parametrize("path", ["/account/password/", "/account/tokens/"])
+def test_a_password_alone_reaches_neither_the_password_page_nor_the_tokens(town, client, path):
+    """Before the second factor only the code page opens: with a stolen password one could change the password and
+    lock the owner out, or revoke their tokens."""
+    assert client.post("/login/", {"username": "office", "password": PASSWORD}).status_code == 302
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/account/2fa/")
+    changed = client.post("/account/password/", {"old_password": PASSWORD, "new_password1": "Jinxi-2017-new",
+                                                "new_password2": "Jinxi-2017-new"})
+    assert changed.status_code == 302
+    assert changed["Location"].startswith("/account/2fa/")
+    town.users["office"].refresh_from_db()
+    assert town.users["office"].check_password(PASSWORD)
+
+
+def test_a_password_due_opens_its_own_page_and_sends_the_tokens_page_to_it(town, login):
+    passwords.require_change(town.users["leader"])
+    client = login(town.users["leader"])
+    assert client.get("/account/password/").status_code == 200
+    assert client.get("/account/tokens/")["Location"].startswith("/account/password/")

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from zoufang.callbacks.models import CallbackBatch
+from zoufang.cases.models import Case
 from zoufang.core import limits
 from zoufang.core.management.commands.openapi import current_schema
 from zoufang.forms.services import load_shipped_forms
@@ -91,6 +92,45 @@ def test_it_refuses_nul_or_half_a_surrogate_in_a_json_body_with_a_chinese_400(cl
     }), content_type="application/json", **api_token("office"))
     body = assert_chinese_400(response)
     assert set(body["errors"]) & {"description", "raiser_name"}
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/octet-stream", "application/x-json"])
+@pytest.mark.parametrize("text", ["a\x00b", "\ud800"])
+def test_it_refuses_nul_in_json_labelled_as_another_content_type(client, town, api_token, content_type, text):
+    """django-ninja reads a body as JSON whatever its label: the check may not trust the label either (PostgreSQL
+    answered a server error)."""
+    response = client.post("/api/v1/cases/", json.dumps({
+        "campaign": town.campaign.slug, "kind": "problem", "description": f"路灯不亮{text}",
+    }), content_type=content_type, **api_token("office"))
+    assert assert_chinese_400(response)["errors"] == {"description": response.json()["detail"]}
+    assert not Case.objects.filter(description__startswith="路灯不亮").exists()
+
+
+def test_it_refuses_json_nested_past_the_parsers_depth_with_a_nul_with_a_chinese_400(client, town, api_token):
+    deep = "[" * 100_000 + "]" * 100_000
+    response = client.post("/api/v1/cases/", '{"description": "\\u0000", "x": ' + deep + "}",
+                           content_type="application/json", **api_token("office"))
+    assert_chinese_400(response)
+
+
+def test_it_reads_every_string_of_json_nested_as_deep_as_the_parser_allows(client, town, api_token):
+    nested = '{"a":' * 900 + '"\\u0000"' + "}" * 900
+    response = client.post("/api/v1/cases/", '{"x": ' + nested + "}", content_type="application/json",
+                           **api_token("office"))
+    assert "含有无法保存的字符" in assert_chinese_400(response)["detail"]
+
+
+def test_it_refuses_json_nested_past_the_parsers_depth_on_the_visit_page(login, town):
+    response = login(town.users["dept"]).post("/me/visits/", "[" * 100_000 + "]" * 100_000,
+                                              content_type="application/json")
+    assert response.status_code == 400
+    assert "提交内容格式不正确" in response.json()["detail"]
+
+
+def test_it_refuses_a_multipart_form_sent_to_a_json_operation_with_a_chinese_400(client, town, api_token):
+    response = client.post("/api/v1/cases/", {"campaign": town.campaign.slug, "kind": "problem",
+                                              "description": "路灯不亮"}, **api_token("office"))
+    assert "application/json" in assert_chinese_400(response)["detail"]
 
 
 @pytest.mark.parametrize("path", ["/api/v1/targets", "/api/v1/cases/", "/api/v1/forms/a%00b", "/api/v1/forms/a%00b/answers"])
