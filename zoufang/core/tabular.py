@@ -24,12 +24,16 @@ from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+from zoufang.core.workbook_scan import MAX_CELLS, OpenDocument, SheetScan, WorkbookTooLarge, scan_workbook
 
 INSTRUCTIONS_SHEET = "说明"
-_ZIP_MAGIC = b"PK\x03\x04"  # xlsx, xlsm, ods
+_ZIP_MAGIC = b"PK\x03\x04"  # xlsx, xlsm (and ods, refused)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy xls
 _WHITESPACE = re.compile(r"\s+")
+# Characters that show as nothing: pasted from web pages and chat apps, they would make “张三” two different names.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _INTEGER = re.compile(r"^\d+(\.0+)?$")
 _COUNT_SUFFIX = re.compile(r"[户家人个名]$")
@@ -61,6 +65,7 @@ class SheetRow:
     number: int
     cells: tuple[str, ...]
     lossy: frozenset[int] = frozenset()  # cells that were numbers longer than Excel keeps exactly
+    uncomputed: frozenset[int] = frozenset()  # formulas saved without their result: blank, but not left blank
 
     def cell(self, index: int | None) -> str:
         if index is None or index >= len(self.cells):
@@ -127,6 +132,19 @@ class Sheet:
     other_sheets: list[str] = field(default_factory=list)
 
 
+_TRAILING_NOTE = re.compile(r"（[^（）]*）$")
+
+
+def header_lookup(cell: str, names: Iterable[str]) -> str | None:
+    """The known name a header cell stands for: as written (normalised), or without a closing note in brackets
+    (“联系电话（手机）”, “身份证号码(18位)”, “家庭人口（人）”); None when it is neither."""
+    name = normalise_header(cell)
+    for candidate in (name, _TRAILING_NOTE.sub("", name)):
+        if candidate and candidate in names:
+            return candidate
+    return None
+
+
 def normalise_header(text: str) -> str:
     """Headers compare without any whitespace and with full-width brackets: “村（社区）” == “村 (社区)”."""
     return _WHITESPACE.sub("", text).translate(_BRACKETS)
@@ -180,7 +198,12 @@ def cell_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
     if isinstance(value, datetime.date | datetime.time):
         return value.isoformat()
-    return str(value).strip()
+    return clean_text(str(value))
+
+
+def clean_text(text: str) -> str:
+    """A cell's text without surrounding whitespace (full-width and non-breaking spaces too) or invisible characters."""
+    return _INVISIBLE.sub("", text).strip()
 
 
 def read_rows(source: Path | IO[bytes], filename: str | None = None) -> list[SheetRow]:
@@ -226,7 +249,7 @@ def read_csv(data: bytes) -> list[SheetRow]:
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return [SheetRow(number, tuple(cell.strip() for cell in cells)) for number, cells in enumerate(reader, 1)]
+        return [SheetRow(number, tuple(clean_text(cell) for cell in cells)) for number, cells in enumerate(reader, 1)]
     except csv.Error as exc:
         raise TabularError(_("CSV 格式错误：%(error)s") % {"error": exc}) from exc
 
@@ -234,17 +257,20 @@ def read_csv(data: bytes) -> list[SheetRow]:
 def count_rows(source: IO[bytes]) -> int:
     """About how many rows a file holds, without reading its cells into Python: the lines of a csv, the height of a
     workbook's tallest data sheet. Decides whether checking it waits in the request or goes on the queue; an
-    unreadable file counts 0 (reading it says why, at once). The source is left at its start."""
+    unreadable or oversized file counts 0 (reading it says why, at once). The source is left at its start."""
     source.seek(0)
     data = source.read()
     source.seek(0)
     if not (data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC)):
         return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
     try:
+        if data.startswith(_ZIP_MAGIC):
+            scans = scan_workbook(data)
+            return max((scan.rows for name, scan in scans.items() if name != INSTRUCTIONS_SHEET), default=0)
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = [n for n in workbook.sheet_names if n != INSTRUCTIONS_SHEET] or workbook.sheet_names
         return max((workbook.get_sheet_by_name(n).height for n in names), default=0)
-    except Exception:  # noqa: BLE001 - calamine's several error types: reading the file reports it
+    except Exception:  # noqa: BLE001 - calamine's several error types, a damaged zip: reading the file reports it
         return 0
 
 
@@ -252,20 +278,93 @@ def _is_lossy(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 10 ** EXCEL_EXACT_DIGITS
 
 
+def too_large_message(error: WorkbookTooLarge) -> str:
+    if error.inflated:
+        return _("文件解压后超过%(mb)d MB，无法导入：请删除无关的工作表、图片和格式，或把数据拆成几个文件分批导入") % {
+            "mb": error.inflated // (1024 * 1024)}
+    return _("工作表“%(sheet)s”的数据区域有%(rows)d行×%(columns)d列，超过一次导入%(limit)d个单元格的上限。"
+             "如果数据其实没有这么多，是表格远处的单元格里有内容（按 Ctrl+End 可找到最后一个单元格），请删除多余的行和列后"
+             "保存；否则请把数据拆成几个文件分批导入") % {
+        "sheet": error.sheet, "rows": error.rows, "columns": error.columns, "limit": MAX_CELLS}
+
+
 def read_workbook(data: bytes) -> Sheet:
-    """The first sheet other than “说明” that holds data (else the first), every row numbered as in Excel."""
+    """The first visible sheet other than “说明” that holds data (else the first), every row numbered as in Excel.
+
+    A cell merged over several rows (a village name beside all its households) counts in each of them; an Excel
+    error value (#N/A, #REF!) reads as its code, never as a blank."""
     try:
+        scans = scan_workbook(data) if data.startswith(_ZIP_MAGIC) else {}
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = [n for n in workbook.sheet_names if n != INSTRUCTIONS_SHEET] or workbook.sheet_names
-        sheets = {n: workbook.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in names}
+        names = _data_sheet_names(workbook)
+        chosen, others = "", []
+        for name in names:
+            sheet = workbook.get_sheet_by_name(name)
+            if sheet.height * sheet.width > MAX_CELLS:  # an xls, which the scan does not read
+                raise WorkbookTooLarge(sheet=name, rows=sheet.height, columns=sheet.width)
+            if not (sheet.height and any(v not in (None, "") for cells in sheet.iter_rows() for v in cells)):
+                continue
+            if chosen:
+                others.append(name)
+            else:
+                chosen, values, merged = name, sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges
+    except WorkbookTooLarge as exc:
+        raise TabularError(too_large_message(exc)) from exc
+    except OpenDocument as exc:
+        raise TabularError(_("不支持 OpenDocument 表格（.ods）：请在 WPS、Excel 或 LibreOffice 中“另存为”"
+                             "Excel 工作簿（.xlsx）后再导入")) from exc
     except Exception as exc:  # calamine raises several unrelated types (in English) for damaged files
         raise TabularError(unreadable_message()) from exc
-    filled = [n for n, values in sheets.items() if any(v not in (None, "") for cells in values for v in cells)]
-    chosen = filled[0] if filled else names[0]
-    rows = [SheetRow(number, tuple(cell_text(v) for v in cells),
-                     frozenset(at for at, v in enumerate(cells) if _is_lossy(v)))
-            for number, cells in enumerate(sheets[chosen], 1)]
-    return Sheet(rows, chosen, [n for n in filled if n != chosen])
+    if not chosen:
+        return Sheet([], names[0] if names else "")
+    return Sheet(_sheet_rows(values, merged or [], scans.get(chosen, SheetScan())), chosen, others)
+
+
+def _data_sheet_names(workbook: CalamineWorkbook) -> list[str]:
+    """The sheets that may hold the data, visible ones first: a hidden sheet is an office's leftover or lookup list."""
+    names = [m.name for m in workbook.sheets_metadata if m.name != INSTRUCTIONS_SHEET] or workbook.sheet_names
+    visible = {m.name for m in workbook.sheets_metadata if m.visible == SheetVisibleEnum.Visible}
+    return sorted(names, key=lambda name: name not in visible)
+
+
+def _sheet_rows(values: list[list[Any]], merged: list[Any], scan: SheetScan) -> list[SheetRow]:
+    texts = [[cell_text(v) for v in cells] for cells in values]
+    lossy = [{at for at, v in enumerate(cells) if _is_lossy(v)} for cells in values]
+    width = max((len(cells) for cells in texts), default=0)
+    for (row, column), code in scan.errors.items():
+        if row < len(texts) and column < width:
+            texts[row][column] = code
+    for (top, left), (bottom, _right) in merged:
+        if top >= len(texts) or left >= width:
+            continue
+        while len(texts) <= bottom:
+            texts.append([""] * width)
+            lossy.append(set())
+        for row in range(top + 1, bottom + 1):
+            texts[row][left] = texts[top][left]
+            if left in lossy[top]:
+                lossy[row].add(left)
+    uncomputed: dict[int, set[int]] = {}
+    for row, column in scan.uncomputed:
+        uncomputed.setdefault(row, set()).add(column)
+    return [SheetRow(number, tuple(cells), frozenset(lossy[number - 1]), frozenset(uncomputed.get(number - 1, ())))
+            for number, cells in enumerate(texts, 1)]
+
+
+def unreadable_cells(row: SheetRow, positions: dict[str, int]) -> list[RowError]:
+    """The cells of `row` under `positions` (header → column) that hold no value an import may take: an Excel
+    error (#N/A, #REF!: a formula that failed, or its code typed or exported as text), or a formula whose result
+    the file does not hold. Each would otherwise read as a blank or be stored as the code."""
+    errors = []
+    for header, at in positions.items():
+        text = row.cell(at)
+        if text.upper() in ERROR_CODES:
+            errors.append(RowError(row.number, header, _("单元格是 Excel 的错误值“%(code)s”（通常是公式出错，如 VLOOKUP "
+                                                        "找不到），请改成实际内容或清空") % {"code": text}))
+        elif at in row.uncomputed:
+            errors.append(RowError(row.number, header, _("单元格是公式，文件中没有保存它的计算结果（文件可能由其他程序生成）。"
+                                                        "请在 Excel 或 WPS 中打开后保存一次，或把这一列复制后“选择性粘贴→数值”")))
+    return errors
 
 
 def find_header_row(rows: Sequence[SheetRow], columns: Sequence[Column], *, minimum: int = 1,
@@ -273,9 +372,33 @@ def find_header_row(rows: Sequence[SheetRow], columns: Sequence[Column], *, mini
     """Index (in `rows`) of the first row holding at least `minimum` known headers; title lines come before it."""
     known = set().union(*(c.names() for c in columns))
     for index, row in enumerate(rows[:search]):
-        if sum(1 for cell in row.cells if normalise_header(cell) in known) >= minimum:
+        if sum(1 for cell in row.cells if header_lookup(cell, known)) >= minimum:
             return index
     return None
+
+
+def header_cells(rows: Sequence[SheetRow], index: int, columns: Sequence[Column]) -> tuple[SheetRow, int]:
+    """The header at `index` as one row, and the index of the first row under it.
+
+    A header of two rows (“户主信息” merged over 户主姓名 and 身份证号码 on the row below) is read as one: each
+    column takes its name from the lower row where that is a known header, else from the upper row."""
+    top = rows[index]
+    if index + 1 >= len(rows):
+        return top, index + 1
+    known = set().union(*(c.names() for c in columns))
+    below = rows[index + 1]
+    lower = [at for at, cell in enumerate(below.cells) if header_lookup(cell, known)]
+    if not lower or all(below.cell(at) == top.cell(at) for at in lower):
+        return top, index + 1
+    width = max(len(top.cells), len(below.cells))
+    cells = tuple(below.cell(at) if at in lower else top.cell(at) for at in range(width))
+    return SheetRow(top.number, cells), index + 2
+
+
+def is_total_row(row: SheetRow, labels: tuple[str, ...] = ("合计", "总计")) -> bool:
+    """A row whose first filled cell is a 合计 label (“合    计”, “总计”)."""
+    first = next((compact(cell) for cell in row.cells if cell), "")
+    return first.startswith(labels)
 
 
 def match_headers(row: SheetRow, columns: Sequence[Column], *, allow_unknown: bool = False) -> HeaderMatch:
@@ -285,8 +408,9 @@ def match_headers(row: SheetRow, columns: Sequence[Column], *, allow_unknown: bo
     for index, cell in enumerate(row.cells):
         if not cell:
             continue
-        column = by_name.get(normalise_header(cell))
-        if column is None and normalise_header(cell) in IGNORABLE_HEADERS:
+        known = header_lookup(cell, by_name)
+        column = by_name[known] if known else None
+        if column is None and header_lookup(cell, IGNORABLE_HEADERS):
             match.ignored.append(cell)
         elif column is None:
             if not allow_unknown:

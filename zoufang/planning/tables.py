@@ -17,6 +17,7 @@ from zoufang.core.tabular import (
     TabularError,
     compact,
     find_header_row,
+    is_total_row,
     match_headers,
     normalise_header,
     parse_count,
@@ -198,10 +199,6 @@ def _first(row: SheetRow) -> tuple[int, str]:
     return -1, ""
 
 
-def is_total_row(row: SheetRow) -> bool:
-    return _first(row)[1].startswith("合计")
-
-
 def _suffix(column: str) -> str:
     return "人" if column == MEMBERS else "家" if "企业" in column else "户"
 
@@ -268,7 +265,7 @@ def parse_allocation_table(rows: Sequence[SheetRow]) -> AllocationTable:
         first_at, first = _first(row)
         if first_at < 0:
             continue
-        if first.startswith("合计"):
+        if is_total_row(row):
             table.total_row = row.number
             table.totals = total_values(row, {STATED: header.positions[STATED], COUNT: header.positions[COUNT]},
                                         table.issues)
@@ -502,7 +499,8 @@ def _figure_columns(rows: Sequence[SheetRow], index: int,
     for at, candidate in enumerate(rows[index + 1:index + 3], index + 1):
         if candidate.is_blank():
             continue
-        if not header.value(candidate, SERIAL) and not header.value(candidate, DEPARTMENT) and any(
+        # Under 序号 and 单位 the second header row is blank, or repeats them where they are merged over both rows.
+        if all(header.value(candidate, c) in ("", header.value(top, c)) for c in (SERIAL, DEPARTMENT)) and any(
                 c and parse_count(c) is None for c in candidate.cells[start:]):
             sub, data_from = candidate, at + 1
         break

@@ -10,7 +10,7 @@ from zoufang.regions.models import Region
 from zoufang.registry.models import Target
 
 MAX_UPLOAD_MB = 20
-UPLOAD_SUFFIXES = (".xlsx", ".csv")
+UPLOAD_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".csv")  # what core.tabular reads; .ods is refused there
 
 
 class TargetFilterForm(forms.Form):
@@ -33,7 +33,7 @@ class TargetFilterForm(forms.Form):
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("导入内容"))
     file = forms.FileField(
-        label=_("文件"), help_text=_("Excel（.xlsx）或 CSV（UTF-8）文件，第一行为表头，不超过 20 MB")
+        label=_("文件"), help_text=_("Excel（.xlsx、.xls）或 CSV 文件，表头之上可以有标题行，不超过 20 MB")
     )
     campaign = forms.ModelChoiceField(
         label=_("走访活动"), queryset=Campaign.objects.none(), required=False, empty_label=_("（不涉及具体活动）"),
@@ -56,7 +56,7 @@ class ImportForm(forms.Form):
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(UPLOAD_SUFFIXES):
-            raise forms.ValidationError(_("只能上传 .xlsx 或 .csv 文件"))
+            raise forms.ValidationError(_("只能上传 Excel（.xlsx、.xls、.xlsm）或 CSV 文件"))
         if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
             raise forms.ValidationError(_("文件超过 %(mb)s MB，请拆分后分批导入") % {"mb": MAX_UPLOAD_MB})
         return upload

@@ -16,11 +16,15 @@ from zoufang.core.tabular import (
     SheetRow,
     compact,
     find_header_row,
+    header_cells,
+    is_total_row,
     match_headers,
+    normalise_header,
+    unreadable_cells,
 )
 
-_TRUE = {"是", "Y", "YES", "TRUE", "1", "√", "✓", "重点"}
-_FALSE = {"否", "N", "NO", "FALSE", "0", "×", "非重点"}
+_TRUE = {"是", "Y", "YES", "TRUE", "1", "√", "✓", "✔", "☑", "重点"}
+_FALSE = {"否", "N", "NO", "FALSE", "0", "×", "✗", "✘", "☐", "非重点"}
 
 
 @dataclass
@@ -67,9 +71,16 @@ class ImportContext:
     errors: list[RowError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
+    settled: set[tuple[int | None, str]] = field(default_factory=set)  # cells already explained: no second message
 
     def error(self, row: int | None, column: str, message: str | Promise) -> None:
-        self.errors.append(RowError(row, column, str(message)))
+        if (row, column) not in self.settled:
+            self.errors.append(RowError(row, column, str(message)))
+
+    def settle(self, error: RowError) -> None:
+        """Report `error` as the one message of its cell: what the row's checks say of that cell later is dropped."""
+        self.error(error.row, error.column, error.message)
+        self.settled.add((error.row, error.column))
 
     def tick(self, done: int, total: int) -> None:
         if self.progress is not None and (done % 200 == 0 or done == total):
@@ -139,20 +150,43 @@ class Table:
 
 
 def read_table(ctx: ImportContext, rows: list[SheetRow], columns: Sequence[Column]) -> Table | None:
-    """Find the header row, match it; report header errors on ctx and return None when the file is unusable."""
+    """Find the header row (one row, or two where a group name spans the columns below it), match it, and keep the
+    rows under it that hold data; header errors go on ctx, and None is returned when the file is unusable.
+
+    Left out: blank rows, rows that hold nothing but a 序号 or 备注 (a numbered blank form), and 合计/小计 rows
+    (named in the report). A cell holding an Excel error or an uncomputed formula is reported once, as such."""
+    sheet = _("工作表“%(sheet)s”") % {"sheet": ctx.sheet.name} if ctx.sheet and ctx.sheet.name else ""
+    if all(row.is_blank() for row in rows):
+        ctx.error(None, "", _("%(where)s中没有任何数据") % {"where": sheet or _("文件")})
+        return None
     index = find_header_row(rows, columns)
     if index is None:
         required = "、".join(c.header for c in columns if c.required)
-        where = _("在工作表“%(sheet)s”的前20行中") % {"sheet": ctx.sheet.name} if ctx.sheet and ctx.sheet.name else ""
+        where = _("在%(sheet)s的前20行中") % {"sheet": sheet} if sheet else ""
         ctx.error(None, "", _("%(where)s找不到表头行，表头应包含：%(names)s") % {"where": where, "names": required})
         return None
-    header = match_headers(rows[index], columns)
+    header_row, first = header_cells(rows, index, columns)
+    header = match_headers(header_row, columns)
     ctx.errors.extend(header.errors)
     if header.ignored:
         ctx.notes.append(_("已忽略列：%(names)s") % {"names": "、".join(header.ignored)})
     if header.errors:
         return None
-    return Table(header, [row for row in rows[index + 1:] if not row.is_blank()])
+    data = [row for row in rows[first:] if _holds_data(row, header_row, header)]
+    totals = [row.number for row in data if is_total_row(row, ("合计", "总计", "小计"))]
+    if totals:
+        ctx.notes.append(_("第%(rows)s行是合计行，未导入") % {"rows": "、".join(map(str, totals))})
+        data = [row for row in data if row.number not in totals]
+    for row in data:
+        for error in unreadable_cells(row, header.positions):
+            ctx.settle(error)
+    return Table(header, data)
+
+
+def _holds_data(row: SheetRow, header_row: SheetRow, header: HeaderMatch) -> bool:
+    """Whether a row has any cell filled under a column the import reads, other than 序号."""
+    return any(row.cell(at) for name, at in header.positions.items()
+               if normalise_header(header_row.cell(at)) != "序号") or is_total_row(row, ("合计", "总计", "小计"))
 
 
 def parse_bool(text: str) -> bool | None:

@@ -23,6 +23,8 @@ BATCH = 1000
 AUDIT_FIELDS = ("version", "modified_at", "modified_by")
 _SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$")
 _SPACES = re.compile(r"\s+")
+_FLOAT_TAIL = re.compile(r"^(\d+)\.0+$")  # a number cell turned into text by another program: 13812345678.0
+_COUNTRY_CODE = re.compile(r"^(\+|00)86-?")
 
 
 @dataclass
@@ -201,9 +203,12 @@ def guard_identity(ctx: ImportContext, row: int, column: str, key: str, fields: 
 
 
 def phone_cell(ctx: ImportContext, row: int, column: str, text: str, *, mobile_only: bool = False) -> str:
-    value = halfwidth(text).replace(" ", "")
+    """A mobile or landline number; “13812345678.0”, “+86 138-1234-5678” and “138 1234 5678” are read as 13812345678."""
+    value = _COUNTRY_CODE.sub("", _FLOAT_TAIL.sub(r"\1", _SPACES.sub("", halfwidth(text))))
     if not value:
         return ""
+    if identifiers.is_valid_mobile(value.replace("-", "")):
+        value = value.replace("-", "")
     valid = identifiers.is_valid_mobile(value) if mobile_only else identifiers.is_valid_phone(value)
     if not valid:
         ctx.error(row, column, identifiers.MOBILE_RULE if mobile_only else identifiers.PHONE_RULE)

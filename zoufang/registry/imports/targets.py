@@ -30,15 +30,15 @@ _SCALES = choice_lookup(Target.Scale, {"规上": Target.Scale.ABOVE_SCALE, "规�
                                        "中小": Target.Scale.SMALL_MEDIUM, "规下": Target.Scale.SMALL_MEDIUM})
 
 ENTERPRISE_COLUMNS = (
-    Column("企业名称", True, _l("营业执照上的名称"), "昆山锦溪某某有限公司", ("名称", "单位名称"), 30),
-    Column("统一社会信用代码", True, identifiers.CREDIT_CODE_RULE, "91320583MA1N000104", ("信用代码",), 22,
+    Column("企业名称", True, _l("营业执照上的名称"), "昆山锦溪某某有限公司", ("名称", "单位名称", "企业全称"), 30),
+    Column("统一社会信用代码", True, identifiers.CREDIT_CODE_RULE, "91320583MA1N000104", ("信用代码", "社会信用代码", "统一代码"), 22,
            text=True),
     Column("村（社区）", False, PLACE_RULE, "长云村", ("村、社区", "所在村（社区）", "村、社区名称"), 14),
-    Column("地址", False, _l("最多300字"), "锦溪镇长云路8号", ("企业地址",), 30),
+    Column("地址", False, _l("最多300字"), "锦溪镇长云路8号", ("企业地址", "经营地址", "详细地址"), 30),
     Column("企业规模", False, _l("规模以上 或 中小"), "规模以上", ("规模",), 12),
     Column("重点企业", False, _l("是 或 否"), "是", ("是否重点企业",), 10),
     Column("行业", False, _l("最多100字"), "精密机械", ("所属行业",), 16),
-    Column("联系电话", False, identifiers.PHONE_RULE, "0512-57223456", ("电话",), 16, text=True),
+    Column("联系电话", False, identifiers.PHONE_RULE, "0512-57223456", ("电话", "联系方式"), 16, text=True),
     *position_cells.COLUMNS,
 )
 PROJECT_COLUMNS = (
@@ -55,7 +55,7 @@ PERSON_COLUMNS = (
     Column("村（社区）", False, PLACE_RULE, "计家墩村",
            ("村、社区", "籍贯", "联系地区", "所在村（社区）", "村、社区名称"), 14),
     Column("领域", False, _l("如 文化、教育、经济，最多100字"), "文化", ("行业",), 14),
-    Column("联系电话", False, identifiers.PHONE_RULE, "13912345678", ("电话", "手机号码"), 16, text=True),
+    Column("联系电话", False, identifiers.PHONE_RULE, "13912345678", ("电话", "手机号码", "联系方式"), 16, text=True),
     Column("地址", False, _l("最多300字"), "", ("住址",), 30),
     Column("说明", False, _l("最多300字"), "", ("简介", "备注"), 30),
     *position_cells.COLUMNS,

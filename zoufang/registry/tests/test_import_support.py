@@ -75,12 +75,15 @@ def csv_file(rows: Sequence[Sequence[object]], encoding: str = "utf-8") -> io.By
     return io.BytesIO(text.getvalue().encode(encoding))
 
 
-def xlsx_file(rows: Sequence[Sequence[object]]) -> io.BytesIO:
+def xlsx_file(rows: Sequence[Sequence[object]], merges: Iterable[str] = ()) -> io.BytesIO:
+    """An xlsx of `rows`, with the cell `merges` (“B2:B4”) an office makes."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     for row in rows:
         sheet.append(list(row))
+    for merge in merges:
+        sheet.merge_cells(merge)
     out = io.BytesIO()
     workbook.save(out)
     out.seek(0)

@@ -126,7 +126,7 @@ def test_it_rejects_other_file_types(town, login):
     upload = SimpleUploadedFile("households.pdf", b"%PDF-1.4", content_type="application/pdf")
     response = _upload(client, town, upload, dry_run=True)
     assert response.status_code == 200
-    assert "只能上传 .xlsx 或 .csv 文件" in response.content.decode()
+    assert "只能上传 Excel（.xlsx、.xls、.xlsm）或 CSV 文件" in response.content.decode()
 
 
 def test_it_serves_a_template_per_kind(town, login):

@@ -1,0 +1,224 @@
+"""A zipped workbook (xlsx, xlsm) looked over before calamine opens it: how far each sheet's cells reach, which
+cells hold Excel error values, and how large the file is once inflated.
+
+calamine lays out a sheet as one dense grid from its first to its last cell: a 5 KB file holding A1 and
+XFD1048576 asks it for 17 billion cells, and the allocation failure aborts the whole process (Rust cannot
+raise it as a Python exception). A few megabytes of deflate can also inflate to gigabytes of XML. So every
+part is inflated here by our own bounded reader (the sizes a zip declares may lie), and each worksheet's cell
+references are scanned, before anything else reads the file. calamine also reads an error cell (#N/A, #REF!)
+as an empty one; the scan keeps them, so an import can name them instead of taking them for blanks.
+"""
+
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from io import BytesIO
+from xml.etree import ElementTree
+
+# A sheet of 100,000 rows by 50 columns: far beyond a town's or a county's registry, and what a worker can hold.
+MAX_CELLS = 5_000_000
+# Inflated size of all the parts of a workbook: a 20 MB upload of plain cells inflates to a few hundred MB.
+MAX_INFLATED = 512 * 1024 * 1024
+_CHUNK = 1024 * 1024
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+_WORKSHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+# A row or cell start tag; `<col` and `<cols` do not match.
+_TAG = re.compile(rb"<(row|c)(?=[\s/>])([^>]*)>")
+_REF = re.compile(rb'\br="([A-Z]{0,3})(\d*)"')
+_ERROR_TYPE = re.compile(rb'\bt="e"')
+# A cell with a value (not self-closing, not closed at once) whose reference comes first, and one holding an error.
+_VALUED_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>/]*>(?!</c>)')
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*\bt="e"[^>]*>')
+_ROW_NUMBER = re.compile(rb'<row r="(\d+)"')
+# A formula whose result was not saved (a file written by a program, not by Excel or WPS): calamine reads a blank.
+_FORMULA_ONLY = re.compile(rb"\s*(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)\s*(?:<v\s*/>|<v></v>)?\s*</c>")
+_UNCOMPUTED = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>/]*>' + _FORMULA_ONLY.pattern)
+_LONGEST_CELL = 16 * 1024 * 1024
+_ERROR_VALUE = re.compile(rb"\s*(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?\s*<v>([^<]*)</v>")
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+       "r": "http://schemas.openxmlformats.org/package/2006/relationships"}
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+class WorkbookTooLarge(Exception):
+    """The workbook would take more memory to read than an import may use; `str()` says which limit, in figures."""
+
+    def __init__(self, *, sheet: str = "", rows: int = 0, columns: int = 0, inflated: int = 0) -> None:
+        super().__init__(sheet, rows, columns, inflated)
+        self.sheet, self.rows, self.columns, self.inflated = sheet, rows, columns, inflated
+
+
+class OpenDocument(Exception):
+    """An OpenDocument spreadsheet (.ods): its repeated rows and columns would need a reader of their own to bound,
+    so it is refused and the user asked to save it as xlsx."""
+
+
+class NotAZip(Exception):
+    """The bytes start like a zip but are not a readable one (truncated, damaged, or another format)."""
+
+
+@dataclass
+class SheetScan:
+    """What a worksheet's XML holds: its extent (1-based last row and column with a value) and its error cells."""
+
+    rows: int = 0
+    columns: int = 0
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column), 0-based → “#N/A”
+    uncomputed: set[tuple[int, int]] = field(default_factory=set)  # formulas saved without their result
+
+
+def scan_workbook(data: bytes) -> dict[str, SheetScan]:
+    """Each worksheet's scan by sheet name; raises WorkbookTooLarge past MAX_INFLATED or MAX_CELLS, OpenDocument for
+    an .ods, NotAZip for anything unreadable."""
+    try:
+        archive = zipfile.ZipFile(BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise NotAZip from exc
+    names = {info.filename for info in infos}
+    if "content.xml" in names and "xl/workbook.xml" not in names:
+        raise OpenDocument
+    budget = [MAX_INFLATED]
+    parts: dict[str, bytes] = {}
+    scans: dict[str, SheetScan] = {}
+    for info in infos:
+        if _WORKSHEET.match(info.filename):
+            scans[info.filename] = _scan_sheet(_inflate(data, info, budget), info.filename)
+        elif info.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+            parts[info.filename] = b"".join(_inflate(data, info, budget))
+        else:
+            for _chunk in _inflate(data, info, budget):
+                pass
+    sheets = _sheet_names(parts)
+    return {sheets.get(part, part): scan for part, scan in scans.items()}
+
+
+def _inflate(data: bytes, info: zipfile.ZipInfo, budget: list[int]) -> Iterator[bytes]:
+    """The part's bytes as they really inflate, whatever sizes the zip declares; charged to the shared `budget`."""
+    try:
+        header = _LOCAL_HEADER.unpack_from(data, info.header_offset)
+    except struct.error as exc:
+        raise NotAZip from exc
+    if header[0] != b"PK\x03\x04":
+        raise NotAZip
+    start = info.header_offset + _LOCAL_HEADER.size + header[-2] + header[-1]
+    compressed = memoryview(data)[start:start + info.compress_size]
+    if info.compress_type == zipfile.ZIP_STORED:
+        chunks: Iterator[bytes] = (bytes(compressed[at:at + _CHUNK]) for at in range(0, len(compressed), _CHUNK))
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        chunks = _deflated(compressed)
+    else:
+        raise NotAZip
+    for chunk in chunks:
+        budget[0] -= len(chunk)
+        if budget[0] < 0:
+            raise WorkbookTooLarge(inflated=MAX_INFLATED)
+        yield chunk
+
+
+def _deflated(compressed: memoryview) -> Iterator[bytes]:
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    try:
+        for at in range(0, len(compressed), _CHUNK // 16):
+            pending = bytes(compressed[at:at + _CHUNK // 16])
+            while pending:
+                chunk = inflater.decompress(pending, _CHUNK)
+                pending = inflater.unconsumed_tail
+                yield chunk
+            if inflater.eof:
+                return
+        yield inflater.flush()
+    except zlib.error as exc:
+        raise NotAZip from exc
+
+
+def _scan_sheet(chunks: Iterator[bytes], part: str) -> SheetScan:
+    """The extent and error cells of one worksheet, read a chunk at a time (each cut after a whole cell or row)."""
+    scan = SheetScan()
+    at = (0, 0)  # the row and column of the last tag read, for a cell written without its reference
+    tail = b""
+    for chunk in chunks:
+        buffer = tail + chunk
+        cut = max(buffer.rfind(b"</c>") + 4, buffer.rfind(b"</row>") + 6)
+        if cut < 6 and len(buffer) > _LONGEST_CELL:  # no cell ends in megabytes of text: read on past it
+            cut = len(buffer) - 1024
+        body, tail = buffer[:cut], buffer[cut:]
+        at = _scan_body(body, scan, at, part)
+    _scan_body(tail, scan, at, part)
+    return scan
+
+
+def _scan_body(body: bytes, scan: SheetScan, at: tuple[int, int], part: str) -> tuple[int, int]:
+    """Cells written with their reference first (Excel, WPS, LibreOffice, openpyxl) by one regular expression;
+    any other writing tag by tag."""
+    if body.count(b"<c ") + body.count(b"<c>") != body.count(b'<c r="'):
+        return _scan_tags(body, scan, at, part)
+    cells = _VALUED_CELL.findall(body)
+    if cells:
+        last_column = max({letters for letters, _row in cells}, key=lambda letters: (len(letters), letters))
+        _extend(scan, max(int(number) for _letters, number in cells), _column_number(last_column), part)
+    for error in _ERROR_CELL.finditer(body) if b't="e"' in body else ():
+        value = _ERROR_VALUE.match(body, error.end())
+        scan.errors[(int(error.group(2)) - 1, _column_number(error.group(1)) - 1)] = (
+            value.group(1).decode("ascii", "replace") if value else "#VALUE!")
+    for formula in _UNCOMPUTED.finditer(body) if b"<f" in body else ():
+        scan.uncomputed.add((int(formula.group(2)) - 1, _column_number(formula.group(1)) - 1))
+    row, cell = _ROW_NUMBER.match(body, max(body.rfind(b"<row "), 0)), _REF.match(body, body.rfind(b'<c r="') + 3)
+    return (int(row.group(1)) if row else at[0], _column_number(cell.group(1)) if cell else at[1])
+
+
+def _scan_tags(body: bytes, scan: SheetScan, at: tuple[int, int], part: str) -> tuple[int, int]:
+    """Tag by tag: a row or cell tag without `r` is the one after the previous, as Excel and calamine read it."""
+    row, column = at
+    for tag in _TAG.finditer(body):
+        kind, attributes = tag.group(1), tag.group(2)
+        ref = _REF.search(attributes)
+        if kind == b"row":
+            row = int(ref.group(2)) if ref and ref.group(2) else row + 1
+            column = 0
+            continue
+        if ref and ref.group(1):
+            column = _column_number(ref.group(1))
+            row = int(ref.group(2)) if ref.group(2) else row
+        else:
+            column += 1
+        if attributes.endswith(b"/") or body.startswith(b"</c>", tag.end()):
+            continue  # a styled cell without a value: calamine leaves it out
+        _extend(scan, row, column, part)
+        if _FORMULA_ONLY.match(body, tag.end()):
+            scan.uncomputed.add((row - 1, column - 1))
+        if _ERROR_TYPE.search(attributes):
+            value = _ERROR_VALUE.match(body, tag.end())
+            scan.errors[(row - 1, column - 1)] = value.group(1).decode("ascii", "replace") if value else "#VALUE!"
+    return row, column
+
+
+def _extend(scan: SheetScan, row: int, column: int, part: str) -> None:
+    scan.rows, scan.columns = max(scan.rows, row), max(scan.columns, column)
+    if scan.rows * scan.columns > MAX_CELLS:
+        raise WorkbookTooLarge(sheet=part, rows=scan.rows, columns=scan.columns)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _sheet_names(parts: dict[str, bytes]) -> dict[str, str]:
+    """Worksheet part → the sheet's name as the user sees it on its tab."""
+    try:
+        workbook = ElementTree.fromstring(parts["xl/workbook.xml"])  # noqa: S314 - inflated within the budget
+        relations = ElementTree.fromstring(parts["xl/_rels/workbook.xml.rels"])  # noqa: S314
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in relations.findall("r:Relationship", _NS)}
+    names: dict[str, str] = {}
+    for sheet in workbook.iterfind("m:sheets/m:sheet", _NS):
+        target = targets.get(sheet.get(_REL_ID), "").lstrip("/")
+        names[target if target.startswith("xl/") else f"xl/{target}"] = sheet.get("name", "")
+    return names
