@@ -11,7 +11,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
-from zoufang.accounts import tokens, twofactor
+from zoufang.accounts import passwords, tokens, twofactor
 from zoufang.accounts.lockout import login_rate_exceeded
 from zoufang.core import limits
 from zoufang.core.apierrors import ApiErrorOut
@@ -63,7 +63,17 @@ def _out(token: Any, access: str, refresh: str) -> dict[str, Any]:
             "refresh_expires_at": token.refresh_expires_at, "id": token.public_id}
 
 
-@router.post("/token", auth=None, response={200: TokenOut, 401: ApiErrorOut, 429: ApiErrorOut},
+def _password_due(user: Any) -> Any:
+    """The refusal of a token to a user who must change the password first (None when they need not): the web's
+    password step may not be stepped around through the API, with an expired or an administrator's initial one."""
+    reason = passwords.must_change_password(user)
+    if not reason:
+        return None
+    return Status(403, {"detail": f"{reason}请先登录网页修改密码，再用新密码换取令牌。",
+                        "code": "password_change_required"})
+
+
+@router.post("/token", auth=None, response={200: TokenOut, 401: ApiErrorOut, 403: ApiErrorOut, 429: ApiErrorOut},
              summary="用户名、密码（及动态验证码）换取令牌")
 def obtain_token(request: HttpRequest, credentials: Credentials) -> Any:
     if login_rate_exceeded(request):
@@ -77,13 +87,20 @@ def obtain_token(request: HttpRequest, credentials: Credentials) -> Any:
         if twofactor.verify(user, credentials.otp) is None:
             wait = twofactor.wait_seconds(user)
             raise HttpError(401, f"尝试过于频繁，请 {wait} 秒后再试" if wait else "动态验证码不正确或已用过")
+    refused = _password_due(user)
+    if refused is not None:
+        return refused
     token, access, refresh = tokens.issue(user, client=request.headers.get("user-agent", ""))
     return _out(token, access, refresh)
 
 
-@router.post("/refresh", auth=None, response={200: TokenOut, 401: ApiErrorOut}, summary="用刷新令牌换取新令牌")
+@router.post("/refresh", auth=None, response={200: TokenOut, 401: ApiErrorOut, 403: ApiErrorOut},
+             summary="用刷新令牌换取新令牌")
 def refresh_token(request: HttpRequest, body: RefreshIn) -> Any:
-    refreshed = tokens.refresh(body.refresh)
+    try:
+        refreshed = tokens.refresh(body.refresh, allowed=lambda user: not passwords.must_change_password(user))
+    except tokens.NotAllowed as refused:
+        return _password_due(refused.user)
     if refreshed is None:
         raise HttpError(401, "刷新令牌无效、已过期或已吊销，请重新登录")
     return _out(*refreshed)

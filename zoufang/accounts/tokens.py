@@ -1,6 +1,7 @@
 """API tokens: short-lived access secrets with a refresh secret, listed per user and revocable."""
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -25,15 +26,26 @@ def issue(user: Any, *, client: str = "") -> tuple[ApiToken, str, str]:
     return token, access, refresh
 
 
+class NotAllowed(Exception):
+    """A valid refresh secret whose user may not have a new pair now (`allowed` said no); the pair is left as it was."""
+
+    def __init__(self, user: Any) -> None:
+        super().__init__(user.pk)
+        self.user = user
+
+
 @transaction.atomic
-def refresh(secret: str) -> tuple[ApiToken, str, str] | None:
-    """Swap a refresh secret for a new pair; the old pair stops working. None when it is not valid now."""
+def refresh(secret: str, *, allowed: Callable[[Any], bool] = lambda user: True) -> tuple[ApiToken, str, str] | None:
+    """Swap a refresh secret for a new pair; the old pair stops working. None when it is not valid now; NotAllowed
+    when it is but `allowed(user)` is false."""
     token = (ApiToken.objects.select_for_update().select_related("user")
              .filter(refresh_digest=ApiToken.digest_of(secret)).first())
     now = timezone.now()
     if (token is None or token.revoked_at is not None or not token.user.is_active
             or token.refresh_expires_at is None or token.refresh_expires_at <= now):
         return None
+    if not allowed(token.user):
+        raise NotAllowed(token.user)
     access, new_refresh = ApiToken.new_secret(), ApiToken.new_secret()
     token.digest = ApiToken.digest_of(access)
     token.refresh_digest = ApiToken.digest_of(new_refresh)

@@ -195,3 +195,32 @@ def test_a_password_due_opens_its_own_page_and_sends_the_tokens_page_to_it(town,
     client = login(town.users["leader"])
     assert client.get("/account/password/").status_code == 200
     assert client.get("/account/tokens/")["Location"].startswith("/account/password/")
+
+
+def test_a_password_due_gets_no_api_token_nor_a_refresh_until_it_is_changed(town, client, login, settings):
+    settings.ZOUFANG_PASSWORD_MAX_AGE_DAYS = 90
+    issued = _token(client)
+    AccountSecurity.objects.filter(user=town.users["leader"]).update(
+        password_changed_at=timezone.now() - dt.timedelta(days=91))
+    credentials = {"username": "leader", "password": PASSWORD}
+    refused = client.post("/api/v1/auth/token", credentials, content_type="application/json")
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "password_change_required"
+    assert "超过 90 天" in refused.json()["detail"]
+    kept = client.post("/api/v1/auth/refresh", {"refresh": issued["refresh"]}, content_type="application/json")
+    assert kept.status_code == 403
+    assert ApiToken.objects.get(public_id=issued["id"]).refresh_digest == ApiToken.digest_of(issued["refresh"])
+
+    web = login(town.users["leader"])
+    assert web.post("/account/password/", {"old_password": PASSWORD, "new_password1": "Jinxi-2017-new",
+                                           "new_password2": "Jinxi-2017-new"}).status_code == 302
+    assert client.post("/api/v1/auth/token", {"username": "leader", "password": "Jinxi-2017-new"},
+                       content_type="application/json").status_code == 200
+
+
+def test_an_administrators_initial_password_gets_no_api_token(town, client):
+    passwords.require_change(town.users["leader"])
+    refused = client.post("/api/v1/auth/token", {"username": "leader", "password": PASSWORD},
+                          content_type="application/json")
+    assert refused.status_code == 403
+    assert "初始密码" in refused.json()["detail"]
