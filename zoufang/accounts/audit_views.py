@@ -21,7 +21,8 @@ from zoufang import clock
 from zoufang.accounts import audit, duties
 from zoufang.accounts.models import AUDIT_RETENTION_FLOOR_DAYS, AuditEvent
 from zoufang.core import paging
-from zoufang.core.tabular import Column, write_template
+from zoufang.core.sheetwriter import write_template
+from zoufang.core.tabular import Column
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_LIMIT = 100_000

@@ -15,7 +15,7 @@ from zoufang.assessment.indicators import Indicator
 from zoufang.assessment.models import Assessment, Score
 from zoufang.assessment.scoring import LEVELS, level_name
 from zoufang.assessment.services import indicators_of, scores
-from zoufang.core.tabular import ExportWorkbook, print_on_a4
+from zoufang.core.sheetwriter import ExportWorkbook, print_on_a4
 
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)

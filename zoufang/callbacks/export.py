@@ -5,7 +5,7 @@ from openpyxl.styles import Alignment, Font
 from zoufang import clock
 from zoufang.callbacks import results
 from zoufang.callbacks.models import CallbackBatch
-from zoufang.core.tabular import ExportWorkbook
+from zoufang.core.sheetwriter import ExportWorkbook
 
 
 def batch_xlsx(batch: CallbackBatch) -> bytes:

@@ -20,7 +20,7 @@ from zoufang.cases import workflow
 from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter, village_name
 from zoufang.core.progress import Progress, report
-from zoufang.core.tabular import ExportWorkbook
+from zoufang.core.sheetwriter import ExportWorkbook
 from zoufang.registry.models import Unit
 
 S = Case.Status

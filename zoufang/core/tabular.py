@@ -1,5 +1,5 @@
-"""Spreadsheets in and out: csv/xlsx rows as strings with their row numbers; the one xlsx writer of every
-export (`ExportWorkbook`) and the import templates written with it."""
+"""Spreadsheets in: csv, xlsx and xls rows as strings with their row numbers, headers matched to columns, cells
+parsed as the clerk wrote them. The one xlsx writer of every export is `core.sheetwriter`."""
 
 import csv
 import datetime
@@ -7,23 +7,13 @@ import difflib
 import io
 import re
 from collections.abc import Iterable, Sequence
-from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Alignment, Border, Font
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import coordinate_to_tuple
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-from openpyxl.worksheet.cell_range import CellRange
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.cell.cell import ERROR_CODES
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from zoufang.core.workbook_scan import MAX_CELLS, OpenDocument, SheetScan, WorkbookTooLarge, scan_workbook
@@ -40,7 +30,6 @@ _COUNT_SUFFIX = re.compile(r"[户家人个名]$")
 _BRACKETS = str.maketrans({"(": "（", ")": "）", "[": "【", "]": "】", ",": "，", ":": "："})
 _LEGACY_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # an xlsx saved with a password is an OLE file
 _SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-STYLES_KEPT = 64  # style combinations a streamed sheet remembers (an export uses a handful)
 # Excel keeps 15 significant digits: a longer number typed into a number cell has lost its tail.
 EXCEL_EXACT_DIGITS = 15
 # Columns offices add to every register that hold nothing the platform keeps: skipped, and named in the report.
@@ -432,229 +421,3 @@ def unknown_column_message(cell: str, columns: Sequence[Column]) -> str:
     hint = _("是不是“%(name)s”？") % {"name": names[close[0]]} if close else ""
     return _("未知列，可用的列为：%(names)s。%(hint)s不需要的列请删除（%(ignorable)s等列会自动忽略）") % {
         "names": "、".join(c.header for c in columns), "hint": hint, "ignorable": "、".join(IGNORABLE_HEADERS[:3])}
-
-
-# A cell starting with one of these is a formula (or becomes one when edited) in Excel or LibreOffice.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _storable(value: Any) -> Any:
-    """Text without the control characters XML cannot hold (openpyxl refuses them); anything else as is."""
-    if isinstance(value, Promise):
-        value = str(value)
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
-
-
-class Widths:
-    """Column widths in characters, from the first column; None leaves a column as it is."""
-
-    column_dimensions: Any
-
-    def set_widths(self, widths: Iterable[float | None]) -> None:
-        for index, width in enumerate(widths, start=1):
-            if width:
-                self.column_dimensions[get_column_letter(index)].width = width
-
-
-class ExportSheet(Widths, Worksheet):
-    """A worksheet that drops control characters from text written through append, cell or sheet["A1"]."""
-
-    def append(self, iterable: Any) -> None:
-        if isinstance(iterable, dict):
-            super().append({key: _storable(value) for key, value in iterable.items()})
-        else:
-            super().append([_storable(value) for value in iterable])
-
-    def cell(self, row: int, column: int, value: Any = None) -> Any:
-        return super().cell(row, column, _storable(value))
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        super().__setitem__(key, _storable(value))
-
-
-class StreamSheet(Widths, WriteOnlyWorksheet):
-    """A sheet of a streaming `ExportWorkbook`: each appended row goes to a temporary file at once.
-
-    The same guarantees as `ExportSheet`: text stays text (a string that Excel would read as a formula or an
-    error value is written as a string, quote-prefixed when it starts like a formula), control characters
-    are dropped. Column widths, freeze panes and print settings must be set before the first row; a row's
-    style is given with the row (`append(row, font=...)`); merges may be added until the workbook is saved.
-    """
-
-    def __init__(self, parent: Any, title: str | None) -> None:
-        super().__init__(parent, title)
-        self.rows_written = 0
-        # (name, id(setting)) pairs → (the style array they make, the settings kept alive for their ids)
-        self._styles: dict[tuple[tuple[str, int], ...], tuple[StyleArray, list[Any]]] = {}
-
-    def append(self, row: Any, *, font: Font | None = None, alignment: Alignment | None = None,
-               border: Border | None = None, number_format: str | None = None, height: float | None = None,
-               styled: Iterable[int] | None = None) -> None:
-        """Write one row; `font`/`alignment`/`border` style its cells (only those in `styled`, from 1, if given);
-        `height` sets the row's height in points."""
-        self.rows_written += 1
-        if height:
-            self.row_dimensions[self.rows_written].height = height
-        style = {"font": font, "alignment": alignment, "border": border, "number_format": number_format}
-        style = {key: value for key, value in style.items() if value is not None}
-        chosen = set(styled) if styled is not None else None
-        super().append([self.stream_cell(value, **(style if chosen is None or at in chosen else {}))
-                        for at, value in enumerate(row, start=1)])
-
-    def stream_cell(self, value: Any, **style: Any) -> Any:
-        """A value as written: plain values as they are, a cell where text needs guarding or a style is asked."""
-        if isinstance(value, Cell):
-            neutralise(value)
-            for key, setting in style.items():
-                setattr(value, key, setting)
-            return value
-        value = _storable(value)
-        guard = isinstance(value, str) and (value.startswith(FORMULA_STARTS) or value in ERROR_CODES)
-        if not guard and not style:
-            return value
-        cell = WriteOnlyCell(self, value)
-        self._style(cell, style)
-        neutralise(cell)
-        return cell
-
-    def _style(self, cell: Cell, style: dict[str, Any]) -> None:
-        """Give a new cell its style: set through openpyxl once per combination of settings (which hashes
-        every style object into the workbook's lists, the most of a styled export's time), copied after."""
-        if not style:
-            return
-        key = tuple((name, id(setting)) for name, setting in style.items())
-        known = self._styles.get(key)
-        if known is None:
-            for name, setting in style.items():
-                setattr(cell, name, setting)
-            if len(self._styles) < STYLES_KEPT:  # a caller making new style objects a row is not remembered
-                self._styles[key] = (copy(cell._style), list(style.values()))  # noqa: SLF001 - openpyxl's array
-        else:
-            cell._style = copy(known[0])  # noqa: SLF001
-
-    def merge_cells(self, range_string: str | None = None, start_row: int | None = None,
-                    start_column: int | None = None, end_row: int | None = None, end_column: int | None = None) -> None:
-        """As Worksheet.merge_cells; merges are written when the sheet closes, so written rows may be merged."""
-        self.merged_cells.add(CellRange(range_string=range_string, min_row=start_row, min_col=start_column,
-                                        max_row=end_row, max_col=end_column))
-
-
-
-class ExportWorkbook(Workbook):
-    """The one xlsx writer of every export: user text is stored as text, never as a formula.
-
-    openpyxl turns a string starting with “=” into a formula (and “#N/A” into an error); a description
-    `=HYPERLINK(...)` or a name `=cmd|' /C calc'!A0` would be live in Excel. On save every string cell is
-    written as an inline string, and one starting with = + - @ tab or CR also gets Excel's quote prefix,
-    so Excel and LibreOffice show it as typed and editing the cell does not turn it into a formula.
-
-    `ExportWorkbook(streaming=True)` writes at constant memory (openpyxl's write-only mode): it starts with
-    no sheet, `create_sheet` returns a `StreamSheet` whose rows go to disk as they are appended, and the
-    workbook can be saved once. Every export built from a whole town or more uses it.
-    """
-
-    def __init__(self, *, streaming: bool = False) -> None:
-        super().__init__(write_only=streaming)
-        if not streaming:
-            self._sheets = [ExportSheet(self)]
-            print_on_a4(self._sheets[0])
-
-    @property
-    def streaming(self) -> bool:
-        return bool(self.write_only)
-
-    def create_sheet(self, title: str | None = None, index: int | None = None) -> Any:
-        sheet: Any = StreamSheet(self, title) if self.streaming else ExportSheet(parent=self, title=title)
-        self._add_sheet(sheet=sheet, index=index)
-        print_on_a4(sheet)  # before the first row, as a streamed sheet needs
-        return sheet
-
-    def save(self, filename: Any) -> None:
-        for sheet in self.worksheets:
-            if not sheet.print_title_rows and sheet.freeze_panes:
-                # The rows kept in view on screen (the title and the headers) are repeated on every printed page.
-                frozen, _column = coordinate_to_tuple(sheet.freeze_panes)
-                if frozen > 1:
-                    sheet.print_title_rows = f"1:{frozen - 1}"
-            if not self.streaming:
-                for row in sheet.iter_rows():
-                    for cell in row:
-                        neutralise(cell)
-        super().save(filename)
-
-    def to_bytes(self) -> bytes:
-        out = io.BytesIO()
-        self.save(out)
-        return out.getvalue()
-
-
-def print_on_a4(sheet: Any, *, landscape: bool = True, title_rows: str | None = None) -> None:
-    """How a sheet prints: on A4 (across unless `landscape=False`), every column on the page's width and as many
-    pages down as the rows need; `title_rows` ("1:2") repeated on each page. Every sheet of an `ExportWorkbook`
-    starts so (and repeats the rows above its frozen pane); a sheet printed otherwise says so here."""
-    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    if title_rows:
-        sheet.print_title_rows = title_rows
-
-
-def neutralise(cell: Any) -> None:
-    """A string cell as text: never a formula or an error value, quote-prefixed when it looks like one."""
-    value = cell.value
-    if not isinstance(value, str):
-        return
-    if cell.data_type in ("f", "e"):
-        cell.data_type = "s"
-    if value.startswith(FORMULA_STARTS):
-        cell.quotePrefix = True
-
-
-def write_template(out: Path | IO[bytes], columns: Sequence[Column], *, title: str,
-                   header_rows: Sequence[Sequence[str]] | None = None,
-                   merges: Iterable[str] = (), notes: Sequence[str] = (),
-                   data_rows: Iterable[Sequence[Any]] = ()) -> None:
-    """An xlsx with the data sheet (bold header, widths, text columns) and a “说明” sheet describing each column.
-
-    `data_rows` fill the data sheet below the header: an export in the same layout as its template."""
-    workbook = ExportWorkbook()
-    sheet = workbook.active
-    assert sheet is not None  # noqa: S101 - a new workbook always has one sheet
-    sheet.title = title[:31]
-    rows = header_rows or [[c.header for c in columns]]
-    bold = Font(bold=True)
-    for row in rows:
-        sheet.append(list(row))
-    for row_cells in sheet.iter_rows(min_row=1, max_row=len(rows)):
-        for cell in row_cells:
-            cell.font = bold
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for merge in merges:
-        sheet.merge_cells(merge)
-    for index, column in enumerate(columns, 1):
-        dimension = sheet.column_dimensions[get_column_letter(index)]
-        dimension.width = column.width
-        if column.text:
-            dimension.number_format = "@"
-    sheet.freeze_panes = sheet.cell(row=len(rows) + 1, column=1)
-    for data_row in data_rows:
-        sheet.append(list(data_row))
-    _write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET), columns, notes)
-    workbook.save(out)
-
-
-def _write_instructions(sheet: Any, columns: Sequence[Column], notes: Sequence[str]) -> None:
-    sheet.append([_("列名"), _("是否必填"), _("填写规则"), _("示例")])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for column in columns:
-        sheet.append([column.header, _("必填") if column.required else _("选填"), str(column.rule), column.example])
-    if notes:
-        sheet.append([])
-        for note in notes:
-            sheet.append([str(note)])
-    for letter, width in zip("ABCD", (20, 10, 70, 24), strict=True):
-        sheet.column_dimensions[letter].width = width
-    for row in sheet.iter_rows(min_row=2):
-        row[2].alignment = Alignment(wrap_text=True, vertical="top")

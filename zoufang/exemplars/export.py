@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font
 
 from zoufang import clock
-from zoufang.core.tabular import ExportWorkbook
+from zoufang.core.sheetwriter import ExportWorkbook
 from zoufang.exemplars import presenters
 from zoufang.exemplars.models import Exemplar
 

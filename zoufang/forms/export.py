@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from zoufang import clock
 from zoufang.accounts.masking import Masker
 from zoufang.core.progress import Progress, report
-from zoufang.core.tabular import ExportWorkbook
+from zoufang.core.sheetwriter import ExportWorkbook
 from zoufang.forms import xlsform
 from zoufang.forms.models import Form, FormAnswer, FormVersion
 

@@ -198,7 +198,7 @@ def write_xlsx(rows: dict[str, Any]) -> bytes:
     """The XLSForm workbook (survey, choices, settings) the office edits and loads again."""
     from io import BytesIO
 
-    from zoufang.core.tabular import ExportWorkbook
+    from zoufang.core.sheetwriter import ExportWorkbook
 
     workbook = ExportWorkbook()
     sheets = [("survey", SURVEY_COLUMNS, rows.get("survey") or []),

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font
 
 from zoufang import clock
-from zoufang.core.tabular import ExportWorkbook
+from zoufang.core.sheetwriter import ExportWorkbook
 from zoufang.integrity.flags import SERIOUS, CadreFlags
 
 WIDTHS = (12, 20, 16, 8, 70, 10, 10, 40, 12, 18)

@@ -8,7 +8,7 @@ from typing import IO
 from openpyxl.styles import Alignment, Font
 
 from zoufang.core.progress import Progress, report
-from zoufang.core.tabular import ExportWorkbook
+from zoufang.core.sheetwriter import ExportWorkbook
 from zoufang.oversight.tables import Table
 
 BOLD = Font(bold=True)

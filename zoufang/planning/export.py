@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from zoufang.campaigns.models import Campaign
 from zoufang.core.progress import Progress
-from zoufang.core.tabular import ExportWorkbook
+from zoufang.core.sheetwriter import ExportWorkbook
 from zoufang.planning.issued import DRIFT_COLUMNS, DRIFT_SHEET, IssuedRow, drift, issued_rows, source_order
 from zoufang.planning.models import FixedQuota, Quota
 from zoufang.planning.printing import (

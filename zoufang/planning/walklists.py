@@ -16,7 +16,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from zoufang.campaigns.models import Campaign
 from zoufang.core.progress import Progress, report
-from zoufang.core.tabular import ExportWorkbook
+from zoufang.core.sheetwriter import ExportWorkbook
 from zoufang.planning.models import Assignment
 from zoufang.planning.printing import (
     BOLD,

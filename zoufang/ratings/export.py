@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Font
 
 from zoufang import clock
 from zoufang.accounts.masking import scrub
-from zoufang.core.tabular import ExportWorkbook
+from zoufang.core.sheetwriter import ExportWorkbook
 from zoufang.ratings import figures, grades, services
 from zoufang.ratings.figures import Tally
 

@@ -16,7 +16,7 @@ from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns.models import Campaign
 from zoufang.cases.models import Case
 from zoufang.core.progress import Progress, report
-from zoufang.core.tabular import ExportWorkbook
+from zoufang.core.sheetwriter import ExportWorkbook
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Target, Unit

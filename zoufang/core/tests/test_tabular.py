@@ -6,6 +6,7 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from zoufang.core.sheetwriter import write_template
 from zoufang.core.tabular import (
     Column,
     RowError,
@@ -15,7 +16,6 @@ from zoufang.core.tabular import (
     parse_count,
     person_name,
     read_rows,
-    write_template,
 )
 
 ROWS = [["序号", "走访单位"], ["1", "苏州市妇联"], ["", ""], ["合    计", "13815户"]]

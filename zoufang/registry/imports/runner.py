@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
-from zoufang.core import tabular
+from zoufang.core import sheetwriter
 from zoufang.core.tabular import RowError, TabularError, read_sheet
 from zoufang.regions.models import Region
 from zoufang.regions.positions import fill_missing
@@ -134,6 +134,6 @@ def _audit_changes(ctx: ImportContext) -> None:
 def write_template(kind: str, out: Path | IO[bytes]) -> None:
     """The blank xlsx for `kind`: its header row(s) and a “说明” sheet with every column's rule and example."""
     spec = get_spec(kind)
-    tabular.write_template(out, spec.columns, title=str(spec.label).split("（")[0],
-                           header_rows=spec.header_rows, merges=spec.merges,
-                           notes=[_("%(label)s导入模板") % {"label": spec.label}, *map(str, spec.notes)])
+    sheetwriter.write_template(out, spec.columns, title=str(spec.label).split("（")[0],
+                               header_rows=spec.header_rows, merges=spec.merges,
+                               notes=[_("%(label)s导入模板") % {"label": spec.label}, *map(str, spec.notes)])
