@@ -15,7 +15,6 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from zoufang.core.apierrors import error_body
@@ -103,11 +102,9 @@ def refuse(request: HttpRequest, field: str, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse(error_body(message, "invalid", {field: message} if field else {}), status=400)
     if request.path.startswith("/open311/"):
-        if request.path.endswith(".xml"):
-            xml = ('<?xml version="1.0" encoding="utf-8"?>\n<errors><error><code>400</code>'
-                   f"<description>{escape(message)}</description></error></errors>")
-            return HttpResponse(xml, status=400, content_type="text/xml; charset=utf-8")
-        return JsonResponse([{"code": 400, "description": message}], status=400, safe=False)
+        from zoufang.cases import open311_format  # the Open311 endpoint's own error list, in the format asked
+
+        return open311_format.error("xml" if request.path.endswith(".xml") else "json", 400, message)
     return render(request, "400.html", {"message": message}, status=400)
 
 

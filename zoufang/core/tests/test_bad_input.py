@@ -257,3 +257,23 @@ def test_it_accepts_every_documented_choice_of_a_list_filter(client, town, api_t
                 if client.get(path, {parameter["name"]: choice}, **headers).status_code != 200:
                     refused.append(f"{path}?{parameter['name']}={choice}")
     assert refused == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_open311_refuses_a_nul_in_its_own_error_list(client, fmt):
+    from xml.etree import ElementTree
+
+    response = client.get(f"/open311/v2/requests.{fmt}", {"service_code": "1\x00"})
+    assert response.status_code == 400
+    if fmt == "json":
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+        [error] = response.json()
+        code, description = error["code"], error["description"]
+    else:
+        assert response["Content-Type"] == "text/xml; charset=utf-8"
+        root = ElementTree.fromstring(response.content)  # noqa: S314 - our own answer
+        assert root.tag == "errors"
+        code, description = int(root.findtext("error/code")), root.findtext("error/description")
+    assert code == 400
+    assert "NUL" in description
