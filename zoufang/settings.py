@@ -92,6 +92,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "zoufang.core.head.HeadWithoutBodyMiddleware",  # first: a HEAD's body is dropped after every other step
+    "zoufang.core.middleware.ForwardedSchemeFromProxiesMiddleware",  # before anything asks request.is_secure()
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "zoufang.core.middleware.NoStoreMiddleware",

@@ -122,3 +122,18 @@ class NoStoreMiddleware:
         if not response.has_header("Cache-Control"):
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class ForwardedSchemeFromProxiesMiddleware:
+    """X-Forwarded-Proto is believed (SECURE_PROXY_SSL_HEADER) only from an address in ZOUFANG_TRUSTED_PROXIES, as
+    X-Forwarded-For is (`accounts.lockout.client_address`). Django believes the header from whoever sends it; a client
+    that reaches a worker past the proxy could otherwise call plain HTTP secure and be spared the HTTPS redirect."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        meta = request.META
+        if "HTTP_X_FORWARDED_PROTO" in meta and meta.get("REMOTE_ADDR") not in settings.ZOUFANG_TRUSTED_PROXIES:
+            del meta["HTTP_X_FORWARDED_PROTO"]
+        return self.get_response(request)

@@ -141,3 +141,14 @@ def test_api_answers_are_never_stored_by_a_browser_or_proxy(town, client, api_to
     assert "no-store" in response["Cache-Control"]
     refused = client.get("/api/v1/targets")
     assert "no-store" in refused["Cache-Control"]
+
+
+def test_the_https_scheme_is_believed_only_from_a_trusted_proxy(client, settings):
+    settings.ZOUFANG_TRUSTED_PROXIES = ["10.0.0.2"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = True
+    spoofed = client.get("/login/", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_PROTO="https")
+    assert spoofed.status_code == 301
+    assert spoofed["Location"].startswith("https://")
+    proxied = client.get("/login/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_PROTO="https")
+    assert proxied.status_code == 200
