@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -13,7 +14,8 @@ from ninja.pagination import paginate
 from zoufang.assessment import presenters, services
 from zoufang.assessment.models import Assessment, Score
 from zoufang.assessment.scoring import LEVELS
-from zoufang.core import limits
+from zoufang.core import limits, request_keys
+from zoufang.core.apierrors import ApiErrorOut, error_body
 from zoufang.core.paging import Listing
 from zoufang.jobs import services as jobs
 from zoufang.jobs.api import JobQueuedOut, queued
@@ -81,6 +83,7 @@ class AdjustmentIn(Schema):
     score: uuid.UUID = Field(description="得分编号（scores[].id）")
     points: float = Field(ge=-100, le=100, description="加分为正，减分为负，最多两位小数")
     reason: str = Field(min_length=1, max_length=300)
+    key: uuid.UUID | None = Field(None, description="请求编号：首次提交前生成，重试时原样带上，同一编号只登记一次")
 
 
 class LevelQuery(Schema):
@@ -145,15 +148,20 @@ def get_assessment(request: HttpRequest, slug: str, assessment_id: uuid.UUID,
     return _scores(services.assessment_for(request.user, slug, assessment_id), query.level)
 
 
-@router.post("/{slug}/{assessment_id}/adjustments", response={201: ScoreOut},
-             summary="登记加减分（写明理由；定稿前，考核管理组）")
+@router.post("/{slug}/{assessment_id}/adjustments", response={200: ScoreOut, 201: ScoreOut, 409: ApiErrorOut},
+             summary="登记加减分（写明理由；定稿前，考核管理组）；带 key 时幂等：同一 key 重试答 200，内容不同答 409")
 def adjust_score(request: HttpRequest, slug: str, assessment_id: uuid.UUID, body: AdjustmentIn) -> Status:
     assessment = services.assessment_for(request.user, slug, assessment_id)
     score = services.by_public_id(assessment.scores.all(), body.score)
-    _act(lambda: services.add_adjustment(assessment, score, points=body.points, reason=body.reason, by=request.user))
+    try:
+        _made, added = _act(lambda: services.add_adjustment_once(assessment, score, points=body.points,
+                                                                 reason=body.reason, by=request.user, key=body.key))
+    except request_keys.KeyReused:
+        return Status(409, error_body(_("该 key 已用于另一次加减分，请为新的加减分生成新的 key。"), "conflict"))
     score.refresh_from_db()
     indicators = services.indicators_of(assessment)
-    return Status(201, _score(score, presenters.lines(assessment, [score], indicators)[0].remark, indicators))
+    return Status(201 if added else 200,
+                  _score(score, presenters.lines(assessment, [score], indicators)[0].remark, indicators))
 
 
 @router.post("/{slug}/{assessment_id}/freeze", response=AssessmentOut,

@@ -173,6 +173,8 @@ class Adjustment(FrozenParentMixin):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT,
                            related_name="+")
     at = models.DateTimeField(_("登记时间"))
+    # The form's or API call's key (core.request_keys): a double click or a retry registers the points once.
+    request_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("加减分")

@@ -196,30 +196,46 @@ def parse_points(text: Any) -> Decimal:
     return points
 
 
-def add_adjustment(assessment: Assessment, score: Score, *, points: Any, reason: str, by: Any) -> Adjustment:
-    """A documented 加减分 on one score (before freezing): the score's total and its level's ranking follow."""
+def add_adjustment(assessment: Assessment, score: Score, *, points: Any, reason: str, by: Any,
+                   key: uuid.UUID | None = None) -> Adjustment:
+    """A documented 加减分 on one score (before freezing): the score's total and its level's ranking follow.
+    With a request `key`, the same points sent again (a double click, a retry) are registered once."""
+    return add_adjustment_once(assessment, score, points=points, reason=reason, by=by, key=key)[0]
+
+
+def add_adjustment_once(assessment: Assessment, score: Score, *, points: Any, reason: str, by: Any,
+                        key: uuid.UUID | None = None) -> tuple[Adjustment, bool]:
+    """add_adjustment, and whether this call registered it; the key of other points or another reason raises
+    request_keys.KeyReused."""
     _require_manager(by, assessment.campaign)
     value = parse_points(points)
     reason = reason.strip()
     if not reason:
         raise AssessmentError(_("请写明加减分的理由及依据"))
-    with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if locked.is_frozen:
-            raise AssessmentError(_("考核已定稿，不能再加减分；如需调整请重新运行考核（生成新版本）"))
-        if score.assessment_id != locked.pk:
-            raise Http404
-        adjustment = Adjustment.objects.create(assessment=locked, score=score, points=value, reason=reason[:300],
-                                               by=by, at=clock.now())
-        before = score.total
-        _rerank(locked, score.level)
-        score.refresh_from_db()
-        audit.record(by, AuditEvent.Action.UPDATE, locked,
-                     summary=_("加减分：%(label)s %(points)s（%(reason)s）") % {
-                         "label": score.label, "points": f"{value:+}", "reason": reason},
-                     changes={"score": [None, score.label], "points": [None, value], "reason": [None, reason],
-                              "total": [before, score.total]})
-    return adjustment
+
+    def make() -> Adjustment:
+        with transaction.atomic():
+            locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+            if locked.is_frozen:
+                raise AssessmentError(_("考核已定稿，不能再加减分；如需调整请重新运行考核（生成新版本）"))
+            if score.assessment_id != locked.pk:
+                raise Http404
+            adjustment = Adjustment.objects.create(assessment=locked, score=score, points=value, reason=reason[:300],
+                                                   by=by, at=clock.now(), request_key=key)
+            before = score.total
+            _rerank(locked, score.level)
+            score.refresh_from_db()
+            audit.record(by, AuditEvent.Action.UPDATE, locked,
+                         summary=_("加减分：%(label)s %(points)s（%(reason)s）") % {
+                             "label": score.label, "points": f"{value:+}", "reason": reason},
+                         changes={"score": [None, score.label], "points": [None, value], "reason": [None, reason],
+                                  "total": [before, score.total]})
+        return adjustment
+
+    def same(earlier: Adjustment) -> bool:
+        return (earlier.score_id, earlier.points, earlier.reason) == (score.pk, value, reason[:300])
+
+    return request_keys.once_checked(Adjustment.objects.filter(assessment=assessment), key, make, same)
 
 
 def _rerank(assessment: Assessment, level: str) -> None:

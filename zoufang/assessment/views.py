@@ -18,7 +18,7 @@ from zoufang.accounts import scope
 from zoufang.assessment import links, presenters, services
 from zoufang.assessment.models import Assessment, Score
 from zoufang.assessment.scoring import LEVELS, level_name
-from zoufang.core import paging
+from zoufang.core import paging, request_keys
 from zoufang.jobs.views import start as start_job
 from zoufang.web.dashboard import sees_campaign_stats
 
@@ -42,6 +42,11 @@ class AdjustmentForm(forms.Form):
                              widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "2 / -1.5"}))
     reason = forms.CharField(label=gettext_lazy("理由及依据"), max_length=300,
                              widget=forms.Textarea(attrs={"rows": 3}))
+    # One key a rendered form (Adjustment.request_key): a double click or the back button registers the points once.
+    key = forms.UUIDField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def clean_key(self) -> uuid.UUID:
+        return self.cleaned_data.get("key") or uuid.uuid4()
 
 
 @login_required
@@ -176,11 +181,17 @@ def adjust(request: HttpRequest, slug: str, public_id: Any, score_id: Any) -> Ht
     form = AdjustmentForm(request.POST)
     if form.is_valid():
         try:
-            services.add_adjustment(assessment, found, by=request.user, **form.cleaned_data)
+            _made, added = services.add_adjustment_once(assessment, found, by=request.user, **form.cleaned_data)
         except services.AssessmentError as exc:
             form.add_error(None, str(exc))
+        except request_keys.KeyReused as reused:
+            # The form was sent, changed (back button) and sent again: keep what was typed under a new key.
+            form = AdjustmentForm({**request.POST.dict(), "key": str(uuid.uuid4())})
+            form.is_valid()
+            form.add_error(None, _("这张表刚才已登记为“%(earlier)s”，本次内容不同，未登记。如确需再加减分，请核对后再提交。")
+                           % {"earlier": reused.made})
         else:
-            messages.success(request, _("已登记加减分"))
+            messages.success(request, _("已登记加减分") if added else _("这次加减分已登记过，未重复登记"))
             return redirect("assessment:score", slug, assessment.public_id, found.public_id)
     return render(request, "assessment/score.html", _score_context(request, assessment, found, form), status=400)
 

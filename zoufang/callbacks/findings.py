@@ -40,13 +40,18 @@ def reopen_unanswered(sample: CallbackSample, *, by: Any, note: str) -> list[Cas
     note = (note or "").strip()
     if not note:
         raise CallbackError(_("请填写处理情况。"))
-    if not sample.says_unanswered or sample.unanswered_handled_at is not None:
-        raise CallbackError(_("该样本没有待处理的未回复问题。"))
     reopened = []
     finding = _("第三方回访抽查（%(batch)s 第 %(n)s 号）：反映人称问题未得到回复。%(note)s") % {
         "batch": sample.batch, "n": sample.position, "note": note}
     with transaction.atomic():
-        for case in answered_cases(sample):
+        # Checked on the locked row: two clicks (or two clerks) that both read it unhandled reopen the cases once;
+        # the second is refused rather than recording "0 reopened" over the first's note.
+        locked = CallbackSample.objects.select_for_update().get(pk=sample.pk)
+        if not locked.says_unanswered or locked.unanswered_handled_at is not None:
+            raise CallbackError(_("该样本没有待处理的未回复问题。") if locked.unanswered_handled_at is None else
+                                _("该样本的未回复问题已于 %(when)s 处理（%(note)s），未重复重办；请刷新页面查看。") % {
+                                    "when": clock.minute(locked.unanswered_handled_at), "note": locked.unanswered_note})
+        for case in answered_cases(locked):
             case = answers.record_callback(case, by=by, version=case.version, satisfaction=Case.Satisfaction.UNSATISFIED,
                                            note=finding)
             reopened.append(answers.reopen_case(case, by=by, version=case.version, reason=finding))

@@ -205,13 +205,16 @@ class ReceiveIn(Schema):
     region: uuid.UUID | None = Field(None, description="村（社区）编号")
     raiser_name: str = Field("", max_length=limits.NAME)
     raiser_phone: str = Field("", max_length=20)
+    key: uuid.UUID | None = Field(None, description="请求编号：客户端首次提交前生成，重试时原样带上，同一编号只受理一次")
 
 
-@router.post("/", response={201: CaseOut, 400: ErrorOut, 403: ErrorOut}, summary="受理走访以外反映的问题（热线来电）")
+@router.post("/", response={200: CaseOut, 201: CaseOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+             summary="受理走访以外反映的问题（热线来电）；带 key 时幂等：同一 key 重试答 200 和已受理的件，内容不同答 409")
 def receive(request: HttpRequest, body: ReceiveIn) -> Any:
     from zoufang.accounts import scope
     from zoufang.cases.intake import office_campaigns
-    from zoufang.cases.services import receive_case
+    from zoufang.cases.services import receive_case_once
+    from zoufang.core.request_keys import KeyReused
     from zoufang.registry.identifiers import is_valid_phone
 
     campaign = office_campaigns(request.user).filter(slug=body.campaign).first()
@@ -231,12 +234,15 @@ def receive(request: HttpRequest, body: ReceiveIn) -> Any:
         category = CaseCategory.objects.filter(campaign=campaign, code=body.category).first()
         if category is None:
             return Status(400, {"detail": _("类别编号不存在。"), "code": "invalid"})
-    case = receive_case(
-        campaign=campaign, kind=body.kind, description=body.description.strip(), raised_at=clock.now(),
-        source=Case.Source.HOTLINE, category=category, region=region, raiser_name=body.raiser_name.strip(),
-        raiser_phone=body.raiser_phone.strip(), by=request.user,
-    )
-    return Status(201, CasePresenter(request.user).as_dict(case))
+    try:
+        case, received = receive_case_once(
+            campaign=campaign, kind=body.kind, description=body.description.strip(), raised_at=clock.now(),
+            source=Case.Source.HOTLINE, category=category, region=region, raiser_name=body.raiser_name.strip(),
+            raiser_phone=body.raiser_phone.strip(), by=request.user, key=body.key,
+        )
+    except KeyReused:
+        return Status(409, {"detail": _("该 key 已用于内容不同的另一件，请为新的来电生成新的 key。"), "code": "conflict"})
+    return Status(201 if received else 200, CasePresenter(request.user).as_dict(case))
 
 
 class UpperQueueFilter(Schema):

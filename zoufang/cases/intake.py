@@ -1,6 +1,7 @@
 """A case raised outside a visit — a call to the hotline, a walk-in — entered by the office: the form and
 the view. It enters the same flow as an opinion from a visit (a draft the office registers)."""
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -9,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,8 +20,8 @@ from zoufang.accounts.models import RoleGrant
 from zoufang.campaigns.models import Campaign
 from zoufang.cases import access
 from zoufang.cases.models import Case
-from zoufang.cases.services import receive_case
-from zoufang.core import limits
+from zoufang.cases.services import receive_case_once
+from zoufang.core import limits, request_keys
 from zoufang.regions.models import Region
 from zoufang.registry.identifiers import is_valid_phone
 
@@ -45,6 +47,8 @@ class HotlineForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 4}))
     raiser_name = forms.CharField(label=gettext_lazy("来电人姓名"), max_length=limits.NAME, required=False)
     raiser_phone = forms.CharField(label=gettext_lazy("来电号码"), max_length=20, required=False)
+    # One key a rendered form (Case.request_key): a double click, a retry or the back button receives the call once.
+    key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -57,6 +61,9 @@ class HotlineForm(forms.Form):
             level=Region.Level.VILLAGE
         ).order_by("path")
 
+    def clean_key(self) -> uuid.UUID:
+        return self.cleaned_data.get("key") or uuid.uuid4()
+
     def clean_raiser_phone(self) -> str:
         phone = self.cleaned_data["raiser_phone"].strip()
         if phone and not is_valid_phone(phone):
@@ -68,14 +75,29 @@ class HotlineForm(forms.Form):
 def hotline(request: HttpRequest) -> HttpResponse:
     if not access.is_case_office(request.user) and not request.user.is_superuser:
         raise Http404
-    form = HotlineForm(request.user, request.POST or None)
+    form = HotlineForm(request.user, request.POST or None, initial={"key": uuid.uuid4()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        case = receive_case(
-            campaign=data["campaign"], kind=data["kind"], description=data["description"].strip(),
-            raised_at=clock.now(), source=data["source"], region=data["region"],
-            raiser_name=data["raiser_name"].strip(), raiser_phone=data["raiser_phone"], by=request.user,
-        )
-        messages.success(request, _("已受理，请在登记期限 %(due)s 前登记交办。") % {"due": case.registration_due})
+        try:
+            case, received = receive_case_once(
+                campaign=data["campaign"], kind=data["kind"], description=data["description"].strip(),
+                raised_at=clock.now(), source=data["source"], region=data["region"],
+                raiser_name=data["raiser_name"].strip(), raiser_phone=data["raiser_phone"], by=request.user,
+                key=data["key"],
+            )
+        except request_keys.KeyReused as reused:
+            # The page was sent, changed (back button) and sent again: another call. Keep what was typed, with a
+            # new key, and let the clerk confirm it is not the call already received.
+            earlier = reused.made
+            form = HotlineForm(request.user, {**request.POST.dict(), "key": str(uuid.uuid4())})
+            form.is_valid()
+            form.add_error(None, _("这张表刚才已受理为 %(number)s（%(when)s），内容与本次不同。如是另一个来电，请核对后再点“受理”；"
+                                   "如是同一来电，请打开该件修改。") % {
+                "number": earlier.number, "when": timezone.localtime(earlier.created_at).strftime("%H:%M")})
+            return render(request, "cases/hotline.html", {"form": form, "earlier": earlier})
+        if received:
+            messages.success(request, _("已受理，请在登记期限 %(due)s 前登记交办。") % {"due": case.registration_due})
+        else:
+            messages.info(request, _("这个来电已受理过（%(number)s），未重复登记。") % {"number": case.number})
         return redirect("cases:detail", case.public_id)
     return render(request, "cases/hotline.html", {"form": form})

@@ -126,6 +126,8 @@ class Case(TimeStampedModel):
     raiser_phone = EncryptedCharField(_("反映人电话"), max_length=20, blank=True, default="",
                                       index_field="raiser_phone_index", normaliser="phone")
     external_id = models.CharField(_("热线平台编号"), max_length=64, blank=True, default="")
+    # The receiving form's or API call's key (core.request_keys): a resubmitted call is received once.
+    request_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     region = models.ForeignKey(
         "regions.Region", verbose_name=_("所在区划"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="cases",

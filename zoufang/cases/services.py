@@ -2,6 +2,7 @@
 (a hotline call, an Open311 platform). Transitions after that are in actions, escalation and answers."""
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.db import transaction
@@ -12,10 +13,11 @@ from zoufang.campaigns.models import Campaign, CaseCategory
 from zoufang.cases.deadlines import registration_due
 from zoufang.cases.models import Case
 from zoufang.cases.transition import record_creation
+from zoufang.core import request_keys
 from zoufang.regions.models import Region
 from zoufang.registry.models import Target
 
-__all__ = ["draft_case", "receive_case", "registration_due"]
+__all__ = ["draft_case", "receive_case", "receive_case_once", "registration_due"]
 
 
 # Inside a caller's transaction (a visit submission) no savepoint of its own, two round trips a case saved: a
@@ -39,21 +41,44 @@ def draft_case(
     return case
 
 
-@transaction.atomic
 def receive_case(
     *, campaign: Campaign, kind: str, description: str, raised_at: dt.datetime, source: str,
     category: CaseCategory | None = None, region: Region | None = None, raiser_name: str = "",
-    raiser_phone: str = "", external_id: str = "", by: Any = None, note: str = "",
+    raiser_phone: str = "", external_id: str = "", by: Any = None, note: str = "", key: uuid.UUID | None = None,
 ) -> Case:
     """A case raised outside a visit (a call to the hotline, a platform's hand-over) enters the same flow.
 
-    `note` (where a platform placed it, its attachment) is the first line of the case's history, for the office."""
-    case = Case.objects.create(
-        campaign=campaign, kind=kind, category=category, description=description, raised_at=raised_at,
-        source=source, region=region, raiser_name=raiser_name, raiser_phone=raiser_phone,
-        external_id=external_id, registration_due=registration_due(campaign, raised_at),
-        created_by=by if getattr(by, "is_authenticated", False) else None,
-    )
-    record_creation(case, by=by, action="receive", note="；".join(filter(None, [case.get_source_display(), note])))
-    audit.record(by, AuditEvent.Action.CREATE, case, summary=f"{case.get_source_display()}：{case}")
-    return case
+    `note` (where a platform placed it, its attachment) is the first line of the case's history, for the office.
+    With a request `key` (the form's, the API client's), sending the same call again gives the case it made."""
+    return receive_case_once(
+        campaign=campaign, kind=kind, description=description, raised_at=raised_at, source=source,
+        category=category, region=region, raiser_name=raiser_name, raiser_phone=raiser_phone,
+        external_id=external_id, by=by, note=note, key=key,
+    )[0]
+
+
+def receive_case_once(
+    *, campaign: Campaign, kind: str, description: str, raised_at: dt.datetime, source: str,
+    category: CaseCategory | None = None, region: Region | None = None, raiser_name: str = "",
+    raiser_phone: str = "", external_id: str = "", by: Any = None, note: str = "", key: uuid.UUID | None = None,
+) -> tuple[Case, bool]:
+    """receive_case, and whether this call received it; the same key with another call's content raises
+    request_keys.KeyReused (the form was changed and sent again: it is another call, not a retry)."""
+
+    @transaction.atomic
+    def make() -> Case:
+        case = Case.objects.create(
+            campaign=campaign, kind=kind, category=category, description=description, raised_at=raised_at,
+            source=source, region=region, raiser_name=raiser_name, raiser_phone=raiser_phone,
+            external_id=external_id, registration_due=registration_due(campaign, raised_at),
+            created_by=by if getattr(by, "is_authenticated", False) else None, request_key=key,
+        )
+        record_creation(case, by=by, action="receive", note="；".join(filter(None, [case.get_source_display(), note])))
+        audit.record(by, AuditEvent.Action.CREATE, case, summary=f"{case.get_source_display()}：{case}")
+        return case
+
+    def same(earlier: Case) -> bool:
+        return (earlier.campaign_id, earlier.kind, earlier.description, earlier.raiser_name) == (
+            campaign.pk, kind, description, raiser_name)
+
+    return request_keys.once_checked(Case.objects.all(), key, make, same)

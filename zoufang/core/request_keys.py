@@ -23,3 +23,32 @@ def once(found: "QuerySet[Any]", key: uuid.UUID | None, make: Callable[[], Made]
         if key is None:
             raise
         return found.get(request_key=key)
+
+
+class KeyReused(Exception):
+    """The key already made something with other content: a form sent back after it was changed (the back
+    button), or a client that reused its key. Nothing is made; `made` is what the key made first."""
+
+    def __init__(self, made: Any) -> None:
+        super().__init__(str(made))
+        self.made = made
+
+
+def once_checked(found: "QuerySet[Any]", key: uuid.UUID | None, make: Callable[[], Made],
+                 same: Callable[[Made], bool]) -> tuple[Made, bool]:
+    """`once`, telling whether this call made it, for things a person types: the key's earlier result is the
+    answer only when `same(it)` (the same content sent again); otherwise KeyReused, so changed text is never
+    swallowed by an earlier submission's result."""
+    if key is not None and (made := found.filter(request_key=key).first()) is not None:
+        if not same(made):
+            raise KeyReused(made)
+        return made, False
+    try:
+        return make(), True
+    except IntegrityError:
+        if key is None:
+            raise
+        made = found.get(request_key=key)
+        if not same(made):
+            raise KeyReused(made) from None
+        return made, False

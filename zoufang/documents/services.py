@@ -29,6 +29,18 @@ class DocumentError(ValueError):
     """A request the office can correct: the message says what to change."""
 
 
+class StaleDraft(DocumentError):
+    """The draft was saved by someone else after this editor opened it: nothing written, their text kept."""
+
+    def __init__(self, current: Document, changed: list[str]) -> None:
+        who = current.modified_by.get_full_name() or current.modified_by.get_username() if current.modified_by else _("他人")
+        super().__init__(_(
+            "这份草稿在您打开之后已被%(who)s于 %(when)s 修改（与您的修改不同：%(changed)s），您的修改未保存。"
+            "您填写的文字仍在下方：刷新页面可查看对方的修改；如确认以您的文字为准，请核对后再点“保存草稿”。") % {
+            "who": who, "when": clock.minute(current.modified_at), "changed": "、".join(changed) or _("无")})
+        self.current = current
+
+
 class TamperedFile(RuntimeError):
     """An issued file no longer matches the hash kept when it was issued."""
 
@@ -102,16 +114,22 @@ def generate_draft(campaign: Campaign, kind: str, start: dt.date, end: dt.date, 
     return request_keys.once(Document.objects.all(), key, make)
 
 
-def update_draft(document: Document, *, title: str, addressee: str, texts: dict[str, str], by: Any) -> Document:
-    """The office's edits: the title, 主送机关 and each section's text; the figures' tables stay as generated."""
+def update_draft(document: Document, *, title: str, addressee: str, texts: dict[str, str], by: Any,
+                 version: int | None = None) -> Document:
+    """The office's edits: the title, 主送机关 and each section's text; the figures' tables stay as generated.
+    `version` is the draft's version the editor opened: saved by someone else since, StaleDraft and nothing saved."""
     with transaction.atomic():
-        locked = Document.objects.select_for_update().get(pk=document.pk)
+        locked = Document.objects.select_related("modified_by").select_for_update(of=("self",)).get(pk=document.pk)
         if locked.issued:
             raise DocumentIssued(locked.reference)
         before = {"title": locked.title, "addressee": locked.addressee,
                   **{item["key"]: item["text"] for item in locked.sections}}
         sections = [{**item, "text": texts.get(item["key"], item["text"]).replace("\r\n", "\n")}
                     for item in locked.sections]
+        if version is not None and version != locked.version:
+            mine = {"title": title.strip(), "addressee": addressee.strip(), **{i["key"]: i["text"] for i in sections}}
+            labels = {"title": _("标题"), "addressee": _("主送机关"), **{i["key"]: i["heading"] for i in sections}}
+            raise StaleDraft(locked, [str(labels[k]) for k in before if before[k] != mine[k]])
         locked.title, locked.addressee, locked.sections = title.strip(), addressee.strip(), sections
         if not locked.title:
             raise DocumentError(_("标题不能为空。"))

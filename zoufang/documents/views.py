@@ -86,10 +86,18 @@ def detail(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
         if not writes or document.issued:
             raise Http404
         texts = {item["key"]: request.POST.get(f"text-{item['key']}", item["text"]) for item in document.sections}
+        title = request.POST.get("title", document.title)
+        addressee = request.POST.get("addressee", document.addressee)
         try:
-            document = services.update_draft(document, title=request.POST.get("title", document.title),
-                                             addressee=request.POST.get("addressee", document.addressee),
-                                             texts=texts, by=request.user)
+            document = services.update_draft(document, title=title, addressee=addressee, texts=texts,
+                                             by=request.user, version=_version(request))
+        except services.StaleDraft as stale:
+            # Saved by someone else meanwhile: show the editor's own text again, at the version now stored, so
+            # saving it again is a decision taken after reading the message, never a silent overwrite.
+            error = str(stale)
+            document = stale.current
+            document.title, document.addressee = title, addressee
+            document.sections = [{**item, "text": texts.get(item["key"], item["text"])} for item in document.sections]
         except services.DocumentError as problem:
             error = str(problem)
         else:
@@ -98,6 +106,14 @@ def detail(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     return render(request, "documents/detail.html", {
         "campaign": campaign, "document": document, "writes": writes and not document.issued, "error": error,
     })
+
+
+def _version(request: HttpRequest) -> int | None:
+    """The version the page was rendered at (a hidden field); None from a page older than the field."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
 
 
 @login_required

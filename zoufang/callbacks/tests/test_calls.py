@@ -237,3 +237,18 @@ def test_the_circular_reports_the_period_s_callbacks_and_names_the_upheld(sampli
     assert (table["rows"][-1][0], table["rows"][-1][1], table["rows"][-1][-1]) == ("合计", sampled, 1)
     circular = content.circular(campaign, MAY.starts_on, MAY.ends_on, MAY.ends_on)
     assert any(s["key"] == "callbacks" for s in circular.sections)
+
+
+def test_a_second_click_on_reopen_from_the_same_page_reopens_nothing_again(cases_town, sampling, batch):
+    sample = _sample(batch)
+    case = _closed_case(cases_town, sample.visit)
+    services.record_attempt(sample, by=sampling.users["caller"], kind=CallbackAttempt.Kind.COMPLETED,
+                            answers={**CONFIRMING, "answered": "no"})
+    first, second = CallbackSample.objects.get(pk=sample.pk), CallbackSample.objects.get(pk=sample.pk)  # two requests
+    findings.reopen_unanswered(first, by=sampling.users["office"], note="请派出所重新答复")
+    with pytest.raises(services.CallbackError, match="已于 .* 处理（请派出所重新答复），未重复重办"):
+        findings.reopen_unanswered(second, by=sampling.users["office"], note="再点一次")
+    sample.refresh_from_db()
+    assert sample.unanswered_note == "请派出所重新答复"  # the first note stands
+    case.refresh_from_db()
+    assert case.reopen_count == 1
