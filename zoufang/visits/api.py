@@ -5,12 +5,14 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, File, Router, Schema, Status, UploadedFile
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from zoufang.accounts.masking import Masker
 from zoufang.cases.access import cases_of_visit
-from zoufang.core import limits
+from zoufang.core import limits, request_keys
+from zoufang.core.apierrors import ApiErrorOut, error_body
 from zoufang.planning.models import Assignment
 from zoufang.registry.api import Page, TargetOut
 from zoufang.registry.presenters import TargetPresenter
@@ -168,14 +170,19 @@ class PhotoOut(Schema):
     height: int
 
 
-@router.post("/visits/{visit_id}/photos", response={201: PhotoOut, 400: ErrorsOut}, summary="上传走访照片（去除 EXIF）")
-def post_photo(request: HttpRequest, visit_id: uuid.UUID, photo: File[UploadedFile]) -> Status[dict[str, Any]]:
-    """Optional; at most 8 MB and 6 per visit; re-encoded without EXIF, so no location is stored."""
+@router.post("/visits/{visit_id}/photos", response={200: PhotoOut, 201: PhotoOut, 400: ErrorsOut, 409: ApiErrorOut},
+             summary="上传走访照片（去除 EXIF）；带 key 时幂等：同一 key 同一张照片重试答 200，换了照片答 409")
+def post_photo(request: HttpRequest, visit_id: uuid.UUID, photo: File[UploadedFile],
+               key: Form[uuid.UUID | None] = None) -> Status[dict[str, Any]]:
+    """Optional; at most 8 MB and 6 per visit; re-encoded without EXIF, so no location is stored. A phone sends a
+    new `key` (UUID) with each photo and the same key when it retries."""
     visit = services.get_visible_visit(request.user, visit_id)
     try:
         if photo.size and photo.size > photos.MAX_BYTES:
             raise services.VisitRefused({"photo": photos.too_large()})
-        item = photos.add_visit_photo(request.user, visit, photo.read())
+        item, stored = photos.add_visit_photo(request.user, visit, photo.read(), key=key)
     except services.VisitRefused as refused:
         return Status(400, {"detail": str(refused), "errors": refused.errors})
-    return Status(201, {"id": item.public_id, "width": item.width, "height": item.height})
+    except request_keys.KeyReused:
+        return Status(409, error_body(_("该 key 已用于另一张照片，请为新的照片生成新的 key。"), "conflict"))
+    return Status(201 if stored else 200, {"id": item.public_id, "width": item.width, "height": item.height})

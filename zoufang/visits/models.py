@@ -74,6 +74,10 @@ class VisitPhoto(TimeStampedModel):
     image = models.FileField(_("照片"), upload_to="visit-photos/%Y/%m/")
     width = models.PositiveIntegerField(_("宽"), default=0)
     height = models.PositiveIntegerField(_("高"), default=0)
+    # The upload's key and the SHA-256 of the bytes sent (core.request_keys): a phone's retry stores the photo once,
+    # and the same key with another picture is refused rather than answered with the first.
+    request_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    upload_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("走访照片")
@@ -93,6 +97,8 @@ class DiaryEntry(TimeStampedModel):
                                  on_delete=models.PROTECT, related_name="diary_entries")
     entry_date = models.DateField(_("日期"))
     text = models.TextField(_("内容"))
+    # The form's key (core.request_keys): a double click or a resent page stores the entry once.
+    request_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("民情走访日记")

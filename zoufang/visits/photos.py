@@ -1,5 +1,6 @@
 """Visit photos: optional, size-limited, re-encoded so no EXIF (GPS position, device, time) is ever stored."""
 
+import hashlib
 import uuid
 from io import BytesIO
 from typing import Any
@@ -11,6 +12,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
+from zoufang.core import request_keys
 from zoufang.visits.models import Visit, VisitPhoto
 from zoufang.visits.services import VisitRefused, cadre_of
 
@@ -55,17 +57,29 @@ def strip_and_shrink(data: bytes) -> tuple[bytes, int, int]:
 
 
 @transaction.atomic
-def add_visit_photo(user: Any, visit: Visit, data: bytes) -> VisitPhoto:
+def add_visit_photo(user: Any, visit: Visit, data: bytes, *, key: uuid.UUID | None = None) -> tuple[VisitPhoto, bool]:
+    """The photo stored for `visit`, and whether this call stored it. With a `key`, sending the same picture again
+    (a phone's retry after a lost answer, a double click) gives the photo it stored; another picture under the same
+    key raises request_keys.KeyReused."""
     cadre = cadre_of(user)
     if cadre is None or cadre.pk != visit.cadre_id:
         raise VisitRefused({"photo": _("照片：只有本次走访的走访人可以上传照片")})
     if len(data) > MAX_BYTES:
         raise VisitRefused({"photo": too_large()})
-    if Visit.objects.select_for_update().get(pk=visit.pk).photos.count() >= MAX_PER_VISIT:
-        raise VisitRefused({"photo": _("照片：每次走访最多 %(n)s 张") % {"n": MAX_PER_VISIT}})
-    content, width, height = strip_and_shrink(data)
-    photo = VisitPhoto(visit=visit, width=width, height=height, created_by=user)
-    photo.image.save(f"{uuid.uuid4().hex}.jpg", ContentFile(content), save=False)
-    photo.save()
-    audit.record(user, AuditEvent.Action.CREATE, photo, summary=f"走访照片：{visit.target.name}")
-    return photo
+    locked = Visit.objects.select_for_update().get(pk=visit.pk)  # uploads to one visit, one at a time
+    digest = hashlib.sha256(data).hexdigest() if key is not None else ""
+
+    @transaction.atomic
+    def make() -> VisitPhoto:
+        if locked.photos.count() >= MAX_PER_VISIT:
+            raise VisitRefused({"photo": _("照片：每次走访最多 %(n)s 张") % {"n": MAX_PER_VISIT}})
+        content, width, height = strip_and_shrink(data)
+        photo = VisitPhoto(visit=visit, width=width, height=height, created_by=user, request_key=key,
+                           upload_digest=digest)
+        photo.image.save(f"{uuid.uuid4().hex}.jpg", ContentFile(content), save=False)
+        photo.save()
+        audit.record(user, AuditEvent.Action.CREATE, photo, summary=f"走访照片：{visit.target.name}")
+        return photo
+
+    return request_keys.once_checked(VisitPhoto.objects.all(), key, make,
+                                     lambda earlier: (earlier.visit_id, earlier.upload_digest) == (visit.pk, digest))

@@ -25,7 +25,7 @@ from zoufang.campaigns import configcache
 from zoufang.campaigns.models import Campaign, CaseCategory
 from zoufang.cases.models import Case
 from zoufang.cases.services import draft_case, registration_due
-from zoufang.core import limits
+from zoufang.core import limits, request_keys
 from zoufang.core.rawrows import Columns, Inserts, prepared, prepared_rows
 from zoufang.forms import services as form_services
 from zoufang.forms.models import FormAnswer
@@ -313,7 +313,10 @@ def get_visible_visit(user: Any, public_id: Any) -> Visit:
 
 
 @transaction.atomic
-def add_diary_entry(user: Any, *, entry_date: dt.date, text: str, campaign: Any = None) -> DiaryEntry:
+def add_diary_entry(user: Any, *, entry_date: dt.date, text: str, campaign: Any = None,
+                    key: uuid.UUID | None = None) -> tuple[DiaryEntry, bool]:
+    """The entry, and whether this call wrote it: the same form sent again (its `key`) with the same date and text
+    gives the entry it wrote; other content under that key raises request_keys.KeyReused."""
     cadre = cadre_of(user)
     if cadre is None:
         raise VisitRefused({"cadre": _("当前账号未关联走访干部，不能写民情走访日记")})
@@ -326,7 +329,13 @@ def add_diary_entry(user: Any, *, entry_date: dt.date, text: str, campaign: Any 
         errors["entry_date"] = _("日期：不能晚于今天")
     if errors:
         raise VisitRefused(errors)
-    entry = DiaryEntry.objects.create(cadre=cadre, campaign=campaign, entry_date=entry_date, text=text.strip(),
-                                      created_by=user)
-    audit.record(user, AuditEvent.Action.CREATE, entry, summary=f"民情走访日记 {entry_date}")
-    return entry
+
+    @transaction.atomic
+    def make() -> DiaryEntry:
+        entry = DiaryEntry.objects.create(cadre=cadre, campaign=campaign, entry_date=entry_date, text=text.strip(),
+                                          created_by=user, request_key=key)
+        audit.record(user, AuditEvent.Action.CREATE, entry, summary=f"民情走访日记 {entry_date}")
+        return entry
+
+    return request_keys.once_checked(DiaryEntry.objects.all(), key, make, lambda earlier: (
+        earlier.cadre_id, earlier.entry_date, earlier.text) == (cadre.pk, entry_date, text.strip()))

@@ -22,6 +22,7 @@ from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
 from zoufang.cases.access import cases_of_visit
+from zoufang.core import request_keys
 from zoufang.core.apierrors import refused_fields, validation_errors
 from zoufang.forms.services import published_form
 from zoufang.registry.presenters import TargetPresenter
@@ -75,8 +76,16 @@ def visit_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "visit": visit, "phone": presenter.phone(visit.target), "answers": answers,
         "cases": cases_of_visit(request.user, visit), "today": clock.today(),
         "photos": visit.photos.all(), "may_add_photo": getattr(services.cadre_of(request.user), "pk", None)
-        == visit.cadre_id, "max_photo_mb": photos.MAX_BYTES // 1024 // 1024,
+        == visit.cadre_id, "max_photo_mb": photos.MAX_BYTES // 1024 // 1024, "photo_key": uuid.uuid4(),
     })
+
+
+def _form_key(request: HttpRequest) -> uuid.UUID | None:
+    """The rendered form's key (core.request_keys); none from a form rendered before forms carried one."""
+    try:
+        return uuid.UUID(request.POST.get("key", ""))
+    except ValueError:
+        return None
 
 
 @login_required
@@ -89,11 +98,13 @@ def upload_photo(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             raise services.VisitRefused({"photo": _("照片：请选择图片")})
         if upload.size and upload.size > photos.MAX_BYTES:
             raise services.VisitRefused({"photo": photos.too_large()})
-        photos.add_visit_photo(request.user, visit, upload.read())
+        _photo, stored = photos.add_visit_photo(request.user, visit, upload.read(), key=_form_key(request))
     except services.VisitRefused as refused:
         messages.error(request, str(refused))
+    except request_keys.KeyReused:
+        messages.error(request, _("这张表刚才已上传过另一张照片；如要再添加，请重新选择照片后上传。"))
     else:
-        messages.success(request, _("照片已保存（已去除拍摄位置等信息）"))
+        messages.success(request, _("照片已保存（已去除拍摄位置等信息）") if stored else _("这张照片已保存过，未重复保存。"))
     return redirect("visits:visit", public_id=visit.public_id)
 
 
@@ -155,9 +166,10 @@ def diary(request: HttpRequest) -> HttpResponse:
     if cadre is None:
         raise PermissionDenied
     errors: dict[str, str] = {}
-    form = {"entry_date": clock.today().isoformat(), "text": ""}
+    form = {"entry_date": clock.today().isoformat(), "text": "", "key": str(uuid.uuid4())}
     if request.method == "POST":
-        form = {"entry_date": request.POST.get("entry_date", ""), "text": request.POST.get("text", "")}
+        form = {"entry_date": request.POST.get("entry_date", ""), "text": request.POST.get("text", ""),
+                "key": request.POST.get("key", "")}
         try:
             entry_date = dt.date.fromisoformat(form["entry_date"])
         except ValueError:
@@ -165,11 +177,17 @@ def diary(request: HttpRequest) -> HttpResponse:
         if not errors:
             try:
                 campaigns = ledger.cadre_campaigns(cadre)
-                services.add_diary_entry(request.user, entry_date=entry_date, text=form["text"],
-                                         campaign=campaigns[0] if campaigns else None)
+                _entry, written = services.add_diary_entry(
+                    request.user, entry_date=entry_date, text=form["text"], key=_form_key(request),
+                    campaign=campaigns[0] if campaigns else None)
             except services.VisitRefused as refused:
                 errors = refused.errors
+            except request_keys.KeyReused:
+                errors = {"text": _("这张表刚才已保存过另一条日记，内容与本次不同；如确是新的一条，请再点“保存”。")}
+                form["key"] = str(uuid.uuid4())
             else:
+                if not written:
+                    messages.info(request, _("这条日记已保存过，未重复保存。"))
                 return redirect("visits:diary")
     entries = DiaryEntry.objects.filter(cadre=cadre)[:100]
     return render(request, "visits/diary.html", {"entries": entries, "errors": errors, "form": form})

@@ -1,6 +1,8 @@
 """The cadre's pages: 我的走访, a visit, photos without EXIF, contact cards, diary and ledgers."""
 
 import io
+import re
+import uuid
 from typing import Any
 
 import openpyxl
@@ -72,8 +74,8 @@ def test_it_hides_a_visit_from_an_outsider(login, visiting, visit):
     assert login(visiting.users["outsider"]).get(f"/visits/{visit.public_id}/").status_code == 404
 
 
-def _jpeg_with_location() -> bytes:
-    image = Image.new("RGB", (2400, 1200), (200, 30, 30))
+def _jpeg_with_location(color: tuple[int, int, int] = (200, 30, 30)) -> bytes:
+    image = Image.new("RGB", (2400, 1200), color)
     exif = Image.Exif()
     exif[0x010F] = "PhoneMaker"  # Make
     exif[0x8825] = {1: "N", 2: (31.0, 10.0, 0.0), 3: "E", 4: (120.0, 54.0, 0.0)}  # GPSInfo
@@ -360,3 +362,51 @@ def test_the_card_and_the_pace_count_the_same_visits(login, visiting, visit):
     assert "1/3" in page  # the enterprise, visited by dept
     assert "还剩 2 个" in page
     assert "居委会干部甲" in page  # the other cadre's visit is still listed under the household
+
+
+def test_a_retried_photo_upload_stores_the_photo_once(client, login, visiting, visit, api_token, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    key = str(uuid.uuid4())
+
+    def send(data: bytes, key: str = key) -> Any:
+        upload = io.BytesIO(data)
+        upload.name = "IMG_0003.jpg"
+        return client.post(f"/api/v1/visits/{visit.public_id}/photos", {"photo": upload, "key": key},
+                           **api_token("dept"))
+
+    first, again = send(_jpeg_with_location()), send(_jpeg_with_location())
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    assert VisitPhoto.objects.count() == 1
+    other = send(_jpeg_with_location(color=(0, 90, 200)))
+    assert other.status_code == 409
+    assert "另一张照片" in other.json()["detail"]
+    assert send(_jpeg_with_location(color=(0, 90, 200)), key=str(uuid.uuid4())).status_code == 201
+    assert VisitPhoto.objects.count() == 2
+
+    page = login(visiting.users["dept"])
+    form_key = re.search(r'name="key" value="([0-9a-f-]{36})"',
+                         page.get(f"/visits/{visit.public_id}/").content.decode()).group(1)
+    for _attempt in range(2):  # the button pressed again after a lost answer: the same form, the same key
+        upload = io.BytesIO(_jpeg_with_location(color=(10, 10, 10)))
+        upload.name = "IMG_0004.jpg"
+        answer = page.post(f"/visits/{visit.public_id}/photos/", {"photo": upload, "key": form_key}, follow=True)
+    assert "未重复保存" in answer.content.decode()
+    assert VisitPhoto.objects.count() == 3
+
+
+def test_a_diary_entry_sent_twice_is_written_once(login, visiting):
+    client = login(visiting.users["dept"])
+    key = re.search(r'name="key" value="([0-9a-f-]{36})"', client.get("/me/diary/").content.decode()).group(1)
+    sent = {"entry_date": "2017-06-14", "text": "走访计家墩村，群众关心道路", "key": key}
+    assert client.post("/me/diary/", sent).status_code == 302
+    again = client.post("/me/diary/", sent, follow=True)
+    assert "未重复保存" in again.content.decode()
+    assert DiaryEntry.objects.count() == 1
+    changed = client.post("/me/diary/", {**sent, "text": "另记：村口路灯不亮"}).content.decode()
+    assert "内容与本次不同" in changed
+    assert "另记：村口路灯不亮" in changed  # what was typed is kept
+    fresh = re.search(r'name="key" value="([0-9a-f-]{36})"', changed).group(1)
+    assert fresh != key
+    assert client.post("/me/diary/", {**sent, "text": "另记：村口路灯不亮", "key": fresh}).status_code == 302
+    assert DiaryEntry.objects.count() == 2
