@@ -7,6 +7,7 @@ address or personal number (accounts.masking decides what is one).
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoufang import clock
@@ -39,14 +40,30 @@ def summary_problems(case: Case, summary: str) -> list[str]:
     return problems
 
 
+def stamp(case: Case) -> str:
+    """Which publication a clerk's form was opened on ("" for none): every publish or withdrawal changes it."""
+    return str(round(case.published_at.timestamp() * 1_000_000)) if case.published_at else ""
+
+
 @transaction.atomic
-def publish_case(case: Case, *, by: Any, summary: str) -> Case:
+def publish_case(case: Case, *, by: Any, summary: str, seen: str | None = None) -> Case:
+    """Publish `case` with the office's `summary`. `seen` is the `stamp` the clerk's form was opened on: when
+    another clerk published or withdrew it meanwhile, the save is refused (naming who, when and what they wrote)
+    rather than silently replacing their summary."""
     if not access.is_office_for(by, case):
         raise CaseError(_("只有本区域的走访办可以公开问题"))
     case = Case.objects.select_for_update().get(pk=case.pk)  # no outer join: PostgreSQL locks no nullable side
     if case.status in UNPUBLISHABLE:
         raise CaseError(_("%(status)s的件不能公开") % {"status": case.get_status_display()})
     summary = summary.strip()
+    if seen is not None and seen != stamp(case):
+        if case.published_at:
+            raise CaseError(_("您打开此页后，%(who)s 已于 %(when)s 公开了此件，公开摘要为“%(theirs)s”。您的摘要未保存："
+                              "“%(yours)s”；请核对后再提交。") % {
+                "who": case.published_by or _("他人"), "when": timezone.localtime(case.published_at).strftime("%m-%d %H:%M"),
+                "theirs": case.public_summary, "yours": summary})
+        raise CaseError(_("您打开此页后，此件已被撤回公开。您的摘要未保存：“%(yours)s”；如仍要公开，请重新提交。") % {
+            "yours": summary})
     problems = summary_problems(case, summary)
     if problems:
         raise CaseError("；".join(problems))

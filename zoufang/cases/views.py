@@ -185,7 +185,7 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "days_left": deadlines.working_days_left(case, clock.today()),
         "calendar_warning": deadlines.calendar_warning(case),
         "may_publish": access.is_office_for(request.user, case) and case.status not in publication.UNPUBLISHABLE,
-        "summary_max": publication.MAX_SUMMARY,
+        "summary_max": publication.MAX_SUMMARY, "publication_stamp": publication.stamp(case),
     })
 
 
@@ -201,7 +201,8 @@ def publish(request: HttpRequest, public_id: str) -> HttpResponse:
             publication.unpublish_case(case, by=request.user)
             messages.success(request, _("已撤回公开"))
         else:
-            publication.publish_case(case, by=request.user, summary=request.POST.get("summary", ""))
+            publication.publish_case(case, by=request.user, summary=request.POST.get("summary", ""),
+                                     seen=request.POST.get("seen"))
             messages.success(request, _("已公开：公众只看到公开摘要"))
     except CaseError as exc:
         messages.error(request, _("未能公开：%(why)s") % {"why": exc})

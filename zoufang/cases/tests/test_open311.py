@@ -3,6 +3,7 @@ cases scrubbed and hands cases in; no raiser data leaves."""
 
 import io
 import json
+import re
 import urllib.request
 from xml.etree import ElementTree as ET  # noqa: S405 — parses our own server's answers
 
@@ -188,3 +189,29 @@ def test_it_serves_a_third_party_client_over_http(live_server, cases_town, make_
         assert [s["service_code"] for s in json.load(response)] == ["1", "1.1"]
     with urllib.request.urlopen(f"{live_server.url}/open311/v2/requests.xml?status=open") as response:  # noqa: S310
         assert len(ET.fromstring(response.read()).findall("request")) == 1  # noqa: S314
+
+
+def test_two_clerks_publishing_one_case_do_not_overwrite_each_other(login, cases_town, make_case):
+    case = _dispatched(cases_town, make_case())
+    office = cases_town.users["office"]
+    first, second = login(office), login(office)
+
+    def opened(client):
+        page = client.get(f"/cases/{case.public_id}/").content.decode()
+        return re.search(r'name="seen" value="(\d*)"', page).group(1)
+
+    seen_first, seen_second = opened(first), opened(second)
+    assert seen_first == seen_second == ""
+    assert first.post(f"/cases/{case.public_id}/publication/",
+                      {"summary": "上下塘社区一处路灯损坏，正在维修。", "seen": seen_first}).status_code == 302
+    refused = second.post(f"/cases/{case.public_id}/publication/",
+                          {"summary": "路灯已报修。", "seen": seen_second}, follow=True).content.decode()
+    assert "您的摘要未保存" in refused
+    assert "路灯已报修。" in refused  # the second clerk's text is shown back, not lost
+    case.refresh_from_db()
+    assert case.public_summary == "上下塘社区一处路灯损坏，正在维修。"
+    # Having read the first clerk's summary, the second may replace it deliberately.
+    assert second.post(f"/cases/{case.public_id}/publication/",
+                       {"summary": "路灯已报修。", "seen": opened(second)}).status_code == 302
+    case.refresh_from_db()
+    assert case.public_summary == "路灯已报修。"
