@@ -62,12 +62,17 @@ def type_name(value: Any) -> str:
                               (float, "number")):
         if isinstance(value, python_type):
             return _(TYPE_NAMES[name])
-    return type(value).__name__
+    return _("不支持的值（%(tag)s）") % {"tag": type(value).__name__}
 
 
 def _with_hint(rule: str, schema: Any) -> str:
     hint = schema.get("description") if isinstance(schema, dict) else None
     return _("%(rule)s（%(hint)s）") % {"rule": rule, "hint": _(hint)} if hint else rule
+
+
+def _key_text(key: Any) -> str:
+    """A key as the file wrote it: `~` or an empty key reads as None in YAML."""
+    return "~" if key is None else str(key)
 
 
 def translate(error: ValidationError) -> list[ConfigError]:
@@ -84,7 +89,7 @@ def translate(error: ValidationError) -> list[ConfigError]:
         known = schema.get("properties", {})
         allowed = "、".join(known)
         extras = [key for key in instance if key not in known]
-        return [ConfigError.at([*path, str(key)], _("未知的键（允许的键：%(allowed)s）") % {"allowed": allowed})
+        return [ConfigError.at([*path, _key_text(key)], _("未知的键（允许的键：%(allowed)s）") % {"allowed": allowed})
                 for key in extras]
     if kind == "required":
         return [ConfigError.at([*path, key], _("缺少必填键")) for key in value if key not in instance]

@@ -5,6 +5,8 @@ Every error is one line of Chinese naming the key path and the rule, e.g.
 """
 
 import datetime as dt
+import math
+from collections.abc import Iterator
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -17,6 +19,8 @@ from zoufang.campaigns.schema import CAMPAIGN_SCHEMA
 from zoufang.campaigns.yamlfile import ParsedYaml, parse_yaml
 
 _validator = Draft202012Validator(CAMPAIGN_SCHEMA)
+# The shipped files are about 30 KB; a campaign file a thousand times that is not one.
+MAX_FILE_BYTES = 2 * 1024 * 1024
 
 
 def normalise(data: Any) -> Any:
@@ -30,13 +34,27 @@ def normalise(data: Any) -> Any:
     return data
 
 
+def _not_finite(data: Any, path: tuple[str | int, ...] = ()) -> Iterator[ConfigError]:
+    """YAML's .nan and .inf (and 1e999) are numbers that compare false with every bound the schema sets."""
+    if isinstance(data, float) and not math.isfinite(data):
+        yield ConfigError.at(path, _("“%(value)s”不是有效的数字") % {"value": data})
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _not_finite(value, (*path, str(key)))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _not_finite(value, (*path, index))
+
+
 def config_errors(data: Any) -> list[ConfigError]:
     """Structure, then the rules between values of every section whose structure is sound."""
     data = normalise(data)
     if not isinstance(data, dict):
         return [ConfigError.at((), _("配置文件应为“键: 值”的映射，而不是%(what)s") % {
             "what": _("空文件") if data is None else type_name(data)})]
-    errors: list[ConfigError] = []
+    errors: list[ConfigError] = list(_not_finite(data))
+    if errors:
+        return errors
     for error in _validator.iter_errors(data):
         for translated in translate(error):
             if translated not in errors:
@@ -55,14 +73,36 @@ def validate_config(data: Any) -> list[str]:
 def read_campaign_file(path: str | FilePath) -> ParsedYaml:
     """The file parsed, with a Chinese error when it cannot be read or is not valid YAML."""
     try:
-        text = FilePath(path).read_text(encoding="utf-8")
+        with FilePath(path).open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         return ParsedYaml(errors=[_("找不到配置文件：%(path)s") % {"path": path}])
-    except UnicodeDecodeError:
-        return ParsedYaml(errors=[_("配置文件 %(path)s 不是 UTF-8 编码的文本") % {"path": path}])
     except OSError as exc:
         return ParsedYaml(errors=[_("无法读取配置文件 %(path)s：%(reason)s") % {"path": path, "reason": exc.strerror}])
+    if len(raw) > MAX_FILE_BYTES:
+        return ParsedYaml(errors=[_("配置文件 %(path)s 超过 %(mb)s MB，不是一个走访活动的配置文件") % {
+            "path": path, "mb": MAX_FILE_BYTES // (1024 * 1024)}])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return ParsedYaml(errors=[_encoding_error(path, raw, exc)])
     return parse_yaml(text)
+
+
+def _encoding_error(path: str | FilePath, raw: bytes, exc: UnicodeDecodeError) -> str:
+    """Where the first byte that is not UTF-8 lies, and what the file probably is: Notepad's “ANSI” on a Chinese
+    Windows is GBK, Excel's “Unicode 文本” is UTF-16."""
+    line = raw.count(b"\n", 0, exc.start) + 1
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        guess = _("是 UTF-16（“Unicode”）编码")
+    else:
+        try:
+            raw.decode("gb18030")
+            guess = _("像是 GBK（记事本的“ANSI”）编码")
+        except UnicodeDecodeError:
+            guess = _("不是 UTF-8 编码")
+    return _("第 %(line)s 行：配置文件 %(path)s %(guess)s，请在编辑器中“另存为”UTF-8 编码后再加载") % {
+        "line": line, "path": path, "guess": guess}
 
 
 def file_errors(parsed: ParsedYaml) -> list[str]:

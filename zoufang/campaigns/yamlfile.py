@@ -7,10 +7,22 @@ import yaml
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 
 from zoufang.campaigns.errors import Path
 
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+# A campaign file has a few thousand values (jinxi-2017: about 1,500) nested a few levels deep. Anchors and aliases
+# (&a, *a) are allowed, but every alias counts as the values it stands for: nine aliases of nine aliases of … (the
+# “billion laughs”) would otherwise expand to billions of values in memory and hang the validator.
+MAX_VALUES = 50_000
+MAX_DEPTH = 40
+
+
+class _TooBig(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class _Loader(yaml.SafeLoader):
@@ -35,6 +47,9 @@ _PROBLEMS = [
     ("found unknown escape character", gettext_noop("双引号文本中有无效的转义字符")),
     ("expected a single document", gettext_noop("文件只能包含一个 YAML 文档（不要使用 ---）")),
     ("found undefined alias", gettext_noop("引用了未定义的锚点")),
+    ("but found another document", gettext_noop("文件只能包含一个 YAML 文档（不要使用 ---）")),
+    ("found unhashable key", gettext_noop("键不能是列表或映射")),
+    ("found duplicate anchor", gettext_noop("锚点名称重复")),
     ("could not determine a constructor", gettext_noop("不支持的 YAML 标签")),
 ]
 
@@ -54,13 +69,21 @@ class ParsedYaml:
 
 
 def parse_yaml(text: str) -> ParsedYaml:
-    loader = _Loader(text)
     parsed = ParsedYaml()
+    try:
+        loader = _Loader(text)
+    except ReaderError as exc:  # a control character (NUL …): refused before anything is read
+        parsed.errors.append(_control_character(text, exc))
+        return parsed
     try:
         node = loader.get_single_node()
         if node is not None:
-            _record_lines(node, (), parsed)
+            _record_lines(node, (), parsed, [0])
             parsed.data = loader.construct_document(node)
+    except _TooBig as exc:
+        parsed.errors.append(exc.message)
+    except RecursionError:  # PyYAML composes nested brackets recursively: thousands of “[” exhaust the stack
+        parsed.errors.append(_("YAML 语法错误：嵌套层数过多（最多 %(depth)s 层）") % {"depth": MAX_DEPTH})
     except yaml.MarkedYAMLError as exc:
         parsed.errors.append(_syntax_error(exc))
     except yaml.YAMLError as exc:
@@ -70,19 +93,35 @@ def parse_yaml(text: str) -> ParsedYaml:
     return parsed
 
 
+def _control_character(text: str, exc: ReaderError) -> str:
+    line = text.count("\n", 0, exc.position) + 1
+    column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+    return _("第 %(line)s 行第 %(column)s 列：文件中有不可打印的控制字符（#x%(code)04x），请删除后再保存") % {
+        "line": line, "column": column, "code": exc.character if isinstance(exc.character, int) else 0}
+
+
 def _syntax_error(exc: yaml.MarkedYAMLError) -> str:
     problem = exc.problem or exc.context or ""
-    said = next((_(chinese) for english, chinese in _PROBLEMS if english in problem), _("无法解析"))
+    both = f"{exc.context or ''} {exc.problem or ''}"
+    said = next((_(chinese) for english, chinese in _PROBLEMS if english in both), _("无法解析"))
     mark = exc.problem_mark or exc.context_mark
     where = (_("第 %(line)s 行第 %(column)s 列：") % {"line": mark.line + 1, "column": mark.column + 1}
              if mark else "")
     return _("%(where)sYAML 语法错误：%(said)s（%(problem)s）") % {"where": where, "said": said, "problem": problem}
 
 
-def _record_lines(node: Node, path: Path, parsed: ParsedYaml) -> None:
+def _record_lines(node: Node, path: Path, parsed: ParsedYaml, values: list[int]) -> None:
     """Walk the composed document: note each key's line and refuse duplicate keys,
-    which PyYAML would otherwise silently overwrite."""
-    parsed.lines.setdefault(path, node.start_mark.line + 1)
+    which PyYAML would otherwise silently overwrite. An alias is walked as the values it
+    stands for, so the walk stops at MAX_VALUES and MAX_DEPTH before anything is built."""
+    values[0] += 1
+    line = node.start_mark.line + 1
+    if values[0] > MAX_VALUES:
+        raise _TooBig(_("第 %(line)s 行：文件展开后超过 %(n)s 个值（锚点“&”和引用“*”层层引用会成倍展开），"
+                        "请直接写出需要的内容") % {"line": line, "n": MAX_VALUES})
+    if len(path) > MAX_DEPTH:
+        raise _TooBig(_("第 %(line)s 行：嵌套层数过多（最多 %(depth)s 层）") % {"line": line, "depth": MAX_DEPTH})
+    parsed.lines.setdefault(path, line)
     if isinstance(node, MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -95,7 +134,7 @@ def _record_lines(node: Node, path: Path, parsed: ParsedYaml) -> None:
                 continue
             seen[key] = line
             parsed.lines[(*path, key)] = line
-            _record_lines(value_node, (*path, key), parsed)
+            _record_lines(value_node, (*path, key), parsed, values)
     elif isinstance(node, SequenceNode):
         for index, item in enumerate(node.value):
-            _record_lines(item, (*path, index), parsed)
+            _record_lines(item, (*path, index), parsed, values)

@@ -94,6 +94,34 @@ def campaign_roles(config: dict[str, Any]) -> Roles:
     return roles
 
 
+def unapplied_rules(config: dict[str, Any]) -> list[str]:
+    """The campaign's quota rules the planner does not apply, each said once in the plan's notes: a campaign file
+    may say more than the planner reads (per_unit, a fourth visiting role, a 兜底 of some kinds only, 网格 links),
+    and nothing is relaxed silently."""
+    roles = campaign_roles(config)
+    planned = {roles.leader, roles.department, roles.remainder, *roles.leads.values()}
+    names = config.get("roles") or {}
+    notes: list[str] = []
+    for key, quota in (config.get("quotas") or {}).items():
+        name = (names.get(key) or {}).get("name", key)
+        if key not in planned:
+            notes.append(f"quotas.{key}：角色“{name}”的走访数量未参与自动分配（自动分配只有镇党政领导、部门党员干部、"
+                         "兜底和牵头四种角色，同类角色只取最后一个）；其对象由兜底角色走访，或由走访办人工调整")
+            continue
+        if quota.get("per_unit"):
+            notes.append(f"quotas.{key}.per_unit：按单位规定的数量未参与自动分配，只按 per_person 分配")
+        if isinstance(quota.get("remainder"), list):
+            notes.append(f"quotas.{key}.remainder：只兜底{'、'.join(quota['remainder'])}，自动分配仍由该角色兜底全部类型")
+        linked = quota.get("linked_regions") or {}
+        if linked.get("level") == "grid":
+            notes.append(f"quotas.{key}.linked_regions：挂钩网格未参与自动分配")
+        elif key == roles.department and "count" in linked and count_bounds(linked["count"]) != (1, CONCENTRATION):
+            low, high = count_bounds(linked["count"])
+            notes.append(f"quotas.{key}.linked_regions.count：各部门集中的村数按1～{CONCENTRATION}个安排，"
+                         f"未按{low}～{high if high is not None else ''}个")
+    return notes
+
+
 HeldCounts = dict[str, dict[Slot, dict[int, int]]]  # kind -> visitor -> village -> n
 
 
@@ -135,7 +163,9 @@ def plan_quotas(snap: Snapshot) -> QuotaPlan:
         score = spread_score(snap, plan)
         if best is None or score < best[0]:
             best = (score, plan)
-    return best[1] if best else QuotaPlan()
+    chosen = best[1] if best else QuotaPlan()
+    chosen.notes[:0] = unapplied_rules(snap.campaign.config)
+    return chosen
 
 
 def _kind_orders(snap: Snapshot, roles: Roles) -> list[list[str]]:

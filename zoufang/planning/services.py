@@ -16,13 +16,19 @@ from zoufang.campaigns.models import Campaign
 from zoufang.core.bulk import BATCH, write_rows
 from zoufang.core.progress import Progress
 from zoufang.core.progress import report as report_progress
+from zoufang.core.tabular import normalise_header
 from zoufang.oversight import counters
 from zoufang.planning import proof
 from zoufang.planning.check import check_plan, failures, member_mismatch_text
 from zoufang.planning.models import Assignment, FixedQuota, Quota
 from zoufang.planning.quotas import CONCENTRATION, QuotaPlan, class_label, plan_quotas
 from zoufang.planning.snapshot import HOUSEHOLD, Slot, Snapshot, take_snapshot
-from zoufang.planning.tables import MEMBERS, read_department_table
+from zoufang.planning.tables import (
+    DEPARTMENT_KIND_COLUMNS,
+    MEMBERS,
+    department_kind_column,
+    read_department_table,
+)
 from zoufang.planning.targets import TargetPlan, plan_targets
 from zoufang.registry.models import Target, Unit
 
@@ -320,17 +326,23 @@ def store_department_table(campaign: Campaign, source: Path | IO[bytes], *, labe
         raise PlanningError("；".join(str(issue) for issue in table.issues[:10]))
     kinds = {"户籍户口": Target.Kind.REGISTERED_HOUSEHOLD, "外来常住户": Target.Kind.RESIDENT_HOUSEHOLD,
              "走访企业数": Target.Kind.ENTERPRISE}
-    units = {u.name: u for u in Unit.objects.filter(kind=Unit.Kind.TOWN_DEPARTMENT)}
-    missing = [row.unit for row in table.rows if row.unit not in units]
+    # A column the plan cannot read would be dropped without a word (“户籍户” for 户籍户口 was): named, or refused.
+    unknown = [c for c in table.columns if c != MEMBERS and department_kind_column(c) is None]
+    if unknown:
+        raise PlanningError(_("分配表的列%(columns)s不是可导入的走访数列（可用：%(known)s）") % {
+            "columns": "、".join(f"“{c}”" for c in unknown), "known": "、".join(DEPARTMENT_KIND_COLUMNS)})
+    units = {normalise_header(u.name): u for u in Unit.objects.filter(kind=Unit.Kind.TOWN_DEPARTMENT)}
+    missing = [row.unit for row in table.rows if normalise_header(row.unit) not in units]
     if missing:
         raise PlanningError(_("分配表中的单位未登记：") + "、".join(missing))
     created = 0
     with transaction.atomic():
-        for column in table.columns:
-            if column == MEMBERS or column not in kinds:
+        for written in table.columns:
+            canonical = department_kind_column(written)
+            if written == MEMBERS or canonical is None:
                 continue
-            kind = kinds[column]
-            source_name = f"{label}（{column}）" if len(table.columns) > 1 else label
+            column, kind = written, kinds[canonical]
+            source_name = f"{label}（{canonical}）" if len(table.columns) > 1 else label
             FixedQuota.objects.filter(campaign=campaign, source=source_name).delete()
             for row in table.rows:
                 quota = FixedQuota.objects.create(
@@ -338,10 +350,10 @@ def store_department_table(campaign: Campaign, source: Path | IO[bytes], *, labe
                     label=row.unit, target_kind=kind, count=row.figures.get(column, 0), note=row.note[:200],
                     table=(FixedQuota.Table.UNIT_ENTERPRISES if kind == Target.Kind.ENTERPRISE
                            else FixedQuota.Table.UNIT_HOUSEHOLDS), created_by=by, modified_by=by)
-                quota.units.set([units[row.unit]])
+                quota.units.set([units[normalise_header(row.unit)]])
                 created += 1
         for row in table.rows:  # the table's 党员人数 is the town's word, held against the cadres by plan check
-            unit = units[row.unit]
+            unit = units[normalise_header(row.unit)]
             if row.party_members is not None and unit.party_member_count != row.party_members:
                 unit.party_member_count, unit.modified_by, unit.version = row.party_members, by, unit.version + 1
                 unit.save(update_fields=["party_member_count", "modified_by", "modified_at", "version"])

@@ -17,6 +17,7 @@ from zoufang.core.tabular import (
     TabularError,
     compact,
     find_header_row,
+    header_cells,
     is_total_row,
     match_headers,
     normalise_header,
@@ -29,9 +30,11 @@ SERIAL, UNIT, VILLAGE, STATED, COUNT, NOTE = "序号", "走访单位", "村、�
 LEADER, LEADER_VILLAGE, ENTERPRISES = "走访领导", "走访村、社区", "走访企业数"
 DEPARTMENT, MEMBERS = "单位", "党员人数"
 ENTERPRISE_LINE_SUFFIX = "走访企业"
+ROW_TOTAL = "合计"  # a column some offices add at the right: the row's count again, or its columns added up
 
 _SERIAL = Column(SERIAL, True, _l("从1起编号；续行（同一单位或领导的下一个村、社区）留空"), "1", width=6)
 _NOTE = Column(NOTE, False, _l("可留空"), "", width=16)
+_ROW_TOTAL = Column(ROW_TOTAL, False, _l("可不填；填写的须等于本行的数"), "", ("小计",), 10)
 ALLOCATION_COLUMNS = (
     _SERIAL,
     Column(UNIT, True, _l("已登记的单位名称；续行留空"), "市交通局", ("单位",), 16),
@@ -40,6 +43,7 @@ ALLOCATION_COLUMNS = (
     Column(STATED, True, _l("该村户籍总户数，须与登记库一致"), "2667", ("户籍总户数",), 16),
     Column(COUNT, True, _l("整数，不超过户籍总户数"), "100", (), 10),
     _NOTE,
+    _ROW_TOTAL,
 )
 LEADER_HOUSEHOLD_COLUMNS = (
     _SERIAL,
@@ -48,18 +52,35 @@ LEADER_HOUSEHOLD_COLUMNS = (
            ("村、社区名称", "走访村（社区）", "村（社区）", "村、社区"), 16),
     Column(COUNT, True, _l("整数，可为0（挂钩村无剩余户可分）"), "10", (), 10),
     _NOTE,
+    _ROW_TOTAL,
 )
 LEADER_ENTERPRISE_COLUMNS = (
     _SERIAL,
     Column(LEADER, True, _l("镇党政领导姓名"), "王  文", ("领导",), 12),
     Column(ENTERPRISES, True, _l("整数"), "20", (), 12),
     _NOTE,
+    _ROW_TOTAL,
 )
 DEPARTMENT_COLUMNS = (
     _SERIAL,
     Column(DEPARTMENT, True, _l("镇部门（支部）名称"), "机关二支部", ("单位名称", "部门"), 16),
     Column(MEMBERS, True, _l("整数"), "43", (), 10),
 )
+
+
+# The count columns of 附件4-1/4-2, by the names offices give them, and the column each stands for.
+DEPARTMENT_KIND_COLUMNS = {
+    "户籍户口": ("户籍户口", "户籍户", "户籍居民户", "本地户"),
+    "外来常住户": ("外来常住户", "非户籍常住户", "外来户", "非户籍户", "流动人口户"),
+    "走访企业数": ("走访企业数", "企业数", "企业", "走访企业"),
+}
+
+
+def department_kind_column(name: str) -> str | None:
+    """The seed's name of a department table's count column (“户籍户” → 户籍户口), or None when it is none of them."""
+    written = normalise_header(name)
+    return next((canonical for canonical, names in DEPARTMENT_KIND_COLUMNS.items()
+                 if written in {normalise_header(n) for n in names}), None)
 
 
 @dataclass
@@ -204,15 +225,38 @@ def _suffix(column: str) -> str:
 
 
 def _header(rows: Sequence[SheetRow], columns: Sequence[Column],
-            issues: list[RowError]) -> tuple[HeaderMatch | None, int]:
+            issues: list[RowError]) -> tuple[HeaderMatch | None, int, int]:
+    """The header, where it starts and the index of the first row under it: one row, or two where a group name
+    (“走访任务”) is merged over the columns below it and 序号, 单位 … are merged over both rows."""
     index = find_header_row(rows, columns, minimum=3)
     if index is None:
         issues.append(RowError(None, "", _("找不到表头行，表头应包含：%(names)s")
                                % {"names": "、".join(c.header for c in columns if c.required)}))
-        return None, -1
-    header = match_headers(rows[index], columns)
+        return None, -1, -1
+    header_row, first = header_cells(rows, index, columns)
+    header = match_headers(header_row, columns)
     issues.extend(header.errors)
-    return (None if header.errors else header), index
+    return (None if header.errors else header), index, first
+
+
+def _with_row_total(positions: dict[str, int], header: HeaderMatch) -> dict[str, int]:
+    """The 合计 row's columns, with the 合计 column when the table has one (its total sits under it too)."""
+    if ROW_TOTAL in header.positions:
+        return {**positions, ROW_TOTAL: header.positions[ROW_TOTAL]}
+    return positions
+
+
+def _check_row_total(row: SheetRow, header: HeaderMatch, counted: int, issues: list[RowError]) -> None:
+    """A 合计 column says the row's count again: it must agree, else one of the two is a typing error."""
+    text = header.value(row, ROW_TOTAL)
+    if not text:
+        return
+    stated = parse_count(text)
+    if stated is None:
+        issues.append(RowError(row.number, ROW_TOTAL, _("应为不小于0的整数")))
+    elif stated != counted:
+        issues.append(RowError(row.number, ROW_TOTAL, _("本行合计为%(stated)d，各列之和为%(counted)d，相差%(diff)d")
+                               % {"stated": stated, "counted": counted, "diff": abs(stated - counted)}))
 
 
 def total_values(row: SheetRow, positions: dict[str, int], issues: list[RowError]) -> dict[str, int]:
@@ -256,19 +300,20 @@ def _count(row: SheetRow, header: HeaderMatch, column: str, issues: list[RowErro
 def parse_allocation_table(rows: Sequence[SheetRow]) -> AllocationTable:
     """附件1/附件2: title lines, header, rows with continuation rows, 合计, then “…走访企业 | N家” lines."""
     table = AllocationTable()
-    header, index = _header(rows, ALLOCATION_COLUMNS, table.issues)
+    header, index, first_row = _header(rows, ALLOCATION_COLUMNS, table.issues)
+    if index >= 0:
+        table.title, table.annex = _title(rows[:index]), _annex(rows[:index])
     if header is None:
         return table
-    table.title, table.annex = _title(rows[:index]), _annex(rows[:index])
     group: AllocationRow | None = None
-    for row in rows[index + 1:]:
+    for row in rows[first_row:]:
         first_at, first = _first(row)
         if first_at < 0:
             continue
         if is_total_row(row):
             table.total_row = row.number
-            table.totals = total_values(row, {STATED: header.positions[STATED], COUNT: header.positions[COUNT]},
-                                        table.issues)
+            table.totals = total_values(row, _with_row_total(
+                {STATED: header.positions[STATED], COUNT: header.positions[COUNT]}, header), table.issues)
             continue
         if first.endswith(ENTERPRISE_LINE_SUFFIX):
             table.enterprise_lines.append(_enterprise_line(row, first_at, first, table.issues))
@@ -351,6 +396,7 @@ def _allocation_row(row: SheetRow, header: HeaderMatch, group: AllocationRow | N
         return None
     if continued and group is not None:
         unit = group.unit
+    _check_row_total(row, header, count, issues)
     split = joint_split(unit, count, "户", row.number, UNIT, issues)
     return AllocationRow(row.number, serial, unit, village, stated, count, continued,
                          header.value(row, NOTE), split)
@@ -373,7 +419,14 @@ def _check_allocation_totals(table: AllocationTable) -> None:
     """Each village's 户籍总户数 is the same on every row; 合计 counts villages once and 走访户数 per row."""
     first_seen: dict[str, AllocationRow] = {}
     visits: dict[str, int] = {}
+    blocks: dict[tuple[str, str], int] = {}
     for row in table.rows:
+        block = (normalise_header(row.unit), row.village)
+        if block in blocks:
+            table.issues.append(RowError(row.row, UNIT, _(
+                "%(unit)s在%(village)s已由第%(other)d行分配，同一单位在同一村、社区只能有一行（要增加户数请改第%(other)d行）")
+                % {"unit": row.unit, "village": row.village, "other": blocks[block]}))
+        blocks.setdefault(block, row.row)
         seen = first_seen.setdefault(row.village, row)
         if seen.region_total != row.region_total:
             table.issues.append(RowError(row.row, STATED, _(
@@ -395,8 +448,9 @@ def _check_allocation_totals(table: AllocationTable) -> None:
     if STATED in table.totals:
         check_total(table.issues, table.total_row, STATED, table.totals[STATED],
                     sum(r.region_total for r in first_seen.values()), _("各村、社区（重复出现的只计一次）之和"))
-    if COUNT in table.totals:
-        check_total(table.issues, table.total_row, COUNT, table.totals[COUNT], sum(r.count for r in table.rows))
+    for column in (COUNT, ROW_TOTAL):
+        if column in table.totals:
+            check_total(table.issues, table.total_row, column, table.totals[column], sum(r.count for r in table.rows))
 
 
 def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> LeaderTable:
@@ -404,17 +458,20 @@ def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> Lead
     table = LeaderTable()
     columns = LEADER_HOUSEHOLD_COLUMNS if with_villages else LEADER_ENTERPRISE_COLUMNS
     count_column = COUNT if with_villages else ENTERPRISES
-    header, index = _header(rows, columns, table.issues)
+    header, index, first_row = _header(rows, columns, table.issues)
+    if index >= 0:
+        table.title, table.annex = _title(rows[:index]), _annex(rows[:index])
     if header is None:
         return table
-    table.title, table.annex = _title(rows[:index]), _annex(rows[:index])
     group: LeaderRow | None = None
-    for row in rows[index + 1:]:
+    seen: dict[tuple[str, str], int] = {}
+    for row in rows[first_row:]:
         if row.is_blank():
             continue
         if is_total_row(row):
             table.total_row = row.number
-            table.totals = total_values(row, {count_column: header.positions[count_column]}, table.issues)
+            table.totals = total_values(row, _with_row_total({count_column: header.positions[count_column]}, header),
+                                        table.issues)
             continue
         if table.total_row is not None:
             table.issues.append(RowError(row.number, "", _("合计行之后不应再有数据行")))
@@ -434,12 +491,20 @@ def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> Lead
             continue
         if continued and group is not None:
             written = group.leader_as_written
+        _check_row_total(row, header, count, table.issues)
+        block = (person_name(written), village)
+        if block in seen:
+            table.issues.append(RowError(row.number, LEADER, _(
+                "%(name)s%(where)s已在第%(other)d行分配，同一领导%(each)s只能有一行") % {
+                "name": person_name(written), "where": f"在{village}" if village else "", "other": seen[block],
+                "each": _("在同一村、社区") if village else ""}))
+        seen.setdefault(block, row.number)
         group = LeaderRow(row.number, serial, person_name(written), written, count, village, continued,
                           header.value(row, NOTE))
         table.rows.append(group)
-    if table.total_row is not None and count_column in table.totals:
-        check_total(table.issues, table.total_row, count_column, table.totals[count_column],
-                    sum(r.count for r in table.rows))
+    for column in (count_column, ROW_TOTAL):
+        if table.total_row is not None and column in table.totals:
+            check_total(table.issues, table.total_row, column, table.totals[column], sum(r.count for r in table.rows))
     return table
 
 
@@ -455,8 +520,11 @@ def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
     if header.errors:
         return table
     figures, note_at, data_from = _figure_columns(rows, index, header)
+    total_at = figures.pop(ROW_TOTAL, None)
     table.columns = list(figures)
     numeric = {MEMBERS: header.positions[MEMBERS], **figures}
+    if total_at is not None:
+        numeric[ROW_TOTAL] = total_at
     for row in rows[data_from:]:
         if row.is_blank():
             continue
@@ -466,7 +534,9 @@ def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
             table.party_member_total = stated.get(MEMBERS)
             table.totals = [stated[c] for c in table.columns] if all(c in stated for c in table.columns) else []
             for column, value in stated.items():
-                check_total(table.issues, row.number, column, value, table.column_sum(column))
+                counted = (sum(table.column_sum(c) for c in table.columns) if column == ROW_TOTAL
+                           else table.column_sum(column))
+                check_total(table.issues, row.number, column, value, counted)
             continue
         if table.total_row is not None:
             table.issues.append(RowError(row.number, "", _("合计行之后不应再有数据行")))
@@ -475,6 +545,10 @@ def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
         if not unit:
             table.issues.append(RowError(row.number, DEPARTMENT, _("不能为空")))
             continue
+        twice = next((r for r in table.rows if normalise_header(r.unit) == normalise_header(unit)), None)
+        if twice is not None:
+            table.issues.append(RowError(row.number, DEPARTMENT, _("“%(unit)s”与第%(other)d行重复，每个单位只能有一行")
+                                         % {"unit": unit, "other": twice.row}))
         members = parse_count(header.value(row, MEMBERS)) if header.value(row, MEMBERS) else None
         if header.value(row, MEMBERS) and members is None:
             table.issues.append(RowError(row.number, MEMBERS, _("应为不小于0的整数")))
@@ -484,6 +558,15 @@ def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
             if figure is None:
                 table.issues.append(RowError(row.number, column, _("应为不小于0的整数")))
             values[column] = figure or 0
+        if total_at is not None and row.cell(total_at):
+            stated_total = parse_count(row.cell(total_at))
+            if stated_total is None:
+                table.issues.append(RowError(row.number, ROW_TOTAL, _("应为不小于0的整数")))
+            elif stated_total != sum(values.values()):
+                table.issues.append(RowError(row.number, ROW_TOTAL, _(
+                    "本行合计为%(stated)d，%(names)s之和为%(counted)d，相差%(diff)d") % {
+                    "stated": stated_total, "names": "、".join(values), "counted": sum(values.values()),
+                    "diff": abs(stated_total - sum(values.values()))}))
         table.rows.append(DepartmentRow(row.number, header.value(row, SERIAL), unit, members, values,
                                         row.cell(note_at) if note_at is not None else ""))
     return table

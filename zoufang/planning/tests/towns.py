@@ -20,17 +20,20 @@ REGISTRY_STEPS: list[Step] = [
 
 
 def build_town(tmp_path: Path, town: str, slug: str, figures: SeedFigures, files: dict[str, str],
-               steps: list[Step], *, extend: Callable[[dict[str, Path]], None] | None = None) -> Campaign:
-    """The jinxi-2017 rules under another town and slug, its own files and a generated registry, imported in order.
+               steps: list[Step], *, extend: Callable[[dict[str, Path]], None] | None = None,
+               config: Path | None = None) -> Campaign:
+    """The jinxi-2017 rules under another town and slug (or the town's own `config`), its own files and a generated
+    registry, imported in order.
 
     A step's file is one of `files` (written to tmp_path) or one generated: regions, units, cadres,
     households, enterprises, projects. `extend` may add rows to the generated files first.
     """
-    text = shipped_campaign_path("jinxi-2017").read_text(encoding="utf-8")
-    text = text.replace("slug: jinxi-2017", f"slug: {slug}").replace("{name: 锦溪镇, level: town}",
-                                                                    f"{{name: {town}, level: town}}")
-    config = tmp_path / f"{slug}.yaml"
-    config.write_text(text, encoding="utf-8")
+    if config is None:
+        text = shipped_campaign_path("jinxi-2017").read_text(encoding="utf-8")
+        text = text.replace("slug: jinxi-2017", f"slug: {slug}").replace("{name: 锦溪镇, level: town}",
+                                                                        f"{{name: {town}, level: town}}")
+        config = tmp_path / f"{slug}.yaml"
+        config.write_text(text, encoding="utf-8")
     campaign = load_campaign_file(config)
     paths = generate_files(figures, town, tmp_path / "registry")
     for name, body in files.items():

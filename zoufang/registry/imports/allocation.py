@@ -1,13 +1,15 @@
 """The upper levels' allocation tables (seed 附件1, 附件2), checked against the registry, as fixed quotas."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from zoufang.core.tabular import SheetRow, compact
+from zoufang.core.tabular import SheetRow, compact, normalise_header
 from zoufang.planning import tables
 from zoufang.planning.models import FixedQuota
+from zoufang.regions.models import Region
 from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome
 from zoufang.registry.imports.places import ScopeRegions, require_campaign
 from zoufang.registry.imports.quotas import (
@@ -29,12 +31,13 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     if not table.rows and not table.enterprise_lines and not table.issues:
         ctx.error(None, "", _("表中没有分配行"))
     places = ScopeRegions(ctx.campaign.scope)
-    units = {compact(u.name): u for u in Unit.objects.all()}
+    units = {normalise_header(u.name): u for u in Unit.objects.all()}
+    prefixes = _place_prefixes(ctx.campaign.scope)
     registry = registered_households_by_village(places)
     quotas: list[QuotaRow] = []
     for row in table.rows:
         split = _split(row.unit, row.count, row.split, units)
-        found = [_unit(ctx, row.row, name, units) for name in split.units]
+        found = [_unit(ctx, row.row, name, units, prefixes) for name in split.units]
         village = places.village(row.village, ctx, row.row, tables.VILLAGE)
         if village is not None and registry.get(village.pk, 0) != row.region_total:
             held = registry.get(village.pk, 0)
@@ -45,10 +48,11 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
             quotas += _shares(ctx, row.row, row.serial, row.unit, split, found, Target.Kind.REGISTERED_HOUSEHOLD,
                               region_id=village.pk, stated_region_total=row.region_total, note=row.note,
                               table_title=table.title)
-    named = sorted({name for row in table.rows for name in _split(row.unit, row.count, row.split, units).units})
+    named = sorted({normalise_header(name) for row in table.rows
+                    for name in _split(row.unit, row.count, row.split, units).units})
     for line in table.enterprise_lines:
         split = _split(line.label, line.count, line.split, units)
-        found = [_line_unit(ctx, line.row, name, named, units) for name in split.units]
+        found = [_line_unit(ctx, line.row, normalise_header(name), named, units, prefixes) for name in split.units]
         if all(found):
             quotas += _shares(ctx, line.row, "", line.label, split, found, Target.Kind.ENTERPRISE,
                               table_title=table.title)
@@ -59,7 +63,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
 
 def _split(text: str, count: int, split: tables.JointSplit | None, units: dict[str, Unit]) -> tables.JointSplit:
     """The line's split, unless its whole text is one registered unit's name (a name may hold “、”)."""
-    if split is None or compact(text) in units:
+    if split is None or normalise_header(text) in units:
         return tables.JointSplit([(compact(text), count)])
     return split
 
@@ -78,14 +82,45 @@ def _shares(ctx: ImportContext, row: int, serial: str, label: str, split: tables
             for part, ((_name, count), unit) in enumerate(zip(split.shares, units, strict=True), start=1) if unit]
 
 
-def _unit(ctx: ImportContext, row: int, name: str, units: dict[str, Unit]) -> Unit | None:
-    unit = units.get(name)
-    if unit is None:
-        ctx.error(row, tables.UNIT, _("单位“%(name)s”未登记，请先导入单位") % {"name": name})
-    return unit
+def _place_prefixes(scope: Region) -> list[str]:
+    """The names of the regions above the town, with and without their 市/区/县: an office writes “昆山市住建局”
+    or “苏州市总工会” where the registry says 市住建局 and 市总工会."""
+    names: list[str] = []
+    region: Region | None = scope.parent
+    while region is not None:
+        names += [compact(region.name), compact(region.name).rstrip("市区县")]
+        region = region.parent
+    return sorted({n for n in names if n}, key=len, reverse=True)
 
 
-def _line_unit(ctx: ImportContext, row: int, name: str, named: list[str], units: dict[str, Unit]) -> Unit | None:
+def _same_unit(written: str, registered: str, prefixes: Sequence[str]) -> bool:
+    """全称 and 简称 of one unit: the longer is the shorter with a place name above the town in front."""
+    short, full = sorted((written, registered), key=len)
+    return full != short and full.endswith(short) and full[: len(full) - len(short)] in prefixes
+
+
+def _unit(ctx: ImportContext, row: int, name: str, units: dict[str, Unit],
+          prefixes: Sequence[str] = ()) -> Unit | None:
+    """The registered unit a row names: as written (without spaces, brackets either width), else the one unit whose
+    name is the same but for a place name in front (“昆山市住建局(人防办)” → 市住建局（人防办）), said in the report."""
+    unit = units.get(normalise_header(name))
+    if unit is not None:
+        return unit
+    close = [u for key, u in units.items() if _same_unit(normalise_header(name), key, prefixes)]
+    if len(close) == 1:
+        ctx.notes.append(_("第%(row)d行“%(written)s”按已登记的单位“%(name)s”导入")
+                         % {"row": row, "written": name, "name": close[0].name})
+        return close[0]
+    if len(close) > 1:
+        ctx.error(row, tables.UNIT, _("“%(name)s”可能是%(matches)s，无法确定")
+                  % {"name": name, "matches": "、".join(sorted(u.name for u in close))})
+        return None
+    ctx.error(row, tables.UNIT, _("单位“%(name)s”未登记，请先导入单位") % {"name": name})
+    return None
+
+
+def _line_unit(ctx: ImportContext, row: int, name: str, named: list[str], units: dict[str, Unit],
+               prefixes: list[str]) -> Unit | None:
     """“昆山市粮食局” → 市粮食局, “妇联” → 市妇联: a unit of this table whose name equals or ends the other;
     failing that, the one registered unit whose name does (“水利局” → 市水利局, named in no row)."""
     for candidates in (named, [] if name in units else list(units)):
@@ -95,8 +130,8 @@ def _line_unit(ctx: ImportContext, row: int, name: str, named: list[str], units:
                       % {"name": name, "matches": "、".join(sorted(matches))})
             return None
         if matches:
-            return _unit(ctx, row, matches[0], units)
-    return _unit(ctx, row, name, units)
+            return _unit(ctx, row, matches[0], units, prefixes)
+    return _unit(ctx, row, name, units, prefixes)
 
 
 SPEC = ImportSpec(
