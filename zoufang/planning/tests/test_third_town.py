@@ -150,3 +150,17 @@ def test_it_says_which_rules_of_the_campaign_the_planner_does_not_apply(qiandeng
         "quotas.grid_worker：角色“专职网格员”的走访数量未参与自动分配（自动分配只有镇党政领导、部门党员干部、兜底和牵头四种角色，"
         "同类角色只取最后一个）；其对象由兜底角色走访，或由走访办人工调整",
     ]
+
+
+def test_a_unit_is_matched_without_its_own_citys_name_only():
+    from types import SimpleNamespace
+
+    from zoufang.registry.imports.allocation import _place_prefixes, _same_unit
+
+    suzhou = SimpleNamespace(name="苏州市", parent=None)
+    town = SimpleNamespace(name="千灯镇", parent=SimpleNamespace(name="昆山市", parent=suzhou))
+    prefixes = _place_prefixes(town)
+    assert _same_unit("昆山市住建局", "市住建局", prefixes)
+    assert _same_unit("昆山住建局", "市住建局", prefixes) is False  # 昆山 + 住建局, not 昆山 + 市住建局
+    # 苏州市总工会 is the prefecture's own union, another unit than the city's 市总工会.
+    assert not _same_unit("苏州市总工会", "市总工会", prefixes)

@@ -83,14 +83,14 @@ def _shares(ctx: ImportContext, row: int, serial: str, label: str, split: tables
 
 
 def _place_prefixes(scope: Region) -> list[str]:
-    """The names of the regions above the town, with and without their 市/区/县: an office writes “昆山市住建局”
-    or “苏州市总工会” where the registry says 市住建局 and 市总工会."""
-    names: list[str] = []
-    region: Region | None = scope.parent
-    while region is not None:
-        names += [compact(region.name), compact(region.name).rstrip("市区县")]
-        region = region.parent
-    return sorted({n for n in names if n}, key=len, reverse=True)
+    """The name of the region right above the town, with and without its 市/区/县: an office writes “昆山市住建局”
+    where the registry says 市住建局. Only that one level: a “市” unit of a town's table is its own city's, and a
+    unit of a level higher still (苏州市总工会) is another unit than 市总工会, registered under its own full name."""
+    region = scope.parent
+    if region is None:
+        return []
+    return sorted({n for n in (compact(region.name), compact(region.name).rstrip("市区县")) if n}, key=len,
+                  reverse=True)
 
 
 def _same_unit(written: str, registered: str, prefixes: Sequence[str]) -> bool:
