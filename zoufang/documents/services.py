@@ -57,10 +57,26 @@ def issuer_for(campaign: Campaign) -> Issuer:
     return issuer
 
 
-def update_issuer(issuer: Issuer, values: dict[str, str], *, by: Any) -> Issuer:
+class StaleIssuer(DocumentError):
+    """The issuer's fields were changed by someone else after this editor opened the form: nothing written."""
+
+
+def update_issuer(issuer: Issuer, values: dict[str, str], *, by: Any, seen: dict[str, str] | None = None) -> Issuer:
+    """Save the office's issuer fields. `seen` is what the editor's form was opened with: a field another clerk
+    changed meanwhile keeps their value where this editor left it as shown, and refuses the whole save where this
+    editor changed it too (StaleIssuer names it, with its value now and the value refused)."""
     with transaction.atomic():
         locked = Issuer.objects.select_for_update().get(pk=issuer.pk)
         before = {name: getattr(locked, name) for name in values}
+        if seen is not None:
+            moved = [name for name in values if name in seen and before[name] != seen[name]]
+            clashes = [name for name in moved if values[name] not in (seen[name], before[name])]
+            if clashes:
+                raise StaleIssuer(_("发文机关信息在您打开此页后已被修改，您的修改未保存：%(fields)s。请刷新页面核对后再保存。") % {
+                    "fields": "；".join(_("%(label)s 现为“%(now)s”，您填写的“%(yours)s”") % {
+                        "label": Issuer._meta.get_field(name).verbose_name,  # type: ignore[union-attr]
+                        "now": before[name], "yours": values[name]} for name in clashes)})
+            values = {**values, **{name: before[name] for name in moved}}  # theirs, where this form left it alone
         for name, value in values.items():
             setattr(locked, name, value)
         locked.full_clean()

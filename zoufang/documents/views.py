@@ -1,5 +1,6 @@
 """公文简报 pages: the campaign's documents, a draft's text to edit, issuing, the issued file to download."""
 
+import json
 import uuid
 from typing import Any
 from urllib.parse import quote
@@ -31,12 +32,14 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
     issued = documents.filter(status=Document.Status.ISSUED).order_by("-issued_at", "-id")
     page = paging.shown_page(issued, request.GET.get("after"), settings.ZOUFANG_PAGE_SIZE)
     # Drafts are deleted or issued as the office works: the newest page of them, and whether there are more.
+    issuer = services.issuer_for(campaign) if writes else None
     drafts = list(documents.filter(status=Document.Status.DRAFT).order_by("-created_at", "-id")
                   [: settings.ZOUFANG_PAGE_SIZE + 1]) if writes else []
     return render(request, "documents/index.html", {
         "campaign": campaign, "writes": writes, "drafts": drafts[: settings.ZOUFANG_PAGE_SIZE],
         "more_drafts": len(drafts) > settings.ZOUFANG_PAGE_SIZE, "issued": page.rows, "page": page,
-        "form": GenerateForm(initial={"key": uuid.uuid4()}), "issuer_form": IssuerForm(instance=services.issuer_for(campaign)) if writes else None,
+        "form": GenerateForm(initial={"key": uuid.uuid4()}),
+        "issuer_form": IssuerForm(instance=issuer) if issuer else None, "issuer_seen": _issuer_seen(issuer) if issuer else "",
     })
 
 
@@ -60,6 +63,19 @@ def generate(request: HttpRequest, slug: str) -> HttpResponse:
                                                     "ends_on": end.isoformat(), "key": str(form.cleaned_data["key"])})
 
 
+def _issuer_seen(issuer: Any) -> str:
+    return json.dumps({name: getattr(issuer, name) for name in IssuerForm.Meta.fields}, ensure_ascii=False)
+
+
+def _seen_issuer(request: HttpRequest) -> dict[str, str] | None:
+    """The issuer's fields as the form showed them (`issuer_seen`); none from a form rendered before it carried them."""
+    try:
+        seen = json.loads(request.POST.get("seen", ""))
+    except ValueError:
+        return None
+    return {str(k): str(v) for k, v in seen.items()} if isinstance(seen, dict) else None
+
+
 @login_required
 @require_POST
 def issuer(request: HttpRequest, slug: str) -> HttpResponse:
@@ -67,8 +83,13 @@ def issuer(request: HttpRequest, slug: str) -> HttpResponse:
     current = services.issuer_for(campaign)
     form = IssuerForm(request.POST, instance=services.issuer_for(campaign))
     if form.is_valid():
-        services.update_issuer(current, {name: form.cleaned_data[name] for name in form.fields}, by=request.user)
-        messages.success(request, _("发文机关信息已保存。"))
+        try:
+            services.update_issuer(current, {name: form.cleaned_data[name] for name in form.fields}, by=request.user,
+                                   seen=_seen_issuer(request))
+        except services.StaleIssuer as stale:
+            messages.error(request, str(stale))
+        else:
+            messages.success(request, _("发文机关信息已保存。"))
     else:
         messages.error(request, _("发文机关信息有误：%(errors)s") % {"errors": form.errors.as_text()})
     return redirect("documents:index", slug)

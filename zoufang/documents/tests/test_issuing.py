@@ -135,3 +135,33 @@ def test_the_stored_file_is_checked_on_download(office_town: Any) -> None:
     Document.objects.filter(pk=issued.pk).update(content=b"changed")
     with pytest.raises(services.TamperedFile):
         services.file_of(Document.objects.get(pk=issued.pk), by=office)
+
+
+def test_two_clerks_editing_the_issuer_do_not_overwrite_each_other(office_town: Any, client: Any) -> None:
+    import json
+    import re
+    from html import unescape
+
+    office = office_town.users["office"]
+    client.force_login(office)
+    url = f"/documents/{office_town.campaign.slug}/"
+
+    def opened() -> dict[str, str]:
+        page = client.get(url).content.decode()
+        return {name: unescape(value) for name, value in re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', page)}
+
+    first, second = opened(), opened()
+    fields = ["name", "abbreviation", "briefing_name", "copy_to", "printed_by"]
+    first_post = {**{f: first.get(f, "") for f in fields}, "abbreviation": "锦溪走办", "seen": first["seen"]}
+    assert client.post(f"{url}issuer/", first_post).status_code == 302
+    second_post = {**{f: second.get(f, "") for f in fields}, "abbreviation": "锦走办甲", "seen": second["seen"]}
+    refused = client.post(f"{url}issuer/", second_post, follow=True).content.decode()
+    assert "您的修改未保存" in refused
+    assert "锦走办甲" in refused
+    assert services.issuer_for(office_town.campaign).abbreviation == "锦溪走办"
+    # The second clerk's stale form, changing only another field: saved, the first clerk's 代字 kept.
+    other_field = {**{f: second.get(f, "") for f in fields}, "copy_to": "镇纪委", "seen": second["seen"]}
+    assert client.post(f"{url}issuer/", other_field).status_code == 302
+    issuer = services.issuer_for(office_town.campaign)
+    assert (issuer.abbreviation, issuer.copy_to) == ("锦溪走办", "镇纪委")
+    assert json.loads(opened()["seen"])["copy_to"] == "镇纪委"
