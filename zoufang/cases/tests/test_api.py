@@ -63,6 +63,25 @@ def test_it_takes_the_version_from_if_match(client, auth, make_case):
     assert response.status_code == 200, response.content
 
 
+@pytest.mark.parametrize("header", ["\xb2", "9" * 5000, "2147483648", "-1", "1.0"])
+def test_it_refuses_an_if_match_that_is_no_version_with_a_400(client, auth, make_case, header):
+    """A superscript digit passed str.isdigit and a 5000-digit one int(): both were server errors."""
+    case = make_case()
+    response = _post(client, auth["office"], case.public_id, "register", {"category": "1.1"}, HTTP_IF_MATCH=header)
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "invalid"
+    assert "If-Match" in response.json()["errors"]
+    case.refresh_from_db()
+    assert case.version == 1
+
+
+def test_it_refuses_a_body_version_past_the_column_with_a_400(client, auth, make_case):
+    case = make_case()
+    response = _post(client, auth["office"], case.public_id, "register", {"category": "1.1", "version": 2**63})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"version": "不能大于 2147483647"}
+
+
 def test_it_escalates_and_the_leader_signs_through_the_api(client, auth, make_case, cases_town):
     town = cases_town
     case = make_case()
