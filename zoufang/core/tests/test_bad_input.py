@@ -133,6 +133,17 @@ def test_it_refuses_a_multipart_form_sent_to_a_json_operation_with_a_chinese_400
     assert "application/json" in assert_chinese_400(response)["detail"]
 
 
+@pytest.mark.parametrize("body", ["12", "[]", "[{}]", "null", '"dry_run"', "true"])
+def test_it_refuses_a_json_body_that_is_not_an_object_with_a_chinese_400(client, town, api_token, body):
+    """ninja's Schema reads any value's attributes: a number or a list once passed as {} and queued a plan run."""
+    from zoufang.jobs.models import Download
+
+    response = client.post(f"/api/v1/plan/{town.campaign.slug}/runs", body, content_type="application/json",
+                           **api_token("office"))
+    assert "JSON 对象" in assert_chinese_400(response)["detail"]
+    assert not Download.objects.exists()
+
+
 @pytest.mark.parametrize("path", ["/api/v1/targets", "/api/v1/cases/", "/api/v1/forms/a%00b", "/api/v1/forms/a%00b/answers"])
 def test_it_refuses_nul_in_a_search_or_a_path_with_a_chinese_400(client, town, api_token, path):
     assert_chinese_400(client.get(path, {"q": "锦溪\x00"}, **api_token("office")))
