@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -439,7 +439,10 @@ def reopen(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, bod
 @router.post("/{case_id}/merge", response=RESPONSES, summary="合并到主件")
 def merge(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: MergeIn) -> Any:
     def do(case: Case, version: int | None) -> Case:
-        master = access.get_visible_case(request.user, body.master)
+        try:
+            master = access.get_visible_case(request.user, body.master)
+        except Http404:  # the case in the path exists: its 404 would say otherwise
+            raise InvalidInput(_("要合并到的问题不存在，或不在您的可见范围内。")) from None
         return answers.merge_case(case, master, by=request.user, version=version, note=body.note)
 
     return _act(request, response, case_id, body, do)

@@ -127,6 +127,17 @@ def test_it_merges_a_duplicate_through_the_api(client, auth, make_case):
     assert data["merged_into"] == str(master.public_id)
 
 
+def test_it_refuses_a_merge_into_an_unknown_case_with_a_400_not_the_cases_404(client, auth, make_case):
+    """The case in the path exists; a 404 said it did not (schemathesis: created resource not found)."""
+    case = make_case()
+    response = _post(client, auth["office"], case.public_id, "merge",
+                     {"master": "00000000-0000-0000-0000-000000000000", "version": 1})
+    assert response.status_code == 400
+    assert "要合并到的问题不存在" in response.json()["detail"]
+    case.refresh_from_db()
+    assert case.version == 1
+
+
 @pytest.mark.parametrize(("persona", "status"), [("outsider", 404), ("water", 404), ("village", 403)])
 def test_it_hides_or_refuses_a_case_by_role(client, auth, make_case, persona, status):
     case = make_case()
