@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "zoufang.core.middleware.NoStoreMiddleware",
     "zoufang.core.middleware.RejectUnstorableTextMiddleware",
+    "zoufang.core.middleware.ApiAnswersInJsonMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
