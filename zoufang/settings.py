@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "zoufang.core.middleware.NoStoreMiddleware",
     "zoufang.core.middleware.RejectUnstorableTextMiddleware",
+    "zoufang.core.middleware.ApiAnswersInJsonMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -138,11 +139,11 @@ if DATABASE_URL:
     if _db["ENGINE"] not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
         raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://) or SQLite (sqlite://)")
 else:
-    _db = {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(VAR_DIR / "zoufang.sqlite3"),
-        "OPTIONS": {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
-    }
+    _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "zoufang.sqlite3")}
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers wait for the lock at BEGIN instead of failing midway: without it, a file named by DATABASE_URL
+    # answered "database is locked" (500) to concurrent requests that audit a read.
+    _db.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"})
 _db.setdefault("TEST", {})
 DATABASES = {"default": _db}
 # A read replica for the dashboards (zoufang/core/dbrouter.py, docs/decisions/0007-read-replica.md): unset,

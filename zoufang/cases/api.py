@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -24,6 +24,7 @@ from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter
 from zoufang.cases.transition import CaseError, InvalidInput, NotAllowed, StaleVersion, VersionRequired
 from zoufang.core import limits
+from zoufang.core.apiversions import Versioned, version_read
 from zoufang.core.paging import Listing
 from zoufang.registry.api import Page
 from zoufang.registry.models import Cadre, Unit
@@ -99,10 +100,6 @@ class CaseFilter(Schema):
     unit: uuid.UUID | None = Field(None, description="承办单位编号")
     overdue: bool | None = Field(None, description="仅超期件")
     q: str | None = Field(None, max_length=limits.SEARCH, description="按内容搜索")
-
-
-class Versioned(Schema):
-    version: int | None = Field(None, description="读取时的版本；也可用 If-Match 头传递")
 
 
 class NoteIn(Versioned):
@@ -290,20 +287,13 @@ def get_case(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID) -
     return data
 
 
-def _version(request: HttpRequest, body: Versioned) -> int | None:
-    if body.version is not None:
-        return body.version
-    header = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
-    return int(header) if header.isdigit() else None
-
-
 def _act(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: Versioned,
          do: Callable[[Case, int | None], Case]) -> Any:
     case = access.get_visible_case(request.user, case_id)
     if not access.actor_kinds(request.user, case):  # a reader of the case (the city office): no action at all
         return Status(403, {"detail": _("您无权对该件执行此操作。"), "code": "forbidden"})
     try:
-        case = do(case, _version(request, body))
+        case = do(case, version_read(request, body))
     except StaleVersion as exc:
         return Status(409, {"detail": str(exc), "code": "stale_version", "version": exc.current})
     except VersionRequired as exc:
@@ -455,7 +445,10 @@ def reopen(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, bod
 @router.post("/{case_id}/merge", response=RESPONSES, summary="合并到主件")
 def merge(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, body: MergeIn) -> Any:
     def do(case: Case, version: int | None) -> Case:
-        master = access.get_visible_case(request.user, body.master)
+        try:
+            master = access.get_visible_case(request.user, body.master)
+        except Http404:  # the case in the path exists: its 404 would say otherwise
+            raise InvalidInput(_("要合并到的问题不存在，或不在您的可见范围内。")) from None
         return answers.merge_case(case, master, by=request.user, version=version, note=body.note)
 
     return _act(request, response, case_id, body, do)

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 # Each pydantic error type as the user reads it; {names} come from the error's context.
 _MESSAGES = {
@@ -136,10 +137,27 @@ COMMON_RESPONSES = {
 }
 
 
+class NotAnObject(ValueError):
+    """A JSON body that parses but is not an object (a number, a list, a string, null)."""
+
+
+class ObjectBodyParser(Parser):
+    """Every JSON body of this API is an object. ninja's Schema reads any value's attributes (to take model
+    instances), so a list or a number sent as a body whose fields all have defaults passed as {} and ran the action
+    with those defaults; it is refused instead."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise NotAnObject(type(data).__name__)
+        return data
+
+
 class DocumentedAPI(NinjaAPI):
     """A NinjaAPI whose refusals are Chinese and whose document lists every status code it can answer."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("parser", ObjectBodyParser())
         super().__init__(*args, **kwargs)
         self._openapi_schemas: dict[tuple[Any, ...], Any] = {}
         self.add_exception_handler(ValidationError, self._validation_error)
@@ -164,6 +182,8 @@ class DocumentedAPI(NinjaAPI):
         elif known is None and isinstance(exc, AuthorizationError):
             known = _NINJA_MESSAGES["Forbidden"]
         detail, code = (_(known[0]), known[1]) if known else (message, _CODES.get(exc.status_code, "error"))
+        if isinstance(exc.__cause__, NotAnObject):  # ninja wraps every parser error in one English sentence
+            detail = _("请求内容须是 JSON 对象（{…}），不能是列表、数字、文字或 null")
         return self.refusal(request, exc.status_code, detail, code)
 
     def _not_json(self, request: HttpRequest, exc: Any) -> HttpResponse:

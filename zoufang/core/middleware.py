@@ -13,11 +13,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
-from zoufang.core.apierrors import error_body
+from zoufang.core.apierrors import COMMON_RESPONSES, error_body
 
 _JSON_ESCAPES = re.compile(rb"\\u(0000|d[89a-f])", re.IGNORECASE)
 
@@ -90,6 +91,8 @@ class RejectUnstorableTextMiddleware:
             return refuse(request, "", _("提交的内容过多（文件以外最多 %(mb).1f MB、%(n)d 项），请删减后重新提交。") % {
                 "mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024,
                 "n": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS})
+        except MultiPartParserError:  # Django's own answer is its HTML 400 page, under /api/ too
+            return refuse(request, "", _("提交的内容无法读取（multipart/form-data 格式有误），请重新提交。"))
         if bad is None:
             return self.get_response(request)
         bad = bad.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")  # the name itself may hold them
@@ -106,6 +109,27 @@ def refuse(request: HttpRequest, field: str, message: str) -> HttpResponse:
 
         return open311_format.error("xml" if request.path.endswith(".xml") else "json", 400, message)
     return render(request, "400.html", {"message": message}, status=400)
+
+
+class ApiAnswersInJsonMiddleware:
+    """Under /api/, the answers no API operation gives are in the API's Chinese error body too: a path the API does
+    not have (Django's HTML 404 page) and a method a path does not take (ninja's English text "Method not allowed",
+    whose Allow header is kept)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (not request.path.startswith("/api/") or response.status_code not in (404, 405)
+                or response.get("Content-Type", "").startswith("application/json")):
+            return response
+        if response.status_code == 404:
+            return JsonResponse(error_body(_(COMMON_RESPONSES[404]), "not_found"), status=404)
+        answer = JsonResponse(error_body(_("此接口不接受 %(method)s 请求（可用：%(allowed)s）") % {
+            "method": request.method, "allowed": response.get("Allow", "")}, "method_not_allowed"), status=405)
+        answer["Allow"] = response.get("Allow", "")
+        return answer
 
 
 class NoStoreMiddleware:

@@ -16,6 +16,7 @@ from pydantic import WithJsonSchema
 from zoufang.accounts.masking import Masker
 from zoufang.cases.access import get_visible_case
 from zoufang.core import limits
+from zoufang.core.apiversions import Versioned, version_read
 from zoufang.core.paging import Listing
 from zoufang.exemplars import access, presenters, services
 from zoufang.exemplars.models import TEXT_MAX, TITLE_MAX, Exemplar
@@ -79,10 +80,6 @@ class NominateIn(Schema):
     text: str = Field(..., max_length=TEXT_MAX)
     submission_id: uuid.UUID | None = Field(None, description="客户端生成的提交编号：重试时原样再发，不会重复推荐")
     consent: ConsentIn | None = None
-
-
-class Versioned(Schema):
-    version: int | None = Field(None, description="读取时的版本；也可用 If-Match 头传递")
 
 
 class EditIn(Versioned):
@@ -172,13 +169,6 @@ def get_exemplar(request: HttpRequest, response: HttpResponse, slug: str, exempl
     return _out(request.user, exemplar)
 
 
-def _version(request: HttpRequest, body: Versioned) -> int | None:
-    if body.version is not None:
-        return body.version
-    header = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
-    return int(header) if header.isdigit() else None
-
-
 RESPONSES = {200: ExemplarOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut, 428: ErrorOut}
 
 
@@ -186,7 +176,7 @@ def _act(request: HttpRequest, response: HttpResponse, slug: str, exemplar_id: u
          do: Callable[[Exemplar, int | None], Exemplar]) -> Any:
     exemplar = access.exemplar_for(request.user, slug, exemplar_id)
     try:
-        exemplar = do(exemplar, _version(request, body))
+        exemplar = do(exemplar, version_read(request, body))
     except PermissionDenied:
         return Status(403, {"detail": _("您无权对该典型执行此操作（审核、修改、发布由宣传报道组进行）。"), "code": "forbidden"})
     except services.StaleVersion as exc:

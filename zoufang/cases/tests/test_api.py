@@ -63,6 +63,25 @@ def test_it_takes_the_version_from_if_match(client, auth, make_case):
     assert response.status_code == 200, response.content
 
 
+@pytest.mark.parametrize("header", ["\xb2", "9" * 5000, "2147483648", "-1", "1.0"])
+def test_it_refuses_an_if_match_that_is_no_version_with_a_400(client, auth, make_case, header):
+    """A superscript digit passed str.isdigit and a 5000-digit one int(): both were server errors."""
+    case = make_case()
+    response = _post(client, auth["office"], case.public_id, "register", {"category": "1.1"}, HTTP_IF_MATCH=header)
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "invalid"
+    assert "If-Match" in response.json()["errors"]
+    case.refresh_from_db()
+    assert case.version == 1
+
+
+def test_it_refuses_a_body_version_past_the_column_with_a_400(client, auth, make_case):
+    case = make_case()
+    response = _post(client, auth["office"], case.public_id, "register", {"category": "1.1", "version": 2**63})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"version": "不能大于 2147483647"}
+
+
 def test_it_escalates_and_the_leader_signs_through_the_api(client, auth, make_case, cases_town):
     town = cases_town
     case = make_case()
@@ -106,6 +125,17 @@ def test_it_merges_a_duplicate_through_the_api(client, auth, make_case):
     data = _step(client, auth["office"], duplicate.public_id, "merge", {"master": str(master.public_id)}, 1)
     assert data["status"] == "merged"
     assert data["merged_into"] == str(master.public_id)
+
+
+def test_it_refuses_a_merge_into_an_unknown_case_with_a_400_not_the_cases_404(client, auth, make_case):
+    """The case in the path exists; a 404 said it did not (schemathesis: created resource not found)."""
+    case = make_case()
+    response = _post(client, auth["office"], case.public_id, "merge",
+                     {"master": "00000000-0000-0000-0000-000000000000", "version": 1})
+    assert response.status_code == 400
+    assert "要合并到的问题不存在" in response.json()["detail"]
+    case.refresh_from_db()
+    assert case.version == 1
 
 
 @pytest.mark.parametrize(("persona", "status"), [("outsider", 404), ("water", 404), ("village", 403)])

@@ -133,6 +133,38 @@ def test_it_refuses_a_multipart_form_sent_to_a_json_operation_with_a_chinese_400
     assert "application/json" in assert_chinese_400(response)["detail"]
 
 
+@pytest.mark.parametrize("body", ["12", "[]", "[{}]", "null", '"dry_run"', "true"])
+def test_it_refuses_a_json_body_that_is_not_an_object_with_a_chinese_400(client, town, api_token, body):
+    """ninja's Schema reads any value's attributes: a number or a list once passed as {} and queued a plan run."""
+    from zoufang.jobs.models import Download
+
+    response = client.post(f"/api/v1/plan/{town.campaign.slug}/runs", body, content_type="application/json",
+                           **api_token("office"))
+    assert "JSON 对象" in assert_chinese_400(response)["detail"]
+    assert not Download.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/no-such-list", "/api/v1/plan/a%2Fb/check", "/api/v1/check", "/api/v2/cases/"])
+def test_it_answers_a_path_the_api_does_not_have_with_its_json_404(client, town, api_token, path):
+    response = client.get(path, **api_token("office"))
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"  # was Django's HTML page
+    assert client.get("/no-such-page/").headers["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("method", ["patch", "options", "trace", "delete"])
+def test_it_answers_a_method_a_path_does_not_take_with_a_chinese_405_and_allow(client, town, api_token, method):
+    response = getattr(client, method)("/api/v1/cases/", **api_token("office"))
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"  # was ninja's English text
+    assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "POST"}
+
+
+def test_it_refuses_a_multipart_body_it_cannot_read_with_the_apis_chinese_400(client, town, api_token):
+    response = client.post("/api/v1/visits", b"garbage", content_type="multipart/form-data", **api_token("dept"))
+    assert "multipart" in assert_chinese_400(response)["detail"]  # was Django's HTML 400 page
+
+
 @pytest.mark.parametrize("path", ["/api/v1/targets", "/api/v1/cases/", "/api/v1/forms/a%00b", "/api/v1/forms/a%00b/answers"])
 def test_it_refuses_nul_in_a_search_or_a_path_with_a_chinese_400(client, town, api_token, path):
     assert_chinese_400(client.get(path, {"q": "锦溪\x00"}, **api_token("office")))

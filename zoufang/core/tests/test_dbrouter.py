@@ -168,3 +168,15 @@ def test_settings_make_the_replica_a_test_mirror(tmp_path):
         [sys.executable, "-c", "from django.conf import settings; settings.DATABASES"], env=env,
         capture_output=True, text=True, check=False)
     assert "DATABASE_REPLICA_URL must point at the same kind of database" in refused.stderr
+
+
+def test_settings_give_a_sqlite_file_named_by_database_url_the_embedded_defaults_options(tmp_path):
+    """Without IMMEDIATE, concurrent API reads that audit answered "database is locked" (500) on such a file."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/zoufang.sqlite3", "ZOUFANG_VAR_DIR": str(tmp_path),
+           "DJANGO_SETTINGS_MODULE": "zoufang.settings"}
+    env.pop("DATABASE_REPLICA_URL", None)
+    shown = subprocess.run(  # noqa: S603 - our own interpreter and settings
+        [sys.executable, "-c", "import json; from django.conf import settings; "
+         "print(json.dumps(settings.DATABASES['default']['OPTIONS']))"], env=env, capture_output=True, text=True,
+        check=True)
+    assert json.loads(shown.stdout) == {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}

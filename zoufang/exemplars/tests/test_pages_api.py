@@ -153,6 +153,9 @@ def test_the_api_nominates_edits_with_if_match_and_publishes(typical, client, ap
     assert stale.status_code == 409
     assert stale.json()["version"] == 2
     assert client.post(f"{item}/publish", {}, content_type="application/json", **publicity).status_code == 428
+    unreadable = client.post(f"{item}/publish", {}, content_type="application/json", HTTP_IF_MATCH="\xb2", **publicity)
+    assert unreadable.status_code == 400  # a superscript digit was a server error
+    assert "If-Match" in unreadable.json()["errors"]
     assert client.post(f"{item}/publish", {"version": 2}, content_type="application/json",
                        **cadre).status_code == 403
     published = client.post(f"{item}/publish", {"version": 2}, content_type="application/json", **publicity)
