@@ -2,6 +2,7 @@
 a warning for each body it had to drop). Django's test client removes HEAD bodies on its own, so these call the
 WSGI application as a server does."""
 
+import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.http import StreamingHttpResponse
 from django.test import RequestFactory
@@ -34,6 +35,7 @@ def test_a_page_asked_by_head_has_gets_headers_and_no_body(db):
     assert head_headers["Content-Security-Policy"] == headers["Content-Security-Policy"]
 
 
+@pytest.mark.django_db  # closing a response sends request_finished, which checks an open database connection
 def test_a_streamed_answer_to_head_is_emptied_and_its_source_closed():
     closed: list[bool] = []
 
