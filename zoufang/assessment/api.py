@@ -17,8 +17,7 @@ from zoufang.assessment.scoring import LEVELS
 from zoufang.core import limits, request_keys
 from zoufang.core.apierrors import ApiErrorOut, error_body
 from zoufang.core.paging import Listing
-from zoufang.jobs import services as jobs
-from zoufang.jobs.api import JobQueuedOut, queued
+from zoufang.jobs.api import JobQueuedOut, queue
 from zoufang.registry.api import Page
 
 router = Router(tags=["考核"])
@@ -127,16 +126,15 @@ def list_assessments(request: HttpRequest, slug: str) -> Any:
     return Listing(services.listed(services.campaign_for(request.user, slug)), _assessment)
 
 
-@router.post("/{slug}/runs", response={202: JobQueuedOut},
+@router.post("/{slug}/runs", response={202: JobQueuedOut, 409: ApiErrorOut},
              summary="运行考核：按考核期统计，生成新的一版（考核管理组）。整镇统计在后台进行：答 202 和任务编号；完成后任务的 "
                      "made_url 是新一版的地址，文件是它的考核表 xlsx。日期或指标有误当场答 400；同一 key 再次提交只生成一版")
 def run_assessment(request: HttpRequest, slug: str, body: RunIn) -> Status:
     campaign = services.campaign_for(request.user, slug)
     _act(lambda: services.check_run(campaign, starts_on=body.starts_on, ends_on=body.ends_on, by=request.user))
-    job = jobs.request(request.user, "assessment_run", {
+    return queue(request, "assessment_run", {
         "slug": campaign.slug, "starts_on": body.starts_on.isoformat(), "ends_on": body.ends_on.isoformat(),
         "title": body.title, "key": str(body.key or uuid.uuid4())})
-    return Status(202, queued(job))
 
 
 @router.get("/{slug}/{assessment_id}", response=AssessmentScoresOut,

@@ -17,13 +17,14 @@ from ninja.pagination import paginate
 
 from zoufang import clock
 from zoufang.core import limits
+from zoufang.core.apierrors import ApiErrorOut
 from zoufang.core.paging import Listing
 from zoufang.documents import access, services
 from zoufang.documents.charts import ChartFontMissing
 from zoufang.documents.models import Document
 from zoufang.documents.views import DOCX
 from zoufang.jobs import services as jobs
-from zoufang.jobs.api import JobQueuedOut, queued
+from zoufang.jobs.api import JobQueuedOut, queue, queued
 from zoufang.registry.api import Page
 
 router = Router(tags=["公文简报"])
@@ -106,7 +107,7 @@ def list_documents(request: HttpRequest, slug: str, query: Query[ListQuery]) -> 
     return Listing(documents.order_by("status", "-issued_at", "-id"), _out)
 
 
-@router.post("/{slug}/drafts", response={202: JobQueuedOut},
+@router.post("/{slug}/drafts", response={202: JobQueuedOut, 409: ApiErrorOut},
              summary="生成草稿：数字按今天填好（整镇统计，在后台生成：答 202 和任务编号；完成后任务的 made_url "
                      "是草稿的地址，文件是草稿的 Word 预览），印发前可改文字（走访办）")
 def generate_draft(request: HttpRequest, slug: str, body: DraftIn) -> Status:
@@ -117,10 +118,9 @@ def generate_draft(request: HttpRequest, slug: str, body: DraftIn) -> Status:
     start, end = body.starts_on or start, body.ends_on or end
     _act(lambda: services.check_period(body.kind, start, end))
     key = body.key or uuid.uuid4()
-    job = jobs.request(request.user, "document_generate", {"slug": campaign.slug, "kind": body.kind,
-                                                           "starts_on": start.isoformat(),
-                                                           "ends_on": end.isoformat(), "key": str(key)})
-    return Status(202, queued(job))
+    return queue(request, "document_generate", {"slug": campaign.slug, "kind": body.kind,
+                                                 "starts_on": start.isoformat(), "ends_on": end.isoformat(),
+                                                 "key": str(key)})
 
 
 @router.get("/{slug}/{document_id}", response=DocumentDetailOut, summary="一份公文简报：各部分文字（草稿仅走访办可见）")

@@ -13,10 +13,10 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from zoufang.core import limits, paging
+from zoufang.core.apierrors import ApiErrorOut
 from zoufang.integrity import scans, services
 from zoufang.integrity.models import FlagClearance
-from zoufang.jobs import services as jobs
-from zoufang.jobs.api import JobQueuedOut, queued
+from zoufang.jobs.api import JobQueuedOut, queue
 from zoufang.oversight import paged
 from zoufang.registry.api import Page
 from zoufang.visits.models import Visit
@@ -106,15 +106,14 @@ class ScanIn(Schema):
     key: uuid.UUID | None = Field(None, description="请求编号：同一 key 重发只计算一次")
 
 
-@router.post("/{slug}/flags/scans", response={202: JobQueuedOut},
+@router.post("/{slug}/flags/scans", response={202: JobQueuedOut, 409: ApiErrorOut},
              summary="计算走访真实性提示：按走访日期范围在后台计算并保存，答 202 和任务编号；完成后 GET …/flags（同一日期范围）"
                      "读到新的结果。运行中的活动每天自动重新计算整个活动的提示。仅走访办、领导和考核管理组可用")
 def scan_flags(request: HttpRequest, slug: str, body: ScanIn) -> Status:
     campaign = services.campaign_for(request.user, slug)
-    job = jobs.request(request.user, "integrity_scan", {
+    return queue(request, "integrity_scan", {
         "slug": campaign.slug, "from": body.starts_on.isoformat() if body.starts_on else "",
         "to": body.ends_on.isoformat() if body.ends_on else "", "key": str(body.key or uuid.uuid4())})
-    return Status(202, queued(job))
 
 
 def _decision(decision: Any) -> dict[str, Any]:

@@ -10,8 +10,11 @@ from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from zoufang.core import request_keys
+from zoufang.core.apierrors import error_body
 from zoufang.jobs import services
 from zoufang.jobs.models import Download
 
@@ -56,6 +59,15 @@ def queued(download: Download) -> dict[str, Any]:
     download.refresh_from_db(fields=["status"])
     return {"id": download.public_id, "status": download.status,
             "status_url": reverse("api:get_job", kwargs={"job_id": download.public_id})}
+
+
+def queue(request: HttpRequest, kind: str, params: dict[str, Any]) -> Status:
+    """An operation's answer once it put its work on the queue: 202 with the job; 409 when the request's `key` was
+    sent before with other parameters (a retry carries the same key and the same body)."""
+    try:
+        return Status(202, queued(services.request(request.user, kind, params)))
+    except request_keys.KeyReused:
+        return Status(409, error_body(_("该 key 已用于参数不同的另一次请求；新的请求请生成新的 key。"), "conflict"))
 
 
 def job_out(download: Download) -> dict[str, Any]:

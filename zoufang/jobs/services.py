@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
+from zoufang.core import request_keys
 from zoufang.core.progress import Progress
 from zoufang.jobs import kinds
 from zoufang.jobs.models import Download
@@ -80,6 +81,9 @@ def request(user: Any, kind: str, params: dict[str, Any]) -> Download:
     the same request while an identical one is queued or running returns that one (no duplicate job)."""
     resolved = kinds.get(kind).resolve(user, params)
     with transaction.atomic():
+        same = _same_key(user, kind, resolved.params)
+        if same is not None:
+            return same
         existing = (Download.objects.select_for_update().filter(user=user, kind=kind, params=resolved.params,
                                                                   status__in=ACTIVE).order_by("-created_at").first())
         if existing is not None and not interrupted(existing):
@@ -89,6 +93,23 @@ def request(user: Any, kind: str, params: dict[str, Any]) -> Download:
                                            region=resolved.region)
     _enqueue(download)
     return download
+
+
+def _same_key(user: Any, kind: str, params: dict[str, Any]) -> Download | None:
+    """The job a request `key` already made, when it is still to be had (queued, running or done); None when the key
+    is new or its job failed or expired (a new job then gives back what the key made: request_keys.once). Sent
+    again with other parameters (another period, another kind), the key is refused (request_keys.KeyReused)
+    rather than answered with what the first request made."""
+    key = params.get("key")
+    if not key:
+        return None
+    earlier = Download.objects.filter(user=user, kind=kind, params__key=key).order_by("-created_at").first()
+    if earlier is None:
+        return None
+    if earlier.params != params:
+        raise request_keys.KeyReused(earlier)
+    usable = earlier.status in (*ACTIVE, Download.Status.DONE) and not interrupted(earlier)
+    return earlier if usable else None
 
 
 def retry(download: Download) -> bool:

@@ -15,6 +15,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zoufang.core import request_keys
 from zoufang.jobs import kinds, services
 from zoufang.jobs.models import Download
 
@@ -24,7 +25,12 @@ WAITING = dt.timedelta(minutes=2)  # queued this long: say the worker may not be
 
 def start(request: HttpRequest, kind: str, params: dict[str, Any]) -> HttpResponse:
     """What a download button does now: check, queue (or find the same job already queued), go to its page."""
-    download = services.request(request.user, kind, params)
+    try:
+        download = services.request(request.user, kind, params)
+    except request_keys.KeyReused as reused:  # the form sent, changed (back button) and sent again
+        messages.error(request, _("这张表刚才已提交过，这次的内容与上次不同，未重复提交；下面是上次的任务。"
+                                  "如要按新的内容再做一次，请回到原页面刷新后重新填写提交。"))
+        return redirect("jobs:detail", public_id=reused.made.public_id)
     return redirect("jobs:detail", public_id=download.public_id)
 
 

@@ -142,3 +142,21 @@ def test_the_list_pages_drafts_first_then_the_newest_issued_in_constant_queries(
     refused = client.get(f"{base}&after=forged.cursor", **token)
     assert refused.status_code == 400
     assert refused.json()["detail"] == "after：不是本列表返回的 next 值"
+
+
+def test_a_key_sent_again_with_another_period_is_refused_not_answered_with_the_first(
+        client: Client, office_town: Any, api_token: Any, settings: Any) -> None:
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    office = api_token("office")
+    base = f"/api/v1/documents/{office_town.campaign.slug}"
+    key = "0f5a8c3e-1d2b-4c6a-9e7f-3a2b1c0d9e8f"
+    first = api_job(client, client.post(f"{base}/drafts", {"kind": "briefing", "key": key},
+                                        content_type="application/json", **office), office)
+    again = client.post(f"{base}/drafts", {"kind": "briefing", "key": key}, content_type="application/json", **office)
+    assert again.status_code == 202
+    assert again.json()["id"] == first["id"]  # the same request again: the job it made
+    other = client.post(f"{base}/drafts", {"kind": "briefing", "starts_on": "2017-06-01", "key": key},
+                        content_type="application/json", **office)
+    assert other.status_code == 409
+    assert other.json()["code"] == "conflict"
+    assert Document.objects.count() == 1

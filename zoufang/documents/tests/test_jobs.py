@@ -47,6 +47,19 @@ def test_a_draft_is_generated_once_for_its_form_however_often_it_is_sent_or_retr
     assert "草稿" in client.get(reverse("jobs:list")).content.decode()
 
 
+def test_a_form_changed_and_sent_again_under_its_key_opens_the_first_job_and_says_so(client: Client,
+                                                                                      office_town: Any) -> None:
+    as_user(client, office_town, "office")
+    slug = office_town.campaign.slug
+    key = "3b0c7f52-6a1e-4d8e-b1c2-9f0e8d7c6b5a"
+    first = client.post(reverse("documents:generate", args=[slug]), {"kind": "circular", "key": key})
+    changed = client.post(reverse("documents:generate", args=[slug]), {"kind": "briefing", "key": key}, follow=True)
+    assert changed.redirect_chain[-1][0] == first.url
+    assert "未重复提交" in changed.content.decode()
+    assert Download.objects.filter(kind="document_generate").count() == 1
+    assert list(Document.objects.values_list("kind", flat=True)) == [Document.Kind.CIRCULAR]
+
+
 def test_issuing_numbers_once_and_the_job_s_file_is_the_stored_one(client: Client, office_town: Any) -> None:
     from zoufang.documents import services
 
