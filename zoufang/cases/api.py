@@ -24,6 +24,7 @@ from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter
 from zoufang.cases.transition import CaseError, InvalidInput, NotAllowed, StaleVersion, VersionRequired
 from zoufang.core import limits
+from zoufang.core.apierrors import ApiErrorOut
 from zoufang.core.apiversions import Versioned, version_read
 from zoufang.core.paging import Listing
 from zoufang.registry.api import Page
@@ -88,9 +89,7 @@ class CaseDetailOut(CaseOut):
     history: list[EventOut]
 
 
-class ErrorOut(Schema):
-    detail: str
-    code: str
+class ErrorOut(ApiErrorOut):
     version: int | None = None
 
 

@@ -16,6 +16,7 @@ from pydantic import WithJsonSchema
 from zoufang.accounts.masking import Masker
 from zoufang.cases.access import get_visible_case
 from zoufang.core import limits
+from zoufang.core.apierrors import ApiErrorOut
 from zoufang.core.apiversions import Versioned, version_read
 from zoufang.core.paging import Listing
 from zoufang.exemplars import access, presenters, services
@@ -60,9 +61,7 @@ class ExemplarOut(Schema):
     consent_on: dt.date | None
 
 
-class ErrorOut(Schema):
-    detail: str
-    code: str
+class ErrorOut(ApiErrorOut):
     version: int | None = None
 
 

@@ -140,9 +140,7 @@ class FindingOut(ClearanceOut):
     recorded: bool  # false: a retry of a finding already recorded, nothing recorded again
 
 
-class FindingRefusedOut(Schema):
-    detail: str
-    code: str
+class FindingRefusedOut(ApiErrorOut):
     outcome: str | None = None
     version: int | None = None
 

@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 
 from zoufang.accounts.masking import scrub
 from zoufang.core import limits
+from zoufang.core.apierrors import ApiErrorOut
 from zoufang.core.paging import Listing
 from zoufang.ratings import figures, grades, services
 from zoufang.ratings.models import SupervisionItem
@@ -94,9 +95,7 @@ class CloseIn(Schema):
     result: str = Field(..., max_length=limits.TEXT, description="落实情况")
 
 
-class RefusedOut(Schema):
-    detail: str
-    code: str
+class RefusedOut(ApiErrorOut):
     version: int | None = None
 
 

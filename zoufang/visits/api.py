@@ -77,13 +77,11 @@ class VisitOut(Schema):
     cases: list[CaseBrief]
 
 
-class ErrorsOut(Schema):
-    detail: str
+class ErrorsOut(ApiErrorOut):
     errors: dict[str, str]
 
 
-class ConflictOut(Schema):
-    detail: str
+class ConflictOut(ApiErrorOut):
     visit_id: uuid.UUID
 
 
@@ -153,9 +151,9 @@ def post_visit(request: HttpRequest, payload: VisitIn) -> Status[dict[str, Any]]
     try:
         recorded = services.record_visit(request.user, submission_from(payload))
     except services.VisitRefused as refused:
-        return Status(400, {"detail": str(refused), "errors": refused.errors})
+        return Status(400, {"detail": str(refused), "code": "invalid", "errors": refused.errors})
     except services.VisitConflict as conflict:
-        return Status(409, {"detail": str(conflict), "visit_id": conflict.visit.public_id})
+        return Status(409, {"detail": str(conflict), "code": "conflict", "visit_id": conflict.visit.public_id})
     return Status(201 if recorded.created else 200, visit_out(recorded.visit, request.user, recorded))
 
 
@@ -182,7 +180,7 @@ def post_photo(request: HttpRequest, visit_id: uuid.UUID, photo: File[UploadedFi
             raise services.VisitRefused({"photo": photos.too_large()})
         item, stored = photos.add_visit_photo(request.user, visit, photo.read(), key=key)
     except services.VisitRefused as refused:
-        return Status(400, {"detail": str(refused), "errors": refused.errors})
+        return Status(400, {"detail": str(refused), "code": "invalid", "errors": refused.errors})
     except request_keys.KeyReused:
         return Status(409, error_body(_("该 key 已用于另一张照片，请为新的照片生成新的 key。"), "conflict"))
     return Status(201 if stored else 200, {"id": item.public_id, "width": item.width, "height": item.height})
