@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 REPEAT = 3
 RATIO_GOAL = 1 / 3
 STORED_GOAL = 1.5  # a 300-row file into a full town against an empty one: “about the same”
@@ -29,7 +31,7 @@ HEADER = ["户别", "村（社区）", "村民小组", "户主姓名", "家庭�
 
 def best_of(func: Callable[[], object], repeat: int = REPEAT) -> float:
     times = []
-    for _ in range(repeat):
+    for _round in range(repeat):
         started = time.perf_counter()
         func()
         times.append(time.perf_counter() - started)
@@ -47,8 +49,8 @@ def id_number(seq: int) -> str:
 
 def household_rows(start: int, count: int) -> list[list[str]]:
     """Households start…start+count: every column filled, each in a village's group."""
-    return [["户籍户" if i % 3 else "非户籍常住户", f"基准{i % VILLAGES + 1}村", f"第{i // VILLAGES % GROUPS + 1}组",
-             f"户主{i}", str(i % 6 + 1), f"139{i:08d}", id_number(i), f"幸福路{i}号", "否" if i % 7 else "是"]
+    return [["户籍户" if i % 3 else "非户籍常住户", f"基准{i % VILLAGES + 1}村", f"第{i // VILLAGES % GROUPS + 1}组",  # untranslated: bench data (generated registry rows)
+             f"户主{i}", str(i % 6 + 1), f"139{i:08d}", id_number(i), f"幸福路{i}号", "否" if i % 7 else "是"]  # untranslated: bench data (generated registry rows)
             for i in range(start, start + count)]
 
 
@@ -68,10 +70,10 @@ def make_town(name: str) -> Any:
     city = Region.objects.get_or_create(name="导入基准市", level=Region.Level.CITY, parent=None)[0]
     town = Region.objects.create(name=name, level=Region.Level.TOWN, parent=city)
     for v in range(VILLAGES):
-        village = Region.objects.create(name=f"基准{v + 1}村", level=Region.Level.VILLAGE, parent=town,
+        village = Region.objects.create(name=f"基准{v + 1}村", level=Region.Level.VILLAGE, parent=town,  # untranslated: bench data (generated registry rows)
                                         latitude=Decimal("31.18") + v / Decimal(1000), longitude=Decimal("120.90"))
         for g in range(GROUPS):
-            Region.objects.create(name=f"第{g + 1}组", level=Region.Level.GROUP, parent=village)
+            Region.objects.create(name=f"第{g + 1}组", level=Region.Level.GROUP, parent=village)  # untranslated: bench data (generated registry rows)
     return Campaign.objects.create(slug=f"import-bench-{town.pk}", name=name, scope=town,
                                    starts_on=dt.date(2017, 3, 1), ends_on=dt.date(2017, 12, 31))
 
@@ -121,7 +123,7 @@ def run_backend(rows_n: int) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="zoufang-import-bench-"))
     big = write_csv(workdir / "households.csv", household_rows(0, rows_n))
     small = write_csv(workdir / "small.csv", household_rows(rows_n, SMALL_FILE))
-    print(f"居民户导入基准（{connection.vendor}，{rows_n:,} 行）")
+    print(_("居民户导入基准（%(vendor)s，%(rows_n)s 行）") % {"vendor": connection.vendor, "rows_n": f'{rows_n:,}'})
     with transaction.atomic():
         full, empty = make_town("导入基准镇甲"), make_town("导入基准镇乙")
         values = same_rows(full, household_rows(0, rows_n))
@@ -133,22 +135,32 @@ def run_backend(rows_n: int) -> None:
             def run() -> None:
                 report = run_import("households", path, campaign=campaign)
                 if not report.ok or report.created != expect:
-                    raise SystemExit(f"导入结果不符：{report.summary()} {report.errors[:3]}")
+                    raise SystemExit(_("导入结果不符：%(summary)s %(errors)s") % {
+                        "summary": report.summary(), "errors": report.errors[:3],
+                    })
             return run
 
         repeat = 1 if rows_n > 20_000 else REPEAT
         floor = best_of(rolled_back(baseline), repeat)
         seconds = best_of(rolled_back(import_file(big, full, rows_n)), repeat)
         ratio = floor / seconds
-        print(f"  直接批量插入同样的行（bulk_create）{floor:6.2f} 秒，{rows_n / floor:8,.0f} 行/秒")
-        print(f"  导入（完整校验，全部或全不）        {seconds:6.2f} 秒，{rows_n / seconds:8,.0f} 行/秒："
-              f"是直接插入速率的 {ratio:.2f}（目标 ≥ {RATIO_GOAL:.2f}，{'达到' if ratio >= RATIO_GOAL else '未达到'}）")
+        print(_("  直接批量插入同样的行（bulk_create）%(floor)6.2f 秒，%(rows_n)s 行/秒") % {
+            "floor": floor, "rows_n": f'{rows_n / floor:8,.0f}',
+        })
+        print(_("  导入（完整校验，全部或全不）        %(seconds)6.2f 秒，%(rows_n)s 行/秒："
+                "是直接插入速率的 %(ratio).2f（目标 ≥ %(ratio_goal).2f，%(reached)s）") % {
+            "seconds": seconds, "rows_n": f'{rows_n / seconds:8,.0f}', "ratio": ratio, "ratio_goal": RATIO_GOAL,
+            "reached": _("达到") if ratio >= RATIO_GOAL else _("未达到"),
+        })
         import_file(big, full, rows_n)()  # kept: the town now holds rows_n households
         into_empty = best_of(rolled_back(import_file(small, empty, SMALL_FILE)))
         into_full = best_of(rolled_back(import_file(small, full, SMALL_FILE)))
         grows = into_full / into_empty
-        print(f"  {SMALL_FILE} 行的文件：导入空镇 {into_empty:.3f} 秒，导入已有 {rows_n:,} 户的镇 {into_full:.3f} 秒，"
-              f"是前者的 {grows:.2f} 倍（目标 ≈ 1，≤ {STORED_GOAL:g}，{'达到' if grows <= STORED_GOAL else '未达到'}）")
+        print(_("  %(small_file)s 行的文件：导入空镇 %(into_empty).3f 秒，导入已有 %(rows_n)s 户的镇 %(into_full).3f 秒，"
+                "是前者的 %(grows).2f 倍（目标 ≈ 1，≤ %(stored_goal)g，%(reached)s）") % {
+            "small_file": SMALL_FILE, "into_empty": into_empty, "rows_n": f'{rows_n:,}', "into_full": into_full,
+            "grows": grows, "stored_goal": STORED_GOAL, "reached": _("达到") if grows <= STORED_GOAL else _("未达到"),
+        })
         transaction.set_rollback(True)
 
 

@@ -19,6 +19,8 @@ import time
 import uuid
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 GOAL_MB = 300
 DEFAULT_SIZES = "100000,1000000"
 CADRES = 50
@@ -49,18 +51,18 @@ def build_world(name: str) -> tuple[Any, Any, list[int], list[int]]:
         town.save()
         groups = []
         for v in range(10):
-            village = Region(name=f"{name}{v + 1}村", level=Region.Level.VILLAGE, parent=town, sort_order=v)
+            village = Region(name=f"{name}{v + 1}村", level=Region.Level.VILLAGE, parent=town, sort_order=v)  # untranslated: bench data (generated registry rows)
             village.save()
             for g in range(10):
-                group = Region(name=f"第{g + 1}村民小组", level=Region.Level.GROUP, parent=village, sort_order=g)
+                group = Region(name=f"第{g + 1}村民小组", level=Region.Level.GROUP, parent=village, sort_order=g)  # untranslated: bench data (generated registry rows)
                 group.save()
                 groups.append(group)
-        unit = Unit.objects.create(name=f"{name}部门", kind=Unit.Kind.TOWN_DEPARTMENT, region=town)
-        Cadre.objects.bulk_create([Cadre(name=f"干部{c + 1:03d}", unit=unit, role=Cadre.Role.PARTY_MEMBER)
+        unit = Unit.objects.create(name=f"{name}部门", kind=Unit.Kind.TOWN_DEPARTMENT, region=town)  # untranslated: bench data (generated registry rows)
+        Cadre.objects.bulk_create([Cadre(name=f"干部{c + 1:03d}", unit=unit, role=Cadre.Role.PARTY_MEMBER)  # untranslated: bench data (generated registry rows)
                                    for c in range(CADRES)])
         Target.objects.bulk_create(
-            [Target(kind=Target.Kind.REGISTERED_HOUSEHOLD, region=groups[i % len(groups)], name=f"户主{i}",
-                    address=f"{groups[i % len(groups)].name}{i}号", phone=f"139{i:08d}") for i in range(TARGETS)],
+            [Target(kind=Target.Kind.REGISTERED_HOUSEHOLD, region=groups[i % len(groups)], name=f"户主{i}",  # untranslated: bench data (generated registry rows)
+                    address=f"{groups[i % len(groups)].name}{i}号", phone=f"139{i:08d}") for i in range(TARGETS)],  # untranslated: bench data (generated registry rows)
             batch_size=5000)
         campaign = Campaign.objects.create(slug=f"export-bench-{town.pk}", name=name, scope=town, config={},
                                            starts_on="2017-01-01", ends_on="2017-12-31")
@@ -84,14 +86,14 @@ def insert_visits(campaign: Any, cadres: list[int], targets: list[int], start: i
         return {"public_id": uuid.uuid4(), "created_at": at, "modified_at": at, "created_by": None,
                 "modified_by": None, "version": 1, "campaign": campaign.pk, "target": targets[i % len(targets)],
                 "cadre": cadres[i % len(cadres)], "client_uuid": uuid.uuid4(), "content_hash": f"{i:064x}",
-                "visited_at": at, "mode": "home", "summary": f"{summary}第{i}次", "co_visitors": "",
+                "visited_at": at, "mode": "home", "summary": f"{summary}第{i}次", "co_visitors": "",  # untranslated: bench data (generated registry rows)
                 "latitude": None, "longitude": None, "location_accuracy": None, "settled_on_spot": i % 3 == 0,
                 "registration_due": None, "recorded_late": False}
 
     names = [f.name for f in fields]
     missing = set(names) - set(values(0))
     if missing:
-        raise SystemExit(f"基准数据缺少字段：{sorted(missing)}")
+        raise SystemExit(_("基准数据缺少字段：%(missing)s") % {"missing": sorted(missing)})
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(Visit._meta.db_table)
     with transaction.atomic():
@@ -123,7 +125,7 @@ def export_child(unit_pk: int, path: str) -> None:
     user = get_user_model().objects.filter(is_superuser=True, username="export-bench").first()
     unit = Unit.objects.get(pk=unit_pk)
     with open(path, "wb") as out:
-        rows = write_ledger(out, f"{unit.name} 走访台账", unit_visits(unit), user)
+        rows = write_ledger(out, _("%(unit)s 走访台账") % {"unit": unit.name}, unit_visits(unit), user)
     print(rows, f"{cpu_seconds():.2f}", peak_rss_kb())
 
 
@@ -159,7 +161,7 @@ def measure(unit_pk: int) -> tuple[int, float, float, float, int]:
         assert child.stdout is not None  # noqa: S101 - asked for above
         output = child.stdout.read().split()
         if child.wait() != 0:
-            raise SystemExit(f"导出子进程失败（{child.returncode}）")
+            raise SystemExit(_("导出子进程失败（%(returncode)s）") % {"returncode": child.returncode})
         seconds = time.perf_counter() - started
         return int(output[-3]), seconds, float(output[-2]), int(output[-1]) / 1024, os.path.getsize(path)
 
@@ -175,8 +177,10 @@ def main() -> None:
     User = get_user_model()  # noqa: N806 - Django's own spelling
     if not User.objects.filter(username="export-bench").exists():
         User.objects.create_superuser("export-bench", password=None)
-    campaign, unit, cadres, targets = build_world(f"导出基准镇{int(time.time())}")
-    print(f"台账导出基准（{connection.vendor}），目标：100 万行峰值内存 < {GOAL_MB} MB，耗时与行数成正比")
+    campaign, unit, cadres, targets = build_world(f"导出基准镇{int(time.time())}")  # untranslated: bench data (generated registry rows)
+    print(_("台账导出基准（%(vendor)s），目标：100 万行峰值内存 < %(goal_mb)s MB，耗时与行数成正比") % {
+        "vendor": connection.vendor, "goal_mb": GOAL_MB,
+    })
     results = []
     done = 0
     try:
@@ -184,18 +188,27 @@ def main() -> None:
             started = time.perf_counter()
             insert_visits(campaign, cadres, targets, done, size)
             done = size
-            print(f"  生成 {size:>9,} 条走访（批量写入 {time.perf_counter() - started:.1f} 秒）", flush=True)
+            print(_("  生成 %(size)s 条走访（批量写入 %(perf_counter).1f 秒）") % {
+                "size": f'{size:>9,}', "perf_counter": time.perf_counter() - started,
+            }, flush=True)
             rows, seconds, cpu, peak, size_bytes = measure(unit.pk)
             results.append((rows, seconds, cpu, peak))
-            print(f"  {rows:>9,} 行：导出 {seconds:6.1f} 秒（子进程 CPU {cpu:.1f} 秒），每千行 {seconds / rows * 1000:.3f} 秒，"
-                  f"子进程峰值内存 {peak:6.1f} MB（目标 < {GOAL_MB} MB：{'达到' if peak < GOAL_MB else '未达到'}），"
-                  f"文件 {size_bytes / 1e6:.1f} MB", flush=True)
+            print(_("  %(rows)s 行：导出 %(seconds)6.1f 秒（子进程 CPU %(cpu).1f 秒），每千行 %(seconds2).3f 秒，"
+                    "子进程峰值内存 %(peak)6.1f MB（目标 < %(goal_mb)s MB：%(reached)s），"
+                    "文件 %(size_bytes).1f MB") % {
+                "rows": f'{rows:>9,}', "seconds": seconds, "cpu": cpu, "seconds2": seconds / rows * 1000,
+                "peak": peak, "goal_mb": GOAL_MB, "reached": _("达到") if peak < GOAL_MB else _("未达到"),
+                "size_bytes": size_bytes / 1e6,
+            }, flush=True)
         if len(results) >= 2:
             (r1, s1, c1, p1), (r2, s2, c2, p2) = results[0], results[-1]
             time_ratio = (s2 / r2) / (s1 / r1)
-            print(f"  {r2:,} 行与 {r1:,} 行之比：行数 {r2 / r1:.1f} 倍，耗时 {s2 / s1:.2f} 倍"
-                  f"（每行耗时之比 {time_ratio:.2f}，线性为 1.0），子进程 CPU {c2 / max(c1, 0.01):.2f} 倍"
-                  f"（每行之比 {(c2 / r2) / (max(c1, 0.01) / r1):.2f}），峰值内存 {p2 / p1:.2f} 倍（恒定为 1.0）")
+            print(_("  %(r2)s 行与 %(r1)s 行之比：行数 %(r22).1f 倍，耗时 %(s2).2f 倍"
+                    "（每行耗时之比 %(time_ratio).2f，线性为 1.0），子进程 CPU %(c2).2f 倍"
+                    "（每行之比 %(c22).2f），峰值内存 %(p2).2f 倍（恒定为 1.0）") % {
+                "r2": f'{r2:,}', "r1": f'{r1:,}', "r22": r2 / r1, "s2": s2 / s1, "time_ratio": time_ratio,
+                "c2": c2 / max(c1, 0.01), "c22": (c2 / r2) / (max(c1, 0.01) / r1), "p2": p2 / p1,
+            })
     finally:
         if connection.vendor == "postgresql":
             from zoufang.visits.models import Visit

@@ -21,6 +21,8 @@ import statistics
 import time
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 GOAL_RATIO = 2.0
 DEFAULT_SIZES = "100000,1000000"
 REPEATS = 3
@@ -113,7 +115,7 @@ def measure(campaign: Any, only: str) -> dict[tuple[str, str], tuple[float, int,
             if only and not re.search(only, url):
                 continue
             times, queries, status, size = [], 0, 0, 0
-            for _ in range(REPEATS):
+            for _round in range(REPEATS):
                 started = time.perf_counter()
                 with CaptureQueriesContext(connection) as captured:
                     response = client.get(url, **headers)
@@ -138,15 +140,18 @@ def main() -> None:
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     sizes = [int(s) for s in os.environ.get("ZOUFANG_PAGE_BENCH_SIZES", DEFAULT_SIZES).split(",")]
     only = os.environ.get("ZOUFANG_PAGE_BENCH_ONLY", "")
-    print(f"页面基准（PostgreSQL）：同一批页面在 {sizes[0]:,} 与 {sizes[-1]:,} 次走访的两个市中各读 {REPEATS} 次取最快；"
-          f"目标：大/小 耗时比 ≤ {GOAL_RATIO:g} × 内容比（页面字节之比，不足 1 按 1 计）：页面只为所显示的内容付出", flush=True)
+    print(_("页面基准（PostgreSQL）：同一批页面在 %(sizes)s 与 %(sizes2)s 次走访的两个市中各读 %(repeats)s 次取最快；"
+            "目标：大/小 耗时比 ≤ %(goal_ratio)g × 内容比（页面字节之比，不足 1 按 1 计）：页面只为所显示的内容付出") % {
+        "sizes": f'{sizes[0]:,}', "sizes2": f'{sizes[-1]:,}', "repeats": REPEATS, "goal_ratio": GOAL_RATIO,
+    }, flush=True)
     measured = []
     for size in (sizes[0], sizes[-1]):
         campaign = bench.prepared(size)
         measured.append(measure(campaign, only))
     small, large = measured
     failed = []
-    print(f"  {'角色':6} {'页面':48} {'小（毫秒）':>10} {'大（毫秒）':>10} {'查询':>6} {'耗时比':>6} {'内容比':>6}")
+    print(f"  {_('角色'):6} {_('页面'):48} {_('小（毫秒）'):>10} {_('大（毫秒）'):>10} {_('查询'):>6} {_('耗时比'):>6}"
+          f" {_('内容比'):>6}")
     for key in small:
         (ms_small, q_small, status_small, size_small), (ms_large, q_large, status_large, size_large) = \
             small[key], large[key]
@@ -158,10 +163,13 @@ def main() -> None:
         queries = f"{q_small}/{q_large}" if q_small != q_large else str(q_large)
         status = "" if status_large == 200 else f" [{status_large}]"
         print(f"  {key[0]:8} {key[1]:50} {ms_small:10.0f} {ms_large:10.0f} {queries:>6} {ratio:6.2f} {shown:6.2f}"
-              f"{'' if ok else '  未达标'}{status}", flush=True)
+              f"{'' if ok else '  ' + _('未达标')}{status}", flush=True)
     ratios = [large[k][0] / small[k][0] for k in small if small[k][0]]
-    print(f"  {len(small) - len(failed)}/{len(small)} 个页面达标；比值中位数 {statistics.median(ratios):.2f}，"
-          f"最大 {max(ratios):.2f}；机器负载（1 分钟平均）{os.getloadavg()[0]:.1f}")
+    print(_("  %(passed)s/%(pages)s 个页面达标；比值中位数 %(median).2f，"
+            "最大 %(largest).2f；机器负载（1 分钟平均）%(load).1f") % {
+        "passed": len(small) - len(failed), "pages": len(small), "median": statistics.median(ratios),
+        "largest": max(ratios), "load": os.getloadavg()[0],
+    })
 
 
 if __name__ == "__main__":

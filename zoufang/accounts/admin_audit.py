@@ -140,10 +140,10 @@ class AuditedAdminMixin:
             changed = changes_between(before, after)
             if changed:
                 audit.record(request.user, AuditEvent.Action.UPDATE, obj, changes=changed,
-                             summary=f"管理后台修改：{obj}")
+                             summary=_("管理后台修改：%(obj)s") % {"obj": obj})
         else:
             created = {name: [None, value] for name, value in after.items() if value not in (None, "", [], False)}
-            audit.record(request.user, AuditEvent.Action.CREATE, obj, changes=created, summary=f"管理后台新增：{obj}")
+            audit.record(request.user, AuditEvent.Action.CREATE, obj, changes=created, summary=_("管理后台新增：%(obj)s") % {"obj": obj})
 
     def save_formset(self, request: HttpRequest, form: Any, formset: BaseInlineFormSet, change: bool) -> None:
         """Inline rows (a campaign's phases, a user's role grants) are audited one row each."""
@@ -156,7 +156,7 @@ class AuditedAdminMixin:
         super().save_formset(request, form, formset, change)  # type: ignore[misc]
         for instance, values in deleted:
             audit.record(request.user, AuditEvent.Action.DELETE, instance,
-                         changes={n: [v, None] for n, v in values.items()}, summary=f"管理后台删除：{instance}")
+                         changes={n: [v, None] for n, v in values.items()}, summary=_("管理后台删除：%(instance)s") % {"instance": instance})
         for inline_form, before in edited:
             instance = inline_form.instance
             if instance.pk is None:
@@ -165,10 +165,10 @@ class AuditedAdminMixin:
             if before is None:
                 audit.record(request.user, AuditEvent.Action.CREATE, instance,
                              changes={n: [None, v] for n, v in after.items() if v not in (None, "", [], False)},
-                             summary=f"管理后台新增：{instance}")
+                             summary=_("管理后台新增：%(instance)s") % {"instance": instance})
             elif changed := changes_between(before, after):
                 audit.record(request.user, AuditEvent.Action.UPDATE, instance, changes=changed,
-                             summary=f"管理后台修改：{instance}")
+                             summary=_("管理后台修改：%(instance)s") % {"instance": instance})
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         _record_delete(request, obj)
@@ -197,7 +197,7 @@ class VersionCheckedForm(forms.ModelForm):
 def _record_delete(request: HttpRequest, obj: Any) -> None:
     values = snapshot(obj)
     audit.record(request.user, AuditEvent.Action.DELETE, obj, changes={n: [v, None] for n, v in values.items()},
-                 summary=f"管理后台删除：{obj}")
+                 summary=_("管理后台删除：%(obj)s") % {"obj": obj})
 
 
 class AuditedModelAdmin(AuditedAdminMixin, admin.ModelAdmin):

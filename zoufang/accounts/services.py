@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from zoufang.accounts import audit
 from zoufang.accounts.duties import check_grant
@@ -34,7 +35,9 @@ def ensure_user(
         cadre.save(update_fields=["user"])
     audit.record(
         by, AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE, user,
-        object_type="auth.User", summary=f"账号 {username}：{role or '走访干部'}",
+        object_type="auth.User", summary=_("账号 %(username)s：%(role)s") % {
+            "username": username, "role": role or _("走访干部"),
+        },
     )
     return user
 

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from zoufang.accounts import audit
 from zoufang.accounts.lockout import client_address
@@ -27,13 +28,15 @@ def logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> N
 def login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
     username = str(credentials.get("username", ""))[:150].replace("\x00", "")
     audit.record(None, AuditEvent.Action.LOGIN_FAILED, object_type="auth.User",
-                 summary=f"登录失败：{username}", changes={"username": username, "address": _address(request)})
+                 summary=_("登录失败：%(username)s") % {"username": username}, changes={"username": username, "address": _address(request)})
 
 
 def locked_out(sender: Any, request: HttpRequest | None = None, username: str | None = None,
                ip_address: str | None = None, **kwargs: Any) -> None:
     audit.record(None, AuditEvent.Action.LOCKOUT, object_type="auth.User",
-                 summary=f"登录锁定：{username or ''}（{ip_address or ''}）",
+                 summary=_("登录锁定：%(username)s（%(ip_address)s）") % {
+                     "username": username or '', "ip_address": ip_address or '',
+                 },
                  changes={"username": username or "", "address": ip_address or ""})
 
 

@@ -4,6 +4,7 @@ from typing import Any
 
 import segno
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_otp import devices_for_user, match_token
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -111,7 +112,7 @@ def reset(user: Any, *, by: Any) -> None:
     for device in list(devices_for_user(user, confirmed=None)):
         device.delete()
     audit.record(by, AuditEvent.Action.SECURITY, user, object_type="auth.User",
-                 summary=f"重置账号 {user.username} 的双因素认证")
+                 summary=_("重置账号 %(username)s 的双因素认证") % {"username": user.username})
 
 
 def enrol_with_key(user: Any, key_hex: str) -> TOTPDevice:

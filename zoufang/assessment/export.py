@@ -75,7 +75,9 @@ def _subtitle(assessment: Assessment) -> str:
 def _level_sheet(book: ExportWorkbook, assessment: Assessment, level: str, indicators: list[Indicator],
                  taken: set[str]) -> None:
     sheet = book.create_sheet(_sheet_name(_(SHEET_TITLES[level]), taken))
-    headers = [_("序号"), level_name(level), *[f"{i.label}\n（权重{i.weight}）" for i in indicators],
+    headers = [_("序号"), level_name(level), *[_("%(label)s\n（权重%(weight)s）") % {
+        "label": i.label, "weight": i.weight,
+    } for i in indicators],
                _("指标得分"), _("加减分"), _("总分"), _("名次"), _("备注")]
     _heading(sheet, f"{assessment.campaign.name}\n{assessment.title}{_(SHEET_TITLES[level])}", _subtitle(assessment),
              len(headers))

@@ -27,10 +27,14 @@ def _run_resolve(user: Any, params: dict[str, Any]) -> Resolved:
     except (KeyError, ValueError):
         raise Http404 from None
     title = str(params.get("title", ""))[:100]
-    period = f"{start:%Y-%m-%d}至{end:%Y-%m-%d}"
+    period = _("%(start)s至%(end)s") % {"start": f'{start:%Y-%m-%d}', "end": f'{end:%Y-%m-%d}'}
     return Resolved({"slug": campaign.slug, "starts_on": start.isoformat(), "ends_on": end.isoformat(),
                      "title": title, "key": str(key), "fmt": "xlsx"},
-                    f"运行考核：{title or campaign.name}（{period}）", f"{campaign.name}考核表-{period}.xlsx",
+                    _("运行考核：%(title)s（%(period)s）") % {
+                        "title": title or campaign.name, "period": period,
+                    }, _("%(campaign)s考核表-%(period)s.xlsx") % {
+                        "campaign": campaign.name, "period": period,
+                    },
                     campaign=campaign, region=campaign.scope, obj=campaign,
                     extra={"start": start, "end": end, "key": key})
 
@@ -48,7 +52,7 @@ def _run_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress
     except services.AssessmentError as problem:
         raise Refused(str(problem)) from problem
     out.write(workbook(assessment))
-    return f"运行考核：{assessment}"
+    return _("运行考核：%(assessment)s") % {"assessment": assessment}
 
 
 def _run_made(params: dict[str, Any]) -> Made | None:

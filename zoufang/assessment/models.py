@@ -80,7 +80,7 @@ class Assessment(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title}（第{self.number}版）"
+        return _("%(title)s（第%(number)s版）") % {"title": self.title, "number": self.number}
 
     @property
     def is_frozen(self) -> bool:

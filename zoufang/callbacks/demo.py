@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test.utils import override_settings
+from django.utils.translation import gettext as _
 
 from zoufang.accounts.models import RoleGrant
 from zoufang.accounts.services import ensure_user
@@ -58,7 +59,9 @@ def load_demo_callbacks(campaign: Any, say: Callable[[str], Any]) -> None:
         with override_settings(ZOUFANG_TODAY="2017-06-14"):
             services.verify(upheld, by=office, upheld=True, explanation="干部称曾电话联系，未能上门",
                             note="对象及邻居均称未见走访干部上门，走访记录为入户，核实属实")
-    say(f"回访抽查：{batch}，{len(samples)} 条走访，已拨打 {len(called)} 条")
+    say(_("回访抽查：%(batch)s，%(n_samples)s 条走访，已拨打 %(n_called)s 条") % {
+        "batch": batch, "n_samples": len(samples), "n_called": len(called),
+    })
 
 
 def _answered_on_paper(samples: list[CallbackSample], office: Any) -> CallbackSample | None:

@@ -1,5 +1,6 @@
 """A batch's results as xlsx: one sheet per grouping (unit, village, cadre), through the one spreadsheet writer."""
 
+from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font
 
 from zoufang import clock
@@ -15,8 +16,11 @@ def batch_xlsx(batch: CallbackBatch) -> bytes:
         sheet = workbook.active if first else workbook.create_sheet()
         first = False
         sheet.title = table.title[:31]
-        sheet.append([f"{batch.campaign.name} {batch}（{batch.period_starts_on} 至 {batch.period_ends_on}）"
-                      f" {clock.today():%Y-%m-%d}"])
+        sheet.append([_("%(campaign)s %(batch)s（%(period_starts_on)s 至 %(period_ends_on)s）"
+                        " %(today)s") % {
+            "campaign": batch.campaign.name, "batch": batch, "period_starts_on": batch.period_starts_on,
+            "period_ends_on": batch.period_ends_on, "today": f'{clock.today():%Y-%m-%d}',
+        }])
         headings = [str(heading) for heading in results.headings()]
         sheet.append([table.title, *headings])
         for cell in sheet[2]:

@@ -40,12 +40,16 @@ def _draw_resolve(user: Any, params: dict[str, Any]) -> Resolved:
                                      public_id=str(params["caller"])).first()
         if caller is None:
             raise Http404
-    period = f"{start:%Y-%m-%d}至{end:%Y-%m-%d}"
+    period = _("%(start)s至%(end)s") % {"start": f'{start:%Y-%m-%d}', "end": f'{end:%Y-%m-%d}'}
     return Resolved({"campaign": campaign.slug, "starts_on": start.isoformat(), "ends_on": end.isoformat(),
                      "rate": str(rate) if rate is not None else "", "count": count if count is not None else "",
                      "flagged_share": str(share) if share is not None else "",
                      "caller": str(caller.public_id) if caller else "", "key": str(key), "fmt": "xlsx"},
-                    f"抽取回访抽查：{campaign.name}（走访日期{period}）", f"{campaign.name}回访抽查-{period}.xlsx",
+                    _("抽取回访抽查：%(campaign)s（走访日期%(period)s）") % {
+                        "campaign": campaign.name, "period": period,
+                    }, _("%(campaign)s回访抽查-%(period)s.xlsx") % {
+                        "campaign": campaign.name, "period": period,
+                    },
                     campaign=campaign, region=campaign.scope, obj=campaign,
                     extra={"start": start, "end": end, "key": key, "rate": rate, "count": count, "share": share,
                            "caller": caller})
@@ -65,7 +69,9 @@ def _draw_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progres
     except services.CallbackError as problem:
         raise Refused(str(problem)) from problem
     out.write(batch_xlsx(batch))
-    return f"抽取{batch}：{resolved.campaign.name}，{batch.samples.count()} 条走访"
+    return _("抽取%(batch)s：%(campaign)s，%(n_samples)s 条走访") % {
+        "batch": batch, "campaign": resolved.campaign.name, "n_samples": batch.samples.count(),
+    }
 
 
 def _draw_made(params: dict[str, Any]) -> Made | None:

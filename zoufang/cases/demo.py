@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.test.utils import override_settings
+from django.utils.translation import gettext as _
 
 from zoufang.accounts.models import RoleGrant
 from zoufang.accounts.services import ensure_user
@@ -156,7 +157,7 @@ def load_demo_cases(campaign: Campaign, say: Callable[[str], None]) -> None:
         for index, summary in PUBLISHED.items():
             publication.publish_case(made[index], by=office, summary=summary)
         report = tick.tick()
-    say(f"问题办理演示：{len(made)} 件，超期 {report.overdue} 件")
+    say(_("问题办理演示：%(n_made)s 件，超期 %(overdue)s 件") % {"n_made": len(made), "overdue": report.overdue})
 
 
 def _step(case: Case, action: str, args: dict[str, Any], *, category: CaseCategory, unit: Unit | None,
@@ -199,7 +200,7 @@ def _handler_for(unit: Unit | None) -> Any:
 def _accounts() -> None:
     for username, name in HANDLERS.items():
         unit = Unit.objects.get(name=name)
-        ensure_user(username, settings.ZOUFANG_DEMO_PASSWORD, full_name=f"{name}承办人",
+        ensure_user(username, settings.ZOUFANG_DEMO_PASSWORD, full_name=f"{name}承办人",  # untranslated: demo data (a seeded account's name)
                     role=RoleGrant.Role.UNIT_HANDLER, unit=unit, region=unit.region)
 
 

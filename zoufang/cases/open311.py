@@ -244,7 +244,7 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     centres = Centres(campaign)
     rows = [_request_row(c, key, centres) for c in _filtered(request, key, campaign)]
     if key is not None:
-        open311_keys.record_use(key, f"读取问题列表 {len(rows)} 条")
+        open311_keys.record_use(key, _("读取问题列表 %(n_rows)s 条") % {"n_rows": len(rows)})
     return render(fmt, "service_requests", rows)
 
 
@@ -322,7 +322,7 @@ def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpRespo
     if case is None:
         raise Open311Error(404, _("service_request_id 未找到：%(id)s") % {"id": request_id[:40]})
     if key is not None:
-        open311_keys.record_use(key, f"读取问题 {case.number}")
+        open311_keys.record_use(key, _("读取问题 %(case_number)s") % {"case_number": case.number})
     return render(fmt, "service_requests", [_request_row(case, key, Centres(campaign))])
 
 
@@ -386,7 +386,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         source=Case.Source.OPEN311, category=category, raiser_name=name[:100], region=region,
         raiser_phone=_param(request, "phone")[:20], external_id=account_id, note="；".join(lines),
     )
-    open311_keys.record_use(key, f"提交问题 {case.number}")
+    open311_keys.record_use(key, _("提交问题 %(case_number)s") % {"case_number": case.number})
     notice = _("已转入走访办，将在登记期限 %(due)s 前登记交办。") % {"due": case.registration_due}
     return render(fmt, "service_requests", [
         {"service_request_id": str(case.public_id), "service_notice": notice, "account_id": account_id or None}],

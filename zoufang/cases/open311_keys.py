@@ -71,7 +71,9 @@ def add_key(actor: Any, *, name: str, region: str, campaign: str = "") -> Issued
         raise KeyRefused(_("平台名称：必填"))
     area = _region(region)
     key, secret = Open311Key.issue(name[:100], _campaign_for(area, campaign), region=area, by=actor)
-    audit.record(actor, AuditEvent.Action.CREATE, key, summary=f"签发 Open311 接入密钥：{key.name}（{area.name}）")
+    audit.record(actor, AuditEvent.Action.CREATE, key, summary=_("签发 Open311 接入密钥：%(key)s（%(area)s）") % {
+        "key": key.name, "area": area.name,
+    })
     return Issued(key, secret)
 
 
@@ -90,7 +92,7 @@ def revoke_key(actor: Any, key_id: int) -> Open311Key:
     key = _active(key_id)
     key.disabled_on, key.revoked_by = clock.today(), actor
     key.save(update_fields=["disabled_on", "revoked_by"])
-    audit.record(actor, AuditEvent.Action.UPDATE, key, summary=f"停用 Open311 接入密钥：{key.name}")
+    audit.record(actor, AuditEvent.Action.UPDATE, key, summary=_("停用 Open311 接入密钥：%(key)s") % {"key": key.name})
     return key
 
 
@@ -99,7 +101,9 @@ def rotate_key(actor: Any, key_id: int) -> Issued:
     """A new secret for the same platform and region; the old one stops working at once."""
     old = revoke_key(actor, key_id)
     key, secret = Open311Key.issue(old.name, old.campaign, region=old.region, by=actor)
-    audit.record(actor, AuditEvent.Action.CREATE, key, summary=f"轮换 Open311 接入密钥：{key.name}（替换 {old.pk}）")
+    audit.record(actor, AuditEvent.Action.CREATE, key, summary=_("轮换 Open311 接入密钥：%(key)s（替换 %(pk)s）") % {
+        "key": key.name, "pk": old.pk,
+    })
     return Issued(key, secret)
 
 
@@ -118,4 +122,6 @@ def key_for(secret: str) -> Open311Key | None:
 def record_use(key: Open311Key, what: str) -> None:
     """Every use of a key is audited: who (the platform), when, what was read or handed in."""
     Open311Key.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
-    audit.record(None, AuditEvent.Action.READ, key, summary=f"Open311 接入密钥“{key.name}”{what}")
+    audit.record(None, AuditEvent.Action.READ, key, summary=_("Open311 接入密钥“%(key)s”%(what)s") % {
+        "key": key.name, "what": what,
+    })

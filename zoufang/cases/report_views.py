@@ -66,7 +66,7 @@ def weekly_list(user: Any, query: Any) -> Weekly:
     kind = str(query.get("kind")) if query.get("kind") in Case.Kind.values else str(Case.Kind.PROBLEM)
     category, status = str(query.get("category") or ""), str(query.get("status") or "")
     title = _("%(list)s（%(start)s—%(end)s）") % {
-        "list": TITLES[Case.Kind(kind)], "start": f"{monday:%Y年%m月%d日}", "end": f"{sunday:%m月%d日}",
+        "list": TITLES[Case.Kind(kind)], "start": monday.strftime(_("%Y年%m月%d日")), "end": sunday.strftime(_("%m月%d日")),
     }
     return Weekly(monday, kind, category, status, title,
                   lists.weekly(access.visible_cases(user), kind, monday, category, status))

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
@@ -37,7 +38,7 @@ def draft_case(
         priority=priority, created_by=by if getattr(by, "is_authenticated", False) else None,
     )
     record_creation(case, by=by, action="draft", note="走访收集")
-    audit.record(by, AuditEvent.Action.CREATE, case, summary=f"走访收集：{case}")
+    audit.record(by, AuditEvent.Action.CREATE, case, summary=_("走访收集：%(case)s") % {"case": case})
     return case
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from zoufang.accounts.models import RoleGrant
 from zoufang.accounts.services import ensure_administrator, ensure_user
@@ -161,7 +162,7 @@ def load_demo(*, say: Step = lambda message: None, progress: Any = None) -> Camp
     """Load the 锦溪镇 2017 campaign, registry, tables and demo accounts (孟河镇 is demo/menghe.py's part)."""
     with transaction.atomic():
         campaign = load_campaign_file(shipped_campaign_path(SLUG))
-        say(f"走访活动：{campaign.name}")
+        say(_("走访活动：%(campaign)s") % {"campaign": campaign.name})
         figures = seed_figures()
         town = campaign.scope.name
         files = generate_files(figures, town, settings.VAR_DIR / "demo")
@@ -169,8 +170,11 @@ def load_demo(*, say: Step = lambda message: None, progress: Any = None) -> Camp
         def step(kind: str, path: Path, **options: Any) -> ImportReport:
             report = run_import(kind, path, campaign=campaign, mark_demo=True, progress=progress, **options)
             if not report.ok:
-                raise DemoError(f"演示数据 {path.name} 导入失败：\n" + "\n".join(str(e) for e in report.errors[:20]))
-            say(f"导入 {path.name}：新增 {report.created}，更新 {report.updated}，未变 {report.unchanged}")
+                raise DemoError(_("演示数据 %(path)s 导入失败：\n") % {"path": path.name} + "\n".join(str(e) for e in report.errors[:20]))
+            say(_("导入 %(path)s：新增 %(created)s，更新 %(updated)s，未变 %(unchanged)s") % {
+                "path": path.name, "created": report.created, "updated": report.updated,
+                "unchanged": report.unchanged,
+            })
             return report
 
         step("regions", files["regions"])
@@ -215,11 +219,11 @@ ADMIN_ACCOUNTS = [("sysadmin", "系统管理员", RoleGrant.Role.SYSADMIN),
 DEMO_ACCOUNTS = [
     ("office", "镇走访办（情况统计组）"),
     ("leader", "镇党政领导 王文（领导小组组长）"),
-    ("dept", f"{DEMO_DEPARTMENT}党员干部"),
-    ("village", f"{DEMO_VILLAGE}干部"),
+    ("dept", f"{DEMO_DEPARTMENT}党员干部"),  # untranslated: demo data (a seeded account's name)
+    ("village", f"{DEMO_VILLAGE}干部"),  # untranslated: demo data (a seeded account's name)
     ("auditor", "第三方回访"),
     ("city", "昆山市“六个一”办公室（上级活动办：所辖各镇并排比较，只读进入各镇）"),
-    ("fuban", f"上级单位：昆山{UPPER_UNIT}（在各镇的走访进度）"),
+    ("fuban", f"上级单位：昆山{UPPER_UNIT}（在各镇的走访进度）"),  # untranslated: demo data (a seeded account's name)
     ("minyi", "第三方回访（苏州民意调查有限公司）"),
     ("assessor", "考核管理组"),
     ("xuanchuan", "宣传报道组（审核、发布典型）"),
@@ -251,7 +255,7 @@ def create_demo_accounts(campaign: Campaign) -> None:
     ensure_user("auditor", password, full_name="第三方回访", role=RoleGrant.Role.AUDITOR, region=town)
     ensure_user("city", password, full_name="昆山市“六个一”办公室", role=RoleGrant.Role.CITY_OFFICE,
                 region=Region.objects.get(children=town, level=Region.Level.COUNTY))
-    ensure_user("fuban", password, full_name=f"{UPPER_UNIT}走访联络员", role=RoleGrant.Role.UNIT_HANDLER,
+    ensure_user("fuban", password, full_name=f"{UPPER_UNIT}走访联络员", role=RoleGrant.Role.UNIT_HANDLER,  # untranslated: demo data (a seeded account's name)
                 unit=Unit.objects.get(name=UPPER_UNIT))
     ensure_user("assessor", password, full_name="考核管理组", role=RoleGrant.Role.ASSESSOR, region=town)
     ensure_user("xuanchuan", password, full_name="宣传报道组", role=RoleGrant.Role.PUBLICITY, region=town)

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zoufang import clock
 from zoufang.accounts.models import RoleGrant
@@ -53,8 +54,8 @@ CADRE_UNIT = "孟河镇经发局"
 HANDLERS = {"孟河镇经发局": "menghe_jingfa", "孟河镇人社局": "menghe_renshe", "孟河镇党委宣统口": "menghe_xuantong"}
 DEMO_ACCOUNTS = [
     (OFFICE, "孟河镇活动办（只看孟河镇）"),
-    (CADRE, f"{CADRE_UNIT}干部（走访群众、走访联系卡）"),
-    *[(username, f"承办部门：{unit}") for unit, username in HANDLERS.items()],
+    (CADRE, f"{CADRE_UNIT}干部（走访群众、走访联系卡）"),  # untranslated: demo data (a seeded account's name)
+    *[(username, f"承办部门：{unit}") for unit, username in HANDLERS.items()],  # untranslated: demo data (a seeded account's name)
 ]
 OPINION_EVERY = 4  # one visit in four collects an opinion
 QUIET = {"EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
@@ -103,20 +104,27 @@ def load_menghe_demo(*, say: Callable[[str], None] = lambda message: None) -> Ca
     """Load (or top up) the 孟河镇 demo; the 锦溪镇 demo need not be there."""
     with transaction.atomic():
         campaign = load_demo_campaign()
-        say(f"走访活动：{campaign.name}（{campaign.starts_on:%Y-%m-%d} 至 {campaign.ends_on:%Y-%m-%d}）")
+        say(_("走访活动：%(campaign)s（%(starts_on)s 至 %(ends_on)s）") % {
+            "campaign": campaign.name, "starts_on": f'{campaign.starts_on:%Y-%m-%d}',
+            "ends_on": f'{campaign.ends_on:%Y-%m-%d}',
+        })
         build_menghe_town(say)
         report = run_plan(campaign)
-        say(f"孟河镇分配：保留 {report.kept}，新增 {report.added}，调整 {report.moved}，释放 {report.released}")
+        say(_("孟河镇分配：保留 %(kept)s，新增 %(added)s，调整 %(moved)s，释放 %(released)s") % {
+            "kept": report.kept, "added": report.added, "moved": report.moved, "released": report.released,
+        })
         create_accounts(campaign)
         with override_settings(ZOUFANG_TODAY=DEMO_TODAY, **QUIET):
             created = seed_visits(campaign)
-            say(f"孟河镇演示走访记录：新增 {created} 条")
+            say(_("孟河镇演示走访记录：新增 %(created)s 条") % {"created": created})
             registered = register_demo_opinions(campaign, clock.today(), office_username=OFFICE)
             handled = handle_cases(campaign)
             overdue = tick.tick().overdue  # overdue marks and reminders, as on the demo day
-            say(f"孟河镇走访收集的意见：登记 {registered} 条，交办 {handled} 条，超期 {overdue} 件")
+            say(_("孟河镇走访收集的意见：登记 %(registered)s 条，交办 %(handled)s 条，超期 %(overdue)s 件") % {
+                "registered": registered, "handled": handled, "overdue": overdue,
+            })
             named, closed = ratings_demo.follow_up_items(campaign, _office())
-            say(f"孟河镇企业评价“差”的督查事项：指定责任人 {named} 项，办结 {closed} 项")
+            say(_("孟河镇企业评价“差”的督查事项：指定责任人 %(named)s 项，办结 %(closed)s 项") % {"named": named, "closed": closed})
     return campaign
 
 
@@ -201,7 +209,7 @@ def seed_visits(campaign: Campaign) -> int:
             modes = rules.allowed_modes(campaign, target, cadre)
             created += record_demo_visit(
                 campaign, assignment, visited_at, mode=modes[index % len(modes)], fill=fill, opinions=opinions,
-                categories=categories, summary=f"（演示）{visit_type.name}：了解情况，发放走访联系卡", cadre=cadre,
+                categories=categories, summary=f"（演示）{visit_type.name}：了解情况，发放走访联系卡", cadre=cadre,  # untranslated: demo data (a seeded visit's summary)
             )
     return created
 
@@ -252,7 +260,7 @@ def handle_cases(campaign: Campaign) -> int:
         handled += 1
         if unit.pk not in handlers:
             handlers[unit.pk] = ensure_user(HANDLERS[unit.name], settings.ZOUFANG_DEMO_PASSWORD,
-                                            full_name=f"{unit.name}承办人", role=RoleGrant.Role.UNIT_HANDLER,
+                                            full_name=f"{unit.name}承办人", role=RoleGrant.Role.UNIT_HANDLER,  # untranslated: demo data (a seeded account's name)
                                             unit=unit, region=unit.region)
         play_case(case, CHAINS[(index // 3) % len(CHAINS)], on, office, handlers[unit.pk])
     return handled

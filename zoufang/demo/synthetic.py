@@ -90,7 +90,7 @@ class Identities:
 
 def group_names(village: VillageShape, count: int) -> list[str]:
     word = "居民小组" if village.is_community else "村民小组"
-    return [f"第{i}{word}" for i in range(1, count + 1)]
+    return [f"第{i}{word}" for i in range(1, count + 1)]  # untranslated: demo data (generated registry rows)
 
 
 def group_count(households: int) -> int:
@@ -104,11 +104,11 @@ def households(village: VillageShape, groups: list[str], rng: random.Random, nam
     group_sizes = split_by_weight(village.registered, [1] * len(groups))
     number = 0
     for index, (group, size) in enumerate(zip(groups, group_sizes, strict=True), start=1):
-        for _ in range(size):
+        for _number in range(size):
             number += 1
             yield [
                 "户籍户", village.name, group, grid_name(index), names.person(), str(rng.randint(1, 6)),
-                names.mobile(), ids.id_number(KUNSHAN), f"{village.name}{group}{number}号",
+                names.mobile(), ids.id_number(KUNSHAN), f"{village.name}{group}{number}号",  # untranslated: demo data (generated registry rows)
                 "是" if rng.random() < 0.03 else "否",
             ]
     resident_sizes = split_by_weight(village.resident, group_sizes)
@@ -117,7 +117,7 @@ def households(village: VillageShape, groups: list[str], rng: random.Random, nam
             yield [
                 "非户籍常住户", village.name, group, grid_name(index), names.person(), str(rng.randint(1, 4)),
                 names.mobile(), ids.id_number(rng.choice(MIGRANT_AREAS)),
-                f"{village.name}{group}出租屋{i + 1}室", "否",
+                f"{village.name}{group}出租屋{i + 1}室", "否",  # untranslated: demo data (generated registry rows)
             ]
 
 
@@ -126,8 +126,8 @@ def enterprises(village: VillageShape, rng: random.Random, names: Names, ids: Id
         industry = rng.choice(INDUSTRIES)
         above = rng.random() < 0.12
         yield [
-            f"昆山{village.name[:2]}{names.person()[1:]}{industry}{rng.choice(ENTERPRISE_SUFFIX)}",
-            ids.credit_code(), village.name, f"{village.name}工业区{i + 1}号",
+            f"昆山{village.name[:2]}{names.person()[1:]}{industry}{rng.choice(ENTERPRISE_SUFFIX)}",  # untranslated: demo data (generated registry rows)
+            ids.credit_code(), village.name, f"{village.name}工业区{i + 1}号",  # untranslated: demo data (generated registry rows)
             "规模以上" if above else "中小", "是" if above and rng.random() < 0.5 else "否", industry, names.mobile(),
         ]
 
@@ -137,7 +137,7 @@ def projects(village: VillageShape, rng: random.Random) -> Iterator[list[str]]:
     first = rng.randrange(len(kinds))
     for i in range(1 if village.registered < 500 else 2):
         kind = kinds[(first + i) % len(kinds)]
-        yield [f"{village.name}{kind}项目", village.name, f"{village.name}", "是" if i == 0 else "否",
+        yield [f"{village.name}{kind}项目", village.name, f"{village.name}", "是" if i == 0 else "否",  # untranslated: demo data (generated registry rows)
                rng.choice(PROJECT_STAGES), "演示数据：虚构项目"]
 
 
@@ -156,11 +156,11 @@ def cadres(unit: str, role: str, count: int, names: Names, head_title: str) -> I
 
 
 def grid_name(index: int) -> str:
-    return f"第{index}网格"
+    return f"第{index}网格"  # untranslated: demo data (generated registry rows)
 
 
 def committee_name(village: VillageShape) -> str:
-    return f"{village.name}{'居委会' if village.is_community else '村委会'}"
+    return f"{village.name}{'居委会' if village.is_community else '村委会'}"  # untranslated: demo data (a unit's name)
 
 
 # Positions (WGS-84). The old town of 锦溪 is about 31.183 N, 120.905 E; the town spreads some 5 km around it.

@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zoufang import clock
 from zoufang.accounts.models import RoleGrant
@@ -63,7 +64,7 @@ OFFICE = "zhouzhuang"
 # The handler accounts (承办人) of the departments the office hands cases to.
 HANDLERS = {"周庄镇经发局": "zhouzhuang_jingfa", "周庄镇社事局": "zhouzhuang_sheshi"}
 DEMO_ACCOUNTS = [(OFFICE, "周庄镇走访办（只看周庄镇）"),
-                 *[(username, f"承办部门：{unit}") for unit, username in HANDLERS.items()]]
+                 *[(username, f"承办部门：{unit}") for unit, username in HANDLERS.items()]]  # untranslated: demo data (a seeded account's name)
 VILLAGES = [synthetic.VillageShape("周庄社区", True, 560, 180, 40), synthetic.VillageShape("祁浜村", False, 420, 50, 30),
             synthetic.VillageShape("龙亭村", False, 380, 40, 25), synthetic.VillageShape("东浜村", False, 300, 35, 20),
             synthetic.VillageShape("全旺村", False, 340, 45, 25)]
@@ -85,11 +86,13 @@ def load_zhouzhuang_demo(*, say: Callable[[str], None] = lambda message: None) -
     """Load (or top up) the 周庄镇 demo; 锦溪镇's units of 附件1/附件2 are taken as they are, or made if missing."""
     with transaction.atomic():
         campaign = load_campaign_config(derived_config(), source_name=f"{BASIS}.yaml").campaign
-        say(f"走访活动：{campaign.name}")
+        say(_("走访活动：%(campaign)s") % {"campaign": campaign.name})
         if not Assignment.objects.filter(campaign=campaign).exists():
             import_registry(campaign, settings.VAR_DIR / "demo" / "zhouzhuang", say)
         report = run_plan(campaign)
-        say(f"周庄镇分配：保留 {report.kept}，新增 {report.added}，调整 {report.moved}，释放 {report.released}")
+        say(_("周庄镇分配：保留 %(kept)s，新增 %(added)s，调整 %(moved)s，释放 %(released)s") % {
+            "kept": report.kept, "added": report.added, "moved": report.moved, "released": report.released,
+        })
         password = settings.ZOUFANG_DEMO_PASSWORD
         ensure_user(OFFICE, password, full_name="周庄镇走访办", role=RoleGrant.Role.OFFICE, region=campaign.scope)
         with override_settings(ZOUFANG_TODAY=DEMO_TODAY, **QUIET):
@@ -97,7 +100,9 @@ def load_zhouzhuang_demo(*, say: Callable[[str], None] = lambda message: None) -
             registered = register_demo_opinions(campaign, clock.today(), office_username=OFFICE)
             handled = handle_cases(campaign)
             overdue = tick.tick().overdue
-        say(f"周庄镇演示走访记录：新增 {created} 条；意见登记 {registered} 条，交办 {handled} 条，超期 {overdue} 件")
+        say(_("周庄镇演示走访记录：新增 %(created)s 条；意见登记 %(registered)s 条，交办 %(handled)s 条，超期 %(overdue)s 件") % {
+            "created": created, "registered": registered, "handled": handled, "overdue": overdue,
+        })
     return campaign
 
 
@@ -137,7 +142,7 @@ def _allocation(town: Region, title: str, blocks: dict[str, list[tuple[str, int]
     rows = [(unit, village, count) for unit, villages in blocks.items() for village, count in villages]
     lines += [f"{n},{unit},{village},{registered[village]},{count}" for n, (unit, village, count) in enumerate(rows, 1)]
     stated = sum(registered[village] for village in {village for _unit, village, _count in rows})
-    lines += [f"合计,,,{stated}户,{sum(count for *_rest, count in rows)}户", f"{enterprises[0]},{enterprises[1]}家"]
+    lines += [f"合计,,,{stated}户,{sum(count for *_rest, count in rows)}户", f"{enterprises[0]},{enterprises[1]}家"]  # untranslated: demo data (rows of the town's import files)
     return "\n".join(lines) + "\n"
 
 
@@ -146,11 +151,11 @@ def import_registry(campaign: Campaign, out: Path, say: Callable[[str], None]) -
     files = generate_files(SeedFigures(VILLAGES, DEPARTMENTS), TOWN, out, seed=SEED)
     _drop_registered(files["households"])
     extra = {
-        "units.csv": "单位名称,单位类型,所属区划,党员人数,排序\n" + f"周庄镇党政班子,镇党政班子,{TOWN},,1\n"
+        "units.csv": "单位名称,单位类型,所属区划,党员人数,排序\n" + f"周庄镇党政班子,镇党政班子,{TOWN},,1\n"  # untranslated: demo data (rows of the town's import files)
                      + "".join(f"{row}\n" for row in UPPER_UNITS),
         "departments.csv": "序号,单位,党员人数\n" + "".join(f"{i},{u},{n}\n" for i, (u, n) in enumerate(DEPARTMENTS, 1)),
         "leaders.csv": "姓名,单位,角色,职务,手机号码,上一级,挂钩村（社区）\n" + "".join(
-            f"{name},周庄镇党政班子,镇党政领导,{title},,{'' if i == 0 else '周庄镇党政班子/' + LEADERS[0][0]},{villages}\n"
+            f"{name},周庄镇党政班子,镇党政领导,{title},,{'' if i == 0 else '周庄镇党政班子/' + LEADERS[0][0]},{villages}\n"  # untranslated: demo data (rows of the town's import files)
             for i, (name, title, villages) in enumerate(LEADERS)),
     }
     for name, body in extra.items():
@@ -167,8 +172,11 @@ def import_registry(campaign: Campaign, out: Path, say: Callable[[str], None]) -
             files[name].write_text(_allocation(campaign.scope, title, blocks, enterprises), encoding="utf-8")
         report = run_import(kind, files[name], campaign=campaign, mark_demo=True, source_label=label)
         if not report.ok:
-            raise DemoError(f"周庄镇演示数据 {files[name].name} 导入失败：\n" + "\n".join(str(e) for e in report.errors[:20]))
-        say(f"导入 {files[name].name}：新增 {report.created}，更新 {report.updated}，未变 {report.unchanged}")
+            raise DemoError(_("周庄镇演示数据 %(name)s 导入失败：\n") % {"name": files[name].name} + "\n".join(str(e) for e in report.errors[:20]))
+        say(_("导入 %(name)s：新增 %(created)s，更新 %(updated)s，未变 %(unchanged)s") % {
+            "name": files[name].name, "created": report.created, "updated": report.updated,
+            "unchanged": report.unchanged,
+        })
 
 
 def _drop_registered(path: Path) -> None:
@@ -220,7 +228,7 @@ def handle_cases(campaign: Campaign) -> int:
 
     office = get_user_model().objects.get(username=OFFICE)
     units = [Unit.objects.get(name=name) for name in HANDLERS]
-    handlers = {unit.pk: ensure_user(HANDLERS[unit.name], settings.ZOUFANG_DEMO_PASSWORD, full_name=f"{unit.name}承办人",
+    handlers = {unit.pk: ensure_user(HANDLERS[unit.name], settings.ZOUFANG_DEMO_PASSWORD, full_name=f"{unit.name}承办人",  # untranslated: demo data (a seeded account's name)
                                      role=RoleGrant.Role.UNIT_HANDLER, unit=unit, region=unit.region)
                 for unit in units}
     registered = Case.objects.filter(campaign=campaign, registered_on__isnull=False).order_by("raised_at", "id")

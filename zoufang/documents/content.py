@@ -33,7 +33,7 @@ class Draft:
 
 def day(value: dt.date) -> str:
     """“2017年6月15日”, as GB/T 9704 writes dates (Arabic numerals, no leading zeros)."""
-    return f"{value.year}年{value.month}月{value.day}日"
+    return _("%(year)s年%(month)s月%(day)s日") % {"year": value.year, "month": value.month, "day": value.day}
 
 
 def rate(value: float | None) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.test import override_settings
+from django.utils.translation import gettext as _
 
 from zoufang import clock
 from zoufang.documents import services
@@ -28,4 +29,6 @@ def issue_demo_documents(campaign: Any, say: Callable[[str], Any]) -> None:
             start, end = services.default_period(kind, clock.today())
             draft = services.generate_draft(campaign, kind, start, end, by=office)
             issued = services.issue_document(draft, by=office)
-            say(f"印发{issued.get_kind_display()}：{issued.reference} {issued.title}")
+            say(_("印发%(kind)s：%(reference)s %(issued_title)s") % {
+                "kind": issued.get_kind_display(), "reference": issued.reference, "issued_title": issued.title,
+            })

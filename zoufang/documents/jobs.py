@@ -19,7 +19,10 @@ def _draft_resolve(user: Any, params: dict[str, Any]) -> Resolved:
     campaign = access.writable_campaign(user, str(params.get("slug")))
     document = access.document_in(campaign, params.get("document"))
     return Resolved({"slug": campaign.slug, "document": str(document.public_id), "fmt": "docx"},
-                    f"{document.get_kind_display()}：{document.reference or '草稿'} {document.title}",
+                    _("%(kind)s：%(reference)s %(title)s") % {
+                        "kind": document.get_kind_display(), "reference": document.reference or _("草稿"),
+                        "title": document.title,
+                    },
                     f"{services.file_name(document)}.docx", campaign=campaign, region=campaign.scope, obj=document,
                     extra={"document": document})
 
@@ -29,7 +32,10 @@ def _draft_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progre
 
     document = resolved.extra["document"]
     _at_once(out, progress, lambda: render.docx_bytes(document))
-    return f"下载{document.get_kind_display()}：{document.reference or '草稿'} {document.title}"
+    return _("下载%(kind)s：%(reference)s %(document_title)s") % {
+        "kind": document.get_kind_display(), "reference": document.reference or _("草稿"),
+        "document_title": document.title,
+    }
 
 
 def _document_made(params: dict[str, Any]) -> Made | None:
@@ -69,9 +75,13 @@ def _generate_resolve(user: Any, params: dict[str, Any]) -> Resolved:
     if kind not in Document.Kind.values:
         raise Http404
     label = Document.Kind(kind).label
-    period = f"{start:%Y-%m-%d}至{end:%Y-%m-%d}"
+    period = _("%(start)s至%(end)s") % {"start": f'{start:%Y-%m-%d}', "end": f'{end:%Y-%m-%d}'}
     return Resolved({"slug": campaign.slug, "kind": kind, "starts_on": start.isoformat(), "ends_on": end.isoformat(),
-                     "key": str(key), "fmt": "docx"}, f"生成{label}草稿（{period}）", f"{label}草稿-{period}.docx",
+                     "key": str(key), "fmt": "docx"}, _("生成%(label)s草稿（%(period)s）") % {
+                         "label": label, "period": period,
+                     }, _("%(label)s草稿-%(period)s.docx") % {
+                         "label": label, "period": period,
+                     },
                     campaign=campaign, region=campaign.scope, obj=campaign,
                     extra={"kind": kind, "start": start, "end": end, "key": key})
 
@@ -95,7 +105,9 @@ def _generate_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Pro
     except (services.DocumentError, ChartFontMissing) as problem:
         raise Refused(str(problem)) from problem
     progress(steps, steps)
-    return f"生成{document.get_kind_display()}草稿：{document.title}"
+    return _("生成%(kind)s草稿：%(document_title)s") % {
+        "kind": document.get_kind_display(), "document_title": document.title,
+    }
 
 
 register(Kind("document_generate", _generate_resolve, _generate_build, made=_document_made))
@@ -109,7 +121,9 @@ def _issue_resolve(user: Any, params: dict[str, Any]) -> Resolved:
     campaign = access.writable_campaign(user, str(params.get("slug")))
     document = access.document_in(campaign, params.get("document"))
     return Resolved({"slug": campaign.slug, "document": str(document.public_id), "fmt": "docx"},
-                    f"印发{document.get_kind_display()}：{document.title}", f"{document.title}.docx",
+                    _("印发%(kind)s：%(document_title)s") % {
+                        "kind": document.get_kind_display(), "document_title": document.title,
+                    }, f"{document.title}.docx",
                     campaign=campaign, region=campaign.scope, obj=document, extra={"document": document})
 
 
@@ -137,7 +151,9 @@ def _issue_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progre
                       % {"reference": document.reference})
     out.write(data)
     progress(2, 2)
-    return f"印发{document.get_kind_display()}：{document.reference} {document.title}"
+    return _("印发%(kind)s：%(reference)s %(document_title)s") % {
+        "kind": document.get_kind_display(), "reference": document.reference, "document_title": document.title,
+    }
 
 
 register(Kind("document_issue", _issue_resolve, _issue_build, made=_document_made))

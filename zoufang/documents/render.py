@@ -29,7 +29,9 @@ def reference(document: Document) -> str:
     """锦走访办〔2017〕3号 (7.2.5), or 第3期 for a 简报; a draft's number is left blank for the issuing."""
     number = str(document.serial) if document.serial else "  "
     if document.kind == Document.Kind.CIRCULAR:
-        return f"{document.issuer.abbreviation}〔{document.year}〕{number}号"
+        return _("%(abbreviation)s〔%(year)s〕%(number)s号") % {
+            "abbreviation": document.issuer.abbreviation, "year": document.year, "number": number,
+        }
     if document.kind == Document.Kind.BRIEFING:
         return _("第%(number)s期") % {"number": number}
     return ""

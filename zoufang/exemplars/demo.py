@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.test.utils import override_settings
+from django.utils.translation import gettext as _
 
 from zoufang import clock
 from zoufang.campaigns.models import Campaign
@@ -65,7 +66,7 @@ def load_demo_exemplars(campaign: Campaign, say: Callable[[str], None]) -> None:
     if case is not None and handler is not None:
         resident = case.target.name if case.target is not None else "居民"
         exemplar = nominate(case, handler, "05-12", Exemplar.Kind.SOLVED, "路灯坏了，三天修好",
-                            f"{resident}反映上下塘社区东侧路灯损坏、夜间出行不便。建管所当日签收，次日现场查看，"
+                            f"{resident}反映上下塘社区东侧路灯损坏、夜间出行不便。建管所当日签收，次日现场查看，"  # untranslated: demo data (a nominated exemplar's text)
                             "更换灯具4套，5月10日恢复照明，并对社区路灯逐盏排查，建立巡查台账。")
         with _on("05-15"):
             exemplar = services.edit(exemplar, title="路灯坏了，三天修好：建管所闻讯即办",
@@ -79,7 +80,7 @@ def load_demo_exemplars(campaign: Campaign, say: Callable[[str], None]) -> None:
         household = visit.target
         exemplar = nominate(
             visit, dept, "06-02", Exemplar.Kind.PRACTICE, "“一户一档”记下群众的难处",
-            f"{visit.cadre.unit.name}{visit.cadre.name}走访{household.name}家（{household.address}）时，逐项记下家中"
+            f"{visit.cadre.unit.name}{visit.cadre.name}走访{household.name}家（{household.address}）时，逐项记下家中"  # untranslated: demo data (a nominated exemplar's text)
             "老人就医、子女就业等情况，建立“一户一档”，回单位后当周联系相关部门答复，做到事事有回音。",
             consent_person=household.name, consent_method=Exemplar.ConsentMethod.ORAL,
             consent_on=clock.local(visit.visited_at).date())
@@ -89,7 +90,7 @@ def load_demo_exemplars(campaign: Campaign, say: Callable[[str], None]) -> None:
     if leader_visit is not None:
         exemplar = nominate(
             leader_visit, office, "06-06", Exemplar.Kind.CADRE, "王文：挂钩村里的“老熟人”",
-            f"镇领导王文挂钩走访，到{leader_visit.target.name}家中拉家常、听意见，对群众反映的问题当场交办，"
+            f"镇领导王文挂钩走访，到{leader_visit.target.name}家中拉家常、听意见，对群众反映的问题当场交办，"  # untranslated: demo data (a nominated exemplar's text)
             "带动班子成员完成走访任务。")
         publish(exemplar, "06-09")
         made += 1
@@ -99,7 +100,7 @@ def load_demo_exemplars(campaign: Campaign, say: Callable[[str], None]) -> None:
         if village is not None and village_user is not None else None
     if pending_visit is not None:
         nominate(pending_visit, village_user, "06-13", Exemplar.Kind.PRACTICE, "社区网格员随访，困难户有人管",
-                 f"{pending_visit.cadre.name}走访{pending_visit.target.name}家后，社区网格员每周随访一次，"
+                 f"{pending_visit.cadre.name}走访{pending_visit.target.name}家后，社区网格员每周随访一次，"  # untranslated: demo data (a nominated exemplar's text)
                  "帮助其申请临时救助，解决了燃眉之急。")
         made += 1
-    say(f"典型演示：{made} 条（已发布、待审核各有）")
+    say(_("典型演示：%(made)s 条（已发布、待审核各有）") % {"made": made})

@@ -116,7 +116,9 @@ def nominate(source: Visit | Case, *, kind: str, title: str, text: str, by: Any,
         return earlier, False
     Revision.objects.create(exemplar=exemplar, version=exemplar.version, title=title, text=text, by=by,
                             note=_("推荐"))
-    audit.record(by, AuditEvent.Action.CREATE, exemplar, summary=f"推荐典型：{title}（{nominated_as}）",
+    audit.record(by, AuditEvent.Action.CREATE, exemplar, summary=_("推荐典型：%(title)s（%(nominated_as)s）") % {
+        "title": title, "nominated_as": nominated_as,
+    },
                  changes={"new": _snapshot(exemplar)})
     return exemplar, True
 
@@ -143,7 +145,9 @@ def _change(exemplar: Exemplar, version: int | None, by: Any, summary: str,
             **{f.attname: getattr(locked, f.attname) for f in Exemplar._meta.concrete_fields if f.attname != "id"})
         if updated != 1:
             raise StaleVersion(version + 1)
-        audit.record(by, AuditEvent.Action.UPDATE, locked, summary=f"{summary}典型：{locked.title}"[:300],
+        audit.record(by, AuditEvent.Action.UPDATE, locked, summary=(_("%(summary)s典型：%(locked_title)s") % {
+            "summary": summary, "locked_title": locked.title,
+        })[:300],
                      changes=audit.diff(before, _snapshot(locked)))
     exemplar.refresh_from_db()
     return exemplar

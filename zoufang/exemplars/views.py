@@ -83,7 +83,7 @@ def xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     rows = access.visible(request.user, campaign).filter(status=Exemplar.Status.PUBLISHED) \
         .select_related(*_related()).order_by("published_at", "id")
     data = export.workbook(campaign, list(rows))
-    audit.record(request.user, AuditEvent.Action.EXPORT, campaign, summary=f"导出典型名单：{campaign.name}")
+    audit.record(request.user, AuditEvent.Action.EXPORT, campaign, summary=_("导出典型名单：%(campaign)s") % {"campaign": campaign.name})
     return xlsx_response(data, f"{slug}-dianxing")
 
 

@@ -64,4 +64,4 @@ def _value(question: dict[str, Any], choices: dict[str, list[list[str]]], rng: r
         return float(rng.randrange(50, 5000, 10))
     if kind == "date":
         return day.isoformat()
-    return rng.choice(TEXTS.get(question["name"], (f"（演示）{question['label']}",)))
+    return rng.choice(TEXTS.get(question["name"], (f"（演示）{question['label']}",)))  # untranslated: demo data (a seeded answer)

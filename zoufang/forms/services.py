@@ -63,7 +63,9 @@ def load_form(parsed: xlsform.ParsedForm, rows: dict[str, Any], *, by: Any = Non
         form=form, number=(current.number + 1) if current else 1, label=parsed.version, spec=spec, rows=rows,
         content_hash=digest, created_by=by if getattr(by, "is_authenticated", False) else None,
     )
-    audit.record(by, AuditEvent.Action.CREATE, version, summary=f"发布调查表 {form.title} 第 {version.number} 版")
+    audit.record(by, AuditEvent.Action.CREATE, version, summary=_("发布调查表 %(form_title)s 第 %(version_number)s 版") % {
+        "form_title": form.title, "version_number": version.number,
+    })
     return version, True
 
 

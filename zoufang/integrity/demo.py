@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 
 from zoufang.integrity import flags, scans, services
 from zoufang.integrity.models import FlagClearance
@@ -19,7 +20,7 @@ REASON = "走访办电话核实：所列走访对象均称5月未见走访干部
 def uphold_demo_flag(campaign: Any, say: Callable[[str], Any]) -> None:
     if scans.newest(campaign, None) is None:  # the office decides on the flags a scan stored (services.decide)
         scan = scans.compute_scan(campaign)
-        say(f"走访真实性提示：已计算，{scan.listed} 名走访人有提示")
+        say(_("走访真实性提示：已计算，%(listed)s 名走访人有提示") % {"listed": scan.listed})
     _uphold(campaign, say)
 
 
@@ -35,4 +36,4 @@ def _uphold(campaign: Any, say: Callable[[str], Any]) -> None:
     if not found:
         return
     services.uphold_flag(office, campaign, found[0].key, REASON)
-    say(f"走访真实性提示：查实 1 条（{cadre.name}，{found[0].label}）")
+    say(_("走访真实性提示：查实 1 条（%(cadre)s，%(label)s）") % {"cadre": cadre.name, "label": found[0].label})

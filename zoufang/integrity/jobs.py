@@ -28,9 +28,11 @@ def _scan_resolve(user: Any, params: dict[str, Any]) -> Resolved:
         key = uuid.uuid4()  # an API call without one: a new scan
     first, last = period or (None, None)
     days = {"from": first.isoformat() if first else "", "to": last.isoformat() if last else ""}
-    span = f"（{days['from'] or '开始'}至{days['to'] or '今'}）" if period else ""
+    span = _("（%(from)s至%(to)s）") % {"from": days['from'] or _("开始"), "to": days['to'] or _("今")} if period else ""
     return Resolved({"slug": campaign.slug, **days, "key": str(key), "fmt": "json"},
-                    f"计算走访真实性提示：{campaign.name}{span}", f"{campaign.name}走访真实性提示计算.json",
+                    _("计算走访真实性提示：%(campaign)s%(span)s") % {
+                        "campaign": campaign.name, "span": span,
+                    }, _("%(campaign)s走访真实性提示计算.json") % {"campaign": campaign.name},
                     campaign=campaign, region=campaign.scope, obj=campaign, extra={"period": period, "key": key})
 
 
@@ -43,7 +45,7 @@ def _scan_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progres
                           "to": resolved.params["to"], "computed_at": timezone.localtime(scan.computed_at).isoformat(),
                           "cadres": scan.cadres, "listed": scan.listed, "upheld": scan.upheld,
                           "open": sum(scan.open_counts.values())}, ensure_ascii=False).encode())
-    return f"计算走访真实性提示：{resolved.campaign.slug}，{scan.listed} 名走访人有提示"
+    return _("计算走访真实性提示：%(slug)s，%(listed)s 名走访人有提示") % {"slug": resolved.campaign.slug, "listed": scan.listed}
 
 
 def _scan_made(params: dict[str, Any]) -> Made | None:

@@ -84,7 +84,10 @@ def decide(user: Any, campaign: Campaign, key: str, reason: str, period: flags.P
                 outcome=outcome, visit_ids=flag.visit_ids, visited_on=clock.local(first).date() if first else None,
                 created_by=user, modified_by=user)
             audit.record(user, AuditEvent.Action.UPDATE, decision,
-                         summary=f"{OUTCOME_WORDS[FlagClearance.Outcome(outcome)][1]}真实性提示：{flag.label}（{key}）",
+                         summary=_("%(outcome_words)s真实性提示：%(flag_label)s（%(key)s）") % {
+                             "outcome_words": OUTCOME_WORDS[FlagClearance.Outcome(outcome)][1],
+                             "flag_label": flag.label, "key": key,
+                         },
                          changes={"outcome": outcome, "evidence": flag.evidence, "reason": reason,
                                   "visits": flag.visit_ids})
             scans.apply_decision(decision)  # the stored flag follows, in the same transaction
@@ -127,7 +130,9 @@ def revise(user: Any, campaign: Campaign, key: str, outcome: str, reason: str, e
         decision.version += 1
         decision.save(update_fields=["outcome", "reason", "cleared_by", "modified_by", "modified_at", "version"])
         audit.record(user, AuditEvent.Action.UPDATE, decision,
-                     summary=f"改变真实性提示核实结论：{decision.get_outcome_display()}（{key}）",
+                     summary=_("改变真实性提示核实结论：%(outcome)s（%(key)s）") % {
+                         "outcome": decision.get_outcome_display(), "key": key,
+                     },
                      changes={"before": before, "outcome": outcome, "reason": reason})
         scans.apply_decision(decision)
     return decision

@@ -21,6 +21,8 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from zoufang.integrity import flags
 from zoufang.integrity.config import DEFAULTS, Thresholds
 from zoufang.visits.models import Visit
@@ -150,7 +152,7 @@ def honest_summary(rng: random.Random, short: float, who: str = "", situations: 
         return rng.choice(["无诉求", "情况良好", "不在家，改日再访", "已走访，无问题"])
     situation = rng.choice(situations).format(n=rng.randint(2, 30))
     opening = rng.choice(OPENINGS)
-    who = who or f"{rng.choice(NAMES)}{rng.choice('家户')}"
+    who = who or f"{rng.choice(NAMES)}{rng.choice('家户')}"  # untranslated: simulated data (a household's name)
     return f"{opening}{who}，{situation}，{rng.choice(REQUESTS)}"
 
 
@@ -209,7 +211,7 @@ def _session(world: World, cadre: Cadre, village: int, start: dt.datetime,
     p, rng = world.parameters, world.rng
     rows: list[tuple[flags.VisitRow, Door]] = []
     at, here = start, None
-    for _ in range(size):
+    for _number in range(size):
         door = _around(rng, world.villages[village], p.household_spread_m)
         if here is not None:
             walk = math.dist((here[0] * 111_320, here[1] * 95_300), (door[0] * 111_320, door[1] * 95_300))
@@ -217,7 +219,7 @@ def _session(world: World, cadre: Cadre, village: int, start: dt.datetime,
         coarse = rng.random() < p.village_positioned_targets
         phone = cadre.phone and rng.random() < p.phone_share
         row = flags.VisitRow(
-            id=world.next_id, cadre_id=cadre.id, target_id=world.next_id, target_name=f"户{world.next_id}", at=at,
+            id=world.next_id, cadre_id=cadre.id, target_id=world.next_id, target_name=f"户{world.next_id}", at=at,  # untranslated: simulated data (a household's name)
             recorded=at, mode=Visit.Mode.PHONE if phone else Visit.Mode.HOME, summary=honest_summary(rng, p.short_summaries),
             position=None, accuracy=0.0, target_position=world.villages[village] if coarse else door,
             target_position_source="village" if coarse else "imported", answers=honest_answers(rng))
@@ -373,14 +375,25 @@ def report(outcome: Outcome) -> list[str]:
         return f"{n}/{of}（{100 * n / of:.0f}%）" if of else "0/0"
 
     lines = [
-        f"种子 {outcome.seed}：{outcome.cadres} 名走访人、{outcome.visits} 次走访，其中造假 {outcome.fabricators} 名，用时 {outcome.seconds} 秒",
-        f"  只看提示：发现造假 {share(outcome.caught_by_flags, outcome.fabricators)}，"
-        f"误提示如实走访人 {share(outcome.honest_flagged, outcome.honest)}",
-        f"  提示＋回访（{outcome.callbacks} 次，占 {100 * outcome.callbacks / outcome.visits:.0f}%，"
-        f"其中 {outcome.flagged_callbacks} 次抽有提示的走访）："
-        f"发现造假 {share(outcome.caught_with_callbacks, outcome.fabricators)}；"
-        f"如实走访被答“未走访”待核实 {outcome.honest_not_visited_callbacks} 次",
-        f"  对照：同样多的随机回访、不看提示：发现造假 {share(outcome.caught_by_random_callbacks, outcome.fabricators)}",
+        _("种子 %(seed)s：%(cadres)s 名走访人、%(visits)s 次走访，其中造假 %(fabricators)s 名，用时 %(seconds)s 秒") % {
+            "seed": outcome.seed, "cadres": outcome.cadres, "visits": outcome.visits,
+            "fabricators": outcome.fabricators, "seconds": outcome.seconds,
+        },
+        _("  只看提示：发现造假 %(share)s，"
+          "误提示如实走访人 %(share2)s") % {
+            "share": share(outcome.caught_by_flags, outcome.fabricators),
+            "share2": share(outcome.honest_flagged, outcome.honest),
+        },
+        _("  提示＋回访（%(callbacks)s 次，占 %(percent).0f%%，"
+          "其中 %(flagged_callbacks)s 次抽有提示的走访）："
+          "发现造假 %(share)s；"
+          "如实走访被答“未走访”待核实 %(honest_not_visited_callbacks)s 次") % {
+            "callbacks": outcome.callbacks, "percent": 100 * outcome.callbacks / outcome.visits,
+            "flagged_callbacks": outcome.flagged_callbacks,
+            "share": share(outcome.caught_with_callbacks, outcome.fabricators),
+            "honest_not_visited_callbacks": outcome.honest_not_visited_callbacks,
+        },
+        _("  对照：同样多的随机回访、不看提示：发现造假 %(share)s") % {"share": share(outcome.caught_by_random_callbacks, outcome.fabricators)},
     ]
     labels = {"desk_bulk": "事后批量补录", "copied_text": "复制文字", "phantom": "虚报入户"}
     lines.append("  分类型（提示＋回访 / 随机回访）：" + "；".join(

@@ -108,7 +108,9 @@ def _plan_resolve(user: Any, params: dict[str, Any]) -> Resolved:
     fmt = _fmt(params)
     label = "分配表（打印版）" if fmt == "docx" else "分配表"
     return Resolved({"campaign": campaign.slug, "fmt": fmt}, f"{campaign.name}{label}",
-                    f"{campaign.name}分配表.{fmt}", campaign=campaign, region=campaign.scope, obj=campaign)
+                    _("%(campaign)s分配表.%(fmt)s") % {
+                        "campaign": campaign.name, "fmt": fmt,
+                    }, campaign=campaign, region=campaign.scope, obj=campaign)
 
 
 def _plan_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
@@ -116,7 +118,7 @@ def _plan_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progres
 
     fmt = resolved.params["fmt"]
     (write_docx if fmt == "docx" else write_workbook)(resolved.campaign, out, progress=progress)
-    return f"导出分配表 {fmt}"
+    return _("导出分配表 %(fmt)s") % {"fmt": fmt}
 
 
 register(Kind("plan_export", _plan_resolve, _plan_build))
@@ -129,7 +131,9 @@ def _walk_resolve(user: Any, params: dict[str, Any]) -> Resolved:
     fmt = _fmt(params)
     campaign = _first(scope.visible_campaigns(user), params.get("campaign"))
     return Resolved({"unit": str(unit.public_id), "campaign": campaign.slug, "fmt": fmt},
-                    f"{unit.name}走访名单（{campaign.name}）", f"{unit.name}走访名单.{fmt}",
+                    _("%(unit)s走访名单（%(campaign)s）") % {
+                        "unit": unit.name, "campaign": campaign.name,
+                    }, _("%(unit)s走访名单.%(fmt)s") % {"unit": unit.name, "fmt": fmt},
                     campaign=campaign, region=unit.region, obj=unit, extra={"unit": unit})
 
 
@@ -138,7 +142,7 @@ def _walk_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progres
 
     fmt = resolved.params["fmt"]
     write_unit_walk_lists(resolved.campaign, resolved.extra["unit"], out, fmt, progress=progress)
-    return f"导出走访名单 {resolved.campaign.slug} {fmt}"
+    return _("导出走访名单 %(slug)s %(fmt)s") % {"slug": resolved.campaign.slug, "fmt": fmt}
 
 
 register(Kind("walk_lists", _walk_resolve, _walk_build))
@@ -148,7 +152,7 @@ register(Kind("walk_lists", _walk_resolve, _walk_build))
 
 def _ledger_resolve(user: Any, params: dict[str, Any]) -> Resolved:
     unit = scope.unit_records(user, params.get("unit"))
-    return Resolved({"unit": str(unit.public_id), "fmt": "xlsx"}, f"{unit.name}走访台账", f"{unit.name}走访台账.xlsx",
+    return Resolved({"unit": str(unit.public_id), "fmt": "xlsx"}, _("%(unit)s走访台账") % {"unit": unit.name}, _("%(unit)s走访台账.xlsx") % {"unit": unit.name},
                     region=unit.region, obj=unit, extra={"unit": unit})
 
 
@@ -158,7 +162,7 @@ def _ledger_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progr
     unit = resolved.extra["unit"]
     count = ledger.write_ledger(out, _("%(name)s 走访台账") % {"name": unit.name}, ledger.unit_visits(unit), user,
                                 progress=progress)
-    return f"导出{unit.name}走访台账 {count} 条"
+    return _("导出%(unit)s走访台账 %(count)s 条") % {"unit": unit.name, "count": count}
 
 
 register(Kind("unit_ledger", _ledger_resolve, _ledger_build))
@@ -173,7 +177,11 @@ def _assessment_resolve(user: Any, params: dict[str, Any]) -> Resolved:
     campaign = assessment.campaign
     stamp = f"{assessment.ends_on:%Y%m%d}-v{assessment.number}"
     return Resolved({"slug": campaign.slug, "assessment": str(assessment.public_id), "fmt": "xlsx"},
-                    f"{campaign.name}考核表（第 {assessment.number} 版）", f"{campaign.name}考核表-{stamp}.xlsx",
+                    _("%(campaign)s考核表（第 %(assessment_number)s 版）") % {
+                        "campaign": campaign.name, "assessment_number": assessment.number,
+                    }, _("%(campaign)s考核表-%(stamp)s.xlsx") % {
+                        "campaign": campaign.name, "stamp": stamp,
+                    },
                     campaign=campaign, region=campaign.scope, obj=assessment, extra={"assessment": assessment})
 
 
@@ -181,7 +189,9 @@ def _assessment_build(user: Any, resolved: Resolved, out: IO[bytes], progress: P
     from zoufang.assessment.export import workbook
 
     _at_once(out, progress, lambda: workbook(resolved.extra["assessment"]))
-    return f"导出考核表 {resolved.params['slug']} 第 {resolved.extra['assessment'].number} 版"
+    return _("导出考核表 %(slug)s 第 %(number)s 版") % {
+        "slug": resolved.params['slug'], "number": resolved.extra['assessment'].number,
+    }
 
 
 register(Kind("assessment_xlsx", _assessment_resolve, _assessment_build))
@@ -213,7 +223,7 @@ def _oversight_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Pr
     tables, heading, _stem = board_tables(user, resolved.params["slug"], resolved.params.get("key") or "all",
                                           resolved.params["unit"] or None)
     export.write_xlsx(out, tables, heading=heading, progress=progress)  # long tables a page at a time (PagedRows)
-    return f"导出{resolved.title}"
+    return _("导出%(resolved_title)s") % {"resolved_title": resolved.title}
 
 
 register(Kind("oversight_all", _oversight_resolve, _oversight_build))
@@ -228,7 +238,9 @@ def _city_resolve(user: Any, params: dict[str, Any]) -> Resolved:
     region = city_region(user, params.get("region"))
     year, order = city_params(params)
     return Resolved({"region": str(region.public_id), "year": str(year or ""), "sort": order, "fmt": "xlsx"},
-                    f"{region.name}各镇走访进度{f'（{year}年）' if year else ''}", f"{region.name}各镇走访进度.xlsx",
+                    _("%(region)s各镇走访进度%(year_note)s") % {
+                        "region": region.name, "year_note": _("（%(year)s年）") % {"year": year} if year else '',
+                    }, _("%(region)s各镇走访进度.xlsx") % {"region": region.name},
                     region=region, obj=region, extra={"region": region, "year": year, "order": order})
 
 
@@ -239,7 +251,7 @@ def _city_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progres
     extra = resolved.extra
     tables, heading, _stem = city_tables(extra["region"], "all", extra["year"], extra["order"])
     _at_once(out, progress, lambda: export.xlsx(tables, heading=heading))
-    return f"导出{heading}各镇走访进度（全部表）"
+    return _("导出%(heading)s各镇走访进度（全部表）") % {"heading": heading}
 
 
 register(Kind("oversight_city_all", _city_resolve, _city_build))
@@ -260,7 +272,7 @@ def _weekly_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progr
     chosen = resolved.extra["chosen"]
     table = lists.rows(chosen.cases, user)
     _at_once(out, progress, lambda: lists.xlsx(chosen.title, table))
-    return f"导出{chosen.title}，{len(table)} 条"
+    return _("导出%(chosen_title)s，%(n_table)s 条") % {"chosen_title": chosen.title, "n_table": len(table)}
 
 
 register(Kind("cases_weekly", _weekly_resolve, _weekly_build))
@@ -282,7 +294,7 @@ def _upper_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progre
 
     _done, title, rows = upper_rows(user, resolved.params["state"])
     _at_once(out, progress, lambda: lists.xlsx(title, upper_table(rows), upper.COLUMNS, upper.WIDTHS))
-    return f"导出{title}，{len(rows)} 条"
+    return _("导出%(title)s，%(n_rows)s 条") % {"title": title, "n_rows": len(rows)}
 
 
 register(Kind("cases_upper", _upper_resolve, _upper_build))
@@ -295,8 +307,12 @@ def _callbacks_resolve(user: Any, params: dict[str, Any]) -> Resolved:
 
     batch = office_batch(user, params.get("batch"))
     campaign = batch.campaign
-    return Resolved({"batch": str(batch.public_id), "fmt": "xlsx"}, f"{campaign.name}{batch}结果",
-                    f"{campaign.name}{batch}结果.xlsx", campaign=campaign, region=campaign.scope, obj=batch,
+    return Resolved({"batch": str(batch.public_id), "fmt": "xlsx"}, _("%(campaign)s%(batch)s结果") % {
+        "campaign": campaign.name, "batch": batch,
+    },
+                    _("%(campaign)s%(batch)s结果.xlsx") % {
+                        "campaign": campaign.name, "batch": batch,
+                    }, campaign=campaign, region=campaign.scope, obj=batch,
                     extra={"batch": batch})
 
 
@@ -304,7 +320,7 @@ def _callbacks_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Pr
     from zoufang.callbacks.export import batch_xlsx
 
     _at_once(out, progress, lambda: batch_xlsx(resolved.extra["batch"]))
-    return f"导出回访抽查结果 {resolved.extra['batch']}"
+    return _("导出回访抽查结果 %(batch)s") % {"batch": resolved.extra['batch']}
 
 
 register(Kind("callbacks_xlsx", _callbacks_resolve, _callbacks_build))
@@ -319,9 +335,13 @@ def _integrity_resolve(user: Any, params: dict[str, Any]) -> Resolved:
     period = services.parse_period(params)
     first, last = period or (None, None)
     days = {"from": first.isoformat() if first else "", "to": last.isoformat() if last else ""}
-    span = f"（{days['from'] or '开始'}至{days['to'] or '今'}）" if period else ""
-    return Resolved({"slug": campaign.slug, **days, "fmt": "xlsx"}, f"{campaign.name}走访真实性提示{span}",
-                    f"{campaign.name}走访真实性提示.xlsx", campaign=campaign, region=campaign.scope, obj=campaign,
+    span = _("（%(from)s至%(to)s）") % {"from": days['from'] or _("开始"), "to": days['to'] or _("今")} if period else ""
+    return Resolved({"slug": campaign.slug, **days, "fmt": "xlsx"}, _("%(campaign)s走访真实性提示%(span)s") % {
+        "campaign": campaign.name, "span": span,
+    },
+                    _("%(campaign)s走访真实性提示.xlsx") % {
+                        "campaign": campaign.name,
+                    }, campaign=campaign, region=campaign.scope, obj=campaign,
                     extra={"period": period})
 
 
@@ -342,7 +362,11 @@ def _answers_resolve(user: Any, params: dict[str, Any]) -> Resolved:
     from zoufang.forms.models import Form
 
     form = get_object_or_404(Form, key=str(params.get("key", "")))
-    return Resolved({"key": form.key, "fmt": "xlsx"}, f"{form.title}答案", f"{form.title}答案.xlsx", obj=form,
+    return Resolved({"key": form.key, "fmt": "xlsx"}, _("%(form_title)s答案") % {
+        "form_title": form.title,
+    }, _("%(form_title)s答案.xlsx") % {
+        "form_title": form.title,
+    }, obj=form,
                     extra={"form": form})
 
 
@@ -352,7 +376,7 @@ def _answers_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Prog
 
     form = resolved.extra["form"]
     count = write_answers(out, form, visible_answers(user, form), user, progress=progress)
-    return f"导出{form.title}答案 {count} 份"
+    return _("导出%(form_title)s答案 %(count)s 份") % {"form_title": form.title, "count": count}
 
 
 register(Kind("form_answers", _answers_resolve, _answers_build))
@@ -372,7 +396,9 @@ def _rows_resolve(user: Any, params: dict[str, Any]) -> Resolved:
     narrowing = drill.narrowing(reach, query)
     campaign = reach.campaign
     chosen = {k: v for k, v in QueryDict(narrowing.query()).items()}
-    return Resolved({"slug": campaign.slug, **chosen, "fmt": "xlsx"}, f"{campaign.name}督查明细：{narrowing.label}",
+    return Resolved({"slug": campaign.slug, **chosen, "fmt": "xlsx"}, _("%(campaign)s督查明细：%(narrowing_label)s") % {
+        "campaign": campaign.name, "narrowing_label": narrowing.label,
+    },
                     f"{campaign.name}-{narrowing.label}.xlsx", campaign=campaign,
                     region=narrowing.unit.region if narrowing.unit else campaign.scope, obj=campaign,
                     extra={"reach": reach, "narrowing": narrowing})
@@ -386,7 +412,7 @@ def _rows_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progres
     progress(0, 1)
     table, count = drill.table(reach, narrowing, user, clock.today(), limit=None)
     export.write_xlsx(out, [table], heading=reach.campaign.name, progress=progress)
-    return f"导出督查明细 {narrowing.label} {count} 条"
+    return _("导出督查明细 %(narrowing_label)s %(count)s 条") % {"narrowing_label": narrowing.label, "count": count}
 
 
 register(Kind("oversight_rows", _rows_resolve, _rows_build))
@@ -399,7 +425,7 @@ def _units_resolve(user: Any, params: dict[str, Any]) -> Resolved:
 
     found = units_across(user)
     name = found[0].unit.name if len(found) == 1 else "本单位"
-    return Resolved({"fmt": "xlsx"}, f"{name}各镇走访进度", f"{name}各镇走访进度.xlsx",
+    return Resolved({"fmt": "xlsx"}, _("%(name)s各镇走访进度") % {"name": name}, _("%(name)s各镇走访进度.xlsx") % {"name": name},
                     region=found[0].unit.region if len(found) == 1 else None, obj=found[0].unit)
 
 
@@ -410,7 +436,7 @@ def _units_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progre
     found = units_across(user)
     tables = [table for item in found for table in item.tables()]
     export.write_xlsx(out, tables, heading=found[0].unit.name if len(found) == 1 else "", progress=progress)
-    return f"导出{resolved.title}"
+    return _("导出%(resolved_title)s") % {"resolved_title": resolved.title}
 
 
 register(Kind("oversight_units", _units_resolve, _units_build))
@@ -442,8 +468,11 @@ def _plan_run_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Pro
             "moves": [m.__dict__ for m in report.moves[:PLAN_MOVES_SHOWN]], "moves_total": len(report.moves)}
     out.write(json.dumps(page, ensure_ascii=False).encode())
     what = "重新分配" if apply else "重新分配预览"
-    return (f"{what}：保留{report.kept}，新增{report.added}，调整{report.moved}，释放{report.released}"
-            f"{'' if not report.failures else '（未通过核验，未写入）'}")
+    return (_("%(what)s：保留%(kept)s，新增%(added)s，调整%(moved)s，释放%(released)s"
+              "%(failed)s") % {
+        "what": what, "kept": report.kept, "added": report.added, "moved": report.moved,
+        "released": report.released, "failed": '' if not report.failures else _("（未通过核验，未写入）"),
+    })
 
 
 PLAN_MOVES_SHOWN = 100  # the report keeps the first moves, as the page listed them
@@ -452,8 +481,8 @@ register(Kind("plan_run", _plan_run_resolve, _plan_run_build, report_template="p
 
 def _plan_check_resolve(user: Any, params: dict[str, Any]) -> Resolved:
     campaign = _managed_campaign(user, params)
-    return Resolved({"campaign": campaign.slug, "fmt": "json"}, f"{campaign.name}分配核验",
-                    f"{campaign.name}分配核验.json", campaign=campaign, region=campaign.scope, obj=campaign)
+    return Resolved({"campaign": campaign.slug, "fmt": "json"}, _("%(campaign)s分配核验") % {"campaign": campaign.name},
+                    _("%(campaign)s分配核验.json") % {"campaign": campaign.name}, campaign=campaign, region=campaign.scope, obj=campaign)
 
 
 def _plan_check_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
@@ -470,7 +499,11 @@ def _plan_check_build(user: Any, resolved: Resolved, out: IO[bytes], progress: P
                           "problems": stored.problem_count,
                           "computed_at": timezone.localtime(stored.computed_at).isoformat()},
                          ensure_ascii=False).encode())
-    return f"分配核验：{resolved.campaign.slug}，{'通过' if stored.proven else f'{stored.problem_count} 处问题'}"
+    return _("分配核验：%(slug)s，%(outcome)s") % {
+        "slug": resolved.campaign.slug, "outcome": _("通过") if stored.proven else _("%(problem_count)s 处问题") % {
+            "problem_count": stored.problem_count,
+        },
+    }
 
 
 def _plan_check_made(params: dict[str, Any]) -> Made | None:

@@ -236,7 +236,9 @@ def fetch(user: Any, download: Download) -> Path:
     path = file_path(download)
     if path is None:
         raise Http404
-    audit.record(user, AuditEvent.Action.EXPORT, download, summary=f"下载 {download.title}（{download.filename}）")
+    audit.record(user, AuditEvent.Action.EXPORT, download, summary=_("下载 %(download_title)s（%(filename)s）") % {
+        "download_title": download.title, "filename": download.filename,
+    })
     return path
 
 

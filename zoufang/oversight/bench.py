@@ -39,6 +39,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from django.utils.translation import gettext as _
+
 GOAL_MS = 100
 GOAL_RATIO = 20
 TOWNS, VILLAGES, GRIDS, UNITS_PER_TOWN = 10, 50, 20, 200
@@ -62,7 +64,7 @@ def bench_url(url: str) -> str:
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
     if name.startswith("test"):
-        raise SystemExit(f"基准不在测试数据库 {name} 上运行")
+        raise SystemExit(_("基准不在测试数据库 %(name)s 上运行") % {"name": name})
     return urlunsplit(parts._replace(path=f"/{name}_bench"))
 
 
@@ -121,7 +123,7 @@ def generate(visits: int) -> Any:
     slug = f"bench-{visits}"
     found = Campaign.objects.filter(slug=slug).first()
     if found is not None:
-        print(f"  沿用已生成的活动 {slug}")
+        print(_("  沿用已生成的活动 %(slug)s") % {"slug": slug})
         return found
     targets = visits // 2
     now = dt.datetime.now(dt.UTC)
@@ -130,20 +132,20 @@ def generate(visits: int) -> Any:
         regions = _reserve("regions_region", 1 + TOWNS * (1 + VILLAGES * (1 + GRIDS)))
         tree: list[tuple[int, int | None, str, str, str, int]] = []  # id, parent, name, level, path, sort
         city = regions
-        tree.append((city, None, f"基准市{visits}", "city", f"{city:06d}.", 0))
+        tree.append((city, None, f"基准市{visits}", "city", f"{city:06d}.", 0))  # untranslated: bench data (generated registry rows)
         grids: list[tuple[int, int, int, int]] = []  # grid id, town, village and grid index
         next_id = city + 1
         for t in range(TOWNS):
             town, next_id = next_id, next_id + 1
             town_path = f"{city:06d}.{town:06d}."
-            tree.append((town, city, f"基准镇{t + 1}", "town", town_path, t))
+            tree.append((town, city, f"基准镇{t + 1}", "town", town_path, t))  # untranslated: bench data (generated registry rows)
             for v in range(VILLAGES):
                 village, next_id = next_id, next_id + 1
                 village_path = f"{town_path}{village:06d}."
-                tree.append((village, town, f"基准{t + 1}镇{v + 1}村", "village", village_path, v))
+                tree.append((village, town, f"基准{t + 1}镇{v + 1}村", "village", village_path, v))  # untranslated: bench data (generated registry rows)
                 for g in range(GRIDS):
                     grid, next_id = next_id, next_id + 1
-                    tree.append((grid, village, f"第{g + 1}网格", "grid", f"{village_path}{grid:06d}.", g))
+                    tree.append((grid, village, f"第{g + 1}网格", "grid", f"{village_path}{grid:06d}.", g))  # untranslated: bench data (generated registry rows)
                     grids.append((grid, t, v, g))
         _copy("regions_region", [*STAMP, "parent_id", "name", "level", "code", "path", "sort_order", "is_demo"],
               ((i, uuid.uuid4(), now, now, 1, parent, name, level, "", path, sort, False)
@@ -152,16 +154,16 @@ def generate(visits: int) -> Any:
         per_unit = max(2, targets // TARGETS_PER_CADRE // units_n)
         first_unit = _reserve("registry_unit", units_n)
         _copy("registry_unit", [*STAMP, "name", "kind", "sort_order", "region_id", "party_member_count"],
-              ((first_unit + u, uuid.uuid4(), now, now, 1, f"基准{visits}单位{u + 1}", "town_department", u,
+              ((first_unit + u, uuid.uuid4(), now, now, 1, f"基准{visits}单位{u + 1}", "town_department", u,  # untranslated: bench data (generated registry rows)
                 tree[1 + (u // UNITS_PER_TOWN) * (1 + VILLAGES * (1 + GRIDS))][0], per_unit)
                for u in range(units_n)))
         first_cadre = _reserve("registry_cadre", units_n * per_unit)
         _copy("registry_cadre", [*STAMP, "name", "role", "title", "phone", "phone_index", "sort_order", "is_demo",
                                  "unit_id"],
-              ((first_cadre + c, uuid.uuid4(), now, now, 1, f"干部{c + 1}", "party_member", "", "", "", c % per_unit,
+              ((first_cadre + c, uuid.uuid4(), now, now, 1, f"干部{c + 1}", "party_member", "", "", "", c % per_unit,  # untranslated: bench data (generated registry rows)
                 False, first_unit + c // per_unit) for c in range(units_n * per_unit)))
         campaign = Campaign.objects.create(
-            slug=slug, name=f"督查统计基准（{visits:,} 次走访）", scope_id=city, starts_on=STARTS.date(),
+            slug=slug, name=f"督查统计基准（{visits:,} 次走访）", scope_id=city, starts_on=STARTS.date(),  # untranslated: bench data (generated registry rows)
             ends_on=dt.date(2017, 12, 31),
             config={"pace": {"monthly_min_share": "1/5", "starts_on": "2017-03-01", "complete_by": "2017-09-30",
                              "target_kinds": ["registered_household", "enterprise"]}})
@@ -182,9 +184,13 @@ def generate(visits: int) -> Any:
             _insert(VISITS_SQL, shape)
             cases = _insert_cases(campaign)
             loaded = time.perf_counter() - started
-    print(f"  生成：{TOWNS} 个镇、{TOWNS * VILLAGES} 个村、{len(grids)} 个网格、{units_n} 个单位、"
-          f"{units_n * per_unit:,} 名干部、{targets:,} 个对象、{visits:,} 次走访、{cases:,} 件问题"
-          f"（INSERT … SELECT，不带索引与外键）{loaded:.0f} 秒；重建索引与外键后共 {time.perf_counter() - started:.0f} 秒")
+    print(_("  生成：%(towns)s 个镇、%(towns2)s 个村、%(n_grids)s 个网格、%(units_n)s 个单位、"
+            "%(units_n2)s 名干部、%(targets)s 个对象、%(visits)s 次走访、%(cases)s 件问题"
+            "（INSERT … SELECT，不带索引与外键）%(loaded).0f 秒；重建索引与外键后共 %(perf_counter).0f 秒") % {
+        "towns": TOWNS, "towns2": TOWNS * VILLAGES, "n_grids": len(grids), "units_n": units_n,
+        "units_n2": f'{units_n * per_unit:,}', "targets": f'{targets:,}', "visits": f'{visits:,}',
+        "cases": f'{cases:,}', "loaded": loaded, "perf_counter": time.perf_counter() - started,
+    })
     build(campaign)
     return campaign
 
@@ -277,7 +283,9 @@ def generate_cases(campaign: Any) -> int:
     started = time.perf_counter()
     with transaction.atomic():
         made = _insert_cases(campaign)
-    print(f"  生成 {made:,} 件问题（INSERT … SELECT）{time.perf_counter() - started:.0f} 秒")
+    print(_("  生成 %(made)s 件问题（INSERT … SELECT）%(perf_counter).0f 秒") % {
+        "made": f'{made:,}', "perf_counter": time.perf_counter() - started,
+    })
     return made
 
 
@@ -291,10 +299,10 @@ def _insert_cases(campaign: Any) -> int:
 
     items = []
     for n in range(6):
-        top = CaseCategory.objects.create(campaign=campaign, code=str(n + 1), title=f"基准类别{n + 1}",
+        top = CaseCategory.objects.create(campaign=campaign, code=str(n + 1), title=f"基准类别{n + 1}",  # untranslated: bench data (generated registry rows)
                                           sort_order=n * 3)
         items += [CaseCategory.objects.create(campaign=campaign, code=f"{n + 1}.{m + 1}", parent=top,
-                                              title=f"基准类别{n + 1}.{m + 1}", sort_order=n * 3 + m + 1)
+                                              title=f"基准类别{n + 1}.{m + 1}", sort_order=n * 3 + m + 1)  # untranslated: bench data (generated registry rows)
                   for m in range(2)]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -335,7 +343,7 @@ def build(campaign: Any) -> None:
     counters.rebuild(campaign.pk)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    print(f"  建立保存的计数并 ANALYZE：{time.perf_counter() - started:.0f} 秒")
+    print(_("  建立保存的计数并 ANALYZE：%(perf_counter).0f 秒") % {"perf_counter": time.perf_counter() - started})
     build_cases(campaign)
 
 
@@ -348,7 +356,7 @@ def build_cases(campaign: Any) -> None:
     case_counters.rebuild(campaign.pk)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    print(f"  建立保存的问题办理计数：{time.perf_counter() - started:.0f} 秒")
+    print(_("  建立保存的问题办理计数：%(perf_counter).0f 秒") % {"perf_counter": time.perf_counter() - started})
 
 
 def p95(times: list[float]) -> float:
@@ -490,8 +498,11 @@ def plain(value: Any) -> Any:
 def report(label: str, kept: float, recount: float, kept_n: int, recount_n: int, same: bool) -> None:
     ratio = recount / kept if kept else float("inf")
     verdict = "达标" if kept <= GOAL_MS and ratio >= GOAL_RATIO else "未达标"
-    print(f"  {label:<16} 保存计数 p95 {kept:8.1f} 毫秒（{kept_n} 次）  直接统计 p95 {recount:9.1f} 毫秒（{recount_n} 次）"
-          f"  快 {ratio:7.1f} 倍  {verdict}  {'结果一致' if same else '结果不一致'}", flush=True)
+    print(_("  %(label)s 保存计数 p95 %(kept)8.1f 毫秒（%(kept_n)s 次）  直接统计 p95 %(recount)9.1f 毫秒（%(recount_n)s 次）"
+            "  快 %(ratio)7.1f 倍  %(verdict)s  %(outcome)s") % {
+        "label": f'{label:<16}', "kept": kept, "kept_n": kept_n, "recount": recount, "recount_n": recount_n,
+        "ratio": ratio, "verdict": verdict, "outcome": _("结果一致") if same else _("结果不一致"),
+    }, flush=True)
 
 
 def prepared(visits: int) -> Any:
@@ -517,7 +528,7 @@ def vacuum() -> None:
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE)")
-    print(f"  VACUUM ANALYZE（如自动清理在载入后所为）：{time.perf_counter() - started:.0f} 秒")
+    print(_("  VACUUM ANALYZE（如自动清理在载入后所为）：%(perf_counter).0f 秒") % {"perf_counter": time.perf_counter() - started})
 
 
 def main() -> None:
@@ -526,8 +537,11 @@ def main() -> None:
     visits = int(os.environ.get("ZOUFANG_BENCH_VISITS", "10000000"))
     from django.db import connection
 
-    print(f"督查统计基准（PostgreSQL {connection.settings_dict['NAME']}）：{visits:,} 次走访、{visits // 2:,} 个对象；"
-          f"目标 p95 ≤ {GOAL_MS} 毫秒，且比直接统计快 ≥ {GOAL_RATIO} 倍")
+    print(_("督查统计基准（PostgreSQL %(name)s）：%(visits)s 次走访、%(visits2)s 个对象；"
+            "目标 p95 ≤ %(goal_ms)s 毫秒，且比直接统计快 ≥ %(goal_ratio)s 倍") % {
+        "name": connection.settings_dict['NAME'], "visits": f'{visits:,}', "visits2": f'{visits // 2:,}',
+        "goal_ms": GOAL_MS, "goal_ratio": GOAL_RATIO,
+    })
     campaign = prepared(visits)
     from zoufang.core import heap
 
@@ -541,12 +555,16 @@ def main() -> None:
         print("  oversight verify：本次未运行（ZOUFANG_BENCH_VERIFY=0）")
     else:
         ok = counters.verify(campaign.pk).ok and case_counters.verify(campaign.pk).ok
-        print(f"  oversight verify（覆盖与问题办理）：{'计数与重新统计一致' if ok else '不一致'}"
-              f"（{time.perf_counter() - started:.0f} 秒）")
+        print(_("  oversight verify（覆盖与问题办理）：%(outcome)s"
+                "（%(perf_counter).0f 秒）") % {
+            "outcome": _("计数与重新统计一致") if ok else _("不一致"), "perf_counter": time.perf_counter() - started,
+        })
     worst = max(kept for _label, kept, _recount, _n, _m, _same in results)
     least = min(recount / kept for _label, kept, recount, _n, _m, _same in results)
     differ = [label for label, *_times, same in results if not same]
-    print(f"  最慢 p95 {worst:.1f} 毫秒，最小倍数 {least:.1f} 倍" + (f"；结果不一致：{'、'.join(differ)}" if differ else ""))
+    print(_("  最慢 p95 %(worst).1f 毫秒，最小倍数 %(least).1f 倍") % {
+        "worst": worst, "least": least,
+    } + (_("；结果不一致：%(differ)s") % {"differ": '、'.join(differ)} if differ else ""))
     if not ok or differ:
         sys.exit(1)
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zoufang.demo.loader import UPPER_UNIT
 from zoufang.planning.models import Assignment
@@ -42,4 +43,4 @@ def upper_unit_visits(campaign: Any, say: Callable[[str], Any]) -> None:
             fill=varied_fill(rng), opinions=[], categories={}, cadre=cadre,
             summary=honest_note(rng, assignment.target, []),
         )
-    say(f"上级单位走访演示（{UPPER_UNIT}）：新增 {created} 条")
+    say(_("上级单位走访演示（%(upper_unit)s）：新增 %(created)s 条") % {"upper_unit": UPPER_UNIT, "created": created})

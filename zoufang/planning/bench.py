@@ -18,6 +18,8 @@ import tempfile
 import time
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 CITY = {"households": 1_000_000, "enterprises": 100_000, "villages": 300, "departments": 1_200,
         "members": 45, "committees_cadres": 20}
 GROUPS_PER_VILLAGE = 10
@@ -57,11 +59,11 @@ def build_city(name: str, scale: float) -> Any:
         town.save()
         villages, groups = [], []
         for v in range(villages_n):
-            village = Region(name=f"{name}{v + 1}村", level=Region.Level.VILLAGE, parent=town, sort_order=v)
+            village = Region(name=f"{name}{v + 1}村", level=Region.Level.VILLAGE, parent=town, sort_order=v)  # untranslated: bench data (generated registry rows)
             village.save()
             villages.append(village)
             for g in range(GROUPS_PER_VILLAGE):
-                group = Region(name=f"第{g + 1}村民小组", level=Region.Level.GROUP, parent=village, sort_order=g)
+                group = Region(name=f"第{g + 1}村民小组", level=Region.Level.GROUP, parent=village, sort_order=g)  # untranslated: bench data (generated registry rows)
                 group.save()
                 groups.append(group)
         per_group = households // len(groups)
@@ -69,17 +71,17 @@ def build_city(name: str, scale: float) -> Any:
         rows = []
         for i, group in enumerate(groups):
             for h in range(per_group + (1 if i < extra else 0)):
-                rows.append(Target(kind=Target.Kind.REGISTERED_HOUSEHOLD, region=group, name=f"户{i}-{h}",
-                                   address=f"{group.name}{h + 1}号"))
+                rows.append(Target(kind=Target.Kind.REGISTERED_HOUSEHOLD, region=group, name=f"户{i}-{h}",  # untranslated: bench data (generated registry rows)
+                                   address=f"{group.name}{h + 1}号"))  # untranslated: bench data (generated registry rows)
             if len(rows) >= 50_000:
                 Target.objects.bulk_create(rows, batch_size=5000)
                 rows = []
         for e in range(enterprises):
-            rows.append(Target(kind=Target.Kind.ENTERPRISE, region=villages[e % villages_n], name=f"{name}企业{e}"))
+            rows.append(Target(kind=Target.Kind.ENTERPRISE, region=villages[e % villages_n], name=f"{name}企业{e}"))  # untranslated: bench data (generated registry rows)
         Target.objects.bulk_create(rows, batch_size=5000)
-        units = [Unit(name=f"{name}部门{d + 1}", kind=Unit.Kind.TOWN_DEPARTMENT, region=town, sort_order=d + 1)
+        units = [Unit(name=f"{name}部门{d + 1}", kind=Unit.Kind.TOWN_DEPARTMENT, region=town, sort_order=d + 1)  # untranslated: bench data (generated registry rows)
                  for d in range(departments)]
-        units += [Unit(name=f"{v.name}村委会", kind=Unit.Kind.VILLAGE_COMMITTEE, region=v, sort_order=10_000 + i)
+        units += [Unit(name=f"{v.name}村委会", kind=Unit.Kind.VILLAGE_COMMITTEE, region=v, sort_order=10_000 + i)  # untranslated: bench data (generated registry rows)
                   for i, v in enumerate(villages)]
         Unit.objects.bulk_create(units)
         units = list(Unit.objects.filter(region__path__startswith=town.path))
@@ -129,7 +131,7 @@ def bulk_insert_seconds(campaign: Any) -> float:
             Assignment.objects.filter(campaign=campaign).order_by("target_id")
             .values_list("target_id", "unit_id", "cadre_id").iterator(chunk_size=10_000)]
     with transaction.atomic():
-        twin = Campaign.objects.create(slug=f"{campaign.slug}-twin", name=f"{campaign.name}（基准）",
+        twin = Campaign.objects.create(slug=f"{campaign.slug}-twin", name=f"{campaign.name}（基准）",  # untranslated: bench data (generated registry rows)
                                        scope=campaign.scope, config=campaign.config,
                                        starts_on=campaign.starts_on, ends_on=campaign.ends_on)
         if connection.vendor == "postgresql":
@@ -172,8 +174,8 @@ def compare_with_exact() -> None:
     from zoufang.planning.allocate import place
 
     remaining, demands = jinxi_registered_households()
-    pairs, _ = place(dict(enumerate(demands)), dict(enumerate(remaining)), order=range(len(demands)))
-    print(f"锦溪镇 部门—村组合（户籍户）：启发式 {len(pairs)} 个")
+    pairs, _rest = place(dict(enumerate(demands)), dict(enumerate(remaining)), order=range(len(demands)))
+    print(_("锦溪镇 部门—村组合（户籍户）：启发式 %(n_pairs)s 个") % {"n_pairs": len(pairs)})
     try:
         best, bound = exact_pairs(demands, remaining)
     except ImportError:
@@ -181,9 +183,11 @@ def compare_with_exact() -> None:
         return
     if best == bound:
         gap = len(pairs) - best
-        print(f"  精确解（MILP）{best} 个；" + ("启发式已是最优" if gap == 0 else f"差 {gap} 个"))
+        print(_("  精确解（MILP）%(best)s 个；") % {"best": best} + ("启发式已是最优" if gap == 0 else _("差 %(gap)s 个") % {"gap": gap}))
     else:
-        print(f"  MILP 限时内最好 {best} 个，已证下界 {bound} 个：启发式与最优之差至多 {len(pairs) - bound} 个")
+        print(_("  MILP 限时内最好 %(best)s 个，已证下界 %(bound)s 个：启发式与最优之差至多 %(n_pairs)s 个") % {
+            "best": best, "bound": bound, "n_pairs": len(pairs) - bound,
+        })
 
 
 def jinxi_registered_households() -> tuple[list[int], list[int]]:
@@ -253,19 +257,25 @@ def main(argv: list[str] | None = None) -> None:
     sizes = bench_sizes(argv if argv is not None else sys.argv[1:])
     _setup()
 
-    print(f"分配基准（{database_settings()}）")
+    print(_("分配基准（%(database_settings)s）") % {"database_settings": database_settings()})
     previous = None
     for index, scale in enumerate(sizes):
-        campaign, targets = build_city(f"基准镇{index + 1}", scale)
+        campaign, targets = build_city(f"基准镇{index + 1}", scale)  # untranslated: bench data (generated registry rows)
         seconds, clean = plan_and_check(campaign)
         per_thousand = seconds / targets * 1000
-        growth = f"，是上一规模的 {per_thousand / previous:.2f} 倍" if previous else ""
-        print(f"  {targets:>9,} 个对象：分配并核验 {seconds:6.1f} 秒，每千个 {per_thousand * 1000:6.1f} 毫秒{growth}"
-              f"，核验{'通过' if clean else '未通过'}，峰值内存 {peak_memory_mib():,.0f} MiB")
+        growth = _("，是上一规模的 %(per_thousand).2f 倍") % {"per_thousand": per_thousand / previous} if previous else ""
+        print(_("  %(targets)s 个对象：分配并核验 %(seconds)6.1f 秒，每千个 %(per_thousand)6.1f 毫秒%(growth)s"
+                "，核验%(outcome)s，峰值内存 %(peak_memory_mib)s MiB") % {
+            "targets": f'{targets:>9,}', "seconds": seconds, "per_thousand": per_thousand * 1000, "growth": growth,
+            "outcome": _("通过") if clean else _("未通过"), "peak_memory_mib": f'{peak_memory_mib():,.0f}',
+        })
         floor = bulk_insert_seconds(campaign)
         ratio = seconds / floor
-        print(f"  {'':>9}   同样分配行的直接批量插入 {floor:6.1f} 秒：分配并核验是它的 {ratio:.2f} 倍"
-              f"（目标 ≤ {RATIO_GOAL:g} 倍，{'达到' if ratio <= RATIO_GOAL else '未达到'}）")
+        print(_("  %(blank)s   同样分配行的直接批量插入 %(floor)6.1f 秒：分配并核验是它的 %(ratio).2f 倍"
+                "（目标 ≤ %(ratio_goal)g 倍，%(reached)s）") % {
+            "blank": f"{'':>9}", "floor": floor, "ratio": ratio, "ratio_goal": RATIO_GOAL,
+            "reached": _("达到") if ratio <= RATIO_GOAL else _("未达到"),
+        })
         previous = per_thousand
     compare_with_exact()
 

@@ -2,6 +2,8 @@
 
 from collections.abc import Callable
 
+from django.utils.translation import gettext as _
+
 from zoufang.campaigns.models import Campaign
 from zoufang.planning.services import run_plan, store_department_table
 
@@ -15,6 +17,8 @@ def plan_demo(campaign: Campaign, say: Callable[[str], None]) -> None:
     for label, name in DEPARTMENT_TABLES.items():
         store_department_table(campaign, DATA / name, label=label)
     report = run_plan(campaign)
-    say(f"分配：保留 {report.kept}，新增 {report.added}，调整 {report.moved}，释放 {report.released}")
+    say(_("分配：保留 %(kept)s，新增 %(added)s，调整 %(moved)s，释放 %(released)s") % {
+        "kept": report.kept, "added": report.added, "moved": report.moved, "released": report.released,
+    })
     for note in report.notes:
-        say(f"  说明：{note}")
+        say(_("  说明：%(note)s") % {"note": note})

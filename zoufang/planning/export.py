@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from zoufang.campaigns.models import Campaign
@@ -96,7 +97,9 @@ def _upper_level_sheet(book: Workbook, source: str, rows: list[IssuedRow], figur
     titles = {r.title for r in rows if r.title}
     labels = {r.label for r in rows if r.serial}
     who = labels.pop() if len(labels) == 1 else "上级机关部门"
-    title = titles.pop() if len(titles) == 1 else f"{who}{figures.marker}走访调研居民户、企业分配表"
+    title = titles.pop() if len(titles) == 1 else _("%(who)s%(marker)s走访调研居民户、企业分配表") % {
+        "who": who, "marker": figures.marker,
+    }
     with_notes = any(r.note for r in rows)
     sheet = new_sheet(book, sheet_name(source), title, [6, 16, 16, 16, 10] + ([24] if with_notes else []))
     table: list[list[Any]] = [["序号", "走访单位", "村、社区名称", "户籍总户数（户）", "走访户数"]
@@ -109,9 +112,11 @@ def _upper_level_sheet(book: Workbook, source: str, rows: list[IssuedRow], figur
         table.append([r.serial, r.label if r.serial else "", figures.villages[r.region_id].name if r.region_id
                       in figures.villages else "", r.stated_region_total, r.count] + ([r.note] if with_notes else []))
     extra = [""] if with_notes else []
-    table.append(["合    计", "", "", f"{sum(stated.values())}户", f"{sum(r.count for r in households)}户", *extra])
+    table.append(["合    计", "", "", _("%(stated)s户") % {
+        "stated": sum(stated.values()),
+    }, _("%(households)s户") % {"households": sum(r.count for r in households)}, *extra])
     for r in lines:
-        table.append([f"{r.label}走访企业", "", "", "", f"{r.count}家"] + ([r.note] if with_notes else []))
+        table.append([_("%(label)s走访企业") % {"label": r.label}, "", "", "", _("%(count)s家") % {"count": r.count}] + ([r.note] if with_notes else []))
     # 合计 spans the columns before its two figures, a “…走访企业” line those before its one, as in the seed.
     total_at = len(households) + 1
     boxed_rows(sheet, table, spans={total_at: 3} | {at: 4 for at in range(total_at + 1, len(table))})
@@ -123,7 +128,7 @@ def _leader_sheets(book: Workbook, campaign: Campaign, fixed: list[FixedQuota], 
                                         unit__region__path__startswith=campaign.scope.path)
                    .order_by("sort_order", "id"))
     decided = issued_rows(q for q in fixed if q.table == FixedQuota.Table.LEADER_HOUSEHOLDS)
-    sheet = new_sheet(book, "附件3-1", f"镇党政班子领导{figures.marker}走访调研分配表（居民户）", [6, 12, 16, 10, 10])
+    sheet = new_sheet(book, "附件3-1", _("镇党政班子领导%(marker)s走访调研分配表（居民户）") % {"marker": figures.marker}, [6, 12, 16, 10, 10])
     table: list[list[Any]] = [["序号", "走访领导", "走访村、社区", "走访户数", "备 注"]]
     total = 0
     if decided:
@@ -139,17 +144,17 @@ def _leader_sheets(book: Workbook, campaign: Campaign, fixed: list[FixedQuota], 
                 total += n
                 table.append([serial if i == 0 else "", leader.name if i == 0 else "",
                               figures.villages[region].name, n, ""])
-    table.append(["合计", "", "", f"{total}户", ""])
+    table.append(["合计", "", "", _("%(total)s户") % {"total": total}, ""])
     boxed_rows(sheet, table, spans={len(table) - 1: 3})
     decided = issued_rows(q for q in fixed if q.table == FixedQuota.Table.LEADER_ENTERPRISES)
-    sheet = new_sheet(book, "附件3-2", f"镇党政班子领导{figures.marker}走访调研分配表（企业）", [6, 12, 12, 10])
+    sheet = new_sheet(book, "附件3-2", _("镇党政班子领导%(marker)s走访调研分配表（企业）") % {"marker": figures.marker}, [6, 12, 12, 10])
     table = [["序号", "走访领导", "走访企业数", "备 注"]]
     written = [(r.serial, r.label, r.count, r.note) for r in decided] or [
         (str(serial), leader.name, figures.by_visitor.get((leader.unit_id, leader.pk, Target.Kind.ENTERPRISE), 0), "")
         for serial, leader in enumerate(leaders, start=1)]
     for number, name, n, note in written:
         table.append([int(number) if number.isdigit() else number, name, n, note])
-    table.append(["合计", "", f"{sum(n for _s, _l, n, _n in written)}家", ""])
+    table.append(["合计", "", _("%(enterprises)s家") % {"enterprises": sum(n for _s, _l, n, _n in written)}, ""])
     boxed_rows(sheet, table, spans={len(table) - 1: 2})
 
 
@@ -157,19 +162,19 @@ def _department_sheets(book: Workbook, campaign: Campaign, figures: Figures) -> 
     units = list(Unit.objects.filter(kind=Unit.Kind.TOWN_DEPARTMENT, archived_on__isnull=True,
                                      region__path__startswith=campaign.scope.path)
                  .annotate(members=Count("cadres", filter=_active_party_members())).order_by("sort_order", "name"))
-    sheet = new_sheet(book, "附件4-1", f"镇各部门党员干部{figures.marker}走访调研分配表（居民户）", [6, 16, 10, 12, 12])
+    sheet = new_sheet(book, "附件4-1", _("镇各部门党员干部%(marker)s走访调研分配表（居民户）") % {"marker": figures.marker}, [6, 16, 10, 12, 12])
     table: list[list[Any]] = [["序号", "单  位", "党员人数", "走访户数", ""], ["", "", "", "户籍户口", "外来常住户"]]
     totals = [0, 0, 0]
     for serial, unit in enumerate(units, start=1):
         values = [unit.members] + [_unit_total(figures, unit.pk, k) for k in HOUSEHOLD_KINDS]
         totals = [a + b for a, b in zip(totals, values, strict=True)]
         table.append([serial, unit.name, *values])
-    table.append(["合计", "", totals[0], f"{totals[1]}户", f"{totals[2]}户"])
+    table.append(["合计", "", totals[0], _("%(totals)s户") % {"totals": totals[1]}, _("%(totals)s户") % {"totals": totals[2]}])
     boxed_rows(sheet, table, header=2, spans={len(table) - 1: 2})
     sheet.merge_cells("D2:E2")
     for column in "ABC":
         sheet.merge_cells(f"{column}2:{column}3")
-    sheet = new_sheet(book, "附件4-2", f"镇各部门党员干部{figures.marker}走访调研分配表（企业）", [6, 16, 10, 12, 10])
+    sheet = new_sheet(book, "附件4-2", _("镇各部门党员干部%(marker)s走访调研分配表（企业）") % {"marker": figures.marker}, [6, 16, 10, 12, 10])
     table = [["序号", "单  位", "党员人数", "走访企业数", "备注"]]
     members = enterprises = 0
     for serial, unit in enumerate(units, start=1):
@@ -177,7 +182,7 @@ def _department_sheets(book: Workbook, campaign: Campaign, figures: Figures) -> 
         members += unit.members
         enterprises += n
         table.append([serial, unit.name, unit.members, n, ""])
-    table.append(["合计", "", members, f"{enterprises}家", ""])
+    table.append(["合计", "", members, _("%(enterprises)s家") % {"enterprises": enterprises}, ""])
     boxed_rows(sheet, table)
 
 

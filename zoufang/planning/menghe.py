@@ -10,6 +10,7 @@ import random
 from collections.abc import Callable
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from zoufang.campaigns.config import shipped_campaign_path
 from zoufang.campaigns.models import Campaign
@@ -51,7 +52,7 @@ def build_menghe_town(say: Callable[[str], None] = lambda message: None) -> Camp
             leader.linked_regions.set([villages[index % len(villages)]])
             leaders.append(leader)
         for order, (name, staff) in enumerate(DEPARTMENTS, start=2):
-            unit = Unit.objects.create(name=f"孟河镇{name}", kind=Unit.Kind.TOWN_DEPARTMENT, region=town,
+            unit = Unit.objects.create(name=f"孟河镇{name}", kind=Unit.Kind.TOWN_DEPARTMENT, region=town,  # untranslated: demo data (generated units and targets; units are found by name)
                                        sort_order=order, party_member_count=staff)
             head = Cadre.objects.create(name=_unique_name(rng, unit), unit=unit, title="负责人", sort_order=0,
                                         role=Cadre.Role.PARTY_MEMBER, supervisor=leaders[order % len(leaders)],
@@ -60,7 +61,7 @@ def build_menghe_town(say: Callable[[str], None] = lambda message: None) -> Camp
                 Cadre.objects.create(name=_unique_name(rng, unit), unit=unit, title="工作人员", sort_order=i,
                                      role=Cadre.Role.PARTY_MEMBER, supervisor=head, is_demo=True)
         for index, village in enumerate(villages):
-            committee = Unit.objects.create(name=f"孟河镇{village.name}{'居委会' if village.name.endswith('社区') else '村委会'}",
+            committee = Unit.objects.create(name=f"孟河镇{village.name}{'居委会' if village.name.endswith('社区') else '村委会'}",  # untranslated: demo data (generated units and targets; units are found by name)
                                             kind=Unit.Kind.VILLAGE_COMMITTEE, region=village, sort_order=100 + index)
             posted = [leader for leader in leaders if village in leader.linked_regions.all()]
             secretary = Cadre.objects.create(name=_unique_name(rng, committee), unit=committee, title="书记",
@@ -77,7 +78,9 @@ def build_menghe_town(say: Callable[[str], None] = lambda message: None) -> Camp
                    is_demo=True)
             for cadre in interviewees.select_related("unit__region")
         ])
-    say(f"孟河镇（合成）：{len(villages)} 个村（社区），{Target.objects.filter(region__path__startswith=town.path).count()} 个走访对象")
+    say(_("孟河镇（合成）：%(n_villages)s 个村（社区），%(n_targets)s 个走访对象") % {
+        "n_villages": len(villages), "n_targets": Target.objects.filter(region__path__startswith=town.path).count(),
+    })
     return campaign
 
 
@@ -126,19 +129,19 @@ def _village(town: Region, name: str, index: int, rng: random.Random) -> Region:
     targets: list[Target] = []
     label = "居民小组" if name.endswith("社区") else "村民小组"
     for g in range(1, groups + 1):
-        group = Region(name=f"第{g}{label}", level=Region.Level.GROUP, parent=village, sort_order=g, is_demo=True)
+        group = Region(name=f"第{g}{label}", level=Region.Level.GROUP, parent=village, sort_order=g, is_demo=True)  # untranslated: demo data (a generated group's name)
         group.save()
         for h in range(1, rng.randint(18, 45) + 1):
             kind = Target.Kind.RESIDENT_HOUSEHOLD if rng.random() < 0.15 else Target.Kind.REGISTERED_HOUSEHOLD
-            targets.append(Target(kind=kind, region=group, name=_name(rng), address=f"{name}第{g}{label}{h}号",
+            targets.append(Target(kind=kind, region=group, name=_name(rng), address=f"{name}第{g}{label}{h}号",  # untranslated: demo data (generated units and targets; units are found by name)
                                   is_demo=True))
     for e in range(1, rng.randint(12, 30) + 1):
         key = rng.random() < 0.25
-        targets.append(Target(kind=Target.Kind.ENTERPRISE, region=village, name=f"常州{name[:2]}{e}号企业有限公司",
+        targets.append(Target(kind=Target.Kind.ENTERPRISE, region=village, name=f"常州{name[:2]}{e}号企业有限公司",  # untranslated: demo data (generated units and targets; units are found by name)
                               is_key=key, is_demo=True,
                               scale=Target.Scale.ABOVE_SCALE if key or rng.random() < 0.3 else Target.Scale.SMALL_MEDIUM))
     for p in range(1, rng.randint(3, 6) + 1):
-        targets.append(Target(kind=Target.Kind.PROJECT, region=village, name=f"{name}{p}号项目",
+        targets.append(Target(kind=Target.Kind.PROJECT, region=village, name=f"{name}{p}号项目",  # untranslated: demo data (generated units and targets; units are found by name)
                               is_key=rng.random() < 0.7, is_demo=True))
     Target.objects.bulk_create(targets, batch_size=2000)
     return village

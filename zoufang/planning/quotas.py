@@ -9,6 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from zoufang.campaigns.values import count_bounds
 from zoufang.core.tabular import compact
 from zoufang.planning.allocate import place, split_in_range, spread_evenly
@@ -105,20 +107,24 @@ def unapplied_rules(config: dict[str, Any]) -> list[str]:
     for key, quota in (config.get("quotas") or {}).items():
         name = (names.get(key) or {}).get("name", key)
         if key not in planned:
-            notes.append(f"quotas.{key}：角色“{name}”的走访数量未参与自动分配（自动分配只有镇党政领导、部门党员干部、"
-                         "兜底和牵头四种角色，同类角色只取最后一个）；其对象由兜底角色走访，或由走访办人工调整")
+            notes.append(_("quotas.%(key)s：角色“%(name)s”的走访数量未参与自动分配（自动分配只有镇党政领导、部门党员干部、"
+                           "兜底和牵头四种角色，同类角色只取最后一个）；其对象由兜底角色走访，或由走访办人工调整") % {"key": key, "name": name})
             continue
         if quota.get("per_unit"):
-            notes.append(f"quotas.{key}.per_unit：按单位规定的数量未参与自动分配，只按 per_person 分配")
+            notes.append(_("quotas.%(key)s.per_unit：按单位规定的数量未参与自动分配，只按 per_person 分配") % {"key": key})
         if isinstance(quota.get("remainder"), list):
-            notes.append(f"quotas.{key}.remainder：只兜底{'、'.join(quota['remainder'])}，自动分配仍由该角色兜底全部类型")
+            notes.append(_("quotas.%(key)s.remainder：只兜底%(remainder)s，自动分配仍由该角色兜底全部类型") % {
+                "key": key, "remainder": '、'.join(quota['remainder']),
+            })
         linked = quota.get("linked_regions") or {}
         if linked.get("level") == "grid":
-            notes.append(f"quotas.{key}.linked_regions：挂钩网格未参与自动分配")
+            notes.append(_("quotas.%(key)s.linked_regions：挂钩网格未参与自动分配") % {"key": key})
         elif key == roles.department and "count" in linked and count_bounds(linked["count"]) != (1, CONCENTRATION):
             low, high = count_bounds(linked["count"])
-            notes.append(f"quotas.{key}.linked_regions.count：各部门集中的村数按1～{CONCENTRATION}个安排，"
-                         f"未按{low}～{high if high is not None else ''}个")
+            notes.append(_("quotas.%(key)s.linked_regions.count：各部门集中的村数按1～%(concentration)s个安排，"
+                           "未按%(low)s～%(high)s个") % {
+                "key": key, "concentration": CONCENTRATION, "low": low, "high": high if high is not None else '',
+            })
     return notes
 
 
@@ -217,7 +223,9 @@ def _plan_led(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str) -> bool:
     unit = next((u for u in sorted(snap.units.values(), key=lambda u: (u.sort_order, u.pk))
                  if compact(u.name) in names or any(compact(u.name).endswith(n) for n in names)), None)
     if unit is None:
-        plan.notes.append(f"{class_label(kind)}：未找到牵头单位“{'、'.join(role.get('units', []))}”，按一般规则分配")
+        plan.notes.append(_("%(class_label)s：未找到牵头单位“%(units)s”，按一般规则分配") % {
+            "class_label": class_label(kind), "units": '、'.join(role.get('units', [])),
+        })
         return False
     for village, ids in snap.targets.get(kind, {}).items():
         plan.add(((unit.pk, None), village, kind), len(ids), LEADS)
@@ -253,9 +261,13 @@ def _plan_interviews(snap: Snapshot, plan: QuotaPlan) -> None:
             passed_up.append(f"{name}→{snap.cadres[boss_id].name}")
         plan.direct[target_id] = (snap.cadres[boss_id].unit_id, boss_id)
     if passed_up:
-        plan.notes.append(f"{len(passed_up)}名干部的上一级已不在岗，由更上一级访谈：{'、'.join(passed_up[:20])}")
+        plan.notes.append(_("%(n_passed_up)s名干部的上一级已不在岗，由更上一级访谈：%(passed_up)s") % {
+            "n_passed_up": len(passed_up), "passed_up": '、'.join(passed_up[:20]),
+        })
     if missing:
-        plan.notes.append(f"{len(missing)}名干部无在岗的上一级，无人访谈：{'、'.join(missing[:20])}")
+        plan.notes.append(_("%(n_missing)s名干部无在岗的上一级，无人访谈：%(missing)s") % {
+            "n_missing": len(missing), "missing": '、'.join(missing[:20]),
+        })
 
 
 def _plan_kind(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, supply: dict[int, int],
@@ -269,7 +281,9 @@ def _plan_kind(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, supply:
             continue
         slot = _fixed_slot(snap, row)
         if slot is None:
-            plan.notes.append(f"{row.source}第{row.row_number}行“{row.label}”：单位或领导已停用，未分配")
+            plan.notes.append(_("%(source)s第%(row_number)s行“%(row_label)s”：单位或领导已停用，未分配") % {
+                "source": row.source, "row_number": row.row_number, "row_label": row.label,
+            })
             continue
         decided_leaders |= row.cadre_id is not None
         if row.region_id is None:
@@ -279,8 +293,11 @@ def _plan_kind(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, supply:
         village = row.region_id
         take = min(row.count, supply.get(village, 0))
         if take < row.count:
-            plan.notes.append(f"{row.source}第{row.row_number}行“{row.label}”{snap.village_name(village)}{label}"
-                              f"应为{row.count}，登记库只余{take}")
+            plan.notes.append(_("%(source)s第%(row_number)s行“%(row_label)s”%(village_name)s%(label)s"
+                                "应为%(row_count)s，登记库只余%(take)s") % {
+                "source": row.source, "row_number": row.row_number, "row_label": row.label,
+                "village_name": snap.village_name(village), "label": label, "row_count": row.count, "take": take,
+            })
         plan.add((slot, village, kind), take, row.source, keep_zero=row.cadre_id is not None)
         covered[slot][village] += take
         supply[village] = supply.get(village, 0) - take
@@ -303,12 +320,15 @@ def _plan_kind(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, supply:
         prefer = [snap.town_id] + prefer + [v for v, _ in sorted(covered[slot].items(), key=lambda item: -item[1])]
         pairs, unplaced = place({slot: count}, supply, held=_held_for(held, [slot], kind),
                                 preferred={slot: prefer})
-        for (_, village), n in pairs.items():
+        for (_slot, village), n in pairs.items():
             plan.add((slot, village, kind), n, source)
             supply[village] -= n
             covered[slot][village] += n
         if unplaced:
-            plan.notes.append(f"{source}{_slot_name(snap, slot)}{label}应为{count}，登记库只余{count - unplaced[slot]}")
+            plan.notes.append(_("%(source)s%(slot_name)s%(label)s应为%(count)s，登记库只余%(count2)s") % {
+                "source": source, "slot_name": _slot_name(snap, slot), "label": label, "count": count,
+                "count2": count - unplaced[slot],
+            })
     _plan_town_rest(snap, plan, roles, kind, supply)
     _plan_remainder(snap, plan, roles, kind, supply)
 
@@ -374,9 +394,13 @@ def _plan_leaders(snap: Snapshot, plan: QuotaPlan, kind: str, each: int, supply:
         elsewhere[visitor].append(f"{snap.village_name(village)}{n}")
     for visitor, places in elsewhere.items():
         if visitor[1] is not None and villages_of[visitor[1]]:
-            plan.notes.append(f"{_slot_name(snap, visitor)}：挂钩村（社区）{label}不足{each}，另在{'、'.join(places)}")
+            plan.notes.append(_("%(slot_name)s：挂钩村（社区）%(label)s不足%(each)s，另在%(places)s") % {
+                "slot_name": _slot_name(snap, visitor), "label": label, "each": each, "places": '、'.join(places),
+            })
     for visitor, n in unplaced.items():
-        plan.notes.append(f"{_slot_name(snap, visitor)}：{label}应为{each}，登记库只余{each - n}")
+        plan.notes.append(_("%(slot_name)s：%(label)s应为%(each)s，登记库只余%(each2)s") % {
+            "slot_name": _slot_name(snap, visitor), "label": label, "each": each, "each2": each - n,
+        })
 
 
 def _link_uncovered_villages(snap: Snapshot, plan: QuotaPlan, villages_of: dict[int, list[int]],
@@ -391,7 +415,9 @@ def _link_uncovered_villages(snap: Snapshot, plan: QuotaPlan, villages_of: dict[
             continue
         cadre_id = min(order, key=lambda c: (len(villages_of[c]), order.index(c)))
         villages_of[cadre_id].append(village.pk)
-        plan.notes.append(f"{village.name}没有挂钩的镇领导，{label}由挂钩村（社区）最少的{snap.cadres[cadre_id].name}走访")
+        plan.notes.append(_("%(village)s没有挂钩的镇领导，%(label)s由挂钩村（社区）最少的%(name)s走访") % {
+            "village": village.name, "label": label, "name": snap.cadres[cadre_id].name,
+        })
 
 
 def _plan_leader_groups(snap: Snapshot, plan: QuotaPlan, kind: str, count: int, supply: dict[int, int],
@@ -402,7 +428,7 @@ def _plan_leader_groups(snap: Snapshot, plan: QuotaPlan, kind: str, count: int, 
         slot = (snap.cadres[cadre_id].unit_id, cadre_id)
         villages = snap.linked_villages.get(cadre_id, [])
         if not villages:
-            plan.notes.append(f"{snap.cadres[cadre_id].name}：没有蹲点联系的村（社区），未分配村民小组")
+            plan.notes.append(_("%(name)s：没有蹲点联系的村（社区），未分配村民小组") % {"name": snap.cadres[cadre_id].name})
             continue
         village = villages[0]
         starts = snap.groups.get(village, [])
@@ -410,7 +436,10 @@ def _plan_leader_groups(snap: Snapshot, plan: QuotaPlan, kind: str, count: int, 
         first = taken[village]
         chosen = starts[first:first + count]
         if len(chosen) < count:
-            plan.notes.append(f"{snap.cadres[cadre_id].name}：{snap.village_name(village)}只余{len(chosen)}个村民小组")
+            plan.notes.append(_("%(name)s：%(village_name)s只余%(n_chosen)s个村民小组") % {
+                "name": snap.cadres[cadre_id].name, "village_name": snap.village_name(village),
+                "n_chosen": len(chosen),
+            })
         end = starts[first + count][1] if first + count < len(starts) else size
         households = end - (chosen[0][1] if chosen else end)
         taken[village] += len(chosen)
@@ -441,7 +470,9 @@ def _plan_departments(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, 
             members = [c for c in snap.cadres_by_unit.get(unit_id, ()) if snap.cadres[c].role == Cadre.Role.PARTY_MEMBER]
             row = decided.get(unit_id)
             if row is None:
-                plan.notes.append(f"{snap.units[unit_id].name}不在{label}分配表中，未分配{label}")
+                plan.notes.append(_("%(name)s不在%(label)s分配表中，未分配%(label)s") % {
+                    "name": snap.units[unit_id].name, "label": label,
+                })
                 continue
             split = split_in_range(row.count, _by_held(members, held_counts), low, high, must_take_all=True)
             per_cadre.update(split.counts)
@@ -451,7 +482,9 @@ def _plan_departments(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, 
         split = split_in_range(total, _by_held(cadres, held_counts), low, high)
         per_cadre = split.counts
         if split.relaxed:
-            plan.notes.append(f"{label}只余{total}，不足每人{low}：部分党员少于规定数")
+            plan.notes.append(_("%(label)s只余%(total)s，不足每人%(low)s：部分党员少于规定数") % {
+                "label": label, "total": total, "low": low,
+            })
             _note_relaxed(snap, plan, split.relaxed, kind, low, high, COMPUTED, total, len(cadres))
     source = next(iter(decided.values())).source if decided else COMPUTED
     unit_demand = {u: sum(per_cadre.get(c, 0) for c in snap.cadres_by_unit.get(u, ()) if c in per_cadre)
@@ -474,8 +507,11 @@ def _plan_departments(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, 
         for key, n in extra.items():
             pairs[key] = pairs.get(key, 0) + n
     for unit_id, n in unplaced.items():
-        plan.notes.append(f"{snap.units[unit_id].name}：{label}应为{unit_demand[unit_id]}，各村只余"
-                          f"{unit_demand[unit_id] - n}")
+        plan.notes.append(_("%(name)s：%(label)s应为%(unit_demand)s，各村只余"
+                            "%(unit_demand2)s") % {
+            "name": snap.units[unit_id].name, "label": label, "unit_demand": unit_demand[unit_id],
+            "unit_demand2": unit_demand[unit_id] - n,
+        })
     by_unit: dict[Any, dict[Any, int]] = defaultdict(dict)  # in the pairs' order, as a filter per unit gave it
     for (u, v), n in pairs.items():
         by_unit[u][v] = n
@@ -485,7 +521,7 @@ def _plan_departments(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, 
             supply[v] -= n
         members = [c for c in snap.cadres_by_unit.get(unit_id, ()) if per_cadre.get(c)]
         slots = [(unit_id, c) for c in members]
-        cadre_pairs, _ = place({(unit_id, c): per_cadre[c] for c in members}, villages,
+        cadre_pairs, _rest = place({(unit_id, c): per_cadre[c] for c in members}, villages,
                                held=_held_for(held, slots, kind),
                                preferred={s: _covered_villages(covered, [s]) for s in slots}, order=slots)
         for (slot, village), n in cadre_pairs.items():
@@ -513,8 +549,11 @@ def _note_relaxed(snap: Snapshot, plan: QuotaPlan, relaxed: dict[Any, int], kind
     label = class_label(kind)
     unit = snap.units[snap.cadres[next(iter(relaxed))].unit_id].name
     span = f"{low}" if high == low else f"{low}～{high or ''}"
-    plan.notes.append(f"{unit}：{source}{label}{total}，{people}人按每人{span}无法分尽，"
-                      f"{len(relaxed)}人放宽为{sorted(set(relaxed.values()))}")
+    plan.notes.append(_("%(unit)s：%(source)s%(label)s%(total)s，%(people)s人按每人%(span)s无法分尽，"
+                        "%(n_relaxed)s人放宽为%(spans)s") % {
+        "unit": unit, "source": source, "label": label, "total": total, "people": people, "span": span,
+        "n_relaxed": len(relaxed), "spans": sorted(set(relaxed.values())),
+    })
     for cadre_id, count in relaxed.items():
         plan.relaxed.append({"unit": unit, "cadre": snap.cadres[cadre_id].name, "kind": kind, "planned": count,
                              "rule": span, "source": source})
@@ -537,7 +576,9 @@ def _plan_town_rest(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, su
     if not cadres:
         role, cadres = roles.leader, _role_cadres(snap, Cadre.Role.TOWN_LEADER)
     if not cadres:
-        plan.notes.append(f"{town}未填村的{label}余{left}，本镇没有部门党员干部或镇领导，无人走访")
+        plan.notes.append(_("%(town)s未填村的%(label)s余%(left)s，本镇没有部门党员干部或镇领导，无人走访") % {
+            "town": town, "label": label, "left": left,
+        })
         return
     load = {c: 0 for c in cadres}
     for (slot, _village, line_kind), n in plan.lines.items():
@@ -553,10 +594,18 @@ def _plan_town_rest(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, su
     rule = roles.per_person(role, kind)
     over = {c: n for c, n in load.items() if rule and rule[1] is not None and n > rule[1]}
     who = "部门党员干部" if role == roles.department else "镇领导"
-    each = f"{min(left, len(ordered))}人各增加1个" if base == 0 else \
-        f"{len(ordered)}人各增加{base}个" if extra == 0 else f"{len(ordered)}人各增加{base}～{base + 1}个"
-    plan.notes.append(f"{town}未填村的{label}{left}个在各项分配后仍余，交{who}走访：{each}"
-                      + (f"，其中{len(over)}人超出每人{rule[0]}～{rule[1]}" if over and rule else ""))
+    each = _("%(left)s人各增加1个") % {"left": min(left, len(ordered))} if base == 0 else \
+        _("%(n_ordered)s人各增加%(base)s个") % {
+            "n_ordered": len(ordered), "base": base,
+        } if extra == 0 else _("%(n_ordered)s人各增加%(base)s～%(base2)s个") % {
+            "n_ordered": len(ordered), "base": base, "base2": base + 1,
+        }
+    plan.notes.append(_("%(town)s未填村的%(label)s%(left)s个在各项分配后仍余，交%(who)s走访：%(each)s") % {
+        "town": town, "label": label, "left": left, "who": who, "each": each,
+    }
+                      + (_("，其中%(n_over)s人超出每人%(rule)s～%(rule2)s") % {
+                          "n_over": len(over), "rule": rule[0], "rule2": rule[1],
+                      } if over and rule else ""))
     for cadre_id, n in over.items():
         plan.relaxed.append({"unit": snap.units[snap.cadres[cadre_id].unit_id].name, "cadre": snap.cadres[cadre_id].name,
                              "kind": kind, "planned": n, "rule": f"{rule[0]}-{rule[1]}" if rule else "",
@@ -573,7 +622,9 @@ def _plan_remainder(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, su
         members = [c for c in snap.cadres_by_unit.get(unit_id, ())
                    if snap.cadres[c].role == Cadre.Role.VILLAGE_CADRE] if unit_id else []
         if not members:
-            plan.notes.append(f"{village.name}余{left}{label}无人兜底（无村、社区干部）")
+            plan.notes.append(_("%(village)s余%(left)s%(label)s无人兜底（无村、社区干部）") % {
+                "village": village.name, "left": left, "label": label,
+            })
             continue
         base, extra = divmod(left, len(members))
         for i, cadre_id in enumerate(members):

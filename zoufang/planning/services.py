@@ -182,7 +182,9 @@ def _compare(snap: Snapshot, quotas: QuotaPlan, targets: TargetPlan, *, applied:
             report.spread_units.append({
                 "unit": unit.name, "villages": sorted(snap.village_name(v) for v in villages_of[unit.pk]),
                 "by_kind": kinds,
-                "reason": _("所在村的各类对象余量不一：") + "；".join(f"{k}在{'、'.join(v)}" for k, v in kinds.items()),
+                "reason": _("所在村的各类对象余量不一：") + "；".join(_("%(k)s在%(v)s") % {
+                    "k": k, "v": '、'.join(v),
+                } for k, v in kinds.items()),
             })
     if report.spread_units:
         report.notes.append(_("%(n)d个部门走访超过2个村（社区）：剩余户数分散在各村，无法全部集中；已按最少的单位—村组合分配")
@@ -357,5 +359,7 @@ def store_department_table(campaign: Campaign, source: Path | IO[bytes], *, labe
             if row.party_members is not None and unit.party_member_count != row.party_members:
                 unit.party_member_count, unit.modified_by, unit.version = row.party_members, by, unit.version + 1
                 unit.save(update_fields=["party_member_count", "modified_by", "modified_at", "version"])
-        audit.record(by, AuditEvent.Action.IMPORT, campaign, summary=f"部门分配表{label}：{created}行")
+        audit.record(by, AuditEvent.Action.IMPORT, campaign, summary=_("部门分配表%(label)s：%(created)s行") % {
+            "label": label, "created": created,
+        })
     return created

@@ -496,7 +496,9 @@ def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> Lead
         if block in seen:
             table.issues.append(RowError(row.number, LEADER, _(
                 "%(name)s%(where)s已在第%(other)d行分配，同一领导%(each)s只能有一行") % {
-                "name": person_name(written), "where": f"在{village}" if village else "", "other": seen[block],
+                "name": person_name(written), "where": _("在%(village)s") % {
+                    "village": village,
+                } if village else "", "other": seen[block],
                 "each": _("在同一村、社区") if village else ""}))
         seen.setdefault(block, row.number)
         group = LeaderRow(row.number, serial, person_name(written), written, count, village, continued,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case, IntegerField, Value, When
+from django.utils.translation import gettext as _
 from docx.document import Document as DocxDocument
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -59,7 +60,7 @@ class WalkList:
 
     @property
     def who(self) -> str:
-        return f"{self.unit} {self.visitor}" if self.visitor else f"{self.unit}（由本单位落实到人）"
+        return f"{self.unit} {self.visitor}" if self.visitor else _("%(unit)s（由本单位落实到人）") % {"unit": self.unit}
 
     @property
     def villages(self) -> list[str]:
@@ -74,7 +75,9 @@ class WalkList:
     def summary(self) -> str:
         """“上下塘社区　户籍户 5 户，企业 3 家，共 8 个”."""
         parts = [f"{_label(kind)} {n} {_measure(kind)}" for kind, n in self.counts().items()]
-        return f"{'、'.join(self.villages)}　{'，'.join(parts)}，共 {len(self.items)} 个"
+        return _("%(villages)s　%(parts)s，共 %(n_items)s 个") % {
+            "villages": '、'.join(self.villages), "parts": '，'.join(parts), "n_items": len(self.items),
+        }
 
     def rows(self) -> list[list[Any]]:
         return [[n, _label(i.kind), i.name, i.village, i.group, i.address, "", ""]
@@ -133,18 +136,20 @@ def add_walk_list_sheets(book: Workbook, campaign: Campaign, lists: Iterator[Wal
     contents sheet is written a line at a time: one visitor's list in memory at once. `progress` is told
     the targets listed so far out of `total`."""
     streaming = isinstance(book, ExportWorkbook) and book.streaming
-    index = new_sheet(book, "走访名单", f"{campaign.name}走访名单", CONTENTS_WIDTHS)
+    index = new_sheet(book, "走访名单", _("%(campaign)s走访名单") % {"campaign": campaign.name}, CONTENTS_WIDTHS)
     contents: list[list[Any]] = [CONTENTS_COLUMNS]
     if streaming:
         boxed_rows(index, contents, left=CONTENTS_LEFT)
     links: list[str] = []
     listed = 0
     for number, walk in enumerate(lists, start=1):
-        name = sheet_name(f"名单{number:03d}{walk.visitor or walk.unit}")
+        name = sheet_name(_("名单%(number)03d%(visitor)s") % {"number": number, "visitor": walk.visitor or walk.unit})
         counts = "，".join(f"{_label(k)}{n}" for k, n in walk.counts().items())
         line = [number, walk.unit, walk.visitor or "（本单位落实）", "、".join(walk.villages), counts, len(walk.items)]
-        sheet = new_sheet(book, name, f"{campaign.name}走访名单", XLSX_WIDTHS, title_rows="1:3")
-        heading = f"走访单位：{walk.unit}　走访人：{walk.visitor or '由本单位落实到人'}　{walk.summary()}"
+        sheet = new_sheet(book, name, _("%(campaign)s走访名单") % {"campaign": campaign.name}, XLSX_WIDTHS, title_rows="1:3")
+        heading = _("走访单位：%(unit)s　走访人：%(visitor)s　%(summary)s") % {
+            "unit": walk.unit, "visitor": walk.visitor or _("由本单位落实到人"), "summary": walk.summary(),
+        }
         if streaming:
             sheet.append([heading], font=BOLD)
         else:
@@ -178,9 +183,11 @@ CONTENTS_LEFT = (2, 4, 5)
 
 
 def _walk_heading(document: DocxDocument, campaign: Campaign, walk: WalkList, *, new_page: bool) -> None:
-    docx_heading(document, "", f"{campaign.name}走访名单", new_page=new_page)
+    docx_heading(document, "", _("%(campaign)s走访名单") % {"campaign": campaign.name}, new_page=new_page)
     line = document.add_paragraph()
-    line.add_run(f"走访单位：{walk.unit}　走访人：{walk.visitor or '由本单位落实到人'}").bold = True
+    line.add_run(_("走访单位：%(unit)s　走访人：%(visitor)s") % {
+        "unit": walk.unit, "visitor": walk.visitor or _("由本单位落实到人"),
+    }).bold = True
     document.add_paragraph(walk.summary())
 
 
@@ -224,8 +231,8 @@ def write_unit_walk_lists(campaign: Campaign, unit: Unit, out: Any, fmt: str, *,
         document = docx_document()
         added = add_walk_list_pages(document, campaign, walk_lists(campaign, unit=unit), first_page=True)
         if not added:
-            docx_heading(document, "", f"{campaign.name}走访名单", new_page=False)
-            document.add_paragraph(f"{unit.name}在本次走访中没有分配走访对象。")
+            docx_heading(document, "", _("%(campaign)s走访名单") % {"campaign": campaign.name}, new_page=False)
+            document.add_paragraph(_("%(unit)s在本次走访中没有分配走访对象。") % {"unit": unit.name})
         document.save(out)
         report(progress, total, total)
         return added

@@ -15,6 +15,8 @@ import sys
 import uuid
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from zoufang.bench import best_of, each_backend, make_town
 
 TIME_GOAL = 0.100
@@ -38,11 +40,11 @@ def populate(answers: int) -> Any:
     load_shipped_forms()
     version = Form.objects.get(key="enterprise_survey").current_version()
     assert version is not None  # noqa: S101 - shipped
-    units = [Unit.objects.create(name=f"基准部门{u:02d}", kind=Unit.Kind.TOWN_DEPARTMENT) for u in range(UNITS)]
-    cadres = [Cadre.objects.create(name=f"基准干部{c}", unit=units[c % UNITS], role=Cadre.Role.PARTY_MEMBER,
+    units = [Unit.objects.create(name=f"基准部门{u:02d}", kind=Unit.Kind.TOWN_DEPARTMENT) for u in range(UNITS)]  # untranslated: bench data (generated registry rows)
+    cadres = [Cadre.objects.create(name=f"基准干部{c}", unit=units[c % UNITS], role=Cadre.Role.PARTY_MEMBER,  # untranslated: bench data (generated registry rows)
                                    phone=f"139{c:08d}") for c in range(UNITS * CADRES_PER_UNIT)]
-    targets = Target.objects.bulk_create([Target(kind=Target.Kind.ENTERPRISE, region=campaign.scope, name=f"基准企业{t}",
-                                                 address=f"工业路{t}号") for t in range(ENTERPRISES)])
+    targets = Target.objects.bulk_create([Target(kind=Target.Kind.ENTERPRISE, region=campaign.scope, name=f"基准企业{t}",  # untranslated: bench data (generated registry rows)
+                                                 address=f"工业路{t}号") for t in range(ENTERPRISES)])  # untranslated: bench data (generated registry rows)
     start = dt.datetime(2017, 3, 1, 2, tzinfo=dt.UTC)
     visits = Visit.objects.bulk_create([Visit(
         campaign=campaign, target=targets[i % ENTERPRISES], cadre=cadres[(i * 7) % len(cadres)],
@@ -50,7 +52,7 @@ def populate(answers: int) -> Any:
         visited_at=start + dt.timedelta(hours=7 * i % (24 * 300))) for i in range(answers)], batch_size=2000)
     FormAnswer.objects.bulk_create([FormAnswer(visit=visit, form=version.form, form_version=version, data={
         "service_awareness": PICKS[i % 8], "service_efficiency": PICKS[(i * 3) % 8], "integrity": PICKS[(i * 5) % 8],
-        **({"rating_reason": f"第{i}条意见"} if i % 4 == 0 else {})}) for i, visit in enumerate(visits)],
+        **({"rating_reason": f"第{i}条意见"} if i % 4 == 0 else {})}) for i, visit in enumerate(visits)],  # untranslated: bench data (generated registry rows)
         batch_size=2000)
     tallies.rebuild(campaign.pk)
     return campaign
@@ -68,7 +70,7 @@ def run_backend(answers: int) -> None:
     from zoufang.core import paging
     from zoufang.ratings import figures, tallies
 
-    print(f"企业评价总览基准（{connection.vendor}，{answers:,} 份调查表）")
+    print(_("企业评价总览基准（%(vendor)s，%(answers)s 份调查表）") % {"vendor": connection.vendor, "answers": f'{answers:,}'})
     with transaction.atomic():
         campaign = populate(answers)
 
@@ -83,10 +85,14 @@ def run_backend(answers: int) -> None:
 
         fast, slow = best_of(kept), best_of(recount, 1 if answers > 50_000 else 3)
         ratio = slow / fast
-        print(f"  总览（计数表：全活动、第一页 20 个部门、30 条意见） {1000 * fast:8.1f} 毫秒"
-              f"（目标 ≤ {1000 * TIME_GOAL:.0f} 毫秒，{'达到' if fast <= TIME_GOAL else '未达到'}）")
-        print(f"  全量重新统计（读每一份答案）                      {1000 * slow:8.1f} 毫秒")
-        print(f"  ratio vs goal：快 {ratio:.0f} 倍（目标 ≥ {RATIO_GOAL} 倍，{'达到' if ratio >= RATIO_GOAL else '未达到'}）")
+        print(_("  总览（计数表：全活动、第一页 20 个部门、30 条意见） %(fast_ms)8.1f 毫秒"
+                "（目标 ≤ %(goal_ms).0f 毫秒，%(reached)s）") % {
+            "fast_ms": 1000 * fast, "goal_ms": 1000 * TIME_GOAL, "reached": _("达到") if fast <= TIME_GOAL else _("未达到"),
+        })
+        print(_("  全量重新统计（读每一份答案）                      %(slow_ms)8.1f 毫秒") % {"slow_ms": 1000 * slow})
+        print(_("  ratio vs goal：快 %(ratio).0f 倍（目标 ≥ %(ratio_goal)s 倍，%(reached)s）") % {
+            "ratio": ratio, "ratio_goal": RATIO_GOAL, "reached": _("达到") if ratio >= RATIO_GOAL else _("未达到"),
+        })
         if not tallies.verify(campaign.pk).ok:
             raise SystemExit("计数与重新统计不一致")
         transaction.set_rollback(True)

@@ -166,7 +166,9 @@ def items_for_answer(answer: FormAnswer) -> list[SupervisionItem]:
         except IntegrityError:
             continue  # created meanwhile by another writer
         audit.record(answer.created_by, AuditEvent.Action.CREATE, item,
-                     summary=f"企业评价“差”，生成督查事项：{visit.cadre.unit.name}·{rating.aspect.label}")
+                     summary=_("企业评价“差”，生成督查事项：%(unit)s·%(aspect_label)s") % {
+                         "unit": visit.cadre.unit.name, "aspect_label": rating.aspect.label,
+                     })
         created.append(item)
     return created
 
@@ -224,7 +226,9 @@ def assign_item(reach: Reach, item: SupervisionItem, *, by: Any, version: int | 
     locked.assignee = assignee
     locked.due_on = due_on or locked.due_on
     saved = _save(locked, version or 0, by, ["assignee", "due_on"])
-    audit.record(by, AuditEvent.Action.UPDATE, saved, summary=f"督查事项责任人：{assignee.get_full_name() or assignee}",
+    audit.record(by, AuditEvent.Action.UPDATE, saved, summary=_("督查事项责任人：%(get_full_name)s") % {
+        "get_full_name": assignee.get_full_name() or assignee,
+    },
                  changes={"before": before, "after": {"assignee": assignee.get_username(), "due_on": saved.due_on}})
     return saved
 
@@ -243,7 +247,9 @@ def close_item(reach: Reach, item: SupervisionItem, *, by: Any, version: int | N
         raise ItemRefused(_("该督查事项已于 %(day)s 办结") % {"day": f"{locked.done_on:%Y-%m-%d}"})
     locked.status, locked.result, locked.done_on, locked.done_by = SupervisionItem.Status.DONE, result, clock.today(), by
     saved = _save(locked, version or 0, by, ["status", "result", "done_on", "done_by"])
-    audit.record(by, AuditEvent.Action.UPDATE, saved, summary=f"督查事项办结：{saved.unit.name}·{saved.aspect_label}",
+    audit.record(by, AuditEvent.Action.UPDATE, saved, summary=_("督查事项办结：%(unit)s·%(aspect_label)s") % {
+        "unit": saved.unit.name, "aspect_label": saved.aspect_label,
+    },
                  changes={"status": ["open", "done"], "result": result, "overdue": clock.today() > saved.due_on})
     return saved
 

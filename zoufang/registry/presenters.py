@@ -3,6 +3,8 @@
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from zoufang.accounts import audit
 from zoufang.accounts.masking import Kind, Masker
 from zoufang.accounts.models import AuditEvent
@@ -33,7 +35,9 @@ class TargetPresenter:
         if revealed:
             audit.record(
                 self.user, AuditEvent.Action.READ, object_type="registry.Target",
-                summary=f"{summary}：{len(revealed)}条", changes={"targets": revealed},
+                summary=_("%(summary)s：%(n_revealed)s条") % {
+                    "summary": summary, "n_revealed": len(revealed),
+                }, changes={"targets": revealed},
             )
 
     def as_dict(self, target: Target) -> dict[str, Any]:

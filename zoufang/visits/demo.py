@@ -14,6 +14,7 @@ from typing import Any
 
 from django.test.utils import override_settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zoufang import clock
 from zoufang.campaigns.config import parse_date
@@ -147,10 +148,10 @@ def _seed(campaign: Any, say: Callable[[str], Any]) -> None:
         created += record_demo_visit(campaign, plan.assignment, plan.visited_at, mode=plan.mode, fill=plan.answers,
                                      opinions=plan.opinions, categories=categories, summary=plan.summary,
                                      recorded_at=plan.recorded_at, position=plan.position, accuracy=plan.accuracy)
-    say(f"演示走访记录：新增 {created} 条")
+    say(_("演示走访记录：新增 %(created)s 条") % {"created": created})
     _cadre_logins(by_cadre, patterns)
     registered = register_demo_opinions(campaign, today)
-    say(f"演示走访收集的意见：登记 {registered} 条")
+    say(_("演示走访收集的意见：登记 %(registered)s 条") % {"registered": registered})
 
 
 # Demo logins of cadres with visits (besides `dept` and `village`), to act out a callback round: (username,
@@ -228,10 +229,10 @@ def honest_note(rng: random.Random, target: Any, opinions: list[Opinion]) -> str
     """What an honest cadre writes of a visit: the household's or enterprise's situation, what was done, and
     the opinions collected (simulate.honest_summary's phrases, with the target's own name)."""
     enterprise = target.kind == "enterprise"
-    who = target.name if enterprise else f"{target.name[:1]}{rng.choice('家户')}"
+    who = target.name if enterprise else f"{target.name[:1]}{rng.choice('家户')}"  # untranslated: demo data (a household's name)
     words = simulate.honest_summary(rng, SHORT_SUMMARIES, who, ENTERPRISE_SITUATIONS if enterprise else
                                     simulate.SITUATIONS)
-    return words + "".join(f"；反映：{o.description}" for o in opinions)
+    return words + "".join(f"；反映：{o.description}" for o in opinions)  # untranslated: demo data (a seeded visit's summary)
 
 
 def varied_fill(rng: random.Random) -> Callable[[str, dict[str, Any]], dict[str, Any] | None]:

@@ -149,7 +149,7 @@ def write_ledger(out: IO[bytes], title: str, visits: "QuerySet[Visit]", user: An
             changes["more"] = _("另有 %(n)d 条走访记录的对象未逐一列出（按本台账的范围可复查）") % {
                 "n": revealed_count - len(revealed)}
         audit.record(user, AuditEvent.Action.READ, object_type="registry.Target",
-                     summary=f"走访台账导出完整电话：{len(revealed)}条", changes=changes)
+                     summary=_("走访台账导出完整电话：%(n_revealed)s条") % {"n_revealed": len(revealed)}, changes=changes)
     report(progress, number, total)
     return number
 

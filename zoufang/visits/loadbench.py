@@ -35,6 +35,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from django.utils.translation import gettext as _
+
 GOAL_RATIO = 0.5
 GOAL_P99_MS = 1000
 DEMO_TODAY = "2017-06-15"
@@ -46,7 +48,7 @@ def _database_urls(url: str) -> tuple[str, str, str]:
     parts = urlsplit(url)
     name = parts.path.lstrip("/") or "zoufang"
     if name.startswith("test_"):
-        raise SystemExit(f"负载基准不在测试数据库 {name} 上运行")
+        raise SystemExit(_("负载基准不在测试数据库 %(name)s 上运行") % {"name": name})
     return (urlunsplit(parts._replace(path="/postgres")), urlunsplit(parts._replace(path=f"/{name}_loadtpl")),
             urlunsplit(parts._replace(path=f"/{name}_load")))
 
@@ -148,7 +150,7 @@ def _free_port() -> int:
 
 
 def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
-    for _ in range(300):
+    for _attempt in range(300):
         if server.poll() is not None:
             raise SystemExit("gunicorn 未能启动")
         try:  # the health check: answered without a token, so no 401 is logged among the bench's lines
@@ -164,7 +166,7 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
 def _drain(base: str) -> None:
     """Wait until the server has answered what a closed-loop phase left queued (up to a minute): the next phase
     measures its own requests, not the backlog of the one before."""
-    for _ in range(120):
+    for _attempt in range(120):
         started = time.perf_counter()
         with contextlib.suppress(OSError):  # an answer of any status is what is awaited
             urllib.request.urlopen(f"{base}/healthz", timeout=30)  # noqa: S310 - our own local server
@@ -190,15 +192,20 @@ def _phase(user_class: str, base: str, jobs: Path, seconds: int, users: int, fol
     failures = folder / f"{user_class}_failures.csv"
     if failures.exists():
         for line in list(csv.DictReader(failures.open(encoding="utf-8")))[:3]:
-            print(f"    错误示例：{line.get('Error', '')[:200]}（{line.get('Occurrences')} 次）")
+            print(_("    错误示例：%(error)s（%(occurrences)s 次）") % {
+                "error": line.get('Error', '')[:200], "occurrences": line.get('Occurrences'),
+            })
     return {"requests": float(row["Request Count"]), "errors": float(row["Failure Count"]),
             "rps": float(row["Requests/s"]), "p50": float(row["50%"]), "p95": float(row["95%"]),
             "p99": float(row["99%"])}
 
 
 def _line(label: str, stats: dict[str, float]) -> str:
-    return (f"  {label}：{stats['rps']:.1f} 请求/秒，p50 {stats['p50']:.0f} ms，p95 {stats['p95']:.0f} ms，"
-            f"p99 {stats['p99']:.0f} ms，错误 {stats['errors']:.0f}/{stats['requests']:.0f}")
+    return (_("  %(label)s：%(rps).1f 请求/秒，p50 %(p50).0f ms，p95 %(p95).0f ms，"
+              "p99 %(p99).0f ms，错误 %(errors).0f/%(requests).0f") % {
+        "label": label, "rps": stats['rps'], "p50": stats['p50'], "p95": stats['p95'], "p99": stats['p99'],
+        "errors": stats['errors'], "requests": stats['requests'],
+    })
 
 
 def main() -> None:
@@ -210,14 +217,16 @@ def main() -> None:
     users = int(os.environ.get("ZOUFANG_LOAD_USERS", "200"))
     pace = float(os.environ.get("ZOUFANG_LOAD_PACE_SECONDS", "40"))
     threads = int(os.environ.get("ZOUFANG_LOAD_THREADS", "4"))
-    kind = f"gthread，每个 {threads} 个线程" if threads > 1 else "同步"
-    print(f"走访登记负载基准（PostgreSQL，gunicorn 2 个 worker（{kind}），{users} 个并发用户，闭环阶段各 {seconds} 秒）",
+    kind = _("gthread，每个 %(threads)s 个线程") % {"threads": threads} if threads > 1 else "同步"
+    print(_("走访登记负载基准（PostgreSQL，gunicorn 2 个 worker（%(kind)s），%(users)s 个并发用户，闭环阶段各 %(seconds)s 秒）") % {
+        "kind": kind, "users": users, "seconds": seconds,
+    },
           flush=True)
     run_url = _prepare_databases(url)
     folder = Path(tempfile.mkdtemp(prefix="zoufang-load-"))
     jobs = folder / "jobs.json"
     count = _jobs(run_url, jobs)
-    print(f"  准备了 {count} 条待登记走访（各干部已分配未走访的对象）", flush=True)
+    print(_("  准备了 %(count)s 条待登记走访（各干部已分配未走访的对象）") % {"count": count}, flush=True)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DATABASE_URL": run_url, "ZOUFANG_TODAY": DEMO_TODAY, "ZOUFANG_LOG_LEVEL": "WARNING"}
@@ -234,7 +243,9 @@ def main() -> None:
         print(_line("闭环·登记走访（POST /api/v1/visits）", post), flush=True)
         _drain(base)
         paced = _phase("PacedVisitSubmission", base, jobs, 3 * seconds, users, folder, skip=int(post["requests"]))
-        print(_line(f"按干部节奏·登记走访（平均间隔 {pace:g} 秒，稳态约 {users / pace:.1f} 次/秒）", paced), flush=True)
+        print(_line(_("按干部节奏·登记走访（平均间隔 %(pace)g 秒，稳态约 %(users).1f 次/秒）") % {
+            "pace": pace, "users": users / pace,
+        }, paced), flush=True)
     finally:
         server.terminate()  # the workers finish the requests still queued, then stop
         try:
@@ -243,14 +254,21 @@ def main() -> None:
             server.kill()
             server.wait()
     load = os.getloadavg()[0]
-    print(f"  机器负载（1 分钟平均）{load:.1f}，{os.cpu_count()} 核：绝对数字随机器忙闲变化，比值在同一次运行中测得")
+    print(_("  机器负载（1 分钟平均）%(load).1f，%(cpu_count)s 核：绝对数字随机器忙闲变化，比值在同一次运行中测得") % {
+        "load": load, "cpu_count": os.cpu_count(),
+    })
     ratio = post["rps"] / get["rps"] if get["rps"] else 0.0
-    print(f"  闭环：登记走访 / 最便宜 GET 吞吐比 {ratio:.2f}（目标 ≥ {GOAL_RATIO}）"
-          f"{'，达标' if ratio >= GOAL_RATIO else '，未达标'}")
+    print(_("  闭环：登记走访 / 最便宜 GET 吞吐比 %(ratio).2f（目标 ≥ %(goal_ratio)s）"
+            "%(reached)s") % {
+        "ratio": ratio, "goal_ratio": GOAL_RATIO, "reached": _("，达标") if ratio >= GOAL_RATIO else _("，未达标"),
+    })
     for label, stats in (("闭环", post), ("按干部节奏", paced)):
         ok = stats["p99"] < GOAL_P99_MS and stats["errors"] == 0
-        print(f"  {label}：登记走访 p99 {stats['p99']:.0f} ms、错误 {stats['errors']:.0f}"
-              f"（目标 p99 < {GOAL_P99_MS} ms 且 0 错误）{'，达标' if ok else '，未达标'}")
+        print(_("  %(label)s：登记走访 p99 %(p99).0f ms、错误 %(errors).0f"
+                "（目标 p99 < %(goal_p99_ms)s ms 且 0 错误）%(reached)s") % {
+            "label": label, "p99": stats['p99'], "errors": stats['errors'], "goal_p99_ms": GOAL_P99_MS,
+            "reached": _("，达标") if ok else _("，未达标"),
+        })
 
 
 if __name__ == "__main__":

@@ -96,7 +96,7 @@ def form_upload(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("%(file)s：无法读取，请确认是 xlsx 文件") % {"file": upload.name})
             return redirect("visits:office")
     if created:
-        audit.record(request.user, AuditEvent.Action.IMPORT, version, summary=f"上传调查表 {upload.name}")
+        audit.record(request.user, AuditEvent.Action.IMPORT, version, summary=_("上传调查表 %(upload)s") % {"upload": upload.name})
         messages.success(request, _("%(title)s：已发布第 %(n)s 版") % {"title": version.form.title, "n": version.number})
     else:
         messages.info(request, _("%(title)s：内容未变，仍为第 %(n)s 版") % {"title": version.form.title, "n": version.number})

@@ -28,7 +28,9 @@ def _stored_upload(user: Any, params: dict[str, Any], folder: str) -> Resolved:
     label = imports.KINDS[kind].label
     return Resolved({"path": path, "kind": kind, "filename": filename, "campaign": params.get("campaign") or "",
                      "update": bool(params.get("update")), "fmt": "json"},
-                    f"导入{label}：{filename}", f"导入结果-{filename}.json", campaign=campaign,
+                    _("导入%(label)s：%(filename)s") % {
+                        "label": label, "filename": filename,
+                    }, _("导入结果-%(filename)s.json") % {"filename": filename}, campaign=campaign,
                     region=campaign.scope if campaign else None, obj=campaign, extra={"label": str(label)})
 
 
@@ -70,7 +72,10 @@ def _import_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progr
     params = resolved.params
     report = _run_stored(user, resolved, out, progress, dry_run=False)
     default_storage.delete(params["path"])
-    return f"导入{resolved.extra['label']} {params['filename']}：{report.total_rows} 行，新增 {report.created}，更新 {report.updated}"
+    return _("导入%(label)s %(filename)s：%(total_rows)s 行，新增 %(created)s，更新 %(updated)s") % {
+        "label": resolved.extra['label'], "filename": params['filename'], "total_rows": report.total_rows,
+        "created": report.created, "updated": report.updated,
+    }
 
 
 register(Kind("registry_import", _import_resolve, _import_build, report_template="web/_import_report.html"))
@@ -83,7 +88,9 @@ def _check_resolve(user: Any, params: dict[str, Any]) -> Resolved:
 
     resolved = _stored_upload(user, params, PENDING_DIR)
     label, filename = resolved.extra["label"], resolved.params["filename"]
-    resolved.title, resolved.filename = f"检查{label}：{filename}", f"检查结果-{filename}.json"
+    resolved.title, resolved.filename = _("检查%(label)s：%(filename)s") % {
+        "label": label, "filename": filename,
+    }, _("检查结果-%(filename)s.json") % {"filename": filename}
     return resolved
 
 
@@ -96,7 +103,10 @@ def _check_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progre
     report = _run_stored(user, resolved, out, progress, dry_run=True)
     if not report.ok:
         default_storage.delete(params["path"])
-    return f"检查{resolved.extra['label']} {params['filename']}：{report.total_rows} 行，{len(report.errors)} 处错误"
+    return _("检查%(label)s %(filename)s：%(total_rows)s 行，%(n_errors)s 处错误") % {
+        "label": resolved.extra['label'], "filename": params['filename'], "total_rows": report.total_rows,
+        "n_errors": len(report.errors),
+    }
 
 
 register(Kind("registry_check", _check_resolve, _check_build, report_template="web/_import_report.html"))

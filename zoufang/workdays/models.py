@@ -20,7 +20,7 @@ class DayOverride(models.Model):
         ordering = ["date"]
 
     def __str__(self) -> str:
-        return f"{self.date:%Y-%m-%d} {'上班' if self.is_workday else '休息'} {self.name}"
+        return f"{self.date:%Y-%m-%d} {_('上班') if self.is_workday else _('休息')} {self.name}"
 
 
 class OfficialYear(models.Model):

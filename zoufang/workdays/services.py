@@ -85,7 +85,9 @@ def import_schedule(source: Path | IO[bytes], *, filename: str | None = None, by
             OfficialYear.objects.update_or_create(year=year, defaults={"source": filename or str(source)})
         audit.record(
             by, AuditEvent.Action.IMPORT, object_type="workdays.schedule",
-            summary=f"导入放假安排：{'、'.join(map(str, years))}年，共{len(entries)}天",
+            summary=_("导入放假安排：%(map)s年，共%(n_entries)s天") % {
+                "map": '、'.join(map(str, years)), "n_entries": len(entries),
+            },
         )
     report.years, report.days = years, len(entries)
     return report

@@ -2,6 +2,7 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from zoufang.accounts import audit
 
@@ -20,22 +21,29 @@ class Command(BaseCommand):
     def do_verify(self) -> None:
         result = audit.verify()
         for problem in result.problems:
-            self.stderr.write(f"  问题：{problem}")
-        summary = (f"已校验 {result.checked} 条审计记录（第 {result.first_seq} 至 {result.last_seq} 条），"
-                   f"链头校验值 {result.last_hash}")
+            self.stderr.write(_("  问题：%(problem)s") % {"problem": problem})
+        summary = (_("已校验 %(checked)s 条审计记录（第 %(first_seq)s 至 %(last_seq)s 条），"
+                     "链头校验值 %(last_hash)s") % {
+            "checked": result.checked, "first_seq": result.first_seq, "last_seq": result.last_seq,
+            "last_hash": result.last_hash,
+        })
         if result.ok:
-            self.stdout.write(f"审计链完好：{summary}")
+            self.stdout.write(_("审计链完好：%(summary)s") % {"summary": summary})
             return
-        self.stderr.write(f"审计链校验未通过，共发现 {len(result.problems)} 处问题：{summary}")
+        self.stderr.write(_("审计链校验未通过，共发现 %(n_problems)s 处问题：%(summary)s") % {
+            "n_problems": len(result.problems), "summary": summary,
+        })
         sys.exit(1)
 
     def do_prune(self) -> None:
         try:
             deleted = audit.prune()
         except audit.PruneRefused as exc:
-            raise CommandError(f"审计链校验未通过，为保留证据，本次不清理：\n{exc}") from None
+            raise CommandError(_("审计链校验未通过，为保留证据，本次不清理：\n%(exc)s") % {"exc": exc}) from None
         days = audit.retention_days()
         if deleted:
-            self.stdout.write(f"已清理保存期（{days} 天）之前的审计记录 {deleted} 条；新起点已记入审计链。")
+            self.stdout.write(_("已清理保存期（%(days)s 天）之前的审计记录 %(deleted)s 条；新起点已记入审计链。") % {
+                "days": days, "deleted": deleted,
+            })
         else:
-            self.stdout.write(f"没有早于保存期（{days} 天）的审计记录，未清理。")
+            self.stdout.write(_("没有早于保存期（%(days)s 天）的审计记录，未清理。") % {"days": days})

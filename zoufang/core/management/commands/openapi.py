@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
 
 OPENAPI_FILE = Path(settings.BASE_DIR) / "docs" / "openapi.json"
 
@@ -22,4 +23,4 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         Path(options["out"]).write_text(current_schema(), encoding="utf-8")
-        self.stdout.write(f"已写入 {options['out']}")
+        self.stdout.write(_("已写入 %(out)s") % {"out": options['out']})

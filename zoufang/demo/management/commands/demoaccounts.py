@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zoufang.accounts.demo import demo_code
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         if options["otp"]:
             code = demo_code(options["otp"])
             if code is None:
-                raise CommandError(f"{options['otp']} 不是启用了双因素认证的演示账号。")
+                raise CommandError(_("%(otp)s 不是启用了双因素认证的演示账号。") % {"otp": options['otp']})
             self.stdout.write(code)
             return
         two_factor = set(TOTPDevice.objects.filter(confirmed=True).values_list("user__username", flat=True))
@@ -29,8 +30,8 @@ class Command(BaseCommand):
         def line(username: str, label: str) -> str:
             return f" {'*' if username in two_factor else ' '}{username:<19}{label}"
 
-        self.stdout.write(f"演示账号（密码均为 {settings.ZOUFANG_DEMO_PASSWORD}；标 * 的账号登录时还需动态验证码，"
-                          f"用 zoufang demoaccounts --otp 账号 取得）：")
+        self.stdout.write(_("演示账号（密码均为 %(zoufang_demo_password)s；标 * 的账号登录时还需动态验证码，"
+                            "用 zoufang demoaccounts --otp 账号 取得）：") % {"zoufang_demo_password": settings.ZOUFANG_DEMO_PASSWORD})
         self.stdout.write("锦溪镇（2017 年“六个一”基层走访调研）：")
         for username, label in DEMO_ACCOUNTS:
             self.stdout.write(line(username, label))
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         listed = [*menghe.HANDLERS.values(), *zhouzhuang.HANDLERS.values(), *(username for username, _label in DEMO_ACCOUNTS)]
         for grant in handlers.exclude(user__username__in=listed):
             unit = grant.unit.name if grant.unit else ""
-            self.stdout.write(line(grant.user.username, f"承办部门：{unit}"))
+            self.stdout.write(line(grant.user.username, _("承办部门：%(unit)s") % {"unit": unit}))
         towns = (("孟河镇（“走田头、进车间、求良策”大走访，分配页 /plan/?campaign=menghe-dazoufang）：", menghe.DEMO_ACCOUNTS),
                  ("周庄镇（2017 年“六个一”走访，昆山市第二个镇，city 账号并排比较）：", zhouzhuang.DEMO_ACCOUNTS))
         for heading, accounts in towns:

@@ -2,6 +2,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 from rich.progress import Progress
 
 from zoufang.accounts.demo import enrol_demo_accounts
@@ -35,18 +36,22 @@ class Command(BaseCommand):
                     campaign = load_demo(say=say, progress=advance)
                 except DemoError as exc:
                     raise CommandError(str(exc)) from None
-            self.stdout.write(f"完成：{campaign.name}，用时 {time.monotonic() - started:.0f} 秒。")
+            self.stdout.write(_("完成：%(campaign)s，用时 %(monotonic).0f 秒。") % {
+                "campaign": campaign.name, "monotonic": time.monotonic() - started,
+            })
         towns = (("孟河镇", menghe.is_loaded, menghe.load_menghe_demo),
                  ("周庄镇", zhouzhuang.is_loaded, zhouzhuang.load_zhouzhuang_demo))
         for name, is_loaded, load in towns:
             if options["if_empty"] and is_loaded():
-                self.stdout.write(f"{name}演示数据已存在，跳过载入。")
+                self.stdout.write(_("%(name)s演示数据已存在，跳过载入。") % {"name": name})
                 continue
             started = time.monotonic()
-            self.stdout.write(f"正在载入{name}演示数据……")
+            self.stdout.write(_("正在载入%(name)s演示数据……") % {"name": name})
             try:
                 campaign = load(say=say)
             except DemoError as exc:
                 raise CommandError(str(exc)) from None
-            self.stdout.write(f"完成：{campaign.name}，用时 {time.monotonic() - started:.0f} 秒。")
+            self.stdout.write(_("完成：%(campaign)s，用时 %(monotonic).0f 秒。") % {
+                "campaign": campaign.name, "monotonic": time.monotonic() - started,
+            })
         enrol_demo_accounts()

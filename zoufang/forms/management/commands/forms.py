@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from zoufang.forms import services, xlsform
 from zoufang.forms.models import Form
@@ -26,9 +27,11 @@ class Command(BaseCommand):
             form = Form.objects.filter(key=options["key"]).first()
             version = form.current_version() if form else None
             if version is None:
-                raise CommandError(f"没有调查表 {options['key']}")
+                raise CommandError(_("没有调查表 %(key)s") % {"key": options['key']})
             options["output"].write_bytes(xlsform.write_xlsx(version.rows))
-            self.stdout.write(f"已写入 {options['output']}（{form}，第 {version.number} 版）")
+            self.stdout.write(_("已写入 %(output)s（%(form)s，第 %(version_number)s 版）") % {
+                "output": options['output'], "form": form, "version_number": version.number,
+            })
             return
         paths = list(options["files"]) + (services.shipped_form_paths() if options["shipped"] else [])
         if not paths:
@@ -42,7 +45,7 @@ class Command(BaseCommand):
                 for line in error.errors:
                     self.stderr.write(f"{path.name}：{line}")
                 continue
-            state = f"发布第 {version.number} 版" if created else f"未变（第 {version.number} 版）"
+            state = _("发布第 %(version_number)s 版") % {"version_number": version.number} if created else _("未变（第 %(version_number)s 版）") % {"version_number": version.number}
             self.stdout.write(f"{path.name}：{version.form.title} {state}")
         if failed:
             raise CommandError("有调查表未能加载")

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from zoufang import clock
 from zoufang.campaigns.models import Campaign
@@ -30,12 +31,14 @@ class Command(BaseCommand):
         if options["campaign"]:
             campaigns = campaigns.filter(slug=options["campaign"])
             if not campaigns.exists():
-                raise CommandError(f"没有代号为 {options['campaign']} 的走访活动")
+                raise CommandError(_("没有代号为 %(campaign)s 的走访活动") % {"campaign": options['campaign']})
         wrong = 0
         for campaign in campaigns:
             verdict, cases = counters.verify(campaign.pk), case_counters.verify(campaign.pk)
             if verdict.ok and cases.ok:
-                self.stdout.write(f"{campaign.name}（{campaign.slug}）：覆盖计数和问题办理计数与重新统计一致")
+                self.stdout.write(_("%(campaign)s（%(slug)s）：覆盖计数和问题办理计数与重新统计一致") % {
+                    "campaign": campaign.name, "slug": campaign.slug,
+                })
                 continue
             wrong += 1
             if not verdict.ok:
@@ -51,55 +54,81 @@ class Command(BaseCommand):
                 self.stdout.write("  已按重新统计改正" + ("，复核一致" if after else "，复核仍不一致"))
                 wrong -= after
         if wrong:
-            self.stderr.write(f"{wrong} 个走访活动的计数与重新统计不一致")
+            self.stderr.write(_("%(wrong)s 个走访活动的计数与重新统计不一致") % {"wrong": wrong})
             sys.exit(1)
 
     def _report(self, campaign: Campaign, verdict: Verdict) -> None:
-        self.stdout.write(f"{campaign.name}（{campaign.slug}）：{len(verdict.nodes)} 项计数、"
-                          f"{verdict.targets} 个对象的走访记录、{len(verdict.weeks)} 周的首次走访数"
-                          + (f"、{len(verdict.cadres)} 项干部分配数" if verdict.cadres else "")
-                          + (f"、{len(verdict.cadre_kinds)} 项干部分类计数" if verdict.cadre_kinds else "")
+        self.stdout.write(_("%(campaign)s（%(slug)s）：%(n_nodes)s 项计数、"
+                            "%(targets)s 个对象的走访记录、%(n_weeks)s 周的首次走访数") % {
+            "campaign": campaign.name, "slug": campaign.slug, "n_nodes": len(verdict.nodes),
+            "targets": verdict.targets, "n_weeks": len(verdict.weeks),
+        }
+                          + (_("、%(n_cadres)s 项干部分配数") % {"n_cadres": len(verdict.cadres)} if verdict.cadres else "")
+                          + (_("、%(n_cadre_kinds)s 项干部分类计数") % {
+                              "n_cadre_kinds": len(verdict.cadre_kinds),
+                          } if verdict.cadre_kinds else "")
                           + "与重新统计不一致")
         names = _node_names([key for key, _counted, _kept in verdict.nodes[:SHOWN]])
         for key, (assigned, visited), (kept_assigned, kept_visited) in verdict.nodes[:SHOWN]:
-            self.stdout.write(f"  {names(key)}·{_kind(key[0])}：已分配 应为 {assigned} 实为 {kept_assigned}，"
-                              f"已走访 应为 {visited} 实为 {kept_visited}")
+            self.stdout.write(_("  %(names)s·%(kind)s：已分配 应为 %(assigned)s 实为 %(kept_assigned)s，"
+                                "已走访 应为 %(visited)s 实为 %(kept_visited)s") % {
+                "names": names(key), "kind": _kind(key[0]), "assigned": assigned, "kept_assigned": kept_assigned,
+                "visited": visited, "kept_visited": kept_visited,
+            })
         targets = Target.objects.in_bulk([d.target_id for d in verdict.target_rows])
         for row in verdict.target_rows:
             target = targets.get(row.target_id)
-            counted = f"{row.counted[0]} 次（首次 {_when(row.counted[1])}）" if row.counted else "无走访"
-            kept = f"{row.kept[0]} 次（首次 {_when(row.kept[1])}）" if row.kept else "未记"
-            self.stdout.write(f"  对象 {target.name if target else row.target_id}：走访记录 {counted}，"
-                              f"保存的为 {kept}")
+            counted = _("%(counted)s 次（首次 %(when)s）") % {
+                "counted": row.counted[0], "when": _when(row.counted[1]),
+            } if row.counted else "无走访"
+            kept = _("%(kept)s 次（首次 %(when)s）") % {
+                "kept": row.kept[0], "when": _when(row.kept[1]),
+            } if row.kept else "未记"
+            self.stdout.write(_("  对象 %(target)s：走访记录 %(counted)s，"
+                                "保存的为 %(kept)s") % {
+                "target": target.name if target else row.target_id, "counted": counted, "kept": kept,
+            })
         for (kind, week), expected, actual in verdict.weeks[:SHOWN]:
-            self.stdout.write(f"  {week} 起的一周·{_kind(kind)}：首次走访对象 应为 {expected} 实为 {actual}")
+            self.stdout.write(_("  %(week)s 起的一周·%(kind)s：首次走访对象 应为 %(expected)s 实为 %(actual)s") % {
+                "week": week, "kind": _kind(kind), "expected": expected, "actual": actual,
+            })
         for (unit, cadre), expected, actual in verdict.cadres[:SHOWN]:
-            what = f"干部{cadre}（单位{unit}）·已分配" if cadre else f"单位{unit}·有分配的干部数"
-            self.stdout.write(f"  {what} 应为 {expected} 实为 {actual}")
+            what = _("干部%(cadre)s（单位%(unit)s）·已分配") % {"cadre": cadre, "unit": unit} if cadre else _("单位%(unit)s·有分配的干部数") % {"unit": unit}
+            self.stdout.write(_("  %(what)s 应为 %(expected)s 实为 %(actual)s") % {
+                "what": what, "expected": expected, "actual": actual,
+            })
         cadres = Cadre.objects.in_bulk({cadre for (cadre, _kind_code), _counted, _kept in verdict.cadre_kinds[:SHOWN]})
         for (cadre, kind), (assigned, visited), (kept_assigned, kept_visited) in verdict.cadre_kinds[:SHOWN]:
-            name = cadres[cadre].name if cadre in cadres else f"干部{cadre}"
-            self.stdout.write(f"  {name}（各单位合计）·{_kind(kind)}：已分配 应为 {assigned} 实为 {kept_assigned}，"
-                              f"已走访 应为 {visited} 实为 {kept_visited}")
+            name = cadres[cadre].name if cadre in cadres else _("干部%(cadre)s") % {"cadre": cadre}
+            self.stdout.write(_("  %(name)s（各单位合计）·%(kind)s：已分配 应为 %(assigned)s 实为 %(kept_assigned)s，"
+                                "已走访 应为 %(visited)s 实为 %(kept_visited)s") % {
+                "name": name, "kind": _kind(kind), "assigned": assigned, "kept_assigned": kept_assigned,
+                "visited": visited, "kept_visited": kept_visited,
+            })
         if len(verdict.nodes) > SHOWN:
-            self.stdout.write(f"  ……另有 {len(verdict.nodes) - SHOWN} 项")
+            self.stdout.write(_("  ……另有 %(n_nodes)s 项") % {"n_nodes": len(verdict.nodes) - SHOWN})
 
 
     def _report_cases(self, campaign: Campaign, verdict: CaseVerdict) -> None:
-        self.stdout.write(f"{campaign.name}（{campaign.slug}）：{len(verdict.nodes)} 项问题办理计数、"
-                          f"{len(verdict.cases)} 件问题的计入记录与重新统计不一致")
+        self.stdout.write(_("%(campaign)s（%(slug)s）：%(n_nodes)s 项问题办理计数、"
+                            "%(n_cases)s 件问题的计入记录与重新统计不一致") % {
+            "campaign": campaign.name, "slug": campaign.slug, "n_nodes": len(verdict.nodes),
+            "n_cases": len(verdict.cases),
+        })
         for (unit, grouping, key, day), counted, kept in verdict.nodes[:SHOWN]:
-            dated = f"办理期限 {day}" if day != case_counters.TIMELESS_DAY else ""
-            where = "·".join(part for part in (f"单位{unit}" if unit else "全活动", CASE_GROUPINGS[grouping], key,
+            dated = _("办理期限 %(day)s") % {"day": day} if day != case_counters.TIMELESS_DAY else ""
+            where = "·".join(part for part in (_("单位%(unit)s") % {"unit": unit} if unit else "全活动", CASE_GROUPINGS[grouping], key,
                                                dated) if part)
-            differs = "，".join(f"{CASE_MEASURES[name]} 应为 {a} 实为 {b}"
+            differs = "，".join(_("%(case_measures)s 应为 %(a)s 实为 %(b)s") % {
+                "case_measures": CASE_MEASURES[name], "a": a, "b": b,
+            }
                                for name, a, b in zip(case_counters.MEASURES, counted, kept, strict=True) if a != b)
             self.stdout.write(f"  {where}：{differs}")
         if verdict.cases:
             shown = "、".join(str(pk) for pk in verdict.cases[:SHOWN])
-            self.stdout.write(f"  计入记录不符的问题（编号）：{shown}")
+            self.stdout.write(_("  计入记录不符的问题（编号）：%(shown)s") % {"shown": shown})
         if len(verdict.nodes) > SHOWN:
-            self.stdout.write(f"  ……另有 {len(verdict.nodes) - SHOWN} 项")
+            self.stdout.write(_("  ……另有 %(n_nodes)s 项") % {"n_nodes": len(verdict.nodes) - SHOWN})
 
 
 # How the case counts are named in verify's report.
@@ -132,13 +161,13 @@ def _node_names(keys: list[Key]) -> Any:
         _kind_code, region, unit, cadre = key
         parts = []
         if region:
-            parts.append(regions[region].name if region in regions else f"区划{region}")
+            parts.append(regions[region].name if region in regions else _("区划%(region)s") % {"region": region})
         if unit:
-            parts.append(units[unit].name if unit in units else f"单位{unit}")
+            parts.append(units[unit].name if unit in units else _("单位%(unit)s") % {"unit": unit})
         if cadre == counters.NO_CADRE:
             parts.append("未落实到人")
         elif cadre:
-            parts.append(cadres[cadre].name if cadre in cadres else f"干部{cadre}")
+            parts.append(cadres[cadre].name if cadre in cadres else _("干部%(cadre)s") % {"cadre": cadre})
         return "·".join(parts) or "全活动"
 
     return name

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from zoufang.campaigns.models import Campaign
 from zoufang.planning import proof
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         try:
             campaign = Campaign.objects.select_related("scope").get(slug=options["campaign"])
         except Campaign.DoesNotExist:
-            raise CommandError(f"没有代号为 {options['campaign']} 的走访活动") from None
+            raise CommandError(_("没有代号为 %(campaign)s 的走访活动") % {"campaign": options['campaign']}) from None
         getattr(self, f"do_{options['action']}")(campaign, options)
 
     def do_run(self, campaign: Campaign, options: dict[str, Any]) -> None:
@@ -61,19 +62,25 @@ class Command(BaseCommand):
 
     def _say_run(self, report: Any, dry_run: bool) -> None:
         head = "预览（未写入）：" if dry_run else ("已分配：" if report.applied else "核验未通过，未写入：")
-        self.stdout.write(head + f"保留 {report.kept}，新增 {report.added}，调整 {report.moved}，释放 {report.released}")
+        self.stdout.write(head + _("保留 %(kept)s，新增 %(added)s，调整 %(moved)s，释放 %(released)s") % {
+            "kept": report.kept, "added": report.added, "moved": report.moved, "released": report.released,
+        })
         if report.failures:  # the reasons and the notes follow on stderr; moves that will not happen are not listed
             return
-        self.stdout.write(f"部门—村组合 {report.pairs} 个")
+        self.stdout.write(_("部门—村组合 %(pairs)s 个") % {"pairs": report.pairs})
         for note in report.notes:
-            self.stdout.write(f"  说明：{note}")
+            self.stdout.write(_("  说明：%(note)s") % {"note": note})
         for unit in report.spread_units:
-            self.stdout.write(f"  {unit['unit']} 走访 {len(unit['villages'])} 个村：{unit['reason']}")
+            self.stdout.write(_("  %(unit)s 走访 %(n_villages)s 个村：%(reason)s") % {
+                "unit": unit['unit'], "n_villages": len(unit['villages']), "reason": unit['reason'],
+            })
         for move in report.moves[:200]:
-            self.stdout.write(f"  {Target.Kind(move.kind).label} #{move.target_id} {move.village}："
-                              f"{move.before or '（未分配）'} → {move.after or '（未分配）'}")
+            self.stdout.write(_("  %(label)s #%(target_id)s %(village)s：%(before)s → %(after)s") % {
+                "label": Target.Kind(move.kind).label, "target_id": move.target_id, "village": move.village,
+                "before": move.before or _("（未分配）"), "after": move.after or _("（未分配）"),
+            })
         if len(report.moves) > 200:
-            self.stdout.write(f"  …… 共 {len(report.moves)} 项变化，--json 可看全部")
+            self.stdout.write(_("  …… 共 %(n_moves)s 项变化，--json 可看全部") % {"n_moves": len(report.moves)})
 
     def do_check(self, campaign: Campaign, options: dict[str, Any]) -> None:
         result = check_plan(campaign)
@@ -82,21 +89,32 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result, ensure_ascii=False))
         else:
             for kind, n in result["targets"].items():
-                self.stdout.write(f"{Target.Kind(kind).label}：{n}，恰好一次 {result['assigned'][kind]}，"
-                                  f"未分配 {result['unassigned'][kind]}，重复 {result['duplicated'][kind]}")
+                self.stdout.write(_("%(label)s：%(n)s，恰好一次 %(assigned)s，"
+                                    "未分配 %(unassigned)s，重复 %(duplicated)s") % {
+                    "label": Target.Kind(kind).label, "n": n, "assigned": result['assigned'][kind],
+                    "unassigned": result['unassigned'][kind], "duplicated": result['duplicated'][kind],
+                })
             for v in result["quota_violations"]:
                 who = f"{v['unit']} {v['cadre'] or ''}".strip()
-                self.stdout.write(f"  数量不符：{who} {Target.Kind(v['kind']).label} 应为{v['planned']}，"
-                                  f"实为{v['assigned']}")
+                self.stdout.write(_("  数量不符：%(who)s %(label)s 应为%(planned)s，"
+                                    "实为%(assigned)s") % {
+                    "who": who, "label": Target.Kind(v['kind']).label, "planned": v['planned'],
+                    "assigned": v['assigned'],
+                })
             for r in result["relaxations"]:
-                self.stdout.write(f"  放宽（超出每人规则）：{r['unit']} {r['cadre']} {Target.Kind(r['kind']).label} "
-                                  f"{r['planned']}（规则 {r['rule']}）")
+                self.stdout.write(_("  放宽（超出每人规则）：%(unit)s %(cadre)s %(label)s "
+                                    "%(planned)s（规则 %(rule)s）") % {
+                    "unit": r['unit'], "cadre": r['cadre'], "label": Target.Kind(r['kind']).label,
+                    "planned": r['planned'], "rule": r['rule'],
+                })
             for t in result["left_out"]:
-                self.stdout.write(f"  无人走访：{t['village']} {Target.Kind(t['kind']).label} {t['name']}")
+                self.stdout.write(_("  无人走访：%(village)s %(label)s %(name)s") % {
+                    "village": t['village'], "label": Target.Kind(t['kind']).label, "name": t['name'],
+                })
             for m in result["member_mismatches"]:
-                self.stdout.write(f"  党员人数不符：{member_mismatch_text(m)}")
+                self.stdout.write(_("  党员人数不符：%(member_mismatch_text)s") % {"member_mismatch_text": member_mismatch_text(m)})
             for line in result["issued_drift"]:
-                self.stdout.write(f"  与上级分配表不一致（原表未改动）：{line}")
+                self.stdout.write(_("  与上级分配表不一致（原表未改动）：%(line)s") % {"line": line})
         if not is_clean(result):
             sys.exit(1)
 
@@ -110,25 +128,25 @@ class Command(BaseCommand):
 
             unit = Unit.objects.filter(name=options["unit"]).first()
             if unit is None:
-                raise CommandError(f"单位“{options['unit']}”未登记")
+                raise CommandError(_("单位“%(unit)s”未登记") % {"unit": options['unit']})
             n = write_unit_walk_lists(campaign, unit, out, "docx" if out.suffix.lower() == ".docx" else "xlsx")
-            self.stdout.write(f"已导出 {out}：{unit.name} {n} 份走访名单")
+            self.stdout.write(_("已导出 %(out)s：%(unit)s %(n)s 份走访名单") % {"out": out, "unit": unit.name, "n": n})
             return
         if out.suffix.lower() == ".docx":
             write_docx(campaign, out)
         else:
             write_workbook(campaign, out)
-        self.stdout.write(f"已导出 {out}")
+        self.stdout.write(_("已导出 %(out)s") % {"out": out})
         from zoufang.planning.issued import drift_lines
 
         for line in drift_lines(campaign):  # the tables went out as issued; what changed since is said apart
-            self.stdout.write(f"  与登记数差异：{line}")
+            self.stdout.write(_("  与登记数差异：%(line)s") % {"line": line})
 
     def do_table(self, campaign: Campaign, options: dict[str, Any]) -> None:
         try:
             n = store_department_table(campaign, Path(options["file"]), label=options["label"])
         except PlanningError as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(f"{options['label']}：{n} 行")
+        self.stdout.write(_("%(label)s：%(n)s 行") % {"label": options['label'], "n": n})
         for row in member_mismatches(campaign):
-            self.stdout.write(f"  党员人数不符：{member_mismatch_text(row)}")
+            self.stdout.write(_("  党员人数不符：%(member_mismatch_text)s") % {"member_mismatch_text": member_mismatch_text(row)})

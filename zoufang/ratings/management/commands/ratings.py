@@ -38,7 +38,7 @@ class Command(BaseCommand):
             if not grades.rating_forms(campaign):
                 continue
             created = services.sync_campaign(campaign)
-            self.stdout.write(f"{campaign.name}：新建督查事项 {created} 项")
+            self.stdout.write(_("%(campaign)s：新建督查事项 %(created)s 项") % {"campaign": campaign.name, "created": created})
 
     def _verify(self, campaigns: list[Campaign], *, repair: bool) -> None:
         wrong = 0

@@ -2,6 +2,7 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from zoufang.campaigns.models import Campaign
 from zoufang.registry.stats import campaign_stats
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         try:
             campaign = Campaign.objects.select_related("scope").get(slug=options["campaign"])
         except Campaign.DoesNotExist:
-            raise CommandError(f"没有代号为 {options['campaign']} 的走访活动") from None
+            raise CommandError(_("没有代号为 %(campaign)s 的走访活动") % {"campaign": options['campaign']}) from None
         stats = campaign_stats(campaign)
         if options["json"]:
             self.stdout.write(json.dumps(stats, ensure_ascii=False))
@@ -31,6 +32,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  {Region.Level(level).label}：{n}")
         for kind, n in stats["targets"].items():
             self.stdout.write(f"  {Target.Kind(kind).label}：{n}")
-        self.stdout.write(f"  单位：{stats['units']}")
+        self.stdout.write(_("  单位：%(units)s") % {"units": stats['units']})
         for role, n in stats["cadres"].items():
             self.stdout.write(f"  {Cadre.Role(role).label}：{n}")

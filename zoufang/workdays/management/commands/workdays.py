@@ -3,6 +3,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from zoufang.core.tabular import DATE_FORMS, parse_date
 from zoufang.workdays.calendar import Calendar, WorkdayResult, add_working_days
@@ -12,7 +13,7 @@ from zoufang.workdays.services import import_schedule
 def _date(text: str) -> dt.date:
     day = parse_date(text)
     if day is None:
-        raise CommandError(f"日期应写成 {DATE_FORMS}，而不是 {text}")
+        raise CommandError(_("日期应写成 %(date_forms)s，而不是 %(text)s") % {"date_forms": DATE_FORMS, "text": text})
     return day
 
 
@@ -45,10 +46,12 @@ class Command(BaseCommand):
         else:
             path = Path(options["file"])
             if not path.exists():
-                raise CommandError(f"找不到文件 {path}")
+                raise CommandError(_("找不到文件 %(path)s") % {"path": path})
             report = import_schedule(path, filename=path.name)
             if not report.ok:
                 for error in report.errors:
                     self.stdout.write(str(error))
                 raise CommandError("放假安排未导入：请改正以上问题后重试，未写入任何数据。")
-            self.stdout.write(f"已导入 {'、'.join(map(str, report.years))} 年放假安排，共 {report.days} 天。")
+            self.stdout.write(_("已导入 %(map)s 年放假安排，共 %(days)s 天。") % {
+                "map": '、'.join(map(str, report.years)), "days": report.days,
+            })
