@@ -110,7 +110,8 @@ def _generate_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Pro
     }
 
 
-register(Kind("document_generate", _generate_resolve, _generate_build, made=_document_made))
+register(Kind("document_generate", _generate_resolve, _generate_build, made=_document_made,
+              request_key=True))
 
 
 # ---------------------------------------------------------------- issuing (numbered, rendered, stored)

@@ -56,6 +56,9 @@ class Kind:
     build: Build  # writes the file; returns the audit summary
     report_template: str = ""  # a job whose result is a report (.json): the template its page shows it with
     made: Callable[[dict[str, Any]], Made | None] | None = None  # a job that makes an object: where it is
+    # params["key"] is a request key (core.request_keys): one request per key (jobs.services._same_key). Elsewhere
+    # "key" may name something else (oversight_all's table, form_answers' form).
+    request_key: bool = False
 
 
 KINDS: dict[str, Kind] = {}

@@ -100,7 +100,7 @@ def _same_key(user: Any, kind: str, params: dict[str, Any]) -> Download | None:
     is new or its job failed or expired (a new job then gives back what the key made: request_keys.once). Sent
     again with other parameters (another period, another kind), the key is refused (request_keys.KeyReused)
     rather than answered with what the first request made."""
-    key = params.get("key")
+    key = params.get("key") if kinds.get(kind).request_key else None
     if not key:
         return None
     earlier = Download.objects.filter(user=user, kind=kind, params__key=key).order_by("-created_at").first()
