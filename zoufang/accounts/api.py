@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
@@ -69,7 +70,7 @@ def _password_due(user: Any) -> Any:
     reason = passwords.must_change_password(user)
     if not reason:
         return None
-    return Status(403, {"detail": f"{reason}请先登录网页修改密码，再用新密码换取令牌。",
+    return Status(403, {"detail": _("%(reason)s请先登录网页修改密码，再用新密码换取令牌。") % {"reason": reason},
                         "code": "password_change_required"})
 
 
@@ -86,7 +87,7 @@ def obtain_token(request: HttpRequest, credentials: Credentials) -> Any:
             raise HttpError(401, "此账号需要动态验证码：请在 otp 中给出验证器上的 6 位数字或一个恢复码")
         if twofactor.verify(user, credentials.otp) is None:
             wait = twofactor.wait_seconds(user)
-            raise HttpError(401, f"尝试过于频繁，请 {wait} 秒后再试" if wait else "动态验证码不正确或已用过")
+            raise HttpError(401, _("尝试过于频繁，请 %(n)s 秒后再试") % {"n": wait} if wait else _("动态验证码不正确或已用过"))
     refused = _password_due(user)
     if refused is not None:
         return refused

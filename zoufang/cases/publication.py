@@ -69,7 +69,8 @@ def publish_case(case: Case, *, by: Any, summary: str, seen: str | None = None) 
         raise CaseError("；".join(problems))
     case.public_summary, case.published_at, case.published_by = summary, clock.now(), by
     case.save(update_fields=["public_summary", "published_at", "published_by", "modified_at"])
-    audit.record(by, AuditEvent.Action.UPDATE, case, summary=f"公开问题 {case.number}：{summary[:60]}")
+    audit.record(by, AuditEvent.Action.UPDATE, case, summary=_("公开问题 %(number)s：%(summary)s") % {
+        "number": case.number, "summary": summary[:60]})
     return case
 
 
@@ -80,5 +81,5 @@ def unpublish_case(case: Case, *, by: Any) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     case.published_at, case.published_by = None, None
     case.save(update_fields=["published_at", "published_by", "modified_at"])
-    audit.record(by, AuditEvent.Action.UPDATE, case, summary=f"撤回公开问题 {case.number}")
+    audit.record(by, AuditEvent.Action.UPDATE, case, summary=_("撤回公开问题 %(number)s") % {"number": case.number})
     return case

@@ -19,8 +19,11 @@ from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_noop
 
 COUNT_CAP = 10_000
+# The OpenAPI description of a bounded `count` (built once, in the project's language: marked for translation).
+COUNT_DESCRIPTION = gettext_noop("符合条件的条数，最多数到 %(cap)s（%(more)s 表示更多）") % {"cap": COUNT_CAP, "more": COUNT_CAP + 1}
 BY_ID_ATTEMPTS = 3  # `sliced(by_id=True)` reads a slice again when rows left it between its two queries
 
 

@@ -143,7 +143,7 @@ def download_document(request: HttpRequest, slug: str, document_id: uuid.UUID) -
     try:
         data = services.file_of(document, by=request.user)
     except services.TamperedFile:
-        raise HttpError(409, f"印发文件校验失败：{document.reference}，文件已被改动，请联系系统管理员") from None
+        raise HttpError(409, services.tampered_message(document.reference)) from None
     response = HttpResponse(data, content_type=DOCX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(services.file_name(document))}.docx"
     response["X-Content-SHA256"] = document.sha256

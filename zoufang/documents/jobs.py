@@ -148,8 +148,7 @@ def _issue_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progre
     progress(1, 2)
     data = bytes(document.content or b"")
     if hashlib.sha256(data).hexdigest() != document.sha256:
-        raise Refused(_("印发文件校验失败：%(reference)s，文件已被改动，请联系系统管理员。")
-                      % {"reference": document.reference})
+        raise Refused(services.tampered_message(document.reference))
     out.write(data)
     progress(2, 2)
     return _("印发%(kind)s：%(reference)s %(document_title)s") % {

@@ -45,6 +45,10 @@ class TamperedFile(RuntimeError):
     """An issued file no longer matches the hash kept when it was issued."""
 
 
+def tampered_message(reference: str) -> str:
+    return _("印发文件校验失败：%(reference)s，文件已被改动，请联系系统管理员。") % {"reference": reference}
+
+
 def issuer_for(campaign: Campaign) -> Issuer:
     """The office of the campaign's town; on first use named after the town (锦溪镇 → 锦走访办), to be edited."""
     town = campaign.scope

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
@@ -87,7 +88,7 @@ def export_answers(request: HttpRequest, key: str) -> FileResponse:
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     count = write_answers(spool, form, visible_answers(request.user, form), request.user)
     spool.seek(0)
-    audit.record(request.user, AuditEvent.Action.EXPORT, form, summary=f"导出{form.title}答案 {count} 份")
+    audit.record(request.user, AuditEvent.Action.EXPORT, form, summary=_("导出%(title)s答案 %(n)s 份") % {"title": form.title, "n": count})
     response = FileResponse(spool, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{key}-answers.xlsx"
     return response

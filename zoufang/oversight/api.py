@@ -5,6 +5,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
@@ -110,7 +111,7 @@ class CasesOut(Schema):
 
 class RowsOut(Schema):
     title: str
-    count: int = Field(..., description=f"符合条件的条数，最多数到 {paging.COUNT_CAP}（{paging.COUNT_CAP + 1} 表示更多）")
+    count: int = Field(..., description=paging.COUNT_DESCRIPTION)
     headers: list[str]
     rows: list[list[Any]]
     next: str | None = NEXT
@@ -143,7 +144,7 @@ class TownsQuery(Schema):
                       description="排名依据，差者在前：" + "、".join(figures.TOWN_ORDERS))
 
 
-PAGE_SIZE = f"每页行数，最多 {paged.PAGE_MAX}"
+PAGE_SIZE = gettext_noop("每页行数，最多 %(n)s") % {"n": paged.PAGE_MAX}
 AFTER = "上一页返回的 next：从其后一行读起"
 
 
@@ -172,7 +173,7 @@ class RowsQuery(Schema):
     region: str | None = Field(None, max_length=limits.CODE, description="区划编号（UUID）")
     kind: str | None = Field(None, max_length=limits.CODE)
     overdue: str | None = Field(None, max_length=limits.CODE)
-    offset: int = Field(0, ge=0, le=paging.COUNT_CAP, description=f"跳过的条数，只到前 {paging.COUNT_CAP} 条；再往后用 after")
+    offset: int = Field(0, ge=0, le=paging.COUNT_CAP, description=gettext_noop("跳过的条数，只到前 %(cap)s 条；再往后用 after") % {"cap": paging.COUNT_CAP})
     limit: int = Field(drill.LIMIT, ge=1, le=1000, description="每页条数")
     after: str | None = Field(None, min_length=1, max_length=500, description=AFTER)
 
@@ -300,10 +301,11 @@ def cases(request: HttpRequest, slug: str, query: Query[CasesQuery]) -> dict[str
 
 
 @router.get("/{slug}/rows", response=RowsOut,
-            summary="数字背后的明细：未走访对象（what=unvisited）、走访记录（visits）、问题（cases），"
-                    "可按 unit、cadre、region、kind、overdue=1 筛选；每页 limit 行，after=上一页的 next 读下一页"
-                    f"（offset 只到前 {paging.COUNT_CAP} 条）；count 为总数，最多数到 {paging.COUNT_CAP}"
-                    f"（{paging.COUNT_CAP + 1} 表示更多）；个人信息按权限脱敏")
+            summary=gettext_noop("数字背后的明细：未走访对象（what=unvisited）、走访记录（visits）、问题（cases），"
+                                 "可按 unit、cadre、region、kind、overdue=1 筛选；每页 limit 行，after=上一页的 next 读下一页"
+                                 "（offset 只到前 %(cap)s 条）；count 为总数，最多数到 %(cap)s"
+                                 "（%(more)s 表示更多）；个人信息按权限脱敏") % {"cap": paging.COUNT_CAP,
+                                                                            "more": paging.COUNT_CAP + 1})
 @reads_from_replica
 def rows(request: HttpRequest, slug: str, query: Query[RowsQuery]) -> dict[str, Any]:
     reach = campaign_for(request.user, slug)

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PaginationBase, paginate
@@ -93,14 +94,15 @@ class Page(PaginationBase):
 
     class Input(Schema):
         page: int = Field(1, ge=1, le=MAX_PAGE,
-                          description=f"页码（从 1 起），只到前 {paging.COUNT_CAP} 条；再往后用 after。给出 after 时不用")
+                          description=gettext_noop("页码（从 1 起），只到前 %(cap)s 条；再往后用 after。给出 after 时不用")
+                          % {"cap": paging.COUNT_CAP})
         page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE, description="每页条数，最多 200")
         after: str | None = Field(None, min_length=1, max_length=500,
                                   description="上一页返回的 next：从其后一条读起（键集分页，深翻页也不变慢）")
 
     class Output(Schema):
         items: list[Any]
-        count: int = Field(..., description=f"符合条件的条数，最多数到 {paging.COUNT_CAP}（{paging.COUNT_CAP + 1} 表示更多）")
+        count: int = Field(..., description=paging.COUNT_DESCRIPTION)
         next: str | None = Field(None, description="下一页的 after 值；最后一页为 null")
 
     def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:

@@ -297,7 +297,8 @@ def _create(
         raised_at=submission.visited_at, category=categories.get(opinion.category), target=target,
         source_visit=visit, settled_on_spot=opinion.settled_on_spot, by=user, due=due,
     ) for opinion in submission.opinions]
-    audit.record(user, AuditEvent.Action.CREATE, visit, summary=f"登记走访：{target.name}（{visit.get_mode_display()}）")
+    audit.record(user, AuditEvent.Action.CREATE, visit, summary=_("登记走访：%(name)s（%(mode)s）") % {
+        "name": target.name, "mode": visit.get_mode_display()})
     return Recorded(visit, created=True, answers=answers, cases=cases)
 
 
@@ -334,7 +335,7 @@ def add_diary_entry(user: Any, *, entry_date: dt.date, text: str, campaign: Any 
     def make() -> DiaryEntry:
         entry = DiaryEntry.objects.create(cadre=cadre, campaign=campaign, entry_date=entry_date, text=text.strip(),
                                           created_by=user, request_key=key)
-        audit.record(user, AuditEvent.Action.CREATE, entry, summary=f"民情走访日记 {entry_date}")
+        audit.record(user, AuditEvent.Action.CREATE, entry, summary=_("民情走访日记 %(date)s") % {"date": entry_date})
         return entry
 
     return request_keys.once_checked(DiaryEntry.objects.all(), key, make, lambda earlier: (

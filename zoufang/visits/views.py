@@ -200,7 +200,7 @@ def my_ledger(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     out = BytesIO()
     count = ledger.write_ledger(out, _("%(name)s 走访台账") % {"name": cadre.name}, visits_of(cadre), request.user)
-    return _xlsx(request, out.getvalue(), "ledger.xlsx", f"导出本人走访台账 {count} 条")
+    return _xlsx(request, out.getvalue(), "ledger.xlsx", _("导出本人走访台账 %(n)s 条") % {"n": count})
 
 
 @login_required
