@@ -77,7 +77,7 @@ def update_issuer(issuer: Issuer, values: dict[str, str], *, by: Any, seen: dict
             clashes = [name for name in moved if values[name] not in (seen[name], before[name])]
             if clashes:
                 raise StaleIssuer(_("发文机关信息在您打开此页后已被修改，您的修改未保存：%(fields)s。请刷新页面核对后再保存。") % {
-                    "fields": "；".join(_("%(label)s 现为“%(now)s”，您填写的“%(yours)s”") % {
+                    "fields": "；".join(_("%(label)s现为“%(now)s”，您填写的“%(yours)s”") % {
                         "label": Issuer._meta.get_field(name).verbose_name,  # type: ignore[union-attr]
                         "now": before[name], "yours": values[name]} for name in clashes)})
             values = {**values, **{name: before[name] for name in moved}}  # theirs, where this form left it alone

@@ -183,7 +183,7 @@ def diary(request: HttpRequest) -> HttpResponse:
             except services.VisitRefused as refused:
                 errors = refused.errors
             except request_keys.KeyReused:
-                errors = {"text": _("这张表刚才已保存过另一条日记，内容与本次不同；如确是新的一条，请再点“保存”。")}
+                errors = {"text": _("这张表刚才已保存过另一条日记，内容与本次不同；如确是新的一条，请再点“保存日记”。")}
                 form["key"] = str(uuid.uuid4())
             else:
                 if not written:
