@@ -183,9 +183,11 @@ def outcome_from(answers: dict[str, Any], visit: Visit) -> str:
 
 
 def record_attempt(sample: CallbackSample, *, by: Any, kind: str, answers: dict[str, Any] | None = None,
-                   note: str = "") -> CallbackAttempt:
+                   note: str = "", seen_attempts: int | None = None) -> CallbackAttempt:
     """One call. A completed call settles the sample by its answers, a refusal as refused; no answer on the
-    campaign's number of different days settles it as unreachable. A settled sample takes no more calls."""
+    campaign's number of different days settles it as unreachable. A settled sample takes no more calls.
+    `seen_attempts` is how many calls the caller's form showed: a form sent twice (a double click, a resend) or
+    after another caller's call is refused, so one call is recorded once."""
     _open_for_caller(sample, by)
     if kind not in Kind.values:
         raise CallbackError(_("请选择拨打情况。"))
@@ -201,6 +203,11 @@ def record_attempt(sample: CallbackSample, *, by: Any, kind: str, answers: dict[
         locked = CallbackSample.objects.select_for_update().select_related("visit", "batch").get(pk=sample.pk)
         if locked.outcome:
             raise CallbackError(_("该样本已有回访结果（%(outcome)s），不再拨打。") % {"outcome": locked.get_outcome_display()})
+        if seen_attempts is not None and locked.attempts.count() != seen_attempts:
+            last = locked.attempts.order_by("-called_at", "-id").first()
+            raise CallbackError(_("您打开此页后已记录了一次拨打（%(when)s %(kind)s），这次提交未重复记录；"
+                                  "如确是又拨打了一次，请在下面重新填写。") % {
+                "when": clock.minute(last.called_at) if last else "", "kind": last.get_kind_display() if last else ""})
         attempt = CallbackAttempt.objects.create(sample=locked, kind=kind, called_at=clock.now(), answers=clean,
                                                  note=(note or "").strip(), by=_user(by))
         before = locked.outcome

@@ -175,8 +175,10 @@ def _call(request: HttpRequest, found: CallbackSample) -> HttpResponse:
     form = CallForm(request.POST, script=script)
     if not form.is_valid():
         return _sample_page(request, found, call=form)
+    seen = request.POST.get("attempts", "")  # none from a page rendered before the form carried it
     services.record_attempt(found, by=request.user, kind=form.cleaned_data["kind"], answers=form.answers(),
-                            note=form.cleaned_data["note"])
+                            note=form.cleaned_data["note"],
+                            seen_attempts=int(seen) if seen.isascii() and seen.isdigit() and len(seen) < 6 else None)
     found.refresh_from_db()
     messages.success(request, _("已记录：%(outcome)s") % {"outcome": found.get_outcome_display() or _("待再次拨打")})
     return redirect("callbacks:batch", public_id=found.batch.public_id)

@@ -91,6 +91,21 @@ def test_the_caller_sees_its_batch_reveals_a_phone_and_records_a_call(sampling, 
     assert sample.verification == "pending"
 
 
+def test_a_no_answer_sent_twice_is_recorded_once(sampling, batch):
+    caller = _client(sampling.users["caller"])
+    sample = batch.samples.first()
+    url = reverse("callbacks:sample", args=[sample.public_id])
+    page = caller.get(url).content.decode()
+    assert 'name="attempts" value="0"' in page
+    sent = {"do": "call", "kind": "no_answer", "note": "无人接听", "attempts": "0"}
+    assert caller.post(url, sent).status_code == 302
+    again = caller.post(url, sent, follow=True).content.decode()  # the button pressed twice, or the page resent
+    assert "未重复记录" in again
+    assert sample.attempts.count() == 1
+    assert caller.post(url, {**sent, "attempts": "1"}).status_code == 302  # a real second call, from a fresh form
+    assert sample.attempts.count() == 2
+
+
 def test_the_office_verifies_on_the_page(sampling, batch):
     sample = batch.samples.first()
     services.record_attempt(sample, by=sampling.users["caller"], kind="completed", answers={"visited": "no"})
