@@ -23,8 +23,22 @@ class CaseError(Exception):
 
 
 class StaleVersion(CaseError):
-    def __init__(self, current: int) -> None:
-        super().__init__(_("该件已被他人更新（当前版本 %(version)s），请刷新后再操作。") % {"version": current})
+    """The case moved after the user's page was opened: the message names who did what, when, and where it is now."""
+
+    def __init__(self, current: int, case: Case | None = None) -> None:
+        latest = CaseEvent.objects.filter(case=case).select_related("actor").order_by("-version").first() \
+            if case is not None else None
+        if latest is None:
+            message = _("该件已被他人更新（当前版本 %(version)s），请刷新后再操作。") % {"version": current}
+        else:
+            actor = latest.actor.get_full_name() or latest.actor.get_username() if latest.actor else _("他人")
+            known = latest.action in {member.value for member in workflow.Action}
+            label = workflow.LABELS.get(workflow.Action(latest.action)) if known else None
+            message = _("该件在您打开此页后已由%(who)s于 %(when)s %(action)s，现为“%(status)s”（版本 %(version)s），"
+                        "您的操作未执行；请刷新后再操作。") % {
+                "who": actor, "when": clock.minute(latest.at), "action": label or _("更新"),
+                "status": case.get_status_display() if case is not None else "", "version": current}
+        super().__init__(message)
         self.current = current
 
 
@@ -68,7 +82,7 @@ def run(
         if version is None:
             raise VersionRequired
         if locked.version != version:
-            raise StaleVersion(locked.version)
+            raise StaleVersion(locked.version, locked)
         rule = workflow.rule(locked.status, action)
         if rule is None:
             raise NotAllowed(_("“%(status)s”状态下不能%(action)s。") % {

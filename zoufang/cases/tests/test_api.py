@@ -52,6 +52,11 @@ def test_it_answers_409_on_a_stale_version_and_changes_nothing(client, auth, mak
     assert response.status_code == 409
     assert response.json()["code"] == "stale_version"
     assert response.json()["version"] == 2
+    actor = CaseEvent.objects.filter(case=case).latest("version").actor
+    # Who moved it, what they did and where it stands: not only that "someone" did.
+    detail = response.json()["detail"]
+    assert f"已由{actor.get_full_name() or actor.get_username()}于" in detail
+    assert "登记，现为“待交办”（版本 2），您的操作未执行" in detail
     case.refresh_from_db()
     assert case.version == 2
     assert CaseEvent.objects.filter(case=case).count() == 2

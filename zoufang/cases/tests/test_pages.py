@@ -61,7 +61,11 @@ def test_it_warns_instead_of_acting_on_a_stale_form(client, cases_town, make_cas
     response = client.post(f"/cases/{case.public_id}/register/", {
         "register-version": 1, "register-category": town.category.pk, "register-kind": "problem",
         "register-priority": "urgent"}, follow=True)
-    assert "已被他人更新" in response.content.decode()
+    page = response.content.decode()
+    office = town.users["office"]
+    assert f"已由{office.get_full_name() or office.get_username()}于" in page  # who came first, and what they did
+    assert "登记，现为“待交办”" in page
+    assert "您的操作未执行" in page
     case.refresh_from_db()
     assert case.priority == "normal"
 
