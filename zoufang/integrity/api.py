@@ -108,7 +108,7 @@ class ScanIn(Schema):
 
 @router.post("/{slug}/flags/scans", response={202: JobQueuedOut, 409: ApiErrorOut},
              summary="计算走访真实性提示：按走访日期范围在后台计算并保存，答 202 和任务编号；完成后 GET …/flags（同一日期范围）"
-                     "读到新的结果。运行中的活动每天自动重新计算整个活动的提示。仅走访办、领导和考核管理组可用")
+                     "读到新的结果。运行中的活动每天自动重新计算整个活动的提示。仅走访办、领导、考核管理组和所辖的上级活动办可用")
 def scan_flags(request: HttpRequest, slug: str, body: ScanIn) -> Status:
     campaign = services.campaign_for(request.user, slug)
     return queue(request, "integrity_scan", {
