@@ -89,6 +89,8 @@ def test_an_idle_session_ends(town, login, settings):
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+    login_page = client.get(response["Location"]).content.decode()
+    assert login_page.count("超过 30 分钟未操作，已自动退出") == 1  # said once, in the login box
     assert client.get("/").status_code == 302  # signed out, not merely redirected once
 
 
