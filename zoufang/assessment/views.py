@@ -31,10 +31,7 @@ class RunForm(forms.Form):
     starts_on = forms.DateField(label=gettext_lazy("考核期起"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     ends_on = forms.DateField(label=gettext_lazy("考核期止"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     # One key a rendered form: submitting it twice, or the job retried, makes one version (Assessment.request_key).
-    key = forms.UUIDField(required=False, widget=forms.HiddenInput)
-
-    def clean_key(self) -> uuid.UUID:
-        return self.cleaned_data.get("key") or uuid.uuid4()
+    key = request_keys.RequestKeyField()
 
 
 class AdjustmentForm(forms.Form):
@@ -43,10 +40,7 @@ class AdjustmentForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("理由及依据"), max_length=300,
                              widget=forms.Textarea(attrs={"rows": 3}))
     # One key a rendered form (Adjustment.request_key): a double click or the back button registers the points once.
-    key = forms.UUIDField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
-
-    def clean_key(self) -> uuid.UUID:
-        return self.cleaned_data.get("key") or uuid.uuid4()
+    key = request_keys.RequestKeyField()
 
 
 @login_required

@@ -1,6 +1,5 @@
 """The office's draw form, the call form built from the campaign's script, and the verification form."""
 
-import uuid
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -10,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zoufang.callbacks.models import CallbackAttempt
 from zoufang.callbacks.script import Script
-from zoufang.core import limits
+from zoufang.core import limits, request_keys
 from zoufang.registry.models import Unit
 
 
@@ -27,15 +26,12 @@ class DrawForm(forms.Form):
     caller = forms.ModelChoiceField(label=_("回访单位（第三方）"), required=False, queryset=Unit.objects.none(),
                                     empty_label=_("（不指定单位）"))
     # One key a rendered form: submitting it twice, or the job retried, draws one batch (CallbackBatch.request_key).
-    key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    key = request_keys.RequestKeyField()
 
     def __init__(self, *args: Any, campaigns: list[Any], callers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["campaign"].choices = [(c.slug, c.name) for c in campaigns]  # type: ignore[attr-defined]
         self.fields["caller"].queryset = callers  # type: ignore[attr-defined]
-
-    def clean_key(self) -> uuid.UUID:
-        return self.cleaned_data.get("key") or uuid.uuid4()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

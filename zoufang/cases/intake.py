@@ -48,7 +48,7 @@ class HotlineForm(forms.Form):
     raiser_name = forms.CharField(label=gettext_lazy("来电人姓名"), max_length=limits.NAME, required=False)
     raiser_phone = forms.CharField(label=gettext_lazy("来电号码"), max_length=20, required=False)
     # One key a rendered form (Case.request_key): a double click, a retry or the back button receives the call once.
-    key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    key = request_keys.RequestKeyField()
 
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -60,9 +60,6 @@ class HotlineForm(forms.Form):
         self.fields["region"].queryset = scope.visible_regions(user).filter(  # type: ignore[attr-defined]
             level=Region.Level.VILLAGE
         ).order_by("path")
-
-    def clean_key(self) -> uuid.UUID:
-        return self.cleaned_data.get("key") or uuid.uuid4()
 
     def clean_raiser_phone(self) -> str:
         phone = self.cleaned_data["raiser_phone"].strip()

@@ -6,10 +6,24 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django import forms
 from django.db import IntegrityError
 from django.db.models import QuerySet
 
 Made = TypeVar("Made")
+
+
+class RequestKeyField(forms.UUIDField):
+    """A form's hidden request key: a fresh one each time the form is rendered, the same one sent back with it; a
+    form sent without one (rendered before it carried it) gets a fresh key, so it is made once but not matched."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, initial=uuid.uuid4, **kwargs)
+
+    def clean(self, value: Any) -> uuid.UUID:
+        return super().clean(value) or uuid.uuid4()
 
 
 def once(found: "QuerySet[Any]", key: uuid.UUID | None, make: Callable[[], Made]) -> Made:

@@ -1,8 +1,7 @@
-import uuid
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zoufang.core import request_keys
 from zoufang.documents.models import Document, Issuer
 
 
@@ -13,10 +12,7 @@ class GenerateForm(forms.Form):
     ends_on = forms.DateField(label=_("统计截止日"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
                               help_text=_("留空为今天"))
     # One key a rendered form: submitting it twice, or the job retried, makes one draft (Document.request_key).
-    key = forms.UUIDField(required=False, widget=forms.HiddenInput)
-
-    def clean_key(self) -> uuid.UUID:
-        return self.cleaned_data.get("key") or uuid.uuid4()
+    key = request_keys.RequestKeyField()
 
 
 class IssuerForm(forms.ModelForm):
