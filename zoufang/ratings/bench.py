@@ -90,11 +90,11 @@ def run_backend(answers: int) -> None:
             "fast_ms": 1000 * fast, "goal_ms": 1000 * TIME_GOAL, "reached": _("达到") if fast <= TIME_GOAL else _("未达到"),
         })
         print(_("  全量重新统计（读每一份答案）                      %(slow_ms)8.1f 毫秒") % {"slow_ms": 1000 * slow})
-        print(_("  ratio vs goal：快 %(ratio).0f 倍（目标 ≥ %(ratio_goal)s 倍，%(reached)s）") % {
+        print(_("  比重新统计快 %(ratio).0f 倍（目标 ≥ %(ratio_goal)s 倍，%(reached)s）") % {
             "ratio": ratio, "ratio_goal": RATIO_GOAL, "reached": _("达到") if ratio >= RATIO_GOAL else _("未达到"),
         })
         if not tallies.verify(campaign.pk).ok:
-            raise SystemExit("计数与重新统计不一致")
+            raise SystemExit(_("计数与重新统计不一致"))
         transaction.set_rollback(True)
 
 

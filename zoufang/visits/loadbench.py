@@ -47,8 +47,6 @@ BIN = Path(sys.executable).parent
 def _database_urls(url: str) -> tuple[str, str, str]:
     parts = urlsplit(url)
     name = parts.path.lstrip("/") or "zoufang"
-    if name.startswith("test_"):
-        raise SystemExit(_("负载基准不在测试数据库 %(name)s 上运行") % {"name": name})
     return (urlunsplit(parts._replace(path="/postgres")), urlunsplit(parts._replace(path=f"/{name}_loadtpl")),
             urlunsplit(parts._replace(path=f"/{name}_load")))
 
@@ -80,14 +78,19 @@ def _prepare_databases(url: str) -> str:
     return run_url
 
 
-def _jobs(run_url: str, path: Path) -> int:
-    """Accounts and tokens for the cadres, and one prepared visit per unvisited assignment; written to `path`."""
+def _setup(run_url: str) -> None:
+    """Django in this process, on the run's database (made later, by _prepare_databases): set up before the
+    first line is printed, since every line goes through gettext."""
     os.environ["DATABASE_URL"] = run_url
     os.environ["ZOUFANG_TODAY"] = DEMO_TODAY
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zoufang.settings")
     import django
 
     django.setup()
+
+
+def _jobs(path: Path) -> int:
+    """Accounts and tokens for the cadres, and one prepared visit per unvisited assignment; written to `path`."""
     from django.contrib.auth import get_user_model
     from django.db.models import Exists, OuterRef
 
@@ -152,7 +155,7 @@ def _free_port() -> int:
 def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
     for _attempt in range(300):
         if server.poll() is not None:
-            raise SystemExit("gunicorn 未能启动")
+            raise SystemExit(_("gunicorn 未能启动"))
         try:  # the health check: answered without a token, so no 401 is logged among the bench's lines
             urllib.request.urlopen(f"{base}/healthz", timeout=2)  # noqa: S310 - our own local server
             return
@@ -160,7 +163,7 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
             return  # up and answering, if not well: the phases will say
         except OSError:
             time.sleep(0.2)
-    raise SystemExit("gunicorn 60 秒内未就绪")
+    raise SystemExit(_("gunicorn 60 秒内未就绪"))
 
 
 def _drain(base: str) -> None:
@@ -210,14 +213,19 @@ def _line(label: str, stats: dict[str, float]) -> str:
 
 def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        print("走访登记负载基准：需要 PostgreSQL（DATABASE_URL=postgres://…），跳过")
+    postgres = url.startswith(("postgres://", "postgresql://"))
+    _setup(_database_urls(url)[2] if postgres else url)
+    if not postgres:
+        print(_("走访登记负载基准：需要 PostgreSQL（DATABASE_URL=postgres://…），跳过"))
         return
+    name = urlsplit(url).path.lstrip("/")
+    if name.startswith("test_"):
+        raise SystemExit(_("负载基准不在测试数据库 %(name)s 上运行") % {"name": name})
     seconds = int(os.environ.get("ZOUFANG_LOAD_SECONDS", "30"))
     users = int(os.environ.get("ZOUFANG_LOAD_USERS", "200"))
     pace = float(os.environ.get("ZOUFANG_LOAD_PACE_SECONDS", "40"))
     threads = int(os.environ.get("ZOUFANG_LOAD_THREADS", "4"))
-    kind = _("gthread，每个 %(threads)s 个线程") % {"threads": threads} if threads > 1 else "同步"
+    kind = _("gthread，每个 %(threads)s 个线程") % {"threads": threads} if threads > 1 else _("同步")
     print(_("走访登记负载基准（PostgreSQL，gunicorn 2 个 worker（%(kind)s），%(users)s 个并发用户，闭环阶段各 %(seconds)s 秒）") % {
         "kind": kind, "users": users, "seconds": seconds,
     },
@@ -225,7 +233,7 @@ def main() -> None:
     run_url = _prepare_databases(url)
     folder = Path(tempfile.mkdtemp(prefix="zoufang-load-"))
     jobs = folder / "jobs.json"
-    count = _jobs(run_url, jobs)
+    count = _jobs(jobs)
     print(_("  准备了 %(count)s 条待登记走访（各干部已分配未走访的对象）") % {"count": count}, flush=True)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -262,7 +270,7 @@ def main() -> None:
             "%(reached)s") % {
         "ratio": ratio, "goal_ratio": GOAL_RATIO, "reached": _("，达标") if ratio >= GOAL_RATIO else _("，未达标"),
     })
-    for label, stats in (("闭环", post), ("按干部节奏", paced)):
+    for label, stats in ((_("闭环"), post), (_("按干部节奏"), paced)):
         ok = stats["p99"] < GOAL_P99_MS and stats["errors"] == 0
         print(_("  %(label)s：登记走访 p99 %(p99).0f ms、错误 %(errors).0f"
                 "（目标 p99 < %(goal_p99_ms)s ms 且 0 错误）%(reached)s") % {
