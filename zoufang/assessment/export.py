@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from zoufang import clock
@@ -15,10 +15,9 @@ from zoufang.assessment.indicators import Indicator
 from zoufang.assessment.models import Assessment, Score
 from zoufang.assessment.scoring import LEVELS, level_name
 from zoufang.assessment.services import indicators_of, scores
+from zoufang.core.sheetwriter import GRID as BOX
 from zoufang.core.sheetwriter import ExportWorkbook, print_on_a4
 
-THIN = Side(style="thin", color="000000")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 TITLE = Font(name="方正小标宋简体", size=18)
 HEAD = Font(name="黑体", size=11)
 BODY = Font(name="宋体", size=11)

@@ -1,7 +1,6 @@
 """A batch's results as xlsx: one sheet per grouping (unit, village, cadre), through the one spreadsheet writer."""
 
 from django.utils.translation import gettext as _
-from openpyxl.styles import Alignment, Font
 
 from zoufang import clock
 from zoufang.callbacks import results
@@ -22,13 +21,10 @@ def batch_xlsx(batch: CallbackBatch) -> bytes:
             "period_ends_on": batch.period_ends_on, "today": f'{clock.today():%Y-%m-%d}',
         }])
         headings = [str(heading) for heading in results.headings()]
-        sheet.append([table.title, *headings])
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        for line in table.lines:
-            sheet.append([line.name, *line.values()])
-        sheet.append([table.total.name, *table.total.values()])
         sheet.set_widths([28, *(max(8, 2 * len(heading) + 2) for heading in headings)])
+        sheet.table_row([table.title, *headings], header=True)
+        for line in table.lines:
+            sheet.table_row([line.name, *line.values()])
+        sheet.table_row([table.total.name, *table.total.values()], bold=True)
         sheet.freeze_panes = "B3"
     return workbook.to_bytes()

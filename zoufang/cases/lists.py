@@ -81,11 +81,10 @@ def write_xlsx(out: IO[bytes], title: str, table: Iterable[list[Any]], columns: 
     sheet.set_widths(widths or WIDTHS)
     sheet.freeze_panes = "A3"
     sheet.append([title], font=Font(bold=True, size=14))
-    sheet.append([str(label) for label in columns or COLUMNS], font=Font(bold=True))
+    sheet.table_row([str(label) for label in columns or COLUMNS], header=True)
     count = 0
     for count, row in enumerate(table, start=1):
-        sheet.append([sheet.stream_cell(value, alignment=WRAP_TOP, **(
-            {"number_format": "yyyy-mm-dd"} if isinstance(value, dt.date) else {})) for value in row])
+        sheet.table_row(row)
         if count % CHUNK == 0:
             report(progress, count, total)
     book.save(out)

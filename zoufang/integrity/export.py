@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 
 from zoufang import clock
 from zoufang.core.sheetwriter import ExportWorkbook
@@ -21,13 +21,12 @@ def xlsx(campaign: Any, cadres: list[CadreFlags]) -> bytes:
     sheet["A1"].font = Font(bold=True, size=14)
     headers = [_("走访人"), _("单位"), _("提示类型"), _("分量"), _("依据"), _("涉及走访"), _("状态"), _("核实理由"),
                _("核实人"), _("核实时间")]
-    sheet.append(headers)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
+    sheet.set_widths(WIDTHS)
+    sheet.table_row(headers, header=True)
     for entry in cadres:
         for flag in entry.flags:
             clearance = flag.clearance
-            sheet.append([
+            sheet.table_row([
                 entry.cadre.name, entry.cadre.unit.name if entry.cadre.unit_id else "", flag.label,
                 _("严重") if flag.weight >= SERIOUS else _("一般"), flag.evidence, len(flag.visit_ids),
                 _("待核实") if clearance is None else _("已查实") if clearance.upheld else _("已排除"), clearance.reason if clearance else "",
@@ -35,10 +34,5 @@ def xlsx(campaign: Any, cadres: list[CadreFlags]) -> bytes:
                 if clearance and clearance.cleared_by else "",
                 clock.minute(clearance.modified_at) if clearance else "",
             ])
-    for index, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[sheet.cell(row=2, column=index).column_letter].width = width
-    for row in sheet.iter_rows(min_row=3):
-        for cell in row:
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
     sheet.freeze_panes = "B3"
     return book.to_bytes()

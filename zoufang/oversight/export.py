@@ -5,14 +5,12 @@ import re
 from collections.abc import Sequence
 from typing import IO
 
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 
 from zoufang.core.progress import Progress, report
 from zoufang.core.sheetwriter import ExportWorkbook
 from zoufang.oversight.tables import Table
 
-BOLD = Font(bold=True)
-TOP = Alignment(vertical="top")
 PROGRESS_ROWS = 1000
 
 
@@ -29,14 +27,14 @@ def write_xlsx(out: IO[bytes], tables: Sequence[Table], *, heading: str = "",
         sheet.set_widths([max(10, 2 * len(header) + 2) for header in table.headers])
         sheet.freeze_panes = "B3"
         sheet.append([f"{heading} {table.title}".strip()], font=Font(bold=True, size=14))
-        sheet.append(list(table.headers), font=BOLD)
+        sheet.table_row(list(table.headers), header=True)
         for row in table.rows:
-            sheet.append(list(row), alignment=TOP)
+            sheet.table_row(list(row))
             done += 1
             if done % PROGRESS_ROWS == 0:
                 report(progress, done, rows)
         if table.total:
-            sheet.append(list(table.total), font=BOLD, alignment=TOP)
+            sheet.table_row(list(table.total), bold=True)
     if tables:
         report(progress, rows, rows)
     else:

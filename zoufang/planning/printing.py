@@ -19,14 +19,13 @@ from docx.shared import Cm, Pt
 from docx.table import Table
 from lxml import etree
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from zoufang.core.sheetwriter import GRID as BOX
 from zoufang.core.sheetwriter import StreamSheet, print_on_a4
 
-THIN = Side(style="thin")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 BOLD = Font(bold=True)

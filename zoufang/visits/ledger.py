@@ -7,7 +7,8 @@ from typing import IO, Any
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
-from openpyxl.styles import Alignment, Font
+from django.utils.translation import gettext_lazy as _l
+from openpyxl.styles import Font
 
 from zoufang import clock
 from zoufang.accounts import audit
@@ -23,8 +24,9 @@ from zoufang.registry.models import Cadre, Target, Unit
 from zoufang.registry.presenters import TargetPresenter
 from zoufang.visits.models import DiaryEntry, Visit
 
-COLUMNS = ["序号", "走访时间", "走访方式", "村（社区）", "村（居）民小组", "网格", "走访对象", "对象类型", "地址", "联系电话", "走访人",
-           "单位", "同行人员", "走访情况", "问题意见（条）", "当场解决", "登记期限", "逾期登记"]
+COLUMNS = [_l("序号"), _l("走访时间"), _l("走访方式"), _l("村（社区）"), _l("村（居）民小组"), _l("网格"), _l("走访对象"),
+           _l("对象类型"), _l("地址"), _l("联系电话"), _l("走访人"), _l("单位"), _l("同行人员"), _l("走访情况"),
+           _l("问题意见（条）"), _l("当场解决"), _l("登记期限"), _l("逾期登记")]
 WIDTHS = [6, 17, 10, 14, 12, 10, 22, 10, 24, 14, 10, 14, 12, 40, 8, 8, 12, 8]
 
 
@@ -105,16 +107,17 @@ def write_ledger(out: IO[bytes], title: str, visits: "QuerySet[Visit]", user: An
     modes = {key: str(label) for key, label in Visit.Mode.choices}
     kinds = {key: str(label) for key, label in Target.Kind.choices}
     places: dict[int, tuple[str, ...]] = {}
+    yes, overdue = _("是"), _("逾期")
     total = visits.count()
     report(progress, 0, total)
     workbook = ExportWorkbook(streaming=True)
-    sheet = workbook.create_sheet("走访台账")
+    sheet = workbook.create_sheet(_("走访台账"))
     sheet.set_widths(WIDTHS)
     sheet.freeze_panes = "A3"
-    diary = workbook.create_sheet("民情走访日记")
+    diary = workbook.create_sheet(_("民情走访日记"))
     diary.set_widths([12, 12, 80])
     sheet.append([title], font=Font(bold=True, size=14))
-    sheet.append(COLUMNS, font=Font(bold=True), alignment=Alignment(wrap_text=True))
+    sheet.table_row([str(label) for label in COLUMNS], header=True)
     revealed: dict[str, None] = {}
     revealed_count = 0
     number = 0
@@ -129,19 +132,19 @@ def write_ledger(out: IO[bytes], title: str, visits: "QuerySet[Visit]", user: An
                 revealed[str(public_id)] = None
         if region_id not in places:
             places[region_id] = _place(zip(regions[::2], regions[1::2], strict=True))
-        sheet.append([
+        sheet.table_row([
             number, clock.minute(visited_at), modes.get(mode, mode), *places[region_id], name, kinds.get(kind, kind),
             address, masker.show(Kind.PHONE, phone, full=full_phone), cadre, unit,
             masker.show(Kind.FREE_TEXT, co_visitors, full=full), masker.show(Kind.FREE_TEXT, summary, full=full),
-            opinions, "是" if settled else "", due, "逾期" if late else "",
+            opinions, yes if settled else "", due, overdue if late else "",
         ])
         if number % CHUNK == 0:
             report(progress, number, total)
-    diary.append(["日期", "走访干部", "内容"], font=Font(bold=True))
+    diary.table_row([_("日期"), _("走访干部"), _("内容")], header=True)
     entries = (DiaryEntry.objects.filter(cadre_id__in=visits.order_by().values("cadre_id"))
                .select_related("cadre").order_by("entry_date", "id"))
     for entry in entries.iterator(chunk_size=CHUNK):
-        diary.append([entry.entry_date, entry.cadre.name, masker.text(entry.text, entry)])
+        diary.table_row([entry.entry_date, entry.cadre.name, masker.text(entry.text, entry)])
     workbook.save(out)
     if revealed:
         changes: dict[str, Any] = {"targets": list(revealed)}

@@ -88,3 +88,50 @@ def test_it_writes_a_template_with_a_bold_header_and_instructions():
     instructions = [[c.value for c in row] for row in workbook["说明"].iter_rows()]
     assert instructions[:2] == [["列名", "是否必填", "填写规则", "示例"], ["身份证号码", "必填", "GB 11643", "320583197001010011"]]
     assert instructions[-1][0] == "说明一行"
+
+
+def test_a_printed_row_is_as_tall_as_its_longest_wrapped_text():
+    from zoufang.core.sheetwriter import LINE_POINTS, MAX_ROW_POINTS, fitted_height, lines_needed, text_width
+
+    assert text_width("abc") == 3
+    assert text_width("走访") == 4
+    assert text_width("1.4 收集") == 8
+    assert lines_needed("走访" * 10, 40.5) == 1  # 20 Chinese characters take 40 units: one line in 40 usable
+    assert lines_needed("走访" * 10, 10) == 5  # 40 units in 9.5
+    assert lines_needed("第一行\n第二行", 40) == 2  # a line break is a line
+    assert lines_needed(12345, 3) == lines_needed(dt.date(2017, 6, 1), 3) == 1
+    assert fitted_height(["短", "走访" * 10], [10, 10]) == 5 * LINE_POINTS
+    assert fitted_height(["短", "短"], [10, 10]) is None
+    assert fitted_height(["走" * 5000], [10]) == MAX_ROW_POINTS
+
+
+def test_a_streamed_tables_reused_cells_carry_nothing_from_one_row_to_the_next():
+    from zoufang.core.sheetwriter import ExportWorkbook
+
+    book = ExportWorkbook(streaming=True)
+    sheet = book.create_sheet("表")
+    sheet.set_widths([12, 12])
+    sheet.table_row(["日期", "说明"], header=True)
+    sheet.table_row([dt.date(2017, 6, 1), "=HYPERLINK(1)"])
+    sheet.table_row([5, "普通文字"])
+    sheet.table_row([dt.datetime(2017, 6, 1, 9, 30), "走访" * 20], bold=True)  # noqa: DTZ001 - xlsx holds no time zone
+    sheet.table_row([7, None])
+    assert not sheet.row_dimensions  # written rows' heights are not kept in memory
+    out = io.BytesIO()
+    book.save(out)
+    read = load_workbook(io.BytesIO(out.getvalue()))["表"]
+    assert read["A2"].value == dt.datetime(2017, 6, 1)  # noqa: DTZ001 - as read back
+    assert read["A2"].number_format == "yyyy-mm-dd"
+    assert read["A3"].value == 5
+    assert read["A3"].number_format == "General"
+    assert read["A5"].number_format == "General"  # not the datetime's format, set on its cell a row above
+    assert read["B2"].value == "=HYPERLINK(1)"
+    assert read["B2"].data_type == "s"
+    assert read["B2"].quotePrefix
+    assert not read["B3"].quotePrefix
+    assert read["B3"].value == "普通文字"
+    assert read["A4"].font.bold
+    assert not read["A5"].font.bold
+    assert read["B5"].border.left.style == "thin"  # an empty cell of the table is boxed too
+    assert read.row_dimensions[4].height == 7 * 15  # 40 Chinese characters, 80 units, in 11.5: seven lines
+    assert read.row_dimensions[3].height is None

@@ -65,3 +65,26 @@ def test_the_streamed_ledger_reads_back_with_its_places_and_text(visiting):
     assert first["走访方式"] == str(Visit.Mode.HOME.label)
     assert {dict(zip(rows[1], r, strict=True))["村（社区）"] for r in rows[2:]} >= {"上下塘社区"}
     assert book["走访台账"].freeze_panes == "A3"
+
+
+def test_the_ledger_prints_as_a_boxed_table_whose_rows_hold_their_whole_text(visiting):
+    """Printed, a ledger is a table: every header and data cell boxed and wrapped, and a row as tall as its
+    longest text needs (neither Excel nor LibreOffice grows a stored row when opening the file: before, a long
+    走访情况 printed as its first line only)."""
+    _visits(visiting, 2)
+    Visit.objects.filter(summary="走访1").update(summary="入户走访，了解家庭生产生活情况，宣传惠民政策。" * 4)
+    out = io.BytesIO()
+    ledger.write_ledger(out, "派出所 走访台账", ledger.unit_visits(visiting.police), visiting.users["office"])
+    sheet = load_workbook(io.BytesIO(out.getvalue()))["走访台账"]
+    for row in sheet.iter_rows(min_row=2, max_row=sheet.max_row):
+        for cell in row:
+            assert cell.border.left.style == cell.border.bottom.style == "thin", cell.coordinate
+            assert cell.alignment.wrap_text, cell.coordinate
+    assert sheet["A2"].font.bold
+    assert sheet["A2"].alignment.horizontal == "center"
+    long_row = next(r for r in range(3, sheet.max_row + 1) if len(sheet.cell(r, 14).value or "") > 40)
+    # 100 Chinese characters in the 40-wide 走访情况 column: five lines of 15 points.
+    assert sheet.row_dimensions[long_row].height == 75
+    short_row = next(r for r in range(3, sheet.max_row + 1) if r != long_row)
+    # Its longest text is the visitor 派出所党员甲 (12 units) in the 10-wide 走访人 column: two lines.
+    assert sheet.row_dimensions[short_row].height == 30
