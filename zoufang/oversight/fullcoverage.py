@@ -234,7 +234,7 @@ def village_links(campaign: Campaign) -> list[VillageLink]:
 # -- targets covered ------------------------------------------------------------------------------------------------
 
 def selected(campaign: Campaign, item: Requirement) -> QuerySet[Target]:
-    """The requirement's targets: active, in the campaign's area (partial indexes serve the filtered selections)."""
+    """The requirement's targets: active, in the campaign's area."""
     return Target.objects.filter(item.condition(), archived_on__isnull=True,
                                  region__path__startswith=campaign.scope.path)
 
