@@ -37,6 +37,7 @@ def check_semantics(config: Config, broken: Iterable[str] = ()) -> list[ConfigEr
         ({"phases", "questionnaires", "mechanisms", "organisation"}, check_unique_keys),
         ({"organisation", "target_kinds"}, check_organisation),
         ({"callbacks"}, check_callbacks),
+        ({"full_coverage", "target_kinds"}, check_full_coverage),
     ]
     return [error for sections, check in checks if not sections & skip for error in check(config)]
 
@@ -305,3 +306,35 @@ def check_callbacks(config: Config) -> Iterator[ConfigError]:
             yield ConfigError.at(("callbacks", key), _("“%(value)s”不是有效的比例") % {"value": block[key]})
     for problem in script_problems(block["script"]):
         yield ConfigError.at(("callbacks", "script"), problem)
+
+
+COVERAGE_WAYS = ("villages_linked", "targets", "arranged_outside")
+
+
+def check_full_coverage(config: Config) -> Iterator[ConfigError]:
+    """Each 全覆盖 requirement says one thing — villages linked, targets covered, or arranged outside — with
+    filters its kinds have (hardship: households; scale: enterprises; is_key: enterprises and projects)."""
+    first: dict[str, int] = {}
+    for index, requirement in enumerate(config.get("full_coverage", [])):
+        path: Path = ("full_coverage", index)
+        if requirement["key"] in first:
+            yield ConfigError.at((*path, "key"), _("代号“%(key)s”重复（第 %(first)s 项已使用）") % {
+                "key": requirement["key"], "first": first[requirement["key"]] + 1})
+        first.setdefault(requirement["key"], index)
+        ways = [way for way in COVERAGE_WAYS if way in requirement]
+        if len(ways) != 1:
+            yield ConfigError.at(path, _("应且只应给出 villages_linked、targets、arranged_outside 之一（现为 %(n)s 个）")
+                                 % {"n": len(ways)})
+        if "named_cadre" in requirement and "targets" not in requirement:
+            yield ConfigError.at((*path, "named_cadre"), _("named_cadre（落实到人）只适用于 targets"))
+        for number, selection in enumerate(requirement.get("targets", [])):
+            where: Path = (*path, "targets", number)
+            kinds = selection["target_kinds"]
+            yield from _kinds_not_in_campaign(config, (*where, "target_kinds"), kinds)
+            if "hardship" in selection and not set(kinds) <= HOUSEHOLD_KINDS:
+                yield ConfigError.at((*where, "hardship"), _("hardship（困难家庭）只适用于 registered_household、"
+                                                             "resident_household"))
+            for name, allowed in (("is_key", KEYED_KINDS), ("scale", SCALED_KINDS)):
+                other = next((kind for kind in kinds if kind not in allowed), None)
+                if name in selection and other is not None:
+                    yield from _check_filters(where, other, {name: selection[name]})

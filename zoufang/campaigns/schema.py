@@ -370,6 +370,31 @@ INTEGRITY = _object(
     }
 )
 
+# 全覆盖要求 (seed 000 §二(一) “四个全覆盖”): what must be covered entirely, each requirement one of three kinds —
+# every village linked (villages_linked), every target of a selection assigned and visited (targets), or arranged
+# outside the campaign (arranged_outside: the page says who arranges it). docs/campaign-format.md.
+VILLAGE_LINKS = {
+    "town_leader": gettext_noop("挂钩镇领导"),
+    "unit": gettext_noop("挂钩单位"),
+}
+COVERAGE_SELECTION = _object(
+    {"target_kinds": TARGET_KIND_LIST, "hardship": {"const": True}, "scale": _enum(SCALES),
+     "is_key": {"const": True}, "label": TEXT},
+    required=("target_kinds",),
+)
+COVERAGE_REQUIREMENT = _object(
+    {
+        "key": KEY,
+        "name": TEXT,
+        "villages_linked": _list(_enum(VILLAGE_LINKS), uniqueItems=True),
+        "targets": _list(COVERAGE_SELECTION),
+        "named_cadre": BOOLEAN,
+        "arranged_outside": TEXT,
+        "note": TEXT,
+    },
+    required=("key", "name"),
+)
+
 CAMPAIGN_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     **_object(
@@ -406,6 +431,7 @@ CAMPAIGN_SCHEMA: dict[str, Any] = {
             "organisation": _object({"note": TEXT, "bodies": _list(BODY)}, required=("bodies",)),
             "callbacks": CALLBACKS,
             "integrity": INTEGRITY,
+            "full_coverage": _list(COVERAGE_REQUIREMENT),
         },
         required=(
             "format_version", "slug", "name", "scope", "period", "phases", "target_kinds", "roles", "quotas",

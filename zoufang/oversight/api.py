@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 from zoufang import clock
 from zoufang.core import limits, paging
 from zoufang.core.dbrouter import reads_from_replica
-from zoufang.oversight import across, drill, figures, paged
+from zoufang.oversight import across, drill, figures, fullcoverage, fullcoverage_tables, paged
 from zoufang.oversight.access import campaign_for, city_region
 from zoufang.oversight.figures import CaseRow, CoverageRow, TownRow
 from zoufang.oversight.tables import as_json
@@ -338,3 +338,113 @@ def towns(request: HttpRequest, region_id: str, query: Query[TownsQuery]) -> dic
     return {"region": str(region.public_id), "label": region.name, "year": result.year, "today": result.today,
             "sort": result.order, "rows": [_town(row) for row in result.rows], "total": _town(result.total),
             "idle": [town.name for town in result.idle]}
+
+
+# -- 全覆盖 (fullcoverage.py) -----------------------------------------------------------------------------------------
+
+class CoverageTargetsOut(Schema):
+    id: str | None
+    label: str
+    targets: int = Field(..., description="应覆盖（单位行：分配给该单位的）")
+    assigned: int
+    unassigned: int
+    named: int | None = Field(..., description="落实到人（分配给具名干部）；要求未规定落实到人的为 null")
+    unnamed: int | None
+    visited: int
+    unvisited: int
+    percent: float | None
+
+
+class VillageLinkOut(Schema):
+    id: str
+    label: str
+    leaders: list[str]
+    units: list[str]
+    linked: bool
+
+
+class RequirementOut(Schema):
+    key: str
+    name: str
+    way: str = Field(..., description="villages_linked、targets 或 arranged_outside（另行安排，不统计）")
+    selection: str
+    named_cadre: bool
+    arranged_outside: str
+    met: bool | None = Field(..., description="是否已全覆盖；另行安排的为 null")
+    total: CoverageTargetsOut | None
+    villages: list[CoverageTargetsOut] = Field(..., description="各村（社区），只有整个活动的读者才有")
+    units: list[CoverageTargetsOut]
+    links: list[VillageLinkOut]
+
+
+class FullCoverageOut(Schema):
+    today: dt.date
+    whole: bool = Field(..., description="整个活动（否则为本单位分到的部分）")
+    requirements: list[RequirementOut]
+
+
+def _targets_row(row: fullcoverage.TargetRow, named: bool) -> dict[str, Any]:
+    return {"id": _ident(row.key), "label": row.label, "targets": row.targets, "assigned": row.assigned,
+            "unassigned": row.unassigned, "named": row.named if named else None,
+            "unnamed": row.unnamed if named else None, "visited": row.visited, "unvisited": row.unvisited,
+            "percent": row.percent}
+
+
+def _requirement(item: fullcoverage.Figure) -> dict[str, Any]:
+    plain = item if isinstance(item, fullcoverage.Requirement) else item.requirement
+    found: dict[str, Any] = {
+        "key": plain.key, "name": plain.name, "way": plain.way, "selection": plain.selection_text,
+        "named_cadre": plain.named_cadre, "arranged_outside": plain.outside, "met": None, "total": None,
+        "villages": [], "units": [], "links": []}
+    if isinstance(item, fullcoverage.LinkFigure):
+        missing = {id(link) for link in item.unlinked()}
+        found.update(met=item.met, links=[
+            {"id": str(link.village.public_id), "label": link.village.name, "leaders": link.leaders,
+             "units": link.units, "linked": id(link) not in missing} for link in item.villages])
+    elif isinstance(item, fullcoverage.TargetFigure):
+        named = plain.named_cadre
+        found.update(met=item.met, total=_targets_row(item.total, named),
+                     villages=[_targets_row(row, named) for row in item.villages],
+                     units=[_targets_row(row, named) for row in item.units])
+    return found
+
+
+@router.get("/{slug}/full-coverage", response=FullCoverageOut,
+            summary="全覆盖：活动配置的各项全覆盖要求（村（社区）挂钩、对象分配和走访、另行安排的）及各村、各单位的数字；"
+                    "单位的经办人只得到本单位分到的部分")
+@reads_from_replica
+def full_coverage(request: HttpRequest, slug: str) -> dict[str, Any]:
+    reach = campaign_for(request.user, slug)
+    result = fullcoverage.full_coverage(reach, clock.today())
+    return {"today": result.today, "whole": result.whole, "requirements": [_requirement(i) for i in result.items]}
+
+
+class GapQuery(Schema):
+    requirement: str = Field(..., max_length=limits.CODE, description="全覆盖要求的代号（key）")
+    gap: str = Field(..., max_length=limits.CODE, description="unassigned 未分配、unnamed 未落实到人、unvisited 未走访、"
+                                                               "unlinked 未挂钩的村（社区）")
+    region: str | None = Field(None, max_length=limits.CODE, description="村（社区）编号（UUID）")
+    unit: str | None = Field(None, max_length=limits.CODE, description="单位编号（UUID）")
+    offset: int = Field(0, ge=0, le=paging.COUNT_CAP)
+    limit: int = Field(fullcoverage_tables.ROWS_SHOWN, ge=1, le=1000, description="每页条数")
+
+
+class GapRowsOut(Schema):
+    title: str
+    count: int = Field(..., description=paging.COUNT_DESCRIPTION)
+    headers: list[str]
+    rows: list[list[Any]]
+
+
+@router.get("/{slug}/full-coverage/rows", response=GapRowsOut,
+            summary="全覆盖数字背后的明细：某项要求未分配、未落实到人、未走访的对象，或未挂钩的村（社区）；"
+                    "可按 region、unit 筛选，offset、limit 分页；个人信息按权限脱敏")
+@reads_from_replica
+def full_coverage_rows(request: HttpRequest, slug: str, query: Query[GapQuery]) -> dict[str, Any]:
+    reach = campaign_for(request.user, slug)
+    asked = fullcoverage_tables.gap_asked(reach, query.dict())
+    table, count = fullcoverage_tables.gap_rows(reach, asked["item"], asked["gap"], request.user,
+                                                region=asked["region"], unit=asked["unit"], offset=query.offset,
+                                                limit=query.limit)
+    data = as_json(table)
+    return {"title": data["title"], "count": count, "headers": data["headers"], "rows": data["rows"]}

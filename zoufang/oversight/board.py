@@ -14,6 +14,7 @@ from zoufang.oversight import drill, figures, paged
 from zoufang.oversight.access import Reach, supervised
 from zoufang.oversight.drill import Narrowing
 from zoufang.oversight.figures import CaseRow, CoverageRow
+from zoufang.oversight.fullcoverage import full_coverage
 from zoufang.oversight.tables import (
     PagedRows,
     Table,
@@ -39,6 +40,7 @@ class Board:
     behind_units: int = 0
     behind_cadres: int = 0
     by_cadre: figures.Coverage | None = None  # a unit's board: its cadres' rows (the API reads them)
+    full_coverage: Any = None  # the page's 全覆盖 panel (fullcoverage.FullCoverage); not in the downloads
 
     @property
     def pace(self) -> figures.Pace:
@@ -250,6 +252,8 @@ def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | 
         if table is not None:
             table.folded = folded
             board.tables[key] = table
+    if query is not None:  # the page (not a download): the 全覆盖 panel above the tables
+        board.full_coverage = full_coverage(reach, today)
     return board
 
 

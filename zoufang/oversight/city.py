@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from zoufang.campaigns.models import Campaign
-from zoufang.oversight import figures
+from zoufang.oversight import figures, fullcoverage, fullcoverage_tables
+from zoufang.oversight.access import Reach
 from zoufang.oversight.board import rows_url
 from zoufang.oversight.drill import Narrowing
 from zoufang.oversight.figures import CaseFigures, TownFigures
@@ -56,4 +57,7 @@ def city_board(region: Region, today: dt.date, *, year: int | None = None, order
                                                         lambda row: dashboard(row.key))
     board.tables["cases-town"] = case_table(
         CaseFigures("town", today, [row.cases for row in by_path], result.total.cases), lambda row: cases(row.key))
+    board.tables["full-coverage-town"] = fullcoverage_tables.towns_table([
+        (row.town.name, fullcoverage.full_coverage(Reach(campaign, whole=True), today))
+        for row in by_path for campaign in row.campaigns])
     return board

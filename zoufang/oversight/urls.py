@@ -12,6 +12,9 @@ urlpatterns = [
     path("<slug:slug>/", views.dashboard, name="dashboard"),
     path("<slug:slug>/units/<uuid:unit_id>/", views.unit, name="unit"),
     path("<slug:slug>/rows/", views.rows, name="rows"),
+    path("<slug:slug>/full-coverage/", views.full_coverage, name="full_coverage"),
+    path("<slug:slug>/full-coverage/xlsx/", views.full_coverage_xlsx, name="full_coverage_xlsx"),
+    path("<slug:slug>/full-coverage/rows/", views.full_coverage_rows, name="full_coverage_rows"),
     path("<slug:slug>/xlsx/all/", views.table_xlsx_all, name="xlsx_all"),  # before the one table's
     path("<slug:slug>/xlsx/<slug:key>/", views.table_xlsx, name="xlsx"),
 ]

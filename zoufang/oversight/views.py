@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from zoufang import clock
 from zoufang.core import paging
 from zoufang.core.dbrouter import reads_from_replica
-from zoufang.oversight import across, drill, export, figures
+from zoufang.oversight import across, drill, export, figures, fullcoverage, fullcoverage_tables
 from zoufang.oversight import board as boards
 from zoufang.oversight import city as cities
 from zoufang.oversight.access import Reach, campaign_for, city_region
@@ -227,3 +227,42 @@ def units(request: HttpRequest) -> HttpResponse:
 
         return start(request, "oversight_units", {})
     return render(request, "oversight/units.html", {"units": units_across(request.user), "today": clock.today()})
+
+
+# -- 全覆盖 (fullcoverage.py): the requirements' figures, their tables as xlsx, the rows behind a gap --------------------
+
+@login_required
+@reads_from_replica
+def full_coverage(request: HttpRequest, slug: str) -> HttpResponse:
+    reach = campaign_for(request.user, slug)
+    result = fullcoverage.full_coverage(reach, clock.today())
+    return render(request, "oversight/full_coverage.html", {
+        "campaign": reach.campaign, "full_coverage": result, "tables": fullcoverage_tables.tables(result)})
+
+
+@login_required
+@reads_from_replica
+def full_coverage_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
+    reach = campaign_for(request.user, slug)
+    result = fullcoverage.full_coverage(reach, clock.today())
+    return xlsx_response(export.xlsx(fullcoverage_tables.tables(result), heading=reach.campaign.name),
+                         f"{slug}-full-coverage-{result.today:%Y%m%d}")
+
+
+@login_required
+@reads_from_replica
+def full_coverage_rows(request: HttpRequest, slug: str) -> HttpResponse:
+    """The first rows behind a gap; `?xlsx=1` every row as xlsx (a requirement's gap: a town's hardship households,
+    not its whole registry — the plan check proves every target is assigned)."""
+    reach = campaign_for(request.user, slug)
+    asked = fullcoverage_tables.gap_asked(reach, request.GET)
+    every = request.GET.get("xlsx") == "1"
+    table, count = fullcoverage_tables.gap_rows(
+        reach, asked["item"], asked["gap"], request.user, region=asked["region"], unit=asked["unit"],
+        limit=None if every else fullcoverage_tables.ROWS_SHOWN)
+    if every:
+        return xlsx_response(export.xlsx([table], heading=reach.campaign.name),
+                             f"{slug}-{asked['item'].key}-{asked['gap']}-{clock.today():%Y%m%d}")
+    return render(request, "oversight/full_coverage_rows.html", {
+        "campaign": reach.campaign, "table": table, "total": min(count, paging.COUNT_CAP),
+        "capped": count > paging.COUNT_CAP, "xlsx_query": f"?{request.GET.urlencode()}&xlsx=1", **asked})

@@ -49,6 +49,7 @@ def check_plan(campaign: Campaign) -> dict[str, Any]:
         "quota_violations": quota_violations(campaign),
         "relaxations": relaxations(campaign),
         "member_mismatches": member_mismatches(campaign),
+        "must_cover": must_cover(campaign),
         # The issued tables against today's registry: reported, never a failure (the tables stay as issued).
         "issued_drift": drift_lines(campaign),
     }
@@ -80,6 +81,9 @@ def failures(result: dict[str, Any]) -> list[str]:
                          % {"kind": label, "n": result["unassigned"][kind], "shown": shown, "more": more})
         if result["duplicated"][kind]:
             found.append(_("%(kind)s%(n)d个重复分配") % {"kind": label, "n": result["duplicated"][kind]})
+    # A must-cover target left unassigned, named (its kind's count above says it too); one only given to a unit
+    # (未落实到人) is reported beside the proof, not a failure: an upper-level unit may place its own people later.
+    found.extend(must_cover_text(row) for row in result.get("must_cover", []) if row["gap"] == "unassigned")
     if result["stray_assignments"]:
         found.append(_("%(n)d条分配的对象已迁出或不在本活动范围") % {"n": result["stray_assignments"]})
     for v in result["quota_violations"]:
@@ -177,3 +181,46 @@ def relaxations(campaign: Campaign) -> list[dict[str, Any]]:
             found.append({"unit": unit, "cadre": name, "kind": kind, "planned": n,
                           "rule": f"{low}" if low == high else f"{low}-{high or ''}"})
     return sorted(found, key=lambda r: (r["unit"], r["cadre"], r["kind"]))
+
+
+def must_cover(campaign: Campaign) -> list[dict[str, Any]]:
+    """Each 全覆盖 requirement (the campaign's `full_coverage`) whose targets are not all assigned — or, where it asks
+    for 落实到人, not all to a named cadre: how many, and the first few by name and village."""
+    # oversight reads planning, not the other way: imported here
+    from zoufang.oversight.fullcoverage import TARGETS, requirements, selected
+
+    town = campaign.scope
+    villages = dict(Region.objects.filter(path__startswith=town.path, level=Region.Level.VILLAGE)
+                    .values_list("path", "name"))
+    depth = len(next(iter(villages), ""))
+    found = []
+    for item in requirements(campaign):
+        if item.way != TARGETS:
+            continue
+        held = Assignment.objects.filter(campaign=campaign, target_id=OuterRef("pk"))
+        gaps: list[tuple[str, Any]] = [("unassigned", ~Exists(held))]
+        if item.named_cadre:
+            gaps.append(("unnamed", Exists(held.filter(cadre__isnull=True))))
+        for gap, condition in gaps:
+            rows = selected(campaign, item).filter(condition)
+            n = rows.count()
+            if n:
+                first = rows.order_by("region__path", "address", "id").values_list("name", "region__path")
+                row = {"key": item.key, "name": item.name, "gap": gap, "count": n, "first": [
+                    {"name": name, "village": villages.get(path[:depth], town.name) if depth else town.name}
+                    for name, path in first[:LEFT_OUT_SHOWN]]}
+                found.append({**row, "text": must_cover_text(row)})
+    return found
+
+
+def must_cover_text(row: dict[str, Any]) -> str:
+    places: dict[str, list[str]] = defaultdict(list)
+    for target in row["first"]:
+        places[target["village"]].append(target["name"])
+    shown = "；".join(f"{village}：{'、'.join(names)}" for village, names in places.items())
+    more = _("等") if row["count"] > len(row["first"]) else ""
+    if row["gap"] == "unnamed":
+        return _("全覆盖要求“%(name)s”：%(n)d个只分到单位、未落实到人（%(shown)s%(more)s）") % {
+            "name": row["name"], "n": row["count"], "shown": shown, "more": more}
+    return _("全覆盖要求“%(name)s”：%(n)d个未分配（%(shown)s%(more)s）") % {
+        "name": row["name"], "n": row["count"], "shown": shown, "more": more}

@@ -134,6 +134,10 @@ SPECS: dict[str, Spec] = {
     "oversight:rows": Spec({"slug": "oversight"}, BOTH, queries=("", "?what=visits", "?what=cases")),
     "oversight:xlsx": Spec({"slug": "oversight", "key": ("coverage-village",)}),
     "oversight:xlsx_all": Spec({"slug": "oversight"}, POST),
+    "oversight:full_coverage": Spec({"slug": "oversight"}), "oversight:full_coverage_xlsx": Spec({"slug": "oversight"}),
+    "oversight:full_coverage_rows": Spec({"slug": "oversight"}, queries=("?requirement=households&gap=unvisited",)),
+    "api:full_coverage": Spec({"slug": "oversight"}),
+    "api:full_coverage_rows": Spec({"slug": "oversight"}, queries=("?requirement=households&gap=unvisited",)),
     "api:coverage": Spec({"slug": "oversight"}), "api:behind": Spec({"slug": "oversight"}),
     "api:cases": Spec({"slug": "oversight"}), "api:rows": Spec({"slug": "oversight"}, queries=("", "?what=visits")),
     # The city office's towns side by side: its own county (or city) only.
