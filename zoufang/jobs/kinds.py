@@ -252,7 +252,7 @@ def _city_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progres
     from zoufang.oversight.views import city_tables
 
     extra = resolved.extra
-    tables, heading, _stem = city_tables(extra["region"], "all", extra["year"], extra["order"])
+    tables, heading, _stem = city_tables(extra["region"], "all", extra["year"], extra["order"], full_coverage=True)
     _at_once(out, progress, lambda: export.xlsx(tables, heading=heading))
     return _("导出%(heading)s各镇走访进度（全部表）") % {"heading": heading}
 
@@ -419,6 +419,36 @@ def _rows_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progres
 
 
 register(Kind("oversight_rows", _rows_resolve, _rows_build))
+
+
+def _gap_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from zoufang.oversight import fullcoverage_tables
+    from zoufang.oversight.access import campaign_for
+
+    reach = campaign_for(user, str(params.get("slug")))
+    asked = fullcoverage_tables.gap_asked(reach, params)
+    campaign = reach.campaign
+    title = fullcoverage_tables.gap_title(asked["item"], asked["gap"], asked["region"], asked["unit"])
+    chosen = {name: str(params[name]) for name in fullcoverage_tables.GAP_PARAMS if params.get(name)}
+    return Resolved({"slug": campaign.slug, **chosen, "fmt": "xlsx"},
+                    _("%(campaign)s全覆盖明细：%(title)s") % {"campaign": campaign.name, "title": title},
+                    f"{campaign.name}-{title}.xlsx", campaign=campaign,
+                    region=asked["unit"].region if asked["unit"] else campaign.scope, obj=campaign,
+                    extra={"reach": reach, **asked})
+
+
+def _gap_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
+    from zoufang.oversight import export, fullcoverage_tables
+
+    extra = resolved.extra
+    progress(0, 1)
+    table = fullcoverage_tables.gap_download(extra["reach"], extra["item"], extra["gap"], user,
+                                             region=extra["region"], unit=extra["unit"])
+    export.write_xlsx(out, [table], heading=extra["reach"].campaign.name, progress=progress)
+    return _("导出全覆盖明细 %(title)s %(count)s 条") % {"title": table.title, "count": len(table.rows)}
+
+
+register(Kind("full_coverage_rows", _gap_resolve, _gap_build))
 
 
 # ---------------------------------------------------------------- a unit's blocks across towns (单位跨镇进度)

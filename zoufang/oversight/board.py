@@ -14,7 +14,7 @@ from zoufang.oversight import drill, figures, paged
 from zoufang.oversight.access import Reach, supervised
 from zoufang.oversight.drill import Narrowing
 from zoufang.oversight.figures import CaseRow, CoverageRow
-from zoufang.oversight.fullcoverage import full_coverage
+from zoufang.oversight.fullcoverage import requirements
 from zoufang.oversight.tables import (
     PagedRows,
     Table,
@@ -40,7 +40,9 @@ class Board:
     behind_units: int = 0
     behind_cadres: int = 0
     by_cadre: figures.Coverage | None = None  # a unit's board: its cadres' rows (the API reads them)
-    full_coverage: Any = None  # the page's 全覆盖 panel (fullcoverage.FullCoverage); not in the downloads
+    # The page's 全覆盖 panel: the campaign's requirements, named, linking to their figures on their own page. Not
+    # counted here: the filtered requirements' figures read every selected target of the town (docs/oversight.md).
+    full_coverage: list[Any] = field(default_factory=list)
 
     @property
     def pace(self) -> figures.Pace:
@@ -253,7 +255,7 @@ def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | 
             table.folded = folded
             board.tables[key] = table
     if query is not None:  # the page (not a download): the 全覆盖 panel above the tables
-        board.full_coverage = full_coverage(reach, today)
+        board.full_coverage = requirements(reach.campaign)
     return board
 
 

@@ -179,9 +179,11 @@ def city_params(query: Any) -> tuple[int | None, str]:
     return (int(year) if year else None), order
 
 
-def city_tables(region: Region, key: str, year: int | None, order: str) -> tuple[list[Any], str, str]:
-    """The city page's tables (one, or every one for "all") with the heading and the file's stem."""
-    board = cities.city_board(region, clock.today(), year=year, order=order)
+def city_tables(region: Region, key: str, year: int | None, order: str, *,
+                full_coverage: bool = False) -> tuple[list[Any], str, str]:
+    """The city page's tables (one, or every one for "all") with the heading and the file's stem; `full_coverage`:
+    with 各镇全覆盖情况 (only the download built on the task queue asks for it: city_board)."""
+    board = cities.city_board(region, clock.today(), year=year, order=order, full_coverage=full_coverage)
     tables = [table for table in board.ordered() if key in ("all", table.key)]
     if not tables:
         raise Http404
@@ -252,17 +254,18 @@ def full_coverage_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @reads_from_replica
 def full_coverage_rows(request: HttpRequest, slug: str) -> HttpResponse:
-    """The first rows behind a gap; `?xlsx=1` every row as xlsx (a requirement's gap: a town's hardship households,
-    not its whole registry — the plan check proves every target is assigned)."""
+    """The first rows behind a gap; every row (POST, the 下载xlsx button) is built in the background (a gap can be
+    a whole town's households: docs/jobs.md)."""
+    if request.method == "POST":
+        from zoufang.jobs.views import start
+
+        return start(request, "full_coverage_rows", {**request.POST.dict(), "slug": slug})
     reach = campaign_for(request.user, slug)
     asked = fullcoverage_tables.gap_asked(reach, request.GET)
-    every = request.GET.get("xlsx") == "1"
-    table, count = fullcoverage_tables.gap_rows(
-        reach, asked["item"], asked["gap"], request.user, region=asked["region"], unit=asked["unit"],
-        limit=None if every else fullcoverage_tables.ROWS_SHOWN)
-    if every:
-        return xlsx_response(export.xlsx([table], heading=reach.campaign.name),
-                             f"{slug}-{asked['item'].key}-{asked['gap']}-{clock.today():%Y%m%d}")
+    table, count = fullcoverage_tables.gap_rows(reach, asked["item"], asked["gap"], request.user,
+                                                region=asked["region"], unit=asked["unit"])
     return render(request, "oversight/full_coverage_rows.html", {
         "campaign": reach.campaign, "table": table, "total": min(count, paging.COUNT_CAP),
-        "capped": count > paging.COUNT_CAP, "xlsx_query": f"?{request.GET.urlencode()}&xlsx=1", **asked})
+        "capped": count > paging.COUNT_CAP, "asked_params": [
+            (name, request.GET[name]) for name in fullcoverage_tables.GAP_PARAMS if request.GET.get(name)],
+        **asked})

@@ -12,6 +12,8 @@ import io
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from zoufang import clock
@@ -21,6 +23,7 @@ from zoufang.campaigns.config import (
     validate_campaign_file,
     validate_config,
 )
+from zoufang.jobs.testing import queued_file
 from zoufang.oversight import fullcoverage as fc
 from zoufang.oversight.access import Reach
 from zoufang.oversight.tests.conftest import visit
@@ -140,23 +143,49 @@ def test_nobody_outside_the_campaign_reads_a_gap_and_a_unit_reads_only_its_own(c
     assert "赵桂兰" not in page
 
 
-def test_the_dashboard_shows_the_panel_and_the_xlsx_has_the_same_figures(covered: Any, login: Any) -> None:
+def test_the_dashboard_names_the_requirements_and_their_page_counts_them(covered: Any, login: Any) -> None:
+    """The dashboard is read on every visit: it names the requirements and links to their page, which counts them
+    (docs/oversight.md); the xlsx has the page's figures."""
     slug = covered.campaign.slug
     client = login(covered.users["office"])
     page = client.get(f"/oversight/{slug}/").content.decode()
     assert "全覆盖情况" in page
-    assert "另行安排" in page
+    assert "困难家庭全覆盖" in page
     assert "由镇信访办另行安排" in page
-    assert "未分配 1 个" in page
-    assert "未落实到人 1 个" in page
-    assert "未挂钩 1 个" in page
+    assert f"/oversight/{slug}/full-coverage/" in page
+    assert "未分配 1 个" not in page  # not counted here
+    with CaptureQueriesContext(connection) as queries:
+        client.get(f"/oversight/{slug}/")
+    scans = [q["sql"] for q in queries if '"registry_target"."hardship"' in q["sql"].partition("WHERE")[2]]
+    assert not scans  # no count of the registry's 困难家庭 on a page read on every visit
     detail = client.get(f"/oversight/{slug}/full-coverage/").content.decode()
+    assert "另行安排" in detail
+    assert "未分配 1 个" in detail
+    assert "未落实到人 1 个" in detail
+    assert "未挂钩 1 个" in detail
     assert "困难家庭全覆盖：各村（社区）" in detail
     book = load_workbook(io.BytesIO(client.get(f"/oversight/{slug}/full-coverage/xlsx/").content))
     summary = [[c.value for c in row] for row in book.worksheets[0].iter_rows(min_row=3)]
     assert ["困难家庭全覆盖", "户籍户、非户籍常住户（困难家庭）", 2, 1, 1, None, 1, 1, "50.0%", "未全覆盖"] in summary
     assert summary[-1][0] == "有重点信访案件地区落实领导包案全覆盖"
     assert summary[-1][-1] == "另行安排"
+
+
+def test_every_row_of_a_gap_downloads_through_the_task_queue_masked_for_the_leader(covered: Any, login: Any) -> None:
+    slug = covered.campaign.slug
+    url = f"/oversight/{slug}/full-coverage/rows/"
+    page = login(covered.users["leader"]).get(f"{url}?requirement=hardship&gap=unassigned").content.decode()
+    assert 'name="requirement" value="hardship"' in page  # the 下载xlsx form carries the gap asked
+    assert 'name="gap" value="unassigned"' in page
+    fetched = queued_file(login(covered.users["leader"]), url, {"requirement": "hardship", "gap": "unassigned"})
+    rows = [[c.value for c in row] for row in load_workbook(io.BytesIO(fetched.content)).worksheets[0].iter_rows()]
+    names = [row[1] for row in rows[2:]]
+    assert names == ["赵桂兰"]
+    assert "13812340004" not in str(rows)  # masked for the leader, as the page is
+    assert login(covered.users["outsider"]).post(url, {"requirement": "hardship", "gap": "unassigned"}
+                                                 ).status_code == 404
+    assert login(covered.users["office"]).get(f"{url}?requirement=hardship&gap=unassigned&xlsx=1"
+                                              )["Content-Type"].startswith("text/html")  # no file built in a request
 
 
 def test_the_api_answers_the_same_figures(covered: Any, client: Any, api_token: Any) -> None:
