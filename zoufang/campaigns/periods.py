@@ -71,3 +71,13 @@ def periods_ended(every: str, start: dt.date, day: dt.date) -> int:
     if day < start:
         return 0
     return _index(every, start, day) + (1 if day == period_end(every, start, day) else 0)
+
+
+def period_start(every: str, start: dt.date, day: dt.date) -> dt.date:
+    """The first day of the period that holds `day` (the rule's start, for its first part-period)."""
+    previous = {"week": 7, "two_weeks": 14}
+    if every in previous:
+        first = period_end(every, start, day) - dt.timedelta(days=previous[every] - 1)
+    else:
+        first = day.replace(month=(day.month - 1) // 3 * 3 + 1 if every == "quarter" else day.month, day=1)
+    return max(first, start) if day >= start else first

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -56,7 +57,7 @@ def share_text(value: Any) -> str:
     return "" if share is None else f"{share.numerator}/{share.denominator}"
 
 
-def period_share(rule: dict[str, Any]) -> tuple[str, Any]:
+def period_share(rule: Mapping[str, Any]) -> tuple[str, Any]:
     """A pace rule's share per period as (period, the share as written): `monthly_min_share: 1/5` is
     `{every: month, min_share: 1/5}`; ("month", None) when the rule states no share per period."""
     if "monthly_min_share" in rule:
