@@ -1,13 +1,18 @@
 """Pace rules other towns write: a share per week, two weeks, month or quarter, cumulative milestones, a rule per
 target kind. Each impossible or contradictory rule is refused naming its key (and its line in a file)."""
 
+import datetime as dt
 from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from zoufang.campaigns.config import validate_campaign_file, validate_config
+from zoufang.campaigns.config import read_campaign_file, validate_campaign_file, validate_config
+from zoufang.campaigns.models import Campaign
+from zoufang.oversight.pace import pace_rule
+from zoufang.planning.tests.qiandeng import CONFIG
 
 Config = dict[str, Any]
 HOUSEHOLDS = ["registered_household", "resident_household"]
@@ -122,3 +127,14 @@ def test_mechanisms_may_meet_every_two_weeks(jinxi: Config) -> None:
     jinxi["mechanisms"].append({"key": "biweekly_report", "name": "每两周一报", "every": "two_weeks"})
 
     assert validate_config(jinxi) == []
+
+
+def test_the_third_town_s_file_states_its_milestones_and_fortnightly_report(db: Any) -> None:
+    """千灯镇 (a stranger's file): 4月底前完成30%，6月底前完成70%，9月底前全部完成; 每两周一报."""
+    assert validate_campaign_file(CONFIG) == []
+    data = read_campaign_file(CONFIG).data
+    rule = pace_rule(Campaign(starts_on=dt.date(2019, 3, 1), config=data))
+    assert [(m.by, m.share) for m in rule.milestones] == [(dt.date(2019, 4, 30), Fraction(3, 10)),
+                                                           (dt.date(2019, 6, 30), Fraction(7, 10))]
+    assert (rule.starts_on, rule.complete_by, rule.share) == (dt.date(2019, 3, 16), dt.date(2019, 9, 30), None)
+    assert data["mechanisms"][0]["every"] == "two_weeks"
