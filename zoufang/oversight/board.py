@@ -71,7 +71,7 @@ class Board:
     def next_scope(self) -> str:
         """What the next checkpoint's figure holds: this month's requirement (seed 000), or that day's."""
         day = next_checkpoint(self.rule, self.today)
-        return _("本月") if day == month_end(self.today) else _("截至该日")
+        return _("本月") if day == month_end(self.today) else _("该日")
 
     def ordered(self) -> list[Table]:
         """The tables in the page's order, each keyed as its download is (…/xlsx/<key>/)."""
