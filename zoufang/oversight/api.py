@@ -214,7 +214,7 @@ def _rule(rule: PaceRule) -> dict[str, Any]:
             "text": describe(rule),
             "rules": [{"starts_on": part.starts_on, "complete_by": part.complete_by, "every": part.every,
                        "share": part.share_text or None, "target_kinds": list(part.kinds),
-                       "milestones": [{"by": m.by, "share": m.written} for m in part.milestones]}
+                       "milestones": [{"by": m.by, "share": m.share_text} for m in part.milestones]}
                       for part in rule.parts]}
 
 

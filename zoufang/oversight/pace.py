@@ -39,6 +39,10 @@ class Milestone:
     share: Fraction
     written: str = ""  # the share as the campaign wrote it: 30%, 7/10
 
+    @property
+    def share_text(self) -> str:
+        return self.written or f"{self.share.numerator}/{self.share.denominator}"
+
 
 @dataclass(frozen=True)
 class PaceRule:
@@ -259,8 +263,8 @@ def _rule_text(rule: PaceRule) -> str:
             "start": _date_text(rule.starts_on), "every": _(PACE_PERIODS[rule.every]), "share": rule.share_text})
     if rule.milestones:
         first, *rest = rule.milestones
-        steps = [_("%(by)s前累计走访不少于分配总数的 %(share)s") % {"by": _date_text(first.by), "share": first.written}]
-        steps += [_("%(by)s前不少于 %(share)s") % {"by": _date_text(m.by), "share": m.written} for m in rest]
+        steps = [_("%(by)s前累计走访不少于分配总数的 %(share)s") % {"by": _date_text(first.by), "share": first.share_text}]
+        steps += [_("%(by)s前不少于 %(share)s") % {"by": _date_text(m.by), "share": m.share_text} for m in rest]
         said.append(_("%(steps)s（向上取整）") % {"steps": "，".join(steps)})
     if rule.complete_by is not None:
         if said:
