@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from zoufang.campaigns.models import Campaign
 from zoufang.campaigns.schema import ASSESSMENT_DEDUCTIONS, ASSESSMENT_WEIGHTS
+from zoufang.oversight.pace import checked_when, pace_rule
 
 RATE, MONTHS, DEDUCTION = "rate", "months", "deduction"
 
@@ -33,10 +34,11 @@ class Indicator:
     scoring: str  # RATE (a share out of 100), MONTHS (months kept ÷ months ended), DEDUCTION (100 − points × n)
     deduction: int = 0  # points off per finding upheld
     available: bool = True  # False: its data is not connected (数据未接入)
+    monthly: bool = True  # MONTHS: the pace rule's checkpoints are month ends (else its periods' ends, milestones)
 
     def as_json(self) -> dict[str, Any]:
         return {"key": self.key, "label": self.label, "weight": self.weight, "scoring": self.scoring,
-                "deduction": self.deduction, "available": self.available}
+                "deduction": self.deduction, "available": self.available, "monthly": self.monthly}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Indicator":
@@ -55,6 +57,8 @@ def label(key: str, campaign: Campaign) -> str:
     if key == "registration_timeliness":
         days = campaign.config.get("registration_deadline_working_days") or 2
         return _("问题意见%(days)s个工作日内登记") % {"days": days}
+    if key == "pace" and not pace_rule(campaign).monthly:
+        return _("走访进度达标（%(when)s）") % {"when": checked_when(pace_rule(campaign))}
     return _(ASSESSMENT_WEIGHTS[key])
 
 
@@ -72,5 +76,6 @@ def indicators(campaign: Campaign) -> list[Indicator]:
             key=key, label=label(key, campaign), weight=int(weights[key]), scoring=scoring,
             deduction=int(deductions.get(key, 0)),
             available=scoring != DEDUCTION or provider(key) is not None,
+            monthly=scoring != MONTHS or pace_rule(campaign).monthly,
         ))
     return found

@@ -20,8 +20,10 @@ def cell_text(indicator: Indicator, cell: dict[str, Any]) -> str:
         return _("查实 %(n)s 件，每件扣 %(points)s 分") % {"n": numerator or 0, "points": indicator.deduction}
     if not denominator:
         return _("无可计算的数据")
-    if indicator.scoring == MONTHS:
+    if indicator.scoring == MONTHS and indicator.monthly:
         return _("%(n)s / %(d)s 个月达到进度要求") % {"n": numerator, "d": denominator}
+    if indicator.scoring == MONTHS:
+        return _("%(n)s / %(d)s 个检查日达到进度要求") % {"n": numerator, "d": denominator}
     parts = {
         "quota_completion": _("已走访 %(n)s / 应走访 %(d)s"),
         "registration_timeliness": _("按时登记 %(n)s / 已登记 %(d)s"),

@@ -13,6 +13,7 @@ from zoufang.assessment.indicators import DEDUCTION, MONTHS, Indicator, provider
 from zoufang.campaigns.models import Campaign
 from zoufang.oversight import figures
 from zoufang.oversight.figures import CaseRow, CoverageRow
+from zoufang.oversight.pace import checkpoints, pace_rule
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Unit
 
@@ -79,15 +80,9 @@ def ranks(totals: list[Decimal | None]) -> list[int | None]:
 
 
 def pace_months(campaign: Campaign, period: Period) -> list[dt.date]:
-    """The last days of the months the pace rule measures that ended inside the period (by `as_of`)."""
-    rule = figures.pace_rule(campaign)
-    last = min(period.as_of, figures.month_end(rule.complete_by) if rule.complete_by else period.as_of)
-    day = figures.month_end(max(rule.starts_on, period.starts_on))
-    ends = []
-    while day <= last:
-        ends.append(day)
-        day = figures.month_end(day + dt.timedelta(days=1))
-    return ends
+    """The days the pace rule asks for something (seed 000: the months' ends) that came inside the period (by
+    `as_of`): the periods' ends, the milestones, as the campaign's rule states them (`pace.checkpoints`)."""
+    return checkpoints(pace_rule(campaign), period.starts_on, period.as_of)
 
 
 def _key_id(row: Any) -> Any:

@@ -6,13 +6,15 @@ ConfigErrors; `check_semantics` skips the checks of sections the schema already 
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
+from fractions import Fraction
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from zoufang.campaigns.errors import ConfigError, Path
+from zoufang.campaigns.periods import PACE_PERIODS, PERIOD_COUNTED, PERIOD_NOUNS, periods_ended
 from zoufang.campaigns.schema import ASSESSMENT_DEDUCTIONS, HOUSEHOLD, REGION_LEVELS
-from zoufang.campaigns.values import count_bounds, parse_date, parse_share
+from zoufang.campaigns.values import count_bounds, parse_date, parse_share, period_share, share_text
 from zoufang.registry.models import Target
 
 Config = dict[str, Any]
@@ -49,9 +51,19 @@ def _dates(config: Config) -> Iterator[tuple[Path, Any]]:
         for key in ("starts_on", "ends_on"):
             if key in phase:
                 yield ("phases", index, key), phase[key]
-    for key in ("starts_on", "complete_by"):
-        if key in config["pace"]:
-            yield ("pace", key), config["pace"][key]
+    for base, rule in pace_rules(config["pace"]):
+        for key in ("starts_on", "complete_by"):
+            if key in rule:
+                yield (*base, key), rule[key]
+        for index, milestone in enumerate(rule.get("milestones", [])):
+            yield (*base, "milestones", index, "by"), milestone["by"]
+
+
+def pace_rules(pace: Config) -> Iterator[tuple[Path, Config]]:
+    """The pace block and each of its rules per kind (`pace.rules`), with their key paths."""
+    yield ("pace",), pace
+    for index, rule in enumerate(pace.get("rules", [])):
+        yield ("pace", "rules", index), rule
 
 
 def check_dates(config: Config) -> Iterator[ConfigError]:
@@ -179,22 +191,117 @@ def _one_owner(path: Path, role: str, kinds: list[str], owner: dict[str, str]) -
 
 
 def check_pace(config: Config) -> Iterator[ConfigError]:
+    """Each pace rule says one share per period and milestones that only go up, inside its dates; with rules per
+    kind, each kind has one rule and no rule ends after `pace.complete_by`."""
     pace = config["pace"]
-    if "monthly_min_share" in pace:
-        share = parse_share(pace["monthly_min_share"])
-        if share is None or not 0 < share <= 1:
-            yield ConfigError.at(("pace", "monthly_min_share"), _(
-                "每月最低比例 %(value)s 应大于 0 且不超过 1") % {"value": pace["monthly_min_share"]})
-    yield from _kinds_not_in_campaign(config, ("pace", "target_kinds"), pace.get("target_kinds", []))
-    if any(parse_date(value) is None for _path, value in _dates(config)):
+    rules = pace.get("rules", [])
+    if rules:
+        for key in ("target_kinds", "monthly_min_share", "every", "min_share", "milestones"):
+            if key in pace:
+                yield ConfigError.at(("pace", key), _(
+                    "已用 rules 按对象类型分别规定进度，%(key)s 应写在各条规则中") % {"key": key})
+        first: dict[str, int] = {}
+        for index, rule in enumerate(rules):
+            for kind in rule["target_kinds"]:
+                if kind in first:
+                    yield ConfigError.at(("pace", "rules", index, "target_kinds"), _(
+                        "对象类型 %(kind)s 已在 pace.rules[%(first)s] 中规定进度，每类对象只能有一条进度规则") % {
+                        "kind": kind, "first": first[kind] + 1})
+                first.setdefault(kind, index)
+    dates_sound = not any(parse_date(value) is None for _path, value in _dates(config))
+    for base, rule in pace_rules(pace):
+        yield from _check_pace_rule(config, base, rule, dates_sound=dates_sound)
+
+
+def _check_pace_rule(config: Config, base: Path, rule: Config, *, dates_sound: bool) -> Iterator[ConfigError]:
+    pace = config["pace"]
+    share_key = "monthly_min_share" if "monthly_min_share" in rule else "min_share"
+    if "monthly_min_share" in rule and {"every", "min_share"} & set(rule):
+        yield ConfigError.at((*base, "monthly_min_share"), _(
+            "monthly_min_share 不能与 every、min_share 同时使用（每月的比例也可写作 every: month 和 min_share）"))
+    elif "every" in rule and "min_share" not in rule:
+        yield ConfigError.at((*base, "every"), _("写了 every（每期）应同时写 min_share（每期最低比例）"))
+    elif "min_share" in rule and "every" not in rule:
+        yield ConfigError.at((*base, "min_share"), _("写了 min_share 应同时写 every（week、two_weeks、month、quarter）"))
+    every, written = period_share(rule)
+    share = _share(written) if share_key in rule else None
+    if share_key in rule and share is None:
+        yield ConfigError.at((*base, share_key), _("%(every)s最低比例 %(value)s 应大于 0 且不超过 1") % {
+            "every": _(PACE_PERIODS[every]), "value": written})
+    yield from _kinds_not_in_campaign(config, (*base, "target_kinds"), rule.get("target_kinds", []))
+    milestones = rule.get("milestones", [])
+    for index, milestone in enumerate(milestones):
+        if _share(milestone["share"]) is None:
+            yield ConfigError.at((*base, "milestones", index, "share"), _(
+                "累计比例 %(value)s 应大于 0 且不超过 1") % {"value": milestone["share"]})
+    if not dates_sound:
         return
+    starts = _date(rule.get("starts_on") or pace.get("starts_on") or config["period"]["starts_on"])
+    due = _date(rule.get("complete_by") or pace["complete_by"])
     for key in ("starts_on", "complete_by"):
-        rule = _outside_period(config, pace[key]) if key in pace else None
-        if rule:
-            yield ConfigError.at(("pace", key), rule)
-    if "starts_on" in pace and _date(pace["complete_by"]) < _date(pace["starts_on"]):
-        yield ConfigError.at(("pace", "complete_by"), _("完成日期 %(due)s 早于进度起算日期 %(starts)s") % {
-            "due": pace["complete_by"], "starts": pace["starts_on"]})
+        outside = _outside_period(config, rule[key]) if key in rule else None
+        if outside:
+            yield ConfigError.at((*base, key), outside)
+    if ("starts_on" in rule or (base != ("pace",) and "complete_by" in rule)) and due < starts:
+        yield ConfigError.at((*base, "complete_by"), _("完成日期 %(due)s 早于进度起算日期 %(starts)s") % {
+            "due": due, "starts": starts})
+        return
+    if base != ("pace",) and due > _date(pace["complete_by"]):
+        yield ConfigError.at((*base, "complete_by"), _(
+            "完成日期 %(due)s 晚于 pace.complete_by 的 %(all)s（全部走访的完成日期）") % {
+            "due": due, "all": pace["complete_by"]})
+    yield from _check_milestones(base, milestones, starts, due)
+    if share is not None:
+        yield from _check_reachable((*base, share_key), every, written, share, starts, due)
+
+
+def _share(value: Any) -> Fraction | None:
+    """The share, when it is in (0, 1]."""
+    share = parse_share(value)
+    return share if share is not None and 0 < share <= 1 else None
+
+
+def _check_milestones(base: Path, milestones: list[Config], starts: dt.date, due: dt.date) -> Iterator[ConfigError]:
+    """Milestones lie between the rule's start and its completion date, in order, and their shares never go down."""
+    previous: Config | None = None
+    for index, milestone in enumerate(milestones):
+        path: Path = (*base, "milestones", index)
+        day = _date(milestone["by"])
+        if day < starts:
+            yield ConfigError.at((*path, "by"), _("节点日期 %(date)s 早于进度起算日期 %(starts)s") % {
+                "date": milestone["by"], "starts": starts})
+        elif day > due:
+            yield ConfigError.at((*path, "by"), _("节点日期 %(date)s 晚于完成日期 %(due)s") % {
+                "date": milestone["by"], "due": due})
+        if previous is not None:
+            if day <= _date(previous["by"]):
+                yield ConfigError.at((*path, "by"), _("节点日期 %(date)s 应晚于上一节点的 %(previous)s（按时间先后排列）")
+                                     % {"date": milestone["by"], "previous": previous["by"]})
+            share, before = _share(milestone["share"]), _share(previous["share"])
+            if share is not None and before is not None and share < before:
+                yield ConfigError.at((*path, "share"), _(
+                    "累计比例 %(value)s 低于上一节点（%(date)s）的 %(previous)s：累计完成的比例不能下降") % {
+                    "value": milestone["share"], "date": previous["by"], "previous": previous["share"]})
+        previous = milestone
+
+
+def _check_reachable(path: Path, every: str, written: Any, share: Fraction, starts: dt.date,
+                     due: dt.date) -> Iterator[ConfigError]:
+    """A share per period applies to the periods that end by the completion date: there must be one, and the
+    periods' shares together cannot ask for more than everything (a later period would have no one left to visit:
+    seed 000's 1/5 a month and all by 30 September hold over five months, from May)."""
+    periods = periods_ended(every, starts, due)
+    values = {"every": _(PACE_PERIODS[every]), "share": share_text(written), "starts": starts, "due": due,
+              "noun": _(PERIOD_NOUNS[every]), "periods": _(PERIOD_COUNTED[every]) % {"n": periods}}
+    if periods == 0:
+        yield ConfigError.at(path, _(
+            "自 %(starts)s 至完成日期 %(due)s 没有一个完整的%(noun)s结束，“%(every)s不少于 %(share)s”无从计算") % values)
+    elif share * periods > 1:
+        total = share * periods
+        yield ConfigError.at(path, _(
+            "“%(every)s不少于 %(share)s”做不到：自 %(starts)s 至完成日期 %(due)s 有 %(periods)s，合计要求 "
+            "%(total)s，超过全部对象（每期最低比例 × 期数不能超过 1）") % {
+            **values, "total": f"{total.numerator}/{total.denominator}"})
 
 
 def check_case_categories(config: Config) -> Iterator[ConfigError]:

@@ -19,6 +19,13 @@ TYPE_NAMES = {
     "boolean": gettext_noop("true 或 false"),
     "null": gettext_noop("空值"),
 }
+# What YAML's explicit tags make that the format has no place for (!!set, !!binary, !!timestamp with a time).
+UNSUPPORTED_NAMES = {
+    "set": gettext_noop("集合"),
+    "frozenset": gettext_noop("集合"),
+    "bytes": gettext_noop("二进制数据"),
+    "datetime": gettext_noop("日期时间"),
+}
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,8 @@ def type_name(value: Any) -> str:
                               (float, "number")):
         if isinstance(value, python_type):
             return _(TYPE_NAMES[name])
-    return _("不支持的值（%(tag)s）") % {"tag": type(value).__name__}
+    unsupported = UNSUPPORTED_NAMES.get(type(value).__name__)
+    return _("不支持的值（%(tag)s）") % {"tag": _(unsupported) if unsupported else _("其他类型")}
 
 
 def _with_hint(rule: str, schema: Any) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
+from zoufang.campaigns.periods import PACE_PERIODS
 from zoufang.registry.models import Cadre, Target, Unit
 
 FORMAT_VERSION = 1
@@ -33,6 +34,7 @@ VISIT_MODES = {
 }
 FREQUENCIES = {
     "week": gettext_noop("每周"),
+    "two_weeks": gettext_noop("每两周"),
     "month": gettext_noop("每月"),
     "quarter": gettext_noop("每季"),
     "half_year": gettext_noop("每半年"),
@@ -71,6 +73,7 @@ SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 RANGE_PATTERN = r"^\s*[0-9]+\s*[-–～~]\s*[0-9]+\s*$"
 SHARE_PATTERN = r"^\s*[0-9]+\s*/\s*[0-9]+\s*$"
+PACE_SHARE_PATTERN = r"^\s*([0-9]+\s*/\s*[0-9]+|[0-9]+\s*%)\s*$"
 CATEGORY_CODE_PATTERN = r"^[1-9][0-9]*$"
 ITEM_CODE_PATTERN = r"^[1-9][0-9]*\.[1-9][0-9]*$"
 
@@ -254,17 +257,26 @@ VISIT_MODE_RULE = _object(
     required=("modes",),
 )
 
+# A share of the assigned total: "1/5", "30%" or 0.2, in (0, 1] (checks.py refuses "6/5").
+PACE_SHARE: dict[str, Any] = {
+    "type": ["number", "string"], "exclusiveMinimum": 0, "maximum": 1, "pattern": PACE_SHARE_PATTERN,
+    "description": gettext_noop("应为分数文本（如 1/5）、百分数（如 30%）或 0 到 1 之间的小数（如 0.2）"),
+}
+MILESTONE = _object({"by": DATE, "share": PACE_SHARE, "note": TEXT}, required=("by", "share"))
+# What one pace rule can say: a share per period (`monthly_min_share` is `every: month` + `min_share`), cumulative
+# milestones, a completion date; for the kinds it names. `pace` itself is one, or holds one per kind in `rules`.
+PACE_FORM: dict[str, Any] = {
+    "monthly_min_share": PACE_SHARE,
+    "every": _enum(PACE_PERIODS),
+    "min_share": PACE_SHARE,
+    "milestones": _list(MILESTONE),
+    "target_kinds": TARGET_KIND_LIST,
+    "starts_on": DATE,
+    "complete_by": DATE,
+    "note": TEXT,
+}
 PACE = _object(
-    {
-        "monthly_min_share": {
-            "type": ["number", "string"], "exclusiveMinimum": 0, "maximum": 1, "pattern": SHARE_PATTERN,
-            "description": gettext_noop("应为分数文本（如 1/5）或 0 到 1 之间的小数（如 0.2）"),
-        },
-        "target_kinds": TARGET_KIND_LIST,
-        "starts_on": DATE,
-        "complete_by": DATE,
-        "note": TEXT,
-    },
+    {**PACE_FORM, "rules": _list(_object(PACE_FORM, required=("target_kinds",)))},
     required=("complete_by",),
 )
 

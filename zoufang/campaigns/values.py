@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -36,10 +37,29 @@ def count_bounds(value: Any) -> tuple[int, int | None]:
 
 
 def parse_share(value: Any) -> Fraction | None:
-    """The pace rule's monthly share: "1/5" or 0.2 → Fraction(1, 5); None for a zero denominator."""
+    """A share: "1/5" or 0.2 → Fraction(1, 5); "30%" → Fraction(3, 10); None for a zero denominator."""
     if isinstance(value, str):
-        numerator, _, denominator = value.partition("/")
+        text = value.strip()
+        if text.endswith("%"):
+            return Fraction(int(text[:-1].strip()), 100)
+        numerator, _, denominator = text.partition("/")
         if int(denominator) == 0:
             return None
         return Fraction(int(numerator), int(denominator))
     return Fraction(str(value))
+
+
+def share_text(value: Any) -> str:
+    """A share as the campaign wrote it: "1/5", "30%"; a decimal as its fraction (0.2 → 1/5)."""
+    if isinstance(value, str):
+        return "".join(value.split())
+    share = parse_share(value)
+    return "" if share is None else f"{share.numerator}/{share.denominator}"
+
+
+def period_share(rule: Mapping[str, Any]) -> tuple[str, Any]:
+    """A pace rule's share per period as (period, the share as written): `monthly_min_share: 1/5` is
+    `{every: month, min_share: 1/5}`; ("month", None) when the rule states no share per period."""
+    if "monthly_min_share" in rule:
+        return "month", rule["monthly_min_share"]
+    return str(rule.get("every") or "month"), rule.get("min_share")

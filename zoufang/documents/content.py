@@ -18,6 +18,7 @@ from zoufang.cases import lists
 from zoufang.cases.models import Case
 from zoufang.cases.presenters import village_name
 from zoufang.oversight import figures
+from zoufang.oversight.pace import checkpoint_words
 
 Section = dict[str, Any]
 NUMERALS = "一二三四五六七八九十"
@@ -169,8 +170,9 @@ def requests_text(by_unit: figures.Coverage, cases: figures.CaseFigures) -> str:
     """What the office asks of whom: each unit behind pace, each unit with overdue cases, by name."""
     asks = []
     for row, pace in _late(by_unit):
-        asks.append(_("%(name)s要加快走访进度，本月底前还需走访%(gap)s个对象。") % {
-            "name": row.label, "gap": pace.month_gap})
+        when = checkpoint_words(pace.next_on, pace.today) if pace.next_on and pace.today else _("本月底")
+        asks.append(_("%(name)s要加快走访进度，%(when)s前还需走访%(gap)s个对象。") % {
+            "name": row.label, "when": when, "gap": pace.next_gap})
     for line in cases.rows:
         if line.overdue and line.key is not None:
             asks.append(_("%(name)s有%(count)s件问题超过办理期限，要抓紧办结并答复反映人。") % {

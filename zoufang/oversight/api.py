@@ -15,6 +15,7 @@ from zoufang.core.dbrouter import reads_from_replica
 from zoufang.oversight import across, drill, figures, fullcoverage, fullcoverage_tables, paged
 from zoufang.oversight.access import campaign_for, city_region
 from zoufang.oversight.figures import CaseRow, CoverageRow, TownRow
+from zoufang.oversight.pace import PaceRule, describe
 from zoufang.oversight.tables import as_json
 
 router = Router(tags=["督查统计"])
@@ -31,9 +32,12 @@ class PaceOut(Schema):
     assigned: int
     visited: int
     due_today: int
-    due_month_end: int
+    due_next: int = Field(..., description="按进度要求，到下一检查日（next_on：本期末、下一节点或完成日期）累计应完成")
+    next_on: dt.date | None = Field(None, description="下一检查日；各活动检查日不同而相加时为 null")
+    next_gap: int = Field(..., description="到下一检查日还需走访")
+    due_month_end: int = Field(..., description="旧名，同 due_next（按月的进度要求下即本月底）")
     behind: int
-    month_gap: int
+    month_gap: int = Field(..., description="旧名，同 next_gap")
     remaining: int
     projected_finish: dt.date | None
 
@@ -48,11 +52,27 @@ class CoverageRowOut(Schema):
     pace: PaceOut
 
 
+class MilestoneOut(Schema):
+    by: dt.date
+    share: str = Field(..., description="累计应完成的比例，按活动配置的写法（如 30%、7/10）")
+
+
+class KindPaceRuleOut(Schema):
+    starts_on: dt.date
+    complete_by: dt.date | None
+    every: str = Field(..., description="每期的长度：week、two_weeks、month、quarter")
+    share: str | None = Field(None, description="每期最低比例，按活动配置的写法（如 1/5）；没有时为 null")
+    milestones: list[MilestoneOut]
+    target_kinds: list[str]
+
+
 class PaceRuleOut(Schema):
     starts_on: dt.date
     complete_by: dt.date | None
-    monthly_share: float | None
+    monthly_share: float | None = Field(None, description="每月最低比例（只有一条按月的规则时）；其他写法见 rules")
     target_kinds: list[str]
+    text: str = Field(..., description="进度要求，按活动配置的写法说出")
+    rules: list[KindPaceRuleOut] = Field(..., description="进度规则；按对象类型分别规定时每类一条，应完成数相加")
 
 
 NEXT = Field(None, description="下一页的 after 值；最后一页为 null")
@@ -187,6 +207,17 @@ def _ident(key: Any) -> str | None:
     return key.isoformat() if isinstance(key, dt.date) else str(key)
 
 
+def _rule(rule: PaceRule) -> dict[str, Any]:
+    monthly = rule.share is not None and rule.every == "month" and not rule.by_kind
+    return {"starts_on": rule.starts_on, "complete_by": rule.complete_by, "target_kinds": list(rule.kinds),
+            "monthly_share": float(rule.share) if monthly and rule.share is not None else None,
+            "text": describe(rule),
+            "rules": [{"starts_on": part.starts_on, "complete_by": part.complete_by, "every": part.every,
+                       "share": part.share_text or None, "target_kinds": list(part.kinds),
+                       "milestones": [{"by": m.by, "share": m.share_text} for m in part.milestones]}
+                      for part in rule.parts]}
+
+
 def _coverage_row(row: CoverageRow) -> dict[str, Any]:
     pace = row.pace
     assert pace is not None  # noqa: S101
@@ -194,7 +225,8 @@ def _coverage_row(row: CoverageRow) -> dict[str, Any]:
         "id": _ident(row.key), "label": row.label, "assigned": row.assigned, "visited": row.visited,
         "percent": row.percent,
         "kinds": [vars(k) for k in row.kinds.values()],
-        "pace": {**vars(pace), "behind": pace.behind, "month_gap": pace.month_gap, "remaining": pace.remaining},
+        "pace": {**vars(pace), "behind": pace.behind, "next_gap": pace.next_gap, "remaining": pace.remaining,
+                 "due_month_end": pace.due_next, "month_gap": pace.next_gap},
     }
 
 
@@ -256,9 +288,7 @@ def coverage(request: HttpRequest, slug: str, query: Query[CoverageQuery]) -> di
     rule = result.rule
     return {
         "by": result.by, "today": result.today,
-        "rule": {"starts_on": rule.starts_on, "complete_by": rule.complete_by,
-                 "monthly_share": float(rule.monthly_share) if rule.monthly_share is not None else None,
-                 "target_kinds": list(rule.kinds)},
+        "rule": _rule(rule),
         "rows": [_coverage_row(row) for row in result.rows], "total": _coverage_row(result.total),
         "count": result.count, "next": paged.next_cursor(result.rows, figures.coverage_order(result.by), result.start,
                                                          result.count),

@@ -15,6 +15,15 @@ from zoufang.oversight.access import Reach, supervised
 from zoufang.oversight.drill import Narrowing
 from zoufang.oversight.figures import CaseRow, CoverageRow
 from zoufang.oversight.fullcoverage import requirements
+from zoufang.oversight.pace import (
+    PaceRule,
+    checkpoint_label,
+    describe,
+    due_basis,
+    month_end,
+    next_checkpoint,
+    pace_rule,
+)
 from zoufang.oversight.tables import (
     PagedRows,
     Table,
@@ -33,7 +42,7 @@ BEHIND_SHOWN = 20  # worst first on the page; the table's download holds them al
 class Board:
     reach: Reach
     today: dt.date
-    rule: figures.PaceRule
+    rule: PaceRule
     total: CoverageRow
     cases: CaseRow
     tables: dict[str, Table] = field(default_factory=dict)
@@ -48,6 +57,25 @@ class Board:
     def pace(self) -> figures.Pace:
         assert self.total.pace is not None  # noqa: S101
         return self.total.pace
+
+    @property
+    def rule_text(self) -> str:
+        """The pace rule as the campaign wrote it, and how the figures read it (under the figures)."""
+        return describe(self.rule)
+
+    @property
+    def due_basis(self) -> str:
+        return due_basis(self.rule)
+
+    @property
+    def next_label(self) -> str:
+        return checkpoint_label(next_checkpoint(self.rule, self.today), self.today)
+
+    @property
+    def next_scope(self) -> str:
+        """What the next checkpoint's figure holds: this month's requirement (seed 000), or that day's."""
+        day = next_checkpoint(self.rule, self.today)
+        return _("本月") if day == month_end(self.today) else _("该日")
 
     def ordered(self) -> list[Table]:
         """The tables in the page's order, each keyed as its download is (…/xlsx/<key>/)."""
@@ -142,16 +170,18 @@ def _behind_table(campaign: Any, by: str, today: dt.date, source: Any, limit: in
     page at a time as the xlsx is written (`figures.behind_pages`: a city's 100,000 cadres after the deadline are
     held as ids, not as rows), and how many rows."""
     link = _coverage_link(campaign, by)
+    label = checkpoint_label(next_checkpoint(pace_rule(campaign), today), today)
     if not (download and limit is None):
         rows, count = figures.behind(campaign, by, today, source, limit=limit, keyed=True)
-        return coverage_rows_table(by, rows, None, link, title=title), count
+        return coverage_rows_table(by, rows, None, link, title=title, next_label=label), count
     count, read = figures.behind_pages(campaign, by, today, source)
 
     def cells(page: tuple[int, int]) -> Table:
-        return coverage_rows_table(by, read(*page), None)
+        return coverage_rows_table(by, read(*page), None, next_label=label)
 
     # No rows built here: `_streamed` reads every page, the first among them, as the xlsx is written.
-    return _streamed(coverage_rows_table(by, [], None, link, title=title), count, cells, download), count
+    return _streamed(coverage_rows_table(by, [], None, link, title=title, next_label=label), count, cells,
+                     download), count
 
 
 def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | None = BEHIND_SHOWN,

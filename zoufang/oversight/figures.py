@@ -6,14 +6,12 @@ in the database. All return plain dataclasses that the pages, the API and the xl
 (`*_rows`) return the querysets behind a figure.
 """
 
-import calendar
 import datetime as dt
 import functools
 import math
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any, TypeVar
 
 from django.db import connections, router
@@ -22,10 +20,8 @@ from django.db.models import (
     Count,
     DateTimeField,
     Exists,
-    ExpressionWrapper,
     F,
     FloatField,
-    IntegerField,
     Model,
     OuterRef,
     Q,
@@ -39,7 +35,6 @@ from django.db.models.functions import (
     Cast,
     Coalesce,
     Collate,
-    Least,
     NullIf,
     TruncDate,
     TruncMonth,
@@ -51,99 +46,19 @@ from django.utils.translation import gettext as _
 
 from zoufang import clock
 from zoufang.campaigns.models import Campaign, CaseCategory
-from zoufang.campaigns.values import parse_date, parse_share
 from zoufang.cases.models import Case, CaseEvent
 from zoufang.cases.workflow import ANSWERED, HANDLING
 from zoufang.core import paging
 from zoufang.core.rawrows import Columns, prepared_rows
 from zoufang.oversight.counters import KINDS, NO_CADRE
 from zoufang.oversight.models import CadreCoverage, CoverageTally, WeeklyTally, kind_columns
+from zoufang.oversight.pace import PaceRule, due_sql, next_checkpoint, pace_due, pace_rule
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Target, Unit
 from zoufang.visits.models import Visit
 
 S = Case.Status
-
-# ---------------------------------------------------------------------------------------------- pace rule
-
-
-@dataclass(frozen=True)
-class PaceRule:
-    """The campaign's `pace:` block: seed 000 ≥ 1/5 of the assigned total a month, all by 30 Sept."""
-
-    starts_on: dt.date
-    complete_by: dt.date | None
-    monthly_share: Fraction | None  # exact: ⌈share × assigned⌉ must not round 7/12 × 108 up to 64
-    kinds: tuple[str, ...]
-    note: str = ""
-
-    @property
-    def share_text(self) -> str:
-        """The share as the campaign wrote it: 1/5."""
-        share = self.monthly_share
-        return "" if share is None else f"{share.numerator}/{share.denominator}"
-
-    @property
-    def counts_all_kinds(self) -> bool:
-        return set(self.kinds) == set(Target.Kind.values)
-
-
-def pace_rule(campaign: Campaign) -> PaceRule:
-    rule = campaign.config.get("pace") or {}
-    share = parse_share(rule["monthly_min_share"]) if rule.get("monthly_min_share") else None
-    return PaceRule(
-        starts_on=parse_date(rule.get("starts_on")) or campaign.starts_on,
-        complete_by=parse_date(rule.get("complete_by")),
-        monthly_share=share,
-        kinds=tuple(rule.get("target_kinds") or Target.Kind.values),
-        note=str(rule.get("note") or ""),
-    )
-
-
-@functools.lru_cache(maxsize=512)  # pure, and asked once per row of a table of thousands
-def month_end(day: dt.date) -> dt.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-@functools.lru_cache(maxsize=512)
-def _months_ended(start: dt.date, day: dt.date) -> int:
-    """Calendar months from `start`'s month whose last day is on or before `day`."""
-    if day < start:
-        return 0
-    months = (day.year - start.year) * 12 + day.month - start.month
-    return months + (1 if day == month_end(day) else 0)
-
-
-def monthly_minimum(rule: PaceRule, assigned: int) -> int | None:
-    """Targets a month at least: ⌈share × assigned⌉ (seed 000: 实际安排总数的1/5), exact: (a × p + q − 1) div q in
-    integers, as `_due_sql` computes it (no Fraction made per row: a table's pace is two of these a row)."""
-    share = rule.monthly_share
-    if share is None:
-        return None
-    return (assigned * share.numerator + share.denominator - 1) // share.denominator
-
-
-def pace_due(rule: PaceRule, assigned: int, day: dt.date) -> int:
-    """How many of `assigned` targets the rule wants visited by the end of `day`.
-
-    With a monthly share: ⌈share × assigned⌉ for every month ended by `day`, capped at `assigned`; the whole
-    total once `complete_by` has passed. Without one: an even spread over the months up to `complete_by`.
-    Without a completion date either, nothing is ever due.
-    """
-    if not assigned or day < rule.starts_on:
-        return 0
-    if rule.complete_by is not None and day >= rule.complete_by:
-        return assigned
-    months = _months_ended(rule.starts_on, day)
-    minimum = monthly_minimum(rule, assigned)
-    if minimum is not None:
-        return min(assigned, minimum * months)
-    if rule.complete_by is None:
-        return 0
-    total_months = max(1, _months_ended(rule.starts_on, month_end(rule.complete_by)))
-    return min(assigned, -(-assigned * months // total_months))  # ⌈assigned × months ÷ total⌉ in integers
-
 
 # ---------------------------------------------------------------------------------------------- coverage
 
@@ -163,18 +78,20 @@ class Pace:
     assigned: int
     visited: int
     due_today: int
-    due_month_end: int
+    due_next: int  # due by the rule's next checkpoint (`pace.next_checkpoint`: seed 000, the month's end)
     projected_finish: dt.date | None
+    next_on: dt.date | None = None  # that checkpoint; None where campaigns of different checkpoints are added up
+    today: dt.date | None = None  # the day the standing is read on
 
     @property
     def behind(self) -> int:
-        """Short of what the rule wanted by today (months already ended)."""
+        """Short of what the rule wanted by today (periods ended, milestones passed)."""
         return max(0, self.due_today - self.visited)
 
     @property
-    def month_gap(self) -> int:
-        """Still to visit this month to meet the month's requirement."""
-        return max(0, self.due_month_end - self.visited)
+    def next_gap(self) -> int:
+        """Still to visit by the next checkpoint to meet its requirement."""
+        return max(0, self.due_next - self.visited)
 
     @property
     def remaining(self) -> int:
@@ -424,12 +341,14 @@ def projected_finish(rule: PaceRule, visited: int, assigned: int, today: dt.date
 
 
 def pace_of(row: CoverageRow, rule: PaceRule, today: dt.date) -> Pace:
-    counted = [count for kind, count in row.kinds.items() if kind in rule.kinds]
-    assigned = sum(count.assigned for count in counted)
-    visited = sum(count.visited for count in counted)
+    counted = {kind: count for kind, count in row.kinds.items() if kind in rule.kinds}
+    by_kind = {kind: count.assigned for kind, count in counted.items()}
+    assigned = sum(by_kind.values())
+    visited = sum(count.visited for count in counted.values())
+    next_on = next_checkpoint(rule, today)
     return Pace(
-        assigned=assigned, visited=visited, due_today=pace_due(rule, assigned, today),
-        due_month_end=pace_due(rule, assigned, month_end(today)),
+        assigned=assigned, visited=visited, due_today=pace_due(rule, by_kind, today),
+        due_next=pace_due(rule, by_kind, next_on), next_on=next_on, today=today,
         projected_finish=projected_finish(rule, visited, assigned, today),
     )
 
@@ -884,11 +803,13 @@ def _late_nodes(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assi
         rest = _sums(CoverageTally.objects.filter(campaign=campaign, assigned__gt=0, region=0, unit=0, cadre=NO_CADRE))
         return _LateNodes(by, today, rule, selected, column, _worst_first(late, column), rest, counted=late)
     pace_kinds = Q(kind__in=rule.kinds)
+    # The assigned count of each rule per kind (one, seed 000's, for most campaigns), its due summed in SQL.
+    parts = {part.kinds: f"pa{n}" for n, part in enumerate(rule.parts)}
     grouped = (selected.values(column).order_by()
-               .annotate(pa=Coalesce(Sum("assigned", filter=pace_kinds), 0),
+               .annotate(**{name: Coalesce(Sum("assigned", filter=Q(kind__in=kinds)), 0) for kinds, name in parts.items()},
                          pv=Coalesce(Sum("visited", filter=pace_kinds), 0),
                          a=Sum("assigned"), v=Sum("visited")))
-    late = grouped.annotate(short=_due_sql(rule, today, F("pa")) - F("pv")).filter(short__gt=0)
+    late = grouped.annotate(short=due_sql(rule, today, lambda kinds: F(parts[kinds])) - F("pv")).filter(short__gt=0)
     # What no node holds (a unit's targets not yet given to a cadre) is one more row, behind or not.
     return _LateNodes(by, today, rule, selected, column, _worst_first(late, column), _rest(total, selected))
 
@@ -902,37 +823,14 @@ def _late_cadres(campaign: Campaign, rule: PaceRule, today: dt.date) -> QuerySet
         return functools.reduce(operator.add, columns) if columns else Value(0)
 
     return (CadreCoverage.objects.filter(campaign=campaign)
-            .annotate(pa=added(rule.kinds, 0), pv=added(rule.kinds, 1), a=added(KINDS, 0), v=added(KINDS, 1))
-            .annotate(short=_due_sql(rule, today, F("pa")) - F("pv")).filter(short__gt=0))
+            .annotate(pv=added(rule.kinds, 1), a=added(KINDS, 0), v=added(KINDS, 1))
+            .annotate(short=due_sql(rule, today, lambda kinds: added(kinds, 0)) - F("pv")).filter(short__gt=0))
 
 
 def _worst_first(late: QuerySet[Any], column: str) -> QuerySet[Any]:
     """Nodes behind (annotated with a, v and short) in `behind`'s order: most short, lowest share, the node's id."""
     return late.annotate(share=Cast(F("v"), FloatField()) / Cast(NullIf(F("a"), 0), FloatField())) \
         .order_by("-short", "share", column)
-
-
-def _due_sql(rule: PaceRule, day: dt.date, assigned: Any) -> Any:
-    """`pace_due(rule, assigned, day)` as a database expression over a column of assigned counts."""
-    if day < rule.starts_on:
-        return Value(0)
-    if rule.complete_by is not None and day >= rule.complete_by:
-        return assigned
-    months = _months_ended(rule.starts_on, day)
-    if rule.monthly_share is not None:  # ⌈a × p ÷ q⌉ = (a × p + q − 1) div q: integers, exact as `pace_due` is
-        share = rule.monthly_share
-        minimum = _ceil_div(assigned * Value(share.numerator), share.denominator)
-        return Least(assigned, minimum * Value(months))
-    if rule.complete_by is None:
-        return Value(0)
-    total_months = max(1, _months_ended(rule.starts_on, month_end(rule.complete_by)))
-    return Least(assigned, _ceil_div(assigned * Value(months), total_months))
-
-
-def _ceil_div(numerator: Any, denominator: int) -> Any:
-    """⌈numerator ÷ denominator⌉ of a non-negative integer expression, in integer arithmetic (exact; on PostgreSQL
-    no numeric or float per row)."""
-    return ExpressionWrapper((numerator + Value(denominator - 1)) / Value(denominator), output_field=IntegerField())
 
 
 def recounted(campaign: Campaign, by: str, rows: QuerySet[Assignment] | None = None,
@@ -1065,17 +963,20 @@ def _unit_behind(campaign: Campaign, unit: Unit, today: dt.date, limit: int | No
     rule = pace_rule(campaign)
     read = _unit_cadre_rows(campaign, unit)
     numbers, _none = _kept_unit_cadres(campaign, unit, read, load=False)
-    sums: dict[int | None, list[int]] = {}  # the cadre (None: the row no cadre holds) → pa, pv, a, v
+    sums: dict[int | None, list[int]] = {}  # the cadre (None: the row no cadre holds) → pv, a, v
+    paced: dict[int | None, dict[str, int]] = {}  # the cadre → assigned per kind of the rule
     for item in numbers:
-        counts = sums.setdefault(item[GROUPINGS["cadre"]], [0, 0, 0, 0])
-        if item["target__kind"] in rule.kinds:
-            counts[0] += item["assigned"]
-            counts[1] += item["visited"]
-        counts[2] += item["assigned"]
-        counts[3] += item["visited"]
+        key, kind = item[GROUPINGS["cadre"]], item["target__kind"]
+        counts = sums.setdefault(key, [0, 0, 0])
+        if kind in rule.kinds:
+            mine = paced.setdefault(key, {})
+            mine[kind] = mine.get(kind, 0) + item["assigned"]
+            counts[0] += item["visited"]
+        counts[1] += item["assigned"]
+        counts[2] += item["visited"]
     late = []
-    for key, (pace_assigned, pace_visited, assigned, visited) in sums.items():
-        short = pace_due(rule, pace_assigned, today) - pace_visited
+    for key, (pace_visited, assigned, visited) in sums.items():
+        short = pace_due(rule, paced.get(key, {}), today) - pace_visited
         if short > 0:  # `_behind_order`'s
             late.append(((-short, visited / assigned if assigned else 0.0, key is None, key or 0), key))
     late.sort()
@@ -1176,8 +1077,8 @@ def weekly_visits(campaign: Campaign, today: dt.date, rows: QuerySet[Assignment]
 
 
 def recounted_weeks(campaign: Campaign, rule: PaceRule, rows: QuerySet[Assignment] | None = None,
-                    ) -> tuple[int, dict[dt.date, int]]:
-    """The rule's assigned targets, and how many had their first visit in each (Beijing) week: counted afresh
+                    ) -> tuple[dict[str, int], dict[dt.date, int]]:
+    """The rule's assigned targets per kind, and how many had their first visit in each (Beijing) week: counted afresh
     (each target's first visit, then one grouped query, a row per week)."""
     source = (assignments(campaign) if rows is None else rows).filter(target__kind__in=rule.kinds)
     first = Visit.objects.filter(campaign=campaign, target_id=OuterRef("target_id")).order_by("visited_at") \
@@ -1191,13 +1092,15 @@ def recounted_weeks(campaign: Campaign, rule: PaceRule, rows: QuerySet[Assignmen
         week = item["week"]
         monday = _local_date(week) if isinstance(week, dt.datetime) else week
         counts[monday] = counts.get(monday, 0) + item["n"]
-    return source.count(), counts
+    by_kind = source.values("target__kind").annotate(n=Count("id")).order_by()
+    return {item["target__kind"]: item["n"] for item in by_kind}, counts
 
 
-def kept_weeks(campaign: Campaign, rule: PaceRule) -> tuple[int, dict[dt.date, int]]:
+def kept_weeks(campaign: Campaign, rule: PaceRule) -> tuple[dict[str, int], dict[dt.date, int]]:
     """`recounted_weeks` for the whole campaign, read from the kept counts (CoverageTally, WeeklyTally)."""
-    assigned = CoverageTally.objects.filter(campaign=campaign, region=0, unit=0, cadre=0, kind__in=rule.kinds) \
-        .aggregate(n=Sum("assigned"))["n"] or 0
+    tallies = CoverageTally.objects.filter(campaign=campaign, region=0, unit=0, cadre=0, kind__in=rule.kinds) \
+        .values("kind").annotate(n=Sum("assigned")).order_by()
+    assigned = {item["kind"]: item["n"] for item in tallies if item["n"]}
     weeks = WeeklyTally.objects.filter(campaign=campaign, kind__in=rule.kinds).exclude(first_visits=0) \
         .values("week").annotate(n=Sum("first_visits")).order_by()
     return assigned, {item["week"]: item["n"] for item in weeks}
@@ -1755,7 +1658,9 @@ def combined_pace(paces: list[Pace]) -> Pace:
     finishes = [p.projected_finish for p in unfinished]
     return Pace(
         assigned=sum(p.assigned for p in paces), visited=sum(p.visited for p in paces),
-        due_today=sum(p.due_today for p in paces), due_month_end=sum(p.due_month_end for p in paces),
+        due_today=sum(p.due_today for p in paces), due_next=sum(p.due_next for p in paces),
+        next_on=days.pop() if len(days := {p.next_on for p in paces}) == 1 else None,
+        today=max((p.today for p in paces if p.today is not None), default=None),
         projected_finish=None if not finishes or None in finishes else max(f for f in finishes if f is not None),
     )
 

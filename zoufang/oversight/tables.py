@@ -18,6 +18,7 @@ from zoufang.oversight.figures import (
     TownRow,
     WeekPoint,
 )
+from zoufang.oversight.pace import checkpoint_label
 
 Cell = str | int | float | dt.date | None
 
@@ -119,7 +120,18 @@ def _coverage_cells(row: CoverageRow) -> list[Cell]:
     pace = row.pace
     assert pace is not None  # noqa: S101 — figures.coverage always sets it
     return [row.label, row.assigned, row.visited, row.unvisited, percent(row.percent), pace.due_today, pace.behind,
-            pace.due_month_end, _finish(pace)]
+            pace.due_next, _finish(pace)]
+
+
+def next_heading(rows: list[CoverageRow]) -> str:
+    """What the column of `Pace.due_next` is: 本月底应累计 (seed 000), 截至6月30日应累计 — the rule's next checkpoint,
+    when the rows share one; else 下一检查日应累计 (towns whose campaigns check on different days)."""
+    days = {(row.pace.next_on, row.pace.today) for row in rows if row.pace is not None}
+    if len(days) == 1:
+        day, today = days.pop()
+        if day is not None and today is not None:
+            return checkpoint_label(day, today)
+    return _("下一检查日应累计") if days else _("本月底应累计")
 
 
 def _finish(pace: Pace) -> str:
@@ -143,11 +155,15 @@ def coverage_table(coverage: Coverage, link: Callable[[CoverageRow], str | None]
 
 
 def coverage_rows_table(by: str, rows: list[CoverageRow], total: CoverageRow | None,
-                        link: Callable[[CoverageRow], str | None] | None = None, title: str = "") -> Table:
+                        link: Callable[[CoverageRow], str | None] | None = None, title: str = "",
+                        next_label: str = "") -> Table:
+    """The coverage rows' table; `next_label` heads the column of the next checkpoint's due when `rows` cannot
+    tell it (a download whose rows are read as it is written)."""
     return Table(
         key=f"coverage-{by}", title=title or _(COVERAGE_TITLES[by]),
         headers=[_(COVERAGE_HEADINGS[by]), _("应走访"), _("已走访"), _("未走访"), _("完成率"),
-                 _("截至今日应完成"), _("逾期未完成"), _("本月底应累计"), _("按目前速度预计完成")],
+                 _("截至今日应完成"), _("逾期未完成"), next_label or next_heading([*rows, *([total] if total else [])]),
+                 _("按目前速度预计完成")],
         rows=[_coverage_cells(row) for row in rows],
         total=_coverage_cells(total) if total is not None else None,
         chart="bar", chart_series="2,3", links=[link(row) if link else None for row in rows],

@@ -5,8 +5,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from zoufang.campaigns.models import Campaign
+from zoufang.campaigns.periods import period_end, period_start
 from zoufang.planning.models import Assignment
 from zoufang.registry.models import Cadre, Target
 from zoufang.visits.models import Visit
@@ -65,17 +67,30 @@ def campaign_for(cadre: Cadre, target: Target, slug: str | None = None) -> Campa
 
 
 @dataclass
+class PeriodLine:
+    """A share per period on 我的走访: this period's minimum and the cadre's visits in it (per rule, for its kinds)."""
+
+    kinds: str  # the rule's kinds when the campaign has a rule per kind, else ""
+    period: str  # 本月, 本季度, 本周, 本两周
+    minimum: int
+    done: int
+
+
+@dataclass
 class Pace:
     """A cadre's progress against the campaign's pace rule (seed 000: each month ≥ 1/5, all by 30 Sept)."""
 
     assigned: int
     visited: int
     complete_by: dt.date | None
-    monthly_minimum: int | None = None
-    this_month: int = 0
-    expected_by_month_end: int | None = None
-    behind: int = 0  # short of the month-end figure (expected_by_month_end)
-    due_today: int | None = None  # what the months already ended required (oversight's 逾期未完成 counts from it)
+    periods: list[PeriodLine] = field(default_factory=list)
+    expected_by_next: int | None = None  # due by the rule's next checkpoint (seed 000: the month's end)
+    next_on: dt.date | None = None
+    behind: int = 0  # short of the next checkpoint's figure (expected_by_next)
+    due_today: int | None = None  # what the periods ended and milestones passed required (逾期未完成 counts from it)
+    rule_text: str = ""  # the rule as the campaign wrote it
+    basis: str = ""  # what due_today counts: 已结束的月份, 已到的进度节点 …
+    next_text: str = ""  # 到本月底, or 到6月30日 when the next checkpoint is another day
     notes: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)  # the kinds the rule counts, when it does not count all
 
@@ -89,36 +104,62 @@ class Pace:
 
     @property
     def past_due(self) -> int:
-        """Short of what the months already ended required: the oversight pages' 逾期未完成 for this cadre."""
+        """Short of what the periods ended required: the oversight pages' 逾期未完成 for this cadre."""
         return max(0, (self.due_today or 0) - self.visited)
 
 
+THIS_PERIOD = {"week": gettext_noop("本周"), "two_weeks": gettext_noop("本两周"), "month": gettext_noop("本月"),
+               "quarter": gettext_noop("本季度")}
+
+
 def pace_for(campaign: Campaign, cadre: Cadre, today: dt.date) -> Pace:
-    """The cadre's 我的走访 pace; what is due comes from the one definition in oversight.figures.pace_due."""
-    from zoufang.oversight.figures import month_end, monthly_minimum, pace_due, pace_rule
+    """The cadre's 我的走访 pace; what is due comes from the one definition in oversight.pace.pace_due."""
+    from zoufang.oversight.pace import (
+        checkpoint_words,
+        describe,
+        due_basis,
+        kinds_text,
+        next_checkpoint,
+        pace_due,
+        pace_rule,
+        period_minimum,
+    )
 
     rule = pace_rule(campaign)
     kinds = list(rule.kinds)
-    assigned_ids = set(
-        Assignment.objects.filter(campaign=campaign, cadre=cadre, target__kind__in=kinds).values_list("target_id",
-                                                                                                      flat=True)
-    )
-    visits = Visit.objects.filter(campaign=campaign, cadre=cadre, target_id__in=assigned_ids)
+    assigned_kinds = dict(
+        Assignment.objects.filter(campaign=campaign, cadre=cadre, target__kind__in=kinds)
+        .values_list("target_id", "target__kind"))
+    visits = Visit.objects.filter(campaign=campaign, cadre=cadre, target_id__in=assigned_kinds)
     visited = visits.values("target_id").distinct().count()
-    month_start = today.replace(day=1)
-    this_month = visits.filter(visited_at__date__gte=month_start, visited_at__date__lte=month_end(today)) \
-        .values("target_id").distinct().count()
+    by_kind: dict[str, int] = {}
+    for kind in assigned_kinds.values():
+        by_kind[kind] = by_kind.get(kind, 0) + 1
     complete_by = rule.complete_by
-    pace = Pace(assigned=len(assigned_ids), visited=visited, complete_by=complete_by, this_month=this_month)
+    pace = Pace(assigned=len(assigned_kinds), visited=visited, complete_by=complete_by, rule_text=describe(rule),
+                basis=due_basis(rule))
     if not rule.counts_all_kinds:
         pace.kinds = [str(label) for kind, label in Target.Kind.choices if kind in kinds]
     if pace.assigned:
-        pace.monthly_minimum = monthly_minimum(rule, pace.assigned)
-        if today >= rule.starts_on and (pace.monthly_minimum is not None or complete_by is not None):
-            pace.expected_by_month_end = pace_due(rule, pace.assigned, month_end(today))
-            pace.due_today = pace_due(rule, pace.assigned, today)
-    if pace.expected_by_month_end is not None:
-        pace.behind = max(0, pace.expected_by_month_end - pace.visited)
+        for part in rule.parts:
+            mine = sum(by_kind.get(kind, 0) for kind in part.kinds)
+            minimum = period_minimum(part, mine) if mine else None
+            if minimum is None or today < part.starts_on or (part.complete_by and today > part.complete_by):
+                continue
+            first, last = period_start(part.every, part.starts_on, today), period_end(part.every, part.starts_on, today)
+            done = visits.filter(target__kind__in=part.kinds, visited_at__date__gte=first, visited_at__date__lte=last) \
+                .values("target_id").distinct().count()
+            pace.periods.append(PeriodLine(kinds_text(part.kinds) if rule.by_kind else "", _(THIS_PERIOD[part.every]),
+                                           minimum, done))
+        if today >= rule.starts_on and (any(p.share is not None or p.milestones for p in rule.parts)
+                                        or complete_by is not None):
+            pace.next_on = next_checkpoint(rule, today)
+            pace.next_text = _("到%(day)s") % {"day": checkpoint_words(pace.next_on, today)}
+            pace.expected_by_next = pace_due(rule, by_kind, pace.next_on)
+            pace.due_today = pace_due(rule, by_kind, today)
+    if pace.expected_by_next is not None:
+        pace.behind = max(0, pace.expected_by_next - pace.visited)
     if complete_by and today > complete_by and pace.remaining:
         pace.notes.append(_("已过 %(date)s 的完成期限，尚有 %(n)s 个未走访") % {"date": complete_by, "n": pace.remaining})
     return pace
+

@@ -159,3 +159,28 @@ def test_the_integrity_app_is_the_integrity_indicator_s_provider(assessed: Any, 
     june = run_assessment(assessed.campaign, starts_on=dt.date(2017, 6, 1), ends_on=dt.date(2017, 6, 30),
                           title="", by=assessed.users["assessor"])
     assert june.scores.get(level="unit", unit=assessed.police).cells["integrity"]["value"] == 100.0
+
+
+def test_a_rule_of_milestones_is_kept_at_its_milestones(assessed: Any) -> None:
+    """4 … milestones instead of months: 30% by 31 May and 70% by 30 June are the days checked by 15 July.
+    派出所 (3: h0 visited 05-10): 1 due by May's milestone, kept; 3 by June's, 1 visited, not → 50.
+    镇党政班子 (3: h0 05-20, the enterprise 06-12): kept in May, 2 < 3 in June → 50 (100 under seed 000's months)."""
+    from zoufang.assessment.presenters import cell_text
+    from zoufang.assessment.services import indicators_of
+
+    campaign = assessed.campaign
+    campaign.config = {**campaign.config, "pace": {
+        "starts_on": "2017-05-01", "complete_by": "2017-09-30",
+        "target_kinds": ["registered_household", "resident_household", "enterprise"],
+        "milestones": [{"by": "2017-05-31", "share": "30%"}, {"by": "2017-06-30", "share": "70%"}]}}
+    campaign.save()
+
+    assessment = _run(assessed)
+
+    police = assessment.scores.get(level="unit", unit=assessed.police)
+    leadership = assessment.scores.get(level="unit", unit=assessed.wangwen.unit)
+    assert police.cells["pace"] == {"value": 50.0, "numerator": 1, "denominator": 2, "absent": False}
+    assert leadership.cells["pace"]["value"] == 50.0
+    pace = next(i for i in indicators_of(assessment) if i.key == "pace")
+    assert pace.label == "走访进度达标（按节点）"
+    assert cell_text(pace, police.cells["pace"]) == "1 / 2 个检查日达到进度要求"

@@ -118,9 +118,11 @@ def test_it_refuses_non_finite_numbers_in_a_dict_too(jinxi) -> None:
     (("slug: jinxi-2017", "slug: jinxi-2017\n---\nslug: other"), "YAML 语法错误：文件只能包含一个 YAML 文档（不要使用 ---）"),
     (("slug: jinxi-2017", "slug: jinxi-2017\n? [a, b]\n: 2"), "YAML 语法错误：键不能是列表或映射"),
     (("slug: jinxi-2017", "slug: jinxi-2017\n~: 2"), "~：未知的键"),
-    (("slug: jinxi-2017", "slug: !!set {a, b}"), "slug：类型错误：应为文本，实际是不支持的值（set）"),
+    (("slug: jinxi-2017", "slug: !!set {a, b}"), "slug：类型错误：应为文本，实际是不支持的值（集合）"),
+    (("slug: jinxi-2017", "slug: !!binary aGVsbG8="), "slug：类型错误：应为文本，实际是不支持的值（二进制数据）"),
+    (("slug: jinxi-2017", "slug: !!timestamp 2017-05-01 08:30:00"), "slug：类型错误：应为文本，实际是不支持的值（日期时间）"),
     (("slug: jinxi-2017", "slug: !!python/object/apply:os.system [echo]"), "YAML 语法错误：不支持的 YAML 标签"),
-], ids=["two_documents", "list_as_key", "null_key", "set_tag", "python_tag"])
+], ids=["two_documents", "list_as_key", "null_key", "set_tag", "binary_tag", "timestamp_tag", "python_tag"])
 def test_it_says_in_chinese_what_yaml_would_say_in_english(jinxi_text: str, tmp_path: Path, change, message) -> None:
     errors = _validate_text(tmp_path, jinxi_text.replace(*change, 1))
 

@@ -114,3 +114,19 @@ def test_the_targets_of_no_village_behind_pace_are_not_counted_as_a_village() ->
     assert content.behind_sentence(alone, "村（社区）") == (
         "各村（社区）走访进度均达到要求。另有未落实到村（社区）的走访对象，应完成30个，已走访0个，落后30个。")
     assert content.behind_block(alone, "村（社区）") == []
+
+
+def test_the_circular_asks_a_unit_behind_for_what_the_next_checkpoint_wants() -> None:
+    """Seed 000's month: 本月底前; a rule of milestones: the next milestone's day, named."""
+    rule = figures.PaceRule(dt.date(2017, 5, 1), dt.date(2017, 9, 30), None, ("household",))
+    today = dt.date(2017, 6, 15)
+
+    def asked(next_on: dt.date) -> str:
+        kinds = {"household": figures.KindCount("household", "住户", 10, 1)}
+        pace = figures.Pace(10, 1, 3, 7, None, next_on=next_on, today=today)
+        by_unit = figures.Coverage("unit", today, rule, [figures.CoverageRow("k", "派出所", kinds, pace)],
+                                   figures.CoverageRow(None, "合计"), [])
+        return content.requests_text(by_unit, figures.CaseFigures("unit", today, [], figures.CaseRow(None, "合计")))
+
+    assert "（一）派出所要加快走访进度，本月底前还需走访6个对象。" in asked(dt.date(2017, 6, 30))
+    assert "（一）派出所要加快走访进度，7月31日前还需走访6个对象。" in asked(dt.date(2017, 7, 31))

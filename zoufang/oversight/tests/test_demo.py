@@ -44,7 +44,7 @@ def test_the_dashboard_total_visited_is_the_direct_count(demo: Any, db: Any) -> 
 def test_the_pace_due_for_a_cadre_on_the_demo_day_follows_the_seed(demo: Any, db: Any) -> None:
     """Seed 000: each month ≥ 1/5 of the assigned total, from May; on 15 June only May has ended."""
     rule = figures.pace_rule(demo)
-    assert (rule.starts_on, rule.complete_by, rule.monthly_share) == (dt.date(2017, 5, 1), dt.date(2017, 9, 30),
+    assert (rule.starts_on, rule.complete_by, rule.share) == (dt.date(2017, 5, 1), dt.date(2017, 9, 30),
                                                                         Fraction(1, 5))
     rows = figures.coverage(demo, "cadre", DEMO_DAY).rows
     checked = 0
@@ -54,10 +54,10 @@ def test_the_pace_due_for_a_cadre_on_the_demo_day_follows_the_seed(demo: Any, db
         assigned = Assignment.objects.filter(campaign=demo, cadre=row.key, target__kind__in=SEED_KINDS).count()
         assert row.pace.assigned == assigned
         assert row.pace.due_today == min(assigned, math.ceil(assigned / 5))
-        assert row.pace.due_month_end == min(assigned, 2 * math.ceil(assigned / 5))
+        assert row.pace.due_next == min(assigned, 2 * math.ceil(assigned / 5))
         # 我的走访 says the same month-end figure.
         if checked < 3:
-            assert pace_for(demo, row.key, DEMO_DAY).expected_by_month_end == row.pace.due_month_end
+            assert pace_for(demo, row.key, DEMO_DAY).expected_by_next == row.pace.due_next
         checked += 1
     assert checked > 10
 

@@ -8,12 +8,12 @@ from django.db.models import Value
 
 from zoufang.campaigns.models import Campaign
 from zoufang.oversight import figures
-from zoufang.oversight.figures import PaceRule, pace_due
+from zoufang.oversight.pace import PaceRule, due_sql, pace_due
 from zoufang.planning.models import Assignment
 from zoufang.registry.tests.factories import TargetFactory
 
 TODAY = dt.date(2017, 6, 15)
-SEED_000 = PaceRule(starts_on=dt.date(2017, 5, 1), complete_by=dt.date(2017, 9, 30), monthly_share=Fraction(1, 5),
+SEED_000 = PaceRule(starts_on=dt.date(2017, 5, 1), complete_by=dt.date(2017, 9, 30), share=Fraction(1, 5),
                     kinds=("registered_household",))
 
 
@@ -35,7 +35,7 @@ def test_the_seed_rule_wants_a_fifth_of_the_total_for_every_month_ended(db: Any)
 
 
 def test_without_a_monthly_share_the_total_is_spread_evenly_up_to_the_deadline(db: Any) -> None:
-    menghe = PaceRule(starts_on=dt.date(2018, 1, 1), complete_by=dt.date(2018, 4, 30), monthly_share=None,
+    menghe = PaceRule(starts_on=dt.date(2018, 1, 1), complete_by=dt.date(2018, 4, 30), share=None,
                       kinds=("registered_household",))
     assert pace_due(menghe, 10, dt.date(2018, 1, 31)) == 3  # ⌈10 × 1/4⌉
     assert pace_due(menghe, 10, dt.date(2018, 2, 28)) == 5
@@ -56,8 +56,8 @@ def test_the_database_s_pace_due_is_the_exact_rule_as_python_s(counted: Any) -> 
     for rule in rules:
         for day in (dt.date(2017, 4, 30), dt.date(2017, 6, 15), dt.date(2017, 8, 31), end):
             for assigned in (0, 1, 4, 5, 6, 77, 108, 1001):
-                in_sql = one.annotate(due=figures._due_sql(rule, day, Value(assigned))).values_list("due", flat=True)
-                assert in_sql.get() == pace_due(rule, assigned, day), (rule.monthly_share, day, assigned)
+                in_sql = one.annotate(due=due_sql(rule, day, lambda _kinds, a=assigned: Value(a))).values_list("due", flat=True)
+                assert in_sql.get() == pace_due(rule, assigned, day), (rule.share, day, assigned)
 
 
 def test_coverage_counts_each_assigned_target_once_and_drops_a_moved_visit(counted: Any) -> None:
@@ -87,8 +87,8 @@ def test_pace_per_cadre_on_the_demo_day_and_later(counted: Any) -> None:
     by_cadre = {row.label: row.pace for row in figures.coverage(campaign, "cadre", TODAY).rows}
     officer = by_cadre["派出所党员甲（派出所）"]
     # 3 assigned: ⌈3/5⌉ = 1 a month; May has ended (1 due), June's is due by 30 June (2).
-    assert (officer.assigned, officer.visited, officer.due_today, officer.due_month_end) == (3, 1, 1, 2)
-    assert (officer.behind, officer.month_gap, officer.remaining) == (0, 1, 2)
+    assert (officer.assigned, officer.visited, officer.due_today, officer.due_next) == (3, 1, 1, 2)
+    assert (officer.behind, officer.next_gap, officer.remaining) == (0, 1, 2)
     # 1 target in the 46 days since 1 May: the other 2 take 92 more days.
     assert officer.projected_finish == dt.date(2017, 9, 15)
     later = figures.coverage(campaign, "cadre", dt.date(2017, 7, 1))
@@ -156,7 +156,7 @@ def test_a_visit_before_the_rule_starts_counts_from_the_first_week(counted: Any)
 
 
 def test_a_rate_too_slow_to_finish_within_the_calendar_projects_no_day() -> None:
-    rule = figures.PaceRule(starts_on=dt.date(2017, 5, 1), complete_by=dt.date(2017, 9, 30), monthly_share=Fraction(1, 5),
+    rule = figures.PaceRule(starts_on=dt.date(2017, 5, 1), complete_by=dt.date(2017, 9, 30), share=Fraction(1, 5),
                             kinds=("registered_household",), note="")
     # 12 visits in nine years leave 11 382 targets for centuries: no date, rather than a server error.
     assert figures.projected_finish(rule, 12, 11394, dt.date(2026, 12, 2)) is None
@@ -170,7 +170,7 @@ def test_the_projected_finish_says_why_it_names_no_day() -> None:
 
     def finish(assigned: int, visited: int, day: dt.date | None = None) -> object:
         row = figures.CoverageRow(None, "甲")
-        row.pace = figures.Pace(assigned=assigned, visited=visited, due_today=0, due_month_end=0, projected_finish=day)
+        row.pace = figures.Pace(assigned=assigned, visited=visited, due_today=0, due_next=0, projected_finish=day)
         return coverage_rows_table("cadre", [row], row).rows[0][-1]
 
     assert finish(3, 1, dt.date(2017, 9, 15)) == "2017-09-15"
