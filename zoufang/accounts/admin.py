@@ -65,7 +65,7 @@ def _own_grant(request: HttpRequest, grant: RoleGrant | None) -> bool:
     return grant is not None and grant.user_id == user.pk and not user.is_superuser
 
 
-class RoleGrantInline(admin.TabularInline):
+class RoleGrantInline(AuditedAdminMixin, admin.TabularInline):
     model = RoleGrant
     extra = 0
     autocomplete_fields = ("region", "unit")
@@ -134,7 +134,7 @@ class AuditedAccessAttemptAdmin(AuditedAdminMixin, AccessAttemptAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     """For a superuser only: the audit administrator reads the trail on the 审计记录 page (zoufang.accounts.audit_views)."""
 
     list_display = ("seq", "at", "actor_display", "action", "object_type", "object_id", "summary")
