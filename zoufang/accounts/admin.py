@@ -115,7 +115,7 @@ class AuditedUserAdmin(AuditedAdminMixin, UserAdmin):
 class ApiTokenAdmin(AuditedModelAdmin):
     list_display = ("user", "created_at", "expires_at", "last_used_at")
     search_fields = ("user__username",)
-    readonly_fields = ("user", "digest", "created_at", "last_used_at")
+    readonly_fields = ("user", "digest", "refresh_digest", "created_at", "last_used_at", "password_only")
     list_select_related = ("user",)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
