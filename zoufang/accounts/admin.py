@@ -6,6 +6,7 @@ from axes.models import AccessAttempt
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from zoufang.accounts import duties, twofactor
+from zoufang.accounts import audit, duties, twofactor
 from zoufang.accounts.admin_audit import AuditedAdminMixin, AuditedModelAdmin, ReadOnlyAdminMixin
 from zoufang.accounts.models import ApiToken, AuditEvent, RoleGrant
 
@@ -92,6 +93,15 @@ class AuditedUserAdmin(AuditedAdminMixin, UserAdmin):
             duties.check_not_self(request.user, account)
             twofactor.reset(account, by=request.user)
         self.message_user(request, _("已重置 %(n)d 个账号的双因素认证。") % {"n": queryset.count()})
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:  # noqa: A002 - Django's name
+        """Setting another account's password sets a state (the last one set counts): audited like every admin write."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            account = self.get_object(request, unquote(id))
+            audit.record(request.user, AuditEvent.Action.SECURITY, account, object_type="auth.User",
+                         summary=_("管理后台重设账号 %(username)s 的密码") % {"username": account.get_username()})
+        return response
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)

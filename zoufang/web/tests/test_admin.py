@@ -145,3 +145,14 @@ def test_it_refuses_to_overwrite_a_change_saved_after_the_form_was_opened(town, 
     target.refresh_from_db()
     assert target.address == "别人改过的地址"
     assert target.version == 2
+
+
+def test_it_audits_a_password_set_in_the_admin(town, client, root):
+    outsider = town.users["outsider"]
+    client.force_login(root)
+    url = f"/admin/auth/user/{outsider.pk}/password/"
+    response = client.post(url, {**form_values(client.get(url).content.decode(), containing="password1"),
+                                 "password1": "Jinxi-2017-new", "password2": "Jinxi-2017-new"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.get(action=AuditEvent.Action.SECURITY, object_type="auth.User")
+    assert (event.actor_username, event.summary) == ("root", "管理后台重设账号 outsider 的密码")
