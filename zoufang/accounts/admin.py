@@ -6,6 +6,7 @@ from axes.models import AccessAttempt
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from zoufang.accounts import duties, twofactor
+from zoufang.accounts import audit, duties, twofactor
 from zoufang.accounts.admin_audit import AuditedAdminMixin, AuditedModelAdmin, ReadOnlyAdminMixin
 from zoufang.accounts.models import ApiToken, AuditEvent, RoleGrant
 
@@ -65,7 +66,7 @@ def _own_grant(request: HttpRequest, grant: RoleGrant | None) -> bool:
     return grant is not None and grant.user_id == user.pk and not user.is_superuser
 
 
-class RoleGrantInline(admin.TabularInline):
+class RoleGrantInline(AuditedAdminMixin, admin.TabularInline):
     model = RoleGrant
     extra = 0
     autocomplete_fields = ("region", "unit")
@@ -93,6 +94,15 @@ class AuditedUserAdmin(AuditedAdminMixin, UserAdmin):
             twofactor.reset(account, by=request.user)
         self.message_user(request, _("已重置 %(n)d 个账号的双因素认证。") % {"n": queryset.count()})
 
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:  # noqa: A002 - Django's name
+        """Setting another account's password sets a state (the last one set counts): audited like every admin write."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            account = self.get_object(request, unquote(id))
+            audit.record(request.user, AuditEvent.Action.SECURITY, account, object_type="auth.User",
+                         summary=_("管理后台重设账号 %(username)s 的密码") % {"username": account.get_username()})
+        return response
+
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)
         if getattr(request.user, "is_superuser", False):
@@ -115,7 +125,7 @@ class AuditedUserAdmin(AuditedAdminMixin, UserAdmin):
 class ApiTokenAdmin(AuditedModelAdmin):
     list_display = ("user", "created_at", "expires_at", "last_used_at")
     search_fields = ("user__username",)
-    readonly_fields = ("user", "digest", "created_at", "last_used_at")
+    readonly_fields = ("user", "digest", "refresh_digest", "created_at", "last_used_at", "password_only")
     list_select_related = ("user",)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -134,7 +144,7 @@ class AuditedAccessAttemptAdmin(AuditedAdminMixin, AccessAttemptAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     """For a superuser only: the audit administrator reads the trail on the 审计记录 page (zoufang.accounts.audit_views)."""
 
     list_display = ("seq", "at", "actor_display", "action", "object_type", "object_id", "summary")

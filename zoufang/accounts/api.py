@@ -25,6 +25,8 @@ class TokenAuth(HttpBearer):
         api_token = tokens.authenticate(token)
         if api_token is None:
             return None
+        if tokens.outgrown(api_token):  # the grants are read here once and kept for the request's scope
+            raise HttpError(401, _("此账号的角色现须双因素认证：请用用户名、密码和动态验证码重新取得令牌"))
         request.user = api_token.user
         request.api_token = api_token  # type: ignore[attr-defined]
         return api_token.user
@@ -82,7 +84,8 @@ def obtain_token(request: HttpRequest, credentials: Credentials) -> Any:
     user = authenticate(request, username=credentials.username, password=credentials.password)
     if user is None:
         raise HttpError(401, "用户名或密码不正确，或账号已被暂时锁定")
-    if twofactor.requires_two_factor(user):
+    password_only = not twofactor.requires_two_factor(user)
+    if not password_only:
         if not credentials.otp:
             raise HttpError(401, "此账号需要动态验证码：请在 otp 中给出验证器上的 6 位数字或一个恢复码")
         if twofactor.verify(user, credentials.otp) is None:
@@ -91,7 +94,8 @@ def obtain_token(request: HttpRequest, credentials: Credentials) -> Any:
     refused = _password_due(user)
     if refused is not None:
         return refused
-    token, access, refresh = tokens.issue(user, client=request.headers.get("user-agent", ""))
+    token, access, refresh = tokens.issue(user, client=request.headers.get("user-agent", ""),
+                                          password_only=password_only)
     return _out(token, access, refresh)
 
 

@@ -7,6 +7,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账户与审计")
 
     def ready(self) -> None:
-        from zoufang.accounts import signals
+        from django.contrib import admin
+
+        from zoufang.accounts import admin_audit, signals
 
         signals.connect()
+        # After the admin's autodiscovery (django.contrib.admin's ready() runs first: it is listed first).
+        admin_audit.adopt_third_party_admins(admin.site)

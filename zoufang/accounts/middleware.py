@@ -17,7 +17,6 @@ from zoufang.accounts import passwords, twofactor
 LOGIN_AT = "zoufang_login_at"
 SEEN_AT = "zoufang_seen_at"
 CHECKED_AT = "zoufang_checked_at"
-NEEDS_2FA = "zoufang_needs_2fa"
 PASSWORD_DUE = "zoufang_password_due"  # noqa: S105 - a session key, not a password
 RECHECK_SECONDS = 300
 # Pages a signed-in user reaches before the second factor or a password change; everything else waits. The
@@ -50,16 +49,17 @@ class AccountSecurityMiddleware:
     def pending_step(request: HttpRequest) -> str:
         """The page the user must pass first ("" for none): the second factor, then a password change.
 
-        Roles and the password's age are read at most every RECHECK_SECONDS and kept in the session; whether the
-        session is verified comes from django-otp, which loads the session's device on each request anyway, so a
-        reset (the device deleted) takes effect on the next page.
+        Whether the second factor is needed comes from the user's role grants, which the request reads for scope
+        anyway (zoufang.accounts.scope keeps them on the user for the request): a grant given or revoked counts from
+        the user's very next request, at no query of its own. Whether the session is verified comes from django-otp,
+        which loads the session's device on each request anyway, so a reset (the device deleted) takes effect on the
+        next page. The password's age is read at most every RECHECK_SECONDS and kept in the session.
         """
         session, user = request.session, request.user
         if time.time() - session.get(CHECKED_AT, 0) > RECHECK_SECONDS:
             session[CHECKED_AT] = time.time()
-            session[NEEDS_2FA] = twofactor.requires_two_factor(user)
             session[PASSWORD_DUE] = bool(passwords.must_change_password(user))
-        if session[NEEDS_2FA] and not user.is_verified():  # type: ignore[union-attr]
+        if twofactor.requires_two_factor(user) and not user.is_verified():  # type: ignore[union-attr]
             return "/account/2fa/"
         if session[PASSWORD_DUE]:
             return "/account/password/"

@@ -83,6 +83,9 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
     client = models.CharField(_("客户端"), max_length=200, blank=True, default="")
+    # Issued on a password alone (the account needed no second factor then): refused from the request on which
+    # the account comes to need one (a role grant), so a token cannot carry office access past that moment.
+    password_only = models.BooleanField(_("仅凭密码取得"), default=False)
 
     class Meta:
         verbose_name = _("接口令牌")

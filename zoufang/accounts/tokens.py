@@ -12,15 +12,16 @@ from zoufang.accounts import audit
 from zoufang.accounts.models import ApiToken, AuditEvent
 
 
-def issue(user: Any, *, client: str = "") -> tuple[ApiToken, str, str]:
-    """A new token for a user who has just proved who they are; returns it with its two secrets."""
+def issue(user: Any, *, client: str = "", password_only: bool = False) -> tuple[ApiToken, str, str]:
+    """A new token for a user who has just proved who they are (`password_only`: without a second factor, the
+    account needing none); returns it with its two secrets."""
     access, refresh = ApiToken.new_secret(), ApiToken.new_secret()
     now = timezone.now()
     token = ApiToken.objects.create(
         user=user, digest=ApiToken.digest_of(access), refresh_digest=ApiToken.digest_of(refresh),
         expires_at=now + dt.timedelta(minutes=settings.ZOUFANG_API_TOKEN_MINUTES),
         refresh_expires_at=now + dt.timedelta(hours=settings.ZOUFANG_SESSION_ABSOLUTE_HOURS),
-        client=client[:200],
+        client=client[:200], password_only=password_only,
     )
     audit.record(user, AuditEvent.Action.TOKEN, token, summary="取得接口令牌")
     return token, access, refresh
@@ -42,7 +43,7 @@ def refresh(secret: str, *, allowed: Callable[[Any], bool] = lambda user: True) 
              .filter(refresh_digest=ApiToken.digest_of(secret)).first())
     now = timezone.now()
     if (token is None or token.revoked_at is not None or not token.user.is_active
-            or token.refresh_expires_at is None or token.refresh_expires_at <= now):
+            or token.refresh_expires_at is None or token.refresh_expires_at <= now or outgrown(token)):
         return None
     if not allowed(token.user):
         raise NotAllowed(token.user)
@@ -53,6 +54,13 @@ def refresh(secret: str, *, allowed: Callable[[Any], bool] = lambda user: True) 
     token.save(update_fields=["digest", "refresh_digest", "expires_at"])
     audit.record(token.user, AuditEvent.Action.TOKEN, token, summary="刷新接口令牌")
     return token, access, new_refresh
+
+
+def outgrown(token: ApiToken) -> bool:
+    """Taken on a password alone by an account that has since been granted a role needing two factors."""
+    from zoufang.accounts import twofactor
+
+    return token.password_only and twofactor.requires_two_factor(token.user)
 
 
 def authenticate(secret: str) -> ApiToken | None:

@@ -23,11 +23,15 @@ ISSUER = "走访平台"
 
 
 def requires_two_factor(user: Any) -> bool:
+    """From the user's grants as this request reads them for scope anyway (no query of its own), so a grant given
+    or revoked counts from the user's very next request."""
+    from zoufang.accounts import scope
+
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser or user.is_staff:
         return True
-    return RoleGrant.objects.filter(user=user, role__in=TWO_FACTOR_ROLES).exists()
+    return bool(scope.roles(user) & TWO_FACTOR_ROLES)
 
 
 def is_enrolled(user: Any) -> bool:

@@ -17,14 +17,14 @@ COMPACT_TEXT: dict[type[models.Field], dict[str, Any]] = {
 }
 
 
-class PhaseInline(admin.TabularInline):
+class PhaseInline(AuditedAdminMixin, admin.TabularInline):
     model = Phase
     extra = 0
     formfield_overrides = COMPACT_TEXT
     fields = ("sort_order", "key", "name", "starts_on", "ends_on", "description")
 
 
-class CaseCategoryInline(admin.TabularInline):
+class CaseCategoryInline(AuditedAdminMixin, admin.TabularInline):
     model = CaseCategory
     extra = 0
     formfield_overrides = COMPACT_TEXT

@@ -3,18 +3,18 @@ rotated and revoked by the security administrator with `zoufang open311 keys` (a
 
 from django.contrib import admin
 
-from zoufang.accounts.admin_audit import AuditedModelAdmin, ReadOnlyAdminMixin
+from zoufang.accounts.admin_audit import AuditedAdminMixin, AuditedModelAdmin, ReadOnlyAdminMixin
 from zoufang.cases.models import Case, CaseEvent, CaseReminder, Open311Key
 
 
-class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+class CaseEventInline(ReadOnlyAdminMixin, AuditedAdminMixin, admin.TabularInline):
     model = CaseEvent
     fields = ["version", "at", "action", "from_status", "to_status", "actor", "note"]
     extra = 0
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     list_display = ["description", "kind", "status", "unit", "handling_due", "overdue_since", "raised_at"]
     list_filter = ["status", "kind", "priority", "source", "campaign"]
     list_select_related = ["unit"]
@@ -25,7 +25,7 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CaseReminder)
-class CaseReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CaseReminderAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     list_display = ["case", "kind", "on", "recipients", "sent_at"]
     list_filter = ["kind", "on"]
     list_select_related = ["case"]

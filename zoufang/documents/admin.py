@@ -15,7 +15,7 @@ class IssuerAdmin(AuditedModelAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(AuditedModelAdmin):
     """A list to look things up: drafts are edited and documents issued on the office's pages, never here."""
 
     list_display = ("reference", "title", "kind", "status", "signed_on", "campaign")

@@ -25,6 +25,5 @@ class RegionAdmin(AuditedModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # Moving a region would leave its subtree's materialised paths behind: only set on creation.
-        if obj is not None:
-            return ("path", "parent", "level")
-        return ("path",)
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return fields + ("parent", "level") if obj is not None else fields

@@ -4,6 +4,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
@@ -168,13 +169,28 @@ class PhotoOut(Schema):
     height: int
 
 
-@router.post("/visits/{visit_id}/photos", response={200: PhotoOut, 201: PhotoOut, 400: ErrorsOut, 409: ApiErrorOut},
+def may_add_photo(user: Any, visit: Any) -> bool:
+    return getattr(services.cadre_of(user), "pk", None) == visit.cadre_id
+
+
+def check_photo_taker(user: Any, visit: Any) -> None:
+    """Only the visit's own visitor adds its photos; anyone else who sees the visit is refused (403), page and API."""
+    if not may_add_photo(user, visit):
+        raise PermissionDenied(_("照片：只有本次走访的走访人可以上传照片"))
+
+
+@router.post("/visits/{visit_id}/photos", response={200: PhotoOut, 201: PhotoOut, 400: ErrorsOut, 403: ErrorsOut,
+                                                    409: ApiErrorOut},
              summary="上传走访照片（去除 EXIF）；带 key 时幂等：同一 key 同一张照片重试答 200，换了照片答 409")
 def post_photo(request: HttpRequest, visit_id: uuid.UUID, photo: File[UploadedFile],
                key: Form[uuid.UUID | None] = None) -> Status[dict[str, Any]]:
     """Optional; at most 8 MB and 6 per visit; re-encoded without EXIF, so no location is stored. A phone sends a
     new `key` (UUID) with each photo and the same key when it retries."""
     visit = services.get_visible_visit(request.user, visit_id)
+    try:
+        check_photo_taker(request.user, visit)
+    except PermissionDenied as refused:
+        return Status(403, error_body(str(refused), "forbidden", {"photo": str(refused)}))
     try:
         if photo.size and photo.size > photos.MAX_BYTES:
             raise services.VisitRefused({"photo": photos.too_large()})

@@ -27,7 +27,7 @@ from zoufang.core.apierrors import refused_fields, validation_errors
 from zoufang.forms.services import published_form
 from zoufang.registry.presenters import TargetPresenter
 from zoufang.visits import ledger, photos, services
-from zoufang.visits.api import VisitIn, submission_from, visit_out
+from zoufang.visits.api import VisitIn, check_photo_taker, may_add_photo, submission_from, visit_out
 from zoufang.visits.models import DiaryEntry, Visit, VisitPhoto
 from zoufang.visits.page import my_list_context, visits_of
 
@@ -75,8 +75,8 @@ def visit_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return render(request, "visits/visit.html", {
         "visit": visit, "phone": presenter.phone(visit.target), "answers": answers,
         "cases": cases_of_visit(request.user, visit), "today": clock.today(),
-        "photos": visit.photos.all(), "may_add_photo": getattr(services.cadre_of(request.user), "pk", None)
-        == visit.cadre_id, "max_photo_mb": photos.MAX_BYTES // 1024 // 1024, "photo_key": uuid.uuid4(),
+        "photos": visit.photos.all(), "may_add_photo": may_add_photo(request.user, visit),
+        "max_photo_mb": photos.MAX_BYTES // 1024 // 1024, "photo_key": uuid.uuid4(),
     })
 
 
@@ -92,6 +92,7 @@ def _form_key(request: HttpRequest) -> uuid.UUID | None:
 @require_POST
 def upload_photo(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     visit = services.get_visible_visit(request.user, public_id)
+    check_photo_taker(request.user, visit)  # 403 page naming why, as the API answers
     upload = request.FILES.get("photo")
     try:
         if upload is None:

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from zoufang.accounts.admin_audit import AuditedModelAdmin
 from zoufang.workdays.models import DayOverride, OfficialYear
 
 
 @admin.register(DayOverride)
-class DayOverrideAdmin(admin.ModelAdmin):
+class DayOverrideAdmin(AuditedModelAdmin):
     list_display = ["date", "is_workday", "name"]
     list_filter = ["is_workday"]
     date_hierarchy = "date"
@@ -12,5 +13,5 @@ class DayOverrideAdmin(admin.ModelAdmin):
 
 
 @admin.register(OfficialYear)
-class OfficialYearAdmin(admin.ModelAdmin):
+class OfficialYearAdmin(AuditedModelAdmin):
     list_display = ["year", "source", "imported_at"]

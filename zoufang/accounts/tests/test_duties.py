@@ -11,6 +11,7 @@ from django.test import Client
 from zoufang.accounts import duties, scope
 from zoufang.accounts.models import AuditEvent, RoleGrant
 from zoufang.cases.models import Case
+from zoufang.core.testforms import form_values
 from zoufang.registry.models import Target
 from zoufang.visits.models import Visit
 
@@ -136,7 +137,8 @@ def test_the_security_administrator_unlocks_an_account_and_it_is_audited(demo, d
     attempt = AccessAttempt.objects.create(username="leader", ip_address="10.0.0.9", user_agent="t", get_data="",
                                            post_data="", http_accept="*/*", path_info="/login/", failures_since_start=9)
     client = as_user("security")
-    response = client.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+    url = f"/admin/axes/accessattempt/{attempt.pk}/delete/"
+    response = client.post(url, form_values(client.get(url).content.decode(), containing="post"))
     assert response.status_code == 302
     assert not AccessAttempt.objects.filter(pk=attempt.pk).exists()
     event = AuditEvent.objects.filter(action=AuditEvent.Action.DELETE, object_type="axes.AccessAttempt").latest("seq")

@@ -111,6 +111,22 @@ def test_it_takes_a_photo_through_the_api(client, visiting, visit, api_token, se
     assert not Image.open(VisitPhoto.objects.get().image.path).getexif()
 
 
+def test_a_photo_from_someone_who_sees_the_visit_but_did_not_make_it_is_refused_403(
+        client, visiting, visit, api_token, login, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    message = "照片：只有本次走访的走访人可以上传照片"
+    upload = io.BytesIO(_jpeg_with_location())
+    upload.name = "IMG_0003.jpg"
+    refused = client.post(f"/api/v1/visits/{visit.public_id}/photos", {"photo": upload}, **api_token("office"))
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": message, "code": "forbidden", "errors": {"photo": message}}
+    upload.seek(0)
+    page = login(visiting.users["office"]).post(f"/visits/{visit.public_id}/photos/", {"photo": upload})
+    assert page.status_code == 403
+    assert message in page.content.decode()
+    assert not VisitPhoto.objects.exists()
+
+
 def test_it_refuses_a_photo_from_someone_else_or_too_large(login, visiting, visit, settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path
     with pytest.raises(photos.VisitRefused, match="只有本次走访的走访人"):

@@ -8,6 +8,7 @@ from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent, RoleGrant
 from zoufang.accounts.services import ensure_user
 from zoufang.conftest import PASSWORD
+from zoufang.core.testforms import form_values
 from zoufang.registry.models import Target
 
 
@@ -17,19 +18,8 @@ def root(town: Any) -> Any:
 
 
 def _form_data(response: Any) -> dict[str, Any]:
-    """The change form's current values, as the browser would post them back."""
-    form = response.context["adminform"].form
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if value is None or value is False:
-            continue
-        data[name] = value
-    for formset in response.context["inline_admin_formsets"]:
-        management = formset.formset.management_form
-        for name in management.fields:
-            data[f"{management.prefix}-{name}"] = management[name].value()
-    return data
+    """The change form as the browser would post it back: its fields, each one's value as shown, the page's state."""
+    return form_values(response.content.decode(), f"{response.context['opts'].model_name}_form")
 
 
 def test_it_audits_a_change_with_old_and_new_values_and_bumps_the_version(town, client, root):
@@ -65,7 +55,8 @@ def test_it_records_identifiers_masked_in_the_audit_trail(town, client, root):
 def test_it_audits_a_delete(town, client, root):
     target = town.households["jijiadun"][0]
     client.force_login(root)
-    response = client.post(f"/admin/registry/target/{target.pk}/delete/", {"post": "yes"})
+    url = f"/admin/registry/target/{target.pk}/delete/"
+    response = client.post(url, form_values(client.get(url).content.decode(), containing="post"))
     assert response.status_code == 302
     assert not Target.objects.filter(pk=target.pk).exists()
     event = AuditEvent.objects.get(action=AuditEvent.Action.DELETE, object_id=str(target.public_id))
@@ -141,15 +132,27 @@ def test_it_refuses_to_overwrite_a_change_saved_after_the_form_was_opened(town, 
     client.force_login(root)
     url = f"/admin/registry/target/{target.pk}/change/"
     opened = client.get(url)
-    assert b'name="_loaded_version" value="1"' in opened.content
     data = _form_data(opened)
-    data["_loaded_version"] = "1"
+    assert data["initial-address"] == target.address  # the field as shown goes back with the save
     # Someone else saves the same household in the meantime.
     Target.objects.filter(pk=target.pk).update(address="别人改过的地址", version=2)
     data["address"] = "上下塘街99号"
     response = client.post(url, data)
     assert response.status_code == 200
-    assert "已被他人修改" in response.content.decode()
+    page = response.content.decode()
+    assert "在您打开此页后已被他人修改：地址 现为“别人改过的地址”，您填写的“上下塘街99号”" in page
+    assert 'value="上下塘街99号"' in page  # what was typed stays on the form
     target.refresh_from_db()
     assert target.address == "别人改过的地址"
     assert target.version == 2
+
+
+def test_it_audits_a_password_set_in_the_admin(town, client, root):
+    outsider = town.users["outsider"]
+    client.force_login(root)
+    url = f"/admin/auth/user/{outsider.pk}/password/"
+    response = client.post(url, {**form_values(client.get(url).content.decode(), containing="password1"),
+                                 "password1": "Jinxi-2017-new", "password2": "Jinxi-2017-new"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.get(action=AuditEvent.Action.SECURITY, object_type="auth.User")
+    assert (event.actor_username, event.summary) == ("root", "管理后台重设账号 outsider 的密码")

@@ -1,0 +1,74 @@
+"""For tests: what a browser sends back from a page's form — every input, select and textarea as rendered, the
+hidden ones included (an admin change form's fields as shown, a confirmation page's rows as shown)."""
+
+from html.parser import HTMLParser
+from typing import Any
+
+
+class _FormReader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.inside = False
+        self.forms: list[tuple[str, dict[str, list[str]]]] = []  # (id, values) of each form in the page
+        self.values: dict[str, list[str]] = {}
+        self._select: tuple[str, bool] | None = None
+        self._options: list[tuple[str, bool]] = []
+        self._textarea: str | None = None
+        self._text: list[str] = []
+
+    def _add(self, name: str, value: str) -> None:
+        self.values.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = {key: value or "" for key, value in attrs}
+        if tag == "form" and not self.inside:
+            self.inside, self.values = True, {}
+            self.forms.append((attr.get("id", ""), self.values))
+            return
+        if not self.inside or "disabled" in attr:
+            return
+        name = attr.get("name", "")
+        if tag == "input" and name:
+            kind = attr.get("type", "text").lower()
+            if kind in ("submit", "button", "image", "file", "reset"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in attr:
+                return
+            self._add(name, attr.get("value", "on" if kind in ("checkbox", "radio") else ""))
+        elif tag == "select" and name:
+            self._select, self._options = (name, "multiple" in attr), []
+        elif tag == "option" and self._select is not None:
+            self._options.append((attr.get("value", ""), "selected" in attr))
+        elif tag == "textarea" and name:
+            self._textarea, self._text = name, []
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form" and self.inside:
+            self.inside = False
+        elif tag == "select" and self._select is not None:
+            name, multiple = self._select
+            chosen = [value for value, selected in self._options if selected]
+            if not chosen and not multiple and self._options:
+                chosen = [self._options[0][0]]  # a browser sends a single select's first option
+            for value in chosen:
+                self._add(name, value)
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            self._add(self._textarea, "".join(self._text).removeprefix("\n"))
+            self._textarea = None
+
+
+def form_values(html: str, form_id: str | None = None, *, containing: str = "") -> dict[str, Any]:
+    """The values of the form with this id (or the first that has a field named `containing`) as `Client.post`
+    takes them: one value as a string, several as a list."""
+    reader = _FormReader()
+    reader.feed(html)
+    found = [values for id_, values in reader.forms if (form_id is None or id_ == form_id)
+             and (not containing or containing in values)]
+    if not found:
+        raise LookupError(f"no form {form_id or ''} with {containing or 'fields'} in the page")
+    return {name: values[0] if len(values) == 1 else values for name, values in found[0].items()}
