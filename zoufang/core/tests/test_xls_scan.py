@@ -5,6 +5,7 @@ import struct
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 import xlwt
@@ -13,6 +14,7 @@ from zoufang.core import tabular, workbook_scan
 from zoufang.core.tabular import TabularError, count_rows, read_sheet
 from zoufang.core.xls_scan import scan_xls
 
+ROOT = Path(__file__).resolve().parents[3]  # the checkout whose code the probe must import
 
 def xls(cells: dict[tuple[int, int], object], sheet: str = "花名册") -> bytes:
     """A real BIFF8 .xls (an OLE2 file holding a Workbook stream), as Excel 97–2003 saves one."""
@@ -106,5 +108,5 @@ def test_refusing_a_whole_grid_xls_costs_no_more_memory_than_reading_a_small_one
         print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
     """)
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True,
-                            env={"DJANGO_SETTINGS_MODULE": "zoufang.settings", "PATH": "/usr/bin:/bin"})
+                            env={"DJANGO_SETTINGS_MODULE": "zoufang.settings", "PATH": "/usr/bin:/bin"}, cwd=ROOT)
     assert int(result.stdout.split()[-1]) < 300, result.stdout

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 import zlib
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -17,6 +18,8 @@ from zoufang.visits.tests.conftest import payload
 
 pytestmark = pytest.mark.django_db
 
+
+ROOT = Path(__file__).resolve().parents[3]  # the checkout whose code the probe must import
 
 def png_bomb(width: int, height: int) -> bytes:
     """A valid one-colour 1-bit PNG of width×height: a few hundred kB on disk, width×height×3 bytes as RGB."""
@@ -136,7 +139,7 @@ def test_one_upload_costs_a_bounded_amount_of_memory(tmp_path):
     for name in files:
         result = subprocess.run([sys.executable, "-c", probe, str(tmp_path / name)], capture_output=True, text=True,
                                 timeout=120, check=True,
-                                env={"DJANGO_SETTINGS_MODULE": "zoufang.settings", "PATH": "/usr/bin:/bin"})
+                                env={"DJANGO_SETTINGS_MODULE": "zoufang.settings", "PATH": "/usr/bin:/bin"}, cwd=ROOT)
         peaks[name] = int(result.stdout.split()[-1])
     assert peaks["bomb.png"] < 50, peaks
     assert peaks["photo.jpg"] < 40, peaks
