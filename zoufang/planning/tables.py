@@ -285,11 +285,11 @@ def kind_split(rows: Sequence[SheetRow], index: int, header: HeaderMatch, column
     merged with it to its right, where at least one names a kind (户籍户, 外来常住户 … as 附件4-1 names them).
     Another name there is an error: its figures would have no kind to be stored under."""
     at = header.positions.get(column)
-    if at is None or index + 1 >= len(rows):
+    if at is None or index + 1 >= len(rows) or "企业" in column:  # enterprises are one kind: nothing to split
         return None
     top, below = rows[index], rows[index + 1]
     end = next((i for i in range(at + 1, len(top.cells)) if top.cell(i)), max(len(top.cells), len(below.cells)))
-    found = {i: department_kind_column(below.cell(i)) for i in range(at, end) if below.cell(i)}
+    found = {i: _household_column(below.cell(i)) for i in range(at, end) if below.cell(i)}
     if not any(found.values()):
         return None
     split = KindSplit(column, below.number)
@@ -298,9 +298,9 @@ def kind_split(rows: Sequence[SheetRow], index: int, header: HeaderMatch, column
         if canonical is None:
             if normalise_header(name) not in _SUBTOTAL:
                 issues.append(RowError(below.number, name, _(
-                    "“%(column)s”下的“%(name)s”不是走访对象的类型，无法导入：“%(column)s”只能按%(kinds)s分列，"
-                    "其他列请删去或移到“备注”") % {"column": column, "name": name,
-                                          "kinds": "、".join(f"“{k}”" for k in DEPARTMENT_KIND_COLUMNS)}))
+                    "“%(column)s”下的“%(name)s”不是走访对象的类型，无法导入：“%(column)s”只能按“户籍户”"
+                    "“外来常住户”分列（也可写作户籍户口、非户籍常住户），其他列请删去或移到“备注”")
+                    % {"column": column, "name": name}))
         elif KIND_OF_COLUMN[canonical] in split.kinds:
             issues.append(RowError(below.number, name, _("与“%(other)s”是同一类对象，列重复出现")
                                    % {"other": split.written[KIND_OF_COLUMN[canonical]]}))
@@ -308,6 +308,12 @@ def kind_split(rows: Sequence[SheetRow], index: int, header: HeaderMatch, column
             split.kinds[KIND_OF_COLUMN[canonical]] = i
             split.written[KIND_OF_COLUMN[canonical]] = name
     return split
+
+
+def _household_column(name: str) -> str | None:
+    """The seed's name of a household column (“户籍户” → 户籍户口, “非户籍常住户” → 外来常住户), else None."""
+    canonical = department_kind_column(name)
+    return canonical if canonical and KIND_OF_COLUMN[canonical] in Target.HOUSEHOLD_KINDS else None
 
 
 def _count_columns(split: KindSplit | None, column: str, header: HeaderMatch) -> dict[str, int]:

@@ -41,7 +41,7 @@ def too_many_pixels(width: int, height: int, *, decoded: bool = False) -> str:
     size = _("（此图 %(w)d×%(h)d）") % {"w": width, "h": height} if width else ""
     if decoded:
         return _("照片：像素过多%(size)s，PNG、WebP 和渐进式 JPEG 图片最多 %(n)d 万像素（手机拍摄的 JPEG 照片最多 "
-                 "%(jpeg)d 万像素），请缩小后或存为 JPEG 再上传") % {
+                 "%(jpeg)d 万像素）。请把图片缩小，或存为 JPEG 后再上传") % {
             "size": size, "n": MAX_DECODED_PIXELS // 10000, "jpeg": MAX_PIXELS // 10000}
     return _("照片：像素过多%(size)s，最多 %(n)d 万像素，请缩小后再上传") % {"size": size, "n": MAX_PIXELS // 10000}
 

@@ -51,6 +51,7 @@ def test_it_keeps_a_leader_table_split_by_kind_as_one_quota_per_kind_and_plans_i
                         campaign=qiandeng)
 
     assert report.ok, [str(e) for e in report.errors]
+    assert "“走访户数”分为“户籍户”、“外来常住户”，各列按该类对象分配" in report.notes
     assert (report.created, report.total_rows) == (4, 4)
     assert _quotas(qiandeng) == [
         (5, "歇马桥村", REGISTERED, 20), (5, "歇马桥村", RESIDENT, 5),

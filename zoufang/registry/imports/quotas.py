@@ -111,6 +111,9 @@ def check_kind_split(ctx: ImportContext, split: tables.KindSplit | None) -> None
             "本活动按“群众家庭”分配居民户，不分户籍户和非户籍常住户（活动配置 quotas 中为 household），"
             "表中“%(column)s”分为%(names)s两列，无法按类型分配：请把这几列相加，合为一列“%(column)s”后再导入")
             % {"column": split.column, "names": split.names()})
+    if not ctx.errors and all(kind in classes for kind in split.kinds):  # said of a table read, not refused
+        ctx.notes.append(_("“%(column)s”分为%(names)s，各列按该类对象分配") % {
+            "column": split.column, "names": split.names()})
     for kind in split.kinds:
         if kind not in classes and kind not in merged:
             ctx.error(split.row, split.written[kind], _(
