@@ -4,9 +4,10 @@ sheet reaches, against the limits of the xlsx scan (core.workbook_scan).
 An .xls is an OLE2 compound file holding one BIFF8 `Workbook` stream (BIFF5: `Book`). calamine lays a sheet out
 as one dense grid up to its last cell record: a 6 KB file holding A1 and IV65536 costs it about 1 GB at once.
 So the stream's records are walked here first: each sheet's DIMENSIONS record (the extent the file declares),
-its cell records (the extent they really reach) and how many there are. The compound file is read with olefile,
-the maintained reader of the format, which checks its sector chains; the BIFF records are the documented
-[MS-XLS] layout: a 2-byte type, a 2-byte length, then the record's bytes.
+its cell records (the extent they really reach), how many there are, and which hold an Excel error value (which
+calamine reads as blank). The compound file is read with olefile, the maintained reader of the format, which
+checks its sector chains; the BIFF records are the documented [MS-XLS] layout: a 2-byte type, a 2-byte length,
+then the record's bytes.
 """
 
 import struct
@@ -22,6 +23,10 @@ _BOF, _EOF, _BOUNDSHEET, _DIMENSIONS, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x0200
 # Records holding one cell's value at (row, column) in their first four bytes; MULRK holds several.
 _CELLS = {0x0203, 0x0204, 0x00FD, 0x027E, 0x0205, 0x0006, 0x00D6}  # NUMBER LABEL LABELSST RK BOOLERR FORMULA RSTRING
 _MULRK = 0x00BD
+_BOOLERR, _FORMULA = 0x0205, 0x0006
+# BErr codes [MS-XLS 2.5.10]: calamine reads an error cell as an empty one, so the scan keeps them, as for xlsx.
+_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+           0x2A: "#N/A"}
 _STREAMS = ("Workbook", "Book")  # BIFF8, BIFF5
 
 
@@ -94,6 +99,9 @@ def _scan_sheet(stream: memoryview, start: int, name: str) -> SheetScan:
         if kind in _CELLS and length >= 4:
             row, column = struct.unpack_from("<HH", stream, body)
             cells += 1
+            code = _error_code(stream, kind, body, length)
+            if code is not None:
+                scan.errors[(row, column)] = _ERRORS.get(code, "#VALUE!")
         elif kind == _MULRK and length >= 6:
             row, column = struct.unpack_from("<HH", stream, body)
             last = struct.unpack_from("<H", stream, body + length - 2)[0]
@@ -112,3 +120,12 @@ def _scan_sheet(stream: memoryview, start: int, name: str) -> SheetScan:
         if scan.rows * scan.columns > workbook_scan.MAX_CELLS or cells > workbook_scan.MAX_CELLS:
             raise WorkbookTooLarge(sheet=name, rows=scan.rows, columns=scan.columns)
     return scan
+
+
+def _error_code(stream: memoryview, kind: int, body: int, length: int) -> int | None:
+    """The error a BOOLERR cell holds (fError set), or a FORMULA's saved result when it is an error."""
+    if kind == _BOOLERR and length >= 8 and stream[body + 7] == 1:
+        return stream[body + 6]
+    if kind == _FORMULA and length >= 14 and stream[body + 6] == 2 and stream[body + 12:body + 14] == b"\xff\xff":
+        return stream[body + 8]
+    return None

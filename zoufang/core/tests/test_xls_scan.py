@@ -52,6 +52,19 @@ def test_a_real_xls_reads_as_written_with_its_extent_scanned():
     assert count_rows(io.BytesIO(data)) == 3
 
 
+def test_an_error_cell_reads_as_its_code_not_as_a_blank():
+    book = xlwt.Workbook(encoding="utf-8")
+    page = book.add_sheet("花名册")
+    for (row, column), value in REGISTER.items():
+        if (row, column) != (2, 1):
+            page.write(row, column, value)
+    page.row(2).set_cell_error(1, 0x2A)  # 家庭人口 of 李四: a VLOOKUP that found nothing (#N/A)
+    out = io.BytesIO()
+    book.save(out)
+    data = out.getvalue()
+    assert [row.cells for row in read_sheet(io.BytesIO(data), "h.xls").rows][2] == ("李四", "#N/A")
+
+
 def test_a_tiny_xls_whose_cells_span_the_whole_grid_is_refused_before_calamine_opens_it(monkeypatch):
     data = xls({(0, 0): "户主姓名", (65535, 255): "x"})  # calamine 0.9.1: about 1 GB for this 6 KB file
     assert len(data) < 10_000
