@@ -17,6 +17,7 @@ from openpyxl.cell.cell import ERROR_CODES
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from zoufang.core.workbook_scan import MAX_CELLS, OpenDocument, SheetScan, WorkbookTooLarge, scan_workbook
+from zoufang.core.xls_scan import scan_xls
 
 INSTRUCTIONS_SHEET = "说明"
 _ZIP_MAGIC = b"PK\x03\x04"  # xlsx, xlsm (and ods, refused)
@@ -253,13 +254,9 @@ def count_rows(source: IO[bytes]) -> int:
     if not (data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC)):
         return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
     try:
-        if data.startswith(_ZIP_MAGIC):
-            scans = scan_workbook(data)
-            return max((scan.rows for name, scan in scans.items() if name != INSTRUCTIONS_SHEET), default=0)
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = [n for n in workbook.sheet_names if n != INSTRUCTIONS_SHEET] or workbook.sheet_names
-        return max((workbook.get_sheet_by_name(n).height for n in names), default=0)
-    except Exception:  # noqa: BLE001 - calamine's several error types, a damaged zip: reading the file reports it
+        scans = scan_workbook(data) if data.startswith(_ZIP_MAGIC) else scan_xls(data)
+        return max((scan.rows for name, scan in scans.items() if name != INSTRUCTIONS_SHEET), default=0)
+    except Exception:  # noqa: BLE001 - an oversized or damaged file: reading it reports why
         return 0
 
 
@@ -283,14 +280,12 @@ def read_workbook(data: bytes) -> Sheet:
     A cell merged over several rows (a village name beside all its households) counts in each of them; an Excel
     error value (#N/A, #REF!) reads as its code, never as a blank."""
     try:
-        scans = scan_workbook(data) if data.startswith(_ZIP_MAGIC) else {}
+        scans = scan_workbook(data) if data.startswith(_ZIP_MAGIC) else scan_xls(data)
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = _data_sheet_names(workbook)
         chosen, others = "", []
         for name in names:
             sheet = workbook.get_sheet_by_name(name)
-            if sheet.height * sheet.width > MAX_CELLS:  # an xls, which the scan does not read
-                raise WorkbookTooLarge(sheet=name, rows=sheet.height, columns=sheet.width)
             if not (sheet.height and any(v not in (None, "") for cells in sheet.iter_rows() for v in cells)):
                 continue
             if chosen:

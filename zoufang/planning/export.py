@@ -12,7 +12,16 @@ from openpyxl import Workbook
 from zoufang.campaigns.models import Campaign
 from zoufang.core.progress import Progress
 from zoufang.core.sheetwriter import ExportWorkbook
-from zoufang.planning.issued import DRIFT_COLUMNS, DRIFT_SHEET, IssuedRow, drift, issued_rows, source_order
+from zoufang.planning.issued import (
+    DRIFT_COLUMNS,
+    DRIFT_SHEET,
+    IssuedRow,
+    drift,
+    issued_rows,
+    kind_heading,
+    source_order,
+    split_kinds,
+)
 from zoufang.planning.models import FixedQuota, Quota
 from zoufang.planning.printing import (
     boxed_rows,
@@ -100,26 +109,54 @@ def _upper_level_sheet(book: Workbook, source: str, rows: list[IssuedRow], figur
     title = titles.pop() if len(titles) == 1 else _("%(who)s%(marker)s走访调研居民户、企业分配表") % {
         "who": who, "marker": figures.marker,
     }
-    with_notes = any(r.note for r in rows)
-    sheet = new_sheet(book, sheet_name(source), title, [6, 16, 16, 16, 10] + ([24] if with_notes else []))
-    table: list[list[Any]] = [["序号", "走访单位", "村、社区名称", "户籍总户数（户）", "走访户数"]
-                              + (["备注"] if with_notes else [])]
     households = [r for r in rows if r.region_id is not None]
     lines = [r for r in rows if r.region_id is None]
+    kinds = split_kinds(households)
+    extra = [""] if any(r.note for r in rows) else []
+    sheet = new_sheet(book, sheet_name(source), title, [6, 16, 16, 16] + [10] * max(len(kinds), 1) + [24] * len(extra))
+    table: list[list[Any]] = [["序号", "走访单位", "村、社区名称", "户籍总户数（户）", *_count_heading(kinds), *(
+        ["备注"] if extra else [])]] + ([["", "", "", "", *map(kind_heading, kinds), *extra]] if kinds else [])
     stated: dict[int, int] = {}
     for r in households:
         stated.setdefault(r.region_id or 0, r.stated_region_total or 0)
         table.append([r.serial, r.label if r.serial else "", figures.villages[r.region_id].name if r.region_id
-                      in figures.villages else "", r.stated_region_total, r.count] + ([r.note] if with_notes else []))
-    extra = [""] if with_notes else []
-    table.append(["合    计", "", "", _("%(stated)s户") % {
-        "stated": sum(stated.values()),
-    }, _("%(households)s户") % {"households": sum(r.count for r in households)}, *extra])
+                      in figures.villages else "", r.stated_region_total, *_row_counts(r, kinds)]
+                     + ([r.note] if extra else []))
+    table.append(["合    计", "", "", _("%(stated)s户") % {"stated": sum(stated.values())},
+                  *_total_counts(households, kinds), *extra])
+    blanks = [""] * (max(len(kinds), 1) - 1)
     for r in lines:
-        table.append([_("%(label)s走访企业") % {"label": r.label}, "", "", "", _("%(count)s家") % {"count": r.count}] + ([r.note] if with_notes else []))
-    # 合计 spans the columns before its two figures, a “…走访企业” line those before its one, as in the seed.
-    total_at = len(households) + 1
-    boxed_rows(sheet, table, spans={total_at: 3} | {at: 4 for at in range(total_at + 1, len(table))})
+        table.append([_("%(label)s走访企业") % {"label": r.label}, "", "", "", _("%(count)s家") % {"count": r.count},
+                      *blanks] + ([r.note] if extra else []))
+    # 合计 spans the columns before its figures, a “…走访企业” line those before its one, as in the seed.
+    total_at = len(households) + (2 if kinds else 1)
+    boxed_rows(sheet, table, header=2 if kinds else 1,
+               spans={total_at: 3} | {at: 4 for at in range(total_at + 1, len(table))})
+    _merge_split_heading(sheet, kinds, first=5, columns=4 + len(kinds) + len(extra))
+
+
+def _count_heading(kinds: list[str]) -> list[str]:
+    """走访户数 over one column, or over one column per kind (the cells to its right merged with it)."""
+    return ["走访户数", *[""] * (len(kinds) - 1)]
+
+
+def _row_counts(row: IssuedRow, kinds: list[str]) -> list[int]:
+    return [row.count_of(kind) for kind in kinds] or [row.count]
+
+
+def _total_counts(rows: list[IssuedRow], kinds: list[str]) -> list[str]:
+    return [_("%(households)s户") % {"households": sum(_row_counts(r, kinds)[i] for r in rows)}
+            for i in range(max(len(kinds), 1))]
+
+
+def _merge_split_heading(sheet: Any, kinds: list[str], *, first: int, columns: int) -> None:
+    """A split table's two header rows as the office drew them: 走访户数 merged over its kinds, every other
+    heading over both rows."""
+    if not kinds:
+        return
+    sheet.merge_cells(start_row=2, start_column=first, end_row=2, end_column=first + len(kinds) - 1)
+    for column in (*range(1, first), *range(first + len(kinds), columns + 1)):
+        sheet.merge_cells(start_row=2, start_column=column, end_row=3, end_column=column)
 
 
 def _leader_sheets(book: Workbook, campaign: Campaign, fixed: list[FixedQuota], figures: Figures) -> None:
@@ -128,15 +165,18 @@ def _leader_sheets(book: Workbook, campaign: Campaign, fixed: list[FixedQuota], 
                                         unit__region__path__startswith=campaign.scope.path)
                    .order_by("sort_order", "id"))
     decided = issued_rows(q for q in fixed if q.table == FixedQuota.Table.LEADER_HOUSEHOLDS)
-    sheet = new_sheet(book, "附件3-1", _("镇党政班子领导%(marker)s走访调研分配表（居民户）") % {"marker": figures.marker}, [6, 12, 16, 10, 10])
-    table: list[list[Any]] = [["序号", "走访领导", "走访村、社区", "走访户数", "备 注"]]
-    total = 0
+    kinds = split_kinds(decided)
+    sheet = new_sheet(book, "附件3-1", _("镇党政班子领导%(marker)s走访调研分配表（居民户）") % {"marker": figures.marker},
+                      [6, 12, 16] + [10] * max(len(kinds), 1) + [10])
+    table: list[list[Any]] = [["序号", "走访领导", "走访村、社区", *_count_heading(kinds), "备 注"]] + (
+        [["", "", "", *map(kind_heading, kinds), ""]] if kinds else [])
     if decided:
         for r in decided:
-            total += r.count
             table.append([r.serial, r.label if r.serial else "", figures.villages[r.region_id].name
-                          if r.region_id in figures.villages else "", r.count, r.note])
+                          if r.region_id in figures.villages else "", *_row_counts(r, kinds), r.note])
+        totals = _total_counts(decided, kinds)
     else:
+        total = 0
         for serial, leader in enumerate(leaders, start=1):
             rows = [(r, n) for (s, u, c, r, k), n in sorted(figures.by_row.items(), key=str)
                     if c == leader.pk and k == Target.Kind.REGISTERED_HOUSEHOLD and r is not None]
@@ -144,8 +184,10 @@ def _leader_sheets(book: Workbook, campaign: Campaign, fixed: list[FixedQuota], 
                 total += n
                 table.append([serial if i == 0 else "", leader.name if i == 0 else "",
                               figures.villages[region].name, n, ""])
-    table.append(["合计", "", "", _("%(total)s户") % {"total": total}, ""])
-    boxed_rows(sheet, table, spans={len(table) - 1: 3})
+        totals = [_("%(total)s户") % {"total": total}]
+    table.append(["合计", "", "", *totals, ""])
+    boxed_rows(sheet, table, header=2 if kinds else 1, spans={len(table) - 1: 3})
+    _merge_split_heading(sheet, kinds, first=4, columns=4 + len(kinds))
     decided = issued_rows(q for q in fixed if q.table == FixedQuota.Table.LEADER_ENTERPRISES)
     sheet = new_sheet(book, "附件3-2", _("镇党政班子领导%(marker)s走访调研分配表（企业）") % {"marker": figures.marker}, [6, 12, 12, 10])
     table = [["序号", "走访领导", "走访企业数", "备 注"]]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from zoufang.campaigns.models import Campaign
 from zoufang.planning.models import FixedQuota, Quota
+from zoufang.planning.tables import KIND_OF_COLUMN
 from zoufang.regions.models import Region
 from zoufang.registry.models import Target
 
@@ -42,6 +43,22 @@ class IssuedRow:
     @property
     def count(self) -> int:
         return sum(q.count for q in self.parts)
+
+    def count_of(self, kind: str) -> int:
+        """The row's figure for one target kind, where its table split 走访户数 by kind."""
+        return sum(q.count for q in self.parts if q.target_kind == kind)
+
+
+def split_kinds(rows: Iterable[IssuedRow]) -> list[str]:
+    """The target kinds a table's 走访户数 was split into (户籍户口, 外来常住户), in the seed's order; empty when the
+    table gave one figure a row."""
+    kinds = {q.target_kind for row in rows for q in row.parts}
+    return [kind for kind in KIND_OF_COLUMN.values() if kind in kinds] if len(kinds) > 1 else []
+
+
+def kind_heading(kind: str) -> str:
+    """The column a split table prints a kind's figures under, by the seed's 附件4-1 name: 户籍户口, 外来常住户."""
+    return next(name for name, each in KIND_OF_COLUMN.items() if each == kind)
 
 
 def issued_rows(quotas: Iterable[FixedQuota]) -> list[IssuedRow]:

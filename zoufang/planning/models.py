@@ -53,8 +53,9 @@ class FixedQuota(TimeStampedModel):
         verbose_name_plural = _("固定分配")
         ordering = ["campaign", "source", "row_number", "part"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "source", "row_number", "part"],
-                                    name="fixed_quota_unique_row_part"),
+            # A row split by kind (户籍户, 外来常住户 under 走访户数) holds one quota per kind.
+            models.UniqueConstraint(fields=["campaign", "source", "row_number", "part", "target_kind"],
+                                    name="fixed_quota_unique_row_part_kind"),
         ]
 
     def __str__(self) -> str:

@@ -25,6 +25,7 @@ from zoufang.core.tabular import (
     person_name,
     read_rows,
 )
+from zoufang.registry.models import Target
 
 SERIAL, UNIT, VILLAGE, STATED, COUNT, NOTE = "序号", "走访单位", "村、社区名称", "户籍总户数（户）", "走访户数", "备注"
 LEADER, LEADER_VILLAGE, ENTERPRISES = "走访领导", "走访村、社区", "走访企业数"
@@ -83,6 +84,31 @@ def department_kind_column(name: str) -> str | None:
                  if written in {normalise_header(n) for n in names}), None)
 
 
+# The target kind each count column stands for, where a table splits one column by kind (附件4-1's 走访户数 over
+# 户籍户口 and 外来常住户; another office's 附件1 … 3-1 the same way).
+KIND_OF_COLUMN = {"户籍户口": Target.Kind.REGISTERED_HOUSEHOLD, "外来常住户": Target.Kind.RESIDENT_HOUSEHOLD,
+                  "走访企业数": Target.Kind.ENTERPRISE}
+_SUBTOTAL = {ROW_TOTAL, "小计"}
+
+
+@dataclass
+class KindSplit:
+    """A count column split by target kind under a two-row header (“走访户数” merged over 户籍户 and 外来常住户):
+    each kind's column and its sub-header as written. A 小计 under the same header is the table's 合计 column."""
+
+    column: str
+    row: int  # the sub-header's row number
+    kinds: dict[str, int] = field(default_factory=dict)  # target kind → column index
+    written: dict[str, str] = field(default_factory=dict)  # target kind → “外来常住户” as the table names it
+
+    def label(self, kind: str) -> str:
+        """The column as a message names it: “走访户数（外来常住户）”."""
+        return f"{self.column}（{self.written[kind]}）"
+
+    def names(self) -> str:
+        return "、".join(f"“{name}”" for name in self.written.values())
+
+
 @dataclass
 class JointSplit:
     """The units a line names and each one's share: one unit takes it all; several share it (联合走访)."""
@@ -121,6 +147,13 @@ class AllocationRow:
     continued: bool = False
     note: str = ""
     split: JointSplit | None = None
+    counts: dict[str, int] = field(default_factory=dict)  # target kind → count; one kind unless split by kind
+    splits: dict[str, JointSplit] = field(default_factory=dict)  # a joint row's shares, per kind
+
+    @property
+    def registered(self) -> int:
+        """What 户籍总户数 bounds: the registered households of the row."""
+        return self.counts.get(Target.Kind.REGISTERED_HOUSEHOLD, 0)
 
 
 @dataclass
@@ -143,6 +176,7 @@ class AllocationTable:
     issues: list[RowError] = field(default_factory=list)
     title: str = ""  # as the issuer wrote it: “昆山市级机关部门“六个一”走访调研居民户、企业分配表”
     annex: str = ""  # the label line above the title, as “附件2”
+    by_kind: KindSplit | None = None  # 走访户数 split by kind under a two-row header
 
 
 @dataclass
@@ -157,6 +191,7 @@ class LeaderRow:
     village: str = ""
     continued: bool = False
     note: str = ""
+    counts: dict[str, int] = field(default_factory=dict)  # target kind → count; one kind unless split by kind
 
 
 @dataclass
@@ -167,6 +202,7 @@ class LeaderTable:
     issues: list[RowError] = field(default_factory=list)
     title: str = ""
     annex: str = ""
+    by_kind: KindSplit | None = None  # 走访户数 split by kind under a two-row header
 
     @property
     def total(self) -> int:
@@ -224,19 +260,100 @@ def _suffix(column: str) -> str:
     return "人" if column == MEMBERS else "家" if "企业" in column else "户"
 
 
-def _header(rows: Sequence[SheetRow], columns: Sequence[Column],
-            issues: list[RowError]) -> tuple[HeaderMatch | None, int, int]:
-    """The header, where it starts and the index of the first row under it: one row, or two where a group name
-    (“走访任务”) is merged over the columns below it and 序号, 单位 … are merged over both rows."""
+def _header(rows: Sequence[SheetRow], columns: Sequence[Column], issues: list[RowError],
+            count_column: str) -> tuple[HeaderMatch | None, int, int, KindSplit | None]:
+    """The header, where it starts, the index of the first row under it, and how `count_column` is split by kind:
+    one row, or two where a group name (“走访任务”) is merged over the columns below it, or where the count
+    column is merged over one column per target kind (户籍户, 外来常住户), 序号, 单位 … merged over both rows."""
     index = find_header_row(rows, columns, minimum=3)
     if index is None:
         issues.append(RowError(None, "", _("找不到表头行，表头应包含：%(names)s")
                                % {"names": "、".join(c.header for c in columns if c.required)}))
-        return None, -1, -1
+        return None, -1, -1, None
     header_row, first = header_cells(rows, index, columns)
     header = match_headers(header_row, columns)
     issues.extend(header.errors)
-    return (None if header.errors else header), index, first
+    if header.errors:
+        return None, index, first, None
+    split = kind_split(rows, index, header, count_column, issues)
+    return header, index, (index + 2 if split else first), split
+
+
+def kind_split(rows: Sequence[SheetRow], index: int, header: HeaderMatch, column: str,
+               issues: list[RowError]) -> KindSplit | None:
+    """`column` split by target kind on the row under the header: the cells below it and below the empty cells
+    merged with it to its right, where at least one names a kind (户籍户, 外来常住户 … as 附件4-1 names them).
+    Another name there is an error: its figures would have no kind to be stored under."""
+    at = header.positions.get(column)
+    if at is None or index + 1 >= len(rows) or "企业" in column:  # enterprises are one kind: nothing to split
+        return None
+    top, below = rows[index], rows[index + 1]
+    end = next((i for i in range(at + 1, len(top.cells)) if top.cell(i)), max(len(top.cells), len(below.cells)))
+    found = {i: _household_column(below.cell(i)) for i in range(at, end) if below.cell(i)}
+    if not any(found.values()):
+        return None
+    split = KindSplit(column, below.number)
+    for i, canonical in found.items():
+        name = compact(below.cell(i))
+        if canonical is None:
+            if normalise_header(name) not in _SUBTOTAL:
+                issues.append(RowError(below.number, name, _(
+                    "“%(column)s”下的“%(name)s”不是走访对象的类型，无法导入：“%(column)s”只能按“户籍户”"
+                    "“外来常住户”分列（也可写作户籍户口、非户籍常住户），其他列请删去或移到“备注”")
+                    % {"column": column, "name": name}))
+        elif KIND_OF_COLUMN[canonical] in split.kinds:
+            issues.append(RowError(below.number, name, _("与“%(other)s”是同一类对象，列重复出现")
+                                   % {"other": split.written[KIND_OF_COLUMN[canonical]]}))
+        else:
+            split.kinds[KIND_OF_COLUMN[canonical]] = i
+            split.written[KIND_OF_COLUMN[canonical]] = name
+    return split
+
+
+def _household_column(name: str) -> str | None:
+    """The seed's name of a household column (“户籍户” → 户籍户口, “非户籍常住户” → 外来常住户), else None."""
+    canonical = department_kind_column(name)
+    return canonical if canonical and KIND_OF_COLUMN[canonical] in Target.HOUSEHOLD_KINDS else None
+
+
+def _count_columns(split: KindSplit | None, column: str, header: HeaderMatch) -> dict[str, int]:
+    """Where a 合计 row's figures for the counts sit: under the count column, or under each kind's column."""
+    if split is None:
+        return {column: header.positions[column]}
+    return {split.label(kind): at for kind, at in split.kinds.items()}
+
+
+def _kind_counts(row: SheetRow, header: HeaderMatch, split: KindSplit | None, column: str, kind: str,
+                 issues: list[RowError]) -> dict[str, int] | None:
+    """The row's counts by target kind: the count column's as `kind`, or each kind's column of a split (a blank
+    one is 0, unless all are)."""
+    if split is None:
+        value = _count(row, header, column, issues)
+        return None if value is None else {kind: value}
+    if not any(row.cell(at) for at in split.kinds.values()):
+        issues.append(RowError(row.number, column, _("不能为空")))
+        return None
+    before = len(issues)
+    counts: dict[str, int] = {}
+    for each, at in split.kinds.items():
+        value = parse_count(row.cell(at)) if row.cell(at) else 0
+        if value is None:
+            issues.append(RowError(row.number, split.label(each), _("应为不小于0的整数")))
+        counts[each] = value or 0
+    return None if len(issues) > before else counts
+
+
+def _check_kind_totals(issues: list[RowError], total_row: int, totals: dict[str, int], split: KindSplit | None,
+                       column: str, counts: list[dict[str, int]]) -> None:
+    """The 合计 row's figure under the count column, or under each kind's column, against the rows."""
+    if split is None:
+        if column in totals:
+            check_total(issues, total_row, column, totals[column], sum(sum(c.values()) for c in counts))
+        return
+    for kind in split.kinds:
+        if split.label(kind) in totals:
+            check_total(issues, total_row, split.label(kind), totals[split.label(kind)],
+                        sum(c.get(kind, 0) for c in counts))
 
 
 def _with_row_total(positions: dict[str, int], header: HeaderMatch) -> dict[str, int]:
@@ -300,10 +417,10 @@ def _count(row: SheetRow, header: HeaderMatch, column: str, issues: list[RowErro
 def parse_allocation_table(rows: Sequence[SheetRow]) -> AllocationTable:
     """附件1/附件2: title lines, header, rows with continuation rows, 合计, then “…走访企业 | N家” lines."""
     table = AllocationTable()
-    header, index, first_row = _header(rows, ALLOCATION_COLUMNS, table.issues)
+    header, index, first_row, table.by_kind = _header(rows, ALLOCATION_COLUMNS, table.issues, COUNT)
     if index >= 0:
         table.title, table.annex = _title(rows[:index]), _annex(rows[:index])
-    if header is None:
+    if header is None or table.issues:
         return table
     group: AllocationRow | None = None
     for row in rows[first_row:]:
@@ -313,7 +430,8 @@ def parse_allocation_table(rows: Sequence[SheetRow]) -> AllocationTable:
         if is_total_row(row):
             table.total_row = row.number
             table.totals = total_values(row, _with_row_total(
-                {STATED: header.positions[STATED], COUNT: header.positions[COUNT]}, header), table.issues)
+                {STATED: header.positions[STATED], **_count_columns(table.by_kind, COUNT, header)}, header),
+                table.issues)
             continue
         if first.endswith(ENTERPRISE_LINE_SUFFIX):
             table.enterprise_lines.append(_enterprise_line(row, first_at, first, table.issues))
@@ -321,7 +439,7 @@ def parse_allocation_table(rows: Sequence[SheetRow]) -> AllocationTable:
         if table.total_row is not None:
             table.issues.append(RowError(row.number, "", _("合计行之后只能是“……走访企业”行")))
             continue
-        parsed = _allocation_row(row, header, group, table.issues)
+        parsed = _allocation_row(row, header, table.by_kind, group, table.issues)
         if parsed is not None:
             table.rows.append(parsed)
             group = parsed
@@ -379,7 +497,7 @@ def joint_split(text: str, count: int, measure: str, row: int, column: str,
     return JointSplit(shares, how, measure)
 
 
-def _allocation_row(row: SheetRow, header: HeaderMatch, group: AllocationRow | None,
+def _allocation_row(row: SheetRow, header: HeaderMatch, by_kind: KindSplit | None, group: AllocationRow | None,
                     issues: list[RowError]) -> AllocationRow | None:
     serial, unit = header.value(row, SERIAL), compact(header.value(row, UNIT))
     continued = not serial and not unit
@@ -391,15 +509,24 @@ def _allocation_row(row: SheetRow, header: HeaderMatch, group: AllocationRow | N
     village = compact(header.value(row, VILLAGE))
     if not village:
         issues.append(RowError(row.number, VILLAGE, _("不能为空")))
-    stated, count = _count(row, header, STATED, issues), _count(row, header, COUNT, issues)
-    if len(issues) > before or stated is None or count is None:
+    stated = _count(row, header, STATED, issues)
+    counts = _kind_counts(row, header, by_kind, COUNT, Target.Kind.REGISTERED_HOUSEHOLD, issues)
+    if len(issues) > before or stated is None or counts is None:
         return None
     if continued and group is not None:
         unit = group.unit
+    count = sum(counts.values())
     _check_row_total(row, header, count, issues)
     split = joint_split(unit, count, "户", row.number, UNIT, issues)
+    splits = {}
+    if by_kind is not None and split.joint:
+        if split.how == _("联合走访，按表中分配"):
+            issues.append(RowError(row.number, UNIT, _(
+                "按%(kinds)s分列的表，联合走访的各单位后不能写数：请去掉单位后的数（按单位平均分配），或每个单位写一行")
+                % {"kinds": by_kind.names()}))
+        splits = {kind: joint_split(unit, n, "户", row.number, UNIT, issues) for kind, n in counts.items()}
     return AllocationRow(row.number, serial, unit, village, stated, count, continued,
-                         header.value(row, NOTE), split)
+                         header.value(row, NOTE), split, counts, splits)
 
 
 def _enterprise_line(row: SheetRow, first_at: int, first: str, issues: list[RowError]) -> EnterpriseLine:
@@ -419,6 +546,8 @@ def _check_allocation_totals(table: AllocationTable) -> None:
     """Each village's 户籍总户数 is the same on every row; 合计 counts villages once and 走访户数 per row."""
     first_seen: dict[str, AllocationRow] = {}
     visits: dict[str, int] = {}
+    registered = table.by_kind.label(Target.Kind.REGISTERED_HOUSEHOLD) if (
+        table.by_kind and Target.Kind.REGISTERED_HOUSEHOLD in table.by_kind.kinds) else COUNT
     blocks: dict[tuple[str, str], int] = {}
     for row in table.rows:
         block = (normalise_header(row.unit), row.village)
@@ -433,13 +562,13 @@ def _check_allocation_totals(table: AllocationTable) -> None:
                 "%(village)s在第%(other)d行为%(a)d户，此处为%(b)d户，相差%(diff)d户") % {
                 "village": row.village, "other": seen.row, "a": seen.region_total, "b": row.region_total,
                 "diff": abs(seen.region_total - row.region_total)}))
-        if row.count > row.region_total:
-            table.issues.append(RowError(row.row, COUNT, _("走访户数%(count)d户超过户籍总户数%(total)d户，多%(diff)d户")
-                                         % {"count": row.count, "total": row.region_total,
-                                            "diff": row.count - row.region_total}))
-        visits[row.village] = visits.get(row.village, 0) + row.count
-        if row is not seen and row.count <= row.region_total and visits[row.village] > seen.region_total:
-            table.issues.append(RowError(row.row, COUNT, _(
+        if row.registered > row.region_total:
+            table.issues.append(RowError(row.row, registered, _("走访户数%(count)d户超过户籍总户数%(total)d户，多%(diff)d户")
+                                         % {"count": row.registered, "total": row.region_total,
+                                            "diff": row.registered - row.region_total}))
+        visits[row.village] = visits.get(row.village, 0) + row.registered
+        if row is not seen and row.registered <= row.region_total and visits[row.village] > seen.region_total:
+            table.issues.append(RowError(row.row, registered, _(
                 "%(village)s各行走访户数之和%(sum)d户超过户籍总户数%(total)d户，多%(diff)d户") % {
                 "village": row.village, "sum": visits[row.village], "total": seen.region_total,
                 "diff": visits[row.village] - seen.region_total}))
@@ -448,9 +577,9 @@ def _check_allocation_totals(table: AllocationTable) -> None:
     if STATED in table.totals:
         check_total(table.issues, table.total_row, STATED, table.totals[STATED],
                     sum(r.region_total for r in first_seen.values()), _("各村、社区（重复出现的只计一次）之和"))
-    for column in (COUNT, ROW_TOTAL):
-        if column in table.totals:
-            check_total(table.issues, table.total_row, column, table.totals[column], sum(r.count for r in table.rows))
+    _check_kind_totals(table.issues, table.total_row, table.totals, table.by_kind, COUNT, [r.counts for r in table.rows])
+    if ROW_TOTAL in table.totals:
+        check_total(table.issues, table.total_row, ROW_TOTAL, table.totals[ROW_TOTAL], sum(r.count for r in table.rows))
 
 
 def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> LeaderTable:
@@ -458,11 +587,12 @@ def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> Lead
     table = LeaderTable()
     columns = LEADER_HOUSEHOLD_COLUMNS if with_villages else LEADER_ENTERPRISE_COLUMNS
     count_column = COUNT if with_villages else ENTERPRISES
-    header, index, first_row = _header(rows, columns, table.issues)
+    header, index, first_row, table.by_kind = _header(rows, columns, table.issues, count_column)
     if index >= 0:
         table.title, table.annex = _title(rows[:index]), _annex(rows[:index])
-    if header is None:
+    if header is None or table.issues:
         return table
+    kind = Target.Kind.REGISTERED_HOUSEHOLD if with_villages else Target.Kind.ENTERPRISE
     group: LeaderRow | None = None
     seen: dict[tuple[str, str], int] = {}
     for row in rows[first_row:]:
@@ -470,8 +600,8 @@ def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> Lead
             continue
         if is_total_row(row):
             table.total_row = row.number
-            table.totals = total_values(row, _with_row_total({count_column: header.positions[count_column]}, header),
-                                        table.issues)
+            table.totals = total_values(row, _with_row_total(_count_columns(table.by_kind, count_column, header),
+                                                             header), table.issues)
             continue
         if table.total_row is not None:
             table.issues.append(RowError(row.number, "", _("合计行之后不应再有数据行")))
@@ -486,9 +616,10 @@ def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> Lead
         village = compact(header.value(row, LEADER_VILLAGE)) if with_villages else ""
         if with_villages and not village:
             table.issues.append(RowError(row.number, LEADER_VILLAGE, _("不能为空")))
-        count = _count(row, header, count_column, table.issues)
-        if len(table.issues) > before or count is None:
+        counts = _kind_counts(row, header, table.by_kind, count_column, kind, table.issues)
+        if len(table.issues) > before or counts is None:
             continue
+        count = sum(counts.values())
         if continued and group is not None:
             written = group.leader_as_written
         _check_row_total(row, header, count, table.issues)
@@ -502,11 +633,14 @@ def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> Lead
                 "each": _("在同一村、社区") if village else ""}))
         seen.setdefault(block, row.number)
         group = LeaderRow(row.number, serial, person_name(written), written, count, village, continued,
-                          header.value(row, NOTE))
+                          header.value(row, NOTE), counts)
         table.rows.append(group)
-    for column in (count_column, ROW_TOTAL):
-        if table.total_row is not None and column in table.totals:
-            check_total(table.issues, table.total_row, column, table.totals[column], sum(r.count for r in table.rows))
+    if table.total_row is not None:
+        _check_kind_totals(table.issues, table.total_row, table.totals, table.by_kind, count_column,
+                           [r.counts for r in table.rows])
+        if ROW_TOTAL in table.totals:
+            check_total(table.issues, table.total_row, ROW_TOTAL, table.totals[ROW_TOTAL],
+                        sum(r.count for r in table.rows))
     return table
 
 

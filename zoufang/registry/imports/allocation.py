@@ -14,6 +14,7 @@ from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome
 from zoufang.registry.imports.places import ScopeRegions, require_campaign
 from zoufang.registry.imports.quotas import (
     QuotaRow,
+    check_kind_split,
     plan_quotas,
     quota_source,
     registered_households_by_village,
@@ -28,6 +29,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     table = tables.parse_allocation_table(rows)
     source = quota_source(ctx, annex=table.annex, title=table.title)
     ctx.errors.extend(table.issues)
+    check_kind_split(ctx, table.by_kind)
     if not table.rows and not table.enterprise_lines and not table.issues:
         ctx.error(None, "", _("表中没有分配行"))
     places = ScopeRegions(ctx.campaign.scope)
@@ -45,9 +47,10 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
                       % {"village": village.name, "stated": row.region_total, "held": held,
                          "diff": abs(row.region_total - held)})
         if all(found) and village is not None:
-            quotas += _shares(ctx, row.row, row.serial, row.unit, split, found, Target.Kind.REGISTERED_HOUSEHOLD,
-                              region_id=village.pk, stated_region_total=row.region_total, note=row.note,
-                              table_title=table.title)
+            for kind, count in row.counts.items():  # one kind, unless the table splits 走访户数 by kind
+                shares = split if table.by_kind is None else _split(row.unit, count, row.splits.get(kind), units)
+                quotas += _shares(ctx, row.row, row.serial, row.unit, shares, found, kind, region_id=village.pk,
+                                  stated_region_total=row.region_total, note=row.note, table_title=table.title)
     named = sorted({normalise_header(name) for row in table.rows
                     for name in _split(row.unit, row.count, row.split, units).units})
     for line in table.enterprise_lines:
@@ -146,6 +149,8 @@ SPEC = ImportSpec(
         _l("一行写了几个单位（联合走访，如“市发改委、水利局”）时，按单位平均分开，余数给排在前面的单位；"
            "表中写明各单位数的（如“市发改委30、水利局40”），按表中的数，各单位之和须等于本行的数。"),
         _l("每行的户籍总户数须与登记库中该村户籍户数一致，否则整表不导入。"),
+        _l("走访户数可分为“户籍户”“外来常住户”两列（“走访户数”合并在两列之上，表头两行），各列按该类对象分配；"
+           "户籍总户数只限制户籍户一列。"),
         _l("导入时用 --label 指定来源表名称；不指定时取表头之上的“附件1”标注，或名为“附件1”的文件名，或表标题。"
            "再次导入同名来源表会整表替换；同一张表不能以两个名称导入（与已导入的表分配同一单位、同一村、同一类对象的，整表不导入）。"),
     ),

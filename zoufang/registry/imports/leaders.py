@@ -8,8 +8,8 @@ from zoufang.planning import tables
 from zoufang.planning.models import FixedQuota
 from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome
 from zoufang.registry.imports.places import ScopeRegions, require_campaign
-from zoufang.registry.imports.quotas import QuotaRow, plan_quotas, quota_source
-from zoufang.registry.models import Cadre, Target
+from zoufang.registry.imports.quotas import QuotaRow, check_kind_split, plan_quotas, quota_source
+from zoufang.registry.models import Cadre
 
 
 def _leaders() -> dict[str, list[Cadre]]:
@@ -25,6 +25,7 @@ def _prepare(ctx: ImportContext, rows: list[SheetRow], *, with_villages: bool) -
     table = tables.parse_leader_table(rows, with_villages=with_villages)
     source = quota_source(ctx, annex=table.annex, title=table.title)
     ctx.errors.extend(table.issues)
+    check_kind_split(ctx, table.by_kind)
     if not table.rows and not table.issues:
         ctx.error(None, "", _("表中没有分配行"))
     places = ScopeRegions(ctx.campaign.scope)
@@ -38,12 +39,11 @@ def _prepare(ctx: ImportContext, rows: list[SheetRow], *, with_villages: bool) -
                       % {"n": len(matches), "name": row.leader})
         region = places.village(row.village, ctx, row.row, tables.LEADER_VILLAGE) if with_villages else None
         if len(matches) == 1 and (region is not None or not with_villages):
-            quotas.append(QuotaRow(
+            quotas += [QuotaRow(
                 row.row,
                 FixedQuota.Table.LEADER_HOUSEHOLDS if with_villages else FixedQuota.Table.LEADER_ENTERPRISES,
-                row.serial, row.leader_as_written,
-                Target.Kind.REGISTERED_HOUSEHOLD if with_villages else Target.Kind.ENTERPRISE,
-                row.count, region_id=region.pk if region else None, cadre_id=matches[0].pk, note=row.note))
+                row.serial, row.leader_as_written, kind, count, region_id=region.pk if region else None,
+                cadre_id=matches[0].pk, note=row.note) for kind, count in row.counts.items()]
     if ctx.errors:
         return Outcome(total_rows=len(table.rows))
     return plan_quotas(ctx, source, quotas)
@@ -67,6 +67,8 @@ LEADER_HOUSEHOLDS = ImportSpec(
     notes=(
         _l("同一领导走访多个村、社区时，续行的序号和走访领导留空。走访户数可为0，表示挂钩村已无剩余户可分。"),
         _l("最后一行写“合计”，并在走访户数一列写合计，如“750户”；合计须等于各行之和。"),
+        _l("走访户数可分为“户籍户”“外来常住户”两列（“走访户数”合并在两列之上，表头两行），各列按该类对象分配，"
+           "合计行也分列写。"),
         _l("走访领导须已作为“镇党政领导”导入走访干部。"),
         _LABEL_NOTE,
     ),

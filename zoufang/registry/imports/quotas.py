@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from zoufang.planning import tables
 from zoufang.planning.models import FixedQuota
+from zoufang.planning.snapshot import HOUSEHOLD, HOUSEHOLD_KINDS, target_classes
 from zoufang.regions.models import Region
 from zoufang.registry.imports.base import ImportContext, Outcome
 from zoufang.registry.imports.places import ScopeRegions
@@ -98,6 +99,29 @@ def refuse_overlaps(ctx: ImportContext, source: str, rows: list[QuotaRow]) -> No
                 "name": name, "where": where, "kind": Target.Kind(kind).label, "row": other.row_number})
 
 
+def check_kind_split(ctx: ImportContext, split: tables.KindSplit | None) -> None:
+    """A table whose count column is split by target kind is stored one quota per kind, which the plan keeps only
+    where the campaign plans those kinds apart; otherwise the table is refused, saying which columns and what to do."""
+    if split is None or ctx.campaign is None:
+        return
+    classes = {c.key for c in target_classes(ctx.campaign.config)}
+    merged = [k for k in split.kinds if k not in classes and k in HOUSEHOLD_KINDS and HOUSEHOLD in classes]
+    if merged:
+        ctx.error(split.row, split.column, _(
+            "本活动按“群众家庭”分配居民户，不分户籍户和非户籍常住户（活动配置 quotas 中为 household），"
+            "表中“%(column)s”分为%(names)s两列，无法按类型分配：请把这几列相加，合为一列“%(column)s”后再导入")
+            % {"column": split.column, "names": split.names()})
+    if not ctx.errors and all(kind in classes for kind in split.kinds):  # said of a table read, not refused
+        ctx.notes.append(_("“%(column)s”分为%(names)s，各列按该类对象分配") % {
+            "column": split.column, "names": split.names()})
+    for kind in split.kinds:
+        if kind not in classes and kind not in merged:
+            ctx.error(split.row, split.written[kind], _(
+                "本活动的走访对象（活动配置 target_kinds）不含%(kind)s，表中“%(column)s”下的“%(name)s”一列无法导入："
+                "请删去这一列；如果本活动也走访%(kind)s，请先在活动配置的 target_kinds 中加入 %(key)s，重新加载活动后再导入")
+                % {"kind": Target.Kind(kind).label, "column": split.column, "name": split.written[kind], "key": kind})
+
+
 def registered_households_by_village(places: ScopeRegions) -> dict[int, int]:
     """How many registered households (not moved away) the registry holds in each village of the town."""
     counts: dict[int, int] = {}
@@ -121,8 +145,8 @@ def plan_quotas(ctx: ImportContext, source: str, rows: list[QuotaRow]) -> Outcom
     refuse_overlaps(ctx, source, rows)
     if ctx.errors:
         return Outcome(total_rows=table_rows)
-    stored = {(q.row_number, q.part): q for q in FixedQuota.objects.filter(campaign=ctx.campaign, source=source)
-              .prefetch_related("units")}
+    stored = {(q.row_number, q.part, q.target_kind): q
+              for q in FixedQuota.objects.filter(campaign=ctx.campaign, source=source).prefetch_related("units")}
     outcome = Outcome(total_rows=table_rows)
     creates: list[QuotaRow] = []
     updates: list[tuple[FixedQuota, QuotaRow, bool]] = []
@@ -132,7 +156,7 @@ def plan_quotas(ctx: ImportContext, source: str, rows: list[QuotaRow]) -> Outcom
         status[row_number] = what if status.get(row_number, what) == what else "updated"
 
     for row in rows:
-        quota = stored.pop((row.row_number, row.part), None)
+        quota = stored.pop((row.row_number, row.part, row.target_kind), None)
         if quota is None:
             creates.append(row)
             count(row.row_number, "created")

@@ -1,0 +1,131 @@
+"""A legacy workbook (.xls) looked over before calamine opens it: the size of its Workbook stream and how far each
+sheet reaches, against the limits of the xlsx scan (core.workbook_scan).
+
+An .xls is an OLE2 compound file holding one BIFF8 `Workbook` stream (BIFF5: `Book`). calamine lays a sheet out
+as one dense grid up to its last cell record: a 6 KB file holding A1 and IV65536 costs it about 1 GB at once.
+So the stream's records are walked here first: each sheet's DIMENSIONS record (the extent the file declares),
+its cell records (the extent they really reach), how many there are, and which hold an Excel error value (which
+calamine reads as blank). The compound file is read with olefile, the maintained reader of the format, which
+checks its sector chains; the BIFF records are the documented [MS-XLS] layout: a 2-byte type, a 2-byte length,
+then the record's bytes.
+"""
+
+import struct
+from io import BytesIO
+
+import olefile
+
+from zoufang.core import workbook_scan
+from zoufang.core.workbook_scan import SheetScan, WorkbookTooLarge
+
+_RECORD = struct.Struct("<HH")
+_BOF, _EOF, _BOUNDSHEET, _DIMENSIONS, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x0200, 0x002F
+# Records holding one cell's value at (row, column) in their first four bytes; MULRK holds several.
+_CELLS = {0x0203, 0x0204, 0x00FD, 0x027E, 0x0205, 0x0006, 0x00D6}  # NUMBER LABEL LABELSST RK BOOLERR FORMULA RSTRING
+_MULRK = 0x00BD
+_BOOLERR, _FORMULA = 0x0205, 0x0006
+# BErr codes [MS-XLS 2.5.10]: calamine reads an error cell as an empty one, so the scan keeps them, as for xlsx.
+_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+           0x2A: "#N/A"}
+_STREAMS = ("Workbook", "Book")  # BIFF8, BIFF5
+
+
+class NotAWorkbook(Exception):
+    """The bytes start like an OLE2 file but hold no readable workbook (damaged, encrypted, or a Word file)."""
+
+
+def scan_xls(data: bytes) -> dict[str, SheetScan]:
+    """Each sheet's extent by name; raises WorkbookTooLarge past workbook_scan's MAX_INFLATED or MAX_CELLS (declared or reached)
+    and NotAWorkbook for anything that is not a readable, unencrypted workbook."""
+    try:
+        compound = olefile.OleFileIO(BytesIO(data))
+        name = next((n for n in _STREAMS if compound.exists(n)), None)
+        if name is None:
+            raise NotAWorkbook
+        size = compound.get_size(name)
+        if size > workbook_scan.MAX_INFLATED:
+            raise WorkbookTooLarge(inflated=workbook_scan.MAX_INFLATED)
+        if size > len(data):  # a stream larger than its file reuses sectors: no program writes one
+            raise NotAWorkbook
+        stream = compound.openstream(name).getbuffer()
+    except (WorkbookTooLarge, NotAWorkbook):
+        raise
+    except Exception as exc:  # olefile raises OSError, struct.error, IndexError … for damaged files
+        raise NotAWorkbook from exc
+    return _scan_stream(stream, biff8=name == "Workbook")
+
+
+def _scan_stream(stream: memoryview, *, biff8: bool) -> dict[str, SheetScan]:
+    """The globals' BOUNDSHEET records name each sheet and where its records start; each sheet is walked from
+    there to its EOF record."""
+    sheets: list[tuple[str, int]] = []
+    at = 0
+    while at + 4 <= len(stream):
+        kind, length = _RECORD.unpack_from(stream, at)
+        body = stream[at + 4:at + 4 + length]
+        if kind == _FILEPASS:
+            raise NotAWorkbook  # encrypted: the records past here cannot be read
+        if kind == _BOUNDSHEET and len(body) >= 8:
+            sheets.append((_sheet_name(body, biff8), struct.unpack_from("<I", body)[0]))
+        at += 4 + length
+        if kind == _EOF:
+            break
+    return {name: _scan_sheet(stream, start, name) for name, start in sheets}
+
+
+def _sheet_name(body: memoryview, biff8: bool) -> str:
+    """BoundSheet8's ShortXLUnicodeString (BIFF8: a byte of length, a byte of flags, the characters in Latin-1 or
+    UTF-16LE); BIFF5 names are in the file's code page, which for a Chinese office is GBK."""
+    count = body[6]
+    if not biff8:
+        return bytes(body[7:7 + count]).decode("gb18030", "replace")
+    if body[7] & 1:
+        return bytes(body[8:8 + 2 * count]).decode("utf-16-le", "replace")
+    return bytes(body[8:8 + count]).decode("latin-1")
+
+
+def _scan_sheet(stream: memoryview, start: int, name: str) -> SheetScan:
+    scan = SheetScan()
+    cells = 0
+    at = start
+    if at + 4 > len(stream) or _RECORD.unpack_from(stream, at)[0] != _BOF:
+        raise NotAWorkbook
+    while at + 4 <= len(stream):
+        kind, length = _RECORD.unpack_from(stream, at)
+        body = at + 4
+        at = body + length
+        if kind == _EOF:
+            break
+        if kind in _CELLS and length >= 4:
+            row, column = struct.unpack_from("<HH", stream, body)
+            cells += 1
+            code = _error_code(stream, kind, body, length)
+            if code is not None:
+                scan.errors[(row, column)] = _ERRORS.get(code, "#VALUE!")
+        elif kind == _MULRK and length >= 6:
+            row, column = struct.unpack_from("<HH", stream, body)
+            last = struct.unpack_from("<H", stream, body + length - 2)[0]
+            cells += max(last - column + 1, 1)
+            column = max(column, last)
+        elif kind == _DIMENSIONS and length >= 10:
+            # BIFF8: rows as 4 bytes (first, last + 1), then columns as 2; BIFF5: all four as 2 bytes.
+            rows, columns = (struct.unpack_from("<4xI2xH", stream, body) if length >= 14
+                             else struct.unpack_from("<2xH2xH", stream, body))
+            if rows * columns > workbook_scan.MAX_CELLS:
+                raise WorkbookTooLarge(sheet=name, rows=rows, columns=columns)
+            continue
+        else:
+            continue
+        scan.rows, scan.columns = max(scan.rows, row + 1), max(scan.columns, column + 1)
+        if scan.rows * scan.columns > workbook_scan.MAX_CELLS or cells > workbook_scan.MAX_CELLS:
+            raise WorkbookTooLarge(sheet=name, rows=scan.rows, columns=scan.columns)
+    return scan
+
+
+def _error_code(stream: memoryview, kind: int, body: int, length: int) -> int | None:
+    """The error a BOOLERR cell holds (fError set), or a FORMULA's saved result when it is an error."""
+    if kind == _BOOLERR and length >= 8 and stream[body + 7] == 1:
+        return stream[body + 6]
+    if kind == _FORMULA and length >= 14 and stream[body + 6] == 2 and stream[body + 12:body + 14] == b"\xff\xff":
+        return stream[body + 8]
+    return None
