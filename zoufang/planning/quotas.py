@@ -26,6 +26,12 @@ CONCENTRATION = 2  # seed 002 §四2: 各办局中心对1～2个村（社区）�
 DECIDED_UNIT_TABLES = (FixedQuota.Table.UNIT_HOUSEHOLDS, FixedQuota.Table.UNIT_ENTERPRISES)
 
 
+def of_class(stored_kind: str, kind: str) -> bool:
+    """Whether a table row stored for `stored_kind` is planned in the class `kind`: a town that plans 群众家庭 as one
+    class (seed 002) plans the rows stored per household kind (an imported 附件 is stored as 户籍户) in it."""
+    return stored_kind == kind or (kind == HOUSEHOLD and stored_kind in HOUSEHOLD_KINDS)
+
+
 def class_label(key: str) -> str:
     """“企业（区镇重点企业）”, “群众家庭”, or the kind's own label."""
     kind, _, label = key.partition("|")
@@ -176,7 +182,8 @@ def plan_quotas(snap: Snapshot) -> QuotaPlan:
 
 def _kind_orders(snap: Snapshot, roles: Roles) -> list[list[str]]:
     decided = {q.target_kind for q in snap.fixed if q.table in DECIDED_UNIT_TABLES}
-    leading = [k for k in snap.kinds if roles.per_person(roles.department, k) or k in decided]
+    leading = [k for k in snap.kinds
+               if roles.per_person(roles.department, k) or any(of_class(d, k) for d in decided)]
     orders = [list(snap.kinds)]
     for kind in leading:
         order = [kind] + [k for k in snap.kinds if k != kind]
@@ -273,7 +280,7 @@ def _plan_interviews(snap: Snapshot, plan: QuotaPlan) -> None:
 def _plan_kind(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, supply: dict[int, int],
                held: HeldCounts, covered: dict[Slot, dict[int, int]]) -> None:
     label = class_label(kind)
-    rows = [q for q in snap.fixed if q.target_kind == kind]
+    rows = [q for q in snap.fixed if of_class(q.target_kind, kind)]
     decided_leaders = False
     floating: list[tuple[Slot, int, str, list[int]]] = []  # count-only rows without a village
     for row in rows:
@@ -453,7 +460,7 @@ def _plan_departments(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, 
                       protected: dict[int, int]) -> None:
     rule = roles.per_person(roles.department, kind)
     decided = {q.units.all()[0].pk: q for q in snap.fixed
-               if q.table in DECIDED_UNIT_TABLES and q.target_kind == kind and q.units.all()}
+               if q.table in DECIDED_UNIT_TABLES and of_class(q.target_kind, kind) and q.units.all()}
     if rule is None and not decided:
         return
     label = class_label(kind)

@@ -105,3 +105,21 @@ def test_it_passes_an_interview_up_when_the_one_above_has_left(menghe):
     for cadre in staff:
         assert Assignment.objects.get(campaign=campaign, target__cadre=cadre).cadre_id == head.supervisor_id
     assert any("由更上一级访谈" in note for note in report.notes)
+
+
+def test_an_imported_household_table_counts_in_a_town_that_plans_households_as_one_class(db):
+    """Seed 002 plans 群众家庭 (registered and resident together); an imported 附件 row is stored per kind
+    (户籍户 by default). The planner matched the stored kind against its class and silently planned as if the
+    table did not exist; a leader's decided row now stands, as in a town that plans the kinds apart."""
+    from zoufang.planning.models import FixedQuota
+
+    campaign = build_menghe_town()
+    leader = Cadre.objects.filter(unit__name="孟河镇党政班子").order_by("pk").first()
+    village = leader.linked_regions.order_by("pk").first()
+    FixedQuota.objects.create(campaign=campaign, table=FixedQuota.Table.LEADER_HOUSEHOLDS, source="附件3-1",
+                              row_number=3, label=leader.name, cadre=leader, region=village,
+                              target_kind=Target.Kind.REGISTERED_HOUSEHOLD, count=7)
+    run_plan(campaign)
+    held = Assignment.objects.filter(campaign=campaign, cadre=leader, target__kind__in=HOUSEHOLDS)
+    assert held.count() == 7
+    assert {a.target.region.path.startswith(village.path) for a in held.select_related("target__region")} == {True}
