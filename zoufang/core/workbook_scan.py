@@ -86,7 +86,13 @@ def scan_workbook(data: bytes) -> dict[str, SheetScan]:
     scans: dict[str, SheetScan] = {}
     for info in infos:
         if _WORKSHEET.match(info.filename):
-            scans[info.filename] = _scan_sheet(_inflate(data, info, budget), info.filename)
+            try:
+                scans[info.filename] = _scan_sheet(_inflate(data, info, budget), info.filename)
+            except WorkbookTooLarge as refused:  # named as on its tab, not as the part (xl/worksheets/sheet1.xml)
+                if not refused.sheet or refused.inflated:
+                    raise
+                name = _names_of(data, infos, budget).get(refused.sheet) or refused.sheet
+                raise WorkbookTooLarge(sheet=name, rows=refused.rows, columns=refused.columns) from refused
         elif info.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
             parts[info.filename] = b"".join(_inflate(data, info, budget))
         else:
@@ -94,6 +100,16 @@ def scan_workbook(data: bytes) -> dict[str, SheetScan]:
                 pass
     sheets = _sheet_names(parts)
     return {sheets.get(part, part): scan for part, scan in scans.items()}
+
+
+def _names_of(data: bytes, infos: list[zipfile.ZipInfo], budget: list[int]) -> dict[str, str]:
+    """The sheets' names, read out of order (a worksheet refused before the workbook part came in the zip)."""
+    wanted = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+    try:
+        return _sheet_names({info.filename: b"".join(_inflate(data, info, budget))
+                             for info in infos if info.filename in wanted})
+    except WorkbookTooLarge:
+        return {}
 
 
 def _inflate(data: bytes, info: zipfile.ZipInfo, budget: list[int]) -> Iterator[bytes]:

@@ -17,6 +17,8 @@ from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent, RoleGrant
 from zoufang.cases.models import Case
 from zoufang.core import paging
+from zoufang.core.tabular import too_large_message
+from zoufang.core.workbook_scan import WorkbookTooLarge
 from zoufang.forms import xlsform
 from zoufang.forms.models import Form
 from zoufang.forms.services import FormDefinitionError, current_versions, load_form_file, published_form
@@ -91,6 +93,9 @@ def form_upload(request: HttpRequest) -> HttpResponse:
         except FormDefinitionError as error:
             for line in error.errors[:20]:
                 messages.error(request, f"{upload.name}：{line}")
+            return redirect("visits:office")
+        except WorkbookTooLarge as error:
+            messages.error(request, f"{upload.name}：{too_large_message(error)}")
             return redirect("visits:office")
         except Exception:  # noqa: BLE001 - an unreadable workbook is the user's problem to fix, not a 500
             messages.error(request, _("%(file)s：无法读取，请确认是 xlsx 文件") % {"file": upload.name})

@@ -263,6 +263,21 @@ def test_it_publishes_a_new_version_from_an_uploaded_workbook(login, visiting, v
     assert login(visiting.users["dept"]).post("/forms/upload/", {"definition": upload}).status_code == 403
 
 
+def test_a_questionnaire_workbook_spanning_the_whole_grid_is_refused_before_it_is_read(login, visiting, visit):
+    """A few kilobytes with cells at A1 and XFD1048576: calamine would ask for 17 billion cells and abort the
+    worker (as the imports were before core.workbook_scan); the office gets the imports' message."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active["A1"], book.active["XFD1048576"] = "type", "x"
+    upload = io.BytesIO()
+    book.save(upload)
+    upload.seek(0)
+    upload.name = "huge.xlsx"
+    response = login(visiting.users["office"]).post("/forms/upload/", {"definition": upload}, follow=True)
+    assert "huge.xlsx：工作表“Sheet”的数据区域有1048576行×16384列" in response.content.decode()
+
+
 def test_it_loads_my_list_in_the_same_number_of_queries_for_three_or_thirty_targets(login, visiting, visit,
                                                                                      django_assert_max_num_queries):
     from django.db import connection
