@@ -49,6 +49,7 @@ def test_it_checks_a_file_then_imports_it_on_confirmation(town, login):
     assert response["Location"] == "/imports/"
     page = client.get("/imports/")
     html = page.content.decode()
+    assert 'accept=".xlsx,.xls,.xlsm,.csv"' in html  # the file chooser offers what the reader reads
     assert "检查通过，没有发现错误。数据尚未写入。" in html
     assert "将新增 <b>2</b>" in html
     assert Target.objects.count() == before
