@@ -81,3 +81,22 @@ def test_an_api_token_taken_on_a_password_alone_stops_when_the_account_comes_to_
     again = client.post("/api/v1/auth/refresh", {"refresh": refresh}, content_type="application/json")
     assert again.status_code == 401
     assert client.get("/api/v1/me/targets", **office).status_code == 200
+
+
+def test_a_token_taken_before_tokens_said_how_counts_as_taken_on_a_password_alone(town, client):
+    """Migration 0008: a token from before 0007 cannot say whether a second factor was given, so it counts as
+    taken on a password: a cadre's stops when the cadre comes to need two factors, an office account's at once."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from zoufang.accounts.models import ApiToken
+
+    leader = api_token_for(client, "leader")
+    office = api_token_for(client, "office")
+    ApiToken.objects.update(password_only=False)  # as 0007 left every token taken before it
+    import_module("zoufang.accounts.migrations.0008_existing_tokens_password_only").count_as_password_only(apps, None)
+    assert client.get("/api/v1/me/targets", **leader).status_code == 200
+    assert client.get("/api/v1/me/targets", **office).status_code == 401  # take a new one, with the code
+    RoleGrant.objects.create(user=town.users["leader"], role=Role.OFFICE, region=town.town)
+    assert client.get("/api/v1/me/targets", **leader).status_code == 401
