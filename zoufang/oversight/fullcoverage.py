@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zoufang.campaigns.models import Campaign
 from zoufang.oversight import figures
@@ -28,7 +29,8 @@ VILLAGES, TARGETS, OUTSIDE = "villages_linked", "targets", "arranged_outside"
 FILTERS = ("hardship", "scale", "is_key")
 # Units whose quota in a village links it (挂钩单位): not the village's own committee, not the leaders' block.
 LINKING_UNITS = (Unit.Kind.TOWN_DEPARTMENT, Unit.Kind.CITY_DEPARTMENT, Unit.Kind.OUTSIDE_BODY)
-GAPS = {"unassigned": "未分配", "unnamed": "未落实到人", "unvisited": "未走访", "unlinked": "未挂钩"}
+GAPS = {"unassigned": gettext_lazy("未分配"), "unnamed": gettext_lazy("未落实到人"), "unvisited": gettext_lazy("未走访"),
+        "unlinked": gettext_lazy("未挂钩")}
 
 
 @dataclass(frozen=True)

@@ -149,7 +149,7 @@ def gap_download(reach: Reach, item: fc.Requirement, gap: str, user: Any, *, reg
 
 def gap_title(item: fc.Requirement, gap: str, region: Region | None, unit: Unit | None) -> str:
     parts = [part for part in (region.name if region else "", unit.name if unit else "") if part]
-    return "·".join([*parts, item.name, _(fc.GAPS[gap])])
+    return "·".join([*parts, item.name, str(fc.GAPS[gap])])
 
 
 def gap_rows(reach: Reach, item: fc.Requirement, gap: str, user: Any, *, region: Region | None = None,
