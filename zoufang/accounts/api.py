@@ -83,11 +83,11 @@ def obtain_token(request: HttpRequest, credentials: Credentials) -> Any:
         return Status(429, {"detail": "登录请求过于频繁，请稍后再试。", "code": "rate_limited"})
     user = authenticate(request, username=credentials.username, password=credentials.password)
     if user is None:
-        raise HttpError(401, "用户名或密码不正确，或账号已被暂时锁定")
+        raise HttpError(401, _("用户名或密码不正确，或账号已被暂时锁定"))
     password_only = not twofactor.requires_two_factor(user)
     if not password_only:
         if not credentials.otp:
-            raise HttpError(401, "此账号需要动态验证码：请在 otp 中给出验证器上的 6 位数字或一个恢复码")
+            raise HttpError(401, _("此账号需要动态验证码：请在 otp 中给出验证器上的 6 位数字或一个恢复码"))
         if twofactor.verify(user, credentials.otp) is None:
             wait = twofactor.wait_seconds(user)
             raise HttpError(401, _("尝试过于频繁，请 %(n)s 秒后再试") % {"n": wait} if wait else _("动态验证码不正确或已用过"))
@@ -107,7 +107,7 @@ def refresh_token(request: HttpRequest, body: RefreshIn) -> Any:
     except tokens.NotAllowed as refused:
         return _password_due(refused.user)
     if refreshed is None:
-        raise HttpError(401, "刷新令牌无效、已过期或已吊销，请重新登录")
+        raise HttpError(401, _("刷新令牌无效、已过期或已吊销，请重新登录"))
     return _out(*refreshed)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -113,7 +114,7 @@ def list_documents(request: HttpRequest, slug: str, query: Query[ListQuery]) -> 
 def generate_draft(request: HttpRequest, slug: str, body: DraftIn) -> Status:
     campaign = access.writable_campaign(request.user, slug)
     if body.kind not in Document.Kind.values:
-        raise HttpError(400, "kind：只能是 circular（通报）、briefing（简报）或 consultation（会商材料）")
+        raise HttpError(400, _("kind：只能是 circular（通报）、briefing（简报）或 consultation（会商材料）"))
     start, end = services.default_period(body.kind, clock.today())
     start, end = body.starts_on or start, body.ends_on or end
     _act(lambda: services.check_period(body.kind, start, end))
@@ -157,7 +158,7 @@ def issue_document(request: HttpRequest, slug: str, document_id: uuid.UUID) -> S
     campaign = access.writable_campaign(request.user, slug)
     document = access.document_in(campaign, document_id)
     if document.issued:
-        raise HttpError(400, "该文稿已印发，不能再次印发。")
+        raise HttpError(400, _("该文稿已印发，不能再次印发。"))
     return Status(202, queued(jobs.request(request.user, "document_issue", {"slug": campaign.slug,
                                                                             "document": str(document.public_id)})))
 

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -79,7 +80,7 @@ class PlanRunIn(Schema):
 
 def _campaign(request: HttpRequest, slug: str) -> Campaign:
     if not scope.may_manage(request.user):
-        raise HttpError(403, "只有走访办可以查看和调整分配")
+        raise HttpError(403, _("只有走访办可以查看和调整分配"))
     campaign = scope.managed_campaigns(request.user).filter(slug=slug).first()
     if campaign is None:
         raise Http404

@@ -89,3 +89,48 @@ def test_it_finds_what_it_refuses():
               'e = f"第{n}行"  # untranslated: a key of the import file\n'
               'g = f"{d:%Y年}"\n')
     assert _untranslated(source) == [1, 2, 6]
+
+
+# Where a plain string goes straight to the user: an API refusal, a command's error, a form's or a page's message.
+SINKS = {"HttpError", "SystemExit", "CommandError", "ValidationError", "PermissionDenied"}
+MESSAGE_LEVELS = {"debug", "info", "success", "warning", "error"}
+
+
+def _sent_untranslated(source: str) -> list[int]:
+    """The lines where a Chinese string constant is handed, as is, to a refusal or a page message: not through
+    gettext, so not in the catalogue (an f-string there is caught by the f-string test)."""
+    lines = source.splitlines()
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        sink = (isinstance(func, ast.Name) and func.id in SINKS) or (
+            isinstance(func, ast.Attribute) and (func.attr in SINKS or (
+                func.attr in MESSAGE_LEVELS and isinstance(func.value, ast.Name) and func.value.id == "messages")))
+        if not sink:
+            continue
+        for arg in node.args:
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and CJK.search(arg.value) \
+                    and not any(MARKER.search(lines[n - 1]) for n in range(node.lineno, (node.end_lineno or 0) + 1)):
+                found.add(arg.lineno)
+    return sorted(found)
+
+
+def test_it_refuses_chinese_text_sent_to_the_user_without_gettext():
+    refused = []
+    for path in _modules():
+        source = path.read_text(encoding="utf-8")
+        if CJK.search(source):
+            refused += [f"zoufang/{path.relative_to(PACKAGE).as_posix()}:{line}" for line in _sent_untranslated(source)]
+    assert not refused, "Chinese text sent to the user without gettext (write _(\"…\")):\n" + "\n".join(refused)
+
+
+def test_it_finds_the_text_it_refuses_to_send():
+    source = ('raise HttpError(401, "密码不正确")\n'
+              'raise HttpError(401, _("密码不正确"))\n'
+              'messages.error(request, "保存失败")\n'
+              'raise CommandError("没有文件")  # untranslated: a developer\'s command\n'
+              'logger.info("短信 %s", x)\n'
+              'raise SystemExit("未就绪")\n')
+    assert _sent_untranslated(source) == [1, 3, 6]

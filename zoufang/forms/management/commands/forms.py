@@ -35,7 +35,7 @@ class Command(BaseCommand):
             return
         paths = list(options["files"]) + (services.shipped_form_paths() if options["shipped"] else [])
         if not paths:
-            raise CommandError("请给出文件，或用 --shipped")
+            raise CommandError(_("请给出文件，或用 --shipped"))
         failed = False
         for path in paths:
             try:
@@ -48,4 +48,4 @@ class Command(BaseCommand):
             state = _("发布第 %(version_number)s 版") % {"version_number": version.number} if created else _("未变（第 %(version_number)s 版）") % {"version_number": version.number}
             self.stdout.write(f"{path.name}：{version.form.title} {state}")
         if failed:
-            raise CommandError("有调查表未能加载")
+            raise CommandError(_("有调查表未能加载"))

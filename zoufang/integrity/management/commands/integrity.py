@@ -4,6 +4,7 @@ from dataclasses import replace
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from zoufang.integrity.simulate import Parameters, report, simulate
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["cadres"] < 20:
-            raise CommandError("--cadres 至少 20")
+            raise CommandError(_("--cadres 至少 20"))
         parameters = replace(Parameters(), cadres=options["cadres"])
         met = True
         for seed in options["seeds"]:
