@@ -13,7 +13,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 
 from zoufang import clock
 from zoufang.cases import workflow
@@ -29,7 +29,6 @@ COLUMNS = [
     ("序号", "编号", "类别", "内容", "村（社区）", "反映人", "收集日期", "承办单位", "办理期限", "状态", "办理结果")
 ]
 WIDTHS = [6, 10, 18, 48, 14, 10, 12, 14, 12, 12, 36]
-WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 CHUNK = 2000
 
 

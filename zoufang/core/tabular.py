@@ -244,6 +244,18 @@ def read_csv(data: bytes) -> list[SheetRow]:
         raise TabularError(_("CSV 格式错误：%(error)s") % {"error": exc}) from exc
 
 
+def scan_file(data: bytes) -> dict[str, SheetScan]:
+    """Each sheet's extent, read before any reader lays the workbook out (xlsx/xlsm or .xls): raises WorkbookTooLarge,
+    OpenDocument, or the scanners' own errors for a damaged file."""
+    return scan_workbook(data) if data.startswith(_ZIP_MAGIC) else scan_xls(data)
+
+
+def open_workbook(data: bytes) -> tuple[CalamineWorkbook, dict[str, SheetScan]]:
+    """The workbook opened by calamine once its size is known to be bounded (`scan_file`), with the scans."""
+    scans = scan_file(data)
+    return CalamineWorkbook.from_filelike(io.BytesIO(data)), scans
+
+
 def count_rows(source: IO[bytes]) -> int:
     """About how many rows a file holds, without reading its cells into Python: the lines of a csv, the height of a
     workbook's tallest data sheet. Decides whether checking it waits in the request or goes on the queue; an
@@ -254,7 +266,7 @@ def count_rows(source: IO[bytes]) -> int:
     if not (data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC)):
         return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
     try:
-        scans = scan_workbook(data) if data.startswith(_ZIP_MAGIC) else scan_xls(data)
+        scans = scan_file(data)
         return max((scan.rows for name, scan in scans.items() if name != INSTRUCTIONS_SHEET), default=0)
     except Exception:  # noqa: BLE001 - an oversized or damaged file: reading it reports why
         return 0
@@ -280,8 +292,7 @@ def read_workbook(data: bytes) -> Sheet:
     A cell merged over several rows (a village name beside all its households) counts in each of them; an Excel
     error value (#N/A, #REF!) reads as its code, never as a blank."""
     try:
-        scans = scan_workbook(data) if data.startswith(_ZIP_MAGIC) else scan_xls(data)
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        workbook, scans = open_workbook(data)
         names = _data_sheet_names(workbook)
         chosen, others = "", []
         for name in names:

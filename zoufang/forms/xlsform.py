@@ -185,15 +185,9 @@ def _sheet_rows(workbook: Any, name: str) -> list[dict[str, Any]]:
 def read_xlsx(path: Path) -> ParsedForm:
     """The XLSForm workbook at `path`, bounded before calamine lays it out (core.workbook_scan: a few kilobytes
     whose cells span the whole grid would make it ask for billions of cells and abort the process)."""
-    from io import BytesIO
+    from zoufang.core.tabular import open_workbook
 
-    from python_calamine import CalamineWorkbook
-
-    from zoufang.core.workbook_scan import scan_workbook
-
-    data = path.read_bytes()
-    scan_workbook(data)  # raises WorkbookTooLarge (or OpenDocument, NotAZip) before anything is read
-    workbook = CalamineWorkbook.from_filelike(BytesIO(data))
+    workbook, _scans = open_workbook(path.read_bytes())  # WorkbookTooLarge before anything is laid out
     settings_rows = _sheet_rows(workbook, "settings")
     return parse_rows(_sheet_rows(workbook, "survey"), _sheet_rows(workbook, "choices"),
                       settings_rows[0] if settings_rows else {})
