@@ -135,7 +135,7 @@ SPECS: dict[str, Spec] = {
     "oversight:xlsx": Spec({"slug": "oversight", "key": ("coverage-village",)}),
     "oversight:xlsx_all": Spec({"slug": "oversight"}, POST),
     "oversight:full_coverage": Spec({"slug": "oversight"}), "oversight:full_coverage_xlsx": Spec({"slug": "oversight"}),
-    "oversight:full_coverage_rows": Spec({"slug": "oversight"}, queries=("?requirement=households&gap=unvisited",)),
+    "oversight:full_coverage_rows": Spec({"slug": "oversight"}, BOTH, queries=("?requirement=households&gap=unvisited",)),
     "api:full_coverage": Spec({"slug": "oversight"}),
     "api:full_coverage_rows": Spec({"slug": "oversight"}, queries=("?requirement=households&gap=unvisited",)),
     "api:coverage": Spec({"slug": "oversight"}), "api:behind": Spec({"slug": "oversight"}),
