@@ -9,7 +9,8 @@ address beyond the village.
 - With a partner's `api_key` (cases.open311_keys: issued, region-scoped, revocable, every use audited),
   it lists the cases of the key's region, their text scrubbed of numbers, the raiser's name and address.
 - POST needs an API key and enters the case as a draft, like an opinion from a visit, for the office to
-  register.
+  register. A POST with an `Idempotency-Key` header (IETF draft-ietf-httpapi-idempotency-key-header) is taken
+  once: a retry with the same key and content answers the case it made, the same key with other content 422.
 
 Every answer under /open311/v2/, a refusal or a failure included, is the spec's JSON or XML (open311_format);
 docs/cases.md lists where the product departs from the specification, and docs/decisions/0020 why.
@@ -35,8 +36,9 @@ from zoufang.campaigns.models import Campaign, CaseCategory
 from zoufang.cases import open311_keys
 from zoufang.cases.models import Case, Open311Key
 from zoufang.cases.open311_format import error, render
-from zoufang.cases.services import receive_case
+from zoufang.cases.services import receive_case_once
 from zoufang.cases.workflow import ANSWERED
+from zoufang.core.request_keys import KeyReused
 from zoufang.regions.models import Region
 
 MAX_REQUESTS = 1000  # GeoReport v2, Response Volume: 90 days or the first 1000 requests, whichever is smaller
@@ -48,6 +50,10 @@ VILLAGE_LEVELS = ("village", "group", "grid")
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2017-06-15T00:00:00+08:00"  # when the service list's shape last changed (Service Discovery)
 log = logging.getLogger("django.request")
+# A partner's Idempotency-Key is its own: the case's request key is this namespace's UUID of (partner key, value),
+# so two partners' equal keys never meet and one cannot find what another's key made.
+IDEMPOTENCY = uuid.UUID("6c0f8a52-3f7e-4d0e-9a53-7e1d311c0b2a")
+MAX_IDEMPOTENCY_KEY = 255
 
 
 class Open311Error(Exception):
@@ -361,10 +367,26 @@ def _location(request: HttpRequest, key: Open311Key) -> tuple[Region | None, lis
     return region, lines
 
 
+def _request_key(request: HttpRequest, key: Open311Key) -> uuid.UUID | None:
+    """The POST's `Idempotency-Key` header as the case's request key, or None without one. The draft sends it as a
+    structured-field string ("…"); a bare value is taken as written."""
+    value = request.headers.get("Idempotency-Key")
+    if value is None:
+        return None
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    if not value or len(value) > MAX_IDEMPOTENCY_KEY or not value.isascii() or not value.isprintable():
+        raise Open311Error(400, _("Idempotency-Key 无效：应为 1 至 %(max)s 个可打印的 ASCII 字符，建议用 UUID") % {
+            "max": MAX_IDEMPOTENCY_KEY})
+    return uuid.uuid5(IDEMPOTENCY, f"{key.pk}:{value}")
+
+
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     key = _key(request)
     if key is None:
         raise Open311Error(403, _("api_key 缺失：提交问题须持合作平台的接入密钥"))
+    request_key = _request_key(request, key)
     campaign = _jurisdiction(request, key)
     code = _param(request, "service_code")
     if not code:
@@ -381,12 +403,17 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         lines.append(_("附件：%(url)s") % {"url": media_url[:500]})
     name = (_param(request, "last_name") + _param(request, "first_name")).strip()
     account_id = _param(request, "account_id")[:64]
-    case = receive_case(
-        campaign=campaign, kind=Case.Kind.PROBLEM, description=description[:MAX_DESCRIPTION], raised_at=clock.now(),
-        source=Case.Source.OPEN311, category=category, raiser_name=name[:100], region=region,
-        raiser_phone=_param(request, "phone")[:20], external_id=account_id, note="；".join(lines),
-    )
-    open311_keys.record_use(key, _("提交问题 %(case_number)s") % {"case_number": case.number})
+    try:
+        case, received = receive_case_once(
+            campaign=campaign, kind=Case.Kind.PROBLEM, description=description[:MAX_DESCRIPTION],
+            raised_at=clock.now(), source=Case.Source.OPEN311, category=category, raiser_name=name[:100],
+            region=region, raiser_phone=_param(request, "phone")[:20], external_id=account_id,
+            note="；".join(lines), key=request_key,
+        )
+    except KeyReused:
+        raise Open311Error(422, _("该 Idempotency-Key 已用于内容不同的另一件问题，新的问题请用新的键")) from None
+    open311_keys.record_use(key, (_("提交问题 %(case_number)s") if received else _("重复提交问题 %(case_number)s（同一 "
+                                  "Idempotency-Key，未重复受理）")) % {"case_number": case.number})
     notice = _("已转入走访办，将在登记期限 %(due)s 前登记交办。") % {"due": case.registration_due}
     return render(fmt, "service_requests", [
         {"service_request_id": str(case.public_id), "service_notice": notice, "account_id": account_id or None}],

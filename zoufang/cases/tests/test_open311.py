@@ -215,3 +215,38 @@ def test_two_clerks_publishing_one_case_do_not_overwrite_each_other(login, cases
                        {"summary": "路灯已报修。", "seen": opened(second)}).status_code == 302
     case.refresh_from_db()
     assert case.public_summary == "路灯已报修。"
+
+
+def test_a_retried_post_with_an_idempotency_key_is_taken_once(client, cases_town):
+    hotline = open311_keys.add_key(_security_admin(cases_town), name="12345热线平台", region="锦溪镇").secret
+    other = open311_keys.add_key(_security_admin(cases_town), name="社区平台", region="锦溪镇").secret
+    call = {"service_code": "1.1", "description": "计家墩村桥头路灯不亮", "address_string": "计家墩村桥头"}
+
+    def post(secret, key, **changed):
+        return client.post("/open311/v2/requests.json", {"api_key": secret, **call, **changed},
+                           HTTP_IDEMPOTENCY_KEY=key)
+
+    first = post(hotline, '"8e3b0c7a-5a1f-4f3c-9d1e-2b6f4a7c9e01"')
+    retried = post(hotline, "8e3b0c7a-5a1f-4f3c-9d1e-2b6f4a7c9e01")  # the same key, bare rather than quoted
+    assert first.status_code == retried.status_code == 201, first.content
+    assert first.json() == retried.json()
+    assert Case.objects.filter(source=Case.Source.OPEN311).count() == 1
+    # Another partner's equal key is its own: a second case, not the first partner's answer.
+    theirs = post(other, "8e3b0c7a-5a1f-4f3c-9d1e-2b6f4a7c9e01")
+    assert theirs.status_code == 201
+    assert theirs.json()[0]["service_request_id"] != first.json()[0]["service_request_id"]
+    # The same key with other content is another call: refused in the spec's error list, nothing made.
+    changed = post(hotline, "8e3b0c7a-5a1f-4f3c-9d1e-2b6f4a7c9e01", description="另一件：河道有垃圾")
+    assert changed.status_code == 422
+    assert "Idempotency-Key" in changed.json()[0]["description"]
+    assert Case.objects.filter(source=Case.Source.OPEN311).count() == 2
+    for bad in ("", '""', "键" * 3, "x" * 256, "a\tb"):
+        refused = post(hotline, bad)
+        assert refused.status_code == 400, bad
+        assert "Idempotency-Key" in refused.json()[0]["description"]
+    assert Case.objects.filter(source=Case.Source.OPEN311).count() == 2
+    # Without the header every POST is a new case, as the spec has it.
+    assert client.post("/open311/v2/requests.json", {"api_key": hotline, **call}).status_code == 201
+    assert Case.objects.filter(source=Case.Source.OPEN311).count() == 3
+    uses = AuditEvent.objects.filter(object_type="cases.Open311Key").values_list("summary", flat=True)
+    assert sum("重复提交问题" in summary for summary in uses) == 1
