@@ -16,6 +16,7 @@ Rules (by role grant; a user may hold several and sees the union):
 Denials never reveal whether an object exists: the caller gets 404.
 """
 
+from collections.abc import Iterable
 from functools import cached_property, reduce
 from operator import or_
 from typing import TYPE_CHECKING, Any
@@ -97,8 +98,14 @@ def _cadre(user: Any) -> Cadre | None:
         return None
 
 
-def _region_paths(user: Any, role_set: set[RoleGrant.Role]) -> list[str]:
+def _region_paths(user: Any, role_set: Iterable[str]) -> list[str]:
     return [g.region.path for g in _grants(user) if g.role in role_set and g.region is not None]
+
+
+def covers(user: Any, region: Region, role_set: Iterable[str]) -> bool:
+    """Whether one of the user's grants of these roles is for `region` or an area above it (the grants the
+    request has read already: no query)."""
+    return any(region.path.startswith(path) for path in _region_paths(user, set(role_set)))
 
 
 def _under_any(paths: list[str], field: str) -> Q:

@@ -39,9 +39,7 @@ def may_manage(user: Any, campaign: Campaign) -> bool:
     """The 考核管理组 whose area holds the campaign runs, adjusts and freezes its assessments."""
     if getattr(user, "is_superuser", False):
         return True
-    grants = RoleGrant.objects.filter(user=user, role=RoleGrant.Role.ASSESSOR, region__isnull=False) \
-        if getattr(user, "is_authenticated", False) else RoleGrant.objects.none()
-    return any(campaign.scope.path.startswith(g.region.path) for g in grants.select_related("region") if g.region)
+    return scope.covers(user, campaign.scope, [RoleGrant.Role.ASSESSOR])
 
 
 def campaign_for(user: Any, slug: str) -> Campaign:

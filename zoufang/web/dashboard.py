@@ -33,9 +33,7 @@ def sees_campaign_stats(user: Any, campaign: Campaign) -> bool:
     """Office, leaders, assessors and the city office whose area covers the whole campaign."""
     if getattr(user, "is_superuser", False):
         return True
-    grants = RoleGrant.objects.filter(user=user, role__in=STATS_ROLES, region__isnull=False)
-    grants = grants.select_related("region")
-    return any(campaign.scope.path.startswith(grant.region.path) for grant in grants if grant.region)
+    return scope.covers(user, campaign.scope, STATS_ROLES)
 
 
 @dataclass
