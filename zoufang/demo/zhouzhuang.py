@@ -77,7 +77,7 @@ ANNEX1 = {"苏州市妇联": [(village.name, 40) for village in VILLAGES]}
 ANNEX2 = {"市府办": [("周庄社区", 120), ("祁浜村", 80)], "市粮食局": [("龙亭村", 90)]}
 ANNEXES = {"附件1": ("苏州市妇联“六个一”走访调研居民户、企业分配表", ANNEX1, ("苏州市妇联走访企业", 8)),
            "附件2": ("昆山市级机关部门“六个一”走访调研居民户、企业分配表", ANNEX2, ("市府办、市粮食局走访企业", 12))}
-EVERY = 2  # one assigned target in two has been visited by the demo day (锦溪镇: one in three, at most 600)
+EVERY = 2  # one assigned target in two has been visited by the demo day (at most LIMIT)
 LIMIT = 600
 OPINION_EVERY = 5
 

@@ -1,5 +1,6 @@
-"""Deterministic demo visits: a share of the assigned targets visited before the pinned day, with answers
-and some opinions. Honest cadres work as integrity.simulate models them (half-day sessions, varied notes and
+"""Deterministic demo visits: each cadre has visited about what the campaign's pace asks by the pinned day, more
+or less as their unit keeps up (most near the pace, some ahead, a few behind, one or two not started), with answers
+and some opinions, so the office's figures, the units behind and the 通报 tell a town's story. Honest cadres work as integrity.simulate models them (half-day sessions, varied notes and
 answers, written up at the door or that evening); a department cadre of each of three units plays one of the
 simulation's fabricating patterns, so the integrity flags point at them. Does nothing when no assignment names
 a cadre; safe to run twice (uuid5 client ids)."""
@@ -33,8 +34,10 @@ from zoufang.visits.services import Opinion, VisitSubmission, _create
 
 DEMO_TODAY = "2017-06-15"
 NAMESPACE = uuid.UUID("6f1d1c1e-8a43-4c55-9a3e-2d0b5f1c7a10")
-EVERY = 3  # one assigned target in three has been visited by the pinned day
-LIMIT = 600
+# How a unit keeps up with the pace, as a share of what the pace wants of its cadres by the pinned day: (chance,
+# lowest, highest). The town as a whole ends a little behind (about 0.85), so that 督查 has something to show.
+UNIT_PACE = [(0.08, 0.0, 0.0), (0.25, 0.3, 0.7), (0.52, 0.8, 1.2), (0.15, 1.2, 1.6)]
+CADRE_SPREAD = (0.6, 1.4)  # one cadre of a unit against another
 # What residents and enterprises said, by seed 000 §一 sub-item: (code, kind, words).
 HOUSEHOLD_OPINIONS = [
     ("1.1", "problem", "村道路灯损坏多处，夜间出行不便"),
@@ -62,7 +65,7 @@ ENTERPRISE_SITUATIONS = ["今年订单比去年多两成，正在招{n}名操作
                          "员工宿舍紧张，{n}名外地工人在外租房", "环评手续正在办理，进度较慢", "融资成本高，想了解贴息贷款",
                          "负责人表示生产经营正常，暂无困难", "准备扩建仓库{n}百平方米", "门口道路雨天积水，货车进出困难",
                          "技术骨干流失，希望有人才公寓政策", "污水接管已完成，运行正常", "安全生产台账齐全，检查无问题"]
-OPINION_EVERY = 4  # one visit in four collects an opinion
+OPINION_EVERY = 6  # one visit in six collects an opinion
 LATE_EVERY = 7  # of the registered opinions, one in seven was registered after the deadline
 UNREGISTERED_EVERY = 15  # and one in fifteen is still waiting on the demo day
 
@@ -83,6 +86,40 @@ def demo_answers(spec: dict[str, Any]) -> dict[str, Any]:
         else:
             answers[node["name"]] = "演示内容"
     return answers
+
+
+def _kept_up(campaign: Any, assignments: list[Assignment], today: dt.date) -> list[tuple[int, Assignment]]:
+    """The assignments visited by `today` (with their place in `assignments`): of each cadre's, the first ones, as
+    many as the campaign's pace wants of that cadre by then (oversight.pace) times how their unit keeps up
+    (UNIT_PACE, drawn once per unit) and a spread of their own (CADRE_SPREAD), never more than they hold."""
+    from zoufang.oversight.pace import pace_due, pace_rule
+
+    rule = pace_rule(campaign)
+    mine: dict[int, list[tuple[int, Assignment]]] = defaultdict(list)
+    for index, assignment in enumerate(assignments):
+        assert assignment.cadre is not None  # noqa: S101 - filtered by the caller
+        mine[assignment.cadre.pk].append((index, assignment))
+    units: dict[int, float] = {}
+    chosen: list[tuple[int, Assignment]] = []
+    for held in mine.values():
+        cadre = held[0][1].cadre
+        assert cadre is not None  # noqa: S101
+        if cadre.unit_id not in units:
+            draw = random.Random(f"{campaign.slug}:{cadre.unit.name}")  # noqa: S311 - demo data
+            chance, share = draw.random(), 0.0
+            for weight, lowest, highest in UNIT_PACE:
+                if chance < weight:
+                    share = draw.uniform(lowest, highest)
+                    break
+                chance -= weight
+            units[cadre.unit_id] = share
+        kinds: dict[str, int] = defaultdict(int)
+        for _index, assignment in held:
+            kinds[assignment.target.kind] += 1
+        spread = random.Random(f"{campaign.slug}:{cadre.unit.name}:{cadre.name}:{held[0][0]}")  # noqa: S311
+        wanted = pace_due(rule, kinds, today) * units[cadre.unit_id] * spread.uniform(*CADRE_SPREAD)
+        chosen += held[: min(len(held), round(wanted))]
+    return sorted(chosen, key=lambda item: item[0])
 
 
 def seed_demo_visits(campaign: Any, say: Callable[[str], Any]) -> None:
@@ -118,11 +155,9 @@ def _seed(campaign: Any, say: Callable[[str], Any]) -> None:
                    .select_related("target__region", "cadre__unit").order_by("id"))
     planned: list[Planned] = []
     opinions_given = 0
-    for index, assignment in enumerate(assignments[: LIMIT * EVERY]):
-        if index % EVERY or today <= start:
-            continue
+    for index, assignment in _kept_up(campaign, list(assignments) if today > start else [], today):
         opinions = []
-        if (index // EVERY) % OPINION_EVERY == 0:
+        if len(planned) % OPINION_EVERY == 0:
             pool = ENTERPRISE_OPINIONS if assignment.target.kind == "enterprise" else HOUSEHOLD_OPINIONS
             code, kind, words = pool[opinions_given % len(pool)]
             # A campaign without that sub-item files it under its first one (menghe's are worded differently).

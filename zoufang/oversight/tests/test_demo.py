@@ -82,7 +82,7 @@ def test_the_demo_dashboard_renders_for_the_office(demo: Any, client: Any, on_th
     client.force_login(get_user_model().objects.get(username="office"))
     page = client.get("/").content.decode()
     total = figures.coverage(demo, "village", DEMO_DAY).total
-    assert f"{total.visited} / {total.assigned}" in page
+    assert f"{total.visited}<small> / {total.assigned}</small>" in page
     assert "进度落后的单位" in page
 
 
@@ -109,7 +109,7 @@ def test_the_demo_upper_unit_account_sees_its_own_blocks(demo: Any, client: Any,
     assigned = mine.count()
     visited = Visit.objects.filter(campaign=demo, target__in=mine.values("target")).values("target").distinct().count()
     assert assigned == 357 + 67
-    assert f"{visited} / {assigned}" in page
+    assert f"{visited}<small> / {assigned}</small>" in page
     assert "锦溪镇" in page
     assert "市交通局" not in page
 
@@ -209,3 +209,17 @@ def test_the_kept_results_equal_the_recount_on_the_demo(demo: Any, db: Any) -> N
     assert test_case_counters.assert_case_kept_equals_recount(demo, days) > 0
     assert figures.case_totals(demo, dt.date(2017, 6, 15)).total == Case.objects.filter(campaign=demo).exclude(
         status=Case.Status.MERGED).count()
+
+
+def test_the_demo_town_keeps_up_unevenly_as_a_town_does(demo: Any, db: Any) -> None:
+    """The demo's visits follow the pace unit by unit (visits/demo.py UNIT_PACE): the town's own departments as a
+    whole a little behind, some not started, some behind, some ahead — so 督查 has something to show."""
+    rows = [row for row in figures.coverage(demo, "unit", DEMO_DAY).rows
+            if row.pace is not None and row.pace.due_today >= 20 and row.key.kind == "town_department"]
+    assert len(rows) >= 10
+    shares = [row.visited / row.pace.due_today for row in rows]
+    assert any(share == 0 for share in shares)
+    assert any(0 < share < 0.7 for share in shares)
+    assert any(share > 1 for share in shares)
+    kept_up = sum(row.visited for row in rows) / sum(row.pace.due_today for row in rows)
+    assert 0.6 < kept_up < 1.1
