@@ -87,6 +87,10 @@ def bar_chart(block: dict[str, Any], height: float | None = None) -> bytes:
         axes.set_yticks(list(positions), labels=labels, fontproperties=font)
         if block.get("percent"):
             axes.set_xlim(0, 110)
+        else:  # counts: whole numbers on the axis
+            from matplotlib.ticker import MaxNLocator
+
+            axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.tick_params(axis="x", labelsize=8)
         for side in ("top", "right"):
             axes.spines[side].set_visible(False)

@@ -25,7 +25,6 @@ MARK_TOP_MM = 35  # 7.2.4: the 发文机关标志's top 35 mm below the text blo
 CHART_WIDTH_MM = 150
 CAPTION_PT = page.TABLE_PT + 2
 TAIL_ROWS = 3
-KEPT_ROWS_PT = 60  # a table's header row and first row, kept with its caption (and a chart with both)
 # The room kept under the text above the 版记; the blank lines the 落款 may move down for the layouts to agree.
 FLOW_TOLERANCE_PT, FLOW_EXTRA_LINES = 6, 4
 
@@ -135,14 +134,14 @@ def _body(made: DocxDocument, document: Document, *, attach: bool) -> list[dict[
             if block["kind"] == "figure":
                 figures += 1
                 text = _("图%(n)s　%(caption)s") % {"n": figures, "caption": block["caption"]}
-                _chart(made, charts.bar_chart(block, chart_height(made, block, _caption_pt(text))))
+                _chart(made, charts.bar_chart(block, chart_height(made, block, _caption_pt(text))), kept=True)
                 _caption(made, text, kept=False)
                 continue
             tables += 1
             text = _("表%(n)s　%(caption)s") % {"n": tables, "caption": block["caption"]}
             if block["kind"] == "chart":  # in parts of a page at most when it has many bars
-                for part in charts.chart_parts(block):
-                    _chart(made, charts.bar_chart(part, chart_height(made, part, _caption_pt(text) + KEPT_ROWS_PT)))
+                for part in charts.chart_parts(block):  # titled inside the image: the table may start a page
+                    _chart(made, charts.bar_chart(part, chart_height(made, part, 0.0)), kept=False)
             _table(made, text, block)
     return attached
 
@@ -192,11 +191,13 @@ def chart_height(made: DocxDocument, block: dict[str, Any], following_pt: float)
     return room if room >= charts.least_height_in(block) else None
 
 
-def _chart(made: DocxDocument, image: bytes) -> None:
+def _chart(made: DocxDocument, image: bytes, *, kept: bool) -> None:
+    """A chart's paragraph, the image's own height; a figure's `kept` with its caption under it."""
     picture = made.add_paragraph()
     picture.alignment = CENTER
     picture.paragraph_format.line_spacing = 1.0  # the image's own height, not the 28.95 pt line
-    picture.paragraph_format.keep_with_next = True
+    if kept:
+        picture.paragraph_format.keep_with_next = True
     picture.add_run().add_picture(io.BytesIO(image), width=Mm(CHART_WIDTH_MM))
 
 
