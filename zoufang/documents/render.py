@@ -3,7 +3,6 @@ the 会商 materials as meeting papers. The page itself (type, pitch, footers) i
 
 import io
 import math
-import struct
 from copy import deepcopy
 from typing import Any
 
@@ -167,12 +166,6 @@ def _table(made: DocxDocument, caption: str, block: dict[str, Any]) -> None:
     page.blank_lines(made, 1)
 
 
-def png_size(image: bytes) -> tuple[int, int]:
-    """A PNG's width and height in pixels, from its IHDR chunk."""
-    width, height = struct.unpack(">II", image[16:24])
-    return width, height
-
-
 def printed_pt(inches: float) -> float:
     """A chart's printed height: drawn `charts.WIDTH_IN` wide, printed CHART_WIDTH_MM wide."""
     return inches / charts.WIDTH_IN * Mm(CHART_WIDTH_MM).pt
@@ -180,7 +173,7 @@ def printed_pt(inches: float) -> float:
 
 def chart_height(made: DocxDocument, block: dict[str, Any], following_pt: float) -> float | None:
     """The height (inches, drawn) a chart is drawn at so that it fits the page where it stands (the room left on it
-    measured in every layout, flow.py, less the `following_pt` kept with it: its caption, a table's first rows):
+    measured in every layout, flow.py, less the `following_pt` kept with it: a figure's caption):
     its own when it fits, else the room when that is no less than `charts.least_height_in`; None (its own height,
     on the next page) when even that does not fit."""
     room_pt = min(((end.room_pt if end.used_pt else flow.BLOCK_HEIGHT_PT) - following_pt - FLOW_TOLERANCE_PT)
