@@ -2,8 +2,13 @@
 materials, from the monthly agenda the 问题办理 pages show), and every sentence is a first draft the office edits.
 
 A section is plain data, stored on the draft: {key, heading, text, optional, blocks}. A block is a table
-({kind: "table", caption, header, rows}) or a chart with the table of its numbers ({kind: "chart", …, plot:
-the columns drawn, percent}). Text is what the office edits; blocks stay as generated.
+({kind: "table", caption, header, rows}; with `attached`, printed in the 通报's 附件 as 表`number`), a chart with
+the table of its numbers ({kind: "chart", …, plot: the columns drawn, percent}) or a figure, a chart alone of
+what the text calls out ({kind: "figure", …}: its caption says which rows it draws and which table holds them
+all). Text is what the office edits; blocks stay as generated.
+
+The figures are as of the period's end (`as_of`), recounted for a day already past (decision 0023); the cases'
+handling and the next steps can only be read as they stand today, and the text says so with both days.
 """
 
 import datetime as dt
@@ -23,6 +28,13 @@ from zoufang.oversight.pace import checkpoint_words
 Section = dict[str, Any]
 NUMERALS = "一二三四五六七八九十"
 LISTED_CASES = 10  # the 简报 names at most this many of the period's solved problems
+FIGURE_ROWS = 15  # a figure in the text draws at most this many rows (of one bar: 90 mm printed, 2/5 of the block)
+FIGURE_BARS = 24  # … and at most this many bars: 12 rows of two, 8 of three
+
+
+def shown_rows(rows: list[Any], plot: list[int]) -> list[Any]:
+    """The first rows a figure of the `plot` columns draws (FIGURE_ROWS, FIGURE_BARS)."""
+    return rows[:min(FIGURE_ROWS, FIGURE_BARS // max(1, len(plot)))]
 
 
 @dataclass(frozen=True)
@@ -39,6 +51,19 @@ def day(value: dt.date) -> str:
 
 def rate(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
+
+
+def chinese(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 25 → 二十五 (the （一） numbering of a list of asks)."""
+    if n <= 10:
+        return NUMERALS[n - 1]
+    tens, ones = divmod(n, 10)
+    return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
+
+
+def as_of(end: dt.date, today: dt.date) -> dt.date:
+    """The day a draft's figures are read at: the period's end (a period never ends after today)."""
+    return min(end, today)
 
 
 def section(key: str, heading: str, text: str, blocks: list[dict[str, Any]] | None = None, *,
@@ -60,22 +85,68 @@ def chart(caption: str, header: list[str], rows: list[list[Any]], plot: list[int
             "total_row": total_row}
 
 
-def table(caption: str, header: list[str], rows: list[list[Any]]) -> dict[str, Any]:
-    return {"kind": "table", "caption": caption, "header": header, "rows": rows}
+def table(caption: str, header: list[str], rows: list[list[Any]], *, number: int | None = None) -> dict[str, Any]:
+    """A table printed where it stands; with `number`, in the 通报's 附件 as 表`number`."""
+    made: dict[str, Any] = {"kind": "table", "caption": caption, "header": header, "rows": rows}
+    if number is not None:
+        made.update(attached=True, number=number)
+    return made
+
+
+def figure(caption: str, header: list[str], rows: list[list[Any]], plot: list[int], *,
+           percent: bool = False) -> dict[str, Any]:
+    """A chart alone, of the rows the text calls out (no 合计); the caption says which, and where all of them are."""
+    return {"kind": "figure", "caption": caption, "header": header, "rows": rows, "plot": plot, "percent": percent}
 
 
 # ---------------------------------------------------------------------------------------------- coverage
 
 
+def read_coverage(campaign: Campaign, by: str, on: dt.date, today: dt.date) -> figures.Coverage:
+    """Coverage and pace as of `on`: the kept counts for today, recounted by the visits made by then for a day
+    already past (as the assessment reads a past period's)."""
+    return figures.coverage(campaign, by, on, until=on if on < today else None)
+
+
+def _coverage_rows(rows: list[figures.CoverageRow]) -> list[list[Any]]:
+    return [[row.label, row.assigned, row.visited, rate(row.percent), row.pace.due_today if row.pace else 0,
+             row.pace.behind if row.pace else 0] for row in rows]
+
+
+def coverage_header(what: str) -> list[str]:
+    return [what, _("应走访"), _("已走访"), _("完成率（%）"), _("进度应完成"), _("落后")]
+
+
 def coverage_block(coverage: figures.Coverage, what: str) -> dict[str, Any]:
-    header = [what, _("应走访"), _("已走访"), _("完成率（%）"), _("进度应完成"), _("落后")]
-    rows = [[row.label, row.assigned, row.visited, rate(row.percent), row.pace.due_today if row.pace else 0,
-             row.pace.behind if row.pace else 0] for row in coverage.rows]
-    total = coverage.total
-    rows.append([total.label, total.assigned, total.visited, rate(total.percent),
-                 total.pace.due_today if total.pace else 0, total.pace.behind if total.pace else 0])
+    rows = _coverage_rows([*coverage.rows, coverage.total])
     caption = _("各%(what)s走访完成情况") % {"what": what}
-    return chart(caption, header, rows, plot=[3], percent=True)
+    return chart(caption, coverage_header(what), rows, plot=[3], percent=True)
+
+
+def coverage_table(coverage: figures.Coverage, what: str, number: int) -> dict[str, Any]:
+    """Every unit or village with its figures, those behind pace first, worst first (the order the text names
+    them in), then the others in their usual order; the 合计 last. Printed in the 附件."""
+    late = coverage.behind(keyed=True)
+    rest = [row for row in coverage.rows if all(row is not other for other in late)]
+    caption = _("各%(what)s走访完成情况（截至%(day)s，进度滞后的%(what)s在前，按落后多少排列）") % {
+        "what": what, "day": day(coverage.today)}
+    return table(caption, coverage_header(what), _coverage_rows([*late, *rest, coverage.total]), number=number)
+
+
+def behind_figure(coverage: figures.Coverage, what: str, number: int) -> list[dict[str, Any]]:
+    """The units or villages behind pace, worst first, at most FIGURE_ROWS: how many targets each is short. The
+    caption says which are drawn and that 附件表`number` holds every one of them (nothing when none is behind)."""
+    late = _late(coverage)
+    if not late:
+        return []
+    shown = shown_rows(late, [3])
+    words = {"what": what, "count": len(late), "shown": len(shown), "number": number}
+    if len(shown) < len(late):
+        caption = _("落后最多的%(shown)s个%(what)s（共%(count)s个%(what)s进度滞后，全部%(what)s见附件表%(number)s）") % words
+    else:
+        caption = _("进度滞后的%(count)s个%(what)s（全部%(what)s见附件表%(number)s）") % words
+    rows = [[row.label, pace.due_today, pace.visited, pace.behind] for row, pace in shown]
+    return [figure(caption, [what, _("进度应完成"), _("已走访"), _("落后")], rows, plot=[3])]
 
 
 def overall_sentence(coverage: figures.Coverage) -> str:
@@ -86,10 +157,10 @@ def overall_sentence(coverage: figures.Coverage) -> str:
         "percent": percent(total.percent)}
     if pace is not None and pace.due_today:
         if pace.behind:
-            text += _("按进度要求截至目前应完成%(due)s个，尚差%(behind)s个。") % {
+            text += _("按进度要求应完成%(due)s个，尚差%(behind)s个。") % {
                 "due": pace.due_today, "behind": pace.behind}
         else:
-            text += _("按进度要求截至目前应完成%(due)s个，已达到进度要求。") % {"due": pace.due_today}
+            text += _("按进度要求应完成%(due)s个，已达到进度要求。") % {"due": pace.due_today}
     return text
 
 
@@ -102,17 +173,18 @@ def _late(coverage: figures.Coverage, *, keyed: bool = True) -> list[tuple[figur
     return [(row, row.pace) for row in coverage.behind(keyed) if row.pace is not None]
 
 
-def behind_sentence(coverage: figures.Coverage, what: str) -> str:
+def behind_sentence(coverage: figures.Coverage, what: str, where: str | None = None) -> str:
     """The rows behind pace in a sentence, worst first; past `BEHIND_NAMED` the sentence names the worst and
-    points to `behind_block`'s table. The targets of no unit or village, if behind, in a sentence of their own."""
-    text = _named_behind(coverage, what)
+    points to the table of them all: `behind_block`'s under it, or `where` (附件表1). The targets of no unit or
+    village, if behind, in a sentence of their own."""
+    text = _named_behind(coverage, what, where or _("下表"))
     for _row, pace in _late(coverage, keyed=False):
         text += _("另有未落实到%(what)s的走访对象，应完成%(due)s个，已走访%(visited)s个，落后%(behind)s个。") % {
             "what": what, "due": pace.due_today, "visited": pace.visited, "behind": pace.behind}
     return text
 
 
-def _named_behind(coverage: figures.Coverage, what: str) -> str:
+def _named_behind(coverage: figures.Coverage, what: str, where: str) -> str:
     late = _late(coverage)
     if not late:
         return _("各%(what)s走访进度均达到要求。") % {"what": what}
@@ -123,8 +195,8 @@ def _named_behind(coverage: figures.Coverage, what: str) -> str:
     if len(late) <= BEHIND_NAMED:
         return _("对照进度要求，以下%(count)s个%(what)s走访进度滞后：%(named)s。") % {
             "count": len(late), "what": what, "named": named}
-    return _("对照进度要求，%(count)s个%(what)s走访进度滞后，落后最多的是%(named)s等，全部滞后%(what)s见下表。") % {
-        "count": len(late), "what": what, "named": named}
+    return _("对照进度要求，%(count)s个%(what)s走访进度滞后，落后最多的是%(named)s等，全部滞后%(what)s见%(where)s。") % {
+        "count": len(late), "what": what, "named": named, "where": where}
 
 
 def behind_block(coverage: figures.Coverage, what: str) -> list[dict[str, Any]]:
@@ -140,12 +212,54 @@ def behind_block(coverage: figures.Coverage, what: str) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------------------------- cases
 
 
-def case_block(cases: figures.CaseFigures) -> dict[str, Any]:
-    header = [_("承办单位"), _("交办"), _("已办结"), _("按时办结率（%）"), _("解决率（%）"), _("满意率（%）"),
-              _("超期")]
-    rows = [[row.label, row.dispatched, row.answered, rate(row.on_time_rate), rate(row.resolution_rate),
+def case_header() -> list[str]:
+    return [_("承办单位"), _("交办"), _("已办结"), _("按时办结率（%）"), _("解决率（%）"), _("满意率（%）"), _("超期")]
+
+
+def _case_rows(cases: figures.CaseFigures) -> list[list[Any]]:
+    """The units that were given cases, and the 合计 when there is any."""
+    return [[row.label, row.dispatched, row.answered, rate(row.on_time_rate), rate(row.resolution_rate),
              rate(row.satisfaction_rate), row.overdue] for row in [*cases.rows, cases.total] if row.dispatched]
-    return chart(_("各单位问题办理情况"), header, rows, plot=[1, 2], total_row=bool(rows))
+
+
+def case_block(cases: figures.CaseFigures) -> dict[str, Any]:
+    rows = _case_rows(cases)
+    return chart(_("各单位问题办理情况"), case_header(), rows, plot=[1, 2], total_row=bool(rows))
+
+
+def handled_words(collected_by: dt.date, handled_on: dt.date) -> str:
+    """“（截至5月31日收集的问题，办理情况截至6月15日）” when the two days differ, else “（截至6月15日）”."""
+    if collected_by == handled_on:
+        return _("（截至%(day)s）") % {"day": day(handled_on)}
+    return _("（截至%(collected)s收集的问题，办理情况截至%(handled)s）") % {
+        "collected": day(collected_by), "handled": day(handled_on)}
+
+
+def case_blocks(cases: figures.CaseFigures, collected_by: dt.date, number: int) -> list[dict[str, Any]]:
+    """The 通报's: a figure of the units given cases (交办, 已办结, 超期), those with most overdue first, at most
+    FIGURE_ROWS; the table of every one of them in the 附件 as 表`number`. Nothing when no case was dispatched."""
+    rows = _case_rows(cases)
+    if not rows:
+        return []
+    units = sorted(rows[:-1], key=lambda row: (-row[6], -row[1]))
+    shown = shown_rows(units, [1, 2, 6])
+    words = {"shown": len(shown), "count": len(units), "number": number}
+    if len(shown) < len(units):
+        caption = _("超期和交办最多的%(shown)s个承办单位（共%(count)s个，全部见附件表%(number)s）") % words
+    else:
+        caption = _("各承办单位问题办理情况（%(count)s个，明细见附件表%(number)s）") % words
+    header = case_header()
+    return [figure(caption, header, shown, plot=[1, 2, 6]),
+            table(_("各单位问题办理情况") + handled_words(collected_by, cases.today), header, rows, number=number)]
+
+
+def overdue_sentence(cases: figures.CaseFigures) -> str:
+    """The units with overdue cases, most first, by name (nothing when none is overdue)."""
+    late = sorted((row for row in cases.rows if row.overdue and row.key is not None), key=lambda row: -row.overdue)
+    if not late:
+        return ""
+    return _("超期未办结的问题涉及%(count)s个单位：%(named)s。") % {"count": len(late), "named": "、".join(
+        _("%(name)s%(n)s件") % {"name": row.label, "n": row.overdue} for row in late)}
 
 
 def percent(value: float | None) -> str:
@@ -153,10 +267,20 @@ def percent(value: float | None) -> str:
     return _("无") if value is None else f"{value:.1f}%"
 
 
-def case_sentence(cases: figures.CaseFigures, opening: str) -> str:
+def case_sentence(cases: figures.CaseFigures, opening: str, handled_on: dt.date | None = None) -> str:
+    """The cases' results in a sentence; with `handled_on` (the cases counted as of a past day, their handling
+    only as it stands today) the sentence says the day the handling is read on."""
     total = cases.total
     if not total.total:
         return opening + _("未收集到问题和意见建议。")
+    if handled_on is not None:
+        return opening + _("共收集问题和意见建议%(total)s件。截至%(day)s，这些问题已交办%(dispatched)s件，") % {
+            "total": total.total, "day": day(handled_on), "dispatched": total.dispatched} + _(
+            "已办结%(answered)s件（其中解决%(resolved)s件），按时办结率%(on_time)s，解决率%(resolution)s，"
+            "满意率%(satisfaction)s；超过办理期限尚未办结%(overdue)s件。") % {
+            "answered": total.answered, "resolved": total.resolved, "on_time": percent(total.on_time_rate),
+            "resolution": percent(total.resolution_rate), "satisfaction": percent(total.satisfaction_rate),
+            "overdue": total.overdue}
     return opening + _(
         "共收集问题和意见建议%(total)s件，已交办%(dispatched)s件，已办结%(answered)s件（其中解决%(resolved)s件），"
         "按时办结率%(on_time)s，解决率%(resolution)s，满意率%(satisfaction)s；"
@@ -166,26 +290,40 @@ def case_sentence(cases: figures.CaseFigures, opening: str) -> str:
         "satisfaction": percent(total.satisfaction_rate), "overdue": total.overdue}
 
 
-def requests_text(by_unit: figures.Coverage, cases: figures.CaseFigures) -> str:
-    """What the office asks of whom: each unit behind pace, each unit with overdue cases, by name."""
+def requests_text(by_unit: figures.Coverage, cases: figures.CaseFigures, *, where: str | None = None,
+                  read_on: dt.date | None = None) -> str:
+    """What the office asks of whom, by name: the units behind pace (past BEHIND_NAMED, the worst by name and the
+    others together, pointing to `where`, the table of them all), the units with overdue cases, then everyone.
+    Asks look ahead, so they read the figures as they stand today: with `read_on` (the rest of the document is as
+    of an earlier day) a first line says so."""
     asks = []
-    for row, pace in _late(by_unit):
+    late = _late(by_unit)
+    for row, pace in late[:BEHIND_NAMED] if where else late:
         when = checkpoint_words(pace.next_on, pace.today) if pace.next_on and pace.today else _("本月底")
         asks.append(_("%(name)s要加快走访进度，%(when)s前还需走访%(gap)s个对象。") % {
             "name": row.label, "when": when, "gap": pace.next_gap})
-    for line in cases.rows:
+    if where and len(late) > BEHIND_NAMED:
+        asks.append(_("其余%(count)s个走访进度滞后的单位（见%(where)s）要对照进度要求，逐户逐企补齐差额。") % {
+            "count": len(late) - BEHIND_NAMED, "where": where})
+    for line in sorted(cases.rows, key=lambda line: -line.overdue):
         if line.overdue and line.key is not None:
             asks.append(_("%(name)s有%(count)s件问题超过办理期限，要抓紧办结并答复反映人。") % {
                 "name": line.label, "count": line.overdue})
     asks.append(_("各单位要对照进度要求，逐户逐企落实走访，做到不重不漏；收集的问题要在2个工作日内登记，"
                   "做到事事有回音、件件有落实。"))
-    return "\n".join(f"（{NUMERALS[n]}）{ask}" for n, ask in enumerate(asks[:len(NUMERALS)]))
+    lines = [_("（%(n)s）%(ask)s") % {"n": chinese(n), "ask": ask} for n, ask in enumerate(asks, start=1)]
+    if read_on is not None:
+        lines.insert(0, _("以下按截至%(day)s的走访进度和问题办理情况提出：") % {"day": day(read_on)})
+    return "\n".join(lines)
 
 
-def callback_results(campaign: Campaign, start: dt.date, end: dt.date) -> Section | None:
+def callback_results(campaign: Campaign, start: dt.date, end: dt.date, *, read_on: dt.date | None = None,
+                     number: int | None = None) -> Section | None:
     """The 通报's section on the third-party callbacks (回访抽查结果, seed 000 §三(三): "抽查结果将予以通报"): the
     visits of the period sampled, what the calls found, by unit, and the cadres whose "not visited" the office
-    upheld, named. None when no visit of the period was sampled: the section is left out, not printed empty."""
+    upheld, named. None when no visit of the period was sampled: the section is left out, not printed empty.
+    With `read_on` (a period already over), the calls made since are counted too, and the text says to which day;
+    with `number`, a figure in the text and the table in the 附件 as 表`number`."""
     from zoufang.callbacks import findings
     from zoufang.callbacks.models import CallbackSample
     from zoufang.callbacks.sampling import Period
@@ -211,15 +349,28 @@ def callback_results(campaign: Campaign, start: dt.date, end: dt.date) -> Sectio
     rows = [[unit, *(counts[key] for key in columns)] for unit, counts in by_unit.items()]
     rows.append([_("合计"), *(total[key] for key in columns)])
     upheld = findings.upheld_against(campaign, Period(start, end))
-    text = _("本期第三方回访抽查走访%(sampled)s次，已回访%(settled)s次，其中走访属实%(confirmed)s次，"
-             "对象称未接受走访%(not_visited)s次、走访方式与记录不符%(different)s次。") % {
-        "sampled": total["sampled"], "settled": total["settled"], "confirmed": total[outcome.CONFIRMED],
-        "not_visited": total[outcome.NOT_VISITED], "different": total[outcome.DIFFERENT]}
+    said = {"sampled": total["sampled"], "settled": total["settled"], "confirmed": total[outcome.CONFIRMED],
+            "not_visited": total[outcome.NOT_VISITED], "different": total[outcome.DIFFERENT]}
+    if read_on is not None:
+        text = _("本期第三方回访抽查走访%(sampled)s次，截至%(day)s已回访%(settled)s次，其中走访属实%(confirmed)s次，"
+                 "对象称未接受走访%(not_visited)s次、走访方式与记录不符%(different)s次。") % {
+            **said, "day": day(read_on)}
+    else:
+        text = _("本期第三方回访抽查走访%(sampled)s次，已回访%(settled)s次，其中走访属实%(confirmed)s次，"
+                 "对象称未接受走访%(not_visited)s次、走访方式与记录不符%(different)s次。") % said
     if upheld:
         names = "、".join(f"{f.unit_name}{f.cadre_name}（{day(f.visited_on)}）" for f in upheld)
         text += _("经走访办核实确未走访%(n)s次：%(names)s，予以通报，并计入考核。") % {"n": len(upheld), "names": names}
-    block = chart(_("各单位回访抽查情况"), header, rows, plot=[1, 3])
-    return section("callbacks", _("回访抽查情况"), text, [block])
+    if number is None:
+        return section("callbacks", _("回访抽查情况"), text, [chart(_("各单位回访抽查情况"), header, rows, plot=[1, 3])])
+    units = sorted(rows[:-1], key=lambda row: -by_unit[str(row[0])]["sampled"])
+    shown = shown_rows(units, [1, 3])
+    words = {"shown": len(shown), "count": len(units), "number": number}
+    caption = (_("抽查最多的%(shown)s个单位（共%(count)s个单位被抽查，全部见附件表%(number)s）") if len(shown) < len(units)
+               else _("各单位回访抽查情况（%(count)s个单位，明细见附件表%(number)s）")) % words
+    return section("callbacks", _("回访抽查情况"), text, [
+        figure(caption, header, shown, plot=[1, 3]),
+        table(_("各单位回访抽查情况"), header, rows, number=number)])
 
 
 def masked_case_text(case: Case, value: str, limit: int) -> str:
@@ -241,37 +392,54 @@ def typical_cases(campaign: Campaign, start: dt.date, end: dt.date) -> Section:
 
 
 def circular(campaign: Campaign, start: dt.date, end: dt.date, today: dt.date) -> Draft:
-    """通报 (每季一通报): progress by unit and village, units behind named, case results by unit, requests."""
-    by_unit = figures.coverage(campaign, "unit", today)
-    by_village = figures.coverage(campaign, "village", today)
-    cases = figures.case_figures(campaign, "unit", today)
+    """通报 (每季一通报): the headline figures, the units and villages behind pace (named, and the worst drawn),
+    the cases (the units with overdue ones named), the callbacks, the asks; every unit's and village's figures
+    in the tables of the 附件 (decision 0023). Figures as of the period's end; the cases' handling and the asks
+    as they stand today, the text naming both days when they differ."""
+    on = as_of(end, today)
+    past = on < today
+    by_unit = read_coverage(campaign, "unit", on, today)
+    by_village = read_coverage(campaign, "village", on, today)
+    collected = figures.case_rows(campaign).filter(raised_at__lt=figures.day_end(on)) if past else None
+    cases = figures.case_figures(campaign, "unit", today, collected)
+    units, villages = _("单位"), _("村（社区）")
+    where = {what: _("附件表%(n)s") % {"n": n} for n, what in ((1, units), (2, villages))}
+    progress = overall_sentence(by_unit) + _("各单位、各村（社区）走访完成情况见附件表1、表2。")
     sections = [
-        section("progress", _("走访进展情况"), overall_sentence(by_unit),
-                [coverage_block(by_unit, _("单位")), coverage_block(by_village, _("村（社区）"))]),
+        section("progress", _("走访进展情况"), progress,
+                [coverage_table(by_unit, units, 1), coverage_table(by_village, villages, 2)]),
         section("behind", _("进度滞后单位"),
-                behind_sentence(by_unit, _("单位")) + "\n" + behind_sentence(by_village, _("村（社区）")),
-                behind_block(by_unit, _("单位")) + behind_block(by_village, _("村（社区）"))),
-        section("cases", _("问题办理情况"), case_sentence(cases, _("截至%(day)s，") % {"day": day(today)}),
-                [case_block(cases)]),
+                behind_sentence(by_unit, units, where[units]) + "\n" + behind_sentence(by_village, villages, where[villages]),
+                behind_figure(by_unit, units, 1) + behind_figure(by_village, villages, 2)),
     ]
-    callbacks = callback_results(campaign, start, end)
+    number = 3
+    blocks = case_blocks(cases, on, number)
+    number += bool(blocks)
+    text = case_sentence(cases, _("截至%(day)s，") % {"day": day(on)}, today if past else None)
+    overdue = overdue_sentence(cases)
+    sections.append(section("cases", _("问题办理情况"), text + ("\n" + overdue if overdue else ""), blocks))
+    callbacks = callback_results(campaign, start, end, read_on=today if past else None, number=number)
     if callbacks is not None:
         sections.append(callbacks)
-    sections.append(section("requests", _("下步工作要求"), requests_text(by_unit, cases)))
+    now = read_coverage(campaign, "unit", today, today) if past else by_unit
+    sections.append(section("requests", _("下步工作要求"), requests_text(
+        now, cases if not past else figures.case_figures(campaign, "unit", today), where=where[units],
+        read_on=today if past else None)))
     title = _("关于%(period)s%(campaign)s开展情况的通报") % {"period": period_name(start, end), "campaign": campaign.name}
     return Draft(title, _("各村（社区），镇各部门、各单位："), numbered(sections))
 
 
 def briefing(campaign: Campaign, start: dt.date, end: dt.date, today: dt.date) -> Draft:
     """简报: the period's figures, cumulative progress, the problems solved in the period, typical cases."""
-    by_village = figures.coverage(campaign, "village", today)
+    on = as_of(end, today)
+    by_village = read_coverage(campaign, "village", on, today)
     raised = figures.case_figures(campaign, "unit", today, figures.cases_raised_between(campaign, start, end))
     solved = figures.cases_answered_between(campaign, start, end) \
         .select_related("category", "unit", "region__parent__parent", "target").order_by("answered_on", "id")
     added = figures.first_visited_between(campaign, start, end)
     period = _("%(start)s至%(end)s") % {"start": day(start), "end": day(end)}
     summary = _("%(period)s，全镇新走访对象%(added)s个。") % {"period": period, "added": added} + case_sentence(
-        raised, _("本期"))
+        raised, _("本期"), today if on < today else None)
     solved_rows = list(solved[:LISTED_CASES])
     lines = [_("本期办结问题%(count)s件。") % {"count": solved.count()}]
     for n, case in enumerate(solved_rows, start=1):

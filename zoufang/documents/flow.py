@@ -61,6 +61,8 @@ def measure(made: DocxDocument, layout: Layout = Layout()) -> End:
         if block.tag == qn("w:tbl"):
             flow.table(block)
             continue
+        if _breaks_page(block) and flow.y > 0:
+            flow.page, flow.y = flow.page + 1, 0.0
         lines, before = _paragraph(block, BLOCK_WIDTH_PT, layout)
         flow.lines(lines, before=before, kept=_kept(blocks[n + 1:], layout) if _keeps_with_next(block) else 0.0)
     return End(flow.page, flow.y)
@@ -95,15 +97,35 @@ class _Flow:
             self.y += height
 
     def table(self, table: Any) -> None:
+        """Rows never split; the header row repeated on a new page; rows kept with the next (the table's last
+        ones, render.TAIL_ROWS) moved together."""
         header = 0.0
-        for row in table.findall(qn("w:tr")):
-            height = _row_height(row, self.layout)
+        rows = table.findall(qn("w:tr"))
+        kept = [_row_kept(row) for row in rows]
+        heights = [_row_height(row, self.layout) for row in rows]
+        for n, (row, height) in enumerate(zip(rows, heights, strict=True)):
             trpr = row.find(qn("w:trPr"))
             if trpr is not None and trpr.find(qn("w:tblHeader")) is not None:
                 header += height
-            if not self._fits(height):
+            together = height
+            if n == 0 or not kept[n - 1]:  # the first of a run of rows kept together: all of them must fit
+                last = n
+                while last < len(rows) - 1 and kept[last]:
+                    last += 1
+                together = sum(heights[n:last + 1])
+            if not self._fits(together if together <= BLOCK_HEIGHT_PT - header else height):
                 self.page, self.y = self.page + 1, header  # the header row repeated on the new page
             self.y += height
+
+
+def _row_kept(row: Any) -> bool:
+    """A row whose text keeps with the next: the row after it goes on the same page (the table's last rows)."""
+    return any(_keeps_with_next(paragraph) for paragraph in row.iter(qn("w:p")))
+
+
+def _breaks_page(paragraph: Any) -> bool:
+    ppr = paragraph.find(qn("w:pPr"))
+    return ppr is not None and ppr.find(qn("w:pageBreakBefore")) is not None
 
 
 def _keeps_with_next(paragraph: Any) -> bool:

@@ -2,6 +2,7 @@
 the 会商 materials as meeting papers. The page itself (type, pitch, footers) is gbt9704's."""
 
 import io
+import math
 from copy import deepcopy
 from typing import Any
 
@@ -21,6 +22,8 @@ from zoufang.documents.models import Document
 CENTER, RIGHT, LEFT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.LEFT
 MARK_TOP_MM = 35  # 7.2.4: the 发文机关标志's top 35 mm below the text block's top
 CHART_WIDTH_MM = 150
+CAPTION_PT = page.TABLE_PT + 2
+TAIL_ROWS = 3
 # The room kept under the text above the 版记; the blank lines the 落款 may move down for the layouts to agree.
 FLOW_TOLERANCE_PT, FLOW_EXTRA_LINES = 6, 4
 
@@ -45,10 +48,13 @@ def docx_bytes(document: Document) -> bytes:
         _briefing_head(made, document)
     else:
         _consultation_head(made, document)
-    _body(made, document)
+    attached = _body(made, document, attach=document.kind == Document.Kind.CIRCULAR)
     if document.kind == Document.Kind.CIRCULAR:
+        if attached:
+            _attachment_note(made)
         _signature(made, document)
-        _record(made, document)
+        last = _attachment(made, attached) if attached else None
+        _record(made, document, last)
     out = io.BytesIO()
     made.save(out)
     return out.getvalue()
@@ -105,9 +111,12 @@ def _consultation_head(made: DocxDocument, document: Document) -> None:
     page.blank_lines(made, 1)
 
 
-def _body(made: DocxDocument, document: Document) -> None:
-    """Sections: 一级标题 in 黑体, text in 仿宋 indented two characters; charts with their tables."""
-    figure = 0
+def _body(made: DocxDocument, document: Document, *, attach: bool) -> list[dict[str, Any]]:
+    """Sections: 一级标题 in 黑体, text in 仿宋 indented two characters; figures (图N, a chart of what the text
+    calls out, its caption under it), charts with their tables, tables. With `attach`, the tables marked
+    `attached` are not printed here but returned, for the 附件 (decision 0023)."""
+    tables = figures = 0
+    attached = []
     for item in document.sections:
         if item.get("optional") and not item["text"].strip():
             continue
@@ -118,19 +127,95 @@ def _body(made: DocxDocument, document: Document) -> None:
         for block in item.get("blocks", []):
             if not block["rows"]:
                 continue
-            figure += 1
+            if block.get("attached") and attach:
+                attached.append(block)
+                continue
+            if block["kind"] == "figure":
+                figures += 1
+                text = _("图%(n)s　%(caption)s") % {"n": figures, "caption": block["caption"]}
+                _chart(made, charts.bar_chart(block, chart_height(made, block, _caption_pt(text))), kept=True)
+                _caption(made, text, kept=False)
+                continue
+            tables += 1
+            text = _("表%(n)s　%(caption)s") % {"n": tables, "caption": block["caption"]}
             if block["kind"] == "chart":  # in parts of a page at most when it has many bars
-                for image in charts.bar_charts(block):
-                    picture = made.add_paragraph()
-                    picture.alignment = CENTER
-                    picture.paragraph_format.line_spacing = 1.0  # the image's own height, not the 28.95 pt line
-                    picture.paragraph_format.keep_with_next = True
-                    picture.add_run().add_picture(io.BytesIO(image), width=Mm(CHART_WIDTH_MM))
-            caption = page.paragraph(made, _("表%(n)s　%(caption)s") % {"n": figure, "caption": block["caption"]},
-                                     font=page.HEITI, size=page.TABLE_PT + 2, align=CENTER)
-            caption.paragraph_format.keep_with_next = True
-            page.data_table(made, [str(h) for h in block["header"]], block["rows"])
-            page.blank_lines(made, 1)
+                for part in charts.chart_parts(block):  # titled inside the image: the table may start a page
+                    _chart(made, charts.bar_chart(part, chart_height(made, part, 0.0)), kept=False)
+            _table(made, text, block)
+    return attached
+
+
+def _caption_pt(text: str) -> float:
+    """The height of a caption's lines (14 pt 黑体 on the body's 28.95 pt lines; digits set wider on a server)."""
+    lines = math.ceil(page.width(text) * CAPTION_PT * 1.1 / flow.BLOCK_WIDTH_PT)
+    return lines * flow.BODY_LINE_PT
+
+
+def _caption(made: DocxDocument, text: str, *, kept: bool) -> None:
+    caption = page.paragraph(made, text, font=page.HEITI, size=CAPTION_PT, align=CENTER)
+    if kept:  # (False would write w:keepNext w:val="0", which flow.py reads as kept)
+        caption.paragraph_format.keep_with_next = True
+
+
+def _table(made: DocxDocument, caption: str, block: dict[str, Any]) -> None:
+    _caption(made, caption, kept=True)
+    made_table = page.data_table(made, [str(h) for h in block["header"]], block["rows"])
+    for row in made_table.rows[-TAIL_ROWS:-1]:  # the last rows (the 合计) never alone on a page
+        for cell in row.cells:
+            cell.paragraphs[0].paragraph_format.keep_with_next = True
+    page.blank_lines(made, 1)
+
+
+def printed_pt(inches: float) -> float:
+    """A chart's printed height: drawn `charts.WIDTH_IN` wide, printed CHART_WIDTH_MM wide."""
+    return inches / charts.WIDTH_IN * Mm(CHART_WIDTH_MM).pt
+
+
+def chart_height(made: DocxDocument, block: dict[str, Any], following_pt: float) -> float | None:
+    """The height (inches, drawn) a chart is drawn at so that it fits the page where it stands (the room left on it
+    measured in every layout, flow.py, less the `following_pt` kept with it: a figure's caption):
+    its own when it fits, else the room when that is no less than `charts.least_height_in`; None (its own height,
+    on the next page) when even that does not fit."""
+    room_pt = min(((end.room_pt if end.used_pt else flow.BLOCK_HEIGHT_PT) - following_pt - FLOW_TOLERANCE_PT)
+                  / layout.stretch for layout, end in ((layout, flow.measure(made, layout)) for layout in flow.LAYOUTS))
+    room = room_pt / printed_pt(1.0)
+    if charts.height_in(block) <= room:
+        return None
+    return room if room >= charts.least_height_in(block) else None
+
+
+def _chart(made: DocxDocument, image: bytes, *, kept: bool) -> None:
+    """A chart's paragraph, the image's own height; a figure's `kept` with its caption under it."""
+    picture = made.add_paragraph()
+    picture.alignment = CENTER
+    picture.paragraph_format.line_spacing = 1.0  # the image's own height, not the 28.95 pt line
+    if kept:
+        picture.paragraph_format.keep_with_next = True
+    picture.add_run().add_picture(io.BytesIO(image), width=Mm(CHART_WIDTH_MM))
+
+
+def _attachment_note(made: DocxDocument) -> None:
+    """7.3.4 附件说明: a blank line under the text, then “附件：” and the attachment's name two characters in."""
+    page.blank_lines(made, 1)
+    page.paragraph(made, _("附件：%(name)s") % {"name": attachment_name()}, indent_chars=2)
+
+
+def attachment_name() -> str:
+    return _("走访进度和问题办理情况统计表")
+
+
+def _attachment(made: DocxDocument, tables: list[dict[str, Any]]) -> Any:
+    """The 附件 after the 落款, before the 版记 (7.3.7: 另面编排): “附件” in 3号黑体 at the top left of a
+    new page, its name centred on the third line in 2号小标宋, then the tables 表1 … with every row. Returns the
+    flow's last paragraph (where a section break may go)."""
+    mark = page.paragraph(made, _("附件"), font=page.HEITI)
+    mark.paragraph_format.page_break_before = True
+    page.blank_lines(made, 1)
+    _title(made, attachment_name())
+    page.blank_lines(made, 1)
+    for n, block in enumerate(tables, start=1):
+        _table(made, _("表%(n)s　%(caption)s") % {"n": block.get("number", n), "caption": block["caption"]}, block)
+    return made.element.body.findall(qn("w:p"))[-1]
 
 
 def _signature(made: DocxDocument, document: Document) -> None:
@@ -151,11 +236,11 @@ def _signature(made: DocxDocument, document: Document) -> None:
         line.paragraph_format.keep_with_next = text == name
 
 
-def _record(made: DocxDocument, document: Document) -> None:
+def _record(made: DocxDocument, document: Document, last: Any = None) -> None:
     """版记 (7.4): 抄送 and 印发机关 / 印发日期 in 4号仿宋 between rules (the first and last 0.35 mm, the one between
     0.25 mm), one character in at either side; at the foot of the last page (7.4.1: its last rule on the text
     block's bottom edge), in a text box anchored to the bottom of the text block, which Word and LibreOffice
-    both place there (docs/documents.md)."""
+    both place there (docs/documents.md). `last`: the flow's last paragraph when a 附件 follows the 落款."""
     issuer = document.issuer
     label = _("抄送：")
     hang = Pt(page.width(label) * page.FOOTER_PT)
@@ -186,13 +271,13 @@ def _record(made: DocxDocument, document: Document) -> None:
     _no_cell_margins(table)
     lines = sum(1 + int(page.width(text) * page.FOOTER_PT > block.pt - 2 * page.FOOTER_PT) for text in texts)
     height = Pt(lines * page.FOOTER_PT * 2 + 4)
-    break_before = _even_last_page(made, table._tbl, height.pt)  # noqa: SLF001
+    break_before = _even_last_page(made, table._tbl, height.pt, last)  # noqa: SLF001
     anchor = page.at_block_foot(made, [table._tbl], height=height)  # noqa: SLF001
     if break_before:
         anchor.paragraph_format.page_break_before = True
 
 
-def _even_last_page(made: DocxDocument, record: Any, height_pt: float) -> bool:
+def _even_last_page(made: DocxDocument, record: Any, height_pt: float, last: Any = None) -> bool:
     """7.4.1 and 10: the 版记 on the last page, an even one. It stays on the page where the text ends when that
     page is even with room for it; otherwise it goes to the foot of the next even page: the next page when the
     text ends on an odd one, else after a blank odd page, both unnumbered. True: the 版记 starts a page.
@@ -201,9 +286,12 @@ def _even_last_page(made: DocxDocument, record: Any, height_pt: float) -> bool:
     it on the next page whatever its parity. So the page where the text ends is measured (flow.py) as Word or WPS
     with the office's fonts and as LibreOffice would lay it out: when both end on the same even page the 版记 stays
     there or follows a blank page; when LibreOffice ends on an odd page, an even-page section suits both. When
-    LibreOffice ends on an even page and Word on another, the 落款 moves down a line until one of these holds."""
+    LibreOffice ends on an even page and Word on another, the 落款 moves down a line until one of these holds (with
+    a 附件, `last`, the flow ends a line lower)."""
     record.getparent().remove(record)  # not part of the text's flow
     name, date = made.element.body.findall(qn("w:p"))[-2:]
+    if last is not None:  # a 附件 after the 落款: a blank line before its last paragraph moves the end
+        name, date = last, last
     for _attempt in range(FLOW_EXTRA_LINES + 1):
         office, server = (flow.measure(made, layout) for layout in flow.LAYOUTS)
         if server.pages % 2 == 1:
@@ -214,7 +302,8 @@ def _even_last_page(made: DocxDocument, record: Any, height_pt: float) -> bool:
             page.section_after(made, date, start=WD_SECTION.NEW_PAGE, numbered=False)
             page.paragraph(made)  # the blank odd page, then the even one with the 版记
             return True
-        name.addprevious(deepcopy(name.getprevious()))  # one more blank line above the 落款, kept with it
+        name.addprevious(OxmlElement("w:p") if last is not None else deepcopy(name.getprevious()))  # one more
+        # blank line above the 落款 (kept with it) or at the 附件's end
     page.section_after(made, date, start=WD_SECTION.EVEN_PAGE, numbered=True)
     return False  # the section starts the page
 

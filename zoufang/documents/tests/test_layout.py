@@ -11,7 +11,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from zoufang.documents import charts, gbt9704, services
+from zoufang.documents import charts, flow, gbt9704, services
 from zoufang.documents.models import Document
 
 pytestmark = pytest.mark.django_db
@@ -180,21 +180,117 @@ def test_the_briefing_keeps_its_own_head_without_a_reference_or_a_record(office_
     assert not [t for t in docx.tables if "印发" in t.rows[-1].cells[0].text]
 
 
-def test_each_chart_is_an_image_followed_by_the_table_of_its_numbers(office_town: Any) -> None:
-    docx, _document = issued(office_town, Document.Kind.CIRCULAR)
-    assert len(docx.inline_shapes) == 3  # by unit, by village, cases by unit
-    by_unit = docx.tables[0]
-    assert [c.text for c in by_unit.rows[0].cells] == ["单位", "应走访", "已走访", "完成率（%）", "进度应完成", "落后"]
-    # The hand-counted campaign: 派出所 3 assigned, 1 visited; 镇党政班子 3 and 2.
-    assert [[c.text for c in row.cells][:4] for row in by_unit.rows[1:]] == [
-        ["派出所", "3", "1", "33.3"], ["镇党政班子", "3", "2", "66.7"], ["合计", "6", "3", "50.0"]]
-    body = docx.element.body
+def test_the_briefing_s_chart_is_an_image_followed_by_the_table_of_its_numbers(office_town: Any) -> None:
+    docx, _document = issued(office_town, Document.Kind.BRIEFING)
+    assert len(docx.inline_shapes) == 1  # by village
+    by_village = docx.tables[0]
+    assert [c.text for c in by_village.rows[0].cells] == ["村（社区）", "应走访", "已走访", "完成率（%）", "进度应完成",
+                                                          "落后"]
+    body = list(docx.element.body)
     picture = docx.inline_shapes[0]._inline.getparent().getparent().getparent()
     following = picture.getnext()
     while following.tag != qn("w:tbl"):
         following = following.getnext()
-    assert following is by_unit._tbl
-    assert list(body).index(picture) < list(body).index(following)
+    assert following is by_village._tbl
+    assert body.index(picture) < body.index(following)
+
+
+def test_the_circular_prints_every_unit_s_figures_in_its_attachment_after_the_signature(office_town: Any) -> None:
+    """Decision 0023: the text, with a figure of what it calls out, then the 附件说明 and the 落款; the tables in the
+    附件 (7.3.7: a page of its own, “附件” in 黑体 at the top left, its name centred on the third line), every unit
+    in them, those behind first."""
+    docx, _document = issued(office_town, Document.Kind.CIRCULAR)
+    lines = texts(docx)
+    note = lines.index("附件：走访进度和问题办理情况统计表")
+    assert lines[note + 2:note + 4] == ["锦溪镇走访调研工作办公室", "2017年6月15日"]  # the 落款 after a blank line
+    mark = docx.paragraphs[note + 4]
+    assert mark.text == "附件"
+    assert mark.paragraph_format.page_break_before
+    assert fonts(mark.runs[0])["eastAsia"] == "黑体"
+    assert lines[note + 6] == "走访进度和问题办理情况统计表"
+    # The hand-counted campaign: no unit behind on 15 June; the cases of 派出所 and 镇党政班子 drawn (图1).
+    assert [line for line in lines if line.startswith("图")] == ["图1　各承办单位问题办理情况（2个，明细见附件表3）"]
+    assert len(docx.inline_shapes) == 1
+    body = list(docx.element.body)
+    assert all(body.index(table._tbl) > body.index(mark._p) for table in docx.tables)
+    captions = [line for line in lines if line.startswith("表")]
+    assert captions == ["表1　各单位走访完成情况（截至2017年6月15日，进度滞后的单位在前，按落后多少排列）",
+                        "表2　各村（社区）走访完成情况（截至2017年6月15日，进度滞后的村（社区）在前，按落后多少排列）",
+                        "表3　各单位问题办理情况（截至2017年6月15日）"]
+    assert [[c.text for c in row.cells][:4] for row in docx.tables[0].rows[1:]] == [
+        ["派出所", "3", "1", "33.3"], ["镇党政班子", "3", "2", "66.7"], ["合计", "6", "3", "50.0"]]
+
+
+def _page_of(docx: Any, element: Any, layout: Any) -> int:
+    """The page `element` ends on, measured (flow.py) over the document cut after it."""
+    cut = read_docx(io.BytesIO(_saved(docx)))
+    body = cut.element.body
+    index = list(docx.element.body).index(element)
+    for child in list(body)[index + 1:]:
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    return flow.measure(cut, layout).pages
+
+
+def _saved(docx: Any) -> bytes:
+    out = io.BytesIO()
+    docx.save(out)
+    return out.getvalue()
+
+
+def _units(count: int, today: dt.date) -> Any:
+    from zoufang.oversight import figures
+
+    rule = figures.PaceRule(dt.date(2017, 4, 1), dt.date(2017, 9, 30), 0.2, ("household",))
+
+    def row(name: str, due: int, visited: int) -> Any:
+        kinds = {"household": figures.KindCount("household", "住户", 5 * due, visited)}
+        return figures.CoverageRow(name, name, kinds, figures.Pace(5 * due, visited, due, due, None, today=today))
+
+    return figures.Coverage("unit", today, rule, [row(f"单位{n:02d}", 100 + n, n) for n in range(count)],
+                            row("合计", 0, 0), [])
+
+
+def test_a_town_of_60_units_prints_charts_that_fit_their_pages_and_tables_of_every_unit(office_town: Any) -> None:
+    """Sixty units behind pace (锦溪镇's count), read back from the real docx: the figure draws the 15 worst and its
+    caption says the table holds all 60; the 附件's table has every one; a chart of all 60 with its table (a
+    简报's kind) is drawn in 3 parts; every image is lower than the text block, and each figure stands on the page
+    of the text before it, drawn lower to fit (flow.py, in both layouts) when the room left allows."""
+    from zoufang.documents import charts, content
+
+    office = office_town.users["office"]
+    draft = services.generate_draft(office_town.campaign, Document.Kind.CIRCULAR,
+                                    *services.default_period(Document.Kind.CIRCULAR, DAY), by=office)
+    units = _units(60, DAY)
+    draft.sections = [
+        {"key": "progress", "heading": "一、走访进展情况", "text": "\n".join([LINE] * 6),
+         "blocks": [content.coverage_table(units, "单位", 1)]},
+        {"key": "behind", "heading": "二、进度滞后单位", "text": "\n".join([LINE] * 3),
+         "blocks": content.behind_figure(units, "单位", 1)},
+        {"key": "all", "heading": "三、各单位", "text": LINE, "blocks": [content.coverage_block(units, "单位")]},
+    ]
+    draft.save()
+    docx = read_docx(io.BytesIO(services.file_of(draft, by=office)))
+    lines = texts(docx)
+    assert "图1　落后最多的15个单位（共60个单位进度滞后，全部单位见附件表1）" in lines
+    assert len(docx.inline_shapes) == 1 + 3  # the figure; the chart of 60 in three parts of 20
+    assert len(charts.chart_parts(content.coverage_block(units, "单位"))) == 3
+    block_emu = Mm(225)
+    for shape in docx.inline_shapes:
+        assert shape.height <= block_emu, mm(shape.height)
+        assert mm(shape.width) <= 150
+    inline, attached = [t for t in docx.tables if t.rows[0].cells[0].text == "单位" and len(t.rows) == 62]
+    names = [row.cells[0].text for row in attached.rows[1:]]
+    assert sorted(names[:-1]) == [f"单位{n:02d}" for n in range(60)]
+    assert names[-1] == "合计"
+    body = list(docx.element.body)
+    mark = body.index(docx.paragraphs[lines.index("附件")]._p)
+    assert body.index(inline._tbl) < mark < body.index(attached._tbl)  # the chart's table inline, the other attached
+    figure = docx.inline_shapes[0]._inline.getparent().getparent().getparent()
+    before = figure.getprevious()
+    caption = figure.getnext()
+    for layout in flow.LAYOUTS:
+        assert _page_of(docx, before, layout) == _page_of(docx, caption, layout)
 
 
 def test_without_a_cjk_font_drawing_fails_with_a_chinese_message(monkeypatch: Any, tmp_path: Any) -> None:

@@ -193,3 +193,13 @@ def test_the_issued_list_pages_by_cursor(client: Client, office_town: Any, setti
     assert second.context["page"].next_cursor is None
     assert "第一页" in second.content.decode()
     assert list(client.get(index, {"after": "forged"}).context["issued"]) == [later]
+
+
+def test_a_circular_draft_says_which_tables_go_into_its_attachment(client: Client, office_town: Any) -> None:
+    """Decision 0023: the draft's page lists, under each text, its figure and the tables printed in the 附件."""
+    as_user(client, office_town, "office")
+    draft = services.generate_draft(office_town.campaign, "circular", dt.date(2017, 4, 1), dt.date(2017, 6, 15),
+                                    by=office_town.users["office"])
+    page = client.get(reverse("documents:detail", args=[office_town.campaign.slug, draft.public_id])).content.decode()
+    assert "附件表1：各单位走访完成情况（截至2017年6月15日，进度滞后的单位在前，按落后多少排列）（3 行，印在落款之后的附件中）" in page
+    assert "附图：各承办单位问题办理情况（2个，明细见附件表3）（2 项，按生成时的数字绘出）" in page
