@@ -20,9 +20,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, router
 
 from zoufang.core.progress import Progress
+from zoufang.registry.models import Target
 
 
 @dataclass
@@ -41,8 +42,9 @@ _held: ContextVar[_Held | None] = ContextVar("zoufang_download_snapshot", defaul
 
 @contextmanager
 def held() -> Iterator[None]:
-    """Everything read inside on the default connection reads one snapshot of the database."""
-    reader = connections[DEFAULT_DB_ALIAS]
+    """Everything read inside reads one snapshot of the database: on the connection reads go to (the default one;
+    the replica in a view that reads from it, decision 0007)."""
+    reader = connections[router.db_for_read(Target)]
     if _held.get() is not None or reader.in_atomic_block or not reader.get_autocommit():
         yield  # already one snapshot, or the caller's own transaction
         return
@@ -79,6 +81,9 @@ def writes() -> Iterator[None]:
     state = _held.get()
     if state is None:
         yield
+        return
+    if state.reader.alias != DEFAULT_DB_ALIAS:
+        yield  # the snapshot is the replica's: writes go to the primary as always
         return
     connections[DEFAULT_DB_ALIAS] = state.writing()
     try:

@@ -19,7 +19,8 @@ from openpyxl import load_workbook
 
 from zoufang.accounts.models import AuditEvent
 from zoufang.jobs import kinds
-from zoufang.oversight import export, fullcoverage_tables, paged, snapshot
+from zoufang.jobs.testing import cells
+from zoufang.oversight import export, figures, fullcoverage_tables, paged, snapshot
 from zoufang.oversight.tests.conftest import visit
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
@@ -158,3 +159,27 @@ def test_a_write_outside_writes_is_refused_and_one_inside_is_kept(gapped: Any) -
         assert not Region.objects.filter(name="新村").exists()  # written after the snapshot was taken
     assert Region.objects.filter(name="新村").count() == 1
     assert connection.get_autocommit()
+
+
+def test_a_table_built_in_the_request_reads_its_pages_at_one_moment(gapped: Any, monkeypatch: Any,
+                                                                   login: Any) -> None:
+    """The dashboard's 下载xlsx of a table short enough for the request (≤ 2,000 rows) reads its pages too."""
+    url = f"/oversight/{gapped.campaign.slug}/xlsx/coverage-village/"
+    office = login(gapped.users["office"])
+    before = office.get(url)
+    monkeypatch.setattr(paged, "PAGE_MAX", 1)
+    second_village = gapped.households["jijiadun"][0]
+    read = figures.coverage
+
+    def visited_after_the_first_page(*args: Any, **kwargs: Any) -> Any:
+        found = read(*args, **kwargs)
+        if kwargs.get("page") == (1, 1) and not second_village.visits.exists():  # the second page is asked
+            with another_connection():
+                visit(gapped.campaign, second_village, gapped.officer, "2017-06-14")
+            found = read(*args, **kwargs)
+        return found
+
+    monkeypatch.setattr(figures, "coverage", visited_after_the_first_page)
+    during = office.get(url)
+    assert second_village.visits.count() == 1
+    assert cells(during.content) == cells(before.content)
