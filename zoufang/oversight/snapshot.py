@@ -28,7 +28,7 @@ from zoufang.registry.models import Target
 
 @dataclass
 class _Held:
-    reader: Any  # the default connection, inside the read transaction
+    reader: Any  # the connection reads go to, inside the read transaction
     writer: Any = None  # its copy for the writes, opened at the first one
 
     def writing(self) -> Any:
@@ -85,11 +85,12 @@ def writes() -> Iterator[None]:
     if state.reader.alias != DEFAULT_DB_ALIAS:
         yield  # the snapshot is the replica's: writes go to the primary as always
         return
+    current = connections[DEFAULT_DB_ALIAS]  # the reader, or already the writer (writes() inside writes())
     connections[DEFAULT_DB_ALIAS] = state.writing()
     try:
         yield
     finally:
-        connections[DEFAULT_DB_ALIAS] = state.reader
+        connections[DEFAULT_DB_ALIAS] = current
 
 
 def writing(progress: Progress | None) -> Progress | None:

@@ -155,7 +155,9 @@ def test_a_write_outside_writes_is_refused_and_one_inside_is_kept(gapped: Any) -
         with pytest.raises(DatabaseError), transaction.atomic():
             Region.objects.create(name="新村", level=Region.Level.VILLAGE, parent=gapped.town)
         with snapshot.writes():
-            Region.objects.create(name="新村", level=Region.Level.VILLAGE, parent=gapped.town)
+            with snapshot.writes():  # nested: still the writer's connection, and back to it after
+                Region.objects.create(name="新村", level=Region.Level.VILLAGE, parent=gapped.town)
+            assert Region.objects.filter(name="新村").exists()
         assert not Region.objects.filter(name="新村").exists()  # written after the snapshot was taken
     assert Region.objects.filter(name="新村").count() == 1
     assert connection.get_autocommit()
