@@ -24,7 +24,8 @@ def write_xlsx(out: IO[bytes], tables: Sequence[Table], *, heading: str = "",
     done = 0
     for table in tables:
         sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", "－", table.title)[:31])  # Excel refuses these in names
-        sheet.set_widths([max(10, 2 * len(header) + 2) for header in table.headers])
+        # Headers in Chinese count twice; a masked phone (138****0001) or a date fits the narrowest column.
+        sheet.set_widths([max(12, 2 * len(header) + 2) for header in table.headers])
         sheet.freeze_panes = "B3"
         sheet.append([f"{heading} {table.title}".strip()], font=Font(bold=True, size=14))
         sheet.table_row(list(table.headers), header=True)

@@ -684,7 +684,7 @@ def behind(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignmen
     regions among them (not the row of what no node holds, 未落实到人: a figure of "cadres behind").
 
     Where the kept counts hold the part and grouping, the database computes each node's pace due (the rule's
-    formula in SQL, `_due_sql`), orders and counts them, and only the rows shown are built: a campaign of
+    formula in SQL, `pace.due_sql`), orders and counts them, and only the rows shown are built: a campaign of
     10,000 cadres answers as fast as one of 50. A unit's cadres are paced from the numbers of the unit's one
     statement, and only the rows shown are built (`_unit_behind`). Anything else is `coverage(...).behind()` cut
     to `limit`. A download of every row reads them a page at a time instead (`behind_pages`)."""

@@ -9,11 +9,11 @@ xlsx read them (docs/oversight.md, “全覆盖”).
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
-from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -241,9 +241,19 @@ def selected(campaign: Campaign, item: Requirement) -> QuerySet[Target]:
                                  region__path__startswith=campaign.scope.path)
 
 
-def _village_of(campaign: Campaign) -> Substr:
-    """The path segment of the target's village (empty for a target of the town itself)."""
-    return Substr("region__path", len(campaign.scope.path) + 1, Region.PATH_STEP)
+def _village_key(campaign: Campaign) -> Callable[[str], str]:
+    """A region's path → its village's key in `_village_rows` (the village's path after the campaign's, without its
+    last dot; empty for a region above the villages: the town's own targets). The counts are grouped by the
+    targets' region path and added up per village here: a county's or city's campaign holds its villages two or
+    three levels down, where a fixed cut of the path would name the town."""
+    scope = len(campaign.scope.path)
+    village_paths = set(villages(campaign).values_list("path", flat=True))
+    depths = sorted({len(path) for path in village_paths})  # one, unless villages hang at different depths
+
+    def key(path: str) -> str:
+        return next((path[scope:depth - 1] for depth in depths if path[:depth] in village_paths), "")
+
+    return key
 
 
 def target_figure(reach: Reach, item: Requirement) -> TargetFigure:
@@ -255,14 +265,15 @@ def target_figure(reach: Reach, item: Requirement) -> TargetFigure:
     rows = selected(campaign, item).alias(held=FilteredRelation("assignments", condition=Q(assignments__campaign=campaign)))
     if not reach.whole:
         rows = rows.filter(held__unit__in=reach.units)
-    grouped = (rows.order_by().values(segment=_village_of(campaign), unit=F("held__unit_id"))
+    grouped = (rows.order_by().values("region__path", unit=F("held__unit_id"))
                .annotate(n=Count("id"), assigned=Count("held__id"), named=Count("held__cadre_id"),
                          visited=Count("id", filter=Q(visited))))
+    village_of = _village_key(campaign)
     by_village: dict[str, TargetRow] = defaultdict(lambda: TargetRow(None, ""))
     by_unit: dict[int | None, TargetRow] = defaultdict(lambda: TargetRow(None, ""))
     total = TargetRow(None, _("合计"))
     for row in grouped:
-        for place in (by_village[row["segment"]], by_unit[row["unit"]], total):
+        for place in (by_village[village_of(row["region__path"])], by_unit[row["unit"]], total):
             place.targets += row["n"]
             place.assigned += row["assigned"]
             place.named += row["named"]
@@ -310,7 +321,10 @@ def kept_target_figure(reach: Reach, item: Requirement, today: dt.date) -> Targe
     def counts(row: figures.CoverageRow) -> tuple[int, int]:
         return sum(row.kind(k).assigned for k in kinds), sum(row.kind(k).visited for k in kinds)
 
-    registry = dict(selected(campaign, item).order_by().values_list(_village_of(campaign)).annotate(n=Count("id")))
+    village_of = _village_key(campaign)
+    registry: dict[str, int] = defaultdict(int)
+    for path, n in selected(campaign, item).order_by().values_list("region__path").annotate(n=Count("id")):
+        registry[village_of(path)] += n
     counted: dict[str, TargetRow] = {}
     for row in by_village.rows:
         segment = row.key.path[len(campaign.scope.path):-1] if row.key is not None else ""

@@ -1,5 +1,7 @@
 """全覆盖 as tables (the xlsx, the API's `tables`) and as the rows behind a gap (the page, its xlsx, the API)."""
 
+from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 from django.db.models import QuerySet
@@ -10,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from zoufang.core import paging
 from zoufang.oversight import fullcoverage as fc
+from zoufang.oversight import snapshot
 from zoufang.oversight.access import Reach
 from zoufang.oversight.drill import _one
 from zoufang.oversight.tables import Cell, PagedRows, Table, percent
@@ -135,15 +138,25 @@ PAGE_ROWS = 2000  # rows a download reads and masks at a time
 
 def gap_download(reach: Reach, item: fc.Requirement, gap: str, user: Any, *, region: Region | None = None,
                  unit: Unit | None = None) -> Table:
-    """Every row behind a gap for the xlsx, read a page at a time (tables.PagedRows), each page masked and its
-    full numbers audited as the page is: a town's unvisited households are not held in memory at once."""
+    """Every row behind a gap for the xlsx, read from one statement (a server-side cursor) PAGE_ROWS at a time
+    (tables.PagedRows), each page masked and its full numbers audited as the page is: a town's unvisited
+    households are not held in memory at once. Counted and read inside `snapshot.held()` (the job), the file is
+    the gap at one moment: a target visited while it is written neither drops the row after it nor repeats one."""
     title = gap_title(item, gap, region, unit)
     if item.way == fc.VILLAGES:
         return gap_rows(reach, item, gap, user)[0]
     rows = fc.gap_targets(reach, item, gap, region=region, unit=unit)
+
+    def page(start: int, size: int) -> list[list[Cell]]:
+        return list(target_table(reach, list(rows[start:start + size]), user, title).rows)
+
+    def pages() -> Iterator[list[list[Cell]]]:
+        read = rows.iterator(chunk_size=PAGE_ROWS)
+        while shown := list(islice(read, PAGE_ROWS)):
+            yield list(target_table(reach, shown, user, title).rows)
+
     table = target_table(reach, [], user, title)
-    table.rows = PagedRows(rows.count(), lambda offset, size: list(target_table(
-        reach, list(rows[offset:offset + size]), user, title).rows), PAGE_ROWS)
+    table.rows = PagedRows(rows.count(), page, PAGE_ROWS, pages)
     return table
 
 
@@ -153,7 +166,7 @@ def gap_title(item: fc.Requirement, gap: str, region: Region | None, unit: Unit 
 
 
 def gap_rows(reach: Reach, item: fc.Requirement, gap: str, user: Any, *, region: Region | None = None,
-             unit: Unit | None = None, offset: int = 0, limit: int | None = ROWS_SHOWN) -> tuple[Table, int]:
+             unit: Unit | None = None, offset: int = 0, limit: int = ROWS_SHOWN) -> tuple[Table, int]:
     """The rows behind a gap (at most `limit` from `offset`) and how many in all (counted up to paging.COUNT_CAP + 1):
     villages not linked, or targets with their village, address, phone (masked unless the role may see it; a full
     number shown is audited) and who holds them."""
@@ -165,15 +178,15 @@ def gap_rows(reach: Reach, item: fc.Requirement, gap: str, user: Any, *, region:
         table.title, table.key = title, "unlinked"
         return table, len(table.rows)
     rows: QuerySet[Target] = fc.gap_targets(reach, item, gap, region=region, unit=unit)
-    shown = list(rows[offset:offset + limit] if limit else rows[offset:])
-    count = offset + len(shown) if limit is None or len(shown) < limit else paging.bounded_count(
-        rows, paging.COUNT_CAP + 1)
+    shown = list(rows[offset:offset + limit])
+    count = offset + len(shown) if len(shown) < limit else paging.bounded_count(rows, paging.COUNT_CAP + 1)
     return target_table(reach, shown, user, title), count
 
 
 def target_table(reach: Reach, shown: list[Target], user: Any, title: str) -> Table:
     presenter = TargetPresenter(user)
-    presenter.record_list_read(shown, summary=_("督查：全覆盖明细"))
+    with snapshot.writes():  # the audit row is kept as it is written, not with a download's read transaction
+        presenter.record_list_read(shown, summary=_("督查：全覆盖明细"))
     held = fc.holders(reach.campaign, shown)
     villages = Region.objects.filter(
         pk__in={int(part) for t in shown for part in t.region.path.split(".") if part},

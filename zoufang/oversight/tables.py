@@ -25,15 +25,24 @@ Cell = str | int | float | dt.date | None
 
 class PagedRows(Sequence[list[Cell]]):
     """A long table's rows read a page at a time (`read(offset, size)` gives that page's cells): the xlsx download
-    of a city's 2,000 units goes through them page by page, holding no list of every row."""
+    of a city's 2,000 units goes through them page by page, holding no list of every row. `pages`, where given,
+    yields the pages in order from one statement (a server-side cursor) for the download to go through instead.
 
-    def __init__(self, count: int, read: Callable[[int, int], list[list[Cell]]], size: int) -> None:
-        self.length, self.read, self.size = count, read, size
+    The pages of one download must all be read at one moment — inside `snapshot.held()` (the queued jobs that write
+    them: jobs/kinds.py): read at different moments, a row visited between two pages shifts the rows after it."""
+
+    def __init__(self, count: int, read: Callable[[int, int], list[list[Cell]]], size: int,
+                 pages: Callable[[], Iterator[list[list[Cell]]]] | None = None) -> None:
+        self.length, self.read, self.size, self.pages = count, read, size, pages
 
     def __len__(self) -> int:
         return self.length
 
     def __iter__(self) -> Iterator[list[Cell]]:
+        if self.pages is not None:
+            for page in self.pages():
+                yield from page
+            return
         for start in range(0, self.length, self.size):
             yield from self.read(start, self.size)
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from zoufang import clock
 from zoufang.core import paging
 from zoufang.core.dbrouter import reads_from_replica
-from zoufang.oversight import across, drill, export, figures, fullcoverage, fullcoverage_tables
+from zoufang.oversight import across, drill, export, figures, fullcoverage, fullcoverage_tables, snapshot
 from zoufang.oversight import board as boards
 from zoufang.oversight import city as cities
 from zoufang.oversight.access import Reach, campaign_for, city_region
@@ -105,13 +105,15 @@ def table_xlsx(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     offers to build it in the background (`table_xlsx_all` with the table's key). The whole board is
     `table_xlsx_all`."""
     unit_id = request.GET.get("unit")
-    tables, heading, stem = board_tables(request.user, slug, key, unit_id)
-    table = tables[0]  # one key, one table ("all" is `table_xlsx_all`'s)
-    if len(table.rows) > IN_REQUEST_ROWS:
-        return render(request, "oversight/long_table.html", {
-            "slug": slug, "key": key, "unit": unit_id or "", "heading": heading, "table": table,
-            "count": len(table.rows)})
-    return xlsx_response(export.xlsx(tables, heading=heading), stem)
+    with snapshot.held():  # a long table's pages (PagedRows) read at one moment (decision 0024)
+        tables, heading, stem = board_tables(request.user, slug, key, unit_id)
+        table = tables[0]  # one key, one table ("all" is `table_xlsx_all`'s)
+        if len(table.rows) > IN_REQUEST_ROWS:
+            return render(request, "oversight/long_table.html", {
+                "slug": slug, "key": key, "unit": unit_id or "", "heading": heading, "table": table,
+                "count": len(table.rows)})
+        data = export.xlsx(tables, heading=heading)
+    return xlsx_response(data, stem)
 
 
 @login_required

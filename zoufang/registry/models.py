@@ -145,7 +145,18 @@ class Target(TimeStampedModel):
         ordering = ["region__path", "id"]
         indexes = [models.Index(fields=["kind", "region"], name="target_kind_region"),
                    # An import finds the stored rows its file names by 户主姓名 or name (registry/imports).
-                   models.Index(fields=["name"], name="target_name")]
+                   models.Index(fields=["name"], name="target_name"),
+                   # 全覆盖 (oversight/fullcoverage.py): a requirement's targets counted per region from these
+                   # alone (index-only on PostgreSQL), the whole kinds' active ones and each filter's few.
+                   models.Index(fields=["kind", "region"], condition=models.Q(archived_on__isnull=True),
+                                name="target_active_kind_region"),
+                   models.Index(fields=["kind", "region"], include=["id"],
+                                condition=models.Q(hardship=True, archived_on__isnull=True), name="target_hardship"),
+                   models.Index(fields=["kind", "scale", "region"], include=["id"],
+                                condition=~models.Q(scale="") & models.Q(archived_on__isnull=True),
+                                name="target_scale"),
+                   models.Index(fields=["kind", "region"], include=["id"],
+                                condition=models.Q(is_key=True, archived_on__isnull=True), name="target_key")]
         constraints = [
             models.UniqueConstraint(
                 fields=["credit_code"], condition=~models.Q(credit_code=""), name="target_unique_credit_code"

@@ -45,7 +45,7 @@ def test_without_a_monthly_share_the_total_is_spread_evenly_up_to_the_deadline(d
 
 
 def test_the_database_s_pace_due_is_the_exact_rule_as_python_s(counted: Any) -> None:
-    """⌈share × assigned⌉ and the even spread in exact arithmetic on both sides (`pace_due`, and `_due_sql` that the
+    """⌈share × assigned⌉ and the even spread in exact arithmetic on both sides (`pace_due`, and `pace.due_sql` that the
     behind-pace lists order by): in floats, 7/12 × 108 = 63 came out 63.00000000000001 and was rounded up to 64."""
     start, end, kinds = dt.date(2017, 5, 1), dt.date(2017, 9, 30), ("registered_household",)
     rules = [PaceRule(start, end, Fraction(7, 12), kinds), PaceRule(start, end, Fraction(9, 11), kinds),

@@ -95,6 +95,15 @@ def test_it_counts_each_requirement_as_counted_by_hand(covered: Any) -> None:
     assert found["petitions"].outside == "由镇信访办另行安排"
 
 
+def test_a_campaign_over_a_county_counts_each_village_of_its_towns(covered: Any) -> None:
+    """The villages lie two levels under a county's campaign: each target still counts in its own village."""
+    covered.campaign.scope = covered.town.parent
+    covered.campaign.save()
+    hardship = _figures(covered)["hardship"]
+    assert [(r.label, r.targets, r.assigned, r.visited) for r in hardship.villages] == \
+        [("上下塘社区", 1, 1, 1), ("计家墩村", 1, 0, 0)]  # none under （未填村）
+
+
 def test_a_unit_reads_only_the_targets_given_to_it(covered: Any) -> None:
     found = _figures(covered, whole=False)
     assert "villages_linked" not in found  # the villages' links are the town's figure
