@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
 from zoufang.core import request_keys
-from zoufang.core.progress import Progress
+from zoufang.core.aside import Aside
 from zoufang.jobs import kinds
 from zoufang.jobs.models import Download
 
@@ -135,19 +135,25 @@ def _enqueue(download: Download) -> None:
 
 
 class Throttled:
-    """The builder's (done, total) calls, stored at most once a second (and the last one always)."""
+    """The builder's (done, total) calls, stored at most once a second (and the last one always).
+
+    Stored through a connection of its own (core.aside): a builder reports progress while its rows still come
+    from a server-side cursor, and on SQLite (WAL) a write on the reading connection fails with "database is
+    locked" once any other connection has committed since the read began — a cadre's visit during a ledger."""
 
     def __init__(self, download_id: int, attempt: int) -> None:
         self.download_id, self.attempt = download_id, attempt
         self.last = 0.0
+        self.aside = Aside()
 
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
         if now - self.last < PROGRESS_EVERY_SECONDS and not (total and done >= total):
             return
         self.last = now
-        Download.objects.filter(pk=self.download_id, attempts=self.attempt, status=Status.RUNNING).update(
-            done=max(done, 0), total=max(total, 0), heartbeat_at=timezone.now())
+        with self.aside.used():
+            Download.objects.filter(pk=self.download_id, attempts=self.attempt, status=Status.RUNNING).update(
+                done=max(done, 0), total=max(total, 0), heartbeat_at=timezone.now())
 
 
 def run(download_id: int) -> str:
@@ -170,11 +176,14 @@ def run(download_id: int) -> str:
             raise PermissionDenied
         kind = kinds.get(download.kind)
         resolved = kind.resolve(user, download.params)  # scope re-checked now: grants may have changed
-        progress: Progress = Throttled(download.pk, attempt)
-        with open(part, "wb") as out:
-            summary = kind.build(user, resolved, out, progress)
-            out.flush()
-            os.fsync(out.fileno())
+        progress = Throttled(download.pk, attempt)
+        try:
+            with open(part, "wb") as out:
+                summary = kind.build(user, resolved, out, progress)
+                out.flush()
+                os.fsync(out.fileno())
+        finally:
+            progress.aside.close()
         size, digest = _measure(part)
     except (PermissionDenied, Http404):
         return _fail(download, attempt, part, _("您已无权生成这个文件（权限或范围已变更），请与走访办联系。"))

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, router
 
+from zoufang.core.aside import through
 from zoufang.core.progress import Progress
 from zoufang.registry.models import Target
 
@@ -85,12 +86,8 @@ def writes() -> Iterator[None]:
     if state.reader.alias != DEFAULT_DB_ALIAS:
         yield  # the snapshot is the replica's: writes go to the primary as always
         return
-    current = connections[DEFAULT_DB_ALIAS]  # the reader, or already the writer (writes() inside writes())
-    connections[DEFAULT_DB_ALIAS] = state.writing()
-    try:
+    with through(state.writing()):  # the writer already, for writes() inside writes()
         yield
-    finally:
-        connections[DEFAULT_DB_ALIAS] = current
 
 
 def writing(progress: Progress | None) -> Progress | None:

@@ -31,3 +31,22 @@ def _build(user: Any, resolved: kinds.Resolved, out: IO[bytes], progress: Progre
 
 
 kinds.register(kinds.Kind("test_slow", _resolve, _build))
+
+
+def _build_reading(user: Any, resolved: kinds.Resolved, out: IO[bytes], progress: Progress) -> str:
+    """A file written from a server-side cursor, its progress told on every row, as the ledger does a chunk at a
+    time; `meanwhile` (set by the test) runs after the first row, as a cadre's visit would."""
+    from zoufang.regions.models import Region
+
+    rows = Region.objects.order_by("id").values_list("name", flat=True)
+    total = rows.count()
+    for done, name in enumerate(rows.iterator(chunk_size=1), start=1):
+        out.write(f"{name}\n".encode())
+        progress(done, total + 1)  # never the last call: stored at once only past the throttle's second
+        if done == 1:
+            MEANWHILE[0]()
+    return "测试导出"
+
+
+MEANWHILE: list[Any] = [lambda: None]
+kinds.register(kinds.Kind("test_reading", _resolve, _build_reading))

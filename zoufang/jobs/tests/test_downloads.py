@@ -11,6 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from zoufang.accounts.models import AuditEvent, RoleGrant
+from zoufang.core.testfiledb import on_a_file  # noqa: F401 - a fixture
 from zoufang.jobs import services, tasks
 from zoufang.jobs.models import Download, Periodic
 from zoufang.jobs.tests import kinds as _test_kinds  # noqa: F401 - registers test_slow
@@ -164,3 +165,29 @@ def test_a_job_queued_for_long_says_the_worker_may_not_be_running(client, town, 
     assert "仍在排队" not in client.get(url).content.decode()
     Download.objects.update(created_at=timezone.now() - timezone.timedelta(minutes=5))
     assert "后台任务进程（db_worker）在运行" in client.get(url).content.decode()
+
+
+def test_a_job_tells_its_progress_while_another_connection_commits(on_a_file, town, settings, monkeypatch):  # noqa: F811
+    """A builder reports progress while its rows still come from a server-side cursor. On SQLite (WAL, as `make
+    run` has it) that write on the reading connection failed with "database is locked" once a cadre's visit
+    (another connection) had committed since the read began; the progress goes through a connection of its own."""
+    from zoufang.core.testfiledb import another_connection
+    from zoufang.jobs.tests.kinds import MEANWHILE
+    from zoufang.regions.models import Region
+
+    settings.TASKS = DUMMY
+    monkeypatch.setattr(services, "PROGRESS_EVERY_SECONDS", 0)
+    download = services.request(town.users["office"], "test_reading", {})
+
+    def visit_meanwhile():
+        with another_connection():
+            Region.objects.filter(pk=town.shangxiatang.pk).update(name="上下塘社区（改）")
+
+    MEANWHILE[0] = visit_meanwhile
+    try:
+        assert services.run(download.pk) == "done", Download.objects.get(pk=download.pk).error
+    finally:
+        MEANWHILE[0] = lambda: None
+    download.refresh_from_db()
+    assert download.done == download.total == Region.objects.count() + 1
+    assert b"\n" in Path(services.file_path(download)).read_bytes()

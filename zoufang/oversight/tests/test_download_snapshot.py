@@ -7,17 +7,15 @@ writer while a reader holds its tables, where the file's readers keep their snap
 """
 
 import io
-import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, connection, transaction
 from openpyxl import load_workbook
 
 from zoufang.accounts.models import AuditEvent
+from zoufang.core.testfiledb import another_connection, on_a_file  # noqa: F401 - a fixture
 from zoufang.jobs import kinds
 from zoufang.jobs.testing import cells
 from zoufang.oversight import export, figures, fullcoverage_tables, paged, snapshot
@@ -31,44 +29,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 EVERY_HOUSEHOLD = [{"key": "households", "name": "户籍户走访全覆盖", "targets": [{"target_kinds": ["registered_household"]}]}]
 
 
-@contextmanager
-def another_connection() -> Iterator[None]:
-    """What runs inside goes through a connection of its own, committed at once: a cadre's phone, not the worker."""
-    worker = connections[DEFAULT_DB_ALIAS]
-    phone = worker.copy()
-    connections[DEFAULT_DB_ALIAS] = phone
-    try:
-        yield
-    finally:
-        connections[DEFAULT_DB_ALIAS] = worker
-        phone.close()
-
-
 @pytest.fixture
-def on_a_file(transactional_db: Any, tmp_path: Path) -> Iterator[None]:
-    """SQLite: the test's database copied into a file in WAL mode, used for the test's every connection."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    memory = connections[DEFAULT_DB_ALIAS]
-    memory.ensure_connection()
-    path = tmp_path / "snapshot.sqlite3"
-    copy = sqlite3.connect(path)
-    memory.connection.backup(copy)
-    copy.execute("PRAGMA journal_mode=WAL")
-    copy.close()
-    on_file = memory.copy()
-    on_file.settings_dict["NAME"] = str(path)
-    connections[DEFAULT_DB_ALIAS] = on_file
-    try:
-        yield
-    finally:
-        on_file.close()
-        connections[DEFAULT_DB_ALIAS] = memory
-
-
-@pytest.fixture
-def gapped(on_a_file: Any, town: Any, settings: Any) -> Any:
+def gapped(on_a_file: Any, town: Any, settings: Any) -> Any:  # noqa: F811 - the imported fixture
     """Five households, none visited, each assigned to 派出所党员甲: every one is in the gap 未走访."""
     settings.ZOUFANG_TODAY = "2017-06-15"
     campaign = town.campaign
