@@ -29,6 +29,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     table = tables.parse_allocation_table(rows)
     source = quota_source(ctx, annex=table.annex, title=table.title)
     ctx.errors.extend(table.issues)
+    ctx.notes.extend(table.skipped)
     check_kind_split(ctx, table.by_kind)
     if not table.rows and not table.enterprise_lines and not table.issues:
         ctx.error(None, "", _("表中没有分配行"))

@@ -20,6 +20,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     scope = resolve_scope(ctx)
     table = tables.parse_department_table(rows)
     ctx.errors.extend(table.issues)
+    ctx.notes.extend(table.skipped)
     if not table.rows and not table.issues:
         ctx.error(None, "", _("表中没有部门行"))
     outcome = Outcome(total_rows=len(table.rows))

@@ -25,6 +25,7 @@ def _prepare(ctx: ImportContext, rows: list[SheetRow], *, with_villages: bool) -
     table = tables.parse_leader_table(rows, with_villages=with_villages)
     source = quota_source(ctx, annex=table.annex, title=table.title)
     ctx.errors.extend(table.issues)
+    ctx.notes.extend(table.skipped)
     check_kind_split(ctx, table.by_kind)
     if not table.rows and not table.issues:
         ctx.error(None, "", _("表中没有分配行"))
