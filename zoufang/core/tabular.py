@@ -420,6 +420,7 @@ class Header:
     labels: dict[int, tuple[HeaderLabel, ...]]
     number: int = 0  # the header's first row as the sheet numbers it
     below: Sequence[SheetRow] = ()
+    deeper: bool = False  # the row under the three read names columns too: a header of more rows than are read
 
     @classmethod
     def of(cls, rows: Sequence[SheetRow], top: int = 0, below: Sequence[SheetRow] = ()) -> "Header":
@@ -491,7 +492,9 @@ def read_header(rows: Sequence[SheetRow], columns: Sequence[Column], *, minimum:
         end += more
     while end - top < MAX_HEADER_ROWS and top > 0 and _groups(rows[top - 1], rows[top:end]):
         top -= 1
-    return Header.of(rows[top:end], top, rows[end:])
+    header = Header.of(rows[top:end], top, rows[end:])
+    header.deeper = end < len(rows) and _carries_on(rows[top:end], rows[end], by_name) == 1
+    return header
 
 
 def _by_name(columns: Sequence[Column]) -> dict[str, Column]:
@@ -503,9 +506,10 @@ def _is_number(cell: str) -> bool:
 
 
 def _carries_on(header: Sequence[SheetRow], row: SheetRow, by_name: dict[str, Column]) -> int | None:
-    """1 when `row` is one more header row: no number in it, nothing new under a column already named (that is
-    a data row), and a known name, or a name under a column that may be split, among its new cells. None when it
-    may be a row of group names only (a header row if the next one is); else 0."""
+    """1 when `row` is one more header row: no number in it, nothing new under a known column of one sheet column
+    (that is a data row; a known name merged over two columns has its parts under it), and a known name, or a name
+    under a column that may be split, among its new cells. None when it may be a row of group names only (a header
+    row if the next one is); else 0."""
     if row.is_blank() or any(_is_number(cell) for cell in row.cells if cell):
         return 0
     labels = header_labels([*header, row])
@@ -516,9 +520,10 @@ def _carries_on(header: Sequence[SheetRow], row: SheetRow, by_name: dict[str, Co
             continue  # blank, or the text above it merged or repeated down
         level = _known_level(path[:-1], by_name)
         above = by_name[header_lookup(path[level].text, by_name) or ""] if level is not None else None
-        if above is not None and not above.parts:
+        spans = level is not None and sum(1 for other in labels.values() if other[:level + 1] == path[:level + 1]) > 1
+        if above is not None and not above.parts and not spans:  # under one known column: a value, not a name
             return 0
-        named = named or above is not None or bool(
+        named = named or bool(above is not None and above.parts) or bool(
             header_lookup(cell, by_name) or header_lookup(cell, IGNORABLE_HEADERS))
     return 1 if named else None
 
@@ -579,6 +584,12 @@ def match_headers(header: Header | SheetRow, columns: Sequence[Column], *,
     if isinstance(header, SheetRow):
         header = Header.of([header])
     match = HeaderMatch()
+    if header.deeper:
+        last = header.number + header.first - header.top
+        match.errors.append(RowError(header.number, "", _(
+            "表头超过三行（到第%(last)d行仍是表头）：只能读一至三行的表头。请删去最上面的分组行，或把它并入下面一行，"
+            "使表头不超过三行") % {"last": last}))
+        return match
     by_name = _by_name(columns)
     places: dict[str, list[tuple[int, int, tuple[HeaderLabel, ...]]]] = {}
     for at, labels in sorted(header.labels.items()):

@@ -374,7 +374,8 @@ def _check_sums(issues: list[RowError], row: int, stated: dict[str, int], sums: 
     since = _("自上一小计（或表头）以下") if subtotal else ""
     for column, value in stated.items():
         what = (_("%(since)s各村、社区（重复出现的只计一次）之和") if column == STATED else _("%(since)s各行之和"))
-        check_total(issues, row, column, value, sums[column], what % {"since": since})
+        check_total(issues, row, column, value, sums[column], what % {"since": since},
+                    _("小计") if subtotal else _("合计"))
 
 
 @dataclass
@@ -447,13 +448,13 @@ def total_values(row: SheetRow, positions: dict[str, int], issues: list[RowError
 
 
 def check_total(issues: list[RowError], row: int, column: str, stated: int, actual: int,
-                what: str | None = None) -> None:
-    """A 合计 that disagrees with its rows is refused with the exact difference."""
+                what: str | None = None, label: str | None = None) -> None:
+    """A 合计 (or 小计) that disagrees with its rows is refused with the exact difference."""
     if stated == actual:
         return
     unit = _suffix(column)
-    issues.append(RowError(row, column, _("合计为%(stated)d%(u)s，%(what)s为%(actual)d%(u)s，相差%(diff)d%(u)s") % {
-        "stated": stated, "actual": actual, "diff": abs(stated - actual), "u": unit,
+    issues.append(RowError(row, column, _("%(label)s为%(stated)d%(u)s，%(what)s为%(actual)d%(u)s，相差%(diff)d%(u)s") % {
+        "label": label or _("合计"), "stated": stated, "actual": actual, "diff": abs(stated - actual), "u": unit,
         "what": what or _("各行之和")}))
 
 
@@ -796,19 +797,22 @@ def _department_sums(table: DepartmentTable, rows: Sequence[DepartmentRow]) -> d
 def _figure_columns(header: Header, match: HeaderMatch, issues: list[RowError]) -> tuple[dict[str, int], int | None]:
     """The count columns after 党员人数 by their lowest header name (户籍户口 under 走访户数), and 备注's column."""
     figures: dict[str, int] = {}
+    seen: dict[str, str] = {}  # the column each name stands for (户籍户 → 户籍户口) → the name first written for it
     note_at = None
     for at, labels in sorted(header.labels.items()):
         if at <= match.positions[MEMBERS]:
             continue
         name = plain_header(labels[-1].text)
+        meaning = department_kind_column(name) or name
         if name == NOTE:
             note_at = at
-        elif name in figures:
+        elif meaning in seen:
             issues.append(RowError(labels[-1].row, name, _(
-                "%(a)s列和%(b)s列都是“%(name)s”，无法确定读哪一列：请删去多余的一列，或把两列的数相加后合为一列")
-                % {"a": column_letter(figures[name]), "b": column_letter(at), "name": name}))
+                "%(a)s列“%(first)s”和%(b)s列“%(name)s”都是“%(meaning)s”，无法确定读哪一列：请删去多余的一列，"
+                "或把两列的数相加后合为一列") % {"a": column_letter(figures[seen[meaning]]), "first": seen[meaning],
+                                      "b": column_letter(at), "name": name, "meaning": meaning}))
         else:
-            figures[name] = at
+            figures[name], seen[meaning] = at, name
     return figures, note_at
 
 
