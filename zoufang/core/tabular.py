@@ -559,8 +559,13 @@ def column_letter(at: int) -> str:
 
 def is_total_row(row: SheetRow, labels: tuple[str, ...] = ("合计", "总计")) -> bool:
     """A row whose first filled cell is a 合计 label (“合    计”, “总计”)."""
-    first = next((compact(cell) for cell in row.cells if cell), "")
-    return first.startswith(labels)
+    return compact(_first_filled(row)).startswith(labels)
+
+
+def _first_filled(row: SheetRow) -> str:
+    """The row's first filled cell (checked on every row of an import: the first cell is usually it)."""
+    cells = row.cells
+    return cells[0] if cells and cells[0] else next((cell for cell in cells if cell), "")
 
 
 # Lines offices write under (or between) a table's rows: notes, who filled it in and when. Never data.
@@ -568,10 +573,13 @@ _NOTE_LINE = re.compile(r"^(注|附注|备注|说明|填表说明|填报说明|�
                         r"|报送单位|填表日期|填报日期|制表日期|日期)(\d|[：、.．（])")
 
 
+_NOTE_FIRST = frozenset("注附备说填制审负联报日")  # the first characters of the words above: most rows stop there
+
+
 def is_note_row(row: SheetRow) -> bool:
     """A row of nothing but notes (“注：1. 户籍总户数以2016年底为准”, “填表人：张三 | 审核人：李四”)."""
-    first = next((cell for cell in row.cells if cell), "")
-    if not first or not _NOTE_LINE.match(normalise_header(first)):
+    first = _first_filled(row)
+    if first[:1] not in _NOTE_FIRST or not _NOTE_LINE.match(normalise_header(first)):
         return False
     return all(_NOTE_LINE.match(normalise_header(cell)) for cell in row.cells if cell)
 

@@ -172,8 +172,8 @@ def read_table(ctx: ImportContext, rows: list[SheetRow], columns: Sequence[Colum
         ctx.notes.append(_("已忽略列：%(names)s") % {"names": "、".join(header.ignored)})
     if header.errors:
         return None
-    serials = {at for at in header.positions.values() if header_lookup(found.leaf(at), ("序号",))}
-    data = [row for row in found.below if _holds_data(row, header, serials)]
+    read_at = [at for at in header.positions.values() if not header_lookup(found.leaf(at), ("序号",))]
+    data = [row for row in found.below if _holds_data(row, read_at)]
     totals = [row.number for row in data if is_total_row(row, ("合计", "总计", "小计"))]
     notes = [row.number for row in data if is_note_row(row)]
     if totals:
@@ -187,10 +187,9 @@ def read_table(ctx: ImportContext, rows: list[SheetRow], columns: Sequence[Colum
     return Table(header, data)
 
 
-def _holds_data(row: SheetRow, header: HeaderMatch, serials: set[int]) -> bool:
-    """Whether a row has any cell filled under a column the import reads, other than 序号."""
-    return any(row.cell(at) for at in header.positions.values() if at not in serials) or is_total_row(
-        row, ("合计", "总计", "小计"))
+def _holds_data(row: SheetRow, read_at: list[int]) -> bool:
+    """Whether a row has any cell filled under a column the import reads (`read_at`: all but 序号)."""
+    return any(row.cell(at) for at in read_at) or is_total_row(row, ("合计", "总计", "小计"))
 
 
 def parse_bool(text: str) -> bool | None:
