@@ -305,13 +305,15 @@ def kind_split(header: HeaderMatch, column: str, issues: list[RowError]) -> Kind
         name, canonical = compact(part.text), found[part.at]
         if canonical is None:
             issues.append(RowError(part.row, name, _(
-                "“%(column)s”下的“%(name)s”不是走访对象的类型，无法导入：“%(column)s”只能按“户籍户”"
+                "“%(column)s”下的%(letter)s列“%(name)s”不是走访对象的类型，无法导入：“%(column)s”只能按“户籍户”"
                 "“外来常住户”分列（也可写作户籍户口、非户籍常住户），其他列请删去或移到“备注”")
-                % {"column": column, "name": name}))
+                % {"column": column, "name": name, "letter": column_letter(part.at)}))
         elif KIND_OF_COLUMN[canonical] in split.kinds:
-            issues.append(RowError(part.row, name, _("与“%(other)s”是同一类对象，列重复出现：请删去其中一列，"
-                                                     "或把两列的数相加后合为一列")
-                                   % {"other": split.written[KIND_OF_COLUMN[canonical]]}))
+            other = KIND_OF_COLUMN[canonical]
+            issues.append(RowError(part.row, name, _("%(letter)s列与%(other_letter)s列“%(other)s”是同一类对象，列重复出现："
+                                                     "请删去其中一列，或把两列的数相加后合为一列")
+                                   % {"letter": column_letter(part.at), "other_letter": column_letter(split.kinds[other]),
+                                      "other": split.written[other]}))
         else:
             split.kinds[KIND_OF_COLUMN[canonical]] = part.at
             split.written[KIND_OF_COLUMN[canonical]] = name

@@ -53,7 +53,7 @@ def _annex2_header(*columns: list[object]) -> list[list[object]]:
      ["第1行：表头超过三行（到第4行仍是表头）：只能读一至三行的表头。请删去最上面的分组行，或把它并入下面一行，使表头不超过三行"]),
     (_annex2_header(["走访任务", None], ["走访户数", None], ["户籍户", "户籍户口"]),
      ["A1:A3", "B1:B3", "C1:C3", "D1:D3", "E1:F1", "E2:F2"], ["300", "57"],
-     ["第3行【户籍户口】：与“户籍户”是同一类对象，列重复出现：请删去其中一列，或把两列的数相加后合为一列"]),
+     ["第3行【户籍户口】：F列与E列“户籍户”是同一类对象，列重复出现：请删去其中一列，或把两列的数相加后合为一列"]),
 ], ids=["two-counts", "plain-and-split", "four-rows", "same-kind-twice"])
 def test_an_ambiguous_or_too_deep_header_is_refused_whole_in_words(campaign, header, merges, data, said):  # noqa: F811
     rows = [*header, ["1", "市府办", "干家甸社区", "417", *data]]
