@@ -547,6 +547,18 @@ def _known_level(labels: Sequence[HeaderLabel], by_name: dict[str, Column]) -> i
                 None)
 
 
+def row_numbers(numbers: Iterable[int]) -> str:
+    """Row numbers as a message lists them, a run of three or more as a range: 7、8、10—31."""
+    ordered = sorted(set(numbers))
+    runs: list[list[int]] = []
+    for number in ordered:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return "、".join(f"{run[0]}—{run[-1]}" if len(run) > 2 else "、".join(map(str, run)) for run in runs)
+
+
 def column_letter(at: int) -> str:
     """A column's letter as Excel shows it: 0 → A, 26 → AA."""
     letters = ""

@@ -28,6 +28,7 @@ from zoufang.core.tabular import (
     plain_header,
     read_header,
     read_rows,
+    row_numbers,
 )
 from zoufang.registry.models import Target
 
@@ -404,9 +405,9 @@ def _skipped(lines: _Lines) -> list[str]:
     """What the report says of the lines read but not stored."""
     said = []
     if lines.subtotals:
-        said.append(_("第%(rows)s行是小计行，已与其上各行核对") % {"rows": "、".join(map(str, lines.subtotals))})
+        said.append(_("第%(rows)s行是小计行，已与其上各行核对") % {"rows": row_numbers(lines.subtotals)})
     if lines.notes:
-        said.append(_("第%(rows)s行是表注，未导入") % {"rows": "、".join(map(str, lines.notes))})
+        said.append(_("第%(rows)s行是表注，未导入") % {"rows": row_numbers(lines.notes)})
     return said
 
 

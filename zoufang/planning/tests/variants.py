@@ -17,7 +17,7 @@ ANNEXES = ("annex1", "annex2", "annex3-1", "annex3-2", "annex4-1", "annex4-2")
 FORMATS = ("xlsx", "xls", "csv", "wps")  # wps: an xlsx whose merged header cells are repeated, not merged
 DEPTHS = (1, 2, 3)
 
-Path_ = tuple[str, ...]  # one column's header labels, top to bottom
+Labels = tuple[str, ...]  # one column's header labels, top to bottom
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Table:
     """A table as its parts: lines above the header, each column's header labels, and the rows under it."""
 
     above: tuple[tuple[str, ...], ...]
-    columns: tuple[Path_, ...]
+    columns: tuple[Labels, ...]
     body: tuple[tuple[str, ...], ...]
 
     @property
@@ -65,7 +65,7 @@ def with_depth(table: Table, annex: str, depth: int) -> Table:
     part 户籍户 (附件1, 2, 3-1); 走访任务 over 走访户数 over 户籍户口 and 外来常住户 (附件4-1); two group rows (附件3-2,
     4-2). One row: the leaves alone."""
     leaves = [path[-1] for path in table.columns]
-    columns: list[Path_] = [(leaf,) for leaf in leaves]
+    columns: list[Labels] = [(leaf,) for leaf in leaves]
     if depth == 1:
         pass
     elif annex == "annex4-1":
@@ -120,7 +120,7 @@ def grid(table: Table, fill: str) -> tuple[list[list[str]], list[tuple[int, int,
     """The sheet's cells and its merged blocks (top, left, bottom, right; 0-based, sheet coordinates). `fill`:
     “merge” writes a block's text once and merges it, “blank” once without merging (csv), “repeat” in every cell."""
     depth, width = table.depth, len(table.columns)
-    keys: list[list[Path_ | None]] = [[None] * width for _level in range(depth)]
+    keys: list[list[Labels | None]] = [[None] * width for _level in range(depth)]
     for at, path in enumerate(table.columns):
         for level in range(depth):
             keys[level][at] = path[:min(level, len(path) - 1) + 1] if path else None

@@ -20,6 +20,7 @@ from zoufang.core.tabular import (
     is_total_row,
     match_headers,
     read_header,
+    row_numbers,
     unreadable_cells,
 )
 
@@ -177,9 +178,9 @@ def read_table(ctx: ImportContext, rows: list[SheetRow], columns: Sequence[Colum
     totals = [row.number for row in data if is_total_row(row, ("合计", "总计", "小计"))]
     notes = [row.number for row in data if is_note_row(row)]
     if totals:
-        ctx.notes.append(_("第%(rows)s行是合计行，未导入") % {"rows": "、".join(map(str, totals))})
+        ctx.notes.append(_("第%(rows)s行是合计行，未导入") % {"rows": row_numbers(totals)})
     if notes:
-        ctx.notes.append(_("第%(rows)s行是表注，未导入") % {"rows": "、".join(map(str, notes))})
+        ctx.notes.append(_("第%(rows)s行是表注，未导入") % {"rows": row_numbers(notes)})
     data = [row for row in data if row.number not in totals and row.number not in notes]
     for row in data:
         for error in unreadable_cells(row, header.positions):

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from zoufang.core.tabular import row_numbers
 from zoufang.planning import tables
 from zoufang.planning.models import FixedQuota
 from zoufang.planning.snapshot import HOUSEHOLD, HOUSEHOLD_KINDS, target_classes
@@ -101,15 +102,16 @@ def refuse_overlaps(ctx: ImportContext, source: str, rows: list[QuotaRow]) -> No
             "分配，如%(name)s在%(where)s的%(kind)s（“%(other)s”第%(row)d行）。同一张表不能以两个名称导入；要替换原表，"
             "请用原来的名称“%(other)s”重新导入：%(how)s") % {
             "this": this, "other": other_source, "title": f"（{other.table_title}）" if other.table_title else "",
-            "rows": "、".join(map(str, numbers)), "n": len(numbers), "name": name, "where": where,
-            "kind": Target.Kind(kind).label, "row": other.row_number, "how": _same_name_how(other_source)})
+            "rows": row_numbers(numbers), "n": len(numbers), "name": name, "where": where,
+            "kind": Target.Kind(kind).label, "row": other.row_number,
+            "how": _same_name_how(other_source, PurePath(ctx.filename or "").suffix or ".xlsx")})
 
 
-def _same_name_how(source: str) -> str:
+def _same_name_how(source: str, suffix: str) -> str:
     """How a clerk imports a table again under `source`: on the command line, and on the import page."""
     if tables.is_annex_label(source):
-        return _("命令行加 --label %(source)s；网页导入时把文件名改为“%(source)s.xlsx”，或在表标题上方的一行写“%(source)s”") % {
-            "source": source}
+        return _("命令行加 --label %(source)s；网页导入时把文件名改为“%(source)s%(suffix)s”，或在表标题上方的一行写"
+                 "“%(source)s”") % {"source": source, "suffix": suffix}
     return _("命令行加 --label %(source)s；网页导入时表标题须是“%(source)s”，标题上方不写“附件”标注") % {"source": source}
 
 
