@@ -389,6 +389,7 @@ MAX_HEADER_ROWS = 3
 _NUMBER = re.compile(r"^[-+]?\d[\d,，.]*[户家人个名]?$")
 # “单位：户”, “填报单位：锦溪镇”: a line's label and its value, written above a table; never a group of its columns.
 _LABELLED = re.compile(r"^[^：]{1,8}：")
+_HAS_DIGIT = re.compile(r"\d")
 _TITLE_ENDINGS = ("表", "册", "单", "统计")
 _GROUP_LENGTH = 12  # a group name (走访任务, 户主信息) is short; a longer single line above the header is a title
 
@@ -532,7 +533,8 @@ def _groups(row: SheetRow, header: Sequence[SheetRow]) -> bool:
     """Whether `row`, right above the header, names groups of its columns (走访任务 over 走访户数) rather than
     being the table's title, its 附件 label or a line such as “单位：户”."""
     texts = [(at, normalise_header(cell)) for at, cell in enumerate(row.cells) if cell]
-    if not texts or any(_NUMBER.match(text) or _LABELLED.match(text) for _at, text in texts):
+    if not texts or any(_HAS_DIGIT.search(text) or _LABELLED.match(text) or not any(r.cell(at) for r in header)
+                        for at, text in texts):  # a date, a count, a “单位：户”, or over no column of the header
         return False
     if len({text for _at, text in texts}) > 1:
         return True

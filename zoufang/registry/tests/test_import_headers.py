@@ -118,3 +118,15 @@ def test_a_unit_row_under_a_header_wps_repeated_is_data_not_a_header_row(campaig
     report = run_import("units", xlsx_file(rows), filename="单位.xlsx", campaign=campaign)
     assert [(e.row, e.column) for e in report.errors] == [(2, "单位类型")]
     assert not Unit.objects.filter(name__in=["市水利局", "市水务局"]).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("above", [[None, None, None, None, None, None, None, "2017年3月"],
+                                   [None, None, None, None, None, None, "填报日期：2017年3月"],
+                                   ["填报单位：锦溪镇", None, None, None, "联系人：张三"]])
+def test_a_line_above_the_header_is_neither_a_column_nor_a_group(campaign, above):  # noqa: F811
+    rows = [["锦溪镇户籍户花名册"], above, ["户别", "村（社区）", "户主姓名", "身份证号码", "联系电话", "地址", "备注"],
+            ["户籍户", "上下塘社区", "张三", id_number(34), "13812345678", "上下塘街1号", None]]
+    report = run_import("households", xlsx_file(rows), filename="花名册.xlsx", campaign=campaign)
+    assert report.ok, [str(e) for e in report.errors]
+    assert report.created == 1
