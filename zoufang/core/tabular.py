@@ -92,6 +92,7 @@ class Column:
     aliases: tuple[str, ...] = ()
     width: int = 16
     text: bool = False  # keep cells as text in the template (ID numbers, phones, codes)
+    parts: tuple[str, ...] = ()  # the sub-columns it may be split into under a header of two or three rows
 
     def names(self) -> set[str]:
         return {normalise_header(name) for name in (self.header, *self.aliases)}
@@ -104,6 +105,7 @@ class HeaderMatch:
     positions: dict[str, int] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # harmless columns skipped (序号, 备注 …)
+    parts: dict[str, list["HeaderPart"]] = field(default_factory=dict)  # a split column's sub-columns, in order
 
     def value(self, row: SheetRow, header: str) -> str:
         return row.cell(self.positions.get(header))
@@ -122,17 +124,37 @@ class Sheet:
     other_sheets: list[str] = field(default_factory=list)
 
 
-_TRAILING_NOTE = re.compile(r"（[^（）]*）$")
+# What offices write after a header's name in the same cell: dropped, one after another, until a name is known.
+_HEADER_NOTES = (
+    re.compile(r"[（【〔][^（）【】〔〕]*[）】〕]$"),  # “（户）”, “（单位：户）”, “（18位）”, “【必填】”
+    re.compile(r"(?<!备)注[：\d].*$"),  # “注：含外来人口”, “注1” written under the name in the same cell
+    re.compile(r"单位：[^（）]*$"),  # “单位：户” without brackets
+    re.compile(r"[*＊※①-⑳¹²³⁴-⁹]+$"),  # a footnote mark
+)
+
+
+def header_forms(cell: str) -> list[str]:
+    """A header cell normalised, then without each closing note in turn: “走访户数\n（单位：户）※” →
+    走访户数（单位：户）※, 走访户数（单位：户）, 走访户数."""
+    forms = [normalise_header(cell)]
+    while len(forms) <= len(_HEADER_NOTES):
+        shorter = next((p.sub("", forms[-1]) for p in _HEADER_NOTES if p.sub("", forms[-1]) not in ("", forms[-1])),
+                       None)
+        if shorter is None:
+            break
+        forms.append(shorter)
+    return forms
 
 
 def header_lookup(cell: str, names: Iterable[str]) -> str | None:
-    """The known name a header cell stands for: as written (normalised), or without a closing note in brackets
-    (“联系电话（手机）”, “身份证号码(18位)”, “家庭人口（人）”); None when it is neither."""
-    name = normalise_header(cell)
-    for candidate in (name, _TRAILING_NOTE.sub("", name)):
-        if candidate and candidate in names:
-            return candidate
-    return None
+    """The known name a header cell stands for: as written (normalised), or without the notes that close it
+    (“联系电话（手机）”, “身份证号码(18位)”, “走访户数\n注：含外来人口”); None when it is none of them."""
+    return next((form for form in header_forms(cell) if form and form in names), None)
+
+
+def plain_header(cell: str) -> str:
+    """A header cell's name without the notes that close it: “户籍户口（户）” → 户籍户口."""
+    return header_forms(cell)[-1]
 
 
 def normalise_header(text: str) -> str:
@@ -362,62 +384,283 @@ def unreadable_cells(row: SheetRow, positions: dict[str, int]) -> list[RowError]
     return errors
 
 
+MAX_HEADER_ROWS = 3
+# A cell that is a number or a count (“60户”) is data: no header names a column with one.
+_NUMBER = re.compile(r"^[-+]?\d[\d,，.]*[户家人个名]?$")
+# “单位：户”, “填报单位：锦溪镇”: a line's label and its value, written above a table; never a group of its columns.
+_LABELLED = re.compile(r"^[^：]{1,8}：")
+_HAS_DIGIT = re.compile(r"\d")
+_TITLE_ENDINGS = ("表", "册", "单", "统计")
+_GROUP_LENGTH = 12  # a group name (走访任务, 户主信息) is short; a longer single line above the header is a title
+
+
+@dataclass(frozen=True)
+class HeaderLabel:
+    """One header text over a column: the sheet row it is written on (the top row when merged down) and the text."""
+
+    row: int
+    text: str
+
+
+@dataclass(frozen=True)
+class HeaderPart:
+    """A sub-column of a split column (户籍户 under 走访户数): its name as written, column index and row."""
+
+    text: str
+    at: int
+    row: int
+
+
+@dataclass
+class Header:
+    """A table's header over the one to three rows it spans, read alike whether its cells are merged, repeated
+    across the merge (WPS) or left blank (csv): each column's labels from the top row down."""
+
+    top: int  # index, in the sheet's rows, of the header's first row
+    first: int  # index of the first row under the header
+    labels: dict[int, tuple[HeaderLabel, ...]]
+    number: int = 0  # the header's first row as the sheet numbers it
+    below: Sequence[SheetRow] = ()
+    deeper: bool = False  # the row under the three read names columns too: a header of more rows than are read
+
+    @classmethod
+    def of(cls, rows: Sequence[SheetRow], top: int = 0, below: Sequence[SheetRow] = ()) -> "Header":
+        return cls(top, top + len(rows), header_labels(rows), rows[0].number if rows else 0, below)
+
+    def leaf(self, at: int) -> str:
+        """The lowest text over a column (户籍户口 under 走访户数), empty for a column without a header."""
+        labels = self.labels.get(at)
+        return labels[-1].text if labels else ""
+
+
+def header_labels(rows: Sequence[SheetRow]) -> dict[int, tuple[HeaderLabel, ...]]:
+    """Each column's labels from the top header row down, a text merged (or repeated) down a column once.
+
+    A blank cell right of a group name takes that name when both columns have names under it: “走访户数” written
+    once over 户籍户 and 外来常住户, as csv and an unmerged Excel cell leave it."""
+    width = max((len(row.cells) for row in rows), default=0)
+    grid = [[row.cell(at) for at in range(width)] for row in rows]
+    for level in range(len(rows) - 1):
+        for at in range(1, width):
+            if grid[level][at] or not grid[level][at - 1]:
+                continue
+            if (any(grid[k][at] for k in range(level + 1, len(rows)))
+                    and any(grid[k][at - 1] for k in range(level + 1, len(rows)))
+                    and all(grid[k][at] == grid[k][at - 1] for k in range(level))):
+                grid[level][at] = grid[level][at - 1]
+    labels = {}
+    for at in range(width):
+        path: list[HeaderLabel] = []
+        for level, row in enumerate(rows):
+            text = grid[level][at]
+            if text and not (path and normalise_header(path[-1].text) == normalise_header(text)):
+                path.append(HeaderLabel(row.number, text))
+        if path:
+            labels[at] = tuple(path)
+    return labels
+
+
 def find_header_row(rows: Sequence[SheetRow], columns: Sequence[Column], *, minimum: int = 1,
                     search: int = 20) -> int | None:
-    """Index (in `rows`) of the first row holding at least `minimum` known headers; title lines come before it."""
+    """Index (in `rows`) of the first row holding a known header where, with the two rows under it, at least
+    `minimum` columns are named: a csv header of two or three rows names some columns on each. Title lines come
+    before it."""
     known = set().union(*(c.names() for c in columns))
-    for index, row in enumerate(rows[:search]):
-        if sum(1 for cell in row.cells if header_lookup(cell, known)) >= minimum:
+    named = [{at for at, cell in enumerate(row.cells) if header_lookup(cell, known)}
+             for row in rows[:search + MAX_HEADER_ROWS - 1]]
+    for index, columns_named in enumerate(named[:search]):
+        if columns_named and len(set().union(*named[index:index + MAX_HEADER_ROWS])) >= minimum:
             return index
     return None
 
 
-def header_cells(rows: Sequence[SheetRow], index: int, columns: Sequence[Column]) -> tuple[SheetRow, int]:
-    """The header at `index` as one row, and the index of the first row under it.
+def read_header(rows: Sequence[SheetRow], columns: Sequence[Column], *, minimum: int = 1,
+                search: int = 20) -> Header | None:
+    """The header of the table in `rows`, over one to three rows: found by its first row holding at least
+    `minimum` known names, then widened to the rows under it that name sub-columns (户主姓名 under 户主信息,
+    户籍户 under 走访户数) and to the group rows above it (走访任务 over 走访户数). None when there is none."""
+    index = find_header_row(rows, columns, minimum=minimum, search=search)
+    if index is None:
+        return None
+    by_name = _by_name(columns)
+    top, end = index, index + 1
+    while end - top < MAX_HEADER_ROWS and end < len(rows):
+        more = _carries_on(rows[top:end], rows[end], by_name)
+        if more is None and end + 1 - top < MAX_HEADER_ROWS and end + 1 < len(rows):
+            more = _carries_on(rows[top:end + 1], rows[end + 1], by_name) and 2  # a group row, then the names
+        if not more:
+            break
+        end += more
+    while end - top < MAX_HEADER_ROWS and top > 0 and _groups(rows[top - 1], rows[top:end]):
+        top -= 1
+    header = Header.of(rows[top:end], top, rows[end:])
+    header.deeper = end < len(rows) and _carries_on(rows[top:end], rows[end], by_name) == 1
+    return header
 
-    A header of two rows (“户主信息” merged over 户主姓名 and 身份证号码 on the row below) is read as one: each
-    column takes its name from the lower row where that is a known header, else from the upper row."""
-    top = rows[index]
-    if index + 1 >= len(rows):
-        return top, index + 1
-    known = set().union(*(c.names() for c in columns))
-    below = rows[index + 1]
-    lower = [at for at, cell in enumerate(below.cells) if header_lookup(cell, known)]
-    if not lower or all(below.cell(at) == top.cell(at) for at in lower):
-        return top, index + 1
-    width = max(len(top.cells), len(below.cells))
-    cells = tuple(below.cell(at) if at in lower else top.cell(at) for at in range(width))
-    return SheetRow(top.number, cells), index + 2
+
+def _by_name(columns: Sequence[Column]) -> dict[str, Column]:
+    return {name: column for column in columns for name in column.names()}
+
+
+def _is_number(cell: str) -> bool:
+    return bool(_NUMBER.match(compact(cell)))
+
+
+def _carries_on(header: Sequence[SheetRow], row: SheetRow, by_name: dict[str, Column]) -> int | None:
+    """1 when `row` is one more header row: no number in it, nothing new under a known column of one sheet column
+    (that is a data row; a known name merged over two columns has its parts under it), and a known name, or a name
+    under a column that may be split, among its new cells. None when it may be a row of group names only (a header
+    row if the next one is); else 0."""
+    if row.is_blank() or any(_is_number(cell) for cell in row.cells if cell):
+        return 0
+    labels = header_labels([*header, row])
+    named = False
+    for at, cell in enumerate(row.cells):
+        path = labels.get(at)
+        if not cell or not path or path[-1].row != row.number:
+            continue  # blank, or the text above it merged or repeated down
+        level = _known_level(path[:-1], by_name)
+        above = by_name[header_lookup(path[level].text, by_name) or ""] if level is not None else None
+        spans = level is not None and sum(1 for other in labels.values() if other[:level + 1] == path[:level + 1]) > 1
+        if above is not None and not above.parts and not spans:  # under one known column: a value, not a name
+            return 0
+        named = named or bool(above is not None and above.parts) or bool(
+            header_lookup(cell, by_name) or header_lookup(cell, IGNORABLE_HEADERS))
+    return 1 if named else None
+
+
+def _groups(row: SheetRow, header: Sequence[SheetRow]) -> bool:
+    """Whether `row`, right above the header, names groups of its columns (走访任务 over 走访户数) rather than
+    being the table's title, its 附件 label or a line such as “单位：户”."""
+    texts = [(at, normalise_header(cell)) for at, cell in enumerate(row.cells) if cell]
+    if not texts or any(_HAS_DIGIT.search(text) or _LABELLED.match(text) or not any(r.cell(at) for r in header)
+                        for at, text in texts):  # a date, a count, a “单位：户”, or over no column of the header
+        return False
+    if len({text for _at, text in texts}) > 1:
+        return True
+    at, text = texts[0]
+    first = min((i for r in header for i, cell in enumerate(r.cells) if cell), default=0)
+    return at > first and len(text) <= _GROUP_LENGTH and not text.endswith(_TITLE_ENDINGS)
+
+
+def _known_level(labels: Sequence[HeaderLabel], by_name: dict[str, Column]) -> int | None:
+    """The lowest of `labels` that names a known column, or None."""
+    return next((level for level in range(len(labels) - 1, -1, -1) if header_lookup(labels[level].text, by_name)),
+                None)
+
+
+def row_numbers(numbers: Iterable[int]) -> str:
+    """Row numbers as a message lists them, a run of three or more as a range: 7、8、10—31."""
+    ordered = sorted(set(numbers))
+    runs: list[list[int]] = []
+    for number in ordered:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return "、".join(f"{run[0]}—{run[-1]}" if len(run) > 2 else "、".join(map(str, run)) for run in runs)
+
+
+def column_letter(at: int) -> str:
+    """A column's letter as Excel shows it: 0 → A, 26 → AA."""
+    letters = ""
+    at += 1
+    while at:
+        at, rest = divmod(at - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def is_total_row(row: SheetRow, labels: tuple[str, ...] = ("合计", "总计")) -> bool:
     """A row whose first filled cell is a 合计 label (“合    计”, “总计”)."""
-    first = next((compact(cell) for cell in row.cells if cell), "")
-    return first.startswith(labels)
+    return compact(_first_filled(row)).startswith(labels)
 
 
-def match_headers(row: SheetRow, columns: Sequence[Column], *, allow_unknown: bool = False) -> HeaderMatch:
-    """Map the header row onto the columns; unknown, duplicated and missing required headers are errors."""
+def _first_filled(row: SheetRow) -> str:
+    """The row's first filled cell (checked on every row of an import: the first cell is usually it)."""
+    cells = row.cells
+    return cells[0] if cells and cells[0] else next((cell for cell in cells if cell), "")
+
+
+# Lines offices write under (or between) a table's rows: notes, who filled it in and when. Never data.
+_NOTE_LINE = re.compile(r"^(注|附注|备注|说明|填表说明|填报说明|填表人|制表人|制表|审核人|审核|负责人|联系人|填报单位|填报人"
+                        r"|报送单位|填表日期|填报日期|制表日期|日期)(\d|[：、.．（])")
+
+
+_NOTE_FIRST = frozenset("注附备说填制审负联报日")  # the first characters of the words above: most rows stop there
+
+
+def is_note_row(row: SheetRow) -> bool:
+    """A row of nothing but notes (“注：1. 户籍总户数以2016年底为准”, “填表人：张三 | 审核人：李四”)."""
+    first = _first_filled(row)
+    if first[:1] not in _NOTE_FIRST or not _NOTE_LINE.match(normalise_header(first)):
+        return False
+    return all(_NOTE_LINE.match(normalise_header(cell)) for cell in row.cells if cell)
+
+
+def match_headers(header: Header | SheetRow, columns: Sequence[Column], *,
+                  allow_unknown: bool = False) -> HeaderMatch:
+    """Map the header onto the columns, each header column by the lowest known name over it (户主姓名 under
+    户主信息); unknown, ambiguous and missing required columns are errors. A column that may be split keeps the
+    names under it as its parts (走访户数 over 户籍户 and 外来常住户)."""
+    if isinstance(header, SheetRow):
+        header = Header.of([header])
     match = HeaderMatch()
-    by_name = {name: column for column in columns for name in column.names()}
-    for index, cell in enumerate(row.cells):
-        if not cell:
+    if header.deeper:
+        last = header.number + header.first - header.top
+        match.errors.append(RowError(header.number, "", _(
+            "表头超过三行（到第%(last)d行仍是表头）：只能读一至三行的表头。请删去最上面的分组行，或把它并入下面一行，"
+            "使表头不超过三行") % {"last": last}))
+        return match
+    by_name = _by_name(columns)
+    places: dict[str, list[tuple[int, int, tuple[HeaderLabel, ...]]]] = {}
+    for at, labels in sorted(header.labels.items()):
+        level = _known_level(labels, by_name)
+        if level is None:
+            leaf = labels[-1]
+            if header_lookup(leaf.text, IGNORABLE_HEADERS):
+                match.ignored.append(leaf.text)
+            elif not allow_unknown:
+                match.errors.append(RowError(leaf.row, leaf.text, unknown_column_message(leaf.text, columns)))
             continue
-        known = header_lookup(cell, by_name)
-        column = by_name[known] if known else None
-        if column is None and header_lookup(cell, IGNORABLE_HEADERS):
-            match.ignored.append(cell)
-        elif column is None:
-            if not allow_unknown:
-                match.errors.append(RowError(row.number, cell, unknown_column_message(cell, columns)))
-        elif column.header in match.positions:
-            match.errors.append(RowError(row.number, column.header, _("列重复出现")))
-        else:
-            match.positions[column.header] = index
+        column = by_name[header_lookup(labels[level].text, by_name) or ""]
+        places.setdefault(column.header, []).append((at, level, labels))
     for column in columns:
-        if column.required and column.header not in match.positions:
-            match.errors.append(RowError(row.number, column.header, _("缺少必填列")))
+        found = places.get(column.header)
+        if found:
+            _place(match, column, found, header)
+        elif column.required:
+            match.errors.append(RowError(header.number, column.header, _("缺少必填列")))
     return match
+
+
+def _place(match: HeaderMatch, column: Column, found: list[tuple[int, int, tuple[HeaderLabel, ...]]],
+           header: Header) -> None:
+    """Where `column` sits: one header column; the columns of its parts when it may be split; or, when several
+    columns could be it, an error naming them — never a guess."""
+    parts = [HeaderPart(labels[level + 1].text, at, labels[level + 1].row)
+             for at, level, labels in found if level + 1 < len(labels)]
+    if column.parts and parts and len(parts) == len(found):
+        match.positions[column.header] = found[0][0]
+        match.parts[column.header] = parts
+        return
+    if len(found) == 1 or _merged_across(found, header):
+        match.positions[column.header] = found[0][0]
+        return
+    where = "、".join(_("%(letter)s列“%(text)s”") % {
+        "letter": column_letter(at), "text": "／".join(label.text for label in labels)} for at, _level, labels in found)
+    match.errors.append(RowError(found[0][2][-1].row, column.header, _(
+        "%(where)s都可作为“%(name)s”，无法确定读哪一列。请只保留一列“%(name)s”：多余的列删去，或改成别的列名"
+        "（只作说明的内容可移到“备注”列）") % {"where": where, "name": column.header}))
+
+
+def _merged_across(found: list[tuple[int, int, tuple[HeaderLabel, ...]]], header: Header) -> bool:
+    """One header cell WPS repeated across a merge instead of merging it: the same labels over neighbouring
+    columns, with nothing written under any but the first."""
+    ats = [at for at, _level, _labels in found]
+    same = {tuple(normalise_header(label.text) for label in labels) for _at, _level, labels in found}
+    return (len(same) == 1 and ats == list(range(ats[0], ats[0] + len(ats)))
+            and not any(row.cell(at) for row in header.below for at in ats[1:]))
 
 
 def unknown_column_message(cell: str, columns: Sequence[Column]) -> str:

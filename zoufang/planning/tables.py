@@ -11,19 +11,24 @@ from django.utils.translation import gettext_lazy as _l
 
 from zoufang.core.tabular import (
     Column,
+    Header,
     HeaderMatch,
     RowError,
     SheetRow,
     TabularError,
+    column_letter,
     compact,
-    find_header_row,
-    header_cells,
+    header_lookup,
+    is_note_row,
     is_total_row,
     match_headers,
     normalise_header,
     parse_count,
     person_name,
+    plain_header,
+    read_header,
     read_rows,
+    row_numbers,
 )
 from zoufang.registry.models import Target
 
@@ -32,6 +37,15 @@ LEADER, LEADER_VILLAGE, ENTERPRISES = "走访领导", "走访村、社区", "走
 DEPARTMENT, MEMBERS = "单位", "党员人数"
 ENTERPRISE_LINE_SUFFIX = "走访企业"
 ROW_TOTAL = "合计"  # a column some offices add at the right: the row's count again, or its columns added up
+
+# The count columns of 附件4-1/4-2, by the names offices give them, and the column each stands for.
+DEPARTMENT_KIND_COLUMNS = {
+    "户籍户口": ("户籍户口", "户籍户", "户籍居民户", "本地户"),
+    "外来常住户": ("外来常住户", "非户籍常住户", "外来户", "非户籍户", "流动人口户"),
+    "走访企业数": ("走访企业数", "企业数", "企业", "走访企业"),
+}
+# 走访户数 may be split by kind under a header of two or three rows (附件4-1's 户籍户口 and 外来常住户).
+HOUSEHOLD_PARTS = (*DEPARTMENT_KIND_COLUMNS["户籍户口"], *DEPARTMENT_KIND_COLUMNS["外来常住户"])
 
 _SERIAL = Column(SERIAL, True, _l("从1起编号；续行（同一单位或领导的下一个村、社区）留空"), "1", width=6)
 _NOTE = Column(NOTE, False, _l("可留空"), "", width=16)
@@ -42,7 +56,7 @@ ALLOCATION_COLUMNS = (
     Column(VILLAGE, True, _l("本镇的村、社区名称"), "上下塘社区",
            ("村、社区", "村（社区）", "村（社区）名称", "村社区名称"), 16),
     Column(STATED, True, _l("该村户籍总户数，须与登记库一致"), "2667", ("户籍总户数",), 16),
-    Column(COUNT, True, _l("整数，不超过户籍总户数"), "100", (), 10),
+    Column(COUNT, True, _l("整数，不超过户籍总户数"), "100", (), 10, parts=HOUSEHOLD_PARTS),
     _NOTE,
     _ROW_TOTAL,
 )
@@ -51,7 +65,7 @@ LEADER_HOUSEHOLD_COLUMNS = (
     Column(LEADER, True, _l("镇党政领导姓名；续行留空"), "王  文", ("领导",), 12),
     Column(LEADER_VILLAGE, True, _l("本镇的村、社区名称"), "周家浜村",
            ("村、社区名称", "走访村（社区）", "村（社区）", "村、社区"), 16),
-    Column(COUNT, True, _l("整数，可为0（挂钩村无剩余户可分）"), "10", (), 10),
+    Column(COUNT, True, _l("整数，可为0（挂钩村无剩余户可分）"), "10", (), 10, parts=HOUSEHOLD_PARTS),
     _NOTE,
     _ROW_TOTAL,
 )
@@ -67,28 +81,26 @@ DEPARTMENT_COLUMNS = (
     Column(DEPARTMENT, True, _l("镇部门（支部）名称"), "机关二支部", ("单位名称", "部门"), 16),
     Column(MEMBERS, True, _l("整数"), "43", (), 10),
 )
-
-
-# The count columns of 附件4-1/4-2, by the names offices give them, and the column each stands for.
-DEPARTMENT_KIND_COLUMNS = {
-    "户籍户口": ("户籍户口", "户籍户", "户籍居民户", "本地户"),
-    "外来常住户": ("外来常住户", "非户籍常住户", "外来户", "非户籍户", "流动人口户"),
-    "走访企业数": ("走访企业数", "企业数", "企业", "走访企业"),
-}
+# What else a department table's header may name: its count columns, the 走访户数 over them, 备注 and 合计.
+_DEPARTMENT_HEADER = (
+    *DEPARTMENT_COLUMNS,
+    Column(COUNT, parts=tuple(n for names in DEPARTMENT_KIND_COLUMNS.values() for n in names)),
+    *(Column(name, aliases=names) for name, names in DEPARTMENT_KIND_COLUMNS.items()),
+    _NOTE,
+    _ROW_TOTAL,
+)
 
 
 def department_kind_column(name: str) -> str | None:
     """The seed's name of a department table's count column (“户籍户” → 户籍户口), or None when it is none of them."""
-    written = normalise_header(name)
     return next((canonical for canonical, names in DEPARTMENT_KIND_COLUMNS.items()
-                 if written in {normalise_header(n) for n in names}), None)
+                 if header_lookup(name, {normalise_header(n) for n in names})), None)
 
 
 # The target kind each count column stands for, where a table splits one column by kind (附件4-1's 走访户数 over
 # 户籍户口 and 外来常住户; another office's 附件1 … 3-1 the same way).
 KIND_OF_COLUMN = {"户籍户口": Target.Kind.REGISTERED_HOUSEHOLD, "外来常住户": Target.Kind.RESIDENT_HOUSEHOLD,
                   "走访企业数": Target.Kind.ENTERPRISE}
-_SUBTOTAL = {ROW_TOTAL, "小计"}
 
 
 @dataclass
@@ -177,6 +189,7 @@ class AllocationTable:
     title: str = ""  # as the issuer wrote it: “昆山市级机关部门“六个一”走访调研居民户、企业分配表”
     annex: str = ""  # the label line above the title, as “附件2”
     by_kind: KindSplit | None = None  # 走访户数 split by kind under a two-row header
+    skipped: list[str] = field(default_factory=list)  # 小计 and note lines, as the report names them
 
 
 @dataclass
@@ -203,6 +216,7 @@ class LeaderTable:
     title: str = ""
     annex: str = ""
     by_kind: KindSplit | None = None  # 走访户数 split by kind under a two-row header
+    skipped: list[str] = field(default_factory=list)  # 小计 and note lines, as the report names them
 
     @property
     def total(self) -> int:
@@ -232,6 +246,7 @@ class DepartmentTable:
     party_member_total: int | None = None
     total_row: int | None = None
     issues: list[RowError] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # 小计 and note lines, as the report names them
 
     @property
     def ok(self) -> bool:
@@ -263,49 +278,45 @@ def _suffix(column: str) -> str:
 def _header(rows: Sequence[SheetRow], columns: Sequence[Column], issues: list[RowError],
             count_column: str) -> tuple[HeaderMatch | None, int, int, KindSplit | None]:
     """The header, where it starts, the index of the first row under it, and how `count_column` is split by kind:
-    one row, or two where a group name (“走访任务”) is merged over the columns below it, or where the count
-    column is merged over one column per target kind (户籍户, 外来常住户), 序号, 单位 … merged over both rows."""
-    index = find_header_row(rows, columns, minimum=3)
-    if index is None:
-        issues.append(RowError(None, "", _("找不到表头行，表头应包含：%(names)s")
+    over one to three rows (core.tabular.read_header), 走访户数 perhaps merged over one column per target kind
+    (户籍户, 外来常住户) and under a group name (走访任务)."""
+    found = read_header(rows, columns, minimum=3)
+    if found is None:
+        issues.append(RowError(None, "", _("在前20行中找不到表头行，表头应包含：%(names)s。请检查表头的列名是否写错，"
+                                           "或表头是否在前20行之内")
                                % {"names": "、".join(c.header for c in columns if c.required)}))
         return None, -1, -1, None
-    header_row, first = header_cells(rows, index, columns)
-    header = match_headers(header_row, columns)
+    header = match_headers(found, columns)
     issues.extend(header.errors)
     if header.errors:
-        return None, index, first, None
-    split = kind_split(rows, index, header, count_column, issues)
-    return header, index, (index + 2 if split else first), split
+        return None, found.top, found.first, None
+    split = kind_split(header, count_column, issues)
+    return header, found.top, found.first, split
 
 
-def kind_split(rows: Sequence[SheetRow], index: int, header: HeaderMatch, column: str,
-               issues: list[RowError]) -> KindSplit | None:
-    """`column` split by target kind on the row under the header: the cells below it and below the empty cells
-    merged with it to its right, where at least one names a kind (户籍户, 外来常住户 … as 附件4-1 names them).
-    Another name there is an error: its figures would have no kind to be stored under."""
-    at = header.positions.get(column)
-    if at is None or index + 1 >= len(rows) or "企业" in column:  # enterprises are one kind: nothing to split
+def kind_split(header: HeaderMatch, column: str, issues: list[RowError]) -> KindSplit | None:
+    """`column` split by target kind: the names under it where at least one names a kind (户籍户, 外来常住户 …
+    as 附件4-1 names them). Another name there is an error: its figures would have no kind to be stored under."""
+    parts = header.parts.get(column, [])
+    found = {part.at: _household_column(part.text) for part in parts}
+    if not any(found.values()) and len(parts) <= 1:  # no split, or one note under the column (“（户）”)
         return None
-    top, below = rows[index], rows[index + 1]
-    end = next((i for i in range(at + 1, len(top.cells)) if top.cell(i)), max(len(top.cells), len(below.cells)))
-    found = {i: _household_column(below.cell(i)) for i in range(at, end) if below.cell(i)}
-    if not any(found.values()):
-        return None
-    split = KindSplit(column, below.number)
-    for i, canonical in found.items():
-        name = compact(below.cell(i))
+    split = KindSplit(column, parts[0].row)
+    for part in parts:
+        name, canonical = compact(part.text), found[part.at]
         if canonical is None:
-            if normalise_header(name) not in _SUBTOTAL:
-                issues.append(RowError(below.number, name, _(
-                    "“%(column)s”下的“%(name)s”不是走访对象的类型，无法导入：“%(column)s”只能按“户籍户”"
-                    "“外来常住户”分列（也可写作户籍户口、非户籍常住户），其他列请删去或移到“备注”")
-                    % {"column": column, "name": name}))
+            issues.append(RowError(part.row, name, _(
+                "“%(column)s”下的%(letter)s列“%(name)s”不是走访对象的类型，无法导入：“%(column)s”只能按“户籍户”"
+                "“外来常住户”分列（也可写作户籍户口、非户籍常住户），其他列请删去或移到“备注”")
+                % {"column": column, "name": name, "letter": column_letter(part.at)}))
         elif KIND_OF_COLUMN[canonical] in split.kinds:
-            issues.append(RowError(below.number, name, _("与“%(other)s”是同一类对象，列重复出现")
-                                   % {"other": split.written[KIND_OF_COLUMN[canonical]]}))
+            other = KIND_OF_COLUMN[canonical]
+            issues.append(RowError(part.row, name, _("%(letter)s列与%(other_letter)s列“%(other)s”是同一类对象，列重复出现："
+                                                     "请删去其中一列，或把两列的数相加后合为一列")
+                                   % {"letter": column_letter(part.at), "other_letter": column_letter(split.kinds[other]),
+                                      "other": split.written[other]}))
         else:
-            split.kinds[KIND_OF_COLUMN[canonical]] = i
+            split.kinds[KIND_OF_COLUMN[canonical]] = part.at
             split.written[KIND_OF_COLUMN[canonical]] = name
     return split
 
@@ -343,17 +354,61 @@ def _kind_counts(row: SheetRow, header: HeaderMatch, split: KindSplit | None, co
     return None if len(issues) > before else counts
 
 
-def _check_kind_totals(issues: list[RowError], total_row: int, totals: dict[str, int], split: KindSplit | None,
-                       column: str, counts: list[dict[str, int]]) -> None:
-    """The 合计 row's figure under the count column, or under each kind's column, against the rows."""
+def _count_sums(split: KindSplit | None, column: str, counts: list[dict[str, int]]) -> dict[str, int]:
+    """What a 合计 or 小计 line should say of `counts`: under the count column, or under each kind's column, and
+    under the 合计 column."""
+    sums = {ROW_TOTAL: sum(sum(c.values()) for c in counts)}
     if split is None:
-        if column in totals:
-            check_total(issues, total_row, column, totals[column], sum(sum(c.values()) for c in counts))
-        return
-    for kind in split.kinds:
-        if split.label(kind) in totals:
-            check_total(issues, total_row, split.label(kind), totals[split.label(kind)],
-                        sum(c.get(kind, 0) for c in counts))
+        return {column: sums[ROW_TOTAL], **sums}
+    return {**{split.label(kind): sum(c.get(kind, 0) for c in counts) for kind in split.kinds}, **sums}
+
+
+def _allocation_sums(rows: Sequence["AllocationRow"], split: KindSplit | None) -> dict[str, int]:
+    """`_count_sums` of allocation rows, with 户籍总户数 counting each village once."""
+    villages: dict[str, int] = {}
+    for row in rows:
+        villages.setdefault(row.village, row.region_total)
+    return {STATED: sum(villages.values()), **_count_sums(split, COUNT, [r.counts for r in rows])}
+
+
+def _check_sums(issues: list[RowError], row: int, stated: dict[str, int], sums: dict[str, int], *,
+                subtotal: bool = False) -> None:
+    """A 合计 line against all the rows, a 小计 line against the rows since the last 小计, column by column."""
+    since = _("自上一小计（或表头）以下") if subtotal else ""
+    for column, value in stated.items():
+        what = (_("%(since)s各村、社区（重复出现的只计一次）之和") if column == STATED else _("%(since)s各行之和"))
+        check_total(issues, row, column, value, sums[column], what % {"since": since},
+                    _("小计") if subtotal else _("合计"))
+
+
+@dataclass
+class _Lines:
+    """The 合计, 小计 and note lines met while reading a table's rows (a 合计 may come first, above the rows)."""
+
+    total_first: bool = False
+    subtotal_from: int = 0  # index of the first row a 小计 adds up
+    notes: list[int] = field(default_factory=list)
+    subtotals: list[int] = field(default_factory=list)
+
+
+def _line_kind(row: SheetRow) -> str:
+    """“total”, “subtotal” or “note” for such a line of a table, else empty."""
+    if is_total_row(row):
+        return "total"
+    _at, first = _first(row)
+    if first.startswith("小计") or first.endswith("小计"):
+        return "subtotal"
+    return "note" if is_note_row(row) else ""
+
+
+def _skipped(lines: _Lines) -> list[str]:
+    """What the report says of the lines read but not stored."""
+    said = []
+    if lines.subtotals:
+        said.append(_("第%(rows)s行是小计行，已与其上各行核对") % {"rows": row_numbers(lines.subtotals)})
+    if lines.notes:
+        said.append(_("第%(rows)s行是表注，未导入") % {"rows": row_numbers(lines.notes)})
+    return said
 
 
 def _with_row_total(positions: dict[str, int], header: HeaderMatch) -> dict[str, int]:
@@ -396,13 +451,13 @@ def total_values(row: SheetRow, positions: dict[str, int], issues: list[RowError
 
 
 def check_total(issues: list[RowError], row: int, column: str, stated: int, actual: int,
-                what: str | None = None) -> None:
-    """A 合计 that disagrees with its rows is refused with the exact difference."""
+                what: str | None = None, label: str | None = None) -> None:
+    """A 合计 (or 小计) that disagrees with its rows is refused with the exact difference."""
     if stated == actual:
         return
     unit = _suffix(column)
-    issues.append(RowError(row, column, _("合计为%(stated)d%(u)s，%(what)s为%(actual)d%(u)s，相差%(diff)d%(u)s") % {
-        "stated": stated, "actual": actual, "diff": abs(stated - actual), "u": unit,
+    issues.append(RowError(row, column, _("%(label)s为%(stated)d%(u)s，%(what)s为%(actual)d%(u)s，相差%(diff)d%(u)s") % {
+        "label": label or _("合计"), "stated": stated, "actual": actual, "diff": abs(stated - actual), "u": unit,
         "what": what or _("各行之和")}))
 
 
@@ -423,36 +478,51 @@ def parse_allocation_table(rows: Sequence[SheetRow]) -> AllocationTable:
     if header is None or table.issues:
         return table
     group: AllocationRow | None = None
+    lines = _Lines()
+    figures = _with_row_total({STATED: header.positions[STATED], **_count_columns(table.by_kind, COUNT, header)},
+                              header)
     for row in rows[first_row:]:
         first_at, first = _first(row)
-        if first_at < 0:
+        line = _line_kind(row) if first_at >= 0 else ""
+        if first_at < 0 or line == "note":
+            lines.notes += [row.number] if line else []
             continue
-        if is_total_row(row):
-            table.total_row = row.number
-            table.totals = total_values(row, _with_row_total(
-                {STATED: header.positions[STATED], **_count_columns(table.by_kind, COUNT, header)}, header),
-                table.issues)
+        if line == "total":
+            table.total_row, lines.total_first = row.number, not table.rows
+            table.totals = total_values(row, figures, table.issues)
             continue
         if first.endswith(ENTERPRISE_LINE_SUFFIX):
             table.enterprise_lines.append(_enterprise_line(row, first_at, first, table.issues))
             continue
-        if table.total_row is not None:
+        if table.total_row is not None and not lines.total_first:
             table.issues.append(RowError(row.number, "", _("合计行之后只能是“……走访企业”行")))
+            continue
+        if line == "subtotal":
+            _check_sums(table.issues, row.number, total_values(row, figures, table.issues),
+                        _allocation_sums(table.rows[lines.subtotal_from:], table.by_kind), subtotal=True)
+            lines.subtotal_from = len(table.rows)
+            lines.subtotals.append(row.number)
             continue
         parsed = _allocation_row(row, header, table.by_kind, group, table.issues)
         if parsed is not None:
             table.rows.append(parsed)
             group = parsed
     _check_allocation_totals(table)
+    table.skipped = _skipped(lines)
     return table
 
 
 _ANNEX_LABEL = re.compile(r"^附件\s*[\d一二三四五六七八九十]+([-－—]\d+)?\s*$")
 
 
+_UNIT_LINE = re.compile(r"^[（(]?(计量)?单位[：:]")
+
+
 def _title(above_header: Sequence[SheetRow]) -> str:
-    """The last line above the header that is not the “附件2” label: the table's title as issued."""
-    lines = [text for row in above_header for _at, text in [_first(row)] if text and not _ANNEX_LABEL.match(text)]
+    """The last line above the header that is not the “附件2” label, a “（单位：户）” line or a note: the table's
+    title as issued."""
+    lines = [text for row in above_header for _at, text in [_first(row)]
+             if text and not _ANNEX_LABEL.match(text) and not _UNIT_LINE.match(text) and not is_note_row(row)]
     return lines[-1][:200] if lines else ""
 
 
@@ -572,14 +642,8 @@ def _check_allocation_totals(table: AllocationTable) -> None:
                 "%(village)s各行走访户数之和%(sum)d户超过户籍总户数%(total)d户，多%(diff)d户") % {
                 "village": row.village, "sum": visits[row.village], "total": seen.region_total,
                 "diff": visits[row.village] - seen.region_total}))
-    if table.total_row is None:
-        return
-    if STATED in table.totals:
-        check_total(table.issues, table.total_row, STATED, table.totals[STATED],
-                    sum(r.region_total for r in first_seen.values()), _("各村、社区（重复出现的只计一次）之和"))
-    _check_kind_totals(table.issues, table.total_row, table.totals, table.by_kind, COUNT, [r.counts for r in table.rows])
-    if ROW_TOTAL in table.totals:
-        check_total(table.issues, table.total_row, ROW_TOTAL, table.totals[ROW_TOTAL], sum(r.count for r in table.rows))
+    if table.total_row is not None:
+        _check_sums(table.issues, table.total_row, table.totals, _allocation_sums(table.rows, table.by_kind))
 
 
 def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> LeaderTable:
@@ -595,16 +659,26 @@ def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> Lead
     kind = Target.Kind.REGISTERED_HOUSEHOLD if with_villages else Target.Kind.ENTERPRISE
     group: LeaderRow | None = None
     seen: dict[tuple[str, str], int] = {}
+    lines = _Lines()
+    figures = _with_row_total(_count_columns(table.by_kind, count_column, header), header)
     for row in rows[first_row:]:
-        if row.is_blank():
+        line = "" if row.is_blank() else _line_kind(row)
+        if row.is_blank() or line == "note":
+            lines.notes += [row.number] if line else []
             continue
-        if is_total_row(row):
-            table.total_row = row.number
-            table.totals = total_values(row, _with_row_total(_count_columns(table.by_kind, count_column, header),
-                                                             header), table.issues)
+        if line == "total":
+            table.total_row, lines.total_first = row.number, not table.rows
+            table.totals = total_values(row, figures, table.issues)
             continue
-        if table.total_row is not None:
+        if table.total_row is not None and not lines.total_first:
             table.issues.append(RowError(row.number, "", _("合计行之后不应再有数据行")))
+            continue
+        if line == "subtotal":
+            _check_sums(table.issues, row.number, total_values(row, figures, table.issues),
+                        _count_sums(table.by_kind, count_column, [r.counts for r in table.rows[lines.subtotal_from:]]),
+                        subtotal=True)
+            lines.subtotal_from = len(table.rows)
+            lines.subtotals.append(row.number)
             continue
         before = len(table.issues)
         serial, written = header.value(row, SERIAL), header.value(row, LEADER)
@@ -636,46 +710,48 @@ def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> Lead
                           header.value(row, NOTE), counts)
         table.rows.append(group)
     if table.total_row is not None:
-        _check_kind_totals(table.issues, table.total_row, table.totals, table.by_kind, count_column,
-                           [r.counts for r in table.rows])
-        if ROW_TOTAL in table.totals:
-            check_total(table.issues, table.total_row, ROW_TOTAL, table.totals[ROW_TOTAL],
-                        sum(r.count for r in table.rows))
+        _check_sums(table.issues, table.total_row, table.totals,
+                    _count_sums(table.by_kind, count_column, [r.counts for r in table.rows]))
+    table.skipped = _skipped(lines)
     return table
 
 
 def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
     """附件4-1 (党员人数, then 户籍户口 and 外来常住户 under a two-row header) or 附件4-2 (走访企业数, 备注)."""
     table = DepartmentTable()
-    index = find_header_row(rows, DEPARTMENT_COLUMNS, minimum=3)
-    if index is None:
-        table.issues.append(RowError(None, "", _("找不到表头行，表头应包含：序号、单位、党员人数")))
+    found = read_header(rows, _DEPARTMENT_HEADER, minimum=3)
+    if found is None:
+        table.issues.append(RowError(None, "", _("在前20行中找不到表头行，表头应包含：序号、单位、党员人数。"
+                                                 "请检查表头的列名是否写错，或表头是否在前20行之内")))
         return table
-    header = match_headers(rows[index], DEPARTMENT_COLUMNS, allow_unknown=True)
+    header = match_headers(found, DEPARTMENT_COLUMNS, allow_unknown=True)
     table.issues.extend(header.errors)
     if header.errors:
         return table
-    figures, note_at, data_from = _figure_columns(rows, index, header)
+    figures, note_at = _figure_columns(found, header, table.issues)
     total_at = figures.pop(ROW_TOTAL, None)
     table.columns = list(figures)
     numeric = {MEMBERS: header.positions[MEMBERS], **figures}
     if total_at is not None:
         numeric[ROW_TOTAL] = total_at
-    for row in rows[data_from:]:
-        if row.is_blank():
+    lines, stated, subtotals = _Lines(), {}, []
+    for row in found.below:
+        line = "" if row.is_blank() else _line_kind(row)
+        if row.is_blank() or line == "note":
+            lines.notes += [row.number] if line else []
             continue
-        if is_total_row(row):
-            table.total_row = row.number
+        if line == "total":
+            table.total_row, lines.total_first = row.number, not table.rows
             stated = total_values(row, numeric, table.issues)
             table.party_member_total = stated.get(MEMBERS)
             table.totals = [stated[c] for c in table.columns] if all(c in stated for c in table.columns) else []
-            for column, value in stated.items():
-                counted = (sum(table.column_sum(c) for c in table.columns) if column == ROW_TOTAL
-                           else table.column_sum(column))
-                check_total(table.issues, row.number, column, value, counted)
             continue
-        if table.total_row is not None:
+        if table.total_row is not None and not lines.total_first:
             table.issues.append(RowError(row.number, "", _("合计行之后不应再有数据行")))
+            continue
+        if line == "subtotal":
+            subtotals.append((row.number, total_values(row, numeric, table.issues), len(table.rows)))
+            lines.subtotals.append(row.number)
             continue
         unit = compact(header.value(row, DEPARTMENT))
         if not unit:
@@ -705,33 +781,42 @@ def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
                     "diff": abs(stated_total - sum(values.values()))}))
         table.rows.append(DepartmentRow(row.number, header.value(row, SERIAL), unit, members, values,
                                         row.cell(note_at) if note_at is not None else ""))
+    start = 0
+    for number, figures_stated, end in subtotals:
+        _check_sums(table.issues, number, figures_stated, _department_sums(table, table.rows[start:end]), subtotal=True)
+        start = end
+    if table.total_row is not None:
+        _check_sums(table.issues, table.total_row, stated, _department_sums(table, table.rows))
+    table.skipped = _skipped(lines)
     return table
 
 
-def _figure_columns(rows: Sequence[SheetRow], index: int,
-                    header: HeaderMatch) -> tuple[dict[str, int], int | None, int]:
-    """Count columns after 党员人数, taking names from a second header row when the first spans them."""
-    top = rows[index]
-    start = header.positions[MEMBERS] + 1
-    data_from = index + 1
-    sub: SheetRow | None = None
-    for at, candidate in enumerate(rows[index + 1:index + 3], index + 1):
-        if candidate.is_blank():
-            continue
-        # Under 序号 and 单位 the second header row is blank, or repeats them where they are merged over both rows.
-        if all(header.value(candidate, c) in ("", header.value(top, c)) for c in (SERIAL, DEPARTMENT)) and any(
-                c and parse_count(c) is None for c in candidate.cells[start:]):
-            sub, data_from = candidate, at + 1
-        break
+def _department_sums(table: DepartmentTable, rows: Sequence[DepartmentRow]) -> dict[str, int]:
+    """What a 合计 or 小计 line of a department table should say of `rows`, column by column."""
+    sums = {column: sum(r.figures.get(column, 0) for r in rows) for column in table.columns}
+    return {MEMBERS: sum(r.party_members or 0 for r in rows), **sums, ROW_TOTAL: sum(sums.values())}
+
+
+def _figure_columns(header: Header, match: HeaderMatch, issues: list[RowError]) -> tuple[dict[str, int], int | None]:
+    """The count columns after 党员人数 by their lowest header name (户籍户口 under 走访户数), and 备注's column."""
     figures: dict[str, int] = {}
+    seen: dict[str, str] = {}  # the column each name stands for (户籍户 → 户籍户口) → the name first written for it
     note_at = None
-    for at in range(start, max(len(top.cells), len(sub.cells) if sub else 0)):
-        name = normalise_header((sub.cell(at) if sub else "") or top.cell(at))
+    for at, labels in sorted(header.labels.items()):
+        if at <= match.positions[MEMBERS]:
+            continue
+        name = plain_header(labels[-1].text)
+        meaning = department_kind_column(name) or name
         if name == NOTE:
             note_at = at
-        elif name:
-            figures[name] = at
-    return figures, note_at, data_from
+        elif meaning in seen:
+            issues.append(RowError(labels[-1].row, name, _(
+                "%(a)s列“%(first)s”和%(b)s列“%(name)s”都是“%(meaning)s”，无法确定读哪一列：请删去多余的一列，"
+                "或把两列的数相加后合为一列") % {"a": column_letter(figures[seen[meaning]]), "first": seen[meaning],
+                                      "b": column_letter(at), "name": name, "meaning": meaning}))
+        else:
+            figures[name], seen[meaning] = at, name
+    return figures, note_at
 
 
 def read_department_table(source: Path | IO[bytes], filename: str | None = None) -> DepartmentTable:

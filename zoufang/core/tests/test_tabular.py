@@ -135,3 +135,26 @@ def test_a_streamed_tables_reused_cells_carry_nothing_from_one_row_to_the_next()
     assert read["B5"].border.left.style == "thin"  # an empty cell of the table is boxed too
     assert read.row_dimensions[4].height == 7 * 15  # 40 Chinese characters, 80 units, in 11.5: seven lines
     assert read.row_dimensions[3].height is None
+
+
+def test_it_reads_a_header_name_through_the_notes_clerks_write_after_it():
+    from zoufang.core.tabular import header_lookup, plain_header
+
+    names = {"走访户数", "户籍总户数（户）", "备注"}
+    assert [header_lookup(cell, names) for cell in (
+        "走访户数\n（单位：户）", "走访户数※", "走访户数\n注：含外来人口", "走 访　户 数", "户籍总户数(户)", "备注（可空）",
+        "走访户数单位：户", "走访")] == ["走访户数", "走访户数", "走访户数", "走访户数", "户籍总户数（户）", "备注",
+                                 "走访户数", None]
+    assert plain_header("户籍户口\n（户）") == "户籍户口"
+
+
+def test_it_names_columns_and_rows_as_a_clerk_reads_them():
+    from zoufang.core.tabular import SheetRow, column_letter, is_note_row, row_numbers
+
+    assert [column_letter(at) for at in (0, 4, 25, 26, 27)] == ["A", "E", "Z", "AA", "AB"]
+    assert row_numbers([10, 7, 8, 11, 12, 31, 9]) == "7—12、31"
+    assert row_numbers([3, 4, 9]) == "3、4、9"
+    assert is_note_row(SheetRow(30, ("注：1. 户籍总户数以2016年底为准。",)))
+    assert is_note_row(SheetRow(31, ("填表人：张三", "", "审核人：李四")))
+    assert not is_note_row(SheetRow(32, ("注册企业", "上下塘社区")))
+    assert not is_note_row(SheetRow(33, ("1", "市府办", "干家甸社区", "417", "357")))

@@ -116,7 +116,7 @@ def test_it_refuses_a_sub_column_that_is_no_kind_naming_it(qiandeng, tmp_path):
 
     [error] = run_import("leader_households", path, campaign=qiandeng).errors
 
-    assert str(error).startswith("第4行【其中困难户】：“走访户数”下的“其中困难户”不是走访对象的类型，无法导入：")
+    assert str(error).startswith("第4行【其中困难户】：“走访户数”下的E列“其中困难户”不是走访对象的类型，无法导入：")
     assert not FixedQuota.objects.exists()
 
 

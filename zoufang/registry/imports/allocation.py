@@ -29,6 +29,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     table = tables.parse_allocation_table(rows)
     source = quota_source(ctx, annex=table.annex, title=table.title)
     ctx.errors.extend(table.issues)
+    ctx.notes.extend(table.skipped)
     check_kind_split(ctx, table.by_kind)
     if not table.rows and not table.enterprise_lines and not table.issues:
         ctx.error(None, "", _("表中没有分配行"))
@@ -142,9 +143,11 @@ SPEC = ImportSpec(
     prepare=prepare, model="planning.FixedQuota", needs_campaign=True,
     header_rows=((tables.SERIAL, tables.UNIT, tables.VILLAGE, tables.STATED, tables.COUNT),),
     notes=(
-        _l("按种子文件附件1、附件2的格式填写：表头之前可以有标题行。"),
+        _l("按种子文件附件1、附件2的格式填写：表头之前可以有标题行。表头可占一至三行（如“走访任务”合并在"
+           "“户籍总户数”“走访户数”之上），列名后的“（户）”“（单位：户）”不影响识别。"),
         _l("同一走访单位负责多个村、社区时，续行的序号和走访单位留空（如附件2中市府办下的顾家浜村）。"),
-        _l("最后一行写“合计”，其后两格为户籍总户数合计（同一村、社区只计一次）和走访户数合计，如“13815户”“9880户”。"),
+        _l("最后一行写“合计”，其后两格为户籍总户数合计（同一村、社区只计一次）和走访户数合计，如“13815户”“9880户”。"
+           "“合计”也可写在第一行数据之上；单位之后的“小计”行与自上一小计以下各行核对；表下的“注：……”行不导入。"),
         _l("合计之后可写企业分配，如“昆山市粮食局、妇联走访企业”，其后一格写企业数，如“101家”。"),
         _l("一行写了几个单位（联合走访，如“市发改委、水利局”）时，按单位平均分开，余数给排在前面的单位；"
            "表中写明各单位数的（如“市发改委30、水利局40”），按表中的数，各单位之和须等于本行的数。"),

@@ -15,11 +15,12 @@ from zoufang.core.tabular import (
     Sheet,
     SheetRow,
     compact,
-    find_header_row,
-    header_cells,
+    header_lookup,
+    is_note_row,
     is_total_row,
     match_headers,
-    normalise_header,
+    read_header,
+    row_numbers,
     unreadable_cells,
 )
 
@@ -150,43 +151,46 @@ class Table:
 
 
 def read_table(ctx: ImportContext, rows: list[SheetRow], columns: Sequence[Column]) -> Table | None:
-    """Find the header row (one row, or two where a group name spans the columns below it), match it, and keep the
-    rows under it that hold data; header errors go on ctx, and None is returned when the file is unusable.
+    """Find the header (one row, or up to three where group names span the columns below them), match it, and keep
+    the rows under it that hold data; header errors go on ctx, and None is returned when the file is unusable.
 
-    Left out: blank rows, rows that hold nothing but a 序号 or 备注 (a numbered blank form), and 合计/小计 rows
-    (named in the report). A cell holding an Excel error or an uncomputed formula is reported once, as such."""
+    Left out: blank rows, rows that hold nothing but a 序号 or 备注 (a numbered blank form), 合计/小计 rows and
+    note lines (“注：……”, “填表人：……”), each named in the report. A cell holding an Excel error or an uncomputed
+    formula is reported once, as such."""
     sheet = _("工作表“%(sheet)s”") % {"sheet": ctx.sheet.name} if ctx.sheet and ctx.sheet.name else ""
     if all(row.is_blank() for row in rows):
         ctx.error(None, "", _("%(where)s中没有任何数据") % {"where": sheet or _("文件")})
         return None
-    index = find_header_row(rows, columns)
-    if index is None:
+    found = read_header(rows, columns)
+    if found is None:
         required = "、".join(c.header for c in columns if c.required)
         where = _("在%(sheet)s的前20行中") % {"sheet": sheet} if sheet else ""
         ctx.error(None, "", _("%(where)s找不到表头行，表头应包含：%(names)s") % {"where": where, "names": required})
         return None
-    header_row, first = header_cells(rows, index, columns)
-    header = match_headers(header_row, columns)
+    header = match_headers(found, columns)
     ctx.errors.extend(header.errors)
     if header.ignored:
         ctx.notes.append(_("已忽略列：%(names)s") % {"names": "、".join(header.ignored)})
     if header.errors:
         return None
-    data = [row for row in rows[first:] if _holds_data(row, header_row, header)]
+    read_at = [at for at in header.positions.values() if not header_lookup(found.leaf(at), ("序号",))]
+    data = [row for row in found.below if _holds_data(row, read_at)]
     totals = [row.number for row in data if is_total_row(row, ("合计", "总计", "小计"))]
+    notes = [row.number for row in data if is_note_row(row)]
     if totals:
-        ctx.notes.append(_("第%(rows)s行是合计行，未导入") % {"rows": "、".join(map(str, totals))})
-        data = [row for row in data if row.number not in totals]
+        ctx.notes.append(_("第%(rows)s行是合计行，未导入") % {"rows": row_numbers(totals)})
+    if notes:
+        ctx.notes.append(_("第%(rows)s行是表注，未导入") % {"rows": row_numbers(notes)})
+    data = [row for row in data if row.number not in totals and row.number not in notes]
     for row in data:
         for error in unreadable_cells(row, header.positions):
             ctx.settle(error)
     return Table(header, data)
 
 
-def _holds_data(row: SheetRow, header_row: SheetRow, header: HeaderMatch) -> bool:
-    """Whether a row has any cell filled under a column the import reads, other than 序号."""
-    return any(row.cell(at) for name, at in header.positions.items()
-               if normalise_header(header_row.cell(at)) != "序号") or is_total_row(row, ("合计", "总计", "小计"))
+def _holds_data(row: SheetRow, read_at: list[int]) -> bool:
+    """Whether a row has any cell filled under a column the import reads (`read_at`: all but 序号)."""
+    return any(row.cell(at) for at in read_at) or is_total_row(row, ("合计", "总计", "小计"))
 
 
 def parse_bool(text: str) -> bool | None:

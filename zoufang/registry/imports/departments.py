@@ -20,6 +20,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     scope = resolve_scope(ctx)
     table = tables.parse_department_table(rows)
     ctx.errors.extend(table.issues)
+    ctx.notes.extend(table.skipped)
     if not table.rows and not table.issues:
         ctx.error(None, "", _("表中没有部门行"))
     outcome = Outcome(total_rows=len(table.rows))
@@ -63,7 +64,8 @@ SPEC = ImportSpec(
                  ("", "", "", REGISTERED, RESIDENT)),
     merges=("A1:A2", "B1:B2", "C1:C2", "D1:E1"),
     notes=(
-        _l("按种子文件附件4-1的格式：两行表头，“走访户数”下分“户籍户口”“外来常住户”两列。"),
+        _l("按种子文件附件4-1的格式：两行表头，“走访户数”下分“户籍户口”“外来常住户”两列；也可一行表头直接写这两列，"
+           "或三行表头（“走访任务”之下“走访户数”，再下分两列）。"),
         _l("也可用附件4-2的格式：序号、单位、党员人数、走访企业数、备注，一行表头。"),
         _l("最后一行写“合计”，依次写党员人数和各列合计，如“365 | 1825户 | 3017户”；合计须等于各行之和。"),
         _l("每个部门登记为“镇部门（支部）”单位，党员人数和排序（序号）随表更新。"),

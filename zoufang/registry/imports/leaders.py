@@ -25,6 +25,7 @@ def _prepare(ctx: ImportContext, rows: list[SheetRow], *, with_villages: bool) -
     table = tables.parse_leader_table(rows, with_villages=with_villages)
     source = quota_source(ctx, annex=table.annex, title=table.title)
     ctx.errors.extend(table.issues)
+    ctx.notes.extend(table.skipped)
     check_kind_split(ctx, table.by_kind)
     if not table.rows and not table.issues:
         ctx.error(None, "", _("表中没有分配行"))
@@ -66,7 +67,8 @@ LEADER_HOUSEHOLDS = ImportSpec(
     header_rows=((tables.SERIAL, tables.LEADER, tables.LEADER_VILLAGE, tables.COUNT, tables.NOTE),),
     notes=(
         _l("同一领导走访多个村、社区时，续行的序号和走访领导留空。走访户数可为0，表示挂钩村已无剩余户可分。"),
-        _l("最后一行写“合计”，并在走访户数一列写合计，如“750户”；合计须等于各行之和。"),
+        _l("最后一行写“合计”，并在走访户数一列写合计，如“750户”；合计须等于各行之和。每位领导之后可写“小计”，"
+           "与自上一小计以下各行核对。"),
         _l("走访户数可分为“户籍户”“外来常住户”两列（“走访户数”合并在两列之上，表头两行），各列按该类对象分配，"
            "合计行也分列写。"),
         _l("走访领导须已作为“镇党政领导”导入走访干部。"),

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from zoufang.core.tabular import row_numbers
 from zoufang.planning import tables
 from zoufang.planning.models import FixedQuota
 from zoufang.planning.snapshot import HOUSEHOLD, HOUSEHOLD_KINDS, target_classes
@@ -81,22 +82,37 @@ def refuse_overlaps(ctx: ImportContext, source: str, rows: list[QuotaRow]) -> No
             held.setdefault(block, quota)
     if not held:
         return
-    this = f"“{source}”" + (f"（{PurePath(ctx.filename).name}）" if ctx.filename else "")
+    clashes: dict[str, list[tuple[QuotaRow, tuple[Any, ...], FixedQuota]]] = {}  # other source → its clashes
     for row in rows:
         for block in _blocks(row.unit_ids, row.cadre_id, row.region_id, row.target_kind):
             other = held.get(block)
-            if other is None:
-                continue
-            who, _visitor, region_id, kind = block
-            name = (Cadre.objects.filter(pk=block[1]).values_list("name", flat=True).first() if who == "cadre"
-                    else Unit.objects.filter(pk=block[1]).values_list("name", flat=True).first())
-            where = (Region.objects.filter(pk=region_id).values_list("name", flat=True).first() if region_id
-                     else _("本镇"))
-            ctx.error(row.row_number, "", _(
-                "本表%(this)s与已导入的来源表“%(other)s”%(title)s重复：%(name)s在%(where)s的%(kind)s已由“%(other)s”"
-                "第%(row)d行分配。同一张表不能以两个名称导入；要替换原表，请用原来的名称重新导入（--label %(other)s）") % {
-                "this": this, "other": other.source, "title": f"（{other.table_title}）" if other.table_title else "",
-                "name": name, "where": where, "kind": Target.Kind(kind).label, "row": other.row_number})
+            if other is not None:
+                clashes.setdefault(other.source, []).append((row, block, other))
+    this = f"“{source}”" + (f"（{PurePath(ctx.filename).name}）" if ctx.filename else "")
+    for other_source, found in clashes.items():
+        row, block, other = found[0]
+        who, _visitor, region_id, kind = block
+        name = (Cadre.objects.filter(pk=block[1]).values_list("name", flat=True).first() if who == "cadre"
+                else Unit.objects.filter(pk=block[1]).values_list("name", flat=True).first())
+        where = (Region.objects.filter(pk=region_id).values_list("name", flat=True).first() if region_id
+                 else _("本镇"))
+        numbers = sorted({clash.row_number for clash, _block, _other in found})
+        ctx.error(row.row_number, "", _(
+            "本表%(this)s与已导入的来源表“%(other)s”%(title)s重复：第%(rows)s行（共%(n)d行）所分配的，已由“%(other)s”"
+            "分配，如%(name)s在%(where)s的%(kind)s（“%(other)s”第%(row)d行）。同一张表不能以两个名称导入；要替换原表，"
+            "请用原来的名称“%(other)s”重新导入：%(how)s") % {
+            "this": this, "other": other_source, "title": f"（{other.table_title}）" if other.table_title else "",
+            "rows": row_numbers(numbers), "n": len(numbers), "name": name, "where": where,
+            "kind": Target.Kind(kind).label, "row": other.row_number,
+            "how": _same_name_how(other_source, PurePath(ctx.filename or "").suffix or ".xlsx")})
+
+
+def _same_name_how(source: str, suffix: str) -> str:
+    """How a clerk imports a table again under `source`: on the command line, and on the import page."""
+    if tables.is_annex_label(source):
+        return _("命令行加 --label %(source)s；网页导入时把文件名改为“%(source)s%(suffix)s”，或在表标题上方的一行写"
+                 "“%(source)s”") % {"source": source, "suffix": suffix}
+    return _("命令行加 --label %(source)s；网页导入时表标题须是“%(source)s”，标题上方不写“附件”标注") % {"source": source}
 
 
 def check_kind_split(ctx: ImportContext, split: tables.KindSplit | None) -> None:

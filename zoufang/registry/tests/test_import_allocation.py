@@ -191,12 +191,12 @@ def test_it_refuses_the_same_table_under_a_second_label(campaign):
     assert run_import("allocation", csv_file(annex1_rows()), filename="附件1.csv", campaign=campaign).ok
     report = run_import("allocation", xlsx_file(annex1_rows()), filename="妇联表.xlsx", source_label="妇联",
                         campaign=campaign)
-    assert len(report.errors) == 23  # every row: 22 villages and the enterprise line
-    assert str(report.errors[0]) == (
+    [error] = report.errors  # one message naming every row (22 villages and the enterprise line), not 23
+    assert str(error) == (
         "第4行：本表“妇联”（妇联表.xlsx）与已导入的来源表“附件1”（苏州市妇联“六个一”走访调研居民户、企业分配表）重复："
-        "苏州市妇联在上下塘社区的户籍户已由“附件1”第4行分配。同一张表不能以两个名称导入；"
-        "要替换原表，请用原来的名称重新导入（--label 附件1）")
-    assert "苏州市妇联在本镇的企业已由“附件1”第27行分配" in str(report.errors[-1])
+        "第4—25、27行（共23行）所分配的，已由“附件1”分配，如苏州市妇联在上下塘社区的户籍户"
+        "（“附件1”第4行）。同一张表不能以两个名称导入；要替换原表，请用原来的名称“附件1”重新导入：命令行加 --label 附件1；"
+        "网页导入时把文件名改为“附件1.xlsx”，或在表标题上方的一行写“附件1”")
     assert not quotas("妇联").exists()
     assert quotas("附件1").count() == 23
 

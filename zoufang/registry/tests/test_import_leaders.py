@@ -81,5 +81,7 @@ def test_it_refuses_the_leaders_table_under_a_second_label(campaign):
     assert run_import("leader_households", csv_file(ANNEX31), filename="附件3-1.csv", campaign=campaign).ok
     report = run_import("leader_households", csv_file(ANNEX31), filename="领导.csv", campaign=campaign)
     assert "本表“镇党政班子领导“六个一”走访调研分配表（居民户）”（领导.csv）与已导入的来源表“附件3-1”" in str(report.errors[0])
-    assert "王文在周家浜村的户籍户已由“附件3-1”第3行分配" in str(report.errors[0])
+    assert "第3—6行（共4行）所分配的，已由“附件3-1”分配，如王文在周家浜村的户籍户（“附件3-1”第3行）" in str(
+        report.errors[0])
+    assert "网页导入时把文件名改为“附件3-1.csv”" in str(report.errors[0])
     assert FixedQuota.objects.count() == 4
