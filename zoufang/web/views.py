@@ -67,7 +67,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def regions(request: HttpRequest) -> HttpResponse:
     """The region tree; at a city's scale a village's groups and grids open on request (?open=, web/tree.py)."""
     roots = region_tree(request.user, opened=request.GET.get("open"))
-    return render(request, "web/regions.html", {"roots": roots, "folded": folded(roots)})
+    # A unit handler with no area of its own still reads its unit's targets: the empty tree says where they are.
+    handles_unit = not roots and bool(scope.handled_unit_ids(request.user))
+    return render(request, "web/regions.html", {"roots": roots, "folded": folded(roots), "handles_unit": handles_unit})
 
 
 @cache

@@ -30,6 +30,16 @@ def test_it_tells_an_outsider_there_is_no_scope(town, login):
     assert "您的账号尚未分配走访范围，请联系走访办。" in html
 
 
+def test_it_tells_a_unit_handler_without_an_area_where_its_units_targets_are(town, login):
+    from zoufang.accounts.models import RoleGrant
+
+    RoleGrant.objects.create(user=town.users["outsider"], role=RoleGrant.Role.UNIT_HANDLER, unit=town.police)
+    html = login(town.users["outsider"]).get("/regions/").content.decode()
+    assert "您的账号按承办单位授权，没有按区划分配的范围。" in html
+    assert '<a href="/targets/">走访对象</a>' in html
+    assert "请联系走访办" not in html
+
+
 def _grids(town, name, villages, grids, targets):
     """More of the town: villages with grids and targets in each grid."""
     from zoufang.regions.models import Region
