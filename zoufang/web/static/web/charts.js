@@ -118,9 +118,12 @@
     var sideways = kind !== "line";  // bars run sideways: Chinese place names stay readable on a phone
     var category = { type: "category", data: data.categories, inverse: sideways,
       axisLine: { lineStyle: { color: LINE } }, axisTick: { show: false },
-      axisLabel: { color: INK, hideOverlap: true } };
+      // Sideways, a long name (上下塘社区居委会) breaks onto a second line within a third of a phone's width rather
+      // than running past the chart's left edge.
+      axisLabel: sideways ? { color: INK, hideOverlap: true, width: Math.min(168, Math.max(96, Math.floor(width * 0.4))),
+        overflow: "break", lineHeight: fontSize + 2 } : { color: INK, hideOverlap: true } };
     var values = { type: "value", minInterval: 1, splitLine: { lineStyle: { color: LINE } },
-      axisLabel: { color: MUTED } };
+      axisLabel: { color: MUTED, hideOverlap: true } };
     base.grid = { left: 8, right: 16, top: top, bottom: 8, containLabel: true };
     base.xAxis = sideways ? values : category;
     base.yAxis = sideways ? category : values;
