@@ -63,9 +63,10 @@ def menghe(on_a_file: None, settings: Any) -> Menghe:  # noqa: F811
     from zoufang.visits.demo import DEMO_TODAY
     from zoufang.visits.models import Visit
 
+    settings.ZOUFANG_DEMO_PASSWORD = PASSWORD  # as every test that builds 孟河镇: the run's others write it back
+    campaign = menghe_campaign()
     settings.ZOUFANG_TODAY = DEMO_TODAY
     settings.TASKS = DUMMY  # each job is run by the test, once asked
-    campaign = menghe_campaign()
     busiest = (Visit.objects.filter(campaign=campaign).values("cadre__unit").annotate(n=Count("id"))
                .order_by("-n", "cadre__unit").first())
     assert busiest is not None
