@@ -68,4 +68,4 @@ def _run_made(params: dict[str, Any]) -> Made | None:
                 reverse("api:get_assessment", kwargs={"slug": slug, "assessment_id": assessment.public_id}))
 
 
-register(Kind("assessment_run", _run_resolve, _run_build, made=_run_made, request_key=True))
+register(Kind("assessment_run", _run_resolve, _run_build, made=_run_made, request_key=True, writes=True))

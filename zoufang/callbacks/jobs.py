@@ -84,4 +84,4 @@ def _draw_made(params: dict[str, Any]) -> Made | None:
                 reverse("api:batch_results", kwargs={"batch_id": batch.public_id}))
 
 
-register(Kind("callbacks_draw", _draw_resolve, _draw_build, made=_draw_made, request_key=True))
+register(Kind("callbacks_draw", _draw_resolve, _draw_build, made=_draw_made, request_key=True, writes=True))

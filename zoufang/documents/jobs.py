@@ -111,7 +111,7 @@ def _generate_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Pro
 
 
 register(Kind("document_generate", _generate_resolve, _generate_build, made=_document_made,
-              request_key=True))
+              request_key=True, writes=True))
 
 
 # ---------------------------------------------------------------- issuing (numbered, rendered, stored)
@@ -156,4 +156,4 @@ def _issue_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progre
     }
 
 
-register(Kind("document_issue", _issue_resolve, _issue_build, made=_document_made))
+register(Kind("document_issue", _issue_resolve, _issue_build, made=_document_made, writes=True))

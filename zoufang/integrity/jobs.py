@@ -59,4 +59,4 @@ def _scan_made(params: dict[str, Any]) -> Made | None:
 
 
 register(Kind("integrity_scan", _scan_resolve, _scan_build, report_template="integrity/_scan_report.html",
-              made=_scan_made, request_key=True))
+              made=_scan_made, request_key=True, writes=True))

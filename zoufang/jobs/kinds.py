@@ -59,6 +59,10 @@ class Kind:
     # params["key"] is a request key (core.request_keys): one request per key (jobs.services._same_key). Elsewhere
     # "key" may name something else (oversight_all's table, form_answers' form).
     request_key: bool = False
+    # The job makes or changes something (a plan, a scan, a batch, a draft, an import) in transactions of its own.
+    # Otherwise the file is read inside one read-only snapshot taken when the build starts (jobs.services.run,
+    # decision 0027): a write the build makes must go through `oversight.snapshot.writes()`.
+    writes: bool = False
 
 
 KINDS: dict[str, Kind] = {}
@@ -512,7 +516,8 @@ def _plan_run_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Pro
 
 
 PLAN_MOVES_SHOWN = 100  # the report keeps the first moves, as the page listed them
-register(Kind("plan_run", _plan_run_resolve, _plan_run_build, report_template="planning/_run_report.html"))
+register(Kind("plan_run", _plan_run_resolve, _plan_run_build, report_template="planning/_run_report.html",
+              writes=True))
 
 
 def _plan_check_resolve(user: Any, params: dict[str, Any]) -> Resolved:
@@ -552,7 +557,7 @@ def _plan_check_made(params: dict[str, Any]) -> Made | None:
 
 
 register(Kind("plan_check", _plan_check_resolve, _plan_check_build, report_template="planning/_check_report.html",
-              made=_plan_check_made))
+              made=_plan_check_made, writes=True))
 
 
 from zoufang.assessment import jobs as _assessment  # noqa: E402,F401 - the apps' own kinds register themselves

@@ -12,7 +12,7 @@ import logging
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -139,7 +139,8 @@ class Throttled:
 
     Stored through a connection of its own (core.aside): a builder reports progress while its rows still come
     from a server-side cursor, and on SQLite (WAL) a write on the reading connection fails with "database is
-    locked" once any other connection has committed since the read began — a cadre's visit during a ledger."""
+    locked" once any other connection has committed since the read began — a cadre's visit during a ledger. (A
+    read-only build reads inside `oversight.snapshot.held()` and is given this through `snapshot.writing()`.)"""
 
     def __init__(self, download_id: int, attempt: int) -> None:
         self.download_id, self.attempt = download_id, attempt
@@ -179,7 +180,7 @@ def run(download_id: int) -> str:
         progress = Throttled(download.pk, attempt)
         try:
             with open(part, "wb") as out:
-                summary = kind.build(user, resolved, out, progress)
+                summary = _build(kind, user, resolved, out, progress)
                 out.flush()
                 os.fsync(out.fileno())
         finally:
@@ -206,6 +207,18 @@ def run(download_id: int) -> str:
         final.unlink(missing_ok=True)
         return "superseded"
     return Status.DONE
+
+
+def _build(kind: kinds.Kind, user: Any, resolved: kinds.Resolved, out: IO[bytes], progress: Throttled) -> str:
+    """The kind's file. A download that only reads is read at one moment, the one its build starts at (decision
+    0027): every statement of it inside one read-only snapshot (`oversight.snapshot.held`), whatever visits arrive
+    meanwhile; its progress and any audit row it writes go through a connection of their own (`writes()`)."""
+    if kind.writes:
+        return kind.build(user, resolved, out, progress)
+    from zoufang.oversight import snapshot
+
+    with snapshot.held():
+        return kind.build(user, resolved, out, snapshot.writing(progress) or progress)
 
 
 def _measure(path: Path) -> tuple[int, str]:

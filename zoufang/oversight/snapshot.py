@@ -68,10 +68,10 @@ def held() -> Iterator[None]:
         try:
             if state.writer is not None:
                 state.writer.close()
+            reader.rollback()  # nothing was written in it; first, so that a failed statement's error is the one told
             if sqlite:
                 with reader.cursor() as cursor:
                     cursor.execute("PRAGMA query_only = OFF")
-            reader.rollback()  # nothing was written in it
         finally:
             reader.set_autocommit(True)
 

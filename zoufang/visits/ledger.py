@@ -18,6 +18,7 @@ from zoufang.campaigns.models import Campaign
 from zoufang.cases.models import Case
 from zoufang.core.progress import Progress, report
 from zoufang.core.sheetwriter import ExportWorkbook
+from zoufang.oversight import snapshot
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Target, Unit
@@ -151,8 +152,10 @@ def write_ledger(out: IO[bytes], title: str, visits: "QuerySet[Visit]", user: An
         if revealed_count > len(revealed):
             changes["more"] = _("另有 %(n)d 条走访记录的对象未逐一列出（按本台账的范围可复查）") % {
                 "n": revealed_count - len(revealed)}
-        audit.record(user, AuditEvent.Action.READ, object_type="registry.Target",
-                     summary=_("走访台账导出完整电话：%(n_revealed)s条") % {"n_revealed": len(revealed)}, changes=changes)
+        with snapshot.writes():  # kept as it is written, not with a download's read transaction (decision 0027)
+            audit.record(user, AuditEvent.Action.READ, object_type="registry.Target",
+                         summary=_("走访台账导出完整电话：%(n_revealed)s条") % {"n_revealed": len(revealed)},
+                         changes=changes)
     report(progress, number, total)
     return number
 

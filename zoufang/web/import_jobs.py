@@ -78,7 +78,8 @@ def _import_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progr
     }
 
 
-register(Kind("registry_import", _import_resolve, _import_build, report_template="web/_import_report.html"))
+register(Kind("registry_import", _import_resolve, _import_build, report_template="web/_import_report.html",
+              writes=True))
 
 
 # ---------------------------------------------------------------- checking (仅检查) an uploaded file of many rows
@@ -109,4 +110,5 @@ def _check_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progre
     }
 
 
-register(Kind("registry_check", _check_resolve, _check_build, report_template="web/_import_report.html"))
+register(Kind("registry_check", _check_resolve, _check_build, report_template="web/_import_report.html",
+              writes=True))  # validated in a transaction rolled back
