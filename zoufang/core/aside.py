@@ -30,6 +30,12 @@ class Aside:
 
     @contextmanager
     def used(self) -> Iterator[None]:
+        from zoufang.core import snapshot
+
+        if snapshot.is_held():  # a download's read snapshot has its writer already: one side connection, not two
+            with snapshot.writes():
+                yield
+            return
         default = connections[DEFAULT_DB_ALIAS]
         if default is self.connection or default.in_atomic_block or not default.get_autocommit():
             yield

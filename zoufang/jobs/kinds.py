@@ -61,7 +61,7 @@ class Kind:
     request_key: bool = False
     # The job makes or changes something (a plan, a scan, a batch, a draft, an import) in transactions of its own.
     # Otherwise the file is read inside one read-only snapshot taken when the build starts (jobs.services.run,
-    # decision 0027): a write the build makes must go through `oversight.snapshot.writes()`.
+    # decision 0027): a write the build makes must go through `core.snapshot.writes()`.
     writes: bool = False
 
 
@@ -223,14 +223,14 @@ def _oversight_resolve(user: Any, params: dict[str, Any]) -> Resolved:
 
 
 def _oversight_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
-    from zoufang.oversight import export, snapshot
+    from zoufang.oversight import export
     from zoufang.oversight.views import board_tables
 
     progress(0, 1)
-    with snapshot.held():  # long tables a page at a time (PagedRows), every page at one moment (decision 0024)
-        tables, heading, _stem = board_tables(user, resolved.params["slug"], resolved.params.get("key") or "all",
-                                              resolved.params["unit"] or None)
-        export.write_xlsx(out, tables, heading=heading, progress=snapshot.writing(progress))
+    # Long tables a page at a time (PagedRows), every page at one moment: jobs.services._build's snapshot.
+    tables, heading, _stem = board_tables(user, resolved.params["slug"], resolved.params.get("key") or "all",
+                                          resolved.params["unit"] or None)
+    export.write_xlsx(out, tables, heading=heading, progress=progress)
     return _("导出%(resolved_title)s") % {"resolved_title": resolved.title}
 
 
@@ -414,12 +414,11 @@ def _rows_resolve(user: Any, params: dict[str, Any]) -> Resolved:
 
 def _rows_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
     from zoufang import clock
-    from zoufang.oversight import drill, export, snapshot
+    from zoufang.oversight import drill, export
 
     reach, narrowing = resolved.extra["reach"], resolved.extra["narrowing"]
     progress(0, 1)
-    with snapshot.held():  # the unvisited rows' two parts read at one moment (decision 0024)
-        table, count = drill.table(reach, narrowing, user, clock.today(), limit=None)
+    table, count = drill.table(reach, narrowing, user, clock.today(), limit=None)  # one moment: _build's snapshot
     export.write_xlsx(out, [table], heading=reach.campaign.name, progress=progress)
     return _("导出督查明细 %(narrowing_label)s %(count)s 条") % {"narrowing_label": narrowing.label, "count": count}
 
@@ -444,14 +443,14 @@ def _gap_resolve(user: Any, params: dict[str, Any]) -> Resolved:
 
 
 def _gap_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
-    from zoufang.oversight import export, fullcoverage_tables, snapshot
+    from zoufang.oversight import export, fullcoverage_tables
 
     extra = resolved.extra
     progress(0, 1)
-    with snapshot.held():  # counted and read at one moment: no row dropped or repeated by a visit (decision 0024)
-        table = fullcoverage_tables.gap_download(extra["reach"], extra["item"], extra["gap"], user,
-                                                 region=extra["region"], unit=extra["unit"])
-        export.write_xlsx(out, [table], heading=extra["reach"].campaign.name, progress=snapshot.writing(progress))
+    # Counted and read at one moment (jobs.services._build's snapshot): no row dropped or repeated by a visit.
+    table = fullcoverage_tables.gap_download(extra["reach"], extra["item"], extra["gap"], user,
+                                             region=extra["region"], unit=extra["unit"])
+    export.write_xlsx(out, [table], heading=extra["reach"].campaign.name, progress=progress)
     return _("导出全覆盖明细 %(title)s %(count)s 条") % {"title": table.title, "count": len(table.rows)}
 
 

@@ -27,6 +27,7 @@ from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
 from zoufang.core import request_keys
 from zoufang.core.aside import Aside
+from zoufang.core.progress import Progress
 from zoufang.jobs import kinds
 from zoufang.jobs.models import Download
 
@@ -139,8 +140,8 @@ class Throttled:
 
     Stored through a connection of its own (core.aside): a builder reports progress while its rows still come
     from a server-side cursor, and on SQLite (WAL) a write on the reading connection fails with "database is
-    locked" once any other connection has committed since the read began — a cadre's visit during a ledger. (A
-    read-only build reads inside `oversight.snapshot.held()` and is given this through `snapshot.writing()`.)"""
+    locked" once any other connection has committed since the read began — a cadre's visit during a ledger. Inside a
+    read-only build's `core.snapshot.held()` it writes through the snapshot's writer (`snapshot.writes()`)."""
 
     def __init__(self, download_id: int, attempt: int) -> None:
         self.download_id, self.attempt = download_id, attempt
@@ -209,16 +210,16 @@ def run(download_id: int) -> str:
     return Status.DONE
 
 
-def _build(kind: kinds.Kind, user: Any, resolved: kinds.Resolved, out: IO[bytes], progress: Throttled) -> str:
+def _build(kind: kinds.Kind, user: Any, resolved: kinds.Resolved, out: IO[bytes], progress: Progress) -> str:
     """The kind's file. A download that only reads is read at one moment, the one its build starts at (decision
-    0027): every statement of it inside one read-only snapshot (`oversight.snapshot.held`), whatever visits arrive
+    0027): every statement of it inside one read-only snapshot (`core.snapshot.held`), whatever visits arrive
     meanwhile; its progress and any audit row it writes go through a connection of their own (`writes()`)."""
     if kind.writes:
         return kind.build(user, resolved, out, progress)
-    from zoufang.oversight import snapshot
+    from zoufang.core import snapshot
 
     with snapshot.held():
-        return kind.build(user, resolved, out, snapshot.writing(progress) or progress)
+        return kind.build(user, resolved, out, progress)  # stored beside the snapshot: Throttled's Aside
 
 
 def _measure(path: Path) -> tuple[int, str]:

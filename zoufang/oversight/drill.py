@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from zoufang import clock
 from zoufang.cases import lists as case_lists
 from zoufang.cases.models import Case
-from zoufang.core import paging
-from zoufang.oversight import figures, snapshot
+from zoufang.core import paging, snapshot
+from zoufang.oversight import figures
 from zoufang.oversight.access import Reach
 from zoufang.oversight.tables import Table
 from zoufang.planning.models import Assignment

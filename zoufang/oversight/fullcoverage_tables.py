@@ -10,9 +10,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from zoufang.core import paging
+from zoufang.core import paging, snapshot
 from zoufang.oversight import fullcoverage as fc
-from zoufang.oversight import snapshot
 from zoufang.oversight.access import Reach
 from zoufang.oversight.drill import _one
 from zoufang.oversight.tables import Cell, PagedRows, Table, percent

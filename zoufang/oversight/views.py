@@ -8,9 +8,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from zoufang import clock
-from zoufang.core import paging
+from zoufang.core import paging, snapshot
 from zoufang.core.dbrouter import reads_from_replica
-from zoufang.oversight import across, drill, export, figures, fullcoverage, fullcoverage_tables, snapshot
+from zoufang.oversight import across, drill, export, figures, fullcoverage, fullcoverage_tables
 from zoufang.oversight import board as boards
 from zoufang.oversight import city as cities
 from zoufang.oversight.access import Reach, campaign_for, city_region

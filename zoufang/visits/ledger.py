@@ -16,9 +16,9 @@ from zoufang.accounts.masking import Kind
 from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns.models import Campaign
 from zoufang.cases.models import Case
+from zoufang.core import snapshot
 from zoufang.core.progress import Progress, report
 from zoufang.core.sheetwriter import ExportWorkbook
-from zoufang.oversight import snapshot
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Target, Unit

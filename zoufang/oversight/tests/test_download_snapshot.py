@@ -15,10 +15,11 @@ from django.db import DatabaseError, connection, transaction
 from openpyxl import load_workbook
 
 from zoufang.accounts.models import AuditEvent
+from zoufang.core import snapshot
 from zoufang.core.testfiledb import another_connection, on_a_file  # noqa: F401 - a fixture
-from zoufang.jobs import kinds
+from zoufang.jobs import kinds, services
 from zoufang.jobs.testing import cells
-from zoufang.oversight import export, figures, fullcoverage_tables, paged, snapshot
+from zoufang.oversight import export, figures, fullcoverage_tables, paged
 from zoufang.oversight.tests.conftest import visit
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
@@ -44,10 +45,11 @@ def gapped(on_a_file: Any, town: Any, settings: Any) -> Any:  # noqa: F811 - the
 
 
 def _built(kind: str, user: Any, params: dict[str, Any], progress: Callable[[int, int], None]) -> list[list[Any]]:
-    """The file a queued job of `kind` writes (its builder, as the worker runs it): the first sheet's rows."""
+    """The file a queued job of `kind` writes (its builder, as the worker runs it, inside the worker's read
+    snapshot: jobs.services._build): the first sheet's rows."""
     job = kinds.get(kind)
     out = io.BytesIO()
-    job.build(user, job.resolve(user, params), out, progress)
+    services._build(job, user, job.resolve(user, params), out, progress)
     return [[c.value for c in row] for row in load_workbook(io.BytesIO(out.getvalue())).worksheets[0].iter_rows()]
 
 

@@ -14,17 +14,16 @@ read-only transaction (an error, never a write silently rolled back). Inside a c
 an atomic view) `held()` reads in that transaction and `writes()` writes in it.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, connections, router
 
 from zoufang.core.aside import through
-from zoufang.core.progress import Progress
-from zoufang.registry.models import Target
 
 
 @dataclass
@@ -45,7 +44,7 @@ _held: ContextVar[_Held | None] = ContextVar("zoufang_download_snapshot", defaul
 def held() -> Iterator[None]:
     """Everything read inside reads one snapshot of the database: on the connection reads go to (the default one;
     the replica in a view that reads from it, decision 0007)."""
-    reader = connections[router.db_for_read(Target)]
+    reader = connections[router.db_for_read(ContentType)]  # any model: the router sends a request's reads alike
     if _held.get() is not None or reader.in_atomic_block or not reader.get_autocommit():
         yield  # already one snapshot, or the caller's own transaction
         return
@@ -76,6 +75,10 @@ def held() -> Iterator[None]:
             reader.set_autocommit(True)
 
 
+def is_held() -> bool:
+    return _held.get() is not None
+
+
 @contextmanager
 def writes() -> Iterator[None]:
     """Inside `held()`: what runs inside (reads too) goes through a connection of its own, committed as usual."""
@@ -88,16 +91,3 @@ def writes() -> Iterator[None]:
         return
     with through(state.writing()):  # the writer already, for writes() inside writes()
         yield
-
-
-def writing(progress: Progress | None) -> Progress | None:
-    """A job's progress callback that writes through `writes()` (its row is stored on the writer's connection)."""
-    if progress is None:
-        return None
-    told: Callable[[int, int], None] = progress
-
-    def through(done: int, total: int) -> None:
-        with writes():
-            told(done, total)
-
-    return through
