@@ -338,8 +338,49 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if _uses_demo(item) and is_late(item):
             raise pytest.UsageError(f"{item.nodeid}: the demo is shared by the tests that use it inside one "
                                     "transaction; a transactional test or a live server cannot use it")
+    once_is_enough(config, items)
     workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
     items[:] = order(items, workers, spread)
+
+
+# The fixtures through which a test reaches the test database (pytest-django's, and the demo's).
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_blocker", "django_db_setup", "live_server",
+                     "django_db_reset_sequences", "django_db_serialized_rollback", DEMO_FIXTURE}
+
+
+def uses_database(item: pytest.Item) -> bool:
+    """Whether the test reaches the test database: marked django_db, or asks (through its fixtures) for one of
+    DATABASE_FIXTURES. The session's autouse fixtures, which every test gets, are not followed."""
+    if item.get_closest_marker("django_db") or item.get_closest_marker("every_database"):
+        return True
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return True
+    asked = list(info.argnames) + [name for mark in item.iter_markers("usefixtures") for name in mark.args]
+    seen: set[str] = set()
+    while asked:
+        name = asked.pop()
+        if name in DATABASE_FIXTURES:
+            return True
+        if name not in seen:
+            seen.add(name)
+            asked += [arg for fixturedef in info.name2fixturedefs.get(name, ()) for arg in fixturedef.argnames]
+    return False
+
+
+def once_is_enough(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL (`make test`'s second half), leave out the tests that never reach the test database: the
+    SQLite half ran the same code on the same input (about 500 tests, 75 s of the half). A test that reads the
+    database settings without a database fixture (the router's, the test templates') is marked
+    `every_database`."""
+    from django.conf import settings
+
+    if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        return
+    kept = [item for item in items if uses_database(item)]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if not uses_database(item)])
+        items[:] = kept
 
 
 LATER_CHUNK = 4  # tests handed to a worker at a time after the first runs

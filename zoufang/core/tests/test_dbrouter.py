@@ -22,6 +22,8 @@ from zoufang.core.dbrouter import REPLICA, reads_from_replica, replica_reads
 from zoufang.regions.models import Region
 
 ON_BOTH = pytest.mark.django_db(transaction=True, databases="__all__")
+# The settings tests read DATABASE_URL without a database fixture: they run in both halves of `make test`.
+pytestmark = pytest.mark.every_database
 
 
 @pytest.fixture(scope="module", autouse=True)

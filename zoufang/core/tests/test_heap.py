@@ -6,6 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# The WSGI module is loaded with the run's database settings: both halves of `make test`.
+pytestmark = pytest.mark.every_database
+
 ROOT = Path(__file__).resolve().parents[3]
 
 

@@ -15,6 +15,9 @@ from zoufang.accounts.audit import record
 from zoufang.core import testdb
 from zoufang.regions.models import Region
 
+# Some tests read the database settings without a database fixture: they run in both halves of `make test`.
+pytestmark = pytest.mark.every_database
+
 
 def test_a_template_is_named_by_its_database_and_its_migrations():
     digest = testdb.migrations_digest()
