@@ -146,10 +146,11 @@ def _flush_by_delete() -> Iterator[None]:
 def _fast_password_hasher() -> Iterator[None]:
     """The real hasher is slow by design (about 0.4 s a password); tests only need passwords to round-trip. For the
     whole run, so that module- and session-scoped fixtures (the demo's, 孟河镇's and the matrix's accounts) hash
-    as the tests do."""
+    as the tests do. The demo's accounts have the tests' password, whichever test builds them first."""
     from django.test import override_settings
 
-    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+                           ZOUFANG_DEMO_PASSWORD=PASSWORD):
         yield
 
 
@@ -231,6 +232,16 @@ def _town_settings() -> str:
     used = repr([settings.PASSWORD_HASHERS[0], settings.SECRET_KEY, settings.DATA_KEYS, settings.INDEX_KEY,
                  settings.AUTH_PASSWORD_VALIDATORS])
     return hashlib.sha256(used.encode()).hexdigest()[:8]
+
+
+def _demo_settings() -> str:
+    """The town's, and the demo accounts' password: a test that builds a demo town with a password of its own gets
+    a record of its own, rather than the run's other tests finding accounts they cannot log in to."""
+    import hashlib
+
+    from django.conf import settings
+
+    return _town_settings() + hashlib.sha256(settings.ZOUFANG_DEMO_PASSWORD.encode()).hexdigest()[:8]
 
 
 # The town's households carry numbers of their own: born on a day neither the factories (1940-02-02 on) nor the
@@ -315,7 +326,7 @@ def menghe_campaign() -> Campaign:
     from zoufang.demo.menghe import load_menghe_demo
 
     with transaction.atomic():
-        return Campaign.objects.get(pk=built("menghe", lambda: load_menghe_demo().pk))
+        return Campaign.objects.get(pk=built(f"menghe-{_demo_settings()}", lambda: load_menghe_demo().pk))
 
 
 def _uses_demo(item: pytest.Item | None) -> bool:
@@ -481,7 +492,7 @@ class SharedDemo:
 
             self._open.enter_context(rolled_back(self._blocker))
             try:
-                self._campaign = built("demo", lambda: load_demo().pk)
+                self._campaign = built(f"demo-{_demo_settings()}", lambda: load_demo().pk)
                 _refresh_statistics(self._blocker)  # here: a module's savepoint would roll them back
             except BaseException:
                 self._open.close()

@@ -5,7 +5,7 @@ ZOUFANG_SHOTS)."""
 
 import pytest
 
-from zoufang.conftest import PASSWORD, browser_login, menghe_campaign
+from zoufang.conftest import browser_login, menghe_campaign
 from zoufang.core.testwidths import DESKTOP, look
 from zoufang.demo import menghe
 
@@ -14,7 +14,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_the_menghe_office_walks_home_plan_visits_and_a_filled_form(browser, live_server, settings):
     settings.ZOUFANG_TODAY = "2017-06-15"
-    settings.ZOUFANG_DEMO_PASSWORD = PASSWORD
     campaign = menghe_campaign()  # 孟河镇 alone: built once a run
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()

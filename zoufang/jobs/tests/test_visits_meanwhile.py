@@ -63,7 +63,6 @@ def menghe(on_a_file: None, settings: Any) -> Menghe:  # noqa: F811
     from zoufang.visits.demo import DEMO_TODAY
     from zoufang.visits.models import Visit
 
-    settings.ZOUFANG_DEMO_PASSWORD = PASSWORD  # as every test that builds 孟河镇: the run's others write it back
     campaign = menghe_campaign()
     settings.ZOUFANG_TODAY = DEMO_TODAY
     settings.TASKS = DUMMY  # each job is run by the test, once asked

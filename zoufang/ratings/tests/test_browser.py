@@ -47,11 +47,9 @@ def test_the_office_reads_the_ratings_and_closes_a_supervision_item(browser, liv
 
 
 def test_the_menghe_office_reads_its_demo_ratings_on_a_phone_and_a_desktop(browser, live_server, settings):
-    from zoufang.conftest import PASSWORD
     from zoufang.demo import menghe
 
     settings.ZOUFANG_TODAY = "2017-06-15"
-    settings.ZOUFANG_DEMO_PASSWORD = PASSWORD
     campaign = menghe_campaign()  # 孟河镇 alone: built once a run
     context = browser.new_context(viewport=DESKTOP)  # the office's desk; the page read on a phone too
     page = context.new_page()
