@@ -294,17 +294,22 @@ def requests_text(by_unit: figures.Coverage, cases: figures.CaseFigures, *, wher
                   read_on: dt.date | None = None) -> str:
     """What the office asks of whom, by name: the units behind pace (past BEHIND_NAMED, the worst by name and the
     others together, pointing to `where`, the table of them all), the units with overdue cases, then everyone.
-    Asks look ahead, so they read the figures as they stand today: with `read_on` (the rest of the document is as
-    of an earlier day) a first line says so."""
+    Asks look ahead, so they read the figures as they stand today: with `read_on` (the rest of the document, and
+    the table `where`, as of an earlier day) a first line says so, and the others are named, not pointed to a
+    table of another day's list."""
     asks = []
     late = _late(by_unit)
     for row, pace in late[:BEHIND_NAMED] if where else late:
         when = checkpoint_words(pace.next_on, pace.today) if pace.next_on and pace.today else _("本月底")
         asks.append(_("%(name)s要加快走访进度，%(when)s前还需走访%(gap)s个对象。") % {
             "name": row.label, "when": when, "gap": pace.next_gap})
-    if where and len(late) > BEHIND_NAMED:
+    others = late[BEHIND_NAMED:] if where else []
+    if others and read_on is None:
         asks.append(_("其余%(count)s个走访进度滞后的单位（见%(where)s）要对照进度要求，逐户逐企补齐差额。") % {
-            "count": len(late) - BEHIND_NAMED, "where": where})
+            "count": len(others), "where": where})
+    elif others:
+        asks.append(_("其余%(count)s个走访进度滞后的单位（%(names)s）要对照进度要求，逐户逐企补齐差额。") % {
+            "count": len(others), "names": "、".join(row.label for row, _pace in others)})
     for line in sorted(cases.rows, key=lambda line: -line.overdue):
         if line.overdue and line.key is not None:
             asks.append(_("%(name)s有%(count)s件问题超过办理期限，要抓紧办结并答复反映人。") % {

@@ -222,3 +222,10 @@ def test_the_asks_name_every_unit_with_overdue_cases_however_many_are_behind() -
     assert asks[6:9] == [f"（{content.chinese(7 + n)}）超期单位{2 - n}有{3 - n}件问题超过办理期限，要抓紧办结并答复反映人。"
                          for n in range(3)]
     assert [content.chinese(n) for n in (1, 10, 11, 20, 25)] == ["一", "十", "十一", "二十", "二十五"]
+    # A past period's 附件表1 is as of its end, the asks as of today: the other units are named, not pointed to a
+    # table that lists another day's units behind.
+    later = content.requests_text(by_unit, cases, where="附件表1", read_on=today).splitlines()
+    assert later[0] == "以下按截至2017年7月1日的走访进度和问题办理情况提出："
+    assert later[6] == ("（六）其余25个走访进度滞后的单位（" + "、".join(f"单位{n}" for n in range(5, 30))
+                        + "）要对照进度要求，逐户逐企补齐差额。")
+    assert "附件表1" not in "\n".join(later)
