@@ -143,14 +143,15 @@ def _flush_by_delete() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _fast_password_hasher() -> Iterator[None]:
-    """The real hasher is slow by design (about 0.4 s a password); tests only need passwords to round-trip. For the
-    whole run, so that module- and session-scoped fixtures (the demo's, 孟河镇's and the matrix's accounts) hash
-    as the tests do. The demo's accounts have the tests' password, whichever test builds them first."""
+def _run_settings(_downloads_dir: Path) -> Iterator[None]:
+    """Settings for the whole run, so that module- and session-scoped fixtures (the demo's, 孟河镇's and the
+    matrix's) work as the tests do: the real hasher is slow by design (about 0.4 s a password) and tests only need
+    passwords to round-trip; the demo's accounts have the tests' password, whichever test builds them first; a file
+    a fixture's job builds goes to the run's temporary folder (the matrix's ledger was left in var/downloads)."""
     from django.test import override_settings
 
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-                           ZOUFANG_DEMO_PASSWORD=PASSWORD):
+                           ZOUFANG_DEMO_PASSWORD=PASSWORD, ZOUFANG_DOWNLOADS_DIR=_downloads_dir):
         yield
 
 

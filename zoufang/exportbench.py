@@ -1,7 +1,8 @@
 """Export benchmark (`make bench`, or `python -m zoufang.exportbench`): a unit's visit ledger at 100 k and 1 M visits.
 
 Generates the visits with the database's bulk path (COPY on PostgreSQL when DATABASE_URL is set, else
-executemany into a temporary SQLite database), then exports the ledger in a child process, which reports its
+executemany into a temporary SQLite database), then exports the ledger in a child process through the download
+job's own path (`jobs.services.run`: the read-only snapshot, progress beside it), which reports its
 own peak resident memory (VmHWM) and CPU time beside the time the parent measured (on a shared machine the
 child's CPU time is the steadier measure of linearity). Prints both sizes and the ratio of
 the two beside the goal: peak under 300 MB at 1 M rows, time linear in rows.
@@ -115,18 +116,31 @@ def insert_visits(campaign: Any, cadres: list[int], targets: list[int], start: i
 
 
 def export_child(unit_pk: int, path: str) -> None:
-    """Run in the child: export the unit's ledger to `path` as a superuser (every phone in full, audited)."""
+    """Run in the child: the unit's ledger as a superuser asks for it (every phone in full, audited), built as the
+    task worker builds it — `jobs.services.run`: inside the read-only snapshot, its progress and audit through a
+    connection of their own — then moved to `path`."""
     _setup()
-    from django.contrib.auth import get_user_model
+    import shutil
 
+    from django.contrib.auth import get_user_model
+    from django.test import override_settings
+
+    from zoufang.jobs import services
     from zoufang.registry.models import Unit
-    from zoufang.visits.ledger import unit_visits, write_ledger
 
     user = get_user_model().objects.filter(is_superuser=True, username="export-bench").first()
     unit = Unit.objects.get(pk=unit_pk)
-    with open(path, "wb") as out:
-        rows = write_ledger(out, _("%(unit)s 走访台账") % {"unit": unit.name}, unit_visits(unit), user)
-    print(rows, f"{cpu_seconds():.2f}", peak_rss_kb())
+    queue = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
+    with override_settings(TASKS=queue):  # queued nowhere: built here, by the worker's own function
+        download = services.request(user, "unit_ledger", {"unit": str(unit.public_id)})
+    status = services.run(download.pk)
+    download.refresh_from_db()
+    built = services.file_path(download)
+    if built is None:
+        raise SystemExit(_("导出任务未完成（%(status)s）：%(error)s") % {"status": status, "error": download.error})
+    shutil.move(built, path)
+    download.delete()
+    print(download.total, f"{cpu_seconds():.2f}", peak_rss_kb())
 
 
 def cpu_seconds() -> float:
