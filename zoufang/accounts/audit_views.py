@@ -2,14 +2,12 @@
 
 import datetime as dt
 import io
-import json
+from collections.abc import Iterator
 from typing import Any, cast
 
 from django import forms
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -19,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from zoufang import clock
 from zoufang.accounts import audit, duties
+from zoufang.accounts.audit_present import AuditPresenter, object_label
 from zoufang.accounts.models import AUDIT_RETENTION_FLOOR_DAYS, AuditEvent
 from zoufang.core import paging
 from zoufang.core.sheetwriter import write_template
@@ -26,12 +25,13 @@ from zoufang.core.tabular import Column
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_LIMIT = 100_000
+EXPORT_CHUNK = 2000
 EXPORT_COLUMNS = [
     Column("序号", rule=gettext_lazy("审计链中的位置，连续编号"), width=8),
     Column("时间", rule=gettext_lazy("北京时间"), width=20),
     Column("操作人", rule=gettext_lazy("操作时的姓名和账号；账号已删除的注明"), width=24),
     Column("操作", width=12),
-    Column("对象类型", width=16),
+    Column("对象", rule=gettext_lazy("对象的类型和名称；已删除的注明"), width=36),
     Column("对象编号", width=38, text=True),
     Column("摘要", width=40),
     Column("变更内容", rule=gettext_lazy("字段：原值 → 新值"), width=60),
@@ -91,42 +91,6 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def object_label(object_type: str) -> str:
-    """“走访对象” for registry.Target; the stored text for types that are not models."""
-    try:
-        return str(apps.get_model(object_type)._meta.verbose_name)
-    except (LookupError, ValueError):
-        return object_type
-
-
-def changes_lines(changes: Any, object_type: str = "") -> list[str]:
-    """“地址：旧 → 新”, one line a field, fields by their Chinese names where the object is a model."""
-    if not isinstance(changes, dict):
-        return [json.dumps(changes, ensure_ascii=False)]
-    lines = []
-    for name, value in changes.items():
-        label = _field_label(object_type, name)
-        if isinstance(value, list) and len(value) == 2:
-            old, new = (_shown(v) for v in value)
-            lines.append(f"{label}：{old} → {new}")
-        else:
-            lines.append(f"{label}：{_shown(value)}")
-    return lines
-
-
-def _field_label(object_type: str, name: str) -> str:
-    try:
-        return str(apps.get_model(object_type)._meta.get_field(name).verbose_name)
-    except (LookupError, ValueError, FieldDoesNotExist):
-        return name
-
-
-def _shown(value: Any) -> str:
-    if value is None or value == "":
-        return _("（空）")
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     if not duties.may_read_audit(request.user):
@@ -142,10 +106,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     except paging.BadCursor:
         page = paging.keyset_page(events, None, settings.ZOUFANG_PAGE_SIZE)
     total = paging.bounded_count(events, paging.COUNT_CAP + 1)
-    rows = [(event, object_label(event.object_type), changes_lines(event.changes, event.object_type))
-            for event in page.rows]
     return render(request, "accounts/audit.html", {
-        "form": form, "page": page, "rows": rows, "filtered": form.filtered,
+        "form": form, "page": page, "rows": AuditPresenter(request.user).present(page.rows), "filtered": form.filtered,
         "total": min(total, paging.COUNT_CAP), "capped": total > paging.COUNT_CAP,
         "retention_days": audit.retention_days(), "retention_floor": AUDIT_RETENTION_FLOOR_DAYS,
     })
@@ -156,13 +118,8 @@ def _export(request: HttpRequest, events: QuerySet[AuditEvent]) -> HttpResponse:
     if total > EXPORT_LIMIT:
         return HttpResponse(_("符合条件的审计记录有 %(total)d 条，超过一次导出上限 %(limit)d 条，请缩小日期范围后分批导出。")
                             % {"total": total, "limit": EXPORT_LIMIT}, status=400, content_type="text/plain; charset=utf-8")
-    data = (
-        [e.seq, timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_display, e.get_action_display(),
-         object_label(e.object_type), e.object_id, e.summary, "\n".join(changes_lines(e.changes, e.object_type)), e.hash]
-        for e in events.iterator(chunk_size=2000)
-    )
     out = io.BytesIO()
-    write_template(out, EXPORT_COLUMNS, title=_("审计记录"), data_rows=data, notes=[
+    write_template(out, EXPORT_COLUMNS, title=_("审计记录"), data_rows=_export_rows(request.user, events), notes=[
         _("导出时间：%(at)s；共 %(total)d 条。") % {"at": clock.minute(clock.now()), "total": total},
         _("审计记录保存 %(days)d 天，期满前任何人不能修改或删除；用 zoufang audit verify 校验是否被篡改。")
         % {"days": audit.retention_days()},
@@ -174,3 +131,22 @@ def _export(request: HttpRequest, events: QuerySet[AuditEvent]) -> HttpResponse:
     stamp = f"{clock.local(clock.now()):%Y%m%d-%H%M}"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''audit-{stamp}.xlsx"
     return response
+
+
+def _export_rows(user: Any, events: QuerySet[AuditEvent]) -> Iterator[list[Any]]:
+    """The export's rows, presented as the page presents them, a chunk at a time (a few queries a chunk)."""
+    presenter = AuditPresenter(user)
+    chunk: list[AuditEvent] = []
+    for event in events.iterator(chunk_size=EXPORT_CHUNK):
+        chunk.append(event)
+        if len(chunk) == EXPORT_CHUNK:
+            yield from _export_chunk(presenter, chunk)
+            chunk = []
+    yield from _export_chunk(presenter, chunk)
+
+
+def _export_chunk(presenter: AuditPresenter, events: list[AuditEvent]) -> Iterator[list[Any]]:
+    for shown in presenter.present(events):
+        e = shown.event
+        yield [e.seq, timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_display, e.get_action_display(),
+               shown.object_line, e.object_id, shown.summary, "\n".join(shown.changes), e.hash]

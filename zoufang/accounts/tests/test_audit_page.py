@@ -78,14 +78,14 @@ def test_the_filters_narrow_the_list(client, auditadmin, trail, query, expected)
     ten_days_ago = (clock.today() - dt.timedelta(days=10)).isoformat()
     client.force_login(auditadmin)
     response = client.get("/audit/?" + query.format(ten_days_ago=ten_days_ago))
-    shown = {event.summary for event, _label, _changes in response.context["rows"]}
+    shown = {row.event.summary for row in response.context["rows"]}
     assert shown & {"网页查看走访对象完整信息", "修改地址"} == expected
 
 
 def test_it_filters_by_the_record(client, auditadmin, trail):
     client.force_login(auditadmin)
     response = client.get(f"/audit/?object_id={trail['target'].public_id}")
-    assert {e.summary for e, _l, _c in response.context["rows"]} == {"网页查看走访对象完整信息", "修改地址"}
+    assert {row.event.summary for row in response.context["rows"]} == {"网页查看走访对象完整信息", "修改地址"}
     response = client.get("/audit/?date_from=2026-05-02&date_to=2026-05-01")
     assert "截止日期不能早于起始日期" in response.content.decode()
 
@@ -128,7 +128,7 @@ def test_the_log_pages_after_a_cursor_in_constant_queries(client, auditadmin, tr
     while url:
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
-        seen += [event.seq for event, _label, _changes in response.context["rows"]]
+        seen += [row.event.seq for row in response.context["rows"]]
         counts.append(len(queries))
         assert f"共 <b>{len(expected)}</b> 条" in response.content.decode()
         cursor = response.context["page"].next_cursor
