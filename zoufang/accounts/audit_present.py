@@ -347,10 +347,13 @@ def _cut(items: list[str]) -> str:
 
 
 def _place(region: Any) -> str:
-    """“计家墩村第1村民小组”: a group or grid with its village, for a clerk to find the household."""
-    if region.level in ("group", "grid") and region.parent is not None:
-        return f"{region.parent.name}{region.name}"
-    return str(region.name)
+    """“计家墩村第1村民小组”, “计家墩村第1村民小组第4网格”: a group or grid with what it lies in up to its village,
+    for a clerk to find the household (the namers read two levels of parents with the target)."""
+    parts = [str(region.name)]
+    while region.level in ("group", "grid") and region.parent is not None:
+        region = region.parent
+        parts.insert(0, str(region.name))
+    return "".join(parts)
 
 
 def _generic_name(obj: models.Model) -> str:
@@ -404,10 +407,10 @@ def _cadre(_presenter: AuditPresenter, cadre: Any) -> _Found:
 
 # model → (select_related, namer). Others: their name, title or number, else str() with their foreign keys read.
 NAMERS: dict[str, tuple[tuple[str, ...], Callable[[AuditPresenter, Any], _Found]]] = {
-    "registry.Target": (("region__parent",), _target),
-    "visits.Visit": (("target__region__parent",), _visit),
-    "planning.Assignment": (("target__region__parent", "cadre", "unit"), _assignment),
-    "callbacks.CallbackSample": (("batch", "visit__target__region__parent"), _sample),
+    "registry.Target": (("region__parent__parent",), _target),
+    "visits.Visit": (("target__region__parent__parent",), _visit),
+    "planning.Assignment": (("target__region__parent__parent", "cadre", "unit"), _assignment),
+    "callbacks.CallbackSample": (("batch", "visit__target__region__parent__parent"), _sample),
     "auth.User": ((), _user),
     "accounts.RoleGrant": (("user", "region", "unit"), _grant),
     "cases.Case": ((), _case),
