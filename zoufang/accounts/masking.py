@@ -53,9 +53,13 @@ def _digits(run: str) -> str:
     return "".join(out)
 
 
-def _is_date(run: str, digits: str) -> bool:
-    """2017-06-15, 2017.6.15, 20170615: a date is not a personal number."""
+def _is_date(run: str, digits: str, hour_follows: bool = False) -> bool:
+    """2017-06-15, 2017.6.15, 20170615: a date is not a personal number; nor is one with the hour of a time after
+    it (2017-05-28 22:40 reads as the run “2017-05-28 22” before the colon)."""
     parts = [p for p in re.split(_SEPARATOR, run) if p]
+    if hour_follows and len(parts) in (2, 4) and len(_digits(parts[-1])) <= 2 and run[-len(parts[-1]) - 1].isspace():
+        parts = parts[:-1]
+        digits = "".join(_digits(p) for p in parts)
     if len(parts) == 3:
         numbers = [_digits(p) for p in parts]
     elif len(parts) == 1 and len(digits) == 8:
@@ -74,7 +78,7 @@ def _is_date(run: str, digits: str) -> bool:
 def _mask_number(match: re.Match[str]) -> str:
     run = match.group(0)
     digits = _digits(run)
-    if len(digits) < MIN_DIGITS or _is_date(run, digits):
+    if len(digits) < MIN_DIGITS or _is_date(run, digits, match.string[match.end():match.end() + 1] in ":："):
         return run
     if len(digits) in (15, 18) and digits[:-1].isdigit():
         return mask_id_number(digits)

@@ -32,6 +32,9 @@ from zoufang.accounts.masking import Kind, Masker, mask, scrub
     # Ordinary numbers stay: house numbers, dates, money, a company's public credit code.
     ("门牌12号，2017年6月13日，损失3000元", "门牌12号，2017年6月13日，损失3000元"),
     ("2017-06-15 开会，2017.6.15 复查，20170615 归档", "2017-06-15 开会，2017.6.15 复查，20170615 归档"),
+    # A date with a time: the hour before the colon is not a landline's last digits.
+    ("2017-05-28 22:40 提交，20170528 09:05:11 同步", "2017-05-28 22:40 提交，20170528 09:05:11 同步"),
+    ("电话 5712 3456：已联系", "电话 57****56：已联系"),
     ("信用代码91320583MA1MXXXX0X不是身份证", "信用代码91320583MA1MXXXX0X不是身份证"),
     ("信用代码91110000600037341L", "信用代码91110000600037341L"),
 ])
