@@ -77,7 +77,7 @@ ANNEX1 = {"苏州市妇联": [(village.name, 40) for village in VILLAGES]}
 ANNEX2 = {"市府办": [("周庄社区", 120), ("祁浜村", 80)], "市粮食局": [("龙亭村", 90)]}
 ANNEXES = {"附件1": ("苏州市妇联“六个一”走访调研居民户、企业分配表", ANNEX1, ("苏州市妇联走访企业", 8)),
            "附件2": ("昆山市级机关部门“六个一”走访调研居民户、企业分配表", ANNEX2, ("市府办、市粮食局走访企业", 12))}
-EVERY = 2  # one assigned target in two has been visited by the demo day (at most LIMIT)
+EVERY = 2  # one assigned target in two has been visited by the demo day (at most LIMIT, spread over the town)
 LIMIT = 600
 OPINION_EVERY = 5
 
@@ -203,8 +203,11 @@ def seed_visits(campaign: Campaign) -> int:
     categories = {c.code: c for c in CaseCategory.objects.filter(campaign=campaign, parent__isnull=False)}
     assignments = (Assignment.objects.filter(campaign=campaign, cadre__isnull=False)
                    .select_related("target__region", "cadre").order_by("id"))
+    chosen = list(assignments)[::EVERY]
+    if len(chosen) > LIMIT:  # spread over every village, not the first ones by id (three villages were at 0)
+        chosen = [chosen[position * len(chosen) // LIMIT] for position in range(LIMIT)]
     created = 0
-    for index, assignment in enumerate(list(assignments)[::EVERY][:LIMIT]):
+    for index, assignment in enumerate(chosen):
         target, cadre = assignment.target, assignment.cadre
         assert cadre is not None  # noqa: S101 - filtered above
         day = start + dt.timedelta(days=(index * 3) % span)
