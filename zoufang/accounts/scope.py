@@ -3,8 +3,9 @@
 Rules (by role grant; a user may hold several and sees the union):
 - office, leader, assessor, city_office: every region and target under their granted region.
 - village: the targets of their village (or group); full ID and phone numbers, they know residents.
-- unit_handler: their unit's cadres; targets only through assignments (as visitors do); the visits of their
-  unit's cadres and the cases dispatched to their unit, nothing else of other units' work. An upper-level unit
+- unit_handler: their unit's cadres; targets only through assignments (as visitors do), and the regions of those
+  targets in region lists (listed_regions), not in the regions that open campaigns; the visits of their unit's
+  cadres and the cases dispatched to their unit, nothing else of other units' work. An upper-level unit
   (市级机关部门, 苏州市妇联 …) has no region: its handlers see the campaigns of every town where it holds a quota.
 - every cadre with a login: the targets assigned to them in any campaign.
 - auditor: the regions of their scope; the visits a callback batch of theirs sampled, on the callbacks pages only
@@ -118,12 +119,37 @@ def visible_regions(user: Any) -> QuerySet[Region]:
     """Regions in scope, and their ancestors so a tree can be drawn down to them."""
     if getattr(user, "is_superuser", False):
         return Region.objects.all()
+    return _regions_down_to(_scope_paths(user))
+
+
+def listed_regions(user: Any) -> QuerySet[Region]:
+    """The regions the pages and answers that list regions show (区划, the targets' region filter): the visible
+    regions, and for a unit handler also those of the targets assigned to its units, with their ancestors, as a
+    cadre sees the regions of its own targets. Not part of visible_regions, which also decides campaigns: a
+    handled target's town there would open every campaign of that town (decision 0028)."""
+    unit_ids = handled_unit_ids(user)
+    if not unit_ids or getattr(user, "is_superuser", False):
+        return visible_regions(user)
+    from zoufang.planning.models import Assignment
+
+    handled = Target.objects.filter(pk__in=Assignment.objects.filter(unit_id__in=unit_ids).values("target_id"))
+    paths = list(Region.objects.filter(pk__in=handled.values("region_id")).values_list("path", flat=True))
+    return _regions_down_to(_scope_paths(user) + paths)
+
+
+def _scope_paths(user: Any) -> list[str]:
+    """The paths of the regions a user's grants cover, and of the regions of the targets assigned to them."""
     paths = _region_paths(user, REGION_ROLES)
     cadre = _cadre(user)
     if cadre is not None:
         paths += list(
             Region.objects.filter(targets__assignments__cadre=cadre).values_list("path", flat=True).distinct()
         )
+    return paths
+
+
+def _regions_down_to(paths: list[str]) -> QuerySet[Region]:
+    """The regions at and under `paths`, and their ancestors so a tree can be drawn down to them."""
     if not paths:
         return Region.objects.none()
     ancestor_ids = {int(part) for p in paths for part in p.split(".") if part}

@@ -134,7 +134,7 @@ class Page(PaginationBase):
 @router.get("/regions", response=list[RegionOut], summary="可见的区划")
 @paginate(Page)
 def list_regions(request: HttpRequest, level: Region.Level | None = None) -> Any:
-    regions = scope.visible_regions(request.user).select_related("parent")
+    regions = scope.listed_regions(request.user).select_related("parent")
     if level:
         regions = regions.filter(level=level)
     return regions.order_by("path", "id")
@@ -177,7 +177,7 @@ def filtered_targets(user: Any, kind: str | None, region_id: Any, q: str | None)
     if kind:
         targets = targets.filter(kind=kind)
     if region_id:
-        region = scope.visible_regions(user).filter(public_id=region_id).first()
+        region = scope.listed_regions(user).filter(public_id=region_id).first()
         if region is None:
             return targets.none()
         targets = targets.filter(region__path__startswith=region.path)

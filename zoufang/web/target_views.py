@@ -20,7 +20,7 @@ FILTER_LEVELS = (Region.Level.TOWN, Region.Level.VILLAGE)
 
 def _filter_regions(user: object, selected: str | None) -> list[Region]:
     """Towns and villages for the region filter, plus the selected group or grid if it is deeper."""
-    visible = scope.visible_regions(user)
+    visible = scope.listed_regions(user)
     regions = list(visible.filter(level__in=FILTER_LEVELS).order_by("path"))
     if selected and not any(str(r.public_id) == selected for r in regions):
         deeper = visible.filter(public_id=selected).first() if _is_uuid(selected) else None

@@ -60,7 +60,7 @@ def region_tree(user: Any, opened: str | None = None) -> list[Node]:
     """Roots (towns, or the highest visible regions below county) with their visible subtrees: whole for a town,
     towns and villages and the `opened` region's subtree (a public id) at a city's scale. Three queries, four with
     a region opened."""
-    visible = scope.visible_regions(user).filter(level__in=TREE_LEVELS)
+    visible = scope.listed_regions(user).filter(level__in=TREE_LEVELS)
     whole = visible[: WHOLE_TREE + 1].count() <= WHOLE_TREE
     opened_region = None
     if opened and not whole:

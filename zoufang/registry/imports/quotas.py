@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils.translation import gettext as _
 
 from zoufang.core.tabular import row_numbers
@@ -15,7 +15,7 @@ from zoufang.planning.snapshot import HOUSEHOLD, HOUSEHOLD_KINDS, target_classes
 from zoufang.regions.models import Region
 from zoufang.registry.imports.base import ImportContext, Outcome
 from zoufang.registry.imports.places import ScopeRegions
-from zoufang.registry.imports.records import apply_changes, bump
+from zoufang.registry.imports.records import apply_changes
 from zoufang.registry.models import Cadre, Target, Unit
 
 
@@ -36,6 +36,10 @@ class QuotaRow:
     note: str = ""
     table_title: str = ""
     part: int = 0  # 1, 2 … for each unit of a joint row; 0 for a row with one unit
+
+    def content(self) -> dict[str, Any]:
+        """What the row says, without where it stands in the table (its row number, share and 序号)."""
+        return {name: value for name, value in self.values().items() if name != "serial"}
 
     def values(self) -> dict[str, Any]:
         return {"table": self.table, "serial": self.serial[:10], "label": self.label[:200],
@@ -88,23 +92,37 @@ def refuse_overlaps(ctx: ImportContext, source: str, rows: list[QuotaRow]) -> No
             other = held.get(block)
             if other is not None:
                 clashes.setdefault(other.source, []).append((row, block, other))
+    describe = _Describer()
     this = f"“{source}”" + (f"（{PurePath(ctx.filename).name}）" if ctx.filename else "")
     for other_source, found in clashes.items():
         row, block, other = found[0]
-        who, _visitor, region_id, kind = block
-        name = (Cadre.objects.filter(pk=block[1]).values_list("name", flat=True).first() if who == "cadre"
-                else Unit.objects.filter(pk=block[1]).values_list("name", flat=True).first())
-        where = (Region.objects.filter(pk=region_id).values_list("name", flat=True).first() if region_id
-                 else _("本镇"))
         numbers = sorted({clash.row_number for clash, _block, _other in found})
         ctx.error(row.row_number, "", _(
             "本表%(this)s与已导入的来源表“%(other)s”%(title)s重复：第%(rows)s行（共%(n)d行）所分配的，已由“%(other)s”"
-            "分配，如%(name)s在%(where)s的%(kind)s（“%(other)s”第%(row)d行）。同一张表不能以两个名称导入；要替换原表，"
+            "分配，如%(block)s（“%(other)s”第%(row)d行）。同一张表不能以两个名称导入；要替换原表，"
             "请用原来的名称“%(other)s”重新导入：%(how)s") % {
             "this": this, "other": other_source, "title": f"（{other.table_title}）" if other.table_title else "",
-            "rows": row_numbers(numbers), "n": len(numbers), "name": name, "where": where,
-            "kind": Target.Kind(kind).label, "row": other.row_number,
+            "rows": row_numbers(numbers), "n": len(numbers), "block": describe.block(block), "row": other.row_number,
             "how": _same_name_how(other_source, PurePath(ctx.filename or "").suffix or ".xlsx")})
+
+
+def refuse_repeats(ctx: ImportContext, rows: list[QuotaRow]) -> None:
+    """Two rows of one table fixing the same block (unit or leader, village, kind) is an error naming both: a
+    re-import matches the stored rows by that block, and the planner could keep only one of the two counts."""
+    first: dict[tuple[Any, ...], QuotaRow] = {}
+    describe = _Describer()
+    for row in rows:
+        for block in _blocks(row.unit_ids, row.cadre_id, row.region_id, row.target_kind):
+            earlier = first.setdefault(block, row)
+            if earlier is row:
+                continue
+            what = describe.block(block)
+            if earlier.row_number == row.row_number:
+                ctx.error(row.row_number, "", _("本行两次分配%(what)s，请只写一次") % {"what": what})
+            else:
+                ctx.error(row.row_number, "", _(
+                    "第%(first)d行和第%(row)d行都分配%(what)s：同一走访单位（领导）在同一村、社区的同类对象只能写一行，"
+                    "请合并为一行后再导入") % {"first": earlier.row_number, "row": row.row_number, "what": what})
 
 
 def _same_name_how(source: str, suffix: str) -> str:
@@ -152,52 +170,82 @@ def registered_households_by_village(places: ScopeRegions) -> dict[int, int]:
 
 
 def plan_quotas(ctx: ImportContext, source: str, rows: list[QuotaRow]) -> Outcome:
-    """Compare with the stored rows of this source: unchanged, updated (version bumped), new, or gone.
+    """Compare with the stored rows of this source, matched by what each row fixes (unit or leader, village, kind),
+    not by where it stands: unchanged, updated (version bumped), new, or gone.
 
-    Counted by the table's rows: a joint row's shares are one row, updated when any share changed.
-    Refused, writing nothing, when a row fixes a block another source already holds.
+    Counted by the table's rows: a joint row's shares are one row, updated when any share changed. The same
+    content in another layout (rows moved, header rows added) is unchanged and writes nothing; a file that changes
+    something also moves the stored rows to where this file has them. Refused, writing nothing, when two rows fix
+    the same block or a row fixes a block another source already holds.
     """
     table_rows = len({row.row_number for row in rows})
+    refuse_repeats(ctx, rows)
     refuse_overlaps(ctx, source, rows)
     if ctx.errors:
         return Outcome(total_rows=table_rows)
-    stored = {(q.row_number, q.part, q.target_kind): q
-              for q in FixedQuota.objects.filter(campaign=ctx.campaign, source=source).prefetch_related("units")}
+    stored: dict[tuple[Any, ...], list[FixedQuota]] = {}
+    for quota in (FixedQuota.objects.filter(campaign=ctx.campaign, source=source).prefetch_related("units")
+                  .order_by("row_number", "part")):
+        stored.setdefault(_identity([u.pk for u in quota.units.all()], quota.cadre_id, quota.region_id,
+                                    quota.target_kind), []).append(quota)
     outcome = Outcome(total_rows=table_rows)
     creates: list[QuotaRow] = []
-    updates: list[tuple[FixedQuota, QuotaRow, bool]] = []
+    updates: list[FixedQuota] = []
+    matched: list[tuple[FixedQuota, QuotaRow]] = []
     status: dict[int, str] = {}
+    taken_by: dict[int, set[int]] = {}  # stored row number → the rows of this file that took its shares
+    describe = _Describer()
 
     def count(row_number: int, what: str) -> None:
         status[row_number] = what if status.get(row_number, what) == what else "updated"
 
     for row in rows:
-        quota = stored.pop((row.row_number, row.part, row.target_kind), None)
-        if quota is None:
+        held = stored.get(_identity(row.unit_ids, row.cadre_id, row.region_id, row.target_kind))
+        if not held:
             creates.append(row)
             count(row.row_number, "created")
+            if stored:
+                ctx.notes.append(_("第%(row)d行%(block)s：新增，%(field)s%(count)d") % {
+                    "row": row.row_number, "block": describe(row.unit_ids, row.cadre_id, row.region_id,
+                                                             row.target_kind),
+                    "field": _field_name("count"), "count": row.count})
             continue
-        units_changed = sorted(u.pk for u in quota.units.all()) != sorted(row.unit_ids)
-        changed = apply_changes(ctx, quota, row.values())
-        if units_changed and not changed:  # only the units differ: still a new version of the row
-            bump(ctx, quota)
-        if changed or units_changed:
-            updates.append((quota, row, units_changed))
-        count(row.row_number, "updated" if changed or units_changed else "unchanged")
-    gone = list(stored.values())
-    for quota in gone:  # a share gone from a row still there (fewer joint units) updates that row
-        if quota.row_number in status:
-            status[quota.row_number] = "updated"
+        quota = held.pop(0)
+        before = {name: getattr(quota, name) for name in row.content()}
+        changed = apply_changes(ctx, quota, row.content())
+        matched.append((quota, row))
+        taken_by.setdefault(quota.row_number, set()).add(row.row_number)
+        if changed:
+            updates.append(quota)
+            ctx.notes.append(_("第%(row)d行%(block)s：%(changes)s") % {
+                "row": row.row_number, "block": describe(row.unit_ids, row.cadre_id, row.region_id, row.target_kind),
+                "changes": "；".join(_("%(field)s“%(old)s”→“%(new)s”") % {
+                    "field": _field_name(name), "old": _shown(name, before[name]), "new": _shown(name, getattr(
+                        quota, name))} for name in changed)})
+        count(row.row_number, "updated" if changed else "unchanged")
+    gone = [quota for held in stored.values() for quota in held]
+    for quota in gone:  # a share gone from a row still there (fewer joint units) updates the rows that took it
+        for row_number in taken_by.get(quota.row_number, ()):
+            status[row_number] = "updated"
+        ctx.notes.append(_("原第%(row)d行%(block)s已不在表中，删除") % {
+            "row": quota.row_number, "block": describe([u.pk for u in quota.units.all()], quota.cadre_id,
+                                                       quota.region_id, quota.target_kind)})
     outcome.created, outcome.updated, outcome.unchanged = (
         sum(1 for s in status.values() if s == what) for what in ("created", "updated", "unchanged"))
-    outcome.deleted = len({q.row_number for q in gone} - set(status))
+    outcome.deleted = len({q.row_number for q in gone} - set(taken_by))
+    if not (creates or updates or gone):
+        return outcome  # the same content, in whatever layout: nothing to write, nothing to audit
 
     def write() -> None:
         FixedQuota.objects.filter(pk__in=[q.pk for q in gone]).delete()
-        for quota, row, units_changed in updates:
+        moved = [quota for quota, row in matched if _position(quota) != (row.row_number, row.part, row.serial[:10])]
+        # Out of the way first: a row may move to where another stood (campaign, source, row, part, kind is unique).
+        FixedQuota.objects.filter(pk__in=[q.pk for q in moved]).update(row_number=F("row_number") + _ASIDE)
+        for quota, row in matched:
+            quota.row_number, quota.part, quota.serial = row.row_number, row.part, row.serial[:10]
+        FixedQuota.objects.bulk_update(moved, ["row_number", "part", "serial"])
+        for quota in updates:
             quota.save()
-            if units_changed:
-                quota.units.set(row.unit_ids)
         for row in creates:
             quota = FixedQuota.objects.create(campaign=ctx.campaign, source=source, row_number=row.row_number,
                                               part=row.part, created_by=ctx.user, modified_by=ctx.user, **row.values())
@@ -206,3 +254,53 @@ def plan_quotas(ctx: ImportContext, source: str, rows: list[QuotaRow]) -> Outcom
 
     outcome.write = write
     return outcome
+
+
+_ASIDE = 1_000_000  # above any row number a sheet has
+
+
+def _position(quota: FixedQuota) -> tuple[int, int, str]:
+    return quota.row_number, quota.part, quota.serial
+
+
+def _identity(unit_ids: Any, cadre_id: int | None, region_id: int | None, kind: str) -> tuple[Any, ...]:
+    """What a quota is about, wherever its row stands: its leader or unit(s), its village and its kind of target."""
+    return cadre_id, tuple(sorted(unit_ids)), region_id, kind
+
+
+def _field_name(name: str) -> str:
+    return str(FixedQuota._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+
+
+def _shown(name: str, value: Any) -> str:
+    if name == "table":
+        return str(FixedQuota.Table(value).label)
+    return "" if value is None else str(value)
+
+
+class _Describer:
+    """“市交通局在上下塘社区的户籍户”: the block a quota fixes, in words, the names read once."""
+
+    def __init__(self) -> None:
+        self.units: dict[int, str] | None = None
+        self.cadres: dict[int, str] | None = None
+        self.regions: dict[int, str] = {}
+
+    def __call__(self, unit_ids: Any, cadre_id: int | None, region_id: int | None, kind: str) -> str:
+        if cadre_id is not None:
+            if self.cadres is None:
+                self.cadres = dict(Cadre.objects.values_list("pk", "name"))
+            who = self.cadres.get(cadre_id, "")
+        else:
+            if self.units is None:
+                self.units = dict(Unit.objects.values_list("pk", "name"))
+            who = "、".join(self.units.get(pk, "") for pk in unit_ids)
+        if region_id is not None and region_id not in self.regions:
+            self.regions[region_id] = Region.objects.filter(pk=region_id).values_list("name", flat=True).first() or ""
+        where = self.regions[region_id] if region_id is not None else _("本镇")
+        return _("%(who)s在%(where)s的%(kind)s") % {"who": who, "where": where, "kind": Target.Kind(kind).label}
+
+    def block(self, block: tuple[Any, ...]) -> str:
+        """The same of one block as `_blocks` gives it."""
+        who, visitor, region_id, kind = block
+        return self((visitor,) if who == "unit" else (), visitor if who == "cadre" else None, region_id, kind)

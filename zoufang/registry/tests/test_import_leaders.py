@@ -5,7 +5,7 @@ import pytest
 from zoufang.planning.models import FixedQuota
 from zoufang.registry.imports import run_import
 from zoufang.registry.models import Cadre, Target, Unit
-from zoufang.registry.tests.test_import_support import csv_file, make_town, village
+from zoufang.registry.tests.test_import_support import csv_file, make_town, stored_state, village
 
 ANNEX31 = [
     ["镇党政班子领导“六个一”走访调研分配表（居民户）"],
@@ -85,3 +85,27 @@ def test_it_refuses_the_leaders_table_under_a_second_label(campaign):
         report.errors[0])
     assert "网页导入时把文件名改为“附件3-1.csv”" in str(report.errors[0])
     assert FixedQuota.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_it_finds_no_change_in_the_leaders_tables_laid_out_otherwise(campaign):
+    assert run_import("leader_households", csv_file(ANNEX31), filename="附件3-1.csv", campaign=campaign).ok
+    assert run_import("leader_enterprises", csv_file(ANNEX32), filename="附件3-2.csv", campaign=campaign).ok
+    before = stored_state()
+    # 吴洁 first, each leader written on every row, the columns in another order, numbered again.
+    relaid = [ANNEX31[0], ["走访村、社区", "走访领导", "走访户数", "备 注", "序号"],
+              ["上下塘社区", "吴  洁", "50", "", "1"], ["干家甸社区", "吴  洁", "0", "", "2"],
+              ["马援庄村", "王  文", "40", "", "3"], ["周家浜村", "王  文", "10", "", "4"], ["合计", "", "100户", "", ""]]
+    report = run_import("leader_households", csv_file(relaid), filename="附件3-1.csv", campaign=campaign)
+    assert (report.created, report.updated, report.unchanged, report.deleted) == (0, 0, 4, 0), report.errors
+    relaid = [["附件3-2"], ANNEX32[0], ["走访领导", "序号", "备 注", "走访企业数"],
+              ["吴  洁", "1", "", "20"], ["王  文", "2", "", "20"], ["合计", "", "", "40家"]]
+    report = run_import("leader_enterprises", csv_file(relaid), filename="企业.csv", campaign=campaign)
+    assert (report.created, report.updated, report.unchanged, report.deleted) == (0, 0, 2, 0), report.errors
+    assert stored_state() == before
+    relaid[4][3], relaid[5][3] = "25", "45家"
+    report = run_import("leader_enterprises", csv_file(relaid), filename="企业.csv", campaign=campaign)
+    assert (report.created, report.updated, report.unchanged, report.deleted) == (0, 1, 1, 0), report.errors
+    assert [note for note in report.notes if "→" in note] == ["第5行王文在本镇的企业：走访数“20”→“25”"]
+    assert [(q.cadre.name, q.row_number, q.count, q.version) for q in FixedQuota.objects.filter(
+        source="附件3-2").order_by("row_number")] == [("吴洁", 4, 20, 1), ("王文", 5, 25, 2)]

@@ -7,7 +7,9 @@ from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
 
+from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns.models import Campaign
+from zoufang.planning.models import FixedQuota
 from zoufang.regions.models import Region
 from zoufang.registry.identifiers import id_number_check_digit
 from zoufang.registry.models import Target
@@ -108,3 +110,11 @@ def annex2_rows(total_line: Sequence[str] = ("合    计", "13815户", "9880户"
     rows.append(list(total_line))
     rows.append(["昆山市粮食局、妇联走访企业", "101家"])
     return rows
+
+
+def stored_state():
+    """Every stored quota, field by field (position, version and units too), and every audit row."""
+    rows = [(q.pk, q.source, q.row_number, q.part, q.serial, q.label, q.region_id, q.cadre_id, q.target_kind, q.count,
+             q.stated_region_total, q.note, q.table_title, q.version, q.modified_at, sorted(u.pk for u in q.units.all()))
+            for q in FixedQuota.objects.prefetch_related("units").order_by("pk")]
+    return rows, list(AuditEvent.objects.order_by("pk").values_list("pk", "action", "summary"))
