@@ -234,7 +234,7 @@ def plan_quotas(ctx: ImportContext, source: str, rows: list[QuotaRow]) -> Outcom
         sum(1 for s in status.values() if s == what) for what in ("created", "updated", "unchanged"))
     outcome.deleted = len({q.row_number for q in gone} - set(taken_by))
     if not (creates or updates or gone):
-        return outcome  # the same content, in whatever layout: nothing to write, nothing to audit
+        return outcome  # the same content, in whatever layout: nothing to write (the import itself is audited)
 
     def write() -> None:
         FixedQuota.objects.filter(pk__in=[q.pk for q in gone]).delete()

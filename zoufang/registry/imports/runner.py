@@ -73,17 +73,18 @@ def run_import(kind: str, source: Path | IO[bytes], *, filename: str | None = No
         return report
     report.created, report.updated, report.unchanged, report.deleted = (
         outcome.created, outcome.updated, outcome.unchanged, outcome.deleted)
-    if dry_run or outcome.write is None:
+    if dry_run:
         return report
     try:
         with transaction.atomic():
-            outcome.write()
-            if spec.model in POSITIONED and not outcome.positioned:
-                for scope in _towns(ctx):
-                    fill_missing(scope)
-            _audit(spec, ctx, report)
+            if outcome.write is not None:  # None: the file holds what is stored (nothing to write, no plan to redo)
+                outcome.write()
+                if spec.model in POSITIONED and not outcome.positioned:
+                    for scope in _towns(ctx):
+                        fill_missing(scope)
+                _plans_changed(ctx)
+            _audit(spec, ctx, report)  # the import itself is the office's act, audited whatever it changed
             _audit_changes(ctx)
-            _plans_changed(ctx)
     except DatabaseError as exc:
         report.errors.append(RowError(None, "", _("写入数据库时出错，已全部撤销：%(error)s") % {"error": exc}))
         report.created = report.updated = report.unchanged = report.deleted = 0

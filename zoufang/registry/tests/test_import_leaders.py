@@ -5,7 +5,13 @@ import pytest
 from zoufang.planning.models import FixedQuota
 from zoufang.registry.imports import run_import
 from zoufang.registry.models import Cadre, Target, Unit
-from zoufang.registry.tests.test_import_support import csv_file, make_town, stored_state, village
+from zoufang.registry.tests.test_import_support import (
+    csv_file,
+    imported_unchanged,
+    make_town,
+    stored_state,
+    village,
+)
 
 ANNEX31 = [
     ["镇党政班子领导“六个一”走访调研分配表（居民户）"],
@@ -102,6 +108,7 @@ def test_it_finds_no_change_in_the_leaders_tables_laid_out_otherwise(campaign):
               ["吴  洁", "1", "", "20"], ["王  文", "2", "", "20"], ["合计", "", "", "40家"]]
     report = run_import("leader_enterprises", csv_file(relaid), filename="企业.csv", campaign=campaign)
     assert (report.created, report.updated, report.unchanged, report.deleted) == (0, 0, 2, 0), report.errors
+    imported_unchanged(2)
     assert stored_state() == before
     relaid[4][3], relaid[5][3] = "25", "45家"
     report = run_import("leader_enterprises", csv_file(relaid), filename="企业.csv", campaign=campaign)

@@ -113,8 +113,19 @@ def annex2_rows(total_line: Sequence[str] = ("合    计", "13815户", "9880户"
 
 
 def stored_state():
-    """Every stored quota, field by field (position, version and units too), and every audit row."""
+    """Every stored quota, field by field (position, version and units too), and every audit row but the imports'
+    own (an import is audited whatever it changed: `imported_unchanged` checks those)."""
     rows = [(q.pk, q.source, q.row_number, q.part, q.serial, q.label, q.region_id, q.cadre_id, q.target_kind, q.count,
              q.stated_region_total, q.note, q.table_title, q.version, q.modified_at, sorted(u.pk for u in q.units.all()))
             for q in FixedQuota.objects.prefetch_related("units").order_by("pk")]
-    return rows, list(AuditEvent.objects.order_by("pk").values_list("pk", "action", "summary"))
+    events = AuditEvent.objects.exclude(action=AuditEvent.Action.IMPORT).order_by("pk")
+    return rows, list(events.values_list("pk", "action", "summary"))
+
+
+def imported_unchanged(rows: int) -> None:
+    """The last audit row is the import's own, saying it changed none of its `rows` rows."""
+    last = AuditEvent.objects.order_by("-pk").first()
+    assert last is not None
+    assert last.action == AuditEvent.Action.IMPORT, last
+    assert (last.changes["created"], last.changes["updated"], last.changes["deleted"]) == (0, 0, 0), last.changes
+    assert last.changes["unchanged"] == rows, last.changes
