@@ -12,6 +12,7 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Any
 
 from django.test.utils import override_settings
@@ -105,14 +106,14 @@ def handle_demo_cases(campaign: Campaign, say: Callable[[str], None]) -> None:
     ]
     leader = Cadre.objects.select_related("user").get(name="王文", role=Cadre.Role.TOWN_LEADER)
     people = People(_user("office"), _user("city"), leader, {unit.pk: handler_for(unit) for unit in units.values()})
-    steps = sorted((step[0], story.index, number, story, step)
-                   for story in stories for number, step in enumerate(story.steps))
-    for day in sorted({step[0] for step in steps}):
+    # Every case's steps in the order they happened: by day, then the case's place in the list.
+    steps = sorted(((day, story.index, number), story, action, args)
+                   for story in stories for number, (day, action, args) in enumerate(story.steps))
+    for day, of_the_day in groupby(steps, key=lambda step: step[0][0]):
         # A day's work at the office and the units: audit rows and kept counts written as the day ends.
         with clock.frozen(_at(day, 17, 30)), override_settings(**QUIET), audit.chained_last(), \
                 counters.written_last():
-            for minute, (_day, _index, _number, story, (_on, action, args)) in enumerate(
-                    s for s in steps if s[0] == day):
+            for minute, (_when, story, action, args) in enumerate(of_the_day):
                 with clock.frozen(_at(day, 8, 30) + dt.timedelta(minutes=2 * minute)):
                     story.case = _play(story, action, args, people)
     with override_settings(ZOUFANG_TODAY=TODAY, **QUIET):
