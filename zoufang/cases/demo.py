@@ -23,6 +23,9 @@ from zoufang.registry.models import Cadre, Target, Unit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = "2017-06-15"
+# Notifications go nowhere while the demo plays its days.
+QUIET = {"EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+         "ZOUFANG_SMS_BACKEND": "zoufang.cases.sms.MemorySmsBackend"}
 HANDLERS = {
     "paichusuo": "派出所", "jianguansuo": "建管所", "huanweisuo": "环卫所", "laobaosuo": "劳保所",
     "shuilizhan": "水利站", "gubaoban": "古保办", "jiaojing": "交警中队", "chengguan": "城管中队",
@@ -128,8 +131,6 @@ def load_demo_cases(campaign: Campaign, say: Callable[[str], None]) -> None:
     leader_cadre = Cadre.objects.get(name="王文", role=Cadre.Role.TOWN_LEADER)
     villages = list(campaign.scope.children.filter(level="village").order_by("path"))
     made: list[Case] = []
-    quiet = {"EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-             "ZOUFANG_SMS_BACKEND": "zoufang.cases.sms.MemorySmsBackend"}
     for n, (text, kind, code, priority, raised, village_no, unit_name, steps) in enumerate(PLAN):
         village = villages[village_no % len(villages)]
         target = Target.objects.filter(region__path__startswith=village.path, is_demo=True,
@@ -138,7 +139,7 @@ def load_demo_cases(campaign: Campaign, say: Callable[[str], None]) -> None:
             target = Target.objects.filter(region__path__startswith=village.path, kind=Target.Kind.ENTERPRISE,
                                            is_demo=True).order_by("id").first() or target
         when = dt.datetime.fromisoformat(f"2017-{raised}T10:00").replace(tzinfo=SHANGHAI)
-        with override_settings(ZOUFANG_TODAY=f"2017-{raised}", **quiet):
+        with override_settings(ZOUFANG_TODAY=f"2017-{raised}", **QUIET):
             if n == 2:
                 case = receive_case(campaign=campaign, kind=kind, description=text, raised_at=when,
                                     source=Case.Source.HOTLINE, region=village, raiser_name="周建华",
@@ -149,11 +150,11 @@ def load_demo_cases(campaign: Campaign, say: Callable[[str], None]) -> None:
         category = CaseCategory.objects.get(campaign=campaign, code=code)
         unit = Unit.objects.get(name=unit_name) if unit_name else None
         for day, action, args in steps:
-            with override_settings(ZOUFANG_TODAY=f"2017-{day}", **quiet):
+            with override_settings(ZOUFANG_TODAY=f"2017-{day}", **QUIET):
                 case = _step(case, action, args, category=category, unit=unit, office=office,
                              leader=leader_cadre, made=made)
         made.append(case)
-    with override_settings(ZOUFANG_TODAY=TODAY, **quiet):
+    with override_settings(ZOUFANG_TODAY=TODAY, **QUIET):
         for index, summary in PUBLISHED.items():
             publication.publish_case(made[index], by=office, summary=summary)
         report = tick.tick()
@@ -163,7 +164,7 @@ def load_demo_cases(campaign: Campaign, say: Callable[[str], None]) -> None:
 def _step(case: Case, action: str, args: dict[str, Any], *, category: CaseCategory, unit: Unit | None,
           office: Any, leader: Cadre, made: list[Case]) -> Case:
     v = case.version
-    handler = _handler_for(case.unit or unit)
+    handler = handler_for(case.unit or unit)
     if action == "register":
         return actions.register_case(case, by=office, version=v, category=category)
     if action == "dispatch":
@@ -191,7 +192,7 @@ def _step(case: Case, action: str, args: dict[str, Any], *, category: CaseCatego
     return named[action](case, by=by, version=v, **args)  # type: ignore[operator]
 
 
-def _handler_for(unit: Unit | None) -> Any:
+def handler_for(unit: Unit | None) -> Any:
     if unit is None:
         return _user("office")
     return _user(next(u for u, name in HANDLERS.items() if name == unit.name))

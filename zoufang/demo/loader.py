@@ -41,6 +41,7 @@ DEMO_DEPARTMENT = "派出所"
 # function (campaign, say) -> None that must be deterministic and safe to run twice.
 DEMO_EXTENSIONS: list[str] = ["zoufang.planning.demo.plan_demo", "zoufang.cases.demo.load_demo_cases", "zoufang.visits.demo.seed_demo_visits",
                           "zoufang.oversight.demo.upper_unit_visits", "zoufang.callbacks.demo.load_demo_callbacks",
+                          "zoufang.cases.demo_handling.handle_demo_cases",
                           "zoufang.integrity.demo.uphold_demo_flag",
                           "zoufang.exemplars.demo.load_demo_exemplars",
                           "zoufang.documents.demo.issue_demo_documents"]
