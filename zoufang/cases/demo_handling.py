@@ -25,7 +25,7 @@ from zoufang.campaigns.models import Campaign
 from zoufang.cases import actions, answers, escalation, tick
 from zoufang.cases.demo import QUIET, TODAY, _user, handler_for
 from zoufang.cases.models import Case
-from zoufang.oversight import counters
+from zoufang.oversight import case_counters, counters
 from zoufang.registry.models import Cadre, Unit
 from zoufang.workdays.calendar import Calendar
 
@@ -110,9 +110,9 @@ def handle_demo_cases(campaign: Campaign, say: Callable[[str], None]) -> None:
     steps = sorted(((day, story.index, number), story, action, args)
                    for story in stories for number, (day, action, args) in enumerate(story.steps))
     for day, of_the_day in groupby(steps, key=lambda step: step[0][0]):
-        # A day's work at the office and the units: audit rows and kept counts written as the day ends.
+        # A day's work at the office and the units: audit rows and kept counts (the cases' too) written as the day ends.
         with clock.frozen(_at(day, 17, 30)), override_settings(**QUIET), audit.chained_last(), \
-                counters.written_last():
+                counters.written_last(), case_counters.refreshed_last():
             for minute, (_when, story, action, args) in enumerate(of_the_day):
                 with clock.frozen(_at(day, 8, 30) + dt.timedelta(minutes=2 * minute)):
                     story.case = _play(story, action, args, people)

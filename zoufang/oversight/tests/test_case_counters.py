@@ -137,6 +137,25 @@ def test_a_page_of_the_unit_and_village_tables_is_the_slice_of_the_whole_table(c
                     assert shown(page) == [*rows[start:start + size], total], (by, start, size)
 
 
+def test_a_block_of_transitions_moves_each_case_s_contribution_once_as_it_ends(counted: Any) -> None:
+    """case_counters.refreshed_last (the demo's days of cases): the same kept results as a refresh after every save,
+    written as the block ends; inside it the kept rows still show the day before."""
+    campaign, police, cases = counted.campaign, counted.police, counted.cases
+    office, handler = counted.users["office"], counted.users["handler"]
+    before = list(CaseCounted.objects.filter(case=cases["c4"].pk).values_list("status", flat=True))
+    with case_counters.refreshed_last():
+        draft = actions.register_case(cases["c4"], by=office, version=cases["c4"].version,
+                                      category=counted.categories[1])
+        draft = actions.dispatch_case(draft, police, by=office, version=draft.version)
+        draft = actions.accept_case(draft, by=handler, version=draft.version)
+        assert list(CaseCounted.objects.filter(case=draft.pk).values_list("status", flat=True)) == before
+        made = Case.objects.create(campaign=campaign, kind=Case.Kind.PROBLEM, description="块内新建",
+                                   raised_at=cases["c1"].raised_at, region=cases["c1"].region)
+    assert CaseCounted.objects.get(case=draft.pk).status == Case.Status.ACCEPTED
+    assert CaseCounted.objects.filter(case=made.pk).exists()
+    assert_case_kept_equals_recount(campaign)
+
+
 def test_bulk_writes_of_cases_and_events_move_the_kept_results_in_one_pass(counted: Any) -> None:
     campaign, police, cases = counted.campaign, counted.police, counted.cases
     top, second = counted.categories
