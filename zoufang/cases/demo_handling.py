@@ -154,7 +154,7 @@ def plan(case: Case, index: int, days: Days, slug: str) -> list[Step]:
         on = days.after(steps[-1][0], 1)
         steps.append((on, "accept", {}))
         on = days.after(on, rng.randint(3, 7))
-        steps.append((on, "resolve", {"result": f"重办：{result}，并再次上门核实"}))
+        steps.append((on, "resolve", {"result": f"重办：{result}，并再次上门核实"}))  # untranslated: demo data (a case's 办理结果)
         steps += _answered(rng, days, on, reopen=False)
     return steps
 
