@@ -389,9 +389,11 @@ def once_is_enough(config: pytest.Config, items: list[pytest.Item]) -> None:
 
     if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
         return
-    kept = [item for item in items if uses_database(item)]
-    if len(kept) < len(items):
-        config.hook.pytest_deselected(items=[item for item in items if not uses_database(item)])
+    kept, left = [], []
+    for item in items:
+        (kept if uses_database(item) else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
         items[:] = kept
 
 

@@ -279,25 +279,21 @@ def _shown(name: str, value: Any) -> str:
 
 
 class _Describer:
-    """“市交通局在上下塘社区的户籍户”: the block a quota fixes, in words, the names read once."""
+    """“市交通局在上下塘社区的户籍户”: the block a quota fixes, in words; each name read once, and only the names asked
+    for (a city's registry holds tens of thousands of cadres)."""
 
     def __init__(self) -> None:
-        self.units: dict[int, str] | None = None
-        self.cadres: dict[int, str] | None = None
-        self.regions: dict[int, str] = {}
+        self.names: dict[tuple[Any, int], str] = {}
+
+    def _name(self, model: Any, pk: int) -> str:
+        if (model, pk) not in self.names:
+            self.names[(model, pk)] = model.objects.filter(pk=pk).values_list("name", flat=True).first() or ""
+        return self.names[(model, pk)]
 
     def __call__(self, unit_ids: Any, cadre_id: int | None, region_id: int | None, kind: str) -> str:
-        if cadre_id is not None:
-            if self.cadres is None:
-                self.cadres = dict(Cadre.objects.values_list("pk", "name"))
-            who = self.cadres.get(cadre_id, "")
-        else:
-            if self.units is None:
-                self.units = dict(Unit.objects.values_list("pk", "name"))
-            who = "、".join(self.units.get(pk, "") for pk in unit_ids)
-        if region_id is not None and region_id not in self.regions:
-            self.regions[region_id] = Region.objects.filter(pk=region_id).values_list("name", flat=True).first() or ""
-        where = self.regions[region_id] if region_id is not None else _("本镇")
+        who = (self._name(Cadre, cadre_id) if cadre_id is not None
+               else "、".join(self._name(Unit, pk) for pk in unit_ids))
+        where = self._name(Region, region_id) if region_id is not None else _("本镇")
         return _("%(who)s在%(where)s的%(kind)s") % {"who": who, "where": where, "kind": Target.Kind(kind).label}
 
     def block(self, block: tuple[Any, ...]) -> str:
