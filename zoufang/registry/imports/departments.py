@@ -13,6 +13,7 @@ from zoufang.registry.imports.records import Record, plan_records
 from zoufang.registry.models import Unit
 
 REGISTERED, RESIDENT = "户籍户口", "外来常住户"
+QUOTA_KIND_NAME = _l("镇各部门定案分配表")  # the kind that stores the counts (department_quotas)
 
 
 def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
@@ -23,6 +24,11 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     ctx.notes.extend(table.skipped)
     if not table.rows and not table.issues:
         ctx.error(None, "", _("表中没有部门行"))
+    filled = [column for column in table.columns if any(column not in row.blank for row in table.rows)]
+    if filled:
+        ctx.notes.append(_("表中%(columns)s的走访数未存为各部门固定走访数（本导入只登记部门和党员人数）；要让这些数在分配时"
+                           "生效，请再以“%(kind)s”导入本表") % {
+            "columns": "、".join(f"“{c}”" for c in filled), "kind": QUOTA_KIND_NAME})
     outcome = Outcome(total_rows=len(table.rows))
     if scope is None or ctx.errors:
         return outcome
@@ -69,5 +75,7 @@ SPEC = ImportSpec(
         _l("也可用附件4-2的格式：序号、单位、党员人数、走访企业数、备注，一行表头。"),
         _l("最后一行写“合计”，依次写党员人数和各列合计，如“365 | 1825户 | 3017户”；合计须等于各行之和。"),
         _l("每个部门登记为“镇部门（支部）”单位，党员人数和排序（序号）随表更新。"),
+        _l("本导入不存走访户数、企业数：镇里已定的各部门走访数，请在本导入之后以“镇各部门定案分配表”再导入同一张表，"
+           "存为各部门固定走访数。"),
     ),
 )
