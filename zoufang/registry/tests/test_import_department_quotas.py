@@ -215,3 +215,28 @@ def test_its_template_reads_back_as_annex_4_1():
     write_template("department_quotas", out)
     table = parse_department_table(read_rows(io.BytesIO(out.getvalue()), "template.xlsx"))
     assert table.columns == ["户籍户口", "外来常住户"]
+
+
+@pytest.mark.django_db
+def test_it_refuses_household_columns_a_campaign_planning_households_as_one_class_cannot_keep(campaign):
+    campaign.config = {"quotas": {"party_member": {"per_person": {"household": 5}}}}
+    campaign.save()
+
+    report = run_import("department_quotas", DATA / "annex4-1.csv", campaign=campaign, source_label="附件4-1")
+
+    assert [e.row for e in report.errors] == [3]
+    assert "本活动按“群众家庭”分配居民户，不分户籍户和非户籍常住户" in str(report.errors[0])
+    assert not FixedQuota.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_count_column_of_a_kind_the_campaign_does_not_visit(campaign):
+    campaign.config = {"target_kinds": ["registered_household", "resident_household"]}
+    campaign.save()
+
+    report = run_import("department_quotas", DATA / "annex4-2.csv", campaign=campaign, source_label="附件4-2")
+
+    assert [str(e) for e in report.errors] == [
+        "第2行【走访企业数】：本活动的走访对象（活动配置 target_kinds）不含企业，“走访企业数”一列无法导入：请删去这一列；"
+        "如果本活动也走访企业，请先在活动配置的 target_kinds 中加入 enterprise，重新加载活动后再导入"]
+    assert not FixedQuota.objects.exists()
