@@ -77,3 +77,17 @@ def test_the_migration_joins_the_old_per_column_sources_into_one(campaign):
     report = store_department_table(campaign, DATA / "annex4-1.csv", label="附件4-1")
     assert (report.created, report.updated, report.deleted) == (28, 1, 0)  # the old rows had no table title
     assert set(FixedQuota.objects.filter(label="机关二支部").values_list("pk", flat=True)) == ids
+
+
+@pytest.mark.django_db
+def test_a_name_written_with_other_brackets_is_the_registered_department(campaign, tmp_path):
+    Unit.objects.create(name="市场监管分局（所）", kind=Unit.Kind.TOWN_DEPARTMENT, party_member_count=9)
+    table = tmp_path / "annex4-2.csv"
+    table.write_text("序号,单位,党员人数,走访企业数\n1,市场监管分局(所),10,20\n合计,10,20家\n", encoding="utf-8")
+
+    store_department_table(campaign, table, label="附件4-2")
+
+    unit = Unit.objects.get(name="市场监管分局（所）")
+    assert unit.party_member_count == 10
+    assert FixedQuota.objects.get(units=unit).count == 20
+    assert not Unit.objects.filter(name="市场监管分局(所)").exists()

@@ -5,7 +5,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from zoufang.core.tabular import Column, SheetRow, compact, parse_count
+from zoufang.core.tabular import Column, SheetRow, normalise_header, parse_count
 from zoufang.planning import tables
 from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome
 from zoufang.registry.imports.places import resolve_scope
@@ -32,11 +32,12 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     outcome = Outcome(total_rows=len(table.rows))
     if scope is None or ctx.errors:
         return outcome
-    stored = {compact(u.name): u for u in Unit.objects.all()}
+    # Matched as the department quota kind and the allocation tables match: “机关二支部(党)” is 机关二支部（党）.
+    stored = {normalise_header(u.name): u for u in Unit.objects.all()}
     found: list[Record] = []
     seen: dict[str, int] = {}
     for row in table.rows:
-        unit = stored.get(row.unit)
+        unit = stored.get(normalise_header(row.unit))
         if row.unit in seen:
             ctx.error(row.row, tables.DEPARTMENT, _("与第%(other)d行重复") % {"other": seen[row.unit]})
             continue
@@ -46,7 +47,8 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
         if unit is not None and unit.kind != Unit.Kind.TOWN_DEPARTMENT:
             ctx.error(row.row, tables.DEPARTMENT, _("单位“%(name)s”已登记为%(kind)s，不是镇部门")
                       % {"name": unit.name, "kind": unit.get_kind_display()})
-        values: dict[str, Any] = {"name": row.unit, "kind": Unit.Kind.TOWN_DEPARTMENT, "region_id": scope.pk}
+        values: dict[str, Any] = {"name": unit.name if unit is not None else row.unit,
+                                  "kind": Unit.Kind.TOWN_DEPARTMENT, "region_id": scope.pk}
         order = parse_count(row.serial)
         if order is not None:
             values["sort_order"] = order
