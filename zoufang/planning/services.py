@@ -16,20 +16,14 @@ from zoufang.campaigns.models import Campaign
 from zoufang.core.bulk import BATCH, write_rows
 from zoufang.core.progress import Progress
 from zoufang.core.progress import report as report_progress
-from zoufang.core.tabular import normalise_header
 from zoufang.oversight import counters
 from zoufang.planning import proof
 from zoufang.planning.check import check_plan, failures, member_mismatch_text
-from zoufang.planning.models import Assignment, FixedQuota, Quota
+from zoufang.planning.models import Assignment, Quota
 from zoufang.planning.quotas import CONCENTRATION, QuotaPlan, class_label, plan_quotas
 from zoufang.planning.snapshot import HOUSEHOLD, Slot, Snapshot, take_snapshot
-from zoufang.planning.tables import (
-    DEPARTMENT_KIND_COLUMNS,
-    MEMBERS,
-    department_kind_column,
-    read_department_table,
-)
 from zoufang.planning.targets import TargetPlan, plan_targets
+from zoufang.registry.imports import ImportReport, run_import
 from zoufang.registry.models import Target, Unit
 
 RUN_STEPS = 5  # what run_plan's progress counts: read, quotas, targets, written, proven
@@ -321,45 +315,22 @@ def reassign(assignment: Assignment, cadre_id: int, *, by: Any) -> Assignment:
 
 
 def store_department_table(campaign: Campaign, source: Path | IO[bytes], *, label: str, by: Any = None,
-                           filename: str | None = None) -> int:
-    """A department table the town has decided (附件4-1 or 附件4-2): its per-unit counts become fixed quotas."""
-    table = read_department_table(source, filename)
-    if table.issues:
-        raise PlanningError("；".join(str(issue) for issue in table.issues[:10]))
-    kinds = {"户籍户口": Target.Kind.REGISTERED_HOUSEHOLD, "外来常住户": Target.Kind.RESIDENT_HOUSEHOLD,
-             "走访企业数": Target.Kind.ENTERPRISE}
-    # A column the plan cannot read would be dropped without a word (“户籍户” for 户籍户口 was): named, or refused.
-    unknown = [c for c in table.columns if c != MEMBERS and department_kind_column(c) is None]
-    if unknown:
-        raise PlanningError(_("分配表的列%(columns)s不是可导入的走访数列（可用：%(known)s）") % {
-            "columns": "、".join(f"“{c}”" for c in unknown), "known": "、".join(DEPARTMENT_KIND_COLUMNS)})
-    units = {normalise_header(u.name): u for u in Unit.objects.filter(kind=Unit.Kind.TOWN_DEPARTMENT)}
-    missing = [row.unit for row in table.rows if normalise_header(row.unit) not in units]
-    if missing:
-        raise PlanningError(_("分配表中的单位未登记：") + "、".join(missing))
-    created = 0
+                           filename: str | None = None) -> ImportReport:
+    """A department table the town has decided (附件4-1 or 附件4-2), as the office imports it on the imports page: its
+    counts stored as fixed quotas under `label` (matched on re-import, audited), then its 党员人数 through the
+    departments kind. Refused whole, writing nothing, with the report's first errors."""
+    if filename is None:
+        filename = source.name if isinstance(source, Path) else getattr(source, "name", None)
     with transaction.atomic():
-        for written in table.columns:
-            canonical = department_kind_column(written)
-            if written == MEMBERS or canonical is None:
-                continue
-            column, kind = written, kinds[canonical]
-            source_name = f"{label}（{canonical}）" if len(table.columns) > 1 else label
-            FixedQuota.objects.filter(campaign=campaign, source=source_name).delete()
-            for row in table.rows:
-                quota = FixedQuota.objects.create(
-                    campaign=campaign, source=source_name, row_number=row.row, serial=row.serial[:10],
-                    label=row.unit, target_kind=kind, count=row.figures.get(column, 0), note=row.note[:200],
-                    table=(FixedQuota.Table.UNIT_ENTERPRISES if kind == Target.Kind.ENTERPRISE
-                           else FixedQuota.Table.UNIT_HOUSEHOLDS), created_by=by, modified_by=by)
-                quota.units.set([units[normalise_header(row.unit)]])
-                created += 1
-        for row in table.rows:  # the table's 党员人数 is the town's word, held against the cadres by plan check
-            unit = units[normalise_header(row.unit)]
-            if row.party_members is not None and unit.party_member_count != row.party_members:
-                unit.party_member_count, unit.modified_by, unit.version = row.party_members, by, unit.version + 1
-                unit.save(update_fields=["party_member_count", "modified_by", "modified_at", "version"])
-        audit.record(by, AuditEvent.Action.IMPORT, campaign, summary=_("部门分配表%(label)s：%(created)s行") % {
-            "label": label, "created": created,
-        })
-    return created
+        report = run_import("department_quotas", source, filename=filename, campaign=campaign, by=by,
+                            source_label=label)
+        if report.ok:
+            if not isinstance(source, Path):
+                source.seek(0)
+            members = run_import("departments", source, filename=filename, campaign=campaign, by=by)
+            report.errors = members.errors
+        if not report.ok:
+            transaction.set_rollback(True)
+    if not report.ok:
+        raise PlanningError("；".join(str(issue) for issue in report.errors[:10]))
+    return report

@@ -234,6 +234,7 @@ class DepartmentRow:
     party_members: int | None
     figures: dict[str, int]
     note: str = ""
+    blank: list[str] = field(default_factory=list)  # the count columns left blank on this row (read as 0)
 
 
 @dataclass
@@ -247,6 +248,10 @@ class DepartmentTable:
     total_row: int | None = None
     issues: list[RowError] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # 小计 and note lines, as the report names them
+    title: str = ""
+    annex: str = ""  # the “附件4-1” label line above the title
+    header_row: int = 0  # the sheet's row number of the header's lowest row, where the count columns are named
+    by_kind: KindSplit | None = None  # the household columns (户籍户口, 外来常住户), when there are two or more
 
     @property
     def ok(self) -> bool:
@@ -724,6 +729,7 @@ def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
         table.issues.append(RowError(None, "", _("在前20行中找不到表头行，表头应包含：序号、单位、党员人数。"
                                                  "请检查表头的列名是否写错，或表头是否在前20行之内")))
         return table
+    table.title, table.annex = _title(rows[:found.top]), _annex(rows[:found.top])
     header = match_headers(found, DEPARTMENT_COLUMNS, allow_unknown=True)
     table.issues.extend(header.errors)
     if header.errors:
@@ -731,6 +737,8 @@ def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
     figures, note_at = _figure_columns(found, header, table.issues)
     total_at = figures.pop(ROW_TOTAL, None)
     table.columns = list(figures)
+    table.header_row = max((labels[-1].row for labels in found.labels.values()), default=found.number)
+    table.by_kind = _department_split(found, figures)
     numeric = {MEMBERS: header.positions[MEMBERS], **figures}
     if total_at is not None:
         numeric[ROW_TOTAL] = total_at
@@ -765,11 +773,14 @@ def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
         if header.value(row, MEMBERS) and members is None:
             table.issues.append(RowError(row.number, MEMBERS, _("应为不小于0的整数")))
         values: dict[str, int] = {}
+        blank: list[str] = []
         for column, at in figures.items():
             figure = parse_count(row.cell(at)) if row.cell(at) else 0
             if figure is None:
                 table.issues.append(RowError(row.number, column, _("应为不小于0的整数")))
             values[column] = figure or 0
+            if not row.cell(at):
+                blank.append(column)
         if total_at is not None and row.cell(total_at):
             stated_total = parse_count(row.cell(total_at))
             if stated_total is None:
@@ -780,7 +791,7 @@ def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
                     "stated": stated_total, "names": "、".join(values), "counted": sum(values.values()),
                     "diff": abs(stated_total - sum(values.values()))}))
         table.rows.append(DepartmentRow(row.number, header.value(row, SERIAL), unit, members, values,
-                                        row.cell(note_at) if note_at is not None else ""))
+                                        row.cell(note_at) if note_at is not None else "", blank))
     start = 0
     for number, figures_stated, end in subtotals:
         _check_sums(table.issues, number, figures_stated, _department_sums(table, table.rows[start:end]), subtotal=True)
@@ -817,6 +828,18 @@ def _figure_columns(header: Header, match: HeaderMatch, issues: list[RowError]) 
         else:
             figures[name], seen[meaning] = at, name
     return figures, note_at
+
+
+def _department_split(header: Header, figures: dict[str, int]) -> KindSplit | None:
+    """附件4-1's household columns as a split by kind (as 走访户数 over 户籍户口 and 外来常住户), when there are two."""
+    households = {at: canonical for name, at in figures.items() if (canonical := _household_column(name))}
+    if len(households) < 2:
+        return None
+    split = KindSplit(COUNT, max(header.labels[at][-1].row for at in households))
+    for at, canonical in households.items():
+        split.kinds[KIND_OF_COLUMN[canonical]] = at
+        split.written[KIND_OF_COLUMN[canonical]] = plain_header(header.labels[at][-1].text)
+    return split
 
 
 def read_department_table(source: Path | IO[bytes], filename: str | None = None) -> DepartmentTable:

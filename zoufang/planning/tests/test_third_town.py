@@ -13,6 +13,7 @@ from zoufang.planning.services import PlanningError, run_plan, store_department_
 from zoufang.planning.tests.qiandeng import CONFIG, FIGURES, FILES, SLUG, TOWN, write_workbook
 from zoufang.planning.tests.towns import REGISTRY_STEPS, build_town
 from zoufang.registry.imports import run_import
+from zoufang.registry.models import Target
 
 HEADER_MERGES = ["A3:A4", "B3:B4", "C3:C4", "D3:E3", "F3:F4"]
 
@@ -105,11 +106,12 @@ def test_it_stores_a_department_table_with_its_own_column_names_and_a_total_colu
         [1, "党政办", 6, 36, 60, 96], [None] * 6, [2, "经济发展服务局 ", 10, 60, 100, 160],
         [3, "社会事业局", 5, 30, 50, 80]], [21, 126, 210, 336])
 
-    assert store_department_table(qiandeng, path, label="附件4-1") == 6
+    assert store_department_table(qiandeng, path, label="附件4-1").created == 3
 
-    stored = {(q.source, q.label): q.count for q in FixedQuota.objects.filter(campaign=qiandeng)}
-    assert stored[("附件4-1（户籍户口）", "经济发展服务局")] == 60
-    assert stored[("附件4-1（外来常住户）", "党政办")] == 60
+    stored = {(q.source, q.label, q.target_kind): q.count for q in FixedQuota.objects.filter(campaign=qiandeng)}
+    assert len(stored) == 6
+    assert stored[("附件4-1", "经济发展服务局", Target.Kind.REGISTERED_HOUSEHOLD)] == 60
+    assert stored[("附件4-1", "党政办", Target.Kind.RESIDENT_HOUSEHOLD)] == 60
 
 
 def test_it_refuses_a_department_twice_and_a_row_whose_total_is_wrong(qiandeng, tmp_path):

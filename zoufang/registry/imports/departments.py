@@ -5,7 +5,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from zoufang.core.tabular import Column, SheetRow, compact, parse_count
+from zoufang.core.tabular import Column, SheetRow, normalise_header, parse_count
 from zoufang.planning import tables
 from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome
 from zoufang.registry.imports.places import resolve_scope
@@ -13,6 +13,7 @@ from zoufang.registry.imports.records import Record, plan_records
 from zoufang.registry.models import Unit
 
 REGISTERED, RESIDENT = "户籍户口", "外来常住户"
+QUOTA_KIND_NAME = _l("镇各部门定案分配表")  # the kind that stores the counts (department_quotas)
 
 
 def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
@@ -23,14 +24,20 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     ctx.notes.extend(table.skipped)
     if not table.rows and not table.issues:
         ctx.error(None, "", _("表中没有部门行"))
+    filled = [column for column in table.columns if any(column not in row.blank for row in table.rows)]
+    if filled:
+        ctx.notes.append(_("表中%(columns)s的走访数未存为各部门固定走访数（本导入只登记部门和党员人数）；要让这些数在分配时"
+                           "生效，请再以“%(kind)s”导入本表") % {
+            "columns": "、".join(f"“{c}”" for c in filled), "kind": QUOTA_KIND_NAME})
     outcome = Outcome(total_rows=len(table.rows))
     if scope is None or ctx.errors:
         return outcome
-    stored = {compact(u.name): u for u in Unit.objects.all()}
+    # Matched as the department quota kind and the allocation tables match: “机关二支部(党)” is 机关二支部（党）.
+    stored = {normalise_header(u.name): u for u in Unit.objects.all()}
     found: list[Record] = []
     seen: dict[str, int] = {}
     for row in table.rows:
-        unit = stored.get(row.unit)
+        unit = stored.get(normalise_header(row.unit))
         if row.unit in seen:
             ctx.error(row.row, tables.DEPARTMENT, _("与第%(other)d行重复") % {"other": seen[row.unit]})
             continue
@@ -40,7 +47,8 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
         if unit is not None and unit.kind != Unit.Kind.TOWN_DEPARTMENT:
             ctx.error(row.row, tables.DEPARTMENT, _("单位“%(name)s”已登记为%(kind)s，不是镇部门")
                       % {"name": unit.name, "kind": unit.get_kind_display()})
-        values: dict[str, Any] = {"name": row.unit, "kind": Unit.Kind.TOWN_DEPARTMENT, "region_id": scope.pk}
+        values: dict[str, Any] = {"name": unit.name if unit is not None else row.unit,
+                                  "kind": Unit.Kind.TOWN_DEPARTMENT, "region_id": scope.pk}
         order = parse_count(row.serial)
         if order is not None:
             values["sort_order"] = order
@@ -69,5 +77,7 @@ SPEC = ImportSpec(
         _l("也可用附件4-2的格式：序号、单位、党员人数、走访企业数、备注，一行表头。"),
         _l("最后一行写“合计”，依次写党员人数和各列合计，如“365 | 1825户 | 3017户”；合计须等于各行之和。"),
         _l("每个部门登记为“镇部门（支部）”单位，党员人数和排序（序号）随表更新。"),
+        _l("本导入不存走访户数、企业数：镇里已定的各部门走访数，请在本导入之后以“镇各部门定案分配表”再导入同一张表，"
+           "存为各部门固定走访数。"),
     ),
 )

@@ -16,6 +16,7 @@ from zoufang.regions.positions import fill_missing
 from zoufang.registry.imports import (
     allocation,
     cadres,
+    department_quotas,
     departments,
     households,
     leaders,
@@ -28,7 +29,7 @@ from zoufang.registry.imports.base import ImportContext, ImportReport, ImportSpe
 KINDS: dict[str, ImportSpec] = {spec.kind: spec for spec in (
     regions.SPEC, units.SPEC, departments.SPEC, cadres.SPEC, households.SPEC, targets.ENTERPRISES,
     targets.PROJECTS, targets.NOTABLE_PERSONS, allocation.SPEC, leaders.LEADER_HOUSEHOLDS,
-    leaders.LEADER_ENTERPRISES,
+    leaders.LEADER_ENTERPRISES, department_quotas.SPEC,
 )}
 
 

@@ -144,9 +144,11 @@ class Command(BaseCommand):
 
     def do_table(self, campaign: Campaign, options: dict[str, Any]) -> None:
         try:
-            n = store_department_table(campaign, Path(options["file"]), label=options["label"])
+            report = store_department_table(campaign, Path(options["file"]), label=options["label"])
         except PlanningError as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(_("%(label)s：%(n)s 行") % {"label": options['label'], "n": n})
+        self.stdout.write(_("%(label)s：%(summary)s") % {"label": options["label"], "summary": report.summary()})
+        for note in report.notes:
+            self.stdout.write(_("  说明：%(note)s") % {"note": note})
         for row in member_mismatches(campaign):
             self.stdout.write(_("  党员人数不符：%(member_mismatch_text)s") % {"member_mismatch_text": member_mismatch_text(row)})
