@@ -61,7 +61,10 @@ def quota_source(ctx: ImportContext, *, annex: str = "", title: str = "") -> str
         if label:
             ctx.notes.append(_("未指定来源表名称，取自%(whence)s：“%(label)s”") % {"whence": whence, "label": label})
     if not label:
-        ctx.error(None, "", _("请指定来源表名称（如 --label 附件1）：表头之上没有“附件1”这样的标注，也没有标题"))
+        # The imports page has no field for it: the ways a clerk names the table come first, the command's last.
+        ctx.error(None, "", _("表没有来源表名称：表头之上没有“附件1”这样的标注，也没有标题，文件名也不是“附件1”这样的名称。"
+                              "请在表头上方的一行写明来源表名称（如“附件1”），或把文件名改为“附件1.xlsx”后再导入"
+                              "（命令行导入也可加 --label 附件1）"))
     elif len(label) > 50:
         ctx.error(None, "", _("来源表名称不能超过50个字"))
     return label

@@ -187,7 +187,8 @@ def test_it_takes_the_label_from_the_annex_line_or_refuses_without_one(campaign)
     nameless = annex2_rows()[1:]  # neither a label line nor a title above the header
     report = run_import("allocation", csv_file(nameless), filename="upload.csv", campaign=campaign)
     assert [str(e) for e in report.errors] == [
-        "请指定来源表名称（如 --label 附件1）：表头之上没有“附件1”这样的标注，也没有标题"]
+        "表没有来源表名称：表头之上没有“附件1”这样的标注，也没有标题，文件名也不是“附件1”这样的名称。"
+        "请在表头上方的一行写明来源表名称（如“附件1”），或把文件名改为“附件1.xlsx”后再导入（命令行导入也可加 --label 附件1）"]
 
 
 @pytest.mark.django_db
