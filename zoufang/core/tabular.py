@@ -56,6 +56,7 @@ class SheetRow:
     cells: tuple[str, ...]
     lossy: frozenset[int] = frozenset()  # cells that were numbers longer than Excel keeps exactly
     uncomputed: frozenset[int] = frozenset()  # formulas saved without their result: blank, but not left blank
+    hidden: bool = False  # hidden in the workbook, by hand or by a filter: the clerk does not see it
 
     def cell(self, index: int | None) -> str:
         if index is None or index >= len(self.cells):
@@ -122,6 +123,7 @@ class Sheet:
     rows: list[SheetRow]
     name: str = ""
     other_sheets: list[str] = field(default_factory=list)
+    hidden_columns: frozenset[int] = frozenset()  # 0-based columns within the rows' width the workbook hides
 
 
 # What offices write after a header's name in the same cell: dropped, one after another, until a name is known.
@@ -312,7 +314,8 @@ def read_workbook(data: bytes) -> Sheet:
     """The first visible sheet other than “说明” that holds data (else the first), every row numbered as in Excel.
 
     A cell merged over several rows (a village name beside all its households) counts in each of them; an Excel
-    error value (#N/A, #REF!) reads as its code, never as a blank."""
+    error value (#N/A, #REF!) reads as its code, never as a blank. Rows and columns the workbook hides are read like
+    the others and marked (`SheetRow.hidden`, `Sheet.hidden_columns`): an import decides what they mean."""
     try:
         workbook, scans = open_workbook(data)
         names = _data_sheet_names(workbook)
@@ -334,7 +337,10 @@ def read_workbook(data: bytes) -> Sheet:
         raise TabularError(unreadable_message()) from exc
     if not chosen:
         return Sheet([], names[0] if names else "")
-    return Sheet(_sheet_rows(values, merged or [], scans.get(chosen, SheetScan())), chosen, others)
+    scan = scans.get(chosen, SheetScan())
+    rows = _sheet_rows(values, merged or [], scan)
+    width = max((len(row.cells) for row in rows), default=0)
+    return Sheet(rows, chosen, others, frozenset(at for at in range(width) if scan.column_hidden(at)))
 
 
 def _data_sheet_names(workbook: CalamineWorkbook) -> list[str]:
@@ -364,7 +370,8 @@ def _sheet_rows(values: list[list[Any]], merged: list[Any], scan: SheetScan) -> 
     uncomputed: dict[int, set[int]] = {}
     for row, column in scan.uncomputed:
         uncomputed.setdefault(row, set()).add(column)
-    return [SheetRow(number, tuple(cells), frozenset(lossy[number - 1]), frozenset(uncomputed.get(number - 1, ())))
+    return [SheetRow(number, tuple(cells), frozenset(lossy[number - 1]), frozenset(uncomputed.get(number - 1, ())),
+                     number - 1 in scan.hidden_rows)
             for number, cells in enumerate(texts, 1)]
 
 

@@ -6,7 +6,8 @@ XFD1048576 asks it for 17 billion cells, and the allocation failure aborts the w
 raise it as a Python exception). A few megabytes of deflate can also inflate to gigabytes of XML. So every
 part is inflated here by our own bounded reader (the sizes a zip declares may lie), and each worksheet's cell
 references are scanned, before anything else reads the file. calamine also reads an error cell (#N/A, #REF!)
-as an empty one; the scan keeps them, so an import can name them instead of taking them for blanks.
+as an empty one; the scan keeps them, so an import can name them instead of taking them for blanks. It keeps
+the rows and columns the sheet hides too, which calamine reads like any other.
 """
 
 import re
@@ -33,6 +34,11 @@ _ERROR_TYPE = re.compile(rb'\bt="e"')
 _VALUED_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>/]*>(?!</c>)')
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*\bt="e"[^>]*>')
 _ROW_NUMBER = re.compile(rb'<row r="(\d+)"')
+# A row or a run of columns the user hid (by hand, or rows by an AutoFilter): Excel writes "1", others "true".
+_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+_HIDDEN_ROW = re.compile(rb'<row\b[^>]*\bhidden="(?:1|true)"[^>]*>')
+_COLUMN_RUN = re.compile(rb"<col\b([^>]*)>")
+_MIN_MAX = re.compile(rb'\b(min|max)="(\d+)"')
 # A formula whose result was not saved (a file written by a program, not by Excel or WPS): calamine reads a blank.
 _FORMULA_ONLY = re.compile(rb"\s*(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)\s*(?:<v\s*/>|<v></v>)?\s*</c>")
 _UNCOMPUTED = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>/]*>' + _FORMULA_ONLY.pattern)
@@ -68,6 +74,11 @@ class SheetScan:
     columns: int = 0
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column), 0-based → “#N/A”
     uncomputed: set[tuple[int, int]] = field(default_factory=set)  # formulas saved without their result
+    hidden_rows: set[int] = field(default_factory=set)  # 0-based rows hidden by hand or by a filter
+    hidden_columns: list[tuple[int, int]] = field(default_factory=list)  # 0-based first and last of each hidden run
+
+    def column_hidden(self, column: int) -> bool:
+        return any(first <= column <= last for first, last in self.hidden_columns)
 
 
 def scan_workbook(data: bytes) -> dict[str, SheetScan]:
@@ -170,6 +181,8 @@ def _scan_sheet(chunks: Iterator[bytes], part: str) -> SheetScan:
 def _scan_body(body: bytes, scan: SheetScan, at: tuple[int, int], part: str) -> tuple[int, int]:
     """Cells written with their reference first (Excel, WPS, LibreOffice, openpyxl) by one regular expression;
     any other writing tag by tag."""
+    if b"<col " in body:
+        _scan_columns(body, scan)
     if body.count(b"<c ") + body.count(b"<c>") != body.count(b'<c r="'):
         return _scan_tags(body, scan, at, part)
     cells = _VALUED_CELL.findall(body)
@@ -182,6 +195,10 @@ def _scan_body(body: bytes, scan: SheetScan, at: tuple[int, int], part: str) -> 
             value.group(1).decode("ascii", "replace") if value else "#VALUE!")
     for formula in _UNCOMPUTED.finditer(body) if b"<f" in body else ():
         scan.uncomputed.add((int(formula.group(2)) - 1, _column_number(formula.group(1)) - 1))
+    for tag in _HIDDEN_ROW.finditer(body) if b"hidden=" in body else ():
+        ref = _REF.search(tag.group(0))
+        if ref and ref.group(2):
+            scan.hidden_rows.add(int(ref.group(2)) - 1)
     row, cell = _ROW_NUMBER.match(body, max(body.rfind(b"<row "), 0)), _REF.match(body, body.rfind(b'<c r="') + 3)
     return (int(row.group(1)) if row else at[0], _column_number(cell.group(1)) if cell else at[1])
 
@@ -195,6 +212,8 @@ def _scan_tags(body: bytes, scan: SheetScan, at: tuple[int, int], part: str) -> 
         if kind == b"row":
             row = int(ref.group(2)) if ref and ref.group(2) else row + 1
             column = 0
+            if _HIDDEN.search(attributes):
+                scan.hidden_rows.add(row - 1)
             continue
         if ref and ref.group(1):
             column = _column_number(ref.group(1))
@@ -210,6 +229,15 @@ def _scan_tags(body: bytes, scan: SheetScan, at: tuple[int, int], part: str) -> 
             value = _ERROR_VALUE.match(body, tag.end())
             scan.errors[(row - 1, column - 1)] = value.group(1).decode("ascii", "replace") if value else "#VALUE!"
     return row, column
+
+
+def _scan_columns(body: bytes, scan: SheetScan) -> None:
+    """The runs of columns the sheet hides (`<col min="4" max="4" hidden="1"/>`), 0-based."""
+    for run in _COLUMN_RUN.finditer(body):
+        attributes = run.group(1)
+        bounds = {name: int(number) for name, number in _MIN_MAX.findall(attributes)}
+        if _HIDDEN.search(attributes) and b"min" in bounds:
+            scan.hidden_columns.append((bounds[b"min"] - 1, bounds.get(b"max", bounds[b"min"]) - 1))
 
 
 def _extend(scan: SheetScan, row: int, column: int, part: str) -> None:

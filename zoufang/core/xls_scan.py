@@ -4,10 +4,10 @@ sheet reaches, against the limits of the xlsx scan (core.workbook_scan).
 An .xls is an OLE2 compound file holding one BIFF8 `Workbook` stream (BIFF5: `Book`). calamine lays a sheet out
 as one dense grid up to its last cell record: a 6 KB file holding A1 and IV65536 costs it about 1 GB at once.
 So the stream's records are walked here first: each sheet's DIMENSIONS record (the extent the file declares),
-its cell records (the extent they really reach), how many there are, and which hold an Excel error value (which
-calamine reads as blank). The compound file is read with olefile, the maintained reader of the format, which
-checks its sector chains; the BIFF records are the documented [MS-XLS] layout: a 2-byte type, a 2-byte length,
-then the record's bytes.
+its cell records (the extent they really reach), how many there are, which hold an Excel error value (which
+calamine reads as blank), and which rows and columns are hidden (calamine does not say). The compound file is
+read with olefile, the maintained reader of the format, which checks its sector chains; the BIFF records are the
+documented [MS-XLS] layout: a 2-byte type, a 2-byte length, then the record's bytes.
 """
 
 import struct
@@ -23,6 +23,8 @@ _BOF, _EOF, _BOUNDSHEET, _DIMENSIONS, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x0200
 # Records holding one cell's value at (row, column) in their first four bytes; MULRK holds several.
 _CELLS = {0x0203, 0x0204, 0x00FD, 0x027E, 0x0205, 0x0006, 0x00D6}  # NUMBER LABEL LABELSST RK BOOLERR FORMULA RSTRING
 _MULRK = 0x00BD
+# ROW: fDyZero (0x20 of the flags at offset 12) marks a hidden row; COLINFO: fHidden (bit 0 of the flags at 8).
+_ROW, _COLINFO = 0x0208, 0x007D
 _BOOLERR, _FORMULA = 0x0205, 0x0006
 # BErr codes [MS-XLS 2.5.10]: calamine reads an error cell as an empty one, so the scan keeps them, as for xlsx.
 _ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
@@ -107,6 +109,15 @@ def _scan_sheet(stream: memoryview, start: int, name: str) -> SheetScan:
             last = struct.unpack_from("<H", stream, body + length - 2)[0]
             cells += max(last - column + 1, 1)
             column = max(column, last)
+        elif kind == _ROW and length >= 16:
+            if struct.unpack_from("<H", stream, body + 12)[0] & 0x20:
+                scan.hidden_rows.add(struct.unpack_from("<H", stream, body)[0])
+            continue
+        elif kind == _COLINFO and length >= 10:
+            first, last, _width, _style, flags = struct.unpack_from("<5H", stream, body)
+            if flags & 1:
+                scan.hidden_columns.append((first, last))
+            continue
         elif kind == _DIMENSIONS and length >= 10:
             # BIFF8: rows as 4 bytes (first, last + 1), then columns as 2; BIFF5: all four as 2 bytes.
             rows, columns = (struct.unpack_from("<4xI2xH", stream, body) if length >= 14
