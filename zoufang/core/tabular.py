@@ -386,9 +386,44 @@ def unreadable_cells(row: SheetRow, positions: dict[str, int]) -> list[RowError]
             errors.append(RowError(row.number, header, _("单元格是 Excel 的错误值“%(code)s”（通常是公式出错，如 VLOOKUP "
                                                         "找不到），请改成实际内容或清空") % {"code": text}))
         elif at in row.uncomputed:
-            errors.append(RowError(row.number, header, _("单元格是公式，文件中没有保存它的计算结果（文件可能由其他程序生成）。"
-                                                        "请在 Excel 或 WPS 中打开后保存一次，或把这一列复制后“选择性粘贴→数值”")))
+            errors.append(RowError(row.number, header, uncomputed_message()))
     return errors
+
+
+def uncomputed_message() -> str:
+    return _("单元格是公式，文件中没有保存它的计算结果（文件可能由其他程序生成）。"
+             "请在 Excel 或 WPS 中打开后保存一次，或把这一列复制后“选择性粘贴→数值”")
+
+
+def uncomputed_cells(rows: Iterable[SheetRow]) -> list[RowError]:
+    """Every formula of `rows` saved without its result, named by row and column letter: for a table whose every
+    cell counts (a 合计 among them), where a blank read in its place would be checked as if the clerk left it."""
+    return [RowError(row.number, _("%(letter)s列") % {"letter": column_letter(at)}, uncomputed_message())
+            for row in rows for at in sorted(row.uncomputed)]
+
+
+def hidden_rows_error(rows: Iterable[SheetRow]) -> RowError | None:
+    """The rows holding data that the workbook hides, named in one error. A hidden row may be one the office meant
+    to leave out (hidden instead of deleted, or filtered away) or one it hid only to read the rest: either guess
+    would import or lose a row without a word, so neither is made (docs/decisions/0029)."""
+    hidden = [row.number for row in rows if row.hidden and not row.is_blank()]
+    if not hidden:
+        return None
+    return RowError(None, "", _(
+        "第%(rows)s行在表格中是隐藏的（手动隐藏，或被筛选隐去），无法确定是否要导入，整表未导入。要导入的，请取消隐藏"
+        "（选中上下两行→右键“取消隐藏”）或取消筛选（再点一次“数据→筛选”）；不要导入的，请整行删除。保存后再导入") % {
+        "rows": row_numbers(hidden)})
+
+
+def hidden_columns_note(hidden: frozenset[int], positions: dict[str, int]) -> str:
+    """The columns an import reads that the workbook hides: read all the same, and said, since the clerk does not
+    see them (an ID number column hidden for printing is the usual case)."""
+    read = sorted((at, header) for header, at in positions.items() if at in hidden)
+    if not read:
+        return ""
+    names = "、".join(_("%(letter)s列“%(header)s”") % {"letter": column_letter(at), "header": header}
+                     for at, header in read)
+    return _("%(names)s在表格中是隐藏的，照常读取；如不应导入，请删除该列后重新导入") % {"names": names}
 
 
 MAX_HEADER_ROWS = 3
@@ -606,10 +641,11 @@ def is_note_row(row: SheetRow) -> bool:
 
 
 def match_headers(header: Header | SheetRow, columns: Sequence[Column], *,
-                  allow_unknown: bool = False) -> HeaderMatch:
+                  allow_unknown: bool = False, hidden: frozenset[int] = frozenset()) -> HeaderMatch:
     """Map the header onto the columns, each header column by the lowest known name over it (户主姓名 under
-    户主信息); unknown, ambiguous and missing required columns are errors. A column that may be split keeps the
-    names under it as its parts (走访户数 over 户籍户 and 外来常住户)."""
+    户主信息); unknown, ambiguous and missing required columns are errors (an unknown one among the `hidden`
+    columns says so: the clerk does not see it). A column that may be split keeps the names under it as its parts
+    (走访户数 over 户籍户 and 外来常住户)."""
     if isinstance(header, SheetRow):
         header = Header.of([header])
     match = HeaderMatch()
@@ -628,7 +664,11 @@ def match_headers(header: Header | SheetRow, columns: Sequence[Column], *,
             if header_lookup(leaf.text, IGNORABLE_HEADERS):
                 match.ignored.append(leaf.text)
             elif not allow_unknown:
-                match.errors.append(RowError(leaf.row, leaf.text, unknown_column_message(leaf.text, columns)))
+                message = unknown_column_message(leaf.text, columns)
+                if at in hidden:
+                    message = _("%(letter)s列在表格中是隐藏的（选中两侧的列→右键“取消隐藏”可见）。%(message)s") % {
+                        "letter": column_letter(at), "message": message}
+                match.errors.append(RowError(leaf.row, leaf.text, message))
             continue
         column = by_name[header_lookup(labels[level].text, by_name) or ""]
         places.setdefault(column.header, []).append((at, level, labels))

@@ -1,7 +1,7 @@
 """The pieces every import kind shares: the spec, the context, the outcome, the report, cell parsing."""
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,11 +16,14 @@ from zoufang.core.tabular import (
     SheetRow,
     compact,
     header_lookup,
+    hidden_columns_note,
+    hidden_rows_error,
     is_note_row,
     is_total_row,
     match_headers,
     read_header,
     row_numbers,
+    uncomputed_cells,
     unreadable_cells,
 )
 
@@ -156,7 +159,8 @@ def read_table(ctx: ImportContext, rows: list[SheetRow], columns: Sequence[Colum
 
     Left out: blank rows, rows that hold nothing but a 序号 or 备注 (a numbered blank form), 合计/小计 rows and
     note lines (“注：……”, “填表人：……”), each named in the report. A cell holding an Excel error or an uncomputed
-    formula is reported once, as such."""
+    formula is reported once, as such; rows the workbook hides refuse the file, naming them; hidden columns it
+    reads are named in the report."""
     sheet = _("工作表“%(sheet)s”") % {"sheet": ctx.sheet.name} if ctx.sheet and ctx.sheet.name else ""
     if all(row.is_blank() for row in rows):
         ctx.error(None, "", _("%(where)s中没有任何数据") % {"where": sheet or _("文件")})
@@ -167,7 +171,8 @@ def read_table(ctx: ImportContext, rows: list[SheetRow], columns: Sequence[Colum
         where = _("在%(sheet)s的前20行中") % {"sheet": sheet} if sheet else ""
         ctx.error(None, "", _("%(where)s找不到表头行，表头应包含：%(names)s") % {"where": where, "names": required})
         return None
-    header = match_headers(found, columns)
+    hidden_columns = ctx.sheet.hidden_columns if ctx.sheet else frozenset()
+    header = match_headers(found, columns, hidden=hidden_columns)
     ctx.errors.extend(header.errors)
     if header.ignored:
         ctx.notes.append(_("已忽略列：%(names)s") % {"names": "、".join(header.ignored)})
@@ -182,10 +187,31 @@ def read_table(ctx: ImportContext, rows: list[SheetRow], columns: Sequence[Colum
     if notes:
         ctx.notes.append(_("第%(rows)s行是表注，未导入") % {"rows": row_numbers(notes)})
     data = [row for row in data if row.number not in totals and row.number not in notes]
+    if (hidden := hidden_rows_error(data)) is not None:
+        ctx.errors.append(hidden)
+    if note := hidden_columns_note(hidden_columns, header.positions):
+        ctx.notes.append(note)
     for row in data:
         for error in unreadable_cells(row, header.positions):
             ctx.settle(error)
     return Table(header, data)
+
+
+def read_whole_table(ctx: ImportContext, rows: Sequence[SheetRow]) -> bool:
+    """For a table whose every cell counts (the allocation tables: counts, 合计, 小计 and the lines below): False,
+    with an error for each formula the file holds without its result, when there is one; every figure checked
+    against a blank read in its place would only add misleading differences."""
+    uncomputed = uncomputed_cells(rows)
+    ctx.errors.extend(uncomputed)
+    return not uncomputed
+
+
+def refuse_hidden_rows(ctx: ImportContext, rows: Sequence[SheetRow], numbers: Iterable[int]) -> None:
+    """An error naming the rows among `numbers` (the rows a table reads) that the workbook hides."""
+    wanted = set(numbers)
+    hidden = hidden_rows_error(row for row in rows if row.number in wanted)
+    if hidden is not None:
+        ctx.errors.append(hidden)
 
 
 def _holds_data(row: SheetRow, read_at: list[int]) -> bool:

@@ -1,0 +1,90 @@
+"""Office habits a register arrives with: rows hidden instead of deleted, a filter left on, a column hidden for
+printing. None of them imports or loses a row without a word (docs/decisions/0029)."""
+
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from zoufang.registry.imports import run_import
+from zoufang.registry.models import Target
+from zoufang.registry.tests.test_import_households import HEADER
+from zoufang.registry.tests.test_import_support import id_number, make_town
+
+
+@pytest.fixture
+def campaign(db):
+    return make_town()
+
+
+def _row(seq: int, village: str = "上下塘社区", kind: str = "户籍户") -> list[object]:
+    return [kind, village, "", "", f"户主{seq}", 3, "", id_number(seq), f"幸福路{seq}号", ""]
+
+
+def _book(rows: list[list[object]], setup) -> io.BytesIO:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    setup(sheet)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_register_with_hidden_rows_naming_them_then_imports_it_unhidden(campaign):
+    rows = [HEADER, _row(1), _row(2), _row(3), _row(4), _row(5)]
+
+    def hide(sheet):
+        sheet.row_dimensions[3].hidden = True
+        sheet.row_dimensions[4].hidden = True
+        sheet.row_dimensions[6].hidden = True
+        sheet.row_dimensions[9].hidden = True  # a hidden blank row under the table says nothing
+
+    report = run_import("households", _book(rows, hide), filename="花名册.xlsx", campaign=campaign)
+    assert not report.ok
+    assert [str(error) for error in report.errors] == [
+        "第3、4、6行在表格中是隐藏的（手动隐藏，或被筛选隐去），无法确定是否要导入，整表未导入。要导入的，请取消隐藏"
+        "（选中上下两行→右键“取消隐藏”）或取消筛选（再点一次“数据→筛选”）；不要导入的，请整行删除。保存后再导入"]
+    assert not Target.objects.exists()
+
+    report = run_import("households", _book([rows[0], rows[1], rows[4]], lambda sheet: None), filename="花名册.xlsx",
+                        campaign=campaign)
+    assert report.ok, [str(e) for e in report.errors]
+    assert sorted(Target.objects.values_list("name", flat=True)) == ["户主1", "户主4"]
+
+
+@pytest.mark.django_db
+def test_rows_a_filter_left_out_refuse_the_file_too(campaign):
+    rows = [HEADER, _row(1), _row(2, "计家墩村"), _row(3)]
+
+    def filter_village(sheet):
+        sheet.auto_filter.ref = "A1:J4"
+        sheet.auto_filter.add_filter_column(1, ["上下塘社区"])
+        sheet.row_dimensions[3].hidden = True
+
+    report = run_import("households", _book(rows, filter_village), filename="花名册.xlsx", campaign=campaign)
+    assert len(report.errors) == 1
+    assert report.errors[0].message.startswith("第3行在表格中是隐藏的（手动隐藏，或被筛选隐去）")
+    assert not Target.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_hidden_column_is_read_and_said_and_an_unknown_hidden_one_is_named_as_hidden(campaign):
+    def hide_ids(sheet):
+        sheet.column_dimensions["H"].hidden = True
+
+    report = run_import("households", _book([HEADER, _row(1)], hide_ids), filename="花名册.xlsx", campaign=campaign)
+    assert report.ok, [str(e) for e in report.errors]
+    assert "H列“身份证号码”在表格中是隐藏的，照常读取；如不应导入，请删除该列后重新导入" in report.notes
+    assert Target.objects.get().id_number == id_number(1)
+
+    def hide_old(sheet):
+        sheet.column_dimensions["K"].hidden = True
+
+    report = run_import("households", _book([[*HEADER, "旧村名"], [*_row(2), "陈墓"]], hide_old), filename="花名册.xlsx",
+                        campaign=campaign)
+    assert [(e.row, e.column) for e in report.errors] == [(1, "旧村名")]
+    assert report.errors[0].message.startswith("K列在表格中是隐藏的（选中两侧的列→右键“取消隐藏”可见）。未知列")
