@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from zoufang.core.tabular import (
     Column,
+    Header,
     HeaderMatch,
     RowError,
     Sheet,
@@ -21,6 +22,7 @@ from zoufang.core.tabular import (
     is_note_row,
     is_total_row,
     match_headers,
+    normalise_header,
     read_header,
     row_numbers,
     uncomputed_cells,
@@ -157,10 +159,10 @@ def read_table(ctx: ImportContext, rows: list[SheetRow], columns: Sequence[Colum
     """Find the header (one row, or up to three where group names span the columns below them), match it, and keep
     the rows under it that hold data; header errors go on ctx, and None is returned when the file is unusable.
 
-    Left out: blank rows, rows that hold nothing but a 序号 or 备注 (a numbered blank form), 合计/小计 rows and
-    note lines (“注：……”, “填表人：……”), each named in the report. A cell holding an Excel error or an uncomputed
-    formula is reported once, as such; rows the workbook hides refuse the file, naming them; hidden columns it
-    reads are named in the report."""
+    Left out: blank rows, rows that hold nothing but a 序号 or 备注 (a numbered blank form), 合计/小计 rows,
+    note lines (“注：……”, “填表人：……”) and the header written again below, each named in the report. A cell
+    holding an Excel error or an uncomputed formula is reported once, as such; rows the workbook hides refuse the
+    file, naming them; hidden columns it reads are named in the report."""
     sheet = _("工作表“%(sheet)s”") % {"sheet": ctx.sheet.name} if ctx.sheet and ctx.sheet.name else ""
     if all(row.is_blank() for row in rows):
         ctx.error(None, "", _("%(where)s中没有任何数据") % {"where": sheet or _("文件")})
@@ -187,6 +189,7 @@ def read_table(ctx: ImportContext, rows: list[SheetRow], columns: Sequence[Colum
     if notes:
         ctx.notes.append(_("第%(rows)s行是表注，未导入") % {"rows": row_numbers(notes)})
     data = [row for row in data if row.number not in totals and row.number not in notes]
+    data = _without_repeated_headers(ctx, data, found, header, columns)
     if (hidden := hidden_rows_error(data)) is not None:
         ctx.errors.append(hidden)
     if note := hidden_columns_note(hidden_columns, header.positions):
@@ -195,6 +198,36 @@ def read_table(ctx: ImportContext, rows: list[SheetRow], columns: Sequence[Colum
         for error in unreadable_cells(row, header.positions):
             ctx.settle(error)
     return Table(header, data)
+
+
+def _without_repeated_headers(ctx: ImportContext, data: list[SheetRow], found: Header, header: HeaderMatch,
+                              columns: Sequence[Column]) -> list[SheetRow]:
+    """The data rows but the header written again under the table (a second table of the same columns stacked below
+    the first, or the header repeated on every printed page) and the one-cell title line right above it, each named
+    in the report. The header of a table of other columns below is an error: its rows would be read as this one's."""
+    known = set().union(*(column.names() for column in columns))
+    repeated: list[int] = []
+    titles: list[int] = []
+    for index, row in enumerate(data):
+        filled = [(at, row.cell(at)) for at in header.positions.values() if row.cell(at)]
+        if sum(1 for _at, cell in filled if header_lookup(cell, known)) < 2:  # no household is named 户主姓名
+            continue
+        if all(normalise_header(cell) in {normalise_header(label.text) for label in found.labels.get(at, ())}
+               for at, cell in filled):
+            repeated.append(row.number)
+            if index and sum(1 for cell in data[index - 1].cells if cell) == 1:
+                titles.append(data[index - 1].number)
+        else:
+            ctx.error(row.number, "", _("这一行是另一张表的表头（%(names)s），与第%(header)d行的表头不同：一个工作表只能导入"
+                                        "一张表。请把下面的表移到另一个工作表或另一个文件，分别导入") % {
+                "names": "、".join(f"“{cell}”" for _at, cell in filled if header_lookup(cell, known)),
+                "header": found.number})
+    if repeated:
+        ctx.notes.append(_("第%(rows)s行重复了表头，未导入") % {"rows": row_numbers(repeated)})
+    if titles:
+        ctx.notes.append(_("第%(rows)s行是表头上方的小标题，未导入") % {"rows": row_numbers(titles)})
+    skipped = {*repeated, *titles}
+    return [row for row in data if row.number not in skipped]
 
 
 def read_whole_table(ctx: ImportContext, rows: Sequence[SheetRow]) -> bool:

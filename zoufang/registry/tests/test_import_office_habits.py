@@ -1,5 +1,6 @@
 """Office habits a register arrives with: rows hidden instead of deleted, a filter left on, a column hidden for
-printing. None of them imports or loses a row without a word (docs/decisions/0029)."""
+printing, the header written again over a second table below the first. None of them imports or loses a row
+without a word (docs/decisions/0029)."""
 
 import io
 
@@ -9,7 +10,7 @@ from openpyxl import Workbook
 from zoufang.registry.imports import run_import
 from zoufang.registry.models import Target
 from zoufang.registry.tests.test_import_households import HEADER
-from zoufang.registry.tests.test_import_support import id_number, make_town
+from zoufang.registry.tests.test_import_support import id_number, make_town, xlsx_file
 
 
 @pytest.fixture
@@ -88,3 +89,25 @@ def test_a_hidden_column_is_read_and_said_and_an_unknown_hidden_one_is_named_as_
                         campaign=campaign)
     assert [(e.row, e.column) for e in report.errors] == [(1, "旧村名")]
     assert report.errors[0].message.startswith("K列在表格中是隐藏的（选中两侧的列→右键“取消隐藏”可见）。未知列")
+
+
+@pytest.mark.django_db
+def test_a_second_table_of_the_same_columns_below_the_first_is_read_under_its_own_header(campaign):
+    rows = [HEADER, _row(1), _row(2), [], ["非户籍常住户"], HEADER, _row(3, "计家墩村", "非户籍常住户"),
+            HEADER, _row(4)]  # the header again, as an export repeats it on every page
+    report = run_import("households", xlsx_file(rows), filename="花名册.xlsx", campaign=campaign)
+    assert report.ok, [str(e) for e in report.errors]
+    assert report.notes == ["第6、8行重复了表头，未导入", "第5行是表头上方的小标题，未导入"]
+    assert sorted(Target.objects.values_list("name", "kind")) == [
+        ("户主1", Target.Kind.REGISTERED_HOUSEHOLD), ("户主2", Target.Kind.REGISTERED_HOUSEHOLD),
+        ("户主3", Target.Kind.RESIDENT_HOUSEHOLD), ("户主4", Target.Kind.REGISTERED_HOUSEHOLD)]
+
+
+@pytest.mark.django_db
+def test_the_header_of_another_table_below_is_refused_not_read_as_a_household(campaign):
+    rows = [HEADER, _row(1), [], ["户主姓名", "村（社区）", "走访日期"], ["张三", "上下塘社区", "2017-05-03"]]
+    report = run_import("households", xlsx_file(rows), filename="花名册.xlsx", campaign=campaign)
+    assert str(report.errors[0]) == (
+        "第4行：这一行是另一张表的表头（“户主姓名”、“村（社区）”），与第1行的表头不同：一个工作表只能导入一张表。"
+        "请把下面的表移到另一个工作表或另一个文件，分别导入")
+    assert not Target.objects.exists()
