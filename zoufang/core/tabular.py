@@ -263,9 +263,22 @@ def read_csv(data: bytes) -> list[SheetRow]:
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return [SheetRow(number, tuple(clean_text(cell) for cell in cells)) for number, cells in enumerate(reader, 1)]
+        return [SheetRow(number, tuple(_csv_cell(cell) for cell in cells)) for number, cells in enumerate(reader, 1)]
     except csv.Error as exc:
         raise TabularError(_("CSV 格式错误：%(error)s") % {"error": exc}) from exc
+
+
+# How a csv keeps a number as text for Excel: ="320583197001010011" (other systems' exports), or a leading
+# apostrophe before digits, as a clerk types it in Excel and then in a text editor.
+_EXCEL_TEXT_FORMULA = re.compile(r'^="([^"]*)"$')
+_APOSTROPHE_NUMBER = re.compile(r"^'([+\d][\d\s()-]*[\dXx]?)$")
+
+
+def _csv_cell(text: str) -> str:
+    """A csv cell as Excel shows it: ="0512" and '0512 are the text 0512."""
+    cell = clean_text(text)
+    marked = _EXCEL_TEXT_FORMULA.match(cell) or _APOSTROPHE_NUMBER.match(cell)
+    return clean_text(marked.group(1)) if marked else cell
 
 
 def scan_file(data: bytes) -> dict[str, SheetScan]:

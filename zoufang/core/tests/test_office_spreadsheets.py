@@ -113,3 +113,14 @@ def test_dates_as_offices_type_them(text):
 @pytest.mark.parametrize("text", ["2017.13.3", "5/3/2017", "2017年5月", "42858.5"])
 def test_what_is_not_a_whole_date_is_none(text):
     assert parse_date(text) is None
+
+
+def test_a_csv_keeps_numbers_as_text_the_ways_excel_reads_them():
+    data = ('身份证号码,联系电话,地址\n="320583197001010011",="13912345678",="上下塘街1号"\n'
+            "'32058319700101001X,'0512-57223456,'s Gravenhage\n"
+            '"=""320583197001010011""",=SUM(A1:A2),"=""a""""b"""\n').encode("gb18030")
+    rows = read_sheet(io.BytesIO(data), "h.csv").rows
+    assert [row.cells for row in rows[1:]] == [
+        ("320583197001010011", "13912345678", "上下塘街1号"),
+        ("32058319700101001X", "0512-57223456", "'s Gravenhage"),  # an apostrophe before words is the text's own
+        ("320583197001010011", "=SUM(A1:A2)", '="a""b"')]  # anything else stays as written, for the checks to refuse

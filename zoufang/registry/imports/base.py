@@ -171,7 +171,11 @@ def read_table(ctx: ImportContext, rows: list[SheetRow], columns: Sequence[Colum
     if found is None:
         required = "、".join(c.header for c in columns if c.required)
         where = _("在%(sheet)s的前20行中") % {"sheet": sheet} if sheet else ""
-        ctx.error(None, "", _("%(where)s找不到表头行，表头应包含：%(names)s") % {"where": where, "names": required})
+        message = _("%(where)s找不到表头行，表头应包含：%(names)s") % {"where": where, "names": required}
+        if ctx.sheet and ctx.sheet.other_sheets:  # a cover or instructions sheet first, the register behind it
+            message += _("。数据如果在工作表%(others)s中，请把那张工作表拖到最前面，或删去“%(sheet)s”，保存后再导入") % {
+                "others": "、".join(f"“{name}”" for name in ctx.sheet.other_sheets), "sheet": ctx.sheet.name}
+        ctx.error(None, "", message)
         return None
     hidden_columns = ctx.sheet.hidden_columns if ctx.sheet else frozenset()
     header = match_headers(found, columns, hidden=hidden_columns)

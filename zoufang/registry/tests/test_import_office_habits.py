@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from zoufang.registry.imports import run_import
 from zoufang.registry.models import Target
 from zoufang.registry.tests.test_import_households import HEADER
-from zoufang.registry.tests.test_import_support import id_number, make_town, xlsx_file
+from zoufang.registry.tests.test_import_support import csv_file, id_number, make_town, xlsx_file
 
 
 @pytest.fixture
@@ -111,3 +111,25 @@ def test_the_header_of_another_table_below_is_refused_not_read_as_a_household(ca
         "第4行：这一行是另一张表的表头（“户主姓名”、“村（社区）”），与第1行的表头不同：一个工作表只能导入一张表。"
         "请把下面的表移到另一个工作表或另一个文件，分别导入")
     assert not Target.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_system_export_keeping_ids_as_text_in_csv_imports_them(campaign):
+    row = _row(1)
+    row[7] = f'="{row[7]}"'
+    row[6] = "'13912345678"
+    report = run_import("households", csv_file([HEADER, row], "gb18030"), filename="导出.csv", campaign=campaign)
+    assert report.ok, [str(e) for e in report.errors]
+    assert Target.objects.values_list("id_number", "phone").get() == (id_number(1), "13912345678")
+
+
+@pytest.mark.django_db
+def test_a_cover_sheet_before_the_register_says_where_the_data_may_be(campaign):
+    def cover_first(sheet):
+        cover = sheet.parent.create_sheet("填表说明", 0)
+        cover.append(["请各村于5月10日前报送"])
+
+    report = run_import("households", _book([HEADER, _row(1)], cover_first), filename="花名册.xlsx", campaign=campaign)
+    assert [str(e) for e in report.errors] == [
+        "在工作表“填表说明”的前20行中找不到表头行，表头应包含：户别、村（社区）、户主姓名、地址。数据如果在工作表“Sheet”中，"
+        "请把那张工作表拖到最前面，或删去“填表说明”，保存后再导入"]
