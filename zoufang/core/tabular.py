@@ -392,27 +392,26 @@ def unreadable_cells(row: SheetRow, positions: dict[str, int]) -> list[RowError]
     """The cells of `row` under `positions` (header → column) that hold no value an import may take: an Excel
     error (#N/A, #REF!: a formula that failed, or its code typed or exported as text), or a formula whose result
     the file does not hold. Each would otherwise read as a blank or be stored as the code."""
-    errors = []
-    for header, at in positions.items():
-        text = row.cell(at)
-        if text.upper() in ERROR_CODES:
-            errors.append(RowError(row.number, header, _("单元格是 Excel 的错误值“%(code)s”（通常是公式出错，如 VLOOKUP "
-                                                        "找不到），请改成实际内容或清空") % {"code": text}))
-        elif at in row.uncomputed:
-            errors.append(RowError(row.number, header, uncomputed_message()))
-    return errors
+    return [RowError(row.number, header, message) for header, at in positions.items()
+            if (message := _unreadable(row, at))]
 
 
-def uncomputed_message() -> str:
-    return _("单元格是公式，文件中没有保存它的计算结果（文件可能由其他程序生成）。"
-             "请在 Excel 或 WPS 中打开后保存一次，或把这一列复制后“选择性粘贴→数值”")
+def unreadable_sheet_cells(rows: Iterable[SheetRow]) -> list[RowError]:
+    """Every such cell of `rows`, named by row and column letter: for a table whose every cell counts (a 合计, a
+    小计 among them), where a blank or a code read in its place would be checked as if the clerk wrote it."""
+    return [RowError(row.number, _("%(letter)s列") % {"letter": column_letter(at)}, message)
+            for row in rows for at in range(len(row.cells)) if (message := _unreadable(row, at))]
 
 
-def uncomputed_cells(rows: Iterable[SheetRow]) -> list[RowError]:
-    """Every formula of `rows` saved without its result, named by row and column letter: for a table whose every
-    cell counts (a 合计 among them), where a blank read in its place would be checked as if the clerk left it."""
-    return [RowError(row.number, _("%(letter)s列") % {"letter": column_letter(at)}, uncomputed_message())
-            for row in rows for at in sorted(row.uncomputed)]
+def _unreadable(row: SheetRow, at: int) -> str:
+    text = row.cell(at)
+    if text.upper() in ERROR_CODES:
+        return _("单元格是 Excel 的错误值“%(code)s”（通常是公式出错，如 VLOOKUP 找不到），请改成实际内容或清空") % {
+            "code": text}
+    if at in row.uncomputed:
+        return _("单元格是公式，文件中没有保存它的计算结果（文件可能由其他程序生成）。"
+                 "请在 Excel 或 WPS 中打开后保存一次，或把这一列复制后“选择性粘贴→数值”")
+    return ""
 
 
 def hidden_rows_error(rows: Iterable[SheetRow]) -> RowError | None:

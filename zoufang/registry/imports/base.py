@@ -25,8 +25,8 @@ from zoufang.core.tabular import (
     normalise_header,
     read_header,
     row_numbers,
-    uncomputed_cells,
     unreadable_cells,
+    unreadable_sheet_cells,
 )
 
 _TRUE = {"是", "Y", "YES", "TRUE", "1", "√", "✓", "✔", "☑", "重点"}
@@ -236,11 +236,11 @@ def _without_repeated_headers(ctx: ImportContext, data: list[SheetRow], found: H
 
 def read_whole_table(ctx: ImportContext, rows: Sequence[SheetRow]) -> bool:
     """For a table whose every cell counts (the allocation tables: counts, 合计, 小计 and the lines below): False,
-    with an error for each formula the file holds without its result, when there is one; every figure checked
-    against a blank read in its place would only add misleading differences."""
-    uncomputed = uncomputed_cells(rows)
-    ctx.errors.extend(uncomputed)
-    return not uncomputed
+    with an error for each cell holding an Excel error value or a formula the file holds without its result, when
+    there is one; every figure checked against a blank read in its place would only add misleading differences."""
+    unreadable = unreadable_sheet_cells(rows)
+    ctx.errors.extend(unreadable)
+    return not unreadable
 
 
 def refuse_hidden_rows(ctx: ImportContext, rows: Sequence[SheetRow], numbers: Iterable[int]) -> None:

@@ -308,6 +308,15 @@ def test_a_total_computed_by_a_formula_the_file_holds_no_result_of_is_named_not_
 
 
 @pytest.mark.django_db
+def test_an_excel_error_value_in_an_allocation_table_is_named_as_such(campaign):
+    rows = annex2_rows()
+    rows[3][4] = "#N/A"  # 市府办's count, looked up by a VLOOKUP that found nothing
+    report = run_import("allocation", xlsx_file(rows), filename="附件2.xlsx", campaign=campaign)
+    assert [str(e) for e in report.errors] == [  # not “应为不小于0的整数”, nor the totals' differences it causes
+        "第4行【E列】：单元格是 Excel 的错误值“#N/A”（通常是公式出错，如 VLOOKUP 找不到），请改成实际内容或清空"]
+
+
+@pytest.mark.django_db
 def test_an_allocation_row_hidden_in_the_workbook_refuses_the_table(campaign):
     book = load_workbook(xlsx_file(annex2_rows()))
     book.active.row_dimensions[5].hidden = True  # 市交通局 in 虬泽村: hidden, not deleted
