@@ -422,7 +422,7 @@ def hidden_rows_error(rows: Iterable[SheetRow]) -> RowError | None:
     if not hidden:
         return None
     return RowError(None, "", _(
-        "第%(rows)s行在表格中是隐藏的（手动隐藏，或被筛选隐去），无法确定是否要导入，整表未导入。要导入的，请取消隐藏"
+        "第%(rows)s行在表格中是隐藏的（手动隐藏，或被筛选隐去），无法确定是否要导入。要导入的，请取消隐藏"
         "（选中上下两行→右键“取消隐藏”）或取消筛选（再点一次“数据→筛选”）；不要导入的，请整行删除。保存后再导入") % {
         "rows": row_numbers(hidden)})
 

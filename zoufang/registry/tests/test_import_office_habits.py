@@ -47,7 +47,7 @@ def test_it_refuses_a_register_with_hidden_rows_naming_them_then_imports_it_unhi
     report = run_import("households", _book(rows, hide), filename="花名册.xlsx", campaign=campaign)
     assert not report.ok
     assert [str(error) for error in report.errors] == [
-        "第3、4、6行在表格中是隐藏的（手动隐藏，或被筛选隐去），无法确定是否要导入，整表未导入。要导入的，请取消隐藏"
+        "第3、4、6行在表格中是隐藏的（手动隐藏，或被筛选隐去），无法确定是否要导入。要导入的，请取消隐藏"
         "（选中上下两行→右键“取消隐藏”）或取消筛选（再点一次“数据→筛选”）；不要导入的，请整行删除。保存后再导入"]
     assert not Target.objects.exists()
 
