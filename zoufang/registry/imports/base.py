@@ -22,7 +22,6 @@ from zoufang.core.tabular import (
     is_note_row,
     is_total_row,
     match_headers,
-    normalise_header,
     read_header,
     row_numbers,
     unreadable_cells,
@@ -208,24 +207,28 @@ def _without_repeated_headers(ctx: ImportContext, data: list[SheetRow], found: H
                               columns: Sequence[Column]) -> list[SheetRow]:
     """The data rows but the header written again under the table (a second table of the same columns stacked below
     the first, or the header repeated on every printed page) and the one-cell title line right above it, each named
-    in the report. The header of a table of other columns below is an error: its rows would be read as this one's."""
-    known = set().union(*(column.names() for column in columns))
+    in the report. The header of a table of other columns below is an error: its rows would be read as this one's.
+
+    Cells compare as written (a copied header is the same text), by set look-ups: this runs on every row."""
+    labels = {at: {label.text for label in found.labels.get(at, ())} for at in header.positions.values()}
+    names = {name for column in columns for name in (column.header, *column.aliases)}.union(*labels.values())
     repeated: list[int] = []
     titles: list[int] = []
     for index, row in enumerate(data):
-        filled = [(at, row.cell(at)) for at in header.positions.values() if row.cell(at)]
-        if sum(1 for _at, cell in filled if header_lookup(cell, known)) < 2:  # no household is named 户主姓名
+        if names.isdisjoint(row.cells):
             continue
-        if all(normalise_header(cell) in {normalise_header(label.text) for label in found.labels.get(at, ())}
-               for at, cell in filled):
+        filled = [(at, row.cell(at)) for at in labels if row.cell(at)]
+        named = [cell for _at, cell in filled if cell in names]
+        if len(named) < 2:  # no household is named 户主姓名 and lives in 村（社区）
+            continue
+        if all(cell in labels[at] for at, cell in filled):
             repeated.append(row.number)
             if index and sum(1 for cell in data[index - 1].cells if cell) == 1:
                 titles.append(data[index - 1].number)
         else:
             ctx.error(row.number, "", _("这一行是另一张表的表头（%(names)s），与第%(header)d行的表头不同：一个工作表只能导入"
                                         "一张表。请把下面的表移到另一个工作表或另一个文件，分别导入") % {
-                "names": "、".join(f"“{cell}”" for _at, cell in filled if header_lookup(cell, known)),
-                "header": found.number})
+                "names": "、".join(f"“{cell}”" for cell in named), "header": found.number})
     if repeated:
         ctx.notes.append(_("第%(rows)s行重复了表头，未导入") % {"rows": row_numbers(repeated)})
     if titles:
