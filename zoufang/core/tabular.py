@@ -201,13 +201,17 @@ def parse_date(text: str) -> datetime.date | None:
 
 
 def cell_text(value: Any) -> str:
-    """A cell as the user typed it: integral numbers without “.0”, dates as ISO, booleans as 是/否."""
+    """A cell as the user typed it: integral numbers without “.0”, dates as ISO, booleans as 是/否. A fraction is
+    shown to Excel's 15 significant digits, as the clerk sees it: a formula's 7.000000000000001 is 7."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        if value.is_integer():
+            return str(int(value))
+        shown = f"{value:.{EXCEL_EXACT_DIGITS}g}"
+        return str(int(float(shown))) if float(shown).is_integer() else shown
     if isinstance(value, datetime.datetime):
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
     if isinstance(value, datetime.date | datetime.time):

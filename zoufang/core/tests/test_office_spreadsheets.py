@@ -124,3 +124,14 @@ def test_a_csv_keeps_numbers_as_text_the_ways_excel_reads_them():
         ("320583197001010011", "13912345678", "上下塘街1号"),
         ("32058319700101001X", "0512-57223456", "'s Gravenhage"),  # an apostrophe before words is the text's own
         ("320583197001010011", "=SUM(A1:A2)", '="a""b"')]  # anything else stays as written, for the checks to refuse
+
+
+def test_a_number_a_formula_left_a_hair_off_reads_as_excel_shows_it():
+    def computed(sheet):
+        sheet["D2"] = 0.07 * 100  # =B7*100 with B7 0.07: Excel saves 7.000000000000001 and shows 7
+        sheet["D3"] = 0.1 + 0.2  # shows 0.3
+        sheet["D4"] = 3.5  # a real fraction stays one, for the count check to refuse
+
+    rows = read_sheet(io.BytesIO(_xlsx(computed)), "h.xlsx").rows
+    assert [row.cells[3] for row in rows[1:4]] == ["7", "0.3", "3.5"]
+    assert parse_count(rows[1].cells[3]) == 7
