@@ -14,7 +14,7 @@ from zoufang.registry.imports.base import (
     ImportContext,
     ImportSpec,
     Outcome,
-    read_whole_table,
+    all_cells_readable,
     refuse_hidden_rows,
 )
 from zoufang.registry.imports.places import ScopeRegions, require_campaign
@@ -30,7 +30,7 @@ from zoufang.registry.models import Target, Unit
 
 def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     """Parse the layout, resolve units and villages, check 户籍总户数 against the registry, plan the quotas."""
-    if not require_campaign(ctx) or not read_whole_table(ctx, rows):
+    if not require_campaign(ctx) or not all_cells_readable(ctx, rows):
         return Outcome()
     table = tables.parse_allocation_table(rows)
     source = quota_source(ctx, annex=table.annex, title=table.title)

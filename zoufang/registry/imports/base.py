@@ -237,7 +237,7 @@ def _without_repeated_headers(ctx: ImportContext, data: list[SheetRow], found: H
     return [row for row in data if row.number not in skipped]
 
 
-def read_whole_table(ctx: ImportContext, rows: Sequence[SheetRow]) -> bool:
+def all_cells_readable(ctx: ImportContext, rows: Sequence[SheetRow]) -> bool:
     """For a table whose every cell counts (the allocation tables: counts, 合计, 小计 and the lines below): False,
     with an error for each cell holding an Excel error value or a formula the file holds without its result, when
     there is one; every figure checked against a blank read in its place would only add misleading differences."""

@@ -10,7 +10,7 @@ from zoufang.registry.imports.base import (
     ImportContext,
     ImportSpec,
     Outcome,
-    read_whole_table,
+    all_cells_readable,
     refuse_hidden_rows,
 )
 from zoufang.registry.imports.places import ScopeRegions, require_campaign
@@ -26,7 +26,7 @@ def _leaders() -> dict[str, list[Cadre]]:
 
 
 def _prepare(ctx: ImportContext, rows: list[SheetRow], *, with_villages: bool) -> Outcome:
-    if not require_campaign(ctx) or not read_whole_table(ctx, rows):
+    if not require_campaign(ctx) or not all_cells_readable(ctx, rows):
         return Outcome()
     table = tables.parse_leader_table(rows, with_villages=with_villages)
     source = quota_source(ctx, annex=table.annex, title=table.title)
