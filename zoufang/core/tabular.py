@@ -57,6 +57,7 @@ class SheetRow:
     lossy: frozenset[int] = frozenset()  # cells that were numbers longer than Excel keeps exactly
     uncomputed: frozenset[int] = frozenset()  # formulas saved without their result: blank, but not left blank
     hidden: bool = False  # hidden in the workbook, by hand or by a filter: the clerk does not see it
+    struck: frozenset[int] = frozenset()  # cells whose text is struck through (划掉): often a voided line
 
     def cell(self, index: int | None) -> str:
         if index is None or index >= len(self.cells):
@@ -331,8 +332,9 @@ def read_workbook(data: bytes) -> Sheet:
     """The first visible sheet other than “说明” that holds data (else the first), every row numbered as in Excel.
 
     A cell merged over several rows (a village name beside all its households) counts in each of them; an Excel
-    error value (#N/A, #REF!) reads as its code, never as a blank. Rows and columns the workbook hides are read like
-    the others and marked (`SheetRow.hidden`, `Sheet.hidden_columns`): an import decides what they mean."""
+    error value (#N/A, #REF!) reads as its code, never as a blank. Rows and columns the workbook hides, and cells
+    struck through, are read like the others and marked (`SheetRow.hidden`, `Sheet.hidden_columns`,
+    `SheetRow.struck`): an import decides what they mean."""
     try:
         workbook, scans = open_workbook(data)
         names = _data_sheet_names(workbook)
@@ -370,6 +372,9 @@ def _data_sheet_names(workbook: CalamineWorkbook) -> list[str]:
 def _sheet_rows(values: list[list[Any]], merged: list[Any], scan: SheetScan) -> list[SheetRow]:
     texts = [[cell_text(v) for v in cells] for cells in values]
     lossy = [{at for at, v in enumerate(cells) if _is_lossy(v)} for cells in values]
+    struck: dict[int, set[int]] = {}
+    for row, column in scan.struck:
+        struck.setdefault(row, set()).add(column)
     width = max((len(cells) for cells in texts), default=0)
     for (row, column), code in scan.errors.items():
         if row < len(texts) and column < width:
@@ -384,11 +389,13 @@ def _sheet_rows(values: list[list[Any]], merged: list[Any], scan: SheetScan) -> 
             texts[row][left] = texts[top][left]
             if left in lossy[top]:
                 lossy[row].add(left)
+            if left in struck.get(top, ()):
+                struck.setdefault(row, set()).add(left)
     uncomputed: dict[int, set[int]] = {}
     for row, column in scan.uncomputed:
         uncomputed.setdefault(row, set()).add(column)
     return [SheetRow(number, tuple(cells), frozenset(lossy[number - 1]), frozenset(uncomputed.get(number - 1, ())),
-                     number - 1 in scan.hidden_rows)
+                     number - 1 in scan.hidden_rows, frozenset(struck.get(number - 1, ())))
             for number, cells in enumerate(texts, 1)]
 
 
@@ -418,17 +425,29 @@ def _unreadable(row: SheetRow, at: int) -> str:
     return ""
 
 
-def hidden_rows_error(rows: Iterable[SheetRow]) -> RowError | None:
-    """The rows holding data that the workbook hides, named in one error. A hidden row may be one the office meant
-    to leave out (hidden instead of deleted, or filtered away) or one it hid only to read the rest: either guess
-    would import or lose a row without a word, so neither is made (docs/decisions/0029)."""
-    hidden = [row.number for row in rows if row.hidden and not row.is_blank()]
-    if not hidden:
-        return None
-    return RowError(None, "", _(
-        "第%(rows)s行在表格中是隐藏的（手动隐藏，或被筛选隐去），无法确定是否要导入。要导入的，请取消隐藏"
-        "（选中上下两行→右键“取消隐藏”）或取消筛选（再点一次“数据→筛选”）；不要导入的，请整行删除。保存后再导入") % {
-        "rows": row_numbers(hidden)})
+def marked_rows_errors(rows: Iterable[SheetRow], read: Iterable[int] | None = None) -> list[RowError]:
+    """The rows the office may have meant to leave out, one error for each way: rows holding data that the workbook
+    hides, and rows with text struck through (划掉) among the `read` columns (all, if None). Either guess, to import
+    them or to skip them, would import or lose a row without a word, so neither is made (docs/decisions/0029)."""
+    columns = None if read is None else set(read)
+    hidden: list[int] = []
+    struck: list[int] = []
+    for row in rows:
+        if row.hidden and not row.is_blank():
+            hidden.append(row.number)
+        if row.struck and any(row.cell(at) for at in (row.struck if columns is None else row.struck & columns)):
+            struck.append(row.number)
+    errors = []
+    if hidden:
+        errors.append(RowError(None, "", _(
+            "第%(rows)s行在表格中是隐藏的（手动隐藏，或被筛选隐去），无法确定是否要导入。要导入的，请取消隐藏"
+            "（选中上下两行→右键“取消隐藏”）或取消筛选（再点一次“数据→筛选”）；不要导入的，请整行删除。保存后再导入") % {
+            "rows": row_numbers(hidden)}))
+    if struck:
+        errors.append(RowError(None, "", _(
+            "第%(rows)s行有加了删除线的文字（通常表示作废），无法确定是否要导入。作废的行请整行删除；仍然有效的，"
+            "请选中这些单元格按 Ctrl+5 去掉删除线。保存后再导入") % {"rows": row_numbers(struck)}))
+    return errors
 
 
 def hidden_columns_note(hidden: frozenset[int], positions: dict[str, int]) -> str:

@@ -8,6 +8,7 @@ import zipfile
 import pytest
 import xlwt
 from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from zoufang.core.tabular import parse_count, parse_date, read_sheet
 from zoufang.core.tests.test_workbook_scan import _repack
@@ -135,3 +136,25 @@ def test_a_number_a_formula_left_a_hair_off_reads_as_excel_shows_it():
     rows = read_sheet(io.BytesIO(_xlsx(computed)), "h.xlsx").rows
     assert [row.cells[3] for row in rows[1:4]] == ["7", "0.3", "3.5"]
     assert parse_count(rows[1].cells[3]) == 7
+
+
+def test_text_struck_through_is_marked_in_xlsx_and_xls():
+    def strike(sheet):
+        for cell in sheet[3]:  # 李四's line struck through: 划掉, moved away
+            cell.font = Font(strike=True)
+        sheet["D5"].font = Font(strike=True, bold=True)
+        sheet["A4"].font = Font(strike=False, italic=True)  # a font that says strike off is not struck
+
+    sheet = read_sheet(io.BytesIO(_xlsx(strike)), "h.xlsx")
+    assert [(row.number, sorted(row.struck)) for row in sheet.rows if row.struck] == [(3, [0, 1, 3]), (5, [3])]  # C3 is blank
+
+    book = xlwt.Workbook(encoding="utf-8")
+    page = book.add_sheet("户籍户")
+    struck = xlwt.easyxf("font: struck_out on")
+    for r, row in enumerate(REGISTER):
+        for c, value in enumerate(row):
+            page.write(r, c, value, struck if r == 2 or (r, c) == (4, 3) else xlwt.Style.default_style)
+    out = io.BytesIO()
+    book.save(out)
+    sheet = read_sheet(io.BytesIO(out.getvalue()), "h.xls")
+    assert [(row.number, sorted(row.struck)) for row in sheet.rows if row.struck] == [(3, [0, 1, 3]), (5, [3])]  # C3 is blank

@@ -15,7 +15,7 @@ from zoufang.registry.imports.base import (
     ImportSpec,
     Outcome,
     all_cells_readable,
-    refuse_hidden_rows,
+    refuse_marked_rows,
 )
 from zoufang.registry.imports.places import ScopeRegions, require_campaign
 from zoufang.registry.imports.quotas import (
@@ -35,7 +35,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     table = tables.parse_allocation_table(rows)
     source = quota_source(ctx, annex=table.annex, title=table.title)
     ctx.errors.extend(table.issues)
-    refuse_hidden_rows(ctx, rows, [*(r.row for r in table.rows), *(line.row for line in table.enterprise_lines),
+    refuse_marked_rows(ctx, rows, [*(r.row for r in table.rows), *(line.row for line in table.enterprise_lines),
                                    *([table.total_row] if table.total_row else [])])
     ctx.notes.extend(table.skipped)
     check_kind_split(ctx, table.by_kind)

@@ -18,9 +18,9 @@ from zoufang.core.tabular import (
     compact,
     header_lookup,
     hidden_columns_note,
-    hidden_rows_error,
     is_note_row,
     is_total_row,
+    marked_rows_errors,
     match_headers,
     read_header,
     row_numbers,
@@ -160,8 +160,8 @@ def read_table(ctx: ImportContext, rows: list[SheetRow], columns: Sequence[Colum
 
     Left out: blank rows, rows that hold nothing but a 序号 or 备注 (a numbered blank form), 合计/小计 rows,
     note lines (“注：……”, “填表人：……”) and the header written again below, each named in the report. A cell
-    holding an Excel error or an uncomputed formula is reported once, as such; rows the workbook hides refuse the
-    file, naming them; hidden columns it reads are named in the report."""
+    holding an Excel error or an uncomputed formula is reported once, as such; rows the workbook hides, or whose
+    read cells are struck through, refuse the file, naming them; hidden columns it reads are named in the report."""
     sheet = _("工作表“%(sheet)s”") % {"sheet": ctx.sheet.name} if ctx.sheet and ctx.sheet.name else ""
     if all(row.is_blank() for row in rows):
         ctx.error(None, "", _("%(where)s中没有任何数据") % {"where": sheet or _("文件")})
@@ -193,8 +193,7 @@ def read_table(ctx: ImportContext, rows: list[SheetRow], columns: Sequence[Colum
         ctx.notes.append(_("第%(rows)s行是表注，未导入") % {"rows": row_numbers(notes)})
     data = [row for row in data if row.number not in totals and row.number not in notes]
     data = _without_repeated_headers(ctx, data, found, header, columns)
-    if (hidden := hidden_rows_error(data)) is not None:
-        ctx.errors.append(hidden)
+    ctx.errors.extend(marked_rows_errors(data, header.positions.values()))
     if note := hidden_columns_note(hidden_columns, header.positions):
         ctx.notes.append(note)
     for row in data:
@@ -246,12 +245,10 @@ def all_cells_readable(ctx: ImportContext, rows: Sequence[SheetRow]) -> bool:
     return not unreadable
 
 
-def refuse_hidden_rows(ctx: ImportContext, rows: Sequence[SheetRow], numbers: Iterable[int]) -> None:
-    """An error naming the rows among `numbers` (the rows a table reads) that the workbook hides."""
+def refuse_marked_rows(ctx: ImportContext, rows: Sequence[SheetRow], numbers: Iterable[int]) -> None:
+    """Errors naming the rows among `numbers` (the rows a table reads) that the workbook hides or strikes through."""
     wanted = set(numbers)
-    hidden = hidden_rows_error(row for row in rows if row.number in wanted)
-    if hidden is not None:
-        ctx.errors.append(hidden)
+    ctx.errors.extend(marked_rows_errors(row for row in rows if row.number in wanted))
 
 
 def _holds_data(row: SheetRow, read_at: list[int]) -> bool:

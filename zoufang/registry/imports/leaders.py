@@ -11,7 +11,7 @@ from zoufang.registry.imports.base import (
     ImportSpec,
     Outcome,
     all_cells_readable,
-    refuse_hidden_rows,
+    refuse_marked_rows,
 )
 from zoufang.registry.imports.places import ScopeRegions, require_campaign
 from zoufang.registry.imports.quotas import QuotaRow, check_kind_split, plan_quotas, quota_source
@@ -31,7 +31,7 @@ def _prepare(ctx: ImportContext, rows: list[SheetRow], *, with_villages: bool) -
     table = tables.parse_leader_table(rows, with_villages=with_villages)
     source = quota_source(ctx, annex=table.annex, title=table.title)
     ctx.errors.extend(table.issues)
-    refuse_hidden_rows(ctx, rows, [*(r.row for r in table.rows), *([table.total_row] if table.total_row else [])])
+    refuse_marked_rows(ctx, rows, [*(r.row for r in table.rows), *([table.total_row] if table.total_row else [])])
     ctx.notes.extend(table.skipped)
     check_kind_split(ctx, table.by_kind)
     if not table.rows and not table.issues:

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from zoufang.registry.imports import run_import
 from zoufang.registry.models import Target
@@ -133,3 +134,25 @@ def test_a_cover_sheet_before_the_register_says_where_the_data_may_be(campaign):
     assert [str(e) for e in report.errors] == [
         "在工作表“填表说明”的前20行中找不到表头行，表头应包含：户别、村（社区）、户主姓名、地址。数据如果在工作表“Sheet”中，"
         "请把那张工作表拖到最前面，或删去“填表说明”，保存后再导入"]
+
+
+@pytest.mark.django_db
+def test_a_line_struck_through_refuses_the_file_a_struck_note_does_not(campaign):
+    rows = [[*HEADER, "备注"], [*_row(1), ""], [*_row(2), ""], [*_row(3), "旧号码 13800000000"]]
+
+    def strike(sheet):
+        for cell in sheet[3]:  # 户主2 struck through: moved away, the office's way to void a line
+            cell.font = Font(strike=True)
+        sheet["K4"].font = Font(strike=True)  # a voided note, in a column the import does not read
+
+    report = run_import("households", _book(rows, strike), filename="花名册.xlsx", campaign=campaign)
+    assert [str(e) for e in report.errors] == [
+        "第3行有加了删除线的文字（通常表示作废），无法确定是否要导入。作废的行请整行删除；仍然有效的，"
+        "请选中这些单元格按 Ctrl+5 去掉删除线。保存后再导入"]
+    assert not Target.objects.exists()
+
+    del rows[2]
+    report = run_import("households", _book(rows, lambda sheet: setattr(sheet["K3"], "font", Font(strike=True))),
+                        filename="花名册.xlsx", campaign=campaign)
+    assert report.ok, [str(e) for e in report.errors]
+    assert Target.objects.count() == 2
