@@ -56,6 +56,8 @@ class SheetRow:
     cells: tuple[str, ...]
     lossy: frozenset[int] = frozenset()  # cells that were numbers longer than Excel keeps exactly
     uncomputed: frozenset[int] = frozenset()  # formulas saved without their result: blank, but not left blank
+    hidden: bool = False  # hidden in the workbook, by hand or by a filter: the clerk does not see it
+    struck: frozenset[int] = frozenset()  # cells whose text is struck through (划掉): often a voided line
 
     def cell(self, index: int | None) -> str:
         if index is None or index >= len(self.cells):
@@ -122,6 +124,7 @@ class Sheet:
     rows: list[SheetRow]
     name: str = ""
     other_sheets: list[str] = field(default_factory=list)
+    hidden_columns: frozenset[int] = frozenset()  # 0-based columns within the rows' width the workbook hides
 
 
 # What offices write after a header's name in the same cell: dropped, one after another, until a name is known.
@@ -199,13 +202,17 @@ def parse_date(text: str) -> datetime.date | None:
 
 
 def cell_text(value: Any) -> str:
-    """A cell as the user typed it: integral numbers without “.0”, dates as ISO, booleans as 是/否."""
+    """A cell as the user typed it: integral numbers without “.0”, dates as ISO, booleans as 是/否. A fraction is
+    shown to Excel's 15 significant digits, as the clerk sees it: a formula's 7.000000000000001 is 7."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        if value.is_integer():
+            return str(int(value))
+        shown = f"{value:.{EXCEL_EXACT_DIGITS}g}"
+        return str(int(float(shown))) if float(shown).is_integer() else shown
     if isinstance(value, datetime.datetime):
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
     if isinstance(value, datetime.date | datetime.time):
@@ -261,9 +268,22 @@ def read_csv(data: bytes) -> list[SheetRow]:
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return [SheetRow(number, tuple(clean_text(cell) for cell in cells)) for number, cells in enumerate(reader, 1)]
+        return [SheetRow(number, tuple(_csv_cell(cell) for cell in cells)) for number, cells in enumerate(reader, 1)]
     except csv.Error as exc:
         raise TabularError(_("CSV 格式错误：%(error)s") % {"error": exc}) from exc
+
+
+# How a csv keeps a number as text for Excel: ="320583197001010011" (other systems' exports), or a leading
+# apostrophe before digits, as a clerk types it in Excel and then in a text editor.
+_EXCEL_TEXT_FORMULA = re.compile(r'^="([^"]*)"$')
+_APOSTROPHE_NUMBER = re.compile(r"^'([+\d][\d\s()-]*[\dXx]?)$")
+
+
+def _csv_cell(text: str) -> str:
+    """A csv cell as Excel shows it: ="0512" and '0512 are the text 0512."""
+    cell = clean_text(text)
+    marked = _EXCEL_TEXT_FORMULA.match(cell) or _APOSTROPHE_NUMBER.match(cell)
+    return clean_text(marked.group(1)) if marked else cell
 
 
 def scan_file(data: bytes) -> dict[str, SheetScan]:
@@ -312,7 +332,9 @@ def read_workbook(data: bytes) -> Sheet:
     """The first visible sheet other than “说明” that holds data (else the first), every row numbered as in Excel.
 
     A cell merged over several rows (a village name beside all its households) counts in each of them; an Excel
-    error value (#N/A, #REF!) reads as its code, never as a blank."""
+    error value (#N/A, #REF!) reads as its code, never as a blank. Rows and columns the workbook hides, and cells
+    struck through, are read like the others and marked (`SheetRow.hidden`, `Sheet.hidden_columns`,
+    `SheetRow.struck`): an import decides what they mean."""
     try:
         workbook, scans = open_workbook(data)
         names = _data_sheet_names(workbook)
@@ -334,7 +356,10 @@ def read_workbook(data: bytes) -> Sheet:
         raise TabularError(unreadable_message()) from exc
     if not chosen:
         return Sheet([], names[0] if names else "")
-    return Sheet(_sheet_rows(values, merged or [], scans.get(chosen, SheetScan())), chosen, others)
+    scan = scans.get(chosen, SheetScan())
+    rows = _sheet_rows(values, merged or [], scan)
+    width = max((len(row.cells) for row in rows), default=0)
+    return Sheet(rows, chosen, others, frozenset(at for at in range(width) if scan.column_hidden(at)))
 
 
 def _data_sheet_names(workbook: CalamineWorkbook) -> list[str]:
@@ -347,6 +372,9 @@ def _data_sheet_names(workbook: CalamineWorkbook) -> list[str]:
 def _sheet_rows(values: list[list[Any]], merged: list[Any], scan: SheetScan) -> list[SheetRow]:
     texts = [[cell_text(v) for v in cells] for cells in values]
     lossy = [{at for at, v in enumerate(cells) if _is_lossy(v)} for cells in values]
+    struck: dict[int, set[int]] = {}
+    for row, column in scan.struck:
+        struck.setdefault(row, set()).add(column)
     width = max((len(cells) for cells in texts), default=0)
     for (row, column), code in scan.errors.items():
         if row < len(texts) and column < width:
@@ -361,10 +389,13 @@ def _sheet_rows(values: list[list[Any]], merged: list[Any], scan: SheetScan) -> 
             texts[row][left] = texts[top][left]
             if left in lossy[top]:
                 lossy[row].add(left)
+            if left in struck.get(top, ()):
+                struck.setdefault(row, set()).add(left)
     uncomputed: dict[int, set[int]] = {}
     for row, column in scan.uncomputed:
         uncomputed.setdefault(row, set()).add(column)
-    return [SheetRow(number, tuple(cells), frozenset(lossy[number - 1]), frozenset(uncomputed.get(number - 1, ())))
+    return [SheetRow(number, tuple(cells), frozenset(lossy[number - 1]), frozenset(uncomputed.get(number - 1, ())),
+                     number - 1 in scan.hidden_rows, frozenset(struck.get(number - 1, ())))
             for number, cells in enumerate(texts, 1)]
 
 
@@ -372,16 +403,62 @@ def unreadable_cells(row: SheetRow, positions: dict[str, int]) -> list[RowError]
     """The cells of `row` under `positions` (header → column) that hold no value an import may take: an Excel
     error (#N/A, #REF!: a formula that failed, or its code typed or exported as text), or a formula whose result
     the file does not hold. Each would otherwise read as a blank or be stored as the code."""
+    return [RowError(row.number, header, message) for header, at in positions.items()
+            if (message := _unreadable(row, at))]
+
+
+def unreadable_sheet_cells(rows: Iterable[SheetRow]) -> list[RowError]:
+    """Every such cell of `rows`, named by row and column letter: for a table whose every cell counts (a 合计, a
+    小计 among them), where a blank or a code read in its place would be checked as if the clerk wrote it."""
+    return [RowError(row.number, _("%(letter)s列") % {"letter": column_letter(at)}, message)
+            for row in rows for at in range(len(row.cells)) if (message := _unreadable(row, at))]
+
+
+def _unreadable(row: SheetRow, at: int) -> str:
+    text = row.cell(at)
+    if text.upper() in ERROR_CODES:
+        return _("单元格是 Excel 的错误值“%(code)s”（通常是公式出错，如 VLOOKUP 找不到），请改成实际内容或清空") % {
+            "code": text}
+    if at in row.uncomputed:
+        return _("单元格是公式，文件中没有保存它的计算结果（文件可能由其他程序生成）。"
+                 "请在 Excel 或 WPS 中打开后保存一次，或把这一列复制后“选择性粘贴→数值”")
+    return ""
+
+
+def marked_rows_errors(rows: Iterable[SheetRow], read: Iterable[int] | None = None) -> list[RowError]:
+    """The rows the office may have meant to leave out, one error for each way: rows holding data that the workbook
+    hides, and rows with text struck through (划掉) among the `read` columns (all, if None). Either guess, to import
+    them or to skip them, would import or lose a row without a word, so neither is made (docs/decisions/0029)."""
+    columns = None if read is None else set(read)
+    hidden: list[int] = []
+    struck: list[int] = []
+    for row in rows:
+        if row.hidden and not row.is_blank():
+            hidden.append(row.number)
+        if row.struck and any(row.cell(at) for at in (row.struck if columns is None else row.struck & columns)):
+            struck.append(row.number)
     errors = []
-    for header, at in positions.items():
-        text = row.cell(at)
-        if text.upper() in ERROR_CODES:
-            errors.append(RowError(row.number, header, _("单元格是 Excel 的错误值“%(code)s”（通常是公式出错，如 VLOOKUP "
-                                                        "找不到），请改成实际内容或清空") % {"code": text}))
-        elif at in row.uncomputed:
-            errors.append(RowError(row.number, header, _("单元格是公式，文件中没有保存它的计算结果（文件可能由其他程序生成）。"
-                                                        "请在 Excel 或 WPS 中打开后保存一次，或把这一列复制后“选择性粘贴→数值”")))
+    if hidden:
+        errors.append(RowError(None, "", _(
+            "第%(rows)s行在表格中是隐藏的（手动隐藏，或被筛选隐去），无法确定是否要导入。要导入的，请取消隐藏"
+            "（选中上下两行→右键“取消隐藏”）或取消筛选（再点一次“数据→筛选”）；不要导入的，请整行删除。保存后再导入") % {
+            "rows": row_numbers(hidden)}))
+    if struck:
+        errors.append(RowError(None, "", _(
+            "第%(rows)s行有加了删除线的文字（通常表示作废），无法确定是否要导入。作废的行请整行删除；仍然有效的，"
+            "请选中这些单元格按 Ctrl+5 去掉删除线。保存后再导入") % {"rows": row_numbers(struck)}))
     return errors
+
+
+def hidden_columns_note(hidden: frozenset[int], positions: dict[str, int]) -> str:
+    """The columns an import reads that the workbook hides: read all the same, and said, since the clerk does not
+    see them (an ID number column hidden for printing is the usual case)."""
+    read = sorted((at, header) for header, at in positions.items() if at in hidden)
+    if not read:
+        return ""
+    names = "、".join(_("%(letter)s列“%(header)s”") % {"letter": column_letter(at), "header": header}
+                     for at, header in read)
+    return _("%(names)s在表格中是隐藏的，照常读取；如不应导入，请删除该列后重新导入") % {"names": names}
 
 
 MAX_HEADER_ROWS = 3
@@ -599,10 +676,11 @@ def is_note_row(row: SheetRow) -> bool:
 
 
 def match_headers(header: Header | SheetRow, columns: Sequence[Column], *,
-                  allow_unknown: bool = False) -> HeaderMatch:
+                  allow_unknown: bool = False, hidden: frozenset[int] = frozenset()) -> HeaderMatch:
     """Map the header onto the columns, each header column by the lowest known name over it (户主姓名 under
-    户主信息); unknown, ambiguous and missing required columns are errors. A column that may be split keeps the
-    names under it as its parts (走访户数 over 户籍户 and 外来常住户)."""
+    户主信息); unknown, ambiguous and missing required columns are errors (an unknown one among the `hidden`
+    columns says so: the clerk does not see it). A column that may be split keeps the names under it as its parts
+    (走访户数 over 户籍户 and 外来常住户)."""
     if isinstance(header, SheetRow):
         header = Header.of([header])
     match = HeaderMatch()
@@ -621,7 +699,11 @@ def match_headers(header: Header | SheetRow, columns: Sequence[Column], *,
             if header_lookup(leaf.text, IGNORABLE_HEADERS):
                 match.ignored.append(leaf.text)
             elif not allow_unknown:
-                match.errors.append(RowError(leaf.row, leaf.text, unknown_column_message(leaf.text, columns)))
+                message = unknown_column_message(leaf.text, columns)
+                if at in hidden:
+                    message = _("%(letter)s列在表格中是隐藏的（选中两侧的列→右键“取消隐藏”可见）。%(message)s") % {
+                        "letter": column_letter(at), "message": message}
+                match.errors.append(RowError(leaf.row, leaf.text, message))
             continue
         column = by_name[header_lookup(labels[level].text, by_name) or ""]
         places.setdefault(column.header, []).append((at, level, labels))

@@ -6,7 +6,8 @@ XFD1048576 asks it for 17 billion cells, and the allocation failure aborts the w
 raise it as a Python exception). A few megabytes of deflate can also inflate to gigabytes of XML. So every
 part is inflated here by our own bounded reader (the sizes a zip declares may lie), and each worksheet's cell
 references are scanned, before anything else reads the file. calamine also reads an error cell (#N/A, #REF!)
-as an empty one; the scan keeps them, so an import can name them instead of taking them for blanks.
+as an empty one; the scan keeps them, so an import can name them instead of taking them for blanks. It keeps
+the rows and columns the sheet hides too, which calamine reads like any other.
 """
 
 import re
@@ -33,6 +34,15 @@ _ERROR_TYPE = re.compile(rb'\bt="e"')
 _VALUED_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>/]*>(?!</c>)')
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*\bt="e"[^>]*>')
 _ROW_NUMBER = re.compile(rb'<row r="(\d+)"')
+# A row or a run of columns the user hid (by hand, or rows by an AutoFilter): Excel writes "1", others "true".
+_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+_HIDDEN_ROW = re.compile(rb'<row\b[^>]*\bhidden="(?:1|true)"[^>]*>')
+_COLUMN_RUN = re.compile(rb"<col\b([^>]*)>")
+_MIN_MAX = re.compile(rb'\b(min|max)="(\d+)"')
+# A cell with a value and a style (its index in styles.xml's cellXfs), looked at when some style strikes text through.
+_STYLED_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>/]*?\bs="(\d+)"[^>/]*>(?!</c>)')
+_STYLE_ID = re.compile(rb'\bs="(\d+)"')
+_STYLES = "xl/styles.xml"
 # A formula whose result was not saved (a file written by a program, not by Excel or WPS): calamine reads a blank.
 _FORMULA_ONLY = re.compile(rb"\s*(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)\s*(?:<v\s*/>|<v></v>)?\s*</c>")
 _UNCOMPUTED = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>/]*>' + _FORMULA_ONLY.pattern)
@@ -68,6 +78,12 @@ class SheetScan:
     columns: int = 0
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column), 0-based → “#N/A”
     uncomputed: set[tuple[int, int]] = field(default_factory=set)  # formulas saved without their result
+    hidden_rows: set[int] = field(default_factory=set)  # 0-based rows hidden by hand or by a filter
+    hidden_columns: list[tuple[int, int]] = field(default_factory=list)  # 0-based first and last of each hidden run
+    struck: set[tuple[int, int]] = field(default_factory=set)  # cells whose text is struck through: 划掉, void
+
+    def column_hidden(self, column: int) -> bool:
+        return any(first <= column <= last for first, last in self.hidden_columns)
 
 
 def scan_workbook(data: bytes) -> dict[str, SheetScan]:
@@ -84,15 +100,19 @@ def scan_workbook(data: bytes) -> dict[str, SheetScan]:
     budget = [MAX_INFLATED]
     parts: dict[str, bytes] = {}
     scans: dict[str, SheetScan] = {}
+    styles = next((info for info in infos if info.filename == _STYLES), None)  # read first: the sheets refer to it
+    struck = _struck_styles(b"".join(_inflate(data, styles, budget))) if styles is not None else frozenset()
     for info in infos:
         if _WORKSHEET.match(info.filename):
             try:
-                scans[info.filename] = _scan_sheet(_inflate(data, info, budget), info.filename)
+                scans[info.filename] = _scan_sheet(_inflate(data, info, budget), info.filename, struck)
             except WorkbookTooLarge as refused:  # named as on its tab, not as the part (xl/worksheets/sheet1.xml)
                 if not refused.sheet or refused.inflated:
                     raise
                 name = _names_of(data, infos, budget).get(refused.sheet) or refused.sheet
                 raise WorkbookTooLarge(sheet=name, rows=refused.rows, columns=refused.columns) from refused
+        elif info.filename == _STYLES:
+            continue
         elif info.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
             parts[info.filename] = b"".join(_inflate(data, info, budget))
         else:
@@ -151,7 +171,7 @@ def _deflated(compressed: memoryview) -> Iterator[bytes]:
         raise NotAZip from exc
 
 
-def _scan_sheet(chunks: Iterator[bytes], part: str) -> SheetScan:
+def _scan_sheet(chunks: Iterator[bytes], part: str, struck: frozenset[int] = frozenset()) -> SheetScan:
     """The extent and error cells of one worksheet, read a chunk at a time (each cut after a whole cell or row)."""
     scan = SheetScan()
     at = (0, 0)  # the row and column of the last tag read, for a cell written without its reference
@@ -162,16 +182,18 @@ def _scan_sheet(chunks: Iterator[bytes], part: str) -> SheetScan:
         if cut < 6 and len(buffer) > _LONGEST_CELL:  # no cell ends in megabytes of text: read on past it
             cut = len(buffer) - 1024
         body, tail = buffer[:cut], buffer[cut:]
-        at = _scan_body(body, scan, at, part)
-    _scan_body(tail, scan, at, part)
+        at = _scan_body(body, scan, at, part, struck)
+    _scan_body(tail, scan, at, part, struck)
     return scan
 
 
-def _scan_body(body: bytes, scan: SheetScan, at: tuple[int, int], part: str) -> tuple[int, int]:
+def _scan_body(body: bytes, scan: SheetScan, at: tuple[int, int], part: str, struck: frozenset[int]) -> tuple[int, int]:
     """Cells written with their reference first (Excel, WPS, LibreOffice, openpyxl) by one regular expression;
     any other writing tag by tag."""
+    if b"<col " in body:
+        _scan_columns(body, scan)
     if body.count(b"<c ") + body.count(b"<c>") != body.count(b'<c r="'):
-        return _scan_tags(body, scan, at, part)
+        return _scan_tags(body, scan, at, part, struck)
     cells = _VALUED_CELL.findall(body)
     if cells:
         last_column = max({letters for letters, _row in cells}, key=lambda letters: (len(letters), letters))
@@ -182,11 +204,18 @@ def _scan_body(body: bytes, scan: SheetScan, at: tuple[int, int], part: str) -> 
             value.group(1).decode("ascii", "replace") if value else "#VALUE!")
     for formula in _UNCOMPUTED.finditer(body) if b"<f" in body else ():
         scan.uncomputed.add((int(formula.group(2)) - 1, _column_number(formula.group(1)) - 1))
+    for tag in _HIDDEN_ROW.finditer(body) if b"hidden=" in body else ():
+        ref = _REF.search(tag.group(0))
+        if ref and ref.group(2):
+            scan.hidden_rows.add(int(ref.group(2)) - 1)
+    for styled in _STYLED_CELL.finditer(body) if struck else ():
+        if int(styled.group(3)) in struck:
+            scan.struck.add((int(styled.group(2)) - 1, _column_number(styled.group(1)) - 1))
     row, cell = _ROW_NUMBER.match(body, max(body.rfind(b"<row "), 0)), _REF.match(body, body.rfind(b'<c r="') + 3)
     return (int(row.group(1)) if row else at[0], _column_number(cell.group(1)) if cell else at[1])
 
 
-def _scan_tags(body: bytes, scan: SheetScan, at: tuple[int, int], part: str) -> tuple[int, int]:
+def _scan_tags(body: bytes, scan: SheetScan, at: tuple[int, int], part: str, struck: frozenset[int]) -> tuple[int, int]:
     """Tag by tag: a row or cell tag without `r` is the one after the previous, as Excel and calamine read it."""
     row, column = at
     for tag in _TAG.finditer(body):
@@ -195,6 +224,8 @@ def _scan_tags(body: bytes, scan: SheetScan, at: tuple[int, int], part: str) -> 
         if kind == b"row":
             row = int(ref.group(2)) if ref and ref.group(2) else row + 1
             column = 0
+            if _HIDDEN.search(attributes):
+                scan.hidden_rows.add(row - 1)
             continue
         if ref and ref.group(1):
             column = _column_number(ref.group(1))
@@ -204,12 +235,23 @@ def _scan_tags(body: bytes, scan: SheetScan, at: tuple[int, int], part: str) -> 
         if attributes.endswith(b"/") or body.startswith(b"</c>", tag.end()):
             continue  # a styled cell without a value: calamine leaves it out
         _extend(scan, row, column, part)
+        if struck and (style := _STYLE_ID.search(attributes)) and int(style.group(1)) in struck:
+            scan.struck.add((row - 1, column - 1))
         if _FORMULA_ONLY.match(body, tag.end()):
             scan.uncomputed.add((row - 1, column - 1))
         if _ERROR_TYPE.search(attributes):
             value = _ERROR_VALUE.match(body, tag.end())
             scan.errors[(row - 1, column - 1)] = value.group(1).decode("ascii", "replace") if value else "#VALUE!"
     return row, column
+
+
+def _scan_columns(body: bytes, scan: SheetScan) -> None:
+    """The runs of columns the sheet hides (`<col min="4" max="4" hidden="1"/>`), 0-based."""
+    for run in _COLUMN_RUN.finditer(body):
+        attributes = run.group(1)
+        bounds = {name: int(number) for name, number in _MIN_MAX.findall(attributes)}
+        if _HIDDEN.search(attributes) and b"min" in bounds:
+            scan.hidden_columns.append((bounds[b"min"] - 1, bounds.get(b"max", bounds[b"min"]) - 1))
 
 
 def _extend(scan: SheetScan, row: int, column: int, part: str) -> None:
@@ -223,6 +265,20 @@ def _column_number(letters: bytes) -> int:
     for letter in letters:
         number = number * 26 + letter - 64
     return number
+
+
+def _struck_styles(styles: bytes) -> frozenset[int]:
+    """The cell styles (indexes into cellXfs) whose font strikes the text through: an office's way to void a line."""
+    if b"<strike" not in styles:
+        return frozenset()
+    try:
+        root = ElementTree.fromstring(styles)  # noqa: S314 - inflated within the budget
+    except ElementTree.ParseError:
+        return frozenset()
+    fonts = {index for index, font in enumerate(root.iterfind("m:fonts/m:font", _NS))
+             if (strike := font.find("m:strike", _NS)) is not None and strike.get("val", "1") not in ("0", "false")}
+    return frozenset(index for index, xf in enumerate(root.iterfind("m:cellXfs/m:xf", _NS))
+                     if int(xf.get("fontId", "0")) in fonts)
 
 
 def _sheet_names(parts: dict[str, bytes]) -> dict[str, str]:

@@ -4,10 +4,10 @@ sheet reaches, against the limits of the xlsx scan (core.workbook_scan).
 An .xls is an OLE2 compound file holding one BIFF8 `Workbook` stream (BIFF5: `Book`). calamine lays a sheet out
 as one dense grid up to its last cell record: a 6 KB file holding A1 and IV65536 costs it about 1 GB at once.
 So the stream's records are walked here first: each sheet's DIMENSIONS record (the extent the file declares),
-its cell records (the extent they really reach), how many there are, and which hold an Excel error value (which
-calamine reads as blank). The compound file is read with olefile, the maintained reader of the format, which
-checks its sector chains; the BIFF records are the documented [MS-XLS] layout: a 2-byte type, a 2-byte length,
-then the record's bytes.
+its cell records (the extent they really reach), how many there are, which hold an Excel error value (which
+calamine reads as blank), and which rows and columns are hidden (calamine does not say). The compound file is
+read with olefile, the maintained reader of the format, which checks its sector chains; the BIFF records are the
+documented [MS-XLS] layout: a 2-byte type, a 2-byte length, then the record's bytes.
 """
 
 import struct
@@ -23,6 +23,11 @@ _BOF, _EOF, _BOUNDSHEET, _DIMENSIONS, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x0200
 # Records holding one cell's value at (row, column) in their first four bytes; MULRK holds several.
 _CELLS = {0x0203, 0x0204, 0x00FD, 0x027E, 0x0205, 0x0006, 0x00D6}  # NUMBER LABEL LABELSST RK BOOLERR FORMULA RSTRING
 _MULRK = 0x00BD
+# ROW: fDyZero (0x20 of the flags at offset 12) marks a hidden row; COLINFO: fHidden (bit 0 of the flags at 8).
+_ROW, _COLINFO = 0x0208, 0x007D
+# FONT: fStrikeOut (0x08 of the flags at offset 2); XF: its font's index at offset 0 (index 4 is never written, so
+# the fifth FONT record is font 5). A cell record's style (XF index) is at offset 4, after its row and column.
+_FONT, _XF = 0x0031, 0x00E0
 _BOOLERR, _FORMULA = 0x0205, 0x0006
 # BErr codes [MS-XLS 2.5.10]: calamine reads an error cell as an empty one, so the scan keeps them, as for xlsx.
 _ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
@@ -59,6 +64,9 @@ def _scan_stream(stream: memoryview, *, biff8: bool) -> dict[str, SheetScan]:
     """The globals' BOUNDSHEET records name each sheet and where its records start; each sheet is walked from
     there to its EOF record."""
     sheets: list[tuple[str, int]] = []
+    struck_fonts: set[int] = set()
+    fonts = 0
+    xf_fonts: list[int] = []
     at = 0
     while at + 4 <= len(stream):
         kind, length = _RECORD.unpack_from(stream, at)
@@ -67,10 +75,17 @@ def _scan_stream(stream: memoryview, *, biff8: bool) -> dict[str, SheetScan]:
             raise NotAWorkbook  # encrypted: the records past here cannot be read
         if kind == _BOUNDSHEET and len(body) >= 8:
             sheets.append((_sheet_name(body, biff8), struct.unpack_from("<I", body)[0]))
+        elif kind == _FONT and len(body) >= 4:
+            if body[2] & 0x08:
+                struck_fonts.add(fonts)
+            fonts += 2 if fonts == 3 else 1
+        elif kind == _XF and len(body) >= 2:
+            xf_fonts.append(struct.unpack_from("<H", body)[0])
         at += 4 + length
         if kind == _EOF:
             break
-    return {name: _scan_sheet(stream, start, name) for name, start in sheets}
+    struck = frozenset(index for index, font in enumerate(xf_fonts) if font in struck_fonts)
+    return {name: _scan_sheet(stream, start, name, struck) for name, start in sheets}
 
 
 def _sheet_name(body: memoryview, biff8: bool) -> str:
@@ -84,7 +99,7 @@ def _sheet_name(body: memoryview, biff8: bool) -> str:
     return bytes(body[8:8 + count]).decode("latin-1")
 
 
-def _scan_sheet(stream: memoryview, start: int, name: str) -> SheetScan:
+def _scan_sheet(stream: memoryview, start: int, name: str, struck: frozenset[int] = frozenset()) -> SheetScan:
     scan = SheetScan()
     cells = 0
     at = start
@@ -99,14 +114,28 @@ def _scan_sheet(stream: memoryview, start: int, name: str) -> SheetScan:
         if kind in _CELLS and length >= 4:
             row, column = struct.unpack_from("<HH", stream, body)
             cells += 1
+            if struck and length >= 6 and struct.unpack_from("<H", stream, body + 4)[0] in struck:
+                scan.struck.add((row, column))
             code = _error_code(stream, kind, body, length)
             if code is not None:
                 scan.errors[(row, column)] = _ERRORS.get(code, "#VALUE!")
         elif kind == _MULRK and length >= 6:
             row, column = struct.unpack_from("<HH", stream, body)
             last = struct.unpack_from("<H", stream, body + length - 2)[0]
+            for offset in range(4, length - 2 if struck else 0, 6):  # an XF index and an RK value per cell
+                if struct.unpack_from("<H", stream, body + offset)[0] in struck:
+                    scan.struck.add((row, column + (offset - 4) // 6))
             cells += max(last - column + 1, 1)
             column = max(column, last)
+        elif kind == _ROW and length >= 16:
+            if struct.unpack_from("<H", stream, body + 12)[0] & 0x20:
+                scan.hidden_rows.add(struct.unpack_from("<H", stream, body)[0])
+            continue
+        elif kind == _COLINFO and length >= 10:
+            first, last, _width, _style, flags = struct.unpack_from("<5H", stream, body)
+            if flags & 1:
+                scan.hidden_columns.append((first, last))
+            continue
         elif kind == _DIMENSIONS and length >= 10:
             # BIFF8: rows as 4 bytes (first, last + 1), then columns as 2; BIFF5: all four as 2 bytes.
             rows, columns = (struct.unpack_from("<4xI2xH", stream, body) if length >= 14

@@ -10,7 +10,13 @@ from zoufang.core.tabular import SheetRow, compact, normalise_header
 from zoufang.planning import tables
 from zoufang.planning.models import FixedQuota
 from zoufang.regions.models import Region
-from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome
+from zoufang.registry.imports.base import (
+    ImportContext,
+    ImportSpec,
+    Outcome,
+    all_cells_readable,
+    refuse_marked_rows,
+)
 from zoufang.registry.imports.places import ScopeRegions, require_campaign
 from zoufang.registry.imports.quotas import (
     QuotaRow,
@@ -24,11 +30,13 @@ from zoufang.registry.models import Target, Unit
 
 def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     """Parse the layout, resolve units and villages, check 户籍总户数 against the registry, plan the quotas."""
-    if not require_campaign(ctx):
+    if not require_campaign(ctx) or not all_cells_readable(ctx, rows):
         return Outcome()
     table = tables.parse_allocation_table(rows)
     source = quota_source(ctx, annex=table.annex, title=table.title)
     ctx.errors.extend(table.issues)
+    refuse_marked_rows(ctx, rows, [*(r.row for r in table.rows), *(line.row for line in table.enterprise_lines),
+                                   *([table.total_row] if table.total_row else [])])
     ctx.notes.extend(table.skipped)
     check_kind_split(ctx, table.by_kind)
     if not table.rows and not table.enterprise_lines and not table.issues:

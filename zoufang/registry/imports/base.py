@@ -1,7 +1,7 @@
 """The pieces every import kind shares: the spec, the context, the outcome, the report, cell parsing."""
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,18 +10,22 @@ from django.utils.translation import gettext as _
 
 from zoufang.core.tabular import (
     Column,
+    Header,
     HeaderMatch,
     RowError,
     Sheet,
     SheetRow,
     compact,
     header_lookup,
+    hidden_columns_note,
     is_note_row,
     is_total_row,
+    marked_rows_errors,
     match_headers,
     read_header,
     row_numbers,
     unreadable_cells,
+    unreadable_sheet_cells,
 )
 
 _TRUE = {"是", "Y", "YES", "TRUE", "1", "√", "✓", "✔", "☑", "重点"}
@@ -154,9 +158,10 @@ def read_table(ctx: ImportContext, rows: list[SheetRow], columns: Sequence[Colum
     """Find the header (one row, or up to three where group names span the columns below them), match it, and keep
     the rows under it that hold data; header errors go on ctx, and None is returned when the file is unusable.
 
-    Left out: blank rows, rows that hold nothing but a 序号 or 备注 (a numbered blank form), 合计/小计 rows and
-    note lines (“注：……”, “填表人：……”), each named in the report. A cell holding an Excel error or an uncomputed
-    formula is reported once, as such."""
+    Left out: blank rows, rows that hold nothing but a 序号 or 备注 (a numbered blank form), 合计/小计 rows,
+    note lines (“注：……”, “填表人：……”) and the header written again below, each named in the report. A cell
+    holding an Excel error or an uncomputed formula is reported once, as such; rows the workbook hides, or whose
+    read cells are struck through, refuse the file, naming them; hidden columns it reads are named in the report."""
     sheet = _("工作表“%(sheet)s”") % {"sheet": ctx.sheet.name} if ctx.sheet and ctx.sheet.name else ""
     if all(row.is_blank() for row in rows):
         ctx.error(None, "", _("%(where)s中没有任何数据") % {"where": sheet or _("文件")})
@@ -165,9 +170,14 @@ def read_table(ctx: ImportContext, rows: list[SheetRow], columns: Sequence[Colum
     if found is None:
         required = "、".join(c.header for c in columns if c.required)
         where = _("在%(sheet)s的前20行中") % {"sheet": sheet} if sheet else ""
-        ctx.error(None, "", _("%(where)s找不到表头行，表头应包含：%(names)s") % {"where": where, "names": required})
+        message = _("%(where)s找不到表头行，表头应包含：%(names)s") % {"where": where, "names": required}
+        if ctx.sheet and ctx.sheet.other_sheets:  # a cover or instructions sheet first, the register behind it
+            message += _("。数据如果在工作表%(others)s中，请把那张工作表拖到最前面，或删去“%(sheet)s”，保存后再导入") % {
+                "others": "、".join(f"“{name}”" for name in ctx.sheet.other_sheets), "sheet": ctx.sheet.name}
+        ctx.error(None, "", message)
         return None
-    header = match_headers(found, columns)
+    hidden_columns = ctx.sheet.hidden_columns if ctx.sheet else frozenset()
+    header = match_headers(found, columns, hidden=hidden_columns)
     ctx.errors.extend(header.errors)
     if header.ignored:
         ctx.notes.append(_("已忽略列：%(names)s") % {"names": "、".join(header.ignored)})
@@ -182,10 +192,63 @@ def read_table(ctx: ImportContext, rows: list[SheetRow], columns: Sequence[Colum
     if notes:
         ctx.notes.append(_("第%(rows)s行是表注，未导入") % {"rows": row_numbers(notes)})
     data = [row for row in data if row.number not in totals and row.number not in notes]
+    data = _without_repeated_headers(ctx, data, found, header, columns)
+    ctx.errors.extend(marked_rows_errors(data, header.positions.values()))
+    if note := hidden_columns_note(hidden_columns, header.positions):
+        ctx.notes.append(note)
     for row in data:
         for error in unreadable_cells(row, header.positions):
             ctx.settle(error)
     return Table(header, data)
+
+
+def _without_repeated_headers(ctx: ImportContext, data: list[SheetRow], found: Header, header: HeaderMatch,
+                              columns: Sequence[Column]) -> list[SheetRow]:
+    """The data rows but the header written again under the table (a second table of the same columns stacked below
+    the first, or the header repeated on every printed page) and the one-cell title line right above it, each named
+    in the report. The header of a table of other columns below is an error: its rows would be read as this one's.
+
+    Cells compare as written (a copied header is the same text), by set look-ups: this runs on every row."""
+    labels = {at: {label.text for label in found.labels.get(at, ())} for at in header.positions.values()}
+    names = {name for column in columns for name in (column.header, *column.aliases)}.union(*labels.values())
+    repeated: list[int] = []
+    titles: list[int] = []
+    for index, row in enumerate(data):
+        if names.isdisjoint(row.cells):
+            continue
+        filled = [(at, row.cell(at)) for at in labels if row.cell(at)]
+        named = [cell for _at, cell in filled if cell in names]
+        if len(named) < 2:  # no household is named 户主姓名 and lives in 村（社区）
+            continue
+        if all(cell in labels[at] for at, cell in filled):
+            repeated.append(row.number)
+            if index and sum(1 for cell in data[index - 1].cells if cell) == 1:
+                titles.append(data[index - 1].number)
+        else:
+            ctx.error(row.number, "", _("这一行是另一张表的表头（%(names)s），与第%(header)d行的表头不同：一个工作表只能导入"
+                                        "一张表。请把下面的表移到另一个工作表或另一个文件，分别导入") % {
+                "names": "、".join(f"“{cell}”" for cell in named), "header": found.number})
+    if repeated:
+        ctx.notes.append(_("第%(rows)s行重复了表头，未导入") % {"rows": row_numbers(repeated)})
+    if titles:
+        ctx.notes.append(_("第%(rows)s行是表头上方的小标题，未导入") % {"rows": row_numbers(titles)})
+    skipped = {*repeated, *titles}
+    return [row for row in data if row.number not in skipped]
+
+
+def all_cells_readable(ctx: ImportContext, rows: Sequence[SheetRow]) -> bool:
+    """For a table whose every cell counts (the allocation tables: counts, 合计, 小计 and the lines below): False,
+    with an error for each cell holding an Excel error value or a formula the file holds without its result, when
+    there is one; every figure checked against a blank read in its place would only add misleading differences."""
+    unreadable = unreadable_sheet_cells(rows)
+    ctx.errors.extend(unreadable)
+    return not unreadable
+
+
+def refuse_marked_rows(ctx: ImportContext, rows: Sequence[SheetRow], numbers: Iterable[int]) -> None:
+    """Errors naming the rows among `numbers` (the rows a table reads) that the workbook hides or strikes through."""
+    wanted = set(numbers)
+    ctx.errors.extend(marked_rows_errors(row for row in rows if row.number in wanted))
 
 
 def _holds_data(row: SheetRow, read_at: list[int]) -> bool:

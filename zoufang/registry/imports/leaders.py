@@ -6,7 +6,13 @@ from django.utils.translation import gettext_lazy as _l
 from zoufang.core.tabular import SheetRow, person_name
 from zoufang.planning import tables
 from zoufang.planning.models import FixedQuota
-from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome
+from zoufang.registry.imports.base import (
+    ImportContext,
+    ImportSpec,
+    Outcome,
+    all_cells_readable,
+    refuse_marked_rows,
+)
 from zoufang.registry.imports.places import ScopeRegions, require_campaign
 from zoufang.registry.imports.quotas import QuotaRow, check_kind_split, plan_quotas, quota_source
 from zoufang.registry.models import Cadre
@@ -20,11 +26,12 @@ def _leaders() -> dict[str, list[Cadre]]:
 
 
 def _prepare(ctx: ImportContext, rows: list[SheetRow], *, with_villages: bool) -> Outcome:
-    if not require_campaign(ctx):
+    if not require_campaign(ctx) or not all_cells_readable(ctx, rows):
         return Outcome()
     table = tables.parse_leader_table(rows, with_villages=with_villages)
     source = quota_source(ctx, annex=table.annex, title=table.title)
     ctx.errors.extend(table.issues)
+    refuse_marked_rows(ctx, rows, [*(r.row for r in table.rows), *([table.total_row] if table.total_row else [])])
     ctx.notes.extend(table.skipped)
     check_kind_split(ctx, table.by_kind)
     if not table.rows and not table.issues:

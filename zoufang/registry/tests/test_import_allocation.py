@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from openpyxl import load_workbook
 
 from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns.models import Campaign
@@ -293,4 +294,37 @@ def test_it_refuses_two_rows_fixing_the_same_village_for_one_unit(campaign):
     assert [str(e) for e in report.errors] == [
         "第17行：第5行和第17行都分配市交通局在顾家浜村的户籍户：同一走访单位（领导）在同一村、社区的同类对象只能写一行，"
         "请合并为一行后再导入"]
+    assert not FixedQuota.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_total_computed_by_a_formula_the_file_holds_no_result_of_is_named_not_taken_for_blank(campaign):
+    rows = annex2_rows(("合    计", "=SUM(D3:D25)", "=SUM(E3:E25)"))  # written by a program: no result saved
+    rows[3][4] = "=300+57"
+    report = run_import("allocation", xlsx_file(rows), filename="附件2.xlsx", campaign=campaign)
+    message = "单元格是公式，文件中没有保存它的计算结果（文件可能由其他程序生成）。请在 Excel 或 WPS 中打开后保存一次"
+    assert [(e.row, e.column) for e in report.errors] == [(4, "E列"), (26, "B列"), (26, "C列")]
+    assert all(e.message.startswith(message) for e in report.errors)
+    assert not FixedQuota.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_excel_error_value_in_an_allocation_table_is_named_as_such(campaign):
+    rows = annex2_rows()
+    rows[3][4] = "#N/A"  # 市府办's count, looked up by a VLOOKUP that found nothing
+    report = run_import("allocation", xlsx_file(rows), filename="附件2.xlsx", campaign=campaign)
+    assert [str(e) for e in report.errors] == [  # not “应为不小于0的整数”, nor the totals' differences it causes
+        "第4行【E列】：单元格是 Excel 的错误值“#N/A”（通常是公式出错，如 VLOOKUP 找不到），请改成实际内容或清空"]
+
+
+@pytest.mark.django_db
+def test_an_allocation_row_hidden_in_the_workbook_refuses_the_table(campaign):
+    book = load_workbook(xlsx_file(annex2_rows()))
+    book.active.row_dimensions[5].hidden = True  # 市交通局 in 虬泽村: hidden, not deleted
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    report = run_import("allocation", out, filename="附件2.xlsx", campaign=campaign)
+    assert len(report.errors) == 1
+    assert report.errors[0].message.startswith("第5行在表格中是隐藏的")
     assert not FixedQuota.objects.exists()

@@ -1,6 +1,9 @@
 """The town leaders' tables 附件3-1 (by village, with continuation and 0 rows) and 附件3-2 (enterprises)."""
 
+import io
+
 import pytest
+from openpyxl import load_workbook
 
 from zoufang.planning.models import FixedQuota
 from zoufang.registry.imports import run_import
@@ -11,6 +14,7 @@ from zoufang.registry.tests.test_import_support import (
     make_town,
     stored_state,
     village,
+    xlsx_file,
 )
 
 ANNEX31 = [
@@ -116,3 +120,21 @@ def test_it_finds_no_change_in_the_leaders_tables_laid_out_otherwise(campaign):
     assert [note for note in report.notes if "→" in note] == ["第5行王文在本镇的企业：走访数“20”→“25”"]
     assert [(q.cadre.name, q.row_number, q.count, q.version) for q in FixedQuota.objects.filter(
         source="附件3-2").order_by("row_number")] == [("吴洁", 4, 20, 1), ("王文", 5, 25, 2)]
+
+
+@pytest.mark.django_db
+def test_a_hidden_row_and_an_uncomputed_total_are_named_not_read_as_meant(campaign):
+    book = load_workbook(xlsx_file(ANNEX32))
+    book.active.row_dimensions[4].hidden = True  # 吴  洁's line, hidden instead of deleted
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    report = run_import("leader_enterprises", out, filename="附件3-2.xlsx", campaign=campaign)
+    assert len(report.errors) == 1
+    assert report.errors[0].message.startswith("第4行在表格中是隐藏的")
+
+    rows = [*ANNEX32[:4], ["合计", "=SUM(C3:C4)", ""]]  # a program's export: the formula's result not saved
+    report = run_import("leader_enterprises", xlsx_file(rows), filename="附件3-2.xlsx", campaign=campaign)
+    assert [(error.row, error.column) for error in report.errors] == [(5, "B列")]
+    assert "没有保存它的计算结果" in report.errors[0].message
+    assert not FixedQuota.objects.exists()

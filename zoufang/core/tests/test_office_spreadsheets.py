@@ -1,0 +1,160 @@
+"""Spreadsheets as other offices make them, read back from real files: what the clerk hid, counts and dates as typed,
+identifiers Excel turned into numbers. Each is read as the clerk sees it or marked so an import can say why not."""
+
+import datetime as dt
+import io
+import zipfile
+
+import pytest
+import xlwt
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from zoufang.core.tabular import parse_count, parse_date, read_sheet
+from zoufang.core.tests.test_workbook_scan import _repack
+
+REGISTER = [["户主姓名", "村（社区）", "身份证号码", "家庭人口"], ["张三", "上下塘社区", "", 3], ["李四", "上下塘社区", "", 4],
+            ["王五", "计家墩村", "", 5], ["赵六", "计家墩村", "", 2]]
+
+
+def _xlsx(setup) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for row in REGISTER:
+        sheet.append(row)
+    setup(sheet)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _hide_by_hand(sheet):
+    sheet.row_dimensions[3].hidden = True  # 李四: hidden instead of deleted
+    sheet.column_dimensions["C"].hidden = True  # 身份证号码, hidden for printing
+    sheet.column_dimensions.group("F", "XFD", hidden=True)  # every unused column to the right, a tidy office's habit
+
+
+def _filter_one_village(sheet):
+    sheet.auto_filter.ref = "A1:D5"
+    sheet.auto_filter.add_filter_column(1, ["上下塘社区"])
+    for number in (4, 5):  # Excel hides the rows the filter leaves out and saves them so
+        sheet.row_dimensions[number].hidden = True
+
+
+def test_rows_and_columns_hidden_by_hand_are_read_and_marked_hidden():
+    sheet = read_sheet(io.BytesIO(_xlsx(_hide_by_hand)), "h.xlsx")
+    assert [row.cells[0] for row in sheet.rows] == ["户主姓名", "张三", "李四", "王五", "赵六"]
+    assert [row.number for row in sheet.rows if row.hidden] == [3]
+    assert sheet.hidden_columns == frozenset({2})  # within the table's width: F:XFD hold nothing
+
+
+def test_rows_an_autofilter_leaves_out_are_marked_hidden():
+    sheet = read_sheet(io.BytesIO(_xlsx(_filter_one_village)), "h.xlsx")
+    assert [row.number for row in sheet.rows if row.hidden] == [4, 5]
+
+
+def test_hidden_written_as_true_by_other_programs_counts_too():
+    data = _xlsx(_hide_by_hand)
+    part = "xl/worksheets/sheet1.xml"
+    xml = zipfile.ZipFile(io.BytesIO(data)).read(part)
+    assert xml.count(b'hidden="1"') >= 2
+    sheet = read_sheet(io.BytesIO(_repack(data, part, xml.replace(b'hidden="1"', b'hidden="true"'))), "h.xlsx")
+    assert [row.number for row in sheet.rows if row.hidden] == [3]
+    assert sheet.hidden_columns == frozenset({2})
+
+
+def test_an_old_xls_marks_its_hidden_rows_and_columns_and_spreads_a_village_merged_down():
+    book = xlwt.Workbook(encoding="utf-8")
+    page = book.add_sheet("户籍户")
+    for r, row in enumerate(REGISTER):
+        for c, value in enumerate(row):
+            if c != 1 or r == 0:
+                page.write(r, c, value)
+    page.write_merge(1, 2, 1, 1, "上下塘社区")
+    page.write_merge(3, 4, 1, 1, "计家墩村")
+    page.row(2).hidden = True
+    page.col(2).hidden = True
+    out = io.BytesIO()
+    book.save(out)
+    sheet = read_sheet(io.BytesIO(out.getvalue()), "h.xls")
+    assert [row.cells[:2] for row in sheet.rows[1:]] == [
+        ("张三", "上下塘社区"), ("李四", "上下塘社区"), ("王五", "计家墩村"), ("赵六", "计家墩村")]
+    assert [row.number for row in sheet.rows if row.hidden] == [3]
+    assert sheet.hidden_columns == frozenset({2})
+
+
+def test_an_id_number_excel_stored_as_a_number_is_marked_lossy_in_xls_and_xlsx():
+    book = xlwt.Workbook(encoding="utf-8")
+    page = book.add_sheet("户籍户")
+    page.write(0, 0, "身份证号码")
+    page.write(1, 0, 320583197001010011)
+    page.write(2, 0, 13912345678.0)  # a phone number as a float: exact, not lossy
+    out = io.BytesIO()
+    book.save(out)
+    rows = read_sheet(io.BytesIO(out.getvalue()), "h.xls").rows
+    assert (rows[1].cells[0], rows[1].lossy) == ("320583197001009984", frozenset({0}))  # the tail is gone
+    assert (rows[2].cells[0], rows[2].lossy) == ("13912345678", frozenset())
+
+
+@pytest.mark.parametrize(("text", "count"), [
+    ("1,234", 1234), (" 243 ", 243), ("２４３", 243), ("１，２３４", 1234), ("243户", 243), ("101家", 101),
+    ("243.0", 243), ("243.5", None), ("50%", None), ("-5", None), ("约240", None), ("243 户", 243),
+])
+def test_counts_as_offices_type_them(text, count):
+    assert parse_count(text) == count
+
+
+@pytest.mark.parametrize("text", [
+    "42858", "42858.0", "2017.5.3", "2017年5月3日", "2017/05/03", "2017-05-03 00:00:00", "20170503", "２０１７年５月３日",
+])
+def test_dates_as_offices_type_them(text):
+    assert parse_date(text) == dt.date(2017, 5, 3)
+
+
+@pytest.mark.parametrize("text", ["2017.13.3", "5/3/2017", "2017年5月", "42858.5"])
+def test_what_is_not_a_whole_date_is_none(text):
+    assert parse_date(text) is None
+
+
+def test_a_csv_keeps_numbers_as_text_the_ways_excel_reads_them():
+    data = ('身份证号码,联系电话,地址\n="320583197001010011",="13912345678",="上下塘街1号"\n'
+            "'32058319700101001X,'0512-57223456,'s Gravenhage\n"
+            '"=""320583197001010011""",=SUM(A1:A2),"=""a""""b"""\n').encode("gb18030")
+    rows = read_sheet(io.BytesIO(data), "h.csv").rows
+    assert [row.cells for row in rows[1:]] == [
+        ("320583197001010011", "13912345678", "上下塘街1号"),
+        ("32058319700101001X", "0512-57223456", "'s Gravenhage"),  # an apostrophe before words is the text's own
+        ("320583197001010011", "=SUM(A1:A2)", '="a""b"')]  # anything else stays as written, for the checks to refuse
+
+
+def test_a_number_a_formula_left_a_hair_off_reads_as_excel_shows_it():
+    def computed(sheet):
+        sheet["D2"] = 0.07 * 100  # =B7*100 with B7 0.07: Excel saves 7.000000000000001 and shows 7
+        sheet["D3"] = 0.1 + 0.2  # shows 0.3
+        sheet["D4"] = 3.5  # a real fraction stays one, for the count check to refuse
+
+    rows = read_sheet(io.BytesIO(_xlsx(computed)), "h.xlsx").rows
+    assert [row.cells[3] for row in rows[1:4]] == ["7", "0.3", "3.5"]
+    assert parse_count(rows[1].cells[3]) == 7
+
+
+def test_text_struck_through_is_marked_in_xlsx_and_xls():
+    def strike(sheet):
+        for cell in sheet[3]:  # 李四's line struck through: 划掉, moved away
+            cell.font = Font(strike=True)
+        sheet["D5"].font = Font(strike=True, bold=True)
+        sheet["A4"].font = Font(strike=False, italic=True)  # a font that says strike off is not struck
+
+    sheet = read_sheet(io.BytesIO(_xlsx(strike)), "h.xlsx")
+    assert [(row.number, sorted(row.struck)) for row in sheet.rows if row.struck] == [(3, [0, 1, 3]), (5, [3])]  # C3 is blank
+
+    book = xlwt.Workbook(encoding="utf-8")
+    page = book.add_sheet("户籍户")
+    struck = xlwt.easyxf("font: struck_out on")
+    for r, row in enumerate(REGISTER):
+        for c, value in enumerate(row):
+            page.write(r, c, value, struck if r == 2 or (r, c) == (4, 3) else xlwt.Style.default_style)
+    out = io.BytesIO()
+    book.save(out)
+    sheet = read_sheet(io.BytesIO(out.getvalue()), "h.xls")
+    assert [(row.number, sorted(row.struck)) for row in sheet.rows if row.struck] == [(3, [0, 1, 3]), (5, [3])]  # C3 is blank

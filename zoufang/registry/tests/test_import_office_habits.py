@@ -1,0 +1,158 @@
+"""Office habits a register arrives with: rows hidden instead of deleted, a filter left on, a column hidden for
+printing, the header written again over a second table below the first. None of them imports or loses a row
+without a word (docs/decisions/0029)."""
+
+import io
+
+import pytest
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from zoufang.registry.imports import run_import
+from zoufang.registry.models import Target
+from zoufang.registry.tests.test_import_households import HEADER
+from zoufang.registry.tests.test_import_support import csv_file, id_number, make_town, xlsx_file
+
+
+@pytest.fixture
+def campaign(db):
+    return make_town()
+
+
+def _row(seq: int, village: str = "上下塘社区", kind: str = "户籍户") -> list[object]:
+    return [kind, village, "", "", f"户主{seq}", 3, "", id_number(seq), f"幸福路{seq}号", ""]
+
+
+def _book(rows: list[list[object]], setup) -> io.BytesIO:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    setup(sheet)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_register_with_hidden_rows_naming_them_then_imports_it_unhidden(campaign):
+    rows = [HEADER, _row(1), _row(2), _row(3), _row(4), _row(5)]
+
+    def hide(sheet):
+        sheet.row_dimensions[3].hidden = True
+        sheet.row_dimensions[4].hidden = True
+        sheet.row_dimensions[6].hidden = True
+        sheet.row_dimensions[9].hidden = True  # a hidden blank row under the table says nothing
+
+    report = run_import("households", _book(rows, hide), filename="花名册.xlsx", campaign=campaign)
+    assert not report.ok
+    assert [str(error) for error in report.errors] == [
+        "第3、4、6行在表格中是隐藏的（手动隐藏，或被筛选隐去），无法确定是否要导入。要导入的，请取消隐藏"
+        "（选中上下两行→右键“取消隐藏”）或取消筛选（再点一次“数据→筛选”）；不要导入的，请整行删除。保存后再导入"]
+    assert not Target.objects.exists()
+
+    report = run_import("households", _book([rows[0], rows[1], rows[4]], lambda sheet: None), filename="花名册.xlsx",
+                        campaign=campaign)
+    assert report.ok, [str(e) for e in report.errors]
+    assert sorted(Target.objects.values_list("name", flat=True)) == ["户主1", "户主4"]
+
+
+@pytest.mark.django_db
+def test_rows_a_filter_left_out_refuse_the_file_too(campaign):
+    rows = [HEADER, _row(1), _row(2, "计家墩村"), _row(3)]
+
+    def filter_village(sheet):
+        sheet.auto_filter.ref = "A1:J4"
+        sheet.auto_filter.add_filter_column(1, ["上下塘社区"])
+        sheet.row_dimensions[3].hidden = True
+
+    report = run_import("households", _book(rows, filter_village), filename="花名册.xlsx", campaign=campaign)
+    assert len(report.errors) == 1
+    assert report.errors[0].message.startswith("第3行在表格中是隐藏的（手动隐藏，或被筛选隐去）")
+    assert not Target.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_hidden_column_is_read_and_said_and_an_unknown_hidden_one_is_named_as_hidden(campaign):
+    def hide_ids(sheet):
+        sheet.column_dimensions["H"].hidden = True
+
+    report = run_import("households", _book([HEADER, _row(1)], hide_ids), filename="花名册.xlsx", campaign=campaign)
+    assert report.ok, [str(e) for e in report.errors]
+    assert "H列“身份证号码”在表格中是隐藏的，照常读取；如不应导入，请删除该列后重新导入" in report.notes
+    assert Target.objects.get().id_number == id_number(1)
+
+    def hide_old(sheet):
+        sheet.column_dimensions["K"].hidden = True
+
+    report = run_import("households", _book([[*HEADER, "旧村名"], [*_row(2), "陈墓"]], hide_old), filename="花名册.xlsx",
+                        campaign=campaign)
+    assert [(e.row, e.column) for e in report.errors] == [(1, "旧村名")]
+    assert report.errors[0].message.startswith("K列在表格中是隐藏的（选中两侧的列→右键“取消隐藏”可见）。未知列")
+
+
+@pytest.mark.django_db
+def test_a_second_table_of_the_same_columns_below_the_first_is_read_under_its_own_header(campaign):
+    rows = [HEADER, _row(1), _row(2), [], ["非户籍常住户"], HEADER, _row(3, "计家墩村", "非户籍常住户"),
+            HEADER, _row(4)]  # the header again, as an export repeats it on every page
+    report = run_import("households", xlsx_file(rows), filename="花名册.xlsx", campaign=campaign)
+    assert report.ok, [str(e) for e in report.errors]
+    assert report.notes == ["第6、8行重复了表头，未导入", "第5行是表头上方的小标题，未导入"]
+    assert sorted(Target.objects.values_list("name", "kind")) == [
+        ("户主1", Target.Kind.REGISTERED_HOUSEHOLD), ("户主2", Target.Kind.REGISTERED_HOUSEHOLD),
+        ("户主3", Target.Kind.RESIDENT_HOUSEHOLD), ("户主4", Target.Kind.REGISTERED_HOUSEHOLD)]
+
+
+@pytest.mark.django_db
+def test_the_header_of_another_table_below_is_refused_not_read_as_a_household(campaign):
+    rows = [HEADER, _row(1), [], ["户主姓名", "村（社区）", "走访日期"], ["张三", "上下塘社区", "2017-05-03"]]
+    report = run_import("households", xlsx_file(rows), filename="花名册.xlsx", campaign=campaign)
+    assert str(report.errors[0]) == (
+        "第4行：这一行是另一张表的表头（“户主姓名”、“村（社区）”），与第1行的表头不同：一个工作表只能导入一张表。"
+        "请把下面的表移到另一个工作表或另一个文件，分别导入")
+    assert not Target.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_system_export_keeping_ids_as_text_in_csv_imports_them(campaign):
+    row = _row(1)
+    row[7] = f'="{row[7]}"'
+    row[6] = "'13912345678"
+    report = run_import("households", csv_file([HEADER, row], "gb18030"), filename="导出.csv", campaign=campaign)
+    assert report.ok, [str(e) for e in report.errors]
+    assert Target.objects.values_list("id_number", "phone").get() == (id_number(1), "13912345678")
+
+
+@pytest.mark.django_db
+def test_a_cover_sheet_before_the_register_says_where_the_data_may_be(campaign):
+    def cover_first(sheet):
+        cover = sheet.parent.create_sheet("填表说明", 0)
+        cover.append(["请各村于5月10日前报送"])
+
+    report = run_import("households", _book([HEADER, _row(1)], cover_first), filename="花名册.xlsx", campaign=campaign)
+    assert [str(e) for e in report.errors] == [
+        "在工作表“填表说明”的前20行中找不到表头行，表头应包含：户别、村（社区）、户主姓名、地址。数据如果在工作表“Sheet”中，"
+        "请把那张工作表拖到最前面，或删去“填表说明”，保存后再导入"]
+
+
+@pytest.mark.django_db
+def test_a_line_struck_through_refuses_the_file_a_struck_note_does_not(campaign):
+    rows = [[*HEADER, "备注"], [*_row(1), ""], [*_row(2), ""], [*_row(3), "旧号码 13800000000"]]
+
+    def strike(sheet):
+        for cell in sheet[3]:  # 户主2 struck through: moved away, the office's way to void a line
+            cell.font = Font(strike=True)
+        sheet["K4"].font = Font(strike=True)  # a voided note, in a column the import does not read
+
+    report = run_import("households", _book(rows, strike), filename="花名册.xlsx", campaign=campaign)
+    assert [str(e) for e in report.errors] == [
+        "第3行有加了删除线的文字（通常表示作废），无法确定是否要导入。作废的行请整行删除；仍然有效的，"
+        "请选中这些单元格按 Ctrl+5 去掉删除线。保存后再导入"]
+    assert not Target.objects.exists()
+
+    del rows[2]
+    report = run_import("households", _book(rows, lambda sheet: setattr(sheet["K3"], "font", Font(strike=True))),
+                        filename="花名册.xlsx", campaign=campaign)
+    assert report.ok, [str(e) for e in report.errors]
+    assert Target.objects.count() == 2
