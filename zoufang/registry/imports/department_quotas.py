@@ -19,19 +19,17 @@ from zoufang.registry.models import Target, Unit
 def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     """Check the table as the departments kind does, resolve each row to a registered town department, and plan one
     quota per department and count column; a blank cell fixes nothing (see the kind's notes)."""
-    if not require_campaign(ctx):
+    table = departments.read_department_table(ctx, rows) if require_campaign(ctx) else None
+    if table is None:
         return Outcome()
-    table = tables.parse_department_table(rows)
     source = quota_source(ctx, annex=table.annex, title=table.title)
-    ctx.errors.extend(table.issues)
-    ctx.notes.extend(table.skipped)
     kinds = count_columns(ctx, table)
     if not table.rows and not table.issues:
         ctx.error(None, "", _("表中没有部门行"))
-    departments = {normalise_header(u.name): u for u in Unit.objects.all()}
+    units = {normalise_header(u.name): u for u in Unit.objects.all()}
     quotas: list[QuotaRow] = []
     for row in table.rows:
-        unit = _department(ctx, row, departments)
+        unit = _department(ctx, row, units)
         if unit is None:
             continue
         if row.party_members is not None and row.party_members != unit.party_member_count:

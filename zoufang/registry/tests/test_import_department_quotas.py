@@ -240,3 +240,43 @@ def test_it_refuses_a_count_column_of_a_kind_the_campaign_does_not_visit(campaig
         "第2行【走访企业数】：本活动的走访对象（活动配置 target_kinds）不含企业，“走访企业数”一列无法导入：请删去这一列；"
         "如果本活动也走访企业，请先在活动配置的 target_kinds 中加入 enterprise，重新加载活动后再导入"]
     assert not FixedQuota.objects.exists()
+
+
+def _annex_4_1_book(mark) -> io.BytesIO:
+    """附件4-1 as an office's xlsx, `mark(sheet, first_data_row)` applied before it is saved."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in ANNEX41:
+        sheet.append([int(cell) if cell.isdigit() else cell for cell in row])
+    mark(sheet, next(at for at, row in enumerate(ANNEX41, start=1) if row[0].isdigit()))
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["departments", "department_quotas"])
+def test_both_department_kinds_refuse_a_hidden_or_struck_through_department_and_an_uncomputed_total(campaign, kind):
+    """docs/decisions/0029, as the other tables: a department hidden or struck through is not guessed at."""
+    from openpyxl.styles import Font
+
+    def hide(sheet, first):
+        sheet.row_dimensions[first + 1].hidden = True
+
+    def strike(sheet, first):
+        for cell in sheet[first + 2]:
+            cell.font = Font(strike=True)
+
+    def uncomputed(sheet, first):
+        total = next(row for row in sheet.iter_rows() if row[0].value == "合计")
+        total[2].value = f"=SUM(C{first}:C{total[2].row - 1})"  # openpyxl saves a formula without its result
+
+    before = stored_state()
+    for mark, row_or_cell in ((hide, "行在表格中是隐藏的"), (strike, "删除线"), (uncomputed, "公式")):
+        report = run_import(kind, _annex_4_1_book(mark), filename="附件4-1.xlsx", campaign=campaign)
+        assert not report.ok, mark.__name__
+        assert any(row_or_cell in str(error) for error in report.errors), [str(e) for e in report.errors]
+    assert stored_state() == before
