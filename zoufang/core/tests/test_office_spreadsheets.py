@@ -7,25 +7,18 @@ import zipfile
 
 import pytest
 import xlwt
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from zoufang.core.tabular import parse_count, parse_date, read_sheet
 from zoufang.core.tests.test_workbook_scan import _repack
+from zoufang.registry.tests.test_import_support import xlsx_file
 
 REGISTER = [["户主姓名", "村（社区）", "身份证号码", "家庭人口"], ["张三", "上下塘社区", "", 3], ["李四", "上下塘社区", "", 4],
             ["王五", "计家墩村", "", 5], ["赵六", "计家墩村", "", 2]]
 
 
 def _xlsx(setup) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    for row in REGISTER:
-        sheet.append(row)
-    setup(sheet)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_file(REGISTER, setup=setup).getvalue()
 
 
 def _hide_by_hand(sheet):

@@ -244,17 +244,9 @@ def test_it_refuses_a_count_column_of_a_kind_the_campaign_does_not_visit(campaig
 
 def _annex_4_1_book(mark) -> io.BytesIO:
     """附件4-1 as an office's xlsx, `mark(sheet, first_data_row)` applied before it is saved."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    for row in ANNEX41:
-        sheet.append([int(cell) if cell.isdigit() else cell for cell in row])
-    mark(sheet, next(at for at, row in enumerate(ANNEX41, start=1) if row[0].isdigit()))
-    out = io.BytesIO()
-    book.save(out)
-    out.seek(0)
-    return out
+    first = next(at for at, row in enumerate(ANNEX41, start=1) if row[0].isdigit())
+    return xlsx_file([[int(cell) if cell.isdigit() else cell for cell in row] for row in ANNEX41],
+                     setup=lambda sheet: mark(sheet, first))
 
 
 @pytest.mark.django_db

@@ -5,7 +5,6 @@ without a word (docs/decisions/0029)."""
 import io
 
 import pytest
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from zoufang.registry.imports import run_import
@@ -24,15 +23,7 @@ def _row(seq: int, village: str = "上下塘社区", kind: str = "户籍户") ->
 
 
 def _book(rows: list[list[object]], setup) -> io.BytesIO:
-    book = Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(row)
-    setup(sheet)
-    out = io.BytesIO()
-    book.save(out)
-    out.seek(0)
-    return out
+    return xlsx_file(rows, setup=setup)
 
 
 @pytest.mark.django_db

@@ -3,7 +3,8 @@
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from openpyxl import Workbook
 
@@ -77,8 +78,10 @@ def csv_file(rows: Sequence[Sequence[object]], encoding: str = "utf-8") -> io.By
     return io.BytesIO(text.getvalue().encode(encoding))
 
 
-def xlsx_file(rows: Sequence[Sequence[object]], merges: Iterable[str] = ()) -> io.BytesIO:
-    """An xlsx of `rows`, with the cell `merges` (“B2:B4”) an office makes."""
+def xlsx_file(rows: Sequence[Sequence[object]], merges: Iterable[str] = (),
+              setup: Callable[[Any], None] | None = None) -> io.BytesIO:
+    """An xlsx of `rows`, with the cell `merges` (“B2:B4”) an office makes, and whatever else `setup(sheet)` does
+    to the sheet before it is saved (rows hidden, a filter left on, cells struck through)."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -86,6 +89,8 @@ def xlsx_file(rows: Sequence[Sequence[object]], merges: Iterable[str] = ()) -> i
         sheet.append(list(row))
     for merge in merges:
         sheet.merge_cells(merge)
+    if setup is not None:
+        setup(sheet)
     out = io.BytesIO()
     workbook.save(out)
     out.seek(0)
