@@ -1,9 +1,7 @@
 """The town leaders' tables 附件3-1 (by village, with continuation and 0 rows) and 附件3-2 (enterprises)."""
 
-import io
 
 import pytest
-from openpyxl import load_workbook
 
 from zoufang.planning.models import FixedQuota
 from zoufang.registry.imports import run_import
@@ -124,11 +122,7 @@ def test_it_finds_no_change_in_the_leaders_tables_laid_out_otherwise(campaign):
 
 @pytest.mark.django_db
 def test_a_hidden_row_and_an_uncomputed_total_are_named_not_read_as_meant(campaign):
-    book = load_workbook(xlsx_file(ANNEX32))
-    book.active.row_dimensions[4].hidden = True  # 吴  洁's line, hidden instead of deleted
-    out = io.BytesIO()
-    book.save(out)
-    out.seek(0)
+    out = xlsx_file(ANNEX32, setup=lambda sheet: setattr(sheet.row_dimensions[4], "hidden", True))  # 吴  洁's line, hidden instead of deleted
     report = run_import("leader_enterprises", out, filename="附件3-2.xlsx", campaign=campaign)
     assert len(report.errors) == 1
     assert report.errors[0].message.startswith("第4行在表格中是隐藏的")
