@@ -6,6 +6,7 @@ count-only rows placed where targets are left, and the 兜底 role takes the res
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -455,12 +456,24 @@ def _plan_leader_groups(snap: Snapshot, plan: QuotaPlan, kind: str, count: int, 
         supply[village] -= households
 
 
+def decided_departments(fixed: Iterable[FixedQuota], kind: str) -> dict[int, tuple[int, str]]:
+    """Each department's decided count for the class `kind` (附件4-1/4-2), with the source first naming it. A town
+    that plans 群众家庭 as one class and stored its 户籍户 and 外来常住户 in two tables holds two rows for one
+    department: both count (one of them was dropped without a word when the rows were keyed by department)."""
+    decided: dict[int, tuple[int, str]] = {}
+    for quota in fixed:
+        units = quota.units.all()
+        if quota.table in DECIDED_UNIT_TABLES and of_class(quota.target_kind, kind) and units:
+            count, source = decided.get(units[0].pk, (0, quota.source))
+            decided[units[0].pk] = (count + quota.count, source)
+    return decided
+
+
 def _plan_departments(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, supply: dict[int, int],
                       held: HeldCounts, covered: dict[Slot, dict[int, int]], *, reserve: int,
                       protected: dict[int, int]) -> None:
     rule = roles.per_person(roles.department, kind)
-    decided = {q.units.all()[0].pk: q for q in snap.fixed
-               if q.table in DECIDED_UNIT_TABLES and of_class(q.target_kind, kind) and q.units.all()}
+    decided = decided_departments(snap.fixed, kind)
     if rule is None and not decided:
         return
     label = class_label(kind)
@@ -481,9 +494,10 @@ def _plan_departments(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, 
                     "name": snap.units[unit_id].name, "label": label,
                 })
                 continue
-            split = split_in_range(row.count, _by_held(members, held_counts), low, high, must_take_all=True)
+            count, row_source = row
+            split = split_in_range(count, _by_held(members, held_counts), low, high, must_take_all=True)
             per_cadre.update(split.counts)
-            _note_relaxed(snap, plan, split.relaxed, kind, low, high, row.source, row.count, len(members))
+            _note_relaxed(snap, plan, split.relaxed, kind, low, high, row_source, count, len(members))
     else:
         total = max(0, sum(supply.values()) - reserve)
         split = split_in_range(total, _by_held(cadres, held_counts), low, high)
@@ -493,7 +507,7 @@ def _plan_departments(snap: Snapshot, plan: QuotaPlan, roles: Roles, kind: str, 
                 "label": label, "total": total, "low": low,
             })
             _note_relaxed(snap, plan, split.relaxed, kind, low, high, COMPUTED, total, len(cadres))
-    source = next(iter(decided.values())).source if decided else COMPUTED
+    source = next(iter(decided.values()))[1] if decided else COMPUTED
     unit_demand = {u: sum(per_cadre.get(c, 0) for c in snap.cadres_by_unit.get(u, ()) if c in per_cadre)
                    for u in units}
     unit_held: dict[tuple[Any, Any], int] = defaultdict(int)

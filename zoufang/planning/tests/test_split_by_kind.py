@@ -163,3 +163,24 @@ def test_the_export_prints_a_split_table_as_it_was_issued(qiandeng, tmp_path):
     table = next(t for t in docx.Document(str(tmp_path / "plan.docx")).tables if t.cell(0, 1).text == "走访领导")
     assert [c.text for c in table.rows[1].cells][3:5] == ["户籍户口", "外来常住户"]
     assert [c.text for c in table.rows[2].cells][3:5] == ["20", "5"]
+
+
+def test_a_department_s_two_household_rows_both_count_where_households_are_one_class():
+    """A town planning 群众家庭 as one class that stored its departments' 户籍户 and 外来常住户 as two tables: the
+    department's decided count is their sum (the second row replaced the first when rows were keyed by unit)."""
+    from types import SimpleNamespace
+
+    from zoufang.planning.quotas import decided_departments
+    from zoufang.planning.snapshot import HOUSEHOLD
+
+    def row(unit: int, kind: str, count: int, source: str, table: str = FixedQuota.Table.UNIT_HOUSEHOLDS):
+        units = [SimpleNamespace(pk=unit)]
+        return SimpleNamespace(table=table, target_kind=kind, count=count, source=source,
+                               units=SimpleNamespace(all=lambda: units))
+
+    fixed = [row(1, REGISTERED, 36, "户籍户表"), row(2, REGISTERED, 30, "户籍户表"), row(1, RESIDENT, 60, "外来户表"),
+             row(1, "enterprise", 3, "附件4-2", FixedQuota.Table.UNIT_ENTERPRISES),
+             row(3, REGISTERED, 99, "附件1", FixedQuota.Table.UPPER_LEVEL)]  # an upper-level unit's row: not decided
+    assert decided_departments(fixed, HOUSEHOLD) == {1: (96, "户籍户表"), 2: (30, "户籍户表")}
+    assert decided_departments(fixed, REGISTERED) == {1: (36, "户籍户表"), 2: (30, "户籍户表")}
+    assert decided_departments(fixed, RESIDENT) == {1: (60, "外来户表")}

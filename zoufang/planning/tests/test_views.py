@@ -29,7 +29,7 @@ def test_it_shows_each_village_with_who_covers_it_and_a_preview(office):
     report = office.get(asked["Location"]).content.decode()
     assert "重新分配预览（尚未写入）" in report
     assert "保留 18126，新增 0，调整 0，释放 0" in report
-    assert "锦溪中学：附件4-1（外来常住户）非户籍常住户168" in report  # the relaxation, said on the page
+    assert "锦溪中学：附件4-1非户籍常住户168" in report  # the relaxation, said on the page
     assert "确认重新分配" in report
 
 
