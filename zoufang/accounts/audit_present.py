@@ -274,6 +274,11 @@ class AuditPresenter:
         read_in_full = found is not None and not found.names and event.object_type == "registry.Target"
         if event.object_id and not read_in_full:  # a household the viewer reads in full, or an enterprise: as is
             names.extend(self._personal_names(event.object_type, changes))
+        renamed = changes.get("fields")  # an update import's differences (registry.imports): a household renamed
+        if event.object_type == "registry.Target" and isinstance(renamed, dict):
+            for pair in renamed.values():
+                if set(_strings(pair)) & set(names):  # one side is the name the household has, the other it had
+                    names.extend(_strings(pair))
         for name, value in changes.items():
             reference = self._reference_of(model if event.object_id else None, name)
             if reference is not None:
