@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from zoufang import clock
 from zoufang.accounts import admin_guard, audit
+from zoufang.accounts.audit_present import summary_name
 from zoufang.accounts.models import AuditEvent
 from zoufang.core.crypto import BlindIndexField
 from zoufang.core.models import TimeStampedModel
@@ -195,10 +196,10 @@ class AuditedAdminMixin:
             changed = changes_between(before, after)
             if changed:
                 audit.record(request.user, AuditEvent.Action.UPDATE, obj, changes=changed,
-                             summary=_("管理后台修改：%(obj)s") % {"obj": obj})
+                             summary=_("管理后台修改：%(obj)s") % {"obj": summary_name(obj)})
         else:
             created = {name: [None, value] for name, value in after.items() if value not in (None, "", [], False)}
-            audit.record(request.user, AuditEvent.Action.CREATE, obj, changes=created, summary=_("管理后台新增：%(obj)s") % {"obj": obj})
+            audit.record(request.user, AuditEvent.Action.CREATE, obj, changes=created, summary=_("管理后台新增：%(obj)s") % {"obj": summary_name(obj)})
 
     def save_formset(self, request: HttpRequest, form: Any, formset: BaseInlineFormSet, change: bool) -> None:
         """Inline rows (a campaign's phases, a user's role grants) are audited one row each."""
@@ -211,7 +212,7 @@ class AuditedAdminMixin:
         super().save_formset(request, form, formset, change)  # type: ignore[misc]
         for instance, values in deleted:
             audit.record(request.user, AuditEvent.Action.DELETE, instance,
-                         changes={n: [v, None] for n, v in values.items()}, summary=_("管理后台删除：%(instance)s") % {"instance": instance})
+                         changes={n: [v, None] for n, v in values.items()}, summary=_("管理后台删除：%(instance)s") % {"instance": summary_name(instance)})
         for inline_form, before in edited:
             instance = inline_form.instance
             if instance.pk is None:
@@ -220,10 +221,10 @@ class AuditedAdminMixin:
             if before is None:
                 audit.record(request.user, AuditEvent.Action.CREATE, instance,
                              changes={n: [None, v] for n, v in after.items() if v not in (None, "", [], False)},
-                             summary=_("管理后台新增：%(instance)s") % {"instance": instance})
+                             summary=_("管理后台新增：%(instance)s") % {"instance": summary_name(instance)})
             elif changed := changes_between(before, after):
                 audit.record(request.user, AuditEvent.Action.UPDATE, instance, changes=changed,
-                             summary=_("管理后台修改：%(instance)s") % {"instance": instance})
+                             summary=_("管理后台修改：%(instance)s") % {"instance": summary_name(instance)})
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         _record_delete(request, obj)
@@ -264,7 +265,7 @@ def guarded_delete_selected(modeladmin: Any, request: HttpRequest, queryset: Any
 def _record_delete(request: HttpRequest, obj: Any) -> None:
     values = snapshot(obj)
     audit.record(request.user, AuditEvent.Action.DELETE, obj, changes={n: [v, None] for n, v in values.items()},
-                 summary=_("管理后台删除：%(obj)s") % {"obj": obj})
+                 summary=_("管理后台删除：%(obj)s") % {"obj": summary_name(obj)})
 
 
 class AuditedModelAdmin(AuditedAdminMixin, admin.ModelAdmin):

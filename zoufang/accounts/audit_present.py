@@ -88,6 +88,22 @@ CODED: dict[str, tuple[str, str]] = {
     "role": ("accounts.RoleGrant", "role"),
 }
 
+# Fields whose values are a resident's name: wherever an event's changes carry one (an admin's edit or delete, a
+# consent recorded with a 典型), it is masked as the record's name is, though the record be renamed or deleted.
+PERSONAL_NAMES: dict[str, tuple[str, ...]] = {
+    "registry.Target": ("name",),
+    "cases.Case": ("raiser_name",),
+    "exemplars.Exemplar": ("consent_person",),
+}
+
+# Records whose str() can carry a resident's name or words (a household, a case's description): an audit summary
+# calls them by their kind (`summary_name`), and the presenter names the record itself, masked for the viewer.
+RESIDENT_RECORDS = frozenset({
+    "registry.Target", "visits.Visit", "visits.VisitPhoto", "visits.DiaryEntry", "planning.Assignment",
+    "callbacks.CallbackSample", "cases.Case", "exemplars.Exemplar", "forms.FormAnswer",
+})
+PUBLIC_KINDS = ("enterprise", "project")  # a target that is a public body: its name is no one's personal data
+
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 _HASH = re.compile(r"^[0-9a-f]{32,}$")
 
@@ -123,6 +139,12 @@ class _Found:
 
     text: str
     names: list[str] = field(default_factory=list)
+
+
+def summary_name(obj: models.Model) -> str:
+    """How an audit summary may name `obj`: its str(), or its kind where that could quote a resident."""
+    label = obj._meta.label
+    return str(obj._meta.verbose_name) if label in RESIDENT_RECORDS else str(obj)
 
 
 def object_label(object_type: str) -> str:
@@ -231,7 +253,7 @@ class AuditPresenter:
     def target(self, target: Any) -> _Found:
         """A household's name as this viewer may read it, and its village; enterprises and projects are public
         bodies. A masked name is also masked wherever the event's free text repeats it."""
-        known = target.kind in ("enterprise", "project") or self.policy.full_identity(target)
+        known = target.kind in PUBLIC_KINDS or self.policy.full_identity(target)
         name = self.masker.show(Kind.NAME, target.name, full=known)
         return _Found(f"{name}（{_place(target.region)}）", [] if known else [target.name])
 
@@ -241,6 +263,7 @@ class AuditPresenter:
         model = _model(event.object_type)
         shown = ShownObject(label=object_label(event.object_type), ref=event.object_id)
         names: list[str] = []
+        found: _Found | None = None
         if model is not None and event.object_id:
             found = self._lookup(event.object_type, _id_lookup(model), event.object_id)
             if found is None:
@@ -248,6 +271,14 @@ class AuditPresenter:
             else:
                 shown.name, names = found.text, list(found.names)
         changes = event.changes if isinstance(event.changes, dict) else {}
+        read_in_full = found is not None and not found.names and event.object_type == "registry.Target"
+        if event.object_id and not read_in_full:  # a household the viewer reads in full, or an enterprise: as is
+            names.extend(self._personal_names(event.object_type, changes))
+        renamed = changes.get("fields")  # an update import's differences (registry.imports): a household renamed
+        if event.object_type == "registry.Target" and isinstance(renamed, dict):
+            for pair in renamed.values():
+                if set(_strings(pair)) & set(names):  # one side is the name the household has, the other it had
+                    names.extend(_strings(pair))
         for name, value in changes.items():
             reference = self._reference_of(model if event.object_id else None, name)
             if reference is not None:
@@ -260,6 +291,17 @@ class AuditPresenter:
         if not isinstance(event.changes, dict):
             lines = [self._text(json.dumps(event.changes, ensure_ascii=False), names)]
         return ShownEvent(event=event, object=shown, summary=self._text(event.summary, names), changes=lines)
+
+    def _personal_names(self, object_type: str, changes: dict[str, Any]) -> list[str]:
+        """The residents' names an event's changes carry in fields that hold one (a renamed household's old name, a
+        deleted one's), to mask; none for a superuser, nor for an enterprise or a project."""
+        fields = PERSONAL_NAMES.get(object_type, ())
+        if not fields or self.policy.superuser or set(_strings(changes.get("kind"))) & set(PUBLIC_KINDS):
+            return []
+        new = changes.get("new")
+        created: dict[str, Any] = new if isinstance(new, dict) else {}  # a snapshot of a new record
+        return [name for values in (changes, created) for field_name in fields
+                for name in _strings(values.get(field_name))]
 
     def _line(self, model: type[models.Model] | None, name: str, value: Any, names: list[str]) -> str:
         label = _key_label(model, name)
@@ -299,6 +341,15 @@ class AuditPresenter:
         if not value or _UUID.match(value) or _HASH.match(value):
             return value
         return value if self.policy.superuser else scrub(value, names)
+
+
+def _strings(value: Any) -> list[str]:
+    """The texts in a change's value: a text, [old, new], a list."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, str)]
+    return []
 
 
 def _is_plain_list(model: type[models.Model] | None, name: str) -> bool:
@@ -397,8 +448,13 @@ def _grant(_presenter: AuditPresenter, grant: Any) -> _Found:
                                                      where) if part))
 
 
-def _case(_presenter: AuditPresenter, case: Any) -> _Found:
-    return _Found(case.number)  # its str() quotes the resident's words
+def _case(presenter: AuditPresenter, case: Any) -> _Found:
+    """Its number (its str() quotes the resident's words); the names of the one who raised it, to mask in what the
+    event wrote (a hotline caller's, a household's), unless the viewer reads them in full (a superuser)."""
+    names = [case.raiser_name] if case.raiser_name and not presenter.policy.superuser else []
+    if case.target is not None:
+        names.extend(presenter.target(case.target).names)
+    return _Found(case.number, names)
 
 
 def _cadre(_presenter: AuditPresenter, cadre: Any) -> _Found:
@@ -413,6 +469,6 @@ NAMERS: dict[str, tuple[tuple[str, ...], Callable[[AuditPresenter, Any], _Found]
     "callbacks.CallbackSample": (("batch", "visit__target__region__parent__parent"), _sample),
     "auth.User": ((), _user),
     "accounts.RoleGrant": (("user", "region", "unit"), _grant),
-    "cases.Case": ((), _case),
+    "cases.Case": (("target__region__parent__parent",), _case),
     "registry.Cadre": (("unit",), _cadre),
 }

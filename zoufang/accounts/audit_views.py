@@ -2,7 +2,6 @@
 
 import datetime as dt
 import io
-from collections.abc import Iterator
 from typing import Any, cast
 
 from django import forms
@@ -17,26 +16,13 @@ from django.utils.translation import gettext_lazy
 
 from zoufang import clock
 from zoufang.accounts import audit, duties
+from zoufang.accounts.audit_export import write_export
 from zoufang.accounts.audit_present import AuditPresenter, object_label
 from zoufang.accounts.models import AUDIT_RETENTION_FLOOR_DAYS, AuditEvent
 from zoufang.core import paging
-from zoufang.core.sheetwriter import write_template
-from zoufang.core.tabular import Column
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_LIMIT = 100_000
-EXPORT_CHUNK = 2000
-EXPORT_COLUMNS = [
-    Column("序号", rule=gettext_lazy("审计链中的位置，连续编号"), width=8),
-    Column("时间", rule=gettext_lazy("北京时间"), width=20),
-    Column("操作人", rule=gettext_lazy("操作时的姓名和账号；账号已删除的注明"), width=24),
-    Column("操作", width=12),
-    Column("对象", rule=gettext_lazy("对象的类型和名称；已删除的注明"), width=36),
-    Column("对象编号", width=38, text=True),
-    Column("摘要", width=40),
-    Column("变更内容", rule=gettext_lazy("字段：原值 → 新值"), width=60),
-    Column("校验值", rule=gettext_lazy("本条记录的 HMAC-SHA256 校验值，与前一条相链"), width=66, text=True),
-]
 
 
 class AuditFilterForm(forms.Form):
@@ -82,6 +68,19 @@ class AuditFilterForm(forms.Form):
             events = events.filter(at__lt=_day_start(data["date_to"] + dt.timedelta(days=1)))
         return events
 
+    def described(self) -> str:
+        """The filters in force as a clerk reads them: “操作：修改；起始日期：2017-06-01”."""
+        data = self.cleaned_data if self.is_valid() else {}
+        parts = []
+        for name, form_field in self.fields.items():
+            value = data.get(name)
+            if value in (None, ""):
+                continue
+            choices = dict(getattr(form_field, "choices", ()))
+            shown = choices.get(value, value) if choices else value
+            parts.append(f"{form_field.label}：{shown}")
+        return "；".join(parts)
+
     @property
     def filtered(self) -> bool:
         return any(self.data.get(name) for name in self.fields)
@@ -98,7 +97,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     events = form.filter(AuditEvent.objects.select_related("actor").order_by("-seq", "-id"))
     if request.GET.get("format") == "xlsx" and form.is_valid():
-        return _export(request, events)
+        return _export(request, form, events)
     # Newest first, a page after a cursor along the unique seq index (the thousandth page costs what the first
     # does); the total is counted no further than paging.COUNT_CAP.
     try:
@@ -113,17 +112,13 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _export(request: HttpRequest, events: QuerySet[AuditEvent]) -> HttpResponse:
+def _export(request: HttpRequest, form: AuditFilterForm, events: QuerySet[AuditEvent]) -> HttpResponse:
     total = events.count()
     if total > EXPORT_LIMIT:
         return HttpResponse(_("符合条件的审计记录有 %(total)d 条，超过一次导出上限 %(limit)d 条，请缩小日期范围后分批导出。")
                             % {"total": total, "limit": EXPORT_LIMIT}, status=400, content_type="text/plain; charset=utf-8")
     out = io.BytesIO()
-    write_template(out, EXPORT_COLUMNS, title=_("审计记录"), data_rows=_export_rows(request.user, events), notes=[
-        _("导出时间：%(at)s；共 %(total)d 条。") % {"at": clock.minute(clock.now()), "total": total},
-        _("审计记录保存 %(days)d 天，期满前任何人不能修改或删除；用 zoufang audit verify 校验是否被篡改。")
-        % {"days": audit.retention_days()},
-    ])
+    write_export(out, request.user, events, total=total, filters=form.described())
     audit.record(request.user, AuditEvent.Action.EXPORT, object_type="accounts.AuditEvent",
                  summary=_("导出审计记录 %(total)d 条") % {"total": total},
                  changes={key: value for key, value in request.GET.items() if key not in ("format", "page") and value})
@@ -131,22 +126,3 @@ def _export(request: HttpRequest, events: QuerySet[AuditEvent]) -> HttpResponse:
     stamp = f"{clock.local(clock.now()):%Y%m%d-%H%M}"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''audit-{stamp}.xlsx"
     return response
-
-
-def _export_rows(user: Any, events: QuerySet[AuditEvent]) -> Iterator[list[Any]]:
-    """The export's rows, presented as the page presents them, a chunk at a time (a few queries a chunk)."""
-    presenter = AuditPresenter(user)
-    chunk: list[AuditEvent] = []
-    for event in events.iterator(chunk_size=EXPORT_CHUNK):
-        chunk.append(event)
-        if len(chunk) == EXPORT_CHUNK:
-            yield from _export_chunk(presenter, chunk)
-            chunk = []
-    yield from _export_chunk(presenter, chunk)
-
-
-def _export_chunk(presenter: AuditPresenter, events: list[AuditEvent]) -> Iterator[list[Any]]:
-    for shown in presenter.present(events):
-        e = shown.event
-        yield [e.seq, timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_display, e.get_action_display(),
-               shown.object_line, e.object_id, shown.summary, "\n".join(shown.changes), e.hash]

@@ -38,7 +38,7 @@ def draft_case(
         priority=priority, created_by=by if getattr(by, "is_authenticated", False) else None,
     )
     record_creation(case, by=by, action="draft", note="走访收集")
-    audit.record(by, AuditEvent.Action.CREATE, case, summary=_("走访收集：%(case)s") % {"case": case})
+    audit.record(by, AuditEvent.Action.CREATE, case, summary=_("走访收集：%(number)s") % {"number": case.number})
     return case
 
 
@@ -75,7 +75,7 @@ def receive_case_once(
             created_by=by if getattr(by, "is_authenticated", False) else None, request_key=key,
         )
         record_creation(case, by=by, action="receive", note="；".join(filter(None, [case.get_source_display(), note])))
-        audit.record(by, AuditEvent.Action.CREATE, case, summary=f"{case.get_source_display()}：{case}")
+        audit.record(by, AuditEvent.Action.CREATE, case, summary=f"{case.get_source_display()}：{case.number}")
         return case
 
     def same(earlier: Case) -> bool:

@@ -335,21 +335,31 @@ def write_template(out: Path | IO[bytes], columns: Sequence[Column], *, title: s
     sheet.freeze_panes = sheet.cell(row=len(rows) + 1, column=1)
     for data_row in data_rows:
         sheet.append(list(data_row))
-    _write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET), columns, notes)
+    write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET), columns, notes)
     workbook.save(out)
 
 
-def _write_instructions(sheet: Any, columns: Sequence[Column], notes: Sequence[str]) -> None:
-    sheet.append([_("列名"), _("是否必填"), _("填写规则"), _("示例")])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for column in columns:
-        sheet.append([column.header, _("必填") if column.required else _("选填"), str(column.rule), column.example])
+def write_instructions(sheet: Any, columns: Sequence[Column], notes: Sequence[str]) -> None:
+    """The “说明” sheet: each column's header, whether it is required, its rule and an example; then `notes`.
+    A sheet of a streaming workbook as well (styles go with its rows, widths before them)."""
+    for letter, width in zip("ABCD", (20, 10, 70, 24), strict=True):
+        sheet.column_dimensions[letter].width = width
+    rows = [[column.header, _("必填") if column.required else _("选填"), str(column.rule), column.example]
+            for column in columns]
+    header = [_("列名"), _("是否必填"), _("填写规则"), _("示例")]
+    if isinstance(sheet, StreamSheet):
+        sheet.append(header, font=BOLD)
+        for row in rows:
+            sheet.append(row, alignment=WRAP_TOP, styled=[3])
+    else:
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
+        for row_cells in sheet.iter_rows(min_row=2):
+            row_cells[2].alignment = Alignment(wrap_text=True, vertical="top")
     if notes:
         sheet.append([])
         for note in notes:
             sheet.append([str(note)])
-    for letter, width in zip("ABCD", (20, 10, 70, 24), strict=True):
-        sheet.column_dimensions[letter].width = width
-    for row in sheet.iter_rows(min_row=2):
-        row[2].alignment = Alignment(wrap_text=True, vertical="top")

@@ -100,7 +100,8 @@ def add_visit_photo(user: Any, visit: Visit, data: bytes, *, key: uuid.UUID | No
                            upload_digest=digest)
         photo.image.save(f"{uuid.uuid4().hex}.jpg", ContentFile(content), save=False)
         photo.save()
-        audit.record(user, AuditEvent.Action.CREATE, photo, summary=_("走访照片：%(name)s") % {"name": visit.target.name})
+        audit.record(user, AuditEvent.Action.CREATE, photo, summary=_("走访照片"),
+                     changes={"visit": visit.pk})  # the presenter names the visit's household, masked
         return photo
 
     return request_keys.once_checked(VisitPhoto.objects.all(), key, make,

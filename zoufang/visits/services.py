@@ -297,8 +297,8 @@ def _create(
         raised_at=submission.visited_at, category=categories.get(opinion.category), target=target,
         source_visit=visit, settled_on_spot=opinion.settled_on_spot, by=user, due=due,
     ) for opinion in submission.opinions]
-    audit.record(user, AuditEvent.Action.CREATE, visit, summary=_("登记走访：%(name)s（%(mode)s）") % {
-        "name": target.name, "mode": visit.get_mode_display()})
+    audit.record(user, AuditEvent.Action.CREATE, visit, summary=_("登记走访（%(mode)s）") % {
+        "mode": visit.get_mode_display()})
     return Recorded(visit, created=True, answers=answers, cases=cases)
 
 

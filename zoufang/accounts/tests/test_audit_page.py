@@ -98,17 +98,49 @@ def test_the_xlsx_export_holds_the_filtered_rows_and_is_itself_audited(client, a
     book = load_workbook(io.BytesIO(response.content))
     sheet = book["审计记录"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:4] == ("序号", "时间", "操作人", "操作")
-    body = [row for row in rows[1:] if any(row)]
+    assert rows[0][0] == "审计记录"
+    assert rows[1][0].startswith("筛选条件：操作：修改\n导出时间：")
+    assert rows[2][:4] == ("序号", "时间", "操作人", "操作")
+    body = [row for row in rows[3:] if any(row)]
     assert len(body) == 1
     assert body[0][2] == "临时工小李（linshi）［账号已删除］"
     assert body[0][3] == "修改"
-    assert body[0][7] == "地址：旧地址1号 → 新地址2号"
-    assert body[0][8] == trail["update"].hash
+    assert body[0][6] == "地址：旧地址1号 → 新地址2号"
+    assert body[0][7] == trail["update"].hash[:8]
+    ids = [row for row in book["编号与校验值"].iter_rows(min_row=4, values_only=True) if any(row)]
+    update = trail["update"]
+    assert ids == [(update.seq, body[0][1], update.object_id, update.hash)]  # the whole hash, to verify against
     assert "说明" in book.sheetnames
     export = AuditEvent.objects.latest("seq")
     assert (export.action, export.actor_username, export.changes) == ("export", "auditadmin", {"action": "update"})
     assert audit.verify().ok
+
+
+def test_the_export_prints_readably_on_a4_across(client, auditadmin, trail):
+    """Read back from the file: A4 landscape one page wide, the title, filter and headers repeated on each page,
+    columns that fit the page at a readable scale (not 300 characters of width squeezed onto one), texts wrapped."""
+    client.force_login(auditadmin)
+    book = load_workbook(io.BytesIO(client.get("/audit/?format=xlsx").content))
+    for name in ("审计记录", "编号与校验值"):
+        sheet = book[name]
+        assert (sheet.page_setup.orientation, int(sheet.page_setup.paperSize)) == ("landscape", int(sheet.PAPERSIZE_A4))
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+        assert sheet.print_title_rows.replace("$", "") == "1:3"
+        assert "&P" in sheet.oddFooter.center.text
+        assert sheet["A2"].value.startswith("筛选条件：全部审计记录\n导出时间：")
+    sheet = book["审计记录"]
+    widths = [sheet.column_dimensions[letter].width for letter in "ABCDEFGH"]
+    assert sheet.max_column == len(widths)
+    assert sum(widths) <= 130  # LibreOffice prints them at about 85 % on A4 across: 9 pt text, not 5
+    assert max(widths) < 40
+    body = [row for row in sheet.iter_rows(min_row=4) if row[0].value]
+    assert body
+    assert all(cell.alignment.wrap_text for row in body for cell in row)
+    assert len(body[0][7].value) == 8
+    full = {row[0]: row[3] for row in book["编号与校验值"].iter_rows(min_row=4, values_only=True) if row[0]}
+    assert full == dict(AuditEvent.objects.filter(seq__in=full).values_list("seq", "hash"))
+    assert len(full) == len(body) == AuditEvent.objects.exclude(action="export").count()
 
 
 def test_the_log_pages_after_a_cursor_in_constant_queries(client, auditadmin, trail, settings):

@@ -157,12 +157,14 @@ def test_the_export_presents_as_the_page_does(town, client, auditadmin):
     client.force_login(auditadmin)
     response = client.get("/audit/?format=xlsx&object_type=cases.Case")
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
+    book = load_workbook(io.BytesIO(response.content))
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
     header = next(row for row in rows if row and row[0] == "序号")
-    assert header[4:8] == ("对象", "对象编号", "摘要", "变更内容")
-    dispatched = next(row for row in rows if row and row[6] and str(row[6]).startswith("交办"))
-    assert dispatched[4:6] == (f"问题与意见建议：{case.number}", str(case.public_id))
-    assert "承办单位：（空） → 派出所" in dispatched[7].split("\n")
+    assert header[4:7] == ("对象", "摘要", "变更内容")
+    dispatched = next(row for row in rows if row and row[5] and str(row[5]).startswith("交办"))
+    assert dispatched[4] == f"问题与意见建议：{case.number}"
+    assert "承办单位：（空） → 派出所" in dispatched[6].split("\n")
+    ids = {row[0]: row[2] for row in book["编号与校验值"].iter_rows(min_row=4, values_only=True) if row[0]}
+    assert ids[dispatched[0]] == str(case.public_id)
     html = client.get("/audit/?action=export").content.decode()
     assert "对象类型：cases.Case" in html
