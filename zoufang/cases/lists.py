@@ -147,6 +147,7 @@ class Agenda:
     units: list[UnitLine]  # the lines asked for: a page of them on the agenda page, all in the meeting papers
     late_drafts: int
     unit_pages: Page | None = None  # the page of unit lines shown, when paged
+    unit_total: dict[str, int] | None = None  # 合计 of every unit line (open, overdue, resolved_in_month)
 
 
 def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -160,17 +161,31 @@ def unit_figures(cases: QuerySet[Case], month: dt.date) -> QuerySet[Case, dict[s
     """Each unit's 在办 (cases in a handling status), 超期 (those of them past their deadline) and 本月办结 (cases
     resolved in the month, whatever their status now, only those with a unit), in one GROUP BY; worst first
     (most overdue, then most open, then by name; the cases without a unit after the named units)."""
+    chosen, counts = _unit_counts(month)
+    return (
+        cases.filter(chosen).order_by()
+        .values("unit_id")
+        .annotate(**counts)
+        .order_by("-overdue", "-open", F("unit__name").asc(nulls_last=True), "unit_id")
+    )
+
+
+def unit_totals(cases: QuerySet[Case], month: dt.date) -> dict[str, int]:
+    """The 合计 of unit_figures' lines, all units (not only the page shown): one aggregate."""
+    chosen, counts = _unit_counts(month)
+    return cases.filter(chosen).order_by().aggregate(**counts)
+
+
+def _unit_counts(month: dt.date) -> tuple[Q, dict[str, Count]]:
+    """The cases a unit line counts and its three counts, for the lines and their 合计 alike."""
     start, end = month_bounds(month)
     handling = Q(status__in=workflow.HANDLING)
     resolved = Q(resolved_at__gte=start, resolved_at__lt=end, unit__isnull=False)
-    return (
-        cases.filter(handling | resolved).order_by()
-        .values("unit_id")
-        .annotate(open=Count("pk", filter=handling),
-                  overdue=Count("pk", filter=handling & Q(overdue_since__isnull=False)),
-                  resolved_in_month=Count("pk", filter=resolved))
-        .order_by("-overdue", "-open", F("unit__name").asc(nulls_last=True), "unit_id")
-    )
+    return handling | resolved, {
+        "open": Count("pk", filter=handling),
+        "overdue": Count("pk", filter=handling & Q(overdue_since__isnull=False)),
+        "resolved_in_month": Count("pk", filter=resolved),
+    }
 
 
 class _Counted(Paginator):
@@ -262,7 +277,7 @@ def monthly_agenda(cases: QuerySet[Case], month: dt.date, *, listed: int | None 
         first, signoff,
         [Listed(upper[route].cases, upper[route].total, str(label), route)
          for route, label in Case.Route.choices if route in upper],
-        unit_lines(cases, shown, overdue_listed), late, pages,
+        unit_lines(cases, shown, overdue_listed), late, pages, unit_totals(cases, first),
     )
 
 

@@ -51,6 +51,7 @@ def test_it_counts_each_unit_as_a_recount_of_its_cases_does(agenda_units: Any) -
     assert [c.pk for c in agenda.units[2].overdue_cases] == [
         c.pk for c in cases if c.unit is None and c.overdue_since is not None]
     # another month: the same open and overdue cases, none of them finished in it
+    assert agenda.unit_total == {"open": 11, "overdue": 4, "resolved_in_month": 4}  # 合计 of the lines
     july = {line.name: line.resolved_in_month for line in lists.monthly_agenda(Case.objects.all(),
                                                                                dt.date(2017, 7, 1)).units}
     assert july == {name: counts[2] for name, counts in _recount(cases, dt.date(2017, 7, 1)).items()}
@@ -73,6 +74,9 @@ def test_the_page_shows_the_units_worst_first_a_page_at_a_time(client: Any, case
         assert "共 5 个单位" in page
         assert f"第 {number} / 3 页" in page
         shown += [row[:4] for row in _table(page)]
+        footer = page[page.index("<tfoot>"):page.index("</tfoot>")]
+        cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", footer)]
+        assert cells[:4] == ["合计", "11", "4", "4"]  # every unit's, whichever page is shown
     assert shown == [("派出所", "4", "2", "2"), ("水务站", "3", "1", "1"), ("—", "1", "1", "0"),
                      ("城管中队", "3", "0", "0"), ("文体站", "0", "0", "1")]
     for asked, number in (("9", 3), ("x", 1), ("-1", 1)):  # past the end the last page; no number the first

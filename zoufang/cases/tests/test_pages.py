@@ -238,3 +238,16 @@ def test_the_queued_weekly_list_is_the_file_the_request_built(client, cases_town
         assert cells(queued_file(client, "/cases/weekly.xlsx", asked).content) == cells(direct)
     client.force_login(cases_town.users["handler"])
     assert client.post("/cases/weekly.xlsx", {"week": "2017-06-13"}).status_code == 404
+
+
+def test_the_desk_says_a_case_due_today_is_due_today_and_names_its_category(client, cases_town, make_case):
+    """A handler reads 今日到期, not 剩 0 个工作日, and the category's words beside its bare code (1.1)."""
+    case = _accepted(cases_town, make_case())
+    Case.objects.filter(pk=case.pk).update(handling_due=dt.date(2017, 6, 15))
+    client.force_login(cases_town.users["handler"])
+    desk = client.get("/cases/desk/").content.decode()
+    assert "今日到期" in desk
+    assert "剩 0 个工作日" not in desk
+    assert "1.1 收集群众对社会热点" in desk
+    page = client.get(f"/cases/{case.public_id}/").content.decode()
+    assert "（今日到期）" in page

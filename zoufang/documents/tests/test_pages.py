@@ -43,6 +43,12 @@ def as_user(client: Client, town: Any, name: str) -> Client:
     return client
 
 
+def test_with_no_draft_the_office_is_told_how_to_make_one(client: Client, office_town: Any) -> None:
+    as_user(client, office_town, "office")
+    page = client.get(reverse("documents:index", args=[office_town.campaign.slug])).content.decode()
+    assert "暂无草稿。在上方选择种类和统计日期，点“生成草稿”。" in page
+
+
 def test_the_office_generates_edits_and_issues_a_briefing(client: Client, office_town: Any) -> None:
     as_user(client, office_town, "office")
     slug = office_town.campaign.slug

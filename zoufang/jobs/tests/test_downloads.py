@@ -191,3 +191,13 @@ def test_a_job_tells_its_progress_while_another_connection_commits(on_a_file, to
     download.refresh_from_db()
     assert download.done == download.total == Region.objects.count() + 1
     assert b"\n" in Path(services.file_path(download)).read_bytes()
+
+
+def test_an_empty_downloads_page_points_each_role_to_what_it_can_download(client, town):
+    """The office is sent to 分配 and the unit pages; a cadre, who has neither, to the ledger on 我的走访."""
+    client.force_login(town.users["office"])
+    assert "在“分配”、单位页面或走访台账处点“下载”" in client.get("/downloads/").content.decode()
+    client.force_login(town.users["dept"])
+    page = client.get("/downloads/").content.decode()
+    assert "在“我的走访”点“台账”" in page
+    assert "“分配”" not in page

@@ -305,3 +305,13 @@ def test_the_unit_page_asks_the_same_queries_for_more_cases_months_and_categorie
     assert "2017-05" in page
     assert "2017-07" in page
     assert len(many) == len(few)
+
+
+def test_an_empty_figures_table_says_why_instead_of_a_bare_placeholder(counted: Any, login: Any) -> None:
+    """A unit whose visits raised no case: its case tables say there is none yet and what fills them."""
+    Case.objects.filter(unit=counted.police).delete()
+    Case.objects.filter(target__assignments__unit=counted.police).delete()
+    slug, police = counted.campaign.slug, counted.police
+    page = login(counted.users["office"]).get(f"/oversight/{slug}/units/{police.public_id}/").content.decode()
+    assert "还没有登记的问题、意见。走访收集的问题登记后，这里统计办理情况。" in page
+    assert '<p class="muted">暂无</p>' not in page

@@ -37,6 +37,7 @@ def test_it_pins_and_unpins_from_the_units_page(office):
     unit = Unit.objects.get(name="派出所")
     page = office.get(f"/plan/units/{unit.public_id}/?campaign=jinxi-2017")
     assert page.status_code == 200
+    assert "户籍户：已分配 " in page.content.decode()  # each count says which is which, not a bare 25/25
     cadre = Assignment.objects.filter(unit=unit, cadre__isnull=False).order_by("id").first().cadre
     listed = office.get(f"/plan/units/{unit.public_id}/?campaign=jinxi-2017&cadre={cadre.public_id}")
     assignment = listed.context["page"].rows[0]  # the first on the visitor's list, with its 锁定 button

@@ -62,6 +62,13 @@ def test_it_says_so_when_nothing_is_assigned(login, town):
     assert "还没有分配给您的走访对象" in page
 
 
+def test_an_account_with_no_cadre_is_offered_no_contact_card_diary_or_ledger(login, town):
+    """The office (no cadre of its own) reads why the list is empty, not three buttons that lead nowhere."""
+    page = login(town.users["office"]).get("/me/").content.decode()
+    assert "当前账号未关联走访干部" in page
+    assert [link for link in ("/me/card/", "/me/diary/", "/me/ledger.xlsx") if link in page] == []
+
+
 def test_it_shows_the_registration_deadline_and_the_case_on_the_visit(login, visiting, visit):
     page = login(visiting.users["office"]).get(f"/visits/{visit.public_id}/").content.decode()
     assert "须在 2017-06-16 前登记" in page
