@@ -76,6 +76,17 @@ def test_the_case_results_match_direct_counts(demo: Any, db: Any) -> None:
     assert len(by_category.rows) <= 7  # the six 一s and, perhaps, 未分类
 
 
+def test_the_case_funnel_narrows_at_every_step_on_the_demo(demo: Any, db: Any) -> None:
+    """Each step of 问题办理漏斗 is within the one before (a step counting cases that skipped one before it, such as
+    the satisfied of cases settled on the spot, made the funnel widen)."""
+    from zoufang.oversight.tables import funnel_table
+
+    funnel = funnel_table(figures.case_figures(demo, "unit", DEMO_DAY).total)
+    counts = [count for _label, count in funnel.rows]
+    assert counts == sorted(counts, reverse=True), funnel.rows
+    assert counts[0] > counts[-1] > 0
+
+
 def test_the_demo_dashboard_renders_for_the_office(demo: Any, client: Any, on_the_demo_day: Any) -> None:
     from django.contrib.auth import get_user_model
 
