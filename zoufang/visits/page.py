@@ -11,6 +11,7 @@ from zoufang.campaigns.models import CaseCategory
 from zoufang.forms.services import questionnaires_for
 from zoufang.registry.presenters import TargetPresenter
 from zoufang.visits import rules
+from zoufang.visits.form_texts import form_texts
 from zoufang.visits.models import Visit
 from zoufang.visits.mylist import MyTarget, assigned_targets, progress, sections
 from zoufang.visits.services import cadre_of
@@ -109,7 +110,7 @@ def my_list_context(user: Any, query: str = "", village: str = "") -> dict[str, 
         "form_data": {
             "now": timezone.localtime(clock.now()).isoformat(), "cadre": str(cadre.public_id) if cadre else "",
             "targets": targets, "forms": forms,
-            "categories": categories,
+            "categories": categories, "texts": form_texts(),
         },
     }
 

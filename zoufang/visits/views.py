@@ -28,6 +28,7 @@ from zoufang.forms.services import published_form
 from zoufang.registry.presenters import TargetPresenter
 from zoufang.visits import ledger, photos, services
 from zoufang.visits.api import VisitIn, check_photo_taker, may_add_photo, submission_from, visit_out
+from zoufang.visits.form_texts import form_texts
 from zoufang.visits.models import DiaryEntry, Visit, VisitPhoto
 from zoufang.visits.page import my_list_context, visits_of
 
@@ -143,7 +144,7 @@ def form_preview(request: HttpRequest, key: str) -> HttpResponse:
                "campaign": "", "forms": [key], "modes": [[Visit.Mode.HOME.value, str(Visit.Mode.HOME.label)]]}
     data = {"now": timezone.localtime(clock.now()).isoformat(), "preview": "preview", "targets": {"preview": preview},
             "forms": {key: {"title": version.spec["title"], "version": version.number, "spec": version.spec}},
-            "categories": {}}
+            "categories": {}, "texts": form_texts()}
     return render(request, "visits/preview.html", {"form": form, "form_data": data})
 
 

@@ -14,7 +14,9 @@
   var loadedAt = Date.now();
   var flushing = false;
   var OFFSET = DATA.now.slice(-6);
-  var KINDS = [["problem", "问题"], ["suggestion", "意见建议"]];
+  var T = DATA.texts;  /* the words shown, through gettext (visits/form_texts.py) */
+  var KINDS = T.kinds;
+  function fmt(text, values) { return text.replace(/%\((\w+)\)s/g, function (all, name) { return values[name]; }); }
 
   function el(tag, attrs, kids) {
     var node = document.createElement(tag);
@@ -100,10 +102,10 @@
       parent.appendChild(box);
       if (node.kind === "group") { reg.items.push({node: node, wrap: box}); render(node.children, box, key, choices, reg); return; }
       var rows = el("div", {"class": "rows"}), rep = {node: node, wrap: box, rows: []};
-      var add = el("button", {type: "button", "class": "btn btn-plain btn-small", text: "添加一行"});
+      var add = el("button", {type: "button", "class": "btn btn-plain btn-small", text: T.add_row});
       add.addEventListener("click", function () {
         var row = {reg: {items: [], repeats: []}, el: el("div", {"class": "repeat-row"})};
-        var drop = el("button", {type: "button", "class": "link", text: "删除此行"});
+        var drop = el("button", {type: "button", "class": "link", text: T.drop_row});
         drop.addEventListener("click", function () { rep.rows.splice(rep.rows.indexOf(row), 1); row.el.remove(); });
         render(node.children, row.el, key, choices, row.reg);
         row.el.appendChild(drop);
@@ -129,8 +131,8 @@
       if (!it.get) { return; }
       var msg = it.wrap.querySelector(".q-error"), v = it.get();
       var empty = v === "" || (Array.isArray(v) && !v.length);
-      var bad = !it.wrap.closest("[hidden]") && it.node.required && empty ? "必填" : "";
-      if (!bad && !empty && it.node.constraint && !it.wrap.closest("[hidden]") && !ev(it.node.constraint, {}, num(v))) { bad = it.node.constraint_message || "不符合填写要求"; }
+      var bad = !it.wrap.closest("[hidden]") && it.node.required && empty ? T.required : "";
+      if (!bad && !empty && it.node.constraint && !it.wrap.closest("[hidden]") && !ev(it.node.constraint, {}, num(v))) { bad = it.node.constraint_message || T.constraint; }
       msg.textContent = bad; if (bad) { ok = false; }
     });
     reg.repeats.forEach(function (rep) { rep.rows.forEach(function (r) { if (!check(r.reg)) { ok = false; } }); });
@@ -140,13 +142,13 @@
   function field(label, input, extra) { return el("div", {"class": "field"}, [el("label", {"for": input.id, text: label}), input, extra || null]); }
   function opinionRow(box, campaign) {
     var cats = DATA.categories[campaign] || [];
-    var kind = el("select", {"data-o": "kind"}), cat = el("select", {"data-o": "category"}), text = el("textarea", {"data-o": "description", rows: "2", placeholder: "群众反映的问题或意见建议"});
+    var kind = el("select", {"data-o": "kind"}), cat = el("select", {"data-o": "category"}), text = el("textarea", {"data-o": "description", rows: "2", placeholder: T.opinion_placeholder});
     KINDS.forEach(function (k) { kind.appendChild(el("option", {value: k[0], text: k[1]})); });
-    cat.appendChild(el("option", {value: "", text: "（类别）"}));
+    cat.appendChild(el("option", {value: "", text: T.category}));
     cats.forEach(function (c) { cat.appendChild(el("option", {value: c[0], text: c[0] + " " + (c[1].length > 26 ? c[1].slice(0, 26) + "…" : c[1])})); });
     var spot = el("input", {type: "checkbox", "data-o": "settled_on_spot"});
-    var drop = el("button", {type: "button", "class": "link", text: "删除"});
-    var row = el("div", {"class": "opinion"}, [el("div", {"class": "opinion-head"}, [kind, cat]), text, el("label", {"class": "check"}, [spot, el("span", {text: "当场解决"})]), drop]);
+    var drop = el("button", {type: "button", "class": "link", text: T.drop});
+    var row = el("div", {"class": "opinion"}, [el("div", {"class": "opinion-head"}, [kind, cat]), text, el("label", {"class": "check"}, [spot, el("span", {text: T.on_spot})]), drop]);
     drop.addEventListener("click", function () { row.remove(); });
     box.appendChild(row);
   }
@@ -154,30 +156,30 @@
   function open(targetId) {
     var t = DATA.targets[targetId];
     section.innerHTML = "";
-    var back = el("button", {type: "button", "class": "btn btn-plain btn-small", text: "返回列表"});
+    var back = el("button", {type: "button", "class": "btn btn-plain btn-small", text: T.back});
     back.addEventListener("click", close);
-    section.appendChild(el("div", {"class": "panel-head"}, [el("h2", {text: "记录走访：" + t.name}), el("span", {"class": "aside", text: t.kind_label}), back]));
+    section.appendChild(el("div", {"class": "panel-head"}, [el("h2", {text: fmt(T.record_title, {name: t.name})}), el("span", {"class": "aside", text: t.kind_label}), back]));
     var form = el("form", {novalidate: "novalidate", "class": "visit-form"});
     var when = el("input", {id: "v-when", type: "datetime-local", value: nowLocal(), max: nowLocal(), required: "required"});
     var mode = el("select", {id: "v-mode"});
     t.modes.forEach(function (m) { mode.appendChild(el("option", {value: m[0], text: m[1]})); });
-    var co = el("input", {id: "v-co", type: "text", placeholder: "如：张三、李四"});
-    var summary = el("textarea", {id: "v-summary", rows: "3", placeholder: "走访情况、了解到的主要内容"});
+    var co = el("input", {id: "v-co", type: "text", placeholder: T.co_placeholder});
+    var summary = el("textarea", {id: "v-summary", rows: "3", placeholder: T.summary_placeholder});
     var spot = el("input", {id: "v-spot", type: "checkbox"});
-    var where = el("button", {type: "button", "class": "btn btn-plain btn-small", id: "v-where", text: "获取位置（可选）"});
+    var where = el("button", {type: "button", "class": "btn btn-plain btn-small", id: "v-where", text: T.locate});
     var whereText = el("span", {"class": "muted small", text: ""}), loc = {};
     where.addEventListener("click", function () {
-      if (!navigator.geolocation) { whereText.textContent = "本机不支持定位，不影响提交"; return; }
-      whereText.textContent = "正在定位…";
+      if (!navigator.geolocation) { whereText.textContent = T.no_geolocation; return; }
+      whereText.textContent = T.locating;
       navigator.geolocation.getCurrentPosition(function (p) {
         loc = {latitude: p.coords.latitude, longitude: p.coords.longitude, location_accuracy: p.coords.accuracy};
-        whereText.textContent = "已定位（精度约 " + Math.round(p.coords.accuracy) + " 米）";
-      }, function () { whereText.textContent = "未能定位，不影响提交"; }, {enableHighAccuracy: true, timeout: 10000, maximumAge: 60000});
+        whereText.textContent = fmt(T.located, {metres: Math.round(p.coords.accuracy)});
+      }, function () { whereText.textContent = T.not_located; }, {enableHighAccuracy: true, timeout: 10000, maximumAge: 60000});
     });
-    form.appendChild(el("div", {"class": "form-grid"}, [field("走访时间", when), field("走访方式", mode)]));
-    form.appendChild(field("同行人员", co));
-    form.appendChild(el("div", {"class": "field"}, [el("span", {"class": "label", text: "位置"}), where, whereText]));
-    form.appendChild(field("走访情况", summary));
+    form.appendChild(el("div", {"class": "form-grid"}, [field(T.visited_at, when), field(T.mode, mode)]));
+    form.appendChild(field(T.co_visitors, co));
+    form.appendChild(el("div", {"class": "field"}, [el("span", {"class": "label", text: T.place}), where, whereText]));
+    form.appendChild(field(T.summary, summary));
     var regs = {};
     var optional = {};
     t.forms.forEach(function (key) {
@@ -189,32 +191,32 @@
       regs[key] = reg;
       if (f.one_per === "village") {
         /* filled once per village: offered, not required on every household visit */
-        var wrap = el("details", {"class": "once-per-village"}, [el("summary", {text: "填写" + f.title + "（每个村（社区）一份，已有可跳过）"}), box]);
+        var wrap = el("details", {"class": "once-per-village"}, [el("summary", {text: fmt(T.once_per_village, {title: f.title})}), box]);
         optional[key] = wrap; form.appendChild(wrap);
       } else { form.appendChild(box); }
     });
     function used(key) { return !optional[key] || optional[key].open; }
     var opinions = el("div", {"class": "opinions"});
-    var addOpinion = el("button", {type: "button", "class": "btn btn-plain btn-small", id: "v-add-opinion", text: "添加问题或意见建议"});
+    var addOpinion = el("button", {type: "button", "class": "btn btn-plain btn-small", id: "v-add-opinion", text: T.add_opinion});
     addOpinion.addEventListener("click", function () { opinionRow(opinions, t.campaign); });
-    form.appendChild(el("fieldset", {"class": "opinions-box"}, [el("legend", {text: "收集的问题、意见建议"}), opinions, addOpinion]));
-    form.appendChild(el("label", {"class": "check"}, [spot, el("span", {text: "已当场解决"})]));
+    form.appendChild(el("fieldset", {"class": "opinions-box"}, [el("legend", {text: T.opinions}), opinions, addOpinion]));
+    form.appendChild(el("label", {"class": "check"}, [spot, el("span", {text: T.settled})]));
     var problem = el("div", {"class": "notice notice-bad", role: "alert", hidden: "hidden"});
     form.appendChild(problem);
-    form.appendChild(el("div", {"class": "buttons"}, [el("button", {type: "submit", "class": "btn", text: "保存并发送"})]));
+    form.appendChild(el("div", {"class": "buttons"}, [el("button", {type: "submit", "class": "btn", text: T.save})]));
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       problem.textContent = "";
       var ok = Object.keys(regs).filter(used).map(function (k) { return check(regs[k]); }).every(Boolean);
-      if (!when.value || when.value > nowLocal()) { ok = false; problem.textContent = "走访时间：必填，且不能晚于现在"; }
+      if (!when.value || when.value > nowLocal()) { ok = false; problem.textContent = T.bad_time; }
       var ops = Array.prototype.map.call(opinions.querySelectorAll(".opinion"), function (row) {
         return {kind: row.querySelector("[data-o=kind]").value, category: row.querySelector("[data-o=category]").value,
           description: row.querySelector("[data-o=description]").value.trim(), settled_on_spot: row.querySelector("[data-o=settled_on_spot]").checked};
       }).filter(function (o) { return o.description; });
-      if (!ok) { problem.hidden = false; problem.textContent = problem.textContent || "请补全标 * 的必填项"; return; }
+      if (!ok) { problem.hidden = false; problem.textContent = problem.textContent || T.incomplete; return; }
       var answers = {};
       Object.keys(regs).filter(used).forEach(function (k) { answers[k] = values(regs[k]); });
-      if (DATA.preview) { problem.hidden = false; problem.className = "notice notice-good"; problem.textContent = "预览：校验通过（未保存）"; section.setAttribute("data-answers", JSON.stringify(answers)); return; }
+      if (DATA.preview) { problem.hidden = false; problem.className = "notice notice-good"; problem.textContent = T.preview_ok; section.setAttribute("data-answers", JSON.stringify(answers)); return; }
       var payload = Object.assign({client_uuid: uuid4(), target_id: targetId, campaign: t.campaign, visited_at: when.value + ":00" + OFFSET,
         mode: mode.value, summary: summary.value.trim(), co_visitors: co.value.trim(), settled_on_spot: spot.checked, answers: answers, opinions: ops}, loc);
       var items = load();
@@ -229,22 +231,22 @@
   }
   function close() { if (DATA.preview) { window.history.back(); return; } section.hidden = true; section.innerHTML = ""; listEl.hidden = false; }
 
-  var STATUS = {pending: "待发送", refused: "被退回", conflict: "编号冲突", login: "需重新登录"};
+  var STATUS = T.status;
   function showOutbox() {
     var items = load();
     outboxEl.innerHTML = "";
     outboxEl.hidden = !items.length;
     if (!items.length) { return; }
     var pending = items.filter(function (i) { return i.status === "pending"; }).length;
-    outboxEl.appendChild(el("div", {"class": "panel-head"}, [el("h2", {text: "未发送的走访记录 " + items.length + " 条"}),
-      el("span", {"class": "aside", text: navigator.onLine ? (pending ? "正在发送…" : "") : "当前无网络，联网后自动发送"})]));
+    outboxEl.appendChild(el("div", {"class": "panel-head"}, [el("h2", {text: fmt(T.outbox_title, {n: items.length})}),
+      el("span", {"class": "aside", text: navigator.onLine ? (pending ? T.sending : "") : T.offline})]));
     var list = el("ul", {"class": "outbox-list"});
     items.forEach(function (item, index) {
       var li = el("li", {"data-status": item.status}, [el("strong", {text: item.name}), el("span", {"class": "muted", text: " " + item.when + " "}),
         el("span", {"class": "badge" + (item.status === "pending" ? "" : " badge-bad"), text: STATUS[item.status] || item.status})]);
       if (item.message) { li.appendChild(el("div", {"class": "small", text: item.message})); }
       if (item.status === "refused" || item.status === "conflict") {
-        var drop = el("button", {type: "button", "class": "link", text: "删除此条"});
+        var drop = el("button", {type: "button", "class": "link", text: T.drop_item});
         drop.addEventListener("click", function () { var all = load(); all.splice(index, 1); save(all); showOutbox(); });
         li.appendChild(drop);
       }
@@ -254,7 +256,7 @@
   }
   function markVisited(targetId) {
     var card = document.querySelector('[data-target="' + targetId + '"] .state');
-    if (card) { card.textContent = "已走访"; card.className = "state badge badge-now"; }
+    if (card) { card.textContent = T.visited; card.className = "state badge badge-now"; }
   }
   function settle(item, status, message) {
     var all = load(), uuid = item.payload.client_uuid;
@@ -272,11 +274,11 @@
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrf}, body: JSON.stringify(next.payload)})
       .then(function (r) {
         var json = (r.headers.get("Content-Type") || "").indexOf("json") >= 0;
-        if (!json) { settle(next, "login", "登录已过期或无权限：请重新登录，登录后自动发送"); return "stop"; }
+        if (!json) { settle(next, "login", T.login_expired); return "stop"; }
         return r.json().then(function (body) {
           if (r.status === 200 || r.status === 201) { settle(next, "sent"); markVisited(next.payload.target_id); return "next"; }
-          if (r.status === 409) { settle(next, "conflict", "该编号已用于另一条内容不同的记录"); return "next"; }
-          settle(next, "refused", Object.keys(body.errors || {}).map(function (k) { return body.errors[k]; }).join("；") || body.detail);
+          if (r.status === 409) { settle(next, "conflict", T.conflict_text); return "next"; }
+          settle(next, "refused", Object.keys(body.errors || {}).map(function (k) { return body.errors[k]; }).join(T.list_separator) || body.detail);
           return "next";
         });
       }, function () { return "stop"; })
