@@ -12,6 +12,7 @@ from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
 from zoufang.registry.api import filtered_targets
 from zoufang.registry.presenters import TargetPresenter
+from zoufang.visits.services import cadre_of
 from zoufang.web.columns import columns_for, detail_fields, table_rows
 from zoufang.web.forms import TargetFilterForm
 
@@ -87,10 +88,13 @@ def target_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         .select_related("campaign", "unit", "cadre")
         .order_by("-campaign__starts_on")
     )
+    cadre = cadre_of(request.user)
     return render(request, "web/target.html", {
         "target": target,
         "fields": detail_fields(target, presenter, ancestors),
         "ancestors": ancestors,
         "assignments": assignments,
         "reveals": reveals,
+        # The cadre assigned records the visit from here, on 我的走访's form (it opens on the target's card).
+        "records_here": cadre is not None and any(a.cadre_id == cadre.pk for a in assignments),
     })

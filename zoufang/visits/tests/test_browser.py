@@ -201,3 +201,35 @@ def test_it_never_sends_one_cadres_unsent_records_under_another_login(browser, l
         assert Visit.objects.get().cadre == visiting.users["village"].cadre
     finally:
         context.close()
+
+
+def test_the_assigned_cadre_records_a_visit_from_the_target_s_page(browser, live_server, visiting, settings):
+    """走访对象 → a household → 记录走访 opens 我的走访 on that household's form; back to the list, the address is the
+    list's again (a reload does not reopen the form). The office, which reads the page but visits no one, has no
+    such button."""
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    household = visiting.households["shangxiatang"][0]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, service_workers="block")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        _login(page, live_server.url, "dept")
+        page.goto(f"{live_server.url}/targets/{household.public_id}/")
+        shoot(page, "target-record-390")
+        page.click("text=记录走访")
+        page.wait_for_selector(".visit-form")
+        assert page.locator("#visit-form h2").inner_text() == f"记录走访：{household.name}"
+        page.click("text=返回列表")
+        assert page.url == f"{live_server.url}/me/"
+        assert page.locator("#mylist").is_visible()
+        assert not errors
+    finally:
+        context.close()
+    from django.test import Client
+
+    office = Client()
+    office.force_login(visiting.users["office"])
+    page_html = office.get(f"/targets/{household.public_id}/").content.decode()
+    assert household.name in page_html
+    assert "记录走访" not in page_html

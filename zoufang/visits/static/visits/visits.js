@@ -229,7 +229,11 @@
     section.appendChild(form);
     listEl.hidden = true; section.hidden = false; window.scrollTo(0, 0);
   }
-  function close() { if (DATA.preview) { window.history.back(); return; } section.hidden = true; section.innerHTML = ""; listEl.hidden = false; }
+  function close() {
+    if (DATA.preview) { window.history.back(); return; }
+    if (window.location.hash) { window.history.replaceState(null, "", window.location.pathname + window.location.search); }
+    section.hidden = true; section.innerHTML = ""; listEl.hidden = false;
+  }
 
   var STATUS = T.status;
   function showOutbox() {
@@ -298,6 +302,9 @@
     });
   }
   if (DATA.preview) { open(DATA.preview); return; }
+  /* from a target's page (走访对象 → 记录走访): its form opened at once, when the target is on this list */
+  var asked = window.location.hash.indexOf("#record-") === 0 ? window.location.hash.slice(8) : "";
+  if (asked && DATA.targets[asked]) { open(asked); }
   window.addEventListener("online", flush);
   window.addEventListener("offline", showOutbox);
   setInterval(flush, 15000);
