@@ -30,6 +30,15 @@ def _open_form(page: Any, target: Any) -> None:
     page.wait_for_selector(".visit-form")
 
 
+def _phone(browser: Any) -> tuple[Any, Any, list[str]]:
+    """A phone's window (390 × 844, no service worker) and the script errors its pages raise."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, service_workers="block")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return context, page, errors
+
+
 def _transferred(page: Any) -> int:
     return page.evaluate("""() => performance.getEntriesByType('navigation').concat(
         performance.getEntriesByType('resource')).reduce((sum, e) => sum + (e.transferSize || e.encodedBodySize || 0), 0)""")
@@ -39,10 +48,7 @@ def test_it_keeps_a_visit_recorded_offline_and_sends_each_once(browser, live_ser
     settings.ZOUFANG_TODAY = "2017-06-15"
     SHOTS.mkdir(parents=True, exist_ok=True)
     enterprise, household = visiting.enterprise, visiting.households["shangxiatang"][0]
-    context = browser.new_context(viewport={"width": 390, "height": 844}, service_workers="block")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    context, page, errors = _phone(browser)
     try:
         _login(page, live_server.url, "dept")
         page.click("text=我的走访")
@@ -209,10 +215,7 @@ def test_the_assigned_cadre_records_a_visit_from_the_target_s_page(browser, live
     such button."""
     settings.ZOUFANG_TODAY = "2017-06-15"
     household = visiting.households["shangxiatang"][0]
-    context = browser.new_context(viewport={"width": 390, "height": 844}, service_workers="block")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    context, page, errors = _phone(browser)
     try:
         _login(page, live_server.url, "dept")
         page.goto(f"{live_server.url}/targets/{household.public_id}/")
