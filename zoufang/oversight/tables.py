@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, overload
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zoufang.oversight.figures import (
     TOWN_ORDERS,
@@ -104,7 +105,7 @@ class Table:
     @property
     def empty_text(self) -> str:
         """What the page says in place of the table when it has no row: why, not a bare 暂无."""
-        return _(EMPTY_TEXTS.get(self.key.split("-")[0], "没有符合条件的数据。"))
+        return str(EMPTY_TEXTS.get(self.key.split("-")[0], _("没有符合条件的数据。")))
 
     def lines(self) -> list[tuple[str | None, Cell, list[Cell]]]:
         """(drill-down link, first cell, other cells) per row, for the page."""
@@ -114,10 +115,10 @@ class Table:
 
 # Said in place of an empty table, by the first part of its key (coverage-village, cases-unit, …).
 EMPTY_TEXTS = {
-    "coverage": "还没有分配的走访对象。分配完成后，这里列出应走访、已走访和进度。",
-    "cases": "还没有登记的问题、意见。走访收集的问题登记后，这里统计办理情况。",
-    "weekly": "还没有走访记录。登记走访后，这里按周统计。",
-    "towns": "还没有开展走访活动的镇。",
+    "coverage": gettext_lazy("还没有分配的走访对象。分配完成后，这里列出应走访、已走访和进度。"),
+    "cases": gettext_lazy("还没有登记的问题、意见。走访收集的问题登记后，这里统计办理情况。"),
+    "weekly": gettext_lazy("还没有走访记录。登记走访后，这里按周统计。"),
+    "towns": gettext_lazy("还没有开展走访活动的镇。"),
 }
 
 
