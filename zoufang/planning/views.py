@@ -75,11 +75,14 @@ def plan_overview(request: HttpRequest) -> HttpResponse:
     after = request.GET.get("after")
     problems = paging.shown_page(proof.problems(stored), after, PROBLEMS_PAGE_SIZE) if stored else None
     unit_rows = sorted(units.values(), key=lambda u: ([k for k, _ in GROUPS].index(u["group"]), u["name"]))
+    kinds = [(k, Target.Kind(k).label, result["targets"][k], result["unassigned"][k], result["duplicated"][k])
+             for k in result.get("targets", {})]
     return render(request, "planning/overview.html", {
         "here": "plan", "campaign": campaign, "campaigns": list(scope.managed_campaigns(request.user)), "rows": rows, "groups": GROUPS, "units": unit_rows,
         "proof": stored, "check": result, "problems": problems,
-        "kinds": [(k, Target.Kind(k).label, result["targets"][k], result["unassigned"][k], result["duplicated"][k])
-                  for k in result.get("targets", {})],
+        "kinds": kinds,
+        # The 核验 table's 合计 (a town's targets, unassigned, duplicated over every kind), where it has two kinds or more.
+        "kinds_total": [sum(row[n] for row in kinds) for n in (2, 3, 4)] if len(kinds) > 1 else None,
     })
 
 

@@ -1,6 +1,8 @@
 """The office's plan pages on the demo: the chart, the preview, pins; others are turned away. The download:
 test_export_download.py."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db.models import Count
@@ -22,6 +24,11 @@ def test_it_shows_each_village_with_who_covers_it_and_a_preview(office):
     text = page.content.decode()
     assert "上下塘社区" in text
     assert "不重不漏：已核验" in text
+    check = text[text.index('class="table plan-check"'):]
+    check = check[:check.index("</table>")]
+    body, foot = check[:check.index("<tfoot>")], check[check.index("<tfoot>"):]
+    assert _numbers(foot) == [sum(_numbers(body)[at::3]) for at in range(3)]  # 合计 of 总数, 未分配, 重复 over the kinds
+    assert _numbers(foot)[1:] == [0, 0]  # the demo's plan leaves no target out and none twice
     # The preview runs the planner in the background (zoufang/jobs): the job's page shows its report.
     asked = office.post("/plan/apply/", {"campaign": "jinxi-2017", "mode": "preview"})
     assert asked.status_code == 302
@@ -31,6 +38,10 @@ def test_it_shows_each_village_with_who_covers_it_and_a_preview(office):
     assert "保留 18126，新增 0，调整 0，释放 0" in report
     assert "锦溪中学：附件4-1非户籍常住户168" in report  # the relaxation, said on the page
     assert "确认重新分配" in report
+
+
+def _numbers(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', html)]
 
 
 def test_it_pins_and_unpins_from_the_units_page(office):
