@@ -124,13 +124,16 @@ def desk(request: HttpRequest) -> HttpResponse:
     inbox = _rows(request.user, desk_inbox(mine, today).select_related(*RELATED))
     to_answer = _rows(request.user, mine.filter(status__in=(S.RESOLVED, S.EXPLAINED)).select_related(*RELATED))
     co = access.visible_cases(request.user).filter(co_handlers__in=unit_ids, status__in=workflow.HANDLING)
+    own_units = list(Unit.objects.filter(pk__in=unit_ids).order_by("sort_order", "name"))
     return render(request, "cases/desk.html", {
         "inbox": inbox, "to_answer": to_answer,
         "overdue": sum(1 for r in inbox if r["case"].rank == OVERDUE),
         "arrived": sum(1 for r in inbox if r["case"].rank == NEW), "co_handled": _rows(request.user, co.select_related(*RELATED)),
-        "today": today, "units": sorted({r["unit"] for r in inbox}),
+        "today": today,
         # The handler hands the unit's walk lists out to its people.
-        "own_units": Unit.objects.filter(pk__in=unit_ids).order_by("sort_order", "name"),
+        "own_units": own_units,
+        # One unit's desk names its unit once, in the heading, not on every row of its own cases (承办单位).
+        "one_unit": len(own_units) == 1,
         "campaign": scope.visible_campaigns(request.user).first(),
     })
 

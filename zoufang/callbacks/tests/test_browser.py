@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
+from zoufang.callbacks import services
 from zoufang.callbacks.models import CallbackBatch, CallbackSample
+from zoufang.callbacks.tests.conftest import MAY
 from zoufang.callbacks.tests.test_calls import _closed_case
 from zoufang.cases.models import Case
 from zoufang.conftest import SHOTS, browser_login
@@ -112,3 +114,46 @@ def test_draw_call_verify_and_see_the_effect(browser: Any, live_server: Any, cas
     finally:
         office.context.close()
         caller.context.close()
+
+
+def test_a_caller_on_a_phone_answers_by_tapping_anywhere_on_an_option_s_row(browser: Any, live_server: Any,
+                                                                             sampling: Any) -> None:
+    """Every option of the call form is a row as wide as the form and at least 44 px high; a tap at its far end,
+    away from the circle, chooses it; the answer saved is the script's value."""
+    batch = services.draw_batch(sampling.town.campaign, MAY, by=sampling.users["office"], count=4, seed=2,
+                                caller=sampling.company)
+    sample = batch.samples.select_related("visit").first()
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        browser_login(page, live_server.url, "caller")
+        page.goto(f"{live_server.url}/callbacks/samples/{sample.public_id}/")
+        form = page.locator("section.action-form form")
+        groups = form.locator("fieldset.options")
+        assert groups.count() == 6  # 拨打情况 and the script's five questions with choices
+        for group in groups.all():
+            width = group.bounding_box()["width"]
+            for option in group.locator("label.option").all():
+                box = option.bounding_box()
+                assert box["height"] >= 44, option.inner_text()
+                assert box["width"] == pytest.approx(width, abs=1), option.inner_text()
+
+        def tap(name: str, value: str) -> None:
+            option = form.locator("label.option", has=page.locator(f"input[name={name}][value='{value}']"))
+            box = option.bounding_box()
+            option.click(position={"x": box["width"] - 8, "y": box["height"] / 2})
+            assert page.locator(f"input[name={name}][value='{value}']").is_checked()
+
+        tap("kind", "completed")
+        tap("q_visited", "yes")
+        tap("q_same_visitor", "yes")
+        tap("q_mode", sample.visit.mode)
+        tap("q_answered", "none_raised")
+        tap("q_satisfaction", "fairly")
+        look(page, "callbacks-call-phone")
+        page.click("form button[type=submit] >> text=保存")
+        page.wait_for_load_state()
+        assert "已记录：走访属实" in page.content()
+        assert sample.attempts.get().answers["satisfaction"] == "fairly"
+    finally:
+        context.close()

@@ -2,6 +2,7 @@
 phone (audited) and records a call; the office verifies; anyone else gets 404."""
 
 import io
+import re
 import uuid
 from typing import Any
 
@@ -89,6 +90,29 @@ def test_the_caller_sees_its_batch_reveals_a_phone_and_records_a_call(sampling, 
     sample.refresh_from_db()
     assert sample.outcome == CallbackSample.Outcome.NOT_VISITED
     assert sample.verification == "pending"
+
+
+def test_each_choice_of_the_call_form_is_a_row_to_tap_that_sends_the_script_s_value(sampling, batch):
+    """A caller on a phone taps an option's whole row, not a 13 px circle: each radio sits in a label of its own
+    (class option) inside a fieldset named by the question; the value posted is the script's, as before."""
+    caller = _client(sampling.users["caller"])
+    sample = batch.samples.first()
+    url = reverse("callbacks:sample", args=[sample.public_id])
+    page = caller.get(url).content.decode()
+    group = re.search(r'<fieldset class="field options"><legend>您对这次走访是否满意？</legend>(.*?)</fieldset>', page,
+                      re.S)
+    assert group is not None
+    options = re.findall(r'<label class="option" for="([^"]+)"><input type="radio" name="q_satisfaction" '
+                         r'value="([^"]+)" id="([^"]+)"[^>]*><span>([^<]+)</span></label>', group[1])
+    assert [(value, label) for _for, value, _id, label in options] == [
+        ("satisfied", "满意"), ("fairly", "基本满意"), ("unsatisfied", "不满意")]
+    assert all(label_for == radio_id for label_for, _value, radio_id, _label in options)
+    assert '<legend>拨打情况</legend><label class="option" for="id_kind_0">' in page
+    response = caller.post(url, {"do": "call", "attempts": "0", "kind": "completed", "q_visited": "yes",
+                                 "q_same_visitor": "yes", "q_mode": sample.visit.mode, "q_answered": "none_raised",
+                                 "q_satisfaction": "fairly"})
+    assert response.status_code == 302
+    assert sample.attempts.get().answers["satisfaction"] == "fairly"
 
 
 def test_a_no_answer_sent_twice_is_recorded_once(sampling, batch):

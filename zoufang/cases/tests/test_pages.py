@@ -222,6 +222,32 @@ def test_the_desk_puts_overdue_then_newly_dispatched_cases_first(client, cases_t
     assert "待签收 1" in page
 
 
+def test_a_unit_s_desk_names_its_unit_once_and_a_desk_of_two_units_names_it_on_each_row(client, cases_town,
+                                                                                          make_case):
+    """派出所's handler reads 派出所 in the heading, not in a 承办单位 column of one value; a handler of two units
+    sees whose each case is."""
+    from zoufang.accounts.models import RoleGrant
+
+    police = _accepted(cases_town, make_case("上下塘社区东侧路灯损坏"))
+    water = actions.register_case(make_case("河道垃圾无人清理"), by=cases_town.users["office"], version=1,
+                                  category=cases_town.category)
+    actions.dispatch_case(water, cases_town.waterworks, by=cases_town.users["office"], version=water.version)
+    handler = cases_town.users["handler"]
+    client.force_login(handler)
+    page = client.get("/cases/desk/").content.decode()
+    assert police.number in page
+    assert "河道垃圾无人清理" not in page
+    assert "承办单位" not in page
+    assert re.search(r'<h1>承办台</h1><span class="muted">派出所</span>', page)
+
+    RoleGrant.objects.create(user=handler, role=RoleGrant.Role.UNIT_HANDLER, unit=cases_town.waterworks,
+                             region=cases_town.town)
+    page = client.get("/cases/desk/").content.decode()
+    assert '<th scope="col">承办单位</th>' in page
+    assert page.count(f'<td data-label="承办单位">{cases_town.police.name}</td>') == 1
+    assert page.count(f'<td data-label="承办单位">{cases_town.waterworks.name}</td>') == 1
+
+
 def test_the_queued_weekly_list_is_the_file_the_request_built(client, cases_town, make_case):
     """The weekly list runs on the queue (docs/jobs.md): the same workbook as building it in the request, with the
     page's filters; those who see no lists are refused as before."""

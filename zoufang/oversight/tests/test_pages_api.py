@@ -182,7 +182,7 @@ def test_the_dashboard_asks_a_bounded_number_of_queries(counted: Any, login: Any
 def test_the_cadre_sees_on_my_visits_what_the_ended_months_required(counted: Any, login: Any, settings: Any) -> None:
     settings.ZOUFANG_TODAY = "2017-07-01"  # May and June have ended: 2 of the 3 were due
     page = login(counted.users["dept"]).get("/me/").content.decode()
-    assert "已结束的月份共要求走访 2 个" in page
+    assert "已结束的月份共要求走访 2 个，已走访 1 个，" in page
     assert "逾期未完成 1 个" in page
     assert 'data-chart' not in page
     assert "charts.js" not in page

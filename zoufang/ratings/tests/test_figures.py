@@ -30,6 +30,17 @@ def test_it_counts_each_departments_grades_per_aspect_as_counted_by_hand(rated):
         ("good", 6), ("fairly_good", 2), ("average", 2), ("poor", 2)]
 
 
+def test_the_campaign_s_aspect_scores_are_the_mean_of_all_its_grades_counted_by_hand(rated):
+    """分项得分's 合计 row: each aspect's mean over every grade given (not the mean of the departments' scores),
+    and the 差 summed."""
+    total = figures.campaign_ratings(rated.town.campaign).total
+    # 服务意识: 好 差 好 较好 = (100 + 0 + 100 + 80) / 4; the departments' scores 50, 100, 80 would average 76.7.
+    assert total.aspect("服务意识").score == 70.0
+    assert total.aspect("服务效率").score == 75.0  # 较好 一般 好 一般 = (80 + 60 + 100 + 60) / 4
+    assert total.aspect("廉洁履职").score == 75.0  # 好 好 好 差 = (100 + 100 + 100 + 0) / 4
+    assert total.poor == 2  # 派出所's 服务意识, 镇党政班子's 廉洁履职
+
+
 def test_it_counts_per_month_of_the_visit(rated):
     police = next(u for u in figures.campaign_ratings(rated.town.campaign).units if u.unit.name == "派出所")
     months = {month: tally for month, tally in police.month_rows()}

@@ -2,6 +2,7 @@
 own; anyone else 404), comments masked everywhere, the office's changes from the item page."""
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -29,6 +30,16 @@ def test_the_office_leaders_and_assessors_read_every_department(rated, login, wh
     assert "另有 1 份按旧版调查表" in text
     assert PHONE not in text
     assert "138****5678" in text
+
+
+def test_the_aspect_scores_end_with_the_campaign_s_row(rated, login):
+    """分项得分 ends with 合计: each aspect's mean over all grades (test_figures counts them by hand), the 差 summed."""
+    text = login(rated.users["office"]).get(_url(rated)).content.decode()
+    table = text[text.index('<table class="counts ratings-aspects">'):]
+    table = table[:table.index("</table>")]
+    cells = re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", table[table.index("<tfoot>"):])
+    assert cells == ["合计", "70.0", "75.0", "75.0", "2"]
+    assert "不是各部门得分的平均" in text
 
 
 def test_a_department_reads_only_its_own_ratings_and_items(rated, login):

@@ -236,3 +236,52 @@ def test_the_assigned_cadre_records_a_visit_from_the_target_s_page(browser, live
     page_html = office.get(f"/targets/{household.public_id}/").content.decode()
     assert household.name in page_html
     assert "记录走访" not in page_html
+
+
+def test_the_boxes_to_tick_are_thumb_sized_and_never_beside_a_button_that_sends_or_deletes(browser, live_server,
+                                                                                         visiting, settings):
+    """On a phone, 已当场解决 sits with the visit's account (走访情况), the questionnaires and opinions between it and
+    保存并发送; an opinion's 当场解决 and 删除 stand at the two ends of one line. Every one is at least 44 px high,
+    and what the boxes say is what the server keeps."""
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    household = visiting.households["shangxiatang"][0]
+    context, page, errors = _phone(browser)
+    try:
+        _login(page, live_server.url, "dept")
+        page.goto(f"{live_server.url}/me/")
+        _open_form(page, household)
+        page.click("#v-add-opinion")
+        settled, save = page.locator("label:has(#v-spot)"), page.locator(".visit-form button[type=submit]")
+        on_spot, drop = page.locator("label:has([data-o=settled_on_spot])"), page.locator(".opinion button.link")
+        add = page.locator("#v-add-opinion")
+        boxes = {name: locator.bounding_box() for name, locator in
+                 (("settled", settled), ("save", save), ("on_spot", on_spot), ("drop", drop), ("add", add))}
+        assert all(box["height"] >= 44 for box in boxes.values()), boxes
+        assert boxes["save"]["y"] - (boxes["add"]["y"] + boxes["add"]["height"]) >= 24  # the button just above
+        below_settled = page.evaluate("""() => [...document.querySelectorAll('.visit-form fieldset.questionnaire')]
+            .every(f => f.getBoundingClientRect().top > document.querySelector('label:has(#v-spot)')
+                        .getBoundingClientRect().bottom)""")
+        assert below_settled
+        assert boxes["save"]["y"] - (boxes["settled"]["y"] + boxes["settled"]["height"]) > 300
+        middle = {name: box["y"] + box["height"] / 2 for name, box in boxes.items()}
+        assert middle["on_spot"] == pytest.approx(middle["drop"], abs=1)  # one line
+        assert boxes["drop"]["x"] - (boxes["on_spot"]["x"] + boxes["on_spot"]["width"]) > 100  # its two ends
+        shoot(page, "visit-form-ticks-390")
+
+        settled.click()
+        on_spot.click()
+        page.select_option("[data-o=category]", "2.5")
+        page.fill("[data-o=description]", "楼道灯不亮，已当场报修")
+        _choose(page, "household_survey.income_change", "same")
+        _choose(page, "household_survey.satisfaction", "satisfied")
+        _choose(page, "six_ones_form.aspects", "policy")
+        page.fill('[data-q="six_ones_form.policy"] textarea', "宣传富民政策")
+        _choose(page, "six_ones_form.satisfaction", "satisfied")
+        save.click()
+        page.wait_for_selector(f'[data-target="{household.public_id}"] .state:text("已走访")')
+        assert not errors
+    finally:
+        context.close()
+    visit = Visit.objects.get(target=household)
+    assert visit.settled_on_spot
+    assert Case.objects.get(source_visit=visit).settled_on_spot

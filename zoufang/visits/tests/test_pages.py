@@ -57,6 +57,20 @@ def test_it_lists_my_targets_by_village_and_group_with_the_pace(login, visiting,
     assert visiting.households["jijiadun"][0].name not in page
 
 
+def test_the_pace_says_the_ended_months_requirement_is_met(login, visiting, visit):
+    """May has ended: ⌈3 × 1/5⌉ = 1 was due by its end; the enterprise visited in June makes it up."""
+    page = login(visiting.users["dept"]).get("/me/").content.decode()
+    assert "已结束的月份共要求走访 1 个，已走访 1 个，已达到要求" in page
+    assert "逾期未完成" not in page
+
+
+def test_the_pace_says_the_ended_months_requirement_is_not_met(login, visiting):
+    """The same cadre with nothing visited: the one May required is past due, said in red."""
+    page = login(visiting.users["dept"]).get("/me/").content.decode()
+    assert '已结束的月份共要求走访 1 个，已走访 0 个，<strong class="bad">逾期未完成 1 个</strong>' in page
+    assert "已达到要求" not in page
+
+
 def test_it_says_so_when_nothing_is_assigned(login, town):
     page = login(town.users["dept"]).get("/me/").content.decode()
     assert "还没有分配给您的走访对象" in page

@@ -148,7 +148,9 @@
     cats.forEach(function (c) { cat.appendChild(el("option", {value: c[0], text: c[0] + " " + (c[1].length > 26 ? c[1].slice(0, 26) + "…" : c[1])})); });
     var spot = el("input", {type: "checkbox", "data-o": "settled_on_spot"});
     var drop = el("button", {type: "button", "class": "link", text: T.drop});
-    var row = el("div", {"class": "opinion"}, [el("div", {"class": "opinion-head"}, [kind, cat]), text, el("label", {"class": "check"}, [spot, el("span", {text: T.on_spot})]), drop]);
+    /* 当场解决 and 删除 at the two ends of one line: a tap meant for the box never deletes the row */
+    var row = el("div", {"class": "opinion"}, [el("div", {"class": "opinion-head"}, [kind, cat]), text,
+      el("div", {"class": "opinion-foot"}, [el("label", {"class": "check"}, [spot, el("span", {text: T.on_spot})]), drop])]);
     drop.addEventListener("click", function () { row.remove(); });
     box.appendChild(row);
   }
@@ -180,6 +182,9 @@
     form.appendChild(field(T.co_visitors, co));
     form.appendChild(el("div", {"class": "field"}, [el("span", {"class": "label", text: T.place}), where, whereText]));
     form.appendChild(field(T.summary, summary));
+    /* with the visit's own account, far from 保存并发送 (the questionnaires and opinions between): a thumb aiming
+       at one never hits the other */
+    form.appendChild(el("label", {"class": "check settled"}, [spot, el("span", {text: T.settled})]));
     var regs = {};
     var optional = {};
     t.forms.forEach(function (key) {
@@ -200,7 +205,6 @@
     var addOpinion = el("button", {type: "button", "class": "btn btn-plain btn-small", id: "v-add-opinion", text: T.add_opinion});
     addOpinion.addEventListener("click", function () { opinionRow(opinions, t.campaign); });
     form.appendChild(el("fieldset", {"class": "opinions-box"}, [el("legend", {text: T.opinions}), opinions, addOpinion]));
-    form.appendChild(el("label", {"class": "check"}, [spot, el("span", {text: T.settled})]));
     var problem = el("div", {"class": "notice notice-bad", role: "alert", hidden: "hidden"});
     form.appendChild(problem);
     form.appendChild(el("div", {"class": "buttons"}, [el("button", {type: "submit", "class": "btn", text: T.save})]));
