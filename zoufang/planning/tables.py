@@ -191,6 +191,12 @@ class AllocationTable:
     by_kind: KindSplit | None = None  # 走访户数 split by kind under a two-row header
     skipped: list[str] = field(default_factory=list)  # 小计 and note lines, as the report names them
 
+    @property
+    def figure_rows(self) -> list[int]:
+        """The sheet rows the table takes figures from: its rows, the enterprise lines under it, its 合计."""
+        return [*(r.row for r in self.rows), *(line.row for line in self.enterprise_lines),
+                *([self.total_row] if self.total_row else [])]
+
 
 @dataclass
 class LeaderRow:
@@ -217,6 +223,11 @@ class LeaderTable:
     annex: str = ""
     by_kind: KindSplit | None = None  # 走访户数 split by kind under a two-row header
     skipped: list[str] = field(default_factory=list)  # 小计 and note lines, as the report names them
+
+    @property
+    def figure_rows(self) -> list[int]:
+        """The sheet rows the table takes figures from: its rows and its 合计."""
+        return [*(r.row for r in self.rows), *([self.total_row] if self.total_row else [])]
 
     @property
     def total(self) -> int:
@@ -256,6 +267,11 @@ class DepartmentTable:
     @property
     def ok(self) -> bool:
         return not self.issues
+
+    @property
+    def figure_rows(self) -> list[int]:
+        """The sheet rows the table takes figures from: its rows and its 合计."""
+        return [*(r.row for r in self.rows), *([self.total_row] if self.total_row else [])]
 
     def total(self, column: str) -> int:
         """The 合计 of a count column, or the sum of its rows when the table has no 合计 row."""

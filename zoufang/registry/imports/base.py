@@ -1,9 +1,9 @@
 """The pieces every import kind shares: the spec, the context, the outcome, the report, cell parsing."""
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -236,19 +236,36 @@ def _without_repeated_headers(ctx: ImportContext, data: list[SheetRow], found: H
     return [row for row in data if row.number not in skipped]
 
 
-def all_cells_readable(ctx: ImportContext, rows: Sequence[SheetRow]) -> bool:
-    """For a table whose every cell counts (the allocation tables: counts, 合计, 小计 and the lines below): False,
-    with an error for each cell holding an Excel error value or a formula the file holds without its result, when
-    there is one; every figure checked against a blank read in its place would only add misleading differences."""
+class WholeTable(Protocol):
+    """A table read in its own layout (planning.tables: 附件1 … 附件4-2), whose every cell counts."""
+
+    issues: list[RowError]
+    skipped: list[str]
+
+    @property
+    def figure_rows(self) -> list[int]: ...
+
+
+TableT = TypeVar("TableT", bound=WholeTable)
+
+
+def read_whole_table(ctx: ImportContext, rows: list[SheetRow],
+                     parse: Callable[[list[SheetRow]], TableT]) -> TableT | None:
+    """`parse(rows)` for a table whose every cell counts (the allocation tables: counts, 合计, 小计 and the lines
+    below). None, with an error for each cell holding an Excel error value or a formula the file holds without its
+    result, when there is one: every figure checked against a blank read in its place would only add misleading
+    differences. Else the table, its issues and the rows it reads that the workbook hides or strikes through on
+    ctx's errors, its skipped lines (小计, notes) on the notes."""
     unreadable = unreadable_sheet_cells(rows)
-    ctx.errors.extend(unreadable)
-    return not unreadable
-
-
-def refuse_marked_rows(ctx: ImportContext, rows: Sequence[SheetRow], numbers: Iterable[int]) -> None:
-    """Errors naming the rows among `numbers` (the rows a table reads) that the workbook hides or strikes through."""
-    wanted = set(numbers)
+    if unreadable:
+        ctx.errors.extend(unreadable)
+        return None
+    table = parse(rows)
+    ctx.errors.extend(table.issues)
+    wanted = set(table.figure_rows)
     ctx.errors.extend(marked_rows_errors(row for row in rows if row.number in wanted))
+    ctx.notes.extend(table.skipped)
+    return table
 
 
 def _holds_data(row: SheetRow, read_at: list[int]) -> bool:
