@@ -126,6 +126,7 @@ class Sheet:
     name: str = ""
     other_sheets: list[str] = field(default_factory=list)
     hidden_columns: frozenset[int] = frozenset()  # 0-based columns within the rows' width the workbook hides
+    from_csv: bool = False  # a merged cell saved as csv keeps its value in its first row only
 
 
 # What offices write after a header's name in the same cell: dropped, one after another, until a name is known.
@@ -250,7 +251,7 @@ def read_sheet(source: Path | IO[bytes], filename: str | None = None) -> Sheet:
     looks_binary = b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
     if looks_binary or str(name).lower().endswith(_SPREADSHEET_SUFFIXES):
         raise TabularError(unreadable_message())
-    return Sheet(read_csv(data))
+    return Sheet(read_csv(data), from_csv=True)
 
 
 def read_csv(data: bytes) -> list[SheetRow]:

@@ -181,3 +181,26 @@ def test_a_cell_struck_through_in_part_refuses_the_file_naming_the_cell_a_struck
         [TextBlock(InlineFont(strike=True), "低保"), "（已退出）"])))), filename="花名册.xlsx", campaign=campaign)
     assert report.ok, [str(e) for e in report.errors]
     assert Target.objects.get(name="户主2").phone == "13912345678"
+
+
+@pytest.mark.django_db
+def test_a_csv_saved_from_merged_village_cells_says_why_the_village_is_blank(campaign):
+    """Excel's “CSV (逗号分隔)” keeps a merged cell's value in its first row only: 上下塘社区 merged over rows 2–4,
+    计家墩村 over 5–6. The blanks are refused (never filled in by guess) and the first of each run says why."""
+    rows = [HEADER, _row(1), _row(2), _row(3), _row(4, "计家墩村"), _row(5, "计家墩村")]
+    for merged_below in (2, 3, 5):
+        rows[merged_below][1] = ""
+    rows[1][4] = ""  # a name left blank right under the header: no merge to blame
+
+    report = run_import("households", csv_file(rows, "gb18030"), filename="花名册.csv", campaign=campaign)
+    hint = "合并单元格另存为 CSV 后只有第一行有值，请取消合并并填满，或直接导入 xlsx 文件"
+    assert [str(e) for e in report.errors] == [
+        "第2行【户主姓名】：不能为空",
+        f"第3行【村（社区）】：不能为空。第3—4行的这一列都是空的，紧接在第2行的“上下塘社区”之下：{hint}",
+        "第4行【村（社区）】：不能为空",
+        f"第6行【村（社区）】：不能为空。这一格是空的，紧接在第5行的“计家墩村”之下：{hint}"]
+    assert not Target.objects.exists()
+
+    report = run_import("households", xlsx_file([[*row[:1], row[1] or None, *row[2:]] for row in rows],
+                                                merges=["B2:B4", "B5:B6"]), filename="花名册.xlsx", campaign=campaign)
+    assert [str(e) for e in report.errors] == ["第2行【户主姓名】：不能为空"]  # the workbook keeps the merges
