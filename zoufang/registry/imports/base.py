@@ -205,8 +205,9 @@ def read_table(ctx: ImportContext, rows: list[SheetRow], columns: Sequence[Colum
     for row in data:
         for error in unreadable_cells(row, header.positions):
             ctx.settle(error)
-    if ctx.sheet and ctx.sheet.from_csv:
-        ctx.blank_runs = blank_runs(data, header.positions)
+    if ctx.sheet and ctx.sheet.from_csv:  # only a required column's blank is refused, and said why
+        needed = {column.header for column in columns if column.required}
+        ctx.blank_runs = blank_runs(data, {name: at for name, at in header.positions.items() if name in needed})
     return Table(header, data)
 
 
@@ -228,7 +229,7 @@ class BlankRun:
 
 
 def blank_runs(data: list[SheetRow], positions: dict[str, int]) -> dict[tuple[int, str], BlankRun]:
-    """Each run of blank cells right under a filled one, in a column read, by its first cell (row, column): what a
+    """Each run of blank cells right under a filled one, in the columns `positions` names, by its first cell (row, column): what a
     column of merged cells (a village beside all its households) becomes once Excel saves the sheet as csv, the
     value in the merge's first row and blanks below it."""
     runs: dict[tuple[int, str], BlankRun] = {}
