@@ -79,6 +79,11 @@ class _Strikes:
     def __bool__(self) -> bool:
         return bool(self.styles or self.strings)
 
+    def style_strikes(self, attributes: bytes) -> bool:
+        """Whether the style of a cell with these attributes (`s="5"`) strikes its text through."""
+        style = _STYLE_ID.search(attributes)
+        return style is not None and int(style.group(1)) in self.styles
+
 
 class WorkbookTooLarge(Exception):
     """The workbook would take more memory to read than an import may use; `str()` says which limit, in figures."""
@@ -243,7 +248,8 @@ def _scan_body(body: bytes, scan: SheetScan, at: tuple[int, int], part: str, str
         if int(styled.group(3)) in struck.styles:
             scan.struck.add((int(styled.group(2)) - 1, _column_number(styled.group(1)) - 1))
     for rich, runs in _rich_cells(body, struck):
-        _mark_rich(scan, (int(rich.group(2)) - 1, _column_number(rich.group(1)) - 1), runs, rich.group(3), struck)
+        mark_rich(scan, (int(rich.group(2)) - 1, _column_number(rich.group(1)) - 1), runs,
+                  struck.style_strikes(rich.group(3)))
     row, cell = _ROW_NUMBER.match(body, max(body.rfind(b"<row "), 0)), _REF.match(body, body.rfind(b'<c r="') + 3)
     return (int(row.group(1)) if row else at[0], _column_number(cell.group(1)) if cell else at[1])
 
@@ -271,7 +277,7 @@ def _scan_tags(body: bytes, scan: SheetScan, at: tuple[int, int], part: str, str
         if struck.styles and (style := _STYLE_ID.search(attributes)) and int(style.group(1)) in struck.styles:
             scan.struck.add((row - 1, column - 1))
         if runs := _tag_runs(body, tag.end(), attributes, struck):
-            _mark_rich(scan, (row - 1, column - 1), runs, attributes, struck)
+            mark_rich(scan, (row - 1, column - 1), runs, struck.style_strikes(attributes))
         if _FORMULA_ONLY.match(body, tag.end()):
             scan.uncomputed.add((row - 1, column - 1))
         if _ERROR_TYPE.search(attributes):
@@ -373,12 +379,10 @@ def _tag_runs(body: bytes, end: int, attributes: bytes, struck: _Strikes) -> Run
     return None
 
 
-def _mark_rich(scan: SheetScan, cell: tuple[int, int], runs: Runs, attributes: bytes, struck: _Strikes) -> None:
+def mark_rich(scan: SheetScan, cell: tuple[int, int], runs: Runs, cell_struck: bool) -> None:
     """A rich text cell is struck as its runs with text are: all of them (as a cell struck whole), some of them
     (`partly_struck`), or none (whatever its cell style says: every run sets its own font). A run without a font
-    of its own has the cell's."""
-    style = _STYLE_ID.search(attributes)
-    cell_struck = style is not None and int(style.group(1)) in struck.styles
+    of its own has the cell's, which strikes when `cell_struck`."""
     marks = [cell_struck if own is None else own for own, has_text in runs if has_text]
     scan.struck.discard(cell)
     if marks and all(marks):

@@ -181,3 +181,26 @@ def test_text_struck_through_in_part_of_a_cell_is_marked_apart_from_a_whole_stri
     assert [(row.number, sorted(row.partly_struck)) for row in sheet.rows if row.partly_struck] == [
         (2, [0]), (5, [1]), (6, [0, 1]), (7, [1])]
     assert [(row.number, sorted(row.struck)) for row in sheet.rows if row.struck] == [(3, [0])]
+
+
+def test_text_struck_through_in_part_of_a_cell_is_marked_in_an_old_xls_too():
+    """The .xls keeps rich text's runs in its shared strings; 3,000 names before them carry the table over many
+    CONTINUE records, some cut inside a name."""
+    struck, plain = xlwt.Font(), xlwt.Font()
+    struck.struck_out, plain.height = True, 220
+    book = xlwt.Workbook(encoding="utf-8")
+    page = book.add_sheet("户籍户")
+    page.write(0, 0, "户主姓名")
+    page.write(0, 1, "村（社区）")
+    for number in range(1, 3001):
+        page.write(number, 0, f"上下塘社区第{number}户户主（共三千户，撑大共享字符串表）")
+    page.write_rich_text(3001, 0, [("张三", struck), "张山"])
+    page.write_rich_text(3002, 0, [("李四", struck), ("（已迁出）", struck)])
+    page.write_rich_text(3003, 0, [(" ", struck), "王五"])
+    page.write_rich_text(3004, 1, ["计家墩村", ("一组", plain)], xlwt.easyxf("font: struck_out on"))
+    out = io.BytesIO()
+    book.save(out)
+    rows = read_sheet(io.BytesIO(out.getvalue()), "h.xls").rows
+    assert [row.cells for row in rows[3001:]] == [("张三张山", ""), ("李四（已迁出）", ""), ("王五", ""), ("", "计家墩村一组")]
+    assert [(row.number, sorted(row.partly_struck)) for row in rows if row.partly_struck] == [(3002, [0]), (3005, [1])]
+    assert [(row.number, sorted(row.struck)) for row in rows if row.struck] == [(3003, [0])]
