@@ -222,9 +222,9 @@ class BlankRun:
 
     def hint(self) -> str:
         """What to add to “不能为空”: how a column of merged cells reads once Excel saves the sheet as csv."""
-        where = (_("第%(first)d—%(last)d行的这一列都是空的") % {"first": self.first, "last": self.last}
-                 if self.last > self.first else _("这一格是空的"))
-        return _("。%(where)s，紧接在第%(row)d行的“%(value)s”之下：合并单元格另存为 CSV 后只有第一行有值，"
+        where = (_("第%(first)d—%(last)d行的这一列都是空的，") % {"first": self.first, "last": self.last}
+                 if self.last > self.first else _("这一格"))
+        return _("。%(where)s紧接在第%(row)d行的“%(value)s”之下：合并单元格另存为 CSV 后只有第一行有值，"
                  "请取消合并并填满，或直接导入 xlsx 文件") % {"where": where, "row": self.under, "value": self.value}
 
 

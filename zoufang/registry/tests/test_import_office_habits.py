@@ -198,7 +198,7 @@ def test_a_csv_saved_from_merged_village_cells_says_why_the_village_is_blank(cam
         "第2行【户主姓名】：不能为空",
         f"第3行【村（社区）】：不能为空。第3—4行的这一列都是空的，紧接在第2行的“上下塘社区”之下：{hint}",
         "第4行【村（社区）】：不能为空",
-        f"第6行【村（社区）】：不能为空。这一格是空的，紧接在第5行的“计家墩村”之下：{hint}"]
+        f"第6行【村（社区）】：不能为空。这一格紧接在第5行的“计家墩村”之下：{hint}"]
     assert not Target.objects.exists()
 
     report = run_import("households", xlsx_file([[*row[:1], row[1] or None, *row[2:]] for row in rows],
