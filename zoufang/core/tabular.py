@@ -58,6 +58,7 @@ class SheetRow:
     uncomputed: frozenset[int] = frozenset()  # formulas saved without their result: blank, but not left blank
     hidden: bool = False  # hidden in the workbook, by hand or by a filter: the clerk does not see it
     struck: frozenset[int] = frozenset()  # cells whose text is struck through (划掉): often a voided line
+    partly_struck: frozenset[int] = frozenset()  # cells with part of their text struck through: which part counts?
 
     def cell(self, index: int | None) -> str:
         if index is None or index >= len(self.cells):
@@ -125,6 +126,7 @@ class Sheet:
     name: str = ""
     other_sheets: list[str] = field(default_factory=list)
     hidden_columns: frozenset[int] = frozenset()  # 0-based columns within the rows' width the workbook hides
+    from_csv: bool = False  # a merged cell saved as csv keeps its value in its first row only
 
 
 # What offices write after a header's name in the same cell: dropped, one after another, until a name is known.
@@ -249,7 +251,7 @@ def read_sheet(source: Path | IO[bytes], filename: str | None = None) -> Sheet:
     looks_binary = b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
     if looks_binary or str(name).lower().endswith(_SPREADSHEET_SUFFIXES):
         raise TabularError(unreadable_message())
-    return Sheet(read_csv(data))
+    return Sheet(read_csv(data), from_csv=True)
 
 
 def read_csv(data: bytes) -> list[SheetRow]:
@@ -372,9 +374,7 @@ def _data_sheet_names(workbook: CalamineWorkbook) -> list[str]:
 def _sheet_rows(values: list[list[Any]], merged: list[Any], scan: SheetScan) -> list[SheetRow]:
     texts = [[cell_text(v) for v in cells] for cells in values]
     lossy = [{at for at, v in enumerate(cells) if _is_lossy(v)} for cells in values]
-    struck: dict[int, set[int]] = {}
-    for row, column in scan.struck:
-        struck.setdefault(row, set()).add(column)
+    struck, partly = _by_row(scan.struck), _by_row(scan.partly_struck)
     width = max((len(cells) for cells in texts), default=0)
     for (row, column), code in scan.errors.items():
         if row < len(texts) and column < width:
@@ -389,20 +389,29 @@ def _sheet_rows(values: list[list[Any]], merged: list[Any], scan: SheetScan) -> 
             texts[row][left] = texts[top][left]
             if left in lossy[top]:
                 lossy[row].add(left)
-            if left in struck.get(top, ()):
-                struck.setdefault(row, set()).add(left)
-    uncomputed: dict[int, set[int]] = {}
-    for row, column in scan.uncomputed:
-        uncomputed.setdefault(row, set()).add(column)
+            for marked in (struck, partly):
+                if left in marked.get(top, ()):
+                    marked.setdefault(row, set()).add(left)
+    uncomputed = _by_row(scan.uncomputed)
     return [SheetRow(number, tuple(cells), frozenset(lossy[number - 1]), frozenset(uncomputed.get(number - 1, ())),
-                     number - 1 in scan.hidden_rows, frozenset(struck.get(number - 1, ())))
+                     number - 1 in scan.hidden_rows, frozenset(struck.get(number - 1, ())),
+                     frozenset(partly.get(number - 1, ())))
             for number, cells in enumerate(texts, 1)]
+
+
+def _by_row(cells: Iterable[tuple[int, int]]) -> dict[int, set[int]]:
+    """(row, column) pairs, 0-based, as each row's set of columns."""
+    found: dict[int, set[int]] = {}
+    for row, column in cells:
+        found.setdefault(row, set()).add(column)
+    return found
 
 
 def unreadable_cells(row: SheetRow, positions: dict[str, int]) -> list[RowError]:
     """The cells of `row` under `positions` (header → column) that hold no value an import may take: an Excel
-    error (#N/A, #REF!: a formula that failed, or its code typed or exported as text), or a formula whose result
-    the file does not hold. Each would otherwise read as a blank or be stored as the code."""
+    error (#N/A, #REF!: a formula that failed, or its code typed or exported as text), a formula whose result
+    the file does not hold, or text of which a part is struck through. Each would otherwise read as a blank, be
+    stored as the code, or be read with its struck part as if it counted (docs/decisions/0029)."""
     return [RowError(row.number, header, message) for header, at in positions.items()
             if (message := _unreadable(row, at))]
 
@@ -422,6 +431,9 @@ def _unreadable(row: SheetRow, at: int) -> str:
     if at in row.uncomputed:
         return _("单元格是公式，文件中没有保存它的计算结果（文件可能由其他程序生成）。"
                  "请在 Excel 或 WPS 中打开后保存一次，或把这一列复制后“选择性粘贴→数值”")
+    if at in row.partly_struck and text:
+        return _("单元格中有一部分文字加了删除线（划掉），无法确定哪些文字有效。请双击这个单元格：划掉的文字作废的，"
+                 "把它删去；仍然有效的，选中它按 Ctrl+5 去掉删除线。保存后再导入")
     return ""
 
 

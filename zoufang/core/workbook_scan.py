@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from io import BytesIO
+from itertools import chain
 from xml.etree import ElementTree
 
 # A sheet of 100,000 rows by 50 columns: far beyond a town's or a county's registry, and what a worker can hold.
@@ -43,6 +44,15 @@ _MIN_MAX = re.compile(rb'\b(min|max)="(\d+)"')
 _STYLED_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>/]*?\bs="(\d+)"[^>/]*>(?!</c>)')
 _STYLE_ID = re.compile(rb'\bs="(\d+)"')
 _STYLES = "xl/styles.xml"
+_SHARED_STRINGS = "xl/sharedstrings.xml"  # compared lower-cased: some writers capitalise it
+# Rich text: a shared string item, and a cell holding a shared string's index or an inline string of its own.
+_STRING_ITEM = re.compile(rb"<si\b[^>]*?(?:/>|>.*?</si>)", re.S)
+_ITEM_START = re.compile(rb"<si[\s/>]")
+_SHARED_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"([^>/]*\bt="s"[^>/]*)>\s*<v>(\d+)</v>')
+_INLINE_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"([^>/]*\bt="inlineStr"[^>/]*)>\s*(<is>.*?</is>)', re.S)
+_SHARED_VALUE = re.compile(rb"\s*<v>(\d+)</v>")
+_INLINE_VALUE = re.compile(rb"\s*(<is>.*?</is>)", re.S)
+_OFF = ("0", "false")
 # A formula whose result was not saved (a file written by a program, not by Excel or WPS): calamine reads a blank.
 _FORMULA_ONLY = re.compile(rb"\s*(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)\s*(?:<v\s*/>|<v></v>)?\s*</c>")
 _UNCOMPUTED = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>/]*>' + _FORMULA_ONLY.pattern)
@@ -51,6 +61,28 @@ _ERROR_VALUE = re.compile(rb"\s*(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?\s*<v>([^<]*
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/package/2006/relationships"}
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+# A rich text's runs: whether each strikes its text through (None: no properties of its own, the cell's font's)
+# and whether it holds any text but white space.
+Runs = tuple[tuple[bool | None, bool], ...]
+
+
+@dataclass(frozen=True)
+class _Strikes:
+    """What the workbook strikes through: cell styles (indexes into cellXfs), and shared strings' rich text runs
+    (by the string's index), kept only where a run may differ from its cell's font."""
+
+    styles: frozenset[int] = frozenset()
+    strings: dict[int, Runs] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.styles or self.strings)
+
+    def style_strikes(self, attributes: bytes) -> bool:
+        """Whether the style of a cell with these attributes (`s="5"`) strikes its text through."""
+        style = _STYLE_ID.search(attributes)
+        return style is not None and int(style.group(1)) in self.styles
 
 
 class WorkbookTooLarge(Exception):
@@ -81,6 +113,7 @@ class SheetScan:
     hidden_rows: set[int] = field(default_factory=set)  # 0-based rows hidden by hand or by a filter
     hidden_columns: list[tuple[int, int]] = field(default_factory=list)  # 0-based first and last of each hidden run
     struck: set[tuple[int, int]] = field(default_factory=set)  # cells whose text is struck through: 划掉, void
+    partly_struck: set[tuple[int, int]] = field(default_factory=set)  # rich text with some runs struck, some not
 
     def column_hidden(self, column: int) -> bool:
         return any(first <= column <= last for first, last in self.hidden_columns)
@@ -100,19 +133,22 @@ def scan_workbook(data: bytes) -> dict[str, SheetScan]:
     budget = [MAX_INFLATED]
     parts: dict[str, bytes] = {}
     scans: dict[str, SheetScan] = {}
-    styles = next((info for info in infos if info.filename == _STYLES), None)  # read first: the sheets refer to it
+    # Read first, as the sheets refer to them: the styles, and the shared strings (which Excel writes after the sheets).
+    styles = next((info for info in infos if info.filename == _STYLES), None)
     struck = _struck_styles(b"".join(_inflate(data, styles, budget))) if styles is not None else frozenset()
+    shared = next((info for info in infos if info.filename.lower() == _SHARED_STRINGS), None)
+    strikes = _Strikes(struck, _rich_strings(_inflate(data, shared, budget), bool(struck)) if shared else {})
     for info in infos:
+        if info in (styles, shared):
+            continue
         if _WORKSHEET.match(info.filename):
             try:
-                scans[info.filename] = _scan_sheet(_inflate(data, info, budget), info.filename, struck)
+                scans[info.filename] = _scan_sheet(_inflate(data, info, budget), info.filename, strikes)
             except WorkbookTooLarge as refused:  # named as on its tab, not as the part (xl/worksheets/sheet1.xml)
                 if not refused.sheet or refused.inflated:
                     raise
                 name = _names_of(data, infos, budget).get(refused.sheet) or refused.sheet
                 raise WorkbookTooLarge(sheet=name, rows=refused.rows, columns=refused.columns) from refused
-        elif info.filename == _STYLES:
-            continue
         elif info.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
             parts[info.filename] = b"".join(_inflate(data, info, budget))
         else:
@@ -171,7 +207,7 @@ def _deflated(compressed: memoryview) -> Iterator[bytes]:
         raise NotAZip from exc
 
 
-def _scan_sheet(chunks: Iterator[bytes], part: str, struck: frozenset[int] = frozenset()) -> SheetScan:
+def _scan_sheet(chunks: Iterator[bytes], part: str, struck: _Strikes = _Strikes()) -> SheetScan:
     """The extent and error cells of one worksheet, read a chunk at a time (each cut after a whole cell or row)."""
     scan = SheetScan()
     at = (0, 0)  # the row and column of the last tag read, for a cell written without its reference
@@ -187,7 +223,7 @@ def _scan_sheet(chunks: Iterator[bytes], part: str, struck: frozenset[int] = fro
     return scan
 
 
-def _scan_body(body: bytes, scan: SheetScan, at: tuple[int, int], part: str, struck: frozenset[int]) -> tuple[int, int]:
+def _scan_body(body: bytes, scan: SheetScan, at: tuple[int, int], part: str, struck: _Strikes) -> tuple[int, int]:
     """Cells written with their reference first (Excel, WPS, LibreOffice, openpyxl) by one regular expression;
     any other writing tag by tag."""
     if b"<col " in body:
@@ -208,14 +244,17 @@ def _scan_body(body: bytes, scan: SheetScan, at: tuple[int, int], part: str, str
         ref = _REF.search(tag.group(0))
         if ref and ref.group(2):
             scan.hidden_rows.add(int(ref.group(2)) - 1)
-    for styled in _STYLED_CELL.finditer(body) if struck else ():
-        if int(styled.group(3)) in struck:
+    for styled in _STYLED_CELL.finditer(body) if struck.styles else ():
+        if int(styled.group(3)) in struck.styles:
             scan.struck.add((int(styled.group(2)) - 1, _column_number(styled.group(1)) - 1))
+    for rich, runs in _rich_cells(body, struck):
+        mark_rich(scan, (int(rich.group(2)) - 1, _column_number(rich.group(1)) - 1), runs,
+                  struck.style_strikes(rich.group(3)))
     row, cell = _ROW_NUMBER.match(body, max(body.rfind(b"<row "), 0)), _REF.match(body, body.rfind(b'<c r="') + 3)
     return (int(row.group(1)) if row else at[0], _column_number(cell.group(1)) if cell else at[1])
 
 
-def _scan_tags(body: bytes, scan: SheetScan, at: tuple[int, int], part: str, struck: frozenset[int]) -> tuple[int, int]:
+def _scan_tags(body: bytes, scan: SheetScan, at: tuple[int, int], part: str, struck: _Strikes) -> tuple[int, int]:
     """Tag by tag: a row or cell tag without `r` is the one after the previous, as Excel and calamine read it."""
     row, column = at
     for tag in _TAG.finditer(body):
@@ -235,8 +274,10 @@ def _scan_tags(body: bytes, scan: SheetScan, at: tuple[int, int], part: str, str
         if attributes.endswith(b"/") or body.startswith(b"</c>", tag.end()):
             continue  # a styled cell without a value: calamine leaves it out
         _extend(scan, row, column, part)
-        if struck and (style := _STYLE_ID.search(attributes)) and int(style.group(1)) in struck:
+        if struck.styles and (style := _STYLE_ID.search(attributes)) and int(style.group(1)) in struck.styles:
             scan.struck.add((row - 1, column - 1))
+        if runs := _tag_runs(body, tag.end(), attributes, struck):
+            mark_rich(scan, (row - 1, column - 1), runs, struck.style_strikes(attributes))
         if _FORMULA_ONLY.match(body, tag.end()):
             scan.uncomputed.add((row - 1, column - 1))
         if _ERROR_TYPE.search(attributes):
@@ -279,6 +320,75 @@ def _struck_styles(styles: bytes) -> frozenset[int]:
              if (strike := font.find("m:strike", _NS)) is not None and strike.get("val", "1") not in ("0", "false")}
     return frozenset(index for index, xf in enumerate(root.iterfind("m:cellXfs/m:xf", _NS))
                      if int(xf.get("fontId", "0")) in fonts)
+
+
+def _rich_strings(chunks: Iterator[bytes], styles_strike: bool) -> dict[int, Runs]:
+    """The shared strings (by index) in rich text whose runs may be struck otherwise than their cell: a run struck
+    through, or (when some cell style strikes) a run with a font of its own. Read a chunk at a time, each cut after
+    a whole item; an item is parsed only in a chunk that holds rich text at all."""
+    found: dict[int, Runs] = {}
+    index = 0
+    tail = b""
+    for chunk in chain(chunks, (b"",)):
+        buffer = tail + chunk
+        end = buffer.rfind(b"</si>")
+        cut = len(buffer) if not chunk else end + 5 if end >= 0 else 0
+        body, tail = buffer[:cut], buffer[cut:]
+        if b"<rPr" not in body:
+            index += len(_ITEM_START.findall(body))
+            continue
+        for item in _STRING_ITEM.finditer(body):
+            text = item.group(0)
+            if b"<rPr" in text and (b"<strike" in text or styles_strike) and (runs := _runs(text)) is not None:
+                found[index] = runs
+            index += 1
+    return found
+
+
+def _runs(item: bytes) -> Runs | None:
+    """A rich text's runs (`<si>` or `<is>` holding `<r>` elements); None for plain text or XML that does not parse."""
+    try:
+        element = ElementTree.fromstring(item)  # noqa: S314 - one string item, inflated within the budget
+    except ElementTree.ParseError:
+        return None
+    runs = []
+    for run in element.iterfind("r"):  # not rPh: the phonetic guide above East Asian text is not the cell's text
+        properties = run.find("rPr")
+        strike = None if properties is None else properties.find("strike")
+        struck = None if properties is None else strike is not None and strike.get("val", "1") not in _OFF
+        runs.append((struck, bool("".join(run.itertext()).strip())))
+    return tuple(runs) or None
+
+
+def _rich_cells(body: bytes, struck: _Strikes) -> Iterator[tuple[re.Match[bytes], Runs]]:
+    """The cells written with their reference first that hold rich text, shared or inline, with its runs."""
+    for cell in _SHARED_CELL.finditer(body) if struck.strings else ():
+        if (runs := struck.strings.get(int(cell.group(4)))) is not None:
+            yield cell, runs
+    for cell in _INLINE_CELL.finditer(body) if b"<rPr" in body else ():
+        if (runs := _runs(cell.group(4))) is not None:
+            yield cell, runs
+
+
+def _tag_runs(body: bytes, end: int, attributes: bytes, struck: _Strikes) -> Runs | None:
+    """The rich text runs of a cell read tag by tag (its tag ends at `end`), shared or inline."""
+    if b't="s"' in attributes and struck.strings and (value := _SHARED_VALUE.match(body, end)):
+        return struck.strings.get(int(value.group(1)))
+    if b't="inlineStr"' in attributes and (inline := _INLINE_VALUE.match(body, end)) and b"<rPr" in inline.group(1):
+        return _runs(inline.group(1))
+    return None
+
+
+def mark_rich(scan: SheetScan, cell: tuple[int, int], runs: Runs, cell_struck: bool) -> None:
+    """A rich text cell is struck as its runs with text are: all of them (as a cell struck whole), some of them
+    (`partly_struck`), or none (whatever its cell style says: every run sets its own font). A run without a font
+    of its own has the cell's, which strikes when `cell_struck`."""
+    marks = [cell_struck if own is None else own for own, has_text in runs if has_text]
+    scan.struck.discard(cell)
+    if marks and all(marks):
+        scan.struck.add(cell)
+    elif any(marks):
+        scan.partly_struck.add(cell)
 
 
 def _sheet_names(parts: dict[str, bytes]) -> dict[str, str]:

@@ -16,7 +16,7 @@ from io import BytesIO
 import olefile
 
 from zoufang.core import workbook_scan
-from zoufang.core.workbook_scan import SheetScan, WorkbookTooLarge
+from zoufang.core.workbook_scan import Runs, SheetScan, WorkbookTooLarge, mark_rich
 
 _RECORD = struct.Struct("<HH")
 _BOF, _EOF, _BOUNDSHEET, _DIMENSIONS, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x0200, 0x002F
@@ -29,6 +29,9 @@ _ROW, _COLINFO = 0x0208, 0x007D
 # the fifth FONT record is font 5). A cell record's style (XF index) is at offset 4, after its row and column.
 _FONT, _XF = 0x0031, 0x00E0
 _BOOLERR, _FORMULA = 0x0205, 0x0006
+# The shared strings (SST, continued in CONTINUE records) and a cell holding one's index (LABELSST, at offset 6).
+# A string in rich text lists its runs: from which character (ich) which font (ifnt) sets it.
+_SST, _CONTINUE, _LABELSST = 0x00FC, 0x003C, 0x00FD
 # BErr codes [MS-XLS 2.5.10]: calamine reads an error cell as an empty one, so the scan keeps them, as for xlsx.
 _ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
            0x2A: "#N/A"}
@@ -67,13 +70,18 @@ def _scan_stream(stream: memoryview, *, biff8: bool) -> dict[str, SheetScan]:
     struck_fonts: set[int] = set()
     fonts = 0
     xf_fonts: list[int] = []
+    sst: list[memoryview] = []
+    previous = 0
     at = 0
     while at + 4 <= len(stream):
         kind, length = _RECORD.unpack_from(stream, at)
         body = stream[at + 4:at + 4 + length]
         if kind == _FILEPASS:
             raise NotAWorkbook  # encrypted: the records past here cannot be read
-        if kind == _BOUNDSHEET and len(body) >= 8:
+        if kind == _SST or (kind == _CONTINUE and previous in (_SST, _CONTINUE) and sst):
+            sst.append(body)
+            kind = _SST
+        elif kind == _BOUNDSHEET and len(body) >= 8:
             sheets.append((_sheet_name(body, biff8), struct.unpack_from("<I", body)[0]))
         elif kind == _FONT and len(body) >= 4:
             if body[2] & 0x08:
@@ -82,10 +90,82 @@ def _scan_stream(stream: memoryview, *, biff8: bool) -> dict[str, SheetScan]:
         elif kind == _XF and len(body) >= 2:
             xf_fonts.append(struct.unpack_from("<H", body)[0])
         at += 4 + length
+        previous = kind
         if kind == _EOF:
             break
     struck = frozenset(index for index, font in enumerate(xf_fonts) if font in struck_fonts)
-    return {name: _scan_sheet(stream, start, name, struck) for name, start in sheets}
+    # No font that strikes, no run that does: the string table is walked only when one does.
+    strings = _rich_strings(sst, frozenset(struck_fonts), bool(struck)) if sst and biff8 and struck_fonts else {}
+    return {name: _scan_sheet(stream, start, name, struck, strings) for name, start in sheets}
+
+
+class _Parts:
+    """The SST record and its CONTINUE records read as one: where characters run on into the next record, it
+    starts with a byte saying whether they are stored in one byte or two."""
+
+    def __init__(self, parts: list[memoryview]) -> None:
+        self.parts, self.part, self.at = parts, 0, 0
+
+    def _next(self) -> memoryview:
+        self.part, self.at = self.part + 1, 0
+        return self.parts[self.part]  # IndexError past the last: the table is cut short
+
+    def take(self, count: int) -> bytes:
+        out = b""
+        while count:
+            part = self.parts[self.part]
+            if self.at >= len(part):
+                part = self._next()
+            piece = bytes(part[self.at:self.at + count])
+            self.at, count, out = self.at + len(piece), count - len(piece), out + piece
+        return out
+
+    def text(self, count: int, wide: bool) -> str:
+        out = []
+        while count:
+            part = self.parts[self.part]
+            if self.at >= len(part):
+                part = self._next()
+                wide, self.at = bool(part[0] & 1), 1
+            width = 2 if wide else 1
+            taken = min(count, (len(part) - self.at) // width)
+            if not taken:  # an odd byte left at the end of a record: the table is damaged, read on in the next
+                self.at = len(part)
+                continue
+            out.append(bytes(part[self.at:self.at + taken * width]).decode("utf-16-le" if wide else "latin-1"))
+            self.at, count = self.at + taken * width, count - taken
+        return "".join(out)
+
+
+def _rich_strings(sst: list[memoryview], struck_fonts: frozenset[int], styles_strike: bool) -> dict[int, Runs]:
+    """The shared strings (by index) in rich text whose runs may be struck otherwise than their cell: a run in a
+    font that strikes, or (when some cell style strikes) any run. XLUnicodeRichExtendedString [MS-XLS 2.5.293]: the
+    count of characters, flags (two-byte characters, runs, phonetic data), the characters, the runs (a character
+    index and a font index each), the phonetic data. A table cut short keeps what was read before the cut."""
+    found: dict[int, Runs] = {}
+    parts = _Parts(sst)
+    try:
+        unique = struct.unpack("<4xI", parts.take(8))[0]
+        for index in range(unique):
+            count, flags = struct.unpack("<HB", parts.take(3))
+            runs = struct.unpack("<H", parts.take(2))[0] if flags & 0x08 else 0
+            extra = struct.unpack("<I", parts.take(4))[0] if flags & 0x04 else 0
+            text = parts.text(count, bool(flags & 0x01))
+            starts = [struct.unpack_from("<HH", parts.take(4)) for _run in range(runs)]
+            parts.take(extra)
+            if starts and (styles_strike or any(font in struck_fonts for _at, font in starts)):
+                found[index] = _runs(text, starts, struck_fonts)
+    except (IndexError, struct.error):
+        pass
+    return found
+
+
+def _runs(text: str, starts: list[tuple[int, int]], struck_fonts: frozenset[int]) -> Runs:
+    """The string's runs as the xlsx scan has them: the text before the first run in the cell's font (None)."""
+    bounds = [(0, None), *((at, font in struck_fonts) for at, font in starts)]
+    return tuple((struck, bool(text[at:end].strip()))
+                 for (at, struck), (end, _font) in zip(bounds, [*bounds[1:], (len(text), None)], strict=True)
+                 if end > at)
 
 
 def _sheet_name(body: memoryview, biff8: bool) -> str:
@@ -99,7 +179,8 @@ def _sheet_name(body: memoryview, biff8: bool) -> str:
     return bytes(body[8:8 + count]).decode("latin-1")
 
 
-def _scan_sheet(stream: memoryview, start: int, name: str, struck: frozenset[int] = frozenset()) -> SheetScan:
+def _scan_sheet(stream: memoryview, start: int, name: str, struck: frozenset[int] = frozenset(),
+                strings: dict[int, Runs] | None = None) -> SheetScan:
     scan = SheetScan()
     cells = 0
     at = start
@@ -116,6 +197,10 @@ def _scan_sheet(stream: memoryview, start: int, name: str, struck: frozenset[int
             cells += 1
             if struck and length >= 6 and struct.unpack_from("<H", stream, body + 4)[0] in struck:
                 scan.struck.add((row, column))
+            if strings and kind == _LABELSST and length >= 10:
+                style, string = struct.unpack_from("<HI", stream, body + 4)
+                if (runs := strings.get(string)) is not None:
+                    mark_rich(scan, (row, column), runs, style in struck)
             code = _error_code(stream, kind, body, length)
             if code is not None:
                 scan.errors[(row, column)] = _ERRORS.get(code, "#VALUE!")

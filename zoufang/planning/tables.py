@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from zoufang.core.tabular import (
+    IGNORABLE_HEADERS,
     Column,
     Header,
     HeaderMatch,
@@ -29,6 +30,7 @@ from zoufang.core.tabular import (
     read_header,
     read_rows,
     row_numbers,
+    unknown_column_message,
 )
 from zoufang.registry.models import Target
 
@@ -191,6 +193,12 @@ class AllocationTable:
     by_kind: KindSplit | None = None  # 走访户数 split by kind under a two-row header
     skipped: list[str] = field(default_factory=list)  # 小计 and note lines, as the report names them
 
+    @property
+    def figure_rows(self) -> list[int]:
+        """The sheet rows the table takes figures from: its rows, the enterprise lines under it, its 合计."""
+        return [*(r.row for r in self.rows), *(line.row for line in self.enterprise_lines),
+                *([self.total_row] if self.total_row else [])]
+
 
 @dataclass
 class LeaderRow:
@@ -217,6 +225,11 @@ class LeaderTable:
     annex: str = ""
     by_kind: KindSplit | None = None  # 走访户数 split by kind under a two-row header
     skipped: list[str] = field(default_factory=list)  # 小计 and note lines, as the report names them
+
+    @property
+    def figure_rows(self) -> list[int]:
+        """The sheet rows the table takes figures from: its rows and its 合计."""
+        return [*(r.row for r in self.rows), *([self.total_row] if self.total_row else [])]
 
     @property
     def total(self) -> int:
@@ -256,6 +269,11 @@ class DepartmentTable:
     @property
     def ok(self) -> bool:
         return not self.issues
+
+    @property
+    def figure_rows(self) -> list[int]:
+        """The sheet rows the table takes figures from: its rows and its 合计."""
+        return [*(r.row for r in self.rows), *([self.total_row] if self.total_row else [])]
 
     def total(self, column: str) -> int:
         """The 合计 of a count column, or the sum of its rows when the table has no 合计 row."""
@@ -394,6 +412,17 @@ class _Lines:
     subtotal_from: int = 0  # index of the first row a 小计 adds up
     notes: list[int] = field(default_factory=list)
     subtotals: list[int] = field(default_factory=list)
+    # Data rows refused, or with a figure that could not be read: a 合计 or 小计 over them is not checked, as its
+    # differences would only repeat the row's own error in misleading figures.
+    unread: list[int] = field(default_factory=list)
+
+    def all_read(self, after: int = 0, before: int | None = None) -> bool:
+        """Whether every data row between sheet rows `after` and `before` (both left out) was read whole."""
+        return not any(after < number and (before is None or number < before) for number in self.unread)
+
+    def since_subtotal(self, number: int) -> bool:
+        """Whether every data row a 小计 at sheet row `number` adds up was read whole."""
+        return self.all_read(self.subtotals[-1] if self.subtotals else 0, number)
 
 
 def _line_kind(row: SheetRow) -> str:
@@ -503,16 +532,20 @@ def parse_allocation_table(rows: Sequence[SheetRow]) -> AllocationTable:
             table.issues.append(RowError(row.number, "", _("合计行之后只能是“……走访企业”行")))
             continue
         if line == "subtotal":
-            _check_sums(table.issues, row.number, total_values(row, figures, table.issues),
-                        _allocation_sums(table.rows[lines.subtotal_from:], table.by_kind), subtotal=True)
+            stated = total_values(row, figures, table.issues)
+            if lines.since_subtotal(row.number):
+                _check_sums(table.issues, row.number, stated, _allocation_sums(table.rows[lines.subtotal_from:],
+                                                                               table.by_kind), subtotal=True)
             lines.subtotal_from = len(table.rows)
             lines.subtotals.append(row.number)
             continue
         parsed = _allocation_row(row, header, table.by_kind, group, table.issues)
-        if parsed is not None:
+        if parsed is None:
+            lines.unread.append(row.number)
+        else:
             table.rows.append(parsed)
             group = parsed
-    _check_allocation_totals(table)
+    _check_allocation_totals(table, lines.all_read())
     table.skipped = _skipped(lines)
     return table
 
@@ -617,8 +650,9 @@ def _enterprise_line(row: SheetRow, first_at: int, first: str, issues: list[RowE
     return EnterpriseLine(row.number, label, split.units, count or 0, split)
 
 
-def _check_allocation_totals(table: AllocationTable) -> None:
-    """Each village's 户籍总户数 is the same on every row; 合计 counts villages once and 走访户数 per row."""
+def _check_allocation_totals(table: AllocationTable, all_read: bool) -> None:
+    """Each village's 户籍总户数 is the same on every row; 合计 (when `all_read`: every row was) counts villages once
+    and 走访户数 per row."""
     first_seen: dict[str, AllocationRow] = {}
     visits: dict[str, int] = {}
     registered = table.by_kind.label(Target.Kind.REGISTERED_HOUSEHOLD) if (
@@ -647,7 +681,7 @@ def _check_allocation_totals(table: AllocationTable) -> None:
                 "%(village)s各行走访户数之和%(sum)d户超过户籍总户数%(total)d户，多%(diff)d户") % {
                 "village": row.village, "sum": visits[row.village], "total": seen.region_total,
                 "diff": visits[row.village] - seen.region_total}))
-    if table.total_row is not None:
+    if table.total_row is not None and all_read:
         _check_sums(table.issues, table.total_row, table.totals, _allocation_sums(table.rows, table.by_kind))
 
 
@@ -679,9 +713,10 @@ def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> Lead
             table.issues.append(RowError(row.number, "", _("合计行之后不应再有数据行")))
             continue
         if line == "subtotal":
-            _check_sums(table.issues, row.number, total_values(row, figures, table.issues),
-                        _count_sums(table.by_kind, count_column, [r.counts for r in table.rows[lines.subtotal_from:]]),
-                        subtotal=True)
+            stated = total_values(row, figures, table.issues)
+            if lines.since_subtotal(row.number):
+                _check_sums(table.issues, row.number, stated, _count_sums(
+                    table.by_kind, count_column, [r.counts for r in table.rows[lines.subtotal_from:]]), subtotal=True)
             lines.subtotal_from = len(table.rows)
             lines.subtotals.append(row.number)
             continue
@@ -697,6 +732,7 @@ def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> Lead
             table.issues.append(RowError(row.number, LEADER_VILLAGE, _("不能为空")))
         counts = _kind_counts(row, header, table.by_kind, count_column, kind, table.issues)
         if len(table.issues) > before or counts is None:
+            lines.unread.append(row.number)
             continue
         count = sum(counts.values())
         if continued and group is not None:
@@ -714,7 +750,7 @@ def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> Lead
         group = LeaderRow(row.number, serial, person_name(written), written, count, village, continued,
                           header.value(row, NOTE), counts)
         table.rows.append(group)
-    if table.total_row is not None:
+    if table.total_row is not None and lines.all_read():
         _check_sums(table.issues, table.total_row, table.totals,
                     _count_sums(table.by_kind, count_column, [r.counts for r in table.rows]))
     table.skipped = _skipped(lines)
@@ -764,6 +800,7 @@ def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
         unit = compact(header.value(row, DEPARTMENT))
         if not unit:
             table.issues.append(RowError(row.number, DEPARTMENT, _("不能为空")))
+            lines.unread.append(row.number)
             continue
         twice = next((r for r in table.rows if normalise_header(r.unit) == normalise_header(unit)), None)
         if twice is not None:
@@ -772,12 +809,14 @@ def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
         members = parse_count(header.value(row, MEMBERS)) if header.value(row, MEMBERS) else None
         if header.value(row, MEMBERS) and members is None:
             table.issues.append(RowError(row.number, MEMBERS, _("应为不小于0的整数")))
+            lines.unread.append(row.number)
         values: dict[str, int] = {}
         blank: list[str] = []
         for column, at in figures.items():
             figure = parse_count(row.cell(at)) if row.cell(at) else 0
             if figure is None:
                 table.issues.append(RowError(row.number, column, _("应为不小于0的整数")))
+                lines.unread.append(row.number)
             values[column] = figure or 0
             if not row.cell(at):
                 blank.append(column)
@@ -792,11 +831,13 @@ def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
                     "diff": abs(stated_total - sum(values.values()))}))
         table.rows.append(DepartmentRow(row.number, header.value(row, SERIAL), unit, members, values,
                                         row.cell(note_at) if note_at is not None else "", blank))
-    start = 0
+    start, after = 0, 0
     for number, figures_stated, end in subtotals:
-        _check_sums(table.issues, number, figures_stated, _department_sums(table, table.rows[start:end]), subtotal=True)
-        start = end
-    if table.total_row is not None:
+        if lines.all_read(after, number):
+            _check_sums(table.issues, number, figures_stated, _department_sums(table, table.rows[start:end]),
+                        subtotal=True)
+        start, after = end, number
+    if table.total_row is not None and lines.all_read():
         _check_sums(table.issues, table.total_row, stated, _department_sums(table, table.rows))
     table.skipped = _skipped(lines)
     return table
@@ -809,15 +850,22 @@ def _department_sums(table: DepartmentTable, rows: Sequence[DepartmentRow]) -> d
 
 
 def _figure_columns(header: Header, match: HeaderMatch, issues: list[RowError]) -> tuple[dict[str, int], int | None]:
-    """The count columns after 党员人数 by their lowest header name (户籍户口 under 走访户数), and 备注's column."""
+    """The count columns by their lowest header name (户籍户口 under 走访户数): every column after 党员人数 but 序号,
+    单位 and 备注, and one before it named as a count column (another town's order). Another column before it is
+    unknown, an error as in every import: its values would be dropped without a word."""
     figures: dict[str, int] = {}
     seen: dict[str, str] = {}  # the column each name stands for (户籍户 → 户籍户口) → the name first written for it
     note_at = None
+    known = set(match.positions.values())
     for at, labels in sorted(header.labels.items()):
-        if at <= match.positions[MEMBERS]:
-            continue
         name = plain_header(labels[-1].text)
         meaning = department_kind_column(name) or name
+        if at in known:  # 序号 or 单位 written after 党员人数 is not a count column
+            continue
+        if at < match.positions[MEMBERS] and meaning not in DEPARTMENT_KIND_COLUMNS and name not in (NOTE, ROW_TOTAL):
+            if not header_lookup(name, IGNORABLE_HEADERS):
+                issues.append(RowError(labels[-1].row, name, unknown_column_message(name, _DEPARTMENT_HEADER)))
+            continue
         if name == NOTE:
             note_at = at
         elif meaning in seen:

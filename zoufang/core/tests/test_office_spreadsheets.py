@@ -7,11 +7,13 @@ import zipfile
 
 import pytest
 import xlwt
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Font
 
 from zoufang.core.tabular import parse_count, parse_date, read_sheet
 from zoufang.core.tests.test_workbook_scan import _repack
-from zoufang.registry.tests.test_import_support import xlsx_file
+from zoufang.registry.tests.test_import_support import as_excel_saves, xlsx_file
 
 REGISTER = [["户主姓名", "村（社区）", "身份证号码", "家庭人口"], ["张三", "上下塘社区", "", 3], ["李四", "上下塘社区", "", 4],
             ["王五", "计家墩村", "", 5], ["赵六", "计家墩村", "", 2]]
@@ -151,3 +153,54 @@ def test_text_struck_through_is_marked_in_xlsx_and_xls():
     book.save(out)
     sheet = read_sheet(io.BytesIO(out.getvalue()), "h.xls")
     assert [(row.number, sorted(row.struck)) for row in sheet.rows if row.struck] == [(3, [0, 1, 3]), (5, [3])]  # C3 is blank
+
+
+def _struck(text: str) -> TextBlock:
+    return TextBlock(InlineFont(strike=True), text)
+
+
+def _strike_in_part(sheet):
+    sheet["A2"] = CellRichText([_struck("张三"), "张山"])  # a correction: the old spelling struck, the new after it
+    sheet["A3"] = CellRichText([_struck("李四"), _struck("（已迁出）")])  # every run struck: the whole text is
+    sheet["A4"] = CellRichText([_struck(" "), TextBlock(InlineFont(sz=11), "王五")])  # only a space struck
+    sheet["B5"] = CellRichText(["计家墩村", TextBlock(InlineFont(sz=11), "一组")])  # the cell's own font strikes…
+    sheet["B5"].font = Font(strike=True)  # …the run without a font of its own, not the one with its own
+    sheet["A6"] = CellRichText([_struck("赵六"), "、钱七"])  # one of two names, in a village merged down two rows
+    sheet["B6"] = CellRichText([_struck("计家墩村"), "、上下塘社区"])
+    sheet.merge_cells("B6:B7")
+
+
+@pytest.mark.parametrize("saved_by", ["openpyxl", "excel"])
+def test_text_struck_through_in_part_of_a_cell_is_marked_apart_from_a_whole_strike(saved_by):
+    """docs/decisions/0029 addendum: rich text, each run with its own font, inline (openpyxl) or shared (Excel)."""
+    data = xlsx_file([*REGISTER, ["", ""], ["孙八", ""]], setup=_strike_in_part)
+    sheet = read_sheet(as_excel_saves(data) if saved_by == "excel" else data, "h.xlsx")
+    assert [row.cells[:2] for row in sheet.rows[1:]] == [
+        ("张三张山", "上下塘社区"), ("李四（已迁出）", "上下塘社区"), ("王五", "计家墩村"), ("赵六", "计家墩村一组"),
+        ("赵六、钱七", "计家墩村、上下塘社区"), ("孙八", "计家墩村、上下塘社区")]
+    assert [(row.number, sorted(row.partly_struck)) for row in sheet.rows if row.partly_struck] == [
+        (2, [0]), (5, [1]), (6, [0, 1]), (7, [1])]
+    assert [(row.number, sorted(row.struck)) for row in sheet.rows if row.struck] == [(3, [0])]
+
+
+def test_text_struck_through_in_part_of_a_cell_is_marked_in_an_old_xls_too():
+    """The .xls keeps rich text's runs in its shared strings; 3,000 names before them carry the table over many
+    CONTINUE records, some cut inside a name."""
+    struck, plain = xlwt.Font(), xlwt.Font()
+    struck.struck_out, plain.height = True, 220
+    book = xlwt.Workbook(encoding="utf-8")
+    page = book.add_sheet("户籍户")
+    page.write(0, 0, "户主姓名")
+    page.write(0, 1, "村（社区）")
+    for number in range(1, 3001):
+        page.write(number, 0, f"上下塘社区第{number}户户主（共三千户，撑大共享字符串表）")
+    page.write_rich_text(3001, 0, [("张三", struck), "张山"])
+    page.write_rich_text(3002, 0, [("李四", struck), ("（已迁出）", struck)])
+    page.write_rich_text(3003, 0, [(" ", struck), "王五"])
+    page.write_rich_text(3004, 1, ["计家墩村", ("一组", plain)], xlwt.easyxf("font: struck_out on"))
+    out = io.BytesIO()
+    book.save(out)
+    rows = read_sheet(io.BytesIO(out.getvalue()), "h.xls").rows
+    assert [row.cells for row in rows[3001:]] == [("张三张山", ""), ("李四（已迁出）", ""), ("王五", ""), ("", "计家墩村一组")]
+    assert [(row.number, sorted(row.partly_struck)) for row in rows if row.partly_struck] == [(3002, [0]), (3005, [1])]
+    assert [(row.number, sorted(row.struck)) for row in rows if row.struck] == [(3003, [0])]

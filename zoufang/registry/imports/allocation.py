@@ -14,8 +14,7 @@ from zoufang.registry.imports.base import (
     ImportContext,
     ImportSpec,
     Outcome,
-    all_cells_readable,
-    refuse_marked_rows,
+    read_whole_table,
 )
 from zoufang.registry.imports.places import ScopeRegions, require_campaign
 from zoufang.registry.imports.quotas import (
@@ -30,14 +29,10 @@ from zoufang.registry.models import Target, Unit
 
 def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     """Parse the layout, resolve units and villages, check 户籍总户数 against the registry, plan the quotas."""
-    if not require_campaign(ctx) or not all_cells_readable(ctx, rows):
+    table = read_whole_table(ctx, rows, tables.parse_allocation_table) if require_campaign(ctx) else None
+    if table is None:
         return Outcome()
-    table = tables.parse_allocation_table(rows)
     source = quota_source(ctx, annex=table.annex, title=table.title)
-    ctx.errors.extend(table.issues)
-    refuse_marked_rows(ctx, rows, [*(r.row for r in table.rows), *(line.row for line in table.enterprise_lines),
-                                   *([table.total_row] if table.total_row else [])])
-    ctx.notes.extend(table.skipped)
     check_kind_split(ctx, table.by_kind)
     if not table.rows and not table.enterprise_lines and not table.issues:
         ctx.error(None, "", _("表中没有分配行"))

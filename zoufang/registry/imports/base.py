@@ -1,9 +1,9 @@
 """The pieces every import kind shares: the spec, the context, the outcome, the report, cell parsing."""
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -77,6 +77,7 @@ class ImportContext:
     notes: list[str] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     settled: set[tuple[int | None, str]] = field(default_factory=set)  # cells already explained: no second message
+    blank_runs: dict[tuple[int, str], "BlankRun"] = field(default_factory=dict)  # csv cells a merge may have left blank
 
     def error(self, row: int | None, column: str, message: str | Promise) -> None:
         if (row, column) not in self.settled:
@@ -86,6 +87,11 @@ class ImportContext:
         """Report `error` as the one message of its cell: what the row's checks say of that cell later is dropped."""
         self.error(error.row, error.column, error.message)
         self.settled.add((error.row, error.column))
+
+    def blank(self, row: int, column: str) -> None:
+        """A required cell left blank; in a csv, under a filled cell, what a merged cell becomes is said too."""
+        run = self.blank_runs.get((row, column))
+        self.error(row, column, _("不能为空") + (run.hint() if run else ""))
 
     def tick(self, done: int, total: int) -> None:
         if self.progress is not None and (done % 200 == 0 or done == total):
@@ -199,7 +205,49 @@ def read_table(ctx: ImportContext, rows: list[SheetRow], columns: Sequence[Colum
     for row in data:
         for error in unreadable_cells(row, header.positions):
             ctx.settle(error)
+    if ctx.sheet and ctx.sheet.from_csv:  # only a required column's blank is refused, and said why
+        needed = {column.header for column in columns if column.required}
+        ctx.blank_runs = blank_runs(data, {name: at for name, at in header.positions.items() if name in needed})
     return Table(header, data)
+
+
+@dataclass
+class BlankRun:
+    """Blank cells of a csv column from row `first` to `last`, right under row `under`, which holds `value`."""
+
+    first: int
+    last: int
+    under: int
+    value: str
+
+    def hint(self) -> str:
+        """What to add to “不能为空”: how a column of merged cells reads once Excel saves the sheet as csv."""
+        where = (_("第%(first)d—%(last)d行的这一列都是空的，") % {"first": self.first, "last": self.last}
+                 if self.last > self.first else _("这一格"))
+        return _("。%(where)s紧接在第%(row)d行的“%(value)s”之下：合并单元格另存为 CSV 后只有第一行有值，"
+                 "请取消合并并填满，或直接导入 xlsx 文件") % {"where": where, "row": self.under, "value": self.value}
+
+
+def blank_runs(data: list[SheetRow], positions: dict[str, int]) -> dict[tuple[int, str], BlankRun]:
+    """Each run of blank cells right under a filled one, in the columns `positions` names, by its first cell (row, column): what a
+    column of merged cells (a village beside all its households) becomes once Excel saves the sheet as csv, the
+    value in the merge's first row and blanks below it."""
+    runs: dict[tuple[int, str], BlankRun] = {}
+    for header, at in positions.items():
+        filled: SheetRow | None = None  # the row whose cell the blank run below hangs under
+        run: BlankRun | None = None
+        previous = 0
+        for row in data:
+            if row.cell(at):
+                filled, run = row, None
+            elif filled is None or row.number != previous + 1:
+                filled, run = None, None
+            elif run is None:
+                run = runs[(row.number, header)] = BlankRun(row.number, row.number, filled.number, filled.cell(at))
+            else:
+                run.last = row.number
+            previous = row.number
+    return runs
 
 
 def _without_repeated_headers(ctx: ImportContext, data: list[SheetRow], found: Header, header: HeaderMatch,
@@ -236,19 +284,36 @@ def _without_repeated_headers(ctx: ImportContext, data: list[SheetRow], found: H
     return [row for row in data if row.number not in skipped]
 
 
-def all_cells_readable(ctx: ImportContext, rows: Sequence[SheetRow]) -> bool:
-    """For a table whose every cell counts (the allocation tables: counts, 合计, 小计 and the lines below): False,
-    with an error for each cell holding an Excel error value or a formula the file holds without its result, when
-    there is one; every figure checked against a blank read in its place would only add misleading differences."""
+class WholeTable(Protocol):
+    """A table read in its own layout (planning.tables: 附件1 … 附件4-2), whose every cell counts."""
+
+    issues: list[RowError]
+    skipped: list[str]
+
+    @property
+    def figure_rows(self) -> list[int]: ...
+
+
+TableT = TypeVar("TableT", bound=WholeTable)
+
+
+def read_whole_table(ctx: ImportContext, rows: list[SheetRow],
+                     parse: Callable[[list[SheetRow]], TableT]) -> TableT | None:
+    """`parse(rows)` for a table whose every cell counts (the allocation tables: counts, 合计, 小计 and the lines
+    below). None, with an error for each cell holding an Excel error value or a formula the file holds without its
+    result, when there is one: every figure checked against a blank read in its place would only add misleading
+    differences. Else the table, its issues and the rows it reads that the workbook hides or strikes through on
+    ctx's errors, its skipped lines (小计, notes) on the notes."""
     unreadable = unreadable_sheet_cells(rows)
-    ctx.errors.extend(unreadable)
-    return not unreadable
-
-
-def refuse_marked_rows(ctx: ImportContext, rows: Sequence[SheetRow], numbers: Iterable[int]) -> None:
-    """Errors naming the rows among `numbers` (the rows a table reads) that the workbook hides or strikes through."""
-    wanted = set(numbers)
+    if unreadable:
+        ctx.errors.extend(unreadable)
+        return None
+    table = parse(rows)
+    ctx.errors.extend(table.issues)
+    wanted = set(table.figure_rows)
     ctx.errors.extend(marked_rows_errors(row for row in rows if row.number in wanted))
+    ctx.notes.extend(table.skipped)
+    return table
 
 
 def _holds_data(row: SheetRow, read_at: list[int]) -> bool:

@@ -10,7 +10,7 @@ from zoufang.planning.models import FixedQuota
 from zoufang.planning.quotas import of_class
 from zoufang.planning.snapshot import target_classes
 from zoufang.registry.imports import departments
-from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome
+from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome, read_whole_table
 from zoufang.registry.imports.places import require_campaign
 from zoufang.registry.imports.quotas import QuotaRow, check_kind_split, plan_quotas, quota_source
 from zoufang.registry.models import Target, Unit
@@ -19,7 +19,7 @@ from zoufang.registry.models import Target, Unit
 def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     """Check the table as the departments kind does, resolve each row to a registered town department, and plan one
     quota per department and count column; a blank cell fixes nothing (see the kind's notes)."""
-    table = departments.read_department_table(ctx, rows) if require_campaign(ctx) else None
+    table = read_whole_table(ctx, rows, tables.parse_department_table) if require_campaign(ctx) else None
     if table is None:
         return Outcome()
     source = quota_source(ctx, annex=table.annex, title=table.title)

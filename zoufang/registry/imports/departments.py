@@ -11,8 +11,7 @@ from zoufang.registry.imports.base import (
     ImportContext,
     ImportSpec,
     Outcome,
-    all_cells_readable,
-    refuse_marked_rows,
+    read_whole_table,
 )
 from zoufang.registry.imports.places import resolve_scope
 from zoufang.registry.imports.records import Record, plan_records
@@ -22,23 +21,10 @@ REGISTERED, RESIDENT = "户籍户口", "外来常住户"
 QUOTA_KIND_NAME = _l("镇各部门定案分配表")  # the kind that stores the counts (department_quotas)
 
 
-def read_department_table(ctx: ImportContext, rows: list[SheetRow]) -> tables.DepartmentTable | None:
-    """The department table as both department kinds read it: every cell counts (合计 and 小计 too), so a formula
-    without its result or an Excel error refuses the file (None); its issues and the rows the workbook hides or
-    strikes through go on ctx, its skipped lines on the notes."""
-    if not all_cells_readable(ctx, rows):
-        return None
-    table = tables.parse_department_table(rows)
-    ctx.errors.extend(table.issues)
-    refuse_marked_rows(ctx, rows, [*(row.row for row in table.rows), *([table.total_row] if table.total_row else [])])
-    ctx.notes.extend(table.skipped)
-    return table
-
-
 def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     """Check the table's 合计 against its rows, then create or update one unit per department."""
     scope = resolve_scope(ctx)
-    table = read_department_table(ctx, rows)
+    table = read_whole_table(ctx, rows, tables.parse_department_table)
     if table is None:
         return Outcome()
     if not table.rows and not table.issues:

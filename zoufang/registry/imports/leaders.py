@@ -1,5 +1,7 @@
 """The town leaders' tables (seed 附件3-1 households by village, 附件3-2 enterprises) as fixed quotas."""
 
+from functools import partial
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -10,8 +12,7 @@ from zoufang.registry.imports.base import (
     ImportContext,
     ImportSpec,
     Outcome,
-    all_cells_readable,
-    refuse_marked_rows,
+    read_whole_table,
 )
 from zoufang.registry.imports.places import ScopeRegions, require_campaign
 from zoufang.registry.imports.quotas import QuotaRow, check_kind_split, plan_quotas, quota_source
@@ -26,13 +27,11 @@ def _leaders() -> dict[str, list[Cadre]]:
 
 
 def _prepare(ctx: ImportContext, rows: list[SheetRow], *, with_villages: bool) -> Outcome:
-    if not require_campaign(ctx) or not all_cells_readable(ctx, rows):
+    parse = partial(tables.parse_leader_table, with_villages=with_villages)
+    table = read_whole_table(ctx, rows, parse) if require_campaign(ctx) else None
+    if table is None:
         return Outcome()
-    table = tables.parse_leader_table(rows, with_villages=with_villages)
     source = quota_source(ctx, annex=table.annex, title=table.title)
-    ctx.errors.extend(table.issues)
-    refuse_marked_rows(ctx, rows, [*(r.row for r in table.rows), *([table.total_row] if table.total_row else [])])
-    ctx.notes.extend(table.skipped)
     check_kind_split(ctx, table.by_kind)
     if not table.rows and not table.issues:
         ctx.error(None, "", _("表中没有分配行"))

@@ -244,7 +244,8 @@ def text_cell(ctx: ImportContext, row: int, column: str, text: str, max_length: 
 
 
 def required_cell(ctx: ImportContext, row: int, column: str, text: str) -> bool:
+    """Whether the cell is filled; else an error, saying so when it is what a merged cell becomes in a csv."""
     if not text:
-        ctx.error(row, column, _("不能为空"))
+        ctx.blank(row, column)
         return False
     return True

@@ -18,6 +18,7 @@ from zoufang.registry.tests.test_import_support import (
     add_registered_households,
     annex1_rows,
     annex2_rows,
+    as_excel_saves,
     csv_file,
     imported_unchanged,
     make_town,
@@ -322,4 +323,21 @@ def test_an_allocation_row_hidden_in_the_workbook_refuses_the_table(campaign):
     report = run_import("allocation", out, filename="附件2.xlsx", campaign=campaign)
     assert len(report.errors) == 1
     assert report.errors[0].message.startswith("第5行在表格中是隐藏的")
+    assert not FixedQuota.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_unit_struck_through_in_part_refuses_the_table_naming_the_cell(campaign):
+    """docs/decisions/0029 addendum: 市交通局 struck and 市府办 written after it; neither, nor both, is guessed."""
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    def reassign(sheet):
+        sheet["B4"] = CellRichText([TextBlock(InlineFont(strike=True), "市交通局"), "市府办"])
+
+    report = run_import("allocation", as_excel_saves(xlsx_file(annex2_rows(), setup=reassign)), filename="附件2.xlsx",
+                        campaign=campaign)
+    assert [str(e) for e in report.errors] == [  # not “单位“市交通局市府办”未登记”
+        "第4行【B列】：单元格中有一部分文字加了删除线（划掉），无法确定哪些文字有效。请双击这个单元格：划掉的文字作废的，"
+        "把它删去；仍然有效的，选中它按 Ctrl+5 去掉删除线。保存后再导入"]
     assert not FixedQuota.objects.exists()

@@ -5,12 +5,20 @@ without a word (docs/decisions/0029)."""
 import io
 
 import pytest
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Font
 
 from zoufang.registry.imports import run_import
 from zoufang.registry.models import Target
 from zoufang.registry.tests.test_import_households import HEADER
-from zoufang.registry.tests.test_import_support import csv_file, id_number, make_town, xlsx_file
+from zoufang.registry.tests.test_import_support import (
+    as_excel_saves,
+    csv_file,
+    id_number,
+    make_town,
+    xlsx_file,
+)
 
 
 @pytest.fixture
@@ -147,3 +155,52 @@ def test_a_line_struck_through_refuses_the_file_a_struck_note_does_not(campaign)
                         filename="花名册.xlsx", campaign=campaign)
     assert report.ok, [str(e) for e in report.errors]
     assert Target.objects.count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("saved_by", ["openpyxl", "excel"])
+def test_a_cell_struck_through_in_part_refuses_the_file_naming_the_cell_a_struck_note_does_not(campaign, saved_by):
+    """docs/decisions/0029 addendum: the old number struck, the new one typed after it, in one cell."""
+    rows = [[*HEADER, "备注"], [*_row(1), ""], [*_row(2), ""]]
+
+    def correct(sheet):
+        sheet["G3"] = CellRichText([TextBlock(InlineFont(strike=True), "13800000000"), " 13912345678"])
+        sheet["K2"] = CellRichText([TextBlock(InlineFont(strike=True), "低保"), "（已退出）"])  # not a column read
+
+    def saved(book: io.BytesIO) -> io.BytesIO:
+        return as_excel_saves(book) if saved_by == "excel" else book
+
+    report = run_import("households", saved(_book(rows, correct)), filename="花名册.xlsx", campaign=campaign)
+    assert [str(e) for e in report.errors] == [  # one message for the cell, not also “联系电话格式不对”
+        "第3行【联系电话】：单元格中有一部分文字加了删除线（划掉），无法确定哪些文字有效。请双击这个单元格：划掉的文字作废的，"
+        "把它删去；仍然有效的，选中它按 Ctrl+5 去掉删除线。保存后再导入"]
+    assert not Target.objects.exists()
+
+    rows[2][6] = "13912345678"  # the struck number deleted
+    report = run_import("households", saved(_book(rows, lambda sheet: setattr(sheet["K2"], "value", CellRichText(
+        [TextBlock(InlineFont(strike=True), "低保"), "（已退出）"])))), filename="花名册.xlsx", campaign=campaign)
+    assert report.ok, [str(e) for e in report.errors]
+    assert Target.objects.get(name="户主2").phone == "13912345678"
+
+
+@pytest.mark.django_db
+def test_a_csv_saved_from_merged_village_cells_says_why_the_village_is_blank(campaign):
+    """Excel's “CSV (逗号分隔)” keeps a merged cell's value in its first row only: 上下塘社区 merged over rows 2–4,
+    计家墩村 over 5–6. The blanks are refused (never filled in by guess) and the first of each run says why."""
+    rows = [HEADER, _row(1), _row(2), _row(3), _row(4, "计家墩村"), _row(5, "计家墩村")]
+    for merged_below in (2, 3, 5):
+        rows[merged_below][1] = ""
+    rows[1][4] = ""  # a name left blank right under the header: no merge to blame
+
+    report = run_import("households", csv_file(rows, "gb18030"), filename="花名册.csv", campaign=campaign)
+    hint = "合并单元格另存为 CSV 后只有第一行有值，请取消合并并填满，或直接导入 xlsx 文件"
+    assert [str(e) for e in report.errors] == [
+        "第2行【户主姓名】：不能为空",
+        f"第3行【村（社区）】：不能为空。第3—4行的这一列都是空的，紧接在第2行的“上下塘社区”之下：{hint}",
+        "第4行【村（社区）】：不能为空",
+        f"第6行【村（社区）】：不能为空。这一格紧接在第5行的“计家墩村”之下：{hint}"]
+    assert not Target.objects.exists()
+
+    report = run_import("households", xlsx_file([[*row[:1], row[1] or None, *row[2:]] for row in rows],
+                                                merges=["B2:B4", "B5:B6"]), filename="花名册.xlsx", campaign=campaign)
+    assert [str(e) for e in report.errors] == ["第2行【户主姓名】：不能为空"]  # the workbook keeps the merges

@@ -3,6 +3,8 @@
 import csv
 import datetime as dt
 import io
+import re
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -93,6 +95,41 @@ def xlsx_file(rows: Sequence[Sequence[object]], merges: Iterable[str] = (),
         setup(sheet)
     out = io.BytesIO()
     workbook.save(out)
+    out.seek(0)
+    return out
+
+
+_INLINE_STRING = re.compile(rb'(<c [^>]*)t="inlineStr"([^>]*>)(<is>.*?</is>)</c>', re.S)
+
+
+def as_excel_saves(xlsx: io.BytesIO) -> io.BytesIO:
+    """The workbook's text as Excel and WPS save it: openpyxl writes every string, rich text too, in its cell
+    (`<is>`); Excel keeps each in xl/sharedStrings.xml, written after the sheets, and the cell holds its index."""
+    source = zipfile.ZipFile(xlsx)
+    items: list[bytes] = []
+
+    def shared(cell: re.Match[bytes]) -> bytes:
+        items.append(b"<si>" + cell.group(3)[4:-5] + b"</si>")
+        return cell.group(1) + b't="s"' + cell.group(2) + b"<v>%d</v></c>" % (len(items) - 1)
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                content = _INLINE_STRING.sub(shared, content)
+            elif info.filename == "[Content_Types].xml":
+                content = content.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType='
+                                          b'"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings'
+                                          b'+xml"/></Types>')
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                content = content.replace(b"</Relationships>", b'<Relationship Id="rIdShared" Type="http://schemas.'
+                                          b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+                                          b'Target="sharedStrings.xml"/></Relationships>')
+            target.writestr(info, content)
+        target.writestr("xl/sharedStrings.xml", b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns='
+                        b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">'
+                        % (len(items), len(items)) + b"".join(items) + b"</sst>")
     out.seek(0)
     return out
 
