@@ -317,9 +317,9 @@ class AuditPresenter:
         def show(value: Any) -> str:
             if isinstance(value, list):
                 return _cut([show(item) for item in value])
-            if isinstance(value, dict):  # a snapshot or a tally: its keys are the same model's fields, or known keys
-                return "，".join(f"{_key_label(model, key)}：{self._value_shower(model, key, names)(item)}"
-                                for key, item in value.items()) or _("（空）")
+            if isinstance(value, dict):  # a snapshot, a tally or an import's differences ({column: [old, new]}):
+                # its keys are the same model's fields, or known keys, each read as a line of its own is
+                return "，".join(self._line(model, key, item, names) for key, item in value.items()) or _("（空）")
             if value is None or value == "":
                 return _("（空）")
             if isinstance(value, bool):

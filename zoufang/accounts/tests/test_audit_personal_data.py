@@ -133,7 +133,7 @@ def test_a_household_renamed_by_an_update_import_is_masked_under_both_names(town
     for text in (page, export):
         for secret in ("孙志强", target.name, target.id_number):
             assert secret not in text
-        assert "户主姓名：孙**、赵**" in text  # (a nested [old, new] reads as a list: as before)
+        assert "户主姓名：孙** → 赵**" in text  # the nested [old, new] reads as a change, masked on both sides
         assert "计家墩村" in text  # a village is no one's personal data
 
 

@@ -122,7 +122,7 @@ def test_personal_numbers_and_residents_names_are_masked_for_the_audit_administr
     assert "修改张**的电话" in html
     assert "138****0001 → 139****5678" in html
     assert "身份证 320583********1234" in html
-    assert "unknown_key：nested：1、2" in html
+    assert "unknown_key：nested：1 → 2" in html  # a nested pair reads as a top-level one: old → new
 
 
 def _some_events(town: Any, n: int) -> None:
@@ -168,3 +168,14 @@ def test_the_export_presents_as_the_page_does(town, client, auditadmin):
     assert ids[dispatched[0]] == str(case.public_id)
     html = client.get("/audit/?action=export").content.decode()
     assert "对象类型：cases.Case" in html
+
+
+def test_an_update_import_s_differences_read_old_to_new(town, shown):
+    """An update import records each changed column as [old, new] under `fields`: read as 旧 → 新, as a change of a
+    record's own field is, not as a list of two values."""
+    target = town.households["shangxiatang"][0]
+    audit.record(town.users["office"], AuditEvent.Action.UPDATE, target, summary="按更新导入户籍户.xlsx：第3行",
+                 changes={"file": "户籍户.xlsx", "row": 3, "fields": {"门牌号": ["东街1号", "东街2号"]}})
+    row = shown(object_type="registry.Target")
+    [fields] = [line for line in row.changes if "门牌号" in line]
+    assert fields.endswith("门牌号：东街1号 → 东街2号")
