@@ -25,14 +25,16 @@ from zoufang.core.tabular import Column
 
 EXPORT_CHUNK = 2000
 SHORT_HASH = 8  # hex digits of the hash printed with each row, to find it on the 校验值 sheet
+# Widths (129 in all, as before) that printed the demo's 4,934 events 14 % shorter than 13/22/24/36 did: an 操作人
+# such as 周庄镇社事局承办人（zhouzhuang_sheshi） took four lines beside a one-line 对象.
 EXPORT_COLUMNS = [
     Column("序号", rule=gettext_lazy("审计链中的位置，连续编号"), width=6),
     Column("时间", rule=gettext_lazy("北京时间"), width=11),
-    Column("操作人", rule=gettext_lazy("操作时的姓名和账号；账号已删除的注明"), width=13),
+    Column("操作人", rule=gettext_lazy("操作时的姓名和账号；账号已删除的注明"), width=16),
     Column("操作", width=7),
-    Column("对象", rule=gettext_lazy("对象的类型和名称；已删除的注明；对象编号见“编号与校验值”工作表"), width=22),
-    Column("摘要", width=24),
-    Column("变更内容", rule=gettext_lazy("字段：原值 → 新值"), width=36),
+    Column("对象", rule=gettext_lazy("对象的类型和名称；已删除的注明；对象编号见“编号与校验值”工作表"), width=30),
+    Column("摘要", width=19),
+    Column("变更内容", rule=gettext_lazy("字段：原值 → 新值"), width=30),
     Column("校验值", rule=gettext_lazy("本条记录校验值的前 8 位；完整校验值见“编号与校验值”工作表"), width=10, text=True),
 ]
 # Machine-checked columns, too long to print beside the texts: each row's record id and its whole chain hash.

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from zoufang import clock
 from zoufang.callbacks import results
 from zoufang.callbacks.models import CallbackBatch
-from zoufang.core.sheetwriter import ExportWorkbook
+from zoufang.core.sheetwriter import ExportWorkbook, fitting_width
 
 
 def batch_xlsx(batch: CallbackBatch) -> bytes:
@@ -21,7 +21,7 @@ def batch_xlsx(batch: CallbackBatch) -> bytes:
             "period_ends_on": batch.period_ends_on, "today": f'{clock.today():%Y-%m-%d}',
         }])
         headings = [str(heading) for heading in results.headings()]
-        sheet.set_widths([28, *(max(8, 2 * len(heading) + 2) for heading in headings)])
+        sheet.set_widths([28, *(max(8, fitting_width(heading)) for heading in headings)])
         sheet.table_row([table.title, *headings], header=True)
         for line in table.lines:
             sheet.table_row([line.name, *line.values()])

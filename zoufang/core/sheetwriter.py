@@ -4,6 +4,7 @@ it: text stays text (no live formulas), control characters dropped, printed on A
 import datetime as dt
 import io
 import math
+import re
 from collections.abc import Iterable, Sequence
 from copy import copy
 from pathlib import Path
@@ -32,8 +33,18 @@ GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 HEADER = Alignment(wrap_text=True, horizontal="center", vertical="center")
 BOLD = Font(bold=True)
-LINE_POINTS = 15.0  # one line of the default 11 pt font, as Excel and LibreOffice space it
+# How much of a column (in its width's units, the default font's digit) text takes, measured: a digit takes 1 in
+# Excel, WPS and LibreOffice alike; a Chinese character takes 15 px of Excel's 7 px units at 96 dpi (2.14), 1.98
+# in LibreOffice with Calibri's metric twin Carlito, 1.57 where LibreOffice falls back to DejaVu Sans. The widest
+# is counted, so that no spreadsheet program cuts a row's last line (docs/printing.md).
+WIDE_UNITS = 2.15
+CELL_MARGIN = 0.75  # the cell's own margins: Excel's 5 px of 7 px, LibreOffice's 2–4 pt
+LINE_POINTS = 16.0  # a wrapped line of 11 pt Chinese text: LibreOffice spaces Noto Sans CJK 15.9 pt, Excel 15 pt
+ROW_MARGIN_POINTS = 2.0  # above the first line and below the last
 MAX_ROW_POINTS = 409.0  # the tallest row Excel allows
+# What wraps as one piece: a run of printable ASCII (a name in pinyin, a number, a hash) with the full-width bracket
+# or punctuation that may not be parted from it, as LibreOffice keeps “（zhouzhuang）” whole.
+UNBROKEN = re.compile(r"[（“《‘〔【]?[!-~]+[）”》’〕】、，。：；！？]?")
 
 
 # A cell starting with one of these is a formula (or becomes one when edited) in Excel or LibreOffice.
@@ -60,19 +71,61 @@ class Widths:
                 self.column_dimensions[get_column_letter(index)].width = width
 
 
-def text_width(text: str) -> int:
-    """How wide `text` prints, in a column width's units: a Chinese (or other non-Latin) character takes two.
-    Counted from the UTF-8 length (C speed, for a million-row ledger): a character of three bytes is a CJK one."""
+def text_width(text: str) -> float:
+    """How wide `text` prints, in a column width's units: ASCII takes 1, a Chinese (or other wide) character
+    WIDE_UNITS. Counted from the UTF-8 length (C speed, for a million-row ledger): a character of three bytes is a
+    wide one."""
     size = len(text)
-    return size + (len(text.encode("utf-8")) - size) // 2
+    return size + (len(text.encode("utf-8")) - size) * (WIDE_UNITS - 1) / 2
+
+
+def fitting_width(text: str) -> int:
+    """The narrowest column width that holds `text` on one line (a header over short figures)."""
+    return math.ceil(text_width(text) + CELL_MARGIN)
 
 
 def lines_needed(value: Any, width: float | None) -> int:
-    """The lines `value` wraps to in a column `width` characters wide (1 for numbers, dates and short text)."""
+    """The lines `value` wraps to in a column `width` characters wide (1 for numbers, dates and short text).
+
+    A line breaks between any two Chinese characters and at a space, never inside a run of ASCII (`UNBROKEN`)
+    unless the run is longer than a whole line, which then starts a line (as LibreOffice and Excel wrap it); a line
+    that fits is not looked into."""
     if not isinstance(value, str) or not value or not width:
         return 1
-    usable = max(1.0, width - 0.5)  # the cell's own margins
-    return sum(max(1, math.ceil(text_width(line) / usable)) for line in value.split("\n"))
+    usable = max(1.0, width - CELL_MARGIN)
+    return sum(1 if text_width(line) <= usable else _wrapped(line, usable) for line in value.split("\n"))
+
+
+def _wrapped(line: str, usable: float) -> int:
+    """The lines one line of text too long for its cell takes, filled as the spreadsheet fills them."""
+    lines, filled, start = 1, 0.0, 0
+    for run in UNBROKEN.finditer(line):
+        lines, filled = _poured(line[start:run.start()], lines, filled, usable)
+        width = text_width(run.group())
+        if width > usable:  # longer than a line: from a line of its own, broken where that line ends
+            lines, filled = _poured(run.group(), lines + (filled > 0), 0.0, usable)
+        elif filled + width > usable:
+            lines, filled = lines + 1, width
+        else:
+            filled += width
+        start = run.end()
+    return _poured(line[start:], lines, filled, usable)[0]
+
+
+def _poured(text: str, lines: int, filled: float, usable: float) -> tuple[int, float]:
+    """`text` (breakable between any two characters) added to a cell `filled` units into its `lines`th line:
+    whole characters a line, each as wide as the text's average."""
+    if not text:
+        return lines, filled
+    width = text_width(text)
+    if filled + width <= usable:
+        return lines, filled + width
+    each = width / len(text)
+    fit = int((usable - filled) / each)  # characters still fitting on the current line
+    per_line = max(1, int(usable / each))
+    rest = len(text) - fit
+    more = -(-rest // per_line)
+    return lines + more, (rest - (more - 1) * per_line) * each
 
 
 def fitted_height(values: Sequence[Any], widths: Sequence[float | None]) -> float | None:
@@ -80,7 +133,7 @@ def fitted_height(values: Sequence[Any], widths: Sequence[float | None]) -> floa
     do not grow a stored row to fit its wrapped text when the file is opened, so a printed ledger's long
     走访情况 would be cut to its first line."""
     lines = max((lines_needed(value, width) for value, width in zip(values, widths, strict=False)), default=1)
-    return min(MAX_ROW_POINTS, lines * LINE_POINTS) if lines > 1 else None
+    return min(MAX_ROW_POINTS, lines * LINE_POINTS + ROW_MARGIN_POINTS) if lines > 1 else None
 
 
 def _table_style(value: Any, header: bool, bold: bool) -> dict[str, Any]:

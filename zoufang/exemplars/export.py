@@ -1,13 +1,12 @@
 """The published 典型 as an xlsx (序号、类型、标题、村（社区）、单位/干部、来源、事迹简介、发布时间), masked as published."""
 
-import math
 from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font
 
 from zoufang import clock
-from zoufang.core.sheetwriter import ExportWorkbook
+from zoufang.core.sheetwriter import ExportWorkbook, fitted_height
 from zoufang.exemplars import presenters
 from zoufang.exemplars.models import Exemplar
 
@@ -36,7 +35,7 @@ def workbook(campaign: Any, exemplars: list[Exemplar]) -> bytes:
     for row in sheet.iter_rows(min_row=3):
         for cell in row:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
-        # Spreadsheet programs do not grow a wrapped row on opening: about 34 Chinese characters a line at width 70.
-        sheet.row_dimensions[row[0].row].height = 15 * max(1, math.ceil(len(str(row[6].value or "")) / 34))
+        # Spreadsheet programs do not grow a wrapped row on opening: as tall as its longest text wraps to.
+        sheet.row_dimensions[row[0].row].height = fitted_height([cell.value for cell in row], WIDTHS)
     sheet.freeze_panes = "A3"
     return book.to_bytes()

@@ -8,7 +8,7 @@ from typing import IO
 from openpyxl.styles import Font
 
 from zoufang.core.progress import Progress, report
-from zoufang.core.sheetwriter import ExportWorkbook
+from zoufang.core.sheetwriter import ExportWorkbook, fitting_width
 from zoufang.oversight.tables import Table
 
 PROGRESS_ROWS = 1000
@@ -24,8 +24,8 @@ def write_xlsx(out: IO[bytes], tables: Sequence[Table], *, heading: str = "",
     done = 0
     for table in tables:
         sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", "－", table.title)[:31])  # Excel refuses these in names
-        # Headers in Chinese count twice; a masked phone (138****0001) or a date fits the narrowest column.
-        sheet.set_widths([max(12, 2 * len(header) + 2) for header in table.headers])
+        # Each header on one line; a masked phone (138****0001) or a date fits the narrowest column.
+        sheet.set_widths([max(12, fitting_width(header)) for header in table.headers])
         sheet.freeze_panes = "B3"
         sheet.append([f"{heading} {table.title}".strip()], font=Font(bold=True, size=14))
         sheet.table_row(list(table.headers), header=True)

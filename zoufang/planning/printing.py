@@ -6,7 +6,6 @@ from copy import deepcopy
 from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
-from unicodedata import east_asian_width
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -24,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from zoufang.core.sheetwriter import GRID as BOX
-from zoufang.core.sheetwriter import StreamSheet, print_on_a4
+from zoufang.core.sheetwriter import StreamSheet, fitted_height, print_on_a4
 
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
@@ -71,9 +70,8 @@ def boxed_rows(sheet: Worksheet, rows: list[list[Any]], *, header: int = 1,
     for i, row in enumerate(rows):
         span = (spans or {}).get(i, 1)
         row_widths = [sum(widths[:span]), *([0] * (span - 1)), *widths[span:]]
-        lines = max((_lines(value, row_widths[c]) for c, value in enumerate(row[:len(widths)])
-                     if row_widths[c]), default=1)
-        height = LINE_HEIGHT * lines if lines > 1 else None
+        # A cell written as it is (a link) counts by its text.
+        height = fitted_height([getattr(value, "value", value) for value in row[:len(widths)]], row_widths)
         if streaming:  # styles go with the row: a written row cannot be touched again
             bold = {"font": BOLD} if i < header else {}
             sheet.append([sheet.stream_cell(value, border=BOX, alignment=LEFT if c in left and i >= header
@@ -93,19 +91,6 @@ def boxed_rows(sheet: Worksheet, rows: list[list[Any]], *, header: int = 1,
                 sheet.row_dimensions[r].height = height
         if span > 1:
             sheet.merge_cells(start_row=r, start_column=1, end_row=r, end_column=span)
-
-
-LINE_HEIGHT = 14.5  # points, for 11-point text
-
-
-def _lines(value: Any, width: float) -> int:
-    """How many lines a value wraps to in a column `width` characters wide (a Chinese character is two)."""
-    value = getattr(value, "value", value)  # a cell written as it is (a link) counts by its text
-    if value is None or value == "":
-        return 1
-    text = str(value)
-    span = sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)
-    return max(1, -(-span // max(int(width) - 1, 1)))
 
 
 def docx_document() -> DocxDocument:

@@ -91,18 +91,36 @@ def test_it_writes_a_template_with_a_bold_header_and_instructions():
 
 
 def test_a_printed_row_is_as_tall_as_its_longest_wrapped_text():
-    from zoufang.core.sheetwriter import LINE_POINTS, MAX_ROW_POINTS, fitted_height, lines_needed, text_width
+    from zoufang.core.sheetwriter import MAX_ROW_POINTS, fitted_height, lines_needed, text_width
 
     assert text_width("abc") == 3
-    assert text_width("走访") == 4
-    assert text_width("1.4 收集") == 8
-    assert lines_needed("走访" * 10, 40.5) == 1  # 20 Chinese characters take 40 units: one line in 40 usable
-    assert lines_needed("走访" * 10, 10) == 5  # 40 units in 9.5
+    assert text_width("走访") == pytest.approx(4.3)  # 2.15 a Chinese character: Excel's 15 px of its 7 px unit
+    assert text_width("1.4 收集") == pytest.approx(8.3)
+    assert lines_needed("走访" * 10, 44) == 1  # 43 units in 43.25 usable (0.75 of the width is the cell's margins)
+    assert lines_needed("走访" * 10, 43) == 2
+    assert lines_needed("走访" * 10, 10) == 5  # 4 characters (8.6 units) a line in 9.25
+    assert lines_needed("走" * 16, 36) == 1  # Excel holds 16 in a column 36 wide: (252 - 5) px / 15 px
+    assert lines_needed("走" * 17, 36) == 2
     assert lines_needed("第一行\n第二行", 40) == 2  # a line break is a line
     assert lines_needed(12345, 3) == lines_needed(dt.date(2017, 6, 1), 3) == 1
-    assert fitted_height(["短", "走访" * 10], [10, 10]) == 5 * LINE_POINTS
+    assert fitted_height(["短", "走访" * 10], [10, 10]) == 5 * 16 + 2  # 16 pt a line, 2 pt of margins
     assert fitted_height(["短", "短"], [10, 10]) is None
     assert fitted_height(["走" * 5000], [10]) == MAX_ROW_POINTS
+
+
+def test_a_run_of_ascii_wraps_whole_as_the_spreadsheet_wraps_it():
+    from zoufang.core.sheetwriter import lines_needed
+
+    # 8.6 + 9 + 4.3 units would fill two lines of 11.25, but “abcdefghi” is not split: 走访走访 / abcdefghi走 / 访.
+    assert lines_needed("走访走访abcdefghi走访", 12) == 3
+    # An account stays whole with its brackets; longer than a line, it starts one and is broken where it ends:
+    # 周庄镇走访 / 办 / （zhouzhuang / ）, as Excel prints it (15 px a character in 86 px).
+    assert lines_needed("周庄镇走访办（zhouzhuang）", 13) == 4
+    assert lines_needed("周庄镇社事局承办人（zhouzhuang_sheshi）", 13) == 4  # 5 + 4 characters, then 10 + 9
+    assert lines_needed("账号 zhouzhuang_sheshi：office", 19) == 3  # 账号 / zhouzhuang_sheshi： / office
+    assert lines_needed("2017-06-14 11:40:40", 11) == 2  # at the space
+    assert lines_needed("0123456789abcdef" * 4, 66) == 1  # a whole chain hash on one line of its column
+    assert lines_needed("0123456789abcdef" * 4, 64) == 2  # and broken where it is longer than one
 
 
 def test_a_streamed_tables_reused_cells_carry_nothing_from_one_row_to_the_next():
@@ -133,7 +151,7 @@ def test_a_streamed_tables_reused_cells_carry_nothing_from_one_row_to_the_next()
     assert read["A4"].font.bold
     assert not read["A5"].font.bold
     assert read["B5"].border.left.style == "thin"  # an empty cell of the table is boxed too
-    assert read.row_dimensions[4].height == 7 * 15  # 40 Chinese characters, 80 units, in 11.5: seven lines
+    assert read.row_dimensions[4].height == 8 * 16 + 2  # 40 Chinese characters, 5 a line (10.75 units) in 11.25
     assert read.row_dimensions[3].height is None
 
 
