@@ -110,6 +110,7 @@ def test_the_xlsx_ends_with_the_same_campaign_rows_as_the_page_s_aspect_scores(r
                      ("合计", 4, "服务意识", 4, 2, 1, 0, 1, 75.0, 70.0),
                      ("合计", 4, "服务效率", 4, 1, 1, 2, 0, 50.0, 75.0),
                      ("合计", 4, "廉洁履职", 4, 3, 0, 0, 1, 75.0, 75.0)]
+    assert all(row[0].font.b for row in book["各部门"].iter_rows(min_row=3) if row[0].value == "合计")  # set apart
     assert page_cells[0] == "合计"
     assert [float(c) for c in page_cells[1:4]] == [row[9] for row in total[1:]]
     assert int(page_cells[4]) == total[0][7] == sum(row[7] for row in total[1:])
