@@ -1,6 +1,7 @@
 """For tests: what a browser sends back from a page's form — every input, select and textarea as rendered, the
 hidden ones included (an admin change form's fields as shown, a confirmation page's rows as shown)."""
 
+import re
 from html.parser import HTMLParser
 from typing import Any
 
@@ -72,3 +73,18 @@ def form_values(html: str, form_id: str | None = None, *, containing: str = "") 
     if not found:
         raise LookupError(f"no form {form_id or ''} with {containing or 'fields'} in the page")
     return {name: values[0] if len(values) == 1 else values for name, values in found[0].items()}
+
+
+def choice_rows(html: str, legend: str, name: str) -> list[tuple[str, str]]:
+    """(value, words) of each option of the group of choices named by `legend` (_field.html: a fieldset.options,
+    each option a label tied to its own input); raises when the group is missing or a label names another input."""
+    group = re.search(rf'<fieldset class="field options"><legend>{re.escape(legend)}</legend>(.*?)</fieldset>', html,
+                      re.S)
+    if group is None:
+        raise LookupError(f"no group of choices named {legend} in the page")
+    rows = re.findall(rf'<label class="option" for="([^"]+)"><input type="(?:radio|checkbox)" name="{re.escape(name)}"'
+                      r' value="([^"]*)"[^>]* id="([^"]+)"[^>]*><span>([^<]*)</span></label>', group[1])
+    for label_for, value, input_id, _words in rows:
+        if label_for != input_id:
+            raise AssertionError(f"the label of {name}={value} is for {label_for}, its input is {input_id}")
+    return [(value, words) for _for, value, _id, words in rows]

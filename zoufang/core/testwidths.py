@@ -61,3 +61,25 @@ def shoot(page: Any, name: str, *, full_page: bool = True) -> None:
     look at; none with ZOUFANG_NO_SHOTS."""
     if not NO_SHOTS:
         page.screenshot(path=str(SHOTS / f"{name}.png"), **({"full_page": True} if full_page else {}))
+
+
+def rows_to_tap(form: Any) -> None:
+    """On a phone, each option of each group of choices in `form` (_field.html's fieldset.options) is a row as wide
+    as its group and at least 44 px high, a thumb's reach."""
+    for group in form.locator("fieldset.options").all():
+        width = group.bounding_box()["width"]
+        for option in group.locator("label.option").all():
+            box = option.bounding_box()
+            if box["height"] < 44 or abs(box["width"] - width) > 1:  # raised, not asserted (ruff S101)
+                raise AssertionError(f"{option.inner_text()!r} is {box['width']}×{box['height']} px in a "
+                                     f"{width} px group")
+
+
+def tap_far_end(form: Any, name: str, value: str) -> None:
+    """Chooses an option by a tap at its row's far end, away from its circle or box; raises unless it took."""
+    choice = f"input[name='{name}'][value='{value}']"
+    option = form.locator("label.option", has=form.page.locator(choice))
+    box = option.bounding_box()
+    option.click(position={"x": box["width"] - 8, "y": box["height"] / 2})
+    if not option.locator(choice).is_checked():
+        raise AssertionError(f"a tap on the row of {name}={value} did not choose it")

@@ -23,6 +23,15 @@ def _grade_cells(tally: Tally) -> list[Any]:
     return [tally.total, *[tally.count(g) for g in grades.GRADES], tally.favourable, tally.score]
 
 
+def _append_entry(sheet: Any, name: str, entry: figures.UnitRatings, aspects: list[str],
+                  font: Font | None = None) -> None:
+    """A department's rows, or the campaign's 合计 (the page's 分项得分 合计: each aspect over every grade given):
+    综合 first, then each aspect."""
+    sheet.append([name, entry.answers, _("综合"), *_grade_cells(entry.overall)], font=font, alignment=TOP)
+    for label in aspects:
+        sheet.append([name, entry.answers, label, *_grade_cells(entry.aspect(label))], font=font, alignment=TOP)
+
+
 def _sheet(book: ExportWorkbook, title: str, heading: str, headers: list[str], widths: list[int]) -> Any:
     sheet = book.create_sheet(title)
     sheet.set_widths(widths)
@@ -41,11 +50,8 @@ def xlsx(reach: services.Reach, *, show_enterprise: bool) -> bytes:
     sheet = _sheet(book, _("各部门"), _("%(name)s 企业评价（%(day)s）") % {"name": campaign.name, "day": day},
                    [_("部门"), _("调查表份数"), _("评价项目"), *grade_headers], [24, 10, 12, 10, 8, 8, 8, 8, 10, 8])
     for entry in ratings.units:
-        name = entry.unit.name if entry.unit else ""
-        sheet.append([name, entry.answers, _("综合"), *_grade_cells(entry.overall)], alignment=TOP)
-        for label in ratings.aspects:
-            sheet.append([name, entry.answers, label, *_grade_cells(entry.aspect(label))], alignment=TOP)
-    sheet.append([_("合计"), ratings.total.answers, _("综合"), *_grade_cells(ratings.total.overall)], alignment=TOP)
+        _append_entry(sheet, entry.unit.name if entry.unit else "", entry, ratings.aspects)
+    _append_entry(sheet, _("合计"), ratings.total, ratings.aspects, font=BOLD)
     if ratings.total.old_answers:
         sheet.append([_("另有 %(n)d 份按旧版调查表（满意、基本满意、不满意）填写，未计入") % {"n": ratings.total.old_answers}])
     months = _sheet(book, _("按月"), _("企业评价按月趋势"), [_("月份"), *grade_headers], [10, 10, 8, 8, 8, 8, 10, 8])

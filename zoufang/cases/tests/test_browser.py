@@ -4,9 +4,10 @@ the office replies, records a satisfied callback and closes it."""
 
 import pytest
 
+from zoufang.cases import actions, answers
 from zoufang.cases.models import Case
 from zoufang.conftest import browser_login
-from zoufang.core.testwidths import look, shoot
+from zoufang.core.testwidths import PHONE, look, rows_to_tap, shoot, tap_far_end
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -66,6 +67,31 @@ def test_it_takes_a_case_from_draft_to_closed_in_the_browser(browser, live_serve
     case.refresh_from_db()
     assert case.status == Case.Status.CLOSED
     assert case.events.count() == 8
+
+
+def test_the_office_on_a_phone_records_the_callback_by_tapping_a_row(browser, live_server, cases_town, make_case):
+    """回访's 满意度 choices are rows a thumb hits (at least 44 px high, as wide as the form); a tap at a row's far end
+    chooses it, and the value saved is the choice's."""
+    town = cases_town
+    case = actions.register_case(make_case(), by=town.users["office"], version=1, category=town.category)
+    case = actions.dispatch_case(case, town.police, by=town.users["office"], version=case.version)
+    case = actions.accept_case(case, by=town.users["handler"], version=case.version)
+    case = actions.resolve_case(case, by=town.users["handler"], version=case.version, result="已更换灯具")
+    case = answers.reply_case(case, by=town.users["handler"], version=case.version, channel="phone", content="已修复")
+    context, office = _login(browser, live_server, "office", PHONE["width"])
+    office.goto(f"{live_server.url}/cases/{case.public_id}/")
+    form = office.locator("#act-callback")
+    if form.get_attribute("open") is None:
+        form.locator("summary").click()
+    rows_to_tap(form)
+    tap_far_end(form, "callback-satisfaction", "fairly")
+    look(office, "case-callback")
+    form.locator("button[type=submit]").click()
+    office.wait_for_load_state()
+    assert office.locator(".notice-good").count() == 1
+    context.close()
+    case.refresh_from_db()
+    assert (case.status, case.satisfaction) == (Case.Status.CALLED_BACK, "fairly")
 
 
 def test_it_returns_extends_escalates_merges_and_reopens_in_the_browser(browser, live_server, cases_town, make_case):

@@ -9,8 +9,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from openpyxl import load_workbook
 
-from zoufang.cases import actions, escalation
+from zoufang.cases import actions, answers, escalation
 from zoufang.cases.models import Case
+from zoufang.core.testforms import choice_rows
 from zoufang.jobs.testing import cells, queued_file
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +52,24 @@ def test_it_dispatches_from_the_case_page_and_the_unit_sees_it_on_its_desk(clien
     desk = client.get("/cases/desk/").content.decode()
     assert case.number in desk
     assert "2017-06-29" in desk
+
+
+def test_the_callback_s_satisfaction_is_a_group_of_rows_that_posts_the_same_value(client, cases_town, make_case):
+    """回访's 满意度 is a fieldset named by its legend, each choice a label of its own tied to its radio (the shared
+    _field.html); what is posted is the form's name and value as before."""
+    town = cases_town
+    case = _accepted(town, make_case())
+    case = actions.resolve_case(case, by=town.users["handler"], version=case.version, result="已修复")
+    case = answers.reply_case(case, by=town.users["handler"], version=case.version, channel="phone", content="已修复")
+    client.force_login(town.users["office"])
+    page = client.get(f"/cases/{case.public_id}/").content.decode()
+    assert choice_rows(page, "满意度", "callback-satisfaction") == [
+        ("satisfied", "满意"), ("fairly", "基本满意"), ("unsatisfied", "不满意")]
+    response = client.post(f"/cases/{case.public_id}/callback/", {
+        "callback-version": case.version, "callback-satisfaction": "fairly"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.status, case.satisfaction) == (Case.Status.CALLED_BACK, "fairly")
 
 
 def test_it_warns_instead_of_acting_on_a_stale_form(client, cases_town, make_case):

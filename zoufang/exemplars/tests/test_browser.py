@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from zoufang.conftest import browser_login
-from zoufang.core.testwidths import DESKTOP, PHONE, look
+from zoufang.core.testwidths import DESKTOP, PHONE, look, rows_to_tap, tap_far_end
 from zoufang.exemplars.models import Exemplar
 from zoufang.exemplars.tests.conftest import ADDRESS, RESIDENT
 
@@ -27,7 +27,9 @@ def test_a_cadre_nominates_and_the_publicity_group_edits_and_publishes(
         page.click("text=推荐为典型")
         page.wait_for_load_state()
         look(page, "exemplars-nominate")
-        page.check("input[name=kind][value=practice]")
+        form = page.locator("#nominate form")
+        rows_to_tap(form)
+        tap_far_end(form, "kind", "practice")
         page.fill("input[name=title]", f"{RESIDENT}家的就医难题当周解决")
         page.fill("textarea[name=text]", f"走访{RESIDENT}家（{ADDRESS}），记下老人就医难，当周联系社区医生上门。")
         page.click("#nominate button[type=submit]")

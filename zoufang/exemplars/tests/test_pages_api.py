@@ -2,11 +2,13 @@
 edit conflict, xlsx, and the 推荐为典型 link on the visit and case pages."""
 
 import io
+import re
 import uuid
 
 import pytest
 from openpyxl import load_workbook
 
+from zoufang.core.testforms import choice_rows
 from zoufang.exemplars import services
 from zoufang.exemplars.models import Exemplar
 from zoufang.exemplars.tests.conftest import ADDRESS, RESIDENT, at
@@ -51,6 +53,22 @@ def test_a_cadre_nominates_from_the_page_and_a_retry_makes_nothing_new(typical, 
     bad = client.post(form, {**data, "title": "", "submission_id": str(uuid.uuid4())})
     assert bad.status_code == 400
     assert "标题：必填" in bad.content.decode()
+
+
+def test_the_kind_is_a_group_of_rows_named_by_its_legend_and_a_missing_one_is_said_there(typical, login):
+    """典型类型 is a fieldset named by its legend, each kind a label of its own tied to its radio (the shared
+    _field.html); posted without a kind, the form comes back with the rule under the group and nothing saved."""
+    client = login(typical.users["dept"])
+    form = f"/exemplars/nominate/visit/{typical.visit.public_id}/"
+    page = client.get(form).content.decode()
+    assert choice_rows(page, "典型类型", "kind") == [
+        ("practice", "好做法"), ("solved", "问题解决典型"), ("cadre", "先进个人")]
+    bad = client.post(form, {"title": "送医上门", "text": TEXT, "submission_id": str(uuid.uuid4())})
+    assert bad.status_code == 400
+    group = re.search(r'<legend>典型类型</legend>(.*?)</fieldset>', bad.content.decode(), re.S)
+    assert group is not None
+    assert '<div class="errorlist small bad">典型类型：请选择。</div>' in group[1]
+    assert not Exemplar.objects.exists()
 
 
 def test_a_cadre_of_another_village_can_neither_nominate_nor_read_a_draft(typical, login):

@@ -96,6 +96,26 @@ def test_the_xlsx_has_the_departments_months_items_and_comments_masked(rated, lo
     assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, summary="导出企业评价和督查事项").exists()
 
 
+def test_the_xlsx_ends_with_the_same_campaign_rows_as_the_page_s_aspect_scores(rated, login):
+    """The 各部门 sheet's 合计 is the page's: 综合, then each aspect's mean over every grade given (70.0, 75.0, 75.0,
+    as test_figures counts by hand, not the departments' average), its 差 counted; the 综合 row's 差 is their sum."""
+    client = login(rated.users["office"])
+    text = client.get(_url(rated)).content.decode()
+    table = text[text.index('<table class="counts ratings-aspects">'):]
+    page_cells = re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", table[table.index("<tfoot>"):table.index("</table>")])
+    book = load_workbook(io.BytesIO(client.get(_url(rated, "ratings.xlsx")).content))
+    total = [row[:10] for row in book["各部门"].iter_rows(min_row=3, values_only=True) if row[0] == "合计"]
+    # 名称, 份数, 评价项目, 次数, 好 较好 一般 差, 好评率%, 得分
+    assert total == [("合计", 4, "综合", 12, 6, 2, 2, 2, 66.7, 73.3),
+                     ("合计", 4, "服务意识", 4, 2, 1, 0, 1, 75.0, 70.0),
+                     ("合计", 4, "服务效率", 4, 1, 1, 2, 0, 50.0, 75.0),
+                     ("合计", 4, "廉洁履职", 4, 3, 0, 0, 1, 75.0, 75.0)]
+    assert all(row[0].font.b for row in book["各部门"].iter_rows(min_row=3) if row[0].value == "合计")  # set apart
+    assert page_cells[0] == "合计"
+    assert [float(c) for c in page_cells[1:4]] == [row[9] for row in total[1:]]
+    assert int(page_cells[4]) == total[0][7] == sum(row[7] for row in total[1:])
+
+
 def test_the_office_closes_an_item_from_its_page_and_a_leader_cannot(rated, login, client):
     item = SupervisionItem.objects.get(unit__name="派出所")
     url = _url(rated, f"items/{item.public_id}/")
