@@ -113,7 +113,7 @@ class AllocationTable:
     title: str = ""  # as the issuer wrote it: “昆山市级机关部门“六个一”走访调研居民户、企业分配表”
     annex: str = ""  # the label line above the title, as “附件2”
     by_kind: KindSplit | None = None  # 走访户数 split by kind under a two-row header
-    skipped: list[str] = field(default_factory=list)  # 小计 and note lines, as the report names them
+    skipped: list[str] = field(default_factory=list)  # 小计 and note lines, rows not checked: said in the report
 
     @property
     def figure_rows(self) -> list[int]:
@@ -133,10 +133,11 @@ def _allocation_sums(rows: Sequence["AllocationRow"], split: KindSplit | None) -
 def parse_allocation_table(rows: Sequence[SheetRow]) -> AllocationTable:
     """附件1/附件2: title lines, header, rows with continuation rows, 合计, then “…走访企业 | N家” lines."""
     table = AllocationTable()
-    header, index, first_row, table.by_kind = read_table_header(rows, ALLOCATION_COLUMNS, table.issues, COUNT)
+    header, index, first_row, table.by_kind = read_table_header(rows, ALLOCATION_COLUMNS, table.issues,
+                                                                table.skipped, COUNT)
     if index >= 0:
         table.title, table.annex = title_above(rows[:index]), annex_above(rows[:index])
-    if header is None or table.issues:
+    if header is None:
         return table
     group: AllocationRow | None = None
     lines = Lines()
@@ -150,7 +151,7 @@ def parse_allocation_table(rows: Sequence[SheetRow]) -> AllocationTable:
             continue
         if line == "total":
             table.total_row, lines.total_first = row.number, not table.rows
-            table.totals = total_values(row, figures, table.issues)
+            table.totals = total_values(row, figures, table.issues, header.refused)
             continue
         if first.endswith(ENTERPRISE_LINE_SUFFIX):
             table.enterprise_lines.append(_enterprise_line(row, first_at, first, table.issues))
@@ -159,7 +160,7 @@ def parse_allocation_table(rows: Sequence[SheetRow]) -> AllocationTable:
             table.issues.append(RowError(row.number, "", _("合计行之后只能是“……走访企业”行")))
             continue
         if line == "subtotal":
-            stated = total_values(row, figures, table.issues)
+            stated = total_values(row, figures, table.issues, header.refused)
             if lines.since_subtotal(row.number):
                 check_sums(table.issues, row.number, stated, _allocation_sums(table.rows[lines.subtotal_from:],
                                                                               table.by_kind), subtotal=True)
@@ -173,7 +174,7 @@ def parse_allocation_table(rows: Sequence[SheetRow]) -> AllocationTable:
             table.rows.append(parsed)
             group = parsed
     _check_allocation_totals(table, lines.all_read())
-    table.skipped = skipped_lines(lines)
+    table.skipped += skipped_lines(lines)
     return table
 
 

@@ -19,6 +19,7 @@ from zoufang.core.tabular import (
     parse_count,
     plain_header,
     read_header,
+    unchecked_rows_note,
     unknown_column_message,
 )
 from zoufang.planning.tables.header import (
@@ -70,7 +71,7 @@ class DepartmentTable:
     party_member_total: int | None = None
     total_row: int | None = None
     issues: list[RowError] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # 小计 and note lines, as the report names them
+    skipped: list[str] = field(default_factory=list)  # 小计 and note lines, rows not checked: said in the report
     title: str = ""
     annex: str = ""  # the “附件4-1” label line above the title
     header_row: int = 0  # the sheet's row number of the header's lowest row, where the count columns are named
@@ -108,7 +109,8 @@ def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
     table.title, table.annex = title_above(rows[:found.top]), annex_above(rows[:found.top])
     header = match_headers(found, DEPARTMENT_COLUMNS, allow_unknown=True)
     table.issues.extend(header.errors)
-    if header.errors:
+    if unchecked := unchecked_rows_note(header, DEPARTMENT_COLUMNS):
+        table.skipped.append(unchecked)
         return table
     figures, note_at = _figure_columns(found, header, table.issues)
     total_at = figures.pop(ROW_TOTAL, None)
@@ -126,7 +128,7 @@ def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
             continue
         if line == "total":
             table.total_row, lines.total_first = row.number, not table.rows
-            stated = total_values(row, numeric, table.issues)
+            stated = total_values(row, numeric, table.issues, header.refused)
             table.party_member_total = stated.get(MEMBERS)
             table.totals = [stated[c] for c in table.columns] if all(c in stated for c in table.columns) else []
             continue
@@ -134,7 +136,7 @@ def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
             table.issues.append(RowError(row.number, "", _("合计行之后不应再有数据行")))
             continue
         if line == "subtotal":
-            subtotals.append((row.number, total_values(row, numeric, table.issues), len(table.rows)))
+            subtotals.append((row.number, total_values(row, numeric, table.issues, header.refused), len(table.rows)))
             lines.subtotals.append(row.number)
             continue
         unit = compact(header.value(row, DEPARTMENT))
@@ -179,7 +181,7 @@ def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
         start, after = end, number
     if table.total_row is not None and lines.all_read():
         check_sums(table.issues, table.total_row, stated, _department_sums(table, table.rows))
-    table.skipped = skipped_lines(lines)
+    table.skipped += skipped_lines(lines)
     return table
 
 
@@ -192,7 +194,8 @@ def _department_sums(table: DepartmentTable, rows: Sequence[DepartmentRow]) -> d
 def _figure_columns(header: Header, match: HeaderMatch, issues: list[RowError]) -> tuple[dict[str, int], int | None]:
     """The count columns by their lowest header name (户籍户口 under 走访户数): every column after 党员人数 but 序号,
     单位 and 备注, and one before it named as a count column (another town's order). Another column before it is
-    unknown, an error as in every import: its values would be dropped without a word."""
+    unknown, an error as in every import: its values would be dropped without a word. Such a column, and the second
+    of two of one meaning, is refused on `match`: the rows are read without it."""
     figures: dict[str, int] = {}
     seen: dict[str, str] = {}  # the column each name stands for (户籍户 → 户籍户口) → the name first written for it
     note_at = None
@@ -205,6 +208,7 @@ def _figure_columns(header: Header, match: HeaderMatch, issues: list[RowError]) 
         if at < match.positions[MEMBERS] and meaning not in DEPARTMENT_KIND_COLUMNS and name not in (NOTE, ROW_TOTAL):
             if not header_lookup(name, IGNORABLE_HEADERS):
                 issues.append(RowError(labels[-1].row, name, unknown_column_message(name, DEPARTMENT_HEADER)))
+                match.refused.add(at)
             continue
         if name == NOTE:
             note_at = at
@@ -213,6 +217,7 @@ def _figure_columns(header: Header, match: HeaderMatch, issues: list[RowError]) 
                 "%(a)s列“%(first)s”和%(b)s列“%(name)s”都是“%(meaning)s”，无法确定读哪一列：请删去多余的一列，"
                 "或把两列的数相加后合为一列") % {"a": column_letter(figures[seen[meaning]]), "first": seen[meaning],
                                       "b": column_letter(at), "name": name, "meaning": meaning}))
+            match.refused.add(at)
         else:
             figures[name], seen[meaning] = at, name
     return figures, note_at

@@ -19,6 +19,7 @@ from zoufang.core.tabular import (
     match_headers,
     normalise_header,
     read_header,
+    unchecked_rows_note,
 )
 from zoufang.registry.models import Target
 
@@ -118,11 +119,12 @@ def first_filled(row: SheetRow) -> tuple[int, str]:
     return -1, ""
 
 
-def read_table_header(rows: Sequence[SheetRow], columns: Sequence[Column], issues: list[RowError],
+def read_table_header(rows: Sequence[SheetRow], columns: Sequence[Column], issues: list[RowError], notes: list[str],
                       count_column: str) -> tuple[HeaderMatch | None, int, int, KindSplit | None]:
     """The header, where it starts, the index of the first row under it, and how `count_column` is split by kind:
     over one to three rows (core.tabular.read_header), 走访户数 perhaps merged over one column per target kind
-    (户籍户, 外来常住户) and under a group name (走访任务)."""
+    (户籍户, 外来常住户) and under a group name (走访任务). An unknown or doubled column is an issue that leaves the
+    rows to be read with the columns found; a required column missing leaves no header, said once on `notes`."""
     found = read_header(rows, columns, minimum=3)
     if found is None:
         issues.append(RowError(None, "", _("在前20行中找不到表头行，表头应包含：%(names)s。请检查表头的列名是否写错，"
@@ -131,9 +133,13 @@ def read_table_header(rows: Sequence[SheetRow], columns: Sequence[Column], issue
         return None, -1, -1, None
     header = match_headers(found, columns)
     issues.extend(header.errors)
-    if header.errors:
-        return None, found.top, found.first, None
     split = kind_split(header, count_column, issues)
+    unchecked = unchecked_rows_note(header, columns)
+    if not unchecked and split is not None and not split.kinds:  # no column under 走访户数 names a kind
+        unchecked = _("“%(column)s”下没有可读的列，各行未逐一检查：改正表头后重新导入，将检查各行") % {"column": count_column}
+    if unchecked:
+        notes.append(unchecked)
+        return None, found.top, found.first, None
     return header, found.top, found.first, split
 
 
@@ -152,12 +158,14 @@ def kind_split(header: HeaderMatch, column: str, issues: list[RowError]) -> Kind
                 "“%(column)s”下的%(letter)s列“%(name)s”不是走访对象的类型，无法导入：“%(column)s”只能按“户籍户”"
                 "“外来常住户”分列（也可写作户籍户口、非户籍常住户），其他列请删去或移到“备注”")
                 % {"column": column, "name": name, "letter": column_letter(part.at)}))
+            header.refused.add(part.at)
         elif KIND_OF_COLUMN[canonical] in split.kinds:
             other = KIND_OF_COLUMN[canonical]
             issues.append(RowError(part.row, name, _("%(letter)s列与%(other_letter)s列“%(other)s”是同一类对象，列重复出现："
                                                      "请删去其中一列，或把两列的数相加后合为一列")
                                    % {"letter": column_letter(part.at), "other_letter": column_letter(split.kinds[other]),
                                       "other": split.written[other]}))
+            header.refused.add(part.at)
         else:
             split.kinds[KIND_OF_COLUMN[canonical]] = part.at
             split.written[KIND_OF_COLUMN[canonical]] = name

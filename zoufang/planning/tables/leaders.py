@@ -64,7 +64,7 @@ class LeaderTable:
     title: str = ""
     annex: str = ""
     by_kind: KindSplit | None = None  # 走访户数 split by kind under a two-row header
-    skipped: list[str] = field(default_factory=list)  # 小计 and note lines, as the report names them
+    skipped: list[str] = field(default_factory=list)  # 小计 and note lines, rows not checked: said in the report
 
     @property
     def figure_rows(self) -> list[int]:
@@ -82,10 +82,11 @@ def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> Lead
     table = LeaderTable()
     columns = LEADER_HOUSEHOLD_COLUMNS if with_villages else LEADER_ENTERPRISE_COLUMNS
     count_column = COUNT if with_villages else ENTERPRISES
-    header, index, first_row, table.by_kind = read_table_header(rows, columns, table.issues, count_column)
+    header, index, first_row, table.by_kind = read_table_header(rows, columns, table.issues, table.skipped,
+                                                                count_column)
     if index >= 0:
         table.title, table.annex = title_above(rows[:index]), annex_above(rows[:index])
-    if header is None or table.issues:
+    if header is None:
         return table
     kind = Target.Kind.REGISTERED_HOUSEHOLD if with_villages else Target.Kind.ENTERPRISE
     group: LeaderRow | None = None
@@ -99,13 +100,13 @@ def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> Lead
             continue
         if line == "total":
             table.total_row, lines.total_first = row.number, not table.rows
-            table.totals = total_values(row, figures, table.issues)
+            table.totals = total_values(row, figures, table.issues, header.refused)
             continue
         if table.total_row is not None and not lines.total_first:
             table.issues.append(RowError(row.number, "", _("合计行之后不应再有数据行")))
             continue
         if line == "subtotal":
-            stated = total_values(row, figures, table.issues)
+            stated = total_values(row, figures, table.issues, header.refused)
             if lines.since_subtotal(row.number):
                 check_sums(table.issues, row.number, stated, count_sums(
                     table.by_kind, count_column, [r.counts for r in table.rows[lines.subtotal_from:]]), subtotal=True)
@@ -145,5 +146,5 @@ def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> Lead
     if table.total_row is not None and lines.all_read():
         check_sums(table.issues, table.total_row, table.totals,
                    count_sums(table.by_kind, count_column, [r.counts for r in table.rows]))
-    table.skipped = skipped_lines(lines)
+    table.skipped += skipped_lines(lines)
     return table

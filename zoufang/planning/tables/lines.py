@@ -1,6 +1,7 @@
 """What every allocation table reads the same way: its counts by kind, its 合计, 小计 and note lines, and the sums
 they are checked against."""
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -134,10 +135,12 @@ def check_row_total(row: SheetRow, header: HeaderMatch, counted: int, issues: li
                                % {"stated": stated, "counted": counted, "diff": abs(stated - counted)}))
 
 
-def total_values(row: SheetRow, positions: dict[str, int], issues: list[RowError]) -> dict[str, int]:
-    """The 合计 row's numbers by column: aligned under their columns, or in order after a merged label."""
+def total_values(row: SheetRow, positions: dict[str, int], issues: list[RowError],
+                 refused: Collection[int] = ()) -> dict[str, int]:
+    """The 合计 row's numbers by column: aligned under their columns, or in order after a merged label; nothing under a
+    column the header `refused` (unknown, doubled) is read."""
     label_at, _label = first_filled(row)
-    cells = [(i, c) for i, c in enumerate(row.cells) if c and i > label_at]
+    cells = [(i, c) for i, c in enumerate(row.cells) if c and i > label_at and i not in refused]
     values = [parse_count(c) for _i, c in cells]
     for (_i, cell), value in zip(cells, values, strict=True):
         if value is None:
