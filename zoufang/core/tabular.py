@@ -109,6 +109,7 @@ class HeaderMatch:
     errors: list[RowError] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # harmless columns skipped (序号, 备注 …)
     parts: dict[str, list["HeaderPart"]] = field(default_factory=dict)  # a split column's sub-columns, in order
+    refused: set[int] = field(default_factory=set)  # columns refused (unknown, or one of two of a meaning): not read
 
     def value(self, row: SheetRow, header: str) -> str:
         return row.cell(self.positions.get(header))
@@ -716,6 +717,7 @@ def match_headers(header: Header | SheetRow, columns: Sequence[Column], *,
                     message = _("%(letter)s列在表格中是隐藏的（选中两侧的列→右键“取消隐藏”可见）。%(message)s") % {
                         "letter": column_letter(at), "message": message}
                 match.errors.append(RowError(leaf.row, leaf.text, message))
+                match.refused.add(at)
             continue
         column = by_name[header_lookup(labels[level].text, by_name) or ""]
         places.setdefault(column.header, []).append((at, level, labels))
@@ -726,6 +728,19 @@ def match_headers(header: Header | SheetRow, columns: Sequence[Column], *,
         elif column.required:
             match.errors.append(RowError(header.number, column.header, _("缺少必填列")))
     return match
+
+
+def unchecked_rows_note(match: HeaderMatch, columns: Sequence[Column]) -> str:
+    """Empty when every required column was found: the rows are then checked against the columns found, so that one
+    report says every problem of the file. Else the one line saying the rows were not checked (each would only say
+    the missing column again), in place of an error on every row."""
+    missing = [column.header for column in columns if column.required and column.header not in match.positions]
+    if not missing:
+        return ""
+    if not match.positions:  # no column read at all (a header of more rows than are read)
+        return _("各行未逐一检查：改正表头后重新导入，将检查各行")
+    return _("缺少或无法确定%(names)s列，各行未逐一检查：改正表头后重新导入，将检查各行") % {
+        "names": "、".join(f"“{name}”" for name in missing)}
 
 
 def _place(match: HeaderMatch, column: Column, found: list[tuple[int, int, tuple[HeaderLabel, ...]]],
@@ -741,6 +756,7 @@ def _place(match: HeaderMatch, column: Column, found: list[tuple[int, int, tuple
     if len(found) == 1 or _merged_across(found, header):
         match.positions[column.header] = found[0][0]
         return
+    match.refused.update(at for at, _level, _labels in found)
     where = "、".join(_("%(letter)s列“%(text)s”") % {
         "letter": column_letter(at), "text": "／".join(label.text for label in labels)} for at, _level, labels in found)
     match.errors.append(RowError(found[0][2][-1].row, column.header, _(

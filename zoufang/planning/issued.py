@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from zoufang.campaigns.models import Campaign
 from zoufang.planning.models import FixedQuota, Quota
-from zoufang.planning.tables import KIND_OF_COLUMN
+from zoufang.planning.tables.header import KIND_OF_COLUMN
 from zoufang.regions.models import Region
 from zoufang.registry.models import Target
 

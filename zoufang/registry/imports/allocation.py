@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from zoufang.core.tabular import SheetRow, compact, normalise_header
-from zoufang.planning import tables
 from zoufang.planning.models import FixedQuota
+from zoufang.planning.tables.allocation import JointSplit, parse_allocation_table
+from zoufang.planning.tables.header import ALLOCATION_COLUMNS, COUNT, SERIAL, STATED, UNIT, VILLAGE
 from zoufang.regions.models import Region
 from zoufang.registry.imports.base import (
     ImportContext,
@@ -29,7 +30,7 @@ from zoufang.registry.models import Target, Unit
 
 def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     """Parse the layout, resolve units and villages, check 户籍总户数 against the registry, plan the quotas."""
-    table = read_whole_table(ctx, rows, tables.parse_allocation_table) if require_campaign(ctx) else None
+    table = read_whole_table(ctx, rows, parse_allocation_table) if require_campaign(ctx) else None
     if table is None:
         return Outcome()
     source = quota_source(ctx, annex=table.annex, title=table.title)
@@ -44,10 +45,10 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     for row in table.rows:
         split = _split(row.unit, row.count, row.split, units)
         found = [_unit(ctx, row.row, name, units, prefixes) for name in split.units]
-        village = places.village(row.village, ctx, row.row, tables.VILLAGE)
+        village = places.village(row.village, ctx, row.row, VILLAGE)
         if village is not None and registry.get(village.pk, 0) != row.region_total:
             held = registry.get(village.pk, 0)
-            ctx.error(row.row, tables.STATED, _("表中%(village)s为%(stated)d户，登记库中为%(held)d户，相差%(diff)d户")
+            ctx.error(row.row, STATED, _("表中%(village)s为%(stated)d户，登记库中为%(held)d户，相差%(diff)d户")
                       % {"village": village.name, "stated": row.region_total, "held": held,
                          "diff": abs(row.region_total - held)})
         if all(found) and village is not None:
@@ -68,14 +69,14 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     return plan_quotas(ctx, source, quotas)
 
 
-def _split(text: str, count: int, split: tables.JointSplit | None, units: dict[str, Unit]) -> tables.JointSplit:
+def _split(text: str, count: int, split: JointSplit | None, units: dict[str, Unit]) -> JointSplit:
     """The line's split, unless its whole text is one registered unit's name (a name may hold “、”)."""
     if split is None or normalise_header(text) in units:
-        return tables.JointSplit([(compact(text), count)])
+        return JointSplit([(compact(text), count)])
     return split
 
 
-def _shares(ctx: ImportContext, row: int, serial: str, label: str, split: tables.JointSplit, units: list[Unit | None],
+def _shares(ctx: ImportContext, row: int, serial: str, label: str, split: JointSplit, units: list[Unit | None],
             kind: str, **fields: Any) -> list[QuotaRow]:
     """One quota per unit: a joint row is split by its shares, said in the report and kept as the row's 备注."""
     if not split.joint:
@@ -119,10 +120,10 @@ def _unit(ctx: ImportContext, row: int, name: str, units: dict[str, Unit],
                          % {"row": row, "written": name, "name": close[0].name})
         return close[0]
     if len(close) > 1:
-        ctx.error(row, tables.UNIT, _("“%(name)s”可能是%(matches)s，无法确定")
+        ctx.error(row, UNIT, _("“%(name)s”可能是%(matches)s，无法确定")
                   % {"name": name, "matches": "、".join(sorted(u.name for u in close))})
         return None
-    ctx.error(row, tables.UNIT, _("单位“%(name)s”未登记，请先导入单位") % {"name": name})
+    ctx.error(row, UNIT, _("单位“%(name)s”未登记，请先导入单位") % {"name": name})
     return None
 
 
@@ -133,7 +134,7 @@ def _line_unit(ctx: ImportContext, row: int, name: str, named: list[str], units:
     for candidates in (named, [] if name in units else list(units)):
         matches = [n for n in candidates if n == name or n.endswith(name) or name.endswith(n)]
         if len(matches) > 1:
-            ctx.error(row, tables.UNIT, _("“%(name)s”可能是%(matches)s，无法确定")
+            ctx.error(row, UNIT, _("“%(name)s”可能是%(matches)s，无法确定")
                       % {"name": name, "matches": "、".join(sorted(matches))})
             return None
         if matches:
@@ -142,9 +143,9 @@ def _line_unit(ctx: ImportContext, row: int, name: str, named: list[str], units:
 
 
 SPEC = ImportSpec(
-    kind="allocation", label=_l("上级单位分配表（附件1、附件2 格式）"), columns=tables.ALLOCATION_COLUMNS,
+    kind="allocation", label=_l("上级单位分配表（附件1、附件2 格式）"), columns=ALLOCATION_COLUMNS,
     prepare=prepare, model="planning.FixedQuota", needs_campaign=True,
-    header_rows=((tables.SERIAL, tables.UNIT, tables.VILLAGE, tables.STATED, tables.COUNT),),
+    header_rows=((SERIAL, UNIT, VILLAGE, STATED, COUNT),),
     notes=(
         _l("按种子文件附件1、附件2的格式填写：表头之前可以有标题行。表头可占一至三行（如“走访任务”合并在"
            "“户籍总户数”“走访户数”之上），列名后的“（户）”“（单位：户）”不影响识别。"),

@@ -24,6 +24,7 @@ from zoufang.core.tabular import (
     match_headers,
     read_header,
     row_numbers,
+    unchecked_rows_note,
     unreadable_cells,
     unreadable_sheet_cells,
 )
@@ -162,7 +163,9 @@ class Table:
 
 def read_table(ctx: ImportContext, rows: list[SheetRow], columns: Sequence[Column]) -> Table | None:
     """Find the header (one row, or up to three where group names span the columns below them), match it, and keep
-    the rows under it that hold data; header errors go on ctx, and None is returned when the file is unusable.
+    the rows under it that hold data; header errors go on ctx, and None is returned when the file is unusable or a
+    required column is missing. An unknown or doubled column is an error that leaves the rows to be checked against
+    the columns found: the report says every problem of the file at once.
 
     Left out: blank rows, rows that hold nothing but a 序号 or 备注 (a numbered blank form), 合计/小计 rows,
     note lines (“注：……”, “填表人：……”) and the header written again below, each named in the report. A cell
@@ -187,7 +190,8 @@ def read_table(ctx: ImportContext, rows: list[SheetRow], columns: Sequence[Colum
     ctx.errors.extend(header.errors)
     if header.ignored:
         ctx.notes.append(_("已忽略列：%(names)s") % {"names": "、".join(header.ignored)})
-    if header.errors:
+    if unchecked := unchecked_rows_note(header, columns):
+        ctx.notes.append(unchecked)
         return None
     read_at = [at for at in header.positions.values() if not header_lookup(found.leaf(at), ("序号",))]
     data = [row for row in found.below if _holds_data(row, read_at)]

@@ -5,10 +5,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from zoufang.core.tabular import SheetRow, normalise_header, row_numbers
-from zoufang.planning import tables
 from zoufang.planning.models import FixedQuota
 from zoufang.planning.quotas import of_class
 from zoufang.planning.snapshot import target_classes
+from zoufang.planning.tables.departments import DepartmentRow, DepartmentTable, parse_department_table
+from zoufang.planning.tables.header import (
+    DEPARTMENT,
+    DEPARTMENT_KIND_COLUMNS,
+    KIND_OF_COLUMN,
+    department_kind_column,
+)
 from zoufang.registry.imports import departments
 from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome, read_whole_table
 from zoufang.registry.imports.places import require_campaign
@@ -19,7 +25,7 @@ from zoufang.registry.models import Target, Unit
 def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     """Check the table as the departments kind does, resolve each row to a registered town department, and plan one
     quota per department and count column; a blank cell fixes nothing (see the kind's notes)."""
-    table = read_whole_table(ctx, rows, tables.parse_department_table) if require_campaign(ctx) else None
+    table = read_whole_table(ctx, rows, parse_department_table) if require_campaign(ctx) else None
     if table is None:
         return Outcome()
     source = quota_source(ctx, annex=table.annex, title=table.title)
@@ -52,21 +58,21 @@ def table_of(kind: str) -> str:
     return FixedQuota.Table.UNIT_ENTERPRISES if kind == Target.Kind.ENTERPRISE else FixedQuota.Table.UNIT_HOUSEHOLDS
 
 
-def count_columns(ctx: ImportContext, table: tables.DepartmentTable) -> dict[str, str]:
+def count_columns(ctx: ImportContext, table: DepartmentTable) -> dict[str, str]:
     """The table's count columns as written → the target kind each fixes. A column that is none of them, or a kind
     the campaign does not plan, is an error: its figures would otherwise be dropped without a word."""
     kinds: dict[str, str] = {}
     for column in table.columns:
-        canonical = tables.department_kind_column(column)
+        canonical = department_kind_column(column)
         if canonical is None:
             ctx.error(table.header_row, column, _(
                 "分配表的列“%(column)s”不是可导入的走访数列（可用：%(known)s）：请删去这一列，或改为可用的列名")
-                % {"column": column, "known": "、".join(tables.DEPARTMENT_KIND_COLUMNS)})
+                % {"column": column, "known": "、".join(DEPARTMENT_KIND_COLUMNS)})
         else:
-            kinds[column] = tables.KIND_OF_COLUMN[canonical]
+            kinds[column] = KIND_OF_COLUMN[canonical]
     if not kinds and not table.issues and not ctx.errors:
         ctx.error(table.header_row or None, "", _("表中没有走访数列：党员人数之后应有%(known)s中的一列或几列")
-                  % {"known": "、".join(tables.DEPARTMENT_KIND_COLUMNS)})
+                  % {"known": "、".join(DEPARTMENT_KIND_COLUMNS)})
     check_kind_split(ctx, table.by_kind)
     split = set(table.by_kind.kinds) if table.by_kind else set()
     classes = [c.key for c in target_classes(ctx.campaign.config)]
@@ -79,24 +85,24 @@ def count_columns(ctx: ImportContext, table: tables.DepartmentTable) -> dict[str
     return kinds
 
 
-def _department(ctx: ImportContext, row: tables.DepartmentRow, departments: dict[str, Unit]) -> Unit | None:
+def _department(ctx: ImportContext, row: DepartmentRow, departments: dict[str, Unit]) -> Unit | None:
     """The registered town department a row names, else an error naming the row and what to do."""
     unit = departments.get(normalise_header(row.unit))
     if unit is None:
-        ctx.error(row.row, tables.DEPARTMENT, _("“%(name)s”未登记为镇部门，请先以“镇部门”导入本表（登记部门和党员人数），"
+        ctx.error(row.row, DEPARTMENT, _("“%(name)s”未登记为镇部门，请先以“镇部门”导入本表（登记部门和党员人数），"
                                                 "再导入定案分配表") % {"name": row.unit})
     elif unit.kind != Unit.Kind.TOWN_DEPARTMENT:
-        ctx.error(row.row, tables.DEPARTMENT, _("单位“%(name)s”已登记为%(kind)s，不是镇部门")
+        ctx.error(row.row, DEPARTMENT, _("单位“%(name)s”已登记为%(kind)s，不是镇部门")
                   % {"name": unit.name, "kind": unit.get_kind_display()})
     elif unit.archived_on is not None:
-        ctx.error(row.row, tables.DEPARTMENT, _("镇部门“%(name)s”已于%(date)s停用，请从表中删去，或先恢复该部门")
+        ctx.error(row.row, DEPARTMENT, _("镇部门“%(name)s”已于%(date)s停用，请从表中删去，或先恢复该部门")
                   % {"name": unit.name, "date": unit.archived_on})
     else:
         return unit
     return None
 
 
-def _note_blanks(ctx: ImportContext, table: tables.DepartmentTable, kinds: dict[str, str]) -> None:
+def _note_blanks(ctx: ImportContext, table: DepartmentTable, kinds: dict[str, str]) -> None:
     """What a blank count means, said column by column: the whole column blank leaves that kind to the campaign's
     per-person rule; some rows blank leave those departments out of that kind's decided table."""
     for column, kind in kinds.items():

@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from zoufang.core.tabular import Column, SheetRow, normalise_header, parse_count
-from zoufang.planning import tables
+from zoufang.planning.tables.departments import parse_department_table
+from zoufang.planning.tables.header import COUNT, DEPARTMENT, DEPARTMENT_COLUMNS, MEMBERS, SERIAL
 from zoufang.registry.imports.base import (
     ImportContext,
     ImportSpec,
@@ -24,7 +25,7 @@ QUOTA_KIND_NAME = _l("镇各部门定案分配表")  # the kind that stores the 
 def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     """Check the table's 合计 against its rows, then create or update one unit per department."""
     scope = resolve_scope(ctx)
-    table = read_whole_table(ctx, rows, tables.parse_department_table)
+    table = read_whole_table(ctx, rows, parse_department_table)
     if table is None:
         return Outcome()
     if not table.rows and not table.issues:
@@ -44,13 +45,13 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     for row in table.rows:
         unit = stored.get(normalise_header(row.unit))
         if row.unit in seen:
-            ctx.error(row.row, tables.DEPARTMENT, _("与第%(other)d行重复") % {"other": seen[row.unit]})
+            ctx.error(row.row, DEPARTMENT, _("与第%(other)d行重复") % {"other": seen[row.unit]})
             continue
         seen[row.unit] = row.row
         if len(row.unit) > 100:
-            ctx.error(row.row, tables.DEPARTMENT, _("不能超过%(n)d个字") % {"n": 100})
+            ctx.error(row.row, DEPARTMENT, _("不能超过%(n)d个字") % {"n": 100})
         if unit is not None and unit.kind != Unit.Kind.TOWN_DEPARTMENT:
-            ctx.error(row.row, tables.DEPARTMENT, _("单位“%(name)s”已登记为%(kind)s，不是镇部门")
+            ctx.error(row.row, DEPARTMENT, _("单位“%(name)s”已登记为%(kind)s，不是镇部门")
                       % {"name": unit.name, "kind": unit.get_kind_display()})
         values: dict[str, Any] = {"name": unit.name if unit is not None else row.unit,
                                   "kind": Unit.Kind.TOWN_DEPARTMENT, "region_id": scope.pk}
@@ -69,11 +70,11 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
 
 SPEC = ImportSpec(
     kind="departments", label=_l("镇各部门党员干部分配表（附件4-1、附件4-2 格式）"),
-    columns=(*tables.DEPARTMENT_COLUMNS,
+    columns=(*DEPARTMENT_COLUMNS,
              Column(REGISTERED, False, _l("分给该部门的户籍户数"), "215", ("户籍户",), 12),
              Column(RESIDENT, False, _l("分给该部门的外来常住户数"), "387", ("非户籍常住户",), 12)),
     prepare=prepare, model="registry.Unit",
-    header_rows=((tables.SERIAL, tables.DEPARTMENT, tables.MEMBERS, tables.COUNT, ""),
+    header_rows=((SERIAL, DEPARTMENT, MEMBERS, COUNT, ""),
                  ("", "", "", REGISTERED, RESIDENT)),
     merges=("A1:A2", "B1:B2", "C1:C2", "D1:E1"),
     notes=(

@@ -6,8 +6,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from zoufang.core.tabular import SheetRow, person_name
-from zoufang.planning import tables
 from zoufang.planning.models import FixedQuota
+from zoufang.planning.tables.header import (
+    COUNT,
+    ENTERPRISES,
+    LEADER,
+    LEADER_ENTERPRISE_COLUMNS,
+    LEADER_HOUSEHOLD_COLUMNS,
+    LEADER_VILLAGE,
+    NOTE,
+    SERIAL,
+)
+from zoufang.planning.tables.leaders import parse_leader_table
 from zoufang.registry.imports.base import (
     ImportContext,
     ImportSpec,
@@ -27,7 +37,7 @@ def _leaders() -> dict[str, list[Cadre]]:
 
 
 def _prepare(ctx: ImportContext, rows: list[SheetRow], *, with_villages: bool) -> Outcome:
-    parse = partial(tables.parse_leader_table, with_villages=with_villages)
+    parse = partial(parse_leader_table, with_villages=with_villages)
     table = read_whole_table(ctx, rows, parse) if require_campaign(ctx) else None
     if table is None:
         return Outcome()
@@ -41,10 +51,10 @@ def _prepare(ctx: ImportContext, rows: list[SheetRow], *, with_villages: bool) -
     for row in table.rows:
         matches = leaders.get(row.leader, [])
         if len(matches) != 1:
-            ctx.error(row.row, tables.LEADER, _("没有名为“%(name)s”的镇党政领导，请先导入走访干部") % {"name": row.leader}
+            ctx.error(row.row, LEADER, _("没有名为“%(name)s”的镇党政领导，请先导入走访干部") % {"name": row.leader}
                       if not matches else _("有%(n)d位镇党政领导名为“%(name)s”，无法确定")
                       % {"n": len(matches), "name": row.leader})
-        region = places.village(row.village, ctx, row.row, tables.LEADER_VILLAGE) if with_villages else None
+        region = places.village(row.village, ctx, row.row, LEADER_VILLAGE) if with_villages else None
         if len(matches) == 1 and (region is not None or not with_villages):
             quotas += [QuotaRow(
                 row.row,
@@ -68,9 +78,9 @@ _LABEL_NOTE = _l("导入时用 --label 指定来源表名称；不指定时取�
                  "再次导入同名来源表会整表替换；同一张表不能以两个名称导入。")
 LEADER_HOUSEHOLDS = ImportSpec(
     kind="leader_households", label=_l("镇党政班子领导分配表（居民户，附件3-1 格式）"),
-    columns=tables.LEADER_HOUSEHOLD_COLUMNS, prepare=prepare_households, model="planning.FixedQuota",
+    columns=LEADER_HOUSEHOLD_COLUMNS, prepare=prepare_households, model="planning.FixedQuota",
     needs_campaign=True,
-    header_rows=((tables.SERIAL, tables.LEADER, tables.LEADER_VILLAGE, tables.COUNT, tables.NOTE),),
+    header_rows=((SERIAL, LEADER, LEADER_VILLAGE, COUNT, NOTE),),
     notes=(
         _l("同一领导走访多个村、社区时，续行的序号和走访领导留空。走访户数可为0，表示挂钩村已无剩余户可分。"),
         _l("最后一行写“合计”，并在走访户数一列写合计，如“750户”；合计须等于各行之和。每位领导之后可写“小计”，"
@@ -83,9 +93,9 @@ LEADER_HOUSEHOLDS = ImportSpec(
 )
 LEADER_ENTERPRISES = ImportSpec(
     kind="leader_enterprises", label=_l("镇党政班子领导分配表（企业，附件3-2 格式）"),
-    columns=tables.LEADER_ENTERPRISE_COLUMNS, prepare=prepare_enterprises, model="planning.FixedQuota",
+    columns=LEADER_ENTERPRISE_COLUMNS, prepare=prepare_enterprises, model="planning.FixedQuota",
     needs_campaign=True,
-    header_rows=((tables.SERIAL, tables.LEADER, tables.ENTERPRISES, tables.NOTE),),
+    header_rows=((SERIAL, LEADER, ENTERPRISES, NOTE),),
     notes=(
         _l("每位领导一行；最后一行写“合计”，并写企业数合计，如“300家”；合计须等于各行之和。"),
         _l("走访领导须已作为“镇党政领导”导入走访干部。"),

@@ -9,9 +9,9 @@ from django.db.models import Count, F
 from django.utils.translation import gettext as _
 
 from zoufang.core.tabular import row_numbers
-from zoufang.planning import tables
 from zoufang.planning.models import FixedQuota
 from zoufang.planning.snapshot import HOUSEHOLD, HOUSEHOLD_KINDS, target_classes
+from zoufang.planning.tables.header import KindSplit, is_annex_label
 from zoufang.regions.models import Region
 from zoufang.registry.imports.base import ImportContext, Outcome
 from zoufang.registry.imports.places import ScopeRegions
@@ -56,7 +56,7 @@ def quota_source(ctx: ImportContext, *, annex: str = "", title: str = "") -> str
     label = (ctx.source_label or "").strip()
     if not label:
         label, whence = next(((text, what) for text, what in (
-            (annex, _("表中的标注")), (stem if tables.is_annex_label(stem) else "", _("文件名")),
+            (annex, _("表中的标注")), (stem if is_annex_label(stem) else "", _("文件名")),
             (title[:50], _("表标题"))) if text), ("", ""))
         if label:
             ctx.notes.append(_("未指定来源表名称，取自%(whence)s：“%(label)s”") % {"whence": whence, "label": label})
@@ -130,13 +130,13 @@ def refuse_repeats(ctx: ImportContext, rows: list[QuotaRow]) -> None:
 
 def _same_name_how(source: str, suffix: str) -> str:
     """How a clerk imports a table again under `source`: on the command line, and on the import page."""
-    if tables.is_annex_label(source):
+    if is_annex_label(source):
         return _("命令行加 --label %(source)s；网页导入时把文件名改为“%(source)s%(suffix)s”，或在表标题上方的一行写"
                  "“%(source)s”") % {"source": source, "suffix": suffix}
     return _("命令行加 --label %(source)s；网页导入时表标题须是“%(source)s”，标题上方不写“附件”标注") % {"source": source}
 
 
-def check_kind_split(ctx: ImportContext, split: tables.KindSplit | None) -> None:
+def check_kind_split(ctx: ImportContext, split: KindSplit | None) -> None:
     """A table whose count column is split by target kind is stored one quota per kind, which the plan keeps only
     where the campaign plans those kinds apart; otherwise the table is refused, saying which columns and what to do."""
     if split is None or ctx.campaign is None:
