@@ -103,3 +103,23 @@ def test_the_escalation_form_offers_this_towns_leaders_only(client, cases_town, 
         "escalate-leader": menghe["leader"].pk, "escalate-reason": "本部门无权处理"}, follow=True)
     assert "未能上报" in response.content.decode()
     assert Case.objects.get(pk=escalating.pk).signoff_leader_id is None
+
+
+def test_the_api_list_audits_the_raisers_it_shows_in_full(client, api_token, cases_town, make_case):
+    """The detail page and API audit a raiser's full phone; a page of the list showed fifty without a trace."""
+    from zoufang.accounts.models import AuditEvent
+
+    shown = make_case()  # 张建国, his phone registered in the town
+    hotline = make_case("来电反映路灯坏了")
+    Case.objects.filter(pk=hotline.pk).update(target=None, raiser_name="周梅", raiser_phone="13868841290")
+    reads = AuditEvent.objects.filter(action=AuditEvent.Action.READ)
+    before = reads.count()
+    response = client.get("/api/v1/cases/", **api_token("office"))
+    phones = {item["raiser"]["phone"] for item in response.json()["items"]}
+    assert {"13868841290", cases_town.households["shangxiatang"][0].phone} <= phones
+    audited = list(reads.order_by("seq"))[before:]
+    assert [(e.actor.username, sorted(e.changes["cases"])) for e in audited] == [
+        ("office", sorted([str(shown.public_id), str(hotline.public_id)]))]
+    # A leader reads the phones masked: nothing to audit.
+    client.get("/api/v1/cases/", **api_token("leader"))
+    assert reads.count() == before + 1
