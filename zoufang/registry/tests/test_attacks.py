@@ -42,3 +42,27 @@ def test_another_towns_office_cannot_add_a_cadre_to_this_towns_department(town, 
     report = run_import("cadres", csv_file(rows), filename="cadres.csv", by=menghe_office)
     assert not report.ok
     assert not Cadre.objects.filter(name="假干部").exists()
+
+
+@pytest.mark.xfail(strict=True, reason=OWNED_ELSEWHERE)
+def test_another_towns_office_neither_locates_nor_takes_this_towns_household(town, menghe_office):
+    """By an ID number alone 孟河镇's office learnt where in 锦溪镇 a resident is registered (the refusal named the
+    village, group and grid), and an update import moved the household into 孟河镇, its numbers read in full."""
+    import datetime as dt
+
+    from zoufang.campaigns.models import Campaign
+
+    menghe = menghe_office.role_grants.get().region
+    village = Region.objects.create(name="孟河社区", level=Region.Level.VILLAGE, parent=menghe)
+    campaign = Campaign.objects.create(slug="menghe-test", name="孟河镇测试大走访", scope=menghe,
+                                       starts_on=dt.date(2017, 1, 1), ends_on=dt.date(2017, 12, 31))
+    household = town.households["shangxiatang"][0]
+    rows = [["户别", "村（社区）", "村民小组", "网格", "户主姓名", "家庭人口", "联系电话", "身份证号码", "地址", "困难家庭"],
+            ["户籍户", village.name, "", "", household.name, "3", "", household.id_number, "某路1号", ""]]
+    for update in (False, True):
+        report = run_import("households", csv_file(rows), filename="households.csv", by=menghe_office,
+                            campaign=campaign, update=update)
+        assert not report.ok
+        assert "上下塘" not in " ".join(str(e) for e in report.errors)
+    household.refresh_from_db()
+    assert household.region.parent == town.shangxiatang
