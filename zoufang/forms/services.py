@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -163,6 +164,8 @@ def _coerce(question: dict[str, Any], value: Any, choices: dict[str, list[list[s
         try:
             number = float(value)
         except (TypeError, ValueError):
+            number = math.nan
+        if not math.isfinite(number):  # float() reads "inf" and "nan", JSON's 1e999 is infinity: no answer to store
             return value, _("应为整数") if kind == "integer" else _("应为数字")
         if kind == "integer":
             if not number.is_integer():

@@ -66,3 +66,42 @@ def test_a_questionnaire_two_towns_ask_is_changed_by_neither_office_alone(login,
         assert "不能修改" in page
         assert "请另起代号（settings 的 form_id）发布，并在本活动的配置中改用新代号" in page
     assert FormVersion.objects.filter(form__key="six_ones_form").count() == before
+
+
+@pytest.mark.parametrize("accuracy", ["NaN", "Infinity", "-Infinity", "1e999", "-5"])
+def test_a_position_accuracy_no_phone_reports_is_refused_in_chinese(client, login, visiting, api_token, accuracy):
+    """Python's JSON reads NaN, Infinity and 1e999 as floats: stored, SQLite kept NULL, PostgreSQL NaN, and the API
+    answered them back as JSON no client parses; a negative accuracy moved the position check's band."""
+    import json
+
+    from zoufang.visits.models import Visit
+    from zoufang.visits.tests.conftest import payload
+
+    body = json.dumps(payload(visiting.enterprise, latitude=31.17, longitude=120.9, location_accuracy=12.5))
+    body = body.replace("12.5", accuracy)
+    response = client.post("/api/v1/visits", body, content_type="application/json", **api_token("dept"))
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == {"location_accuracy": "定位精度：应为不小于 0 的米数"}
+    page = login(visiting.users["dept"]).post("/me/visits/", body, content_type="application/json")
+    assert page.status_code == 400
+    assert page.json()["errors"] == {"location_accuracy": "定位精度：应为不小于 0 的米数"}
+    assert not Visit.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["inf", "-Infinity", "nan", 1e999])
+def test_a_number_answer_that_is_no_number_is_refused_in_chinese(client, visiting, api_token, value):
+    """float() reads "inf" and "nan": a decimal answer of infinity passed its “. >= 0” constraint and was stored,
+    which PostgreSQL's jsonb refuses (a server error) and every export of the answers carried."""
+    import json
+
+    from zoufang.visits.models import Visit
+    from zoufang.visits.tests.conftest import payload
+
+    data = payload(visiting.enterprise)
+    data["answers"]["enterprise_survey"] = {**data["answers"]["enterprise_survey"], "output_last_year": value}
+    body = json.dumps(data)
+    response = client.post("/api/v1/visits", body, content_type="application/json", **api_token("dept"))
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == {
+        "answers.enterprise_survey.output_last_year": "企业走访调查表·一、生产经营情况·上年度产值（万元）：应为数字"}
+    assert not Visit.objects.exists()
