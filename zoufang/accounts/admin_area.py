@@ -24,7 +24,8 @@ def office_paths(user: Any) -> list[str] | None:
 
 
 class AreaAdminMixin:
-    """`region_field` names the row's region (a path lookup); `shared_when_null`: a row without one is read by all."""
+    """`region_field` names the row's region (a path lookup; "" for a region itself); `shared_when_null`: a row
+    without one is read by all."""
 
     region_field = "region"
     shared_when_null = True
@@ -34,7 +35,7 @@ class AreaAdminMixin:
         paths = office_paths(request.user)
         if paths is None:
             return rows
-        condition = scope._under_any(paths, f"{self.region_field}__path")
+        condition = scope._under_any(paths, f"{self.region_field}__path" if self.region_field else "path")
         if self.shared_when_null:
             condition |= Q(**{f"{self.region_field}__isnull": True})
         return rows.filter(condition)
@@ -48,7 +49,7 @@ class AreaAdminMixin:
 
     def region_path(self, obj: Any) -> str | None:
         region = obj
-        for name in self.region_field.split("__"):
+        for name in filter(None, self.region_field.split("__")):
             region = getattr(region, name, None)
         return getattr(region, "path", None)
 

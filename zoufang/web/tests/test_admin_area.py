@@ -44,7 +44,7 @@ def test_the_office_opens_its_own_towns_master_data(client, town, office, menghe
     client.force_login(office)
     for url in (f"/admin/campaigns/campaign/{town.campaign.pk}/change/", f"/admin/registry/unit/{town.police.pk}/change/",
                 f"/admin/registry/cadre/{town.users['dept'].cadre.pk}/change/",
-                f"/admin/registry/unit/{menghe['shared'].pk}/change/"):
+                f"/admin/registry/unit/{menghe['shared'].pk}/change/", f"/admin/regions/region/{town.shangxiatang.pk}/change/"):
         assert _opened(client.get(url)), url
 
 
@@ -52,10 +52,12 @@ def test_the_office_neither_reads_nor_changes_another_towns_master_data(client, 
     client.force_login(office)
     unit, cadre, campaign = menghe["unit"], menghe["cadre"], menghe["campaign"]
     for url in (f"/admin/campaigns/campaign/{campaign.pk}/change/", f"/admin/campaigns/campaign/{campaign.pk}/delete/",
+                f"/admin/regions/region/{campaign.scope_id}/change/",
                 f"/admin/registry/unit/{unit.pk}/change/", f"/admin/registry/unit/{unit.pk}/delete/",
                 f"/admin/registry/cadre/{cadre.pk}/change/"):
         assert not _opened(client.get(url)), url
-    for listing in ("/admin/registry/unit/", "/admin/registry/cadre/", "/admin/campaigns/campaign/"):
+    for listing in ("/admin/registry/unit/", "/admin/registry/cadre/", "/admin/campaigns/campaign/",
+                    "/admin/regions/region/"):
         page = client.get(listing).content.decode()
         assert "孟河" not in page, listing
     client.post(f"/admin/registry/unit/{unit.pk}/change/", {"name": "孟河派出所", "kind": "town_department",
