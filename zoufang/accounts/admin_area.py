@@ -7,8 +7,8 @@ see every row. Anyone else sees the rows of their office's regions and the regio
 
 from typing import Any
 
-from django.db.models import ForeignKey, Q, QuerySet
-from django.forms import ModelChoiceField
+from django.db.models import ForeignKey, ManyToManyField, Q, QuerySet
+from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.http import HttpRequest
 
 from zoufang.accounts import scope
@@ -23,7 +23,40 @@ def office_paths(user: Any) -> list[str] | None:
     return scope._region_paths(user, {Role.OFFICE})
 
 
-class AreaAdminMixin:
+def _own_choices(model: Any, user: Any) -> QuerySet[Any] | None:
+    """The office's own regions or units, for a form's choice of one; None for every one (or another model)."""
+    from zoufang.regions.models import Region
+    from zoufang.registry.models import Unit
+
+    paths = office_paths(user)
+    if paths is None:
+        return None
+    if model is Region:
+        return Region.objects.filter(scope._under_any(paths, "path"))
+    if model is Unit:
+        return Unit.objects.filter(scope._under_any(paths, "region__path"))
+    return None
+
+
+class AreaChoicesMixin:
+    """The regions and units a form offers and takes (a unit's region, a cadre's unit and linked villages, a target's
+    region): the office's own. The autocomplete offers no other, and another town's id posted is not a valid choice."""
+
+    def formfield_for_foreignkey(self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any) -> ModelChoiceField:
+        own = _own_choices(db_field.related_model, request.user)
+        if own is not None:
+            kwargs["queryset"] = own
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def formfield_for_manytomany(self, db_field: ManyToManyField, request: HttpRequest,
+                                 **kwargs: Any) -> ModelMultipleChoiceField | None:
+        own = _own_choices(db_field.related_model, request.user)
+        if own is not None:
+            kwargs["queryset"] = own
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class AreaAdminMixin(AreaChoicesMixin):
     """`region_field` names the row's region (a path lookup; "" for a region itself); `shared_when_null`: a row
     without one is read by all."""
 
@@ -52,19 +85,6 @@ class AreaAdminMixin:
         for name in filter(None, self.region_field.split("__")):
             region = getattr(region, name, None)
         return getattr(region, "path", None)
-
-    def formfield_for_foreignkey(self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any) -> ModelChoiceField:
-        """A region or a unit chosen on the form (a unit's region, a cadre's unit) is one of the office's own: the
-        autocomplete offers no other, and a posted id of another town's is refused as not a valid choice."""
-        from zoufang.regions.models import Region
-        from zoufang.registry.models import Unit
-
-        paths = office_paths(request.user)
-        if paths is not None and db_field.related_model is Region:
-            kwargs["queryset"] = Region.objects.filter(scope._under_any(paths, "path"))
-        elif paths is not None and db_field.related_model is Unit:
-            kwargs["queryset"] = Unit.objects.filter(scope._under_any(paths, "region__path"))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return super().has_change_permission(request, obj) and self._in_own_area(request, obj)  # type: ignore[misc]

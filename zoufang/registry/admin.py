@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from zoufang.accounts import audit, scope
-from zoufang.accounts.admin_area import AreaAdminMixin
+from zoufang.accounts.admin_area import AreaAdminMixin, AreaChoicesMixin
 from zoufang.accounts.admin_audit import AuditedModelAdmin
 from zoufang.accounts.models import AuditEvent
 from zoufang.registry.identifiers import mask_id_number, mask_phone
@@ -31,7 +31,7 @@ class CadreAdmin(AreaAdminMixin, AuditedModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(AuditedModelAdmin):
+class TargetAdmin(AreaChoicesMixin, AuditedModelAdmin):
     list_display = ("name", "kind", "region", "masked_phone", "masked_id_number", "hardship", "is_key", "is_demo")
     list_filter = ("kind", "hardship", "is_key", "scale", "is_demo")
     search_fields = ("name", "address", "=credit_code", "=id_number")

@@ -84,3 +84,19 @@ def test_the_office_cannot_move_its_own_department_into_another_town(client, tow
     response = client.post(url, {**data, "region": menghe["campaign"].scope_id})
     assert response.status_code == 200  # the form again, with the choice refused
     assert Unit.objects.get(pk=town.police.pk).region == town.town
+
+
+def test_the_office_cannot_move_a_household_or_link_a_cadre_to_another_towns_village(client, town, office, menghe):
+    village = Region.objects.create(name="孟河社区", level=Region.Level.VILLAGE, parent=menghe["campaign"].scope)
+    client.force_login(office)
+    household = town.households["shangxiatang"][0]
+    url = f"/admin/registry/target/{household.pk}/change/"
+    data = form_values(client.get(url).content.decode(), "target_form")
+    assert client.post(url, {**data, "region": village.pk}).status_code == 200  # the form again, the choice refused
+    household.refresh_from_db()
+    assert household.region.parent == town.shangxiatang
+    cadre = town.users["dept"].cadre
+    url = f"/admin/registry/cadre/{cadre.pk}/change/"
+    data = form_values(client.get(url).content.decode(), "cadre_form")
+    assert client.post(url, {**data, "linked_regions": [village.pk]}).status_code == 200
+    assert not cadre.linked_regions.exists()
