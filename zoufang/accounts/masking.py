@@ -31,7 +31,10 @@ class Kind(StrEnum):
 
 
 # What people type between groups of digits; \d matches a decimal digit in any script (full-width ０-９ too).
-_SEPARATOR = r"[\s\u3000\-‐‑‒–—―－_.．·・/／()（）+＋]"
+# Characters that show nothing (zero-width spaces and joiners, the soft hyphen, direction marks) count too: a
+# number split by them reads whole on the page.
+_INVISIBLE = "\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_SEPARATOR = rf"[\s\u3000\-‐‑‒–—―－_.．·・/／()（）+＋{_INVISIBLE}]"
 _NUMBER = re.compile(
     rf"(?<![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])(?:\d(?:{_SEPARATOR}{{0,3}}\d)*+)(?:{_SEPARATOR}{{0,3}}[XxＸｘ])?"
     rf"(?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])"

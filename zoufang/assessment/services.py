@@ -187,6 +187,8 @@ def _store_run(campaign: Campaign, scored: list[tuple[str, Any]], *, starts_on: 
 def parse_points(text: Any) -> Decimal:
     try:
         points = rounded(Decimal(str(text).strip().replace("＋", "+").replace("－", "-")))
+        if not points.is_finite():  # Decimal reads "NaN", which no comparison with the limit may take
+            raise ValueError(text)
     except (InvalidOperation, ValueError):
         raise AssessmentError(_("分值应为数字，加分为正、减分为负，如 2 或 -1.5")) from None
     if not points or abs(points) > ADJUSTMENT_LIMIT:

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.html import format_html
 
+from zoufang.accounts.admin_area import AreaAdminMixin
 from zoufang.accounts.admin_audit import AuditedAdminMixin, AuditedModelAdmin
 from zoufang.campaigns.models import Campaign, CaseCategory, Phase
 
@@ -33,7 +34,8 @@ class CaseCategoryInline(AuditedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(AuditedModelAdmin):
+class CampaignAdmin(AreaAdminMixin, AuditedModelAdmin):
+    region_field, shared_when_null = "scope", False
     list_display = ("name", "slug", "scope", "starts_on", "ends_on")
     search_fields = ("name", "slug")
     autocomplete_fields = ("scope",)
@@ -48,7 +50,8 @@ class CampaignAdmin(AuditedModelAdmin):
 
 
 @admin.register(CaseCategory)
-class CaseCategoryAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class CaseCategoryAdmin(AreaAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    region_field, shared_when_null = "campaign__scope", False
     list_display = ("code", "title", "campaign", "parent", "disabled_on")
     list_filter = ("campaign",)
     search_fields = ("code", "title")

@@ -23,6 +23,7 @@ from zoufang.accounts.masking import Kind, Masker
 from zoufang.accounts.models import RoleGrant
 from zoufang.cases.models import Case, CaseEvent
 from zoufang.cases.workflow import UPPER_QUEUE, Action, Actor
+from zoufang.registry.models import Cadre, Unit
 
 Role = RoleGrant.Role
 AREA_ROLES = {Role.OFFICE, Role.LEADER, Role.ASSESSOR, Role.CITY_OFFICE, Role.VILLAGE}
@@ -181,6 +182,23 @@ def description_search(user: Any, cases: QuerySet[Case], q: str) -> Q:
     shown = [pk for pk, text in candidates[:MASKED_SEARCH_CAP]
              if needle in masker.show(Kind.FREE_TEXT, text, full=False).casefold()]
     return found & (full | Q(pk__in=shown))
+
+
+def serving_units(campaign: Any) -> QuerySet[Unit]:
+    """The units a case of the campaign may be handed to: those of its area and of the regions above it, the
+    regionless city and outside bodies, and any unit holding a fixed quota in it; never another town's."""
+    path = campaign.scope.path
+    above = [path[:end + 1] for end, char in enumerate(path[:-1]) if char == "."]  # "000001.", "000001.000007."
+    return Unit.objects.filter(
+        Q(region__isnull=True) | Q(region__path__startswith=path) | Q(region__path__in=above)
+        | Q(pk__in=campaign.fixed_quotas.values("units"))
+    )
+
+
+def signing_leaders(campaign: Any) -> QuerySet[Cadre]:
+    """The town leaders with an account who may sign an escalation of the campaign's cases."""
+    return Cadre.objects.filter(role=Cadre.Role.TOWN_LEADER, user__isnull=False, archived_on__isnull=True,
+                                unit__in=serving_units(campaign))
 
 
 def is_unit_handler(user: Any) -> bool:

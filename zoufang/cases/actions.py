@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from zoufang import clock
 from zoufang.campaigns.models import CaseCategory
-from zoufang.cases import deadlines, notifications
+from zoufang.cases import access, deadlines, notifications
 from zoufang.cases.models import Case
 from zoufang.cases.transition import InvalidInput, run
 from zoufang.cases.workflow import Action
@@ -54,6 +54,8 @@ def dispatch_case(
     def change(c: Case) -> dict[str, Any]:
         if unit.archived_on is not None:
             raise InvalidInput(_("该单位已停用。"))
+        _serving(c, [unit], _("承办单位"))
+        _serving(c, co_handlers or [], _("协办单位"))
         c.unit = unit
         c.priority = priority or c.priority
         deadlines.start_clock(c, clock.today())
@@ -68,6 +70,15 @@ def dispatch_case(
         )
 
     return run(case, Action.DISPATCH, by=by, version=version, note=note, change=change, notify=tell)
+
+
+def _serving(case: Case, units: list[Unit], what: str) -> None:
+    """Another town's department would read the raiser in full: only the units serving the campaign's area."""
+    serving = set(access.serving_units(case.campaign).filter(pk__in=[u.pk for u in units]).values_list("pk", flat=True))
+    for unit in units:
+        if unit.pk not in serving:
+            raise InvalidInput(_("%(what)s“%(unit)s”不在本活动的范围内：只能交办给%(area)s及其上级的单位。") % {
+                "what": what, "unit": unit.name, "area": case.campaign.scope.name})
 
 
 def accept_case(case: Case, *, by: Any, version: int | None, note: str = "") -> Case:

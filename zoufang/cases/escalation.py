@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from zoufang import clock
-from zoufang.cases import deadlines, notifications
+from zoufang.cases import access, deadlines, notifications
 from zoufang.cases.models import Case
 from zoufang.cases.transition import InvalidInput, run
 from zoufang.cases.workflow import Action
@@ -26,6 +26,9 @@ def escalate_case(
         raise InvalidInput(_("请选择上报去向。"))
     if leader.role != Cadre.Role.TOWN_LEADER or leader.user_id is None:
         raise InvalidInput(_("请选择有登录账号的分管领导签字。"))
+    if not access.signing_leaders(case.campaign).filter(pk=leader.pk).exists():
+        raise InvalidInput(_("签字的分管领导“%(leader)s”不是%(area)s的领导，请选择本镇的分管领导。") % {
+            "leader": leader.name, "area": case.campaign.scope.name})
 
     def change(c: Case) -> dict[str, Any]:
         c.escalation_route = route

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zoufang.campaigns.models import CaseCategory
-from zoufang.cases import actions, answers, escalation
+from zoufang.cases import access, actions, answers, escalation
 from zoufang.cases.models import Case, CaseReply
 from zoufang.cases.workflow import Action
 from zoufang.core import limits
@@ -55,8 +55,8 @@ class DispatchForm(ActionForm):
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
         super().__init__(case, *args, **kwargs)
-        units = Unit.objects.filter(kind__in=HANDLING_KINDS, archived_on__isnull=True).order_by("kind", "sort_order",
-                                                                                                 "name")
+        units = access.serving_units(case.campaign).filter(kind__in=HANDLING_KINDS, archived_on__isnull=True) \
+            .order_by("kind", "sort_order", "name")
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["co_handlers"].queryset = units  # type: ignore[attr-defined]
         self.fields["priority"].initial = case.priority
@@ -86,9 +86,8 @@ class EscalateForm(ActionForm):
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
         super().__init__(case, *args, **kwargs)
-        self.fields["leader"].queryset = Cadre.objects.filter(  # type: ignore[attr-defined]
-            role=Cadre.Role.TOWN_LEADER, user__isnull=False, archived_on__isnull=True
-        ).order_by("sort_order", "name")
+        self.fields["leader"].queryset = access.signing_leaders(case.campaign).order_by(  # type: ignore[attr-defined]
+            "sort_order", "name")
 
 
 class ExplainForm(ActionForm):

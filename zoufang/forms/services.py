@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +44,29 @@ def _hash(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
+def _check_publisher(user: Any, key: str) -> None:
+    """A questionnaire is reworded only by an office that manages every campaign asking it: forms are shared by
+    key, and another town's office would otherwise change what this town's cadres fill in."""
+    from zoufang.accounts import scope
+    from zoufang.campaigns.models import Campaign
+
+    if getattr(user, "is_superuser", False):
+        return
+    managed = set(scope.managed_campaigns(user).values_list("pk", flat=True))
+    others = [c.name for c in Campaign.objects.exclude(pk__in=managed).order_by("starts_on", "slug")
+              if key in {q.get("key") for q in c.config.get("questionnaires") or []}]
+    if others:
+        raise FormDefinitionError([_("调查表 %(key)s 用于%(campaigns)s，本账号不能修改：请另起代号（settings 的 form_id）"
+                                     "发布，并在本活动的配置中改用新代号。") % {"key": key, "campaigns": "、".join(others)}])
+
+
 @transaction.atomic
 def load_form(parsed: xlsform.ParsedForm, rows: dict[str, Any], *, by: Any = None) -> tuple[FormVersion, bool]:
     """Publish a definition; the same wording again changes nothing. Returns (version, created)."""
     if parsed.errors:
         raise FormDefinitionError(parsed.errors)
+    if by is not None:
+        _check_publisher(by, parsed.form_id)
     spec = parsed.spec()
     digest = _hash(spec)
     form, _created = Form.objects.select_for_update().get_or_create(
@@ -145,6 +164,8 @@ def _coerce(question: dict[str, Any], value: Any, choices: dict[str, list[list[s
         try:
             number = float(value)
         except (TypeError, ValueError):
+            number = math.nan
+        if not math.isfinite(number):  # float() reads "inf" and "nan", JSON's 1e999 is infinity: no answer to store
             return value, _("应为整数") if kind == "integer" else _("应为数字")
         if kind == "integer":
             if not number.is_integer():

@@ -3,12 +3,14 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from zoufang.accounts.admin_area import AreaAdminMixin
 from zoufang.accounts.admin_audit import AuditedModelAdmin
 from zoufang.regions.models import Region
 
 
 @admin.register(Region)
-class RegionAdmin(AuditedModelAdmin):
+class RegionAdmin(AreaAdminMixin, AuditedModelAdmin):
+    region_field, shared_when_null = "", False
     list_display = ("indented_name", "level", "code", "parent", "sort_order", "is_demo")
     list_filter = ("level", "is_demo")
     search_fields = ("name", "code")

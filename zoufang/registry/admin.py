@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from zoufang.accounts import audit, scope
+from zoufang.accounts.admin_area import AreaAdminMixin, AreaChoicesMixin
 from zoufang.accounts.admin_audit import AuditedModelAdmin
 from zoufang.accounts.models import AuditEvent
 from zoufang.registry.identifiers import mask_id_number, mask_phone
@@ -12,7 +13,7 @@ from zoufang.registry.models import Cadre, Target, Unit
 
 
 @admin.register(Unit)
-class UnitAdmin(AuditedModelAdmin):
+class UnitAdmin(AreaAdminMixin, AuditedModelAdmin):
     list_display = ("name", "kind", "region", "party_member_count", "sort_order", "archived_on")
     list_filter = ("kind", "archived_on")
     search_fields = ("name",)
@@ -20,7 +21,8 @@ class UnitAdmin(AuditedModelAdmin):
 
 
 @admin.register(Cadre)
-class CadreAdmin(AuditedModelAdmin):
+class CadreAdmin(AreaAdminMixin, AuditedModelAdmin):
+    region_field = "unit__region"
     list_display = ("name", "unit", "role", "title", "phone", "user", "archived_on", "is_demo")
     list_filter = ("role", "unit__kind", "is_demo")
     search_fields = ("name", "title", "unit__name")
@@ -29,7 +31,7 @@ class CadreAdmin(AuditedModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(AuditedModelAdmin):
+class TargetAdmin(AreaChoicesMixin, AuditedModelAdmin):
     list_display = ("name", "kind", "region", "masked_phone", "masked_id_number", "hardship", "is_key", "is_demo")
     list_filter = ("kind", "hardship", "is_key", "scale", "is_demo")
     search_fields = ("name", "address", "=credit_code", "=id_number")

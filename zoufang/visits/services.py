@@ -8,6 +8,7 @@ unique constraint on client_uuid settles a race: the loser's insert fails and it
 import datetime as dt
 import hashlib
 import json
+import math
 import uuid
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from decimal import Decimal
@@ -222,6 +223,9 @@ def _validate(
     elif submission.latitude is not None and not (-90 <= submission.latitude <= 90
                                                   and -180 <= submission.longitude <= 180):  # type: ignore[operator]
         errors["location"] = _("位置：经纬度超出范围")
+    accuracy = submission.location_accuracy
+    if accuracy is not None and not (math.isfinite(accuracy) and accuracy >= 0):  # JSON's NaN, Infinity, 1e999
+        errors["location_accuracy"] = _("定位精度：应为不小于 0 的米数")
     if len(submission.co_visitors) > 200:
         errors["co_visitors"] = _("同行人员：不超过 200 字")
     clean_answers = _validate_answers(submission, target, campaign, errors, forms_stamp)

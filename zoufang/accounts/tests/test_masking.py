@@ -69,3 +69,18 @@ def test_it_masks_free_text_for_a_masked_role_but_not_for_the_area_office(town):
     assert Masker(town.users["leader"]).data(answers, target) == {
         "phone": "138****1290", "rows": [{"note": "身份证320583********5476"}], "count": 3,
         "number": "138****1290"}
+
+
+@pytest.mark.parametrize("invisible", [
+    "\u200b",  # zero-width space: pasted from a chat app, or typed to slip past the mask
+    "\u200c", "\u200d",  # zero-width non-joiner, joiner
+    "\u2060",  # word joiner
+    "\ufeff",  # zero-width no-break space (a BOM mid-text)
+    "\u00ad",  # soft hyphen
+    "\u200e", "\u202e", "\u2066",  # direction marks, overrides and isolates
+])
+def test_it_masks_a_number_split_by_characters_that_show_nothing(invisible):
+    """On the page these read as 13868841290 and 320583198102155476: the digits run on, so they are masked."""
+    phone = invisible.join(["138", "6884", "1290"])
+    id_number = invisible.join(["320583", "19810215", "5476"])
+    assert scrub(f"电话{phone}，身份证{id_number}") == "电话138****1290，身份证320583********5476"

@@ -54,6 +54,8 @@ def test_it_adds_a_documented_adjustment_and_ranks_again(assessed: Any) -> None:
 @pytest.mark.parametrize(("points", "reason", "message"), [
     ("abc", "理由", "分值应为数字"), ("0", "理由", "分值应不为 0"), ("101", "理由", "在 -100 到 100 之间"),
     ("2", "  ", "请写明加减分的理由"),
+    # Decimal reads these: NaN compared with the limit raised InvalidOperation (a server error on the page).
+    ("NaN", "理由", "分值应为数字"), ("-nan", "理由", "分值应为数字"), ("Infinity", "理由", "分值应为数字"),
 ])
 def test_it_refuses_an_adjustment_without_points_or_reason(assessed: Any, points: str, reason: str,
                                                             message: str) -> None:
