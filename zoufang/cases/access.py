@@ -21,6 +21,7 @@ from django.http import Http404
 from zoufang.accounts import scope
 from zoufang.accounts.masking import Kind, Masker
 from zoufang.accounts.models import RoleGrant
+from zoufang.callbacks.models import CallbackBatch
 from zoufang.cases.models import Case, CaseEvent
 from zoufang.cases.workflow import UPPER_QUEUE, Action, Actor
 from zoufang.registry.models import Cadre, Unit
@@ -192,6 +193,15 @@ def serving_units(campaign: Any) -> QuerySet[Unit]:
     return Unit.objects.filter(
         Q(region__isnull=True) | Q(region__path__startswith=path) | Q(region__path__in=above)
         | Q(pk__in=campaign.fixed_quotas.values("units"))
+    )
+
+
+def callback_companies() -> QuerySet[Unit]:
+    """The third parties that call residents back (第三方回访): they check how a case was handled, so they never
+    handle one — a unit of a callback account's grant, or one that called a batch."""
+    return Unit.objects.filter(
+        Q(pk__in=RoleGrant.objects.filter(role=Role.AUDITOR, unit__isnull=False).values("unit"))
+        | Q(pk__in=CallbackBatch.objects.filter(caller__isnull=False).values("caller"))
     )
 
 

@@ -75,7 +75,11 @@ def dispatch_case(
 def _serving(case: Case, units: list[Unit], what: str) -> None:
     """Another town's department would read the raiser in full: only the units serving the campaign's area."""
     serving = set(access.serving_units(case.campaign).filter(pk__in=[u.pk for u in units]).values_list("pk", flat=True))
+    checking = set(access.callback_companies().filter(pk__in=[u.pk for u in units]).values_list("pk", flat=True))
     for unit in units:
+        if unit.pk in checking:
+            raise InvalidInput(_("%(what)s“%(unit)s”是第三方回访单位，负责回访核实，不能承办问题。") % {
+                "what": what, "unit": unit.name})
         if unit.pk not in serving:
             raise InvalidInput(_("%(what)s“%(unit)s”不在本活动的范围内：只能交办给%(area)s及其上级的单位。") % {
                 "what": what, "unit": unit.name, "area": case.campaign.scope.name})

@@ -56,7 +56,7 @@ class DispatchForm(ActionForm):
     def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
         super().__init__(case, *args, **kwargs)
         units = access.serving_units(case.campaign).filter(kind__in=HANDLING_KINDS, archived_on__isnull=True) \
-            .order_by("kind", "sort_order", "name")
+            .exclude(pk__in=access.callback_companies()).order_by("kind", "sort_order", "name")
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["co_handlers"].queryset = units  # type: ignore[attr-defined]
         self.fields["priority"].initial = case.priority

@@ -123,3 +123,19 @@ def test_the_api_list_audits_the_raisers_it_shows_in_full(client, api_token, cas
     # A leader reads the phones masked: nothing to audit.
     client.get("/api/v1/cases/", **api_token("leader"))
     assert reads.count() == before + 1
+
+
+def test_the_callback_company_is_neither_offered_nor_taken_as_a_handler(client, api_token, cases_town, registered):
+    """第三方回访 checks how a case was handled: the company that calls back never handles one (h4 saw 苏州民意调查
+    有限公司 among the units to dispatch to)."""
+    company = Unit.objects.create(name="苏州民意调查有限公司", kind=Unit.Kind.OUTSIDE_BODY)
+    ensure_user("minyi", PASSWORD, role=RoleGrant.Role.AUDITOR, region=cases_town.town, unit=company)
+    client.force_login(cases_town.users["office"])
+    page = client.get(f"/cases/{registered.public_id}/").content.decode()
+    assert "派出所" in page
+    assert "苏州民意调查有限公司" not in page
+    response = _post(client, api_token("office"), registered, "dispatch", {
+        "unit": str(cases_town.police.public_id), "co_handlers": [str(company.public_id)]})
+    assert response.status_code == 400, response.content
+    assert "第三方回访单位" in response.json()["detail"]
+    assert Case.objects.get(pk=registered.pk).status == Case.Status.REGISTERED
