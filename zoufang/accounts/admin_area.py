@@ -24,9 +24,13 @@ def office_paths(user: Any) -> list[str] | None:
 
 
 def _own_choices(model: Any, user: Any) -> QuerySet[Any] | None:
-    """The office's own regions or units, for a form's choice of one; None for every one (or another model)."""
+    """The office's own regions, units, cadres or accounts, for a form's choice of one (a cadre's supervisor, the
+    account a cadre signs in with); None for every one (or another model)."""
+    from django.contrib.auth import get_user_model
+
+    from zoufang.accounts.models import RoleGrant
     from zoufang.regions.models import Region
-    from zoufang.registry.models import Unit
+    from zoufang.registry.models import Cadre, Unit
 
     paths = office_paths(user)
     if paths is None:
@@ -35,12 +39,17 @@ def _own_choices(model: Any, user: Any) -> QuerySet[Any] | None:
         return Region.objects.filter(scope._under_any(paths, "path"))
     if model is Unit:
         return Unit.objects.filter(scope._under_any(paths, "region__path"))
+    if model is Cadre:
+        return Cadre.objects.filter(scope._under_any(paths, "unit__region__path"))
+    if model is get_user_model():  # an account granted a role within the office's regions
+        granted = RoleGrant.objects.filter(scope._under_any(paths, "region__path")).values("user")
+        return model.objects.filter(pk__in=granted)
     return None
 
 
 class AreaChoicesMixin:
-    """The regions and units a form offers and takes (a unit's region, a cadre's unit and linked villages, a target's
-    region): the office's own. The autocomplete offers no other, and another town's id posted is not a valid choice."""
+    """The regions, units, cadres and accounts a form offers and takes (a unit's region, a cadre's unit, linked
+    villages, supervisor and account, a target's region): the office's own. The autocomplete offers no other, and another town's id posted is not a valid choice."""
 
     def formfield_for_foreignkey(self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any) -> ModelChoiceField:
         own = _own_choices(db_field.related_model, request.user)

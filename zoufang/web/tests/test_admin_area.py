@@ -100,3 +100,24 @@ def test_the_office_cannot_move_a_household_or_link_a_cadre_to_another_towns_vil
     data = form_values(client.get(url).content.decode(), "cadre_form")
     assert client.post(url, {**data, "linked_regions": [village.pk]}).status_code == 200
     assert not cadre.linked_regions.exists()
+
+
+def test_the_office_cannot_give_its_cadre_another_towns_supervisor_or_account(client, town, office, menghe):
+    """A cadre linked to another town's account would put this town's list on that account's phone; a supervisor of
+    another town would read this cadre's visits."""
+    from zoufang.accounts.models import RoleGrant
+    from zoufang.accounts.services import ensure_user
+
+    leader = CadreFactory(name="孟河领导", unit=menghe["unit"], role=Cadre.Role.TOWN_LEADER)
+    account = ensure_user("menghe_cadre", "Zoufang-test-1", role=RoleGrant.Role.VILLAGE, region=menghe["campaign"].scope)
+    cadre = CadreFactory(name="本镇新干部", unit=town.police)
+    client.force_login(office)
+    url = f"/admin/registry/cadre/{cadre.pk}/change/"
+    data = form_values(client.get(url).content.decode(), "cadre_form")
+    for change in ({"supervisor": leader.pk}, {"user": account.pk}):
+        assert client.post(url, {**data, **change}).status_code == 200, change  # the form again, the choice refused
+    cadre.refresh_from_db()
+    assert (cadre.supervisor_id, cadre.user_id) == (None, None)
+    own = CadreFactory(name="本镇领导", unit=town.police, role=Cadre.Role.TOWN_LEADER)
+    assert client.post(url, {**data, "supervisor": own.pk}).status_code == 302
+    assert Cadre.objects.get(pk=cadre.pk).supervisor == own
