@@ -95,14 +95,29 @@ def mask_name(name: str) -> str:
     return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
 
 
+_SHOWS_NOTHING = re.compile(f"[{_INVISIBLE}]+")
+
+
+def visible(text: str) -> str:
+    """`text` without the characters that show nothing: a name split by one (周\u200b梅) reads 周梅 on the page."""
+    return _SHOWS_NOTHING.sub("", text)
+
+
+def compact(text: str) -> str:
+    """`text` as compared for a name or an address in it: what shows, without the spaces a clerk may leave inside."""
+    return "".join(visible(text).split())
+
+
 def scrub(text: str, names: Iterable[str] = (), addresses: Iterable[str] = ()) -> str:
-    """Free text with every personal number masked, and the given names and addresses wherever they recur.
+    """Free text with every personal number masked, and the given names and addresses wherever they recur (the
+    characters that show nothing dropped first, so that none keeps a name or a number from being found).
 
     “我是周梅，身份证 3205 8319 8102 1554 76，电话１３８－６８８４－１２９０” →
     “我是周*，身份证 320583********5476，电话138****1290”.
     """
     if not text:
         return text
+    text = visible(text)
     for address in sorted({a.strip() for a in addresses if a and len(a.strip()) >= 4}, key=len, reverse=True):
         text = text.replace(address, ADDRESS_MASK)
     for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
@@ -112,7 +127,7 @@ def scrub(text: str, names: Iterable[str] = (), addresses: Iterable[str] = ()) -
 
 def has_personal_number(text: str) -> bool:
     """Whether free text still carries a number the scrubber would mask."""
-    return scrub(text) != text
+    return bool(text) and scrub(text) != visible(text)
 
 
 class Masker:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from zoufang import clock
 from zoufang.accounts import audit
-from zoufang.accounts.masking import has_personal_number
+from zoufang.accounts.masking import compact, has_personal_number
 from zoufang.accounts.models import AuditEvent
 from zoufang.cases import access
 from zoufang.cases.models import Case
@@ -32,10 +32,12 @@ def summary_problems(case: Case, summary: str) -> list[str]:
     if has_personal_number(summary):
         problems.append(_("公开摘要：不能含电话、身份证等号码"))
     target = case.target if case.target_id else None
-    names = [case.raiser_name, target.name if target else ""]
-    if any(name and len(name) >= 2 and name in summary for name in names):
+    names = [compact(case.raiser_name), compact(target.name) if target else ""]
+    shown = compact(summary)  # as the public reads it: a name split by a space or an invisible character still names
+    if any(name and len(name) >= 2 and name in shown for name in names):
         problems.append(_("公开摘要：不能含反映人姓名"))
-    if target and target.address and len(target.address) >= 4 and target.address in summary:
+    address = compact(target.address) if target and target.address else ""
+    if len(address) >= 4 and address in shown:
         problems.append(_("公开摘要：不能含反映人地址"))
     return problems
 

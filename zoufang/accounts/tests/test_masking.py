@@ -2,7 +2,7 @@
 
 import pytest
 
-from zoufang.accounts.masking import Kind, Masker, mask, scrub
+from zoufang.accounts.masking import Kind, Masker, has_personal_number, mask, scrub
 
 
 @pytest.mark.parametrize(("typed", "shown"), [
@@ -84,3 +84,5 @@ def test_it_masks_a_number_split_by_characters_that_show_nothing(invisible):
     phone = invisible.join(["138", "6884", "1290"])
     id_number = invisible.join(["320583", "19810215", "5476"])
     assert scrub(f"电话{phone}，身份证{id_number}") == "电话138****1290，身份证320583********5476"
+    assert scrub(f"我是周{invisible}梅", names=["周梅"]) == "我是周*"  # a name split by one is the name
+    assert not has_personal_number(f"路灯{invisible}坏了")  # an invisible character alone is no number

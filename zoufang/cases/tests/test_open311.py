@@ -70,7 +70,10 @@ def test_it_refuses_a_public_summary_naming_someone_or_holding_a_number(cases_to
     case = _dispatched(cases_town, make_case())
     office = cases_town.users["office"]
     for summary, why in [("", "必填"), ("联系电话 138 6884 1290", "号码"), (f"{case.target.name}家门口路灯坏了", "姓名"),
-                         (f"{case.target.address}路灯坏了", "地址")]:
+                         (f"{case.target.address}路灯坏了", "地址"),
+                         # as the public reads it: split by a space or a character that shows nothing, still the name
+                         (f"{case.target.name[0]} {case.target.name[1:]}家门口路灯坏了", "姓名"),
+                         (f"{case.target.name[0]}\u200b{case.target.name[1:]}家门口路灯坏了", "姓名")]:
         with pytest.raises(CaseError, match=why):
             publication.publish_case(case, by=office, summary=summary)
     with pytest.raises(CaseError, match="走访办"):
