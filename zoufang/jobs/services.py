@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Q
@@ -82,6 +83,9 @@ def request(user: Any, kind: str, params: dict[str, Any]) -> Download:
     the same request while an identical one is queued or running returns that one (no duplicate job)."""
     resolved = kinds.get(kind).resolve(user, params)
     with transaction.atomic():
+        # One request of a user's at a time from here to the insert: a row lock on the identical job finds nothing to
+        # lock while there is none, and requests arriving together (two tabs, a double click) each queued their own.
+        list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
         same = _same_key(user, kind, resolved.params)
         if same is not None:
             return same

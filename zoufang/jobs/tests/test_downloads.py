@@ -4,8 +4,11 @@ failed and retried, expired; the periodic work chained by the worker."""
 import hashlib
 import io
 import json
+import threading
 from pathlib import Path
 
+import pytest
+from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -201,3 +204,29 @@ def test_an_empty_downloads_page_points_each_role_to_what_it_can_download(client
     page = client.get("/downloads/").content.decode()
     assert "在“我的走访”点“台账”" in page
     assert "“分配”" not in page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers (BEGIN IMMEDIATE)")
+@pytest.mark.django_db(transaction=True)
+def test_asking_at_the_same_moment_from_several_tabs_queues_one_job(town, settings):
+    """The check for an identical queued job and the insert are one step: on PostgreSQL a row lock on nothing (no
+    job yet) held nobody back, and requests arriving together each queued their own build of the same file."""
+    settings.TASKS = DUMMY  # nothing runs: every request finds the others' job queued
+    user, count = town.users["office"], 6
+    start, asked = threading.Barrier(count), []
+
+    def ask() -> None:
+        try:
+            start.wait()
+            asked.append(services.request(user, "plan_export", {"campaign": town.campaign.slug, "fmt": "xlsx"}).pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(asked) == count
+    assert Download.objects.count() == 1
+    assert set(asked) == {Download.objects.get().pk}
