@@ -180,3 +180,15 @@ def test_the_import_page_imports_as_its_user(town, menghe, menghe_office, login)
     assert "单位名称“派出所”已在本镇以外登记" in client.get("/imports/").content.decode()
     police = Unit.objects.get(pk=town.police.pk)
     assert (police.region, police.party_member_count) == (town.town, 31)
+
+
+def test_an_import_without_a_campaign_leaves_other_towns_plans_proven(town, menghe, menghe_office):
+    from zoufang.planning import proof
+    from zoufang.planning.models import PlanProof
+
+    proof.compute(town.campaign)
+    proof.compute(menghe)
+    rows = [UNITS, ["孟河镇派出所", "镇部门（支部）", "孟河镇", "20", "1"]]
+    assert run_import("units", csv_file(rows), filename="units.csv", by=menghe_office).ok
+    assert PlanProof.objects.get(campaign=menghe).stale
+    assert not PlanProof.objects.get(campaign=town.campaign).stale
