@@ -19,10 +19,9 @@ def resolve_scope(ctx: ImportContext) -> Region | None:
     if ctx.campaign is not None:
         return ctx.campaign.scope if _in_area(ctx, ctx.campaign.scope) else None
     towns = list(Region.objects.filter(level=Region.Level.TOWN)[:2])
-    if len(towns) == 1 and _in_area(ctx, towns[0]):
+    if len(towns) == 1 and ctx.area.holds(towns[0]):
         return towns[0]
-    if len(towns) != 1:
-        ctx.error(None, "", _("请指定走访活动（命令行加 --campaign 活动代号）"))
+    ctx.error(None, "", _("请指定走访活动（命令行加 --campaign 活动代号）"))  # another town's name is not said
     return None
 
 
