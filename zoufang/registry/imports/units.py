@@ -25,6 +25,9 @@ UNIT_KINDS = choice_lookup(Unit.Kind, {"镇部门": Unit.Kind.TOWN_DEPARTMENT, "
                                        "市级部门": Unit.Kind.CITY_DEPARTMENT, "村委会": Unit.Kind.VILLAGE_COMMITTEE,
                                        "居委会": Unit.Kind.VILLAGE_COMMITTEE, "社区居委会": Unit.Kind.VILLAGE_COMMITTEE})
 
+# A town's own bodies: an office adds one only in its own regions, never as a body every town shares (decision 0031).
+TOWN_KINDS = (Unit.Kind.TOWN_LEADERSHIP, Unit.Kind.TOWN_DEPARTMENT, Unit.Kind.VILLAGE_COMMITTEE)
+
 COLUMNS = (
     Column(NAME, True, _l("单位全称，全库唯一，最多100字"), "市交通局", ("单位", "名称"), 24),
     Column(KIND, True, _l("镇党政班子、镇部门、市级机关部门、其他单位 或 村（居）委会"), "市级机关部门", ("类型",), 16),
@@ -81,6 +84,9 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
         if existing is not None and (refusal := ctx.area.unit_refusal(existing)) and (
                 not ctx.area.may_name_unit(existing) or changed_fields(existing, values)):
             ctx.error(n, NAME, refusal)  # a shared unit listed as it is registered is only named
+        elif existing is None and "region_id" not in values and kind in TOWN_KINDS and not ctx.area.everywhere:
+            ctx.error(n, REGION, _("%(kind)s须填写所属区划（%(where)s或其村、社区）：不填所属区划的单位是各镇共用的单位") % {
+                "kind": Unit.Kind(kind).label, "where": ctx.area.where})
         if name in seen:
             ctx.error(n, NAME, _("与第%(other)d行重复") % {"other": seen[name]})
         elif len(ctx.errors) == errors_before:

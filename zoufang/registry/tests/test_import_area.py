@@ -192,3 +192,14 @@ def test_an_import_without_a_campaign_leaves_other_towns_plans_proven(town, meng
     assert run_import("units", csv_file(rows), filename="units.csv", by=menghe_office).ok
     assert PlanProof.objects.get(campaign=menghe).stale
     assert not PlanProof.objects.get(campaign=town.campaign).stale
+
+
+def test_an_office_adds_its_towns_own_bodies_only_in_its_regions(town, menghe, menghe_office):
+    """A 镇部门 without a region would be a body every town shares; a 市级机关部门 may be (附件1 names it)."""
+    rows = [UNITS, ["孟河镇司法所", "镇部门（支部）", "", "5", "2"], ["市粮食局", "市级机关部门", "", "", "104"]]
+    report = run_import("units", csv_file(rows), filename="units.csv", by=menghe_office)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "所属区划")]
+    assert report.errors[0].message.startswith("镇部门（支部）须填写所属区划（本镇或其村、社区）")
+    rows[1][2] = "孟河镇"
+    assert run_import("units", csv_file(rows), filename="units.csv", by=menghe_office).ok
+    assert Unit.objects.get(name="市粮食局").region is None
