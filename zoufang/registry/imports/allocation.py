@@ -38,7 +38,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     if not table.rows and not table.enterprise_lines and not table.issues:
         ctx.error(None, "", _("表中没有分配行"))
     places = ScopeRegions(ctx.campaign.scope)
-    units = {normalise_header(u.name): u for u in Unit.objects.all()}
+    units = {normalise_header(u.name): u for u in ctx.area.units()}  # another town's units are not there
     prefixes = _place_prefixes(ctx.campaign.scope)
     registry = registered_households_by_village(places)
     quotas: list[QuotaRow] = []
@@ -123,7 +123,7 @@ def _unit(ctx: ImportContext, row: int, name: str, units: dict[str, Unit],
         ctx.error(row, UNIT, _("“%(name)s”可能是%(matches)s，无法确定")
                   % {"name": name, "matches": "、".join(sorted(u.name for u in close))})
         return None
-    ctx.error(row, UNIT, _("单位“%(name)s”未登记，请先导入单位") % {"name": name})
+    ctx.error(row, UNIT, ctx.area.unit_not_registered(name))
     return None
 
 

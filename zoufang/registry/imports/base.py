@@ -3,6 +3,7 @@
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol, TypeVar
 
 from django.utils.functional import Promise
@@ -28,6 +29,7 @@ from zoufang.core.tabular import (
     unreadable_cells,
     unreadable_sheet_cells,
 )
+from zoufang.registry.imports.area import ImportArea
 
 _TRUE = {"是", "Y", "YES", "TRUE", "1", "√", "✓", "✔", "☑", "重点"}
 _FALSE = {"否", "N", "NO", "FALSE", "0", "×", "✗", "✘", "☐", "非重点"}
@@ -97,6 +99,11 @@ class ImportContext:
     def tick(self, done: int, total: int) -> None:
         if self.progress is not None and (done % 200 == 0 or done == total):
             self.progress(done, total)
+
+    @cached_property
+    def area(self) -> ImportArea:
+        """What this import's user may create, change or name (registry.imports.area)."""
+        return ImportArea.of(self.by)
 
     @property
     def user(self) -> Any:

@@ -50,7 +50,11 @@ def _record(ctx: ImportContext, table: Table, units: dict[str, Unit], row: Sheet
         cells.text_cell(ctx, n, NAME, name, 50)
     unit = units.get(compact(get(row, UNIT)))
     if cells.required_cell(ctx, n, UNIT, get(row, UNIT)) and unit is None:
-        ctx.error(n, UNIT, _("单位“%(name)s”未登记，请先导入单位") % {"name": get(row, UNIT)})
+        ctx.error(n, UNIT, ctx.area.unit_not_registered(get(row, UNIT)))
+    elif unit is not None and not ctx.area.may_change_unit(unit):
+        ctx.error(n, UNIT, _("“%(name)s”是上级或各镇共用的单位，%(where)s不能为它导入走访干部，请与上级走访办联系")
+                  % {"name": unit.name, "where": ctx.area.where})
+        unit = None
     role = parse_choice(get(row, ROLE), ROLES)
     if cells.required_cell(ctx, n, ROLE, get(row, ROLE)) and role is None:
         ctx.error(n, ROLE, _("应为：%(names)s") % {"names": "、".join(str(r.label) for r in Cadre.Role)})
@@ -91,8 +95,10 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     table = read_table(ctx, rows, COLUMNS)
     if table is None:
         return Outcome()
-    units = {compact(u.name): u for u in Unit.objects.all()}
-    stored: dict[Key, Cadre] = {(c.unit_id, person_name(c.name)): c for c in Cadre.objects.all()}
+    units = {compact(u.name): u for u in ctx.area.units()}
+    # The cadres a row may be or name as its 上一级: those of the units the area may name.
+    stored: dict[Key, Cadre] = {(c.unit_id, person_name(c.name)): c
+                                for c in Cadre.objects.filter(unit__in=ctx.area.units().values("pk"))}
     found: list[Record] = []
     seen: dict[Key, int] = {}
     for done, row in enumerate(table.rows, 1):

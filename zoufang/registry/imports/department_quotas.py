@@ -32,7 +32,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     kinds = count_columns(ctx, table)
     if not table.rows and not table.issues:
         ctx.error(None, "", _("表中没有部门行"))
-    units = {normalise_header(u.name): u for u in Unit.objects.all()}
+    units = {normalise_header(u.name): u for u in ctx.area.units()}  # another town's units are not there
     quotas: list[QuotaRow] = []
     for row in table.rows:
         unit = _department(ctx, row, units)

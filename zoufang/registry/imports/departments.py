@@ -39,7 +39,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     if scope is None or ctx.errors:
         return outcome
     # Matched as the department quota kind and the allocation tables match: “机关二支部(党)” is 机关二支部（党）.
-    stored = {normalise_header(u.name): u for u in Unit.objects.all()}
+    stored = {normalise_header(u.name): u for u in Unit.objects.select_related("region")}
     found: list[Record] = []
     seen: dict[str, int] = {}
     for row in table.rows:
@@ -50,7 +50,9 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
         seen[row.unit] = row.row
         if len(row.unit) > 100:
             ctx.error(row.row, DEPARTMENT, _("不能超过%(n)d个字") % {"n": 100})
-        if unit is not None and unit.kind != Unit.Kind.TOWN_DEPARTMENT:
+        if unit is not None and (refusal := ctx.area.unit_refusal(unit)):
+            ctx.error(row.row, DEPARTMENT, refusal)
+        elif unit is not None and unit.kind != Unit.Kind.TOWN_DEPARTMENT:
             ctx.error(row.row, DEPARTMENT, _("单位“%(name)s”已登记为%(kind)s，不是镇部门")
                       % {"name": unit.name, "kind": unit.get_kind_display()})
         values: dict[str, Any] = {"name": unit.name if unit is not None else row.unit,

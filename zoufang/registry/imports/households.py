@@ -144,7 +144,8 @@ def _match_stored(ctx: ImportContext, found: list[Record], places: ScopeRegions)
     """Attach the stored household of each row: by ID number (of either kind), else by kind, region, name, address.
 
     A stored household found by its ID number under another 户主姓名, village or 户别 is refused unless the
-    import is an update (records.guard_identity).
+    import is an update (records.guard_identity); one registered outside the user's area is refused, update or not,
+    without saying where (registry.imports.area).
     """
     stored = _stored(found)
     by_number: dict[str, list[Target]] = {}
@@ -157,6 +158,9 @@ def _match_stored(ctx: ImportContext, found: list[Record], places: ScopeRegions)
     for record in found:
         values = record.values
         numbered = by_number.get(values.get("id_number") or "", [])
+        if not all(ctx.area.holds(t.region) for t in numbered):  # neither located nor taken across the border
+            ctx.error(record.row, ID_NUMBER, ctx.area.outside_message(_("身份证号码")))
+            continue
         if len(numbered) > 1:
             ctx.error(record.row, ID_NUMBER, _("登记库中该身份证号码已同时登记为%(kinds)s，请先在登记库中核对并删除其中一户")
                       % {"kinds": "和".join(str(Target.Kind(t.kind).label) for t in numbered)})

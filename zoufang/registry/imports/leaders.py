@@ -29,9 +29,11 @@ from zoufang.registry.imports.quotas import QuotaRow, check_kind_split, plan_quo
 from zoufang.registry.models import Cadre
 
 
-def _leaders() -> dict[str, list[Cadre]]:
+def _leaders(ctx: ImportContext) -> dict[str, list[Cadre]]:
+    """The town leaders a table may name: those of the units the importing user may change (its own town's)."""
     found: dict[str, list[Cadre]] = {}
-    for cadre in Cadre.objects.filter(role=Cadre.Role.TOWN_LEADER, archived_on__isnull=True):
+    units = ctx.area.changeable_units().values("pk")
+    for cadre in Cadre.objects.filter(role=Cadre.Role.TOWN_LEADER, archived_on__isnull=True, unit__in=units):
         found.setdefault(person_name(cadre.name), []).append(cadre)
     return found
 
@@ -46,7 +48,7 @@ def _prepare(ctx: ImportContext, rows: list[SheetRow], *, with_villages: bool) -
     if not table.rows and not table.issues:
         ctx.error(None, "", _("表中没有分配行"))
     places = ScopeRegions(ctx.campaign.scope)
-    leaders = _leaders()
+    leaders = _leaders(ctx)
     quotas: list[QuotaRow] = []
     for row in table.rows:
         matches = leaders.get(row.leader, [])

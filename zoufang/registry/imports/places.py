@@ -7,19 +7,21 @@ from django.utils.translation import gettext as _
 
 from zoufang.core.tabular import compact
 from zoufang.regions.models import Region
+from zoufang.registry.imports.area import ImportArea
 from zoufang.registry.imports.base import ImportContext
 
 _PATH_SEPARATOR = re.compile(r"[/／>＞]")
 
 
 def resolve_scope(ctx: ImportContext) -> Region | None:
-    """The campaign's scope; without a campaign the only town in the database; else an error."""
+    """The campaign's scope; without a campaign the only town in the database; else an error. A town outside the
+    importing user's area is an error too (the page offers only the office's campaigns: a guard, not a path)."""
     if ctx.campaign is not None:
-        return ctx.campaign.scope
+        return ctx.campaign.scope if _in_area(ctx, ctx.campaign.scope) else None
     towns = list(Region.objects.filter(level=Region.Level.TOWN)[:2])
-    if len(towns) == 1:
+    if len(towns) == 1 and ctx.area.holds(towns[0]):
         return towns[0]
-    ctx.error(None, "", _("请指定走访活动（命令行加 --campaign 活动代号）"))
+    ctx.error(None, "", _("请指定走访活动（命令行加 --campaign 活动代号）"))  # another town's name is not said
     return None
 
 
@@ -27,24 +29,34 @@ def require_campaign(ctx: ImportContext) -> bool:
     if ctx.campaign is None:
         ctx.error(None, "", _("请指定走访活动（命令行加 --campaign 活动代号）"))
         return False
-    return True
+    return _in_area(ctx, ctx.campaign.scope)
+
+
+def _in_area(ctx: ImportContext, town: Region) -> bool:
+    if ctx.area.holds(town):
+        return True
+    ctx.error(None, "", _("走访活动“%(town)s”不在%(where)s范围内，不能为它导入") % {
+        "town": town.name, "where": ctx.area.where})
+    return False
 
 
 def path_segments(text: str) -> list[str]:
     return [compact(part) for part in _PATH_SEPARATOR.split(text) if compact(part)]
 
 
-def regions_by_path(text: str) -> list[Region]:
-    """Every region that “锦溪镇/上下塘社区” (or a bare name) can mean; one is an answer, more is ambiguous."""
+def regions_by_path(text: str, area: ImportArea) -> list[Region]:
+    """Every region of `area` that “锦溪镇/上下塘社区” (or a bare name) can mean; one is an answer, more is
+    ambiguous. The path may start above the area (“昆山市/锦溪镇”), not pass through another town."""
     segments = path_segments(text)
     if not segments:
         return []
-    candidates = list(Region.objects.filter(name=segments[0]))
+    named = area.regions()
+    candidates = list(named.filter(name=segments[0]))
     for segment in segments[1:]:
         if not candidates:
             break
-        candidates = list(Region.objects.filter(parent__in=candidates, name=segment))
-    return candidates
+        candidates = list(named.filter(parent__in=candidates, name=segment))
+    return [region for region in candidates if area.holds(region)]
 
 
 class ScopeRegions:

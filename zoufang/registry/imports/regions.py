@@ -12,6 +12,7 @@ from zoufang.core.tabular import Column, SheetRow, compact
 from zoufang.regions.models import Region
 from zoufang.registry.imports import position_cells
 from zoufang.registry.imports import records as cells
+from zoufang.registry.imports.area import ImportArea
 from zoufang.registry.imports.base import (
     ImportContext,
     ImportSpec,
@@ -22,7 +23,7 @@ from zoufang.registry.imports.base import (
     read_table,
 )
 from zoufang.registry.imports.places import path_segments
-from zoufang.registry.imports.records import apply_changes
+from zoufang.registry.imports.records import apply_changes, changed_fields
 
 PARENT, NAME, LEVEL, CODE = "上级区划", "名称", "层级", "区划代码"
 _CODE = re.compile(r"^\d{6,12}$")
@@ -67,14 +68,19 @@ class Node:
 
 
 class Tree:
-    """The stored regions this file can refer to, plus the ones its earlier rows create."""
+    """The stored regions this file can refer to (those the importing user may name: its area's and those above
+    it), plus the ones its earlier rows create; and the codes registered outside them."""
 
-    def __init__(self, names: set[str], codes: set[str]) -> None:
+    def __init__(self, names: set[str], codes: set[str], area: ImportArea) -> None:
         self.by_name: dict[str, list[Node]] = {}
         self.by_code: dict[str, Node] = {}
         self.children: dict[tuple[Any, str], Node] = {}
+        self.codes_elsewhere: set[str] = set()
         for region in Region.objects.filter(Q(name__in=names) | Q(code__in=codes)).order_by("path"):
-            self.add(Node(region.name, region.level, region.code, None, region, region.parent_id))
+            if area.may_name_region(region):
+                self.add(Node(region.name, region.level, region.code, None, region, region.parent_id))
+            elif region.code in codes:
+                self.codes_elsewhere.add(region.code)
 
     def add(self, node: Node) -> None:
         self.by_name.setdefault(compact(node.name), []).append(node)
@@ -97,7 +103,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     names = {compact(table.value(r, NAME)) for r in table.rows}
     for row in table.rows:
         names.update(path_segments(table.value(row, PARENT)))
-    tree = Tree(names, {table.value(r, CODE) for r in table.rows if table.value(r, CODE)})
+    tree = Tree(names, {table.value(r, CODE) for r in table.rows if table.value(r, CODE)}, ctx.area)
     outcome = Outcome(total_rows=len(table.rows))
     creates: list[Node] = []
     updates: list[Node] = []
@@ -159,7 +165,11 @@ def _row(ctx: ImportContext, table: Table, tree: Tree, row: SheetRow) -> Node | 
 
 
 def _match(ctx: ImportContext, tree: Tree, n: int, new: Node) -> Node | None:
-    """The stored region this row means (by code, else by parent and name), or the new node, registered."""
+    """The stored region this row means (by code, else by parent and name), or the new node, registered. Within the
+    importing user's area only: a row may name the regions above it as they are, not add or change one there."""
+    if new.code in tree.codes_elsewhere:
+        ctx.error(n, CODE, ctx.area.outside_message(_("区划代码")))
+        return None
     node = tree.by_code.get(new.code) if new.code else None
     if node is not None and node.parent_ident() != new.parent_ident():
         ctx.error(n, CODE, _("区划代码%(code)s已用于上级不同的“%(name)s”，导入不能移动区划")
@@ -170,6 +180,10 @@ def _match(ctx: ImportContext, tree: Tree, n: int, new: Node) -> Node | None:
         ctx.error(n, NAME, _("同一上级下已有“%(name)s”") % {"name": new.name})
         return None
     node = node or sibling
+    if node is None and not _may_add_under(ctx, new.parent):
+        ctx.error(n, PARENT, _("只能在%(where)s的区划之下新增区划；“%(parent)s”不在%(where)s范围内") % {
+            "where": ctx.area.where, "parent": new.parent.name if new.parent else _("（最上级）")})
+        return None
     if node is None:
         tree.add(new)
         return new
@@ -180,12 +194,26 @@ def _match(ctx: ImportContext, tree: Tree, n: int, new: Node) -> Node | None:
         ctx.error(n, LEVEL, _("已有区划“%(name)s”是%(level)s，导入不能修改层级")
                   % {"name": node.name, "level": L(node.level).label})
         return None
+    values = {"name": new.name, **({"code": new.code} if new.code else {}), **new.position}
+    if node.region is not None and not ctx.area.holds(node.region) and changed_fields(node.region, values):
+        ctx.error(n, NAME, _("“%(name)s”在%(where)s范围之外，导入不能修改它") % {"name": node.name,
+                                                                   "where": ctx.area.where})
+        return None
     if node.region is not None and compact(node.name) != new.name and not cells.guard_identity(
             ctx, n, NAME, _("区划代码%(code)s") % {"code": new.code}, [(NAME, node.name, new.name)], node.region):
         return None
     node.touched_by = n
-    node.values = {"name": new.name, **({"code": new.code} if new.code else {}), **new.position}
+    node.values = values
     return node
+
+
+def _may_add_under(ctx: ImportContext, parent: Node | None) -> bool:
+    """A new region hangs under one of the area (stored, or added by an earlier row of the file, itself checked)."""
+    if ctx.area.everywhere:
+        return True
+    if parent is None:
+        return False
+    return parent.region is None or parent.row is not None or ctx.area.holds(parent.region)
 
 
 SPEC = ImportSpec(

@@ -96,20 +96,24 @@ POSITIONED = ("registry.Target", "regions.Region")
 
 
 def _towns(ctx: ImportContext) -> list[Region]:
-    """Where an import may have moved targets or regions: the campaign's scope, else every town."""
+    """Where an import may have moved targets or regions: the campaign's scope, else every town it may write in."""
     if ctx.campaign is not None:
         return [ctx.campaign.scope]
-    return list(Region.objects.filter(level=Region.Level.TOWN))
+    return [town for town in Region.objects.filter(level=Region.Level.TOWN) if ctx.area.holds(town)]
 
 
 def _plans_changed(ctx: ImportContext) -> None:
     """The registry the plans are proven against changed: the stored proofs of the campaign imported for (else of
-    every campaign) are out of date until computed again."""
+    every campaign the import may have touched) are out of date until computed again."""
     from zoufang.campaigns.models import Campaign
     from zoufang.planning import proof
 
     campaigns = Campaign.objects.all()
-    proof.mark_stale(campaigns.filter(pk=ctx.campaign.pk) if ctx.campaign is not None else campaigns)
+    if ctx.campaign is not None:
+        campaigns = campaigns.filter(pk=ctx.campaign.pk)
+    elif not ctx.area.everywhere:  # what it may write is its area's: the campaigns of the area and of those above
+        campaigns = campaigns.filter(scope__in=ctx.area.regions())
+    proof.mark_stale(campaigns)
 
 
 def _audit(spec: ImportSpec, ctx: ImportContext, report: ImportReport) -> None:

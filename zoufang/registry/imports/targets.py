@@ -145,7 +145,9 @@ def _prepare(ctx: ImportContext, rows: list[SheetRow], kind: str, columns: tuple
     stored = _stored(kind, found, scope)
     for record in found:
         record.existing = stored.get(_key(record.values))
-        if kind == Target.Kind.ENTERPRISE and record.existing is not None:
+        if record.existing is not None and not ctx.area.holds(record.existing.region):
+            ctx.error(record.row, "统一社会信用代码", ctx.area.outside_message(_("统一社会信用代码")))
+        elif kind == Target.Kind.ENTERPRISE and record.existing is not None:
             _same_enterprise(ctx, record, places)
     if ctx.errors:
         return Outcome(total_rows=len(table.rows))
@@ -187,8 +189,8 @@ def _stored(kind: str, found: list[Record], scope: Region) -> dict[tuple[Any, ..
         codes = sorted(r.values["credit_code"] for r in found)
         for part in chunks(codes):
             # The explicit non-empty test lets the partial unique index on credit_code serve the look-up.
-            stored.update({(t.credit_code,): t for t in
-                           Target.objects.filter(credit_code__in=part).exclude(credit_code="").order_by()})
+            stored.update({(t.credit_code,): t for t in Target.objects.filter(credit_code__in=part)
+                           .exclude(credit_code="").select_related("region").order_by()})
         return stored
     names = sorted({r.values["name"] for r in found if r.values.get("name")})
     for part in chunks(names):

@@ -17,13 +17,16 @@ from zoufang.registry.imports.base import (
     read_table,
 )
 from zoufang.registry.imports.places import regions_by_path
-from zoufang.registry.imports.records import Record, plan_records
+from zoufang.registry.imports.records import Record, changed_fields, plan_records
 from zoufang.registry.models import Unit
 
 NAME, KIND, REGION, MEMBERS, ORDER = "单位名称", "单位类型", "所属区划", "党员人数", "排序"
 UNIT_KINDS = choice_lookup(Unit.Kind, {"镇部门": Unit.Kind.TOWN_DEPARTMENT, "镇支部": Unit.Kind.TOWN_DEPARTMENT,
                                        "市级部门": Unit.Kind.CITY_DEPARTMENT, "村委会": Unit.Kind.VILLAGE_COMMITTEE,
                                        "居委会": Unit.Kind.VILLAGE_COMMITTEE, "社区居委会": Unit.Kind.VILLAGE_COMMITTEE})
+
+# A town's own bodies: an office adds one only in its own regions, never as a body every town shares (decision 0031).
+TOWN_KINDS = (Unit.Kind.TOWN_LEADERSHIP, Unit.Kind.TOWN_DEPARTMENT, Unit.Kind.VILLAGE_COMMITTEE)
 
 COLUMNS = (
     Column(NAME, True, _l("单位全称，全库唯一，最多100字"), "市交通局", ("单位", "名称"), 24),
@@ -37,11 +40,13 @@ COLUMNS = (
 def region_cell(ctx: ImportContext, row: int, column: str, text: str, cache: dict[str, list[Region]]) -> Region | None:
     """A region named by a unique name or a path; errors for none or several."""
     if text not in cache:
-        cache[text] = regions_by_path(text)
+        cache[text] = regions_by_path(text, ctx.area)
     found = cache[text]
     if len(found) == 1:
         return found[0]
-    if not found:
+    if not found and not ctx.area.everywhere:
+        ctx.error(row, column, _("%(where)s没有区划“%(name)s”") % {"where": ctx.area.where, "name": text})
+    elif not found:
         ctx.error(row, column, _("找不到区划“%(name)s”") % {"name": text})
     else:
         ctx.error(row, column, _("有%(n)d个区划叫“%(name)s”，请写完整路径，如“锦溪镇/上下塘社区”")
@@ -53,7 +58,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     table = read_table(ctx, rows, COLUMNS)
     if table is None:
         return Outcome()
-    stored = {u.name: u for u in Unit.objects.all()}
+    stored = {u.name: u for u in Unit.objects.select_related("region")}
     regions: dict[str, list[Region]] = {}
     found: list[Record] = []
     seen: dict[str, int] = {}
@@ -75,11 +80,18 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
             number = cells.count_cell(ctx, n, column, table.value(row, column))
             if number is not None:
                 values[field] = number
+        existing = stored.get(name)
+        if existing is not None and (refusal := ctx.area.unit_refusal(existing)) and (
+                not ctx.area.may_name_unit(existing) or changed_fields(existing, values)):
+            ctx.error(n, NAME, refusal)  # a shared unit listed as it is registered is only named
+        elif existing is None and "region_id" not in values and kind in TOWN_KINDS and not ctx.area.everywhere:
+            ctx.error(n, REGION, _("%(kind)s须填写所属区划（%(where)s或其村、社区）：不填所属区划的单位是各镇共用的单位") % {
+                "kind": Unit.Kind(kind).label, "where": ctx.area.where})
         if name in seen:
             ctx.error(n, NAME, _("与第%(other)d行重复") % {"other": seen[name]})
         elif len(ctx.errors) == errors_before:
             seen[name] = n
-            found.append(Record(n, values, stored.get(name)))
+            found.append(Record(n, values, existing))
         ctx.tick(done, len(table.rows))
     if ctx.errors:
         return Outcome(total_rows=len(table.rows))
