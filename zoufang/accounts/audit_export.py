@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.page import PageMargins
 
 from zoufang import clock
 from zoufang.accounts import audit
@@ -47,7 +46,6 @@ ID_COLUMNS = [
 ]
 TITLE = Font(bold=True, size=14)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
-MARGINS = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)  # inches
 
 
 def write_export(out: IO[bytes], user: Any, events: QuerySet[AuditEvent], *, total: int, filters: str) -> None:
@@ -76,11 +74,9 @@ def write_export(out: IO[bytes], user: Any, events: QuerySet[AuditEvent], *, tot
 
 def _sheet(book: ExportWorkbook, title: str, columns: Sequence[Column], header: list[str]) -> Any:
     """A printed table: the title and the header lines merged across, the column headers, all three repeated on
-    each page; page numbers at the foot."""
+    each page (the writer numbers the pages at the foot)."""
     sheet = book.create_sheet(title)
     sheet.set_widths(column.width for column in columns)
-    sheet.page_margins = MARGINS
-    sheet.oddFooter.center.text = _("第 &P 页，共 &N 页")
     sheet.freeze_panes = "A4"
     print_on_a4(sheet, title_rows="1:3")
     last = len(columns)

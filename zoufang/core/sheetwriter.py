@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from zoufang.core.tabular import INSTRUCTIONS_SHEET, Column
@@ -45,6 +46,17 @@ MAX_ROW_POINTS = 409.0  # the tallest row Excel allows
 # What wraps as one piece: a run of printable ASCII (a name in pinyin, a number, a hash) with the full-width bracket
 # or punctuation that may not be parted from it, as LibreOffice keeps “（zhouzhuang）” whole.
 UNBROKEN = re.compile(r"[（“《‘〔【]?[!-~]+[）”》’〕】、，。：；！？]?")
+
+# On paper (decision 0030): the body's 11 pt text printed no smaller than READABLE_POINTS. A sheet too wide for that on
+# A4 goes on A3 across (a town office's copier prints A3; folded, it files with the A4 pages); wider still, its
+# columns go over pages across. Widths are counted as Excel and WPS print them (7 px a unit and 5 px of margins at 96
+# dpi) or LibreOffice with Calibri's metrics (5.55 pt a unit), whichever is wider; LibreOffice without Calibri or
+# Carlito prints a fifth smaller (docs/printing.md).
+READABLE_POINTS = 8.0
+BODY_POINTS = 11.0  # the workbook's default font
+DEFAULT_WIDTH = 8.43  # a column no export sized
+PAPERS = {Worksheet.PAPERSIZE_A4: (595.3, 841.9), Worksheet.PAPERSIZE_A3: (841.9, 1190.6)}  # points, short × long
+MARGINS = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)  # inches; room for a footer
 
 
 # A cell starting with one of these is a formula (or becomes one when edited) in Excel or LibreOffice.
@@ -183,6 +195,7 @@ class StreamSheet(Widths, WriteOnlyWorksheet):
     def __init__(self, parent: Any, title: str | None) -> None:
         super().__init__(parent, title)
         self.rows_written = 0
+        self.columns_written = 0  # the widest row's cells, for the paper (`fit_paper`)
         self._table_cells: dict[tuple[int, bool, bool, type], Cell] = {}
         # (name, id(setting)) pairs → (the style array they make, the settings kept alive for their ids)
         self._styles: dict[tuple[tuple[str, int], ...], tuple[StyleArray, list[Any]]] = {}
@@ -201,6 +214,7 @@ class StreamSheet(Widths, WriteOnlyWorksheet):
     def _write(self, cells: list[Any], height: float | None) -> None:
         """The row to disk (openpyxl writes it while appending), with its height if any."""
         self.rows_written += 1
+        self.columns_written = max(self.columns_written, len(cells))
         if height:
             self.row_dimensions[self.rows_written].height = height
         try:
@@ -305,6 +319,7 @@ class ExportWorkbook(Workbook):
         super().__init__(write_only=streaming)
         if not streaming:
             self._sheets = [ExportSheet(self)]
+            self._sheets[0].page_margins = copy(MARGINS)
             print_on_a4(self._sheets[0])
 
     @property
@@ -314,6 +329,7 @@ class ExportWorkbook(Workbook):
     def create_sheet(self, title: str | None = None, index: int | None = None) -> Any:
         sheet: Any = StreamSheet(self, title) if self.streaming else ExportSheet(parent=self, title=title)
         self._add_sheet(sheet=sheet, index=index)
+        sheet.page_margins = copy(MARGINS)
         print_on_a4(sheet)  # before the first row, as a streamed sheet needs
         return sheet
 
@@ -324,6 +340,9 @@ class ExportWorkbook(Workbook):
                 frozen, _column = coordinate_to_tuple(sheet.freeze_panes)
                 if frozen > 1:
                     sheet.print_title_rows = f"1:{frozen - 1}"
+            fit_paper(sheet)
+            if not sheet.oddFooter.center.text:
+                sheet.oddFooter.center.text = _("第 &P 页，共 &N 页")
             if not self.streaming:
                 for row in sheet.iter_rows():
                     for cell in row:
@@ -339,13 +358,65 @@ class ExportWorkbook(Workbook):
 def print_on_a4(sheet: Any, *, landscape: bool = True, title_rows: str | None = None) -> None:
     """How a sheet prints: on A4 (across unless `landscape=False`), every column on the page's width and as many
     pages down as the rows need; `title_rows` ("1:2") repeated on each page. Every sheet of an `ExportWorkbook`
-    starts so (and repeats the rows above its frozen pane); a sheet printed otherwise says so here."""
+    starts so; on save it repeats the rows above its frozen pane, numbers its pages and goes on larger paper where
+    its columns are too wide to print readably on A4 (`fit_paper`)."""
     sheet.page_setup.orientation = "landscape" if landscape else "portrait"
     sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     if title_rows:
         sheet.print_title_rows = title_rows
+
+
+def printed_width(width: float) -> float:
+    """How wide a column `width` units wide prints at 100 %, in points: the wider of Excel's and LibreOffice's."""
+    return max(5.25 * width + 3.75, 5.55 * width)
+
+
+def _printed_columns(sheet: Any) -> list[tuple[int, float]]:
+    """(column, points at 100 %) of every column printed: up to the last written or sized, hidden ones left out."""
+    sized: dict[int, tuple[float, bool]] = {}
+    for dimension in sheet.column_dimensions.values():
+        if dimension.min and dimension.max and dimension.max - dimension.min < 1024:  # a group to XFD is not printed
+            for index in range(dimension.min, dimension.max + 1):
+                sized[index] = (dimension.width or DEFAULT_WIDTH, bool(dimension.hidden))
+    written = sheet.columns_written if isinstance(sheet, StreamSheet) else sheet.max_column
+    last = max([written, *(index for index, (_w, hidden) in sized.items() if not hidden)], default=0)
+    return [(index, printed_width(sized.get(index, (DEFAULT_WIDTH, False))[0])) for index in range(1, last + 1)
+            if not sized.get(index, (0, False))[1]]
+
+
+def fit_paper(sheet: Any) -> None:
+    """The paper a sheet prints on, its body text no smaller than READABLE_POINTS (decision 0030): A4 as its maker
+    set it if the columns fit across at that size, else A4 across, else A3 across; wider than that, A3 across with the
+    columns over as many pages across as they need, the frozen columns (or the first) repeated on each, a page's
+    right part printed after its left. Set on save: the paper and page order are written after a streamed sheet's
+    rows."""
+    columns = _printed_columns(sheet)
+    wide = sum(points for _index, points in columns)
+    least = READABLE_POINTS / BODY_POINTS  # the smallest scale
+    side = (sheet.page_margins.left + sheet.page_margins.right) * 72
+    portrait = sheet.page_setup.orientation == "portrait"
+    for paper, landscape in ((Worksheet.PAPERSIZE_A4, not portrait), (Worksheet.PAPERSIZE_A4, True),
+                             (Worksheet.PAPERSIZE_A3, True)):
+        if wide * least <= PAPERS[paper][landscape] - side:
+            break
+    sheet.page_setup.paperSize = paper
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    room = PAPERS[paper][landscape] - side
+    if wide * least <= room:
+        return
+    frozen = coordinate_to_tuple(sheet.freeze_panes)[1] - 1 if sheet.freeze_panes else 0
+    repeated = max(1, frozen)
+    sheet.print_title_cols = f"A:{get_column_letter(repeated)}"
+    titles = sum(points for index, points in columns if index <= repeated)
+    pages, used = 1, 0.0
+    for _index, points in columns:  # filled as the spreadsheet breaks them: whole columns, at the smallest scale
+        if used and (used + points) * least > room:
+            pages, used = pages + 1, titles
+        used += points
+    sheet.page_setup.fitToWidth = pages
+    sheet.page_setup.pageOrder = "overThenDown"
 
 
 def neutralise(cell: Any) -> None:

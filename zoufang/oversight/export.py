@@ -1,17 +1,37 @@
 """Every oversight table as an xlsx: the same headers, rows and 合计 as on the page."""
 
 import io
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import IO
 
 from openpyxl.styles import Font
 
 from zoufang.core.progress import Progress, report
 from zoufang.core.sheetwriter import ExportWorkbook, fitting_width
-from zoufang.oversight.tables import Table
+from zoufang.oversight.tables import Cell, Table
 
 PROGRESS_ROWS = 1000
+MEASURED_ROWS = 1000  # the rows a column's width is measured on (a long table's first ones, held until written)
+TEXT_WIDEST = 36  # a long text (a case's 内容) wraps within this; a case list of three long texts stays on A4
+FIGURE_NARROWEST = 8  # a figure never wraps, and Excel shows #### for a number wider than its column: 7 digits fit
+
+
+def column_widths(table: Table, rows: Sequence[Sequence[Cell]]) -> list[int]:
+    """A figure's column as wide as its header on one line (or its widest figure in `rows`); a text's as its widest
+    line in `rows` or its header, whichever is wider, up to TEXT_WIDEST: a 内容 squeezed to its header's width
+    printed rows 146 pt tall."""
+    widths = []
+    for at, header in enumerate(table.headers):
+        values = [row[at] for row in rows if at < len(row)]
+        widest = max((fitting_width(line) for value in values if value is not None
+                      for line in str(value).split("\n")), default=0)
+        if at >= table.numeric_from:
+            widths.append(max(FIGURE_NARROWEST, fitting_width(header), widest))
+        else:
+            widths.append(min(TEXT_WIDEST, max(fitting_width(header), widest)))
+    return widths
 
 
 def write_xlsx(out: IO[bytes], tables: Sequence[Table], *, heading: str = "",
@@ -24,12 +44,14 @@ def write_xlsx(out: IO[bytes], tables: Sequence[Table], *, heading: str = "",
     done = 0
     for table in tables:
         sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", "－", table.title)[:31])  # Excel refuses these in names
-        # Each header on one line; a masked phone (138****0001) or a date fits the narrowest column.
-        sheet.set_widths([max(12, fitting_width(header)) for header in table.headers])
+        remaining = iter(table.rows)
+        first = list(itertools.islice(remaining, MEASURED_ROWS))  # widths go before the first row
+        sheet.set_widths(column_widths(table, [*first, *([table.total] if table.total else [])]))
         sheet.freeze_panes = "B3"
         sheet.append([f"{heading} {table.title}".strip()], font=Font(bold=True, size=14))
         sheet.table_row(list(table.headers), header=True)
-        for row in table.rows:
+        body: Iterable[list[Cell]] = itertools.chain(first, remaining)
+        for row in body:
             sheet.table_row(list(row))
             done += 1
             if done % PROGRESS_ROWS == 0:

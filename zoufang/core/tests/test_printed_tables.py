@@ -7,29 +7,22 @@ import collections
 import io
 import math
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 import pytest
 from openpyxl import load_workbook
 
 from zoufang.accounts import audit
-from zoufang.accounts.audit_export import MARGINS, write_export
+from zoufang.accounts.audit_export import write_export
 from zoufang.accounts.models import AuditEvent, RoleGrant
 from zoufang.accounts.services import ensure_administrator, ensure_user
 from zoufang.conftest import PASSWORD
+from zoufang.core.sheetwriter import MARGINS
+from zoufang.core.tests.libreoffice import bbox, fonts, needs_calc, printed
 
-SOFFICE, PDFTOTEXT, PDFFONTS = shutil.which("soffice"), shutil.which("pdftotext"), shutil.which("pdffonts")
-CALC = bool(SOFFICE) and (Path(str(SOFFICE)).resolve().parent / "libsclo.so").exists()
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(not (CALC and PDFTOTEXT and PDFFONTS),
-                       reason="LibreOffice Calc (soffice) and poppler (pdftotext) are not installed"),
-]
+pytestmark = [pytest.mark.django_db, needs_calc]
 FOOTER_POINTS = 45.0  # the page number, in the 0.6 in bottom margin
 # A row whose last line is cut by a quarter of its height shows its text's box 3 pt or more past where the next row's
 # text starts (measured: 397 of 500 rows of the demo's export before the estimate changed); a row that holds its
@@ -57,23 +50,21 @@ class Row:
 
 def _printed(pdf: Path, title: str) -> tuple[int, list[Row]]:
     """The pages of the sheet titled `title` and its rows, as pdftotext finds them."""
-    xml = subprocess.run([str(PDFTOTEXT), "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
-    xml = re.sub(r"<!DOCTYPE[^>]*>", "", xml).replace(' xmlns="http://www.w3.org/1999/xhtml"', "")
-    pages, rows = 0, []
-    for page in ElementTree.fromstring(xml).iter("page"):  # noqa: S314 - poppler's output of our own file
+    count, rows = 0, []
+    for page in bbox(pdf).iter("page"):
         words = [(float(w.get("xMin", 0)), float(w.get("yMin", 0)), float(w.get("xMax", 0)), float(w.get("yMax", 0)),
                   w.text or "") for w in page.iter("word")]
         words = [w for w in words if w[1] < float(page.get("height", 0)) - FOOTER_POINTS]
         if not words or min(words, key=lambda w: (w[1], w[0]))[4] != title:
             continue
-        pages += 1
+        count += 1
         second = next(w for w in words if w[4] == "时间")  # the first column's 序号 are left of the second's header
         starts = sorted((w[1], int(w[4])) for w in words if w[2] < second[0] and re.fullmatch(r"\d+", w[4]))
         for i, (top, number) in enumerate(starts):
             following = starts[i + 1][0] if i + 1 < len(starts) else None
             rows.append(Row(number, top, [(w[1], w[3], w[4]) for w in words
                                           if top - 1 <= w[1] < (following or math.inf) - 1], following))
-    return pages, rows
+    return count, rows
 
 
 def _characters(text: str) -> collections.Counter[str]:
@@ -109,23 +100,18 @@ def test_the_audit_export_prints_every_line_of_every_row_and_no_more(auditadmin:
     out = io.BytesIO()
     chosen = AuditEvent.objects.select_related("actor").order_by("-seq", "-id")
     write_export(out, auditadmin, chosen, total=events, filters="")
-    (tmp_path / "audit.xlsx").write_bytes(out.getvalue())
-    subprocess.run([str(SOFFICE), f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to",
-                    "pdf", "--outdir", str(tmp_path), str(tmp_path / "audit.xlsx")],
-                   check=True, capture_output=True, timeout=300)
-    fonts = subprocess.run([str(PDFFONTS), str(tmp_path / "audit.pdf")], check=True, capture_output=True,
-                           text=True).stdout
-    taller = TALLER["calibri" if re.search(r"Calibri|Carlito", fonts) else "fallback"]
+    pdf = printed(out.getvalue(), tmp_path, "audit")
+    taller = TALLER["calibri" if re.search(r"Calibri|Carlito", fonts(pdf)) else "fallback"]
     book = load_workbook(io.BytesIO(out.getvalue()))
     for title in ("审计记录", "编号与校验值"):
         expected = {row[0]: "".join(str(value) for value in row if value is not None)
                     for row in book[title].iter_rows(min_row=4, values_only=True) if row[0]}
-        pages, rows = _printed(tmp_path / "audit.pdf", title)
+        pages, rows = _printed(pdf, title)
         assert len(expected) == events
         assert sorted(row.number for row in rows) == sorted(expected), title
         for row in rows:
-            printed = " ".join(text for _top, _bottom, text in row.words)
-            assert _characters(printed) == _characters(expected[row.number]), (title, row.number, printed)
+            shown = " ".join(text for _top, _bottom, text in row.words)
+            assert _characters(shown) == _characters(expected[row.number]), (title, row.number, shown)
         followed = [row for row in rows if row.next_top is not None]
         assert len(followed) >= len(rows) - pages  # every row but a page's last is measured against the next
         cut = [(row.number, round(row.next_top - row.text_bottom(), 1)) for row in followed

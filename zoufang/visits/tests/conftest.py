@@ -3,6 +3,7 @@ and the 派出所 party member (`dept`) assigned two households of 上下塘社�
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from zoufang.campaigns.models import CaseCategory
 from zoufang.forms.services import load_shipped_forms
 from zoufang.planning.models import Assignment
+from zoufang.visits.models import Visit
 
 CONFIG = {
     "roles": {"party_member": {"name": "镇各部门党员干部", "cadre_role": "party_member"},
@@ -74,3 +76,16 @@ DAY = dt.date(2017, 6, 15)
 
 def household_answers() -> dict[str, Any]:
     return {"household_survey": dict(HOUSEHOLD_ANSWERS), "six_ones_form": dict(SIX_ONES_ANSWERS)}
+
+
+def add_visits(visiting: Any, n: int, summary: Callable[[int], str] = lambda i: f"走访{i}", **fields: Any) -> None:
+    """Visits by the 派出所 party member, an hour apart from 2017-06-01 10:00, up to `n` in all; the i-th's 走访情况
+    `summary(i)`, `fields(i)` for the other fields given (a function of i each)."""
+    cadre = visiting.users["dept"].cadre
+    targets = [*visiting.households["shangxiatang"][:2], visiting.enterprise]
+    start = dt.datetime(2017, 6, 1, 2, 0, tzinfo=dt.UTC)
+    Visit.objects.bulk_create([
+        Visit(campaign=visiting.campaign, target=targets[i % len(targets)], cadre=cadre, client_uuid=uuid.uuid4(),
+              content_hash=f"{i:064x}", visited_at=start + dt.timedelta(hours=i), mode=Visit.Mode.HOME,
+              summary=summary(i), **{name: value(i) for name, value in fields.items()})
+        for i in range(Visit.objects.count(), n)])

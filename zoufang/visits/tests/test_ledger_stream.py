@@ -1,8 +1,6 @@
 """The ledger streams: the same few queries whatever the number of visits, progress told, text kept."""
 
-import datetime as dt
 import io
-import uuid
 
 import pytest
 from django.db import connection
@@ -11,19 +9,13 @@ from openpyxl import load_workbook
 
 from zoufang.visits import ledger
 from zoufang.visits.models import Visit
+from zoufang.visits.tests.conftest import add_visits
 
 pytestmark = pytest.mark.django_db
 
 
 def _visits(visiting, n: int) -> None:
-    cadre = visiting.users["dept"].cadre
-    targets = [*visiting.households["shangxiatang"][:2], visiting.enterprise]
-    start = dt.datetime(2017, 6, 1, 2, 0, tzinfo=dt.UTC)
-    Visit.objects.bulk_create([
-        Visit(campaign=visiting.campaign, target=targets[i % len(targets)], cadre=cadre, client_uuid=uuid.uuid4(),
-              content_hash=f"{i:064x}", visited_at=start + dt.timedelta(hours=i), mode=Visit.Mode.HOME,
-              summary="=cmd|' /C calc'!A0" if i == 0 else f"走访{i}")
-        for i in range(Visit.objects.count(), n)])
+    add_visits(visiting, n, lambda i: "=cmd|' /C calc'!A0" if i == 0 else f"走访{i}")
 
 
 def _export(visiting, user) -> tuple[int, int, list[tuple[int, int]]]:
