@@ -23,6 +23,7 @@ from zoufang.callbacks.script import campaign_script
 from zoufang.core import paging
 from zoufang.jobs.views import start as start_job
 from zoufang.registry.models import Unit
+from zoufang.registry.presenters import TargetPresenter
 
 
 def _draw_form(request: HttpRequest) -> DrawForm | None:
@@ -131,12 +132,15 @@ def _sample_page(request: HttpRequest, sample: CallbackSample, *, phone: str = "
         call = CallForm(script=script)
     target = sample.visit.target
     masker = Masker(request.user)
+    office_reads_phone = office and bool(target.phone) and masker.full_for(target)
+    if office_reads_phone:  # the office sees the household's phone in full: a read, audited as the lists audit it
+        TargetPresenter(request.user).record_list_read([target], summary=_("回访样本"))
     answers = [(q["label"], script.label_of(q["name"], sample.answers.get(q["name"])))
                for q in script.questions() if q["name"] in sample.answers] if script else []
     context = {
         "sample": sample, "batch": batch_, "caller": caller, "office": office, "call": call, "phone": phone,
         "target_name": target.name if caller or office else masker.show(Kind.NAME, target.name, target),
-        "masked_phone": masker.show(Kind.PHONE, target.phone, target, full=office and masker.full_for(target)),
+        "masked_phone": masker.show(Kind.PHONE, target.phone, target, full=office_reads_phone),
         "attempts": sample.attempts.select_related("by"), "answers": answers,
         "verify": verify or (VerifyForm() if office and sample.verification == "pending" else None),
         "reopen": reopen or (ReopenForm() if office and sample.says_unanswered and not sample.unanswered_handled_at

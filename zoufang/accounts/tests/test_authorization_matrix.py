@@ -31,7 +31,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from zoufang.accounts.models import ApiToken, RoleGrant
+from zoufang.accounts.models import ApiToken, AuditEvent, RoleGrant
 from zoufang.assessment.models import Assessment
 from zoufang.callbacks.models import CallbackBatch, CallbackSample
 from zoufang.campaigns.models import Campaign
@@ -300,6 +300,7 @@ class Plant:
     """What was planted: a full number (digits only) → the object it belongs to; marker → object."""
 
     numbers: dict[str, tuple[str, int]] = field(default_factory=dict)
+    registered: set[str] = field(default_factory=set)  # of those, a record's own phone or ID field: a read to audit
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def text(self, kind: str, pk: int) -> str:
@@ -345,9 +346,11 @@ def _plant(plant: Plant) -> None:
         for number in (phone, id_number):
             if number:
                 plant.numbers[number] = ("target", pk)
+                plant.registered.add(number)
     _update(Target, ["description"], rows)
     for pk, phone in Case.objects.exclude(raiser_phone="").values_list("pk", "raiser_phone"):
         plant.numbers[phone] = ("case", pk)
+        plant.registered.add(phone)
 
 
 # ---------------------------------------------------------------- the oracle: who may see what
@@ -777,6 +780,7 @@ def _variants(spec: Spec, oracle: Oracle, who: Who) -> Iterator[tuple[str, dict[
 
 def _call(client: Client, method: str, url: str, headers: dict[str, str], is_api: bool) -> Any:
     with transaction.atomic():  # whatever a request changes is rolled back: every combination sees the same town
+        audited_up_to = _last_audit_seq()
         if method == "GET":
             response = client.get(url, **headers)
         elif method == "DELETE":
@@ -786,6 +790,7 @@ def _call(client: Client, method: str, url: str, headers: dict[str, str], is_api
         else:
             response = client.post(url, {}, **headers)
         getattr(getattr(response.wsgi_request, "user", None), "pk", None)  # settle the lazy user while the db is open
+        response.read_audited = _audited_since(audited_up_to)  # before the rollback takes the request's audit rows
         transaction.set_rollback(True)
     return response
 
@@ -868,12 +873,27 @@ def _run(classified: tuple[tuple[str, str, Spec], ...], oracle: Oracle, clients:
                     seen[role].add(kind)
                     if not oracle.sees(who, kind, pk):
                         leaks.append(f"{where}: shows {kind} #{pk}, out of scope")
+                registered_in_full = 0
                 for number, (kind, pk) in set(full_numbers(text, plant)):
                     if oracle.full(who, kind, pk, number):
                         full_seen[role] += 1
+                        registered_in_full += number in plant.registered
                     else:
                         leaks.append(f"{where}: full number {number} of {kind} #{pk}")
+                # A full read of a record's own phone or ID number leaves its trace (README); a number someone typed
+                # into free text is shown as the role reads that text, not a read of the record's personal data.
+                if registered_in_full and not response.read_audited:
+                    leaks.append(f"{where}: {registered_in_full} registered numbers shown in full and no read audited")
     return tried, leaks, seen, full_seen
+
+
+def _last_audit_seq() -> int:
+    return AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+
+def _audited_since(seq: int) -> bool:
+    """Whether a full read (a page's or list's read, or a file's export) was audited after event `seq`."""
+    return AuditEvent.objects.filter(seq__gt=seq, action__in=(AuditEvent.Action.READ, AuditEvent.Action.EXPORT)).exists()
 
 
 @pytest.mark.django_db

@@ -142,6 +142,17 @@ def test_the_office_verifies_on_the_page(sampling, batch):
     assert sample.verification == "upheld"
 
 
+def test_the_office_reading_a_sample_s_phone_in_full_is_audited(sampling, batch):
+    """The caller's reveal was audited; the office, which reads its town's phones in full, read it on the sample's
+    page without a trace (the authorization matrix's audit check found it)."""
+    sample = batch.samples.exclude(visit__target__phone="").first()
+    target = sample.visit.target
+    reads = AuditEvent.objects.filter(action=AuditEvent.Action.READ, actor=sampling.users["office"])
+    page = _client(sampling.users["office"]).get(reverse("callbacks:sample", args=[sample.public_id])).content.decode()
+    assert target.phone in page
+    assert [event.changes["targets"] for event in reads] == [[str(target.public_id)]]
+
+
 @pytest.mark.parametrize("name", ["auditor", "leader", "dept", "village", "outsider"])
 def test_no_one_else_reaches_a_batch_or_a_sample(sampling, batch, name):
     client = _client(sampling.users[name])
