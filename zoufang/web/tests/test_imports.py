@@ -115,6 +115,21 @@ def test_it_lists_every_bad_row_and_writes_nothing(town, login):
     assert Target.objects.count() == before
 
 
+def test_a_refused_file_s_notes_are_said_with_its_errors(town, login):
+    """A refused file's notes (its rows left unchecked for a missing 地址 column) are in the red box with the count of
+    its errors, not in small grey print above it where a clerk reading the errors passes them by (h5 saw it)."""
+    client = login(town.users["office"])
+    header = HEADER.replace(",地址", "")
+    row = GOOD[0].replace(",上下塘街12号", "")
+    upload = SimpleUploadedFile("households.csv", (header + row).encode("utf-8"), content_type="text/csv")
+    _upload(client, town, upload, dry_run=True)
+    html = client.get("/imports/").content.decode()
+    box = html.split('<div class="notice notice-bad" role="alert">', 1)[1].split("</div>", 1)[0]
+    assert "整个文件未写入" in box
+    assert "各行未逐一检查" in box
+    assert 'class="report-notes muted small"' not in html
+
+
 def test_it_shows_the_report_only_once(town, login):
     client = login(town.users["office"])
     _upload(client, town, _households(*GOOD), dry_run=True)
