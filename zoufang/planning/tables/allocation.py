@@ -36,7 +36,6 @@ from zoufang.planning.tables.lines import (
     count_positions,
     count_sums,
     kind_counts,
-    line_kind,
     read_count,
     skipped_lines,
     total_values,
@@ -144,15 +143,14 @@ def parse_allocation_table(rows: Sequence[SheetRow]) -> AllocationTable:
     figures = with_row_total({STATED: header.positions[STATED], **count_positions(table.by_kind, COUNT, header)},
                              header)
     for row in rows[first_row:]:
-        first_at, first = first_filled(row)
-        line = line_kind(row) if first_at >= 0 else ""
-        if first_at < 0 or line == "note":
-            lines.notes += [row.number] if line else []
+        line = lines.meet(row, rows_read=bool(table.rows))
+        if line == "skip":
             continue
         if line == "total":
-            table.total_row, lines.total_first = row.number, not table.rows
+            table.total_row = row.number
             table.totals = total_values(row, figures, table.issues, header.refused)
             continue
+        first_at, first = first_filled(row)
         if first.endswith(ENTERPRISE_LINE_SUFFIX):
             table.enterprise_lines.append(_enterprise_line(row, first_at, first, table.issues))
             continue

@@ -42,7 +42,6 @@ from zoufang.planning.tables.header import (
 from zoufang.planning.tables.lines import (
     Lines,
     check_sums,
-    line_kind,
     skipped_lines,
     total_values,
 )
@@ -122,12 +121,11 @@ def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
         numeric[ROW_TOTAL] = total_at
     lines, stated, subtotals = Lines(), {}, []
     for row in found.below:
-        line = "" if row.is_blank() else line_kind(row)
-        if row.is_blank() or line == "note":
-            lines.notes += [row.number] if line else []
+        line = lines.meet(row, rows_read=bool(table.rows))
+        if line == "skip":
             continue
         if line == "total":
-            table.total_row, lines.total_first = row.number, not table.rows
+            table.total_row = row.number
             stated = total_values(row, numeric, table.issues, header.refused)
             table.party_member_total = stated.get(MEMBERS)
             table.totals = [stated[c] for c in table.columns] if all(c in stated for c in table.columns) else []

@@ -32,7 +32,6 @@ from zoufang.planning.tables.lines import (
     count_positions,
     count_sums,
     kind_counts,
-    line_kind,
     skipped_lines,
     total_values,
     with_row_total,
@@ -94,12 +93,11 @@ def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> Lead
     lines = Lines()
     figures = with_row_total(count_positions(table.by_kind, count_column, header), header)
     for row in rows[first_row:]:
-        line = "" if row.is_blank() else line_kind(row)
-        if row.is_blank() or line == "note":
-            lines.notes += [row.number] if line else []
+        line = lines.meet(row, rows_read=bool(table.rows))
+        if line == "skip":
             continue
         if line == "total":
-            table.total_row, lines.total_first = row.number, not table.rows
+            table.total_row = row.number
             table.totals = total_values(row, figures, table.issues, header.refused)
             continue
         if table.total_row is not None and not lines.total_first:

@@ -86,6 +86,17 @@ class Lines:
     # differences would only repeat the row's own error in misleading figures.
     unread: list[int] = field(default_factory=list)
 
+    def meet(self, row: SheetRow, *, rows_read: bool) -> str:
+        """What `row` is to the table reading it: "skip" for a blank or note line (a note remembered), "total" (a
+        合计 remembered as coming first when no data row was read before it), "subtotal", or "" for a data row."""
+        line = "" if row.is_blank() else line_kind(row)
+        if row.is_blank() or line == "note":
+            self.notes += [row.number] if line else []
+            return "skip"
+        if line == "total":
+            self.total_first = not rows_read
+        return line
+
     def all_read(self, after: int = 0, before: int | None = None) -> bool:
         """Whether every data row between sheet rows `after` and `before` (both left out) was read whole."""
         return not any(after < number and (before is None or number < before) for number in self.unread)
