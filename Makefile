@@ -69,12 +69,13 @@ run: demo
 # Chinese rather than boxes; and its Chinese locale, so its own widgets — date fields, validation bubbles — read
 # as on the users’ phones: zoufang/conftest.py starts it in Chinese) from Debian's packages when missing. The documents' page tests print the
 # 通报 through LibreOffice and read the PDF with poppler, from the same packages; the printed tables' test prints an
-# xlsx export through LibreOffice Calc.
+# xlsx export through LibreOffice Calc, in Carlito (Calibri's metric twin) so that it lays a workbook out as Excel does.
 BROWSER_PACKAGES := chromium chromium-driver chromium-headless-shell chromium-l10n fonts-noto-cjk libreoffice-writer-nogui \
-  libreoffice-calc-nogui poppler-utils default-jre-headless
+  libreoffice-calc-nogui poppler-utils default-jre-headless fonts-crosextra-carlito
 browser:
 	@if [ ! -x $(CHROMIUM) ] || [ ! -x $(HEADLESS_SHELL) ] || [ ! -d /usr/share/fonts/opentype/noto ] || \
 	    [ ! -x /usr/bin/soffice ] || [ ! -f /usr/lib/libreoffice/program/libsclo.so ] || [ ! -x /usr/bin/pdftotext ] || \
+	    [ ! -f /usr/share/fonts/truetype/crosextra/Carlito-Regular.ttf ] || \
 	    [ ! -f /usr/lib/chromium/locales/zh-CN.pak ] || \
 	    [ ! -x /usr/bin/java ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -29,8 +29,9 @@ COLUMNS = [_l("序号"), _l("走访时间"), _l("走访方式"), _l("村（社�
            _l("对象类型"), _l("地址"), _l("联系电话"), _l("走访人"), _l("单位"), _l("同行人员"), _l("走访情况"),
            _l("问题意见（条）"), _l("当场解决"), _l("登记期限"), _l("逾期登记")]
 # 214 units: printed on A3 across at 10.4 pt in Excel, 8.2 pt in LibreOffice even without Calibri's metrics (decision
-# 0030). The long texts wrap; 走访时间 prints its date over its time; a header wraps where its column is narrower.
-WIDTHS = [6, 11, 10, 12, 10, 8, 16, 8, 18, 14, 8, 12, 10, 36, 8, 8, 11, 8]
+# 0030). The long texts wrap; 走访时间 prints its date over its time; a header of four characters keeps to one line
+# (in 8 units Excel broke 逾期登记 after its third), 问题意见（条） wraps before its bracket.
+WIDTHS = [6, 11, 10, 12, 10, 8, 14, 10, 16, 13, 8, 12, 10, 33, 10, 10, 11, 10]
 
 
 def cadre_campaigns(cadre: Cadre) -> list[Campaign]:

@@ -62,7 +62,8 @@ def test_the_printed_ledger_reads_at_8_points_or_more_one_page_across(visiting: 
         assert int(footer[1]) == number
         assert int(footer[2]) >= len(ledger_pages)
         sizes += [(right - left) / len(text) for left, right, text in words if CHINESE.fullmatch(text)]
-        first_column = min(left for left, _right, text in words if text == "序号")
-        numbered |= {int(text) for left, _right, text in words if text.isdigit() and left < first_column + 20}
+        # 序号 right-aligned in the first column: every whole number ending left of the second column's header
+        second_column = min(left for left, _right, text in words if text == "走访时间")
+        numbered |= {int(text) for _left, right, text in words if text.isdigit() and right < second_column}
     assert numbered >= set(range(1, visits + 1))
     assert min(sizes) >= sheetwriter.READABLE_POINTS, min(sizes)
