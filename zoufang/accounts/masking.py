@@ -30,58 +30,132 @@ class Kind(StrEnum):
     FREE_TEXT = "free_text"
 
 
-# What people type between groups of digits; \d matches a decimal digit in any script (full-width ０-９ too).
-# Characters that show nothing (zero-width spaces and joiners, the soft hyphen, direction marks) count too: a
-# number split by them reads whole on the page.
+# What people type between groups of digits, however many: spaces and line breaks, dashes, dots, slashes, brackets,
+# ellipses (138……1234……5678). Characters that show nothing (zero-width spaces and joiners, the soft hyphen, direction
+# marks) count too: a number split by them reads whole on the page; so do emoji, their variation selectors and the
+# keycap mark (1️⃣). Not ，、：; nor words: 转 (an extension), 至 (a range) and the like end a number.
 _INVISIBLE = "\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-_SEPARATOR = rf"[\s\u3000\-‐‑‒–—―－_.．·・/／()（）+＋{_INVISIBLE}]"
-_NUMBER = re.compile(
-    rf"(?<![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])(?:\d(?:{_SEPARATOR}{{0,3}}\d)*+)(?:{_SEPARATOR}{{0,3}}[XxＸｘ])?"
-    rf"(?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])"
-)
+_PICTURES = "\u2600-\u2775\u2794-\u27bf\ufe00-\ufe0f\u20e3\U0001f300-\U0001faff"  # not the dingbat digits ❶➀➊
+_SEPARATOR = rf"[\s\u3000\-‐‑‒–—―－_.．·・/／()（）+＋…‥⋯{_INVISIBLE}{_PICTURES}]"
+# One character read as one digit: a decimal digit in any script (\d: ASCII, full-width, 𝟏 mathematical), the other
+# Unicode digit forms (superscripts ¹, subscripts ₁, circled ①⓵❶➀➊, parenthesised ⑴, with a full stop ⒈ or comma 🄁),
+# and the Chinese numerals people read a number out with, one character a digit (幺 and 两 as said on the phone, 〇
+# and ○ as typed in years, the financial 壹貳…). 十百千万 are not digits: a number with them is an amount or a count.
+_CHINESE_DIGITS = {
+    **dict.fromkeys("〇○零", "0"), **dict.fromkeys("一幺壹", "1"), **dict.fromkeys("二两兩贰貳", "2"),
+    **dict.fromkeys("三叁參", "3"), **dict.fromkeys("四肆", "4"), **dict.fromkeys("五伍", "5"),
+    **dict.fromkeys("六陆陸", "6"), **dict.fromkeys("七柒", "7"), **dict.fromkeys("八捌", "8"), **dict.fromkeys("九玖", "9"),
+}
+_OTHER_DIGITS = ("\u00b2\u00b3\u00b9\u1369-\u1371\u19da\u2070\u2074-\u2079\u2080-\u2089\u2460-\u2468"
+                 "\u2474-\u247c\u2488-\u2490\u24ea\u24f5-\u24fd\u24ff\u2776-\u277e\u2780-\u2788\u278a-\u2792"
+                 "\U00010a40-\U00010a43\U00010e60-\U00010e68\U00011052-\U0001105a\U0001f100-\U0001f10a")
+_DIGIT = rf"[\d{_OTHER_DIGITS}{''.join(_CHINESE_DIGITS)}]"
+_CHECK = "XxＸｘ×"  # an ID's check character, as typed
+_ALNUM = rf"[A-Za-zＡ-Ｚａ-ｚ\d{_OTHER_DIGITS}{''.join(_CHINESE_DIGITS)}]"
 # Digits of a run this long or longer are a personal number (a local landline has 7).
 MIN_DIGITS = 7
+# A run of at least MIN_DIGITS digits (shorter ones never reach Python: it runs on every list row), then an ID's
+# check character, then a last keycap's marks (0️⃣).
+_NUMBER = re.compile(rf"(?<!{_ALNUM}){_DIGIT}(?:{_SEPARATOR}*{_DIGIT}){{{MIN_DIGITS - 1},}}+"
+                     rf"(?:{_SEPARATOR}*[{_CHECK}])?[\ufe00-\ufe0f\u20e3]*(?!{_ALNUM})")
+_GROUP_BREAK = re.compile(rf"{_SEPARATOR}+|(?<=\d)一(?=\d)")  # 2017一2018: a lone 一 between Arabic digits is a dash
+CASE_LABEL = "问题"  # how pages write a case's number (cases.models.Case.number): 问题 3F2A91B0
 ADDRESS_MASK = "（地址已隐去）"
+
+
+def _digit(ch: str) -> str | None:
+    value = unicodedata.digit(ch, None)
+    return str(value) if value is not None else _CHINESE_DIGITS.get(ch)
 
 
 def _digits(run: str) -> str:
     """The run's digits in ASCII, X for an ID's check character; separators dropped."""
     out = []
     for ch in run:
-        value = unicodedata.decimal(ch, None)
-        if value is not None:
-            out.append(str(value))
-        elif ch in "XxＸｘ":
+        digit = _digit(ch)
+        if digit is not None:
+            out.append(digit)
+        elif ch in _CHECK:
             out.append("x" if ch in "xｘ" else "X")
     return "".join(out)
 
 
-def _is_date(run: str, digits: str, hour_follows: bool = False) -> bool:
-    """2017-06-15, 2017.6.15, 20170615: a date is not a personal number; nor is one with the hour of a time after
-    it (2017-05-28 22:40 reads as the run “2017-05-28 22” before the colon)."""
-    parts = [p for p in re.split(_SEPARATOR, run) if p]
-    if hour_follows and len(parts) in (2, 4) and len(_digits(parts[-1])) <= 2 and run[-len(parts[-1]) - 1].isspace():
-        parts = parts[:-1]
-        digits = "".join(_digits(p) for p in parts)
-    if len(parts) == 3:
-        numbers = [_digits(p) for p in parts]
-    elif len(parts) == 1 and len(digits) == 8:
-        numbers = [digits[:4], digits[4:6], digits[6:]]
-    else:
-        return False
-    if not all(n.isdigit() for n in numbers) or len(numbers[0]) != 4:
-        return False
+def _day(year: str, month: str, day: str) -> dt.date | None:
+    if len(year) != 4 or len(month) > 2 or len(day) > 2:
+        return None
     try:
-        day = dt.date(int(numbers[0]), int(numbers[1]), int(numbers[2]))
+        date = dt.date(int(year), int(month), int(day))
     except ValueError:
+        return None
+    return date if 1900 <= date.year <= 2100 else None
+
+
+def _leading_day(groups: list[str]) -> tuple[dt.date, int] | None:
+    """The date the groups start with (2017 6 15, or 20170615) and how many groups it takes."""
+    if groups and len(groups[0]) == 8 and (day := _day(groups[0][:4], groups[0][4:6], groups[0][6:])):
+        return day, 1
+    if len(groups) >= 3 and (day := _day(*groups[:3])):
+        return day, 3
+    return None
+
+
+def _is_year(group: str) -> bool:
+    return len(group) == 4 and 1900 <= int(group) <= 2100
+
+
+def _is_month(group: str) -> bool:
+    return len(group) <= 2 and 1 <= int(group) <= 12
+
+
+def _is_dates(groups: list[str]) -> bool:
+    """A date, or a span of dates, months or years as a notice writes it: 2017-06-15, 2017.6.15-2017.6.20,
+    2017.6.15-6.20, 2017.6.15-20, 2017.06-2017.09, 2017.06-09, 2016—2017."""
+    start = _leading_day(groups)
+    if start is not None:
+        first, used = start
+        rest = groups[used:]
+        end = _leading_day(rest)
+        if end is not None:
+            return end[1] == len(rest) and end[0] >= first
+        if len(rest) == 2:
+            return (last := _day(str(first.year), *rest)) is not None and last >= first
+        if len(rest) == 1:
+            return (last := _day(str(first.year), str(first.month), rest[0])) is not None and last > first
+        return not rest
+    if len(groups) == 2:
+        return _is_year(groups[0]) and _is_year(groups[1]) and int(groups[0]) < int(groups[1])
+    if len(groups) in (3, 4) and _is_year(groups[0]) and _is_month(groups[1]) and _is_month(groups[-1]):
+        return len(groups) == 3 or (_is_year(groups[2]) and [int(g) for g in groups[2:]] > [int(g) for g in groups[:2]])
+    return False
+
+
+def _is_ordinary(run: str, text: str, start: int, end: int) -> bool:
+    """Whether a run of 7 or more digits reads as something other than a personal number: dates and spans of them (a
+    time's hour may follow: “2017-05-28 22” before the colon of 22:40), an amount with a fraction of a yuan
+    (123456.78), a document's year and serial (苏政发(2017)123号), a case's number after its label (问题 20481937)."""
+    pieces = [p for p in _GROUP_BREAK.split(run) if p]
+    between = _GROUP_BREAK.findall(run)  # between[i] follows pieces[i]
+    groups = [_digits(p) for p in pieces]
+    if not all(g.isdigit() for g in groups):
         return False
-    return 1900 <= day.year <= 2100
+    if _is_dates(groups):
+        return True
+    hour = len(groups) > 1 and len(groups[-1]) <= 2 and between[len(groups) - 2][-1].isspace()
+    if hour and text[end:end + 1] in (":", "：") and _is_dates(groups[:-1]):
+        return True
+    if len(groups) == 2 and between[0] in (".", "．") and len(groups[0]) <= 6 and len(groups[1]) <= 2:
+        return True
+    if (len(groups) == 2 and start > 0 and text[start - 1] in "(（" and _is_year(groups[0])
+            and between[0].startswith((")", "）")) and len(groups[1]) <= 5):
+        return True
+    return (len(run) == 8 and run.isascii() and run.isdigit()
+            and text[max(start - 3, 0):start].endswith((CASE_LABEL, CASE_LABEL + " ")))
 
 
 def _mask_number(match: re.Match[str]) -> str:
     run = match.group(0)
     digits = _digits(run)
-    if len(digits) < MIN_DIGITS or _is_date(run, digits, match.string[match.end():match.end() + 1] in ":："):
+    if len(digits) < MIN_DIGITS or _is_ordinary(run, match.string, match.start(), match.end()):
         return run
     if len(digits) in (15, 18) and digits[:-1].isdigit():
         return mask_id_number(digits)

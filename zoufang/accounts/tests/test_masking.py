@@ -1,5 +1,7 @@
 """The one masking function: numbers in any spacing and script, names wherever they recur, by role and field."""
 
+import unicodedata
+
 import pytest
 
 from zoufang.accounts.masking import Kind, Masker, has_personal_number, mask, scrub
@@ -40,6 +42,49 @@ from zoufang.accounts.masking import Kind, Masker, has_personal_number, mask, sc
 ])
 def test_it_masks_every_personal_number_however_it_is_typed(typed, shown):
     assert scrub(typed) == shown
+
+
+@pytest.mark.parametrize(("typed", "shown"), [
+    # Separator runs of any length, line breaks and ellipses between the groups.
+    ("电话138 - - - 6884 1290", "电话138****1290"),
+    ("电话138……6884……1290", "电话138****1290"),
+    ("电话138⋯⋯6884⋯⋯1290", "电话138****1290"),
+    ("电话：\r\n138\r\n\r\n6884\n\n\n\n1290", "电话：\r\n138****1290"),
+    ("身份证 320583 —— —— 19810215 —— —— 5476", "身份证 320583********5476"),
+    # Digits in the other Unicode forms: circled, parenthesised, with a full stop, mathematical, super- and subscript.
+    ("电话①③⑧⑥⑧⑧④①②⑨⓪", "电话138****1290"),
+    ("电话⑴⑶⑻⑹⑻⑻⑷⑴⑵⑼⓪", "电话138****1290"),
+    ("电话⒈⒊⒏⒍⒏⒏⒋⒈⒉⒐🄀", "电话138****1290"),
+    ("电话❶❸❽❻❽❽❹❶❷❾⓿，➀➂➇➅➇➇➃➀➁➈", "电话138****1290，13******29"),
+    ("电话𝟏𝟑𝟖𝟔𝟖𝟖𝟒𝟏𝟐𝟗𝟎", "电话138****1290"),
+    ("电话¹³⁸⁶⁸⁸⁴¹²⁹⁰", "电话138****1290"),
+    ("电话₁₃₈₆₈₈₄₁₂₉₀", "电话138****1290"),
+    ("电话1️⃣3️⃣8️⃣6️⃣8️⃣8️⃣4️⃣1️⃣2️⃣9️⃣0️⃣。", "电话138****1290。"),
+    # Chinese numerals, one character a digit, as a number is read out; mixed with Arabic digits they count together.
+    ("电话一三八六八八四一二九〇", "电话138****1290"),
+    ("电话幺三八六八八四幺两九零", "电话138****1290"),
+    ("电话壹叁捌陆捌捌肆壹贰玖零", "电话138****1290"),
+    ("电话138一二三四5678", "电话138****5678"),
+    ("电话一三八 六八八四 一二九〇", "电话138****1290"),
+    ("座机五七二二三四五六", "座机57****56"),
+    ("身份证三二〇五八三一九八一〇二一五五四七六", "身份证320583********5476"),
+    # An ID's check character however it is typed.
+    ("身份证32058319810215547×", "身份证320583********547X"),
+    ("身份证32058319810215547 Ｘ", "身份证320583********547X"),
+    ("身份证三二〇五八三一九八一〇二一五五四七x", "身份证320583********547x"),
+    # Emoji between the groups read as decoration; a word between them ends the number (转 is an extension).
+    ("电话138😀6884🌹1290", "电话138****1290"),
+    ("电话0512-57223456转8001", "电话051*****3456转8001"),
+])
+def test_it_masks_the_numbers_people_really_write(typed, shown):
+    assert scrub(typed) == shown
+
+
+def test_it_masks_every_unicode_digit_form():
+    forms = [chr(code) for code in range(0x20000) if unicodedata.digit(chr(code), None) is not None]
+    assert len(forms) > 700
+    for form in forms:
+        assert has_personal_number(f"电话{form * 11}。"), f"U+{ord(form):04X}"
 
 
 def test_it_masks_the_raisers_name_and_address_wherever_they_recur():
