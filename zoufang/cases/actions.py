@@ -55,11 +55,12 @@ def dispatch_case(
         if unit.archived_on is not None:
             raise InvalidInput(_("该单位已停用。"))
         _serving(c, [unit], _("承办单位"))
+        check_co_handlers(unit, co_handlers or [])
         _serving(c, co_handlers or [], _("协办单位"))
         c.unit = unit
         c.priority = priority or c.priority
         deadlines.start_clock(c, clock.today())
-        c.co_handlers.set([u for u in co_handlers or [] if u.pk != unit.pk])
+        c.co_handlers.set(co_handlers or [])
         return {"unit": unit.name, "handling_due": c.handling_due.isoformat() if c.handling_due else None,
                 "co_handlers": [u.name for u in co_handlers or []]}
 
@@ -70,6 +71,18 @@ def dispatch_case(
         )
 
     return run(case, Action.DISPATCH, by=by, version=version, note=note, change=change, notify=tell)
+
+
+def check_co_handlers(unit: Unit | None, co_handlers: list[Unit]) -> None:
+    """协办单位: each named once, and none the 承办单位 itself (the case page's form and the API alike)."""
+    seen: set[int] = set()
+    for co in co_handlers:
+        if co.pk in seen:
+            raise InvalidInput(_("协办单位“%(unit)s”选了不止一次，请只选一次。") % {"unit": co.name})
+        seen.add(co.pk)
+        if unit is not None and co.pk == unit.pk:
+            raise InvalidInput(_("协办单位不能是承办单位本身：“%(unit)s”已是承办单位，请在协办单位中取消勾选。") % {
+                "unit": co.name})
 
 
 def _serving(case: Case, units: list[Unit], what: str) -> None:

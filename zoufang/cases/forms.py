@@ -8,12 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from zoufang.campaigns.models import CaseCategory
 from zoufang.cases import access, actions, answers, escalation
 from zoufang.cases.models import Case, CaseReply
+from zoufang.cases.transition import InvalidInput
 from zoufang.cases.workflow import Action
 from zoufang.core import limits
 from zoufang.registry.models import Cadre, Unit
 
-HANDLING_KINDS = (Unit.Kind.TOWN_DEPARTMENT, Unit.Kind.CITY_DEPARTMENT, Unit.Kind.OUTSIDE_BODY,
-                  Unit.Kind.VILLAGE_COMMITTEE)
+# The units a case is handed to, in the order a clerk looks for them: the town's departments, the villages, then the
+# city's departments and the outside bodies.
+HANDLING_KINDS = (Unit.Kind.TOWN_DEPARTMENT, Unit.Kind.VILLAGE_COMMITTEE, Unit.Kind.CITY_DEPARTMENT,
+                  Unit.Kind.OUTSIDE_BODY)
 
 
 class ActionForm(forms.Form):
@@ -49,17 +52,65 @@ class RegisterForm(ActionForm):
 
 class DispatchForm(ActionForm):
     unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.none())
-    co_handlers = forms.ModelMultipleChoiceField(label=_("协办单位"), queryset=Unit.objects.none(), required=False)
+    # Ticked on a list of rows grouped by kind (cases/_co_handlers.html), not picked in a <select multiple>: one
+    # tap or click each, on a phone as at a desk, among the town's 50-odd units.
+    co_handlers = forms.ModelMultipleChoiceField(label=_("协办单位"), queryset=Unit.objects.none(), required=False,
+                                                 widget=forms.CheckboxSelectMultiple)
     priority = forms.ChoiceField(label=_("缓急"), choices=Case.Priority.choices)
     note = _text(_("交办意见"), required=False)
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
         super().__init__(case, *args, **kwargs)
         units = access.serving_units(case.campaign).filter(kind__in=HANDLING_KINDS, archived_on__isnull=True) \
-            .exclude(pk__in=access.callback_companies()).order_by("kind", "sort_order", "name")
+            .exclude(pk__in=access.callback_companies())
+        self.groups = unit_groups(units)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["unit"].choices = [("", _("请选择承办单位"))] + [  # type: ignore[attr-defined]
+            (label, [(u.pk, u.name) for u in members]) for label, members in self.groups]
         self.fields["co_handlers"].queryset = units  # type: ignore[attr-defined]
+        self.fields["co_handlers"].choices = [  # type: ignore[attr-defined]
+            (u.pk, u.name) for _label, members in self.groups for u in members]
         self.fields["priority"].initial = case.priority
+
+    def clean_co_handlers(self) -> list[Unit]:
+        chosen = list(self.cleaned_data["co_handlers"])
+        # The list as sent, repeats included (the field itself keeps each unit once).
+        by_value = {str(u.pk): u for u in chosen}
+        getlist = getattr(self.data, "getlist", None)
+        sent = [by_value[v] for v in getlist(self.add_prefix("co_handlers")) if v in by_value] if getlist else chosen
+        try:
+            actions.check_co_handlers(None, sent)
+        except InvalidInput as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return chosen
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        unit, chosen = data.get("unit"), data.get("co_handlers")
+        if unit is not None and chosen:
+            try:
+                actions.check_co_handlers(unit, chosen)
+            except InvalidInput as exc:
+                self.add_error("co_handlers", str(exc))
+        return data
+
+    def co_handler_groups(self) -> list[dict[str, Any]]:
+        """The co-handler rows by kind, for the template: each group's rows and how many are ticked."""
+        rows = {str(choice.data["value"]): choice for choice in self["co_handlers"]}
+        groups = []
+        for label, members in self.groups:
+            choices = [rows[str(u.pk)] for u in members]
+            groups.append({"label": label, "choices": choices,
+                           "chosen": [c.choice_label for c in choices if c.data["selected"]]})
+        return groups
+
+
+def unit_groups(units: Any) -> list[tuple[str, list[Unit]]]:
+    """Units by kind in HANDLING_KINDS order, each kind's in the registry's order; empty kinds left out."""
+    by_kind: dict[str, list[Unit]] = {kind: [] for kind in HANDLING_KINDS}
+    for unit in units.order_by("sort_order", "name"):
+        by_kind.setdefault(unit.kind, []).append(unit)
+    return [(str(Unit.Kind(kind).label), members) for kind, members in by_kind.items() if members]
 
 
 class NoteForm(ActionForm):

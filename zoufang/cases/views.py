@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.forms import Textarea
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from zoufang.cases import access, deadlines, publication, similarity, workflow
 from zoufang.cases.board import GROUPS, NEW, OVERDUE, desk_inbox
 from zoufang.cases.board import columns as board_columns
 from zoufang.cases.board import counts as board_counts
-from zoufang.cases.forms import FORMS, perform
+from zoufang.cases.forms import FORMS, ActionForm, perform
 from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter
 from zoufang.cases.transition import CaseError, StaleVersion
@@ -163,19 +164,29 @@ def history(case: Case, presenter: CasePresenter) -> list[dict[str, Any]]:
 
 @login_required
 def detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = access.get_visible_case(request.user, public_id)
+    return _case_page(request, access.get_visible_case(request.user, public_id))
+
+
+def _case_page(request: HttpRequest, case: Case, sent: ActionForm | None = None) -> HttpResponse:
+    """The case page; with `sent`, a form that could not be acted on is drawn again as it was filled, open, with
+    its errors, so nothing the user typed is lost."""
     presenter = CasePresenter(request.user)
     data = presenter.as_dict(case)
     if data["raiser"]["full"] and data["raiser"]["phone"]:
         audit.record(request.user, AuditEvent.Action.READ, case, summary="网页查看反映人完整联系方式")
     # The usual next step first and open; returning or refusing last.
     allowed = sorted((workflow.Action(a) for a in data["allowed_actions"]), key=list(workflow.Action).index)
-    forms = [(a, workflow.LABELS[a], FORMS[a](case, prefix=str(a))) for a in allowed if a != workflow.Action.MERGE]
+    forms = [(a, workflow.LABELS[a], sent if sent is not None and sent.prefix == str(a) else FORMS[a](case, prefix=str(a)))
+             for a in allowed if a != workflow.Action.MERGE]
+    opened = sent.prefix if sent is not None and sent.prefix in {str(a) for a, _l, _f in forms} else None
     duplicates = []
     if workflow.Action.MERGE in allowed or case.status in (S.DRAFT, S.REGISTERED):
         duplicates = similarity.likely_duplicates(case, access.visible_cases(request.user))
     return render(request, "cases/detail.html", {
         "case": case, "data": data, "forms": forms, "may_merge": workflow.Action.MERGE in allowed,
+        "opened": opened or (str(forms[0][0]) if forms else None),
+        # What a form that can no longer be sent held (the case moved on meanwhile): shown, to be copied.
+        "unsent": _typed(sent) if sent is not None and opened is None else [],
         "duplicates": [{**vars(d), "description": presenter.text(d.case, d.case.description)} for d in duplicates],
         "events": history(case, presenter), "texts": presenter.free_text(case),
         "replies": [{"replied_on": r.replied_on, "get_channel_display": r.get_channel_display(),
@@ -190,6 +201,13 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "may_publish": access.is_office_for(request.user, case) and case.status not in publication.UNPUBLISHABLE,
         "summary_max": publication.MAX_SUMMARY, "publication_stamp": publication.stamp(case),
     })
+
+
+def _typed(form: ActionForm) -> list[tuple[str, str]]:
+    """The text a user typed into a form, field by field."""
+    return [(str(field.label), str(form.data.get(form.add_prefix(name), "")).strip())
+            for name, field in form.fields.items()
+            if isinstance(field.widget, Textarea) and str(form.data.get(form.add_prefix(name), "")).strip()]
 
 
 @login_required
@@ -227,21 +245,26 @@ def act(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
         errors = "；".join(f"{form.fields[f].label if f in form.fields else ''}{e}" for f, es in form.errors.items()
                           for e in es)
         messages.error(request, _("未能%(action)s：%(errors)s") % {"action": workflow.LABELS[chosen], "errors": errors})
-        return redirect("cases:detail", case.public_id)
+        return _case_page(request, case, form)
     master = None
     if chosen == workflow.Action.MERGE:
         master = access.get_visible_case(request.user, form.cleaned_data["master"])
     try:
         perform(chosen, case, form.cleaned_data, request.user, master=master)
     except StaleVersion as exc:
+        # The page the user filled is out of date: say what happened meanwhile and draw their form again, on the
+        # case as it is now (its version, so a second, deliberate 提交 acts), or their text to copy if the action
+        # no longer applies.
         messages.warning(request, str(exc))
-        return redirect("cases:detail", case.public_id)
-    except CaseError as exc:
-        messages.error(request, str(exc))
-        return redirect("cases:detail", case.public_id)
-    except PermissionDenied:
-        messages.error(request, _("您无权对该件执行此操作。"))
-        return redirect("cases:detail", case.public_id)
+        case = access.get_visible_case(request.user, public_id)
+        fresh = request.POST.copy()
+        fresh[form.add_prefix("version")] = str(case.version)
+        return _case_page(request, case, FORMS[chosen](case, fresh, prefix=str(chosen)))
+    except (CaseError, PermissionDenied) as exc:
+        why = str(exc) if isinstance(exc, CaseError) else _("您无权对该件执行此操作。")
+        messages.error(request, _("未能%(action)s：%(errors)s") % {"action": workflow.LABELS[chosen], "errors": why})
+        form.add_error(None, why)
+        return _case_page(request, access.get_visible_case(request.user, public_id), form)
     messages.success(request, _("已%(action)s。") % {"action": workflow.LABELS[chosen]})
     if access.visible_cases(request.user).filter(pk=case.pk).exists():
         return redirect("cases:detail", case.public_id)
