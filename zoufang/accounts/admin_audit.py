@@ -27,9 +27,7 @@ from zoufang.accounts.audit_present import summary_name
 from zoufang.accounts.models import AuditEvent
 from zoufang.core.crypto import BlindIndexField
 from zoufang.core.models import TimeStampedModel
-from zoufang.registry.identifiers import mask_id_number, mask_phone
 
-MASKERS = {"id_number": mask_id_number, "phone": mask_phone}
 SECRET_FIELDS = {"password", "digest"}
 SKIPPED_FIELDS = {"id", "public_id", "created_at", "modified_at", "created_by", "modified_by", "version", "path",
                   "last_login"}
@@ -70,9 +68,7 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
 def _mask(name: str, value: Any) -> Any:
     if name in SECRET_FIELDS:
         return "***" if value else ""
-    if name in MASKERS and isinstance(value, str) and value:
-        return MASKERS[name](value)
-    return value
+    return audit.masked(name, value)
 
 
 def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

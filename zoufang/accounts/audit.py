@@ -15,7 +15,8 @@ sent together (two round trips on PostgreSQL, core.pipeline).
 A write that many users make at once (a visit submission) records inside `chained_last()`: its rows wait in
 the block and are chained all together when it ends, by the transaction's last statements (lock, one insert,
 head), so the head is held for those and the commit only, not for the whole write — and N rows still cost
-three queries (decision 0009, docs/decisions/0009-shared-rows-written-last.md).
+three queries (decision 0009, docs/decisions/0009-shared-rows-written-last.md), one more insert for every
+INSERT_BATCH rows past the first (an import's one row per record changed, decision 0033).
 """
 
 import datetime as dt
@@ -37,9 +38,15 @@ from zoufang import clock
 from zoufang.accounts.models import AUDIT_RETENTION_FLOOR_DAYS, GENESIS_HASH, AuditChain, AuditEvent
 from zoufang.core.pipeline import sent_together
 from zoufang.core.rawrows import Inserts
+from zoufang.registry.identifiers import mask_id_number, mask_phone
 
 KEY_SALT = "zoufang.accounts.audit.chain"
 HEAD_PK = 1
+INSERT_BATCH = 500  # rows an insert carries: an import's thousands of rows within every database's parameter limit
+
+# Personal identifiers the trail keeps only masked, as lists show them: it must not become a second copy of the
+# registry's numbers. Every writer of a field's old and new values passes them through `masked`.
+MASKERS = {"id_number": mask_id_number, "phone": mask_phone}
 
 # The rows recorded inside `chained_last()`, waiting to be chained when it ends; None outside one.
 _waiting: ContextVar[list[AuditEvent] | None] = ContextVar("zoufang_audit_waiting", default=None)
@@ -74,6 +81,13 @@ def record(
     return append(event)
 
 
+def masked(name: str, value: Any) -> Any:
+    """A field's value as the trail keeps it: an ID or phone number (field `name`) masked, anything else as is."""
+    if name in MASKERS and isinstance(value, str) and value:
+        return MASKERS[name](value)
+    return value
+
+
 def append(event: AuditEvent, *, at: dt.datetime | None = None) -> AuditEvent:
     """Chain `event` after the newest row and save it. `at` is for loading history (and tests); else now."""
     _chain([event], at=at)
@@ -94,7 +108,8 @@ def _chain(events: list[AuditEvent], *, at: dt.datetime | None = None) -> None:
             with connection.cursor() as cursor:
                 cursor.execute(f"UPDATE {_head_table()} SET last_seq = %s, last_hash = %s WHERE id = %s",  # noqa: S608
                                [seq, prev, HEAD_PK])
-            _EVENTS.save(events)
+            for start in range(0, len(events), INSERT_BATCH):
+                _EVENTS.save(events[start:start + INSERT_BATCH])
 
 
 _EVENTS = Inserts(AuditEvent)  # one statement written once per process for any number of rows (core.rawrows)

@@ -29,6 +29,7 @@ REPORT_KEY = "zoufang_import_report"
 PENDING_KEY = "zoufang_import_pending"
 PENDING_DIR = "imports/pending"
 MAX_LISTED_ERRORS = 500
+MAX_LISTED_CHANGES = 500
 # A checked file not confirmed within a day is forgotten: its session has usually ended by then.
 PENDING_TTL = dt.timedelta(days=1)
 # An uploaded file of more rows than this is checked (and imported, once confirmed on the job's page) by background
@@ -65,8 +66,10 @@ def report_for_page(report: Any, *, label: str, filename: str, campaign: Any) ->
         "error_count": len(errors),
         "update": bool(report.update),
         "notes": [str(note) for note in report.notes],
-        # Every change of an update is listed: the clerk confirms them all, not a sample.
-        "changes": [str(change) for change in report.changes],
+        # Every rename, move or re-kind of an update is listed: the clerk confirms them all, not a sample; of the
+        # other changes (a phone, an address) the first few hundred, all of them audited one by one.
+        "changes": [str(change) for at, change in enumerate(report.changes) if change.renamed or at < MAX_LISTED_CHANGES],
+        "change_count": len(report.changes),
     }
 
 

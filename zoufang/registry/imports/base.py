@@ -50,16 +50,25 @@ class Outcome:
 
 @dataclass
 class Change:
-    """A known person or entity (by its official key) whose name, village or kind an update import changes."""
+    """A stored record an import changes or deletes: its row, how the file names it, each field's old and new value.
+
+    The one account of it: the report lists it and the audit trail records it (runner._audit_changes), so what the
+    office was shown and what the trail holds are the same. Values are as shown, ID and phone numbers masked."""
 
     row: int
     key: str  # how the file names it, masked: 身份证号码320583********1232
     fields: list[tuple[str, str, str]]  # (column, stored value, value in the file)
     obj: Any = field(default=None, repr=False, compare=False)
+    renamed: bool = False  # its name, village or kind changed: what only an update import may do (guard_identity)
+    deleted: bool = False  # gone from the file it was stored from (a fixed quota's row)
+    covered: set[str] = field(default_factory=set, repr=False, compare=False)  # model fields `fields` already say
 
     def __str__(self) -> str:
         parts = "；".join(_("%(column)s“%(old)s”→“%(new)s”") % {"column": column, "old": old, "new": new}
                          for column, old, new in self.fields)
+        if self.deleted:
+            return _("原第%(row)d行 %(key)s：已不在表中，删除（%(parts)s）") % {
+                "row": self.row, "key": self.key, "parts": parts}
         return _("第%(row)d行 %(key)s：%(parts)s") % {"row": self.row, "key": self.key, "parts": parts}
 
 
@@ -74,11 +83,14 @@ class ImportContext:
     progress: Callable[[int, int], None] | None = None
     source_label: str | None = None
     filename: str | None = None
-    update: bool = False  # known keys may change name, village or kind; each change is listed and audited
+    update: bool = False  # known keys may change name, village or kind (as well as their other fields)
     sheet: Sheet | None = None
     errors: list[RowError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    changes: list[Change] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)  # one per stored record changed or deleted
+    changed: dict[int, Change] = field(default_factory=dict, repr=False)  # the same by id() of the record
+    # Foreign keys a change names, to read by name in one query per model: (change, field's place, model, old, new).
+    unnamed: list[tuple[Change, int, Any, Any, Any]] = field(default_factory=list, repr=False)
     settled: set[tuple[int | None, str]] = field(default_factory=set)  # cells already explained: no second message
     blank_runs: dict[tuple[int, str], "BlankRun"] = field(default_factory=dict)  # csv cells a merge may have left blank
 
@@ -90,6 +102,14 @@ class ImportContext:
         """Report `error` as the one message of its cell: what the row's checks say of that cell later is dropped."""
         self.error(error.row, error.column, error.message)
         self.settled.add((error.row, error.column))
+
+    def change_of(self, obj: Any, row: int, key: str) -> Change:
+        """The change this import makes to the stored `obj`: one per record, whatever found it changed first."""
+        change = self.changed.get(id(obj))
+        if change is None:
+            change = self.changed[id(obj)] = Change(row, key, [], obj)
+            self.changes.append(change)
+        return change
 
     def blank(self, row: int, column: str) -> None:
         """A required cell left blank; in a csv, under a filled cell, what a merged cell becomes is said too."""
@@ -140,7 +160,7 @@ class ImportReport:
     deleted: int = 0
     update: bool = False
     notes: list[str] = field(default_factory=list)  # things the user should know even on success
-    changes: list[Change] = field(default_factory=list)  # an update's changes of name, village or kind
+    changes: list[Change] = field(default_factory=list)  # every stored record changed or deleted, by row
 
     @property
     def ok(self) -> bool:
@@ -152,8 +172,8 @@ class ImportReport:
             "unchanged": self.unchanged}
         if self.deleted:
             text += _("，删除%(deleted)d") % {"deleted": self.deleted}
-        if self.changes:
-            text += _("（其中按更新修改名称、村或类别%(n)d）") % {"n": len(self.changes)}
+        if renamed := sum(1 for change in self.changes if change.renamed):
+            text += _("（其中按更新修改名称、村或类别%(n)d）") % {"n": renamed}
         return text
 
 

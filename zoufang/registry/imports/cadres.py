@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from zoufang.core.tabular import Column, SheetRow, compact, person_name
+from zoufang.regions.models import Region
 from zoufang.registry import identifiers
 from zoufang.registry.imports import records as cells
 from zoufang.registry.imports.base import (
@@ -165,6 +166,7 @@ def _plan(ctx: ImportContext, found: list[Record], stored: dict[Key, Cadre], tot
     """Count creates and updates (fields, supervisor or linked villages) and build the writer."""
     outcome = Outcome(total_rows=total)
     links = _stored_links([r.existing.pk for r in found if r.existing is not None and "link_ids" in r.extra])
+    named = _Names(ctx, stored, found, links)
     update_fields: set[str] = set()
     to_update: list[Cadre] = []
     for record in found:
@@ -175,8 +177,16 @@ def _plan(ctx: ImportContext, found: list[Record], stored: dict[Key, Cadre], tot
         sup_key = record.extra["supervisor_key"]
         sup_changed = sup_key is not None and (sup_key not in stored or stored[sup_key].pk != cadre.supervisor_id)
         links_changed = "link_ids" in record.extra and record.extra["link_ids"] != links.get(cadre.pk, set())
-        changed = apply_changes(ctx, cadre, record.values)
+        key = named.cadre(record.extra["key"])
+        changed = apply_changes(ctx, cadre, record.values, row=record.row, key=key)
         update_fields.update(changed)
+        if sup_changed or links_changed:
+            change = ctx.change_of(cadre, record.row, key)
+            if sup_changed:
+                change.fields.append((SUPERVISOR, named.supervisor_of(cadre), named.cadre(sup_key)))
+            if links_changed:
+                change.fields.append((LINKS, named.villages(links.get(cadre.pk, set())),
+                                      named.villages(record.extra["link_ids"])))
         if (sup_changed or links_changed) and not changed:
             bump(ctx, cadre)
         if changed or sup_changed or links_changed:
@@ -208,6 +218,31 @@ def _plan(ctx: ImportContext, found: list[Record], stored: dict[Key, Cadre], tot
 
     outcome.write = write
     return outcome
+
+
+class _Names:
+    """Cadres and villages as a cadre's change names them (王文（镇党政班子）, 周家浜村、马援庄村), read once for the file."""
+
+    def __init__(self, ctx: ImportContext, stored: dict[Key, Cadre], found: list[Record],
+                 links: dict[int, set[int]]) -> None:
+        self.units = {unit.pk: unit.name for unit in ctx.area.units()}
+        self.key_of = {cadre.pk: key for key, cadre in stored.items()}
+        ids = set().union(*links.values(), *(r.extra.get("link_ids", set()) for r in found))
+        self.regions = dict(Region.objects.filter(pk__in=ids).order_by("path").values_list("pk", "name"))
+
+    def cadre(self, key: Key | None) -> str:
+        return f"{key[1]}（{self.units.get(key[0], '')}）" if key is not None else ""
+
+    def supervisor_of(self, cadre: Cadre) -> str:
+        if cadre.supervisor_id is None:
+            return ""
+        key = self.key_of.get(cadre.supervisor_id)
+        if key is None:  # one outside the units this import names
+            return str(Cadre.objects.select_related("unit").get(pk=cadre.supervisor_id))
+        return self.cadre(key)
+
+    def villages(self, ids: set[int]) -> str:
+        return "、".join(name for pk, name in self.regions.items() if pk in ids)
 
 
 def _stored_links(cadre_ids: list[int]) -> dict[int, set[int]]:

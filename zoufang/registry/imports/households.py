@@ -216,9 +216,9 @@ def _same_household(ctx: ImportContext, record: Record, match: Target, places: S
         return found.name if found is not None else region.full_name()
 
     new_region = places.by_id[values["region_id"]]
-    fields = [(NAME, match.name, values["name"]),
-              (VILLAGE, village(match.region), village(new_region)),
-              (KIND, str(Target.Kind(match.kind).label), str(Target.Kind(values["kind"]).label))]
+    fields = [(NAME, match.name, values["name"], "name"),
+              (VILLAGE, village(match.region), village(new_region), "region_id"),
+              (KIND, str(Target.Kind(match.kind).label), str(Target.Kind(values["kind"]).label), "kind")]
     key = _("身份证号码%(id)s") % {"id": identifiers.mask_id_number(values["id_number"])}
     return cells.guard_identity(ctx, record.row, ID_NUMBER, key, fields, match)
 

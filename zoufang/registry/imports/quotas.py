@@ -214,25 +214,21 @@ def plan_quotas(ctx: ImportContext, source: str, rows: list[QuotaRow]) -> Outcom
                     "field": _field_name("count"), "count": row.count})
             continue
         quota = held.pop(0)
-        before = {name: getattr(quota, name) for name in row.content()}
-        changed = apply_changes(ctx, quota, row.content())
+        changed = apply_changes(ctx, quota, row.content(), row=row.row_number,
+                                key=describe(row.unit_ids, row.cadre_id, row.region_id, row.target_kind))
         matched.append((quota, row))
         taken_by.setdefault(quota.row_number, set()).add(row.row_number)
         if changed:
             updates.append(quota)
-            ctx.notes.append(_("第%(row)d行%(block)s：%(changes)s") % {
-                "row": row.row_number, "block": describe(row.unit_ids, row.cadre_id, row.region_id, row.target_kind),
-                "changes": "；".join(_("%(field)s“%(old)s”→“%(new)s”") % {
-                    "field": _field_name(name), "old": _shown(name, before[name]), "new": _shown(name, getattr(
-                        quota, name))} for name in changed)})
         count(row.row_number, "updated" if changed else "unchanged")
     gone = [quota for held in stored.values() for quota in held]
     for quota in gone:  # a share gone from a row still there (fewer joint units) updates the rows that took it
         for row_number in taken_by.get(quota.row_number, ()):
             status[row_number] = "updated"
-        ctx.notes.append(_("原第%(row)d行%(block)s已不在表中，删除") % {
-            "row": quota.row_number, "block": describe([u.pk for u in quota.units.all()], quota.cadre_id,
-                                                       quota.region_id, quota.target_kind)})
+        change = ctx.change_of(quota, quota.row_number, describe(
+            [u.pk for u in quota.units.all()], quota.cadre_id, quota.region_id, quota.target_kind))
+        change.deleted = True
+        change.fields.append((_field_name("count"), str(quota.count), ""))
     outcome.created, outcome.updated, outcome.unchanged = (
         sum(1 for s in status.values() if s == what) for what in ("created", "updated", "unchanged"))
     outcome.deleted = len({q.row_number for q in gone} - set(taken_by))
@@ -273,12 +269,6 @@ def _identity(unit_ids: Any, cadre_id: int | None, region_id: int | None, kind: 
 
 def _field_name(name: str) -> str:
     return str(FixedQuota._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
-
-
-def _shown(name: str, value: Any) -> str:
-    if name == "table":
-        return str(FixedQuota.Table(value).label)
-    return "" if value is None else str(value)
 
 
 class _Describer:

@@ -12,6 +12,7 @@ from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
 from zoufang import clock
+from zoufang.accounts import audit
 from zoufang.core.crypto import with_indexes
 from zoufang.core.tabular import parse_count
 from zoufang.regions.positions import fill_missing, place_new
@@ -41,14 +42,74 @@ def changed_fields(obj: models.Model, values: dict[str, Any]) -> list[str]:
     return [name for name, value in values.items() if getattr(obj, name) != value]
 
 
-def apply_changes(ctx: ImportContext, obj: Any, values: dict[str, Any]) -> list[str]:
-    """Set the changed fields on `obj` and bump its version; returns what changed (empty: unchanged)."""
+def apply_changes(ctx: ImportContext, obj: Any, values: dict[str, Any], *, row: int, key: str = "") -> list[str]:
+    """Set the changed fields on `obj` and bump its version; returns what changed (empty: unchanged).
+
+    Each change is written down, old and new value, on the record's one `Change` (file row `row`, named `key`, else
+    as `key_of` names it): the report lists it and the trail records it."""
     changed = changed_fields(obj, values)
     if changed:
+        change = ctx.change_of(obj, row, key or key_of(obj))
         for name in changed:
+            if name not in change.covered:
+                note_field(ctx, change, obj, name, values[name])
             setattr(obj, name, values[name])
         bump(ctx, obj)
     return changed
+
+
+def key_of(obj: Any) -> str:
+    """How an import's change names a stored record: by its official key (an ID number masked), else its name."""
+    if getattr(obj, "id_number", ""):
+        return _("身份证号码%(id)s") % {"id": identifiers.mask_id_number(obj.id_number)}
+    if getattr(obj, "credit_code", ""):
+        return _("统一社会信用代码%(code)s") % {"code": obj.credit_code}
+    if getattr(obj, "code", ""):
+        return _("区划代码%(code)s") % {"code": obj.code}
+    return str(getattr(obj, "name", "") or obj)
+
+
+def note_field(ctx: ImportContext, change: Change, obj: Any, name: str, new: Any) -> None:
+    """Write field `name` of `obj` going to `new` onto `change`, as shown: a choice by its label, 是/否, an ID or
+    phone number masked as the trail keeps it; a foreign key by the name of what it points at (named in one query
+    per model once the file is read: `name_references`)."""
+    model_field = obj._meta.get_field(name)
+    label = str(model_field.verbose_name)
+    if model_field.is_relation:
+        old = getattr(obj, model_field.name) if model_field.is_cached(obj) else getattr(obj, name)
+        ctx.unnamed.append((change, len(change.fields), model_field.related_model, old, new))
+        change.fields.append((label, "", ""))
+        return
+    change.fields.append((label, shown(model_field, getattr(obj, name)), shown(model_field, new)))
+
+
+def shown(model_field: Any, value: Any) -> str:
+    """A field's value as a change lists it."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    return str(audit.masked(model_field.name, value))
+
+
+def name_references(ctx: ImportContext) -> None:
+    """Fill in the foreign keys `note_field` left: every id named at once, one query per model."""
+    wanted: dict[Any, set[Any]] = {}
+    for _change, _at, model, old, new in ctx.unnamed:
+        wanted.setdefault(model, set()).update(v for v in (old, new) if v is not None and not isinstance(v, models.Model))
+    names = {model: {pk: str(obj) for pk, obj in model._default_manager.in_bulk(list(pks)).items()}
+             for model, pks in wanted.items()}
+
+    def name(model: Any, value: Any) -> str:
+        if value is None:
+            return ""
+        return str(value) if isinstance(value, models.Model) else names[model].get(value, str(value))
+
+    for change, at, model, old, new in ctx.unnamed:
+        change.fields[at] = (change.fields[at][0], name(model, old), name(model, new))
+    ctx.unnamed.clear()
 
 
 def fields_to_write(model: type[models.Model], changed: set[str]) -> list[str]:
@@ -78,7 +139,7 @@ def plan_records(ctx: ImportContext, model: type[models.Model], records: Sequenc
         if record.existing is None:
             to_create.append(model(**{**defaults, **record.values}, created_by=ctx.user, modified_by=ctx.user))
             continue
-        changed = apply_changes(ctx, record.existing, record.values)
+        changed = apply_changes(ctx, record.existing, record.values, row=record.row)
         if changed:
             to_update.append(record.existing)
             update_fields.update(changed)
@@ -181,21 +242,24 @@ def credit_code_cell(ctx: ImportContext, row: int, column: str, text: str, *, lo
     return value
 
 
-def guard_identity(ctx: ImportContext, row: int, column: str, key: str, fields: Sequence[tuple[str, str, str]],
-                   obj: Any) -> bool:
+def guard_identity(ctx: ImportContext, row: int, column: str, key: str,
+                   fields: Sequence[tuple[str, str, str, str]], obj: Any) -> bool:
     """A known key whose name, village or kind differs: refused, unless this import is an update.
 
-    `fields` are (column, stored, in the file); in an update each difference is listed on the report and
-    audited after the write. Returns whether the row may go on.
+    `fields` are (column, stored, in the file, the model field it shows); in an update each difference goes on the
+    record's change, listed on the report and audited after the write. Returns whether the row may go on.
     """
-    changed = [(c, old, new) for c, old, new in fields if old != new]
+    changed = [(c, old, new, name) for c, old, new, name in fields if old != new]
     if not changed:
         return True
     if ctx.update:
-        ctx.changes.append(Change(row, key, changed, obj))
+        change = ctx.change_of(obj, row, key)
+        change.renamed = True
+        change.fields.extend((c, old, new) for c, old, new, _name in changed)
+        change.covered.update(name for *_shown, name in changed)
         return True
     what = "；".join(_("%(column)s由“%(old)s”改为“%(new)s”") % {"column": c, "old": old, "new": new}
-                    for c, old, new in changed)
+                    for c, old, new, _name in changed)
     ctx.error(row, column, _("%(key)s已登记，本表%(what)s。普通导入不修改已登记对象的姓名、名称、村或类别；"
                              "如确是更名或迁移，请按更新导入（命令行加 --update，网页勾选“按更新导入”），"
                              "核对变更清单后再写入") % {"key": key, "what": what})

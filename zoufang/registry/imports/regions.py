@@ -111,7 +111,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
         node = _row(ctx, table, tree, row)
         if node is not None and node.row == row.number:
             creates.append(node)
-        elif node is not None and apply_changes(ctx, node.region, node.values):
+        elif node is not None and apply_changes(ctx, node.region, node.values, row=row.number):
             updates.append(node)
         elif node is not None:
             outcome.unchanged += 1
@@ -200,7 +200,7 @@ def _match(ctx: ImportContext, tree: Tree, n: int, new: Node) -> Node | None:
                                                                    "where": ctx.area.where})
         return None
     if node.region is not None and compact(node.name) != new.name and not cells.guard_identity(
-            ctx, n, NAME, _("区划代码%(code)s") % {"code": new.code}, [(NAME, node.name, new.name)], node.region):
+            ctx, n, NAME, _("区划代码%(code)s") % {"code": new.code}, [(NAME, node.name, new.name, "name")], node.region):
         return None
     node.touched_by = n
     node.values = values

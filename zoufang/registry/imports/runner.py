@@ -20,11 +20,12 @@ from zoufang.registry.imports import (
     departments,
     households,
     leaders,
+    records,
     regions,
     targets,
     units,
 )
-from zoufang.registry.imports.base import ImportContext, ImportReport, ImportSpec
+from zoufang.registry.imports.base import Change, ImportContext, ImportReport, ImportSpec
 
 KINDS: dict[str, ImportSpec] = {spec.kind: spec for spec in (
     regions.SPEC, units.SPEC, departments.SPEC, cadres.SPEC, households.SPEC, targets.ENTERPRISES,
@@ -47,8 +48,8 @@ def run_import(kind: str, source: Path | IO[bytes], *, filename: str | None = No
     """Import one file of `kind`: every error is reported and then nothing is written; else all of it is.
 
     Without `update` a row whose official key (ID number, credit code, region code) is registered under
-    another name, village or kind is refused; with it those changes are listed on the report, applied,
-    and audited one by one with the old and new values.
+    another name, village or kind is refused; with it those changes are applied too. Every stored record the
+    import changes or deletes is listed on the report and audited on its own with its old and new values.
     """
     spec = get_spec(kind)
     if filename is None:
@@ -65,10 +66,11 @@ def run_import(kind: str, source: Path | IO[bytes], *, filename: str | None = No
         ctx.notes.append(_("读取的是工作表“%(sheet)s”；工作表%(others)s也有数据，未读取（每次只导入一个工作表）") % {
             "sheet": ctx.sheet.name, "others": "、".join(f"“{n}”" for n in ctx.sheet.other_sheets)})
     outcome = spec.prepare(ctx, ctx.sheet.rows)
+    records.name_references(ctx)
     if ctx.errors and ctx.sheet.name and not ctx.sheet.other_sheets:  # the rows and columns named are this sheet's
         ctx.notes.insert(0, _("读取的是工作表“%(sheet)s”，下列行号、列名都指这张工作表") % {"sheet": ctx.sheet.name})
     report.errors = sorted(ctx.errors, key=lambda error: error.row or 0)  # file-wide first, then by row
-    report.notes, report.changes = ctx.notes, ctx.changes
+    report.notes, report.changes = ctx.notes, sorted(ctx.changes, key=lambda change: change.row)
     report.total_rows = outcome.total_rows
     if not report.ok:
         return report
@@ -84,8 +86,9 @@ def run_import(kind: str, source: Path | IO[bytes], *, filename: str | None = No
                     for scope in _towns(ctx):
                         fill_missing(scope)
                 _plans_changed(ctx)
-            _audit(spec, ctx, report)  # the import itself is the office's act, audited whatever it changed
-            _audit_changes(ctx)
+            with audit.chained_last():  # the head locked for the last statements only, all rows chained at once
+                _audit(spec, ctx, report)  # the import itself is the office's act, audited whatever it changed
+                _audit_changes(ctx, report.changes)
     except DatabaseError as exc:
         report.errors.append(RowError(None, "", _("写入数据库时出错，已全部撤销：%(error)s") % {"error": exc}))
         report.created = report.updated = report.unchanged = report.deleted = 0
@@ -129,12 +132,13 @@ def _audit(spec: ImportSpec, ctx: ImportContext, report: ImportReport) -> None:
     )
 
 
-def _audit_changes(ctx: ImportContext) -> None:
-    """One audit row per record an update renamed, moved or re-kinded, holding every old and new value."""
+def _audit_changes(ctx: ImportContext, changes: list[Change]) -> None:
+    """One audit row per record the import changed or deleted (the report's list), holding every old and new value."""
     name = Path(ctx.filename).name if ctx.filename else ""
-    for change in ctx.changes:
-        audit.record(ctx.by, AuditEvent.Action.UPDATE, change.obj,
-                     summary=_("按更新导入%(file)s：%(change)s") % {"file": name, "change": change},
+    how = _("按更新导入") if ctx.update else _("导入")
+    for change in changes:
+        audit.record(ctx.by, AuditEvent.Action.DELETE if change.deleted else AuditEvent.Action.UPDATE, change.obj,
+                     summary=_("%(how)s%(file)s：%(change)s") % {"how": how, "file": name, "change": change},
                      changes={"file": name, "row": change.row, "key": change.key,
                               "fields": {column: [old, new] for column, old, new in change.fields}})
 

@@ -166,9 +166,9 @@ def _same_enterprise(ctx: ImportContext, record: Record, places: ScopeRegions) -
         elsewhere = Region.objects.filter(pk=region_id).first() if region_id else None
         return elsewhere.full_name() if elsewhere is not None else ""  # another town: the whole name
 
-    fields = [("企业名称", stored.name, values["name"])]
+    fields = [("企业名称", stored.name, values["name"], "name")]
     if "region_id" in values:
-        fields.append(("村（社区）", where(stored.region_id), where(values["region_id"])))
+        fields.append(("村（社区）", where(stored.region_id), where(values["region_id"]), "region_id"))
     key = _("统一社会信用代码%(code)s") % {"code": values["credit_code"]}
     cells.guard_identity(ctx, record.row, "统一社会信用代码", key, fields, stored)
 

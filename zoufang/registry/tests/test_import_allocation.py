@@ -274,8 +274,8 @@ def test_it_reports_exactly_the_one_figure_changed(campaign):
                         campaign=campaign)
     assert (report.created, report.updated, report.unchanged, report.deleted) == (0, 1, 23, 0), report.errors
     lianhu = quotas("附件2").get(region__name="联湖村")
-    assert [note for note in report.notes if "→" in note] == [
-        f"第{lianhu.row_number}行市商务局在联湖村的户籍户：走访数“243”→“240”"]
+    assert [str(change) for change in report.changes] == [
+        f"第{lianhu.row_number}行 市商务局在联湖村的户籍户：走访数“243”→“240”"]
     assert (lianhu.count, lianhu.version) == (240, 2)
     after = {q.pk: (q.count, q.version) for q in quotas("附件2")}
     assert after.keys() == before.keys()  # matched, not deleted and created again

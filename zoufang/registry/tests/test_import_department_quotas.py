@@ -104,7 +104,7 @@ def test_it_reports_the_one_changed_count_by_row(campaign):
     report = run_import("department_quotas", csv_file(changed), filename="附件4-2.csv", campaign=campaign)
 
     assert (report.created, report.updated, report.unchanged, report.deleted) == (0, 1, 28, 0), report.errors
-    assert [note for note in report.notes if "→" in note] == ["第6行经服中心在本镇的企业：走访数“37”→“40”"]
+    assert [str(change) for change in report.changes] == ["第6行 经服中心在本镇的企业：走访数“37”→“40”"]
     assert dict(FixedQuota.objects.values_list("label", "pk")) == ids
     assert FixedQuota.objects.get(label="经服中心").count == 40
     proof.refresh_from_db()

@@ -67,7 +67,9 @@ def test_it_keeps_a_move_inside_the_village_an_ordinary_update(campaign):
     row[2] = "第1居民小组"
     report = run_import("households", csv_file([HEADER, row]), filename="h.csv", campaign=campaign)
     assert report.ok, report.errors
-    assert (report.updated, report.changes) == (1, [])
+    [change] = report.changes  # listed and audited as any change is, not as a rename to confirm
+    assert (report.updated, change.renamed) == (1, False)
+    assert change.fields == [("所在区划", "上下塘社区", "第1居民小组"), ("地址", "幸福路1号", "幸福路2号")]
     assert Target.objects.get(id_number=number).region.name == "第1居民小组"
 
 
@@ -117,7 +119,9 @@ def test_it_renames_or_moves_an_enterprise_by_credit_code_only_as_an_update(camp
     assert [c.fields for c in applied.changes] == [[("村（社区）", "上下塘社区", "计家墩村")]]
     target = Target.objects.get(credit_code=code)
     assert target.region.name == "计家墩村"
-    event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE, object_id=str(target.public_id))
+    addressed, event = AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE,
+                                                 object_id=str(target.public_id)).order_by("seq")
+    assert addressed.changes["fields"] == {"地址": ["", "新地址"]}
     assert event.changes["fields"] == {"村（社区）": ["上下塘社区", "计家墩村"]}
 
 

@@ -115,7 +115,7 @@ def test_it_finds_no_change_in_the_leaders_tables_laid_out_otherwise(campaign):
     relaid[4][3], relaid[5][3] = "25", "45家"
     report = run_import("leader_enterprises", csv_file(relaid), filename="企业.csv", campaign=campaign)
     assert (report.created, report.updated, report.unchanged, report.deleted) == (0, 1, 1, 0), report.errors
-    assert [note for note in report.notes if "→" in note] == ["第5行王文在本镇的企业：走访数“20”→“25”"]
+    assert [str(change) for change in report.changes] == ["第5行 王文在本镇的企业：走访数“20”→“25”"]
     assert [(q.cadre.name, q.row_number, q.count, q.version) for q in FixedQuota.objects.filter(
         source="附件3-2").order_by("row_number")] == [("吴洁", 4, 20, 1), ("王文", 5, 25, 2)]
 

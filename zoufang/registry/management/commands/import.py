@@ -121,8 +121,8 @@ class Command(BaseCommand):
             raise CommandError(_("导入失败：请改正以上错误后重新导入"), returncode=1)
         prefix = _("（试运行，未写入）") if report.dry_run else ""
         if report.changes:
-            self.stdout.write((_("按更新导入，将修改以下%(n)d个已登记对象：") if report.dry_run
-                               else _("按更新导入，已修改以下%(n)d个已登记对象（已记入审计）：")) % {"n": len(report.changes)})
+            self.stdout.write((_("将修改以下%(n)d个已登记对象：") if report.dry_run
+                               else _("已修改以下%(n)d个已登记对象（已记入审计）：")) % {"n": len(report.changes)})
             for change in report.changes:
                 self.stdout.write(f"  {change}")
         self.stdout.write(f"{prefix}{label} {path.name}：{report.summary()}")
