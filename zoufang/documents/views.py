@@ -146,7 +146,14 @@ def issue(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     if document.issued:
         messages.error(request, _("该文稿已印发，不能再次印发。"))
         return redirect("documents:detail", slug, document.public_id)
-    return start_job(request, "document_issue", {"slug": slug, "document": str(document.public_id)})
+    version = _version(request)
+    try:  # refused at once; the job checks the version again when it issues
+        services.check_unchanged(document, version, _("印发"))
+    except services.DraftChanged as changed:
+        messages.error(request, str(changed))
+        return redirect("documents:detail", slug, document.public_id)
+    return start_job(request, "document_issue", {"slug": slug, "document": str(document.public_id),
+                                                 **({"version": version} if version is not None else {})})
 
 
 @login_required
@@ -178,7 +185,7 @@ def delete(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     campaign = access.writable_campaign(request.user, slug)
     document = access.document_in(campaign, public_id)
     try:
-        services.delete_draft(document, by=request.user)
+        services.delete_draft(document, by=request.user, version=_version(request))
     except services.DocumentError as problem:
         messages.error(request, str(problem))
         return redirect("documents:detail", slug, document.public_id) if Document.objects.filter(
