@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from zoufang import clock
 from zoufang.core import paging
+from zoufang.core.apiversions import posted_version
 from zoufang.documents import access, services
 from zoufang.documents.charts import ChartFontMissing
 from zoufang.documents.forms import GenerateForm, IssuerForm
@@ -131,10 +132,7 @@ def detail(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
 
 def _version(request: HttpRequest) -> int | None:
     """The version the page was rendered at (a hidden field); None from a page older than the field."""
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
+    return posted_version(request.POST.get("version"))
 
 
 @login_required
