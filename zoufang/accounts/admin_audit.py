@@ -14,6 +14,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.options import TO_FIELD_VAR
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, router, transaction
 from django.forms import BaseInlineFormSet
@@ -121,7 +122,29 @@ class AuditedAdminMixin:
 
     def render_change_form(self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         context[admin_guard.SHOWN_SEQ.lstrip("_")] = _posted_or_now_seq(request)
+        if kwargs.get("add"):  # a form sent back with errors keeps its key: nothing was added under it
+            context[ADD_KEY.lstrip("_")] = _add_key(request) or uuid.uuid4()
         return super().render_change_form(request, context, *args, **kwargs)  # type: ignore[misc]
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None) -> Any:
+        """An add form carries a request key (core.request_keys): sent again (a double click, a resend), it opens
+        the row that key added instead of adding a second one. The key is kept in the creation's audit row."""
+        key = _add_key(request) if request.method == "POST" else None
+        if key is None:
+            return super().add_view(request, form_url, extra_context)  # type: ignore[misc]
+        model = self.model  # type: ignore[attr-defined]
+        with transaction.atomic(using=router.db_for_write(model)):
+            # One add of the user's at a time from the check to the insert (as jobs.services.request does).
+            user: Any = request.user
+            list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+            earlier = AuditEvent.objects.filter(action=AuditEvent.Action.CREATE, object_type=model._meta.label,
+                                                changes__request_key=[None, str(key)]).order_by("-seq").first()
+            if earlier is not None:
+                self.message_user(request, _("这张表刚才已保存（%(summary)s），未重复添加。") % {  # type: ignore[attr-defined]
+                    "summary": earlier.summary}, messages.WARNING)
+                return HttpResponseRedirect(request.path.removesuffix("add/"))
+            request._zoufang_add_key = key  # type: ignore[attr-defined]
+            return super().add_view(request, form_url, extra_context)  # type: ignore[misc]
 
     def render_delete_form(self, request: HttpRequest, context: dict[str, Any]) -> Any:
         context.update({admin_guard.SHOWN.lstrip("_"): admin_guard.row_token(context["object"]),
@@ -195,6 +218,8 @@ class AuditedAdminMixin:
                              summary=_("管理后台修改：%(obj)s") % {"obj": summary_name(obj)})
         else:
             created = {name: [None, value] for name, value in after.items() if value not in (None, "", [], False)}
+            if key := getattr(request, "_zoufang_add_key", None):
+                created["request_key"] = [None, str(key)]
             audit.record(request.user, AuditEvent.Action.CREATE, obj, changes=created, summary=_("管理后台新增：%(obj)s") % {"obj": summary_name(obj)})
 
     def save_formset(self, request: HttpRequest, form: Any, formset: BaseInlineFormSet, change: bool) -> None:
@@ -230,6 +255,16 @@ class AuditedAdminMixin:
         for obj in queryset:
             _record_delete(request, obj)
         super().delete_queryset(request, queryset)  # type: ignore[misc]
+
+
+ADD_KEY = "_zoufang_add_key"  # an add form's request key (core.request_keys)
+
+
+def _add_key(request: HttpRequest) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(request.POST.get(ADD_KEY, ""))
+    except ValueError:
+        return None  # a form drawn before it carried a key: added, but not matched
 
 
 def _posted_or_now_seq(request: HttpRequest) -> Any:

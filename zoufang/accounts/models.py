@@ -7,6 +7,7 @@ import uuid
 import pgtrigger
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -51,7 +52,13 @@ class RoleGrant(models.Model):
         verbose_name = _("角色授权")
         verbose_name_plural = _("角色授权")
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "region", "unit"], name="role_grant_unique"),
+            # A grant without a region or a unit is one grant too (NULLs are distinct to a plain unique
+            # constraint): the admin's add form sent twice gives the role once, so revoking it revokes it.
+            models.UniqueConstraint(
+                "user", "role", Coalesce("region", models.Value(0)), Coalesce("unit", models.Value(0)),
+                name="role_grant_once",
+                violation_error_message=_("该账号已有这一授权（同一角色、区划范围和单位），未重复授予。"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,5 @@
-"""The version a client read, for an optimistic write over the API: `version` in the body, or the `If-Match` header.
+"""The version a client read, for an optimistic write over the API: `version` in the body, or the `If-Match` header
+(and, for the pages, the version a form was drawn at).
 
 A header that is not a version (superscript digits that `str.isdigit` takes, thousands of digits that `int` refuses,
 a number past the column's range) is a 400 naming the header, never a server error.
@@ -30,6 +31,13 @@ def version_read(request: HttpRequest, body: Versioned) -> int | None:
     if _VERSION.fullmatch(header) and int(header) <= VERSION_MAX:
         return int(header)
     raise ValidationError([_error(header)])
+
+
+def posted_version(value: str | None) -> int | None:
+    """The version a page's form was drawn at (a hidden field), for the same check on a page; None when the form
+    carried none (drawn before it did) or something that is not one."""
+    value = (value or "").strip()
+    return int(value) if _VERSION.fullmatch(value) and int(value) <= VERSION_MAX else None
 
 
 def _error(header: str) -> dict[str, Any]:

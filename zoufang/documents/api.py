@@ -19,6 +19,7 @@ from ninja.pagination import paginate
 from zoufang import clock
 from zoufang.core import limits
 from zoufang.core.apierrors import ApiErrorOut
+from zoufang.core.apiversions import Versioned, version_read
 from zoufang.core.paging import Listing
 from zoufang.documents import access, services
 from zoufang.documents.charts import ChartFontMissing
@@ -49,6 +50,7 @@ class DocumentOut(Schema):
     signed_on: dt.date | None
     issued_at: dt.datetime | None
     sha256: str = Field(description="印发文件的 SHA-256；草稿为空")
+    version: int = Field(description="版本：删除或印发草稿时作为 If-Match 传回，其间被改过则答 409")
 
 
 class DocumentDetailOut(DocumentOut):
@@ -72,7 +74,7 @@ def _out(document: Document, *, detail: bool = False) -> dict[str, Any]:
              "status": document.status, "title": document.title, "reference": document.reference,
              "period_starts_on": document.period_starts_on, "period_ends_on": document.period_ends_on,
              "signed_on": document.signed_on if document.issued else None, "issued_at": document.issued_at,
-             "sha256": document.sha256}
+             "sha256": document.sha256, "version": document.version}
     if detail:
         found["addressee"] = document.addressee
         found["sections"] = [{"key": s["key"], "heading": s["heading"], "text": s["text"]} for s in document.sections]
@@ -91,6 +93,8 @@ def _readable(request: HttpRequest, slug: str, document_id: uuid.UUID) -> Docume
 def _act(action: Any) -> Any:
     try:
         return action()
+    except services.DraftChanged as changed:  # the client read an older version: read again, then decide
+        raise HttpError(409, str(changed)) from None
     except (services.DocumentError, ChartFontMissing) as problem:
         raise HttpError(400, str(problem)) from None
 
@@ -151,21 +155,26 @@ def download_document(request: HttpRequest, slug: str, document_id: uuid.UUID) -
     return response
 
 
-@router.post("/{slug}/{document_id}/issue", response={202: JobQueuedOut},
+@router.post("/{slug}/{document_id}/issue", response={202: JobQueuedOut, 409: ApiErrorOut},
              summary="印发：编发文字号或期号，保存文件及其校验值，此后不可修改（走访办）；在后台完成：答 202 和任务编号，"
-                     "完成后任务的文件是印发件，made_url 是文稿的地址")
+                     "完成后任务的文件是印发件，made_url 是文稿的地址。带 If-Match（读取时的 version）时，草稿其后被改过答 409")
 def issue_document(request: HttpRequest, slug: str, document_id: uuid.UUID) -> Status:
     campaign = access.writable_campaign(request.user, slug)
     document = access.document_in(campaign, document_id)
     if document.issued:
         raise HttpError(400, _("该文稿已印发，不能再次印发。"))
-    return Status(202, queued(jobs.request(request.user, "document_issue", {"slug": campaign.slug,
-                                                                            "document": str(document.public_id)})))
+    version = version_read(request, Versioned(version=None))
+    _act(lambda: services.check_unchanged(document, version, _("印发")))
+    return Status(202, queued(jobs.request(request.user, "document_issue", {
+        "slug": campaign.slug, "document": str(document.public_id),
+        **({"version": version} if version is not None else {})})))
 
 
-@router.delete("/{slug}/{document_id}", response={204: None}, summary="删除草稿（已印发的不能删除；走访办）")
+@router.delete("/{slug}/{document_id}", response={204: None, 409: ApiErrorOut},
+               summary="删除草稿（已印发的不能删除；走访办）。带 If-Match（读取时的 version）时，草稿其后被改过答 409，不删除")
 def delete_draft(request: HttpRequest, slug: str, document_id: uuid.UUID) -> Status:
     campaign = access.writable_campaign(request.user, slug)
     document = access.document_in(campaign, document_id)
-    _act(lambda: services.delete_draft(document, by=request.user))
+    version = version_read(request, Versioned(version=None))
+    _act(lambda: services.delete_draft(document, by=request.user, version=version))
     return Status(204, None)

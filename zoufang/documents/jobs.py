@@ -18,7 +18,9 @@ def _draft_resolve(user: Any, params: dict[str, Any]) -> Resolved:
 
     campaign = access.writable_campaign(user, str(params.get("slug")))
     document = access.document_in(campaign, params.get("document"))
-    return Resolved({"slug": campaign.slug, "document": str(document.public_id), "fmt": "docx"},
+    version = params.get("version")  # the draft as the issuer read it (the page's or the API client's), if given
+    seen = {"version": version} if isinstance(version, int) and not isinstance(version, bool) else {}
+    return Resolved({"slug": campaign.slug, "document": str(document.public_id), "fmt": "docx", **seen},
                     _("%(kind)s：%(reference)s %(title)s") % {
                         "kind": document.get_kind_display(), "reference": document.reference or _("草稿"),
                         "title": document.title,
@@ -121,7 +123,9 @@ def _issue_resolve(user: Any, params: dict[str, Any]) -> Resolved:
 
     campaign = access.writable_campaign(user, str(params.get("slug")))
     document = access.document_in(campaign, params.get("document"))
-    return Resolved({"slug": campaign.slug, "document": str(document.public_id), "fmt": "docx"},
+    version = params.get("version")  # the draft as the issuer read it (the page's or the API client's), if given
+    seen = {"version": version} if isinstance(version, int) and not isinstance(version, bool) else {}
+    return Resolved({"slug": campaign.slug, "document": str(document.public_id), "fmt": "docx", **seen},
                     _("印发%(kind)s：%(document_title)s") % {
                         "kind": document.get_kind_display(), "document_title": document.title,
                     }, f"{document.title}.docx",
@@ -142,7 +146,7 @@ def _issue_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progre
     document = Document.objects.get(pk=resolved.extra["document"].pk)
     if not document.issued:
         try:
-            document = services.issue_document(document, by=user)
+            document = services.issue_document(document, by=user, version=resolved.params.get("version"))
         except (services.DocumentError, ChartFontMissing) as problem:
             raise Refused(str(problem)) from problem
     progress(1, 2)

@@ -33,12 +33,33 @@ class StaleDraft(DocumentError):
     """The draft was saved by someone else after this editor opened it: nothing written, their text kept."""
 
     def __init__(self, current: Document, changed: list[str]) -> None:
-        who = current.modified_by.get_full_name() or current.modified_by.get_username() if current.modified_by else _("他人")
         super().__init__(_(
             "这份草稿在您打开之后已被%(who)s于 %(when)s 修改（与您的修改不同：%(changed)s），您的修改未保存。"
             "您填写的文字仍在下方：刷新页面可查看对方的修改；如确认以您的文字为准，请核对后再点“保存草稿”。") % {
-            "who": who, "when": clock.minute(current.modified_at), "changed": "、".join(changed) or _("无")})
+            **_saved_by(current), "changed": "、".join(changed) or _("无")})
         self.current = current
+
+
+class DraftChanged(DocumentError):
+    """A delete or an issue sent from a page (or an API read) of an older version of the draft: nothing done, so
+    an edit saved meanwhile is neither thrown away nor printed unread."""
+
+    def __init__(self, current: Document, action: str) -> None:
+        super().__init__(_("这份草稿在您打开之后已被%(who)s于 %(when)s 修改，未%(action)s。请阅读修改后的草稿，"
+                           "确认后再%(action)s。") % {**_saved_by(current), "action": action})
+        self.current = current
+
+
+def _saved_by(current: Document) -> dict[str, str]:
+    who = current.modified_by.get_full_name() or current.modified_by.get_username() if current.modified_by else _("他人")
+    return {"who": who, "when": clock.minute(current.modified_at)}
+
+
+def check_unchanged(document: Document, version: int | None, action: str) -> None:
+    """DraftChanged when `version` (the draft as its page or API client read it) is not the version stored; None
+    (a page older than the field) is not checked."""
+    if version is not None and version != document.version:
+        raise DraftChanged(document, action)
 
 
 class TamperedFile(RuntimeError):
@@ -177,27 +198,30 @@ def _next_number(issuer: Issuer, series: str, year: int) -> int:
     return sequence.last
 
 
-def issue_document(document: Document, *, by: Any) -> Document:
+def issue_document(document: Document, *, by: Any, version: int | None = None) -> Document:
     """Number the draft from its office's sequence (通报 and 简报), render and store the docx with its hash.
 
     The sequence row is locked (SELECT … FOR UPDATE) inside the transaction, so two offices' clerks issuing at
     once get consecutive numbers; the unique (issuer, kind, year, serial) constraint backs it, and a conflict
-    is retried with the next number rather than shown to the user.
+    is retried with the next number rather than shown to the user. `version` is the draft as the issuer read it:
+    changed since, DraftChanged and nothing issued.
     """
     for attempt in range(ISSUE_ATTEMPTS):
         try:
             with transaction.atomic():
-                return _issue(document, by)
+                return _issue(document, by, version)
         except IntegrityError:
             if attempt == ISSUE_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _issue(document: Document, by: Any) -> Document:
-    locked = Document.objects.select_for_update().select_related("issuer").get(pk=document.pk)
+def _issue(document: Document, by: Any, version: int | None) -> Document:
+    locked = Document.objects.select_for_update(of=("self", "issuer")).select_related("issuer", "modified_by").get(
+        pk=document.pk)
     if locked.issued:
         raise DocumentError(_("该文稿已印发，不能再次印发。"))
+    check_unchanged(locked, version, _("印发"))
     today = clock.today()
     locked.signed_on = today
     locked.year = today.year
@@ -240,15 +264,18 @@ def file_name(document: Document) -> str:
     return f"{label}{document.title}"[:80]
 
 
-def delete_draft(document: Document, *, by: Any) -> None:
+def delete_draft(document: Document, *, by: Any, version: int | None = None) -> None:
     """The office deletes a draft it will not issue (audited, with its title and period); an issued document is
-    never deleted: the model, and on PostgreSQL a trigger, refuse it as well."""
+    never deleted: the model, and on PostgreSQL a trigger, refuse it as well. `version` is the draft as the page
+    showed it: changed since, DraftChanged and nothing deleted."""
     with transaction.atomic():
-        locked = Document.objects.select_for_update().filter(pk=document.pk).first()
+        locked = Document.objects.select_related("modified_by").select_for_update(of=("self",)).filter(
+            pk=document.pk).first()
         if locked is None:
             raise DocumentError(_("该草稿已被删除。"))
         if locked.issued:
             raise DocumentError(_("已印发的文稿不能删除（%(reference)s）。") % {"reference": locked.reference})
+        check_unchanged(locked, version, _("删除"))
         audit.record(by, Action.DELETE, locked, summary=_("删除%(kind)s草稿：%(title)s") % {
             "kind": locked.get_kind_display(), "title": locked.title},
             changes={"title": locked.title, "period": [str(locked.period_starts_on), str(locked.period_ends_on)]})

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from zoufang import clock
 from zoufang.core import paging
+from zoufang.core.apiversions import posted_version
 from zoufang.documents import access, services
 from zoufang.documents.charts import ChartFontMissing
 from zoufang.documents.forms import GenerateForm, IssuerForm
@@ -131,10 +132,7 @@ def detail(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
 
 def _version(request: HttpRequest) -> int | None:
     """The version the page was rendered at (a hidden field); None from a page older than the field."""
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
+    return posted_version(request.POST.get("version"))
 
 
 @login_required
@@ -146,7 +144,14 @@ def issue(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     if document.issued:
         messages.error(request, _("该文稿已印发，不能再次印发。"))
         return redirect("documents:detail", slug, document.public_id)
-    return start_job(request, "document_issue", {"slug": slug, "document": str(document.public_id)})
+    version = _version(request)
+    try:  # refused at once; the job checks the version again when it issues
+        services.check_unchanged(document, version, _("印发"))
+    except services.DraftChanged as changed:
+        messages.error(request, str(changed))
+        return redirect("documents:detail", slug, document.public_id)
+    return start_job(request, "document_issue", {"slug": slug, "document": str(document.public_id),
+                                                 **({"version": version} if version is not None else {})})
 
 
 @login_required
@@ -178,7 +183,7 @@ def delete(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     campaign = access.writable_campaign(request.user, slug)
     document = access.document_in(campaign, public_id)
     try:
-        services.delete_draft(document, by=request.user)
+        services.delete_draft(document, by=request.user, version=_version(request))
     except services.DocumentError as problem:
         messages.error(request, str(problem))
         return redirect("documents:detail", slug, document.public_id) if Document.objects.filter(

@@ -72,6 +72,12 @@ class Exemplar(TimeStampedModel):
                 | models.Q(visit__isnull=True, case__isnull=False),
                 name="exemplar_one_source",
             ),
+            # One live nomination of a visit or a case as a kind (a declined one may be nominated again): two
+            # nominators' requests that both passed the service's check still make one (decision 0037).
+            models.UniqueConstraint(fields=["visit", "kind"], condition=~models.Q(status="declined"),
+                                    name="exemplar_visit_kind_once"),
+            models.UniqueConstraint(fields=["case", "kind"], condition=~models.Q(status="declined"),
+                                    name="exemplar_case_kind_once"),
         ]
 
     def __str__(self) -> str:

@@ -99,9 +99,10 @@ def nominate(source: Visit | Case, *, kind: str, title: str, text: str, by: Any,
                 return earlier, False
             raise DuplicateSubmission(_("该推荐已提交过（提交编号相同，内容不同），请刷新页面后重新填写。"))
     field = "visit" if isinstance(source, Visit) else "case"
+    already = ExemplarError(_("类型：该%(what)s已被推荐为“%(kind)s”，不能重复推荐。") % {
+        "what": _("走访") if field == "visit" else _("问题"), "kind": Exemplar.Kind(kind).label})
     if Exemplar.objects.filter(**{field: source}, kind=kind).exclude(status=Exemplar.Status.DECLINED).exists():
-        raise ExemplarError(_("类型：该%(what)s已被推荐为“%(kind)s”，不能重复推荐。") % {
-            "what": _("走访") if field == "visit" else _("问题"), "kind": Exemplar.Kind(kind).label})
+        raise already
     now = clock.now()
     exemplar = Exemplar(campaign=source.campaign, kind=kind, title=title, text=text, nominated_as=nominated_as,
                         submission_id=submission_id, created_by=by, modified_by=by, **{field: source})
@@ -111,8 +112,12 @@ def nominate(source: Visit | Case, *, kind: str, title: str, text: str, by: Any,
     try:
         with transaction.atomic():
             exemplar.save()
-    except IntegrityError:  # the same submission id, sent twice at once: the other request made it
-        earlier = Exemplar.objects.get(submission_id=submission_id)
+    except IntegrityError:
+        # The same submission id sent twice at once: the other request made it. Another nominator's request for
+        # the same source and kind at once (exemplar_visit_kind_once / exemplar_case_kind_once): refused.
+        earlier = Exemplar.objects.filter(submission_id=submission_id).first() if submission_id else None
+        if earlier is None:
+            raise already from None
         return earlier, False
     Revision.objects.create(exemplar=exemplar, version=exemplar.version, title=title, text=text, by=by,
                             note=_("推荐"))

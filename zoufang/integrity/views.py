@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zoufang.core import paging
+from zoufang.core.apiversions import posted_version
 from zoufang.integrity import flags, scans, services
 from zoufang.integrity.models import FlagClearance, ScannedCadre
 from zoufang.visits.models import Visit
@@ -71,13 +72,15 @@ def scan(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def clear(request: HttpRequest, slug: str) -> HttpResponse:
     """The office's decision on a flag: 排除 (outcome=cleared) or 查实 (outcome=upheld) with its reason; with
-    `expected` (the decision the page showed), a change of an earlier decision."""
+    `expected` (the decision the page showed) and its `version`, a change of an earlier decision: one changed and
+    changed back meanwhile shows the same outcome but is another decision, refused as well."""
     campaign = services.campaign_for(request.user, slug)
     outcome = request.POST.get("outcome") or FlagClearance.Outcome.CLEARED
     key, reason = request.POST.get("key", ""), request.POST.get("reason", "")
     try:
         if request.POST.get("expected"):
-            services.revise(request.user, campaign, key, outcome, reason, request.POST["expected"])
+            services.revise(request.user, campaign, key, outcome, reason, request.POST["expected"],
+                            version=posted_version(request.POST.get("version")))
         else:  # the flag as the page showed it
             services.decide(request.user, campaign, key, reason, services.parse_period(request.POST), outcome)
     except services.ClearRefused as exc:

@@ -35,15 +35,20 @@ def _form(page: str, field: str) -> str:
     return page.split(f'name="{field}" value="', 1)[1].split('"', 1)[0]
 
 
-def test_the_second_save_of_a_draft_opened_by_two_clerks_is_refused_and_kept(office_town: Any) -> None:
-    document = _draft(office_town)
-    url = reverse("documents:detail", args=[office_town.campaign.slug, document.public_id])
+def _opened_by_two_clerks(town: Any) -> tuple[Document, str, Client, Client, str]:
+    """张三 and 李四 open one draft's page: the draft, its page, their browsers and the version both pages show."""
+    document = _draft(town)
+    url = reverse("documents:detail", args=[town.campaign.slug, document.public_id])
     zhang, li = Client(), Client()
-    zhang.force_login(office_town.users["office"])
-    li.force_login(_second_clerk(office_town))
+    zhang.force_login(town.users["office"])
+    li.force_login(_second_clerk(town))
     version = _form(zhang.get(url).content.decode(), "version")
     assert _form(li.get(url).content.decode(), "version") == version  # both opened the same draft
+    return document, url, zhang, li, version
 
+
+def test_the_second_save_of_a_draft_opened_by_two_clerks_is_refused_and_kept(office_town: Any) -> None:
+    document, url, zhang, li, version = _opened_by_two_clerks(office_town)
     saved = li.post(url, {"version": version, "title": "第二季度走访动态", "text-typical": "李四写的典型经验。"})
     assert saved.status_code == 302
     refused = zhang.post(url, {"version": version, "title": "走访简报", "text-typical": "张三写的典型经验。"})
@@ -90,3 +95,68 @@ def test_two_saves_at_once_at_the_same_version_keep_one_and_refuse_the_other(off
     document.refresh_from_db()
     assert document.version == 2
     assert document.title == f"标题{outcomes.index('saved')}"
+
+
+def _opened_then_changed_by_li(town: Any) -> tuple[Document, Client, str]:
+    """Both open a draft; 李四 then saves an edit of it. Returns the draft, 张三's browser and the version it shows."""
+    document, url, zhang, li, version = _opened_by_two_clerks(town)
+    assert li.post(url, {"version": version, "title": "第二季度走访动态", "text-typical": "李四写的典型经验。"}).status_code == 302
+    return document, zhang, version
+
+
+def test_a_draft_another_clerk_changed_since_the_page_was_opened_is_not_deleted(office_town: Any) -> None:
+    document, zhang, version = _opened_then_changed_by_li(office_town)
+    refused = zhang.post(reverse("documents:delete", args=[office_town.campaign.slug, document.public_id]),
+                         {"version": version}, follow=True)
+    page = refused.content.decode()
+    assert Document.objects.filter(pk=document.pk).exists()  # 李四's edit is not thrown away with the draft
+    document.refresh_from_db()
+    assert document.title == "第二季度走访动态"
+    assert "已被李四于" in page
+    assert "未删除" in page
+    # Read, then deleted on purpose: the page now carries the version it shows.
+    current = _form(page, "version")
+    assert current == str(document.version)
+    assert zhang.post(reverse("documents:delete", args=[office_town.campaign.slug, document.public_id]),
+                      {"version": current}).status_code == 302
+    assert not Document.objects.filter(pk=document.pk).exists()
+
+
+def test_a_draft_another_clerk_changed_since_the_page_was_opened_is_not_issued(office_town: Any) -> None:
+    document, zhang, version = _opened_then_changed_by_li(office_town)
+    refused = zhang.post(reverse("documents:issue", args=[office_town.campaign.slug, document.public_id]),
+                         {"version": version}, follow=True)
+    page = refused.content.decode()
+    document.refresh_from_db()
+    assert not document.issued  # not printed with text the issuer never read
+    assert "已被李四于" in page
+    assert "未印发" in page
+
+
+def test_issuing_refuses_a_draft_changed_after_the_version_it_was_asked_for(office_town: Any) -> None:
+    """The check again when the background job issues: an edit saved between the click and the job is not printed."""
+    document = _draft(office_town)
+    asked = document.version
+    services.update_draft(document, title="改过的标题", addressee="", texts={}, by=_second_clerk(office_town),
+                          version=asked)
+    with pytest.raises(services.DraftChanged):
+        services.issue_document(document, by=office_town.users["office"], version=asked)
+    document.refresh_from_db()
+    assert not document.issued
+
+
+def test_the_api_deletes_or_issues_a_draft_only_at_the_version_its_client_read(office_town: Any, api_token: Any) -> None:
+    document = _draft(office_town)
+    office = api_token("office")
+    url = f"/api/v1/documents/{office_town.campaign.slug}/{document.public_id}"
+    services.update_draft(document, title="改过的标题", addressee="", texts={}, by=_second_clerk(office_town),
+                          version=document.version)
+    assert Client().get(url, **office).json()["version"] == 2
+    issuing = Client().post(f"{url}/issue", HTTP_IF_MATCH='"1"', **office)
+    assert issuing.status_code == 409
+    assert "未印发" in issuing.json()["detail"]
+    stale = Client().delete(url, HTTP_IF_MATCH='"1"', **office)
+    assert stale.status_code == 409
+    assert "已被李四于" in stale.json()["detail"]
+    assert Document.objects.filter(pk=document.pk).exists()
+    assert Client().delete(url, HTTP_IF_MATCH='"2"', **office).status_code == 204

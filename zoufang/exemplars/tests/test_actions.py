@@ -1,9 +1,11 @@
 """Nominate, review, edit (with a conflict), publish, decline: the actions, their rules and their audit rows."""
 
+import threading
 import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 
 from zoufang.accounts.models import AuditEvent
 from zoufang.exemplars import services
@@ -134,3 +136,34 @@ def test_it_records_who_agreed_how_when_and_by_whom(typical):
     with pytest.raises(PermissionDenied):
         services.record_consent(exemplar, person="周梅", method="oral", on=dt.date(2017, 6, 1),
                                 by=typical.users["village2"], version=exemplar.version)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers; the race is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_two_nominations_of_one_visit_as_one_kind_at_once_make_one_and_refuse_the_other(typical):
+    """The cadre and the office nominate the same visit in the same second (each their own form, so each its own
+    submission id): one nomination, the other told in Chinese, never two pending for the publicity group. Several
+    rounds (the round's nomination declined before the next), so the two requests really meet."""
+    for _round in range(6):
+        start = threading.Barrier(2)
+        outcomes: list[object] = [None, None]
+
+        def nominate_at_once(i: int, who: str) -> None:
+            try:
+                start.wait()  # noqa: B023 - each round's threads are joined before the next round
+                outcomes[i] = nominate(typical, by=who, submission_id=uuid.uuid4())  # noqa: B023
+            except services.ExemplarError as refused:
+                outcomes[i] = refused  # noqa: B023
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=nominate_at_once, args=(i, who)) for i, who in enumerate(["dept", "office"])]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        live = Exemplar.objects.filter(visit=typical.visit).exclude(status=Exemplar.Status.DECLINED)
+        assert live.count() == 1
+        refused = next(o for o in outcomes if isinstance(o, services.ExemplarError))
+        assert "类型：该走访已被推荐为“好做法”" in str(refused)
+        live.update(status=Exemplar.Status.DECLINED)  # may be nominated again, as after a decline

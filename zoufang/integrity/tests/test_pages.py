@@ -192,6 +192,29 @@ def test_a_decision_changes_only_by_a_new_recorded_one_and_never_over_someone_el
     assert FlagClearance.objects.get().outcome == "upheld"
 
 
+def test_a_page_showing_a_decision_changed_and_changed_back_since_does_not_overwrite_it(login, visiting, desk_entry):
+    """The page showed 排除 (version 1); meanwhile one clerk made it 查实 and another 排除 again with a new reason.
+    The same outcome as shown is not the same decision: the page's change is refused, the latest reason kept."""
+    from zoufang.integrity import services
+
+    slug, key = visiting.campaign.slug, f"late_bulk:{desk_entry[0].pk}"
+    office, campaign = visiting.users["office"], visiting.campaign
+    compute_scan(campaign)
+    services.clear_flag(office, campaign, key, "电话核实属实")
+    client = login(office)
+    page = client.get(f"/integrity/{slug}/?cleared=1").content.decode()
+    form = re.search(r'name="expected" value="cleared">(?:<input type="hidden" name="version" value="(\d+)">)?', page)
+    assert form is not None
+    services.revise(office, campaign, key, "upheld", "复查：系补造", expected="cleared")
+    services.revise(office, campaign, key, "cleared", "再复查：村里有登记，属实", expected="upheld")
+    sent = {"key": key, "reason": "查实：照片是补拍的", "outcome": "upheld", "expected": "cleared",
+            **({"version": form.group(1)} if form.group(1) else {})}
+    refused = client.post(f"/integrity/{slug}/clear/", sent, follow=True)
+    assert "刚刚已被改为" in refused.content.decode()
+    decision = FlagClearance.objects.get()
+    assert (decision.outcome, decision.reason) == ("cleared", "再复查：村里有登记，属实")
+
+
 def test_the_queued_xlsx_is_the_file_the_request_built(login, visiting, desk_entry):
     """The flags' xlsx runs on the queue (docs/jobs.md): the same workbook, for the whole campaign and a period."""
     from zoufang.integrity import export, flags

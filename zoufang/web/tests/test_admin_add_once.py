@@ -1,0 +1,46 @@
+"""An admin add form sent twice (a double click, the browser's resend after a timeout) adds one row, also for a
+row without a natural key (a project, a household without an ID number): the form carries a request key."""
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+
+from zoufang.core.testforms import form_values
+from zoufang.registry.models import Target
+
+ADD = "/admin/registry/target/add/"
+
+
+@pytest.fixture
+def office_admin(town: Any) -> Client:
+    """The town's office given the admin's master data, as the demo gives 锦溪镇's (web/tests/test_admin_area.py)."""
+    user = town.users["office"]
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="registry"))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _project(client: Client, town: Any) -> dict[str, Any]:
+    form = form_values(client.get(ADD).content.decode(), "target_form")
+    return {**form, "kind": Target.Kind.PROJECT, "region": town.jijiadun.pk, "name": "计家墩村污水管网改造",
+            "_save": "保存"}
+
+
+def test_the_add_form_sent_twice_adds_one_row_and_says_it_was_saved_already(town: Any, office_admin: Client) -> None:
+    sent = _project(office_admin, town)
+    assert office_admin.post(ADD, sent).status_code == 302
+    again = office_admin.post(ADD, sent, follow=True)
+    assert Target.objects.filter(name="计家墩村污水管网改造").count() == 1
+    assert "这张表刚才已保存" in again.content.decode()
+
+
+def test_a_new_add_form_adds_another_row(town: Any, office_admin: Client) -> None:
+    """Two projects of one name are the office's to decide (another form, another key): not refused."""
+    assert office_admin.post(ADD, _project(office_admin, town)).status_code == 302
+    assert office_admin.post(ADD, _project(office_admin, town)).status_code == 302
+    assert Target.objects.filter(name="计家墩村污水管网改造").count() == 2
