@@ -125,8 +125,11 @@ def detail(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
         else:
             messages.success(request, _("草稿已保存。"))
             return redirect("documents:detail", slug, document.public_id)
+    # A refused save shows the clerk's own text, not the stored one: issuing or deleting from that page would act on a
+    # text nobody on it has read, so those wait until it is saved or the page read again.
     return render(request, "documents/detail.html", {
         "campaign": campaign, "document": document, "writes": writes and not document.issued, "error": error,
+        "unsaved": request.method == "POST",
     })
 
 

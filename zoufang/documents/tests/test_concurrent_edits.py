@@ -160,3 +160,18 @@ def test_the_api_deletes_or_issues_a_draft_only_at_the_version_its_client_read(o
     assert "已被李四于" in stale.json()["detail"]
     assert Document.objects.filter(pk=document.pk).exists()
     assert Client().delete(url, HTTP_IF_MATCH='"2"', **office).status_code == 204
+
+
+def test_a_page_showing_unsaved_text_offers_neither_issuing_nor_deleting_the_stored_draft(office_town: Any) -> None:
+    """After a refused save the page shows the clerk's own text, not the stored one: 印发 from there would print
+    李四's text that 张三 has not read, and 删除 would drop it unseen. The page asks to save (or reload) first."""
+    document, url, zhang, li, version = _opened_by_two_clerks(office_town)
+    li.post(url, {"version": version, "title": "第二季度走访动态", "text-typical": "李四写的典型经验。"})
+    page = zhang.post(url, {"version": version, "title": "走访简报", "text-typical": "张三写的典型经验。"}).content.decode()
+
+    assert reverse("documents:issue", args=[office_town.campaign.slug, document.public_id]) not in page
+    assert reverse("documents:delete", args=[office_town.campaign.slug, document.public_id]) not in page
+    assert "尚未保存" in page
+    reloaded = zhang.get(url).content.decode()  # read again: the stored text, and its actions
+    assert "李四写的典型经验。" in reloaded
+    assert reverse("documents:issue", args=[office_town.campaign.slug, document.public_id]) in reloaded
