@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html
 
 from zoufang.accounts import audit, scope
 from zoufang.accounts.admin_area import AreaAdminMixin, AreaChoicesMixin, several_towns
@@ -32,7 +33,8 @@ class UnitAdmin(AreaAdminMixin, AuditedModelAdmin):
 
     @admin.display(description="镇", ordering="town_name")
     def town(self, unit: Unit) -> str:
-        return getattr(unit, "town_name", None) or "—"
+        # One line on a phone too: a town's name is short, and broken a character a line it reads as nothing.
+        return format_html('<span style="white-space: nowrap">{}</span>', getattr(unit, "town_name", None) or "—")
 
 
 @admin.register(Cadre)

@@ -3,16 +3,18 @@ not across the database. Two towns import the same departments table, register c
 hand a case each to their own 派出所; each office sees its own, the city office both, told apart by town."""
 
 import datetime as dt
+import io
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from openpyxl import load_workbook
 
 from zoufang.accounts.models import RoleGrant
 from zoufang.accounts.services import ensure_user
 from zoufang.campaigns.models import CaseCategory
-from zoufang.cases import access, actions
+from zoufang.cases import access, actions, lists
 from zoufang.cases.models import Case
 from zoufang.cases.services import draft_case
 from zoufang.conftest import PASSWORD
@@ -103,6 +105,14 @@ def test_two_towns_each_register_plan_and_handle_their_own_police_station(two_to
     page = login(city).get("/cases/").content.decode()
     assert "锦溪镇 派出所" in page
     assert "孟河镇 派出所" in page
+    # Its export (the list's xlsx) as well, read back from the file.
+    out = io.BytesIO()
+    chosen = access.visible_cases(city).select_related("unit__region", "campaign__scope", "category", "region")
+    lists.write_xlsx(out, "问题清单", lists.rows(chosen.order_by("raised_at", "id"), city))
+    sheet = load_workbook(io.BytesIO(out.getvalue())).active
+    table = list(sheet.iter_rows(values_only=True))
+    header = next(row for row in table if "承办单位" in row)
+    assert {row[header.index("承办单位")] for row in table} >= {"锦溪镇 派出所", "孟河镇 派出所"}
     # Within one town the short name, as the seeds print it.
     page = login(town.menghe_office).get("/cases/").content.decode()
     assert "派出所" in page
