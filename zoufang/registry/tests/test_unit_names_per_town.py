@@ -205,3 +205,14 @@ def test_the_admin_names_each_towns_unit_with_its_town_where_it_shows_several_to
                                                 "field_name": "unit", "term": "派出所"}).json()["results"]
     assert [r["text"] for r in found] == ["派出所"]
     assert "column-town" not in client.get("/admin/registry/unit/").content.decode()
+
+
+def test_the_audit_trail_names_a_unit_and_its_cadres_with_the_town(town, menghe_office):
+    from zoufang.accounts.audit_present import summary_name
+
+    menghe = menghe_office.role_grants.get().region
+    police = Unit.objects.create(name="派出所", kind=Unit.Kind.TOWN_DEPARTMENT, region=menghe)
+    shared = Unit.objects.create(name="市妇联", kind=Unit.Kind.OUTSIDE_BODY)
+    officer = Cadre.objects.create(name="张警官", unit=police, role=Cadre.Role.PARTY_MEMBER)
+    assert [summary_name(police), summary_name(town.police), summary_name(shared), summary_name(officer)] == [
+        "孟河镇 派出所", "锦溪镇 派出所", "市妇联", "张警官（孟河镇 派出所）"]
