@@ -216,3 +216,13 @@ def test_the_audit_trail_names_a_unit_and_its_cadres_with_the_town(town, menghe_
     officer = Cadre.objects.create(name="张警官", unit=police, role=Cadre.Role.PARTY_MEMBER)
     assert [summary_name(police), summary_name(town.police), summary_name(shared), summary_name(officer)] == [
         "孟河镇 派出所", "锦溪镇 派出所", "市妇联", "张警官（孟河镇 派出所）"]
+
+
+def test_the_api_lists_each_unit_with_its_town(town, menghe_office, client, api_token):
+    menghe = menghe_office.role_grants.get().region
+    Unit.objects.create(name="派出所", kind=Unit.Kind.TOWN_DEPARTMENT, region=menghe)
+    Unit.objects.create(name="市妇联", kind=Unit.Kind.OUTSIDE_BODY)
+    ensure_user("suzhou_city", PASSWORD, role=RoleGrant.Role.CITY_OFFICE, region=town.town.parent.parent)
+    items = client.get("/api/v1/units", **api_token("suzhou_city")).json()["items"]
+    assert sorted((u["name"], u["town"]) for u in items if u["name"] in ("派出所", "市妇联")) == [
+        ("市妇联", None), ("派出所", "孟河镇"), ("派出所", "锦溪镇")]
