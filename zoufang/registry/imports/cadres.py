@@ -30,7 +30,8 @@ ROLES = choice_lookup(Cadre.Role, {"镇党政班子领导": Cadre.Role.TOWN_LEAD
                                    "社区干部": Cadre.Role.VILLAGE_CADRE})
 COLUMNS = (
     Column(NAME, True, _l("中文姓名中的空格会被去掉（“王  文”即“王文”）"), "王文", (), 12),
-    Column(UNIT, True, _l("已登记的单位名称"), "镇党政班子", ("单位名称", "所在单位", "工作单位"), 16),
+    Column(UNIT, True, _l("已登记的单位名称；几个镇都有的单位写“镇名/单位名称”"),
+           "镇党政班子", ("单位名称", "所在单位", "工作单位"), 16),
     Column(ROLE, True, _l("镇党政领导、部门党员干部、村（社区）干部 或 其他"), "镇党政领导", (), 16),
     Column(TITLE, False, _l("最多50字"), "党委书记", ("职位",), 14),
     Column(PHONE, False, identifiers.MOBILE_RULE, "13812345678", ("手机号", "手机", "联系电话", "联系方式"), 16, text=True),
