@@ -47,14 +47,26 @@ def _own_choices(model: Any, user: Any) -> QuerySet[Any] | None:
     return None
 
 
+def several_towns(user: Any) -> bool:
+    """Whether the admin's user maintains more than one town: units are then named with their towns (0032)."""
+    from zoufang.registry.unitnames import towns_in_area
+
+    return towns_in_area(office_paths(user)) > 1
+
+
 class AreaChoicesMixin:
     """The regions, units, cadres and accounts a form offers and takes (a unit's region, a cadre's unit, linked
     villages, supervisor and account, a target's region): the office's own. The autocomplete offers no other, and another town's id posted is not a valid choice."""
 
     def formfield_for_foreignkey(self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any) -> ModelChoiceField:
+        from zoufang.registry.models import Unit
+        from zoufang.registry.unitnames import with_town
+
         own = _own_choices(db_field.related_model, request.user)
         if own is not None:
             kwargs["queryset"] = own
+        if db_field.related_model is Unit and several_towns(request.user):  # “锦溪镇 派出所”, never two bare 派出所
+            kwargs["queryset"] = with_town(kwargs.get("queryset", Unit.objects.all()))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
     def formfield_for_manytomany(self, db_field: ManyToManyField, request: HttpRequest,

@@ -144,7 +144,15 @@ class _Found:
 def summary_name(obj: models.Model) -> str:
     """How an audit summary may name `obj`: its str(), or its kind where that could quote a resident."""
     label = obj._meta.label
-    return str(obj._meta.verbose_name) if label in RESIDENT_RECORDS else str(obj)
+    if label in RESIDENT_RECORDS:
+        return str(obj._meta.verbose_name)
+    if label in ("registry.Unit", "registry.Cadre"):  # the trail mixes towns: “锦溪镇 派出所” (decision 0032)
+        from zoufang.registry.unitnames import labels
+
+        unit: Any = obj if label == "registry.Unit" else obj.unit  # type: ignore[attr-defined]
+        named = labels([unit])[unit.pk]
+        return named if unit is obj else f"{obj.name}（{named}）"  # type: ignore[attr-defined]
+    return str(obj)
 
 
 def object_label(object_type: str) -> str:

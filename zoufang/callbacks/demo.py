@@ -22,6 +22,7 @@ from zoufang.callbacks.sampling import Period
 from zoufang.cases import actions, answers
 from zoufang.cases.models import Case
 from zoufang.registry.models import Unit
+from zoufang.registry.unitnames import named
 
 DEMO_COMPANY = "苏州民意调查有限公司"
 DEMO_CALLER = "minyi"
@@ -70,7 +71,7 @@ def _answered_on_paper(samples: list[CallbackSample], office: Any) -> CallbackSa
     case = (Case.objects.filter(source_visit__in=[s.visit_id for s in samples], status=Case.Status.REGISTERED,
                                 kind=Case.Kind.PROBLEM).order_by("id").first())
     handler = get_user_model().objects.filter(username="paichusuo").first()
-    unit = Unit.objects.filter(name="派出所").first()
+    unit = named("派出所", case.campaign.scope) if case is not None else None  # this town's (decision 0032)
     if case is None or handler is None or unit is None:
         return None
     with override_settings(ZOUFANG_TODAY="2017-06-01"):

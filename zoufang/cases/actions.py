@@ -13,6 +13,7 @@ from zoufang.cases import access, deadlines, notifications
 from zoufang.cases.models import Case
 from zoufang.cases.transition import InvalidInput, run
 from zoufang.cases.workflow import Action
+from zoufang.registry import unitnames
 from zoufang.registry.models import Unit
 
 
@@ -93,9 +94,9 @@ def _serving(case: Case, units: list[Unit], what: str) -> None:
         if unit.pk in checking:
             raise InvalidInput(_("%(what)s“%(unit)s”是第三方回访单位，负责回访核实，不能承办问题。") % {
                 "what": what, "unit": unit.name})
-        if unit.pk not in serving:
+        if unit.pk not in serving:  # another town's 派出所 said with its town (decision 0032)
             raise InvalidInput(_("%(what)s“%(unit)s”不在本活动的范围内：只能交办给%(area)s及其上级的单位。") % {
-                "what": what, "unit": unit.name, "area": case.campaign.scope.name})
+                "what": what, "unit": unitnames.labels([unit])[unit.pk], "area": case.campaign.scope.name})
 
 
 def accept_case(case: Case, *, by: Any, version: int | None, note: str = "") -> Case:

@@ -20,6 +20,7 @@ from zoufang.cases import actions, answers, escalation, publication, tick
 from zoufang.cases.models import Case
 from zoufang.cases.services import draft_case, receive_case
 from zoufang.registry.models import Cadre, Target, Unit
+from zoufang.registry.unitnames import named
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = "2017-06-15"
@@ -123,7 +124,7 @@ PUBLISHED = {
 
 
 def load_demo_cases(campaign: Campaign, say: Callable[[str], None]) -> None:
-    _accounts()
+    _accounts(campaign)
     if Case.objects.filter(campaign=campaign, description=PLAN[0][0]).exists():
         say("问题办理演示：已存在，未重复创建")
         return
@@ -148,7 +149,7 @@ def load_demo_cases(campaign: Campaign, say: Callable[[str], None]) -> None:
                 case = draft_case(campaign=campaign, kind=kind, description=text, raised_at=when, target=target,
                                   priority=priority, by=_user("dept"))
         category = CaseCategory.objects.get(campaign=campaign, code=code)
-        unit = Unit.objects.get(name=unit_name) if unit_name else None
+        unit = named(unit_name, campaign.scope) if unit_name else None  # this town's (decision 0032)
         for day, action, args in steps:
             with override_settings(ZOUFANG_TODAY=f"2017-{day}", **QUIET):
                 case = _step(case, action, args, category=category, unit=unit, office=office,
@@ -198,9 +199,11 @@ def handler_for(unit: Unit | None) -> Any:
     return _user(next(u for u, name in HANDLERS.items() if name == unit.name))
 
 
-def _accounts() -> None:
+def _accounts(campaign: Campaign) -> None:
     for username, name in HANDLERS.items():
-        unit = Unit.objects.get(name=name)
+        unit = named(name, campaign.scope)
+        if unit is None:
+            raise Unit.DoesNotExist(name)
         ensure_user(username, settings.ZOUFANG_DEMO_PASSWORD, full_name=f"{name}承办人",  # untranslated: demo data (a seeded account's name)
                     role=RoleGrant.Role.UNIT_HANDLER, unit=unit, region=unit.region)
 

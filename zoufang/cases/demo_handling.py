@@ -27,6 +27,7 @@ from zoufang.cases.demo import QUIET, TODAY, _user, handler_for
 from zoufang.cases.models import Case
 from zoufang.oversight import case_counters, counters
 from zoufang.registry.models import Cadre, Unit
+from zoufang.registry.unitnames import visible_from
 from zoufang.workdays.calendar import Calendar
 
 # What each opinion the demo visits collect (visits.demo) is about: the department that can solve it (none: the
@@ -97,7 +98,9 @@ def handle_demo_cases(campaign: Campaign, say: Callable[[str], None]) -> None:
     today = dt.date.fromisoformat(TODAY)
     collected = (Case.objects.filter(campaign=campaign, source_visit__isnull=False, registered_on__isnull=False)
                  .select_related("category").order_by("raised_at", "id"))
-    units = {unit.name: unit for unit in Unit.objects.filter(name__in={name for name, _r in HANDLING.values() if name})}
+    # The campaign's town's units of those names (every town has its own 派出所, decision 0032).
+    units = {unit.name: unit for unit in visible_from(campaign.scope).filter(
+        name__in={name for name, _r in HANDLING.values() if name})}
     days = Days(today.year)
     stories = [
         Story(index, case, units.get(HANDLING.get(case.description, ("", ""))[0]),

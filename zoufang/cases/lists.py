@@ -18,9 +18,10 @@ from openpyxl.styles import Font
 from zoufang import clock
 from zoufang.cases import workflow
 from zoufang.cases.models import Case
-from zoufang.cases.presenters import CasePresenter, village_name
+from zoufang.cases.presenters import CasePresenter, unit_shown, village_name
 from zoufang.core.progress import Progress, report
 from zoufang.core.sheetwriter import ExportWorkbook
+from zoufang.registry import unitnames
 from zoufang.registry.models import Unit
 
 S = Case.Status
@@ -48,7 +49,7 @@ def weekly(cases: QuerySet[Case], kind: str, monday: dt.date, category: str = ""
         chosen = chosen.exclude(status__in=(*workflow.ANSWERED, S.CLOSED))
     elif status in S.values:
         chosen = chosen.filter(status=status)
-    return chosen.select_related("category", "region__parent__parent", "unit", "target__region", "campaign__scope").order_by(
+    return chosen.select_related("category", "region__parent__parent", "unit__region", "target__region", "campaign__scope").order_by(
         "category__sort_order", "raised_at", "id"
     )
 
@@ -57,12 +58,13 @@ def iter_rows(cases: QuerySet[Case] | Iterable[Case], user: Any, start: int = 1)
     """The list's rows one at a time, numbered from `start`; a queryset is read through a server-side cursor (a
     whole town's cases)."""
     presenter = CasePresenter(user)
+    several = unitnames.sees_several_towns(user)  # “锦溪镇 派出所” where towns mix (decision 0032)
     chosen = cases.iterator(chunk_size=CHUNK) if isinstance(cases, QuerySet) and cases._result_cache is None else cases
     for n, c in enumerate(chosen, start=start):
         yield [
             n, c.number, f"{c.category.code} {c.category.title}" if c.category else "", presenter.text(c, c.description),
             village_name(c), presenter.raiser(c)["name"],
-            clock.local(c.raised_at).date(), c.unit.name if c.unit else "", c.handling_due,
+            clock.local(c.raised_at).date(), unit_shown(c, several), c.handling_due,
             str(c.get_status_display()), presenter.text(c, c.resolution or c.explanation),
         ]
 

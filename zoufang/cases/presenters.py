@@ -6,6 +6,7 @@ from zoufang import clock
 from zoufang.accounts.masking import Kind
 from zoufang.cases import access, deadlines, workflow
 from zoufang.cases.models import Case
+from zoufang.registry import unitnames
 from zoufang.registry.presenters import TargetPresenter
 
 # A case's free text, each read through the masker: full for those who see the raiser in full.
@@ -18,6 +19,13 @@ def village_name(case: Case) -> str:
     while region is not None and region.level in ("group", "grid") and region.parent_id:
         region = region.parent
     return region.name if region is not None else ""
+
+
+def unit_shown(case: Case, several_towns: bool) -> str:
+    """The case's unit: “锦溪镇 派出所” on a page or in a file of several towns' cases, else its name (0032)."""
+    if case.unit is None:
+        return ""
+    return unitnames.in_town(case.unit, case.campaign.scope, True) if several_towns else case.unit.name
 
 
 class CasePresenter:

@@ -23,23 +23,26 @@ from zoufang.cases.board import columns as board_columns
 from zoufang.cases.board import counts as board_counts
 from zoufang.cases.forms import FORMS, ActionForm, perform
 from zoufang.cases.models import Case
-from zoufang.cases.presenters import CasePresenter
+from zoufang.cases.presenters import CasePresenter, unit_shown
 from zoufang.cases.transition import CaseError, StaleVersion
 from zoufang.core import paging
+from zoufang.registry import unitnames
 from zoufang.registry.models import Unit
 
 S = Case.Status
 # The list's status filter: a status that is also a stage's key (待登记) is offered once, as the stage, which the
 # filter reads first.
 STATUS_CHOICES = [(value, label) for value, label in S.choices if value not in GROUPS]
-RELATED = ("category", "unit", "region__parent__parent", "target__region", "signoff_leader", "campaign__scope")
+RELATED = ("category", "unit__region", "region__parent__parent", "target__region", "signoff_leader", "campaign__scope")
 
 
 def _rows(user: Any, cases: Any) -> list[dict[str, Any]]:
     presenter = CasePresenter(user)
     if hasattr(cases, "prefetch_related"):
         cases = cases.prefetch_related("co_handlers")
-    return [{"case": c, **presenter.as_dict(c)} for c in cases]
+    # Where the user sees several towns' cases, “派出所” says whose: “锦溪镇 派出所” (decision 0032).
+    several = unitnames.sees_several_towns(user)
+    return [{"case": c, **presenter.as_dict(c), "unit": unit_shown(c, several)} for c in cases]
 
 
 def _unit(public_id: str) -> Unit | None:

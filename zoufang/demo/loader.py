@@ -29,6 +29,7 @@ from zoufang.planning.tables import read_allocation_table, read_department_table
 from zoufang.regions.models import Region
 from zoufang.registry.imports import ImportReport, run_import
 from zoufang.registry.models import Cadre, Target, Unit
+from zoufang.registry.unitnames import named
 from zoufang.visits.demo import CADRE_ACCOUNTS
 
 DATA = Path(__file__).parent / "data"
@@ -248,7 +249,7 @@ def create_demo_accounts(campaign: Campaign) -> None:
         cadre=Cadre.objects.get(name="王文", role=Cadre.Role.TOWN_LEADER),
     )
     ensure_user(
-        "dept", password, cadre=Cadre.objects.filter(unit__name=DEMO_DEPARTMENT).order_by("sort_order", "id")[1]
+        "dept", password, cadre=Cadre.objects.filter(unit=named(DEMO_DEPARTMENT, town)).order_by("sort_order", "id")[1]
     )
     committee = Unit.objects.get(region=village, kind=Unit.Kind.VILLAGE_COMMITTEE)
     village_cadre = committee.cadres.order_by("sort_order", "id")[0]
@@ -257,7 +258,7 @@ def create_demo_accounts(campaign: Campaign) -> None:
     ensure_user("city", password, full_name="昆山市“六个一”办公室", role=RoleGrant.Role.CITY_OFFICE,
                 region=Region.objects.get(children=town, level=Region.Level.COUNTY))
     ensure_user("fuban", password, full_name=f"{UPPER_UNIT}走访联络员", role=RoleGrant.Role.UNIT_HANDLER,  # untranslated: demo data (a seeded account's name)
-                unit=Unit.objects.get(name=UPPER_UNIT))
+                unit=named(UPPER_UNIT, town))
     ensure_user("assessor", password, full_name="考核管理组", role=RoleGrant.Role.ASSESSOR, region=town)
     ensure_user("xuanchuan", password, full_name="宣传报道组", role=RoleGrant.Role.PUBLICITY, region=town)
     ensure_user("outsider", password, full_name="外单位人员")

@@ -43,7 +43,8 @@ from zoufang.planning.models import Assignment
 from zoufang.planning.services import run_plan
 from zoufang.regions.models import Region
 from zoufang.registry.imports import run_import
-from zoufang.registry.models import Target, Unit
+from zoufang.registry.models import Target
+from zoufang.registry.unitnames import named
 from zoufang.visits import rules
 from zoufang.visits.demo import (
     DEMO_TODAY,
@@ -230,7 +231,7 @@ def handle_cases(campaign: Campaign) -> int:
     from zoufang.cases.actions import dispatch_case
 
     office = get_user_model().objects.get(username=OFFICE)
-    units = [Unit.objects.get(name=name) for name in HANDLERS]
+    units = [unit for name in HANDLERS if (unit := named(name, campaign.scope)) is not None]  # 周庄镇's (0032)
     handlers = {unit.pk: ensure_user(HANDLERS[unit.name], settings.ZOUFANG_DEMO_PASSWORD, full_name=f"{unit.name}承办人",  # untranslated: demo data (a seeded account's name)
                                      role=RoleGrant.Role.UNIT_HANDLER, unit=unit, region=unit.region)
                 for unit in units}

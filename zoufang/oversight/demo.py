@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from zoufang.demo.loader import UPPER_UNIT
 from zoufang.planning.models import Assignment
-from zoufang.registry.models import Cadre, Unit
+from zoufang.registry.models import Cadre
+from zoufang.registry.unitnames import named
 from zoufang.visits import rules
 from zoufang.visits.demo import honest_note, record_demo_visit, varied_fill
 
@@ -25,7 +26,7 @@ FIRST_DAY = dt.date(2017, 4, 3)
 
 
 def upper_unit_visits(campaign: Any, say: Callable[[str], Any]) -> None:
-    unit = Unit.objects.filter(name=UPPER_UNIT).first()
+    unit = named(UPPER_UNIT, campaign.scope)  # a shared unit, as the campaign's town sees it (decision 0032)
     if unit is None:
         return
     visitors = [Cadre.objects.get_or_create(unit=unit, name=name, defaults={"role": Cadre.Role.OTHER, "title": title,

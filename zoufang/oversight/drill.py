@@ -114,7 +114,7 @@ def cases(reach: Reach, n: Narrowing, today: dt.date) -> QuerySet[Case]:
         rows = rows.filter(region__path__startswith=n.region.path)
     if n.overdue:
         rows = rows.filter(figures.overdue_condition(today))
-    return rows.select_related("category", "region__parent__parent", "unit", "target__region", "campaign__scope") \
+    return rows.select_related("category", "region__parent__parent", "unit__region", "target__region", "campaign__scope") \
         .order_by("handling_due", "raised_at", "id")
 
 

@@ -17,6 +17,7 @@ from zoufang.accounts.models import AuditEvent
 from zoufang.core import limits, paging
 from zoufang.core.crypto import normalise_phone
 from zoufang.regions.models import Region
+from zoufang.registry import unitnames
 from zoufang.registry.models import Target
 from zoufang.registry.presenters import TargetPresenter
 
@@ -36,6 +37,8 @@ class UnitOut(Schema):
     name: str
     kind: str
     party_member_count: int | None
+    # Every town has its own 派出所 (decision 0032): the town tells two of one name apart.
+    town: str | None = Field(None, alias="town_name", description="所在镇；各镇共用的单位（无所属区划或属镇以上区划）为空")
 
 
 class CadreOut(Schema):
@@ -143,7 +146,7 @@ def list_regions(request: HttpRequest, level: Region.Level | None = None) -> Any
 @router.get("/units", response=list[UnitOut], summary="可见的单位")
 @paginate(Page)
 def list_units(request: HttpRequest) -> Any:
-    return scope.visible_units(request.user).order_by("name", "id")
+    return unitnames.with_town(scope.visible_units(request.user)).order_by("name", "id")
 
 
 @router.get("/cadres", response=list[CadreOut], summary="可见的走访干部")

@@ -20,7 +20,9 @@ class Unit(TimeStampedModel):
         OUTSIDE_BODY = "outside_body", _("其他单位")
         VILLAGE_COMMITTEE = "village_committee", _("村（居）委会")
 
-    name = models.CharField(_("单位名称"), max_length=100, unique=True)
+    # Unique within a town (with what lies under it) and among the shared units, not across the database: every
+    # town has its own 派出所 (decision 0032; the constraints below hold one region's, `clean` the whole town's).
+    name = models.CharField(_("单位名称"), max_length=100)
     kind = models.CharField(_("单位类型"), max_length=20, choices=Kind.choices)
     region = models.ForeignKey(
         "regions.Region", verbose_name=_("所属区划"), null=True, blank=True, on_delete=models.PROTECT,
@@ -34,9 +36,30 @@ class Unit(TimeStampedModel):
         verbose_name = _("单位")
         verbose_name_plural = _("单位")
         ordering = ["sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="unit_unique_name_in_region",
+                                    violation_error_message=_("本区划已登记了同名单位")),
+            models.UniqueConstraint(fields=["name"], condition=models.Q(region__isnull=True),
+                                    name="unit_unique_shared_name",
+                                    violation_error_message=_("已登记了同名的共用单位")),
+        ]
 
     def __str__(self) -> str:
-        return self.name
+        """The name; “锦溪镇 派出所” when read with its town (`unitnames.with_town`), where towns mix (0032)."""
+        town = getattr(self, "town_name", None)
+        return f"{town} {self.name}" if town and not self.name.startswith(town) else self.name
+
+    def clean(self) -> None:
+        """A name is used once within a town's subtree and shadows no shared unit the town sees (decision 0032)."""
+        from zoufang.registry.unitnames import clashing, towns_of
+
+        if not self.name:
+            return
+        other = clashing(self.name, self.region if self.region_id else None, exclude=self.pk).first()
+        if other is not None:
+            town = towns_of([other])[other.pk]
+            raise ValidationError({"name": _("“%(name)s”已登记在%(where)s，同一镇内（含各镇共用的单位）单位名称不能重复") % {
+                "name": self.name, "where": town.name if town is not None else _("各镇共用的单位中")}})
 
 
 class Cadre(TimeStampedModel):

@@ -21,9 +21,9 @@ REGISTRY_STEPS: list[Step] = [
 
 def build_town(tmp_path: Path, town: str, slug: str, figures: SeedFigures, files: dict[str, str],
                steps: list[Step], *, extend: Callable[[dict[str, Path]], None] | None = None,
-               config: Path | None = None) -> Campaign:
+               config: Path | None = None, seed: int | None = None) -> Campaign:
     """The jinxi-2017 rules under another town and slug (or the town's own `config`), its own files and a generated
-    registry, imported in order.
+    registry (drawn with `seed`: another town's residents), imported in order.
 
     A step's file is one of `files` (written to tmp_path) or one generated: regions, units, cadres,
     households, enterprises, projects. `extend` may add rows to the generated files first.
@@ -35,7 +35,7 @@ def build_town(tmp_path: Path, town: str, slug: str, figures: SeedFigures, files
         config = tmp_path / f"{slug}.yaml"
         config.write_text(text, encoding="utf-8")
     campaign = load_campaign_file(config)
-    paths = generate_files(figures, town, tmp_path / "registry")
+    paths = generate_files(figures, town, tmp_path / "registry", seed)
     for name, body in files.items():
         paths[name] = tmp_path / name
         paths[name].write_text(body, encoding="utf-8")

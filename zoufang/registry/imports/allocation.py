@@ -26,6 +26,7 @@ from zoufang.registry.imports.quotas import (
     registered_households_by_village,
 )
 from zoufang.registry.models import Target, Unit
+from zoufang.registry.unitnames import UnitNames
 
 
 def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
@@ -38,7 +39,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     if not table.rows and not table.enterprise_lines and not table.issues:
         ctx.error(None, "", _("表中没有分配行"))
     places = ScopeRegions(ctx.campaign.scope)
-    units = {normalise_header(u.name): u for u in ctx.area.units()}  # another town's units are not there
+    units = ctx.unit_names(normalise_header)  # the campaign's town's and the shared ones: not another town's (0032)
     prefixes = _place_prefixes(ctx.campaign.scope)
     registry = registered_households_by_village(places)
     quotas: list[QuotaRow] = []
@@ -69,7 +70,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     return plan_quotas(ctx, source, quotas)
 
 
-def _split(text: str, count: int, split: JointSplit | None, units: dict[str, Unit]) -> JointSplit:
+def _split(text: str, count: int, split: JointSplit | None, units: UnitNames) -> JointSplit:
     """The line's split, unless its whole text is one registered unit's name (a name may hold “、”)."""
     if split is None or normalise_header(text) in units:
         return JointSplit([(compact(text), count)])
@@ -107,7 +108,7 @@ def _same_unit(written: str, registered: str, prefixes: Sequence[str]) -> bool:
     return full != short and full.endswith(short) and full[: len(full) - len(short)] in prefixes
 
 
-def _unit(ctx: ImportContext, row: int, name: str, units: dict[str, Unit],
+def _unit(ctx: ImportContext, row: int, name: str, units: UnitNames,
           prefixes: Sequence[str] = ()) -> Unit | None:
     """The registered unit a row names: as written (without spaces, brackets either width), else the one unit whose
     name is the same but for a place name in front (“昆山市住建局(人防办)” → 市住建局（人防办）), said in the report."""
@@ -123,11 +124,11 @@ def _unit(ctx: ImportContext, row: int, name: str, units: dict[str, Unit],
         ctx.error(row, UNIT, _("“%(name)s”可能是%(matches)s，无法确定")
                   % {"name": name, "matches": "、".join(sorted(u.name for u in close))})
         return None
-    ctx.error(row, UNIT, ctx.area.unit_not_registered(name))
+    ctx.error(row, UNIT, ctx.area.unit_missing(units, name))
     return None
 
 
-def _line_unit(ctx: ImportContext, row: int, name: str, named: list[str], units: dict[str, Unit],
+def _line_unit(ctx: ImportContext, row: int, name: str, named: list[str], units: UnitNames,
                prefixes: list[str]) -> Unit | None:
     """“昆山市粮食局” → 市粮食局, “妇联” → 市妇联: a unit of this table whose name equals or ends the other;
     failing that, the one registered unit whose name does (“水利局” → 市水利局, named in no row)."""

@@ -5,10 +5,12 @@ its office grants; everywhere for a superuser or a system administrator, and for
 `zoufang import` command and the demo, run by whoever holds the shell), as before. Within it a row may create and
 change regions, units, cadres and targets. Outside it a row may name the regions above (a unit's own town's county)
 and the units every town shares or the regions above hold (an allocation table's 市妇联), unchanged; anything else
-is as if it were not registered, and a key (ID number, credit code, region code, unit name) registered there is
-refused without saying where.
+is as if it were not registered, and a key (ID number, credit code, region code) registered there is refused
+without saying where. A unit's name is no such key: it is unique within a town (decision 0032), so another town's
+派出所 is simply not found here, and the importer's town registers its own.
 """
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
@@ -17,8 +19,10 @@ from django.utils.translation import gettext as _
 
 from zoufang.accounts import scope
 from zoufang.accounts.admin_area import office_paths
+from zoufang.core.tabular import compact
 from zoufang.regions.models import Region
 from zoufang.registry.models import Unit
+from zoufang.registry.unitnames import UnitNames, visible_from
 
 
 class ImportArea:
@@ -72,12 +76,23 @@ class ImportArea:
         ancestor_ids = {int(part) for path in self.paths for part in path.split(".") if part}
         return Region.objects.filter(scope._under_any(self.paths, "path") | Q(pk__in=ancestor_ids))
 
-    def units(self) -> QuerySet[Unit]:
-        """The units a row may name: the area's, the shared ones and those of the regions above it."""
+    def units(self, within: Region | None = None) -> QuerySet[Unit]:
+        """The units a row may name: the area's, the shared ones and those of the regions above it; with `within`
+        (a campaign's scope) only those that region's tables may name, so a town's 派出所 is its own (0032)."""
+        units = Unit.objects.select_related("region")
+        if within is not None:
+            units = units.filter(pk__in=visible_from(within).values("pk"))
         if self.paths is None:
-            return Unit.objects.select_related("region")
-        return Unit.objects.select_related("region").filter(
-            Q(region__isnull=True) | Q(region__in=self.regions()))
+            return units
+        return units.filter(Q(region__isnull=True) | Q(region__in=self.regions()))
+
+    def unit_names(self, within: Region | None = None, key: Callable[[str], str] = compact) -> UnitNames:
+        """The units a row may name, by name: one each, or said ambiguous with their towns (decision 0032)."""
+        return UnitNames(self.units(within), key)
+
+    def unit_missing(self, names: UnitNames, text: str) -> str:
+        """Why `text` names no unit: several towns' units of that name, or none the area may name."""
+        return names.ambiguity(text) or self.unit_not_registered(text)
 
     def changeable_units(self) -> QuerySet[Unit]:
         """The units a row may change, or add cadres to: the area's."""
@@ -102,5 +117,4 @@ class ImportArea:
         if self.may_name_unit(unit):
             return _("“%(name)s”是上级或各镇共用的单位，%(where)s的导入不能修改它；需要修改请与上级走访办联系") % {
                 "name": unit.name, "where": self.where}
-        return _("单位名称“%(name)s”已在%(where)s以外登记（单位名称全库唯一），请改用带镇名的全称") % {
-            "name": unit.name, "where": self.where}
+        return self.unit_not_registered(unit.name)  # another town's: as if it were not registered (0032)

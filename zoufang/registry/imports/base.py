@@ -30,6 +30,7 @@ from zoufang.core.tabular import (
     unreadable_sheet_cells,
 )
 from zoufang.registry.imports.area import ImportArea
+from zoufang.registry.unitnames import UnitNames
 
 _TRUE = {"是", "Y", "YES", "TRUE", "1", "√", "✓", "✔", "☑", "重点"}
 _FALSE = {"否", "N", "NO", "FALSE", "0", "×", "✗", "✘", "☐", "非重点"}
@@ -124,6 +125,10 @@ class ImportContext:
     def area(self) -> ImportArea:
         """What this import's user may create, change or name (registry.imports.area)."""
         return ImportArea.of(self.by)
+
+    def unit_names(self, key: Callable[[str], str] = compact) -> UnitNames:
+        """The units a row may name, by name, within the campaign's scope when there is one (decision 0032)."""
+        return self.area.unit_names(self.campaign.scope if self.campaign is not None else None, key)
 
     @property
     def user(self) -> Any:

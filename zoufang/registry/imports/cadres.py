@@ -5,7 +5,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from zoufang.core.tabular import Column, SheetRow, compact, person_name
+from zoufang.core.tabular import Column, SheetRow, person_name
 from zoufang.regions.models import Region
 from zoufang.registry import identifiers
 from zoufang.registry.imports import records as cells
@@ -21,7 +21,8 @@ from zoufang.registry.imports.base import (
 )
 from zoufang.registry.imports.places import ScopeRegions, resolve_scope
 from zoufang.registry.imports.records import Record, apply_changes, bump, fields_to_write
-from zoufang.registry.models import Cadre, Unit
+from zoufang.registry.models import Cadre
+from zoufang.registry.unitnames import UnitNames
 
 NAME, UNIT, ROLE, TITLE, PHONE, SUPERVISOR, LINKS = (
     "姓名", "单位", "角色", "职务", "手机号码", "上一级", "挂钩村（社区）")
@@ -30,7 +31,8 @@ ROLES = choice_lookup(Cadre.Role, {"镇党政班子领导": Cadre.Role.TOWN_LEAD
                                    "社区干部": Cadre.Role.VILLAGE_CADRE})
 COLUMNS = (
     Column(NAME, True, _l("中文姓名中的空格会被去掉（“王  文”即“王文”）"), "王文", (), 12),
-    Column(UNIT, True, _l("已登记的单位名称"), "镇党政班子", ("单位名称", "所在单位", "工作单位"), 16),
+    Column(UNIT, True, _l("已登记的单位名称；几个镇都有的单位写“镇名/单位名称”"),
+           "镇党政班子", ("单位名称", "所在单位", "工作单位"), 16),
     Column(ROLE, True, _l("镇党政领导、部门党员干部、村（社区）干部 或 其他"), "镇党政领导", (), 16),
     Column(TITLE, False, _l("最多50字"), "党委书记", ("职位",), 14),
     Column(PHONE, False, identifiers.MOBILE_RULE, "13812345678", ("手机号", "手机", "联系电话", "联系方式"), 16, text=True),
@@ -43,15 +45,15 @@ COLUMNS = (
 Key = tuple[int, str]
 
 
-def _record(ctx: ImportContext, table: Table, units: dict[str, Unit], row: SheetRow) -> Record | None:
+def _record(ctx: ImportContext, table: Table, units: UnitNames, row: SheetRow) -> Record | None:
     n, get = row.number, table.value
     before = len(ctx.errors)
     name = person_name(get(row, NAME))
     if cells.required_cell(ctx, n, NAME, name):
         cells.text_cell(ctx, n, NAME, name, 50)
-    unit = units.get(compact(get(row, UNIT)))
+    unit = units.unit(get(row, UNIT))
     if cells.required_cell(ctx, n, UNIT, get(row, UNIT)) and unit is None:
-        ctx.error(n, UNIT, ctx.area.unit_not_registered(get(row, UNIT)))
+        ctx.error(n, UNIT, ctx.area.unit_missing(units, get(row, UNIT)))
     elif unit is not None and not ctx.area.may_change_unit(unit):
         ctx.error(n, UNIT, _("“%(name)s”是上级或各镇共用的单位，%(where)s不能为它导入走访干部，请与上级走访办联系")
                   % {"name": unit.name, "where": ctx.area.where})
@@ -70,13 +72,16 @@ def _record(ctx: ImportContext, table: Table, units: dict[str, Unit], row: Sheet
                                     "links": split_names(get(row, LINKS))})
 
 
-def _supervisor(ctx: ImportContext, record: Record, units: dict[str, Unit], keys: set[Key],
+def _supervisor(ctx: ImportContext, record: Record, units: UnitNames, keys: set[Key],
                 by_name: dict[str, list[Key]]) -> Key | None:
     """“单位/姓名”, or a name in the cadre's own unit, or a name unique among all cadres."""
     text, own = record.extra["supervisor"], record.extra["key"]
     if "/" in text or "／" in text:
         unit_name, _sep, name = text.replace("／", "/").rpartition("/")
-        unit = units.get(compact(unit_name))
+        unit = units.unit(unit_name)  # “锦溪镇/派出所/张三” names one town's 派出所 (decision 0032)
+        if ambiguity := units.ambiguity(unit_name):
+            ctx.error(record.row, SUPERVISOR, ambiguity)
+            return None
         key = (unit.pk, person_name(name)) if unit else None
         found = [key] if key in keys else []
     else:
@@ -96,10 +101,11 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     table = read_table(ctx, rows, COLUMNS)
     if table is None:
         return Outcome()
-    units = {compact(u.name): u for u in ctx.area.units()}
+    units = ctx.unit_names()  # a name two towns' units share is said ambiguous, never guessed (decision 0032)
     # The cadres a row may be or name as its 上一级: those of the units the area may name.
     stored: dict[Key, Cadre] = {(c.unit_id, person_name(c.name)): c
-                                for c in Cadre.objects.filter(unit__in=ctx.area.units().values("pk"))}
+                                for c in Cadre.objects.filter(unit__in=ctx.area.units(
+                                    ctx.campaign.scope if ctx.campaign is not None else None).values("pk"))}
     found: list[Record] = []
     seen: dict[Key, int] = {}
     for done, row in enumerate(table.rows, 1):

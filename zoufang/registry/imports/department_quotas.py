@@ -20,6 +20,7 @@ from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome, re
 from zoufang.registry.imports.places import require_campaign
 from zoufang.registry.imports.quotas import QuotaRow, check_kind_split, plan_quotas, quota_source
 from zoufang.registry.models import Target, Unit
+from zoufang.registry.unitnames import UnitNames
 
 
 def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
@@ -32,7 +33,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     kinds = count_columns(ctx, table)
     if not table.rows and not table.issues:
         ctx.error(None, "", _("表中没有部门行"))
-    units = {normalise_header(u.name): u for u in ctx.area.units()}  # another town's units are not there
+    units = ctx.unit_names(normalise_header)  # the campaign's town's and the shared ones: not another town's (0032)
     quotas: list[QuotaRow] = []
     for row in table.rows:
         unit = _department(ctx, row, units)
@@ -85,10 +86,12 @@ def count_columns(ctx: ImportContext, table: DepartmentTable) -> dict[str, str]:
     return kinds
 
 
-def _department(ctx: ImportContext, row: DepartmentRow, departments: dict[str, Unit]) -> Unit | None:
+def _department(ctx: ImportContext, row: DepartmentRow, departments: UnitNames) -> Unit | None:
     """The registered town department a row names, else an error naming the row and what to do."""
-    unit = departments.get(normalise_header(row.unit))
-    if unit is None:
+    unit = departments.unit(row.unit)
+    if ambiguity := departments.ambiguity(row.unit):
+        ctx.error(row.row, DEPARTMENT, ambiguity)
+    elif unit is None:
         ctx.error(row.row, DEPARTMENT, _("“%(name)s”未登记为镇部门，请先以“镇部门”导入本表（登记部门和党员人数），"
                                                 "再导入定案分配表") % {"name": row.unit})
     elif unit.kind != Unit.Kind.TOWN_DEPARTMENT:

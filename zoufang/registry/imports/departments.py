@@ -17,6 +17,7 @@ from zoufang.registry.imports.base import (
 from zoufang.registry.imports.places import resolve_scope
 from zoufang.registry.imports.records import Record, plan_records
 from zoufang.registry.models import Unit
+from zoufang.registry.unitnames import UnitNames, visible_from
 
 REGISTERED, RESIDENT = "户籍户口", "外来常住户"
 QUOTA_KIND_NAME = _l("镇各部门定案分配表")  # the kind that stores the counts (department_quotas)
@@ -39,11 +40,14 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     if scope is None or ctx.errors:
         return outcome
     # Matched as the department quota kind and the allocation tables match: “机关二支部(党)” is 机关二支部（党）.
-    stored = {normalise_header(u.name): u for u in Unit.objects.select_related("region")}
+    # Among the units the campaign's town sees (decision 0032): another town's 派出所 is not this town's.
+    stored = UnitNames(visible_from(scope), normalise_header)
     found: list[Record] = []
     seen: dict[str, int] = {}
     for row in table.rows:
-        unit = stored.get(normalise_header(row.unit))
+        unit = stored.unit(row.unit)
+        if ambiguity := stored.ambiguity(row.unit):
+            ctx.error(row.row, DEPARTMENT, ambiguity)
         if row.unit in seen:
             ctx.error(row.row, DEPARTMENT, _("与第%(other)d行重复") % {"other": seen[row.unit]})
             continue

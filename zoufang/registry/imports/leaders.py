@@ -27,13 +27,18 @@ from zoufang.registry.imports.base import (
 from zoufang.registry.imports.places import ScopeRegions, require_campaign
 from zoufang.registry.imports.quotas import QuotaRow, check_kind_split, plan_quotas, quota_source
 from zoufang.registry.models import Cadre
+from zoufang.registry.unitnames import visible_from
 
 
 def _leaders(ctx: ImportContext) -> dict[str, list[Cadre]]:
-    """The town leaders a table may name: those of the units the importing user may change (its own town's)."""
+    """The town leaders a table may name: those of the units the importing user may change (its own town's), in the
+    campaign's town: another town's 王文 is not this table's, whoever imports it (decision 0032)."""
     found: dict[str, list[Cadre]] = {}
-    units = ctx.area.changeable_units().values("pk")
-    for cadre in Cadre.objects.filter(role=Cadre.Role.TOWN_LEADER, archived_on__isnull=True, unit__in=units):
+    units = ctx.area.changeable_units()
+    if ctx.campaign is not None:  # the campaign's town's units, and those without a region or above it
+        units = units.filter(pk__in=visible_from(ctx.campaign.scope).values("pk"))
+    for cadre in Cadre.objects.filter(role=Cadre.Role.TOWN_LEADER, archived_on__isnull=True,
+                                      unit__in=units.values("pk")):
         found.setdefault(person_name(cadre.name), []).append(cadre)
     return found
 

@@ -19,6 +19,7 @@ from zoufang.registry.imports.base import (
 from zoufang.registry.imports.places import regions_by_path
 from zoufang.registry.imports.records import Record, changed_fields, plan_records
 from zoufang.registry.models import Unit
+from zoufang.registry.unitnames import ambiguous_message, scope_path, towns_of
 
 NAME, KIND, REGION, MEMBERS, ORDER = "单位名称", "单位类型", "所属区划", "党员人数", "排序"
 UNIT_KINDS = choice_lookup(Unit.Kind, {"镇部门": Unit.Kind.TOWN_DEPARTMENT, "镇支部": Unit.Kind.TOWN_DEPARTMENT,
@@ -29,7 +30,7 @@ UNIT_KINDS = choice_lookup(Unit.Kind, {"镇部门": Unit.Kind.TOWN_DEPARTMENT, "
 TOWN_KINDS = (Unit.Kind.TOWN_LEADERSHIP, Unit.Kind.TOWN_DEPARTMENT, Unit.Kind.VILLAGE_COMMITTEE)
 
 COLUMNS = (
-    Column(NAME, True, _l("单位全称，全库唯一，最多100字"), "市交通局", ("单位", "名称"), 24),
+    Column(NAME, True, _l("单位名称，同一镇内（含各镇共用的单位）不重复，最多100字"), "市交通局", ("单位", "名称"), 24),
     Column(KIND, True, _l("镇党政班子、镇部门、市级机关部门、其他单位 或 村（居）委会"), "市级机关部门", ("类型",), 16),
     Column(REGION, False, _l("区划名称或路径，如“锦溪镇”或“锦溪镇/上下塘社区”"), "锦溪镇", ("区划",), 24),
     Column(MEMBERS, False, _l("整数"), "43", ("党员数",), 10),
@@ -54,14 +55,34 @@ def region_cell(ctx: ImportContext, row: int, column: str, text: str, cache: dic
     return None
 
 
+def _sees(scope: str, unit: Unit) -> bool:
+    """Whether a unit named in a town (or above, `scope` its path; "" for a shared one) clashes with `unit`."""
+    path = unit.region.path if unit.region_id and unit.region else ""
+    return not scope or not path or path.startswith(scope) or scope.startswith(path)
+
+
 def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     table = read_table(ctx, rows, COLUMNS)
     if table is None:
         return Outcome()
-    stored = {u.name: u for u in Unit.objects.select_related("region")}
+    # A name is one unit within a town and among the shared ones (decision 0032): a row with a region is the unit
+    # of that name its town sees; one without is the one of that name the area (the campaign's scope) may name.
+    names = {compact(table.value(row, NAME)) for row in table.rows}
+    stored: dict[str, list[Unit]] = {}
+    for unit in Unit.objects.select_related("region").filter(name__in=names):
+        stored.setdefault(unit.name, []).append(unit)
+    nameable = ctx.unit_names()
     regions: dict[str, list[Region]] = {}
     found: list[Record] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, list[tuple[str, int]]] = {}
+    scopes: dict[str | None, str] = {None: ""}
+
+    def scope_of(region: Region | None) -> str:
+        key = region.path if region is not None else None
+        if key not in scopes:
+            scopes[key] = scope_path(region)
+        return scopes[key]
+
     for done, row in enumerate(table.rows, 1):
         n = row.number
         errors_before = len(ctx.errors)
@@ -73,6 +94,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
         if cells.required_cell(ctx, n, KIND, kind_text) and kind is None:
             ctx.error(n, KIND, _("应为：%(names)s") % {"names": "、".join(str(k.label) for k in Unit.Kind)})
         values: dict[str, Any] = {"name": name, "kind": kind}
+        region = None
         if table.value(row, REGION):
             region = region_cell(ctx, n, REGION, table.value(row, REGION), regions)
             values["region_id"] = region.pk if region else None
@@ -80,17 +102,31 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
             number = cells.count_cell(ctx, n, column, table.value(row, column))
             if number is not None:
                 values[field] = number
-        existing = stored.get(name)
-        if existing is not None and (refusal := ctx.area.unit_refusal(existing)) and (
+        if region is not None:
+            scope = scope_of(region)
+            candidates = [u for u in stored.get(name, []) if _sees(scope, u)]
+        else:
+            candidates = nameable.by_key.get(name, []) if "region_id" not in values else []
+        existing = candidates[0] if len(candidates) == 1 else None
+        if len(candidates) > 1:
+            ctx.error(n, REGION, ambiguous_message(name, candidates, towns_of(candidates), _("请在“所属区划”写明是哪个镇的")))
+        elif existing is not None and (refusal := ctx.area.unit_refusal(existing)) and (
                 not ctx.area.may_name_unit(existing) or changed_fields(existing, values)):
             ctx.error(n, NAME, refusal)  # a shared unit listed as it is registered is only named
         elif existing is None and "region_id" not in values and kind in TOWN_KINDS and not ctx.area.everywhere:
             ctx.error(n, REGION, _("%(kind)s须填写所属区划（%(where)s或其村、社区）：不填所属区划的单位是各镇共用的单位") % {
                 "kind": Unit.Kind(kind).label, "where": ctx.area.where})
-        if name in seen:
-            ctx.error(n, NAME, _("与第%(other)d行重复") % {"other": seen[name]})
+        elif existing is None and region is None and "region_id" not in values and stored.get(name):
+            ctx.error(n, NAME, _("已有镇的单位叫“%(name)s”，各镇共用的单位不能与之同名，请改用全称（如“苏州市%(name)s”）")
+                      % {"name": name})  # another town's unit: which one is not said (decision 0031)
+        where = region if region is not None else existing.region if existing is not None else None
+        scope = scope_of(where)
+        other = next((row_number for path, row_number in seen.get(name, [])
+                      if not path or not scope or path.startswith(scope) or scope.startswith(path)), None)
+        if other is not None:
+            ctx.error(n, NAME, _("与第%(other)d行重复") % {"other": other})
         elif len(ctx.errors) == errors_before:
-            seen[name] = n
+            seen.setdefault(name, []).append((scope, n))
             found.append(Record(n, values, existing))
         ctx.tick(done, len(table.rows))
     if ctx.errors:
@@ -102,5 +138,6 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
 
 SPEC = ImportSpec(
     kind="units", label=_l("单位"), columns=COLUMNS, prepare=prepare, model="registry.Unit",
-    notes=(_l("按单位名称识别同一单位；重复导入不会重复登记。选填列留空时不修改已登记的内容。"),),
+    notes=(_l("按单位名称识别同一单位：填了所属区划的，是该镇的同名单位；各镇可各有自己的“派出所”等同名部门。重复导入不会重复登记。"
+               "选填列留空时不修改已登记的内容。"),),
 )

@@ -70,8 +70,9 @@ def test_a_department_table_moves_no_other_towns_department(town, menghe, menghe
     rows = [["序号", "单位", "党员人数"], ["1", "派出所", "99"], ["合计", "", "99"]]
     report = run_import("departments", csv_file(rows), filename="附件4-1.csv", campaign=menghe,
                         by=menghe_office)
-    assert "单位名称“派出所”已在本镇以外登记" in _messages(report)
-    assert "锦溪镇" not in _messages(report)
+    # Each town has its own 派出所 (decision 0032): 孟河镇's is registered, 锦溪镇's neither moved nor named.
+    assert report.ok, _messages(report)
+    assert Unit.objects.get(name="派出所", region=menghe.scope).party_member_count == 99
     police = Unit.objects.get(pk=town.police.pk)
     assert (police.region, police.party_member_count) == (town.town, 31)
 
@@ -177,7 +178,9 @@ def test_the_import_page_imports_as_its_user(town, menghe, menghe_office, login)
     client = login(menghe_office)
     client.post("/imports/", {"kind": "units", "campaign": str(menghe.public_id),
                               "file": SimpleUploadedFile("units.csv", body, content_type="text/csv")})
-    assert "单位名称“派出所”已在本镇以外登记" in client.get("/imports/").content.decode()
+    page = client.get("/imports/").content.decode()
+    assert "锦溪镇" not in page  # another town's unit is neither named nor changed; 孟河镇 registers its own (0032)
+    assert Unit.objects.get(name="派出所", region=menghe.scope).party_member_count == 99
     police = Unit.objects.get(pk=town.police.pk)
     assert (police.region, police.party_member_count) == (town.town, 31)
 

@@ -25,7 +25,7 @@ class Command(BaseCommand):
         check.add_argument("--json", action="store_true")
         export = sub.add_parser("export", help="按附件格式导出分配表（xlsx 或 docx）")
         export.add_argument("--out", required=True)
-        export.add_argument("--unit", help="只导出这个单位的走访名单（每人一张工作表或一页），如“派出所”")
+        export.add_argument("--unit", help="只导出这个单位的走访名单（每人一张工作表或一页），如“派出所”：活动所在镇的该单位")
         table = sub.add_parser("table", help="导入镇已确定的部门分配表（附件4-1、附件4-2 格式）")
         table.add_argument("file")
         table.add_argument("--label", required=True, help="来源表名称，如“附件4-1”")
@@ -124,11 +124,14 @@ class Command(BaseCommand):
         out = Path(options["out"])
         if options["unit"]:
             from zoufang.planning.walklists import write_unit_walk_lists
-            from zoufang.registry.models import Unit
+            from zoufang.registry.unitnames import UnitNames, visible_from
 
-            unit = Unit.objects.filter(name=options["unit"]).first()
+            # The campaign's town's unit of that name (or a shared one): every town has its own 派出所 (0032).
+            names = UnitNames(visible_from(campaign.scope))
+            unit = names.unit(options["unit"])
             if unit is None:
-                raise CommandError(_("单位“%(unit)s”未登记") % {"unit": options['unit']})
+                raise CommandError(names.ambiguity(options["unit"]) or _("单位“%(unit)s”在%(town)s未登记") % {
+                    "unit": options['unit'], "town": campaign.scope.name})
             n = write_unit_walk_lists(campaign, unit, out, "docx" if out.suffix.lower() == ".docx" else "xlsx")
             self.stdout.write(_("已导出 %(out)s：%(unit)s %(n)s 份走访名单") % {"out": out, "unit": unit.name, "n": n})
             return
