@@ -45,6 +45,11 @@ class Region(TimeStampedModel):
         ordering = ["path"]
         constraints = [
             models.UniqueConstraint(fields=["parent", "name"], name="region_unique_name_under_parent"),
+            # An empty parent is distinct from another in SQL: the regions at the top need a constraint of their own.
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(parent__isnull=True), name="region_unique_name_at_top",
+                violation_error_message=_("已有同名的最上级区划：没有上级的区划名称不能重复"),
+            ),
             models.UniqueConstraint(
                 fields=["code"], condition=~models.Q(code=""), name="region_unique_code"
             ),
