@@ -19,10 +19,16 @@ from zoufang.accounts import audit, duties
 from zoufang.accounts.audit_export import write_export
 from zoufang.accounts.audit_present import AuditPresenter, object_label
 from zoufang.accounts.models import AUDIT_RETENTION_FLOOR_DAYS, AuditEvent
-from zoufang.core import paging
+from zoufang.core import paging, queryparams
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_LIMIT = 100_000
+
+
+def _in_calendar(day: dt.date) -> None:
+    """0001-01-01 or 9999-12-31 typed in the address bar: no day of the log, and beyond the time zone's calendar."""
+    if not queryparams.in_calendar(day):
+        raise forms.ValidationError(queryparams.calendar_rule())
 
 
 class AuditFilterForm(forms.Form):
@@ -30,9 +36,9 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=gettext_lazy("操作"), required=False)
     object_type = forms.ChoiceField(label=gettext_lazy("对象类型"), required=False)
     object_id = forms.CharField(label=gettext_lazy("对象编号"), required=False, max_length=64)
-    date_from = forms.DateField(label=gettext_lazy("起始日期"), required=False,
+    date_from = forms.DateField(label=gettext_lazy("起始日期"), required=False, validators=[_in_calendar],
                                 widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=gettext_lazy("截止日期"), required=False,
+    date_to = forms.DateField(label=gettext_lazy("截止日期"), required=False, validators=[_in_calendar],
                               widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, data: Any, **kwargs: Any) -> None:

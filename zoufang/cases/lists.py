@@ -20,6 +20,7 @@ from zoufang.cases import workflow
 from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter, unit_shown, village_name
 from zoufang.core.progress import Progress, report
+from zoufang.core.queryparams import page_number
 from zoufang.core.sheetwriter import ExportWorkbook
 from zoufang.registry import unitnames
 from zoufang.registry.models import Unit
@@ -205,10 +206,7 @@ class _Counted(Paginator):
 def unit_page(figures: QuerySet[Case, dict[str, Any]], per_page: int, asked: Any) -> Page:
     """Page `asked` of the unit lines (the last one past the end) and how many lines there are, in one query: the
     number of groups is read beside them (COUNT(*) OVER ()), not by grouping every case a second time."""
-    try:
-        number = max(1, int(asked or 1))
-    except (TypeError, ValueError):
-        number = 1
+    number = page_number(asked) or 1  # a huge one: the last page, below
     counted = figures.annotate(lines=Window(Count("*")))
     rows = list(counted[(number - 1) * per_page:number * per_page])
     if not rows and number > 1:

@@ -38,6 +38,7 @@ from zoufang.cases.models import Case, Open311Key
 from zoufang.cases.open311_format import error, render
 from zoufang.cases.services import receive_case_once
 from zoufang.cases.workflow import ANSWERED
+from zoufang.core import queryparams
 from zoufang.core.request_keys import KeyReused
 from zoufang.regions.models import Region
 
@@ -267,6 +268,8 @@ def _moment(value: str, name: str) -> dt.datetime | None:
         moment = dt.datetime.combine(day, dt.time())
     if moment is None:
         raise Open311Error(400, _("%(name)s 不是 W3C 日期时间，应如 2017-06-01T00:00:00+08:00") % {"name": name})
+    if not queryparams.in_calendar(moment.date()):  # 90 days before 0001-01-01 is no date
+        raise Open311Error(400, _("%(name)s %(rule)s") % {"name": name, "rule": queryparams.calendar_rule()})
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 

@@ -19,6 +19,7 @@ from zoufang.accounts.models import RoleGrant
 from zoufang.cases import access, lists, similarity
 from zoufang.cases.models import Case
 from zoufang.core import paging
+from zoufang.core.queryparams import Asked
 
 LIST_ROLES = (RoleGrant.Role.OFFICE, RoleGrant.Role.LEADER, RoleGrant.Role.ASSESSOR, RoleGrant.Role.CITY_OFFICE)
 WEEKLY_FIELDS = ("week", "kind", "category", "status")
@@ -28,15 +29,6 @@ TITLES = {Case.Kind.PROBLEM: gettext_lazy("问题清单"), Case.Kind.SUGGESTION:
 def _require_overview(user: Any) -> None:
     if not scope.has_role(user, *LIST_ROLES):
         raise Http404
-
-
-def _date(value: str | None, default: dt.date) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
-    # Weeks and months are counted from the day: 0001-01-01 or 9999-12-31 would overflow the calendar.
-    return day if 1900 <= day.year <= 2999 else default
 
 
 @dataclass
@@ -60,11 +52,13 @@ class Weekly:
 
 
 def weekly_list(user: Any, query: Any) -> Weekly:
-    """The list of the week asked for (default: this week): Http404 for those who see no lists."""
+    """The list of the week asked for (default: this week): Http404 for those who see no lists. A bad value: the
+    default with a notice (`Asked.page`), or BadParameter (a plain mapping, a download's job)."""
     _require_overview(user)
-    monday, sunday = lists.week_of(_date(query.get("week"), clock.today()))
-    kind = str(query.get("kind")) if query.get("kind") in Case.Kind.values else str(Case.Kind.PROBLEM)
-    category, status = str(query.get("category") or ""), str(query.get("status") or "")
+    asked = Asked.of(query)
+    monday, sunday = lists.week_of(asked.day("week", clock.today()))
+    kind = asked.choice("kind", Case.Kind.values, str(Case.Kind.PROBLEM), lambda key: str(TITLES[Case.Kind(key)]))
+    category, status = asked.text("category"), asked.text("status")
     title = _("%(list)s（%(start)s—%(end)s）") % {
         "list": TITLES[Case.Kind(kind)], "start": monday.strftime(_("%Y年%m月%d日")), "end": sunday.strftime(_("%m月%d日")),
     }
@@ -84,7 +78,7 @@ def _start(value: str | None) -> int:
 def weekly(request: HttpRequest) -> HttpResponse:
     """A page of the weekly list after a cursor (keyset) and its total, counted up to paging.COUNT_CAP; the whole
     list is the xlsx built in the background (`weekly_xlsx`)."""
-    chosen = weekly_list(request.user, request.GET)
+    chosen = weekly_list(request.user, Asked.page(request))
     monday = chosen.monday
     page = paging.shown_page(chosen.cases, request.GET.get("after"), settings.ZOUFANG_PAGE_SIZE)
     start = 1 if page.first else _start(request.GET.get("start"))
@@ -112,11 +106,12 @@ def weekly_xlsx(request: HttpRequest) -> HttpResponse:
 @login_required
 def agenda(request: HttpRequest) -> HttpResponse:
     _require_overview(request.user)
-    month = _date((request.GET.get("month") or "") + "-01" if request.GET.get("month") else None, clock.today())
+    asked = Asked.page(request)
+    month = asked.month("month", clock.today())
     # The oldest cases of each list and a page of units, worst first; each list's whole is a filtered /cases/.
     data = lists.monthly_agenda(access.visible_cases(request.user), month, listed=lists.AGENDA_LISTED,
                                 overdue_listed=lists.OVERDUE_LISTED, per_page=settings.ZOUFANG_PAGE_SIZE,
-                                page=request.GET.get("units"))
+                                page=asked.number("units"))
     previous = (month.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     following = (month.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     return render(request, "cases/agenda.html", {"agenda": data, "previous": previous, "next": following})
@@ -125,8 +120,9 @@ def agenda(request: HttpRequest) -> HttpResponse:
 @login_required
 def shared_problems(request: HttpRequest) -> HttpResponse:
     _require_overview(request.user)
-    end = _date(request.GET.get("end"), clock.today())
-    start = _date(request.GET.get("start"), end - dt.timedelta(days=30))
+    asked = Asked.page(request)
+    end = asked.day("end", clock.today())
+    start = asked.day("start", end - dt.timedelta(days=30))
     window = access.visible_cases(request.user).filter(
         raised_at__gte=timezone.make_aware(dt.datetime.combine(start, dt.time())),
         raised_at__lt=timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time())),

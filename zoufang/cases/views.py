@@ -26,6 +26,7 @@ from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter, unit_shown
 from zoufang.cases.transition import CaseError, StaleVersion
 from zoufang.core import paging
+from zoufang.core.queryparams import Asked
 from zoufang.registry import unitnames
 from zoufang.registry.models import Unit
 
@@ -45,10 +46,11 @@ def _rows(user: Any, cases: Any) -> list[dict[str, Any]]:
     return [{"case": c, **presenter.as_dict(c), "unit": unit_shown(c, several)} for c in cases]
 
 
-def _unit(public_id: str) -> Unit | None:
-    """The unit a case list is narrowed to, by its public id; None without one or for an id that names no unit."""
+def _unit(user: Any, public_id: str) -> Unit | None:
+    """The unit a case list is narrowed to, by its public id; None without one or for an id that names no unit the
+    user sees (another town's unit is not named on the page)."""
     try:
-        return Unit.objects.filter(public_id=public_id).first() if public_id else None
+        return scope.visible_units(user).filter(public_id=public_id).first() if public_id else None
     except ValidationError:
         return None
 
@@ -56,9 +58,10 @@ def _unit(public_id: str) -> Unit | None:
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     cases = access.visible_cases(request.user).select_related(*RELATED).prefetch_related("co_handlers")
-    status = request.GET.get("status", "")
-    kind = request.GET.get("kind", "")
-    q = request.GET.get("q", "").strip()
+    asked = Asked.page(request)  # a filter value that is not one: every case, with a notice (decision 0035)
+    status = asked.choice("status", [*GROUPS, *S.values], "")
+    kind = asked.choice("kind", Case.Kind.values, "")
+    q = asked.text("q").strip()
     if status in GROUPS:
         cases = cases.filter(GROUPS[status][1])
     elif status in S.values:
@@ -66,10 +69,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if kind in Case.Kind.values:
         cases = cases.filter(kind=kind)
     # The agenda's links (cases/agenda.html): a unit's cases, the open escalations of a route.
-    unit = _unit(request.GET.get("unit", ""))
-    if request.GET.get("unit"):
-        cases = cases.filter(unit=unit) if unit is not None else cases.none()
-    route = request.GET.get("route", "")
+    unit = _unit(request.user, asked.text("unit"))
+    if unit is not None:
+        cases = cases.filter(unit=unit)
+    elif asked.text("unit"):
+        asked.unseen("unit", _("单位"))
+    route = asked.choice("route", Case.Route.values, "")
     if route in Case.Route.values:
         cases = cases.filter(status__in=workflow.UPPER_QUEUE, escalation_route=route)
     if q:
@@ -89,7 +94,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "groups": [(key, label) for key, (label, _q) in GROUPS.items()],
         "kinds": Case.Kind.choices, "status": status, "kind": kind, "q": q,
         "unit": unit, "route": Case.Route(route) if route in Case.Route.values else None,
-        "filtered": bool(status or kind or q or request.GET.get("unit") or route),
+        "filtered": bool(status or kind or q or unit or route),
         "unit_off": _without(request, "unit"), "route_off": _without(request, "route"),
     })
 

@@ -16,6 +16,8 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.parser import Parser
 
+from zoufang.core.queryparams import BadParameter
+
 # Each pydantic error type as the user reads it; {names} come from the error's context.
 _MESSAGES = {
     "missing": "必填",
@@ -165,6 +167,7 @@ class DocumentedAPI(NinjaAPI):
         self.add_exception_handler(Http404, self._not_found)
         self.add_exception_handler(PermissionDenied, self._forbidden)
         self.add_exception_handler(RawPostDataException, self._not_json)
+        self.add_exception_handler(BadParameter, self._bad_parameter)
 
     def refusal(self, request: HttpRequest, status: int, detail: str, code: str,
                 errors: dict[str, str] | None = None) -> HttpResponse:
@@ -185,6 +188,10 @@ class DocumentedAPI(NinjaAPI):
         if isinstance(exc.__cause__, NotAnObject):  # ninja wraps every parser error in one English sentence
             detail = _("请求内容须是 JSON 对象（{…}），不能是列表、数字、文字或 null")
         return self.refusal(request, exc.status_code, detail, code)
+
+    def _bad_parameter(self, request: HttpRequest, exc: Any) -> HttpResponse:
+        """A query parameter the operation read through core.queryparams (decision 0035)."""
+        return self.refusal(request, 400, exc.message, _INVALID, {exc.name: exc.rule})
 
     def _not_json(self, request: HttpRequest, exc: Any) -> HttpResponse:
         """A multipart form sent where JSON is expected: its stream was read as fields, there is no body left."""

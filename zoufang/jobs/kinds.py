@@ -240,11 +240,12 @@ register(Kind("oversight_all", _oversight_resolve, _oversight_build))
 # ---------------------------------------------------------------- the city office's 全部下载xlsx (every town)
 
 def _city_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    from zoufang.core.queryparams import Asked
     from zoufang.oversight.access import city_region
     from zoufang.oversight.views import city_params
 
     region = city_region(user, params.get("region"))
-    year, order = city_params(params)
+    year, order = city_params(Asked(params, strict=True))
     return Resolved({"region": str(region.public_id), "year": str(year or ""), "sort": order, "fmt": "xlsx"},
                     _("%(region)s各镇走访进度%(year_note)s") % {
                         "region": region.name, "year_note": _("（%(year)s年）") % {"year": year} if year else '',
@@ -269,8 +270,9 @@ register(Kind("oversight_city_all", _city_resolve, _city_build))
 
 def _weekly_resolve(user: Any, params: dict[str, Any]) -> Resolved:
     from zoufang.cases.report_views import weekly_list
+    from zoufang.core.queryparams import Asked
 
-    chosen = weekly_list(user, params)
+    chosen = weekly_list(user, Asked(params, strict=True))
     return Resolved({**chosen.params, "fmt": "xlsx"}, chosen.title, chosen.filename, extra={"chosen": chosen})
 
 
@@ -395,13 +397,14 @@ register(Kind("form_answers", _answers_resolve, _answers_build))
 def _rows_resolve(user: Any, params: dict[str, Any]) -> Resolved:
     from django.http import QueryDict
 
+    from zoufang.core.queryparams import Asked
     from zoufang.oversight import drill
     from zoufang.oversight.access import campaign_for
 
     reach = campaign_for(user, str(params.get("slug")))
     query = QueryDict(mutable=True)
     query.update({k: str(v) for k, v in params.items() if k in drill.QUERY_KEYS and v})
-    narrowing = drill.narrowing(reach, query)
+    narrowing = drill.narrowing(reach, Asked(query, strict=True))
     campaign = reach.campaign
     chosen = {k: v for k, v in QueryDict(narrowing.query()).items()}
     return Resolved({"slug": campaign.slug, **chosen, "fmt": "xlsx"}, _("%(campaign)s督查明细：%(narrowing_label)s") % {

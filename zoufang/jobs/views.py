@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zoufang.core import request_keys
+from zoufang.core.queryparams import BadParameter, refused
 from zoufang.jobs import kinds, services
 from zoufang.jobs.models import Download
 
@@ -31,6 +32,8 @@ def start(request: HttpRequest, kind: str, params: dict[str, Any]) -> HttpRespon
         messages.error(request, _("这张表刚才已提交过，这次的内容与上次不同，未重复提交；下面是上次的任务。"
                                   "如要按新的内容再做一次，请回到原页面刷新后重新填写提交。"))
         return redirect("jobs:detail", public_id=reused.made.public_id)
+    except BadParameter as error:  # a download asked with a bad filter: said, nothing queued (decision 0035)
+        return refused(request, error)
     return redirect("jobs:detail", public_id=download.public_id)
 
 

@@ -50,10 +50,23 @@ class Reach:
         return rows.filter(condition).distinct()
 
     def may_read_unit(self, unit: Unit) -> bool:
-        return self.whole or unit in self.units
+        """A unit of the campaign: within its area, a regionless outside body, or one holding assignments in it
+        (an upper-level unit visiting the town). Another town's unit, named in a hand-edited link, is not."""
+        if not self.whole:
+            return unit in self.units
+        if unit.region is None or unit.region.path.startswith(self.campaign.scope.path):
+            return True
+        return Assignment.objects.filter(campaign=self.campaign, unit=unit).exists()
 
     def may_read_cadre(self, cadre: Cadre) -> bool:
-        return self.whole or cadre.unit in self.units or cadre == self.cadre
+        if not self.whole:
+            return cadre.unit in self.units or cadre == self.cadre
+        return self.may_read_unit(cadre.unit) or Assignment.objects.filter(campaign=self.campaign, cadre=cadre).exists()
+
+    def may_read_region(self, region: Region) -> bool:
+        """A region of the campaign's area, or one above it (whose name the area's own path shows anyway)."""
+        area = self.campaign.scope.path
+        return region.path.startswith(area) or area.startswith(region.path)
 
 
 def reach(user: Any, campaign: Campaign) -> Reach:

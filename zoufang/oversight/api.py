@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from ninja import Field, Query, Router, Schema
@@ -12,6 +12,7 @@ from ninja.errors import HttpError
 from zoufang import clock
 from zoufang.core import limits, paging
 from zoufang.core.dbrouter import reads_from_replica
+from zoufang.core.queryparams import Asked
 from zoufang.oversight import across, drill, figures, fullcoverage, fullcoverage_tables, paged
 from zoufang.oversight.access import campaign_for, city_region
 from zoufang.oversight.figures import CaseRow, CoverageRow, TownRow
@@ -277,11 +278,10 @@ def units(request: HttpRequest) -> list[dict[str, Any]]:
 @reads_from_replica
 def coverage(request: HttpRequest, slug: str, query: Query[CoverageQuery]) -> dict[str, Any]:
     reach = campaign_for(request.user, slug)
-    if query.by not in figures.GROUPINGS:
-        raise Http404
+    by = Asked({"by": query.by}, strict=True).choice("by", figures.GROUPINGS, "village")
     # One page, after the cursor's row: by unit, cadre or village ordered and cut in the database (figures.coverage).
     try:
-        result = figures.coverage(reach.campaign, query.by, clock.today(), reach.assignments(),
+        result = figures.coverage(reach.campaign, by, clock.today(), reach.assignments(),
                                   page=(0, query.page_size), after=paged.decode(query.after) if query.after else None)
     except ValueError:  # a cursor of another grouping's order
         raise paged.bad_cursor() from None
@@ -301,13 +301,12 @@ def coverage(request: HttpRequest, slug: str, query: Query[CoverageQuery]) -> di
 @reads_from_replica
 def behind(request: HttpRequest, slug: str, query: Query[BehindQuery]) -> dict[str, Any]:
     reach = campaign_for(request.user, slug)
-    if query.by not in figures.GROUPINGS:
-        raise Http404
+    by = Asked({"by": query.by}, strict=True).choice("by", figures.GROUPINGS, "village")
     start = paged.offset(query.after)
     today = clock.today()
-    rows, count = figures.behind(reach.campaign, query.by, today, reach.assignments(), limit=query.page_size,
+    rows, count = figures.behind(reach.campaign, by, today, reach.assignments(), limit=query.page_size,
                                  offset=start)
-    return {"by": query.by, "today": today, "count": count, "rows": [_coverage_row(row) for row in rows],
+    return {"by": by, "today": today, "count": count, "rows": [_coverage_row(row) for row in rows],
             "next": paged.offset_cursor(start, len(rows), count)}
 
 
@@ -317,11 +316,10 @@ def behind(request: HttpRequest, slug: str, query: Query[BehindQuery]) -> dict[s
 @reads_from_replica
 def cases(request: HttpRequest, slug: str, query: Query[CasesQuery]) -> dict[str, Any]:
     reach = campaign_for(request.user, slug)
-    if query.by not in figures.CASE_GROUPINGS:
-        raise Http404
+    by = Asked({"by": query.by}, strict=True).choice("by", figures.CASE_GROUPINGS, "unit")
     # One page, after the cursor's row: by unit or village ordered and cut in the database (figures.case_figures).
     try:
-        result = figures.case_figures(reach.campaign, query.by, clock.today(), reach.cases(), page=(0, query.page_size),
+        result = figures.case_figures(reach.campaign, by, clock.today(), reach.cases(), page=(0, query.page_size),
                                       after=paged.decode(query.after) if query.after else None)
     except ValueError:  # a cursor of another grouping's order
         raise paged.bad_cursor() from None
@@ -340,7 +338,7 @@ def cases(request: HttpRequest, slug: str, query: Query[CasesQuery]) -> dict[str
 def rows(request: HttpRequest, slug: str, query: Query[RowsQuery]) -> dict[str, Any]:
     reach = campaign_for(request.user, slug)
     params = {k: v for k, v in query.dict().items() if v and k not in ("offset", "limit", "after")}
-    narrowing = drill.narrowing(reach, params)
+    narrowing = drill.narrowing(reach, Asked(params, strict=True))
     try:
         page = drill.page(reach, narrowing, request.user, clock.today(), query.after, query.limit, query.offset)
     except paging.BadCursor:
@@ -362,9 +360,8 @@ def _town(row: TownRow) -> dict[str, Any]:
 @reads_from_replica
 def towns(request: HttpRequest, region_id: str, query: Query[TownsQuery]) -> dict[str, Any]:
     region = city_region(request.user, region_id)
-    if query.sort not in figures.TOWN_ORDERS:
-        raise Http404
-    result = figures.town_figures(region, clock.today(), year=query.year, order=query.sort)
+    sort = Asked({"sort": query.sort}, strict=True).choice("sort", figures.TOWN_ORDERS, "pace")
+    result = figures.town_figures(region, clock.today(), year=query.year, order=sort)
     return {"region": str(region.public_id), "label": region.name, "year": result.year, "today": result.today,
             "sort": result.order, "rows": [_town(row) for row in result.rows], "total": _town(result.total),
             "idle": [town.name for town in result.idle]}

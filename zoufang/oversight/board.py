@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from zoufang.core import paging
+from zoufang.core.queryparams import Asked, page_number
 from zoufang.oversight import drill, figures, paged
 from zoufang.oversight.access import Reach, supervised
 from zoufang.oversight.drill import Narrowing
@@ -84,17 +85,17 @@ class Board:
         return list(self.tables.values())
 
 
-def paginate(board: Board, query: Any) -> None:
+def paginate(board: Board, asked: Asked) -> None:
     """Each table on the page shows ≤ 200 rows (a city's 2,000 units page by page: ?p-<table>=N, links kept in the
-    table's `prev_query` / `next_query`); the table's xlsx lists every row."""
+    table's `prev_query` / `next_query`); the table's xlsx lists every row. A page number that is not one is the
+    first page, with a notice (decision 0035)."""
     for table in board.ordered():
-        number = str(query.get(table.page_param, "1"))
-        table.paginate(int(number) if number.isdigit() else 1, paged.PAGE_MAX)
+        table.paginate(asked.number(table.page_param), paged.PAGE_MAX)
         for name, page in (("prev_query", table.page - 1), ("next_query", table.page + 1)):
             if 1 <= page <= table.pages:
-                asked = query.copy()
-                asked[table.page_param] = str(page)
-                setattr(table, name, f"?{asked.urlencode()}#t-{table.key}")
+                query = asked.query.copy()
+                query[table.page_param] = str(page)
+                setattr(table, name, f"?{query.urlencode()}#t-{table.key}")
 
 
 def rows_url(campaign: Any, narrowing: Narrowing) -> str:
@@ -138,8 +139,7 @@ def _page(read: Callable[[tuple[int, int] | None], Paged], key: str, query: Any,
     The page's number (0 for every row)."""
     if query is None:
         return read((0, paged.PAGE_MAX) if streamed else None), 0
-    asked = str(query.get(f"p-{key}", "1"))
-    number = int(asked) if asked.isdigit() and int(asked) > 0 else 1
+    number = page_number(query.get(f"p-{key}")) or 1  # a bad one: `paginate` says so on the page
     while True:
         result = read(((number - 1) * paged.PAGE_MAX, paged.PAGE_MAX))
         pages = max(1, -(-result.count // paged.PAGE_MAX))

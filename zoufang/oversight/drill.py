@@ -5,18 +5,20 @@ a number can be explained only inside the viewer's scope. Personal data goes thr
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404, QueryDict
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from zoufang import clock
 from zoufang.cases import lists as case_lists
 from zoufang.cases.models import Case
 from zoufang.core import paging, snapshot
+from zoufang.core.queryparams import Asked
 from zoufang.oversight import figures
 from zoufang.oversight.access import Reach
 from zoufang.oversight.tables import Table
@@ -62,33 +64,37 @@ class Narrowing:
         return params.urlencode()
 
 
-def _one(model: Any, value: str | None) -> Any:
+def find(model: Any, public_id: str) -> Any:
+    """The object of this public id, or None (also for a malformed id: a missing one)."""
+    try:
+        return model.objects.filter(public_id=public_id).first()
+    except (ValueError, ValidationError):
+        return None
+
+
+def _one(asked: Asked, model: Any, name: str, what: str, allowed: Callable[[Any], bool]) -> Any:
+    """The object the parameter names, if the reader may see it; else none (a notice, or a 400: decision 0035)."""
+    value = asked.text(name)
     if not value:
         return None
-    try:
-        found = model.objects.filter(public_id=value).first()
-    except (ValueError, ValidationError):  # a malformed id is a missing one
-        found = None
-    if found is None:
-        raise Http404
+    found = find(model, value)
+    if found is None or not allowed(found):
+        asked.unseen(name, what)
+        return None
     return found
 
 
-def narrowing(reach: Reach, params: Any) -> Narrowing:
-    what = params.get("what") or "unvisited"
-    if what not in WHAT:
-        raise Http404
-    found = Narrowing(
-        what=what, unit=_one(Unit, params.get("unit")), cadre=_one(Cadre, params.get("cadre")),
-        region=_one(Region, params.get("region")), kind=params.get("kind") or "",
-        overdue=params.get("overdue") == "1",
+def narrowing(reach: Reach, query: Any) -> Narrowing:
+    """What the query narrows to: `Asked.page` on a page (a bad value dropped, with a notice), else strict."""
+    asked = Asked.of(query)
+    return Narrowing(
+        what=asked.choice("what", WHAT, "unvisited", lambda key: _(WHAT[key])),
+        unit=_one(asked, Unit, "unit", _("单位"), reach.may_read_unit),
+        cadre=_one(asked, Cadre, "cadre", _("干部"), reach.may_read_cadre),
+        region=_one(asked, Region, "region", _("区划"), reach.may_read_region),
+        kind=asked.choice("kind", Target.Kind.values, ""),
+        overdue=asked.text("overdue") == "1",
     )
-    if found.kind and found.kind not in Target.Kind.values:
-        raise Http404
-    if (found.unit is not None and not reach.may_read_unit(found.unit)) or (
-            found.cadre is not None and not reach.may_read_cadre(found.cadre)):
-        raise Http404
-    return found
 
 
 def assignments(reach: Reach, n: Narrowing) -> QuerySet[Assignment]:

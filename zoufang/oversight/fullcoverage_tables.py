@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from zoufang.core import paging, snapshot
 from zoufang.oversight import fullcoverage as fc
 from zoufang.oversight.access import Reach
-from zoufang.oversight.drill import _one
+from zoufang.oversight.drill import find
 from zoufang.oversight.tables import Cell, PagedRows, Table, percent
 from zoufang.regions.models import Region
 from zoufang.registry.models import Target, Unit
@@ -121,11 +121,11 @@ def gap_asked(reach: Reach, params: Any) -> dict[str, Any]:
         raise Http404
     if (gap == "unlinked") != (item.way == fc.VILLAGES) or (gap == "unlinked" and not reach.whole):
         raise Http404
-    region = _one(Region, params.get("region"))
-    unit = _one(Unit, params.get("unit"))
-    if region is not None and not region.path.startswith(reach.campaign.scope.path):
+    region = find(Region, params.get("region")) if params.get("region") else None
+    unit = find(Unit, params.get("unit")) if params.get("unit") else None
+    if params.get("region") and (region is None or not region.path.startswith(reach.campaign.scope.path)):
         raise Http404
-    if unit is not None and not reach.may_read_unit(unit):
+    if params.get("unit") and (unit is None or not reach.may_read_unit(unit)):
         raise Http404
     return {"item": item, "gap": gap, "region": region, "unit": unit}
 

@@ -3,13 +3,16 @@
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zoufang import clock
 from zoufang.core import paging, snapshot
 from zoufang.core.dbrouter import reads_from_replica
+from zoufang.core.queryparams import Asked, BadParameter, refused, unseen_rule
 from zoufang.oversight import across, drill, export, figures, fullcoverage, fullcoverage_tables
 from zoufang.oversight import board as boards
 from zoufang.oversight import city as cities
@@ -26,12 +29,17 @@ def xlsx_response(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _unit(reach: Reach, public_id: Any) -> Unit:
+def _seen_unit(reach: Reach, public_id: Any) -> Unit | None:
     try:
         unit = Unit.objects.filter(public_id=public_id).first()
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, ValidationError):
         unit = None
-    if unit is None or not reach.may_read_unit(unit):
+    return unit if unit is not None and reach.may_read_unit(unit) else None
+
+
+def _unit(reach: Reach, public_id: Any) -> Unit:
+    unit = _seen_unit(reach, public_id)
+    if unit is None:
         raise Http404
     return unit
 
@@ -56,7 +64,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             return unit(request, slug, reach.units[0].public_id)
         raise Http404
     board, _unit_none = _board(request.user, reach, query=request.GET)
-    boards.paginate(board, request.GET)
+    boards.paginate(board, Asked.page(request))
     return render(request, "oversight/dashboard.html", {"campaign": reach.campaign, "board": board})
 
 
@@ -65,7 +73,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 def unit(request: HttpRequest, slug: str, unit_id: Any) -> HttpResponse:
     reach = campaign_for(request.user, slug)
     board, found = _board(request.user, reach, unit_id)
-    boards.paginate(board, request.GET)
+    boards.paginate(board, Asked.page(request))
     return render(request, "oversight/unit.html", {"campaign": reach.campaign, "board": board, "unit": found})
 
 
@@ -105,6 +113,8 @@ def table_xlsx(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     offers to build it in the background (`table_xlsx_all` with the table's key). The whole board is
     `table_xlsx_all`."""
     unit_id = request.GET.get("unit")
+    if unit_id and _seen_unit(campaign_for(request.user, slug), unit_id) is None:
+        return refused(request, BadParameter("unit", unseen_rule(_("单位"))))
     with snapshot.held():  # a long table's pages (PagedRows) read at one moment (decision 0024)
         tables, heading, stem = board_tables(request.user, slug, key, unit_id)
         table = tables[0]  # one key, one table ("all" is `table_xlsx_all`'s)
@@ -136,7 +146,7 @@ def rows(request: HttpRequest, slug: str) -> HttpResponse:
 
         return start(request, "oversight_rows", {**request.POST.dict(), "slug": slug})
     reach = campaign_for(request.user, slug)
-    narrowing = drill.narrowing(reach, request.GET)
+    narrowing = drill.narrowing(reach, Asked.page(request))
     today = clock.today()
     # A page after the last row shown (keyset), the total counted no further than 10,000: a city's drill-down
     # costs what a village's does. A cursor this list did not write shows the first page.
@@ -153,7 +163,7 @@ def rows(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _city_board(request: HttpRequest, region: Region) -> cities.CityBoard:
     """The towns side by side for the year asked (default: this year), ranked by the figure asked (pace)."""
-    year, order = city_params(request.GET)
+    year, order = city_params(Asked.page(request))
     return cities.city_board(region, clock.today(), year=year, order=order)
 
 
@@ -172,13 +182,12 @@ def city(request: HttpRequest, region_id: Any) -> HttpResponse:
     return city_page(request, city_region(request.user, region_id))
 
 
-def city_params(query: Any) -> tuple[int | None, str]:
-    """The year and the order asked (default: this year, by pace); Http404 for anything else."""
-    order = query.get("sort") or "pace"
-    year = query.get("year") or ""
-    if order not in figures.TOWN_ORDERS or (year and not (year.isdigit() and 2000 <= int(year) <= 2100)):
-        raise Http404
-    return (int(year) if year else None), order
+def city_params(asked: Asked) -> tuple[int | None, str]:
+    """The year and the order asked (default: this year, by pace); a bad one is the default with a notice on the
+    page, a 400 for a download (decision 0035)."""
+    year = asked.year()
+    order = asked.choice("sort", figures.TOWN_ORDERS, "pace", lambda key: str(figures.TOWN_ORDERS[key][0]))
+    return year, order
 
 
 def city_tables(region: Region, key: str, year: int | None, order: str, *,
@@ -197,7 +206,11 @@ def city_tables(region: Region, key: str, year: int | None, order: str, *,
 def city_xlsx(request: HttpRequest, region_id: Any, key: str) -> HttpResponse:
     """One table of the city page: built in the request. Every town's tables together is `city_xlsx_all`."""
     region = city_region(request.user, region_id)
-    tables, heading, stem = city_tables(region, key, *city_params(request.GET))
+    try:
+        asked = city_params(Asked.download(request))
+    except BadParameter as error:
+        return refused(request, error)
+    tables, heading, stem = city_tables(region, key, *asked)
     return xlsx_response(export.xlsx(tables, heading=heading), stem)
 
 

@@ -9,11 +9,13 @@ from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zoufang.accounts import scope
 from zoufang.campaigns.models import Campaign
 from zoufang.core import paging
+from zoufang.core.queryparams import Asked
 from zoufang.jobs import views as jobs_views
 from zoufang.planning import proof
 from zoufang.planning.models import Assignment, Quota
@@ -30,7 +32,13 @@ def _office_campaign(request: HttpRequest, slug: str | None = None) -> Campaign:
     if not scope.may_manage(request.user):
         raise PermissionDenied
     campaigns = scope.managed_campaigns(request.user)
-    slug = slug or request.GET.get("campaign") or request.POST.get("campaign")
+    asked = request.GET.get("campaign") if request.method == "GET" and not slug else None
+    if asked:  # a page: a campaign the office does not manage shows its first one, with a notice (decision 0035)
+        found = campaigns.filter(slug=asked).first()
+        if found is not None:
+            return found
+        Asked.page(request).unseen("campaign", _("走访活动"))
+    slug = slug or request.POST.get("campaign")
     return get_object_or_404(campaigns, slug=slug) if slug else campaigns.first() or _none()
 
 
@@ -132,9 +140,9 @@ def plan_unit(request: HttpRequest, public_id: Any) -> HttpResponse:
                     .values_list("cadre_id", "target__kind").annotate(n=Count("id")))
     kinds = sorted({k for _, k in quotas} | {k for _, k in assigned},
                    key=lambda k: list(Target.Kind).index(Target.Kind(k)))
-    found = Cadre.objects.in_bulk([c for c, _ in (*quotas, *assigned) if c is not None])
+    found = Cadre.objects.in_bulk([c for c, _q in (*quotas, *assigned) if c is not None])
     rows = []
-    for cadre_id in sorted({c for c, _ in (*quotas, *assigned)},
+    for cadre_id in sorted({c for c, _q in (*quotas, *assigned)},
                            key=lambda c: (c is None, found[c].sort_order if c in found else 0, c or 0)):
         cadre = found.get(cadre_id) if cadre_id is not None else None
         rows.append({"cadre": cadre, "key": str(cadre.public_id) if cadre else UNIT_ONLY,

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from zoufang import clock
 from zoufang.accounts import scope
+from zoufang.core.queryparams import Asked
 from zoufang.oversight import access, across, board
 from zoufang.oversight import views as oversight_views
 from zoufang.web import dashboard
@@ -55,7 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
         if context["figures"] is not None:
             campaign_board = board.campaign_board(access.Reach(campaign, whole=True), today, request.user,
                                                   query=request.GET)
-            board.paginate(campaign_board, request.GET)
+            board.paginate(campaign_board, Asked.page(request))
             context["board"] = campaign_board
         else:
             context["oversight_units"] = scope.visible_units(request.user).filter(

@@ -101,7 +101,10 @@ def test_it_lists_a_units_first_overdue_cases_and_links_to_all_of_them(client: A
     # The chip takes the unit off and keeps the rest of the narrowing.
     off = re.search(r'承办单位：派出所<a class="chip-off" href="\?([^"]*)"', listed.content.decode()).group(1)
     assert off == "status=overdue"
-    assert "共 <b>0</b> 件" in client.get("/cases/?status=overdue&unit=not-a-unit").content.decode()
+    # An id that names no unit the office sees: every overdue case, and the page says the filter was not used.
+    unseen = client.get("/cases/?status=overdue&unit=not-a-unit").content.decode()
+    assert "参数“unit”有误：所指的单位不存在或不在您的可见范围内" in unseen
+    assert "承办单位：" not in unseen
 
 
 def test_it_lists_the_oldest_escalations_and_links_to_the_rest(client: Any, cases_town: Any, make_case: Any,

@@ -46,7 +46,9 @@ def test_the_unit_page_shows_its_cadres_and_cases_to_its_handler_only(counted: A
     leadership = counted.wangwen.unit
     assert client.get(f"/oversight/{slug}/units/{leadership.public_id}/").status_code == 404
     assert client.get(f"/oversight/{slug}/").status_code == 200  # their one unit's page
-    assert client.get(f"/oversight/{slug}/rows/?what=unvisited&unit={leadership.public_id}").status_code == 404
+    rows = client.get(f"/oversight/{slug}/rows/?what=unvisited&unit={leadership.public_id}")  # their own rows
+    assert rows.status_code == 200
+    assert "参数“unit”有误：所指的单位不存在或不在您的可见范围内" in rows.content.decode()
     home = client.get("/").content.decode()
     assert f"/oversight/{slug}/units/{police.public_id}/" in home
 
@@ -152,7 +154,9 @@ def test_the_api_gives_the_page_figures_scoped(counted: Any, api_token: Any, cli
     second = client.get(f"/api/v1/oversight/{slug}/rows?what=unvisited&offset=1&limit=5", **handler).json()
     assert second["count"] == 2
     assert second["rows"] == rows["rows"][1:]
-    assert client.get(f"/api/v1/oversight/{slug}/coverage?by=nonsense", **office).status_code == 404
+    refused = client.get(f"/api/v1/oversight/{slug}/coverage?by=nonsense", **office)
+    assert refused.status_code == 400
+    assert "by" in refused.json()["errors"]
 
 
 def test_the_dashboard_asks_a_bounded_number_of_queries(counted: Any, login: Any) -> None:
@@ -196,7 +200,9 @@ def test_a_cadre_reads_only_their_own_figures_over_the_api(counted: Any, api_tok
     assert [(r["label"], r["assigned"], r["visited"]) for r in mine["rows"]] == [("派出所党员甲（派出所）", 3, 1)]
     assert mine["rows"][0]["pace"]["due_today"] == 1
     other = counted.wangwen.unit.public_id
-    assert client.get(f"/api/v1/oversight/{slug}/rows?what=unvisited&unit={other}", **headers).status_code == 404
+    refused = client.get(f"/api/v1/oversight/{slug}/rows?what=unvisited&unit={other}", **headers)
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == {"unit": "所指的单位不存在或不在您的可见范围内"}
     assert login(counted.users["dept"]).get(f"/oversight/{slug}/").status_code == 404  # 我的走访 is theirs
 
 
@@ -272,8 +278,12 @@ def test_the_queued_rows_are_the_rows_the_request_built_and_stay_in_the_readers_
     assert page["Content-Type"].startswith("text/html")
     dept = login(counted.users["dept"])  # their own rows, never another unit's
     other = str(counted.wangwen.unit.public_id)
-    assert dept.get(f"/oversight/{slug}/rows/?what=unvisited&unit={other}").status_code == 404
-    assert dept.post(f"/oversight/{slug}/rows/", {"what": "unvisited", "unit": other}).status_code == 404
+    shown = dept.get(f"/oversight/{slug}/rows/?what=unvisited&unit={other}")  # their own rows, with a notice
+    assert shown.status_code == 200
+    assert "参数“unit”有误" in shown.content.decode()
+    refused = dept.post(f"/oversight/{slug}/rows/", {"what": "unvisited", "unit": other})
+    assert refused.status_code == 400
+    assert "参数“unit”有误" in refused.content.decode()
     assert not Download.objects.filter(user=counted.users["dept"]).exists()
 
 

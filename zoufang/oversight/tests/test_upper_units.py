@@ -61,8 +61,9 @@ def test_it_shows_no_other_units_work(client, towns, api_token):
     assert all(row[5] == "文明甲" for row in rows["rows"])
     coverage = client.get(f"/api/v1/oversight/{towns.jia.slug}/coverage?by=unit", **api).json()
     assert [row["label"] for row in coverage["rows"]] == ["市文明办"]
-    assert client.get(f"/api/v1/oversight/{towns.jia.slug}/rows?what=visits&unit={towns.other.public_id}",
-                      **api).status_code == 404
+    refused = client.get(f"/api/v1/oversight/{towns.jia.slug}/rows?what=visits&unit={towns.other.public_id}", **api)
+    assert refused.status_code == 400
+    assert list(refused.json()["errors"]) == ["unit"]
 
 
 def test_it_shows_the_other_unit_only_its_one_town(client, towns, api_token):
