@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from zoufang import clock
 from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
+from zoufang.accounts.names import named, shown_name
 from zoufang.cases import access, deadlines, publication, similarity, workflow
 from zoufang.cases.board import GROUPS, NEW, OVERDUE, desk_inbox
 from zoufang.cases.board import columns as board_columns
@@ -151,12 +152,12 @@ def signoff(request: HttpRequest) -> HttpResponse:
 def history(case: Case, presenter: CasePresenter) -> list[dict[str, Any]]:
     first = {"draft": _("走访收集"), "receive": _("受理")}
     lines = []
-    for event in case.events.select_related("actor"):
+    for event in case.events.select_related("actor").prefetch_related(*named("actor")):
         try:
             label = str(workflow.LABELS[workflow.Action(event.action)])
         except ValueError:
             label = str(first.get(event.action, event.action))
-        actor = (event.actor.get_full_name() or event.actor.get_username()) if event.actor else _("系统")
+        actor = shown_name(event.actor)
         lines.append({"at": event.at, "actor": actor, "label": label, "status": event.get_to_status_display(),
                       "note": presenter.text(case, event.note) if event.note != label else ""})
     return lines

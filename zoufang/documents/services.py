@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
+from zoufang.accounts.names import shown_name
 from zoufang.campaigns.models import Campaign
 from zoufang.core import request_keys
 from zoufang.core.progress import Progress
@@ -33,7 +34,7 @@ class StaleDraft(DocumentError):
     """The draft was saved by someone else after this editor opened it: nothing written, their text kept."""
 
     def __init__(self, current: Document, changed: list[str]) -> None:
-        who = current.modified_by.get_full_name() or current.modified_by.get_username() if current.modified_by else _("他人")
+        who = shown_name(current.modified_by, nobody=_("他人"))
         super().__init__(_(
             "这份草稿在您打开之后已被%(who)s于 %(when)s 修改（与您的修改不同：%(changed)s），您的修改未保存。"
             "您填写的文字仍在下方：刷新页面可查看对方的修改；如确认以您的文字为准，请核对后再点“保存草稿”。") % {
