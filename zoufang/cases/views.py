@@ -18,7 +18,7 @@ from zoufang import clock
 from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
 from zoufang.accounts.names import named, shown_name
-from zoufang.cases import access, deadlines, publication, similarity, workflow
+from zoufang.cases import access, briefs, deadlines, publication, similarity, workflow
 from zoufang.cases.board import GROUPS, NEW, OVERDUE, desk_inbox
 from zoufang.cases.board import columns as board_columns
 from zoufang.cases.board import counts as board_counts
@@ -190,6 +190,7 @@ def _case_page(request: HttpRequest, case: Case, sent: ActionForm | None = None)
         "unsent": _typed(sent) if sent is not None and opened is None else [],
         "duplicates": [{**vars(d), "description": presenter.text(d.case, d.case.description)} for d in duplicates],
         "events": history(case, presenter), "texts": presenter.free_text(case),
+        "brief": briefs.step_brief(case, presenter, data) if forms else [],
         "replies": [{"replied_on": r.replied_on, "get_channel_display": r.get_channel_display(),
                      "content": presenter.text(case, r.content)} for r in case.replies.all()],
         "callbacks": [{"called_on": c.called_on, "get_satisfaction_display": c.get_satisfaction_display(),
