@@ -49,3 +49,17 @@ def test_it_says_how_alike_a_duplicate_is_in_percent(client, cases_town, make_ca
     page = client.get(f"/cases/{case.public_id}/").content.decode()
     assert "内容相似 100%" in page
     assert "相似度 1.0" not in page
+
+
+def test_merging_asks_once_more_before_it_is_done(client, cases_town, make_case):
+    """A merge is not undone (no action reverses 已合并): 合并到此件 opens a line saying what will happen and the button
+    that does it, so a stray tap while scrolling on a phone merges nothing."""
+    town = cases_town
+    master = make_case("上下塘社区东侧路灯坏了，夜间出行不便")
+    case = make_case("东侧路灯损坏了，晚上出行不方便", target=town.households["shangxiatang"][2])
+    client.force_login(town.users["office"])
+    page = client.get(f"/cases/{case.public_id}/").content.decode()
+    offer = re.search(r"<details class=\"merge-confirm\">\s*<summary[^>]*>合并到此件</summary>(.*?)</details>", page, re.S)
+    assert offer is not None
+    assert f"本件将标为“已合并”，不再单独办理，由 {master.number} 办理并答复" in offer.group(1)
+    assert re.search(r'<button[^>]*type="submit"[^>]*>确认合并</button>', offer.group(1))
