@@ -44,8 +44,9 @@ def step_brief(case: Case, presenter: CasePresenter, data: dict[str, Any]) -> li
         if note:
             lines.append(Line(_("交办意见"), text(note)))
     if case.requested_extension_days:
-        lines.append(Line(_("延期申请"), _("%(n)s 个工作日：%(why)s") % {
-            "n": case.requested_extension_days, "why": text(case.extension_reason)}))
+        lines += [Line(_("延期申请"), _("%(n)s 个工作日：%(why)s") % {
+            "n": case.requested_extension_days, "why": text(case.extension_reason)}),
+                  Line(_("现办理期限"), case.handling_due.isoformat() if case.handling_due else "—")]
     if case.status == S.SIGNOFF:
         lines += [Line(_("反映内容"), _short(data["description"])), Line(_("承办单位"), data["unit"] or "—"),
                   Line(_("上报去向"), str(case.get_escalation_route_display())),

@@ -57,6 +57,7 @@ def test_the_office_reads_the_extension_asked_for(client, cases_town, make_case)
     actions.request_extension(case, by=town.users["handler"], version=case.version, days=5, reason="需等配件到货")
     rows, _first = _brief_of(client, town.users["office"], case)
     assert ("延期申请", "5 个工作日：需等配件到货") in rows
+    assert ("现办理期限", "2017-06-29") in rows  # what the extension would move
 
 
 def test_the_office_answering_the_person_has_the_number_to_call_and_the_result(client, cases_town, make_case):
