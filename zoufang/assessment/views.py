@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zoufang.accounts import scope
+from zoufang.accounts.names import named
 from zoufang.assessment import links, presenters, services
 from zoufang.assessment.models import Assessment, Score
 from zoufang.assessment.scoring import LEVELS, level_name
@@ -62,8 +63,9 @@ def campaign(request: HttpRequest, slug: str) -> HttpResponse:
     form = RunForm(initial={"starts_on": starts_on, "ends_on": ends_on,
                             "title": _("%(year)s年度考核") % {"year": ends_on.year}, "key": uuid.uuid4()})
     return render(request, "assessment/campaign.html", {
-        "campaign": found, "assessments": paging.shown_page(services.listed(found), request.GET.get("after"),
-                                                            ASSESSMENTS_PAGE_SIZE),
+        "campaign": found, "assessments": paging.shown_page(
+            services.listed(found).prefetch_related(*named("created_by"), *named("frozen_by")),
+            request.GET.get("after"), ASSESSMENTS_PAGE_SIZE),
         "may_manage": services.may_manage(request.user, found), "form": form,
         "indicators": services.indicators(found), "here": "assessment",
     })
@@ -159,7 +161,7 @@ def _score_context(request: HttpRequest, assessment: Assessment, found: Score, f
     return {
         "campaign": assessment.campaign, "assessment": assessment, "score": found, "details": details,
         "level_label": level_name(found.level), "visits_link": links.visits(assessment, found),
-        "adjustments": found.adjustments.select_related("by").order_by("at", "id"), "form": form,
+        "adjustments": found.adjustments.select_related("by").prefetch_related(*named("by")).order_by("at", "id"), "form": form,
         "may_adjust": not assessment.is_frozen and services.may_manage(request.user, assessment.campaign),
         "here": "assessment",
     }

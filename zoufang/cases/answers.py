@@ -21,14 +21,30 @@ def reply_case(
     if channel not in CaseReply.Channel.values:
         raise InvalidInput(_("请选择答复方式。"))
     on = replied_on or clock.today()
-    if on > clock.today():
-        raise InvalidInput(_("答复日期不能晚于今天。"))
+    problem = reply_date_problem(case, on)
+    if problem:
+        raise InvalidInput(problem)
 
     def change(c: Case) -> dict[str, Any]:
         CaseReply.objects.create(case=c, channel=channel, content=content, replied_on=on, by=_user(by))
         return {"channel": channel, "replied_on": on.isoformat()}
 
     return run(case, Action.REPLY, by=by, version=version, note=content, change=change)
+
+
+def reply_date_problem(case: Case, on: dt.date) -> str:
+    """Why a reply cannot be dated `on` ("" when it can): not after today, nor before the case was answered by its
+    unit (办结 or 解释说明) — a reply tells the person that answer."""
+    today = clock.today()
+    if on > today:
+        return _("答复日期不能晚于今天（%(today)s）。") % {"today": today.isoformat()}
+    answered = case.events.filter(to_status__in=(Case.Status.RESOLVED, Case.Status.EXPLAINED)) \
+        .order_by("-version").values_list("at", flat=True).first()
+    if answered is not None and on < clock.local(answered).date():
+        return _("答复日期不能早于%(what)s日期（%(day)s）。") % {
+            "what": Case.Status.EXPLAINED.label if case.status == Case.Status.EXPLAINED else _("办结"),
+            "day": clock.local(answered).date().isoformat()}
+    return ""
 
 
 def record_callback(case: Case, *, by: Any, version: int | None, satisfaction: str, note: str = "") -> Case:

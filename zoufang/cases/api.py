@@ -18,6 +18,7 @@ from ninja.pagination import paginate
 from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
+from zoufang.accounts.names import named, shown_name
 from zoufang.campaigns.models import CaseCategory
 from zoufang.cases import access, actions, answers, escalation
 from zoufang.cases.models import Case
@@ -166,9 +167,9 @@ def _detail(request: HttpRequest, case: Case) -> dict[str, Any]:
     data = presenter.as_dict(case)
     data["history"] = [
         {"action": e.action, "from_status": e.from_status, "to_status": e.to_status,
-         "actor": e.actor.get_full_name() or e.actor.get_username() if e.actor else "",
+         "actor": shown_name(e.actor, nobody=""),
          "at": e.at, "version": e.version, "note": presenter.text(case, e.note)}
-        for e in case.events.select_related("actor")
+        for e in case.events.select_related("actor").prefetch_related(*named("actor"))
     ]
     return data
 

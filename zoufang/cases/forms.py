@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zoufang import clock
 from zoufang.campaigns.models import CaseCategory
 from zoufang.cases import access, actions, answers, escalation
 from zoufang.cases.models import Case, CaseReply
@@ -148,7 +149,22 @@ class ExplainForm(ActionForm):
 class ReplyForm(ActionForm):
     channel = forms.ChoiceField(label=_("答复方式"), choices=CaseReply.Channel.choices)
     content = _text(_("答复内容"), rows=3, max_length=limits.TEXT)
-    replied_on = forms.DateField(label=_("答复日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    replied_on = forms.DateField(label=_("答复日期"), required=False,
+                                 widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+
+    def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
+        super().__init__(case, *args, **kwargs)
+        # Most replies are given the day they are recorded: today, already filled; no later day to pick.
+        today = clock.today()
+        self.fields["replied_on"].initial = today
+        self.fields["replied_on"].widget.attrs["max"] = today.isoformat()
+
+    def clean_replied_on(self) -> Any:
+        on = self.cleaned_data["replied_on"]
+        problem = answers.reply_date_problem(self.case, on) if on is not None else ""
+        if problem:
+            raise forms.ValidationError(problem)
+        return on
 
 
 class CallbackForm(ActionForm):

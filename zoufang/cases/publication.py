@@ -14,6 +14,7 @@ from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.accounts.masking import compact, has_personal_number
 from zoufang.accounts.models import AuditEvent
+from zoufang.accounts.names import shown_name
 from zoufang.cases import access
 from zoufang.cases.models import Case
 from zoufang.cases.transition import CaseError
@@ -62,7 +63,7 @@ def publish_case(case: Case, *, by: Any, summary: str, seen: str | None = None) 
         if case.published_at:
             raise CaseError(_("您打开此页后，%(who)s 已于 %(when)s 公开了此件，公开摘要为“%(theirs)s”。您的摘要未保存："
                               "“%(yours)s”；请核对后再提交。") % {
-                "who": case.published_by or _("他人"), "when": timezone.localtime(case.published_at).strftime("%m-%d %H:%M"),
+                "who": shown_name(case.published_by, nobody=_("他人")), "when": timezone.localtime(case.published_at).strftime("%m-%d %H:%M"),
                 "theirs": case.public_summary, "yours": summary})
         raise CaseError(_("您打开此页后，此件已被撤回公开。您的摘要未保存：“%(yours)s”；如仍要公开，请重新提交。") % {
             "yours": summary})

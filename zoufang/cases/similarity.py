@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from zoufang.cases.models import Case
+from zoufang.cases.workflow import FINISHED
 
 NOISE = re.compile(r"[\W_]+", re.UNICODE)
 DUPLICATE_THRESHOLD = 0.3
@@ -43,9 +44,18 @@ class Suggestion:
     score: float
     same_target: bool
 
+    # Whether a duplicate may be merged into it: not once it is closed (answers.merge_case refuses); how alike, in %.
+    may_be_master: bool = field(init=False)
+    percent: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.may_be_master = self.case.status not in FINISHED
+        self.percent = round(self.score * 100)
+
 
 def likely_duplicates(case: Case, candidates: QuerySet[Case], limit: int = 5) -> list[Suggestion]:
-    """Open cases of the same campaign from the same target or village whose text is alike."""
+    """Cases of the same campaign from the same target or village whose text is alike (closed ones too: what was
+    answered before; not merged ones)."""
     village = case.region
     while village is not None and village.level not in ("village", "town"):
         village = village.parent

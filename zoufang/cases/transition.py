@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
+from zoufang.accounts.names import shown_name
 from zoufang.cases import access, deadlines, workflow
 from zoufang.cases.models import Case, CaseEvent
 
@@ -31,7 +32,7 @@ class StaleVersion(CaseError):
         if latest is None:
             message = _("该件已被他人更新（当前版本 %(version)s），请刷新后再操作。") % {"version": current}
         else:
-            actor = latest.actor.get_full_name() or latest.actor.get_username() if latest.actor else _("他人")
+            actor = shown_name(latest.actor, nobody=_("他人"))
             known = latest.action in {member.value for member in workflow.Action}
             label = workflow.LABELS.get(workflow.Action(latest.action)) if known else None
             message = _("该件在您打开此页后已由%(who)s于 %(when)s %(action)s，现为“%(status)s”（版本 %(version)s），"

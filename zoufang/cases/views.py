@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 from zoufang import clock
 from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
-from zoufang.cases import access, deadlines, publication, similarity, workflow
+from zoufang.accounts.names import named, shown_name
+from zoufang.cases import access, briefs, deadlines, publication, similarity, workflow
 from zoufang.cases.board import GROUPS, NEW, OVERDUE, desk_inbox
 from zoufang.cases.board import columns as board_columns
 from zoufang.cases.board import counts as board_counts
@@ -159,12 +160,12 @@ def signoff(request: HttpRequest) -> HttpResponse:
 def history(case: Case, presenter: CasePresenter) -> list[dict[str, Any]]:
     first = {"draft": _("走访收集"), "receive": _("受理")}
     lines = []
-    for event in case.events.select_related("actor"):
+    for event in case.events.select_related("actor").prefetch_related(*named("actor")):
         try:
             label = str(workflow.LABELS[workflow.Action(event.action)])
         except ValueError:
             label = str(first.get(event.action, event.action))
-        actor = (event.actor.get_full_name() or event.actor.get_username()) if event.actor else _("系统")
+        actor = shown_name(event.actor)
         lines.append({"at": event.at, "actor": actor, "label": label, "status": event.get_to_status_display(),
                       "note": presenter.text(case, event.note) if event.note != label else ""})
     return lines
@@ -197,6 +198,7 @@ def _case_page(request: HttpRequest, case: Case, sent: ActionForm | None = None)
         "unsent": _typed(sent) if sent is not None and opened is None else [],
         "duplicates": [{**vars(d), "description": presenter.text(d.case, d.case.description)} for d in duplicates],
         "events": history(case, presenter), "texts": presenter.free_text(case),
+        "brief": briefs.step_brief(case, presenter, data) if forms else [],
         "replies": [{"replied_on": r.replied_on, "get_channel_display": r.get_channel_display(),
                      "content": presenter.text(case, r.content)} for r in case.replies.all()],
         "callbacks": [{"called_on": c.called_on, "get_satisfaction_display": c.get_satisfaction_display(),

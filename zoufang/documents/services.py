@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
+from zoufang.accounts.names import shown_name
 from zoufang.campaigns.models import Campaign
 from zoufang.core import request_keys
 from zoufang.core.progress import Progress
@@ -51,8 +52,7 @@ class DraftChanged(DocumentError):
 
 
 def _saved_by(current: Document) -> dict[str, str]:
-    who = current.modified_by.get_full_name() or current.modified_by.get_username() if current.modified_by else _("他人")
-    return {"who": who, "when": clock.minute(current.modified_at)}
+    return {"who": shown_name(current.modified_by, nobody=_("他人")), "when": clock.minute(current.modified_at)}
 
 
 def check_unchanged(document: Document, version: int | None, action: str) -> None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from zoufang import clock
 from zoufang.accounts.masking import Kind, Masker, scrub
+from zoufang.accounts.names import shown_name
 from zoufang.campaigns.models import Campaign
 from zoufang.cases.presenters import village_name
 from zoufang.exemplars.models import Exemplar
@@ -89,7 +90,7 @@ def source(exemplar: Exemplar) -> Source:
 
 def nominator(exemplar: Exemplar) -> str:
     user = exemplar.created_by
-    name = (user.get_full_name() or user.get_username()) if user is not None else _("系统")
+    name = shown_name(user)
     return f"{name}（{exemplar.nominated_as}）" if exemplar.nominated_as else name
 
 

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from zoufang.accounts.names import named, shown_name
 from zoufang.core import limits, paging
 from zoufang.core.apierrors import ApiErrorOut
 from zoufang.integrity import scans, services
@@ -119,8 +120,7 @@ def scan_flags(request: HttpRequest, slug: str, body: ScanIn) -> Status:
 def _decision(decision: Any) -> dict[str, Any]:
     return {"outcome": decision.outcome, "reason": decision.reason, "at": decision.modified_at,
             "version": decision.version,
-            "by": (decision.cleared_by.get_full_name() or decision.cleared_by.get_username())
-            if decision.cleared_by else ""}
+            "by": shown_name(decision.cleared_by, nobody="")}
 
 
 class FindingIn(Schema):
@@ -162,7 +162,8 @@ def _findings(decisions: list[FlagClearance]) -> list[dict[str, Any]]:
 @paginate(Page)
 def finding_list(request: HttpRequest, slug: str, query: Query[FindingsQuery]) -> Any:
     campaign = services.campaign_for(request.user, slug)
-    found = FlagClearance.objects.filter(campaign=campaign).select_related("cleared_by", "cadre")
+    found = FlagClearance.objects.filter(campaign=campaign).select_related("cleared_by", "cadre") \
+        .prefetch_related(*named("cleared_by"))
     if query.outcome:
         found = found.filter(outcome=query.outcome)
     # Latest first, along (campaign, modified_at, id).

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
 from zoufang import clock
+from zoufang.accounts.names import shown_name
 from zoufang.core.sheetwriter import ExportWorkbook
 from zoufang.integrity.flags import SERIOUS, CadreFlags
 
@@ -30,8 +31,7 @@ def xlsx(campaign: Any, cadres: list[CadreFlags]) -> bytes:
                 entry.cadre.name, entry.cadre.unit.name if entry.cadre.unit_id else "", flag.label,
                 _("严重") if flag.weight >= SERIOUS else _("一般"), flag.evidence, len(flag.visit_ids),
                 _("待核实") if clearance is None else _("已查实") if clearance.upheld else _("已排除"), clearance.reason if clearance else "",
-                (clearance.cleared_by.get_full_name() or clearance.cleared_by.get_username())
-                if clearance and clearance.cleared_by else "",
+                shown_name(clearance.cleared_by, nobody="") if clearance else "",
                 clock.minute(clearance.modified_at) if clearance else "",
             ])
     sheet.freeze_panes = "B3"

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from zoufang import clock
 from zoufang.accounts import masking
+from zoufang.accounts.names import named
 from zoufang.forms.models import FormAnswer, FormVersion
 from zoufang.forms.xlsform import outside_repeats
 from zoufang.integrity import text
@@ -215,7 +216,8 @@ def compute(campaign: Any, period: Period = None) -> list[Flag]:
         flags += cadre_flags(cadre_id, rows, limits, forms.words)
     for source in _SOURCES:
         flags += list(source(campaign, visits, limits))
-    cleared = {c.key: c for c in FlagClearance.objects.filter(campaign=campaign).select_related("cleared_by")}
+    cleared = {c.key: c for c in FlagClearance.objects.filter(campaign=campaign).select_related("cleared_by")
+               .prefetch_related(*named("cleared_by"))}
     for flag in flags:
         flag.clearance = cleared.get(flag.key)
     return flags

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from zoufang import clock
+from zoufang.accounts.names import named
 from zoufang.core import locks, request_keys
 from zoufang.core.progress import Progress, report
 from zoufang.integrity import flags
@@ -198,7 +199,7 @@ def page_flags(rows: list[ScannedCadre], show_cleared: bool) -> None:
     """The stored flags of a page's cadres, in one query, as each row's `shown` (open first, the weightiest, then
     by key), with their decisions and the deciders."""
     wanted = (ScannedFlag.objects.filter(row__in=rows).select_related("decision__cleared_by")
-              .order_by("row_id", "key"))
+              .prefetch_related(*named("decision__cleared_by")).order_by("row_id", "key"))
     if not show_cleared:
         wanted = wanted.exclude(outcome=FlagClearance.Outcome.CLEARED)
     by_row: dict[int, list[ScannedFlag]] = {}

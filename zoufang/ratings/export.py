@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font
 
 from zoufang import clock
 from zoufang.accounts.masking import scrub
+from zoufang.accounts.names import shown_name
 from zoufang.core.sheetwriter import ExportWorkbook
 from zoufang.ratings import figures, grades, services
 from zoufang.ratings.figures import Tally
@@ -62,7 +63,7 @@ def xlsx(reach: services.Reach, *, show_enterprise: bool) -> bytes:
                      _("落实情况"), _("办结日期")], [22, 10, 50, 12, 12, 8, 6, 40, 12])
     for item in services.supervision_items(reach).iterator(chunk_size=500):
         listed.append([item.unit.name, item.aspect_label, scrub(item.description),
-                       (item.assignee.get_full_name() or item.assignee.get_username()) if item.assignee else "",
+                       shown_name(item.assignee, nobody=""),
                        f"{item.due_on:%Y-%m-%d}", item.get_status_display(), _("是") if item.overdue else "",
                        scrub(item.result), f"{item.done_on:%Y-%m-%d}" if item.done_on else ""], alignment=TOP)
     comments = _sheet(book, _("企业意见"), _("企业意见（号码已隐去）"),

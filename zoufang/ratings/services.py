@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from zoufang import clock
 from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent, RoleGrant
+from zoufang.accounts.names import named, shown_name
 from zoufang.campaigns.models import Campaign
 from zoufang.core import limits
 from zoufang.forms.models import FormAnswer
@@ -93,7 +94,7 @@ def supervision_items(reach: Reach, unit: Unit | None = None) -> QuerySet[Superv
     """The 督查 items the reach covers (or one department's), open first and by due date: the pages' and the
     API's order, which the (campaign, status, due_on, id) index walks a page at a time."""
     items = (SupervisionItem.objects.filter(campaign=reach.campaign).select_related("unit", "assignee")
-             .order_by("status", "due_on", "id"))
+             .prefetch_related(*named("assignee")).order_by("status", "due_on", "id"))
     if unit is not None:
         return items.filter(unit=unit)
     if reach.unit_ids is not None:
@@ -117,7 +118,7 @@ def assignees(campaign: Campaign) -> list[Any]:
     """The people who may be named responsible: the office and leaders over the campaign's area."""
     grants = RoleGrant.objects.filter(role__in=ASSIGNEE_ROLES, region__isnull=False).select_related("region", "user")
     users = {g.user for g in grants if g.region and campaign.scope.path.startswith(g.region.path) and g.user.is_active}
-    return sorted(users, key=lambda u: (u.get_full_name() or u.get_username()))
+    return sorted(users, key=shown_name)
 
 
 def working_days(campaign: Campaign) -> int:
@@ -227,7 +228,7 @@ def assign_item(reach: Reach, item: SupervisionItem, *, by: Any, version: int | 
     locked.due_on = due_on or locked.due_on
     saved = _save(locked, version or 0, by, ["assignee", "due_on"])
     audit.record(by, AuditEvent.Action.UPDATE, saved, summary=_("督查事项责任人：%(get_full_name)s") % {
-        "get_full_name": assignee.get_full_name() or assignee,
+        "get_full_name": shown_name(assignee),
     },
                  changes={"before": before, "after": {"assignee": assignee.get_username(), "due_on": saved.due_on}})
     return saved

@@ -55,7 +55,7 @@ def test_it_answers_409_on_a_stale_version_and_changes_nothing(client, auth, mak
     actor = CaseEvent.objects.filter(case=case).latest("version").actor
     # Who moved it, what they did and where it stands: not only that "someone" did.
     detail = response.json()["detail"]
-    assert f"已由{actor.get_full_name() or actor.get_username()}于" in detail
+    assert f"已由{actor.get_full_name() or '锦溪镇走访办'}于" in detail  # by role if nameless
     assert "登记，现为“待交办”（版本 2），您的操作未执行" in detail
     case.refresh_from_db()
     assert case.version == 2

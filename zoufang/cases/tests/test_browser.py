@@ -103,6 +103,8 @@ def test_it_returns_extends_escalates_merges_and_reopens_in_the_browser(browser,
     office_context, office = _login(browser, live_server, "office", width)
     office.goto(f"{live_server.url}/cases/{duplicate.public_id}/")
     office.click("text=合并到此件")
+    office.click("text=确认合并")  # a merge is not undone: a second, deliberate tap
+    office.wait_for_load_state()
     assert "已合并" in office.locator(".page-head").inner_text()
     office.goto(url)
     _act(office, "register", select={"category": str(town.category.pk)})

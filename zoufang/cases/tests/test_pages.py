@@ -82,7 +82,7 @@ def test_it_warns_instead_of_acting_on_a_stale_form(client, cases_town, make_cas
         "register-priority": "urgent"}, follow=True)
     page = response.content.decode()
     office = town.users["office"]
-    assert f"已由{office.get_full_name() or office.get_username()}于" in page  # who came first, and what they did
+    assert f"已由{office.get_full_name() or '锦溪镇走访办'}于" in page  # who came first (by role if nameless)
     assert "登记，现为“待交办”" in page
     assert "您的操作未执行" in page
     case.refresh_from_db()
