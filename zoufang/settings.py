@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "zoufang.integrity",
     "zoufang.exemplars",
     "zoufang.ratings",
+    "zoufang.privacy",
     "zoufang.accounts",
     "zoufang.demo",
     "zoufang.web",
