@@ -76,7 +76,7 @@ def sections(holdings: Holdings) -> list[Section]:
                             f"{v.cadre.name}（{v.cadre.unit.name}）", v.get_mode_display(), v.summary, _answers(v)])
     cases = Section(_("问题与意见建议"), [_("编号"), _("走访活动"), _("类型"), _("状态"), _("收集时间"), _("内容"), _("反映人"),
                                       _("反映人电话"), _("承办单位"), _("办理结果"), _("解释说明"), _("办理经过、答复和回访")], [],
-                    (10, 18, 8, 10, 17, 36, 12, 15, 14, 30, 24, 44))
+                    (10, 18, 10, 10, 17, 36, 12, 15, 14, 30, 24, 44))
     for c in holdings.cases:
         cases.rows.append([c.number, c.campaign.name, c.get_kind_display(), c.get_status_display(), _day(c.raised_at),
                            c.description, c.target.name if c.target is not None else c.raiser_name, c.raiser_phone,
@@ -98,7 +98,7 @@ def workbook(holdings: Holdings, *, by: Any) -> bytes:
     cover.append([_("个人信息副本")])
     cover["A1"].font = Font(bold=True, size=14)
     listed = sections(holdings)
-    for label, value in ((holdings.number.label, holdings.number.value),
+    for label, value in ((holdings.asked.label, holdings.asked.value),
                          (_("出具时间"), clock.minute(clock.now())),
                          (_("出具人"), by.get_full_name() or by.get_username()),
                          *((s.title, _("%(n)s 条") % {"n": len(s.rows)}) for s in listed),

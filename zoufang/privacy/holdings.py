@@ -73,11 +73,18 @@ def may_handle(user: Any) -> bool:
 class Holdings:
     """Everything of the office's area that holds the number or hangs off a target holding it."""
 
-    number: Number
+    number: Number | None  # None: a target's whole record (the retention's), not a request's number
     targets: list[Target] = field(default_factory=list)
     visits: list[Visit] = field(default_factory=list)
     cases: list[Case] = field(default_factory=list)
     samples: list[CallbackSample] = field(default_factory=list)
+
+    @property
+    def asked(self) -> Number:
+        """The number the request gave (a request's holdings always have one)."""
+        if self.number is None:
+            raise ValueError("a retention run's holdings name no number")
+        return self.number
 
     @property
     def empty(self) -> bool:
@@ -99,21 +106,28 @@ def find(user: Any, number: Number, *, lock: bool = False) -> Holdings:
     if lock:
         targets_qs = targets_qs.select_for_update(of=("self",))
     targets = [t for t in targets_qs if _in_area(user, t)]
-    raised = Q(target__in=[t.pk for t in targets])
-    if number.kind == PHONE:
-        raised |= Q(raiser_phone=number.value)
-    cases_qs = (Case.objects.filter(raised).select_related("campaign__scope", "region", "target", "unit", "category")
+    raised = Q(raiser_phone=number.value) if number.kind == PHONE else Q(pk__in=[])
+    holdings = around(targets, raised, lock=lock, number=number)
+    holdings.cases = [c for c in holdings.cases if access.is_office_for(user, c)]
+    return holdings
+
+
+def around(targets: list[Target], raised: Q | None = None, *, lock: bool = False,
+           number: Number | None = None) -> Holdings:
+    """The records hanging off `targets`, and the cases `raised` names besides those they raised."""
+    ids = [t.pk for t in targets]
+    cases_qs = (Case.objects.filter(Q(target__in=ids) | (raised or Q(pk__in=[])))
+                .select_related("campaign__scope", "region", "target", "unit", "category")
                 .prefetch_related("events__actor", "replies", "callbacks").order_by("raised_at", "pk"))
     if lock:
         cases_qs = cases_qs.select_for_update(of=("self",))
-    cases = [c for c in cases_qs if access.is_office_for(user, c)]
-    visits = list(Visit.objects.filter(target__in=[t.pk for t in targets])
+    visits = list(Visit.objects.filter(target__in=ids)
                   .select_related("campaign", "target", "cadre__unit")
                   .prefetch_related(Prefetch("form_answers", FormAnswer.objects.select_related("form", "form_version")))
                   .order_by("visited_at", "pk"))
     samples = list(CallbackSample.objects.filter(visit__in=[v.pk for v in visits])
                    .select_related("batch", "visit__target").prefetch_related("attempts").order_by("pk"))
-    return Holdings(number, targets, visits, cases, samples)
+    return Holdings(number, targets, visits, list(cases_qs), samples)
 
 
 def _in_area(user: Any, target: Target) -> bool:

@@ -29,7 +29,7 @@ def _office(request: HttpRequest) -> Any:
 def _audit_read(user: Any, holdings: Holdings, action: str, what: str) -> None:
     """A full read of every record found, naming the request (never the number in full)."""
     summary = _("%(what)s（依申请人申请，个人信息保护法第四十五条）：%(label)s %(number)s") % {
-        "what": what, "label": holdings.number.label, "number": holdings.number.masked}
+        "what": what, "label": holdings.asked.label, "number": holdings.asked.masked}
     for target in holdings.targets:
         audit.record(user, action, target, summary=summary)
     for case in holdings.cases:
@@ -41,7 +41,7 @@ def _results(request: HttpRequest, holdings: Holdings, *, erasure: ErasureForm |
              refused: list[str] | None = None) -> HttpResponse:
     """The records found, in full: each shown is a full read, audited."""
     _audit_read(request.user, holdings, AuditEvent.Action.READ, _("个人信息查阅"))
-    number = holdings.number.value
+    number = holdings.asked.value
     return render(request, "privacy/index.html", {
         "form": LookupForm(initial={"number": number}), "holdings": holdings, "sections": copy.sections(holdings),
         "erasure": erasure or ErasureForm(initial={"number": number}), "refused": refused or [],
