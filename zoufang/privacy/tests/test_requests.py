@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from zoufang.accounts.models import AuditEvent, RoleGrant
 from zoufang.accounts.services import ensure_user
+from zoufang.callbacks.models import CallbackAttempt, CallbackBatch, CallbackSample
 from zoufang.cases.models import Case, CaseEvent, CaseReply
 from zoufang.cases.services import draft_case, receive_case
 from zoufang.conftest import PASSWORD, TOWN_BORN
@@ -54,7 +55,13 @@ def resident(town: Any, settings: Any) -> Any:
     hotline = receive_case(campaign=town.campaign, kind=Case.Kind.SUGGESTION, description="建议村口加装路灯",
                            raised_at=raised, source=Case.Source.HOTLINE, region=town.shangxiatang,
                            raiser_name="张建国", raiser_phone="138-1234-0001", by=town.users["office"])
-    town.zhang, town.visit, town.problem, town.hotline = zhang, visit, problem, hotline
+    batch = CallbackBatch.objects.create(campaign=town.campaign, number=1, period_starts_on=dt.date(2017, 6, 1),
+                                         period_ends_on=dt.date(2017, 6, 30), count=1, seed=7)
+    sample = CallbackSample.objects.create(batch=batch, visit=visit, position=1, reason=CallbackSample.Reason.RANDOM,
+                                           outcome=CallbackSample.Outcome.CONFIRMED, answers={"remark": "张建国本人接听"})
+    CallbackAttempt.objects.create(sample=sample, kind=CallbackAttempt.Kind.COMPLETED, called_at=raised,
+                                   note="拨打13812340001，张建国确认走访属实")
+    town.zhang, town.visit, town.problem, town.hotline, town.sample = zhang, visit, problem, hotline, sample
     return town
 
 
@@ -139,6 +146,7 @@ def test_the_copy_is_an_xlsx_of_every_record_read_back(resident):
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["说明", "走访对象", "走访记录", "问题与意见建议", "回访抽查"]
     cover = {row[0]: row[1] for row in book["说明"].iter_rows(min_row=2, values_only=True)}
+    assert cover["回访抽查"] == "1 条"
     assert cover["电话号码"] == PHONE
     assert cover["走访对象"] == "1 条"
     assert cover["问题与意见建议"] == "2 条"
@@ -153,6 +161,9 @@ def test_the_copy_is_an_xlsx_of_every_record_read_back(resident):
     assert set(cases) == {"张建国家（上下塘社区1号）屋顶漏雨", "建议村口加装路灯"}
     assert cases["建议村口加装路灯"][7] == "138-1234-0001"
     assert "已告知张建国维修安排" in cases["张建国家（上下塘社区1号）屋顶漏雨"][11]
+    sample = list(book["回访抽查"].iter_rows(min_row=2, values_only=True))
+    assert sample[0][3] == "走访属实"
+    assert "张建国确认走访属实" in sample[0][5]
     exports = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT)
     assert {e.object_id for e in exports} == {str(resident.zhang.public_id), str(resident.hotline.public_id)}
 
@@ -217,13 +228,18 @@ def test_erasure_takes_the_person_out_of_every_record_and_leaves_the_figures_as_
     assert "张建国" not in problem.description
     assert problem.status == Case.Status.CLOSED
     assert "张建国" not in CaseReply.objects.get(case=problem).content
+    sample = CallbackSample.objects.get(pk=resident.sample.pk)
+    assert sample.answers == {"remark": "张**本人接听"}
+    assert sample.outcome == CallbackSample.Outcome.CONFIRMED
+    assert CallbackAttempt.objects.get(sample=sample).note == "拨打138****0001，张**确认走访属实"
     assert CaseEvent.objects.filter(case=problem).exists()
     assert _figures(resident.campaign, today) == before
     rows = list(AuditEvent.objects.order_by("seq")[audited:])
     updates = [r for r in rows if r.action == AuditEvent.Action.UPDATE]
     # the target, the visit, its answer, the two cases, the reply (the events carry no text about him)
     assert sorted(r.object_type for r in updates) == sorted(
-        ["registry.Target", "visits.Visit", "forms.FormAnswer", "cases.Case", "cases.Case", "cases.CaseReply"])
+        ["registry.Target", "visits.Visit", "forms.FormAnswer", "cases.Case", "cases.Case", "cases.CaseReply",
+         "callbacks.CallbackSample", "callbacks.CallbackAttempt"])
     trail = repr([(r.summary, r.changes) for r in rows])
     for erased in ("张建国", PHONE, "138-1234-0001", ID, "上下塘社区1号", ID[6:14]):
         assert erased not in trail, erased
