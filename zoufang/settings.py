@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "zoufang.integrity",
     "zoufang.exemplars",
     "zoufang.ratings",
+    "zoufang.privacy",
     "zoufang.accounts",
     "zoufang.demo",
     "zoufang.web",
@@ -179,6 +180,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "zoufang.accounts.passwords.PasswordHistoryValidator", "OPTIONS": {"remember": 5}},
 ]
 ZOUFANG_PASSWORD_MAX_AGE_DAYS = envint("ZOUFANG_PASSWORD_MAX_AGE_DAYS", "90")  # 0: never expires
+# Residents' personal data kept this many years after the last campaign that needs it ends (个人信息保护法 第十九条);
+# the worker erases what is past it only when ZOUFANG_PERSONAL_DATA_EXPIRE is on (privacy/retention.py).
+ZOUFANG_PERSONAL_DATA_YEARS = envint("ZOUFANG_PERSONAL_DATA_YEARS", "3")
+if ZOUFANG_PERSONAL_DATA_YEARS < 1:
+    raise ImproperlyConfigured("ZOUFANG_PERSONAL_DATA_YEARS must be 1 or more")
+ZOUFANG_PERSONAL_DATA_EXPIRE = envbool("ZOUFANG_PERSONAL_DATA_EXPIRE", "false")
 # Sessions: signed out after this long idle, and after this long in all (API refresh tokens too).
 ZOUFANG_SESSION_IDLE_MINUTES = envint("ZOUFANG_SESSION_IDLE_MINUTES", "30")
 ZOUFANG_SESSION_ABSOLUTE_HOURS = envint("ZOUFANG_SESSION_ABSOLUTE_HOURS", "12")

@@ -29,6 +29,7 @@ urlpatterns = [
     path("downloads/", include("zoufang.jobs.urls")),
     path("exemplars/", include("zoufang.exemplars.urls")),
     path("ratings/", include("zoufang.ratings.urls")),
+    path("privacy/", include("zoufang.privacy.urls")),
     path("", include("zoufang.visits.urls")),
     path("", include("zoufang.web.urls")),
 ]

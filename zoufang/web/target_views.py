@@ -9,6 +9,7 @@ from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
 from zoufang.core import paging
 from zoufang.planning.models import Assignment
+from zoufang.privacy.holdings import may_handle
 from zoufang.regions.models import Region
 from zoufang.registry.api import filtered_targets
 from zoufang.registry.presenters import TargetPresenter
@@ -72,6 +73,7 @@ def target_list(request: HttpRequest) -> HttpResponse:
         "rows": table_rows(page.rows, columns, presenter),
         "region": next((r for r in regions if str(r.public_id) == region_id), None),
         "filtered": bool(request.GET.get("kind") or request.GET.get("region") or q),
+        "may_handle_requests": may_handle(user),
     })
 
 

@@ -1,0 +1,94 @@
+"""The office's page for a resident's request: find what is held on them, hand them a copy, erase it.
+
+The number travels in the form's body, never in a URL (no personal number in a URL or a log). Only the office of
+the area (a superuser as break-glass); everyone else gets 404, as if the page were not there."""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from zoufang.accounts import audit
+from zoufang.accounts.models import AuditEvent
+from zoufang.oversight.views import xlsx_response
+from zoufang.privacy import copy
+from zoufang.privacy.erasure import ERASED_NAME, erase_on_request
+from zoufang.privacy.forms import ErasureForm, LookupForm
+from zoufang.privacy.holdings import Holdings, find, may_handle
+
+
+def _office(request: HttpRequest) -> Any:
+    if not may_handle(request.user):
+        raise Http404
+    return request.user
+
+
+def _audit_read(user: Any, holdings: Holdings, action: str, what: str) -> None:
+    """A full read of every record found, naming the request (never the number in full)."""
+    summary = _("%(what)s（依申请人申请，个人信息保护法第四十五条）：%(label)s %(number)s") % {
+        "what": what, "label": holdings.asked.label, "number": holdings.asked.masked}
+    for target in holdings.targets:
+        audit.record(user, action, target, summary=summary)
+    for case in holdings.cases:
+        if case.target_id is None:  # a hotline raiser's own record
+            audit.record(user, action, case, summary=summary)
+
+
+def _results(request: HttpRequest, holdings: Holdings, *, erasure: ErasureForm | None = None,
+             refused: list[str] | None = None) -> HttpResponse:
+    """The records found, in full: each shown is a full read, audited."""
+    _audit_read(request.user, holdings, AuditEvent.Action.READ, _("个人信息查阅"))
+    number = holdings.asked.value
+    return render(request, "privacy/index.html", {
+        "form": LookupForm(initial={"number": number}), "holdings": holdings, "sections": copy.sections(holdings),
+        "erasure": erasure or ErasureForm(initial={"number": number}), "refused": refused or [],
+        "erased_name": ERASED_NAME})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def index(request: HttpRequest) -> HttpResponse:
+    user = _office(request)
+    if request.method != "POST":
+        return render(request, "privacy/index.html", {"form": LookupForm()})
+    found = _asked(request, user)
+    return found if isinstance(found, HttpResponse) else _results(request, found)
+
+
+def _asked(request: HttpRequest, user: Any) -> Holdings | HttpResponse:
+    """What is held under the number the form sends; the form again (400) naming the rule it breaks."""
+    form = LookupForm(request.POST)
+    if not form.is_valid():
+        return render(request, "privacy/index.html", {"form": form}, status=400)
+    return find(user, form.cleaned_data["number"])
+
+
+@login_required
+@require_POST
+def copy_xlsx(request: HttpRequest) -> HttpResponse:
+    user = _office(request)
+    holdings = _asked(request, user)
+    if isinstance(holdings, HttpResponse):
+        return holdings
+    data = copy.workbook(holdings, by=user)
+    _audit_read(user, holdings, AuditEvent.Action.EXPORT, _("导出个人信息副本"))
+    return xlsx_response(data, "geren-xinxi-fuben")
+
+
+@login_required
+@require_POST
+def erase(request: HttpRequest) -> HttpResponse:
+    user = _office(request)
+    form = ErasureForm(request.POST)
+    if not form.is_valid():
+        if "number" in form.errors:
+            return render(request, "privacy/index.html", {"form": LookupForm(request.POST)}, status=400)
+        return _results(request, find(user, form.cleaned_data["number"]), erasure=form)
+    number = form.cleaned_data["number"]
+    done = erase_on_request(user, number, form.cleaned_data["reason"], form.cleaned_data["note"].strip())
+    if done.refused:
+        return _results(request, find(user, number), erasure=form, refused=done.refused)
+    return render(request, "privacy/erased.html", {"done": done, "number": number})
