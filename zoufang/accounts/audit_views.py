@@ -20,6 +20,7 @@ from zoufang.accounts.audit_export import write_export
 from zoufang.accounts.audit_present import AuditPresenter, object_label
 from zoufang.accounts.models import AUDIT_RETENTION_FLOOR_DAYS, AuditEvent
 from zoufang.core import paging, queryparams
+from zoufang.core.widgets import DayInput
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_LIMIT = 100_000
@@ -37,9 +38,9 @@ class AuditFilterForm(forms.Form):
     object_type = forms.ChoiceField(label=gettext_lazy("对象类型"), required=False)
     object_id = forms.CharField(label=gettext_lazy("对象编号"), required=False, max_length=64)
     date_from = forms.DateField(label=gettext_lazy("起始日期"), required=False, validators=[_in_calendar],
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=DayInput())
     date_to = forms.DateField(label=gettext_lazy("截止日期"), required=False, validators=[_in_calendar],
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=DayInput())
 
     def __init__(self, data: Any, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)

@@ -20,6 +20,7 @@ from zoufang.assessment import links, presenters, services
 from zoufang.assessment.models import Assessment, Score
 from zoufang.assessment.scoring import LEVELS, level_name
 from zoufang.core import paging, request_keys
+from zoufang.core.widgets import DayInput
 from zoufang.jobs.views import start as start_job
 from zoufang.web.dashboard import sees_campaign_stats
 
@@ -29,8 +30,8 @@ ASSESSMENTS_PAGE_SIZE = 20  # 历次考核, a page at a time (newest period firs
 class RunForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("考核名称"), max_length=100, required=False,
                             widget=forms.TextInput(attrs={"placeholder": gettext_lazy("如：2017年度考核")}))
-    starts_on = forms.DateField(label=gettext_lazy("考核期起"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
-    ends_on = forms.DateField(label=gettext_lazy("考核期止"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    starts_on = forms.DateField(label=gettext_lazy("考核期起"), widget=DayInput())
+    ends_on = forms.DateField(label=gettext_lazy("考核期止"), widget=DayInput())
     # One key a rendered form: submitting it twice, or the job retried, makes one version (Assessment.request_key).
     key = request_keys.RequestKeyField()
 

@@ -10,13 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from zoufang.callbacks.models import CallbackAttempt
 from zoufang.callbacks.script import Script
 from zoufang.core import limits, request_keys
+from zoufang.core.widgets import DayInput
 from zoufang.registry.models import Unit
 
 
 class DrawForm(forms.Form):
     campaign = forms.ChoiceField(label=_("走访活动"))
-    starts_on = forms.DateField(label=_("走访日期自"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("走访日期至"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("走访日期自"), widget=DayInput())
+    ends_on = forms.DateField(label=_("走访日期至"), widget=DayInput())
     percent = forms.DecimalField(label=_("抽查比例（%）"), required=False, min_value=Decimal("0.01"),
                                  max_value=Decimal(100), decimal_places=2)
     count = forms.IntegerField(label=_("或抽查数量（条）"), required=False, min_value=1, max_value=100000)

@@ -12,6 +12,7 @@ from zoufang.cases.models import Case, CaseReply
 from zoufang.cases.transition import InvalidInput
 from zoufang.cases.workflow import Action
 from zoufang.core import limits
+from zoufang.core.widgets import DayInput
 from zoufang.registry.models import Cadre, Unit
 
 # The units a case is handed to, in the order a clerk looks for them: the town's departments, the villages, then the
@@ -150,7 +151,7 @@ class ReplyForm(ActionForm):
     channel = forms.ChoiceField(label=_("答复方式"), choices=CaseReply.Channel.choices)
     content = _text(_("答复内容"), rows=3, max_length=limits.TEXT)
     replied_on = forms.DateField(label=_("答复日期"), required=False,
-                                 widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+                                 widget=DayInput())
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
         super().__init__(case, *args, **kwargs)

@@ -2,14 +2,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zoufang.core import request_keys
+from zoufang.core.widgets import DayInput
 from zoufang.documents.models import Document, Issuer
 
 
 class GenerateForm(forms.Form):
     kind = forms.ChoiceField(label=_("种类"), choices=Document.Kind.choices)
-    starts_on = forms.DateField(label=_("统计起始日"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    starts_on = forms.DateField(label=_("统计起始日"), required=False, widget=DayInput(),
                                 help_text=_("留空：通报为本季度，简报为近7天，会商材料为本月"))
-    ends_on = forms.DateField(label=_("统计截止日"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    ends_on = forms.DateField(label=_("统计截止日"), required=False, widget=DayInput(),
                               help_text=_("留空为今天"))
     # One key a rendered form: submitting it twice, or the job retried, makes one draft (Document.request_key).
     key = request_keys.RequestKeyField()

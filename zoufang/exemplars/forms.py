@@ -5,6 +5,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zoufang.core.widgets import DayInput
 from zoufang.exemplars.models import TEXT_MAX, TITLE_MAX, Exemplar
 
 CONSENT_HELP = _("居民本人同意在简报和宣传中公开其姓名、住址时填写；不填则发布时隐去其姓名、住址。身份证号、电话号码一律不公开。")
@@ -15,7 +16,7 @@ class ConsentFields(forms.Form):
     consent_method = forms.ChoiceField(label=_("同意方式"), required=False,
                                        choices=[("", _("—— 未同意 ——")), *Exemplar.ConsentMethod.choices])
     consent_on = forms.DateField(label=_("同意日期"), required=False,
-                                 widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+                                 widget=DayInput(),
                                  error_messages={"invalid": _("同意日期：请按 2017-06-15 的格式填写。")})
 
 
