@@ -6,6 +6,7 @@
 - everyone else: 404.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -30,6 +31,18 @@ def office_campaigns(user: Any) -> QuerySet[Campaign]:
 
 def may_run(user: Any, campaign: Campaign) -> bool:
     return scope.holds_campaign_area(user, campaign, OFFICE_ROLES)
+
+
+def callers(campaigns: Iterable[Campaign]) -> QuerySet[Any]:
+    """The third parties a draw for `campaigns` may name: outside bodies in use that the campaigns' towns may name —
+    shared ones and their own, never another town's (decision 0032)."""
+    from zoufang.registry import unitnames
+    from zoufang.registry.models import Unit
+
+    visible = Q(pk__in=[])
+    for campaign in campaigns:
+        visible |= Q(pk__in=unitnames.visible_from(campaign.scope).values("pk"))
+    return Unit.objects.filter(visible, kind=Unit.Kind.OUTSIDE_BODY, archived_on__isnull=True).order_by("name")
 
 
 def _caller_condition(user: Any) -> Q:

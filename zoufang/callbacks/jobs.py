@@ -8,6 +8,7 @@ import uuid
 from fractions import Fraction
 from typing import IO, Any
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,7 +23,6 @@ def _fraction(value: Any) -> Fraction | None:
 
 def _draw_resolve(user: Any, params: dict[str, Any]) -> Resolved:
     from zoufang.callbacks import access
-    from zoufang.registry.models import Unit
 
     campaign = access.office_campaigns(user).filter(slug=str(params.get("campaign"))).first()
     if campaign is None:
@@ -36,8 +36,10 @@ def _draw_resolve(user: Any, params: dict[str, Any]) -> Resolved:
         raise Http404 from None
     caller = None
     if params.get("caller"):
-        caller = Unit.objects.filter(kind=Unit.Kind.OUTSIDE_BODY, archived_on__isnull=True,
-                                     public_id=str(params["caller"])).first()
+        try:
+            caller = access.callers([campaign]).filter(public_id=str(params["caller"])).first()
+        except ValidationError:  # not a public id at all
+            caller = None
         if caller is None:
             raise Http404
     period = _("%(start)s至%(end)s") % {"start": f'{start:%Y-%m-%d}', "end": f'{end:%Y-%m-%d}'}

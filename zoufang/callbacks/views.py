@@ -22,7 +22,6 @@ from zoufang.callbacks.sampling import Period
 from zoufang.callbacks.script import campaign_script
 from zoufang.core import paging
 from zoufang.jobs.views import start as start_job
-from zoufang.registry.models import Unit
 from zoufang.registry.presenters import TargetPresenter
 
 
@@ -30,8 +29,8 @@ def _draw_form(request: HttpRequest) -> DrawForm | None:
     campaigns = list(access.office_campaigns(request.user))
     if not campaigns:
         return None
-    callers = Unit.objects.filter(kind=Unit.Kind.OUTSIDE_BODY, archived_on__isnull=True).order_by("name")
-    return DrawForm(request.POST if request.method == "POST" else None, campaigns=campaigns, callers=callers,
+    return DrawForm(request.POST if request.method == "POST" else None, campaigns=campaigns,
+                    callers=access.callers(campaigns),
                     initial={"key": uuid.uuid4()})
 
 

@@ -219,3 +219,44 @@ def test_a_draw_posted_twice_makes_one_batch_and_a_refusal_says_why(sampling):
     assert (failed.status, failed.error) == ("failed", "该期间没有可抽查的走访记录（已抽过的不再抽）。")
     assert jobs.may_retry(failed)
     assert CallbackBatch.objects.count() == 1
+
+
+def test_the_draw_offers_only_callers_the_campaigns_town_may_name(sampling):
+    """Another town's own outside body (with h1's per-town units, a region of its own) is neither offered nor
+    taken as the third party; shared ones (no region) and the town's own are."""
+    from zoufang.regions.models import Region
+    from zoufang.registry.models import Unit
+
+    elsewhere = Region.objects.create(name="外镇", level=Region.Level.TOWN, parent=sampling.town.town.parent)
+    theirs = Unit.objects.create(name="外镇民意调查所", kind=Unit.Kind.OUTSIDE_BODY, region=elsewhere)
+    ours = Unit.objects.create(name="本镇民意调查所", kind=Unit.Kind.OUTSIDE_BODY, region=sampling.town.town)
+    office = _client(sampling.users["office"])
+    page = office.get(reverse("callbacks:index")).content.decode()
+    assert "外镇民意调查所" not in page
+    assert "本镇民意调查所" in page
+    assert sampling.company.name in page
+    refused = office.post(reverse("callbacks:index"), {
+        "campaign": sampling.town.campaign.slug, "starts_on": "2017-05-01", "ends_on": "2017-05-31", "percent": "50",
+        "flagged_percent": "", "caller": theirs.pk, "key": str(uuid.uuid4())})
+    assert refused.status_code == 200
+    assert not CallbackBatch.objects.filter(caller=theirs).exists()
+    assert ours.pk is not None
+
+
+def test_a_draw_asked_for_another_towns_caller_is_not_queued(sampling):
+    """However the job is asked for (the form, or a forged job request), the resolver takes no caller the town may
+    not name, and no id that is not one."""
+    from django.http import Http404
+
+    from zoufang.callbacks.jobs import _draw_resolve
+    from zoufang.regions.models import Region
+    from zoufang.registry.models import Unit
+
+    elsewhere = Region.objects.create(name="外镇", level=Region.Level.TOWN, parent=sampling.town.town.parent)
+    theirs = Unit.objects.create(name="外镇民意调查所", kind=Unit.Kind.OUTSIDE_BODY, region=elsewhere)
+    params = {"campaign": sampling.town.campaign.slug, "starts_on": "2017-05-01", "ends_on": "2017-05-31",
+              "rate": "1/2", "key": str(uuid.uuid4())}
+    assert _draw_resolve(sampling.users["office"], {**params, "caller": str(sampling.company.public_id)})
+    for caller in (str(theirs.public_id), "not-a-unit"):
+        with pytest.raises(Http404):
+            _draw_resolve(sampling.users["office"], {**params, "caller": caller})
