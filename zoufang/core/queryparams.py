@@ -137,7 +137,8 @@ class Asked:
         choices = list(choices)
         if value and value not in choices:
             shown = labels(default) if labels and default else (default or _("全部"))
-            listed = [labels(choice) for choice in choices] if labels and not self.strict else choices
+            # Two URL values may share a label (a stage and a status both 待交办): each label once.
+            listed = list(dict.fromkeys(labels(choice) for choice in choices)) if labels and not self.strict else choices
             self.bad(name, _("须是以下之一：%(choices)s") % {"choices": "、".join(listed)}, shown)
             return default
         return value or default

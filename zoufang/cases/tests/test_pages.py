@@ -317,6 +317,7 @@ def test_an_unknown_status_on_the_case_list_is_every_case_said_in_chinese_and_no
     notice = page.split("参数“status”有误")[1].split("</div>")[0]
     assert "待登记" in notice
     assert "上级活动办办理中" in notice
+    assert notice.count("待交办") == 1  # a stage and a status of the same name: listed once
     assert not re.search(r"to_dispatch|upper_accepted|draft", notice), notice
     filtered = client.get("/cases/", {"status": "draft"}).content.decode()
     assert ">清除</a>" in filtered
