@@ -20,6 +20,7 @@ from zoufang.accounts.audit_export import write_export
 from zoufang.accounts.audit_present import AuditPresenter, object_label
 from zoufang.accounts.models import AUDIT_RETENTION_FLOOR_DAYS, AuditEvent
 from zoufang.core import paging, queryparams
+from zoufang.core.queryparams import Asked
 from zoufang.core.widgets import DayInput
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -107,10 +108,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         return _export(request, form, events)
     # Newest first, a page after a cursor along the unique seq index (the thousandth page costs what the first
     # does); the total is counted no further than paging.COUNT_CAP.
-    try:
-        page = paging.keyset_page(events, request.GET.get("after") or None, settings.ZOUFANG_PAGE_SIZE)
-    except paging.BadCursor:
-        page = paging.keyset_page(events, None, settings.ZOUFANG_PAGE_SIZE)
+    page = paging.shown_page(events, Asked.page(request), settings.ZOUFANG_PAGE_SIZE)
     total = paging.bounded_count(events, paging.COUNT_CAP + 1)
     return render(request, "accounts/audit.html", {
         "form": form, "page": page, "rows": AuditPresenter(request.user).present(page.rows), "filtered": form.filtered,

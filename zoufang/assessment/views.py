@@ -20,6 +20,7 @@ from zoufang.assessment import links, presenters, services
 from zoufang.assessment.models import Assessment, Score
 from zoufang.assessment.scoring import LEVELS, level_name
 from zoufang.core import paging, request_keys
+from zoufang.core.queryparams import Asked
 from zoufang.core.widgets import DayInput
 from zoufang.jobs.views import start as start_job
 from zoufang.web.dashboard import sees_campaign_stats
@@ -66,7 +67,7 @@ def campaign(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "assessment/campaign.html", {
         "campaign": found, "assessments": paging.shown_page(
             services.listed(found).prefetch_related(*named("created_by"), *named("frozen_by")),
-            request.GET.get("after"), ASSESSMENTS_PAGE_SIZE),
+            Asked.page(request), ASSESSMENTS_PAGE_SIZE),
         "may_manage": services.may_manage(request.user, found), "form": form,
         "indicators": services.indicators(found), "here": "assessment",
     })

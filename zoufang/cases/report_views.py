@@ -1,6 +1,7 @@
 """The office's lists: weekly 问题清单 / 建议清单 (with xlsx), the monthly 会商 agenda, shared problems."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,9 @@ from zoufang.core.queryparams import Asked
 
 LIST_ROLES = (RoleGrant.Role.OFFICE, RoleGrant.Role.LEADER, RoleGrant.Role.ASSESSOR, RoleGrant.Role.CITY_OFFICE)
 WEEKLY_FIELDS = ("week", "kind", "category", "status")
+# The weekly list's status filter: 未办结 (every case not yet answered or closed), or one status.
+WEEKLY_STATUSES = {"open": gettext_lazy("未办结"), **dict(Case.Status.choices)}
+CATEGORY_CODE = re.compile(r"[0-9]{1,4}(\.[0-9]{1,4}){0,3}")  # 1, 1.3: a category's code or its head's
 TITLES = {Case.Kind.PROBLEM: gettext_lazy("问题清单"), Case.Kind.SUGGESTION: gettext_lazy("建议清单")}
 
 
@@ -58,7 +62,11 @@ def weekly_list(user: Any, query: Any) -> Weekly:
     asked = Asked.of(query)
     monday, sunday = lists.week_of(asked.day("week", clock.today()))
     kind = asked.choice("kind", Case.Kind.values, str(Case.Kind.PROBLEM), lambda key: str(TITLES[Case.Kind(key)]))
-    category, status = asked.text("category"), asked.text("status")
+    category = asked.text("category").strip()
+    if category and not CATEGORY_CODE.fullmatch(category):
+        asked.bad("category", _("须是类别编号，如 1 或 1.3"), _("全部"))
+        category = ""
+    status = asked.choice("status", WEEKLY_STATUSES, "", lambda key: str(WEEKLY_STATUSES[key]))
     title = _("%(list)s（%(start)s—%(end)s）") % {
         "list": TITLES[Case.Kind(kind)], "start": monday.strftime(_("%Y年%m月%d日")), "end": sunday.strftime(_("%m月%d日")),
     }
@@ -66,22 +74,15 @@ def weekly_list(user: Any, query: Any) -> Weekly:
                   lists.weekly(access.visible_cases(user), kind, monday, category, status))
 
 
-def _start(value: str | None) -> int:
-    """The 序号 of a later page's first row, as the previous page's link gave it: only a number to show."""
-    try:
-        return max(1, int(value or 1))
-    except ValueError:
-        return 1
-
-
 @login_required
 def weekly(request: HttpRequest) -> HttpResponse:
     """A page of the weekly list after a cursor (keyset) and its total, counted up to paging.COUNT_CAP; the whole
     list is the xlsx built in the background (`weekly_xlsx`)."""
-    chosen = weekly_list(request.user, Asked.page(request))
+    asked = Asked.page(request)
+    chosen = weekly_list(request.user, asked)
     monday = chosen.monday
-    page = paging.shown_page(chosen.cases, request.GET.get("after"), settings.ZOUFANG_PAGE_SIZE)
-    start = 1 if page.first else _start(request.GET.get("start"))
+    page = paging.shown_page(chosen.cases, asked, settings.ZOUFANG_PAGE_SIZE)
+    start = 1 if page.first else asked.number("start")  # a later page's first 序号, as the link gave it
     total = paging.bounded_count(chosen.cases.order_by(), paging.COUNT_CAP + 1)
     return render(request, "cases/weekly.html", {
         "title": chosen.title, "table": lists.rows(page.rows, request.user, start), "columns": lists.COLUMNS,

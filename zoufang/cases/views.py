@@ -60,8 +60,9 @@ def _unit(user: Any, public_id: str) -> Unit | None:
 def case_list(request: HttpRequest) -> HttpResponse:
     cases = access.visible_cases(request.user).select_related(*RELATED).prefetch_related("co_handlers")
     asked = Asked.page(request)  # a filter value that is not one: every case, with a notice (decision 0035)
-    status = asked.choice("status", [*GROUPS, *S.values], "")
-    kind = asked.choice("kind", Case.Kind.values, "")
+    labels = {**{key: str(label) for key, (label, _q) in GROUPS.items()}, **{v: str(label) for v, label in STATUS_CHOICES}}
+    status = asked.choice("status", labels, "", lambda key: labels[key])
+    kind = asked.choice("kind", Case.Kind.values, "", lambda key: str(Case.Kind(key).label))
     q = asked.text("q").strip()
     if status in GROUPS:
         cases = cases.filter(GROUPS[status][1])
@@ -75,7 +76,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(unit=unit)
     elif asked.text("unit"):
         asked.unseen("unit", _("单位"))
-    route = asked.choice("route", Case.Route.values, "")
+    route = asked.choice("route", Case.Route.values, "", lambda key: str(Case.Route(key).label))
     if route in Case.Route.values:
         cases = cases.filter(status__in=workflow.UPPER_QUEUE, escalation_route=route)
     if q:
@@ -84,10 +85,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     # counted no further than paging.COUNT_CAP. The page's ids first, then its rows with their related tables
     # (paging.sliced, decision 0015).
     ordered = cases.order_by("-raised_at", "id")
-    try:
-        page = paging.keyset_page(ordered, request.GET.get("after") or None, settings.ZOUFANG_PAGE_SIZE, by_id=True)
-    except paging.BadCursor:
-        page = paging.keyset_page(ordered, None, settings.ZOUFANG_PAGE_SIZE, by_id=True)
+    page = paging.shown_page(ordered, asked, settings.ZOUFANG_PAGE_SIZE, by_id=True)
     total = paging.bounded_count(ordered, paging.COUNT_CAP + 1)
     return render(request, "cases/list.html", {
         "page": page, "rows": _rows(request.user, page.rows), "statuses": STATUS_CHOICES,

@@ -21,6 +21,8 @@ from django.db.models import Q, QuerySet
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_noop
 
+from zoufang.core.queryparams import Asked
+
 COUNT_CAP = 10_000
 # The OpenAPI description of a bounded `count` (built once, in the project's language: marked for translation).
 COUNT_DESCRIPTION = gettext_noop("符合条件的条数，最多数到 %(cap)s（%(more)s 表示更多）") % {"cap": COUNT_CAP, "more": COUNT_CAP + 1}
@@ -257,13 +259,13 @@ def sliced_parts(parts: list[Part], start: int, size: int) -> tuple[list[Any], s
     return _read_parts(parts, 0, None, start, size + 1, size)
 
 
-def shown_page(queryset: QuerySet[Any], cursor: str | None, size: int) -> KeysetPage:
+def shown_page(queryset: QuerySet[Any], cursor: "str | None | Asked", size: int, *, name: str = "after",
+               by_id: bool = False) -> KeysetPage:
     """The pages' keyset_page: a cursor that is not this list's (an old bookmark, a hand-edited link) shows the
-    list's first page rather than an error; the API answers such a cursor with a 400."""
-    try:
-        return keyset_page(queryset, cursor or None, size)
-    except BadCursor:
-        return keyset_page(queryset, None, size)
+    list's first page rather than an error, and a page's query (`Asked`) says so in a notice naming `name`
+    (decision 0035); the API answers such a cursor with a 400."""
+    asked = cursor if isinstance(cursor, Asked) else Asked({name: cursor or ""})
+    return asked.cursor(name, lambda after: keyset_page(queryset, after, size, by_id=by_id))
 
 
 class Listing:

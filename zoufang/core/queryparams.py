@@ -8,7 +8,7 @@ its rule; a download or the API, which cannot show a notice, refuses the request
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 PAGE_NUMBER_MAX = 1_000_000_000  # past any list's last page: the page shows its last one
 YEARS = (2000, 2100)  # a campaign's year
 DAYS = (1900, 2999)  # weeks and months are counted from a day: 0001-01-01 or 9999-12-31 would leave the calendar
+T = TypeVar("T")
 _DIGITS = re.compile(r"[0-9]+")  # ASCII only: "²".isdigit() and "１２".isdigit() are true, int("²") fails
 
 
@@ -110,12 +111,7 @@ class Asked:
         return found
 
     def day(self, name: str, default: dt.date) -> dt.date:
-        value = self.text(name)
-        found = day_of(value) if value else None
-        if value and found is None:
-            self.bad(name, _("须是 %(low)s–%(high)s 年间的有效日期，如 2017-06-15") % {"low": DAYS[0], "high": DAYS[1]},
-                     _("%(day)s") % {"day": default.isoformat()})
-        return found or default
+        return self.day_or_none(name, _("%(day)s") % {"day": default.isoformat()}) or default
 
     def month(self, name: str, default: dt.date) -> dt.date:
         """The first day of the month asked (2017-05), or `default`."""
@@ -135,13 +131,39 @@ class Asked:
         return found or default
 
     def choice(self, name: str, choices: Iterable[str], default: str, labels: Callable[[str], str] | None = None) -> str:
+        """One of `choices` (URL values), or `default` ("": all). A page's notice lists the choices by their labels
+        (Chinese, as the page's own menu shows them), never by their URL spelling."""
         value = self.text(name)
         choices = list(choices)
         if value and value not in choices:
             shown = labels(default) if labels and default else (default or _("全部"))
-            self.bad(name, _("须是以下之一：%(choices)s") % {"choices": "、".join(choices)}, shown)
+            # Two URL values may share a label (a stage and a status both 待交办): each label once.
+            listed = list(dict.fromkeys(labels(choice) for choice in choices)) if labels and not self.strict else choices
+            self.bad(name, _("须是以下之一：%(choices)s") % {"choices": "、".join(listed)}, shown)
             return default
         return value or default
+
+    def day_or_none(self, name: str, instead: str) -> dt.date | None:
+        """An optional day (a period's open end): None when left out or bad; `instead` says what None shows."""
+        value = self.text(name)
+        found = day_of(value) if value else None
+        if value and found is None:
+            self.bad(name, _("须是 %(low)s–%(high)s 年间的有效日期，如 2017-06-15") % {"low": DAYS[0], "high": DAYS[1]},
+                     instead)
+        return found
+
+    def cursor(self, name: str, read: Callable[[str | None], T]) -> T:
+        """A keyset page after the cursor `name` (`read(cursor)`, raising paging.BadCursor for a cursor this list
+        did not write: an old bookmark, a hand-edited link): such a cursor is the list's first page, noted."""
+        from zoufang.core.paging import BadCursor
+
+        value = self.text(name)
+        if value:
+            try:
+                return read(value)
+            except BadCursor:
+                self.bad(name, _("须是本列表翻页链接给出的位置"), _("第一页"))
+        return read(None)
 
     def unseen(self, name: str, what: str) -> None:
         """An object parameter naming nothing the user may see (malformed, unknown or out of scope: one answer)."""

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from zoufang import clock
 from zoufang.core import paging
 from zoufang.core.apiversions import posted_version
+from zoufang.core.queryparams import Asked
 from zoufang.documents import access, services
 from zoufang.documents.charts import ChartFontMissing
 from zoufang.documents.forms import GenerateForm, IssuerForm
@@ -31,7 +32,7 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
     writes = access.may_write(request.user, campaign)
     documents = Document.objects.filter(campaign=campaign).select_related("issued_by").defer("content")
     issued = documents.filter(status=Document.Status.ISSUED).order_by("-issued_at", "-id")
-    page = paging.shown_page(issued, request.GET.get("after"), settings.ZOUFANG_PAGE_SIZE)
+    page = paging.shown_page(issued, Asked.page(request), settings.ZOUFANG_PAGE_SIZE)
     # Drafts are deleted or issued as the office works: the newest page of them, and whether there are more.
     issuer = services.issuer_for(campaign) if writes else None
     drafts = list(documents.filter(status=Document.Status.DRAFT).order_by("-created_at", "-id")

@@ -17,6 +17,7 @@ from zoufang.accounts.masking import Masker
 from zoufang.accounts.models import AuditEvent
 from zoufang.cases.access import get_visible_case
 from zoufang.core import paging
+from zoufang.core.queryparams import Asked
 from zoufang.exemplars import access, export, presenters, services
 from zoufang.exemplars.forms import (
     CONSENT_HELP,
@@ -56,12 +57,13 @@ def _related() -> tuple[str, ...]:
 @login_required
 def published_list(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = access.campaign_for(request.user, slug)
-    kind = request.GET.get("kind") or ""
+    asked = Asked.page(request)  # a bad kind or cursor: every kind, the first page, with a notice (decision 0035)
+    kind = asked.choice("kind", Exemplar.Kind.values, "", lambda key: str(Exemplar.Kind(key).label))
     rows = access.visible(request.user, campaign).filter(status=Exemplar.Status.PUBLISHED)
-    if kind in Exemplar.Kind.values:
+    if kind:
         rows = rows.filter(kind=kind)
     page = paging.shown_page(rows.select_related(*_related()).order_by("-published_at", "-id"),
-                             request.GET.get("after"), settings.ZOUFANG_PAGE_SIZE)
+                             asked, settings.ZOUFANG_PAGE_SIZE)
     return render(request, "exemplars/list.html", {
         "campaign": campaign, "rows": _rows(page.rows), "page": page,
         "kinds": Exemplar.Kind.choices, "kind": kind, "here": HERE, **_tabs(request, campaign),
@@ -96,7 +98,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     if not everyone:
         rows = access.visible(request.user, campaign).filter(created_by=request.user.pk)
     page = paging.shown_page(rows.select_related(*_related()).order_by("-status", "created_at", "id"),  # pending first
-                             request.GET.get("after"), settings.ZOUFANG_PAGE_SIZE)
+                             Asked.page(request), settings.ZOUFANG_PAGE_SIZE)
     masker = Masker(request.user)
     items = [{"exemplar": e, "title": presenters.draft(e, masker, e.title), "source": presenters.source(e),
               "nominator": presenters.nominator(e)} for e in page.rows]

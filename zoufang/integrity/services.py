@@ -13,6 +13,7 @@ from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns.models import Campaign
 from zoufang.core import limits
+from zoufang.core.queryparams import Asked
 from zoufang.integrity import flags, scans
 from zoufang.integrity.models import FlagClearance
 from zoufang.visits.models import Visit
@@ -158,12 +159,8 @@ def record_finding(user: Any, campaign: Campaign, key: str, outcome: str, reason
 
 
 def parse_period(params: Any) -> tuple[dt.date | None, dt.date | None] | None:
-    """?from=2017-06-01&to=2017-06-30 (either may be left out); None for the whole campaign."""
-    def day(name: str) -> dt.date | None:
-        try:
-            return dt.date.fromisoformat(params.get(name, "")[:10])
-        except ValueError:
-            return None
-
-    first, last = day("from"), day("to")
+    """?from=2017-06-01&to=2017-06-30 (either may be left out); None for the whole campaign. A day that is not
+    one is left out: a page's query (`Asked.page`) says so in a notice (decision 0035)."""
+    asked = params if isinstance(params, Asked) else Asked(params)
+    first, last = asked.day_or_none("from", _("不限")), asked.day_or_none("to", _("不限"))
     return None if first is None and last is None else (first, last)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from zoufang.core import paging
 from zoufang.core.apiversions import posted_version
+from zoufang.core.queryparams import Asked
 from zoufang.integrity import flags, scans, services
 from zoufang.integrity.models import FlagClearance, ScannedCadre
 from zoufang.visits.models import Visit
@@ -28,13 +29,14 @@ def flag_list(request: HttpRequest, slug: str) -> HttpResponse:
     """One page of the newest stored scan for the period asked (never computed here: scans.py); without a scan,
     says so and offers to compute it."""
     campaign = services.campaign_for(request.user, slug)
-    period = services.parse_period(request.GET)
+    asked = Asked.page(request)  # a bad day is the period's open end, with a notice (decision 0035)
+    period = services.parse_period(asked)
     show_cleared = request.GET.get("cleared") == "1"
     scan = scans.newest(campaign, period)
     page = None
     if scan is not None:
         # Cleared flags only on asking; upheld ones are findings and always shown.
-        page = paging.shown_page(scans.cadre_rows(scan, show_cleared), request.GET.get("after"), SHOWN_CADRES)
+        page = paging.shown_page(scans.cadre_rows(scan, show_cleared), asked, SHOWN_CADRES)
         scans.page_flags(page.rows, show_cleared)
         _attach_visits(page.rows)
     first, last = flags.period_bounds(period)

@@ -146,14 +146,12 @@ def rows(request: HttpRequest, slug: str) -> HttpResponse:
 
         return start(request, "oversight_rows", {**request.POST.dict(), "slug": slug})
     reach = campaign_for(request.user, slug)
-    narrowing = drill.narrowing(reach, Asked.page(request))
+    asked = Asked.page(request)
+    narrowing = drill.narrowing(reach, asked)
     today = clock.today()
     # A page after the last row shown (keyset), the total counted no further than 10,000: a city's drill-down
-    # costs what a village's does. A cursor this list did not write shows the first page.
-    try:
-        page = drill.page(reach, narrowing, request.user, today, request.GET.get("after") or None, drill.LIMIT)
-    except paging.BadCursor:
-        page = drill.page(reach, narrowing, request.user, today, None, drill.LIMIT)
+    # costs what a village's does. A cursor this list did not write shows the first page, said.
+    page = asked.cursor("after", lambda after: drill.page(reach, narrowing, request.user, today, after, drill.LIMIT))
     return render(request, "oversight/rows.html", {
         "campaign": reach.campaign, "table": page.table, "page": page, "narrowing": narrowing,
         "total": min(page.count, paging.COUNT_CAP), "capped": page.capped,

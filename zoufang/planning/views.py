@@ -80,8 +80,7 @@ def plan_overview(request: HttpRequest) -> HttpResponse:
     # The proof is stored (planning/proof.py): computed when a plan is written or by 重新计算, never here.
     stored = proof.stored(campaign)
     result = stored.result if stored else {}
-    after = request.GET.get("after")
-    problems = paging.shown_page(proof.problems(stored), after, PROBLEMS_PAGE_SIZE) if stored else None
+    problems = paging.shown_page(proof.problems(stored), Asked.page(request), PROBLEMS_PAGE_SIZE) if stored else None
     unit_rows = sorted(units.values(), key=lambda u: ([k for k, _ in GROUPS].index(u["group"]), u["name"]))
     kinds = [(k, Target.Kind(k).label, result["targets"][k], result["unassigned"][k], result["duplicated"][k])
              for k in result.get("targets", {})]
@@ -155,10 +154,7 @@ def plan_unit(request: HttpRequest, public_id: Any) -> HttpResponse:
         visible = scope.visible_targets(request.user).values("pk")
         listed = (Assignment.objects.filter(campaign=campaign, unit=unit, cadre=chosen["cadre"], target__in=visible)
                   .select_related("target__region").order_by("target__region__path", "target_id", "id"))
-        try:
-            page = paging.keyset_page(listed, request.GET.get("after") or None, UNIT_PAGE_SIZE)
-        except paging.BadCursor:
-            page = paging.keyset_page(listed, None, UNIT_PAGE_SIZE)
+        page = paging.shown_page(listed, Asked.page(request), UNIT_PAGE_SIZE)
     return render(request, "planning/unit.html", {"here": "plan", "campaign": campaign, "unit": unit,
                                                   "cadres": rows, "chosen": chosen, "page": page})
 

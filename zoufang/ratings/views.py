@@ -15,6 +15,7 @@ from zoufang.accounts import audit
 from zoufang.accounts.masking import scrub
 from zoufang.accounts.models import AuditEvent
 from zoufang.core import paging
+from zoufang.core.queryparams import Asked
 from zoufang.oversight.views import xlsx_response
 from zoufang.ratings import export, figures, grades, services
 from zoufang.ratings.models import SupervisionItem
@@ -25,7 +26,7 @@ def _items(request: HttpRequest, reach: services.Reach, unit: Unit | None = None
     """One page of the 督查 items (open first, by due date) along the (campaign, status, due_on, id) index, and
     how many are open and overdue, counted no further than paging.COUNT_CAP."""
     items = services.supervision_items(reach, unit)
-    page = paging.shown_page(items, request.GET.get("after"), settings.ZOUFANG_PAGE_SIZE)
+    page = paging.shown_page(items, Asked.page(request), settings.ZOUFANG_PAGE_SIZE)
     still_open = items.filter(status=SupervisionItem.Status.OPEN)
     return {"items": page.rows, "page": page, "open_items": paging.bounded_count(still_open),
             "overdue_items": paging.bounded_count(still_open.filter(due_on__lt=clock.today()))}
@@ -39,7 +40,7 @@ def _comments(request: HttpRequest, reach: services.Reach, unit: Unit | None = N
     """One page of the enterprises' comments (差 first, then 一般, latest first) after `comments_after`, and how
     many there are, counted no further than paging.COUNT_CAP."""
     listed = figures.comments(reach.campaign, reach.unit_ids, unit)
-    page = paging.shown_page(listed, request.GET.get("comments_after"), COMMENTS_PER_PAGE)
+    page = paging.shown_page(listed, Asked.page(request), COMMENTS_PER_PAGE, name="comments_after")
     return {"comments": figures.comment_rows(page.rows), "comments_page": page,
             "comment_count": paging.bounded_count(listed)}
 

@@ -17,6 +17,7 @@ from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent, RoleGrant
 from zoufang.cases.models import Case
 from zoufang.core import paging
+from zoufang.core.queryparams import Asked
 from zoufang.core.tabular import too_large_message
 from zoufang.core.workbook_scan import WorkbookTooLarge
 from zoufang.forms import xlsform
@@ -37,10 +38,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     (visited_at, id) index and counts the opinions of those 20 only, never anything over every visible visit."""
     visits = (scope.visible_visits(request.user).select_related("target", "cadre__unit")
               .order_by("-visited_at", "-id"))
-    try:
-        page = paging.keyset_page(visits, request.GET.get("after") or None, PAGE_SIZE)
-    except paging.BadCursor:
-        page = paging.keyset_page(visits, None, PAGE_SIZE)
+    page = paging.shown_page(visits, Asked.page(request), PAGE_SIZE)  # a bad cursor: the first page, said
     counts = dict(Case.objects.filter(source_visit__in=[v.pk for v in page.rows]).order_by().values("source_visit")
                   .annotate(n=Count("id")).values_list("source_visit", "n"))
     for visit in page.rows:

@@ -4,14 +4,17 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
 from zoufang.core import paging
+from zoufang.core.queryparams import Asked
 from zoufang.planning.models import Assignment
 from zoufang.privacy.holdings import may_handle
 from zoufang.regions.models import Region
 from zoufang.registry.api import filtered_targets
+from zoufang.registry.models import Target
 from zoufang.registry.presenters import TargetPresenter
 from zoufang.visits.services import cadre_of
 from zoufang.web.columns import columns_for, detail_fields, table_rows
@@ -44,23 +47,22 @@ def _is_uuid(value: str) -> bool:
 @login_required
 def target_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    regions = _filter_regions(user, request.GET.get("region"))
-    form = TargetFilterForm(request.GET, regions=regions)
-    form.is_valid()  # invalid fields are left out of cleaned_data and shown as errors
-    kind = form.cleaned_data.get("kind") or None
-    region_id = form.cleaned_data.get("region") or None
+    # A kind or a region that is not one: every kind, every region the user sees, with a notice naming the
+    # parameter (decision 0035); a region out of scope is answered as an unknown one and never named.
+    asked = Asked.page(request)
+    kind = asked.choice("kind", Target.Kind.values, "", lambda key: str(Target.Kind(key).label)) or None
+    regions = _filter_regions(user, asked.text("region"))
+    region = next((r for r in regions if str(r.public_id) == asked.text("region")), None)
+    if asked.text("region") and region is None:
+        asked.unseen("region", _("区划"))
+    region_id = str(region.public_id) if region else None
+    form = TargetFilterForm({"q": asked.text("q"), "kind": kind or "", "region": region_id or ""}, regions=regions)
+    form.is_valid()  # a search too long is left out of cleaned_data and shown as the field's error
     q = (form.cleaned_data.get("q") or "").strip() or None
     targets = filtered_targets(user, kind, region_id, q).select_related("region__parent__parent")
-    if "region" in form.errors:
-        # A region out of scope (or no region at all) filters to nothing, never to everything.
-        form.errors.pop("region")
-        targets = targets.none()
     # A page after a cursor along the list's order (keyset: no OFFSET that grows with the page number); the
     # total is counted no further than paging.COUNT_CAP.
-    try:
-        page = paging.keyset_page(targets, request.GET.get("after") or None, settings.ZOUFANG_PAGE_SIZE)
-    except paging.BadCursor:
-        page = paging.keyset_page(targets, None, settings.ZOUFANG_PAGE_SIZE)
+    page = paging.shown_page(targets, asked, settings.ZOUFANG_PAGE_SIZE)
     total = paging.bounded_count(targets, paging.COUNT_CAP + 1)
     columns = columns_for(kind)
     presenter = TargetPresenter(user)
@@ -71,8 +73,8 @@ def target_list(request: HttpRequest) -> HttpResponse:
         "total": min(total, paging.COUNT_CAP), "capped": total > paging.COUNT_CAP,
         "columns": columns,
         "rows": table_rows(page.rows, columns, presenter),
-        "region": next((r for r in regions if str(r.public_id) == region_id), None),
-        "filtered": bool(request.GET.get("kind") or request.GET.get("region") or q),
+        "region": region,
+        "filtered": bool(kind or region or q),
         "may_handle_requests": may_handle(user),
     })
 

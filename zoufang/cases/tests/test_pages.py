@@ -296,3 +296,29 @@ def test_the_desk_says_a_case_due_today_is_due_today_and_names_its_category(clie
     assert "1.1 收集群众对社会热点" in desk
     page = client.get(f"/cases/{case.public_id}/").content.decode()
     assert "（今日到期）" in page
+
+
+def test_an_unknown_status_on_the_case_list_is_every_case_said_in_chinese_and_nothing_to_clear(client, cases_town,
+                                                                                               make_case):
+    """?status=handling (no such stage or status): every case, 全部 selected, a notice naming the parameter and the
+    choices by their labels (the menu's words, not the URL's), and no 清除 for a filter that is not applied."""
+    make_case("上下塘社区东侧路灯损坏")
+    client.force_login(cases_town.users["office"])
+    for query in ({"status": "handling"}, {"kind": "nonsense"}, {"route": "elsewhere"}, {"after": "garbage"}):
+        response = client.get("/cases/", query)
+        page = response.content.decode()
+        name = next(iter(query))
+        assert response.status_code == 200
+        assert f"参数“{name}”有误" in page, query
+        assert "上下塘社区东侧路灯损坏" in page
+        assert ">清除</a>" not in page, query
+        assert not re.search(r"<option value=\"[a-z_]+\" selected>", page), query
+    page = html.unescape(client.get("/cases/", {"status": "handling"}).content.decode())
+    notice = page.split("参数“status”有误")[1].split("</div>")[0]
+    assert "待登记" in notice
+    assert "上级活动办办理中" in notice
+    assert notice.count("待交办") == 1  # a stage and a status of the same name: listed once
+    assert not re.search(r"to_dispatch|upper_accepted|draft", notice), notice
+    filtered = client.get("/cases/", {"status": "draft"}).content.decode()
+    assert ">清除</a>" in filtered
+    assert "有误" not in filtered

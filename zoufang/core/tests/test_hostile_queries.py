@@ -334,8 +334,16 @@ RESOURCE = {("api:upheld", "campaign")}
 NOTICED = {
     "oversight:city": {"year", "sort"}, "web:home": {"year", "sort", "p-*"}, "oversight:dashboard": {"p-*"},
     "oversight:unit": {"p-*"}, "oversight:rows": {"what", "kind", "unit", "cadre", "region"},
-    "cases:agenda": {"month", "units"}, "cases:shared": {"start", "end"}, "cases:weekly": {"week", "kind"},
-    "planning:overview": {"campaign"}, "planning:unit": {"campaign"},
+    "cases:agenda": {"month", "units"}, "cases:shared": {"start", "end"},
+    "cases:weekly": {"week", "kind", "category", "status", "after"},
+    "cases:list": {"status", "kind", "route", "unit", "after"},
+    "planning:overview": {"campaign", "after"}, "planning:unit": {"campaign", "after"},
+    "web:targets": {"kind", "region", "after"}, "visits:office": {"after"},
+    "exemplars:index": {"kind", "after"}, "exemplars:list": {"kind", "after"}, "exemplars:queue": {"after"},
+    "integrity:flags": {"from", "to", "after"}, "documents:index": {"after"},
+    "assessment:index": {"after"}, "assessment:campaign": {"after"},
+    "ratings:overview": {"after", "comments_after"}, "ratings:unit": {"after", "comments_after"},
+    "audit:log": {"after"},
 }
 
 

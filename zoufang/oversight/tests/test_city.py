@@ -14,6 +14,7 @@ Two towns under 昆山市, counted by hand:
 import datetime as dt
 import io
 import json
+import re
 import uuid
 from typing import Any
 
@@ -115,6 +116,11 @@ def test_the_city_office_home_shows_its_towns_side_by_side(towns: Any, login: An
         response = client.get(url, {name: bad})
         assert response.status_code == 200
         assert f"参数“{name}”有误" in response.content.decode()
+    # The sort notice lists the orders by the words the page's menu shows, not by their URL spelling.
+    notice = client.get(url, {"sort": "nonsense"}).content.decode().split("参数“sort”有误")[1].split("</div>")[0]
+    assert "进度完成比" in notice
+    assert "满意率" in notice
+    assert not re.search(r"pace|behind|satisfaction", notice), notice
 
 
 def test_the_download_and_the_api_give_the_page_s_figures(towns: Any, login: Any, api_token: Any) -> None:

@@ -43,10 +43,26 @@ def test_it_searches_names_and_addresses(town, login):
     assert _names(client.get("/targets/", {"q": target.name}).content.decode()) == {target.name}
 
 
-def test_it_finds_nothing_in_a_region_out_of_scope(town, login):
-    html = login(town.users["village"]).get("/targets/", {"region": str(town.jijiadun.public_id)}).content.decode()
-    assert _names(html) == set()
-    assert "没有符合条件的走访对象" in html
+def test_a_region_out_of_scope_shows_none_of_its_targets_and_is_answered_as_an_unknown_one(town, login):
+    """Decision 0035: a region the user does not see is answered as a malformed or unknown one (the filter is
+    dropped, a notice says so): the user's own targets only, never the other region's, nor its name."""
+    client = login(town.users["village"])
+    own = {t.name for t in town.households["shangxiatang"]}
+    for region in (str(town.jijiadun.public_id), "00000000-0000-0000-0000-000000000000", "not-a-uuid"):
+        html = client.get("/targets/", {"region": region}).content.decode()
+        assert _names(html) == own
+        assert "参数“region”有误：所指的区划不存在或不在您的可见范围内" in html
+        assert town.jijiadun.name not in html
+        assert ">清除</a>" not in html
+
+
+def test_a_bad_kind_or_cursor_shows_every_target_with_a_notice(town, login):
+    client = login(town.users["office"])
+    for query in ({"kind": "nonsense"}, {"after": "garbage"}):
+        html = client.get("/targets/", query).content.decode()
+        assert len(_names(html)) == 6
+        assert f"参数“{next(iter(query))}”有误" in html
+    assert "须是以下之一：户籍户" in client.get("/targets/", {"kind": "x"}).content.decode()
 
 
 def test_it_pages_the_list(town, login, settings):
