@@ -8,7 +8,7 @@ import pytest
 from zoufang.cases.models import Case
 from zoufang.conftest import browser_login
 from zoufang.core.testwidths import look
-from zoufang.privacy.tests.test_requests import ID, SUMMARY, resident  # noqa: F401 - the fixture
+from zoufang.privacy.tests.conftest import ID, SUMMARY
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
