@@ -44,6 +44,22 @@ class Script:
         labels = dict((option[0], option[1]) for option in self.options(question))
         return labels.get(str(value), str(value))
 
+    def answer_rows(self, answers: dict[str, Any]) -> list[tuple[str, str]]:
+        """Answers recorded as (the script's question text, the answer as worded), in the script's order; an answer
+        to a question the script no longer asks stays, named as such (what was recorded is never dropped)."""
+        asked = [q["name"] for q in self.questions()]
+        rows = [(q["label"], self.label_of(q["name"], answers[q["name"]])) for q in self.questions()
+                if q["name"] in answers]
+        return rows + [(_("回访问卷中已没有的问题（%(name)s）") % {"name": name}, self.label_of(name, value))
+                       for name, value in answers.items() if name not in asked]
+
+
+def answer_rows(campaign: Any, answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """A callback's answers labelled by the campaign's script (Script.answer_rows); with no script configured any
+    more, each answer named as one the script no longer asks."""
+    script = campaign_script(campaign) or Script("", {"items": [], "choices": {}})
+    return script.answer_rows(answers or {})
+
 
 def _parsed(block: dict[str, Any]) -> xlsform.ParsedForm:
     return xlsform.parse_rows(block.get("survey") or [], block.get("choices") or [],

@@ -17,14 +17,14 @@ VISIT_COLUMNS = ["走访编号", "走访时间", "走访对象", "走访人", "�
 CHUNK = 2000
 
 
-def _columns(items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def question_columns(items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(questions outside repeats, repeat groups) in form order."""
     questions, repeats = [], []
     for node in items:
         if node["kind"] == "question" and node["type"] != "note":
             questions.append(node)
         elif node["kind"] == "group":
-            inner_questions, inner_repeats = _columns(node["children"])
+            inner_questions, inner_repeats = question_columns(node["children"])
             questions += inner_questions
             repeats += inner_repeats
         elif node["kind"] == "repeat":
@@ -32,7 +32,8 @@ def _columns(items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[di
     return questions, repeats
 
 
-def _shown(question: dict[str, Any], value: Any, choices: dict[str, list[list[str]]]) -> Any:
+def shown_answer(question: dict[str, Any], value: Any, choices: dict[str, list[list[str]]]) -> Any:
+    """An answer as the form words it: a choice's label (several in the form's order, joined by 、), else as given."""
     if value is None:
         return None
     if question["type"] in ("select_one", "select_multiple"):
@@ -67,7 +68,7 @@ def write_answers(out: IO[bytes], form: Form, answers: "QuerySet[FormAnswer] | l
     repeats: dict[str, dict[str, Any]] = {}
     choices: dict[str, list[list[str]]] = {}
     for version in versions:  # newest wording first; older versions add what they alone asked
-        version_questions, version_repeats = _columns(version.spec["items"])
+        version_questions, version_repeats = question_columns(version.spec["items"])
         questions += [q for q in version_questions if q["name"] not in {x["name"] for x in questions}]
         for repeat in version_repeats:
             repeats.setdefault(repeat["name"], repeat)
@@ -88,10 +89,10 @@ def write_answers(out: IO[bytes], form: Form, answers: "QuerySet[FormAnswer] | l
         visit_id = str(visit.public_id)
         data = masker.data(answer.data, visit)
         main.append([visit_id, clock.minute(visit.visited_at), visit.target.name, visit.cadre.name,
-                     answer.form_version.number] + [_shown(q, data.get(q["name"]), choices) for q in questions])
+                     answer.form_version.number] + [shown_answer(q, data.get(q["name"]), choices) for q in questions])
         for name, (sheet, repeat_questions) in repeat_sheets.items():
             for index, row in enumerate(data.get(name) or [], start=1):
-                sheet.append([visit_id, index] + [_shown(q, row.get(q["name"]), choices) for q in repeat_questions])
+                sheet.append([visit_id, index] + [shown_answer(q, row.get(q["name"]), choices) for q in repeat_questions])
         if done % CHUNK == 0:
             report(progress, done, total)
     workbook.save(out)

@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font
 
 from zoufang import clock
+from zoufang.callbacks import script
 from zoufang.core.sheetwriter import ExportWorkbook, fitted_height
 from zoufang.privacy.holdings import Holdings
-from zoufang.visits.views import _answer_rows
+from zoufang.visits.presenters import answer_rows
 
 
 @dataclass
@@ -38,7 +39,7 @@ def _yes(value: bool) -> str:
 def _answers(visit: Any) -> str:
     parts = []
     for answer in visit.form_answers.all():
-        rows = "；".join(f"{label}：{value}" for label, value in _answer_rows(answer, answer.data) if value not in (None, ""))
+        rows = "；".join(f"{label}：{value}" for label, value in answer_rows(answer, answer.data) if value not in (None, ""))
         parts.append(f"【{answer.form.title}】{rows}")
     return "\n".join(parts)
 
@@ -55,8 +56,16 @@ def _history(case: Any) -> str:
     return "\n".join(lines)
 
 
+def _said(campaign: Any, answers: dict[str, Any]) -> str:
+    """A callback's answers, a line a question, as the callback script asked it."""
+    return "\n".join(f"{label}：{value}" for label, value in script.answer_rows(campaign, answers))
+
+
 def _attempts(sample: Any) -> str:
+    """Each call; a call's answers when they are not the sample's (which the 回访答案 column holds)."""
     return "\n".join(f"{_day(a.called_at)} {a.get_kind_display()}{('：' + a.note) if a.note else ''}"
+                     + (("\n" + _said(sample.batch.campaign, a.answers)) if a.answers and a.answers != sample.answers
+                        else "")
                      for a in sample.attempts.all())
 
 
@@ -81,11 +90,11 @@ def sections(holdings: Holdings) -> list[Section]:
         cases.rows.append([c.number, c.campaign.name, c.get_kind_display(), c.get_status_display(), _day(c.raised_at),
                            c.description, c.target.name if c.target is not None else c.raiser_name, c.raiser_phone,
                            c.unit.name if c.unit is not None else "", c.resolution, c.explanation, _history(c)])
-    samples = Section(_("回访抽查"), [_("批次"), _("走访时间"), _("走访对象"), _("回访结果"), _("核实情况"), _("拨打记录")], [],
-                      (20, 17, 14, 14, 30, 40))
+    samples = Section(_("回访抽查"), [_("批次"), _("走访时间"), _("走访对象"), _("回访结果"), _("回访答案"), _("核实情况"),
+                                    _("拨打记录")], [], (20, 17, 14, 14, 44, 30, 40))
     for s in holdings.samples:
         samples.rows.append([str(s.batch), _day(s.visit.visited_at), s.visit.target.name, s.get_outcome_display(),
-                             s.verification_note, _attempts(s)])
+                             _said(s.batch.campaign, s.answers), s.verification_note, _attempts(s)])
     return [targets, visits, cases, samples]
 
 

@@ -17,7 +17,6 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from zoufang import clock
 from zoufang.accounts import audit
@@ -29,19 +28,11 @@ from zoufang.core.crypto import normalise_id, normalise_phone
 from zoufang.core.models import TimeStampedModel
 from zoufang.forms.models import FormAnswer
 from zoufang.planning.models import Assignment
+from zoufang.privacy import suppression
 from zoufang.privacy.holdings import ID_NUMBER, Holdings, Number, find
+from zoufang.privacy.models import Reason
 from zoufang.registry.models import PositionSource, Target
 from zoufang.visits.models import Visit
-
-
-class Reason(models.TextChoices):
-    """法定理由 of 第四十七条 a request names."""
-
-    WITHDRAWN = "withdrawn", gettext_lazy("撤回同意")
-    PURPOSE_MET = "purpose_met", gettext_lazy("处理目的已实现")
-    EXPIRED = "expired", gettext_lazy("超出保存期限")
-    OTHER = "other", gettext_lazy("其他")
-
 
 ERASED_NAME = "已删除"
 ERASED = "［已删除］"  # what the audit trail holds as the old value: never the value erased
@@ -111,11 +102,12 @@ def erase_on_request(user: Any, number: Number, reason: str, note: str = "") -> 
         refused = refusals(holdings, clock.today())
         if refused:
             return Erasure(refused=refused)
-        return Erasure(changed=erase(holdings, by=user, why=why))
+        return Erasure(changed=erase(holdings, by=user, why=why, on_request=reason))
 
 
-def erase(holdings: Holdings, *, by: Any, why: str) -> dict[str, int]:
-    """Erase the person from `holdings` (inside the caller's transaction); {kind of record: records changed}."""
+def erase(holdings: Holdings, *, by: Any, why: str, on_request: str = "") -> dict[str, int]:
+    """Erase the person from `holdings` (inside the caller's transaction); {kind of record: records changed}.
+    `on_request`: the reason of the person's request, whose ID numbers erased then stay out of later imports."""
     persons = [t for t in holdings.targets if t.kind in PERSON_KINDS]
     names = [t.name for t in persons] + [c.raiser_name for c in holdings.cases if c.raiser_name]
     addresses = [t.address for t in persons]
@@ -132,7 +124,10 @@ def erase(holdings: Holdings, *, by: Any, why: str) -> dict[str, int]:
 
     with audit.chained_last():
         for target in holdings.targets:
-            count(Target, _erase_target(target, holdings.number, clean, by=by, why=why))
+            values = _target_values(target, holdings.number, clean)
+            if on_request and values.get("id_number") == "" and target.id_number:
+                suppression.keep(target.id_number, target.region, reason=on_request, by=by, today=clock.today())
+            count(Target, _write(target, values, by=by, why=why))
         for case in holdings.cases:
             count(Case, _erase_raiser(case, clean, by=by, why=why))
             for related in (*case.events.all(), *case.replies.all(), *case.callbacks.all()):
@@ -148,7 +143,8 @@ def erase(holdings: Holdings, *, by: Any, why: str) -> dict[str, int]:
     return changed
 
 
-def _erase_target(target: Target, number: Number | None, clean: Callable[[str], str], *, by: Any, why: str) -> bool:
+def _target_values(target: Target, number: Number | None, clean: Callable[[str], str]) -> dict[str, Any]:
+    """The fields of `target` the erasure changes, with their new values."""
     values: dict[str, Any] = {}
     if target.kind in PERSON_KINDS:
         values = {"name": ERASED_NAME, "address": "", "phone": "", "id_number": "", "description": clean(target.description)}
@@ -164,7 +160,7 @@ def _erase_target(target: Target, number: Number | None, clean: Callable[[str], 
         values["phone_index"] = ""
     if "id_number" in values:
         values["id_number_index"] = ""
-    return _write(target, values, by=by, why=why)
+    return values
 
 
 def _erase_raiser(case: Case, clean: Callable[[str], str], *, by: Any, why: str) -> bool:

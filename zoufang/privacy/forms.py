@@ -33,3 +33,16 @@ class ErasureForm(LookupForm):
         if data.get("reason") == Reason.OTHER and not (data.get("note") or "").strip():
             raise ValidationError({"note": _("理由为“其他”时须写明理由说明")})
         return data
+
+
+class LiftForm(LookupForm):
+    """The resident consents again to being registered: the office lifts the erasure's hold on imports."""
+
+    number = forms.CharField(widget=forms.HiddenInput, max_length=limits.CODE)
+    note = forms.CharField(label=_("重新同意的依据"), max_length=limits.SHORT,
+                           help_text=_("如：本人于某日书面同意重新登记。"))
+    confirm = forms.BooleanField(label=_("我已核实申请人身份及本人重新同意登记，确认解除。"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "lift_%s")  # its fields' ids apart from the erasure form's on the same page
+        super().__init__(*args, **kwargs)

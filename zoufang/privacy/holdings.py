@@ -126,7 +126,7 @@ def around(targets: list[Target], raised: Q | None = None, *, lock: bool = False
                   .prefetch_related(Prefetch("form_answers", FormAnswer.objects.select_related("form", "form_version")))
                   .order_by("visited_at", "pk"))
     samples = list(CallbackSample.objects.filter(visit__in=[v.pk for v in visits])
-                   .select_related("batch", "visit__target").prefetch_related("attempts").order_by("pk"))
+                   .select_related("batch__campaign", "visit__target").prefetch_related("attempts").order_by("pk"))
     return Holdings(number, targets, visits, list(cases_qs), samples)
 
 

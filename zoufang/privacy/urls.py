@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("copy.xlsx", views.copy_xlsx, name="copy"),
     path("erase/", views.erase, name="erase"),
+    path("lift/", views.lift, name="lift"),
 ]

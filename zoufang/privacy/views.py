@@ -14,10 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
 from zoufang.oversight.views import xlsx_response
-from zoufang.privacy import copy
+from zoufang.privacy import copy, suppression
 from zoufang.privacy.erasure import ERASED_NAME, erase_on_request
-from zoufang.privacy.forms import ErasureForm, LookupForm
-from zoufang.privacy.holdings import Holdings, find, may_handle
+from zoufang.privacy.forms import ErasureForm, LiftForm, LookupForm
+from zoufang.privacy.holdings import ID_NUMBER, Holdings, find, may_handle
 
 
 def _office(request: HttpRequest) -> Any:
@@ -38,14 +38,17 @@ def _audit_read(user: Any, holdings: Holdings, action: str, what: str) -> None:
 
 
 def _results(request: HttpRequest, holdings: Holdings, *, erasure: ErasureForm | None = None,
-             refused: list[str] | None = None) -> HttpResponse:
-    """The records found, in full: each shown is a full read, audited."""
+             refused: list[str] | None = None, lifting: LiftForm | None = None, status: int = 200) -> HttpResponse:
+    """The records found, in full: each shown is a full read, audited; and an earlier erasure of the ID number
+    that still keeps it out of imports, with the form that lifts it."""
     _audit_read(request.user, holdings, AuditEvent.Action.READ, _("个人信息查阅"))
     number = holdings.asked.value
+    held = suppression.in_force(request.user, number) if holdings.asked.kind == ID_NUMBER else None
     return render(request, "privacy/index.html", {
         "form": LookupForm(initial={"number": number}), "holdings": holdings, "sections": copy.sections(holdings),
         "erasure": erasure or ErasureForm(initial={"number": number}), "refused": refused or [],
-        "erased_name": ERASED_NAME})
+        "erased_name": ERASED_NAME, "held": held, "lifting": lifting or LiftForm(initial={"number": number})},
+        status=status)
 
 
 @login_required
@@ -78,17 +81,37 @@ def copy_xlsx(request: HttpRequest) -> HttpResponse:
     return xlsx_response(data, "geren-xinxi-fuben")
 
 
+def _invalid(request: HttpRequest, user: Any, form: LookupForm, **shown: Any) -> HttpResponse:
+    """A request's form that does not validate: the lookup again (400) when its number breaks a rule, else the
+    records found with the form and its messages."""
+    if "number" in form.errors:
+        return render(request, "privacy/index.html", {"form": LookupForm(request.POST)}, status=400)
+    return _results(request, find(user, form.cleaned_data["number"]), **shown)
+
+
 @login_required
 @require_POST
 def erase(request: HttpRequest) -> HttpResponse:
     user = _office(request)
     form = ErasureForm(request.POST)
     if not form.is_valid():
-        if "number" in form.errors:
-            return render(request, "privacy/index.html", {"form": LookupForm(request.POST)}, status=400)
-        return _results(request, find(user, form.cleaned_data["number"]), erasure=form)
+        return _invalid(request, user, form, erasure=form)
     number = form.cleaned_data["number"]
     done = erase_on_request(user, number, form.cleaned_data["reason"], form.cleaned_data["note"].strip())
     if done.refused:
         return _results(request, find(user, number), erasure=form, refused=done.refused)
     return render(request, "privacy/erased.html", {"done": done, "number": number})
+
+
+@login_required
+@require_POST
+def lift(request: HttpRequest) -> HttpResponse:
+    """The resident consents again: their ID number may be imported again (audited)."""
+    user = _office(request)
+    form = LiftForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, user, form, lifting=form, status=400)
+    number = form.cleaned_data["number"]
+    lifted = suppression.lift(user, number.value, form.cleaned_data["note"].strip()) \
+        if number.kind == ID_NUMBER else None
+    return render(request, "privacy/lifted.html", {"lifted": lifted, "number": number})

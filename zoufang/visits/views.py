@@ -4,7 +4,6 @@ import datetime as dt
 import json
 import uuid
 from io import BytesIO
-from typing import Any
 
 import pydantic
 from django.contrib import messages
@@ -26,7 +25,7 @@ from zoufang.core import request_keys
 from zoufang.core.apierrors import refused_fields, validation_errors
 from zoufang.forms.services import published_form
 from zoufang.registry.presenters import TargetPresenter
-from zoufang.visits import ledger, photos, services
+from zoufang.visits import ledger, photos, presenters, services
 from zoufang.visits.api import VisitIn, check_photo_taker, may_add_photo, submission_from, visit_out
 from zoufang.visits.form_texts import form_texts
 from zoufang.visits.models import DiaryEntry, Visit, VisitPhoto
@@ -71,7 +70,7 @@ def visit_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     presenter = TargetPresenter(request.user)
     if presenter.reveals_personal_data(visit.target):
         audit.record(request.user, AuditEvent.Action.READ, visit.target, summary="走访记录页查看走访对象完整电话")
-    answers = [(a, _answer_rows(a, presenter.masker.data(a.data, visit)))
+    answers = [(a, presenters.answer_rows(a, presenter.masker.data(a.data, visit)))
                for a in visit.form_answers.select_related("form", "form_version")]
     return render(request, "visits/visit.html", {
         "visit": visit, "phone": presenter.phone(visit.target), "answers": answers,
@@ -116,23 +115,6 @@ def photo(request: HttpRequest, public_id: uuid.UUID, photo_id: uuid.UUID) -> Fi
     visit = services.get_visible_visit(request.user, public_id)
     item = get_object_or_404(VisitPhoto, visit=visit, public_id=photo_id)
     return FileResponse(item.image.open("rb"), content_type="image/jpeg")
-
-
-def _answer_rows(answer: Any, data: dict[str, Any]) -> list[tuple[str, Any]]:
-    """The answer's questions and `data`, its answers as the viewer may read them."""
-    from zoufang.forms.export import _columns, _shown
-
-    spec = answer.form_version.spec
-    questions, repeats = _columns(spec["items"])
-    rows = [(q["label"], _shown(q, data.get(q["name"]), spec["choices"])) for q in questions
-            if q["name"] in data]
-    for repeat in repeats:
-        for index, row in enumerate(data.get(repeat["name"]) or [], start=1):
-            inner = [c for c in repeat["children"] if c["kind"] == "question"]
-            text = "；".join(f"{q['label']}：{_shown(q, row.get(q['name']), spec['choices'])}" for q in inner
-                            if q["name"] in row)
-            rows.append((f"{repeat['label']} {index}", text))
-    return rows
 
 
 @login_required

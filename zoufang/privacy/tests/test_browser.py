@@ -8,12 +8,12 @@ import pytest
 from zoufang.cases.models import Case
 from zoufang.conftest import browser_login
 from zoufang.core.testwidths import look
-from zoufang.privacy.tests.test_requests import ID, SUMMARY, resident  # noqa: F401 - the fixture
+from zoufang.privacy.tests.conftest import ID, SUMMARY
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_office_finds_copies_and_erases(browser: Any, live_server: Any, resident: Any, settings: Any) -> None:  # noqa: F811
+def test_the_office_finds_copies_and_erases(browser: Any, live_server: Any, resident: Any, settings: Any) -> None:
     page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
     try:
         browser_login(page, live_server.url, "office")
@@ -39,5 +39,41 @@ def test_the_office_finds_copies_and_erases(browser: Any, live_server: Any, resi
         page.wait_for_load_state()
         assert "已删除持有身份证号码" in page.content()
         look(page, "privacy-erased")
+    finally:
+        page.context.close()
+
+
+def test_the_register_re_imported_leaves_the_erased_resident_out_until_the_office_lifts_it(
+        browser: Any, live_server: Any, resident: Any, settings: Any, tmp_path: Any) -> None:
+    from zoufang.privacy.tests.test_suppression import _erased, _register
+    from zoufang.registry.models import Target
+    from zoufang.registry.tests.test_import_support import xlsx_file
+
+    _erased(resident, settings)
+    register = tmp_path / "原始花名册.xlsx"
+    register.write_bytes(xlsx_file(_register()).read())
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    try:
+        browser_login(page, live_server.url, "office")
+        page.goto(f"{live_server.url}/imports/")
+        page.select_option("select[name=kind]", "households")
+        page.set_input_files("input[name=file]", str(register))
+        page.uncheck("input[name=dry_run]")
+        page.click("form[enctype] button[type=submit]")
+        page.wait_for_selector("ul.report-notes")
+        notes = page.locator("ul.report-notes").inner_text()
+        assert "第2行【身份证号码】：该身份证号码对应的个人信息已于2018-03-01按本人要求删除（撤回同意），不再导入" in notes
+        assert Target.objects.filter(name="李春花").exists()
+        look(page, "privacy-import-left-out")
+        page.goto(f"{live_server.url}/privacy/")
+        page.fill("input[name=number]", ID)
+        page.click("form[action='/privacy/'] button[type=submit]")
+        page.wait_for_selector("#lift")
+        look(page, "privacy-held")
+        page.fill("#lift input[name=note]", "本人书面同意重新登记")
+        page.check("#lift input[name=confirm]")
+        page.click("#lift button[type=submit]")
+        page.wait_for_selector("text=已解除")
+        look(page, "privacy-lifted")
     finally:
         page.context.close()

@@ -5,74 +5,24 @@ called the hotline from the same phone; a callback of the visit is on record."""
 
 import datetime as dt
 import io
-import uuid
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import Client
 from openpyxl import load_workbook
 
 from zoufang.accounts.models import AuditEvent, RoleGrant
 from zoufang.accounts.services import ensure_user
-from zoufang.callbacks.models import CallbackAttempt, CallbackBatch, CallbackSample
+from zoufang.callbacks.models import CallbackAttempt, CallbackSample
+from zoufang.campaigns.config import read_campaign_file, shipped_campaign_path
 from zoufang.cases.models import Case, CaseEvent, CaseReply
-from zoufang.cases.services import draft_case, receive_case
-from zoufang.conftest import PASSWORD, TOWN_BORN
-from zoufang.forms.models import Form, FormAnswer
+from zoufang.conftest import PASSWORD
+from zoufang.forms.models import FormAnswer
 from zoufang.oversight import figures
 from zoufang.planning.models import Assignment
+from zoufang.privacy.tests.conftest import ID, PHONE, SUMMARY, _client, _close, _erase
 from zoufang.registry.identifiers import ID_NUMBER_RULE
 from zoufang.registry.models import Target
-from zoufang.registry.tests.factories import id_number
 from zoufang.visits.models import Visit
-from zoufang.visits.tests.conftest import make_visiting
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-PHONE = "13812340001"
-ID = id_number(1, born=TOWN_BORN)
-SUMMARY = "张建国反映：上下塘社区1号门前路灯不亮，联系电话138 1234 0001。"
-
-
-@pytest.fixture
-def resident(town: Any, settings: Any) -> Any:
-    settings.ZOUFANG_TODAY = "2017-06-15"
-    make_visiting(town)
-    zhang = town.households["shangxiatang"][0]
-    cadre = town.users["dept"].cadre
-    visit = Visit.objects.create(
-        campaign=town.campaign, target=zhang, cadre=cadre, client_uuid=uuid.uuid4(), content_hash="a" * 64,
-        visited_at=dt.datetime(2017, 6, 14, 10, tzinfo=SHANGHAI), mode=Visit.Mode.HOME, summary=SUMMARY)
-    form = Form.objects.get(key="six_ones_form")
-    FormAnswer.objects.create(visit=visit, form=form, form_version=form.current_version(), data={
-        "aspects": ["innovation"], "innovation": "张建国想在上下塘社区1号办家庭农场，电话13812340001",
-        "satisfaction": "satisfied"})
-    raised = dt.datetime(2017, 6, 14, 11, tzinfo=SHANGHAI)
-    problem = draft_case(campaign=town.campaign, kind=Case.Kind.PROBLEM, target=zhang, source_visit=visit,
-                         description="张建国家（上下塘社区1号）屋顶漏雨", raised_at=raised, by=town.users["dept"])
-    CaseReply.objects.create(case=problem, channel=CaseReply.Channel.PHONE, content="已告知张建国维修安排",
-                             replied_on=dt.date(2017, 6, 20))
-    hotline = receive_case(campaign=town.campaign, kind=Case.Kind.SUGGESTION, description="建议村口加装路灯",
-                           raised_at=raised, source=Case.Source.HOTLINE, region=town.shangxiatang,
-                           raiser_name="张建国", raiser_phone="138-1234-0001", by=town.users["office"])
-    batch = CallbackBatch.objects.create(campaign=town.campaign, number=1, period_starts_on=dt.date(2017, 6, 1),
-                                         period_ends_on=dt.date(2017, 6, 30), count=1, seed=7)
-    sample = CallbackSample.objects.create(batch=batch, visit=visit, position=1, reason=CallbackSample.Reason.RANDOM,
-                                           outcome=CallbackSample.Outcome.CONFIRMED, answers={"remark": "张建国本人接听"})
-    CallbackAttempt.objects.create(sample=sample, kind=CallbackAttempt.Kind.COMPLETED, called_at=raised,
-                                   note="拨打13812340001，张建国确认走访属实")
-    town.zhang, town.visit, town.problem, town.hotline, town.sample = zhang, visit, problem, hotline, sample
-    return town
-
-
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _close(*cases: Case) -> None:
-    Case.objects.filter(pk__in=[c.pk for c in cases]).update(status=Case.Status.CLOSED)
 
 
 def _figures(campaign: Any, today: dt.date) -> list[str]:
@@ -163,13 +113,33 @@ def test_the_copy_is_an_xlsx_of_every_record_read_back(resident):
     assert "已告知张建国维修安排" in cases["张建国家（上下塘社区1号）屋顶漏雨"][11]
     sample = list(book["回访抽查"].iter_rows(min_row=2, values_only=True))
     assert sample[0][3] == "走访属实"
-    assert "张建国确认走访属实" in sample[0][5]
+    assert "张建国确认走访属实" in sample[0][6]
     exports = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT)
     assert {e.object_id for e in exports} == {str(resident.zhang.public_id), str(resident.hotline.public_id)}
 
 
-def _erase(client: Client, number: str = ID, **fields: Any) -> Any:
-    return client.post("/privacy/erase/", {"number": number, "reason": "withdrawn", "confirm": "on", **fields})
+@pytest.mark.django_db
+def test_the_copy_holds_the_callback_answers_labelled_by_the_script_s_questions(resident):
+    """What the person said on the callback, worded as the script asked it; an answer the script no longer asks
+    is still what was recorded, and is in the copy too."""
+    config = read_campaign_file(shipped_campaign_path("jinxi-2017")).data
+    resident.campaign.config = {**resident.campaign.config, "callbacks": config["callbacks"]}
+    resident.campaign.save()
+    answers = {"visited": "yes", "same_visitor": "yes", "mode": "home", "answered": "none_raised",
+               "satisfaction": "fairly", "opinion": "希望村口路灯早点修好", "remark": "张建国本人接听"}
+    CallbackSample.objects.filter(pk=resident.sample.pk).update(answers=answers)
+    CallbackAttempt.objects.filter(sample=resident.sample).update(answers=answers)
+    response = _client(resident.users["office"]).post("/privacy/copy.xlsx", {"number": ID})
+    sheet = load_workbook(io.BytesIO(response.content))["回访抽查"]
+    header = [cell.value for cell in sheet[1]]
+    given = list(sheet.iter_rows(min_row=2, values_only=True))[0][header.index("回访答案")]
+    assert given.splitlines() == [
+        "今年以来是否有干部到您家（单位）走访或联系过您？：是", "走访人是否是记录中的这位干部本人？：是",
+        "当时是以什么方式走访的？：上门入户", "您当时反映的问题或意见是否得到了回复？：没有反映问题",
+        "您对这次走访是否满意？：基本满意", "您还有什么意见或建议？：希望村口路灯早点修好",
+        "回访问卷中已没有的问题（remark）：张建国本人接听"]
+    page = _client(resident.users["office"]).post("/privacy/", {"number": ID}).content.decode()
+    assert "您对这次走访是否满意？：基本满意" in page
 
 
 @pytest.mark.django_db

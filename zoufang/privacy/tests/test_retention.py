@@ -12,7 +12,7 @@ from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns.models import Campaign
 from zoufang.cases.models import Case
 from zoufang.privacy.retention import expire
-from zoufang.privacy.tests.test_requests import SUMMARY, resident  # noqa: F401 - the fixture
+from zoufang.privacy.tests.conftest import SUMMARY
 from zoufang.registry.models import Target
 from zoufang.visits.models import Visit
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from zoufang.core.tabular import Column, SheetRow, person_name
+from zoufang.privacy import suppression
 from zoufang.regions.models import Region
 from zoufang.registry import identifiers
 from zoufang.registry.imports import position_cells
@@ -66,6 +67,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
         if record is not None:
             found.append(record)
         ctx.tick(done, len(table.rows))
+    found = suppression.leave_out_erased(ctx, found, ID_NUMBER)  # erased at the person's request (0039)
     _check_duplicates(ctx, found)
     outcome = Outcome(total_rows=len(table.rows))
     if ctx.errors:
@@ -231,5 +233,7 @@ SPEC = ImportSpec(
            _l("身份证号码已登记而户主姓名、村（社区）或户别不同的行不导入；确是更名、迁移的，按更新导入"
               "（命令行 --update，网页勾选“按更新导入”），先列出每一处变更，核对后写入并记入审计。"),
            _l("选填列留空时不修改已登记的内容。"),
+           _l("本人要求删除了个人信息的，其身份证号码所在行不导入，导入结果逐行写明；本人重新同意的，由走访办在"
+              "“个人信息查阅与删除”中解除。"),
            _l("身份证号码、联系电话请设为文本格式，以免被 Excel 改成科学计数法。")),
 )

@@ -1,0 +1,45 @@
+"""What an erasure on request keeps so that it holds: the keyed blind index of each ID number erased, never the
+number (decision 0039, addendum). The registry's household import leaves out a row whose ID number is on the list
+(privacy/suppression.py); the office lifts an entry when the resident consents again."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from zoufang.core import limits
+from zoufang.core.models import TimeStampedModel
+
+
+class Reason(models.TextChoices):
+    """法定理由 of 第四十七条 a request names."""
+
+    WITHDRAWN = "withdrawn", _("撤回同意")
+    PURPOSE_MET = "purpose_met", _("处理目的已实现")
+    EXPIRED = "expired", _("超出保存期限")
+    OTHER = "other", _("其他")
+
+
+class ErasedNumber(TimeStampedModel):
+    """An ID number erased at its holder's request, as its blind index (HMAC keyed by ZOUFANG_INDEX_KEY): it can
+    answer "is this number one erased?" for a number typed or imported, and cannot give the number back."""
+
+    index = models.CharField(_("身份证号码检索索引"), max_length=64)
+    town = models.ForeignKey("regions.Region", verbose_name=_("删除时所在镇"), on_delete=models.PROTECT,
+                             related_name="+")
+    erased_on = models.DateField(_("删除日期"))
+    reason = models.CharField(_("删除理由"), max_length=20, choices=Reason.choices)
+    lifted_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("解除人"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    lift_note = models.CharField(_("解除依据"), max_length=limits.SHORT, blank=True)
+
+    class Meta:
+        verbose_name = _("已删除的身份证号码")
+        verbose_name_plural = _("已删除的身份证号码")
+        indexes = [models.Index(fields=["index"], name="privacy_erased_index")]
+        constraints = [models.UniqueConstraint(fields=["index"], condition=Q(lifted_at__isnull=True),
+                                               name="privacy_erased_one_in_force")]
+
+    def __str__(self) -> str:
+        return _("%(day)s 删除的身份证号码") % {"day": f"{self.erased_on:%Y-%m-%d}"}
