@@ -45,7 +45,8 @@ def weekly(cases: QuerySet[Case], kind: str, monday: dt.date, category: str = ""
     end = start + dt.timedelta(days=7)
     chosen = cases.filter(kind=kind, raised_at__gte=start, raised_at__lt=end).exclude(status=S.MERGED)
     if category:
-        chosen = chosen.filter(category__code__startswith=category)
+        # The category itself and its items (1 → 1, 1.1, 1.2 …), not a category whose code starts alike (10, 10.1).
+        chosen = chosen.filter(Q(category__code=category) | Q(category__code__startswith=f"{category}."))
     if status == "open":
         chosen = chosen.exclude(status__in=(*workflow.ANSWERED, S.CLOSED))
     elif status in S.values:

@@ -87,3 +87,22 @@ def test_a_week_of_more_cases_costs_the_same_queries(client: Any, cases_town: An
     few = queries()
     _week(make_case, 20)
     assert queries() == few
+
+
+def test_a_category_takes_its_own_items_not_those_of_a_category_whose_code_starts_alike(cases_town: Any,
+                                                                                        make_case: Any) -> None:
+    """Category 1 is 1 and 1.1, 1.2 …; a campaign of ten or more categories has a 10 and its 10.1, which are not 1's."""
+    from zoufang.campaigns.models import CaseCategory
+    from zoufang.cases import lists
+
+    ten = CaseCategory.objects.create(campaign=cases_town.campaign, code="10", title="其他方面", sort_order=20)
+    ten_one = CaseCategory.objects.create(campaign=cases_town.campaign, code="10.1", parent=ten, title="其他", sort_order=21)
+    one_one = CaseCategory.objects.get(campaign=cases_town.campaign, code="1.1")
+    ours, theirs = make_case("路灯损坏"), make_case("其他问题")
+    Case.objects.filter(pk=ours.pk).update(category=one_one)
+    Case.objects.filter(pk=theirs.pk).update(category=ten_one)
+    monday = dt.date(2017, 6, 12)
+    chosen = lists.weekly(Case.objects.all(), Case.Kind.PROBLEM, monday, category="1")
+    assert list(chosen) == [ours]
+    assert list(lists.weekly(Case.objects.all(), Case.Kind.PROBLEM, monday, category="10")) == [theirs]
+    assert list(lists.weekly(Case.objects.all(), Case.Kind.PROBLEM, monday, category="1.1")) == [ours]
