@@ -58,7 +58,8 @@ MIN_DIGITS = 7
 # check character, then a last keycap's marks (0️⃣).
 _NUMBER = re.compile(rf"(?<!{_ALNUM}){_DIGIT}(?:{_SEPARATOR}*{_DIGIT}){{{MIN_DIGITS - 1},}}+"
                      rf"(?:{_SEPARATOR}*[{_CHECK}])?[\ufe00-\ufe0f\u20e3]*(?!{_ALNUM})")
-_GROUP_BREAK = re.compile(rf"{_SEPARATOR}+|(?<=\d)一(?=\d)")  # 2017一2018: a lone 一 between Arabic digits is a dash
+# 2017一2018: a lone 一 between Arabic digits is a dash
+_GROUP_BREAK = re.compile(rf"{_SEPARATOR}+|(?<=\d)一(?=\d)")  # untranslated: a pattern, not text
 CASE_LABEL = "问题"  # how pages write a case's number (cases.models.Case.number): 问题 3F2A91B0
 ADDRESS_MASK = "（地址已隐去）"
 

@@ -47,14 +47,21 @@ def test_the_menghe_office_reaches_its_campaigns_plan_and_not_jinxis(both_towns,
     assert "不重不漏：已核验" in text
     assert "孟河社区" in text
     assert "锦溪" not in text
-    assert client.get("/plan/?campaign=jinxi-2017").status_code == 404
+    # Another town's campaign asked by name: its own plan instead, said so, nothing of 锦溪 (decision 0035).
+    other = client.get("/plan/?campaign=jinxi-2017")
+    assert other.context["campaign"] == campaign
+    assert "所指的走访活动不存在或不在您的可见范围内" in other.content.decode()
+    assert "锦溪" not in other.content.decode()
     assert client.get("/plan/").context["campaign"] == campaign
 
 
 def test_the_jinxi_office_does_not_reach_menghe(both_towns, users, client):
     jinxi, campaign = both_towns
     client.force_login(users["office"])
-    assert client.get(MENGHE).status_code == 404
+    asked = client.get(MENGHE)  # 孟河's campaign asked by name: 锦溪's own plan, said so (decision 0035)
+    assert asked.context["campaign"] == jinxi
+    assert "所指的走访活动不存在或不在您的可见范围内" in asked.content.decode()
+    assert "孟河" not in asked.content.decode()
     for url in ("/", "/visits/", "/cases/", "/targets/", "/regions/", "/plan/"):
         assert "孟河" not in client.get(url).content.decode(), url
     visit = Visit.objects.filter(campaign=campaign).first()

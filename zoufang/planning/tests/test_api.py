@@ -100,5 +100,8 @@ def test_it_hides_another_towns_plan_from_the_office(client, town, api_token):
                             starts_on=town.campaign.starts_on, ends_on=town.campaign.ends_on)
     assert client.get("/api/v1/plan/menghe-test/check", **api_token("office")).status_code == 404
     client.force_login(town.users["office"])
-    assert client.get("/plan/?campaign=menghe-test").status_code == 404
+    asked = client.get("/plan/?campaign=menghe-test")  # the office's own plan instead, said so (decision 0035)
+    assert asked.context["campaign"] == town.campaign
+    assert "所指的走访活动不存在或不在您的可见范围内" in asked.content.decode()
+    assert "孟河" not in asked.content.decode()
     assert client.get("/plan/").status_code == 200
