@@ -19,8 +19,9 @@ from zoufang.callbacks import access, findings, results, services
 from zoufang.callbacks.forms import CallForm, DrawForm, ReopenForm, VerifyForm
 from zoufang.callbacks.models import CallbackBatch, CallbackSample
 from zoufang.callbacks.sampling import Period
-from zoufang.callbacks.script import campaign_script
+from zoufang.callbacks.script import answer_rows, campaign_script
 from zoufang.core import paging
+from zoufang.core.queryparams import Asked
 from zoufang.jobs.views import start as start_job
 from zoufang.registry.presenters import TargetPresenter
 
@@ -38,7 +39,7 @@ def _draw_form(request: HttpRequest) -> DrawForm | None:
 def index(request: HttpRequest) -> HttpResponse:
     form = _draw_form(request)
     batches = results.counted(access.visible_batches(request.user)).order_by("-created_at", "-id")
-    page = paging.shown_page(batches, request.GET.get("after"), settings.ZOUFANG_PAGE_SIZE)
+    page = paging.shown_page(batches, Asked.page(request), settings.ZOUFANG_PAGE_SIZE)  # a bad cursor: noted
     if form is None and not page.rows and not scope.has_role(request.user, scope.Role.AUDITOR):
         raise Http404
     if request.method == "POST":
@@ -79,7 +80,7 @@ def batch(request: HttpRequest, public_id: Any) -> HttpResponse:
     found = access.get_batch(request.user, public_id)
     office = access.may_run(request.user, found.campaign)
     listed = results.listed_samples(found)
-    page = paging.shown_page(listed, request.GET.get("after"), settings.ZOUFANG_PAGE_SIZE)
+    page = paging.shown_page(listed, Asked.page(request), settings.ZOUFANG_PAGE_SIZE)
     context = {
         "batch": found, "office": office, "caller": access.is_caller(request.user, found), "page": page,
         # The results tables sum the whole batch (what they show); the call list shows one page of it.
@@ -134,8 +135,7 @@ def _sample_page(request: HttpRequest, sample: CallbackSample, *, phone: str = "
     office_reads_phone = office and bool(target.phone) and masker.full_for(target)
     if office_reads_phone:  # the office sees the household's phone in full: a read, audited as the lists audit it
         TargetPresenter(request.user).record_list_read([target], summary=_("回访样本"))
-    answers = [(q["label"], script.label_of(q["name"], sample.answers.get(q["name"])))
-               for q in script.questions() if q["name"] in sample.answers] if script else []
+    answers = answer_rows(batch_.campaign, sample.answers)  # as the resident's copy words them (privacy)
     context = {
         "sample": sample, "batch": batch_, "caller": caller, "office": office, "call": call, "phone": phone,
         "target_name": target.name if caller or office else masker.show(Kind.NAME, target.name, target),
