@@ -206,7 +206,6 @@ def _case_page(request: HttpRequest, case: Case, sent: ActionForm | None = None)
         "linked": [{"public_id": d.public_id, "number": d.number, "description": presenter.text(d, d.description)}
                    for d in case.duplicates.filter(pk__in=access.visible_cases(request.user).values("pk"))],
         "today": clock.today(),
-        "days_left": deadlines.working_days_left(case, clock.today()),
         "calendar_warning": deadlines.calendar_warning(case),
         "may_publish": access.is_office_for(request.user, case) and case.status not in publication.UNPUBLISHABLE,
         "summary_max": publication.MAX_SUMMARY, "publication_stamp": publication.stamp(case),
