@@ -264,8 +264,9 @@ def act(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
         # The page the user filled is out of date: say what happened meanwhile and draw their form again, on the
         # case as it is now (its version, so a second, deliberate 提交 acts), or their text to copy if the action
         # no longer applies.
-        messages.warning(request, str(exc))
         case = access.get_visible_case(request.user, public_id)
+        messages.warning(request, exc.on_page(chosen, allowed=chosen in CasePresenter(request.user).allowed_actions(case),
+                                              in_form=chosen != workflow.Action.MERGE, listed=bool(_typed(form))))
         fresh = request.POST.copy()
         fresh[form.add_prefix("version")] = str(case.version)
         return _case_page(request, case, FORMS[chosen](case, fresh, prefix=str(chosen)))
