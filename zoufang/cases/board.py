@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _lazy
 
-from zoufang.cases import workflow
+from zoufang.cases import deadlines, workflow
 from zoufang.cases.models import Case, CaseEvent
 from zoufang.workdays.calendar import add_working_days
 
@@ -50,7 +50,7 @@ class Column:
             return Q(pk__in=[])
         if self.deadline == "registration_due":
             return Q(registration_due__lt=today)
-        return Q(overdue_since__isnull=False) | Q(handling_due__lt=today)
+        return deadlines.overdue_condition(today)
 
 
 # Each column is also a filter of the full list (/cases/?status=key).
@@ -160,7 +160,7 @@ def desk_inbox(cases: Any, today: dt.date) -> Any:
     just arrived), then the rest by deadline. Each case carries `rank` (OVERDUE, NEW or WAITING)."""
     return (
         cases.filter(status__in=workflow.HANDLING)
-        .annotate(rank=Choose(When(Q(overdue_since__isnull=False) | Q(handling_due__lt=today), then=Value(OVERDUE)),
+        .annotate(rank=Choose(When(deadlines.overdue_condition(today), then=Value(OVERDUE)),
                               When(status=S.DISPATCHED, then=Value(NEW)), default=Value(WAITING)))
         .annotate(by_deadline=Choose(When(rank=NEW, then=Value(None)), default=F("handling_due"),
                                      output_field=models.DateField()))

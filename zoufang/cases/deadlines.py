@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.db.models import Q
 from django.utils import timezone
 
 from zoufang import clock
@@ -84,12 +85,21 @@ def refresh(case: Case, today: dt.date) -> None:
 
 
 def is_overdue(case: Case, today: dt.date) -> bool:
+    """超期: being handled, its clock running, past its deadline. While the clock stands still (an extension request
+    or a leader's signature pending) every paused working day moves the deadline on, so a paused case is not
+    overdue, however late it was when the clock stopped (`working_days_left` keeps that)."""
     return (
         case.status in HANDLING
         and case.paused_since is None
         and case.handling_due is not None
         and today > case.handling_due
     )
+
+
+def overdue_condition(today: dt.date) -> Q:
+    """`is_overdue` as a query: what the desk, the board, lists, the API and the figures count as 超期. The
+    stored `handling_due` is exact for a running clock (it only goes stale while paused, which this excludes)."""
+    return Q(status__in=HANDLING, paused_since__isnull=True, handling_due__lt=today)
 
 
 class CalendarCache:
@@ -107,15 +117,37 @@ class CalendarCache:
         calendar = self.calendars[key]
         return sum(1 for n in range(1, (end - start).days + 1) if calendar.is_workday(start + dt.timedelta(days=n)))
 
+    def add(self, start: dt.date, days: int) -> dt.date:
+        """The `days`-th working day after `start` (`add_working_days` for a page of cases)."""
+        day = start
+        while days > 0:
+            day += dt.timedelta(days=1)
+            key = (day.year, day.year)
+            if key not in self.calendars:
+                self.calendars[key] = Calendar([day.year])
+            days -= self.calendars[key].is_workday(day)
+        return day
+
+
+def standing_due(case: Case, today: dt.date, cache: CalendarCache | None = None) -> dt.date | None:
+    """The handling deadline as it stands today (`handling_due`): the stored one, moved on while the clock is
+    paused by each working day it has stood still since."""
+    if case.handling_due is None or case.paused_since is None:
+        return case.handling_due
+    cache = cache or CalendarCache()
+    return cache.add(case.handling_due, cache.between(case.paused_since, today))
+
 
 def working_days_left(case: Case, today: dt.date, cache: CalendarCache | None = None) -> int | None:
-    """Working days until the deadline (negative when past it); None without a running deadline."""
+    """Working days until the deadline (negative when past it); None without a deadline being handled to. While
+    the clock is paused, as they stood when it stopped: the deadline moves on with every paused day."""
     if case.handling_due is None or case.status not in HANDLING:
         return None
     between = (cache or CalendarCache()).between
-    if today <= case.handling_due:
-        return between(today, case.handling_due)
-    return -between(case.handling_due, today)
+    on = min(case.paused_since or today, today)
+    if on <= case.handling_due:
+        return between(on, case.handling_due)
+    return -between(case.handling_due, on)
 
 
 def calendar_warning(case: Case) -> str:

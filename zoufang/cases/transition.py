@@ -24,23 +24,40 @@ class CaseError(Exception):
 
 
 class StaleVersion(CaseError):
-    """The case moved after the user's page was opened: the message names who did what, when, and where it is now."""
+    """The case moved after the user read it: `happened` names who did what, when, and where it is now; the message
+    (the API's 409) asks to read the case again, `on_page` says what the page redrawn on the current case holds."""
 
     def __init__(self, current: int, case: Case | None = None) -> None:
         latest = CaseEvent.objects.filter(case=case).select_related("actor").order_by("-version").first() \
             if case is not None else None
         if latest is None:
-            message = _("该件已被他人更新（当前版本 %(version)s），请刷新后再操作。") % {"version": current}
+            self.happened = _("该件已被他人更新（当前版本 %(version)s），您的操作未执行") % {"version": current}
         else:
             actor = shown_name(latest.actor, nobody=_("他人"))
             known = latest.action in {member.value for member in workflow.Action}
             label = workflow.LABELS.get(workflow.Action(latest.action)) if known else None
-            message = _("该件在您打开此页后已由%(who)s于 %(when)s %(action)s，现为“%(status)s”（版本 %(version)s），"
-                        "您的操作未执行；请刷新后再操作。") % {
+            self.happened = _("该件在您读取后已由%(who)s于 %(when)s %(action)s，现为“%(status)s”（版本 %(version)s），"
+                              "您的操作未执行") % {
                 "who": actor, "when": clock.minute(latest.at), "action": label or _("更新"),
                 "status": case.get_status_display() if case is not None else "", "version": current}
-        super().__init__(message)
+        super().__init__(_("%(happened)s；请重新读取该件，核对后按当前版本 %(version)s 再提交。") % {
+            "happened": self.happened, "version": current})
         self.current = current
+
+    def on_page(self, action: workflow.Action, *, allowed: bool, in_form: bool, listed: bool) -> str:
+        """The message over a page already drawn again on the current case: the user's text kept in the action's
+        form (`in_form`), or `listed` below it when the action has no form there (merge) or no longer applies."""
+        told = []
+        if not allowed:
+            told.append(_("已不能再%(action)s") % {"action": workflow.LABELS[action]})
+        if allowed and in_form:
+            told.append(_("您填写的内容已保留"))
+        elif listed:
+            told.append(_("您填写的内容列在下方“您填写但未提交的内容”中"))
+        if allowed:
+            told.append(_("请核对后再次提交"))
+        return _("%(happened)s。本页已是该件现在的情况，%(told)s。") % {
+            "happened": self.happened, "told": "，".join(str(t) for t in told)}
 
 
 class NotAllowed(CaseError):

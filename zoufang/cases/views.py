@@ -204,7 +204,6 @@ def _case_page(request: HttpRequest, case: Case, sent: ActionForm | None = None)
         "linked": [{"public_id": d.public_id, "number": d.number, "description": presenter.text(d, d.description)}
                    for d in case.duplicates.filter(pk__in=access.visible_cases(request.user).values("pk"))],
         "today": clock.today(),
-        "days_left": deadlines.working_days_left(case, clock.today()),
         "calendar_warning": deadlines.calendar_warning(case),
         "may_publish": access.is_office_for(request.user, case) and case.status not in publication.UNPUBLISHABLE,
         "summary_max": publication.MAX_SUMMARY, "publication_stamp": publication.stamp(case),
@@ -263,8 +262,9 @@ def act(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
         # The page the user filled is out of date: say what happened meanwhile and draw their form again, on the
         # case as it is now (its version, so a second, deliberate 提交 acts), or their text to copy if the action
         # no longer applies.
-        messages.warning(request, str(exc))
         case = access.get_visible_case(request.user, public_id)
+        messages.warning(request, exc.on_page(chosen, allowed=chosen in CasePresenter(request.user).allowed_actions(case),
+                                              in_form=chosen != workflow.Action.MERGE, listed=bool(_typed(form))))
         fresh = request.POST.copy()
         fresh[form.add_prefix("version")] = str(case.version)
         return _case_page(request, case, FORMS[chosen](case, fresh, prefix=str(chosen)))

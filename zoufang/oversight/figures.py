@@ -46,6 +46,7 @@ from django.utils.translation import gettext as _
 
 from zoufang import clock
 from zoufang.campaigns.models import Campaign, CaseCategory
+from zoufang.cases import deadlines
 from zoufang.cases.models import Case, CaseEvent
 from zoufang.cases.workflow import ANSWERED, HANDLING
 from zoufang.core import paging
@@ -1237,8 +1238,9 @@ def _case_aggregates(today: dt.date) -> dict[str, Any]:
 
 
 def overdue_condition(today: dt.date) -> Q:
-    """Overdue now: being handled, clock running, past the handling deadline (cases.deadlines.is_overdue)."""
-    return Q(status__in=HANDLING, paused_since__isnull=True, handling_due__lt=today)
+    """Overdue now: being handled, clock running, past the handling deadline (cases.deadlines.is_overdue), the
+    condition the case pages count too."""
+    return deadlines.overdue_condition(today)
 
 
 @dataclass

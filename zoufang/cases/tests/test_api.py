@@ -57,6 +57,8 @@ def test_it_answers_409_on_a_stale_version_and_changes_nothing(client, auth, mak
     detail = response.json()["detail"]
     assert f"已由{actor.get_full_name() or '锦溪镇走访办'}于" in detail  # by role if nameless
     assert "登记，现为“待交办”（版本 2），您的操作未执行" in detail
+    # An API client re-reads the case (GET, or the version given here) before it sends again: no page to refresh.
+    assert detail.endswith("您的操作未执行；请重新读取该件，核对后按当前版本 2 再提交。")
     case.refresh_from_db()
     assert case.version == 2
     assert CaseEvent.objects.filter(case=case).count() == 2

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from zoufang.cases import board
+from zoufang.cases import board, workflow
 from zoufang.cases.models import Case, CaseEvent
 from zoufang.regions.models import Region
 from zoufang.registry.tests.factories import TargetFactory
@@ -41,9 +41,10 @@ def _spread(cases_town, make_case, elsewhere=None):
         _case(make_case, S.DISPATCHED, target=target, handling_due=late, overdue_since=late,
               requested_extension_days=5)
         _case(make_case, S.ACCEPTED, target=target, handling_due=soon, requested_extension_days=3, arrived=RECENT)
-        _case(make_case, S.ACCEPTED, target=target, handling_due=soon, overdue_since=late)
+        _case(make_case, S.ACCEPTED, target=target, handling_due=late, overdue_since=late)
         _case(make_case, S.ESCALATED, target=target, handling_due=soon, arrived=RECENT)
-        _case(make_case, S.SIGNOFF, target=target, handling_due=late)
+        # Late when escalated: the clock stopped, so not overdue (the figures' 超期, oversight.figures).
+        _case(make_case, S.SIGNOFF, target=target, handling_due=late, paused_since=late)
         _case(make_case, S.RESOLVED, target=target, handling_due=late, arrived=RECENT)
         _case(make_case, S.REPLIED, target=target, handling_due=soon)
         _case(make_case, S.CLOSED, target=target, handling_due=late, arrived=RECENT)
@@ -70,7 +71,9 @@ def _recount(cases_town):
                 return False
             if column.deadline == "registration_due":
                 return case.registration_due is not None and case.registration_due < TODAY
-            return case.overdue_since is not None or (case.handling_due is not None and case.handling_due < TODAY)
+            # 超期 as the figures count it: being handled, the clock running, the deadline past.
+            return (case.status in workflow.HANDLING and case.paused_since is None
+                    and case.handling_due is not None and case.handling_due < TODAY)
 
         figures[column.key] = {"total": len(inside), "overdue": sum(1 for c in inside if late(c)),
                                "new": sum(1 for c in inside if not late(c) and latest[c.pk] >= since)}

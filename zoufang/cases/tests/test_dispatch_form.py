@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from zoufang.cases import actions
+from zoufang.cases import actions, escalation
 from zoufang.cases.models import Case
 from zoufang.cases.transition import InvalidInput
 from zoufang.regions.models import Region
@@ -145,6 +145,9 @@ def test_a_stale_form_is_drawn_again_on_the_case_as_it_is_now(client, cases_town
     page = client.post(f"/cases/{case.public_id}/resolve/", {
         "resolve-version": seen, "resolve-result": "已更换灯具，恢复照明"}).content.decode()
     assert "您的操作未执行" in page
+    # The page is already the case as it is now, the text kept: no "refresh" (that would lose the text).
+    assert "刷新" not in page
+    assert "您的操作未执行。本页已是该件现在的情况，您填写的内容已保留，请核对后再次提交。" in page
     assert "已更换灯具，恢复照明</textarea>" in page
     assert f'name="resolve-version" value="{case.version}"' in page
     case.refresh_from_db()
@@ -163,3 +166,19 @@ def test_a_stale_form_whose_action_no_longer_applies_shows_the_text_to_copy(clie
         "approve_extension-version": seen, "approve_extension-note": "同意延期五个工作日"}).content.decode()
     assert "您填写但未提交的内容" in page
     assert "同意延期五个工作日" in page
+
+
+def test_a_stale_form_whose_step_is_gone_points_to_the_text_it_lists(client, cases_town, make_case):
+    town = cases_town
+    case = _registered(town, make_case())
+    case = actions.dispatch_case(case, town.police, by=town.users["office"], version=case.version)
+    case = actions.accept_case(case, by=town.users["handler"], version=case.version)
+    seen = case.version
+    escalation.explain_case(case, by=town.users["handler"], version=case.version, explanation="需列入明年计划统一改造")
+    client.force_login(town.users["handler"])
+    page = client.post(f"/cases/{case.public_id}/resolve/", {
+        "resolve-version": seen, "resolve-result": "已更换灯具，恢复照明"}).content.decode()
+    assert "刷新" not in page
+    assert "本页已是该件现在的情况，已不能再办结，您填写的内容列在下方“您填写但未提交的内容”中。" in page
+    assert 'id="unsent"' in page
+    assert "已更换灯具，恢复照明" in page

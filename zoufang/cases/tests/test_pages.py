@@ -85,6 +85,8 @@ def test_it_warns_instead_of_acting_on_a_stale_form(client, cases_town, make_cas
     assert f"已由{office.get_full_name() or '锦溪镇走访办'}于" in page  # who came first (by role if nameless)
     assert "登记，现为“待交办”" in page
     assert "您的操作未执行" in page
+    assert "刷新" not in page
+    assert "本页已是该件现在的情况，已不能再登记。" in page  # nothing typed to list: no pointer to an empty list
     case.refresh_from_db()
     assert case.priority == "normal"
 
