@@ -49,8 +49,12 @@ def test_the_regions_page_and_the_targets_filter_show_the_handler_its_village(to
     listed = client.get(reverse("web:targets"), {"region": str(town.jijiadun.public_id)}).content.decode()
     assert target.name in listed
     assert "上下塘社区" not in listed
+    # A village the handler may not see is answered as an unknown one (decision 0035): its own targets, said so, and
+    # nothing of that village — not its name, not its households.
     other = client.get(reverse("web:targets"), {"region": str(town.shangxiatang.public_id)}).content.decode()
-    assert target.name not in other
+    assert "不存在或不在您的可见范围内" in other
+    assert "上下塘社区" not in other
+    assert not any(household.name in other for household in town.households["shangxiatang"])
     # The API answers as the pages do.
     regions = client.get("/api/v1/regions", **api_token("fuban")).json()["items"]
     assert {r["name"] for r in regions} == {"苏州市", "昆山市", "锦溪镇", "计家墩村", "第1村民小组"}
