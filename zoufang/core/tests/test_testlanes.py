@@ -117,3 +117,35 @@ def test_the_workers_order_puts_the_transactional_tests_last_and_records_where_t
     assert [i.nodeid for i in ordered] == ["c", "a", "b", "d"]
     assert testlanes.recorded(4) == 2
     assert [i.nodeid for i in testlanes.order(items, 2, lambda early, workers: early)] == ["a", "b", "c", "d"]
+
+
+def test_a_chunk_takes_the_rest_of_its_module_when_that_is_short():
+    collection = [f"m{index // 10}.py::test_{index}" for index in range(100)]  # ten modules of ten tests
+    pending = list(range(12, 100))
+    assert testlanes.to_module_end(collection, pending, 4) == 8  # 12..15, then 16..19: the rest of m1
+    assert testlanes.to_module_end(collection, pending, 8) == 8  # already ends with its module
+    assert testlanes.to_module_end(collection, pending, 4, tail=3) == 4  # the rest is longer than the tail
+    assert testlanes.to_module_end(collection, pending, 88) == 88
+    assert testlanes.to_module_end(collection, pending, 0) == 0
+
+
+def test_the_workers_take_turns_by_module_and_finish_in_small_chunks(tmp_path, monkeypatch):
+    monkeypatch.setenv(ENV, str(tmp_path))
+    scheduler = testlanes.scheduler(LoadScheduling, 4)(Config(2))
+    nodes = [Worker(0), Worker(1)]
+    collection = [f"m{index // 10}.py::test_{index}" for index in range(200)]
+    for node in nodes:
+        scheduler.add_node(node)
+        scheduler.add_node_collection(node, collection)
+    scheduler.schedule()
+    scheduler.maxschedchunk = 4  # as the suite's FirstRunsThenSmallChunks sets it after the first runs
+    while not (scheduler.tests_finished and all(not node.queue for node in nodes)):
+        for node in nodes:
+            if node.queue:
+                scheduler.mark_test_complete(node, node.queue.pop(0))
+    assert sorted(index for node in nodes for index in node.sent) == list(range(200))
+    modules_run = {node.number: {collection[i].split("::")[0] for i in node.sent} for node in nodes}
+    early = set(modules_run[0]) & set(modules_run[1])
+    # Outside the first runs (cut where xdist cuts them) and the last fifth, no module is run by both workers.
+    shared = {module for module in early if int(module[1:-3]) * 10 < 160 and int(module[1:-3]) > 2}
+    assert not shared, shared
