@@ -20,7 +20,7 @@ from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
 from zoufang.accounts.names import named, shown_name
 from zoufang.campaigns.models import CaseCategory
-from zoufang.cases import access, actions, answers, escalation
+from zoufang.cases import access, actions, answers, deadlines, escalation
 from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter
 from zoufang.cases.transition import CaseError, InvalidInput, NotAllowed, StaleVersion, VersionRequired
@@ -98,7 +98,7 @@ class CaseFilter(Schema):
     status: Case.Status | None = None
     kind: Case.Kind | None = None
     unit: uuid.UUID | None = Field(None, description="承办单位编号")
-    overdue: bool | None = Field(None, description="仅超期件")
+    overdue: bool | None = Field(None, description="仅现在超期的件：办理中、计时未暂停、已过办理期限")
     q: str | None = Field(None, max_length=limits.SEARCH, description="按内容搜索")
 
 
@@ -187,7 +187,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     if filters.unit:
         cases = cases.filter(unit__public_id=filters.unit)
     if filters.overdue:
-        cases = cases.filter(overdue_since__isnull=False)
+        cases = cases.filter(deadlines.overdue_condition(clock.today()))
     if filters.q:
         cases = cases.filter(access.description_search(request.user, cases, filters.q))
     # A page's ids first, then its rows and their seven related tables (paging.sliced, decision 0015).

@@ -14,6 +14,7 @@ with the same rank and deadline, a recent arrival comes first, then the earliest
 
 import copy
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -41,9 +42,13 @@ OUTSIDE = 3  # not in the column: after all of its cases
 class Column:
     key: str
     title: Promise
-    cases: Q
+    cases: Q | Callable[[dt.date], Q]  # the column's cases; a function of the day where they depend on it
     deadline: str  # the date field the column's work runs against
     runs_late: bool = True  # False where the deadline is already met (handled cases waiting for the reply)
+
+    def holds(self, today: dt.date) -> Q:
+        """The column's cases on `today`."""
+        return self.cases(today) if callable(self.cases) else self.cases
 
     def overdue(self, today: dt.date) -> Q:
         if not self.runs_late:
@@ -60,13 +65,15 @@ COLUMNS = [
     Column("to_dispatch", _lazy("待交办"), Q(status__in=(S.REGISTERED, S.RETURNED, S.UPPER_RETURNED)), "handling_due"),
     Column("extension", _lazy("延期待审批"),
            Q(requested_extension_days__isnull=False, status__in=workflow.HANDLING), "handling_due"),
-    Column("overdue", _lazy("超期未办结"), Q(overdue_since__isnull=False, status__in=workflow.HANDLING), "handling_due"),
+    # Overdue now (`deadlines.overdue_condition`), not the mark the daily tick sets: a deadline passed this morning
+    # is here before the tick runs, a paused case is not.
+    Column("overdue", _lazy("超期未办结"), deadlines.overdue_condition, "handling_due"),
     # Waiting for a signature, for coordination or the leadership, or at the city office.
     Column("escalated", _lazy("上报待办"), Q(status__in=(S.SIGNOFF, S.ESCALATED, S.UPPER_ACCEPTED)), "handling_due"),
     Column("to_answer", _lazy("待回复、回访、结案"),
            Q(status__in=(S.RESOLVED, S.EXPLAINED, S.REPLIED, S.CALLED_BACK)), "handling_due", runs_late=False),
 ]
-GROUPS: dict[str, tuple[Promise, Q]] = {c.key: (c.title, c.cases) for c in COLUMNS}
+GROUPS: dict[str, Column] = {c.key: c for c in COLUMNS}
 
 
 def new_since(today: dt.date) -> dt.datetime:
@@ -90,10 +97,11 @@ def counts(cases: Any, today: dt.date) -> dict[str, Any]:
     since = new_since(today)
     figures = {"total": Count("pk"), "late_drafts": Count("pk", filter=Q(status=S.DRAFT, registration_due__lt=today))}
     for column in COLUMNS:
-        figures[f"{column.key}__total"] = Count("pk", filter=column.cases)
+        held = column.holds(today)
+        figures[f"{column.key}__total"] = Count("pk", filter=held)
         if column.runs_late:
-            figures[f"{column.key}__overdue"] = Count("pk", filter=column.cases & column.overdue(today))
-        figures[f"{column.key}__new"] = Count("pk", filter=column.cases & _new(column, today, since))
+            figures[f"{column.key}__overdue"] = Count("pk", filter=held & column.overdue(today))
+        figures[f"{column.key}__new"] = Count("pk", filter=held & _new(column, today, since))
     row = cases.order_by().aggregate(**figures)
     return {
         "since": since, "total": row["total"], "late_drafts": row["late_drafts"],
@@ -111,9 +119,10 @@ def _arrivals_first(cases: Any, since: dt.datetime) -> Any:
 
 def _rank(column: Column, today: dt.date, since: dt.datetime) -> Choose:
     """OVERDUE, NEW or WAITING in the column; OUTSIDE for a case not in it."""
-    return Choose(When(column.cases & column.overdue(today), then=Value(OVERDUE)),
-                  When(column.cases & Q(pk__in=_arrivals(since)), then=Value(NEW)),
-                  When(column.cases, then=Value(WAITING)), default=Value(OUTSIDE))
+    held = column.holds(today)
+    return Choose(When(held & column.overdue(today), then=Value(OVERDUE)),
+                  When(held & Q(pk__in=_arrivals(since)), then=Value(NEW)),
+                  When(held, then=Value(WAITING)), default=Value(OUTSIDE))
 
 
 def _by_deadline(column: Column, rank: str) -> Choose:
@@ -133,7 +142,7 @@ def columns(cases: Any, today: dt.date, related: tuple[str, ...],
     three queries (and the working-day calendar's) whatever the number of cases."""
     counted = counted or counts(cases, today)
     since, figures = counted["since"], counted["columns"]
-    placed = _arrivals_first(cases.filter(reduce(or_, (c.cases for c in COLUMNS))), since)
+    placed = _arrivals_first(cases.filter(reduce(or_, (c.holds(today) for c in COLUMNS))), since)
     for i, column in enumerate(COLUMNS):
         placed = placed.annotate(**{f"rank_{i}": _rank(column, today, since)})
         placed = placed.annotate(**{f"by_deadline_{i}": _by_deadline(column, f"rank_{i}")})

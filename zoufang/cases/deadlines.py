@@ -76,8 +76,11 @@ def resume(case: Case, today: dt.date) -> None:
 
 
 def refresh(case: Case, today: dt.date) -> None:
-    """Recompute the due date and whether the case is overdue now."""
+    """Recompute the due date and the overdue mark (`overdue_since`: the day it first ran late, kept while the clock
+    stands still; what is overdue now is `is_overdue` / `overdue_condition`, not the mark)."""
     case.handling_due = handling_due(case, today)
+    if case.paused_since is not None:
+        return
     if is_overdue(case, today):
         case.overdue_since = case.overdue_since or today
     else:

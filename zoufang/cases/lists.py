@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl.styles import Font
 
 from zoufang import clock
-from zoufang.cases import workflow
+from zoufang.cases import deadlines, workflow
 from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter, unit_shown, village_name
 from zoufang.core.progress import Progress, report
@@ -66,7 +66,7 @@ def iter_rows(cases: QuerySet[Case] | Iterable[Case], user: Any, start: int = 1)
         yield [
             n, c.number, f"{c.category.code} {c.category.title}" if c.category else "", presenter.text(c, c.description),
             village_name(c), presenter.raiser(c)["name"],
-            clock.local(c.raised_at).date(), unit_shown(c, several), c.handling_due,
+            clock.local(c.raised_at).date(), unit_shown(c, several), presenter.deadline_cell(c),
             str(c.get_status_display()), presenter.text(c, c.resolution or c.explanation),
         ]
 
@@ -161,11 +161,11 @@ def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
             timezone.make_aware(dt.datetime.combine(following, dt.time())))
 
 
-def unit_figures(cases: QuerySet[Case], month: dt.date) -> QuerySet[Case, dict[str, Any]]:
-    """Each unit's 在办 (cases in a handling status), 超期 (those of them past their deadline) and 本月办结 (cases
+def unit_figures(cases: QuerySet[Case], month: dt.date, today: dt.date) -> QuerySet[Case, dict[str, Any]]:
+    """Each unit's 在办 (cases in a handling status), 超期 (those of them overdue on `today`) and 本月办结 (cases
     resolved in the month, whatever their status now, only those with a unit), in one GROUP BY; worst first
     (most overdue, then most open, then by name; the cases without a unit after the named units)."""
-    chosen, counts = _unit_counts(month)
+    chosen, counts = _unit_counts(month, today)
     return (
         cases.filter(chosen).order_by()
         .values("unit_id")
@@ -174,20 +174,21 @@ def unit_figures(cases: QuerySet[Case], month: dt.date) -> QuerySet[Case, dict[s
     )
 
 
-def unit_totals(cases: QuerySet[Case], month: dt.date) -> dict[str, int]:
+def unit_totals(cases: QuerySet[Case], month: dt.date, today: dt.date) -> dict[str, int]:
     """The 合计 of unit_figures' lines, all units (not only the page shown): one aggregate."""
-    chosen, counts = _unit_counts(month)
+    chosen, counts = _unit_counts(month, today)
     return cases.filter(chosen).order_by().aggregate(**counts)
 
 
-def _unit_counts(month: dt.date) -> tuple[Q, dict[str, Count]]:
-    """The cases a unit line counts and its three counts, for the lines and their 合计 alike."""
+def _unit_counts(month: dt.date, today: dt.date) -> tuple[Q, dict[str, Count]]:
+    """The cases a unit line counts and its three counts, for the lines and their 合计 alike; 超期 is overdue on
+    `today` (`deadlines.overdue_condition`), whatever the month shown."""
     start, end = month_bounds(month)
     handling = Q(status__in=workflow.HANDLING)
     resolved = Q(resolved_at__gte=start, resolved_at__lt=end, unit__isnull=False)
     return handling | resolved, {
         "open": Count("pk", filter=handling),
-        "overdue": Count("pk", filter=handling & Q(overdue_since__isnull=False)),
+        "overdue": Count("pk", filter=deadlines.overdue_condition(today)),
         "resolved_in_month": Count("pk", filter=resolved),
     }
 
@@ -238,9 +239,10 @@ def oldest_lists(chosen: QuerySet[Case], by: str | None, n: int | None) -> dict[
     return groups
 
 
-def unit_lines(cases: QuerySet[Case], figures: Iterable[dict[str, Any]], overdue_listed: int | None) -> list[UnitLine]:
-    """The lines of `figures` (rows of unit_figures) with their units and the first `overdue_listed` overdue cases
-    of each, earliest deadline first: two queries, whatever the number of lines."""
+def unit_lines(cases: QuerySet[Case], figures: Iterable[dict[str, Any]], overdue_listed: int | None,
+               today: dt.date) -> list[UnitLine]:
+    """The lines of `figures` (rows of unit_figures) with their units and the first `overdue_listed` cases of each
+    overdue on `today`, earliest deadline first: two queries, whatever the number of lines."""
     figures = list(figures)
     units = Unit.objects.in_bulk([row["unit_id"] for row in figures if row["unit_id"] is not None])
     lines = [UnitLine(units.get(row["unit_id"]), row["open"], row["overdue"], row["resolved_in_month"])
@@ -249,7 +251,7 @@ def unit_lines(cases: QuerySet[Case], figures: Iterable[dict[str, Any]], overdue
     if behind:
         ids = [line.unit.pk for line in behind if line.unit is not None]
         of_lines = Q(unit_id__in=ids) | Q(unit__isnull=True) if len(ids) < len(behind) else Q(unit_id__in=ids)
-        overdue = cases.filter(of_lines, status__in=workflow.HANDLING, overdue_since__isnull=False).only(
+        overdue = cases.filter(of_lines, deadlines.overdue_condition(today)).only(
             "public_id", "handling_due", "unit_id")
         by_unit: dict[int | None, list[Case]] = {}
         for case in first_of_each(overdue, "unit_id", [F("handling_due").asc(nulls_last=True), F("id").asc()],
@@ -270,19 +272,14 @@ def monthly_agenda(cases: QuerySet[Case], month: dt.date, *, listed: int | None 
     following = (first + dt.timedelta(days=32)).replace(day=1)
     signoff = oldest_lists(cases.filter(status=S.SIGNOFF), None, listed).get("", Listed([], 0))
     upper = oldest_lists(cases.filter(status__in=workflow.UPPER_QUEUE), "escalation_route", listed)
-    figures = unit_figures(cases, first)
+    today = clock.today()
+    figures = unit_figures(cases, first, today)
     pages = unit_page(figures, per_page, page) if per_page else None
     shown: Iterable[dict[str, Any]] = pages.object_list if pages is not None else figures
-    late = cases.filter(status=S.DRAFT, registration_due__lt=min(following, _today())).count()
+    late = cases.filter(status=S.DRAFT, registration_due__lt=min(following, today)).count()
     return Agenda(
         first, signoff,
         [Listed(upper[route].cases, upper[route].total, str(label), route)
          for route, label in Case.Route.choices if route in upper],
-        unit_lines(cases, shown, overdue_listed), late, pages, unit_totals(cases, first),
+        unit_lines(cases, shown, overdue_listed, today), late, pages, unit_totals(cases, first, today),
     )
-
-
-def _today() -> dt.date:
-    from zoufang import clock
-
-    return clock.today()

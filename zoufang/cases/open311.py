@@ -191,7 +191,9 @@ class Centres:
 def _request_row(case: Case, key: Open311Key | None, centres: Centres) -> dict[str, Any]:
     closed = case.status in CLOSED
     expected = None
-    if case.handling_due and not closed:
+    # While the clock stands still the saved date is not the deadline (the case page moves it on each paused day):
+    # none is given, as for a closed case (the field is optional in GeoReport v2).
+    if case.handling_due and not closed and not case.is_paused:
         expected = _w3c(timezone.make_aware(dt.datetime.combine(case.handling_due, dt.time(17, 30))))
     # The case's village or group (or the campaign's area), never the raiser's own address.
     place = case.region if case.region_id and case.region else case.campaign.scope

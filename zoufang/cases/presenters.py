@@ -1,6 +1,9 @@
 """How a case looks to a given user: the raiser masked per role, deadlines and allowed actions spelled out."""
 
+import datetime as dt
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 from zoufang import clock
 from zoufang.accounts.masking import Kind
@@ -26,6 +29,20 @@ def unit_shown(case: Case, several_towns: bool) -> str:
     if case.unit is None:
         return ""
     return unitnames.in_town(case.unit, case.campaign.scope, True) if several_towns else case.unit.name
+
+
+def paused_deadline(days_left: int | None) -> str:
+    """A paused case's 办理期限 in a list or a file: its saved date is not its deadline while the clock stands
+    still, so 暂停计时 and the working days as they stood when it stopped, worded as the case page words them."""
+    if days_left is None:
+        return _("暂停计时")
+    if days_left < 0:
+        days = _("暂停时已超期 %(n)s 个工作日") % {"n": -days_left}
+    elif days_left == 0:
+        days = _("暂停时当日到期")
+    else:
+        days = _("暂停时剩 %(n)s 个工作日") % {"n": days_left}
+    return _("暂停计时（%(days)s）") % {"days": days}
 
 
 class CasePresenter:
@@ -70,6 +87,12 @@ class CasePresenter:
                 continue
             allowed.append(str(rule.action))
         return allowed
+
+    def deadline_cell(self, case: Case) -> dt.date | str | None:
+        """The 办理期限 of a list's row or a file's cell: the date, or `paused_deadline` while the clock stands still."""
+        if not case.is_paused:
+            return case.handling_due
+        return paused_deadline(deadlines.working_days_left(case, clock.today(), self.calendars))
 
     def as_dict(self, case: Case) -> dict[str, Any]:
         today = clock.today()

@@ -60,12 +60,12 @@ def _unit(user: Any, public_id: str) -> Unit | None:
 def case_list(request: HttpRequest) -> HttpResponse:
     cases = access.visible_cases(request.user).select_related(*RELATED).prefetch_related("co_handlers")
     asked = Asked.page(request)  # a filter value that is not one: every case, with a notice (decision 0035)
-    labels = {**{key: str(label) for key, (label, _q) in GROUPS.items()}, **{v: str(label) for v, label in STATUS_CHOICES}}
+    labels = {**{key: str(c.title) for key, c in GROUPS.items()}, **{v: str(label) for v, label in STATUS_CHOICES}}
     status = asked.choice("status", labels, "", lambda key: labels[key])
     kind = asked.choice("kind", Case.Kind.values, "", lambda key: str(Case.Kind(key).label))
     q = asked.text("q").strip()
     if status in GROUPS:
-        cases = cases.filter(GROUPS[status][1])
+        cases = cases.filter(GROUPS[status].holds(clock.today()))
     elif status in S.values:
         cases = cases.filter(status=status)
     if kind in Case.Kind.values:
@@ -90,7 +90,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/list.html", {
         "page": page, "rows": _rows(request.user, page.rows), "statuses": STATUS_CHOICES,
         "total": min(total, paging.COUNT_CAP), "capped": total > paging.COUNT_CAP,
-        "groups": [(key, label) for key, (label, _q) in GROUPS.items()],
+        "groups": [(key, c.title) for key, c in GROUPS.items()],
         "kinds": Case.Kind.choices, "status": status, "kind": kind, "q": q,
         "unit": unit, "route": Case.Route(route) if route in Case.Route.values else None,
         "filtered": bool(status or kind or q or unit or route),

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from zoufang.cases import lists, workflow
+from zoufang.cases import deadlines, lists, workflow
 from zoufang.cases.models import Case
 from zoufang.cases.tests.conftest import in_state
 from zoufang.registry.models import Unit
@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 S = Case.Status
 JUNE = dt.date(2017, 6, 1)
+TODAY = dt.date(2017, 6, 15)  # cases_town's day: 超期 is overdue on it, whichever month is shown
 
 
 def _recount(cases: list[Case], month: dt.date) -> dict[str, tuple[int, int, int]]:
@@ -29,7 +30,7 @@ def _recount(cases: list[Case], month: dt.date) -> dict[str, tuple[int, int, int
         if case.status in workflow.HANDLING:
             line = lines.setdefault(name, [0, 0, 0])
             line[0] += 1
-            line[1] += case.overdue_since is not None
+            line[1] += deadlines.is_overdue(case, TODAY)
         if case.unit and case.resolved_at and start <= case.resolved_at < end:
             lines.setdefault(name, [0, 0, 0])[2] += 1
     return {name: (a, b, c) for name, (a, b, c) in lines.items()}
@@ -49,7 +50,7 @@ def test_it_counts_each_unit_as_a_recount_of_its_cases_does(agenda_units: Any) -
     police = agenda.units[0]
     assert [c.handling_due for c in police.overdue_cases] == [dt.date(2017, 6, 2), dt.date(2017, 6, 5)]
     assert [c.pk for c in agenda.units[2].overdue_cases] == [
-        c.pk for c in cases if c.unit is None and c.overdue_since is not None]
+        c.pk for c in cases if c.unit is None and deadlines.is_overdue(c, TODAY)]
     # another month: the same open and overdue cases, none of them finished in it
     assert agenda.unit_total == {"open": 11, "overdue": 4, "resolved_in_month": 4}  # 合计 of the lines
     july = {line.name: line.resolved_in_month for line in lists.monthly_agenda(Case.objects.all(),

@@ -63,7 +63,7 @@ def _recount(cases_town):
     latest = {c.pk: max(e.at for e in CaseEvent.objects.filter(case=c)) for c in mine}
     figures = {}
     for column in board.COLUMNS:
-        members = set(Case.objects.filter(column.cases).values_list("pk", flat=True))
+        members = set(Case.objects.filter(column.holds(TODAY)).values_list("pk", flat=True))
         inside = [c for c in mine if c.pk in members]
 
         def late(case, column=column):
