@@ -13,7 +13,9 @@ from zoufang.cases.transition import InvalidInput
 from zoufang.cases.workflow import Action
 from zoufang.core import limits
 from zoufang.core.widgets import DayInput
+from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Unit
+from zoufang.registry.unitnames import shown
 
 # The units a case is handed to, in the order a clerk looks for them: the town's departments, the villages, then the
 # city's departments and the outside bodies.
@@ -64,14 +66,16 @@ class DispatchForm(ActionForm):
     def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
         super().__init__(case, *args, **kwargs)
         units = access.serving_units(case.campaign).filter(kind__in=HANDLING_KINDS, archived_on__isnull=True) \
-            .exclude(pk__in=access.callback_companies())
+            .exclude(pk__in=access.callback_companies()).select_related("region")
         self.groups = unit_groups(units)
+        # A county-wide campaign serves every town's 派出所: each is “锦溪镇 派出所” then (decision 0032).
+        names = unit_names(case, [u for _label, members in self.groups for u in members])
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["unit"].choices = [("", _("请选择承办单位"))] + [  # type: ignore[attr-defined]
-            (label, [(u.pk, u.name) for u in members]) for label, members in self.groups]
+            (label, [(u.pk, names[u.pk]) for u in members]) for label, members in self.groups]
         self.fields["co_handlers"].queryset = units  # type: ignore[attr-defined]
         self.fields["co_handlers"].choices = [  # type: ignore[attr-defined]
-            (u.pk, u.name) for _label, members in self.groups for u in members]
+            (u.pk, names[u.pk]) for _label, members in self.groups for u in members]
         self.fields["priority"].initial = case.priority
 
     def clean_co_handlers(self) -> list[Unit]:
@@ -107,6 +111,17 @@ class DispatchForm(ActionForm):
         return groups
 
 
+def above_towns(case: Case) -> bool:
+    """Whether the case's campaign spans towns (a county's, a city's): its units are then several towns'."""
+    scope = case.campaign.scope
+    return Region.level_rank(scope.level) < Region.level_rank(Region.Level.TOWN)
+
+
+def unit_names(case: Case, units: list[Unit]) -> dict[int, str]:
+    """How each unit is named among the case's choices: “锦溪镇 派出所” where they span towns, else its name."""
+    return shown(units) if above_towns(case) else {u.pk: u.name for u in units}
+
+
 def unit_groups(units: Any) -> list[tuple[str, list[Unit]]]:
     """Units by kind in HANDLING_KINDS order, each kind's in the registry's order; empty kinds left out."""
     by_kind: dict[str, list[Unit]] = {kind: [] for kind in HANDLING_KINDS}
@@ -139,8 +154,12 @@ class EscalateForm(ActionForm):
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
         super().__init__(case, *args, **kwargs)
-        self.fields["leader"].queryset = access.signing_leaders(case.campaign).order_by(  # type: ignore[attr-defined]
-            "sort_order", "name")
+        field = self.fields["leader"]
+        field.queryset = access.signing_leaders(case.campaign).select_related(  # type: ignore[attr-defined]
+            "unit__region").order_by("sort_order", "name")
+        if above_towns(case):  # several towns' leaders: each with their town's 镇党政班子 (decision 0032)
+            units = unit_names(case, [leader.unit for leader in field.queryset])  # type: ignore[attr-defined]
+            field.label_from_instance = lambda leader: f"{leader.name}（{units[leader.unit_id]}）"  # type: ignore[attr-defined]
 
 
 class ExplainForm(ActionForm):

@@ -43,8 +43,8 @@ from zoufang.planning.models import Assignment
 from zoufang.planning.services import run_plan
 from zoufang.regions.models import Region
 from zoufang.registry.imports import run_import
-from zoufang.registry.models import Target
-from zoufang.registry.unitnames import named
+from zoufang.registry.models import Target, Unit
+from zoufang.registry.unitnames import clashing, named
 from zoufang.visits import rules
 from zoufang.visits.demo import (
     DEMO_TODAY,
@@ -63,13 +63,18 @@ BASIS = "jinxi-2017"
 SEED = 2019  # the registry's names and numbers: not 锦溪镇's
 OFFICE = "zhouzhuang"
 # The handler accounts (承办人) of the departments the office hands cases to.
-HANDLERS = {"周庄镇经发局": "zhouzhuang_jingfa", "周庄镇社事局": "zhouzhuang_sheshi"}
+HANDLERS = {"经发局": "zhouzhuang_jingfa", "社事局": "zhouzhuang_sheshi"}
 DEMO_ACCOUNTS = [(OFFICE, "周庄镇走访办（只看周庄镇）"),
-                 *[(username, f"承办部门：{unit}") for unit, username in HANDLERS.items()]]  # untranslated: demo data (a seeded account's name)
+                 *[(username, f"承办部门：{TOWN}{unit}") for unit, username in HANDLERS.items()]]  # untranslated: demo data (a seeded account's name)
 VILLAGES = [synthetic.VillageShape("周庄社区", True, 560, 180, 40), synthetic.VillageShape("祁浜村", False, 420, 50, 30),
             synthetic.VillageShape("龙亭村", False, 380, 40, 25), synthetic.VillageShape("东浜村", False, 300, 35, 20),
             synthetic.VillageShape("全旺村", False, 340, 45, 25)]
-DEPARTMENTS = [("周庄镇综治办", 6), ("周庄镇经发局", 9), ("周庄镇社事局", 6), ("周庄镇城建办", 7)]
+# The town's own short names, as its tables print them: every town has its 经发局 (decision 0032).
+LEADERSHIP = "镇党政班子"
+DEPARTMENTS = [("综治办", 6), ("经发局", 9), ("社事局", 6), ("城建办", 7)]
+# The names the demo gave these units before decision 0032, when a unit name was unique across the database: a
+# database loaded then has them renamed in place (`rename_former_units`), never registered a second time.
+FORMER_NAMES = {f"{TOWN}党政班子": LEADERSHIP, **{f"{TOWN}{name}": name for name, _members in DEPARTMENTS}}
 LEADERS = [("周明", "镇党委书记", "周庄社区、祁浜村"), ("沈华", "镇长", "龙亭村"), ("陆平", "副镇长", "东浜村、全旺村"),
            ("钱毅", "副镇长", "周庄社区")]
 # 附件1 and 附件2 as 周庄镇 decided them: the city's units visit here too, with the rows 锦溪镇's tables made.
@@ -88,6 +93,7 @@ def load_zhouzhuang_demo(*, say: Callable[[str], None] = lambda message: None) -
     with transaction.atomic():
         campaign = load_campaign_config(derived_config(), source_name=f"{BASIS}.yaml").campaign
         say(_("走访活动：%(campaign)s") % {"campaign": campaign.name})
+        rename_former_units(say=say)
         if not Assignment.objects.filter(campaign=campaign).exists():
             import_registry(campaign, settings.VAR_DIR / "demo" / "zhouzhuang", say)
         report = run_plan(campaign)
@@ -110,6 +116,25 @@ def load_zhouzhuang_demo(*, say: Callable[[str], None] = lambda message: None) -
 def is_loaded() -> bool:
     return get_user_model().objects.filter(username=OFFICE).exists() and Assignment.objects.filter(
         campaign__slug=SLUG).exists()
+
+
+def rename_former_units(*, say: Callable[[str], None] = lambda message: None) -> int:
+    """周庄镇's units loaded under their former long names (“周庄镇经发局”) take their short names in place, so a
+    demo loaded before decision 0032 keeps its cadres, quotas, cases and handler accounts; returns how many."""
+    campaign = Campaign.objects.filter(slug=SLUG).select_related("scope").first()
+    if campaign is None:
+        return 0
+    renamed = 0
+    for unit in Unit.objects.filter(name__in=FORMER_NAMES, region__path__startswith=campaign.scope.path):
+        name = FORMER_NAMES[unit.name]
+        if clashing(name, unit.region, exclude=unit.pk).exists():  # registered under the short name too: leave both
+            continue
+        unit.name, unit.version = name, unit.version + 1
+        unit.save(update_fields=["name", "version", "modified_at"])
+        renamed += 1
+    if renamed:
+        say(_("周庄镇单位改用简称：%(count)s 个") % {"count": renamed})
+    return renamed
 
 
 def rename(value: Any) -> Any:
@@ -152,11 +177,11 @@ def import_registry(campaign: Campaign, out: Path, say: Callable[[str], None]) -
     files = generate_files(SeedFigures(VILLAGES, DEPARTMENTS), TOWN, out, seed=SEED)
     _drop_registered(files["households"])
     extra = {
-        "units.csv": "单位名称,单位类型,所属区划,党员人数,排序\n" + f"周庄镇党政班子,镇党政班子,{TOWN},,1\n"  # untranslated: demo data (rows of the town's import files)
+        "units.csv": "单位名称,单位类型,所属区划,党员人数,排序\n" + f"{LEADERSHIP},镇党政班子,{TOWN},,1\n"  # untranslated: demo data (rows of the town's import files)
                      + "".join(f"{row}\n" for row in UPPER_UNITS),
         "departments.csv": "序号,单位,党员人数\n" + "".join(f"{i},{u},{n}\n" for i, (u, n) in enumerate(DEPARTMENTS, 1)),
         "leaders.csv": "姓名,单位,角色,职务,手机号码,上一级,挂钩村（社区）\n" + "".join(
-            f"{name},周庄镇党政班子,镇党政领导,{title},,{'' if i == 0 else '周庄镇党政班子/' + LEADERS[0][0]},{villages}\n"  # untranslated: demo data (rows of the town's import files)
+            f"{name},{LEADERSHIP},镇党政领导,{title},,{'' if i == 0 else f'{LEADERSHIP}/{LEADERS[0][0]}'},{villages}\n"  # untranslated: demo data (rows of the town's import files)
             for i, (name, title, villages) in enumerate(LEADERS)),
     }
     for name, body in extra.items():
@@ -232,7 +257,7 @@ def handle_cases(campaign: Campaign) -> int:
 
     office = get_user_model().objects.get(username=OFFICE)
     units = [unit for name in HANDLERS if (unit := named(name, campaign.scope)) is not None]  # 周庄镇's (0032)
-    handlers = {unit.pk: ensure_user(HANDLERS[unit.name], settings.ZOUFANG_DEMO_PASSWORD, full_name=f"{unit.name}承办人",  # untranslated: demo data (a seeded account's name)
+    handlers = {unit.pk: ensure_user(HANDLERS[unit.name], settings.ZOUFANG_DEMO_PASSWORD, full_name=f"{TOWN}{unit.name}承办人",  # untranslated: demo data (a seeded account's name)
                                      role=RoleGrant.Role.UNIT_HANDLER, unit=unit, region=unit.region)
                 for unit in units}
     registered = Case.objects.filter(campaign=campaign, registered_on__isnull=False).order_by("raised_at", "id")

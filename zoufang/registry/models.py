@@ -12,6 +12,40 @@ from zoufang.core.models import TimeStampedModel
 from zoufang.registry import identifiers
 
 
+def keep_towns(units: list["Unit"]) -> None:
+    """Set each unit's `town` from its region (one query for them all): the town it lies in, None above the towns."""
+    from zoufang.regions.models import Region
+    from zoufang.registry.unitnames import towns_by_path
+
+    paths = dict(Region.objects.filter(pk__in={u.region_id for u in units if u.region_id}).values_list("pk", "path"))
+    towns = towns_by_path(paths.values())
+    for unit in units:
+        town = towns.get(paths.get(unit.region_id, "")) if unit.region_id else None
+        unit.town = town
+
+
+class UnitQuerySet(models.QuerySet):
+    """Every write of a unit's region keeps its town, the bulk ones (the imports) too: the town is what the database
+    holds the unit's name unique in (decision 0032's addendum)."""
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list["Unit"]:
+        objs = list(objs)
+        keep_towns(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs: Any, fields: Any, *args: Any, **kwargs: Any) -> int:
+        objs, fields = list(objs), list(fields)
+        if {"region", "region_id"} & set(fields):
+            keep_towns(objs)
+            fields.append("town")
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def update(self, **kwargs: Any) -> int:
+        if {"region", "region_id"} & set(kwargs) and not {"town", "town_id"} & set(kwargs):
+            raise TypeError("a unit's region is changed by save() or bulk_update(), which keep its town")
+        return super().update(**kwargs)
+
+
 class Unit(TimeStampedModel):
     class Kind(models.TextChoices):
         TOWN_LEADERSHIP = "town_leadership", _("镇党政班子")
@@ -21,16 +55,25 @@ class Unit(TimeStampedModel):
         VILLAGE_COMMITTEE = "village_committee", _("村（居）委会")
 
     # Unique within a town (with what lies under it) and among the shared units, not across the database: every
-    # town has its own 派出所 (decision 0032; the constraints below hold one region's, `clean` the whole town's).
+    # town has its own 派出所 (decision 0032; the constraints below hold a town's and the shared units', `clean` and
+    # the imports also a shared or above-town unit's against a town's).
     name = models.CharField(_("单位名称"), max_length=100)
     kind = models.CharField(_("单位类型"), max_length=20, choices=Kind.choices)
     region = models.ForeignKey(
         "regions.Region", verbose_name=_("所属区划"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="units",
     )
+    # The town the region lies in (the region itself for a town), None for a shared unit or one above the towns:
+    # kept from `region` by save() and the bulk writes (UnitQuerySet), so the database holds a name once a town.
+    town = models.ForeignKey(
+        "regions.Region", verbose_name=_("所属镇"), null=True, blank=True, editable=False, on_delete=models.PROTECT,
+        related_name="+",
+    )
     party_member_count = models.PositiveIntegerField(_("党员人数"), null=True, blank=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     archived_on = models.DateField(_("停用日期"), null=True, blank=True)
+
+    objects = UnitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("单位")
@@ -42,7 +85,19 @@ class Unit(TimeStampedModel):
             models.UniqueConstraint(fields=["name"], condition=models.Q(region__isnull=True),
                                     name="unit_unique_shared_name",
                                     violation_error_message=_("已登记了同名的共用单位")),
+            # A town's 派出所 and one of its villages' (two regions, one town): refused however many write at once.
+            models.UniqueConstraint(fields=["town", "name"], condition=models.Q(town__isnull=False),
+                                    name="unit_unique_name_in_town",
+                                    violation_error_message=_("本镇已登记了同名单位")),
         ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fields = kwargs.get("update_fields")
+        if fields is None or {"region", "region_id"} & set(fields):
+            keep_towns([self])
+            if fields is not None:
+                kwargs["update_fields"] = [*fields, "town"]
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         """The name; “锦溪镇 派出所” when read with its town (`unitnames.with_town`), where towns mix (0032)."""

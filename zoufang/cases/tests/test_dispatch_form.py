@@ -182,3 +182,26 @@ def test_a_stale_form_whose_step_is_gone_points_to_the_text_it_lists(client, cas
     assert "本页已是该件现在的情况，已不能再办结，您填写的内容列在下方“您填写但未提交的内容”中。" in page
     assert 'id="unsent"' in page
     assert "已更换灯具，恢复照明" in page
+
+
+def test_it_names_each_towns_unit_with_its_town_when_the_campaign_spans_towns(cases_town, make_case):
+    from zoufang.cases.forms import DispatchForm, EscalateForm
+    from zoufang.registry.models import Cadre
+
+    case = _registered(cases_town, make_case())
+    assert dict(DispatchForm(case).fields["co_handlers"].choices)[cases_town.police.pk] == "派出所"  # one town's
+    county = cases_town.town.parent
+    zhouzhuang = Region.objects.create(name="周庄镇", level=Region.Level.TOWN, parent=county)
+    theirs = Unit.objects.create(name="派出所", kind=Unit.Kind.TOWN_DEPARTMENT, region=zhouzhuang)
+    leadership = Unit.objects.create(name="镇党政班子", kind=Unit.Kind.TOWN_LEADERSHIP, region=zhouzhuang)
+    Cadre.objects.create(name="周明", unit=leadership, role=Cadre.Role.TOWN_LEADER,
+                         user=cases_town.users["outsider"])
+    case.campaign.scope = county  # a county-wide campaign serves both towns' units
+    case.campaign.save()
+    form = DispatchForm(case)
+    co_handlers = dict(form.fields["co_handlers"].choices)
+    assert (co_handlers[cases_town.police.pk], co_handlers[theirs.pk]) == ("锦溪镇 派出所", "周庄镇 派出所")
+    units = {value: label for _group, members in form.fields["unit"].choices[1:] for value, label in members}
+    assert (units[cases_town.police.pk], units[theirs.pk]) == ("锦溪镇 派出所", "周庄镇 派出所")
+    leaders = [label for _value, label in EscalateForm(case).fields["leader"].choices][1:]
+    assert sorted(leaders) == ["周明（周庄镇 镇党政班子）", "王文（锦溪镇 镇党政班子）"]

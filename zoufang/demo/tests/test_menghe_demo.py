@@ -220,6 +220,35 @@ def test_loaddemo_if_empty_skips_the_towns_loaded_adds_zhouzhuang_and_lists_the_
         assert username in out.getvalue()
 
 
+def test_it_renames_zhouzhuangs_units_loaded_under_their_former_names_in_place(both_towns, demo_day):
+    from zoufang.accounts.models import RoleGrant
+    from zoufang.registry.models import Cadre, Unit
+    from zoufang.registry.unitnames import label, named
+
+    campaign = zhouzhuang_demo.load_zhouzhuang_demo()  # loaded here, or topped up after the test above
+    town = campaign.scope
+    ours = Unit.objects.filter(region__path__startswith=town.path)
+    short = {unit.name: unit.pk for unit in ours.filter(name__in=zhouzhuang_demo.FORMER_NAMES.values())}
+    assert set(short) == {"镇党政班子", "综治办", "经发局", "社事局", "城建办"}  # as the town's own tables name them
+    jingfa = RoleGrant.objects.get(user__username="zhouzhuang_jingfa", role=RoleGrant.Role.UNIT_HANDLER).unit
+    assert jingfa is not None
+    assert (jingfa.name, label(jingfa, town)) == ("经发局", "周庄镇 经发局")  # the city office's pages
+    # A database loaded before decision 0032, its units named “周庄镇经发局” …
+    for former, name in zhouzhuang_demo.FORMER_NAMES.items():
+        Unit.objects.filter(pk=short[name]).update(name=former)
+    counts = (Unit.objects.count(), Cadre.objects.count(), RoleGrant.objects.count())
+    out = StringIO()
+    call_command("loaddemo", if_empty=True, stdout=out)  # as `make run` does on an existing var/db.sqlite3
+    assert "周庄镇演示数据已存在" in out.getvalue()
+    assert "周庄镇单位改用简称：5 个" in out.getvalue()
+    assert dict(ours.filter(pk__in=short.values()).values_list("name", "pk")) == short  # renamed in place
+    assert (Unit.objects.count(), Cadre.objects.count(), RoleGrant.objects.count()) == counts
+    assert named("经发局", town) == jingfa
+    assert zhouzhuang_demo.rename_former_units() == 0
+    zhouzhuang_demo.load_zhouzhuang_demo()
+    assert (Unit.objects.count(), Cadre.objects.count(), RoleGrant.objects.count()) == counts
+
+
 def _zhouzhuang_is_a_second_kunshan_town_ahead_of_jinxi(jinxi):
     from zoufang.accounts.models import RoleGrant
     from zoufang.campaigns.models import Campaign
