@@ -59,6 +59,10 @@ def step_brief(case: Case, presenter: CasePresenter, data: dict[str, Any]) -> li
         sign_note = _last_note(case, Action.SIGN)
         if sign_note:
             lines.append(Line(_("签字意见"), text(sign_note)))
+    elif case.status == S.RETURNED:  # the office dispatches it again: to whom not, and why
+        returned = case.events.filter(action=str(Action.RETURN)).order_by("-version").first()
+        if returned is not None:
+            lines += [Line(_("退单单位"), str(returned.data.get("unit") or "—")), Line(_("退单理由"), text(returned.note))]
     elif case.status == S.UPPER_RETURNED:
         lines.append(Line(_("上级活动办意见"), text(_last_note(case, Action.UPPER_RETURN)) or "—"))
     elif case.status in (S.RESOLVED, S.EXPLAINED):

@@ -60,6 +60,18 @@ def test_the_office_reads_the_extension_asked_for(client, cases_town, make_case)
     assert ("现办理期限", "2017-06-29") in rows  # what the extension would move
 
 
+def test_the_office_dispatching_a_returned_case_again_reads_who_returned_it_and_why(client, cases_town, make_case):
+    """退单: the office chooses another unit with the returning unit's reason in front of it, not in the history below."""
+    town = cases_town
+    case = make_case()
+    case = actions.register_case(case, by=town.users["office"], version=case.version, category=town.category)
+    case = actions.dispatch_case(case, town.police, by=town.users["office"], version=case.version)
+    actions.return_case(case, by=town.users["handler"], version=case.version, reason="路灯属水务站管理，请改派")
+    rows, first = _brief_of(client, town.users["office"], case)
+    assert rows == [("退单单位", "派出所"), ("退单理由", "路灯属水务站管理，请改派")]
+    assert first
+
+
 def test_the_office_answering_the_person_has_the_number_to_call_and_the_result(client, cases_town, make_case):
     town = cases_town
     case = _accepted(town, make_case)
