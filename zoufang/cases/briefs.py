@@ -44,7 +44,7 @@ def step_brief(case: Case, presenter: CasePresenter, data: dict[str, Any]) -> li
         if note:
             lines.append(Line(_("交办意见"), text(note)))
     if case.requested_extension_days:
-        lines += [Line(_("延期申请"), _("%(n)s 个工作日：%(why)s") % {
+        lines += [Line(_("延期申请"), _("%(n)s 个工作日，待审批：%(why)s") % {
             "n": case.requested_extension_days, "why": text(case.extension_reason)}),
                   Line(_("现办理期限"), case.handling_due.isoformat() if case.handling_due else "—")]
     if case.status == S.SIGNOFF:
