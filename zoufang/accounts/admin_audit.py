@@ -140,11 +140,22 @@ class AuditedAdminMixin:
             earlier = AuditEvent.objects.filter(action=AuditEvent.Action.CREATE, object_type=model._meta.label,
                                                 changes__request_key=[None, str(key)]).order_by("-seq").first()
             if earlier is not None:
-                self.message_user(request, _("这张表刚才已保存（%(summary)s），未重复添加。") % {  # type: ignore[attr-defined]
-                    "summary": earlier.summary}, messages.WARNING)
-                return HttpResponseRedirect(request.path.removesuffix("add/"))
+                return self._added_already(request, earlier)
             request._zoufang_add_key = key  # type: ignore[attr-defined]
             return super().add_view(request, form_url, extra_context)  # type: ignore[misc]
+
+    def _added_already(self, request: HttpRequest, earlier: AuditEvent) -> HttpResponseRedirect:
+        """The row the first sending added, opened (as Django opens a row just added), with a word that this sending
+        added nothing; the list when that row is gone since."""
+        model = self.model  # type: ignore[attr-defined]
+        by_public_id = any(field.name == "public_id" for field in model._meta.get_fields())
+        row = model._default_manager.filter(**{"public_id" if by_public_id else "pk": earlier.object_id}).first()
+        self.message_user(request, _("这张表单刚才已经保存过，没有再添加一次%(what)s。") % {  # type: ignore[attr-defined]
+            "what": _("；下面就是那时添加的%(kind)s") % {"kind": model._meta.verbose_name} if row is not None else ""},
+            messages.WARNING)
+        if row is None:
+            return HttpResponseRedirect(request.path.removesuffix("add/"))
+        return HttpResponseRedirect(request.path.removesuffix("add/") + f"{row.pk}/change/")
 
     def render_delete_form(self, request: HttpRequest, context: dict[str, Any]) -> Any:
         context.update({admin_guard.SHOWN.lstrip("_"): admin_guard.row_token(context["object"]),

@@ -44,7 +44,7 @@ def step_brief(case: Case, presenter: CasePresenter, data: dict[str, Any]) -> li
         if note:
             lines.append(Line(_("交办意见"), text(note)))
     if case.requested_extension_days:
-        lines += [Line(_("延期申请"), _("%(n)s 个工作日：%(why)s") % {
+        lines += [Line(_("延期申请"), _("%(n)s 个工作日，待审批：%(why)s") % {
             "n": case.requested_extension_days, "why": text(case.extension_reason)}),
                   Line(_("现办理期限"), case.handling_due.isoformat() if case.handling_due else "—")]
     if case.status == S.SIGNOFF:
@@ -59,6 +59,10 @@ def step_brief(case: Case, presenter: CasePresenter, data: dict[str, Any]) -> li
         sign_note = _last_note(case, Action.SIGN)
         if sign_note:
             lines.append(Line(_("签字意见"), text(sign_note)))
+    elif case.status == S.RETURNED:  # the office dispatches it again: to whom not, and why
+        returned = case.events.filter(action=str(Action.RETURN)).order_by("-version").first()
+        if returned is not None:
+            lines += [Line(_("退单单位"), str(returned.data.get("unit") or "—")), Line(_("退单理由"), text(returned.note))]
     elif case.status == S.UPPER_RETURNED:
         lines.append(Line(_("上级活动办意见"), text(_last_note(case, Action.UPPER_RETURN)) or "—"))
     elif case.status in (S.RESOLVED, S.EXPLAINED):

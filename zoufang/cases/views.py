@@ -207,7 +207,14 @@ def _case_page(request: HttpRequest, case: Case, sent: ActionForm | None = None)
         "calendar_warning": deadlines.calendar_warning(case),
         "may_publish": access.is_office_for(request.user, case) and case.status not in publication.UNPUBLISHABLE,
         "summary_max": publication.MAX_SUMMARY, "publication_stamp": publication.stamp(case),
+        "assists": _assists(request.user, case) if not forms else False,
     })
+
+
+def _assists(user: Any, case: Case) -> bool:
+    """The user's unit co-handles the case (协办) and is not its 承办单位: it assists, the 承办单位 acts."""
+    unit_ids = scope.handled_unit_ids(user)
+    return bool(unit_ids) and case.unit_id not in unit_ids and case.co_handlers.filter(pk__in=unit_ids).exists()
 
 
 def _typed(form: ActionForm) -> list[tuple[str, str]]:

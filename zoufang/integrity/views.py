@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zoufang.accounts.names import shown_name
 from zoufang.core import paging
 from zoufang.core.apiversions import posted_version
 from zoufang.core.queryparams import Asked
@@ -85,6 +86,11 @@ def clear(request: HttpRequest, slug: str) -> HttpResponse:
                             version=posted_version(request.POST.get("version")))
         else:  # the flag as the page showed it
             services.decide(request.user, campaign, key, reason, services.parse_period(request.POST), outcome)
+    except services.DecisionConflict as exc:
+        if request.POST.get("expected") and exc.current is not None:
+            messages.error(request, _revised_meanwhile(exc.current, request.POST["expected"], reason))
+        else:
+            messages.error(request, _("未能核实：%(why)s") % {"why": exc})
     except services.ClearRefused as exc:
         messages.error(request, _("未能核实：%(why)s") % {"why": exc})
     else:
@@ -92,6 +98,18 @@ def clear(request: HttpRequest, slug: str) -> HttpResponse:
                          else _("已核实排除，理由已记入审计"))
     kept = {name: request.POST[name] for name in KEPT if request.POST.get(name)}
     return redirect(reverse("integrity:flags", args=[slug]) + (f"?{urlencode(kept)}" if kept else ""))
+
+
+def _revised_meanwhile(current: FlagClearance, shown: str, typed: str) -> str:
+    """A change refused because someone decided again since the page was drawn (the page the clerk is sent back to
+    is current): what it is now, by whom and why, and the reason they typed, to copy. Changed and changed back
+    reads as decided again, not as 'changed to' what the page already said."""
+    now = {"who": shown_name(current.cleared_by), "what": current.get_outcome_display(), "why": current.reason}
+    fact = (_("这条提示的结论刚刚已被重新核实，仍为%(what)s（%(who)s，理由：%(why)s）。") if current.outcome == shown
+            else _("这条提示的结论刚刚已被改为%(what)s（%(who)s，理由：%(why)s）。")) % now
+    kept = _("您填写的理由未保存：“%(typed)s”，看过最新的结论后需要时再改。") % {"typed": typed.strip()} if typed.strip() \
+        else _("看过最新的结论后需要时再改。")
+    return _("未改变核实结论：%(fact)s%(kept)s") % {"fact": fact, "kept": kept}
 
 
 @login_required

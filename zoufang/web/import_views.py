@@ -70,6 +70,8 @@ def report_for_page(report: Any, *, label: str, filename: str, campaign: Any) ->
         # other changes (a phone, an address) the first few hundred, all of them audited one by one.
         "changes": [str(change) for at, change in enumerate(report.changes) if change.renamed or at < MAX_LISTED_CHANGES],
         "change_count": len(report.changes),
+        "changes_left_out": sum(1 for at, change in enumerate(report.changes)
+                                if not change.renamed and at >= MAX_LISTED_CHANGES),
     }
 
 

@@ -54,6 +54,19 @@ def test_it_dispatches_from_the_case_page_and_the_unit_sees_it_on_its_desk(clien
     assert "2017-06-29" in desk
 
 
+def test_a_co_handling_unit_is_told_it_assists_the_handling_unit_and_who_acts(client, cases_town, make_case):
+    """协办单位: no form is its own on the case page; it reads that it assists the 承办单位, which signs for and acts on
+    the case, instead of a bare 'nothing for you to do'."""
+    town = cases_town
+    case = actions.register_case(make_case(), by=town.users["office"], version=1, category=town.category)
+    actions.dispatch_case(case, town.police, by=town.users["office"], version=case.version,
+                          co_handlers=[town.waterworks])
+    client.force_login(town.users["water"])
+    page = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", client.get(f"/cases/{case.public_id}/").content.decode())))
+    assert "本单位是此件的协办单位，请配合承办单位派出所办理；签收、办结、申请延期、退单和上报由承办单位进行。" in page
+    assert "当前没有需要您办理的操作" not in page
+
+
 def test_the_callback_s_satisfaction_is_a_group_of_rows_that_posts_the_same_value(client, cases_town, make_case):
     """回访's 满意度 is a fieldset named by its legend, each choice a label of its own tied to its radio (the shared
     _field.html); what is posted is the form's name and value as before."""

@@ -51,13 +51,28 @@ def test_the_unit_reads_the_offices_dispatch_note(client, cases_town, make_case)
     assert ("交办意见", "请三日内到现场查看") in rows
 
 
-def test_the_office_reads_the_extension_asked_for(client, cases_town, make_case):
+@pytest.mark.parametrize("reader", ["office", "handler"])
+def test_the_extension_asked_for_reads_as_waiting_for_approval(client, cases_town, make_case, reader):
+    """The office reads what it decides on; the unit, back on the case days later, reads its request as still
+    waiting, not as days granted."""
     town = cases_town
     case = _accepted(town, make_case)
     actions.request_extension(case, by=town.users["handler"], version=case.version, days=5, reason="需等配件到货")
-    rows, _first = _brief_of(client, town.users["office"], case)
-    assert ("延期申请", "5 个工作日：需等配件到货") in rows
+    rows, _first = _brief_of(client, town.users[reader], case)
+    assert ("延期申请", "5 个工作日，待审批：需等配件到货") in rows
     assert ("现办理期限", "2017-06-29") in rows  # what the extension would move
+
+
+def test_the_office_dispatching_a_returned_case_again_reads_who_returned_it_and_why(client, cases_town, make_case):
+    """退单: the office chooses another unit with the returning unit's reason in front of it, not in the history below."""
+    town = cases_town
+    case = make_case()
+    case = actions.register_case(case, by=town.users["office"], version=case.version, category=town.category)
+    case = actions.dispatch_case(case, town.police, by=town.users["office"], version=case.version)
+    actions.return_case(case, by=town.users["handler"], version=case.version, reason="路灯属水务站管理，请改派")
+    rows, first = _brief_of(client, town.users["office"], case)
+    assert rows == [("退单单位", "派出所"), ("退单理由", "路灯属水务站管理，请改派")]
+    assert first
 
 
 def test_the_office_answering_the_person_has_the_number_to_call_and_the_result(client, cases_town, make_case):

@@ -2,6 +2,7 @@
 with a reason (audited, office only), the xlsx, the hook the callbacks draw uses, and never blocking a visit."""
 
 import datetime as dt
+import html
 import io
 import re
 
@@ -210,7 +211,11 @@ def test_a_page_showing_a_decision_changed_and_changed_back_since_does_not_overw
     sent = {"key": key, "reason": "查实：照片是补拍的", "outcome": "upheld", "expected": "cleared",
             **({"version": form.group(1)} if form.group(1) else {})}
     refused = client.post(f"/integrity/{slug}/clear/", sent, follow=True)
-    assert "刚刚已被改为" in refused.content.decode()
+    # Not "changed to 排除" (the page said 排除 already): what changed, by whom, and the typed reason given back.
+    message = html.unescape(re.search(r'<div class="notice notice-bad"[^>]*>(.*?)</div>', refused.content.decode(),
+                                      re.S).group(1)).strip()
+    assert message == ("未改变核实结论：这条提示的结论刚刚已被重新核实，仍为核实排除（锦溪镇走访办，理由：再复查：村里有登记，属实）。"
+                       "您填写的理由未保存：“查实：照片是补拍的”，看过最新的结论后需要时再改。")
     decision = FlagClearance.objects.get()
     assert (decision.outcome, decision.reason) == ("cleared", "再复查：村里有登记，属实")
 

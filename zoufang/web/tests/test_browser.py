@@ -68,7 +68,8 @@ def test_it_lists_an_update_imports_changes_before_writing(browser, live_server,
     number = id_number(950, born=dt.date(1966, 6, 6))  # a birthday the factory's sequence never gives
     first = (header + f"户籍户,上下塘社区,张三,{number},上下塘街12号\n").encode()
     assert run_import("households", io.BytesIO(first), filename="h.csv", campaign=town.campaign).ok
-    renamed = tmp_path / "更名.csv"
+    # A long file name without spaces, as offices name them: the confirm button that names it wraps on a phone.
+    renamed = tmp_path / "jinxi-households-update-2017-06-checked.csv"
     renamed.write_text(header + f"户籍户,计家墩村,张四,{number},计家墩路3号\n", encoding="utf-8")
     context = browser.new_context(viewport=DESKTOP)
     client = Client()

@@ -1,5 +1,6 @@
 import datetime as dt
 import os
+import re
 from typing import Any
 
 import pytest
@@ -208,6 +209,29 @@ def test_it_lists_every_change_of_an_update_and_writes_only_once_confirmed(town,
     event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE, object_id=str(target.public_id),
                                    actor=town.users["office"])
     assert event.changes["fields"]["户主姓名"] == ["张三", "张四"]
+
+
+def test_a_long_update_says_above_its_list_which_changes_are_left_out(town, login, monkeypatch):
+    """Every rename is listed, of the other changes the first few: the line under the heading says so, with how many
+    are left out, rather than a 'first n' under a list that is not the first n."""
+    monkeypatch.setattr(import_views, "MAX_LISTED_CHANGES", 1)
+    client = login(town.users["office"])
+    third = f"户籍户,上下塘社区,第1居民小组,,王五,3,,{id_number(903, born=FILE_BORN)},上下塘街14号,否\n"
+    _upload(client, town, _households(*GOOD, third), dry_run=False)
+    changed = (GOOD[0].replace("13812345678", "13912345678"), GOOD[1].replace(",2,,", ",2,13912345679,"),
+               third.replace("王五", "王武"))
+    client.post("/imports/", {"kind": "households", "campaign": str(town.campaign.public_id),
+                              "file": _households(*changed), "update": "on"})
+    page = client.get("/imports/").content.decode()
+    listed = re.search(r'<ol class="report-changes">(.*?)</ol>', page, re.S)
+    assert listed is not None
+    assert [re.sub(r"：.*", "", item) for item in re.findall(r"<li>(.*?)</li>", listed.group(1))] == [
+        f"第2行 身份证号码{id_number(901, born=FILE_BORN)[:6]}********{id_number(901, born=FILE_BORN)[-4:]}",
+        f"第4行 身份证号码{id_number(903, born=FILE_BORN)[:6]}********{id_number(903, born=FILE_BORN)[-4:]}"]
+    note = "名称、村或类别的修改全部列出；另有 1 个对象只改了其他信息（如电话、地址），未列出，每一个的原值和新值都将在导入时记入审计。"
+    assert note in page
+    assert page.index(note) < page.index('<ol class="report-changes">')
+    assert "只列出前" not in page
 
 
 def test_it_names_the_columns_it_ignored(town, login):
