@@ -1,14 +1,18 @@
 """更正 (个人信息保护法 第四十六条): after a find, the office corrects the resident's own registered data on the records
 found — name, address, phone, ID number — by the registry's rules, audited masked, never over another's edit."""
 
+import threading
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.db.models import F
 
 from zoufang.accounts.models import AuditEvent, RoleGrant
 from zoufang.accounts.services import ensure_user
 from zoufang.conftest import PASSWORD, TOWN_BORN
+from zoufang.privacy import correction
+from zoufang.privacy.holdings import parse_number
 from zoufang.privacy.tests.conftest import ID, PHONE, _client
 from zoufang.registry.models import Target
 from zoufang.registry.tests.factories import id_number
@@ -148,3 +152,37 @@ def test_only_a_record_the_number_finds_in_the_offices_area_and_only_by_the_offi
     resident.zhang.refresh_from_db()
     assert "别处" not in (li.address, resident.zhang.address)
     assert _corrections(li) == _corrections(resident.zhang) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers; the race is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_two_corrections_at_once_from_one_read_apply_one_and_refuse_the_other(resident):
+    """Two office clerks correct 张建国's phone from the same page in the same moment: one number is written, the other
+    clerk is told, and the trail holds one correction."""
+    zhang, office = resident.zhang, resident.users["office"]
+    read_at, start = zhang.version, threading.Barrier(2)
+    outcomes: list[object] = [None, None]
+
+    def correct_at_once(i: int, phone: str) -> None:
+        try:
+            start.wait()
+            outcomes[i] = correction.correct(office, parse_number(ID), zhang.public_id, read_at,
+                                             {**_fields(zhang), "phone": phone})
+        except correction.Stale as refused:
+            outcomes[i] = refused
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=correct_at_once, args=(i, phone))
+               for i, phone in enumerate(["13912340002", "13912340003"])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    done = [o for o in outcomes if isinstance(o, correction.Correction)]
+    assert len(done) == 1
+    assert any(isinstance(o, correction.Stale) for o in outcomes)
+    zhang.refresh_from_db()
+    assert zhang.version == read_at + 1
+    assert zhang.phone == done[0].target.phone
+    assert len(_corrections(zhang)) == 1
