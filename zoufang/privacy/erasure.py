@@ -9,12 +9,14 @@ targets. Each record changed writes one audit row naming the fields erased, neve
 """
 
 import datetime as dt
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +34,7 @@ from zoufang.privacy import suppression
 from zoufang.privacy.holdings import ID_NUMBER, Holdings, Number, find
 from zoufang.privacy.models import Reason
 from zoufang.registry.models import PositionSource, Target
-from zoufang.visits.models import Visit
+from zoufang.visits.models import DiaryEntry, Visit
 
 ERASED_NAME = "已删除"
 ERASED = "［已删除］"  # what the audit trail holds as the old value: never the value erased
@@ -54,6 +56,7 @@ TEXTS: dict[type[models.Model], tuple[tuple[str, ...], tuple[str, ...]]] = {
     CaseCallback: (("note",), ()),
     CallbackSample: (("cadre_explanation", "verification_note", "unanswered_note"), ("answers",)),
     CallbackAttempt: (("note",), ("answers",)),
+    DiaryEntry: (("text",), ()),
 }
 
 
@@ -107,7 +110,8 @@ def erase_on_request(user: Any, number: Number, reason: str, note: str = "") -> 
 
 def erase(holdings: Holdings, *, by: Any, why: str, on_request: str = "") -> dict[str, int]:
     """Erase the person from `holdings` (inside the caller's transaction); {kind of record: records changed}.
-    `on_request`: the reason of the person's request, whose ID numbers erased then stay out of later imports."""
+    `on_request`: the reason of the person's request, whose ID and phone numbers erased then stay out of later
+    imports."""
     persons = [t for t in holdings.targets if t.kind in PERSON_KINDS]
     names = [t.name for t in persons] + [c.raiser_name for c in holdings.cases if c.raiser_name]
     addresses = [t.address for t in persons]
@@ -125,8 +129,10 @@ def erase(holdings: Holdings, *, by: Any, why: str, on_request: str = "") -> dic
     with audit.chained_last():
         for target in holdings.targets:
             values = _target_values(target, holdings.number, clean)
-            if on_request and values.get("id_number") == "" and target.id_number:
-                suppression.keep(target.id_number, target.region, reason=on_request, by=by, today=clock.today())
+            for name, kind in (("id_number", suppression.ID), ("phone", suppression.PHONE)):
+                if on_request and values.get(name) == "" and getattr(target, name):
+                    suppression.keep(getattr(target, name), target.region, kind=kind, reason=on_request, by=by,
+                                     today=clock.today())
             count(Target, _write(target, values, by=by, why=why))
         for case in holdings.cases:
             count(Case, _erase_raiser(case, clean, by=by, why=why))
@@ -140,7 +146,23 @@ def erase(holdings: Holdings, *, by: Any, why: str, on_request: str = "") -> dic
             count(CallbackSample, _scrub_record(sample, clean, by=by, why=why))
             for attempt in sample.attempts.all():
                 count(CallbackAttempt, _scrub_record(attempt, clean, by=by, why=why))
+        for entry in _diary_entries(holdings, names, addresses):
+            count(DiaryEntry, _scrub_record(entry, clean, by=by, why=why))
     return changed
+
+
+def _diary_entries(holdings: Holdings, names: list[str], addresses: list[str]) -> QuerySet[DiaryEntry]:
+    """The diary entries of the cadres who visited the person that name them, their address or their number (a
+    diary is not tied to a target: its writer's own notes about whom they met, locked with the rest)."""
+    said = {n.strip() for n in names if n and len(n.strip()) >= 2}  # what `scrub` masks: a name, an address
+    said |= {a.strip() for a in addresses if a and len(a.strip()) >= 4}
+    if holdings.number is not None:
+        said.add(holdings.number.value)
+    cadres = {visit.cadre_id for visit in holdings.visits}
+    if not (said and cadres):
+        return DiaryEntry.objects.none()
+    mentioned = reduce(operator.or_, (Q(text__contains=text) for text in sorted(said)))
+    return DiaryEntry.objects.filter(mentioned, cadre__in=cadres).select_for_update().order_by("pk")
 
 
 def _target_values(target: Target, number: Number | None, clean: Callable[[str], str]) -> dict[str, Any]:
@@ -202,12 +224,12 @@ def _write(record: models.Model, values: dict[str, Any], *, by: Any, why: str) -
         update.update(version=F("version") + 1, modified_at=timezone.now(),
                       modified_by=by if getattr(by, "is_authenticated", False) else None)
     model._default_manager.filter(pk=record.pk).update(**update)
-    fields = {_label(model, name): [ERASED, _shown(values[name])] for name in values if not name.endswith("_index")}
+    fields = {field_label(model, name): [ERASED, _shown(values[name])] for name in values if not name.endswith("_index")}
     audit.record(by, AuditEvent.Action.UPDATE, record, summary=why, changes={"fields": fields})
     return True
 
 
-def _label(model: type[models.Model], name: str) -> str:
+def field_label(model: type[models.Model], name: str) -> str:
     return str(getattr(model._meta.get_field(name), "verbose_name", name))
 
 

@@ -1,14 +1,20 @@
 """The office's forms for a resident's request: the number to look for; the erasure's reason and confirmation."""
 
-from typing import Any
+import re
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zoufang.core import limits
+from zoufang.privacy.correction import correctable
 from zoufang.privacy.erasure import Reason
 from zoufang.privacy.holdings import Number, parse_number
+from zoufang.registry import identifiers
+from zoufang.registry.imports.records import halfwidth, id_number_problem
+from zoufang.registry.models import Target
 
 
 class LookupForm(forms.Form):
@@ -46,3 +52,45 @@ class LiftForm(LookupForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "lift_%s")  # its fields' ids apart from the erasure form's on the same page
         super().__init__(*args, **kwargs)
+
+
+class CorrectionForm(LookupForm):
+    """更正 (第四十六条) of one record found: the person's own fields as the office read them, at their version;
+    each checked by the registry's rule (GB 11643 with what exactly is wrong, the phone rule)."""
+
+    number = forms.CharField(widget=forms.HiddenInput, max_length=limits.CODE)
+    target = forms.UUIDField(widget=forms.HiddenInput)
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=limits.CODE)
+
+    def __init__(self, target: Target, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"correct_{target.public_id.hex[:12]}_%s")  # one form per record on the page
+        kwargs["initial"] = {"target": target.public_id, "version": target.version,
+                             **{name: getattr(target, name) for name in correctable(target)}, **kwargs.get("initial", {})}
+        super().__init__(*args, **kwargs)
+        self.record = target
+        self.stale = ""  # why the office's last submission of this form was not saved: the record changed meanwhile
+        for name in correctable(target):
+            model_field = cast(models.Field, Target._meta.get_field(name))
+            self.fields[name] = cast(forms.Field, model_field.formfield(required=name == "name"))
+            self.fields[name].widget.attrs["autocomplete"] = "off"
+
+    def clean_id_number(self) -> str:
+        value = identifiers.normalise_id_number(re.sub(r"\s+", "", halfwidth(self.cleaned_data["id_number"])))
+        problem = id_number_problem(value) if value else ""
+        if problem:
+            raise ValidationError(f"{identifiers.ID_NUMBER_RULE}；{problem}")
+        return value
+
+    def clean_phone(self) -> str:
+        value = re.sub(r"\s+", "", halfwidth(self.cleaned_data["phone"]))
+        if identifiers.is_valid_mobile(value.replace("-", "")):
+            value = value.replace("-", "")
+        if value and not identifiers.is_valid_phone(value):
+            raise ValidationError(identifiers.PHONE_RULE)
+        return value
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The person's fields as corrected (what `correction.correct` writes)."""
+        return {name: self.cleaned_data[name].strip() if name in ("name", "address") else self.cleaned_data[name]
+                for name in correctable(self.record)}

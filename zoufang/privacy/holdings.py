@@ -105,7 +105,7 @@ def find(user: Any, number: Number, *, lock: bool = False) -> Holdings:
     targets_qs = _targets(number).select_related("region").order_by("pk")
     if lock:
         targets_qs = targets_qs.select_for_update(of=("self",))
-    targets = [t for t in targets_qs if _in_area(user, t)]
+    targets = [t for t in targets_qs if in_area(user, t)]
     raised = Q(raiser_phone=number.value) if number.kind == PHONE else Q(pk__in=[])
     holdings = around(targets, raised, lock=lock, number=number)
     holdings.cases = [c for c in holdings.cases if access.is_office_for(user, c)]
@@ -130,5 +130,5 @@ def around(targets: list[Target], raised: Q | None = None, *, lock: bool = False
     return Holdings(number, targets, visits, list(cases_qs), samples)
 
 
-def _in_area(user: Any, target: Target) -> bool:
+def in_area(user: Any, target: Target) -> bool:
     return bool(getattr(user, "is_superuser", False)) or scope.covers(user, target.region, {RoleGrant.Role.OFFICE})

@@ -1,6 +1,7 @@
-"""What an erasure on request keeps so that it holds: the keyed blind index of each ID number erased, never the
-number (decision 0039, addendum). The registry's household import leaves out a row whose ID number is on the list
-(privacy/suppression.py); the office lifts an entry when the resident consents again."""
+"""What an erasure on request keeps so that it holds: the keyed blind index of each ID and phone number erased,
+never the number (decision 0039, addenda). The registry's imports leave out a row whose ID number is on the list, or
+that has none and whose phone is (privacy/suppression.py); the office lifts an entry when the resident consents
+again."""
 
 from django.conf import settings
 from django.db import models
@@ -20,11 +21,19 @@ class Reason(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class ErasedNumber(TimeStampedModel):
-    """An ID number erased at its holder's request, as its blind index (HMAC keyed by ZOUFANG_INDEX_KEY): it can
-    answer "is this number one erased?" for a number typed or imported, and cannot give the number back."""
+class NumberKind(models.TextChoices):
+    """Which number an entry holds: the blind index's own kind (core/crypto.py), so one number has one index."""
 
-    index = models.CharField(_("身份证号码检索索引"), max_length=64)
+    ID_NUMBER = "id", _("身份证号码")
+    PHONE = "phone", _("电话号码")
+
+
+class ErasedNumber(TimeStampedModel):
+    """An ID or phone number erased at its holder's request, as its blind index (HMAC keyed by ZOUFANG_INDEX_KEY):
+    it can answer "is this number one erased?" for a number typed or imported, and cannot give the number back."""
+
+    kind = models.CharField(_("号码类别"), max_length=8, choices=NumberKind.choices, default=NumberKind.ID_NUMBER)
+    index = models.CharField(_("号码检索索引"), max_length=64)
     town = models.ForeignKey("regions.Region", verbose_name=_("删除时所在镇"), on_delete=models.PROTECT,
                              related_name="+")
     erased_on = models.DateField(_("删除日期"))
@@ -35,11 +44,11 @@ class ErasedNumber(TimeStampedModel):
     lift_note = models.CharField(_("解除依据"), max_length=limits.SHORT, blank=True)
 
     class Meta:
-        verbose_name = _("已删除的身份证号码")
-        verbose_name_plural = _("已删除的身份证号码")
+        verbose_name = _("已删除的号码")
+        verbose_name_plural = _("已删除的号码")
         indexes = [models.Index(fields=["index"], name="privacy_erased_index")]
         constraints = [models.UniqueConstraint(fields=["index"], condition=Q(lifted_at__isnull=True),
                                                name="privacy_erased_one_in_force")]
 
     def __str__(self) -> str:
-        return _("%(day)s 删除的身份证号码") % {"day": f"{self.erased_on:%Y-%m-%d}"}
+        return _("%(day)s 删除的%(kind)s") % {"day": f"{self.erased_on:%Y-%m-%d}", "kind": self.get_kind_display()}

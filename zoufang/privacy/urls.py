@@ -8,4 +8,5 @@ urlpatterns = [
     path("copy.xlsx", views.copy_xlsx, name="copy"),
     path("erase/", views.erase, name="erase"),
     path("lift/", views.lift, name="lift"),
+    path("correct/", views.correct, name="correct"),
 ]

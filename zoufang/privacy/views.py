@@ -5,7 +5,9 @@ the area (a superuser as break-glass); everyone else gets 404, as if the page we
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -13,11 +15,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
+from zoufang.core.apiversions import posted_version
 from zoufang.oversight.views import xlsx_response
-from zoufang.privacy import copy, suppression
+from zoufang.privacy import copy, correction, suppression
 from zoufang.privacy.erasure import ERASED_NAME, erase_on_request
-from zoufang.privacy.forms import ErasureForm, LiftForm, LookupForm
-from zoufang.privacy.holdings import ID_NUMBER, Holdings, find, may_handle
+from zoufang.privacy.forms import CorrectionForm, ErasureForm, LiftForm, LookupForm
+from zoufang.privacy.holdings import ID_NUMBER, Holdings, Number, find, may_handle
+
+
+def held_kind(number: Number) -> str:
+    """The kind of hold (privacy.models.NumberKind) a number asked by is kept as."""
+    return suppression.ID if number.kind == ID_NUMBER else suppression.PHONE
 
 
 def _office(request: HttpRequest) -> Any:
@@ -38,13 +46,18 @@ def _audit_read(user: Any, holdings: Holdings, action: str, what: str) -> None:
 
 
 def _results(request: HttpRequest, holdings: Holdings, *, erasure: ErasureForm | None = None,
-             refused: list[str] | None = None, lifting: LiftForm | None = None, status: int = 200) -> HttpResponse:
-    """The records found, in full: each shown is a full read, audited; and an earlier erasure of the ID number
-    that still keeps it out of imports, with the form that lifts it."""
+             refused: list[str] | None = None, lifting: LiftForm | None = None,
+             correcting: CorrectionForm | None = None, status: int = 200) -> HttpResponse:
+    """The records found, in full: each shown is a full read, audited; a correction form for each (the one posted
+    kept as typed); and an earlier erasure of the ID number that still keeps it out of imports, with the form
+    that lifts it."""
     _audit_read(request.user, holdings, AuditEvent.Action.READ, _("个人信息查阅"))
     number = holdings.asked.value
-    held = suppression.in_force(request.user, number) if holdings.asked.kind == ID_NUMBER else None
-    return render(request, "privacy/index.html", {
+    held = suppression.in_force(request.user, number, held_kind(holdings.asked))
+    corrections = [correcting if correcting is not None and correcting.record.pk == target.pk
+                   else CorrectionForm(target, initial={"number": number})
+                   for target in holdings.targets if correction.correctable(target)]
+    return render(request, "privacy/index.html", {"corrections": corrections,
         "form": LookupForm(initial={"number": number}), "holdings": holdings, "sections": copy.sections(holdings),
         "erasure": erasure or ErasureForm(initial={"number": number}), "refused": refused or [],
         "erased_name": ERASED_NAME, "held": held, "lifting": lifting or LiftForm(initial={"number": number})},
@@ -106,12 +119,59 @@ def erase(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def lift(request: HttpRequest) -> HttpResponse:
-    """The resident consents again: their ID number may be imported again (audited)."""
+    """The resident consents again: their ID or phone number may be imported again (audited)."""
     user = _office(request)
     form = LiftForm(request.POST)
     if not form.is_valid():
         return _invalid(request, user, form, lifting=form, status=400)
     number = form.cleaned_data["number"]
-    lifted = suppression.lift(user, number.value, form.cleaned_data["note"].strip()) \
-        if number.kind == ID_NUMBER else None
+    lifted = suppression.lift(user, number.value, form.cleaned_data["note"].strip(), held_kind(number))
     return render(request, "privacy/lifted.html", {"lifted": lifted, "number": number})
+
+
+def _correcting(request: HttpRequest, number: Number, form: CorrectionForm, *errors: str, status: int) -> HttpResponse:
+    """The records found again with the correction form as posted and why it was not saved."""
+    for error in errors:
+        form.add_error(None, error)
+    return _results(request, find(request.user, number), correcting=form, status=status)
+
+
+@login_required
+@require_POST
+def correct(request: HttpRequest) -> HttpResponse:
+    """更正 (第四十六条) of one record found: refused naming the rule (400), or a change made meanwhile (409)."""
+    user = _office(request)
+    asked = LookupForm(request.POST)
+    if not asked.is_valid():
+        raise Http404
+    number = asked.cleaned_data["number"]
+    try:
+        target = correction.target_for(user, request.POST.get("target", ""))
+    except correction.NotFound as exc:
+        raise Http404 from exc
+    form = CorrectionForm(target, request.POST)
+    if not form.is_valid():
+        return _correcting(request, number, form, status=400)
+    try:
+        done = correction.correct(user, number, target.public_id, posted_version(form.cleaned_data["version"]),
+                                  form.values)
+    except correction.NotFound as exc:
+        raise Http404 from exc
+    except correction.Stale as exc:
+        # Drawn again on the record as it is now, never with what the office typed over it (a second 提交 would
+        # undo the other edit unseen); what they typed is named in the message, to be typed again where still due.
+        typed = correction.typed_over(exc.target, form.values)
+        fresh = CorrectionForm(exc.target, initial={"number": number.value})
+        fresh.stale = _("%(happened)s您填写的是：%(typed)s。下面是现在的内容，核对后如仍需更正，请重新填写并提交。") % {
+            "happened": exc, "typed": typed}
+        return _correcting(request, number, fresh, status=409)
+    except ValidationError as exc:
+        return _correcting(request, number, form, *exc.messages, status=400)
+    if done.fields:
+        messages.success(request, _("已更正“%(target)s”的%(fields)s，已记入审计记录。") % {
+            "target": done.target.name, "fields": "、".join(done.fields)})
+        if not correction.holds(done.target, number):
+            messages.info(request, _("更正后按原%(label)s已查不到这一对象；请按更正后的号码查找。") % {"label": number.label})
+    else:
+        messages.info(request, _("“%(target)s”已是这些内容，未重复更正。") % {"target": done.target.name})
+    return _results(request, find(user, number))

@@ -220,7 +220,7 @@ SPECS: dict[str, Spec] = {
     # A resident's request (个人信息保护法): the office of the area only, the number in the body (404 for every other
     # role); an empty form is refused with the rule, no record is read.
     "privacy:index": Spec(methods=BOTH), "privacy:copy": Spec(methods=POST), "privacy:erase": Spec(methods=POST),
-    "privacy:lift": Spec(methods=POST),
+    "privacy:lift": Spec(methods=POST), "privacy:correct": Spec(methods=POST),
     # The audit administrator's log (404 for every other role) and the site's icon.
     "audit:log": Spec(queries=("", "?action=login")), "web:favicon": Spec(),
     **{f"api:{name}": Spec({"case_id": "case"}) for name in (

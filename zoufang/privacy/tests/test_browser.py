@@ -77,3 +77,31 @@ def test_the_register_re_imported_leaves_the_erased_resident_out_until_the_offic
         look(page, "privacy-lifted")
     finally:
         page.context.close()
+
+
+def test_the_office_corrects_an_address_and_is_told_of_an_edit_made_meanwhile(
+        browser: Any, live_server: Any, resident: Any) -> None:
+    from django.db.models import F
+
+    from zoufang.registry.models import Target
+
+    form = f"form:has(input[name=target][value='{resident.zhang.public_id}'])"
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    try:
+        browser_login(page, live_server.url, "office")
+        page.goto(f"{live_server.url}/privacy/")
+        page.fill("input[name=number]", ID)
+        page.click("form[action='/privacy/'] button[type=submit]")
+        page.wait_for_selector("#correct")
+        page.fill(f"{form} input[name=address]", "上下塘社区3号")
+        page.click(f"{form} button[type=submit]")
+        page.wait_for_selector("text=已更正")
+        look(page, "privacy-corrected")
+        Target.objects.filter(pk=resident.zhang.pk).update(address="上下塘社区9号", version=F("version") + 1)
+        page.fill(f"{form} input[name=phone]", "13912340002")
+        page.click(f"{form} button[type=submit]")
+        page.wait_for_selector("text=您的更正未保存")
+        look(page, "privacy-correct-stale")
+        assert Target.objects.get(pk=resident.zhang.pk).phone != "13912340002"
+    finally:
+        page.context.close()

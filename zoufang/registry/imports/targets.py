@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from zoufang.core.tabular import Column, SheetRow, person_name
+from zoufang.privacy import suppression
 from zoufang.regions.models import Region
 from zoufang.registry import identifiers
 from zoufang.registry.imports import position_cells
@@ -140,6 +141,8 @@ def _prepare(ctx: ImportContext, rows: list[SheetRow], kind: str, columns: tuple
         if len(ctx.errors) == errors_before:
             found.append(Record(row.number, values))
         ctx.tick(done, len(table.rows))
+    # A phone erased at the person's request (0039): a notable person's row left out, a contact's number dropped.
+    found = suppression.leave_out_erased(ctx, found, "", row_kept=kind != Target.Kind.NOTABLE_PERSON)
     if ctx.errors:
         return Outcome(total_rows=len(table.rows))
     stored = _stored(kind, found, scope)
