@@ -47,7 +47,7 @@ def shown_name(user: Any, *, nobody: str | None = None) -> str:
     cadre = _cadre(user)
     if cadre is not None and cadre.name:
         return str(cadre.name)
-    grants = sorted(user.role_grants.all(), key=lambda g: _ORDER.index(g.role) if g.role in _ORDER else len(_ORDER))
+    grants = sorted(_grants(user), key=lambda g: _ORDER.index(g.role) if g.role in _ORDER else len(_ORDER))
     if not grants or grants[0].role not in R.values:
         return str(user.get_username())
     grant, role = grants[0], R(grants[0].role)
@@ -56,6 +56,14 @@ def shown_name(user: Any, *, nobody: str | None = None) -> str:
     if role in _IN_REGION and grant.region is not None:
         return str(_IN_REGION[role](grant.region.name))
     return str(role.label)
+
+
+def _grants(user: Any) -> list[Any]:
+    """The user's grants: prefetched (`named`), else the request's own, read once by scope for every page."""
+    from zoufang.accounts import scope
+
+    prefetched = getattr(user, "_prefetched_objects_cache", {}).get("role_grants")
+    return list(prefetched) if prefetched is not None else scope.grants(user)
 
 
 def _cadre(user: Any) -> Any:

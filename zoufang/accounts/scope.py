@@ -75,6 +75,11 @@ def _grants(user: Any) -> list[RoleGrant]:
     return cached
 
 
+def grants(user: Any) -> list[RoleGrant]:
+    """The user's role grants with their regions and units, read once per user object."""
+    return _grants(user)
+
+
 def roles(user: Any) -> set[str]:
     return {grant.role for grant in _grants(user)}
 

@@ -128,7 +128,8 @@ _NINJA_MESSAGES = {
     "Forbidden": ("您无权执行此操作", "forbidden"),
     "Too many requests.": ("请求过于频繁，请稍后再试", "throttled"),
 }
-_CODES = {400: _INVALID, 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict", 429: "throttled"}
+_CODES = {400: _INVALID, 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict", 428: "version_required",
+          429: "throttled"}
 
 # What every operation may answer besides what it documents itself.
 COMMON_RESPONSES = {

@@ -11,7 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
 
 VERSION_MAX = 2_147_483_647  # the largest PositiveIntegerField on every database we run on
 _VERSION = re.compile(r"[0-9]{1,10}")
@@ -31,6 +31,15 @@ def version_read(request: HttpRequest, body: Versioned) -> int | None:
     if _VERSION.fullmatch(header) and int(header) <= VERSION_MAX:
         return int(header)
     raise ValidationError([_error(header)])
+
+
+def required_version(request: HttpRequest, body: Versioned) -> int:
+    """`version_read`, for a write that must not go over another's edit: none given (nor `If-Match: *`) is a 428 in
+    the API's error shape (core.apierrors), the client to read the object first and send the version it read."""
+    version = version_read(request, body)
+    if version is None:
+        raise HttpError(428, _("请提供读取时的版本号（version 或 If-Match）。"))
+    return version
 
 
 def posted_version(value: str | None) -> int | None:

@@ -26,6 +26,14 @@ class RequestKeyField(forms.UUIDField):
         return super().clean(value) or uuid.uuid4()
 
 
+def parsed(value: Any) -> uuid.UUID | None:
+    """A key as sent (a form field, a job's parameter), or None when it is missing or not a UUID."""
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
 def once(found: "QuerySet[Any]", key: uuid.UUID | None, make: Callable[[], Made]) -> Made:
     """What `key` already made among `found`, or `make()`; when another attempt with the same key stored its
     result meanwhile (the unique constraint refuses the second), that one. Without a key, always `make()`."""

@@ -19,7 +19,7 @@ from ninja.pagination import paginate
 from zoufang import clock
 from zoufang.core import limits
 from zoufang.core.apierrors import ApiErrorOut
-from zoufang.core.apiversions import Versioned, version_read
+from zoufang.core.apiversions import Versioned, required_version
 from zoufang.core.paging import Listing
 from zoufang.documents import access, services
 from zoufang.documents.charts import ChartFontMissing
@@ -155,26 +155,27 @@ def download_document(request: HttpRequest, slug: str, document_id: uuid.UUID) -
     return response
 
 
-@router.post("/{slug}/{document_id}/issue", response={202: JobQueuedOut, 409: ApiErrorOut},
+@router.post("/{slug}/{document_id}/issue", response={202: JobQueuedOut, 409: ApiErrorOut, 428: ApiErrorOut},
              summary="印发：编发文字号或期号，保存文件及其校验值，此后不可修改（走访办）；在后台完成：答 202 和任务编号，"
-                     "完成后任务的文件是印发件，made_url 是文稿的地址。带 If-Match（读取时的 version）时，草稿其后被改过答 409")
+                     "完成后任务的文件是印发件，made_url 是文稿的地址。须带 If-Match（读取时的 version），没有答 428；"
+                     "草稿其后被改过答 409")
 def issue_document(request: HttpRequest, slug: str, document_id: uuid.UUID) -> Status:
     campaign = access.writable_campaign(request.user, slug)
     document = access.document_in(campaign, document_id)
     if document.issued:
         raise HttpError(400, _("该文稿已印发，不能再次印发。"))
-    version = version_read(request, Versioned(version=None))
+    version = required_version(request, Versioned(version=None))
     _act(lambda: services.check_unchanged(document, version, _("印发")))
     return Status(202, queued(jobs.request(request.user, "document_issue", {
-        "slug": campaign.slug, "document": str(document.public_id),
-        **({"version": version} if version is not None else {})})))
+        "slug": campaign.slug, "document": str(document.public_id), "version": version})))
 
 
-@router.delete("/{slug}/{document_id}", response={204: None, 409: ApiErrorOut},
-               summary="删除草稿（已印发的不能删除；走访办）。带 If-Match（读取时的 version）时，草稿其后被改过答 409，不删除")
+@router.delete("/{slug}/{document_id}", response={204: None, 409: ApiErrorOut, 428: ApiErrorOut},
+               summary="删除草稿（已印发的不能删除；走访办）。须带 If-Match（读取时的 version），没有答 428；"
+                       "草稿其后被改过答 409，不删除")
 def delete_draft(request: HttpRequest, slug: str, document_id: uuid.UUID) -> Status:
     campaign = access.writable_campaign(request.user, slug)
     document = access.document_in(campaign, document_id)
-    version = version_read(request, Versioned(version=None))
+    version = required_version(request, Versioned(version=None))
     _act(lambda: services.delete_draft(document, by=request.user, version=version))
     return Status(204, None)

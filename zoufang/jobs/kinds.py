@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from zoufang.accounts import scope
+from zoufang.core import request_keys
 from zoufang.core.progress import Progress
 
 MEDIA_TYPES = {
@@ -487,10 +488,14 @@ register(Kind("oversight_units", _units_resolve, _units_build))
 # ---------------------------------------------------------------- 重新分配 (plan run) from the plan page
 
 def _plan_run_resolve(user: Any, params: dict[str, Any]) -> Resolved:
+    """A run may carry a request key — the page's 确认 button its preview's job id, an API client its own: the same
+    request sent again is answered with the first run (jobs.services._same_key); without a key it plans each time."""
     campaign = _managed_campaign(user, params)
     apply = bool(params.get("apply"))
     label = "重新分配" if apply else "重新分配预览"
-    return Resolved({"campaign": campaign.slug, "apply": apply, "fmt": "json"}, f"{campaign.name}{label}",
+    key = request_keys.parsed(params.get("key"))
+    return Resolved({"campaign": campaign.slug, "apply": apply, "fmt": "json", **({"key": str(key)} if key else {})},
+                    f"{campaign.name}{label}",
                     f"{campaign.name}{label}.json", campaign=campaign, region=campaign.scope, obj=campaign)
 
 
@@ -519,7 +524,7 @@ def _plan_run_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Pro
 
 PLAN_MOVES_SHOWN = 100  # the report keeps the first moves, as the page listed them
 register(Kind("plan_run", _plan_run_resolve, _plan_run_build, report_template="planning/_run_report.html",
-              writes=True))
+              request_key=True, writes=True))
 
 
 def _plan_check_resolve(user: Any, params: dict[str, Any]) -> Resolved:

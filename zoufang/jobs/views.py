@@ -26,6 +26,7 @@ WAITING = dt.timedelta(minutes=2)  # queued this long: say the worker may not be
 
 def start(request: HttpRequest, kind: str, params: dict[str, Any]) -> HttpResponse:
     """What a download button does now: check, queue (or find the same job already queued), go to its page."""
+    asked_at = timezone.now()
     try:
         download = services.request(request.user, kind, params)
     except request_keys.KeyReused as reused:  # the form sent, changed (back button) and sent again
@@ -34,6 +35,8 @@ def start(request: HttpRequest, kind: str, params: dict[str, Any]) -> HttpRespon
         return redirect("jobs:detail", public_id=reused.made.public_id)
     except BadParameter as error:  # a download asked with a bad filter: said, nothing queued (decision 0035)
         return refused(request, error)
+    if download.params.get("key") and kinds.get(kind).request_key and download.created_at < asked_at:
+        messages.info(request, _("这张表刚才已提交过，未重复提交；下面是上次的任务。"))  # the same form sent again
     return redirect("jobs:detail", public_id=download.public_id)
 
 

@@ -1,6 +1,7 @@
 """Planning over the API, for the office: the proof, and re-planning with a preview."""
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.http import Http404, HttpRequest
@@ -11,9 +12,10 @@ from ninja.pagination import paginate
 
 from zoufang.accounts import scope
 from zoufang.campaigns.models import Campaign
+from zoufang.core.apierrors import ApiErrorOut
 from zoufang.core.paging import Listing
 from zoufang.jobs import services
-from zoufang.jobs.api import JobQueuedOut, queued
+from zoufang.jobs.api import JobQueuedOut, queue, queued
 from zoufang.planning import proof
 from zoufang.planning.models import PlanProblem
 from zoufang.registry.api import Page
@@ -76,6 +78,7 @@ class ProblemOut(Schema):
 
 class PlanRunIn(Schema):
     dry_run: bool = True
+    key: uuid.UUID | None = Field(None, description="请求编号（可选）：重试时原样带上，同一编号只分配一次，答第一次的任务")
 
 
 def _campaign(request: HttpRequest, slug: str) -> Campaign:
@@ -121,10 +124,11 @@ def plan_check_run(request: HttpRequest, slug: str) -> Status[dict[str, Any]]:
     return Status(202, queued(services.request(request.user, "plan_check", {"campaign": campaign.slug})))
 
 
-@router.post("/{slug}/runs", response={202: JobQueuedOut},
+@router.post("/{slug}/runs", response={202: JobQueuedOut, 409: ApiErrorOut},
              summary="重新分配（dry_run 为真时只预览变化），在后台运行：答 202 和任务编号；"
-                     "在 /api/v1/jobs/{id} 取进度和报告（未通过不重不漏核验的分配不写入，报告的 failures 说明原因）")
-def plan_run(request: HttpRequest, slug: str, payload: PlanRunIn) -> Status[dict[str, Any]]:
+                     "在 /api/v1/jobs/{id} 取进度和报告（未通过不重不漏核验的分配不写入，报告的 failures 说明原因）。"
+                     "带 key 时同一 key 再次提交答第一次的任务，不再分配；同一 key 换了参数答 409")
+def plan_run(request: HttpRequest, slug: str, payload: PlanRunIn) -> Status:
     campaign = _campaign(request, slug)
-    download = services.request(request.user, "plan_run", {"campaign": campaign.slug, "apply": not payload.dry_run})
-    return Status(202, queued(download))
+    return queue(request, "plan_run", {"campaign": campaign.slug, "apply": not payload.dry_run,
+                                       "key": str(payload.key or "")})

@@ -105,9 +105,10 @@ def plan_check(request: HttpRequest) -> HttpResponse:
 @require_POST
 def plan_apply(request: HttpRequest) -> HttpResponse:
     """重新分配 (or its preview, mode=preview) runs in the background (docs/jobs.md): the office goes to the job's
-    page, which shows its progress and then the planner's report (a preview's with the button to apply it)."""
+    page, which shows its progress and then the planner's report (a preview's with the button to apply it, keyed
+    by the preview: the same confirmation sent again opens the first run)."""
     campaign = _office_campaign(request)
-    return jobs_views.start(request, "plan_run", {"campaign": campaign.slug,
+    return jobs_views.start(request, "plan_run", {"campaign": campaign.slug, "key": request.POST.get("key", ""),
                                                   "apply": request.POST.get("mode") != "preview"})
 
 

@@ -44,7 +44,8 @@ def test_the_office_generates_issues_and_downloads_through_the_api(client: Clien
     preview = api_job(client, client.get(f"{base}/{body['id']}/docx", **office), office)  # laid out in the background
     assert preview["kind"] == "document_draft"
     assert b"".join(client.get(preview["file_url"], **office).streaming_content)[:2] == b"PK"
-    issuing = api_job(client, client.post(f"{base}/{body['id']}/issue", **office), office)
+    read_at = f'"{body["version"]}"'  # If-Match: the version read (decision 0037)
+    issuing = api_job(client, client.post(f"{base}/{body['id']}/issue", HTTP_IF_MATCH=read_at, **office), office)
     issued = client.get(issuing["made_url"], **office).json()
     assert (issued["status"], issued["reference"]) == ("issued", "第1期")
     issued_file = client.get(issuing["file_url"], **office)
@@ -56,7 +57,7 @@ def test_the_office_generates_issues_and_downloads_through_the_api(client: Clien
     assert docx.status_code == 200
     assert docx["X-Content-SHA256"] == issued["sha256"] == hashlib.sha256(docx.content).hexdigest()
     assert docx.content[:2] == b"PK"
-    deleted = client.delete(f"{base}/{body['id']}", **office)
+    deleted = client.delete(f"{base}/{body['id']}", HTTP_IF_MATCH=f'"{issued["version"]}"', **office)
     assert deleted.status_code == 400
     assert "已印发的文稿不能删除" in deleted.json()["detail"]
     assert Document.objects.filter(public_id=body["id"], status="issued").exists()
@@ -110,8 +111,9 @@ def test_the_office_deletes_a_draft_audited_but_never_an_issued_document(client:
     assert Document.objects.filter(pk=issued.pk).exists()
     second = made(office_town)[1]
     token = api_token("office")
-    assert client.delete(f"/api/v1/documents/{slug}/{second.public_id}", **token).status_code == 204
-    assert client.delete(f"/api/v1/documents/{slug}/{second.public_id}", **token).status_code == 404
+    read_at = f'"{second.version}"'
+    assert client.delete(f"/api/v1/documents/{slug}/{second.public_id}", HTTP_IF_MATCH=read_at, **token).status_code == 204
+    assert client.delete(f"/api/v1/documents/{slug}/{second.public_id}", HTTP_IF_MATCH=read_at, **token).status_code == 404
 
 
 @pytest.mark.parametrize("name", OUTSIDERS[:1])

@@ -162,6 +162,24 @@ def test_the_api_deletes_or_issues_a_draft_only_at_the_version_its_client_read(o
     assert Client().delete(url, HTTP_IF_MATCH='"2"', **office).status_code == 204
 
 
+def test_the_api_refuses_to_delete_or_issue_a_draft_without_the_version_its_client_read(office_town: Any,
+                                                                                     api_token: Any) -> None:
+    """No If-Match, no version: 428 in the API's error shape (decision 0037, addendum), nothing deleted or queued."""
+    from zoufang.jobs.models import Download
+
+    document = _draft(office_town)
+    office = api_token("office")
+    url = f"/api/v1/documents/{office_town.campaign.slug}/{document.public_id}"
+    for refused in (Client().post(f"{url}/issue", **office), Client().delete(url, **office),
+                    Client().delete(url, HTTP_IF_MATCH="*", **office)):
+        assert refused.status_code == 428
+        assert refused.json() == {"detail": "请提供读取时的版本号（version 或 If-Match）。", "code": "version_required",
+                                  "errors": {}}
+    document.refresh_from_db()
+    assert not document.issued
+    assert not Download.objects.filter(kind="document_issue").exists()
+
+
 def test_a_page_showing_unsaved_text_offers_neither_issuing_nor_deleting_the_stored_draft(office_town: Any) -> None:
     """After a refused save the page shows the clerk's own text, not the stored one: 印发 from there would print
     李四's text that 张三 has not read, and 删除 would drop it unseen. The page asks to save (or reload) first."""

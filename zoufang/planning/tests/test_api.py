@@ -81,6 +81,22 @@ def test_it_refuses_to_apply_a_plan_that_leaves_targets_out(client, town, api_to
     assert not Assignment.objects.filter(campaign=town.campaign).exists()
 
 
+def test_a_run_sent_again_with_its_key_is_the_first_run(client, town, api_token):
+    """A client's retry carries the same key and body: the first run's job, planned once; another body under the
+    same key is a 409, and a run without a key plans each time (as before)."""
+    headers, url = api_token("office"), f"/api/v1/plan/{town.campaign.slug}/runs"
+    body = {"dry_run": False, "key": "6f1c7a52-0c55-4d3e-9a43-3f1f0c1b2a11"}
+    first = client.post(url, body, content_type="application/json", **headers)
+    again = client.post(url, body, content_type="application/json", **headers)
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert again.json()["id"] == first.json()["id"]
+    other = client.post(url, {**body, "dry_run": True}, content_type="application/json", **headers)
+    assert (other.status_code, other.json()["code"]) == (409, "conflict")
+    unkeyed = [client.post(url, {"dry_run": False}, content_type="application/json", **headers).json()["id"]
+               for _ in range(2)]
+    assert len({first.json()["id"], *unkeyed}) == 3
+
+
 @pytest.mark.parametrize("username", ["dept", "leader", "village", "auditor", "outsider"])
 def test_it_refuses_everyone_but_the_office(client, town, api_token, username):
     response = client.get(f"/api/v1/plan/{town.campaign.slug}/check", **api_token(username))
