@@ -110,3 +110,18 @@ def test_open311_gives_no_expected_datetime_while_the_clock_stands_still(two: An
     rows = {row["service_request_id"]: row for row in client.get("/open311/v2/requests.json").json()}
     assert rows[str(two.late.public_id)]["expected_datetime"] == "2017-06-30T17:30:00+08:00"
     assert rows[str(two.paused.public_id)]["expected_datetime"] is None
+
+
+def test_the_board_and_the_brief_give_a_paused_case_its_deadline_as_it_stands(two: Any, client: Any) -> None:
+    """On the board a paused case reads 暂停计时, not its saved date (29 June, which it is not held to while the clock
+    stands still); the office deciding its extension reads the deadline as it stands today: 29 June moved on by
+    the working day it has stood still since Friday (3 July is a Monday), 30 June."""
+    client.force_login(two.users["office"])
+    page = client.get("/cases/board/").content.decode()
+    column = page[page.index("延期待审批"):page.index("超期未办结")]
+    assert two.paused.number in column
+    assert "暂停计时" in column
+    assert "期限 6月29日" not in column
+    brief = client.get(f"/cases/{two.paused.public_id}/").context["brief"]
+    assert [(str(line.label), line.text) for line in brief if str(line.label) == "现办理期限"] == [
+        ("现办理期限", "2017-06-30")]
