@@ -74,7 +74,8 @@ LEADERSHIP = "镇党政班子"
 DEPARTMENTS = [("综治办", 6), ("经发局", 9), ("社事局", 6), ("城建办", 7)]
 # The names the demo gave these units before decision 0032, when a unit name was unique across the database: a
 # database loaded then has them renamed in place (`rename_former_units`), never registered a second time.
-FORMER_NAMES = {f"{TOWN}党政班子": LEADERSHIP, **{f"{TOWN}{name}": name for name, _members in DEPARTMENTS}}
+FORMER_NAMES = {f"{TOWN}党政班子": LEADERSHIP,  # untranslated: stored unit names matched as data
+                **{f"{TOWN}{name}": name for name, _members in DEPARTMENTS}}
 LEADERS = [("周明", "镇党委书记", "周庄社区、祁浜村"), ("沈华", "镇长", "龙亭村"), ("陆平", "副镇长", "东浜村、全旺村"),
            ("钱毅", "副镇长", "周庄社区")]
 # 附件1 and 附件2 as 周庄镇 decided them: the city's units visit here too, with the rows 锦溪镇's tables made.
