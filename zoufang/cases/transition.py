@@ -17,6 +17,7 @@ from zoufang.accounts.models import AuditEvent
 from zoufang.accounts.names import shown_name
 from zoufang.cases import access, deadlines, workflow
 from zoufang.cases.models import Case, CaseEvent
+from zoufang.core.apiversions import version_required_message
 
 
 class CaseError(Exception):
@@ -70,7 +71,7 @@ class InvalidInput(CaseError):
 
 class VersionRequired(InvalidInput):
     def __init__(self) -> None:
-        super().__init__(_("请提供读取时的版本号（version 或 If-Match）。"))
+        super().__init__(version_required_message())
 
 
 TRACKED = (

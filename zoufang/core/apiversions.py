@@ -33,12 +33,17 @@ def version_read(request: HttpRequest, body: Versioned) -> int | None:
     raise ValidationError([_error(header)])
 
 
+def version_required_message() -> str:
+    """What every write asking for the version read says when none came (the API's 428, the services' refusals)."""
+    return _("请提供读取时的版本号（version 或 If-Match）。")
+
+
 def required_version(request: HttpRequest, body: Versioned) -> int:
     """`version_read`, for a write that must not go over another's edit: none given (nor `If-Match: *`) is a 428 in
     the API's error shape (core.apierrors), the client to read the object first and send the version it read."""
     version = version_read(request, body)
     if version is None:
-        raise HttpError(428, _("请提供读取时的版本号（version 或 If-Match）。"))
+        raise HttpError(428, version_required_message())
     return version
 
 

@@ -16,6 +16,7 @@ from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
 from zoufang.cases.models import Case
+from zoufang.core.apiversions import version_required_message
 from zoufang.exemplars import access
 from zoufang.exemplars.models import TEXT_MAX, TITLE_MAX, Exemplar, Revision
 from zoufang.visits.models import Visit
@@ -37,7 +38,7 @@ class StaleVersion(ExemplarError):
 
 class VersionRequired(ExemplarError):
     def __init__(self) -> None:
-        super().__init__(_("请提供读取时的版本号（version 或 If-Match）。"))
+        super().__init__(version_required_message())
 
 
 class DuplicateSubmission(ExemplarError):
