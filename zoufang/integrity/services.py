@@ -118,10 +118,12 @@ def revise(user: Any, campaign: Campaign, key: str, outcome: str, reason: str, e
         decision = FlagClearance.objects.select_for_update().filter(campaign=campaign, key=key).first()
         if decision is None:
             raise ClearRefused(_("这条提示还没有核实结论"))
-        if (expected is not None and decision.outcome != expected) or (version is not None
-                                                                        and decision.version != version):
+        if expected is not None and decision.outcome != expected:
             raise DecisionConflict(_("这条提示的结论刚刚已被改为%(what)s，请刷新后再改") % {
                 "what": decision.get_outcome_display()}, decision)
+        if version is not None and decision.version != version:  # changed, or changed and changed back
+            raise DecisionConflict(_("这条提示的结论在您读取后已重新核实，现为%(what)s（版本 %(version)s），请重新读取后再改") % {
+                "what": decision.get_outcome_display(), "version": decision.version}, decision)
         if decision.outcome == outcome:
             raise ClearRefused(_("这条提示已是%(what)s") % {"what": decision.get_outcome_display()})
         before = {"outcome": decision.outcome, "reason": decision.reason,

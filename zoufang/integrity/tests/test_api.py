@@ -51,12 +51,17 @@ def test_a_change_names_the_version_it_read_and_a_stale_one_is_refused(client, v
     assert (changed.status_code, changed.json()["version"], changed.json()["recorded"]) == (200, 2, True)
     stale = _post(client, slug, office, key=key, outcome="cleared", reason="属实", version=1)
     assert stale.status_code == 409
-    assert stale.json()["detail"] == "这条提示的结论刚刚已被改为核实查实，请刷新后再改"
+    assert stale.json()["detail"] == "这条提示的结论在您读取后已重新核实，现为核实查实（版本 2），请重新读取后再改"
     assert stale.json()["version"] == 2
+    # Changed back meanwhile: the client that read version 1 (排除) is not told it was "changed to" 排除.
+    assert _post(client, slug, office, key=key, outcome="cleared", reason="再次核实属实", version=2).status_code == 200
+    back = _post(client, slug, office, key=key, outcome="upheld", reason="我看是补造", version=1)
+    assert (back.status_code, back.json()["version"]) == (409, 3)
+    assert back.json()["detail"] == "这条提示的结论在您读取后已重新核实，现为核实排除（版本 3），请重新读取后再改"
     decision = FlagClearance.objects.get()
-    assert (decision.outcome, decision.reason, decision.version) == ("upheld", "复查：系补造", 2)
+    assert (decision.outcome, decision.reason, decision.version) == ("cleared", "再次核实属实", 3)
     row = AuditEvent.objects.filter(object_type="integrity.FlagClearance").order_by("-id").first()
-    assert row.changes["before"]["outcome"] == "cleared"
+    assert row.changes["before"]["outcome"] == "upheld"
 
 
 def test_only_the_office_records_findings_with_a_reason(client, visiting, desk_entry, api_token):
