@@ -429,12 +429,14 @@ def test_it_answers_every_hostile_parameter_without_a_lie_or_a_server_error(craw
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:150])
 
 
+@pytest.mark.django_db  # ordered with the module's other tests, so that its crawl is made once
 def test_it_knows_every_parameter_a_view_reads_or_the_api_documents(crawl):
     pages, _clients = crawl
     unknown = {f"{page.name}: {param}" for page in pages.values() for param in page.params if not kind_of(param)}
     assert not unknown, "GET parameters PARAMS does not know:\n" + "\n".join(sorted(unknown))
 
 
+@pytest.mark.django_db  # ordered with the module's other tests, so that its crawl is made once
 def test_it_reaches_every_page_that_reads_a_parameter(crawl):
     pages, _clients = crawl
     unreached = sorted(page.name for page in pages.values() if page.params and not page.roles)
