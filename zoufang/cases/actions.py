@@ -11,6 +11,7 @@ from zoufang import clock
 from zoufang.campaigns.models import CaseCategory
 from zoufang.cases import access, deadlines, notifications
 from zoufang.cases.models import Case
+from zoufang.cases.presenters import deadline_text
 from zoufang.cases.transition import InvalidInput, run
 from zoufang.cases.workflow import Action
 from zoufang.registry import unitnames
@@ -68,7 +69,7 @@ def dispatch_case(
     def tell(c: Case) -> None:
         notifications.notify(
             notifications.unit_users(c), _("新交办：%(line)s") % {"line": notifications.case_line(c)},
-            _("请于 %(due)s 前办结。") % {"due": c.handling_due},
+            _("请于 %(due)s 前办结。") % {"due": deadline_text(c)},
         )
 
     return run(case, Action.DISPATCH, by=by, version=version, note=note, change=change, notify=tell)
@@ -156,15 +157,14 @@ def _decide_extension(case: Case, action: Action, *, by: Any, version: int | Non
         if approve:
             c.extension_days += days
         c.requested_extension_days = None
-        if c.status != Case.Status.SIGNOFF:
-            deadlines.resume(c, clock.today())
+        deadlines.resume(c, clock.today())  # never in SIGNOFF: the table waits for the leader's answer
         return {"days": days, "approved": approve}
 
     def tell(c: Case) -> None:
         verdict = _("同意延期") if approve else _("不同意延期")
         notifications.notify(
             notifications.unit_users(c), f"{verdict}：{notifications.case_line(c)}",
-            _("办理期限：%(due)s") % {"due": c.handling_due},
+            _("办理期限：%(due)s") % {"due": deadline_text(c)},
         )
 
     return run(case, action, by=by, version=version, note=note, change=change, notify=tell)

@@ -2,7 +2,6 @@
 signs, what the office tells the person and on which number, what the office or the city wrote when handing it on.
 On a phone the forms come first on the case page, so what they act on must stand with them, not below the fold."""
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 from zoufang import clock
 from zoufang.cases import deadlines
 from zoufang.cases.models import Case
-from zoufang.cases.presenters import CasePresenter
+from zoufang.cases.presenters import CasePresenter, day_text
 from zoufang.cases.workflow import Action
 
 S = Case.Status
@@ -27,10 +26,6 @@ class Line:
 def _short(value: str, most: int = 80) -> str:
     """The beginning of a long text (the whole stands in 反映内容 below)."""
     return value if len(value) <= most else value[:most - 1] + "…"
-
-
-def _date(day: dt.date | None) -> str:
-    return day.isoformat() if day else "—"
 
 
 def _last_note(case: Case, *actions: Action) -> str:
@@ -53,7 +48,7 @@ def step_brief(case: Case, presenter: CasePresenter, data: dict[str, Any]) -> li
     if case.requested_extension_days:
         lines += [Line(_("延期申请"), _("%(n)s 个工作日，待审批：%(why)s") % {
             "n": case.requested_extension_days, "why": text(case.extension_reason)}),
-                  Line(_("现办理期限"), _date(deadlines.standing_due(case, clock.today(), presenter.calendars)))]
+                  Line(_("现办理期限"), day_text(deadlines.standing_due(case, clock.today(), presenter.calendars)))]
     if case.status == S.SIGNOFF:
         lines += [Line(_("反映内容"), _short(data["description"])), Line(_("承办单位"), data["unit"] or "—"),
                   Line(_("上报去向"), str(case.get_escalation_route_display())),

@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from zoufang import clock
@@ -43,6 +44,26 @@ def paused_deadline(days_left: int | None) -> str:
     else:
         days = _("暂停时剩 %(n)s 个工作日") % {"n": days_left}
     return _("暂停计时（%(days)s）") % {"days": days}
+
+
+def deadline_reads(case: Case, calendars: deadlines.CalendarCache | None = None) -> dt.date | str | None:
+    """What a case's 办理期限 reads as wherever it is said (the board, lists and files, notifications): its date while
+    the clock runs; `paused_deadline` while it stands still, when its saved date is not its deadline."""
+    if not case.is_paused:
+        return case.handling_due
+    return paused_deadline(deadlines.working_days_left(case, clock.today(), calendars))
+
+
+def deadline_text(case: Case, fmt: str = "Y-m-d", calendars: deadlines.CalendarCache | None = None) -> str:
+    """`deadline_reads` as text: the date in Django's date format `fmt`; "" without a deadline."""
+    return day_text(deadline_reads(case, calendars), fmt, "")
+
+
+def day_text(value: dt.date | str | None, fmt: str = "Y-m-d", missing: str = "—") -> str:
+    """A date in Django's date format `fmt` (text as it is), `missing` for none."""
+    if isinstance(value, dt.date):
+        return formats.date_format(value, fmt)
+    return value or missing
 
 
 class CasePresenter:
@@ -90,9 +111,7 @@ class CasePresenter:
 
     def deadline_cell(self, case: Case) -> dt.date | str | None:
         """The 办理期限 of a list's row or a file's cell: the date, or `paused_deadline` while the clock stands still."""
-        if not case.is_paused:
-            return case.handling_due
-        return paused_deadline(deadlines.working_days_left(case, clock.today(), self.calendars))
+        return deadline_reads(case, self.calendars)
 
     def as_dict(self, case: Case) -> dict[str, Any]:
         today = clock.today()

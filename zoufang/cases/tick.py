@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from zoufang import clock
 from zoufang.cases import deadlines, notifications
 from zoufang.cases.models import Case, CaseReminder
+from zoufang.cases.presenters import deadline_text
 from zoufang.cases.workflow import HANDLING
 
 
@@ -43,6 +44,9 @@ def tick(today: dt.date | None = None) -> TickReport:
                 # The kept case results follow the deadline (CaseQuerySet.update refreshes them, decision 0005).
                 Case.objects.filter(pk=case.pk).update(overdue_since=today, handling_due=due)
                 report.newly_overdue += 1
+            elif case.handling_due != due:  # a calendar imported since moved it: kept, as on the first day
+                Case.objects.filter(pk=case.pk).update(handling_due=due)
+            case.handling_due = due  # the reminders say the deadline found, not a saved one gone stale
             report.reminders += _remind(case, CaseReminder.Kind.OVERDUE_UNIT, today)
             report.reminders += _remind(case, CaseReminder.Kind.OVERDUE_OFFICE, today)
     late = Case.objects.filter(status=Case.Status.DRAFT, registration_due__lt=today)
@@ -74,6 +78,6 @@ def _send(case: Case, kind: str, today: dt.date) -> None:
         unit_side = kind == CaseReminder.Kind.OVERDUE_UNIT
         users = notifications.unit_users(case) if unit_side else notifications.office_users(case)
         subject = _("超期未办结：%(line)s") % {"line": line}
-        body = _("承办单位：%(unit)s；办理期限：%(due)s。") % {"unit": case.unit or "", "due": case.handling_due}
+        body = _("承办单位：%(unit)s；办理期限：%(due)s。") % {"unit": case.unit or "", "due": deadline_text(case)}
     reached = notifications.deliver(users, subject, body)  # tick runs in the worker (or cron): sent here
     CaseReminder.objects.filter(case=case, kind=kind, on=today).update(recipients=reached)

@@ -48,3 +48,14 @@ def village(case: Any) -> str:
     from zoufang.cases.presenters import village_name
 
     return village_name(case)
+
+
+@register.simple_tag(takes_context=True)
+def deadline(context: Any, case: Any, fmt: str = "n月j日") -> str:
+    """A case's 办理期限 as it reads everywhere (`presenters.deadline_text`), one working-day calendar a page."""
+    from zoufang.cases.deadlines import CalendarCache
+    from zoufang.cases.presenters import deadline_text
+
+    if "case_calendars" not in context.render_context:
+        context.render_context["case_calendars"] = CalendarCache()
+    return deadline_text(case, fmt, context.render_context["case_calendars"])

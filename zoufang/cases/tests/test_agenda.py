@@ -43,19 +43,20 @@ def test_it_counts_each_unit_as_a_recount_of_its_cases_does(agenda_units: Any) -
     assert len(figures) == len(agenda.units)  # one line a unit
     assert figures == _recount(cases, JUNE)
     assert figures == {"派出所": (4, 2, 2), "水务站": (3, 1, 1), "城管中队": (3, 0, 0), "文体站": (0, 0, 1),
-                       "—": (1, 1, 0)}
-    # worst first: most overdue, then most open, then by name; the cases without a unit after the named units
-    assert [line.name for line in agenda.units] == ["派出所", "水务站", "—", "城管中队", "文体站"]
+                       "农服中心": (1, 1, 0)}
+    # worst first: most overdue, then most open, then by name
+    assert [line.name for line in agenda.units] == ["派出所", "水务站", "农服中心", "城管中队", "文体站"]
     # every overdue case of a unit, earliest deadline first, when nothing bounds them (the meeting papers)
     police = agenda.units[0]
     assert [c.handling_due for c in police.overdue_cases] == [dt.date(2017, 6, 2), dt.date(2017, 6, 5)]
     assert [c.pk for c in agenda.units[2].overdue_cases] == [
-        c.pk for c in cases if c.unit is None and deadlines.is_overdue(c, TODAY)]
-    # another month: the same open and overdue cases, none of them finished in it
+        c.pk for c in cases if c.unit == agenda_units["farm"] and deadlines.is_overdue(c, TODAY)]
     assert agenda.unit_total == {"open": 11, "overdue": 4, "resolved_in_month": 4}  # 合计 of the lines
-    july = {line.name: line.resolved_in_month for line in lists.monthly_agenda(Case.objects.all(),
-                                                                               dt.date(2017, 7, 1)).units}
-    assert july == {name: counts[2] for name, counts in _recount(cases, dt.date(2017, 7, 1)).items()}
+    # another month: the same open and overdue cases, and the cases finished in it (派出所's two in May)
+    may = {line.name: line.resolved_in_month for line in lists.monthly_agenda(Case.objects.all(),
+                                                                              dt.date(2017, 5, 1)).units}
+    assert may == {name: counts[2] for name, counts in _recount(cases, dt.date(2017, 5, 1)).items()}
+    assert may["派出所"] == 2
 
 
 def _table(page: str) -> list[tuple[str, ...]]:
@@ -78,7 +79,7 @@ def test_the_page_shows_the_units_worst_first_a_page_at_a_time(client: Any, case
         footer = page[page.index("<tfoot>"):page.index("</tfoot>")]
         cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", footer)]
         assert cells[:4] == ["合计", "11", "4", "4"]  # every unit's, whichever page is shown
-    assert shown == [("派出所", "4", "2", "2"), ("水务站", "3", "1", "1"), ("—", "1", "1", "0"),
+    assert shown == [("派出所", "4", "2", "2"), ("水务站", "3", "1", "1"), ("农服中心", "1", "1", "0"),
                      ("城管中队", "3", "0", "0"), ("文体站", "0", "0", "1")]
     for asked, number in (("9", 3), ("x", 1), ("-1", 1)):  # past the end the last page; no number the first
         page = client.get("/cases/agenda/", {"month": "2017-06", "units": asked}).content.decode()
@@ -88,8 +89,10 @@ def test_the_page_shows_the_units_worst_first_a_page_at_a_time(client: Any, case
 def test_it_lists_a_units_first_overdue_cases_and_links_to_all_of_them(client: Any, cases_town: Any,
                                                                       make_case: Any) -> None:
     police = cases_town.police
-    late = [in_state(make_case, S.ACCEPTED, police, overdue=True, due=f"2017-06-{day:02d}") for day in range(9, 2, -1)]
-    in_state(make_case, S.ACCEPTED, cases_town.waterworks, overdue=True)  # another unit's
+    may = dt.date(2017, 5, 15)
+    late = [in_state(make_case, S.ACCEPTED, police, overdue=True, due=f"2017-06-{day:02d}", raised=may)
+            for day in range(9, 2, -1)]
+    in_state(make_case, S.ACCEPTED, cases_town.waterworks, overdue=True, due="2017-06-09", raised=may)  # another unit's
     client.force_login(cases_town.users["office"])
     page = client.get("/cases/agenda/").content.decode()
     row = next(row for row in _table(page) if row[0] == "派出所")
@@ -138,10 +141,10 @@ def _everything(town: Any, make_case: Any, n: int) -> None:
     for i in range(n):
         unit = Unit.objects.create(name=f"第{Unit.objects.count()}单位", kind=Unit.Kind.TOWN_DEPARTMENT,
                                    region=town.town)
-        in_state(make_case, S.SIGNOFF, unit, overdue=True)
+        in_state(make_case, S.SIGNOFF, unit, overdue=True, due="2017-06-01", raised=dt.date(2017, 5, 15))
         in_state(make_case, S.ESCALATED, unit, route=Case.Route.COORDINATION)
         in_state(make_case, S.UPPER_ACCEPTED, unit, route=Case.Route.UPPER_OFFICE)
-        in_state(make_case, S.ACCEPTED, unit, overdue=True, due=f"2017-06-{i % 9 + 1:02d}")
+        in_state(make_case, S.ACCEPTED, unit, overdue=True, due=f"2017-06-{i % 9 + 1:02d}", raised=dt.date(2017, 5, 15))
         in_state(make_case, S.RESOLVED, unit, resolved="2017-06-14")
         in_state(make_case, S.DRAFT, None)
 

@@ -125,3 +125,13 @@ def test_the_board_and_the_brief_give_a_paused_case_its_deadline_as_it_stands(tw
     brief = client.get(f"/cases/{two.paused.public_id}/").context["brief"]
     assert [(str(line.label), line.text) for line in brief if str(line.label) == "现办理期限"] == [
         ("现办理期限", "2017-06-30")]
+
+
+def test_the_board_says_a_deadline_as_the_weekly_list_does(two: Any, client: Any) -> None:
+    """One wording (presenters.deadline_text): the paused case's 期限 is the weekly list's 暂停计时 with the days."""
+    client.force_login(two.users["office"])
+    page = client.get("/cases/board/").content.decode()
+    column = page[page.index("延期待审批"):page.index("超期未办结")]
+    assert "期限 暂停计时（暂停时已超期 1 个工作日）" in column
+    late = page[page.index("超期未办结"):page.index("上报待办")]
+    assert "期限 6月30日" in late
