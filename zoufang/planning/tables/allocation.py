@@ -36,6 +36,7 @@ from zoufang.planning.tables.lines import (
     count_positions,
     count_sums,
     kind_counts,
+    not_figures,
     read_count,
     skipped_lines,
     total_values,
@@ -148,7 +149,7 @@ def parse_allocation_table(rows: Sequence[SheetRow]) -> AllocationTable:
             continue
         if line == "total":
             table.total_row = row.number
-            table.totals = total_values(row, figures, table.issues, header.refused)
+            table.totals = total_values(row, figures, table.issues, not_figures(header))
             continue
         first_at, first = first_filled(row)
         if first.endswith(ENTERPRISE_LINE_SUFFIX):
@@ -158,7 +159,7 @@ def parse_allocation_table(rows: Sequence[SheetRow]) -> AllocationTable:
             table.issues.append(RowError(row.number, "", _("合计行之后只能是“……走访企业”行")))
             continue
         if line == "subtotal":
-            stated = total_values(row, figures, table.issues, header.refused)
+            stated = total_values(row, figures, table.issues, not_figures(header))
             if lines.since_subtotal(row.number):
                 check_sums(table.issues, row.number, stated, _allocation_sums(table.rows[lines.subtotal_from:],
                                                                               table.by_kind), subtotal=True)

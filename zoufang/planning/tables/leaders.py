@@ -32,6 +32,7 @@ from zoufang.planning.tables.lines import (
     count_positions,
     count_sums,
     kind_counts,
+    not_figures,
     skipped_lines,
     total_values,
     with_row_total,
@@ -98,13 +99,13 @@ def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> Lead
             continue
         if line == "total":
             table.total_row = row.number
-            table.totals = total_values(row, figures, table.issues, header.refused)
+            table.totals = total_values(row, figures, table.issues, not_figures(header))
             continue
         if table.total_row is not None and not lines.total_first:
             table.issues.append(RowError(row.number, "", _("合计行之后不应再有数据行")))
             continue
         if line == "subtotal":
-            stated = total_values(row, figures, table.issues, header.refused)
+            stated = total_values(row, figures, table.issues, not_figures(header))
             if lines.since_subtotal(row.number):
                 check_sums(table.issues, row.number, stated, count_sums(
                     table.by_kind, count_column, [r.counts for r in table.rows[lines.subtotal_from:]]), subtotal=True)
