@@ -252,3 +252,16 @@ def test_a_hidden_row_refuses_the_file_naming_it(campaign, kind):
         "或取消筛选（再点一次“数据→筛选”）；不要导入的，请整行删除。保存后再导入"]
     assert _stored() == before
 
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("kind", "rows", "column"), [
+    ("allocation", [["序号", "走访单位", "村、社区名称", "户籍总户数", "走访户数"], [1, "市交通局", "上下塘社区", 30, "十"],
+                    ["", "", "计家墩村", 20, 10]], "走访户数"),
+    ("leader_households", [["序号", "走访领导", "走访村、社区", "走访户数"], [1, "王文", "上下塘社区", "十"],
+                           ["", "", "计家墩村", 5]], "走访户数"),
+])
+def test_a_continuation_row_under_a_refused_row_is_not_said_to_have_nothing_above_it(campaign, kind, rows, column):
+    report = run_import(kind, xlsx_file(_titled(rows)), filename="x.xlsx", campaign=campaign, source_label=TABLE_LABEL)
+    assert [str(e) for e in report.errors] == [f"第5行【{column}】：应为不小于0的整数"]
+    assert not FixedQuota.objects.exists()
