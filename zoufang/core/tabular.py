@@ -612,8 +612,10 @@ def _carries_on(header: Sequence[SheetRow], row: SheetRow, by_name: dict[str, Co
         level = _known_level(path[:-1], by_name)
         above = by_name[header_lookup(path[level].text, by_name) or ""] if level is not None else None
         spans = level is not None and sum(1 for other in labels.values() if other[:level + 1] == path[:level + 1]) > 1
-        if above is not None and not above.parts and not spans:  # under one known column: a value, not a name
-            return 0
+        if above is not None and not above.parts and not spans:  # under one known column: a value, not a name…
+            if by_name.get(header_lookup(cell, by_name) or "") is not above:
+                return 0
+            named = True  # …unless it names that column again: 手机号码 under 联系方式, 身份证号码 under 身份证
         named = named or bool(above is not None and above.parts) or bool(
             header_lookup(cell, by_name) or header_lookup(cell, IGNORABLE_HEADERS))
     return 1 if named else None

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
-from zoufang.core.tabular import DATE_FORMS, RowError, TabularError, parse_date, read_rows
+from zoufang.core.tabular import DATE_FORMS, Column, RowError, TabularError, parse_date, read_sheet
+from zoufang.registry.imports.base import ImportContext, Table, read_table
 from zoufang.workdays.models import DayOverride, OfficialYear
 
 DATE_HEADER = "日期"
@@ -25,52 +26,42 @@ class ScheduleReport:
     years: list[int] = field(default_factory=list)
     days: int = 0
     errors: list[RowError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # columns ignored, 合计 and note lines left out
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
+COLUMNS = (
+    Column(DATE_HEADER, True, aliases=("放假日期", "调休日期")),
+    Column(TYPE_HEADER, True, aliases=("类别", "安排", "放假或上班")),
+    Column(NAME_HEADER, False, aliases=("节日", "节假日名称", "名称")),
+)
+
+
 def import_schedule(source: Path | IO[bytes], *, filename: str | None = None, by: Any = None) -> ScheduleReport:
     """A file of 日期 / 类型 (放假 or 上班) / 说明 rows: every day that differs from a plain week.
 
-    Importing a year replaces that year's entries and marks it official, so the weekends-only
-    fallback stops for it.
+    Read as every import reads a sheet (registry.imports.base.read_table): a title over the header, columns in any
+    order, hidden rows and unreadable cells refused. Importing a year replaces that year's entries and marks it
+    official, so the weekends-only fallback stops for it.
     """
     report = ScheduleReport()
+    ctx = ImportContext("workdays", filename=filename)
     try:
-        rows = read_rows(source, filename)
+        ctx.sheet = read_sheet(source, filename)
     except TabularError as exc:
         report.errors.append(RowError(None, "", str(exc)))
         return report
-    if not rows:
-        report.errors.append(RowError(None, "", _("文件是空的")))
-        return report
-    header = [cell.strip() for cell in rows[0].cells]
-    missing = [h for h in (DATE_HEADER, TYPE_HEADER) if h not in header]
-    if missing:
-        report.errors.append(RowError(rows[0].number, "、".join(missing), _("缺少必填列")))
-        return report
-    at = {name: header.index(name) for name in header}
+    table = read_table(ctx, ctx.sheet.rows, COLUMNS)
     entries: dict[dt.date, tuple[bool, str, int]] = {}
-    for row in rows[1:]:
-        if not any(row.cells):
-            continue
-        day = parse_date(row.cell(at[DATE_HEADER]))
-        kind = row.cell(at[TYPE_HEADER])
-        if day is None:
-            report.errors.append(RowError(row.number, DATE_HEADER, _("日期应写成 %(forms)s，或 Excel 日期格式") % {"forms": DATE_FORMS}))
-            continue
-        if kind not in REST_WORDS | WORK_WORDS:
-            report.errors.append(RowError(row.number, TYPE_HEADER, _("类型应为“放假”或“上班”")))
-            continue
-        if day in entries:
-            report.errors.append(
-                RowError(row.number, DATE_HEADER, _("与第%(row)d行日期重复") % {"row": entries[day][2]})
-            )
-            continue
-        name = row.cell(at.get(NAME_HEADER))
-        entries[day] = (kind in WORK_WORDS, name, row.number)
+    if table is not None:
+        _read_entries(ctx, table, entries)
+    report.errors = sorted(ctx.errors, key=lambda error: error.row or 0)  # file-wide first, then by row
+    report.notes = ctx.notes
+    if table is None:
+        return report
     if not entries and not report.errors:
         report.errors.append(RowError(None, "", _("文件中没有任何日期")))
     if report.errors:
@@ -91,6 +82,21 @@ def import_schedule(source: Path | IO[bytes], *, filename: str | None = None, by
         )
     report.years, report.days = years, len(entries)
     return report
+
+
+def _read_entries(ctx: ImportContext, table: Table, entries: dict[dt.date, tuple[bool, str, int]]) -> None:
+    """Each row's day, whether it is worked and its name; each bad cell an error on `ctx`."""
+    for row in table.rows:
+        day = parse_date(table.value(row, DATE_HEADER))
+        kind = table.value(row, TYPE_HEADER)
+        if day is None:
+            ctx.error(row.number, DATE_HEADER, _("日期应写成 %(forms)s，或 Excel 日期格式") % {"forms": DATE_FORMS})
+        elif kind not in REST_WORDS | WORK_WORDS:
+            ctx.error(row.number, TYPE_HEADER, _("类型应为“放假”或“上班”"))
+        elif day in entries:
+            ctx.error(row.number, DATE_HEADER, _("与第%(row)d行日期重复") % {"row": entries[day][2]})
+        else:
+            entries[day] = (kind in WORK_WORDS, table.value(row, NAME_HEADER), row.number)
 
 
 def set_day(day: dt.date, *, is_workday: bool, name: str = "", by: Any = None) -> DayOverride:

@@ -36,6 +36,7 @@ from zoufang.planning.tables.lines import (
     count_positions,
     count_sums,
     kind_counts,
+    not_figures,
     read_count,
     skipped_lines,
     total_values,
@@ -139,6 +140,7 @@ def parse_allocation_table(rows: Sequence[SheetRow]) -> AllocationTable:
     if header is None:
         return table
     group: AllocationRow | None = None
+    under_refused = False  # the rows below continue a unit's row that was refused
     lines = Lines()
     figures = with_row_total({STATED: header.positions[STATED], **count_positions(table.by_kind, COUNT, header)},
                              header)
@@ -148,7 +150,7 @@ def parse_allocation_table(rows: Sequence[SheetRow]) -> AllocationTable:
             continue
         if line == "total":
             table.total_row = row.number
-            table.totals = total_values(row, figures, table.issues, header.refused)
+            table.totals = total_values(row, figures, table.issues, not_figures(header))
             continue
         first_at, first = first_filled(row)
         if first.endswith(ENTERPRISE_LINE_SUFFIX):
@@ -158,17 +160,20 @@ def parse_allocation_table(rows: Sequence[SheetRow]) -> AllocationTable:
             table.issues.append(RowError(row.number, "", _("合计行之后只能是“……走访企业”行")))
             continue
         if line == "subtotal":
-            stated = total_values(row, figures, table.issues, header.refused)
+            stated = total_values(row, figures, table.issues, not_figures(header))
             if lines.since_subtotal(row.number):
                 check_sums(table.issues, row.number, stated, _allocation_sums(table.rows[lines.subtotal_from:],
                                                                               table.by_kind), subtotal=True)
             lines.subtotal_from = len(table.rows)
             lines.subtotals.append(row.number)
             continue
-        parsed = _allocation_row(row, header, table.by_kind, group, table.issues)
+        parsed = _allocation_row(row, header, table.by_kind, group, table.issues, under_refused)
         if parsed is None:
             lines.unread.append(row.number)
+            if header.value(row, SERIAL) or header.value(row, UNIT):  # a unit's first row: its continuations go too
+                group, under_refused = None, True
         else:
+            under_refused = False
             table.rows.append(parsed)
             group = parsed
     _check_allocation_totals(table, lines.all_read())
@@ -209,11 +214,13 @@ def joint_split(text: str, count: int, measure: str, row: int, column: str,
 
 
 def _allocation_row(row: SheetRow, header: HeaderMatch, by_kind: KindSplit | None, group: AllocationRow | None,
-                    issues: list[RowError]) -> AllocationRow | None:
+                    issues: list[RowError], under_refused: bool = False) -> AllocationRow | None:
+    """The row, or None when it is refused (each reason on `issues`) or continues a refused row (`under_refused`:
+    its own cells are checked, the unit's row already says what is wrong)."""
     serial, unit = header.value(row, SERIAL), compact(header.value(row, UNIT))
     continued = not serial and not unit
     before = len(issues)
-    if continued and group is None:
+    if continued and group is None and not under_refused:
         issues.append(RowError(row.number, UNIT, _("序号和走访单位都为空，但上面没有可承接的行")))
     elif not unit and not continued:
         issues.append(RowError(row.number, UNIT, _("不能为空")))
@@ -222,7 +229,7 @@ def _allocation_row(row: SheetRow, header: HeaderMatch, by_kind: KindSplit | Non
         issues.append(RowError(row.number, VILLAGE, _("不能为空")))
     stated = read_count(row, header, STATED, issues)
     counts = kind_counts(row, header, by_kind, COUNT, Target.Kind.REGISTERED_HOUSEHOLD, issues)
-    if len(issues) > before or stated is None or counts is None:
+    if len(issues) > before or stated is None or counts is None or (continued and group is None):
         return None
     if continued and group is not None:
         unit = group.unit

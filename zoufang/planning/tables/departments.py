@@ -42,6 +42,7 @@ from zoufang.planning.tables.header import (
 from zoufang.planning.tables.lines import (
     Lines,
     check_sums,
+    not_figures,
     skipped_lines,
     total_values,
 )
@@ -120,13 +121,14 @@ def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
     if total_at is not None:
         numeric[ROW_TOTAL] = total_at
     lines, stated, subtotals = Lines(), {}, []
+    unread = not_figures(header, note_at)
     for row in found.below:
         line = lines.meet(row, rows_read=bool(table.rows))
         if line == "skip":
             continue
         if line == "total":
             table.total_row = row.number
-            stated = total_values(row, numeric, table.issues, header.refused)
+            stated = total_values(row, numeric, table.issues, unread)
             table.party_member_total = stated.get(MEMBERS)
             table.totals = [stated[c] for c in table.columns] if all(c in stated for c in table.columns) else []
             continue
@@ -134,7 +136,7 @@ def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
             table.issues.append(RowError(row.number, "", _("合计行之后不应再有数据行")))
             continue
         if line == "subtotal":
-            subtotals.append((row.number, total_values(row, numeric, table.issues, header.refused), len(table.rows)))
+            subtotals.append((row.number, total_values(row, numeric, table.issues, unread), len(table.rows)))
             lines.subtotals.append(row.number)
             continue
         unit = compact(header.value(row, DEPARTMENT))

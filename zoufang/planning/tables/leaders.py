@@ -32,6 +32,7 @@ from zoufang.planning.tables.lines import (
     count_positions,
     count_sums,
     kind_counts,
+    not_figures,
     skipped_lines,
     total_values,
     with_row_total,
@@ -89,6 +90,7 @@ def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> Lead
         return table
     kind = Target.Kind.REGISTERED_HOUSEHOLD if with_villages else Target.Kind.ENTERPRISE
     group: LeaderRow | None = None
+    under_refused = False  # the rows below continue a leader's row that was refused
     seen: dict[tuple[str, str], int] = {}
     lines = Lines()
     figures = with_row_total(count_positions(table.by_kind, count_column, header), header)
@@ -98,13 +100,13 @@ def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> Lead
             continue
         if line == "total":
             table.total_row = row.number
-            table.totals = total_values(row, figures, table.issues, header.refused)
+            table.totals = total_values(row, figures, table.issues, not_figures(header))
             continue
         if table.total_row is not None and not lines.total_first:
             table.issues.append(RowError(row.number, "", _("合计行之后不应再有数据行")))
             continue
         if line == "subtotal":
-            stated = total_values(row, figures, table.issues, header.refused)
+            stated = total_values(row, figures, table.issues, not_figures(header))
             if lines.since_subtotal(row.number):
                 check_sums(table.issues, row.number, stated, count_sums(
                     table.by_kind, count_column, [r.counts for r in table.rows[lines.subtotal_from:]]), subtotal=True)
@@ -114,7 +116,7 @@ def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> Lead
         before = len(table.issues)
         serial, written = header.value(row, SERIAL), header.value(row, LEADER)
         continued = with_villages and not serial and not written
-        if continued and group is None:
+        if continued and group is None and not under_refused:
             table.issues.append(RowError(row.number, LEADER, _("序号和走访领导都为空，但上面没有可承接的行")))
         elif not written and not continued:
             table.issues.append(RowError(row.number, LEADER, _("不能为空")))
@@ -122,9 +124,12 @@ def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> Lead
         if with_villages and not village:
             table.issues.append(RowError(row.number, LEADER_VILLAGE, _("不能为空")))
         counts = kind_counts(row, header, table.by_kind, count_column, kind, table.issues)
-        if len(table.issues) > before or counts is None:
+        if len(table.issues) > before or counts is None or (continued and group is None):
             lines.unread.append(row.number)
+            if not continued:  # a leader's first row: its continuations go with it, said once
+                group, under_refused = None, True
             continue
+        under_refused = False
         count = sum(counts.values())
         if continued and group is not None:
             written = group.leader_as_written

@@ -17,6 +17,7 @@ from zoufang.core.tabular import (
 )
 from zoufang.planning.tables.header import (
     MEMBERS,
+    NOTE,
     ROW_TOTAL,
     STATED,
     KindSplit,
@@ -147,11 +148,11 @@ def check_row_total(row: SheetRow, header: HeaderMatch, counted: int, issues: li
 
 
 def total_values(row: SheetRow, positions: dict[str, int], issues: list[RowError],
-                 refused: Collection[int] = ()) -> dict[str, int]:
-    """The 合计 row's numbers by column: aligned under their columns, or in order after a merged label; nothing under a
-    column the header `refused` (unknown, doubled) is read."""
+                 unread: Collection[int] = ()) -> dict[str, int]:
+    """The 合计 row's numbers by column: aligned under their columns, or in order after a merged label; nothing under
+    the `unread` columns (`not_figures`) is read."""
     label_at, _label = first_filled(row)
-    cells = [(i, c) for i, c in enumerate(row.cells) if c and i > label_at and i not in refused]
+    cells = [(i, c) for i, c in enumerate(row.cells) if c and i > label_at and i not in unread]
     values = [parse_count(c) for _i, c in cells]
     for (_i, cell), value in zip(cells, values, strict=True):
         if value is None:
@@ -165,6 +166,13 @@ def total_values(row: SheetRow, positions: dict[str, int], issues: list[RowError
     issues.append(RowError(row.number, "合计", _("合计行有%(n)d个数字，应为%(m)d个（%(names)s）")
                            % {"n": len(cells), "m": len(positions), "names": "、".join(positions)}))
     return {}
+
+
+def not_figures(header: HeaderMatch, note_at: int | None = None) -> set[int]:
+    """The columns a 合计 or 小计 row holds no figure in: those the header refused (unknown, doubled) and the 备注,
+    where an office writes “含联合走访” on the 合计 row too."""
+    note = header.positions.get(NOTE) if note_at is None else note_at
+    return {*header.refused, *([] if note is None else [note])}
 
 
 def check_total(issues: list[RowError], row: int, column: str, stated: int, actual: int,

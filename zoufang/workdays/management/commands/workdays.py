@@ -52,6 +52,8 @@ class Command(BaseCommand):
                 for error in report.errors:
                     self.stdout.write(str(error))
                 raise CommandError(_("放假安排未导入：请改正以上问题后重试，未写入任何数据。"))
+            for note in report.notes:
+                self.stdout.write(note)
             self.stdout.write(_("已导入 %(map)s 年放假安排，共 %(days)s 天。") % {
                 "map": '、'.join(map(str, report.years)), "days": report.days,
             })
