@@ -205,3 +205,14 @@ def test_a_sign_off_once_given_is_not_pending_for_the_unit_it_is_dispatched_to(c
     assert "待分管领导签字" not in page.split("办理记录")[0]
     assert "已签字" in page  # the signed escalation stays as the case's history: why it came to 水务站
     assert "accept" in _api(client, "water", case)["allowed_actions"]
+
+
+def test_the_board_offers_the_request_for_a_decision_only_once_the_leader_has_answered(cases_town, make_case):
+    town = cases_town
+    case = _escalate(town, _asked(town, make_case()))
+    columns = board.counts(Case.objects.all(), dt.date(2017, 6, 15))["columns"]
+    # Waiting for the signature: the office cannot decide the extension (workflow: no decision in 待分管领导签字).
+    assert (columns["extension"]["total"], columns["escalated"]["total"]) == (0, 1)
+    escalation.refuse_escalation(case, by=town.users["leader"], version=case.version, note="自行办理")
+    columns = board.counts(Case.objects.all(), dt.date(2017, 6, 15))["columns"]
+    assert (columns["extension"]["total"], columns["escalated"]["total"]) == (1, 0)
