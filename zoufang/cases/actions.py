@@ -59,12 +59,14 @@ def dispatch_case(
         _serving(c, [unit], _("承办单位"))
         check_co_handlers(unit, co_handlers or [])
         _serving(c, co_handlers or [], _("协办单位"))
+        # A request left by the unit before: only on a case signed before sign_escalation dropped it.
+        dropped = drop_extension_request(c, "reassign" if c.unit_id != unit.pk else "redispatch")
         c.unit = unit
         c.priority = priority or c.priority
         deadlines.start_clock(c, clock.today())
         c.co_handlers.set(co_handlers or [])
         return {"unit": unit.name, "handling_due": c.handling_due.isoformat() if c.handling_due else None,
-                "co_handlers": [u.name for u in co_handlers or []]}
+                "co_handlers": [u.name for u in co_handlers or []], **dropped}
 
     def tell(c: Case) -> None:
         notifications.notify(
@@ -111,11 +113,11 @@ def return_case(case: Case, *, by: Any, version: int | None, reason: str) -> Cas
 
     def change(c: Case) -> dict[str, Any]:
         returned_by = c.unit.name if c.unit else ""
+        dropped = drop_extension_request(c, "return")
         c.unit = None
         c.co_handlers.clear()
-        c.dispatched_on = c.handling_due = c.paused_since = c.requested_extension_days = None
-        c.extension_reason = ""
-        return {"unit": returned_by}
+        c.dispatched_on = c.handling_due = c.paused_since = None
+        return {"unit": returned_by, **dropped}
 
     def tell(c: Case) -> None:
         notifications.notify(
@@ -123,6 +125,17 @@ def return_case(case: Case, *, by: Any, version: int | None, reason: str) -> Cas
         )
 
     return run(case, Action.RETURN, by=by, version=version, note=reason, change=change, notify=tell)
+
+
+def drop_extension_request(c: Case, handover: str) -> dict[str, Any]:
+    """A unit's extension request still pending when the case leaves the unit (退单, 签字上报, 改派) dies with that
+    hand-over: the next unit never asked for it, and it must not hold that unit's clock. The details name it."""
+    if not c.requested_extension_days:
+        return {}
+    dropped = {"days": c.requested_extension_days, "unit": c.unit.name if c.unit else "", "by": handover}
+    c.requested_extension_days = None
+    c.extension_reason = ""
+    return {"dropped_extension": dropped}
 
 
 def request_extension(case: Case, *, by: Any, version: int | None, days: int, reason: str) -> Case:

@@ -22,7 +22,7 @@ from zoufang.accounts.names import named, shown_name
 from zoufang.campaigns.models import CaseCategory
 from zoufang.cases import access, actions, answers, deadlines, escalation
 from zoufang.cases.models import Case
-from zoufang.cases.presenters import CasePresenter
+from zoufang.cases.presenters import CasePresenter, event_notice
 from zoufang.cases.transition import CaseError, InvalidInput, NotAllowed, StaleVersion, VersionRequired
 from zoufang.core import limits
 from zoufang.core.apierrors import ApiErrorOut
@@ -84,6 +84,7 @@ class EventOut(Schema):
     at: dt.datetime
     version: int
     note: str
+    notice: str = Field(..., description="该步附带的结果，如：派出所的延期申请（5 个工作日）随改派作废；无则为空")
 
 
 class CaseDetailOut(CaseOut):
@@ -168,7 +169,7 @@ def _detail(request: HttpRequest, case: Case) -> dict[str, Any]:
     data["history"] = [
         {"action": e.action, "from_status": e.from_status, "to_status": e.to_status,
          "actor": shown_name(e.actor, nobody=""),
-         "at": e.at, "version": e.version, "note": presenter.text(case, e.note)}
+         "at": e.at, "version": e.version, "note": presenter.text(case, e.note), "notice": event_notice(e.data)}
         for e in case.events.select_related("actor").prefetch_related(*named("actor"))
     ]
     return data

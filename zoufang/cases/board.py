@@ -63,8 +63,11 @@ COLUMNS = [
     Column("draft", _lazy("待登记"), Q(status=S.DRAFT), "registration_due"),
     # Sent back by the city office with its instructions: the town dispatches it again.
     Column("to_dispatch", _lazy("待交办"), Q(status__in=(S.REGISTERED, S.RETURNED, S.UPPER_RETURNED)), "handling_due"),
+    # Where the office may decide it: not while the leader's signature is pending (the leader answers first).
     Column("extension", _lazy("延期待审批"),
-           Q(requested_extension_days__isnull=False, status__in=workflow.HANDLING), "handling_due"),
+           Q(requested_extension_days__isnull=False,
+             status__in=[s for s, action in workflow.TABLE if action == workflow.Action.APPROVE_EXTENSION]),
+           "handling_due"),
     # Overdue now (`deadlines.overdue_condition`), not the mark the daily tick sets: a deadline passed this morning
     # is here before the tick runs, a paused case is not.
     Column("overdue", _lazy("超期未办结"), deadlines.overdue_condition, "handling_due"),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from zoufang import clock
 from zoufang.cases import access, deadlines, notifications
+from zoufang.cases.actions import drop_extension_request
 from zoufang.cases.models import Case
 from zoufang.cases.transition import InvalidInput, run
 from zoufang.cases.workflow import Action
@@ -47,12 +48,13 @@ def escalate_case(
 
 
 def sign_escalation(case: Case, *, by: Any, version: int | None, note: str = "") -> Case:
-    """分管领导签字: the case leaves the unit's desk for the route chosen; the unit's clock stays stopped."""
+    """分管领导签字: the case leaves the unit's desk for the route chosen, with any extension the unit asked for and
+    was not answered (a later dispatch starts a fresh limit); the unit's clock stays stopped."""
 
     def change(c: Case) -> dict[str, Any]:
         c.signed_at = clock.now()
         c.paused_since = None
-        return {"route": c.escalation_route}
+        return {"route": c.escalation_route, **drop_extension_request(c, "sign")}
 
     def tell(c: Case) -> None:
         notifications.notify(

@@ -126,9 +126,9 @@ class Listed:
 
 @dataclass
 class UnitLine:
-    """One unit's line of the agenda; `unit` is None for the cases that have none ("—")."""
+    """One unit's line of the agenda."""
 
-    unit: Unit | None
+    unit: Unit
     open: int
     overdue: int
     resolved_in_month: int
@@ -136,7 +136,7 @@ class UnitLine:
 
     @property
     def name(self) -> str:
-        return self.unit.name if self.unit is not None else "—"
+        return self.unit.name
 
     @property
     def more_overdue(self) -> int:
@@ -163,14 +163,16 @@ def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def unit_figures(cases: QuerySet[Case], month: dt.date, today: dt.date) -> QuerySet[Case, dict[str, Any]]:
     """Each unit's 在办 (cases in a handling status), 超期 (those of them overdue on `today`) and 本月办结 (cases
-    resolved in the month, whatever their status now, only those with a unit), in one GROUP BY; worst first
-    (most overdue, then most open, then by name; the cases without a unit after the named units)."""
+    resolved in the month, whatever their status now, only those with a unit: not one settled on the spot), in
+    one GROUP BY; worst first (most overdue, then most open, then by name). A case in a handling status always
+    has its unit: only a dispatch (to a unit) or a reopen (guarded: to the unit it had) starts handling, and
+    only a return (退单), which ends it, takes the unit off (test_workflow)."""
     chosen, counts = _unit_counts(month, today)
     return (
         cases.filter(chosen).order_by()
         .values("unit_id")
         .annotate(**counts)
-        .order_by("-overdue", "-open", F("unit__name").asc(nulls_last=True), "unit_id")
+        .order_by("-overdue", "-open", "unit__name", "unit_id")
     )
 
 
@@ -244,21 +246,19 @@ def unit_lines(cases: QuerySet[Case], figures: Iterable[dict[str, Any]], overdue
     """The lines of `figures` (rows of unit_figures) with their units and the first `overdue_listed` cases of each
     overdue on `today`, earliest deadline first: two queries, whatever the number of lines."""
     figures = list(figures)
-    units = Unit.objects.in_bulk([row["unit_id"] for row in figures if row["unit_id"] is not None])
-    lines = [UnitLine(units.get(row["unit_id"]), row["open"], row["overdue"], row["resolved_in_month"])
+    units = Unit.objects.in_bulk([row["unit_id"] for row in figures])
+    lines = [UnitLine(units[row["unit_id"]], row["open"], row["overdue"], row["resolved_in_month"])
              for row in figures]
     behind = [line for line in lines if line.overdue]
     if behind:
-        ids = [line.unit.pk for line in behind if line.unit is not None]
-        of_lines = Q(unit_id__in=ids) | Q(unit__isnull=True) if len(ids) < len(behind) else Q(unit_id__in=ids)
-        overdue = cases.filter(of_lines, deadlines.overdue_condition(today)).only(
-            "public_id", "handling_due", "unit_id")
+        overdue = cases.filter(deadlines.overdue_condition(today), unit_id__in=[line.unit.pk for line in behind]) \
+            .only("public_id", "handling_due", "unit_id")
         by_unit: dict[int | None, list[Case]] = {}
         for case in first_of_each(overdue, "unit_id", [F("handling_due").asc(nulls_last=True), F("id").asc()],
                                   overdue_listed).order_by("unit_id", "place"):
             by_unit.setdefault(case.unit_id, []).append(case)
         for line in behind:
-            line.overdue_cases = by_unit.get(line.unit.pk if line.unit is not None else None, [])
+            line.overdue_cases = by_unit.get(line.unit.pk, [])
     return lines
 
 

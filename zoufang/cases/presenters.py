@@ -66,6 +66,19 @@ def day_text(value: dt.date | str | None, fmt: str = "Y-m-d", missing: str = "�
     return value or missing
 
 
+def event_notice(data: dict[str, Any]) -> str:
+    """What a step did beside its own (a CaseEvent's `data`), said in the case's history: a unit's pending
+    extension request dropped with its hand-over (actions.drop_extension_request); "" when nothing."""
+    dropped = data.get("dropped_extension")
+    if not dropped:
+        return ""
+    with_step = {"return": _("随退单作废"), "sign": _("随签字上报作废"), "reassign": _("随改派作废"),
+                 "redispatch": _("随重新交办作废")}
+    return _("%(unit)s的延期申请（%(days)s 个工作日）%(how)s") % {
+        "unit": dropped.get("unit") or _("原承办单位"), "days": dropped.get("days"),
+        "how": with_step.get(dropped.get("by"), _("作废"))}
+
+
 class CasePresenter:
     def __init__(self, user: Any) -> None:
         self.user = user

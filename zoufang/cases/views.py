@@ -24,7 +24,7 @@ from zoufang.cases.board import columns as board_columns
 from zoufang.cases.board import counts as board_counts
 from zoufang.cases.forms import FORMS, ActionForm, perform
 from zoufang.cases.models import Case
-from zoufang.cases.presenters import CasePresenter, unit_shown
+from zoufang.cases.presenters import CasePresenter, event_notice, unit_shown
 from zoufang.cases.transition import CaseError, StaleVersion
 from zoufang.core import paging
 from zoufang.core.queryparams import Asked
@@ -165,7 +165,8 @@ def history(case: Case, presenter: CasePresenter) -> list[dict[str, Any]]:
             label = str(first.get(event.action, event.action))
         actor = shown_name(event.actor)
         lines.append({"at": event.at, "actor": actor, "label": label, "status": event.get_to_status_display(),
-                      "note": presenter.text(case, event.note) if event.note != label else ""})
+                      "note": presenter.text(case, event.note) if event.note != label else "",
+                      "notice": event_notice(event.data)})
     return lines
 
 

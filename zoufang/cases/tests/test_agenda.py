@@ -26,13 +26,12 @@ def _recount(cases: list[Case], month: dt.date) -> dict[str, tuple[int, int, int
     start, end = lists.month_bounds(month)
     lines: dict[str, list[int]] = {}
     for case in cases:
-        name = case.unit.name if case.unit else "—"
         if case.status in workflow.HANDLING:
-            line = lines.setdefault(name, [0, 0, 0])
+            line = lines.setdefault(case.unit.name, [0, 0, 0])  # being handled, a case has its unit
             line[0] += 1
             line[1] += deadlines.is_overdue(case, TODAY)
         if case.unit and case.resolved_at and start <= case.resolved_at < end:
-            lines.setdefault(name, [0, 0, 0])[2] += 1
+            lines.setdefault(case.unit.name, [0, 0, 0])[2] += 1
     return {name: (a, b, c) for name, (a, b, c) in lines.items()}
 
 
