@@ -22,6 +22,9 @@ def test_it_fits_a_change_list_and_its_filters_on_a_phone(browser, live_server, 
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
     page = context.new_page()
     try:
+        page.goto(f"{live_server.url}/")
+        page.click("nav.nav a:has-text('管理后台')")  # the menu leads there on a phone too
+        page.wait_for_url(f"{live_server.url}/admin/")
         page.goto(f"{live_server.url}/admin/registry/cadre/")
         filters, results = page.locator("#changelist-filter"), page.locator("#changelist-form .results")
         assert filters.bounding_box()["y"] < results.bounding_box()["y"]  # not after the last of 100 rows
