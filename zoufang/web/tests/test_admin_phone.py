@@ -2,23 +2,15 @@
 scrolling sideways inside its own box, the filters before the list and folded to their titles, in Chinese."""
 
 import pytest
-from django.contrib.auth.models import Permission
-from django.test import Client
 
 from zoufang.core.testwidths import PHONE, look
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_it_fits_a_change_list_and_its_filters_on_a_phone(browser, live_server, town, settings):
-    office = town.users["office"]
-    office.is_staff = True
-    office.save(update_fields=["is_staff"])
-    office.user_permissions.add(*Permission.objects.filter(content_type__app_label="registry"))
-    client = Client()
-    client.force_login(office)
+def test_it_fits_a_change_list_and_its_filters_on_a_phone(browser, live_server, office_admin, settings):
     context = browser.new_context(viewport=PHONE)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    session = office_admin.cookies[settings.SESSION_COOKIE_NAME].value
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
     page = context.new_page()
     try:
