@@ -55,6 +55,11 @@ def test_it_sends_a_system_administrator_to_the_admin_not_to_the_office(town, lo
         assert "请联系走访办" not in html
         assert "您的账号负责系统管理，不查看走访数据。" in html
         assert html.count('href="/admin/"') == 2  # the menu's, and the page's own
+    # Anyone else without a campaign, given the admin site or not, is to ask the office for a scope.
+    outsider = town.users["outsider"]
+    outsider.is_staff = True
+    outsider.save(update_fields=["is_staff"])
+    assert "请联系走访办" in login(outsider).get("/").content.decode()
 
 
 def test_it_marks_the_current_phase(town, login, settings):
