@@ -15,6 +15,7 @@ from ninja.pagination import paginate
 from zoufang.accounts.names import named, shown_name
 from zoufang.core import limits, paging
 from zoufang.core.apierrors import ApiErrorOut
+from zoufang.core.apiversions import VERSION_MAX, Versioned, version_read
 from zoufang.integrity import scans, services
 from zoufang.integrity.models import FlagClearance
 from zoufang.jobs.api import JobQueuedOut, queue
@@ -123,11 +124,12 @@ def _decision(decision: Any) -> dict[str, Any]:
             "by": shown_name(decision.cleared_by, nobody="")}
 
 
-class FindingIn(Schema):
+class FindingIn(Versioned):
     key: str = Field(..., min_length=1, max_length=80, description="提示编号（flags 列表中的 key）")
     outcome: Literal["upheld", "cleared"] = Field(..., description="upheld：核实查实；cleared：核实排除")
     reason: str = Field(..., max_length=limits.TEXT, description="理由：写明核实了什么（必填）")
-    version: int | None = Field(None, ge=1, description="改变已有结论时填读取时的 version；首次核实不填")
+    version: int | None = Field(None, ge=1, le=VERSION_MAX,
+                                description="改变已有结论时填读取时的 version（也可用 If-Match 头传递）；首次核实不填")
     starts_on: dt.date | None = Field(None, description="首次核实时提示所在的走访日期范围（与列表的查询相同）")
     ends_on: dt.date | None = None
 
@@ -179,7 +181,8 @@ def _finding(decision: FlagClearance, public: dict[int, Any], *, recorded: bool)
 @router.post("/{slug}/findings", response={200: FindingOut, 400: FindingRefusedOut, 403: FindingRefusedOut,
                                            409: FindingRefusedOut},
              summary="记录核实结论：查实（upheld，计入考核）或排除（cleared），写明理由；走访办专用，记入审计。"
-                     "首次核实不填 version；改变结论填读取时的 version，别人已改过则返回 409（不覆盖）。"
+                     "首次核实不填 version；改变结论填读取时的 version（或 If-Match 头），别人已改过则返回 409（不覆盖）；"
+                     "不带 version 而这条提示已有结论的，也返回 409，附现在的 outcome 和 version。"
                      "同一结论、同一理由重发视为重试，原样返回（recorded=false）")
 def record_finding(request: HttpRequest, slug: str, body: FindingIn) -> Any:
     campaign = services.campaign_for(request.user, slug)
@@ -188,7 +191,7 @@ def record_finding(request: HttpRequest, slug: str, body: FindingIn) -> Any:
     period = None if body.starts_on is None and body.ends_on is None else (body.starts_on, body.ends_on)
     try:
         decision, recorded = services.record_finding(request.user, campaign, body.key, body.outcome, body.reason,
-                                                     version=body.version, period=period)
+                                                     version=version_read(request, body), period=period)
     except services.DecisionConflict as exc:
         current = exc.current
         return Status(409, {"detail": str(exc), "code": "conflict", "outcome": current.outcome if current else None,

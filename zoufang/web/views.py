@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from zoufang import clock
-from zoufang.accounts import scope
+from zoufang.accounts import duties, scope
 from zoufang.core.queryparams import Asked
 from zoufang.oversight import access, across, board
 from zoufang.oversight import views as oversight_views
@@ -36,7 +36,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if campaigns and "campaign" not in request.GET and across.is_upper_unit_user(request.user):
         return redirect("oversight:units")
     campaign = dashboard.choose_campaign(campaigns, request.GET.get("campaign"))
-    context: dict[str, object] = {"campaigns": campaigns, "campaign": campaign}
+    context: dict[str, object] = {"campaigns": campaigns, "campaign": campaign,
+                                  # 系统管理员, 安全管理员: no campaign by design, their work is in the admin.
+                                  "administers": request.user.is_staff and bool(duties.admin_roles(request.user))}
     if campaign is not None:
         today = clock.today()
         context.update(

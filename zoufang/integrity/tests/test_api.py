@@ -47,6 +47,9 @@ def test_a_change_names_the_version_it_read_and_a_stale_one_is_refused(client, v
     assert second.status_code == 409
     assert (second.json()["outcome"], second.json()["version"]) == ("cleared", 1)
     assert "已于" in second.json()["detail"]
+    kept = FlagClearance.objects.get()
+    assert (kept.outcome, kept.reason, kept.version) == ("cleared", "电话核实属实", 1)
+    assert AuditEvent.objects.filter(object_type="integrity.FlagClearance").count() == 1
     changed = _post(client, slug, office, key=key, outcome="upheld", reason="复查：系补造", version=1)
     assert (changed.status_code, changed.json()["version"], changed.json()["recorded"]) == (200, 2, True)
     stale = _post(client, slug, office, key=key, outcome="cleared", reason="属实", version=1)
@@ -153,3 +156,19 @@ def test_findings_page_latest_first_by_cursor_in_constant_queries(client, visiti
     too_many = client.get(f"/api/v1/integrity/{slug}/flags?page_size=201", **office)
     assert too_many.status_code == 400
     assert "page_size" in str(too_many.json())
+
+
+def test_a_change_may_name_the_version_it_read_in_if_match(client, visiting, desk_entry, api_token):
+    """As every other versioned write of the API: the version read in the body or in `If-Match`."""
+    slug, key, office = visiting.campaign.slug, f"late_bulk:{desk_entry[0].pk}", api_token("office")
+    compute_scan(visiting.campaign)
+    assert _post(client, slug, office, key=key, outcome="cleared", reason="电话核实属实").status_code == 200
+    changed = _post(client, slug, {**office, "HTTP_IF_MATCH": '"1"'}, key=key, outcome="upheld", reason="复查：系补造")
+    assert (changed.status_code, changed.json()["version"], changed.json()["outcome"]) == (200, 2, "upheld")
+    stale = _post(client, slug, {**office, "HTTP_IF_MATCH": 'W/"1"'}, key=key, outcome="cleared", reason="属实")
+    assert (stale.status_code, stale.json()["version"]) == (409, 2)
+    bad = _post(client, slug, {**office, "HTTP_IF_MATCH": "²"}, key=key, outcome="cleared", reason="属实")
+    assert bad.status_code == 400
+    assert "If-Match" in str(bad.json())
+    decision = FlagClearance.objects.get()
+    assert (decision.outcome, decision.reason, decision.version) == ("upheld", "复查：系补造", 2)

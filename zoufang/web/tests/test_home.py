@@ -44,6 +44,24 @@ def test_it_tells_an_outsider_to_ask_the_office_for_a_scope(town, login):
     assert "锦溪镇测试走访" not in html
 
 
+def test_it_sends_a_system_administrator_to_the_admin_not_to_the_office(town, login):
+    """系统管理员 and 安全管理员 have no campaign by design (they read no residents): their work is in the admin."""
+    from zoufang.accounts.models import RoleGrant
+    from zoufang.accounts.services import ensure_administrator
+
+    for role in (RoleGrant.Role.SYSADMIN, RoleGrant.Role.SECURITY_ADMIN):
+        admin = ensure_administrator(f"admin-{role}", "x", full_name="管理员", role=role)
+        html = login(admin).get("/").content.decode()
+        assert "请联系走访办" not in html
+        assert "您的账号负责系统管理，不查看走访数据。" in html
+        assert html.count('href="/admin/"') == 2  # the menu's, and the page's own
+    # Anyone else without a campaign, given the admin site or not, is to ask the office for a scope.
+    outsider = town.users["outsider"]
+    outsider.is_staff = True
+    outsider.save(update_fields=["is_staff"])
+    assert "请联系走访办" in login(outsider).get("/").content.decode()
+
+
 def test_it_marks_the_current_phase(town, login, settings):
     settings.ZOUFANG_TODAY = "2017-04-10"
     Phase.objects.create(campaign=town.campaign, key="focus", name="集中走访", starts_on=dt.date(2017, 3, 1),
