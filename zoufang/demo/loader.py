@@ -273,3 +273,23 @@ def _grant_master_data_permissions(user: Any) -> None:
         content_type__app_label__in=["regions", "registry", "campaigns", "planning"]
     )
     user.user_permissions.add(*perms)
+
+
+def rename_former_units(slug: str, former_names: dict[str, str]) -> int:
+    """A demo town's units loaded under their former long names (“周庄镇经发局”) take the names its clerks write, in
+    place, so a demo loaded before decision 0032 keeps its cadres, quotas, cases and handler accounts. A unit whose
+    new name is registered in the town already is left as it is. Returns how many were renamed."""
+    from zoufang.registry.unitnames import clashing
+
+    campaign = Campaign.objects.filter(slug=slug).select_related("scope").first()
+    if campaign is None:
+        return 0
+    renamed = 0
+    for unit in Unit.objects.filter(name__in=former_names, region__path__startswith=campaign.scope.path):
+        name = former_names[unit.name]
+        if clashing(name, unit.region, exclude=unit.pk).exists():  # registered under the short name too: leave both
+            continue
+        unit.name, unit.version = name, unit.version + 1
+        unit.save(update_fields=["name", "version", "modified_at"])
+        renamed += 1
+    return renamed

@@ -32,9 +32,10 @@ from zoufang.campaigns.config import (
 )
 from zoufang.campaigns.models import Campaign, CaseCategory
 from zoufang.cases import tick
+from zoufang.demo import loader
 from zoufang.forms import services as form_services
 from zoufang.forms.demo import filled_answers
-from zoufang.planning.menghe import build_menghe_town
+from zoufang.planning.menghe import FORMER_NAMES, TOWN, UNITED_FRONT, build_menghe_town
 from zoufang.planning.models import Assignment
 from zoufang.planning.services import run_plan
 from zoufang.ratings import demo as ratings_demo
@@ -49,13 +50,13 @@ SLUG = "menghe-dazoufang"
 DEMO_YEAR = int(DEMO_TODAY[:4])
 OFFICE = "menghe"
 CADRE = "menghe_cadre"
-CADRE_UNIT = "孟河镇经发局"
+CADRE_UNIT = "经发局"
 # The handler accounts (承办人) of the units leading a kind of visit, which the demo hands cases to.
-HANDLERS = {"孟河镇经发局": "menghe_jingfa", "孟河镇人社局": "menghe_renshe", "孟河镇党委宣统口": "menghe_xuantong"}
+HANDLERS = {"经发局": "menghe_jingfa", "人社局": "menghe_renshe", UNITED_FRONT: "menghe_xuantong"}
 DEMO_ACCOUNTS = [
     (OFFICE, "孟河镇活动办（只看孟河镇）"),
-    (CADRE, f"{CADRE_UNIT}干部（走访群众、走访联系卡）"),  # untranslated: demo data (a seeded account's name)
-    *[(username, f"承办部门：{unit}") for unit, username in HANDLERS.items()],  # untranslated: demo data (a seeded account's name)
+    (CADRE, f"{TOWN}{CADRE_UNIT}干部（走访群众、走访联系卡）"),  # untranslated: demo data (a seeded account's name)
+    *[(username, f"承办部门：{TOWN}{unit}") for unit, username in HANDLERS.items()],  # untranslated: demo data (a seeded account's name)
 ]
 OPINION_EVERY = 4  # one visit in four collects an opinion
 QUIET = {"EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
@@ -108,6 +109,7 @@ def load_menghe_demo(*, say: Callable[[str], None] = lambda message: None) -> Ca
             "campaign": campaign.name, "starts_on": f'{campaign.starts_on:%Y-%m-%d}',
             "ends_on": f'{campaign.ends_on:%Y-%m-%d}',
         })
+        rename_former_units(say=say)
         build_menghe_town(say)
         report = run_plan(campaign)
         say(_("孟河镇分配：保留 %(kept)s，新增 %(added)s，调整 %(moved)s，释放 %(released)s") % {
@@ -133,6 +135,14 @@ def is_loaded() -> bool:
 
     return get_user_model().objects.filter(username=OFFICE).exists() and Assignment.objects.filter(
         campaign__slug=SLUG).exists()
+
+
+def rename_former_units(*, say: Callable[[str], None] = lambda message: None) -> int:
+    """孟河镇's units loaded under their former long names (“孟河镇经发局”) take the town's own names in place."""
+    renamed = loader.rename_former_units(SLUG, FORMER_NAMES)
+    if renamed:
+        say(_("孟河镇单位改用简称：%(count)s 个") % {"count": renamed})
+    return renamed
 
 
 def load_demo_campaign() -> Campaign:
@@ -260,7 +270,7 @@ def handle_cases(campaign: Campaign) -> int:
         handled += 1
         if unit.pk not in handlers:
             handlers[unit.pk] = ensure_user(HANDLERS[unit.name], settings.ZOUFANG_DEMO_PASSWORD,
-                                            full_name=f"{unit.name}承办人", role=RoleGrant.Role.UNIT_HANDLER,  # untranslated: demo data (a seeded account's name)
+                                            full_name=f"{TOWN}{unit.name}承办人", role=RoleGrant.Role.UNIT_HANDLER,  # untranslated: demo data (a seeded account's name)
                                             unit=unit, region=unit.region)
         play_case(case, CHAINS[(index // 3) % len(CHAINS)], on, office, handlers[unit.pk])
     return handled

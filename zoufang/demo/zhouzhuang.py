@@ -35,7 +35,7 @@ from zoufang.campaigns.models import Campaign, CaseCategory
 from zoufang.cases import tick
 from zoufang.cases.models import Case
 from zoufang.core.crypto import blind_index
-from zoufang.demo import synthetic
+from zoufang.demo import loader, synthetic
 from zoufang.demo.loader import DemoError, SeedFigures, generate_files
 from zoufang.demo.menghe import CHAINS, QUIET, play_case
 from zoufang.forms import services as form_services
@@ -43,8 +43,8 @@ from zoufang.planning.models import Assignment
 from zoufang.planning.services import run_plan
 from zoufang.regions.models import Region
 from zoufang.registry.imports import run_import
-from zoufang.registry.models import Target, Unit
-from zoufang.registry.unitnames import clashing, named
+from zoufang.registry.models import Target
+from zoufang.registry.unitnames import named
 from zoufang.visits import rules
 from zoufang.visits.demo import (
     DEMO_TODAY,
@@ -120,19 +120,8 @@ def is_loaded() -> bool:
 
 
 def rename_former_units(*, say: Callable[[str], None] = lambda message: None) -> int:
-    """周庄镇's units loaded under their former long names (“周庄镇经发局”) take their short names in place, so a
-    demo loaded before decision 0032 keeps its cadres, quotas, cases and handler accounts; returns how many."""
-    campaign = Campaign.objects.filter(slug=SLUG).select_related("scope").first()
-    if campaign is None:
-        return 0
-    renamed = 0
-    for unit in Unit.objects.filter(name__in=FORMER_NAMES, region__path__startswith=campaign.scope.path):
-        name = FORMER_NAMES[unit.name]
-        if clashing(name, unit.region, exclude=unit.pk).exists():  # registered under the short name too: leave both
-            continue
-        unit.name, unit.version = name, unit.version + 1
-        unit.save(update_fields=["name", "version", "modified_at"])
-        renamed += 1
+    """周庄镇's units loaded under their former long names (“周庄镇经发局”) take their short names in place."""
+    renamed = loader.rename_former_units(SLUG, FORMER_NAMES)
     if renamed:
         say(_("周庄镇单位改用简称：%(count)s 个") % {"count": renamed})
     return renamed

@@ -22,10 +22,25 @@ SLUG = "menghe-dazoufang"
 SEED = 2018
 VILLAGES = ["孟河社区", "小河村", "万绥社区", "东南村", "南兴村", "新市村", "通江村", "石桥村"]
 LEADERS = ["书记", "镇长", "副书记", "副镇长甲", "副镇长乙", "副镇长丙"]
+# The town's own units by the names its clerks write (decision 0032): every town has its 经发局.
+TOWN = "孟河镇"
+LEADERSHIP = "镇党政班子"
+UNITED_FRONT = "党委宣统口"
 DEPARTMENTS = [("经发局", 6), ("农业局", 5), ("人社局", 4), ("建设局", 5), ("社会事业局", 4), ("财政分局", 3),
                ("综治办", 4), ("城管中队", 5)]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玉兰春梅海林文斌"
+
+
+def committee_name(village: str) -> str:
+    return f"{village}{'居委会' if village.endswith('社区') else '村委会'}"  # untranslated: demo data (a unit's name)
+
+
+# The names these units had before decision 0032, when a unit name was unique across the database: a demo loaded
+# then has them renamed in place (`demo.menghe.rename_former_units`), never registered a second time.
+FORMER_NAMES = {f"{TOWN}{name}": name  # untranslated: stored unit names matched as data
+                for name in [UNITED_FRONT, *(n for n, _staff in DEPARTMENTS), *map(committee_name, VILLAGES)]}
+FORMER_NAMES[f"{TOWN}党政班子"] = LEADERSHIP  # untranslated: a stored unit name matched as data
 
 
 def _name(rng: random.Random) -> str:
@@ -41,8 +56,7 @@ def build_menghe_town(say: Callable[[str], None] = lambda message: None) -> Camp
     rng = random.Random(SEED)  # noqa: S311 - synthetic data, not security
     with transaction.atomic():
         villages = [_village(town, name, index, rng) for index, name in enumerate(VILLAGES, start=1)]
-        leadership = Unit.objects.create(name="孟河镇党政班子", kind=Unit.Kind.TOWN_LEADERSHIP, region=town,
-                                         sort_order=1)
+        leadership = Unit.objects.create(name=LEADERSHIP, kind=Unit.Kind.TOWN_LEADERSHIP, region=town, sort_order=1)
         leaders: list[Cadre] = []
         for index, title in enumerate(LEADERS):
             leader = Cadre.objects.create(name=_unique_name(rng, leadership), unit=leadership, title=title,
@@ -52,8 +66,8 @@ def build_menghe_town(say: Callable[[str], None] = lambda message: None) -> Camp
             leader.linked_regions.set([villages[index % len(villages)]])
             leaders.append(leader)
         for order, (name, staff) in enumerate(DEPARTMENTS, start=2):
-            unit = Unit.objects.create(name=f"孟河镇{name}", kind=Unit.Kind.TOWN_DEPARTMENT, region=town,  # untranslated: demo data (generated units and targets; units are found by name)
-                                       sort_order=order, party_member_count=staff)
+            unit = Unit.objects.create(name=name, kind=Unit.Kind.TOWN_DEPARTMENT, region=town, sort_order=order,
+                                       party_member_count=staff)
             head = Cadre.objects.create(name=_unique_name(rng, unit), unit=unit, title="负责人", sort_order=0,
                                         role=Cadre.Role.PARTY_MEMBER, supervisor=leaders[order % len(leaders)],
                                         is_demo=True)
@@ -61,8 +75,8 @@ def build_menghe_town(say: Callable[[str], None] = lambda message: None) -> Camp
                 Cadre.objects.create(name=_unique_name(rng, unit), unit=unit, title="工作人员", sort_order=i,
                                      role=Cadre.Role.PARTY_MEMBER, supervisor=head, is_demo=True)
         for index, village in enumerate(villages):
-            committee = Unit.objects.create(name=f"孟河镇{village.name}{'居委会' if village.name.endswith('社区') else '村委会'}",  # untranslated: demo data (generated units and targets; units are found by name)
-                                            kind=Unit.Kind.VILLAGE_COMMITTEE, region=village, sort_order=100 + index)
+            committee = Unit.objects.create(name=committee_name(village.name), kind=Unit.Kind.VILLAGE_COMMITTEE,
+                                            region=village, sort_order=100 + index)
             posted = [leader for leader in leaders if village in leader.linked_regions.all()]
             secretary = Cadre.objects.create(name=_unique_name(rng, committee), unit=committee, title="书记",
                                              role=Cadre.Role.VILLAGE_CADRE, sort_order=0, is_demo=True,
@@ -87,7 +101,7 @@ def build_menghe_town(say: Callable[[str], None] = lambda message: None) -> Camp
 def _united_front(town: Region, villages: list[Region], leaders: list[Cadre], rng: random.Random) -> None:
     """镇党委宣统口, which leads the 名士 visits (seed 002 §四4), and the notable persons: a few living in
     the villages and some 孟河籍 elsewhere, registered under the town itself."""
-    unit = Unit.objects.create(name="孟河镇党委宣统口", kind=Unit.Kind.TOWN_DEPARTMENT, region=town,
+    unit = Unit.objects.create(name=UNITED_FRONT, kind=Unit.Kind.TOWN_DEPARTMENT, region=town,
                                sort_order=len(DEPARTMENTS) + 2, party_member_count=3)
     head = Cadre.objects.create(name=_unique_name(rng, unit), unit=unit, title="负责人", sort_order=0,
                                 role=Cadre.Role.PARTY_MEMBER, supervisor=leaders[2], is_demo=True)

@@ -675,7 +675,7 @@ def matrix_town(demo: Any, django_db_blocker: Any) -> Any:
     with django_db_blocker.unblock():
         menghe = menghe_campaign()  # a second town, with enterprise ratings and 督查 items of its own
         ensure_user("xinbei", PASSWORD, full_name="新北区活动办", role=Role.CITY_OFFICE, region=menghe.scope.parent)
-        rated = Unit.objects.get(name="孟河镇党政班子")
+        rated = Unit.objects.get(name="镇党政班子", region=menghe.scope)
         ensure_user("menghe_unit", PASSWORD, full_name="孟河镇党政班子承办人", role=Role.UNIT_HANDLER, unit=rated,
                     region=rated.region)
         plant = Plant()

@@ -163,7 +163,7 @@ def test_the_visits_raised_cases_in_several_states(both_towns):
             Case.Status.CLOSED} <= states
     assert {c.category.code[0] for c in cases if c.category} == {"1", "2", "3", "4"}
     dispatched = cases.filter(unit__isnull=False).select_related("unit")
-    assert {c.unit.name for c in dispatched} <= {"孟河镇经发局", "孟河镇人社局", "孟河镇党委宣统口"}
+    assert {c.unit.name for c in dispatched} <= {"经发局", "人社局", "党委宣统口"}
     assert all(c.unit.region_id == campaign.scope_id for c in dispatched)
 
 
@@ -249,6 +249,48 @@ def test_it_renames_zhouzhuangs_units_loaded_under_their_former_names_in_place(b
     assert (Unit.objects.count(), Cadre.objects.count(), RoleGrant.objects.count()) == counts
 
 
+def test_it_renames_menghes_units_loaded_under_their_former_names_in_place(both_towns, demo_day, client):
+    from zoufang.accounts.models import RoleGrant
+    from zoufang.planning.menghe import FORMER_NAMES
+    from zoufang.registry.models import Cadre, Unit
+    from zoufang.registry.unitnames import named
+
+    _jinxi, campaign = both_towns
+    town = campaign.scope
+    ours = Unit.objects.filter(region__path__startswith=town.path)
+    short = dict(ours.values_list("name", "pk"))
+    assert set(short) == set(FORMER_NAMES.values())  # every unit as the town's clerks name it
+    assert {"镇党政班子", "经发局", "人社局", "党委宣统口", "小河村村委会", "孟河社区居委会"} <= set(short)
+    handlers = {name: RoleGrant.objects.get(user__username=username, role=RoleGrant.Role.UNIT_HANDLER).unit_id
+                for name, username in menghe.HANDLERS.items()}
+    assert handlers == {name: short[name] for name in menghe.HANDLERS}
+    # A database loaded before, its units named “孟河镇经发局” …
+    for former, name in FORMER_NAMES.items():
+        Unit.objects.filter(pk=short[name]).update(name=former)
+
+    def counts():
+        return (ours.count(), Cadre.objects.filter(unit__in=ours).count(), RoleGrant.objects.filter(unit__in=ours).count())
+
+    before = counts()
+    out = StringIO()
+    call_command("loaddemo", if_empty=True, stdout=out)  # as `make run` does (周庄镇 loaded too, if not yet)
+    assert "孟河镇演示数据已存在" in out.getvalue()
+    assert f"孟河镇单位改用简称：{len(FORMER_NAMES)} 个" in out.getvalue()
+    assert dict(ours.values_list("name", "pk")) == short  # renamed in place
+    assert counts() == before
+    assert named("经发局", town).pk == handlers["经发局"]
+    assert menghe.rename_former_units() == 0
+    load_menghe_demo()  # loading again registers nothing a second time
+    assert counts() == before
+    # The demo accounts still work: the cadre's walk list, the handler's desk.
+    cadre_user = get_user_model().objects.get(username=menghe.CADRE)
+    assert cadre_user.cadre.unit_id == short[menghe.CADRE_UNIT]
+    client.force_login(cadre_user)
+    assert client.get("/me/").status_code == 200
+    client.force_login(get_user_model().objects.get(username="menghe_jingfa"))
+    assert "经发局" in client.get("/cases/desk/").content.decode()
+
+
 def _zhouzhuang_is_a_second_kunshan_town_ahead_of_jinxi(jinxi):
     from zoufang.accounts.models import RoleGrant
     from zoufang.campaigns.models import Campaign
@@ -295,11 +337,12 @@ def test_the_lead_units_handlers_see_their_own_cases_only(both_towns, users, cli
         mine = visible_cases(handler)
         assert mine.exists()
         assert not mine.exclude(unit__name=unit_name).exclude(co_handlers__name=unit_name).exists()
+        assert handler.get_full_name() == f"孟河镇{unit_name}承办人"
         assert not mine.exclude(campaign=campaign).exists()
     client.force_login(users["menghe_jingfa"])
     desk = client.get("/cases/desk/")
     assert desk.status_code == 200
-    assert "孟河镇经发局" in desk.content.decode()
+    assert "经发局" in desk.content.decode()
 
 
 def test_its_enterprises_rate_departments_and_a_poor_grade_brings_a_supervision_item(both_towns, demo_day):

@@ -32,7 +32,7 @@ def test_it_covers_every_target_of_the_synthetic_town_exactly_once(menghe):
 
 def test_it_gives_each_leader_3_key_enterprises_3_smes_3_key_projects_and_3_groups(menghe):
     campaign, _report = menghe
-    for leader in Cadre.objects.filter(unit__name="孟河镇党政班子"):
+    for leader in Cadre.objects.filter(unit__name="镇党政班子", unit__region=campaign.scope):
         mine = Assignment.objects.filter(campaign=campaign, cadre=leader).select_related("target__region")
         enterprises = [a.target for a in mine if a.target.kind == Target.Kind.ENTERPRISE]
         assert sum(t.is_key for t in enterprises) == 3
@@ -64,14 +64,14 @@ def test_it_keeps_departments_in_two_villages_with_30_households_per_cadre(mengh
     spread = {u["unit"] for u in report.spread_units}
     assert all(len(v) <= 2 or unit in spread for unit, v in villages.items())
     assert set(per_cadre.values()) == {30}
-    assert len(per_cadre) == Cadre.objects.filter(role=Cadre.Role.PARTY_MEMBER, unit__name__startswith="孟河镇").count()
+    assert len(per_cadre) == Cadre.objects.filter(role=Cadre.Role.PARTY_MEMBER, unit__region__path__startswith=campaign.scope.path).count()
 
 
 def test_it_pairs_every_cadre_with_the_one_a_level_above(menghe):
     campaign, _report = menghe
     interviews = Assignment.objects.filter(campaign=campaign, target__kind=Target.Kind.CADRE).select_related(
         "target__cadre")
-    assert interviews.count() == Cadre.objects.filter(unit__name__startswith="孟河镇", supervisor__isnull=False).count()
+    assert interviews.count() == Cadre.objects.filter(unit__region__path__startswith=campaign.scope.path, supervisor__isnull=False).count()
     for a in interviews:
         assert a.cadre_id == a.target.cadre.supervisor_id
 
@@ -83,10 +83,10 @@ def test_it_gives_every_notable_person_to_the_united_front_office_to_lead(menghe
     assert notables.count() == 8 * 2 + 6
     held = Assignment.objects.filter(campaign=campaign, target__in=notables)
     assert held.count() == notables.count()
-    assert set(held.values_list("unit__name", "cadre")) == {("孟河镇党委宣统口", None)}  # it places its people
+    assert set(held.values_list("unit__name", "cadre")) == {("党委宣统口", None)}  # it places its people
     assert check_plan(campaign)["unassigned"]["notable_person"] == 0
     # Its three cadres still visit households like every department's (≥30 each).
-    for cadre in Cadre.objects.filter(unit__name="孟河镇党委宣统口"):
+    for cadre in Cadre.objects.filter(unit__name="党委宣统口", unit__region=campaign.scope):
         mine = Assignment.objects.filter(campaign=campaign, cadre=cadre, target__kind__in=HOUSEHOLDS).count()
         assert mine >= 30
 
@@ -96,7 +96,7 @@ def test_it_passes_an_interview_up_when_the_one_above_has_left(menghe):
     import datetime as dt
 
     campaign, _report = menghe
-    head = Cadre.objects.filter(unit__name__startswith="孟河镇", role=Cadre.Role.PARTY_MEMBER,
+    head = Cadre.objects.filter(unit__region=campaign.scope, role=Cadre.Role.PARTY_MEMBER,
                                 reports__isnull=False, supervisor__isnull=False).distinct().order_by("id").first()
     staff = list(head.reports.all())
     Cadre.objects.filter(pk=head.pk).update(archived_on=dt.date(2018, 3, 15))
@@ -114,7 +114,7 @@ def test_an_imported_household_table_counts_in_a_town_that_plans_households_as_o
     from zoufang.planning.models import FixedQuota
 
     campaign = build_menghe_town()
-    leader = Cadre.objects.filter(unit__name="孟河镇党政班子").order_by("pk").first()
+    leader = Cadre.objects.filter(unit__name="镇党政班子", unit__region=campaign.scope).order_by("pk").first()
     village = leader.linked_regions.order_by("pk").first()
     FixedQuota.objects.create(campaign=campaign, table=FixedQuota.Table.LEADER_HOUSEHOLDS, source="附件3-1",
                               row_number=3, label=leader.name, cadre=leader, region=village,

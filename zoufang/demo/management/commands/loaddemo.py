@@ -39,7 +39,9 @@ class Command(BaseCommand):
             self.stdout.write(_("完成：%(campaign)s，用时 %(monotonic).0f 秒。") % {
                 "campaign": campaign.name, "monotonic": time.monotonic() - started,
             })
-        zhouzhuang.rename_former_units(say=say)  # a demo loaded before decision 0032 is skipped below, not renamed
+        # A demo loaded before decision 0032 is skipped below, not loaded again: its units are renamed here.
+        menghe.rename_former_units(say=say)
+        zhouzhuang.rename_former_units(say=say)
         towns = (("孟河镇", menghe.is_loaded, menghe.load_menghe_demo),
                  ("周庄镇", zhouzhuang.is_loaded, zhouzhuang.load_zhouzhuang_demo))
         for name, is_loaded, load in towns:
