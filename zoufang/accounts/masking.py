@@ -153,11 +153,19 @@ def _is_ordinary(run: str, text: str, start: int, end: int) -> bool:
             and text[max(start - 3, 0):start].endswith((CASE_LABEL, CASE_LABEL + " ")))
 
 
-def _mask_number(match: re.Match[str]) -> str:
+def _personal(match: re.Match[str]) -> str:
+    """The digits of a run that is a personal number ("" for one that reads as something ordinary)."""
     run = match.group(0)
     digits = _digits(run)
     if len(digits) < MIN_DIGITS or _is_ordinary(run, match.string, match.start(), match.end()):
-        return run
+        return ""
+    return digits
+
+
+def _mask_number(match: re.Match[str]) -> str:
+    digits = _personal(match)
+    if not digits:
+        return match.group(0)
     if len(digits) in (15, 18) and digits[:-1].isdigit():
         return mask_id_number(digits)
     if len(digits) >= 11:
@@ -198,6 +206,23 @@ def scrub(text: str, names: Iterable[str] = (), addresses: Iterable[str] = ()) -
     for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
         text = text.replace(name, mask_name(name))
     return _NUMBER.sub(_mask_number, text)
+
+
+def numbers_in(text: str) -> set[str]:
+    """The personal numbers `scrub` masks in free text, as they are stored (ASCII digits, an ID's check character
+    upper case; a phone after the country code 86 also as dialled at home), to compare with a stored number however
+    it was typed: “+86 138-1234-0001”, “１３８ １２３４ ０００１” → 13812340001."""
+    found = set()
+    for match in _NUMBER.finditer(visible(text or "")):
+        digits = _personal(match).upper()
+        found.add(digits)
+        for code in ("0086", "86"):
+            rest = digits[len(code):]
+            if digits.startswith(code) and len(rest) in (10, 11) and rest.isdigit():
+                found.add(rest if len(rest) == 11 and rest.startswith("1") else "0" + rest)  # a mobile, else a landline
+                break
+    found.discard("")
+    return found
 
 
 def has_personal_number(text: str) -> bool:

@@ -67,9 +67,7 @@ def _grants(user: Any) -> list[Any]:
 
 
 def _cadre(user: Any) -> Any:
-    from zoufang.registry.models import Cadre
+    """The account's cadre: prefetched (`named`), else read with the request's grants (scope), no query of its own."""
+    from zoufang.accounts import scope
 
-    try:
-        return user.cadre
-    except Cadre.DoesNotExist:
-        return None
+    return scope.cadre_of(user)

@@ -46,48 +46,56 @@ IDENTITY_ROLES = {Role.OFFICE, Role.VILLAGE}
 REGION_ROLES = AREA_ROLES | {Role.AUDITOR, Role.UNIT_HANDLER, Role.PUBLICITY}
 
 
-# The user's grants with their region and unit, read by (nearly) every request: one statement written once per
-# process (zoufang.core.rawrows), not a queryset compiled each time.
+# The user's grants with their region and unit, and the cadre the account belongs to, read by (nearly) every request
+# (the second-factor check, scope, the top bar's name and roles): one statement written once per process
+# (zoufang.core.rawrows), not a queryset compiled each time.
 _GRANT = Columns(RoleGrant, "g", ["user_id", "role", "region_id", "unit_id"])
 _GRANT_REGION = Columns.every(Region, "r")
 _GRANT_UNIT = Columns.every(Unit, "u")
+_CADRE = Columns.every(Cadre, "c")
+_CADRE_OF_USER = Cadre._meta.get_field("user").remote_field  # user.cadre, the reverse one-to-one
 
 
-def _grants(user: Any) -> list[RoleGrant]:
+def grants(user: Any) -> list[RoleGrant]:
+    """The user's role grants with their regions and units, read once per user object (so once per request); the
+    account's cadre (or its absence) comes in the same statement and is kept on the user, so `user.cadre` asks
+    nothing more."""
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, "_zoufang_grants", None)
     if cached is None:
         db = connections[router.db_for_read(RoleGrant)]  # the replica inside a dashboard's request, as the ORM
-        table = {model: db.ops.quote_name(model._meta.db_table) for model in (RoleGrant, Region, Unit)}
-        # Every request that checks scope asks: planned once per connection (decision 0013).
+        table = {model: db.ops.quote_name(model._meta.db_table) for model in (RoleGrant, Region, Unit, Cadre)}
+        accounts = db.ops.quote_name(user._meta.db_table)  # the request's user is a lazy object, not its model
+        # Every request that checks scope asks: planned once per connection (decision 0013). From the account, so
+        # that one without grants still reads whether it is a cadre's.
         rows = prepared_rows(
-            db, f"SELECT {_GRANT.sql}, {_GRANT_REGION.sql}, {_GRANT_UNIT.sql} FROM {table[RoleGrant]} g "  # noqa: S608
+            db, f"SELECT {_GRANT.sql}, {_GRANT_REGION.sql}, {_GRANT_UNIT.sql}, {_CADRE.sql} "  # noqa: S608
+            f"FROM {accounts} a LEFT JOIN {table[RoleGrant]} g ON g.user_id = a.id "
             f"LEFT JOIN {table[Region]} r ON r.id = g.region_id LEFT JOIN {table[Unit]} u ON u.id = g.unit_id "
-            "WHERE g.user_id = %s ORDER BY g.id", [user.pk])
+            f"LEFT JOIN {table[Cadre]} c ON c.user_id = a.id WHERE a.id = %s ORDER BY g.id", [user.pk])
         cached = []
         for row in rows:
-            grant = _GRANT.load(row, using=db)
-            grant.region = _GRANT_REGION.load_joined(row, _GRANT.width, using=db)
-            grant.unit = _GRANT_UNIT.load_joined(row, _GRANT.width + _GRANT_REGION.width, using=db)
-            cached.append(grant)
+            if _GRANT.matched(row):
+                grant = _GRANT.load(row, using=db)
+                grant.region = _GRANT_REGION.load_joined(row, _GRANT.width, using=db)
+                grant.unit = _GRANT_UNIT.load_joined(row, _GRANT.width + _GRANT_REGION.width, using=db)
+                cached.append(grant)
+        if rows and not _CADRE_OF_USER.is_cached(user):  # the API's token brought it with the user already
+            at = _GRANT.width + _GRANT_REGION.width + _GRANT_UNIT.width
+            _CADRE_OF_USER.set_cached_value(user, _CADRE.load_joined(rows[0], at, using=db))
         user._zoufang_grants = cached
     return cached
 
 
-def grants(user: Any) -> list[RoleGrant]:
-    """The user's role grants with their regions and units, read once per user object."""
-    return _grants(user)
-
-
 def roles(user: Any) -> set[str]:
-    return {grant.role for grant in _grants(user)}
+    return {grant.role for grant in grants(user)}
 
 
 def role_labels(user: Any) -> list[str]:
-    labels = [grant.get_role_display() for grant in _grants(user)]
-    if _cadre(user) is not None:
-        labels.append(str(_cadre(user).get_role_display()))  # type: ignore[union-attr]
+    labels = [grant.get_role_display() for grant in grants(user)]
+    if cadre_of(user) is not None:
+        labels.append(str(cadre_of(user).get_role_display()))  # type: ignore[union-attr]
     return labels
 
 
@@ -95,9 +103,13 @@ def has_role(user: Any, *wanted: str) -> bool:
     return bool(roles(user) & set(wanted)) or bool(getattr(user, "is_superuser", False))
 
 
-def _cadre(user: Any) -> Cadre | None:
+def cadre_of(user: Any) -> Cadre | None:
+    """The cadre the account belongs to, None for none: read with the grants (no query of its own) unless the user
+    object brought it already."""
     if not getattr(user, "is_authenticated", False):
         return None
+    if not _CADRE_OF_USER.is_cached(user):
+        grants(user)
     try:
         return user.cadre
     except Cadre.DoesNotExist:
@@ -105,7 +117,7 @@ def _cadre(user: Any) -> Cadre | None:
 
 
 def _region_paths(user: Any, role_set: Iterable[str]) -> list[str]:
-    return [g.region.path for g in _grants(user) if g.role in role_set and g.region is not None]
+    return [g.region.path for g in grants(user) if g.role in role_set and g.region is not None]
 
 
 def covers(user: Any, region: Region, role_set: Iterable[str]) -> bool:
@@ -145,7 +157,7 @@ def listed_regions(user: Any) -> QuerySet[Region]:
 def _scope_paths(user: Any) -> list[str]:
     """The paths of the regions a user's grants cover, and of the regions of the targets assigned to them."""
     paths = _region_paths(user, REGION_ROLES)
-    cadre = _cadre(user)
+    cadre = cadre_of(user)
     if cadre is not None:
         paths += list(
             Region.objects.filter(targets__assignments__cadre=cadre).values_list("path", flat=True).distinct()
@@ -167,7 +179,7 @@ def visible_targets(user: Any) -> QuerySet[Target]:
     from zoufang.planning.models import Assignment
 
     condition = _under_any(_region_paths(user, AREA_ROLES), "region__path")
-    cadre = _cadre(user)
+    cadre = cadre_of(user)
     if cadre is not None:
         condition |= Q(pk__in=Assignment.objects.filter(cadre=cadre).values("target_id"))
     unit_ids = handled_unit_ids(user)
@@ -188,7 +200,7 @@ def visible_visits(user: Any) -> "QuerySet[Visit]":
     if getattr(user, "is_superuser", False):
         return Visit.objects.all()
     condition = _under_any(_region_paths(user, AREA_ROLES), "target__region__path")
-    cadre = _cadre(user)
+    cadre = cadre_of(user)
     if cadre is not None:
         from zoufang.planning.models import Assignment
 
@@ -215,10 +227,10 @@ def visible_units(user: Any) -> QuerySet[Unit]:
     condition = _under_any(paths, "region__path")
     if paths:
         condition |= Q(region__isnull=True)
-    cadre = _cadre(user)
+    cadre = cadre_of(user)
     if cadre is not None:
         condition |= Q(pk=cadre.unit_id)
-    unit_ids = [g.unit_id for g in _grants(user) if g.unit_id]
+    unit_ids = [g.unit_id for g in grants(user) if g.unit_id]
     if unit_ids:
         condition |= Q(pk__in=unit_ids)
     return Unit.objects.filter(condition)
@@ -226,12 +238,12 @@ def visible_units(user: Any) -> QuerySet[Unit]:
 
 def city_office_regions(user: Any) -> list[Region]:
     """The regions a city office (市“六个一”办公室) oversees, its towns side by side: those of its grants."""
-    return [g.region for g in _grants(user) if g.role == Role.CITY_OFFICE and g.region is not None]
+    return [g.region for g in grants(user) if g.role == Role.CITY_OFFICE and g.region is not None]
 
 
 def handled_unit_ids(user: Any) -> list[int]:
     """The units whose cases (and records) a unit handler answers for."""
-    return [g.unit_id for g in _grants(user) if g.role == Role.UNIT_HANDLER and g.unit_id]
+    return [g.unit_id for g in grants(user) if g.role == Role.UNIT_HANDLER and g.unit_id]
 
 
 def unit_records(user: Any, public_id: Any) -> Unit:
@@ -250,10 +262,10 @@ def visible_cadres(user: Any) -> QuerySet[Cadre]:
     if has_role(user, Role.OFFICE, Role.LEADER, Role.ASSESSOR, Role.CITY_OFFICE):
         return Cadre.objects.filter(unit__in=visible_units(user))
     condition = Q(pk__in=[])
-    cadre = _cadre(user)
+    cadre = cadre_of(user)
     if cadre is not None:
         condition |= Q(pk=cadre.pk)
-    unit_ids = [g.unit_id for g in _grants(user) if g.unit_id]
+    unit_ids = [g.unit_id for g in grants(user) if g.unit_id]
     if unit_ids:
         condition |= Q(unit_id__in=unit_ids)
     village_paths = _region_paths(user, {Role.VILLAGE})
@@ -276,7 +288,7 @@ class PersonalDataPolicy:
     def __init__(self, user: Any) -> None:
         self.superuser = bool(getattr(user, "is_superuser", False))
         self.identity_paths = _region_paths(user, IDENTITY_ROLES)
-        self._cadre = _cadre(user)
+        self._cadre = cadre_of(user)
 
     @cached_property
     def assigned_ids(self) -> set[int]:

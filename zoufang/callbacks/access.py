@@ -25,7 +25,7 @@ def office_campaigns(user: Any) -> QuerySet[Campaign]:
     campaigns = Campaign.objects.select_related("scope").order_by("-starts_on", "slug")
     if getattr(user, "is_superuser", False):
         return campaigns
-    paths = [g.region.path for g in scope._grants(user) if g.role in OFFICE_ROLES and g.region is not None]
+    paths = [g.region.path for g in scope.grants(user) if g.role in OFFICE_ROLES and g.region is not None]
     return campaigns.filter(scope._under_any(paths, "scope__path"))
 
 
@@ -47,7 +47,7 @@ def callers(campaigns: Iterable[Campaign]) -> QuerySet[Any]:
 
 def _caller_condition(user: Any) -> Q:
     condition = Q(pk__in=[])
-    for grant in scope._grants(user):
+    for grant in scope.grants(user):
         if grant.role != Role.AUDITOR or grant.region is None:
             continue
         condition |= Q(campaign__scope__path__startswith=grant.region.path, caller_id=grant.unit_id)

@@ -31,7 +31,7 @@ AREA_ROLES = {Role.OFFICE, Role.LEADER, Role.ASSESSOR, Role.CITY_OFFICE, Role.VI
 
 
 def _paths(user: Any, roles: set[Any]) -> list[str]:
-    return [g.region.path for g in scope._grants(user) if g.role in roles and g.region is not None]
+    return [g.region.path for g in scope.grants(user) if g.role in roles and g.region is not None]
 
 
 def _in_area(paths: list[str]) -> Q:
@@ -61,7 +61,7 @@ def visible_cases(user: Any) -> QuerySet[Case]:
         own = Case.objects.filter(unit_id__in=unit_ids).order_by().values("pk")
         co_handled = Case.co_handlers.through.objects.filter(unit_id__in=unit_ids).order_by().values("case_id")
         condition |= Q(pk__in=own.union(co_handled, all=True))
-    cadre = scope._cadre(user)
+    cadre = scope.cadre_of(user)
     if cadre is not None:
         condition |= Q(signoff_leader=cadre)
     return Case.objects.filter(condition)
@@ -71,7 +71,7 @@ def cases_of_visit(user: Any, visit: Any) -> QuerySet[Case]:
     """The opinions a visit collected that this user may see: the visit's own cadre sees all they collected;
     anyone else sees those visible_cases allows (a unit: only those dispatched to it)."""
     cases = Case.objects.filter(source_visit=visit).select_related("category", "unit", "region", "campaign__scope")
-    cadre = scope._cadre(user)
+    cadre = scope.cadre_of(user)
     if getattr(user, "is_superuser", False) or (cadre is not None and cadre.pk == visit.cadre_id):
         return cases.order_by("id")
     return cases.filter(pk__in=visible_cases(user).values("pk")).order_by("id")
@@ -142,7 +142,7 @@ def actor_kinds(user: Any, case: Case) -> set[Actor]:
 def _signs_for(user: Any, case: Case) -> bool:
     if getattr(user, "is_superuser", False):
         return True
-    cadre = scope._cadre(user)
+    cadre = scope.cadre_of(user)
     return cadre is not None and cadre.pk == case.signoff_leader_id
 
 
@@ -220,4 +220,4 @@ def is_case_office(user: Any) -> bool:
 
 
 def is_signing_leader(user: Any) -> bool:
-    return scope._cadre(user) is not None and scope._cadre(user).role == "town_leader"  # type: ignore[union-attr]
+    return scope.cadre_of(user) is not None and scope.cadre_of(user).role == "town_leader"  # type: ignore[union-attr]

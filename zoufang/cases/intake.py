@@ -28,7 +28,7 @@ from zoufang.registry.identifiers import is_valid_phone
 
 def office_campaigns(user: Any) -> QuerySet[Campaign]:
     """Campaigns over (or inside) the regions where the user is the office."""
-    paths = [g.region.path for g in scope._grants(user) if g.role == RoleGrant.Role.OFFICE and g.region]
+    paths = [g.region.path for g in scope.grants(user) if g.role == RoleGrant.Role.OFFICE and g.region]
     if getattr(user, "is_superuser", False):
         return Campaign.objects.all()
     ids = [

@@ -40,7 +40,7 @@ def nominating_as(user: Any, source: Visit | Case) -> str | None:
     if _superuser(user):
         return _("系统管理")
     campaign = source.campaign
-    cadre = scope._cadre(user)  # noqa: SLF001
+    cadre = scope.cadre_of(user)
     if isinstance(source, Visit):
         if cadre is not None and source.cadre_id == cadre.pk:
             return _("走访干部")
@@ -80,7 +80,7 @@ def reads_published(user: Any, campaign: Campaign) -> bool:
     unit_ids = scope.handled_unit_ids(user)
     if unit_ids and scope.visible_campaigns(user).filter(pk=campaign.pk).exists():  # its unit holds quotas there
         return True
-    cadre = scope._cadre(user)  # noqa: SLF001
+    cadre = scope.cadre_of(user)
     if cadre is None:
         return False
     if cadre.unit.region is not None and cadre.unit.region.path.startswith(campaign.scope.path):

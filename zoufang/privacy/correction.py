@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 
 from zoufang import clock
 from zoufang.accounts import audit
+from zoufang.accounts.masking import Kind, Masker
 from zoufang.accounts.models import AuditEvent
 from zoufang.accounts.names import shown_name
-from zoufang.core.crypto import normalise_id, normalise_phone
+from zoufang.core.crypto import NORMALISERS, normalise_id, normalise_phone
+from zoufang.privacy import suppression
 from zoufang.privacy.erasure import PERSON_KINDS, field_label
 from zoufang.privacy.holdings import ID_NUMBER, Number, in_area
 from zoufang.privacy.suppression import town_of
@@ -62,10 +64,44 @@ class Stale(Exception):
             "version": target.version})
 
 
-def typed_over(target: Target, values: dict[str, Any]) -> str:
-    """What a stale form asked that differs from `target` as it is now, field by field, in words."""
-    return "、".join(_("%(label)s“%(value)s”") % {"label": field_label(Target, name), "value": value or _("（空）")}
-                    for name, value in values.items() if getattr(target, name) != value) or _("与现在的内容相同")
+# How a refusal shows each field's value now: as the viewer's role masks it (accounts/masking.py).
+SHOWN_AS = {"name": Kind.NAME, "address": Kind.FREE_TEXT, "phone": Kind.PHONE, "id_number": Kind.ID_NUMBER}
+
+
+def since_read(user: Any, target: Target, read: dict[str, str] | None, typed: dict[str, Any]) -> str:
+    """Why a stale form was not saved, for the office to correct again knowingly: the fields someone else changed
+    since `read` (the form's values as drawn), each with its value now stored as `user` may read it; then what the
+    office typed where it differs from what it had read. A form drawn without its read values: every field whose
+    value now differs from what was typed."""
+    masker = Masker(user)
+    names = [name for name in correctable(target) if name in typed]
+    before = read if read is not None else typed
+    others = [name for name in names if getattr(target, name) != before.get(name)]
+    mine = [name for name in names if read is not None and typed[name] != read.get(name)]
+    changed = "；".join(_("%(label)s，现为“%(value)s”") % {
+        "label": field_label(Target, name),
+        "value": masker.show(SHOWN_AS[name], getattr(target, name), target) or _("（空）")} for name in others)
+    said = (_("其间改动的是：%(changed)s。") % {"changed": changed} if changed
+            else _("其间改动的不是这里的个人信息。"))
+    if mine:
+        said += _("您填写的是：%(typed)s。") % {"typed": "、".join(_("%(label)s“%(value)s”") % {
+            "label": field_label(Target, name), "value": typed[name] or _("（空）")} for name in mine)}
+    return str(said)
+
+
+def held(target: Target, values: dict[str, Any]) -> dict[str, str]:
+    """The numbers among `values` (the fields a correction changes) kept out by an erasure on request, each with why
+    it may not be set and what to do; as an import judges: an ID number always, a phone only on a record that no ID
+    number names (a household shares a phone, a carrier reassigns it; decision 0039, addendum h3)."""
+    id_number = values.get("id_number", target.id_number)
+    asked = {name: kind for name, kind in (("id_number", suppression.ID), ("phone", suppression.PHONE))
+             if values.get(name) and (name == "id_number" or not id_number or target.kind not in PERSON_KINDS)}
+    refused = {}
+    for name, kind in asked.items():
+        entry = suppression.withheld([values[name]], kind).get(NORMALISERS[kind](values[name]))
+        if entry is not None:
+            refused[name] = suppression.refusal(entry, correcting=True)
+    return refused
 
 
 @dataclass
@@ -88,7 +124,8 @@ def target_for(user: Any, public_id: UUID | str) -> Target:
 def correct(user: Any, number: Number, public_id: UUID | str, version: int | None, values: dict[str, Any]) -> Correction:
     """Correct the person's own fields of the target `public_id` to `values` (validated by the form), as read at
     `version`. Raises NotFound (not the office's, or the number does not find it), Stale (changed since it was
-    read, checked first: the record is the office's either way), ValidationError (the registry's uniqueness)."""
+    read, checked first: the record is the office's either way), ValidationError (the registry's uniqueness, a
+    number kept out by an erasure on request: by field)."""
     with transaction.atomic():
         target = target_for(user, public_id)
         target = Target.objects.select_for_update(of=("self",)).select_related("region", "modified_by").get(pk=target.pk)
@@ -103,6 +140,9 @@ def correct(user: Any, number: Number, public_id: UUID | str, version: int | Non
         old = {name: getattr(target, name) for name in changed}
         for name, value in changed.items():
             setattr(target, name, value)
+        refused = held(target, changed)
+        if refused:
+            raise ValidationError(refused)
         target.validate_constraints()  # the registry's one ID number per kind; the form checked each field's rule
         target.version += 1
         target.modified_at = clock.now()

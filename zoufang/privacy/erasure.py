@@ -9,20 +9,18 @@ targets. Each record changed writes one audit row naming the fields erased, neve
 """
 
 import datetime as dt
-import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import reduce
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoufang import clock
 from zoufang.accounts import audit
-from zoufang.accounts.masking import scrub
+from zoufang.accounts.masking import numbers_in, scrub, visible
 from zoufang.accounts.models import AuditEvent
 from zoufang.callbacks.models import CallbackAttempt, CallbackSample
 from zoufang.cases.models import Case, CaseCallback, CaseEvent, CaseReply
@@ -151,18 +149,30 @@ def erase(holdings: Holdings, *, by: Any, why: str, on_request: str = "") -> dic
     return changed
 
 
-def _diary_entries(holdings: Holdings, names: list[str], addresses: list[str]) -> QuerySet[DiaryEntry]:
-    """The diary entries of the cadres who visited the person that name them, their address or their number (a
-    diary is not tied to a target: its writer's own notes about whom they met, locked with the rest)."""
+def _diary_entries(holdings: Holdings, names: list[str], addresses: list[str]) -> list[DiaryEntry]:
+    """The diary entries of the cadres who visited the person that name them, their address or one of their numbers
+    however it is written there (spaces, dashes, +86, full-width digits: `masking.numbers_in`, what `scrub` reads as
+    a number). A diary is not tied to a target: its writer's own notes about whom they met. Read, then the entries
+    that mention the person locked with the rest and read again."""
     said = {n.strip() for n in names if n and len(n.strip()) >= 2}  # what `scrub` masks: a name, an address
     said |= {a.strip() for a in addresses if a and len(a.strip()) >= 4}
+    numbers = {normalise_id(t.id_number) for t in holdings.targets if t.kind in PERSON_KINDS}
+    numbers |= {normalise_phone(t.phone) for t in holdings.targets if t.kind in PERSON_KINDS}
     if holdings.number is not None:
-        said.add(holdings.number.value)
+        numbers.add(holdings.number.value)
+    numbers.discard("")
     cadres = {visit.cadre_id for visit in holdings.visits}
-    if not (said and cadres):
-        return DiaryEntry.objects.none()
-    mentioned = reduce(operator.or_, (Q(text__contains=text) for text in sorted(said)))
-    return DiaryEntry.objects.filter(mentioned, cadre__in=cadres).select_for_update().order_by("pk")
+    if not ((said or numbers) and cadres):
+        return []
+
+    def mentions(text: str) -> bool:
+        shown = visible(text)
+        return any(part in shown for part in said) or not numbers.isdisjoint(numbers_in(shown))
+
+    written = DiaryEntry.objects.filter(cadre__in=cadres).values_list("pk", "text")
+    about = [pk for pk, text in written if mentions(text)]
+    locked = DiaryEntry.objects.filter(pk__in=about).select_for_update().order_by("pk")
+    return [entry for entry in locked if mentions(entry.text)]
 
 
 def _target_values(target: Target, number: Number | None, clean: Callable[[str], str]) -> dict[str, Any]:

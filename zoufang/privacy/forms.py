@@ -73,6 +73,10 @@ class CorrectionForm(LookupForm):
             model_field = cast(models.Field, Target._meta.get_field(name))
             self.fields[name] = cast(forms.Field, model_field.formfield(required=name == "name"))
             self.fields[name].widget.attrs["autocomplete"] = "off"
+            # The value as the office read it, so that a refusal names only what someone else changed since.
+            self.fields[f"read_{name}"] = forms.CharField(widget=forms.HiddenInput, required=False, strip=False,
+                                                          max_length=model_field.max_length)
+            self.initial.setdefault(f"read_{name}", getattr(target, name))
 
     def clean_id_number(self) -> str:
         value = identifiers.normalise_id_number(re.sub(r"\s+", "", halfwidth(self.cleaned_data["id_number"])))
@@ -88,6 +92,14 @@ class CorrectionForm(LookupForm):
         if value and not identifiers.is_valid_phone(value):
             raise ValidationError(identifiers.PHONE_RULE)
         return value
+
+    @property
+    def read(self) -> dict[str, str] | None:
+        """The person's fields as the office read them; None from a form drawn before it carried them."""
+        names = correctable(self.record)
+        if not all(self.add_prefix(f"read_{name}") in self.data for name in names):
+            return None
+        return {name: self.cleaned_data[f"read_{name}"] for name in names}
 
     @property
     def values(self) -> dict[str, Any]:

@@ -60,13 +60,17 @@ def withheld(numbers: Iterable[str], kind: str = ID) -> dict[str, ErasedNumber]:
     return found
 
 
-def refusal(entry: ErasedNumber, *, row_kept: bool = False) -> str:
+def refusal(entry: ErasedNumber, *, row_kept: bool = False, correcting: bool = False) -> str:
     """Why an imported row carrying an erased number is left out (`row_kept`: imported without that number, an
-    enterprise's contact), and what to do (the import's note)."""
-    done = _("不导入这一号码，其余内容照常导入") if row_kept else _("不再导入")
+    enterprise's contact), or a correction to it refused (`correcting`), and what to do (the import's note, the
+    correction form's error)."""
+    if correcting:
+        done, then = _("不能更正为这一号码"), _("按这一号码查找、解除后再更正")
+    else:
+        done, then = (_("不导入这一号码，其余内容照常导入") if row_kept else _("不再导入")), _("解除后再导入")
     return _("该%(kind)s对应的个人信息已于%(day)s按本人要求删除（%(reason)s），%(done)s；如本人重新同意，请由走访办在"
-             "“个人信息查阅与删除”中解除后再导入") % {"kind": entry.get_kind_display(), "day": f"{entry.erased_on:%Y-%m-%d}",
-                                           "reason": entry.get_reason_display(), "done": done}
+             "“个人信息查阅与删除”中%(then)s") % {"kind": entry.get_kind_display(), "day": f"{entry.erased_on:%Y-%m-%d}",
+                                        "reason": entry.get_reason_display(), "done": done, "then": then}
 
 
 def in_force(user: Any, number: str, kind: str = ID) -> ErasedNumber | None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -129,10 +129,17 @@ def lift(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy/lifted.html", {"lifted": lifted, "number": number})
 
 
-def _correcting(request: HttpRequest, number: Number, form: CorrectionForm, *errors: str, status: int) -> HttpResponse:
-    """The records found again with the correction form as posted and why it was not saved."""
-    for error in errors:
-        form.add_error(None, error)
+def _correcting(request: HttpRequest, number: Number, form: CorrectionForm, error: ValidationError | None = None, *,
+                status: int) -> HttpResponse:
+    """The records found again with the correction form as posted and why it was not saved: beside the field it
+    names, else above the form."""
+    if error is not None:
+        by_field = getattr(error, "error_dict", {})
+        if by_field and all(name in form.fields or name == NON_FIELD_ERRORS for name in by_field):
+            form.add_error(None, error)
+        else:
+            for message in error.messages:
+                form.add_error(None, message)
     return _results(request, find(request.user, number), correcting=form, status=status)
 
 
@@ -159,14 +166,14 @@ def correct(request: HttpRequest) -> HttpResponse:
         raise Http404 from exc
     except correction.Stale as exc:
         # Drawn again on the record as it is now, never with what the office typed over it (a second 提交 would
-        # undo the other edit unseen); what they typed is named in the message, to be typed again where still due.
-        typed = correction.typed_over(exc.target, form.values)
+        # undo the other edit unseen); what someone else changed since the read is named with its value now, and what
+        # the office typed, to be typed again where still due.
         fresh = CorrectionForm(exc.target, initial={"number": number.value})
-        fresh.stale = _("%(happened)s您填写的是：%(typed)s。下面是现在的内容，核对后如仍需更正，请重新填写并提交。") % {
-            "happened": exc, "typed": typed}
+        fresh.stale = _("%(happened)s%(since)s下面是现在的内容，核对后如仍需更正，请重新填写并提交。") % {
+            "happened": exc, "since": correction.since_read(user, exc.target, form.read, form.values)}
         return _correcting(request, number, fresh, status=409)
     except ValidationError as exc:
-        return _correcting(request, number, form, *exc.messages, status=400)
+        return _correcting(request, number, form, exc, status=400)
     if done.fields:
         messages.success(request, _("已更正“%(target)s”的%(fields)s，已记入审计记录。") % {
             "target": done.target.name, "fields": "、".join(done.fields)})

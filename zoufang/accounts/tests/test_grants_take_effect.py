@@ -59,10 +59,10 @@ def test_a_page_reads_the_grants_once_for_the_second_factor_and_the_scope_togeth
     for path in ("/targets/", "/targets/"):  # the first page after login, and a later one
         with CaptureQueriesContext(connection) as queries:
             assert client.get(path).status_code == 200
-        # The user's own grants (a page's figures may join the grants of others: those name no user); on PostgreSQL
-        # scope's read is a prepared statement, logged with its placeholder.
+        # The user's own grants (a page's figures may join the grants of others: those name no user), read from the
+        # account with its cadre; on PostgreSQL scope's read is a prepared statement, logged with its placeholder.
         own = [q["sql"] for q in queries.captured_queries if "rolegrant" in q["sql"]
-               and re.search(rf'user_id"? = (\$1|{town.users["office"].pk})\b', q["sql"])]
+               and re.search(rf'(user_id"?|\ba\.id) = (\$1|{town.users["office"].pk})\b', q["sql"])]
         assert len(own) == 1, (path, own)
 
 

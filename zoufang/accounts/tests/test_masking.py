@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from zoufang.accounts.masking import Kind, Masker, has_personal_number, mask, scrub
+from zoufang.accounts.masking import Kind, Masker, has_personal_number, mask, numbers_in, scrub
 
 
 @pytest.mark.parametrize(("typed", "shown"), [
@@ -131,3 +131,15 @@ def test_it_masks_a_number_split_by_characters_that_show_nothing(invisible):
     assert scrub(f"电话{phone}，身份证{id_number}") == "电话138****1290，身份证320583********5476"
     assert scrub(f"我是周{invisible}梅", names=["周梅"]) == "我是周*"  # a name split by one is the name
     assert not has_personal_number(f"路灯{invisible}坏了")  # an invisible character alone is no number
+
+
+@pytest.mark.parametrize(("text", "numbers"), [
+    ("电话 +86 138-1234-0001", {"8613812340001", "13812340001"}),
+    ("座机（0512）5723 1234", {"051257231234"}),
+    ("座机 +86 512 5723 1234", {"8651257231234", "051257231234"}),
+    ("电话１３８１２３４０００１", {"13812340001"}),
+    ("身份证 3205 8319 8102 1554 7x", {"32058319810215547X"}),
+    ("2017-06-15 走访，补贴 123456.78 元", set()),
+])
+def test_numbers_in_reads_each_personal_number_as_it_is_stored(text, numbers):
+    assert numbers_in(text) == numbers

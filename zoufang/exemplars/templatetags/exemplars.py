@@ -35,6 +35,6 @@ def exemplars_home(user: Any) -> str:
     and the cadre link the page has already read: no query on every page."""
     if not getattr(user, "is_authenticated", False):
         return ""
-    if scope.roles(user) & NAV_ROLES or scope._cadre(user) is not None or user.is_superuser:  # noqa: SLF001
+    if scope.roles(user) & NAV_ROLES or scope.cadre_of(user) is not None or user.is_superuser:
         return reverse("exemplars:index")
     return ""

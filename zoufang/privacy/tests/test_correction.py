@@ -26,9 +26,11 @@ def _fields(target: Target, **changed: Any) -> dict[str, Any]:
 
 
 def _correct(client: Any, target: Target, number: str = ID, version: int | None = None, **changed: Any) -> Any:
+    """Post the correction form of `target` as the office read it (its values also carried as read), `changed` typed."""
     return client.post("/privacy/correct/", {
         "number": number, "target": str(target.public_id),
-        "version": target.version if version is None else version, **_fields(target, **changed)})
+        "version": target.version if version is None else version, **_fields(target, **changed),
+        **{f"read_{name}": value for name, value in _fields(target).items()}})
 
 
 def _corrections(target: Target) -> list[AuditEvent]:
@@ -112,6 +114,39 @@ def test_an_edit_made_meanwhile_is_never_overwritten_and_a_second_deliberate_sub
     assert _correct(office, zhang, address="上下塘社区3号").status_code == 200
     zhang.refresh_from_db()
     assert zhang.address == "上下塘社区3号"
+
+
+@pytest.mark.django_db
+def test_a_refusal_names_only_what_someone_else_changed_since_the_read_with_the_value_now_stored(resident):
+    zhang, office = resident.zhang, _client(resident.users["office"])
+    read_at = zhang.version
+    meanwhile = Target.objects.get(pk=zhang.pk)
+    meanwhile.phone, meanwhile.version, meanwhile.modified_by = NEW_PHONE, read_at + 1, resident.users["village"]
+    meanwhile.save()
+    response = _correct(office, zhang, version=read_at, address="上下塘社区3号")
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert f"其间改动的是：联系电话，现为“{NEW_PHONE}”。" in page
+    assert "您填写的是：地址“上下塘社区3号”。" in page
+    assert "地址，现为" not in page  # the office's own correction, not someone else's change
+    assert f"联系电话“{PHONE}”" not in page  # what the office read and left as it was is not "typed over"
+    assert "姓名" not in page.split("其间改动的是：")[1].split("下面是现在的内容")[0]
+    zhang.refresh_from_db()
+    assert (zhang.address, zhang.phone) == ("上下塘社区1号", NEW_PHONE)
+
+
+@pytest.mark.django_db
+def test_a_refusal_masks_the_values_now_stored_as_the_viewers_role_masks_them(resident):
+    zhang = resident.zhang
+    Target.objects.filter(pk=zhang.pk).update(id_number=id_number(3, born=TOWN_BORN), version=F("version") + 1)
+    now = Target.objects.get(pk=zhang.pk)
+    read = _fields(zhang)
+    typed = _fields(zhang, address="上下塘社区3号")
+    for_office = correction.since_read(resident.users["office"], now, read, typed)
+    assert f"身份证号码，现为“{now.id_number}”" in for_office
+    for_leader = correction.since_read(resident.users["leader"], now, read, typed)
+    assert now.id_number not in for_leader
+    assert f"身份证号码，现为“{now.id_number[:6]}********{now.id_number[-4:]}”" in for_leader
 
 
 @pytest.mark.django_db
