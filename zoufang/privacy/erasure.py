@@ -15,7 +15,6 @@ from typing import Any
 
 from django.db import models, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoufang import clock
@@ -231,7 +230,7 @@ def _write(record: models.Model, values: dict[str, Any], *, by: Any, why: str) -
     model = type(record)
     update = dict(values)
     if issubclass(model, TimeStampedModel):  # an edit form opened before the erasure is refused as stale
-        update.update(version=F("version") + 1, modified_at=timezone.now(),
+        update.update(version=F("version") + 1, modified_at=clock.now(),
                       modified_by=by if getattr(by, "is_authenticated", False) else None)
     model._default_manager.filter(pk=record.pk).update(**update)
     fields = {field_label(model, name): [ERASED, _shown(values[name])] for name in values if not name.endswith("_index")}

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from zoufang import clock
 from zoufang.accounts.models import AuditEvent, RoleGrant
 from zoufang.accounts.services import ensure_user
 from zoufang.callbacks.models import CallbackAttempt, CallbackSample
@@ -188,6 +189,8 @@ def test_erasure_takes_the_person_out_of_every_record_and_leaves_the_figures_as_
     assert "0001" in visit.summary
     assert "138 1234 0001" not in visit.summary
     assert visit.version == resident.visit.version + 1
+    # Stamped by the product's one clock, as every other change: on the (pinned) day it was made.
+    assert (clock.local(visit.modified_at).date(), clock.local(zhang.modified_at).date()) == (today, today)
     answer = FormAnswer.objects.get(visit=visit)
     assert "张建国" not in str(answer.data)
     assert PHONE not in str(answer.data)
