@@ -220,13 +220,17 @@ def visible_visits(user: Any) -> "QuerySet[Visit]":
 
 
 def visible_units(user: Any) -> QuerySet[Unit]:
-    """Units are public bodies: those of the user's area, and the regionless city and outside bodies."""
+    """Units are public bodies: those of the user's area and those whose reach holds it (the city's and outside
+    bodies placed above its towns; decision 0032, addendum h8)."""
+    from zoufang.registry.unitnames import shared
+
     if getattr(user, "is_superuser", False):
         return Unit.objects.all()
     paths = _region_paths(user, REGION_ROLES)
     condition = _under_any(paths, "region__path")
     if paths:
-        condition |= Q(region__isnull=True)
+        above = {int(part) for path in paths for part in path.split(".") if part}
+        condition |= Q(region_id__in=above) | shared()
     cadre = cadre_of(user)
     if cadre is not None:
         condition |= Q(pk=cadre.unit_id)

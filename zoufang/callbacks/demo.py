@@ -40,7 +40,10 @@ def load_demo_callbacks(campaign: Any, say: Callable[[str], Any]) -> None:
         return
     if not (campaign.config or {}).get("callbacks"):
         return
-    company, _created = Unit.objects.get_or_create(name=DEMO_COMPANY, defaults={"kind": Unit.Kind.OUTSIDE_BODY})
+    # A 苏州 company: placed at the city it serves, so another city's towns are not offered it (0032, addendum h8).
+    city = campaign.scope.ancestors()[0]
+    company, _created = Unit.objects.get_or_create(name=DEMO_COMPANY,
+                                                   defaults={"kind": Unit.Kind.OUTSIDE_BODY, "region": city})
     password = settings.ZOUFANG_DEMO_PASSWORD
     caller = ensure_user(DEMO_CALLER, password, full_name="民意调查公司话务员", role=RoleGrant.Role.AUDITOR,
                          region=campaign.scope, unit=company)

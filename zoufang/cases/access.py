@@ -24,6 +24,7 @@ from zoufang.accounts.models import RoleGrant
 from zoufang.callbacks.models import CallbackBatch
 from zoufang.cases.models import Case, CaseEvent
 from zoufang.cases.workflow import UPPER_QUEUE, Action, Actor
+from zoufang.registry import unitnames
 from zoufang.registry.models import Cadre, Unit
 
 Role = RoleGrant.Role
@@ -186,14 +187,10 @@ def description_search(user: Any, cases: QuerySet[Case], q: str) -> Q:
 
 
 def serving_units(campaign: Any) -> QuerySet[Unit]:
-    """The units a case of the campaign may be handed to: those of its area and of the regions above it, the
-    regionless city and outside bodies, and any unit holding a fixed quota in it; never another town's."""
-    path = campaign.scope.path
-    above = [path[:end + 1] for end, char in enumerate(path[:-1]) if char == "."]  # "000001.", "000001.000007."
-    return Unit.objects.filter(
-        Q(region__isnull=True) | Q(region__path__startswith=path) | Q(region__path__in=above)
-        | Q(pk__in=campaign.fixed_quotas.values("units"))
-    )
+    """The units a case of the campaign may be handed to: those of its area, those whose reach holds it (placed
+    at 昆山市 for 锦溪镇; regionless only in a one-city installation) and any unit holding a fixed quota in it; never
+    another town's or another city's (decision 0032, addendum h8)."""
+    return Unit.objects.filter(unitnames.reaching(campaign.scope) | Q(pk__in=campaign.fixed_quotas.values("units")))
 
 
 def callback_companies() -> QuerySet[Unit]:

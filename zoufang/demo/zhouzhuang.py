@@ -79,7 +79,7 @@ FORMER_NAMES = {f"{TOWN}党政班子": LEADERSHIP,  # untranslated: stored unit 
 LEADERS = [("周明", "镇党委书记", "周庄社区、祁浜村"), ("沈华", "镇长", "龙亭村"), ("陆平", "副镇长", "东浜村、全旺村"),
            ("钱毅", "副镇长", "周庄社区")]
 # 附件1 and 附件2 as 周庄镇 decided them: the city's units visit here too, with the rows 锦溪镇's tables made.
-UPPER_UNITS = ["苏州市妇联,其他单位,,,101", "市府办,市级机关部门,,,102", "市粮食局,市级机关部门,,,104"]
+UPPER_UNITS = ["苏州市妇联,其他单位,苏州市,,101", "市府办,市级机关部门,昆山市,,102", "市粮食局,市级机关部门,昆山市,,104"]
 ANNEX1 = {"苏州市妇联": [(village.name, 40) for village in VILLAGES]}
 ANNEX2 = {"市府办": [("周庄社区", 120), ("祁浜村", 80)], "市粮食局": [("龙亭村", 90)]}
 ANNEXES = {"附件1": ("苏州市妇联“六个一”走访调研居民户、企业分配表", ANNEX1, ("苏州市妇联走访企业", 8)),

@@ -20,6 +20,7 @@ from zoufang.cases.models import Case
 from zoufang.oversight import figures
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
+from zoufang.registry import unitnames
 from zoufang.registry.models import Cadre, Unit
 from zoufang.web.dashboard import sees_campaign_stats
 
@@ -54,7 +55,7 @@ class Reach:
         (an upper-level unit visiting the town). Another town's unit, named in a hand-edited link, is not."""
         if not self.whole:
             return unit in self.units
-        if unit.region is None or unit.region.path.startswith(self.campaign.scope.path):
+        if unitnames.reaches(unit, self.campaign.scope):
             return True
         return Assignment.objects.filter(campaign=self.campaign, unit=unit).exists()
 

@@ -21,6 +21,7 @@ from zoufang.planning import proof
 from zoufang.planning.models import Assignment, Quota
 from zoufang.planning.services import set_pinned
 from zoufang.regions.models import Region
+from zoufang.registry import unitnames
 from zoufang.registry.models import Cadre, Target, Unit
 
 GROUPS = [("upper", "上级单位"), ("town_leadership", "镇领导"), ("town_department", "镇部门"),
@@ -129,7 +130,7 @@ def plan_unit(request: HttpRequest, public_id: Any) -> HttpResponse:
     every assignment of the unit."""
     campaign = _office_campaign(request)
     unit = get_object_or_404(Unit.objects.select_related("region"), public_id=public_id)
-    if not (unit.region is None or unit.region.path.startswith(campaign.scope.path)
+    if not (unitnames.reaches(unit, campaign.scope)
             or Quota.objects.filter(campaign=campaign, unit=unit).exists()):
         raise Http404  # another town's unit, with no part in this campaign: as if it were not there
     quotas: dict[tuple[int | None, str], int] = defaultdict(int)

@@ -46,6 +46,11 @@ class UnitQuerySet(models.QuerySet):
         return super().update(**kwargs)
 
 
+# Where two cities share the database a unit without a region would reach no campaign (decision 0032, addendum h8).
+SHARED_NEEDS_REGION = _("请填写所属区划：本系统有不止一个市的区划，市级部门和其他单位写到它服务的市或区县（如“昆山市”），"
+                        "只提供给该区划内的走访活动")
+
+
 class Unit(TimeStampedModel):
     class Kind(models.TextChoices):
         TOWN_LEADERSHIP = "town_leadership", _("镇党政班子")
@@ -106,8 +111,10 @@ class Unit(TimeStampedModel):
 
     def clean(self) -> None:
         """A name is used once within a town's subtree and shadows no shared unit the town sees (decision 0032)."""
-        from zoufang.registry.unitnames import clashing, towns_of
+        from zoufang.registry.unitnames import clashing, one_tree, towns_of
 
+        if self.region_id is None and not one_tree():
+            raise ValidationError({"region": SHARED_NEEDS_REGION})
         if not self.name:
             return
         other = clashing(self.name, self.region if self.region_id else None, exclude=self.pk).first()

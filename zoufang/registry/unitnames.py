@@ -66,10 +66,33 @@ def clashing(name: str, region: Region | None, exclude: int | None = None) -> Qu
     return units.filter(Q(region__isnull=True) | Q(region__path__startswith=path) | Q(region_id__in=_ids(path)))
 
 
+def one_tree() -> bool:
+    """Whether the installation's regions rise to one top region (one city): only then does a unit without a region
+    reach every campaign; where two cities share the database it reaches none (decision 0032, addendum h8)."""
+    return Region.objects.filter(parent__isnull=True)[:2].count() < 2
+
+
+def shared() -> Q:
+    """The units without a region, as far as they reach: everywhere in an installation of one tree, else nowhere."""
+    return Q(region__isnull=True) if one_tree() else Q(pk__in=[])
+
+
+def reaching(region: Region) -> Q:
+    """The units whose reach holds `region`: its subtree's, those placed at a region above it (昆山市's 市府办 for
+    锦溪镇) and the regionless ones of a one-tree installation (decision 0032, addendum h8)."""
+    return Q(region__path__startswith=region.path) | Q(region_id__in=_ids(region.path)) | shared()
+
+
+def reaches(unit: Unit, region: Region) -> bool:
+    """`reaching` for one unit read already (its region loaded)."""
+    if unit.region_id is None or unit.region is None:
+        return one_tree()
+    return unit.region.path.startswith(region.path) or region.path.startswith(unit.region.path)
+
+
 def visible_from(region: Region) -> QuerySet[Unit]:
-    """The units a town's (or campaign scope's) tables may name: its subtree's, the shared ones and those above."""
-    return Unit.objects.select_related("region").filter(
-        Q(region__isnull=True) | Q(region__path__startswith=region.path) | Q(region_id__in=_ids(region.path)))
+    """The units a town's (or campaign scope's) tables may name: its subtree's and those whose reach holds it."""
+    return Unit.objects.select_related("region").filter(reaching(region))
 
 
 def with_town(units: QuerySet[Unit]) -> QuerySet[Unit]:

@@ -22,7 +22,7 @@ from zoufang.accounts.admin_area import office_paths
 from zoufang.core.tabular import compact
 from zoufang.regions.models import Region
 from zoufang.registry.models import Unit
-from zoufang.registry.unitnames import UnitNames, visible_from
+from zoufang.registry.unitnames import UnitNames, one_tree, shared, visible_from
 
 
 class ImportArea:
@@ -64,7 +64,9 @@ class ImportArea:
         return self.holds(region) or self.above(region)
 
     def may_name_unit(self, unit: Unit) -> bool:
-        return unit.region_id is None or self.holds(unit.region) or self.above(unit.region)
+        if unit.region_id is None:
+            return one_tree()  # a regionless unit where two cities share the database reaches no one (0032, h8)
+        return self.holds(unit.region) or self.above(unit.region)
 
     def may_change_unit(self, unit: Unit) -> bool:
         return self.holds(unit.region) if unit.region_id is not None else self.paths is None
@@ -84,7 +86,7 @@ class ImportArea:
             units = units.filter(pk__in=visible_from(within).values("pk"))
         if self.paths is None:
             return units
-        return units.filter(Q(region__isnull=True) | Q(region__in=self.regions()))
+        return units.filter(shared() | Q(region__in=self.regions()))
 
     def unit_names(self, within: Region | None = None, key: Callable[[str], str] = compact) -> UnitNames:
         """The units a row may name, by name: one each, or said ambiguous with their towns (decision 0032)."""

@@ -18,8 +18,8 @@ from zoufang.registry.imports.base import (
 )
 from zoufang.registry.imports.places import regions_by_path
 from zoufang.registry.imports.records import Record, changed_fields, plan_records
-from zoufang.registry.models import Unit
-from zoufang.registry.unitnames import ambiguous_message, scope_path, towns_of
+from zoufang.registry.models import SHARED_NEEDS_REGION, Unit
+from zoufang.registry.unitnames import ambiguous_message, one_tree, scope_path, towns_of
 
 NAME, KIND, REGION, MEMBERS, ORDER = "单位名称", "单位类型", "所属区划", "党员人数", "排序"
 UNIT_KINDS = choice_lookup(Unit.Kind, {"镇部门": Unit.Kind.TOWN_DEPARTMENT, "镇支部": Unit.Kind.TOWN_DEPARTMENT,
@@ -116,6 +116,8 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
         elif existing is None and "region_id" not in values and kind in TOWN_KINDS and not ctx.area.everywhere:
             ctx.error(n, REGION, _("%(kind)s须填写所属区划（%(where)s或其村、社区）：不填所属区划的单位是各镇共用的单位") % {
                 "kind": Unit.Kind(kind).label, "where": ctx.area.where})
+        elif existing is None and "region_id" not in values and not one_tree():
+            ctx.error(n, REGION, str(SHARED_NEEDS_REGION))
         elif existing is None and region is None and "region_id" not in values and stored.get(name):
             ctx.error(n, NAME, _("已有镇的单位叫“%(name)s”，各镇共用的单位不能与之同名，请改用全称（如“苏州市%(name)s”）")
                       % {"name": name})  # another town's unit: which one is not said (decision 0031)
