@@ -8,8 +8,10 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zoufang.accounts.models import RoleGrant
+from zoufang.registry.models import Unit
 
 R = RoleGrant.Role
 
@@ -26,6 +28,13 @@ _IN_REGION = {
     R.PUBLICITY: lambda region: _("%(region)s宣传报道组") % {"region": region},
 }
 _ORDER = [*_IN_REGION, R.SYSADMIN, R.SECURITY_ADMIN, R.AUDIT_ADMIN]
+
+# What the top bar calls each role, as its users call themselves: a role's label, but a handler of an upper-level unit
+# (市级机关部门, 苏州市妇联 …: it visits inside towns under 附件1/附件2 and answers what those towns dispatch to it) is a
+# 上级走访单位, not one of the town's 承办部门.
+UPPER_UNIT_KINDS = frozenset({Unit.Kind.CITY_DEPARTMENT, Unit.Kind.OUTSIDE_BODY})
+_UPPER_UNIT_HANDLER = "upper_unit_handler"
+_ROLE_NAMES: dict[str, Any] = {**{role: role.label for role in R}, _UPPER_UNIT_HANDLER: gettext_lazy("上级走访单位")}
 
 
 def named(path: str = "") -> list[Any]:
@@ -56,6 +65,18 @@ def shown_name(user: Any, *, nobody: str | None = None) -> str:
     if role in _IN_REGION and grant.region is not None:
         return str(_IN_REGION[role](grant.region.name))
     return str(role.label)
+
+
+def role_names(user: Any) -> list[str]:
+    """The user's roles as the top bar names them (_ROLE_NAMES), each once: the grants', then the cadre's (a village
+    cadre holds the village grant and is a village cadre). From the request's grants and cadre: no query."""
+    keys = [_UPPER_UNIT_HANDLER if grant.role == R.UNIT_HANDLER and grant.unit is not None
+            and grant.unit.kind in UPPER_UNIT_KINDS else grant.role for grant in _grants(user)]
+    shown = [str(_ROLE_NAMES[key]) for key in keys if key in _ROLE_NAMES]
+    cadre = _cadre(user)
+    if cadre is not None:
+        shown.append(str(cadre.get_role_display()))
+    return list(dict.fromkeys(shown))
 
 
 def _grants(user: Any) -> list[Any]:

@@ -92,13 +92,6 @@ def roles(user: Any) -> set[str]:
     return {grant.role for grant in grants(user)}
 
 
-def role_labels(user: Any) -> list[str]:
-    labels = [grant.get_role_display() for grant in grants(user)]
-    if cadre_of(user) is not None:
-        labels.append(str(cadre_of(user).get_role_display()))  # type: ignore[union-attr]
-    return labels
-
-
 def has_role(user: Any, *wanted: str) -> bool:
     return bool(roles(user) & set(wanted)) or bool(getattr(user, "is_superuser", False))
 
@@ -360,3 +353,40 @@ def holds_campaign_area(user: Any, campaign: "Campaign", roles: set[RoleGrant.Ro
 def may_manage(user: Any) -> bool:
     """Import, configure campaigns, load tables: the office and administrators."""
     return has_role(user, Role.OFFICE, Role.SYSADMIN)
+
+
+# Which of the main pages a user has. The page's own access check and the menu (zoufang/web/menu.py) ask the same
+# predicate, so the menu never leads to a page that only tells its user to ask the office for a scope. From the
+# request's grants and cadre: no query.
+
+def _superuser(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False))
+
+
+def may_list_regions(user: Any) -> bool:
+    """区划: the roles that see their scope's region tree, a unit's handlers and a cadre (where their targets are)."""
+    return (_superuser(user) or bool(_region_paths(user, REGION_ROLES)) or bool(handled_unit_ids(user))
+            or cadre_of(user) is not None)
+
+
+def may_list_targets(user: Any) -> bool:
+    """走访对象: the roles of an area, a unit's handlers (its assigned targets), a cadre (their own)."""
+    return (_superuser(user) or bool(_region_paths(user, AREA_ROLES)) or bool(handled_unit_ids(user))
+            or cadre_of(user) is not None)
+
+
+def may_list_visits(user: Any) -> bool:
+    """走访记录: the roles of an area and a unit's handlers. A cadre's own visits are on 我的走访; 系统管理员 keeps
+    the questionnaires in the admin."""
+    return _superuser(user) or bool(_region_paths(user, AREA_ROLES)) or bool(handled_unit_ids(user))
+
+
+def may_import(user: Any) -> bool:
+    """导入: the office. 系统管理员 keeps regions and units in the admin (and through the command line); a sheet of
+    households or an allocation table is residents' and campaigns' data, which no administrator handles."""
+    return has_role(user, Role.OFFICE)
+
+
+def may_plan(user: Any) -> bool:
+    """分配: the office of a region (the plan is a campaign's, and 系统管理员 holds no campaign)."""
+    return _superuser(user) or bool(_region_paths(user, {Role.OFFICE}))

@@ -22,7 +22,6 @@ from zoufang.campaigns.models import Campaign
 from zoufang.core import request_keys
 from zoufang.core.progress import Progress
 from zoufang.core.progress import report as tell
-from zoufang.registry.models import Cadre
 from zoufang.web.dashboard import sees_campaign_stats
 
 ADJUSTMENT_LIMIT = Decimal("100")  # one 加减分 moves a score by at most this many points
@@ -78,10 +77,12 @@ def own_scores(user: Any) -> QuerySet[Score]:
     else's: no other unit, no other cadre, no village table."""
     if not getattr(user, "is_authenticated", False):
         return Score.objects.none()
-    mine = Q(level=Score.Level.UNIT, unit_id__in=scope.handled_unit_ids(user))
-    cadre = Cadre.objects.filter(user=user).values_list("pk", flat=True).first()
+    unit_ids, cadre = scope.handled_unit_ids(user), scope.cadre_of(user)  # read with the request's grants
+    if not unit_ids and cadre is None:
+        return Score.objects.none()
+    mine = Q(level=Score.Level.UNIT, unit_id__in=unit_ids)
     if cadre is not None:
-        mine |= Q(level=Score.Level.CADRE, cadre_id=cadre)
+        mine |= Q(level=Score.Level.CADRE, cadre_id=cadre.pk)
     return (Score.objects.filter(mine, assessment__status=Assessment.Status.FROZEN,
                                  assessment__campaign__in=scope.visible_campaigns(user))
             .select_related("assessment__campaign", "unit", "cadre__unit", "region")

@@ -216,5 +216,12 @@ def is_case_office(user: Any) -> bool:
     return scope.has_role(user, Role.OFFICE)
 
 
+def may_list_cases(user: Any) -> bool:
+    """问题办理 (the list, and the menu's link to the user's desk): those visible_cases shows any case to: the roles
+    of an area, a unit's handlers, a leader who signs escalations. From the request's grants: no query."""
+    return (bool(getattr(user, "is_superuser", False)) or bool(_paths(user, AREA_ROLES))
+            or is_unit_handler(user) or is_signing_leader(user))
+
+
 def is_signing_leader(user: Any) -> bool:
     return scope.cadre_of(user) is not None and scope.cadre_of(user).role == "town_leader"  # type: ignore[union-attr]

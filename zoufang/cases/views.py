@@ -58,6 +58,8 @@ def _unit(user: Any, public_id: str) -> Unit | None:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
+    if not access.may_list_cases(request.user):
+        raise Http404
     cases = access.visible_cases(request.user).select_related(*RELATED).prefetch_related("co_handlers")
     asked = Asked.page(request)  # a filter value that is not one: every case, with a notice (decision 0035)
     labels = {**{key: str(c.title) for key, c in GROUPS.items()}, **{v: str(label) for v, label in STATUS_CHOICES}}

@@ -97,7 +97,7 @@ def _first(campaigns: Any, slug: str | None) -> Any:
 
 def _managed_campaign(user: Any, params: dict[str, Any]) -> Any:
     """The office's own campaign named in `params` (its first by default): the plan page's check."""
-    if not scope.may_manage(user):
+    if not scope.may_plan(user):
         raise PermissionDenied
     return _first(scope.managed_campaigns(user), params.get("campaign"))
 

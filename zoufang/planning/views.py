@@ -30,7 +30,7 @@ PROBLEMS_PAGE_SIZE = 20  # the stored proof's problems, a page at a time
 
 
 def _office_campaign(request: HttpRequest, slug: str | None = None) -> Campaign:
-    if not scope.may_manage(request.user):
+    if not scope.may_plan(request.user):
         raise PermissionDenied
     campaigns = scope.managed_campaigns(request.user)
     asked = request.GET.get("campaign") if request.method == "GET" and not slug else None

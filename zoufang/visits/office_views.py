@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -36,6 +36,8 @@ PAGE_SIZE = 20
 def visit_list(request: HttpRequest) -> HttpResponse:
     """The visits that came in, newest first, 20 a page after a cursor: the page reads its 20 rows along the
     (visited_at, id) index and counts the opinions of those 20 only, never anything over every visible visit."""
+    if not scope.may_list_visits(request.user):
+        raise Http404
     visits = (scope.visible_visits(request.user).select_related("target", "cadre__unit")
               .order_by("-visited_at", "-id"))
     page = paging.shown_page(visits, Asked.page(request), PAGE_SIZE)  # a bad cursor: the first page, said

@@ -17,7 +17,7 @@ def _stored_upload(user: Any, params: dict[str, Any], folder: str) -> Resolved:
     """An uploaded file the office stored for a job under `folder`, of a known kind, for one of its campaigns."""
     from zoufang.registry import imports
 
-    if not scope.may_manage(user):
+    if not scope.may_import(user):
         raise Http404
     path, kind, filename = str(params.get("path", "")), str(params.get("kind", "")), str(params.get("filename", ""))
     if not path.startswith(f"{folder}/") or ".." in path or kind not in imports.KINDS:

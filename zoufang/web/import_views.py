@@ -39,7 +39,7 @@ QUEUED_DIR = "imports/queued"
 
 
 def _require_manager(request: HttpRequest) -> None:
-    if not scope.may_manage(request.user):
+    if not scope.may_import(request.user):
         raise Http404
 
 

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -47,6 +47,8 @@ def _is_uuid(value: str) -> bool:
 @login_required
 def target_list(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if not scope.may_list_targets(user):
+        raise Http404
     # A kind or a region that is not one: every kind, every region the user sees, with a notice naming the
     # parameter (decision 0035); a region out of scope is answered as an unknown one and never named.
     asked = Asked.page(request)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from zoufang import clock
@@ -69,6 +69,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def regions(request: HttpRequest) -> HttpResponse:
     """The region tree; at a city's scale a village's groups and grids open on request (?open=, web/tree.py)."""
+    if not scope.may_list_regions(request.user):
+        raise Http404
     roots = region_tree(request.user, opened=request.GET.get("open"))
     # A unit handler with no area of its own still reads its unit's targets: the empty tree says where they are.
     handles_unit = not roots and bool(scope.handled_unit_ids(request.user))

@@ -28,7 +28,7 @@ def _accepted(town, case):
     [("office", "/cases/board/", 200), ("handler", "/cases/board/", 404), ("handler", "/cases/desk/", 200),
      ("office", "/cases/desk/", 404), ("leader", "/cases/signoff/", 200), ("office", "/cases/weekly/", 200),
      ("handler", "/cases/weekly/", 404), ("office", "/cases/agenda/", 200), ("leader", "/cases/agenda/", 200),
-     ("office", "/cases/shared/", 200), ("outsider", "/cases/", 200), ("village", "/cases/", 200)],
+     ("office", "/cases/shared/", 200), ("outsider", "/cases/", 404), ("village", "/cases/", 200)],
 )
 def test_it_opens_each_page_to_its_roles(client, cases_town, make_case, persona, url, status):
     make_case()

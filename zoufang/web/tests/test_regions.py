@@ -25,9 +25,13 @@ def test_it_links_each_node_to_its_targets(town, login):
     assert f'href="/targets/?region={town.jijiadun.public_id}"' in html
 
 
-def test_it_tells_an_outsider_there_is_no_scope(town, login):
-    html = login(town.users["outsider"]).get("/regions/").content.decode()
-    assert "您的账号尚未分配走访范围，请联系走访办。" in html
+def test_it_tells_an_outsider_there_is_no_scope_on_the_home_page_and_has_no_tree(town, login):
+    """No region in scope: the menu has no 区划 and the page is not there (as its menu item, scope.may_list_regions);
+    the home page says whom to ask."""
+    client = login(town.users["outsider"])
+    assert "您的账号尚未分配走访范围，请联系走访办。" in client.get("/").content.decode()
+    assert 'href="/regions/"' not in client.get("/").content.decode()
+    assert client.get("/regions/").status_code == 404
 
 
 def test_it_tells_a_unit_handler_without_an_area_where_its_units_targets_are(town, login):
