@@ -122,9 +122,9 @@ def generate_files(figures: SeedFigures, town: str, out: Path, seed: int | None 
              if row[0] == "户籍户" else ""]
             for row in synthetic.households(village, groups, rng, names, ids))
         enterprise_rows.extend(
-            [*row, synthetic.coordinates(synthetic.jittered(centre, row[1], ENTERPRISE_SPREAD_M))]
+            [*row, synthetic.coordinates(synthetic.jittered(centre, row[1], ENTERPRISE_SPREAD_M)), *_contacts(row[1], 2)]
             for row in synthetic.enterprises(village, rng, names, ids))
-        project_rows.extend(synthetic.projects(village, rng))
+        project_rows.extend([*row, *_contacts(row[0], 1)] for row in synthetic.projects(village, rng))
         committee = synthetic.committee_name(village)
         committee_rows.append([committee, "村（居）委会", f"{town}/{village.name}", "", ""])
     cadre_rows: list[list[str]] = []
@@ -148,13 +148,21 @@ def generate_files(figures: SeedFigures, town: str, out: Path, seed: int | None 
         ),
         "enterprises": _write_csv(
             out / "enterprises.csv",
-            ["企业名称", "统一社会信用代码", "村（社区）", "地址", "企业规模", "重点企业", "行业", "联系电话", "坐标"],
+            ["企业名称", "统一社会信用代码", "村（社区）", "地址", "企业规模", "重点企业", "行业", "联系电话", "坐标",
+             "联系人", "法定代表人"],
             enterprise_rows,
         ),
         "projects": _write_csv(
-            out / "projects.csv", ["项目名称", "村（社区）", "地址", "重点项目", "项目阶段", "说明"], project_rows
+            out / "projects.csv", ["项目名称", "村（社区）", "地址", "重点项目", "项目阶段", "说明", "联系人"], project_rows
         ),
     }
+
+
+def _contacts(key: str, count: int) -> list[str]:
+    """Invented names of a row's contact (and legal representative), drawn from the row's own key: the town's one
+    random stream, which every other figure of the demo follows, is left as it was."""
+    names = synthetic.Names(random.Random(f"contact/{key}"))  # noqa: S311 - synthetic demo data, not security
+    return [names.person() for _ in range(count)]
 
 
 Step = Callable[[str], None]

@@ -72,10 +72,10 @@ def _attempts(sample: Any) -> str:
 def sections(holdings: Holdings) -> list[Section]:
     """The person's records, a section a kind: 走访对象, 走访记录, 问题与意见建议, 回访抽查."""
     targets = Section(_("走访对象"), [_("对象类型"), _("名称/户主姓名"), _("所在区划"), _("地址"), _("联系电话"), _("身份证号码"),
-                                    _("家庭人口"), _("困难家庭"), _("简介"), _("登记时间")], [],
-                      (12, 16, 22, 24, 15, 21, 8, 8, 30, 17))
+                                    _("联系人"), _("家庭人口"), _("困难家庭"), _("简介"), _("登记时间")], [],
+                      (12, 16, 22, 24, 15, 21, 10, 8, 8, 30, 17))
     for t in holdings.targets:
-        targets.rows.append([t.get_kind_display(), t.name, t.region.name, t.address, t.phone, t.id_number,
+        targets.rows.append([t.get_kind_display(), t.name, t.region.name, t.address, t.phone, t.id_number, t.contact_name,
                              t.member_count if t.member_count is not None else "", _yes(t.hardship), t.description,
                              _day(t.created_at)])
     visits = Section(_("走访记录"), [_("走访时间"), _("走访活动"), _("走访对象"), _("走访人"), _("走访方式"), _("走访情况"),

@@ -1,7 +1,7 @@
 """更正 (个人信息保护法 第四十六条): the office corrects a resident's own registered data on a record their number found.
 
 The fields are the person's on a household or a notable person (name, address, phone, ID number); on an enterprise
-or a project found by a contact's number, only the contact's numbers. The registry's rules check them (the model's
+or a project found by a contact's number, only the contact's name and numbers. The registry's rules check them (the model's
 `clean` and its unique ID number per kind); the write is the version the office read, under the row lock, so an edit
 made meanwhile is refused, never overwritten; the same correction sent again finds it done and writes nothing. One
 audit row per record changed, old and new values as the import's change list shows them (numbers masked).
@@ -30,12 +30,12 @@ from zoufang.registry.imports.records import fields_to_write, shown
 from zoufang.registry.models import Target
 
 PERSONAL_FIELDS = ("name", "address", "phone", "id_number")
-CONTACT_FIELDS = ("phone", "id_number")
+CONTACT_FIELDS = ("contact_name", "phone", "id_number")
 
 
 def correctable(target: Target) -> tuple[str, ...]:
-    """The fields of `target` that are the person's own: all four on a person's record, a contact's numbers on an
-    enterprise's or project's; none on a cadre's (the staff register's)."""
+    """The fields of `target` that are the person's own: all four on a person's record, a contact's name and numbers
+    on an enterprise's or project's; none on a cadre's (the staff register's)."""
     if target.kind in PERSON_KINDS:
         return PERSONAL_FIELDS
     if target.kind == Target.Kind.CADRE:
@@ -65,7 +65,8 @@ class Stale(Exception):
 
 
 # How a refusal shows each field's value now: as the viewer's role masks it (accounts/masking.py).
-SHOWN_AS = {"name": Kind.NAME, "address": Kind.FREE_TEXT, "phone": Kind.PHONE, "id_number": Kind.ID_NUMBER}
+SHOWN_AS = {"name": Kind.NAME, "contact_name": Kind.NAME, "address": Kind.FREE_TEXT, "phone": Kind.PHONE,
+            "id_number": Kind.ID_NUMBER}
 
 
 def since_read(user: Any, target: Target, read: dict[str, str] | None, typed: dict[str, Any]) -> str:

@@ -36,7 +36,7 @@ from zoufang.visits.models import DiaryEntry, Visit
 ERASED_NAME = "已删除"
 ERASED = "［已删除］"  # what the audit trail holds as the old value: never the value erased
 # Targets that are a natural person (or a household named by its head): their name and address go too. Of an
-# enterprise or a project only the person's number is erased; a cadre's own record is the staff register's.
+# enterprise or a project only the person's number and the contact's name beside it are erased; a cadre's own record is the staff register's.
 PERSON_KINDS = (*Target.HOUSEHOLD_KINDS, Target.Kind.NOTABLE_PERSON)
 FINISHED = (Case.Status.CLOSED, Case.Status.MERGED)
 # Coordinates of the house itself (imported, or found from the address) locate the person; a village's do not.
@@ -181,11 +181,11 @@ def _target_values(target: Target, number: Number | None, clean: Callable[[str],
         values = {"name": ERASED_NAME, "address": "", "phone": "", "id_number": "", "description": clean(target.description)}
         if target.position_source in HOUSE_POSITIONS:
             values.update(latitude=None, longitude=None, position_source="")
-    elif number is not None:  # an enterprise's or project's contact: only the person's number
+    elif number is not None:  # an enterprise's or project's contact: only the person's number and name
         if number.kind == ID_NUMBER and normalise_id(target.id_number) == number.value:
-            values["id_number"] = ""
+            values.update(id_number="", contact_name="")
         elif number.kind != ID_NUMBER and normalise_phone(target.phone) == number.value:
-            values["phone"] = ""
+            values.update(phone="", contact_name="")
     values = {name: value for name, value in values.items() if getattr(target, name) != value}
     if "phone" in values:
         values["phone_index"] = ""

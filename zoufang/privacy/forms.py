@@ -104,5 +104,6 @@ class CorrectionForm(LookupForm):
     @property
     def values(self) -> dict[str, Any]:
         """The person's fields as corrected (what `correction.correct` writes)."""
-        return {name: self.cleaned_data[name].strip() if name in ("name", "address") else self.cleaned_data[name]
+        return {name: self.cleaned_data[name].strip() if name in ("name", "contact_name", "address")
+                else self.cleaned_data[name]
                 for name in correctable(self.record)}

@@ -1,6 +1,6 @@
 """An erasure on request holds against the town's own register: the ID and phone numbers erased are kept as their
 blind index (privacy.models.ErasedNumber); an import leaves out a row carrying an erased ID number, or carrying no ID
-number and an erased phone (an enterprise's row comes in without that phone); the office lifts an entry when the
+number and an erased phone (an enterprise's row comes in without that phone and its contact's name); the office lifts an entry when the
 resident consents again. Decision 0039, addenda."""
 
 import datetime as dt
@@ -67,7 +67,7 @@ def refusal(entry: ErasedNumber, *, row_kept: bool = False, correcting: bool = F
     if correcting:
         done, then = _("不能更正为这一号码"), _("按这一号码查找、解除后再更正")
     else:
-        done, then = (_("不导入这一号码，其余内容照常导入") if row_kept else _("不再导入")), _("解除后再导入")
+        done, then = (_("不导入这一号码和联系人姓名，其余内容照常导入") if row_kept else _("不再导入")), _("解除后再导入")
     return _("该%(kind)s对应的个人信息已于%(day)s按本人要求删除（%(reason)s），%(done)s；如本人重新同意，请由走访办在"
              "“个人信息查阅与删除”中%(then)s") % {"kind": entry.get_kind_display(), "day": f"{entry.erased_on:%Y-%m-%d}",
                                         "reason": entry.get_reason_display(), "done": done, "then": then}
@@ -109,7 +109,7 @@ def leave_out_erased(ctx: Any, found: list[Any], column: str, *, phone_column: s
     """The import's rows (registry.imports.records.Record) without those whose ID number is on the list, or that
     have no ID number and whose phone is; each left out named in the report's notes with the rule and what to do;
     the rest import as they would. `row_kept` (an enterprise, a project: the number is a contact's): the row
-    imports without the erased phone instead."""
+    imports without the erased phone and the contact's name beside it instead."""
     by_id = withheld(record.values.get("id_number") or "" for record in found)
     by_phone = withheld((record.values.get("phone") or "" for record in found if not record.values.get("id_number")),
                         PHONE)
@@ -126,5 +126,6 @@ def leave_out_erased(ctx: Any, found: list[Any], column: str, *, phone_column: s
         ctx.notes.append(str(RowError(record.row, at, refusal(entry, row_kept=row_kept))))
         if row_kept:
             record.values.pop("phone", None)
+            record.values.pop("contact_name", None)  # the person the number was: their name goes with it
             kept.append(record)
     return kept

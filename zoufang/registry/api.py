@@ -60,6 +60,8 @@ class TargetOut(Schema):
     address: str
     phone: str
     id_number: str
+    contact_name: str
+    legal_representative: str
     member_count: int | None
     hardship: bool
     credit_code: str

@@ -210,6 +210,11 @@ class Target(TimeStampedModel):
     scale = models.CharField(_("企业规模"), max_length=16, choices=Scale.choices, blank=True, default="")
     is_key = models.BooleanField(_("重点"), default=False)
     industry = models.CharField(_("行业"), max_length=100, blank=True, default="")
+    # Whom a visitor asks for at an enterprise or a project, and who answers for an enterprise in law: persons'
+    # names, shown as the target's phone is (in full to the office, the village and the assigned visitor; masked as a
+    # name to everyone else; registry/presenters.py), corrected and erased with the contact's number (privacy/).
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True, default="")
+    legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True, default="")
     stage = models.CharField(_("项目阶段"), max_length=50, blank=True, default="")
     description = models.CharField(_("简介"), max_length=300, blank=True, default="")
     cadre = models.OneToOneField(

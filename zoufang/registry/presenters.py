@@ -23,10 +23,19 @@ class TargetPresenter:
     def phone(self, target: Target) -> str:
         return self.masker.show(Kind.PHONE, target.phone, target)
 
+    def contact_name(self, target: Target) -> str:
+        """An enterprise's or project's contact: read as its phone is, by whoever arranges the visit."""
+        return self.masker.show(Kind.NAME, target.contact_name, target, full=self.policy.full_phone(target))
+
+    def legal_representative(self, target: Target) -> str:
+        return self.masker.show(Kind.NAME, target.legal_representative, target, full=self.policy.full_phone(target))
+
     def reveals_personal_data(self, target: Target) -> bool:
-        """Showing this target to this user discloses a full ID or phone number: a read to audit."""
+        """Showing this target to this user discloses a full ID or phone number, or a contact's name: a read to
+        audit."""
         return (bool(target.id_number) and self.policy.full_identity(target)) or (
-            bool(target.phone) and self.policy.full_phone(target)
+            bool(target.phone or target.contact_name or target.legal_representative)
+            and self.policy.full_phone(target)
         )
 
     def record_list_read(self, targets: Iterable[Target], *, summary: str) -> None:
@@ -51,6 +60,8 @@ class TargetPresenter:
             "address": target.address,
             "phone": self.phone(target),
             "id_number": self.id_number(target),
+            "contact_name": self.contact_name(target),
+            "legal_representative": self.legal_representative(target),
             "member_count": target.member_count,
             "hardship": target.hardship,
             "credit_code": target.credit_code,

@@ -84,6 +84,8 @@ def my_list_context(user: Any, query: str = "", village: str = "") -> dict[str, 
             "modes": [[m, str(Visit.Mode(m).label)] for m in modes],
         }
         item.phone = presenter.phone(target)  # type: ignore[attr-defined]
+        item.contact_name = presenter.contact_name(target)  # type: ignore[attr-defined]
+        item.legal_representative = presenter.legal_representative(target)  # type: ignore[attr-defined]
         item.id_number = presenter.id_number(target)  # type: ignore[attr-defined]
     presenter.record_list_read([item.target for item in shown], summary="我的走访显示完整电话或身份证号")
     categories = {

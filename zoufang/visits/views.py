@@ -73,7 +73,8 @@ def visit_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     answers = [(a, presenters.answer_rows(a, presenter.masker.data(a.data, visit)))
                for a in visit.form_answers.select_related("form", "form_version")]
     return render(request, "visits/visit.html", {
-        "visit": visit, "phone": presenter.phone(visit.target), "answers": answers,
+        "visit": visit, "phone": presenter.phone(visit.target), "contact_name": presenter.contact_name(visit.target),
+        "answers": answers,
         "cases": cases_of_visit(request.user, visit), "today": clock.today(),
         "photos": visit.photos.all(), "may_add_photo": may_add_photo(request.user, visit),
         "max_photo_mb": photos.MAX_BYTES // 1024 // 1024, "photo_key": uuid.uuid4(),

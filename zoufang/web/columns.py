@@ -95,8 +95,11 @@ def detail_fields(
         fields.append(("id_number", presenter.id_number(target)))
     if target.is_household:
         fields += [("member_count", target.member_count), ("hardship", _("是") if target.hardship else _("否"))]
+    if target.kind in (Kind.ENTERPRISE, Kind.PROJECT):
+        fields.insert(-1, ("contact_name", presenter.contact_name(target)))  # whom to ask for, before their phone
     if target.kind == Kind.ENTERPRISE:
-        fields += [("credit_code", target.credit_code), ("scale", target.get_scale_display()),
+        fields += [("legal_representative", presenter.legal_representative(target)),
+                   ("credit_code", target.credit_code), ("scale", target.get_scale_display()),
                    ("industry", target.industry)]
     if target.kind in (Kind.ENTERPRISE, Kind.PROJECT):
         fields.append(("is_key", _("是") if target.is_key else _("否")))

@@ -77,6 +77,12 @@ def test_it_marks_synthetic_residents_as_demo_data(demo, db):
     assert not Target.objects.filter(is_demo=False).exists()
 
 
+def test_its_enterprises_and_projects_name_whom_to_ask_for(demo, db):
+    kinds = (Target.Kind.ENTERPRISE, Target.Kind.PROJECT)
+    assert not Target.objects.filter(kind__in=kinds, contact_name="").exists()
+    assert not Target.objects.filter(kind=Target.Kind.ENTERPRISE, legal_representative="").exists()
+
+
 def test_every_village_and_target_has_a_plausible_position(demo, db):
     villages = Region.objects.filter(level=Region.Level.VILLAGE, path__startswith=demo.scope.path)
     assert not villages.filter(latitude__isnull=True).exists()

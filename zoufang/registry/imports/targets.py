@@ -27,6 +27,7 @@ from zoufang.registry.imports.records import Record, plan_records
 from zoufang.registry.models import Target
 
 PLACE_RULE = _l("本镇已登记的村、社区名称；留空表示全镇")
+CONTACT_RULE = _l("走访时找谁：姓名，最多50字，中文姓名中的空格会被去掉")
 _SCALES = choice_lookup(Target.Scale, {"规上": Target.Scale.ABOVE_SCALE, "规模以上企业": Target.Scale.ABOVE_SCALE,
                                        "中小": Target.Scale.SMALL_MEDIUM, "规下": Target.Scale.SMALL_MEDIUM})
 
@@ -39,6 +40,8 @@ ENTERPRISE_COLUMNS = (
     Column("企业规模", False, _l("规模以上 或 中小"), "规模以上", ("规模",), 12),
     Column("重点企业", False, _l("是 或 否"), "是", ("是否重点企业",), 10),
     Column("行业", False, _l("最多100字"), "精密机械", ("所属行业",), 16),
+    Column("法定代表人", False, _l("营业执照上的法定代表人，最多50字"), "王某某", ("法人代表",), 12),
+    Column("联系人", False, CONTACT_RULE, "李某", ("企业联系人", "负责人"), 12),
     Column("联系电话", False, identifiers.PHONE_RULE, "0512-57223456", ("电话", "联系方式"), 16, text=True),
     *position_cells.COLUMNS,
 )
@@ -48,6 +51,8 @@ PROJECT_COLUMNS = (
     Column("地址", False, _l("最多300字"), "", ("项目地址",), 30),
     Column("重点项目", False, _l("是 或 否"), "是", ("是否重点项目",), 10),
     Column("项目阶段", False, _l("如 前期、在建、竣工，最多50字"), "在建", ("阶段",), 12),
+    Column("联系人", False, CONTACT_RULE, "赵某", ("项目负责人", "项目联系人", "负责人"), 12),
+    Column("联系电话", False, identifiers.PHONE_RULE, "13912345678", ("电话", "联系方式"), 16, text=True),
     Column("说明", False, _l("最多300字"), "", ("简介", "备注"), 30),
     *position_cells.COLUMNS,
 )
@@ -86,7 +91,18 @@ def _enterprise(ctx: ImportContext, table: Table, places: ScopeRegions, row: She
             "address": cells.text_cell(ctx, n, "地址", get(row, "地址"), 300), "scale": scale,
             "is_key": cells.bool_cell(ctx, n, "重点企业", get(row, "重点企业")),
             "industry": cells.text_cell(ctx, n, "行业", get(row, "行业"), 100),
-            "phone": cells.phone_cell(ctx, n, "联系电话", get(row, "联系电话"))}
+            "legal_representative": _person_cell(ctx, table, row, "法定代表人"),
+            **_contact(ctx, table, row)}
+
+
+def _person_cell(ctx: ImportContext, table: Table, row: SheetRow, column: str) -> str:
+    return cells.text_cell(ctx, row.number, column, person_name(table.value(row, column)), 50)
+
+
+def _contact(ctx: ImportContext, table: Table, row: SheetRow) -> dict[str, Any]:
+    """An enterprise's or a project's contact person and number."""
+    return {"contact_name": _person_cell(ctx, table, row, "联系人"),
+            "phone": cells.phone_cell(ctx, row.number, "联系电话", table.value(row, "联系电话"))}
 
 
 def _project(ctx: ImportContext, table: Table, places: ScopeRegions, row: SheetRow) -> dict[str, Any]:
@@ -100,7 +116,8 @@ def _project(ctx: ImportContext, table: Table, places: ScopeRegions, row: SheetR
             "address": cells.text_cell(ctx, n, "地址", get(row, "地址"), 300),
             "is_key": cells.bool_cell(ctx, n, "重点项目", get(row, "重点项目")),
             "stage": cells.text_cell(ctx, n, "项目阶段", get(row, "项目阶段"), 50),
-            "description": cells.text_cell(ctx, n, "说明", get(row, "说明"), 300)}
+            "description": cells.text_cell(ctx, n, "说明", get(row, "说明"), 300),
+            **_contact(ctx, table, row)}
 
 
 def _person(ctx: ImportContext, table: Table, places: ScopeRegions, row: SheetRow) -> dict[str, Any]:
