@@ -43,7 +43,7 @@ PAGES = {
     "unit": ["/", "/cases/", "/cases/desk/", "/visits/", "/targets/", "/api/v1/cases/",
              "/oversight/{slug}/rows/?what=cases", "/api/v1/oversight/{slug}/cases"],
     "village": ["/", "/targets/", "/visits/", "/cases/", "/api/v1/targets"],
-    "cadre": ["/", "/me/", "/visits/", "/targets/", "/api/v1/me/targets", "/api/v1/targets",
+    "cadre": ["/", "/me/", "/targets/", "/api/v1/me/targets", "/api/v1/targets",
               "/oversight/{slug}/rows/?what=visits"],
 }
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0008_unit_town'),
+        ('registry', '0009_place_shared_units'),
     ]
 
     operations = [
