@@ -91,7 +91,7 @@ CODED: dict[str, tuple[str, str]] = {
 # Fields whose values are a resident's name: wherever an event's changes carry one (an admin's edit or delete, a
 # consent recorded with a 典型), it is masked as the record's name is, though the record be renamed or deleted.
 PERSONAL_NAMES: dict[str, tuple[str, ...]] = {
-    "registry.Target": ("name",),
+    "registry.Target": ("name", "contact_name", "legal_representative"),
     "cases.Case": ("raiser_name",),
     "exemplars.Exemplar": ("consent_person",),
 }
@@ -103,6 +103,7 @@ RESIDENT_RECORDS = frozenset({
     "callbacks.CallbackSample", "cases.Case", "exemplars.Exemplar", "forms.FormAnswer",
 })
 PUBLIC_KINDS = ("enterprise", "project")  # a target that is a public body: its name is no one's personal data
+PUBLIC_NAME = "name"  # …but the people an enterprise or a project names (联系人, 法定代表人) are persons
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 _HASH = re.compile(r"^[0-9a-f]{32,}$")
@@ -139,6 +140,8 @@ class _Found:
 
     text: str
     names: list[str] = field(default_factory=list)
+    full: bool = False  # a target the viewer reads in full (its people's names as they are)
+    public: bool = False  # a target that is a public body (an enterprise, a project)
 
 
 def summary_name(obj: models.Model) -> str:
@@ -261,9 +264,10 @@ class AuditPresenter:
     def target(self, target: Any) -> _Found:
         """A household's name as this viewer may read it, and its village; enterprises and projects are public
         bodies. A masked name is also masked wherever the event's free text repeats it."""
-        known = target.kind in PUBLIC_KINDS or self.policy.full_identity(target)
-        name = self.masker.show(Kind.NAME, target.name, full=known)
-        return _Found(f"{name}（{_place(target.region)}）", [] if known else [target.name])
+        full, public = self.policy.full_identity(target), target.kind in PUBLIC_KINDS
+        name = self.masker.show(Kind.NAME, target.name, full=full or public)
+        people = (target.contact_name, target.legal_representative) if public else (target.name,)
+        return _Found(f"{name}（{_place(target.region)}）", [] if full else [p for p in people if p], full, public)
 
     # -- one event ------------------------------------------------------------------------------------------------
 
@@ -279,9 +283,9 @@ class AuditPresenter:
             else:
                 shown.name, names = found.text, list(found.names)
         changes = event.changes if isinstance(event.changes, dict) else {}
-        read_in_full = found is not None and not found.names and event.object_type == "registry.Target"
-        if event.object_id and not read_in_full:  # a household the viewer reads in full, or an enterprise: as is
-            names.extend(self._personal_names(event.object_type, changes))
+        read_in_full = found is not None and found.full and event.object_type == "registry.Target"
+        if event.object_id and not read_in_full:  # a target the viewer reads in full: as is
+            names.extend(self._personal_names(event.object_type, changes, found is not None and found.public))
         renamed = changes.get("fields")  # an update import's differences (registry.imports): a household renamed
         if event.object_type == "registry.Target" and isinstance(renamed, dict):
             for pair in renamed.values():
@@ -300,12 +304,14 @@ class AuditPresenter:
             lines = [self._text(json.dumps(event.changes, ensure_ascii=False), names)]
         return ShownEvent(event=event, object=shown, summary=self._text(event.summary, names), changes=lines)
 
-    def _personal_names(self, object_type: str, changes: dict[str, Any]) -> list[str]:
+    def _personal_names(self, object_type: str, changes: dict[str, Any], public: bool = False) -> list[str]:
         """The residents' names an event's changes carry in fields that hold one (a renamed household's old name, a
-        deleted one's), to mask; none for a superuser, nor for an enterprise or a project."""
+        deleted one's, an enterprise's contact), to mask; none for a superuser; a public body's own name is kept."""
         fields = PERSONAL_NAMES.get(object_type, ())
-        if not fields or self.policy.superuser or set(_strings(changes.get("kind"))) & set(PUBLIC_KINDS):
+        if not fields or self.policy.superuser:
             return []
+        if public or set(_strings(changes.get("kind"))) & set(PUBLIC_KINDS):
+            fields = tuple(name for name in fields if name != PUBLIC_NAME)
         new = changes.get("new")
         created: dict[str, Any] = new if isinstance(new, dict) else {}  # a snapshot of a new record
         return [name for values in (changes, created) for field_name in fields

@@ -157,3 +157,23 @@ def test_an_admin_summary_names_a_residents_record_by_its_kind(town):
     target = town.households["jijiadun"][0]
     assert summary_name(target) == "走访对象"
     assert summary_name(town.police) == "锦溪镇 派出所"  # the trail mixes towns: each town has its 派出所 (0032)
+
+
+def test_an_enterprises_contact_and_legal_representative_are_masked_though_its_name_is_not(town, client, auditadmin):
+    _row_of_a_gone_record("管理后台删除：走访对象", "registry.Target", {
+        "name": ["锦溪精密机械有限公司", None], "kind": ["enterprise", None], "contact_name": ["李秀梅", None],
+        "legal_representative": ["王建华", None]}, town.users["office"])
+    enterprise = town.enterprise
+    enterprise.contact_name, enterprise.legal_representative = "吴小红", "郑大明"
+    enterprise.save(update_fields=["contact_name", "legal_representative"])
+    # As registry.imports.runner records a row of an update import that changed the contact.
+    audit.record(town.users["office"], AuditEvent.Action.UPDATE, enterprise,
+                 summary=f"按更新导入企业.xlsx：第2行 {enterprise.credit_code}：联系人“周建国”→“吴小红”",
+                 changes={"file": "企业.xlsx", "row": 2, "key": enterprise.credit_code,
+                          "fields": {"联系人": ["周建国", "吴小红"], "法定代表人": ["", "郑大明"]}})
+    page, export = _read(client, auditadmin, "object_type=registry.Target")
+    for text in (page, export):
+        for secret in ("李秀梅", "王建华", "周建国", "吴小红", "郑大明"):
+            assert secret not in text, secret
+        assert "锦溪精密机械有限公司" in text  # a public body's name is no one's personal data
+        assert "联系人：周** → 吴**" in text
