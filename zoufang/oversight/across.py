@@ -64,6 +64,10 @@ class UnitAcross:
             cadres = town.cadres
             cadres.title = _("%(town)s：本单位走访干部的覆盖与进度") % {"town": town.label}
             found.append(cadres)
+            unnamed = town.board.tables.get("unnamed-village")
+            if unnamed is not None:  # what the unit has not given to a cadre yet there: its people still to name
+                unnamed.title = _("%(town)s：本单位尚未落实到人的走访对象（按村，需指定走访干部）") % {"town": town.label}
+                found.append(unnamed)
         return found
 
 

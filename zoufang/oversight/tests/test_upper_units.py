@@ -31,7 +31,10 @@ def test_it_shows_the_unit_handler_both_towns_own_blocks(client, towns, api_toke
     assert data[0]["total"]["pace"]["due_today"] == 30
     assert data[0]["total"]["pace"]["behind"] == 26
     cadres = {row["label"]: (row["assigned"], row["visited"]) for row in by_town["甲镇"]["cadres"]}
-    assert cadres == {"文明甲（市文明办）": (5, 3), "文明乙（市文明办）": (5, 0), "未落实到人": (20, 0)}
+    assert cadres == {"文明甲（市文明办）": (5, 3), "文明乙（市文明办）": (5, 0)}  # cadres only
+    unnamed = by_town["甲镇"]["unnamed"]  # the 20 given to no cadre yet: their own figure, by village
+    assert (unnamed["total"]["assigned"], unnamed["total"]["visited"]) == (20, 0)
+    assert sum(row["assigned"] for row in unnamed["rows"]) == 20
 
 
 def test_it_lists_the_towns_on_the_handlers_home_and_links_each_towns_unit_page(client, towns):
