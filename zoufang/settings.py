@@ -53,6 +53,7 @@ if len(SECRET_KEY) < 32:
 
 ALLOWED_HOSTS = envlist("ZOUFANG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("ZOUFANG_CSRF_TRUSTED_ORIGINS", "")
+CSRF_FAILURE_VIEW = "zoufang.web.views.csrf_failure"  # the site's 403 page, saying the form expired
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -60,10 +60,16 @@ class UnitAcross:
         if not self.towns:
             return []
         found = [self.summary()]
-        for town in self.towns:
+        for number, town in enumerate(self.towns, 1):
             cadres = town.cadres
             cadres.title = _("%(town)s：本单位走访干部的覆盖与进度") % {"town": town.label}
+            cadres.key = f"coverage-cadre-{number}"  # one page holds every town's: each id its own
             found.append(cadres)
+            unnamed = town.board.tables.get("unnamed-village")
+            if unnamed is not None:  # what the unit has not given to a cadre yet there: its people still to name
+                unnamed.title = _("%(town)s：本单位尚未落实到人的走访对象（按村，需指定走访干部）") % {"town": town.label}
+                unnamed.key = f"unnamed-village-{number}"
+                found.append(unnamed)
         return found
 
 

@@ -53,6 +53,21 @@ class CoverageRowOut(Schema):
     pace: PaceOut
 
 
+class UnnamedRowOut(Schema):
+    id: str | None = Field(..., description="单位或村（社区）编号；合计为 null")
+    label: str
+    assigned: int = Field(..., description="未落实到人的对象数（已分配到单位、尚未指定走访干部）")
+    visited: int = Field(..., description="其中已走访（无论由谁走访）")
+    kinds: list[KindOut]
+
+
+class UnnamedOut(Schema):
+    by: str
+    today: dt.date
+    rows: list[UnnamedRowOut]
+    total: UnnamedRowOut
+
+
 class MilestoneOut(Schema):
     by: dt.date
     share: str = Field(..., description="累计应完成的比例，按活动配置的写法（如 30%、7/10）")
@@ -93,7 +108,8 @@ class CoverageOut(Schema):
 class BehindOut(Schema):
     by: str
     today: dt.date
-    count: int = Field(..., description="进度落后的行数（各页合计）")
+    count: int = Field(..., description="进度落后的行数（各页合计）；按单位、干部时只计单位、干部，"
+                                        "未落实到人的对象见 /unnamed")
     rows: list[CoverageRowOut]
     next: str | None = NEXT
 
@@ -181,6 +197,10 @@ class BehindQuery(Schema):
     after: str | None = Field(None, min_length=1, max_length=500, description=AFTER)
 
 
+class UnnamedQuery(Schema):
+    by: str = Field("unit", max_length=limits.CODE, description="unit 按单位、village 按村（社区）")
+
+
 class CasesQuery(Schema):
     by: str = Field("unit", max_length=limits.CODE)
     page_size: int = Field(paged.PAGE_MAX, ge=1, le=paged.PAGE_MAX, description=PAGE_SIZE)
@@ -231,6 +251,17 @@ def _coverage_row(row: CoverageRow) -> dict[str, Any]:
     }
 
 
+def _unnamed_row(row: CoverageRow) -> dict[str, Any]:
+    return {"id": _ident(row.key), "label": row.label, "assigned": row.assigned, "visited": row.visited,
+            "kinds": [vars(k) for k in row.kinds.values()]}
+
+
+def _unnamed(result: figures.Coverage | None) -> dict[str, Any]:
+    assert result is not None  # noqa: S101 — every unit board reads it
+    return {"by": result.by, "today": result.today, "rows": [_unnamed_row(row) for row in result.rows],
+            "total": _unnamed_row(result.total)}
+
+
 def _case_row(row: CaseRow) -> dict[str, Any]:
     data = {name: value for name, value in vars(row).items() if name not in ("key",)}
     data.update(id=_ident(row.key), registration_rate=row.registration_rate, on_time_rate=row.on_time_rate,
@@ -244,7 +275,8 @@ class UnitTownOut(Schema):
     campaign_name: str
     town: str
     total: CoverageRowOut
-    cadres: list[CoverageRowOut]
+    cadres: list[CoverageRowOut] = Field(..., description="本单位在该镇的走访干部（不含未落实到人的对象）")
+    unnamed: UnnamedOut = Field(..., description="本单位在该镇尚未落实到人的对象，按村（社区）")
 
 
 class UnitTownsOut(Schema):
@@ -266,7 +298,9 @@ def units(request: HttpRequest) -> list[dict[str, Any]]:
          "total": _coverage_row(item.total),
          "towns": [{"campaign": town.campaign.slug, "campaign_name": town.campaign.name,
                     "town": town.campaign.scope.name, "total": _coverage_row(town.board.total),
-                    "cadres": [_coverage_row(row) for row in town.board.by_cadre.rows] if town.board.by_cadre else []}
+                    "cadres": [_coverage_row(row) for row in town.board.by_cadre.rows if row.key is not None]
+                    if town.board.by_cadre else [],
+                    "unnamed": _unnamed(town.board.unnamed)}
                    for town in item.towns]}
         for item in found if item.towns
     ]
@@ -297,7 +331,8 @@ def coverage(request: HttpRequest, slug: str, query: Query[CoverageQuery]) -> di
 
 @router.get("/{slug}/behind", response=BehindOut,
             summary="进度落后名单（by=unit|cadre|village…），落后多者在前；每页 page_size 行（默认 20，最多 200），"
-                    "after=上一页的 next 读下一页，count 为落后的总行数")
+                    "after=上一页的 next 读下一页，count 为落后的总行数；按单位、干部时只列单位、干部"
+                    "（尚未落实到人的对象不是干部，见 /unnamed）")
 @reads_from_replica
 def behind(request: HttpRequest, slug: str, query: Query[BehindQuery]) -> dict[str, Any]:
     reach = campaign_for(request.user, slug)
@@ -305,9 +340,19 @@ def behind(request: HttpRequest, slug: str, query: Query[BehindQuery]) -> dict[s
     start = paged.offset(query.after)
     today = clock.today()
     rows, count = figures.behind(reach.campaign, by, today, reach.assignments(), limit=query.page_size,
-                                 offset=start)
+                                 offset=start, keyed=by in ("unit", "cadre"))
     return {"by": by, "today": today, "count": count, "rows": [_coverage_row(row) for row in rows],
             "next": paged.offset_cursor(start, len(rows), count)}
+
+
+@router.get("/{slug}/unnamed", response=UnnamedOut,
+            summary="尚未落实到人的走访对象（已分配到单位、尚未指定走访干部）：按单位（by=unit）或村（village），"
+                    "各类对象数和其中已走访数；明细见 /rows?what=unnamed")
+@reads_from_replica
+def unnamed(request: HttpRequest, slug: str, query: Query[UnnamedQuery]) -> dict[str, Any]:
+    reach = campaign_for(request.user, slug)
+    by = Asked({"by": query.by}, strict=True).choice("by", figures.UNNAMED_GROUPINGS, "unit")
+    return _unnamed(figures.unnamed(reach.campaign, by, clock.today(), reach.assignments()))
 
 
 @router.get("/{slug}/cases", response=CasesOut,
@@ -329,7 +374,8 @@ def cases(request: HttpRequest, slug: str, query: Query[CasesQuery]) -> dict[str
 
 
 @router.get("/{slug}/rows", response=RowsOut,
-            summary=gettext_noop("数字背后的明细：未走访对象（what=unvisited）、走访记录（visits）、问题（cases），"
+            summary=gettext_noop("数字背后的明细：未走访对象（what=unvisited）、走访记录（visits）、问题（cases）、"
+                                 "未落实到人的对象（unnamed），"
                                  "可按 unit、cadre、region、kind、overdue=1 筛选；每页 limit 行，after=上一页的 next 读下一页"
                                  "（offset 只到前 %(cap)s 条）；count 为总数，最多数到 %(cap)s"
                                  "（%(more)s 表示更多）；个人信息按权限脱敏") % {"cap": paging.COUNT_CAP,

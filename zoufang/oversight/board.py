@@ -32,6 +32,7 @@ from zoufang.oversight.tables import (
     coverage_rows_table,
     coverage_table,
     funnel_table,
+    unnamed_table,
     weekly_table,
 )
 from zoufang.registry.models import Unit
@@ -50,6 +51,7 @@ class Board:
     behind_units: int = 0
     behind_cadres: int = 0
     by_cadre: figures.Coverage | None = None  # a unit's board: its cadres' rows (the API reads them)
+    unnamed: figures.Coverage | None = None  # 未落实到人: the targets no cadre holds yet (`figures.unnamed`)
     # The page's 全覆盖 panel: the campaign's requirements, named, linking to their figures on their own page. Not
     # counted here: the filtered requirements' figures read every selected target of the town (docs/oversight.md).
     full_coverage: list[Any] = field(default_factory=list)
@@ -115,6 +117,16 @@ def _coverage_link(campaign: Any, by: str, unit: Unit | None = None) -> Callable
     return link
 
 
+def _unnamed_link(campaign: Any, unit: Unit | None = None) -> Callable[[CoverageRow], str | None]:
+    """A row of 未落实到人 to its targets: a unit's (the campaign's table by unit), or a unit's in a village."""
+    def link(row: CoverageRow) -> str | None:
+        if unit is None:
+            return rows_url(campaign, Narrowing("unnamed", unit=row.key)) if row.key is not None else None
+        return rows_url(campaign, Narrowing("unnamed", unit=unit, region=row.key))
+
+    return link
+
+
 def _case_link(campaign: Any, by: str) -> Callable[[CaseRow], str | None]:
     def link(row: CaseRow) -> str | None:
         if row.key is None:
@@ -165,16 +177,16 @@ def _shown(table: Table, number: int, count: int) -> Table:
 
 def _behind_table(campaign: Any, by: str, today: dt.date, source: Any, limit: int | None, download: bool,
                   title: str) -> tuple[Table, int]:
-    """The units or cadres behind pace, worst first, and how many: the page's `limit` of them, and how many units or
-    cadres are behind (the row of targets given to nobody, 未落实到人, is not a cadre); a download's every row, read a
-    page at a time as the xlsx is written (`figures.behind_pages`: a city's 100,000 cadres after the deadline are
-    held as ids, not as rows), and how many rows."""
+    """The units or cadres behind pace, worst first, and how many: the page's `limit` of them; a download's every
+    row, read a page at a time as the xlsx is written (`figures.behind_pages`: a city's 100,000 cadres after the
+    deadline are held as ids, not as rows). Units and cadres only: the targets given to nobody (未落实到人) are no
+    cadre behind pace but a table of their own (`unnamed_table`)."""
     link = _coverage_link(campaign, by)
     label = checkpoint_label(next_checkpoint(pace_rule(campaign), today), today)
     if not (download and limit is None):
         rows, count = figures.behind(campaign, by, today, source, limit=limit, keyed=True)
         return coverage_rows_table(by, rows, None, link, title=title, next_label=label), count
-    count, read = figures.behind_pages(campaign, by, today, source)
+    count, read = figures.behind_pages(campaign, by, today, source, keyed=True)
 
     def cells(page: tuple[int, int]) -> Table:
         return coverage_rows_table(by, read(*page), None, next_label=label)
@@ -240,6 +252,10 @@ def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | 
                                                    _("进度落后的走访干部（落后多者在前）"))
         return table
 
+    def unnamed() -> Table | None:
+        board.unnamed = figures.unnamed(campaign, "unit", today, source)
+        return unnamed_table(board.unnamed, _unnamed_link(campaign)) if board.unnamed.rows else None
+
     def overdue() -> Table:
         table, count = drill.table(reach, Narrowing("cases", overdue=True), user, today, limit=BEHIND_SHOWN)
         if count > paging.COUNT_CAP:  # counted no further (drill._count)
@@ -263,6 +279,7 @@ def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | 
         "mine-unit": (mine_units, False),
         "behind-unit": (behind_units, False),
         "behind-cadre": (behind_cadres, False),
+        "unnamed-unit": (unnamed, False),
         "overdue": (overdue, False),
         "coverage-village": (page_table(by_village, coverage_table, _coverage_link(campaign, "village"),
                                         village_coverage), False),
@@ -303,12 +320,18 @@ def unit_board(reach: Reach, unit: Unit, today: dt.date) -> Board:
     board = Board(reach, today, by_cadre.rule, by_cadre.total, case_months.total, by_cadre=by_cadre)
     board.behind_cadres = len(by_cadre.behind(keyed=True))  # cadres: not 未落实到人
     # The unit's own cadres by their names on its page and its download; one lent by another unit keeps its unit's
-    # (the API's rows keep every cadre's unit, as the campaign's tables do).
-    own = [replace(row, label=row.key.name) if row.key is not None and row.key.unit_id == unit.pk
-           else row for row in by_cadre.rows]
-    board.tables["coverage-cadre"] = coverage_rows_table("cadre", own, by_cadre.total,
-                                                         _coverage_link(campaign, "cadre"),
-                                                         title=_("本单位走访干部的覆盖与进度"))
+    # (the API's rows keep every cadre's unit, as the campaign's tables do). Cadres only, their own total: what no
+    # cadre holds is the table below it.
+    own = [replace(row, label=row.key.name) if row.key.unit_id == unit.pk else row
+           for row in by_cadre.rows if row.key is not None]
+    cadres = coverage_rows_table("cadre", own, figures.added(own, _("走访干部合计"), by_cadre.rule, today),
+                                 _coverage_link(campaign, "cadre"), title=_("本单位走访干部的覆盖与进度"))
+    board.unnamed = figures.unnamed(campaign, "village", today, source)
+    if board.unnamed.rows and not own:
+        cadres.empty = _("本单位分到的走访对象还没有落实到走访干部，见下表。")
+    board.tables["coverage-cadre"] = cadres
+    if board.unnamed.rows:
+        board.tables["unnamed-village"] = unnamed_table(board.unnamed, _unnamed_link(campaign, unit))
     board.tables["coverage-village"] = coverage_table(figures.coverage(campaign, "village", today, source),
                                                       _coverage_link(campaign, "village", unit),
                                                       title=_("本单位在各村（社区）的走访"))

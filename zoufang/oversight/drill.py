@@ -27,7 +27,7 @@ from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Target, Unit
 from zoufang.registry.presenters import TargetPresenter
 
-WHAT = {"unvisited": "未走访对象", "visits": "走访记录", "cases": "问题清单"}
+WHAT = {"unvisited": "未走访对象", "visits": "走访记录", "cases": "问题清单", "unnamed": "未落实到人的对象"}
 LIMIT = 200  # rows on a page; the xlsx holds them all
 QUERY_KEYS = ("what", "unit", "cadre", "region", "kind", "overdue")  # what a narrowing reads from a query
 
@@ -143,6 +143,8 @@ def chosen(reach: Reach, n: Narrowing, today: dt.date) -> QuerySet[Any]:
         return cases(reach, n, today)
     if n.what == "visits":
         return figures.visits_of(reach.campaign, assignments(reach, n))
+    if n.what == "unnamed":
+        return figures.unnamed_assignments(reach.campaign, assignments(reach, n))
     return figures.unvisited_assignments(reach.campaign, assignments(reach, n))
 
 
@@ -237,11 +239,14 @@ def rows_table(n: Narrowing, shown: list[Any], user: Any) -> Table:
         return Table(key="visits", title=n.label, headers=headers, rows=rows, numeric_from=99)
     names = _villages([a.target.region for a in shown])
     with snapshot.writes():  # kept as it is written, not with a download's read transaction
-        presenter.record_list_read([a.target for a in shown], summary=_("督查：未走访对象"))
-    headers = [_("对象类型"), _("姓名（名称）"), _("村（社区）"), _("地址"), _("联系电话"), _("走访单位"), _("走访人")]
+        presenter.record_list_read([a.target for a in shown], summary=_("督查：%(what)s") % {"what": _(WHAT[n.what])})
+    headers = [_("对象类型"), _("姓名（名称）"), _("村（社区）"), _("地址"), _("联系电话"), _("走访单位"),
+               _("是否已走访") if n.what == "unnamed" else _("走访人")]
     rows = [
         [str(a.target.get_kind_display()), a.target.name, _village(a.target.region, names), a.target.address,
-         presenter.phone(a.target), a.unit.name, a.cadre.name if a.cadre else _("未落实到人")]
+         presenter.phone(a.target), a.unit.name,
+         (_("已走访") if a.visited else _("未走访")) if n.what == "unnamed"
+         else a.cadre.name if a.cadre else _("未落实到人")]
         for a in shown
     ]
-    return Table(key="unvisited", title=n.label, headers=headers, rows=rows, numeric_from=99)
+    return Table(key=n.what, title=n.label, headers=headers, rows=rows, numeric_from=99)

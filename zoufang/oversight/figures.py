@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db import connections, router
+from django.db.models import Case as Switch
 from django.db.models import (
     CharField,
     Count,
@@ -29,6 +30,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
     Window,
 )
 from django.db.models.functions import (
@@ -681,8 +683,8 @@ def _sums(tallies: QuerySet[CoverageTally]) -> dict[str, tuple[int, int]]:
 def behind(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignment] | None = None,
            limit: int | None = 20, offset: int = 0, *, keyed: bool = False) -> tuple[list[CoverageRow], int]:
     """The `limit` rows furthest behind pace (all with None) after the first `offset`, worst first
-    (`Coverage.behind`'s order), and how many are behind: rows of the list, or with `keyed` the units, cadres or
-    regions among them (not the row of what no node holds, 未落实到人: a figure of "cadres behind").
+    (`Coverage.behind`'s order), and how many are behind; with `keyed` only the units, cadres or regions (not the
+    row of what no node holds: 未落实到人 is no cadre behind pace but its own figure, `unnamed`).
 
     Where the kept counts hold the part and grouping, the database computes each node's pace due (the rule's
     formula in SQL, `pace.due_sql`), orders and counts them, and only the rows shown are built: a campaign of
@@ -694,26 +696,68 @@ def behind(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignmen
         unit = _cadres_of_unit(_part(rows), by)
         if unit is not None:
             return _unit_behind(campaign, unit, today, limit, offset, keyed=keyed)
-        late = coverage(campaign, by, today, rows).behind()
-        count = sum(row.key is not None for row in late) if keyed else len(late)
-        return late[offset:None if limit is None else offset + limit], count
+        late = coverage(campaign, by, today, rows).behind(True if keyed else None)
+        return late[offset:None if limit is None else offset + limit], len(late)
     stop = None if limit is None else offset + limit
     nodes, rest, ids = late_nodes.ids(stop)
-    return late_nodes.page(ids[offset:stop]), nodes + (rest and not keyed)
+    if keyed:  # `ids` holds up to `stop` nodes' ids beside the None of the row no node holds
+        return late_nodes.page([key for key in ids if key is not None][offset:stop]), nodes
+    return late_nodes.page(ids[offset:stop]), nodes + rest
 
 
-def behind_pages(campaign: Campaign, by: str, today: dt.date,
-                 rows: QuerySet[Assignment] | None = None) -> tuple[int, Callable[[int, int], list[CoverageRow]]]:
+def behind_pages(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignment] | None = None, *,
+                 keyed: bool = False) -> tuple[int, Callable[[int, int], list[CoverageRow]]]:
     """Every row behind pace, for a download: how many, and `read(offset, size)` giving the rows of that page in
-    `behind`'s order. Where the database orders the nodes (`_late_nodes`), only their ids are held (a city's
-    100,000 cadres after the deadline: a list of ints, not 100,000 rows with their objects); each page's rows are
-    built when it is read. Elsewhere (a unit's tens of cadres) the rows are built at once."""
+    `behind`'s order (with `keyed`, as `behind`'s). Where the database orders the nodes (`_late_nodes`), only their
+    ids are held (a city's 100,000 cadres after the deadline: a list of ints, not 100,000 rows with their objects);
+    each page's rows are built when it is read. Elsewhere (a unit's tens of cadres) the rows are built at once."""
     late_nodes = _late_nodes(campaign, by, today, rows)
     if late_nodes is None:
-        late, count = behind(campaign, by, today, rows, limit=None)
+        late, count = behind(campaign, by, today, rows, limit=None, keyed=keyed)
         return count, lambda start, size: late[start:start + size]
     nodes, rest, ids = late_nodes.ids(None)
-    return nodes + rest, lambda start, size: late_nodes.page(ids[start:start + size])
+    if keyed:
+        ids = [key for key in ids if key is not None]
+    return len(ids), lambda start, size: late_nodes.page(ids[start:start + size])
+
+
+UNNAMED_GROUPINGS = ("unit", "village")
+
+
+def unnamed(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignment] | None = None) -> Coverage:
+    """未落实到人: the part's assigned targets that no cadre holds yet (a unit given only a count — an upper-level
+    unit — names its people later), per kind, assigned and visited (whoever visited), by unit or village. No cadre
+    and not paced as one: the office's to act on (have them assigned), beside the cadres' rankings, not in them.
+
+    By unit over the whole campaign or one unit from the kept counts (a unit's node less its cadres' nodes, each
+    proven equal to a recount by `oversight verify`), read only when the campaign's node of what no cadre holds
+    is not empty; anything else recounted over the assignments with no cadre (`assignment_campaign_cadre`)."""
+    if by not in UNNAMED_GROUPINGS:
+        raise ValueError(by)
+    part = _part(rows)
+    data = _kept_unnamed(campaign, part) \
+        if by == "unit" and part is not None and part.cadre is None and part.region is None else None
+    if data is None:
+        data = recounted(campaign, by, unnamed_assignments(campaign, rows))
+    found, total = _rows_of(by, data, exact=False)
+    kinds = [(kind, label) for kind, label in _kind_labels().items() if kind in total.kinds]
+    return Coverage(by=by, today=today, rule=pace_rule(campaign), rows=found, total=total, kinds=kinds)
+
+
+def _kept_unnamed(campaign: Campaign, part: Part) -> list[dict[str, Any]]:
+    """`unnamed` by unit from the kept counts, in `recounted`'s shape: per unit and kind, the unit's node (cadre 0)
+    less its cadres' nodes."""
+    if part.unit is None and not CoverageTally.objects.filter(campaign=campaign, region=0, unit=0, cadre=NO_CADRE,
+                                                              assigned__gt=0).exists():
+        return []
+    tallies = CoverageTally.objects.filter(campaign=campaign, region=0, unit__gt=0, cadre__gte=0)
+    if part.unit is not None:
+        tallies = tallies.filter(unit=part.unit.pk)
+    sign = Switch(When(cadre=0, then=Value(1)), default=Value(-1))
+    grouped = (tallies.values("unit", "kind").order_by()
+               .annotate(a=Sum(F("assigned") * sign), v=Sum(F("visited") * sign)).filter(a__gt=0))
+    return [{GROUPINGS["unit"]: row["unit"], "target__kind": row["kind"], "assigned": row["a"], "visited": row["v"]}
+            for row in grouped]
 
 
 @dataclass
@@ -981,7 +1025,9 @@ def _unit_behind(campaign: Campaign, unit: Unit, today: dt.date, limit: int | No
         if short > 0:  # `_behind_order`'s
             late.append(((-short, visited / assigned if assigned else 0.0, key is None, key or 0), key))
     late.sort()
-    count = sum(key is not None for _order, key in late) if keyed else len(late)
+    if keyed:
+        late = [(order, key) for order, key in late if key is not None]
+    count = len(late)
     shown = {key for _order, key in late[offset:None if limit is None else offset + limit]}
     if not shown:
         return [], count
@@ -1601,6 +1647,14 @@ def unvisited_assignments(campaign: Campaign, rows: QuerySet[Assignment] | None 
         .order_by("target__region__path", "target__address", "id")
 
 
+def unnamed_assignments(campaign: Campaign, rows: QuerySet[Assignment] | None = None) -> QuerySet[Assignment]:
+    """The targets behind 未落实到人 (`unnamed`): assigned to a unit with no cadre yet, each marked `visited`
+    (whoever visited), in the drill-downs' walking order."""
+    source = assignments(campaign) if rows is None else rows
+    return source.filter(cadre__isnull=True).annotate(visited=visited_condition(campaign)) \
+        .select_related("target__region", "unit").order_by("target__region__path", "target__address", "id")
+
+
 def visits_of(campaign: Campaign, rows: QuerySet[Assignment] | None = None) -> QuerySet[Visit]:
     """The visits behind a coverage count (to the given assignments' targets), latest first."""
     visits = Visit.objects.filter(campaign=campaign)
@@ -1745,6 +1799,21 @@ def town_figures(region: Region, today: dt.date, *, year: int | None = None, ord
     coverage_total, case_total = _sum_rows(None, _("合计"), [r.coverage for r in rows], [r.cases for r in rows])
     total = TownRow(region, [c for r in rows for c in r.campaigns], coverage_total, case_total)
     return TownFigures(region, year, today, order, rank_towns(rows, order), total, idle)
+
+
+def added(rows: list[CoverageRow], label: str, rule: PaceRule, today: dt.date) -> CoverageRow | None:
+    """Rows of one campaign added up per kind, paced on the sum (a unit's cadres without what no cadre holds);
+    None for no row."""
+    if not rows:
+        return None
+    total = CoverageRow(None, label)
+    for row in rows:
+        for kind, count in row.kinds.items():
+            mine = total.kinds.setdefault(kind, KindCount(kind, count.label))
+            mine.assigned += count.assigned
+            mine.visited += count.visited
+    total.pace = pace_of(total, rule, today)
+    return total
 
 
 def summed(rows: list[CoverageRow], label: str) -> CoverageRow:

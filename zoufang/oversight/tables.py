@@ -81,6 +81,7 @@ class Table:
     prev_query: str = ""  # the page's links to the table's previous and next pages (board.paginate)
     next_query: str = ""
     cut: bool = False  # `rows` are already the page shown, cut in the database (`shown_page`)
+    empty: str = ""  # said in place of the table when it has no row, where EMPTY_TEXTS' would mislead
 
     @property
     def page_param(self) -> str:
@@ -105,7 +106,7 @@ class Table:
     @property
     def empty_text(self) -> str:
         """What the page says in place of the table when it has no row: why, not a bare 暂无."""
-        return str(EMPTY_TEXTS.get(self.key.split("-")[0], _("没有符合条件的数据。")))
+        return self.empty or str(EMPTY_TEXTS.get(self.key.split("-")[0], _("没有符合条件的数据。")))
 
     def lines(self) -> list[tuple[str | None, Cell, list[Cell]]]:
         """(drill-down link, first cell, other cells) per row, for the page."""
@@ -191,6 +192,26 @@ def coverage_rows_table(by: str, rows: list[CoverageRow], total: CoverageRow | N
         rows=[_coverage_cells(row) for row in rows],
         total=_coverage_cells(total) if total is not None else None,
         chart="bar", chart_series="2,3", links=[link(row) if link else None for row in rows],
+    )
+
+
+UNNAMED_TITLES = {"unit": "尚未落实到人的走访对象（按单位，需指定走访干部）",
+                  "village": "本单位尚未落实到人的走访对象（按村，需指定走访干部）"}
+
+
+def unnamed_table(unnamed: Coverage, link: Callable[[CoverageRow], str | None] | None = None) -> Table:
+    """未落实到人 (`figures.unnamed`): how many targets no cadre holds yet, how many of them visited, per kind; by unit
+    or village, each row's drill-down to the targets. Its own chart: counts of a unit given thousands by number
+    would flatten a cadre's fifteen in one scale."""
+    kinds = unnamed.kinds
+    return Table(
+        key=f"unnamed-{unnamed.by}", title=_(UNNAMED_TITLES[unnamed.by]),
+        headers=[_(COVERAGE_HEADINGS[unnamed.by]), _("未落实到人"), _("其中已走访"), *(label for _kind, label in kinds)],
+        rows=[[row.label, row.assigned, row.visited, *(row.kind(kind).assigned for kind, _label in kinds)]
+              for row in unnamed.rows],
+        total=[_("合计"), unnamed.total.assigned, unnamed.total.visited,
+               *(unnamed.total.kind(kind).assigned for kind, _label in kinds)],
+        chart="bar", chart_series="2", links=[link(row) if link else None for row in unnamed.rows],
     )
 
 

@@ -14,13 +14,15 @@ UPLOAD_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".csv")  # what core.tabular reads;
 
 
 class TargetFilterForm(forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False, max_length=100, widget=forms.SearchInput)
+    q = forms.CharField(label=_("搜索"), required=False, max_length=100, widget=forms.SearchInput,
+                        help_text=_("身份证号、电话须输入完整号码"))
     kind = forms.ChoiceField(label=_("对象类型"), required=False)
     region = forms.ChoiceField(label=_("区划"), required=False)
 
     def __init__(self, data: Any, *, regions: list[Region], **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
-        self.fields["q"].widget.attrs.update({"placeholder": str(_("户主、企业名称、地址，或完整的身份证号、电话"))})
+        # Short enough to show whole in a phone's search box (360 px); the rule for numbers is the help below it.
+        self.fields["q"].widget.attrs.update({"placeholder": str(_("户主、企业、地址、身份证号或电话"))})
         kind_field = cast(forms.ChoiceField, self.fields["kind"])
         region_field = cast(forms.ChoiceField, self.fields["region"])
         kind_field.choices = [("", _("全部类型")), *Target.Kind.choices]

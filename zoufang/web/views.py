@@ -78,6 +78,12 @@ def regions(request: HttpRequest) -> HttpResponse:
 
 
 @cache
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A refused form (CSRF_FAILURE_VIEW): the site's 403 page, saying the form stayed open too long, where a plain
+    refusal names the role instead (403.html)."""
+    return render(request, "403.html", {"csrf_failure": True}, status=403)
+
+
 def _favicon() -> bytes:
     return Path(str(finders.find("web/favicon.ico"))).read_bytes()
 

@@ -131,7 +131,7 @@ SPECS: dict[str, Spec] = {
     # Oversight: the campaign's figures, scoped as the pages are (whole campaign for the office and leaders).
     "oversight:dashboard": Spec({"slug": "oversight"}), "oversight:unit": Spec({"slug": "oversight", "unit_id": "unit"}),
     # GET: the first rows; POST: every row as xlsx, built in the background (the answer is the job's page).
-    "oversight:rows": Spec({"slug": "oversight"}, BOTH, queries=("", "?what=visits", "?what=cases")),
+    "oversight:rows": Spec({"slug": "oversight"}, BOTH, queries=("", "?what=visits", "?what=cases", "?what=unnamed")),
     "oversight:xlsx": Spec({"slug": "oversight", "key": ("coverage-village",)}),
     "oversight:xlsx_all": Spec({"slug": "oversight"}, POST),
     "oversight:full_coverage": Spec({"slug": "oversight"}), "oversight:full_coverage_xlsx": Spec({"slug": "oversight"}),
@@ -139,6 +139,7 @@ SPECS: dict[str, Spec] = {
     "api:full_coverage": Spec({"slug": "oversight"}),
     "api:full_coverage_rows": Spec({"slug": "oversight"}, queries=("?requirement=households&gap=unvisited",)),
     "api:coverage": Spec({"slug": "oversight"}), "api:behind": Spec({"slug": "oversight"}),
+    "api:unnamed": Spec({"slug": "oversight"}, queries=("", "?by=village")),
     "api:cases": Spec({"slug": "oversight"}), "api:rows": Spec({"slug": "oversight"}, queries=("", "?what=visits")),
     # The city office's towns side by side: its own county (or city) only.
     "oversight:city": Spec({"region_id": "city_region"}, queries=("", "?sort=overdue")),

@@ -55,8 +55,8 @@ def test_the_unit_page_shows_its_cadres_and_cases_to_its_handler_only(counted: A
 
 def test_the_figures_of_cadres_behind_count_cadres_not_the_targets_given_to_nobody(counted: Any, login: Any,
                                                                                    settings: Any) -> None:
-    """未落实到人 (a unit's targets not yet given to a cadre) is a row of the behind lists, in its place, but no
-    cadre: the unit page's 进度落后的干部 and the dashboard's 进度落后的单位 / 干部 leave it out."""
+    """未落实到人 (a unit's targets not yet given to a cadre) is no cadre: the unit page's 进度落后的干部 and the
+    dashboard's 进度落后的单位 / 干部 leave it out (it is a table of its own: test_unnamed.py)."""
     settings.ZOUFANG_TODAY = "2017-09-30"  # the pace's last day: every target is due
     campaign, slug, police = counted.campaign, counted.campaign.slug, counted.police
     for target in TargetFactory.create_batch(2, region=counted.shangxiatang):
@@ -70,7 +70,7 @@ def test_the_figures_of_cadres_behind_count_cadres_not_the_targets_given_to_nobo
     units = figures.behind(campaign, "unit", day, keyed=True)[1]
     page = login(counted.users["office"]).get(f"/oversight/{slug}/").content.decode()
     assert f'{units} / {cadres}</span><span class="label">进度落后的单位 / 干部' in page
-    assert "未落实到人" in page  # still a row of the list
+    assert "未落实到人" in page  # its own table beside the list
     page = login(counted.users["handler"]).get(f"/oversight/{slug}/units/{police.public_id}/").content.decode()
     assert '>1</span><span class="label">进度落后的干部' in page  # 派出所党员甲; its 未落实到人 is no cadre
 

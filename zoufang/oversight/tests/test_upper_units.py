@@ -31,7 +31,10 @@ def test_it_shows_the_unit_handler_both_towns_own_blocks(client, towns, api_toke
     assert data[0]["total"]["pace"]["due_today"] == 30
     assert data[0]["total"]["pace"]["behind"] == 26
     cadres = {row["label"]: (row["assigned"], row["visited"]) for row in by_town["甲镇"]["cadres"]}
-    assert cadres == {"文明甲（市文明办）": (5, 3), "文明乙（市文明办）": (5, 0), "未落实到人": (20, 0)}
+    assert cadres == {"文明甲（市文明办）": (5, 3), "文明乙（市文明办）": (5, 0)}  # cadres only
+    unnamed = by_town["甲镇"]["unnamed"]  # the 20 given to no cadre yet: their own figure, by village
+    assert (unnamed["total"]["assigned"], unnamed["total"]["visited"]) == (20, 0)
+    assert sum(row["assigned"] for row in unnamed["rows"]) == 20
 
 
 def test_it_lists_the_towns_on_the_handlers_home_and_links_each_towns_unit_page(client, towns):
@@ -93,7 +96,8 @@ def test_it_downloads_the_towns_as_xlsx(client, towns):
     values = [[c for c in row] for row in first.iter_rows(values_only=True)]
     assert values[2][:3] == [values[2][0], 30, 3]
     assert values[-1][:3] == ["合计", 50, 4]
-    assert len(book.worksheets) == 3  # the towns, then each town's cadres
+    # the towns, then each town's cadres and the targets it has given to none of them yet (未落实到人)
+    assert [sheet.title.split("：")[-1][:6] for sheet in book.worksheets[1:]] == ["本单位走访干", "本单位尚未落"] * 2
     # Built on the queue (docs/jobs.md): the same workbook as the tables written in the request; a GET with the
     # old ?format=xlsx is the page.
     from zoufang.jobs.testing import cells

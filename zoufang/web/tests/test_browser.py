@@ -201,3 +201,24 @@ def test_the_region_tree_opens_by_its_toggle_and_goes_to_targets_by_a_name(brows
         page.wait_for_url(f"**/targets/?region={town.jijiadun.public_id}")
     finally:
         context.close()
+
+
+def test_the_target_search_placeholder_fits_a_phone(browser, live_server, town, settings):
+    """At 390 px (and a 360 px phone) the 走访对象 search box shows its whole placeholder, not a cut-off one."""
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    for width in (390, 360):
+        context = browser.new_context(viewport={"width": width, "height": 844})
+        page = context.new_page()
+        try:
+            browser_login(page, live_server.url, "office")
+            page.goto(f"{live_server.url}/targets/")
+            box = page.locator("input[name=q]")
+            text, inner = box.evaluate(
+                "el => { const s = getComputedStyle(el); const c = document.createElement('canvas').getContext('2d');"
+                " c.font = s.font; return [c.measureText(el.placeholder).width,"
+                " el.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)]; }")
+            assert text <= inner, (width, text, inner)
+            assert page.get_by_text("身份证号、电话须输入完整号码").is_visible()
+            shoot(page, f"targets-search-{width}", full_page=False)
+        finally:
+            context.close()
