@@ -518,9 +518,11 @@ class Oracle:
         if kind == "unit":
             units = list(Unit.objects.select_related("region").order_by("pk"))
             # A unit handler's own unit; for the office, leaders and assessors every unit of their area and the
-            # regionless city and outside bodies (public bodies whose cadres visit in the area).
+            # city and outside bodies whose reach holds it (placed above it, or regionless in a one-city
+            # installation: decision 0032's addendum h8), public bodies whose cadres visit in the area.
             mine = [u for u in units if u.pk in who.units
-                    or (who.ledgers and (u.region is None or Who.under(u.region.path, who.ledgers)))]
+                    or (who.ledgers and (u.region is None or Who.under(u.region.path, who.ledgers)
+                                         or any(area.startswith(u.region.path) for area in who.ledgers)))]
             others = [u for u in units if u not in mine]
             return (mine[0].public_id if mine else None, others[0].public_id if others else None)
         if kind == "assignment":

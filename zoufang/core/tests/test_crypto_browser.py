@@ -16,7 +16,10 @@ def test_it_finds_a_household_by_its_whole_id_number(browser, live_server, town)
     try:
         browser_login(page, live_server.url, "office")
         page.goto(f"{live_server.url}/targets/")
-        assert "完整的身份证号" in (page.locator("input[name=q]").get_attribute("placeholder") or "")
+        box = page.locator("input[name=q]")  # the rule for numbers is the box's description, shown under it
+        described = box.get_attribute("aria-describedby") or ""
+        assert described
+        assert "须输入完整号码" in page.locator(f"#{described.split()[0]}").inner_text()
         page.fill("input[name=q]", target.id_number)
         page.locator("input[name=q]").press("Enter")
         page.wait_for_load_state()
