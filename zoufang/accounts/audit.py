@@ -172,6 +172,28 @@ def locked_head() -> AuditChain:
     return AuditChain.objects.select_for_update().get(pk=HEAD_PK)
 
 
+def chain_in_migration(apps: Any, db: str, at: dt.datetime, rows: list[tuple[str, str, dict[str, Any], str]]) -> None:
+    """A data migration's own audit rows — (object_type, object_id, changes, summary), the upgrade their actor —
+    chained after the newest row as `append` chains every other, through the migration's historical models on the
+    database it migrates (registry 0008's renames, 0009's placements)."""
+    events, chain = apps.get_model("accounts", "AuditEvent"), apps.get_model("accounts", "AuditChain")
+    head = chain.objects.using(db).select_for_update().filter(pk=1).first()
+    if head is None:
+        last = events.objects.using(db).order_by("-seq").first()
+        head = chain.objects.using(db).create(pk=1, last_seq=last.seq if last else 0,
+                                              last_hash=last.hash if last else GENESIS_HASH)
+    seq, prev = head.last_seq, head.last_hash
+    for object_type, object_id, changes, summary in rows:
+        seq += 1
+        event = events(seq=seq, at=at, actor=None, actor_ref=None, actor_username="", actor_name="",
+                       action=AuditEvent.Action.UPDATE, object_type=object_type, object_id=object_id,
+                       prev_hash=prev, changes=changes, summary=summary[:300])
+        event.hash = prev = digest(event)
+        event.save(using=db)
+    head.last_seq, head.last_hash = seq, prev
+    head.save(using=db, update_fields=["last_seq", "last_hash"])
+
+
 def canonical(event: Any) -> bytes:
     """The bytes the hash covers; works on a model instance or a migration's historical one."""
     at = event.at.astimezone(dt.UTC).isoformat(timespec="microseconds")

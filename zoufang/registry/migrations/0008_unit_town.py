@@ -87,27 +87,13 @@ def rename_clashing_units(apps, schema_editor):
 
 
 def _audit(apps, db, now, renames):
-    """One audit row per rename, chained after the newest row as `accounts.audit` chains every other."""
-    from zoufang.accounts.audit import digest
+    """One audit row per rename (accounts.audit.chain_in_migration)."""
+    from zoufang.accounts.audit import chain_in_migration
 
-    AuditEvent, AuditChain = apps.get_model("accounts", "AuditEvent"), apps.get_model("accounts", "AuditChain")
-    head = AuditChain.objects.using(db).select_for_update().filter(pk=1).first()
-    if head is None:
-        last = AuditEvent.objects.using(db).order_by("-seq").first()
-        head = AuditChain.objects.using(db).create(pk=1, last_seq=last.seq if last else 0,
-                                                   last_hash=last.hash if last else "0" * 64)
-    seq, prev = head.last_seq, head.last_hash
-    for unit, old, town in renames:
-        seq += 1
-        event = AuditEvent(
-            seq=seq, at=now, actor=None, actor_ref=None, actor_username="", actor_name="", action="update",
-            object_type="registry.Unit", object_id=str(unit.public_id), prev_hash=prev, changes={"name": [old, unit.name]},
-            summary=f"升级时改名：{town}内有不止一个单位叫“{old}”，本单位改为“{unit.name}”（镇本级的单位保留原名）"[:300],
-        )
-        event.hash = prev = digest(event)
-        event.save(using=db)
-    head.last_seq, head.last_hash = seq, prev
-    head.save(using=db, update_fields=["last_seq", "last_hash"])
+    chain_in_migration(apps, db, now, [
+        ("registry.Unit", str(unit.public_id), {"name": [old, unit.name]},
+         f"升级时改名：{town}内有不止一个单位叫“{old}”，本单位改为“{unit.name}”（镇本级的单位保留原名）")
+        for unit, old, town in renames])
 
 
 class Migration(migrations.Migration):

@@ -60,29 +60,13 @@ def place_shared_units(apps, schema_editor):
 
 
 def _audit(apps, db, now, placed):
-    """One audit row per unit placed, chained after the newest row as `accounts.audit` chains every other."""
-    from zoufang.accounts.audit import digest
+    """One audit row per unit placed (accounts.audit.chain_in_migration)."""
+    from zoufang.accounts.audit import chain_in_migration
 
-    AuditEvent, AuditChain = apps.get_model("accounts", "AuditEvent"), apps.get_model("accounts", "AuditChain")
-    head = AuditChain.objects.using(db).select_for_update().filter(pk=1).first()
-    if head is None:
-        last = AuditEvent.objects.using(db).order_by("-seq").first()
-        head = AuditChain.objects.using(db).create(pk=1, last_seq=last.seq if last else 0,
-                                                   last_hash=last.hash if last else "0" * 64)
-    seq, prev = head.last_seq, head.last_hash
-    for unit, region in placed:
-        seq += 1
-        event = AuditEvent(
-            seq=seq, at=now, actor=None, actor_ref=None, actor_username="", actor_name="", action="update",
-            object_type="registry.Unit", object_id=str(unit.public_id), prev_hash=prev,
-            changes={"region": [None, region]},
-            summary=f"升级时设定所属区划：“{unit.name}”原无所属区划，按使用它的走访活动设为“{region}”，"
-                    f"只提供给该区划内的走访活动"[:300],
-        )
-        event.hash = prev = digest(event)
-        event.save(using=db)
-    head.last_seq, head.last_hash = seq, prev
-    head.save(using=db, update_fields=["last_seq", "last_hash"])
+    chain_in_migration(apps, db, now, [
+        ("registry.Unit", str(unit.public_id), {"region": [None, region]},
+         f"升级时设定所属区划：“{unit.name}”原无所属区划，按使用它的走访活动设为“{region}”，只提供给该区划内的走访活动")
+        for unit, region in placed])
 
 
 class Migration(migrations.Migration):
