@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from zoufang.accounts import audit, duties, twofactor
+from zoufang.accounts import audit, duties, passwords, twofactor
 from zoufang.accounts.admin_audit import AuditedAdminMixin, AuditedModelAdmin, ReadOnlyAdminMixin
 from zoufang.accounts.models import ApiToken, AuditEvent, RoleGrant
 
@@ -101,7 +101,14 @@ class AuditedUserAdmin(AuditedAdminMixin, UserAdmin):
             account = self.get_object(request, unquote(id))
             audit.record(request.user, AuditEvent.Action.SECURITY, account, object_type="auth.User",
                          summary=_("管理后台重设账号 %(username)s 的密码") % {"username": account.get_username()})
+            passwords.require_change(account)
         return response
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """A new account's password is the administrator's: its owner replaces it at the first login."""
+        super().save_model(request, obj, form, change)
+        if not change and obj.has_usable_password():
+            passwords.require_change(obj)
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)

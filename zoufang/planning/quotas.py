@@ -568,15 +568,16 @@ def _note_relaxed(snap: Snapshot, plan: QuotaPlan, relaxed: dict[Any, int], kind
     if not relaxed:
         return
     label = class_label(kind)
-    unit = snap.units[snap.cadres[next(iter(relaxed))].unit_id].name
+    # The rule is applied to the departments pooled: each of them is named, not the first relaxed cadre's alone.
+    unit = "、".join(dict.fromkeys(snap.units[snap.cadres[c].unit_id].name for c in relaxed))
     span = f"{low}" if high == low else f"{low}～{high or ''}"
     plan.notes.append(_("%(unit)s：%(source)s%(label)s%(total)s，%(people)s人按每人%(span)s无法分尽，"
                         "%(n_relaxed)s人放宽为%(spans)s") % {
         "unit": unit, "source": source, "label": label, "total": total, "people": people, "span": span,
-        "n_relaxed": len(relaxed), "spans": sorted(set(relaxed.values())),
+        "n_relaxed": len(relaxed), "spans": "、".join(str(n) for n in sorted(set(relaxed.values()))),
     })
     for cadre_id, count in relaxed.items():
-        plan.relaxed.append({"unit": unit, "cadre": snap.cadres[cadre_id].name, "kind": kind, "planned": count,
+        plan.relaxed.append({"unit": snap.units[snap.cadres[cadre_id].unit_id].name, "cadre": snap.cadres[cadre_id].name, "kind": kind, "planned": count,
                              "rule": span, "source": source})
 
 

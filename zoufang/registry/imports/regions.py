@@ -180,6 +180,13 @@ def _match(ctx: ImportContext, tree: Tree, n: int, new: Node) -> Node | None:
         ctx.error(n, NAME, _("同一上级下已有“%(name)s”") % {"name": new.name})
         return None
     node = node or sibling
+    stored = [s.region for s in tree.by_name.get(new.name, []) if s.region is not None and s.region.parent_id]
+    if node is None and new.parent is None and len(stored) == 1 and stored[0].parent is not None:
+        # A town's own table lists the town itself first, with no parent: say where it is registered.
+        above = stored[0].parent.name
+        ctx.error(n, PARENT, _("“%(name)s”已登记在“%(parent)s”之下：上级区划写“%(parent)s”，或删除这一行")
+                  % {"name": new.name, "parent": above})
+        return None
     if node is None and not _may_add_under(ctx, new.parent):
         ctx.error(n, PARENT, _("只能在%(where)s的区划之下新增区划；“%(parent)s”不在%(where)s范围内") % {
             "where": ctx.area.where, "parent": new.parent.name if new.parent else _("（最上级）")})

@@ -206,3 +206,12 @@ def test_an_office_adds_its_towns_own_bodies_only_in_its_regions(town, menghe, m
     rows[1][2] = "孟河镇"
     assert run_import("units", csv_file(rows), filename="units.csv", by=menghe_office).ok
     assert Unit.objects.get(name="市粮食局").region is None
+
+
+def test_a_row_for_the_town_itself_without_its_parent_says_where_the_town_is(town, menghe, menghe_office):
+    """A town's own table starts with the town (its campaign already registered it): the row is not refused as a
+    new top-level region, but told what the town's parent is, or that the row can go."""
+    rows = [REGIONS, ["", "孟河镇", "镇", ""], ["孟河镇", "孟河村", "村", ""]]
+    report = run_import("regions", csv_file(rows), filename="regions.csv", by=menghe_office)
+    assert [str(e) for e in report.errors] == [
+        "第2行【上级区划】：“孟河镇”已登记在“新北区”之下：上级区划写“新北区”，或删除这一行"]

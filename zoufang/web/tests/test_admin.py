@@ -156,3 +156,25 @@ def test_it_audits_a_password_set_in_the_admin(town, client, root):
     assert response.status_code == 302, response.content.decode()[:2000]
     event = AuditEvent.objects.get(action=AuditEvent.Action.SECURITY, object_type="auth.User")
     assert (event.actor_username, event.summary) == ("root", "管理后台重设账号 outsider 的密码")
+
+
+def test_it_makes_a_password_set_in_the_admin_a_first_login_password(town, client, root):
+    """docs/security.md: a password an administrator sets (a new account's, or a reset) is changed at first login."""
+    from zoufang.accounts import passwords
+
+    client.force_login(root)
+    added = client.get("/admin/auth/user/add/")
+    assert "After you" not in added.content.decode()  # Django's own sentence, in Chinese
+    response = client.post("/admin/auth/user/add/", {
+        **form_values(added.content.decode(), containing="password1"), "username": "qd_office",
+        "usable_password": "true", "password1": "Qiandeng-2025-a", "password2": "Qiandeng-2025-a"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    account = get_user_model().objects.get(username="qd_office")
+    assert passwords.must_change_password(account).startswith("这是管理员设置的初始密码")
+
+    passwords.require_change(account, required=False)  # the owner changed it
+    url = f"/admin/auth/user/{account.pk}/password/"
+    response = client.post(url, {**form_values(client.get(url).content.decode(), containing="password1"),
+                                 "password1": "Qiandeng-2025-b", "password2": "Qiandeng-2025-b"})
+    assert response.status_code == 302
+    assert passwords.must_change_password(account).startswith("这是管理员设置的初始密码")
