@@ -8,11 +8,12 @@ characters a resident or a platform typed) is dropped from the XML, so the docum
 """
 
 import json
-import re
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from django.http import HttpResponse
+
+from zoufang.core.xmltext import xml_text as core_xml_text
 
 JSON_TYPE = "application/json; charset=utf-8"
 XML_TYPE = "text/xml; charset=utf-8"
@@ -22,15 +23,10 @@ ITEM = {
     "services": "service", "service_requests": "request", "errors": "error", "attributes": "attribute",
     "values": "value", "endpoints": "endpoint", "formats": "format",
 }
-# Characters XML 1.0 forbids (§2.2): C0 controls other than tab, newline and carriage return; lone surrogates;
-# U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
 def xml_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return _NOT_XML.sub("", str(value))
+    return core_xml_text(str(value))
 
 
 def _fill(element: ET.Element, value: Any) -> None:

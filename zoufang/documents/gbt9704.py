@@ -24,6 +24,8 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from zoufang.core.xmltext import xml_text
+
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297
 TOP_MM, BOTTOM_MM, LEFT_MM, RIGHT_MM = 37, 35, 28, 26  # 5.2.1: the text block 156 × 225 mm
 BLOCK_WIDTH_MM = PAGE_WIDTH_MM - LEFT_MM - RIGHT_MM
@@ -186,7 +188,7 @@ def paragraph(document: DocxDocument, text: str = "", *, font: str = FANGSONG, s
     if line_pt is not None:
         made.paragraph_format.line_spacing = Pt(line_pt)
     if text:
-        styled(made.add_run(text), font, size, color=color,
+        styled(made.add_run(xml_text(text)), font, size, color=color,
                spacing=CHAR_SPACING_TWIPS if spacing is None and size == BODY_PT else spacing or 0)
     return made
 
@@ -326,7 +328,7 @@ def data_table(document: DocxDocument, header: list[str], rows: list[list[Any]])
     for values in rows:
         row = deepcopy(template)
         for n, (text, value) in enumerate(zip(row.iter(qn("w:t")), values, strict=True)):
-            text.text = "" if value is None else str(value)
+            text.text = "" if value is None else xml_text(str(value))
             jc = text.getparent().getparent().find(qn("w:pPr")).find(qn("w:jc"))
             jc.set(qn("w:val"), "left" if n == 0 else "right")
         for bold in row.iter(qn("w:b")):
@@ -341,5 +343,5 @@ def _cell_text(made: Paragraph, text: str, *, bold: bool, align: Any) -> None:
     layout.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     layout.line_spacing = Pt(TABLE_PT + 6)
     layout.first_line_indent = Pt(0)
-    run = styled(made.add_run(text), FANGSONG, TABLE_PT)
+    run = styled(made.add_run(xml_text(text)), FANGSONG, TABLE_PT)
     run.bold = bold

@@ -14,6 +14,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from zoufang.core.xmltext import xml_text
 from zoufang.documents import charts, flow
 from zoufang.documents import gbt9704 as page
 from zoufang.documents.content import day
@@ -265,7 +266,7 @@ def _record(made: DocxDocument, document: Document, last: Any = None) -> None:
             layout.left_indent = Pt(page.FOOTER_PT)
             layout.tab_stops.add_tab_stop(block - Pt(page.FOOTER_PT), WD_TAB_ALIGNMENT.RIGHT)
         layout.keep_with_next = n < len(texts) - 1
-        page.styled(line.add_run(text), page.FANGSONG, page.FOOTER_PT)
+        page.styled(line.add_run(xml_text(text)), page.FANGSONG, page.FOOTER_PT)
         _rules(cell, top=8 if n == 0 else 6, bottom=8 if n == len(texts) - 1 else 6)
         table.rows[n]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # noqa: SLF001
     _no_cell_margins(table)

@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from zoufang.core.sheetwriter import GRID as BOX
 from zoufang.core.sheetwriter import StreamSheet, fitted_height, print_on_a4
+from zoufang.core.xmltext import xml_text
 
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
@@ -116,7 +117,7 @@ def docx_heading(document: DocxDocument, label: str, title: str, *, new_page: bo
         first.runs[0].font.name = "黑体"
     paragraph = document.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = paragraph.add_run(title)
+    run = paragraph.add_run(xml_text(title))
     run.font.size = Pt(16)
     run.bold = True
     (first or paragraph).paragraph_format.page_break_before = new_page
@@ -191,7 +192,7 @@ def _table_and_template(document: DocxDocument, header: list[str], *, widths_cm:
 def _filled(template: Any, values: list[Any]) -> Any:
     row = deepcopy(template)
     for text, value in zip(row.iter(qn("w:t")), values, strict=True):
-        text.text = "" if value is None else str(value)
+        text.text = "" if value is None else xml_text(str(value))
     return row
 
 

@@ -18,6 +18,7 @@ from openpyxl.cell import WriteOnlyCell
 from zoufang.campaigns.models import Campaign
 from zoufang.core.progress import Progress, report
 from zoufang.core.sheetwriter import ExportWorkbook
+from zoufang.core.xmltext import xml_text
 from zoufang.planning.models import Assignment
 from zoufang.planning.printing import (
     BOLD,
@@ -185,10 +186,10 @@ CONTENTS_LEFT = (2, 4, 5)
 def _walk_heading(document: DocxDocument, campaign: Campaign, walk: WalkList, *, new_page: bool) -> None:
     docx_heading(document, "", _("%(campaign)s走访名单") % {"campaign": campaign.name}, new_page=new_page)
     line = document.add_paragraph()
-    line.add_run(_("走访单位：%(unit)s　走访人：%(visitor)s") % {
+    line.add_run(xml_text(_("走访单位：%(unit)s　走访人：%(visitor)s") % {
         "unit": walk.unit, "visitor": walk.visitor or _("由本单位落实到人"),
-    }).bold = True
-    document.add_paragraph(walk.summary())
+    })).bold = True
+    document.add_paragraph(xml_text(walk.summary()))
 
 
 def add_walk_list_pages(document: DocxDocument, campaign: Campaign, lists: Iterator[WalkList], *,
@@ -232,7 +233,7 @@ def write_unit_walk_lists(campaign: Campaign, unit: Unit, out: Any, fmt: str, *,
         added = add_walk_list_pages(document, campaign, walk_lists(campaign, unit=unit), first_page=True)
         if not added:
             docx_heading(document, "", _("%(campaign)s走访名单") % {"campaign": campaign.name}, new_page=False)
-            document.add_paragraph(_("%(unit)s在本次走访中没有分配走访对象。") % {"unit": unit.name})
+            document.add_paragraph(xml_text(_("%(unit)s在本次走访中没有分配走访对象。") % {"unit": unit.name}))
         document.save(out)
         report(progress, total, total)
         return added

@@ -24,6 +24,7 @@ from zoufang.forms import xlsform
 from zoufang.forms.models import Form
 from zoufang.forms.services import FormDefinitionError, current_versions, load_form_file, published_form
 from zoufang.visits.models import Visit
+from zoufang.web.forms import MAX_UPLOAD_MB
 
 LEDGER_ROLES = (RoleGrant.Role.OFFICE, RoleGrant.Role.LEADER, RoleGrant.Role.ASSESSOR)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -84,6 +85,10 @@ def form_upload(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("definition")
     if upload is None or not (upload.name or "").lower().endswith(".xlsx"):
         messages.error(request, _("调查表：请选择 XLSForm 格式的 xlsx 文件"))
+        return redirect("visits:office")
+    if (upload.size or 0) > MAX_UPLOAD_MB * 1024 * 1024:  # refused before it is read into memory
+        messages.error(request, _("%(file)s：文件超过 %(mb)s MB，调查表的 XLSForm 文件不会这么大，请确认选对了文件") % {
+            "file": upload.name, "mb": MAX_UPLOAD_MB})
         return redirect("visits:office")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "definition.xlsx"

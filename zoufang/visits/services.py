@@ -1,7 +1,8 @@
 """Visit actions. Every write is a named function that the web page, the API, the demo and tests share.
 
 record_visit is idempotent: the phone generates `client_uuid` before its first attempt. The same uuid
-with the same content returns the stored visit; with other content it raises VisitConflict (409). The
+with the same content returns the stored visit; with other content it raises VisitConflict (409); another
+cadre's uuid is refused (VisitRefused) without naming that cadre's visit. The
 unique constraint on client_uuid settles a race: the loser's insert fails and it returns the winner's visit.
 """
 
@@ -103,7 +104,10 @@ def cadre_of(user: Any) -> Cadre | None:
         return None
 
 
-def _replay(existing: Visit, digest: str) -> Recorded:
+def _replay(existing: Visit, digest: str, cadre: Cadre) -> Recorded:
+    if existing.cadre_id != cadre.pk:
+        # Another cadre's visit holds this client_uuid: refused without a word of whose it is or what it says.
+        raise VisitRefused({"client_uuid": _("客户端编号：已被使用，请重新生成后再提交")})
     if existing.content_hash != digest:
         raise VisitConflict(existing)
     return Recorded(existing, created=False)
@@ -120,7 +124,7 @@ def record_visit(user: Any, submission: VisitSubmission) -> Recorded:
     stored = getattr(assignment, "stored_visit", None) if assignment is not None \
         else Visit.objects.filter(client_uuid=submission.client_uuid).values_list("pk", flat=True).first()
     if stored is not None:
-        return _replay(Visit.objects.get(pk=stored), digest)
+        return _replay(Visit.objects.get(pk=stored), digest, cadre)
     campaign: Any
     if assignment is not None:  # assigned to the cadre: in their scope (scope.visible_targets) without asking again
         target, campaign = assignment.target, assignment.campaign
@@ -145,7 +149,7 @@ def record_visit(user: Any, submission: VisitSubmission) -> Recorded:
         winner = Visit.objects.filter(client_uuid=submission.client_uuid).first()
         if winner is None:
             raise
-        return _replay(winner, digest)
+        return _replay(winner, digest, cadre)
     return recorded
 
 
