@@ -4,7 +4,8 @@ One clock: every moment the product records (a visit's or a case's created/modif
 import's stamp) comes from `now()`, so with a pinned day a visit recorded now is stamped on that day, at the
 real time of day. Model fields get it through `RecordedAtField` (auto_now / auto_now_add) in core.models.
 Security clocks stay real: API-token and session expiry, password age, login lockouts and upload staging
-compare against the machine's time, because pinning a day must not make a token or a password live forever.
+compare against the machine's time, because pinning a day must not make a token or a password live forever; so
+does the job queue (heartbeats, a file's expiry), whose moments a page shows through `from_machine` (decision 0040).
 `frozen(moment)` pins the whole moment for a block (the demo records each visit as on its own evening).
 """
 
@@ -52,6 +53,16 @@ def now() -> dt.datetime:
     if not settings.ZOUFANG_TODAY:
         return current
     return timezone.make_aware(dt.datetime.combine(today(), current.time().replace(tzinfo=None)))
+
+
+def from_machine(moment: dt.datetime) -> dt.datetime:
+    """A moment the machine's clock stamped (a job asked for, a file's expiry) as the product's calendar reads it:
+    moved by as many days as the pinned day lies from the real one (unmoved on the real day), so a page does not
+    print the machine's year beside the pinned one. Stored and compared, it stays the machine's."""
+    pinned = _FROZEN.get()
+    if pinned is not None:
+        return moment + (pinned - timezone.now())
+    return moment + dt.timedelta(days=(today() - timezone.localdate()).days)
 
 
 def local(moment: dt.datetime) -> dt.datetime:

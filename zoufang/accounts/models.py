@@ -8,7 +8,6 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zoufang import clock
@@ -136,7 +135,7 @@ class AuditEvent(models.Model):
         PRUNE = "prune", _("清理过期审计记录")
 
     seq = models.PositiveBigIntegerField(_("序号"), unique=True)
-    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("时间"), default=clock.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",

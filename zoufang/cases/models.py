@@ -366,7 +366,7 @@ class Open311Key(models.Model):
     )
     digest = models.CharField(_("摘要"), max_length=64, unique=True, editable=False)
     prefix = models.CharField(_("密钥前缀"), max_length=8, blank=True, default="", editable=False)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_at = RecordedAtField(_("创建时间"), auto_now_add=True)  # shown beside disabled_on and the audit rows
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("签发人"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",

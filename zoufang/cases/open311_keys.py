@@ -9,7 +9,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoufang import clock
@@ -121,7 +120,7 @@ def key_for(secret: str) -> Open311Key | None:
 
 def record_use(key: Open311Key, what: str) -> None:
     """Every use of a key is audited: who (the platform), when, what was read or handed in."""
-    Open311Key.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    Open311Key.objects.filter(pk=key.pk).update(last_used_at=clock.now())
     audit.record(None, AuditEvent.Action.READ, key, summary=_("Open311 接入密钥“%(key)s”%(what)s") % {
         "key": key.name, "what": what,
     })

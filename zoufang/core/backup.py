@@ -243,7 +243,7 @@ def create_backup(out: Path, *, key: bytes | None = None) -> dict[str, Any]:
         manifest = {
             "format": FORMAT,
             "engine": vendor,
-            "created_at": dt.datetime.now(dt.UTC).isoformat(),
+            "created_at": dt.datetime.now(dt.UTC).isoformat(),  # when the copy was taken: machine clock
             "migrations": sorted(
                 f"{app}.{name}" for app, name in MigrationRecorder(connection).applied_migrations()
             ),

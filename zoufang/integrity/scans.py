@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from zoufang import clock
 from zoufang.accounts.names import named
@@ -62,7 +61,7 @@ def _compute(campaign: Any, period: flags.Period, by: Any, key: uuid.UUID | None
         take_turn(campaign.pk)
         # The decisions as they stand now, not as the (long) computation read them.
         decided = {c.key: c for c in FlagClearance.objects.filter(campaign=campaign)}
-        scan = FlagScan.objects.create(campaign=campaign, computed_at=timezone.now(), requested_by=by,
+        scan = FlagScan.objects.create(campaign=campaign, computed_at=clock.now(), requested_by=by,
                                        request_key=key, **_bounds(period))
         rows, found = [], []
         counts: dict[str, int] = {}
@@ -147,7 +146,7 @@ def refresh_due(now: dt.datetime | None = None) -> int:
     from zoufang.jobs.models import Download
     from zoufang.jobs.services import ACTIVE
 
-    now = now or timezone.now()
+    now = now or clock.now()
     today = clock.today()
     asked = set(Download.objects.filter(kind="integrity_scan", status__in=ACTIVE, params__from="", params__to="")
                 .values_list("campaign_id", flat=True))
@@ -156,7 +155,9 @@ def refresh_due(now: dt.datetime | None = None) -> int:
         if campaign.pk in asked:
             continue
         current = newest(campaign, None)
-        if current is None or current.computed_at <= now - REFRESH_AFTER:
+        # Stamped after now: a pinned day's clock went round midnight (or the day was pinned back), so a scan is
+        # refreshed about once a real day on a pinned day too, where it would otherwise never be a day old.
+        if current is None or not now - REFRESH_AFTER < current.computed_at <= now:
             seen = current.pk if current else None
             queued += tasks.enqueue_once(tasks.scan_key(campaign.pk), tasks.refresh_scan, campaign.pk, seen)
     return queued
@@ -181,7 +182,7 @@ def prune(now: dt.datetime | None = None) -> int:
     """The periodic work's part: drop the scans of chosen periods computed more than KEEP_PERIOD_SCANS ago (each
     period keeps only its newest scan, but every period asked for would otherwise stay for good). The whole
     campaign's scan stays. Returns how many scans went."""
-    cutoff = (now or timezone.now()) - KEEP_PERIOD_SCANS
+    cutoff = (now or clock.now()) - KEEP_PERIOD_SCANS  # the clock the scans are stamped on
     old = FlagScan.objects.filter(Q(starts_on__isnull=False) | Q(ends_on__isnull=False), computed_at__lt=cutoff)
     ids = list(old.values_list("pk", flat=True)[:1000])  # a bounded share each run
     ScannedFlag.objects.filter(scan_id__in=ids).delete()

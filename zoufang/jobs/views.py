@@ -10,11 +10,10 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zoufang import clock
 from zoufang.core import request_keys
 from zoufang.core.queryparams import BadParameter, refused
 from zoufang.jobs import kinds, services
@@ -26,7 +25,7 @@ WAITING = dt.timedelta(minutes=2)  # queued this long: say the worker may not be
 
 def start(request: HttpRequest, kind: str, params: dict[str, Any]) -> HttpResponse:
     """What a download button does now: check, queue (or find the same job already queued), go to its page."""
-    asked_at = timezone.now()
+    asked_at = timezone.now()  # the queue runs on the machine clock: compared with the job's created_at
     try:
         download = services.request(request.user, kind, params)
     except request_keys.KeyReused as reused:  # the form sent, changed (back button) and sent again
@@ -55,8 +54,11 @@ def state(download: Download) -> dict[str, Any]:
         "done": download.done, "total": download.total, "error": error,
         "file_url": reverse("jobs:file", args=[download.public_id]) if download.status == Download.Status.DONE else "",
         "size": download.size, "retry": services.may_retry(download),
-        "finished": date_format(localtime(download.finished_at), "Y-m-d H:i") if download.finished_at else "",
-        "expires": date_format(localtime(download.expires_at), "Y-m-d H:i") if download.expires_at else "",
+        # The queue's moments are the machine's (its heartbeats and the file's expiry run on them), shown on the
+        # product's calendar: a pinned day's page does not print the machine's year (decision 0040).
+        "asked": clock.minute(clock.from_machine(download.created_at)),
+        "finished": clock.minute(clock.from_machine(download.finished_at)) if download.finished_at else "",
+        "expires": clock.minute(clock.from_machine(download.expires_at)) if download.expires_at else "",
         "waiting": download.status == Download.Status.QUEUED and download.created_at < timezone.now() - WAITING,
         # A report (an import's, a plan run's) is read on the job's page, not downloaded as its .json.
         "report_kind": bool(download.kind in kinds.KINDS and kinds.KINDS[download.kind].report_template),

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 
+from zoufang import clock
 from zoufang.core.progress import Progress, report
 from zoufang.planning.check import check_plan, failures
 from zoufang.planning.models import PlanProblem, PlanProof
@@ -18,7 +18,7 @@ def store(campaign: Any, result: dict[str, Any]) -> PlanProof:
     found = failures(result)
     with transaction.atomic():
         proof, _created = PlanProof.objects.update_or_create(campaign=campaign, defaults={
-            "computed_at": timezone.now(), "result": result, "proven": not found, "problem_count": len(found),
+            "computed_at": clock.now(), "result": result, "proven": not found, "problem_count": len(found),
             "stale": False})
         PlanProblem.objects.filter(proof=proof).delete()
         PlanProblem.objects.bulk_create((PlanProblem(proof=proof, position=i, text=text)

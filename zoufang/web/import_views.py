@@ -90,7 +90,7 @@ def _discard_pending(request: HttpRequest) -> None:
 
 def purge_stale_pending(now: dt.datetime | None = None) -> int:
     """Delete checked files older than PENDING_TTL that were never confirmed; returns how many."""
-    cutoff = (now or timezone.now()) - PENDING_TTL
+    cutoff = (now or timezone.now()) - PENDING_TTL  # upload staging: machine clock, like the files' mtime
     try:
         _dirs, files = default_storage.listdir(PENDING_DIR)
     except FileNotFoundError:

@@ -12,6 +12,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from zoufang import clock
 from zoufang.integrity import scans, services, views
 from zoufang.integrity.models import FlagScan, ScannedCadre, ScannedFlag
 from zoufang.integrity.tests.conftest import BEIJING, _visit
@@ -134,10 +135,35 @@ def test_the_periodic_work_recomputes_a_running_campaign_s_scan_once_a_day(visit
     assert first is not None
     assert first.listed == 1
     assert scans.refresh_due() == 0  # fresh: nothing to do
-    assert scans.refresh_due(timezone.now() + dt.timedelta(days=1, minutes=1)) == 1
+    assert scans.refresh_due(clock.now() + dt.timedelta(days=1, minutes=1)) == 1
     assert FlagScan.objects.get().pk != first.pk
     settings.ZOUFANG_TODAY = "2018-02-01"  # the campaign has ended: its flags stay as last computed
-    assert scans.refresh_due(timezone.now() + dt.timedelta(days=3)) == 0
+    assert scans.refresh_due(clock.now() + dt.timedelta(days=3)) == 0
+
+
+def test_on_a_pinned_day_a_scan_is_refreshed_once_the_clock_has_gone_round_midnight(visiting, desk_entry,
+                                                                                       settings):
+    """A pinned day's clock never reaches a day later: a scan stamped after now (the real day turned) is due."""
+    settings.ZOUFANG_TODAY = "2017-06-20"
+    with clock.frozen(dt.datetime(2017, 6, 20, 22, 0, tzinfo=BEIJING)):
+        assert scans.refresh_due() == 1
+    first = scans.newest(visiting.campaign, None)
+    assert first is not None
+    assert clock.minute(first.computed_at) == "2017-06-20 22:00"
+    with clock.frozen(dt.datetime(2017, 6, 20, 23, 30, tzinfo=BEIJING)):
+        assert scans.refresh_due() == 0  # fresh
+    with clock.frozen(dt.datetime(2017, 6, 20, 0, 30, tzinfo=BEIJING)):  # the next real day, the same pinned one
+        assert scans.refresh_due() == 1
+    assert clock.minute(scans.newest(visiting.campaign, None).computed_at) == "2017-06-20 00:30"
+
+
+def test_a_chosen_period_s_scan_computed_on_a_pinned_day_is_not_dropped_as_years_old(visiting, desk_entry,
+                                                                                     settings):
+    settings.ZOUFANG_TODAY = "2017-06-20"
+    may = scans.compute_scan(visiting.campaign, (dt.date(2017, 5, 1), dt.date(2017, 5, 31)))
+    assert clock.local(may.computed_at).date() == dt.date(2017, 6, 20)
+    assert scans.prune() == 0
+    assert scans.prune(clock.now() + dt.timedelta(days=31)) == 1
 
 
 def test_the_periodic_work_drops_a_chosen_period_s_scan_a_month_after_it_was_computed(visiting, desk_entry):
@@ -145,12 +171,12 @@ def test_the_periodic_work_drops_a_chosen_period_s_scan_a_month_after_it_was_com
     whole, june = scans.compute_scan(campaign), scans.compute_scan(campaign, (dt.date(2017, 6, 1), None))
     may = scans.compute_scan(campaign, (dt.date(2017, 5, 1), dt.date(2017, 5, 31)))
     assert ScannedCadre.objects.filter(scan=may).exists()
-    assert scans.prune(timezone.now() + dt.timedelta(days=29)) == 0  # all still recent
-    FlagScan.objects.filter(pk=may.pk).update(computed_at=timezone.now() - dt.timedelta(days=31))
+    assert scans.prune(clock.now() + dt.timedelta(days=29)) == 0  # all still recent
+    FlagScan.objects.filter(pk=may.pk).update(computed_at=clock.now() - dt.timedelta(days=31))
     assert scans.prune() == 1
     assert set(FlagScan.objects.values_list("pk", flat=True)) == {whole.pk, june.pk}
     assert not ScannedCadre.objects.filter(scan_id=may.pk).exists()
-    assert scans.prune(timezone.now() + dt.timedelta(days=400)) == 1  # June's; the whole campaign's stays
+    assert scans.prune(clock.now() + dt.timedelta(days=400)) == 1  # June's; the whole campaign's stays
     assert list(FlagScan.objects.values_list("pk", flat=True)) == [whole.pk]
 
 
@@ -253,7 +279,7 @@ def test_the_periodic_work_queues_one_scan_job_per_campaign_and_never_a_second_b
     # A job found the scan stale, but a newer one was stored before it ran: it leaves that one.
     assert tasks.refresh_scan.call(visiting.campaign.pk, None) == "fresh"
     # A claim whose worker stopped beating is taken over.
-    later = timezone.now() + dt.timedelta(days=1, minutes=1)
+    later = clock.now() + dt.timedelta(days=1, minutes=1)
     Claim.objects.create(key=tasks.scan_key(visiting.campaign.pk), queued_at=timezone.now(),
                          heartbeat_at=timezone.now() - dt.timedelta(minutes=settings.ZOUFANG_JOBS_STALE_MINUTES + 1))
     assert scans.refresh_due(later) == 1
