@@ -28,5 +28,7 @@ def form_texts() -> dict[str, object]:
         "offline": _("当前无网络，联网后自动发送"), "drop_item": _("删除此条"), "visited": _("已走访"),
         "login_expired": _("登录已过期或无权限：请重新登录，登录后自动发送"),
         "conflict_text": _("该编号已用于另一条内容不同的记录"),
+        "login_again": _("重新登录"), "sent": _("已发送：%(name)s %(when)s 的走访记录已保存到系统"),
+        "draft_restored": _("已恢复上次未发送的填写内容。"), "draft_discard": _("清空重填"),
         "list_separator": _("；"),  # between the server's messages on a refused record
     }

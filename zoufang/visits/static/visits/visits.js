@@ -7,10 +7,15 @@
   var DATA = JSON.parse(dataEl.textContent);
   /* one outbox per cadre: on a shared phone, one cadre's unsent records are never sent under another's login */
   var KEY = "zoufang.outbox.v1." + (DATA.cadre || "preview");
+  /* the form being typed, per cadre and target, until it is sent: the back button, a reload or a lost login never
+     loses it (site.js forgets every draft when the cadre logs out) */
+  var DRAFT = "zoufang.draft.v1." + (DATA.cadre || "preview") + ".";
   var section = document.getElementById("visit-form");
   var outboxEl = document.getElementById("outbox");
   var listEl = document.getElementById("mylist");
   var csrf = document.querySelector("[name=csrfmiddlewaretoken]").value;
+  /* the cookie's token at each send: after logging in again in another tab, this page's own token is stale */
+  function token() { var m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/); return m ? decodeURIComponent(m[1]) : csrf; }
   var loadedAt = Date.now();
   var flushing = false;
   var OFFSET = DATA.now.slice(-6);
@@ -155,11 +160,46 @@
     box.appendChild(row);
   }
 
+  /* A draft is every control's value in the form's order, with how many rows each repeat and the opinions had, and
+     the questionnaires' versions it was typed against (another version: the draft no longer fits and is dropped). */
+  function formsOf(t) { return t.forms.map(function (k) { return k + "@" + DATA.forms[k].version; }).join(","); }
+  function controls(form) { return form.querySelectorAll("input, select, textarea"); }
+  function rowBoxes(form) { return form.querySelectorAll(".rows, .opinions"); }
+  function keepDraft(form, targetId, t) {
+    localStorage.setItem(DRAFT + targetId, JSON.stringify({forms: formsOf(t),
+      rows: Array.prototype.map.call(rowBoxes(form), function (box) { return box.children.length; }),
+      values: Array.prototype.map.call(controls(form), function (c) { return c.type === "checkbox" || c.type === "radio" ? c.checked : c.value; })}));
+  }
+  function restoreDraft(form, targetId, t) {
+    var draft;
+    try { draft = JSON.parse(localStorage.getItem(DRAFT + targetId)); } catch (e) { draft = null; }
+    if (!draft || draft.forms !== formsOf(t)) { return false; }
+    for (var i = 0; i < draft.rows.length; i++) {  /* nested repeats appear as their rows are added: count afresh */
+      var box = rowBoxes(form)[i];
+      if (!box) { return false; }
+      while (box.children.length < draft.rows[i]) { box.nextElementSibling.click(); }
+    }
+    var all = controls(form);
+    if (all.length !== draft.values.length) { return false; }
+    Array.prototype.forEach.call(all, function (c, n) {
+      if (c.type === "checkbox" || c.type === "radio") { c.checked = !!draft.values[n]; } else { c.value = draft.values[n]; }
+    });
+    form.querySelectorAll(".questionnaire").forEach(function (q) { q.dispatchEvent(new Event("change", {bubbles: true})); });
+    return true;
+  }
+  function dropDraft(targetId) { localStorage.removeItem(DRAFT + targetId); }
+
   function open(targetId) {
     var t = DATA.targets[targetId];
+    if (!DATA.preview && window.location.hash !== "#record-" + targetId) {
+      /* the phone's back button closes the form, as 返回列表 does, and stays on 我的走访 */
+      window.history.pushState({record: targetId}, "", "#record-" + targetId);
+    }
+    openTarget = targetId;
+    listScroll = window.scrollY;
     section.innerHTML = "";
     var back = el("button", {type: "button", "class": "btn btn-plain btn-small", text: T.back});
-    back.addEventListener("click", close);
+    back.addEventListener("click", function () { close(false); });
     section.appendChild(el("div", {"class": "panel-head"}, [el("h2", {text: fmt(T.record_title, {name: t.name})}), el("span", {"class": "aside", text: t.kind_label}), back]));
     var form = el("form", {novalidate: "novalidate", "class": "visit-form"});
     var when = el("input", {id: "v-when", type: "datetime-local", value: nowLocal(), max: nowLocal(), required: "required"});
@@ -208,6 +248,10 @@
     var problem = el("div", {"class": "notice notice-bad", role: "alert", hidden: "hidden"});
     form.appendChild(problem);
     form.appendChild(el("div", {"class": "buttons"}, [el("button", {type: "submit", "class": "btn", text: T.save})]));
+    if (!DATA.preview) {
+      form.addEventListener("input", function () { keepDraft(form, targetId, t); });
+      form.addEventListener("change", function () { keepDraft(form, targetId, t); });
+    }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       problem.textContent = "";
@@ -226,18 +270,39 @@
       var items = load();
       items.push({payload: payload, name: t.name, when: when.value.replace("T", " "), status: "pending"});
       save(items);
-      close();
+      dropDraft(targetId);
+      close(true);  /* at the top, where the outbox and 已发送 say what became of it */
       showOutbox();
       flush();
     });
     section.appendChild(form);
-    listEl.hidden = true; section.hidden = false; window.scrollTo(0, 0);
+    listEl.hidden = true; section.hidden = false; window.scrollTo(0, 0);  /* shown first: hidden questions read as unasked */
+    if (!DATA.preview && restoreDraft(form, targetId, t)) {
+      var restored = el("div", {"class": "notice notice-info draft-note", role: "status"}, [el("span", {text: T.draft_restored + " "})]);
+      var anew = el("button", {type: "button", "class": "link", text: T.draft_discard});
+      anew.addEventListener("click", function () { dropDraft(targetId); hide(); open(targetId); });
+      restored.appendChild(anew);
+      form.insertBefore(restored, form.firstChild);
+    }
   }
-  function close() {
+  var openTarget = null, listScroll = 0;
+  /* the page keeps its own scroll: back to the card the form was opened from, or to the top after sending */
+  if ("scrollRestoration" in window.history) { window.history.scrollRestoration = "manual"; }
+  function hide(atTop) {
+    openTarget = null; section.hidden = true; section.innerHTML = ""; listEl.hidden = false;
+    window.scrollTo(0, atTop ? 0 : listScroll);
+  }
+  function close(atTop) {
     if (DATA.preview) { window.history.back(); return; }
+    hide(atTop);
+    if (window.history.state && window.history.state.record) { window.history.back(); return; }  /* the entry open() added */
     if (window.location.hash) { window.history.replaceState(null, "", window.location.pathname + window.location.search); }
-    section.hidden = true; section.innerHTML = ""; listEl.hidden = false;
   }
+  window.addEventListener("popstate", function () {
+    var asked = window.location.hash.indexOf("#record-") === 0 ? window.location.hash.slice(8) : "";
+    if (asked === (openTarget || "")) { return; }
+    if (asked && DATA.targets[asked]) { hide(); open(asked); } else { hide(); }
+  });
 
   var STATUS = T.status;
   function showOutbox() {
@@ -253,6 +318,7 @@
       var li = el("li", {"data-status": item.status}, [el("strong", {text: item.name}), el("span", {"class": "muted", text: " " + item.when + " "}),
         el("span", {"class": "badge" + (item.status === "pending" ? "" : " badge-bad"), text: STATUS[item.status] || item.status})]);
       if (item.message) { li.appendChild(el("div", {"class": "small", text: item.message})); }
+      if (item.status === "login") { li.appendChild(el("a", {href: section.getAttribute("data-login"), text: T.login_again})); }
       if (item.status === "refused" || item.status === "conflict") {
         var drop = el("button", {type: "button", "class": "link", text: T.drop_item});
         drop.addEventListener("click", function () { var all = load(); all.splice(index, 1); save(all); showOutbox(); });
@@ -265,6 +331,11 @@
   function markVisited(targetId) {
     var card = document.querySelector('[data-target="' + targetId + '"] .state');
     if (card) { card.textContent = T.visited; card.className = "state badge badge-now"; }
+  }
+  function tellSent(item) {
+    var sent = document.getElementById("sent");
+    sent.textContent = fmt(T.sent, {name: item.name, when: item.when});
+    sent.hidden = false;
   }
   function settle(item, status, message) {
     var all = load(), uuid = item.payload.client_uuid;
@@ -279,12 +350,12 @@
     if (!next || !navigator.onLine) { showOutbox(); return; }
     flushing = true;
     fetch(section.getAttribute("data-submit-url"), {method: "POST", credentials: "same-origin", redirect: "manual",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf}, body: JSON.stringify(next.payload)})
+      headers: {"Content-Type": "application/json", "X-CSRFToken": token()}, body: JSON.stringify(next.payload)})
       .then(function (r) {
         var json = (r.headers.get("Content-Type") || "").indexOf("json") >= 0;
         if (!json) { settle(next, "login", T.login_expired); return "stop"; }
         return r.json().then(function (body) {
-          if (r.status === 200 || r.status === 201) { settle(next, "sent"); markVisited(next.payload.target_id); return "next"; }
+          if (r.status === 200 || r.status === 201) { settle(next, "sent"); markVisited(next.payload.target_id); tellSent(next); return "next"; }
           if (r.status === 409) { settle(next, "conflict", T.conflict_text); return "next"; }
           settle(next, "refused", Object.keys(body.errors || {}).map(function (k) { return body.errors[k]; }).join(T.list_separator) || body.detail);
           return "next";
@@ -312,6 +383,7 @@
   window.addEventListener("online", flush);
   window.addEventListener("offline", showOutbox);
   setInterval(flush, 15000);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) { flush(); } });
   showOutbox();
   flush();
   if ("serviceWorker" in navigator && section.getAttribute("data-sw")) {

@@ -14,6 +14,16 @@
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
+  /* 退出: the visit forms typed on this phone and not sent (我的走访's drafts) are forgotten; unsent records stay in
+     their cadre's outbox until sent under the same login (visits.js) */
+  document.querySelectorAll("form[data-logout]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      try {
+        Object.keys(localStorage).filter(function (k) { return k.indexOf("zoufang.draft.") === 0; })
+          .forEach(function (k) { localStorage.removeItem(k); });
+      } catch (e) { /* storage refused (private mode): nothing was kept */ }
+    });
+  });
   document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
     form.addEventListener("submit", function () {
       form.querySelectorAll("button[type=submit]").forEach(function (button) {
