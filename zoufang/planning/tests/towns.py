@@ -1,7 +1,10 @@
 """A town built from scratch through the office's own import path, as a new user would: for the planner's tests."""
 
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
+
+from django.db import transaction
 
 from zoufang.campaigns.config import shipped_campaign_path
 from zoufang.campaigns.models import Campaign
@@ -34,14 +37,35 @@ def build_town(tmp_path: Path, town: str, slug: str, figures: SeedFigures, files
                                                                         f"{{name: {town}, level: town}}")
         config = tmp_path / f"{slug}.yaml"
         config.write_text(text, encoding="utf-8")
-    campaign = load_campaign_file(config)
     paths = generate_files(figures, town, tmp_path / "registry", seed)
     for name, body in files.items():
         paths[name] = tmp_path / name
         paths[name].write_text(body, encoding="utf-8")
     if extend is not None:
         extend(paths)
-    for kind, name, label in steps:
-        report = run_import(kind, paths[name], campaign=campaign, source_label=label)
-        assert report.ok, (kind, name, [str(e) for e in report.errors[:5]])
-    return campaign
+
+    def imported() -> Campaign:
+        campaign = load_campaign_file(config)
+        for kind, name, label in steps:
+            report = run_import(kind, paths[name], campaign=campaign, source_label=label)
+            assert report.ok, (kind, name, [str(e) for e in report.errors[:5]])
+        return campaign
+
+    return _built_once(imported, config, paths, steps)
+
+
+def _built_once(imported: Callable[[], Campaign], config: Path, paths: dict[str, Path], steps: list[Step]) -> Campaign:
+    """`imported()`'s campaign, imported here or written back from the run's record of the same files imported into
+    an empty test database (zoufang/core/testsnap.py, as the `town` fixture): the planner's modules build their town
+    for each test, the same files every time. The files are written either way; what the rows depend on besides
+    them (the day, the settings) is in the record's name, and the database keeps only the files' names. The campaign
+    is the one `load_campaign_file` returned, as it was (its configuration in the file's order, not PostgreSQL's)."""
+    from zoufang import clock
+    from zoufang.conftest import _town_settings
+    from zoufang.core.testsnap import built
+
+    digest = hashlib.sha256(repr(steps).encode())
+    for path in (config, *(paths[name] for _kind, name, _label in steps)):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    with transaction.atomic():
+        return built(f"built-town-{digest.hexdigest()[:16]}-{clock.today()}-{_town_settings()}", imported, fresh=True)
