@@ -5,6 +5,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from zoufang.core.table_reading import Table, read_table
 from zoufang.core.tabular import Column, SheetRow, person_name
 from zoufang.regions.models import Region
 from zoufang.registry import identifiers
@@ -13,10 +14,8 @@ from zoufang.registry.imports.base import (
     ImportContext,
     ImportSpec,
     Outcome,
-    Table,
     choice_lookup,
     parse_choice,
-    read_table,
     split_names,
 )
 from zoufang.registry.imports.places import ScopeRegions, resolve_scope

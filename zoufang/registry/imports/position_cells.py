@@ -7,9 +7,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from zoufang.core.table_reading import Table
 from zoufang.core.tabular import Column, SheetRow
 from zoufang.regions.positions import CHINA_LATITUDE, CHINA_LONGITUDE, in_china
-from zoufang.registry.imports.base import ImportContext, Table
+from zoufang.registry.imports.base import ImportContext
 from zoufang.registry.imports.records import halfwidth
 from zoufang.registry.models import PositionSource
 

@@ -8,20 +8,13 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from zoufang.core.table_reading import Table, read_table
 from zoufang.core.tabular import Column, SheetRow, compact
 from zoufang.regions.models import Region
 from zoufang.registry.imports import position_cells
 from zoufang.registry.imports import records as cells
 from zoufang.registry.imports.area import ImportArea
-from zoufang.registry.imports.base import (
-    ImportContext,
-    ImportSpec,
-    Outcome,
-    Table,
-    choice_lookup,
-    parse_choice,
-    read_table,
-)
+from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome, choice_lookup, parse_choice
 from zoufang.registry.imports.places import path_segments
 from zoufang.registry.imports.records import apply_changes, changed_fields
 

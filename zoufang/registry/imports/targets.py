@@ -6,6 +6,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from zoufang.core.table_reading import Table, read_table
 from zoufang.core.tabular import Column, SheetRow, person_name
 from zoufang.privacy import suppression
 from zoufang.regions.models import Region
@@ -16,11 +17,9 @@ from zoufang.registry.imports.base import (
     ImportContext,
     ImportSpec,
     Outcome,
-    Table,
     choice_lookup,
     chunks,
     parse_choice,
-    read_table,
 )
 from zoufang.registry.imports.places import ScopeRegions, resolve_scope
 from zoufang.registry.imports.records import Record, plan_records

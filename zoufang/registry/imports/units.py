@@ -5,17 +5,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from zoufang.core.table_reading import read_table
 from zoufang.core.tabular import Column, SheetRow, compact
 from zoufang.regions.models import Region
 from zoufang.registry.imports import records as cells
-from zoufang.registry.imports.base import (
-    ImportContext,
-    ImportSpec,
-    Outcome,
-    choice_lookup,
-    parse_choice,
-    read_table,
-)
+from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome, choice_lookup, parse_choice
 from zoufang.registry.imports.places import regions_by_path
 from zoufang.registry.imports.records import Record, changed_fields, plan_records
 from zoufang.registry.models import SHARED_NEEDS_REGION, Unit
