@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
 from zoufang.core.table_reading import SheetReading, Table, read_table
-from zoufang.core.tabular import DATE_FORMS, Column, RowError, TabularError, parse_date, read_sheet
+from zoufang.core.tabular import DATE_FORMS, Column, RowError, TabularError, as_found, parse_date, read_sheet
 from zoufang.workdays.models import DayOverride, OfficialYear
 
 DATE_HEADER = "日期"
@@ -90,9 +90,10 @@ def _read_entries(ctx: SheetReading, table: Table, entries: dict[dt.date, tuple[
         day = parse_date(table.value(row, DATE_HEADER))
         kind = table.value(row, TYPE_HEADER)
         if day is None:
-            ctx.error(row.number, DATE_HEADER, _("日期应写成 %(forms)s，或 Excel 日期格式") % {"forms": DATE_FORMS})
+            ctx.error(row.number, DATE_HEADER, _("日期应写成 %(forms)s，或 Excel 日期格式") % {"forms": DATE_FORMS}
+                      + as_found(table.value(row, DATE_HEADER)))
         elif kind not in REST_WORDS | WORK_WORDS:
-            ctx.error(row.number, TYPE_HEADER, _("类型应为“放假”或“上班”"))
+            ctx.error(row.number, TYPE_HEADER, _("类型应为“放假”或“上班”") + as_found(kind))
         elif day in entries:
             ctx.error(row.number, DATE_HEADER, _("与第%(row)d行日期重复") % {"row": entries[day][2]})
         else:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from zoufang.core.table_reading import Table, read_table
-from zoufang.core.tabular import Column, SheetRow, person_name
+from zoufang.core.tabular import Column, SheetRow, as_found, person_name
 from zoufang.privacy import suppression
 from zoufang.regions.models import Region
 from zoufang.registry import identifiers
@@ -83,7 +83,7 @@ def _enterprise(ctx: ImportContext, table: Table, places: ScopeRegions, row: She
     if get(row, "企业规模"):
         scale = parse_choice(get(row, "企业规模"), _SCALES)
         if scale is None:
-            ctx.error(n, "企业规模", _("应为“规模以上”或“中小”"))
+            ctx.error(n, "企业规模", _("应为“规模以上”或“中小”") + as_found(get(row, "企业规模")))
     place = get(row, "村（社区）")  # blank: a new enterprise belongs to the town, a known one stays where it is
     region = places.place(place, ctx, n, "村（社区）") if place else None
     return {"name": name, "credit_code": code, "region_id": region.pk if region else None,

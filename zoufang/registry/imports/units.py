@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from zoufang.core.table_reading import read_table
-from zoufang.core.tabular import Column, SheetRow, compact
+from zoufang.core.tabular import Column, SheetRow, as_found, compact
 from zoufang.regions.models import Region
 from zoufang.registry.imports import records as cells
 from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome, choice_lookup, parse_choice
@@ -86,7 +86,8 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
         kind_text = table.value(row, KIND)
         kind = parse_choice(kind_text, UNIT_KINDS)
         if cells.required_cell(ctx, n, KIND, kind_text) and kind is None:
-            ctx.error(n, KIND, _("应为：%(names)s") % {"names": "、".join(str(k.label) for k in Unit.Kind)})
+            ctx.error(n, KIND, _("应为：%(names)s") % {"names": "、".join(str(k.label) for k in Unit.Kind)}
+                      + as_found(kind_text))
         values: dict[str, Any] = {"name": name, "kind": kind}
         region = None
         if table.value(row, REGION):
