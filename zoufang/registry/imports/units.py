@@ -13,7 +13,7 @@ from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome, ch
 from zoufang.registry.imports.places import regions_by_path
 from zoufang.registry.imports.records import Record, changed_fields, plan_records
 from zoufang.registry.models import SHARED_NEEDS_REGION, Unit
-from zoufang.registry.unitnames import ambiguous_message, one_tree, scope_path, towns_of
+from zoufang.registry.unitnames import ambiguous_message, clashes, one_tree, scope_path, towns_of
 
 NAME, KIND, REGION, MEMBERS, ORDER = "单位名称", "单位类型", "所属区划", "党员人数", "排序"
 UNIT_KINDS = choice_lookup(Unit.Kind, {"镇部门": Unit.Kind.TOWN_DEPARTMENT, "镇支部": Unit.Kind.TOWN_DEPARTMENT,
@@ -49,12 +49,6 @@ def region_cell(ctx: ImportContext, row: int, column: str, text: str, cache: dic
     return None
 
 
-def _sees(scope: str, unit: Unit) -> bool:
-    """Whether a unit named in a town (or above, `scope` its path; "" for a shared one) clashes with `unit`."""
-    path = unit.region.path if unit.region_id and unit.region else ""
-    return not scope or not path or path.startswith(scope) or scope.startswith(path)
-
-
 def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     table = read_table(ctx, rows, COLUMNS)
     if table is None:
@@ -70,6 +64,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     found: list[Record] = []
     seen: dict[str, list[tuple[str, int]]] = {}
     scopes: dict[str | None, str] = {None: ""}
+    one = one_tree()
 
     def scope_of(region: Region | None) -> str:
         key = region.path if region is not None else None
@@ -99,7 +94,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
                 values[field] = number
         if region is not None:
             scope = scope_of(region)
-            candidates = [u for u in stored.get(name, []) if _sees(scope, u)]
+            candidates = [u for u in stored.get(name, []) if clashes(scope, u, one)]
         else:
             candidates = nameable.by_key.get(name, []) if "region_id" not in values else []
         existing = candidates[0] if len(candidates) == 1 else None
@@ -111,7 +106,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
         elif existing is None and "region_id" not in values and kind in TOWN_KINDS and not ctx.area.everywhere:
             ctx.error(n, REGION, _("%(kind)s须填写所属区划（%(where)s或其村、社区）：不填所属区划的单位是各镇共用的单位") % {
                 "kind": Unit.Kind(kind).label, "where": ctx.area.where})
-        elif existing is None and "region_id" not in values and not one_tree():
+        elif existing is None and "region_id" not in values and not one:
             ctx.error(n, REGION, str(SHARED_NEEDS_REGION))
         elif existing is None and region is None and "region_id" not in values and stored.get(name):
             ctx.error(n, NAME, _("已有镇的单位叫“%(name)s”，各镇共用的单位不能与之同名，请改用全称（如“苏州市%(name)s”）")
