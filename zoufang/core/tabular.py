@@ -180,6 +180,20 @@ def compact(text: str) -> str:
     return _WHITESPACE.sub("", text)
 
 
+QUOTED_LENGTH = 30  # a longer cell is quoted by its start: the message names the row and column already
+
+
+def as_found(text: str) -> str:
+    """A refused cell's value as its message ends: “，表中为“十户””. Mask an ID or phone number before passing it."""
+    shown = text if len(text) <= QUOTED_LENGTH else text[:QUOTED_LENGTH] + "…"
+    return _("，表中为“%(text)s”") % {"text": shown}
+
+
+def not_a_count(text: str) -> str:
+    """What a count cell that `parse_count` refuses is told: the rule and what the table held."""
+    return _("应为不小于0的整数") + as_found(text)
+
+
 def parse_count(text: str) -> int | None:
     """A non-negative count as written in the tables: “13815户”, “53家”, “1,360”, “12.0”; None if not one."""
     value = _COUNT_SUFFIX.sub("", compact(text).replace(",", "").replace("，", ""))

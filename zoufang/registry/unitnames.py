@@ -56,14 +56,26 @@ def scope_path(region: Region | None) -> str:
 
 
 def clashing(name: str, region: Region | None, exclude: int | None = None) -> QuerySet[Unit]:
-    """The registered units a unit called `name` in `region` may not share its name with (decision 0032)."""
+    """The registered units a unit called `name` in `region` may not share its name with: those whose reach meets
+    its own (decision 0032, addendum h8). A unit in a town reaches that town's subtree and what lies above it; a
+    regionless one reaches what `shared` says: every unit in a one-tree installation, else only the other regionless
+    ones (`unit_unique_shared_name` holds those apart anyway)."""
     units = Unit.objects.select_related("region").filter(name=name)
     if exclude is not None:
         units = units.exclude(pk=exclude)
     path = scope_path(region)
     if not path:
-        return units
-    return units.filter(Q(region__isnull=True) | Q(region__path__startswith=path) | Q(region_id__in=_ids(path)))
+        return units if one_tree() else units.filter(region__isnull=True)
+    return units.filter(_reaching(path))
+
+
+def clashes(scope: str, unit: Unit, one: bool) -> bool:
+    """`clashing` for a unit read already (its region loaded): whether one named at `scope` (`scope_path`; "" for a
+    regionless one) and `unit` reach each other; `one` is `one_tree()`, read once by the caller."""
+    path = unit.region.path if unit.region_id and unit.region else ""
+    if not scope or not path:
+        return one or scope == path
+    return path.startswith(scope) or scope.startswith(path)
 
 
 def one_tree() -> bool:
@@ -80,7 +92,11 @@ def shared() -> Q:
 def reaching(region: Region) -> Q:
     """The units whose reach holds `region`: its subtree's, those placed at a region above it (昆山市's 市府办 for
     锦溪镇) and the regionless ones of a one-tree installation (decision 0032, addendum h8)."""
-    return Q(region__path__startswith=region.path) | Q(region_id__in=_ids(region.path)) | shared()
+    return _reaching(region.path)
+
+
+def _reaching(path: str) -> Q:
+    return Q(region__path__startswith=path) | Q(region_id__in=_ids(path)) | shared()
 
 
 def reaches(unit: Unit, region: Region) -> bool:

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
-from zoufang.core.tabular import DATE_FORMS, Column, RowError, TabularError, parse_date, read_sheet
-from zoufang.registry.imports.base import ImportContext, Table, read_table
+from zoufang.core.table_reading import SheetReading, Table, read_table
+from zoufang.core.tabular import DATE_FORMS, Column, RowError, TabularError, as_found, parse_date, read_sheet
 from zoufang.workdays.models import DayOverride, OfficialYear
 
 DATE_HEADER = "日期"
@@ -43,12 +43,12 @@ COLUMNS = (
 def import_schedule(source: Path | IO[bytes], *, filename: str | None = None, by: Any = None) -> ScheduleReport:
     """A file of 日期 / 类型 (放假 or 上班) / 说明 rows: every day that differs from a plain week.
 
-    Read as every import reads a sheet (registry.imports.base.read_table): a title over the header, columns in any
+    Read as every import reads a sheet (core.table_reading.read_table): a title over the header, columns in any
     order, hidden rows and unreadable cells refused. Importing a year replaces that year's entries and marks it
     official, so the weekends-only fallback stops for it.
     """
     report = ScheduleReport()
-    ctx = ImportContext("workdays", filename=filename)
+    ctx = SheetReading()
     try:
         ctx.sheet = read_sheet(source, filename)
     except TabularError as exc:
@@ -84,15 +84,16 @@ def import_schedule(source: Path | IO[bytes], *, filename: str | None = None, by
     return report
 
 
-def _read_entries(ctx: ImportContext, table: Table, entries: dict[dt.date, tuple[bool, str, int]]) -> None:
+def _read_entries(ctx: SheetReading, table: Table, entries: dict[dt.date, tuple[bool, str, int]]) -> None:
     """Each row's day, whether it is worked and its name; each bad cell an error on `ctx`."""
     for row in table.rows:
         day = parse_date(table.value(row, DATE_HEADER))
         kind = table.value(row, TYPE_HEADER)
         if day is None:
-            ctx.error(row.number, DATE_HEADER, _("日期应写成 %(forms)s，或 Excel 日期格式") % {"forms": DATE_FORMS})
+            ctx.error(row.number, DATE_HEADER, _("日期应写成 %(forms)s，或 Excel 日期格式") % {"forms": DATE_FORMS}
+                      + as_found(table.value(row, DATE_HEADER)))
         elif kind not in REST_WORDS | WORK_WORDS:
-            ctx.error(row.number, TYPE_HEADER, _("类型应为“放假”或“上班”"))
+            ctx.error(row.number, TYPE_HEADER, _("类型应为“放假”或“上班”") + as_found(kind))
         elif day in entries:
             ctx.error(row.number, DATE_HEADER, _("与第%(row)d行日期重复") % {"row": entries[day][2]})
         else:

@@ -10,6 +10,7 @@ from zoufang.core.tabular import (
     HeaderMatch,
     RowError,
     SheetRow,
+    as_found,
     compact,
     normalise_header,
     parse_count,
@@ -252,7 +253,8 @@ def _enterprise_line(row: SheetRow, first_at: int, first: str, issues: list[RowE
     numbers = [c for i, c in enumerate(row.cells) if c and i > first_at]
     count = parse_count(numbers[0]) if numbers else None
     if count is None:
-        issues.append(RowError(row.number, ENTERPRISE_LINE_SUFFIX, _("应在其后一格写企业数，如“53家”")))
+        issues.append(RowError(row.number, ENTERPRISE_LINE_SUFFIX, _("应在其后一格写企业数，如“53家”")
+                               + (as_found(numbers[0]) if numbers else "")))
     if not label:
         issues.append(RowError(row.number, ENTERPRISE_LINE_SUFFIX, _("没有写明走访单位")))
         return EnterpriseLine(row.number, label, [], count or 0)

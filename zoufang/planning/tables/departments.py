@@ -16,6 +16,7 @@ from zoufang.core.tabular import (
     header_lookup,
     match_headers,
     normalise_header,
+    not_a_count,
     parse_count,
     plain_header,
     read_header,
@@ -150,14 +151,14 @@ def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
                                          % {"unit": unit, "other": twice.row}))
         members = parse_count(header.value(row, MEMBERS)) if header.value(row, MEMBERS) else None
         if header.value(row, MEMBERS) and members is None:
-            table.issues.append(RowError(row.number, MEMBERS, _("应为不小于0的整数")))
+            table.issues.append(RowError(row.number, MEMBERS, not_a_count(header.value(row, MEMBERS))))
             lines.unread.append(row.number)
         values: dict[str, int] = {}
         blank: list[str] = []
         for column, at in figures.items():
             figure = parse_count(row.cell(at)) if row.cell(at) else 0
             if figure is None:
-                table.issues.append(RowError(row.number, column, _("应为不小于0的整数")))
+                table.issues.append(RowError(row.number, column, not_a_count(row.cell(at))))
                 lines.unread.append(row.number)
             values[column] = figure or 0
             if not row.cell(at):
@@ -165,7 +166,7 @@ def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
         if total_at is not None and row.cell(total_at):
             stated_total = parse_count(row.cell(total_at))
             if stated_total is None:
-                table.issues.append(RowError(row.number, ROW_TOTAL, _("应为不小于0的整数")))
+                table.issues.append(RowError(row.number, ROW_TOTAL, not_a_count(row.cell(total_at))))
             elif stated_total != sum(values.values()):
                 table.issues.append(RowError(row.number, ROW_TOTAL, _(
                     "本行合计为%(stated)d，%(names)s之和为%(counted)d，相差%(diff)d") % {

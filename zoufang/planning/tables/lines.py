@@ -12,6 +12,7 @@ from zoufang.core.tabular import (
     SheetRow,
     is_note_row,
     is_total_row,
+    not_a_count,
     parse_count,
     row_numbers,
 )
@@ -51,7 +52,7 @@ def kind_counts(row: SheetRow, header: HeaderMatch, split: KindSplit | None, col
     for each, at in split.kinds.items():
         value = parse_count(row.cell(at)) if row.cell(at) else 0
         if value is None:
-            issues.append(RowError(row.number, split.label(each), _("应为不小于0的整数")))
+            issues.append(RowError(row.number, split.label(each), not_a_count(row.cell(at))))
         counts[each] = value or 0
     return None if len(issues) > before else counts
 
@@ -141,7 +142,7 @@ def check_row_total(row: SheetRow, header: HeaderMatch, counted: int, issues: li
         return
     stated = parse_count(text)
     if stated is None:
-        issues.append(RowError(row.number, ROW_TOTAL, _("应为不小于0的整数")))
+        issues.append(RowError(row.number, ROW_TOTAL, not_a_count(text)))
     elif stated != counted:
         issues.append(RowError(row.number, ROW_TOTAL, _("本行合计为%(stated)d，各列之和为%(counted)d，相差%(diff)d")
                                % {"stated": stated, "counted": counted, "diff": abs(stated - counted)}))
@@ -190,5 +191,5 @@ def read_count(row: SheetRow, header: HeaderMatch, column: str, issues: list[Row
     text = header.value(row, column)
     value = parse_count(text)
     if value is None:
-        issues.append(RowError(row.number, column, _("不能为空") if not text else _("应为不小于0的整数")))
+        issues.append(RowError(row.number, column, _("不能为空") if not text else not_a_count(text)))
     return value

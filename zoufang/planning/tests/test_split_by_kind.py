@@ -106,7 +106,7 @@ def test_it_names_the_column_of_a_figure_that_is_no_count_and_a_total_that_does_
     bad_total = run_import("leader_households", _annex3_1(tmp_path / "附件3-1.xlsx", rows, ["50户", "12户"]),
                            campaign=qiandeng)
 
-    assert [str(e) for e in bad_figure.errors] == ["第5行【走访户数（外来常住户）】：应为不小于0的整数"]
+    assert [str(e) for e in bad_figure.errors] == ["第5行【走访户数（外来常住户）】：应为不小于0的整数，表中为“五户”"]
     assert [str(e) for e in bad_total.errors] == ["第7行【走访户数（外来常住户）】：合计为12户，各行之和为15户，相差3户"]
     assert not FixedQuota.objects.exists()
 

@@ -6,17 +6,13 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from zoufang.core.table_reading import read_whole_table
 from zoufang.core.tabular import SheetRow, compact, normalise_header
 from zoufang.planning.models import FixedQuota
 from zoufang.planning.tables.allocation import JointSplit, parse_allocation_table
 from zoufang.planning.tables.header import ALLOCATION_COLUMNS, COUNT, SERIAL, STATED, UNIT, VILLAGE
 from zoufang.regions.models import Region
-from zoufang.registry.imports.base import (
-    ImportContext,
-    ImportSpec,
-    Outcome,
-    read_whole_table,
-)
+from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome
 from zoufang.registry.imports.places import ScopeRegions, require_campaign
 from zoufang.registry.imports.quotas import (
     QuotaRow,

@@ -5,7 +5,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from zoufang.core.tabular import Column, SheetRow, person_name
+from zoufang.core.table_reading import Table, read_table
+from zoufang.core.tabular import Column, SheetRow, as_found, person_name
 from zoufang.regions.models import Region
 from zoufang.registry import identifiers
 from zoufang.registry.imports import records as cells
@@ -13,10 +14,8 @@ from zoufang.registry.imports.base import (
     ImportContext,
     ImportSpec,
     Outcome,
-    Table,
     choice_lookup,
     parse_choice,
-    read_table,
     split_names,
 )
 from zoufang.registry.imports.places import ScopeRegions, resolve_scope
@@ -60,7 +59,8 @@ def _record(ctx: ImportContext, table: Table, units: UnitNames, row: SheetRow) -
         unit = None
     role = parse_choice(get(row, ROLE), ROLES)
     if cells.required_cell(ctx, n, ROLE, get(row, ROLE)) and role is None:
-        ctx.error(n, ROLE, _("应为：%(names)s") % {"names": "、".join(str(r.label) for r in Cadre.Role)})
+        ctx.error(n, ROLE, _("应为：%(names)s") % {"names": "、".join(str(r.label) for r in Cadre.Role)}
+                  + as_found(get(row, ROLE)))
     values: dict[str, Any] = {"name": name, "unit_id": unit.pk if unit else None, "role": role}
     if get(row, TITLE):
         values["title"] = cells.text_cell(ctx, n, TITLE, get(row, TITLE), 50)

@@ -4,6 +4,7 @@ department and kind, stored, matched on re-import and reported through the same 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from zoufang.core.table_reading import read_whole_table
 from zoufang.core.tabular import SheetRow, normalise_header, row_numbers
 from zoufang.planning.models import FixedQuota
 from zoufang.planning.quotas import of_class
@@ -16,7 +17,7 @@ from zoufang.planning.tables.header import (
     department_kind_column,
 )
 from zoufang.registry.imports import departments
-from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome, read_whole_table
+from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome
 from zoufang.registry.imports.places import require_campaign
 from zoufang.registry.imports.quotas import QuotaRow, check_kind_split, plan_quotas, quota_source
 from zoufang.registry.models import Target, Unit

@@ -5,15 +5,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from zoufang.core.table_reading import read_whole_table
 from zoufang.core.tabular import Column, SheetRow, normalise_header, parse_count
 from zoufang.planning.tables.departments import parse_department_table
 from zoufang.planning.tables.header import COUNT, DEPARTMENT, DEPARTMENT_COLUMNS, MEMBERS, SERIAL
-from zoufang.registry.imports.base import (
-    ImportContext,
-    ImportSpec,
-    Outcome,
-    read_whole_table,
-)
+from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome
 from zoufang.registry.imports.places import resolve_scope
 from zoufang.registry.imports.records import Record, plan_records
 from zoufang.registry.models import Unit

@@ -5,7 +5,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from zoufang.core.tabular import Column, SheetRow, person_name
+from zoufang.core.table_reading import Table, read_table
+from zoufang.core.tabular import Column, SheetRow, as_found, person_name
 from zoufang.privacy import suppression
 from zoufang.regions.models import Region
 from zoufang.registry import identifiers
@@ -15,11 +16,9 @@ from zoufang.registry.imports.base import (
     ImportContext,
     ImportSpec,
     Outcome,
-    Table,
     choice_lookup,
     chunks,
     parse_choice,
-    read_table,
 )
 from zoufang.registry.imports.places import ScopeRegions, resolve_scope
 from zoufang.registry.imports.records import Record, plan_records
@@ -86,7 +85,7 @@ def _record(ctx: ImportContext, table: Table, places: ScopeRegions, row: SheetRo
     value = {column.header: table.value(row, column.header) for column in COLUMNS}
     kind = parse_choice(value[KIND], _KINDS)
     if cells.required_cell(ctx, n, KIND, value[KIND]) and kind not in Target.HOUSEHOLD_KINDS:
-        ctx.error(n, KIND, _("应为“户籍户”或“非户籍常住户”"))
+        ctx.error(n, KIND, _("应为“户籍户”或“非户籍常住户”") + as_found(value[KIND]))
     region = None
     if cells.required_cell(ctx, n, VILLAGE, value[VILLAGE]):
         region = places.village(value[VILLAGE], ctx, n, VILLAGE)

@@ -5,6 +5,7 @@ from functools import partial
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from zoufang.core.table_reading import read_whole_table
 from zoufang.core.tabular import SheetRow, person_name
 from zoufang.planning.models import FixedQuota
 from zoufang.planning.tables.header import (
@@ -18,12 +19,7 @@ from zoufang.planning.tables.header import (
     SERIAL,
 )
 from zoufang.planning.tables.leaders import parse_leader_table
-from zoufang.registry.imports.base import (
-    ImportContext,
-    ImportSpec,
-    Outcome,
-    read_whole_table,
-)
+from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome
 from zoufang.registry.imports.places import ScopeRegions, require_campaign
 from zoufang.registry.imports.quotas import QuotaRow, check_kind_split, plan_quotas, quota_source
 from zoufang.registry.models import Cadre

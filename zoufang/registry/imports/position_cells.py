@@ -7,9 +7,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from zoufang.core.tabular import Column, SheetRow
+from zoufang.core.table_reading import Table
+from zoufang.core.tabular import Column, SheetRow, as_found
 from zoufang.regions.positions import CHINA_LATITUDE, CHINA_LONGITUDE, in_china
-from zoufang.registry.imports.base import ImportContext, Table
+from zoufang.registry.imports.base import ImportContext
 from zoufang.registry.imports.records import halfwidth
 from zoufang.registry.models import PositionSource
 
@@ -28,12 +29,11 @@ COLUMNS = (
 
 def _number(ctx: ImportContext, row: int, column: str, text: str) -> Decimal | None:
     try:
-        value = Decimal(halfwidth(text).strip())
+        value: Decimal | None = Decimal(halfwidth(text).strip())
     except InvalidOperation:
-        ctx.error(row, column, _("应为数字（度，小数形式），如 120.901234"))
-        return None
-    if not value.is_finite():
-        ctx.error(row, column, _("应为数字（度，小数形式），如 120.901234"))
+        value = None
+    if value is None or not value.is_finite():
+        ctx.error(row, column, _("应为数字（度，小数形式），如 120.901234") + as_found(text))
         return None
     return value.quantize(_PLACES)
 
@@ -49,7 +49,7 @@ def position_cells(ctx: ImportContext, table: Table, row: SheetRow) -> dict[str,
     if both_text:
         parts = [p for p in _SPLIT.split(halfwidth(both_text)) if p]
         if len(parts) != 2:
-            ctx.error(n, COORDINATES, _("应为“经度,纬度”两个数，以逗号分隔，如 120.901234,31.181234"))
+            ctx.error(n, COORDINATES, _("应为“经度,纬度”两个数，以逗号分隔，如 120.901234,31.181234") + as_found(both_text))
             return {}
         first, second = (_number(ctx, n, COORDINATES, p) for p in parts)
         if first is None or second is None:

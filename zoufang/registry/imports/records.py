@@ -14,7 +14,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.core.crypto import with_indexes
-from zoufang.core.tabular import parse_count
+from zoufang.core.tabular import as_found, not_a_count, parse_count
 from zoufang.regions.positions import fill_missing, place_new
 from zoufang.registry import identifiers
 from zoufang.registry.imports.base import Change, ImportContext, Outcome, parse_bool
@@ -217,7 +217,8 @@ def id_number_cell(ctx: ImportContext, row: int, column: str, text: str, *, loss
         return value
     problem = id_number_problem(value)
     if problem:
-        ctx.error(row, column, f"{identifiers.ID_NUMBER_RULE}；{problem}")
+        shown = as_found(identifiers.mask_id_number(value))
+        ctx.error(row, column, f"{identifiers.ID_NUMBER_RULE}{shown}；{problem}")
     return value
 
 
@@ -227,7 +228,7 @@ def credit_code_cell(ctx: ImportContext, row: int, column: str, text: str, *, lo
     if value and (lossy or _SCIENTIFIC.match(value)):
         ctx.error(row, column, excel_number_message(_("统一社会信用代码"), text))
     elif value and not identifiers.is_valid_credit_code(value):
-        message = str(identifiers.CREDIT_CODE_RULE)
+        message = str(identifiers.CREDIT_CODE_RULE) + as_found(value)  # an enterprise's, public
         if len(value) != 18:
             message += _("；表中为%(n)d位") % {"n": len(value)}
         else:
@@ -275,7 +276,8 @@ def phone_cell(ctx: ImportContext, row: int, column: str, text: str, *, mobile_o
         value = value.replace("-", "")
     valid = identifiers.is_valid_mobile(value) if mobile_only else identifiers.is_valid_phone(value)
     if not valid:
-        ctx.error(row, column, identifiers.MOBILE_RULE if mobile_only else identifiers.PHONE_RULE)
+        rule = identifiers.MOBILE_RULE if mobile_only else identifiers.PHONE_RULE
+        ctx.error(row, column, f"{rule}{as_found(identifiers.mask_phone(value))}")
     return value
 
 
@@ -285,8 +287,8 @@ def count_cell(ctx: ImportContext, row: int, column: str, text: str, *, maximum:
         return None
     value = parse_count(halfwidth(text))
     if value is None or (maximum is not None and value > maximum):
-        ctx.error(row, column, _("应为0到%(max)d之间的整数") % {"max": maximum} if maximum is not None
-                  else _("应为不小于0的整数"))
+        ctx.error(row, column, _("应为0到%(max)d之间的整数") % {"max": maximum} + as_found(text) if maximum is not None
+                  else not_a_count(text))
         return None
     return value
 
@@ -297,13 +299,13 @@ def bool_cell(ctx: ImportContext, row: int, column: str, text: str) -> bool | No
         return None
     value = parse_bool(text)
     if value is None:
-        ctx.error(row, column, _("应填“是”或“否”"))
+        ctx.error(row, column, _("应填“是”或“否”") + as_found(text))
     return value
 
 
 def text_cell(ctx: ImportContext, row: int, column: str, text: str, max_length: int) -> str:
     if len(text) > max_length:
-        ctx.error(row, column, _("不能超过%(n)d个字") % {"n": max_length})
+        ctx.error(row, column, _("不能超过%(n)d个字，表中为%(length)d个字") % {"n": max_length, "length": len(text)})
     return text
 
 

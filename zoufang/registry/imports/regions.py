@@ -8,20 +8,13 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from zoufang.core.tabular import Column, SheetRow, compact
+from zoufang.core.table_reading import Table, read_table
+from zoufang.core.tabular import Column, SheetRow, as_found, compact
 from zoufang.regions.models import Region
 from zoufang.registry.imports import position_cells
 from zoufang.registry.imports import records as cells
 from zoufang.registry.imports.area import ImportArea
-from zoufang.registry.imports.base import (
-    ImportContext,
-    ImportSpec,
-    Outcome,
-    Table,
-    choice_lookup,
-    parse_choice,
-    read_table,
-)
+from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome, choice_lookup, parse_choice
 from zoufang.registry.imports.places import path_segments
 from zoufang.registry.imports.records import apply_changes, changed_fields
 
@@ -143,9 +136,9 @@ def _row(ctx: ImportContext, table: Table, tree: Tree, row: SheetRow) -> Node | 
         cells.text_cell(ctx, n, NAME, name, 100)
     level = parse_choice(table.value(row, LEVEL), LEVELS)
     if cells.required_cell(ctx, n, LEVEL, table.value(row, LEVEL)) and level is None:
-        ctx.error(n, LEVEL, _("应为：市、区县、镇、村、社区、村民小组、居民小组 或 网格"))
+        ctx.error(n, LEVEL, _("应为：市、区县、镇、村、社区、村民小组、居民小组 或 网格") + as_found(table.value(row, LEVEL)))
     if code and not _CODE.match(code):
-        ctx.error(n, CODE, _("应为6到12位数字"))
+        ctx.error(n, CODE, _("应为6到12位数字") + as_found(code))
     parent = None
     if parent_text:
         found = tree.resolve(parent_text)

@@ -1,12 +1,14 @@
 """Enterprises, projects and notable persons: the non-household targets of a town."""
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from zoufang.core.tabular import Column, SheetRow, person_name
+from zoufang.core.table_reading import Table, read_table
+from zoufang.core.tabular import Column, SheetRow, as_found, header_lookup, person_name, read_header
 from zoufang.privacy import suppression
 from zoufang.regions.models import Region
 from zoufang.registry import identifiers
@@ -16,11 +18,9 @@ from zoufang.registry.imports.base import (
     ImportContext,
     ImportSpec,
     Outcome,
-    Table,
     choice_lookup,
     chunks,
     parse_choice,
-    read_table,
 )
 from zoufang.registry.imports.places import ScopeRegions, resolve_scope
 from zoufang.registry.imports.records import Record, plan_records
@@ -28,6 +28,8 @@ from zoufang.registry.models import Target
 
 PLACE_RULE = _l("本镇已登记的村、社区名称；留空表示全镇")
 CONTACT_RULE = _l("走访时找谁：姓名，最多50字，中文姓名中的空格会被去掉")
+CONTACT, LEGAL = "联系人", "法定代表人"
+IN_CHARGE = ("负责人", "项目负责人")  # the contact's aliases that, beside a 联系人 column, name who answers for it
 _SCALES = choice_lookup(Target.Scale, {"规上": Target.Scale.ABOVE_SCALE, "规模以上企业": Target.Scale.ABOVE_SCALE,
                                        "中小": Target.Scale.SMALL_MEDIUM, "规下": Target.Scale.SMALL_MEDIUM})
 
@@ -84,7 +86,7 @@ def _enterprise(ctx: ImportContext, table: Table, places: ScopeRegions, row: She
     if get(row, "企业规模"):
         scale = parse_choice(get(row, "企业规模"), _SCALES)
         if scale is None:
-            ctx.error(n, "企业规模", _("应为“规模以上”或“中小”"))
+            ctx.error(n, "企业规模", _("应为“规模以上”或“中小”") + as_found(get(row, "企业规模")))
     place = get(row, "村（社区）")  # blank: a new enterprise belongs to the town, a known one stays where it is
     region = places.place(place, ctx, n, "村（社区）") if place else None
     return {"name": name, "credit_code": code, "region_id": region.pk if region else None,
@@ -134,10 +136,38 @@ def _person(ctx: ImportContext, table: Table, places: ScopeRegions, row: SheetRo
             "description": cells.text_cell(ctx, n, "说明", get(row, "说明"), 300)}
 
 
+def _as_headed(ctx: ImportContext, rows: list[SheetRow], columns: tuple[Column, ...]) -> tuple[Column, ...]:
+    """The columns as this table's header uses 负责人 (项目负责人): the contact, as its alias, unless a 联系人 column
+    stands beside it. Then 联系人 is the contact, and 负责人 — who answers for the enterprise — its legal
+    representative where the table has no 法定代表人 column; else, and on a project, it is left out. The report says
+    which (decision 0039, addendum h1)."""
+    contact = next((column for column in columns if column.header == CONTACT), None)
+    header = read_header(rows, columns)
+    if contact is None or header is None:
+        return columns
+    written = [labels[-1].text for labels in header.labels.values()]
+    in_charge = [text for text in written if header_lookup(text, [a for a in contact.aliases if a in IN_CHARGE])]
+    plain = [alias for alias in contact.aliases if alias not in IN_CHARGE]
+    if not in_charge or not any(header_lookup(text, (CONTACT, *plain)) for text in written):
+        return columns
+    legal = next((column for column in columns if column.header == LEGAL), None)
+    names = "、".join(f"“{text}”" for text in in_charge)
+    if legal is not None and not any(header_lookup(text, (LEGAL, *legal.aliases)) for text in written):
+        ctx.notes.append(_("%(names)s一列按“法定代表人”导入：表中另有“联系人”，走访时联系的是联系人") % {"names": names})
+        replaced = {CONTACT: dataclasses.replace(contact, aliases=tuple(plain)),
+                    LEGAL: dataclasses.replace(legal, aliases=(*legal.aliases, *in_charge))}
+        return tuple(replaced.get(column.header, column) for column in columns)
+    ctx.notes.append(_("%(names)s一列未导入：表中已有%(kept)s") % {
+        "names": names, "kept": _("“法定代表人”和“联系人”") if legal is not None else _("“联系人”")})
+    unread = tuple(Column(text) for text in in_charge)  # matched so as not to be called unknown, never read
+    return (*(dataclasses.replace(contact, aliases=tuple(plain)) if column is contact else column
+              for column in columns), *unread)
+
+
 def _prepare(ctx: ImportContext, rows: list[SheetRow], kind: str, columns: tuple[Column, ...],
              read_row: RowReader) -> Outcome:
     """Shared flow: validate rows, reject duplicates, match stored targets by natural key, plan writes."""
-    table = read_table(ctx, rows, columns)
+    table = read_table(ctx, rows, _as_headed(ctx, rows, columns))
     scope = resolve_scope(ctx)
     if table is None or scope is None:
         return Outcome()

@@ -5,21 +5,15 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from zoufang.core.tabular import Column, SheetRow, compact
+from zoufang.core.table_reading import read_table
+from zoufang.core.tabular import Column, SheetRow, as_found, compact
 from zoufang.regions.models import Region
 from zoufang.registry.imports import records as cells
-from zoufang.registry.imports.base import (
-    ImportContext,
-    ImportSpec,
-    Outcome,
-    choice_lookup,
-    parse_choice,
-    read_table,
-)
+from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome, choice_lookup, parse_choice
 from zoufang.registry.imports.places import regions_by_path
 from zoufang.registry.imports.records import Record, changed_fields, plan_records
 from zoufang.registry.models import SHARED_NEEDS_REGION, Unit
-from zoufang.registry.unitnames import ambiguous_message, one_tree, scope_path, towns_of
+from zoufang.registry.unitnames import ambiguous_message, clashes, one_tree, scope_path, towns_of
 
 NAME, KIND, REGION, MEMBERS, ORDER = "单位名称", "单位类型", "所属区划", "党员人数", "排序"
 UNIT_KINDS = choice_lookup(Unit.Kind, {"镇部门": Unit.Kind.TOWN_DEPARTMENT, "镇支部": Unit.Kind.TOWN_DEPARTMENT,
@@ -55,12 +49,6 @@ def region_cell(ctx: ImportContext, row: int, column: str, text: str, cache: dic
     return None
 
 
-def _sees(scope: str, unit: Unit) -> bool:
-    """Whether a unit named in a town (or above, `scope` its path; "" for a shared one) clashes with `unit`."""
-    path = unit.region.path if unit.region_id and unit.region else ""
-    return not scope or not path or path.startswith(scope) or scope.startswith(path)
-
-
 def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     table = read_table(ctx, rows, COLUMNS)
     if table is None:
@@ -76,6 +64,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     found: list[Record] = []
     seen: dict[str, list[tuple[str, int]]] = {}
     scopes: dict[str | None, str] = {None: ""}
+    one = one_tree()
 
     def scope_of(region: Region | None) -> str:
         key = region.path if region is not None else None
@@ -92,7 +81,8 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
         kind_text = table.value(row, KIND)
         kind = parse_choice(kind_text, UNIT_KINDS)
         if cells.required_cell(ctx, n, KIND, kind_text) and kind is None:
-            ctx.error(n, KIND, _("应为：%(names)s") % {"names": "、".join(str(k.label) for k in Unit.Kind)})
+            ctx.error(n, KIND, _("应为：%(names)s") % {"names": "、".join(str(k.label) for k in Unit.Kind)}
+                      + as_found(kind_text))
         values: dict[str, Any] = {"name": name, "kind": kind}
         region = None
         if table.value(row, REGION):
@@ -104,7 +94,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
                 values[field] = number
         if region is not None:
             scope = scope_of(region)
-            candidates = [u for u in stored.get(name, []) if _sees(scope, u)]
+            candidates = [u for u in stored.get(name, []) if clashes(scope, u, one)]
         else:
             candidates = nameable.by_key.get(name, []) if "region_id" not in values else []
         existing = candidates[0] if len(candidates) == 1 else None
@@ -116,7 +106,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
         elif existing is None and "region_id" not in values and kind in TOWN_KINDS and not ctx.area.everywhere:
             ctx.error(n, REGION, _("%(kind)s须填写所属区划（%(where)s或其村、社区）：不填所属区划的单位是各镇共用的单位") % {
                 "kind": Unit.Kind(kind).label, "where": ctx.area.where})
-        elif existing is None and "region_id" not in values and not one_tree():
+        elif existing is None and "region_id" not in values and not one:
             ctx.error(n, REGION, str(SHARED_NEEDS_REGION))
         elif existing is None and region is None and "region_id" not in values and stored.get(name):
             ctx.error(n, NAME, _("已有镇的单位叫“%(name)s”，各镇共用的单位不能与之同名，请改用全称（如“苏州市%(name)s”）")

@@ -85,3 +85,34 @@ def test_the_template_has_the_contact_columns(tmp_path, kind, columns):
     assert all(column in header for column in columns)
     notes = " ".join(str(cell.value) for row in book.worksheets[1].iter_rows() for cell in row if cell.value)
     assert "走访时找谁" in notes
+
+
+# A 企业名录 as many towns keep it: 负责人 is who answers for the enterprise (the boss), 联系人 who answers the phone.
+BOSS_AND_CONTACT = ["企业名称", "统一社会信用代码", "负责人", "联系人", "联系电话"]
+
+
+def test_beside_a_contact_the_person_in_charge_is_the_legal_representative(campaign):
+    rows = [BOSS_AND_CONTACT, ["昆山锦溪丁有限公司", credit_code(14), "顾  国强", "钱丽", "13912345678"]]
+    report = run_import("enterprises", xlsx_file(rows), filename="企业名录.xlsx", campaign=campaign)
+    assert (report.created, report.errors) == (1, [])
+    firm = Target.objects.get(credit_code=credit_code(14))
+    assert (firm.legal_representative, firm.contact_name, firm.phone) == ("顾国强", "钱丽", "13912345678")
+    assert "“负责人”一列按“法定代表人”导入：表中另有“联系人”，走访时联系的是联系人" in report.notes
+
+
+def test_beside_a_legal_representative_and_a_contact_the_person_in_charge_is_left_out_and_said(campaign):
+    rows = [["企业名称", "统一社会信用代码", "法定代表人", "负责人", "联系人"],
+            ["昆山锦溪戊有限公司", credit_code(15), "孙伟", "孙总", "吴芳"]]
+    report = run_import("enterprises", xlsx_file(rows), filename="企业名录.xlsx", campaign=campaign)
+    assert (report.created, report.errors) == (1, [])
+    firm = Target.objects.get(credit_code=credit_code(15))
+    assert (firm.legal_representative, firm.contact_name) == ("孙伟", "吴芳")
+    assert "“负责人”一列未导入：表中已有“法定代表人”和“联系人”" in report.notes
+
+
+def test_a_projects_person_in_charge_beside_its_contact_is_left_out_and_said(campaign):
+    rows = [["项目名称", "项目负责人", "联系人", "联系电话"], ["锦溪古镇保护三期", "郑工", "冯敏", "13912345678"]]
+    report = run_import("projects", xlsx_file(rows), filename="项目.xlsx", campaign=campaign)
+    assert (report.created, report.errors) == (1, [])
+    assert Target.objects.get(name="锦溪古镇保护三期").contact_name == "冯敏"
+    assert "“项目负责人”一列未导入：表中已有“联系人”" in report.notes

@@ -49,7 +49,7 @@ def test_an_allocation_table_with_an_unknown_column_and_a_bad_row_says_both_and_
     messages = [str(e) for e in report.errors]
     assert len(messages) == 2, messages
     assert messages[0].startswith(f"第3行【{UNKNOWN}】：未知列，可用的列为：")
-    assert messages[1] == f"第5行【{TABLES[kind][2]}】：应为不小于0的整数"  # not also the 合计's difference
+    assert messages[1] == f"第5行【{TABLES[kind][2]}】：应为不小于0的整数，表中为“五”"  # not also the 合计's difference
     assert _stored() == before
 
 

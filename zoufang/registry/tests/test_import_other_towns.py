@@ -106,7 +106,7 @@ def test_an_allocation_table_laid_out_otherwise_is_read_or_refused_naming_row_an
 
     report = run_import(kind, xlsx_file(_table(kind, bad=True)), filename="其他镇.xlsx", campaign=campaign)
     assert [str(e) for e in report.errors] == [  # not also the 合计's difference from the rows read without it
-        f"第5行【{column}】：应为不小于0的整数"]
+        f"第5行【{column}】：应为不小于0的整数，表中为“五”"]
 
     report = run_import(kind, xlsx_file(_table(kind)), filename="其他镇.xlsx", campaign=campaign)
     assert report.ok, [str(e) for e in report.errors]

@@ -263,5 +263,5 @@ def test_a_hidden_row_refuses_the_file_naming_it(campaign, kind):
 ])
 def test_a_continuation_row_under_a_refused_row_is_not_said_to_have_nothing_above_it(campaign, kind, rows, column):
     report = run_import(kind, xlsx_file(_titled(rows)), filename="x.xlsx", campaign=campaign, source_label=TABLE_LABEL)
-    assert [str(e) for e in report.errors] == [f"第5行【{column}】：应为不小于0的整数"]
+    assert [str(e) for e in report.errors] == [f"第5行【{column}】：应为不小于0的整数，表中为“十”"]
     assert not FixedQuota.objects.exists()

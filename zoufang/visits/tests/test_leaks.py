@@ -138,3 +138,42 @@ def test_it_does_not_show_a_unit_another_units_visit_to_a_target_it_shares(clien
     assert police.get(f"/visits/{other.public_id}/").status_code == 404
     assert client.get(f"/api/v1/visits/{other.public_id}", **api_token("paichusuo")).status_code == 404
     assert "走访：" not in _text(_fetch(police, f"/units/{two_units.police.public_id}/ledger.xlsx"))
+
+
+# An enterprise's contact and legal representative (decision 0039, addendum h9): names shown in full only to the
+# area's office and village and to the cadre assigned; masked (“钱**”) to every other reader.
+CONTACT, LEGAL = "钱丽芳", "顾国强"
+
+
+def test_it_shows_an_enterprises_contact_and_legal_representative_masked_to_whom_may_not_read_them(
+        client, two_units, api_token, settings):
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    visiting = two_units
+    firm = visiting.enterprise
+    firm.contact_name, firm.legal_representative = CONTACT, LEGAL
+    firm.save(update_fields=["contact_name", "legal_representative"])
+    visit = _visit(client, visiting, api_token)
+    pages = [f"/visits/{visit['id']}/", f"/targets/{firm.public_id}/", "/targets/?q=锦溪", "/me/",
+             "/forms/six_ones_form/answers.xlsx", f"/units/{visiting.police.public_id}/ledger.xlsx"]
+    apis = [f"/api/v1/visits/{visit['id']}", f"/api/v1/targets/{firm.public_id}", "/api/v1/targets",
+            "/api/v1/forms/six_ones_form/answers"]
+    for username in ("leader", "auditor", "village", "paichusuo"):  # the unit reads its cadre's visit
+        reader = Client()
+        reader.force_login(visiting.users[username])
+        for url in pages + apis:
+            response = client.get(url, **api_token(username)) if url.startswith("/api/") else _fetch(reader, url)
+            if response.status_code in (403, 404):
+                continue
+            shown = _text(response)
+            for name in (CONTACT, LEGAL):
+                assert name not in shown, (username, url, name)
+    leader = Client()
+    leader.force_login(visiting.users["leader"])
+    assert "钱**" in _text(leader.get(f"/targets/{firm.public_id}/"))
+    office, cadre = Client(), Client()
+    office.force_login(visiting.users["office"])
+    page = _text(office.get(f"/targets/{firm.public_id}/"))
+    assert CONTACT in page  # the area's office reads them in full
+    assert LEGAL in page
+    cadre.force_login(visiting.users["dept"])
+    assert CONTACT in _text(cadre.get("/me/"))  # and the cadre assigned, who arranges the visit

@@ -51,8 +51,8 @@ def test_it_refuses_a_bad_schedule_and_writes_nothing(tmp_path):
     schedule.write_text("日期,类型\n2027-01-01,放假\n2027-13-01,放假\n2027-01-03,调班\n", encoding="utf-8")
     report = import_schedule(schedule)
     assert [str(e) for e in report.errors] == [
-        "第3行【日期】：日期应写成 2017-10-01、2017/10/1、2017.10.1、2017年10月1日、20171001，或 Excel 日期格式",
-        "第4行【类型】：类型应为“放假”或“上班”",
+        "第3行【日期】：日期应写成 2017-10-01、2017/10/1、2017.10.1、2017年10月1日、20171001，或 Excel 日期格式，表中为“2027-13-01”",
+        "第4行【类型】：类型应为“放假”或“上班”，表中为“调班”",
     ]
     assert not DayOverride.objects.exists()
     with pytest.raises(CommandError):

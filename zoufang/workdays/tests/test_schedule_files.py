@@ -67,6 +67,7 @@ def test_a_schedule_without_its_columns_or_with_a_bad_date_is_refused_naming_the
     report = import_schedule(xlsx_file(rows), filename="x.xlsx")
     assert [str(e) for e in report.errors] == [
         "第4行【未知】：未知列，可用的列为：日期、类型、说明。不需要的列请删除（序号、登记日期、备注等列会自动忽略）",
-        "第5行【日期】：日期应写成 2017-10-01、2017/10/1、2017.10.1、2017年10月1日、20171001，或 Excel 日期格式",
+        "第5行【日期】：日期应写成 2017-10-01、2017/10/1、2017.10.1、2017年10月1日、20171001，或 Excel 日期格式，"
+        "表中为“2018.2.30”",
         "第6行【日期】：单元格是 Excel 的错误值“#N/A”（通常是公式出错，如 VLOOKUP 找不到），请改成实际内容或清空"]
     assert not DayOverride.objects.exists()
