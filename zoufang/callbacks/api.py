@@ -48,6 +48,9 @@ class CountsOut(Schema):
     pending: int
     upheld: int
     unanswered: int
+    satisfied: int
+    fairly_satisfied: int
+    unsatisfied: int
 
 
 class TableOut(Schema):

@@ -13,8 +13,11 @@ from zoufang.regions.models import Region
 Outcome = CallbackSample.Outcome
 T = TypeVar("T")
 
+# The call script's `satisfaction` answer (its choice names; the question is optional) and the column counting it.
+SATISFACTION = {"satisfied": "satisfied", "fairly": "fairly_satisfied", "unsatisfied": "unsatisfied"}
 COLUMNS = [("sampled", _("抽查")), ("settled", _("已完成")), *[(o.value, o.label) for o in Outcome],
-           ("pending", _("待核实")), ("upheld", _("核实未走访")), ("unanswered", _("问题未回复"))]
+           ("pending", _("待核实")), ("upheld", _("核实未走访")), ("unanswered", _("问题未回复")),
+           ("satisfied", _("满意")), ("fairly_satisfied", _("基本满意")), ("unsatisfied", _("不满意"))]
 GROUPINGS = [("unit", _("按单位")), ("village", _("按村（社区）")), ("cadre", _("按走访干部"))]
 
 
@@ -34,6 +37,9 @@ class Line:
             self.counts["upheld"] += 1
         if sample.says_unanswered:
             self.counts["unanswered"] += 1
+        said = SATISFACTION.get(str((sample.answers or {}).get("satisfaction", "")))
+        if said:
+            self.counts[said] += 1
 
     def values(self) -> list[int]:
         return [self.counts[key] for key, _label in COLUMNS]
@@ -51,6 +57,12 @@ def counted(batches: QuerySet[CallbackBatch]) -> QuerySet[CallbackBatch]:
     """Each batch with how many visits it sampled and how many of them are settled, counted in the one query
     that reads the batches (no query per batch)."""
     return batches.annotate(sampled=Count("samples"), settled=Count("samples", filter=~Q(samples__outcome="")))
+
+
+def composition(batch: CallbackBatch) -> list[tuple[str, int]]:
+    """[(why drawn, how many)] in the order the draw picks them: what the sample is made of, counted from it."""
+    drawn = dict(batch.samples.values_list("reason").annotate(n=Count("id")).values_list("reason", "n"))
+    return [(str(reason.label), drawn[reason.value]) for reason in CallbackSample.Reason if drawn.get(reason.value)]
 
 
 def listed_samples(batch: CallbackBatch) -> QuerySet[CallbackSample]:

@@ -80,11 +80,13 @@ def batch(request: HttpRequest, public_id: Any) -> HttpResponse:
     found = access.get_batch(request.user, public_id)
     office = access.may_run(request.user, found.campaign)
     listed = results.listed_samples(found)
+    composition = results.composition(found) if office else []
     page = paging.shown_page(listed, Asked.page(request), settings.ZOUFANG_PAGE_SIZE)
     context = {
         "batch": found, "office": office, "caller": access.is_caller(request.user, found), "page": page,
         # The results tables sum the whole batch (what they show); the call list shows one page of it.
         "tables": results.tables(found) if office else [], "headings": results.headings(),
+        "composition": composition, "drawn": sum(n for _reason, n in composition),
         "rows": _batch_rows(page.rows, Masker(request.user), office=office),
         "to_verify": listed.filter(verification=CallbackSample.Verification.PENDING) if office else [],
         "unanswered": listed.filter(answers__answered="no", unanswered_handled_at=None) if office else [],

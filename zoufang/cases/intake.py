@@ -62,7 +62,8 @@ class HotlineForm(forms.Form):
         ).order_by("path")
 
     def clean_raiser_phone(self) -> str:
-        phone = self.cleaned_data["raiser_phone"].strip()
+        # A clerk types the number as heard, often in groups ("138 6884 1290"): the spaces are not part of it.
+        phone = "".join(self.cleaned_data["raiser_phone"].split())
         if phone and not is_valid_phone(phone):
             raise forms.ValidationError(_("电话号码格式不正确。"))
         return phone

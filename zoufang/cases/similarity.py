@@ -54,12 +54,14 @@ class Suggestion:
 
 
 def likely_duplicates(case: Case, candidates: QuerySet[Case], limit: int = 5) -> list[Suggestion]:
-    """Cases of the same campaign from the same target or village whose text is alike (closed ones too: what was
-    answered before; not merged ones)."""
+    """Cases of the same campaign from the same raiser (target, or the number a hotline caller called from) or
+    village whose text is alike (closed ones too: what was answered before; not merged ones)."""
     village = case.region
     while village is not None and village.level not in ("village", "town"):
         village = village.parent
     nearby = Q(target_id=case.target_id) if case.target_id else Q(pk__in=[])
+    if case.raiser_phone:  # a caller who called before: no target, and often no village named
+        nearby |= Q(raiser_phone=case.raiser_phone)
     if village is not None:
         nearby |= Q(region__path__startswith=village.path)
     pool = (
@@ -70,7 +72,8 @@ def likely_duplicates(case: Case, candidates: QuerySet[Case], limit: int = 5) ->
     found = []
     for other in pool:
         score = dice(mine, ngrams(other.description))
-        same_target = bool(case.target_id) and other.target_id == case.target_id
+        same_target = (bool(case.target_id) and other.target_id == case.target_id) or (
+            bool(case.raiser_phone) and other.raiser_phone == case.raiser_phone)
         if score >= DUPLICATE_THRESHOLD or (same_target and score >= DUPLICATE_THRESHOLD / 2):
             found.append(Suggestion(other, round(score, 2), same_target))
     found.sort(key=lambda s: (-s.score, s.case.raised_at))
