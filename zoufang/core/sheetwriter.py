@@ -12,6 +12,7 @@ from typing import IO, Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
@@ -32,6 +33,7 @@ STYLES_KEPT = 64  # style combinations a streamed sheet remembers (an export use
 THIN = Side(style="thin", color="000000")
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+FIGURE_TOP = Alignment(wrap_text=True, vertical="top", horizontal="right")  # a figure stands right, as numbers do
 HEADER = Alignment(wrap_text=True, horizontal="center", vertical="center")
 BOLD = Font(bold=True)
 # How much of a column (in its width's units, the default font's digit) text takes, measured: a digit takes 1 in
@@ -45,6 +47,10 @@ ROW_MARGIN_POINTS = 2.0  # above the first line and below the last
 MAX_ROW_POINTS = 409.0  # the tallest row Excel allows
 # What wraps as one piece: a run of printable ASCII (a name in pinyin, a number, a hash) with the full-width bracket
 # or punctuation that may not be parted from it, as LibreOffice keeps “（zhouzhuang）” whole.
+# A figure the table writes as text (a rate “10.2%”, a signed score “+2.50”): right-aligned like the numbers beside it.
+# Digits alone are not one: a phone, ID or case number is text and reads from the left.
+FIGURE = re.compile(r"[-+]?\d+(?:\.\d+)?%|[-+]?\d+\.\d+|[-+]\d+")
+NO_ROWS = _lazy("本表无记录")  # under the headers of a table that has none: never a header over nothing on paper
 UNBROKEN = re.compile(r"[（“《‘〔【]?[!-~]+[）”》’〕】、，。：；！？]?")
 
 # On paper (decision 0030): the body's 11 pt text printed no smaller than READABLE_POINTS. A sheet too wide for that on
@@ -148,9 +154,15 @@ def fitted_height(values: Sequence[Any], widths: Sequence[float | None]) -> floa
     return min(MAX_ROW_POINTS, lines * LINE_POINTS + ROW_MARGIN_POINTS) if lines > 1 else None
 
 
+def _figure(value: Any) -> bool:
+    return isinstance(value, str) and FIGURE.fullmatch(value) is not None
+
+
 def _table_style(value: Any, header: bool, bold: bool) -> dict[str, Any]:
-    """How a printed table's cell looks: boxed, wrapped, a header's bold and centred, dates as dates."""
-    style: dict[str, Any] = {"border": GRID, "alignment": HEADER if header else WRAP_TOP}
+    """How a printed table's cell looks: boxed, wrapped, a header's bold and centred, a figure written as text
+    right-aligned, dates as dates."""
+    alignment = HEADER if header else FIGURE_TOP if _figure(value) else WRAP_TOP
+    style: dict[str, Any] = {"border": GRID, "alignment": alignment}
     if header or bold:
         style["font"] = BOLD
     if type(value) is dt.date:
@@ -196,7 +208,7 @@ class StreamSheet(Widths, WriteOnlyWorksheet):
         super().__init__(parent, title)
         self.rows_written = 0
         self.columns_written = 0  # the widest row's cells, for the paper (`fit_paper`)
-        self._table_cells: dict[tuple[int, bool, bool, type], Cell] = {}
+        self._table_cells: dict[tuple[int, bool, bool, type, bool], Cell] = {}
         # (name, id(setting)) pairs → (the style array they make, the settings kept alive for their ids)
         self._styles: dict[tuple[tuple[str, int], ...], tuple[StyleArray, list[Any]]] = {}
 
@@ -254,7 +266,8 @@ class StreamSheet(Widths, WriteOnlyWorksheet):
         as fast as a plain one; text that needs guarding gets a cell of its own (neutralise styles it)."""
         if isinstance(value, str) and (value.startswith(FORMULA_STARTS) or value in ERROR_CODES):
             return self.stream_cell(value, **_table_style(value, header, bold))
-        key = (column, header, bold, type(value))  # by type: setting a date also sets its cell's number format
+        # By type: setting a date also sets its cell's number format; a figure written as text stands right.
+        key = (column, header, bold, type(value), _figure(value))
         cell = self._table_cells.get(key)
         if cell is None:
             cell = self._table_cells[key] = WriteOnlyCell(self)
@@ -335,6 +348,7 @@ class ExportWorkbook(Workbook):
 
     def save(self, filename: Any) -> None:
         for sheet in self.worksheets:
+            _say_when_empty(sheet)
             if not sheet.print_title_rows and sheet.freeze_panes:
                 # The rows kept in view on screen (the title and the headers) are repeated on every printed page.
                 frozen, _column = coordinate_to_tuple(sheet.freeze_panes)
@@ -353,6 +367,18 @@ class ExportWorkbook(Workbook):
         out = io.BytesIO()
         self.save(out)
         return out.getvalue()
+
+
+def _say_when_empty(sheet: Any) -> None:
+    """A table with its headers and no row under them (the rows above its frozen pane are its title and headers)
+    says so in one boxed line across its columns: printed, a bare header reads as a page lost."""
+    frozen = coordinate_to_tuple(sheet.freeze_panes)[0] if sheet.freeze_panes else 1
+    written = sheet.rows_written if isinstance(sheet, StreamSheet) else sheet.max_row
+    if frozen < 2 or written != frozen - 1:
+        return
+    columns = max(1, sheet.columns_written if isinstance(sheet, StreamSheet) else sheet.max_column)
+    sheet.table_row([str(NO_ROWS)] + [None] * (columns - 1))
+    sheet.merge_cells(start_row=frozen, start_column=1, end_row=frozen, end_column=columns)
 
 
 def print_on_a4(sheet: Any, *, landscape: bool = True, title_rows: str | None = None) -> None:

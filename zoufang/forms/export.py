@@ -1,20 +1,38 @@
 """Answers to xlsx: one column per question, one sheet per repeat group (rows keyed by the visit)."""
 
+import math
 from collections.abc import Iterable
 from io import BytesIO
 from typing import IO, Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from zoufang import clock
 from zoufang.accounts.masking import Masker
 from zoufang.core.progress import Progress, report
-from zoufang.core.sheetwriter import ExportWorkbook
+from zoufang.core.sheetwriter import ExportWorkbook, StreamSheet, text_width
 from zoufang.forms import xlsform
 from zoufang.forms.models import Form, FormAnswer, FormVersion
 
 VISIT_COLUMNS = ["走访编号", "走访时间", "走访对象", "走访人", "版本"]
+VISIT_WIDTHS = [20, 17, 12, 10, 6]  # a visit's 36-character number over two lines, its minute on one
+REPEAT_WIDTHS = [20, 6]  # 走访编号, 行号
+QUESTION_WIDEST = 30  # a question's column holds its label in at most three lines, its answers wrap within it
 CHUNK = 2000
+
+
+def _question_width(label: str) -> int:
+    return max(8, min(QUESTION_WIDEST, math.ceil(text_width(label) / 3 + 1)))
+
+
+def _printed_table(sheet: StreamSheet, header: list[str], widths: list[int], heading: str) -> None:
+    """A sheet of answers as a printed table: the one header row boxed and repeated on every page, the form and
+    the day named at the top of each page (the data starts on row 2 for the programs that read the file)."""
+    sheet.set_widths(widths + [_question_width(label) for label in header[len(widths):]])
+    sheet.freeze_panes = "A2"
+    sheet.oddHeader.center.text = heading.replace("&", "&&")
+    sheet.table_row(header, header=True)
 
 
 def question_columns(items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -75,24 +93,29 @@ def write_answers(out: IO[bytes], form: Form, answers: "QuerySet[FormAnswer] | l
         for key, options in version.spec["choices"].items():
             choices.setdefault(key, options)
     workbook = ExportWorkbook(streaming=True)
+    today = clock.today()
+    heading = _("%(form)s答案（截至%(year)s年%(month)s月%(day)s日）") % {
+        "form": form.title, "year": today.year, "month": today.month, "day": today.day}
     main = workbook.create_sheet(_sheet_title(form.title))
-    main.append(VISIT_COLUMNS + [q["label"] for q in questions])
+    _printed_table(main, VISIT_COLUMNS + [q["label"] for q in questions], VISIT_WIDTHS, heading)
     repeat_sheets = {}
     for name, repeat in repeats.items():
         sheet = workbook.create_sheet(_sheet_title(f"{repeat['label']}")[:28] or name)
         repeat_questions = [q for q in xlsform.walk(repeat["children"]) if q["kind"] == "question"]
-        sheet.append(["走访编号", "行号"] + [q["label"] for q in repeat_questions])
+        _printed_table(sheet, ["走访编号", "行号"] + [q["label"] for q in repeat_questions], REPEAT_WIDTHS,
+                       f"{heading} {repeat['label']}")
         repeat_sheets[name] = (sheet, repeat_questions)
     done = 0
     for done, answer in enumerate(rows, start=1):
         visit = answer.visit
         visit_id = str(visit.public_id)
         data = masker.data(answer.data, visit)
-        main.append([visit_id, clock.minute(visit.visited_at), visit.target.name, visit.cadre.name,
-                     answer.form_version.number] + [shown_answer(q, data.get(q["name"]), choices) for q in questions])
+        main.table_row([visit_id, clock.minute(visit.visited_at), visit.target.name, visit.cadre.name,
+                        answer.form_version.number] + [shown_answer(q, data.get(q["name"]), choices) for q in questions])
         for name, (sheet, repeat_questions) in repeat_sheets.items():
             for index, row in enumerate(data.get(name) or [], start=1):
-                sheet.append([visit_id, index] + [shown_answer(q, row.get(q["name"]), choices) for q in repeat_questions])
+                sheet.table_row([visit_id, index]
+                                + [shown_answer(q, row.get(q["name"]), choices) for q in repeat_questions])
         if done % CHUNK == 0:
             report(progress, done, total)
     workbook.save(out)
