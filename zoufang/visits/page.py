@@ -81,7 +81,7 @@ def my_list_context(user: Any, query: str = "", village: str = "") -> dict[str, 
         targets[str(target.public_id)] = {
             "name": target.name, "kind": target.kind, "kind_label": str(target.get_kind_display()),
             "campaign": item.campaign_slug, "forms": kind_forms,
-            "modes": [[m, str(Visit.Mode(m).label)] for m in modes],
+            "modes": [[m, str(Visit.Mode(m).label)] for m in modes], "visited": item.visited,
         }
         item.phone = presenter.phone(target)  # type: ignore[attr-defined]
         item.contact_name = presenter.contact_name(target)  # type: ignore[attr-defined]

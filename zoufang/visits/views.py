@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
@@ -61,6 +62,9 @@ def submit_visit(request: HttpRequest) -> JsonResponse:
     except services.VisitConflict as conflict:
         return JsonResponse({"detail": str(conflict), "visit_id": str(conflict.visit.public_id)}, status=409)
     body = json.loads(json.dumps(visit_out(recorded.visit, request.user, recorded), default=str))
+    # The page's notice points to where the visit's photos are added, for the one who may add them.
+    may_photo = may_add_photo(request.user, recorded.visit)
+    body["photos_url"] = reverse("visits:visit", args=[recorded.visit.public_id]) if may_photo else ""
     return JsonResponse(body, status=201 if recorded.created else 200)
 
 

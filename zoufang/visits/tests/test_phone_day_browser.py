@@ -17,22 +17,30 @@ PHONE_NUMBER = "13912345678"  # typed into 走访情况 by the cadre: never left
 
 
 @contextmanager
-def _typing(browser: Any, url: str, target: Any) -> Iterator[tuple[Any, Any]]:
-    """The 派出所 cadre on a touch phone with the visit form of `target` filled in; no script error to the end."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                  service_workers="block")
+def on_phone(browser: Any, url: str, **options: Any) -> Iterator[tuple[Any, Any]]:
+    """The 派出所 cadre logged in on a touch phone, at 我的走访 (no service worker unless `options` allow one); no
+    script error to the end."""
+    context = browser.new_context(**{"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+                                     "service_workers": "block", **options})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
         browser_login(page, url, "dept")
         page.goto(f"{url}/me/")
-        _open_form(page, target)
-        _fill_household(page)
         yield context, page
         assert not errors
     finally:
         context.close()
+
+
+@contextmanager
+def _typing(browser: Any, url: str, target: Any) -> Iterator[tuple[Any, Any]]:
+    """The 派出所 cadre on a touch phone with the visit form of `target` filled in; no script error to the end."""
+    with on_phone(browser, url) as (context, page):
+        _open_form(page, target)
+        _fill_household(page)
+        yield context, page
 
 
 def _open_form(page: Any, target: Any) -> None:

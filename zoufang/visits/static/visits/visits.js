@@ -18,6 +18,8 @@
   function token() { var m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/); return m ? decodeURIComponent(m[1]) : csrf; }
   var loadedAt = Date.now();
   var flushing = false;
+  var inFlight = null;  /* the client UUID being sent */
+  var waiters = {};  /* client UUID → what to do once its sending ends, whatever the answer */
   var OFFSET = DATA.now.slice(-6);
   var T = DATA.texts;  /* the words shown, through gettext (visits/form_texts.py) */
   var KINDS = T.kinds;
@@ -130,24 +132,35 @@
     reg.items.concat(reg.repeats).forEach(function (it) { if (it.node.relevant) { it.wrap.hidden = !ev(it.node.relevant, ctx); } });
     reg.repeats.forEach(function (rep) { rep.rows.forEach(function (r) { refresh(r.reg, Object.assign({}, ctx, values(r.reg))); }); });
   }
-  function check(reg) {
-    var ok = true;
+  /* every question failing its check marked in red; `bad` collects them in the form's order, each with its label */
+  function check(reg, bad) {
     reg.items.forEach(function (it) {
       if (!it.get) { return; }
       var msg = it.wrap.querySelector(".q-error"), v = it.get();
       var empty = v === "" || (Array.isArray(v) && !v.length);
-      var bad = !it.wrap.closest("[hidden]") && it.node.required && empty ? T.required : "";
-      if (!bad && !empty && it.node.constraint && !it.wrap.closest("[hidden]") && !ev(it.node.constraint, {}, num(v))) { bad = it.node.constraint_message || T.constraint; }
-      msg.textContent = bad; if (bad) { ok = false; }
+      var rule = !it.wrap.closest("[hidden]") && it.node.required && empty ? T.required : "";
+      if (!rule && !empty && it.node.constraint && !it.wrap.closest("[hidden]") && !ev(it.node.constraint, {}, num(v))) { rule = it.node.constraint_message || T.constraint; }
+      msg.textContent = rule;
+      if (rule) { bad.push({wrap: it.wrap, label: it.node.label, rule: rule}); }
     });
-    reg.repeats.forEach(function (rep) { rep.rows.forEach(function (r) { if (!check(r.reg)) { ok = false; } }); });
-    return ok;
+    reg.repeats.forEach(function (rep) { rep.rows.forEach(function (r) { check(r.reg, bad); }); });
+    return bad;
+  }
+  /* a long form refused: the cadre is taken to its first bad field, named in the message under the form */
+  function showFirstBad(problem, bad) {
+    var first = bad[0];
+    problem.hidden = false;
+    problem.textContent = first.message || fmt(T.first_bad, {field: first.label, rule: first.rule}) +
+      (bad.length > 1 ? fmt(T.more_bad, {n: bad.length}) : "");
+    first.wrap.scrollIntoView({block: "center"});
+    var control = first.wrap.querySelector("input, select, textarea");
+    if (control) { control.focus({preventScroll: true}); }
   }
 
   function field(label, input, extra) { return el("div", {"class": "field"}, [el("label", {"for": input.id, text: label}), input, extra || null]); }
   function opinionRow(box, campaign) {
     var cats = DATA.categories[campaign] || [];
-    var kind = el("select", {"data-o": "kind"}), cat = el("select", {"data-o": "category"}), text = el("textarea", {"data-o": "description", rows: "2", placeholder: T.opinion_placeholder});
+    var kind = el("select", {"data-o": "kind", "aria-label": T.opinion_kind}), cat = el("select", {"data-o": "category", "aria-label": T.opinion_category}), text = el("textarea", {"data-o": "description", rows: "2", placeholder: T.opinion_placeholder});
     KINDS.forEach(function (k) { kind.appendChild(el("option", {value: k[0], text: k[1]})); });
     cat.appendChild(el("option", {value: "", text: T.category}));
     cats.forEach(function (c) { cat.appendChild(el("option", {value: c[0], text: c[0] + " " + (c[1].length > 26 ? c[1].slice(0, 26) + "…" : c[1])})); });
@@ -165,14 +178,14 @@
   function formsOf(t) { return t.forms.map(function (k) { return k + "@" + DATA.forms[k].version; }).join(","); }
   function controls(form) { return form.querySelectorAll("input, select, textarea"); }
   function rowBoxes(form) { return form.querySelectorAll(".rows, .opinions"); }
-  function keepDraft(form, targetId, t) {
-    localStorage.setItem(DRAFT + targetId, JSON.stringify({forms: formsOf(t),
+  function snapshot(form, t) {
+    return {forms: formsOf(t),
       rows: Array.prototype.map.call(rowBoxes(form), function (box) { return box.children.length; }),
-      values: Array.prototype.map.call(controls(form), function (c) { return c.type === "checkbox" || c.type === "radio" ? c.checked : c.value; })}));
+      values: Array.prototype.map.call(controls(form), function (c) { return c.type === "checkbox" || c.type === "radio" ? c.checked : c.value; })};
   }
-  function restoreDraft(form, targetId, t) {
-    var draft;
-    try { draft = JSON.parse(localStorage.getItem(DRAFT + targetId)); } catch (e) { draft = null; }
+  function keepDraft(form, targetId, t) { localStorage.setItem(DRAFT + targetId, JSON.stringify(snapshot(form, t))); }
+  function readDraft(targetId) { try { return JSON.parse(localStorage.getItem(DRAFT + targetId)); } catch (e) { return null; } }
+  function restoreDraft(form, t, draft) {
     if (!draft || draft.forms !== formsOf(t)) { return false; }
     for (var i = 0; i < draft.rows.length; i++) {  /* nested repeats appear as their rows are added: count afresh */
       var box = rowBoxes(form)[i];
@@ -189,8 +202,32 @@
   }
   function dropDraft(targetId) { localStorage.removeItem(DRAFT + targetId); }
 
-  function open(targetId) {
+  /* the record of this target still in the outbox (not yet stored, or refused): opening the target again offers it
+     to be changed, not a second visit recorded beside it (a target is visited once; a real second visit is rare) */
+  function waitingFor(targetId) {
+    return load().filter(function (i) { return i.payload.target_id === targetId; })[0] || null;
+  }
+  function mayEdit(item) { return !!item.draft && item.status !== "conflict" && inFlight !== item.payload.client_uuid; }
+  function offerWaiting(targetId, t, item) {
+    var note = el("div", {"class": "notice notice-info waiting-note", role: "status"},
+      [el("p", {text: fmt(T.waiting, {name: t.name, when: item.when, status: T.status[item.status] || item.status})})]);
+    var buttons = el("div", {"class": "buttons"});
+    if (mayEdit(item)) {
+      var edit = el("button", {type: "button", "class": "btn", text: T.edit_waiting});
+      edit.addEventListener("click", function () { hide(); open(targetId, {edit: item}); });
+      buttons.appendChild(edit);
+    }
+    var again = el("button", {type: "button", "class": "btn btn-plain", text: T.record_again});
+    again.addEventListener("click", function () { hide(); open(targetId, {again: true}); });
+    buttons.appendChild(again);
+    note.appendChild(buttons);
+    section.appendChild(note);
+  }
+
+  function open(targetId, how) {
     var t = DATA.targets[targetId];
+    how = how || {};
+    var waiting = DATA.preview || how.edit || how.again ? null : waitingFor(targetId);
     if (!DATA.preview && window.location.hash !== "#record-" + targetId) {
       /* the phone's back button closes the form, as 返回列表 does, and stays on 我的走访 */
       window.history.pushState({record: targetId}, "", "#record-" + targetId);
@@ -201,6 +238,7 @@
     var back = el("button", {type: "button", "class": "btn btn-plain btn-small", text: T.back});
     back.addEventListener("click", function () { close(false); });
     section.appendChild(el("div", {"class": "panel-head"}, [el("h2", {text: fmt(T.record_title, {name: t.name})}), el("span", {"class": "aside", text: t.kind_label}), back]));
+    if (waiting) { offerWaiting(targetId, t, waiting); listEl.hidden = true; section.hidden = false; window.scrollTo(0, 0); return; }
     var form = el("form", {novalidate: "novalidate", "class": "visit-form"});
     var when = el("input", {id: "v-when", type: "datetime-local", value: nowLocal(), max: nowLocal(), required: "required"});
     var mode = el("select", {id: "v-mode"});
@@ -210,6 +248,9 @@
     var spot = el("input", {id: "v-spot", type: "checkbox"});
     var where = el("button", {type: "button", "class": "btn btn-plain btn-small", id: "v-where", text: T.locate});
     var whereText = el("span", {"class": "muted small", text: ""}), loc = {};
+    if (how.edit && how.edit.payload.latitude != null) {  /* the place found for the waiting record stays with it */
+      loc = {latitude: how.edit.payload.latitude, longitude: how.edit.payload.longitude, location_accuracy: how.edit.payload.location_accuracy};
+    }
     where.addEventListener("click", function () {
       if (!navigator.geolocation) { whereText.textContent = T.no_geolocation; return; }
       whereText.textContent = T.locating;
@@ -247,7 +288,8 @@
     form.appendChild(el("fieldset", {"class": "opinions-box"}, [el("legend", {text: T.opinions}), opinions, addOpinion]));
     var problem = el("div", {"class": "notice notice-bad", role: "alert", hidden: "hidden"});
     form.appendChild(problem);
-    form.appendChild(el("div", {"class": "buttons"}, [el("button", {type: "submit", "class": "btn", text: T.save})]));
+    var send = el("button", {type: "submit", "class": "btn", text: T.save});
+    form.appendChild(el("div", {"class": "buttons"}, [send]));
     if (!DATA.preview) {
       form.addEventListener("input", function () { keepDraft(form, targetId, t); });
       form.addEventListener("change", function () { keepDraft(form, targetId, t); });
@@ -255,29 +297,49 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       problem.textContent = "";
-      var ok = Object.keys(regs).filter(used).map(function (k) { return check(regs[k]); }).every(Boolean);
-      if (!when.value || when.value > nowLocal()) { ok = false; problem.textContent = T.bad_time; }
+      var bad = [];
+      if (!when.value || when.value > nowLocal()) { bad.push({wrap: when.closest(".field"), message: T.bad_time}); }
+      Object.keys(regs).filter(used).forEach(function (k) { check(regs[k], bad); });
       var ops = Array.prototype.map.call(opinions.querySelectorAll(".opinion"), function (row) {
         return {kind: row.querySelector("[data-o=kind]").value, category: row.querySelector("[data-o=category]").value,
           description: row.querySelector("[data-o=description]").value.trim(), settled_on_spot: row.querySelector("[data-o=settled_on_spot]").checked};
       }).filter(function (o) { return o.description; });
-      if (!ok) { problem.hidden = false; problem.textContent = problem.textContent || T.incomplete; return; }
+      if (bad.length) { showFirstBad(problem, bad); return; }
       var answers = {};
       Object.keys(regs).filter(used).forEach(function (k) { answers[k] = values(regs[k]); });
       if (DATA.preview) { problem.hidden = false; problem.className = "notice notice-good"; problem.textContent = T.preview_ok; section.setAttribute("data-answers", JSON.stringify(answers)); return; }
-      var payload = Object.assign({client_uuid: uuid4(), target_id: targetId, campaign: t.campaign, visited_at: when.value + ":00" + OFFSET,
+      /* a waiting record changed keeps its client UUID: had the first version reached the server after all, the
+         change is answered as a conflict, never stored as a second visit */
+      var payload = Object.assign({client_uuid: how.edit ? how.edit.payload.client_uuid : uuid4(), target_id: targetId, campaign: t.campaign, visited_at: when.value + ":00" + OFFSET,
         mode: mode.value, summary: summary.value.trim(), co_visitors: co.value.trim(), settled_on_spot: spot.checked, answers: answers, opinions: ops}, loc);
-      var items = load();
-      items.push({payload: payload, name: t.name, when: when.value.replace("T", " "), status: "pending"});
+      var record = {payload: payload, name: t.name, when: when.value.replace("T", " "), status: "pending", draft: snapshot(form, t)};
+      var items = load(), at = -1;
+      items.forEach(function (i, n) { if (i.payload.client_uuid === payload.client_uuid) { at = n; } });
+      if (at >= 0) { items[at] = record; } else { items.push(record); }
       save(items);
       dropDraft(targetId);
-      close(true);  /* at the top, where the outbox and 已发送 say what became of it */
-      showOutbox();
+      /* the button says the record is on its way until the server answers (or at once without a network); then the
+         list, at the top, where the outbox and 已发送 say what became of it */
+      form.inert = true;
+      send.disabled = true; send.setAttribute("aria-busy", "true"); send.textContent = T.sending;
+      var finished = false;
+      var done = function () {
+        if (finished) { return; }
+        finished = true;
+        if (section.contains(form)) { close(true); }
+        showOutbox();
+      };
+      if (!navigator.onLine) { done(); return; }
+      waiters[payload.client_uuid] = done;
+      setTimeout(done, 8000);  /* a weak network: the outbox goes on trying, the cadre goes on working */
       flush();
     });
     section.appendChild(form);
     listEl.hidden = true; section.hidden = false; window.scrollTo(0, 0);  /* shown first: hidden questions read as unasked */
-    if (!DATA.preview && restoreDraft(form, targetId, t)) {
+    if (how.edit) {
+      restoreDraft(form, t, how.edit.draft);
+      form.insertBefore(el("div", {"class": "notice notice-info draft-note", role: "status", text: T.editing_waiting}), form.firstChild);
+    } else if (!DATA.preview && !how.again && restoreDraft(form, t, readDraft(targetId))) {
       var restored = el("div", {"class": "notice notice-info draft-note", role: "status"}, [el("span", {text: T.draft_restored + " "})]);
       var anew = el("button", {type: "button", "class": "link", text: T.draft_discard});
       anew.addEventListener("click", function () { dropDraft(targetId); hide(); open(targetId); });
@@ -307,6 +369,7 @@
   var STATUS = T.status;
   function showOutbox() {
     var items = load();
+    markWaiting(items);
     outboxEl.innerHTML = "";
     outboxEl.hidden = !items.length;
     if (!items.length) { return; }
@@ -328,13 +391,68 @@
     });
     outboxEl.appendChild(list);
   }
+  /* a card whose record waits in the outbox says 待发送 (and says what it said before once the record is gone) */
+  function markWaiting(items) {
+    var waiting = items.map(function (i) { return i.payload.target_id; });
+    document.querySelectorAll("[data-target] .state").forEach(function (state) {
+      var id = state.closest("[data-target]").getAttribute("data-target");
+      if (waiting.indexOf(id) >= 0) {
+        if (!state.hasAttribute("data-was")) { state.setAttribute("data-was", state.textContent); }
+        state.textContent = T.status.pending;
+      } else if (state.hasAttribute("data-was")) {
+        state.textContent = state.getAttribute("data-was"); state.removeAttribute("data-was");
+      }
+    });
+  }
   function markVisited(targetId) {
     var card = document.querySelector('[data-target="' + targetId + '"] .state');
-    if (card) { card.textContent = T.visited; card.className = "state badge badge-now"; }
+    if (card) { card.textContent = T.visited; card.className = "state badge badge-now"; card.removeAttribute("data-was"); }
   }
-  function tellSent(item) {
+  /* the server stored the visit: 已走访/分配 and 待走访 follow, as the page would show them reloaded (visited: by
+     this cadre in the assignment's campaign, mylist.py) */
+  function bump(key) {
+    var figure = document.querySelector('[data-figure="' + key + '"]');
+    if (!figure) { return; }
+    var visited = parseInt(figure.getAttribute("data-visited"), 10) + 1;
+    figure.setAttribute("data-visited", visited);
+    figure.querySelector(".value").textContent = visited + "/" + figure.getAttribute("data-assigned");
+  }
+  function countVisit(targetId, body) {
+    var t = DATA.targets[targetId];
+    if (!t || t.visited || body.campaign !== t.campaign) { return; }
+    t.visited = true;
+    bump("all"); bump(t.kind);
+    var due = document.getElementById("due");
+    if (!due) { return; }
+    var list = due.querySelector("ul");
+    var gone = list.querySelector('[data-record="' + targetId + '"]');
+    if (gone) { gone.closest("li").remove(); }
+    var left = parseInt(due.getAttribute("data-due"), 10) - 1;
+    due.setAttribute("data-due", left);
+    var more = due.querySelector(".due-more");
+    if (more) { more.textContent = fmt(T.due_more, {n: left}); }
+    /* the next one left on the list below takes the place freed */
+    var listed = Array.prototype.map.call(list.querySelectorAll("[data-record]"), function (b) { return b.getAttribute("data-record"); });
+    var card = Array.prototype.filter.call(document.querySelectorAll("[data-target]"), function (c) {
+      var id = c.getAttribute("data-target");
+      return DATA.targets[id] && !DATA.targets[id].visited && listed.indexOf(id) < 0;
+    })[0];
+    if (gone && card) {
+      var id = card.getAttribute("data-target"), village = card.closest(".my-village"), group = card.closest(".my-group");
+      var where = (village ? village.querySelector("h2").textContent : "") + (group && group.querySelector("h3") ? group.querySelector("h3").textContent : "");
+      list.appendChild(el("li", {}, [el("button", {type: "button", "class": "link", "data-record": id, text: DATA.targets[id].name}),
+        document.createTextNode(" "), el("span", {"class": "muted small", text: where + " · " + DATA.targets[id].kind_label})]));
+    }
+    if (more && left <= list.children.length) { more.remove(); }
+    due.hidden = !list.children.length;
+  }
+  function tellSent(item, body) {
     var sent = document.getElementById("sent");
     sent.textContent = fmt(T.sent, {name: item.name, when: item.when});
+    if (body.photos_url) {  /* photos are added on the visit's own page, once it is stored */
+      sent.appendChild(document.createTextNode(" "));
+      sent.appendChild(el("a", {href: body.photos_url, text: T.add_photos}));
+    }
     sent.hidden = false;
   }
   function settle(item, status, message) {
@@ -349,19 +467,30 @@
     // The browser knows it has no network: keep the record and wait for the "online" event (or the next tick).
     if (!next || !navigator.onLine) { showOutbox(); return; }
     flushing = true;
+    inFlight = next.payload.client_uuid;
     fetch(section.getAttribute("data-submit-url"), {method: "POST", credentials: "same-origin", redirect: "manual",
       headers: {"Content-Type": "application/json", "X-CSRFToken": token()}, body: JSON.stringify(next.payload)})
       .then(function (r) {
         var json = (r.headers.get("Content-Type") || "").indexOf("json") >= 0;
         if (!json) { settle(next, "login", T.login_expired); return "stop"; }
         return r.json().then(function (body) {
-          if (r.status === 200 || r.status === 201) { settle(next, "sent"); markVisited(next.payload.target_id); tellSent(next); return "next"; }
+          if (r.status === 200 || r.status === 201) {
+            settle(next, "sent"); markVisited(next.payload.target_id); countVisit(next.payload.target_id, body); tellSent(next, body);
+            return "next";
+          }
           if (r.status === 409) { settle(next, "conflict", T.conflict_text); return "next"; }
           settle(next, "refused", Object.keys(body.errors || {}).map(function (k) { return body.errors[k]; }).join(T.list_separator) || body.detail);
           return "next";
         });
       }, function () { return "stop"; })
-      .then(function (how) { flushing = false; showOutbox(); if (how === "next") { flush(); } });
+      .then(function (how) {
+        var waiter = waiters[inFlight];
+        delete waiters[inFlight];
+        flushing = false; inFlight = null;
+        showOutbox();
+        if (waiter) { waiter(); }
+        if (how === "next") { flush(); }
+      });
   }
 
   document.addEventListener("click", function (event) {
@@ -377,6 +506,13 @@
     });
   }
   if (DATA.preview) { open(DATA.preview); return; }
+  /* another cadre's 我的走访 on this phone before: its copies kept for offline use go (site.js drops them on 退出) */
+  try {
+    if (localStorage.getItem("zoufang.me.cadre") !== DATA.cadre) {
+      if (window.zoufangForgetOfflineCopies) { window.zoufangForgetOfflineCopies(); }
+      localStorage.setItem("zoufang.me.cadre", DATA.cadre);
+    }
+  } catch (e) { /* storage refused: nothing was kept */ }
   /* from a target's page (走访对象 → 记录走访): its form opened at once, when the target is on this list */
   var asked = window.location.hash.indexOf("#record-") === 0 ? window.location.hash.slice(8) : "";
   if (asked && DATA.targets[asked]) { open(asked); }

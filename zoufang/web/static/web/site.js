@@ -14,14 +14,33 @@
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
-  /* 退出: the visit forms typed on this phone and not sent (我的走访's drafts) are forgotten; unsent records stay in
-     their cadre's outbox until sent under the same login (visits.js) */
-  document.querySelectorAll("form[data-logout]").forEach(function (form) {
-    form.addEventListener("submit", function () {
+  /* 我的走访's copies for offline use (the service worker's Cache Storage: residents' names, masked numbers) are
+     dropped on 退出, and on any page shown to no one logged in (the session ended some other way): the next person
+     to pick up the phone finds none of them offline. The visit forms typed and not sent (drafts) are forgotten on
+     退出 only; unsent records stay in their cadre's outbox until sent under the same login (visits.js). */
+  function forgetOfflineCopies() {
+    if (!window.caches) { return Promise.resolve(); }
+    return caches.keys().then(function (names) {
+      return Promise.all(names.filter(function (n) { return n.indexOf("zoufang-me") === 0; })
+        .map(function (n) { return caches.delete(n); }));
+    }).catch(function () { /* storage refused: nothing was kept */ });
+  }
+  window.zoufangForgetOfflineCopies = forgetOfflineCopies;  /* visits.js: when another cadre opens 我的走访 */
+  var logouts = document.querySelectorAll("form[data-logout]");
+  if (!logouts.length) { forgetOfflineCopies(); }
+  logouts.forEach(function (form) {
+    var leaving = false;
+    form.addEventListener("submit", function (event) {
+      if (leaving) { return; }
+      event.preventDefault();
+      leaving = true;
       try {
         Object.keys(localStorage).filter(function (k) { return k.indexOf("zoufang.draft.") === 0; })
           .forEach(function (k) { localStorage.removeItem(k); });
       } catch (e) { /* storage refused (private mode): nothing was kept */ }
+      /* never held up by a slow disk: logged out within a second whatever the cache answers */
+      Promise.race([forgetOfflineCopies(), new Promise(function (done) { setTimeout(done, 1000); })])
+        .then(function () { form.submit(); });
     });
   });
   document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
