@@ -19,6 +19,11 @@ class Campaign(TimeStampedModel):
     # The whole validated configuration, as loaded; the parts other apps query are below.
     config: "models.JSONField[Any, Any]" = models.JSONField(_("配置"), default=dict)
     source_name = models.CharField(_("配置文件"), max_length=200, blank=True, default="")
+    # Kept by the planner: the pace counts from this day when the rule's own start is earlier (oversight/pace.py).
+    plan_given_on = models.DateField(
+        _("分配下达日期"), null=True, blank=True,
+        help_text=_("第一次分配写入的日期，由分配自动填写；晚于进度要求的起算日时，进度自此日起计算"),
+    )
 
     class Meta:
         verbose_name = _("走访活动")

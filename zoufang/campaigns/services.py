@@ -19,6 +19,7 @@ from zoufang.campaigns.checks import item_code_of
 from zoufang.campaigns.models import Campaign, CaseCategory, Phase
 from zoufang.campaigns.validation import file_errors, normalise, read_campaign_file, validate_config
 from zoufang.campaigns.values import parse_date
+from zoufang.forms.services import publish_named
 from zoufang.regions.models import Region
 
 if TYPE_CHECKING:
@@ -55,6 +56,9 @@ class LoadReport:
     regions_created: list[str] = field(default_factory=list)
     phases: Tally = field(default_factory=Tally)
     categories: Tally = field(default_factory=Tally)
+    # The questionnaires it names: shipped definitions published now, and those with no published version
+    forms_published: list[Any] = field(default_factory=list)
+    forms_missing: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -100,6 +104,7 @@ def load_campaign_config(data: dict[str, Any], *, source_name: str = "", by: "Us
     report.regions_created = regions_created
     report.phases = _sync_phases(campaign, config["phases"])
     report.categories = _sync_categories(campaign, config["case_categories"])
+    report.forms_published, report.forms_missing = publish_named(config.get("questionnaires") or [], by=by)
     if report.changed:
         _audit(report, by=by)
     return report

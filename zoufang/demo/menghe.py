@@ -35,9 +35,9 @@ from zoufang.cases import tick
 from zoufang.demo import loader
 from zoufang.forms import services as form_services
 from zoufang.forms.demo import filled_answers
+from zoufang.planning.demo import plan_as_given
 from zoufang.planning.menghe import FORMER_NAMES, TOWN, UNITED_FRONT, build_menghe_town
 from zoufang.planning.models import Assignment
-from zoufang.planning.services import run_plan
 from zoufang.ratings import demo as ratings_demo
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Target, Unit
@@ -111,7 +111,7 @@ def load_menghe_demo(*, say: Callable[[str], None] = lambda message: None) -> Ca
         })
         rename_former_units(say=say)
         build_menghe_town(say)
-        report = run_plan(campaign)
+        report = plan_as_given(campaign)
         say(_("孟河镇分配：保留 %(kept)s，新增 %(added)s，调整 %(moved)s，释放 %(released)s") % {
             "kept": report.kept, "added": report.added, "moved": report.moved, "released": report.released,
         })

@@ -39,8 +39,8 @@ from zoufang.demo import loader, synthetic
 from zoufang.demo.loader import DemoError, SeedFigures, generate_files
 from zoufang.demo.menghe import CHAINS, QUIET, play_case
 from zoufang.forms import services as form_services
+from zoufang.planning.demo import plan_as_given
 from zoufang.planning.models import Assignment
-from zoufang.planning.services import run_plan
 from zoufang.regions.models import Region
 from zoufang.registry.imports import run_import
 from zoufang.registry.models import Target
@@ -97,7 +97,7 @@ def load_zhouzhuang_demo(*, say: Callable[[str], None] = lambda message: None) -
         rename_former_units(say=say)
         if not Assignment.objects.filter(campaign=campaign).exists():
             import_registry(campaign, settings.VAR_DIR / "demo" / "zhouzhuang", say)
-        report = run_plan(campaign)
+        report = plan_as_given(campaign)
         say(_("周庄镇分配：保留 %(kept)s，新增 %(added)s，调整 %(moved)s，释放 %(released)s") % {
             "kept": report.kept, "added": report.added, "moved": report.moved, "released": report.released,
         })

@@ -98,6 +98,39 @@ def load_shipped_forms(*, by: Any = None) -> list[FormVersion]:
     return [load_form_file(path, by=by)[0] for path in shipped_form_paths()]
 
 
+def publish_named(entries: list[dict[str, Any]], *, by: Any = None) -> tuple[list[FormVersion], list[dict[str, Any]]]:
+    """A campaign's questionnaires (its `questionnaires:` entries) made ready to fill: the shipped definition of each
+    one with no published version is published; a published one keeps its wording. Returns the versions published
+    and the entries still with none (no shipped definition under that key, or refused)."""
+    keys = [entry["key"] for entry in entries]
+    published = set(Form.objects.filter(key__in=keys, versions__isnull=False).values_list("key", flat=True))
+    shipped = {path.stem: path for path in shipped_form_paths()}
+    made, missing = [], []
+    for entry in entries:
+        if entry["key"] in published:
+            continue
+        path = shipped.get(entry["key"])
+        parsed = xlsform.read_file(path) if path is not None else None
+        if parsed is None or parsed.form_id != entry["key"]:
+            missing.append(entry)
+            continue
+        try:
+            made.append(load_form(parsed, parsed.rows, by=by)[0])
+        except FormDefinitionError:
+            missing.append(entry)
+    return made, missing
+
+
+def unpublished_questionnaires(campaign: Any) -> list[dict[str, Any]]:
+    """The campaign's questionnaires with no published version: its visits cannot ask them (the office is told)."""
+    entries = campaign.config.get("questionnaires") or []
+    if not entries:
+        return []
+    published = set(Form.objects.filter(key__in=[e["key"] for e in entries], versions__isnull=False)
+                    .values_list("key", flat=True))
+    return [entry for entry in entries if entry["key"] not in published]
+
+
 def questionnaires_for(
     campaign: Any, target_kind: str, *, stamp: Any = None,
 ) -> list[tuple[dict[str, Any], FormVersion]]:

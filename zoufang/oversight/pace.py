@@ -6,13 +6,17 @@ their assigned total per period (seed 000: 每月不少于1/5; a week, two weeks
 over the months up to it. A campaign may state one rule per group of kinds (`pace.rules`): what is due is the sum
 over them. `pace_due` computes it in Python, `due_sql` the same in the database's integers (the behind-pace lists
 order thousands of rows by it); tests hold the two equal on SQLite and PostgreSQL.
+
+The rule counts from the day the campaign's plan was given (`Campaign.plan_given_on`) when that is later than its own
+start (decision 0041): a town whose lists go out on 16 June owes nothing for May, and a milestone passed before then
+asks nothing of work given after it.
 """
 
 import datetime as dt
 import functools
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -26,8 +30,8 @@ from zoufang.campaigns.periods import PACE_PERIODS, month_end, period_end, perio
 from zoufang.campaigns.values import parse_date, parse_share, period_share, share_text
 from zoufang.registry.models import Target
 
-__all__ = ["Milestone", "PaceRule", "checked_when", "checkpoint_label", "checkpoint_words", "checkpoints", "describe",
-           "due_basis", "due_sql", "kinds_text", "month_end", "next_checkpoint", "pace_due", "pace_rule",
+__all__ = ["Milestone", "PaceRule", "checked_when", "checkpoint_label", "checkpoint_words", "checkpoints", "counted_from",
+           "describe", "due_basis", "due_sql", "kinds_text", "month_end", "next_checkpoint", "pace_due", "pace_rule",
            "period_minimum"]
 
 
@@ -57,6 +61,7 @@ class PaceRule:
     milestones: tuple[Milestone, ...] = ()
     by_kind: tuple["PaceRule", ...] = ()
     written: str = ""  # `share` as the campaign wrote it
+    given_on: dt.date | None = None  # the plan's day, when the rule counts from it rather than from its own start
 
     @property
     def parts(self) -> tuple["PaceRule", ...]:
@@ -81,6 +86,32 @@ class PaceRule:
 
 
 def pace_rule(campaign: Campaign) -> PaceRule:
+    """The campaign's rule as written, counted from the day its plan was given when that came later."""
+    return counted_from(_written_rule(campaign), campaign.plan_given_on)
+
+
+def counted_from(rule: PaceRule, given_on: dt.date | None) -> PaceRule:
+    """The rule for work given on `given_on`: each part starts then if it started earlier (the period holding that
+    day is its first, as a rule's own first part-period is), its milestones passed before then ask nothing, and
+    one whose milestones have all passed wants everything by `complete_by`."""
+    if given_on is None or all(given_on <= part.starts_on for part in rule.parts):
+        return rule
+
+    def moved(part: PaceRule) -> PaceRule:
+        if given_on <= part.starts_on:
+            return part
+        ahead = tuple(m for m in part.milestones if m.by >= given_on)
+        if part.milestones and not ahead and part.complete_by is not None:
+            ahead = (Milestone(part.complete_by, Fraction(1), "100%"),)
+        return replace(part, starts_on=given_on, milestones=ahead, given_on=given_on)
+
+    if not rule.by_kind:
+        return moved(rule)
+    parts = tuple(moved(part) for part in rule.by_kind)
+    return replace(rule, starts_on=min(part.starts_on for part in parts), by_kind=parts, given_on=given_on)
+
+
+def _written_rule(campaign: Campaign) -> PaceRule:
     block = campaign.config.get("pace") or {}
     starts = parse_date(block.get("starts_on")) or campaign.starts_on
     complete_by = parse_date(block.get("complete_by"))
@@ -275,13 +306,18 @@ def _rule_text(rule: PaceRule) -> str:
 
 
 def describe(rule: PaceRule) -> str:
-    """The rule as the campaign wrote it, in a sentence (the dashboards' 进度要求; '' without one)."""
+    """The rule as the campaign wrote it, in a sentence (the dashboards' 进度要求; '' without one), and from when it
+    counts when the plan was given after the rule's start."""
     if not rule.by_kind:
         text = _rule_text(rule)
-        return _("进度要求：%(rule)s。") % {"rule": text} if text else ""
-    return _("进度要求：%(rules)s。") % {"rules": "；".join(
-        _("%(kinds)s：%(rule)s") % {"kinds": kinds_text(part.kinds), "rule": _rule_text(part) or _("不计进度")}
-        for part in rule.parts)}
+        said = _("进度要求：%(rule)s。") % {"rule": text} if text else ""
+    else:
+        said = _("进度要求：%(rules)s。") % {"rules": "；".join(
+            _("%(kinds)s：%(rule)s") % {"kinds": kinds_text(part.kinds), "rule": _rule_text(part) or _("不计进度")}
+            for part in rule.parts)}
+    if said and rule.given_on is not None:
+        said += _("进度自走访分配下达之日（%(day)s）起计算，此前的要求不计。") % {"day": _date_text(rule.given_on)}
+    return said
 
 
 _ENDED = {"week": gettext_noop("已结束的周"), "two_weeks": gettext_noop("已结束的两周"),

@@ -128,6 +128,7 @@ def run_plan(campaign: Campaign, *, by: Any = None, dry_run: bool = False,
         report.applied = not dry_run and not report.failures
         if report.applied:
             proof.store(campaign, result)  # the proof of the plan just written: the page reads it
+            _mark_given(campaign)
             audit.record(by, AuditEvent.Action.UPDATE, campaign, summary=_("重新分配：保留%(kept)d，新增%(added)d，调整%(moved)d，释放%(released)d")
                          % {"kept": report.kept, "added": report.added, "moved": report.moved,
                             "released": report.released},
@@ -138,6 +139,15 @@ def run_plan(campaign: Campaign, *, by: Any = None, dry_run: bool = False,
     if report.failures and not dry_run:
         raise PlanRejected(report)
     return report
+
+
+def _mark_given(campaign: Campaign) -> None:
+    """The first plan that gives any target dates the campaign's lists: the pace counts from that day when the
+    rule's own start is earlier (oversight/pace.py). A later plan keeps the day."""
+    if not Assignment.objects.filter(campaign=campaign).exists():
+        return
+    Campaign.objects.filter(pk=campaign.pk, plan_given_on__isnull=True).update(plan_given_on=clock.today())
+    campaign.plan_given_on = Campaign.objects.values_list("plan_given_on", flat=True).get(pk=campaign.pk)
 
 
 def _compare(snap: Snapshot, quotas: QuotaPlan, targets: TargetPlan, *, applied: bool) -> PlanReport:

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from zoufang import clock
 from zoufang.accounts import duties, scope
 from zoufang.core.queryparams import Asked
+from zoufang.forms import services as form_services
 from zoufang.oversight import access, across, board
 from zoufang.oversight import views as oversight_views
 from zoufang.web import dashboard
@@ -54,6 +55,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 else None
             ),
         )
+        if context["manages"]:  # the office is told when its visits cannot ask a questionnaire the campaign names
+            context["unpublished"] = form_services.unpublished_questionnaires(campaign)
         # The office's and leaders' home is the campaign's 督查 dashboard; a unit handler gets a link to their unit's.
         if context["figures"] is not None:
             campaign_board = board.campaign_board(access.Reach(campaign, whole=True), today, request.user,

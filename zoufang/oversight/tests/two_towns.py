@@ -23,8 +23,8 @@ from zoufang.conftest import PASSWORD
 from zoufang.demo import loader
 from zoufang.demo.loader import SeedFigures
 from zoufang.demo.synthetic import VillageShape
+from zoufang.planning.demo import plan_as_given
 from zoufang.planning.models import Assignment
-from zoufang.planning.services import run_plan
 from zoufang.planning.tests.towns import REGISTRY_STEPS, build_town
 from zoufang.registry.models import Cadre, Unit
 from zoufang.visits.models import Visit
@@ -70,7 +70,7 @@ def _town(tmp_path: Path, town: str, slug: str, villages: list[VillageShape], up
     campaign = build_town(tmp_path / slug, town, slug, SeedFigures(villages, [(f"{town}党政办", 4)]), files, steps)
     campaign.config = {**campaign.config, "pace": PACE}
     campaign.save()
-    run_plan(campaign)
+    plan_as_given(campaign)  # the lists out on the campaign's first day: the pace counts from its rule's start
     return campaign
 
 

@@ -2,7 +2,8 @@
 the campaign from the shipped rules by the command line, the office's account by the break-glass superuser in the
 admin, the office's first login (second factor, the administrator's password replaced), its own tables imported
 on the import page (a draft with bad rows first), the plan previewed and confirmed, and a department's party member
-on a phone recording a visit whose problem waits for the office to register it."""
+on a phone recording a visit, with the questionnaire the campaign names, whose problem waits for the office to
+register it."""
 
 import base64
 import re
@@ -18,6 +19,7 @@ from zoufang.accounts.models import RoleGrant
 from zoufang.accounts.services import ensure_user
 from zoufang.cases.models import Case
 from zoufang.core.testwidths import shoot
+from zoufang.forms.models import FormAnswer
 from zoufang.planning.models import Assignment
 from zoufang.registry.models import Cadre, Target
 from zoufang.visits.models import Visit
@@ -155,6 +157,11 @@ def test_it_walks_a_new_town_from_its_own_tables_to_a_visit_with_a_problem(brows
         card.locator("[data-record]").click()
         page.wait_for_selector(".visit-form")
         page.fill("#v-summary", "了解家庭收入和子女上学情况")
+        # The questionnaire the campaign names, published by `campaign load`: the visit asks it.
+        assert "“六个一”基层走访调研问题、意见采集表" in page.inner_text(".visit-form")
+        page.locator('[data-q="six_ones_form.aspects"] input[value="public_opinion"]').check()
+        page.fill('[data-q="six_ones_form.public_opinion"] textarea', "群众希望公交站加装遮雨棚")
+        page.locator('[data-q="six_ones_form.satisfaction"] input[value="satisfied"]').check()
         page.click("#v-add-opinion")
         page.select_option("[data-o=kind]", "problem")
         page.select_option("[data-o=category]", "1.2")
@@ -165,4 +172,6 @@ def test_it_walks_a_new_town_from_its_own_tables_to_a_visit_with_a_problem(brows
     finally:
         phone.close()
     assert Visit.objects.filter(target=target, cadre=cadre).count() == 1
+    answer = FormAnswer.objects.get(visit__target=target, form__key="six_ones_form")
+    assert answer.data["public_opinion"] == "群众希望公交站加装遮雨棚"
     assert Case.objects.get(description="村口公交站没有遮雨棚").status == "draft"

@@ -67,6 +67,12 @@ def describe(report: LoadReport) -> str:
         lines.append(_("  新增区划：%(names)s") % {"names": " → ".join(report.regions_created)})
     lines.append(_("  阶段：%(tally)s") % {"tally": _tally(report.phases, _("删除"))})
     lines.append(_("  问题类别：%(tally)s") % {"tally": _tally(report.categories, _("停用"))})
+    for version in report.forms_published:
+        lines.append(_("  调查表：发布随平台提供的%(title)s（%(key)s）第 %(number)s 版") % {
+            "title": version.form.title, "key": version.form.key, "number": version.number})
+    for entry in report.forms_missing:
+        lines.append(_("  注意：调查表 %(key)s（%(name)s）尚未发布，走访时不会填写：请用 zoufang forms load 文件 发布"
+                       "（YAML 或 XLSForm xlsx）") % {"key": entry["key"], "name": entry.get("name") or entry["key"]})
     active = campaign.case_categories.filter(disabled_on__isnull=True)
     lines.append(_("  现有阶段 %(phases)s 个，问题类别 %(categories)s 类 %(items)s 项") % {
         "phases": campaign.phases.count(),
