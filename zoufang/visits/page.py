@@ -52,11 +52,35 @@ def _one_village(items: list[MyTarget], village: str, query: str) -> tuple[list[
     return [i for i in items if _village_key(i) == village], list(tabs.values()), False
 
 
+def summary_context(cadre: Any, items: list[MyTarget], tabs: list[VillageTab]) -> dict[str, Any]:
+    """The figures, 进度 and village tabs (templates _progress.html, _village_tabs.html): the page's, and the
+    fragment the page fetches again after a send (my_summary)."""
+    campaigns = {item.campaign.pk: item.campaign for item in items}
+    today = clock.today()
+    paces = [(campaign, rules.pace_for(campaign, cadre, today)) for campaign in campaigns.values()] if cadre else []
+    return {
+        "cadre": cadre,
+        "village_tabs": tabs,
+        "progress": progress(items),
+        "paces": paces,
+        "today": today,
+        "total": len(items),
+        "visited": sum(1 for item in items if item.visited),
+        "open_cases": sum(len(item.open_cases) for item in items),
+    }
+
+
+def my_summary_context(user: Any, query: str = "", village: str = "") -> dict[str, Any]:
+    """Only what summary_context needs: no questionnaires, no personal data (nothing to audit)."""
+    items = assigned_targets(user)
+    tabs = _one_village(items, village, query.strip()[:50])[1] if len(items) > LARGE_LIST else []
+    return summary_context(cadre_of(user), items, tabs)
+
+
 def my_list_context(user: Any, query: str = "", village: str = "") -> dict[str, Any]:
     cadre = cadre_of(user)
     items = assigned_targets(user)
     presenter = TargetPresenter(user)
-    today = clock.today()
     campaigns = {item.campaign.pk: item.campaign for item in items}
     query = query.strip()[:50]
     shown, cut = items, False
@@ -93,22 +117,14 @@ def my_list_context(user: Any, query: str = "", village: str = "") -> dict[str, 
                                                                                disabled_on__isnull=True)]
         for campaign in campaigns.values()
     }
-    paces = [(campaign, rules.pace_for(campaign, cadre, today)) for campaign in campaigns.values()] if cadre else []
     return {
-        "cadre": cadre,
+        **summary_context(cadre, items, tabs),
         "sections": sections(shown),
-        "village_tabs": tabs,
         "query": query,
         "shown": len(shown),
         "matches_cut": cut,
-        "progress": progress(items),
-        "paces": paces,
         "due": due,
         "total_due": sum(1 for item in items if not item.visited),
-        "today": today,
-        "total": len(items),
-        "visited": sum(1 for item in items if item.visited),
-        "open_cases": sum(len(item.open_cases) for item in items),
         "form_data": {
             "now": timezone.localtime(clock.now()).isoformat(), "cadre": str(cadre.public_id) if cadre else "",
             "targets": targets, "forms": forms,

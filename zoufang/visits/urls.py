@@ -6,6 +6,7 @@ app_name = "visits"
 urlpatterns = [
     path("me/", views.my_list, name="my_list"),
     path("me/visits/", views.submit_visit, name="submit"),
+    path("me/summary/", views.my_summary, name="my_summary"),
     path("me/card/", views.contact_cards, name="cards"),
     path("me/diary/", views.diary, name="diary"),
     path("me/ledger.xlsx", views.my_ledger, name="my_ledger"),

@@ -30,7 +30,7 @@ from zoufang.visits import ledger, photos, presenters, services
 from zoufang.visits.api import VisitIn, check_photo_taker, may_add_photo, submission_from, visit_out
 from zoufang.visits.form_texts import form_texts
 from zoufang.visits.models import DiaryEntry, Visit, VisitPhoto
-from zoufang.visits.page import my_list_context, visits_of
+from zoufang.visits.page import my_list_context, my_summary_context, visits_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -40,6 +40,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def my_list(request: HttpRequest) -> HttpResponse:
     return render(request, "visits/my_list.html", my_list_context(
         request.user, query=request.GET.get("q", ""), village=request.GET.get("village", "")))
+
+
+@login_required
+def my_summary(request: HttpRequest) -> HttpResponse:
+    """我的走访's figures, 进度 and village tabs alone, rendered as on the page: fetched again after a send."""
+    response = render(request, "visits/my_summary.html", my_summary_context(
+        request.user, query=request.GET.get("q", ""), village=request.GET.get("village", "")))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

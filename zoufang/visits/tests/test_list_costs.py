@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 GROWN = 40
 API_LISTS = ["/api/v1/targets", "/api/v1/cases/", "/api/v1/me/targets", "/api/v1/units", "/api/v1/cadres",
              "/api/v1/regions", "/api/v1/forms/household_survey/answers"]
-PAGES = {"office": ["/visits/", "/cases/", "/targets/"], "dept": ["/me/"]}
+PAGES = {"office": ["/visits/", "/cases/", "/targets/"], "dept": ["/me/", "/me/summary/"]}
 
 
 @pytest.fixture(autouse=True)

@@ -83,6 +83,23 @@ def test_an_account_with_no_cadre_is_offered_no_contact_card_diary_or_ledger(log
     assert [link for link in ("/me/card/", "/me/diary/", "/me/ledger.xlsx") if link in page] == []
 
 
+def test_the_summary_a_send_fetches_is_the_pages_own_figures_and_pace_and_names_no_one(login, visiting, visit):
+    """After a send the phone fetches /me/summary/ (visits.js): the page's own parts, rendered by the same templates,
+    with no target in them, so nothing to audit."""
+    client = login(visiting.users["dept"])
+    page = client.get("/me/").content.decode()
+    audited = AuditEvent.objects.count()
+    response = client.get("/me/summary/")
+    fragment = response.content.decode().strip()
+    assert response["Cache-Control"] == "no-store"
+    assert fragment.startswith('<div data-part="progress">')
+    assert "1/3" in fragment
+    assert fragment in page
+    assert visiting.enterprise.name not in fragment
+    assert AuditEvent.objects.count() == audited
+    assert login(visiting.users["office"]).get("/me/summary/").content.decode().strip() == ""  # no cadre: nothing
+
+
 def test_it_shows_the_registration_deadline_and_the_case_on_the_visit(login, visiting, visit):
     page = login(visiting.users["office"]).get(f"/visits/{visit.public_id}/").content.decode()
     assert "须在 2017-06-16 前登记" in page

@@ -446,6 +446,23 @@
     if (more && left <= list.children.length) { more.remove(); }
     due.hidden = !list.children.length;
   }
+  /* 已走访/分配, 进度 and the village tabs are the server's figures (the pace rules: oversight.pace, one definition):
+     once records are stored the page asks for them again, rendered by the page's own templates (visits:my_summary),
+     and puts them in place of its own; only the latest question's answer is used */
+  var summaryAsked = 0, summaryStale = false;
+  function refreshSummary() {
+    summaryStale = false;
+    var asked = ++summaryAsked;
+    fetch(section.getAttribute("data-summary-url") + window.location.search, {credentials: "same-origin", redirect: "manual"})
+      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (html) {
+        if (asked !== summaryAsked || !html) { return; }
+        new DOMParser().parseFromString(html, "text/html").querySelectorAll("[data-part]").forEach(function (part) {
+          var shown = document.querySelector('[data-part="' + part.getAttribute("data-part") + '"]');
+          if (shown) { shown.replaceWith(document.importNode(part, true)); }
+        });
+      }, function () { summaryStale = true; });  /* no network after all: asked again at the next flush */
+  }
   function tellSent(item, body) {
     var sent = document.getElementById("sent");
     sent.textContent = fmt(T.sent, {name: item.name, when: item.when});
@@ -465,7 +482,11 @@
     if (flushing) { return; }
     var next = load().filter(function (i) { return i.status === "pending" || i.status === "login"; })[0];
     // The browser knows it has no network: keep the record and wait for the "online" event (or the next tick).
-    if (!next || !navigator.onLine) { showOutbox(); return; }
+    if (!next || !navigator.onLine) {
+      if (summaryStale && navigator.onLine) { refreshSummary(); }
+      showOutbox();
+      return;
+    }
     flushing = true;
     inFlight = next.payload.client_uuid;
     fetch(section.getAttribute("data-submit-url"), {method: "POST", credentials: "same-origin", redirect: "manual",
@@ -476,6 +497,7 @@
         return r.json().then(function (body) {
           if (r.status === 200 || r.status === 201) {
             settle(next, "sent"); markVisited(next.payload.target_id); countVisit(next.payload.target_id, body); tellSent(next, body);
+            summaryStale = true;
             return "next";
           }
           if (r.status === 409) { settle(next, "conflict", T.conflict_text); return "next"; }

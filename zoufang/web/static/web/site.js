@@ -26,6 +26,14 @@
     }).catch(function () { /* storage refused: nothing was kept */ });
   }
   window.zoufangForgetOfflineCopies = forgetOfflineCopies;  /* visits.js: when another cadre opens 我的走访 */
+  /* Records not yet sent stay in their cadre's outbox on the phone after 退出 (visits.js: zoufang.outbox.v1.<cadre>),
+     unsent until that cadre logs in again: the cadre is told so, and may stay. */
+  function mayLeave(form) {
+    var cadre = form.getAttribute("data-cadre"), unsent = 0;
+    if (!cadre) { return true; }
+    try { unsent = (JSON.parse(localStorage.getItem("zoufang.outbox.v1." + cadre)) || []).length; } catch (e) { return true; }
+    return !unsent || window.confirm(form.getAttribute("data-unsent").replace("%(n)s", unsent));
+  }
   var logouts = document.querySelectorAll("form[data-logout]");
   if (!logouts.length) { forgetOfflineCopies(); }
   logouts.forEach(function (form) {
@@ -33,6 +41,7 @@
     form.addEventListener("submit", function (event) {
       if (leaving) { return; }
       event.preventDefault();
+      if (!mayLeave(form)) { return; }
       leaving = true;
       try {
         Object.keys(localStorage).filter(function (k) { return k.indexOf("zoufang.draft.") === 0; })
