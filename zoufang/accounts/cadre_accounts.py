@@ -105,7 +105,8 @@ def _outside(by: Any, account: Any) -> str:
 
 def _locked(by: Any, cadre: Cadre, shown: str) -> Cadre:
     """The cadre locked, in the office's area, still with the account the page showed (shown: a username or "")."""
-    locked = town_cadres(by).select_for_update().select_related("unit", "user").filter(pk=cadre.pk).first()
+    # Only the cadre's row is locked: PostgreSQL locks no row of an outer join's nullable side (the account).
+    locked = town_cadres(by).select_for_update(of=("self",)).select_related("unit", "user").filter(pk=cadre.pk).first()
     if locked is None:
         raise Http404
     now = locked.user.get_username() if locked.user is not None else ""
@@ -179,8 +180,8 @@ def open_accounts(cadres: Sequence[Cadre], *, by: Any) -> tuple[list[Issued], li
     issued: list[Issued] = []
     skipped: list[Cadre] = []
     wanted = [cadre.pk for cadre in cadres]
-    for cadre in town_cadres(by).select_for_update().select_related("unit", "user").filter(pk__in=wanted).order_by(
-            "unit__sort_order", "sort_order", "name"):
+    chosen = town_cadres(by).select_for_update(of=("self",)).select_related("unit", "user").filter(pk__in=wanted)
+    for cadre in chosen.order_by("unit__sort_order", "sort_order", "name"):
         if cadre.user is not None:
             skipped.append(cadre)
             continue
