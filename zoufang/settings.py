@@ -56,6 +56,7 @@ CSRF_TRUSTED_ORIGINS = envlist("ZOUFANG_CSRF_TRUSTED_ORIGINS", "")
 CSRF_FAILURE_VIEW = "zoufang.web.views.csrf_failure"  # the site's 403 page, saying the form expired
 
 INSTALLED_APPS = [
+    "zoufang.accounts.superuser",  # first: its createsuperuser (in Chinese) replaces django.contrib.auth's
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("cases/", include("zoufang.cases.urls")),
     path("plan/", include("zoufang.planning.urls")),
     path("audit/", include("zoufang.accounts.audit_urls")),
+    path("cadre-accounts/", include("zoufang.accounts.cadre_urls")),
     path("oversight/", include("zoufang.oversight.urls")),
     path("documents/", include("zoufang.documents.urls")),
     path("callbacks/", include("zoufang.callbacks.urls")),

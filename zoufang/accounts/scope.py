@@ -387,6 +387,16 @@ def may_import(user: Any) -> bool:
     return has_role(user, Role.OFFICE)
 
 
+def office_paths(user: Any) -> list[str]:
+    """The paths of the regions the user is the office of (from the request's grants: no query)."""
+    return _region_paths(user, {Role.OFFICE})
+
+
+def office_area(user: Any, field: str) -> Q:
+    """Rows whose `field` (a region path) lies in a region the user is the office of; none without such a grant."""
+    return _under_any(office_paths(user), field)
+
+
 def may_plan(user: Any) -> bool:
     """分配: the office of a region (the plan is a campaign's, and 系统管理员 holds no campaign)."""
     return _superuser(user) or bool(_region_paths(user, {Role.OFFICE}))

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     from zoufang.accounts import duties, names, scope
+    from zoufang.accounts.cadre_accounts import may_manage_cadre_accounts
     from zoufang.assessment.services import own_scores
     from zoufang.cases.access import may_list_cases
     from zoufang.web.dashboard import STATS_ROLES
@@ -21,7 +22,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "may_read_audit": duties.may_read_audit(user),
             "may_list_regions": scope.may_list_regions(user), "may_list_targets": scope.may_list_targets(user),
             "may_list_visits": scope.may_list_visits(user), "may_list_cases": may_list_cases(user),
-            "may_plan": scope.may_plan(user),
+            "may_plan": scope.may_plan(user), "may_manage_cadre_accounts": may_manage_cadre_accounts(user),
             "may_callbacks": scope.has_role(user, scope.Role.OFFICE, scope.Role.CITY_OFFICE, scope.Role.AUDITOR),
             "may_read_assessment": scope.has_role(user, *STATS_ROLES),
             # Asked only where a page's nav renders it: a unit's or a cadre's own frozen scores.

@@ -41,7 +41,7 @@ from zoufang.forms.models import Form, FormAnswer
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
 from zoufang.registry.identifiers import id_number_check_digit
-from zoufang.registry.models import Target, Unit
+from zoufang.registry.models import Cadre, Target, Unit
 from zoufang.visits.models import DiaryEntry, Visit
 
 try:  # the second factor: a session of a role that needs one is verified, as typing a code would
@@ -225,6 +225,8 @@ SPECS: dict[str, Spec] = {
     "privacy:lift": Spec(methods=POST), "privacy:correct": Spec(methods=POST),
     # The audit administrator's log (404 for every other role) and the site's icon.
     "audit:log": Spec(queries=("", "?action=login")), "web:favicon": Spec(),
+    # 干部账号: the office links its own town's cadres to accounts and opens accounts for them (404 for every other role).
+    "cadre_accounts:list": Spec(methods=BOTH), "cadre_accounts:cadre": Spec({"public_id": "cadre"}, POST),
     **{f"api:{name}": Spec({"case_id": "case"}) for name in (
         "register", "dispatch", "accept", "return_", "request_extension", "approve_extension", "refuse_extension",
         "resolve", "escalate", "sign", "refuse_sign", "explain", "reply", "callback", "close", "reopen", "merge",
@@ -525,6 +527,12 @@ class Oracle:
                     or (who.ledgers and (u.region is None or Who.under(u.region.path, who.ledgers)
                                          or any(area.startswith(u.region.path) for area in who.ledgers)))]
             others = [u for u in units if u not in mine]
+            return (mine[0].public_id if mine else None, others[0].public_id if others else None)
+        if kind == "cadre":
+            # A cadre whose account the office links: the cadres of its own town's units, no other town's.
+            cadres = list(Cadre.objects.select_related("unit__region").order_by("pk"))
+            mine = [c for c in cadres if c.unit.region is not None and Who.under(c.unit.region.path, who.office)]
+            others = [c for c in cadres if c not in mine]
             return (mine[0].public_id if mine else None, others[0].public_id if others else None)
         if kind == "assignment":
             assignments = list(Assignment.objects.order_by("pk")[:400])
