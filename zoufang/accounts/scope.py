@@ -381,6 +381,13 @@ def may_list_visits(user: Any) -> bool:
     return _superuser(user) or bool(_region_paths(user, AREA_ROLES)) or bool(handled_unit_ids(user))
 
 
+def may_record_visits(user: Any) -> bool:
+    """我的走访 and the cadre's card, diary and ledger: an account that is a cadre's. Any other (the office, 系统管理员,
+    a unit's handler) has nothing to list or record there, and is answered 404 as on the other pages it has no use
+    for; a superuser too, having no cadre whose walk list to show."""
+    return cadre_of(user) is not None
+
+
 def may_import(user: Any) -> bool:
     """导入: the office. 系统管理员 keeps regions and units in the admin (and through the command line); a sheet of
     households or an allocation table is residents' and campaigns' data, which no administrator handles."""

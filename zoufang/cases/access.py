@@ -193,10 +193,11 @@ def serving_units(campaign: Any) -> QuerySet[Unit]:
     return Unit.objects.filter(unitnames.reaching(campaign.scope) | Q(pk__in=campaign.fixed_quotas.values("units")))
 
 
-def callback_companies() -> QuerySet[Unit]:
-    """The third parties that call residents back (第三方回访): they check how a case was handled, so they never
-    handle one — a unit of a callback account's grant, or one that called a batch."""
-    return Unit.objects.filter(
+def callback_companies(region: Any) -> QuerySet[Unit]:
+    """The third parties that call residents back (第三方回访) among the units reaching `region` (a campaign's
+    scope): they check how a case was handled, so they never handle one — a unit of a callback account's grant, or
+    one that called a batch. Another town's are not named here: to this town they are units out of its reach."""
+    return Unit.objects.filter(unitnames.reaching(region)).filter(
         Q(pk__in=RoleGrant.objects.filter(role=Role.AUDITOR, unit__isnull=False).values("unit"))
         | Q(pk__in=CallbackBatch.objects.filter(caller__isnull=False).values("caller"))
     )

@@ -92,7 +92,7 @@ def check_co_handlers(unit: Unit | None, co_handlers: list[Unit]) -> None:
 def _serving(case: Case, units: list[Unit], what: str) -> None:
     """Another town's department would read the raiser in full: only the units serving the campaign's area."""
     serving = set(access.serving_units(case.campaign).filter(pk__in=[u.pk for u in units]).values_list("pk", flat=True))
-    checking = set(access.callback_companies().filter(pk__in=[u.pk for u in units]).values_list("pk", flat=True))
+    checking = set(access.callback_companies(case.campaign.scope).filter(pk__in=[u.pk for u in units]).values_list("pk", flat=True))
     for unit in units:
         if unit.pk in checking:
             raise InvalidInput(_("%(what)s“%(unit)s”是第三方回访单位，负责回访核实，不能承办问题。") % {

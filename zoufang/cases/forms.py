@@ -66,7 +66,7 @@ class DispatchForm(ActionForm):
     def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
         super().__init__(case, *args, **kwargs)
         units = access.serving_units(case.campaign).filter(kind__in=HANDLING_KINDS, archived_on__isnull=True) \
-            .exclude(pk__in=access.callback_companies()).select_related("region")
+            .exclude(pk__in=access.callback_companies(case.campaign.scope)).select_related("region")
         self.groups = unit_groups(units)
         # A county-wide campaign serves every town's 派出所: each is “锦溪镇 派出所” then (decision 0032).
         names = unit_names(case, [u for _label, members in self.groups for u in members])

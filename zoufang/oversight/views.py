@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zoufang import clock
+from zoufang.accounts import scope
 from zoufang.core import paging, snapshot
 from zoufang.core.dbrouter import reads_from_replica
 from zoufang.core.queryparams import Asked, BadParameter, refused, unseen_rule
@@ -74,7 +75,20 @@ def unit(request: HttpRequest, slug: str, unit_id: Any) -> HttpResponse:
     reach = campaign_for(request.user, slug)
     board, found = _board(request.user, reach, unit_id)
     boards.paginate(board, Asked.page(request))
-    return render(request, "oversight/unit.html", {"campaign": reach.campaign, "board": board, "unit": found})
+    return render(request, "oversight/unit.html", {"campaign": reach.campaign, "board": board, "unit": found,
+                                                   "walk_lists": _reads_unit_records(request.user, found)})
+
+
+def _reads_unit_records(user: Any, unit: Unit | None) -> bool:
+    """Whether the unit's page offers its walk lists: to whom they are given (scope.unit_records: the office, its
+    leaders and assessors, the unit's handlers), so that no one may ask for them from a page they never see."""
+    if unit is None:
+        return False
+    try:
+        scope.unit_records(user, unit.public_id)
+    except Http404:
+        return False
+    return True
 
 
 def board_scope(user: Any, slug: str, unit_id: Any = None) -> tuple[Reach, Unit | None]:

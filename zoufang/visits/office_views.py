@@ -70,16 +70,21 @@ def form_template(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def form_answers(request: HttpRequest, key: str) -> HttpResponse:
     """The answers of the visits the user may see (the workbook of GET /api/v1/forms/{key}/answers.xlsx), built
-    in the background (docs/jobs.md)."""
+    in the background (docs/jobs.md). Asked from 走访记录: 404 for whom that page is."""
     from zoufang.jobs.views import start
 
+    if not scope.may_list_visits(request.user):
+        raise Http404
     return start(request, "form_answers", {"key": key})
 
 
 @login_required
 @require_POST
 def form_upload(request: HttpRequest) -> HttpResponse:
-    """A new version from the office's XLSForm workbook; each problem in Chinese, naming the row."""
+    """A new version from the office's XLSForm workbook; each problem in Chinese, naming the row. Sent from 走访记录:
+    404 for whom that page is (系统管理员 keeps questionnaires in the admin), 403 for a reader of it."""
+    if not scope.may_list_visits(request.user):
+        raise Http404
     if not scope.may_manage(request.user):
         raise PermissionDenied
     upload = request.FILES.get("definition")

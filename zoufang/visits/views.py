@@ -4,12 +4,12 @@ import datetime as dt
 import json
 import uuid
 from io import BytesIO
+from typing import cast
 
 import pydantic
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,12 +19,13 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
 from zoufang import clock
-from zoufang.accounts import audit
+from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
 from zoufang.cases.access import cases_of_visit
 from zoufang.core import request_keys
 from zoufang.core.apierrors import refused_fields, validation_errors
 from zoufang.forms.services import published_form
+from zoufang.registry.models import Cadre
 from zoufang.registry.presenters import TargetPresenter
 from zoufang.visits import ledger, photos, presenters, services
 from zoufang.visits.api import VisitIn, check_photo_taker, may_add_photo, submission_from, visit_out
@@ -38,6 +39,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @login_required
 @gzip_page  # a town leader's 70 targets stay well inside the phone's first-load budget (masked CSRF token: no BREACH)
 def my_list(request: HttpRequest) -> HttpResponse:
+    if not scope.may_record_visits(request.user):
+        raise Http404
     return render(request, "visits/my_list.html", my_list_context(
         request.user, query=request.GET.get("q", ""), village=request.GET.get("village", "")))
 
@@ -54,7 +57,10 @@ def my_summary(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def submit_visit(request: HttpRequest) -> JsonResponse:
-    """The page's outbox sends here (session + CSRF); the same action and answers as POST /api/v1/visits."""
+    """The page's outbox sends here (session + CSRF); the same action and answers as POST /api/v1/visits. 404 where
+    我的走访 is (an account that is no cadre's), as the page that sends it."""
+    if not scope.may_record_visits(request.user):
+        raise Http404
     if request.content_type != "application/json":  # a form post's body is already read as fields
         return JsonResponse({"detail": _("提交内容格式不正确：应为 JSON"), "errors": {}}, status=400)
     try:
@@ -92,6 +98,13 @@ def visit_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "photos": visit.photos.all(), "may_add_photo": may_add_photo(request.user, visit),
         "max_photo_mb": photos.MAX_BYTES // 1024 // 1024, "photo_key": uuid.uuid4(),
     })
+
+
+def _own_cadre(request: HttpRequest) -> Cadre:
+    """The cadre whose pages these are: 404 for an account that is no cadre's (scope.may_record_visits)."""
+    if not scope.may_record_visits(request.user):
+        raise Http404
+    return cast(Cadre, scope.cadre_of(request.user))
 
 
 def _form_key(request: HttpRequest) -> uuid.UUID | None:
@@ -147,9 +160,7 @@ def form_preview(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 def contact_cards(request: HttpRequest) -> HttpResponse:
     """走访联系卡 (seed 002 附件2-8): a printable sheet of one cadre's cards."""
-    cadre = services.cadre_of(request.user)
-    if cadre is None:
-        raise PermissionDenied
+    cadre = _own_cadre(request)
     items = ledger.cadre_campaigns(cadre)
     campaign = items[0] if items else None
     card = (campaign.config.get("contact_card") or {}) if campaign else {}
@@ -160,9 +171,7 @@ def contact_cards(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def diary(request: HttpRequest) -> HttpResponse:
-    cadre = services.cadre_of(request.user)
-    if cadre is None:
-        raise PermissionDenied
+    cadre = _own_cadre(request)
     errors: dict[str, str] = {}
     form = {"entry_date": clock.today().isoformat(), "text": "", "key": str(uuid.uuid4())}
     if request.method == "POST":
@@ -193,9 +202,7 @@ def diary(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_ledger(request: HttpRequest) -> HttpResponse:
-    cadre = services.cadre_of(request.user)
-    if cadre is None:
-        raise PermissionDenied
+    cadre = _own_cadre(request)
     out = BytesIO()
     count = ledger.write_ledger(out, _("%(name)s 走访台账") % {"name": cadre.name}, visits_of(cadre), request.user)
     return _xlsx(request, out.getvalue(), "ledger.xlsx", _("导出本人走访台账 %(n)s 条") % {"n": count})

@@ -82,6 +82,30 @@ def test_the_page_neither_offers_nor_takes_another_towns_department(client, case
     assert Case.objects.get(pk=registered.pk).status == Case.Status.REGISTERED
 
 
+def test_another_towns_callback_company_is_out_of_the_campaign_not_named_a_callback_company(
+        client, api_token, cases_town, registered, menghe):
+    """callback_companies() read every town's third parties: dispatching to 孟河镇's own one answered that it calls
+    residents back (whom another town hires is not this office's to learn); it is out of the campaign, as every
+    unit of 孟河镇 is. The town's own and a regionless company are still refused as callback companies."""
+    from zoufang.cases.access import callback_companies
+
+    menghe_town = menghe["police"].region
+    theirs = Unit.objects.create(name="孟河民意调查所", kind=Unit.Kind.OUTSIDE_BODY, region=menghe_town)
+    ensure_user("menghe_caller", PASSWORD, role=RoleGrant.Role.AUDITOR, region=menghe_town, unit=theirs)
+    regionless = Unit.objects.create(name="苏州民意调查有限公司", kind=Unit.Kind.OUTSIDE_BODY)
+    ensure_user("minyi", PASSWORD, role=RoleGrant.Role.AUDITOR, region=cases_town.town, unit=regionless)
+    response = _post(client, api_token("office"), registered, "dispatch", {"unit": str(theirs.public_id)})
+    assert response.status_code == 400, response.content
+    assert "不在本活动的范围内" in response.json()["detail"]
+    assert "第三方回访" not in response.json()["detail"]
+    response = _post(client, api_token("office"), registered, "dispatch", {"unit": str(regionless.public_id)})
+    assert response.status_code == 400, response.content
+    assert "第三方回访单位" in response.json()["detail"]
+    assert Case.objects.get(pk=registered.pk).status == Case.Status.REGISTERED
+    assert set(callback_companies(cases_town.town)) == {regionless}
+    assert set(callback_companies(menghe_town)) == {theirs, regionless}
+
+
 def test_the_api_refuses_another_towns_leader_as_the_signer(client, api_token, escalating, menghe):
     response = _post(client, api_token("handler"), escalating, "escalate", {
         "route": Case.Route.UPPER_OFFICE, "leader": str(menghe["leader"].public_id), "reason": "本部门无权处理"})

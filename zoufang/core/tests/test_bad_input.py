@@ -185,7 +185,7 @@ def test_it_refuses_nul_in_a_login_name_on_the_api_and_the_login_page(client, to
 
 
 def test_it_refuses_half_a_surrogate_in_a_key_of_the_visit_pages_json(login, town):
-    response = login(town.users["office"]).post("/me/visits/", '{"summary\\ud800": "\\u0000"}',
+    response = login(town.users["dept"]).post("/me/visits/", '{"summary\\ud800": "\\u0000"}',
                                                 content_type="application/json")
     assert response.status_code == 400
     assert "含有无法保存的字符" in response.content.decode()

@@ -175,3 +175,14 @@ def test_the_command_exports_one_units_lists(demo, db, tmp_path):
     with pytest.raises(Exception, match="未登记"):
         call_command("plan", "export", "--campaign", "jinxi-2017", "--unit", "没有这个单位", "--out",
                      str(tmp_path / "q.xlsx"))
+
+
+@pytest.mark.parametrize(("username", "offered"), [("leader", True), ("paichusuo", True), ("jianguansuo", False)])
+def test_the_units_progress_page_offers_its_lists_to_whom_they_go(client, demo, db, username, offered):
+    """A leader may have a unit's lists (above), and now a page offers them: the unit's 走访进度 page. Before, only
+    分配 → 单位 (the office's) and the handler's desk did, and a leader's request came from no page at all."""
+    unit = Unit.objects.get(name="派出所")
+    client.force_login(get_user_model().objects.get(username=username))
+    response = client.get(f"/oversight/jinxi-2017/units/{unit.public_id}/")
+    form = f'action="/plan/units/{unit.public_id}/walk-lists.xlsx?campaign=jinxi-2017"'
+    assert (response.status_code == 200 and form in response.content.decode()) == offered

@@ -35,6 +35,26 @@ def test_it_opens_every_link_of_every_demo_accounts_menu(demo: Any, db: Any, cli
     assert dead == [], "\n".join(dead)
 
 
+CURRENT = re.compile(r'<a href="([^"]+)" aria-current="page">([^<]+)</a>')
+
+
+def test_each_menu_link_marks_its_page_as_the_one_open(demo: Any, db: Any, client: Client) -> None:
+    """On the page a menu link opens, that link is the one marked current (分配, 考核 and 审计记录 marked none: the
+    menu compared names their pages do not have)."""
+    unmarked: list[str] = []
+    for user in get_user_model().objects.filter(is_active=True).order_by("username"):
+        client.force_login(user)
+        for label, url in menu(client).items():
+            if url.startswith("/admin/"):
+                continue
+            found = NAV.search(client.get(url, follow=True).content.decode())
+            marked = [name for _href, name in CURRENT.findall(found.group(1))] if found else []
+            if marked != [label]:
+                unmarked.append(f"{user.username} {label} {url}: {marked}")
+        client.logout()
+    assert unmarked == [], "\n".join(unmarked)
+
+
 @pytest.mark.parametrize(("username", "shown", "hidden"), [
     ("sysadmin", {"首页", "我的下载", "管理后台"}, {"区划", "走访对象", "问题办理", "走访记录", "分配", "导入"}),
     ("security", {"首页", "我的下载", "管理后台"}, {"区划", "走访对象", "问题办理", "走访记录", "分配", "导入"}),
