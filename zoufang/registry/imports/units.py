@@ -28,7 +28,9 @@ COLUMNS = (
     Column(KIND, True, _l("镇党政班子、镇部门、市级机关部门、其他单位 或 村（居）委会"), "市级机关部门", ("类型",), 16),
     Column(REGION, False, _l("区划名称或路径，如“锦溪镇”或“锦溪镇/上下塘社区”"), "锦溪镇", ("区划",), 24),
     Column(MEMBERS, False, _l("整数"), "43", ("党员数",), 10),
-    Column(ORDER, False, _l("整数，越小越靠前"), "1", ("序号",), 8),
+    # Only a column the office names 排序 orders the units: a register's 序号 numbers its rows and is ignored, as in
+    # every other register; read as the order it flipped with 附件4-1's 序号 at each import of one after the other.
+    Column(ORDER, False, _l("整数，越小越靠前；“序号”列只是表格的行号，不作排序"), "1", (), 8),
 )
 
 
