@@ -37,7 +37,7 @@ COLUMNS = (
 def region_cell(ctx: ImportContext, row: int, column: str, text: str, cache: dict[str, list[Region]]) -> Region | None:
     """A region named by a unique name or a path; errors for none or several."""
     if text not in cache:
-        cache[text] = regions_by_path(text, ctx.area)
+        cache[text] = regions_by_path(text, ctx.area, above=True)
     found = cache[text]
     if len(found) == 1:
         return found[0]
@@ -94,7 +94,11 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
             number = cells.count_cell(ctx, n, column, table.value(row, column))
             if number is not None:
                 values[field] = number
-        if region is not None:
+        above = region is not None and not ctx.area.holds(region)
+        if above and region is not None:  # a city's body as registered (0032, h8): named, never registered here
+            candidates = [u for u in stored.get(name, []) if u.region_id == region.pk] or [
+                u for u in stored.get(name, []) if ctx.area.may_name_unit(u) and not ctx.area.may_change_unit(u)]
+        elif region is not None:
             scope = scope_of(region)
             candidates = [u for u in stored.get(name, []) if clashes(scope, u, one)]
         else:
@@ -102,6 +106,10 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
         existing = candidates[0] if len(candidates) == 1 else None
         if len(candidates) > 1:
             ctx.error(n, REGION, ambiguous_message(name, candidates, towns_of(candidates), _("请在“所属区划”写明是哪个镇的")))
+        elif above and region is not None and existing is None and not candidates:
+            ctx.error(n, REGION, _("“%(name)s”未在%(region)s登记：%(region)s的单位由该区划的走访办或系统管理员登记，"
+                                   "%(where)s的导入只能引用已登记的单位。请先请他们登记后再导入本表，或删去这一行") % {
+                "name": name, "region": region.name, "where": ctx.area.where})
         elif existing is not None and (refusal := ctx.area.unit_refusal(existing)) and (
                 not ctx.area.may_name_unit(existing) or changed_fields(existing, values)):
             ctx.error(n, NAME, refusal)  # a shared unit listed as it is registered is only named
