@@ -20,6 +20,7 @@ from zoufang.campaigns.models import Campaign, CaseCategory, Phase
 from zoufang.campaigns.validation import file_errors, normalise, read_campaign_file, validate_config
 from zoufang.campaigns.values import parse_date
 from zoufang.regions.models import Region
+from zoufang.registry.unitnames import second_top_region_refusal
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -110,6 +111,8 @@ def _scope_region(scope: list[dict[str, Any]], *, by: "User | None", created: li
     parent: Region | None = None
     for index, entry in enumerate(scope):
         region = Region.objects.filter(parent=parent, name=entry["name"]).first()
+        if region is None and parent is None and (refusal := second_top_region_refusal(entry["name"])):
+            raise CampaignConfigError([_("scope[%(n)s]：%(refusal)s") % {"n": index + 1, "refusal": refusal}])
         if region is None:
             region = Region(parent=parent, name=entry["name"], level=entry["level"], code=entry.get("code", ""),
                             created_by=by, modified_by=by)
