@@ -21,6 +21,7 @@ from zoufang.campaigns.validation import file_errors, normalise, read_campaign_f
 from zoufang.campaigns.values import parse_date
 from zoufang.forms.services import publish_named
 from zoufang.regions.models import Region
+from zoufang.registry.unitnames import second_top_region_refusal
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -115,6 +116,8 @@ def _scope_region(scope: list[dict[str, Any]], *, by: "User | None", created: li
     parent: Region | None = None
     for index, entry in enumerate(scope):
         region = Region.objects.filter(parent=parent, name=entry["name"]).first()
+        if region is None and parent is None and (refusal := second_top_region_refusal(entry["name"])):
+            raise CampaignConfigError([_("scope[%(n)s]：%(refusal)s") % {"n": index + 1, "refusal": refusal}])
         if region is None:
             region = Region(parent=parent, name=entry["name"], level=entry["level"], code=entry.get("code", ""),
                             created_by=by, modified_by=by)

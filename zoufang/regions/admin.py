@@ -1,6 +1,8 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from zoufang.accounts.admin_area import AreaAdminMixin
@@ -8,8 +10,21 @@ from zoufang.accounts.admin_audit import AuditedModelAdmin
 from zoufang.regions.models import Region
 
 
+class RegionForm(forms.ModelForm):
+    def clean(self) -> dict[str, Any] | None:
+        """A second top region is refused while units without a region exist (decision 0032, addendum h15)."""
+        from zoufang.registry.unitnames import second_top_region_refusal
+
+        cleaned = super().clean() or {}
+        if self.instance.pk is None and not cleaned.get("parent") and (
+                refusal := second_top_region_refusal(cleaned.get("name") or "")):
+            raise ValidationError({"parent": refusal})
+        return cleaned
+
+
 @admin.register(Region)
 class RegionAdmin(AreaAdminMixin, AuditedModelAdmin):
+    form = RegionForm
     region_field, shared_when_null = "", False
     list_display = ("indented_name", "level", "code", "parent", "sort_order", "is_demo")
     list_filter = ("level", "is_demo")

@@ -84,6 +84,23 @@ def one_tree() -> bool:
     return Region.objects.filter(parent__isnull=True)[:2].count() < 2
 
 
+def second_top_region_refusal(name: str) -> str:
+    """Why a new top region called `name` may not be added now (empty when it may): it would be the second city, and
+    the units without a region, which reach every campaign while the regions rise to one city, would reach none until
+    placed (decision 0032, addenda h8 and h15). The regions import, the admin and `campaign load` all ask this."""
+    top = Region.objects.filter(parent__isnull=True).order_by("path").first()
+    if top is None:
+        return ""
+    unplaced = list(Unit.objects.filter(region__isnull=True).order_by("name").values_list("name", flat=True)[:11])
+    if not unplaced:
+        return ""
+    names = "、".join(unplaced[:10]) + (_("等") if len(unplaced) > 10 else "")
+    return _("不能新增最上级区划“%(name)s”：单位%(units)s没有所属区划，本系统只有“%(top)s”一个最上级区划时它们提供给所有"
+             "走访活动，有了第二个后将不提供给任何走访活动。请先为它们填写所属区划（写到它服务的市或区县，如“%(top)s”）："
+             "在管理后台“单位”中逐个修改，或以单位导入在“所属区划”列写明（系统管理员或上级走访办），再新增此区划") % {
+        "name": name, "units": names, "top": top.name}
+
+
 def shared() -> Q:
     """The units without a region, as far as they reach: everywhere in an installation of one tree, else nowhere."""
     return Q(region__isnull=True) if one_tree() else Q(pk__in=[])

@@ -24,6 +24,7 @@ from zoufang.accounts import scope
 from zoufang.core.tabular import count_rows
 from zoufang.registry import imports as import_service
 from zoufang.web.forms import ImportForm
+from zoufang.web.import_steps import import_steps
 
 REPORT_KEY = "zoufang_import_report"
 PENDING_KEY = "zoufang_import_pending"
@@ -164,11 +165,16 @@ def imports(request: HttpRequest) -> HttpResponse:
             )
             return redirect("web:imports")
     pending = request.session.get(PENDING_KEY) if report and report["dry_run"] and report["ok"] else None
+    # The order of the imports, for the campaign the form is set to: the last report's, else the first.
+    shown = (campaigns.filter(public_id=last["campaign_id"]).first() if last.get("campaign_id") else None
+             ) or campaigns.first()
     return render(request, "web/imports.html", {
         "form": form,
         "kinds": kinds,
         "report": report,
         "pending": pending,
+        "steps_campaign": shown,
+        "steps": import_steps(shown) if shown is not None else [],
     })
 
 

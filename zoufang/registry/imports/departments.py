@@ -40,6 +40,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     stored = UnitNames(visible_from(scope), normalise_header)
     found: list[Record] = []
     seen: dict[str, int] = {}
+    kept: list[str] = []  # departments whose 排序 the table's 序号 does not overrule
     for row in table.rows:
         unit = stored.unit(row.unit)
         if ambiguity := stored.ambiguity(row.unit):
@@ -58,13 +59,18 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
         values: dict[str, Any] = {"name": unit.name if unit is not None else row.unit,
                                   "kind": Unit.Kind.TOWN_DEPARTMENT, "region_id": scope.pk}
         order = parse_count(row.serial)
-        if order is not None:
-            values["sort_order"] = order
+        if order is not None and (unit is None or not unit.sort_order):
+            values["sort_order"] = order  # the table's place, for a department that has none yet
+        elif order is not None and unit is not None and order != unit.sort_order:
+            kept.append(unit.name)
         if row.party_members is not None:
             values["party_member_count"] = row.party_members
         found.append(Record(row.row, values, unit))
     if ctx.errors:
         return outcome
+    if kept:
+        ctx.notes.append(_("表中的序号未改变%(units)s已登记的排序：序号只给尚无排序的部门定排序；要调整，请在单位导入的“排序”列"
+                           "或管理后台修改") % {"units": "、".join(f"“{name}”" for name in kept)})
     planned = plan_records(ctx, Unit, found, {})
     planned.total_rows = outcome.total_rows
     return planned
@@ -84,7 +90,8 @@ SPEC = ImportSpec(
            "或三行表头（“走访任务”之下“走访户数”，再下分两列）。"),
         _l("也可用附件4-2的格式：序号、单位、党员人数、走访企业数、备注，一行表头。"),
         _l("最后一行写“合计”，依次写党员人数和各列合计，如“365 | 1825户 | 3017户”；合计须等于各行之和。"),
-        _l("每个部门登记为“镇部门（支部）”单位，党员人数和排序（序号）随表更新。"),
+        _l("每个部门登记为“镇部门（支部）”单位，党员人数随表更新；序号只给新登记（尚无排序）的部门定排序，"
+           "已有的排序不随序号改变（单位导入的“排序”列或管理后台可改）。"),
         _l("本导入不存走访户数、企业数：镇里已定的各部门走访数，请在本导入之后以“镇各部门定案分配表”再导入同一张表，"
            "存为各部门固定走访数。"),
     ),

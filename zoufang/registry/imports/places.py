@@ -44,9 +44,10 @@ def path_segments(text: str) -> list[str]:
     return [compact(part) for part in _PATH_SEPARATOR.split(text) if compact(part)]
 
 
-def regions_by_path(text: str, area: ImportArea) -> list[Region]:
+def regions_by_path(text: str, area: ImportArea, *, above: bool = False) -> list[Region]:
     """Every region of `area` that “锦溪镇/上下塘社区” (or a bare name) can mean; one is an answer, more is
-    ambiguous. The path may start above the area (“昆山市/锦溪镇”), not pass through another town."""
+    ambiguous. The path may start above the area (“昆山市/锦溪镇”), not pass through another town. With `above`,
+    the regions above the area (its county, its city) too: a row may name them, not write in them."""
     segments = path_segments(text)
     if not segments:
         return []
@@ -56,7 +57,7 @@ def regions_by_path(text: str, area: ImportArea) -> list[Region]:
         if not candidates:
             break
         candidates = list(named.filter(parent__in=candidates, name=segment))
-    return [region for region in candidates if area.holds(region)]
+    return [region for region in candidates if area.holds(region) or (above and area.above(region))]
 
 
 class ScopeRegions:

@@ -17,6 +17,7 @@ from zoufang.registry.imports.area import ImportArea
 from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome, choice_lookup, parse_choice
 from zoufang.registry.imports.places import path_segments
 from zoufang.registry.imports.records import apply_changes, changed_fields
+from zoufang.registry.unitnames import second_top_region_refusal
 
 PARENT, NAME, LEVEL, CODE = "上级区划", "名称", "层级", "区划代码"
 _CODE = re.compile(r"^\d{6,12}$")
@@ -179,6 +180,10 @@ def _match(ctx: ImportContext, tree: Tree, n: int, new: Node) -> Node | None:
         above = stored[0].parent.name
         ctx.error(n, PARENT, _("“%(name)s”已登记在“%(parent)s”之下：上级区划写“%(parent)s”，或删除这一行")
                   % {"name": new.name, "parent": above})
+        return None
+    if node is None and new.parent is None and (refusal := second_top_region_refusal(new.name)):
+        ctx.error(n, PARENT, refusal)
+        tree.add(new)  # the rows under it are checked all the same, not refused for a parent “not found”
         return None
     if node is None and not _may_add_under(ctx, new.parent):
         ctx.error(n, PARENT, _("只能在%(where)s的区划之下新增区划；“%(parent)s”不在%(where)s范围内") % {

@@ -28,14 +28,16 @@ COLUMNS = (
     Column(KIND, True, _l("镇党政班子、镇部门、市级机关部门、其他单位 或 村（居）委会"), "市级机关部门", ("类型",), 16),
     Column(REGION, False, _l("区划名称或路径，如“锦溪镇”或“锦溪镇/上下塘社区”"), "锦溪镇", ("区划",), 24),
     Column(MEMBERS, False, _l("整数"), "43", ("党员数",), 10),
-    Column(ORDER, False, _l("整数，越小越靠前"), "1", ("序号",), 8),
+    # Only a column the office names 排序 orders the units: a register's 序号 numbers its rows and is ignored, as in
+    # every other register; read as the order it flipped with 附件4-1's 序号 at each import of one after the other.
+    Column(ORDER, False, _l("整数，越小越靠前；“序号”列只是表格的行号，不作排序"), "1", (), 8),
 )
 
 
 def region_cell(ctx: ImportContext, row: int, column: str, text: str, cache: dict[str, list[Region]]) -> Region | None:
     """A region named by a unique name or a path; errors for none or several."""
     if text not in cache:
-        cache[text] = regions_by_path(text, ctx.area)
+        cache[text] = regions_by_path(text, ctx.area, above=True)
     found = cache[text]
     if len(found) == 1:
         return found[0]
@@ -92,7 +94,11 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
             number = cells.count_cell(ctx, n, column, table.value(row, column))
             if number is not None:
                 values[field] = number
-        if region is not None:
+        above = region is not None and not ctx.area.holds(region)
+        if above and region is not None:  # a city's body as registered (0032, h8): named, never registered here
+            candidates = [u for u in stored.get(name, []) if u.region_id == region.pk] or [
+                u for u in stored.get(name, []) if ctx.area.may_name_unit(u) and not ctx.area.may_change_unit(u)]
+        elif region is not None:
             scope = scope_of(region)
             candidates = [u for u in stored.get(name, []) if clashes(scope, u, one)]
         else:
@@ -100,6 +106,10 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
         existing = candidates[0] if len(candidates) == 1 else None
         if len(candidates) > 1:
             ctx.error(n, REGION, ambiguous_message(name, candidates, towns_of(candidates), _("请在“所属区划”写明是哪个镇的")))
+        elif above and region is not None and existing is None and not candidates:
+            ctx.error(n, REGION, _("“%(name)s”未在%(region)s登记：%(region)s的单位由该区划的走访办或系统管理员登记，"
+                                   "%(where)s的导入只能引用已登记的单位。请先请他们登记后再导入本表，或删去这一行") % {
+                "name": name, "region": region.name, "where": ctx.area.where})
         elif existing is not None and (refusal := ctx.area.unit_refusal(existing)) and (
                 not ctx.area.may_name_unit(existing) or changed_fields(existing, values)):
             ctx.error(n, NAME, refusal)  # a shared unit listed as it is registered is only named
