@@ -91,6 +91,8 @@ def check_co_handlers(unit: Unit | None, co_handlers: list[Unit]) -> None:
 
 def _serving(case: Case, units: list[Unit], what: str) -> None:
     """Another town's department would read the raiser in full: only the units serving the campaign's area."""
+    if not units:  # no 协办单位: nothing to check, and the area's units cost a query to find
+        return
     serving = set(access.serving_units(case.campaign).filter(pk__in=[u.pk for u in units]).values_list("pk", flat=True))
     checking = set(access.callback_companies(case.campaign.scope).filter(pk__in=[u.pk for u in units]).values_list("pk", flat=True))
     for unit in units:

@@ -16,7 +16,7 @@ from zoufang.campaigns.values import count_bounds
 from zoufang.core.tabular import compact
 from zoufang.planning.allocate import place, split_in_range, spread_evenly
 from zoufang.planning.models import FixedQuota
-from zoufang.planning.snapshot import HOUSEHOLD, HOUSEHOLD_KINDS, Slot, Snapshot
+from zoufang.planning.snapshot import HOUSEHOLD, HOUSEHOLD_KINDS, Slot, Snapshot, quotas_in_order, role_keys
 from zoufang.registry.models import Cadre, Target, Unit
 
 LineKey = tuple[Slot, int, str]  # (visitor, village id, kind)
@@ -90,7 +90,8 @@ class Roles:
 
 def campaign_roles(config: dict[str, Any]) -> Roles:
     roles = Roles(config=config)
-    for key, role in (config.get("roles") or {}).items():
+    for key in role_keys(config):
+        role = config["roles"][key] or {}
         quota = (config.get("quotas") or {}).get(key) or {}
         if quota.get("leads"):
             roles.leads.update(dict.fromkeys(quota["leads"], key))
@@ -111,11 +112,11 @@ def unapplied_rules(config: dict[str, Any]) -> list[str]:
     planned = {roles.leader, roles.department, roles.remainder, *roles.leads.values()}
     names = config.get("roles") or {}
     notes: list[str] = []
-    for key, quota in (config.get("quotas") or {}).items():
+    for key, quota in quotas_in_order(config):
         name = (names.get(key) or {}).get("name", key)
         if key not in planned:
             notes.append(_("quotas.%(key)s：角色“%(name)s”的走访数量未参与自动分配（自动分配只有镇党政领导、部门党员干部、"
-                           "兜底和牵头四种角色，同类角色只取最后一个）；其对象由兜底角色走访，或由走访办人工调整") % {"key": key, "name": name})
+                           "兜底和牵头四种角色，同类角色只取代号按字母排在最后的一个）；其对象由兜底角色走访，或由走访办人工调整") % {"key": key, "name": name})
             continue
         if quota.get("per_unit"):
             notes.append(_("quotas.%(key)s.per_unit：按单位规定的数量未参与自动分配，只按 per_person 分配") % {"key": key})

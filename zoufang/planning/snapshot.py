@@ -54,10 +54,26 @@ class TargetClass:
         return all(values.get(name) == value for name, value in self.filters)
 
 
+def role_keys(config: dict[str, Any]) -> list[str]:
+    """The campaign's roles in the planner's order: by cadre role as the seeds list them (镇领导, 部门党员干部,
+    村干部, 其他), then by key. Never the configuration's order of keys: a campaign read back from PostgreSQL has
+    its jsonb's order (shorter keys first), one loaded from its file the file's, and both must plan alike."""
+    roles = config.get("roles") or {}
+    ranks: dict[str, int] = {role: rank for rank, role in enumerate(Cadre.Role.values)}
+    return sorted(roles, key=lambda key: (ranks.get(str((roles[key] or {}).get("cadre_role")), len(ranks)), key))
+
+
+def quotas_in_order(config: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(role, quota) in `role_keys`' order (a quota of no role, which validation refuses, after them by key)."""
+    quotas = config.get("quotas") or {}
+    roles = role_keys(config)
+    return [(key, quotas[key] or {}) for key in [*roles, *sorted(set(quotas) - set(roles))] if key in quotas]
+
+
 def target_classes(config: dict[str, Any]) -> list[TargetClass]:
     """The campaign's kinds as the planner counts them, filtered classes before the rest of their kind."""
     kinds = list(config.get("target_kinds") or [k.value for k in Target.Kind])
-    per_person = [(q or {}).get("per_person") or {} for q in (config.get("quotas") or {}).values()]
+    per_person = [quota.get("per_person") or {} for _role, quota in quotas_in_order(config)]
     classes: list[TargetClass] = []
     merged = any(HOUSEHOLD in p for p in per_person) and all(k in kinds for k in HOUSEHOLD_KINDS)
     if merged:

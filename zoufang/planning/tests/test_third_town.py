@@ -150,7 +150,7 @@ def test_it_says_which_rules_of_the_campaign_the_planner_does_not_apply(qiandeng
     assert report.notes[:2] == [
         "quotas.party_member.linked_regions.count：各部门集中的村数按1～2个安排，未按1～1个",
         "quotas.grid_worker：角色“专职网格员”的走访数量未参与自动分配（自动分配只有镇党政领导、部门党员干部、兜底和牵头四种角色，"
-        "同类角色只取最后一个）；其对象由兜底角色走访，或由走访办人工调整",
+        "同类角色只取代号按字母排在最后的一个）；其对象由兜底角色走访，或由走访办人工调整",
     ]
 
 
