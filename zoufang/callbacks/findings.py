@@ -86,8 +86,8 @@ def follow_up_dissatisfied(sample: CallbackSample, *, by: Any, note: str) -> Cal
     if not note:
         raise CallbackError(_("请填写跟进情况。"))
     with transaction.atomic():
-        locked = CallbackSample.objects.select_for_update().select_related("batch", "dissatisfied_handled_by").get(
-            pk=sample.pk)
+        # Not joined to the recorder: PostgreSQL locks no row on the nullable side of an outer join.
+        locked = CallbackSample.objects.select_for_update().select_related("batch").get(pk=sample.pk)
         if not locked.says_unsatisfied:
             raise CallbackError(_("该样本的回访答复不是“不满意”，无需跟进。"))
         if locked.dissatisfied_handled_at is not None:
