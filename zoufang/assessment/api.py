@@ -30,6 +30,15 @@ class IndicatorOut(Schema):
     scoring: str = Field(description="rate（比率×100）、months（达标月数÷已结束月数×100）、deduction（100−每件扣分×查实件数）")
     deduction: int
     available: bool = Field(description="false：数据未接入，不计分，权重按比例分配给其余指标")
+    part_absent: bool = Field(False, description="true：两个来源合计的指标（群众满意）中第三方回访抽查的数据未接入，只按问题回访计算")
+
+
+class CellPartOut(Schema):
+    source: str = Field(description="cases（问题回访：对办理结果的满意度评价）或 callbacks（第三方回访抽查：对走访的满意度）")
+    label: str
+    numerator: int | None
+    denominator: int | None
+    absent: bool = Field(description="true：该来源数据未接入")
 
 
 class CellOut(Schema):
@@ -39,6 +48,7 @@ class CellOut(Schema):
     denominator: int | None
     absent: bool
     text: str
+    parts: list[CellPartOut] = Field([], description="两个来源合计的指标（群众满意）各来源的分子、分母；其余指标为空")
 
 
 class ScoreOut(Schema):
@@ -106,8 +116,8 @@ def _score(score: Score, remark: str, indicators: list[Any]) -> dict[str, Any]:
     subject = score.subject
     return {"id": score.public_id, "level": score.level, "label": score.label,
             "subject_id": getattr(subject, "public_id", None),
-            "cells": [{"key": i.key, **score.cells[i.key], "text": presenters.cell_text(i, score.cells[i.key])}
-                      for i in indicators],
+            "cells": [{"key": i.key, **score.cells[i.key], "text": presenters.cell_text(i, score.cells[i.key]),
+                       "parts": presenters.parts(i, score.cells[i.key])} for i in indicators],
             "base_total": score.base_total, "adjustment": score.adjustment, "total": score.total, "rank": score.rank,
             "remark": remark}
 

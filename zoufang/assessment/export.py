@@ -16,7 +16,7 @@ from zoufang.assessment.models import Assessment, Score
 from zoufang.assessment.scoring import LEVELS, level_name
 from zoufang.assessment.services import indicators_of, scores
 from zoufang.core.sheetwriter import GRID as BOX
-from zoufang.core.sheetwriter import ExportWorkbook, print_on_a4
+from zoufang.core.sheetwriter import ExportWorkbook, fitted_height, print_on_a4
 
 TITLE = Font(name="方正小标宋简体", size=18)
 HEAD = Font(name="黑体", size=11)
@@ -33,6 +33,9 @@ def _sheet_name(text: str, taken: set[str]) -> str:
         name, n = f"{base[:26]}{n}", n + 1
     taken.add(name)
     return name
+
+
+DETAIL_WIDTHS = [6, 28, 8, 40, 10, 12]  # a unit's detail sheet: 序号、考核指标、权重、计算口径、指标得分、加权得分
 
 
 def _print_setup(sheet: Any, header_row: int, widths: list[int]) -> None:
@@ -132,8 +135,11 @@ def _detail_sheet(book: ExportWorkbook, assessment: Assessment, unit_score: Scor
         cell = unit_score.cells[indicator.key]
         value = cell.get("value")
         weighted = round(value * indicator.weight / weights, 2) if value is not None and weights else "—"
-        sheet.append([number, indicator.label, indicator.weight, presenters.cell_text(indicator, cell),
-                      value if value is not None else "—", weighted])
+        row = [number, indicator.label, indicator.weight, presenters.cell_text(indicator, cell),
+               value if value is not None else "—", weighted]
+        sheet.append(row)
+        # A long 计算口径 (群众满意 names both its sources) wraps: the row grows to show it, on screen and on paper.
+        sheet.row_dimensions[sheet.max_row].height = fitted_height(row, DETAIL_WIDTHS)
     line = presenters.lines(assessment, [unit_score], indicators)[0]
     sheet.append(["", _("指标得分"), "", "", "", _number(unit_score.base_total)])
     sheet.append(["", _("加减分"), "", line.remark, "", f"{unit_score.adjustment:+.2f}" if unit_score.adjustment else "0"])
@@ -151,7 +157,7 @@ def _detail_sheet(book: ExportWorkbook, assessment: Assessment, unit_score: Scor
                           _number(cadre_line.score.total), cadre_line.score.rank or "—", cadre_line.remark])
         _box(sheet, first, first, 5, head=True)
         _box(sheet, first + 1, sheet.max_row, 5, left=5)
-    _print_setup(sheet, header_row, [6, 28, 8, 40, 10, 12])
+    _print_setup(sheet, header_row, DETAIL_WIDTHS)
 
 
 def workbook(assessment: Assessment) -> bytes:

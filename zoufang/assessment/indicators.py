@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from zoufang.campaigns.models import Campaign
 from zoufang.campaigns.schema import ASSESSMENT_DEDUCTIONS, ASSESSMENT_WEIGHTS
@@ -19,10 +20,14 @@ from zoufang.oversight.pace import checked_when, pace_rule
 RATE, MONTHS, DEDUCTION = "rate", "months", "deduction"
 
 # provider(campaign, by, starts_on, ends_on) -> {subject pk: findings upheld}; by is "cadre", "unit" or "village".
+# A rate's second source (PART_LABELS) answers {subject pk: (numerator, denominator)} instead.
 PROVIDERS = {
     "callback": "zoufang.callbacks.findings.upheld_by",
     "integrity": "zoufang.integrity.flags.upheld_against",
+    "satisfaction": "zoufang.callbacks.findings.satisfaction_by",
 }
+# Rates counted over two sources: the figures' own (cases) and a provider's; each part named in the detail.
+PART_LABELS = {"satisfaction": (gettext_noop("问题回访"), gettext_noop("第三方回访抽查"))}
 Provider = Callable[..., Mapping[int | None, int]]
 
 
@@ -35,10 +40,12 @@ class Indicator:
     deduction: int = 0  # points off per finding upheld
     available: bool = True  # False: its data is not connected (数据未接入)
     monthly: bool = True  # MONTHS: the pace rule's checkpoints are month ends (else its periods' ends, milestones)
+    part_absent: bool = False  # a rate over two sources whose provider's part is not connected (counted without it)
 
     def as_json(self) -> dict[str, Any]:
         return {"key": self.key, "label": self.label, "weight": self.weight, "scoring": self.scoring,
-                "deduction": self.deduction, "available": self.available, "monthly": self.monthly}
+                "deduction": self.deduction, "available": self.available, "monthly": self.monthly,
+                "part_absent": self.part_absent}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Indicator":
@@ -77,5 +84,6 @@ def indicators(campaign: Campaign) -> list[Indicator]:
             deduction=int(deductions.get(key, 0)),
             available=scoring != DEDUCTION or provider(key) is not None,
             monthly=scoring != MONTHS or pace_rule(campaign).monthly,
+            part_absent=key in PART_LABELS and provider(key) is None,
         ))
     return found

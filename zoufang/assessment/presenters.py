@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from zoufang.assessment.indicators import DEDUCTION, MONTHS, Indicator
+from zoufang.assessment.indicators import DEDUCTION, MONTHS, PART_LABELS, Indicator
 from zoufang.assessment.models import Adjustment, Assessment, Score
 
 
@@ -18,6 +18,8 @@ def cell_text(indicator: Indicator, cell: dict[str, Any]) -> str:
     numerator, denominator = cell.get("numerator"), cell.get("denominator")
     if indicator.scoring == DEDUCTION:
         return _("查实 %(n)s 件，每件扣 %(points)s 分") % {"n": numerator or 0, "points": indicator.deduction}
+    if cell.get("parts") is not None:
+        return _pooled_text(indicator, cell)
     if not denominator:
         return _("无可计算的数据")
     if indicator.scoring == MONTHS and indicator.monthly:
@@ -33,6 +35,29 @@ def cell_text(indicator: Indicator, cell: dict[str, Any]) -> str:
         "satisfaction": _("满意和基本满意 %(n)s / 已回访评价 %(d)s"),
     }
     return parts[indicator.key] % {"n": numerator, "d": denominator}
+
+
+def _pooled_text(indicator: Indicator, cell: dict[str, Any]) -> str:
+    """A rate over two sources, each named with its own count: “满意和基本满意 3 / 已评价 5（问题回访 1 / 2，第三方回访抽查
+    2 / 3）”; a source not connected says so."""
+    named = []
+    for name, part in zip(PART_LABELS[indicator.key], cell["parts"], strict=True):
+        named.append(_("%(name)s：数据未接入") % {"name": _(name)} if part is None else
+                     _("%(name)s %(n)s / %(d)s") % {"name": _(name), "n": part[0], "d": part[1]})
+    if not cell.get("denominator"):
+        return _("无可计算的数据（%(parts)s）") % {"parts": "，".join(named)}
+    return _("满意和基本满意 %(n)s / 已评价 %(d)s（%(parts)s）") % {
+        "n": cell["numerator"], "d": cell["denominator"], "parts": "，".join(named)}
+
+
+def parts(indicator: Indicator, cell: dict[str, Any]) -> list[dict[str, Any]]:
+    """A rate's sources as the API gives them: cases (the office's ratings), callbacks (the third party's)."""
+    stored = cell.get("parts")
+    if stored is None:
+        return []
+    return [{"source": source, "label": _(name), "numerator": part[0] if part else None,
+             "denominator": part[1] if part else None, "absent": part is None}
+            for source, name, part in zip(("cases", "callbacks"), PART_LABELS[indicator.key], stored, strict=True)]
 
 
 def value_text(value: Any) -> str:
@@ -70,6 +95,8 @@ def lines(assessment: Assessment, chosen: list[Score], indicators: list[Indicato
 
 def absent_note(indicators: list[Indicator]) -> str:
     absent = [f"{i.label}（{i.weight}）" for i in indicators if not i.available and i.weight]
-    if not absent:
-        return ""
-    return _("%(names)s：数据未接入，不计分，其权重按比例分配给其余指标") % {"names": "、".join(absent)}
+    notes = [_("%(names)s：数据未接入，不计分，其权重按比例分配给其余指标") % {"names": "、".join(absent)}] if absent else []
+    notes += [_("%(name)s：%(part)s数据未接入，只按%(other)s计算") % {
+        "name": i.label, "part": _(PART_LABELS[i.key][1]), "other": _(PART_LABELS[i.key][0])}
+        for i in indicators if i.part_absent and i.weight]
+    return "；".join(notes)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from zoufang.assessment.indicators import DEDUCTION, MONTHS, Indicator, provider
+from zoufang.assessment.indicators import DEDUCTION, MONTHS, PART_LABELS, Indicator, provider
 from zoufang.campaigns.models import Campaign
 from zoufang.oversight import figures
 from zoufang.oversight.figures import CaseRow, CoverageRow
@@ -37,10 +37,13 @@ class Cell:
     numerator: int | None = None
     denominator: int | None = None
     absent: bool = False  # 数据未接入
+    # A rate over two sources (PART_LABELS): each one's [numerator, denominator], None for a part not connected.
+    parts: list[list[int] | None] | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"value": self.value, "numerator": self.numerator, "denominator": self.denominator,
-                "absent": self.absent}
+        shown = {"value": self.value, "numerator": self.numerator, "denominator": self.denominator,
+                 "absent": self.absent}
+        return shown if self.parts is None else {**shown, "parts": self.parts}
 
 
 @dataclass
@@ -113,25 +116,25 @@ def score_level(campaign: Campaign, level: str, period: Period, indicators: list
     cases = figures.case_figures(campaign, level, period.as_of,
                                  figures.cases_raised(campaign, period.starts_on, period.ends_on))
     handled: dict[Any, CaseRow] = {_key_id(r): r for r in cases.rows if r.key is not None}
-    upheld: dict[str, Mapping[Any, int] | None] = {}
+    provided: dict[str, Mapping[Any, Any] | None] = {}  # findings upheld, or a rate's second source
     for indicator in indicators:
-        if indicator.scoring == DEDUCTION:
+        if indicator.scoring == DEDUCTION or indicator.key in PART_LABELS:
             found = provider(indicator.key) if indicator.available else None
-            upheld[indicator.key] = found(campaign, level, period.starts_on, period.ends_on) if found else None
+            provided[indicator.key] = found(campaign, level, period.starts_on, period.ends_on) if found else None
     keys = {**{k: r.key for k, r in covered.items()}, **{k: r.key for k, r in handled.items()}}
     subjects = []
     for pk, key in sorted(keys.items(), key=lambda item: _sort(level, item[1])):
         subject = Subject(level, key, _label(level, key))
         for indicator in indicators:
             subject.cells[indicator.key] = _cell(indicator, covered.get(pk), [m.get(pk) for m in monthly],
-                                                 handled.get(pk), upheld.get(indicator.key), pk)
+                                                 handled.get(pk), provided.get(indicator.key), pk)
         subject.base_total = weighted_total(subject.cells, indicators)
         subjects.append(subject)
     return subjects
 
 
 def _cell(indicator: Indicator, coverage: CoverageRow | None, months: list[figures.Pace | None],
-          cases: CaseRow | None, upheld: Mapping[Any, int] | None, pk: Any) -> Cell:
+          cases: CaseRow | None, upheld: Mapping[Any, Any] | None, pk: Any) -> Cell:
     key = indicator.key
     if key == "quota_completion":
         if coverage is None or not coverage.assigned:
@@ -141,6 +144,8 @@ def _cell(indicator: Indicator, coverage: CoverageRow | None, months: list[figur
         measured = [p for p in months if p is not None and p.assigned]
         kept = sum(1 for p in measured if p.visited >= p.due_today)
         return Cell(round(100 * kept / len(measured), 1) if measured else None, kept, len(measured))
+    if key in PART_LABELS:
+        return _pooled(key, cases, upheld, pk)
     if key in CASE_PARTS:
         numerator, denominator, rate = CASE_PARTS[key]
         if cases is None:
@@ -150,6 +155,19 @@ def _cell(indicator: Indicator, coverage: CoverageRow | None, months: list[figur
         return Cell(None, absent=True)
     count = int(upheld.get(pk, 0))
     return Cell(float(max(0, 100 - indicator.deduction * count)), count)
+
+
+def _pooled(key: str, cases: CaseRow | None, provided: Mapping[Any, Any] | None, pk: Any) -> Cell:
+    """A rate over the cases' figures and a provider's counts (满意率: the office's ratings of the cases and the
+    third party's answers on the visits): one answer, one count, whichever source asked it. A provider not
+    connected leaves its part out (None), never guessed; nothing asked in either: no value."""
+    numerator, denominator, _rate = CASE_PARTS[key]
+    own = [getattr(cases, numerator), getattr(cases, denominator)] if cases is not None else [0, 0]
+    other = list(provided.get(pk, (0, 0))) if provided is not None else None
+    parts = [own, other]
+    satisfied = sum(part[0] for part in parts if part is not None)
+    asked = sum(part[1] for part in parts if part is not None)
+    return Cell(round(100 * satisfied / asked, 1) if asked else None, satisfied, asked, parts=parts)
 
 
 def level_name(level: str) -> str:

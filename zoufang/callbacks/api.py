@@ -51,6 +51,7 @@ class CountsOut(Schema):
     satisfied: int
     fairly_satisfied: int
     unsatisfied: int
+    followed_up: int = Field(description="不满意中走访办已登记跟进的")
 
 
 class TableOut(Schema):

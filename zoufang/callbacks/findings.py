@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
+from zoufang.accounts.names import shown_name
 from zoufang.callbacks import access
 from zoufang.callbacks.models import CallbackSample
-from zoufang.callbacks.results import enclosing
+from zoufang.callbacks.results import SATISFACTION, SATISFIED, enclosing
 from zoufang.callbacks.sampling import Period
 from zoufang.callbacks.services import CallbackError
 from zoufang.campaigns.models import Campaign
@@ -61,6 +62,47 @@ def reopen_unanswered(sample: CallbackSample, *, by: Any, note: str) -> list[Cas
             "n": len(reopened)}, changes={"reopened": [c.number for c in reopened], "note": note})
     sample.refresh_from_db()
     return reopened
+
+
+# The script's questions the outcome is read from (and `satisfaction` itself): the list shows the person's other words.
+OUTCOME_QUESTIONS = ("visited", "same_visitor", "mode", "answered", "satisfaction")
+
+
+def dissatisfied(campaigns: Any) -> QuerySet[CallbackSample]:
+    """The samples of `campaigns` whose person said they were not satisfied with the visit (不满意), newest call
+    first, with what the office's list shows of each (the visit, its cadre and unit, the target, the batch)."""
+    return (CallbackSample.objects.filter(batch__campaign__in=campaigns, answers__satisfaction="unsatisfied")
+            .select_related("batch__campaign", "visit__cadre__unit", "visit__target__region", "dissatisfied_handled_by")
+            .order_by("-settled_at", "-id"))
+
+
+def follow_up_dissatisfied(sample: CallbackSample, *, by: Any, note: str) -> CallbackSample:
+    """The office records what it did about a person's 不满意 (called them again, told the cadre's unit, …); audited.
+    The same note sent again (a double click, a resend) is the same follow-up, recorded once; another note over a
+    follow-up already recorded — by someone else meanwhile — is refused, naming it, never written over it."""
+    if not access.may_run(by, sample.batch.campaign):
+        raise PermissionDenied
+    note = (note or "").strip()
+    if not note:
+        raise CallbackError(_("请填写跟进情况。"))
+    with transaction.atomic():
+        # Not joined to the recorder: PostgreSQL locks no row on the nullable side of an outer join.
+        locked = CallbackSample.objects.select_for_update().select_related("batch").get(pk=sample.pk)
+        if not locked.says_unsatisfied:
+            raise CallbackError(_("该样本的回访答复不是“不满意”，无需跟进。"))
+        if locked.dissatisfied_handled_at is not None:
+            if locked.dissatisfied_note == note:
+                sample.refresh_from_db()
+                return sample
+            raise CallbackError(_("该不满意回访已于 %(when)s 由%(who)s登记跟进（%(note)s），本次未覆盖；请刷新页面查看。") % {
+                "when": clock.minute(locked.dissatisfied_handled_at),
+                "who": shown_name(locked.dissatisfied_handled_by, nobody=_("他人")), "note": locked.dissatisfied_note})
+        CallbackSample.objects.filter(pk=sample.pk).update(
+            dissatisfied_handled_at=clock.now(), dissatisfied_note=note, dissatisfied_handled_by=by, modified_by=by)
+        audit.record(by, AuditEvent.Action.UPDATE, locked, summary=_("回访抽查不满意跟进：%(batch)s 第 %(n)s 号") % {
+            "batch": locked.batch, "n": locked.position}, changes={"dissatisfied_note": ["", note]})
+    sample.refresh_from_db()
+    return sample
 
 
 @dataclass(frozen=True)
@@ -112,19 +154,38 @@ def upheld_by(campaign: Campaign, by: str, starts_on: Any, ends_on: Any) -> dict
 def count_by(campaign: Campaign, by: str, subjects: list[tuple[int, int | None, int]]) -> dict[int | None, int]:
     """Findings counted per cadre, unit or village, each given as (cadre id, unit id, the target's region id);
     a target above villages counts under None. Shared by every findings provider of the assessment."""
+    counts: dict[int | None, int] = {}
+    for key in subject_keys(campaign, by, subjects):
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def subject_keys(campaign: Campaign, by: str, subjects: list[tuple[int, int | None, int]]) -> list[int | None]:
+    """Whom each (cadre id, unit id, the target's region id) counts for: the cadre, the unit, or the village
+    (村/社区) the target lies in — None above villages; in the order given."""
     if by != "village":
         index = {"cadre": 0, "unit": 1}[by]
-        counts: dict[int | None, int] = {}
-        for subject in subjects:
-            counts[subject[index]] = counts.get(subject[index], 0) + 1
-        return counts
+        return [subject[index] for subject in subjects]
     paths = dict(Region.objects.filter(pk__in={s[2] for s in subjects}).values_list("pk", "path"))
     villages: dict[str, int | None] = dict(Region.objects.filter(path__startswith=campaign.scope.path, level=Region.Level.VILLAGE)
                     .values_list("path", "pk"))
-    counts = {}
-    for subject in subjects:
-        village = enclosing(villages, paths[subject[2]], None)
-        counts[village] = counts.get(village, 0) + 1
+    return [enclosing(villages, paths[subject[2]], None) for subject in subjects]
+
+
+def satisfaction_by(campaign: Campaign, by: str, starts_on: Any, ends_on: Any) -> dict[int | None, tuple[int, int]]:
+    """The assessment's provider of the people's satisfaction as the third party asked it ("您对这次走访是否满意？",
+    the call script's `satisfaction`): {cadre, unit or village pk: (满意 or 基本满意, answers on satisfaction)}, over
+    the sampled visits claimed in the period (both days included), whatever batch drew them."""
+    answered = (CallbackSample.objects
+                .filter(batch__campaign=campaign, visit__visited_at__date__gte=starts_on,
+                        visit__visited_at__date__lte=ends_on, answers__satisfaction__in=list(SATISFACTION))
+                .values_list("visit__cadre_id", "visit__cadre__unit_id", "visit__target__region_id",
+                             "answers"))
+    rows = list(answered)
+    counts: dict[int | None, tuple[int, int]] = {}
+    for key, (*_ids, said) in zip(subject_keys(campaign, by, [row[:3] for row in rows]), rows, strict=True):
+        satisfied, asked = counts.get(key, (0, 0))
+        counts[key] = (satisfied + (SATISFACTION[said["satisfaction"]] in SATISFIED), asked + 1)
     return counts
 
 

@@ -107,6 +107,11 @@ class CallbackSample(TimeStampedModel):
     # The person said a problem they raised was never answered: the office reopens the visit's answered cases.
     unanswered_handled_at = models.DateTimeField(_("未回复问题处理时间"), null=True, blank=True)
     unanswered_note = models.TextField(_("未回复问题处理情况"), blank=True, default="")
+    # The person said they were not satisfied with the visit: the office records what it did about it (跟进).
+    dissatisfied_handled_at = models.DateTimeField(_("不满意跟进时间"), null=True, blank=True)
+    dissatisfied_note = models.TextField(_("不满意跟进情况"), blank=True, default="")
+    dissatisfied_handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("跟进登记人"), null=True,
+                                                blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = _("回访抽查样本")
@@ -124,6 +129,10 @@ class CallbackSample(TimeStampedModel):
     @property
     def says_unanswered(self) -> bool:
         return self.answers.get("answered") == "no"
+
+    @property
+    def says_unsatisfied(self) -> bool:
+        return self.answers.get("satisfaction") == "unsatisfied"
 
 
 class CallbackAttempt(models.Model):

@@ -15,9 +15,12 @@ T = TypeVar("T")
 
 # The call script's `satisfaction` answer (its choice names; the question is optional) and the column counting it.
 SATISFACTION = {"satisfied": "satisfied", "fairly": "fairly_satisfied", "unsatisfied": "unsatisfied"}
+# The columns a 满意率 counts as satisfied (满意 or 基本满意, as figures.SATISFIED does for the cases' ratings).
+SATISFIED = ("satisfied", "fairly_satisfied")
 COLUMNS = [("sampled", _("抽查")), ("settled", _("已完成")), *[(o.value, o.label) for o in Outcome],
            ("pending", _("待核实")), ("upheld", _("核实未走访")), ("unanswered", _("问题未回复")),
-           ("satisfied", _("满意")), ("fairly_satisfied", _("基本满意")), ("unsatisfied", _("不满意"))]
+           ("satisfied", _("满意")), ("fairly_satisfied", _("基本满意")), ("unsatisfied", _("不满意")),
+           ("followed_up", _("不满意已跟进"))]
 GROUPINGS = [("unit", _("按单位")), ("village", _("按村（社区）")), ("cadre", _("按走访干部"))]
 
 
@@ -40,9 +43,27 @@ class Line:
         said = SATISFACTION.get(str((sample.answers or {}).get("satisfaction", "")))
         if said:
             self.counts[said] += 1
+        if said == "unsatisfied" and sample.dissatisfied_handled_at is not None:
+            self.counts["followed_up"] += 1
 
     def values(self) -> list[int]:
         return [self.counts[key] for key, _label in COLUMNS]
+
+    @property
+    def reached(self) -> int:
+        """Calls that got through (接通): every settled sample but the unreachable."""
+        return self.counts["settled"] - self.counts[Outcome.UNREACHABLE]
+
+    @property
+    def asked(self) -> int:
+        """Answers on satisfaction (满意, 基本满意 or 不满意)."""
+        return sum(self.counts[key] for key in SATISFACTION.values())
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """满意率: 满意 or 基本满意 ÷ answers on satisfaction × 100, one decimal, as the cases' 满意率 reads."""
+        asked = self.asked
+        return round(100 * sum(self.counts[key] for key in SATISFIED) / asked, 1) if asked else None
 
 
 @dataclass
@@ -74,8 +95,8 @@ def samples_of(batch: CallbackBatch) -> list[CallbackSample]:
     return list(listed_samples(batch))
 
 
-def village_names(batch: CallbackBatch) -> dict[str, str]:
-    return dict(Region.objects.filter(path__startswith=batch.campaign.scope.path, level=Region.Level.VILLAGE)
+def village_names(campaign: Any) -> dict[str, str]:
+    return dict(Region.objects.filter(path__startswith=campaign.scope.path, level=Region.Level.VILLAGE)
                 .values_list("path", "name"))
 
 
@@ -85,24 +106,29 @@ def enclosing(by_path: dict[str, T], path: str, fallback: T) -> T:
     return next((by_path[path[:end]] for end in range(step, len(path) + 1, step) if path[:end] in by_path), fallback)
 
 
-def tables(batch: CallbackBatch, samples: list[CallbackSample] | None = None) -> list[Table]:
-    samples = samples_of(batch) if samples is None else samples
-    names = village_names(batch)
+def grouped(campaign: Any, samples: list[CallbackSample], key: str, *, by_name: bool = True) -> Table:
+    """The samples counted per unit, village (村/社区) or cadre (`key`), with their total; lines by name, or in the
+    order the samples first name them (`by_name=False`). Each sample needs its visit's cadre, unit and target's
+    region loaded."""
+    names = village_names(campaign) if key == "village" else {}
     keys: dict[str, Callable[[CallbackSample], str]] = {
         "unit": lambda s: s.visit.cadre.unit.name,
         "village": lambda s: enclosing(names, s.visit.target.region.path, s.visit.target.region.name),
         "cadre": lambda s: f"{s.visit.cadre.name}（{s.visit.cadre.unit.name}）",
     }
-    built = []
-    for key, title in GROUPINGS:
-        lines: dict[str, Line] = {}
-        total = Line(str(_("合计")))
-        for sample in samples:
-            name = keys[key](sample)
-            lines.setdefault(name, Line(name)).add(sample)
-            total.add(sample)
-        built.append(Table(key, str(title), sorted(lines.values(), key=lambda line: line.name), total))
-    return built
+    lines: dict[str, Line] = {}
+    total = Line(str(_("合计")))
+    for sample in samples:
+        name = keys[key](sample)
+        lines.setdefault(name, Line(name)).add(sample)
+        total.add(sample)
+    shown = sorted(lines.values(), key=lambda line: line.name) if by_name else list(lines.values())
+    return Table(key, str(dict(GROUPINGS)[key]), shown, total)
+
+
+def tables(batch: CallbackBatch, samples: list[CallbackSample] | None = None) -> list[Table]:
+    samples = samples_of(batch) if samples is None else samples
+    return [grouped(batch.campaign, samples, key) for key, _title in GROUPINGS]
 
 
 def headings() -> list[str]:

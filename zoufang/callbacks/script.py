@@ -54,10 +54,13 @@ class Script:
                        for name, value in answers.items() if name not in asked]
 
 
+EMPTY_SCRIPT = Script("", {"items": [], "choices": {}})
+
+
 def answer_rows(campaign: Any, answers: dict[str, Any]) -> list[tuple[str, str]]:
     """A callback's answers labelled by the campaign's script (Script.answer_rows); with no script configured any
     more, each answer named as one the script no longer asks."""
-    script = campaign_script(campaign) or Script("", {"items": [], "choices": {}})
+    script = campaign_script(campaign) or EMPTY_SCRIPT
     return script.answer_rows(answers or {})
 
 

@@ -44,6 +44,18 @@ def settings_of(campaign: Campaign) -> dict[str, Any]:
     return dict(block)
 
 
+def configured_shares(campaign: Campaign) -> tuple[Fraction | None, Fraction | None]:
+    """(the share of the period's visits to sample, the share of flagged visits in it) as the campaign's
+    `callbacks` block sets them (`rate`, `flagged_share`); None where it sets none."""
+    block = (campaign.config or {}).get("callbacks") or {}
+    rate, flagged = (parse_share(block[key]) if block.get(key) is not None else None for key in ("rate", "flagged_share"))
+    return rate, flagged
+
+
+def configured_rate(campaign: Campaign) -> Fraction | None:
+    return configured_shares(campaign)[0]
+
+
 def population(campaign: Campaign, period: sampling.Period) -> tuple[list[sampling.VisitRow], set[int]]:
     """The visits a new batch draws from (those no earlier batch sampled) and the cadres earlier batches covered."""
     earlier = CallbackSample.objects.filter(batch__campaign=campaign)

@@ -5,6 +5,7 @@ from zoufang.callbacks import views
 app_name = "callbacks"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("dissatisfied/", views.dissatisfied, name="dissatisfied"),
     path("<uuid:public_id>/", views.batch, name="batch"),
     path("<uuid:public_id>/xlsx/", views.xlsx, name="xlsx"),
     path("<uuid:public_id>/close/", views.close, name="close"),

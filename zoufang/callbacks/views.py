@@ -15,11 +15,12 @@ from django.views.decorators.http import require_POST
 
 from zoufang.accounts import scope
 from zoufang.accounts.masking import Kind, Masker
+from zoufang.accounts.names import shown_name
 from zoufang.callbacks import access, findings, results, services
-from zoufang.callbacks.forms import CallForm, DrawForm, ReopenForm, VerifyForm
+from zoufang.callbacks.forms import CallForm, DrawForm, FollowUpForm, ReopenForm, VerifyForm
 from zoufang.callbacks.models import CallbackBatch, CallbackSample
 from zoufang.callbacks.sampling import Period
-from zoufang.callbacks.script import answer_rows, campaign_script
+from zoufang.callbacks.script import EMPTY_SCRIPT, Script, answer_rows, campaign_script
 from zoufang.core import paging
 from zoufang.core.queryparams import Asked
 from zoufang.jobs.views import start as start_job
@@ -49,6 +50,8 @@ def index(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             campaign = access.office_campaigns(request.user).get(slug=data["campaign"])
             rate, share = form.share(data["percent"]), form.share(data["flagged_percent"])
+            if rate is None and data["count"] is None:  # neither given: the campaign's configured rate
+                rate = services.configured_rate(campaign)
             try:  # refused at once (dates, shares, the campaign's callbacks block), not after waiting in the queue
                 services.check_draw(campaign, Period(data["starts_on"], data["ends_on"]), by=request.user,
                                     rate=rate, count=data["count"], flagged_share=share)
@@ -62,7 +65,9 @@ def index(request: HttpRequest) -> HttpResponse:
                     "ends_on": data["ends_on"].isoformat(), "rate": str(rate) if rate is not None else "",
                     "count": data["count"] or "", "flagged_share": str(share) if share is not None else "",
                     "caller": str(data["caller"].public_id) if data["caller"] else "", "key": str(data["key"])})
-    return render(request, "callbacks/index.html", {"form": form, "page": page})
+    waiting = (findings.dissatisfied(access.office_campaigns(request.user)).filter(dissatisfied_handled_at=None).count()
+               if form is not None else None)
+    return render(request, "callbacks/index.html", {"form": form, "page": page, "waiting": waiting})
 
 
 def _batch_rows(samples: list[CallbackSample], masker: Masker, *, office: bool) -> list[dict[str, Any]]:
@@ -90,6 +95,7 @@ def batch(request: HttpRequest, public_id: Any) -> HttpResponse:
         "rows": _batch_rows(page.rows, Masker(request.user), office=office),
         "to_verify": listed.filter(verification=CallbackSample.Verification.PENDING) if office else [],
         "unanswered": listed.filter(answers__answered="no", unanswered_handled_at=None) if office else [],
+        "unsatisfied": listed.filter(answers__satisfaction="unsatisfied", dissatisfied_handled_at=None) if office else [],
     }
     return render(request, "callbacks/batch.html", context)
 
@@ -125,7 +131,8 @@ def close(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 def _sample_page(request: HttpRequest, sample: CallbackSample, *, phone: str = "", call: CallForm | None = None,
-                 verify: VerifyForm | None = None, reopen: ReopenForm | None = None) -> HttpResponse:
+                 verify: VerifyForm | None = None, reopen: ReopenForm | None = None,
+                 follow_up: FollowUpForm | None = None) -> HttpResponse:
     batch_ = sample.batch
     caller = access.is_caller(request.user, batch_)
     office = access.may_run(request.user, batch_.campaign)
@@ -146,6 +153,9 @@ def _sample_page(request: HttpRequest, sample: CallbackSample, *, phone: str = "
         "verify": verify or (VerifyForm() if office and sample.verification == "pending" else None),
         "reopen": reopen or (ReopenForm() if office and sample.says_unanswered and not sample.unanswered_handled_at
                              else None),
+        "follow_up": follow_up or (FollowUpForm() if office and sample.says_unsatisfied
+                                   and not sample.dissatisfied_handled_at else None),
+        "follow_up_by": shown_name(sample.dissatisfied_handled_by) if sample.dissatisfied_handled_at else "",
         "cases": findings.answered_cases(sample) if office else [],
         "case_count": sample.visit.cases.count(),
     }
@@ -165,6 +175,8 @@ def sample(request: HttpRequest, public_id: Any) -> HttpResponse:
             return _verify(request, found)
         if action == "reopen":
             return _reopen(request, found)
+        if action == "follow_up":
+            return _follow_up(request, found)
     except PermissionDenied:
         raise Http404 from None
     except services.CallbackError as error:
@@ -206,6 +218,36 @@ def _reopen(request: HttpRequest, found: CallbackSample) -> HttpResponse:
     reopened = findings.reopen_unanswered(found, by=request.user, note=form.cleaned_data["note"])
     messages.success(request, _("已重办 %(n)s 件问题") % {"n": len(reopened)})
     return redirect("callbacks:sample", public_id=found.public_id)
+
+
+def _follow_up(request: HttpRequest, found: CallbackSample) -> HttpResponse:
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        return _sample_page(request, found, follow_up=form)
+    findings.follow_up_dissatisfied(found, by=request.user, note=form.cleaned_data["note"])
+    messages.success(request, _("已登记跟进情况"))
+    return redirect("callbacks:dissatisfied")
+
+
+@login_required
+def dissatisfied(request: HttpRequest) -> HttpResponse:
+    """The office's list of the people who told the third party they were not satisfied with the visit: the
+    visit, its cadre, what they said, and whether the office has followed it up (待跟进 first counted)."""
+    campaigns = access.office_campaigns(request.user)
+    if not campaigns.exists():
+        raise Http404
+    listed = findings.dissatisfied(campaigns)
+    page = paging.shown_page(listed, Asked.page(request), settings.ZOUFANG_PAGE_SIZE)
+    scripts: dict[int, Script] = {}  # one parse of each campaign's call script, not one per row
+    rows = []
+    for found in page.rows:
+        script = scripts.setdefault(found.batch.campaign_id, campaign_script(found.batch.campaign) or EMPTY_SCRIPT)
+        rows.append({"sample": found, "said": script.answer_rows(
+            {k: v for k, v in found.answers.items() if k not in findings.OUTCOME_QUESTIONS}),
+            "by": shown_name(found.dissatisfied_handled_by) if found.dissatisfied_handled_at else ""})
+    return render(request, "callbacks/dissatisfied.html", {
+        "page": page, "rows": rows, "waiting": listed.filter(dissatisfied_handled_at=None).count(),
+        "total": listed.count()})
 
 
 @login_required

@@ -325,57 +325,77 @@ def requests_text(by_unit: figures.Coverage, cases: figures.CaseFigures, *, wher
 def callback_results(campaign: Campaign, start: dt.date, end: dt.date, *, read_on: dt.date | None = None,
                      number: int | None = None) -> Section | None:
     """The 通报's section on the third-party callbacks (回访抽查结果, seed 000 §三(三): "抽查结果将予以通报"): the
-    visits of the period sampled, what the calls found, by unit, and the cadres whose "not visited" the office
-    upheld, named. None when no visit of the period was sampled: the section is left out, not printed empty.
-    With `read_on` (a period already over), the calls made since are counted too, and the text says to which day;
-    with `number`, a figure in the text and the table in the 附件 as 表`number`."""
-    from zoufang.callbacks import findings
+    visits of the period sampled, the calls that got through, what they found and the people's satisfaction, by
+    unit and by village (the batch page's figures, `callbacks.results`), the cadres whose "not visited" the office
+    upheld, named, and what the office did about the dissatisfied and the unanswered. None when no visit of the
+    period was sampled: the section is left out, not printed empty. With `read_on` (a period already over), the
+    calls made since are counted too, and the text says to which day; with `number`, a figure in the text and the
+    tables in the 附件 as 表`number` (by unit) and 表`number`+1 (by village)."""
+    from zoufang.callbacks import findings, results
     from zoufang.callbacks.models import CallbackSample
     from zoufang.callbacks.sampling import Period
 
     samples = list(CallbackSample.objects.filter(
         batch__campaign=campaign, visit__visited_at__date__gte=start, visit__visited_at__date__lte=end,
-    ).select_related("visit__cadre__unit").order_by("visit__cadre__unit__sort_order", "visit__cadre__unit__name"))
+    ).select_related("visit__cadre__unit", "visit__target__region")
+        .order_by("visit__cadre__unit__sort_order", "visit__cadre__unit__name", "id"))
     if not samples:
         return None
     outcome = CallbackSample.Outcome
-    columns = ("sampled", "settled", outcome.CONFIRMED, outcome.NOT_VISITED, outcome.DIFFERENT, "upheld")
-    by_unit: dict[str, dict[str, int]] = {}
-    total = dict.fromkeys(columns, 0)
-    for sample in samples:
-        counts = by_unit.setdefault(sample.visit.cadre.unit.name, dict.fromkeys(columns, 0))
-        hits = ["sampled", *(["settled", sample.outcome] if sample.outcome else []),
-                *(["upheld"] if sample.verification == CallbackSample.Verification.UPHELD else [])]
-        for key in hits:
-            if key in counts:
-                counts[key] += 1
-                total[key] += 1
-    header = [_("单位"), _("抽查"), _("已回访"), _("走访属实"), _("未接受走访"), _("方式不符"), _("核实未走访")]
-    rows = [[unit, *(counts[key] for key in columns)] for unit, counts in by_unit.items()]
-    rows.append([_("合计"), *(total[key] for key in columns)])
+
+    def row(line: Any) -> list[Any]:
+        counts = line.counts
+        return [line.name, counts["sampled"], line.reached, counts[outcome.CONFIRMED],
+                counts[outcome.NOT_VISITED], counts[outcome.DIFFERENT], rate(line.satisfaction_rate),
+                counts["upheld"]]
+
+    by_unit = results.grouped(campaign, samples, "unit", by_name=False)
+    by_village = results.grouped(campaign, samples, "village")
+    header = [_("单位"), _("抽查"), _("接通"), _("走访属实"), _("未接受走访"), _("方式不符"),
+              _("满意率（%）"), _("核实未走访")]
+    rows = [row(line) for line in by_unit.lines] + [row(by_unit.total)]
+    village_rows = [row(line) for line in by_village.lines] + [row(by_village.total)]
+    total = by_unit.total.counts
+    said = {"sampled": total["sampled"], "settled": total["settled"], "reached": by_unit.total.reached,
+            "confirmed": total[outcome.CONFIRMED], "not_visited": total[outcome.NOT_VISITED],
+            "different": total[outcome.DIFFERENT]}
+    opening = (_("本期第三方回访抽查走访%(sampled)s次，截至%(day)s已回访%(settled)s次（接通%(reached)s次），") % {
+        **said, "day": day(read_on)} if read_on is not None else
+        _("本期第三方回访抽查走访%(sampled)s次，已回访%(settled)s次（接通%(reached)s次），") % said)
+    text = opening + _("其中走访属实%(confirmed)s次，对象称未接受走访%(not_visited)s次、走访方式与记录不符%(different)s次。") % said
     upheld = findings.upheld_against(campaign, Period(start, end))
-    said = {"sampled": total["sampled"], "settled": total["settled"], "confirmed": total[outcome.CONFIRMED],
-            "not_visited": total[outcome.NOT_VISITED], "different": total[outcome.DIFFERENT]}
-    if read_on is not None:
-        text = _("本期第三方回访抽查走访%(sampled)s次，截至%(day)s已回访%(settled)s次，其中走访属实%(confirmed)s次，"
-                 "对象称未接受走访%(not_visited)s次、走访方式与记录不符%(different)s次。") % {
-            **said, "day": day(read_on)}
-    else:
-        text = _("本期第三方回访抽查走访%(sampled)s次，已回访%(settled)s次，其中走访属实%(confirmed)s次，"
-                 "对象称未接受走访%(not_visited)s次、走访方式与记录不符%(different)s次。") % said
     if upheld:
         names = "、".join(f"{f.unit_name}{f.cadre_name}（{day(f.visited_on)}）" for f in upheld)
         text += _("经走访办核实确未走访%(n)s次：%(names)s，予以通报，并计入考核。") % {"n": len(upheld), "names": names}
+    text += _satisfaction_sentence(by_unit.total)
     if number is None:
         return section("callbacks", _("回访抽查情况"), text, [chart(_("各单位回访抽查情况"), header, rows, plot=[1, 3])])
-    units = sorted(rows[:-1], key=lambda row: -by_unit[str(row[0])]["sampled"])
-    shown = shown_rows(units, [1, 3])
+    units = sorted(rows[:-1], key=lambda line: -int(line[1]))
+    shown = shown_rows(units, [1, 4])
     words = {"shown": len(shown), "count": len(units), "number": number}
     caption = (_("抽查最多的%(shown)s个单位（共%(count)s个单位被抽查，全部见附件表%(number)s）") if len(shown) < len(units)
                else _("各单位回访抽查情况（%(count)s个单位，明细见附件表%(number)s）")) % words
-    return section("callbacks", _("回访抽查情况"), text, [
+    return section("callbacks", _("回访抽查情况"), text + _("各村（社区）回访抽查情况见附件表%(n)s。") % {"n": number + 1}, [
         figure(caption, header, shown, plot=[1, 3]),
-        table(_("各单位回访抽查情况"), header, rows, number=number)])
+        table(_("各单位回访抽查情况"), header, rows, number=number),
+        table(_("各村（社区）回访抽查情况"), [_("村（社区）"), *header[1:]], village_rows, number=number + 1)])
+
+
+def _satisfaction_sentence(total: Any) -> str:
+    """The people's satisfaction with the visits as the third party asked it, and what the office did about the
+    dissatisfied and the unanswered; empty when nobody was asked."""
+    counts = total.counts
+    parts = []
+    if total.asked:
+        parts.append(_("接受回访的群众中，对走访满意%(satisfied)s人、基本满意%(fairly)s人、不满意%(unsatisfied)s人，"
+                       "满意率%(rate)s") % {"satisfied": counts["satisfied"], "fairly": counts["fairly_satisfied"],
+                                          "unsatisfied": counts["unsatisfied"], "rate": percent(total.satisfaction_rate)})
+        if counts["unsatisfied"]:
+            parts.append(_("不满意的%(n)s人走访办已跟进%(done)s人") % {"n": counts["unsatisfied"],
+                                                                 "done": counts["followed_up"]})
+    if counts["unanswered"]:
+        parts.append(_("反映问题未得到回复%(n)s人") % {"n": counts["unanswered"]})
+    return "；".join(parts) + "。" if parts else ""
 
 
 def masked_case_text(case: Case, value: str, limit: int) -> str:

@@ -51,7 +51,7 @@ TEXTS: dict[type[models.Model], tuple[tuple[str, ...], tuple[str, ...]]] = {
     CaseEvent: (("note",), ()),  # its details are the workflow's (units, days, dates), not the person's
     CaseReply: (("content",), ()),
     CaseCallback: (("note",), ()),
-    CallbackSample: (("cadre_explanation", "verification_note", "unanswered_note"), ("answers",)),
+    CallbackSample: (("cadre_explanation", "verification_note", "unanswered_note", "dissatisfied_note"), ("answers",)),
     CallbackAttempt: (("note",), ("answers",)),
     DiaryEntry: (("text",), ()),
 }

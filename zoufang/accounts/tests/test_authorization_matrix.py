@@ -169,6 +169,8 @@ SPECS: dict[str, Spec] = {
     "callbacks:xlsx": Spec({"public_id": "callback_batch"}, POST), "callbacks:close": Spec({"public_id": "callback_batch"}, POST),
     "callbacks:sample": Spec({"public_id": "callback_sample"}, BOTH),
     "callbacks:reveal": Spec({"public_id": "callback_sample"}, POST),
+    # The office's list of the people not satisfied with their visit (the office and city office of the area only).
+    "callbacks:dissatisfied": Spec(),
     "api:batch_results": Spec({"batch_id": "callback_batch"}), "api:list_samples": Spec({"batch_id": "callback_batch"}),
     "api:upheld": Spec(queries=("?campaign=jinxi-2017&starts_on=2017-05-01&ends_on=2017-05-31",)),
     # 考核: read by the office, leaders, assessors of the campaign's area; run, adjusted, frozen by assessors only.

@@ -120,7 +120,7 @@ def test_the_api_runs_adjusts_and_freezes(assessed: Any, client: Any, api_token:
     officer = next(s for s in cadres["scores"] if s["subject_id"] == str(assessed.officer.public_id))
     assert officer["total"] == "46.86"
     assert officer["cells"][0] == {"key": "quota_completion", "value": 33.3, "numerator": 1, "denominator": 3,
-                                   "absent": False, "text": "已走访 1 / 应走访 3"}
+                                   "absent": False, "text": "已走访 1 / 应走访 3", "parts": []}
     adjusted = client.post(f"/api/v1/assessment/{slug}/{ident}/adjustments",
                            {"score": officer["id"], "points": -1.5, "reason": "走访记录不全"},
                            content_type="application/json", **headers)

@@ -50,6 +50,6 @@ def test_the_results_count_each_answer_on_satisfaction(client, api_token, sampli
     client.force_login(sampling.users["office"])
     page = client.get(f"/callbacks/{batch.public_id}/").content.decode()
     heads = re.findall(r'<th class="num">([^<]+)</th>', page.split("</thead>")[0])
-    assert heads[-3:] == ["满意", "基本满意", "不满意"]
+    assert heads[-4:] == ["满意", "基本满意", "不满意", "不满意已跟进"]
     api = client.get(f"/api/v1/callbacks/batches/{batch.public_id}", **api_token("office")).json()
     assert api["tables"][0]["total"]["unsatisfied"] == said["unsatisfied"]

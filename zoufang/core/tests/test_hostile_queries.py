@@ -343,7 +343,7 @@ NOTICED = {
     "integrity:flags": {"from", "to", "after"}, "documents:index": {"after"},
     "assessment:index": {"after"}, "assessment:campaign": {"after"},
     "ratings:overview": {"after", "comments_after"}, "ratings:unit": {"after", "comments_after"},
-    "audit:log": {"after"}, "callbacks:index": {"after"}, "callbacks:batch": {"after"},
+    "audit:log": {"after"}, "callbacks:index": {"after"}, "callbacks:batch": {"after"}, "callbacks:dissatisfied": {"after"},
 }
 
 

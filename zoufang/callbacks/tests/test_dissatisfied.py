@@ -1,0 +1,139 @@
+"""What the third party heard reaches the office: a person not satisfied with the visit is listed with what they
+said, the visit and the cadre, and the office records what it did (audited, once, never over another's note); the
+draw form shows the campaign's configured rate and flagged share and takes them when left empty."""
+
+import re
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from zoufang.accounts.models import AuditEvent
+from zoufang.callbacks import findings, results, services
+from zoufang.callbacks.models import CallbackAttempt, CallbackBatch, CallbackSample
+from zoufang.callbacks.tests.conftest import MAY
+
+pytestmark = pytest.mark.django_db
+
+SAID = {"visited": "yes", "same_visitor": "yes", "mode": "home", "when": "五月初", "answered": "none_raised"}
+
+
+@pytest.fixture
+def batch(sampling: Any, settings: Any) -> Any:
+    """May's batch, its first four samples called: 满意, 不满意 (with a reason), 基本满意, and one not reached."""
+    settings.ZOUFANG_TODAY = "2017-06-06"
+    drawn = services.draw_batch(sampling.town.campaign, MAY, by=sampling.users["office"], count=4, seed=2,
+                                caller=sampling.company)
+    samples = list(drawn.samples.select_related("visit").order_by("position"))
+    for sample, satisfaction in zip(samples, ["satisfied", "unsatisfied", "fairly"], strict=False):
+        opinion = {"opinion": "干部只待了两分钟，问题没听完"} if satisfaction == "unsatisfied" else {}
+        services.record_attempt(sample, by=sampling.users["caller"], kind=CallbackAttempt.Kind.COMPLETED,
+                                answers={**SAID, "mode": sample.visit.mode, "satisfaction": satisfaction, **opinion})
+    services.record_attempt(samples[3], by=sampling.users["caller"], kind=CallbackAttempt.Kind.NO_ANSWER)
+    return drawn
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _unsatisfied(batch: Any) -> CallbackSample:
+    return batch.samples.select_related("visit__cadre__unit", "batch__campaign").get(answers__satisfaction="unsatisfied")
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_office_lists_the_dissatisfied_with_what_they_said_the_visit_and_the_cadre(sampling, batch):
+    sample = _unsatisfied(batch)
+    office = _client(sampling.users["office"])
+
+    page = _text(office.get(reverse("callbacks:dissatisfied")).content.decode())
+
+    assert "共 1 人表示不满意，待跟进 1 人" in page
+    assert "干部只待了两分钟，问题没听完" in page
+    assert f"{sample.visit.cadre.name}（{sample.visit.cadre.unit.name}）" in page
+    assert sample.visit.target.name in page
+    assert f"{sample.visit.visited_at:%Y-%m-%d}" in page
+    batch_page = _text(office.get(reverse("callbacks:batch", args=[batch.public_id])).content.decode())
+    assert f"第 {sample.position} 号：对走访不满意（{sample.visit.cadre.name}），待跟进" in batch_page
+    assert "待跟进 1" in _text(office.get(reverse("callbacks:index")).content.decode())
+
+
+@pytest.mark.parametrize("name", ["auditor", "caller", "leader", "dept", "village", "outsider"])
+def test_no_one_but_the_office_reads_the_list_or_follows_up(sampling, batch, name):
+    client = _client(sampling.users[name])
+    sample = _unsatisfied(batch)
+    assert client.get(reverse("callbacks:dissatisfied")).status_code == 404
+    refused = client.post(reverse("callbacks:sample", args=[sample.public_id]), {"do": "follow_up", "note": "已处理"})
+    assert refused.status_code == 404
+    sample.refresh_from_db()
+    assert sample.dissatisfied_handled_at is None
+
+
+def test_the_office_records_what_it_did_once_audited_and_counted(sampling, batch):
+    sample = _unsatisfied(batch)
+    office = _client(sampling.users["office"])
+    url = reverse("callbacks:sample", args=[sample.public_id])
+    assert "对走访不满意：登记跟进" in office.get(url).content.decode()
+
+    response = office.post(url, {"do": "follow_up", "note": "已电话致歉，派出所安排再次上门"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("callbacks:dissatisfied")
+    again = office.post(url, {"do": "follow_up", "note": "已电话致歉，派出所安排再次上门"})  # a resend: the same
+    assert again.status_code == 302
+
+    sample.refresh_from_db()
+    assert sample.dissatisfied_note == "已电话致歉，派出所安排再次上门"
+    assert sample.dissatisfied_handled_by == sampling.users["office"]
+    events = AuditEvent.objects.filter(object_id=str(sample.public_id), summary__contains="不满意跟进")
+    assert [e.changes for e in events] == [{"dissatisfied_note": ["", "已电话致歉，派出所安排再次上门"]}]
+    page = _text(office.get(reverse("callbacks:dissatisfied")).content.decode())
+    assert "待跟进 0 人" in page
+    assert "已电话致歉，派出所安排再次上门" in page
+    assert "对走访不满意：登记跟进" not in office.get(url).content.decode()
+    total = results.as_dict(results.tables(batch)[0])["total"]
+    assert (total["unsatisfied"], total["followed_up"]) == (1, 1)
+
+
+def test_a_second_clerk_s_other_note_is_refused_and_names_the_first(sampling, batch):
+    first, second = _unsatisfied(batch), _unsatisfied(batch)  # two pages opened before either was sent
+    findings.follow_up_dissatisfied(first, by=sampling.users["office"], note="已上门解释")
+    with pytest.raises(services.CallbackError, match=r"已于 .* 由.*登记跟进（已上门解释），本次未覆盖"):
+        findings.follow_up_dissatisfied(second, by=sampling.users["office"], note="已转派出所")
+    second.refresh_from_db()
+    assert second.dissatisfied_note == "已上门解释"
+    office = _client(sampling.users["office"])
+    response = office.post(reverse("callbacks:sample", args=[first.public_id]), {"do": "follow_up", "note": "另写"},
+                           follow=True)
+    assert "本次未覆盖" in response.content.decode()
+
+
+def test_only_a_dissatisfied_answer_is_followed_up_and_a_note_is_required(sampling, batch):
+    satisfied = batch.samples.select_related("batch__campaign").get(answers__satisfaction="satisfied")
+    with pytest.raises(services.CallbackError, match="不是“不满意”"):
+        findings.follow_up_dissatisfied(satisfied, by=sampling.users["office"], note="无")
+    with pytest.raises(services.CallbackError, match="请填写跟进情况"):
+        findings.follow_up_dissatisfied(_unsatisfied(batch), by=sampling.users["office"], note="  ")
+
+
+def test_the_draw_form_shows_the_campaign_s_rate_and_flagged_share_and_takes_them_when_left_empty(sampling):
+    office = _client(sampling.users["office"])
+    page = office.get(reverse("callbacks:index")).content.decode()
+
+    assert re.search(r'name="percent"[^>]*placeholder="5"', page)
+    assert re.search(r'name="flagged_percent"[^>]*placeholder="30"', page)
+    assert f"{sampling.town.campaign.name}：抽查比例 5%，疑点走访占比 30%" in page
+    response = office.post(reverse("callbacks:index"), {
+        "campaign": sampling.town.campaign.slug, "starts_on": "2017-05-01", "ends_on": "2017-05-31", "percent": "",
+        "count": "", "flagged_percent": ""})
+    assert response.status_code == 302, _text(response.content.decode())
+    assert office.get(response["Location"] + "status.json").json()["status"] == "done"
+    batch = CallbackBatch.objects.get()
+    assert (batch.rate, batch.count, batch.flagged_share) == (Decimal("0.0500"), None, Decimal("0.3000"))
+    assert batch.inputs["size"] == 1  # 5 % of May's nine visits, rounded up
