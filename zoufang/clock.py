@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 _FROZEN: ContextVar[dt.datetime | None] = ContextVar("zoufang_clock_frozen", default=None)
 
@@ -77,3 +78,9 @@ def local(moment: dt.datetime) -> dt.datetime:
 def minute(moment: dt.datetime) -> str:
     """“2017-06-14 23:46”: a moment in Beijing time, to the minute, as the ledgers and exports print it."""
     return f"{local(moment):%Y-%m-%d %H:%M}"
+
+
+def day(value: dt.date) -> str:
+    """“2017年6月15日”: a day as every title, sentence and printed cell says it to people (GB/T 9704: Arabic
+    numerals, no leading zeros). A spreadsheet cell keeps the date itself, shown so (sheetwriter.DAY_FORMAT)."""
+    return _("%(year)s年%(month)s月%(day)s日") % {"year": value.year, "month": value.month, "day": value.day}

@@ -17,8 +17,8 @@ def batch_xlsx(batch: CallbackBatch) -> bytes:
         sheet.title = table.title[:31]
         sheet.append([_("%(campaign)s %(batch)s（%(period_starts_on)s 至 %(period_ends_on)s）"
                         " %(today)s") % {
-            "campaign": batch.campaign.name, "batch": batch, "period_starts_on": batch.period_starts_on,
-            "period_ends_on": batch.period_ends_on, "today": f'{clock.today():%Y-%m-%d}',
+            "campaign": batch.campaign.name, "batch": batch, "period_starts_on": clock.day(batch.period_starts_on),
+            "period_ends_on": clock.day(batch.period_ends_on), "today": clock.day(clock.today()),
         }])
         headings = [str(heading) for heading in results.headings()]
         sheet.set_widths([28, *(max(8, fitting_width(heading)) for heading in headings)])

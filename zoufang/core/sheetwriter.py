@@ -25,6 +25,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
+from zoufang import clock
 from zoufang.core.tabular import INSTRUCTIONS_SHEET, Column
 
 STYLES_KEPT = 64  # style combinations a streamed sheet remembers (an export uses a handful)
@@ -65,6 +66,13 @@ PAPERS = {Worksheet.PAPERSIZE_A4: (595.3, 841.9), Worksheet.PAPERSIZE_A3: (841.9
 MARGINS = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)  # inches; room for a footer
 
 
+# A day as people read it (clock.day), kept a date for programs: Excel, WPS and LibreOffice show 2017年6月15日 by this
+# format. A number does not wrap: a column narrower than its printed date shows ####, so a date's column is DAY_WIDTH.
+DAY_FORMAT = 'yyyy"年"m"月"d"日"'
+OPENPYXL_DAY_FORMATS = ("General", "yyyy-mm-dd")  # what openpyxl gives a date cell no one formatted
+SHEET_TITLE = _lazy("工作表")  # a sheet its export did not name (openpyxl's “Sheet” is English on a clerk's screen)
+
+
 # A cell starting with one of these is a formula (or becomes one when edited) in Excel or LibreOffice.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -97,9 +105,24 @@ def text_width(text: str) -> float:
     return size + (len(text.encode("utf-8")) - size) * (WIDE_UNITS - 1) / 2
 
 
-def fitting_width(text: str) -> int:
-    """The narrowest column width that holds `text` on one line (a header over short figures)."""
+def fitting_width(text: str | dt.date) -> int:
+    """The narrowest column width that holds `text` on one line (a header over short figures); for a date, any
+    date as it prints (`DAY_WIDTH`): the rows measured are not always every row of the column."""
+    if isinstance(text, dt.date):
+        return DAY_WIDTH
     return math.ceil(text_width(text) + CELL_MARGIN)
+
+
+DAY_WIDTH = fitting_width(clock.day(dt.date(2000, 12, 31)))  # the widest a day prints: 2000年12月31日
+
+
+def content_width(header: str, values: Iterable[Any], *, widest: float | None = None) -> float:
+    """A column as wide as its header or its widest line of `values` (a date as it prints) on one line, whichever is
+    wider, up to `widest` (a long text wraps within it)."""
+    width = max([fitting_width(header), *(fitting_width(line) for value in values if value is not None
+                                          for line in ([value] if isinstance(value, dt.date)
+                                                       else str(value).split("\n")))])
+    return min(widest, width) if widest else width
 
 
 def lines_needed(value: Any, width: float | None) -> int:
@@ -166,8 +189,14 @@ def _table_style(value: Any, header: bool, bold: bool) -> dict[str, Any]:
     if header or bold:
         style["font"] = BOLD
     if type(value) is dt.date:
-        style["number_format"] = "yyyy-mm-dd"
+        style["number_format"] = DAY_FORMAT
     return style
+
+
+def _as_day(cell: Any) -> None:
+    """A date cell nobody formatted prints as people read a day (`DAY_FORMAT`), and stays a date."""
+    if type(cell.value) is dt.date and cell.number_format in OPENPYXL_DAY_FORMATS:
+        cell.number_format = DAY_FORMAT
 
 
 class ExportSheet(Widths, Worksheet):
@@ -246,6 +275,8 @@ class StreamSheet(Widths, WriteOnlyWorksheet):
             else:
                 cell = plain
                 cell.value = value
+                if type(value) is dt.date:
+                    cell.number_format = DAY_FORMAT
             cell.column, cell.row = col_idx, row_idx
             if cell.hyperlink is not None:
                 cell.hyperlink.ref = cell.coordinate
@@ -282,13 +313,16 @@ class StreamSheet(Widths, WriteOnlyWorksheet):
             neutralise(value)
             for key, setting in style.items():
                 setattr(value, key, setting)
+            _as_day(value)
             return value
         value = _storable(value)
         guard = isinstance(value, str) and (value.startswith(FORMULA_STARTS) or value in ERROR_CODES)
         if not guard and not style:
             return value
         cell = WriteOnlyCell(self, value)
-        self._style(cell, style)
+        self._style(cell, style)  # a remembered style carries the number format of the cell it was made on
+        if type(value) is dt.date and "number_format" not in style:
+            cell.number_format = DAY_FORMAT
         neutralise(cell)
         return cell
 
@@ -303,7 +337,10 @@ class StreamSheet(Widths, WriteOnlyWorksheet):
             for name, setting in style.items():
                 setattr(cell, name, setting)
             if len(self._styles) < STYLES_KEPT:  # a caller making new style objects a row is not remembered
-                self._styles[key] = (copy(cell._style), list(style.values()))  # noqa: SLF001 - openpyxl's array
+                array = copy(cell._style)  # noqa: SLF001 - openpyxl's array
+                if "number_format" not in style:  # not the date format of the value it was made on
+                    array.numFmtId = 0
+                self._styles[key] = (array, list(style.values()))
         else:
             cell._style = copy(known[0])  # noqa: SLF001
 
@@ -312,6 +349,12 @@ class StreamSheet(Widths, WriteOnlyWorksheet):
         """As Worksheet.merge_cells; merges are written when the sheet closes, so written rows may be merged."""
         self.merged_cells.add(CellRange(range_string=range_string, min_row=start_row, min_col=start_column,
                                         max_row=end_row, max_col=end_column))
+
+    def close(self) -> None:
+        """Written out: its print settings first (`finish_sheet`), whether the workbook's save closes it or its
+        maker does to free its memory (a walk list's sheet per visitor)."""
+        finish_sheet(self)
+        super().close()
 
 
 
@@ -331,7 +374,7 @@ class ExportWorkbook(Workbook):
     def __init__(self, *, streaming: bool = False) -> None:
         super().__init__(write_only=streaming)
         if not streaming:
-            self._sheets = [ExportSheet(self)]
+            self._sheets = [ExportSheet(self, str(SHEET_TITLE))]
             self._sheets[0].page_margins = copy(MARGINS)
             print_on_a4(self._sheets[0])
 
@@ -340,6 +383,7 @@ class ExportWorkbook(Workbook):
         return bool(self.write_only)
 
     def create_sheet(self, title: str | None = None, index: int | None = None) -> Any:
+        title = title or str(SHEET_TITLE)  # openpyxl numbers a repeated one: 工作表1
         sheet: Any = StreamSheet(self, title) if self.streaming else ExportSheet(parent=self, title=title)
         self._add_sheet(sheet=sheet, index=index)
         sheet.page_margins = copy(MARGINS)
@@ -348,25 +392,39 @@ class ExportWorkbook(Workbook):
 
     def save(self, filename: Any) -> None:
         for sheet in self.worksheets:
-            _say_when_empty(sheet)
-            if not sheet.print_title_rows and sheet.freeze_panes:
-                # The rows kept in view on screen (the title and the headers) are repeated on every printed page.
-                frozen, _column = coordinate_to_tuple(sheet.freeze_panes)
-                if frozen > 1:
-                    sheet.print_title_rows = f"1:{frozen - 1}"
-            fit_paper(sheet)
-            if not sheet.oddFooter.center.text:
-                sheet.oddFooter.center.text = _("第 &P 页，共 &N 页")
-            if not self.streaming:
-                for row in sheet.iter_rows():
-                    for cell in row:
-                        neutralise(cell)
+            if isinstance(sheet, StreamSheet):
+                continue  # finished as it is closed, by its maker or by openpyxl's save
+            narrow = set()
+            for row in sheet.iter_rows():
+                for cell in row:
+                    neutralise(cell)
+                    _as_day(cell)
+                    if type(cell.value) is dt.date:
+                        narrow.add(cell.column_letter)
+            for letter in narrow:  # a date does not wrap: Excel shows #### where its column is narrower
+                dimension = sheet.column_dimensions[letter]
+                dimension.width = max(dimension.width or DEFAULT_WIDTH, DAY_WIDTH)
+            finish_sheet(sheet)
         super().save(filename)
 
     def to_bytes(self) -> bytes:
         out = io.BytesIO()
         self.save(out)
         return out.getvalue()
+
+
+def finish_sheet(sheet: Any) -> None:
+    """What every sheet gets before it is written: 本表无记录 under headers over nothing, its title and header rows
+    on every page, its paper (`fit_paper`) and its page numbers."""
+    _say_when_empty(sheet)
+    if not sheet.print_title_rows and sheet.freeze_panes:
+        # The rows kept in view on screen (the title and the headers) are repeated on every printed page.
+        frozen, _column = coordinate_to_tuple(sheet.freeze_panes)
+        if frozen > 1:
+            sheet.print_title_rows = f"1:{frozen - 1}"
+    fit_paper(sheet)
+    if not sheet.oddFooter.center.text:
+        sheet.oddFooter.center.text = _("第 &P 页，共 &N 页")
 
 
 def _say_when_empty(sheet: Any) -> None:

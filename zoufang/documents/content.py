@@ -22,6 +22,7 @@ from zoufang.campaigns.models import Campaign
 from zoufang.cases import lists
 from zoufang.cases.models import Case
 from zoufang.cases.presenters import village_name
+from zoufang.clock import day
 from zoufang.oversight import figures
 from zoufang.oversight.pace import checkpoint_words
 
@@ -42,11 +43,6 @@ class Draft:
     title: str
     addressee: str
     sections: list[Section]
-
-
-def day(value: dt.date) -> str:
-    """“2017年6月15日”, as GB/T 9704 writes dates (Arabic numerals, no leading zeros)."""
-    return _("%(year)s年%(month)s月%(day)s日") % {"year": value.year, "month": value.month, "day": value.day}
 
 
 def rate(value: float | None) -> str:

@@ -14,10 +14,10 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from zoufang.clock import day
 from zoufang.core.xmltext import xml_text
 from zoufang.documents import charts, flow
 from zoufang.documents import gbt9704 as page
-from zoufang.documents.content import day
 from zoufang.documents.models import Document
 
 CENTER, RIGHT, LEFT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.LEFT

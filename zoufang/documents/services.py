@@ -128,7 +128,7 @@ def check_period(kind: str, start: dt.date, end: dt.date) -> None:
     if end < start:
         raise DocumentError(_("统计截止日不能早于起始日。"))
     if end > today:
-        raise DocumentError(_("统计截止日不能晚于今天（%(day)s）。") % {"day": content.day(today)})
+        raise DocumentError(_("统计截止日不能晚于今天（%(day)s）。") % {"day": clock.day(today)})
 
 
 def generate_draft(campaign: Campaign, kind: str, start: dt.date, end: dt.date, *, by: Any,

@@ -10,7 +10,7 @@ from zoufang.core.sheetwriter import ExportWorkbook, fitted_height
 from zoufang.exemplars import presenters
 from zoufang.exemplars.models import Exemplar
 
-WIDTHS = (6, 14, 30, 14, 22, 16, 70, 18)
+WIDTHS = (6, 14, 30, 14, 22, 18, 70, 18)
 
 
 def workbook(campaign: Any, exemplars: list[Exemplar]) -> bytes:
@@ -18,7 +18,7 @@ def workbook(campaign: Any, exemplars: list[Exemplar]) -> bytes:
     sheet = book.active
     assert sheet is not None  # noqa: S101 - a new workbook has its sheet
     sheet.title = _("典型")
-    sheet.append([_("%(name)s 典型名单（%(day)s）") % {"name": campaign.name, "day": f"{clock.today():%Y-%m-%d}"}])
+    sheet.append([_("%(name)s 典型名单（%(day)s）") % {"name": campaign.name, "day": clock.day(clock.today())}])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([_("序号"), _("类型"), _("标题"), _("村（社区）"), _("单位 / 干部"), _("来源"), _("事迹简介"),
                   _("发布时间")])
@@ -27,7 +27,7 @@ def workbook(campaign: Any, exemplars: list[Exemplar]) -> bytes:
     for n, exemplar in enumerate(exemplars, start=1):
         source = presenters.source(exemplar)
         sheet.append([n, exemplar.get_kind_display(), presenters.public_title(exemplar), source.village, source.who,
-                      f"{source.label} {source.number or ''} {source.day:%Y-%m-%d}".replace("  ", " "),
+                      f"{source.label} {source.number or ''} {clock.day(source.day)}".replace("  ", " "),
                       presenters.public_text(exemplar),
                       clock.minute(exemplar.published_at) if exemplar.published_at else ""])
     for index, width in enumerate(WIDTHS, start=1):

@@ -94,8 +94,7 @@ def write_answers(out: IO[bytes], form: Form, answers: "QuerySet[FormAnswer] | l
             choices.setdefault(key, options)
     workbook = ExportWorkbook(streaming=True)
     today = clock.today()
-    heading = _("%(form)s答案（截至%(year)s年%(month)s月%(day)s日）") % {
-        "form": form.title, "year": today.year, "month": today.month, "day": today.day}
+    heading = _("%(form)s答案（截至%(day)s）") % {"form": form.title, "day": clock.day(today)}
     main = workbook.create_sheet(_sheet_title(form.title))
     _printed_table(main, VISIT_COLUMNS + [q["label"] for q in questions], VISIT_WIDTHS, heading)
     repeat_sheets = {}

@@ -18,7 +18,7 @@ def xlsx(campaign: Any, cadres: list[CadreFlags]) -> bytes:
     sheet = book.active
     assert sheet is not None  # noqa: S101 - a new workbook has its sheet
     sheet.title = _("真实性提示")
-    sheet.append([_("%(name)s 走访真实性提示（%(day)s）") % {"name": campaign.name, "day": f"{clock.today():%Y-%m-%d}"}])
+    sheet.append([_("%(name)s 走访真实性提示（%(day)s）") % {"name": campaign.name, "day": clock.day(clock.today())}])
     sheet["A1"].font = Font(bold=True, size=14)
     headers = [_("走访人"), _("单位"), _("提示类型"), _("分量"), _("依据"), _("涉及走访"), _("状态"), _("核实理由"),
                _("核实人"), _("核实时间")]

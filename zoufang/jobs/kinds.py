@@ -169,7 +169,7 @@ def _ledger_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progr
 
     unit = resolved.extra["unit"]
     count = ledger.write_ledger(out, _("%(name)s 走访台账") % {"name": unit.name}, ledger.unit_visits(unit), user,
-                                progress=progress)
+                                whose=unit.name, progress=progress)
     return _("导出%(unit)s走访台账 %(count)s 条") % {"unit": unit.name, "count": count}
 
 

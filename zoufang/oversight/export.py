@@ -6,10 +6,11 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import IO
 
+from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
 from zoufang.core.progress import Progress, report
-from zoufang.core.sheetwriter import ExportWorkbook, fitting_width
+from zoufang.core.sheetwriter import ExportWorkbook, content_width
 from zoufang.oversight.tables import Cell, Table
 
 PROGRESS_ROWS = 1000
@@ -18,19 +19,17 @@ TEXT_WIDEST = 36  # a long text (a case's 内容) wraps within this; a case list
 FIGURE_NARROWEST = 8  # a figure never wraps, and Excel shows #### for a number wider than its column: 7 digits fit
 
 
-def column_widths(table: Table, rows: Sequence[Sequence[Cell]]) -> list[int]:
+def column_widths(table: Table, rows: Sequence[Sequence[Cell]]) -> list[float]:
     """A figure's column as wide as its header on one line (or its widest figure in `rows`); a text's as its widest
     line in `rows` or its header, whichever is wider, up to TEXT_WIDEST: a 内容 squeezed to its header's width
-    printed rows 146 pt tall."""
+    printed rows 146 pt tall. A date counts as it prints (2017年6月15日)."""
     widths = []
     for at, header in enumerate(table.headers):
         values = [row[at] for row in rows if at < len(row)]
-        widest = max((fitting_width(line) for value in values if value is not None
-                      for line in str(value).split("\n")), default=0)
         if at >= table.numeric_from:
-            widths.append(max(FIGURE_NARROWEST, fitting_width(header), widest))
+            widths.append(max(FIGURE_NARROWEST, content_width(header, values)))
         else:
-            widths.append(min(TEXT_WIDEST, max(fitting_width(header), widest)))
+            widths.append(content_width(header, values, widest=TEXT_WIDEST))
     return widths
 
 
@@ -61,7 +60,7 @@ def write_xlsx(out: IO[bytes], tables: Sequence[Table], *, heading: str = "",
     if tables:
         report(progress, rows, rows)
     else:
-        book.create_sheet("Sheet")
+        book.create_sheet(_("无表格")).append([f"{heading} {_('没有可导出的表格')}".strip()])
     book.save(out)
 
 

@@ -25,6 +25,7 @@ from django.db.models.functions import Greatest, Least
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from zoufang import clock
 from zoufang.campaigns.models import Campaign
 from zoufang.campaigns.periods import PACE_PERIODS, month_end, period_end, periods_ended
 from zoufang.campaigns.values import parse_date, parse_share, period_share, share_text
@@ -283,25 +284,21 @@ def kinds_text(kinds: tuple[str, ...]) -> str:
     return "、".join(str(label) for kind, label in Target.Kind.choices if kind in kinds)
 
 
-def _date_text(day: dt.date) -> str:
-    return _("%(year)s年%(month)s月%(day)s日") % {"year": day.year, "month": day.month, "day": day.day}
-
-
 def _rule_text(rule: PaceRule) -> str:
     said = []
     if rule.share is not None:
         said.append(_("自 %(start)s 起%(every)s走访不少于分配总数的 %(share)s（向上取整）") % {
-            "start": _date_text(rule.starts_on), "every": _(PACE_PERIODS[rule.every]), "share": rule.share_text})
+            "start": clock.day(rule.starts_on), "every": _(PACE_PERIODS[rule.every]), "share": rule.share_text})
     if rule.milestones:
         first, *rest = rule.milestones
-        steps = [_("%(by)s前累计走访不少于分配总数的 %(share)s") % {"by": _date_text(first.by), "share": first.share_text}]
-        steps += [_("%(by)s前不少于 %(share)s") % {"by": _date_text(m.by), "share": m.share_text} for m in rest]
+        steps = [_("%(by)s前累计走访不少于分配总数的 %(share)s") % {"by": clock.day(first.by), "share": first.share_text}]
+        steps += [_("%(by)s前不少于 %(share)s") % {"by": clock.day(m.by), "share": m.share_text} for m in rest]
         said.append(_("%(steps)s（向上取整）") % {"steps": "，".join(steps)})
     if rule.complete_by is not None:
         if said:
-            said.append(_("%(end)s前全部完成") % {"end": _date_text(rule.complete_by)})
+            said.append(_("%(end)s前全部完成") % {"end": clock.day(rule.complete_by)})
         else:
-            said.append(_("%(end)s前全部完成，按月平均计算应完成数") % {"end": _date_text(rule.complete_by)})
+            said.append(_("%(end)s前全部完成，按月平均计算应完成数") % {"end": clock.day(rule.complete_by)})
     return "，".join(said)
 
 

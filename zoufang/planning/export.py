@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from zoufang.campaigns.models import Campaign
 from zoufang.core.progress import Progress
-from zoufang.core.sheetwriter import ExportWorkbook
+from zoufang.core.sheetwriter import ExportWorkbook, fitting_width
 from zoufang.planning.issued import (
     DRIFT_COLUMNS,
     DRIFT_SHEET,
@@ -113,9 +113,12 @@ def _upper_level_sheet(book: Workbook, source: str, rows: list[IssuedRow], figur
     lines = [r for r in rows if r.region_id is None]
     kinds = split_kinds(households)
     extra = [""] if any(r.note for r in rows) else []
-    sheet = new_sheet(book, sheet_name(source), title, [6, 16, 16, 16] + [10] * max(len(kinds), 1) + [24] * len(extra))
-    table: list[list[Any]] = [["序号", "走访单位", "村、社区名称", "户籍总户数（户）", *_count_heading(kinds), *(
-        ["备注"] if extra else [])]] + ([["", "", "", "", *map(kind_heading, kinds), *extra]] if kinds else [])
+    heading = ["序号", "走访单位", "村、社区名称", "户籍总户数（户）", *_count_heading(kinds), *(["备注"] if extra else [])]
+    widths = [6, 16, 16, 16] + [10] * max(len(kinds), 1) + [24] * len(extra)
+    # A heading on one line: 户籍总户数（户） in 16 printed its “）” alone on a second.
+    sheet = new_sheet(book, sheet_name(source), title, [max(width, fitting_width(text) if text else 0)
+                                                        for width, text in zip(widths, heading, strict=True)])
+    table: list[list[Any]] = [heading] + ([["", "", "", "", *map(kind_heading, kinds), *extra]] if kinds else [])
     stated: dict[int, int] = {}
     for r in households:
         stated.setdefault(r.region_id or 0, r.stated_region_total or 0)

@@ -17,11 +17,12 @@ from openpyxl.cell import WriteOnlyCell
 
 from zoufang.campaigns.models import Campaign
 from zoufang.core.progress import Progress, report
-from zoufang.core.sheetwriter import ExportWorkbook
+from zoufang.core.sheetwriter import ExportWorkbook, fitted_height
 from zoufang.core.xmltext import xml_text
 from zoufang.planning.models import Assignment
 from zoufang.planning.printing import (
     BOLD,
+    LEFT,
     TableXml,
     body_xml,
     boxed_rows,
@@ -75,10 +76,12 @@ class WalkList:
 
     def summary(self) -> str:
         """“上下塘社区　户籍户 5 户，企业 3 家，共 8 个”."""
+        return _("%(villages)s　%(total)s") % {"villages": "、".join(self.villages), "total": self.total()}
+
+    def total(self) -> str:
+        """“户籍户 5 户，企业 3 家，共 8 个”: the list's 合计."""
         parts = [f"{_label(kind)} {n} {_measure(kind)}" for kind, n in self.counts().items()]
-        return _("%(villages)s　%(parts)s，共 %(n_items)s 个") % {
-            "villages": '、'.join(self.villages), "parts": '，'.join(parts), "n_items": len(self.items),
-        }
+        return _("%(parts)s，共 %(n_items)s 个") % {"parts": "，".join(parts), "n_items": len(self.items)}
 
     def rows(self) -> list[list[Any]]:
         return [[n, _label(i.kind), i.name, i.village, i.group, i.address, "", ""]
@@ -151,13 +154,20 @@ def add_walk_list_sheets(book: Workbook, campaign: Campaign, lists: Iterator[Wal
         heading = _("走访单位：%(unit)s　走访人：%(visitor)s　%(summary)s") % {
             "unit": walk.unit, "visitor": walk.visitor or _("由本单位落实到人"), "summary": walk.summary(),
         }
+        # Wrapped within the table: a heading naming many villages ran on past it, and LibreOffice shrank the whole
+        # list to fit it across the page.
+        height = fitted_height([heading], [sum(XLSX_WIDTHS)])
         if streaming:
-            sheet.append([heading], font=BOLD)
+            sheet.append([heading], font=BOLD, alignment=LEFT, height=height)
         else:
             sheet.append([heading])
             sheet.cell(2, 1).font = BOLD
+            sheet.cell(2, 1).alignment = LEFT
+            sheet.row_dimensions[2].height = height
         sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(COLUMNS))
         boxed_rows(sheet, [COLUMNS, *walk.rows()], left=LEFT_COLUMNS)
+        closing = [_("合计：%(total)s") % {"total": walk.total()}, *[None] * (len(COLUMNS) - 1)]
+        boxed_rows(sheet, [closing], spans={0: len(COLUMNS)})  # bold and centred as a header, across the table
         listed += len(walk.items)
         report(progress, listed, total)
         if streaming:

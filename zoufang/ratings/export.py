@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font
 from zoufang import clock
 from zoufang.accounts.masking import scrub
 from zoufang.accounts.names import shown_name
-from zoufang.core.sheetwriter import ExportWorkbook
+from zoufang.core.sheetwriter import DAY_WIDTH, ExportWorkbook
 from zoufang.ratings import figures, grades, services
 from zoufang.ratings.figures import Tally
 
@@ -46,7 +46,7 @@ def xlsx(reach: services.Reach, *, show_enterprise: bool) -> bytes:
     campaign = reach.campaign
     ratings = figures.campaign_ratings(campaign, reach.unit_ids)
     book = ExportWorkbook(streaming=True)
-    day = f"{clock.today():%Y-%m-%d}"
+    day = clock.day(clock.today())
     grade_headers = [_("次数"), *[str(grades.LABELS[g]) for g in grades.GRADES], _("好评率%"), _("得分")]
     sheet = _sheet(book, _("各部门"), _("%(name)s 企业评价（%(day)s）") % {"name": campaign.name, "day": day},
                    [_("部门"), _("调查表份数"), _("评价项目"), *grade_headers], [24, 10, 12, 10, 8, 8, 8, 8, 10, 8])
@@ -60,18 +60,18 @@ def xlsx(reach: services.Reach, *, show_enterprise: bool) -> bytes:
         months.append([month, *_grade_cells(tally)], alignment=TOP)
     listed = _sheet(book, _("督查事项"), _("督查事项（镇督查组跟踪）"),
                     [_("被评价部门"), _("评价项目"), _("督查内容"), _("督查责任人"), _("办结期限"), _("状态"), _("超期"),
-                     _("落实情况"), _("办结日期")], [22, 10, 50, 12, 12, 8, 6, 40, 12])
+                     _("落实情况"), _("办结日期")], [22, 10, 50, 12, DAY_WIDTH, 8, 6, 40, DAY_WIDTH])
     for item in services.supervision_items(reach).iterator(chunk_size=500):
         listed.append([item.unit.name, item.aspect_label, scrub(item.description),
                        shown_name(item.assignee, nobody=""),
-                       f"{item.due_on:%Y-%m-%d}", item.get_status_display(), _("是") if item.overdue else "",
-                       scrub(item.result), f"{item.done_on:%Y-%m-%d}" if item.done_on else ""], alignment=TOP)
+                       item.due_on, item.get_status_display(), _("是") if item.overdue else "",
+                       scrub(item.result), item.done_on], alignment=TOP)
     comments = _sheet(book, _("企业意见"), _("企业意见（号码已隐去）"),
                       [_("走访日期"), _("企业") if show_enterprise else _("被评价部门"), _("被评价部门"),
-                       *ratings.aspects, _("具体事项"), _("意见建议")], [12, 24, 22, 10, 10, 10, 40, 40])
+                       *ratings.aspects, _("具体事项"), _("意见建议")], [DAY_WIDTH, 24, 22, 10, 10, 10, 40, 40])
     for comment in figures.all_comments(campaign, reach.unit_ids):
         given = {r.aspect.label: r.grade_label for r in comment.ratings}
-        comments.append([f"{comment.day:%Y-%m-%d}", comment.enterprise if show_enterprise else comment.unit.name,
+        comments.append([comment.day, comment.enterprise if show_enterprise else comment.unit.name,
                          comment.unit.name, *[given.get(label, "") for label in ratings.aspects], comment.reason,
                          comment.advice], alignment=TOP)
     return book.to_bytes()

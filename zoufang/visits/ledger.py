@@ -18,7 +18,7 @@ from zoufang.campaigns.models import Campaign
 from zoufang.cases.models import Case
 from zoufang.core import snapshot
 from zoufang.core.progress import Progress, report
-from zoufang.core.sheetwriter import ExportWorkbook
+from zoufang.core.sheetwriter import DAY_WIDTH, ExportWorkbook
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Target, Unit
@@ -30,8 +30,9 @@ COLUMNS = [_l("序号"), _l("走访时间"), _l("走访方式"), _l("村（社�
            _l("问题意见（条）"), _l("当场解决"), _l("登记期限"), _l("逾期登记")]
 # 214 units: printed on A3 across at 10.4 pt in Excel, 8.2 pt in LibreOffice even without Calibri's metrics (decision
 # 0030). The long texts wrap; 走访时间 prints its date over its time; a header of four characters keeps to one line
-# (in 8 units Excel broke 逾期登记 after its third), 问题意见（条） wraps before its bracket.
-WIDTHS = [6, 11, 10, 12, 10, 8, 14, 10, 16, 13, 8, 12, 10, 33, 10, 10, 11, 10]
+# (in 8 units Excel broke 逾期登记 after its third), 问题意见（条） wraps before its bracket; 登记期限, a date, prints whole
+# (2017年12月31日: DAY_WIDTH), its room taken from 地址 and 走访情况 (which wrap) and 联系电话 (11 digits take 11.75).
+WIDTHS = [6, 11, 10, 12, 10, 8, 14, 10, 14, 12, 8, 12, 10, 31, 10, 10, DAY_WIDTH, 10]
 
 
 def cadre_campaigns(cadre: Cadre) -> list[Campaign]:
@@ -97,9 +98,10 @@ class _Decisions:
         return self.full_identity(path) or target_id in self.policy.assigned_ids
 
 
-def write_ledger(out: IO[bytes], title: str, visits: "QuerySet[Visit]", user: Any, *,
+def write_ledger(out: IO[bytes], title: str, visits: "QuerySet[Visit]", user: Any, *, whose: str = "",
                  progress: Progress | None = None) -> int:
-    """The 走访台账 of `visits` (in their order) and its 民情走访日记, streamed to `out`; returns the row count.
+    """The 走访台账 of `visits` (in their order) and its 民情走访日记 (titled with `whose`, the cadre's or unit's
+    name), streamed to `out`; returns the row count.
 
     Rows come from a server-side cursor and go to disk as written: memory stays flat however many visits,
     and the queries are the same few whatever their number. The audit of full phone numbers names up to
@@ -119,9 +121,11 @@ def write_ledger(out: IO[bytes], title: str, visits: "QuerySet[Visit]", user: An
     sheet.set_widths(WIDTHS)
     sheet.freeze_panes = "A3"
     diary = workbook.create_sheet(_("民情走访日记"))
-    diary.set_widths([12, 12, 80])
-    diary.freeze_panes = "A2"  # its headers on every printed page
+    diary.set_widths([DAY_WIDTH, 12, 80])
+    diary.freeze_panes = "A3"  # its title and headers on every printed page
     sheet.append([title], font=Font(bold=True, size=14))
+    diary.append([_("%(whose)s 民情走访日记") % {"whose": whose} if whose else _("民情走访日记")],
+                 font=Font(bold=True, size=14))
     sheet.table_row([str(label) for label in COLUMNS], header=True)
     revealed: dict[str, None] = {}
     revealed_count = 0

@@ -204,7 +204,8 @@ def diary(request: HttpRequest) -> HttpResponse:
 def my_ledger(request: HttpRequest) -> HttpResponse:
     cadre = _own_cadre(request)
     out = BytesIO()
-    count = ledger.write_ledger(out, _("%(name)s 走访台账") % {"name": cadre.name}, visits_of(cadre), request.user)
+    count = ledger.write_ledger(out, _("%(name)s 走访台账") % {"name": cadre.name}, visits_of(cadre), request.user,
+                                whose=cadre.name)
     return _xlsx(request, out.getvalue(), "ledger.xlsx", _("导出本人走访台账 %(n)s 条") % {"n": count})
 
 

@@ -6,6 +6,7 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from zoufang.core import sheetwriter
 from zoufang.core.sheetwriter import write_template
 from zoufang.core.tabular import (
     Column,
@@ -139,7 +140,7 @@ def test_a_streamed_tables_reused_cells_carry_nothing_from_one_row_to_the_next()
     book.save(out)
     read = load_workbook(io.BytesIO(out.getvalue()))["表"]
     assert read["A2"].value == dt.datetime(2017, 6, 1)  # noqa: DTZ001 - as read back
-    assert read["A2"].number_format == "yyyy-mm-dd"
+    assert read["A2"].number_format == sheetwriter.DAY_FORMAT  # 2017年6月15日
     assert read["A3"].value == 5
     assert read["A3"].number_format == "General"
     assert read["A5"].number_format == "General"  # not the datetime's format, set on its cell a row above

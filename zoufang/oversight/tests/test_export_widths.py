@@ -32,7 +32,7 @@ def test_the_overdue_cases_take_their_widths_from_their_text_and_print_on_a4_row
     widths = dict(zip(CASE_HEADERS, _widths(sheet, len(CASE_HEADERS)), strict=True))
     assert widths["内容"] == widths["类别"] == export.TEXT_WIDEST  # long texts wrap within the widest
     assert widths["编号"] == fitting_width("ZZ2017-0001")  # a code on one line
-    assert widths["收集日期"] == fitting_width("2017-06-01")  # a date on one line
+    assert widths["收集日期"] == fitting_width(dt.date(2017, 6, 1))  # a date on one line, as it prints: 2017年6月1日
     assert widths["村（社区）"] == fitting_width("上下塘社区")
     assert widths["办理结果"] == fitting_width("办理结果")  # empty: as wide as its header
     assert sheet.row_dimensions[3].height <= 6 * 16 + 2  # 内容's 94 characters over 6 lines, not 146 pt

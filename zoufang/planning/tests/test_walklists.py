@@ -34,10 +34,10 @@ def visitors(campaign) -> Counter:
 
 
 def listed(sheet) -> list[tuple]:
-    """A walk-list sheet's rows below its header."""
+    """A walk-list sheet's rows below its header, its 合计 line left out."""
     rows = list(sheet.iter_rows(values_only=True))
     at = next(i for i, row in enumerate(rows) if list(row[:len(COLUMNS)]) == COLUMNS)
-    return [row for row in rows[at + 1:] if row[0] is not None]
+    return [row for row in rows[at + 1:] if row[0] is not None and not str(row[0]).startswith("合计")]
 
 
 def test_it_gives_every_visitor_a_sheet_and_every_target_one_line(book, demo, db):
