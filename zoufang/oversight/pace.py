@@ -313,7 +313,7 @@ def describe(rule: PaceRule) -> str:
             _("%(kinds)s：%(rule)s") % {"kinds": kinds_text(part.kinds), "rule": _rule_text(part) or _("不计进度")}
             for part in rule.parts)}
     if said and rule.given_on is not None:
-        said += _("进度自走访分配下达之日（%(day)s）起计算，此前的要求不计。") % {"day": _date_text(rule.given_on)}
+        said += _("进度自走访分配下达之日（%(day)s）起计算，此前的要求不计。") % {"day": clock.day(rule.given_on)}
     return said
 
 
