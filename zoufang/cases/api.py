@@ -20,9 +20,9 @@ from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
 from zoufang.accounts.names import named, shown_name
 from zoufang.campaigns.models import CaseCategory
-from zoufang.cases import access, actions, answers, deadlines, escalation
+from zoufang.cases import access, actions, answers, deadlines, escalation, similarity
 from zoufang.cases.models import Case
-from zoufang.cases.presenters import CasePresenter, event_notice
+from zoufang.cases.presenters import CasePresenter, event_notice, offered
 from zoufang.cases.transition import CaseError, InvalidInput, NotAllowed, StaleVersion, VersionRequired
 from zoufang.core import limits
 from zoufang.core.apierrors import ApiErrorOut
@@ -215,13 +215,33 @@ class ReceiveIn(Schema):
     raiser_name: str = Field("", max_length=limits.NAME)
     raiser_phone: str = Field("", max_length=20)
     key: uuid.UUID | None = Field(None, description="请求编号：客户端首次提交前生成，重试时原样带上，同一编号只受理一次")
+    repeat_of: uuid.UUID | None = Field(
+        None, description="本次来电是哪一件的重复来电（同一号码的来电中未结案的一件）：受理后合并到该件")
 
 
-@router.post("/", response={200: CaseOut, 201: CaseOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+class CallerCaseOut(Schema):
+    id: uuid.UUID
+    number: str
+    status: str
+    status_label: str
+    raised_at: dt.datetime
+    unit: str = Field(..., description="承办单位")
+    place: str = Field(..., description="村（社区）及网格")
+    description: str
+    similarity: int = Field(..., description="与本次来电内容的相似度（%）")
+    may_be_master: bool = Field(..., description="可作为 repeat_of（同一走访活动、未结案）")
+
+
+class ReceivedOut(CaseOut):
+    same_caller: list[CallerCaseOut] = Field(
+        ..., description="同一号码此前的每一件（来电，及走访中该户反映的），在您的可见范围内，从新到旧，至多 50 件")
+
+
+@router.post("/", response={200: ReceivedOut, 201: ReceivedOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
              summary="受理走访以外反映的问题（热线来电）；带 key 时幂等：同一 key 重试答 200 和已受理的件，内容不同答 409")
 def receive(request: HttpRequest, body: ReceiveIn) -> Any:
     from zoufang.accounts import scope
-    from zoufang.cases.intake import office_campaigns
+    from zoufang.cases.intake import office_campaigns, repeat_refused
     from zoufang.cases.services import receive_case_once
     from zoufang.core.request_keys import KeyReused
     from zoufang.registry.identifiers import is_valid_phone
@@ -231,7 +251,7 @@ def receive(request: HttpRequest, body: ReceiveIn) -> Any:
         return Status(403, {"detail": _("您不是该走访活动的走访办。"), "code": "forbidden"})
     if not body.description.strip():
         return Status(400, {"detail": _("请填写反映内容。"), "code": "invalid"})
-    if body.raiser_phone and not is_valid_phone(body.raiser_phone):
+    if body.raiser_phone and not is_valid_phone("".join(body.raiser_phone.split())):
         return Status(400, {"detail": _("电话号码格式不正确。"), "code": "invalid"})
     region = None
     if body.region:
@@ -243,15 +263,30 @@ def receive(request: HttpRequest, body: ReceiveIn) -> Any:
         category = CaseCategory.objects.filter(campaign=campaign, code=body.category).first()
         if category is None:
             return Status(400, {"detail": _("类别编号不存在。"), "code": "invalid"})
+    phone = "".join(body.raiser_phone.split())
+    repeat_of = None
+    if body.repeat_of:
+        repeat_of = access.visible_cases(request.user).filter(public_id=body.repeat_of).first()
+        if refused := repeat_refused(repeat_of, campaign):
+            return Status(400, {"detail": refused, "code": "invalid"})
     try:
         case, received = receive_case_once(
             campaign=campaign, kind=body.kind, description=body.description.strip(), raised_at=clock.now(),
             source=Case.Source.HOTLINE, category=category, region=region, raiser_name=body.raiser_name.strip(),
-            raiser_phone=body.raiser_phone.strip(), by=request.user, key=body.key,
+            raiser_phone=phone, by=request.user, key=body.key, repeat_of=repeat_of,
         )
     except KeyReused:
         return Status(409, {"detail": _("该 key 已用于内容不同的另一件，请为新的来电生成新的 key。"), "code": "conflict"})
-    return Status(201 if received else 200, CasePresenter(request.user).as_dict(case))
+    except CaseError as exc:  # the earlier call was closed or merged meanwhile: nothing was received
+        return Status(400, {"detail": str(exc), "code": "invalid"})
+    earlier = similarity.same_caller(phone, access.visible_cases(request.user), description=case.description,
+                                     campaign_id=campaign.pk, other_than=case)
+    same_caller = [{"id": s["case"].public_id, "number": s["case"].number, "status": s["case"].status,
+                    "status_label": s["case"].get_status_display(), "raised_at": s["case"].raised_at,
+                    "unit": s["unit"], "place": s["place"], "description": s["description"],
+                    "similarity": s["percent"], "may_be_master": s["may_be_master"]}
+                   for s in offered(request.user, earlier.shown)]
+    return Status(201 if received else 200, {**CasePresenter(request.user).as_dict(case), "same_caller": same_caller})
 
 
 class UpperQueueFilter(Schema):

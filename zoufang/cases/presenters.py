@@ -10,6 +10,7 @@ from zoufang import clock
 from zoufang.accounts.masking import Kind
 from zoufang.cases import access, deadlines, workflow
 from zoufang.cases.models import Case
+from zoufang.cases.similarity import Suggestion
 from zoufang.registry import unitnames
 from zoufang.registry.presenters import TargetPresenter
 
@@ -165,3 +166,11 @@ class CasePresenter:
             "allowed_actions": self.allowed_actions(case),
         }
 
+
+def offered(user: Any, suggestions: list[Suggestion]) -> list[dict[str, Any]]:
+    """Cases offered as the one a case repeats, as the reader may read them: the text masked by role, the unit, and
+    where (village and grid)."""
+    presenter = CasePresenter(user)
+    several = unitnames.sees_several_towns(user)
+    return [{**vars(s), "description": presenter.text(s.case, s.case.description), "unit": unit_shown(s.case, several),
+             "place": s.case.region.local_name() if s.case.region else ""} for s in suggestions]

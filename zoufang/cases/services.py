@@ -62,9 +62,11 @@ def receive_case_once(
     *, campaign: Campaign, kind: str, description: str, raised_at: dt.datetime, source: str,
     category: CaseCategory | None = None, region: Region | None = None, raiser_name: str = "",
     raiser_phone: str = "", external_id: str = "", by: Any = None, note: str = "", key: uuid.UUID | None = None,
+    repeat_of: Case | None = None,
 ) -> tuple[Case, bool]:
     """receive_case, and whether this call received it; the same key with another call's content raises
-    request_keys.KeyReused (the form was changed and sent again: it is another call, not a retry)."""
+    request_keys.KeyReused (the form was changed and sent again: it is another call, not a retry). A call the clerk
+    marks as a repeat of `repeat_of` is merged into it at once: both or neither written (answers.merge_case)."""
 
     @transaction.atomic
     def make() -> Case:
@@ -76,6 +78,10 @@ def receive_case_once(
         )
         record_creation(case, by=by, action="receive", note="；".join(filter(None, [case.get_source_display(), note])))
         audit.record(by, AuditEvent.Action.CREATE, case, summary=f"{case.get_source_display()}：{case.number}")
+        if repeat_of is not None:
+            from zoufang.cases.answers import merge_case
+
+            case = merge_case(case, repeat_of, by=by, version=case.version, note=_("重复来电"))
         return case
 
     def same(earlier: Case) -> bool:

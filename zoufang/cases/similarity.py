@@ -43,14 +43,47 @@ class Suggestion:
     case: Case
     score: float
     same_target: bool
+    # A case of another campaign (a caller's call of an earlier year) is listed, never merged into.
+    same_campaign: bool = True
 
     # Whether a duplicate may be merged into it: not once it is closed (answers.merge_case refuses); how alike, in %.
     may_be_master: bool = field(init=False)
     percent: int = field(init=False)
 
     def __post_init__(self) -> None:
-        self.may_be_master = self.case.status not in FINISHED
+        self.may_be_master = self.case.status not in FINISHED and self.same_campaign
         self.percent = round(self.score * 100)
+
+
+# A number that called more often than this is listed to its latest calls, with how many there are in all.
+CALLER_SHOWN = 50
+
+
+@dataclass
+class CallerCases:
+    shown: list[Suggestion]
+    total: int
+
+
+def same_caller(phone: str, candidates: QuerySet[Case], *, description: str = "", campaign_id: int | None = None,
+                other_than: Case | None = None) -> CallerCases:
+    """Every case from the number a caller calls from, newest first, whatever its wording (a repeat caller rarely
+    words it the same): the calls from it and the cases raised on visits to a household with it. `candidates` are
+    the reader's (their scope); a case of `campaign_id`, not closed, may be merged into."""
+    from zoufang.registry.models import Target
+
+    if not phone:
+        return CallerCases([], 0)
+    cases = candidates.filter(Q(raiser_phone=phone) | Q(target__in=Target.objects.filter(phone=phone).values("pk")))
+    if other_than is not None:
+        cases = cases.exclude(pk=other_than.pk)
+    listed = list(cases.select_related("unit", "region__parent__parent", "campaign__scope", "category")
+                  .order_by("-raised_at", "-id")[: CALLER_SHOWN + 1])
+    total = len(listed) if len(listed) <= CALLER_SHOWN else cases.count()
+    mine = ngrams(description)
+    return CallerCases([Suggestion(c, round(dice(mine, ngrams(c.description)), 2), True,
+                                   same_campaign=campaign_id is None or c.campaign_id == campaign_id)
+                        for c in listed[:CALLER_SHOWN]], total)
 
 
 def likely_duplicates(case: Case, candidates: QuerySet[Case], limit: int = 5) -> list[Suggestion]:
@@ -66,7 +99,8 @@ def likely_duplicates(case: Case, candidates: QuerySet[Case], limit: int = 5) ->
         nearby |= Q(region__path__startswith=village.path)
     pool = (
         candidates.filter(nearby, campaign_id=case.campaign_id).exclude(pk=case.pk)
-        .exclude(status__in=(Case.Status.MERGED,)).select_related("unit", "region")[:500]
+        .exclude(status__in=(Case.Status.MERGED,))
+        .select_related("unit", "region__parent__parent", "campaign__scope")[:500]
     )
     mine = ngrams(case.description)
     found = []

@@ -24,7 +24,7 @@ from zoufang.cases.board import columns as board_columns
 from zoufang.cases.board import counts as board_counts
 from zoufang.cases.forms import FORMS, ActionForm, perform
 from zoufang.cases.models import Case
-from zoufang.cases.presenters import CasePresenter, event_notice, unit_shown
+from zoufang.cases.presenters import CasePresenter, event_notice, offered, unit_shown
 from zoufang.cases.transition import CaseError, StaleVersion
 from zoufang.core import paging
 from zoufang.core.queryparams import Asked
@@ -189,15 +189,21 @@ def _case_page(request: HttpRequest, case: Case, sent: ActionForm | None = None)
     forms = [(a, workflow.LABELS[a], sent if sent is not None and sent.prefix == str(a) else FORMS[a](case, prefix=str(a)))
              for a in allowed if a != workflow.Action.MERGE]
     opened = sent.prefix if sent is not None and sent.prefix in {str(a) for a, _l, _f in forms} else None
+    # A hotline caller's every other case from the number, whatever its wording; the alike cases besides them.
+    callers = similarity.same_caller(case.raiser_phone, access.visible_cases(request.user), description=case.description,
+                                     campaign_id=case.campaign_id, other_than=case)
     duplicates = []
     if workflow.Action.MERGE in allowed or case.status in (S.DRAFT, S.REGISTERED):
-        duplicates = similarity.likely_duplicates(case, access.visible_cases(request.user))
+        listed = {s.case.pk for s in callers.shown}
+        duplicates = [d for d in similarity.likely_duplicates(case, access.visible_cases(request.user))
+                      if d.case.pk not in listed]
     return render(request, "cases/detail.html", {
         "case": case, "data": data, "forms": forms, "may_merge": workflow.Action.MERGE in allowed,
         "opened": opened or (str(forms[0][0]) if forms else None),
         # What a form that can no longer be sent held (the case moved on meanwhile): shown, to be copied.
         "unsent": _typed(sent) if sent is not None and opened is None else [],
-        "duplicates": [{**vars(d), "description": presenter.text(d.case, d.case.description)} for d in duplicates],
+        "duplicates": offered(request.user, duplicates),
+        "callers": offered(request.user, callers.shown), "callers_total": callers.total,
         "events": history(case, presenter), "texts": presenter.free_text(case),
         "brief": briefs.step_brief(case, presenter, data) if forms else [],
         "replies": [{"replied_on": r.replied_on, "get_channel_display": r.get_channel_display(),

@@ -75,7 +75,7 @@ def sections(holdings: Holdings) -> list[Section]:
                                     _("联系人"), _("家庭人口"), _("困难家庭"), _("简介"), _("登记时间")], [],
                       (12, 16, 22, 24, 15, 21, 10, 8, 8, 30, 17))
     for t in holdings.targets:
-        targets.rows.append([t.get_kind_display(), t.name, t.region.name, t.address, t.phone, t.id_number, t.contact_name,
+        targets.rows.append([t.get_kind_display(), t.name, t.region.local_name(), t.address, t.phone, t.id_number, t.contact_name,
                              t.member_count if t.member_count is not None else "", _yes(t.hardship), t.description,
                              _day(t.created_at)])
     visits = Section(_("走访记录"), [_("走访时间"), _("走访活动"), _("走访对象"), _("走访人"), _("走访方式"), _("走访情况"),
@@ -84,11 +84,13 @@ def sections(holdings: Holdings) -> list[Section]:
         visits.rows.append([_day(v.visited_at), v.campaign.name, v.target.name,
                             f"{v.cadre.name}（{v.cadre.unit.name}）", v.get_mode_display(), v.summary, _answers(v)])
     cases = Section(_("问题与意见建议"), [_("编号"), _("走访活动"), _("类型"), _("状态"), _("收集时间"), _("内容"), _("反映人"),
-                                      _("反映人电话"), _("承办单位"), _("办理结果"), _("解释说明"), _("办理经过、答复和回访")], [],
-                    (10, 18, 10, 10, 17, 36, 12, 15, 14, 30, 24, 44))
+                                      _("反映人电话"), _("所在区划"), _("承办单位"), _("办理结果"), _("解释说明"),
+                                      _("办理经过、答复和回访")], [],
+                    (10, 18, 10, 10, 17, 36, 12, 15, 22, 14, 30, 24, 44))
     for c in holdings.cases:
         cases.rows.append([c.number, c.campaign.name, c.get_kind_display(), c.get_status_display(), _day(c.raised_at),
                            c.description, c.target.name if c.target is not None else c.raiser_name, c.raiser_phone,
+                           c.region.local_name() if c.region is not None else "",
                            c.unit.name if c.unit is not None else "", c.resolution, c.explanation, _history(c)])
     samples = Section(_("回访抽查"), [_("批次"), _("走访时间"), _("走访对象"), _("回访结果"), _("回访答案"), _("核实情况"),
                                     _("拨打记录")], [], (20, 17, 14, 14, 44, 30, 40))

@@ -102,7 +102,7 @@ def _targets(number: Number) -> QuerySet[Target]:
 def find(user: Any, number: Number, *, lock: bool = False) -> Holdings:
     """What the office `user` holds on the person with `number` in its area. `lock`: the targets and cases are
     locked until the caller's transaction ends (an erasure)."""
-    targets_qs = _targets(number).select_related("region").order_by("pk")
+    targets_qs = _targets(number).select_related("region__parent__parent").order_by("pk")
     if lock:
         targets_qs = targets_qs.select_for_update(of=("self",))
     targets = [t for t in targets_qs if in_area(user, t)]
@@ -117,7 +117,7 @@ def around(targets: list[Target], raised: Q | None = None, *, lock: bool = False
     """The records hanging off `targets`, and the cases `raised` names besides those they raised."""
     ids = [t.pk for t in targets]
     cases_qs = (Case.objects.filter(Q(target__in=ids) | (raised or Q(pk__in=[])))
-                .select_related("campaign__scope", "region", "target", "unit", "category")
+                .select_related("campaign__scope", "region__parent__parent", "target", "unit", "category")
                 .prefetch_related("events__actor", "replies", "callbacks").order_by("raised_at", "pk"))
     if lock:
         cases_qs = cases_qs.select_for_update(of=("self",))

@@ -91,5 +91,16 @@ class Region(TimeStampedModel):
         by_id = Region.objects.in_bulk(ids)
         return [by_id[i] for i in ids if i in by_id]
 
+    def local_name(self) -> str:
+        """“上下塘社区 第1居民小组 第6网格”: from the village down, through the parents already loaded (no queries)."""
+        names = []
+        region: Region | None = self
+        while region is not None:
+            names.append(region.name)
+            if region.level not in (self.Level.GROUP, self.Level.GRID) or not Region.parent.is_cached(region):
+                break
+            region = region.parent
+        return " ".join(reversed(names))
+
     def full_name(self) -> str:
         return "".join(r.name for r in self.ancestors() if r.level != self.Level.CITY or r.pk == self.pk)

@@ -14,15 +14,7 @@ Kind = Target.Kind
 
 
 def _region(target: Target) -> str:
-    """“上下塘社区 第1居民小组 第1网格”: up to the village, through the parents already loaded (no queries)."""
-    names = []
-    region: Region | None = target.region
-    while region is not None:
-        names.append(region.name)
-        if region.level not in (Region.Level.GROUP, Region.Level.GRID) or not Region.parent.is_cached(region):
-            break
-        region = region.parent
-    return " ".join(reversed(names))
+    return target.region.local_name()
 
 
 def _yes(flag: bool, text: Any) -> str:

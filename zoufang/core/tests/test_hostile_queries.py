@@ -70,6 +70,7 @@ PARAMS: dict[str, Kind | tuple[Kind, ...]] = {
     "by": CHOICE, "service_code": CHOICE, "category": CHOICE, "object_type": CHOICE,
     # flags
     "cleared": FLAG, "drafts": FLAG, "overdue": FLAG,
+    "lookup": FLAG,  # 受理来电's 查来电记录 (a POST's address: the form's buttons are disabled as it is sent)
     # free text
     "q": TEXT, "who": TEXT, "object_id": TEXT,
     # objects named by id, code or slug

@@ -103,7 +103,7 @@ def test_the_copy_is_an_xlsx_of_every_record_read_back(resident):
     assert cover["问题与意见建议"] == "2 条"
     target = list(book["走访对象"].iter_rows(values_only=True))
     assert target[0][:6] == ("对象类型", "名称/户主姓名", "所在区划", "地址", "联系电话", "身份证号码")
-    assert target[1][:6] == ("户籍户", "张建国", "第1居民小组", "上下塘社区1号", PHONE, ID)
+    assert target[1][:6] == ("户籍户", "张建国", "上下塘社区 第1居民小组", "上下塘社区1号", PHONE, ID)
     visit = list(book["走访记录"].iter_rows(min_row=2, values_only=True))
     assert visit[0][5] == SUMMARY
     assert "办家庭农场" in visit[0][6]
@@ -111,7 +111,8 @@ def test_the_copy_is_an_xlsx_of_every_record_read_back(resident):
     cases = {row[5]: row for row in book["问题与意见建议"].iter_rows(min_row=2, values_only=True)}
     assert set(cases) == {"张建国家（上下塘社区1号）屋顶漏雨", "建议村口加装路灯"}
     assert cases["建议村口加装路灯"][7] == "138-1234-0001"
-    assert "已告知张建国维修安排" in cases["张建国家（上下塘社区1号）屋顶漏雨"][11]
+    assert cases["张建国家（上下塘社区1号）屋顶漏雨"][8] == "上下塘社区 第1居民小组"  # the village, not only the group
+    assert "已告知张建国维修安排" in cases["张建国家（上下塘社区1号）屋顶漏雨"][12]
     sample = list(book["回访抽查"].iter_rows(min_row=2, values_only=True))
     assert sample[0][3] == "走访属实"
     assert "张建国确认走访属实" in sample[0][6]
