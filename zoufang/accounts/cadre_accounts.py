@@ -10,9 +10,13 @@ separation of duties (docs/security.md, "走访干部账号"):
 - it re-issues a one-time password only for an account it could have opened and whose owner never logged in with it.
 Each change locks the cadre, is refused when the cadre's account is no longer the one the page showed, and is
 audited; asking again for what is already so changes nothing.
+
+A town has hundreds of cadres and a one-time password is a PBKDF2 hash (≈0.25 s of CPU): a request opens at most
+OPEN_BATCH accounts and stops early at OPEN_SECONDS, and the page offers the next batch (docs/security.md).
 """
 
 import secrets
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,14 +24,14 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from zoufang.accounts import audit, passwords, scope
 from zoufang.accounts.duties import ADMIN_ROLES
 from zoufang.accounts.models import AccountSecurity, AuditEvent, RoleGrant
-from zoufang.registry.models import Cadre
+from zoufang.registry.models import Cadre, Unit
 
 User = get_user_model()
 Role = RoleGrant.Role
@@ -37,6 +41,12 @@ _LOWER = "abcdefghijkmnpqrstuvwxyz"
 _UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 _DIGITS = "23456789"
 ONE_TIME_LENGTH = 10
+# A batch: one printed page of passwords, ≈12 s of hashing; a loaded server stops sooner, well inside a worker's 30 s.
+OPEN_BATCH = 50
+OPEN_SECONDS = 15.0
+# The list's order (by unit, as the office's tables are), ending in the id for its keyset pages.
+CADRE_ORDER = ("unit__sort_order", "unit__name", "sort_order", "name", "id")
+NAME_SEARCH_MAX = 50  # Cadre.name's length
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,30 @@ def town_cadres(user: Any) -> QuerySet[Cadre]:
     """The cadres whose unit is in the office's area (not a city department's, which visits several towns), on post."""
     area = Q() if getattr(user, "is_superuser", False) else scope.office_area(user, "unit__region__path")
     return Cadre.objects.filter(area, archived_on__isnull=True)
+
+
+def listed_cadres(user: Any, *, unit: Any = None, linked: bool | None = None, name: str = "") -> QuerySet[Cadre]:
+    """The town's cadres in the list's order with what the page shows of their accounts (`waiting`: the one-time
+    password not yet replaced; `granted`: a role beside), narrowed to a unit, to those with (or without) an
+    account, and to a part of the name."""
+    cadres = town_cadres(user)
+    if unit is not None:
+        cadres = cadres.filter(unit=unit)
+    if linked is not None:
+        cadres = cadres.filter(user__isnull=not linked)
+    if name:
+        cadres = cadres.filter(name__contains=name)
+    return cadres.select_related("unit", "user").annotate(
+        waiting=Exists(AccountSecurity.objects.filter(user=OuterRef("user"), must_change_password=True)),
+        granted=Exists(RoleGrant.objects.filter(user=OuterRef("user"))),
+    ).order_by(*CADRE_ORDER)
+
+
+def town_units(user: Any) -> QuerySet[Unit]:
+    """The units of the office's area that have cadres on post (the list's unit filter), in the list's order."""
+    area = Q() if getattr(user, "is_superuser", False) else scope.office_area(user, "region__path")
+    on_post = Cadre.objects.filter(unit=OuterRef("pk"), archived_on__isnull=True)
+    return Unit.objects.filter(area, Exists(on_post)).order_by("sort_order", "name", "id")
 
 
 def cadre_of_town(user: Any, public_id: Any) -> Cadre:
@@ -174,17 +208,22 @@ def _issue(by: Any, account: Any, cadre: Cadre, action: str, summary: str) -> Is
 
 @transaction.atomic
 def open_accounts(cadres: Sequence[Cadre], *, by: Any) -> tuple[list[Issued], list[Cadre]]:
-    """An account for each of these cadres of the office's area that has none: (issued, those that had one already).
+    """An account for each of these cadres of the office's area that has none, in the list's order, at most
+    OPEN_BATCH and for at most OPEN_SECONDS (one at least): (issued, those that had one already). The rest stay
+    without an account, for the next batch.
 
     No role grant: the account sees the cadre's own list. A retry skips what the first attempt opened."""
     issued: list[Issued] = []
     skipped: list[Cadre] = []
     wanted = [cadre.pk for cadre in cadres]
     chosen = town_cadres(by).select_for_update(of=("self",)).select_related("unit", "user").filter(pk__in=wanted)
-    for cadre in chosen.order_by("unit__sort_order", "sort_order", "name"):
+    started = time.monotonic()
+    for cadre in chosen.order_by(*CADRE_ORDER):
         if cadre.user is not None:
             skipped.append(cadre)
             continue
+        if len(issued) >= OPEN_BATCH or (issued and time.monotonic() - started > OPEN_SECONDS):
+            continue  # left for the next batch (still read: a skipped one later in the list is still reported)
         account = User.objects.create_user(_username_for(cadre), first_name=cadre.name)
         issued.append(_issue(by, account, cadre, AuditEvent.Action.CREATE,
                              _("为走访干部 %(cadre)s 开通账号 %(username)s（初始密码，首次登录须修改）")
@@ -192,6 +231,16 @@ def open_accounts(cadres: Sequence[Cadre], *, by: Any) -> tuple[list[Issued], li
         _linked(by, cadre, account, summary=_("把账号 %(username)s 关联到走访干部 %(cadre)s")
                 % {"username": account.get_username(), "cadre": str(cadre)})
     return issued, skipped
+
+
+def next_batch(by: Any) -> list[Cadre]:
+    """The next OPEN_BATCH of the town's cadres without an account, in the list's order (为全部未开通的干部开通账号)."""
+    return list(without_account(by).order_by(*CADRE_ORDER)[:OPEN_BATCH])
+
+
+def without_account(by: Any) -> QuerySet[Cadre]:
+    """The town's cadres still without an account."""
+    return town_cadres(by).filter(user__isnull=True)
 
 
 def reissuable(account: Any) -> bool:

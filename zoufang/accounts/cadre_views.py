@@ -2,21 +2,29 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from zoufang.accounts import cadre_accounts
 from zoufang.accounts.cadre_accounts import Issued
-from zoufang.accounts.models import AccountSecurity, RoleGrant
-from zoufang.core import request_keys
+from zoufang.core import paging, request_keys
+from zoufang.core.queryparams import Asked
+
+# 已开通 / 未开通: the list's account filter (URL value → whether linked, and the menu's label).
+LINKED = {"none": False, "open": True}
+STATUS_LABELS = {"none": gettext_lazy("未开通"), "open": gettext_lazy("已开通")}
+LIST_PARAMS = ("q", "unit", "status", "after")  # the list's query, kept when a row's form goes back to it
+LISTED_MAX = 2000
 
 
 def _office(request: HttpRequest) -> Any:
@@ -25,9 +33,15 @@ def _office(request: HttpRequest) -> Any:
     return request.user
 
 
-def _issued_page(request: HttpRequest, issued: list[Issued], skipped: list[Any]) -> HttpResponse:
-    """The one-time passwords, shown this once; never cached, never stored in clear."""
-    response = render(request, "accounts/cadre_accounts_issued.html", {"issued": issued, "skipped": skipped})
+def _issued_page(request: HttpRequest, office: Any, issued: list[Issued], skipped: list[Any], *,
+                 opening: bool = True) -> HttpResponse:
+    """The one-time passwords, shown this once; never cached, never stored in clear. With how many cadres of the
+    town are still without an account, and the next batch offered."""
+    remaining = paging.bounded_count(cadre_accounts.without_account(office), paging.COUNT_CAP + 1) if opening else 0
+    response = render(request, "accounts/cadre_accounts_issued.html", {
+        "issued": issued, "skipped": skipped, "remaining": remaining, "capped": remaining > paging.COUNT_CAP,
+        "batch": cadre_accounts.OPEN_BATCH, "opening": opening,
+    })
     add_never_cache_headers(response)
     return response
 
@@ -35,29 +49,45 @@ def _issued_page(request: HttpRequest, issued: list[Issued], skipped: list[Any])
 @never_cache
 @login_required
 def cadre_accounts_page(request: HttpRequest) -> HttpResponse:
-    """The town's cadres with their accounts; POST opens accounts for the chosen (or all) cadres without one."""
+    """The town's cadres with their accounts a page at a time; POST opens accounts for the ticked cadres, or for the
+    next batch of those without one."""
     office = _office(request)
-    cadres = cadre_accounts.town_cadres(office).select_related("unit", "user").annotate(
-        waiting=Exists(AccountSecurity.objects.filter(user=OuterRef("user"), must_change_password=True)),
-        granted=Exists(RoleGrant.objects.filter(user=OuterRef("user"))),
-    ).order_by("unit__sort_order", "unit__name", "sort_order", "name")
     if request.method == "POST":
-        # "All" is those without an account; a ticked list may hold some a first attempt opened (a retry): skipped.
-        chosen = list(cadres.filter(user__isnull=True) if request.POST.get("all")
-                      else cadres.filter(public_id__in=_uuids(request)))
+        # "All" is the next batch of those without an account; a ticked list (one page) may hold some a first
+        # attempt opened (a retry): skipped.
+        chosen = (cadre_accounts.next_batch(office) if request.POST.get("all")
+                  else list(cadre_accounts.town_cadres(office).filter(public_id__in=_uuids(request))))
         if not chosen:
             messages.error(request, _("没有要开通账号的干部：请先勾选干部，或本镇干部都已有账号。"))
             return redirect("cadre_accounts:list")
         issued, skipped = cadre_accounts.open_accounts(chosen, by=office)
-        return _issued_page(request, issued, skipped)
-    rows = list(cadres)
-    context = {"rows": rows, "unlinked": sum(1 for row in rows if row.user is None)}
-    return render(request, "accounts/cadre_accounts.html", context)
+        return _issued_page(request, office, issued, skipped)
+    asked = Asked.page(request)
+    units = list(cadre_accounts.town_units(office))
+    unit = next((u for u in units if str(u.public_id) == asked.text("unit")), None)
+    if asked.text("unit") and unit is None:
+        asked.unseen("unit", _("单位"))
+    status = asked.choice("status", LINKED, "", lambda key: str(STATUS_LABELS[key]))
+    name = asked.text("q").strip()
+    if len(name) > cadre_accounts.NAME_SEARCH_MAX:
+        asked.bad("q", _("不超过 %(n)s 个字") % {"n": cadre_accounts.NAME_SEARCH_MAX}, _("不按姓名查找"))
+        name = ""
+    cadres = cadre_accounts.listed_cadres(office, unit=unit, linked=LINKED.get(status), name=name)
+    page = paging.shown_page(cadres, asked, settings.ZOUFANG_PAGE_SIZE)
+    total = paging.bounded_count(cadres, paging.COUNT_CAP + 1)
+    unlinked = paging.bounded_count(cadre_accounts.without_account(office), paging.COUNT_CAP + 1)
+    return render(request, "accounts/cadre_accounts.html", {
+        "page": page, "rows": page.rows, "total": min(total, paging.COUNT_CAP), "capped": total > paging.COUNT_CAP,
+        "unlinked": min(unlinked, paging.COUNT_CAP), "batch": cadre_accounts.OPEN_BATCH,
+        "units": units, "unit": unit, "status": status, "q": name, "statuses": STATUS_LABELS,
+        "filtered": bool(unit or status or name),
+    })
 
 
 def _uuids(request: HttpRequest) -> list[str]:
-    """The ticked cadres' public ids; what is not one is ignored (and so not found)."""
-    return [str(key) for value in request.POST.getlist("cadre") if (key := request_keys.parsed(value)) is not None]
+    """The ticked cadres' public ids (one page's at most); what is not one is ignored (and so not found)."""
+    ticked = request.POST.getlist("cadre")[:settings.ZOUFANG_PAGE_SIZE]
+    return [str(key) for value in ticked if (key := request_keys.parsed(value)) is not None]
 
 
 @login_required
@@ -81,10 +111,21 @@ def cadre_account(request: HttpRequest, public_id: str) -> HttpResponse:
             messages.success(request, _("已解除%(cadre)s的账号关联。") % {"cadre": str(cadre)})
         elif action == "reissue":
             issued = cadre_accounts.reissue_password(cadre, shown=shown, by=office)
-            return _issued_page(request, [issued], [])
+            return _issued_page(request, office, [issued], [], opening=False)
         else:
             raise ValidationError(_("未知的操作。"))
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
-    return redirect(f"{redirect('cadre_accounts:list').url}#c-{cadre.public_id}")
+    return redirect(f"{reverse('cadre_accounts:list')}{_listed(request)}#c-{cadre.public_id}")
+
+
+def _listed(request: HttpRequest) -> str:
+    """The list's page and filters the row's form was sent from (its `listed` field), to go back to: the list's own
+    parameters only, each as sent (a bad one is the list's to note)."""
+    sent = QueryDict(request.POST.get("listed", "")[:LISTED_MAX])
+    kept = QueryDict(mutable=True)
+    for key in LIST_PARAMS:
+        if sent.get(key):
+            kept[key] = sent[key]
+    return f"?{kept.urlencode()}" if kept else ""

@@ -9,13 +9,12 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test.utils import override_settings
 from django.utils.translation import gettext as _
 
 from zoufang.accounts.models import RoleGrant
-from zoufang.accounts.services import ensure_user
+from zoufang.accounts.services import demo_password, ensure_user
 from zoufang.callbacks import services
 from zoufang.callbacks.models import CallbackAttempt, CallbackBatch, CallbackSample
 from zoufang.callbacks.sampling import Period
@@ -44,7 +43,7 @@ def load_demo_callbacks(campaign: Any, say: Callable[[str], Any]) -> None:
     city = campaign.scope.ancestors()[0]
     company, _created = Unit.objects.get_or_create(name=DEMO_COMPANY,
                                                    defaults={"kind": Unit.Kind.OUTSIDE_BODY, "region": city})
-    password = settings.ZOUFANG_DEMO_PASSWORD
+    password = demo_password()
     caller = ensure_user(DEMO_CALLER, password, full_name="民意调查公司话务员", role=RoleGrant.Role.AUDITOR,
                          region=campaign.scope, unit=company)
     ensure_user("auditor", password, full_name="第三方回访", role=RoleGrant.Role.AUDITOR, region=campaign.scope,

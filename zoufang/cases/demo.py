@@ -9,12 +9,11 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.test.utils import override_settings
 from django.utils.translation import gettext as _
 
 from zoufang.accounts.models import RoleGrant
-from zoufang.accounts.services import ensure_user
+from zoufang.accounts.services import demo_password, ensure_user
 from zoufang.campaigns.models import Campaign, CaseCategory
 from zoufang.cases import actions, answers, escalation, publication, tick
 from zoufang.cases.models import Case
@@ -204,7 +203,7 @@ def _accounts(campaign: Campaign) -> None:
         unit = named(name, campaign.scope)
         if unit is None:
             raise Unit.DoesNotExist(name)
-        ensure_user(username, settings.ZOUFANG_DEMO_PASSWORD, full_name=f"{name}承办人",  # untranslated: demo data (a seeded account's name)
+        ensure_user(username, demo_password(), full_name=f"{name}承办人",  # untranslated: demo data (a seeded account's name)
                     role=RoleGrant.Role.UNIT_HANDLER, unit=unit, region=unit.region)
 
 

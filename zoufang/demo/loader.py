@@ -21,7 +21,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from zoufang.accounts.models import RoleGrant
-from zoufang.accounts.services import ensure_administrator, ensure_user
+from zoufang.accounts.services import demo_password, ensure_administrator, ensure_user
 from zoufang.campaigns.config import load_campaign_file, shipped_campaign_path
 from zoufang.campaigns.models import Campaign
 from zoufang.demo import synthetic
@@ -244,7 +244,7 @@ DEMO_ACCOUNTS = [
 
 
 def create_demo_accounts(campaign: Campaign) -> None:
-    password = settings.ZOUFANG_DEMO_PASSWORD
+    password = demo_password()
     town = campaign.scope
     village = Region.objects.get(parent=town, name=DEMO_VILLAGE)
     office = ensure_user("office", password, full_name="锦溪镇走访办", role=RoleGrant.Role.OFFICE, region=town)

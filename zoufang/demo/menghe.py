@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -23,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from zoufang import clock
 from zoufang.accounts.models import RoleGrant
-from zoufang.accounts.services import ensure_user
+from zoufang.accounts.services import demo_password, ensure_user
 from zoufang.campaigns.config import (
     load_campaign_config,
     parse_date,
@@ -170,7 +169,7 @@ def shift_years(value: Any, years: int) -> Any:
 
 
 def create_accounts(campaign: Campaign) -> None:
-    password = settings.ZOUFANG_DEMO_PASSWORD
+    password = demo_password()
     ensure_user(OFFICE, password, full_name="孟河镇活动办", role=RoleGrant.Role.OFFICE, region=campaign.scope)
     cadre = Cadre.objects.filter(unit__name=CADRE_UNIT, unit__region=campaign.scope).order_by("sort_order", "id")[1]
     ensure_user(CADRE, password, cadre=cadre)
@@ -269,7 +268,7 @@ def handle_cases(campaign: Campaign) -> int:
             case = dispatch_case(case, unit, by=office, version=case.version, note="演示：按牵头单位交办")
         handled += 1
         if unit.pk not in handlers:
-            handlers[unit.pk] = ensure_user(HANDLERS[unit.name], settings.ZOUFANG_DEMO_PASSWORD,
+            handlers[unit.pk] = ensure_user(HANDLERS[unit.name], demo_password(),
                                             full_name=f"{TOWN}{unit.name}承办人", role=RoleGrant.Role.UNIT_HANDLER,  # untranslated: demo data (a seeded account's name)
                                             unit=unit, region=unit.region)
         play_case(case, CHAINS[(index // 3) % len(CHAINS)], on, office, handlers[unit.pk])

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from zoufang import clock
 from zoufang.accounts.models import RoleGrant
-from zoufang.accounts.services import ensure_user
+from zoufang.accounts.services import demo_password, ensure_user
 from zoufang.campaigns.config import (
     load_campaign_config,
     parse_date,
@@ -101,7 +101,7 @@ def load_zhouzhuang_demo(*, say: Callable[[str], None] = lambda message: None) -
         say(_("周庄镇分配：保留 %(kept)s，新增 %(added)s，调整 %(moved)s，释放 %(released)s") % {
             "kept": report.kept, "added": report.added, "moved": report.moved, "released": report.released,
         })
-        password = settings.ZOUFANG_DEMO_PASSWORD
+        password = demo_password()
         ensure_user(OFFICE, password, full_name="周庄镇走访办", role=RoleGrant.Role.OFFICE, region=campaign.scope)
         with override_settings(ZOUFANG_TODAY=DEMO_TODAY, **QUIET):
             created = seed_visits(campaign)
@@ -247,7 +247,7 @@ def handle_cases(campaign: Campaign) -> int:
 
     office = get_user_model().objects.get(username=OFFICE)
     units = [unit for name in HANDLERS if (unit := named(name, campaign.scope)) is not None]  # 周庄镇's (0032)
-    handlers = {unit.pk: ensure_user(HANDLERS[unit.name], settings.ZOUFANG_DEMO_PASSWORD, full_name=f"{TOWN}{unit.name}承办人",  # untranslated: demo data (a seeded account's name)
+    handlers = {unit.pk: ensure_user(HANDLERS[unit.name], demo_password(), full_name=f"{TOWN}{unit.name}承办人",  # untranslated: demo data (a seeded account's name)
                                      role=RoleGrant.Role.UNIT_HANDLER, unit=unit, region=unit.region)
                 for unit in units}
     registered = Case.objects.filter(campaign=campaign, registered_on__isnull=False).order_by("raised_at", "id")

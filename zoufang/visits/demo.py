@@ -222,9 +222,7 @@ def _planted(by_cadre: dict[int, list[Planned]]) -> dict[int, str]:
 
 
 def _cadre_logins(by_cadre: dict[int, list[Planned]], patterns: dict[int, str]) -> None:
-    from django.conf import settings
-
-    from zoufang.accounts.services import ensure_user
+    from zoufang.accounts.services import demo_password, ensure_user
 
     honest: list[Cadre] = []
     units = {visits[0].assignment.cadre.unit_id for pk, visits in by_cadre.items()
@@ -240,7 +238,7 @@ def _cadre_logins(by_cadre: dict[int, list[Planned]], patterns: dict[int, str]) 
         cadre = (Cadre.objects.filter(pk=planted[pattern]).first() if pattern in planted
                  else honest.pop(0) if not pattern and honest else None)
         if cadre is not None:
-            ensure_user(username, settings.ZOUFANG_DEMO_PASSWORD, cadre=cadre)
+            ensure_user(username, demo_password(), cadre=cadre)
 
 
 def _position(target: Any) -> tuple[float, float] | None:

@@ -4,6 +4,7 @@ import json
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from zoufang.accounts import scope
@@ -120,6 +121,9 @@ def test_it_creates_the_demo_accounts_with_their_scope(demo, db):
     assert users["dept"].cadre.unit.name == "派出所"
     assert users["leader"].cadre.name == "王文"
     assert users["village"].first_name == users["village"].cadre.name
+    # The one published password hashed once for every demo account (accounts.services.demo_password).
+    assert len({user.password for user in users.values()}) == 1
+    assert users["office"].check_password(settings.ZOUFANG_DEMO_PASSWORD)
 
 
 def test_it_has_a_callback_round_in_progress_for_the_survey_company(demo, db):
