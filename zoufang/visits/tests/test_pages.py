@@ -1,5 +1,6 @@
 """The cadre's pages: 我的走访, a visit, photos without EXIF, contact cards, diary and ledgers."""
 
+import datetime as dt
 import io
 import re
 import uuid
@@ -69,6 +70,30 @@ def test_the_pace_says_the_ended_months_requirement_is_not_met(login, visiting):
     page = login(visiting.users["dept"]).get("/me/").content.decode()
     assert '已结束的月份共要求走访 1 个，已走访 0 个，<strong class="bad">逾期未完成 1 个</strong>' in page
     assert "已达到要求" not in page
+
+
+def _pace_panel(page: str) -> str:
+    """The 进度 panel's words, tags dropped."""
+    panel = page[page.index('<section class="panel pace'):]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", panel[:panel.index("</section>")]))
+
+
+def test_the_pace_names_the_day_a_late_plan_was_given_once(login, visiting):
+    """Given on 1 June, after the rule's 1 May: the pace counts from 1 June, and the panel says that day once."""
+    visiting.campaign.plan_given_on = dt.date(2017, 6, 1)
+    visiting.campaign.save()
+    panel = _pace_panel(login(visiting.users["dept"]).get("/me/").content.decode())
+    assert "进度自走访分配下达之日（2017年6月1日）起计算" in panel
+    assert panel.count("2017年6月1日") == 1
+
+
+def test_the_pace_says_the_end_passed_once_in_words(login, visiting, settings):
+    """After 30 September: the note says the deadline passed, as a day is written; no line still counts down to it."""
+    settings.ZOUFANG_TODAY = "2017-10-09"
+    panel = _pace_panel(login(visiting.users["dept"]).get("/me/").content.decode())
+    assert "已过 2017年9月30日 的完成期限，尚有 3 个未走访" in panel
+    assert "2017-09-30" not in panel
+    assert "前完成全部走访" not in panel
 
 
 def test_it_says_so_when_nothing_is_assigned(login, town):
