@@ -12,7 +12,7 @@ from zoufang.planning.models import Assignment
 from zoufang.registry.tests.factories import TargetFactory
 from zoufang.visits.models import Visit
 from zoufang.visits.page import LARGE_LIST
-from zoufang.visits.tests.test_phone_day_browser import _fill_household, _open_form, on_phone
+from zoufang.visits.tests.test_phone_day_browser import _fill_household, _keep_unsent, _open_form, on_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -95,11 +95,7 @@ OUTBOX = "() => Object.keys(localStorage).filter(k => k.startsWith('zoufang.outb
 def test_logout_with_records_unsent_warns_and_can_be_called_off(browser, live_server, visiting):
     household = visiting.households["shangxiatang"][0]
     with on_phone(browser, live_server.url) as (context, page):
-        page.route("**/me/visits/", lambda route: route.abort())  # a network that drops every send
-        _open_form(page, household)
-        _fill_household(page)
-        page.click("text=保存并发送")
-        page.wait_for_selector("#outbox li[data-status=pending]")
+        _keep_unsent(page, household)
 
         asked: list[str] = []
         page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))

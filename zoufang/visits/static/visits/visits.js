@@ -5,11 +5,13 @@
   var dataEl = document.getElementById("visit-data");
   if (!dataEl) { return; }
   var DATA = JSON.parse(dataEl.textContent);
-  /* one outbox per cadre: on a shared phone, one cadre's unsent records are never sent under another's login */
-  var KEY = "zoufang.outbox.v1." + (DATA.cadre || "preview");
-  /* the form being typed, per cadre and target, until it is sent: the back button, a reload or a lost login never
-     loses it (site.js forgets every draft when the cadre logs out) */
-  var DRAFT = "zoufang.draft.v1." + (DATA.cadre || "preview") + ".";
+  /* the names the server gives this script and site.js alike (visits/on_phone.py; none for a form's preview, which
+     keeps nothing): one outbox per cadre, so on a shared phone one cadre's unsent records are never sent under
+     another's login; and the form being typed, per cadre and target, until it is sent, so the back button, a reload
+     or a lost login never loses it (site.js forgets every draft when the cadre logs out) */
+  var stored = document.getElementById("phone-storage");
+  var NAMES = stored ? JSON.parse(stored.textContent) : {};
+  var KEY = NAMES.outbox, DRAFT = NAMES.draft;
   var section = document.getElementById("visit-form");
   var outboxEl = document.getElementById("outbox");
   var listEl = document.getElementById("mylist");
