@@ -448,9 +448,10 @@
     if (more && left <= list.children.length) { more.remove(); }
     due.hidden = !list.children.length;
   }
-  /* 已走访/分配, 进度 and the village tabs are the server's figures (the pace rules: oversight.pace, one definition):
-     once records are stored the page asks for them again, rendered by the page's own templates (visits:my_summary),
-     and puts them in place of its own; only the latest question's answer is used */
+  /* 已走访/分配, 进度, 待走访 and the village tabs are the server's (the pace rules: oversight.pace, one definition;
+     the targets due next, wherever their cards are): once records are stored the page asks for them again, rendered
+     by the page's own templates (visits:my_summary), and puts them in place of its own, with the form data of any
+     target due whose card this page does not list; only the latest question's answer is used */
   var summaryAsked = 0, summaryStale = false;
   function refreshSummary() {
     summaryStale = false;
@@ -459,7 +460,13 @@
       .then(function (r) { return r.ok ? r.text() : ""; })
       .then(function (html) {
         if (asked !== summaryAsked || !html) { return; }
-        new DOMParser().parseFromString(html, "text/html").querySelectorAll("[data-part]").forEach(function (part) {
+        var doc = new DOMParser().parseFromString(html, "text/html"), more = doc.getElementById("due-data");
+        if (more) {
+          more = JSON.parse(more.textContent);
+          Object.keys(more.forms).forEach(function (k) { if (!DATA.forms[k]) { DATA.forms[k] = more.forms[k]; } });
+          Object.keys(more.targets).forEach(function (id) { if (!DATA.targets[id]) { DATA.targets[id] = more.targets[id]; } });
+        }
+        doc.querySelectorAll("[data-part]").forEach(function (part) {
           var shown = document.querySelector('[data-part="' + part.getAttribute("data-part") + '"]');
           if (shown) { shown.replaceWith(document.importNode(part, true)); }
         });
