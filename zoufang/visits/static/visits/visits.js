@@ -368,6 +368,20 @@
     if (asked && DATA.targets[asked]) { hide(); open(asked); } else { hide(); }
   });
 
+  /* the copy the service worker kept, opened without a network, says so and of when (#offline-copy, the server's
+     words): offline, records wait on the phone; back online (or a record went through), that its figures are still
+     the copy's, with a reload */
+  var copyNote = document.getElementById("offline-copy");
+  var fromCopy = !!copyNote && copyNote.getAttribute("data-served") === "copy", reconnected = false;
+  function showCopyNote() {
+    if (!fromCopy) { return; }
+    copyNote.hidden = false;
+    copyNote.querySelector(".offline-now").hidden = reconnected;
+    copyNote.querySelector(".online-again").hidden = !reconnected;
+  }
+  window.addEventListener("online", function () { reconnected = true; showCopyNote(); });
+  window.addEventListener("offline", function () { reconnected = false; showCopyNote(); });
+
   var STATUS = T.status;
   function showOutbox() {
     var items = load();
@@ -377,7 +391,7 @@
     if (!items.length) { return; }
     var pending = items.filter(function (i) { return i.status === "pending"; }).length;
     outboxEl.appendChild(el("div", {"class": "panel-head"}, [el("h2", {text: fmt(T.outbox_title, {n: items.length})}),
-      el("span", {"class": "aside", text: navigator.onLine ? (pending ? T.sending : "") : T.offline})]));
+      el("span", {"class": "aside", text: navigator.onLine ? (pending ? T.sending : "") : (fromCopy ? "" : T.offline)})]));
     var list = el("ul", {"class": "outbox-list"});
     items.forEach(function (item, index) {
       var li = el("li", {"data-status": item.status}, [el("strong", {text: item.name}), el("span", {"class": "muted", text: " " + item.when + " "}),
@@ -505,6 +519,7 @@
         if (!json) { settle(next, "login", T.login_expired); return "stop"; }
         return r.json().then(function (body) {
           if (r.status === 200 || r.status === 201) {
+            if (fromCopy && !reconnected) { reconnected = true; showCopyNote(); }  /* the network was back after all */
             settle(next, "sent"); markVisited(next.payload.target_id); countVisit(next.payload.target_id, body); tellSent(next, body);
             summaryStale = true;
             return "next";
@@ -551,6 +566,7 @@
   window.addEventListener("offline", showOutbox);
   setInterval(flush, 15000);
   document.addEventListener("visibilitychange", function () { if (!document.hidden) { flush(); } });
+  showCopyNote();
   showOutbox();
   flush();
   if ("serviceWorker" in navigator && section.getAttribute("data-sw")) {
