@@ -2,6 +2,7 @@
 village tabs say what the page would say reloaded, without reloading it; 退出 with records still on the phone
 warns that they stay there unsent, and can be called off."""
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -58,6 +59,17 @@ def test_the_pace_panel_and_figures_follow_a_send(browser, live_server, visiting
 
         page.reload()
         assert page.evaluate(SUMMARY) == after_send  # what the page says reloaded, word for word
+
+
+def test_the_pace_says_the_day_a_late_plan_was_given_once(browser, live_server, visiting):
+    """Given on 1 June, after the rule's 1 May: the panel the phone shows names that day once, as it counts from it."""
+    visiting.campaign.plan_given_on = dt.date(2017, 6, 1)
+    visiting.campaign.save()
+    with on_phone(browser, live_server.url) as (context, page):
+        pace = page.locator("section.pace").inner_text()
+        assert "进度自走访分配下达之日（2017年6月1日）起计算" in pace
+        assert pace.count("2017年6月1日") == 1
+        look(page, "pace-given-late", full_page=False)
 
 
 def test_the_village_tabs_count_a_send(browser, live_server, visiting):
