@@ -287,8 +287,11 @@ def kinds_text(kinds: tuple[str, ...]) -> str:
 def _rule_text(rule: PaceRule) -> str:
     said = []
     if rule.share is not None:
-        said.append(_("自 %(start)s 起%(every)s走访不少于分配总数的 %(share)s（向上取整）") % {
-            "start": clock.day(rule.starts_on), "every": _(PACE_PERIODS[rule.every]), "share": rule.share_text})
+        share = {"start": clock.day(rule.starts_on), "every": _(PACE_PERIODS[rule.every]), "share": rule.share_text}
+        if rule.given_on == rule.starts_on:  # moved to the day the plan was given: describe() says that day once
+            said.append(_("%(every)s走访不少于分配总数的 %(share)s（向上取整）") % share)
+        else:
+            said.append(_("自 %(start)s 起%(every)s走访不少于分配总数的 %(share)s（向上取整）") % share)
     if rule.milestones:
         first, *rest = rule.milestones
         steps = [_("%(by)s前累计走访不少于分配总数的 %(share)s") % {"by": clock.day(first.by), "share": first.share_text}]

@@ -20,6 +20,7 @@ from zoufang.visits.services import cadre_of
 # search, so the phone's first load stays inside its budget; progress and 待走访 still count everything.
 LARGE_LIST = 250
 MAX_MATCHES = 200
+DUE_LISTED = 5  # 待走访: the first targets not yet visited, in the list's order
 
 
 @dataclass
@@ -53,11 +54,12 @@ def _one_village(items: list[MyTarget], village: str, query: str) -> tuple[list[
 
 
 def summary_context(cadre: Any, items: list[MyTarget], tabs: list[VillageTab]) -> dict[str, Any]:
-    """The figures, 进度 and village tabs (templates _progress.html, _village_tabs.html): the page's, and the
-    fragment the page fetches again after a send (my_summary)."""
+    """The figures, 进度, 待走访 and village tabs (templates _progress.html, _due.html, _village_tabs.html): the
+    page's, and the fragment the page fetches again after a send (my_summary)."""
     campaigns = {item.campaign.pk: item.campaign for item in items}
     today = clock.today()
     paces = [(campaign, rules.pace_for(campaign, cadre, today)) for campaign in campaigns.values()] if cadre else []
+    unvisited = [item for item in items if not item.visited]
     return {
         "cadre": cadre,
         "village_tabs": tabs,
@@ -65,16 +67,63 @@ def summary_context(cadre: Any, items: list[MyTarget], tabs: list[VillageTab]) -
         "paces": paces,
         "today": today,
         "total": len(items),
-        "visited": sum(1 for item in items if item.visited),
+        "visited": len(items) - len(unvisited),
         "open_cases": sum(len(item.open_cases) for item in items),
+        "due": unvisited[:DUE_LISTED],
+        "total_due": len(unvisited),
     }
 
 
+def _shown(items: list[MyTarget], query: str, village: str) -> tuple[list[MyTarget], list[VillageTab], bool]:
+    """The cards the page lists (every target, or one village's or a search's over LARGE_LIST), its village tabs,
+    and whether the matches were cut short."""
+    if len(items) > LARGE_LIST:
+        return _one_village(items, village, query)
+    return items, [], False
+
+
 def my_summary_context(user: Any, query: str = "", village: str = "") -> dict[str, Any]:
-    """Only what summary_context needs: no questionnaires, no personal data (nothing to audit)."""
+    """What summary_context needs, and the form data of the 待走访 whose cards the page does not list (over
+    LARGE_LIST, another village's): no phone or ID number (nothing to audit)."""
+    cadre = cadre_of(user)
     items = assigned_targets(user)
-    tabs = _one_village(items, village, query.strip()[:50])[1] if len(items) > LARGE_LIST else []
-    return summary_context(cadre_of(user), items, tabs)
+    shown, tabs, _cut = _shown(items, query.strip()[:50], village)
+    context = summary_context(cadre, items, tabs)
+    on_page = {id(item) for item in shown}
+    targets, forms = visit_form_data(cadre, [item for item in context["due"] if id(item) not in on_page])
+    # the page has its own cards' questionnaires: only those of other kinds come along
+    kinds_on_page = {(item.campaign_slug, item.target.kind): item.campaign for item in shown}
+    forms_on_page = {key for (_slug, kind), campaign in kinds_on_page.items() for key in _questionnaires(campaign, kind)}
+    return {**context, "due_data": {"targets": targets,
+                                    "forms": {k: v for k, v in forms.items() if k not in forms_on_page}}}
+
+
+def _questionnaires(campaign: Any, kind: str) -> list[str]:
+    """The keys of the questionnaires the campaign's configuration asks of a target kind, in its order."""
+    return [e["key"] for e in campaign.config.get("questionnaires") or [] if kind in e.get("target_kinds", [])]
+
+
+def visit_form_data(cadre: Any, items: list[MyTarget]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What the phone's visit form needs for these targets: each one's entry (name, kind, questionnaires, modes),
+    and the questionnaires of their kinds, read once per campaign and kind."""
+    forms: dict[str, Any] = {}
+    targets: dict[str, Any] = {}
+    read: set[tuple[str, str]] = set()
+    for item in items:
+        target = item.target
+        if (item.campaign_slug, target.kind) not in read:
+            read.add((item.campaign_slug, target.kind))
+            for entry, version in questionnaires_for(item.campaign, target.kind):
+                forms[entry["key"]] = {"title": version.spec["title"], "version": version.number,
+                                       "spec": version.spec, "one_per": entry.get("one_per", "target")}
+        kind_forms = [key for key in _questionnaires(item.campaign, target.kind) if key in forms]
+        modes = rules.allowed_modes(item.campaign, target, cadre) if cadre else []
+        targets[str(target.public_id)] = {
+            "name": target.name, "kind": target.kind, "kind_label": str(target.get_kind_display()),
+            "campaign": item.campaign_slug, "forms": kind_forms,
+            "modes": [[m, str(Visit.Mode(m).label)] for m in modes], "visited": item.visited,
+        }
+    return targets, forms
 
 
 def my_list_context(user: Any, query: str = "", village: str = "") -> dict[str, Any]:
@@ -83,30 +132,13 @@ def my_list_context(user: Any, query: str = "", village: str = "") -> dict[str, 
     presenter = TargetPresenter(user)
     campaigns = {item.campaign.pk: item.campaign for item in items}
     query = query.strip()[:50]
-    shown, cut = items, False
-    tabs: list[VillageTab] = []
-    if len(items) > LARGE_LIST:
-        shown, tabs, cut = _one_village(items, village, query)
-    due = [item for item in items if not item.visited][:5]
-    forms: dict[str, Any] = {}
-    targets: dict[str, Any] = {}
+    shown, tabs, cut = _shown(items, query, village)
+    summary = summary_context(cadre, items, tabs)
+    due: list[MyTarget] = summary["due"]
     listed = {id(item): item for item in [*shown, *due]}  # the cards shown and the 待走访 buttons
+    targets, forms = visit_form_data(cadre, list(listed.values()))
     for item in listed.values():
         target = item.target
-        entries = questionnaires_for(item.campaign, target.kind) if target.kind not in {
-            t["kind"] for t in targets.values() if t["campaign"] == item.campaign_slug} else None
-        if entries is not None:
-            for entry, version in entries:
-                forms[entry["key"]] = {"title": version.spec["title"], "version": version.number,
-                                       "spec": version.spec, "one_per": entry.get("one_per", "target")}
-        kind_forms = [e["key"] for e in item.campaign.config.get("questionnaires") or []
-                      if target.kind in e.get("target_kinds", []) and e["key"] in forms]
-        modes = rules.allowed_modes(item.campaign, target, cadre) if cadre else []
-        targets[str(target.public_id)] = {
-            "name": target.name, "kind": target.kind, "kind_label": str(target.get_kind_display()),
-            "campaign": item.campaign_slug, "forms": kind_forms,
-            "modes": [[m, str(Visit.Mode(m).label)] for m in modes], "visited": item.visited,
-        }
         item.phone = presenter.phone(target)  # type: ignore[attr-defined]
         item.contact_name = presenter.contact_name(target)  # type: ignore[attr-defined]
         item.legal_representative = presenter.legal_representative(target)  # type: ignore[attr-defined]
@@ -117,14 +149,14 @@ def my_list_context(user: Any, query: str = "", village: str = "") -> dict[str, 
                                                                                disabled_on__isnull=True)]
         for campaign in campaigns.values()
     }
+    rendered = clock.local(clock.now())  # what an offline copy of the page says it shows (visits.js)
     return {
-        **summary_context(cadre, items, tabs),
+        **summary,
+        "rendered_at": f"{clock.day(rendered.date())} {rendered:%H:%M}",
         "sections": sections(shown),
         "query": query,
         "shown": len(shown),
         "matches_cut": cut,
-        "due": due,
-        "total_due": sum(1 for item in items if not item.visited),
         "form_data": {
             "now": timezone.localtime(clock.now()).isoformat(), "cadre": str(cadre.public_id) if cadre else "",
             "targets": targets, "forms": forms,

@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from zoufang import clock
 from zoufang.campaigns.models import Campaign
 from zoufang.campaigns.periods import period_end, period_start
 from zoufang.planning.models import Assignment
@@ -93,6 +94,7 @@ class Pace:
     next_text: str = ""  # 到本月底, or 到6月30日 when the next checkpoint is another day
     notes: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)  # the kinds the rule counts, when it does not count all
+    complete_by_passed: bool = False  # no more counting down to complete_by: a note says what is left past it
 
     @property
     def kinds_text(self) -> str:
@@ -159,7 +161,10 @@ def pace_for(campaign: Campaign, cadre: Cadre, today: dt.date) -> Pace:
             pace.due_today = pace_due(rule, by_kind, today)
     if pace.expected_by_next is not None:
         pace.behind = max(0, pace.expected_by_next - pace.visited)
-    if complete_by and today > complete_by and pace.remaining:
-        pace.notes.append(_("已过 %(date)s 的完成期限，尚有 %(n)s 个未走访") % {"date": complete_by, "n": pace.remaining})
+    if complete_by and today > complete_by:
+        pace.complete_by_passed = True
+        if pace.remaining:
+            pace.notes.append(_("已过 %(date)s 的完成期限，尚有 %(n)s 个未走访") % {
+                "date": clock.day(complete_by), "n": pace.remaining})
     return pace
 

@@ -98,6 +98,13 @@ def test_it_says_from_when_it_counts_and_checks_no_month_before(late: Any) -> No
                                                                  D(2017, 9, 30)]
 
 
+def test_the_sentence_names_the_day_it_counts_from_once(late: Any) -> None:
+    """Moved to the day the plan was given, the rule's start is that day: said in the clause that explains it."""
+    assert describe(pace_rule(late.campaign)) == (
+        "进度要求：每月走访不少于分配总数的 1/5（向上取整），2017年9月30日前全部完成。"
+        "进度自走访分配下达之日（2017年6月16日）起计算，此前的要求不计。")
+
+
 def test_milestones_passed_before_the_plan_ask_nothing_of_it(late: Any) -> None:
     # 4月底前完成30%，7月底前完成70%，9月底前全部完成: given on 16 June, April's milestone asks nothing.
     late.campaign.config = {"pace": {"target_kinds": PACE["target_kinds"], "starts_on": "2017-03-16",

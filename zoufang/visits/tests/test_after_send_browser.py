@@ -2,6 +2,7 @@
 village tabs say what the page would say reloaded, without reloading it; 退出 with records still on the phone
 warns that they stay there unsent, and can be called off."""
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -9,10 +10,12 @@ import pytest
 from zoufang.conftest import browser_login
 from zoufang.core.testwidths import look
 from zoufang.planning.models import Assignment
+from zoufang.registry.models import Target
 from zoufang.registry.tests.factories import TargetFactory
 from zoufang.visits.models import Visit
+from zoufang.visits.mylist import assigned_targets
 from zoufang.visits.page import LARGE_LIST
-from zoufang.visits.tests.test_phone_day_browser import _fill_household, _open_form, on_phone
+from zoufang.visits.tests.test_phone_day_browser import _fill_household, _keep_unsent, _open_form, on_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,6 +61,17 @@ def test_the_pace_panel_and_figures_follow_a_send(browser, live_server, visiting
         assert page.evaluate(SUMMARY) == after_send  # what the page says reloaded, word for word
 
 
+def test_the_pace_says_the_day_a_late_plan_was_given_once(browser, live_server, visiting):
+    """Given on 1 June, after the rule's 1 May: the panel the phone shows names that day once, as it counts from it."""
+    visiting.campaign.plan_given_on = dt.date(2017, 6, 1)
+    visiting.campaign.save()
+    with on_phone(browser, live_server.url) as (context, page):
+        pace = page.locator("section.pace").inner_text()
+        assert "进度自走访分配下达之日（2017年6月1日）起计算" in pace
+        assert pace.count("2017年6月1日") == 1
+        look(page, "pace-given-late", full_page=False)
+
+
 def test_the_village_tabs_count_a_send(browser, live_server, visiting):
     """A 兜底 cadre's hundreds of targets come one village at a time: the village's tab counts the visit."""
     household = visiting.households["shangxiatang"][0]
@@ -81,6 +95,46 @@ def test_the_village_tabs_count_a_send(browser, live_server, visiting):
         assert page.evaluate(SUMMARY) == after_send
 
 
+DUE = "() => [...document.querySelectorAll('#due li')].map(li => li.innerText)"
+
+
+def test_the_due_list_after_a_send_is_the_one_a_reload_shows(browser, live_server, visiting):
+    """Over LARGE_LIST targets the page shows one village's cards; the one due next may be in another village, so
+    after a send the 待走访 list comes from the server: five again, as reloaded, and the new one opens its form."""
+    user = visiting.users["dept"]
+    extra = TargetFactory.create_batch(LARGE_LIST, region=visiting.households["jijiadun"][0].region)
+    Assignment.objects.bulk_create([Assignment(campaign=visiting.campaign, target=t, unit=visiting.police,
+                                               cadre=user.cadre) for t in extra])
+    due = [item.target for item in assigned_targets(user) if not item.visited]
+    first = next(t for t in due[:5] if t.kind == Target.Kind.REGISTERED_HOUSEHOLD)
+    following = due[5]
+    elsewhere = next(t for t in [extra[0], visiting.households["shangxiatang"][0]]
+                     if _village(t) != _village(following))
+    with on_phone(browser, live_server.url) as (context, page):
+        page.goto(f"{live_server.url}/me/?village={_village(elsewhere)}")
+        assert not page.locator(f'[data-target="{following.public_id}"]').count()  # its card is not on this page
+        assert len(page.evaluate(DUE)) == 5
+        page.locator(f'#due [data-record="{first.public_id}"]').click()
+        page.wait_for_selector(".visit-form")
+        _fill_household(page)
+        page.click("text=保存并发送")
+        page.wait_for_selector(f"#sent:has-text('{first.name}')", timeout=20000)
+        page.wait_for_function(f"() => document.querySelector('#due [data-record=\"{following.public_id}\"]')")
+        after_send = page.evaluate(DUE)
+        assert len(after_send) == 5
+        assert page.inner_text("#due .due-more") == f"共 {len(due) - 1} 个未走访，见下方名单"
+        look(page, "after-send-due")
+        page.locator(f'#due [data-record="{following.public_id}"]').click()  # its form, though its card is not here
+        page.wait_for_selector(".visit-form")
+        assert following.name in page.inner_text("#visit-form h2")
+        page.go_back()
+        page.wait_for_selector("#visit-form", state="hidden")
+
+        page.reload()
+        assert page.evaluate(DUE) == after_send
+        assert page.inner_text("#due .due-more") == f"共 {len(due) - 1} 个未走访，见下方名单"
+
+
 def _village(target: Any) -> str:
     from zoufang.regions.models import Region
 
@@ -95,11 +149,7 @@ OUTBOX = "() => Object.keys(localStorage).filter(k => k.startsWith('zoufang.outb
 def test_logout_with_records_unsent_warns_and_can_be_called_off(browser, live_server, visiting):
     household = visiting.households["shangxiatang"][0]
     with on_phone(browser, live_server.url) as (context, page):
-        page.route("**/me/visits/", lambda route: route.abort())  # a network that drops every send
-        _open_form(page, household)
-        _fill_household(page)
-        page.click("text=保存并发送")
-        page.wait_for_selector("#outbox li[data-status=pending]")
+        _keep_unsent(page, household)
 
         asked: list[str] = []
         page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))

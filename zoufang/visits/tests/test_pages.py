@@ -1,6 +1,8 @@
 """The cadre's pages: 我的走访, a visit, photos without EXIF, contact cards, diary and ledgers."""
 
+import datetime as dt
 import io
+import json
 import re
 import uuid
 from typing import Any
@@ -71,6 +73,30 @@ def test_the_pace_says_the_ended_months_requirement_is_not_met(login, visiting):
     assert "已达到要求" not in page
 
 
+def _pace_panel(page: str) -> str:
+    """The 进度 panel's words, tags dropped."""
+    panel = page[page.index('<section class="panel pace'):]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", panel[:panel.index("</section>")]))
+
+
+def test_the_pace_names_the_day_a_late_plan_was_given_once(login, visiting):
+    """Given on 1 June, after the rule's 1 May: the pace counts from 1 June, and the panel says that day once."""
+    visiting.campaign.plan_given_on = dt.date(2017, 6, 1)
+    visiting.campaign.save()
+    panel = _pace_panel(login(visiting.users["dept"]).get("/me/").content.decode())
+    assert "进度自走访分配下达之日（2017年6月1日）起计算" in panel
+    assert panel.count("2017年6月1日") == 1
+
+
+def test_the_pace_says_the_end_passed_once_in_words(login, visiting, settings):
+    """After 30 September: the note says the deadline passed, as a day is written; no line still counts down to it."""
+    settings.ZOUFANG_TODAY = "2017-10-09"
+    panel = _pace_panel(login(visiting.users["dept"]).get("/me/").content.decode())
+    assert "已过 2017年9月30日 的完成期限，尚有 3 个未走访" in panel
+    assert "2017-09-30" not in panel
+    assert "前完成全部走访" not in panel
+
+
 def test_it_says_so_when_nothing_is_assigned(login, town):
     page = login(town.users["dept"]).get("/me/").content.decode()
     assert "还没有分配给您的走访对象" in page
@@ -88,19 +114,26 @@ def test_an_account_with_no_cadre_has_no_my_visits_pages(login, town):
     assert login(town.users["dept"]).get("/me/").status_code == 200
 
 
-def test_the_summary_a_send_fetches_is_the_pages_own_figures_and_pace_and_names_no_one(login, visiting, visit):
-    """After a send the phone fetches /me/summary/ (visits.js): the page's own parts, rendered by the same templates,
-    with no target in them, so nothing to audit."""
+def test_the_summary_a_send_fetches_is_the_pages_own_parts_with_no_number_in_them(login, visiting, visit):
+    """After a send the phone fetches /me/summary/ (visits.js): the page's own parts, rendered by the same templates
+    (figures, 进度, 待走访 by name as on the page), with no phone or ID number in them, so nothing to audit; the
+    form data of a target due comes along only when its card is not on the page (over LARGE_LIST)."""
     client = login(visiting.users["dept"])
     page = client.get("/me/").content.decode()
     audited = AuditEvent.objects.count()
     response = client.get("/me/summary/")
     fragment = response.content.decode().strip()
+    parts, due_data = fragment.split('<script id="due-data" type="application/json">')
     assert response["Cache-Control"] == "no-store"
     assert fragment.startswith('<div data-part="progress">')
     assert "1/3" in fragment
-    assert fragment in page
-    assert visiting.enterprise.name not in fragment
+    between_tags = re.compile(r">\s+<")  # the page indents its includes
+    assert between_tags.sub("><", parts.strip()) in between_tags.sub("><", page)
+    assert json.loads(due_data.removesuffix("</script>")) == {"targets": {}, "forms": {}}  # every card on the page
+    for household in visiting.households["shangxiatang"][:2]:
+        assert household.name in parts  # 待走访
+        assert household.phone not in fragment
+        assert household.id_number not in fragment
     assert AuditEvent.objects.count() == audited
     assert login(visiting.users["office"]).get("/me/summary/").content.decode().strip() == ""  # no cadre: nothing
 

@@ -61,6 +61,15 @@ def _fill_household(page: Any) -> None:
     page.fill("[data-o=description]", "村口路灯坏了两个月")
 
 
+def _keep_unsent(page: Any, target: Any) -> None:
+    """A visit to `target` recorded on a network that drops every send: it waits in the outbox."""
+    page.route("**/me/visits/", lambda route: route.abort())
+    _open_form(page, target)
+    _fill_household(page)
+    page.click("text=保存并发送")
+    page.wait_for_selector("#outbox li[data-status=pending]")
+
+
 def _in_sight(page: Any, selector: str) -> bool:
     """On the phone's screen as it stands, not scrolled away above or below."""
     box = page.locator(selector).bounding_box()

@@ -5,11 +5,13 @@
   var dataEl = document.getElementById("visit-data");
   if (!dataEl) { return; }
   var DATA = JSON.parse(dataEl.textContent);
-  /* one outbox per cadre: on a shared phone, one cadre's unsent records are never sent under another's login */
-  var KEY = "zoufang.outbox.v1." + (DATA.cadre || "preview");
-  /* the form being typed, per cadre and target, until it is sent: the back button, a reload or a lost login never
-     loses it (site.js forgets every draft when the cadre logs out) */
-  var DRAFT = "zoufang.draft.v1." + (DATA.cadre || "preview") + ".";
+  /* the names the server gives this script and site.js alike (visits/on_phone.py; none for a form's preview, which
+     keeps nothing): one outbox per cadre, so on a shared phone one cadre's unsent records are never sent under
+     another's login; and the form being typed, per cadre and target, until it is sent, so the back button, a reload
+     or a lost login never loses it (site.js forgets every draft when the cadre logs out) */
+  var stored = document.getElementById("phone-storage");
+  var NAMES = stored ? JSON.parse(stored.textContent) : {};
+  var KEY = NAMES.outbox, DRAFT = NAMES.draft;
   var section = document.getElementById("visit-form");
   var outboxEl = document.getElementById("outbox");
   var listEl = document.getElementById("mylist");
@@ -366,6 +368,20 @@
     if (asked && DATA.targets[asked]) { hide(); open(asked); } else { hide(); }
   });
 
+  /* the copy the service worker kept, opened without a network, says so and of when (#offline-copy, the server's
+     words): offline, records wait on the phone; back online (or a record went through), that its figures are still
+     the copy's, with a reload */
+  var copyNote = document.getElementById("offline-copy");
+  var fromCopy = !!copyNote && copyNote.getAttribute("data-served") === "copy", reconnected = false;
+  function showCopyNote() {
+    if (!fromCopy) { return; }
+    copyNote.hidden = false;
+    copyNote.querySelector(".offline-now").hidden = reconnected;
+    copyNote.querySelector(".online-again").hidden = !reconnected;
+  }
+  window.addEventListener("online", function () { reconnected = true; showCopyNote(); });
+  window.addEventListener("offline", function () { reconnected = false; showCopyNote(); });
+
   var STATUS = T.status;
   function showOutbox() {
     var items = load();
@@ -375,7 +391,7 @@
     if (!items.length) { return; }
     var pending = items.filter(function (i) { return i.status === "pending"; }).length;
     outboxEl.appendChild(el("div", {"class": "panel-head"}, [el("h2", {text: fmt(T.outbox_title, {n: items.length})}),
-      el("span", {"class": "aside", text: navigator.onLine ? (pending ? T.sending : "") : T.offline})]));
+      el("span", {"class": "aside", text: navigator.onLine ? (pending ? T.sending : "") : (fromCopy ? "" : T.offline)})]));
     var list = el("ul", {"class": "outbox-list"});
     items.forEach(function (item, index) {
       var li = el("li", {"data-status": item.status}, [el("strong", {text: item.name}), el("span", {"class": "muted", text: " " + item.when + " "}),
@@ -446,9 +462,10 @@
     if (more && left <= list.children.length) { more.remove(); }
     due.hidden = !list.children.length;
   }
-  /* 已走访/分配, 进度 and the village tabs are the server's figures (the pace rules: oversight.pace, one definition):
-     once records are stored the page asks for them again, rendered by the page's own templates (visits:my_summary),
-     and puts them in place of its own; only the latest question's answer is used */
+  /* 已走访/分配, 进度, 待走访 and the village tabs are the server's (the pace rules: oversight.pace, one definition;
+     the targets due next, wherever their cards are): once records are stored the page asks for them again, rendered
+     by the page's own templates (visits:my_summary), and puts them in place of its own, with the form data of any
+     target due whose card this page does not list; only the latest question's answer is used */
   var summaryAsked = 0, summaryStale = false;
   function refreshSummary() {
     summaryStale = false;
@@ -457,7 +474,13 @@
       .then(function (r) { return r.ok ? r.text() : ""; })
       .then(function (html) {
         if (asked !== summaryAsked || !html) { return; }
-        new DOMParser().parseFromString(html, "text/html").querySelectorAll("[data-part]").forEach(function (part) {
+        var doc = new DOMParser().parseFromString(html, "text/html"), more = doc.getElementById("due-data");
+        if (more) {
+          more = JSON.parse(more.textContent);
+          Object.keys(more.forms).forEach(function (k) { if (!DATA.forms[k]) { DATA.forms[k] = more.forms[k]; } });
+          Object.keys(more.targets).forEach(function (id) { if (!DATA.targets[id]) { DATA.targets[id] = more.targets[id]; } });
+        }
+        doc.querySelectorAll("[data-part]").forEach(function (part) {
           var shown = document.querySelector('[data-part="' + part.getAttribute("data-part") + '"]');
           if (shown) { shown.replaceWith(document.importNode(part, true)); }
         });
@@ -496,6 +519,7 @@
         if (!json) { settle(next, "login", T.login_expired); return "stop"; }
         return r.json().then(function (body) {
           if (r.status === 200 || r.status === 201) {
+            if (fromCopy && !reconnected) { reconnected = true; showCopyNote(); }  /* the network was back after all */
             settle(next, "sent"); markVisited(next.payload.target_id); countVisit(next.payload.target_id, body); tellSent(next, body);
             summaryStale = true;
             return "next";
@@ -542,6 +566,7 @@
   window.addEventListener("offline", showOutbox);
   setInterval(flush, 15000);
   document.addEventListener("visibilitychange", function () { if (!document.hidden) { flush(); } });
+  showCopyNote();
   showOutbox();
   flush();
   if ("serviceWorker" in navigator && section.getAttribute("data-sw")) {

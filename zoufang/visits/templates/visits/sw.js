@@ -18,6 +18,17 @@ self.addEventListener("fetch", function (event) {
     }
     return response;
   }).catch(function () {
-    return caches.match(request).then(function (hit) { return hit || Response.error(); });
+    return caches.match(request).then(function (hit) {
+      if (!hit) { return Response.error(); }
+      if (url.pathname !== "/me/") { return hit; }
+      // The page is told it is the copy kept at its render, not today's: it says so (visits.js, #offline-copy).
+      return hit.text().then(function (html) {
+        var headers = new Headers(hit.headers);
+        headers.delete("Content-Encoding");
+        headers.delete("Content-Length");
+        return new Response(html.replace('data-served="network"', 'data-served="copy"'),
+                            {status: hit.status, statusText: hit.statusText, headers: headers});
+      });
+    });
   }));
 });

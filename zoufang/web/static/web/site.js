@@ -26,12 +26,16 @@
     }).catch(function () { /* storage refused: nothing was kept */ });
   }
   window.zoufangForgetOfflineCopies = forgetOfflineCopies;  /* visits.js: when another cadre opens 我的走访 */
-  /* Records not yet sent stay in their cadre's outbox on the phone after 退出 (visits.js: zoufang.outbox.v1.<cadre>),
-     unsent until that cadre logs in again: the cadre is told so, and may stay. */
+  /* Where 我的走访 keeps things on the phone, named by the server for this script and visits.js alike
+     (visits/on_phone.py): a cadre's outbox, and the prefix of every typed form (draft). */
+  var stored = document.getElementById("phone-storage");
+  var NAMES = stored ? JSON.parse(stored.textContent) : {};
+  /* Records not yet sent stay in their cadre's outbox on the phone after 退出, unsent until that cadre logs in
+     again: the cadre is told so, and may stay. */
   function mayLeave(form) {
-    var cadre = form.getAttribute("data-cadre"), unsent = 0;
-    if (!cadre) { return true; }
-    try { unsent = (JSON.parse(localStorage.getItem("zoufang.outbox.v1." + cadre)) || []).length; } catch (e) { return true; }
+    var unsent = 0;
+    if (!NAMES.outbox) { return true; }
+    try { unsent = (JSON.parse(localStorage.getItem(NAMES.outbox)) || []).length; } catch (e) { return true; }
     return !unsent || window.confirm(form.getAttribute("data-unsent").replace("%(n)s", unsent));
   }
   var logouts = document.querySelectorAll("form[data-logout]");
@@ -44,7 +48,7 @@
       if (!mayLeave(form)) { return; }
       leaving = true;
       try {
-        Object.keys(localStorage).filter(function (k) { return k.indexOf("zoufang.draft.") === 0; })
+        Object.keys(localStorage).filter(function (k) { return NAMES.drafts && k.indexOf(NAMES.drafts) === 0; })
           .forEach(function (k) { localStorage.removeItem(k); });
       } catch (e) { /* storage refused (private mode): nothing was kept */ }
       /* never held up by a slow disk: logged out within a second whatever the cache answers */
