@@ -8,11 +8,14 @@ from zoufang.accounts import scope
 
 OUTBOX = "zoufang.outbox.v1."  # + the cadre's public id: the cadre's records not yet sent, kept across 退出
 DRAFTS = "zoufang.draft.v1."  # + the cadre's public id + "." + the target's: a visit form typed, forgotten on 退出
+CACHES = "zoufang-me"  # the service worker's copies of 我的走访 (Cache Storage), every version dropped on 退出
+CACHE = f"{CACHES}-v1"  # the one sw.js writes now
 
 
 def storage_names(user: Any) -> dict[str, str]:
-    """Every logged-in page's: the drafts' prefix (退出 forgets every cadre's); a cadre's outbox and own drafts."""
-    names = {"drafts": DRAFTS}
+    """Every page's: the drafts' and offline copies' prefixes (退出, or a page shown to no one logged in, forgets
+    them); a cadre's outbox and own drafts."""
+    names = {"drafts": DRAFTS, "caches": CACHES}
     cadre = scope.cadre_of(user)
     if cadre is not None:
         names["outbox"] = f"{OUTBOX}{cadre.public_id}"

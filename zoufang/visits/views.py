@@ -27,7 +27,7 @@ from zoufang.core.apierrors import refused_fields, validation_errors
 from zoufang.forms.services import published_form
 from zoufang.registry.models import Cadre
 from zoufang.registry.presenters import TargetPresenter
-from zoufang.visits import ledger, photos, presenters, services
+from zoufang.visits import ledger, on_phone, photos, presenters, services
 from zoufang.visits.api import VisitIn, check_photo_taker, may_add_photo, submission_from, visit_out
 from zoufang.visits.form_texts import form_texts
 from zoufang.visits.models import DiaryEntry, Visit, VisitPhoto
@@ -227,7 +227,7 @@ def _xlsx(request: HttpRequest, content: bytes, filename: str, summary: str) -> 
 
 def service_worker(request: HttpRequest) -> HttpResponse:
     """Served from /me/ so its scope covers 我的走访; it caches the page so it opens without a network."""
-    response = HttpResponse(render_to_string("visits/sw.js"), content_type="application/javascript")
+    response = HttpResponse(render_to_string("visits/sw.js", {"cache": on_phone.CACHE}), content_type="application/javascript")
     response["Cache-Control"] = "no-cache"
     return response
 

@@ -13,7 +13,7 @@ from PIL import Image
 
 from zoufang.accounts.models import AuditEvent, RoleGrant
 from zoufang.jobs.testing import queued_file
-from zoufang.visits import photos
+from zoufang.visits import on_phone, photos
 from zoufang.visits.models import DiaryEntry, Visit, VisitPhoto
 from zoufang.visits.tests.conftest import payload
 
@@ -279,6 +279,18 @@ def test_it_exports_a_units_ledger_to_its_handler(login, visiting, visit):
 def test_it_serves_the_service_worker_and_manifest(client):
     assert client.get("/me/sw.js")["Content-Type"] == "application/javascript"
     assert client.get("/me/manifest.webmanifest").json()["start_url"] == "/me/"
+
+
+def test_the_offline_copies_are_named_once_for_the_service_worker_and_for_logout(client, monkeypatch):
+    """sw.js keeps its copies under the name on_phone gives, and every page (one shown to no one logged in too:
+    site.js drops the copies there) hands site.js the prefix it deletes on 退出."""
+    monkeypatch.setattr(on_phone, "CACHES", "zoufang-offline")
+    monkeypatch.setattr(on_phone, "CACHE", "zoufang-offline-v7")
+    assert 'var CACHE = "zoufang-offline-v7";' in client.get("/me/sw.js").content.decode()
+    stored = re.search(r'<script id="phone-storage" type="application/json">(.*?)</script>',
+                       client.get("/login/").content.decode())
+    assert stored and json.loads(stored.group(1))["caches"] == "zoufang-offline"
+    assert on_phone.CACHE.startswith(on_phone.CACHES)
 
 
 def test_it_shows_the_office_the_visits_forms_and_ledgers(login, visiting, visit):

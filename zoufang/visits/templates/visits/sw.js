@@ -1,6 +1,6 @@
 /* 我的走访 offline: the page and its assets from the network when there is one, from the cache when not.
    Unsent records live in the page's localStorage, not here. */
-var CACHE = "zoufang-me-v1";
+var CACHE = "{{ cache }}";  /* visits/on_phone.py: 退出 drops what starts with its prefix */
 self.addEventListener("install", function (event) { self.skipWaiting(); });
 self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
 self.addEventListener("fetch", function (event) {

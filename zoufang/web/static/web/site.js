@@ -14,22 +14,22 @@
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
+  /* Where 我的走访 keeps things on the phone, named by the server for this script, visits.js and sw.js alike
+     (visits/on_phone.py): a cadre's outbox, the prefix of every typed form (draft) and of the offline copies. */
+  var stored = document.getElementById("phone-storage");
+  var NAMES = stored ? JSON.parse(stored.textContent) : {};
   /* 我的走访's copies for offline use (the service worker's Cache Storage: residents' names, masked numbers) are
      dropped on 退出, and on any page shown to no one logged in (the session ended some other way): the next person
      to pick up the phone finds none of them offline. The visit forms typed and not sent (drafts) are forgotten on
      退出 only; unsent records stay in their cadre's outbox until sent under the same login (visits.js). */
   function forgetOfflineCopies() {
-    if (!window.caches) { return Promise.resolve(); }
+    if (!window.caches || !NAMES.caches) { return Promise.resolve(); }
     return caches.keys().then(function (names) {
-      return Promise.all(names.filter(function (n) { return n.indexOf("zoufang-me") === 0; })
+      return Promise.all(names.filter(function (n) { return n.indexOf(NAMES.caches) === 0; })
         .map(function (n) { return caches.delete(n); }));
     }).catch(function () { /* storage refused: nothing was kept */ });
   }
   window.zoufangForgetOfflineCopies = forgetOfflineCopies;  /* visits.js: when another cadre opens 我的走访 */
-  /* Where 我的走访 keeps things on the phone, named by the server for this script and visits.js alike
-     (visits/on_phone.py): a cadre's outbox, and the prefix of every typed form (draft). */
-  var stored = document.getElementById("phone-storage");
-  var NAMES = stored ? JSON.parse(stored.textContent) : {};
   /* Records not yet sent stay in their cadre's outbox on the phone after 退出, unsent until that cadre logs in
      again: the cadre is told so, and may stay. */
   function mayLeave(form) {
