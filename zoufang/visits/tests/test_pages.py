@@ -289,7 +289,8 @@ def test_the_offline_copies_are_named_once_for_the_service_worker_and_for_logout
     assert 'var CACHE = "zoufang-offline-v7";' in client.get("/me/sw.js").content.decode()
     stored = re.search(r'<script id="phone-storage" type="application/json">(.*?)</script>',
                        client.get("/login/").content.decode())
-    assert stored and json.loads(stored.group(1))["caches"] == "zoufang-offline"
+    assert stored
+    assert json.loads(stored.group(1))["caches"] == "zoufang-offline"
     assert on_phone.CACHE.startswith(on_phone.CACHES)
 
 
