@@ -155,6 +155,39 @@ def _run_settings(_downloads_dir: Path) -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_index_once() -> Iterator[None]:
+    """WhiteNoise's index of STATIC_ROOT read once a process, not for every test client.
+
+    The test client makes Django's middleware again for each Client, and WhiteNoise's middleware, when it is made,
+    reads every collected file (a stat and a look for compressed twins of each: about 30 ms, where the rest of the
+    middleware takes 1 ms), before the test's first request. Its index is kept by what it is read from: the root and
+    URL prefix, the settings WhiteNoise takes its headers from, and each file's path, size and time, which a walk of
+    the folder gives for a tenth of the reading. Changed files are read again (core/tests/test_static_index.py)."""
+    from django.conf import settings
+    from whitenoise.base import WhiteNoise, scantree
+
+    original = WhiteNoise.update_files_dictionary
+    indexes: dict[Any, dict[str, Any]] = {}
+
+    def update_files_dictionary(self: Any, root: str, prefix: str) -> None:
+        files = tuple(sorted((path, stat.st_size, stat.st_mtime_ns) for path, stat in scantree(root)))
+        configured = repr([settings.DEBUG, settings.STATIC_URL, settings.STORAGES.get("staticfiles"),
+                           *((name, getattr(settings, name)) for name in dir(settings) if name.startswith("WHITENOISE_"))])
+        key = (type(self), root, prefix, configured, files)
+        if key not in indexes:
+            before = dict(self.files)
+            original(self, root, prefix)
+            indexes[key] = {url: file for url, file in self.files.items() if before.get(url) is not file}
+        self.files.update(indexes[key])
+
+    WhiteNoise.update_files_dictionary = update_files_dictionary  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        WhiteNoise.update_files_dictionary = original  # type: ignore[method-assign]
+
+
 @pytest.fixture
 def plain_templates(monkeypatch: Any) -> None:
     """Templates render as outside tests, for a test of thousands of requests that reads only what responses show
