@@ -33,6 +33,8 @@ apps.get_app_config("otp_static").verbose_name = _("恢复码")
 # making an account a superuser is a superuser's.
 RAW_PERMISSION_FIELDS = ("groups", "user_permissions")
 SUPERUSER_FIELDS = ("is_superuser",)
+STAFF_HELP = _("可以登录管理后台。在后台能做什么只由下方的角色授权决定：系统管理员、安全管理员各管其职责，"
+               "走访办只管本镇的区划、单位、干部、走访对象、走访活动和分配；其他角色在后台什么也不能做。")
 
 
 class RoleGrantForm(forms.ModelForm):
@@ -118,6 +120,12 @@ class AuditedUserAdmin(AuditedAdminMixin, UserAdmin):
         super().save_model(request, obj, form, change)
         if not change and obj.has_usable_password():
             passwords.require_change(obj)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "is_staff" in form.base_fields:  # a class made for this request by modelform_factory
+            form.base_fields["is_staff"].help_text = STAFF_HELP
+        return form
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         hidden = RAW_PERMISSION_FIELDS + (() if getattr(request.user, "is_superuser", False) else SUPERUSER_FIELDS)

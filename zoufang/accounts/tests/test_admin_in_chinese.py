@@ -19,8 +19,8 @@ WORD = re.compile(r"[A-Za-z][A-Za-z0-9']+")
 
 
 def english(text: str, *usernames: str) -> list[str]:
-    """Latin-letter words that are not proper names, nor an account's name (the admin shouts it: 欢迎，ROOT), an
-    e-mail or an address."""
+    """Latin-letter words that are not proper names, nor an account's name (in any case), an e-mail or an
+    address."""
     for username in usernames:
         text = re.sub(re.escape(username), " ", text, flags=re.IGNORECASE)
     text = re.sub(r"\S+@\S+|https?://\S+|/\S*", " ", text)
@@ -67,3 +67,19 @@ def test_createsuperuser_answers_in_chinese(monkeypatch):
     answer = out.getvalue().strip().splitlines()[-1]
     assert english(answer) == [], answer
     assert "超级用户创建成功" in answer
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_admin_header_names_the_account_as_typed(browser, live_server, town):
+    """Django's admin writes its header in capitals: “欢迎， LIMING.ZF.” is not the account its holder typed."""
+    get_user_model().objects.create_superuser("LiMing.zf", "root@example.cn", PASSWORD)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        browser_login(page, live_server.url, "LiMing.zf")
+        page.goto(live_server.url + "/admin/")
+        assert page.inner_text("#user-tools strong") == "LiMing.zf"
+        # In Chinese: 欢迎，LiMing.zf — not Django's “欢迎， LiMing.zf.” with an English full stop after the name.
+        assert re.match(r"欢迎，LiMing\.zf\s+查看站点", page.inner_text("#user-tools")), page.inner_text("#user-tools")
+    finally:
+        page.close()

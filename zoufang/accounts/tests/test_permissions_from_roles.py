@@ -145,6 +145,7 @@ def test_the_admin_offers_no_raw_permissions_nor_groups_even_to_a_superuser(demo
     assert 'name="user_permissions"' not in page
     assert 'name="groups"' not in page
     assert 'name="is_superuser"' in page  # the break-glass account's own field stays the superuser's
+    assert "在后台能做什么只由下方的角色授权决定" in page  # is_staff: the door, not a key
     assert client.get("/admin/auth/group/").status_code == 404
     assert "/admin/auth/group/" not in client.get("/admin/").content.decode()
 
