@@ -170,7 +170,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "zoufang.accounts.duties.PasswordBackend",  # passwords only: permissions come from roles (decision 0043)
     "zoufang.accounts.duties.DutiesBackend",
 ]
 # Passwords (等保 身份鉴别): 8+ characters of three of four classes, not one of the last five, expiring.

@@ -8,11 +8,10 @@ from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
 from django.utils.html import format_html
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -24,35 +23,18 @@ from zoufang.accounts.models import ApiToken, AuditEvent, RoleGrant
 User = get_user_model()
 
 # django-axes names its app "Axes" and ships no Chinese; the admin index shows this name. So do django-tasks' database
-# backend (its task results) and django-otp (in the permission picker).
+# backend (its task results) and django-otp.
 apps.get_app_config("axes").verbose_name = _("登录安全")
 apps.get_app_config("django_tasks_database").verbose_name = _("任务队列")
 apps.get_app_config("otp_totp").verbose_name = _("动态验证码")
 apps.get_app_config("otp_static").verbose_name = _("恢复码")
-# A permission's stored name is English ("Can add log entry", written at migrate time): the pickers show it in Chinese.
-ACTIONS = {"add": _("新增"), "change": _("修改"), "delete": _("删除"), "view": _("查看")}
-
-
-def permission_label(permission: Permission) -> str:
-    """应用 | 模型 | 动作, in Chinese; a model without a Chinese name of its own is translated in our django.po."""
-    content_type = permission.content_type
-    model = content_type.model_class()
-    model_name = gettext(str(model._meta.verbose_name)) if model is not None else content_type.model
-    app = apps.get_app_config(content_type.app_label).verbose_name if model is not None else content_type.app_label
-    action = ACTIONS.get(permission.codename.split("_", 1)[0]) or gettext(permission.name)
-    return f"{app} | {model_name} | {action}"
-
-
-class ChinesePermissionsMixin:
-    """The group and permission pickers of a user's and a group's page list each permission by permission_label."""
-
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
-        if field is not None and db_field.remote_field.model is Permission:
-            field.label_from_instance = permission_label
-        return field
-# Fields that decide what an account may do: a role grant (the security administrator's) or a superuser's.
-PRIVILEGE_FIELDS = ("is_superuser", "groups", "user_permissions")
+# What an account may do comes from its role grants, the security administrator's (decision 0043). Django's own
+# permissions and groups grant nothing here (duties.PasswordBackend), so no form offers them, a superuser's neither;
+# making an account a superuser is a superuser's.
+RAW_PERMISSION_FIELDS = ("groups", "user_permissions")
+SUPERUSER_FIELDS = ("is_superuser",)
+STAFF_HELP = _("可以登录管理后台。在后台能做什么只由下方的角色授权决定：系统管理员、安全管理员各管其职责，"
+               "走访办只管本镇的区划、单位、干部、走访对象、走访活动和分配；其他角色在后台什么也不能做。")
 
 
 class RoleGrantForm(forms.ModelForm):
@@ -108,8 +90,9 @@ admin.site.unregister(StaticDevice)
 
 
 @admin.register(User)
-class AuditedUserAdmin(ChinesePermissionsMixin, AuditedAdminMixin, UserAdmin):
+class AuditedUserAdmin(AuditedAdminMixin, UserAdmin):
     inlines = (RoleGrantInline,)
+    list_filter = ("is_staff", "is_superuser", "is_active")  # not Django's groups: they grant nothing
     actions = ("reset_two_factor",)
 
     @admin.action(description=_("重置双因素认证（手机丢失或换机；下次登录重新绑定）"))
@@ -138,12 +121,16 @@ class AuditedUserAdmin(ChinesePermissionsMixin, AuditedAdminMixin, UserAdmin):
         if not change and obj.has_usable_password():
             passwords.require_change(obj)
 
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "is_staff" in form.base_fields:  # a class made for this request by modelform_factory
+            form.base_fields["is_staff"].help_text = STAFF_HELP
+        return form
+
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
-        fieldsets = super().get_fieldsets(request, obj)
-        if getattr(request.user, "is_superuser", False):
-            return fieldsets
-        return [(name, {**options, "fields": tuple(f for f in options["fields"] if f not in PRIVILEGE_FIELDS)})
-                for name, options in fieldsets]
+        hidden = RAW_PERMISSION_FIELDS + (() if getattr(request.user, "is_superuser", False) else SUPERUSER_FIELDS)
+        return [(name, {**options, "fields": tuple(f for f in options["fields"] if f not in hidden)})
+                for name, options in super().get_fieldsets(request, obj)]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is not None and not duties.may_change_account(request.user, obj):
@@ -156,12 +143,7 @@ class AuditedUserAdmin(ChinesePermissionsMixin, AuditedAdminMixin, UserAdmin):
         return super().has_delete_permission(request, obj)
 
 
-admin.site.unregister(Group)
-
-
-@admin.register(Group)
-class ChineseGroupAdmin(ChinesePermissionsMixin, AuditedAdminMixin, GroupAdmin):
-    pass
+admin.site.unregister(Group)  # groups grant nothing (decision 0043): not offered
 
 
 @admin.register(ApiToken)

@@ -10,11 +10,15 @@
 An account holds at most one of the three, never together with a role that sees residents, and nobody
 grants a role to themselves. The roles give no region: scope (zoufang.accounts.scope) shows them no resident.
 The admin's model permissions come from here (DutiesBackend); no superuser is needed to run a town.
+
+Permissions come only from roles (decision 0043): Django's own per-account permissions and groups grant nothing
+(PasswordBackend checks passwords and answers no permission question; zoufang.accounts.checks refuses a backend
+that would). `is_staff` only lets an account into the admin site; what it may do there is its roles' duty below.
 """
 
 from typing import Any
 
-from django.contrib.auth.backends import BaseBackend
+from django.contrib.auth.backends import BaseBackend, ModelBackend
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -50,6 +54,20 @@ DUTIES: dict[str, dict[str, tuple[str, ...]]] = {
         "registry.unit": ("view",),
     },
     Role.AUDIT_ADMIN: {},
+    # A town office let into the admin (is_staff, as the demo's 锦溪镇 office is) keeps its own town's master data
+    # there: each of these admins shows and changes the rows of the office's regions only (accounts/admin_area.py,
+    # scope.visible_targets).
+    Role.OFFICE: {
+        "regions.region": ALL,
+        "registry.unit": ALL,
+        "registry.cadre": ALL,
+        "registry.target": ALL,
+        "campaigns.campaign": ALL,
+        "campaigns.phase": ALL,
+        "campaigns.casecategory": ALL,
+        "planning.fixedquota": ALL,
+        "planning.assignment": ALL,
+    },
 }
 
 # Accounts only a superuser may change: the other administrators' (a sysadmin resetting the security or
@@ -69,7 +87,7 @@ def admin_roles(user: Any) -> set[str]:
 
 def permissions_for(user: Any) -> set[str]:
     perms: set[str] = set()
-    for role in admin_roles(user):
+    for role in _roles(user) & DUTIES.keys():
         for label, actions in DUTIES[role].items():
             app_label, model = label.split(".")
             perms.update(f"{app_label}.{action}_{model}" for action in actions)
@@ -128,3 +146,15 @@ class DutiesBackend(BaseBackend):
 
     def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
         return any(perm.split(".", 1)[0] == app_label for perm in self.get_all_permissions(user_obj))
+
+
+class PasswordBackend(BaseBackend):
+    """Django's password check (active accounts only) and nothing more: an account's `user_permissions` and `groups`
+    are never read, so only DutiesBackend (roles) and a superuser's flag decide what an account may do. Every
+    permission question is left to BaseBackend's answers, which are empty (zoufang.accounts.checks holds to it)."""
+
+    authenticate = ModelBackend.authenticate
+    aauthenticate = ModelBackend.aauthenticate
+    get_user = ModelBackend.get_user
+    aget_user = ModelBackend.aget_user
+    user_can_authenticate = ModelBackend.user_can_authenticate

@@ -3,12 +3,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from zoufang.accounts import scope
+from zoufang.accounts.admin_area import AreaAdminMixin, AreaChoicesMixin
 from zoufang.accounts.admin_audit import AuditedModelAdmin
 from zoufang.planning.models import Assignment, FixedQuota
 
 
 @admin.register(FixedQuota)
-class FixedQuotaAdmin(AuditedModelAdmin):
+class FixedQuotaAdmin(AreaAdminMixin, AuditedModelAdmin):
+    region_field, shared_when_null = "campaign__scope", False  # an office reads and changes its own town's tables
     list_display = ("source", "row_number", "label", "region", "cadre", "target_kind", "count", "campaign")
     list_filter = ("campaign", "table", "source", "target_kind")
     search_fields = ("label", "note")
@@ -17,7 +19,7 @@ class FixedQuotaAdmin(AuditedModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(AuditedModelAdmin):
+class AssignmentAdmin(AreaChoicesMixin, AuditedModelAdmin):
     list_display = ("target", "unit", "cadre", "pinned", "campaign")
     list_filter = ("campaign", "pinned", "target__kind")
     search_fields = ("target__name", "cadre__name", "unit__name")

@@ -4,7 +4,6 @@ campaign, units and cadres are neither opened, changed nor deleted; the regionle
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Permission
 
 from zoufang.campaigns.models import Campaign
 from zoufang.core.testforms import form_values
@@ -19,8 +18,7 @@ pytestmark = pytest.mark.django_db
 def office(town):
     user = town.users["office"]
     user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label__in=["regions", "registry", "campaigns"]))
+    user.save(update_fields=["is_staff"])  # its role brings the admin's master data (decision 0043)
     return user
 
 
