@@ -66,6 +66,12 @@ def from_machine(moment: dt.datetime) -> dt.datetime:
     return moment + dt.timedelta(days=(today() - timezone.localdate()).days)
 
 
+def machine_minute(moment: dt.datetime | None) -> str:
+    """A moment the machine's clock stamped (a job's, an API token's) as a page prints it: on the product's calendar
+    (`from_machine`), to the minute (`minute`); "" for none."""
+    return minute(from_machine(moment)) if moment is not None else ""
+
+
 def local(moment: dt.datetime) -> dt.datetime:
     """A stored moment as Beijing wall-clock time (settings.TIME_ZONE) without tzinfo.
 

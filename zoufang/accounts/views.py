@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zoufang import clock
 from zoufang.accounts import audit, passwords, tokens, twofactor
 from zoufang.accounts.lockout import login_rate_exceeded, rate_limited_response
 from zoufang.accounts.middleware import recheck
@@ -87,8 +88,11 @@ def change_password(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_tokens(request: HttpRequest) -> HttpResponse:
-    now = timezone.now()  # tokens expire on the machine clock (clock.py: security clocks stay real)
-    return render(request, "accounts/tokens.html", {"tokens": tokens.listed(request.user), "now": now})
+    now = timezone.now()  # tokens expire on the machine clock (clock.py: security clocks stay real) …
+    rows = [{"token": t, "taken": clock.machine_minute(t.created_at), "expires": clock.machine_minute(t.expires_at),
+             "used": clock.machine_minute(t.last_used_at)}  # … and are read on the product's (decision 0040)
+            for t in tokens.listed(request.user)]
+    return render(request, "accounts/tokens.html", {"tokens": rows, "now": now})
 
 
 @login_required

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from zoufang import clock
@@ -74,6 +74,12 @@ def dissatisfied(campaigns: Any) -> QuerySet[CallbackSample]:
     return (CallbackSample.objects.filter(batch__campaign__in=campaigns, answers__satisfaction="unsatisfied")
             .select_related("batch__campaign", "visit__cadre__unit", "visit__target__region", "dissatisfied_handled_by")
             .order_by("-settled_at", "-id"))
+
+
+def dissatisfied_counts(listed: QuerySet[CallbackSample]) -> tuple[int, int]:
+    """(how many of `listed` said 不满意, how many of them wait for the office's follow-up), in one count."""
+    counts = listed.aggregate(total=Count("id"), waiting=Count("id", filter=Q(dissatisfied_handled_at=None)))
+    return counts["total"], counts["waiting"]
 
 
 def follow_up_dissatisfied(sample: CallbackSample, *, by: Any, note: str) -> CallbackSample:

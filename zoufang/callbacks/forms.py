@@ -99,19 +99,10 @@ class CallForm(forms.Form):
         return [q["label"] for q in self.script.questions() if q["type"] == "note"]
 
 
-class _OwnIds(forms.Form):
-    """A form that shares a page with others of the same field names (核实、重新交办、不满意跟进 on one sample's page):
-    its fields' ids carry the form's own prefix, so no two elements of the page share an id."""
-
-    ids = "id_%s"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", self.ids)
-        super().__init__(*args, **kwargs)
-
-
-class VerifyForm(_OwnIds):
-    ids = "id_verify_%s"
+# 核实, 重新交办 and 不满意跟进 share a sample's page with fields of the same names: each form's prefix names and ids its
+# own fields (verify-note, id_verify-note), so no two elements of the page share an id and each POST reads its own.
+class VerifyForm(forms.Form):
+    prefix = "verify"
     upheld = forms.TypedChoiceField(label=_("核实结论"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
                                     choices=[("yes", _("属实：未走访")), ("no", _("不属实：确已走访"))])
     explanation = forms.CharField(label=_("走访干部的说明"), max_length=limits.NOTE,
@@ -119,13 +110,13 @@ class VerifyForm(_OwnIds):
     note = forms.CharField(label=_("核实情况"), max_length=limits.NOTE, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReopenForm(_OwnIds):
-    ids = "id_reopen_%s"
+class ReopenForm(forms.Form):
+    prefix = "reopen"
     note = forms.CharField(label=_("处理情况"), max_length=limits.NOTE, widget=forms.Textarea(attrs={"rows": 2}),
                            initial="")
 
 
-class FollowUpForm(_OwnIds):
-    ids = "id_follow_up_%s"
+class FollowUpForm(forms.Form):
+    prefix = "follow_up"
     note = forms.CharField(label=_("跟进情况"), max_length=limits.NOTE, widget=forms.Textarea(attrs={"rows": 2}),
                            help_text=_("如：已再次电话沟通、已转走访干部所在单位整改、已当面解释等"))

@@ -245,9 +245,9 @@ def dissatisfied(request: HttpRequest) -> HttpResponse:
         rows.append({"sample": found, "said": script.answer_rows(
             {k: v for k, v in found.answers.items() if k not in findings.OUTCOME_QUESTIONS}),
             "by": shown_name(found.dissatisfied_handled_by) if found.dissatisfied_handled_at else ""})
-    return render(request, "callbacks/dissatisfied.html", {
-        "page": page, "rows": rows, "waiting": listed.filter(dissatisfied_handled_at=None).count(),
-        "total": listed.count()})
+    total, waiting = findings.dissatisfied_counts(listed)
+    return render(request, "callbacks/dissatisfied.html", {"page": page, "rows": rows, "waiting": waiting,
+                                                           "total": total})
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from zoufang import clock
 from zoufang.core import request_keys
 from zoufang.core.apierrors import error_body
 from zoufang.jobs import services
@@ -32,9 +33,10 @@ class JobOut(Schema):
     percent: int
     error: str = Field(..., description="失败时的中文原因")
     may_retry: bool
-    created_at: dt.datetime
-    finished_at: dt.datetime | None
-    expires_at: dt.datetime | None
+    # The queue's moments on the product's calendar, as 我的下载 shows them (decision 0040, clock.from_machine).
+    created_at: dt.datetime = Field(..., description="申请时间（按平台的日期：固定了“今天”的演示移到该日，与“我的下载”一致）")
+    finished_at: dt.datetime | None = Field(..., description="完成时间（同上）")
+    expires_at: dt.datetime | None = Field(..., description="文件有效期至（同上）")
     file_url: str = Field(..., description="完成且结果是文件时，取文件的地址（/api/v1/jobs/{id}/file）")
     report: dict[str, Any] | None = Field(..., description="完成且结果是报告时（如重新分配），报告内容")
     made_url: str = Field(..., description="任务生成了对象时（如公文简报的草稿或印发件），它在本接口的地址")
@@ -70,6 +72,10 @@ def queue(request: HttpRequest, kind: str, params: dict[str, Any]) -> Status:
         return Status(409, error_body(_("该 key 已用于参数不同的另一次请求；新的请求请生成新的 key。"), "conflict"))
 
 
+def _shown(moment: dt.datetime | None) -> dt.datetime | None:
+    return clock.from_machine(moment) if moment is not None else None
+
+
 def job_out(download: Download) -> dict[str, Any]:
     from zoufang.jobs.views import state
 
@@ -77,8 +83,8 @@ def job_out(download: Download) -> dict[str, Any]:
     report = services.report(download)
     return {"id": download.public_id, "kind": download.kind, "title": download.title, "status": shown["status"],
             "label": shown["label"], "done": download.done, "total": download.total, "percent": shown["percent"],
-            "error": shown["error"], "may_retry": shown["retry"], "created_at": download.created_at,
-            "finished_at": download.finished_at, "expires_at": download.expires_at,
+            "error": shown["error"], "may_retry": shown["retry"], "created_at": _shown(download.created_at),
+            "finished_at": _shown(download.finished_at), "expires_at": _shown(download.expires_at),
             "file_url": reverse("api:get_job_file", kwargs={"job_id": download.public_id})
             if shown["file_url"] and report is None else "", "report": report,
             "made_url": made.api_url if (made := services.made(download)) else ""}

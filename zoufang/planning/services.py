@@ -128,7 +128,7 @@ def run_plan(campaign: Campaign, *, by: Any = None, dry_run: bool = False,
         report.applied = not dry_run and not report.failures
         if report.applied:
             proof.store(campaign, result)  # the proof of the plan just written: the page reads it
-            _mark_given(campaign)
+            _mark_given(campaign, by=by)
             audit.record(by, AuditEvent.Action.UPDATE, campaign, summary=_("重新分配：保留%(kept)d，新增%(added)d，调整%(moved)d，释放%(released)d")
                          % {"kept": report.kept, "added": report.added, "moved": report.moved,
                             "released": report.released},
@@ -141,12 +141,16 @@ def run_plan(campaign: Campaign, *, by: Any = None, dry_run: bool = False,
     return report
 
 
-def _mark_given(campaign: Campaign) -> None:
+def _mark_given(campaign: Campaign, *, by: Any) -> None:
     """The first plan that gives any target dates the campaign's lists: the pace counts from that day when the
-    rule's own start is earlier (oversight/pace.py). A later plan keeps the day."""
+    rule's own start is earlier (oversight/pace.py). A later plan keeps the day. The day moves every figure of pace,
+    so its setting is audited on its own (who, old → new), as the admin's change of it is."""
     if not Assignment.objects.filter(campaign=campaign).exists():
         return
-    Campaign.objects.filter(pk=campaign.pk, plan_given_on__isnull=True).update(plan_given_on=clock.today())
+    given = clock.today()
+    if Campaign.objects.filter(pk=campaign.pk, plan_given_on__isnull=True).update(plan_given_on=given):
+        audit.record(by, AuditEvent.Action.UPDATE, campaign, changes={"plan_given_on": [None, given.isoformat()]},
+                     summary=_("分配下达日期：%(day)s（进度自此日起计算）") % {"day": clock.day(given)})
     campaign.plan_given_on = Campaign.objects.values_list("plan_given_on", flat=True).get(pk=campaign.pk)
 
 

@@ -3,14 +3,21 @@ account, where the page's GET is refused (401/403/404, or the login wall), a POS
 holds, with a valid CSRF token and a plausible body, is refused as well and writes nothing.
 
 A form's POST URL answers for the page it sits on (HOSTS): 系统管理员, to whom 走访记录 is 404, could still send that
-page's questionnaire upload. The API is left to the matrix: its operations are not forms on a page, and each one
-is called there with its own method. A POST-only page URL nobody placed on a page fails the test.
+page's questionnaire upload. A POST-only page URL nobody placed on a page fails the test.
+
+The API's writes: every POST, PUT, PATCH and DELETE of docs/openapi.json, with a plausible body, by every demo
+account's token (and none), on the account's own objects and on another town's or person's. Where the account may
+not make it (MAY_WRITE), it is refused; whatever is refused leaves nothing: no row in any table (a failed sign-in's
+own record aside), no job queued, no work waiting for the commit, no mail or SMS. A write operation MAY_WRITE does
+not name fails the test.
 """
 
+import datetime as dt
 import json
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -19,18 +26,24 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from zoufang.accounts.models import ApiToken, AuditEvent
 from zoufang.accounts.tests.test_authorization_matrix import (  # noqa: F401 — matrix_town: the matrix's town
     LOGIN_WALL,
+    OPENAPI,
     ROLES,
     Oracle,
     Spec,
     Who,
+    _as_openapi,
     _variants,
     classify,
     matrix_town,
 )
+from zoufang.cases.models import Case
 from zoufang.conftest import verify_session
+from zoufang.registry.models import Cadre, Unit
 
 # The matrix's roles and the demo's other accounts: the three administrators, a plain cadre, the 考核管理组 and
 # the third party's caller.
@@ -60,8 +73,12 @@ HOSTS: dict[str, tuple[str, ...]] = {
 NOT_PAGES = ("api:", "admin:", "<unnamed", "open311")
 SIGN_IN_OUT = {"login", "logout"}
 REFUSED = {401, 403, 404, 405}
+API_WRITES = ("POST", "PUT", "PATCH", "DELETE")
 CSRF = "h2refusedwritescsrfsecret0000000"  # a cookie's secret (32 characters), sent back with each form
 WRITE = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE)
+# What a refused request may leave: the refusal itself (a failed sign-in's audit row and its lockout count).
+REFUSAL_ACTIONS = {AuditEvent.Action.LOGIN_FAILED, AuditEvent.Action.LOCKOUT}
+REFUSAL_TABLES = {"accounts_auditevent", "accounts_auditchain", "axes_accessattempt", "axes_accessfailurelog"}
 
 
 def refused(response: Any) -> bool:
@@ -91,8 +108,16 @@ def _body(name: str, kwargs: dict[str, str]) -> dict[str, Any]:
 
 
 def _writes(run: Any) -> tuple[Any, list[str]]:
-    """The response of `run()` and the tables it wrote (the session's row aside), rolled back after."""
+    """The response of `run()` and every trace it left, rolled back after: the tables it wrote (the session's row
+    aside; a refused sign-in's own record, its audit row and lockout count, too), jobs queued, work left for the
+    commit, mail and SMS sent."""
+    from django.core import mail
+    from django_tasks.signals import task_enqueued
+
+    from zoufang.cases.sms import MemorySmsBackend
+
     tables: list[str] = []
+    queued: list[str] = []
 
     def spy(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         written = WRITE.match(sql)
@@ -100,12 +125,30 @@ def _writes(run: Any) -> tuple[Any, list[str]]:
             tables.append(written.group(1))
         return execute(sql, params, many, context)
 
-    with transaction.atomic():
-        with connection.execute_wrapper(spy):
-            response = run()
-        getattr(getattr(response.wsgi_request, "user", None), "pk", None)  # settle the lazy user while the db is open
-        transaction.set_rollback(True)
-    return response, tables
+    def enqueued(sender: Any, task_result: Any, **kwargs: Any) -> None:
+        queued.append(f"job {task_result.task.name} queued")
+
+    sent = (len(getattr(mail, "outbox", [])), len(MemorySmsBackend.outbox))
+    task_enqueued.connect(enqueued)
+    try:
+        with transaction.atomic():
+            audited_up_to = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+            on_commit = len(connection.run_on_commit)
+            with connection.execute_wrapper(spy):
+                response = run()
+            getattr(getattr(response.wsgi_request, "user", None), "pk", None)  # settle the lazy user while open
+            actions = set(AuditEvent.objects.filter(seq__gt=audited_up_to).values_list("action", flat=True))
+            left = len(connection.run_on_commit) - on_commit
+            transaction.set_rollback(True)
+    finally:
+        task_enqueued.disconnect(enqueued)
+    if actions <= REFUSAL_ACTIONS:
+        tables = [table for table in tables if table not in REFUSAL_TABLES]
+    traces = sorted(set(tables)) + queued
+    traces += [f"{left} on-commit callbacks"] if left else []
+    traces += ["mail sent"] if len(getattr(mail, "outbox", [])) > sent[0] else []
+    traces += ["SMS sent"] if len(MemorySmsBackend.outbox) > sent[1] else []
+    return response, traces
 
 
 def _post(client: Client, name: str, url: str, kwargs: dict[str, str]) -> tuple[Any, list[str]]:
@@ -193,5 +236,261 @@ def test_it_refuses_the_post_of_every_page_it_refuses_to_show(settings, role):
                 holes.append(f"{role} POST {url}: {response.status_code} {response.get('Location', '')} "
                              f"where {', '.join(pages)} is refused")
             if tables:
-                holes.append(f"{role} POST {url} wrote {sorted(set(tables))} where {', '.join(pages)} is refused")
+                holes.append(f"{role} POST {url} left {tables} where {', '.join(pages)} is refused")
     assert not holes, f"{len(holes)} of {tried} refused pages' POSTs:\n" + "\n".join(holes)
+
+
+
+# ---------------------------------------------------------------- the API's writes
+
+OFFICES = frozenset({"office", "menghe"})  # a town's 走访办
+HANDLERS = frozenset({"paichusuo", "jianguansuo", "fuban", "menghe_unit"})  # a unit's handlers
+CITY_OFFICES = frozenset({"city", "xinbei"})  # 上一级活动办, on what a town signed up to it
+CADRES = frozenset({"leader", "dept", "village", "ganbu1"})  # accounts that are cadres who visit
+ACCOUNTS = frozenset(DEMO_ROLES) - {"anonymous", "partner"}  # "partner" is an Open311 key: no account, no token
+# Who may make each write operation of docs/openapi.json on the objects of their own scope (README: 能看到什么);
+# every other token, and every token on another town's or another person's object, is refused (4xx) and leaves
+# nothing. A write operation missing here fails test_every_api_write_is_tried.
+MAY_WRITE: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("obtain_token", "refresh_token"), frozenset()),  # a wrong password; a refresh secret that is none
+    **dict.fromkeys(("revoke_token", "retry_job"), ACCOUNTS),  # one's own token, one's own job
+    **dict.fromkeys(("run_assessment", "adjust_score", "freeze_assessment"), frozenset({"assessor"})),
+    "receive": OFFICES,
+    **dict.fromkeys(("register", "dispatch", "approve_extension", "refuse_extension", "callback", "close", "reopen",
+                     "merge"), OFFICES),
+    **dict.fromkeys(("accept", "return_", "request_extension", "escalate"), HANDLERS),
+    **dict.fromkeys(("resolve", "explain"), OFFICES | HANDLERS | CITY_OFFICES),
+    "reply": OFFICES | HANDLERS,
+    **dict.fromkeys(("sign", "refuse_sign"), frozenset({"leader"})),  # 王文, the supervising leader who signs
+    **dict.fromkeys(("upper_accept", "upper_return"), CITY_OFFICES),
+    **dict.fromkeys(("generate_draft", "delete_draft", "issue_document"), OFFICES),
+    "nominate": OFFICES | HANDLERS | CADRES,  # from a visit or case they see (README: 宣传报道组)
+    **dict.fromkeys(("edit_exemplar", "publish_exemplar", "decline_exemplar"), frozenset({"xuanchuan"})),
+    "record_consent": OFFICES | {"xuanchuan"},  # and the one who nominated it (_may)
+    "record_finding": OFFICES,
+    "scan_flags": OFFICES | CITY_OFFICES | {"leader", "assessor"},
+    **dict.fromkeys(("plan_check_run", "plan_run"), OFFICES),
+    **dict.fromkeys(("assign_supervision_item", "close_supervision_item"), frozenset({"menghe"})),
+    **dict.fromkeys(("post_visit", "post_photo"), CADRES),  # a target assigned to them; their own visit
+}
+# Path parameters as the matrix fills them, but a draft where a draft is deleted or issued (the matrix's first
+# document is the issued 通报).
+WRITE_PARAMS = {"delete_draft": {"document_id": "draft"}, "issue_document": {"document_id": "draft"}}
+# Operations with no path object whose body names one (a campaign, a target, a visit): also tried with one out of
+# the role's scope.
+BODY_OBJECTS = {"receive", "post_visit", "nominate"}
+
+
+class WriteOracle(Oracle):
+    """The matrix's oracle, and a draft document: the office's own campaign's, or another's."""
+
+    def _sample(self, who: Who, kind: str) -> tuple[Any, Any]:
+        if kind != "draft":
+            return super()._sample(who, kind)
+        from zoufang.documents.models import Document
+
+        mine, _other = self.sample(who, "documents")
+        drafts = Document.objects.filter(status=Document.Status.DRAFT).order_by("pk")
+        inside = drafts.filter(campaign__slug=mine).first() if mine else None
+        outside = drafts.exclude(campaign__slug=mine or "").first()
+        return (inside.public_id if inside else None, outside.public_id if outside else None)
+
+
+@dataclass
+class Call:
+    """One write: its path's objects, which side of the role's scope they are on, and whose token sends it."""
+
+    kwargs: dict[str, str]
+    side: str
+    who: Who
+    oracle: Oracle
+
+    def own(self, kind: str) -> Any:
+        """An object of `kind` on this side: the role's own ("in"), or one out of its scope."""
+        return self.oracle.sample(self.who, kind)[0 if self.side == "in" else 1]
+
+    def version(self, model: Any, key: str) -> int:
+        found = model.objects.filter(public_id=self.kwargs[key]).first()
+        return found.version if found is not None else 1
+
+
+def _case(call: Call, **fields: Any) -> dict[str, Any]:
+    return {"version": call.version(Case, "case_id"), **fields}
+
+
+def _exemplar(call: Call, **fields: Any) -> dict[str, Any]:
+    from zoufang.exemplars.models import Exemplar
+
+    return {"version": call.version(Exemplar, "exemplar_id"), **fields}
+
+
+def _item(call: Call, **fields: Any) -> dict[str, Any]:
+    from zoufang.ratings.models import SupervisionItem
+
+    return {"version": call.version(SupervisionItem, "item_id"), **fields}
+
+
+def _dispatch_to(call: Call) -> str:
+    case = Case.objects.filter(public_id=call.kwargs["case_id"]).select_related("unit").first()
+    unit = case.unit if case is not None and case.unit is not None else Unit.objects.order_by("pk").first()
+    return str(unit.public_id)
+
+
+def _leader() -> str:
+    return str(Cadre.objects.get(name="王文", role=Cadre.Role.TOWN_LEADER).public_id)
+
+
+def _other_case(call: Call) -> str:
+    return str(Case.objects.exclude(public_id=call.kwargs["case_id"]).order_by("pk").first().public_id)
+
+
+def _flag_key(call: Call) -> str:
+    from zoufang.integrity.models import ScannedFlag
+
+    flag = ScannedFlag.objects.filter(scan__campaign__slug=call.kwargs["slug"]).order_by("pk").first()
+    return flag.key if flag is not None else "no-such-flag"
+
+
+def _photo(call: Call) -> dict[str, Any]:
+    from io import BytesIO
+
+    from PIL import Image
+
+    jpeg = BytesIO()
+    Image.new("RGB", (8, 8), "white").save(jpeg, "JPEG")
+    return {"photo": SimpleUploadedFile("走访.jpg", jpeg.getvalue(), content_type="image/jpeg"),
+            "key": str(uuid.uuid4())}
+
+
+# A plausible body for each write operation (None: it takes none); multipart where the operation takes a file.
+API_BODIES: dict[str, Callable[[Call], dict[str, Any] | None]] = {
+    "obtain_token": lambda c: {"username": c.who.name, "password": "not-the-password"},
+    "refresh_token": lambda c: {"refresh": "not-a-refresh-secret"},
+    "revoke_token": lambda c: None, "retry_job": lambda c: None, "freeze_assessment": lambda c: None,
+    "plan_check_run": lambda c: None, "delete_draft": lambda c: None, "issue_document": lambda c: None,
+    "run_assessment": lambda c: {"starts_on": "2017-03-01", "ends_on": "2017-06-15", "title": "上半年考核"},
+    "adjust_score": lambda c: {"score": str(c.own("score")), "points": 2, "reason": "走访工作突出"},
+    "receive": lambda c: {"campaign": c.own("campaign") or c.own("oversight") or "jinxi-2017", "kind": "problem",
+                          "description": "来电反映路灯坏了", "raiser_name": "周梅", "raiser_phone": "13868841290"},
+    "register": lambda c: _case(c, note="登记"),
+    "dispatch": lambda c: _case(c, unit=_dispatch_to(c), note="交办"),
+    "accept": lambda c: _case(c, note="签收"), "return_": lambda c: _case(c, reason="不属本单位职责"),
+    "request_extension": lambda c: _case(c, days=5, reason="需协调施工单位"),
+    "approve_extension": lambda c: _case(c, note="同意"), "refuse_extension": lambda c: _case(c, note="不同意"),
+    "resolve": lambda c: _case(c, result="已修复路灯"),
+    "escalate": lambda c: _case(c, route="leadership", leader=_leader(), reason="涉及多个部门"),
+    "sign": lambda c: _case(c, note="同意上报"), "refuse_sign": lambda c: _case(c, reason="请部门继续办理"),
+    "explain": lambda c: _case(c, explanation="受规划所限，暂不能解决"),
+    "upper_accept": lambda c: _case(c, note="受理"), "upper_return": lambda c: _case(c, instructions="请镇里协调"),
+    "reply": lambda c: _case(c, channel="phone", content="已电话答复", replied_on="2017-06-15"),
+    "callback": lambda c: _case(c, satisfaction="satisfied", note="满意"),
+    "close": lambda c: _case(c, note="结案"), "reopen": lambda c: _case(c, reason="群众不满意"),
+    "merge": lambda c: _case(c, master=_other_case(c), note="同一问题"),
+    "generate_draft": lambda c: {"kind": "briefing", "starts_on": "2017-06-01", "ends_on": "2017-06-15"},
+    "nominate": lambda c: {"visit": str(c.own("visit") or uuid.uuid4()), "kind": "practice", "title": "入户走访听民声",
+                           "text": "走访干部逐户上门，问题当场记下"},
+    "edit_exemplar": lambda c: _exemplar(c, title="入户走访听民声", text="走访干部逐户上门"),
+    "publish_exemplar": lambda c: _exemplar(c), "decline_exemplar": lambda c: _exemplar(c, reason="事迹不够典型"),
+    "record_consent": lambda c: _exemplar(c, person="周梅", method="written", on="2017-06-15"),
+    "record_finding": lambda c: {"key": _flag_key(c), "outcome": "upheld", "reason": "电话核实，对象称未接受走访"},
+    "scan_flags": lambda c: {"starts_on": "2017-05-01", "ends_on": "2017-06-30"},
+    "plan_run": lambda c: {"dry_run": True},
+    "assign_supervision_item": lambda c: _item(c, assignee="menghe"),
+    "close_supervision_item": lambda c: _item(c, result="已落实整改"),
+    "post_visit": lambda c: {"client_uuid": str(uuid.uuid4()), "target_id": str(c.own("target") or uuid.uuid4()),
+                             "visited_at": "2017-06-15T10:00:00+08:00", "mode": "home", "summary": "入户走访"},
+    "post_photo": _photo,
+}
+MULTIPART = {"post_photo"}
+
+
+def _write_ops() -> list[tuple[str, str, str, Spec]]:
+    """(operation, method, URL name, path parameters) of every write operation in docs/openapi.json."""
+    classified, _unknown = classify()
+    routes = {_as_openapi(route): (name, spec) for name, route, spec in classified if name.startswith("api:")}
+    ops = []
+    for path, operations in json.loads(OPENAPI.read_text())["paths"].items():
+        for method, operation in operations.items():
+            if method.upper() not in API_WRITES:
+                continue
+            name, spec = routes[path]
+            op = operation["operationId"].rsplit("_api_", 1)[1]
+            ops.append((op, method.upper(), name, Spec({**spec.params, **WRITE_PARAMS.get(op, {})})))
+    return ops
+
+
+def test_every_api_write_is_tried():
+    """A new write operation in docs/openapi.json is given its writers and a body here, or this test fails."""
+    ops = {op for op, _method, _name, _spec in _write_ops()}
+    assert sorted(ops - set(MAY_WRITE)) == [], "write operations with no writers in MAY_WRITE"
+    assert sorted(ops - set(API_BODIES)) == [], "write operations with no body in API_BODIES"
+    assert sorted((set(MAY_WRITE) | set(API_BODIES)) - ops) == [], "operations no longer in docs/openapi.json"
+
+
+def _may(op: str, call: Call) -> bool:
+    """Whether the role may make this write on these objects (whether the state allows it is the action's)."""
+    if call.side != "in":
+        return False
+    if op == "record_consent" and call.who.user is not None:  # who heard the resident agree: the nominator too
+        from zoufang.exemplars.models import Exemplar
+
+        if Exemplar.objects.filter(public_id=call.kwargs["exemplar_id"], created_by=call.who.user).exists():
+            return True
+    return call.who.name in MAY_WRITE[op]
+
+
+def _api_variants(op: str, spec: Spec, oracle: Oracle, who: Who) -> Iterator[tuple[str, dict[str, str]]]:
+    if spec.params:
+        yield from _variants(spec, oracle, who)
+        return
+    yield "in", {}
+    if op in BODY_OBJECTS:
+        yield "out", {}
+
+
+def _api_write(client: Client, method: str, url: str, op: str, call: Call, headers: dict[str, str]) -> Any:
+    body = API_BODIES[op](call)
+    if "document_id" in call.kwargs:  # a draft is deleted or issued with the version read
+        from zoufang.documents.models import Document
+
+        headers = {**headers, "HTTP_IF_MATCH": f'"{call.version(Document, "document_id")}"'}
+    if op in MULTIPART:
+        return client.post(url, body, **headers)
+    data = json.dumps(body, ensure_ascii=False) if body is not None else ""
+    return client.generic(method, url, data, content_type="application/json", **headers)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("matrix_town")
+@pytest.mark.parametrize("role", DEMO_ROLES)
+def test_it_refuses_every_api_write_its_token_may_not_make_and_the_refusal_leaves_nothing(settings, role):
+    """Every write operation of the API, with this role's token (none for the anonymous caller), on the role's own
+    objects and on another town's or another person's: where the role may not make it, it is refused (4xx); and
+    whatever is refused, to anyone, writes no row, queues no job, sends nothing."""
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    settings.ZOUFANG_SMS_BACKEND = "zoufang.cases.sms.MemorySmsBackend"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
+    oracle = WriteOracle()
+    user = get_user_model().objects.filter(username=role).first()
+    client, headers = Client(), {}
+    if user is not None:
+        secret = ApiToken.new_secret()
+        # Used just now, as a client's token is: its last use is stamped again only minutes later.
+        ApiToken.objects.create(user=user, digest=ApiToken.digest_of(secret), last_used_at=timezone.now(),
+                                expires_at=timezone.now() + dt.timedelta(days=1))
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    who = oracle.who(role, user)
+    holes, tried = [], 0
+    for op, method, name, spec in _write_ops():
+        for side, kwargs in _api_variants(op, spec, oracle, who):
+            url = reverse(name, kwargs=kwargs)
+            call = Call(kwargs, side, who, oracle)
+            response, traces = _writes(lambda: _api_write(client, method, url, op, call, headers))  # noqa: B023
+            tried += 1
+            status = response.status_code
+            if status >= 500 or (status < 400 and not _may(op, call)):
+                holes.append(f"{role} {method} {url} ({side}, {op}): {status} {response.content[:200]!r}")
+            if status >= 400 and traces:
+                holes.append(f"{role} {method} {url} ({side}, {op}): refused with {status} and left {traces}")
+    assert not holes, f"{len(holes)} of {tried} API writes:\n" + "\n".join(holes)

@@ -7,7 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from zoufang.accounts.models import AuditEvent
@@ -17,6 +19,7 @@ from zoufang.callbacks.tests.conftest import MAY
 
 pytestmark = pytest.mark.django_db
 
+PAGE_QUERIES = 7  # the session, user, second factor and grants; the office's campaigns; the rows; one count
 SAID = {"visited": "yes", "same_visitor": "yes", "mode": "home", "when": "五月初", "answered": "none_raised"}
 
 
@@ -65,12 +68,49 @@ def test_the_office_lists_the_dissatisfied_with_what_they_said_the_visit_and_the
     assert "待跟进 1" in _text(office.get(reverse("callbacks:index")).content.decode())
 
 
+def test_the_list_counts_its_people_once_for_the_header(sampling, batch):
+    """共 N 人 and 待跟进 M 人 come from one count of the list (the pager is a keyset one and counts nothing); the
+    page's queries are pinned, so that a row's lookup or a second count is seen."""
+    office = _client(sampling.users["office"])
+    office.get(reverse("callbacks:dissatisfied"))  # the session's first request settles its own checks
+    with CaptureQueriesContext(connection) as queries:
+        page = _text(office.get(reverse("callbacks:dissatisfied")).content.decode())
+    assert "共 1 人表示不满意，待跟进 1 人" in page
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()
+              and "callbacks_callbacksample" in q["sql"]]
+    assert len(counts) == 1, counts
+    assert len(queries.captured_queries) == PAGE_QUERIES, "\n".join(q["sql"][:160] for q in queries.captured_queries)
+
+
+def test_the_sample_page_s_three_note_forms_each_name_and_id_their_own_fields(sampling, batch):
+    """重新交办 and 不满意跟进 on one page (核实 too, for a person who says nobody came): each form's fields carry its
+    prefix (name and id), so no two elements share an id, each label points at its own box, and each form's POST
+    reads its own note."""
+    sample = batch.samples.order_by("-position").first()  # the one not reached: now unanswered and dissatisfied
+    services.record_attempt(sample, by=sampling.users["caller"], kind=CallbackAttempt.Kind.COMPLETED,
+                            answers={**SAID, "answered": "no", "satisfaction": "unsatisfied"})
+    office = _client(sampling.users["office"])
+    url = reverse("callbacks:sample", args=[sample.public_id])
+    page = office.get(url).content.decode()
+
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert sorted(i for i in set(ids) if ids.count(i) > 1) == []
+    assert set(re.findall(r'<label for="([^"]+)"', page)) <= set(ids)
+    names = set(re.findall(r'name="([^"]+)"', page))
+    assert {"reopen-note", "follow_up-note"} <= names
+    assert "note" not in names
+    response = office.post(url, {"do": "follow_up", "follow_up-note": "已上门致歉", "note": "别的表的字"})
+    assert response.status_code == 302
+    sample.refresh_from_db()
+    assert sample.dissatisfied_note == "已上门致歉"
+
+
 @pytest.mark.parametrize("name", ["auditor", "caller", "leader", "dept", "village", "outsider"])
 def test_no_one_but_the_office_reads_the_list_or_follows_up(sampling, batch, name):
     client = _client(sampling.users[name])
     sample = _unsatisfied(batch)
     assert client.get(reverse("callbacks:dissatisfied")).status_code == 404
-    refused = client.post(reverse("callbacks:sample", args=[sample.public_id]), {"do": "follow_up", "note": "已处理"})
+    refused = client.post(reverse("callbacks:sample", args=[sample.public_id]), {"do": "follow_up", "follow_up-note": "已处理"})
     assert refused.status_code == 404
     sample.refresh_from_db()
     assert sample.dissatisfied_handled_at is None
@@ -82,10 +122,10 @@ def test_the_office_records_what_it_did_once_audited_and_counted(sampling, batch
     url = reverse("callbacks:sample", args=[sample.public_id])
     assert "对走访不满意：登记跟进" in office.get(url).content.decode()
 
-    response = office.post(url, {"do": "follow_up", "note": "已电话致歉，派出所安排再次上门"})
+    response = office.post(url, {"do": "follow_up", "follow_up-note": "已电话致歉，派出所安排再次上门"})
     assert response.status_code == 302
     assert response["Location"] == reverse("callbacks:dissatisfied")
-    again = office.post(url, {"do": "follow_up", "note": "已电话致歉，派出所安排再次上门"})  # a resend: the same
+    again = office.post(url, {"do": "follow_up", "follow_up-note": "已电话致歉，派出所安排再次上门"})  # a resend: the same
     assert again.status_code == 302
 
     sample.refresh_from_db()
@@ -109,7 +149,7 @@ def test_a_second_clerk_s_other_note_is_refused_and_names_the_first(sampling, ba
     second.refresh_from_db()
     assert second.dissatisfied_note == "已上门解释"
     office = _client(sampling.users["office"])
-    response = office.post(reverse("callbacks:sample", args=[first.public_id]), {"do": "follow_up", "note": "另写"},
+    response = office.post(reverse("callbacks:sample", args=[first.public_id]), {"do": "follow_up", "follow_up-note": "另写"},
                            follow=True)
     assert "本次未覆盖" in response.content.decode()
 

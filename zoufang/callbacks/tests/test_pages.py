@@ -136,7 +136,7 @@ def test_the_office_verifies_on_the_page(sampling, batch):
     office = _client(sampling.users["office"])
     assert "待核实" in office.get(reverse("callbacks:batch", args=[batch.public_id])).content.decode()
     response = office.post(reverse("callbacks:sample", args=[sample.public_id]), {
-        "do": "verify", "upheld": "yes", "explanation": "干部称电话联系过", "note": "对象确认未见面"})
+        "do": "verify", "verify-upheld": "yes", "verify-explanation": "干部称电话联系过", "verify-note": "对象确认未见面"})
     assert response.status_code == 302
     sample.refresh_from_db()
     assert sample.verification == "upheld"

@@ -155,3 +155,42 @@ def test_an_open311_key_is_issued_and_used_on_the_pinned_day(pinned, town):
     open311_keys.record_use(key, "读取诉求")
     key.refresh_from_db()
     assert (_day(key.created_at), _day(key.last_used_at)) == (PINNED, PINNED)
+
+
+def _api_token(user) -> dict[str, str]:
+    from zoufang.accounts.models import ApiToken
+
+    secret = ApiToken.new_secret()
+    ApiToken.objects.create(user=user, digest=ApiToken.digest_of(secret),
+                            expires_at=timezone.now() + dt.timedelta(hours=1))
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+@pytest.mark.django_db
+def test_the_jobs_api_dates_a_job_on_the_pinned_day(pinned, settings, client, visiting, desk_entry):
+    """The queue keeps the machine's moments; the API reads them on the product's calendar, as 我的下载 does."""
+    from zoufang.jobs import services as jobs
+
+    office = visiting.users["office"]
+    asked = jobs.request(office, "integrity_scan", {"slug": visiting.campaign.slug})
+    job = client.get(f"/api/v1/jobs/{asked.public_id}", **_api_token(office)).json()
+    assert job["status"] == "done"
+    keep = dt.timedelta(days=settings.ZOUFANG_DOWNLOADS_KEEP_DAYS)
+    read = {name: _day(dt.datetime.fromisoformat(job[name])) for name in ("created_at", "finished_at", "expires_at")}
+    assert read == {"created_at": PINNED, "finished_at": PINNED, "expires_at": PINNED + keep}
+
+
+@pytest.mark.django_db
+def test_the_tokens_page_dates_a_token_on_the_pinned_day(pinned, client, town):
+    """A token lives on the machine's clock (its expiry); the page shows when it was taken and used on the pinned day."""
+    from zoufang.accounts import tokens
+
+    leader = town.users["leader"]
+    token, secret, _refresh = tokens.issue(leader)
+    tokens.authenticate(secret)  # its first use
+    client.force_login(leader)
+    page = client.get("/account/tokens/").content.decode()
+    rows = re.findall(r"<td>(\d{4}-\d\d-\d\d) \d\d:\d\d</td>", page)
+    assert len(rows) == 3  # 取得时间, 有效至, 最近使用
+    assert set(rows) <= {f"{PINNED:%Y-%m-%d}", f"{PINNED + dt.timedelta(days=1):%Y-%m-%d}"}  # expiry after midnight
+    assert f"{timezone.localdate():%Y-%m-%d}" not in page

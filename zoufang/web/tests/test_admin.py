@@ -116,6 +116,19 @@ def test_it_audits_a_campaigns_inline_phase(town, client, root):
     assert event.changes["name"] == [None, "集中走访"]
 
 
+def test_it_audits_a_change_of_the_day_the_plan_was_given(town, client, root):
+    """分配下达日期 moves the pace's start (decision 0041): the admin's change of it is audited, old → new."""
+    client.force_login(root)
+    url = f"/admin/campaigns/campaign/{town.campaign.pk}/change/"
+    data = _form_data(client.get(url))
+    old = data.get("plan_given_on") or None
+    data["plan_given_on"] = "2017-05-02"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE, object_type="campaigns.Campaign").latest("seq")
+    assert (event.actor, event.changes["plan_given_on"]) == (root, [old, "2017-05-02"])
+
+
 def test_it_renders_every_admin_changelist_in_chinese(town, client, root):
     client.force_login(root)
     index = client.get("/admin/").content.decode()
