@@ -38,7 +38,9 @@ def _text(label: Any, required: bool = True, rows: int = 2, max_length: int = li
 
 
 class RegisterForm(ActionForm):
-    category = forms.ModelChoiceField(label=_("类别"), queryset=CaseCategory.objects.none())
+    category = forms.ModelChoiceField(label=_("类别"), queryset=CaseCategory.objects.none(),
+                                      empty_label=_("（请选择类别）"),
+                                      error_messages={"required": _("请选择问题类别。")})
     kind = forms.ChoiceField(label=_("类型"), choices=Case.Kind.choices)
     priority = forms.ChoiceField(label=_("缓急"), choices=Case.Priority.choices)
 
@@ -49,6 +51,8 @@ class RegisterForm(ActionForm):
             campaign=case.campaign, disabled_on__isnull=True
         )
         field.initial = case.category_id
+        if case.category_id is not None and case.category.disabled_on is None:  # type: ignore[union-attr]
+            field.empty_label = None  # type: ignore[attr-defined]  # a category in the list is set: no blank
         field.label_from_instance = lambda c: f"{c.code} {c.title[:36]}"  # type: ignore[attr-defined]
         self.fields["kind"].initial = case.kind
         self.fields["priority"].initial = case.priority
@@ -149,7 +153,9 @@ class ResolveForm(ActionForm):
 
 class EscalateForm(ActionForm):
     route = forms.ChoiceField(label=_("上报去向"), choices=Case.Route.choices)
-    leader = forms.ModelChoiceField(label=_("签字的分管领导"), queryset=Cadre.objects.none())
+    leader = forms.ModelChoiceField(label=_("签字的分管领导"), queryset=Cadre.objects.none(),
+                                    empty_label=_("（请选择签字的分管领导）"),
+                                    error_messages={"required": _("请选择签字的分管领导。")})
     reason = _text(_("上报理由（本部门不能办理的原因）"), rows=3)
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:

@@ -226,6 +226,12 @@ def _assists(user: Any, case: Case) -> bool:
     return bool(unit_ids) and case.unit_id not in unit_ids and case.co_handlers.filter(pk__in=unit_ids).exists()
 
 
+def _field_error(form: ActionForm, name: str, error: Any) -> str:
+    """An error as the page's message says it: 类别：请选择问题类别。 — the field's name once, not twice."""
+    label, error = (str(form.fields[name].label) if name in form.fields else ""), str(error)
+    return error if not label or error.startswith(label) else _("%(field)s：%(error)s") % {"field": label, "error": error}
+
+
 def _typed(form: ActionForm) -> list[tuple[str, str]]:
     """The text a user typed into a form, field by field."""
     return [(str(field.label), str(form.data.get(form.add_prefix(name), "")).strip())
@@ -265,8 +271,7 @@ def act(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
         raise PermissionDenied  # a reader of the case (the city office, an assessor): no action at all
     form = FORMS[chosen](case, request.POST, prefix=str(chosen))
     if not form.is_valid():
-        errors = "；".join(f"{form.fields[f].label if f in form.fields else ''}{e}" for f, es in form.errors.items()
-                          for e in es)
+        errors = "；".join(_field_error(form, f, e) for f, es in form.errors.items() for e in es)
         messages.error(request, _("未能%(action)s：%(errors)s") % {"action": workflow.LABELS[chosen], "errors": errors})
         return _case_page(request, case, form)
     master = None

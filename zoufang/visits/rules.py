@@ -95,6 +95,7 @@ class Pace:
     notes: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)  # the kinds the rule counts, when it does not count all
     complete_by_passed: bool = False  # no more counting down to complete_by: a note says what is left past it
+    complete_by_said: bool = False  # the rule's sentence names complete_by: the count-down to it need not again
 
     @property
     def kinds_text(self) -> str:
@@ -139,7 +140,7 @@ def pace_for(campaign: Campaign, cadre: Cadre, today: dt.date) -> Pace:
         by_kind[kind] = by_kind.get(kind, 0) + 1
     complete_by = rule.complete_by
     pace = Pace(assigned=len(assigned_kinds), visited=visited, complete_by=complete_by, rule_text=describe(rule),
-                basis=due_basis(rule))
+                basis=due_basis(rule), complete_by_said=any(part.complete_by == complete_by for part in rule.parts))
     if not rule.counts_all_kinds:
         pace.kinds = [str(label) for kind, label in Target.Kind.choices if kind in kinds]
     if pace.assigned:

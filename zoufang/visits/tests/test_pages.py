@@ -46,7 +46,7 @@ def test_it_lists_my_targets_by_village_and_group_with_the_pace(login, visiting,
     assert "本月应至少走访 1 个，已走访 1 个" in page  # ⌈3 × 1/5⌉
     assert "按进度要求，到本月底累计应走访 2 个" in page  # May and June
     assert "落后 1 个" in page
-    assert "2017年9月30日前完成全部走访，还剩 2 个" in page
+    assert "完成全部走访还剩 2 个" in page
     # The household's ID number is masked for a visitor; its phone is not (to arrange the visit).
     household = visiting.households["shangxiatang"][0]
     assert household.id_number not in page
@@ -86,6 +86,26 @@ def test_the_pace_names_the_day_a_late_plan_was_given_once(login, visiting):
     panel = _pace_panel(login(visiting.users["dept"]).get("/me/").content.decode())
     assert "进度自走访分配下达之日（2017年6月1日）起计算" in panel
     assert panel.count("2017年6月1日") == 1
+
+
+def test_the_pace_says_the_end_date_once(login, visiting):
+    """The rule's sentence says 2017年9月30日前全部完成: the line counting down to it says only what is left."""
+    panel = _pace_panel(login(visiting.users["dept"]).get("/me/").content.decode())
+    assert "2017年9月30日前全部完成" in panel
+    assert panel.count("2017年9月30日") == 1
+    assert "完成全部走访还剩 3 个" in panel
+
+
+def test_the_pace_names_the_end_date_its_sentence_does_not_say(login, visiting):
+    """Rules per kind, each done before the campaign's own end: the count-down names the day it counts to."""
+    visiting.campaign.config = {**visiting.campaign.config, "pace": {
+        "starts_on": "2017-05-01", "complete_by": "2017-09-30", "rules": [
+            {"target_kinds": ["registered_household", "resident_household"], "monthly_min_share": "1/5",
+             "complete_by": "2017-08-31"},
+            {"target_kinds": ["enterprise"], "monthly_min_share": "1/4", "complete_by": "2017-08-31"}]}}
+    visiting.campaign.save()
+    panel = _pace_panel(login(visiting.users["dept"]).get("/me/").content.decode())
+    assert "2017年9月30日前完成全部走访，还剩 3 个" in panel
 
 
 def test_the_pace_says_the_end_passed_once_in_words(login, visiting, settings):
