@@ -55,7 +55,16 @@ from zoufang.core import paging
 from zoufang.core.rawrows import Columns, prepared_rows
 from zoufang.oversight.counters import KINDS, NO_CADRE
 from zoufang.oversight.models import CadreCoverage, CoverageTally, WeeklyTally, kind_columns
-from zoufang.oversight.pace import PaceRule, due_sql, next_checkpoint, pace_due, pace_rule
+from zoufang.oversight.pace import (
+    Later,
+    PaceRule,
+    due_sql,
+    given_later,
+    later_than_plan,
+    next_checkpoint,
+    pace_due,
+    pace_rule,
+)
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Target, Unit
@@ -112,6 +121,12 @@ class CoverageRow:
     label: str
     kinds: dict[str, KindCount] = field(default_factory=dict)
     pace: Pace | None = None
+    # Of the assigned, what was given after the plan day: day given → count per kind (decision 0042; `_add_later`)
+    later: dict[dt.date, dict[str, int]] = field(default_factory=dict)
+
+    def add_later(self, day: dt.date, kind: str, n: int) -> None:
+        counts = self.later.setdefault(day, {})
+        counts[kind] = counts.get(kind, 0) + n
 
     @property
     def assigned(self) -> int:
@@ -344,14 +359,17 @@ def projected_finish(rule: PaceRule, visited: int, assigned: int, today: dt.date
 
 
 def pace_of(row: CoverageRow, rule: PaceRule, today: dt.date) -> Pace:
+    """The row's standing: each part of its work due from the day it was given (`row.later`, decision 0042)."""
     counted = {kind: count for kind, count in row.kinds.items() if kind in rule.kinds}
     by_kind = {kind: count.assigned for kind, count in counted.items()}
+    later: Later = {day: {kind: n for kind, n in counts.items() if kind in rule.kinds}
+                    for day, counts in row.later.items()}
     assigned = sum(by_kind.values())
     visited = sum(count.visited for count in counted.values())
     next_on = next_checkpoint(rule, today)
     return Pace(
-        assigned=assigned, visited=visited, due_today=pace_due(rule, by_kind, today),
-        due_next=pace_due(rule, by_kind, next_on), next_on=next_on, today=today,
+        assigned=assigned, visited=visited, due_today=pace_due(rule, by_kind, today, later),
+        due_next=pace_due(rule, by_kind, next_on, later), next_on=next_on, today=today,
         projected_finish=projected_finish(rule, visited, assigned, today),
     )
 
@@ -397,10 +415,53 @@ def coverage(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignm
             ordered = [row for row in ordered if getattr(row.key, "pk", None) in wanted]
         count = len(ordered)
         ordered, start = _cut(ordered, coverage_order(by), page, after)
+    if given_later(campaign):
+        _add_later(campaign, by, ordered, total, rows, whole=len(ordered) == count)
     for row in [*ordered, total]:
         row.pace = pace_of(row, rule, today)
     kinds = [(kind, label) for kind, label in _kind_labels().items() if kind in total.kinds]
     return Coverage(by=by, today=today, rule=rule, rows=ordered, total=total, kinds=kinds, count=count, start=start)
+
+
+def later_given(campaign: Campaign, rows: QuerySet[Assignment] | None, *extra: str) -> QuerySet[Any]:
+    """The part's assignments given after the plan day (`rows`, else the whole campaign's) as (`extra` …, kind,
+    day given, count) groups: read through `assignment_campaign_given`, costing what the later work is."""
+    source = assignments(campaign) if rows is None else rows
+    return source.filter(later_than_plan(campaign)).values(*extra, "target__kind", "given_on") \
+        .annotate(n=Count("id")).order_by()
+
+
+def _add_later(campaign: Campaign, by: str, shown: list[CoverageRow], total: CoverageRow,
+               rows: QuerySet[Assignment] | None, *, whole: bool) -> None:
+    """Each row's (and the total's) work given after the plan day, by day and kind (`CoverageRow.later`): a row's
+    targets in the grouping's node, the rest in the row without a node. On a page (`whole` False) the groups of
+    rows not shown are left out."""
+    regions = by in REGION_LEVELS
+    found = list(later_given(campaign, rows, "target__region__path" if regions else GROUPINGS[by]))
+    if not found:
+        return
+    placed = {getattr(row.key, "pk", row.key): row for row in shown if row.key is not None}
+    unkeyed = next((row for row in shown if row.key is None), None)
+    keyed_elsewhere: set[int] = set()
+    if regions and not whole:  # a region of the level not on this page: its rows are not the unkeyed row's
+        parts = {int(p) for item in found for p in (item["target__region__path"] or "").split(".") if p}
+        keyed_elsewhere = set(Region.objects.filter(pk__in=parts - set(placed), level=by).values_list("pk", flat=True))
+    for item in found:
+        kind, day, n = item["target__kind"], item["given_on"], item["n"]
+        total.add_later(day, kind, n)
+        if regions:
+            path = [int(p) for p in (item["target__region__path"] or "").split(".") if p]
+            row = next((placed[p] for p in path if p in placed), None)
+            if row is None and any(p in keyed_elsewhere for p in path):
+                continue
+        else:
+            key = kind if by == "kind" else item[GROUPINGS[by]]
+            row = placed.get(key)
+            if row is None and key is not None and not whole:
+                continue
+        target = row if row is not None else unkeyed
+        if target is not None:
+            target.add_later(day, kind, n)
 
 
 def _part(rows: QuerySet[Assignment] | None) -> Part | None:
@@ -694,7 +755,7 @@ def behind(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignmen
     late_nodes = _late_nodes(campaign, by, today, rows)
     if late_nodes is None:
         unit = _cadres_of_unit(_part(rows), by)
-        if unit is not None:
+        if unit is not None and not given_later(campaign):
             return _unit_behind(campaign, unit, today, limit, offset, keyed=keyed)
         late = coverage(campaign, by, today, rows).behind(True if keyed else None)
         return late[offset:None if limit is None else offset + limit], len(late)
@@ -837,7 +898,9 @@ def _late_nodes(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assi
     part = _part(rows)
     nodes = _kept_nodes(campaign, by, part) \
         if part is not None and by not in ("kind", "town") and _cadres_of_unit(part, by) is None else None
-    if nodes is None:
+    if nodes is None or given_later(campaign):
+        # Work given after the plan day is due from its own day: those rows are paced in Python (`coverage`), the
+        # SQL due (`due_sql`) knows the plan's day only (decision 0042).
         return None
     rule = pace_rule(campaign)
     total, selected, column = nodes
@@ -1111,6 +1174,10 @@ def weekly_visits(campaign: Campaign, today: dt.date, rows: QuerySet[Assignment]
         assigned, counts = kept_weeks(campaign, rule)
     else:
         assigned, counts = recounted_weeks(campaign, rule, rows)
+    later: dict[dt.date, dict[str, int]] = {}
+    if given_later(campaign):
+        for item in later_given(campaign, rows):
+            later.setdefault(item["given_on"], {})[item["target__kind"]] = item["n"]
     points: list[WeekPoint] = []
     monday = rule.starts_on - dt.timedelta(days=rule.starts_on.weekday())
     end = min(today, rule.complete_by or campaign.ends_on)
@@ -1118,7 +1185,7 @@ def weekly_visits(campaign: Campaign, today: dt.date, rows: QuerySet[Assignment]
     while monday <= end:
         cumulative += counts.get(monday, 0)
         sunday = monday + dt.timedelta(days=6)
-        points.append(WeekPoint(monday, counts.get(monday, 0), cumulative, pace_due(rule, assigned, sunday)))
+        points.append(WeekPoint(monday, counts.get(monday, 0), cumulative, pace_due(rule, assigned, sunday, later)))
         monday += dt.timedelta(days=7)
     return points
 
@@ -1812,6 +1879,9 @@ def added(rows: list[CoverageRow], label: str, rule: PaceRule, today: dt.date) -
             mine = total.kinds.setdefault(kind, KindCount(kind, count.label))
             mine.assigned += count.assigned
             mine.visited += count.visited
+        for day, counts in row.later.items():
+            for kind, n in counts.items():
+                total.add_later(day, kind, n)
     total.pace = pace_of(total, rule, today)
     return total
 

@@ -9,7 +9,8 @@ order thousands of rows by it); tests hold the two equal on SQLite and PostgreSQ
 
 The rule counts from the day the campaign's plan was given (`Campaign.plan_given_on`) when that is later than its own
 start (decision 0041): a town whose lists go out on 16 June owes nothing for May, and a milestone passed before then
-asks nothing of work given after it.
+asks nothing of work given after it. Work given after the plan day (a re-plan, a cadre who joins in August, a hand
+reassignment: `Assignment.given_on`) counts from its own day in the same way (decision 0042): `pace_due`'s `later`.
 """
 
 import datetime as dt
@@ -31,9 +32,12 @@ from zoufang.campaigns.periods import PACE_PERIODS, month_end, period_end, perio
 from zoufang.campaigns.values import parse_date, parse_share, period_share, share_text
 from zoufang.registry.models import Target
 
-__all__ = ["Milestone", "PaceRule", "checked_when", "checkpoint_label", "checkpoint_words", "checkpoints", "counted_from",
-           "describe", "due_basis", "due_sql", "kinds_text", "month_end", "next_checkpoint", "pace_due", "pace_rule",
-           "period_minimum"]
+__all__ = ["Later", "Milestone", "PaceRule", "checked_when", "checkpoint_label", "checkpoint_words", "checkpoints", "counted_from",
+           "describe", "due_basis", "due_sql", "given_later", "kinds_text", "later_than_plan", "month_end",
+           "next_checkpoint", "pace_due", "pace_rule", "period_minimum"]
+
+# The part of an assigned total given after the campaign's plan day: day given → assigned count per kind.
+Later = Mapping[dt.date, Mapping[str, int]]
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,23 @@ class PaceRule:
 def pace_rule(campaign: Campaign) -> PaceRule:
     """The campaign's rule as written, counted from the day its plan was given when that came later."""
     return counted_from(_written_rule(campaign), campaign.plan_given_on)
+
+
+def given_later(campaign: Campaign) -> bool:
+    """Whether any of the campaign's work was given after its plan day (`Campaign.given_later_on`, kept by the
+    assignments' writers): only then do the figures read the days work was given (`later_than_plan`)."""
+    later, plan = campaign.given_later_on, campaign.plan_given_on
+    return later is not None and (plan is None or later > plan)
+
+
+def later_than_plan(campaign: Campaign) -> Any:
+    """The condition on assignments given after the campaign's plan day (a range of `assignment_campaign_given`);
+    work given on or before it, or undated, counts with the plan."""
+    from django.db.models import Q
+
+    if campaign.plan_given_on is None:
+        return Q(given_on__isnull=False)
+    return Q(given_on__gt=campaign.plan_given_on)
 
 
 def counted_from(rule: PaceRule, given_on: dt.date | None) -> PaceRule:
@@ -170,8 +191,12 @@ def _even_months(rule: PaceRule, day: dt.date) -> tuple[int, int]:
             max(1, periods_ended("month", rule.starts_on, month_end(rule.complete_by))))
 
 
-def pace_due(rule: PaceRule, assigned: int | Mapping[str, int], day: dt.date) -> int:
+def pace_due(rule: PaceRule, assigned: int | Mapping[str, int], day: dt.date, later: Later | None = None) -> int:
     """How many of the assigned targets the rule wants visited by the end of `day`.
+
+    `later` is the part of `assigned` given after the plan day, per day given and kind: each day's work is due under
+    the rule counted from that day (`counted_from`, as the plan's own day is), the rest under `rule`, and the dues
+    add up (decision 0042). Work given after `day` asks nothing by then.
 
     `assigned` is the count of the rule's kinds, or the counts per kind (needed when the campaign has rules per
     kind: the due is their sum). One rule wants: with a share per period, ⌈share × assigned⌉ for every period
@@ -179,6 +204,15 @@ def pace_due(rule: PaceRule, assigned: int | Mapping[str, int], day: dt.date) ->
     of the two when it has both); with neither, an even spread over the months up to `complete_by`; the whole
     total once `complete_by` has come. Nothing before its start, nor ever without a share, milestone or date.
     """
+    if later:
+        if not isinstance(assigned, Mapping):
+            raise ValueError("work given on several days needs the assigned counts per kind")
+        rest = dict(assigned)
+        for counts in later.values():
+            for kind, n in counts.items():
+                rest[kind] = rest.get(kind, 0) - n
+        return pace_due(rule, rest, day) + sum(pace_due(counted_from(rule, given), counts, day)
+                                               for given, counts in sorted(later.items()))
     if isinstance(assigned, Mapping):
         return sum(_due(part, sum(assigned.get(kind, 0) for kind in part.kinds), day) for part in rule.parts)
     if rule.by_kind:
