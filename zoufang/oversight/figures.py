@@ -23,6 +23,7 @@ from django.db.models import (
     Exists,
     F,
     FloatField,
+    IntegerField,
     Model,
     OuterRef,
     Q,
@@ -33,6 +34,7 @@ from django.db.models import (
     When,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import (
     Cast,
     Coalesce,
@@ -54,12 +56,13 @@ from zoufang.cases.workflow import ANSWERED, HANDLING
 from zoufang.core import paging
 from zoufang.core.rawrows import Columns, prepared_rows
 from zoufang.oversight.counters import KINDS, NO_CADRE
-from zoufang.oversight.models import CadreCoverage, CoverageTally, WeeklyTally, kind_columns
+from zoufang.oversight.models import CadreCoverage, CoverageTally, GivenLaterTally, WeeklyTally, kind_columns
 from zoufang.oversight.pace import (
     Later,
     PaceRule,
     due_sql,
     given_later,
+    later_classes,
     later_than_plan,
     next_checkpoint,
     pace_due,
@@ -755,7 +758,7 @@ def behind(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignmen
     late_nodes = _late_nodes(campaign, by, today, rows)
     if late_nodes is None:
         unit = _cadres_of_unit(_part(rows), by)
-        if unit is not None and not given_later(campaign):
+        if unit is not None:
             return _unit_behind(campaign, unit, today, limit, offset, keyed=keyed)
         late = coverage(campaign, by, today, rows).behind(True if keyed else None)
         return late[offset:None if limit is None else offset + limit], len(late)
@@ -834,6 +837,13 @@ class _LateNodes:
     ordered: QuerySet[Any]
     rest: dict[str, tuple[int, int]]  # per kind, what no node holds
     counted: QuerySet[Any] | None = None  # the nodes behind, to count, where `ordered` is not grouped
+    # Where work was given after the plan day: the nodes behind as SQL over the kept counts and that work
+    # (`_late_ranking`: key, short, share), whether to count them apart (a city's cadres), the nodes' work given
+    # later (GivenLaterTally rows like `selected`) and what of it no node holds
+    ranking: tuple[str, list[Any]] | None = None
+    count_apart: bool = False
+    later: QuerySet[GivenLaterTally] | None = None
+    later_rest: dict[dt.date, dict[str, int]] = field(default_factory=dict)
 
     def rows(self, keys: list[Any], *, with_rest: bool) -> list[CoverageRow]:
         """The rows of these nodes (and of what no node holds), with their pace, in the grouping's order."""
@@ -847,6 +857,17 @@ class _LateNodes:
             data += [{GROUPINGS[self.by]: None, "target__kind": kind, "assigned": a, "visited": v}
                      for kind, (a, v) in self.rest.items() if a]
         shown, _sum = _rows_of(self.by, data, exact=True)
+        if self.later is not None:
+            placed = {getattr(row.key, "pk", row.key): row for row in shown}
+            column = self.column
+            for item in (self.later.filter(**{f"{column}__in": keys}).values(column, "kind", "given_on")
+                         .annotate(n=Sum("assigned")).order_by() if keys else []):
+                if item[column] in placed:
+                    placed[item[column]].add_later(item["given_on"], item["kind"], item["n"])
+            if None in placed:
+                for day, counts in self.later_rest.items():
+                    for kind, n in counts.items():
+                        placed[None].add_later(day, kind, n)
         for row in shown:
             row.pace = pace_of(row, self.rule, self.today)
         return shown
@@ -863,13 +884,19 @@ class _LateNodes:
         rest = next((row for row in self.rows([], with_rest=True) if row.pace and row.pace.behind), None)
         mark = _behind_order(rest)[:2] if rest is not None else None
         columns = (self.column, "short", "share")
-        found = self.ordered.values_list(*columns) if self.counted is not None else \
-            self.ordered.annotate(n=Window(Count("*"))).values_list(*columns, "n")
+        found: Any
+        if self.ranking is not None:
+            found = self._ranked(stop)
+        elif self.counted is not None:
+            found = self.ordered.values_list(*columns)
+        else:
+            found = self.ordered.annotate(n=Window(Count("*"))).values_list(*columns, "n")
         ids: list[Any] = []
         count = fetched = 0
         # A page's rows in one fetch (a server-side cursor would keep PostgreSQL from a parallel plan); every row in
         # chunks (a download's 100,000 ids).
-        for key, short, share, *behind_nodes in (found.iterator(2000) if stop is None else list(found[:stop])):
+        for key, short, share, *behind_nodes in (found if self.ranking is not None else
+                                                 found.iterator(2000) if stop is None else list(found[:stop])):
             count = behind_nodes[0] if behind_nodes else 0
             if mark is not None and (-short, share) > mark:
                 ids.append(None)
@@ -878,9 +905,30 @@ class _LateNodes:
             fetched += 1
         if mark is not None and (stop is None or fetched < stop):  # after every node: it sorts last
             ids.append(None)
-        if self.counted is not None:
-            count = self.counted.count() if stop is not None and fetched == stop else fetched
+        if self.counted is not None or self.count_apart:
+            count = self._count() if stop is not None and fetched == stop else fetched
         return count, rest is not None, ids
+
+    def _ranked(self, stop: int | None) -> list[tuple[Any, ...]]:
+        """`ranking`'s first `stop` nodes (all with None) worst first, with how many are behind unless counted
+        apart."""
+        assert self.ranking is not None  # noqa: S101
+        sql, params = self.ranking
+        counted = "" if self.count_apart else ", COUNT(*) OVER ()"
+        limit = "" if stop is None else f" LIMIT {int(stop)}"
+        with connections[router.db_for_read(CoverageTally)].cursor() as cursor:
+            cursor.execute(f"SELECT s.k, s.short, s.share{counted} FROM ({sql}) s "  # noqa: S608
+                           f"ORDER BY s.short DESC, s.share, s.k{limit}", params)
+            return cursor.fetchall()
+
+    def _count(self) -> int:
+        if self.ranking is None:
+            assert self.counted is not None  # noqa: S101
+            return self.counted.count()
+        sql, params = self.ranking
+        with connections[router.db_for_read(CoverageTally)].cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) s", params)  # noqa: S608
+            return int(cursor.fetchone()[0])
 
     def page(self, ids: list[Any]) -> list[CoverageRow]:
         """The rows of these ids (`ids`' None: the row no node holds), in their order."""
@@ -898,41 +946,121 @@ def _late_nodes(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assi
     part = _part(rows)
     nodes = _kept_nodes(campaign, by, part) \
         if part is not None and by not in ("kind", "town") and _cadres_of_unit(part, by) is None else None
-    if nodes is None or given_later(campaign):
-        # Work given after the plan day is due from its own day: those rows are paced in Python (`coverage`), the
-        # SQL due (`due_sql`) knows the plan's day only (decision 0042).
+    if nodes is None:
         return None
     rule = pace_rule(campaign)
     total, selected, column = nodes
-    if by == "cadre" and part == Part():
+    # The assigned count of each rule per kind (one, seed 000's, for most campaigns), its due summed in SQL.
+    parts = {part.kinds: f"pa{n}" for n, part in enumerate(rule.parts)}
+    whole_cadres = by == "cadre" and part == Part()
+    if whole_cadres:
         # The whole campaign's cadres: a row each with their counts by kind (CadreCoverage), not their tally rows
         # by unit and kind grouped; what no cadre holds is a node of its own (NO_CADRE).
         late = _late_cadres(campaign, rule, today)
         rest = _sums(CoverageTally.objects.filter(campaign=campaign, assigned__gt=0, region=0, unit=0, cadre=NO_CADRE))
-        return _LateNodes(by, today, rule, selected, column, _worst_first(late, column), rest, counted=late)
-    pace_kinds = Q(kind__in=rule.kinds)
-    # The assigned count of each rule per kind (one, seed 000's, for most campaigns), its due summed in SQL.
-    parts = {part.kinds: f"pa{n}" for n, part in enumerate(rule.parts)}
-    grouped = (selected.values(column).order_by()
-               .annotate(**{name: Coalesce(Sum("assigned", filter=Q(kind__in=kinds)), 0) for kinds, name in parts.items()},
-                         pv=Coalesce(Sum("visited", filter=pace_kinds), 0),
-                         a=Sum("assigned"), v=Sum("visited")))
-    late = grouped.annotate(short=due_sql(rule, today, lambda kinds: F(parts[kinds])) - F("pv")).filter(short__gt=0)
-    # What no node holds (a unit's targets not yet given to a cadre) is one more row, behind or not.
-    return _LateNodes(by, today, rule, selected, column, _worst_first(late, column), _rest(total, selected))
+        if not given_later(campaign):
+            return _LateNodes(by, today, rule, selected, column, _worst_first(late, column), rest, counted=late)
+        grouped = _cadre_counts(campaign, rule).annotate(
+            **{name: _added(kinds, 0) for kinds, name in parts.items()}).values(column, *parts.values(), "pv", "a", "v")
+    else:
+        pace_kinds = Q(kind__in=rule.kinds)
+        grouped = (selected.values(column).order_by()
+                   .annotate(**{name: Coalesce(Sum("assigned", filter=Q(kind__in=kinds)), 0)
+                                for kinds, name in parts.items()},
+                             pv=Coalesce(Sum("visited", filter=pace_kinds), 0),
+                             a=Sum("assigned"), v=Sum("visited")))
+        # What no node holds (a unit's targets not yet given to a cadre) is one more row, behind or not.
+        rest = _rest(total, selected)
+        if not given_later(campaign):
+            late = grouped.annotate(short=due_sql(rule, today, lambda kinds: F(parts[kinds])) - F("pv")) \
+                .filter(short__gt=0)
+            return _LateNodes(by, today, rule, selected, column, _worst_first(late, column), rest)
+    # Work given after the plan day is due from its own day (decision 0042): each node's, per group of days the rule
+    # counts alike, from the kept GivenLaterTally rows of the same nodes, summed in SQL beside the kept counts.
+    later_nodes = _kept_nodes(campaign, by, part, GivenLaterTally) if part is not None else None
+    assert later_nodes is not None  # noqa: S101 — the same part and grouping
+    later_total, later_selected, _column = later_nodes
+    if whole_cadres:
+        later_total = GivenLaterTally.objects.filter(campaign=campaign, assigned__gt=0, region=0, unit=0,
+                                                     cadre=NO_CADRE)
+        later_rest = _later_sums(later_total)
+    else:
+        later_rest = _later_sums(later_total, less=_later_sums(later_selected))
+    ranking = _late_ranking(campaign, rule, today, grouped, column, parts, later_selected)
+    return _LateNodes(by, today, rule, selected, column, selected.none(), rest, ranking=ranking,
+                      count_apart=whole_cadres, later=later_selected, later_rest=later_rest)
+
+
+def _later_sums(rows: QuerySet[GivenLaterTally],
+                less: dict[dt.date, dict[str, int]] | None = None) -> dict[dt.date, dict[str, int]]:
+    """Per day given and kind, the rows' work given after the plan day (less `less`'s)."""
+    found: dict[dt.date, dict[str, int]] = {}
+    for day, kind, n in rows.values_list("given_on", "kind").annotate(n=Sum("assigned")).order_by():
+        found.setdefault(day, {})[kind] = n - (less or {}).get(day, {}).get(kind, 0)
+    return {day: {kind: n for kind, n in counts.items() if n} for day, counts in found.items()
+            if any(counts.values())}
+
+
+def _late_ranking(campaign: Campaign, rule: PaceRule, today: dt.date, grouped: QuerySet[Any], column: str,
+                  parts: dict[tuple[str, ...], str], later: QuerySet[GivenLaterTally]) -> tuple[str, list[Any]]:
+    """The nodes behind pace where work was given after the plan day, as SQL (key, short, share): each node's kept
+    counts (`grouped`: `column`, the assigned of each rule's kinds `parts`, pv, a, v) joined to its work given later
+    (`later`, grouped by node: the whole of it per rule, `lt`, and per group of days the rule counts alike by
+    `today`, `later_classes`), its due the plan's schedule's for the rest and each group's for its work (`due_sql`),
+    as `pace_due` counts it. The work given later is a small table (its rows, not the campaign's): the statement
+    reads what the SQL path without it read, and that."""
+    connection = connections[router.db_for_read(CoverageTally)]
+    quote = connection.ops.quote_name
+    days = GivenLaterTally.objects.filter(campaign=campaign, assigned__gt=0, region=0, unit=0, cadre=0) \
+        .values_list("given_on", flat=True).distinct()
+    classes = later_classes(rule, list(days), today)
+    index = {kinds: n for n, kinds in enumerate(parts)}
+    sums = {f"lt{n}": Sum("assigned", filter=Q(kind__in=kinds)) for kinds, n in index.items()}
+    sums.update({f"l{c}_{n}": Sum("assigned", filter=Q(kind__in=kinds, given_on__in=given))
+                 for c, (_moved, given) in enumerate(classes) for kinds, n in index.items()})
+    later_sql, later_params = later.values(column).annotate(**sums).order_by().query.sql_with_params()
+    grouped_sql, grouped_params = grouped.query.sql_with_params()
+
+    def column_of(sql: str) -> Any:
+        return RawSQL(sql, [], output_field=IntegerField())  # noqa: S611 — quoted column names only
+
+    short = due_sql(rule, today, lambda kinds: column_of(
+        f"(g.{quote(parts[kinds])} - COALESCE(l.{quote(f'lt{index[kinds]}')}, 0))"))
+    for c, (moved, _given) in enumerate(classes):
+        def given_in(kinds: tuple[str, ...], c: int = c) -> Any:
+            return column_of(f"COALESCE(l.{quote(f'l{c}_{index[kinds]}')}, 0)")
+
+        short = short + due_sql(moved, today, given_in)
+    short = short - column_of(f"g.{quote('pv')}")
+    share = Cast(column_of(f"g.{quote('v')}"), FloatField()) / \
+        Cast(NullIf(column_of(f"g.{quote('a')}"), Value(0)), FloatField())
+    query = CoverageTally.objects.none().query
+    compiler = query.get_compiler(connection=connection)
+    (short_sql, short_params), (share_sql, share_params) = (
+        compiler.compile(expression.resolve_expression(query)) for expression in (short, share))
+    key = quote(column)
+    return (f"SELECT * FROM (SELECT g.{key} AS k, {short_sql} AS short, {share_sql} AS share "  # noqa: S608
+            f"FROM ({grouped_sql}) g LEFT JOIN ({later_sql}) l ON l.{key} = g.{key}) r WHERE r.short > 0",
+            [*short_params, *share_params, *grouped_params, *later_params])
+
+
+def _added(kinds: Sequence[str], which: int) -> Any:
+    """CadreCoverage's assigned (`which` 0) or visited (1) of these kinds added up in the row."""
+    columns = [F(kind_columns(kind)[which]) for kind in KINDS if kind in kinds]
+    return functools.reduce(operator.add, columns) if columns else Value(0)
+
+
+def _cadre_counts(campaign: Campaign, rule: PaceRule) -> QuerySet[CadreCoverage]:
+    """The whole campaign's cadres' rows of counts by kind: the pace's kinds' columns and every kind's added up in
+    the row (pv; a, v)."""
+    return (CadreCoverage.objects.filter(campaign=campaign)
+            .annotate(pv=_added(rule.kinds, 1), a=_added(KINDS, 0), v=_added(KINDS, 1)))
 
 
 def _late_cadres(campaign: Campaign, rule: PaceRule, today: dt.date) -> QuerySet[CadreCoverage]:
-    """The whole campaign's cadres behind pace, from their rows of counts by kind: the pace's kinds' columns and
-    every kind's added up in the row (a, v), how many short (`short`)."""
-
-    def added(kinds: Sequence[str], which: int) -> Any:
-        columns = [F(kind_columns(kind)[which]) for kind in KINDS if kind in kinds]
-        return functools.reduce(operator.add, columns) if columns else Value(0)
-
-    return (CadreCoverage.objects.filter(campaign=campaign)
-            .annotate(pv=added(rule.kinds, 1), a=added(KINDS, 0), v=added(KINDS, 1))
-            .annotate(short=due_sql(rule, today, lambda kinds: added(kinds, 0)) - F("pv")).filter(short__gt=0))
+    """The whole campaign's cadres behind pace (`_cadre_counts`), how many short (`short`)."""
+    return _cadre_counts(campaign, rule) \
+        .annotate(short=due_sql(rule, today, lambda kinds: _added(kinds, 0)) - F("pv")).filter(short__gt=0)
 
 
 def _worst_first(late: QuerySet[Any], column: str) -> QuerySet[Any]:
@@ -1082,9 +1210,10 @@ def _unit_behind(campaign: Campaign, unit: Unit, today: dt.date, limit: int | No
             counts[0] += item["visited"]
         counts[1] += item["assigned"]
         counts[2] += item["visited"]
+    later = _unit_later(campaign, unit, set(sums)) if given_later(campaign) else {}
     late = []
     for key, (pace_visited, assigned, visited) in sums.items():
-        short = pace_due(rule, paced.get(key, {}), today) - pace_visited
+        short = pace_due(rule, paced.get(key, {}), today, later.get(key)) - pace_visited
         if short > 0:  # `_behind_order`'s
             late.append(((-short, visited / assigned if assigned else 0.0, key is None, key or 0), key))
     late.sort()
@@ -1097,8 +1226,28 @@ def _unit_behind(campaign: Campaign, unit: Unit, today: dt.date, limit: int | No
     data, objects = _kept_unit_cadres(campaign, unit, read, only=shown)
     rows, _total = _rows_of("cadre", data, True, objects)
     for row in rows:
+        row.later = later.get(getattr(row.key, "pk", None), {})
         row.pace = pace_of(row, rule, today)
     return sorted(rows, key=_behind_order), count
+
+
+def _unit_later(campaign: Campaign, unit: Unit, keys: set[int | None]) -> dict[int | None, dict[dt.date, dict[str, int]]]:
+    """The unit's work given after the plan day per cadre (None: what no cadre of `keys` holds), day and kind, from
+    its GivenLaterTally rows (as `_kept_unit_cadres` reads the unit's kept counts)."""
+    found: dict[int | None, dict[dt.date, dict[str, int]]] = {}
+
+    def add(key: int | None, day: dt.date, kind: str, n: int) -> None:
+        counts = found.setdefault(key, {}).setdefault(day, {})
+        counts[kind] = counts.get(kind, 0) + n
+
+    rows = GivenLaterTally.objects.filter(campaign=campaign, region=0, unit=unit.pk, assigned__gt=0)
+    for cadre, kind, day, n in rows.values_list("cadre", "kind", "given_on", "assigned"):
+        if cadre == 0:  # the unit's own row: its cadres' are taken from it below
+            add(None, day, kind, n)
+            continue
+        add(None, day, kind, -n)
+        add(cadre if cadre in keys else None, day, kind, n)
+    return found
 
 
 def _rest(total: QuerySet[CoverageTally], nodes: QuerySet[CoverageTally]) -> dict[str, tuple[int, int]]:
@@ -1110,13 +1259,14 @@ def _less(totals: dict[str, tuple[int, int]], held: dict[str, tuple[int, int]]) 
     return {kind: (a - held.get(kind, (0, 0))[0], v - held.get(kind, (0, 0))[1]) for kind, (a, v) in totals.items()}
 
 
-def _kept_nodes(campaign: Campaign, by: str,
-                part: Part) -> tuple[QuerySet[CoverageTally], QuerySet[CoverageTally], str] | None:
+def _kept_nodes(campaign: Campaign, by: str, part: Part,
+                model: type[Any] = CoverageTally) -> tuple[QuerySet[Any], QuerySet[Any], str] | None:
     """The tally rows of the part's total and of its nodes at the grouping `by`, and the tally column that
-    names a node; None where the kept counts do not hold that part and grouping. By kind: `_kept_kinds`."""
+    names a node; None where the kept counts do not hold that part and grouping. By kind: `_kept_kinds`. The
+    work given after the plan day (`GivenLaterTally`, `model`) has the same nodes."""
     if by == "kind":
         return None
-    base = CoverageTally.objects.filter(campaign=campaign, assigned__gt=0)
+    base = model.objects.filter(campaign=campaign, assigned__gt=0)
     level_ids = Region.objects.filter(level=by).values("id") if by in REGION_LEVELS else None
     unit, cadre, region = part.unit, part.cadre, part.region
     if cadre is not None:

@@ -16,7 +16,7 @@ reassignment: `Assignment.given_on`) counts from its own day in the same way (de
 import datetime as dt
 import functools
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
@@ -33,7 +33,7 @@ from zoufang.campaigns.values import parse_date, parse_share, period_share, shar
 from zoufang.registry.models import Target
 
 __all__ = ["Later", "Milestone", "PaceRule", "checked_when", "checkpoint_label", "checkpoint_words", "checkpoints", "counted_from",
-           "describe", "due_basis", "due_sql", "given_later", "kinds_text", "later_than_plan", "month_end",
+           "describe", "due_basis", "due_sql", "given_later", "kinds_text", "later_classes", "later_than_plan", "month_end",
            "next_checkpoint", "pace_due", "pace_rule", "period_minimum"]
 
 # The part of an assigned total given after the campaign's plan day: day given → assigned count per kind.
@@ -196,7 +196,9 @@ def pace_due(rule: PaceRule, assigned: int | Mapping[str, int], day: dt.date, la
 
     `later` is the part of `assigned` given after the plan day, per day given and kind: each day's work is due under
     the rule counted from that day (`counted_from`, as the plan's own day is), the rest under `rule`, and the dues
-    add up (decision 0042). Work given after `day` asks nothing by then.
+    add up (decision 0042). Work given on days the rule counts alike by `day` (`later_classes`: one period, the same
+    milestones ahead) is pooled before rounding up, as `due_sql` sums it. Work given after `day` asks nothing by
+    then.
 
     `assigned` is the count of the rule's kinds, or the counts per kind (needed when the campaign has rules per
     kind: the due is their sum). One rule wants: with a share per period, ⌈share × assigned⌉ for every period
@@ -211,8 +213,14 @@ def pace_due(rule: PaceRule, assigned: int | Mapping[str, int], day: dt.date, la
         for counts in later.values():
             for kind, n in counts.items():
                 rest[kind] = rest.get(kind, 0) - n
-        return pace_due(rule, rest, day) + sum(pace_due(counted_from(rule, given), counts, day)
-                                               for given, counts in sorted(later.items()))
+        due = pace_due(rule, rest, day)
+        for moved, days in later_classes(rule, later, day):  # days the rule counts alike: their work pooled
+            pooled: dict[str, int] = {}
+            for given in days:
+                for kind, n in later[given].items():
+                    pooled[kind] = pooled.get(kind, 0) + n
+            due += pace_due(moved, pooled, day)
+        return due
     if isinstance(assigned, Mapping):
         return sum(_due(part, sum(assigned.get(kind, 0) for kind in part.kinds), day) for part in rule.parts)
     if rule.by_kind:
@@ -235,6 +243,34 @@ def _due(rule: PaceRule, assigned: int, day: dt.date) -> int:
         return due or 0
     months, total = _even_months(rule, day)
     return min(assigned, -(-assigned * months // total))  # ⌈assigned × months ÷ total⌉ in integers
+
+
+def _due_shape(rule: PaceRule, day: dt.date) -> tuple[Any, ...]:
+    """What `_due(rule, assigned, day)` depends on besides `assigned`: two rules of one shape want the same of any
+    count by `day`."""
+    if day < rule.starts_on:
+        return ("none",)
+    if rule.complete_by is not None and day >= rule.complete_by:
+        return ("all",)
+    even = rule.share is None and not rule.milestones and rule.complete_by is not None
+    return (periods_ended(rule.every, rule.starts_on, day) if rule.share is not None else None,
+            _reached(rule, day), bool(rule.milestones), _even_months(rule, day) if even else None)
+
+
+def later_classes(rule: PaceRule, days: Iterable[dt.date], day: dt.date) -> list[tuple[PaceRule, list[dt.date]]]:
+    """The days work was given after the plan day (`days`), grouped by what the rule counted from each wants by
+    `day` (`counted_from`): each group's rule (its first day's) and its days, in order. Work given on any day of a
+    group is due as if given on one: `due_sql` sums a group's count once, and a city's hand reassignments on
+    hundreds of days make as many groups as the rule has periods. Days after `day`, whose work asks nothing yet,
+    are left out."""
+    groups: dict[tuple[Any, ...], tuple[PaceRule, list[dt.date]]] = {}
+    for given in sorted(set(days)):
+        moved = counted_from(rule, given)
+        shape = tuple(_due_shape(part, day) for part in moved.parts)
+        if all(part == ("none",) for part in shape):
+            continue
+        groups.setdefault(shape, (moved, []))[1].append(given)
+    return list(groups.values())
 
 
 def due_sql(rule: PaceRule, day: dt.date, assigned: Callable[[tuple[str, ...]], Any]) -> Any:

@@ -31,7 +31,7 @@ class AssignmentAdmin(AuditedModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Assignment, form: Any, change: bool) -> None:
         # A target given here, or given to another cadre or unit, is given today: the pace counts it from today.
-        if not change or {"cadre", "unit"} & set(form.changed_data):
+        if not change or (form is not None and {"cadre", "unit"} & set(form.changed_data)):
             obj.given_on = clock.today()
         super().save_model(request, obj, form, change)
 

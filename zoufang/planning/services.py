@@ -147,7 +147,8 @@ def _mark_given(campaign: Campaign) -> None:
     if not Assignment.objects.filter(campaign=campaign).exists():
         return
     today = clock.today()
-    Campaign.objects.filter(pk=campaign.pk, plan_given_on__isnull=True).update(plan_given_on=today)
+    if Campaign.objects.filter(pk=campaign.pk, plan_given_on__isnull=True).update(plan_given_on=today):
+        counters.rebuild_later(campaign.pk)  # work dated before the plan day now counts with the plan
     # Work given before the plan (by hand) counts with it: no day after the plan's is left (decision 0042).
     Campaign.objects.filter(pk=campaign.pk, given_later_on__lte=today, plan_given_on=today).update(given_later_on=None)
     campaign.plan_given_on, campaign.given_later_on = Campaign.objects.values_list(

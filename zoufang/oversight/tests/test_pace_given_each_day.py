@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from zoufang import clock
 from zoufang.campaigns.models import Campaign
-from zoufang.oversight import figures
-from zoufang.oversight.pace import pace_due, pace_rule
+from zoufang.oversight import counters, figures
+from zoufang.oversight.pace import later_classes, pace_due, pace_rule
 from zoufang.oversight.tests.conftest import PACE, visit
 from zoufang.planning.models import Assignment
 from zoufang.planning.services import reassign
@@ -120,9 +120,86 @@ def test_it_counts_work_given_later_from_its_own_day(given: Any, day: dt.date) -
 @pytest.mark.parametrize("day", list(BY_HAND))
 def test_all_given_with_the_plan_counts_on_the_plans_schedule(given: Any, day: dt.date) -> None:
     Assignment.objects.filter(campaign=given.campaign).update(given_on=PLAN_DAY)
+    counters.rebuild_later(given.campaign.pk)  # a bulk UPDATE moves no kept count: its writer rebuilds them
     _each_day, plan = BY_HAND[day]
     standing = _standing(given, day)
     assert standing == dict.fromkeys(standing, plan)
+
+
+def _behind_lists(town: Any, day: dt.date, *, recount: bool) -> dict[str, tuple[int, int]]:
+    """(due, 逾期未完成) of the node holding the cadre's work in each behind-pace list, read from the kept counts
+    (the database orders the nodes, `due_sql` with the work given later) or, with `recount`, over the assignments
+    (`coverage(...).behind()`); a node not listed is not behind: (None, 0)."""
+    campaign, officer, police = town.campaign, town.officer, town.police
+    region = Assignment.objects.filter(campaign=campaign, cadre=officer).first().target.region
+    village = next(r for r in region.ancestors() if r.level == "village")  # ancestors() holds the region itself
+    lists = {
+        "units": ("unit", None, police.pk),
+        "cadres": ("cadre", None, officer.pk),
+        "villages": ("village", None, village.pk),
+        f"{region.level}s": (region.level, None, region.pk),
+        "town by village": ("village", figures.assignments(campaign, region=town.town), village.pk),
+        "unit by village": ("village", figures.assignments(campaign, unit=police), village.pk),
+        "unit's cadres": ("cadre", figures.assignments(campaign, unit=police), officer.pk),
+        "cadre by unit": ("unit", figures.assignments(campaign, cadre=officer), police.pk),
+    }
+    found = {}
+    for label, (by, rows, node) in lists.items():
+        if recount:
+            rows = (rows if rows is not None else figures.assignments(campaign)).all()  # no kept part: recounted
+        elif label != "unit's cadres":  # ordered in the database, not paced row by row in Python
+            ordered = figures._late_nodes(campaign, by, day, rows)
+            assert ordered is not None
+            assert ordered.ranking is not None
+            shorts = {key: short for key, short, *_rest in ordered._ranked(None)}
+            found[f"{label} (SQL)"] = (None, shorts.get(node, 0))
+        late, count = figures.behind(campaign, by, day, rows, limit=None, keyed=True)
+        assert count == len(late)
+        row = next((r for r in late if getattr(r.key, "pk", r.key) == node), None)
+        found[label] = (row.pace.due_today, row.pace.behind) if row is not None else (None, 0)
+    return found
+
+
+@pytest.mark.parametrize("recount", [False, True], ids=["kept", "recounted"])
+@pytest.mark.parametrize("day", list(BY_HAND))
+def test_every_behind_list_counts_work_given_later_from_its_own_day(given: Any, day: dt.date, recount: bool) -> None:
+    (due, short), _plan = BY_HAND[day]
+    found = _behind_lists(given, day, recount=recount)
+    assert found == {label: (None, short) if label.endswith("(SQL)") else (due, short) if short else (None, 0)
+                     for label in found}
+
+
+@pytest.mark.parametrize("recount", [False, True], ids=["kept", "recounted"])
+@pytest.mark.parametrize("day", list(BY_HAND))
+def test_every_behind_list_counts_all_given_with_the_plan_on_its_schedule(given: Any, day: dt.date,
+                                                                        recount: bool) -> None:
+    Assignment.objects.filter(campaign=given.campaign).update(given_on=PLAN_DAY)
+    counters.rebuild_later(given.campaign.pk)
+    _each_day, (due, short) = BY_HAND[day]
+    found = _behind_lists(given, day, recount=recount)
+    assert found == {label: (None, short) if label.endswith("(SQL)") else (due, short) if short else (None, 0)
+                     for label in found}
+
+
+def test_work_given_later_is_kept_per_node_and_day_and_verified(given: Any) -> None:
+    from zoufang.oversight.models import GivenLaterTally
+
+    kept = counters.kept_later(given.campaign.pk)
+    assert kept == counters.recount_later(given.campaign.pk)
+    assert {day for (_k, _r, _u, _c, day) in kept} == {LATER}
+    assert kept[("registered_household", 0, 0, 0, LATER)] == 5
+    moved = Assignment.objects.filter(campaign=given.campaign, given_on=LATER).first()
+    moved.delete()  # taken back: its nodes' work given later follows in the same transaction
+    assert counters.kept_later(given.campaign.pk)[("registered_household", 0, 0, 0, LATER)] == 4
+    assert counters.verify(given.campaign.pk).ok
+    GivenLaterTally.objects.filter(campaign=given.campaign, region=0, unit=0, cadre=0).update(assigned=7)
+    verdict = counters.verify(given.campaign.pk)
+    assert [(key, counted, kept_n) for key, counted, kept_n in verdict.later] == [
+        (("registered_household", 0, 0, 0, LATER), 4, 7)]
+    out = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("oversight", "verify", "--campaign", given.campaign.slug, stdout=out, stderr=StringIO())
+    assert "1 项追加分配数" in out.getvalue()
 
 
 def test_the_next_checkpoint_counts_each_days_work(given: Any) -> None:
@@ -187,3 +264,17 @@ def test_a_plan_gives_its_targets_on_its_day_and_a_later_plan_its_new_ones_on_it
     assert days[household.target_id] in (campaign.starts_on, later)  # kept, or moved to make room
     campaign = Campaign.objects.get(pk=campaign.pk)
     assert (campaign.plan_given_on, campaign.given_later_on) == (campaign.starts_on, later)
+
+
+def test_work_given_on_days_the_rule_counts_alike_is_pooled_before_rounding_up(given: Any) -> None:
+    rule = pace_rule(given.campaign)
+    plan = {"registered_household": 10}
+    two_days = {D(2017, 8, 20): {"registered_household": 1}, D(2017, 8, 21): {"registered_household": 1}}
+    # by 31 August: the plan's 10 owe 4 × 2 = 8; August's 1 + 1, one batch, ⌈2/5⌉ = 1 (not 1 + 1)
+    assert pace_due(rule, {"registered_household": 12}, D(2017, 8, 31), two_days) == 8 + 1
+    assert [days for _rule, days in later_classes(rule, two_days, D(2017, 8, 31))] == [list(two_days)]
+    # a day in September is counted apart, and asks nothing before it
+    apart = {D(2017, 8, 20): {"registered_household": 1}, D(2017, 9, 1): {"registered_household": 1}}
+    assert [days for _rule, days in later_classes(rule, apart, D(2017, 9, 15))] == [[D(2017, 8, 20)], [D(2017, 9, 1)]]
+    assert [days for _rule, days in later_classes(rule, apart, D(2017, 8, 31))] == [[D(2017, 8, 20)]]
+    assert pace_due(rule, {"registered_household": 12}, D(2017, 8, 31), apart) == pace_due(rule, plan, D(2017, 8, 31)) + 1
