@@ -838,10 +838,9 @@ class _LateNodes:
     rest: dict[str, tuple[int, int]]  # per kind, what no node holds
     counted: QuerySet[Any] | None = None  # the nodes behind, to count, where `ordered` is not grouped
     # Where work was given after the plan day: the nodes behind as SQL over the kept counts and that work
-    # (`_late_ranking`: key, short, share), whether to count them apart (a city's cadres), the nodes' work given
-    # later (GivenLaterTally rows like `selected`) and what of it no node holds
+    # (`_late_ranking`: key, short, share), the nodes' work given later (GivenLaterTally rows like `selected`) and
+    # what of it no node holds
     ranking: tuple[str, list[Any]] | None = None
-    count_apart: bool = False
     later: QuerySet[GivenLaterTally] | None = None
     later_rest: dict[dt.date, dict[str, int]] = field(default_factory=dict)
 
@@ -905,30 +904,21 @@ class _LateNodes:
             fetched += 1
         if mark is not None and (stop is None or fetched < stop):  # after every node: it sorts last
             ids.append(None)
-        if self.counted is not None or self.count_apart:
-            count = self._count() if stop is not None and fetched == stop else fetched
+        if self.counted is not None:
+            count = self.counted.count() if stop is not None and fetched == stop else fetched
         return count, rest is not None, ids
 
     def _ranked(self, stop: int | None) -> list[tuple[Any, ...]]:
-        """`ranking`'s first `stop` nodes (all with None) worst first, with how many are behind unless counted
-        apart."""
+        """`ranking`'s first `stop` nodes (all with None) worst first, each with how many are behind: the nodes
+        behind computed once (a CTE read twice), counted beside the top-N sort that cuts the page."""
         assert self.ranking is not None  # noqa: S101
         sql, params = self.ranking
-        counted = "" if self.count_apart else ", COUNT(*) OVER ()"
         limit = "" if stop is None else f" LIMIT {int(stop)}"
         with connections[router.db_for_read(CoverageTally)].cursor() as cursor:
-            cursor.execute(f"SELECT s.k, s.short, s.share{counted} FROM ({sql}) s "  # noqa: S608
-                           f"ORDER BY s.short DESC, s.share, s.k{limit}", params)
+            cursor.execute(f"WITH s AS ({sql}) SELECT s.k, s.short, s.share, c.n FROM s "  # noqa: S608
+                           f"CROSS JOIN (SELECT COUNT(*) AS n FROM s) c ORDER BY s.short DESC, s.share, s.k{limit}",
+                           params)
             return cursor.fetchall()
-
-    def _count(self) -> int:
-        if self.ranking is None:
-            assert self.counted is not None  # noqa: S101
-            return self.counted.count()
-        sql, params = self.ranking
-        with connections[router.db_for_read(CoverageTally)].cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) s", params)  # noqa: S608
-            return int(cursor.fetchone()[0])
 
     def page(self, ids: list[Any]) -> list[CoverageRow]:
         """The rows of these ids (`ids`' None: the row no node holds), in their order."""
@@ -988,7 +978,7 @@ def _late_nodes(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assi
         later_rest = _later_sums(later_total, less=_later_sums(later_selected))
     ranking = _late_ranking(campaign, rule, today, grouped, column, parts, later_selected)
     return _LateNodes(by, today, rule, selected, column, selected.none(), rest, ranking=ranking,
-                      count_apart=whole_cadres, later=later_selected, later_rest=later_rest)
+                      later=later_selected, later_rest=later_rest)
 
 
 def _later_sums(rows: QuerySet[GivenLaterTally],
