@@ -24,6 +24,12 @@ class Campaign(TimeStampedModel):
         _("分配下达日期"), null=True, blank=True,
         help_text=_("第一次分配写入的日期，由分配自动填写；晚于进度要求的起算日时，进度自此日起计算"),
     )
+    # The latest day work was given after the plan day (a re-plan, a hand reassignment): the pace figures read
+    # that work's own days only when it is set (decision 0042). Kept by planning.models.mark_given_later.
+    given_later_on = models.DateField(
+        _("最近追加分配日期"), null=True, blank=True, editable=False,
+        help_text=_("分配下达后又追加或调整分配的最近日期，由分配自动填写"),
+    )
 
     class Meta:
         verbose_name = _("走访活动")
@@ -32,6 +38,14 @@ class Campaign(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # `given_later_on` is moved by the assignments' writers alone (one conditional UPDATE each): an instance read
+        # before one of them must not write its older day back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [field.attname for field in self._meta.concrete_fields
+                                       if not field.primary_key and field.attname != "given_later_on"]
+        super().save(*args, **kwargs)
 
 
 class Phase(models.Model):

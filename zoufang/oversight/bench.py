@@ -48,6 +48,10 @@ TARGETS_PER_CADRE = 50
 VISITED_SHARE = 0.8  # of the targets; the visits are spread over these, several each
 TODAY = dt.date(2017, 7, 15)
 STARTS = dt.datetime(2017, 3, 1, 1, 0, tzinfo=dt.UTC)
+# A real year re-plans and reassigns: every LATER_EVERY-th assignment (5 %) was given on one of LATER_DAYS after the
+# plan day (decision 0042), spread over the cadres, so the behind-pace lists sum the work given later per node.
+LATER_EVERY = 20
+LATER_DAYS = (dt.date(2017, 4, 12), dt.date(2017, 5, 20), dt.date(2017, 6, 3), dt.date(2017, 6, 28))
 SAMPLES, WHOLE_SAMPLES = 40, 10  # kept-count reads per level (different nodes), per whole-campaign figure
 PAGE = 200  # rows a page of a table shows (oversight.paged.PAGE_MAX)
 # Kept reads made before timing a figure's: a web server's connection lives ZOUFANG_DB_CONN_MAX_AGE (60 s) and has
@@ -164,7 +168,7 @@ def generate(visits: int) -> Any:
                 False, first_unit + c // per_unit) for c in range(units_n * per_unit)))
         campaign = Campaign.objects.create(
             slug=slug, name=f"督查统计基准（{visits:,} 次走访）", scope_id=city, starts_on=STARTS.date(),  # untranslated: bench data (generated registry rows)
-            ends_on=dt.date(2017, 12, 31),
+            ends_on=dt.date(2017, 12, 31), plan_given_on=STARTS.date(),
             config={"pace": {"monthly_min_share": "1/5", "starts_on": "2017-03-01", "complete_by": "2017-09-30",
                              "target_kinds": ["registered_household", "enterprise"]}})
         first_target = _reserve("registry_target", targets)
@@ -177,10 +181,13 @@ def generate(visits: int) -> Any:
                  "grids": grid_ids, "units": grid_units, "per_unit": per_unit, "first_target": first_target,
                  "first_unit": first_unit, "first_cadre": first_cadre, "first_visit": first_visit,
                  "visited": max(1, int(targets * VISITED_SHARE)), "starts": STARTS, "hours": 140 * 24,
-                 "step": 1_000_003}  # a prime: visit i goes to target (i × step) mod visited, each ~N / visited times
+                 # a prime: visit i goes to target (i × step) mod visited, each ~N / visited times
+                 "step": 1_000_003, "plan_day": STARTS.date(), "later_every": LATER_EVERY,
+                 "later_days": list(LATER_DAYS)}
         with _unindexed(LOADED):
             _insert(TARGETS_SQL, shape)
             _insert(ASSIGNMENTS_SQL, shape)
+            Campaign.objects.filter(pk=campaign.pk).update(given_later_on=max(LATER_DAYS))
             _insert(VISITS_SQL, shape)
             cases = _insert_cases(campaign)
             loaded = time.perf_counter() - started
@@ -203,19 +210,23 @@ STATUSES = ["draft", "registered", "dispatched", "dispatched", "accepted", "sign
 TARGETS_SQL = (
     "INSERT INTO registry_target (id, public_id, created_at, modified_at, version, kind, name, address, phone, "
     "id_number, hardship, credit_code, scale, is_key, industry, stage, description, is_demo, region_id, "
-    "id_number_index, phone_index, position_source) "
+    "id_number_index, phone_index, position_source, contact_name, legal_representative) "
     "SELECT %(first_target)s + i, gen_random_uuid(), %(now)s, %(now)s, 1, "
     "CASE WHEN i %% 10 = 9 THEN 'enterprise' ELSE 'registered_household' END, '对象' || i, '', '', '', false, '', "
-    "'', false, '', '', '', false, (%(grids)s::bigint[])[1 + i %% %(g)s], '', '', '' "
+    "'', false, '', '', '', false, (%(grids)s::bigint[])[1 + i %% %(g)s], '', '', '', '', '' "
     "FROM generate_series(0::bigint, %(targets)s - 1) AS i")
 # A target's cadre: its grid's unit's (i div G) mod per_unit-th.
 _CADRE = ("%(first_cadre)s + (%(units)s::int[])[1 + {i} %% %(g)s] * %(per_unit)s "
           "+ ({i} / %(g)s) %% %(per_unit)s")
 ASSIGNMENTS_SQL = (
     "INSERT INTO planning_assignment (public_id, created_at, modified_at, version, campaign_id, target_id, unit_id, "
-    "cadre_id, pinned) "
+    "cadre_id, pinned, given_on) "
     "SELECT gen_random_uuid(), %(now)s, %(now)s, 1, %(campaign)s, %(first_target)s + i, "
-    "%(first_unit)s + (%(units)s::int[])[1 + i %% %(g)s], " + _CADRE.format(i="i") + ", false "
+    "%(first_unit)s + (%(units)s::int[])[1 + i %% %(g)s], " + _CADRE.format(i="i") + ", false, "
+    # every grid and every cadre of a unit get some: the grid is i mod G, the cadre's place (i div G) mod per_unit
+    "CASE WHEN (i + i / %(g)s) %% %(later_every)s = 7 "
+    "THEN (%(later_days)s::date[])[1 + (i / %(later_every)s) %% cardinality(%(later_days)s::date[])] "
+    "ELSE %(plan_day)s END "
     "FROM generate_series(0::bigint, %(targets)s - 1) AS i ORDER BY i")
 VISITS_SQL = (
     "INSERT INTO visits_visit (id, public_id, created_at, modified_at, version, client_uuid, content_hash, "

@@ -45,6 +45,7 @@ from zoufang.oversight.models import (
     CadreCoverage,
     CadreTally,
     CoverageTally,
+    GivenLaterTally,
     UnitCadres,
     VisitedTarget,
     WeeklyTally,
@@ -57,6 +58,8 @@ from zoufang.visits.models import Visit
 
 # (kind, region, unit, cadre): 0 means "not split by" (see CoverageTally)
 Key = tuple[str, int, int, int]
+# A node's work given on a day after the plan day (GivenLaterTally): (kind, region, unit, cadre, day given)
+LaterKey = tuple[str, int, int, int, dt.date]
 NO_CADRE = -1  # the cadre of the node (0, 0, NO_CADRE): the campaign's assignments given to no cadre
 CHUNK = 2000  # ids a query when a bulk writer hands over many targets
 KINDS = tuple(str(kind) for kind in Target.Kind)
@@ -351,14 +354,47 @@ def _visit_deleted(sender: Any, instance: Visit, **kwargs: Any) -> None:
 # ---------------------------------------------------------------------------------------------- assignments
 
 
+def _plan_day(campaign_id: int) -> tuple[bool, dt.date | None]:
+    """Whether the campaign exists, and its plan day."""
+    from zoufang.campaigns.models import Campaign
+
+    found = Campaign.objects.filter(pk=campaign_id).values_list("plan_given_on", flat=True)
+    return (True, found[0]) if found else (False, None)
+
+
+def given_after_plan(plan_day: dt.date | None, given_on: dt.date | None) -> bool:
+    """Work given on `given_on` counts from its own day (`pace.later_than_plan`'s condition, in Python)."""
+    return given_on is not None and (plan_day is None or given_on > plan_day)
+
+
+def _later_delta(campaign_id: int, changes: dict[tuple[str, str, int, int | None, dt.date | None], int]) -> None:
+    """Assignments (kind, region path, unit, cadre, day given) counted (+n) or uncounted (−n): those given after the
+    plan day move their nodes' GivenLaterTally rows, in key order (the writer holds the campaign's exclusive lock)."""
+    if not any(given_on is not None for (_kind, _path, _unit, _cadre, given_on) in changes):
+        return
+    exists, plan_day = _plan_day(campaign_id)
+    if not exists:
+        return
+    deltas: dict[LaterKey, int] = defaultdict(int)
+    for (kind, path, unit, cadre, given_on), n in changes.items():
+        if n and given_on is not None and given_after_plan(plan_day, given_on):
+            for key in nodes(kind, path, unit, cadre):
+                deltas[(*key, given_on)] += n
+    add_to_rows(GivenLaterTally, ["campaign_id", "region", "unit", "cadre", "kind", "given_on"], ["assigned"],
+                ((campaign_id, region, unit, cadre, kind, day, n) for (kind, region, unit, cadre, day), n
+                 in sorted(deltas.items(), key=lambda item: item[0][1:4] + item[0][:1] + item[0][4:]) if n))
+
+
 def _assignment_delta(campaign_id: int, target_id: int, unit: int, cadre: int | None, sign: int,
-                      placed: tuple[str, str] | None = None) -> None:
+                      placed: tuple[str, str] | None = None, given_on: dt.date | None = None) -> None:
     """Count (+1) or uncount (−1) one assignment in its nodes, with the target's kind and region path as they
-    are now, or as `placed` (kind, path) says they were."""
+    are now, or as `placed` (kind, path) says they were; given on `given_on`, in its nodes' work given later when
+    that is after the plan day (`_later_delta`)."""
     found = placed or Target.objects.filter(pk=target_id).values_list("kind", "region__path").first()
     if found is None:
         return
     kind, path = found
+    _later_delta(campaign_id, {(kind, path or "", unit, cadre, given_on): sign})
     first = VisitedTarget.objects.filter(campaign_id=campaign_id, target_id=target_id) \
         .values_list("first_at", flat=True).first()
     _bump(campaign_id, {key: [sign, sign if first else 0] for key in nodes(kind, path or "", unit, cadre)})
@@ -366,7 +402,7 @@ def _assignment_delta(campaign_id: int, target_id: int, unit: int, cadre: int | 
         _weekly(campaign_id, kind, {monday(first): sign})
 
 
-_ASSIGNMENT_FIELDS = ("campaign_id", "target_id", "unit_id", "cadre_id")
+_ASSIGNMENT_FIELDS = ("campaign_id", "target_id", "unit_id", "cadre_id", "given_on")
 
 
 def _assignment_saving(sender: Any, instance: Assignment, **kwargs: Any) -> None:
@@ -379,23 +415,32 @@ def _assignment_saving(sender: Any, instance: Assignment, **kwargs: Any) -> None
 def _assignment_saved(sender: Any, instance: Assignment, created: bool, **kwargs: Any) -> None:
     if _paused.get():
         return
-    now = (instance.campaign_id, instance.target_id, instance.unit_id, instance.cadre_id)
+    now = (instance.campaign_id, instance.target_id, instance.unit_id, instance.cadre_id, instance.given_on)
     before = None if created else getattr(instance, "_counted_as", None)
     if before == now:
         return
     _lock(instance.campaign_id, exclusive=True)
+    if before is not None and before[:4] == now[:4]:  # given anew to the same holder: its day alone moved
+        placed = Target.objects.filter(pk=instance.target_id).values_list("kind", "region__path").first()
+        if placed is not None:
+            kind, path = placed
+            node = (kind, path or "", instance.unit_id, instance.cadre_id)
+            _later_delta(instance.campaign_id, {(*node, before[4]): -1, (*node, now[4]): +1})
+        return
     if before is not None:
-        campaign_id, target_id, unit_id, cadre_id = before
+        campaign_id, target_id, unit_id, cadre_id, given_on = before
         _lock(campaign_id, exclusive=True)
-        _assignment_delta(campaign_id, target_id, unit_id, cadre_id, sign=-1)
-    _assignment_delta(*now, sign=+1)
+        _assignment_delta(campaign_id, target_id, unit_id, cadre_id, sign=-1, given_on=given_on)
+    campaign_id, target_id, unit_id, cadre_id, given_on = now
+    _assignment_delta(campaign_id, target_id, unit_id, cadre_id, sign=+1, given_on=given_on)
 
 
 def _assignment_deleted(sender: Any, instance: Assignment, **kwargs: Any) -> None:
     if _paused.get():
         return
     _lock(instance.campaign_id, exclusive=True)
-    _assignment_delta(instance.campaign_id, instance.target_id, instance.unit_id, instance.cadre_id, sign=-1)
+    _assignment_delta(instance.campaign_id, instance.target_id, instance.unit_id, instance.cadre_id, sign=-1,
+                      given_on=instance.given_on)
 
 
 def uncount_assignments(rows: QuerySet[Assignment]) -> None:
@@ -410,9 +455,12 @@ def uncount_assignments(rows: QuerySet[Assignment]) -> None:
     first = VisitedTarget.objects.filter(campaign_id=OuterRef("campaign_id"), target_id=OuterRef("target_id"))
     deltas: dict[int, dict[Key, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     weeks: dict[tuple[int, str], dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
+    later: dict[int, dict[tuple[str, str, int, int | None, dt.date | None], int]] = defaultdict(
+        lambda: defaultdict(int))
     found = rows.annotate(first_at=Subquery(first.values("first_at")[:1])).values_list(
-        "campaign_id", "target__kind", "target__region__path", "unit_id", "cadre_id", "first_at")
-    for campaign_id, kind, path, unit, cadre, first_at in found.iterator(chunk_size=CHUNK):
+        "campaign_id", "target__kind", "target__region__path", "unit_id", "cadre_id", "first_at", "given_on")
+    for campaign_id, kind, path, unit, cadre, first_at, given_on in found.iterator(chunk_size=CHUNK):
+        later[campaign_id][(kind, path or "", unit, cadre, given_on)] -= 1
         for key in nodes(kind, path or "", unit, cadre):
             change = deltas[campaign_id][key]
             change[0] -= 1
@@ -421,6 +469,8 @@ def uncount_assignments(rows: QuerySet[Assignment]) -> None:
             weeks[(campaign_id, kind)][monday(first_at)] -= 1
     for campaign_id, changes in deltas.items():
         _bump(campaign_id, changes)
+    for campaign_id, given in sorted(later.items()):
+        _later_delta(campaign_id, given)
     for (campaign_id, kind), week_changes in sorted(weeks.items()):
         _weekly(campaign_id, kind, week_changes)
 
@@ -449,15 +499,18 @@ def targets_moved(before: dict[int, tuple[str, str]]) -> None:
     moved = [pk for pk, placed in before.items() if pk in now and now[pk] != placed]
     if not moved:
         return
-    rows = sorted(row for start in range(0, len(moved), CHUNK) for row in Assignment.objects.filter(
-        target_id__in=moved[start:start + CHUNK]).values_list("campaign_id", "target_id", "unit_id", "cadre_id"))
+    rows = sorted((row for start in range(0, len(moved), CHUNK) for row in Assignment.objects.filter(
+        target_id__in=moved[start:start + CHUNK]).values_list("campaign_id", "target_id", "unit_id", "cadre_id",
+                                                              "given_on")), key=lambda row: row[:4])
     locked: set[int] = set()
-    for campaign_id, target_id, unit_id, cadre_id in rows:
+    for campaign_id, target_id, unit_id, cadre_id, given_on in rows:
         if campaign_id not in locked:
             _lock(campaign_id, exclusive=True)
             locked.add(campaign_id)
-        _assignment_delta(campaign_id, target_id, unit_id, cadre_id, sign=-1, placed=before[target_id])
-        _assignment_delta(campaign_id, target_id, unit_id, cadre_id, sign=+1, placed=now[target_id])
+        _assignment_delta(campaign_id, target_id, unit_id, cadre_id, sign=-1, placed=before[target_id],
+                          given_on=given_on)
+        _assignment_delta(campaign_id, target_id, unit_id, cadre_id, sign=+1, placed=now[target_id],
+                          given_on=given_on)
 
 
 def _target_saving(sender: Any, instance: Target, **kwargs: Any) -> None:
@@ -507,6 +560,48 @@ def recount(campaign_id: int) -> dict[Key, tuple[int, int]]:
                 count[0] += assigned
                 count[1] += seen
     return {key: (a, v) for key, (a, v) in counts.items()}
+
+
+def recount_later(campaign_id: int) -> dict[LaterKey, int]:
+    """Every node's work given after the campaign's plan day, per day given, counted afresh from the assignments
+    (through `assignment_campaign_given`): what GivenLaterTally keeps."""
+    exists, plan_day = _plan_day(campaign_id)
+    if not exists:
+        return {}
+    quote = connection.ops.quote_name
+    after, params = ("a.given_on > %s", [connection.ops.adapt_datefield_value(plan_day)]) \
+        if plan_day is not None else ("a.given_on IS NOT NULL", [])
+    sql = (
+        f"SELECT t.kind, r.path, a.unit_id, a.cadre_id, a.given_on, COUNT(*) "  # noqa: S608
+        f"FROM {quote(Assignment._meta.db_table)} a JOIN {quote(Target._meta.db_table)} t ON t.id = a.target_id "
+        f"LEFT JOIN {quote(Region._meta.db_table)} r ON r.id = t.region_id "
+        f"WHERE a.campaign_id = %s AND {after} GROUP BY t.kind, r.path, a.unit_id, a.cadre_id, a.given_on"
+    )
+    counts: dict[LaterKey, int] = defaultdict(int)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [campaign_id, *params])
+        for kind, path, unit, cadre, given_on, n in cursor.fetchall():
+            day = given_on if isinstance(given_on, dt.date) else dt.date.fromisoformat(str(given_on))
+            for key in nodes(kind, path or "", unit, cadre):
+                counts[(*key, day)] += n
+    return dict(counts)
+
+
+def kept_later(campaign_id: int) -> dict[LaterKey, int]:
+    rows = GivenLaterTally.objects.filter(campaign_id=campaign_id).exclude(assigned=0).values_list(
+        "kind", "region", "unit", "cadre", "given_on", "assigned")
+    return {(kind, region, unit, cadre, day): n for kind, region, unit, cadre, day, n in rows.iterator(10_000)}
+
+
+def rebuild_later(campaign_id: int) -> None:
+    """The campaign's GivenLaterTally rows rewritten from a recount (every rebuild; a plan that sets the plan day)."""
+    with transaction.atomic():
+        _lock(campaign_id, exclusive=True)
+        counts = recount_later(campaign_id)
+        GivenLaterTally.objects.filter(campaign_id=campaign_id).delete()
+        write_rows(GivenLaterTally, ["campaign_id", "kind", "region", "unit", "cadre", "given_on", "assigned"],
+                   ((campaign_id, kind, region, unit, cadre, day.isoformat(), counts[(kind, region, unit, cadre, day)])
+                    for kind, region, unit, cadre, day in sorted(counts, key=lambda k: (k[3], k[1], k[2], k[0], k[4]))))
 
 
 def cadre_counts(counts: dict[Key, tuple[int, int]]) -> tuple[dict[tuple[int, int], int], dict[int, int]]:
@@ -627,6 +722,7 @@ def rebuild_tallies(campaign_id: int) -> None:
         by_kind = cadre_kinds(counts.items())
         write_rows(CadreCoverage, ["campaign_id", "cadre", *KIND_COUNTS],
                    ((campaign_id, cadre, *_kind_row(by_kind[cadre])) for cadre in sorted(by_kind)))
+        rebuild_later(campaign_id)
         WeeklyTally.objects.filter(campaign_id=campaign_id).delete()
         WeeklyTally.objects.bulk_create(
             WeeklyTally(campaign_id=campaign_id, kind=kind, week=week, first_visits=n)
@@ -646,10 +742,12 @@ class Verdict:
     cadres: list[tuple[tuple[int, int], int, int]] = field(default_factory=list)
     # (cadre, kind), counted (assigned, visited), kept: a cadre's row of counts by kind over their units
     cadre_kinds: list[tuple[tuple[int, str], tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    # (kind, region, unit, cadre, day given), counted, kept: a node's work given after the plan day
+    later: list[tuple[LaterKey, int, int]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.nodes and not self.targets and not self.weeks and not self.cadres and not self.cadre_kinds
+        return not (self.nodes or self.targets or self.weeks or self.cadres or self.cadre_kinds or self.later)
 
 
 def verify(campaign_id: int) -> Verdict:
@@ -664,6 +762,8 @@ def verify(campaign_id: int) -> Verdict:
     verdict.cadre_kinds = _differences(_by_cadre_and_kind(cadre_kinds(counted.items())),
                                        _by_cadre_and_kind(kept_cadre_kinds(campaign_id)), (0, 0))
     verdict.weeks = _differences(recount_weekly(campaign_id), kept_weekly(campaign_id), 0)
+    verdict.later = _differences(recount_later(campaign_id), kept_later(campaign_id), 0,
+                                 order=lambda key: key[1:4] + key[:1] + key[4:])
     return verdict
 
 

@@ -23,6 +23,7 @@ from django.db.models import (
     Exists,
     F,
     FloatField,
+    IntegerField,
     Model,
     OuterRef,
     Q,
@@ -33,6 +34,7 @@ from django.db.models import (
     When,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import (
     Cast,
     Coalesce,
@@ -54,8 +56,18 @@ from zoufang.cases.workflow import ANSWERED, HANDLING
 from zoufang.core import paging
 from zoufang.core.rawrows import Columns, prepared_rows
 from zoufang.oversight.counters import KINDS, NO_CADRE
-from zoufang.oversight.models import CadreCoverage, CoverageTally, WeeklyTally, kind_columns
-from zoufang.oversight.pace import PaceRule, due_sql, next_checkpoint, pace_due, pace_rule
+from zoufang.oversight.models import CadreCoverage, CoverageTally, GivenLaterTally, WeeklyTally, kind_columns
+from zoufang.oversight.pace import (
+    Later,
+    PaceRule,
+    due_sql,
+    given_later,
+    later_classes,
+    later_than_plan,
+    next_checkpoint,
+    pace_due,
+    pace_rule,
+)
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Target, Unit
@@ -112,6 +124,12 @@ class CoverageRow:
     label: str
     kinds: dict[str, KindCount] = field(default_factory=dict)
     pace: Pace | None = None
+    # Of the assigned, what was given after the plan day: day given → count per kind (decision 0042; `_add_later`)
+    later: dict[dt.date, dict[str, int]] = field(default_factory=dict)
+
+    def add_later(self, day: dt.date, kind: str, n: int) -> None:
+        counts = self.later.setdefault(day, {})
+        counts[kind] = counts.get(kind, 0) + n
 
     @property
     def assigned(self) -> int:
@@ -344,14 +362,17 @@ def projected_finish(rule: PaceRule, visited: int, assigned: int, today: dt.date
 
 
 def pace_of(row: CoverageRow, rule: PaceRule, today: dt.date) -> Pace:
+    """The row's standing: each part of its work due from the day it was given (`row.later`, decision 0042)."""
     counted = {kind: count for kind, count in row.kinds.items() if kind in rule.kinds}
     by_kind = {kind: count.assigned for kind, count in counted.items()}
+    later: Later = {day: {kind: n for kind, n in counts.items() if kind in rule.kinds}
+                    for day, counts in row.later.items()}
     assigned = sum(by_kind.values())
     visited = sum(count.visited for count in counted.values())
     next_on = next_checkpoint(rule, today)
     return Pace(
-        assigned=assigned, visited=visited, due_today=pace_due(rule, by_kind, today),
-        due_next=pace_due(rule, by_kind, next_on), next_on=next_on, today=today,
+        assigned=assigned, visited=visited, due_today=pace_due(rule, by_kind, today, later),
+        due_next=pace_due(rule, by_kind, next_on, later), next_on=next_on, today=today,
         projected_finish=projected_finish(rule, visited, assigned, today),
     )
 
@@ -397,10 +418,53 @@ def coverage(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignm
             ordered = [row for row in ordered if getattr(row.key, "pk", None) in wanted]
         count = len(ordered)
         ordered, start = _cut(ordered, coverage_order(by), page, after)
+    if given_later(campaign):
+        _add_later(campaign, by, ordered, total, rows, whole=len(ordered) == count)
     for row in [*ordered, total]:
         row.pace = pace_of(row, rule, today)
     kinds = [(kind, label) for kind, label in _kind_labels().items() if kind in total.kinds]
     return Coverage(by=by, today=today, rule=rule, rows=ordered, total=total, kinds=kinds, count=count, start=start)
+
+
+def later_given(campaign: Campaign, rows: QuerySet[Assignment] | None, *extra: str) -> QuerySet[Any]:
+    """The part's assignments given after the plan day (`rows`, else the whole campaign's) as (`extra` …, kind,
+    day given, count) groups: read through `assignment_campaign_given`, costing what the later work is."""
+    source = assignments(campaign) if rows is None else rows
+    return source.filter(later_than_plan(campaign)).values(*extra, "target__kind", "given_on") \
+        .annotate(n=Count("id")).order_by()
+
+
+def _add_later(campaign: Campaign, by: str, shown: list[CoverageRow], total: CoverageRow,
+               rows: QuerySet[Assignment] | None, *, whole: bool) -> None:
+    """Each row's (and the total's) work given after the plan day, by day and kind (`CoverageRow.later`): a row's
+    targets in the grouping's node, the rest in the row without a node. On a page (`whole` False) the groups of
+    rows not shown are left out."""
+    regions = by in REGION_LEVELS
+    found = list(later_given(campaign, rows, "target__region__path" if regions else GROUPINGS[by]))
+    if not found:
+        return
+    placed = {getattr(row.key, "pk", row.key): row for row in shown if row.key is not None}
+    unkeyed = next((row for row in shown if row.key is None), None)
+    keyed_elsewhere: set[int] = set()
+    if regions and not whole:  # a region of the level not on this page: its rows are not the unkeyed row's
+        parts = {int(p) for item in found for p in (item["target__region__path"] or "").split(".") if p}
+        keyed_elsewhere = set(Region.objects.filter(pk__in=parts - set(placed), level=by).values_list("pk", flat=True))
+    for item in found:
+        kind, day, n = item["target__kind"], item["given_on"], item["n"]
+        total.add_later(day, kind, n)
+        if regions:
+            path = [int(p) for p in (item["target__region__path"] or "").split(".") if p]
+            row = next((placed[p] for p in path if p in placed), None)
+            if row is None and any(p in keyed_elsewhere for p in path):
+                continue
+        else:
+            key = kind if by == "kind" else item[GROUPINGS[by]]
+            row = placed.get(key)
+            if row is None and key is not None and not whole:
+                continue
+        target = row if row is not None else unkeyed
+        if target is not None:
+            target.add_later(day, kind, n)
 
 
 def _part(rows: QuerySet[Assignment] | None) -> Part | None:
@@ -773,6 +837,12 @@ class _LateNodes:
     ordered: QuerySet[Any]
     rest: dict[str, tuple[int, int]]  # per kind, what no node holds
     counted: QuerySet[Any] | None = None  # the nodes behind, to count, where `ordered` is not grouped
+    # Where work was given after the plan day: the nodes behind as SQL over the kept counts and that work
+    # (`_late_ranking`: key, short, share), the nodes' work given later (GivenLaterTally rows like `selected`) and
+    # what of it no node holds
+    ranking: tuple[str, list[Any]] | None = None
+    later: QuerySet[GivenLaterTally] | None = None
+    later_rest: dict[dt.date, dict[str, int]] = field(default_factory=dict)
 
     def rows(self, keys: list[Any], *, with_rest: bool) -> list[CoverageRow]:
         """The rows of these nodes (and of what no node holds), with their pace, in the grouping's order."""
@@ -786,6 +856,17 @@ class _LateNodes:
             data += [{GROUPINGS[self.by]: None, "target__kind": kind, "assigned": a, "visited": v}
                      for kind, (a, v) in self.rest.items() if a]
         shown, _sum = _rows_of(self.by, data, exact=True)
+        if self.later is not None:
+            placed = {getattr(row.key, "pk", row.key): row for row in shown}
+            column = self.column
+            for item in (self.later.filter(**{f"{column}__in": keys}).values(column, "kind", "given_on")
+                         .annotate(n=Sum("assigned")).order_by() if keys else []):
+                if item[column] in placed:
+                    placed[item[column]].add_later(item["given_on"], item["kind"], item["n"])
+            if None in placed:
+                for day, counts in self.later_rest.items():
+                    for kind, n in counts.items():
+                        placed[None].add_later(day, kind, n)
         for row in shown:
             row.pace = pace_of(row, self.rule, self.today)
         return shown
@@ -802,13 +883,19 @@ class _LateNodes:
         rest = next((row for row in self.rows([], with_rest=True) if row.pace and row.pace.behind), None)
         mark = _behind_order(rest)[:2] if rest is not None else None
         columns = (self.column, "short", "share")
-        found = self.ordered.values_list(*columns) if self.counted is not None else \
-            self.ordered.annotate(n=Window(Count("*"))).values_list(*columns, "n")
+        found: Any
+        if self.ranking is not None:
+            found = self._ranked(stop)
+        elif self.counted is not None:
+            found = self.ordered.values_list(*columns)
+        else:
+            found = self.ordered.annotate(n=Window(Count("*"))).values_list(*columns, "n")
         ids: list[Any] = []
         count = fetched = 0
         # A page's rows in one fetch (a server-side cursor would keep PostgreSQL from a parallel plan); every row in
         # chunks (a download's 100,000 ids).
-        for key, short, share, *behind_nodes in (found.iterator(2000) if stop is None else list(found[:stop])):
+        for key, short, share, *behind_nodes in (found if self.ranking is not None else
+                                                 found.iterator(2000) if stop is None else list(found[:stop])):
             count = behind_nodes[0] if behind_nodes else 0
             if mark is not None and (-short, share) > mark:
                 ids.append(None)
@@ -820,6 +907,18 @@ class _LateNodes:
         if self.counted is not None:
             count = self.counted.count() if stop is not None and fetched == stop else fetched
         return count, rest is not None, ids
+
+    def _ranked(self, stop: int | None) -> list[tuple[Any, ...]]:
+        """`ranking`'s first `stop` nodes (all with None) worst first, each with how many are behind: the nodes
+        behind computed once (a CTE read twice), counted beside the top-N sort that cuts the page."""
+        assert self.ranking is not None  # noqa: S101
+        sql, params = self.ranking
+        limit = "" if stop is None else f" LIMIT {int(stop)}"
+        with connections[router.db_for_read(CoverageTally)].cursor() as cursor:
+            cursor.execute(f"WITH s AS ({sql}) SELECT s.k, s.short, s.share, c.n FROM s "  # noqa: S608
+                           f"CROSS JOIN (SELECT COUNT(*) AS n FROM s) c ORDER BY s.short DESC, s.share, s.k{limit}",
+                           params)
+            return cursor.fetchall()
 
     def page(self, ids: list[Any]) -> list[CoverageRow]:
         """The rows of these ids (`ids`' None: the row no node holds), in their order."""
@@ -841,35 +940,117 @@ def _late_nodes(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assi
         return None
     rule = pace_rule(campaign)
     total, selected, column = nodes
-    if by == "cadre" and part == Part():
+    # The assigned count of each rule per kind (one, seed 000's, for most campaigns), its due summed in SQL.
+    parts = {part.kinds: f"pa{n}" for n, part in enumerate(rule.parts)}
+    whole_cadres = by == "cadre" and part == Part()
+    if whole_cadres:
         # The whole campaign's cadres: a row each with their counts by kind (CadreCoverage), not their tally rows
         # by unit and kind grouped; what no cadre holds is a node of its own (NO_CADRE).
         late = _late_cadres(campaign, rule, today)
         rest = _sums(CoverageTally.objects.filter(campaign=campaign, assigned__gt=0, region=0, unit=0, cadre=NO_CADRE))
-        return _LateNodes(by, today, rule, selected, column, _worst_first(late, column), rest, counted=late)
-    pace_kinds = Q(kind__in=rule.kinds)
-    # The assigned count of each rule per kind (one, seed 000's, for most campaigns), its due summed in SQL.
-    parts = {part.kinds: f"pa{n}" for n, part in enumerate(rule.parts)}
-    grouped = (selected.values(column).order_by()
-               .annotate(**{name: Coalesce(Sum("assigned", filter=Q(kind__in=kinds)), 0) for kinds, name in parts.items()},
-                         pv=Coalesce(Sum("visited", filter=pace_kinds), 0),
-                         a=Sum("assigned"), v=Sum("visited")))
-    late = grouped.annotate(short=due_sql(rule, today, lambda kinds: F(parts[kinds])) - F("pv")).filter(short__gt=0)
-    # What no node holds (a unit's targets not yet given to a cadre) is one more row, behind or not.
-    return _LateNodes(by, today, rule, selected, column, _worst_first(late, column), _rest(total, selected))
+        if not given_later(campaign):
+            return _LateNodes(by, today, rule, selected, column, _worst_first(late, column), rest, counted=late)
+        grouped = _cadre_counts(campaign, rule).annotate(
+            **{name: _added(kinds, 0) for kinds, name in parts.items()}).values(column, *parts.values(), "pv", "a", "v")
+    else:
+        pace_kinds = Q(kind__in=rule.kinds)
+        grouped = (selected.values(column).order_by()
+                   .annotate(**{name: Coalesce(Sum("assigned", filter=Q(kind__in=kinds)), 0)
+                                for kinds, name in parts.items()},
+                             pv=Coalesce(Sum("visited", filter=pace_kinds), 0),
+                             a=Sum("assigned"), v=Sum("visited")))
+        # What no node holds (a unit's targets not yet given to a cadre) is one more row, behind or not.
+        rest = _rest(total, selected)
+        if not given_later(campaign):
+            late = grouped.annotate(short=due_sql(rule, today, lambda kinds: F(parts[kinds])) - F("pv")) \
+                .filter(short__gt=0)
+            return _LateNodes(by, today, rule, selected, column, _worst_first(late, column), rest)
+    # Work given after the plan day is due from its own day (decision 0042): each node's, per group of days the rule
+    # counts alike, from the kept GivenLaterTally rows of the same nodes, summed in SQL beside the kept counts.
+    later_nodes = _kept_nodes(campaign, by, part, GivenLaterTally) if part is not None else None
+    assert later_nodes is not None  # noqa: S101 — the same part and grouping
+    later_total, later_selected, _column = later_nodes
+    if whole_cadres:
+        later_total = GivenLaterTally.objects.filter(campaign=campaign, assigned__gt=0, region=0, unit=0,
+                                                     cadre=NO_CADRE)
+        later_rest = _later_sums(later_total)
+    else:
+        later_rest = _later_sums(later_total, less=_later_sums(later_selected))
+    ranking = _late_ranking(campaign, rule, today, grouped, column, parts, later_selected)
+    return _LateNodes(by, today, rule, selected, column, selected.none(), rest, ranking=ranking,
+                      later=later_selected, later_rest=later_rest)
+
+
+def _later_sums(rows: QuerySet[GivenLaterTally],
+                less: dict[dt.date, dict[str, int]] | None = None) -> dict[dt.date, dict[str, int]]:
+    """Per day given and kind, the rows' work given after the plan day (less `less`'s)."""
+    found: dict[dt.date, dict[str, int]] = {}
+    for day, kind, n in rows.values_list("given_on", "kind").annotate(n=Sum("assigned")).order_by():
+        found.setdefault(day, {})[kind] = n - (less or {}).get(day, {}).get(kind, 0)
+    return {day: {kind: n for kind, n in counts.items() if n} for day, counts in found.items()
+            if any(counts.values())}
+
+
+def _late_ranking(campaign: Campaign, rule: PaceRule, today: dt.date, grouped: QuerySet[Any], column: str,
+                  parts: dict[tuple[str, ...], str], later: QuerySet[GivenLaterTally]) -> tuple[str, list[Any]]:
+    """The nodes behind pace where work was given after the plan day, as SQL (key, short, share): each node's kept
+    counts (`grouped`: `column`, the assigned of each rule's kinds `parts`, pv, a, v) joined to its work given later
+    (`later`, grouped by node: the whole of it per rule, `lt`, and per group of days the rule counts alike by
+    `today`, `later_classes`), its due the plan's schedule's for the rest and each group's for its work (`due_sql`),
+    as `pace_due` counts it. The work given later is a small table (its rows, not the campaign's): the statement
+    reads what the SQL path without it read, and that."""
+    connection = connections[router.db_for_read(CoverageTally)]
+    quote = connection.ops.quote_name
+    days = GivenLaterTally.objects.filter(campaign=campaign, assigned__gt=0, region=0, unit=0, cadre=0) \
+        .values_list("given_on", flat=True).distinct()
+    classes = later_classes(rule, list(days), today)
+    index = {kinds: n for n, kinds in enumerate(parts)}
+    sums = {f"lt{n}": Sum("assigned", filter=Q(kind__in=kinds)) for kinds, n in index.items()}
+    sums.update({f"l{c}_{n}": Sum("assigned", filter=Q(kind__in=kinds, given_on__in=given))
+                 for c, (_moved, given) in enumerate(classes) for kinds, n in index.items()})
+    later_sql, later_params = later.values(column).annotate(**sums).order_by().query.sql_with_params()
+    grouped_sql, grouped_params = grouped.query.sql_with_params()
+
+    def column_of(sql: str) -> Any:
+        return RawSQL(sql, [], output_field=IntegerField())  # noqa: S611 — quoted column names only
+
+    short = due_sql(rule, today, lambda kinds: column_of(
+        f"(g.{quote(parts[kinds])} - COALESCE(l.{quote(f'lt{index[kinds]}')}, 0))"))
+    for c, (moved, _given) in enumerate(classes):
+        def given_in(kinds: tuple[str, ...], c: int = c) -> Any:
+            return column_of(f"COALESCE(l.{quote(f'l{c}_{index[kinds]}')}, 0)")
+
+        short = short + due_sql(moved, today, given_in)
+    short = short - column_of(f"g.{quote('pv')}")
+    share = Cast(column_of(f"g.{quote('v')}"), FloatField()) / \
+        Cast(NullIf(column_of(f"g.{quote('a')}"), Value(0)), FloatField())
+    query = CoverageTally.objects.none().query
+    compiler = query.get_compiler(connection=connection)
+    (short_sql, short_params), (share_sql, share_params) = (
+        compiler.compile(expression.resolve_expression(query)) for expression in (short, share))
+    key = quote(column)
+    return (f"SELECT * FROM (SELECT g.{key} AS k, {short_sql} AS short, {share_sql} AS share "  # noqa: S608
+            f"FROM ({grouped_sql}) g LEFT JOIN ({later_sql}) l ON l.{key} = g.{key}) r WHERE r.short > 0",
+            [*short_params, *share_params, *grouped_params, *later_params])
+
+
+def _added(kinds: Sequence[str], which: int) -> Any:
+    """CadreCoverage's assigned (`which` 0) or visited (1) of these kinds added up in the row."""
+    columns = [F(kind_columns(kind)[which]) for kind in KINDS if kind in kinds]
+    return functools.reduce(operator.add, columns) if columns else Value(0)
+
+
+def _cadre_counts(campaign: Campaign, rule: PaceRule) -> QuerySet[CadreCoverage]:
+    """The whole campaign's cadres' rows of counts by kind: the pace's kinds' columns and every kind's added up in
+    the row (pv; a, v)."""
+    return (CadreCoverage.objects.filter(campaign=campaign)
+            .annotate(pv=_added(rule.kinds, 1), a=_added(KINDS, 0), v=_added(KINDS, 1)))
 
 
 def _late_cadres(campaign: Campaign, rule: PaceRule, today: dt.date) -> QuerySet[CadreCoverage]:
-    """The whole campaign's cadres behind pace, from their rows of counts by kind: the pace's kinds' columns and
-    every kind's added up in the row (a, v), how many short (`short`)."""
-
-    def added(kinds: Sequence[str], which: int) -> Any:
-        columns = [F(kind_columns(kind)[which]) for kind in KINDS if kind in kinds]
-        return functools.reduce(operator.add, columns) if columns else Value(0)
-
-    return (CadreCoverage.objects.filter(campaign=campaign)
-            .annotate(pv=added(rule.kinds, 1), a=added(KINDS, 0), v=added(KINDS, 1))
-            .annotate(short=due_sql(rule, today, lambda kinds: added(kinds, 0)) - F("pv")).filter(short__gt=0))
+    """The whole campaign's cadres behind pace (`_cadre_counts`), how many short (`short`)."""
+    return _cadre_counts(campaign, rule) \
+        .annotate(short=due_sql(rule, today, lambda kinds: _added(kinds, 0)) - F("pv")).filter(short__gt=0)
 
 
 def _worst_first(late: QuerySet[Any], column: str) -> QuerySet[Any]:
@@ -1019,9 +1200,10 @@ def _unit_behind(campaign: Campaign, unit: Unit, today: dt.date, limit: int | No
             counts[0] += item["visited"]
         counts[1] += item["assigned"]
         counts[2] += item["visited"]
+    later = _unit_later(campaign, unit, set(sums)) if given_later(campaign) else {}
     late = []
     for key, (pace_visited, assigned, visited) in sums.items():
-        short = pace_due(rule, paced.get(key, {}), today) - pace_visited
+        short = pace_due(rule, paced.get(key, {}), today, later.get(key)) - pace_visited
         if short > 0:  # `_behind_order`'s
             late.append(((-short, visited / assigned if assigned else 0.0, key is None, key or 0), key))
     late.sort()
@@ -1034,8 +1216,28 @@ def _unit_behind(campaign: Campaign, unit: Unit, today: dt.date, limit: int | No
     data, objects = _kept_unit_cadres(campaign, unit, read, only=shown)
     rows, _total = _rows_of("cadre", data, True, objects)
     for row in rows:
+        row.later = later.get(getattr(row.key, "pk", None), {})
         row.pace = pace_of(row, rule, today)
     return sorted(rows, key=_behind_order), count
+
+
+def _unit_later(campaign: Campaign, unit: Unit, keys: set[int | None]) -> dict[int | None, dict[dt.date, dict[str, int]]]:
+    """The unit's work given after the plan day per cadre (None: what no cadre of `keys` holds), day and kind, from
+    its GivenLaterTally rows (as `_kept_unit_cadres` reads the unit's kept counts)."""
+    found: dict[int | None, dict[dt.date, dict[str, int]]] = {}
+
+    def add(key: int | None, day: dt.date, kind: str, n: int) -> None:
+        counts = found.setdefault(key, {}).setdefault(day, {})
+        counts[kind] = counts.get(kind, 0) + n
+
+    rows = GivenLaterTally.objects.filter(campaign=campaign, region=0, unit=unit.pk, assigned__gt=0)
+    for cadre, kind, day, n in rows.values_list("cadre", "kind", "given_on", "assigned"):
+        if cadre == 0:  # the unit's own row: its cadres' are taken from it below
+            add(None, day, kind, n)
+            continue
+        add(None, day, kind, -n)
+        add(cadre if cadre in keys else None, day, kind, n)
+    return found
 
 
 def _rest(total: QuerySet[CoverageTally], nodes: QuerySet[CoverageTally]) -> dict[str, tuple[int, int]]:
@@ -1047,13 +1249,14 @@ def _less(totals: dict[str, tuple[int, int]], held: dict[str, tuple[int, int]]) 
     return {kind: (a - held.get(kind, (0, 0))[0], v - held.get(kind, (0, 0))[1]) for kind, (a, v) in totals.items()}
 
 
-def _kept_nodes(campaign: Campaign, by: str,
-                part: Part) -> tuple[QuerySet[CoverageTally], QuerySet[CoverageTally], str] | None:
+def _kept_nodes(campaign: Campaign, by: str, part: Part,
+                model: type[Any] = CoverageTally) -> tuple[QuerySet[Any], QuerySet[Any], str] | None:
     """The tally rows of the part's total and of its nodes at the grouping `by`, and the tally column that
-    names a node; None where the kept counts do not hold that part and grouping. By kind: `_kept_kinds`."""
+    names a node; None where the kept counts do not hold that part and grouping. By kind: `_kept_kinds`. The
+    work given after the plan day (`GivenLaterTally`, `model`) has the same nodes."""
     if by == "kind":
         return None
-    base = CoverageTally.objects.filter(campaign=campaign, assigned__gt=0)
+    base = model.objects.filter(campaign=campaign, assigned__gt=0)
     level_ids = Region.objects.filter(level=by).values("id") if by in REGION_LEVELS else None
     unit, cadre, region = part.unit, part.cadre, part.region
     if cadre is not None:
@@ -1111,6 +1314,10 @@ def weekly_visits(campaign: Campaign, today: dt.date, rows: QuerySet[Assignment]
         assigned, counts = kept_weeks(campaign, rule)
     else:
         assigned, counts = recounted_weeks(campaign, rule, rows)
+    later: dict[dt.date, dict[str, int]] = {}
+    if given_later(campaign):
+        for item in later_given(campaign, rows):
+            later.setdefault(item["given_on"], {})[item["target__kind"]] = item["n"]
     points: list[WeekPoint] = []
     monday = rule.starts_on - dt.timedelta(days=rule.starts_on.weekday())
     end = min(today, rule.complete_by or campaign.ends_on)
@@ -1118,7 +1325,7 @@ def weekly_visits(campaign: Campaign, today: dt.date, rows: QuerySet[Assignment]
     while monday <= end:
         cumulative += counts.get(monday, 0)
         sunday = monday + dt.timedelta(days=6)
-        points.append(WeekPoint(monday, counts.get(monday, 0), cumulative, pace_due(rule, assigned, sunday)))
+        points.append(WeekPoint(monday, counts.get(monday, 0), cumulative, pace_due(rule, assigned, sunday, later)))
         monday += dt.timedelta(days=7)
     return points
 
@@ -1812,6 +2019,9 @@ def added(rows: list[CoverageRow], label: str, rule: PaceRule, today: dt.date) -
             mine = total.kinds.setdefault(kind, KindCount(kind, count.label))
             mine.assigned += count.assigned
             mine.visited += count.visited
+        for day, counts in row.later.items():
+            for kind, n in counts.items():
+                total.add_later(day, kind, n)
     total.pace = pace_of(total, rule, today)
     return total
 

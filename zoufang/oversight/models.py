@@ -46,6 +46,37 @@ class CoverageTally(models.Model):
         return f"{self.campaign_id}/{self.region}/{self.unit}/{self.cadre}/{self.kind}"
 
 
+class GivenLaterTally(models.Model):
+    """Targets of one kind given at one node of a campaign on one day after its plan day (decision 0042): the part
+    of `CoverageTally.assigned` that counts its pace from its own day (`pace.pace_due`'s `later`).
+
+    The node is `CoverageTally`'s (the same three plain ids). Only work given after `Campaign.plan_given_on` (any
+    dated work while the campaign has none) has rows: a campaign planned once has none. Assigned counts change only
+    when work is given, moved or taken back (`oversight.counters`, in the same transaction), never on a visit; the
+    behind-pace lists sum them per node in SQL beside the kept counts (`figures._late_nodes`)."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False)
+    kind = models.CharField(_("对象类型"), max_length=30)
+    region = models.IntegerField(_("区划"), default=0)
+    unit = models.IntegerField(_("单位"), default=0)
+    cadre = models.IntegerField(_("干部"), default=0)
+    given_on = models.DateField(_("下达日期"))
+    assigned = models.IntegerField(_("已分配"), default=0)
+
+    class Meta:
+        verbose_name = _("追加分配计数")
+        verbose_name_plural = _("追加分配计数")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "region", "unit", "cadre", "kind", "given_on"],
+                                    name="later_tally_node"),
+        ]
+        # A unit's cadres and the whole campaign's cadres (region 0) are read as CoverageTally's are (`tally_cadre`).
+        indexes = [models.Index(fields=["campaign", "cadre", "region", "unit"], name="later_tally_cadre")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.region}/{self.unit}/{self.cadre}/{self.kind}/{self.given_on}"
+
+
 class CadreTally(models.Model):
     """A cadre's assigned targets of every kind in one unit of a campaign (the cadre's `CoverageTally` rows added up
     over the kinds). Its row is the lock that tells exactly when a cadre starts or stops holding assignments, which

@@ -9,13 +9,14 @@ order thousands of rows by it); tests hold the two equal on SQLite and PostgreSQ
 
 The rule counts from the day the campaign's plan was given (`Campaign.plan_given_on`) when that is later than its own
 start (decision 0041): a town whose lists go out on 16 June owes nothing for May, and a milestone passed before then
-asks nothing of work given after it.
+asks nothing of work given after it. Work given after the plan day (a re-plan, a cadre who joins in August, a hand
+reassignment: `Assignment.given_on`) counts from its own day in the same way (decision 0042): `pace_due`'s `later`.
 """
 
 import datetime as dt
 import functools
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
@@ -31,9 +32,12 @@ from zoufang.campaigns.periods import PACE_PERIODS, month_end, period_end, perio
 from zoufang.campaigns.values import parse_date, parse_share, period_share, share_text
 from zoufang.registry.models import Target
 
-__all__ = ["Milestone", "PaceRule", "checked_when", "checkpoint_label", "checkpoint_words", "checkpoints", "counted_from",
-           "describe", "due_basis", "due_sql", "kinds_text", "month_end", "next_checkpoint", "pace_due", "pace_rule",
-           "period_minimum"]
+__all__ = ["Later", "Milestone", "PaceRule", "checked_when", "checkpoint_label", "checkpoint_words", "checkpoints", "counted_from",
+           "describe", "due_basis", "due_sql", "given_later", "kinds_text", "later_classes", "later_than_plan", "month_end",
+           "next_checkpoint", "pace_due", "pace_rule", "period_minimum"]
+
+# The part of an assigned total given after the campaign's plan day: day given → assigned count per kind.
+Later = Mapping[dt.date, Mapping[str, int]]
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,23 @@ class PaceRule:
 def pace_rule(campaign: Campaign) -> PaceRule:
     """The campaign's rule as written, counted from the day its plan was given when that came later."""
     return counted_from(_written_rule(campaign), campaign.plan_given_on)
+
+
+def given_later(campaign: Campaign) -> bool:
+    """Whether any of the campaign's work was given after its plan day (`Campaign.given_later_on`, kept by the
+    assignments' writers): only then do the figures read the days work was given (`later_than_plan`)."""
+    later, plan = campaign.given_later_on, campaign.plan_given_on
+    return later is not None and (plan is None or later > plan)
+
+
+def later_than_plan(campaign: Campaign) -> Any:
+    """The condition on assignments given after the campaign's plan day (a range of `assignment_campaign_given`);
+    work given on or before it, or undated, counts with the plan."""
+    from django.db.models import Q
+
+    if campaign.plan_given_on is None:
+        return Q(given_on__isnull=False)
+    return Q(given_on__gt=campaign.plan_given_on)
 
 
 def counted_from(rule: PaceRule, given_on: dt.date | None) -> PaceRule:
@@ -170,8 +191,14 @@ def _even_months(rule: PaceRule, day: dt.date) -> tuple[int, int]:
             max(1, periods_ended("month", rule.starts_on, month_end(rule.complete_by))))
 
 
-def pace_due(rule: PaceRule, assigned: int | Mapping[str, int], day: dt.date) -> int:
+def pace_due(rule: PaceRule, assigned: int | Mapping[str, int], day: dt.date, later: Later | None = None) -> int:
     """How many of the assigned targets the rule wants visited by the end of `day`.
+
+    `later` is the part of `assigned` given after the plan day, per day given and kind: each day's work is due under
+    the rule counted from that day (`counted_from`, as the plan's own day is), the rest under `rule`, and the dues
+    add up (decision 0042). Work given on days the rule counts alike by `day` (`later_classes`: one period, the same
+    milestones ahead) is pooled before rounding up, as `due_sql` sums it. Work given after `day` asks nothing by
+    then.
 
     `assigned` is the count of the rule's kinds, or the counts per kind (needed when the campaign has rules per
     kind: the due is their sum). One rule wants: with a share per period, ⌈share × assigned⌉ for every period
@@ -179,6 +206,21 @@ def pace_due(rule: PaceRule, assigned: int | Mapping[str, int], day: dt.date) ->
     of the two when it has both); with neither, an even spread over the months up to `complete_by`; the whole
     total once `complete_by` has come. Nothing before its start, nor ever without a share, milestone or date.
     """
+    if later:
+        if not isinstance(assigned, Mapping):
+            raise ValueError("work given on several days needs the assigned counts per kind")
+        rest = dict(assigned)
+        for counts in later.values():
+            for kind, n in counts.items():
+                rest[kind] = rest.get(kind, 0) - n
+        due = pace_due(rule, rest, day)
+        for moved, days in later_classes(rule, later, day):  # days the rule counts alike: their work pooled
+            pooled: dict[str, int] = {}
+            for given in days:
+                for kind, n in later[given].items():
+                    pooled[kind] = pooled.get(kind, 0) + n
+            due += pace_due(moved, pooled, day)
+        return due
     if isinstance(assigned, Mapping):
         return sum(_due(part, sum(assigned.get(kind, 0) for kind in part.kinds), day) for part in rule.parts)
     if rule.by_kind:
@@ -201,6 +243,34 @@ def _due(rule: PaceRule, assigned: int, day: dt.date) -> int:
         return due or 0
     months, total = _even_months(rule, day)
     return min(assigned, -(-assigned * months // total))  # ⌈assigned × months ÷ total⌉ in integers
+
+
+def _due_shape(rule: PaceRule, day: dt.date) -> tuple[Any, ...]:
+    """What `_due(rule, assigned, day)` depends on besides `assigned`: two rules of one shape want the same of any
+    count by `day`."""
+    if day < rule.starts_on:
+        return ("none",)
+    if rule.complete_by is not None and day >= rule.complete_by:
+        return ("all",)
+    even = rule.share is None and not rule.milestones and rule.complete_by is not None
+    return (periods_ended(rule.every, rule.starts_on, day) if rule.share is not None else None,
+            _reached(rule, day), bool(rule.milestones), _even_months(rule, day) if even else None)
+
+
+def later_classes(rule: PaceRule, days: Iterable[dt.date], day: dt.date) -> list[tuple[PaceRule, list[dt.date]]]:
+    """The days work was given after the plan day (`days`), grouped by what the rule counted from each wants by
+    `day` (`counted_from`): each group's rule (its first day's) and its days, in order. Work given on any day of a
+    group is due as if given on one: `due_sql` sums a group's count once, and a city's hand reassignments on
+    hundreds of days make as many groups as the rule has periods. Days after `day`, whose work asks nothing yet,
+    are left out."""
+    groups: dict[tuple[Any, ...], tuple[PaceRule, list[dt.date]]] = {}
+    for given in sorted(set(days)):
+        moved = counted_from(rule, given)
+        shape = tuple(_due_shape(part, day) for part in moved.parts)
+        if all(part == ("none",) for part in shape):
+            continue
+        groups.setdefault(shape, (moved, []))[1].append(given)
+    return list(groups.values())
 
 
 def due_sql(rule: PaceRule, day: dt.date, assigned: Callable[[tuple[str, ...]], Any]) -> Any:

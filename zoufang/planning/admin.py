@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from zoufang import clock
 from zoufang.accounts import scope
 from zoufang.accounts.admin_area import AreaAdminMixin, AreaChoicesMixin
 from zoufang.accounts.admin_audit import AuditedModelAdmin
@@ -20,12 +23,19 @@ class FixedQuotaAdmin(AreaAdminMixin, AuditedModelAdmin):
 
 @admin.register(Assignment)
 class AssignmentAdmin(AreaChoicesMixin, AuditedModelAdmin):
-    list_display = ("target", "unit", "cadre", "pinned", "campaign")
+    list_display = ("target", "unit", "cadre", "pinned", "given_on", "campaign")
     list_filter = ("campaign", "pinned", "target__kind")
+    readonly_fields = ("given_on",)
     search_fields = ("target__name", "cadre__name", "unit__name")
     autocomplete_fields = ("target", "unit", "cadre")
     list_select_related = ("campaign", "target", "unit", "cadre__unit")
     show_full_result_count = False
+
+    def save_model(self, request: HttpRequest, obj: Assignment, form: Any, change: bool) -> None:
+        # A target given here, or given to another cadre or unit, is given today: the pace counts it from today.
+        if not change or (form is not None and {"cadre", "unit"} & set(form.changed_data)):
+            obj.given_on = clock.today()
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Assignment]:
         # An assignment names a resident: only those the user may see.

@@ -1,8 +1,10 @@
 """Quotas (fixed by upper levels' tables) and assignments of named targets to visitors."""
 
+import datetime as dt
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zoufang import clock
@@ -89,6 +91,13 @@ class Assignment(TimeStampedModel):
         related_name="assignments", help_text=_("上级单位只给数量时留空，由该单位自行落实到人"),
     )
     pinned = models.BooleanField(_("人工锁定"), default=False)
+    # The day the target was given to its holder: the planner (its first plan and every later move), a hand
+    # reassignment and the admin set it. The pace counts the work from this day when it is later than the
+    # campaign's plan day (oversight/pace.py, decision 0042); empty counts it with the plan.
+    given_on = models.DateField(
+        _("下达日期"), null=True, blank=True,
+        help_text=_("分配给当前走访人的日期；晚于分配下达日期的，进度自此日起计算"),
+    )
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -98,14 +107,31 @@ class Assignment(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "target"], name="assignment_one_visitor_per_target"),
         ]
-        indexes = [models.Index(fields=["campaign", "cadre"], name="assignment_campaign_cadre")]
+        indexes = [models.Index(fields=["campaign", "cadre"], name="assignment_campaign_cadre"),
+                   # the work given after the plan day (read for the pace), a range of this index
+                   models.Index(fields=["campaign", "given_on"], name="assignment_campaign_given")]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         with transaction.atomic():  # oversight.counters moves the kept coverage counts in the same transaction
             super().save(*args, **kwargs)
+            fields = kwargs.get("update_fields")
+            if fields is None or "given_on" in fields:
+                mark_given_later(self.campaign_id, self.given_on)
 
     def __str__(self) -> str:
         return f"{self.target} → {self.cadre or self.unit}"
+
+
+def mark_given_later(campaign_id: int, day: dt.date | None) -> None:
+    """Work given on `day` in the campaign: when that is after its plan day, `Campaign.given_later_on` follows, so the
+    pace figures read that work's own day (decision 0042). One UPDATE whose condition is checked again under the row's
+    lock: concurrent givers keep the latest day, and work given with the plan writes nothing."""
+    if day is None:
+        return
+    from zoufang.campaigns.models import Campaign
+
+    Campaign.objects.filter(Q(plan_given_on__isnull=True) | Q(plan_given_on__lt=day), pk=campaign_id) \
+        .filter(Q(given_later_on__isnull=True) | Q(given_later_on__lt=day)).update(given_later_on=day)
 
 
 class Quota(models.Model):

@@ -19,7 +19,7 @@ from zoufang.core.progress import report as report_progress
 from zoufang.oversight import counters
 from zoufang.planning import proof
 from zoufang.planning.check import check_plan, failures, member_mismatch_text
-from zoufang.planning.models import Assignment, Quota
+from zoufang.planning.models import Assignment, Quota, mark_given_later
 from zoufang.planning.quotas import CONCENTRATION, QuotaPlan, class_label, plan_quotas
 from zoufang.planning.snapshot import HOUSEHOLD, Slot, Snapshot, take_snapshot
 from zoufang.planning.targets import TargetPlan, plan_targets
@@ -151,7 +151,11 @@ def _mark_given(campaign: Campaign, *, by: Any) -> None:
     if Campaign.objects.filter(pk=campaign.pk, plan_given_on__isnull=True).update(plan_given_on=given):
         audit.record(by, AuditEvent.Action.UPDATE, campaign, changes={"plan_given_on": [None, given.isoformat()]},
                      summary=_("分配下达日期：%(day)s（进度自此日起计算）") % {"day": clock.day(given)})
-    campaign.plan_given_on = Campaign.objects.values_list("plan_given_on", flat=True).get(pk=campaign.pk)
+        counters.rebuild_later(campaign.pk)  # work dated before the plan day now counts with the plan
+    # Work given before the plan (by hand) counts with it: no day after the plan's is left (decision 0042).
+    Campaign.objects.filter(pk=campaign.pk, given_later_on__lte=given, plan_given_on=given).update(given_later_on=None)
+    campaign.plan_given_on, campaign.given_later_on = Campaign.objects.values_list(
+        "plan_given_on", "given_later_on").get(pk=campaign.pk)
 
 
 def _compare(snap: Snapshot, quotas: QuotaPlan, targets: TargetPlan, *, applied: bool) -> PlanReport:
@@ -241,6 +245,8 @@ def _apply(snap: Snapshot, quotas: QuotaPlan, targets: TargetPlan) -> None:
     fresh = [(t, slot) for t, slot in sorted(targets.assignment.items())
              if t not in snap.assignments or snap.assignments[t].slot != slot]
     insert_assignments(campaign.pk, fresh)
+    if fresh and campaign.plan_given_on is not None:  # a later plan: what it adds or moves is given today
+        mark_given_later(campaign.pk, clock.today())
     if stale or fresh:
         counters.rebuild_tallies(campaign.pk)
 
@@ -257,8 +263,9 @@ def insert_assignments(campaign_id: int, rows: list[tuple[int, Slot]]) -> None:
     meta = Assignment._meta
     table = connection.ops.quote_name(meta.db_table)
     columns = ["public_id", "created_at", "modified_at", "version", "campaign_id", "target_id", "unit_id",
-               "cadre_id", "pinned"]
+               "cadre_id", "pinned", "given_on"]
     now = clock.now()
+    given = clock.today()
     if connection.vendor == "postgresql":
         head = f"\t{now.isoformat()}\t{now.isoformat()}\t1\t{int(campaign_id)}\t"
         with connection.cursor() as cursor, cursor.cursor.copy(
@@ -266,7 +273,8 @@ def insert_assignments(campaign_id: int, rows: list[tuple[int, Slot]]) -> None:
             for start in range(0, len(rows), BATCH):
                 batch = rows[start:start + BATCH]
                 copy.write("".join(
-                    f"{public_id}{head}{int(target)}\t{int(unit)}\t{NULL if cadre is None else int(cadre)}\tf\n"
+                    f"{public_id}{head}{int(target)}\t{int(unit)}\t{NULL if cadre is None else int(cadre)}\tf\t"
+                    f"{given.isoformat()}\n"
                     for public_id, (target, (unit, cadre)) in zip(uuid4_hex(len(batch)), batch, strict=True)))
         if len(rows) >= ANALYZE_FROM:
             # The proof and the tallies query these rows in this same transaction: without fresh statistics
@@ -278,7 +286,7 @@ def insert_assignments(campaign_id: int, rows: list[tuple[int, Slot]]) -> None:
     for start in range(0, len(rows), BATCH):
         batch = rows[start:start + BATCH]
         write_rows(Assignment, columns, [
-            (public_id, stamp, stamp, 1, campaign_id, target, unit, cadre, False)
+            (public_id, stamp, stamp, 1, campaign_id, target, unit, cadre, False, given)
             for public_id, (target, (unit, cadre)) in zip(uuid4_hex(len(batch)), batch, strict=True)])
 
 
@@ -314,17 +322,21 @@ def set_pinned(assignment: Assignment, pinned: bool, *, by: Any) -> Assignment:
 
 
 def reassign(assignment: Assignment, cadre_id: int, *, by: Any) -> Assignment:
-    """The office gives a target to another cadre by hand: the assignment is pinned."""
+    """The office gives a target to another cadre by hand: the assignment is pinned, and given today (the cadre's pace
+    counts it from today, decision 0042)."""
     from zoufang.registry.models import Cadre
 
     with transaction.atomic():
         locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
         cadre = Cadre.objects.get(pk=cadre_id, archived_on__isnull=True)
-        before = {"cadre": locked.cadre_id, "unit": locked.unit_id, "pinned": locked.pinned}
+        before = {"cadre": locked.cadre_id, "unit": locked.unit_id, "pinned": locked.pinned,
+                  "given_on": locked.given_on}
+        if locked.cadre_id != cadre.pk:
+            locked.given_on = clock.today()
         locked.cadre, locked.unit, locked.pinned = cadre, cadre.unit, True
-        locked.save(update_fields=["cadre", "unit", "pinned", "modified_at"])
+        locked.save(update_fields=["cadre", "unit", "pinned", "given_on", "modified_at"])
         audit.record(by, AuditEvent.Action.UPDATE, locked, summary="人工调整走访人", changes=audit.diff(
-            before, {"cadre": cadre.pk, "unit": cadre.unit_id, "pinned": True}))
+            before, {"cadre": cadre.pk, "unit": cadre.unit_id, "pinned": True, "given_on": locked.given_on}))
     return locked
 
 

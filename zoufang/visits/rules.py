@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -121,7 +122,9 @@ def pace_for(campaign: Campaign, cadre: Cadre, today: dt.date) -> Pace:
         checkpoint_words,
         describe,
         due_basis,
+        given_later,
         kinds_text,
+        later_than_plan,
         next_checkpoint,
         pace_due,
         pace_rule,
@@ -130,9 +133,13 @@ def pace_for(campaign: Campaign, cadre: Cadre, today: dt.date) -> Pace:
 
     rule = pace_rule(campaign)
     kinds = list(rule.kinds)
-    assigned_kinds = dict(
-        Assignment.objects.filter(campaign=campaign, cadre=cadre, target__kind__in=kinds)
-        .values_list("target_id", "target__kind"))
+    mine_given = Assignment.objects.filter(campaign=campaign, cadre=cadre, target__kind__in=kinds)
+    assigned_kinds = dict(mine_given.values_list("target_id", "target__kind"))
+    later: dict[dt.date, dict[str, int]] = {}  # the cadre's work given after the plan day, due from its own day (decision 0042)
+    if given_later(campaign):
+        for kind, day, n in mine_given.filter(later_than_plan(campaign)).values_list(
+                "target__kind", "given_on").annotate(n=Count("id")).order_by():
+            later.setdefault(day, {})[kind] = n
     visits = Visit.objects.filter(campaign=campaign, cadre=cadre, target_id__in=assigned_kinds)
     visited = visits.values("target_id").distinct().count()
     by_kind: dict[str, int] = {}
@@ -158,8 +165,8 @@ def pace_for(campaign: Campaign, cadre: Cadre, today: dt.date) -> Pace:
                                         or complete_by is not None):
             pace.next_on = next_checkpoint(rule, today)
             pace.next_text = _("到%(day)s") % {"day": checkpoint_words(pace.next_on, today)}
-            pace.expected_by_next = pace_due(rule, by_kind, pace.next_on)
-            pace.due_today = pace_due(rule, by_kind, today)
+            pace.expected_by_next = pace_due(rule, by_kind, pace.next_on, later)
+            pace.due_today = pace_due(rule, by_kind, today, later)
     if pace.expected_by_next is not None:
         pace.behind = max(0, pace.expected_by_next - pace.visited)
     if complete_by and today > complete_by:

@@ -67,6 +67,7 @@ class Command(BaseCommand):
                           + (_("、%(n_cadre_kinds)s 项干部分类计数") % {
                               "n_cadre_kinds": len(verdict.cadre_kinds),
                           } if verdict.cadre_kinds else "")
+                          + (_("、%(n_later)s 项追加分配数") % {"n_later": len(verdict.later)} if verdict.later else "")
                           + "与重新统计不一致")
         names = _node_names([key for key, _counted, _kept in verdict.nodes[:SHOWN]])
         for key, (assigned, visited), (kept_assigned, kept_visited) in verdict.nodes[:SHOWN]:
@@ -104,6 +105,13 @@ class Command(BaseCommand):
                                 "已走访 应为 %(visited)s 实为 %(kept_visited)s") % {
                 "name": name, "kind": _kind(kind), "assigned": assigned, "kept_assigned": kept_assigned,
                 "visited": visited, "kept_visited": kept_visited,
+            })
+        later_names = _node_names([(kind, region, unit, cadre)
+                                   for (kind, region, unit, cadre, _day), _counted, _kept in verdict.later[:SHOWN]])
+        for (kind, region, unit, cadre, day), expected, actual in verdict.later[:SHOWN]:
+            self.stdout.write(_("  %(names)s·%(kind)s·%(day)s追加分配：应为 %(expected)s 实为 %(actual)s") % {
+                "names": later_names((kind, region, unit, cadre)), "kind": _kind(kind), "day": clock.day(day),
+                "expected": expected, "actual": actual,
             })
         if len(verdict.nodes) > SHOWN:
             self.stdout.write(_("  ……另有 %(n_nodes)s 项") % {"n_nodes": len(verdict.nodes) - SHOWN})
