@@ -86,7 +86,7 @@ def visible_samples(user: Any) -> QuerySet[CallbackSample]:
 def get_sample(user: Any, public_id: Any) -> CallbackSample:
     try:
         return visible_samples(user).select_related(
-            "batch__campaign__scope", "batch__caller", "visit__target__region", "visit__cadre__unit",
+            "batch__campaign__scope", "batch__caller", "visit__target__region__parent__parent", "visit__cadre__unit",
         ).get(public_id=public_id)
     except (CallbackSample.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

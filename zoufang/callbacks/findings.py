@@ -72,7 +72,8 @@ def dissatisfied(campaigns: Any) -> QuerySet[CallbackSample]:
     """The samples of `campaigns` whose person said they were not satisfied with the visit (不满意), newest call
     first, with what the office's list shows of each (the visit, its cadre and unit, the target, the batch)."""
     return (CallbackSample.objects.filter(batch__campaign__in=campaigns, answers__satisfaction="unsatisfied")
-            .select_related("batch__campaign", "visit__cadre__unit", "visit__target__region", "dissatisfied_handled_by")
+            .select_related("batch__campaign", "visit__cadre__unit", "visit__target__region__parent__parent",
+                            "dissatisfied_handled_by")
             .order_by("-settled_at", "-id"))
 
 

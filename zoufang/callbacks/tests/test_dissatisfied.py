@@ -16,6 +16,7 @@ from zoufang.accounts.models import AuditEvent
 from zoufang.callbacks import findings, results, services
 from zoufang.callbacks.models import CallbackAttempt, CallbackBatch, CallbackSample
 from zoufang.callbacks.tests.conftest import MAY
+from zoufang.regions.models import Region
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +67,18 @@ def test_the_office_lists_the_dissatisfied_with_what_they_said_the_visit_and_the
     batch_page = _text(office.get(reverse("callbacks:batch", args=[batch.public_id])).content.decode())
     assert f"第 {sample.position} 号：对走访不满意（{sample.visit.cadre.name}），待跟进" in batch_page
     assert "待跟进 1" in _text(office.get(reverse("callbacks:index")).content.decode())
+
+
+def test_the_list_and_the_sample_page_name_the_village_with_the_group(sampling, batch):
+    """A household's group or grid alone (“第1居民小组”) does not say where it is: the village comes first."""
+    sample = _unsatisfied(batch)
+    region = Region.objects.select_related("parent__parent").get(pk=sample.visit.target.region_id)
+    assert region.level in (Region.Level.GROUP, Region.Level.GRID)  # else the test could not fail
+    where = region.local_name()
+    assert region.parent.name in where
+    office = _client(sampling.users["office"])
+    assert where in _text(office.get(reverse("callbacks:dissatisfied")).content.decode())
+    assert where in _text(office.get(reverse("callbacks:sample", args=[sample.public_id])).content.decode())
 
 
 def test_the_list_counts_its_people_once_for_the_header(sampling, batch):
