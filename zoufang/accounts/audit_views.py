@@ -77,7 +77,7 @@ class AuditFilterForm(forms.Form):
         return events
 
     def described(self) -> str:
-        """The filters in force as a clerk reads them: “操作：修改；起始日期：2017-06-01”."""
+        """The filters in force as a clerk reads them: “操作：修改；起始日期：2017年6月1日”."""
         data = self.cleaned_data if self.is_valid() else {}
         parts = []
         for name, form_field in self.fields.items():
@@ -85,7 +85,7 @@ class AuditFilterForm(forms.Form):
             if value in (None, ""):
                 continue
             choices = dict(getattr(form_field, "choices", ()))
-            shown = choices.get(value, value) if choices else value
+            shown = choices.get(value, value) if choices else clock.day(value) if isinstance(value, dt.date) else value
             parts.append(f"{form_field.label}：{shown}")
         return "；".join(parts)
 

@@ -70,8 +70,8 @@ def _box(sheet: Any, first: int, last: int, columns: int, *, head: bool = False,
 def _subtitle(assessment: Assessment) -> str:
     state = _("已定稿") if assessment.is_frozen else _("待审定（草稿）")
     return _("考核期：%(start)s 至 %(end)s　数据截至：%(as_of)s　第%(n)s版　%(state)s") % {
-        "start": assessment.starts_on, "end": assessment.ends_on, "as_of": assessment.as_of,
-        "n": assessment.number, "state": state}
+        "start": clock.day(assessment.starts_on), "end": clock.day(assessment.ends_on),
+        "as_of": clock.day(assessment.as_of), "n": assessment.number, "state": state}
 
 
 def _level_sheet(book: ExportWorkbook, assessment: Assessment, level: str, indicators: list[Indicator],
@@ -86,26 +86,34 @@ def _level_sheet(book: ExportWorkbook, assessment: Assessment, level: str, indic
     sheet.append(headers)
     header_row = sheet.max_row
     sheet.row_dimensions[header_row].height = 80
+    widths = [6, 24 if level != "cadre" else 30, *[12] * len(indicators), 10, 8, 10, 7, 30]
     for number, line in enumerate(presenters.lines(assessment, list(scores(assessment, level)), indicators), 1):
         score = line.score
-        sheet.append([number, score.label, *[v if v is not None else "—" for v in line.values],
-                      _number(score.base_total), _number(score.adjustment) if score.adjustment else "",
-                      _number(score.total), score.rank or "—", line.remark])
+        _row(sheet, [number, score.label, *[v if v is not None else "—" for v in line.values],
+                     _number(score.base_total), _number(score.adjustment) if score.adjustment else "",
+                     _number(score.total), score.rank or "—", line.remark], widths)
     last = sheet.max_row
     _box(sheet, header_row, header_row, len(headers), head=True)
     _box(sheet, header_row + 1, last, len(headers), left=len(headers))
     for row in sheet.iter_rows(min_row=header_row + 1, max_row=last, min_col=3, max_col=len(headers) - 2):
         for cell in row:
             cell.number_format = "0.00" if cell.column > 2 + len(indicators) else "0.0"
-    _footer(sheet, assessment, indicators)
-    _print_setup(sheet, header_row, [6, 24 if level != "cadre" else 30, *[12] * len(indicators), 10, 8, 10, 7, 30])
+    _footer(sheet, assessment, indicators, sum(widths))
+    _print_setup(sheet, header_row, widths)
+
+
+def _row(sheet: Any, values: list[Any], widths: list[int]) -> None:
+    """A row as tall as its longest text wraps to in its column (a 备注, a 计算口径): spreadsheet programs do not grow
+    a stored row when they open it, and a cut 备注 prints over the next row."""
+    sheet.append(values)
+    sheet.row_dimensions[sheet.max_row].height = fitted_height(values, widths)
 
 
 def _number(value: Any) -> Any:
     return float(value) if value is not None else "—"
 
 
-def _footer(sheet: Any, assessment: Assessment, indicators: list[Indicator]) -> None:
+def _footer(sheet: Any, assessment: Assessment, indicators: list[Indicator], width: int) -> None:
     sheet.append([])
     notes = [
         _("说明：各项指标满分 100 分，总分 = Σ（指标得分 × 权重）÷ Σ权重（无数据的指标不计分，其权重按比例分配给其余指标）"
@@ -120,7 +128,7 @@ def _footer(sheet: Any, assessment: Assessment, indicators: list[Indicator]) -> 
                           end_column=len(indicators) + 7)
         cell = sheet.cell(row=sheet.max_row, column=1)
         cell.font, cell.alignment = BODY, LEFT
-        sheet.row_dimensions[sheet.max_row].height = 30
+        sheet.row_dimensions[sheet.max_row].height = max(30, fitted_height([note], [width]) or 0)
 
 
 def _detail_sheet(book: ExportWorkbook, assessment: Assessment, unit_score: Score, cadres: list[Score],
@@ -135,28 +143,33 @@ def _detail_sheet(book: ExportWorkbook, assessment: Assessment, unit_score: Scor
         cell = unit_score.cells[indicator.key]
         value = cell.get("value")
         weighted = round(value * indicator.weight / weights, 2) if value is not None and weights else "—"
-        row = [number, indicator.label, indicator.weight, presenters.cell_text(indicator, cell),
-               value if value is not None else "—", weighted]
-        sheet.append(row)
         # A long 计算口径 (群众满意 names both its sources) wraps: the row grows to show it, on screen and on paper.
-        sheet.row_dimensions[sheet.max_row].height = fitted_height(row, DETAIL_WIDTHS)
+        _row(sheet, [number, indicator.label, indicator.weight, presenters.cell_text(indicator, cell),
+                     value if value is not None else "—", weighted], DETAIL_WIDTHS)
     line = presenters.lines(assessment, [unit_score], indicators)[0]
-    sheet.append(["", _("指标得分"), "", "", "", _number(unit_score.base_total)])
-    sheet.append(["", _("加减分"), "", line.remark, "", f"{unit_score.adjustment:+.2f}" if unit_score.adjustment else "0"])
-    sheet.append(["", _("总分（名次）"), "", "", "", f"{presenters.total_text(unit_score.total)}（{unit_score.rank or '—'}）"])
+    _row(sheet, ["", _("指标得分"), "", "", "", _number(unit_score.base_total)], DETAIL_WIDTHS)
+    _row(sheet, ["", _("加减分"), "", line.remark, "", f"{unit_score.adjustment:+.2f}" if unit_score.adjustment else "0"],
+         DETAIL_WIDTHS)
+    _row(sheet, ["", _("总分（名次）"), "", "", "", f"{presenters.total_text(unit_score.total)}（{unit_score.rank or '—'}）"],
+         DETAIL_WIDTHS)
     _box(sheet, header_row, header_row, len(headers), head=True)
     _box(sheet, header_row + 1, sheet.max_row, len(headers))
     if cadres:
         sheet.append([])
         sheet.append([_("本单位走访干部得分")])
         sheet.cell(row=sheet.max_row, column=1).font = HEAD
-        sheet.append([_("序号"), _("走访干部"), _("总分"), _("名次"), _("备注")])
+        # In the columns of the table above: the name over 考核指标 and 权重, the 备注 in the wide 计算口径, the
+        # figures under the figures.
+        sheet.append([_("序号"), _("走访干部"), None, _("备注"), _("总分"), _("名次")])
         first = sheet.max_row
         for number, cadre_line in enumerate(presenters.lines(assessment, cadres, indicators), 1):
-            sheet.append([number, cadre_line.score.cadre.name if cadre_line.score.cadre else cadre_line.score.label,
-                          _number(cadre_line.score.total), cadre_line.score.rank or "—", cadre_line.remark])
-        _box(sheet, first, first, 5, head=True)
-        _box(sheet, first + 1, sheet.max_row, 5, left=5)
+            _row(sheet, [number, cadre_line.score.cadre.name if cadre_line.score.cadre else cadre_line.score.label,
+                         None, cadre_line.remark, _number(cadre_line.score.total), cadre_line.score.rank or "—"],
+                 DETAIL_WIDTHS)
+        for row in range(first, sheet.max_row + 1):
+            sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=3)
+        _box(sheet, first, first, len(headers), head=True)
+        _box(sheet, first + 1, sheet.max_row, len(headers), left=4)
     _print_setup(sheet, header_row, DETAIL_WIDTHS)
 
 

@@ -14,7 +14,6 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
-from openpyxl.styles import Font
 
 from zoufang import clock
 from zoufang.cases import deadlines, workflow
@@ -22,7 +21,7 @@ from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter, unit_shown, village_name
 from zoufang.core.progress import Progress, report
 from zoufang.core.queryparams import page_number
-from zoufang.core.sheetwriter import DAY_WIDTH, ExportWorkbook, content_width
+from zoufang.core.sheetwriter import DAY_WIDTH, TITLE, ExportWorkbook, content_width
 from zoufang.registry import unitnames
 from zoufang.registry.models import Unit
 
@@ -95,7 +94,7 @@ def write_xlsx(out: IO[bytes], title: str, table: Iterable[list[Any]], columns: 
                                            widest=CATEGORY_WIDEST)
     sheet.set_widths(measured if widths is None else widths)
     sheet.freeze_panes = "A3"
-    sheet.append([title], font=Font(bold=True, size=14))
+    sheet.append([title], font=TITLE)
     sheet.table_row([str(label) for label in columns or COLUMNS], header=True)
     count = 0
     for count, row in enumerate(table, start=1):

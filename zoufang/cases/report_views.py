@@ -67,9 +67,10 @@ def weekly_list(user: Any, query: Any) -> Weekly:
         asked.bad("category", _("须是类别编号，如 1 或 1.3"), _("全部"))
         category = ""
     status = asked.choice("status", WEEKLY_STATUSES, "", lambda key: str(WEEKLY_STATUSES[key]))
-    title = _("%(list)s（%(start)s—%(end)s）") % {
-        "list": TITLES[Case.Kind(kind)], "start": monday.strftime(_("%Y年%m月%d日")), "end": sunday.strftime(_("%m月%d日")),
-    }
+    # 问题清单（2017年6月5日—6月11日）: the days as clock.day says them, the end's year only where it differs.
+    end = clock.day(sunday) if sunday.year != monday.year else _("%(month)s月%(day)s日") % {
+        "month": sunday.month, "day": sunday.day}
+    title = _("%(list)s（%(start)s—%(end)s）") % {"list": TITLES[Case.Kind(kind)], "start": clock.day(monday), "end": end}
     return Weekly(monday, kind, category, status, title,
                   lists.weekly(access.visible_cases(user), kind, monday, category, status))
 

@@ -3,11 +3,10 @@
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl.styles import Font
 
 from zoufang import clock
 from zoufang.accounts.names import shown_name
-from zoufang.core.sheetwriter import ExportWorkbook
+from zoufang.core.sheetwriter import TITLE, ExportWorkbook
 from zoufang.integrity.flags import SERIOUS, CadreFlags
 
 WIDTHS = (12, 20, 16, 8, 70, 10, 10, 40, 12, 18)
@@ -19,7 +18,7 @@ def xlsx(campaign: Any, cadres: list[CadreFlags]) -> bytes:
     assert sheet is not None  # noqa: S101 - a new workbook has its sheet
     sheet.title = _("真实性提示")
     sheet.append([_("%(name)s 走访真实性提示（%(day)s）") % {"name": campaign.name, "day": clock.day(clock.today())}])
-    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].font = TITLE
     headers = [_("走访人"), _("单位"), _("提示类型"), _("分量"), _("依据"), _("涉及走访"), _("状态"), _("核实理由"),
                _("核实人"), _("核实时间")]
     sheet.set_widths(WIDTHS)

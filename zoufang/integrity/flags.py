@@ -393,7 +393,7 @@ def night_flags(home: list[VisitRow], limits: Thresholds) -> list[Flag]:
         if (start <= hour or hour < stop) if start > stop else (start <= hour < stop):
             flags.append(Flag("night", f"night:{row.id}", row.cadre_id, [row.id],
                               _("%(at)s 入户 %(name)s（%(start)d 时至%(next)s %(stop)d 时之间）") % {
-                                  "at": f"{clock.local(row.at):%Y-%m-%d %H:%M}", "name": row.target_name,
+                                  "at": clock.minute(row.at), "name": row.target_name,
                                   "start": start, "next": _("次日") if start > stop else "", "stop": stop},
                               weight=NOTICE))
     return flags

@@ -7,10 +7,9 @@ from collections.abc import Iterable, Sequence
 from typing import IO
 
 from django.utils.translation import gettext as _
-from openpyxl.styles import Font
 
 from zoufang.core.progress import Progress, report
-from zoufang.core.sheetwriter import ExportWorkbook, content_width
+from zoufang.core.sheetwriter import ExportWorkbook, content_width, titled_table
 from zoufang.oversight.tables import Cell, Table
 
 PROGRESS_ROWS = 1000
@@ -45,10 +44,10 @@ def write_xlsx(out: IO[bytes], tables: Sequence[Table], *, heading: str = "",
         sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", "－", table.title)[:31])  # Excel refuses these in names
         remaining = iter(table.rows)
         first = list(itertools.islice(remaining, MEASURED_ROWS))  # widths go before the first row
-        sheet.set_widths(column_widths(table, [*first, *([table.total] if table.total else [])]))
-        sheet.freeze_panes = "B3"
-        sheet.append([f"{heading} {table.title}".strip()], font=Font(bold=True, size=14))
-        sheet.table_row(list(table.headers), header=True)
+        # The heading (a campaign, a unit) once: a unit's own table already starts with its name.
+        title = table.title if table.title.startswith(heading) else f"{heading} {table.title}".strip()
+        titled_table(sheet, title, table.headers, column_widths(table, [*first, *([table.total] if table.total else [])]),
+                     freeze="B3")
         body: Iterable[list[Cell]] = itertools.chain(first, remaining)
         for row in body:
             sheet.table_row(list(row))

@@ -9,7 +9,7 @@ xlsx read them (docs/oversight.md, “全覆盖”).
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -288,11 +288,17 @@ def _village_rows(campaign: Campaign, counted: dict[str, TargetRow]) -> list[Tar
         row = counted.pop(village.path[len(campaign.scope.path):-1], TargetRow(None, ""))
         row.key, row.label = village, village.name
         found.append(row)
-    rest = TargetRow(None, _("（未填村）"))
-    for row in counted.values():
-        rest.targets, rest.assigned = rest.targets + row.targets, rest.assigned + row.assigned
-        rest.named, rest.visited = rest.named + row.named, rest.visited + row.visited
+    rest = summed(counted.values(), _("（未填村）"))
     return [*found, rest] if rest.targets else found
+
+
+def summed(rows: Iterable[TargetRow], label: str) -> TargetRow:
+    """The rows added up (a 合计, the targets of no village)."""
+    total = TargetRow(None, label)
+    for row in rows:
+        total.targets, total.assigned = total.targets + row.targets, total.assigned + row.assigned
+        total.named, total.visited = total.named + row.named, total.visited + row.visited
+    return total
 
 
 def _unit_rows(counted: dict[int | None, TargetRow]) -> list[TargetRow]:
@@ -333,10 +339,7 @@ def kept_target_figure(reach: Reach, item: Requirement, today: dt.date) -> Targe
     for segment, n in registry.items():
         counted[segment] = TargetRow(None, "", n)
     rows = _village_rows(campaign, counted)
-    total = TargetRow(None, _("合计"))
-    for place in rows:
-        total.targets, total.assigned, total.visited = (total.targets + place.targets,
-                                                        total.assigned + place.assigned, total.visited + place.visited)
+    total = summed(rows, _("合计"))
     units = []
     for unit_row in by_unit.rows:
         assigned, visited = counts(unit_row)

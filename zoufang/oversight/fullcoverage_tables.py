@@ -81,9 +81,12 @@ def village_table(item: fc.TargetFigure) -> Table:
 
 
 def unit_table(item: fc.TargetFigure) -> Table:
+    """Each unit's share, then 合计: the sum of the rows (a target is assigned once, to one unit)."""
+    total = fc.summed(item.units, _("合计"))
     return Table(key=f"{item.requirement.key}-unit", title=_("%(name)s：各走访单位") % {"name": item.requirement.name},
                  headers=_target_headers(item, _("走访单位"), unit=True),
-                 rows=[_target_cells(item, row, unit=True) for row in item.units])
+                 rows=[_target_cells(item, row, unit=True) for row in item.units],
+                 total=_target_cells(item, total, unit=True) if item.units else None)
 
 
 def links_table(item: fc.LinkFigure) -> Table:

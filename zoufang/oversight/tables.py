@@ -127,8 +127,9 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}%"
 
 
-def _day(value: dt.date | None) -> str:
-    return "" if value is None else f"{value:%Y-%m-%d}"
+def _day(value: dt.date | None) -> dt.date | str:
+    """A day kept a date: the xlsx prints it 2017年6月5日 and keeps it a date, the page says it so, the API in ISO."""
+    return "" if value is None else value
 
 
 COVERAGE_TITLES = {
@@ -159,7 +160,7 @@ def next_heading(rows: list[CoverageRow]) -> str:
     return _("下一检查日应累计") if days else _("本月底应累计")
 
 
-def _finish(pace: Pace) -> str:
+def _finish(pace: Pace) -> dt.date | str:
     """The day the last target would be visited at the rate so far, or why no day is named: all visited, no
     visit yet to take a rate from, or none foreseeable (a blank cell read as a figure missing)."""
     if pace.projected_finish is not None:

@@ -210,7 +210,8 @@ def city_tables(region: Region, key: str, year: int | None, order: str, *,
     tables = [table for table in board.ordered() if key in ("all", table.key)]
     if not tables:
         raise Http404
-    return tables, f"{region.name} {board.figures.year}", f"city-{key}-{board.figures.today:%Y%m%d}"
+    heading = _("%(region)s%(year)s年") % {"region": region.name, "year": board.figures.year}
+    return tables, heading, f"city-{key}-{board.figures.today:%Y%m%d}"
 
 
 @login_required

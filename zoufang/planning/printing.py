@@ -18,18 +18,16 @@ from docx.shared import Cm, Pt
 from docx.table import Table
 from lxml import etree
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from zoufang.core.sheetwriter import BOLD, TITLE, StreamSheet, fitted_height, print_on_a4
 from zoufang.core.sheetwriter import GRID as BOX
-from zoufang.core.sheetwriter import StreamSheet, fitted_height, print_on_a4
 from zoufang.core.xmltext import xml_text
 
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=14)
 # Sheet names may not hold these, and Excel allows at most 31 characters.
 _NOT_IN_SHEET_NAMES = str.maketrans({c: "_" for c in "[]:*?/\\"})
 

@@ -202,13 +202,20 @@ def _walk_heading(document: DocxDocument, campaign: Campaign, walk: WalkList, *,
     document.add_paragraph(xml_text(walk.summary()))
 
 
+def _walk_closing(document: DocxDocument, walk: WalkList) -> None:
+    """合计 under the table, as the workbook's last row says it: what the clerk counts the list by."""
+    document.add_paragraph().add_run(xml_text(_("合计：%(total)s") % {"total": walk.total()})).bold = True
+
+
 def add_walk_list_pages(document: DocxDocument, campaign: Campaign, lists: Iterator[WalkList], *,
                         first_page: bool = False) -> int:
-    """One visitor per page (or run of pages), with the header repeated; returns how many lists were added."""
+    """One visitor per page (or run of pages), with the header repeated, then its 合计; returns how many lists were
+    added."""
     added = 0
     for walk in lists:
         _walk_heading(document, campaign, walk, new_page=not (first_page and added == 0))
         docx_table(document, COLUMNS, walk.rows(), widths_cm=DOCX_WIDTHS_CM, left=LEFT_COLUMNS, font_pt=9)
+        _walk_closing(document, walk)
         added += 1
     return added
 
@@ -224,6 +231,8 @@ def walk_list_xml(campaign: Campaign, lists: Iterator[WalkList], *, progress: Pr
         _walk_heading(document, campaign, walk, new_page=True)
         yield from body_xml(document, clear=True)
         yield from table.xml(walk.rows())
+        _walk_closing(document, walk)
+        yield from body_xml(document, clear=True)
         listed += len(walk.items)
         report(progress, listed, total)
 

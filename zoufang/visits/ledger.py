@@ -8,7 +8,6 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
-from openpyxl.styles import Font
 
 from zoufang import clock
 from zoufang.accounts import audit
@@ -18,7 +17,7 @@ from zoufang.campaigns.models import Campaign
 from zoufang.cases.models import Case
 from zoufang.core import snapshot
 from zoufang.core.progress import Progress, report
-from zoufang.core.sheetwriter import DAY_WIDTH, ExportWorkbook
+from zoufang.core.sheetwriter import DAY_WIDTH, MINUTE_WIDTH, TITLE, ExportWorkbook
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Target, Unit
@@ -29,10 +28,10 @@ COLUMNS = [_l("序号"), _l("走访时间"), _l("走访方式"), _l("村（社�
            _l("对象类型"), _l("地址"), _l("联系电话"), _l("走访人"), _l("单位"), _l("同行人员"), _l("走访情况"),
            _l("问题意见（条）"), _l("当场解决"), _l("登记期限"), _l("逾期登记")]
 # 214 units: printed on A3 across at 10.4 pt in Excel, 8.2 pt in LibreOffice even without Calibri's metrics (decision
-# 0030). The long texts wrap; 走访时间 prints its date over its time; a header of four characters keeps to one line
+# 0030). The long texts wrap; 走访时间 prints its day over its time (clock.minute: MINUTE_WIDTH); a header of four characters keeps to one line
 # (in 8 units Excel broke 逾期登记 after its third), 问题意见（条） wraps before its bracket; 登记期限, a date, prints whole
-# (2017年12月31日: DAY_WIDTH), its room taken from 地址 and 走访情况 (which wrap) and 联系电话 (11 digits take 11.75).
-WIDTHS = [6, 11, 10, 12, 10, 8, 14, 10, 14, 12, 8, 12, 10, 31, 10, 10, DAY_WIDTH, 10]
+# (2017年12月31日: DAY_WIDTH), their room taken from 地址 and 走访情况 (which wrap) and 联系电话 (11 digits take 11.75).
+WIDTHS = [6, MINUTE_WIDTH, 10, 12, 10, 8, 14, 10, 13, 12, 8, 12, 10, 27, 10, 10, DAY_WIDTH, 10]
 
 
 def cadre_campaigns(cadre: Cadre) -> list[Campaign]:
@@ -123,9 +122,9 @@ def write_ledger(out: IO[bytes], title: str, visits: "QuerySet[Visit]", user: An
     diary = workbook.create_sheet(_("民情走访日记"))
     diary.set_widths([DAY_WIDTH, 12, 80])
     diary.freeze_panes = "A3"  # its title and headers on every printed page
-    sheet.append([title], font=Font(bold=True, size=14))
+    sheet.append([title], font=TITLE)
     diary.append([_("%(whose)s 民情走访日记") % {"whose": whose} if whose else _("民情走访日记")],
-                 font=Font(bold=True, size=14))
+                 font=TITLE)
     sheet.table_row([str(label) for label in COLUMNS], header=True)
     revealed: dict[str, None] = {}
     revealed_count = 0

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 from typing import Any
 
 import pytest
@@ -114,6 +115,18 @@ def test_the_xlsx_export_holds_the_filtered_rows_and_is_itself_audited(client, a
     export = AuditEvent.objects.latest("seq")
     assert (export.action, export.actor_username, export.changes) == ("export", "auditadmin", {"action": "update"})
     assert audit.verify().ok
+
+
+def test_the_export_says_its_days_and_moments_as_people_do(client, auditadmin, trail):
+    """“起始日期：2017年6月1日”, “导出时间：2017年…日 10:30”, each row's 时间 “2017年6月14日 23:46:05”: never 2017-06-01."""
+    client.force_login(auditadmin)
+    response = client.get("/audit/?format=xlsx&date_from=2000-06-01")
+    sheet = load_workbook(io.BytesIO(response.content))["审计记录"]
+    assert sheet["A2"].value.startswith("筛选条件：起始日期：2000年6月1日\n导出时间：")
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", sheet["A2"].value)
+    times = [row[1] for row in sheet.iter_rows(min_row=4, values_only=True) if row[0]]
+    assert times
+    assert all(re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}:\d{2}", time) for time in times), times
 
 
 def test_the_export_prints_readably_on_a4_across(client, auditadmin, trail):

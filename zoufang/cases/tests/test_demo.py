@@ -37,7 +37,7 @@ def test_it_exports_the_demos_weekly_problem_list_and_reads_it_back(demo, client
     response = queued_file(client, "/cases/weekly.xlsx", {"kind": "problem", "week": "2017-05-08"})
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert rows[0][0] == "问题清单（2017年05月08日—05月14日）"
+    assert rows[0][0] == "问题清单（2017年5月8日—5月14日）"
     contents = [row[3] for row in rows[2:]]
     assert "小区内电动车夜间被盗多起，希望加强巡逻" in contents
     assert "企业用工紧张，希望政府组织专场招聘" in contents

@@ -131,7 +131,7 @@ def test_it_exports_the_weekly_problem_list_to_xlsx(client, cases_town, make_cas
     assert client.get("/cases/weekly.xlsx", {"kind": "problem", "week": "2017-06-13"}).status_code == 405
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0].startswith("问题清单（2017年06月12日")
+    assert rows[0][0].startswith("问题清单（2017年6月12日—6月18日）")
     assert rows[1][:4] == ("序号", "编号", "类别", "内容")
     assert [r[3] for r in rows[2:]] == ["上下塘社区东侧路灯损坏"]
 

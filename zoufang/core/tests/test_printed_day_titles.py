@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from zoufang import clock
 from zoufang.callbacks.export import batch_xlsx
 from zoufang.callbacks.models import CallbackBatch
-from zoufang.core.sheetwriter import DAY_FORMAT, DAY_WIDTH
+from zoufang.core.sheetwriter import DAY_FORMAT, DAY_WIDTH, fitted_height
 from zoufang.exemplars import export as exemplar_export
 from zoufang.exemplars.models import Exemplar
 from zoufang.forms.models import FormAnswer
@@ -85,3 +85,45 @@ def test_the_ratings_say_their_days_in_chinese_and_keep_them_dates(demo: Any) ->
     items = book["督查事项"]
     assert items["E3"].value == dt.datetime(2017, 12, 31)  # noqa: DTZ001 - as read back: xlsx holds no time zone
     assert _dates_print_in_chinese(book) >= 1
+
+
+MOMENT = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}")
+
+
+def _boxed_under_title(sheet: Any, title_start: str) -> None:
+    """A printed table: its title, then boxed bold headers and boxed rows, each row as tall as its text wraps to;
+    every bold or title font named (a font without a name prints its digits in a serif)."""
+    assert str(sheet["A1"].value).startswith(title_start), sheet["A1"].value
+    assert sheet["A1"].font.name
+    assert sheet["A1"].font.b
+    assert sheet["A2"].font.b
+    assert sheet["A2"].font.name
+    assert sheet["A2"].border.left.style == "thin"
+    widths = [sheet.column_dimensions[cell.column_letter].width for cell in sheet[2]]
+    for row in sheet.iter_rows(min_row=3):
+        assert row[0].border.bottom.style == "thin", (sheet.title, row[0].coordinate)
+        needed = fitted_height([cell.value for cell in row], widths)
+        assert (sheet.row_dimensions[row[0].row].height or 0) >= (needed or 0), (sheet.title, row[0].row)
+
+
+def test_the_exemplars_print_as_a_boxed_table_with_their_times_in_chinese(demo: Any) -> None:
+    published = list(Exemplar.objects.filter(campaign=demo, status=Exemplar.Status.PUBLISHED))
+    sheet = _book(exemplar_export.workbook(demo, published)).worksheets[0]
+    _boxed_under_title(sheet, f"{demo.name} 典型名单")
+    times = [sheet.cell(row, 8).value for row in range(3, sheet.max_row + 1)]
+    assert times
+    assert all(MOMENT.fullmatch(value) for value in times), times
+
+
+def test_the_ratings_print_as_boxed_tables_named_for_their_campaign(demo: Any) -> None:
+    answer = FormAnswer.objects.filter(visit__campaign=demo).select_related("visit__cadre").first()
+    assert answer is not None
+    SupervisionItem.objects.create(campaign=demo, answer=answer, aspect="service", aspect_label="服务态度",
+                                   unit=answer.visit.cadre.unit, due_on=dt.date(2017, 12, 31),
+                                   description="企业对“服务态度”评价为“差”。企业说明：办事窗口答复前后不一，往返多次，"
+                                               "督查组约谈部门负责人并跟踪整改")
+    book = _book(ratings_export.xlsx(Reach(demo, None, True), show_enterprise=True))
+    for sheet in book.worksheets:
+        _boxed_under_title(sheet, demo.name)
+    months = [row[0] for row in book["按月"].iter_rows(min_row=3, values_only=True)]
+    assert all(re.fullmatch(r"\d{4}年\d{1,2}月|本表无记录", month) for month in months), months

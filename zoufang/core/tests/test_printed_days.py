@@ -25,6 +25,13 @@ def test_it_says_a_day_as_people_read_it() -> None:
     assert sheetwriter.fitting_width(DAY) == sheetwriter.DAY_WIDTH >= sheetwriter.fitting_width("2017年12月31日")
 
 
+def test_it_says_a_moment_as_it_says_a_day() -> None:
+    moment = dt.datetime(2017, 6, 14, 15, 46, 5, tzinfo=dt.UTC)  # 23:46 in Beijing
+    assert clock.minute(moment) == "2017年6月14日 23:46"
+    assert clock.second(moment) == "2017年6月14日 23:46:05"
+    assert clock.minute(dt.datetime(2017, 6, 4, 16, 5, tzinfo=dt.UTC)) == "2017年6月5日 00:05"
+
+
 @pytest.mark.parametrize("streaming", [True, False])
 def test_it_prints_a_date_in_chinese_and_keeps_it_a_date(streaming: bool) -> None:
     book = sheetwriter.ExportWorkbook(streaming=streaming)

@@ -137,7 +137,7 @@ def test_a_home_visit_at_night_is_flagged_but_not_one_written_up_at_night():
     assert [f.visit_ids for f in found] == [[late_visit.id]]
     # A night that does not wrap past midnight (0 to 5 o'clock) is read as such.
     small_hours = Thresholds({**DEFAULTS, "night": {"from_hour": 0, "to_hour": 5}})
-    assert flags.night_flags([late_visit, written_late, visit(at(15, 4))], small_hours)[0].evidence.startswith("2017-06-15 04:00")
+    assert flags.night_flags([late_visit, written_late, visit(at(15, 4))], small_hours)[0].evidence.startswith("2017年6月15日 04:00")
     assert len(flags.night_flags([late_visit, written_late], small_hours)) == 0
 
 

@@ -149,12 +149,12 @@ def test_on_a_pinned_day_a_scan_is_refreshed_once_the_clock_has_gone_round_midni
         assert scans.refresh_due() == 1
     first = scans.newest(visiting.campaign, None)
     assert first is not None
-    assert clock.minute(first.computed_at) == "2017-06-20 22:00"
+    assert clock.minute(first.computed_at) == "2017年6月20日 22:00"
     with clock.frozen(dt.datetime(2017, 6, 20, 23, 30, tzinfo=BEIJING)):
         assert scans.refresh_due() == 0  # fresh
     with clock.frozen(dt.datetime(2017, 6, 20, 0, 30, tzinfo=BEIJING)):  # the next real day, the same pinned one
         assert scans.refresh_due() == 1
-    assert clock.minute(scans.newest(visiting.campaign, None).computed_at) == "2017-06-20 00:30"
+    assert clock.minute(scans.newest(visiting.campaign, None).computed_at) == "2017年6月20日 00:30"
 
 
 def test_a_chosen_period_s_scan_computed_on_a_pinned_day_is_not_dropped_as_years_old(visiting, desk_entry,

@@ -25,6 +25,7 @@ from zoufang.accounts.models import RoleGrant
 from zoufang.accounts.services import ensure_user
 from zoufang.cases.models import Case
 from zoufang.conftest import PASSWORD
+from zoufang.core.sheetwriter import DAY_FORMAT
 from zoufang.jobs.testing import cells, queued_file
 from zoufang.oversight import case_counters, export, figures
 from zoufang.oversight.views import city_tables
@@ -251,3 +252,16 @@ def test_the_queued_city_workbook_is_the_file_the_request_built(towns: Any, logi
     refused = client.post(url, {"sort": "nonsense"})  # a download cannot carry a notice: refused, naming it
     assert refused.status_code == 400
     assert "参数“sort”有误" in refused.content.decode()
+
+
+def test_the_workbook_says_its_year_as_people_do_and_keeps_a_finishing_day_a_date(towns: Any) -> None:
+    """“昆山市2017年 各镇…” (not “昆山市 2017”); 按目前速度预计完成 a date cell printed 2017年9月1日, or a reason in words."""
+    tables, heading, _stem = city_tables(towns.county, "all", None, "pace")
+    book = load_workbook(io.BytesIO(export.xlsx(tables, heading=heading)))
+    assert book.worksheets[0]["A1"].value.startswith("昆山市2017年 各镇走访与问题办理排名")
+    coverage = book["各镇走访覆盖与进度"]
+    assert coverage.cell(2, 9).value == "按目前速度预计完成"
+    finishing = [coverage.cell(row, 9) for row in range(3, coverage.max_row + 1)]
+    assert any(cell.is_date for cell in finishing)
+    for cell in finishing:
+        assert cell.is_date and cell.number_format == DAY_FORMAT or cell.value in ("尚无走访", "无法预计", "已全部走访")

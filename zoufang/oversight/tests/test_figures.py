@@ -173,7 +173,7 @@ def test_the_projected_finish_says_why_it_names_no_day() -> None:
         row.pace = figures.Pace(assigned=assigned, visited=visited, due_today=0, due_next=0, projected_finish=day)
         return coverage_rows_table("cadre", [row], row).rows[0][-1]
 
-    assert finish(3, 1, dt.date(2017, 9, 15)) == "2017-09-15"
+    assert finish(3, 1, dt.date(2017, 9, 15)) == dt.date(2017, 9, 15)  # a date: the xlsx prints it 2017年9月15日, the API 2017-09-15
     assert finish(3, 3) == "已全部走访"
     assert finish(3, 0) == "尚无走访"
     assert finish(11394, 12) == "无法预计"  # a rate too slow to finish within the calendar

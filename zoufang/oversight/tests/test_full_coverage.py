@@ -24,6 +24,7 @@ from zoufang.campaigns.config import (
     validate_config,
 )
 from zoufang.jobs.testing import queued_file
+from zoufang.oversight import export, fullcoverage_tables
 from zoufang.oversight import fullcoverage as fc
 from zoufang.oversight.access import Reach
 from zoufang.oversight.tests.conftest import visit
@@ -252,3 +253,15 @@ def test_the_shipped_campaigns_declare_their_requirements() -> None:
     keys = [item["key"] for item in read_campaign_file(shipped_campaign_path("jinxi-2017")).data["full_coverage"]]
     assert keys == ["villages_linked", "households", "hardship_households", "key_enterprises_projects",
                     "petition_cases"]
+
+
+def test_each_units_table_ends_in_the_sum_of_its_rows(covered: Any) -> None:
+    """A clerk adds up a column of units: the xlsx's 各走访单位 ends in 合计 as its 各村（社区） table does."""
+    result = fc.full_coverage(Reach(covered.campaign, whole=True), clock.today())
+    book = load_workbook(io.BytesIO(export.xlsx(fullcoverage_tables.tables(result), heading="锦溪镇")))
+    sheet = book["困难家庭全覆盖：各走访单位"]
+    rows = [list(row) for row in sheet.iter_rows(min_row=3, values_only=True)]
+    assert rows[-1] == ["合计", 1, 1, 0, "100.0%"]  # 已分配, 已走访, 未走访, 走访完成率 over the one unit's row
+    assert sheet.cell(sheet.max_row, 1).font.b
+    named = book["规模以上企业挂钩服务全覆盖：各走访单位"]
+    assert [c.value for c in named[named.max_row]] == ["合计", 1, 1, 0, 1, "0.0%"]  # with 未落实到人

@@ -110,3 +110,15 @@ def test_it_downloads_the_towns_as_xlsx(client, towns):
     assert client.get(reverse("oversight:units") + "?format=xlsx")["Content-Type"].startswith("text/html")
     client.force_login(towns.users["wenming1"])
     assert client.post(reverse("oversight:units")).status_code == 404
+
+
+def test_a_sheet_title_names_the_unit_once(client, towns):
+    """“文明办在各镇的走访覆盖与进度”, not “文明办 文明办在各镇…”; a town's sheet still says whose it is."""
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(towns.users["wenming"])
+    book = load_workbook(io.BytesIO(queued_file(client, reverse("oversight:units")).content))
+    titles = [sheet["A1"].value for sheet in book.worksheets]
+    assert titles[:2] == ["市文明办在各镇的走访覆盖与进度", "市文明办 甲镇：本单位走访干部的覆盖与进度"]

@@ -186,3 +186,29 @@ def test_the_units_progress_page_offers_its_lists_to_whom_they_go(client, demo, 
     response = client.get(f"/oversight/jinxi-2017/units/{unit.public_id}/")
     form = f'action="/plan/units/{unit.public_id}/walk-lists.xlsx?campaign=jinxi-2017"'
     assert (response.status_code == 200 and form in response.content.decode()) == offered
+
+
+def _closings(data: bytes) -> list[str]:
+    """The text of the paragraph right after each table of the body."""
+    body = Document(io.BytesIO(data)).element.body
+    found = []
+    for table in body.iter(qn("w:tbl")):
+        following = table.getnext()
+        found.append("".join(t.text or "" for t in following.iter(qn("w:t"))) if following is not None else "")
+    return found
+
+
+@pytest.mark.parametrize("streamed", [True, False])
+def test_every_printed_walk_list_ends_in_its_total_as_the_workbook_does(demo, db, streamed):
+    """合计：户籍户 5 户，企业 3 家，共 8 个 under each visitor's table: what the clerk counts the list by."""
+    out = io.BytesIO()
+    if streamed:  # the town's printable plan: its walk lists written a row at a time
+        write_docx(demo, out)
+        closings = _closings(out.getvalue())[7:]  # after the seven allocation tables
+        walks = list(walk_lists(demo))
+    else:  # one unit's lists, built as one document
+        unit = Assignment.objects.filter(campaign=demo).select_related("unit").first().unit
+        write_unit_walk_lists(demo, unit, out, "docx")
+        closings = _closings(out.getvalue())
+        walks = list(walk_lists(demo, unit=unit))
+    assert closings == [f"合计：{walk.total()}" for walk in walks]

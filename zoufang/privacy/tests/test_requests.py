@@ -5,6 +5,7 @@ called the hotline from the same phone; a callback of the visit is on record."""
 
 import datetime as dt
 import io
+import re
 from typing import Any
 
 import pytest
@@ -101,23 +102,46 @@ def test_the_copy_is_an_xlsx_of_every_record_read_back(resident):
     assert cover["电话号码"] == PHONE
     assert cover["走访对象"] == "1 条"
     assert cover["问题与意见建议"] == "2 条"
-    target = list(book["走访对象"].iter_rows(values_only=True))
+    target = list(book["走访对象"].iter_rows(min_row=2, values_only=True))  # under the sheet's title
     assert target[0][:6] == ("对象类型", "名称/户主姓名", "所在区划", "地址", "联系电话", "身份证号码")
     assert target[1][:6] == ("户籍户", "张建国", "上下塘社区 第1居民小组", "上下塘社区1号", PHONE, ID)
-    visit = list(book["走访记录"].iter_rows(min_row=2, values_only=True))
+    visit = list(book["走访记录"].iter_rows(min_row=3, values_only=True))
     assert visit[0][5] == SUMMARY
     assert "办家庭农场" in visit[0][6]
     assert "【" in visit[0][6]
-    cases = {row[5]: row for row in book["问题与意见建议"].iter_rows(min_row=2, values_only=True)}
+    cases = {row[5]: row for row in book["问题与意见建议"].iter_rows(min_row=3, values_only=True)}
     assert set(cases) == {"张建国家（上下塘社区1号）屋顶漏雨", "建议村口加装路灯"}
     assert cases["建议村口加装路灯"][7] == "138-1234-0001"
     assert cases["张建国家（上下塘社区1号）屋顶漏雨"][8] == "上下塘社区 第1居民小组"  # the village, not only the group
     assert "已告知张建国维修安排" in cases["张建国家（上下塘社区1号）屋顶漏雨"][12]
-    sample = list(book["回访抽查"].iter_rows(min_row=2, values_only=True))
+    sample = list(book["回访抽查"].iter_rows(min_row=3, values_only=True))
     assert sample[0][3] == "走访属实"
     assert "张建国确认走访属实" in sample[0][6]
     exports = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT)
     assert {e.object_id for e in exports} == {str(resident.zhang.public_id), str(resident.hotline.public_id)}
+
+
+@pytest.mark.django_db
+def test_the_copy_prints_each_section_as_a_titled_boxed_table_with_its_moments_in_chinese(resident):
+    """Printed for the person: each sheet says what it is, its cells boxed and each row as tall as its text; its
+    moments read 2017年6月2日 10:30 as the pages say them, never 2017-06-02 10:30."""
+    response = _client(resident.users["office"]).post("/privacy/copy.xlsx", {"number": PHONE})
+    book = load_workbook(io.BytesIO(response.content))
+    moment = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}")
+    cover = {row[0]: row[1] for row in book["说明"].iter_rows(min_row=2, values_only=True)}
+    assert moment.fullmatch(cover["出具时间"])
+    for name in ("走访对象", "走访记录", "问题与意见建议", "回访抽查"):
+        sheet = book[name]
+        assert sheet["A1"].value == f"个人信息副本：{name}"
+        assert sheet["A1"].font.name
+        assert sheet["A2"].font.b
+        assert sheet["A2"].border.left.style == "thin"
+        assert sheet["A3"].border.bottom.style == "thin"
+        assert sheet.freeze_panes == "A3"
+    assert moment.fullmatch(book["走访记录"]["A3"].value)
+    history = book["问题与意见建议"].cell(3, 13).value  # after 所在区划 (h3)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", history), history
+    assert book["问题与意见建议"].row_dimensions[3].height > 16 * 3
 
 
 @pytest.mark.django_db
@@ -133,8 +157,8 @@ def test_the_copy_holds_the_callback_answers_labelled_by_the_script_s_questions(
     CallbackAttempt.objects.filter(sample=resident.sample).update(answers=answers)
     response = _client(resident.users["office"]).post("/privacy/copy.xlsx", {"number": ID})
     sheet = load_workbook(io.BytesIO(response.content))["回访抽查"]
-    header = [cell.value for cell in sheet[1]]
-    given = list(sheet.iter_rows(min_row=2, values_only=True))[0][header.index("回访答案")]
+    header = [cell.value for cell in sheet[2]]
+    given = list(sheet.iter_rows(min_row=3, values_only=True))[0][header.index("回访答案")]
     assert given.splitlines() == [
         "今年以来是否有干部到您家（单位）走访或联系过您？：是", "走访人是否是记录中的这位干部本人？：是",
         "当时是以什么方式走访的？：上门入户", "您当时反映的问题或意见是否得到了回复？：没有反映问题",

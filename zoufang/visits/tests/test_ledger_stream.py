@@ -75,8 +75,8 @@ def test_the_ledger_prints_as_a_boxed_table_whose_rows_hold_their_whole_text(vis
     assert sheet["A2"].font.bold
     assert sheet["A2"].alignment.horizontal == "center"
     long_row = next(r for r in range(3, sheet.max_row + 1) if len(sheet.cell(r, 14).value or "") > 40)
-    # 92 Chinese characters in the 31-wide 走访情况 column, 14 a line: seven lines of 16 points and the cell's margins.
-    assert sheet.row_dimensions[long_row].height == 7 * 16 + 2
+    # 92 Chinese characters in the 27-wide 走访情况 column, 12 a line: eight lines of 16 points and the cell's margins.
+    assert sheet.row_dimensions[long_row].height == 8 * 16 + 2
     short_row = next(r for r in range(3, sheet.max_row + 1) if r != long_row)
     # Its longest text is the visitor 派出所党员甲 (12.9 units) in the 10-wide 走访人 column: two lines.
     assert sheet.row_dimensions[short_row].height == 2 * 16 + 2

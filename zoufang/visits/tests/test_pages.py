@@ -274,7 +274,7 @@ def test_it_exports_the_cadres_ledger_and_diary(login, visiting, visit):
     rows = _rows(response.content, "走访台账")
     record = dict(zip(rows[1], rows[2], strict=True))
     assert record["走访对象"] == "锦溪精密机械有限公司"
-    assert record["走访时间"] == "2017-06-14 10:30"
+    assert record["走访时间"] == "2017年6月14日 10:30"
     assert record["村（社区）"] == "计家墩村"
     assert record["问题意见（条）"] == 1
     diary = _rows(response.content, "民情走访日记")  # a title naming whose diary, the header, then the entries
