@@ -81,6 +81,7 @@ def cadre_accounts_page(request: HttpRequest) -> HttpResponse:
         "unlinked": min(unlinked, paging.COUNT_CAP), "batch": cadre_accounts.OPEN_BATCH,
         "units": units, "unit": unit, "status": status, "q": name, "statuses": STATUS_LABELS,
         "filtered": bool(unit or status or name),
+        "listed": request.GET.urlencode(),  # each row's form sends it back (`_listed`): the page to return to
     })
 
 

@@ -190,7 +190,7 @@ def test_the_tokens_page_dates_a_token_on_the_pinned_day(pinned, client, town):
     tokens.authenticate(secret)  # its first use
     client.force_login(leader)
     page = client.get("/account/tokens/").content.decode()
-    rows = re.findall(r"<td[^>]*>(\d{4}-\d\d-\d\d) \d\d:\d\d</td>", page)
+    rows = re.findall(r"<td[^>]*>(\d{4}年\d{1,2}月\d{1,2}日) \d\d:\d\d</td>", page)  # as clock.minute prints
     assert len(rows) == 3  # 取得时间, 有效至, 最近使用
-    assert set(rows) <= {f"{PINNED:%Y-%m-%d}", f"{PINNED + dt.timedelta(days=1):%Y-%m-%d}"}  # expiry after midnight
-    assert f"{timezone.localdate():%Y-%m-%d}" not in page
+    assert set(rows) <= {clock.day(PINNED), clock.day(PINNED + dt.timedelta(days=1))}  # expiry after midnight
+    assert clock.day(timezone.localdate()) not in page
