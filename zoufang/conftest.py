@@ -646,8 +646,8 @@ def browser_login(page: Any, url: str, username: str, password: str = PASSWORD) 
     page.goto(f"{url}/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button[type=submit]")
     if "/account/2fa/" in page.url:
         code = second_factor_code(get_user_model().objects.get(username=username))
         page.fill("input[name=code]", code or "")

@@ -27,8 +27,8 @@ def test_the_audit_page_fits_the_screen_and_filters(browser, live_server, town):
     assert "临时工小李（linshi）［账号已删除］" in page.locator("main").inner_text()
     look(page, "audit")
     page.select_option("select[name=action]", "read")
-    page.click("button:has-text('查询')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button:has-text('查询')")
     main = page.locator("main").inner_text()
     assert "网页查看走访对象完整信息" in main
     assert "临时工小李" not in main

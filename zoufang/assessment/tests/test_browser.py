@@ -27,31 +27,31 @@ def test_the_assessor_runs_reviews_adjusts_freezes_and_downloads(
         page.wait_for_url("**/downloads/*/")  # the town is scored in the background: the job's page
         page.locator("a:has-text('打开第1版考核')").wait_for(timeout=15000)
         look(page, "assessment-run-job")
-        page.click("a:has-text('打开第1版考核')")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("a:has-text('打开第1版考核')")
         assert "（第1版）" in page.locator("h1").inner_text()
         police = page.locator("table.assessment-scores tbody tr", has=page.locator("th", has_text="派出所"))
         assert police.locator("td").nth(9).inner_text().strip() == "43.73"
         look(page, "assessment-review")
 
-        police.locator("td").first.locator("a").click()  # the quota figure drills into the unit's oversight page
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            police.locator("td").first.locator("a").click()  # the quota figure drills into the unit's oversight page
         assert "/oversight/" in page.url
         assert "派出所党员甲" in page.content()
         page.go_back()
-        police.locator("th a").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            police.locator("th a").click()
         page.fill("input[name=points]", "2")
         page.fill("textarea[name=reason]", "获市级表彰（锦委〔2017〕8号）")
-        page.click("form.action-form button[type=submit]")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("form.action-form button[type=submit]")
         assert "获市级表彰" in page.locator("#h-adjust").locator("xpath=ancestor::section[1]").inner_text()
         look(page, "assessment-score")
 
         page.click("text=返回考核表")
         page.check("input[name=confirm]")
-        page.click(".notice form button[type=submit]")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click(".notice form button[type=submit]")
         assert "已定稿" in page.locator("h1").inner_text()
         assert police.locator("td").nth(11).inner_text().strip() == "45.73"
         look(page, "assessment-frozen")

@@ -23,8 +23,8 @@ def _shoot(page: Any, name: str) -> None:
 
 
 def _sample_link(page: Any, sample: CallbackSample) -> None:
-    page.click(f"a[href='/callbacks/samples/{sample.public_id}/'] >> nth=0")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click(f"a[href='/callbacks/samples/{sample.public_id}/'] >> nth=0")
 
 
 def test_draw_call_verify_and_see_the_effect(browser: Any, live_server: Any, cases_town: Any, sampling: Any) -> None:
@@ -44,8 +44,8 @@ def test_draw_call_verify_and_see_the_effect(browser: Any, live_server: Any, cas
         office.wait_for_url("**/downloads/*/")  # drawn in the background: the job's page, then the batch
         office.locator("a:has-text('打开第 1 批回访抽查')").wait_for(timeout=15000)
         _shoot(office, "draw-job")
-        office.click("a:has-text('打开第 1 批回访抽查')")
-        office.wait_for_load_state()
+        with office.expect_navigation():
+            office.click("a:has-text('打开第 1 批回访抽查')")
         batch = CallbackBatch.objects.get()
         assert office.locator("h1").inner_text() == "第 1 批回访抽查"
         _shoot(office, "batch-drawn")
@@ -54,20 +54,20 @@ def test_draw_call_verify_and_see_the_effect(browser: Any, live_server: Any, cas
 
         browser_login(caller, live_server.url, "caller")
         caller.click("nav >> text=回访抽查")
-        caller.click("text=第 1 批回访抽查")
-        caller.wait_for_load_state()
+        with caller.expect_navigation():
+            caller.click("text=第 1 批回访抽查")
         assert "按单位" not in caller.content()
         _sample_link(caller, first)
         assert first.visit.target.phone not in caller.content()
-        caller.click("text=显示完整号码（记入审计）")
-        caller.wait_for_load_state()
+        with caller.expect_navigation():
+            caller.click("text=显示完整号码（记入审计）")
         assert first.visit.target.phone in caller.locator("dl.fields").inner_text()
         _shoot(caller, "call")
         caller.check("input[name=kind][value=completed]")
         caller.check("input[name=q_visited][value=no]")
         caller.fill("textarea[name=q_opinion]", "从来没有干部来过")
-        caller.click("form button[type=submit] >> text=保存")
-        caller.wait_for_load_state()
+        with caller.expect_navigation():
+            caller.click("form button[type=submit] >> text=保存")
         assert "已记录：未接受走访" in caller.content()
         _sample_link(caller, second)
         caller.check("input[name=kind][value=completed]")
@@ -75,8 +75,8 @@ def test_draw_call_verify_and_see_the_effect(browser: Any, live_server: Any, cas
         caller.check("input[name=q_same_visitor][value=yes]")
         caller.check(f"input[name=q_mode][value={second.visit.mode}]")
         caller.check("input[name=q_answered][value=no]")
-        caller.click("form button[type=submit] >> text=保存")
-        caller.wait_for_load_state()
+        with caller.expect_navigation():
+            caller.click("form button[type=submit] >> text=保存")
         assert "已记录：走访属实" in caller.content()
         _shoot(caller, "batch-caller")
 
@@ -88,20 +88,20 @@ def test_draw_call_verify_and_see_the_effect(browser: Any, live_server: Any, cas
         office.fill("textarea[name=verify-explanation]", "干部称电话联系过，未上门")
         office.fill("textarea[name=verify-note]", "对象确认无人上门，记录为入户走访")
         _shoot(office, "verify")
-        office.click("form button[type=submit] >> text=提交核实结论")
-        office.wait_for_load_state()
+        with office.expect_navigation():
+            office.click("form button[type=submit] >> text=提交核实结论")
         _sample_link(office, second)
         assert case.number in office.content()
         office.fill("textarea[name=reopen-note]", "请承办单位重新答复反映人")
-        office.click("form button[type=submit] >> text=重办")
-        office.wait_for_load_state()
+        with office.expect_navigation():
+            office.click("form button[type=submit] >> text=重办")
         assert "已重办 1 件问题" in office.content()
         case.refresh_from_db()
         assert case.status == Case.Status.DISPATCHED
         assert case.reopen_count == 1
 
-        office.click("text=返回名单")
-        office.wait_for_load_state()
+        with office.expect_navigation():
+            office.click("text=返回名单")
         cadre = first.visit.cadre
         line = office.locator("table.oversight-table").nth(2).locator("tr", has=office.locator(
             "td", has_text=f"{cadre.name}（{cadre.unit.name}）"))
@@ -151,8 +151,8 @@ def test_a_caller_on_a_phone_answers_by_tapping_anywhere_on_an_option_s_row(brow
         tap("q_answered", "none_raised")
         tap("q_satisfaction", "fairly")
         look(page, "callbacks-call-phone")
-        page.click("form button[type=submit] >> text=保存")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("form button[type=submit] >> text=保存")
         assert "已记录：走访属实" in page.content()
         assert sample.attempts.get().answers["satisfaction"] == "fairly"
     finally:

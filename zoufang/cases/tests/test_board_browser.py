@@ -34,8 +34,8 @@ def test_the_office_looks_at_its_board_its_shared_problems_and_its_regions(brows
     assert "另有 1 件" in page.locator("main").inner_text()
     look(page, "shared-problems")
     page.goto(f"{live_server.url}/regions/")
-    page.get_by_role("link", name="展开下级").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="展开下级").first.click()
     assert "第1居民小组" in page.locator(".tree").inner_text()
     look(page, "regions-opened")
     context.close()

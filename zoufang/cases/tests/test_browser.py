@@ -30,8 +30,8 @@ def _act(page, action, fields=None, *, select=None, check=None):
         form.locator(f"select[name={action}-{name}]").select_option(value)
     if check:
         form.get_by_label(check, exact=True).check()
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
     assert page.locator(".notice-good").count() == 1, page.locator("main").inner_text()
 
 
@@ -41,7 +41,8 @@ def test_it_takes_a_case_from_draft_to_closed_in_the_browser(browser, live_serve
     case = make_case()
     url = f"{live_server.url}/cases/{case.public_id}/"
     office_context, office = _login(browser, live_server, "office", 1280)
-    office.click("text=问题办理")
+    with office.expect_navigation():
+        office.click("text=问题办理")
     assert "交办台" in office.locator("h1").inner_text()
     office.goto(url)
     _act(office, "register", select={"category": str(cases_town.category.pk)})
@@ -86,8 +87,8 @@ def test_the_office_on_a_phone_records_the_callback_by_tapping_a_row(browser, li
     rows_to_tap(form)
     tap_far_end(form, "callback-satisfaction", "fairly")
     look(office, "case-callback")
-    form.locator("button[type=submit]").click()
-    office.wait_for_load_state()
+    with office.expect_navigation():
+        form.locator("button[type=submit]").click()
     assert office.locator(".notice-good").count() == 1
     context.close()
     case.refresh_from_db()
@@ -103,8 +104,8 @@ def test_it_returns_extends_escalates_merges_and_reopens_in_the_browser(browser,
     office_context, office = _login(browser, live_server, "office", width)
     office.goto(f"{live_server.url}/cases/{duplicate.public_id}/")
     office.click("text=合并到此件")
-    office.click("text=确认合并")  # a merge is not undone: a second, deliberate tap
-    office.wait_for_load_state()
+    with office.expect_navigation():
+        office.click("text=确认合并")  # a merge is not undone: a second, deliberate tap
     assert "已合并" in office.locator(".page-head").inner_text()
     office.goto(url)
     _act(office, "register", select={"category": str(town.category.pk)})
@@ -168,15 +169,15 @@ def test_it_publishes_a_case_with_the_offices_summary_in_the_browser(browser, li
     panel = office.locator("#publication")
     panel.locator("summary").click()
     panel.locator("textarea[name=summary]").fill("电话 138 6884 1290 的居民反映路灯坏了")
-    panel.locator("button[type=submit]").first.click()
-    office.wait_for_load_state()
+    with office.expect_navigation():
+        panel.locator("button[type=submit]").first.click()
     assert "不能含电话" in office.locator("main").inner_text()
     panel = office.locator("#publication")
     if panel.get_attribute("open") is None:
         panel.locator("summary").click()
     panel.locator("textarea[name=summary]").fill("上下塘社区一处路灯损坏，正在维修。")
-    panel.locator("button[type=submit]").first.click()
-    office.wait_for_load_state()
+    with office.expect_navigation():
+        panel.locator("button[type=submit]").first.click()
     assert office.locator(".notice-good").count() == 1
     look(office, "case-published")
     context.close()

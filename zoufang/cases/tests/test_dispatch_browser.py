@@ -33,8 +33,8 @@ def test_the_office_on_a_phone_dispatches_with_a_co_handler_found_by_name(browse
     assert "已选 水务站" in form.locator(".unit-group", has_text="镇部门").locator("summary").inner_text()
     look(page, "case-dispatch-co-handlers")
 
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
     assert page.locator(".notice-good").count() == 1, page.locator("main").inner_text()
     assert "协办：水务站" in page.locator("main").inner_text()
     context.close()

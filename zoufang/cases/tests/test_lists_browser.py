@@ -30,17 +30,20 @@ def test_the_office_reads_the_agenda_and_walks_the_weekly_list(browser, live_ser
     assert "第 1 / 2 页" in page.locator("#units").inner_text()
     assert "等 10 件" in page.locator("#units").inner_text()
     look(page, "cases-agenda")
-    page.locator("#units").get_by_role("link", name="下一页").click()
+    with page.expect_navigation():
+        page.locator("#units").get_by_role("link", name="下一页").click()
     assert "第 2 / 2 页" in page.locator("#units").inner_text()
     page.goto(f"{live_server.url}/cases/agenda/?month=2017-06")
-    page.get_by_role("link", name="等 10 件").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="等 10 件").click()
     assert "承办单位：派出所" in page.locator("main").inner_text()
     look(page, "cases-list-unit-overdue")
 
     page.goto(f"{live_server.url}/cases/weekly/?kind=problem&week=2017-06-13")
     assert "共 10 条" in page.locator(".list-meta").inner_text()  # those raised in the week of 13 June
     look(page, "cases-weekly")
-    page.get_by_role("link", name="下一页").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="下一页").click()
     assert page.locator("tbody tr").first.locator("td").first.inner_text() == "4"
     look(page, "cases-weekly-page-2")
     context.close()

@@ -22,15 +22,15 @@ def test_the_leader_on_a_phone_reads_the_escalation_above_the_signature(browser,
     page = context.new_page()
     browser_login(page, live_server.url, "leader")
     page.goto(f"{live_server.url}/cases/signoff/")
-    page.get_by_role("link", name="审阅并签字").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="审阅并签字").click()
     reason = page.locator(".step-brief dd", has_text="需水务站、城管中队共同处理")
     sign = page.locator("#act-sign button[type=submit]")
     assert reason.bounding_box()["y"] + reason.bounding_box()["height"] <= sign.bounding_box()["y"]
     assert sign.bounding_box()["y"] + sign.bounding_box()["height"] <= PHONE["height"]  # both in the first screen
     look(page, "case-signoff-brief")
-    sign.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        sign.click()
     assert page.locator(".notice-good").count() == 1, page.locator("main").inner_text()
     context.close()
     case.refresh_from_db()

@@ -36,7 +36,8 @@ def test_it_walks_escalate_sign_city_queue_and_city_answer(browser, live_server,
     leader_context.close()
 
     context, city = _login(browser, live_server, "city", 1280)  # the city office's desk; its queue fits a phone too
-    city.click("nav >> text=问题办理")
+    with city.expect_navigation():
+        city.click("nav >> text=问题办理")
     assert "上报上一级活动办待办件" in city.locator("h1").inner_text()
     queue = city.locator("main").inner_text()
     for text in ("农田灌溉渠道", "锦溪镇", "王文", "同意上报市活动办", "涉及市级农田水利项目资金"):

@@ -21,8 +21,8 @@ def test_it_finds_a_household_by_its_whole_id_number(browser, live_server, town)
         assert described
         assert "须输入完整号码" in page.locator(f"#{described.split()[0]}").inner_text()
         page.fill("input[name=q]", target.id_number)
-        page.locator("input[name=q]").press("Enter")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.locator("input[name=q]").press("Enter")
         body = page.locator("main").inner_text()
         assert target.name in body
         assert all(other.name not in body for other in town.households["shangxiatang"])

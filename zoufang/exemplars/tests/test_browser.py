@@ -24,39 +24,39 @@ def test_a_cadre_nominates_and_the_publicity_group_edits_and_publishes(
     try:
         browser_login(page, live_server.url, "dept")
         page.goto(f"{live_server.url}/visits/{typical.visit.public_id}/")
-        page.click("text=推荐为典型")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("text=推荐为典型")
         look(page, "exemplars-nominate")
         form = page.locator("#nominate form")
         rows_to_tap(form)
         tap_far_end(form, "kind", "practice")
         page.fill("input[name=title]", f"{RESIDENT}家的就医难题当周解决")
         page.fill("textarea[name=text]", f"走访{RESIDENT}家（{ADDRESS}），记下老人就医难，当周联系社区医生上门。")
-        page.click("#nominate button[type=submit]")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("#nominate button[type=submit]")
         assert "已推荐" in page.content()
         look(page, "exemplars-nominated")
         context.clear_cookies()
 
         page.set_viewport_size(DESKTOP)
         browser_login(page, live_server.url, "xuanchuan")
-        page.click("nav.nav >> text=典型")
-        page.wait_for_load_state()
-        page.click("text=待审核")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("nav.nav >> text=典型")
+        with page.expect_navigation():
+            page.click("text=待审核")
         look(page, "exemplars-queue")
-        page.click(f"text={RESIDENT}家的就医难题当周解决")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click(f"text={RESIDENT}家的就医难题当周解决")
         assert "走访周*家（（地址已隐去））" in page.content()  # the preview of what will be published
         page.click("#edit summary")
         page.fill("#edit input[name=title]", f"{RESIDENT}家：医生上门")
-        page.click("#edit button[type=submit]")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("#edit button[type=submit]")
         assert "已保存修改" in page.content()
         assert "第 2 版" in page.content()
         look(page, "exemplars-review")
-        page.click("form[action$='/publish/'] button")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("form[action$='/publish/'] button")
         assert "已发布" in page.content()
         look(page, "exemplars-published")
         exemplar = Exemplar.objects.get()

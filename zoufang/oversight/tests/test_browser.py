@@ -30,8 +30,8 @@ def test_the_leader_reads_the_dashboard_and_opens_a_village_s_unvisited_targets(
             fits(page, width, "oversight-dashboard")
             shoot(page, f"oversight-dashboard-{width}")
             shoot(village, f"oversight-village-{width}", full_page=False)  # a page of the by-village table
-        row.locator("th a").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            row.locator("th a").click()
         assert page.locator("h1").inner_text() == "上下塘社区·未走访对象"
         assert page.locator("tbody tr").count() == 2
         look(page, "oversight-rows")
@@ -47,8 +47,8 @@ def test_the_leader_reads_the_dashboard_and_opens_a_village_s_unvisited_targets(
         monkeypatch.setattr(views, "IN_REQUEST_ROWS", 1)
         page.goto(f"{live_server.url}/oversight/{counted.campaign.slug}/")
         units = page.locator("#t-coverage-unit").locator("xpath=ancestor::section[1]")
-        units.get_by_role("link", name="下载xlsx").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            units.get_by_role("link", name="下载xlsx").click()
         assert page.locator("h1").inner_text() == "各单位走访覆盖与进度"
         look(page, "oversight-long-table")
         page.get_by_role("button", name="在后台生成").click()
@@ -72,11 +72,11 @@ def test_the_city_office_compares_its_towns_and_drills_into_one_read_only(
         ranking = page.locator("#t-towns").locator("xpath=ancestor::section[1]")
         assert ranking.locator("tbody th").all_inner_texts() == ["周庄镇", "锦溪镇"]  # worst first on pace
         look(page, "oversight-city")
-        page.get_by_role("link", name="满意率").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.get_by_role("link", name="满意率").click()
         assert ranking.locator("tbody th").all_inner_texts() == ["锦溪镇", "周庄镇"]
-        ranking.locator("tbody th a", has_text="周庄镇").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            ranking.locator("tbody th a", has_text="周庄镇").click()
         assert page.locator("#board-title").inner_text() == "走访进度督查"
         assert "7 / 30" in page.locator(".figures").first.inner_text()
         assert page.locator("form[method=post]").count() == 2  # signing out and 全部下载xlsx: nothing to act on

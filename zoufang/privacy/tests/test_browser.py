@@ -21,22 +21,22 @@ def test_the_office_finds_copies_and_erases(browser: Any, live_server: Any, resi
         page.click("text=个人信息查阅与删除")
         look(page, "privacy-ask")
         page.fill("input[name=number]", ID)
-        page.click("form[action='/privacy/'] button[type=submit]")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("form[action='/privacy/'] button[type=submit]")
         assert SUMMARY in page.content()
         look(page, "privacy-found")
         page.check("input[name=reason][value=withdrawn]")
         page.check("input[name=confirm]")
-        page.click("#erase button[type=submit]")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("#erase button[type=submit]")
         assert "尚未结案" in page.content()
         look(page, "privacy-refused")
         Case.objects.update(status=Case.Status.CLOSED)
         settings.ZOUFANG_TODAY = "2018-03-01"
         page.check("input[name=reason][value=withdrawn]")
         page.check("input[name=confirm]")
-        page.click("#erase button[type=submit]")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("#erase button[type=submit]")
         assert "已删除持有身份证号码" in page.content()
         look(page, "privacy-erased")
     finally:

@@ -54,6 +54,6 @@ def test_the_copy_kept_for_offline_use_says_when_it_was_rendered_and_that_sendin
         assert "离线" not in said
         assert re.search(r"网络已恢复：以下仍为2017年6月15日 \d{2}:\d{2}的数据", said), said
         look(page, "phone-offline-copy-back-online", full_page=False)
-        note.locator("a", has_text="刷新").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            note.locator("a", has_text="刷新").click()
         assert note.is_hidden()

@@ -40,7 +40,8 @@ def test_it_shows_the_office_the_counts_after_logging_in(browser, live_server, t
         look(page, "enrol")
         device = TOTPDevice.objects.get(user__username="office", confirmed=False)
         page.fill("input[name=code]", twofactor.current_code(device))
-        page.click("form button[type=submit]")
+        with page.expect_navigation():
+            page.click("form button[type=submit]")
         assert page.locator("h1").inner_text() == "双因素认证已启用"
         assert page.locator(".recovery-codes li").count() == 10
         look(page, "recovery")

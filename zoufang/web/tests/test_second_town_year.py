@@ -37,8 +37,8 @@ def _log_in(page: Any, url: str, username: str, password: str) -> None:
     page.goto(f"{url}/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button[type=submit]")
 
 
 def _enrol(page: Any) -> None:
@@ -48,8 +48,8 @@ def _enrol(page: Any) -> None:
     key = secret.group(1).replace(" ", "")
     page.fill("input[name=code]", f"{totp(base64.b32decode(key + '=' * (-len(key) % 8))):06d}")
     page.click("form button[type=submit]")
-    page.click("text=我已保存，继续")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("text=我已保存，继续")
 
 
 def _import(page: Any, url: str, kind: str, path: Path) -> str:
@@ -58,11 +58,12 @@ def _import(page: Any, url: str, kind: str, path: Path) -> str:
     page.select_option("select[name=kind]", kind)
     page.select_option("select[name=campaign]", label=qiandeng.TOWN + "2025年度常态化推进“六个一”基层走访调研")
     page.set_input_files("input[name=file]", str(path))
-    page.click("form button:has-text('上传')")
+    with page.expect_navigation():
+        page.click("form button:has-text('上传')")
     report = page.inner_text("main")
     if "检查通过" in report:
-        page.click("button:has-text('正式导入')")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("button:has-text('正式导入')")
         report = page.inner_text("main")
         assert "导入成功，数据已写入" in report, report[:1500]
     return report
@@ -93,8 +94,8 @@ def test_it_walks_a_new_town_from_its_own_tables_to_a_visit_with_a_problem(brows
         page.keyboard.type(qiandeng.TOWN)
         page.wait_for_selector(f".select2-results__option:text-is('{qiandeng.TOWN}')")
         page.keyboard.press("Enter")
-        page.click("input[name=_save]")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("input[name=_save]")
         assert RoleGrant.objects.filter(user__username="qd_office", role="office", region__name=qiandeng.TOWN).exists()
         page.click("text=注销")
         page.context.clear_cookies()
