@@ -14,6 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django_otp.oath import totp
+from playwright.sync_api import expect
 
 from zoufang.accounts.models import RoleGrant
 from zoufang.accounts.services import ensure_user
@@ -92,11 +93,12 @@ def test_it_walks_a_new_town_from_its_own_tables_to_a_visit_with_a_problem(brows
         page.select_option("select[name=role_grants-0-role]", "office")
         page.click("#role_grants-0 .field-region .select2-selection")
         page.keyboard.type(qiandeng.TOWN)
-        page.wait_for_selector(f".select2-results__option:text-is('{qiandeng.TOWN}')")
-        page.keyboard.press("Enter")
+        page.click(f".select2-results__option:text-is('{qiandeng.TOWN}')")
+        expect(page.locator("#role_grants-0 .field-region .select2-selection__rendered")).to_contain_text(qiandeng.TOWN)
         with page.expect_navigation():
             page.click("input[name=_save]")
-        assert RoleGrant.objects.filter(user__username="qd_office", role="office", region__name=qiandeng.TOWN).exists()
+        assert RoleGrant.objects.filter(user__username="qd_office", role="office", region__name=qiandeng.TOWN).exists(), \
+            (page.url, page.inner_text("main")[:2000])
         page.click("text=注销")
         page.context.clear_cookies()
 
