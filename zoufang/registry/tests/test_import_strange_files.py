@@ -7,6 +7,7 @@ the row and the column: an ID number that lost digits, a hidden row."""
 import csv
 import io
 from collections.abc import Callable
+from copy import copy
 
 import pytest
 import xlwt
@@ -91,10 +92,13 @@ def _book(rows: Rows, merges: tuple[str, ...] = (), *, cover: bool = False, form
         sheet.append(row)
     for merge in merges:
         sheet.merge_cells(merge)
-    for number in range(len(rows) + 1, len(rows) + 1 + formatted):  # rows formatted down the sheet, never filled
-        for column in range(1, 9):
-            sheet.cell(number, column).font = Font(name="宋体", sz=12)
-            sheet.cell(number, column).number_format = "@"
+    if formatted:  # rows formatted down the sheet, never filled: each cell given one cell's style, as Excel stores it
+        first = sheet.cell(len(rows) + 1, 1)
+        first.font = Font(name="宋体", sz=12)
+        first.number_format = "@"
+        for number in range(len(rows) + 1, len(rows) + 1 + formatted):
+            for column in range(1, 9):
+                sheet.cell(number, column)._style = copy(first._style)  # openpyxl's own copy_worksheet does this
     out = io.BytesIO()
     workbook.save(out)
     out.seek(0)
