@@ -109,9 +109,11 @@ PYTEST_PG := $(BIN)/pytest $(PYTEST_OPTIONS) -n $(PYTEST_PG_WORKERS)
 # The PostgreSQL half takes no screenshots: its pages are the SQLite half's (core/testwidths.py). Its browser tests
 # run in Chromium's headless shell (the same Debian Chromium, without the full browser's per-frame compositing:
 # decision 0017); the SQLite half's, which take the screenshots, in the full browser.
+# With both halves, a test marked one_database runs in its half only (ZOUFANG_BOTH_HALVES; decision 0046); without
+# DATABASE_URL the SQLite half runs every test.
 define SUITE
-	env -u DATABASE_URL -u ZOUFANG_TODAY $(PYTEST)
-	@if [ -n "$$DATABASE_URL" ]; then echo "== PostgreSQL: $$DATABASE_URL"; env -u ZOUFANG_TODAY ZOUFANG_NO_SHOTS=1 ZOUFANG_CHROMIUM=$(HEADLESS_SHELL) $(PYTEST_PG); fi
+	env -u DATABASE_URL -u ZOUFANG_TODAY ZOUFANG_BOTH_HALVES=$${DATABASE_URL:+1} $(PYTEST)
+	@if [ -n "$$DATABASE_URL" ]; then echo "== PostgreSQL: $$DATABASE_URL"; env -u ZOUFANG_TODAY ZOUFANG_BOTH_HALVES=1 ZOUFANG_NO_SHOTS=1 ZOUFANG_CHROMIUM=$(HEADLESS_SHELL) $(PYTEST_PG); fi
 endef
 pytest: $(STAMP) static browser
 	$(SUITE)

@@ -413,18 +413,39 @@ def uses_database(item: pytest.Item) -> bool:
     return False
 
 
+ENGINES = ("postgresql", "sqlite")
+
+
+def runs_in_half(only: str | None, engine: str, *, halves: bool, reaches_database: bool) -> bool:
+    """Whether a test runs on `engine`: one marked for one engine (`only`) runs on that one where both halves run;
+    a test that never reaches the database runs on SQLite only (PostgreSQL's half asks it only if it does)."""
+    if only is not None and halves and only != engine:
+        return False
+    return engine == "sqlite" or reaches_database
+
+
 def once_is_enough(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On PostgreSQL (`make test`'s second half), leave out the tests that never reach the test database: the
-    SQLite half ran the same code on the same input (about 500 tests, 75 s of the half). A test that reads the
-    database settings without a database fixture (the router's, the test templates') is marked
-    `every_database`."""
+    """Leave out what the other half of `make test` already runs (decisions 0014, 0046).
+
+    On PostgreSQL (the second half), the tests that never reach the test database: the SQLite half ran the same
+    code on the same input (about 500 tests, 75 s of the half). A test that reads the database settings without a
+    database fixture (the router's, the test templates') is marked `every_database`.
+    In either half, a test marked `one_database("postgresql")` or `one_database("sqlite")` runs in that half only:
+    the crawls of every page for every role, whose subject is either the templates (the same on both engines) or
+    what production's engine answers. Only where `make test` runs both halves (it sets ZOUFANG_BOTH_HALVES): a
+    module run on its own runs whole on either engine."""
     from django.conf import settings
 
-    if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
-        return
+    engine = "postgresql" if "postgresql" in settings.DATABASES["default"]["ENGINE"] else "sqlite"
+    halves = bool(os.environ.get("ZOUFANG_BOTH_HALVES"))
     kept, left = [], []
     for item in items:
-        (kept if uses_database(item) else left).append(item)
+        only = item.get_closest_marker("one_database")
+        if only and (len(only.args) != 1 or only.args[0] not in ENGINES):
+            raise pytest.UsageError(f"{item.nodeid}: one_database takes 'postgresql' or 'sqlite', not {only.args}")
+        here = runs_in_half(only.args[0] if only else None, engine, halves=halves,
+                            reaches_database=engine == "sqlite" or uses_database(item))
+        (kept if here else left).append(item)
     if left:
         config.hook.pytest_deselected(items=left)
         items[:] = kept

@@ -44,6 +44,9 @@ from zoufang.registry.identifiers import id_number_check_digit
 from zoufang.registry.models import Cadre, Target, Unit
 from zoufang.visits.models import DiaryEntry, Visit
 
+# Production's engine answers what each role may read and write; the SQLite half leaves it (decision 0046).
+pytestmark = pytest.mark.one_database("postgresql")
+
 try:  # the second factor: a session of a role that needs one is verified, as typing a code would
     from zoufang.conftest import verify_session  # type: ignore[attr-defined]
 except ImportError:  # a tree without the second factor

@@ -45,6 +45,9 @@ from zoufang.cases.models import Case
 from zoufang.conftest import verify_session
 from zoufang.registry.models import Cadre, Unit
 
+# Production's engine answers what each role may read and write; the SQLite half leaves it (decision 0046).
+pytestmark = pytest.mark.one_database("postgresql")
+
 # The matrix's roles and the demo's other accounts: the three administrators, a plain cadre, the 考核管理组 and
 # the third party's caller.
 DEMO_ROLES = [*ROLES, "sysadmin", "security", "auditadmin", "ganbu1", "assessor", "minyi"]

@@ -1,0 +1,39 @@
+"""Which half of `make test` runs a test (decision 0046): a crawl marked for one engine runs in that half only, and
+only where both halves run; a test that never reaches the database runs on SQLite only."""
+
+import pytest
+
+from zoufang.conftest import once_is_enough, runs_in_half
+
+
+@pytest.mark.parametrize(("only", "engine", "halves", "reaches", "runs"), [
+    (None, "sqlite", True, False, True),
+    (None, "postgresql", True, False, False),  # decision 0014: the SQLite half ran it
+    (None, "postgresql", True, True, True),
+    ("postgresql", "sqlite", True, True, False),
+    ("postgresql", "postgresql", True, True, True),
+    ("sqlite", "postgresql", True, True, False),
+    ("sqlite", "sqlite", True, True, True),
+    ("postgresql", "sqlite", False, True, True),  # a module run on its own, or make test without PostgreSQL
+    ("sqlite", "postgresql", False, True, True),
+])
+def test_it_runs_a_test_in_the_half_its_mark_names_only_where_both_halves_run(only, engine, halves, reaches, runs):
+    assert runs_in_half(only, engine, halves=halves, reaches_database=reaches) is runs
+
+
+class _Marked:
+    """A collected test as `once_is_enough` reads it: its node id and its one_database mark."""
+
+    def __init__(self, *engines: str) -> None:
+        self.nodeid = "zoufang/x/tests/test_x.py::test_x"
+        self.mark = pytest.mark.one_database(*engines).mark
+
+    def get_closest_marker(self, name: str) -> object:
+        return self.mark if name == "one_database" else None
+
+
+def test_it_refuses_an_engine_it_does_not_know_rather_than_run_the_test_nowhere(monkeypatch, pytestconfig):
+    monkeypatch.setenv("ZOUFANG_BOTH_HALVES", "1")
+    for engines in (("postgres",), ("sqlite", "postgresql"), ()):
+        with pytest.raises(pytest.UsageError, match="one_database takes 'postgresql' or 'sqlite'"):
+            once_is_enough(pytestconfig, [_Marked(*engines)])
