@@ -4,23 +4,24 @@
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from zoufang.campaigns.models import Campaign
+from zoufang.core.commands import ZoufangCommand
 from zoufang.ratings import grades, services, tallies
 from zoufang.registry.models import Unit
 
 SHOWN = 20  # differences listed per campaign
 
 
-class Command(BaseCommand):
+class Command(ZoufangCommand):
     help = "企业评价：sync 为评价为“差”而尚无督查事项的调查表答案补建督查事项（可重复运行）；verify 核对评价计数"
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         sync = sub.add_parser("sync", help="补建缺少的督查事项")
-        sync.add_argument("--campaign", help="走访活动代号（slug）；不写时处理全部活动")
+        sync.add_argument("--campaign", help="走访活动代号，如 jinxi-2017；不写时处理全部活动")
         verify = sub.add_parser("verify", help="重新统计每个走访活动的企业评价，与保存的计数逐项核对；不一致时退出码为 1")
         verify.add_argument("--campaign", help="只核对这个走访活动（代号，如 jinxi-2017）")
         verify.add_argument("--repair", action="store_true", help="按重新统计的结果改写保存的计数")
