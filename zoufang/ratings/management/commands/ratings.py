@@ -1,12 +1,14 @@
 """`zoufang ratings sync [--campaign SLUG]`: create the 督查 items saved answers call for and that are missing.
 `zoufang ratings verify [--campaign SLUG] [--repair]`: hold the kept rating tallies against a full recount."""
 
+import datetime as dt
 import sys
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from zoufang import clock
 from zoufang.campaigns.models import Campaign
 from zoufang.core.commands import ZoufangCommand
 from zoufang.ratings import grades, services, tallies
@@ -68,11 +70,16 @@ class Command(ZoufangCommand):
         for (unit, aspect, month, grade), kept, counted in verdict.differences[:SHOWN]:
             where = units[unit].name if unit in units else _("全活动")
             self.stdout.write(_("  %(where)s·%(aspect)s·%(month)s·%(grade)s：应为 %(counted)d 实为 %(kept)d")
-                              % {"where": where, "aspect": aspect or _("综合"), "month": month or _("全部月份"),
+                              % {"where": where, "aspect": aspect or _("综合"), "month": _month_name(month),
                                  "grade": _grade_name(grade), "counted": counted, "kept": kept})
         if verdict.answers:
             shown = "、".join(str(pk) for pk in verdict.answers[:SHOWN])
             self.stdout.write(_("  计入情况不一致的调查表答案：%(ids)s") % {"ids": shown})
+
+
+def _month_name(month: str) -> str:
+    """A tally's month, kept as "2017-06", as staff write it: 2017年6月."""
+    return clock.month(dt.date.fromisoformat(f"{month}-01")) if month else _("全部月份")
 
 
 def _grade_name(grade: str) -> str:
