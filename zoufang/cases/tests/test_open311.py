@@ -10,6 +10,7 @@ from xml.etree import ElementTree as ET  # noqa: S405 — parses our own server'
 import pytest
 from django.core.management import CommandError, call_command
 
+from zoufang import clock
 from zoufang.accounts.models import AuditEvent, RoleGrant
 from zoufang.accounts.services import ensure_user
 from zoufang.cases import actions, open311_keys, publication
@@ -151,6 +152,11 @@ def test_it_lets_the_security_administrator_add_list_rotate_and_revoke_keys(clie
     assert client.get("/open311/v2/requests.json", {"api_key": new_secret}).status_code == 200
     new_key = Open311Key.objects.get(disabled_on__isnull=True)
     call_command("open311", "keys", "revoke", str(new_key.pk), "--by", "security", stdout=io.StringIO())
+    listing = io.StringIO()
+    call_command("open311", "keys", "list", stdout=listing)
+    assert f"{clock.day(clock.local(new_key.created_at).date())}\tsecurity\t{clock.day(clock.today())} 停用（security）" in (
+        listing.getvalue())  # days as staff write them, not 2017-06-15
+    assert not re.search(r"\d{4}-\d\d-\d\d", listing.getvalue()), listing.getvalue()
     assert client.get("/open311/v2/requests.json", {"api_key": new_secret}).status_code == 403
     with pytest.raises(CommandError, match="安全管理员"):
         call_command("open311", "keys", "add", "--name", "x", "--region", "锦溪镇", "--by", "office",

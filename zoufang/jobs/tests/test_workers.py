@@ -2,6 +2,7 @@
 nothing half-written, nothing claims success, the job retried and finished), and the Redis backend with rq's
 SimpleWorker in burst mode against the local Redis (when one is reachable: CI has one)."""
 
+import io
 import os
 import signal
 import subprocess
@@ -10,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
@@ -77,7 +79,9 @@ def test_a_worker_killed_mid_job_leaves_nothing_claiming_success_and_the_job_is_
     assert killed.finished_at is None
     assert [p.name for p in _files(settings, download)] == [f".{download.public_id}.1.part"]  # never the final name
     with override_settings(ZOUFANG_JOBS_STALE_MINUTES=0):  # its heartbeat stopped: interrupted
-        assert services.sweep()["interrupted"] == 1
+        said = io.StringIO()
+        call_command("jobs", "sweep", stdout=said)
+        assert said.getvalue().strip() == "已清理：过期下载文件 0 个，中断的任务 1 个标为失败，残留的临时文件 1 个。"
     killed.refresh_from_db()
     assert killed.status == "failed"
     assert "生成中断" in killed.error

@@ -4,6 +4,7 @@ through verify/--repair and the migration's backfill; the pages cost the same wh
 import datetime as dt
 import importlib
 import io
+import re
 
 import pytest
 from django.apps import apps
@@ -95,6 +96,7 @@ def test_a_writer_that_bypasses_the_signal_moves_the_cadres_answers_with_cadres_
 def test_verify_reports_a_wrong_count_exits_1_and_repair_rewrites_it(rated):
     campaign = rated.town.campaign
     RatingTally.objects.filter(campaign=campaign, unit=0, aspect="", month="", grade="poor").update(n=7)
+    RatingTally.objects.filter(campaign=campaign, unit=0, aspect="", grade="poor").exclude(month="").update(n=9)
     RatedAnswer.objects.filter(answer=rated.answers[2].pk).delete()
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(SystemExit) as exited:
@@ -102,6 +104,7 @@ def test_verify_reports_a_wrong_count_exits_1_and_repair_rewrites_it(rated):
     assert exited.value.code == 1
     text = out.getvalue()
     assert "全活动·综合·全部月份·差：应为 2 实为 7" in text
+    assert re.search(r"全活动·综合·\d{4}年\d{1,2}月·差：应为 \d+ 实为 9", text), text  # a month as staff write it
     assert "与重新统计不一致" in text
     out = io.StringIO()
     call_command("ratings", "verify", "--campaign", campaign.slug, "--repair", stdout=out, stderr=io.StringIO())

@@ -24,13 +24,13 @@ def test_it_skips_the_national_day_holiday_and_counts_the_working_saturday():
 
 @pytest.mark.django_db
 def test_it_prints_the_date_two_working_days_after_29_september_2017():
-    assert run("add", "2017-09-29", "2") == ("2017-10-09", "")
+    assert run("add", "2017-09-29", "2") == ("2017年10月9日", "")
 
 
 @pytest.mark.django_db
 def test_it_warns_when_a_year_is_not_known():
     out, err = run("add", "2026-12-31", "1")
-    assert out == "2027-01-01"
+    assert out == "2027年1月1日"
     assert "2027" in err
     assert "workdays import" in err
 
@@ -42,7 +42,7 @@ def test_it_uses_an_imported_schedule_instead_of_the_fallback(tmp_path):
     out, _ = run("import", str(schedule))
     assert "2027" in out
     assert OfficialYear.objects.filter(year=2027).exists()
-    assert run("add", "2026-12-31", "1") == ("2027-01-04", "")
+    assert run("add", "2026-12-31", "1") == ("2027年1月4日", "")
 
 
 @pytest.mark.django_db

@@ -1,13 +1,14 @@
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from zoufang.accounts import audit
+from zoufang.core.commands import ZoufangCommand
 
 
-class Command(BaseCommand):
+class Command(ZoufangCommand):
     help = "审计记录：verify 校验审计链（发现修改、删除、插入），prune 清理保存期之前的审计记录"
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -3,23 +3,24 @@
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from zoufang.campaigns.config import read_campaign_file, validate_campaign_file
 from zoufang.campaigns.schema import CAMPAIGN_SCHEMA
 from zoufang.campaigns.services import CampaignConfigError, LoadReport, Tally, load_campaign_file_with_report
+from zoufang.core.commands import ZoufangCommand
 
 
-class Command(BaseCommand):
+class Command(ZoufangCommand):
     help = _("检查、载入走访活动配置文件（YAML，格式见 docs/campaign-format.md），或输出其 JSON Schema")
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="{validate,load,schema}")
         validate = actions.add_parser("validate", help=_("检查配置文件，有错误时逐条列出并以状态 1 退出"))
-        validate.add_argument("file", help=_("配置文件路径"))
+        validate.add_argument("file", metavar=_("文件"), help=_("配置文件路径"))
         load = actions.add_parser("load", help=_("检查并载入配置文件：按代号新建或更新走访活动"))
-        load.add_argument("file", help=_("配置文件路径"))
+        load.add_argument("file", metavar=_("文件"), help=_("配置文件路径"))
         actions.add_parser("schema", help=_("输出配置文件的 JSON Schema，供编辑器提示和检查"))
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -2,13 +2,14 @@
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
 from zoufang.cases.tick import tick
+from zoufang.core.commands import ZoufangCommand
 
 
-class Command(BaseCommand):
+class Command(ZoufangCommand):
     help = "问题办理：tick 标记超期件并发送催办提醒（可重复、可并发运行）"
 
     def add_arguments(self, parser: CommandParser) -> None:

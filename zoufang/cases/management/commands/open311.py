@@ -3,14 +3,15 @@
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from zoufang import clock
 from zoufang.cases import open311_keys
+from zoufang.core.commands import ZoufangCommand
 
 
-class Command(BaseCommand):
+class Command(ZoufangCommand):
     help = "Open311 接入密钥：安全管理员为合作平台（如 12345 热线）签发、列出、停用、轮换密钥"
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         keys.add_parser("list", help="列出全部密钥（不显示密钥本身）")
         for name, text in (("revoke", "停用密钥，立即失效"), ("rotate", "轮换密钥：停用旧密钥并签发新密钥（只显示一次）")):
             one = keys.add_parser(name, help=text)
-            one.add_argument("key_id", type=int, help="密钥编号（见 list）")
+            one.add_argument("key_id", type=int, metavar="密钥编号", help="密钥编号（见 zoufang open311 keys list）")
         for sub in (add, *(keys.choices[n] for n in ("revoke", "rotate"))):
             sub.add_argument("--by", required=True, help="执行操作的安全管理员账号")
 
@@ -54,10 +55,10 @@ class Command(BaseCommand):
     def _list(self) -> None:
         self.stdout.write("\t".join([_("编号"), _("平台"), _("区域"), _("前缀"), _("签发"), _("签发人"), _("状态"), _("最近使用")]))
         for key in open311_keys.list_keys():
-            state = _("%(day)s 停用（%(by)s）") % {"day": key.disabled_on, "by": key.revoked_by or "—"} \
+            state = _("%(day)s 停用（%(by)s）") % {"day": clock.day(key.disabled_on), "by": key.revoked_by or "—"} \
                 if key.disabled_on else _("有效")
-            used = timezone.localtime(key.last_used_at).strftime("%Y-%m-%d %H:%M") if key.last_used_at else "—"
+            used = clock.minute(key.last_used_at) if key.last_used_at else "—"
             self.stdout.write("\t".join([
                 str(key.pk), key.name, key.region.name if key.region else key.campaign.scope.name, key.prefix + "…",
-                timezone.localtime(key.created_at).strftime("%Y-%m-%d"), str(key.issued_by or "—"), str(state), used,
+                clock.day(clock.local(key.created_at).date()), str(key.issued_by or "—"), str(state), used,
             ]))

@@ -1,14 +1,15 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from zoufang.accounts import audit
 from zoufang.core.backup import BackupError, create_backup, new_key
+from zoufang.core.commands import ZoufangCommand
 
 
-class Command(BaseCommand):
+class Command(ZoufangCommand):
     help = _(
         "备份数据库和走访照片到一个加密文件（服务运行中也可备份，得到同一时刻的一致快照）。"
         "密钥取自环境变量 ZOUFANG_BACKUP_KEY；--new-key 生成一个新密钥。"

@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from rich.console import Console
@@ -9,12 +9,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
 from zoufang.core import crypto
+from zoufang.core.commands import ZoufangCommand
 from zoufang.core.keys import new_key
 
 SHOWN_PROBLEMS = 50
 
 
-class Command(BaseCommand):
+class Command(ZoufangCommand):
     help = _(
         "加密存储的身份证号码、电话号码：rotate 用当前密钥（ZOUFANG_DATA_KEYS 的第一个）重新加密全部数据并重算检索索引"
         "（可重复运行，中断后再次运行即可续完）；verify 检查每个值都能解密、每个索引都相符；new-key 打印一个新密钥。"

@@ -3,8 +3,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
+
+from zoufang.core.commands import ZoufangCommand
 
 OPENAPI_FILE = Path(settings.BASE_DIR) / "docs" / "openapi.json"
 
@@ -15,11 +17,11 @@ def current_schema() -> str:
     return json.dumps(api.get_openapi_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-class Command(BaseCommand):
+class Command(ZoufangCommand):
     help = "生成接口的 OpenAPI 文档（docs/openapi.json）"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--out", default=str(OPENAPI_FILE))
+        parser.add_argument("--out", default=str(OPENAPI_FILE), help=_("写到此文件（默认 docs/openapi.json）"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         Path(options["out"]).write_text(current_schema(), encoding="utf-8")

@@ -4,21 +4,22 @@ from typing import Any
 
 import dj_database_url
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.timezone import localtime
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from zoufang import clock
 from zoufang.core.backup import BackupError, Target, configured_target, restore_backup
+from zoufang.core.commands import ZoufangCommand
 
 
-class Command(BaseCommand):
+class Command(ZoufangCommand):
     help = _(
         "把 zoufang backup 生成的加密备份恢复到一个空数据库（默认为当前配置的数据库）和空的照片目录，"
         "并逐表核对行数和校验和。"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help=_("备份文件"))
+        parser.add_argument("file", metavar=_("备份文件"), help=_("zoufang backup 生成的备份文件"))
         parser.add_argument("--database-url", help=_("恢复到另一个空数据库，如 postgres://user@host/zoufang_new"))
         parser.add_argument("--media-root", help=_("恢复照片到此目录（默认为当前配置的照片目录）"))
 
@@ -39,6 +40,6 @@ class Command(BaseCommand):
         self.stdout.write(_(
             "已恢复并逐表核对一致：%(t)s 张表，%(r)s 行，%(m)s 张照片（备份时间 %(at)s）。"
         ) % {"t": len(manifest["tables"]), "r": rows, "m": len(manifest["media"]),
-            "at": f"{localtime(dt.datetime.fromisoformat(manifest['created_at'])):%Y-%m-%d %H:%M}"})
+            "at": clock.machine_minute(dt.datetime.fromisoformat(manifest["created_at"]))})
         if str(settings.DATABASES["default"]["NAME"]) == str(target.database["NAME"]):
             self.stdout.write(_("请运行 zoufang migrate 以应用备份之后的新版本迁移（如有）。"))

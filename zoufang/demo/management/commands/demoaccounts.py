@@ -2,17 +2,18 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zoufang.accounts.demo import demo_code
 from zoufang.accounts.models import RoleGrant
+from zoufang.core.commands import ZoufangCommand
 from zoufang.demo import menghe, zhouzhuang
 from zoufang.demo.loader import DEMO_ACCOUNTS
 
 
-class Command(BaseCommand):
+class Command(ZoufangCommand):
     help = "列出演示账号；--otp 账号 打印该演示账号当前的动态验证码（仅演示数据）"
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -1,17 +1,18 @@
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from rich.progress import Progress
 
 from zoufang.accounts.demo import enrol_demo_accounts
 from zoufang.campaigns.models import Campaign
+from zoufang.core.commands import ZoufangCommand
 from zoufang.demo import menghe, zhouzhuang
 from zoufang.demo.loader import SLUG, DemoError, load_demo
 
 
-class Command(BaseCommand):
+class Command(ZoufangCommand):
     help = ("载入演示数据：锦溪镇 2017 年“六个一”基层走访调研（区划、单位、干部、走访对象、分配表、走访、问题和演示账号），"
             "以及孟河镇“走田头、进车间、求良策”大走访（合成的孟河镇、分配、四类走访和调查表、问题、孟河镇账号）"
             "和周庄镇 2017 年“六个一”走访（合成的昆山市第二个镇，供市“六个一”办公室并排比较）")

@@ -3,24 +3,25 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from zoufang.core.commands import ZoufangCommand
 from zoufang.forms import services, xlsform
 from zoufang.forms.models import Form
 
 
-class Command(BaseCommand):
-    help = "调查表：加载定义（YAML 或 XLSForm xlsx），导出可编辑的 xlsx"
+class Command(ZoufangCommand):
+    help = _("调查表：加载定义（YAML 或 XLSForm xlsx），导出可编辑的 xlsx")
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        load = sub.add_parser("load", help="加载调查表定义；措辞有变化时发布新版本")
-        load.add_argument("files", nargs="*", type=Path)
-        load.add_argument("--shipped", action="store_true", help="加载随附的六张调查表")
-        template = sub.add_parser("template", help="把调查表当前版本写成 XLSForm xlsx，供走访办修改后再加载")
-        template.add_argument("key")
-        template.add_argument("output", type=Path)
+        load = sub.add_parser("load", help=_("加载调查表定义；措辞有变化时发布新版本"))
+        load.add_argument("files", nargs="*", type=Path, metavar=_("文件"), help=_("调查表定义文件（YAML 或 XLSForm xlsx），可写多个"))
+        load.add_argument("--shipped", action="store_true", help=_("加载随附的六张调查表"))
+        template = sub.add_parser("template", help=_("把调查表当前版本写成 XLSForm xlsx，供走访办修改后再加载"))
+        template.add_argument("key", metavar=_("调查表代号"), help=_("调查表的代号（见调查表的定义文件）"))
+        template.add_argument("output", type=Path, metavar=_("输出文件"), help=_("写出的 xlsx 文件"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "template":

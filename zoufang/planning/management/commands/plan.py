@@ -3,31 +3,32 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from zoufang.campaigns.models import Campaign
+from zoufang.core.commands import ZoufangCommand
 from zoufang.planning import proof
 from zoufang.planning.check import check_plan, is_clean, member_mismatch_text, member_mismatches
 from zoufang.planning.services import PlanningError, PlanRejected, run_plan, store_department_table
 from zoufang.registry.models import Target
 
 
-class Command(BaseCommand):
+class Command(ZoufangCommand):
     help = "分配：run 重新分配（--dry-run 只预览），check 核验不重不漏，export 导出分配表，table 导入部门分配表，menghe-town 合成孟河镇"
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         run = sub.add_parser("run", help="从登记库和分配表重新分配，保留仍然有效的分配")
         run.add_argument("--dry-run", action="store_true", help="只显示将要发生的变化，不写入")
-        run.add_argument("--json", action="store_true")
+        run.add_argument("--json", action="store_true", help=_("以 JSON 输出"))
         check = sub.add_parser("check", help="核验：每个对象恰好分配一次，每人每单位数量与分配数一致")
-        check.add_argument("--json", action="store_true")
+        check.add_argument("--json", action="store_true", help=_("以 JSON 输出"))
         export = sub.add_parser("export", help="按附件格式导出分配表（xlsx 或 docx）")
-        export.add_argument("--out", required=True)
+        export.add_argument("--out", required=True, help=_("输出文件：.xlsx 或 .docx"))
         export.add_argument("--unit", help="只导出这个单位的走访名单（每人一张工作表或一页），如“派出所”：活动所在镇的该单位")
         table = sub.add_parser("table", help="导入镇已确定的部门分配表（附件4-1、附件4-2 格式）")
-        table.add_argument("file")
+        table.add_argument("file", metavar=_("文件"), help=_("部门分配表（xlsx 或 csv）"))
         table.add_argument("--label", required=True, help="来源表名称，如“附件4-1”")
         for p in (run, check, export, table):
             p.add_argument("--campaign", required=True, help="走访活动代号，如 jinxi-2017")

@@ -3,12 +3,13 @@
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
+from zoufang.core.commands import ZoufangCommand
 from zoufang.privacy.retention import expire
 
 
-class Command(BaseCommand):
+class Command(ZoufangCommand):
     help = "个人信息保存期限：expire 删除超出保存期限的走访对象个人信息（默认试运行，加 --apply 执行）"
 
     def add_arguments(self, parser: CommandParser) -> None:

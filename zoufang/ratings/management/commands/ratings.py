@@ -1,26 +1,29 @@
 """`zoufang ratings sync [--campaign SLUG]`: create the 督查 items saved answers call for and that are missing.
 `zoufang ratings verify [--campaign SLUG] [--repair]`: hold the kept rating tallies against a full recount."""
 
+import datetime as dt
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from zoufang import clock
 from zoufang.campaigns.models import Campaign
+from zoufang.core.commands import ZoufangCommand
 from zoufang.ratings import grades, services, tallies
 from zoufang.registry.models import Unit
 
 SHOWN = 20  # differences listed per campaign
 
 
-class Command(BaseCommand):
+class Command(ZoufangCommand):
     help = "企业评价：sync 为评价为“差”而尚无督查事项的调查表答案补建督查事项（可重复运行）；verify 核对评价计数"
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         sync = sub.add_parser("sync", help="补建缺少的督查事项")
-        sync.add_argument("--campaign", help="走访活动代号（slug）；不写时处理全部活动")
+        sync.add_argument("--campaign", help="走访活动代号，如 jinxi-2017；不写时处理全部活动")
         verify = sub.add_parser("verify", help="重新统计每个走访活动的企业评价，与保存的计数逐项核对；不一致时退出码为 1")
         verify.add_argument("--campaign", help="只核对这个走访活动（代号，如 jinxi-2017）")
         verify.add_argument("--repair", action="store_true", help="按重新统计的结果改写保存的计数")
@@ -67,11 +70,16 @@ class Command(BaseCommand):
         for (unit, aspect, month, grade), kept, counted in verdict.differences[:SHOWN]:
             where = units[unit].name if unit in units else _("全活动")
             self.stdout.write(_("  %(where)s·%(aspect)s·%(month)s·%(grade)s：应为 %(counted)d 实为 %(kept)d")
-                              % {"where": where, "aspect": aspect or _("综合"), "month": month or _("全部月份"),
+                              % {"where": where, "aspect": aspect or _("综合"), "month": _month_name(month),
                                  "grade": _grade_name(grade), "counted": counted, "kept": kept})
         if verdict.answers:
             shown = "、".join(str(pk) for pk in verdict.answers[:SHOWN])
             self.stdout.write(_("  计入情况不一致的调查表答案：%(ids)s") % {"ids": shown})
+
+
+def _month_name(month: str) -> str:
+    """A tally's month, kept as "2017-06", as staff write it: 2017年6月."""
+    return clock.month(dt.date.fromisoformat(f"{month}-01")) if month else _("全部月份")
 
 
 def _grade_name(grade: str) -> str:

@@ -3,13 +3,14 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
+from zoufang.core.commands import ZoufangCommand
 from zoufang.registry.imports import KINDS, write_template
 
 
-class Command(BaseCommand):
+class Command(ZoufangCommand):
     help = _("生成某类导入的 xlsx 模板（含“说明”页：每列是否必填、填写规则、示例）")
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -4,19 +4,20 @@ from argparse import RawDescriptionHelpFormatter
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser, DjangoHelpFormatter
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from zoufang.campaigns.models import Campaign
+from zoufang.core.commands import ChineseHelpFormatter, ZoufangCommand
 from zoufang.registry.imports import KINDS, run_import
 
 PROGRESS_FROM_ROWS = 500
 # The path from an empty database to a planned town; README.md “从空库到分配完成” holds the same commands
 # (zoufang/registry/tests/test_readme_path.py runs them and checks that both say the same).
 GUIDE = """\
-从空库到分配完成（在放导入文件的目录中依次运行；jinxi-2017 换成本镇活动配置中的 slug）：
+从空库到分配完成（在放导入文件的目录中依次运行；jinxi-2017 换成本镇走访活动的代号）：
 
   zoufang campaign load 活动.yaml
   zoufang import-template regions --out 区划.xlsx
@@ -77,7 +78,7 @@ class ProgressBar:
             self.progress.stop()
 
 
-class Command(BaseCommand):
+class Command(ZoufangCommand):
     help = _("从 xlsx 或 csv 导入区划、单位、干部、走访对象或分配表；有一行错误则整个文件不写入")
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
@@ -86,7 +87,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=list(KINDS), help=_("导入类型"))
-        parser.add_argument("file", type=Path, help=_("xlsx 或 csv 文件"))
+        parser.add_argument("file", type=Path, metavar=_("文件"), help=_("xlsx 或 csv 文件"))
         parser.add_argument("--campaign", metavar="SLUG", help=_("走访活动代号，如 jinxi-2017"))
         parser.add_argument("--dry-run", action="store_true", help=_("只检查并报告将要发生的变化，不写入"))
         parser.add_argument("--label", help=_("分配表的来源表名称，如“附件1”（不指定时取表中的“附件1”标注、名为“附件1”的文件名或表标题）"))
@@ -128,5 +129,5 @@ class Command(BaseCommand):
         self.stdout.write(f"{prefix}{label} {path.name}：{report.summary()}")
 
 
-class GuideFormatter(DjangoHelpFormatter, RawDescriptionHelpFormatter):
+class GuideFormatter(ChineseHelpFormatter, RawDescriptionHelpFormatter):
     """Django's option order, with the guide printed as written."""

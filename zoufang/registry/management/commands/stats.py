@@ -1,14 +1,15 @@
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from zoufang.campaigns.models import Campaign
+from zoufang.core.commands import ZoufangCommand
 from zoufang.registry.stats import campaign_stats
 
 
-class Command(BaseCommand):
+class Command(ZoufangCommand):
     help = "走访活动的基础数据统计：区划、走访对象、单位、干部"
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -2,9 +2,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from zoufang import clock
+from zoufang.core.commands import ZoufangCommand
 from zoufang.core.tabular import DATE_FORMS, parse_date
 from zoufang.workdays.calendar import Calendar, WorkdayResult, add_working_days
 from zoufang.workdays.services import import_schedule
@@ -17,24 +19,24 @@ def _date(text: str) -> dt.date:
     return day
 
 
-class Command(BaseCommand):
+class Command(ZoufangCommand):
     help = "工作日历：按法定节假日和调休计算工作日；导入某年的放假安排"
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        add = sub.add_parser("add", help="打印 DATE 之后第 N 个工作日")
-        add.add_argument("date")
-        add.add_argument("days", type=int)
-        check = sub.add_parser("check", help="DATE 是否为工作日")
-        check.add_argument("date")
+        add = sub.add_parser("add", help=_("打印某日之后第几个工作日"))
+        add.add_argument("date", metavar=_("日期"), help=_("起算日，如 2017-06-15"))
+        add.add_argument("days", type=int, metavar=_("天数"), help=_("第几个工作日"))
+        check = sub.add_parser("check", help=_("某日是否为工作日"))
+        check.add_argument("date", metavar=_("日期"), help=_("如 2017-06-15"))
         imp = sub.add_parser("import", help="导入放假安排（列：日期、类型〔放假/上班〕、说明）")
-        imp.add_argument("file")
+        imp.add_argument("file", metavar=_("文件"), help=_("放假安排（xlsx 或 csv）"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "add":
             result = add_working_days(_date(options["date"]), options["days"])
-            self.stdout.write(result.date.isoformat())
+            self.stdout.write(clock.day(result.date))
             if result.used_fallback:
                 self.stderr.write(result.warning())
         elif action == "check":

@@ -12,83 +12,32 @@ import argparse
 import getpass
 import os
 import sys
-from typing import Any, NoReturn
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import password_validators_help_texts, validate_password
 from django.core import exceptions
-from django.core.management.base import BaseCommand, CommandError, CommandParser, DjangoHelpFormatter
+from django.core.management.base import CommandError, CommandParser
 from django.core.validators import validate_email
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zoufang.core.commands import ZoufangCommand
+
 PASSWORD_VARIABLE = "DJANGO_SUPERUSER_PASSWORD"  # noqa: S105 - the variable's name, Django's
-
-# The options every Django command has, helped in Chinese.
-BASE_OPTIONS = {
-    "help": gettext_lazy("显示本帮助并退出"),
-    "version": gettext_lazy("显示版本号并退出"),
-    "verbosity": gettext_lazy("输出多少：0 只报错误，1 正常（默认），2、3 更详细"),
-    "settings": gettext_lazy("设置模块，如 zoufang.settings；不写时取环境变量 DJANGO_SETTINGS_MODULE"),
-    "pythonpath": gettext_lazy("加入 Python 搜索路径的目录"),
-    "traceback": gettext_lazy("出错时显示完整的调用栈"),
-    "no_color": gettext_lazy("输出不加颜色"),
-    "force_color": gettext_lazy("输出总加颜色"),
-    "skip_checks": gettext_lazy("不做启动前的系统检查"),
-}
-METAVARS = {"settings": gettext_lazy("模块"), "pythonpath": gettext_lazy("目录"), "username": gettext_lazy("账号"),
-            "email": gettext_lazy("电子邮件")}
-ARGPARSE_ERRORS = {"unrecognized arguments: ": "不认识的参数：", "expected one argument": "须跟一个值"}
-
 
 ENDED_EARLY = gettext_lazy("输入在账号填完之前结束，未创建超级用户。")
 
 
-class ChineseHelpFormatter(DjangoHelpFormatter):
-    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
-        super().add_usage(usage, actions, groups, prefix if prefix is not None else "用法：")
-
-
-class Command(BaseCommand):
+class Command(ZoufangCommand):
     help = ("创建超级用户（应急账号）：依次输入账号、电子邮件（可不填）和两次密码。之后用它登录管理后台，"
             "为系统管理员、安全管理员、审计管理员和各镇走访办建立账号并授予角色（见 README“第一个账号”）。")
     stealth_options = ("stdin",)
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, formatter_class=ChineseHelpFormatter, **kwargs)
-        parser._optionals.title = "选项"  # argparse's English heading
-        for action in parser._actions:
-            if action.dest in BASE_OPTIONS:
-                action.help = str(BASE_OPTIONS[action.dest])
-            if action.dest in METAVARS:
-                action.metavar = str(METAVARS[action.dest])
-
-        def error(message: str) -> NoReturn:
-            for english, chinese in ARGPARSE_ERRORS.items():
-                message = message.replace(english, chinese)
-            if not parser.called_from_command_line:
-                raise CommandError(_("参数有误：%(message)s") % {"message": message})
-            parser.print_usage(sys.stderr)
-            parser.exit(2, _("%(prog)s：参数有误：%(message)s（用 --help 查看用法）\n") % {
-                "prog": parser.prog, "message": message})
-
-        parser.error = error  # type: ignore[method-assign]
-        return parser
-
-    def execute(self, *args: Any, **options: Any) -> Any:
-        """At the shell a refusal reads “错误：…”, not Django's “CommandError: …”; call_command still gets the error."""
-        try:
-            return super().execute(*args, **options)
-        except CommandError as error:
-            if not getattr(self, "_called_from_command_line", False) or options.get("traceback"):
-                raise
-            self.stderr.write(_("错误：%(problem)s") % {"problem": error})
-            sys.exit(error.returncode)
-
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--username", help=_("账号（不写时询问；--noinput 时必填，或设环境变量 DJANGO_SUPERUSER_USERNAME）"))
-        parser.add_argument("--email", help=_("电子邮件（可不填）"))
+        parser.add_argument("--username", metavar=_("账号"), help=_("账号（不写时询问；--noinput 时必填，或设环境变量 DJANGO_SUPERUSER_USERNAME）"))
+        parser.add_argument("--email", metavar=_("电子邮件"), help=_("电子邮件（可不填）"))
         parser.add_argument("--noinput", "--no-input", action="store_false", dest="interactive",
                             help=_("不询问：账号和电子邮件取自上面两项，密码取自环境变量 %(name)s") % {"name": PASSWORD_VARIABLE})
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help=argparse.SUPPRESS)
