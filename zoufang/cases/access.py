@@ -81,7 +81,7 @@ def cases_of_visit(user: Any, visit: Any) -> QuerySet[Case]:
 def get_visible_case(user: Any, public_id: Any) -> Case:
     try:
         return visible_cases(user).select_related(
-            "campaign", "category", "unit", "region", "target__region", "signoff_leader", "merged_into"
+            "campaign", "category", "unit", "region", "target__region", "signoff_leader", "merged_into", "follows"
         ).get(public_id=public_id)
     except (Case.DoesNotExist, ValueError, ValidationError):
         raise Http404 from None

@@ -73,6 +73,7 @@ class CaseOut(Schema):
     explanation: str
     satisfaction: str
     merged_into: uuid.UUID | None
+    follows: uuid.UUID | None = Field(..., description="本件是哪一件已结案的件结案后的重复来电（受理时关联，该件不重开、不合并）")
     allowed_actions: list[str]
 
 
@@ -89,6 +90,7 @@ class EventOut(Schema):
 
 class CaseDetailOut(CaseOut):
     history: list[EventOut]
+    followed_by: list[uuid.UUID] = Field(..., description="结案后的重复来电：关联本件的各件（在您的可见范围内），从早到晚")
 
 
 class ErrorOut(ApiErrorOut):
@@ -172,6 +174,8 @@ def _detail(request: HttpRequest, case: Case) -> dict[str, Any]:
          "at": e.at, "version": e.version, "note": presenter.text(case, e.note), "notice": event_notice(e.data)}
         for e in case.events.select_related("actor").prefetch_related(*named("actor"))
     ]
+    data["followed_by"] = list(case.followed_by.filter(pk__in=access.visible_cases(request.user).values("pk"))
+                               .order_by("raised_at", "id").values_list("public_id", flat=True))
     return data
 
 
@@ -179,7 +183,7 @@ def _detail(request: HttpRequest, case: Case) -> dict[str, Any]:
 @paginate(Page)
 def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     cases = access.visible_cases(request.user).select_related(
-        "category", "unit", "region__parent__parent", "target__region", "signoff_leader", "merged_into", "campaign__scope"
+        "category", "unit", "region__parent__parent", "target__region", "signoff_leader", "merged_into", "follows", "campaign__scope"
     ).prefetch_related("co_handlers")
     if filters.status:
         cases = cases.filter(status=filters.status)
@@ -216,7 +220,8 @@ class ReceiveIn(Schema):
     raiser_phone: str = Field("", max_length=20)
     key: uuid.UUID | None = Field(None, description="请求编号：客户端首次提交前生成，重试时原样带上，同一编号只受理一次")
     repeat_of: uuid.UUID | None = Field(
-        None, description="本次来电是哪一件的重复来电（同一号码的来电中未结案的一件）：受理后合并到该件")
+        None, description="本次来电是哪一件的重复来电（同一号码的来电中的一件）：未结案的受理后合并到该件；"
+                          "已结案的另行受理，关联该件（follows），该件不重开、不合并")
 
 
 class CallerCaseOut(Schema):
@@ -229,7 +234,8 @@ class CallerCaseOut(Schema):
     place: str = Field(..., description="村（社区）及网格")
     description: str
     similarity: int = Field(..., description="与本次来电内容的相似度（%）")
-    may_be_master: bool = Field(..., description="可作为 repeat_of（同一走访活动、未结案）")
+    may_be_master: bool = Field(..., description="可作为 repeat_of（同一走访活动、未结案）：受理后合并到该件")
+    may_be_followed: bool = Field(..., description="可作为 repeat_of（同一走访活动、已结案）：另行受理，关联该件（不重开、不合并）")
 
 
 class ReceivedOut(CaseOut):
@@ -241,7 +247,7 @@ class ReceivedOut(CaseOut):
              summary="受理走访以外反映的问题（热线来电）；带 key 时幂等：同一 key 重试答 200 和已受理的件，内容不同答 409")
 def receive(request: HttpRequest, body: ReceiveIn) -> Any:
     from zoufang.accounts import scope
-    from zoufang.cases.intake import office_campaigns, repeat_refused
+    from zoufang.cases.intake import office_campaigns, record_lookup, repeat_refused
     from zoufang.cases.services import receive_case_once
     from zoufang.core.request_keys import KeyReused
     from zoufang.registry.identifiers import is_valid_phone
@@ -281,10 +287,13 @@ def receive(request: HttpRequest, body: ReceiveIn) -> Any:
         return Status(400, {"detail": str(exc), "code": "invalid"})
     earlier = similarity.same_caller(phone, access.visible_cases(request.user), description=case.description,
                                      campaign_id=campaign.pk, other_than=case)
+    if phone:  # the number the client sent, answered with its cases: the intake form's 查来电记录 (decision 0046)
+        record_lookup(request.user, phone, earlier)
     same_caller = [{"id": s["case"].public_id, "number": s["case"].number, "status": s["case"].status,
                     "status_label": s["case"].get_status_display(), "raised_at": s["case"].raised_at,
                     "unit": s["unit"], "place": s["place"], "description": s["description"],
-                    "similarity": s["percent"], "may_be_master": s["may_be_master"]}
+                    "similarity": s["percent"], "may_be_master": s["may_be_master"],
+                    "may_be_followed": s["may_be_followed"]}
                    for s in offered(request.user, earlier.shown)]
     return Status(201 if received else 200, {**CasePresenter(request.user).as_dict(case), "same_caller": same_caller})
 

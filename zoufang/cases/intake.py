@@ -15,15 +15,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zoufang import clock
-from zoufang.accounts import scope
-from zoufang.accounts.models import RoleGrant
+from zoufang.accounts import audit, scope
+from zoufang.accounts.models import AuditEvent, RoleGrant
 from zoufang.campaigns.models import Campaign
 from zoufang.cases import access, similarity
 from zoufang.cases.models import Case
 from zoufang.cases.presenters import offered
 from zoufang.cases.services import receive_case_once
 from zoufang.cases.transition import CaseError
-from zoufang.cases.workflow import FINISHED
 from zoufang.core import limits, request_keys
 from zoufang.regions.models import Region
 from zoufang.registry.identifiers import is_valid_phone
@@ -92,20 +91,34 @@ class HotlineForm(forms.Form):
 
 
 def repeat_refused(earlier: Case | None, campaign: Campaign) -> str:
-    """Why a call cannot be received as a repeat of `earlier` (merged into it); "" when it can."""
+    """Why a call cannot be received as a repeat of `earlier` (merged into it, or, closed, linked to it); "" when it
+    can."""
     if earlier is None:
         return _("所选的前次来电不存在，或不在您的可见范围内。")
-    if earlier.status in FINISHED:
-        return _("前次来电 %(number)s %(status)s，不能把本次来电合并进去；请不选它，另行受理，需要时在答复中说明此前的办理结果。") % {
-            "number": earlier.number, "status": earlier.get_status_display()}
+    if earlier.status == Case.Status.MERGED:
+        return _("前次来电 %(number)s 已合并到其他件，不能选它；请选它合并到的件，或不选，另行受理。") % {
+            "number": earlier.number}
     if earlier.campaign_id != campaign.pk:
         return _("前次来电 %(number)s 属于另一个走访活动，不能合并；请不选它，另行受理。") % {"number": earlier.number}
     return ""
 
 
 def caller_cases(user: Any, phone: str, description: str = "") -> similarity.CallerCases:
-    """The number's every case the user sees, as the intake form lists them before a call is received."""
-    return similarity.same_caller("".join(phone.split()), access.visible_cases(user), description=description)
+    """The number's every case the user sees, as the intake form lists them before a call is received: a read of
+    the resident's records by the number the clerk typed, audited (`record_lookup`)."""
+    found = similarity.same_caller("".join(phone.split()), access.visible_cases(user), description=description)
+    record_lookup(user, phone, found)
+    return found
+
+
+def record_lookup(user: Any, phone: str, found: similarity.CallerCases) -> None:
+    """One audit row for a number's cases listed to the clerk (查来电记录, the API's same_caller): who, the number
+    masked as lists show it (the trail keeps no full number, accounts.audit.MASKERS), how many there are and which
+    were shown. A number with none is recorded too: that it is unknown is an answer about it."""
+    masked = audit.masked("phone", "".join(phone.split()))
+    audit.record(user, AuditEvent.Action.READ, object_type="cases.Case",
+                 summary=_("查来电记录：%(phone)s，%(n)s件") % {"phone": masked, "n": found.total},
+                 changes={"phone": masked, "total": found.total, "cases": [str(s.case.public_id) for s in found.shown]})
 
 
 @login_required
@@ -144,6 +157,9 @@ def hotline(request: HttpRequest) -> HttpResponse:
             messages.info(request, _("这个来电已受理过（%(number)s），未重复登记。") % {"number": case.number})
         elif case.merged_into is not None:
             messages.success(request, _("已受理，作为 %(number)s 的重复来电合并到该件。") % {"number": case.merged_into.number})
+        elif case.follows is not None:
+            messages.success(request, _("已受理，关联已结案的 %(number)s（重复来电），请在登记期限 %(due)s 前登记交办。") % {
+                "number": case.follows.number, "due": case.registration_due})
         else:
             messages.success(request, _("已受理，请在登记期限 %(due)s 前登记交办。") % {"due": case.registration_due})
         return redirect("cases:detail", case.public_id)

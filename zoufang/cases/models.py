@@ -173,6 +173,12 @@ class Case(TimeStampedModel):
     merged_into = models.ForeignKey(
         "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
     )
+    # A call about a problem already closed (12345 "重复来电"): the new case records the closed one it follows, which
+    # stays closed and unmerged; shown on both cases' pages and in the API (decision 0046).
+    follows = models.ForeignKey(
+        "self", verbose_name=_("前次来电（已结案）"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="followed_by",
+    )
     # Open311 without a key lists only what the office approved for publication, in the office's own words.
     published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
     published_by = models.ForeignKey(

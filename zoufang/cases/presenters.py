@@ -163,6 +163,7 @@ class CasePresenter:
             "explanation": self.text(case, case.explanation),
             "satisfaction": case.satisfaction,
             "merged_into": case.merged_into.public_id if case.merged_into else None,
+            "follows": case.follows.public_id if case.follows_id and case.follows else None,
             "allowed_actions": self.allowed_actions(case),
         }
 

@@ -13,7 +13,7 @@ from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns.models import Campaign, CaseCategory
 from zoufang.cases.deadlines import registration_due
 from zoufang.cases.models import Case
-from zoufang.cases.transition import record_creation
+from zoufang.cases.transition import CaseError, record_creation
 from zoufang.core import request_keys
 from zoufang.regions.models import Region
 from zoufang.registry.models import Target
@@ -66,19 +66,28 @@ def receive_case_once(
 ) -> tuple[Case, bool]:
     """receive_case, and whether this call received it; the same key with another call's content raises
     request_keys.KeyReused (the form was changed and sent again: it is another call, not a retry). A call the clerk
-    marks as a repeat of `repeat_of` is merged into it at once: both or neither written (answers.merge_case)."""
+    marks as a repeat of `repeat_of` is merged into it at once: both or neither written (answers.merge_case); of a
+    closed one, it is received on its own and records the closed case it follows, which stays closed (0046)."""
+    follows = repeat_of if repeat_of is not None and repeat_of.status == Case.Status.CLOSED else None
 
     @transaction.atomic
     def make() -> Case:
+        if follows is not None and not Case.objects.select_for_update().filter(
+                pk=follows.pk, status=Case.Status.CLOSED).exists():
+            raise CaseError(_("前次来电 %(number)s 已重新办理或合并，请重新查来电记录后再选。") % {"number": follows.number})
         case = Case.objects.create(
             campaign=campaign, kind=kind, category=category, description=description, raised_at=raised_at,
             source=source, region=region, raiser_name=raiser_name, raiser_phone=raiser_phone,
             external_id=external_id, registration_due=registration_due(campaign, raised_at),
-            created_by=by if getattr(by, "is_authenticated", False) else None, request_key=key,
+            created_by=by if getattr(by, "is_authenticated", False) else None, request_key=key, follows=follows,
         )
-        record_creation(case, by=by, action="receive", note="；".join(filter(None, [case.get_source_display(), note])))
-        audit.record(by, AuditEvent.Action.CREATE, case, summary=f"{case.get_source_display()}：{case.number}")
-        if repeat_of is not None:
+        followed = _("前次来电 %(number)s 已结案") % {"number": follows.number} if follows else ""
+        record_creation(case, by=by, action="receive",
+                        note="；".join(filter(None, [case.get_source_display(), note, followed])))
+        audit.record(by, AuditEvent.Action.CREATE, case,
+                     summary="；".join(filter(None, [f"{case.get_source_display()}：{case.number}", followed])),
+                     changes={"follows": str(follows.public_id)} if follows else None)
+        if repeat_of is not None and follows is None:
             from zoufang.cases.answers import merge_case
 
             case = merge_case(case, repeat_of, by=by, version=case.version, note=_("重复来电"))

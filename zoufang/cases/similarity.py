@@ -46,12 +46,15 @@ class Suggestion:
     # A case of another campaign (a caller's call of an earlier year) is listed, never merged into.
     same_campaign: bool = True
 
-    # Whether a duplicate may be merged into it: not once it is closed (answers.merge_case refuses); how alike, in %.
+    # Whether a duplicate may be merged into it: not once it is closed (answers.merge_case refuses); whether, closed,
+    # a new call may record that it follows it (decision 0046); how alike, in %.
     may_be_master: bool = field(init=False)
+    may_be_followed: bool = field(init=False)
     percent: int = field(init=False)
 
     def __post_init__(self) -> None:
         self.may_be_master = self.case.status not in FINISHED and self.same_campaign
+        self.may_be_followed = self.case.status == Case.Status.CLOSED and self.same_campaign
         self.percent = round(self.score * 100)
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zoufang.core.crypto import BlindIndexField, EncryptedCharField, checked_indexes
 from zoufang.core.models import TimeStampedModel
+from zoufang.core.natural import NaturalKeyField, natural_key, natural_keys
 from zoufang.registry import identifiers
 
 
@@ -175,6 +176,23 @@ class PositionSource(models.TextChoices):
     VILLAGE = "village", _("村（社区）位置")
 
 
+class TargetQuerySet(models.QuerySet["Target"]):
+    """The bulk writes of a name or an address write its natural key with it (the plain save does by itself)."""
+
+    def bulk_update(self, objs: Any, fields: Any, *args: Any, **kwargs: Any) -> int:
+        fields = list(fields)
+        return super().bulk_update(objs, [*fields, *natural_keys(self.model, fields)], *args, **kwargs)
+
+    def update(self, **kwargs: Any) -> int:
+        for field in self.model._meta.concrete_fields:
+            # bulk_update comes here with both, as CASE expressions over the rows it was given.
+            if isinstance(field, NaturalKeyField) and field.source in kwargs and field.name not in kwargs:
+                if not isinstance(kwargs[field.source], str):
+                    raise TypeError(f"{field.source}: an expression would leave its natural key behind; save the rows")
+                kwargs[field.name] = natural_key(kwargs[field.source])
+        return super().update(**kwargs)
+
+
 class Target(TimeStampedModel):
     class Kind(models.TextChoices):
         REGISTERED_HOUSEHOLD = "registered_household", _("户籍户")
@@ -197,6 +215,10 @@ class Target(TimeStampedModel):
     # Household head, enterprise, project or person name.
     name = models.CharField(_("名称/户主姓名"), max_length=200)
     address = models.CharField(_("地址"), max_length=300, blank=True, default="")
+    # The name and the address in natural order (户主2 before 户主10), kept by every write: the order 我的走访 and its
+    # paged API share (visits.mylist.assignments_of).
+    name_order = NaturalKeyField(_("名称排序"), source="name")
+    address_order = NaturalKeyField(_("地址排序"), source="address")
     # Encrypted at rest; found and kept unique through their blind indexes (zoufang/core/crypto.py).
     phone_index = BlindIndexField(_("联系电话索引"), db_index=True)
     phone = EncryptedCharField(_("联系电话"), max_length=20, blank=True, default="", index_field="phone_index",
@@ -229,6 +251,8 @@ class Target(TimeStampedModel):
                                        default="")
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
+    objects = TargetQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("走访对象")
         verbose_name_plural = _("走访对象")
@@ -259,6 +283,8 @@ class Target(TimeStampedModel):
         ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *natural_keys(Target, kwargs["update_fields"])}
         with transaction.atomic():  # a move to another region or kind moves its kept coverage counts with it
             super().save(*args, **kwargs)
 

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zoufang.cases.models import Case
-from zoufang.core.natural import natural_key
 from zoufang.planning.models import Assignment
 from zoufang.regions.models import Region
 from zoufang.registry.models import Target
@@ -40,23 +39,23 @@ class Section:
 
 
 def assignments_of(cadre: Any, campaign: Any = None) -> Any:
-    """The cadre's assignments in the list's order (village, group, address), ending in the id for paging."""
+    """The cadre's assignments in walking order: village, group, then address and name with their numbers read as
+    numbers (幸福路2号 before 幸福路10号, the targets' stored natural keys), ending in the id. The page and the paged
+    API (keyset on these columns) both list them so."""
     assignments = Assignment.objects.filter(cadre=cadre).select_related("target__region", "campaign")
     if campaign is not None:
         assignments = assignments.filter(campaign=campaign)
-    return assignments.order_by("target__region__path", "target__address", "id")
+    return assignments.order_by("target__region__path", "target__address_order", "target__name_order", "target_id",
+                                "id")
 
 
 def assigned_targets(user: Any, campaign: Any = None) -> list[MyTarget]:
-    """Four queries whatever the number of targets: assignments, regions, visits, cases. In walking order: village,
-    group, then address and name with their numbers read as numbers (幸福路2号 before 幸福路10号), sorted here over
-    the whole list the page loads anyway; the paged API (`assignments_of`) keeps the database's text order."""
+    """Four queries whatever the number of targets: assignments, regions, visits, cases; in `assignments_of`'s
+    order."""
     cadre = cadre_of(user)
     if cadre is None:
         return []
-    items = my_targets(cadre, list(assignments_of(cadre, campaign)))
-    return sorted(items, key=lambda item: (item.target.region.path, natural_key(item.target.address),
-                                           natural_key(item.target.name), item.target.pk))
+    return my_targets(cadre, list(assignments_of(cadre, campaign)))
 
 
 def my_targets(cadre: Any, assignments: list[Assignment]) -> list[MyTarget]:

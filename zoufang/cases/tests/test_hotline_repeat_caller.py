@@ -154,14 +154,8 @@ def test_the_intake_form_receives_the_call_as_a_repeat_once(client, cases_town):
     assert (again.status, again.merged_into_id) == (Case.Status.MERGED, lamp.pk)
 
 
-def test_a_repeat_of_a_closed_call_is_refused_and_nothing_written(client, cases_town):
-    client.force_login(cases_town.users["office"])
-    lamp = _call(client, cases_town, "家门口的路灯坏了一个多月，晚上看不见路", "13868841290")
-    _set(lamp, status=Case.Status.CLOSED)
-    response = _intake(client, cases_town, repeat_of=str(lamp.public_id))
-    assert response.status_code == 200
-    assert "已结案" in response.content.decode()
-    assert Case.objects.count() == 1
+# A repeat of a closed call is received on its own and linked to it (test_hotline_lookup, decision 0046); a merged
+# one is refused there.
 
 
 def test_the_village_select_says_blank_is_allowed(client, cases_town):

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.db.models import F
 
 from zoufang.planning.models import Assignment
 from zoufang.registry.models import Target
@@ -43,3 +44,56 @@ def test_the_page_lists_the_cards_and_the_ones_to_visit_in_that_order(login, num
     listed = list(dict.fromkeys(re.findall(r"户主\d+", cards)))
     assert listed == ["户主0", "户主1", "户主2", "户主10", "户主100", "户主101"]
     assert re.findall(r"户主\d+", due) == ["户主0", "户主1", "户主2", "户主10", "户主100"]
+
+
+def _api_names(client, headers, size):
+    """The names of /api/v1/me/targets read page by page through its `next` cursor, and the pages' sizes."""
+    names, pages, after = [], [], None
+    while True:
+        query = f"?page_size={size}" + (f"&after={after}" if after else "")
+        answer = client.get(f"/api/v1/me/targets{query}", **headers).json()
+        names += [row["name"] for row in answer["items"]]
+        pages.append(len(answer["items"]))
+        after = answer["next"]
+        if after is None:
+            return names, pages
+
+
+def test_the_paged_api_lists_them_in_the_pages_order_across_a_page_boundary(client, numbered, api_token):
+    headers = api_token("dept")
+    names, pages = _api_names(client, headers, 3)
+    # 户主2 ends the first page, 户主10 begins the second: as text 户主10 would come first.
+    assert (names, pages) == (["户主0", "户主1", "户主2", "户主10", "户主100", "户主101"], [3, 3])
+    assert names == [item.target.name for item in assigned_targets(numbered.users["dept"])]
+
+
+def test_the_paged_api_orders_by_name_where_the_addresses_are_the_same(client, numbered, api_token):
+    for target in Target.objects.filter(name__startswith="户主"):
+        target.address = "幸福路1号"
+        target.save()
+    names, _pages = _api_names(client, api_token("dept"), 2)
+    assert names == ["户主0", "户主1", "户主2", "户主10", "户主100", "户主101"]
+
+
+def test_every_write_of_a_name_keeps_its_natural_key(numbered):
+    from zoufang.core.natural import natural_key
+
+    target = Target.objects.get(name="户主2")
+    target.name = "户主20"
+    target.save(update_fields=["name"])
+    Target.objects.filter(name="户主10").update(address="幸福路110号")
+    renamed = Target.objects.get(name="户主101")
+    renamed.name = "户主7"
+    Target.objects.bulk_update([renamed], ["name"])
+    stored = dict(Target.objects.filter(name__startswith="户主").values_list("name", "name_order"))
+    assert all(key == natural_key(name) for name, key in stored.items())
+    assert Target.objects.values_list("address_order", flat=True).get(name="户主10") == natural_key("幸福路110号")
+    with pytest.raises(TypeError):
+        Target.objects.filter(name="户主7").update(name=F("address"))
+
+
+def test_the_key_reads_numbers_as_numbers_and_text_as_text():
+    from zoufang.core.natural import natural_key
+
+    texts = ["户主a", "户主10", "户主", "户主２", "幸福路", "户主2号", "户主02"]
+    assert sorted(texts, key=natural_key) == ["幸福路", "户主", "户主２", "户主02", "户主2号", "户主10", "户主a"]
