@@ -287,7 +287,7 @@ def receive(request: HttpRequest, body: ReceiveIn) -> Any:
         return Status(400, {"detail": str(exc), "code": "invalid"})
     earlier = similarity.same_caller(phone, access.visible_cases(request.user), description=case.description,
                                      campaign_id=campaign.pk, other_than=case)
-    if phone:  # the number the client sent, answered with its cases: the intake form's 查来电记录 (decision 0046)
+    if phone:  # the number the client sent, answered with its cases: the intake form's 查来电记录 (decision 0047)
         record_lookup(request.user, phone, earlier)
     same_caller = [{"id": s["case"].public_id, "number": s["case"].number, "status": s["case"].status,
                     "status_label": s["case"].get_status_display(), "raised_at": s["case"].raised_at,

@@ -174,7 +174,7 @@ class Case(TimeStampedModel):
         "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
     )
     # A call about a problem already closed (12345 "重复来电"): the new case records the closed one it follows, which
-    # stays closed and unmerged; shown on both cases' pages and in the API (decision 0046).
+    # stays closed and unmerged; shown on both cases' pages and in the API (decision 0047).
     follows = models.ForeignKey(
         "self", verbose_name=_("前次来电（已结案）"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="followed_by",

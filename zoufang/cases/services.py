@@ -67,7 +67,7 @@ def receive_case_once(
     """receive_case, and whether this call received it; the same key with another call's content raises
     request_keys.KeyReused (the form was changed and sent again: it is another call, not a retry). A call the clerk
     marks as a repeat of `repeat_of` is merged into it at once: both or neither written (answers.merge_case); of a
-    closed one, it is received on its own and records the closed case it follows, which stays closed (0046)."""
+    closed one, it is received on its own and records the closed case it follows, which stays closed (0047)."""
     follows = repeat_of if repeat_of is not None and repeat_of.status == Case.Status.CLOSED else None
 
     @transaction.atomic

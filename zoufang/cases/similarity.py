@@ -47,7 +47,7 @@ class Suggestion:
     same_campaign: bool = True
 
     # Whether a duplicate may be merged into it: not once it is closed (answers.merge_case refuses); whether, closed,
-    # a new call may record that it follows it (decision 0046); how alike, in %.
+    # a new call may record that it follows it (decision 0047); how alike, in %.
     may_be_master: bool = field(init=False)
     may_be_followed: bool = field(init=False)
     percent: int = field(init=False)

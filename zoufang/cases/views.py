@@ -212,7 +212,7 @@ def _case_page(request: HttpRequest, case: Case, sent: ActionForm | None = None)
                        "note": presenter.text(case, c.note)} for c in case.callbacks.all()],
         "linked": [{"public_id": d.public_id, "number": d.number, "description": presenter.text(d, d.description)}
                    for d in case.duplicates.filter(pk__in=access.visible_cases(request.user).values("pk"))],
-        # The closed call this one follows, and the later calls that follow this one (decision 0046), as far as seen.
+        # The closed call this one follows, and the later calls that follow this one (decision 0047), as far as seen.
         "follows": access.visible_cases(request.user).filter(pk=case.follows_id).first() if case.follows_id else None,
         "followed_by": list(case.followed_by.filter(pk__in=access.visible_cases(request.user).values("pk"))
                             .order_by("raised_at", "id")),

@@ -1,6 +1,6 @@
 """查来电记录 is a read of a resident's records by the number the clerk typed: audited once a lookup, the number masked.
 A call about a problem already closed (12345 “重复来电”) is received on its own and linked to the closed case, which
-stays closed and unmerged (decision 0046)."""
+stays closed and unmerged (decision 0047)."""
 
 import re
 import uuid

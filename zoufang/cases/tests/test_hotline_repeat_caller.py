@@ -154,7 +154,7 @@ def test_the_intake_form_receives_the_call_as_a_repeat_once(client, cases_town):
     assert (again.status, again.merged_into_id) == (Case.Status.MERGED, lamp.pk)
 
 
-# A repeat of a closed call is received on its own and linked to it (test_hotline_lookup, decision 0046); a merged
+# A repeat of a closed call is received on its own and linked to it (test_hotline_lookup, decision 0047); a merged
 # one is refused there.
 
 
