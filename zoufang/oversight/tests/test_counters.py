@@ -199,8 +199,8 @@ def test_verify_finds_a_tampered_count_in_chinese_and_repair_rewrites_it(counted
     text = out.getvalue()
     assert "1 项计数、1 个对象的走访记录、1 周的首次走访数与重新统计不一致" in text
     assert "上下塘社区·户籍户：已分配 应为 3 实为 3，已走访 应为 1 实为 3" in text
-    assert f"对象 {counted.extra.name}：走访记录 1 次（首次 2017-06-12 10:00），保存的为 7 次" in text
-    assert "2017-06-12 起的一周·企业：首次走访对象 应为 1 实为 5" in text
+    assert f"对象 {counted.extra.name}：走访记录 1 次（首次 2017年6月12日 10:00），保存的为 7 次" in text
+    assert "2017年6月12日 起的一周·企业：首次走访对象 应为 1 实为 5" in text
     assert "1 个走访活动的计数与重新统计不一致" in err.getvalue()
     out = StringIO()
     call_command("oversight", "verify", "--campaign", counted.campaign.slug, "--repair", stdout=out)

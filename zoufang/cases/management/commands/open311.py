@@ -4,9 +4,9 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoufang import clock
 from zoufang.cases import open311_keys
 
 
@@ -54,10 +54,10 @@ class Command(BaseCommand):
     def _list(self) -> None:
         self.stdout.write("\t".join([_("编号"), _("平台"), _("区域"), _("前缀"), _("签发"), _("签发人"), _("状态"), _("最近使用")]))
         for key in open311_keys.list_keys():
-            state = _("%(day)s 停用（%(by)s）") % {"day": key.disabled_on, "by": key.revoked_by or "—"} \
+            state = _("%(day)s 停用（%(by)s）") % {"day": clock.day(key.disabled_on), "by": key.revoked_by or "—"} \
                 if key.disabled_on else _("有效")
-            used = timezone.localtime(key.last_used_at).strftime("%Y-%m-%d %H:%M") if key.last_used_at else "—"
+            used = clock.minute(key.last_used_at) if key.last_used_at else "—"
             self.stdout.write("\t".join([
                 str(key.pk), key.name, key.region.name if key.region else key.campaign.scope.name, key.prefix + "…",
-                timezone.localtime(key.created_at).strftime("%Y-%m-%d"), str(key.issued_by or "—"), str(state), used,
+                clock.day(key.created_at), str(key.issued_by or "—"), str(state), used,
             ]))

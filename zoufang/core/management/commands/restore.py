@@ -5,9 +5,9 @@ from typing import Any
 import dj_database_url
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from zoufang import clock
 from zoufang.core.backup import BackupError, Target, configured_target, restore_backup
 
 
@@ -39,6 +39,6 @@ class Command(BaseCommand):
         self.stdout.write(_(
             "已恢复并逐表核对一致：%(t)s 张表，%(r)s 行，%(m)s 张照片（备份时间 %(at)s）。"
         ) % {"t": len(manifest["tables"]), "r": rows, "m": len(manifest["media"]),
-            "at": f"{localtime(dt.datetime.fromisoformat(manifest['created_at'])):%Y-%m-%d %H:%M}"})
+            "at": clock.minute(dt.datetime.fromisoformat(manifest["created_at"]))})
         if str(settings.DATABASES["default"]["NAME"]) == str(target.database["NAME"]):
             self.stdout.write(_("请运行 zoufang migrate 以应用备份之后的新版本迁移（如有）。"))

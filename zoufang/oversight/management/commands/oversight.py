@@ -91,7 +91,7 @@ class Command(BaseCommand):
             })
         for (kind, week), expected, actual in verdict.weeks[:SHOWN]:
             self.stdout.write(_("  %(week)s 起的一周·%(kind)s：首次走访对象 应为 %(expected)s 实为 %(actual)s") % {
-                "week": week, "kind": _kind(kind), "expected": expected, "actual": actual,
+                "week": clock.day(week), "kind": _kind(kind), "expected": expected, "actual": actual,
             })
         for (unit, cadre), expected, actual in verdict.cadres[:SHOWN]:
             what = _("干部%(cadre)s（单位%(unit)s）·已分配") % {"cadre": cadre, "unit": unit} if cadre else _("单位%(unit)s·有分配的干部数") % {"unit": unit}
@@ -124,7 +124,7 @@ class Command(BaseCommand):
             "n_cases": len(verdict.cases),
         })
         for (unit, grouping, key, day), counted, kept in verdict.nodes[:SHOWN]:
-            dated = _("办理期限 %(day)s") % {"day": day} if day != case_counters.TIMELESS_DAY else ""
+            dated = _("办理期限 %(day)s") % {"day": clock.day(day)} if day != case_counters.TIMELESS_DAY else ""
             where = "·".join(part for part in (_("单位%(unit)s") % {"unit": unit} if unit else "全活动", CASE_GROUPINGS[grouping], key,
                                                dated) if part)
             differs = "，".join(_("%(case_measures)s 应为 %(a)s 实为 %(b)s") % {
@@ -153,7 +153,7 @@ def _when(value: Any) -> str:
     moment = value if isinstance(value, dt.datetime) else parse_datetime(str(value))
     if moment is None:
         return str(value)
-    return f"{clock.local(moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)):%Y-%m-%d %H:%M}"
+    return clock.minute(moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC))
 
 
 def _kind(kind: str) -> str:
