@@ -81,17 +81,22 @@ def local(moment: dt.datetime) -> dt.datetime:
     return timezone.localtime(moment, timezone.get_default_timezone()).replace(tzinfo=None)
 
 
-def minute(moment: dt.datetime) -> str:
-    """“2017年6月14日 23:46”: a moment in Beijing time, to the minute, its day said as `day` says it (as the pages
-    say a moment too: Django's DATETIME_FORMAT for zh-hans), for every title, cell and line a person reads."""
+def minute(moment: dt.datetime, *, short: bool = False) -> str:
+    """“2017年6月14日 23:46”: a moment in Beijing time, to the minute, its day said as `day` says it, for every
+    title, cell and line a person reads; `short` (a table of many rows) drops the year of this year (decision 0045)."""
     shown = local(moment)
-    return f"{day(shown.date())} {shown:%H:%M}"
+    return f"{day(shown.date(), short=short)} {shown:%H:%M}"
 
 
-def second(moment: dt.datetime) -> str:
+def second(moment: dt.datetime, *, short: bool = False) -> str:
     """“2017年6月14日 23:46:05”: as `minute`, to the second, where the order of moments matters (an audit trail)."""
     shown = local(moment)
-    return f"{day(shown.date())} {shown:%H:%M:%S}"
+    return f"{day(shown.date(), short=short)} {shown:%H:%M:%S}"
+
+
+def time_of_day(moment: dt.datetime) -> str:
+    """“23:46”: a moment's Beijing time of day, where its day is said beside it or is today."""
+    return f"{local(moment):%H:%M}"
 
 
 def month(value: dt.date) -> str:
@@ -99,7 +104,28 @@ def month(value: dt.date) -> str:
     return _("%(year)s年%(month)s月") % {"year": value.year, "month": value.month}
 
 
-def day(value: dt.date) -> str:
+def day(value: dt.date, *, short: bool = False) -> str:
     """“2017年6月15日”: a day as every title, sentence and printed cell says it to people (GB/T 9704: Arabic
-    numerals, no leading zeros). A spreadsheet cell keeps the date itself, shown so (sheetwriter.DAY_FORMAT)."""
+    numerals, no leading zeros). A spreadsheet cell keeps the date itself, shown so (sheetwriter.DAY_FORMAT).
+    `short`: a day of the product's current year as `month_day` says it, where a table of many rows is short of
+    room (decision 0045); another year's day keeps its year. A moment says its Beijing day."""
+    if isinstance(value, dt.datetime):
+        value = local(value).date()
+    if short and value.year == today().year:
+        return month_day(value)
     return _("%(year)s年%(month)s月%(day)s日") % {"year": value.year, "month": value.month, "day": value.day}
+
+
+def month_day(value: dt.date) -> str:
+    """“6月15日”: a day without its year, where the year is said beside it (a range's end, a checkpoint this year)."""
+    return _("%(month)s月%(day)s日") % {"month": value.month, "day": value.day}
+
+
+def period_end(start: dt.date, end: dt.date) -> str:
+    """The end of a span of days as said after its start (2017年6月5日—“6月11日”): its year only where it differs."""
+    return month_day(end) if end.year == start.year else day(end)
+
+
+def span(start: dt.date, end: dt.date) -> str:
+    """“2017年6月1日至6月30日”: a span of days in a title (a file's, a job's), its end as `period_end` says it."""
+    return _("%(start)s至%(end)s") % {"start": day(start), "end": period_end(start, end)}

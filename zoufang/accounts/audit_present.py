@@ -436,7 +436,7 @@ def _target(presenter: AuditPresenter, target: Any) -> _Found:
 def _visit(presenter: AuditPresenter, visit: Any) -> _Found:
     target = presenter.target(visit.target)
     return _Found(_("%(target)s %(date)s 的走访") % {
-        "target": target.text, "date": f"{clock.local(visit.visited_at):%Y-%m-%d}"}, target.names)
+        "target": target.text, "date": clock.day(visit.visited_at)}, target.names)
 
 
 def _assignment(presenter: AuditPresenter, assignment: Any) -> _Found:

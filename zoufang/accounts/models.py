@@ -98,7 +98,7 @@ class ApiToken(models.Model):
         verbose_name_plural = _("接口令牌")
 
     def __str__(self) -> str:
-        return f"{self.user} · {clock.local(self.created_at):%Y-%m-%d}"
+        return f"{self.user} · {clock.day(self.created_at)}"
 
     @staticmethod
     def new_secret() -> str:

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from zoufang import clock
 from zoufang.core.progress import Progress
 from zoufang.jobs.kinds import Kind, Made, Refused, Resolved, register
 
@@ -27,7 +28,7 @@ def _run_resolve(user: Any, params: dict[str, Any]) -> Resolved:
     except (KeyError, ValueError):
         raise Http404 from None
     title = str(params.get("title", ""))[:100]
-    period = _("%(start)s至%(end)s") % {"start": f'{start:%Y-%m-%d}', "end": f'{end:%Y-%m-%d}'}
+    period = clock.span(start, end)
     return Resolved({"slug": campaign.slug, "starts_on": start.isoformat(), "ends_on": end.isoformat(),
                      "title": title, "key": str(key), "fmt": "xlsx"},
                     _("运行考核：%(title)s（%(period)s）") % {

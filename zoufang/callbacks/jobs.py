@@ -13,6 +13,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from zoufang import clock
 from zoufang.core.progress import Progress
 from zoufang.jobs.kinds import Kind, Made, Refused, Resolved, register
 
@@ -42,7 +43,7 @@ def _draw_resolve(user: Any, params: dict[str, Any]) -> Resolved:
             caller = None
         if caller is None:
             raise Http404
-    period = _("%(start)s至%(end)s") % {"start": f'{start:%Y-%m-%d}', "end": f'{end:%Y-%m-%d}'}
+    period = clock.span(start, end)
     return Resolved({"campaign": campaign.slug, "starts_on": start.isoformat(), "ends_on": end.isoformat(),
                      "rate": str(rate) if rate is not None else "", "count": count if count is not None else "",
                      "flagged_share": str(share) if share is not None else "",

@@ -159,4 +159,4 @@ class CallbackAttempt(models.Model):
         triggers = [pgtrigger.Protect(name="callback_attempt_kept", operation=pgtrigger.Delete)]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {clock.local(self.called_at):%Y-%m-%d}"
+        return f"{self.get_kind_display()} {clock.day(self.called_at)}"

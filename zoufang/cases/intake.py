@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -148,7 +147,7 @@ def hotline(request: HttpRequest) -> HttpResponse:
             form.is_valid()
             form.add_error(None, _("这张表刚才已受理为 %(number)s（%(when)s），内容与本次不同。如是另一个来电，请核对后再点“受理”；"
                                    "如是同一来电，请打开该件修改。") % {
-                "number": earlier.number, "when": timezone.localtime(earlier.created_at).strftime("%H:%M")})
+                "number": earlier.number, "when": clock.time_of_day(earlier.created_at)})
             return _page(request, form, data["raiser_phone"], earlier=earlier)
         except CaseError as refused:  # the earlier call was closed or merged meanwhile: nothing was received
             form.add_error(None, str(refused))

@@ -3,7 +3,6 @@
 import datetime as dt
 from typing import Any
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from zoufang import clock
@@ -55,15 +54,15 @@ def deadline_reads(case: Case, calendars: deadlines.CalendarCache | None = None)
     return paused_deadline(deadlines.working_days_left(case, clock.today(), calendars))
 
 
-def deadline_text(case: Case, fmt: str = "Y-m-d", calendars: deadlines.CalendarCache | None = None) -> str:
-    """`deadline_reads` as text: the date in Django's date format `fmt`; "" without a deadline."""
-    return day_text(deadline_reads(case, calendars), fmt, "")
+def deadline_text(case: Case, calendars: deadlines.CalendarCache | None = None) -> str:
+    """`deadline_reads` as text: the date as `clock.day` says it; "" without a deadline."""
+    return day_text(deadline_reads(case, calendars), "")
 
 
-def day_text(value: dt.date | str | None, fmt: str = "Y-m-d", missing: str = "—") -> str:
-    """A date in Django's date format `fmt` (text as it is), `missing` for none."""
+def day_text(value: dt.date | str | None, missing: str = "—") -> str:
+    """A date as `clock.day` says it (text as it is), `missing` for none."""
     if isinstance(value, dt.date):
-        return formats.date_format(value, fmt)
+        return clock.day(value)
     return value or missing
 
 

@@ -7,7 +7,6 @@ address or personal number (accounts.masking decides what is one).
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoufang import clock
@@ -63,7 +62,7 @@ def publish_case(case: Case, *, by: Any, summary: str, seen: str | None = None) 
         if case.published_at:
             raise CaseError(_("您打开此页后，%(who)s 已于 %(when)s 公开了此件，公开摘要为“%(theirs)s”。您的摘要未保存："
                               "“%(yours)s”；请核对后再提交。") % {
-                "who": shown_name(case.published_by, nobody=_("他人")), "when": timezone.localtime(case.published_at).strftime("%m-%d %H:%M"),
+                "who": shown_name(case.published_by, nobody=_("他人")), "when": clock.minute(case.published_at),
                 "theirs": case.public_summary, "yours": summary})
         raise CaseError(_("您打开此页后，此件已被撤回公开。您的摘要未保存：“%(yours)s”；如仍要公开，请重新提交。") % {
             "yours": summary})

@@ -68,9 +68,8 @@ def weekly_list(user: Any, query: Any) -> Weekly:
         category = ""
     status = asked.choice("status", WEEKLY_STATUSES, "", lambda key: str(WEEKLY_STATUSES[key]))
     # 问题清单（2017年6月5日—6月11日）: the days as clock.day says them, the end's year only where it differs.
-    end = clock.day(sunday) if sunday.year != monday.year else _("%(month)s月%(day)s日") % {
-        "month": sunday.month, "day": sunday.day}
-    title = _("%(list)s（%(start)s—%(end)s）") % {"list": TITLES[Case.Kind(kind)], "start": clock.day(monday), "end": end}
+    title = _("%(list)s（%(start)s—%(end)s）") % {"list": TITLES[Case.Kind(kind)], "start": clock.day(monday),
+                                                 "end": clock.period_end(monday, sunday)}
     return Weekly(monday, kind, category, status, title,
                   lists.weekly(access.visible_cases(user), kind, monday, category, status))
 

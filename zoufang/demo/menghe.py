@@ -105,8 +105,8 @@ def load_menghe_demo(*, say: Callable[[str], None] = lambda message: None) -> Ca
     with transaction.atomic():
         campaign = load_demo_campaign()
         say(_("走访活动：%(campaign)s（%(starts_on)s 至 %(ends_on)s）") % {
-            "campaign": campaign.name, "starts_on": f'{campaign.starts_on:%Y-%m-%d}',
-            "ends_on": f'{campaign.ends_on:%Y-%m-%d}',
+            "campaign": campaign.name, "starts_on": clock.day(campaign.starts_on),
+            "ends_on": clock.day(campaign.ends_on),
         })
         rename_former_units(say=say)
         build_menghe_town(say)

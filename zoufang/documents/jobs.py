@@ -9,6 +9,7 @@ from typing import IO, Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from zoufang import clock
 from zoufang.core.progress import Progress
 from zoufang.jobs.kinds import Kind, Made, Refused, Resolved, _at_once, register
 
@@ -77,7 +78,7 @@ def _generate_resolve(user: Any, params: dict[str, Any]) -> Resolved:
     if kind not in Document.Kind.values:
         raise Http404
     label = Document.Kind(kind).label
-    period = _("%(start)s至%(end)s") % {"start": f'{start:%Y-%m-%d}', "end": f'{end:%Y-%m-%d}'}
+    period = clock.span(start, end)
     return Resolved({"slug": campaign.slug, "kind": kind, "starts_on": start.isoformat(), "ends_on": end.isoformat(),
                      "key": str(key), "fmt": "docx"}, _("生成%(label)s草稿（%(period)s）") % {
                          "label": label, "period": period,

@@ -276,10 +276,6 @@ def listed_order(cadre: CadreFlags) -> tuple[int, int, str, str]:
 
 # --- the flags ----------------------------------------------------------------------------------------------
 
-def _hm(moment: dt.datetime) -> str:
-    return f"{clock.local(moment):%H:%M}"
-
-
 def pace_flags(cadre_id: int, home: list[VisitRow], limits: Thresholds) -> list[Flag]:
     """Too many home visits within an hour; two minutes apart; far apart with too little time between."""
     flags: list[Flag] = []
@@ -300,8 +296,8 @@ def pace_flags(cadre_id: int, home: list[VisitRow], limits: Thresholds) -> list[
         run = home[first:stop]
         flags.append(Flag("pace", f"pace:hour:{run[0].id}", cadre_id, [r.id for r in run],
                           _("%(day)s %(start)s–%(end)s 入户走访 %(n)d 户，一小时内超过 %(most)d 户") % {
-                              "day": f"{clock.local(run[0].at):%Y-%m-%d}", "start": _hm(run[0].at),
-                              "end": _hm(run[-1].at), "n": len(run), "most": most}))
+                              "day": clock.day(run[0].at), "start": clock.time_of_day(run[0].at),
+                              "end": clock.time_of_day(run[-1].at), "n": len(run), "most": most}))
     gap_min = dt.timedelta(minutes=limits("pace", "min_minutes_between_home_visits"))
     speed = limits("pace", "max_travel_speed_kmh") * 1000 / 60  # metres a minute
     far = limits("pace", "min_distance_m")
@@ -313,8 +309,8 @@ def pace_flags(cadre_id: int, home: list[VisitRow], limits: Thresholds) -> list[
         if gap < gap_min:
             flags.append(Flag("pace", f"pace:overlap:{after.id}", cadre_id, [before.id, after.id],
                               _("%(a)s %(at_a)s 与 %(b)s %(at_b)s 两次入户相隔 %(m).0f 分钟（每次入户至少 %(min)d 分钟）") % {
-                                  "a": before.target_name, "at_a": _hm(before.at), "b": after.target_name,
-                                  "at_b": _hm(after.at), "m": minutes, "min": gap_min.total_seconds() // 60}))
+                                  "a": before.target_name, "at_a": clock.time_of_day(before.at), "b": after.target_name,
+                                  "at_b": clock.time_of_day(after.at), "m": minutes, "min": gap_min.total_seconds() // 60}))
             continue
         if before.target_position is None or after.target_position is None:
             continue
@@ -351,7 +347,7 @@ def distance_flags(home: list[VisitRow], limits: Thresholds) -> list[Flag]:
             continue
         flags.append(Flag("distance", f"distance:{row.id}", row.cadre_id, [row.id],
                           _("%(day)s 入户 %(name)s，登记位置距对象%(where)s约 %(m).0f 米（超过 %(band)d 米）") % {
-                              "day": f"{clock.local(row.at):%m-%d %H:%M}", "name": row.target_name,
+                              "day": clock.minute(row.at), "name": row.target_name,
                               "where": _("所在村（社区）中心") if coarse else "", "m": metres, "band": band},
                           weight=weight))
     return flags
@@ -372,15 +368,16 @@ def late_bulk_flags(cadre_id: int, rows: list[VisitRow], limits: Thresholds) -> 
             batches.append([row])
     flags = []
     for batch in batches:
-        if len(batch) < size or len({clock.local(r.at).date() for r in batch}) < limits("late_bulk", "min_days"):
+        visited = sorted({clock.local(r.at).date() for r in batch})
+        if len(batch) < size or len(visited) < limits("late_bulk", "min_days"):
             continue
         days = sum((r.recorded - r.at).total_seconds() for r in batch) / len(batch) / 86400
         flags.append(Flag("late_bulk", f"late_bulk:{batch[0].id}", cadre_id, [r.id for r in batch],
                           _("%(day)s %(start)s–%(end)s 一次补录 %(n)d 次走访（走访于 %(first)s 至 %(last)s），平均晚 %(days).1f 天")
-                          % {"day": f"{clock.local(batch[0].recorded):%Y-%m-%d}", "start": _hm(batch[0].recorded),
-                             "end": _hm(batch[-1].recorded), "n": len(batch),
-                             "first": f"{clock.local(min(r.at for r in batch)):%m-%d}",
-                             "last": f"{clock.local(max(r.at for r in batch)):%m-%d}", "days": days}))
+                          % {"day": clock.day(batch[0].recorded), "start": clock.time_of_day(batch[0].recorded),
+                             "end": clock.time_of_day(batch[-1].recorded), "n": len(batch),
+                             "first": clock.day(visited[0]), "last": clock.period_end(visited[0], visited[-1]),
+                             "days": days}))
     return flags
 
 

@@ -75,7 +75,7 @@ def decide(user: Any, campaign: Campaign, key: str, reason: str, period: flags.P
     earlier = FlagClearance.objects.filter(campaign=campaign, key=key).first()
     if earlier is not None:
         raise DecisionConflict(_("这条提示已于 %(at)s %(what)s") % {
-            "at": f"{clock.local(earlier.modified_at):%Y-%m-%d}", "what": earlier.get_outcome_display()}, earlier)
+            "at": clock.day(earlier.modified_at), "what": earlier.get_outcome_display()}, earlier)
     first = Visit.objects.filter(pk__in=flag.visit_ids[:1]).values_list("visited_at", flat=True).first()
     try:
         with transaction.atomic():

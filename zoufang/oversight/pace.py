@@ -419,7 +419,7 @@ def checkpoint_words(day: dt.date, today: dt.date) -> str:
     """The next checkpoint as said from `today`: 本月底 when it is the month's end, else 6月30日."""
     if day == month_end(today):
         return _("本月底")
-    return _("%(month)s月%(day)s日") % {"month": day.month, "day": day.day}
+    return clock.month_day(day)
 
 
 def checkpoint_label(day: dt.date, today: dt.date) -> str:

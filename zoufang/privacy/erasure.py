@@ -84,7 +84,7 @@ def refusals(holdings: Holdings, today: dt.date) -> list[str]:
         reasons.append(_("走访对象“%(target)s”在正在进行的走访活动“%(campaign)s”（至 %(end)s）中已分配给%(who)s：请先在“分配”中"
                          "取消这一分配，或待活动结束后再删除。") % {
             "target": assignment.target.name, "campaign": assignment.campaign.name,
-            "end": f"{assignment.campaign.ends_on:%Y-%m-%d}",
+            "end": clock.day(assignment.campaign.ends_on),
             "who": assignment.cadre.name if assignment.cadre is not None else assignment.unit.name})
     return reasons
 

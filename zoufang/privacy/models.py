@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zoufang import clock
 from zoufang.core import limits
 from zoufang.core.models import TimeStampedModel
 
@@ -51,4 +52,4 @@ class ErasedNumber(TimeStampedModel):
                                                name="privacy_erased_one_in_force")]
 
     def __str__(self) -> str:
-        return _("%(day)s 删除的%(kind)s") % {"day": f"{self.erased_on:%Y-%m-%d}", "kind": self.get_kind_display()}
+        return _("%(day)s 删除的%(kind)s") % {"day": clock.day(self.erased_on), "kind": self.get_kind_display()}

@@ -69,7 +69,7 @@ def refusal(entry: ErasedNumber, *, row_kept: bool = False, correcting: bool = F
     else:
         done, then = (_("不导入这一号码和联系人姓名，其余内容照常导入") if row_kept else _("不再导入")), _("解除后再导入")
     return _("该%(kind)s对应的个人信息已于%(day)s按本人要求删除（%(reason)s），%(done)s；如本人重新同意，请由走访办在"
-             "“个人信息查阅与删除”中%(then)s") % {"kind": entry.get_kind_display(), "day": f"{entry.erased_on:%Y-%m-%d}",
+             "“个人信息查阅与删除”中%(then)s") % {"kind": entry.get_kind_display(), "day": clock.day(entry.erased_on),
                                         "reason": entry.get_reason_display(), "done": done, "then": then}
 
 

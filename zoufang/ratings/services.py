@@ -245,7 +245,8 @@ def close_item(reach: Reach, item: SupervisionItem, *, by: Any, version: int | N
         raise ItemRefused(_("落实情况：不能超过 %(n)d 个字符") % {"n": limits.TEXT})
     locked = _locked(item, version)
     if locked.status == SupervisionItem.Status.DONE:
-        raise ItemRefused(_("该督查事项已于 %(day)s 办结") % {"day": f"{locked.done_on:%Y-%m-%d}"})
+        done_on = locked.done_on or clock.today()  # a done item has its day; the type allows none
+        raise ItemRefused(_("该督查事项已于 %(day)s 办结") % {"day": clock.day(done_on)})
     locked.status, locked.result, locked.done_on, locked.done_by = SupervisionItem.Status.DONE, result, clock.today(), by
     saved = _save(locked, version or 0, by, ["status", "result", "done_on", "done_by"])
     audit.record(by, AuditEvent.Action.UPDATE, saved, summary=_("督查事项办结：%(unit)s·%(aspect_label)s") % {

@@ -65,7 +65,7 @@ class Visit(TimeStampedModel):
             super().save(*args, **kwargs)
 
     def __str__(self) -> str:
-        return f"{self.cadre} → {self.target} {clock.local(self.visited_at):%Y-%m-%d}"
+        return f"{self.cadre} → {self.target} {clock.day(self.visited_at)}"
 
 
 class VisitPhoto(TimeStampedModel):

@@ -149,10 +149,9 @@ def my_list_context(user: Any, query: str = "", village: str = "") -> dict[str, 
                                                                                disabled_on__isnull=True)]
         for campaign in campaigns.values()
     }
-    rendered = clock.local(clock.now())  # what an offline copy of the page says it shows (visits.js)
     return {
         **summary,
-        "rendered_at": f"{clock.day(rendered.date())} {rendered:%H:%M}",
+        "rendered_at": clock.minute(clock.now()),  # what an offline copy of the page says it shows (visits.js)
         "sections": sections(shown),
         "query": query,
         "shown": len(shown),

@@ -216,7 +216,7 @@ def _validate(
     elif visited_at > clock.now() + dt.timedelta(minutes=5):
         errors["visited_at"] = _("走访时间：不能晚于现在")
     elif timezone.localtime(visited_at).date() < campaign.starts_on:
-        errors["visited_at"] = _("走访时间：不能早于活动开始日期 %(date)s") % {"date": f"{campaign.starts_on:%Y-%m-%d}"}
+        errors["visited_at"] = _("走访时间：不能早于活动开始日期 %(date)s") % {"date": clock.day(campaign.starts_on)}
     allowed = rules.allowed_modes(campaign, target, cadre)
     if submission.mode not in allowed:
         labels = "、".join(str(Visit.Mode(m).label) for m in allowed)

@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zoufang import clock
 from zoufang.core.models import RecordedAtField
 
 
@@ -20,7 +21,7 @@ class DayOverride(models.Model):
         ordering = ["date"]
 
     def __str__(self) -> str:
-        return f"{self.date:%Y-%m-%d} {_('上班') if self.is_workday else _('休息')} {self.name}"
+        return f"{clock.day(self.date)} {_('上班') if self.is_workday else _('休息')} {self.name}"
 
 
 class OfficialYear(models.Model):

@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from zoufang import clock
 from zoufang.accounts.models import AuditEvent
 from zoufang.callbacks import findings, results, services
 from zoufang.callbacks.models import CallbackAttempt, CallbackBatch, CallbackSample
@@ -63,7 +64,7 @@ def test_the_office_lists_the_dissatisfied_with_what_they_said_the_visit_and_the
     assert "干部只待了两分钟，问题没听完" in page
     assert f"{sample.visit.cadre.name}（{sample.visit.cadre.unit.name}）" in page
     assert sample.visit.target.name in page
-    assert f"{sample.visit.visited_at:%Y-%m-%d}" in page
+    assert f"{clock.day(sample.visit.visited_at, short=True)} {sample.visit.get_mode_display()}" in page
     batch_page = _text(office.get(reverse("callbacks:batch", args=[batch.public_id])).content.decode())
     assert f"第 {sample.position} 号：对走访不满意（{sample.visit.cadre.name}），待跟进" in batch_page
     assert "待跟进 1" in _text(office.get(reverse("callbacks:index")).content.decode())

@@ -51,11 +51,12 @@ def village(case: Any) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def deadline(context: Any, case: Any, fmt: str = "n月j日") -> str:
-    """A case's 办理期限 as it reads everywhere (`presenters.deadline_text`), one working-day calendar a page."""
+def deadline(context: Any, case: Any) -> Any:
+    """A case's 办理期限 as it reads everywhere (`presenters.deadline_reads`: its day, or words while paused), for
+    `|day` to write; one working-day calendar a page."""
     from zoufang.cases.deadlines import CalendarCache
-    from zoufang.cases.presenters import deadline_text
+    from zoufang.cases.presenters import deadline_reads
 
     if "case_calendars" not in context.render_context:
         context.render_context["case_calendars"] = CalendarCache()
-    return deadline_text(case, fmt, context.render_context["case_calendars"])
+    return deadline_reads(case, context.render_context["case_calendars"])

@@ -25,7 +25,7 @@ def accepted(cases_town: Any, make_case: Any, django_capture_on_commit_callbacks
     case = actions.register_case(case, by=town.users["office"], version=case.version, category=town.category)
     with django_capture_on_commit_callbacks(execute=True):
         case = actions.dispatch_case(case, town.police, by=town.users["office"], version=case.version)
-    assert [m.body for m in mail.outbox] == ["请于 2017-06-29 前办结。"]
+    assert [m.body for m in mail.outbox] == ["请于 2017年6月29日 前办结。"]
     mail.outbox.clear()
     return actions.accept_case(case, by=town.users["handler"], version=case.version)
 
@@ -50,7 +50,7 @@ def test_an_extension_asked_before_an_escalation_is_decided_once_the_clock_can_r
         case = actions.approve_extension(case, by=town.users["office"], version=case.version)
     # 29 June, the 5 days approved and the 4 working days the clock stood still (16, 19, 20, 21 June): 12 July.
     assert case.handling_due == dt.date(2017, 7, 12)
-    assert [m.body for m in mail.outbox] == ["办理期限：2017-07-12"]
+    assert [m.body for m in mail.outbox] == ["办理期限：2017年7月12日"]
 
 
 def test_an_extension_decided_on_a_running_clock_tells_the_unit_its_new_date(
@@ -63,7 +63,7 @@ def test_an_extension_decided_on_a_running_clock_tells_the_unit_its_new_date(
         case = actions.approve_extension(case, by=town.users["office"], version=case.version)
     # 29 June, 5 working days approved and the 1 the request stood still: 7 July.
     assert case.handling_due == dt.date(2017, 7, 7)
-    assert [m.body for m in mail.outbox] == ["办理期限：2017-07-07"]
+    assert [m.body for m in mail.outbox] == ["办理期限：2017年7月7日"]
 
 
 @pytest.mark.parametrize("marked", [None, dt.date(2017, 6, 30)])
@@ -78,4 +78,4 @@ def test_the_overdue_reminder_gives_the_deadline_the_tick_found(accepted: Any, s
         tick.tick()
     case = Case.objects.get(pk=accepted.pk)
     assert (case.handling_due, case.overdue_since) == (dt.date(2017, 6, 29), marked or dt.date(2017, 7, 3))
-    assert sorted(m.body for m in mail.outbox) == ["承办单位：派出所；办理期限：2017-06-29。"] * 2
+    assert sorted(m.body for m in mail.outbox) == ["承办单位：派出所；办理期限：2017年6月29日。"] * 2

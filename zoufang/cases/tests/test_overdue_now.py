@@ -76,7 +76,7 @@ def test_the_agenda_counts_and_lists_the_deadline_not_the_mark(two: Any, client:
     client.force_login(two.users["office"])
     page = client.get("/cases/agenda/").content.decode()
     units = page[page.index('id="units"'):]
-    assert f"{two.late.number}</a>（6月30日）" in units
+    assert f'{two.late.number}</a>（<time datetime="2017-06-30">6月30日</time>）' in units
     assert two.paused.number not in units
 
 
@@ -101,7 +101,7 @@ def test_the_weekly_list_gives_a_paused_case_no_date_for_its_deadline(two: Any, 
     assert due[two.paused.number] == "暂停计时（暂停时已超期 1 个工作日）"
     page = client.get("/cases/weekly/", week).content.decode()
     assert "暂停计时（暂停时已超期 1 个工作日）" in page
-    assert "2017-06-30" in page
+    assert '<time datetime="2017-06-30">6月30日</time>' in page
 
 
 def test_open311_gives_no_expected_datetime_while_the_clock_stands_still(two: Any, client: Any) -> None:
@@ -121,10 +121,10 @@ def test_the_board_and_the_brief_give_a_paused_case_its_deadline_as_it_stands(tw
     column = page[page.index("延期待审批"):page.index("超期未办结")]
     assert two.paused.number in column
     assert "暂停计时" in column
-    assert "期限 6月29日" not in column
+    assert '<time datetime="2017-06-29">' not in column
     brief = client.get(f"/cases/{two.paused.public_id}/").context["brief"]
     assert [(str(line.label), line.text) for line in brief if str(line.label) == "现办理期限"] == [
-        ("现办理期限", "2017-06-30")]
+        ("现办理期限", "2017年6月30日")]
 
 
 def test_the_board_says_a_deadline_as_the_weekly_list_does(two: Any, client: Any) -> None:
@@ -134,4 +134,4 @@ def test_the_board_says_a_deadline_as_the_weekly_list_does(two: Any, client: Any
     column = page[page.index("延期待审批"):page.index("超期未办结")]
     assert "期限 暂停计时（暂停时已超期 1 个工作日）" in column
     late = page[page.index("超期未办结"):page.index("上报待办")]
-    assert "期限 6月30日" in late
+    assert '期限 <time datetime="2017-06-30">6月30日</time>' in late

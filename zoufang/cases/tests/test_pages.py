@@ -51,7 +51,7 @@ def test_it_dispatches_from_the_case_page_and_the_unit_sees_it_on_its_desk(clien
     client.force_login(town.users["handler"])
     desk = client.get("/cases/desk/").content.decode()
     assert case.number in desk
-    assert "2017-06-29" in desk
+    assert '<time datetime="2017-06-29">6月29日</time>' in desk
 
 
 def test_a_co_handling_unit_is_told_it_assists_the_handling_unit_and_who_acts(client, cases_town, make_case):

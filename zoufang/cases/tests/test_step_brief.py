@@ -60,7 +60,7 @@ def test_the_extension_asked_for_reads_as_waiting_for_approval(client, cases_tow
     actions.request_extension(case, by=town.users["handler"], version=case.version, days=5, reason="需等配件到货")
     rows, _first = _brief_of(client, town.users[reader], case)
     assert ("延期申请", "5 个工作日，待审批：需等配件到货") in rows
-    assert ("现办理期限", "2017-06-29") in rows  # what the extension would move
+    assert ("现办理期限", "2017年6月29日") in rows  # what the extension would move
 
 
 def test_the_office_dispatching_a_returned_case_again_reads_who_returned_it_and_why(client, cases_town, make_case):

@@ -62,7 +62,7 @@ def test_the_register_re_imported_leaves_the_erased_resident_out_until_the_offic
         page.click("form[enctype] button[type=submit]")
         page.wait_for_selector("ul.report-notes")
         notes = page.locator("ul.report-notes").inner_text()
-        assert "第2行【身份证号码】：该身份证号码对应的个人信息已于2018-03-01按本人要求删除（撤回同意），不再导入" in notes
+        assert "第2行【身份证号码】：该身份证号码对应的个人信息已于2018年3月1日按本人要求删除（撤回同意），不再导入" in notes
         assert Target.objects.filter(name="李春花").exists()
         look(page, "privacy-import-left-out")
         page.goto(f"{live_server.url}/privacy/")

@@ -18,7 +18,7 @@ from zoufang.registry.models import Target
 from zoufang.registry.tests.factories import TargetFactory
 from zoufang.registry.tests.test_import_support import xlsx_file
 
-HELD = "该电话号码对应的个人信息已于2018-03-01按本人要求删除（撤回同意）"
+HELD = "该电话号码对应的个人信息已于2018年3月1日按本人要求删除（撤回同意）"
 
 
 def _import(resident: Any, kind: str, rows: list[list[Any]]) -> Any:
@@ -92,7 +92,7 @@ def test_an_enterprise_row_imports_without_its_contacts_erased_phone(resident, s
 def test_the_office_finds_the_phone_hold_by_the_phone_and_lifts_it_leaving_the_id_hold(resident, settings):
     office = _erased(resident, settings)
     page = office.post("/privacy/", {"number": PHONE}).content.decode()
-    assert "该电话号码对应的个人信息已于2018-03-01按本人要求删除" in page
+    assert '该电话号码对应的个人信息已于<time datetime="2018-03-01">2018年3月1日</time>按本人要求删除' in page
     lifted = office.post("/privacy/lift/", {"number": PHONE, "note": "本人书面同意重新登记", "confirm": "on"})
     assert "已解除：电话号码 138****0001" in lifted.content.decode()
     assert ErasedNumber.objects.get(kind="phone").lifted_at is not None

@@ -63,7 +63,7 @@ def test_a_re_import_leaves_out_the_erased_resident_naming_the_row_and_the_rule_
     assert Target.objects.filter(id_number=OTHER, name="李春花").exists()
     note = next(n for n in report.notes if "第2行" in n)
     assert "第2行【身份证号码】" in note
-    assert "该身份证号码对应的个人信息已于2018-03-01按本人要求删除（撤回同意），不再导入" in note
+    assert "该身份证号码对应的个人信息已于2018年3月1日按本人要求删除（撤回同意），不再导入" in note
     assert "如本人重新同意，请由走访办在“个人信息查阅与删除”中解除" in note
     assert ID not in repr(report.notes)
     again = run_import("households", xlsx_file(_register()), filename="原始花名册.xlsx", campaign=resident.campaign,
@@ -76,7 +76,7 @@ def test_the_office_lifts_it_when_the_resident_consents_again_audited_and_the_im
         resident, settings):
     office = _erased(resident, settings)
     page = office.post("/privacy/", {"number": ID}).content.decode()
-    assert "已于2018-03-01按本人要求删除" in page
+    assert '已于<time datetime="2018-03-01">2018年3月1日</time>按本人要求删除' in page
     assert "解除" in page
     refused = office.post("/privacy/lift/", {"number": ID})  # the resident's consent must be confirmed
     assert refused.status_code == 400

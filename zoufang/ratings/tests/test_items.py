@@ -91,7 +91,7 @@ def test_the_office_names_who_follows_it_and_closes_it_with_what_was_done(rated,
     assert not item.overdue
     event = AuditEvent.objects.filter(object_id=str(item.public_id), action=AuditEvent.Action.UPDATE).latest("seq")
     assert event.changes["result"] == "约谈派出所负责人，已公开值班电话"
-    with pytest.raises(services.ItemRefused, match="已于 2017-06-20 办结"):
+    with pytest.raises(services.ItemRefused, match="已于 2017年6月20日 办结"):
         services.close_item(reach, item, by=office, version=3, result="再次办结")
 
 

@@ -175,7 +175,7 @@ def test_the_bulk_delete_deletes_nothing_when_a_selected_row_changed_since_it_wa
     change_url = f"/admin/workdays/dayoverride/{days[1].pk}/change/"
     assert first.post(change_url, {**change_form(first, change_url), "is_workday": "on"}).status_code == 302
     refused = second.post(listing, confirm, follow=True)
-    assert re.search("所选记录均未删除：“2017-10-08 上班 国庆节”在您打开此页后已被系统管理员甲（sys1）" + WHEN + "修改（是否工作日）",
+    assert re.search("所选记录均未删除：“2017年10月8日 上班 国庆节”在您打开此页后已被系统管理员甲（sys1）" + WHEN + "修改（是否工作日）",
                      refused.content.decode())
     assert DayOverride.objects.count() == 2
     confirm = confirmation(second.post(listing, {"action": "delete_selected", "_selected_action": [d.pk for d in days]}))

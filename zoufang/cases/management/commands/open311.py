@@ -60,5 +60,5 @@ class Command(ZoufangCommand):
             used = clock.minute(key.last_used_at) if key.last_used_at else "—"
             self.stdout.write("\t".join([
                 str(key.pk), key.name, key.region.name if key.region else key.campaign.scope.name, key.prefix + "…",
-                clock.day(clock.local(key.created_at).date()), str(key.issued_by or "—"), str(state), used,
+                clock.day(key.created_at), str(key.issued_by or "—"), str(state), used,
             ]))
