@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django.test.utils import override_settings
 from django.utils.translation import gettext as _
 
+from zoufang import clock
 from zoufang.accounts.models import RoleGrant
 from zoufang.accounts.services import demo_password, ensure_user
 from zoufang.campaigns.models import Campaign, CaseCategory
@@ -139,7 +140,7 @@ def load_demo_cases(campaign: Campaign, say: Callable[[str], None]) -> None:
             target = Target.objects.filter(region__path__startswith=village.path, kind=Target.Kind.ENTERPRISE,
                                            is_demo=True).order_by("id").first() or target
         when = dt.datetime.fromisoformat(f"2017-{raised}T10:00").replace(tzinfo=SHANGHAI)
-        with override_settings(ZOUFANG_TODAY=f"2017-{raised}", **QUIET):
+        with clock.frozen(when), override_settings(**QUIET):  # a stated time of day, the same on every build
             if n == 2:
                 case = receive_case(campaign=campaign, kind=kind, description=text, raised_at=when,
                                     source=Case.Source.HOTLINE, region=village, raiser_name="周建华",
@@ -149,12 +150,14 @@ def load_demo_cases(campaign: Campaign, say: Callable[[str], None]) -> None:
                                   priority=priority, by=_user("dept"))
         category = CaseCategory.objects.get(campaign=campaign, code=code)
         unit = named(unit_name, campaign.scope) if unit_name else None  # this town's (decision 0032)
-        for day, action, args in steps:
-            with override_settings(ZOUFANG_TODAY=f"2017-{day}", **QUIET):
+        for number, (day, action, args) in enumerate(steps):
+            at = dt.datetime.fromisoformat(f"2017-{day}T09:00").replace(tzinfo=SHANGHAI)
+            with clock.frozen(at + dt.timedelta(minutes=3 * n + number)), override_settings(**QUIET):
                 case = _step(case, action, args, category=category, unit=unit, office=office,
                              leader=leader_cadre, made=made)
         made.append(case)
-    with override_settings(ZOUFANG_TODAY=TODAY, **QUIET):
+    published = dt.datetime.fromisoformat(f"{TODAY}T08:30").replace(tzinfo=SHANGHAI)
+    with clock.frozen(published), override_settings(**QUIET):
         for index, summary in PUBLISHED.items():
             publication.publish_case(made[index], by=office, summary=summary)
         report = tick.tick()
