@@ -165,13 +165,14 @@ def _read_rule(block: Mapping[str, Any], starts: dt.date, complete_by: dt.date |
 # ---------------------------------------------------------------------------------------------- due by a day
 
 
-def period_minimum(rule: PaceRule, assigned: int) -> int | None:
-    """Targets a period at least: ⌈share × assigned⌉ (seed 000: 实际安排总数的1/5), exact: (a × p + q − 1) div q in
-    integers, as `due_sql` computes it (no Fraction made per row: a table's pace is two of these a row)."""
-    share = rule.share
-    if share is None:
-        return None
-    return _ceil(assigned, share)
+def period_minimum(rule: PaceRule, assigned: Mapping[str, int], first: dt.date, last: dt.date,
+                   later: Later | None = None) -> int:
+    """What the rule asks visited within the period `first` … `last` (我的走访's 本月应至少走访 N 个): what is due by its
+    end less what was due before it, both by `pace_due` (one definition: each piece of work from the day it was given,
+    `later`, decision 0042). Seed 000's ⌈share × assigned⌉ while the share alone counts; in the period holding
+    `complete_by`, the rest of what is due by then (work given on 20 August is due whole by 30 September)."""
+    before = pace_due(rule, assigned, first - dt.timedelta(days=1), later)
+    return max(0, pace_due(rule, assigned, last, later) - before)
 
 
 def _ceil(assigned: int, share: Fraction) -> int:

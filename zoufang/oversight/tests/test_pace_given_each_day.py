@@ -278,3 +278,18 @@ def test_work_given_on_days_the_rule_counts_alike_is_pooled_before_rounding_up(g
     assert [days for _rule, days in later_classes(rule, apart, D(2017, 9, 15))] == [[D(2017, 8, 20)], [D(2017, 9, 1)]]
     assert [days for _rule, days in later_classes(rule, apart, D(2017, 8, 31))] == [[D(2017, 8, 20)]]
     assert pace_due(rule, {"registered_household": 12}, D(2017, 8, 31), apart) == pace_due(rule, plan, D(2017, 8, 31)) + 1
+
+
+# 我的走访's 本月应至少走访 N 个: what the month adds to the due, each piece of work from its own day (`pace_due`).
+#   month       the 10 of 1 May               the 5 of 20 August             N    (⌈15 × 1/5⌉ on the plan's schedule)
+#   August      by 8/31 8 − by 7/31 6 = 2     by 8/31 1 − not given 0 = 1    3     3
+#   September   complete_by 10 − 8 = 2        complete_by 5 − 1 = 4          6     3
+MONTHLY_MINIMUM = {D(2017, 8, 19): 2, D(2017, 8, 20): 3, D(2017, 8, 31): 3, D(2017, 9, 1): 6, D(2017, 9, 30): 6}
+
+
+@pytest.mark.parametrize("day", list(MONTHLY_MINIMUM))
+def test_the_months_minimum_counts_each_days_work(given: Any, day: dt.date) -> None:
+    if day < LATER:  # the 5 of 20 August are not given yet
+        Assignment.objects.filter(campaign=given.campaign, given_on=LATER).delete()
+    lines = pace_for(given.campaign, given.officer, day).periods
+    assert [(line.period, line.minimum) for line in lines] == [("本月", MONTHLY_MINIMUM[day])]
