@@ -33,7 +33,7 @@ from zoufang.campaigns.values import parse_date, parse_share, period_share, shar
 from zoufang.registry.models import Target
 
 __all__ = ["Later", "Milestone", "PaceRule", "checked_when", "checkpoint_label", "checkpoint_words", "checkpoints", "counted_from",
-           "describe", "due_basis", "due_sql", "given_later", "kinds_text", "later_classes", "later_than_plan", "month_end",
+           "describe", "due_basis", "due_sql", "given_by", "given_later", "kinds_text", "later_classes", "later_than_plan", "month_end",
            "next_checkpoint", "pace_due", "pace_rule", "period_minimum"]
 
 # The part of an assigned total given after the campaign's plan day: day given → assigned count per kind.
@@ -110,6 +110,14 @@ def later_than_plan(campaign: Campaign) -> Any:
     if campaign.plan_given_on is None:
         return Q(given_on__isnull=False)
     return Q(given_on__gt=campaign.plan_given_on)
+
+
+def given_by(day: dt.date) -> Any:
+    """The condition on assignments given by the end of `day` (undated ones count with the plan): the work a past
+    checkpoint judges (the assessment's 进度达标)."""
+    from django.db.models import Q
+
+    return Q(given_on__isnull=True) | Q(given_on__lte=day)
 
 
 def counted_from(rule: PaceRule, given_on: dt.date | None) -> PaceRule:

@@ -293,3 +293,29 @@ def test_the_months_minimum_counts_each_days_work(given: Any, day: dt.date) -> N
         Assignment.objects.filter(campaign=given.campaign, given_on=LATER).delete()
     lines = pace_for(given.campaign, given.officer, day).periods
     assert [(line.period, line.minimum) for line in lines] == [("本月", MONTHLY_MINIMUM[day])]
+
+
+# The assessment's 月度走访进度达标 (months kept ÷ months measured), May to September, each month end judged on the
+# work given by then, what was due by then for it and its visits by then:
+#   派出所党员甲 (10 of 1 May, visited 10–15 June; 5 of 20 August):
+#     5/31 due 2, visited 0 ✗   6/30 4, 6 ✓   7/31 6, 6 ✓   8/31 8 + 1 = 9, 6 ✗   9/30 15, 6 ✗      → 2 / 5
+#   王文 (5 households given on 20 August, none visited): May to July held nothing, not measured (the plan's
+#     checkpoints judged them kept on work not yet given: 3 / 5);   8/31 due 1 ✗   9/30 5 ✗         → 0 / 2
+def test_the_assessments_checkpoints_judge_the_work_given_by_each(given: Any) -> None:
+    from zoufang.assessment.indicators import MONTHS, Indicator
+    from zoufang.assessment.scoring import Period, score_level
+
+    newcomer = Cadre.objects.get(name="王文")
+    region = given.households["shangxiatang"][0].region
+    with _frozen(LATER):
+        for _n in range(5):
+            Assignment.objects.create(campaign=given.campaign, target=TargetFactory(region=region), cadre=newcomer,
+                                      unit=newcomer.unit, given_on=clock.today())
+    pace = Indicator(key="pace", label="走访进度达标", weight=100, scoring=MONTHS)
+    subjects = score_level(given.campaign, "cadre", Period(PLAN_DAY, D(2017, 9, 30), D(2017, 9, 30)), [pace])
+    cells = {subject.key: subject.cells["pace"] for subject in subjects}
+    assert (cells[given.officer].numerator, cells[given.officer].denominator) == (2, 5)
+    assert (cells[newcomer].numerator, cells[newcomer].denominator, cells[newcomer].value) == (0, 2, 0.0)
+    units = {subject.key: subject.cells["pace"] for subject in score_level(
+        given.campaign, "unit", Period(PLAN_DAY, D(2017, 9, 30), D(2017, 9, 30)), [pace])}
+    assert (units[newcomer.unit].numerator, units[newcomer.unit].denominator) == (0, 2)
