@@ -319,3 +319,44 @@ def test_the_assessments_checkpoints_judge_the_work_given_by_each(given: Any) ->
     units = {subject.key: subject.cells["pace"] for subject in score_level(
         given.campaign, "unit", Period(PLAN_DAY, D(2017, 9, 30), D(2017, 9, 30)), [pace])}
     assert (units[newcomer.unit].numerator, units[newcomer.unit].denominator) == (0, 2)
+
+
+# A page of each kept table reads the work given later from GivenLaterTally (one statement), never the assignments:
+# (grouping, part, statements: the kept counts' page as before, and the one of the work given later).
+PAGES = {"unit": ("unit", None, 3), "cadre": ("cadre", None, 4), "village": ("village", None, 3),
+         "unit's cadres": ("cadre", "unit", 2), "unit by village": ("village", "unit", 3),
+         "town by village": ("village", "town", 3)}
+
+
+@pytest.mark.parametrize("table", list(PAGES))
+def test_a_tables_page_reads_the_work_given_later_from_the_kept_rows(given: Any, table: str,
+                                                                     django_assert_num_queries: Any) -> None:
+    by, part, statements = PAGES[table]
+    campaign = given.campaign
+    rows = {None: None, "unit": figures.assignments(campaign, unit=given.police),
+            "town": figures.assignments(campaign, region=given.town)}[part]
+    day = D(2017, 8, 31)
+    with django_assert_num_queries(statements) as read:
+        page = figures.coverage(campaign, by, day, rows, page=(0, 20))
+    assert not [query["sql"] for query in read.captured_queries if "planning_assignment" in query["sql"]]
+    assert len([query for query in read.captured_queries if "oversight_givenlatertally" in query["sql"]]) == 1
+    assert page.total.later == {LATER: {"registered_household": 5}}
+    mine = next(row for row in page.rows if getattr(row.key, "pk", None) in (given.officer.pk, given.police.pk)
+                or (by == "village" and row.later))
+    assert (mine.later, mine.pace.due_today) == ({LATER: {"registered_household": 5}}, 9)
+
+
+@pytest.mark.parametrize("part", [None, "unit"])
+def test_the_row_no_cadre_holds_reads_its_work_given_later_from_the_kept_rows(given: Any, part: str | None) -> None:
+    campaign = given.campaign
+    with _frozen(LATER):  # a target given to the unit on 20 August, no cadre named yet
+        Assignment.objects.create(campaign=campaign, target=TargetFactory(region=given.households["shangxiatang"][0]
+                                                                          .region), unit=given.police,
+                                  given_on=clock.today())
+    rows = figures.assignments(campaign, unit=given.police) if part else None
+    kept = figures.coverage(campaign, "cadre", D(2017, 8, 31), rows, page=(0, 20))
+    recounted = figures.coverage(campaign, "cadre", D(2017, 8, 31), (rows or figures.assignments(campaign)).all())
+    assert [(row.label, row.later) for row in kept.rows] == [(row.label, row.later) for row in recounted.rows]
+    assert kept.rows[-1].key is None
+    assert kept.rows[-1].later == {LATER: {"registered_household": 1}}
+    assert kept.total.later == recounted.total.later == {LATER: {"registered_household": 6}}
