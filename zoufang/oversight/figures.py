@@ -470,7 +470,7 @@ def _kept_later(campaign: Campaign, by: str, part: Part, shown: list[CoverageRow
     params: list[Any] = []
     for which, query in parts:
         sql, more = query.query.sql_with_params()
-        key = f"q.{quote(column)}" if which == 2 else "NULL"
+        key = f"q.{quote(column)}" if which == 2 else "CAST(NULL AS INTEGER)"
         statements.append(f"SELECT {which} AS p, {key} AS k, q.{quote('given_on')} AS d, q.{quote('kind')} AS t, "  # noqa: S608
                           f"q.{quote('n')} AS n FROM ({sql}) q")
         params += more
