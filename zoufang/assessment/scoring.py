@@ -13,7 +13,7 @@ from zoufang.assessment.indicators import DEDUCTION, MONTHS, PART_LABELS, Indica
 from zoufang.campaigns.models import Campaign
 from zoufang.oversight import figures
 from zoufang.oversight.figures import CaseRow, CoverageRow
-from zoufang.oversight.pace import checkpoints, pace_rule
+from zoufang.oversight.pace import checkpoints, given_by, given_later, pace_rule
 from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Unit
 
@@ -110,8 +110,12 @@ def score_level(campaign: Campaign, level: str, period: Period, indicators: list
     covered: dict[Any, CoverageRow] = {_key_id(r): r for r in coverage.rows if r.key is not None}
     monthly: list[dict[Any, figures.Pace]] = []
     if any(i.scoring == MONTHS for i in indicators):
+        later = given_later(campaign)
         for end in pace_months(campaign, period):
-            rows = figures.coverage(campaign, level, end, until=end).rows
+            # Each checkpoint judges the work given by then (decision 0042): a unit given its targets on 20 August is
+            # not measured at May's end, nor kept there on work it did not have.
+            given = figures.assignments(campaign).filter(given_by(end)) if later else None
+            rows = figures.coverage(campaign, level, end, given, until=end).rows
             monthly.append({_key_id(r): r.pace for r in rows if r.key is not None and r.pace is not None})
     cases = figures.case_figures(campaign, level, period.as_of,
                                  figures.cases_raised(campaign, period.starts_on, period.ends_on))

@@ -443,10 +443,11 @@ def _assignment_deleted(sender: Any, instance: Assignment, **kwargs: Any) -> Non
                       given_on=instance.given_on)
 
 
-def uncount_assignments(rows: QuerySet[Assignment]) -> None:
-    """Assignments about to be deleted in bulk (AssignmentQuerySet.delete), uncounted in one pass: their
-    deltas summed per node in Python from one read, then one bump per campaign, where the post_delete
-    receiver above would pay a handful of queries per row. The caller deletes them with the counts paused."""
+def count_assignments(rows: QuerySet[Assignment], sign: int) -> None:
+    """Assignments written in bulk counted (+1) or uncounted (−1) in one pass: the one function every bulk writer
+    of assignments keeps the counts through (AssignmentQuerySet.delete, update, bulk_update, bulk_create: uncount
+    before, count after). Their deltas summed per node in Python from one read, then one bump per campaign, where
+    the receivers above would pay a handful of queries per row; the caller writes with the counts paused."""
     if _paused.get():
         return
     rows = rows.order_by()
@@ -460,13 +461,13 @@ def uncount_assignments(rows: QuerySet[Assignment]) -> None:
     found = rows.annotate(first_at=Subquery(first.values("first_at")[:1])).values_list(
         "campaign_id", "target__kind", "target__region__path", "unit_id", "cadre_id", "first_at", "given_on")
     for campaign_id, kind, path, unit, cadre, first_at, given_on in found.iterator(chunk_size=CHUNK):
-        later[campaign_id][(kind, path or "", unit, cadre, given_on)] -= 1
+        later[campaign_id][(kind, path or "", unit, cadre, given_on)] += sign
         for key in nodes(kind, path or "", unit, cadre):
             change = deltas[campaign_id][key]
-            change[0] -= 1
-            change[1] -= 1 if first_at else 0
+            change[0] += sign
+            change[1] += sign if first_at else 0
         if first_at is not None:
-            weeks[(campaign_id, kind)][monday(first_at)] -= 1
+            weeks[(campaign_id, kind)][monday(first_at)] += sign
     for campaign_id, changes in deltas.items():
         _bump(campaign_id, changes)
     for campaign_id, given in sorted(later.items()):

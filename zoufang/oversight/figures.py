@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 import math
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -419,11 +419,78 @@ def coverage(campaign: Campaign, by: str, today: dt.date, rows: QuerySet[Assignm
         count = len(ordered)
         ordered, start = _cut(ordered, coverage_order(by), page, after)
     if given_later(campaign):
-        _add_later(campaign, by, ordered, total, rows, whole=len(ordered) == count)
+        if unit is not None:  # the unit's rows of its work given later, as its kept counts were read
+            _placed_later(ordered, total, _unit_later(campaign, unit, {item[GROUPINGS["cadre"]] for item in data or ()}))
+        elif kept is None or not _kept_later(campaign, by, kept, ordered, total):
+            _add_later(campaign, by, ordered, total, rows, whole=len(ordered) == count)
     for row in [*ordered, total]:
         row.pace = pace_of(row, rule, today)
     kinds = [(kind, label) for kind, label in _kind_labels().items() if kind in total.kinds]
     return Coverage(by=by, today=today, rule=rule, rows=ordered, total=total, kinds=kinds, count=count, start=start)
+
+
+def _placed_later(shown: list[CoverageRow], total: CoverageRow, found: Mapping[Any, Later],
+                  whole: Later | None = None) -> None:
+    """Each row's work given later from `found` (node id → day → kind → count; None: what no node holds), and the
+    total's: `whole`, else all of `found`."""
+    placed = {getattr(row.key, "pk", row.key): row for row in shown}
+    for key, days in found.items():
+        for day, counts in days.items():
+            for kind, n in counts.items():
+                if n and whole is None:
+                    total.add_later(day, kind, n)
+                if n and key in placed:
+                    placed[key].add_later(day, kind, n)
+    for day, counts in (whole or {}).items():
+        for kind, n in counts.items():
+            total.add_later(day, kind, n)
+
+
+def _kept_later(campaign: Campaign, by: str, part: Part, shown: list[CoverageRow], total: CoverageRow) -> bool:
+    """The rows' (and the total's) work given after the plan day from the kept GivenLaterTally rows of the nodes the
+    kept counts were read at (`_kept_nodes`), in one statement: the part's total, the page's nodes and, where the
+    row no node holds is shown, every node's sum (that row is the total less it). False where the kept rows do not
+    hold the part and grouping (by kind: the assignments are read, `_add_later`)."""
+    found = _kept_nodes(campaign, by, part, GivenLaterTally)
+    if found is None:
+        return False
+    later_total, nodes, column = found
+    keys = [row.key.pk for row in shown if row.key is not None]
+    unkeyed = any(row.key is None for row in shown) and nodes is not later_total
+    sums = {"n": Sum("assigned")}
+    parts: list[tuple[int, QuerySet[Any]]] = [(0, later_total.values("given_on", "kind").annotate(**sums).order_by())]
+    if unkeyed:
+        parts.append((1, nodes.values("given_on", "kind").annotate(**sums).order_by()))
+    if keys:
+        parts.append((2, nodes.filter(**{f"{column}__in": keys}).values(column, "given_on", "kind")
+                      .annotate(**sums).order_by()))
+    connection = connections[router.db_for_read(GivenLaterTally)]
+    quote = connection.ops.quote_name
+    statements: list[str] = []
+    params: list[Any] = []
+    for which, query in parts:
+        sql, more = query.query.sql_with_params()
+        key = f"q.{quote(column)}" if which == 2 else "CAST(NULL AS INTEGER)"
+        statements.append(f"SELECT {which} AS p, {key} AS k, q.{quote('given_on')} AS d, q.{quote('kind')} AS t, "  # noqa: S608
+                          f"q.{quote('n')} AS n FROM ({sql}) q")
+        params += more
+    rows: dict[Any, dict[dt.date, dict[str, int]]] = {}
+    held: dict[dt.date, dict[str, int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(statements), params)
+        for which, key, day, kind, n in cursor.fetchall():
+            day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
+            if which == 1:
+                held.setdefault(day, {})[kind] = int(n)
+                continue
+            counts = rows.setdefault(None if which == 0 else key, {}).setdefault(day, {})
+            counts[kind] = counts.get(kind, 0) + int(n)
+    whole = rows.pop(None, {})
+    if unkeyed:  # what no node holds: the total less every node's
+        rows[None] = {day: {kind: n - held.get(day, {}).get(kind, 0) for kind, n in counts.items()}
+                      for day, counts in whole.items()}
+    _placed_later(shown, total, rows, whole)
+    return True
 
 
 def later_given(campaign: Campaign, rows: QuerySet[Assignment] | None, *extra: str) -> QuerySet[Any]:

@@ -33,7 +33,7 @@ from zoufang.campaigns.values import parse_date, parse_share, period_share, shar
 from zoufang.registry.models import Target
 
 __all__ = ["Later", "Milestone", "PaceRule", "checked_when", "checkpoint_label", "checkpoint_words", "checkpoints", "counted_from",
-           "describe", "due_basis", "due_sql", "given_later", "kinds_text", "later_classes", "later_than_plan", "month_end",
+           "describe", "due_basis", "due_sql", "given_by", "given_later", "kinds_text", "later_classes", "later_than_plan", "month_end",
            "next_checkpoint", "pace_due", "pace_rule", "period_minimum"]
 
 # The part of an assigned total given after the campaign's plan day: day given → assigned count per kind.
@@ -112,6 +112,14 @@ def later_than_plan(campaign: Campaign) -> Any:
     return Q(given_on__gt=campaign.plan_given_on)
 
 
+def given_by(day: dt.date) -> Any:
+    """The condition on assignments given by the end of `day` (undated ones count with the plan): the work a past
+    checkpoint judges (the assessment's 进度达标)."""
+    from django.db.models import Q
+
+    return Q(given_on__isnull=True) | Q(given_on__lte=day)
+
+
 def counted_from(rule: PaceRule, given_on: dt.date | None) -> PaceRule:
     """The rule for work given on `given_on`: each part starts then if it started earlier (the period holding that
     day is its first, as a rule's own first part-period is), its milestones passed before then ask nothing, and
@@ -165,13 +173,14 @@ def _read_rule(block: Mapping[str, Any], starts: dt.date, complete_by: dt.date |
 # ---------------------------------------------------------------------------------------------- due by a day
 
 
-def period_minimum(rule: PaceRule, assigned: int) -> int | None:
-    """Targets a period at least: ⌈share × assigned⌉ (seed 000: 实际安排总数的1/5), exact: (a × p + q − 1) div q in
-    integers, as `due_sql` computes it (no Fraction made per row: a table's pace is two of these a row)."""
-    share = rule.share
-    if share is None:
-        return None
-    return _ceil(assigned, share)
+def period_minimum(rule: PaceRule, assigned: Mapping[str, int], first: dt.date, last: dt.date,
+                   later: Later | None = None) -> int:
+    """What the rule asks visited within the period `first` … `last` (我的走访's 本月应至少走访 N 个): what is due by its
+    end less what was due before it, both by `pace_due` (one definition: each piece of work from the day it was given,
+    `later`, decision 0042). Seed 000's ⌈share × assigned⌉ while the share alone counts; in the period holding
+    `complete_by`, the rest of what is due by then (work given on 20 August is due whole by 30 September)."""
+    before = pace_due(rule, assigned, first - dt.timedelta(days=1), later)
+    return max(0, pace_due(rule, assigned, last, later) - before)
 
 
 def _ceil(assigned: int, share: Fraction) -> int:

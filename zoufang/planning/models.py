@@ -1,6 +1,7 @@
 """Quotas (fixed by upper levels' tables) and assignments of named targets to visitors."""
 
 import datetime as dt
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from django.db import models, transaction
@@ -64,7 +65,16 @@ class FixedQuota(TimeStampedModel):
         return f"{self.source} {self.label} {self.count}"
 
 
+# The columns the kept coverage counts (oversight.counters) are made of; all but the day, the plan's proof too.
+COUNTED = frozenset({"campaign", "campaign_id", "target", "target_id", "unit", "unit_id", "cadre", "cadre_id",
+                     "given_on"})
+
+
 class AssignmentQuerySet(models.QuerySet["Assignment"]):
+    """Every bulk write keeps the kept coverage counts through `counters.count_assignments` (decision 0042's
+    addendum): the rows are uncounted before and counted after, in the write's transaction, as `oversight verify`
+    holds them; the proof of the plan goes stale and the campaign's latest day given follows, as a save does."""
+
     def delete(self) -> tuple[int, dict[str, int]]:
         """Uncounts the rows from the kept coverage counts in one pass (oversight/counters.py), not a handful of
         queries per row as the post_delete receiver would: deleting a town's plan takes seconds, not minutes."""
@@ -72,10 +82,78 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
         from zoufang.planning import proof
 
         with transaction.atomic(using=self.db):
-            counters.uncount_assignments(self)
+            counters.count_assignments(self, -1)
             proof.mark_stale(self.values("campaign_id"))  # in one statement too, as the receivers are paused
             with counters.paused():
                 return super().delete()
+
+    def update(self, **kwargs: Any) -> int:
+        from zoufang.oversight import counters
+
+        if not COUNTED & set(kwargs) or counters.is_paused():
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            ids = list(self.values_list("pk", flat=True))
+            return _rewritten(self, ids, set(kwargs), lambda: super(AssignmentQuerySet, self).update(**kwargs))
+
+    def bulk_update(self, objs: Any, fields: Any, *args: Any, **kwargs: Any) -> int:
+        from zoufang.oversight import counters
+
+        objs, fields = list(objs), list(fields)
+        if not COUNTED & set(fields) or counters.is_paused():
+            return super().bulk_update(objs, fields, *args, **kwargs)
+        return _rewritten(self, [obj.pk for obj in objs], set(fields),
+                          lambda: super(AssignmentQuerySet, self).bulk_update(objs, fields, *args, **kwargs))
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list["Assignment"]:
+        from zoufang.oversight import counters
+
+        if counters.is_paused():
+            return super().bulk_create(objs, *args, **kwargs)
+        with transaction.atomic(using=self.db):
+            with counters.paused():
+                made = super().bulk_create(objs, *args, **kwargs)
+            ids = [obj.pk for obj in made if obj.pk is not None]
+            if len(ids) == len(made):
+                _counted(self, ids, COUNTED, +1)
+                return made
+            # Rows skipped or merged on conflict: which were written is not known, their campaigns are recounted.
+            from zoufang.campaigns.models import Campaign
+            from zoufang.planning import proof
+
+            for campaign_id in sorted({obj.campaign_id for obj in made}):
+                counters.rebuild_tallies(campaign_id)
+                days = [obj.given_on for obj in made if obj.campaign_id == campaign_id and obj.given_on is not None]
+                mark_given_later(campaign_id, max(days, default=None))
+            proof.mark_stale(Campaign.objects.filter(pk__in={obj.campaign_id for obj in made}).values("pk"))
+        return made
+
+
+def _rewritten(rows: AssignmentQuerySet, ids: list[Any], fields: AbstractSet[str], write: Any) -> Any:
+    """`write()` of the assignments `ids` between their uncounting and their counting again (their nodes may change)."""
+    from zoufang.oversight import counters
+
+    with transaction.atomic(using=rows.db):
+        _counted(rows, ids, fields, -1)
+        with counters.paused():
+            written = write()
+        _counted(rows, ids, fields, +1)
+    return written
+
+
+def _counted(rows: AssignmentQuerySet, ids: list[Any], fields: AbstractSet[str], sign: int) -> None:
+    from zoufang.oversight import counters
+    from zoufang.planning import proof
+
+    if not ids:
+        return
+    chosen = Assignment.objects.using(rows.db).filter(pk__in=ids)
+    counters.count_assignments(chosen, sign)
+    if fields - {"given_on"}:
+        proof.mark_stale(chosen.values("campaign_id"))
+    if sign > 0:
+        for campaign_id, day in chosen.values_list("campaign_id").annotate(day=models.Max("given_on")).order_by():
+            mark_given_later(campaign_id, day)
 
 
 class Assignment(TimeStampedModel):

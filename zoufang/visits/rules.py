@@ -152,11 +152,15 @@ def pace_for(campaign: Campaign, cadre: Cadre, today: dt.date) -> Pace:
         pace.kinds = [str(label) for kind, label in Target.Kind.choices if kind in kinds]
     if pace.assigned:
         for part in rule.parts:
-            mine = sum(by_kind.get(kind, 0) for kind in part.kinds)
-            minimum = period_minimum(part, mine) if mine else None
-            if minimum is None or today < part.starts_on or (part.complete_by and today > part.complete_by):
+            if part.share is None or not any(by_kind.get(kind) for kind in part.kinds) or today < part.starts_on \
+                    or (part.complete_by and today > part.complete_by):
                 continue
             first, last = period_start(part.every, part.starts_on, today), period_end(part.every, part.starts_on, today)
+            # What the period adds to the due (`pace_due`, each piece of work from its own day): ⌈share × assigned⌉
+            # on the plan's work alone, the rest of the due in the period holding complete_by.
+            minimum = period_minimum(part, by_kind, first, last, later)
+            if not minimum:
+                continue
             done = visits.filter(target__kind__in=part.kinds, visited_at__date__gte=first, visited_at__date__lte=last) \
                 .values("target_id").distinct().count()
             pace.periods.append(PeriodLine(kinds_text(part.kinds) if rule.by_kind else "", _(THIS_PERIOD[part.every]),

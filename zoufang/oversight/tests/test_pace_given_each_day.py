@@ -278,3 +278,85 @@ def test_work_given_on_days_the_rule_counts_alike_is_pooled_before_rounding_up(g
     assert [days for _rule, days in later_classes(rule, apart, D(2017, 9, 15))] == [[D(2017, 8, 20)], [D(2017, 9, 1)]]
     assert [days for _rule, days in later_classes(rule, apart, D(2017, 8, 31))] == [[D(2017, 8, 20)]]
     assert pace_due(rule, {"registered_household": 12}, D(2017, 8, 31), apart) == pace_due(rule, plan, D(2017, 8, 31)) + 1
+
+
+# 我的走访's 本月应至少走访 N 个: what the month adds to the due, each piece of work from its own day (`pace_due`).
+#   month       the 10 of 1 May               the 5 of 20 August             N    (⌈15 × 1/5⌉ on the plan's schedule)
+#   August      by 8/31 8 − by 7/31 6 = 2     by 8/31 1 − not given 0 = 1    3     3
+#   September   complete_by 10 − 8 = 2        complete_by 5 − 1 = 4          6     3
+MONTHLY_MINIMUM = {D(2017, 8, 19): 2, D(2017, 8, 20): 3, D(2017, 8, 31): 3, D(2017, 9, 1): 6, D(2017, 9, 30): 6}
+
+
+@pytest.mark.parametrize("day", list(MONTHLY_MINIMUM))
+def test_the_months_minimum_counts_each_days_work(given: Any, day: dt.date) -> None:
+    if day < LATER:  # the 5 of 20 August are not given yet
+        Assignment.objects.filter(campaign=given.campaign, given_on=LATER).delete()
+    lines = pace_for(given.campaign, given.officer, day).periods
+    assert [(line.period, line.minimum) for line in lines] == [("本月", MONTHLY_MINIMUM[day])]
+
+
+# The assessment's 月度走访进度达标 (months kept ÷ months measured), May to September, each month end judged on the
+# work given by then, what was due by then for it and its visits by then:
+#   派出所党员甲 (10 of 1 May, visited 10–15 June; 5 of 20 August):
+#     5/31 due 2, visited 0 ✗   6/30 4, 6 ✓   7/31 6, 6 ✓   8/31 8 + 1 = 9, 6 ✗   9/30 15, 6 ✗      → 2 / 5
+#   王文 (5 households given on 20 August, none visited): May to July held nothing, not measured (the plan's
+#     checkpoints judged them kept on work not yet given: 3 / 5);   8/31 due 1 ✗   9/30 5 ✗         → 0 / 2
+def test_the_assessments_checkpoints_judge_the_work_given_by_each(given: Any) -> None:
+    from zoufang.assessment.indicators import MONTHS, Indicator
+    from zoufang.assessment.scoring import Period, score_level
+
+    newcomer = Cadre.objects.get(name="王文")
+    region = given.households["shangxiatang"][0].region
+    with _frozen(LATER):
+        for _n in range(5):
+            Assignment.objects.create(campaign=given.campaign, target=TargetFactory(region=region), cadre=newcomer,
+                                      unit=newcomer.unit, given_on=clock.today())
+    pace = Indicator(key="pace", label="走访进度达标", weight=100, scoring=MONTHS)
+    subjects = score_level(given.campaign, "cadre", Period(PLAN_DAY, D(2017, 9, 30), D(2017, 9, 30)), [pace])
+    cells = {subject.key: subject.cells["pace"] for subject in subjects}
+    assert (cells[given.officer].numerator, cells[given.officer].denominator) == (2, 5)
+    assert (cells[newcomer].numerator, cells[newcomer].denominator, cells[newcomer].value) == (0, 2, 0.0)
+    units = {subject.key: subject.cells["pace"] for subject in score_level(
+        given.campaign, "unit", Period(PLAN_DAY, D(2017, 9, 30), D(2017, 9, 30)), [pace])}
+    assert (units[newcomer.unit].numerator, units[newcomer.unit].denominator) == (0, 2)
+
+
+# A page of each kept table reads the work given later from GivenLaterTally (one statement), never the assignments:
+# (grouping, part, statements: the kept counts' page as before, and the one of the work given later).
+PAGES = {"unit": ("unit", None, 3), "cadre": ("cadre", None, 4), "village": ("village", None, 3),
+         "unit's cadres": ("cadre", "unit", 2), "unit by village": ("village", "unit", 3),
+         "town by village": ("village", "town", 3)}
+
+
+@pytest.mark.parametrize("table", list(PAGES))
+def test_a_tables_page_reads_the_work_given_later_from_the_kept_rows(given: Any, table: str,
+                                                                     django_assert_num_queries: Any) -> None:
+    by, part, statements = PAGES[table]
+    campaign = given.campaign
+    rows = {None: None, "unit": figures.assignments(campaign, unit=given.police),
+            "town": figures.assignments(campaign, region=given.town)}[part]
+    day = D(2017, 8, 31)
+    with django_assert_num_queries(statements) as read:
+        page = figures.coverage(campaign, by, day, rows, page=(0, 20))
+    assert not [query["sql"] for query in read.captured_queries if "planning_assignment" in query["sql"]]
+    assert len([query for query in read.captured_queries if "oversight_givenlatertally" in query["sql"]]) == 1
+    assert page.total.later == {LATER: {"registered_household": 5}}
+    mine = next(row for row in page.rows if getattr(row.key, "pk", None) in (given.officer.pk, given.police.pk)
+                or (by == "village" and row.later))
+    assert (mine.later, mine.pace.due_today) == ({LATER: {"registered_household": 5}}, 9)
+
+
+@pytest.mark.parametrize("part", [None, "unit"])
+def test_the_row_no_cadre_holds_reads_its_work_given_later_from_the_kept_rows(given: Any, part: str | None) -> None:
+    campaign = given.campaign
+    with _frozen(LATER):  # a target given to the unit on 20 August, no cadre named yet
+        Assignment.objects.create(campaign=campaign, target=TargetFactory(region=given.households["shangxiatang"][0]
+                                                                          .region), unit=given.police,
+                                  given_on=clock.today())
+    rows = figures.assignments(campaign, unit=given.police) if part else None
+    kept = figures.coverage(campaign, "cadre", D(2017, 8, 31), rows, page=(0, 20))
+    recounted = figures.coverage(campaign, "cadre", D(2017, 8, 31), (rows or figures.assignments(campaign)).all())
+    assert [(row.label, row.later) for row in kept.rows] == [(row.label, row.later) for row in recounted.rows]
+    assert kept.rows[-1].key is None
+    assert kept.rows[-1].later == {LATER: {"registered_household": 1}}
+    assert kept.total.later == recounted.total.later == {LATER: {"registered_household": 6}}

@@ -63,7 +63,7 @@ def test_the_api_gives_the_rule_as_written_and_the_next_milestone(milestones: An
     assert (pace["due_today"], pace["due_next"], pace["next_on"], pace["next_gap"]) == (2, 5, "2017-07-31", 2)
 
 
-def test_a_rule_per_kind_is_stated_per_kind(counted: Any, login: Any) -> None:
+def test_a_rule_per_kind_is_stated_per_kind(counted: Any, login: Any, settings: Any) -> None:
     counted.campaign.config = {**counted.campaign.config, "pace": {"complete_by": "2017-09-30", "rules": [
         {"target_kinds": ["registered_household"], "every": "two_weeks", "min_share": "1/10",
          "starts_on": "2017-05-01"},
@@ -75,5 +75,10 @@ def test_a_rule_per_kind_is_stated_per_kind(counted: Any, login: Any) -> None:
             "企业：2017年5月31日前累计走访不少于分配总数的 1/2（向上取整），2017年6月30日前全部完成。") in page
     assert "“截至今日应完成”按已结束的两周、已到的进度节点计算" in page
     assert "截至6月25日应累计" in page  # the fortnight of 12–25 June ends first
+    # What the fortnight adds to the due (`pace.period_minimum`): on 15 June nothing, the 3 households being all due
+    # by 11 June (three fortnights of ⌈3 × 1/10⌉ = 1); in the fortnight of 15–28 May, ⌈3 × 1/10⌉ = 1.
     cadre = login(counted.users["dept"]).get("/me/").content.decode()
-    assert "户籍户：本两周应至少走访 1 个，已走访 0 个" in cadre  # ⌈3 × 1/10⌉; h0 was visited in May
+    assert "本两周应至少走访" not in cadre
+    settings.ZOUFANG_TODAY = "2017-05-20"
+    cadre = login(counted.users["dept"]).get("/me/").content.decode()
+    assert "户籍户：本两周应至少走访 1 个，已走访 0 个" in cadre  # h0 was visited on 10 May, the fortnight before
