@@ -5,7 +5,7 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
@@ -149,9 +149,9 @@ def list_my_targets(request: HttpRequest) -> Any:
 
 
 def _refuse_non_cadre(request: HttpRequest) -> None:
-    """404 for an account that is no cadre's, as 我的走访 (scope.may_record_visits), before the body is read."""
+    """403 for an account that is no cadre's (scope.may_record_visits), before the body is read."""
     if not scope.may_record_visits(request.user):
-        raise Http404
+        raise HttpError(403, services.not_a_cadre())
 
 
 def _refuse_photo(request: HttpRequest, visit_id: str) -> None:
