@@ -5,12 +5,14 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from zoufang.accounts.api import refusing
 from zoufang.assessment import presenters, services
 from zoufang.assessment.models import Assessment, Score
 from zoufang.assessment.scoring import LEVELS
@@ -136,7 +138,18 @@ def list_assessments(request: HttpRequest, slug: str) -> Any:
     return Listing(services.listed(services.campaign_for(request.user, slug)), _assessment)
 
 
+def _refuse_unmanaged(request: HttpRequest, slug: str, assessment_id: str | None = None) -> None:
+    """A write's check before its body is read (decision 0044): 404 for a campaign or assessment the caller does not
+    read; 403 for a reader who does not manage them."""
+    campaign = services.campaign_for(request.user, slug)
+    if assessment_id is not None:
+        services.assessment_for(request.user, slug, assessment_id)
+    if not services.may_manage(request.user, campaign):
+        raise PermissionDenied
+
+
 @router.post("/{slug}/runs", response={202: JobQueuedOut, 409: ApiErrorOut},
+             auth=refusing(_refuse_unmanaged),
              summary="运行考核：按考核期统计，生成新的一版（考核管理组）。整镇统计在后台进行：答 202 和任务编号；完成后任务的 "
                      "made_url 是新一版的地址，文件是它的考核表 xlsx。日期或指标有误当场答 400；同一 key 再次提交只生成一版")
 def run_assessment(request: HttpRequest, slug: str, body: RunIn) -> Status:
@@ -157,6 +170,7 @@ def get_assessment(request: HttpRequest, slug: str, assessment_id: uuid.UUID,
 
 
 @router.post("/{slug}/{assessment_id}/adjustments", response={200: ScoreOut, 201: ScoreOut, 409: ApiErrorOut},
+             auth=refusing(_refuse_unmanaged),
              summary="登记加减分（写明理由；定稿前，考核管理组）；带 key 时幂等：同一 key 重试答 200，内容不同答 409")
 def adjust_score(request: HttpRequest, slug: str, assessment_id: uuid.UUID, body: AdjustmentIn) -> Status:
     assessment = services.assessment_for(request.user, slug, assessment_id)

@@ -168,6 +168,8 @@ def sample(request: HttpRequest, public_id: Any) -> HttpResponse:
     if request.method != "POST":
         return _sample_page(request, found)
     action = request.POST.get("do")
+    if not _may_send(request.user, found, action):  # refused before the form is read: its errors tell nothing
+        raise Http404
     try:
         if action == "call":
             return _call(request, found)
@@ -183,6 +185,13 @@ def sample(request: HttpRequest, public_id: Any) -> HttpResponse:
         messages.error(request, str(error))
         return redirect("callbacks:sample", public_id=found.public_id)
     raise Http404
+
+
+def _may_send(user: Any, found: CallbackSample, action: str | None) -> bool:
+    """Whether the user may send the sample page's form `action`: the check its action makes (services, findings)."""
+    if action == "call":
+        return access.is_caller(user, found.batch)
+    return access.may_run(user, found.batch.campaign)
 
 
 def _call(request: HttpRequest, found: CallbackSample) -> HttpResponse:

@@ -23,7 +23,7 @@ from zoufang.accounts.masking import Kind, Masker
 from zoufang.accounts.models import RoleGrant
 from zoufang.callbacks.models import CallbackBatch
 from zoufang.cases.models import Case, CaseEvent
-from zoufang.cases.workflow import UPPER_QUEUE, Action, Actor
+from zoufang.cases.workflow import UPPER_QUEUE, Action, Actor, actors_of
 from zoufang.registry import unitnames
 from zoufang.registry.models import Cadre, Unit
 
@@ -138,6 +138,12 @@ def actor_kinds(user: Any, case: Case) -> set[Actor]:
     if case.escalation_route == Case.Route.UPPER_OFFICE and case.signed_at and is_city_office_for(user, case):
         kinds.add(Actor.CITY)
     return kinds
+
+
+def may_take(user: Any, case: Case, action: str) -> bool:
+    """Whether the user is one who takes `action` on this case (in some status; transition.run checks the status's
+    own rule): asked before a form or body is read, so a refused user learns nothing from its errors."""
+    return bool(actor_kinds(user, case) & actors_of(action))
 
 
 def _signs_for(user: Any, case: Case) -> bool:

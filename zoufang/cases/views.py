@@ -271,8 +271,8 @@ def act(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
         chosen = workflow.Action(action)
     except ValueError:
         raise Http404 from None
-    if not access.actor_kinds(request.user, case):
-        raise PermissionDenied  # a reader of the case (the city office, an assessor): no action at all
+    if not access.may_take(request.user, case, chosen):
+        raise PermissionDenied  # a reader of the case (the city office), or not one who takes this action
     form = FORMS[chosen](case, request.POST, prefix=str(chosen))
     if not form.is_valid():
         errors = "；".join(_field_error(form, f, e) for f, es in form.errors.items() for e in es)

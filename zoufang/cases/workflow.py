@@ -179,5 +179,10 @@ def rule(status: str, action: Action | str) -> Rule | None:
     return TABLE.get((status, Action(action)))
 
 
+def actors_of(action: Action | str) -> frozenset[Actor]:
+    """Who takes `action` in any status: a user who is none of them is refused it whatever the case's state."""
+    return frozenset().union(*(r.actors for (_s, a), r in TABLE.items() if a == Action(action)))
+
+
 def actions_from(status: str) -> list[Rule]:
     return [r for (s, _a), r in TABLE.items() if s == status]

@@ -17,6 +17,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from zoufang import clock
+from zoufang.accounts.api import refusing
 from zoufang.core import limits
 from zoufang.core.apierrors import ApiErrorOut
 from zoufang.core.apiversions import Versioned, required_version
@@ -113,6 +114,7 @@ def list_documents(request: HttpRequest, slug: str, query: Query[ListQuery]) -> 
 
 
 @router.post("/{slug}/drafts", response={202: JobQueuedOut, 409: ApiErrorOut},
+             auth=refusing(lambda request, slug: access.writable_campaign(request.user, slug)),
              summary="生成草稿：数字按今天填好（整镇统计，在后台生成：答 202 和任务编号；完成后任务的 made_url "
                      "是草稿的地址，文件是草稿的 Word 预览），印发前可改文字（走访办）")
 def generate_draft(request: HttpRequest, slug: str, body: DraftIn) -> Status:

@@ -10,9 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import WithJsonSchema
 
+from zoufang.accounts.api import TokenAuth, refusing
 from zoufang.accounts.masking import Masker
 from zoufang.cases.access import get_visible_case
 from zoufang.core import limits
@@ -171,13 +173,31 @@ def get_exemplar(request: HttpRequest, response: HttpResponse, slug: str, exempl
 RESPONSES = {200: ExemplarOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut, 428: ErrorOut}
 
 
+def _refused() -> str:
+    return _("您无权对该典型执行此操作（审核、修改、发布由宣传报道组进行）。")
+
+
+def _refusing(may: Callable[[Any, Exemplar], bool]) -> TokenAuth:
+    """A write's `auth`: the token, then 404 for an exemplar the caller does not see and 403 where `may` (the
+    service's own check) refuses them, before the body is read (decision 0044)."""
+
+    def check(request: HttpRequest, slug: str, exemplar_id: str) -> None:
+        if not may(request.user, access.exemplar_for(request.user, slug, exemplar_id)):
+            raise HttpError(403, _refused())
+
+    return refusing(check)
+
+
+_REVIEWER = _refusing(lambda user, exemplar: access.reviews(user, exemplar.campaign))
+
+
 def _act(request: HttpRequest, response: HttpResponse, slug: str, exemplar_id: uuid.UUID, body: Versioned,
          do: Callable[[Exemplar, int | None], Exemplar]) -> Any:
     exemplar = access.exemplar_for(request.user, slug, exemplar_id)
     try:
         exemplar = do(exemplar, version_read(request, body))
     except PermissionDenied:
-        return Status(403, {"detail": _("您无权对该典型执行此操作（审核、修改、发布由宣传报道组进行）。"), "code": "forbidden"})
+        return Status(403, {"detail": _refused(), "code": "forbidden"})
     except services.StaleVersion as exc:
         return Status(409, {"detail": str(exc), "code": "stale_version", "version": exc.current})
     except services.VersionRequired as exc:
@@ -188,28 +208,30 @@ def _act(request: HttpRequest, response: HttpResponse, slug: str, exemplar_id: u
     return Status(200, _out(request.user, exemplar))
 
 
-@router.put("/{slug}/{exemplar_id}", response=RESPONSES, summary="修改待审核典型的标题和简介（宣传报道组；新的版本）")
+@router.put("/{slug}/{exemplar_id}", response=RESPONSES, summary="修改待审核典型的标题和简介（宣传报道组；新的版本）",
+            auth=_REVIEWER)
 def edit_exemplar(request: HttpRequest, response: HttpResponse, slug: str, exemplar_id: uuid.UUID,
                   body: EditIn) -> Any:
     return _act(request, response, slug, exemplar_id, body, lambda e, v: services.edit(
         e, title=body.title, text=body.text, note=body.note, by=request.user, version=v))
 
 
-@router.post("/{slug}/{exemplar_id}/publish", response=RESPONSES, summary="发布（宣传报道组）")
+@router.post("/{slug}/{exemplar_id}/publish", response=RESPONSES, summary="发布（宣传报道组）", auth=_REVIEWER)
 def publish_exemplar(request: HttpRequest, response: HttpResponse, slug: str, exemplar_id: uuid.UUID,
                      body: Versioned) -> Any:
     return _act(request, response, slug, exemplar_id, body, lambda e, v: services.publish(e, by=request.user,
                                                                                           version=v))
 
 
-@router.post("/{slug}/{exemplar_id}/decline", response=RESPONSES, summary="不采用，写明理由（宣传报道组）")
+@router.post("/{slug}/{exemplar_id}/decline", response=RESPONSES, summary="不采用，写明理由（宣传报道组）",
+             auth=_REVIEWER)
 def decline_exemplar(request: HttpRequest, response: HttpResponse, slug: str, exemplar_id: uuid.UUID,
                      body: DeclineIn) -> Any:
     return _act(request, response, slug, exemplar_id, body, lambda e, v: services.decline(
         e, by=request.user, version=v, reason=body.reason))
 
 
-@router.post("/{slug}/{exemplar_id}/consent", response=RESPONSES,
+@router.post("/{slug}/{exemplar_id}/consent", response=RESPONSES, auth=_refusing(services.may_record_consent),
              summary="登记居民本人同意公开（谁同意、书面或口头、日期；登记人和时间自动记录）")
 def record_consent(request: HttpRequest, response: HttpResponse, slug: str, exemplar_id: uuid.UUID,
                    body: RecordConsentIn) -> Any:

@@ -156,7 +156,12 @@ def detail(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     return render(request, "exemplars/detail.html", _detail_context(request, exemplar))
 
 
-def _act(request: HttpRequest, exemplar: Exemplar, form: Any, action: Any, done: str, form_key: str) -> HttpResponse:
+def _act(request: HttpRequest, exemplar: Exemplar, may: bool, form: Any, action: Any, done: str,
+         form_key: str) -> HttpResponse:
+    """`may`: the action's own permission check, asked before the form is read (its errors would tell a refused user
+    what it would have done)."""
+    if not may:
+        raise Http404
     status = 400
     if form.is_valid():
         try:
@@ -177,35 +182,40 @@ def _act(request: HttpRequest, exemplar: Exemplar, form: Any, action: Any, done:
 @require_POST
 def edit(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     exemplar = access.exemplar_for(request.user, slug, public_id)
-    return _act(request, exemplar, EditForm(request.POST), lambda data: services.edit(
-        exemplar, title=data["title"], text=data["text"], note=data["note"], by=request.user,
-        version=data["version"]), _("已保存修改（新的版本）"), "edit_form")
+    return _act(request, exemplar, access.reviews(request.user, exemplar.campaign), EditForm(request.POST),
+                lambda data: services.edit(exemplar, title=data["title"], text=data["text"], note=data["note"],
+                                           by=request.user, version=data["version"]),
+                _("已保存修改（新的版本）"), "edit_form")
 
 
 @login_required
 @require_POST
 def publish(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     exemplar = access.exemplar_for(request.user, slug, public_id)
-    return _act(request, exemplar, VersionForm(request.POST), lambda data: services.publish(
-        exemplar, by=request.user, version=data["version"]), _("已发布，将列入典型名单和下一期简报"), "publish_form")
+    return _act(request, exemplar, access.reviews(request.user, exemplar.campaign), VersionForm(request.POST),
+                lambda data: services.publish(exemplar, by=request.user, version=data["version"]),
+                _("已发布，将列入典型名单和下一期简报"), "publish_form")
 
 
 @login_required
 @require_POST
 def decline(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     exemplar = access.exemplar_for(request.user, slug, public_id)
-    return _act(request, exemplar, DeclineForm(request.POST), lambda data: services.decline(
-        exemplar, by=request.user, version=data["version"], reason=data["reason"]),
-        _("已退回推荐人（不采用）"), "decline_form")
+    return _act(request, exemplar, access.reviews(request.user, exemplar.campaign), DeclineForm(request.POST),
+                lambda data: services.decline(exemplar, by=request.user, version=data["version"],
+                                              reason=data["reason"]),
+                _("已退回推荐人（不采用）"), "decline_form")
 
 
 @login_required
 @require_POST
 def consent(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     exemplar = access.exemplar_for(request.user, slug, public_id)
-    return _act(request, exemplar, ConsentForm(request.POST), lambda data: services.record_consent(
-        exemplar, person=data["consent_person"], method=data["consent_method"], on=data["consent_on"],
-        by=request.user, version=data["version"]), _("已登记本人同意公开"), "consent_form")
+    return _act(request, exemplar, services.may_record_consent(request.user, exemplar), ConsentForm(request.POST),
+                lambda data: services.record_consent(
+                    exemplar, person=data["consent_person"], method=data["consent_method"], on=data["consent_on"],
+                    by=request.user, version=data["version"]),
+                _("已登记本人同意公开"), "consent_form")
 
 
 def _nominate(request: HttpRequest, source: Any) -> HttpResponse:

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from zoufang.accounts.api import refusing
 from zoufang.accounts.names import named, shown_name
 from zoufang.core import limits, paging
 from zoufang.core.apierrors import ApiErrorOut
@@ -108,7 +109,18 @@ class ScanIn(Schema):
     key: uuid.UUID | None = Field(None, description="请求编号：同一 key 重发只计算一次")
 
 
-@router.post("/{slug}/flags/scans", response={202: JobQueuedOut, 409: ApiErrorOut},
+def _refuse_reader(request: HttpRequest, slug: str) -> None:
+    """404 for a campaign whose flags the caller does not read (services.campaign_for), before the body is read."""
+    services.campaign_for(request.user, slug)
+
+
+def _refuse_finder(request: HttpRequest, slug: str) -> None:
+    """And 403 for a reader who does not record findings (services.may_clear): the office only."""
+    if not services.may_clear(request.user, services.campaign_for(request.user, slug)):
+        raise HttpError(403, _("只有走访办可以核实真实性提示"))
+
+
+@router.post("/{slug}/flags/scans", response={202: JobQueuedOut, 409: ApiErrorOut}, auth=refusing(_refuse_reader),
              summary="计算走访真实性提示：按走访日期范围在后台计算并保存，答 202 和任务编号；完成后 GET …/flags（同一日期范围）"
                      "读到新的结果。运行中的活动每天自动重新计算整个活动的提示。仅走访办、领导、考核管理组和所辖的上级活动办可用")
 def scan_flags(request: HttpRequest, slug: str, body: ScanIn) -> Status:
@@ -178,7 +190,8 @@ def _finding(decision: FlagClearance, public: dict[int, Any], *, recorded: bool)
             "visits": [str(public[pk]) for pk in decision.visit_ids if pk in public]}
 
 
-@router.post("/{slug}/findings", response={200: FindingOut, 400: FindingRefusedOut, 403: FindingRefusedOut,
+@router.post("/{slug}/findings", auth=refusing(_refuse_finder),
+             response={200: FindingOut, 400: FindingRefusedOut, 403: FindingRefusedOut,
                                            409: FindingRefusedOut},
              summary="记录核实结论：查实（upheld，计入考核）或排除（cleared），写明理由；走访办专用，记入审计。"
                      "首次核实不填 version；改变结论填读取时的 version（或 If-Match 头），别人已改过则返回 409（不覆盖）；"

@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from zoufang.accounts import scope
+from zoufang.accounts.api import refusing
 from zoufang.campaigns.models import Campaign
 from zoufang.core.apierrors import ApiErrorOut
 from zoufang.core.paging import Listing
@@ -124,7 +125,7 @@ def plan_check_run(request: HttpRequest, slug: str) -> Status[dict[str, Any]]:
     return Status(202, queued(services.request(request.user, "plan_check", {"campaign": campaign.slug})))
 
 
-@router.post("/{slug}/runs", response={202: JobQueuedOut, 409: ApiErrorOut},
+@router.post("/{slug}/runs", response={202: JobQueuedOut, 409: ApiErrorOut}, auth=refusing(_campaign),
              summary="重新分配（dry_run 为真时只预览变化），在后台运行：答 202 和任务编号；"
                      "在 /api/v1/jobs/{id} 取进度和报告（未通过不重不漏核验的分配不写入，报告的 failures 说明原因）。"
                      "带 key 时同一 key 再次提交答第一次的任务，不再分配；同一 key 换了参数答 409")

@@ -6,8 +6,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from zoufang.accounts.api import refusing
 from zoufang.accounts.masking import scrub
 from zoufang.core import limits
 from zoufang.core.apierrors import ApiErrorOut
@@ -177,6 +179,14 @@ def supervision_items(request: HttpRequest, slug: str) -> Any:
     return Listing(services.supervision_items(services.reach_for(request.user, slug)), _item)
 
 
+def _refuse_item(request: HttpRequest, slug: str, item_id: str) -> None:
+    """404 for an item the caller does not read, 403 for a reader who does not manage items (before the body)."""
+    reach = services.reach_for(request.user, slug)
+    services.item_for(reach, item_id)
+    if not reach.manages:
+        raise HttpError(403, "只有走访办（镇督查组）可以更改督查事项")
+
+
 def _write(request: HttpRequest, slug: str, item_id: uuid.UUID, do: Any) -> Any:
     reach = services.reach_for(request.user, slug)
     item = services.item_for(reach, item_id)
@@ -191,7 +201,8 @@ def _write(request: HttpRequest, slug: str, item_id: uuid.UUID, do: Any) -> Any:
     return _item(services.item_for(reach, item.public_id))
 
 
-@router.post("/{slug}/items/{item_id}/assign", response={200: ItemOut, 400: RefusedOut, 403: RefusedOut,
+@router.post("/{slug}/items/{item_id}/assign", auth=refusing(_refuse_item),
+             response={200: ItemOut, 400: RefusedOut, 403: RefusedOut,
                                                          409: RefusedOut},
              summary="指定督查责任人（本镇走访办或领导小组账号的用户名），可同时改办结期限；version 为读取时的版本")
 def assign_supervision_item(request: HttpRequest, slug: str, item_id: uuid.UUID, body: AssignIn) -> Any:
@@ -200,7 +211,8 @@ def assign_supervision_item(request: HttpRequest, slug: str, item_id: uuid.UUID,
         assignee=services.user_by_username(body.assignee)))
 
 
-@router.post("/{slug}/items/{item_id}/close", response={200: ItemOut, 400: RefusedOut, 403: RefusedOut,
+@router.post("/{slug}/items/{item_id}/close", auth=refusing(_refuse_item),
+             response={200: ItemOut, 400: RefusedOut, 403: RefusedOut,
                                                         409: RefusedOut},
              summary="办结督查事项，写明落实情况；version 为读取时的版本，过期的版本返回 409")
 def close_supervision_item(request: HttpRequest, slug: str, item_id: uuid.UUID, body: CloseIn) -> Any:

@@ -8,8 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from zoufang.accounts import scope
+from zoufang.accounts.api import refusing
 from zoufang.accounts.masking import Masker
 from zoufang.cases.access import cases_of_visit
 from zoufang.core import limits, request_keys
@@ -145,7 +148,22 @@ def list_my_targets(request: HttpRequest) -> Any:
     return _MyTargets(request.user)
 
 
+def _refuse_non_cadre(request: HttpRequest) -> None:
+    """403 for an account that is no cadre's (scope.may_record_visits), before the body is read."""
+    if not scope.may_record_visits(request.user):
+        raise HttpError(403, services.not_a_cadre())
+
+
+def _refuse_photo(request: HttpRequest, visit_id: str) -> None:
+    """404 for a visit the caller does not see, 403 for anyone but its visitor, before the form is read."""
+    try:
+        check_photo_taker(request.user, services.get_visible_visit(request.user, visit_id))
+    except PermissionDenied as refused:
+        raise HttpError(403, str(refused)) from None
+
+
 @router.post("/visits", response={200: VisitOut, 201: VisitOut, 400: ErrorsOut, 409: ConflictOut},
+             auth=refusing(_refuse_non_cadre),
              summary="登记走访（按 client_uuid 幂等）")
 def post_visit(request: HttpRequest, payload: VisitIn) -> Status[dict[str, Any]]:
     """201 created; 200 the same visit again for an identical retry; 409 when the uuid carried other content."""
@@ -179,7 +197,8 @@ def check_photo_taker(user: Any, visit: Any) -> None:
         raise PermissionDenied(_("照片：只有本次走访的走访人可以上传照片"))
 
 
-@router.post("/visits/{visit_id}/photos", response={200: PhotoOut, 201: PhotoOut, 400: ErrorsOut, 403: ErrorsOut,
+@router.post("/visits/{visit_id}/photos", auth=refusing(_refuse_photo),
+             response={200: PhotoOut, 201: PhotoOut, 400: ErrorsOut, 403: ErrorsOut,
                                                     409: ApiErrorOut},
              summary="上传走访照片（去除 EXIF）；带 key 时幂等：同一 key 同一张照片重试答 200，换了照片答 409")
 def post_photo(request: HttpRequest, visit_id: uuid.UUID, photo: File[UploadedFile],

@@ -113,11 +113,16 @@ def _replay(existing: Visit, digest: str, cadre: Cadre) -> Recorded:
     return Recorded(existing, created=False)
 
 
+def not_a_cadre() -> str:
+    """Why an account that is no cadre's records no visit (the API's refusal before the body, and the action's)."""
+    return _("当前账号未关联走访干部，不能登记走访记录")
+
+
 def record_visit(user: Any, submission: VisitSubmission) -> Recorded:
     """Record a visit with its questionnaire answers and opinions (each a case draft); see module docstring."""
     cadre = cadre_of(user)
     if cadre is None:
-        raise VisitRefused({"cadre": _("当前账号未关联走访干部，不能登记走访记录")})
+        raise VisitRefused({"cadre": not_a_cadre()})
     digest = submission.content_hash(cadre)
     assignment = _assignment(cadre, submission)
     # The visit already stored under this client_uuid: asked by the assignment's query when there is one.

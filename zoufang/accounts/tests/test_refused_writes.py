@@ -5,11 +5,16 @@ holds, with a valid CSRF token and a plausible body, is refused as well and writ
 A form's POST URL answers for the page it sits on (HOSTS): 系统管理员, to whom 走访记录 is 404, could still send that
 page's questionnaire upload. A POST-only page URL nobody placed on a page fails the test.
 
+A refusal comes before the form is read: each form is also sent empty, and where the filled one is refused (on a page
+refused, or on a page shown to one who may not act, as 回访's 跟进 to the third party), the empty one is refused the
+same way, not drawn again with the form's errors (which would tell what the form would have done).
+
 The API's writes: every POST, PUT, PATCH and DELETE of docs/openapi.json, with a plausible body, by every demo
 account's token (and none), on the account's own objects and on another town's or person's. Where the account may
-not make it (MAY_WRITE), it is refused; whatever is refused leaves nothing: no row in any table (a failed sign-in's
-own record aside), no job queued, no work waiting for the commit, no mail or SMS. A write operation MAY_WRITE does
-not name fails the test.
+not make it (MAY_WRITE), it is refused with 401, 403 or 404, and so is the same operation sent with an empty body: the
+refusal comes before the body is validated (decision 0044). Whatever is refused leaves nothing: no row in any table
+(a failed sign-in's own record aside), no job queued, no work waiting for the commit, no mail or SMS. A write
+operation MAY_WRITE does not name fails the test.
 """
 
 import datetime as dt
@@ -110,6 +115,40 @@ def _body(name: str, kwargs: dict[str, str]) -> dict[str, Any]:
     return {}
 
 
+def _exemplar_version(public_id: str) -> int:
+    from zoufang.exemplars.models import Exemplar
+
+    found = Exemplar.objects.filter(public_id=public_id).first()
+    return found.version if found is not None else 1
+
+
+# What each form of the 回访 sample page sends, its `do` naming the form.
+SAMPLE_FORMS = {
+    "call": {"kind": "no_answer", "note": "无人接听"},
+    "verify": {"upheld": "no", "explanation": "走访干部称已入户", "note": "核实属实"},
+    "reopen": {"note": "已重新交办"},
+    "follow_up": {"note": "已电话跟进，群众表示理解"},
+}
+
+
+def _forms(name: str, kwargs: dict[str, str]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Each form the URL takes: what the page's form would send, and the same form sent empty (only what chooses the
+    form among the page's)."""
+    if name == "callbacks:sample":
+        return [({"do": do, **fields}, {"do": do}) for do, fields in SAMPLE_FORMS.items()]
+    if name.startswith("exemplars:") and name != "exemplars:detail":
+        version = {"version": str(_exemplar_version(kwargs["public_id"]))}
+        fields = {"edit": {"title": "入户走访听民声", "text": "走访干部逐户上门", "note": ""}, "publish": {},
+                  "decline": {"reason": "事迹不够典型"},
+                  "consent": {"consent_person": "周梅", "consent_method": "written", "consent_on": "2017-06-15"},
+                  }.get(name.split(":", 1)[1], {})
+        return [({**version, **fields}, {})]
+    if name == "visits:submit":
+        return [({"visit_id": str(uuid.uuid4()), "target_id": str(uuid.uuid4()), "mode": "home",
+                  "visited_at": "2017-06-15T10:00:00+08:00", "summary": "入户走访"}, {})]
+    return [(_body(name, kwargs), {})]
+
+
 def _writes(run: Any) -> tuple[Any, list[str]]:
     """The response of `run()` and every trace it left, rolled back after: the tables it wrote (the session's row
     aside; a refused sign-in's own record, its audit row and lockout count, too), jobs queued, work left for the
@@ -154,13 +193,11 @@ def _writes(run: Any) -> tuple[Any, list[str]]:
     return response, traces
 
 
-def _post(client: Client, name: str, url: str, kwargs: dict[str, str]) -> tuple[Any, list[str]]:
+def _post(client: Client, name: str, url: str, body: dict[str, Any]) -> tuple[Any, list[str]]:
     if name == "visits:submit":  # the page's outbox sends JSON with the token in a header
-        visit = {"visit_id": str(uuid.uuid4()), "target_id": str(uuid.uuid4()), "mode": "home",
-                 "visited_at": "2017-06-15T10:00:00+08:00", "summary": "入户走访"}
-        return _writes(lambda: client.post(url, json.dumps(visit), content_type="application/json",
+        return _writes(lambda: client.post(url, json.dumps(body), content_type="application/json",
                                            HTTP_X_CSRFTOKEN=CSRF))
-    return _writes(lambda: client.post(url, {"csrfmiddlewaretoken": CSRF, **_body(name, kwargs)}))
+    return _writes(lambda: client.post(url, {"csrfmiddlewaretoken": CSRF, **body}))
 
 
 def _route_params(route: str) -> set[str]:
@@ -203,8 +240,11 @@ def _client(user: Any) -> Client:
 @pytest.mark.django_db
 @pytest.mark.usefixtures("matrix_town")
 @pytest.mark.parametrize("role", DEMO_ROLES)
-def test_it_refuses_the_post_of_every_page_it_refuses_to_show(settings, role):
+def test_it_refuses_the_post_of_every_page_it_refuses_to_show(settings, tmp_path, role):
+    """Where the page is refused, its forms are, filled or empty; where it is shown, a form refused filled is refused
+    empty too (the permission is checked before the form is read)."""
     settings.ZOUFANG_TODAY = "2017-06-15"
+    settings.MEDIA_ROOT = tmp_path  # a form the role may send (a photo) writes its file here, not in var/
     settings.ZOUFANG_SMS_BACKEND = "zoufang.cases.sms.MemorySmsBackend"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
@@ -231,15 +271,25 @@ def test_it_refuses_the_post_of_every_page_it_refuses_to_show(settings, role):
                 continue  # an object out of scope: the matrix's
             url = reverse(name, kwargs=kwargs)
             pages = [url] if "GET" in spec.methods else list(_host_urls(name, kwargs, specs, oracle, who))
-            if any(page and page_shown(page) for page in pages):
-                continue
-            tried += 1
-            response, tables = _post(client, name, url, kwargs)
-            if not refused(response):
-                holes.append(f"{role} POST {url}: {response.status_code} {response.get('Location', '')} "
-                             f"where {', '.join(pages)} is refused")
-            if tables:
-                holes.append(f"{role} POST {url} left {tables} where {', '.join(pages)} is refused")
+            hidden = not any(page and page_shown(page) for page in pages)
+            for filled, empty in _forms(name, kwargs):
+                tried += 1
+                if hidden:
+                    response, tables = _post(client, name, url, filled)
+                    if not refused(response):
+                        holes.append(f"{role} POST {url}: {response.status_code} {response.get('Location', '')} "
+                                     f"where {', '.join(pages)} is refused")
+                    if tables:
+                        holes.append(f"{role} POST {url} left {tables} where {', '.join(pages)} is refused")
+                answer, tables = _post(client, name, url, empty)
+                if refused(answer) and not tables:
+                    continue
+                why = f"{', '.join(pages)} is refused" if hidden else ""
+                if not hidden and refused(_post(client, name, url, filled)[0]):
+                    why = "the filled form is refused"
+                if why:
+                    holes.append(f"{role} POST {url} {empty or ''} (empty): {answer.status_code} "
+                                 f"{answer.get('Location', '')} left {tables} where {why}")
     assert not holes, f"{len(holes)} of {tried} refused pages' POSTs:\n" + "\n".join(holes)
 
 
@@ -405,6 +455,10 @@ API_BODIES: dict[str, Callable[[Call], dict[str, Any] | None]] = {
     "post_photo": _photo,
 }
 MULTIPART = {"post_photo"}
+# Refused for what the body holds: the credentials (a sign-in, a refresh secret); the visit or case a nomination
+# names (who may nominate is decided for each one, decision 0044): an empty body names nothing to refuse.
+BODY_DECIDES = {"obtain_token", "refresh_token", "nominate"}
+API_REFUSALS = {401, 403, 404}
 
 
 def _write_ops() -> list[tuple[str, str, str, Spec]]:
@@ -451,8 +505,11 @@ def _api_variants(op: str, spec: Spec, oracle: Oracle, who: Who) -> Iterator[tup
         yield "out", {}
 
 
-def _api_write(client: Client, method: str, url: str, op: str, call: Call, headers: dict[str, str]) -> Any:
+def _api_write(client: Client, method: str, url: str, op: str, call: Call, headers: dict[str, str], *,
+               empty: bool = False) -> Any:
     body = API_BODIES[op](call)
+    if empty and body is not None:
+        body = {}
     if "document_id" in call.kwargs:  # a draft is deleted or issued with the version read
         from zoufang.documents.models import Document
 
@@ -492,8 +549,18 @@ def test_it_refuses_every_api_write_its_token_may_not_make_and_the_refusal_leave
             response, traces = _writes(lambda: _api_write(client, method, url, op, call, headers))  # noqa: B023
             tried += 1
             status = response.status_code
-            if status >= 500 or (status < 400 and not _may(op, call)):
+            may = _may(op, call)
+            # An object the body names out of the caller's scope: the field is refused (400) as one that is not there.
+            refusals = API_REFUSALS | {400} if side == "out" and op in BODY_OBJECTS else API_REFUSALS
+            if status >= 500 or (status not in refusals and not may):
                 holes.append(f"{role} {method} {url} ({side}, {op}): {status} {response.content[:200]!r}")
             if status >= 400 and traces:
                 holes.append(f"{role} {method} {url} ({side}, {op}): refused with {status} and left {traces}")
+            if may or op in BODY_DECIDES or (side == "out" and op in BODY_OBJECTS) or API_BODIES[op](call) is None:
+                continue
+            response, traces = _writes(lambda: _api_write(client, method, url, op, call, headers, empty=True))  # noqa: B023
+            tried += 1
+            if response.status_code not in API_REFUSALS or traces:
+                holes.append(f"{role} {method} {url} ({side}, {op}) with an empty body: {response.status_code} "
+                             f"{response.content[:120]!r} left {traces}")
     assert not holes, f"{len(holes)} of {tried} API writes:\n" + "\n".join(holes)

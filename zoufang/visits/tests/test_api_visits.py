@@ -139,9 +139,12 @@ def test_it_refuses_an_opinion_without_text_or_with_an_unknown_category(client, 
 
 
 def test_it_refuses_a_user_without_a_cadre(client, visiting, api_token):
-    response = _post(client, api_token("office"), payload(visiting.enterprise))
-    assert response.status_code == 400
-    assert response.json()["errors"]["cadre"] == "当前账号未关联走访干部，不能登记走访记录"
+    """Before the body is read (decision 0044): a body missing every field is refused alike."""
+    for body in (payload(visiting.enterprise), {}):
+        response = _post(client, api_token("office"), body)
+        assert response.status_code == 403
+        assert response.json()["detail"] == "当前账号未关联走访干部，不能登记走访记录"
+    assert not Visit.objects.exists()
 
 
 def test_it_flags_opinions_recorded_after_the_registration_deadline(client, visiting, api_token):
