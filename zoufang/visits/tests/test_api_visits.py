@@ -103,7 +103,7 @@ def test_it_refuses_a_visible_target_not_assigned_unless_the_campaign_allows_it(
 
 @pytest.mark.parametrize(("visited_at", "message"), [
     ("2017-06-16T09:00:00+08:00", "走访时间：不能晚于现在"),
-    ("2016-12-31T09:00:00+08:00", "走访时间：不能早于活动开始日期 2017-01-01"),
+    ("2016-12-31T09:00:00+08:00", "走访时间：不能早于活动开始日期 2017年1月1日"),
 ])
 def test_it_refuses_a_visit_dated_in_the_future_or_before_the_campaign(client, visiting, api_token, visited_at,
                                                                         message):
