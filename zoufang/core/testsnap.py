@@ -127,6 +127,26 @@ def built(name: str, build: Callable[[], Any], *, fresh: bool = False) -> Any:
         return result
 
 
+def made_once(name: str, make: Callable[[], bytes]) -> bytes:
+    """The bytes `make()` returns, made once a run and read back by every other worker and caller: a file the
+    tests write from the same rows wherever they ask (the demo's plan workbook, for two modules). Put in `name`
+    everything the bytes depend on besides the database's vendor and migrations."""
+    from zoufang.core.testdb import migrations_digest
+
+    folder = os.environ.get(ENV)
+    if not folder:
+        return make()
+    path = Path(folder) / f"{name}-{connection.vendor}-{migrations_digest()}.bin"
+    with _locked(path.with_suffix(".lock")):
+        if path.exists():
+            return path.read_bytes()
+        data = make()
+        partial = path.with_suffix(".part")
+        partial.write_bytes(data)
+        partial.rename(path)
+        return data
+
+
 def _written_back(recorded: bytes, counts: dict[str, int], build: Callable[[], Any]) -> Any:
     """The recorded state written back, and the build's result (unpickled afresh: each caller its own objects);
     built instead where the starting rows are not the snapshot's (the names' digests met by chance)."""

@@ -46,8 +46,33 @@ class Menghe:
 
 @pytest.fixture
 def menghe(on_a_file: None, settings: Any) -> Menghe:  # noqa: F811
-    """孟河镇 on the file, with what the read-only downloads show: an assessment, a callback batch, a draft 简报,
-    the city office above it, and the unit whose cadres visited most with a handler of its own."""
+    """孟河镇 on the file, with what the read-only downloads show (`_downloads_shown`): built once a run and
+    written back for every kind (zoufang/core/testsnap.py), each test starting from the same empty database."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from zoufang.assessment.models import Assessment
+    from zoufang.callbacks.models import CallbackBatch
+    from zoufang.campaigns.models import Campaign
+    from zoufang.conftest import _demo_settings
+    from zoufang.core.testsnap import built
+    from zoufang.documents.models import Document
+    from zoufang.registry.models import Unit
+    from zoufang.visits.demo import DEMO_TODAY
+
+    settings.ZOUFANG_TODAY = DEMO_TODAY
+    settings.TASKS = DUMMY  # each job is run by the test, once asked
+    with transaction.atomic():
+        made = built(f"downloads-shown-{DEMO_TODAY}-{_demo_settings()}", _downloads_shown)
+    users = {key: get_user_model().objects.get(pk=pk) for key, pk in made["users"].items()}
+    return Menghe(Campaign.objects.get(pk=made["campaign"]), users, Assessment.objects.get(pk=made["assessment"]),
+                  CallbackBatch.objects.get(pk=made["batch"]), Document.objects.get(pk=made["draft"]),
+                  Unit.objects.get(pk=made["unit"]))
+
+
+def _downloads_shown() -> dict[str, Any]:
+    """孟河镇 with an assessment, a callback batch, a draft 简报, the city office above it, and the unit whose
+    cadres visited most with a handler of its own: their keys."""
     from django.contrib.auth import get_user_model
 
     from zoufang.accounts.models import RoleGrant
@@ -64,8 +89,6 @@ def menghe(on_a_file: None, settings: Any) -> Menghe:  # noqa: F811
     from zoufang.visits.models import Visit
 
     campaign = menghe_campaign()
-    settings.ZOUFANG_TODAY = DEMO_TODAY
-    settings.TASKS = DUMMY  # each job is run by the test, once asked
     busiest = (Visit.objects.filter(campaign=campaign).values("cadre__unit").annotate(n=Count("id"))
                .order_by("-n", "cadre__unit").first())
     assert busiest is not None
@@ -86,7 +109,8 @@ def menghe(on_a_file: None, settings: Any) -> Menghe:  # noqa: F811
     assessment = run_assessment(campaign, starts_on=start, ends_on=end, title="", by=users["assessor"])
     batch = draw_batch(campaign, Period(start, end), by=users["office"], count=20, seed=7)
     draft = generate_draft(campaign, Document.Kind.BRIEFING, end - dt.timedelta(days=30), end, by=None)
-    return Menghe(campaign, users, assessment, batch, draft, unit)
+    return {"campaign": campaign.pk, "users": {key: user.pk for key, user in users.items()},
+            "assessment": assessment.pk, "batch": batch.pk, "draft": draft.pk, "unit": unit.pk}
 
 
 def _form(m: Menghe) -> str:
@@ -140,8 +164,9 @@ class VisitsMeanwhile:
 
         visited = Visit.objects.filter(campaign=campaign).values("target_id")
         waiting = (Assignment.objects.filter(campaign=campaign, cadre__isnull=False).exclude(target_id__in=visited)
-                   .select_related("target__region", "cadre", "unit").order_by("id"))
-        self.waiting = [*waiting.exclude(unit=unit), *waiting.filter(unit=unit)]  # popped from the end
+                   .order_by("id").values_list("id", flat=True))
+        # Popped from the end, each read when its visit is made: a build reads a few hundred of the thousands.
+        self.waiting = [*waiting.exclude(unit=unit), *waiting.filter(unit=unit)]
         self.categories = {c.code: c for c in CaseCategory.objects.filter(campaign=campaign, parent__isnull=False)}
         self.campaign = campaign
         self.read = self.made = 0
@@ -165,11 +190,13 @@ class VisitsMeanwhile:
 
         from zoufang import clock
         from zoufang.forms.demo import filled_answers
+        from zoufang.planning.models import Assignment
         from zoufang.visits import rules
         from zoufang.visits.demo import record_demo_visit
         from zoufang.visits.services import Opinion
 
-        assignment = self.waiting.pop()
+        assignment = (Assignment.objects.select_related("target__region", "cadre", "unit")
+                      .get(pk=self.waiting.pop()))
         rng = random.Random(self.made)
         modes = rules.allowed_modes(self.campaign, assignment.target, assignment.cadre)
         code = sorted(self.categories)[self.made % len(self.categories)]

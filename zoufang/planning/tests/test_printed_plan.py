@@ -9,18 +9,14 @@ import openpyxl
 import pytest
 
 from zoufang.core.sheetwriter import LINE_POINTS, fitting_width, lines_needed
-from zoufang.planning.export import write_workbook
 from zoufang.planning.walklists import COLUMNS, walk_lists
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def book(demo: Any, django_db_blocker: Any) -> Any:
-    out = io.BytesIO()
-    with django_db_blocker.unblock():
-        write_workbook(demo, out)
-    return openpyxl.load_workbook(io.BytesIO(out.getvalue()))
+def book(demo_plan_workbook: bytes) -> Any:
+    return openpyxl.load_workbook(io.BytesIO(demo_plan_workbook))
 
 
 def _lists(book: Any) -> list[Any]:

@@ -14,18 +14,24 @@ from docx.oxml.ns import qn
 
 from zoufang.accounts.models import AuditEvent
 from zoufang.jobs.testing import queued_file
-from zoufang.planning.export import write_docx, write_workbook
+from zoufang.planning.export import write_docx
 from zoufang.planning.models import Assignment
 from zoufang.planning.walklists import COLUMNS, walk_lists, write_unit_walk_lists
 from zoufang.registry.models import Target, Unit
 
 
 @pytest.fixture(scope="module")
-def book(demo, django_db_blocker):
+def book(demo_plan_workbook):
+    return openpyxl.load_workbook(io.BytesIO(demo_plan_workbook))
+
+
+@pytest.fixture(scope="module")
+def printable(demo, django_db_blocker) -> bytes:
+    """The town's printable plan (write_docx), written once for the two tests that read it."""
     out = io.BytesIO()
     with django_db_blocker.unblock():
-        write_workbook(demo, out)
-    return openpyxl.load_workbook(io.BytesIO(out.getvalue()))
+        write_docx(demo, out)
+    return out.getvalue()
 
 
 def visitors(campaign) -> Counter:
@@ -106,17 +112,15 @@ def docx_tables(data: bytes) -> list[list[list[str]]]:
              for tr in tbl.iter(qn("w:tr"))] for tbl in document.element.body.iter(qn("w:tbl"))]
 
 
-def test_the_printable_docx_holds_every_walk_list_after_the_tables(demo, db):
-    out = io.BytesIO()
-    write_docx(demo, out)
-    tables = docx_tables(out.getvalue())
+def test_the_printable_docx_holds_every_walk_list_after_the_tables(printable, demo, db):
+    tables = docx_tables(printable)
     held = visitors(demo)
     assert len(tables) == 7 + len(held)
     lists = tables[7:]
     assert all(t[0] == COLUMNS for t in lists)
     assert sum(len(t) - 1 for t in lists) == sum(held.values())
     assert sorted(len(t) - 1 for t in lists) == sorted(held.values())
-    text = "\n".join(p.text for p in Document(io.BytesIO(out.getvalue())).paragraphs)
+    text = "\n".join(p.text for p in Document(io.BytesIO(printable)).paragraphs)
     leader = get_user_model().objects.get(username="leader").cadre
     assert f"走访单位：{leader.unit.name}　走访人：{leader.name}" in text
 
@@ -199,12 +203,11 @@ def _closings(data: bytes) -> list[str]:
 
 
 @pytest.mark.parametrize("streamed", [True, False])
-def test_every_printed_walk_list_ends_in_its_total_as_the_workbook_does(demo, db, streamed):
+def test_every_printed_walk_list_ends_in_its_total_as_the_workbook_does(demo, db, streamed, request):
     """合计：户籍户 5 户，企业 3 家，共 8 个 under each visitor's table: what the clerk counts the list by."""
     out = io.BytesIO()
     if streamed:  # the town's printable plan: its walk lists written a row at a time
-        write_docx(demo, out)
-        closings = _closings(out.getvalue())[7:]  # after the seven allocation tables
+        closings = _closings(request.getfixturevalue("printable"))[7:]  # after the seven allocation tables
         walks = list(walk_lists(demo))
     else:  # one unit's lists, built as one document
         unit = Assignment.objects.filter(campaign=demo).select_related("unit").first().unit
