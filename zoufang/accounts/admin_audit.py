@@ -28,6 +28,7 @@ from zoufang.accounts.audit_present import summary_name
 from zoufang.accounts.models import AuditEvent
 from zoufang.core.crypto import BlindIndexField
 from zoufang.core.models import TimeStampedModel
+from zoufang.core.natural import NaturalKeyField
 
 SECRET_FIELDS = {"password", "digest"}
 SKIPPED_FIELDS = {"id", "public_id", "created_at", "modified_at", "created_by", "modified_by", "version", "path",
@@ -56,7 +57,8 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     """Every editable value of `obj`: foreign keys by name, many-to-many as sorted names, identifiers masked."""
     values: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
-        if field.name in SKIPPED_FIELDS or isinstance(field, BlindIndexField):  # an index is no value to read
+        # An index or a sort key is no value to read: each is derived from a field recorded beside it.
+        if field.name in SKIPPED_FIELDS or isinstance(field, BlindIndexField | NaturalKeyField):
             continue
         value = getattr(obj, field.name) if field.is_relation else field.value_from_object(obj)
         values[field.name] = _mask(field.name, _plain(value))

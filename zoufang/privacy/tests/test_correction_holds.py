@@ -17,7 +17,7 @@ from zoufang.registry.models import Target
 from zoufang.registry.tests.factories import id_number
 
 HELD_ID = id_number(7, born=TOWN_BORN)
-RULE = "对应的个人信息已于2017-05-02按本人要求删除（撤回同意），不能更正为这一号码"
+RULE = "对应的个人信息已于2017年5月2日按本人要求删除（撤回同意），不能更正为这一号码"
 
 
 def _hold(resident: Any, number: str, kind: str) -> None:
