@@ -255,10 +255,20 @@ def reissuable(account: Any) -> bool:
 def reissue_password(cadre: Cadre, *, shown: str, by: Any) -> Issued:
     """A new one-time password for the cadre's account, while its owner has not yet logged in and changed it."""
     locked = _locked(by, cadre, shown)
-    account = User.objects.select_for_update().filter(pk=locked.user_id).first() if locked.user_id else None
-    if account is None or not reissuable(account) or _outside(by, account):
+    issued = reissued(by, locked)
+    if issued is None:
         raise ValidationError(_("%(cadre)s的账号已由本人启用或另有授权，不能由走访办重设密码：忘记密码的请系统管理员重设。")
                               % {"cadre": locked.name})
-    return _issue(by, account, locked, AuditEvent.Action.SECURITY,
-                  _("为走访干部 %(cadre)s 的账号 %(username)s 重设初始密码（首次登录须修改）")
-                  % {"cadre": str(locked), "username": account.get_username()})
+    return issued
+
+
+def reissued(by: Any, cadre: Cadre, *, again: bool = False) -> Issued | None:
+    """A new one-time password for the locked cadre's account, audited; None when the office may not re-issue it
+    (no account, started by its owner, a grant, beyond the area). `again`: a batch's form sent again."""
+    account = User.objects.select_for_update().filter(pk=cadre.user_id).first() if cadre.user_id else None
+    if account is None or not reissuable(account) or _outside(by, account):
+        return None
+    names = {"cadre": str(cadre), "username": account.get_username()}
+    summary = (_("重复提交的批次：为走访干部 %(cadre)s 的账号 %(username)s 重设初始密码（此前显示的作废，首次登录须修改）")
+               if again else _("为走访干部 %(cadre)s 的账号 %(username)s 重设初始密码（首次登录须修改）")) % names
+    return _issue(by, account, cadre, AuditEvent.Action.SECURITY, summary)

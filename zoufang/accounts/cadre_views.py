@@ -1,5 +1,6 @@
 """干部账号: the office links its town's cadres to logins and opens accounts for them (zoufang.accounts.cadre_accounts)."""
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -15,8 +16,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from zoufang.accounts import cadre_accounts
-from zoufang.accounts.cadre_accounts import Issued
+from zoufang import clock
+from zoufang.accounts import cadre_accounts, cadre_batches
+from zoufang.accounts.cadre_batches import Batch, Kind
 from zoufang.core import paging, request_keys
 from zoufang.core.queryparams import Asked
 
@@ -33,35 +35,53 @@ def _office(request: HttpRequest) -> Any:
     return request.user
 
 
-def _issued_page(request: HttpRequest, office: Any, issued: list[Issued], skipped: list[Any], *,
-                 opening: bool = True) -> HttpResponse:
-    """The one-time passwords, shown this once; never cached, never stored in clear. With how many cadres of the
-    town are still without an account, and the next batch offered."""
+def _issued_page(request: HttpRequest, office: Any, batch: Batch) -> HttpResponse:
+    """The one-time passwords, shown this once; never cached, never stored in clear. Opening: with how many cadres
+    of the town are still without an account, and the next batch offered; re-issuing: the ticked cadres left over.
+    Each form on it carries a new key."""
+    opening = batch.kind == Kind.OPEN
     remaining = paging.bounded_count(cadre_accounts.without_account(office), paging.COUNT_CAP + 1) if opening else 0
     response = render(request, "accounts/cadre_accounts_issued.html", {
-        "issued": issued, "skipped": skipped, "remaining": remaining, "capped": remaining > paging.COUNT_CAP,
-        "batch": cadre_accounts.OPEN_BATCH, "opening": opening,
+        "batch": batch, "issued": batch.issued, "skipped": batch.skipped, "remaining": remaining,
+        "capped": remaining > paging.COUNT_CAP, "size": cadre_accounts.OPEN_BATCH, "opening": opening,
+        "key": uuid.uuid4(), "made": clock.minute(batch.made) if batch.made else "",
     })
     add_never_cache_headers(response)
     return response
 
 
+def _run_batch(request: HttpRequest, office: Any) -> HttpResponse:
+    """开通 (the ticked cadres, or the next batch of those without an account) or 重设初始密码 (the ticked cadres),
+    once per form: the form's key sent again shows its batch again (cadre_batches)."""
+    key = request_keys.parsed(request.POST.get("key"))
+    kind = Kind.REISSUE if request.POST.get("action") == Kind.REISSUE else Kind.OPEN
+    if key is None:  # a page from before batches carried a key: nothing issued that a retry could lose
+        messages.error(request, _("页面已过期，未作办理：请在刷新后的页面上重新提交。"))
+        return redirect("cadre_accounts:list")
+    # A ticked list is one page at most; it may hold some a first attempt opened (a retry): skipped.
+    ticked = (None if kind == Kind.OPEN and request.POST.get("all")
+              else list(cadre_accounts.town_cadres(office).filter(public_id__in=_uuids(request))))
+    try:
+        batch = cadre_batches.run(kind, key, ticked, by=office)
+    except request_keys.KeyReused as reused:
+        messages.error(request, _("这张表单已于%(when)s提交过，之后勾选有改动：未作办理。请在刷新后的页面上重新勾选。")
+                       % {"when": clock.minute(reused.made.created_at)})
+        return redirect("cadre_accounts:list")
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+        return redirect("cadre_accounts:list")
+    return _issued_page(request, office, batch)
+
+
 @never_cache
 @login_required
 def cadre_accounts_page(request: HttpRequest) -> HttpResponse:
-    """The town's cadres with their accounts a page at a time; POST opens accounts for the ticked cadres, or for the
-    next batch of those without one."""
+    """The town's cadres with their accounts a page at a time; POST opens accounts for the ticked cadres or the next
+    batch of those without one, or re-issues the ticked cadres' one-time passwords."""
     office = _office(request)
     if request.method == "POST":
-        # "All" is the next batch of those without an account; a ticked list (one page) may hold some a first
-        # attempt opened (a retry): skipped.
-        chosen = (cadre_accounts.next_batch(office) if request.POST.get("all")
-                  else list(cadre_accounts.town_cadres(office).filter(public_id__in=_uuids(request))))
-        if not chosen:
-            messages.error(request, _("没有要开通账号的干部：请先勾选干部，或本镇干部都已有账号。"))
-            return redirect("cadre_accounts:list")
-        issued, skipped = cadre_accounts.open_accounts(chosen, by=office)
-        return _issued_page(request, office, issued, skipped)
+        return _run_batch(request, office)
     asked = Asked.page(request)
     units = list(cadre_accounts.town_units(office))
     unit = next((u for u in units if str(u.public_id) == asked.text("unit")), None)
@@ -82,6 +102,7 @@ def cadre_accounts_page(request: HttpRequest) -> HttpResponse:
         "units": units, "unit": unit, "status": status, "q": name, "statuses": STATUS_LABELS,
         "filtered": bool(unit or status or name),
         "listed": request.GET.urlencode(),  # each row's form sends it back (`_listed`): the page to return to
+        "key": uuid.uuid4(), "all_key": uuid.uuid4(),  # the batch forms' keys: a form sent twice is one batch
     })
 
 
@@ -112,7 +133,7 @@ def cadre_account(request: HttpRequest, public_id: str) -> HttpResponse:
             messages.success(request, _("已解除%(cadre)s的账号关联。") % {"cadre": str(cadre)})
         elif action == "reissue":
             issued = cadre_accounts.reissue_password(cadre, shown=shown, by=office)
-            return _issued_page(request, office, [issued], [], opening=False)
+            return _issued_page(request, office, Batch(Kind.REISSUE, [issued]))
         else:
             raise ValidationError(_("未知的操作。"))
     except ValidationError as error:

@@ -243,3 +243,30 @@ class PasswordHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {clock.minute(self.created_at)}"
+
+
+class CadreAccountBatch(models.Model):
+    """One submit of the 干部账号 page that issued one-time passwords (accounts opened, or passwords re-issued), kept
+    by its form's key: the same form sent again (a double click, a browser's retry) is this batch again, never a
+    second one. The passwords themselves are never kept (docs/security.md, "走访干部账号")."""
+
+    class Kind(models.TextChoices):
+        OPEN = "open", _("开通账号")
+        REISSUE = "reissue", _("重设初始密码")
+
+    request_key = models.UUIDField(unique=True, editable=False)
+    kind = models.CharField(_("办理"), max_length=10, choices=Kind.choices)
+    # What the form asked (the next batch, or which cadres were ticked), as a digest: the key sent again with
+    # other ticks is another request, refused rather than answered with this batch (core.request_keys).
+    asked = models.CharField(_("所勾选"), max_length=64)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("办理人"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("办理时间"), default=clock.now)
+    accounts = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("账号"), related_name="+")
+
+    class Meta:
+        verbose_name = _("干部账号批次")
+        verbose_name_plural = _("干部账号批次")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {clock.minute(self.created_at)}"

@@ -10,6 +10,7 @@ from django.test import Client
 
 from zoufang.accounts import cadre_accounts, passwords
 from zoufang.accounts.models import AuditEvent
+from zoufang.accounts.tests.test_cadre_accounts import keyed
 from zoufang.conftest import Town
 from zoufang.registry.models import Cadre
 from zoufang.registry.tests.factories import CadreFactory
@@ -38,7 +39,7 @@ def test_the_whole_town_is_opened_a_batch_at_a_time_each_cadre_once(client, town
     issued: list[Any] = []
     left = []
     for _batch in range(3):
-        response = client.post(LIST, {"all": "1"})
+        response = client.post(LIST, keyed({"all": "1"}))
         assert response.status_code == 200
         assert "no-store" in response["Cache-Control"]
         issued += response.context["issued"]
@@ -56,7 +57,7 @@ def test_the_whole_town_is_opened_a_batch_at_a_time_each_cadre_once(client, town
     assert AuditEvent.objects.filter(action=AuditEvent.Action.CREATE, object_type="auth.User",
                                      object_id__in=[str(row.cadre.user.pk) for row in issued]).count() == 7
     assert not Cadre.objects.filter(unit__region=town.town, user__isnull=True).exists()
-    done = client.post(LIST, {"all": "1"}, follow=True)  # nothing left: the list, with a note
+    done = client.post(LIST, keyed({"all": "1"}), follow=True)  # nothing left: the list, with a note
     assert "都已有账号" in " ".join(str(m) for m in done.context["messages"])
 
 
@@ -64,13 +65,13 @@ def test_a_batch_says_how_many_are_left_and_offers_the_next(client, town):
     _grow(town, 7)
     _office(client, town)
 
-    text = client.post(LIST, {"all": "1"}).content.decode()
+    text = client.post(LIST, keyed({"all": "1"})).content.decode()
 
     assert "本次开通 3 名，还有 4 名干部未开通账号" in text
     assert "继续开通下一批" in text
     assert 'name="all"' in text
-    client.post(LIST, {"all": "1"})
-    last = client.post(LIST, {"all": "1"})
+    client.post(LIST, keyed({"all": "1"}))
+    last = client.post(LIST, keyed({"all": "1"}))
     text = last.content.decode()
     assert "本辖区的走访干部都已开通账号" in text
     assert "继续开通下一批" not in text
@@ -82,7 +83,7 @@ def test_a_batch_stops_at_its_time_budget_and_always_opens_one(client, town, mon
     monkeypatch.setattr(cadre_accounts, "OPEN_SECONDS", 0.0)
     _office(client, town)
 
-    response = client.post(LIST, {"all": "1"})
+    response = client.post(LIST, keyed({"all": "1"}))
 
     assert len(response.context["issued"]) == 1
     assert response.context["remaining"] == 4
@@ -93,7 +94,7 @@ def test_ticked_cadres_beyond_a_batch_wait_for_the_next(client, town):
     grown = _grow(town, 5)
     _office(client, town)
 
-    response = client.post(LIST, {"cadre": [str(cadre.public_id) for cadre in grown]})
+    response = client.post(LIST, keyed({"cadre": [str(cadre.public_id) for cadre in grown]}))
 
     assert [row.cadre.name for row in response.context["issued"]] == [cadre.name for cadre in grown[:3]]
     assert response.context["remaining"] == 2

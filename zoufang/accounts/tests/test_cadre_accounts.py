@@ -1,6 +1,7 @@
 """干部账号: the office opens accounts for its own town's cadres and links existing ones, within the separation of
 duties — no role granted, nothing across towns, each change audited, a retry changing nothing twice."""
 
+import uuid
 from typing import Any
 
 import pytest
@@ -33,6 +34,11 @@ def cadres(town: Town) -> dict[str, Any]:
     }
 
 
+def keyed(form: dict[str, Any]) -> dict[str, Any]:
+    """The form as a freshly shown page sends it: with a key of its own (a batch's key, cadre_batches)."""
+    return {**form, "key": str(uuid.uuid4())}
+
+
 def _as(client: Client, user: Any) -> Client:
     client.force_login(user)
     return client
@@ -54,7 +60,7 @@ def test_it_opens_accounts_with_one_time_passwords_that_must_change_at_first_log
     assert "派出所党员乙" in text
     assert "周庄党员甲" not in text
 
-    response = client.post(LIST, {"cadre": [str(cadres["zhang"].public_id), str(cadres["li"].public_id)]})
+    response = client.post(LIST, keyed({"cadre": [str(cadres["zhang"].public_id), str(cadres["li"].public_id)]}))
 
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
@@ -83,17 +89,17 @@ def test_it_opens_accounts_with_one_time_passwords_that_must_change_at_first_log
 def test_a_retry_opens_nothing_twice(client, town, cadres):
     _as(client, town.users["office"])
     chosen = {"cadre": [str(cadres["zhang"].public_id)]}
-    first = client.post(LIST, chosen)
-    again = client.post(LIST, chosen)
+    first = client.post(LIST, keyed(chosen))
+    again = client.post(LIST, keyed(chosen))  # from another page (a second clerk's): its own key
 
     assert len(first.context["issued"]) == 1
     assert again.context["issued"] == []
     assert [c.name for c in again.context["skipped"]] == ["派出所党员乙"]
     assert "未重复开通" in again.content.decode()
     assert User.objects.filter(first_name="派出所党员乙").count() == 1
-    everyone = client.post(LIST, {"all": "1"})  # 派出所党员丙 only: every other cadre of the town has one
+    everyone = client.post(LIST, keyed({"all": "1"}))  # 派出所党员丙 only: every other cadre of the town has one
     assert [row.cadre.name for row in everyone.context["issued"]] == ["派出所党员丙"]
-    assert client.post(LIST, {"all": "1"}, follow=True).redirect_chain  # none left: back to the list with a note
+    assert client.post(LIST, keyed({"all": "1"}), follow=True).redirect_chain  # none left: back to the list with a note
 
 
 def test_it_links_and_unlinks_an_existing_account_audited_and_idempotent(client, town, cadres):
@@ -122,7 +128,7 @@ def test_another_towns_cadre_is_not_there(client, town, cadres):
     _as(client, town.users["office"])
     other = cadres["other"]
     assert _row(client, other, "link", username="outsider", shown="").status_code == 404
-    opened = client.post(LIST, {"cadre": [str(other.public_id), "not-a-uuid"]}, follow=True)
+    opened = client.post(LIST, keyed({"cadre": [str(other.public_id), "not-a-uuid"]}), follow=True)
     assert "请先勾选" in _texts(opened)
     other.refresh_from_db()
     assert other.user is None
@@ -193,7 +199,7 @@ def test_a_page_shown_before_another_clerks_change_saves_nothing(client, town, c
 def test_a_lost_one_time_password_is_reissued_until_its_owner_changes_it(client, town, cadres):
     _as(client, town.users["office"])
     zhang = cadres["zhang"]
-    first = client.post(LIST, {"cadre": [str(zhang.public_id)]}).context["issued"][0]
+    first = client.post(LIST, keyed({"cadre": [str(zhang.public_id)]})).context["issued"][0]
 
     again = _row(client, zhang, "reissue", shown=first.username)
 

@@ -57,11 +57,27 @@
     });
   });
   document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
-    form.addEventListener("submit", function () {
+    form.addEventListener("submit", function (event) {
+      /* A disabled button sends nothing: the button pressed (which of the form's actions) goes as a hidden field. */
+      var pressed = event.submitter;
+      if (pressed && pressed.name) {
+        var kept = document.createElement("input");
+        kept.type = "hidden"; kept.name = pressed.name; kept.value = pressed.value;
+        form.appendChild(kept);
+      }
       form.querySelectorAll("button[type=submit]").forEach(function (button) {
         button.disabled = true;
         if (button.hasAttribute("data-busy")) { button.textContent = button.getAttribute("data-busy"); }
       });
+    });
+  });
+  /* A table's head box ticks or clears every box of its column that belongs to the form it names (本页全部). */
+  document.querySelectorAll("input[data-pick-all]").forEach(function (all) {
+    var boxes = document.querySelectorAll("input[type=checkbox][form='" + all.getAttribute("data-pick-all") + "']");
+    if (!boxes.length) { return; }
+    all.hidden = false;
+    all.addEventListener("change", function () {
+      boxes.forEach(function (box) { box.checked = all.checked; });
     });
   });
 })();
