@@ -5,7 +5,7 @@ A one-time password is shown once and stored only as a hash, so a batch whose an
 double click past the busy button, a browser's retry: the browser shows the second answer) cannot be shown again.
 The same form sent again is therefore that batch again, never the next one: its accounts still waiting for their
 first login get new one-time passwords in the same request (each audited; the earlier ones no longer work), and the
-page says so (docs/security.md, "走访干部账号"; decision 0044).
+page says so (docs/security.md, "走访干部账号"; decision 0048).
 """
 
 import hashlib
