@@ -140,6 +140,14 @@ COMMON_RESPONSES = {
 }
 
 
+class FieldRefused(HttpError):
+    """A refusal that names the field it concerns, answered with `errors` as a refused body's field would be."""
+
+    def __init__(self, status_code: int, message: str, errors: dict[str, str]) -> None:
+        super().__init__(status_code, message)
+        self.errors = errors
+
+
 class NotAnObject(ValueError):
     """A JSON body that parses but is not an object (a number, a list, a string, null)."""
 
@@ -188,7 +196,7 @@ class DocumentedAPI(NinjaAPI):
         detail, code = (_(known[0]), known[1]) if known else (message, _CODES.get(exc.status_code, "error"))
         if isinstance(exc.__cause__, NotAnObject):  # ninja wraps every parser error in one English sentence
             detail = _("请求内容须是 JSON 对象（{…}），不能是列表、数字、文字或 null")
-        return self.refusal(request, exc.status_code, detail, code)
+        return self.refusal(request, exc.status_code, detail, code, getattr(exc, "errors", None))
 
     def _bad_parameter(self, request: HttpRequest, exc: Any) -> HttpResponse:
         """A query parameter the operation read through core.queryparams (decision 0035)."""

@@ -14,7 +14,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import WithJsonSchema
 
-from zoufang.accounts.api import TokenAuth, refusing
+from zoufang.accounts.api import TokenAuth, path_uuid, refusing
 from zoufang.accounts.masking import Masker
 from zoufang.cases.access import get_visible_case
 from zoufang.core import limits
@@ -182,7 +182,7 @@ def _refusing(may: Callable[[Any, Exemplar], bool]) -> TokenAuth:
     service's own check) refuses them, before the body is read (decision 0044)."""
 
     def check(request: HttpRequest, slug: str, exemplar_id: str) -> None:
-        if not may(request.user, access.exemplar_for(request.user, slug, exemplar_id)):
+        if not may(request.user, access.exemplar_for(request.user, slug, path_uuid(exemplar_id))):
             raise HttpError(403, _refused())
 
     return refusing(check)

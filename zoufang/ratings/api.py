@@ -5,11 +5,12 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from zoufang.accounts.api import refusing
+from zoufang.accounts.api import path_uuid, refusing
 from zoufang.accounts.masking import scrub
 from zoufang.core import limits
 from zoufang.core.apierrors import ApiErrorOut
@@ -182,9 +183,9 @@ def supervision_items(request: HttpRequest, slug: str) -> Any:
 def _refuse_item(request: HttpRequest, slug: str, item_id: str) -> None:
     """404 for an item the caller does not read, 403 for a reader who does not manage items (before the body)."""
     reach = services.reach_for(request.user, slug)
-    services.item_for(reach, item_id)
+    services.item_for(reach, path_uuid(item_id))
     if not reach.manages:
-        raise HttpError(403, "只有走访办（镇督查组）可以更改督查事项")
+        raise HttpError(403, _("只有走访办（镇督查组）可以更改督查事项"))
 
 
 def _write(request: HttpRequest, slug: str, item_id: uuid.UUID, do: Any) -> Any:

@@ -12,11 +12,11 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from zoufang.accounts import scope
-from zoufang.accounts.api import refusing
+from zoufang.accounts.api import path_uuid, refusing
 from zoufang.accounts.masking import Masker
 from zoufang.cases.access import cases_of_visit
 from zoufang.core import limits, request_keys
-from zoufang.core.apierrors import ApiErrorOut, error_body
+from zoufang.core.apierrors import ApiErrorOut, FieldRefused, error_body
 from zoufang.planning.models import Assignment
 from zoufang.registry.api import Page, TargetOut
 from zoufang.registry.presenters import TargetPresenter
@@ -157,9 +157,9 @@ def _refuse_non_cadre(request: HttpRequest) -> None:
 def _refuse_photo(request: HttpRequest, visit_id: str) -> None:
     """404 for a visit the caller does not see, 403 for anyone but its visitor, before the form is read."""
     try:
-        check_photo_taker(request.user, services.get_visible_visit(request.user, visit_id))
-    except PermissionDenied as refused:
-        raise HttpError(403, str(refused)) from None
+        check_photo_taker(request.user, services.get_visible_visit(request.user, path_uuid(visit_id)))
+    except PermissionDenied as refused:  # as the operation itself answers it: naming the photo
+        raise FieldRefused(403, str(refused), {"photo": str(refused)}) from None
 
 
 @router.post("/visits", response={200: VisitOut, 201: VisitOut, 400: ErrorsOut, 409: ConflictOut},
