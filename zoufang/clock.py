@@ -66,10 +66,17 @@ def from_machine(moment: dt.datetime) -> dt.datetime:
     return moment + dt.timedelta(days=(today() - timezone.localdate()).days)
 
 
+def machine_moment(moment: dt.datetime | None) -> dt.datetime | None:
+    """A moment the machine's clock stamped (a job's, an API token's), or none, on the product's calendar
+    (`from_machine`): what a page writes with `|minute` and the API answers."""
+    return from_machine(moment) if moment is not None else None
+
+
 def machine_minute(moment: dt.datetime | None) -> str:
-    """A moment the machine's clock stamped (a job's, an API token's) as a page prints it: on the product's calendar
-    (`from_machine`), to the minute (`minute`); "" for none."""
-    return minute(from_machine(moment)) if moment is not None else ""
+    """A machine's moment as a line of text says it (`restore`'s): on the product's calendar, to the minute (`minute`);
+    "" for none."""
+    shown = machine_moment(moment)
+    return minute(shown) if shown is not None else ""
 
 
 def local(moment: dt.datetime) -> dt.datetime:

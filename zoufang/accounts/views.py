@@ -89,8 +89,8 @@ def change_password(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_tokens(request: HttpRequest) -> HttpResponse:
     now = timezone.now()  # tokens expire on the machine clock (clock.py: security clocks stay real) …
-    rows = [{"token": t, "taken": clock.machine_minute(t.created_at), "expires": clock.machine_minute(t.expires_at),
-             "used": clock.machine_minute(t.last_used_at)}  # … and are read on the product's (decision 0040)
+    rows = [{"token": t, "taken": clock.machine_moment(t.created_at), "expires": clock.machine_moment(t.expires_at),
+             "used": clock.machine_moment(t.last_used_at)}  # … and are read on the product's (decision 0040)
             for t in tokens.listed(request.user)]
     return render(request, "accounts/tokens.html", {"tokens": rows, "now": now})
 

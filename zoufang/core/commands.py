@@ -85,6 +85,13 @@ class ChineseParser(CommandParser):
                     "value": arg_string, "type": TYPE_NAMES[action.type]}) from None
         return super()._get_value(action, arg_string)
 
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        """A value outside the choices is refused with the choices as they are typed: 可选：run、check (argparse
+        quotes them as Python does: 'run', 'check')."""
+        if action.choices is not None and value not in action.choices:
+            raise argparse.ArgumentError(action, gettext("“%(value)s”不在可选范围内（可选：%(choices)s）") % {
+                "value": value, "choices": "、".join(map(str, action.choices))})
+
 
 class ChineseHelpFormatter(DjangoHelpFormatter):
     """Django's order (its standard options last), each heading ending in a full-width colon: “选项：”."""

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from zoufang import clock
 from zoufang.core import request_keys
 from zoufang.core.apierrors import error_body
 from zoufang.jobs import services
@@ -72,10 +71,6 @@ def queue(request: HttpRequest, kind: str, params: dict[str, Any]) -> Status:
         return Status(409, error_body(_("该 key 已用于参数不同的另一次请求；新的请求请生成新的 key。"), "conflict"))
 
 
-def _shown(moment: dt.datetime | None) -> dt.datetime | None:
-    return clock.from_machine(moment) if moment is not None else None
-
-
 def job_out(download: Download) -> dict[str, Any]:
     from zoufang.jobs.views import state
 
@@ -83,8 +78,8 @@ def job_out(download: Download) -> dict[str, Any]:
     report = services.report(download)
     return {"id": download.public_id, "kind": download.kind, "title": download.title, "status": shown["status"],
             "label": shown["label"], "done": download.done, "total": download.total, "percent": shown["percent"],
-            "error": shown["error"], "may_retry": shown["retry"], "created_at": _shown(download.created_at),
-            "finished_at": _shown(download.finished_at), "expires_at": _shown(download.expires_at),
+            "error": shown["error"], "may_retry": shown["retry"], "created_at": shown["asked"],
+            "finished_at": shown["finished"], "expires_at": shown["expires"],
             "file_url": reverse("api:get_job_file", kwargs={"job_id": download.public_id})
             if shown["file_url"] and report is None else "", "report": report,
             "made_url": made.api_url if (made := services.made(download)) else ""}

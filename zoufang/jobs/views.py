@@ -56,8 +56,8 @@ def state(download: Download) -> dict[str, Any]:
         "size": download.size, "retry": services.may_retry(download),
         # The queue's moments are the machine's (its heartbeats and the file's expiry run on them), shown on the
         # product's calendar: a pinned day's page does not print the machine's year (decision 0040).
-        "asked": clock.machine_minute(download.created_at), "finished": clock.machine_minute(download.finished_at),
-        "expires": clock.machine_minute(download.expires_at),
+        "asked": clock.machine_moment(download.created_at), "finished": clock.machine_moment(download.finished_at),
+        "expires": clock.machine_moment(download.expires_at),
         "waiting": download.status == Download.Status.QUEUED and download.created_at < timezone.now() - WAITING,
         # A report (an import's, a plan run's) is read on the job's page, not downloaded as its .json.
         "report_kind": bool(download.kind in kinds.KINDS and kinds.KINDS[download.kind].report_template),

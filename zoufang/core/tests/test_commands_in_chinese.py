@@ -1,5 +1,6 @@
 """Every `zoufang` command of ours helps and refuses in Chinese, whole: its own options, Django's standard ones
-(--verbosity, --settings …) and argparse's headings (用法、位置参数、选项) and refusals. Django's own commands
+(--verbosity, --settings …) and argparse's headings (用法、位置参数、选项) and refusals; so do `zoufang`'s own
+screens (the list of commands, a mistyped command). Django's own commands
 (migrate, runserver …) are Django's and stay as Django writes them."""
 
 import argparse
@@ -15,6 +16,7 @@ from django.core.management import call_command, get_commands, load_command_clas
 from django.core.management.base import CommandError
 
 from zoufang.accounts.tests.test_admin_in_chinese import english
+from zoufang.cli import one_line
 
 ZOUFANG = Path(sys.executable).with_name("zoufang")
 # Names of formats, standards and programs, written as their makers write them.
@@ -107,5 +109,38 @@ def test_at_the_shell_the_help_and_a_refused_argument_are_chinese():
 
 
 def test_a_refused_argument_through_call_command_is_a_chinese_command_error():
-    with pytest.raises(CommandError, match="参数有误：.*“kinds”不在可选范围内"):
+    with pytest.raises(CommandError, match="参数有误：.*“kinds”不在可选范围内") as refused:
         call_command("import-template", "kinds", "--out", "x.xlsx")
+    assert "（可选：regions、units、departments、" in str(refused.value)  # as typed, not Python's 'regions', 'units'
+    assert "'" not in str(refused.value)
+
+
+def test_zoufang_alone_lists_our_commands_by_app_with_their_line_in_chinese():
+    listed = _zoufang()
+    assert listed.returncode == 0, listed.stderr
+    text = listed.stdout
+    assert text.startswith("用法：zoufang <命令> [选项] [参数]\n\n输入“zoufang help <命令>”查看某条命令的说明和选项。"), text
+    assert "Type '" not in text
+    assert "Available subcommands" not in text
+    ours_part, _sep, theirs_part = text.partition("Django 及其组件的命令（说明为英文）：")
+    assert "[账户与审计]\n    audit            审计记录：verify 校验审计链，prune 清理保存期之前的审计记录\n" \
+        "    createsuperuser  创建超级用户：依次输入账号、电子邮件和两次密码\n" in ours_part  # accounts.superuser's too
+    for name, app in ours():
+        parser = load_command_class(app, name).create_parser("zoufang", name)
+        line = next((line for line in ours_part.splitlines() if line.split()[:1] == [name]), "")
+        said = line.split(maxsplit=1)[1:]
+        assert said == [one_line(parser.description)], (name, line)
+        assert untranslated(said[0], parser) == [], line
+    assert "\n[django]\n" in theirs_part  # Django's own, by name
+    assert "    migrate\n" in theirs_part
+
+
+def test_a_mistyped_command_is_refused_in_chinese_with_the_nearest_one():
+    mistyped = _zoufang("plna")
+    assert mistyped.returncode == 1
+    assert mistyped.stderr == "没有“plna”这个命令。是不是要输入 zoufang plan？\n输入“zoufang help”查看全部命令。\n"
+
+
+def test_a_commands_line_is_its_first_sentence_without_asides():
+    assert one_line("备份数据库（服务运行中也可备份）。密钥取自环境变量") == "备份数据库"
+    assert one_line("审计记录：verify 校验审计链（发现修改），prune 清理；第二句") == "审计记录：verify 校验审计链，prune 清理"

@@ -141,9 +141,11 @@ def test_a_download_s_page_dates_it_on_the_pinned_day(pinned, settings, client, 
     assert asked.status == "done"
     client.force_login(office)
     page = client.get("/downloads/").content.decode()
-    assert f"申请于 {clock.day(PINNED)} " in page
     keep = dt.timedelta(days=settings.ZOUFANG_DOWNLOADS_KEEP_DAYS)
-    assert f"有效期至 {clock.day(PINNED + keep)} " in page  # not the machine's calendar beside the pinned one
+    for said, on in (("申请于", PINNED), ("有效期至", PINNED + keep)):  # not the machine's calendar beside the pinned one
+        # As every page writes a moment (decision 0045): clock.minute's words in a <time> whose datetime is ISO.
+        assert re.search(rf'{said} <time datetime="{on.isoformat()}T\d\d:\d\d:\d\d\+08:00">{clock.day(on)} \d\d:\d\d</time>',
+                         page), page
 
 
 @pytest.mark.django_db
@@ -190,7 +192,10 @@ def test_the_tokens_page_dates_a_token_on_the_pinned_day(pinned, client, town):
     tokens.authenticate(secret)  # its first use
     client.force_login(leader)
     page = client.get("/account/tokens/").content.decode()
-    rows = re.findall(r"<td[^>]*>(\d{4}年\d{1,2}月\d{1,2}日) \d\d:\d\d</td>", page)  # as clock.minute prints
+    # As clock.minute prints, in a <time> whose datetime is the same moment in ISO (decision 0045).
+    rows = re.findall(r'<td[^>]*><time datetime="(\d{4}-\d\d-\d\d)T\d\d:\d\d:\d\d\+08:00">'
+                      r"(\d{4}年\d{1,2}月\d{1,2}日) \d\d:\d\d</time></td>", page)
     assert len(rows) == 3  # 取得时间, 有效至, 最近使用
-    assert set(rows) <= {clock.day(PINNED), clock.day(PINNED + dt.timedelta(days=1))}  # expiry after midnight
+    on = {PINNED, PINNED + dt.timedelta(days=1)}  # expiry after midnight
+    assert set(rows) <= {(day.isoformat(), clock.day(day)) for day in on}
     assert clock.day(timezone.localdate()) not in page
