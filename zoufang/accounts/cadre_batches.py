@@ -32,7 +32,8 @@ Kind = CadreAccountBatch.Kind
 class Batch:
     """What a batch issued, and what it did not: `skipped` (opening: already had an account; re-issuing: not
     re-issuable), `left` (ticked beyond this batch, for the next). `again`: the key's batch sent again, its passwords
-    re-issued (`made` is when it was first done)."""
+    re-issued (`made` is when it was first done); `gone`, the batch's accounts no longer any cadre's of the office's
+    area (unlinked since), named on the page and left alone."""
 
     kind: str
     issued: list[Issued]
@@ -40,6 +41,12 @@ class Batch:
     left: list[Cadre] = field(default_factory=list)
     again: bool = False
     made: Any = None
+    gone: list[Any] = field(default_factory=list)
+
+
+class AnothersKey(KeyReused):
+    """The key of a batch another clerk made (a shared computer, a page kept across a change of clerk): not this
+    clerk's batch to show again, and not theirs to make anew with that key."""
 
 
 def asked(kind: str, cadres: Sequence[Cadre] | None) -> str:
@@ -63,7 +70,9 @@ def run(kind: str, key: uuid.UUID, cadres: Sequence[Cadre] | None, *, by: Any) -
         except IntegrityError:
             earlier = CadreAccountBatch.objects.get(request_key=key)
     if earlier is not None:
-        if (earlier.kind, earlier.asked, earlier.created_by_id) != (kind, digest, by.pk):
+        if earlier.created_by_id != by.pk:
+            raise AnothersKey(earlier)
+        if (earlier.kind, earlier.asked) != (kind, digest):
             raise KeyReused(earlier)
         return _again(earlier, by)
     if kind == Kind.OPEN:
@@ -99,14 +108,18 @@ def _reissue(cadres: Sequence[Cadre], by: Any) -> Batch:
 def _again(batch: CadreAccountBatch, by: Any) -> Batch:
     """The key's batch sent again: its accounts still waiting for their first login get new one-time passwords (the
     earlier ones were never shown, or this page replaces them); those since started by their owners, unlinked or
-    given a role keep theirs (skipped). No second batch is opened."""
+    given a role keep theirs (skipped); those unlinked since are no longer the batch's (gone). No second batch is
+    opened."""
     done = Batch(batch.kind, [], again=True, made=batch.created_at)
-    accounts = list(batch.accounts.values_list("pk", flat=True))
-    for cadre in _locked(by, Cadre.objects.filter(user__in=accounts)):
+    accounts = list(batch.accounts.order_by("username"))
+    cadres = _locked(by, Cadre.objects.filter(user__in=accounts))
+    for cadre in cadres:
         if (issued := cadre_accounts.reissued(by, cadre, again=True)) is None:
             done.skipped.append(cadre)
         else:
             done.issued.append(issued)
+    still = {cadre.user_id for cadre in cadres}
+    done.gone = [account for account in accounts if account.pk not in still]
     return done
 
 

@@ -42,7 +42,7 @@ def _issued_page(request: HttpRequest, office: Any, batch: Batch) -> HttpRespons
     opening = batch.kind == Kind.OPEN
     remaining = paging.bounded_count(cadre_accounts.without_account(office), paging.COUNT_CAP + 1) if opening else 0
     response = render(request, "accounts/cadre_accounts_issued.html", {
-        "batch": batch, "issued": batch.issued, "skipped": batch.skipped, "remaining": remaining,
+        "batch": batch, "issued": batch.issued, "skipped": batch.skipped, "gone": batch.gone, "remaining": remaining,
         "capped": remaining > paging.COUNT_CAP, "size": cadre_accounts.OPEN_BATCH, "opening": opening,
         "key": uuid.uuid4(), "made": clock.minute(batch.made) if batch.made else "",
     })
@@ -63,6 +63,10 @@ def _run_batch(request: HttpRequest, office: Any) -> HttpResponse:
               else list(cadre_accounts.town_cadres(office).filter(public_id__in=_uuids(request))))
     try:
         batch = cadre_batches.run(kind, key, ticked, by=office)
+    except cadre_batches.AnothersKey:
+        messages.error(request, _("这张表单不是您的页面上的：已由另一位工作人员提交过，或页面已过期。未作办理，"
+                                  "请在刷新后的页面上重新勾选。"))
+        return redirect("cadre_accounts:list")
     except request_keys.KeyReused as reused:
         messages.error(request, _("这张表单已于%(when)s提交过，之后勾选有改动：未作办理。请在刷新后的页面上重新勾选。")
                        % {"when": clock.minute(reused.made.created_at)})

@@ -25,6 +25,7 @@ from zoufang.campaigns.values import parse_share
 from zoufang.core import request_keys
 from zoufang.core.progress import Progress
 from zoufang.core.progress import report as tell
+from zoufang.planning.visitors import visiting_units
 from zoufang.regions.models import Region
 from zoufang.registry.models import Unit
 from zoufang.visits.models import Visit
@@ -72,11 +73,15 @@ def population(campaign: Campaign, period: sampling.Period) -> tuple[list[sampli
 
 
 def check_draw(campaign: Campaign, period: sampling.Period, *, by: Any, rate: Fraction | None = None,
-               count: int | None = None, flagged_share: Fraction | None = None) -> Fraction:
+               count: int | None = None, flagged_share: Fraction | None = None, caller: Unit | None = None) -> Fraction:
     """What a draw is refused for, checked before it is queued (the page's message at once) and again when it
     runs; the share of flagged visits it draws."""
     if not access.may_run(by, campaign):
         raise PermissionDenied
+    if caller is not None and visiting_units(campaign).filter(pk=caller.pk).exists():
+        raise CallbackError(_("%(unit)s本身在%(campaign)s中走访（列入分配表、有分配的走访对象或走访记录），不是第三方，"
+                              "不能作回访单位：请选择不参与本活动走访的单位。") % {
+            "unit": caller.name, "campaign": campaign.name})
     config = settings_of(campaign)
     if period.starts_on > period.ends_on:
         raise CallbackError(_("走访日期的起止颠倒了。"))
@@ -99,7 +104,7 @@ def draw_batch(
 ) -> CallbackBatch:
     """A new batch with its sample. Drawing again never changes a batch: it makes the next one. With a request
     `key` (the page's form), asking again — a retried or twice-delivered job — gives the batch that key drew."""
-    share = check_draw(campaign, period, by=by, rate=rate, count=count, flagged_share=flagged_share)
+    share = check_draw(campaign, period, by=by, rate=rate, count=count, flagged_share=flagged_share, caller=caller)
     seed = seed if seed is not None else secrets.randbelow(2**62)
 
     @transaction.atomic

@@ -54,7 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 rate = services.configured_rate(campaign)
             try:  # refused at once (dates, shares, the campaign's callbacks block), not after waiting in the queue
                 services.check_draw(campaign, Period(data["starts_on"], data["ends_on"]), by=request.user,
-                                    rate=rate, count=data["count"], flagged_share=share)
+                                    rate=rate, count=data["count"], flagged_share=share, caller=data["caller"])
             except services.CallbackError as error:
                 form.add_error(None, str(error))
             else:

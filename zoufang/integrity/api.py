@@ -117,7 +117,7 @@ def _refuse_reader(request: HttpRequest, slug: str) -> None:
 def _refuse_finder(request: HttpRequest, slug: str) -> None:
     """And 403 for a reader who does not record findings (services.may_clear): the office only."""
     if not services.may_clear(request.user, services.campaign_for(request.user, slug)):
-        raise HttpError(403, _("只有走访办可以核实真实性提示"))
+        raise HttpError(403, services.office_only())
 
 
 @router.post("/{slug}/flags/scans", response={202: JobQueuedOut, 409: ApiErrorOut}, auth=refusing(_refuse_reader),
@@ -200,7 +200,7 @@ def _finding(decision: FlagClearance, public: dict[int, Any], *, recorded: bool)
 def record_finding(request: HttpRequest, slug: str, body: FindingIn) -> Any:
     campaign = services.campaign_for(request.user, slug)
     if not services.may_clear(request.user, campaign):
-        return Status(403, {"detail": _("只有走访办可以核实真实性提示"), "code": "forbidden"})
+        return Status(403, {"detail": services.office_only(), "code": "forbidden"})
     period = None if body.starts_on is None and body.ends_on is None else (body.starts_on, body.ends_on)
     try:
         decision, recorded = services.record_finding(request.user, campaign, body.key, body.outcome, body.reason,

@@ -46,15 +46,20 @@ def may_clear(user: Any, campaign: Campaign) -> bool:
     return scope.holds_campaign_area(user, campaign)
 
 
+def office_only() -> str:
+    """Why a reader who does not decide is refused: the page, the API and the actions say it alike."""
+    return _("只有走访办可以核实真实性提示")
+
+
 OUTCOME_WORDS = {FlagClearance.Outcome.CLEARED: ("排除", "核实排除"), FlagClearance.Outcome.UPHELD: ("查实", "核实查实")}
 
 
 def _checked_reason(user: Any, campaign: Campaign, outcome: str, reason: str) -> str:
+    if not may_clear(user, campaign):  # the caller first, then what they sent (decision 0044)
+        raise ClearRefused(office_only())
     if outcome not in OUTCOME_WORDS:
         raise ClearRefused(_("核实结论：只能是排除或查实"))
     verb = OUTCOME_WORDS[FlagClearance.Outcome(outcome)][0]
-    if not may_clear(user, campaign):
-        raise ClearRefused(_("只有走访办可以核实真实性提示"))
     reason = reason.strip()
     if not reason:
         raise ClearRefused(_("%(verb)s理由：必填，写明核实了什么") % {"verb": verb})

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -76,8 +77,11 @@ def scan(request: HttpRequest, slug: str) -> HttpResponse:
 def clear(request: HttpRequest, slug: str) -> HttpResponse:
     """The office's decision on a flag: 排除 (outcome=cleared) or 查实 (outcome=upheld) with its reason; with
     `expected` (the decision the page showed) and its `version`, a change of an earlier decision: one changed and
-    changed back meanwhile shows the same outcome but is another decision, refused as well."""
+    changed back meanwhile shows the same outcome but is another decision, refused as well. A reader who does not
+    decide (leaders, assessors, the city office) is refused before the form is read (decision 0044)."""
     campaign = services.campaign_for(request.user, slug)
+    if not services.may_clear(request.user, campaign):
+        raise PermissionDenied(services.office_only())
     outcome = request.POST.get("outcome") or FlagClearance.Outcome.CLEARED
     key, reason = request.POST.get("key", ""), request.POST.get("reason", "")
     try:

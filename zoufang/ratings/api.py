@@ -5,7 +5,6 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -185,14 +184,14 @@ def _refuse_item(request: HttpRequest, slug: str, item_id: str) -> None:
     reach = services.reach_for(request.user, slug)
     services.item_for(reach, path_uuid(item_id))
     if not reach.manages:
-        raise HttpError(403, _("只有走访办（镇督查组）可以更改督查事项"))
+        raise HttpError(403, services.office_only())
 
 
 def _write(request: HttpRequest, slug: str, item_id: uuid.UUID, do: Any) -> Any:
     reach = services.reach_for(request.user, slug)
     item = services.item_for(reach, item_id)
     if not reach.manages:
-        return Status(403, {"detail": "只有走访办（镇督查组）可以更改督查事项", "code": "forbidden"})
+        return Status(403, {"detail": services.office_only(), "code": "forbidden"})
     try:
         item = do(reach, item)
     except services.StaleItem as exc:

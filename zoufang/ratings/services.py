@@ -206,9 +206,14 @@ def _save(locked: SupervisionItem, version: int, by: Any, fields: list[str]) -> 
     return locked
 
 
+def office_only() -> str:
+    """Why a reader of an item who does not manage items is refused: the pages, the API and the actions say it alike."""
+    return _("只有走访办（镇督查组）可以更改督查事项")
+
+
 def _require_office(reach: Reach) -> None:
     if not reach.manages:
-        raise ItemRefused(_("只有走访办（镇督查组）可以更改督查事项"))
+        raise ItemRefused(office_only())
 
 
 @transaction.atomic

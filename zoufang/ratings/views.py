@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -86,6 +87,8 @@ def item_page(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     reach = services.reach_for(request.user, slug)
     item = services.item_for(reach, public_id)
     if request.method == "POST":
+        if not reach.manages:  # a reader of the item: refused before the form is read (decision 0044)
+            raise PermissionDenied(services.office_only())
         return _act(request, reach, item)
     return render(request, "ratings/item.html", {
         "campaign": reach.campaign, "reach": reach, "item": item, "assignees": services.assignees(reach.campaign)

@@ -128,6 +128,45 @@ def test_another_clerks_key_is_not_their_batch(client, town, office_two):
     assert not AuditEvent.objects.filter(actor=office_two, action__in=["create", "update", "security"]).exists()
 
 
+def test_another_clerks_key_says_whose_form_it_was_not_that_ticks_changed(client, town, office_two):
+    """The same ticks under another clerk's key (a shared computer, a page kept across a change of clerk) is not this
+    clerk's batch: refused as someone else's or an expired page, nothing issued, never "勾选有改动"."""
+    _grow(town, 2)
+    form = {"all": "1", "key": str(uuid.uuid4())}
+    first = _office(client, town).post(LIST, form)
+    other = Client()
+    other.force_login(office_two)
+
+    refused = other.post(LIST, form, follow=True)
+
+    said = " ".join(str(m) for m in refused.context["messages"])
+    assert "勾选有改动" not in said
+    assert "这张表单不是您的页面上的：已由另一位工作人员提交过，或页面已过期。未作办理" in said
+    assert _valid(first) == [True, True]  # the first clerk's passwords still work: nothing re-issued
+    assert CadreAccountBatch.objects.count() == 1
+
+
+def test_a_retried_batch_names_an_account_unlinked_meanwhile(client, town):
+    """An account the batch opened and the office has since unlinked from its cadre is no longer part of the batch:
+    the retry re-issues the others and says so by name, rather than dropping it without a word."""
+    _grow(town, 2)
+    _office(client, town)
+    form = {"all": "1", "key": str(uuid.uuid4())}
+    first = client.post(LIST, form)
+    unlinked = first.context["issued"][1]
+    cadre_accounts.unlink_account(Cadre.objects.get(user__username=unlinked.username), shown=unlinked.username,
+                                  by=town.users["office"])
+
+    again = client.post(LIST, form)
+
+    assert [row.username for row in again.context["issued"]] == [first.context["issued"][0].username]
+    assert [account.username for account in again.context["gone"]] == [unlinked.username]
+    text = again.content.decode()
+    assert "已与干部解除关联，不再属于这一批，未重设初始密码" in text
+    assert unlinked.username in text
+    assert User.objects.get(username=unlinked.username).check_password(unlinked.password)  # not re-issued
+
+
 @pytest.fixture
 def office_two(town: Town) -> Any:
     from zoufang.accounts.models import RoleGrant

@@ -115,6 +115,14 @@ def _body(name: str, kwargs: dict[str, str]) -> dict[str, Any]:
     return {}
 
 
+def _scanned_flag_key(slug: str) -> str:
+    """A flag the campaign's stored scan holds, as the flags page offers it to decide."""
+    from zoufang.integrity.models import ScannedFlag
+
+    flag = ScannedFlag.objects.filter(scan__campaign__slug=slug).order_by("pk").first()
+    return flag.key if flag is not None else "no-such-flag"
+
+
 def _exemplar_version(public_id: str) -> int:
     from zoufang.exemplars.models import Exemplar
 
@@ -143,6 +151,15 @@ def _forms(name: str, kwargs: dict[str, str]) -> list[tuple[dict[str, Any], dict
                   "consent": {"consent_person": "周梅", "consent_method": "written", "consent_on": "2017-06-15"},
                   }.get(name.split(":", 1)[1], {})
         return [({**version, **fields}, {})]
+    if name == "integrity:clear":
+        return [({"key": _scanned_flag_key(kwargs["slug"]), "outcome": "upheld", "reason": "电话核实，对象称未接受走访"}, {})]
+    if name == "ratings:item":
+        from zoufang.ratings.models import SupervisionItem
+
+        found = SupervisionItem.objects.filter(public_id=kwargs["public_id"]).first()
+        version = str(found.version if found is not None else 1)
+        return [({"action": "close", "version": version, "result": "已落实整改"}, {"action": "close"}),
+                ({"action": "assign", "version": version, "assignee": "menghe"}, {"action": "assign"})]
     if name == "visits:submit":
         return [({"visit_id": str(uuid.uuid4()), "target_id": str(uuid.uuid4()), "mode": "home",
                   "visited_at": "2017-06-15T10:00:00+08:00", "summary": "入户走访"}, {})]
@@ -398,10 +415,7 @@ def _other_case(call: Call) -> str:
 
 
 def _flag_key(call: Call) -> str:
-    from zoufang.integrity.models import ScannedFlag
-
-    flag = ScannedFlag.objects.filter(scan__campaign__slug=call.kwargs["slug"]).order_by("pk").first()
-    return flag.key if flag is not None else "no-such-flag"
+    return _scanned_flag_key(call.kwargs["slug"])
 
 
 def _photo(call: Call) -> dict[str, Any]:

@@ -260,3 +260,45 @@ def test_a_draw_asked_for_another_towns_caller_is_not_queued(sampling):
     for caller in (str(theirs.public_id), "not-a-unit"):
         with pytest.raises(Http404):
             _draw_resolve(sampling.users["office"], {**params, "caller": caller})
+
+
+def test_a_unit_that_visits_in_the_town_is_not_its_third_party(sampling):
+    """Seed 000: the city's office has a third party call the town's visits back; 市妇联, which visits 1,360 of the
+    town's households itself (附件1), is not a third party for them. An outside body named in the campaign's
+    allocation tables, or whose cadres visit in it, is not offered as the caller, and a draw naming it is refused
+    with the reason (the page, the job, the service)."""
+    from django.http import Http404
+
+    from zoufang.callbacks.jobs import _draw_resolve
+    from zoufang.planning.models import FixedQuota
+    from zoufang.registry.models import Cadre, Target, Unit
+    from zoufang.registry.tests.factories import CadreFactory
+
+    campaign = sampling.town.campaign
+    fulian = Unit.objects.create(name="苏州市妇联", kind=Unit.Kind.OUTSIDE_BODY)
+    FixedQuota.objects.create(campaign=campaign, table=FixedQuota.Table.UPPER_LEVEL, source="附件1", row_number=1,
+                              label="苏州市妇联", region=sampling.town.shangxiatang,
+                              target_kind=Target.Kind.REGISTERED_HOUSEHOLD, count=40).units.add(fulian)
+    bureau = Unit.objects.create(name="市粮食局", kind=Unit.Kind.OUTSIDE_BODY)
+    from zoufang.callbacks.tests.conftest import visit
+
+    visit(sampling.town, sampling.town.enterprise, CadreFactory(name="粮食局干部", unit=bureau,
+                                                                role=Cadre.Role.PARTY_MEMBER), 20)
+    office = _client(sampling.users["office"])
+
+    page = office.get(reverse("callbacks:index")).content.decode()
+    offered = re.search(r'<select name="caller".*?</select>', page, re.S).group(0)
+    assert sampling.company.name in offered
+    assert "苏州市妇联" not in offered
+    assert "市粮食局" not in offered
+
+    form = {"campaign": campaign.slug, "starts_on": "2017-05-01", "ends_on": "2017-05-31", "percent": "50",
+            "flagged_percent": "", "key": str(uuid.uuid4())}
+    assert office.post(reverse("callbacks:index"), {**form, "caller": fulian.pk}).status_code == 200
+    params = {"campaign": campaign.slug, "starts_on": "2017-05-01", "ends_on": "2017-05-31", "rate": "1/2",
+              "key": str(uuid.uuid4())}
+    with pytest.raises(Http404):
+        _draw_resolve(sampling.users["office"], {**params, "caller": str(fulian.public_id)})
+    with pytest.raises(services.CallbackError, match="苏州市妇联本身在.*走访.*不是第三方"):
+        services.draw_batch(campaign, MAY, by=sampling.users["office"], count=2, caller=fulian)
+    assert not CallbackBatch.objects.exists()

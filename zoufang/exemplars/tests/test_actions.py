@@ -167,3 +167,23 @@ def test_two_nominations_of_one_visit_as_one_kind_at_once_make_one_and_refuse_th
         refused = next(o for o in outcomes if isinstance(o, services.ExemplarError))
         assert "类型：该走访已被推荐为“好做法”" in str(refused)
         live.update(status=Exemplar.Status.DECLINED)  # may be nominated again, as after a decline
+
+
+@pytest.mark.parametrize("who", ["superuser", "xuanchuan", "office", "leader", "dept", "village2", "handler",
+                                 "auditor", "outsider"])
+def test_who_reviews_and_who_records_consent_follow_one_rule(typical, who):
+    """One rule for both: the 宣传报道组 over the campaign reviews; whoever reviews may also record the resident's
+    consent, as the office and the nominator may. A superuser, the break-glass account that holds every permission
+    (decision 0043, docs/security.md), does both, let in by the one area check (scope.holds_campaign_area)."""
+    from django.contrib.auth import get_user_model
+
+    from zoufang.exemplars import access
+
+    users = {**typical.users, "superuser": get_user_model().objects.create_superuser("root", "", "Zf-root-2017!")}
+    exemplar = nominate(typical)
+    user = users[who]
+    reviews = access.reviews(user, exemplar.campaign)
+    consents = services.may_record_consent(user, exemplar)
+    assert reviews == (who in {"superuser", "xuanchuan"})
+    assert consents == (who in {"superuser", "xuanchuan", "office", "dept"})  # dept: the nominator
+    assert consents or not reviews  # whoever reviews records consent too

@@ -94,6 +94,31 @@ def test_clearing_a_flag_needs_a_reason_is_audited_and_the_office_only(client, l
     assert "已于" in again.content.decode()
 
 
+@pytest.mark.parametrize("who", ["leader", "assessor"])
+def test_a_reader_who_may_not_decide_is_refused_before_the_form_is_read(client, login, visiting, desk_entry, who):
+    """Decision 0044: leaders and assessors read the flags but do not decide them; their filled form and their
+    empty one are both refused (403 naming why), never answered with the form's error, and nothing is written."""
+    from zoufang.accounts.models import RoleGrant
+    from zoufang.accounts.services import ensure_user
+    from zoufang.conftest import PASSWORD
+
+    users = {**visiting.users, "assessor": ensure_user("assessor", PASSWORD, role=RoleGrant.Role.ASSESSOR,
+                                                        region=visiting.campaign.scope)}
+    url = f"/integrity/{visiting.campaign.slug}/clear/"
+    key = f"late_bulk:{desk_entry[0].pk}"
+    compute_scan(visiting.campaign)
+    reader = login(users[who])
+    assert reader.get(f"/integrity/{visiting.campaign.slug}/").status_code == 200
+    audited = AuditEvent.objects.count()
+    for sent in ({"key": key, "reason": "我看过了", "outcome": "upheld"}, {"key": key, "outcome": "nonsense"},
+                 {"key": key, "expected": "cleared", "outcome": "upheld", "reason": "复查"}, {}):
+        refused = reader.post(url, sent)
+        assert refused.status_code == 403, sent
+        assert "只有走访办可以核实真实性提示" in refused.content.decode()
+    assert not FlagClearance.objects.exists()
+    assert AuditEvent.objects.count() == audited
+
+
 def test_the_period_narrows_the_flags_the_callbacks_draw_sees(visiting, desk_entry):
     may = (dt.date(2017, 5, 1), dt.date(2017, 5, 31))
     assert open_flag_visit_ids(visiting.campaign, may) == {v.pk for v in desk_entry}

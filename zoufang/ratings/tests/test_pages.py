@@ -135,6 +135,33 @@ def test_the_office_closes_an_item_from_its_page_and_a_leader_cannot(rated, logi
     assert "未能保存" in stale
 
 
+@pytest.mark.parametrize("who", ["leader", "assessor", "paichusuo"])
+def test_a_reader_who_may_not_change_an_item_is_refused_before_the_form_is_read(rated, login, who):
+    """Decision 0044: a reader of the item (a leader, an assessor, the department itself) who may not change it
+    gets 403 for the filled form and the empty one alike, never the form's error; nothing is written."""
+    item = SupervisionItem.objects.get(unit__name="派出所")
+    url = _url(rated, f"items/{item.public_id}/")
+    client = login(rated.users[who])
+    audited = AuditEvent.objects.count()
+    for sent in ({"action": "close", "version": 1, "result": "领导代办"}, {"action": "close"},
+                 {"action": "assign", "version": 1, "assignee": "office"}, {"action": "assign"}, {}):
+        refused = client.post(url, sent)
+        assert refused.status_code == 403, sent
+        assert "只有走访办（镇督查组）可以更改督查事项" in refused.content.decode()
+    item.refresh_from_db()
+    assert (item.status, item.version, item.assignee) == ("open", 1, None)
+    assert AuditEvent.objects.count() == audited
+
+
+def test_the_office_s_empty_form_gets_the_form_s_error(rated, login):
+    item = SupervisionItem.objects.get(unit__name="派出所")
+    response = login(rated.users["office"]).post(_url(rated, f"items/{item.public_id}/"),
+                                                  {"action": "close", "version": 1}, follow=True)
+    assert "落实情况：必填" in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == "open"
+
+
 def test_the_home_page_links_to_the_ratings_of_a_campaign_whose_forms_rate(rated, login, settings):
     settings.ZOUFANG_TODAY = "2017-06-15"
     text = login(rated.users["office"]).get("/").content.decode()
