@@ -424,6 +424,13 @@ def runs_in_half(only: str | None, engine: str, *, halves: bool, reaches_databas
     return engine == "sqlite" or reaches_database
 
 
+def default_half(item: pytest.Item) -> str | None:
+    """The half a test without a one_database mark runs in where both run: a browser test the SQLite half's,
+    unless marked `every_database` (decision 0053); any other test both."""
+    drives_chromium = "browser" in getattr(item, "fixturenames", ()) or item.get_closest_marker("browser")
+    return "sqlite" if drives_chromium and not item.get_closest_marker("every_database") else None
+
+
 def once_is_enough(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Leave out what the other half of `make test` already runs (decisions 0014, 0046).
 
@@ -432,8 +439,10 @@ def once_is_enough(config: pytest.Config, items: list[pytest.Item]) -> None:
     database fixture (the router's, the test templates') is marked `every_database`.
     In either half, a test marked `one_database("postgresql")` or `one_database("sqlite")` runs in that half only:
     the crawls of every page for every role, whose subject is either the templates (the same on both engines) or
-    what production's engine answers. Only where `make test` runs both halves (it sets ZOUFANG_BOTH_HALVES): a
-    module run on its own runs whole on either engine."""
+    what production's engine answers. A test that drives Chromium runs in the SQLite half only, which takes the
+    screenshots, unless marked `every_database` (decision 0053: the queue's progress bar on PostgreSQL with Redis,
+    a visit sent twice, hostile queries, a new town's deployment). Only where `make test` runs both halves (it
+    sets ZOUFANG_BOTH_HALVES): a module run on its own runs whole on either engine."""
     from django.conf import settings
 
     engine = "postgresql" if "postgresql" in settings.DATABASES["default"]["ENGINE"] else "sqlite"
@@ -443,7 +452,7 @@ def once_is_enough(config: pytest.Config, items: list[pytest.Item]) -> None:
         only = item.get_closest_marker("one_database")
         if only and (len(only.args) != 1 or only.args[0] not in ENGINES):
             raise pytest.UsageError(f"{item.nodeid}: one_database takes 'postgresql' or 'sqlite', not {only.args}")
-        here = runs_in_half(only.args[0] if only else None, engine, halves=halves,
+        here = runs_in_half(only.args[0] if only else default_half(item), engine, halves=halves,
                             reaches_database=engine == "sqlite" or uses_database(item))
         (kept if here else left).append(item)
     if left:

@@ -1,9 +1,10 @@
 """Which half of `make test` runs a test (decision 0046): a crawl marked for one engine runs in that half only, and
-only where both halves run; a test that never reaches the database runs on SQLite only."""
+only where both halves run; a test that never reaches the database runs on SQLite only; a browser test runs in the
+SQLite half unless marked for both (decision 0053)."""
 
 import pytest
 
-from zoufang.conftest import once_is_enough, runs_in_half
+from zoufang.conftest import default_half, once_is_enough, runs_in_half
 
 
 @pytest.mark.parametrize(("only", "engine", "halves", "reaches", "runs"), [
@@ -37,3 +38,26 @@ def test_it_refuses_an_engine_it_does_not_know_rather_than_run_the_test_nowhere(
     for engines in (("postgres",), ("sqlite", "postgresql"), ()):
         with pytest.raises(pytest.UsageError, match="one_database takes 'postgresql' or 'sqlite'"):
             once_is_enough(pytestconfig, [_Marked(*engines)])
+
+
+class _Collected:
+    """A collected test as `default_half` reads it: its fixtures and its marks."""
+
+    def __init__(self, fixtures: tuple[str, ...], *marks: str) -> None:
+        self.fixturenames = fixtures
+        self.marks = marks
+
+    def get_closest_marker(self, name: str) -> object:
+        return getattr(pytest.mark, name).mark if name in self.marks else None
+
+
+@pytest.mark.parametrize(("fixtures", "marks", "half"), [
+    (("browser", "live_server", "town"), (), "sqlite"),
+    (("full_browser", "browser", "live_server"), (), "sqlite"),  # fixturenames is the closure: browser is in it
+    ((), ("browser",), "sqlite"),
+    (("browser", "live_server"), ("browser", "every_database"), None),  # kept in both: the engine is its subject
+    (("live_server", "town"), (), None),  # a live server without Chromium (Open311's conformance)
+    (("town",), (), None),
+])
+def test_a_browser_test_runs_in_the_sqlite_half_unless_marked_for_both(fixtures, marks, half):
+    assert default_half(_Collected(fixtures, *marks)) == half

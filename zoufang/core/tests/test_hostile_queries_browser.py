@@ -8,7 +8,8 @@ from zoufang.accounts.services import ensure_user
 from zoufang.conftest import PASSWORD, browser_login
 from zoufang.core.testwidths import look
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# In both halves of make test, where the other browser tests run in SQLite's only (decision 0053).
+pytestmark = [pytest.mark.browser, pytest.mark.every_database, pytest.mark.django_db(transaction=True)]
 
 
 def test_it_shows_the_default_with_a_notice_for_a_bad_year_month_or_unit(browser, live_server, town, settings):

@@ -11,7 +11,8 @@ from zoufang.core.testwidths import DESKTOP, look
 from zoufang.jobs import services
 from zoufang.jobs.models import Download
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# In both halves of make test, where the other browser tests run in SQLite's only (decision 0053).
+pytestmark = [pytest.mark.browser, pytest.mark.every_database, pytest.mark.django_db(transaction=True)]
 
 
 def _office_on_the_plan_page(browser, live_server, town, settings):

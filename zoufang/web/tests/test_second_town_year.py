@@ -26,7 +26,8 @@ from zoufang.registry.models import Cadre, Target
 from zoufang.visits.models import Visit
 from zoufang.web.tests import qiandeng
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# In both halves of make test, where the other browser tests run in SQLite's only (decision 0053).
+pytestmark = [pytest.mark.browser, pytest.mark.every_database, pytest.mark.django_db(transaction=True)]
 
 ROOT_PASSWORD = "Qd-Root-2025x"  # noqa: S105 - a test account's
 FIRST_PASSWORD = "Qd-Office-2025a"  # noqa: S105 - set by the superuser
