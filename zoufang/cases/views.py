@@ -27,6 +27,7 @@ from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter, event_notice, offered, unit_shown
 from zoufang.cases.transition import CaseError, StaleVersion
 from zoufang.core import paging
+from zoufang.core.apiversions import posted_version
 from zoufang.core.queryparams import Asked
 from zoufang.registry import unitnames
 from zoufang.registry.models import Unit
@@ -243,6 +244,26 @@ def _typed(form: ActionForm) -> list[tuple[str, str]]:
             if isinstance(field.widget, Textarea) and str(form.data.get(form.add_prefix(name), "")).strip()]
 
 
+def _refused_now(request: HttpRequest, case: Case, chosen: workflow.Action, form: ActionForm) -> HttpResponse | None:
+    """The case as it stands does not take `chosen` from this user (its status, a guard, a 回访 already recorded):
+    refused before the form is read (decision 0044), said as transition.run would say it — what happened since the
+    form was drawn when it was drawn at an older version — and the page drawn again without the form, the user's
+    text listed to copy."""
+    try:
+        why = access.refused_now(request.user, case, chosen)
+    except PermissionDenied:
+        why = _("您无权对该件执行此操作。")
+    if not why:
+        return None
+    drawn_at = posted_version(request.POST.get(form.add_prefix("version")))
+    if drawn_at is not None and drawn_at != case.version:
+        messages.warning(request, StaleVersion(case.version, case).on_page(
+            chosen, allowed=False, in_form=chosen != workflow.Action.MERGE, listed=bool(_typed(form))))
+    else:
+        messages.error(request, _("未能%(action)s：%(errors)s") % {"action": workflow.LABELS[chosen], "errors": why})
+    return _case_page(request, case, form)
+
+
 @login_required
 @require_POST
 def publish(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -274,6 +295,9 @@ def act(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
     if not access.may_take(request.user, case, chosen):
         raise PermissionDenied  # a reader of the case (the city office), or not one who takes this action
     form = FORMS[chosen](case, request.POST, prefix=str(chosen))
+    refused = _refused_now(request, case, chosen, form)
+    if refused is not None:
+        return refused
     if not form.is_valid():
         errors = "；".join(_field_error(form, f, e) for f, es in form.errors.items() for e in es)
         messages.error(request, _("未能%(action)s：%(errors)s") % {"action": workflow.LABELS[chosen], "errors": errors})
