@@ -43,6 +43,8 @@ def _rows(user: Any, cases: Any) -> list[dict[str, Any]]:
     presenter = CasePresenter(user)
     if hasattr(cases, "prefetch_related"):
         cases = cases.prefetch_related("co_handlers")
+    cases = list(cases)
+    presenter.know_links(cases)
     # Where the user sees several towns' cases, “派出所” says whose: “锦溪镇 派出所” (decision 0032).
     several = unitnames.sees_several_towns(user)
     return [{"case": c, **presenter.as_dict(c), "unit": unit_shown(c, several)} for c in cases]
@@ -214,7 +216,8 @@ def _case_page(request: HttpRequest, case: Case, sent: ActionForm | None = None)
         "linked": [{"public_id": d.public_id, "number": d.number, "description": presenter.text(d, d.description)}
                    for d in case.duplicates.filter(pk__in=access.visible_cases(request.user).values("pk"))],
         # The closed call this one follows, and the later calls that follow this one (decision 0047), as far as seen.
-        "follows": access.visible_cases(request.user).filter(pk=case.follows_id).first() if case.follows_id else None,
+        # A case the reader may not open is named by neither number nor link (decision 0049).
+        "follows": presenter.linked(case, "follows"), "merged_into": presenter.linked(case, "merged_into"),
         "followed_by": list(case.followed_by.filter(pk__in=access.visible_cases(request.user).values("pk"))
                             .order_by("raised_at", "id")),
         "today": clock.today(),
