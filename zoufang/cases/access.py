@@ -22,8 +22,8 @@ from zoufang.accounts import scope
 from zoufang.accounts.masking import Kind, Masker
 from zoufang.accounts.models import RoleGrant
 from zoufang.callbacks.models import CallbackBatch
-from zoufang.cases.models import Case, CaseEvent
 from zoufang.cases import workflow
+from zoufang.cases.models import Case, CaseEvent
 from zoufang.cases.workflow import UPPER_QUEUE, Action, Actor, actors_of
 from zoufang.registry import unitnames
 from zoufang.registry.models import Cadre, Unit

@@ -39,7 +39,7 @@ def test_a_closed_case_offers_the_office_no_second_callback(client, cases_town, 
     forms, page = _forms(client, case)
     assert [action for action, _label, _form in forms] == []
     assert "callback-satisfaction" not in page
-    assert 'action="/cases/%s/callback/"' % case.public_id not in page
+    assert f'action="/cases/{case.public_id}/callback/"' not in page
 
 
 def test_a_closed_case_the_person_was_not_satisfied_with_offers_only_a_reopen(client, cases_town, make_case):
@@ -67,7 +67,8 @@ def test_a_second_callback_posted_on_a_closed_case_is_refused_before_its_form_is
     assert response.status_code == 200
     page = response.content.decode()
     assert "未能回访：该件已回访（满意），不再重复回访" in page
-    assert "请选择" not in page and "这个字段是必填项" not in page  # no form error: the form was not read
+    assert "请选择" not in page
+    assert "这个字段是必填项" not in page
     assert "callback-satisfaction" not in page
     if body:
         assert "再问一次" in page  # what was typed, listed to copy
