@@ -54,7 +54,7 @@ def reopen_unanswered(sample: CallbackSample, *, by: Any, note: str) -> list[Cas
                                     "when": clock.minute(locked.unanswered_handled_at), "note": locked.unanswered_note})
         for case in answered_cases(locked):
             case = answers.record_callback(case, by=by, version=case.version, satisfaction=Case.Satisfaction.UNSATISFIED,
-                                           note=finding)
+                                           note=finding, finding=True)
             reopened.append(answers.reopen_case(case, by=by, version=case.version, reason=finding))
         CallbackSample.objects.filter(pk=sample.pk).update(unanswered_handled_at=clock.now(), unanswered_note=note,
                                                            modified_by=by)

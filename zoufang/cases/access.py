@@ -14,7 +14,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -22,6 +22,7 @@ from zoufang.accounts import scope
 from zoufang.accounts.masking import Kind, Masker
 from zoufang.accounts.models import RoleGrant
 from zoufang.callbacks.models import CallbackBatch
+from zoufang.cases import workflow
 from zoufang.cases.models import Case, CaseEvent
 from zoufang.cases.workflow import UPPER_QUEUE, Action, Actor, actors_of
 from zoufang.registry import unitnames
@@ -144,6 +145,17 @@ def may_take(user: Any, case: Case, action: str) -> bool:
     """Whether the user is one who takes `action` on this case (in some status; transition.run checks the status's
     own rule): asked before a form or body is read, so a refused user learns nothing from its errors."""
     return bool(actor_kinds(user, case) & actors_of(action))
+
+
+def refused_now(user: Any, case: Case, action: str) -> str:
+    """Why the case as it stands refuses `action` to a user who takes it (may_take): "" when the user may take it
+    now. The page asks before it reads the form (decision 0044); transition.run asks again under the lock."""
+    rule = workflow.rule(case.status, action)
+    if rule is None:
+        return workflow.not_in_status(case, action)
+    if not rule.actors & actor_kinds(user, case):
+        raise PermissionDenied  # one who takes it in another status only (the office on a unit's 办结)
+    return workflow.why_not(rule, case)
 
 
 def _signs_for(user: Any, case: Case) -> bool:

@@ -47,8 +47,11 @@ def reply_date_problem(case: Case, on: dt.date) -> str:
     return ""
 
 
-def record_callback(case: Case, *, by: Any, version: int | None, satisfaction: str, note: str = "") -> Case:
-    """回访: 满意 / 基本满意 / 不满意. 不满意 leaves the office the choice to reopen (重办)."""
+def record_callback(
+    case: Case, *, by: Any, version: int | None, satisfaction: str, note: str = "", finding: bool = False
+) -> Case:
+    """回访: 满意 / 基本满意 / 不满意. 不满意 leaves the office the choice to reopen (重办). Once per round of handling:
+    a case already called back or closed takes another only as a third party's `finding` (回访抽查, decision 0049)."""
     if satisfaction not in Case.Satisfaction.values:
         raise InvalidInput(_("请选择满意度。"))
 
@@ -58,7 +61,7 @@ def record_callback(case: Case, *, by: Any, version: int | None, satisfaction: s
                                     by=_user(by))
         return {"satisfaction": satisfaction}
 
-    return run(case, Action.CALLBACK, by=by, version=version, note=note, change=change)
+    return run(case, Action.CALLBACK, by=by, version=version, note=note, change=change, finding=finding)
 
 
 def close_case(case: Case, *, by: Any, version: int | None, note: str = "") -> Case:

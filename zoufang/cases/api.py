@@ -75,8 +75,11 @@ class CaseOut(Schema):
     resolution: str
     explanation: str
     satisfaction: str
-    merged_into: uuid.UUID | None
-    follows: uuid.UUID | None = Field(..., description="本件是哪一件已结案的件结案后的重复来电（受理时关联，该件不重开、不合并）")
+    merged_into: uuid.UUID | None = Field(
+        ..., description="本件合并到的主件（status 为 merged）；主件不在您的可见范围内时为 null")
+    follows: uuid.UUID | None = Field(
+        ..., description="本件是哪一件已结案的件结案后的重复来电（受理时关联，该件不重开、不合并）；"
+                         "该件不在您的可见范围内时为 null")
     allowed_actions: list[str]
 
 
@@ -205,6 +208,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
 def _listed(user: Any, page: list[Case]) -> list[dict[str, Any]]:
     """A page of the list, and one audit row naming the cases whose raiser's phone it showed in full."""
     presenter = CasePresenter(user)
+    presenter.know_links(page)  # one query for the page's links the reader may open
     rows = [presenter.as_dict(case) for case in page]
     revealed = [str(row["id"]) for row in rows if row["raiser"]["full"]]
     if revealed:
@@ -328,10 +332,12 @@ def _upper_rows(user: Any, page: list[Case]) -> list[dict[str, Any]]:
     from zoufang.cases import upper
 
     presenter = CasePresenter(user)
+    rows = upper.rows(page, user)
+    presenter.know_links(row.case for row in rows)
     return [
         {**presenter.as_dict(row.case), "town": row.town, "escalation_reason": row.reason,
          "signed_at": row.signed_at, "signed_note": row.signed_note, "upper_answer": row.answer}
-        for row in upper.rows(page, user)
+        for row in rows
     ]
 
 

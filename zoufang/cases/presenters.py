@@ -1,6 +1,7 @@
 """How a case looks to a given user: the raiser masked per role, deadlines and allowed actions spelled out."""
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -85,6 +86,26 @@ class CasePresenter:
         self.targets = TargetPresenter(user)
         self.masker = self.targets.masker
         self.calendars = deadlines.CalendarCache()
+        # The linked cases (merged into, follows) asked about so far, and those of them the reader may open.
+        self.asked: set[int] = set()
+        self.openable: set[int] = set()
+
+    def know_links(self, cases: Iterable[Case]) -> None:
+        """Which cases the given ones link to (merged into, follows) the reader may open: one query for a page, none
+        for a page without links. A link the reader may not open is given as none (decision 0049)."""
+        ids = {pk for case in cases for pk in (case.merged_into_id, case.follows_id) if pk} - self.asked
+        if ids:
+            self.openable |= set(access.visible_cases(self.user).filter(pk__in=ids).values_list("pk", flat=True))
+            self.asked |= ids
+
+    def linked(self, case: Case, field: str) -> Case | None:
+        """The case `field` (merged_into, follows) links to, where the reader may open it; else None."""
+        pk = getattr(case, f"{field}_id")
+        if pk is None:
+            return None
+        if pk not in self.asked:
+            self.know_links([case])
+        return getattr(case, field) if pk in self.openable else None
 
     def raiser(self, case: Case) -> dict[str, Any]:
         """Name and phone of whoever raised it; in full only for the office of the area and the handling unit."""
@@ -112,15 +133,10 @@ class CasePresenter:
         return {name: self.text(case, getattr(case, name)) for name in FREE_TEXT}
 
     def allowed_actions(self, case: Case) -> list[str]:
+        """What the case's page offers the user and its API lists: access.refused_now's rule, once per action."""
         kinds = access.actor_kinds(self.user, case)
-        allowed = []
-        for rule in workflow.actions_from(case.status):
-            if not rule.actors & kinds:
-                continue
-            if workflow.guard(rule.action, case):
-                continue
-            allowed.append(str(rule.action))
-        return allowed
+        return [str(rule.action) for rule in workflow.actions_from(case.status)
+                if rule.actors & kinds and not workflow.why_not(rule, case)]
 
     def deadline_cell(self, case: Case) -> dt.date | str | None:
         """The 办理期限 of a list's row or a file's cell: the date, or `paused_deadline` while the clock stands still."""
@@ -161,10 +177,15 @@ class CasePresenter:
             "resolution": self.text(case, case.resolution),
             "explanation": self.text(case, case.explanation),
             "satisfaction": case.satisfaction,
-            "merged_into": case.merged_into.public_id if case.merged_into else None,
-            "follows": case.follows.public_id if case.follows_id and case.follows else None,
+            "merged_into": self._linked_id(case, "merged_into"),
+            "follows": self._linked_id(case, "follows"),
             "allowed_actions": self.allowed_actions(case),
         }
+
+
+    def _linked_id(self, case: Case, field: str) -> Any:
+        linked = self.linked(case, field)
+        return linked.public_id if linked is not None else None
 
 
 def offered(user: Any, suggestions: list[Suggestion]) -> list[dict[str, Any]]:

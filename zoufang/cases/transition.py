@@ -97,9 +97,10 @@ def _plain(value: Any) -> Any:
 def run(
     case: Case, action: workflow.Action, *, by: Any, version: int | None, note: str = "",
     change: Callable[[Case], dict[str, Any] | None] | None = None,
-    notify: Callable[[Case], None] | None = None,
+    notify: Callable[[Case], None] | None = None, finding: bool = False,
 ) -> Case:
-    """Apply `action` to the case at `version`; `change` edits the locked row and returns event details."""
+    """Apply `action` to the case at `version`; `change` edits the locked row and returns event details. `finding`:
+    a third party's finding (回访抽查) records it, which alone may follow the table's finding-only rules."""
     with transaction.atomic():
         locked = Case.objects.select_for_update(of=("self",)).select_related("campaign__scope", "region", "category__parent").get(
             pk=case.pk
@@ -110,12 +111,10 @@ def run(
             raise StaleVersion(locked.version, locked)
         rule = workflow.rule(locked.status, action)
         if rule is None:
-            raise NotAllowed(_("“%(status)s”状态下不能%(action)s。") % {
-                "status": locked.get_status_display(), "action": workflow.LABELS[workflow.Action(action)],
-            })
+            raise NotAllowed(workflow.not_in_status(locked, action))
         if not rule.actors & access.actor_kinds(by, locked):
             raise PermissionDenied
-        reason = workflow.guard(rule.action, locked)
+        reason = workflow.why_not(rule, locked, finding=finding)
         if reason:
             raise NotAllowed(reason)
         before = _snapshot(locked)

@@ -27,6 +27,7 @@ from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter, event_notice, offered, unit_shown
 from zoufang.cases.transition import CaseError, StaleVersion
 from zoufang.core import paging
+from zoufang.core.apiversions import posted_version
 from zoufang.core.queryparams import Asked
 from zoufang.registry import unitnames
 from zoufang.registry.models import Unit
@@ -42,6 +43,8 @@ def _rows(user: Any, cases: Any) -> list[dict[str, Any]]:
     presenter = CasePresenter(user)
     if hasattr(cases, "prefetch_related"):
         cases = cases.prefetch_related("co_handlers")
+    cases = list(cases)
+    presenter.know_links(cases)
     # Where the user sees several towns' cases, “派出所” says whose: “锦溪镇 派出所” (decision 0032).
     several = unitnames.sees_several_towns(user)
     return [{"case": c, **presenter.as_dict(c), "unit": unit_shown(c, several)} for c in cases]
@@ -213,7 +216,8 @@ def _case_page(request: HttpRequest, case: Case, sent: ActionForm | None = None)
         "linked": [{"public_id": d.public_id, "number": d.number, "description": presenter.text(d, d.description)}
                    for d in case.duplicates.filter(pk__in=access.visible_cases(request.user).values("pk"))],
         # The closed call this one follows, and the later calls that follow this one (decision 0047), as far as seen.
-        "follows": access.visible_cases(request.user).filter(pk=case.follows_id).first() if case.follows_id else None,
+        # A case the reader may not open is named by neither number nor link (decision 0049).
+        "follows": presenter.linked(case, "follows"), "merged_into": presenter.linked(case, "merged_into"),
         "followed_by": list(case.followed_by.filter(pk__in=access.visible_cases(request.user).values("pk"))
                             .order_by("raised_at", "id")),
         "today": clock.today(),
@@ -241,6 +245,26 @@ def _typed(form: ActionForm) -> list[tuple[str, str]]:
     return [(str(field.label), str(form.data.get(form.add_prefix(name), "")).strip())
             for name, field in form.fields.items()
             if isinstance(field.widget, Textarea) and str(form.data.get(form.add_prefix(name), "")).strip()]
+
+
+def _refused_now(request: HttpRequest, case: Case, chosen: workflow.Action, form: ActionForm) -> HttpResponse | None:
+    """The case as it stands does not take `chosen` from this user (its status, a guard, a 回访 already recorded):
+    refused before the form is read (decision 0044), said as transition.run would say it — what happened since the
+    form was drawn when it was drawn at an older version — and the page drawn again without the form, the user's
+    text listed to copy."""
+    try:
+        why = access.refused_now(request.user, case, chosen)
+    except PermissionDenied:
+        why = _("您无权对该件执行此操作。")
+    if not why:
+        return None
+    drawn_at = posted_version(request.POST.get(form.add_prefix("version")))
+    if drawn_at is not None and drawn_at != case.version:
+        messages.warning(request, StaleVersion(case.version, case).on_page(
+            chosen, allowed=False, in_form=chosen != workflow.Action.MERGE, listed=bool(_typed(form))))
+    else:
+        messages.error(request, _("未能%(action)s：%(errors)s") % {"action": workflow.LABELS[chosen], "errors": why})
+    return _case_page(request, case, form)
 
 
 @login_required
@@ -274,6 +298,9 @@ def act(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
     if not access.may_take(request.user, case, chosen):
         raise PermissionDenied  # a reader of the case (the city office), or not one who takes this action
     form = FORMS[chosen](case, request.POST, prefix=str(chosen))
+    refused = _refused_now(request, case, chosen, form)
+    if refused is not None:
+        return refused
     if not form.is_valid():
         errors = "；".join(_field_error(form, f, e) for f, es in form.errors.items() for e in es)
         messages.error(request, _("未能%(action)s：%(errors)s") % {"action": workflow.LABELS[chosen], "errors": errors})

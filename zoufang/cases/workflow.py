@@ -82,6 +82,9 @@ class Rule:
     action: Action
     next_status: str
     actors: frozenset[Actor]
+    # Taken only for a third party's finding (回访抽查) through its own page, never offered on the case's page or
+    # taken through the case's API: the office records its 回访 once per round of handling (decision 0049).
+    finding_only: bool = False
 
 
 OFFICE = frozenset({Actor.OFFICE})
@@ -131,9 +134,6 @@ _ROWS: list[tuple[str, Action, str, frozenset[Actor]]] = [
     (S.RESOLVED, Action.REPLY, S.REPLIED, OFFICE_OR_UNIT),
     (S.EXPLAINED, Action.REPLY, S.REPLIED, OFFICE_OR_UNIT),
     (S.REPLIED, Action.CALLBACK, S.CALLED_BACK, OFFICE),
-    # A later call (a third-party callback, 回访抽查) records the person's word again, even on a closed case.
-    (S.CALLED_BACK, Action.CALLBACK, S.CALLED_BACK, OFFICE),
-    (S.CLOSED, Action.CALLBACK, S.CALLED_BACK, OFFICE),
     (S.CALLED_BACK, Action.CLOSE, S.CLOSED, OFFICE),
     (S.CALLED_BACK, Action.REOPEN, S.DISPATCHED, OFFICE),
     (S.CLOSED, Action.REOPEN, S.DISPATCHED, OFFICE),
@@ -142,8 +142,17 @@ _ROWS: list[tuple[str, Action, str, frozenset[Actor]]] = [
     (S.RETURNED, Action.MERGE, S.MERGED, OFFICE),
 ]
 
+# A later call (a third-party callback, 回访抽查) records the person's word again, even on a closed case: only as the
+# third party's finding (callbacks.findings), never as a second 回访 by the office (decision 0049).
+_FINDINGS: list[tuple[str, Action, str, frozenset[Actor]]] = [
+    (S.CALLED_BACK, Action.CALLBACK, S.CALLED_BACK, OFFICE),
+    (S.CLOSED, Action.CALLBACK, S.CALLED_BACK, OFFICE),
+]
+
 TABLE: dict[tuple[str, Action], Rule] = {
-    (status, action): Rule(status, action, next_status, actors) for status, action, next_status, actors in _ROWS
+    **{(status, action): Rule(status, action, next_status, actors) for status, action, next_status, actors in _ROWS},
+    **{(status, action): Rule(status, action, next_status, actors, finding_only=True)
+       for status, action, next_status, actors in _FINDINGS},
 }
 
 # What waits for the city office: signed up to it and not yet answered or sent back.
@@ -168,6 +177,21 @@ def guard(action: Action, case: Case) -> str:
     if action in (Action.UPPER_ACCEPT, Action.UPPER_RETURN) and not is_signed_to_upper_office(case):
         return str(_("该件未经分管领导签字上报上一级活动办。"))
     return ""
+
+
+def why_not(rule: Rule, case: Case, *, finding: bool = False) -> str:
+    """Why the rule cannot be followed on this case now ("" when it can): its guard, or a rule kept for a third
+    party's finding asked for as anything else (a second 回访 on a case already called back or closed)."""
+    if rule.finding_only and not finding:
+        return str(_("该件已回访（%(satisfaction)s），不再重复回访；第三方回访抽查的结果在“回访抽查”中处理。") % {
+            "satisfaction": case.get_satisfaction_display()})
+    return guard(rule.action, case)
+
+
+def not_in_status(case: Case, action: Action | str) -> str:
+    """The refusal of an action the table does not allow in the case's status."""
+    return str(_("“%(status)s”状态下不能%(action)s。") % {
+        "status": case.get_status_display(), "action": LABELS[Action(action)]})
 
 
 def is_signed_to_upper_office(case: Case) -> bool:

@@ -26,6 +26,8 @@ from zoufang.core.queryparams import Asked
 COUNT_CAP = 10_000
 # The OpenAPI description of a bounded `count` (built once, in the project's language: marked for translation).
 COUNT_DESCRIPTION = gettext_noop("符合条件的条数，最多数到 %(cap)s（%(more)s 表示更多）") % {"cap": COUNT_CAP, "more": COUNT_CAP + 1}
+# The longest cursor a list takes back (the API's `after`); a longer one names its row by the id alone.
+CURSOR_MAX = 500
 BY_ID_ATTEMPTS = 3  # `sliced(by_id=True)` reads a slice again when rows left it between its two queries
 
 
@@ -149,6 +151,8 @@ def after(queryset: QuerySet[Any], cursor: str) -> QuerySet[Any]:
     fields = ordering_of(queryset)
     try:
         values = _signer(fields).unsign_object(cursor)
+        if isinstance(values, dict) and set(values) == {"row"}:
+            values = _values_of_row(queryset, fields, _decode(values["row"]))
         if not isinstance(values, list) or len(values) != len(fields):
             raise BadCursor(cursor)
         values = [_decode(v) for v in values]
@@ -173,8 +177,22 @@ def after(queryset: QuerySet[Any], cursor: str) -> QuerySet[Any]:
 
 
 def cursor_for(row: Any, fields: list[str]) -> str:
+    """The cursor after `row`: its values of the ordering, signed; where they run past CURSOR_MAX (an address of 300
+    characters, sort key and JSON escapes), its id alone, the values read back from the row by `after`."""
     values = [_encode(_value(row, f.lstrip("-"))) for f in fields]
-    return _signer(fields).sign_object(values)
+    cursor = _signer(fields).sign_object(values)
+    if len(cursor) <= CURSOR_MAX:
+        return cursor
+    return _signer(fields).sign_object({"row": _encode(_value(row, fields[-1].lstrip("-")))})
+
+
+def _values_of_row(queryset: QuerySet[Any], fields: list[str], pk: Any) -> list[Any]:
+    """The ordering's values of the row a short cursor names by its id, as they stand (the cursor was signed for
+    this ordering: nothing read here is shown); BadCursor when the row is gone."""
+    found = queryset.model._default_manager.filter(pk=pk).values_list(*(f.lstrip("-") for f in fields)).first()
+    if found is None:
+        raise ValueError(pk)
+    return list(found)
 
 
 def sliced(queryset: QuerySet[Any], start: int, stop: int, *, by_id: bool = False) -> list[Any]:

@@ -102,7 +102,7 @@ class Page(PaginationBase):
                           description=gettext_noop("页码（从 1 起），只到前 %(cap)s 条；再往后用 after。给出 after 时不用")
                           % {"cap": paging.COUNT_CAP})
         page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE, description="每页条数，最多 200")
-        after: str | None = Field(None, min_length=1, max_length=500,
+        after: str | None = Field(None, min_length=1, max_length=paging.CURSOR_MAX,
                                   description="上一页返回的 next：从其后一条读起（键集分页，深翻页也不变慢）")
 
     class Output(Schema):

@@ -97,3 +97,28 @@ def test_the_key_reads_numbers_as_numbers_and_text_as_text():
 
     texts = ["户主a", "户主10", "户主", "户主２", "幸福路", "户主2号", "户主02"]
     assert sorted(texts, key=natural_key) == ["幸福路", "户主", "户主２", "户主02", "户主2号", "户主10", "户主a"]
+
+
+def test_every_cursor_the_api_gives_is_taken_back_even_after_the_longest_address(client, numbered, api_token):
+    """An address at the field's full length, in Chinese with runs of digits, control and odd characters: its sort
+    key signed into the cursor would run past `after`'s 500 characters, so the next page was refused (decision
+    0049). Every `next` fits and reads on."""
+    longest = Target._meta.get_field("address").max_length
+    odd = "锦溪镇幸福路\x01\t\x1f\u200b\u202e\U0001F3E0'\"<>&%?#/\\12号" * 20
+    for n, target in enumerate(Target.objects.filter(name__in=["户主1", "户主2", "户主10"])):
+        target.address = (f"{n}" + odd)[:longest]
+        target.save()
+    assert len(Target.objects.get(name="户主1").address) == longest
+    headers = api_token("dept")
+    seen, after = [], None
+    while True:
+        query = "?page_size=1" + (f"&after={after}" if after else "")
+        answer = client.get(f"/api/v1/me/targets{query}", **headers)
+        assert answer.status_code == 200, answer.content
+        seen += [row["name"] for row in answer.json()["items"]]
+        after = answer.json()["next"]
+        if after is None:
+            break
+        assert len(after) <= 500
+    assert seen == [item.target.name for item in assigned_targets(numbered.users["dept"])]
+    assert sorted(seen) == sorted(f"户主{n}" for n in NUMBERS)
