@@ -67,7 +67,7 @@ def write_export(out: IO[bytes], user: Any, events: QuerySet[AuditEvent], *, tot
         *header,
         _("审计记录保存 %(days)d 天，期满前任何人不能修改或删除；用 zoufang audit verify 校验是否被篡改。")
         % {"days": audit.retention_days()},
-    ])
+    ], title=_("审计记录导出说明"))
     book.save(out)
 
 

@@ -535,9 +535,10 @@ def neutralise(cell: Any) -> None:
 
 def write_template(out: Path | IO[bytes], columns: Sequence[Column], *, title: str,
                    header_rows: Sequence[Sequence[str]] | None = None,
-                   merges: Iterable[str] = (), notes: Sequence[str] = (),
-                   data_rows: Iterable[Sequence[Any]] = ()) -> None:
-    """An xlsx with the data sheet (bold header, widths, text columns) and a “说明” sheet describing each column.
+                   merges: Iterable[str] = (), notes: Sequence[str] = (), instructions_title: str = "",
+                   notes_heading: str = "", data_rows: Iterable[Sequence[Any]] = ()) -> None:
+    """An xlsx with the data sheet (bold header, widths, text columns) and a “说明” sheet describing each column
+    (`write_instructions`: `instructions_title`, the columns, `notes_heading` over the `notes`).
 
     `data_rows` fill the data sheet below the header: an export in the same layout as its template."""
     workbook = ExportWorkbook()
@@ -561,31 +562,51 @@ def write_template(out: Path | IO[bytes], columns: Sequence[Column], *, title: s
     sheet.freeze_panes = sheet.cell(row=len(rows) + 1, column=1)
     for data_row in data_rows:
         sheet.append(list(data_row))
-    write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET), columns, notes)
+    write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET), columns, notes,
+                       title=instructions_title or _("%(sheet)s填写说明") % {"sheet": title},
+                       notes_heading=notes_heading)
     workbook.save(out)
 
 
-def write_instructions(sheet: Any, columns: Sequence[Column], notes: Sequence[str]) -> None:
-    """The “说明” sheet: each column's header, whether it is required, its rule and an example; then `notes`.
-    A sheet of a streaming workbook as well (styles go with its rows, widths before them)."""
-    for letter, width in zip("ABCD", (20, 10, 70, 24), strict=True):
-        sheet.column_dimensions[letter].width = width
-    rows = [[column.header, _("必填") if column.required else _("选填"), str(column.rule), column.example]
-            for column in columns]
-    header = [_("列名"), _("是否必填"), _("填写规则"), _("示例")]
+# The “说明” sheet's columns (列名, 是否必填, 填写规则, 示例): upright on A4 at 100 % (decision 0030's paper).
+INSTRUCTION_WIDTHS = (16, 10, 42, 22)
+
+
+def write_instructions(sheet: Any, columns: Sequence[Column], notes: Sequence[str], *, title: str,
+                       notes_heading: str = "") -> None:
+    """The “说明” sheet, read from the top: `title`, a boxed table of each column's header, whether it is required,
+    its rule and an example, then `notes_heading` over the `notes`, each wrapped across the page. Printed upright on
+    A4, the title and the table's headers on every page. A sheet of a streaming workbook as well."""
+    print_on_a4(sheet, landscape=False)
+    sheet.set_widths(INSTRUCTION_WIDTHS)
+    sheet.freeze_panes = "A3"
+    _line_across(sheet, title, font=TITLE)  # a long kind's title wraps within the page
+    sheet.table_row([_("列名"), _("是否必填"), _("填写规则"), _("示例")], header=True)
+    for column in columns:
+        sheet.table_row([column.header, _("必填") if column.required else _("选填"), str(column.rule), column.example])
+    if not notes:
+        return
+    sheet.append([])
+    if notes_heading:
+        _line_across(sheet, notes_heading, font=BOLD)
+    for note in notes:
+        _line_across(sheet, str(note))
+
+
+def _line_across(sheet: Any, text: str, *, font: Font | None = None) -> None:
+    """One line of text under a table, merged across its columns and wrapped there, as tall as its lines."""
+    scale = (font.sz if font and font.sz else BODY_POINTS) / BODY_POINTS  # a title's 14 pt takes more room
+    lines = lines_needed(text, sum(width or DEFAULT_WIDTH for width in sheet.widths) / scale)
+    height = lines * LINE_POINTS * scale + ROW_MARGIN_POINTS if lines > 1 or scale > 1 else None
     if isinstance(sheet, StreamSheet):
-        sheet.append(header, font=BOLD)
-        for row in rows:
-            sheet.append(row, alignment=WRAP_TOP, styled=[3])
+        sheet.append([text], font=font, alignment=WRAP_TOP, height=height)
+        row = sheet.rows_written
     else:
-        sheet.append(header)
-        for cell in sheet[1]:
-            cell.font = BOLD
-        for row in rows:
-            sheet.append(row)
-        for row_cells in sheet.iter_rows(min_row=2):
-            row_cells[2].alignment = Alignment(wrap_text=True, vertical="top")
-    if notes:
-        sheet.append([])
-        for note in notes:
-            sheet.append([str(note)])
+        sheet.append([text])
+        row = sheet.max_row
+        cell = sheet.cell(row=row, column=1)
+        cell.alignment = WRAP_TOP
+        if font:
+            cell.font = font
+        sheet.row_dimensions[row].height = height
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(sheet.widths))

@@ -16,15 +16,17 @@ from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor, Twips
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from zoufang.core.docxfonts import FANGSONG, HEITI, KAITI, SONGTI, XIAOBIAOSONG, set_body_font, set_fonts
 from zoufang.core.xmltext import xml_text
+
+__all__ = ["FANGSONG", "HEITI", "KAITI", "SONGTI", "XIAOBIAOSONG"]  # the faces render.py names through this module
 
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297
 TOP_MM, BOTTOM_MM, LEFT_MM, RIGHT_MM = 37, 35, 28, 26  # 5.2.1: the text block 156 × 225 mm
@@ -40,10 +42,6 @@ CHAR_PITCH_PT = BODY_PT + CHAR_SPACING_TWIPS / 20
 LINE_PITCH_TWIPS = 579  # ⌊225 mm / 22⌋ in twips
 PAGE_NUMBER_GAP_MM = 7  # 7.5: the 一字线 7 mm below the text block
 RED = RGBColor(0xFF, 0x00, 0x00)
-
-FANGSONG, XIAOBIAOSONG, HEITI, KAITI, SONGTI = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"
-# What a machine without the office's fonts shows instead (word/fontTable.xml w:altName; charset 86 = GB2312).
-FALLBACKS = {FANGSONG: "仿宋", XIAOBIAOSONG: "宋体", HEITI: "SimHei", KAITI: "楷体", SONGTI: "SimSun"}
 
 
 def new_document() -> DocxDocument:
@@ -66,7 +64,7 @@ def new_document() -> DocxDocument:
     grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))  # no w:type: no grid to snap to, the spacing decides
     style = document.styles["Normal"]
     style.font.size = Pt(BODY_PT)
-    set_fonts(style.element.get_or_add_rPr(), FANGSONG)
+    set_body_font(document, FANGSONG)  # digits in 仿宋 too (the standard sets them in the body's face)
     set_spacing(style.element.get_or_add_rPr(), CHAR_SPACING_TWIPS)
     layout = style.paragraph_format
     layout.space_before = layout.space_after = Pt(0)
@@ -74,22 +72,10 @@ def new_document() -> DocxDocument:
     layout.line_spacing = Twips(LINE_PITCH_TWIPS)
     layout.widow_control = False  # a kept pair of lines would break the 22-line page
     _no_autospace(style.element)
-    _font_fallbacks(document)
     document.settings.odd_and_even_pages_header_footer = True
     _page_number(section.footer.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT)
     _page_number(section.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT)
     return document
-
-
-def set_fonts(rpr: Any, name: str) -> None:
-    """The same face for Latin and Chinese text (the standard sets digits in the body's face too)."""
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attribute), name)
-    fonts.set(qn("w:hint"), "eastAsia")
 
 
 def set_spacing(rpr: Any, twips: int) -> None:
@@ -124,19 +110,6 @@ def _no_autospace(style: Any) -> None:
         element = OxmlElement(name)
         element.set(qn("w:val"), "0")
         ppr.insert_element_before(element, *_PPR_ORDER[_PPR_ORDER.index(name) + 1:])
-
-
-def _font_fallbacks(document: DocxDocument) -> None:
-    """Declare the office fonts in word/fontTable.xml as GB2312 faces with the common face as w:altName."""
-    part = next(rel.target_part for rel in document.part.rels.values() if rel.reltype == RT.FONT_TABLE)
-    table = parse_xml(part.blob)
-    for name, alternative in FALLBACKS.items():
-        table.append(parse_xml(
-            f'<w:font {nsdecls("w")} w:name="{name}"><w:altName w:val="{alternative}"/><w:charset w:val="86"/>'
-            f'<w:family w:val="{"modern" if name == FANGSONG else "auto"}"/><w:pitch w:val="fixed"/></w:font>'))
-    from lxml import etree
-
-    part._blob = etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)  # noqa: SLF001
 
 
 def _page_number(paragraph: Paragraph, alignment: Any) -> None:

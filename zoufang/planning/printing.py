@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from zoufang.core.docxfonts import FANGSONG, HEITI, set_body_font, set_fonts
 from zoufang.core.sheetwriter import BOLD, TITLE, StreamSheet, fitted_height, print_on_a4
 from zoufang.core.sheetwriter import GRID as BOX
 from zoufang.core.xmltext import xml_text
@@ -100,10 +101,8 @@ def docx_document() -> DocxDocument:
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    style = document.styles["Normal"]
-    style.font.name = "仿宋_GB2312"
-    style.font.size = Pt(10.5)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "仿宋_GB2312")
+    document.styles["Normal"].font.size = Pt(10.5)
+    set_body_font(document, FANGSONG)
     return document
 
 
@@ -112,7 +111,7 @@ def docx_heading(document: DocxDocument, label: str, title: str, *, new_page: bo
     first = None
     if label:
         first = document.add_paragraph(label)
-        first.runs[0].font.name = "黑体"
+        set_fonts(first.runs[0]._r.get_or_add_rPr(), HEITI)  # noqa: SLF001 - “附件1” all in 黑体, its digit too
     paragraph = document.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = paragraph.add_run(xml_text(title))

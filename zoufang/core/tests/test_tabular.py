@@ -87,7 +87,8 @@ def test_it_writes_a_template_with_a_bold_header_and_instructions():
     assert sheet["A1"].font.bold
     assert sheet.column_dimensions["A"].width == 22
     instructions = [[c.value for c in row] for row in workbook["说明"].iter_rows()]
-    assert instructions[:2] == [["列名", "是否必填", "填写规则", "示例"], ["身份证号码", "必填", "GB 11643", "320583197001010011"]]
+    assert instructions[0][0] == "居民户填写说明"  # the title on top, then the columns
+    assert instructions[1:3] == [["列名", "是否必填", "填写规则", "示例"], ["身份证号码", "必填", "GB 11643", "320583197001010011"]]
     assert instructions[-1][0] == "说明一行"
 
 

@@ -41,6 +41,16 @@ def fonts(run: Any) -> dict[str, str]:
     return {name: rfonts.get(qn(f"w:{name}")) for name in ("ascii", "eastAsia")}
 
 
+@pytest.mark.parametrize("kind", [Document.Kind.CIRCULAR, Document.Kind.BRIEFING])
+def test_its_digits_print_in_the_face_of_the_chinese_beside_them(office_town: Any, kind: str) -> None:
+    from zoufang.core.tests.docxfonts import body_font, mixed_fonts
+
+    docx, _document = issued(office_town, kind)
+    data = _saved(docx)
+    assert mixed_fonts(data) == []
+    assert body_font(data) == gbt9704.FANGSONG
+
+
 def test_it_sets_the_page_a4_with_a_156_by_225_mm_text_block(office_town: Any) -> None:
     docx, _document = issued(office_town, Document.Kind.CIRCULAR)
     section = docx.sections[0]

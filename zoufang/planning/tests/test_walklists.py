@@ -215,3 +215,13 @@ def test_every_printed_walk_list_ends_in_its_total_as_the_workbook_does(demo, db
         closings = _closings(out.getvalue())
         walks = list(walk_lists(demo, unit=unit))
     assert closings == [f"合计：{walk.total()}" for walk in walks]
+
+
+def test_the_printed_plan_and_a_unit_s_walk_lists_print_digits_in_the_face_of_the_chinese(printable, demo, db):
+    from zoufang.core.tests.docxfonts import mixed_fonts
+
+    unit = Assignment.objects.filter(campaign=demo).select_related("unit").first().unit
+    out = io.BytesIO()
+    write_unit_walk_lists(demo, unit, out, "docx")
+    assert mixed_fonts(printable) == []
+    assert mixed_fonts(out.getvalue()) == []

@@ -146,6 +146,14 @@ def _audit_changes(ctx: ImportContext, changes: list[Change]) -> None:
 def write_template(kind: str, out: Path | IO[bytes]) -> None:
     """The blank xlsx for `kind`: its header row(s) and a “说明” sheet with every column's rule and example."""
     spec = get_spec(kind)
-    sheetwriter.write_template(out, spec.columns, title=str(spec.label).split("（")[0],
-                               header_rows=spec.header_rows, merges=spec.merges,
-                               notes=[_("%(label)s导入模板") % {"label": spec.label}, *map(str, spec.notes)])
+    sheet = str(spec.label).split("（")[0]
+    rules = [
+        _("在第一个工作表“%(sheet)s”中填写，从第%(row)d行起每行一条；列的顺序可以调换，本页不导入。") % {
+            "sheet": sheet, "row": len(spec.header_rows or [[]]) + 1},
+        _("导入前先检查整个文件：有一行出错，整个文件不导入，并列出每个出错的行和原因；改正后重新上传。"),
+        *map(str, spec.notes),
+    ]
+    sheetwriter.write_template(out, spec.columns, title=sheet, header_rows=spec.header_rows, merges=spec.merges,
+                               instructions_title=_("%(label)s导入模板说明") % {"label": spec.label},
+                               notes_heading=_("导入时检查的规则"),
+                               notes=[f"{number}. {rule}" for number, rule in enumerate(rules, 1)])

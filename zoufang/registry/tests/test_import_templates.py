@@ -1,6 +1,7 @@
 """Templates: every kind's xlsx reads back with its headers, and an instructions sheet for each column."""
 
 import io
+from typing import Any
 
 import pytest
 from python_calamine import CalamineWorkbook
@@ -21,9 +22,9 @@ def test_it_writes_a_template_whose_headers_read_back(kind):
         assert list(header.cells) == [c.header for c in spec.columns]
         assert not match_headers(header, spec.columns).errors
     instructions = workbook.get_sheet_by_name("说明").to_python()
-    assert instructions[0] == ["列名", "是否必填", "填写规则", "示例"]
-    assert [row[0] for row in instructions[1:len(spec.columns) + 1]] == [c.header for c in spec.columns]
-    assert {row[1] for row in instructions[1:len(spec.columns) + 1]} <= {"必填", "选填"}
+    assert instructions[1] == ["列名", "是否必填", "填写规则", "示例"]  # under the sheet's title
+    assert [row[0] for row in instructions[2:len(spec.columns) + 2]] == [c.header for c in spec.columns]
+    assert {row[1] for row in instructions[2:len(spec.columns) + 2]} <= {"必填", "选填"}
 
 
 @pytest.mark.django_db
@@ -41,3 +42,54 @@ def test_it_gives_valid_identifiers_as_examples():
     examples = {c.header: c.example for spec in KINDS.values() for c in spec.columns}
     assert is_valid_id_number(examples["身份证号码"])
     assert is_valid_credit_code(examples["统一社会信用代码"])
+
+
+def _instructions(kind: str) -> Any:
+    from openpyxl import load_workbook
+
+    out = io.BytesIO()
+    write_template(kind, out)
+    return load_workbook(io.BytesIO(out.getvalue()))["说明"]
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_its_instructions_read_top_down_title_columns_then_rules(kind):
+    sheet = _instructions(kind)
+    spec = KINDS[kind]
+    first = [row[0] for row in sheet.iter_rows(values_only=True)]
+    assert first[0] == f"{spec.label}导入模板说明"
+    assert sheet["A1"].font.b
+    assert [c.value for c in sheet[2]] == ["列名", "是否必填", "填写规则", "示例"]
+    table_end = 2 + len(spec.columns)
+    assert first[2:table_end] == [c.header for c in spec.columns]
+    rules = [text for text in first[table_end:] if text]
+    assert rules[0] == "导入时检查的规则"
+    assert rules[1].startswith("1. ")
+    assert "第一个工作表" in rules[1]
+    assert "整个文件不导入" in rules[2]
+    assert [rule.split(". ", 1)[1] for rule in rules[3:]] == [str(note) for note in spec.notes]
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_its_instructions_wrap_and_print_on_a4_upright(kind):
+    from zoufang.core.sheetwriter import PAPERS, printed_width
+
+    sheet = _instructions(kind)
+    assert int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4)
+    assert sheet.page_setup.orientation == "portrait"
+    widths = [sheet.column_dimensions[letter].width for letter in "ABCD"]
+    side = (sheet.page_margins.left + sheet.page_margins.right) * 72
+    assert sum(printed_width(width) for width in widths) <= PAPERS[sheet.PAPERSIZE_A4][False] - side
+    assert sheet.print_title_rows == "$1:$2"  # the title and the columns' headers on every printed page
+    for row in sheet.iter_rows(min_row=3):
+        for cell in row:
+            if cell.value:
+                assert cell.alignment.wrap_text, cell.coordinate
+    rules = [row[0] for row in sheet.iter_rows(min_row=3 + len(KINDS[kind].columns)) if row[0].value]
+    merged = {str(r) for r in sheet.merged_cells.ranges}
+    assert "A1:D1" in merged  # a long title wraps within the page, never past its edge
+    assert sheet["A1"].alignment.wrap_text
+    assert all(f"A{cell.row}:D{cell.row}" in merged for cell in rules)  # a rule wraps across the page's width
+    longest = max(rules, key=lambda cell: len(cell.value))
+    if len(longest.value) > 50:
+        assert sheet.row_dimensions[longest.row].height > 20  # tall enough for its lines
