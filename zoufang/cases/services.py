@@ -81,9 +81,11 @@ def receive_case_once(
             external_id=external_id, registration_due=registration_due(campaign, raised_at),
             created_by=by if getattr(by, "is_authenticated", False) else None, request_key=key, follows=follows,
         )
+        # The history is read by whoever opens this case: it says a closed case is followed, not which one (the
+        # page's link names it to a reader who may open it: decision 0049); the audit, read by auditors, names it.
+        record_creation(case, by=by, action="receive", note="；".join(filter(None, [
+            case.get_source_display(), note, _("接续另一件已结案的来电") if follows else ""])))
         followed = _("前次来电 %(number)s 已结案") % {"number": follows.number} if follows else ""
-        record_creation(case, by=by, action="receive",
-                        note="；".join(filter(None, [case.get_source_display(), note, followed])))
         audit.record(by, AuditEvent.Action.CREATE, case,
                      summary="；".join(filter(None, [f"{case.get_source_display()}：{case.number}", followed])),
                      changes={"follows": str(follows.public_id)} if follows else None)

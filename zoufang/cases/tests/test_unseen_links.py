@@ -79,3 +79,27 @@ def test_the_page_says_a_link_the_reader_may_not_open_without_number_or_link(cli
     follows = client.get(f"/cases/{linked['follows'].public_id}/").content.decode()
     assert f'href="/cases/{linked["closed"].public_id}/"' in follows
     assert "接续另一件已结案的来电" not in follows
+
+
+def test_the_history_of_a_repeat_call_does_not_name_the_closed_case_a_reader_may_not_open(client, cases_town,
+                                                                                           make_case):
+    """The creation note of a call that follows a closed case says so without its number: the village reads its own
+    case's history, and the closed case of 计家墩村 is named only through the link the page scopes."""
+    import datetime as dt
+
+    from zoufang.cases.services import receive_case_once
+
+    closed = make_case("计家墩村河道有垃圾", target=cases_town.households["jijiadun"][0])
+    Case.objects.filter(pk=closed.pk).update(status=Case.Status.CLOSED)
+    again, _ = receive_case_once(
+        campaign=cases_town.campaign, kind=Case.Kind.PROBLEM, description="河道垃圾又有了",
+        raised_at=dt.datetime(2017, 6, 14, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+        source=Case.Source.HOTLINE, region=cases_town.shangxiatang, by=cases_town.users["office"],
+        repeat_of=Case.objects.get(pk=closed.pk))
+    client.force_login(cases_town.users["village"])
+    page = client.get(f"/cases/{again.public_id}/").content.decode()
+    assert "接续另一件已结案的来电" in page
+    assert closed.number not in page
+    client.force_login(cases_town.users["office"])
+    page = client.get(f"/cases/{again.public_id}/").content.decode()
+    assert f'href="/cases/{closed.public_id}/">{closed.number}</a>' in page
