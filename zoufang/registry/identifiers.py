@@ -9,6 +9,9 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 ID_NUMBER_RULE = _("身份证号码不符合 GB 11643：应为18位，出生日期和地区码有效，末位校验码正确")
 CREDIT_CODE_RULE = _("统一社会信用代码不符合 GB 32100（18位，末位校验码须正确）")
+# The same rules as an import template's 说明 sheet states them: what to write, not what went wrong.
+ID_NUMBER_FORMAT = _("18位，符合 GB 11643：出生日期和地区码有效，末位校验码正确")
+CREDIT_CODE_FORMAT = _("18位，符合 GB 32100：末位校验码正确")
 MOBILE_RULE = _("手机号码应为11位，以1开头")
 PHONE_RULE = _("电话号码应为11位手机号或带区号的固定电话（如0512-57223456）")
 

@@ -39,7 +39,7 @@ COLUMNS = (
     Column(MEMBERS, False, _l("整数，0到99"), "4", ("家庭人口数", "人口数", "家庭人数", "人口", "人数"), 10),
     Column(PHONE, False, identifiers.PHONE_RULE, "13812345678", ("电话", "手机号码", "手机", "手机号", "电话号码", "联系方式"), 16,
            text=True),
-    Column(ID_NUMBER, False, identifiers.ID_NUMBER_RULE, "320583199001011232",
+    Column(ID_NUMBER, False, identifiers.ID_NUMBER_FORMAT, "320583199001011232",
            ("身份证号", "公民身份号码", "户主身份证号码", "户主身份证号", "身份证", "证件号码"), 22, text=True),
     Column(ADDRESS, True, _l("门牌地址，最多300字"), "上下塘街12号", ("住址", "家庭住址", "家庭地址", "详细地址", "门牌地址", "门牌号"), 30),
     Column(HARDSHIP, False, _l("是 或 否；留空为否"), "否", ("是否困难家庭",), 10),

@@ -35,7 +35,7 @@ _SCALES = choice_lookup(Target.Scale, {"规上": Target.Scale.ABOVE_SCALE, "规�
 
 ENTERPRISE_COLUMNS = (
     Column("企业名称", True, _l("营业执照上的名称"), "昆山锦溪某某有限公司", ("名称", "单位名称", "企业全称"), 30),
-    Column("统一社会信用代码", True, identifiers.CREDIT_CODE_RULE, "91320583MA1N000104", ("信用代码", "社会信用代码", "统一代码"), 22,
+    Column("统一社会信用代码", True, identifiers.CREDIT_CODE_FORMAT, "91320583MA1N000104", ("信用代码", "社会信用代码", "统一代码"), 22,
            text=True),
     Column("村（社区）", False, PLACE_RULE, "长云村", ("村、社区", "所在村（社区）", "村、社区名称"), 14),
     Column("地址", False, _l("最多300字"), "锦溪镇长云路8号", ("企业地址", "经营地址", "详细地址"), 30),

@@ -93,3 +93,11 @@ def test_its_instructions_wrap_and_print_on_a4_upright(kind):
     longest = max(rules, key=lambda cell: len(cell.value))
     if len(longest.value) > 50:
         assert sheet.row_dimensions[longest.row].height > 20  # tall enough for its lines
+
+
+def test_its_rules_say_what_to_write_not_what_went_wrong():
+    """The 说明 sheet's 填写规则 states each column's rule; the import's error messages (不符合 …) are for a bad cell."""
+    rules = {c.header: str(c.rule) for spec in KINDS.values() for c in spec.columns if c.rule}
+    assert not {header: rule for header, rule in rules.items() if "不符合" in rule}
+    assert rules["身份证号码"].startswith("18位，符合 GB 11643")
+    assert rules["统一社会信用代码"].startswith("18位，符合 GB 32100")
