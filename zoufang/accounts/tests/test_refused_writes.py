@@ -188,12 +188,15 @@ def _choices(name: str, spec: Spec) -> list[str]:
     return [""]
 
 
+# A page form as sent: its choice among the URL's forms, the filled body, the empty one.
+PageForm = tuple[str, dict[str, Any], dict[str, Any]]
+
+
 def _form_name(name: str, choice: str) -> str:
     return f"{name} {choice}" if choice else name
 
 
-def _forms(name: str, kwargs: dict[str, str], own: Callable[[str], Any]) -> list[tuple[str, dict[str, Any],
-                                                                                       dict[str, Any]]]:
+def _forms(name: str, kwargs: dict[str, str], own: Callable[[str], Any]) -> list[PageForm]:
     """Each form the URL takes: its choice (_choices), what the page's form would send, and the same form sent empty
     (only what chooses the form among the page's). `own(kind)`: the account's own object of that kind."""
     if name == "callbacks:sample":
@@ -221,7 +224,9 @@ def _forms(name: str, kwargs: dict[str, str], own: Callable[[str], Any]) -> list
     if name == "visits:submit":
         return [("", {"visit_id": str(uuid.uuid4()), "target_id": str(uuid.uuid4()), "mode": "home",
                       "visited_at": "2017-06-15T10:00:00+08:00", "summary": "入户走访"}, {})]
-    return [(kwargs.get("action", ""), _body(name, kwargs), {})]
+    if name == "cases:act":
+        return [(kwargs["action"], _body(name, kwargs), {})]
+    return [("", _body(name, kwargs), {})]
 
 
 def _may_use(form: str, who: Who, kwargs: dict[str, str]) -> bool:
