@@ -47,12 +47,12 @@ def stamp(case: Case) -> str:
     return str(round(case.published_at.timestamp() * 1_000_000)) if case.published_at else ""
 
 
-@transaction.atomic
 def office_only() -> str:
     """Why anyone but the area's office is refused: the page and the actions say it alike."""
     return _("只有本区域的走访办可以公开或撤回公开问题")
 
 
+@transaction.atomic
 def publish_case(case: Case, *, by: Any, summary: str, seen: str | None = None) -> Case:
     """Publish `case` with the office's `summary`. `seen` is the `stamp` the clerk's form was opened on: when
     another clerk published or withdrew it meanwhile, the save is refused (naming who, when and what they wrote)
