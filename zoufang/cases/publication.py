@@ -47,13 +47,18 @@ def stamp(case: Case) -> str:
     return str(round(case.published_at.timestamp() * 1_000_000)) if case.published_at else ""
 
 
+def office_only() -> str:
+    """Why anyone but the area's office is refused: the page and the actions say it alike."""
+    return _("只有本区域的走访办可以公开或撤回公开问题")
+
+
 @transaction.atomic
 def publish_case(case: Case, *, by: Any, summary: str, seen: str | None = None) -> Case:
     """Publish `case` with the office's `summary`. `seen` is the `stamp` the clerk's form was opened on: when
     another clerk published or withdrew it meanwhile, the save is refused (naming who, when and what they wrote)
     rather than silently replacing their summary."""
     if not access.is_office_for(by, case):
-        raise CaseError(_("只有本区域的走访办可以公开问题"))
+        raise CaseError(office_only())
     case = Case.objects.select_for_update().get(pk=case.pk)  # no outer join: PostgreSQL locks no nullable side
     if case.status in UNPUBLISHABLE:
         raise CaseError(_("%(status)s的件不能公开") % {"status": case.get_status_display()})
@@ -79,7 +84,7 @@ def publish_case(case: Case, *, by: Any, summary: str, seen: str | None = None) 
 @transaction.atomic
 def unpublish_case(case: Case, *, by: Any) -> Case:
     if not access.is_office_for(by, case):
-        raise CaseError(_("只有本区域的走访办可以撤回公开"))
+        raise CaseError(office_only())
     case = Case.objects.select_for_update().get(pk=case.pk)
     case.published_at, case.published_by = None, None
     case.save(update_fields=["published_at", "published_by", "modified_at"])

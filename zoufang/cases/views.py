@@ -272,8 +272,9 @@ def _refused_now(request: HttpRequest, case: Case, chosen: workflow.Action, form
 def publish(request: HttpRequest, public_id: str) -> HttpResponse:
     """The office approves a case for the public Open311 feed with its own summary, or withdraws it."""
     case = access.get_visible_case(request.user, public_id)
-    if not access.actor_kinds(request.user, case):
-        raise PermissionDenied  # a reader of the case: nothing to publish
+    # A reader or handler of the case is refused before the form is read (decision 0044).
+    if not access.is_office_for(request.user, case):
+        raise PermissionDenied(publication.office_only())
     try:
         if request.POST.get("unpublish"):
             publication.unpublish_case(case, by=request.user)

@@ -1,13 +1,14 @@
-"""What a page refuses to show, its POST refuses too: for every page of the authorization matrix and every demo
-account, where the page's GET is refused (401/403/404, or the login wall), a POST to it, or to a form that page
-holds, with a valid CSRF token and a plausible body, is refused as well and writes nothing.
+"""Every write a demo account may not make is refused before its form or body is read, and leaves nothing; every
+write it may make is not refused.
 
-A form's POST URL answers for the page it sits on (HOSTS): 系统管理员, to whom 走访记录 is 404, could still send that
-page's questionnaire upload. A POST-only page URL nobody placed on a page fails the test.
-
-A refusal comes before the form is read: each form is also sent empty, and where the filled one is refused (on a page
-refused, or on a page shown to one who may not act, as 回访's 跟进 to the third party), the empty one is refused the
-same way, not drawn again with the form's errors (which would tell what the form would have done).
+The pages' forms: every page URL that takes a POST (signing in and out aside), each of its forms (a `do` or a case
+action where it takes several), by every demo account, on the account's own objects as the matrix samples them.
+PAGE_FORMS, written here from the README's table, names who may use each form: anyone else is refused (401, 403,
+404 or the login wall) whether or not the page is shown to them (回访's 核实 to the third party, 公开 to a unit's
+handler), and the same form sent empty is refused the same way (decision 0044: the refusal comes before the form is
+read, so its errors tell nothing), writing nothing either time. Those it names are not refused (a refusal there is a
+right lost); whether they write depends on the body and the object's state, which is not asserted. A page form
+PAGE_FORMS does not name fails the test.
 
 The API's writes: every POST, PUT, PATCH and DELETE of docs/openapi.json, with a plausible body, by every demo
 account's token (and none), on the account's own objects and on another town's or person's. Where the account may
@@ -22,7 +23,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -57,26 +58,60 @@ pytestmark = pytest.mark.one_database("postgresql")
 # the third party's caller.
 DEMO_ROLES = [*ROLES, "sysadmin", "security", "auditadmin", "ganbu1", "assessor", "minyi"]
 
-# The page(s) holding each POST-only form; the POST is refused where every one of them is.
-HOSTS: dict[str, tuple[str, ...]] = {
-    "cases:act": ("cases:detail",), "cases:publish": ("cases:detail",), "cases:upper_xlsx": ("cases:upper",),
-    "cases:weekly_xlsx": ("cases:weekly",),
-    **{f"planning:{name}": ("planning:overview",) for name in ("apply", "check", "export")},
-    "planning:pin": ("planning:unit",), "planning:unit_walk_lists": ("planning:unit", "cases:desk", "oversight:unit"),
-    "visits:submit": ("visits:my_list",), "visits:upload_photo": ("visits:visit",),
-    **{f"visits:{name}": ("visits:office",) for name in ("form_upload", "form_answers", "unit_ledger")},
-    "web:import_checked": ("web:imports",), "cadre_accounts:cadre": ("cadre_accounts:list",), "jobs:retry": ("jobs:detail",), "accounts:revoke_token": ("accounts:tokens",),
-    "oversight:xlsx_all": ("oversight:dashboard", "oversight:rows"), "oversight:city_xlsx_all": ("oversight:city",),
-    **{f"documents:{name}": ("documents:index",) for name in ("generate", "issuer")},
-    **{f"documents:{name}": ("documents:detail",) for name in ("issue", "delete", "preview")},
-    "callbacks:xlsx": ("callbacks:batch",), "callbacks:close": ("callbacks:batch",),
-    "callbacks:reveal": ("callbacks:sample",), "assessment:run": ("assessment:campaign",),
-    "assessment:freeze": ("assessment:detail",), "assessment:xlsx": ("assessment:detail",),
-    "assessment:adjust": ("assessment:score",),
-    **{f"integrity:{name}": ("integrity:flags",) for name in ("clear", "xlsx", "scan")},
-    **{f"exemplars:{name}": ("exemplars:detail",) for name in ("edit", "publish", "decline", "consent")},
-    **{f"privacy:{name}": ("privacy:index",) for name in ("copy", "erase", "lift", "correct")},
+# Who each demo account is (README: 演示账号).
+OFFICES = frozenset({"office", "menghe"})  # a town's 走访办
+HANDLERS = frozenset({"paichusuo", "jianguansuo", "fuban", "menghe_unit"})  # a unit's handlers
+CITY_OFFICES = frozenset({"city", "xinbei"})  # 上一级活动办, on what a town signed up to it
+CADRES = frozenset({"leader", "dept", "village", "ganbu1"})  # accounts that are cadres who visit
+ACCOUNTS = frozenset(DEMO_ROLES) - {"anonymous", "partner"}  # "partner" is an Open311 key: no account, no token
+TOWN_READERS = OFFICES | {"leader", "assessor"}  # 全镇统计: the office, its leaders, the 考核管理组
+FIGURES = TOWN_READERS | CITY_OFFICES  # and the upper office, over its towns
+CALLERS = frozenset({"auditor", "minyi"})  # the third party that calls the sample back
+# Who may use each page form on the objects this test sends (the role's own, as the matrix samples them: README's
+# 能看到什么 and DESIGN.md's roles; decision 0055). A form is its URL name, with the form's `do` (or the case's
+# action) where a URL takes several. Everyone else is refused (401/403/404 or the login wall) and the refusal writes
+# nothing; those named here are not refused. A page form missing here fails test_every_page_form_has_its_users.
+PAGE_FORMS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("accounts:two_factor", "accounts:password", "accounts:revoke_token", "jobs:retry"), ACCOUNTS),
+    # Importing the registry; a checked file is confirmed by the office that checked it, and the only download the
+    # test sends is the office's built ledger, which is no checked file: nobody confirms it.
+    "web:imports": OFFICES, "web:import_checked": frozenset(),
+    "cases:hotline": OFFICES, "cases:publish": OFFICES, "cases:upper_xlsx": CITY_OFFICES,
+    "cases:weekly_xlsx": FIGURES,
+    "cases:act accept": HANDLERS,  # a case dispatched to their unit (whether it is waiting now is the action's)
+    **dict.fromkeys(("planning:apply", "planning:check", "planning:export", "planning:pin"), OFFICES),
+    # A unit's walk lists and ledger: the office and leaders of its area, the 考核管理组, the unit's own handlers.
+    **dict.fromkeys(("planning:unit_walk_lists", "visits:unit_ledger"), TOWN_READERS | HANDLERS),
+    **dict.fromkeys(("visits:submit", "visits:diary"), CADRES),
+    "visits:upload_photo": frozenset(),  # the visit's own visitor only (_may_use)
+    "visits:form_upload": OFFICES,  # a questionnaire's definition: the office's
+    # The answers of the visits a role reads: every role of an area and the upper office, a unit's handlers.
+    "visits:form_answers": FIGURES | HANDLERS | {"village"},
+    # Oversight downloads: every row of the figures the role reads (a cadre's and a unit's own part on the page).
+    **dict.fromkeys(("oversight:rows", "oversight:full_coverage_rows"), FIGURES | HANDLERS | CADRES),
+    "oversight:xlsx_all": FIGURES, "oversight:city_xlsx_all": CITY_OFFICES, "oversight:units": HANDLERS,
+    **dict.fromkeys((f"documents:{name}" for name in ("generate", "issuer", "detail", "issue", "delete", "preview")),
+                    OFFICES),
+    # 回访抽查: run by the town's office and its city office (decision 0052); the third party calls.
+    **dict.fromkeys(("callbacks:index", "callbacks:xlsx", "callbacks:close", "callbacks:sample verify",
+                     "callbacks:sample reopen", "callbacks:sample follow_up"), OFFICES | CITY_OFFICES),
+    **dict.fromkeys(("callbacks:sample call", "callbacks:reveal"), CALLERS),
+    **dict.fromkeys(("assessment:run", "assessment:freeze", "assessment:adjust"), frozenset({"assessor"})),
+    "assessment:xlsx": FIGURES - {"menghe", "xinbei"},  # the test's assessment is 锦溪镇's
+    "integrity:clear": OFFICES, **dict.fromkeys(("integrity:scan", "integrity:xlsx"), FIGURES),
+    # 典型 (README: 宣传报道组): nominated by cadres from their visits, by units from their cases, by the village,
+    # the office and the leaders from either; reviewed by the 宣传报道组; consent recorded by it, the office and
+    # the nominator (_may_use).
+    "exemplars:nominate_visit": OFFICES | CADRES, "exemplars:nominate_case": OFFICES | HANDLERS | {"leader", "village"},
+    **dict.fromkeys(("exemplars:edit", "exemplars:publish", "exemplars:decline"), frozenset({"xuanchuan"})),
+    "exemplars:consent": frozenset({"office", "xuanchuan"}),  # the test's published 典型 is 锦溪镇's
+    **dict.fromkeys(("ratings:item close", "ratings:item assign"), frozenset({"menghe"})),
+    **dict.fromkeys((f"privacy:{name}" for name in ("index", "copy", "erase", "lift", "correct")), OFFICES),
+    **dict.fromkeys(("cadre_accounts:list", "cadre_accounts:cadre"), OFFICES),
 }
+# Path parameters as the matrix fills them, but a draft where a document is edited, issued, deleted or previewed
+# (the matrix's first document is the issued 通报, which nobody changes).
+PAGE_PARAMS = {f"documents:{name}": {"public_id": "draft"} for name in ("detail", "issue", "delete", "preview")}
 # Not pages: signing in and out, the API, the admin (its own permission system), Open311 (its own keys).
 NOT_PAGES = ("api:", "admin:", "<unnamed", "open311")
 SIGN_IN_OUT = {"login", "logout"}
@@ -109,9 +144,11 @@ def _body(name: str, kwargs: dict[str, str]) -> dict[str, Any]:
     if name == "documents:generate":
         return {"kind": "circular", "starts_on": "2017-05-01", "ends_on": "2017-06-15"}
     if name in ("privacy:copy", "privacy:erase", "privacy:lift", "privacy:correct"):
-        return {"id_number": "320583197501010011", "reason": "居民书面申请"}
+        return {"number": "13868841290", "note": "居民书面申请"}
     if name == "cases:act":
         return {f"{kwargs.get('action', '')}-version": "1", f"{kwargs.get('action', '')}-note": "签收"}
+    if name == "oversight:full_coverage_rows":
+        return {"requirement": "households", "gap": "unvisited"}
     return {}
 
 
@@ -137,33 +174,75 @@ SAMPLE_FORMS = {
     "reopen": {"note": "已重新交办"},
     "follow_up": {"note": "已电话跟进，群众表示理解"},
 }
+RATING_FORMS = ("close", "assign")  # the 督查 item page's forms, its `action` naming the form
 
 
-def _forms(name: str, kwargs: dict[str, str]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """Each form the URL takes: what the page's form would send, and the same form sent empty (only what chooses the
-    form among the page's)."""
+def _choices(name: str, spec: Spec) -> list[str]:
+    """What names each form among those `name` takes (a form's `do`, the case's action): "" where it takes one."""
     if name == "callbacks:sample":
-        return [({"do": do, **fields}, {"do": do}) for do, fields in SAMPLE_FORMS.items()]
-    if name.startswith("exemplars:") and name != "exemplars:detail":
+        return list(SAMPLE_FORMS)
+    if name == "ratings:item":
+        return list(RATING_FORMS)
+    if name == "cases:act":
+        return list(spec.params["action"])
+    return [""]
+
+
+# A page form as sent: its choice among the URL's forms, the filled body, the empty one.
+PageForm = tuple[str, dict[str, Any], dict[str, Any]]
+
+
+def _form_name(name: str, choice: str) -> str:
+    return f"{name} {choice}" if choice else name
+
+
+def _forms(name: str, kwargs: dict[str, str], own: Callable[[str], Any]) -> list[PageForm]:
+    """Each form the URL takes: its choice (_choices), what the page's form would send, and the same form sent empty
+    (only what chooses the form among the page's). `own(kind)`: the account's own object of that kind."""
+    if name == "callbacks:sample":
+        return [(do, {"do": do, **fields}, {"do": do}) for do, fields in SAMPLE_FORMS.items()]
+    if name.startswith("exemplars:") and name not in ("exemplars:nominate_visit", "exemplars:nominate_case"):
         version = {"version": str(_exemplar_version(kwargs["public_id"]))}
         fields = {"edit": {"title": "入户走访听民声", "text": "走访干部逐户上门", "note": ""}, "publish": {},
                   "decline": {"reason": "事迹不够典型"},
                   "consent": {"consent_person": "周梅", "consent_method": "written", "consent_on": "2017-06-15"},
                   }.get(name.split(":", 1)[1], {})
-        return [({**version, **fields}, {})]
+        return [("", {**version, **fields}, {})]
     if name == "integrity:clear":
-        return [({"key": _scanned_flag_key(kwargs["slug"]), "outcome": "upheld", "reason": "电话核实，对象称未接受走访"}, {})]
+        return [("", {"key": _scanned_flag_key(kwargs["slug"]), "outcome": "upheld",
+                      "reason": "电话核实，对象称未接受走访"}, {})]
     if name == "ratings:item":
         from zoufang.ratings.models import SupervisionItem
 
         found = SupervisionItem.objects.filter(public_id=kwargs["public_id"]).first()
         version = str(found.version if found is not None else 1)
-        return [({"action": "close", "version": version, "result": "已落实整改"}, {"action": "close"}),
-                ({"action": "assign", "version": version, "assignee": "menghe"}, {"action": "assign"})]
+        fields = {"close": {"result": "已落实整改"}, "assign": {"assignee": "menghe"}}
+        return [(action, {"action": action, "version": version, **fields[action]}, {"action": action})
+                for action in RATING_FORMS]
+    if name == "privacy:correct":  # the record found by the number, as the results page names it
+        return [("", {**_body(name, kwargs), "target": str(own("target") or uuid.uuid4())}, {})]
     if name == "visits:submit":
-        return [({"visit_id": str(uuid.uuid4()), "target_id": str(uuid.uuid4()), "mode": "home",
-                  "visited_at": "2017-06-15T10:00:00+08:00", "summary": "入户走访"}, {})]
-    return [(_body(name, kwargs), {})]
+        return [("", {"visit_id": str(uuid.uuid4()), "target_id": str(uuid.uuid4()), "mode": "home",
+                      "visited_at": "2017-06-15T10:00:00+08:00", "summary": "入户走访"}, {})]
+    if name == "cases:act":
+        return [(kwargs["action"], _body(name, kwargs), {})]
+    return [("", _body(name, kwargs), {})]
+
+
+def _may_use(form: str, who: Who, kwargs: dict[str, str]) -> bool:
+    """Whether the account may use the page form on these objects (PAGE_FORMS; whether the state allows it, and
+    whether the body is valid, is the view's)."""
+    if form == "visits:upload_photo":  # the visit's own visitor
+        from zoufang.visits.models import Visit
+
+        return who.cadre_id is not None and Visit.objects.filter(public_id=kwargs["public_id"],
+                                                                  cadre_id=who.cadre_id).exists()
+    if form == "exemplars:consent" and who.user is not None:  # who heard the resident agree: the nominator too
+        from zoufang.exemplars.models import Exemplar
+
+        if Exemplar.objects.filter(public_id=kwargs["public_id"], created_by=who.user).exists():
+            return True
+    return who.name in PAGE_FORMS[form]
 
 
 def _writes(run: Any) -> tuple[Any, list[str]]:
@@ -217,31 +296,19 @@ def _post(client: Client, name: str, url: str, body: dict[str, Any]) -> tuple[An
     return _writes(lambda: client.post(url, {"csrfmiddlewaretoken": CSRF, **body}))
 
 
-def _route_params(route: str) -> set[str]:
-    return {a or b for a, b in re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", route)}
-
-
-def _host_urls(name: str, kwargs: dict[str, str], specs: dict[str, tuple[str, Spec]], oracle: Oracle,
-               who: Who) -> Iterator[str]:
-    """The URL of each page holding `name`'s form, for the same objects (or the role's own where it asks others)."""
-    for host in HOSTS[name]:
-        route, spec = specs[host]
-        wanted = _route_params(route)
-        # The same object where the page names it alike (a case for a case): pin's public_id is an assignment's.
-        given = {k: v for k, v in kwargs.items() if k in wanted and spec.params.get(k) == specs[name][1].params.get(k)}
-        if wanted <= set(given):
-            yield reverse(host, kwargs=given)
-            continue
-        inside = next((filled for side, filled in _variants(spec, oracle, who) if side == "in"), None)
-        yield reverse(host, kwargs=inside) if inside is not None else ""  # no object to show: nothing to refuse
-
-
-def test_every_post_only_page_url_sits_on_a_page():
-    """A new form's URL is placed on its page here, or this test fails (as the matrix's unclassified URLs do)."""
+def _page_forms() -> Iterator[tuple[str, Spec]]:
+    """Every page URL that takes a POST (signing in and out aside), with its spec."""
     classified, _unknown = classify()
-    unplaced = [name for name, _route, spec in classified if not name.startswith(NOT_PAGES)
-                and name not in SIGN_IN_OUT and "GET" not in spec.methods and name not in HOSTS]
-    assert unplaced == [], "POST-only URLs with no page in test_refused_writes.HOSTS: " + ", ".join(unplaced)
+    for name, _route, spec in classified:
+        if not name.startswith(NOT_PAGES) and name not in SIGN_IN_OUT and "POST" in spec.methods:
+            yield name, spec
+
+
+def test_every_page_form_has_its_users():
+    """A new page form is given the accounts that may use it in PAGE_FORMS, or this test fails (as MAY_WRITE's)."""
+    forms = {_form_name(name, choice) for name, spec in _page_forms() for choice in _choices(name, spec)}
+    assert sorted(forms - set(PAGE_FORMS)) == [], "page forms with no users in test_refused_writes.PAGE_FORMS"
+    assert sorted(set(PAGE_FORMS) - forms) == [], "page forms no longer in the URLconf"
 
 
 def _client(user: Any) -> Client:
@@ -257,67 +324,55 @@ def _client(user: Any) -> Client:
 @pytest.mark.django_db
 @pytest.mark.usefixtures("matrix_town")
 @pytest.mark.parametrize("role", DEMO_ROLES)
-def test_it_refuses_the_post_of_every_page_it_refuses_to_show(settings, tmp_path, role):
-    """Where the page is refused, its forms are, filled or empty; where it is shown, a form refused filled is refused
-    empty too (the permission is checked before the form is read)."""
+def test_it_refuses_every_page_form_the_account_may_not_use_and_the_refusal_reads_no_form(settings, tmp_path, role):
+    """Every page form, filled, on the account's own objects: refused where PAGE_FORMS does not name the account
+    (whether or not it is shown the page), and then refused the same way empty, writing nothing either time; not
+    refused where it names it."""
     settings.ZOUFANG_TODAY = "2017-06-15"
     settings.MEDIA_ROOT = tmp_path  # a form the role may send (a photo) writes its file here, not in var/
     settings.ZOUFANG_SMS_BACKEND = "zoufang.cases.sms.MemorySmsBackend"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
-    classified, _unknown = classify()
-    specs = {name: (route, spec) for name, route, spec in classified}
-    oracle = Oracle()
+    oracle = WriteOracle()
     user = get_user_model().objects.filter(username=role).first()
     client, who = _client(user), oracle.who(role, user)
-    shown: dict[str, bool] = {}  # a page URL → whether its GET was answered
-
-    def page_shown(url: str) -> bool:
-        if url not in shown:
-            shown[url] = not refused(_writes(lambda: client.get(url))[0])
-        return shown[url]
-
     holes, tried = [], 0
-    for name, _route, spec in classified:
-        if name.startswith(NOT_PAGES) or name in SIGN_IN_OUT or role in spec.skip_for or "POST" not in spec.methods:
+    for name, spec in _page_forms():
+        if role in spec.skip_for or role in spec.skip_post_for:
             continue
-        if role in spec.skip_post_for:
-            continue
+        spec = replace(spec, params={**spec.params, **PAGE_PARAMS.get(name, {})})
         for side, kwargs in _variants(spec, oracle, who):
             if side != "in":
                 continue  # an object out of scope: the matrix's
             url = reverse(name, kwargs=kwargs)
-            pages = [url] if "GET" in spec.methods else list(_host_urls(name, kwargs, specs, oracle, who))
-            hidden = not any(page and page_shown(page) for page in pages)
-            for filled, empty in _forms(name, kwargs):
-                tried += 1
-                if hidden:
-                    response, tables = _post(client, name, url, filled)
-                    if not refused(response):
-                        holes.append(f"{role} POST {url}: {response.status_code} {response.get('Location', '')} "
-                                     f"where {', '.join(pages)} is refused")
-                    if tables:
-                        holes.append(f"{role} POST {url} left {tables} where {', '.join(pages)} is refused")
-                answer, tables = _post(client, name, url, empty)
-                if refused(answer) and not tables:
+            for choice, filled, empty in _forms(name, kwargs, lambda kind: oracle.sample(who, kind)[0]):
+                form = _form_name(name, choice)
+                if form not in PAGE_FORMS:
+                    holes.append(f"{form}: not in PAGE_FORMS")
                     continue
-                why = f"{', '.join(pages)} is refused" if hidden else ""
-                if not hidden and refused(_post(client, name, url, filled)[0]):
-                    why = "the filled form is refused"
-                if why:
-                    holes.append(f"{role} POST {url} {empty or ''} (empty): {answer.status_code} "
-                                 f"{answer.get('Location', '')} left {tables} where {why}")
-    assert not holes, f"{len(holes)} of {tried} refused pages' POSTs:\n" + "\n".join(holes)
-
+                may = _may_use(form, who, kwargs)
+                response, traces = _post(client, name, url, filled)
+                tried += 1
+                where = f"{role} POST {url} ({form})"
+                if response.status_code >= 500 or refused(response) == may:
+                    holes.append(f"{where}: {response.status_code} {response.get('Location', '')} where the account "
+                                 f"{'may' if may else 'may not'} use it")
+                if may or not refused(response):
+                    continue
+                if traces:
+                    holes.append(f"{where}: refused and left {traces}")
+                if empty == filled:
+                    continue  # the form has nothing to fill: its refusal was the empty one's
+                answer, traces = _post(client, name, url, empty)
+                tried += 1
+                if answer.status_code != response.status_code or traces:
+                    holes.append(f"{where} empty {empty or ''}: {answer.status_code} {answer.get('Location', '')} "
+                                 f"left {traces}, where the filled form was refused with {response.status_code}")
+    assert not holes, f"{len(holes)} of {tried} page forms' POSTs:\n" + "\n".join(holes)
 
 
 # ---------------------------------------------------------------- the API's writes
 
-OFFICES = frozenset({"office", "menghe"})  # a town's 走访办
-HANDLERS = frozenset({"paichusuo", "jianguansuo", "fuban", "menghe_unit"})  # a unit's handlers
-CITY_OFFICES = frozenset({"city", "xinbei"})  # 上一级活动办, on what a town signed up to it
-CADRES = frozenset({"leader", "dept", "village", "ganbu1"})  # accounts that are cadres who visit
-ACCOUNTS = frozenset(DEMO_ROLES) - {"anonymous", "partner"}  # "partner" is an Open311 key: no account, no token
 # Who may make each write operation of docs/openapi.json on the objects of their own scope (README: 能看到什么);
 # every other token, and every token on another town's or another person's object, is refused (4xx) and leaves
 # nothing. A write operation missing here fails test_every_api_write_is_tried.

@@ -96,11 +96,24 @@ def test_it_lets_the_office_publish_from_the_case_page(login, cases_town, make_c
     assert case.is_published
     assert case.published_by == cases_town.users["office"]
     assert "上下塘社区一处路灯损坏" in login(cases_town.users["office"]).get(f"/cases/{case.public_id}/").content.decode()
-    refused = login(cases_town.users["handler"]).post(f"/cases/{case.public_id}/publication/", {"unpublish": "1"})
-    assert refused.status_code == 302
-    case.refresh_from_db()
-    assert case.is_published  # a unit handler cannot withdraw it
     assert "公开到公众查询" not in login(cases_town.users["handler"]).get(f"/cases/{case.public_id}/").content.decode()
+
+
+def test_a_handler_who_reads_the_case_is_refused_before_the_publication_form_is_read(login, cases_town, make_case):
+    """Decision 0044: the unit's handler opens the case but publishes nothing; its filled forms and its empty one
+    are refused alike (403 naming why), never answered as the office's invalid summary is, and nothing changes."""
+    case = _dispatched(cases_town, make_case())
+    publication.publish_case(case, by=cases_town.users["office"], summary="上下塘社区一处路灯损坏，正在维修。")
+    handler = login(cases_town.users["handler"])
+    assert handler.get(f"/cases/{case.public_id}/").status_code == 200
+    audited = AuditEvent.objects.count()
+    for sent in ({"unpublish": "1"}, {"summary": "路灯已修好"}, {"summary": ""}, {}):
+        refused = handler.post(f"/cases/{case.public_id}/publication/", sent)
+        assert refused.status_code == 403, sent
+        assert "只有本区域的走访办可以公开或撤回公开问题" in refused.content.decode()
+    case.refresh_from_db()
+    assert (case.is_published, case.public_summary) == (True, "上下塘社区一处路灯损坏，正在维修。")
+    assert AuditEvent.objects.count() == audited
 
 
 def _security_admin(cases_town):
