@@ -188,14 +188,16 @@ def _static_index_once() -> Iterator[None]:
         WhiteNoise.update_files_dictionary = original  # type: ignore[method-assign]
 
 
-@pytest.fixture
-def plain_templates(monkeypatch: Any) -> None:
-    """Templates render as outside tests, for a test of thousands of requests that reads only what responses show
-    (the authorization matrix, the links): the test client records every template rendered, with a copy of its
-    context, for response.context (every include and form widget is one): a twentieth of the matrix's time."""
-    from django.template.base import Template
+@pytest.fixture(autouse=True)
+def plain_templates(request: pytest.FixtureRequest, monkeypatch: Any) -> None:
+    """Templates render as outside tests, unless a test reads `response.context` (mark `recorded_templates`):
+    Django's test client otherwise records every template rendered with a copy of its context (every include and
+    form widget is one), a twentieth of the authorization matrix's time and of every page a test opens. A test
+    that reads `response.context` unmarked fails at once (it is None), never silently."""
+    if request.node.get_closest_marker("recorded_templates") is None:
+        from django.template.base import Template
 
-    monkeypatch.setattr(Template, "_render", _render_plain)
+        monkeypatch.setattr(Template, "_render", _render_plain)
 
 
 def _render_plain(template: Any, context: Any) -> Any:

@@ -15,6 +15,8 @@ from zoufang.accounts.models import AuditEvent, RoleGrant
 from zoufang.accounts.services import ensure_administrator, ensure_user
 from zoufang.conftest import PASSWORD
 
+pytestmark = pytest.mark.recorded_templates  # reads response.context
+
 Role = RoleGrant.Role
 
 

@@ -829,8 +829,7 @@ MUST_SEE_IN_FULL = {"office", "paichusuo", "auditor"}  # the auditor: the phone 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-def test_it_shows_no_role_anything_out_of_scope_or_a_number_it_may_not_read(matrix_town, settings, capsys,
-                                                                            plain_templates, role):
+def test_it_shows_no_role_anything_out_of_scope_or_a_number_it_may_not_read(matrix_town, settings, capsys, role):
     """One role a test (each in its own rolled-back transaction), so that pytest-xdist spreads the matrix's
     thousands of requests over the workers instead of one worker carrying them all."""
     settings.ZOUFANG_TODAY = "2017-06-15"

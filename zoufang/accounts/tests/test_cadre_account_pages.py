@@ -13,6 +13,8 @@ from zoufang.conftest import Town
 from zoufang.registry.models import Cadre, Unit
 from zoufang.registry.tests.factories import CadreFactory
 
+pytestmark = pytest.mark.recorded_templates  # reads response.context
+
 LIST = "/cadre-accounts/"
 
 

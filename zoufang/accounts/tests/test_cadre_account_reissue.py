@@ -15,6 +15,8 @@ from zoufang.conftest import Town
 from zoufang.registry.models import Cadre
 from zoufang.registry.tests.factories import CadreFactory
 
+pytestmark = pytest.mark.recorded_templates  # reads response.context
+
 User = get_user_model()
 LIST = "/cadre-accounts/"
 

@@ -18,6 +18,8 @@ from zoufang.accounts.tests.test_cadre_account_batches import _grow, _office
 from zoufang.conftest import Town
 from zoufang.registry.models import Cadre
 
+pytestmark = pytest.mark.recorded_templates  # reads response.context
+
 User = get_user_model()
 LIST = "/cadre-accounts/"
 

@@ -16,6 +16,8 @@ from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Unit
 from zoufang.registry.tests.factories import CadreFactory
 
+pytestmark = pytest.mark.recorded_templates  # reads response.context
+
 User = get_user_model()
 LIST = "/cadre-accounts/"
 

@@ -18,7 +18,7 @@ from zoufang.callbacks.models import CallbackBatch, CallbackSample
 from zoufang.callbacks.tests.conftest import MAY
 from zoufang.jobs.testing import cells, queued_file
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.recorded_templates]  # reads response.context
 
 
 def _client(user: Any) -> Client:

@@ -14,7 +14,7 @@ from zoufang.cases.models import Case
 from zoufang.cases.tests.conftest import in_state
 from zoufang.registry.models import Unit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.recorded_templates]  # reads response.context
 
 S = Case.Status
 JUNE = dt.date(2017, 6, 1)

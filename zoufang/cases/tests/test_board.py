@@ -13,7 +13,7 @@ from zoufang.cases.models import Case, CaseEvent
 from zoufang.regions.models import Region
 from zoufang.registry.tests.factories import TargetFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.recorded_templates]  # reads response.context
 
 S = Case.Status
 TODAY = dt.date(2017, 6, 15)

@@ -8,7 +8,7 @@ from zoufang.cases import actions, answers
 from zoufang.cases.models import Case, CaseCallback
 from zoufang.cases.transition import NotAllowed
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.recorded_templates]  # reads response.context
 S = Case.Status
 
 

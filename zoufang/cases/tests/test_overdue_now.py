@@ -19,7 +19,7 @@ from zoufang.cases import actions, board, lists, publication, tick
 from zoufang.cases.models import Case
 from zoufang.jobs.testing import queued_file
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.recorded_templates]  # reads response.context
 
 TODAY = dt.date(2017, 7, 3)
 

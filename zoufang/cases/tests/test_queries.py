@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from zoufang.cases import actions
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.recorded_templates]  # reads response.context
 
 
 def _dispatched(town, make_case, n):

@@ -17,7 +17,7 @@ from zoufang.cases.models import Case
 from zoufang.cases.report_views import weekly_list
 from zoufang.jobs.testing import queued_file
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.recorded_templates]  # reads response.context
 
 WEEK = {"kind": "problem", "week": "2017-06-13"}
 

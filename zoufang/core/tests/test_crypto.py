@@ -259,6 +259,7 @@ def test_it_finds_a_target_by_whole_id_number_in_the_admin_search(keys, town, rf
 
 
 @pytest.mark.django_db
+@pytest.mark.recorded_templates  # reads the admin form through response.context (test_admin._form_data)
 def test_it_keeps_blind_indexes_out_of_the_admin_audit_trail(keys, town, client):
     from django.contrib.auth import get_user_model
 

@@ -21,7 +21,7 @@ from zoufang.planning.models import Assignment
 from zoufang.registry.models import Target
 from zoufang.visits.models import Visit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.recorded_templates]  # reads response.context
 MENGHE = "/plan/?campaign=menghe-dazoufang"
 
 

@@ -13,7 +13,7 @@ from zoufang.documents import services
 from zoufang.documents.models import Document
 from zoufang.jobs.testing import queued_file
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.recorded_templates]  # reads response.context
 READERS = ["leader", "assessor"]
 OUTSIDERS = ["dept", "village", "auditor", "handler", "outsider"]
 

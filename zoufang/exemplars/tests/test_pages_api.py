@@ -14,6 +14,8 @@ from zoufang.exemplars.models import Exemplar
 from zoufang.exemplars.tests.conftest import ADDRESS, RESIDENT, at
 from zoufang.visits.models import Visit
 
+pytestmark = pytest.mark.recorded_templates  # reads response.context
+
 TEXT = f"走访{RESIDENT}家（{ADDRESS}），记下老人就医难，当周联系社区医生上门。"
 
 

@@ -19,7 +19,7 @@ from zoufang.integrity.tests.conftest import BEIJING, _visit
 from zoufang.jobs.testing import api_job
 from zoufang.registry.models import Cadre
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.recorded_templates]  # reads response.context
 
 
 def _late_writer(town: Any, name: str, day: int) -> Cadre:

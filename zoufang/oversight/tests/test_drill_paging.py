@@ -12,6 +12,8 @@ from zoufang.core import paging
 from zoufang.oversight import api, drill
 from zoufang.oversight.access import campaign_for
 
+pytestmark = pytest.mark.recorded_templates  # reads response.context
+
 WHATS = ["unvisited", "visits", "cases"]
 # The API's `limit` defaults to drill.LIMIT, read once when the module is imported: imported here, before a test
 # below shortens drill.LIMIT for the page, so the default stays 200 for every later test of the run.

@@ -7,6 +7,8 @@ from zoufang.planning.models import Assignment
 from zoufang.registry.models import Cadre, Unit
 from zoufang.registry.tests.factories import CadreFactory
 
+pytestmark = pytest.mark.recorded_templates  # reads response.context
+
 
 def test_it_gives_the_office_the_stored_proof_computed_in_the_background(client, town, api_token,
                                                                           django_assert_max_num_queries):

@@ -11,6 +11,8 @@ from zoufang.accounts.models import AuditEvent
 from zoufang.planning.models import Assignment
 from zoufang.registry.models import Unit
 
+pytestmark = pytest.mark.recorded_templates  # reads response.context
+
 
 @pytest.fixture
 def office(client, demo, db):

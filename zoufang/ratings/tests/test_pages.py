@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from zoufang.accounts.models import AuditEvent
 from zoufang.ratings.models import SupervisionItem
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.recorded_templates]  # reads response.context
 PHONE = "13812345678"
 
 

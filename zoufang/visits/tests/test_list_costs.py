@@ -14,7 +14,7 @@ from zoufang.registry.tests.factories import TargetFactory
 from zoufang.visits import services
 from zoufang.visits.tests.conftest import household_answers
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.recorded_templates]  # reads response.context
 
 GROWN = 40
 API_LISTS = ["/api/v1/targets", "/api/v1/cases/", "/api/v1/me/targets", "/api/v1/units", "/api/v1/cadres",

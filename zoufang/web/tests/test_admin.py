@@ -11,6 +11,8 @@ from zoufang.conftest import PASSWORD
 from zoufang.core.testforms import form_values
 from zoufang.registry.models import Target
 
+pytestmark = pytest.mark.recorded_templates  # reads response.context
+
 
 @pytest.fixture
 def root(town: Any) -> Any:

@@ -29,6 +29,8 @@ from zoufang.regions.models import Region
 from zoufang.registry.models import Unit
 from zoufang.workdays.models import DayOverride, OfficialYear
 
+pytestmark = pytest.mark.recorded_templates  # reads response.context
+
 Role = RoleGrant.Role
 WHEN = r"于 \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d "  # as clock.minute prints a moment
 # Actions that set a state (doing one twice is doing it once) and so carry no row as shown.

@@ -13,6 +13,8 @@ from zoufang.registry.tests.factories import id_number
 from zoufang.web import import_views
 from zoufang.web.import_views import PENDING_DIR, purge_stale_pending
 
+pytestmark = pytest.mark.recorded_templates  # reads response.context
+
 # The files' people are born on a day neither the factories (FACTORY_BORN onwards) nor other tests use: when the
 # factories numbered households born 1970-01-01, id_number(901) collided with the 5,901st household a worker had
 # made — a duplicate ID number, and a failed check, depending on which tests ran before.

@@ -63,8 +63,7 @@ def _walk(client: Client) -> tuple[list[str], list[str]]:
 
 
 @pytest.mark.parametrize("username", ["office", "leader", "dept", "village", "auditor", "paichusuo"])
-def test_every_link_on_every_page_is_well_formed_and_opens(demo: Any, settings: Any, plain_templates: None,
-                                                          username: str) -> None:
+def test_every_link_on_every_page_is_well_formed_and_opens(demo: Any, settings: Any, username: str) -> None:
     settings.ZOUFANG_TODAY = "2017-06-15"
     client = Client()
     client.force_login(get_user_model().objects.get(username=username))

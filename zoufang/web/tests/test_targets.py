@@ -6,6 +6,8 @@ from zoufang.accounts.models import AuditEvent
 from zoufang.registry.models import Target
 from zoufang.registry.tests.factories import TargetFactory
 
+pytestmark = pytest.mark.recorded_templates  # reads response.context
+
 
 def _names(html: str) -> set[str]:
     return set(re.findall(r'<td class="title"[^>]*><a href="/targets/[0-9a-f-]+/">([^<]+)</a>', html))
