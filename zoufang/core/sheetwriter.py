@@ -174,12 +174,13 @@ def _poured(text: str, lines: int, filled: float, usable: float) -> tuple[int, f
     return lines + more, (rest - (more - 1) * per_line) * each
 
 
-def fitted_height(values: Sequence[Any], widths: Sequence[float | None]) -> float | None:
+def fitted_height(values: Sequence[Any], widths: Sequence[float | None], *, padded: bool = False) -> float | None:
     """The height in points a row of wrapped `values` needs (None: one line, the default). Excel and LibreOffice
     do not grow a stored row to fit its wrapped text when the file is opened, so a printed ledger's long
-    走访情况 would be cut to its first line."""
+    走访情况 would be cut to its first line. `padded`: a one-line row too gets the margin a wrapped row has;
+    LibreOffice prints a row left at the default height with its CJK text against its borders."""
     lines = max((lines_needed(value, width) for value, width in zip(values, widths, strict=False)), default=1)
-    return min(MAX_ROW_POINTS, lines * LINE_POINTS + ROW_MARGIN_POINTS) if lines > 1 else None
+    return min(MAX_ROW_POINTS, lines * LINE_POINTS + ROW_MARGIN_POINTS) if lines > 1 or padded else None
 
 
 def _figure(value: Any) -> bool:
@@ -207,14 +208,14 @@ def _as_day(cell: Any) -> None:
 class ExportSheet(Widths, Worksheet):
     """A worksheet that drops control characters from text written through append, cell or sheet["A1"]."""
 
-    def table_row(self, row: Sequence[Any], *, header: bool = False, bold: bool = False) -> None:
+    def table_row(self, row: Sequence[Any], *, header: bool = False, bold: bool = False, padded: bool = False) -> None:
         """As `StreamSheet.table_row`: one printed table row, boxed, wrapped and as tall as its text needs."""
         self.append(row)
         number = self.max_row
         for cell, value in zip(self[number], row, strict=False):
             for name, setting in _table_style(value, header, bold).items():
                 setattr(cell, name, setting)
-        self.row_dimensions[number].height = fitted_height([_storable(v) for v in row], self.widths)
+        self.row_dimensions[number].height = fitted_height([_storable(v) for v in row], self.widths, padded=padded)
 
     def append(self, iterable: Any) -> None:
         if isinstance(iterable, dict):
@@ -289,12 +290,13 @@ class StreamSheet(Widths, WriteOnlyWorksheet):
             if cell is plain and (plain.has_style or plain.hyperlink):
                 plain = WriteOnlyCell(self)
 
-    def table_row(self, row: Sequence[Any], *, header: bool = False, bold: bool = False) -> None:
+    def table_row(self, row: Sequence[Any], *, header: bool = False, bold: bool = False, padded: bool = False) -> None:
         """One row of a printed table: every cell boxed and wrapped (a header's bold and centred; a 合计 row
-        `bold`), its height grown to the lines its longest text wraps to in the columns `set_widths` gave."""
+        `bold`), its height grown to the lines its longest text wraps to in the columns `set_widths` gave (with
+        `padded`, a one-line row's too: see `fitted_height`)."""
         values = [_storable(value.value if isinstance(value, Cell) else value) for value in row]
         self._write([self._table_cell(at, value, header, bold) for at, value in enumerate(values, start=1)],
-                    fitted_height(values, self.widths))
+                    fitted_height(values, self.widths, padded=padded))
 
     def _table_cell(self, column: int, value: Any, header: bool, bold: bool) -> Any:
         """A printed table's cell: one styled cell per column and kind of row, reused from row to row (the row is
@@ -581,9 +583,10 @@ def write_instructions(sheet: Any, columns: Sequence[Column], notes: Sequence[st
     sheet.set_widths(INSTRUCTION_WIDTHS)
     sheet.freeze_panes = "A3"
     _line_across(sheet, title, font=TITLE)  # a long kind's title wraps within the page
-    sheet.table_row([_("列名"), _("是否必填"), _("填写规则"), _("示例")], header=True)
+    sheet.table_row([_("列名"), _("是否必填"), _("填写规则"), _("示例")], header=True, padded=True)
     for column in columns:
-        sheet.table_row([column.header, _("必填") if column.required else _("选填"), str(column.rule), column.example])
+        sheet.table_row([column.header, _("必填") if column.required else _("选填"), str(column.rule), column.example],
+                        padded=True)
     if not notes:
         return
     sheet.append([])
@@ -594,10 +597,11 @@ def write_instructions(sheet: Any, columns: Sequence[Column], notes: Sequence[st
 
 
 def _line_across(sheet: Any, text: str, *, font: Font | None = None) -> None:
-    """One line of text under a table, merged across its columns and wrapped there, as tall as its lines."""
+    """One line of text under a table, merged across its columns and wrapped there, as tall as its lines and the
+    margin below them (a one-line note's too, as the table's rows)."""
     scale = (font.sz if font and font.sz else BODY_POINTS) / BODY_POINTS  # a title's 14 pt takes more room
     lines = lines_needed(text, sum(width or DEFAULT_WIDTH for width in sheet.widths) / scale)
-    height = lines * LINE_POINTS * scale + ROW_MARGIN_POINTS if lines > 1 or scale > 1 else None
+    height = lines * LINE_POINTS * scale + ROW_MARGIN_POINTS
     if isinstance(sheet, StreamSheet):
         sheet.append([text], font=font, alignment=WRAP_TOP, height=height)
         row = sheet.rows_written

@@ -14,7 +14,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Length, Pt
 from docx.table import Table
 from lxml import etree
 from openpyxl import Workbook
@@ -93,6 +93,10 @@ def boxed_rows(sheet: Worksheet, rows: list[list[Any]], *, header: int = 1,
             sheet.merge_cells(start_row=r, start_column=1, end_row=r, end_column=span)
 
 
+LEFT_MARGIN, RIGHT_MARGIN = Cm(2.8), Cm(2.6)
+TEXT_WIDTH = Cm(21) - LEFT_MARGIN - RIGHT_MARGIN  # 15.6 cm: what a table spans
+
+
 def docx_document() -> DocxDocument:
     """An A4 document with the margins and 仿宋 body type of a government notice (GB/T 9704)."""
     document = Document()
@@ -100,7 +104,7 @@ def docx_document() -> DocxDocument:
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    section.left_margin, section.right_margin = LEFT_MARGIN, RIGHT_MARGIN
     document.styles["Normal"].font.size = Pt(10.5)
     set_body_font(document, FANGSONG)
     return document
@@ -163,25 +167,31 @@ _W_NAMESPACE = b' xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/20
 
 def _table_and_template(document: DocxDocument, header: list[str], *, widths_cm: list[float] | None,
                         left: tuple[int, ...], font_pt: float | None) -> tuple[Table, Any]:
-    """A boxed table with its repeated header and one styled template row to clone the data rows from."""
+    """A boxed table with its repeated header and one styled template row to clone the data rows from.
+
+    Laid out by its grid (fixed layout; `widths_cm`, else equal columns across the text block), never fitted to its
+    text: Word and WPS would otherwise measure every cell of a thousand-row list to size the columns."""
     table = document.add_table(rows=2, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    if widths_cm:
-        table.autofit = False
-        for column, width in zip(table.columns, widths_cm, strict=True):
-            column.width = Cm(width)  # the grid, which LibreOffice and WPS lay out by
+    table.autofit = False
+    widths = [Cm(width) for width in widths_cm] if widths_cm else [Length(TEXT_WIDTH // len(header))] * len(header)
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # the grid, which LibreOffice and WPS lay out by
+    table_width = table._tbl.tblPr.find(qn("w:tblW"))  # noqa: SLF001 - python-docx leaves it "auto"
+    table_width.set(qn("w:type"), "dxa")
+    table_width.set(qn("w:w"), str(sum(column.width.twips for column in table.columns)))
     for c, text in enumerate(header):
         for r, value in ((0, text), (1, "·")):
             cell = table.rows[r].cells[c]
             cell.text = value
+            cell.width = widths[c]  # the cell's width, which Word reads
             paragraph = cell.paragraphs[0]
             paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if r and c + 1 in left else WD_ALIGN_PARAGRAPH.CENTER
-            paragraph.runs[0].bold = r == 0
+            if r == 0:  # a data row's run is plain: no <w:b w:val="0"/> in each of its thousands of cells
+                paragraph.runs[0].bold = True
             if font_pt:
                 paragraph.runs[0].font.size = Pt(font_pt)
-            if widths_cm:
-                cell.width = Cm(widths_cm[c])
     table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # noqa: SLF001
     return table, table.rows[1]._tr  # noqa: SLF001
 

@@ -125,6 +125,23 @@ def test_the_printable_docx_holds_every_walk_list_after_the_tables(printable, de
     assert f"走访单位：{leader.unit.name}　走访人：{leader.name}" in text
 
 
+def test_every_printed_table_is_laid_out_by_its_grid_across_the_page(printable):
+    """Fixed layout and a grid as wide as the text block: Word and WPS take the columns as given instead of measuring
+    every cell of a thousand-row list to fit them (autofit), and the table fills the page between the margins."""
+    document = Document(io.BytesIO(printable))
+    section = document.sections[0]
+    printable_twips = round((section.page_width - section.left_margin - section.right_margin) / 635)
+    tables = list(document.element.body.iter(qn("w:tbl")))
+    assert tables
+    for tbl in tables:
+        properties = tbl.find(qn("w:tblPr"))
+        assert properties.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+        grid = [int(column.get(qn("w:w"))) for column in tbl.find(qn("w:tblGrid")).iter(qn("w:gridCol"))]
+        assert abs(sum(grid) - printable_twips) <= len(grid), grid  # whole twips, a rounding each
+        width = properties.find(qn("w:tblW"))
+        assert (width.get(qn("w:type")), int(width.get(qn("w:w")))) == ("dxa", sum(grid))
+
+
 @pytest.mark.parametrize("fmt", ["xlsx", "docx"])
 def test_a_unit_downloads_its_own_lists_one_per_cadre(client, demo, db, fmt):
     unit = Unit.objects.get(name="派出所")

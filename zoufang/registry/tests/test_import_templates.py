@@ -101,3 +101,17 @@ def test_its_rules_say_what_to_write_not_what_went_wrong():
     assert not {header: rule for header, rule in rules.items() if "不符合" in rule}
     assert rules["身份证号码"].startswith("18位，符合 GB 11643")
     assert rules["统一社会信用代码"].startswith("18位，符合 GB 32100")
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_its_instructions_give_a_one_line_row_the_room_of_a_wrapped_one(kind):
+    """A one-line row left at the default height printed its text against its borders in LibreOffice; every row
+    is as tall as its lines and the same margin a wrapped row has."""
+    from zoufang.core.sheetwriter import LINE_POINTS, ROW_MARGIN_POINTS
+
+    sheet = _instructions(kind)
+    for row in sheet.iter_rows(min_row=2):
+        if any(cell.value for cell in row):
+            height = sheet.row_dimensions[row[0].row].height
+            assert height is not None, row[0].row
+            assert height >= LINE_POINTS + ROW_MARGIN_POINTS, row[0].row
