@@ -192,7 +192,9 @@ def _table_and_template(document: DocxDocument, header: list[str], *, widths_cm:
                 paragraph.runs[0].bold = True
             if font_pt:
                 paragraph.runs[0].font.size = Pt(font_pt)
-    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # noqa: SLF001
+    for row in table.rows:  # a row is never cut by a page break, its text half on each page
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # noqa: SLF001
+    table.rows[0]._tr.trPr.append(OxmlElement("w:tblHeader"))  # noqa: SLF001 - after cantSplit, as the schema orders
     return table, table.rows[1]._tr  # noqa: SLF001
 
 

@@ -38,7 +38,9 @@ from zoufang.registry.models import Target, Unit
 
 COLUMNS = ["序号", "类型", "户主/名称", "村（社区）", "村民小组/网格", "地址", "走访日期", "备注"]
 XLSX_WIDTHS = [6, 12, 20, 12, 14, 30, 12, 10]
-DOCX_WIDTHS_CM = [0.9, 2.2, 3.1, 1.7, 1.9, 3.2, 1.6, 1.0]  # 15.6 cm: A4 within the notice margins
+# 15.6 cm: A4 within the notice margins. 序号 holds its header and a four-digit number on one line (a list runs
+# to thousands of rows), 走访日期 and 备注 theirs; names and addresses wrap in any case.
+DOCX_WIDTHS_CM = [1.3, 2.0, 2.9, 1.7, 1.9, 3.0, 1.7, 1.1]
 LEFT_COLUMNS = (3, 6)  # 户主/名称 and 地址 read better flush left
 UNIT_KIND_ORDER = ["outside_body", "city_department", "town_leadership", "town_department", "village_committee"]
 _KIND_RANK: dict[str, int] = {str(kind): i for i, kind in enumerate(Target.Kind)}

@@ -142,6 +142,23 @@ def test_every_printed_table_is_laid_out_by_its_grid_across_the_page(printable):
         assert (width.get(qn("w:type")), int(width.get(qn("w:w")))) == ("dxa", sum(grid))
 
 
+def test_a_walk_list_s_number_and_header_fit_their_column_on_one_line_and_no_row_breaks_across_pages(printable):
+    """The 序号 column holds its header and a four-digit number on one line (a cadre's list runs to thousands of
+    rows; 0.9 cm printed "51" over "0"), and a row is never cut by a page break (its text half on each page)."""
+    document = Document(io.BytesIO(printable))
+    lists = [tbl for tbl in document.element.body.iter(qn("w:tbl"))
+             if [t.text for t in tbl.find(qn("w:tr")).iter(qn("w:t"))][:len(COLUMNS)] == COLUMNS]
+    assert lists
+    margins_twips = 2 * 108  # Word's default cell margins, left and right (0.19 cm)
+    font_twips = 9 * 20  # the lists' 9 pt
+    needed = max(2 * font_twips, 4 * font_twips // 2)  # two Chinese characters; four digits, half an em each
+    for tbl in lists:
+        first = int(next(tbl.find(qn("w:tblGrid")).iter(qn("w:gridCol"))).get(qn("w:w")))
+        assert first - margins_twips >= needed, first
+        for row in tbl.iter(qn("w:tr")):
+            assert row.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None
+
+
 @pytest.mark.parametrize("fmt", ["xlsx", "docx"])
 def test_a_unit_downloads_its_own_lists_one_per_cadre(client, demo, db, fmt):
     unit = Unit.objects.get(name="派出所")
