@@ -130,16 +130,26 @@ def test_a_no_answer_sent_twice_is_recorded_once(sampling, batch):
     assert sample.attempts.count() == 2
 
 
-def test_the_office_verifies_on_the_page(sampling, batch):
+def _not_visited(sampling: Any, batch: CallbackBatch) -> CallbackSample:
+    """A sample the caller found not visited: waiting for the office's verification."""
     sample = batch.samples.first()
     services.record_attempt(sample, by=sampling.users["caller"], kind="completed", answers={"visited": "no"})
-    office = _client(sampling.users["office"])
-    assert "待核实" in office.get(reverse("callbacks:batch", args=[batch.public_id])).content.decode()
-    response = office.post(reverse("callbacks:sample", args=[sample.public_id]), {
+    return sample
+
+
+def _upheld_on_the_page(client: Client, sample: CallbackSample) -> None:
+    response = client.post(reverse("callbacks:sample", args=[sample.public_id]), {
         "do": "verify", "verify-upheld": "yes", "verify-explanation": "干部称电话联系过", "verify-note": "对象确认未见面"})
     assert response.status_code == 302
     sample.refresh_from_db()
     assert sample.verification == "upheld"
+
+
+def test_the_office_verifies_on_the_page(sampling, batch):
+    sample = _not_visited(sampling, batch)
+    office = _client(sampling.users["office"])
+    assert "待核实" in office.get(reverse("callbacks:batch", args=[batch.public_id])).content.decode()
+    _upheld_on_the_page(office, sample)
 
 
 def test_the_office_reading_a_sample_s_phone_in_full_is_audited(sampling, batch):
@@ -322,14 +332,9 @@ def test_the_city_office_draws_and_verifies_for_its_towns_as_the_readme_says(sam
         "flagged_percent": "", "caller": sampling.company.pk})
     assert response.status_code == 302
     assert CallbackBatch.objects.filter(created_by=city).count() == 1
-    sample = batch.samples.first()
-    services.record_attempt(sample, by=sampling.users["caller"], kind="completed", answers={"visited": "no"})
+    sample = _not_visited(sampling, batch)
     assert 'value="verify"' in client.get(reverse("callbacks:sample", args=[sample.public_id])).content.decode()
-    response = client.post(reverse("callbacks:sample", args=[sample.public_id]), {
-        "do": "verify", "verify-upheld": "yes", "verify-explanation": "干部称电话联系过", "verify-note": "对象确认未见面"})
-    assert response.status_code == 302
-    sample.refresh_from_db()
-    assert sample.verification == "upheld"
+    _upheld_on_the_page(client, sample)
 
     readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
     row = next(line for line in readme.splitlines() if line.startswith("| `city` |"))
