@@ -469,6 +469,17 @@ class Oracle:
                     or Who.under(d["cadre__unit__region__path"] or "", who.ledgers))
         raise AssertionError(kind)
 
+    def opens(self, who: Who, kind: str, pk: int) -> bool:
+        """May `who` open the object's own page and API record? As `sees`, but for a case: a visiting cadre reads the
+        words and status of the opinions it collected and of its targets' open cases where it works (the visit's
+        page, 我的走访; README: `dept`), not the case's page, which is its handlers', its signing leader's and its
+        area's."""
+        if kind == "case" and who.partner_region is None:
+            c = self.cases[pk]
+            return (Who.under(c["path"], who.area) or c["unit_id"] in who.units or bool(c["co"] & who.units)
+                    or (who.cadre_id is not None and who.cadre_id == c["signoff_leader_id"]))
+        return self.sees(who, kind, pk)
+
     def batches(self, who: Who) -> tuple[set[int], set[int]]:
         """(batches the role sees: the office's of its area, the third party's of its unit; those it calls for)."""
         seen, calls = set(), set()
@@ -516,7 +527,8 @@ class Oracle:
         if kind in ("target", "visit", "case"):
             model = {"target": Target, "visit": Visit, "case": Case}[kind]
             pks = {"target": self.target_path, "visit": self.visits, "case": self.cases}[kind]
-            inside = next((pk for pk in sorted(pks) if self.sees(who, kind, pk)), None)
+            # In: one whose page the role opens; out: one it may not see at all.
+            inside = next((pk for pk in sorted(pks) if self.opens(who, kind, pk)), None)
             outside = next((pk for pk in sorted(pks) if not self.sees(who, kind, pk)), None)
             if kind == "case" and who.partner_region is None and who.user is None:  # the public: what is published
                 inside = next((pk for pk in sorted(pks) if self.cases[pk]["published_at"]), None)
@@ -835,6 +847,9 @@ MUST_SEE = {"office": {"visit", "case"}, "leader": {"visit", "case"}, "village":
             "jianguansuo": {"visit", "case"}, "dept": {"target"}, "paichusuo": {"case"}, "partner": {"case"},
             "city": {"visit", "case"}}  # the city office reads its towns' rows, masked
 MUST_SEE_IN_FULL = {"office", "paichusuo", "auditor"}  # the auditor: the phone of a sampled target
+# An object's own page and API record. For the signed-in roles of MUST_SEE, the object the oracle samples on their
+# side (Oracle.opens) must open there (200): a page refusing a reader it should admit fails, as a leak does.
+OWN_PAGES = {"web:target", "visits:visit", "cases:detail", "api:get_target", "api:get_visit", "api:get_case"}
 
 
 @pytest.mark.django_db
@@ -893,6 +908,9 @@ def _run(classified: tuple[tuple[str, str, Spec], ...], oracle: Oracle, clients:
                 response = _call(client, method, url, headers if is_api else {}, is_api)
                 where = f"{role} {method} {url} ({side})"
                 status = response.status_code
+                if (side == "in" and name in OWN_PAGES and role in MUST_SEE and who.user is not None
+                        and method == "GET" and status != 200):
+                    leaks.append(f"{where}: {status} for an object in scope")
                 if side == "out" and (200 <= status < 300 or (300 <= status < 400 and not LOGIN_WALL.search(
                         response.get("Location", "")))):
                     leaks.append(f"{where}: {status} for an object out of scope")

@@ -130,16 +130,26 @@ def test_a_no_answer_sent_twice_is_recorded_once(sampling, batch):
     assert sample.attempts.count() == 2
 
 
-def test_the_office_verifies_on_the_page(sampling, batch):
+def _not_visited(sampling: Any, batch: CallbackBatch) -> CallbackSample:
+    """A sample the caller found not visited: waiting for the office's verification."""
     sample = batch.samples.first()
     services.record_attempt(sample, by=sampling.users["caller"], kind="completed", answers={"visited": "no"})
-    office = _client(sampling.users["office"])
-    assert "待核实" in office.get(reverse("callbacks:batch", args=[batch.public_id])).content.decode()
-    response = office.post(reverse("callbacks:sample", args=[sample.public_id]), {
+    return sample
+
+
+def _upheld_on_the_page(client: Client, sample: CallbackSample) -> None:
+    response = client.post(reverse("callbacks:sample", args=[sample.public_id]), {
         "do": "verify", "verify-upheld": "yes", "verify-explanation": "干部称电话联系过", "verify-note": "对象确认未见面"})
     assert response.status_code == 302
     sample.refresh_from_db()
     assert sample.verification == "upheld"
+
+
+def test_the_office_verifies_on_the_page(sampling, batch):
+    sample = _not_visited(sampling, batch)
+    office = _client(sampling.users["office"])
+    assert "待核实" in office.get(reverse("callbacks:batch", args=[batch.public_id])).content.decode()
+    _upheld_on_the_page(office, sample)
 
 
 def test_the_office_reading_a_sample_s_phone_in_full_is_audited(sampling, batch):
@@ -302,3 +312,30 @@ def test_a_unit_that_visits_in_the_town_is_not_its_third_party(sampling):
     with pytest.raises(services.CallbackError, match="苏州市妇联本身在.*走访.*不是第三方"):
         services.draw_batch(campaign, MAY, by=sampling.users["office"], count=2, caller=fulian)
     assert not CallbackBatch.objects.exists()
+
+
+def test_the_city_office_draws_and_verifies_for_its_towns_as_the_readme_says(sampling, batch):
+    """Seed 000 §三(三): the city's "六个一" office has the third party call its towns' visits back. Its account draws
+    the batch, verifies what the caller found and follows it up on the pages, as the town's office does; the
+    README's row for `city` says so, where it once said 只读 of everything (decision 0057)."""
+    from pathlib import Path
+
+    from zoufang.accounts.models import RoleGrant
+    from zoufang.accounts.services import ensure_user
+    from zoufang.conftest import PASSWORD
+
+    city = ensure_user("city", PASSWORD, role=RoleGrant.Role.CITY_OFFICE, region=sampling.town.town.parent.parent)
+    client = _client(city)
+    assert "抽取新的一批" in client.get(reverse("callbacks:index")).content.decode()
+    response = client.post(reverse("callbacks:index"), {
+        "campaign": sampling.town.campaign.slug, "starts_on": "2017-05-01", "ends_on": "2017-05-31", "count": "2",
+        "flagged_percent": "", "caller": sampling.company.pk})
+    assert response.status_code == 302
+    assert CallbackBatch.objects.filter(created_by=city).count() == 1
+    sample = _not_visited(sampling, batch)
+    assert 'value="verify"' in client.get(reverse("callbacks:sample", args=[sample.public_id])).content.decode()
+    _upheld_on_the_page(client, sample)
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| `city` |"))
+    assert "回访抽查" in row, "the README's row for the city office leaves out the callbacks it runs"

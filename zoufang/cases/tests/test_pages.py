@@ -337,3 +337,31 @@ def test_an_unknown_status_on_the_case_list_is_every_case_said_in_chinese_and_no
     filtered = client.get("/cases/", {"status": "draft"}).content.decode()
     assert ">清除</a>" in filtered
     assert "有误" not in filtered
+
+
+def test_a_cadre_reads_the_opinions_it_collected_on_its_visit_and_its_list_not_on_the_case_page(client, cases_town,
+                                                                                                api_token):
+    """A visiting cadre (README: `dept`, 我的走访) follows what it collected where it works: the visit's page and 我的走访
+    give each opinion's words and status. The case's own page — the handling history, the units' notes, the raiser's
+    call-back — is for those who handle or oversee it: 404 for the cadre, as for the matrix's oracle (Oracle.opens)."""
+    import uuid
+
+    from django.urls import reverse
+
+    from zoufang.cases.services import draft_case
+    from zoufang.planning.models import Assignment
+    from zoufang.visits.models import Visit
+
+    town = cases_town
+    officer, target = town.users["dept"].cadre, town.households["jijiadun"][0]
+    Assignment.objects.create(campaign=town.campaign, target=target, cadre=officer, unit=officer.unit)
+    moment = dt.datetime(2017, 6, 13, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    visit = Visit.objects.create(campaign=town.campaign, target=target, cadre=officer, client_uuid=uuid.uuid4(),
+                                 content_hash=uuid.uuid4().hex, visited_at=moment, mode=Visit.Mode.HOME)
+    case = draft_case(campaign=town.campaign, kind=Case.Kind.SUGGESTION, description="建议社区卫生服务站延长周末门诊时间",
+                      raised_at=moment, target=target, source_visit=visit, by=town.users["dept"])
+    client.force_login(town.users["dept"])
+    assert case.description in client.get(reverse("visits:visit", args=[visit.public_id])).content.decode()
+    assert case.description in client.get(reverse("visits:my_list")).content.decode()
+    assert client.get(reverse("cases:detail", args=[case.public_id])).status_code == 404
+    assert client.get(f"/api/v1/cases/{case.public_id}", **api_token("dept")).status_code == 404
