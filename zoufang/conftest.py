@@ -347,6 +347,9 @@ def pytest_configure(config: pytest.Config) -> None:
         stack.enter_context(run_folder())
         if not config.option.collectonly and not config.getoption("nomigrations", False):
             stack.enter_context(template_ahead())  # PostgreSQL: migrated while the workers start
+    from zoufang.core.testatomic import Guard
+
+    config.pluginmanager.register(Guard(), "zoufang-atomic-guard")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -539,7 +542,9 @@ def rolled_back(django_db_blocker: Any) -> Iterator[None]:
     back before that, as usual, so the data stays as the fixture left it for every test of its scope."""
     from django.db import transaction
 
-    with django_db_blocker.unblock(), transaction.atomic():
+    from zoufang.core.testatomic import harness_block
+
+    with django_db_blocker.unblock(), harness_block():
         yield
         transaction.set_rollback(True)
 
