@@ -138,24 +138,25 @@ class Guard:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_setup(self) -> Any:
-        found.clear()
-        try:
+        with _phase("setup"):
             return (yield)
-        finally:
-            reported("setup")
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self) -> Any:
-        with baseline():
-            try:
-                return (yield)
-            finally:
-                reported("call")
+        with _phase("call"):
+            return (yield)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_teardown(self) -> Any:
-        with baseline():
-            try:
-                return (yield)
-            finally:
-                reported("teardown")
+        with _phase("teardown"):
+            return (yield)
+
+
+@contextmanager
+def _phase(name: str) -> Iterator[None]:
+    found.clear()
+    with baseline():
+        try:
+            yield
+        finally:
+            reported(name)

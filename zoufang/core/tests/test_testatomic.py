@@ -55,6 +55,13 @@ def test_it_fails_the_test_even_when_the_code_catches_the_error():
     assert "regions.Region" in testatomic.taken()[0]
 
 
+def test_what_the_code_caught_fails_the_phase():
+    assert swallowing() == "caught"
+    with pytest.raises(pytest.fail.Exception, match=r"^call: select_for_update on regions\.Region"):
+        testatomic.reported("call")
+    assert testatomic.found == []
+
+
 def test_it_refuses_a_view_that_locks_outside_a_transaction(client, settings):
     settings.ROOT_URLCONF = __name__
     with pytest.raises(OutsideItsTransaction):
