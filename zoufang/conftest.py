@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.test import Client
 
 from zoufang.accounts.models import RoleGrant
@@ -252,9 +251,10 @@ def town(db: Any) -> Town:
     database (zoufang/core/testsnap.py: a tenth of the time its accounts take to make); built where other fixtures
     wrote first. A live server's test commits it, and the test's flush removes it."""
     from zoufang import clock
+    from zoufang.core.testatomic import harness_block
     from zoufang.core.testsnap import built
 
-    with transaction.atomic():
+    with harness_block():
         return built(f"town-{clock.today()}-{_town_settings()}", make_town, fresh=True)
 
 
@@ -347,6 +347,9 @@ def pytest_configure(config: pytest.Config) -> None:
         stack.enter_context(run_folder())
         if not config.option.collectonly and not config.getoption("nomigrations", False):
             stack.enter_context(template_ahead())  # PostgreSQL: migrated while the workers start
+    from zoufang.core.testatomic import Guard
+
+    config.pluginmanager.register(Guard(), "zoufang-atomic-guard")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -358,10 +361,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def menghe_campaign() -> Campaign:
     """孟河镇 loaded once a run from each starting point and written back elsewhere: on the demo (inside the
     module's savepoint), or alone in a live server's empty database (committed here, flushed after the test)."""
+    from zoufang.core.testatomic import harness_block
     from zoufang.core.testsnap import built
     from zoufang.demo.menghe import load_menghe_demo
 
-    with transaction.atomic():
+    with harness_block():
         return Campaign.objects.get(pk=built(f"menghe-{_demo_settings()}", lambda: load_menghe_demo().pk))
 
 
@@ -539,7 +543,9 @@ def rolled_back(django_db_blocker: Any) -> Iterator[None]:
     back before that, as usual, so the data stays as the fixture left it for every test of its scope."""
     from django.db import transaction
 
-    with django_db_blocker.unblock(), transaction.atomic():
+    from zoufang.core.testatomic import harness_block
+
+    with django_db_blocker.unblock(), harness_block():
         yield
         transaction.set_rollback(True)
 

@@ -10,6 +10,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
+from django.db import router, transaction
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -106,13 +107,16 @@ class AuditedUserAdmin(AuditedAdminMixin, UserAdmin):
         self.message_user(request, _("已重置 %(n)d 个账号的双因素认证。") % {"n": queryset.count()})
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:  # noqa: A002 - Django's name
-        """Setting another account's password sets a state (the last one set counts): audited like every admin write."""
-        response = super().user_change_password(request, id, form_url)
-        if request.method == "POST" and response.status_code == 302:
-            account = self.get_object(request, unquote(id))
-            audit.record(request.user, AuditEvent.Action.SECURITY, account, object_type="auth.User",
-                         summary=_("管理后台重设账号 %(username)s 的密码") % {"username": account.get_username()})
-            passwords.require_change(account)
+        """Setting another account's password sets a state (the last one set counts): audited like every admin write.
+        One transaction, as Django's change form has: the account locked while its password is set (get_object),
+        and the password, its audit row and the change required at the next login kept together."""
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                account = self.get_object(request, unquote(id))
+                audit.record(request.user, AuditEvent.Action.SECURITY, account, object_type="auth.User",
+                             summary=_("管理后台重设账号 %(username)s 的密码") % {"username": account.get_username()})
+                passwords.require_change(account)
         return response
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:

@@ -4,7 +4,7 @@ primary key in one statement run for each row (no CASE … WHEN compiled per row
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from zoufang.core.moves import moves
@@ -31,15 +31,16 @@ def test_it_deletes_creates_and_rewrites_the_records_to_match(town):
     CaseCounted.objects.bulk_create([CaseCounted(case=pk, campaign_id=campaign, **_fields(part))
                                      for pk, part in before.items()])
     now = {2: ("accepted", 11, dt.date(2017, 6, 29)), 3: ("resolved", 15, None), 4: ("registered", 1, None)}
-    kept_rows = {row.case: row for row in CaseCounted.objects.filter(case__in=[1, 2, 3]).select_for_update()}
-    spread: list[tuple[object, int]] = []
-    found = moves([1, 2, 3, 4], before, now, lambda part, sign: spread.append((part, sign)))
+    with transaction.atomic():  # the kept rows locked to the end, as the counters' callers hold them
+        kept_rows = {row.case: row for row in CaseCounted.objects.filter(case__in=[1, 2, 3]).select_for_update()}
+        spread: list[tuple[object, int]] = []
+        found = moves([1, 2, 3, 4], before, now, lambda part, sign: spread.append((part, sign)))
 
-    def fields(part: tuple[str, int, dt.date | None]) -> dict[str, object]:
-        return {"campaign_id": campaign, **_fields(part)}
+        def fields(part: tuple[str, int, dt.date | None]) -> dict[str, object]:
+            return {"campaign_id": campaign, **_fields(part)}
 
-    with CaptureQueriesContext(connection) as queries:
-        found.store(CaseCounted, "case", kept_rows, fields)
+        with CaptureQueriesContext(connection) as queries:
+            found.store(CaseCounted, "case", kept_rows, fields)
 
     assert _stored(campaign) == now
     rewrites = [q["sql"] for q in queries.captured_queries if "UPDATE " in q["sql"]]
