@@ -8,6 +8,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -75,11 +76,12 @@ def change_password(request: HttpRequest) -> HttpResponse:
     reason = passwords.must_change_password(request.user)
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        passwords.require_change(user, required=False)
-        update_session_auth_hash(request, user)
-        recheck(request)
-        audit.record(user, AuditEvent.Action.SECURITY, user, object_type="auth.User", summary="修改了自己的密码")
+        with transaction.atomic():  # the password, its history, the cleared flag and the audit row, or none of them
+            user = form.save()
+            passwords.require_change(user, required=False)
+            update_session_auth_hash(request, user)
+            recheck(request)
+            audit.record(user, AuditEvent.Action.SECURITY, user, object_type="auth.User", summary="修改了自己的密码")
         messages.success(request, _("密码已修改。"))
         return redirect(_next(request))
     return render(request, "accounts/password.html", {"form": form, "reason": reason, "next": _next(request)},

@@ -226,3 +226,24 @@ def test_an_administrators_initial_password_gets_no_api_token(town, client):
                           content_type="application/json")
     assert refused.status_code == 403
     assert "初始密码" in refused.json()["detail"]
+
+
+def test_a_password_change_whose_audit_row_cannot_be_written_changes_nothing(town, login, monkeypatch):
+    """The new password, its history, the cleared 'must change' and the audit row land together or not at all: a
+    change the audit trail does not hold would be a change nobody can account for."""
+    from zoufang.accounts import audit
+
+    def unwritable(*args, **kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    leader = town.users["leader"]
+    passwords.require_change(leader)
+    client = login(leader)
+    client.raise_request_exception = False
+    monkeypatch.setattr(audit, "record", unwritable)
+    failed = client.post("/account/password/", {"old_password": PASSWORD, "new_password1": "Jinxi-2017-new",
+                                               "new_password2": "Jinxi-2017-new"})
+    assert failed.status_code == 500
+    leader.refresh_from_db()
+    assert leader.check_password(PASSWORD)
+    assert passwords.must_change_password(leader)
