@@ -178,6 +178,7 @@ def refresh_campaign(campaign_id: int, seen: int | None, progress: Progress | No
     return f"computed: {scan.listed} listed of {scan.cadres}"
 
 
+@transaction.atomic  # a scan's flags, cadres and the scan go together: a scan left without rows reads "no flags"
 def prune(now: dt.datetime | None = None) -> int:
     """The periodic work's part: drop the scans of chosen periods computed more than KEEP_PERIOD_SCANS ago (each
     period keeps only its newest scan, but every period asked for would otherwise stay for good). The whole

@@ -166,6 +166,27 @@ def test_a_chosen_period_s_scan_computed_on_a_pinned_day_is_not_dropped_as_years
     assert scans.prune(clock.now() + dt.timedelta(days=31)) == 1
 
 
+def test_a_prune_cut_short_leaves_every_old_scan_whole(visiting, desk_entry, monkeypatch):
+    """A scan's flags, its cadres and the scan go together or stay together: a prune stopped after the flags would
+    leave a scan that reads as "no flags" for its period."""
+    may = scans.compute_scan(visiting.campaign, (dt.date(2017, 5, 1), dt.date(2017, 5, 31)))
+    flags, rows = ScannedFlag.objects.filter(row__scan=may).count(), ScannedCadre.objects.filter(scan=may).count()
+    assert flags
+    assert rows
+
+    class Stopped:  # the worker stops between the scan's flags and its cadres
+        class objects:  # noqa: N801 - a model's manager, as prune reads it
+            @staticmethod
+            def filter(**kwargs: Any) -> Any:
+                raise RuntimeError("worker stopped")
+
+    monkeypatch.setattr(scans, "ScannedCadre", Stopped)
+    with pytest.raises(RuntimeError):
+        scans.prune(clock.now() + dt.timedelta(days=31))
+    assert ScannedFlag.objects.filter(row__scan=may).count() == flags
+    assert ScannedCadre.objects.filter(scan=may).count() == rows
+
+
 def test_the_periodic_work_drops_a_chosen_period_s_scan_a_month_after_it_was_computed(visiting, desk_entry):
     campaign = visiting.campaign
     whole, june = scans.compute_scan(campaign), scans.compute_scan(campaign, (dt.date(2017, 6, 1), None))
