@@ -460,9 +460,8 @@ class Oracle:
             c = self.cases[pk]
             if who.partner_region is not None:
                 return c["path"].startswith(who.partner_region)
-            return (Who.under(c["path"], who.area) or c["unit_id"] in who.units or bool(c["co"] & who.units)
-                    or (who.cadre_id is not None and who.cadre_id in (c["signoff_leader_id"], c["source_visit__cadre_id"]))
-                    or c["target_id"] in who.assigned)
+            return (self._handles(who, c) or c["target_id"] in who.assigned
+                    or (who.cadre_id is not None and who.cadre_id == c["source_visit__cadre_id"]))
         if kind == "diary":
             d = self.diary[pk]
             return (d["cadre_id"] == who.cadre_id or d["cadre__unit_id"] in who.units
@@ -475,10 +474,14 @@ class Oracle:
         page, 我的走访; README: `dept`), not the case's page, which is its handlers', its signing leader's and its
         area's."""
         if kind == "case" and who.partner_region is None:
-            c = self.cases[pk]
-            return (Who.under(c["path"], who.area) or c["unit_id"] in who.units or bool(c["co"] & who.units)
-                    or (who.cadre_id is not None and who.cadre_id == c["signoff_leader_id"]))
+            return self._handles(who, self.cases[pk])
         return self.sees(who, kind, pk)
+
+    @staticmethod
+    def _handles(who: Who, c: dict[str, Any]) -> bool:
+        """The case's area, its handling and co-handling units, its signing leader: who opens its page."""
+        return (Who.under(c["path"], who.area) or c["unit_id"] in who.units or bool(c["co"] & who.units)
+                or (who.cadre_id is not None and who.cadre_id == c["signoff_leader_id"]))
 
     def batches(self, who: Who) -> tuple[set[int], set[int]]:
         """(batches the role sees: the office's of its area, the third party's of its unit; those it calls for)."""
