@@ -37,14 +37,13 @@ def callers(campaigns: Iterable[Campaign]) -> QuerySet[Any]:
     """The third parties a draw for `campaigns` may name: outside bodies in use that the campaigns' towns may name —
     shared ones and their own, never another town's (decision 0032) — and that do not visit in the campaign
     themselves (市妇联 with its blocks of the town's households is no third party for them; decision 0052)."""
-    from zoufang.planning.visitors import visiting_units
+    from zoufang.planning.visitors import visits_in
     from zoufang.registry import unitnames
     from zoufang.registry.models import Unit
 
     visible = Q(pk__in=[])
     for campaign in campaigns:
-        visible |= (Q(pk__in=unitnames.visible_from(campaign.scope).values("pk"))
-                    & ~Q(pk__in=visiting_units(campaign).values("pk")))
+        visible |= Q(pk__in=unitnames.visible_from(campaign.scope).values("pk")) & ~visits_in(campaign)
     return Unit.objects.filter(visible, kind=Unit.Kind.OUTSIDE_BODY, archived_on__isnull=True).order_by("name")
 
 

@@ -72,14 +72,11 @@ def reach_for(user: Any, slug: str) -> Reach:
 
 def _units_in(campaign: Campaign, unit_ids: list[int]) -> set[int]:
     """Of these units, those that visit in the campaign (hold assignments, or their cadres recorded visits)."""
-    from zoufang.planning.models import Assignment
-    from zoufang.visits.models import Visit
+    from zoufang.planning.visitors import works_in
 
     if not unit_ids:
         return set()
-    return (set(Assignment.objects.filter(campaign=campaign, unit_id__in=unit_ids).values_list("unit_id", flat=True))
-            | set(Visit.objects.filter(campaign=campaign, cadre__unit_id__in=unit_ids)
-                  .values_list("cadre__unit_id", flat=True)))
+    return set(Unit.objects.filter(works_in(campaign), pk__in=unit_ids).values_list("pk", flat=True))
 
 
 def unit_for(reach: Reach, public_id: Any) -> Unit:
