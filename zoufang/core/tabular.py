@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ERROR_CODES
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
+from zoufang.core.limits import storable
 from zoufang.core.workbook_scan import MAX_CELLS, OpenDocument, SheetScan, WorkbookTooLarge, scan_workbook
 from zoufang.core.xls_scan import scan_xls
 
@@ -425,7 +426,7 @@ def _by_row(cells: Iterable[tuple[int, int]]) -> dict[int, set[int]]:
 def unreadable_cells(row: SheetRow, positions: dict[str, int]) -> list[RowError]:
     """The cells of `row` under `positions` (header → column) that hold no value an import may take: an Excel
     error (#N/A, #REF!: a formula that failed, or its code typed or exported as text), a formula whose result
-    the file does not hold, or text of which a part is struck through. Each would otherwise read as a blank, be
+    the file does not hold, text no database stores (a NUL), or text of which a part is struck through. Each would otherwise read as a blank, be
     stored as the code, or be read with its struck part as if it counted (docs/decisions/0029)."""
     return [RowError(row.number, header, message) for header, at in positions.items()
             if (message := _unreadable(row, at))]
@@ -443,6 +444,8 @@ def _unreadable(row: SheetRow, at: int) -> str:
     if text.upper() in ERROR_CODES:
         return _("单元格是 Excel 的错误值“%(code)s”（通常是公式出错，如 VLOOKUP 找不到），请改成实际内容或清空") % {
             "code": text}
+    if not storable(text):  # an xlsx's escaped _x0000_, a csv's NUL past its first bytes: PostgreSQL refuses them
+        return _("单元格含有无法保存的字符（空字符 NUL 或不完整的 Unicode 字符），多由其他系统导出时带入，请删除后再导入")
     if at in row.uncomputed:
         return _("单元格是公式，文件中没有保存它的计算结果（文件可能由其他程序生成）。"
                  "请在 Excel 或 WPS 中打开后保存一次，或把这一列复制后“选择性粘贴→数值”")

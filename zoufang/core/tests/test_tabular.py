@@ -17,6 +17,7 @@ from zoufang.core.tabular import (
     parse_count,
     person_name,
     read_rows,
+    unreadable_cells,
 )
 
 ROWS = [["序号", "走访单位"], ["1", "苏州市妇联"], ["", ""], ["合    计", "13815户"]]
@@ -51,6 +52,21 @@ def test_it_reads_xlsx_with_excel_row_numbers_and_plain_cell_text():
     assert rows[2].cells[1:4] == ("户主姓名", "家庭人口", "登记日期")
     assert rows[4].number == 5
     assert rows[4].cells[1:] == ("张三", "4", "2017-03-01", "13812345678")
+
+
+def test_a_cell_no_database_stores_is_unreadable_naming_its_column():
+    """A NUL, escaped in an xlsx by the program that wrote it (XML holds none): PostgreSQL would refuse it."""
+    workbook = Workbook()
+    workbook.active.append(["户主姓名", "地址"])
+    workbook.active.append(["张三", "上下塘街1号"])
+    workbook.active.append(["李_x0000_四", "上下塘街2号_x0000_"])
+    out = io.BytesIO()
+    workbook.save(out)
+    rows = read_rows(io.BytesIO(out.getvalue()), "h.xlsx")
+    assert unreadable_cells(rows[1], {"户主姓名": 0, "地址": 1}) == []
+    errors = unreadable_cells(rows[2], {"户主姓名": 0, "地址": 1})
+    assert [(e.row, e.column) for e in errors] == [(3, "户主姓名"), (3, "地址")]
+    assert "空字符 NUL" in errors[0].message
 
 
 def test_it_refuses_a_damaged_workbook():
