@@ -190,17 +190,30 @@ def as_found(text: str) -> str:
     return _("，表中为“%(text)s”") % {"text": shown}
 
 
+# The largest count a table may hold: no town's households, members or quota come near it, and every database's
+# integer column stores it (past 2³¹ PostgreSQL refuses the write, past 2⁶³ SQLite's driver raises).
+MAX_COUNT = 99_999_999
+
+
 def not_a_count(text: str) -> str:
     """What a count cell that `parse_count` refuses is told: the rule and what the table held."""
+    if _INTEGER.match(_count_text(text)):
+        return _("应为0到%(max)d之间的整数") % {"max": MAX_COUNT} + as_found(text)
     return _("应为不小于0的整数") + as_found(text)
 
 
 def parse_count(text: str) -> int | None:
-    """A non-negative count as written in the tables: “13815户”, “53家”, “1,360”, “12.0”; None if not one."""
-    value = _COUNT_SUFFIX.sub("", compact(text).replace(",", "").replace("，", ""))
+    """A non-negative count as written in the tables: “13815户”, “53家”, “1,360”, “12.0”; None if not one, or past
+    MAX_COUNT."""
+    value = _count_text(text)
     if not _INTEGER.match(value):
         return None
-    return int(value.split(".")[0])
+    count = int(value.split(".")[0])
+    return count if count <= MAX_COUNT else None
+
+
+def _count_text(text: str) -> str:
+    return _COUNT_SUFFIX.sub("", compact(text).replace(",", "").replace("，", ""))
 
 
 def parse_date(text: str) -> datetime.date | None:

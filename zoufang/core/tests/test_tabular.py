@@ -14,6 +14,7 @@ from zoufang.core.tabular import (
     TabularError,
     match_headers,
     normalise_header,
+    not_a_count,
     parse_count,
     person_name,
     read_rows,
@@ -91,6 +92,12 @@ def test_it_normalises_names_counts_and_headers():
     assert [parse_count(v) for v in ("13815户", "53家", "1,360", "12.0", "-1", "")] == [13815, 53, 1360, 12, None, None]
     assert normalise_header(" 户籍总户数(户) ") == "户籍总户数（户）"
     assert str(RowError(None, "", "无法读取")) == "无法读取"
+
+
+def test_a_count_no_database_column_holds_is_no_count():
+    assert [parse_count(v) for v in ("99999999", "100000000", "99999999999999999999")] == [99_999_999, None, None]
+    assert not_a_count("99999999999999999999户") == "应为0到99999999之间的整数，表中为“99999999999999999999户”"
+    assert not_a_count("三个") == "应为不小于0的整数，表中为“三个”"
 
 
 def test_it_writes_a_template_with_a_bold_header_and_instructions():
