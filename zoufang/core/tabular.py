@@ -445,11 +445,27 @@ def unreadable_cells(row: SheetRow, positions: dict[str, int]) -> list[RowError]
             if (message := _unreadable(row, at))]
 
 
-def unreadable_sheet_cells(rows: Iterable[SheetRow]) -> list[RowError]:
-    """Every such cell of `rows`, named by row and column letter: for a table whose every cell counts (a 合计, a
-    小计 among them), where a blank or a code read in its place would be checked as if the clerk wrote it."""
-    return [RowError(row.number, _("%(letter)s列") % {"letter": column_letter(at)}, message)
+def unreadable_sheet_cells(rows: Iterable[SheetRow], header: "Header | None" = None) -> list[RowError]:
+    """Every such cell of `rows`, for a table whose every cell counts (a 合计, a 小计 among them), where a blank or a
+    code read in its place would be checked as if the clerk wrote it: named by row and column letter, and under
+    `header` by the text over the column too (E列“户籍户口”, under 走访户数), as the clerk reads it: on the table's
+    own lines, numbered or continuing one, not on its 合计 or the lines below it, which are laid out otherwise."""
+    below = {row.number for row in header.below if _numbered_line(row)} if header is not None else set()
+
+    def column(row: SheetRow, at: int) -> str:
+        if header is not None and row.number in below and (name := header.leaf(at)):
+            return _("%(letter)s列“%(name)s”") % {"letter": column_letter(at), "name": name}
+        return _("%(letter)s列") % {"letter": column_letter(at)}
+
+    return [RowError(row.number, column(row, at), message)
             for row in rows for at in range(len(row.cells)) if (message := _unreadable(row, at))]
+
+
+def _numbered_line(row: SheetRow) -> bool:
+    """A line of a table under its header: its first cell (序号) a number or blank, none of 合计, 小计 or a note."""
+    first = compact(row.cell(0))
+    return ((not first or first.isdigit()) and not is_total_row(row, ("合计", "总计", "小计"))
+            and not is_note_row(row))
 
 
 def _unreadable(row: SheetRow, at: int) -> str:

@@ -22,7 +22,7 @@ QUOTA_KIND_NAME = _l("镇各部门定案分配表")  # the kind that stores the 
 def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     """Check the table's 合计 against its rows, then create or update one unit per department."""
     scope = resolve_scope(ctx)
-    table = read_whole_table(ctx, rows, parse_department_table)
+    table = read_whole_table(ctx, rows, parse_department_table, SPEC.columns)
     if table is None:
         return Outcome()
     if not table.rows and not table.issues:
