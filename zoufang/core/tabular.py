@@ -462,9 +462,10 @@ def unreadable_sheet_cells(rows: Iterable[SheetRow], header: "Header | None" = N
 
 
 def _numbered_line(row: SheetRow) -> bool:
-    """A line of a table under its header: its first cell (序号) a number or blank, none of 合计, 小计 or a note."""
+    """A line of a table under its header: its first cell (序号) a number, blank or itself unreadable, none of 合计,
+    小计 or a note."""
     first = compact(row.cell(0))
-    return ((not first or first.isdigit()) and not is_total_row(row, ("合计", "总计", "小计"))
+    return ((not first or first.isdigit() or bool(_unreadable(row, 0))) and not is_total_row(row, ("合计", "总计", "小计"))
             and not is_note_row(row))
 
 
