@@ -25,6 +25,7 @@ from zoufang.core.tabular import (
     match_headers,
     read_header,
     row_numbers,
+    storable_row,
     unchecked_rows_note,
     unreadable_cells,
     unreadable_sheet_cells,
@@ -115,6 +116,7 @@ def read_table(ctx: SheetReading, rows: list[SheetRow], columns: Sequence[Column
     for row in data:
         for error in unreadable_cells(row, header.positions):
             ctx.settle(error)
+    data = [storable_row(row) for row in data]  # a NUL said once above, then never sent to the database
     if ctx.sheet and ctx.sheet.from_csv:  # only a required column's blank is refused, and said why
         needed = {column.header for column in columns if column.required}
         ctx.blank_runs = blank_runs(data, {name: at for name, at in header.positions.items() if name in needed})

@@ -2,6 +2,7 @@
 parsed as the clerk wrote them. The one xlsx writer of every export is `core.sheetwriter`."""
 
 import csv
+import dataclasses
 import datetime
 import difflib
 import io
@@ -459,6 +460,16 @@ def unreadable_sheet_cells(rows: Iterable[SheetRow], header: "Header | None" = N
 
     return [RowError(row.number, column(row, at), message)
             for row in rows for at in range(len(row.cells)) if (message := _unreadable(row, at))]
+
+
+def storable_row(row: SheetRow) -> SheetRow:
+    """`row` with each cell no database stores made storable (NUL dropped, half a surrogate pair replaced): its
+    error said (`unreadable_cells`), the row's other checks and look-ups may read it without failing the query."""
+    if all(storable(cell) for cell in row.cells):
+        return row
+    cells = tuple(cell if storable(cell) else cell.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+                  for cell in row.cells)
+    return dataclasses.replace(row, cells=cells)
 
 
 def _numbered_line(row: SheetRow) -> bool:
