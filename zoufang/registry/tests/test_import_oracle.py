@@ -14,7 +14,8 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import IO, Any
 
 import pytest
 from django.core.management import get_commands, load_command_class
@@ -23,12 +24,15 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from openpyxl import load_workbook
 from stdnum.cn import uscc
 
+from zoufang.core import sheetwriter
 from zoufang.core.management.commands.openapi import OPENAPI_FILE
+from zoufang.core.tabular import Column
 from zoufang.regions.models import Region
 from zoufang.registry.imports import run_import
 from zoufang.registry.imports.runner import KINDS, write_template
 from zoufang.registry.models import Cadre, Unit
 from zoufang.registry.tests.test_import_support import id_number
+from zoufang.workdays import services as workdays
 
 # Every way a file or a batch of rows enters the product, found by `test_the_survey_names_every_way_in`: page
 # routes that read request.FILES, API operations taking a file or a list of objects, commands taking a file.
@@ -46,7 +50,7 @@ API = {
 COMMANDS = {
     "import": ORACLE,
     "plan table": ORACLE + " (departments, then department_quotas, in one transaction)",
-    "workdays import": "left out: the office's working-day overrides, refused whole by workdays.services",
+    "workdays import": "the working-day schedule, by this module's oracle",
     "forms load": "left out: as forms/upload/",
     "campaign validate": "left out: a campaign's YAML configuration, not rows",
     "campaign load": "left out: as campaign validate",
@@ -83,6 +87,7 @@ BAD: dict[str, tuple[str, ...]] = {
     "longitude": ("东经", "999", TOO_LONG),
     "latitude": ("北纬", "99", TOO_LONG),
     "coordinates": ("一,二", "999,999", TOO_LONG),
+    "date": ("2017-02-30", "明天", TOO_LONG),
 }
 FORMULA, ERROR = "=1/0+A1", "#N/A"
 POSITION = {"经度": "longitude", "纬度": "latitude", "坐标": "coordinates"}
@@ -114,6 +119,7 @@ CLASSES: dict[str, dict[str, str]] = {
     "leader_enterprises": {"序号": "serial", "走访领导": "cadre", "走访企业数": "count", "备注": "text"},
     "department_quotas": {"序号": "serial", "单位": "unit", "党员人数": "count", "户籍户口": "count",
                           "外来常住户": "count"},
+    "workdays": {"日期": "date", "类型": "choice", "说明": "text"},
 }
 
 # A valid file of each kind, in the template's column order, on the small town (zoufang/conftest.py) with what
@@ -152,6 +158,37 @@ VALID: dict[str, list[list[str]]] = {
     "leader_enterprises": [["1", "王文", "1", ""], ["2", "吴洁", "0", "新任"], ["3", "顾强", "1", ""]],
     "department_quotas": [["1", "派出所", "31", "1", "0"], ["2", "水利站", "12", "1", "0"],
                           ["3", "环卫所", "9", "0", "1"]],
+    "workdays": [["2017-10-01", "放假", "国庆节"], ["2017-09-30", "上班", "国庆节调休上班"], ["2017-10-02", "放假", ""]],
+}
+
+
+@dataclass(frozen=True)
+class Importer:
+    """What the oracle needs of an import: its columns, its blank template, and how the office runs it."""
+
+    columns: tuple[Column, ...]
+    write_template: Callable[[IO[bytes]], None]
+    run: Callable[[Any, IO[bytes], str], Any]  # (town, file, filename) → a report with `ok` and `errors`
+    wrote: Callable[[Any], bool]  # whether the report of an accepted file says it stored something
+
+
+def _registry_kind(kind: str) -> Importer:
+    spec = KINDS[kind]
+
+    def run(town: Any, file: IO[bytes], filename: str) -> Any:
+        return run_import(kind, file, filename=filename, campaign=town.campaign if spec.needs_campaign else None,
+                          by=town.users["office"], source_label="附件")
+
+    return Importer(spec.columns, partial(write_template, kind), run, lambda report: bool(report.created
+                                                                                          or report.updated))
+
+
+IMPORTERS: dict[str, Importer] = {
+    **{kind: _registry_kind(kind) for kind in KINDS},
+    "workdays": Importer(
+        workdays.COLUMNS, partial(sheetwriter.write_template, columns=workdays.COLUMNS, title="放假安排"),
+        lambda town, file, filename: workdays.import_schedule(file, filename=filename, by=town.users["office"]),
+        lambda report: bool(report.days)),
 }
 
 
@@ -180,14 +217,13 @@ class Place:
 def _template(kind: str) -> tuple[bytes, int, list[Place]]:
     """The kind's downloaded template, how many header rows it has, and its columns as placed."""
     out = io.BytesIO()
-    write_template(kind, out)
+    IMPORTERS[kind].write_template(out)
     sheet = load_workbook(io.BytesIO(out.getvalue())).worksheets[0]
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    spec = KINDS[kind]
     places = []
     for at in range(len(rows[0])):
         shown = next(str(row[at]) for row in reversed(rows) if at < len(row) and row[at])
-        header = next(c.header for c in spec.columns if shown == c.header or shown in c.parts)
+        header = next(c.header for c in IMPORTERS[kind].columns if shown == c.header or shown in c.parts)
         places.append(Place(at, shown, header))
     return out.getvalue(), len(rows), places
 
@@ -220,7 +256,7 @@ def _variants(kind: str) -> Iterator[Variant]:
     valid = VALID[kind]
     bad_row = 1  # the second data row: an error must not be found only on the first
     excel_row = header_rows + bad_row + 1
-    spec_columns = {c.header: c for c in KINDS[kind].columns}
+    spec_columns = {c.header: c for c in IMPORTERS[kind].columns}
     for place in places:
         names = {place.shown, place.header}
         klass = CLASSES[kind][place.shown]
@@ -262,7 +298,7 @@ def _judge(variant: Variant, report: Any, tables: list[str]) -> list[str]:
     errors = [str(error) for error in report.errors]
     wrong = []
     if report.ok:
-        return [f"{variant.label}: imported ({report.summary()})"]
+        return [f"{variant.label}: imported"]
     if tables:
         wrong.append(f"{variant.label}: refused but wrote {sorted(set(tables))}")
     named = [e for e in report.errors if e.row == variant.row
@@ -276,30 +312,27 @@ def _judge(variant: Variant, report: Any, tables: list[str]) -> list[str]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("kind", sorted(IMPORTERS))
 def test_every_bad_value_of_every_column_is_refused_whole_naming_its_row_and_column(town, kind):
     _complete_town(town)
-    campaign = town.campaign if KINDS[kind].needs_campaign else None
-    office = town.users["office"]
+    importer = IMPORTERS[kind]
     wrong: list[str] = []
     for variant in _variants(kind):
         try:
-            report, tables = _writes(lambda v=variant: run_import(
-                kind, v.file, filename=v.filename, campaign=campaign, by=office, source_label="附件"))
+            report, tables = _writes(lambda v=variant: importer.run(town, v.file, v.filename))
         except Exception as exc:  # noqa: BLE001 - the office's page would answer 500: listed with the rest
             wrong.append(f"{variant.label}: raised {exc!r}")
             continue
         wrong += _judge(variant, report, tables)
     template, _rows, _places = _template(kind)
-    report = run_import(kind, _filled(template, VALID[kind]), filename=f"{kind}.xlsx", campaign=campaign,
-                        by=office, source_label="附件")
+    report = importer.run(town, _filled(template, VALID[kind]), f"{kind}.xlsx")
     assert report.ok, [str(error) for error in report.errors]
-    assert report.created or report.updated, report.summary()
+    assert importer.wrote(report)
     assert not wrong, "\n".join(wrong)
 
 
 def test_every_column_has_a_class():
-    for kind in KINDS:
+    for kind in IMPORTERS:
         _template_bytes, _rows, places = _template(kind)
         assert [p.shown for p in places] == list(CLASSES[kind]), kind
         assert len(VALID[kind][0]) == len(places), kind
