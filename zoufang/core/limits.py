@@ -24,6 +24,18 @@ def within_calendar(value: Any) -> Any:
     return value
 
 
+def storable(text: str) -> bool:
+    """Whether every database we run on stores the text as it is: PostgreSQL takes no NUL, none half a surrogate
+    pair."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 Day = Annotated[dt.date, AfterValidator(within_calendar)]
 Moment = Annotated[dt.datetime, AfterValidator(within_calendar)]

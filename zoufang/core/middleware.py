@@ -19,19 +19,9 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from zoufang.core.apierrors import COMMON_RESPONSES, error_body
+from zoufang.core.limits import storable
 
 _JSON_ESCAPES = re.compile(rb"\\u(0000|d[89a-f])", re.IGNORECASE)
-
-
-def storable(text: str) -> bool:
-    """Whether every database we run on stores the text as it is."""
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _json_strings(value: Any) -> Iterator[tuple[str, str]]:

@@ -25,6 +25,7 @@ from zoufang.core.tabular import (
     match_headers,
     read_header,
     row_numbers,
+    storable_row,
     unchecked_rows_note,
     unreadable_cells,
     unreadable_sheet_cells,
@@ -115,6 +116,7 @@ def read_table(ctx: SheetReading, rows: list[SheetRow], columns: Sequence[Column
     for row in data:
         for error in unreadable_cells(row, header.positions):
             ctx.settle(error)
+    data = [storable_row(row) for row in data]  # a NUL said once above, then never sent to the database
     if ctx.sheet and ctx.sheet.from_csv:  # only a required column's blank is refused, and said why
         needed = {column.header for column in columns if column.required}
         ctx.blank_runs = blank_runs(data, {name: at for name, at in header.positions.items() if name in needed})
@@ -207,14 +209,17 @@ class WholeTable(Protocol):
 TableT = TypeVar("TableT", bound=WholeTable)
 
 
-def read_whole_table(ctx: SheetReading, rows: list[SheetRow],
-                     parse: Callable[[list[SheetRow]], TableT]) -> TableT | None:
+def read_whole_table(ctx: SheetReading, rows: list[SheetRow], parse: Callable[[list[SheetRow]], TableT],
+                     columns: Sequence[Column]) -> TableT | None:
     """`parse(rows)` for a table whose every cell counts (the allocation tables: counts, 合计, 小计 and the lines
     below). None, with an error for each cell holding an Excel error value or a formula the file holds without its
     result, when there is one: every figure checked against a blank read in its place would only add misleading
     differences. Else the table, its issues and the rows it reads that the workbook hides or strikes through on
-    ctx's errors, its skipped lines (小计, notes) on the notes."""
+    ctx's errors, its skipped lines (小计, notes) on the notes. A cell under the header (found by `columns`) is named
+    by the header's text over it."""
     unreadable = unreadable_sheet_cells(rows)
+    if unreadable:
+        unreadable = unreadable_sheet_cells(rows, read_header(rows, columns, minimum=3))
     if unreadable:
         ctx.errors.extend(unreadable)
         return None

@@ -2,6 +2,7 @@
 parsed as the clerk wrote them. The one xlsx writer of every export is `core.sheetwriter`."""
 
 import csv
+import dataclasses
 import datetime
 import difflib
 import io
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ERROR_CODES
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
+from zoufang.core.limits import storable
 from zoufang.core.workbook_scan import MAX_CELLS, OpenDocument, SheetScan, WorkbookTooLarge, scan_workbook
 from zoufang.core.xls_scan import scan_xls
 
@@ -189,17 +191,30 @@ def as_found(text: str) -> str:
     return _("，表中为“%(text)s”") % {"text": shown}
 
 
+# The largest count a table may hold: no town's households, members or quota come near it, and every database's
+# integer column stores it (past 2³¹ PostgreSQL refuses the write, past 2⁶³ SQLite's driver raises).
+MAX_COUNT = 99_999_999
+
+
 def not_a_count(text: str) -> str:
     """What a count cell that `parse_count` refuses is told: the rule and what the table held."""
+    if _INTEGER.match(_count_text(text)):
+        return _("应为0到%(max)d之间的整数") % {"max": MAX_COUNT} + as_found(text)
     return _("应为不小于0的整数") + as_found(text)
 
 
 def parse_count(text: str) -> int | None:
-    """A non-negative count as written in the tables: “13815户”, “53家”, “1,360”, “12.0”; None if not one."""
-    value = _COUNT_SUFFIX.sub("", compact(text).replace(",", "").replace("，", ""))
+    """A non-negative count as written in the tables: “13815户”, “53家”, “1,360”, “12.0”; None if not one, or past
+    MAX_COUNT."""
+    value = _count_text(text)
     if not _INTEGER.match(value):
         return None
-    return int(value.split(".")[0])
+    count = int(value.split(".")[0])
+    return count if count <= MAX_COUNT else None
+
+
+def _count_text(text: str) -> str:
+    return _COUNT_SUFFIX.sub("", compact(text).replace(",", "").replace("，", ""))
 
 
 def parse_date(text: str) -> datetime.date | None:
@@ -425,17 +440,44 @@ def _by_row(cells: Iterable[tuple[int, int]]) -> dict[int, set[int]]:
 def unreadable_cells(row: SheetRow, positions: dict[str, int]) -> list[RowError]:
     """The cells of `row` under `positions` (header → column) that hold no value an import may take: an Excel
     error (#N/A, #REF!: a formula that failed, or its code typed or exported as text), a formula whose result
-    the file does not hold, or text of which a part is struck through. Each would otherwise read as a blank, be
+    the file does not hold, text no database stores (a NUL), or text of which a part is struck through. Each would otherwise read as a blank, be
     stored as the code, or be read with its struck part as if it counted (docs/decisions/0029)."""
     return [RowError(row.number, header, message) for header, at in positions.items()
             if (message := _unreadable(row, at))]
 
 
-def unreadable_sheet_cells(rows: Iterable[SheetRow]) -> list[RowError]:
-    """Every such cell of `rows`, named by row and column letter: for a table whose every cell counts (a 合计, a
-    小计 among them), where a blank or a code read in its place would be checked as if the clerk wrote it."""
-    return [RowError(row.number, _("%(letter)s列") % {"letter": column_letter(at)}, message)
+def unreadable_sheet_cells(rows: Iterable[SheetRow], header: "Header | None" = None) -> list[RowError]:
+    """Every such cell of `rows`, for a table whose every cell counts (a 合计, a 小计 among them), where a blank or a
+    code read in its place would be checked as if the clerk wrote it: named by row and column letter, and under
+    `header` by the text over the column too (E列“户籍户口”, under 走访户数), as the clerk reads it: on the table's
+    own lines, numbered or continuing one, not on its 合计 or the lines below it, which are laid out otherwise."""
+    below = {row.number for row in header.below if _numbered_line(row)} if header is not None else set()
+
+    def column(row: SheetRow, at: int) -> str:
+        if header is not None and row.number in below and (name := header.leaf(at)):
+            return _("%(letter)s列“%(name)s”") % {"letter": column_letter(at), "name": name}
+        return _("%(letter)s列") % {"letter": column_letter(at)}
+
+    return [RowError(row.number, column(row, at), message)
             for row in rows for at in range(len(row.cells)) if (message := _unreadable(row, at))]
+
+
+def storable_row(row: SheetRow) -> SheetRow:
+    """`row` with each cell no database stores made storable (NUL dropped, half a surrogate pair replaced): its
+    error said (`unreadable_cells`), the row's other checks and look-ups may read it without failing the query."""
+    if all(storable(cell) for cell in row.cells):
+        return row
+    cells = tuple(cell if storable(cell) else cell.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+                  for cell in row.cells)
+    return dataclasses.replace(row, cells=cells)
+
+
+def _numbered_line(row: SheetRow) -> bool:
+    """A line of a table under its header: its first cell (序号) a number, blank or itself unreadable, none of 合计,
+    小计 or a note."""
+    first = compact(row.cell(0))
+    return ((not first or first.isdigit() or bool(_unreadable(row, 0))) and not is_total_row(row, ("合计", "总计", "小计"))
+            and not is_note_row(row))
 
 
 def _unreadable(row: SheetRow, at: int) -> str:
@@ -443,6 +485,8 @@ def _unreadable(row: SheetRow, at: int) -> str:
     if text.upper() in ERROR_CODES:
         return _("单元格是 Excel 的错误值“%(code)s”（通常是公式出错，如 VLOOKUP 找不到），请改成实际内容或清空") % {
             "code": text}
+    if not storable(text):  # an xlsx's escaped _x0000_, a csv's NUL past its first bytes: PostgreSQL refuses them
+        return _("单元格含有无法保存的字符（空字符 NUL 或不完整的 Unicode 字符），多由其他系统导出时带入，请删除后再导入")
     if at in row.uncomputed:
         return _("单元格是公式，文件中没有保存它的计算结果（文件可能由其他程序生成）。"
                  "请在 Excel 或 WPS 中打开后保存一次，或把这一列复制后“选择性粘贴→数值”")

@@ -17,6 +17,7 @@ from zoufang.workdays.models import DayOverride, OfficialYear
 DATE_HEADER = "日期"
 TYPE_HEADER = "类型"
 NAME_HEADER = "说明"
+NAME_LENGTH = 100  # DayOverride.name
 REST_WORDS = {"休息", "放假", "休息日", "节假日", "假日"}
 WORK_WORDS = {"上班", "工作日", "调休上班", "补班"}
 
@@ -98,6 +99,9 @@ def _read_entries(ctx: SheetReading, table: Table, entries: dict[dt.date, tuple[
             ctx.error(row.number, DATE_HEADER, _("与第%(row)d行日期重复") % {"row": entries[day][2]})
         else:
             entries[day] = (kind in WORK_WORDS, table.value(row, NAME_HEADER), row.number)
+        if len(name := table.value(row, NAME_HEADER)) > NAME_LENGTH:  # refused, never cut to fit
+            ctx.error(row.number, NAME_HEADER, _("不能超过%(n)d个字，表中为%(length)d个字") % {
+                "n": NAME_LENGTH, "length": len(name)})
 
 
 def set_day(day: dt.date, *, is_workday: bool, name: str = "", by: Any = None) -> DayOverride:

@@ -14,9 +14,11 @@ from zoufang.core.tabular import (
     TabularError,
     match_headers,
     normalise_header,
+    not_a_count,
     parse_count,
     person_name,
     read_rows,
+    unreadable_cells,
 )
 
 ROWS = [["序号", "走访单位"], ["1", "苏州市妇联"], ["", ""], ["合    计", "13815户"]]
@@ -53,6 +55,21 @@ def test_it_reads_xlsx_with_excel_row_numbers_and_plain_cell_text():
     assert rows[4].cells[1:] == ("张三", "4", "2017-03-01", "13812345678")
 
 
+def test_a_cell_no_database_stores_is_unreadable_naming_its_column():
+    """A NUL, escaped in an xlsx by the program that wrote it (XML holds none): PostgreSQL would refuse it."""
+    workbook = Workbook()
+    workbook.active.append(["户主姓名", "地址"])
+    workbook.active.append(["张三", "上下塘街1号"])
+    workbook.active.append(["李_x0000_四", "上下塘街2号_x0000_"])
+    out = io.BytesIO()
+    workbook.save(out)
+    rows = read_rows(io.BytesIO(out.getvalue()), "h.xlsx")
+    assert unreadable_cells(rows[1], {"户主姓名": 0, "地址": 1}) == []
+    errors = unreadable_cells(rows[2], {"户主姓名": 0, "地址": 1})
+    assert [(e.row, e.column) for e in errors] == [(3, "户主姓名"), (3, "地址")]
+    assert "空字符 NUL" in errors[0].message
+
+
 def test_it_refuses_a_damaged_workbook():
     with pytest.raises(TabularError):
         read_rows(io.BytesIO(b"PK\x03\x04 not really a zip"), "x.xlsx")
@@ -75,6 +92,12 @@ def test_it_normalises_names_counts_and_headers():
     assert [parse_count(v) for v in ("13815户", "53家", "1,360", "12.0", "-1", "")] == [13815, 53, 1360, 12, None, None]
     assert normalise_header(" 户籍总户数(户) ") == "户籍总户数（户）"
     assert str(RowError(None, "", "无法读取")) == "无法读取"
+
+
+def test_a_count_no_database_column_holds_is_no_count():
+    assert [parse_count(v) for v in ("99999999", "100000000", "99999999999999999999")] == [99_999_999, None, None]
+    assert not_a_count("99999999999999999999户") == "应为0到99999999之间的整数，表中为“99999999999999999999户”"
+    assert not_a_count("三个") == "应为不小于0的整数，表中为“三个”"
 
 
 def test_it_writes_a_template_with_a_bold_header_and_instructions():

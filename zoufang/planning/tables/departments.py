@@ -150,7 +150,10 @@ def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
             table.issues.append(RowError(row.number, DEPARTMENT, _("“%(unit)s”与第%(other)d行重复，每个单位只能有一行")
                                          % {"unit": unit, "other": twice.row}))
         members = parse_count(header.value(row, MEMBERS)) if header.value(row, MEMBERS) else None
-        if header.value(row, MEMBERS) and members is None:
+        if not header.value(row, MEMBERS):  # the template's required column: a blank is not a count of 0
+            table.issues.append(RowError(row.number, MEMBERS, _("不能为空")))
+            lines.unread.append(row.number)
+        elif members is None:
             table.issues.append(RowError(row.number, MEMBERS, not_a_count(header.value(row, MEMBERS))))
             lines.unread.append(row.number)
         values: dict[str, int] = {}

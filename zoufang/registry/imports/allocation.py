@@ -27,7 +27,7 @@ from zoufang.registry.unitnames import UnitNames
 
 def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     """Parse the layout, resolve units and villages, check 户籍总户数 against the registry, plan the quotas."""
-    table = read_whole_table(ctx, rows, parse_allocation_table) if require_campaign(ctx) else None
+    table = read_whole_table(ctx, rows, parse_allocation_table, ALLOCATION_COLUMNS) if require_campaign(ctx) else None
     if table is None:
         return Outcome()
     source = quota_source(ctx, annex=table.annex, title=table.title)

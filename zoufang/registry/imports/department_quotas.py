@@ -27,7 +27,7 @@ from zoufang.registry.unitnames import UnitNames
 def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     """Check the table as the departments kind does, resolve each row to a registered town department, and plan one
     quota per department and count column; a blank cell fixes nothing (see the kind's notes)."""
-    table = read_whole_table(ctx, rows, parse_department_table) if require_campaign(ctx) else None
+    table = read_whole_table(ctx, rows, parse_department_table, departments.SPEC.columns) if require_campaign(ctx) else None
     if table is None:
         return Outcome()
     source = quota_source(ctx, annex=table.annex, title=table.title)

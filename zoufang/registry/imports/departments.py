@@ -11,6 +11,7 @@ from zoufang.planning.tables.departments import parse_department_table
 from zoufang.planning.tables.header import COUNT, DEPARTMENT, DEPARTMENT_COLUMNS, MEMBERS, SERIAL
 from zoufang.registry.imports.base import ImportContext, ImportSpec, Outcome
 from zoufang.registry.imports.places import resolve_scope
+from zoufang.registry.imports.quotas import refuse_overlong
 from zoufang.registry.imports.records import Record, plan_records
 from zoufang.registry.models import Unit
 from zoufang.registry.unitnames import UnitNames, visible_from
@@ -22,7 +23,7 @@ QUOTA_KIND_NAME = _l("镇各部门定案分配表")  # the kind that stores the 
 def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     """Check the table's 合计 against its rows, then create or update one unit per department."""
     scope = resolve_scope(ctx)
-    table = read_whole_table(ctx, rows, parse_department_table)
+    table = read_whole_table(ctx, rows, parse_department_table, SPEC.columns)
     if table is None:
         return Outcome()
     if not table.rows and not table.issues:
@@ -49,6 +50,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
             ctx.error(row.row, DEPARTMENT, _("与第%(other)d行重复") % {"other": seen[row.unit]})
             continue
         seen[row.unit] = row.row
+        refuse_overlong(ctx, row.row, row.serial)  # the same table is stored as quotas next, its 序号 with them
         if len(row.unit) > 100:
             ctx.error(row.row, DEPARTMENT, _("不能超过%(n)d个字") % {"n": 100})
         if unit is not None and (refusal := ctx.area.unit_refusal(unit)):

@@ -41,7 +41,8 @@ def _leaders(ctx: ImportContext) -> dict[str, list[Cadre]]:
 
 def _prepare(ctx: ImportContext, rows: list[SheetRow], *, with_villages: bool) -> Outcome:
     parse = partial(parse_leader_table, with_villages=with_villages)
-    table = read_whole_table(ctx, rows, parse) if require_campaign(ctx) else None
+    columns = LEADER_HOUSEHOLD_COLUMNS if with_villages else LEADER_ENTERPRISE_COLUMNS
+    table = read_whole_table(ctx, rows, parse, columns) if require_campaign(ctx) else None
     if table is None:
         return Outcome()
     source = quota_source(ctx, annex=table.annex, title=table.title)

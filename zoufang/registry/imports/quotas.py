@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 from zoufang.core.tabular import row_numbers
 from zoufang.planning.models import FixedQuota
 from zoufang.planning.snapshot import HOUSEHOLD, HOUSEHOLD_KINDS, target_classes
-from zoufang.planning.tables.header import KindSplit, is_annex_label
+from zoufang.planning.tables.header import NOTE, SERIAL, KindSplit, is_annex_label
 from zoufang.regions.models import Region
 from zoufang.registry.imports.base import ImportContext, Outcome
 from zoufang.registry.imports.places import ScopeRegions
-from zoufang.registry.imports.records import apply_changes
+from zoufang.registry.imports.records import apply_changes, text_cell
 from zoufang.registry.models import Cadre, Target, Unit
+
+SERIAL_LENGTH, NOTE_LENGTH = 10, 200  # what FixedQuota.serial and .note keep
 
 
 @dataclass
@@ -109,6 +111,12 @@ def refuse_overlaps(ctx: ImportContext, source: str, rows: list[QuotaRow]) -> No
             "how": _same_name_how(other_source, PurePath(ctx.filename or "").suffix or ".xlsx")})
 
 
+def refuse_overlong(ctx: ImportContext, row: int, serial: str, note: str = "") -> None:
+    """A 序号 or 备注 longer than FixedQuota keeps is refused, naming the row: never cut to fit."""
+    text_cell(ctx, row, SERIAL, serial, SERIAL_LENGTH)
+    text_cell(ctx, row, NOTE, note, NOTE_LENGTH)
+
+
 def refuse_repeats(ctx: ImportContext, rows: list[QuotaRow]) -> None:
     """Two rows of one table fixing the same block (unit or leader, village, kind) is an error naming both: a
     re-import matches the stored rows by that block, and the planner could keep only one of the two counts."""
@@ -182,6 +190,8 @@ def plan_quotas(ctx: ImportContext, source: str, rows: list[QuotaRow]) -> Outcom
     the same block or a row fixes a block another source already holds.
     """
     table_rows = len({row.row_number for row in rows})
+    for row in {row.row_number: row for row in rows}.values():  # a joint row's shares say one row's words
+        refuse_overlong(ctx, row.row_number, row.serial, row.note)
     refuse_repeats(ctx, rows)
     refuse_overlaps(ctx, source, rows)
     if ctx.errors:

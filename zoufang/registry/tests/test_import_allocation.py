@@ -303,7 +303,8 @@ def test_a_total_computed_by_a_formula_the_file_holds_no_result_of_is_named_not_
     rows[3][4] = "=300+57"
     report = run_import("allocation", xlsx_file(rows), filename="附件2.xlsx", campaign=campaign)
     message = "单元格是公式，文件中没有保存它的计算结果（文件可能由其他程序生成）。请在 Excel 或 WPS 中打开后保存一次"
-    assert [(e.row, e.column) for e in report.errors] == [(4, "E列"), (26, "B列"), (26, "C列")]
+    # A line of the table is named by its column's header as well; the 合计, laid out otherwise, by letter only.
+    assert [(e.row, e.column) for e in report.errors] == [(4, "E列“走访户数”"), (26, "B列"), (26, "C列")]
     assert all(e.message.startswith(message) for e in report.errors)
     assert not FixedQuota.objects.exists()
 
@@ -314,7 +315,7 @@ def test_an_excel_error_value_in_an_allocation_table_is_named_as_such(campaign):
     rows[3][4] = "#N/A"  # 市府办's count, looked up by a VLOOKUP that found nothing
     report = run_import("allocation", xlsx_file(rows), filename="附件2.xlsx", campaign=campaign)
     assert [str(e) for e in report.errors] == [  # not “应为不小于0的整数”, nor the totals' differences it causes
-        "第4行【E列】：单元格是 Excel 的错误值“#N/A”（通常是公式出错，如 VLOOKUP 找不到），请改成实际内容或清空"]
+        "第4行【E列“走访户数”】：单元格是 Excel 的错误值“#N/A”（通常是公式出错，如 VLOOKUP 找不到），请改成实际内容或清空"]
 
 
 @pytest.mark.django_db
@@ -338,6 +339,6 @@ def test_a_unit_struck_through_in_part_refuses_the_table_naming_the_cell(campaig
     report = run_import("allocation", as_excel_saves(xlsx_file(annex2_rows(), setup=reassign)), filename="附件2.xlsx",
                         campaign=campaign)
     assert [str(e) for e in report.errors] == [  # not “单位“市交通局市府办”未登记”
-        "第4行【B列】：单元格中有一部分文字加了删除线（划掉），无法确定哪些文字有效。请双击这个单元格：划掉的文字作废的，"
+        "第4行【B列“走访单位”】：单元格中有一部分文字加了删除线（划掉），无法确定哪些文字有效。请双击这个单元格：划掉的文字作废的，"
         "把它删去；仍然有效的，选中它按 Ctrl+5 去掉删除线。保存后再导入"]
     assert not FixedQuota.objects.exists()

@@ -272,3 +272,14 @@ def test_both_department_kinds_refuse_a_hidden_or_struck_through_department_and_
         assert not report.ok, mark.__name__
         assert any(row_or_cell in str(error) for error in report.errors), [str(e) for e in report.errors]
     assert stored_state() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["departments", "department_quotas"])
+def test_both_department_kinds_refuse_a_blank_party_member_count(campaign, kind):
+    rows = [["序号", "单位", "党员人数", "户籍户口", "外来常住户"], ["1", "机关二支部", "43", "1", "0"],
+            ["2", "政法综治", "", "1", "0"]]
+    before = stored_state()
+    report = run_import(kind, csv_file(rows), filename="附件4-1.csv", campaign=campaign, source_label="附件4-1")
+    assert [str(error) for error in report.errors] == ["第3行【党员人数】：不能为空"]
+    assert stored_state() == before

@@ -132,3 +132,14 @@ def test_a_hidden_row_and_an_uncomputed_total_are_named_not_read_as_meant(campai
     assert [(error.row, error.column) for error in report.errors] == [(5, "B列")]
     assert "没有保存它的计算结果" in report.errors[0].message
     assert not FixedQuota.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_note_or_serial_longer_than_a_quota_keeps_is_refused_not_cut(campaign):
+    rows = [list(row) for row in ANNEX32]
+    rows[3][3] = "备" * 201
+    rows[2][0] = "1" * 11
+    report = run_import("leader_enterprises", csv_file(rows), filename="附件3-2.csv", campaign=campaign)
+    assert [str(error) for error in report.errors] == ["第3行【序号】：不能超过10个字，表中为11个字",
+                                                       "第4行【备注】：不能超过200个字，表中为201个字"]
+    assert not FixedQuota.objects.exists()

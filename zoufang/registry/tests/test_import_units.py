@@ -4,7 +4,7 @@ import pytest
 
 from zoufang.registry.imports import run_import
 from zoufang.registry.models import Unit
-from zoufang.registry.tests.test_import_support import csv_file, make_town
+from zoufang.registry.tests.test_import_support import csv_file, make_town, xlsx_file
 
 HEADER = ["单位名称", "单位类型", "所属区划", "党员人数", "排序"]
 ANNEX41 = [
@@ -68,3 +68,17 @@ def test_it_refuses_to_turn_another_kind_of_unit_into_a_department(campaign):
     Unit.objects.create(name="派出所", kind=Unit.Kind.CITY_DEPARTMENT)
     report = run_import("departments", csv_file(ANNEX41), filename="附件4-1.csv", campaign=campaign)
     assert [(e.row, e.column) for e in report.errors] == [(6, "单位")]
+
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("kind", "header", "row"), [
+    ("units", ["单位名称", "单位类型", "所属区划"], ["水利站", "镇部门", "锦溪镇"]),
+    ("regions", ["名称", "层级", "上级区划"], ["水利村", "村", "锦溪镇"])])
+def test_a_name_holding_a_nul_is_refused_before_any_look_up(campaign, kind, header, row):
+    """Both kinds look their rows' names up before checking them: PostgreSQL would refuse the query (a 500). The
+    NUL comes escaped in an xlsx (_x0000_), as another system writes it."""
+    rows = [header, row, ["水_x0000_务站" if kind == "units" else "水_x0000_乡村", *row[1:]]]
+    report = run_import(kind, xlsx_file(rows), filename=f"{kind}.xlsx")
+    assert [(error.row, error.column) for error in report.errors] == [(3, header[0])]
+    assert "空字符 NUL" in report.errors[0].message

@@ -71,3 +71,11 @@ def test_a_schedule_without_its_columns_or_with_a_bad_date_is_refused_naming_the
         "表中为“2018.2.30”",
         "第6行【日期】：单元格是 Excel 的错误值“#N/A”（通常是公式出错，如 VLOOKUP 找不到），请改成实际内容或清空"]
     assert not DayOverride.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_note_longer_than_a_day_keeps_is_refused_naming_its_row_not_cut():
+    rows = [["日期", "类型", "说明"], ["2018-10-01", "放假", "国庆节"], ["2018-09-29", "上班", "调" * 101]]
+    report = import_schedule(xlsx_file(rows), filename="2018年放假安排.xlsx")
+    assert [str(error) for error in report.errors] == ["第3行【说明】：不能超过100个字，表中为101个字"]
+    assert not DayOverride.objects.exists()
