@@ -353,11 +353,7 @@ def _said(client: Client, response: Any) -> str:
     return response.content.decode()
 
 
-def _page_hole(name: str, edit: PageEdit) -> str:
-    kwargs = edit.subject()
-    if not kwargs:
-        return f"{name}: no record in a state this edit takes"
-    user = _office_user(edit.role)
+def _page_hole(name: str, edit: PageEdit, kwargs: dict[str, str], user: Any) -> str:
     first, second = _client(user), _client(user)
     url = _url(edit, kwargs)
     stale = _drawn(first, edit, kwargs, url)
@@ -433,13 +429,17 @@ def _settings(settings: Any, tmp_path: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
 
 
-def _holes(edits: dict[str, Any], hole: Callable[[str, Any], str]) -> list[str]:
-    """Each edit tried in a transaction of its own, rolled back: every edit starts from the same town."""
+def _holes(edits: dict[str, Any], hole: Callable[[str, Any, dict[str, str], Any], str]) -> list[str]:
+    """Each edit tried by its user on its subject, in a transaction of its own rolled back: every edit starts from
+    the same town."""
     holes = []
     for name, edit in edits.items():
         with transaction.atomic():
             try:
-                holes.append(hole(name, edit))
+                kwargs = edit.subject()
+                found = hole(name, edit, kwargs, _office_user(edit.role)) if kwargs else \
+                    f"{name}: no record in a state this edit takes"
+                holes.append(found)
             except (AssertionError, StopIteration, LookupError, AttributeError) as exc:  # no record or form: a hole
                 holes.append(f"{name}: {exc!r}")
             transaction.set_rollback(True)
@@ -632,11 +632,7 @@ def _api_send(client: Client, op: str, url: str, kwargs: dict[str, str], version
                           **headers)
 
 
-def _api_hole(op: str, edit: ApiEdit) -> str:
-    kwargs = edit.subject()
-    if not kwargs:
-        return f"{op}: no record in a state this edit takes"
-    user = _office_user(edit.role)
+def _api_hole(op: str, edit: ApiEdit, kwargs: dict[str, str], user: Any) -> str:
     first, second = _api_headers(user), _api_headers(user)
     client = Client()
     path = {k: v for k, v in kwargs.items() if k in API_PATH.get(op, kwargs)}
