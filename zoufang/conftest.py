@@ -423,10 +423,11 @@ ENGINES = ("postgresql", "sqlite")
 
 
 def runs_in_half(only: str | None, engine: str, *, halves: bool, reaches_database: bool) -> bool:
-    """Whether a test runs on `engine`: one marked for one engine (`only`) runs on that one where both halves run;
-    a test that never reaches the database runs on SQLite only (PostgreSQL's half asks it only if it does)."""
-    if only is not None and halves and only != engine:
-        return False
+    """Whether a test runs on `engine`: one marked for one engine (`only`) runs on that one where both halves run,
+    whether or not it reaches the database; otherwise a test that never reaches the database runs on SQLite only
+    (PostgreSQL's half asks it only if it does)."""
+    if only is not None and halves:
+        return only == engine
     return engine == "sqlite" or reaches_database
 
 

@@ -143,12 +143,17 @@ def _locked(by: Any, cadre: Cadre, shown: str) -> Cadre:
     locked = town_cadres(by).select_for_update(of=("self",)).select_related("unit", "user").filter(pk=cadre.pk).first()
     if locked is None:
         raise Http404
+    check_shown(locked, shown)
+    return locked
+
+
+def check_shown(locked: Cadre, shown: str) -> None:
+    """The locked cadre still has the account the page showed (a username, or "" for none), or nothing is done."""
     now = locked.user.get_username() if locked.user is not None else ""
     if now != shown:
         raise ValidationError(
             _("%(cadre)s的登录账号已由他人改为“%(now)s”（页面上是“%(shown)s”），未作修改，请核对后再办理。")
             % {"cadre": locked.name, "now": now or _("未关联"), "shown": shown or _("未关联")})
-    return locked
 
 
 def _linked(by: Any, cadre: Cadre, account: Any | None, *, summary: str) -> None:

@@ -11,7 +11,7 @@ page says so (docs/security.md, "走访干部账号"; decision 0048).
 import hashlib
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,11 +56,17 @@ def asked(kind: str, cadres: Sequence[Cadre] | None) -> str:
 
 
 @transaction.atomic
-def run(kind: str, key: uuid.UUID, cadres: Sequence[Cadre] | None, *, by: Any) -> Batch:
+def run(kind: str, key: uuid.UUID, cadres: Sequence[Cadre] | None, *, by: Any,
+        shown: Mapping[str, str] | None = None) -> Batch:
     """The batch the form with `key` asked for: open accounts for the ticked cadres (or the next batch of those
     without one, cadres=None), or re-issue the ticked cadres' passwords. The key's earlier batch is re-shown
-    instead (`again`); the key sent with other ticks is KeyReused; nothing to do is a ValidationError."""
+    instead (`again`); the key sent with other ticks is KeyReused; nothing to do is a ValidationError. `shown`: the
+    account the page showed for each ticked cadre (by public id; none from a page drawn before it carried them): a
+    re-issue for a cadre whose account another clerk changed meanwhile does nothing (decision 0059)."""
     digest = asked(kind, cadres)
+    if kind == Kind.REISSUE and cadres and shown is not None:  # checked before anything is written
+        for cadre in _locked(by, Cadre.objects.filter(pk__in=[cadre.pk for cadre in cadres])):
+            cadre_accounts.check_shown(cadre, shown.get(str(cadre.public_id), ""))
     earlier = CadreAccountBatch.objects.filter(request_key=key).first()
     if earlier is None:
         try:

@@ -62,7 +62,7 @@ def _run_batch(request: HttpRequest, office: Any) -> HttpResponse:
     ticked = (None if kind == Kind.OPEN and request.POST.get("all")
               else list(cadre_accounts.town_cadres(office).filter(public_id__in=_uuids(request))))
     try:
-        batch = cadre_batches.run(kind, key, ticked, by=office)
+        batch = cadre_batches.run(kind, key, ticked, by=office, shown=_shown(request, ticked))
     except cadre_batches.AnothersKey:
         messages.error(request, _("这张表单不是您的页面上的：已由另一位工作人员提交过，或页面已过期。未作办理，"
                                   "请在刷新后的页面上重新勾选。"))
@@ -108,6 +108,14 @@ def cadre_accounts_page(request: HttpRequest) -> HttpResponse:
         "listed": request.GET.urlencode(),  # each row's form sends it back (`_listed`): the page to return to
         "key": uuid.uuid4(), "all_key": uuid.uuid4(),  # the batch forms' keys: a form sent twice is one batch
     })
+
+
+def _shown(request: HttpRequest, ticked: list[Any] | None) -> dict[str, str] | None:
+    """The account each ticked cadre's row showed (`shown-<public id>`, "" for none); None from a page drawn before
+    the rows carried it."""
+    if ticked is None or not any(name.startswith("shown-") for name in request.POST):
+        return None
+    return {str(cadre.public_id): request.POST.get(f"shown-{cadre.public_id}", "") for cadre in ticked}
 
 
 def _uuids(request: HttpRequest) -> list[str]:

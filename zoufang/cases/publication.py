@@ -82,10 +82,18 @@ def publish_case(case: Case, *, by: Any, summary: str, seen: str | None = None) 
 
 
 @transaction.atomic
-def unpublish_case(case: Case, *, by: Any) -> Case:
+def unpublish_case(case: Case, *, by: Any, seen: str | None = None) -> Case:
+    """Withdraw `case` from the public feed. `seen`, as for publish_case: when another clerk published it again
+    meanwhile (a summary this clerk has not read), nothing is withdrawn; already withdrawn, nothing is done."""
     if not access.is_office_for(by, case):
         raise CaseError(office_only())
     case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.published_at is None:
+        return case
+    if seen is not None and seen != stamp(case):
+        raise CaseError(_("您打开此页后，%(who)s 已于 %(when)s 重新公开了此件，公开摘要为“%(theirs)s”，未撤回；请核对后再提交。") % {
+            "who": shown_name(case.published_by, nobody=_("他人")), "when": clock.minute(case.published_at),
+            "theirs": case.public_summary})
     case.published_at, case.published_by = None, None
     case.save(update_fields=["published_at", "published_by", "modified_at"])
     audit.record(by, AuditEvent.Action.UPDATE, case, summary=_("撤回公开问题 %(number)s") % {"number": case.number})

@@ -275,16 +275,17 @@ def publish(request: HttpRequest, public_id: str) -> HttpResponse:
     # A reader or handler of the case is refused before the form is read (decision 0044).
     if not access.is_office_for(request.user, case):
         raise PermissionDenied(publication.office_only())
+    withdraw = bool(request.POST.get("unpublish"))
     try:
-        if request.POST.get("unpublish"):
-            publication.unpublish_case(case, by=request.user)
+        if withdraw:
+            publication.unpublish_case(case, by=request.user, seen=request.POST.get("seen"))
             messages.success(request, _("已撤回公开"))
         else:
             publication.publish_case(case, by=request.user, summary=request.POST.get("summary", ""),
                                      seen=request.POST.get("seen"))
             messages.success(request, _("已公开：公众只看到公开摘要"))
     except CaseError as exc:
-        messages.error(request, _("未能公开：%(why)s") % {"why": exc})
+        messages.error(request, (_("未能撤回公开：%(why)s") if withdraw else _("未能公开：%(why)s")) % {"why": exc})
     return redirect("cases:detail", case.public_id)
 
 

@@ -10,12 +10,16 @@ class _FormReader(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.inside = False
-        self.forms: list[tuple[str, dict[str, list[str]]]] = []  # (id, values) of each form in the page
+        self.forms: list[tuple[str, str, dict[str, list[str]]]] = []  # (id, action, values) of each form in the page
         self.values: dict[str, list[str]] = {}
         self._select: tuple[str, bool] | None = None
         self._options: list[tuple[str, bool]] = []
         self._textarea: str | None = None
         self._text: list[str] = []
+
+    def _owner(self, form_id: str) -> dict[str, list[str]] | None:
+        """The values of the form drawn earlier with this id (an input outside it that names it, as browsers send)."""
+        return next((values for id_, _action, values in self.forms if form_id and id_ == form_id), None)
 
     def _add(self, name: str, value: str) -> None:
         self.values.setdefault(name, []).append(value)
@@ -24,9 +28,10 @@ class _FormReader(HTMLParser):
         attr = {key: value or "" for key, value in attrs}
         if tag == "form" and not self.inside:
             self.inside, self.values = True, {}
-            self.forms.append((attr.get("id", ""), self.values))
+            self.forms.append((attr.get("id", ""), attr.get("action", ""), self.values))
             return
-        if not self.inside or "disabled" in attr:
+        owner = self._owner(attr.get("form", "")) if tag == "input" else None  # an input of a form named by its id
+        if (not self.inside and owner is None) or "disabled" in attr:
             return
         name = attr.get("name", "")
         if tag == "input" and name:
@@ -35,7 +40,11 @@ class _FormReader(HTMLParser):
                 return
             if kind in ("checkbox", "radio") and "checked" not in attr:
                 return
-            self._add(name, attr.get("value", "on" if kind in ("checkbox", "radio") else ""))
+            value = attr.get("value", "on" if kind in ("checkbox", "radio") else "")
+            if owner is not None:
+                owner.setdefault(name, []).append(value)
+            else:
+                self._add(name, value)
         elif tag == "select" and name:
             self._select, self._options = (name, "multiple" in attr), []
         elif tag == "option" and self._select is not None:
@@ -63,15 +72,17 @@ class _FormReader(HTMLParser):
             self._textarea = None
 
 
-def form_values(html: str, form_id: str | None = None, *, containing: str = "") -> dict[str, Any]:
-    """The values of the form with this id (or the first that has a field named `containing`) as `Client.post`
-    takes them: one value as a string, several as a list."""
+def form_values(html: str, form_id: str | None = None, *, containing: str = "", action: str | None = None,
+                having: dict[str, str] | None = None) -> dict[str, Any]:
+    """The values of the form with this id (or the first that has a field named `containing`, is sent to `action`,
+    holds the values `having`) as `Client.post` takes them: one value as a string, several as a list."""
     reader = _FormReader()
     reader.feed(html)
-    found = [values for id_, values in reader.forms if (form_id is None or id_ == form_id)
-             and (not containing or containing in values)]
+    found = [values for id_, sent_to, values in reader.forms if (form_id is None or id_ == form_id)
+             and (not containing or containing in values) and (action is None or sent_to == action)
+             and all(values.get(name) == [value] for name, value in (having or {}).items())]
     if not found:
-        raise LookupError(f"no form {form_id or ''} with {containing or 'fields'} in the page")
+        raise LookupError(f"no form {form_id or action or ''} with {containing or having or 'fields'} in the page")
     return {name: values[0] if len(values) == 1 else values for name, values in found[0].items()}
 
 

@@ -122,3 +122,26 @@ def test_the_list_offers_a_box_for_each_cadre_it_can_open_or_reissue(client, tow
     assert f'form="picked" name="cadre" value="{leader.public_id}"' not in text  # a role beside: not the office's
     assert "为勾选的干部重设初始密码" in text
     assert 'data-pick-all="picked"' in text
+
+
+def test_a_reissue_ticked_on_a_page_drawn_before_another_clerk_changed_the_account_does_nothing(client, town):
+    cadres = _opened(client, town, 2)
+    shown = {f"shown-{cadre.public_id}": cadre.user.username for cadre in cadres}
+    # Another clerk unlinks the first cadre's account and opens a new one for it: its one-time password handed out.
+    cadre_accounts.unlink_account(cadres[0], shown=cadres[0].user.username, by=town.users["office"])
+    client.post(LIST, {"action": "open", "key": str(uuid.uuid4()), "cadre": [str(cadres[0].public_id)]})
+    opened = Cadre.objects.select_related("user").get(pk=cadres[0].pk).user
+    passwords_now = {cadre.pk: User.objects.get(pk=cadre.user.pk).password for cadre in cadres}
+
+    response = _reissue(client, cadres, **shown)
+
+    assert response.status_code == 302
+    said = [str(message) for message in client.get(LIST).context["messages"]]
+    assert said == [f"{cadres[0].name}的登录账号已由他人改为“{opened.username}”（页面上是“{cadres[0].user.username}”），"
+                    "未作修改，请核对后再办理。"]
+    assert User.objects.get(pk=opened.pk).password == opened.password
+    assert User.objects.get(pk=cadres[1].user.pk).password == passwords_now[cadres[1].pk]
+    # The page drawn again shows each ticked cadre's account: re-issued then, as asked.
+    page = client.get(LIST).content.decode()
+    assert f'name="shown-{cadres[0].public_id}" value="{opened.username}"' in page
+    assert _reissue(client, cadres, **{**shown, f"shown-{cadres[0].public_id}": opened.username}).status_code == 200

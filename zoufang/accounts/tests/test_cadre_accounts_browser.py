@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def _tick_the_page(page) -> None:
     page.locator("input[data-pick-all]").check()
-    assert page.locator("input[form=picked]:not(:checked)").count() == 0
+    assert page.locator("input[type=checkbox][form=picked]:not(:checked)").count() == 0
 
 
 def test_the_office_opens_then_reissues_a_ticked_page(browser, live_server, town):

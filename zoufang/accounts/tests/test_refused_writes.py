@@ -574,6 +574,17 @@ def _api_variants(op: str, spec: Spec, oracle: Oracle, who: Who) -> Iterator[tup
         yield "out", {}
 
 
+def _api_headers(user: Any) -> dict[str, str]:
+    """A fresh API token's header for the user (none for the anonymous caller)."""
+    if user is None:
+        return {}
+    secret = ApiToken.new_secret()
+    # Used just now, as a client's token is: its last use is stamped again only minutes later.
+    ApiToken.objects.create(user=user, digest=ApiToken.digest_of(secret), last_used_at=timezone.now(),
+                            expires_at=timezone.now() + dt.timedelta(days=1))
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
 def _api_write(client: Client, method: str, url: str, op: str, call: Call, headers: dict[str, str], *,
                empty: bool = False) -> Any:
     body = API_BODIES[op](call)
@@ -602,13 +613,7 @@ def test_it_refuses_every_api_write_its_token_may_not_make_and_the_refusal_leave
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
     oracle = WriteOracle()
     user = get_user_model().objects.filter(username=role).first()
-    client, headers = Client(), {}
-    if user is not None:
-        secret = ApiToken.new_secret()
-        # Used just now, as a client's token is: its last use is stamped again only minutes later.
-        ApiToken.objects.create(user=user, digest=ApiToken.digest_of(secret), last_used_at=timezone.now(),
-                                expires_at=timezone.now() + dt.timedelta(days=1))
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    client, headers = Client(), _api_headers(user)
     who = oracle.who(role, user)
     holes, tried = [], 0
     for op, method, name, spec in _write_ops():

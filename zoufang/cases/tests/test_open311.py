@@ -17,6 +17,7 @@ from zoufang.cases import actions, open311_keys, publication
 from zoufang.cases.models import Case, Open311Key
 from zoufang.cases.transition import CaseError
 from zoufang.conftest import PASSWORD
+from zoufang.core.testforms import form_values
 
 pytestmark = pytest.mark.django_db
 
@@ -237,6 +238,36 @@ def test_two_clerks_publishing_one_case_do_not_overwrite_each_other(login, cases
                        {"summary": "路灯已报修。", "seen": opened(second)}).status_code == 302
     case.refresh_from_db()
     assert case.public_summary == "路灯已报修。"
+
+
+def test_a_withdrawal_from_a_page_drawn_before_another_clerk_published_again_withdraws_nothing(
+        login, cases_town, make_case):
+    case = _dispatched(cases_town, make_case())
+    office = cases_town.users["office"]
+    publication.publish_case(case, by=office, summary="上下塘社区一处路灯损坏，正在维修。")
+    first, second = login(office), login(office)
+    url = f"/cases/{case.public_id}/publication/"
+
+    def withdraw_form(client):  # the page's 撤回公开 form as drawn
+        page = client.get(f"/cases/{case.public_id}/").content.decode()
+        return form_values(page, action=url, having={"unpublish": "1"})
+
+    stale = withdraw_form(first)
+    assert second.post(url, {"summary": "路灯已修复。", "seen": form_values(
+        second.get(f"/cases/{case.public_id}/").content.decode(), action=url, containing="summary")["seen"]}
+                       ).status_code == 302
+    refused = first.post(url, stale, follow=True).content.decode()
+    assert "重新公开了此件，公开摘要为“路灯已修复。”，未撤回" in refused
+    case.refresh_from_db()
+    assert (case.public_summary, case.published_at is not None) == ("路灯已修复。", True)
+    # Having read the new summary, the clerk withdraws it deliberately; sent again, it changes nothing more.
+    fresh = withdraw_form(first)
+    assert first.post(url, fresh).status_code == 302
+    withdrawals = AuditEvent.objects.filter(summary__startswith="撤回公开问题").count()
+    assert first.post(url, fresh).status_code == 302
+    case.refresh_from_db()
+    assert case.published_at is None
+    assert AuditEvent.objects.filter(summary__startswith="撤回公开问题").count() == withdrawals
 
 
 def test_a_retried_post_with_an_idempotency_key_is_taken_once(client, cases_town):

@@ -13,6 +13,8 @@ from zoufang.conftest import default_half, once_is_enough, runs_in_half
     (None, "postgresql", True, True, True),
     ("postgresql", "sqlite", True, True, False),
     ("postgresql", "postgresql", True, True, True),
+    # A check of a PostgreSQL-only module that needs no database (a completeness test): still run, in that half.
+    ("postgresql", "postgresql", True, False, True),
     ("sqlite", "postgresql", True, True, False),
     ("sqlite", "sqlite", True, True, True),
     ("postgresql", "sqlite", False, True, True),  # a module run on its own, or make test without PostgreSQL
