@@ -11,6 +11,7 @@ class _FormReader(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.inside = False
         self.forms: list[tuple[str, dict[str, list[str]]]] = []  # (id, values) of each form in the page
+        self.actions: list[tuple[str, str]] = []  # (method, action) of each form in the page, as written
         self.values: dict[str, list[str]] = {}
         self._select: tuple[str, bool] | None = None
         self._options: list[tuple[str, bool]] = []
@@ -25,6 +26,7 @@ class _FormReader(HTMLParser):
         if tag == "form" and not self.inside:
             self.inside, self.values = True, {}
             self.forms.append((attr.get("id", ""), self.values))
+            self.actions.append((attr.get("method", "get").lower(), attr.get("action", "")))
             return
         if not self.inside or "disabled" in attr:
             return
@@ -73,6 +75,14 @@ def form_values(html: str, form_id: str | None = None, *, containing: str = "") 
     if not found:
         raise LookupError(f"no form {form_id or ''} with {containing or 'fields'} in the page")
     return {name: values[0] if len(values) == 1 else values for name, values in found[0].items()}
+
+
+def posted_forms(html: str) -> list[tuple[str, dict[str, Any]]]:
+    """(action as written, values as `Client.post` takes them) of each form of the page that posts."""
+    reader = _FormReader()
+    reader.feed(html)
+    return [(action, {name: values[0] if len(values) == 1 else values for name, values in values_.items()})
+            for (method, action), (_id, values_) in zip(reader.actions, reader.forms, strict=True) if method == "post"]
 
 
 def choice_rows(html: str, legend: str, name: str) -> list[tuple[str, str]]:

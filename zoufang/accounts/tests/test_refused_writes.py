@@ -245,10 +245,10 @@ def _may_use(form: str, who: Who, kwargs: dict[str, str]) -> bool:
     return who.name in PAGE_FORMS[form]
 
 
-def _writes(run: Any) -> tuple[Any, list[str]]:
-    """The response of `run()` and every trace it left, rolled back after: the tables it wrote (the session's row
-    aside; a refused sign-in's own record, its audit row and lockout count, too), jobs queued, work left for the
-    commit, mail and SMS sent."""
+def _writes(run: Any, *, keep: bool = False, audited: set[str] | None = None) -> tuple[Any, list[str]]:
+    """The response of `run()` and every trace it left, rolled back after (unless `keep`): the tables it wrote (the
+    session's row aside; a refused sign-in's own record, its audit row and lockout count, too), jobs queued, work
+    left for the commit, mail and SMS sent; the actions it audited added to `audited`."""
     from django.core import mail
     from django_tasks.signals import task_enqueued
 
@@ -277,9 +277,11 @@ def _writes(run: Any) -> tuple[Any, list[str]]:
             getattr(getattr(response.wsgi_request, "user", None), "pk", None)  # settle the lazy user while open
             actions = set(AuditEvent.objects.filter(seq__gt=audited_up_to).values_list("action", flat=True))
             left = len(connection.run_on_commit) - on_commit
-            transaction.set_rollback(True)
+            transaction.set_rollback(not keep)
     finally:
         task_enqueued.disconnect(enqueued)
+    if audited is not None:
+        audited.update(actions)
     if actions <= REFUSAL_ACTIONS:
         tables = [table for table in tables if table not in REFUSAL_TABLES]
     traces = sorted(set(tables)) + queued
@@ -289,11 +291,18 @@ def _writes(run: Any) -> tuple[Any, list[str]]:
     return response, traces
 
 
-def _post(client: Client, name: str, url: str, body: dict[str, Any]) -> tuple[Any, list[str]]:
+def _send(client: Client, name: str, url: str, body: dict[str, Any]) -> Any:
+    """The form posted as the page posts it; its files from their start (a form sent again sends them again)."""
     if name == "visits:submit":  # the page's outbox sends JSON with the token in a header
-        return _writes(lambda: client.post(url, json.dumps(body), content_type="application/json",
-                                           HTTP_X_CSRFTOKEN=CSRF))
-    return _writes(lambda: client.post(url, {"csrfmiddlewaretoken": CSRF, **body}))
+        return client.post(url, json.dumps(body), content_type="application/json", HTTP_X_CSRFTOKEN=CSRF)
+    for value in body.values():
+        if hasattr(value, "seek"):
+            value.seek(0)
+    return client.post(url, {"csrfmiddlewaretoken": CSRF, **body})
+
+
+def _post(client: Client, name: str, url: str, body: dict[str, Any]) -> tuple[Any, list[str]]:
+    return _writes(lambda: _send(client, name, url, body))
 
 
 def _page_forms() -> Iterator[tuple[str, Spec]]:
@@ -579,14 +588,39 @@ def _api_write(client: Client, method: str, url: str, op: str, call: Call, heade
     body = API_BODIES[op](call)
     if empty and body is not None:
         body = {}
-    if "document_id" in call.kwargs:  # a draft is deleted or issued with the version read
+    return _api_send(client, method, url, op, body, _if_match(call, headers))
+
+
+def _if_match(call: Call, headers: dict[str, str]) -> dict[str, str]:
+    """The headers, with the version read where a draft is deleted or issued."""
+    if "document_id" in call.kwargs:
         from zoufang.documents.models import Document
 
-        headers = {**headers, "HTTP_IF_MATCH": f'"{call.version(Document, "document_id")}"'}
+        return {**headers, "HTTP_IF_MATCH": f'"{call.version(Document, "document_id")}"'}
+    return headers
+
+
+def _api_send(client: Client, method: str, url: str, op: str, body: dict[str, Any] | None,
+              headers: dict[str, str]) -> Any:
+    """The operation's request: multipart (its files from their start) where it takes a file, JSON elsewhere."""
     if op in MULTIPART:
+        for value in (body or {}).values():
+            if hasattr(value, "seek"):
+                value.seek(0)
         return client.post(url, body, **headers)
     data = json.dumps(body, ensure_ascii=False) if body is not None else ""
     return client.generic(method, url, data, content_type="application/json", **headers)
+
+
+def _token_headers(user: Any) -> dict[str, str]:
+    """A bearer token of the user's (none for the anonymous caller), used just now, as a client's token is: its last
+    use is stamped again only minutes later."""
+    if user is None:
+        return {}
+    secret = ApiToken.new_secret()
+    ApiToken.objects.create(user=user, digest=ApiToken.digest_of(secret), last_used_at=timezone.now(),
+                            expires_at=timezone.now() + dt.timedelta(days=1))
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 
 @pytest.mark.django_db
@@ -602,13 +636,7 @@ def test_it_refuses_every_api_write_its_token_may_not_make_and_the_refusal_leave
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
     oracle = WriteOracle()
     user = get_user_model().objects.filter(username=role).first()
-    client, headers = Client(), {}
-    if user is not None:
-        secret = ApiToken.new_secret()
-        # Used just now, as a client's token is: its last use is stamped again only minutes later.
-        ApiToken.objects.create(user=user, digest=ApiToken.digest_of(secret), last_used_at=timezone.now(),
-                                expires_at=timezone.now() + dt.timedelta(days=1))
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    client, headers = Client(), _token_headers(user)
     who = oracle.who(role, user)
     holes, tried = [], 0
     for op, method, name, spec in _write_ops():
