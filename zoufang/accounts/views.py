@@ -84,8 +84,20 @@ def change_password(request: HttpRequest) -> HttpResponse:
             audit.record(user, AuditEvent.Action.SECURITY, user, object_type="auth.User", summary="修改了自己的密码")
         messages.success(request, _("密码已修改。"))
         return redirect(_next(request))
+    if request.method == "POST" and _changed_already(request, form):
+        messages.success(request, _("密码已修改（重复提交，未再次修改）。"))
+        return redirect(_next(request))
     return render(request, "accounts/password.html", {"form": form, "reason": reason, "next": _next(request)},
                   status=400 if form.errors else 200)
+
+
+def _changed_already(request: HttpRequest, form: PasswordChangeForm) -> bool:
+    """The change sent again (a double click, a resend: decision 0058): its old password no longer the user's, its
+    new one, typed twice alike, already is (the other fields' errors, such as a password used before, then say
+    nothing). It tells nothing the old-password field does not."""
+    new = request.POST.get("new_password1", "")
+    return ("old_password" in form.errors and new != "" and new == request.POST.get("new_password2")
+            and request.user.check_password(new))
 
 
 @login_required

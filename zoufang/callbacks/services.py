@@ -218,13 +218,14 @@ def record_attempt(sample: CallbackSample, *, by: Any, kind: str, answers: dict[
             raise CallbackError("；".join(errors.values()))
     with transaction.atomic():
         locked = CallbackSample.objects.select_for_update().select_related("visit", "batch").get(pk=sample.pk)
-        if locked.outcome:
-            raise CallbackError(_("该样本已有回访结果（%(outcome)s），不再拨打。") % {"outcome": locked.get_outcome_display()})
+        # A form sent again is told so first, also when the call it repeats settled the sample (decision 0058).
         if seen_attempts is not None and locked.attempts.count() != seen_attempts:
             last = locked.attempts.order_by("-called_at", "-id").first()
             raise CallbackError(_("您打开此页后已记录了一次拨打（%(when)s %(kind)s），这次提交未重复记录；"
                                   "如确是又拨打了一次，请在下面重新填写。") % {
                 "when": clock.minute(last.called_at) if last else "", "kind": last.get_kind_display() if last else ""})
+        if locked.outcome:
+            raise CallbackError(_("该样本已有回访结果（%(outcome)s），不再拨打。") % {"outcome": locked.get_outcome_display()})
         attempt = CallbackAttempt.objects.create(sample=locked, kind=kind, called_at=clock.now(), answers=clean,
                                                  note=(note or "").strip(), by=_user(by))
         before = locked.outcome
@@ -261,9 +262,14 @@ def verify(sample: CallbackSample, *, by: Any, upheld: bool, explanation: str, n
         raise CallbackError(_("请填写走访干部的说明和核实情况。"))
     with transaction.atomic():
         locked = CallbackSample.objects.select_for_update().select_related("batch").get(pk=sample.pk)
+        decided = CallbackSample.Verification.UPHELD if upheld else CallbackSample.Verification.OVERTURNED
+        if (locked.verification, locked.cadre_explanation, locked.verification_note, locked.verified_by_id) == (
+                decided, explanation, note, getattr(by, "pk", None)):
+            sample.refresh_from_db()
+            return sample  # this decision sent again (a double click, a resend: decision 0058): recorded once
         if locked.verification != CallbackSample.Verification.PENDING:
             raise CallbackError(_("该样本不在待核实状态。"))
-        locked.verification = CallbackSample.Verification.UPHELD if upheld else CallbackSample.Verification.OVERTURNED
+        locked.verification = decided
         locked.cadre_explanation, locked.verification_note = explanation, note
         locked.verified_at, locked.verified_by, locked.modified_by = clock.now(), _user(by), _user(by)
         locked.save()

@@ -31,9 +31,16 @@ class StaleVersion(CaseError):
     """The case moved after the user read it: `happened` names who did what, when, and where it is now; the message
     (the API's 409) asks to read the case again, `on_page` says what the page redrawn on the current case holds."""
 
-    def __init__(self, current: int, case: Case | None = None) -> None:
+    def __init__(self, current: int, case: Case | None = None, *, repeat: bool = False) -> None:
         latest = CaseEvent.objects.filter(case=case).select_related("actor").order_by("-version").first() \
             if case is not None else None
+        # `repeat`: the user's own request sent again (a double click, a resend), its action already done by them
+        # one version on with the same note (decision 0058): a page says so (`repeated`); the API answers 409 as
+        # for any stale version, naming who did what.
+        self.repeated = ""
+        if repeat and latest is not None:
+            self.repeated = _("您已于 %(when)s %(action)s此件，重复提交未再次办理。") % {
+                "when": clock.minute(latest.at), "action": workflow.LABELS.get(workflow.Action(latest.action), "")}
         if latest is None:
             self.happened = _("该件已被他人更新（当前版本 %(version)s），您的操作未执行") % {"version": current}
         else:
@@ -94,6 +101,13 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+def is_repeat(case: Case, action: workflow.Action, by: Any, version: int, note: str) -> bool:
+    """Whether `action` asked at `version` is one the user already made: the case one version on by their own
+    `action`, with the same note (a double click, a resend: decision 0058)."""
+    return case.version == version + 1 and CaseEvent.objects.filter(
+        case=case, version=version + 1, action=str(action), actor_id=getattr(by, "pk", None), note=note).exists()
+
+
 def run(
     case: Case, action: workflow.Action, *, by: Any, version: int | None, note: str = "",
     change: Callable[[Case], dict[str, Any] | None] | None = None,
@@ -108,7 +122,7 @@ def run(
         if version is None:
             raise VersionRequired
         if locked.version != version:
-            raise StaleVersion(locked.version, locked)
+            raise StaleVersion(locked.version, locked, repeat=is_repeat(locked, action, by, version, note))
         rule = workflow.rule(locked.status, action)
         if rule is None:
             raise NotAllowed(workflow.not_in_status(locked, action))

@@ -25,7 +25,7 @@ from zoufang.cases.board import counts as board_counts
 from zoufang.cases.forms import FORMS, ActionForm, perform
 from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter, event_notice, offered, unit_shown
-from zoufang.cases.transition import CaseError, StaleVersion
+from zoufang.cases.transition import CaseError, StaleVersion, is_repeat
 from zoufang.core import paging
 from zoufang.core.apiversions import posted_version
 from zoufang.core.queryparams import Asked
@@ -247,6 +247,14 @@ def _typed(form: ActionForm) -> list[tuple[str, str]]:
             if isinstance(field.widget, Textarea) and str(form.data.get(form.add_prefix(name), "")).strip()]
 
 
+def _only_note(form: ActionForm) -> bool:
+    """Whether the form sent holds nothing but its version and note: what a case event keeps of it, so the same
+    action by the same user with the same note is that form sent again (decision 0058). A form with other fields
+    (a category, a result) is never taken for a repeat: its content might differ, and is shown back instead."""
+    return not any(str(form.data.get(form.add_prefix(name), "")).strip()
+                   for name in form.fields if name not in ("version", "note"))
+
+
 def _refused_now(request: HttpRequest, case: Case, chosen: workflow.Action, form: ActionForm) -> HttpResponse | None:
     """The case as it stands does not take `chosen` from this user (its status, a guard, a 回访 already recorded):
     refused before the form is read (decision 0044), said as transition.run would say it — what happened since the
@@ -260,7 +268,12 @@ def _refused_now(request: HttpRequest, case: Case, chosen: workflow.Action, form
         return None
     drawn_at = posted_version(request.POST.get(form.add_prefix("version")))
     if drawn_at is not None and drawn_at != case.version:
-        messages.warning(request, StaleVersion(case.version, case).on_page(
+        stale = StaleVersion(case.version, case, repeat=_only_note(form) and is_repeat(
+            case, chosen, request.user, drawn_at, request.POST.get(form.add_prefix("note"), "")))
+        if stale.repeated:  # this form sent again: answered as the first was, saying so
+            messages.info(request, stale.repeated)
+            return _after_action(request, case)
+        messages.warning(request, stale.on_page(
             chosen, allowed=False, in_form=chosen != workflow.Action.MERGE, listed=bool(_typed(form))))
     else:
         messages.error(request, _("未能%(action)s：%(errors)s") % {"action": workflow.LABELS[chosen], "errors": why})
@@ -313,6 +326,9 @@ def act(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
     try:
         perform(chosen, case, form.cleaned_data, request.user, master=master)
     except StaleVersion as exc:
+        if exc.repeated and _only_note(form):  # this form sent again: answered as the first was, saying so
+            messages.info(request, exc.repeated)
+            return _after_action(request, case)
         # The page the user filled is out of date: say what happened meanwhile and draw their form again, on the
         # case as it is now (its version, so a second, deliberate 提交 acts), or their text to copy if the action
         # no longer applies.
@@ -328,6 +344,11 @@ def act(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
         form.add_error(None, why)
         return _case_page(request, access.get_visible_case(request.user, public_id), form)
     messages.success(request, _("已%(action)s。") % {"action": workflow.LABELS[chosen]})
+    return _after_action(request, case)
+
+
+def _after_action(request: HttpRequest, case: Case) -> HttpResponse:
+    """The case's page, or the desk when the action took the case out of the user's sight."""
     if access.visible_cases(request.user).filter(pk=case.pk).exists():
         return redirect("cases:detail", case.public_id)
     return redirect("cases:desk")

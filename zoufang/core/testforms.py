@@ -11,6 +11,7 @@ class _FormReader(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.inside = False
         self.forms: list[tuple[str, str, dict[str, list[str]]]] = []  # (id, action, values) of each form in the page
+        self.methods: list[str] = []  # the method of each form in the page
         self.values: dict[str, list[str]] = {}
         self._select: tuple[str, bool] | None = None
         self._options: list[tuple[str, bool]] = []
@@ -29,6 +30,7 @@ class _FormReader(HTMLParser):
         if tag == "form" and not self.inside:
             self.inside, self.values = True, {}
             self.forms.append((attr.get("id", ""), attr.get("action", ""), self.values))
+            self.methods.append(attr.get("method", "get").lower())
             return
         owner = self._owner(attr.get("form", "")) if tag == "input" else None  # an input of a form named by its id
         if (not self.inside and owner is None) or "disabled" in attr:
@@ -99,3 +101,11 @@ def choice_rows(html: str, legend: str, name: str) -> list[tuple[str, str]]:
         if label_for != input_id:
             raise AssertionError(f"the label of {name}={value} is for {label_for}, its input is {input_id}")
     return [(value, words) for _for, value, _id, words in rows]
+
+
+def posted_forms(html: str) -> list[tuple[str, dict[str, Any]]]:
+    """(action as written, values as `Client.post` takes them) of each form of the page that posts."""
+    reader = _FormReader()
+    reader.feed(html)
+    return [(action, {name: values[0] if len(values) == 1 else values for name, values in values_.items()})
+            for method, (_id, action, values_) in zip(reader.methods, reader.forms, strict=True) if method == "post"]

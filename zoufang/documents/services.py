@@ -102,6 +102,8 @@ def update_issuer(issuer: Issuer, values: dict[str, str], *, by: Any, seen: dict
                         "label": Issuer._meta.get_field(name).verbose_name,  # type: ignore[union-attr]
                         "now": before[name], "yours": values[name]} for name in clashes)})
             values = {**values, **{name: before[name] for name in moved}}  # theirs, where this form left it alone
+        if all(before[name] == value for name, value in values.items()):
+            return locked  # nothing changed: the form sent again (decision 0058), or saved as it was
         for name, value in values.items():
             setattr(locked, name, value)
         locked.full_clean()
@@ -167,8 +169,11 @@ def update_draft(document: Document, *, title: str, addressee: str, texts: dict[
                   **{item["key"]: item["text"] for item in locked.sections}}
         sections = [{**item, "text": texts.get(item["key"], item["text"]).replace("\r\n", "\n")}
                     for item in locked.sections]
+        mine = {"title": title.strip(), "addressee": addressee.strip(), **{i["key"]: i["text"] for i in sections}}
+        if version is not None and version + 1 == locked.version and locked.modified_by_id == getattr(by, "pk", None) \
+                and mine == before:
+            return locked  # this save sent again (a double click, a resend: decision 0058): saved once
         if version is not None and version != locked.version:
-            mine = {"title": title.strip(), "addressee": addressee.strip(), **{i["key"]: i["text"] for i in sections}}
             labels = {"title": _("标题"), "addressee": _("主送机关"), **{i["key"]: i["heading"] for i in sections}}
             raise StaleDraft(locked, [str(labels[k]) for k in before if before[k] != mine[k]])
         locked.title, locked.addressee, locked.sections = title.strip(), addressee.strip(), sections
@@ -262,6 +267,16 @@ def file_of(document: Document, *, by: Any) -> bytes:
 def file_name(document: Document) -> str:
     label = document.reference or _("草稿")
     return f"{label}{document.title}"[:80]
+
+
+def deleted_by(campaign: Any, public_id: Any, user: Any) -> str | None:
+    """The title of the campaign's draft `public_id` when it is gone and `user` deleted it (its audit row), else
+    None: a delete sent again is told it was done, never "not found"."""
+    if Document.objects.filter(campaign=campaign, public_id=public_id).exists():
+        return None
+    event = AuditEvent.objects.filter(action=Action.DELETE, object_type=Document._meta.label,
+                                      object_id=str(public_id), actor_ref=getattr(user, "pk", None)).first()
+    return str(event.changes.get("title", "")) if event is not None else None
 
 
 def delete_draft(document: Document, *, by: Any, version: int | None = None) -> None:

@@ -185,6 +185,10 @@ def download(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
 def delete(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     """The office deletes a draft (never an issued document)."""
     campaign = access.writable_campaign(request.user, slug)
+    title = services.deleted_by(campaign, public_id, request.user)
+    if title is not None:  # this delete sent again (decision 0058): it was done
+        messages.success(request, _("草稿已删除：%(title)s") % {"title": title})
+        return redirect("documents:index", slug)
     document = access.document_in(campaign, public_id)
     try:
         services.delete_draft(document, by=request.user, version=_version(request))

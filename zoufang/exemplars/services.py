@@ -6,6 +6,7 @@ nothing: StaleVersion, 409 in the API), writes, and audits, in one transaction. 
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -130,12 +131,17 @@ def nominate(source: Visit | Case, *, kind: str, title: str, text: str, by: Any,
 
 
 def _change(exemplar: Exemplar, version: int | None, by: Any, summary: str,
-            change: Any, *, allowed: set[str]) -> Exemplar:
-    """Lock, check the version and the status, apply `change`, bump the version, audit."""
+            change: Any, *, allowed: set[str], done: Callable[[Exemplar], bool]) -> Exemplar:
+    """Lock, check the version and the status, apply `change`, bump the version, audit. `done(locked)`: whether the
+    exemplar already holds what `change` would make; one version on, by the same user, that is this request sent
+    again (a double click, a retry: decision 0058), answered as done with nothing written."""
     if version is None:
         raise VersionRequired
     with transaction.atomic():
         locked = Exemplar.objects.select_for_update().select_related("campaign__scope").get(pk=exemplar.pk)
+        if locked.version == version + 1 and locked.modified_by_id == getattr(by, "pk", None) and done(locked):
+            exemplar.refresh_from_db()
+            return exemplar
         if locked.version != version:
             raise StaleVersion(locked.version)
         if locked.status not in allowed:
@@ -174,7 +180,8 @@ def edit(exemplar: Exemplar, *, title: str, text: str, by: Any, version: int | N
         Revision.objects.create(exemplar=locked, version=locked.version + 1, title=title, text=text, by=by,
                                 note=(note or "").strip()[:200])
 
-    return _change(exemplar, version, by, _("修改"), change, allowed={Exemplar.Status.PENDING})
+    return _change(exemplar, version, by, _("修改"), change, allowed={Exemplar.Status.PENDING},
+                   done=lambda locked: (locked.title, locked.text) == (title, text))
 
 
 def publish(exemplar: Exemplar, *, by: Any, version: int | None) -> Exemplar:
@@ -185,7 +192,8 @@ def publish(exemplar: Exemplar, *, by: Any, version: int | None) -> Exemplar:
         locked.reviewed_by, locked.reviewed_at = by, clock.now()
         locked.published_at = locked.reviewed_at
 
-    return _change(exemplar, version, by, _("发布"), change, allowed={Exemplar.Status.PENDING})
+    return _change(exemplar, version, by, _("发布"), change, allowed={Exemplar.Status.PENDING},
+                   done=lambda locked: locked.status == Exemplar.Status.PUBLISHED)
 
 
 def decline(exemplar: Exemplar, *, by: Any, version: int | None, reason: str) -> Exemplar:
@@ -201,7 +209,8 @@ def decline(exemplar: Exemplar, *, by: Any, version: int | None, reason: str) ->
         locked.decline_reason = reason
         locked.reviewed_by, locked.reviewed_at = by, clock.now()
 
-    return _change(exemplar, version, by, _("不采用"), change, allowed={Exemplar.Status.PENDING})
+    return _change(exemplar, version, by, _("不采用"), change, allowed={Exemplar.Status.PENDING},
+                   done=lambda locked: (locked.status, locked.decline_reason) == (Exemplar.Status.DECLINED, reason))
 
 
 def may_record_consent(user: Any, exemplar: Exemplar) -> bool:
@@ -226,4 +235,6 @@ def record_consent(exemplar: Exemplar, *, person: str, method: str, on: dt.date 
         locked.consent_recorded_by, locked.consent_recorded_at = by, clock.now()
 
     return _change(exemplar, version, by, _("登记本人同意公开"), change,
-                   allowed={Exemplar.Status.PENDING, Exemplar.Status.PUBLISHED})
+                   allowed={Exemplar.Status.PENDING, Exemplar.Status.PUBLISHED},
+                   done=lambda locked: (locked.consent_person, locked.consent_method, locked.consent_on) == (
+                       person, method, on))

@@ -57,6 +57,19 @@ def test_a_password_older_than_the_limit_must_change(town, login, settings):
     assert AuditEvent.objects.filter(summary="修改了自己的密码").exists()
 
 
+def test_a_change_sent_twice_is_made_once_and_said_so(town, login):
+    """The form sent again (a double click, a resend: decision 0058): its old password is no longer the user's, its new
+    one is; told it was changed, not that the old password is wrong. Another old password stays wrong."""
+    client = login(town.users["leader"])
+    change = {"old_password": PASSWORD, "new_password1": "Jinxi-2017-new", "new_password2": "Jinxi-2017-new"}
+    assert [client.post("/account/password/", change)["Location"] for _sent in range(2)] == ["/", "/"]
+    assert AuditEvent.objects.filter(summary="修改了自己的密码").count() == 1
+    assert "重复提交" in client.get("/").content.decode()
+    wrong = client.post("/account/password/", {**change, "new_password1": "Jinxi-2017-other",
+                                               "new_password2": "Jinxi-2017-other"})
+    assert wrong.status_code == 400
+
+
 def test_an_initial_password_set_by_an_administrator_changes_at_first_login(town, login):
     passwords.require_change(town.users["leader"])
     client = login(town.users["leader"])

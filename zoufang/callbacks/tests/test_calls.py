@@ -148,6 +148,10 @@ def test_the_office_verifies_a_not_visited_and_upheld_ones_count_against_cadre_a
     assert findings.upheld_against(sampling.town.campaign, type(MAY)(dt.date(2017, 6, 1), dt.date(2017, 6, 30))) == []
     with pytest.raises(services.CallbackError):
         services.verify(sample, by=sampling.users["office"], upheld=not upheld, explanation="再议", note="再议")
+    # The same decision sent again (a double click, a resend: decision 0058): recorded once, no error.
+    services.verify(sample, by=sampling.users["office"], upheld=upheld, explanation="干部称当天去过，家中无人",
+                    note="调阅记录，无佐证")
+    assert AuditEvent.objects.filter(object_id=str(sample.public_id), summary__contains="核实").count() == 1
 
 
 def _closed_case(cases_town: Any, visit: Any) -> Case:

@@ -205,6 +205,22 @@ def test_it_lets_the_unit_accept_from_its_desk(client, cases_town, make_case):
     assert case.status == Case.Status.ACCEPTED
 
 
+def test_an_accept_sent_twice_is_done_once_and_says_so(client, cases_town, make_case):
+    """The same form again (a double click, a resend: decision 0058): the case's page, saying it was done, not a
+    stale-version warning naming the handler themself."""
+    town = cases_town
+    case = make_case()
+    case = actions.register_case(case, by=town.users["office"], version=case.version, category=town.category)
+    case = actions.dispatch_case(case, town.police, by=town.users["office"], version=case.version)
+    client.force_login(town.users["handler"])
+    form = {"accept-version": case.version, "accept-note": "已签收"}
+    sent = [client.post(f"/cases/{case.public_id}/accept/", form) for _sent in range(2)]
+    assert [answer["Location"] for answer in sent] == [f"/cases/{case.public_id}/"] * 2
+    case.refresh_from_db()
+    assert (case.status, case.version, case.events.filter(action="accept").count()) == (Case.Status.ACCEPTED, 4, 1)
+    assert "重复提交未再次办理" in client.get(f"/cases/{case.public_id}/").content.decode()
+
+
 def test_it_shows_cases_in_the_admin_read_only(client, cases_town, make_case):
     from django.contrib.auth import get_user_model
 

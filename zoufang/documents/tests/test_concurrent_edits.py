@@ -193,3 +193,18 @@ def test_a_page_showing_unsaved_text_offers_neither_issuing_nor_deleting_the_sto
     reloaded = zhang.get(url).content.decode()  # read again: the stored text, and its actions
     assert "李四写的典型经验。" in reloaded
     assert reverse("documents:issue", args=[office_town.campaign.slug, document.public_id]) in reloaded
+
+
+def test_a_save_or_a_delete_sent_twice_is_done_once_and_says_so(office_town: Any) -> None:
+    """The same clerk's form sent again (a double click, a resend: decision 0058): not a conflict, not a 404."""
+    document, url, zhang, _li, version = _opened_by_two_clerks(office_town)
+    edit = {"version": version, "title": "第二季度走访动态", "text-typical": "张三写的典型经验。"}
+    assert [zhang.post(url, edit)["Location"] for _sent in range(2)] == [url, url]
+    document.refresh_from_db()
+    assert document.version == int(version) + 1
+    delete = reverse("documents:delete", args=[office_town.campaign.slug, document.public_id])
+    index = reverse("documents:index", args=[office_town.campaign.slug])
+    assert zhang.post(delete, {"version": str(document.version)})["Location"] == index
+    again = zhang.post(delete, {"version": str(document.version)}, follow=True)
+    assert again.redirect_chain == [(index, 302)]
+    assert "草稿已删除：第二季度走访动态" in again.content.decode()

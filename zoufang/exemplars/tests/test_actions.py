@@ -90,6 +90,19 @@ def test_the_publicity_group_edits_keeping_each_version_and_a_stale_edit_changes
         services.publish(exemplar, by=xuanchuan, version=None)
 
 
+def test_an_edit_or_a_publication_sent_twice_is_made_once(typical):
+    """The same request again (a double click, a resend: decision 0058) is answered as done, nothing written."""
+    exemplar = nominate(typical)
+    xuanchuan = typical.users["xuanchuan"]
+    for _sent in range(2):
+        services.edit(exemplar, title="上门送医：一户一档", text=TEXT, by=xuanchuan, version=1)
+    assert list(exemplar.revisions.values_list("version", flat=True)) == [1, 2]
+    for _sent in range(2):
+        services.publish(exemplar, by=xuanchuan, version=2)
+    exemplar.refresh_from_db()
+    assert (exemplar.status, exemplar.version) == ("published", 3)
+
+
 @pytest.mark.parametrize("who", ["office", "dept", "leader"])
 def test_only_the_publicity_group_edits_and_publishes(typical, who):
     exemplar = nominate(typical)

@@ -1,0 +1,506 @@
+"""A form sent twice makes its thing once (non-negotiable 4; decision 0058).
+
+Every page form of test_refused_writes.PAGE_FORMS, by the first demo account that may use it, on its own object as
+the matrix samples it: the form is taken as the page renders it (its hidden request key, version and CSRF token),
+the fields a person fills are filled as test_refused_writes fills them, and the same body is posted twice — a double
+click, a browser's resend after a slow answer, a phone's retry. Every write operation of docs/openapi.json likewise,
+with the same body, the same request key (or client id) and the same token. The second request writes nothing
+(RESEND_MAY_WRITE: what a repeated request may still leave, and why), queues no job, sends nothing, and answers as
+the first did: no 500, no refusal the first did not give. A form or operation not covered here fails the test.
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.test import Client
+from django.urls import Resolver404, resolve, reverse
+
+from zoufang.accounts.models import AuditEvent
+from zoufang.accounts.tests.test_authorization_matrix import _variants, matrix_town  # noqa: F401 — the matrix's town
+from zoufang.accounts.tests.test_refused_writes import (
+    API_BODIES,
+    DEMO_ROLES,
+    MAY_WRITE,
+    PAGE_FORMS,
+    PAGE_PARAMS,
+    Call,
+    WriteOracle,
+    _api_headers,
+    _api_send,
+    _api_variants,
+    _choices,
+    _client,
+    _form_name,
+    _forms,
+    _if_match,
+    _may,
+    _may_use,
+    _page_forms,
+    _send,
+    _write_ops,
+    _writes,
+)
+from zoufang.cases.models import Case
+from zoufang.conftest import PASSWORD
+from zoufang.core.testforms import posted_forms
+
+# The two requests are sent one after the other: what finds the first one's work is the product's Python (its keys,
+# versions and checks), the same on both engines; the engines differ for requests arriving together, which the
+# concurrency tests send. So one half, production's (decision 0046), as the refused writes.
+pytestmark = pytest.mark.one_database("postgresql")
+
+# The page that shows each form (a URL name and its path parameters, taken from the form's own, or a query), where
+# it is not the form's own URL. The form is found there by its action (and its `do` or action where a URL takes
+# several); its hidden fields are sent as rendered.
+SHOWN_ON: dict[str, tuple[str, Callable[[dict[str, str]], dict[str, Any]], str | Callable[[dict[str, str]], str]]] = {
+    "accounts:revoke_token": ("accounts:tokens", lambda kw: {}, ""),
+    "cases:publish": ("cases:detail", lambda kw: {"public_id": kw["public_id"]}, ""),
+    "cases:act": ("cases:detail", lambda kw: {"public_id": kw["public_id"]}, ""),
+    "cases:upper_xlsx": ("cases:upper", lambda kw: {}, ""),
+    "cases:weekly_xlsx": ("cases:weekly", lambda kw: {}, ""),
+    "planning:apply": ("planning:overview", lambda kw: {}, ""),
+    "planning:check": ("planning:overview", lambda kw: {}, ""),
+    "planning:export": ("planning:overview", lambda kw: {}, ""),
+    "planning:unit_walk_lists": ("planning:unit", lambda kw: {"public_id": kw["public_id"]}, ""),
+    "planning:pin": ("planning:unit", lambda kw: {"public_id": _assignment(kw["public_id"]).unit.public_id},
+                     lambda kw: f"?cadre={_list_key(_assignment(kw['public_id']))}"),
+    "visits:upload_photo": ("visits:visit", lambda kw: kw, ""),
+    "visits:form_upload": ("visits:office", lambda kw: {}, ""),
+    "visits:form_answers": ("visits:office", lambda kw: {}, ""),
+    "visits:unit_ledger": ("visits:office", lambda kw: {}, ""),
+    "oversight:xlsx_all": ("oversight:dashboard", lambda kw: kw, ""),
+    "oversight:city_xlsx_all": ("oversight:city", lambda kw: kw, ""),
+    "oversight:full_coverage_rows": ("oversight:full_coverage_rows", lambda kw: kw,
+                                     "?requirement=households&gap=unvisited"),
+    **{f"documents:{name}": ("documents:index", lambda kw: {"slug": kw["slug"]}, "") for name in ("generate", "issuer")},
+    **{f"documents:{name}": ("documents:detail", lambda kw: kw, "") for name in ("issue", "delete", "preview")},
+    **{f"callbacks:{name}": ("callbacks:batch", lambda kw: kw, "") for name in ("xlsx", "close")},
+    "callbacks:reveal": ("callbacks:sample", lambda kw: kw, ""),
+    "assessment:run": ("assessment:campaign", lambda kw: kw, ""),
+    **{f"assessment:{name}": ("assessment:detail", lambda kw: kw, "") for name in ("freeze", "xlsx")},
+    "assessment:adjust": ("assessment:score", lambda kw: kw, ""),
+    **{f"integrity:{name}": ("integrity:flags", lambda kw: kw, "") for name in ("clear", "scan", "xlsx")},
+    **{f"exemplars:{name}": ("exemplars:detail", lambda kw: kw, "") for name in ("edit", "publish", "decline", "consent")},
+    "cadre_accounts:cadre": ("cadre_accounts:list", lambda kw: {}, ""),
+}
+
+
+def _assignment(public_id: str) -> Any:
+    """An assignment with its unit and cadre: its pin is on its cadre's list of the unit's page."""
+    from zoufang.planning.models import Assignment
+
+    return Assignment.objects.select_related("unit", "cadre").get(public_id=public_id)
+
+
+def _list_key(assignment: Any) -> str:
+    from zoufang.planning.views import UNIT_ONLY
+
+    return str(assignment.cadre.public_id) if assignment.cadre is not None else UNIT_ONLY
+
+
+def _photo_file() -> Any:
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    jpeg = BytesIO()
+    Image.new("RGB", (8, 8), "white").save(jpeg, "JPEG")
+    return SimpleUploadedFile("走访.jpg", jpeg.getvalue(), content_type="image/jpeg")
+
+
+def _visit_of(who: Any) -> dict[str, Any]:
+    """What the outbox sends for a visit to the cadre's first assigned household: its target and questionnaires."""
+    from zoufang.planning.models import Assignment
+    from zoufang.registry.models import Target
+    from zoufang.visits.tests.conftest import SIX_ONES_ANSWERS
+
+    found = Assignment.objects.filter(cadre_id=who.cadre_id, target__kind__in=Target.HOUSEHOLD_KINDS).select_related(
+        "target").order_by("pk").first()
+    return {"client_uuid": str(uuid.uuid4()), "target_id": str(found.target.public_id if found else uuid.uuid4()),
+            "answers": {"six_ones_form": dict(SIX_ONES_ANSWERS)}}
+
+
+# What a person types into the forms whose page leaves fields empty, by their names as rendered (a form's prefix
+# included), where test_refused_writes' body is not what the page names them.
+FILLS: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "accounts:password": lambda who: {"old_password": PASSWORD, "new_password1": "Resend-2017-jinxi-town",
+                                      "new_password2": "Resend-2017-jinxi-town"},
+    "assessment:adjust": lambda who: {"points": "2", "reason": "走访工作突出"},
+    "assessment:freeze": lambda who: {"confirm": "1"},
+    "documents:issuer": lambda who: {"printed_by": "锦溪镇走访办（重印）"},
+    "exemplars:edit": lambda who: {"title": "入户走访听民声", "text": "走访干部逐户上门，问题当场记下，件件有回音"},
+    "privacy:index": lambda who: {"number": "13868841290"},
+    "callbacks:index": lambda who: {"starts_on": "2017-05-01", "ends_on": "2017-06-15", "count": "3"},
+    **dict.fromkeys(("exemplars:nominate_visit", "exemplars:nominate_case"),
+                    lambda who: {"kind": "practice", "title": "入户走访听民声", "text": "走访干部逐户上门，问题当场记下"}),
+    "visits:upload_photo": lambda who: {"photo": _photo_file()},
+    "visits:submit": _visit_of,
+    "callbacks:sample call": lambda who: {"kind": "no_answer", "note": "无人接听"},
+    "ratings:item assign": lambda who: {"assignee": "menghe"},
+    "callbacks:sample verify": lambda who: {"verify-upheld": "no", "verify-explanation": "走访干部称已入户",
+                                            "verify-note": "核实属实"},
+    "callbacks:sample reopen": lambda who: {"reopen-note": "已重新交办"},
+    "callbacks:sample follow_up": lambda who: {"follow_up-note": "已电话跟进，群众表示理解"},
+}
+
+
+def _waiting_case(who: Any, kwargs: dict[str, str]) -> dict[str, str]:
+    """A case dispatched to the handler's unit and waiting for it to accept."""
+    found = Case.objects.filter(unit_id__in=who.units, status=Case.Status.DISPATCHED).order_by("pk").first()
+    return {"public_id": str(found.public_id)} if found is not None else {}
+
+
+def _pending_exemplar(who: Any, kwargs: dict[str, str]) -> dict[str, str]:
+    from zoufang.exemplars.models import Exemplar
+
+    found = Exemplar.objects.filter(campaign__slug=kwargs["slug"], status=Exemplar.Status.PENDING).order_by("pk").first()
+    return {"public_id": str(found.public_id)} if found is not None else {}
+
+
+def _sample_in_state(form: str) -> Callable[[Any, dict[str, str]], dict[str, str]]:
+    """A 回访 sample whose page offers the form to this account: open for a call, a finding waiting to be verified, an
+    answer saying a problem went unanswered or the resident was not satisfied, not yet handled."""
+    def found(who: Any, kwargs: dict[str, str]) -> dict[str, str]:
+        from zoufang.callbacks import access
+        from zoufang.callbacks.models import CallbackSample
+
+        samples = CallbackSample.objects.select_related("batch__campaign").order_by("pk")
+        wanted = {
+            "callbacks:sample call": lambda s: s.batch.is_open and not s.outcome and access.is_caller(who.user, s.batch),
+            "callbacks:sample verify": lambda s: s.verification == "pending",
+            "callbacks:sample reopen": lambda s: s.says_unanswered and not s.unanswered_handled_at,
+            "callbacks:sample follow_up": lambda s: s.says_unsatisfied and not s.dissatisfied_handled_at,
+        }[form]
+        if form != "callbacks:sample call":
+            samples = samples.exclude(outcome="")
+        sample = next((s for s in samples[:400] if wanted(s)), None)
+        return {"public_id": str(sample.public_id)} if sample is not None else {}
+    return found
+
+
+def _open_item(who: Any, kwargs: dict[str, str]) -> dict[str, str]:
+    from zoufang.ratings.models import SupervisionItem
+
+    found = SupervisionItem.objects.filter(campaign__slug=kwargs["slug"], status=SupervisionItem.Status.OPEN).order_by(
+        "pk").first()
+    return {"public_id": str(found.public_id)} if found is not None else {}
+
+
+# The object a form is sent on where the matrix's sample is not in the state that offers the form.
+IN_STATE: dict[str, Callable[[Any, dict[str, str]], dict[str, str]]] = {
+    "cases:act accept": _waiting_case,
+    **dict.fromkeys(("exemplars:edit", "exemplars:publish", "exemplars:decline"), _pending_exemplar),
+    **{f"callbacks:sample {do}": _sample_in_state(f"callbacks:sample {do}") for do in ("call", "verify", "reopen",
+                                                                                     "follow_up")},
+    **dict.fromkeys(("ratings:item close", "ratings:item assign"), _open_item),
+}
+
+# Where a page holds several forms posting to one URL: the field that names the one sent.
+PICK = {"cadre_accounts:list": "all"}  # 为全部未开通的干部开通账号: the next batch, with no ticks to fill
+# Forms whose first post makes nothing on the test's town, and why: their resend is checked all the same.
+MAKES_NOTHING = {
+    "accounts:two_factor": "the session's second factor is verified: the page sends it on",
+    "jobs:retry": "the test's download is built: there is nothing to retry",
+    "visits:form_upload": "the published definition sent again unchanged is no new version",
+    "web:imports": "a file to import is chosen by the person: an empty form checks nothing",
+    # The row's form as the page renders it (the account it shows, no other typed) links nothing new.
+    "cadre_accounts:cadre": "the row's form as rendered names the account it already shows",
+}
+
+
+# Forms no page renders for the test's object, sent as test_refused_writes fills them (a fresh key where the form
+# takes one, the same twice), and why.
+NOT_RENDERED = {
+    # The office's session is verified: the page sends it on; the form is shown before the second factor only.
+    "accounts:two_factor": "shown only before the second factor is verified",
+    # The outbox on 我的走访 posts JSON built by its script, the visit's own id made on the phone.
+    "visits:submit": "the outbox's JSON, its client_uuid made by the page's script",
+    # The matrix's download is a built ledger: it is retried only when it failed.
+    "jobs:retry": "offered only on a failed job",
+    # A resident's request: the forms are on the results of a search by number (privacy:index's POST).
+    **dict.fromkeys((f"privacy:{name}" for name in ("copy", "erase", "lift", "correct")),
+                    "on the results of a search by number"),
+}
+# What a request sent a second time may still write, each for a reason (decision 0058): nothing else.
+# an audit row of a read (查看完整信息) or an export: reading a record's numbers or a file again is a new read.
+RESEND_MAY_AUDIT = {AuditEvent.Action.READ, AuditEvent.Action.EXPORT}
+AUDIT_TABLES = {"accounts_auditevent", "accounts_auditchain"}
+RESEND_MAY_WRITE: dict[str, set[str]] = {
+    # Decision 0048: a batch of one-time passwords sent again issues that batch's passwords again (the first answer,
+    # which showed them, is lost to a resend), audited; no account is opened twice.
+    "cadre_accounts:list": {"auth_user", "accounts_accountsecurity", "accounts_passwordhistory", *AUDIT_TABLES},
+}
+
+
+def _left(traces: list[str], actions: set[str], allowed: set[str]) -> list[str]:
+    """What the second request wrote beyond what a repeat may (RESEND_MAY_AUDIT, RESEND_MAY_WRITE)."""
+    if actions <= RESEND_MAY_AUDIT:
+        allowed = allowed | AUDIT_TABLES
+    return [trace for trace in traces if trace not in allowed]
+
+
+def _twice(send: Callable[[], Any]) -> tuple[Any, list[str], Any, list[str], set[str]]:
+    """`send()` and then the very same request again: each answer and traces, the second's audited actions; all of
+    it rolled back after."""
+    actions: set[str] = set()
+    with transaction.atomic():
+        one, first = _writes(send, keep=True)
+        two, traces = _writes(send, audited=actions)
+        transaction.set_rollback(True)
+    return one, first, two, traces, actions
+
+
+def _answers_alike(one: Any, two: Any) -> str:
+    """Why the second answer is not a sensible one to the same request, or ""."""
+    if two.status_code >= 500:
+        return f"a {two.status_code}"
+    if two.status_code != one.status_code and not (one.status_code in (200, 201) and two.status_code == 200):
+        return f"{two.status_code} where the first answered {one.status_code}"
+    if 300 <= one.status_code < 400 and one.get("Location", "").split("?")[0] != two.get("Location", "").split("?")[0]:
+        return f"sent to {two.get('Location')} where the first went to {one.get('Location')}"
+    return ""
+
+
+def _page_body(client: Client, form: str, name: str, url: str, kwargs: dict[str, str], choice: str,
+               filled: dict[str, Any]) -> tuple[dict[str, Any] | None, str, str]:
+    """The form as its page renders it, with the fields a person fills filled: (body, the URL it posts to, "") or
+    (None, "", why not). The page's first form of the URL's name is taken (its row's object where the page lists
+    several: a cadre's, an assignment's), with the field PICK names where the page has several."""
+    if form.split(" ")[0] in NOT_RENDERED or form in NOT_RENDERED:
+        return filled, url, ""
+    page_name, page_kwargs, query = SHOWN_ON.get(name, (name, lambda kw: kw, ""))
+    page_url = reverse(page_name, kwargs=page_kwargs(kwargs)) + (query(kwargs) if callable(query) else query)
+    page = client.get(page_url)
+    if page.status_code != 200:
+        return None, "", f"its page {page_url} answered {page.status_code}"
+    for action, values in posted_forms(page.content.decode()):
+        target = action or page_url
+        try:
+            found = resolve(target.split("?")[0])
+        except Resolver404:
+            continue
+        if found.view_name != name or (form in PICK and PICK[form] not in values):
+            continue
+        if choice and choice not in (values.get("do"), values.get("action"), found.kwargs.get("action")):
+            continue
+        hidden = {key for key in values if key.startswith("csrf") or key in ("key", "version", "request_key")
+                  or key.endswith(("-version", "-key"))}
+        return {**filled, **values, **{k: v for k, v in filled.items() if k not in hidden}}, target, ""
+    return None, "", f"no form posting to {name}{f' ({choice})' if choice else ''} on {page_url}"
+
+
+def _messages(response: Any) -> str:
+    """The messages the request left for the next page (and, for a page drawn again, its text)."""
+    from django.contrib.messages import get_messages
+
+    storage = getattr(response.wsgi_request, "_messages", None)
+    said = " ".join(str(m) for m in [*getattr(storage, "_queued_messages", []), *get_messages(response.wsgi_request)])
+    return said + (response.content.decode(errors="replace") if response.status_code == 200 else "")
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("matrix_town")
+def test_every_page_form_sent_twice_makes_its_thing_once(settings, tmp_path):
+    """Each page form, as its page renders it, posted twice by an account that may use it: the second post writes
+    nothing beyond RESEND_MAY_WRITE and answers as the first did."""
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    settings.MEDIA_ROOT = tmp_path
+    settings.ZOUFANG_SMS_BACKEND = "zoufang.cases.sms.MemorySmsBackend"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
+    oracle = WriteOracle()
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=DEMO_ROLES)}
+    for user in users.values():
+        _api_headers(user)  # a token of their own to revoke
+    whos = {role: oracle.who(role, users.get(role)) for role in DEMO_ROLES}
+    clients: dict[str, Client] = {}
+    holes, done = [], set()
+    for name, spec in _page_forms():
+        spec = replace(spec, params={**spec.params, **PAGE_PARAMS.get(name, {})})
+        for choice in _choices(name, spec):
+            form = _form_name(name, choice)
+            for role in DEMO_ROLES:
+                if form in done or role in spec.skip_for or role in spec.skip_post_for:
+                    continue
+                who = whos[role]
+                for side, kwargs in _variants(spec, oracle, who):
+                    if side != "in" or form in done or not _may_use(form, who, kwargs):
+                        continue
+                    if choice and kwargs.get("action", choice) != choice:
+                        continue
+                    if form in IN_STATE:
+                        kwargs = {**kwargs, **IN_STATE[form](who, kwargs)}
+                    # A changed password ends the session's other requests: that form on a session of its own.
+                    client = _client(users.get(role)) if form == "accounts:password" else clients.setdefault(
+                        role, _client(users.get(role)))
+                    url = reverse(name, kwargs=kwargs)
+                    for this, filled, _empty in _forms(name, kwargs, lambda kind: oracle.sample(who, kind)[0]):  # noqa: B023
+                        if this != choice:
+                            continue
+                        done.add(form)
+                        filled = {**filled, **FILLS.get(form, lambda who: {})(who)}  # noqa: B023
+                        with transaction.atomic():
+                            body, url, why = _page_body(client, form, name, url, kwargs, choice, filled)
+                            transaction.set_rollback(True)
+                        where = f"{form} by {role} on {url}"
+                        if body is None:
+                            holes.append(f"{where}: {why}")
+                            continue
+                        one, first, two, traces, actions = _twice(lambda: _send(client, name, url, body))  # noqa: B023
+                        if not first and form not in MAKES_NOTHING:
+                            holes.append(f"{where}: wrote nothing the first time ({one.status_code} "
+                                         f"{one.get('Location', '')} {one.content[:300].decode(errors='replace')}): "
+                                         "give it a body that makes its thing")
+                        left = _left(traces, actions, RESEND_MAY_WRITE.get(form, set()))
+                        if left:
+                            holes.append(f"{where}: sent again, it left {left} (first: {first})")
+                        if (odd := _answers_alike(one, two)) and "重复" not in _messages(two):
+                            holes.append(f"{where}: sent again, {odd}, saying no word of a repeat")
+    missing = {_form_name(n, c) for n, s in _page_forms() for c in _choices(n, s)} - done
+    holes += [f"{form}: no account of PAGE_FORMS could send it" for form in sorted(missing)
+              if PAGE_FORMS.get(form)]
+    assert not holes, f"{len(holes)} of {len(done)} page forms sent twice:\n" + "\n".join(holes)
+
+
+@pytest.mark.one_database("sqlite")  # no database: the SQLite half's (conftest.once_is_enough)
+def test_every_entry_names_a_page_form_or_an_api_write():
+    """The tables above name current page forms and write operations only (a form renamed or gone fails here; one
+    added and not covered fails the tests that send them)."""
+    forms = {_form_name(name, choice) for name, spec in _page_forms() for choice in _choices(name, spec)}
+    urls = {form.split(" ")[0] for form in forms}
+    ops = {op for op, _method, _name, _spec in _write_ops()}
+    named = [*SHOWN_ON, *FILLS, *IN_STATE, *PICK, *MAKES_NOTHING, *NOT_RENDERED, *RESEND_MAY_WRITE]
+    assert sorted(form for form in named if form not in forms and form not in urls) == []
+    assert sorted({*API_IN_STATE, *API_FILLS, *API_MAKES_NOTHING, *API_NOT_SENT, *RETRY_KEYS} - ops) == []
+
+
+# ---------------------------------------------------------------- the API's writes
+
+# The field of each operation's body that makes a retry safe, where the operation offers one (its request key, the
+# nomination's submission id), with a fresh value sent the same both times. A visit carries its client_uuid and a
+# photo its key in API_BODIES already; the cases' and the others' transitions carry the version read (a retry
+# finds it moved on and changes nothing).
+RETRY_KEYS = {"run_assessment": "key", "adjust_score": "key", "receive": "key", "generate_draft": "key",
+              "scan_flags": "key", "plan_run": "key", "nominate": "submission_id"}
+
+
+def _case_taking(who: Any, op: str, kwargs: dict[str, str]) -> dict[str, str]:
+    """A case the account sees that takes the operation's action now, where the matrix's sample does not."""
+    from zoufang.cases import access, workflow
+
+    action = workflow.Action(op.rstrip("_"))
+
+    def takes(case: Case) -> bool:
+        try:
+            return not access.refused_now(who.user, case, action)
+        except PermissionDenied:  # one who takes it in another status only
+            return False
+
+    if who.user is None or takes(Case.objects.get(public_id=kwargs["case_id"])):
+        return kwargs
+    found = next((case for case in access.visible_cases(who.user).order_by("pk")[:300] if takes(case)), None)
+    return {**kwargs, "case_id": str(found.public_id)} if found is not None else kwargs
+
+
+def _master(call: Any) -> str:
+    """Another open, unmerged case of the same campaign, for a merge."""
+    case = Case.objects.get(public_id=call.kwargs["case_id"])
+    found = Case.objects.filter(campaign_id=case.campaign_id, merged_into__isnull=True).exclude(pk=case.pk).exclude(
+        status__in=(Case.Status.CLOSED, Case.Status.MERGED, Case.Status.DRAFT)).order_by("pk").first()
+    return str(found.public_id if found is not None else uuid.uuid4())
+
+
+def _own_visit(who: Any, kwargs: dict[str, str]) -> dict[str, str]:
+    from zoufang.visits.models import Visit
+
+    found = Visit.objects.filter(cadre_id=who.cadre_id).order_by("pk").first()
+    return {**kwargs, "visit_id": str(found.public_id)} if found is not None else kwargs
+
+
+# The object an operation is sent on where the matrix's sample is not in the state that takes it (the cases' by
+# _case_taking), and what its body needs beyond test_refused_writes' plausible one.
+API_IN_STATE: dict[str, Callable[[Any, dict[str, str]], dict[str, str]]] = {
+    **dict.fromkeys(("edit_exemplar", "publish_exemplar", "decline_exemplar"),
+                    lambda who, kw: {**kw, "exemplar_id": _pending_exemplar(who, kw).get("public_id", kw["exemplar_id"])}),
+    **dict.fromkeys(("assign_supervision_item", "close_supervision_item"),
+                    lambda who, kw: {**kw, "item_id": _open_item(who, kw).get("public_id", kw["item_id"])}),
+    "post_photo": _own_visit,
+}
+API_FILLS: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "register": lambda call: {"category": "1.1"},
+    "merge": lambda call: {"master": _master(call)},
+    "edit_exemplar": lambda call: {"text": "走访干部逐户上门，问题当场记下，件件有回音"},
+    "post_visit": lambda call: _visit_of(call.who),
+}
+
+
+# Operations whose first call makes nothing on the test's town, and why (their repeat is checked all the same).
+API_MAKES_NOTHING = {"retry_job": "the test's download is built: there is nothing to retry"}
+# Operations not sent twice, and why: each call may rightly make a new thing.
+API_NOT_SENT = {
+    # A sign-in (or a refresh) sent again issues a second token: the client keeps the one it received, the other
+    # expires unused and is listed under 我的令牌 to revoke. A token is a credential, not a thing a person made.
+    "obtain_token": "each sign-in issues its own token",
+    "refresh_token": "each refresh issues its own token",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("matrix_town")
+def test_every_api_write_sent_twice_has_one_effect(settings):
+    """Each write operation of docs/openapi.json, by a token that may make it on its own object, sent twice with the
+    same body, key and token: the second writes nothing beyond what a repeat may and is no 500."""
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    settings.ZOUFANG_SMS_BACKEND = "zoufang.cases.sms.MemorySmsBackend"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
+    oracle = WriteOracle()
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=DEMO_ROLES)}
+    tokens: dict[str, dict[str, str]] = {}
+    whos: dict[str, Any] = {}
+    client = Client()
+    holes, done = [], set()
+    for op, method, name, spec in _write_ops():
+        for role in DEMO_ROLES:
+            if op in done or op in API_NOT_SENT:
+                break
+            if role not in tokens:
+                tokens[role], whos[role] = _api_headers(users.get(role)), oracle.who(role, users.get(role))
+            headers, who = tokens[role], whos[role]
+            for side, kwargs in _api_variants(op, spec, oracle, who):
+                call = Call(kwargs, side, who, oracle)
+                if op in done or not _may(op, call):
+                    continue
+                done.add(op)
+                if "case_id" in kwargs:
+                    kwargs = _case_taking(who, op, kwargs)
+                if op in API_IN_STATE:
+                    kwargs = API_IN_STATE[op](who, kwargs)
+                call = Call(kwargs, side, who, oracle)
+                url = reverse(name, kwargs=kwargs)
+                sent = _if_match(call, headers)  # read once: the retry sends the version the first one read
+                body = API_BODIES[op](call)
+                if op in API_FILLS and body is not None:
+                    body = {**body, **API_FILLS[op](call)}
+                if op in RETRY_KEYS and body is not None:
+                    body = {**body, RETRY_KEYS[op]: str(uuid.uuid4())}
+                one, first, two, traces, actions = _twice(
+                    lambda: _api_send(client, method, url, op, body, sent))  # noqa: B023
+                where = f"{op} by {role}: {method} {url}"
+                if not first and op not in API_MAKES_NOTHING:
+                    holes.append(f"{where}: wrote nothing the first time ({one.status_code} "
+                                 f"{one.content[:300].decode(errors='replace')}): give it a body that makes its thing")
+                left = _left(traces, actions, RESEND_MAY_WRITE.get(op, set()))
+                if left:
+                    holes.append(f"{where}: sent again, it left {left} (first: {first})")
+                if two.status_code >= 500:
+                    holes.append(f"{where}: sent again, a {two.status_code}")
+    holes += [f"{op}: no token of MAY_WRITE could send it" for op in sorted(set(MAY_WRITE) - done - set(API_NOT_SENT))]
+    assert not holes, f"{len(holes)} of {len(done)} API writes sent twice:\n" + "\n".join(holes)
