@@ -48,7 +48,7 @@ def pending_device(user: Any) -> TOTPDevice | None:
 @transaction.atomic
 def start_enrolment(user: Any) -> TOTPDevice:
     """The pending authenticator the QR page shows: kept until confirmed, so the key scanned before a logout or
-    a timed-out session still enrols; one a user, however many times or tabs the page is opened in."""
+    a timed-out session still enrols; one a user, however many times or tabs the page is opened in (decision 0060)."""
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()  # the user's pages, one at a time
     device = pending_device(user)
     if device is None:
