@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "zoufang.core.middleware.PagesAnswerAMethodInChineseMiddleware",  # inside all: its page is drawn as any other
 ]
 
 ROOT_URLCONF = "zoufang.urls"

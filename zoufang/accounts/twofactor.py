@@ -3,6 +3,7 @@
 from typing import Any
 
 import segno
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user, match_token
@@ -39,9 +40,17 @@ def is_enrolled(user: Any) -> bool:
     return any(True for _device in devices_for_user(user, confirmed=True))
 
 
-def pending_device(user: Any) -> TOTPDevice:
-    """The unconfirmed authenticator being enrolled (one at a time); created on first call."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+def pending_device(user: Any) -> TOTPDevice | None:
+    """The unconfirmed authenticator being enrolled, if the QR page has been shown."""
+    return TOTPDevice.objects.filter(user=user, confirmed=False).first()
+
+
+@transaction.atomic
+def start_enrolment(user: Any) -> TOTPDevice:
+    """The pending authenticator the QR page shows: kept until confirmed, so the key scanned before a logout or
+    a timed-out session still enrols; one a user, however many times or tabs the page is opened in (decision 0060)."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()  # the user's pages, one at a time
+    device = pending_device(user)
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="手机验证器", confirmed=False)
     return device
@@ -74,6 +83,7 @@ def confirm_enrolment(user: Any, token: str) -> list[str] | None:
     return codes
 
 
+@transaction.atomic
 def issue_recovery_codes(user: Any) -> list[str]:
     """Ten single-use recovery codes; earlier ones stop working."""
     StaticDevice.objects.filter(user=user).delete()
@@ -117,12 +127,6 @@ def reset(user: Any, *, by: Any) -> None:
         device.delete()
     audit.record(by, AuditEvent.Action.SECURITY, user, object_type="auth.User",
                  summary=_("重置账号 %(username)s 的双因素认证") % {"username": user.username})
-
-
-def enrol_with_key(user: Any, key_hex: str) -> TOTPDevice:
-    """Enrol a known key at once (demo accounts only: their codes can be printed by demoaccounts)."""
-    TOTPDevice.objects.filter(user=user).delete()
-    return TOTPDevice.objects.create(user=user, name="演示验证器", key=key_hex, confirmed=True)
 
 
 def current_code(device: TOTPDevice) -> str:

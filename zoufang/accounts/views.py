@@ -43,8 +43,8 @@ def _next(request: HttpRequest) -> str:
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Verify with a code, or enrol an authenticator first; then back to where the user was going."""
     user = request.user
-    if user.is_verified():  # type: ignore[union-attr]
-        return redirect(_next(request))
+    if user.is_verified() or not twofactor.requires_two_factor(user):  # type: ignore[union-attr]
+        return redirect(_next(request))  # an account that needs no second factor enrols none
     enrolled = twofactor.is_enrolled(user)
     error = ""
     if request.method == "POST":
@@ -66,8 +66,12 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             error = _("验证码不正确：请确认手机时间准确，并输入验证器上当前的 6 位数字。")
     context: dict[str, Any] = {"enrolled": enrolled, "error": error, "next": _next(request)}
     if not enrolled:
-        device = twofactor.pending_device(user)
-        context.update(qr=twofactor.qr_svg(device), secret=twofactor.secret_text(device))
+        # A refused code writes no authenticator: the page's GET starts the enrolment, a POST only confirms it.
+        device = twofactor.pending_device(user) if error else twofactor.start_enrolment(user)
+        if device is None:
+            context["error"] = _("请先用验证器扫描二维码（点下面的“显示二维码”），再输入验证器上的 6 位数字。")
+        else:
+            context.update(qr=twofactor.qr_svg(device), secret=twofactor.secret_text(device))
     return render(request, "accounts/two_factor.html", context, status=400 if error else 200)
 
 

@@ -69,14 +69,29 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     return Case.objects.filter(condition)
 
 
+def _collected(user: Any, visit: Any) -> bool:
+    """Whether the user reads every opinion this visit collected: its own cadre (and a superuser)."""
+    cadre = scope.cadre_of(user)
+    return getattr(user, "is_superuser", False) or (cadre is not None and cadre.pk == visit.cadre_id)
+
+
 def cases_of_visit(user: Any, visit: Any) -> QuerySet[Case]:
     """The opinions a visit collected that this user may see: the visit's own cadre sees all they collected;
     anyone else sees those visible_cases allows (a unit: only those dispatched to it)."""
     cases = Case.objects.filter(source_visit=visit).select_related("category", "unit", "region", "campaign__scope")
-    cadre = scope.cadre_of(user)
-    if getattr(user, "is_superuser", False) or (cadre is not None and cadre.pk == visit.cadre_id):
+    if _collected(user, visit):
         return cases.order_by("id")
     return cases.filter(pk__in=visible_cases(user).values("pk")).order_by("id")
+
+
+def read_on_their_visit(user: Any, cases: list[Case]) -> set[int]:
+    """Of these cases (their source_visit loaded), those the user reads on the page of the visit that collected
+    them, as cases_of_visit shows them: one query at most."""
+    collected = {case.pk for case in cases if case.source_visit is not None and _collected(user, case.source_visit)}
+    others = [case.pk for case in cases if case.source_visit is not None and case.pk not in collected]
+    if others:
+        collected |= set(visible_cases(user).filter(pk__in=others).values_list("pk", flat=True))
+    return collected
 
 
 def get_visible_case(user: Any, public_id: Any) -> Case:

@@ -122,6 +122,24 @@ class ApiAnswersInJsonMiddleware:
         return answer
 
 
+class PagesAnswerAMethodInChineseMiddleware:
+    """A page address that takes only a form's POST (require_POST, a view's http_method_names) answers any other
+    method with Django's empty 405, which a browser shows as its own English error: a stale link or a bookmark to
+    a form's address (公开, 退出). It gets the site's Chinese page with a way back, the Allow header kept. The API
+    answers in JSON (ApiAnswersInJsonMiddleware); a 405 with a body of its own (Open311's) is left as it is."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or request.path.startswith("/api/") or response.streaming or response.content:
+            return response
+        answer = render(request, "405.html", status=405)
+        answer["Allow"] = response.get("Allow", "")
+        return answer
+
+
 class NoStoreMiddleware:
     """Pages and API answers carry residents' data: no browser or proxy keeps a copy (ASVS V14.3.2), so the back
     button after logging out, or the next user of a shared office computer, finds nothing. Static files are served

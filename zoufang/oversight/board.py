@@ -26,6 +26,7 @@ from zoufang.oversight.pace import (
     pace_rule,
 )
 from zoufang.oversight.tables import (
+    UNIT_UNNAMED_TITLE,
     PagedRows,
     Table,
     case_table,
@@ -117,11 +118,14 @@ def _coverage_link(campaign: Any, by: str, unit: Unit | None = None) -> Callable
     return link
 
 
-def _unnamed_link(campaign: Any, unit: Unit | None = None) -> Callable[[CoverageRow], str | None]:
-    """A row of 未落实到人 to its targets: a unit's (the campaign's table by unit), or a unit's in a village."""
+def _unnamed_link(campaign: Any, by: str, unit: Unit | None = None) -> Callable[[CoverageRow], str | None]:
+    """A row of 未落实到人 to its targets: a unit's (the campaign's table by unit), a village's (by village), or a
+    unit's in a village (the unit's page)."""
     def link(row: CoverageRow) -> str | None:
-        if unit is None:
-            return rows_url(campaign, Narrowing("unnamed", unit=row.key)) if row.key is not None else None
+        if row.key is None:
+            return None
+        if by == "unit":
+            return rows_url(campaign, Narrowing("unnamed", unit=row.key))
         return rows_url(campaign, Narrowing("unnamed", unit=unit, region=row.key))
 
     return link
@@ -254,7 +258,11 @@ def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | 
 
     def unnamed() -> Table | None:
         board.unnamed = figures.unnamed(campaign, "unit", today, source)
-        return unnamed_table(board.unnamed, _unnamed_link(campaign)) if board.unnamed.rows else None
+        return unnamed_table(board.unnamed, _unnamed_link(campaign, "unit")) if board.unnamed.rows else None
+
+    def unnamed_villages() -> Table | None:
+        by_village = figures.unnamed(campaign, "village", today, source)
+        return unnamed_table(by_village, _unnamed_link(campaign, "village")) if by_village.rows else None
 
     def overdue() -> Table:
         table, count = drill.table(reach, Narrowing("cases", overdue=True), user, today, limit=BEHIND_SHOWN)
@@ -280,6 +288,7 @@ def campaign_board(reach: Reach, today: dt.date, user: Any, behind_limit: int | 
         "behind-unit": (behind_units, False),
         "behind-cadre": (behind_cadres, False),
         "unnamed-unit": (unnamed, False),
+        "unnamed-village": (unnamed_villages, False),
         "overdue": (overdue, False),
         "coverage-village": (page_table(by_village, coverage_table, _coverage_link(campaign, "village"),
                                         village_coverage), False),
@@ -331,7 +340,8 @@ def unit_board(reach: Reach, unit: Unit, today: dt.date) -> Board:
         cadres.empty = _("本单位分到的走访对象还没有落实到走访干部，见下表。")
     board.tables["coverage-cadre"] = cadres
     if board.unnamed.rows:
-        board.tables["unnamed-village"] = unnamed_table(board.unnamed, _unnamed_link(campaign, unit))
+        board.tables["unnamed-village"] = unnamed_table(board.unnamed, _unnamed_link(campaign, "village", unit),
+                                                        title=_(UNIT_UNNAMED_TITLE))
     board.tables["coverage-village"] = coverage_table(figures.coverage(campaign, "village", today, source),
                                                       _coverage_link(campaign, "village", unit),
                                                       title=_("本单位在各村（社区）的走访"))

@@ -197,16 +197,18 @@ def coverage_rows_table(by: str, rows: list[CoverageRow], total: CoverageRow | N
 
 
 UNNAMED_TITLES = {"unit": "尚未落实到人的走访对象（按单位，需指定走访干部）",
-                  "village": "本单位尚未落实到人的走访对象（按村，需指定走访干部）"}
+                  "village": "尚未落实到人的走访对象（按村，需指定走访干部）"}
+UNIT_UNNAMED_TITLE = "本单位尚未落实到人的走访对象（按村，需指定走访干部）"  # a unit's page: its own villages
 
 
-def unnamed_table(unnamed: Coverage, link: Callable[[CoverageRow], str | None] | None = None) -> Table:
+def unnamed_table(unnamed: Coverage, link: Callable[[CoverageRow], str | None] | None = None, *,
+                  title: str | None = None) -> Table:
     """未落实到人 (`figures.unnamed`): how many targets no cadre holds yet, how many of them visited, per kind; by unit
     or village, each row's drill-down to the targets. Its own chart: counts of a unit given thousands by number
     would flatten a cadre's fifteen in one scale."""
     kinds = unnamed.kinds
     return Table(
-        key=f"unnamed-{unnamed.by}", title=_(UNNAMED_TITLES[unnamed.by]),
+        key=f"unnamed-{unnamed.by}", title=title or _(UNNAMED_TITLES[unnamed.by]),
         headers=[_(COVERAGE_HEADINGS[unnamed.by]), _("未落实到人"), _("其中已走访"), *(label for _kind, label in kinds)],
         rows=[[row.label, row.assigned, row.visited, *(row.kind(kind).assigned for kind, _label in kinds)]
               for row in unnamed.rows],

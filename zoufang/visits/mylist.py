@@ -23,6 +23,8 @@ class MyTarget:
     group: Region | None = None
     visits: list[Visit] = field(default_factory=list)
     open_cases: list[Case] = field(default_factory=list)
+    # Where the user reads each open case (cases.access.read_on_their_visit): its visit's page, at the opinion.
+    opinion_urls: dict[int, str] = field(default_factory=dict)
     # Visited as the pace counts it (rules.pace_for): by this cadre, in the assignment's campaign. Another
     # cadre's visit, or one in another campaign, is listed under 走访记录 but does not tick the assignment off.
     visited: bool = False
@@ -30,6 +32,11 @@ class MyTarget:
     @property
     def campaign_slug(self) -> str:
         return str(self.campaign.slug)
+
+    @property
+    def opinions(self) -> list[tuple[Case, str | None]]:
+        """The open cases, each with the address of the visit page the user reads it on, or None."""
+        return [(case, self.opinion_urls.get(case.pk)) for case in self.open_cases]
 
 
 @dataclass
@@ -70,7 +77,8 @@ def my_targets(cadre: Any, assignments: list[Assignment]) -> list[MyTarget]:
     for visit in Visit.objects.filter(target_id__in=target_ids).select_related("cadre").order_by("-visited_at"):
         visits[visit.target_id].append(visit)
     cases: dict[int, list[Case]] = defaultdict(list)
-    for case in Case.objects.filter(target_id__in=target_ids).exclude(status__in=CLOSED).order_by("-raised_at"):
+    for case in (Case.objects.filter(target_id__in=target_ids).exclude(status__in=CLOSED)
+                 .select_related("source_visit").order_by("-raised_at")):
         cases[case.target_id or 0].append(case)
     for item in items:
         for part in item.target.region.path.split("."):

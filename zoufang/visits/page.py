@@ -4,10 +4,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from zoufang import clock
 from zoufang.campaigns.models import CaseCategory
+from zoufang.cases.access import read_on_their_visit
 from zoufang.forms.services import questionnaires_for
 from zoufang.registry.presenters import TargetPresenter
 from zoufang.visits import rules
@@ -144,6 +146,7 @@ def my_list_context(user: Any, query: str = "", village: str = "") -> dict[str, 
         item.legal_representative = presenter.legal_representative(target)  # type: ignore[attr-defined]
         item.id_number = presenter.id_number(target)  # type: ignore[attr-defined]
     presenter.record_list_read([item.target for item in shown], summary="我的走访显示完整电话或身份证号")
+    _link_opinions(user, shown)
     categories = {
         campaign.slug: [[c.code, c.title] for c in CaseCategory.objects.filter(campaign=campaign,
                                                                                disabled_on__isnull=True)]
@@ -162,6 +165,16 @@ def my_list_context(user: Any, query: str = "", village: str = "") -> dict[str, 
             "categories": categories, "texts": form_texts(),
         },
     }
+
+
+def _link_opinions(user: Any, items: list[MyTarget]) -> None:
+    """Each open case the cards list links to where the user reads it: the page of the visit that collected it, at
+    the opinion (the case page is the handling record, not a visiting cadre's: decision 0057)."""
+    read = read_on_their_visit(user, [case for item in items for case in item.open_cases])
+    for item in items:
+        item.opinion_urls = {
+            case.pk: f"{reverse('visits:visit', args=[case.source_visit.public_id])}#opinion-{case.public_id}"
+            for case in item.open_cases if case.pk in read and case.source_visit is not None}
 
 
 def visits_of(cadre: Any) -> Any:

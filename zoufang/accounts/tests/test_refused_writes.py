@@ -73,9 +73,9 @@ CALLERS = frozenset({"auditor", "minyi"})  # the third party that calls the samp
 # nothing; those named here are not refused. A page form missing here fails test_every_page_form_has_its_users.
 PAGE_FORMS: dict[str, frozenset[str]] = {
     **dict.fromkeys(("accounts:two_factor", "accounts:password", "accounts:revoke_token", "jobs:retry"), ACCOUNTS),
-    # Importing the registry; a checked file is confirmed by the office that checked it, and the only download the
-    # test sends is the office's built ledger, which is no checked file: nobody confirms it.
-    "web:imports": OFFICES, "web:import_checked": frozenset(),
+    # Importing the registry; a checked file is confirmed by the office that checked it: the test sends every account
+    # 锦溪镇's office's (checked_import), which another town's office may not confirm either.
+    "web:imports": OFFICES, "web:import_checked": frozenset({"office"}),
     "cases:hotline": OFFICES, "cases:publish": OFFICES, "cases:upper_xlsx": CITY_OFFICES,
     "cases:weekly_xlsx": FIGURES,
     "cases:act accept": HANDLERS,  # a case dispatched to their unit (whether it is waiting now is the action's)
@@ -111,7 +111,8 @@ PAGE_FORMS: dict[str, frozenset[str]] = {
 }
 # Path parameters as the matrix fills them, but a draft where a document is edited, issued, deleted or previewed
 # (the matrix's first document is the issued 通报, which nobody changes).
-PAGE_PARAMS = {f"documents:{name}": {"public_id": "draft"} for name in ("detail", "issue", "delete", "preview")}
+PAGE_PARAMS = {**{f"documents:{name}": {"public_id": "draft"} for name in ("detail", "issue", "delete", "preview")},
+               "web:import_checked": {"public_id": "checked_import"}}
 # Not pages: signing in and out, the API, the admin (its own permission system), Open311 (its own keys).
 NOT_PAGES = ("api:", "admin:", "<unnamed", "open311")
 SIGN_IN_OUT = {"login", "logout"}
@@ -333,15 +334,65 @@ def _client(user: Any) -> Client:
     return client
 
 
+@dataclass
+class CheckedFile:
+    """A registry file 锦溪镇's office checked (仅检查) by a background job: its stored path and its bytes."""
+
+    path: str
+    content: bytes
+
+
+# Two households of the demo's villages, born on a day no other row of the demo is (as web/tests/test_imports.py).
+CHECKED_CSV = ("户别,村（社区）,村民小组,网格,户主姓名,家庭人口,联系电话,身份证号码,地址,困难家庭\n"
+               "户籍户,上下塘社区,第1居民小组,,张 三,4,13812345678,{0},上下塘街12号,否\n"
+               "非户籍常住户,计家墩村,第1村民小组,,李四,2,,{1},计家墩路3号,是\n")
+
+
+@pytest.fixture(scope="module")
+def checked_import(request: Any, django_db_blocker: Any, tmp_path_factory: Any) -> CheckedFile:
+    """The office's checked file pending its confirmation, built once for every account's run (the job's row here;
+    its file, which the confirmation moves, stored again in each run's own MEDIA_ROOT)."""
+    request.getfixturevalue("matrix_town")  # the demo's office and campaign
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.test import override_settings
+
+    from zoufang.campaigns.models import Campaign
+    from zoufang.jobs import services
+    from zoufang.registry.tests.factories import id_number
+    from zoufang.web.import_views import PENDING_DIR
+
+    born = dt.date(1981, 3, 4)
+    content = CHECKED_CSV.format(id_number(911, born=born), id_number(912, born=born)).encode()
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("checked"), TASKS={
+            "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}):
+        office = get_user_model().objects.get(username="office")
+        campaign = Campaign.objects.get(scope__name="锦溪镇")
+        path = default_storage.save(f"{PENDING_DIR}/refused-writes.csv", ContentFile(content))
+        check = services.request(office, "registry_check", {"path": path, "kind": "households",
+                                                            "filename": "households.csv",
+                                                            "campaign": str(campaign.public_id)})
+        services.run(check.pk)
+        check.refresh_from_db()
+        assert (services.report(check) or {}).get("ok"), (check.status, check.error, services.report(check))
+    return CheckedFile(path, content)
+
+
 @pytest.mark.django_db
 @pytest.mark.usefixtures("matrix_town")
 @pytest.mark.parametrize("role", DEMO_ROLES)
-def test_it_refuses_every_page_form_the_account_may_not_use_and_the_refusal_reads_no_form(settings, tmp_path, role):
+def test_it_refuses_every_page_form_the_account_may_not_use_and_the_refusal_reads_no_form(settings, tmp_path, role,
+                                                                                          checked_import):
     """Every page form, filled, on the account's own objects: refused where PAGE_FORMS does not name the account
     (whether or not it is shown the page), and then refused the same way empty, writing nothing either time; not
     refused where it names it."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
     settings.ZOUFANG_TODAY = "2017-06-15"
     settings.MEDIA_ROOT = tmp_path  # a form the role may send (a photo) writes its file here, not in var/
+    # The checked file waits in storage for its confirmation, which moves it: each run keeps its own.
+    assert default_storage.save(checked_import.path, ContentFile(checked_import.content)) == checked_import.path
     settings.ZOUFANG_SMS_BACKEND = "zoufang.cases.sms.MemorySmsBackend"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
@@ -419,9 +470,15 @@ BODY_OBJECTS = {"receive", "post_visit", "nominate"}
 
 
 class WriteOracle(Oracle):
-    """The matrix's oracle, and a draft document: the office's own campaign's, or another's."""
+    """The matrix's oracle, and a draft document: the office's own campaign's, or another's; and the file 锦溪镇's
+    office has checked (checked_import), the same for every account."""
 
     def _sample(self, who: Who, kind: str) -> tuple[Any, Any]:
+        if kind == "checked_import":
+            from zoufang.jobs.models import Download
+
+            checked = Download.objects.filter(kind="registry_check", user__username="office").first()
+            return (checked.public_id if checked else None, uuid.uuid4())
         if kind != "draft":
             return super()._sample(who, kind)
         from zoufang.documents.models import Document

@@ -118,3 +118,45 @@ def test_the_admin_never_shows_an_authenticator_and_the_security_administrator_r
     assert response.status_code == 302
     assert not twofactor.is_enrolled(office)
     assert AuditEvent.objects.filter(summary="重置账号 office 的双因素认证").exists()
+
+
+def test_a_refused_enrolment_step_writes_no_authenticator(town, client):
+    office = town.users["office"]
+    _password_login(client, "office")
+    early = client.post("/account/2fa/", {"code": "123456"})  # no QR page shown yet: nothing to confirm
+    assert early.status_code == 400
+    assert "请先用验证器扫描二维码" in early.content.decode()
+    assert not TOTPDevice.objects.filter(user=office).exists()
+
+    client.get("/account/2fa/")
+    client.get("/account/2fa/")  # the page opened again shows the same key: one pending authenticator
+    pending = TOTPDevice.objects.get(user=office)
+    code = twofactor.current_code(pending)
+    for _attempt in range(3):
+        wrong = client.post("/account/2fa/", {"code": "000000" if code != "000000" else "111111"})
+        assert wrong.status_code == 400
+        assert twofactor.secret_text(pending) in wrong.content.decode()  # the same key, to try again
+    assert list(TOTPDevice.objects.filter(user=office).values_list("pk", "key", "confirmed")) == [
+        (pending.pk, pending.key, False)]
+
+
+def test_an_account_that_needs_no_second_factor_is_sent_on_and_enrols_nothing(town, client):
+    _password_login(client, "leader")
+    assert client.get("/account/2fa/?next=/my/").status_code == 302
+    assert client.post("/account/2fa/", {"code": "123456"}).status_code == 302
+    assert not TOTPDevice.objects.filter(user=town.users["leader"]).exists()
+
+
+def test_new_recovery_codes_replace_the_old_ones_whole_or_not_at_all(town, monkeypatch):
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    office = town.users["office"]
+    old = twofactor.issue_recovery_codes(office)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(StaticToken.objects, "bulk_create", fail)
+    with pytest.raises(RuntimeError):
+        twofactor.issue_recovery_codes(office)
+    assert sorted(StaticToken.objects.filter(device__user=office).values_list("token", flat=True)) == sorted(old)

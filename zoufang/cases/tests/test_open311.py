@@ -112,6 +112,9 @@ def test_a_handler_who_reads_the_case_is_refused_before_the_publication_form_is_
         refused = handler.post(f"/cases/{case.public_id}/publication/", sent)
         assert refused.status_code == 403, sent
         assert "只有本区域的走访办可以公开或撤回公开问题" in refused.content.decode()
+    page = refused.content.decode()  # the site's own page (403.html): its menu, and a way back
+    assert '<a class="btn btn-plain" href="/">返回首页</a>' in page
+    assert "问题办理" in page
     case.refresh_from_db()
     assert (case.is_published, case.public_summary) == (True, "上下塘社区一处路灯损坏，正在维修。")
     assert AuditEvent.objects.count() == audited

@@ -381,3 +381,46 @@ def test_a_cadre_reads_the_opinions_it_collected_on_its_visit_and_its_list_not_o
     assert case.description in client.get(reverse("visits:my_list")).content.decode()
     assert client.get(reverse("cases:detail", args=[case.public_id])).status_code == 404
     assert client.get(f"/api/v1/cases/{case.public_id}", **api_token("dept")).status_code == 404
+
+
+def test_a_cadre_s_list_links_each_opinion_to_where_the_cadre_reads_it(client, cases_town):
+    """我的走访 lists its targets' open opinions; each the cadre reads on a visit's page links to it there, at the
+    opinion (the case page is not the cadre's: decision 0057). One raised on another cadre's visit, which that page
+    does not show the cadre, or to the hotline, has no page of the cadre's: listed, with no link."""
+    import uuid
+
+    from django.urls import reverse
+
+    from zoufang.cases.services import draft_case
+    from zoufang.planning.models import Assignment
+    from zoufang.registry.tests.factories import CadreFactory
+    from zoufang.visits.models import Visit
+
+    town = cases_town
+    officer, target = town.users["dept"].cadre, town.households["jijiadun"][0]
+    Assignment.objects.create(campaign=town.campaign, target=target, cadre=officer, unit=officer.unit)
+    moment = dt.datetime(2017, 6, 13, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+    def visit_by(cadre) -> Visit:
+        return Visit.objects.create(campaign=town.campaign, target=target, cadre=cadre, client_uuid=uuid.uuid4(),
+                                    content_hash=uuid.uuid4().hex, visited_at=moment, mode=Visit.Mode.HOME)
+
+    own, others = visit_by(officer), visit_by(CadreFactory(unit=town.police))
+
+    def opinion(text: str, visit: Visit | None) -> Case:
+        return draft_case(campaign=town.campaign, kind=Case.Kind.SUGGESTION, description=text, raised_at=moment,
+                          target=target, source_visit=visit, by=None)
+
+    mine = opinion("建议社区卫生服务站延长周末门诊时间", own)
+    theirs = opinion("反映村口路灯不亮", others)
+    called = opinion("来电反映垃圾清运不及时", None)
+    client.force_login(town.users["dept"])
+    page = client.get(reverse("visits:my_list")).content.decode()
+    anchor = f'{reverse("visits:visit", args=[own.public_id])}#opinion-{mine.public_id}'
+    assert re.search(rf'<a href="{re.escape(anchor)}">{mine.description}</a>', page), page
+    for unlinked in (theirs, called):
+        assert unlinked.description in page
+        assert f"#opinion-{unlinked.public_id}" not in page
+    visit_page = client.get(reverse("visits:visit", args=[own.public_id])).content.decode()
+    assert f'id="opinion-{mine.public_id}"' in visit_page
+    assert theirs.description not in client.get(reverse("visits:visit", args=[others.public_id])).content.decode()

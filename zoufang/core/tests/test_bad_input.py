@@ -165,6 +165,25 @@ def test_it_answers_a_method_a_path_does_not_take_with_a_chinese_405_and_allow(c
     assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "POST"}
 
 
+def test_a_page_address_that_only_takes_a_form_answers_a_link_with_the_sites_chinese_405(login, town):
+    """A stale link or bookmark to a form's address (公开's, 退出's) was Django's empty 405, which a browser shows as
+    its own English error; it is the site's page, saying why in Chinese, with a way back, the Allow header kept."""
+    from zoufang.cases.services import draft_case
+    from zoufang.cases.tests.conftest import SHANGHAI
+
+    case = draft_case(campaign=town.campaign, kind="problem", description="路灯坏了",
+                      raised_at=dt.datetime(2017, 6, 13, 10, tzinfo=SHANGHAI), target=town.households["shangxiatang"][0])
+    client = login(town.users["office"])
+    for path in (f"/cases/{case.public_id}/publication/", "/logout/"):
+        response = client.get(path)
+        assert response.status_code == 405, path
+        assert "POST" in response["Allow"]
+        page = response.content.decode()
+        assert "此地址只接受页面上的按钮提交，不能直接打开" in page, path
+        assert '<a class="btn btn-plain" href="/">返回首页</a>' in page
+    assert client.get("/").status_code == 200  # the GET of 退出 signed nobody out
+
+
 def test_it_refuses_a_multipart_body_it_cannot_read_with_the_apis_chinese_400(client, town, api_token):
     response = client.post("/api/v1/visits", b"garbage", content_type="multipart/form-data", **api_token("dept"))
     assert "multipart" in assert_chinese_400(response)["detail"]  # was Django's HTML 400 page

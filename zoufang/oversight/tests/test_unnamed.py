@@ -99,3 +99,26 @@ def test_the_unit_page_lists_its_cadres_and_the_targets_it_has_not_given_to_one(
     assert "未落实到人" not in cadres
     assert f"/oversight/{slug}/rows/?what=unnamed&amp;unit={police.public_id}" in page
     assert '>2</a></span><span class="label">未落实到人的对象' in page
+
+
+def test_the_office_sees_the_targets_given_to_no_cadre_by_village_down_to_the_rows(unnamed, login):
+    """Beside the table by unit, the town's table by village: each village's row opens its targets (the drill-down,
+    with its row download), and the table is downloaded as the others are."""
+    slug, village = unnamed.campaign.slug, unnamed.shangxiatang
+    client = login(unnamed.users["office"])
+    page = client.get(f"/oversight/{slug}/").content.decode()
+    table = page[page.index('id="t-unnamed-village"'):]
+    table = table[:table.index("</table>")]
+    assert "尚未落实到人的走访对象（按村，需指定走访干部）" in table
+    assert "本单位" not in table
+    rows = f"/oversight/{slug}/rows/?what=unnamed&amp;region={village.public_id}"
+    assert f'<a href="{rows}">上下塘社区</a>' in table
+    assert page.index('id="t-unnamed-unit"') < page.index('id="t-unnamed-village"')
+    drill = client.get(rows.replace("&amp;", "&")).content.decode()
+    assert "共 2 条" in drill
+    assert all(target.name in drill for target in unnamed.given)
+    assert 'name="what" value="unnamed"' in drill  # the row download's form, for this village's rows
+    assert f'name="region" value="{village.public_id}"' in drill
+    sheet = load_workbook(io.BytesIO(client.get(f"/oversight/{slug}/xlsx/unnamed-village/").content)).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert ["上下塘社区", 2, 1] == values[2][:3]
