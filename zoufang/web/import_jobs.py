@@ -37,7 +37,9 @@ def _stored_upload(user: Any, params: dict[str, Any], folder: str) -> Resolved:
 def _import_resolve(user: Any, params: dict[str, Any]) -> Resolved:
     from zoufang.web.import_views import QUEUED_DIR
 
-    return _stored_upload(user, params, QUEUED_DIR)
+    resolved = _stored_upload(user, params, QUEUED_DIR)
+    resolved.params["checked"] = str(params.get("checked", ""))  # the check it was confirmed from, if any
+    return resolved
 
 
 def _run_stored(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress, *, dry_run: bool) -> Any:

@@ -212,13 +212,18 @@ def confirm_checked(request: HttpRequest, public_id: Any) -> HttpResponse:
         report = services.report(checked)
         path = str(checked.params.get("path", ""))
         if not report or not report.get("ok") or not default_storage.exists(path):
+            imported = Download.objects.filter(user_id=request.user.pk, kind="registry_import",
+                                               params__checked=str(checked.public_id)).order_by("-created_at").first()
+            if imported is not None:  # the confirmation sent again (a double click, the browser's resend)
+                messages.info(request, _("该文件刚才已确认导入，未重复导入；下面是那次导入的任务。"))
+                return redirect("jobs:detail", public_id=imported.public_id)
             messages.warning(request, _("该文件已导入或已失效，请重新上传。"))
             return redirect("web:imports")
         services.kinds.get("registry_check").resolve(request.user, checked.params)  # still the office's campaign
         with default_storage.open(path, "rb") as stored:
             queued = default_storage.save(f"{QUEUED_DIR}/{secrets.token_hex(16)}{PurePath(path).suffix}", stored)
         default_storage.delete(path)
-    return start(request, "registry_import", {**checked.params, "path": queued})
+    return start(request, "registry_import", {**checked.params, "path": queued, "checked": str(checked.public_id)})
 
 
 def _confirm(request: HttpRequest, campaigns: Any) -> HttpResponse:

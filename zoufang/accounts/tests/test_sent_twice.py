@@ -45,6 +45,7 @@ from zoufang.accounts.tests.test_refused_writes import (
     _send,
     _write_ops,
     _writes,
+    checked_import,  # noqa: F401 — the fixture: 锦溪镇's office's checked file
 )
 from zoufang.cases.models import Case
 from zoufang.conftest import PASSWORD
@@ -88,6 +89,7 @@ SHOWN_ON: dict[str, tuple[str, Callable[[dict[str, str]], dict[str, Any]], str |
     **{f"integrity:{name}": ("integrity:flags", lambda kw: kw, "") for name in ("clear", "scan", "xlsx")},
     **{f"exemplars:{name}": ("exemplars:detail", lambda kw: kw, "") for name in ("edit", "publish", "decline", "consent")},
     "cadre_accounts:cadre": ("cadre_accounts:list", lambda kw: {}, ""),
+    "web:import_checked": ("jobs:detail", lambda kw: kw, ""),  # the check's job page, its report's 确认导入
 }
 
 
@@ -307,11 +309,16 @@ def _messages(response: Any) -> str:
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("matrix_town")
-def test_every_page_form_sent_twice_makes_its_thing_once(settings, tmp_path):
+def test_every_page_form_sent_twice_makes_its_thing_once(settings, tmp_path, checked_import):
     """Each page form, as its page renders it, posted twice by an account that may use it: the second post writes
     nothing beyond RESEND_MAY_WRITE and answers as the first did."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
     settings.ZOUFANG_TODAY = "2017-06-15"
     settings.MEDIA_ROOT = tmp_path
+    # The office's checked file waits for its confirmation, which moves it.
+    assert default_storage.save(checked_import.path, ContentFile(checked_import.content)) == checked_import.path
     settings.ZOUFANG_SMS_BACKEND = "zoufang.cases.sms.MemorySmsBackend"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}

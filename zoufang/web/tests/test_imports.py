@@ -304,8 +304,9 @@ def test_a_file_of_many_rows_is_checked_by_a_job_then_imported_by_another_once_c
     assert not list((settings.MEDIA_ROOT / import_views.QUEUED_DIR).iterdir())  # the checked file is gone
     assert not list((settings.MEDIA_ROOT / import_views.PENDING_DIR).iterdir())
     assert not services.retry(download)  # done: never imported again
-    again = client.post(confirm, follow=True)  # the same confirmation again: nothing more
-    assert "该文件已导入或已失效，请重新上传。" in again.content.decode()
+    again = client.post(confirm, follow=True)  # the same confirmation again: nothing more, said, the import shown
+    assert "该文件刚才已确认导入，未重复导入；下面是那次导入的任务。" in again.content.decode()
+    assert again.redirect_chain[-1][0] == asked["Location"]
     assert Target.objects.count() == before + 2
     assert Download.objects.filter(kind="registry_import").count() == 1
     assert services.run(download.pk) == "done"  # delivered twice: nothing happens
