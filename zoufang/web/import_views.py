@@ -212,7 +212,7 @@ def confirm_checked(request: HttpRequest, public_id: Any) -> HttpResponse:
         report = services.report(checked)
         path = str(checked.params.get("path", ""))
         if not report or not report.get("ok") or not default_storage.exists(path):
-            imported = Download.objects.filter(user_id=request.user.pk, kind="registry_import",
+            imported = Download.objects.filter(user_id=checked.user_id, kind="registry_import",
                                                params__checked=str(checked.public_id)).order_by("-created_at").first()
             if imported is not None:  # the confirmation sent again (a double click, the browser's resend)
                 messages.info(request, _("该文件刚才已确认导入，未重复导入；下面是那次导入的任务。"))

@@ -309,7 +309,7 @@ def _messages(response: Any) -> str:
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("matrix_town")
-def test_every_page_form_sent_twice_makes_its_thing_once(settings, tmp_path, checked_import):
+def test_every_page_form_sent_twice_makes_its_thing_once(settings, tmp_path, request):
     """Each page form, as its page renders it, posted twice by an account that may use it: the second post writes
     nothing beyond RESEND_MAY_WRITE and answers as the first did."""
     from django.core.files.base import ContentFile
@@ -318,7 +318,8 @@ def test_every_page_form_sent_twice_makes_its_thing_once(settings, tmp_path, che
     settings.ZOUFANG_TODAY = "2017-06-15"
     settings.MEDIA_ROOT = tmp_path
     # The office's checked file waits for its confirmation, which moves it.
-    assert default_storage.save(checked_import.path, ContentFile(checked_import.content)) == checked_import.path
+    checked = request.getfixturevalue("checked_import")
+    assert default_storage.save(checked.path, ContentFile(checked.content)) == checked.path
     settings.ZOUFANG_SMS_BACKEND = "zoufang.cases.sms.MemorySmsBackend"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
