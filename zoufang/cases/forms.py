@@ -25,6 +25,10 @@ HANDLING_KINDS = (Unit.Kind.TOWN_DEPARTMENT, Unit.Kind.VILLAGE_COMMITTEE, Unit.K
 
 class ActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # What the action's case event keeps of the form: its note from `kept_note`, `kept_details` in its details. A
+    # form holding nothing else is told sent again by that content (decision 0058; views._repeat_message).
+    kept_note = "note"
+    kept_details: tuple[str, ...] = ()
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -149,6 +153,7 @@ class ExtensionForm(ActionForm):
 
 class ResolveForm(ActionForm):
     result = _text(_("办理结果"), rows=3, max_length=limits.TEXT)
+    kept_note = "result"
 
 
 class EscalateForm(ActionForm):
@@ -177,6 +182,7 @@ class ReplyForm(ActionForm):
     content = _text(_("答复内容"), rows=3, max_length=limits.TEXT)
     replied_on = forms.DateField(label=_("答复日期"), required=False,
                                  widget=DayInput())
+    kept_note, kept_details = "content", ("channel", "replied_on")
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
         super().__init__(case, *args, **kwargs)
