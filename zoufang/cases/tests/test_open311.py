@@ -321,3 +321,9 @@ def test_a_value_longer_than_a_case_keeps_is_refused_naming_it_not_cut(client, c
     name = "last_name 与 first_name" if field == "last_name" else field
     assert refused.json()[0]["description"] == f"{name} 过长：最多 {limit} 个字，收到 {len(value)} 个字"
     assert not Case.objects.filter(source=Case.Source.OPEN311).exists()
+
+
+def test_a_platform_name_longer_than_a_key_keeps_is_refused_not_cut(cases_town):
+    with pytest.raises(open311_keys.KeyRefused, match="平台名称：不能超过100个字，输入为101个字"):
+        open311_keys.add_key(_security_admin(cases_town), name="热" * 101, region="锦溪镇")
+    assert not Open311Key.objects.exists()
