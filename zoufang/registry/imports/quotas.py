@@ -59,11 +59,14 @@ class QuotaRow:
                 "note": self.note, "table_title": self.table_title}
 
 
-def quota_source(ctx: ImportContext, *, annex: str = "", title: str = "", title_row: int | None = None) -> str:
+def quota_source(ctx: ImportContext, *, annex: str = "", title: str = "", title_row: int | None = None,
+                 keeps_title: bool = True) -> str:
     """FixedQuota.source: the --label given; else the issuer's “附件2” line above the title; else a file named
     like “附件1.xlsx”; else the table's title. Without any of them the import is refused: a table the plan
-    applies must have a name the export prints it under."""
-    text_cell(ctx, title_row, TITLE, title, TITLE_LENGTH)  # kept with each quota: never cut to fit
+    applies must have a name the export prints it under. A title its quotas keep (`keeps_title`: not the leaders'
+    tables) that is longer than they can keep is refused, naming its row."""
+    if keeps_title:  # each quota keeps the title: never cut to fit
+        text_cell(ctx, title_row, TITLE, title, TITLE_LENGTH)
     stem = PurePath(ctx.filename).stem.strip() if ctx.filename else ""
     label = (ctx.source_label or "").strip()
     if not label:
