@@ -144,6 +144,7 @@ class NoteForm(ActionForm):
 
 class ReasonForm(ActionForm):
     reason = _text(_("理由"))
+    kept_note = "reason"  # 退单, 不予签字 and 重办 keep it as their note
 
 
 class ExtensionForm(ActionForm):
@@ -175,6 +176,7 @@ class EscalateForm(ActionForm):
 
 class ExplainForm(ActionForm):
     explanation = _text(_("解释说明的内容"), rows=3, max_length=limits.TEXT)
+    kept_note = "explanation"
 
 
 class ReplyForm(ActionForm):
@@ -207,6 +209,7 @@ class CallbackForm(ActionForm):
 
 class InstructionsForm(ActionForm):
     instructions = _text(_("退回镇办理的意见（办理指导）"), rows=3)
+    kept_note = "instructions"
 
 
 class MergeForm(ActionForm):

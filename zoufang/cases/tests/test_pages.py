@@ -244,6 +244,23 @@ def test_a_resolve_and_a_reply_sent_twice_with_their_text_are_done_once_and_say_
     assert case.replies.count() == 1
 
 
+def test_a_reopen_sent_twice_with_its_reason_is_done_once_and_says_so(client, cases_town, make_case):
+    """重办's form holds its reason, which the case event keeps as its note: the same form again is a resend."""
+    town, office = cases_town, cases_town.users["office"]
+    case = _accepted(town, make_case())
+    case = actions.resolve_case(case, by=town.users["handler"], version=case.version, result="已修")
+    case = answers.reply_case(case, by=office, version=case.version, channel="phone", content="已修")
+    case = answers.record_callback(case, by=office, version=case.version, satisfaction="unsatisfied", note="又坏了")
+    client.force_login(office)
+    page = f"/cases/{case.public_id}/"
+    form = {"reopen-version": case.version, "reopen-reason": "群众不满意"}
+    sent = [client.post(f"{page}reopen/", form) for _sent in range(2)]
+    assert [answer["Location"] for answer in sent] == [page] * 2
+    assert "重复提交未再次办理" in client.get(page).content.decode()
+    case.refresh_from_db()
+    assert (case.status, case.events.filter(action="reopen").count()) == (Case.Status.DISPATCHED, 1)
+
+
 def test_a_reply_from_a_stale_page_with_other_text_is_still_refused(client, cases_town, make_case):
     """The same user, the same action, the version the form was drawn at, but another text: not a resend."""
     town = cases_town
