@@ -140,6 +140,7 @@ def run_assessment(campaign: Campaign, *, starts_on: dt.date, ends_on: dt.date, 
     the version that key already made, never a second one."""
     chosen = check_run(campaign, starts_on=starts_on, ends_on=ends_on, by=by)
     title = title.strip() or _("%(year)s年度考核") % {"year": ends_on.year}
+    assert len(title) <= 100, "the run form and the API refuse a longer 考核名称: never cut it"  # noqa: S101
     period = Period(starts_on, ends_on, min(clock.today(), ends_on))
 
     def make() -> Assessment:
@@ -164,7 +165,7 @@ def _store_run(campaign: Campaign, scored: list[tuple[str, Any]], *, starts_on: 
     number = (Assessment.objects.filter(campaign=campaign, starts_on=starts_on, ends_on=ends_on)
               .aggregate(n=Max("number"))["n"] or 0) + 1
     assessment = Assessment.objects.create(
-        campaign=campaign, title=title[:100], starts_on=starts_on, ends_on=ends_on, as_of=period.as_of,
+        campaign=campaign, title=title, starts_on=starts_on, ends_on=ends_on, as_of=period.as_of,
         number=number, indicators=[i.as_json() for i in chosen], created_by=by, modified_by=by, request_key=key,
     )
     rows = []
@@ -213,6 +214,7 @@ def add_adjustment_once(assessment: Assessment, score: Score, *, points: Any, re
     reason = reason.strip()
     if not reason:
         raise AssessmentError(_("请写明加减分的理由及依据"))
+    assert len(reason) <= 300, "the adjustment form and the API refuse a longer 理由: never cut it"  # noqa: S101
 
     def make() -> Adjustment:
         with transaction.atomic():
@@ -221,7 +223,7 @@ def add_adjustment_once(assessment: Assessment, score: Score, *, points: Any, re
                 raise AssessmentError(_("考核已定稿，不能再加减分；如需调整请重新运行考核（生成新版本）"))
             if score.assessment_id != locked.pk:
                 raise Http404
-            adjustment = Adjustment.objects.create(assessment=locked, score=score, points=value, reason=reason[:300],
+            adjustment = Adjustment.objects.create(assessment=locked, score=score, points=value, reason=reason,
                                                    by=by, at=clock.now(), request_key=key)
             before = score.total
             _rerank(locked, score.level)
@@ -234,7 +236,7 @@ def add_adjustment_once(assessment: Assessment, score: Score, *, points: Any, re
         return adjustment
 
     def same(earlier: Adjustment) -> bool:
-        return (earlier.score_id, earlier.points, earlier.reason) == (score.pk, value, reason[:300])
+        return (earlier.score_id, earlier.points, earlier.reason) == (score.pk, value, reason)
 
     return request_keys.once_checked(Adjustment.objects.filter(assessment=assessment), key, make, same)
 

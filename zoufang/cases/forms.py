@@ -25,6 +25,10 @@ HANDLING_KINDS = (Unit.Kind.TOWN_DEPARTMENT, Unit.Kind.VILLAGE_COMMITTEE, Unit.K
 
 class ActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # What the action's case event keeps of the form: its note from `kept_note`, `kept_details` in its details. A
+    # form holding nothing else is told sent again by that content (decision 0058; views._repeat_message).
+    kept_note = "note"
+    kept_details: tuple[str, ...] = ()
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -140,6 +144,7 @@ class NoteForm(ActionForm):
 
 class ReasonForm(ActionForm):
     reason = _text(_("理由"))
+    kept_note = "reason"  # 退单, 不予签字 and 重办 keep it as their note
 
 
 class ExtensionForm(ActionForm):
@@ -149,6 +154,7 @@ class ExtensionForm(ActionForm):
 
 class ResolveForm(ActionForm):
     result = _text(_("办理结果"), rows=3, max_length=limits.TEXT)
+    kept_note = "result"
 
 
 class EscalateForm(ActionForm):
@@ -170,6 +176,7 @@ class EscalateForm(ActionForm):
 
 class ExplainForm(ActionForm):
     explanation = _text(_("解释说明的内容"), rows=3, max_length=limits.TEXT)
+    kept_note = "explanation"
 
 
 class ReplyForm(ActionForm):
@@ -177,6 +184,7 @@ class ReplyForm(ActionForm):
     content = _text(_("答复内容"), rows=3, max_length=limits.TEXT)
     replied_on = forms.DateField(label=_("答复日期"), required=False,
                                  widget=DayInput())
+    kept_note, kept_details = "content", ("channel", "replied_on")
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
         super().__init__(case, *args, **kwargs)
@@ -201,6 +209,7 @@ class CallbackForm(ActionForm):
 
 class InstructionsForm(ActionForm):
     instructions = _text(_("退回镇办理的意见（办理指导）"), rows=3)
+    kept_note = "instructions"
 
 
 class MergeForm(ActionForm):

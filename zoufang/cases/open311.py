@@ -105,6 +105,14 @@ def _param(request: HttpRequest, name: str) -> str:
     return posted or request.GET.get(name) or ""
 
 
+def _kept(value: str, name: str, limit: int) -> str:
+    """A value the case keeps, whole: one longer than its field is refused naming the parameter, never cut."""
+    if len(value) > limit:
+        raise Open311Error(400, _("%(name)s 过长：最多 %(max)d 个字，收到 %(length)d 个字") % {
+            "name": name, "max": limit, "length": len(value)})
+    return value
+
+
 def _campaign(request: HttpRequest) -> Campaign:
     slug = _param(request, "jurisdiction_id")
     if slug:
@@ -360,13 +368,14 @@ def _location(request: HttpRequest, key: Open311Key) -> tuple[Region | None, lis
             raise Open311Error(400, _("lat 和 long 超出 WGS84 经纬度范围"))
         lines.append(_("坐标（WGS84）：%(lat)s, %(long)s") % {"lat": latitude, "long": longitude})
     if address:
-        lines.append(_("地点：%(address)s") % {"address": address[:200]})
+        lines.append(_("地点：%(address)s") % {"address": _kept(address, "address_string", 200)})
     area = key.region.path if key.region_id and key.region else key.campaign.scope.path
     region = None
     if address_id:  # GET answers a village's official code as its address_id; POST takes it back
-        region = Region.objects.filter(code=address_id[:20], level__in=VILLAGE_LEVELS, path__startswith=area).first()
+        region = Region.objects.filter(code=_kept(address_id, "address_id", 64), level__in=VILLAGE_LEVELS,
+                                       path__startswith=area).first()
         if region is None:
-            lines.append(_("地址编号：%(id)s") % {"id": address_id[:64]})
+            lines.append(_("地址编号：%(id)s") % {"id": address_id})
     if region is None and key.region and key.region.level in VILLAGE_LEVELS:
         region = key.region  # a village's platform hands in its village's cases: it reads them back through its key
     return region, lines
@@ -405,14 +414,16 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Open311Error(400, _("缺少 description：请写明问题或意见建议的内容"))
     media_url = _param(request, "media_url").strip()
     if media_url:
-        lines.append(_("附件：%(url)s") % {"url": media_url[:500]})
-    name = (_param(request, "last_name") + _param(request, "first_name")).strip()
-    account_id = _param(request, "account_id")[:64]
+        lines.append(_("附件：%(url)s") % {"url": _kept(media_url, "media_url", 500)})
+    name = _kept((_param(request, "last_name") + _param(request, "first_name")).strip(), "last_name 与 first_name",
+                 Case._meta.get_field("raiser_name").max_length or 0)
+    account_id = _kept(_param(request, "account_id"), "account_id", Case._meta.get_field("external_id").max_length or 0)
+    phone = _kept(_param(request, "phone"), "phone", Case._meta.get_field("raiser_phone").max_length or 0)
     try:
         case, received = receive_case_once(
-            campaign=campaign, kind=Case.Kind.PROBLEM, description=description[:MAX_DESCRIPTION],
-            raised_at=clock.now(), source=Case.Source.OPEN311, category=category, raiser_name=name[:100],
-            region=region, raiser_phone=_param(request, "phone")[:20], external_id=account_id,
+            campaign=campaign, kind=Case.Kind.PROBLEM, description=_kept(description, "description", MAX_DESCRIPTION),
+            raised_at=clock.now(), source=Case.Source.OPEN311, category=category, raiser_name=name,
+            region=region, raiser_phone=phone, external_id=account_id,
             note="；".join(lines), key=request_key,
         )
     except KeyReused:

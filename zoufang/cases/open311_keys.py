@@ -68,8 +68,11 @@ def add_key(actor: Any, *, name: str, region: str, campaign: str = "") -> Issued
     name = name.strip()
     if not name:
         raise KeyRefused(_("平台名称：必填"))
+    limit = Open311Key._meta.get_field("name").max_length or 0
+    if len(name) > limit:  # never cut to fit
+        raise KeyRefused(_("平台名称：不能超过%(max)d个字，输入为%(length)d个字") % {"max": limit, "length": len(name)})
     area = _region(region)
-    key, secret = Open311Key.issue(name[:100], _campaign_for(area, campaign), region=area, by=actor)
+    key, secret = Open311Key.issue(name, _campaign_for(area, campaign), region=area, by=actor)
     audit.record(actor, AuditEvent.Action.CREATE, key, summary=_("签发 Open311 接入密钥：%(key)s（%(area)s）") % {
         "key": key.name, "area": area.name,
     })

@@ -101,11 +101,16 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def is_repeat(case: Case, action: workflow.Action, by: Any, version: int, note: str) -> bool:
+def is_repeat(case: Case, action: workflow.Action, by: Any, version: int, note: str,
+              details: dict[str, str] | None = None) -> bool:
     """Whether `action` asked at `version` is one the user already made: the case one version on by their own
-    `action`, with the same note (a double click, a resend: decision 0058)."""
-    return case.version == version + 1 and CaseEvent.objects.filter(
-        case=case, version=version + 1, action=str(action), actor_id=getattr(by, "pk", None), note=note).exists()
+    `action`, with the same note and, where given, the same `details` among its event's (a double click, a resend:
+    decision 0058)."""
+    if case.version != version + 1:
+        return False
+    event = CaseEvent.objects.filter(case=case, version=version + 1, action=str(action),
+                                     actor_id=getattr(by, "pk", None), note=note).only("data").first()
+    return event is not None and all(str(event.data.get(name, "")) == value for name, value in (details or {}).items())
 
 
 def run(

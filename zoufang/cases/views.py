@@ -247,12 +247,27 @@ def _typed(form: ActionForm) -> list[tuple[str, str]]:
             if isinstance(field.widget, Textarea) and str(form.data.get(form.add_prefix(name), "")).strip()]
 
 
-def _only_note(form: ActionForm) -> bool:
-    """Whether the form sent holds nothing but its version and note: what a case event keeps of it, so the same
-    action by the same user with the same note is that form sent again (decision 0058). A form with other fields
-    (a category, a result) is never taken for a repeat: its content might differ, and is shown back instead."""
-    return not any(str(form.data.get(form.add_prefix(name), "")).strip()
-                   for name in form.fields if name not in ("version", "note"))
+def _repeat_message(request: HttpRequest, case: Case, chosen: workflow.Action, form: ActionForm,
+                    drawn_at: int | None) -> str:
+    """What the page says when this form is one the user already sent (a double click, a resend: decision 0058):
+    drawn at the version their own `chosen` left behind, with what its case event keeps of the form (its note,
+    result or reply, and details) the same; "" otherwise. A form holding fields the event does not keep (a
+    category, a unit) is never taken for a repeat: its content might differ, and is shown back instead."""
+    def sent(name: str) -> str:
+        return str(form.data.get(form.add_prefix(name), "")).strip()
+
+    kept = {"version", form.kept_note, *form.kept_details}
+    if drawn_at is None or any(sent(name) for name in form.fields if name not in kept):
+        return ""
+    details = {name: sent(name) or _as_text(form.fields[name].initial) for name in form.kept_details}
+    if not is_repeat(case, chosen, request.user, drawn_at, sent(form.kept_note), details):
+        return ""
+    return StaleVersion(case.version, case, repeat=True).repeated
+
+
+def _as_text(initial: Any) -> str:
+    """A field's initial value as its event's details keep it (a day as ISO text)."""
+    return initial.isoformat() if hasattr(initial, "isoformat") else str(initial or "")
 
 
 def _refused_now(request: HttpRequest, case: Case, chosen: workflow.Action, form: ActionForm) -> HttpResponse | None:
@@ -268,11 +283,11 @@ def _refused_now(request: HttpRequest, case: Case, chosen: workflow.Action, form
         return None
     drawn_at = posted_version(request.POST.get(form.add_prefix("version")))
     if drawn_at is not None and drawn_at != case.version:
-        stale = StaleVersion(case.version, case, repeat=_only_note(form) and is_repeat(
-            case, chosen, request.user, drawn_at, request.POST.get(form.add_prefix("note"), "")))
-        if stale.repeated:  # this form sent again: answered as the first was, saying so
-            messages.info(request, stale.repeated)
+        repeated = _repeat_message(request, case, chosen, form, drawn_at)
+        if repeated:  # this form sent again: answered as the first was, saying so
+            messages.info(request, repeated)
             return _after_action(request, case)
+        stale = StaleVersion(case.version, case)
         messages.warning(request, stale.on_page(
             chosen, allowed=False, in_form=chosen != workflow.Action.MERGE, listed=bool(_typed(form))))
     else:
@@ -326,8 +341,9 @@ def act(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
     try:
         perform(chosen, case, form.cleaned_data, request.user, master=master)
     except StaleVersion as exc:
-        if exc.repeated and _only_note(form):  # this form sent again: answered as the first was, saying so
-            messages.info(request, exc.repeated)
+        repeated = exc.repeated and _repeat_message(request, case, chosen, form, form.cleaned_data["version"])
+        if repeated:  # this form sent again: answered as the first was, saying so
+            messages.info(request, repeated)
             return _after_action(request, case)
         # The page the user filled is out of date: say what happened meanwhile and draw their form again, on the
         # case as it is now (its version, so a second, deliberate 提交 acts), or their text to copy if the action

@@ -7,6 +7,7 @@ import datetime
 import difflib
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,7 +215,9 @@ def parse_count(text: str) -> int | None:
 
 
 def _count_text(text: str) -> str:
-    return _COUNT_SUFFIX.sub("", compact(text).replace(",", "").replace("，", ""))
+    """The figure of a count cell: full-width digits and point made ASCII (NFKC, as an ID number's), no separators,
+    no “户”/“家”; `parse_count` and `not_a_count` read the same text, so a figure gets one rule however typed."""
+    return _COUNT_SUFFIX.sub("", compact(unicodedata.normalize("NFKC", text)).replace(",", ""))
 
 
 def parse_date(text: str) -> datetime.date | None:

@@ -169,11 +169,12 @@ def _exemplar_version(public_id: str) -> int:
 
 
 # What each form of the 回访 sample page sends, its `do` naming the form.
+# The page's 核实, 重新交办 and 不满意跟进 forms carry their prefix (callbacks/forms.py): a body without it is never valid.
 SAMPLE_FORMS = {
     "call": {"kind": "no_answer", "note": "无人接听"},
-    "verify": {"upheld": "no", "explanation": "走访干部称已入户", "note": "核实属实"},
-    "reopen": {"note": "已重新交办"},
-    "follow_up": {"note": "已电话跟进，群众表示理解"},
+    "verify": {"verify-upheld": "no", "verify-explanation": "走访干部称已入户", "verify-note": "核实属实"},
+    "reopen": {"reopen-note": "已重新交办"},
+    "follow_up": {"follow_up-note": "已电话跟进，群众表示理解"},
 }
 RATING_FORMS = ("close", "assign")  # the 督查 item page's forms, its `action` naming the form
 

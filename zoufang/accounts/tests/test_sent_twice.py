@@ -144,12 +144,7 @@ FILLS: dict[str, Callable[[Any], dict[str, Any]]] = {
                     lambda who: {"kind": "practice", "title": "入户走访听民声", "text": "走访干部逐户上门，问题当场记下"}),
     "visits:upload_photo": lambda who: {"photo": _photo_file()},
     "visits:submit": _visit_of,
-    "callbacks:sample call": lambda who: {"kind": "no_answer", "note": "无人接听"},
     "ratings:item assign": lambda who: {"assignee": "menghe"},
-    "callbacks:sample verify": lambda who: {"verify-upheld": "no", "verify-explanation": "走访干部称已入户",
-                                            "verify-note": "核实属实"},
-    "callbacks:sample reopen": lambda who: {"reopen-note": "已重新交办"},
-    "callbacks:sample follow_up": lambda who: {"follow_up-note": "已电话跟进，群众表示理解"},
 }
 
 

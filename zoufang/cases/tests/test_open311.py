@@ -306,3 +306,24 @@ def test_a_retried_post_with_an_idempotency_key_is_taken_once(client, cases_town
     assert Case.objects.filter(source=Case.Source.OPEN311).count() == 3
     uses = AuditEvent.objects.filter(object_type="cases.Open311Key").values_list("summary", flat=True)
     assert sum("重复提交问题" in summary for summary in uses) == 1
+
+
+@pytest.mark.parametrize(("field", "value", "limit"), [
+    ("description", "路灯不亮" * 1001, 4000), ("last_name", "张" * 101, 100), ("phone", "0512-57221234 转 123456", 20),
+    ("account_id", "a" * 65, 64), ("address_string", "桥头" * 101, 200), ("address_id", "9" * 65, 64),
+    ("media_url", "https://example.org/" + "p" * 490, 500)])
+def test_a_value_longer_than_a_case_keeps_is_refused_naming_it_not_cut(client, cases_town, field, value, limit):
+    secret = open311_keys.add_key(_security_admin(cases_town), name="12345热线平台", region="锦溪镇").secret
+    call = {"api_key": secret, "service_code": "1.1", "description": "计家墩村桥头路灯不亮",
+            "address_string": "计家墩村桥头", field: value}
+    refused = client.post("/open311/v2/requests.json", call)
+    assert refused.status_code == 400, refused.content
+    name = "last_name 与 first_name" if field == "last_name" else field
+    assert refused.json()[0]["description"] == f"{name} 过长：最多 {limit} 个字，收到 {len(value)} 个字"
+    assert not Case.objects.filter(source=Case.Source.OPEN311).exists()
+
+
+def test_a_platform_name_longer_than_a_key_keeps_is_refused_not_cut(cases_town):
+    with pytest.raises(open311_keys.KeyRefused, match="平台名称：不能超过100个字，输入为101个字"):
+        open311_keys.add_key(_security_admin(cases_town), name="热" * 101, region="锦溪镇")
+    assert not Open311Key.objects.exists()

@@ -221,6 +221,64 @@ def test_an_accept_sent_twice_is_done_once_and_says_so(client, cases_town, make_
     assert "重复提交未再次办理" in client.get(f"/cases/{case.public_id}/").content.decode()
 
 
+def test_a_resolve_and_a_reply_sent_twice_with_their_text_are_done_once_and_say_so(client, cases_town, make_case):
+    """办结 with its result, then 答复 with its content, channel and day, each sent twice: the second is the first one
+    again (decision 0058), not a stale-version warning naming the handler themself; nothing is written twice."""
+    town = cases_town
+    case = _accepted(town, make_case())
+    client.force_login(town.users["handler"])
+    page = f"/cases/{case.public_id}/"
+    resolve = {"resolve-version": case.version, "resolve-result": "已修复路灯，群众满意"}
+    reply = {"reply-version": case.version + 1, "reply-channel": "phone", "reply-content": "已电话告知修复情况",
+             "reply-replied_on": "2017-06-15"}
+    for action, form in (("resolve", resolve), ("reply", reply)):
+        sent = [client.post(f"{page}{action}/", form) for _sent in range(2)]
+        assert [answer.status_code for answer in sent] == [302, 302], action
+        assert [answer["Location"] for answer in sent] == [page] * 2, action
+        shown = client.get(page).content.decode()
+        assert "重复提交未再次办理" in shown, action
+        assert "已由" not in shown, action
+    case.refresh_from_db()
+    assert (case.status, case.version) == (Case.Status.REPLIED, 6)
+    assert (case.events.filter(action="resolve").count(), case.events.filter(action="reply").count()) == (1, 1)
+    assert case.replies.count() == 1
+
+
+def test_a_reopen_sent_twice_with_its_reason_is_done_once_and_says_so(client, cases_town, make_case):
+    """重办's form holds its reason, which the case event keeps as its note: the same form again is a resend."""
+    town, office = cases_town, cases_town.users["office"]
+    case = _accepted(town, make_case())
+    case = actions.resolve_case(case, by=town.users["handler"], version=case.version, result="已修")
+    case = answers.reply_case(case, by=office, version=case.version, channel="phone", content="已修")
+    case = answers.record_callback(case, by=office, version=case.version, satisfaction="unsatisfied", note="又坏了")
+    client.force_login(office)
+    page = f"/cases/{case.public_id}/"
+    form = {"reopen-version": case.version, "reopen-reason": "群众不满意"}
+    sent = [client.post(f"{page}reopen/", form) for _sent in range(2)]
+    assert [answer["Location"] for answer in sent] == [page] * 2
+    assert "重复提交未再次办理" in client.get(page).content.decode()
+    case.refresh_from_db()
+    assert (case.status, case.events.filter(action="reopen").count()) == (Case.Status.DISPATCHED, 1)
+
+
+def test_a_reply_from_a_stale_page_with_other_text_is_still_refused(client, cases_town, make_case):
+    """The same user, the same action, the version the form was drawn at, but another text: not a resend."""
+    town = cases_town
+    case = _accepted(town, make_case())
+    case = actions.resolve_case(case, by=town.users["handler"], version=case.version, result="已修复路灯")
+    client.force_login(town.users["handler"])
+    page = f"/cases/{case.public_id}/"
+    form = {"reply-version": case.version, "reply-channel": "phone", "reply-content": "已电话告知修复情况",
+            "reply-replied_on": "2017-06-15"}
+    assert client.post(f"{page}reply/", form).status_code == 302
+    other = client.post(f"{page}reply/", {**form, "reply-content": "已上门告知"}, follow=True)
+    shown = other.content.decode()
+    assert "重复提交未再次办理" not in shown
+    assert "您的操作未执行" in shown
+    case.refresh_from_db()
+    assert (case.version, case.events.filter(action="reply").count(), case.replies.count()) == (6, 1, 1)
+
+
 def test_it_shows_cases_in_the_admin_read_only(client, cases_town, make_case):
     from django.contrib.auth import get_user_model
 

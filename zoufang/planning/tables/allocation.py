@@ -112,6 +112,7 @@ class AllocationTable:
     total_row: int | None = None
     issues: list[RowError] = field(default_factory=list)
     title: str = ""  # as the issuer wrote it: “昆山市级机关部门“六个一”走访调研居民户、企业分配表”
+    title_row: int | None = None
     annex: str = ""  # the label line above the title, as “附件2”
     by_kind: KindSplit | None = None  # 走访户数 split by kind under a two-row header
     skipped: list[str] = field(default_factory=list)  # 小计 and note lines, rows not checked: said in the report
@@ -137,7 +138,7 @@ def parse_allocation_table(rows: Sequence[SheetRow]) -> AllocationTable:
     header, index, first_row, table.by_kind = read_table_header(rows, ALLOCATION_COLUMNS, table.issues,
                                                                 table.skipped, COUNT)
     if index >= 0:
-        table.title, table.annex = title_above(rows[:index]), annex_above(rows[:index])
+        (table.title, table.title_row), table.annex = title_above(rows[:index]), annex_above(rows[:index])
     if header is None:
         return table
     group: AllocationRow | None = None

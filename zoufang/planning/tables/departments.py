@@ -74,6 +74,7 @@ class DepartmentTable:
     issues: list[RowError] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # 小计 and note lines, rows not checked: said in the report
     title: str = ""
+    title_row: int | None = None
     annex: str = ""  # the “附件4-1” label line above the title
     header_row: int = 0  # the sheet's row number of the header's lowest row, where the count columns are named
     by_kind: KindSplit | None = None  # the household columns (户籍户口, 外来常住户), when there are two or more
@@ -107,7 +108,7 @@ def parse_department_table(rows: Sequence[SheetRow]) -> DepartmentTable:
         table.issues.append(RowError(None, "", _("在前20行中找不到表头行，表头应包含：序号、单位、党员人数。"
                                                  "请检查表头的列名是否写错，或表头是否在前20行之内")))
         return table
-    table.title, table.annex = title_above(rows[:found.top]), annex_above(rows[:found.top])
+    (table.title, table.title_row), table.annex = title_above(rows[:found.top]), annex_above(rows[:found.top])
     header = match_headers(found, DEPARTMENT_COLUMNS, allow_unknown=True)
     table.issues.extend(header.errors)
     if unchecked := unchecked_rows_note(header, DEPARTMENT_COLUMNS):

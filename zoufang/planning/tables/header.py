@@ -184,12 +184,12 @@ _ANNEX_LABEL = re.compile(r"^附件\s*[\d一二三四五六七八九十]+([-－�
 _UNIT_LINE = re.compile(r"^[（(]?(计量)?单位[：:]")
 
 
-def title_above(above_header: Sequence[SheetRow]) -> str:
+def title_above(above_header: Sequence[SheetRow]) -> tuple[str, int | None]:
     """The last line above the header that is not the “附件2” label, a “（单位：户）” line or a note: the table's
-    title as issued."""
-    lines = [text for row in above_header for _at, text in [first_filled(row)]
+    title as issued, whole, and its row (None without one)."""
+    lines = [(text, row.number) for row in above_header for _at, text in [first_filled(row)]
              if text and not _ANNEX_LABEL.match(text) and not _UNIT_LINE.match(text) and not is_note_row(row)]
-    return lines[-1][:200] if lines else ""
+    return lines[-1] if lines else ("", None)
 
 
 def annex_above(above_header: Sequence[SheetRow]) -> str:

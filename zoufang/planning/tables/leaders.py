@@ -62,6 +62,7 @@ class LeaderTable:
     total_row: int | None = None
     issues: list[RowError] = field(default_factory=list)
     title: str = ""
+    title_row: int | None = None
     annex: str = ""
     by_kind: KindSplit | None = None  # 走访户数 split by kind under a two-row header
     skipped: list[str] = field(default_factory=list)  # 小计 and note lines, rows not checked: said in the report
@@ -85,7 +86,7 @@ def parse_leader_table(rows: Sequence[SheetRow], *, with_villages: bool) -> Lead
     header, index, first_row, table.by_kind = read_table_header(rows, columns, table.issues, table.skipped,
                                                                 count_column)
     if index >= 0:
-        table.title, table.annex = title_above(rows[:index]), annex_above(rows[:index])
+        (table.title, table.title_row), table.annex = title_above(rows[:index]), annex_above(rows[:index])
     if header is None:
         return table
     kind = Target.Kind.REGISTERED_HOUSEHOLD if with_villages else Target.Kind.ENTERPRISE

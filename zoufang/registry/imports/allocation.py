@@ -30,7 +30,7 @@ def prepare(ctx: ImportContext, rows: list[SheetRow]) -> Outcome:
     table = read_whole_table(ctx, rows, parse_allocation_table, ALLOCATION_COLUMNS) if require_campaign(ctx) else None
     if table is None:
         return Outcome()
-    source = quota_source(ctx, annex=table.annex, title=table.title)
+    source = quota_source(ctx, annex=table.annex, title=table.title, title_row=table.title_row)
     check_kind_split(ctx, table.by_kind)
     if not table.rows and not table.enterprise_lines and not table.issues:
         ctx.error(None, "", _("表中没有分配行"))

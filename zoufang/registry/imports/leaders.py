@@ -45,7 +45,7 @@ def _prepare(ctx: ImportContext, rows: list[SheetRow], *, with_villages: bool) -
     table = read_whole_table(ctx, rows, parse, columns) if require_campaign(ctx) else None
     if table is None:
         return Outcome()
-    source = quota_source(ctx, annex=table.annex, title=table.title)
+    source = quota_source(ctx, annex=table.annex, title=table.title, keeps_title=False)
     check_kind_split(ctx, table.by_kind)
     if not table.rows and not table.issues:
         ctx.error(None, "", _("表中没有分配行"))

@@ -11,14 +11,19 @@ from django.utils.translation import gettext as _
 from zoufang.core.tabular import row_numbers
 from zoufang.planning.models import FixedQuota
 from zoufang.planning.snapshot import HOUSEHOLD, HOUSEHOLD_KINDS, target_classes
-from zoufang.planning.tables.header import NOTE, SERIAL, KindSplit, is_annex_label
+from zoufang.planning.tables.header import DEPARTMENT, LEADER, NOTE, SERIAL, UNIT, KindSplit, is_annex_label
 from zoufang.regions.models import Region
 from zoufang.registry.imports.base import ImportContext, Outcome
 from zoufang.registry.imports.places import ScopeRegions
 from zoufang.registry.imports.records import apply_changes, text_cell
 from zoufang.registry.models import Cadre, Target, Unit
 
-SERIAL_LENGTH, NOTE_LENGTH = 10, 200  # what FixedQuota.serial and .note keep
+SERIAL_LENGTH, NOTE_LENGTH, LABEL_LENGTH, TITLE_LENGTH = 10, 200, 200, 200  # what FixedQuota's columns keep
+TITLE = "表标题"  # how an error names the title line above the header
+LABEL_COLUMN: dict[str, str] = {  # the header of the column a row's FixedQuota.label is read from
+    FixedQuota.Table.UPPER_LEVEL: UNIT, FixedQuota.Table.LEADER_HOUSEHOLDS: LEADER,
+    FixedQuota.Table.LEADER_ENTERPRISES: LEADER, FixedQuota.Table.UNIT_HOUSEHOLDS: DEPARTMENT,
+    FixedQuota.Table.UNIT_ENTERPRISES: DEPARTMENT}
 
 
 @dataclass
@@ -44,16 +49,24 @@ class QuotaRow:
         return {name: value for name, value in self.values().items() if name != "serial"}
 
     def values(self) -> dict[str, Any]:
-        return {"table": self.table, "serial": self.serial[:10], "label": self.label[:200],
+        """FixedQuota's fields, whole: `refuse_overlong_quotas` refused the table before any could be cut."""
+        for name, length in (("serial", SERIAL_LENGTH), ("label", LABEL_LENGTH), ("note", NOTE_LENGTH),
+                             ("table_title", TITLE_LENGTH)):
+            assert len(getattr(self, name)) <= length, f"{name} longer than FixedQuota keeps reached the write"  # noqa: S101
+        return {"table": self.table, "serial": self.serial, "label": self.label,
                 "target_kind": self.target_kind, "count": self.count, "region_id": self.region_id,
                 "cadre_id": self.cadre_id, "stated_region_total": self.stated_region_total,
-                "note": self.note[:200], "table_title": self.table_title[:200]}
+                "note": self.note, "table_title": self.table_title}
 
 
-def quota_source(ctx: ImportContext, *, annex: str = "", title: str = "") -> str:
+def quota_source(ctx: ImportContext, *, annex: str = "", title: str = "", title_row: int | None = None,
+                 keeps_title: bool = True) -> str:
     """FixedQuota.source: the --label given; else the issuer's “附件2” line above the title; else a file named
     like “附件1.xlsx”; else the table's title. Without any of them the import is refused: a table the plan
-    applies must have a name the export prints it under."""
+    applies must have a name the export prints it under. A title its quotas keep (`keeps_title`: not the leaders'
+    tables) that is longer than they can keep is refused, naming its row."""
+    if keeps_title:  # each quota keeps the title: never cut to fit
+        text_cell(ctx, title_row, TITLE, title, TITLE_LENGTH)
     stem = PurePath(ctx.filename).stem.strip() if ctx.filename else ""
     label = (ctx.source_label or "").strip()
     if not label:
@@ -115,6 +128,19 @@ def refuse_overlong(ctx: ImportContext, row: int, serial: str, note: str = "") -
     """A 序号 or 备注 longer than FixedQuota keeps is refused, naming the row: never cut to fit."""
     text_cell(ctx, row, SERIAL, serial, SERIAL_LENGTH)
     text_cell(ctx, row, NOTE, note, NOTE_LENGTH)
+
+
+def refuse_overlong_quotas(ctx: ImportContext, rows: list[QuotaRow]) -> None:
+    """Each table row's 序号, name as written and 备注 that FixedQuota could not keep whole, refused naming the cell.
+
+    A joint row's 备注 also says how the row was split: when that makes it too long, the message says so."""
+    for row in {row.row_number: row for row in rows}.values():  # a joint row's shares say one row's words
+        refuse_overlong(ctx, row.row_number, row.serial, "" if row.part else row.note)
+        text_cell(ctx, row.row_number, LABEL_COLUMN[row.table], row.label, LABEL_LENGTH)
+        if row.part and len(row.note) > NOTE_LENGTH and len(row.label) <= LABEL_LENGTH:
+            ctx.error(row.row_number, LABEL_COLUMN[row.table], _(
+                "联合走访的分配说明连同备注共%(length)d个字，超过备注能存的%(n)d个字，请减少本行联合走访的单位或缩短备注")
+                % {"length": len(row.note), "n": NOTE_LENGTH})
 
 
 def refuse_repeats(ctx: ImportContext, rows: list[QuotaRow]) -> None:
@@ -190,8 +216,7 @@ def plan_quotas(ctx: ImportContext, source: str, rows: list[QuotaRow]) -> Outcom
     the same block or a row fixes a block another source already holds.
     """
     table_rows = len({row.row_number for row in rows})
-    for row in {row.row_number: row for row in rows}.values():  # a joint row's shares say one row's words
-        refuse_overlong(ctx, row.row_number, row.serial, row.note)
+    refuse_overlong_quotas(ctx, rows)
     refuse_repeats(ctx, rows)
     refuse_overlaps(ctx, source, rows)
     if ctx.errors:
@@ -247,11 +272,11 @@ def plan_quotas(ctx: ImportContext, source: str, rows: list[QuotaRow]) -> Outcom
 
     def write() -> None:
         FixedQuota.objects.filter(pk__in=[q.pk for q in gone]).delete()
-        moved = [quota for quota, row in matched if _position(quota) != (row.row_number, row.part, row.serial[:10])]
+        moved = [quota for quota, row in matched if _position(quota) != (row.row_number, row.part, row.serial)]
         # Out of the way first: a row may move to where another stood (campaign, source, row, part, kind is unique).
         FixedQuota.objects.filter(pk__in=[q.pk for q in moved]).update(row_number=F("row_number") + _ASIDE)
         for quota, row in matched:
-            quota.row_number, quota.part, quota.serial = row.row_number, row.part, row.serial[:10]
+            quota.row_number, quota.part, quota.serial = row.row_number, row.part, row.serial
         FixedQuota.objects.bulk_update(moved, ["row_number", "part", "serial"])
         for quota in updates:
             quota.save()

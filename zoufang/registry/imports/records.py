@@ -303,7 +303,7 @@ def bool_cell(ctx: ImportContext, row: int, column: str, text: str) -> bool | No
     return value
 
 
-def text_cell(ctx: ImportContext, row: int, column: str, text: str, max_length: int) -> str:
+def text_cell(ctx: ImportContext, row: int | None, column: str, text: str, max_length: int) -> str:
     if len(text) > max_length:
         ctx.error(row, column, _("不能超过%(n)d个字，表中为%(length)d个字") % {"n": max_length, "length": len(text)})
     return text

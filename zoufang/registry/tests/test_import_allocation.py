@@ -342,3 +342,36 @@ def test_a_unit_struck_through_in_part_refuses_the_table_naming_the_cell(campaig
         "第4行【B列“走访单位”】：单元格中有一部分文字加了删除线（划掉），无法确定哪些文字有效。请双击这个单元格：划掉的文字作废的，"
         "把它删去；仍然有效的，选中它按 Ctrl+5 去掉删除线。保存后再导入"]
     assert not FixedQuota.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_title_longer_than_a_quota_keeps_is_refused_naming_its_row(campaign):
+    rows = [["附件1"], *annex1_rows()]
+    rows[1] = ["苏州市妇联" + "走访调研" * 50]  # 205 characters: FixedQuota.table_title keeps 200
+    report = run_import("allocation", xlsx_file(rows), filename="附件1.xlsx", campaign=campaign)
+    assert [str(e) for e in report.errors] == ["第2行【表标题】：不能超过200个字，表中为205个字"]
+    assert not FixedQuota.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_joint_unit_cell_longer_than_a_quota_keeps_is_refused_naming_its_cell(campaign):
+    names = [f"市{word * 96}局" for word in "甲乙丙"]  # three registered units of 98 characters each
+    Unit.objects.bulk_create(Unit(name=name, kind=Unit.Kind.CITY_DEPARTMENT) for name in names)
+    rows = annex2_rows()
+    rows[2][1] = "、".join(names)  # 296 characters: FixedQuota.label keeps 200
+    report = run_import("allocation", xlsx_file(rows), filename="附件2.xlsx", campaign=campaign)
+    assert [str(e) for e in report.errors] == ["第3行【走访单位】：不能超过200个字，表中为296个字"]
+    assert not FixedQuota.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_joint_row_whose_split_note_would_be_cut_is_refused_saying_why(campaign):
+    names = [f"市{word * 62}局" for word in "甲乙丙"]  # 194 characters joined: the cell fits, the split's note not
+    Unit.objects.bulk_create(Unit(name=name, kind=Unit.Kind.CITY_DEPARTMENT) for name in names)
+    rows = annex2_rows()
+    rows[2][1] = "、".join(names)
+    report = run_import("allocation", xlsx_file(rows), filename="附件2.xlsx", campaign=campaign)
+    [error] = [str(e) for e in report.errors]
+    assert error.startswith("第3行【走访单位】：联合走访的分配说明连同备注共")
+    assert error.endswith("超过备注能存的200个字，请减少本行联合走访的单位或缩短备注")
+    assert not FixedQuota.objects.exists()

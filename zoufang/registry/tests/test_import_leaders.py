@@ -143,3 +143,11 @@ def test_a_note_or_serial_longer_than_a_quota_keeps_is_refused_not_cut(campaign)
     assert [str(error) for error in report.errors] == ["第3行【序号】：不能超过10个字，表中为11个字",
                                                        "第4行【备注】：不能超过200个字，表中为201个字"]
     assert not FixedQuota.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_long_title_is_no_reason_to_refuse_a_table_whose_quotas_keep_none(campaign):
+    rows = [["附件3-2"], ["镇党政班子领导" + "走访调研" * 50], *ANNEX32[1:]]  # 207 characters, kept by no quota
+    report = run_import("leader_enterprises", csv_file(rows), filename="附件3-2.csv", campaign=campaign)
+    assert report.ok, report.errors
+    assert FixedQuota.objects.filter(source="附件3-2").count() == 2

@@ -82,3 +82,13 @@ def test_a_name_holding_a_nul_is_refused_before_any_look_up(campaign, kind, head
     report = run_import(kind, xlsx_file(rows), filename=f"{kind}.xlsx")
     assert [(error.row, error.column) for error in report.errors] == [(3, header[0])]
     assert "空字符 NUL" in report.errors[0].message
+
+
+@pytest.mark.django_db
+def test_a_count_typed_in_full_width_digits_is_told_the_rule_its_half_width_twin_is(campaign):
+    typed = ["1234567890", "１２３４５６７８９０", "1234567890.0", "１２３４５６７８９０．０", "12.5", "１２．５"]
+    rows = [HEADER, *([f"某站{n}", "镇部门", "", count, ""] for n, count in enumerate(typed))]
+    report = run_import("units", csv_file(rows), filename="units.csv")
+    rules = [e.message.split("，表中为")[0] for e in report.errors]
+    assert rules == ["应为0到99999999之间的整数"] * 4 + ["应为不小于0的整数"] * 2
+    assert not Unit.objects.exists()
