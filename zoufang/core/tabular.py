@@ -443,8 +443,9 @@ def _by_row(cells: Iterable[tuple[int, int]]) -> dict[int, set[int]]:
 def unreadable_cells(row: SheetRow, positions: dict[str, int]) -> list[RowError]:
     """The cells of `row` under `positions` (header → column) that hold no value an import may take: an Excel
     error (#N/A, #REF!: a formula that failed, or its code typed or exported as text), a formula whose result
-    the file does not hold, text no database stores (a NUL), or text of which a part is struck through. Each would otherwise read as a blank, be
-    stored as the code, or be read with its struck part as if it counted (docs/decisions/0029)."""
+    the file does not hold, text no database stores (a NUL), or text of which a part is struck through. Each would
+    otherwise read as a blank, be stored as the code, or be read with its struck part as if it counted
+    (docs/decisions/0029)."""
     return [RowError(row.number, header, message) for header, at in positions.items()
             if (message := _unreadable(row, at))]
 

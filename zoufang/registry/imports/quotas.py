@@ -18,7 +18,14 @@ from zoufang.registry.imports.places import ScopeRegions
 from zoufang.registry.imports.records import apply_changes, text_cell
 from zoufang.registry.models import Cadre, Target, Unit
 
-SERIAL_LENGTH, NOTE_LENGTH, LABEL_LENGTH, TITLE_LENGTH = 10, 200, 200, 200  # what FixedQuota's columns keep
+
+def _kept(name: str) -> int:
+    """How many characters FixedQuota's column `name` keeps."""
+    return FixedQuota._meta.get_field(name).max_length or 0  # type: ignore[union-attr]
+
+
+SERIAL_LENGTH, NOTE_LENGTH, LABEL_LENGTH, TITLE_LENGTH = (_kept(name) for name in ("serial", "note", "label",
+                                                                                   "table_title"))
 TITLE = "表标题"  # how an error names the title line above the header
 LABEL_COLUMN: dict[str, str] = {  # the header of the column a row's FixedQuota.label is read from
     FixedQuota.Table.UPPER_LEVEL: UNIT, FixedQuota.Table.LEADER_HOUSEHOLDS: LEADER,
