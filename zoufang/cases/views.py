@@ -249,25 +249,13 @@ def _typed(form: ActionForm) -> list[tuple[str, str]]:
 
 def _repeat_message(request: HttpRequest, case: Case, chosen: workflow.Action, form: ActionForm,
                     drawn_at: int | None) -> str:
-    """What the page says when this form is one the user already sent (a double click, a resend: decision 0058):
-    drawn at the version their own `chosen` left behind, with what its case event keeps of the form (its note,
-    result or reply, and details) the same; "" otherwise. A form holding fields the event does not keep (a
-    category, a unit) is never taken for a repeat: its content might differ, and is shown back instead."""
-    def sent(name: str) -> str:
-        return str(form.data.get(form.add_prefix(name), "")).strip()
-
-    kept = {"version", form.kept_note, *form.kept_details}
-    if drawn_at is None or any(sent(name) for name in form.fields if name not in kept):
-        return ""
-    details = {name: sent(name) or _as_text(form.fields[name].initial) for name in form.kept_details}
-    if not is_repeat(case, chosen, request.user, drawn_at, sent(form.kept_note), details):
+    """What the page says when this form is one the user already sent (a double click, a resend: decisions 0058,
+    0063): drawn at the version their own `chosen` left behind, and all it holds what that case event keeps (its
+    note, and the choices and days in its details: `ActionForm.as_kept`); "" otherwise, the form shown back."""
+    if drawn_at is None or (kept := form.as_kept()) is None or not is_repeat(case, chosen, request.user, drawn_at,
+                                                                             *kept):
         return ""
     return StaleVersion(case.version, case, repeat=True).repeated
-
-
-def _as_text(initial: Any) -> str:
-    """A field's initial value as its event's details keep it (a day as ISO text)."""
-    return initial.isoformat() if hasattr(initial, "isoformat") else str(initial or "")
 
 
 def _refused_now(request: HttpRequest, case: Case, chosen: workflow.Action, form: ActionForm) -> HttpResponse | None:
