@@ -156,3 +156,32 @@ def _typed(form: dict[str, Any], action: str) -> list[str]:
     """The text typed into the form's text boxes."""
     boxes = {"note", "reason", "result", "content", "explanation", "instructions"}
     return [value for name, value in _plain(form, action).items() if name in boxes and value]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("action", "role", "refused"), [("return", "handler", 404), ("refuse_sign", "leader", 403)])
+def test_an_action_that_takes_the_case_from_its_sender_sent_again_is_told_as_a_resend(
+        client, cases_town, make_case, action, role, refused):
+    """退单 takes the case from the unit, 退回部门办理 the escalation from the leader: the same form again is answered
+    as the first was, saying it was a repeat, not refused as out of reach; with another reason it is refused as any
+    write out of reach is (decisions 0044, 0059), nothing written either way."""
+    from django.contrib.messages import get_messages
+
+    from zoufang.cases import escalation
+
+    town = cases_town
+    case = _accepted(town, make_case)
+    if action == "refuse_sign":
+        case = escalation.escalate_case(case, by=town.users["handler"], version=case.version, route="coordination",
+                                        leader=town.wangwen, reason="涉及多个部门")
+    client.force_login(town.users[role])
+    url = f"/cases/{case.public_id}/{action}/"
+    form = {**form_values(client.get(f"/cases/{case.public_id}/").content.decode(), action=url),
+            f"{action}-reason": "不属于本单位职责"}
+    sent = [client.post(url, form) for _sent in range(2)]
+    assert [answer.status_code for answer in sent] == [302, 302]
+    assert sent[0]["Location"] == sent[1]["Location"]
+    assert REPEAT in " ".join(str(m) for m in get_messages(sent[1].wsgi_request))
+    assert client.post(url, {**form, f"{action}-reason": "另一理由"}).status_code == refused
+    case.refresh_from_db()
+    assert (case.version, case.events.filter(action=action).count()) == (int(form[f"{action}-version"]) + 1, 1)
