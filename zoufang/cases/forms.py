@@ -43,11 +43,10 @@ class ActionForm(forms.Form):
         kept = {"version", self.kept_note, *self.kept_details}
         if any(self._sent(name) for name in self.fields if name not in kept):
             return None
-        details = {key: self._as_kept(name) for name, key in self.kept_details.items()}
+        values = {key: self._as_kept(name) for name, key in self.kept_details.items()}
+        details = {key: value for key, value in values.items() if value is not None}
         note = self._as_kept(self.kept_note) if self.kept_note in self.fields else ""
-        if note is None or None in details.values():
-            return None
-        return note, details  # type: ignore[return-value]  # no None among them, checked above
+        return None if note is None or len(details) < len(values) else (note, details)
 
     def _sent(self, name: str) -> list[str]:
         """The field's values as sent, each stripped, blanks left out."""
