@@ -42,7 +42,9 @@ def register_case(
         c.kind = kind or c.kind
         c.registered_on = clock.today()
         c.registered_late = deadlines.is_registered_late(c, c.registered_on)
-        return {"registered_on": c.registered_on.isoformat(), "late": c.registered_late}
+        # What the form chose, kept whole: a resend of the same form is told by it (decision 0063).
+        return {"registered_on": c.registered_on.isoformat(), "late": c.registered_late,
+                "category_id": c.category_id, "kind": c.kind, "priority": c.priority}
 
     return run(case, Action.REGISTER, by=by, version=version, note=note, change=change)
 
@@ -65,8 +67,10 @@ def dispatch_case(
         c.priority = priority or c.priority
         deadlines.start_clock(c, clock.today())
         c.co_handlers.set(co_handlers or [])
+        # The units by name for the history, by id as chosen: a resend of the same form is told by them (0063).
         return {"unit": unit.name, "handling_due": c.handling_due.isoformat() if c.handling_due else None,
-                "co_handlers": [u.name for u in co_handlers or []], **dropped}
+                "co_handlers": [u.name for u in co_handlers or []], "unit_id": unit.pk,
+                "co_handler_ids": sorted(u.pk for u in co_handlers or []), "priority": c.priority, **dropped}
 
     def tell(c: Case) -> None:
         notifications.notify(

@@ -37,7 +37,8 @@ def escalate_case(
         c.signoff_leader = leader
         c.signed_at = None
         deadlines.pause(c, clock.today())
-        return {"route": route, "leader": leader.name}
+        # The leader by name for the history, by id as chosen: a resend of the same form is told by it (0063).
+        return {"route": route, "leader": leader.name, "leader_id": leader.pk}
 
     def tell(c: Case) -> None:
         notifications.notify(

@@ -1,6 +1,6 @@
 """One small form per action on the case page; each carries the version it was drawn at."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +9,7 @@ from zoufang import clock
 from zoufang.campaigns.models import CaseCategory
 from zoufang.cases import access, actions, answers, escalation
 from zoufang.cases.models import Case, CaseReply
-from zoufang.cases.transition import InvalidInput
+from zoufang.cases.transition import InvalidInput, kept_text
 from zoufang.cases.workflow import Action
 from zoufang.core import limits
 from zoufang.core.widgets import DayInput
@@ -25,15 +25,52 @@ HANDLING_KINDS = (Unit.Kind.TOWN_DEPARTMENT, Unit.Kind.VILLAGE_COMMITTEE, Unit.K
 
 class ActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    # What the action's case event keeps of the form: its note from `kept_note`, `kept_details` in its details. A
-    # form holding nothing else is told sent again by that content (decision 0058; views._repeat_message).
+    # What the action's case event keeps of the form: its note from `kept_note`, and `kept_details`, each field by
+    # the key of the event's details that holds it. A form sent again is told by that content: every field of every
+    # form is kept (decisions 0058, 0063; views._repeat_message; cases/tests/test_resent_actions.py).
     kept_note = "note"
-    kept_details: tuple[str, ...] = ()
+    kept_details: ClassVar[dict[str, str]] = {}
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.case = case
         self.fields["version"].initial = case.version
+
+    def as_kept(self) -> tuple[str, dict[str, str]] | None:
+        """What the form holds as its action's case event keeps it, read from the data as sent (valid or not): the
+        note and each of `kept_details` by its key, as `transition.kept_text` says them; None where it holds a field
+        the event does not keep, or a value no event could hold."""
+        kept = {"version", self.kept_note, *self.kept_details}
+        if any(self._sent(name) for name in self.fields if name not in kept):
+            return None
+        values = {key: self._as_kept(name) for name, key in self.kept_details.items()}
+        details = {key: value for key, value in values.items() if value is not None}
+        note = self._as_kept(self.kept_note) if self.kept_note in self.fields else ""
+        return None if note is None or len(details) < len(values) else (note, details)
+
+    def _sent(self, name: str) -> list[str]:
+        """The field's values as sent, each stripped, blanks left out."""
+        getlist = getattr(self.data, "getlist", None)
+        key = self.add_prefix(name)
+        values = getlist(key) if getlist else [self.data.get(key, "")]
+        return [text for value in values if (text := str(value).strip())]
+
+    def _as_kept(self, name: str) -> str | None:
+        """One field's value as sent, as its event keeps it: units and leaders by id, a day as ISO text, a number as
+        written plainly; a blank optional field as the form's own initial (答复日期: today)."""
+        field, sent = self.fields[name], self._sent(name)
+        if isinstance(field, forms.ModelMultipleChoiceField):
+            return kept_text(sent)
+        if isinstance(field, forms.ModelChoiceField):
+            return kept_text(sent[-1] if sent else None)
+        if not sent and not field.required:
+            value = field.initial
+        else:
+            try:
+                value = field.to_python(sent[-1] if sent else "")
+            except forms.ValidationError:
+                return None
+        return kept_text(value.isoformat() if hasattr(value, "isoformat") else value)
 
 
 def _text(label: Any, required: bool = True, rows: int = 2, max_length: int = limits.NOTE) -> forms.CharField:
@@ -47,6 +84,7 @@ class RegisterForm(ActionForm):
                                       error_messages={"required": _("请选择问题类别。")})
     kind = forms.ChoiceField(label=_("类型"), choices=Case.Kind.choices)
     priority = forms.ChoiceField(label=_("缓急"), choices=Case.Priority.choices)
+    kept_details: ClassVar[dict[str, str]] = {"category": "category_id", "kind": "kind", "priority": "priority"}
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
         super().__init__(case, *args, **kwargs)
@@ -70,6 +108,8 @@ class DispatchForm(ActionForm):
                                                  widget=forms.CheckboxSelectMultiple)
     priority = forms.ChoiceField(label=_("缓急"), choices=Case.Priority.choices)
     note = _text(_("交办意见"), required=False)
+    kept_details: ClassVar[dict[str, str]] = {"unit": "unit_id", "co_handlers": "co_handler_ids",
+                                              "priority": "priority"}
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
         super().__init__(case, *args, **kwargs)
@@ -150,6 +190,7 @@ class ReasonForm(ActionForm):
 class ExtensionForm(ActionForm):
     days = forms.IntegerField(label=_("延期（工作日）"), min_value=1, max_value=60, initial=5)
     reason = _text(_("延期理由"))
+    kept_note, kept_details = "reason", {"days": "days"}
 
 
 class ResolveForm(ActionForm):
@@ -163,6 +204,7 @@ class EscalateForm(ActionForm):
                                     empty_label=_("（请选择签字的分管领导）"),
                                     error_messages={"required": _("请选择签字的分管领导。")})
     reason = _text(_("上报理由（本部门不能办理的原因）"), rows=3)
+    kept_note, kept_details = "reason", {"route": "route", "leader": "leader_id"}
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
         super().__init__(case, *args, **kwargs)
@@ -184,7 +226,7 @@ class ReplyForm(ActionForm):
     content = _text(_("答复内容"), rows=3, max_length=limits.TEXT)
     replied_on = forms.DateField(label=_("答复日期"), required=False,
                                  widget=DayInput())
-    kept_note, kept_details = "content", ("channel", "replied_on")
+    kept_note, kept_details = "content", {"channel": "channel", "replied_on": "replied_on"}
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
         super().__init__(case, *args, **kwargs)
@@ -205,6 +247,7 @@ class CallbackForm(ActionForm):
     satisfaction = forms.ChoiceField(label=_("满意度"), choices=Case.Satisfaction.choices,
                                      widget=forms.RadioSelect)
     note = _text(_("回访情况"), required=False)
+    kept_details: ClassVar[dict[str, str]] = {"satisfaction": "satisfaction"}
 
 
 class InstructionsForm(ActionForm):
@@ -214,6 +257,7 @@ class InstructionsForm(ActionForm):
 
 class MergeForm(ActionForm):
     master = forms.UUIDField(label=_("主件编号"))
+    kept_details: ClassVar[dict[str, str]] = {"master": "master"}
 
 
 FORMS: dict[Action, type[ActionForm]] = {

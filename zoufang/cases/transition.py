@@ -101,16 +101,26 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+def kept_text(value: Any) -> str:
+    """A value of a case event's details as text, to compare with what a form holds: a list (units chosen) as its
+    members in one order, nothing as ""."""
+    if isinstance(value, list | tuple):
+        return ",".join(sorted(kept_text(member) for member in value))
+    return "" if value is None else str(value)
+
+
 def is_repeat(case: Case, action: workflow.Action, by: Any, version: int, note: str,
               details: dict[str, str] | None = None) -> bool:
     """Whether `action` asked at `version` is one the user already made: the case one version on by their own
     `action`, with the same note and, where given, the same `details` among its event's (a double click, a resend:
-    decision 0058)."""
+    decision 0058). An event without one of those details (recorded before it kept them, decision 0063) is no
+    repeat of anything."""
     if case.version != version + 1:
         return False
     event = CaseEvent.objects.filter(case=case, version=version + 1, action=str(action),
                                      actor_id=getattr(by, "pk", None), note=note).only("data").first()
-    return event is not None and all(str(event.data.get(name, "")) == value for name, value in (details or {}).items())
+    return event is not None and all(
+        name in event.data and kept_text(event.data[name]) == value for name, value in (details or {}).items())
 
 
 def run(

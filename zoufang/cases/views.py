@@ -249,25 +249,13 @@ def _typed(form: ActionForm) -> list[tuple[str, str]]:
 
 def _repeat_message(request: HttpRequest, case: Case, chosen: workflow.Action, form: ActionForm,
                     drawn_at: int | None) -> str:
-    """What the page says when this form is one the user already sent (a double click, a resend: decision 0058):
-    drawn at the version their own `chosen` left behind, with what its case event keeps of the form (its note,
-    result or reply, and details) the same; "" otherwise. A form holding fields the event does not keep (a
-    category, a unit) is never taken for a repeat: its content might differ, and is shown back instead."""
-    def sent(name: str) -> str:
-        return str(form.data.get(form.add_prefix(name), "")).strip()
-
-    kept = {"version", form.kept_note, *form.kept_details}
-    if drawn_at is None or any(sent(name) for name in form.fields if name not in kept):
-        return ""
-    details = {name: sent(name) or _as_text(form.fields[name].initial) for name in form.kept_details}
-    if not is_repeat(case, chosen, request.user, drawn_at, sent(form.kept_note), details):
+    """What the page says when this form is one the user already sent (a double click, a resend: decisions 0058,
+    0063): drawn at the version their own `chosen` left behind, and all it holds what that case event keeps (its
+    note, and the choices and days in its details: `ActionForm.as_kept`); "" otherwise, the form shown back."""
+    if drawn_at is None or (kept := form.as_kept()) is None or not is_repeat(case, chosen, request.user, drawn_at,
+                                                                             *kept):
         return ""
     return StaleVersion(case.version, case, repeat=True).repeated
-
-
-def _as_text(initial: Any) -> str:
-    """A field's initial value as its event's details keep it (a day as ISO text)."""
-    return initial.isoformat() if hasattr(initial, "isoformat") else str(initial or "")
 
 
 def _refused_now(request: HttpRequest, case: Case, chosen: workflow.Action, form: ActionForm) -> HttpResponse | None:
@@ -320,13 +308,18 @@ def publish(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def act(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
-    case = access.get_visible_case(request.user, public_id)
     try:
         chosen = workflow.Action(action)
+        case = access.get_visible_case(request.user, public_id)
+        if not access.may_take(request.user, case, chosen):
+            raise PermissionDenied  # a reader of the case (the city office), or not one who takes this action
     except ValueError:
         raise Http404 from None
-    if not access.may_take(request.user, case, chosen):
-        raise PermissionDenied  # a reader of the case (the city office), or not one who takes this action
+    except (Http404, PermissionDenied):
+        resent = _resent_out_of_reach(request, public_id, chosen)
+        if resent is None:
+            raise
+        return resent
     form = FORMS[chosen](case, request.POST, prefix=str(chosen))
     refused = _refused_now(request, case, chosen, form)
     if refused is not None:
@@ -360,6 +353,22 @@ def act(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
         form.add_error(None, why)
         return _case_page(request, access.get_visible_case(request.user, public_id), form)
     messages.success(request, _("已%(action)s。") % {"action": workflow.LABELS[chosen]})
+    return _after_action(request, case)
+
+
+def _resent_out_of_reach(request: HttpRequest, public_id: str, chosen: workflow.Action) -> HttpResponse | None:
+    """The user's own form sent again after it took the case from them (退单 from the unit, 退回部门办理 from the
+    signing leader): answered as the first was, saying so (decision 0063). Only where the case's last step is that
+    very action by this user, so no one learns of a case they never acted on; None otherwise (refused as before)."""
+    case = Case.objects.filter(public_id=public_id).first()
+    if case is None or not case.events.filter(version=case.version, action=str(chosen),
+                                              actor_id=request.user.pk).exists():
+        return None
+    form = FORMS[chosen](case, request.POST, prefix=str(chosen))
+    repeated = _repeat_message(request, case, chosen, form, posted_version(request.POST.get(form.add_prefix("version"))))
+    if not repeated:
+        return None
+    messages.info(request, repeated)
     return _after_action(request, case)
 
 

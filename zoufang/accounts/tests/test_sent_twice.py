@@ -372,6 +372,87 @@ def test_every_page_form_sent_twice_makes_its_thing_once(settings, tmp_path, req
     assert not holes, f"{len(holes)} of {len(done)} page forms sent twice:\n" + "\n".join(holes)
 
 
+# Every case action form, not only the 签收 PAGE_FORMS names: who takes each on the demo (the first of these that
+# does on a case of theirs), and what a person chooses where the page's form has nothing chosen (a unit, a leader,
+# a satisfaction) or types (its text boxes), by field name, given the form as the product draws it.
+CASE_ACTORS = ("office", "paichusuo", "jianguansuo", "leader", "city")
+CASE_FILLS: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "register": lambda form: {"category": str(form.fields["category"].queryset.order_by("pk").first().pk)},
+    "dispatch": lambda form: {"unit": str(form.fields["unit"].queryset.order_by("pk").first().pk)},
+    "escalate": lambda form: {"leader": str(form.fields["leader"].queryset.order_by("pk").first().pk)},
+    "callback": lambda form: {"satisfaction": "fairly"},
+    "merge": lambda form: {"master": _master(Call({"case_id": str(form.case.public_id)}, "in", None, None))},
+}
+CASE_TEXTS = {"note": "已按要求办理", "reason": "需协调多个部门", "result": "已修复路灯", "content": "已电话告知办理结果",
+              "explanation": "暂不具备条件，已向群众解释", "instructions": "请镇里先行会商"}
+
+
+def _case_form(client: Client, action: Any, case: Case) -> dict[str, Any]:
+    """The action's form as the case page draws it (its version, its choices as shown), what a person types and
+    chooses filled; merge's, offered on a likely duplicate only, as its form would send it where the page has none."""
+    from zoufang.cases.forms import FORMS
+
+    url = reverse("cases:act", kwargs={"public_id": case.public_id, "action": str(action)})
+    page = client.get(reverse("cases:detail", kwargs={"public_id": case.public_id})).content.decode()
+    drawn = next((values for sent_to, values in posted_forms(page) if sent_to == url), None)
+    if drawn is None and action != "merge":
+        raise LookupError(f"no {action} form on the page of {case.number}")
+    form = FORMS[action](case, prefix=str(action))
+    typed = {name: CASE_TEXTS[name] for name in form.fields if name in CASE_TEXTS}
+    chosen = {**typed, **CASE_FILLS.get(str(action), lambda form: {})(form)}
+    drawn = drawn or {form.add_prefix("version"): str(case.version)}
+    return {**drawn, **{form.add_prefix(name): value for name, value in chosen.items()
+                        if not drawn.get(form.add_prefix(name))}}
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("matrix_town")
+def test_every_case_action_form_sent_twice_from_its_page_says_it_was_a_repeat(settings):
+    """Each case action's form, as the case page draws it, filled and posted twice by the demo account that takes it
+    on a case that offers it: the second writes nothing and its page says the request was a repeat (重复), not that
+    the user themself changed the case meanwhile (decision 0063)."""
+    from zoufang.cases import access, workflow
+    from zoufang.cases.forms import FORMS
+
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    settings.ZOUFANG_SMS_BACKEND = "zoufang.cases.sms.MemorySmsBackend"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=CASE_ACTORS)}
+    clients: dict[str, Client] = {}
+    holes = []
+    for action in FORMS:
+        found = next(((role, case) for role in CASE_ACTORS for case in access.visible_cases(users[role]).order_by("pk")[:400]
+                      if access.may_take(users[role], case, action) and not _refused(users[role], case, action)), None)
+        if found is None:
+            holes.append(f"{action}: no demo account takes it on a case of theirs")
+            continue
+        role, case = found
+        client = clients.setdefault(role, _client(users[role]))
+        with transaction.atomic():
+            body = _case_form(client, action, case)
+            transaction.set_rollback(True)
+        url = reverse("cases:act", kwargs={"public_id": case.public_id, "action": str(action)})
+        one, first, two, traces, audited = _twice(lambda: _send(client, "cases:act", url, body))  # noqa: B023
+        where = f"{workflow.LABELS[action]} ({action}) by {role} on {case.number}"
+        if not first:
+            holes.append(f"{where}: wrote nothing the first time ({one.status_code} {_messages(one)[:300]})")
+        if left := _left(traces, audited, set()):
+            holes.append(f"{where}: sent again, it left {left}")
+        if _answers_alike(one, two) or "重复" not in _messages(two):
+            holes.append(f"{where}: sent again, {two.status_code}, saying no word of a repeat: {_messages(two)[:300]}")
+    assert not holes, "case action forms sent twice:\n" + "\n".join(holes)
+
+
+def _refused(user: Any, case: Case, action: Any) -> str:
+    from zoufang.cases import access
+
+    try:
+        return access.refused_now(user, case, action)
+    except PermissionDenied:  # one who takes it in another status only
+        return "not now"
+
+
 @pytest.mark.one_database("sqlite")  # no database: the SQLite half's (conftest.once_is_enough)
 def test_every_entry_names_a_page_form_or_an_api_write():
     """The tables above name current page forms and write operations only (a form renamed or gone fails here; one
