@@ -55,7 +55,7 @@ def reopen_unanswered(sample: CallbackSample, *, by: Any, note: str) -> list[Cas
         for case in answered_cases(locked):
             case = answers.record_callback(case, by=by, version=case.version, satisfaction=Case.Satisfaction.UNSATISFIED,
                                            note=finding, finding=True)
-            reopened.append(answers.reopen_case(case, by=by, version=case.version, reason=finding))
+            reopened.append(answers.reopen_case(case, by=by, version=case.version, reason=finding, finding=True))
         CallbackSample.objects.filter(pk=sample.pk).update(unanswered_handled_at=clock.now(), unanswered_note=note,
                                                            modified_by=by)
         audit.record(by, AuditEvent.Action.UPDATE, sample, summary=_("回访抽查未回复问题：重办 %(n)s 件") % {

@@ -72,8 +72,9 @@ def close_case(case: Case, *, by: Any, version: int | None, note: str = "") -> C
     return run(case, Action.CLOSE, by=by, version=version, note=note, change=change)
 
 
-def reopen_case(case: Case, *, by: Any, version: int | None, reason: str) -> Case:
-    """重办: the person was not satisfied; back to the same unit with a fresh deadline."""
+def reopen_case(case: Case, *, by: Any, version: int | None, reason: str, finding: bool = False) -> Case:
+    """重办: the person was not satisfied; back to the same unit with a fresh deadline (`finding`: as a third party's
+    finding, transition.run's)."""
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("请填写重办理由。"))
@@ -95,7 +96,7 @@ def reopen_case(case: Case, *, by: Any, version: int | None, reason: str) -> Cas
             notifications.unit_users(c), _("重办：%(line)s") % {"line": notifications.case_line(c)}, reason
         )
 
-    return run(case, Action.REOPEN, by=by, version=version, note=reason, change=change, notify=tell)
+    return run(case, Action.REOPEN, by=by, version=version, note=reason, change=change, notify=tell, finding=finding)
 
 
 def merge_case(case: Case, master: Case, *, by: Any, version: int | None, note: str = "") -> Case:

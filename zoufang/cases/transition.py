@@ -129,7 +129,9 @@ def run(
     notify: Callable[[Case], None] | None = None, finding: bool = False,
 ) -> Case:
     """Apply `action` to the case at `version`; `change` edits the locked row and returns event details. `finding`:
-    a third party's finding (回访抽查) records it, which alone may follow the table's finding-only rules."""
+    a third party's finding (回访抽查) records it, which alone may follow the table's finding-only rules; the city
+    office, which runs its towns' callbacks and answers for their findings (decision 0057), takes the office's part
+    of the table in acting on one (callbacks.findings checks who runs the campaign's callbacks)."""
     with transaction.atomic():
         locked = Case.objects.select_for_update(of=("self",)).select_related("campaign__scope", "region", "category__parent").get(
             pk=case.pk
@@ -141,7 +143,10 @@ def run(
         rule = workflow.rule(locked.status, action)
         if rule is None:
             raise NotAllowed(workflow.not_in_status(locked, action))
-        if not rule.actors & access.actor_kinds(by, locked):
+        kinds = access.actor_kinds(by, locked)
+        if finding and access.is_city_office_for(by, locked):
+            kinds.add(workflow.Actor.OFFICE)
+        if not rule.actors & kinds:
             raise PermissionDenied
         reason = workflow.why_not(rule, locked, finding=finding)
         if reason:

@@ -116,7 +116,7 @@ def _upper_level_sheet(book: Workbook, source: str, rows: list[IssuedRow], figur
     heading = ["序号", "走访单位", "村、社区名称", "户籍总户数（户）", *_count_heading(kinds), *(["备注"] if extra else [])]
     widths = [6, 16, 16, 16] + [10] * max(len(kinds), 1) + [24] * len(extra)
     # A heading on one line: 户籍总户数（户） in 16 printed its “）” alone on a second.
-    sheet = new_sheet(book, sheet_name(source), title, [max(width, fitting_width(text) if text else 0)
+    sheet = new_sheet(book, sheet_name(source, book.sheetnames), title, [max(width, fitting_width(text) if text else 0)
                                                         for width, text in zip(widths, heading, strict=True)])
     table: list[list[Any]] = [heading] + ([["", "", "", "", *map(kind_heading, kinds), *extra]] if kinds else [])
     stated: dict[int, int] = {}

@@ -27,7 +27,8 @@ class FixedQuota(TimeStampedModel):
         "campaigns.Campaign", verbose_name=_("走访活动"), on_delete=models.CASCADE, related_name="fixed_quotas"
     )
     table = models.CharField(_("分配表类型"), max_length=24, choices=Table.choices)
-    source = models.CharField(_("来源表"), max_length=50, help_text=_("如“附件1”"))
+    # A table named by its official title keeps it whole, as table_title does (decision 0064).
+    source = models.CharField(_("来源表"), max_length=200, help_text=_("如“附件1”"))
     row_number = models.PositiveIntegerField(_("行号"))
     part = models.PositiveSmallIntegerField(
         _("联合走访中的单位次序"), default=0,
@@ -231,7 +232,8 @@ class Quota(models.Model):
     )
     target_kind = models.CharField(_("对象类型"), max_length=24, choices=Target.Kind.choices)
     count = models.PositiveIntegerField(_("数量"))
-    source = models.CharField(_("依据"), max_length=50, blank=True, default="", help_text=_("如“附件3-1”或“计算”"))
+    source = models.CharField(_("依据"), max_length=200, blank=True, default="",  # a FixedQuota's source, whole
+                              help_text=_("如“附件3-1”或“计算”"))
 
     class Meta:
         verbose_name = _("分配数")

@@ -1,7 +1,7 @@
 """The printed look shared by the allocation tables and the walk lists: boxed xlsx sheets and A4 docx tables."""
 
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from copy import deepcopy
 from io import BytesIO
 from pathlib import Path
@@ -33,8 +33,14 @@ LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 _NOT_IN_SHEET_NAMES = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 
-def sheet_name(text: str) -> str:
-    return text.translate(_NOT_IN_SHEET_NAMES)[:31]
+def sheet_name(text: str, taken: Collection[str] = ()) -> str:
+    """`text` as a sheet may be named; one of the `taken` names numbered within the 31 characters (openpyxl's own
+    number goes past them: two tables whose titles begin alike)."""
+    name = base = text.translate(_NOT_IN_SHEET_NAMES)[:31]
+    number = 2
+    while name in taken:
+        name, number = f"{base[:31 - len(str(number)) - 2]}（{number}）", number + 1
+    return name
 
 
 def new_sheet(book: Workbook, name: str, title: str, widths: list[int], *, title_rows: str = "1:2") -> Worksheet:

@@ -236,7 +236,7 @@ def _apply(snap: Snapshot, quotas: QuotaPlan, targets: TargetPlan) -> None:
             sources[(slot, village, kind)] = quotas.sources.get((slot, village, key_class), "")
     Quota.objects.filter(campaign=campaign).delete()
     write_rows(Quota, ["campaign_id", "unit_id", "cadre_id", "region_id", "target_kind", "count", "source"],
-               [(campaign.pk, slot[0], slot[1], village, kind, count, sources[(slot, village, kind)][:50])
+               [(campaign.pk, slot[0], slot[1], village, kind, count, sources[(slot, village, kind)])
                 for (slot, village, kind), count in sorted(counts.items(), key=lambda item: str(item[0]))])
     stale = [t for t in snap.assignments if targets.assignment.get(t) != snap.assignments[t].slot]
     with counters.paused():  # the kept coverage counts are rebuilt once, below

@@ -7,8 +7,9 @@ PAGE_FORMS, written here from the README's table, names who may use each form: a
 404 or the login wall) whether or not the page is shown to them (回访's 核实 to the third party, 公开 to a unit's
 handler), and the same form sent empty is refused the same way (decision 0044: the refusal comes before the form is
 read, so its errors tell nothing), writing nothing either time. Those it names are not refused (a refusal there is a
-right lost); whether they write depends on the body and the object's state, which is not asserted. A page form
-PAGE_FORMS does not name fails the test.
+right lost); that their use, as the page draws the form in the state that offers it, writes what it should is
+test_sent_twice's, by one account of each kind named (decision 0064). A page form PAGE_FORMS does not name fails
+the test.
 
 The API's writes: every POST, PUT, PATCH and DELETE of docs/openapi.json, with a plausible body, by every demo
 account's token (and none), on the account's own objects and on another town's or person's. Where the account may

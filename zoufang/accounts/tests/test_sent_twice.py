@@ -1,9 +1,11 @@
 """A form sent twice makes its thing once (non-negotiable 4; decision 0058).
 
 Every page form of test_refused_writes.PAGE_FORMS, by the first demo account that may use it, on its own object as
-the matrix samples it: the form is taken as the page renders it (its hidden request key, version and CSRF token),
-the fields a person fills are filled as test_refused_writes fills them, and the same body is posted twice — a double
-click, a browser's resend after a slow answer, a phone's retry. Every write operation of docs/openapi.json likewise,
+the matrix samples it: the form is taken as the page renders it (its hidden request key, version and CSRF token; a
+resident's request's forms from the results of the office's search by number), the fields a person fills are
+filled, and the same body is posted twice — a double click, a browser's resend after a slow answer, a phone's retry.
+The first post must make its thing (a row besides its audit), and so must the form sent once by the first account of
+every other kind PAGE_FORMS gives it to (decision 0064). Every write operation of docs/openapi.json likewise,
 with the same body, the same request key (or client id) and the same token. The second request writes nothing
 (RESEND_MAY_WRITE: what a repeated request may still leave, and why), queues no job, sends nothing, and answers as
 the first did: no 500, no refusal the first did not give. A form or operation not covered here fails the test.
@@ -25,8 +27,13 @@ from zoufang.accounts.models import AuditEvent
 from zoufang.accounts.tests.test_authorization_matrix import _variants, matrix_town  # noqa: F401 — the matrix's town
 from zoufang.accounts.tests.test_refused_writes import (
     API_BODIES,
+    CADRES,
+    CALLERS,
+    CITY_OFFICES,
     DEMO_ROLES,
+    HANDLERS,
     MAY_WRITE,
+    OFFICES,
     PAGE_FORMS,
     PAGE_PARAMS,
     Call,
@@ -90,7 +97,21 @@ SHOWN_ON: dict[str, tuple[str, Callable[[dict[str, str]], dict[str, Any]], str |
     **{f"exemplars:{name}": ("exemplars:detail", lambda kw: kw, "") for name in ("edit", "publish", "decline", "consent")},
     "cadre_accounts:cadre": ("cadre_accounts:list", lambda kw: {}, ""),
     "web:import_checked": ("jobs:detail", lambda kw: kw, ""),  # the check's job page, its report's 确认导入
+    # A resident's request: its forms are on the results of the office's search by number (SEARCHED).
+    **{f"privacy:{name}": ("privacy:index", lambda kw: {}, "") for name in ("copy", "erase", "lift", "correct")},
 }
+
+# The unit's page of the oversight board, where the accounts other than the office are offered a unit's walk lists
+# and ledger (those who read its records, scope.unit_records): a page tried where SHOWN_ON's does not draw the form.
+SHOWN_ALSO = {name: [("oversight:unit", lambda kw: {"slug": _unit_campaign(kw["public_id"]), "unit_id": kw["public_id"]},
+                      "")] for name in ("planning:unit_walk_lists", "visits:unit_ledger")}
+
+
+def _unit_campaign(public_id: str) -> str:
+    """The campaign a unit visits in."""
+    from zoufang.planning.models import Assignment
+
+    return str(Assignment.objects.filter(unit__public_id=public_id).values_list("campaign__slug", flat=True).first())
 
 
 def _assignment(public_id: str) -> Any:
@@ -139,6 +160,9 @@ FILLS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "documents:issuer": lambda who: {"printed_by": "锦溪镇走访办（重印）"},
     "exemplars:edit": lambda who: {"title": "入户走访听民声", "text": "走访干部逐户上门，问题当场记下，件件有回音"},
     "privacy:index": lambda who: {"number": "13868841290"},
+    "privacy:correct": lambda who: {"address": "上下塘街12号（依本人申请更正）"},
+    "privacy:erase": lambda who: {"reason": "withdrawn", "note": "本人书面申请", "confirm": "on"},
+    "privacy:lift": lambda who: {"note": "本人于2017年6月15日书面同意重新登记", "confirm": "on"},
     "callbacks:index": lambda who: {"starts_on": "2017-05-01", "ends_on": "2017-06-15", "count": "3"},
     **dict.fromkeys(("exemplars:nominate_visit", "exemplars:nominate_case"),
                     lambda who: {"kind": "practice", "title": "入户走访听民声", "text": "走访干部逐户上门，问题当场记下"}),
@@ -166,15 +190,18 @@ def _sample_in_state(form: str) -> Callable[[Any, dict[str, str]], dict[str, str
     answer saying a problem went unanswered or the resident was not satisfied, not yet handled."""
     def found(who: Any, kwargs: dict[str, str]) -> dict[str, str]:
         from zoufang.callbacks import access
-        from zoufang.callbacks.models import CallbackSample
 
-        samples = CallbackSample.objects.select_related("batch__campaign").order_by("pk")
-        wanted = {
+        samples = access.visible_samples(who.user).select_related("batch__campaign").order_by("pk")
+        state = {
             "callbacks:sample call": lambda s: s.batch.is_open and not s.outcome and access.is_caller(who.user, s.batch),
             "callbacks:sample verify": lambda s: s.verification == "pending",
             "callbacks:sample reopen": lambda s: s.says_unanswered and not s.unanswered_handled_at,
             "callbacks:sample follow_up": lambda s: s.says_unsatisfied and not s.dissatisfied_handled_at,
         }[form]
+
+        def wanted(sample: Any) -> bool:  # in the state, of a campaign whose callbacks the account runs
+            return state(sample) and (form == "callbacks:sample call" or access.may_run(who.user, sample.batch.campaign))
+
         if form != "callbacks:sample call":
             samples = samples.exclude(outcome="")
         sample = next((s for s in samples[:400] if wanted(s)), None)
@@ -199,6 +226,58 @@ IN_STATE: dict[str, Callable[[Any, dict[str, str]], dict[str, str]]] = {
     **dict.fromkeys(("ratings:item close", "ratings:item assign"), _open_item),
 }
 
+def _person(who: Any) -> Any:
+    """A household or notable person of the office's area with a phone number."""
+    from zoufang.accounts import scope
+    from zoufang.privacy.erasure import PERSON_KINDS
+
+    return scope.visible_targets(who.user).filter(kind__in=PERSON_KINDS).exclude(phone="").order_by("pk").first()
+
+
+def _freed(who: Any) -> str:
+    """The phone number of a person of the office's area whose records the office may erase once it has done what
+    the page asks first (privacy.erasure.refusals): their assignments in the running campaign cancelled; none of
+    their cases is open."""
+    from zoufang import clock
+    from zoufang.accounts import scope
+    from zoufang.planning.models import Assignment
+    from zoufang.privacy.erasure import FINISHED, PERSON_KINDS
+    from zoufang.privacy.holdings import find, parse_number
+
+    today = clock.today()
+    for target in scope.visible_targets(who.user).filter(kind__in=PERSON_KINDS).exclude(phone="").order_by("pk")[:20]:
+        found = find(who.user, parse_number(target.phone))
+        if all(case.status in FINISHED for case in found.cases):
+            Assignment.objects.filter(target__in=found.targets, campaign__starts_on__lte=today,
+                                      campaign__ends_on__gte=today).delete()
+            return str(target.phone)
+    return ""
+
+
+def _erased(who: Any) -> str:
+    """The phone number of a person of the office's area erased on their request: kept out of later imports."""
+    from zoufang.privacy.erasure import erase_on_request
+    from zoufang.privacy.holdings import parse_number
+
+    number = _freed(who)
+    if number:
+        assert erase_on_request(who.user, parse_number(number), "withdrawn").changed  # noqa: S101
+    return number
+
+
+# The number the office searches by on 个人信息查阅与删除 for the forms drawn on its results (a resident's request),
+# in the state the form is offered in (made inside the form's own rolled-back transaction): a person's records to
+# copy or correct, a person who may be erased, a number erased on request to lift.
+SEARCHED: dict[str, Callable[[Any], str]] = {
+    **dict.fromkeys(("privacy:copy", "privacy:correct"), lambda who: str(getattr(_person(who), "phone", ""))),
+    "privacy:erase": _freed, "privacy:lift": _erased,
+}
+
+# Each form is sent twice by the first account that may use it, and once by the first of every other kind of account
+# that may (a town's office, a unit's handler, a city office, a cadre, the third party's caller; each other account
+# a kind of its own): a use the form is given to must make its thing, not only pass its refusal (decision 0064).
+KIND_OF = {role: kind for kind, roles in (("office", OFFICES), ("handler", HANDLERS), ("city", CITY_OFFICES),
+                                          ("cadre", CADRES), ("caller", CALLERS)) for role in roles}
 # Where a page holds several forms posting to one URL: the field that names the one sent.
 PICK = {"cadre_accounts:list": "all"}  # 为全部未开通的干部开通账号: the next batch, with no ticks to fill
 # Forms whose first post makes nothing on the test's town, and why: their resend is checked all the same.
@@ -209,6 +288,10 @@ MAKES_NOTHING = {
     "web:imports": "a file to import is chosen by the person: an empty form checks nothing",
     # The row's form as the page renders it (the account it shows, no other typed) links nothing new.
     "cadre_accounts:cadre": "the row's form as rendered names the account it already shows",
+    # Reads: what they leave is the audit row of the read or the copy, which every full read writes (DESIGN.md).
+    "privacy:index": "a search by number: the records found are read, audited",
+    "privacy:copy": "a copy of what is held handed to the resident: an export, audited",
+    "callbacks:reveal": "the sampled resident's number shown to the caller: a read, audited",
 }
 
 
@@ -221,9 +304,6 @@ NOT_RENDERED = {
     "visits:submit": "the outbox's JSON, its client_uuid made by the page's script",
     # The matrix's download is a built ledger: it is retried only when it failed.
     "jobs:retry": "offered only on a failed job",
-    # A resident's request: the forms are on the results of a search by number (privacy:index's POST).
-    **dict.fromkeys((f"privacy:{name}" for name in ("copy", "erase", "lift", "correct")),
-                    "on the results of a search by number"),
 }
 # What a request sent a second time may still write, each for a reason (decision 0058): nothing else.
 # an audit row of a read (查看完整信息) or an export: reading a record's numbers or a file again is a new read.
@@ -266,31 +346,35 @@ def _answers_alike(one: Any, two: Any) -> str:
 
 
 def _page_body(client: Client, form: str, name: str, url: str, kwargs: dict[str, str], choice: str,
-               filled: dict[str, Any]) -> tuple[dict[str, Any] | None, str, str]:
+               filled: dict[str, Any], searched: str = "") -> tuple[dict[str, Any] | None, str, str]:
     """The form as its page renders it, with the fields a person fills filled: (body, the URL it posts to, "") or
     (None, "", why not). The page's first form of the URL's name is taken (its row's object where the page lists
     several: a cadre's, an assignment's), with the field PICK names where the page has several."""
     if form.split(" ")[0] in NOT_RENDERED or form in NOT_RENDERED:
         return filled, url, ""
-    page_name, page_kwargs, query = SHOWN_ON.get(name, (name, lambda kw: kw, ""))
-    page_url = reverse(page_name, kwargs=page_kwargs(kwargs)) + (query(kwargs) if callable(query) else query)
-    page = client.get(page_url)
-    if page.status_code != 200:
-        return None, "", f"its page {page_url} answered {page.status_code}"
-    for action, values in posted_forms(page.content.decode()):
-        target = action or page_url
-        try:
-            found = resolve(target.split("?")[0])
-        except Resolver404:
+    whys = []
+    for page_name, page_kwargs, query in [SHOWN_ON.get(name, (name, lambda kw: kw, "")), *SHOWN_ALSO.get(name, [])]:
+        page_url = reverse(page_name, kwargs=page_kwargs(kwargs)) + (query(kwargs) if callable(query) else query)
+        # A resident's request's forms: on the results of the office's search by the number (SEARCHED).
+        page = _send(client, page_name, page_url, {"number": searched}) if form in SEARCHED else client.get(page_url)
+        if page.status_code != 200:
+            whys.append(f"its page {page_url} answered {page.status_code}")
             continue
-        if found.view_name != name or (form in PICK and PICK[form] not in values):
-            continue
-        if choice and choice not in (values.get("do"), values.get("action"), found.kwargs.get("action")):
-            continue
-        hidden = {key for key in values if key.startswith("csrf") or key in ("key", "version", "request_key")
-                  or key.endswith(("-version", "-key"))}
-        return {**filled, **values, **{k: v for k, v in filled.items() if k not in hidden}}, target, ""
-    return None, "", f"no form posting to {name}{f' ({choice})' if choice else ''} on {page_url}"
+        for action, values in posted_forms(page.content.decode()):
+            target = action or page_url
+            try:
+                found = resolve(target.split("?")[0])
+            except Resolver404:
+                continue
+            if found.view_name != name or (form in PICK and PICK[form] not in values):
+                continue
+            if choice and choice not in (values.get("do"), values.get("action"), found.kwargs.get("action")):
+                continue
+            hidden = {key for key in values if key.startswith("csrf") or key in ("key", "version", "request_key")
+                      or key.endswith(("-version", "-key"))}
+            return {**filled, **values, **{k: v for k, v in filled.items() if k not in hidden}}, target, ""
+        whys.append(f"no form posting to {name}{f' ({choice})' if choice else ''} on {page_url}")
+    return None, "", "; ".join(whys)
 
 
 def _messages(response: Any) -> str:
@@ -324,17 +408,20 @@ def test_every_page_form_sent_twice_makes_its_thing_once(settings, tmp_path, req
         _api_headers(user)  # a token of their own to revoke
     whos = {role: oracle.who(role, users.get(role)) for role in DEMO_ROLES}
     clients: dict[str, Client] = {}
-    holes, done = [], set()
+    holes: list[str] = []
+    sent: dict[str, set[str]] = {}  # each form: the kinds of account (KIND_OF) that sent it
     for name, spec in _page_forms():
         spec = replace(spec, params={**spec.params, **PAGE_PARAMS.get(name, {})})
         for choice in _choices(name, spec):
             form = _form_name(name, choice)
             for role in DEMO_ROLES:
-                if form in done or role in spec.skip_for or role in spec.skip_post_for:
+                kind = KIND_OF.get(role, role)
+                if role in spec.skip_for or role in spec.skip_post_for or kind in sent.get(form, set()) or (
+                        form in sent and form in MAKES_NOTHING):
                     continue
                 who = whos[role]
                 for side, kwargs in _variants(spec, oracle, who):
-                    if side != "in" or form in done or not _may_use(form, who, kwargs):
+                    if side != "in" or kind in sent.get(form, set()) or not _may_use(form, who, kwargs):
                         continue
                     if choice and kwargs.get("action", choice) != choice:
                         continue
@@ -347,29 +434,45 @@ def test_every_page_form_sent_twice_makes_its_thing_once(settings, tmp_path, req
                     for this, filled, _empty in _forms(name, kwargs, lambda kind: oracle.sample(who, kind)[0]):  # noqa: B023
                         if this != choice:
                             continue
-                        done.add(form)
-                        filled = {**filled, **FILLS.get(form, lambda who: {})(who)}  # noqa: B023
-                        with transaction.atomic():
-                            body, url, why = _page_body(client, form, name, url, kwargs, choice, filled)
+                        once = form in sent  # an account of another kind: sent once, it must write
+                        sent.setdefault(form, set()).add(kind)
+                        typed = FILLS.get(form, lambda who: {})(who)  # noqa: B023
+                        filled = typed if form in SEARCHED else {**filled, **typed}
+                        with transaction.atomic():  # the state the form is offered in, rolled back after
+                            searched = SEARCHED[form](who) if form in SEARCHED else ""
+                            with transaction.atomic():
+                                body, url, why = _page_body(client, form, name, url, kwargs, choice, filled, searched)
+                                transaction.set_rollback(True)
+                            holes += _sent_twice(client, form, name, url, body, f"{form} by {role} on {url}", why,
+                                                 once=once)
                             transaction.set_rollback(True)
-                        where = f"{form} by {role} on {url}"
-                        if body is None:
-                            holes.append(f"{where}: {why}")
-                            continue
-                        one, first, two, traces, actions = _twice(lambda: _send(client, name, url, body))  # noqa: B023
-                        if not first and form not in MAKES_NOTHING:
-                            holes.append(f"{where}: wrote nothing the first time ({one.status_code} "
-                                         f"{one.get('Location', '')} {one.content[:300].decode(errors='replace')}): "
-                                         "give it a body that makes its thing")
-                        left = _left(traces, actions, RESEND_MAY_WRITE.get(form, set()))
-                        if left:
-                            holes.append(f"{where}: sent again, it left {left} (first: {first})")
-                        if (odd := _answers_alike(one, two)) and "重复" not in _messages(two):
-                            holes.append(f"{where}: sent again, {odd}, saying no word of a repeat")
-    missing = {_form_name(n, c) for n, s in _page_forms() for c in _choices(n, s)} - done
+    missing = {_form_name(n, c) for n, s in _page_forms() for c in _choices(n, s)} - set(sent)
     holes += [f"{form}: no account of PAGE_FORMS could send it" for form in sorted(missing)
               if PAGE_FORMS.get(form)]
-    assert not holes, f"{len(holes)} of {len(done)} page forms sent twice:\n" + "\n".join(holes)
+    assert not holes, f"{len(holes)} of {len(sent)} page forms sent twice:\n" + "\n".join(holes)
+
+
+def _sent_twice(client: Client, form: str, name: str, url: str, body: dict[str, Any] | None, where: str, why: str, *,
+                once: bool) -> list[str]:
+    """What is wrong with the form sent as its page drew it (`body`; None: the page did not draw it, `why`): it
+    writes nothing beyond an audit row (MAKES_NOTHING aside), and sent again (unless `once`) writes nothing beyond
+    RESEND_MAY_WRITE and answers as the first did."""
+    if body is None:
+        return [f"{where}: {why}"]
+    holes = []
+    if once:
+        one, first = _writes(lambda: _send(client, name, url, body))
+    else:
+        one, first, two, traces, actions = _twice(lambda: _send(client, name, url, body))
+        left = _left(traces, actions, RESEND_MAY_WRITE.get(form, set()))
+        if left:
+            holes.append(f"{where}: sent again, it left {left} (first: {first})")
+        if (odd := _answers_alike(one, two)) and "重复" not in _messages(two):
+            holes.append(f"{where}: sent again, {odd}, saying no word of a repeat")
+    if not set(first) - AUDIT_TABLES and form not in MAKES_NOTHING:
+        holes.append(f"{where}: wrote nothing but its audit {first} ({one.status_code} {one.get('Location', '')} "
+                     f"{one.content[:300].decode(errors='replace')}): give it a body that makes its thing")
+    return holes
 
 
 # Every case action form, not only the 签收 PAGE_FORMS names: who takes each on the demo (the first of these that
@@ -460,7 +563,7 @@ def test_every_entry_names_a_page_form_or_an_api_write():
     forms = {_form_name(name, choice) for name, spec in _page_forms() for choice in _choices(name, spec)}
     urls = {form.split(" ")[0] for form in forms}
     ops = {op for op, _method, _name, _spec in _write_ops()}
-    named = [*SHOWN_ON, *FILLS, *IN_STATE, *PICK, *MAKES_NOTHING, *NOT_RENDERED, *RESEND_MAY_WRITE]
+    named = [*SHOWN_ON, *SHOWN_ALSO, *FILLS, *IN_STATE, *SEARCHED, *PICK, *MAKES_NOTHING, *NOT_RENDERED, *RESEND_MAY_WRITE]
     assert sorted(form for form in named if form not in forms and form not in urls) == []
     assert sorted({*API_IN_STATE, *API_FILLS, *API_MAKES_NOTHING, *API_NOT_SENT, *RETRY_KEYS} - ops) == []
 

@@ -192,6 +192,24 @@ def test_a_problem_the_person_says_was_never_answered_reopens_its_case(cases_tow
         findings.reopen_unanswered(sample, by=sampling.users["office"], note="again")
 
 
+def test_the_city_office_reopens_what_its_callback_found_unanswered(cases_town, sampling, batch):
+    """Decision 0057: the city office runs its towns' callbacks and answers for their findings, 重办 included
+    (decision 0064: the oracle found its 重办 refused with a 404, the case's own table giving 重办 to the office)."""
+    from zoufang.accounts.models import RoleGrant
+    from zoufang.accounts.services import ensure_user
+    from zoufang.conftest import PASSWORD
+
+    city = ensure_user("city", PASSWORD, role=RoleGrant.Role.CITY_OFFICE, region=sampling.town.town.parent.parent)
+    sample = _sample(batch)
+    case = _closed_case(cases_town, sample.visit)
+    services.record_attempt(sample, by=sampling.users["caller"], kind=CallbackAttempt.Kind.COMPLETED,
+                            answers={**CONFIRMING, "answered": "no"})
+    sample.refresh_from_db()
+    assert findings.reopen_unanswered(sample, by=city, note="请派出所重新答复") == [case]
+    case.refresh_from_db()
+    assert (case.status, case.reopen_count, case.modified_by) == (Case.Status.DISPATCHED, 1, city)
+
+
 def test_a_failed_call_is_an_integrity_flag_and_an_upheld_one_counts_in_the_assessment(sampling, batch):
     from zoufang.assessment.indicators import provider
     from zoufang.integrity import flags as integrity_flags

@@ -149,6 +149,26 @@ def test_it_exports_a_table_imported_without_a_label_under_its_title(qiandeng):
     assert [(r[1], r[2], r[3], r[4]) for r in added.rows] == [("市水利局", "东村", 240, 5)]
 
 
+LONG_TITLE = "千灯镇2017年“六个一”走访活动暨“两学一做”学习教育常态化制度化联系服务群众补充分配表{}"
+
+
+def test_two_tables_whose_long_titles_begin_alike_are_two_sheets_with_their_titles_whole(qiandeng):
+    """Decision 0064: named by its title, each table keeps it whole; their sheets' names, which Excel keeps to 31
+    characters, differ all the same."""
+    titles = [LONG_TITLE.format(batch) for batch in ("（第一批）", "（第二批）")]
+    for title, (village, households) in zip(titles, (("东村", 240), ("南社区", 420)), strict=True):
+        extra = qiandeng.files / "补充.csv"
+        extra.write_text(f"{title}\n序号,走访单位,村、社区名称,户籍总户数（户）,走访户数\n"
+                         f"1,市水利局,{village},{households},5\n", encoding="utf-8")
+        report = run_import("allocation", extra, campaign=qiandeng)
+        assert report.ok, report.errors
+    run_plan(qiandeng)
+    book = openpyxl.load_workbook(io.BytesIO(_export(qiandeng)))
+    added = [name for name in book.sheetnames if name not in SHEETS]
+    assert added == [titles[0][:31], titles[0][:28] + "（2）"]
+    assert [book[name]["A1"].value for name in added] == titles
+
+
 def test_the_checker_finds_a_total_under_the_wrong_column():
     book = openpyxl.Workbook()
     sheet = book.active

@@ -24,8 +24,8 @@ def _kept(name: str) -> int:
     return FixedQuota._meta.get_field(name).max_length or 0  # type: ignore[union-attr]
 
 
-SERIAL_LENGTH, NOTE_LENGTH, LABEL_LENGTH, TITLE_LENGTH = (_kept(name) for name in ("serial", "note", "label",
-                                                                                   "table_title"))
+SERIAL_LENGTH, NOTE_LENGTH, LABEL_LENGTH, TITLE_LENGTH, SOURCE_LENGTH = (
+    _kept(name) for name in ("serial", "note", "label", "table_title", "source"))
 TITLE = "表标题"  # how an error names the title line above the header
 LABEL_COLUMN: dict[str, str] = {  # the header of the column a row's FixedQuota.label is read from
     FixedQuota.Table.UPPER_LEVEL: UNIT, FixedQuota.Table.LEADER_HOUSEHOLDS: LEADER,
@@ -71,7 +71,9 @@ def quota_source(ctx: ImportContext, *, annex: str = "", title: str = "", title_
     """FixedQuota.source: the --label given; else the issuer's “附件2” line above the title; else a file named
     like “附件1.xlsx”; else the table's title. Without any of them the import is refused: a table the plan
     applies must have a name the export prints it under. A title its quotas keep (`keeps_title`: not the leaders'
-    tables) that is longer than they can keep is refused, naming its row."""
+    tables), or the title the table is named by, that is longer than a quota keeps is refused, naming its row; a
+    longer name given is refused naming the limit: never cut to fit (decision 0064: a table named by a title cut to
+    its first characters took the name of another table whose title began alike, and replaced its quotas)."""
     if keeps_title:  # each quota keeps the title: never cut to fit
         text_cell(ctx, title_row, TITLE, title, TITLE_LENGTH)
     stem = PurePath(ctx.filename).stem.strip() if ctx.filename else ""
@@ -79,16 +81,21 @@ def quota_source(ctx: ImportContext, *, annex: str = "", title: str = "", title_
     if not label:
         label, whence = next(((text, what) for text, what in (
             (annex, _("表中的标注")), (stem if is_annex_label(stem) else "", _("文件名")),
-            (title[:50], _("表标题"))) if text), ("", ""))
+            (title, _("表标题"))) if text), ("", ""))
         if label:
             ctx.notes.append(_("未指定来源表名称，取自%(whence)s：“%(label)s”") % {"whence": whence, "label": label})
+        if label and label == title:  # too long a title is named by its row, once (checked above where kept)
+            if not keeps_title:  # the source keeps as many characters as table_title
+                text_cell(ctx, title_row, TITLE, title, SOURCE_LENGTH)
+            return label
     if not label:
         # The imports page has no field for it: the ways a clerk names the table come first, the command's last.
         ctx.error(None, "", _("表没有来源表名称：表头之上没有“附件1”这样的标注，也没有标题，文件名也不是“附件1”这样的名称。"
                               "请在表头上方的一行写明来源表名称（如“附件1”），或把文件名改为“附件1.xlsx”后再导入"
                               "（命令行导入也可加 --label 附件1）"))
-    elif len(label) > 50:
-        ctx.error(None, "", _("来源表名称不能超过50个字"))
+    elif len(label) > SOURCE_LENGTH:
+        ctx.error(None, "", _("来源表名称不能超过%(n)d个字，现为%(length)d个字") % {"n": SOURCE_LENGTH,
+                                                                     "length": len(label)})
     return label
 
 

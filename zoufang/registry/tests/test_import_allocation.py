@@ -375,3 +375,33 @@ def test_a_joint_row_whose_split_note_would_be_cut_is_refused_saying_why(campaig
     assert error.startswith("第3行【走访单位】：联合走访的分配说明连同备注共")
     assert error.endswith("超过备注能存的200个字，请减少本行联合走访的单位或缩短备注")
     assert not FixedQuota.objects.exists()
+
+
+# Two tables of one campaign whose official titles differ only past their 50th character (decision 0064).
+LONG_TITLE = "锦溪镇2017年“六个一”走访活动暨“两学一做”学习教育常态化制度化联系服务群众居民户、企业分配表{}"
+
+
+@pytest.mark.django_db
+def test_a_long_title_names_its_table_whole_and_two_such_tables_stay_two(campaign):
+    """A table named by its title keeps the title whole as its source: cut to 50 characters, a second table whose
+    title differs only after them took the first one's name and replaced its quotas unsaid."""
+    first, second = LONG_TITLE.format("（第一批）"), LONG_TITLE.format("（第二批）")
+    assert first[:50] == second[:50] != first
+    women = [[first], *annex1_rows()[1:]]
+    report = run_import("allocation", xlsx_file(women), filename="分配表.xlsx", campaign=campaign)
+    assert report.ok, report.errors
+    assert report.notes[0] == f"未指定来源表名称，取自表标题：“{first}”"
+    assert {q.source for q in FixedQuota.objects.all()} == {first}
+    offices = [[second], *annex2_rows()[1:]]
+    assert run_import("allocation", xlsx_file(offices), filename="分配表.xlsx", campaign=campaign).ok
+    assert quotas(first).count() == 23
+    assert {q.source for q in FixedQuota.objects.all()} == {first, second}
+
+
+@pytest.mark.django_db
+def test_a_label_longer_than_a_quota_keeps_is_refused_naming_the_limit(campaign):
+    label = "附件" + "甲" * 199
+    report = run_import("allocation", xlsx_file(annex1_rows()), filename="附件1.xlsx", source_label=label,
+                        campaign=campaign)
+    assert [str(e) for e in report.errors] == ["来源表名称不能超过200个字，现为201个字"]
+    assert not FixedQuota.objects.exists()
