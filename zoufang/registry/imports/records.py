@@ -14,7 +14,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.core.crypto import with_indexes
-from zoufang.core.tabular import as_found, not_a_count, parse_count
+from zoufang.core.tabular import as_found, not_a_count, parse_count, person_name
 from zoufang.regions.positions import fill_missing, place_new
 from zoufang.registry import identifiers
 from zoufang.registry.imports.base import Change, ImportContext, Outcome, parse_bool
@@ -301,6 +301,28 @@ def bool_cell(ctx: ImportContext, row: int, column: str, text: str) -> bool | No
     if value is None:
         ctx.error(row, column, _("应填“是”或“否”") + as_found(text))
     return value
+
+
+# A name cell holding a second line (Alt+Enter) with text on both sides, or a run of digits a phone or ID number has.
+_SECOND_LINE = re.compile(r"\S\s*[\n\r\u2028\u2029]\s*\S")
+_NUMBER_RUN = re.compile(r"\d{7}")
+
+
+def person_cell(ctx: ImportContext, row: int, column: str, text: str, max_length: int) -> str:
+    """A person's name as `person_name` reads it (whitespace out of a Chinese name: “王  文” is 王文). A cell holding two
+    lines, or a number as long as a phone's, is refused: read as one name it would glue two texts into a person
+    nobody is, or keep a phone number in a name, where nothing masks it."""
+    name = person_name(text)
+    if _SECOND_LINE.search(text):
+        ctx.error(row, column, _("%(column)s中有换行（单元格内按了 Alt+Enter），是两段文字，无法确定哪段是姓名。"
+                                 "一格只填一个人的姓名：电话、身份证号码等请填在各自的列，说明请填在“备注”列；"
+                                 "确是一个姓名的，请删去换行") % {"column": column})
+    elif _NUMBER_RUN.search(unicodedata.normalize("NFKC", name)):
+        ctx.error(row, column, _("%(column)s中有一串数字（7位以上），像是电话或证件号码：一格只填一个人的姓名，"
+                                 "电话、身份证号码等请填在各自的列") % {"column": column})
+    else:
+        text_cell(ctx, row, column, name, max_length)
+    return name
 
 
 def text_cell(ctx: ImportContext, row: int | None, column: str, text: str, max_length: int) -> str:

@@ -204,3 +204,27 @@ def test_a_csv_saved_from_merged_village_cells_says_why_the_village_is_blank(cam
     report = run_import("households", xlsx_file([[*row[:1], row[1] or None, *row[2:]] for row in rows],
                                                 merges=["B2:B4", "B5:B6"]), filename="花名册.xlsx", campaign=campaign)
     assert [str(e) for e in report.errors] == ["第2行【户主姓名】：不能为空"]  # the workbook keeps the merges
+
+
+@pytest.mark.django_db
+def test_a_name_cell_holding_a_second_line_or_a_number_is_refused_not_glued_into_one_name(campaign):
+    """Offices write 姓名 and 电话 in one cell, a line apart (Alt+Enter), or two people in one cell. Whitespace is
+    taken out of a Chinese name (“王  文” is 王文), so each became one name — “张三13912345678” stored unmasked, “王五李六”
+    a person nobody is — without a word."""
+    rows = [HEADER, _row(1), _row(2), _row(3), _row(4), _row(5), _row(6)]
+    rows[1][4] = "张三\n13912345678"
+    rows[2][4] = "李四 13912345678"
+    rows[3][4] = "王五\n李六"
+    rows[4][4] = "赵  六"  # two characters spread to the width of three: one name, as before
+    rows[5][4] = "阿卜杜·热合曼\n"  # a line break closing the cell leaves one line
+    rows[6][4] = "户主0512572"  # a phone typed after the name, no space
+
+    report = run_import("households", _book(rows, lambda sheet: None), filename="花名册.xlsx", campaign=campaign)
+    line = ("户主姓名中有换行（单元格内按了 Alt+Enter），是两段文字，无法确定哪段是姓名。一格只填一个人的姓名：电话、"
+            "身份证号码等请填在各自的列，说明请填在“备注”列；确是一个姓名的，请删去换行")
+    number = ("户主姓名中有一串数字（7位以上），像是电话或证件号码：一格只填一个人的姓名，电话、身份证号码等请填在各自的列")
+    assert [str(e) for e in report.errors] == [
+        f"第2行【户主姓名】：{line}", f"第3行【户主姓名】：{number}", f"第4行【户主姓名】：{line}",
+        f"第7行【户主姓名】：{number}"]
+    assert "13912345678" not in str([str(e) for e in report.errors])
+    assert not Target.objects.exists()
