@@ -17,8 +17,10 @@ from zoufang.core.tabular import (
     RowError,
     Sheet,
     SheetRow,
+    column_letter,
     header_lookup,
     hidden_columns_note,
+    is_number,
     is_note_row,
     is_total_row,
     marked_rows_errors,
@@ -223,12 +225,46 @@ def read_whole_table(ctx: SheetReading, rows: list[SheetRow], parse: Callable[[l
     if unreadable:
         ctx.errors.extend(unreadable)
         return None
+    if merged := merged_figures(rows, read_header(rows, columns, minimum=3)):
+        ctx.errors.extend(merged)
+        return None
     table = parse(rows)
     ctx.errors.extend(table.issues)
     wanted = set(table.figure_rows)
     ctx.errors.extend(marked_rows_errors(row for row in rows if row.number in wanted))
     ctx.notes.extend(table.skipped)
     return table
+
+
+def merged_figures(rows: Sequence[SheetRow], header: Header | None) -> list[RowError]:
+    """One error for each number merged down over rows of the table under `header` (a 序号 or 备注 aside): “60” over two
+    villages is 60 each or 60 between them, and read into each row it covers, as a village's name merged beside its
+    households is, it counts twice. Named by its block (E3:E4) and the header over it, as the clerk reads them."""
+    if header is None:
+        return []
+    skip = {at for at in header.labels if header_lookup(header.leaf(at), ("序号", "备注"))}
+    blocks: dict[tuple[int, int], list[int]] = {}  # (the block's first row, column) → the numbers of its last row
+    top: dict[int, int] = {}  # each column's last row not filled from above: where a block over it starts
+    for row in header.below:
+        for at, cell in enumerate(row.cells):
+            if at not in row.merged_down:
+                top[at] = row.number
+            elif at not in skip and at in top and is_number(cell):
+                blocks.setdefault((top[at], at), []).append(row.number)
+    errors = []
+    for (first, at), below in sorted(blocks.items()):
+        letter, name = column_letter(at), header.leaf(at)
+        errors.append(RowError(first, _("%(letter)s列“%(name)s”") % {"letter": letter, "name": name} if name else
+                               _("%(letter)s列") % {"letter": letter}, _(
+            "%(block)s是一个合并单元格，数字“%(value)s”跨了第%(first)d—%(last)d行，无法确定是每行各%(value)s，还是这几行"
+            "共%(value)s。请取消合并，在每一行填写各自的数（相同的数也每行填写），保存后再导入") % {
+            "block": f"{letter}{first}:{letter}{below[-1]}", "value": rows_by_number(rows)[first].cell(at),
+            "first": first, "last": below[-1]}))
+    return errors
+
+
+def rows_by_number(rows: Sequence[SheetRow]) -> dict[int, SheetRow]:
+    return {row.number: row for row in rows}
 
 
 def _holds_data(row: SheetRow, read_at: list[int]) -> bool:

@@ -62,6 +62,7 @@ class SheetRow:
     hidden: bool = False  # hidden in the workbook, by hand or by a filter: the clerk does not see it
     struck: frozenset[int] = frozenset()  # cells whose text is struck through (划掉): often a voided line
     partly_struck: frozenset[int] = frozenset()  # cells with part of their text struck through: which part counts?
+    merged_down: frozenset[int] = frozenset()  # cells holding the text of a cell merged down over them from above
 
     def cell(self, index: int | None) -> str:
         if index is None or index >= len(self.cells):
@@ -408,6 +409,7 @@ def _sheet_rows(values: list[list[Any]], merged: list[Any], scan: SheetScan) -> 
     texts = [[cell_text(v) for v in cells] for cells in values]
     lossy = [{at for at, v in enumerate(cells) if _is_lossy(v)} for cells in values]
     struck, partly = _by_row(scan.struck), _by_row(scan.partly_struck)
+    merged_down: dict[int, set[int]] = {}
     width = max((len(cells) for cells in texts), default=0)
     for (row, column), code in scan.errors.items():
         if row < len(texts) and column < width:
@@ -420,6 +422,7 @@ def _sheet_rows(values: list[list[Any]], merged: list[Any], scan: SheetScan) -> 
             lossy.append(set())
         for row in range(top + 1, bottom + 1):
             texts[row][left] = texts[top][left]
+            merged_down.setdefault(row, set()).add(left)
             if left in lossy[top]:
                 lossy[row].add(left)
             for marked in (struck, partly):
@@ -428,7 +431,7 @@ def _sheet_rows(values: list[list[Any]], merged: list[Any], scan: SheetScan) -> 
     uncomputed = _by_row(scan.uncomputed)
     return [SheetRow(number, tuple(cells), frozenset(lossy[number - 1]), frozenset(uncomputed.get(number - 1, ())),
                      number - 1 in scan.hidden_rows, frozenset(struck.get(number - 1, ())),
-                     frozenset(partly.get(number - 1, ())))
+                     frozenset(partly.get(number - 1, ())), frozenset(merged_down.get(number - 1, ())))
             for number, cells in enumerate(texts, 1)]
 
 
@@ -654,7 +657,7 @@ def _by_name(columns: Sequence[Column]) -> dict[str, Column]:
     return {name: column for column in columns for name in column.names()}
 
 
-def _is_number(cell: str) -> bool:
+def is_number(cell: str) -> bool:
     return bool(_NUMBER.match(compact(cell)))
 
 
@@ -663,7 +666,7 @@ def _carries_on(header: Sequence[SheetRow], row: SheetRow, by_name: dict[str, Co
     (that is a data row; a known name merged over two columns has its parts under it), and a known name, or a name
     under a column that may be split, among its new cells. None when it may be a row of group names only (a header
     row if the next one is); else 0."""
-    if row.is_blank() or any(_is_number(cell) for cell in row.cells if cell):
+    if row.is_blank() or any(is_number(cell) for cell in row.cells if cell):
         return 0
     labels = header_labels([*header, row])
     named = False
@@ -725,9 +728,15 @@ def column_letter(at: int) -> str:
     return letters
 
 
+# What offices write before a 合计 to say what it adds up: 全镇合计, 本页小计, 总合计.
+_TOTAL_SCOPES = ("全镇", "全乡", "全街道", "全村", "全社区", "全区", "全县", "全市", "本页", "本表", "总")
+
+
 def is_total_row(row: SheetRow, labels: tuple[str, ...] = ("合计", "总计")) -> bool:
-    """A row whose first filled cell is a 合计 label (“合    计”, “总计”)."""
-    return compact(_first_filled(row)).startswith(labels)
+    """A row whose first filled cell is a 合计 label (“合    计”, “总计”), or one after its scope (“全镇合计”)."""
+    text = compact(_first_filled(row))
+    return text.startswith(labels) or (text[:1] in "全本总" and any(
+        text.startswith(scope) and text[len(scope):].startswith(labels) for scope in _TOTAL_SCOPES))
 
 
 def _first_filled(row: SheetRow) -> str:

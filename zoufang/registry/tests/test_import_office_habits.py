@@ -228,3 +228,12 @@ def test_a_name_cell_holding_a_second_line_or_a_number_is_refused_not_glued_into
         f"第7行【户主姓名】：{number}"]
     assert "13912345678" not in str([str(e) for e in report.errors])
     assert not Target.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_total_or_subtotal_labelled_with_its_scope_is_left_out_and_named(campaign):
+    rows = [HEADER, _row(1), _row(2), ["本页小计", "", "", "", "", 6], _row(3), ["全镇合计", "", "", "", "", 9]]
+    report = run_import("households", _book(rows, lambda sheet: None), filename="花名册.xlsx", campaign=campaign)
+    assert report.ok, [str(e) for e in report.errors]
+    assert "第4、6行是合计行，未导入" in report.notes
+    assert Target.objects.count() == 3
