@@ -10,6 +10,7 @@ from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Font
 
 from zoufang.registry.imports import run_import
+from zoufang.regions.models import Region
 from zoufang.registry.models import Target
 from zoufang.registry.tests.test_import_households import HEADER
 from zoufang.registry.tests.test_import_support import (
@@ -17,6 +18,8 @@ from zoufang.registry.tests.test_import_support import (
     csv_file,
     id_number,
     make_town,
+    region,
+    village,
     xlsx_file,
 )
 
@@ -237,3 +240,27 @@ def test_a_total_or_subtotal_labelled_with_its_scope_is_left_out_and_named(campa
     assert report.ok, [str(e) for e in report.errors]
     assert "第4、6行是合计行，未导入" in report.notes
     assert Target.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_group_written_by_its_number_otherwise_is_the_registered_group(campaign):
+    """The registry has 一组 and 第十一村民小组; another office writes 1组, 第1组, 第一村民小组, 11组. A number names
+    one group of the village; a number two groups share, or none has, is refused as before."""
+    jjd = village("计家墩村")
+    one, eleven = region("一组", Region.Level.GROUP, jjd), region("第十一村民小组", Region.Level.GROUP, jjd)
+    sxt = village("上下塘社区")
+    region("1组", Region.Level.GROUP, sxt)
+    region("第一居民小组", Region.Level.GROUP, sxt)
+    rows = [HEADER, *([*_row(seq, "计家墩村")[:2], group, *_row(seq)[3:]] for seq, group in enumerate(
+        ["1组", "第1组", "第一村民小组", "一组", "11组", "十一组"], 1))]
+    refused = [HEADER, [*_row(7, "计家墩村")[:2], "3组", *_row(7)[3:]], [*_row(8)[:2], "一组", *_row(8)[3:]]]
+
+    report = run_import("households", _book(refused, lambda sheet: None), filename="花名册.xlsx", campaign=campaign)
+    assert [str(e) for e in report.errors] == [
+        "第2行【村民小组】：计家墩村没有名为“3组”的村（居）民小组，请先导入行政区划",
+        "第3行【村民小组】：上下塘社区没有名为“一组”的村（居）民小组；按编号，“1组”、“第一居民小组”都可能是它，无法确定是哪一个，"
+        "请写成其中一个的名称"]
+
+    report = run_import("households", _book(rows, lambda sheet: None), filename="花名册.xlsx", campaign=campaign)
+    assert report.ok, [str(e) for e in report.errors]
+    assert [t.region for t in Target.objects.order_by("name")] == [one, one, one, one, eleven, eleven]
