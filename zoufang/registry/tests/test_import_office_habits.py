@@ -9,8 +9,8 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Font
 
-from zoufang.registry.imports import run_import
 from zoufang.regions.models import Region
+from zoufang.registry.imports import run_import
 from zoufang.registry.models import Target
 from zoufang.registry.tests.test_import_households import HEADER
 from zoufang.registry.tests.test_import_support import (
@@ -264,3 +264,25 @@ def test_a_group_written_by_its_number_otherwise_is_the_registered_group(campaig
     report = run_import("households", _book(rows, lambda sheet: None), filename="花名册.xlsx", campaign=campaign)
     assert report.ok, [str(e) for e in report.errors]
     assert [t.region for t in Target.objects.order_by("name")] == [one, one, one, one, eleven, eleven]
+
+
+@pytest.mark.django_db
+def test_a_village_written_as_its_committee_or_under_the_towns_name_is_the_registered_village(campaign):
+    """Offices write the committee for the place (计家墩村委会, 上下塘社区居委会) or the town before it, as addresses
+    are (锦溪镇计家墩村). A bare 计家墩 may be a natural village of another name: refused, the registered name offered."""
+    written = ["计家墩村委会", "计家墩村民委员会", "上下塘社区居委会", "上下塘居委会", "锦溪镇计家墩村", "昆山市锦溪镇上下塘社区"]
+    rows = [HEADER, *(_row(seq, name) for seq, name in enumerate(written, 1))]
+    report = run_import("households", _book([HEADER, _row(7, "计家墩"), _row(8, "锦溪镇")], lambda sheet: None),
+                        filename="花名册.xlsx", campaign=campaign)
+    assert [str(e) for e in report.errors] == [
+        "第2行【村（社区）】：锦溪镇没有名为“计家墩”的村（社区），请先导入行政区划。是不是“计家墩村”？是的，请改成登记的名称",
+        "第3行【村（社区）】：锦溪镇没有名为“锦溪镇”的村（社区），请先导入行政区划"]
+
+    report = run_import("households", _book(rows, lambda sheet: None), filename="花名册.xlsx", campaign=campaign)
+    assert report.ok, [str(e) for e in report.errors]
+    assert [t.region.name for t in Target.objects.order_by("name")] == [
+        "计家墩村", "计家墩村", "上下塘社区", "上下塘社区", "计家墩村", "上下塘社区"]
+    assert [note for note in report.notes if "读作" in note] == [
+        "村（社区）“计家墩村委会”读作“计家墩村”", "村（社区）“计家墩村民委员会”读作“计家墩村”",
+        "村（社区）“上下塘社区居委会”读作“上下塘社区”", "村（社区）“上下塘居委会”读作“上下塘社区”",
+        "村（社区）“锦溪镇计家墩村”读作“计家墩村”", "村（社区）“昆山市锦溪镇上下塘社区”读作“上下塘社区”"]
