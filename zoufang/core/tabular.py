@@ -365,7 +365,8 @@ def too_large_message(error: WorkbookTooLarge) -> str:
 
 
 def read_workbook(data: bytes) -> Sheet:
-    """The first visible sheet other than “说明” that holds data (else the first), every row numbered as in Excel.
+    """The first visible sheet other than “说明” that holds data (else the first), every row numbered as in Excel; data
+    on hidden sheets only is refused, as a hidden row is (the clerk does not see it, docs/decisions/0029).
 
     A cell merged over several rows (a village name beside all its households) counts in each of them; an Excel
     error value (#N/A, #REF!) reads as its code, never as a blank. Rows and columns the workbook hides, and cells
@@ -392,6 +393,10 @@ def read_workbook(data: bytes) -> Sheet:
         raise TabularError(unreadable_message()) from exc
     if not chosen:
         return Sheet([], names[0] if names else "")
+    if chosen not in _visible_sheets(workbook):
+        raise TabularError(_("数据在隐藏的工作表“%(sheet)s”中（其他工作表没有数据），无法确定是否要导入。要导入的，"
+                             "请右键点工作表标签→“取消隐藏”，选中它后保存；不要导入的，请删去这张工作表。保存后再导入") % {
+            "sheet": chosen})
     scan = scans.get(chosen, SheetScan())
     rows = _sheet_rows(values, merged or [], scan)
     width = max((len(row.cells) for row in rows), default=0)
@@ -401,8 +406,12 @@ def read_workbook(data: bytes) -> Sheet:
 def _data_sheet_names(workbook: CalamineWorkbook) -> list[str]:
     """The sheets that may hold the data, visible ones first: a hidden sheet is an office's leftover or lookup list."""
     names = [m.name for m in workbook.sheets_metadata if m.name != INSTRUCTIONS_SHEET] or workbook.sheet_names
-    visible = {m.name for m in workbook.sheets_metadata if m.visible == SheetVisibleEnum.Visible}
+    visible = _visible_sheets(workbook)
     return sorted(names, key=lambda name: name not in visible)
+
+
+def _visible_sheets(workbook: CalamineWorkbook) -> set[str]:
+    return {m.name for m in workbook.sheets_metadata if m.visible == SheetVisibleEnum.Visible}
 
 
 def _sheet_rows(values: list[list[Any]], merged: list[Any], scan: SheetScan) -> list[SheetRow]:
