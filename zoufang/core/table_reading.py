@@ -20,8 +20,9 @@ from zoufang.core.tabular import (
     column_letter,
     header_lookup,
     hidden_columns_note,
-    is_number,
+    is_marks_row,
     is_note_row,
+    is_number,
     is_total_row,
     marked_rows_errors,
     match_headers,
@@ -77,7 +78,8 @@ def read_table(ctx: SheetReading, rows: list[SheetRow], columns: Sequence[Column
     the columns found: the report says every problem of the file at once.
 
     Left out: blank rows, rows that hold nothing but a 序号 or 备注 (a numbered blank form), 合计/小计 rows,
-    note lines (“注：……”, “填表人：……”) and the header written again below, each named in the report. A cell
+    note lines (“注：……”, “填表人：……”), a template's line of 必填/选填 marks and the header written again below,
+    each named in the report. A cell
     holding an Excel error or an uncomputed formula is reported once, as such; rows the workbook hides, or whose
     read cells are struck through, refuse the file, naming them; hidden columns it reads are named in the report."""
     sheet = _("工作表“%(sheet)s”") % {"sheet": ctx.sheet.name} if ctx.sheet and ctx.sheet.name else ""
@@ -106,11 +108,15 @@ def read_table(ctx: SheetReading, rows: list[SheetRow], columns: Sequence[Column
     data = [row for row in found.below if _holds_data(row, read_at)]
     totals = [row.number for row in data if is_total_row(row, ("合计", "总计", "小计"))]
     notes = [row.number for row in data if is_note_row(row)]
+    marks = [row.number for row in data if is_marks_row(row)]
     if totals:
         ctx.notes.append(_("第%(rows)s行是合计行，未导入") % {"rows": row_numbers(totals)})
     if notes:
         ctx.notes.append(_("第%(rows)s行是表注，未导入") % {"rows": row_numbers(notes)})
-    data = [row for row in data if row.number not in totals and row.number not in notes]
+    if marks:
+        ctx.notes.append(_("第%(rows)s行是各列的填写要求（必填、选填），未导入") % {"rows": row_numbers(marks)})
+    skipped = {*totals, *notes, *marks}
+    data = [row for row in data if row.number not in skipped]
     data = _without_repeated_headers(ctx, data, found, header, columns)
     ctx.errors.extend(marked_rows_errors(data, header.positions.values()))
     if note := hidden_columns_note(hidden_columns, header.positions):

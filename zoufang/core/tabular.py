@@ -770,6 +770,18 @@ def is_note_row(row: SheetRow) -> bool:
     return all(_NOTE_LINE.match(normalise_header(cell)) for cell in row.cells if cell)
 
 
+# What a template writes under each column of its header: whether it must be filled. Never data.
+_FILL_MARK = re.compile(r"^[*＊※]?[（【〔]?[*＊※]?(必填|选填|非必填|可选|可选填|可不填|可为空|可空|必须填写|必填项|选填项)"
+                        r"[*＊※]?[）】〕]?[*＊※]?$")
+_MARK_FIRST = frozenset("必选非可（【〔*＊※")
+
+
+def is_marks_row(row: SheetRow) -> bool:
+    """A row of nothing but such marks (“必填”, “（选填）”, “*必填”) under a template's header."""
+    first = normalise_header(_first_filled(row))
+    return first[:1] in _MARK_FIRST and all(_FILL_MARK.match(normalise_header(cell)) for cell in row.cells if cell)
+
+
 def match_headers(header: Header | SheetRow, columns: Sequence[Column], *,
                   allow_unknown: bool = False, hidden: frozenset[int] = frozenset()) -> HeaderMatch:
     """Map the header onto the columns, each header column by the lowest known name over it (户主姓名 under

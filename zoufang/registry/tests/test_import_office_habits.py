@@ -286,3 +286,19 @@ def test_a_village_written_as_its_committee_or_under_the_towns_name_is_the_regis
         "村（社区）“计家墩村委会”读作“计家墩村”", "村（社区）“计家墩村民委员会”读作“计家墩村”",
         "村（社区）“上下塘社区居委会”读作“上下塘社区”", "村（社区）“上下塘居委会”读作“上下塘社区”",
         "村（社区）“锦溪镇计家墩村”读作“计家墩村”", "村（社区）“昆山市锦溪镇上下塘社区”读作“上下塘社区”"]
+
+
+@pytest.mark.django_db
+def test_a_line_of_required_and_optional_marks_under_the_header_is_left_out_and_named(campaign):
+    """Other systems' templates say under each column whether it must be filled. That line was read as a household:
+    “必填” refused as a 户别 and looked up as a village, six errors for a line the clerk never meant as data."""
+    marks = ["必填", "（必填）", "选填", "", "【必填】", "选填", "*选填", "非必填", "必填*", "可不填"]
+    rows = [HEADER, marks, _row(1)]
+    report = run_import("households", _book(rows, lambda sheet: None), filename="花名册.xlsx", campaign=campaign)
+    assert report.ok, [str(e) for e in report.errors]
+    assert "第2行是各列的填写要求（必填、选填），未导入" in report.notes
+    assert Target.objects.count() == 1
+
+    rows[1][4] = "张三"  # a name among the marks: a row of data, checked as one
+    report = run_import("households", _book(rows, lambda sheet: None), filename="花名册.xlsx", campaign=campaign)
+    assert str(report.errors[0]) == "第2行【户别】：应为“户籍户”或“非户籍常住户”，表中为“必填”"
