@@ -202,7 +202,16 @@ def not_a_count(text: str) -> str:
     """What a count cell that `parse_count` refuses is told: the rule and what the table held."""
     if _INTEGER.match(_count_text(text)):
         return _("应为0到%(max)d之间的整数") % {"max": MAX_COUNT} + as_found(text)
-    return _("应为不小于0的整数") + as_found(text)
+    return _("应为不小于0的整数") + as_found(text) + nought_hint(text)
+
+
+# What offices write for none in a count: a dash, a slash, 无. Read as 0 it would be a guess (a blank left to fill?).
+_NOUGHT_MARKS = frozenset({"—", "——", "-", "--", "－", "–", "/", "／", "\\", "无", "没有", "空"})
+
+
+def nought_hint(text: str) -> str:
+    """“；没有的请填0” after a count refused for being one of those marks, else empty."""
+    return _("；没有的请填0") if compact(text) in _NOUGHT_MARKS else ""
 
 
 def parse_count(text: str) -> int | None:

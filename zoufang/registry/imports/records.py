@@ -14,7 +14,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.core.crypto import with_indexes
-from zoufang.core.tabular import as_found, not_a_count, parse_count, person_name
+from zoufang.core.tabular import as_found, not_a_count, nought_hint, parse_count, person_name
 from zoufang.regions.positions import fill_missing, place_new
 from zoufang.registry import identifiers
 from zoufang.registry.imports.base import Change, ImportContext, Outcome, parse_bool
@@ -267,6 +267,9 @@ def guard_identity(ctx: ImportContext, row: int, column: str, key: str,
     return False
 
 
+_PHONE_SEPARATOR = re.compile(r"[/／、，,;；]|\d{7}\D+\d{7}")  # two numbers in one cell
+
+
 def phone_cell(ctx: ImportContext, row: int, column: str, text: str, *, mobile_only: bool = False) -> str:
     """A mobile or landline number; “13812345678.0”, “+86 138-1234-5678” and “138 1234 5678” are read as 13812345678."""
     value = _COUNTRY_CODE.sub("", _FLOAT_TAIL.sub(r"\1", _SPACES.sub("", halfwidth(text))))
@@ -277,7 +280,8 @@ def phone_cell(ctx: ImportContext, row: int, column: str, text: str, *, mobile_o
     valid = identifiers.is_valid_mobile(value) if mobile_only else identifiers.is_valid_phone(value)
     if not valid:
         rule = identifiers.MOBILE_RULE if mobile_only else identifiers.PHONE_RULE
-        ctx.error(row, column, f"{rule}{as_found(identifiers.mask_phone(value))}")
+        several = _("；一格只填一个号码，其余的可写在“备注”列") if _PHONE_SEPARATOR.search(value) else ""
+        ctx.error(row, column, f"{rule}{as_found(identifiers.mask_phone(value))}{several}")
     return value
 
 
@@ -287,8 +291,8 @@ def count_cell(ctx: ImportContext, row: int, column: str, text: str, *, maximum:
         return None
     value = parse_count(halfwidth(text))
     if value is None or (maximum is not None and value > maximum):
-        ctx.error(row, column, _("应为0到%(max)d之间的整数") % {"max": maximum} + as_found(text) if maximum is not None
-                  else not_a_count(text))
+        ctx.error(row, column, _("应为0到%(max)d之间的整数") % {"max": maximum} + as_found(text) + nought_hint(text)
+                  if maximum is not None else not_a_count(text))
         return None
     return value
 

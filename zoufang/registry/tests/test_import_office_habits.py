@@ -9,6 +9,7 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Font
 
+from zoufang.core.tabular import not_a_count
 from zoufang.regions.models import Region
 from zoufang.registry.imports import run_import
 from zoufang.registry.models import Target
@@ -302,3 +303,16 @@ def test_a_line_of_required_and_optional_marks_under_the_header_is_left_out_and_
     rows[1][4] = "张三"  # a name among the marks: a row of data, checked as one
     report = run_import("households", _book(rows, lambda sheet: None), filename="花名册.xlsx", campaign=campaign)
     assert str(report.errors[0]) == "第2行【户别】：应为“户籍户”或“非户籍常住户”，表中为“必填”"
+
+
+@pytest.mark.django_db
+def test_a_dash_or_none_for_nought_is_refused_saying_to_write_0_and_two_phones_to_write_one(campaign):
+    rows = [HEADER, _row(1), _row(2), _row(3)]
+    rows[1][5], rows[2][5] = "—", "无"
+    rows[3][6] = "13912345678/13812345678"
+    report = run_import("households", _book(rows, lambda sheet: None), filename="花名册.xlsx", campaign=campaign)
+    assert [str(e) for e in report.errors] == [
+        "第2行【家庭人口】：应为0到99之间的整数，表中为“—”；没有的请填0", "第3行【家庭人口】：应为0到99之间的整数，表中为“无”；没有的请填0",
+        "第4行【联系电话】：电话号码应为11位手机号或带区号的固定电话（如0512-57223456），表中为“139****************5678”；"
+        "一格只填一个号码，其余的可写在“备注”列"]
+    assert not_a_count("／") == "应为不小于0的整数，表中为“／”；没有的请填0"
