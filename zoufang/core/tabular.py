@@ -280,6 +280,13 @@ def unreadable_message() -> str:
              "取消密码后“另存为” Excel 工作簿（.xlsx）再导入")
 
 
+WPS_SUFFIXES = (".et", ".ett")  # WPS 表格's own format and its template
+
+
+def wps_format_message() -> str:
+    return _("WPS 表格文件（.et）不能直接导入：请在 WPS 中“文件→另存为”，文件类型选“Excel 工作簿（*.xlsx）”，保存后再导入")
+
+
 def read_sheet(source: Path | IO[bytes], filename: str | None = None) -> Sheet:
     """The rows of a csv file or of the first workbook sheet holding data, with the sheet's name."""
     data = source.read_bytes() if isinstance(source, Path) else source.read()
@@ -289,6 +296,8 @@ def read_sheet(source: Path | IO[bytes], filename: str | None = None) -> Sheet:
     if data.startswith(_OLE_MAGIC) and _LEGACY_ENCRYPTED in data:
         raise TabularError(_("文件设置了密码，无法读取：请在 Excel 中打开，在“文件→信息→保护工作簿→用密码进行加密”中"
                              "清空密码，保存后再导入"))
+    if str(name).lower().endswith(WPS_SUFFIXES):
+        raise TabularError(wps_format_message())
     if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
         return read_workbook(data)
     looks_binary = b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))

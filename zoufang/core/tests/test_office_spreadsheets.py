@@ -236,3 +236,14 @@ def test_data_only_on_a_hidden_sheet_is_refused_not_read_unseen(form, state):
         "数据在隐藏的工作表“户籍户 2017”中（其他工作表没有数据），无法确定是否要导入。要导入的，请右键点工作表标签→"
         "“取消隐藏”，选中它后保存；不要导入的，请删去这张工作表。保存后再导入")
 
+
+
+WPS_ET = "WPS 表格文件（.et）不能直接导入：请在 WPS 中“文件→另存为”，文件类型选“Excel 工作簿（*.xlsx）”，保存后再导入"
+
+
+@pytest.mark.parametrize("name", ["户籍户.et", "模板.ETT"])
+def test_a_wps_spreadsheet_in_its_own_format_is_refused_saying_how_to_save_it(name):
+    """WPS's own .et is an OLE file like an old .xls: read as one, it fails as “not a valid xlsx/csv, or a password”."""
+    with pytest.raises(TabularError) as refused:
+        read_sheet(io.BytesIO(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504), name)
+    assert str(refused.value) == WPS_ET
