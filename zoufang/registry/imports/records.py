@@ -169,8 +169,10 @@ def plan_records(ctx: ImportContext, model: type[models.Model], records: Sequenc
 
 
 def halfwidth(text: str) -> str:
-    """Full-width digits and letters as typed with a Chinese input method (３２０５８３ｘ) made ASCII."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """Full-width digits and letters as typed with a Chinese input method (３２０５８３ｘ) made ASCII, without the
+    quote typed before a number to keep it as text: ' is Excel's own and never kept, but ‘ ’ ` (the same key with a
+    Chinese input method on) are kept as text."""
+    return unicodedata.normalize("NFKC", text).strip().lstrip("'‘’`").strip()
 
 
 def excel_number_message(what: str, text: str) -> str:

@@ -316,3 +316,17 @@ def test_a_dash_or_none_for_nought_is_refused_saying_to_write_0_and_two_phones_t
         "第4行【联系电话】：电话号码应为11位手机号或带区号的固定电话（如0512-57223456），表中为“139****************5678”；"
         "一格只填一个号码，其余的可写在“备注”列"]
     assert not_a_count("／") == "应为不小于0的整数，表中为“／”；没有的请填0"
+
+
+@pytest.mark.django_db
+def test_a_quote_typed_before_a_number_with_a_chinese_input_method_is_not_part_of_it(campaign):
+    """To keep an ID number as text the clerk types ' before it; with a Chinese input method on, that is ‘ or ’,
+    which Excel keeps as text: “‘320583…” was refused as 19 characters long."""
+    rows = [HEADER, _row(1), _row(2), _row(3)]
+    rows[1][7], rows[1][6] = "‘" + str(rows[1][7]), "’13912345678"
+    rows[2][7] = "＇" + str(rows[2][7])
+    rows[3][7] = "`" + str(rows[3][7])
+    report = run_import("households", _book(rows, lambda sheet: None), filename="花名册.xlsx", campaign=campaign)
+    assert report.ok, [str(e) for e in report.errors]
+    assert sorted(Target.objects.values_list("id_number", "phone")) == sorted(
+        [(id_number(1), "13912345678"), (id_number(2), ""), (id_number(3), "")])
