@@ -6,6 +6,7 @@ import dataclasses
 import datetime
 import difflib
 import io
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -23,6 +24,7 @@ from zoufang.core.workbook_scan import MAX_CELLS, OpenDocument, SheetScan, Workb
 from zoufang.core.xls_scan import scan_xls
 
 INSTRUCTIONS_SHEET = "说明"
+TOP_ROWS = 22  # as far down as a header is looked for: its first row in the first 20, two rows under it
 _ZIP_MAGIC = b"PK\x03\x04"  # xlsx, xlsm (and ods, refused)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy xls
 _WHITESPACE = re.compile(r"\s+")
@@ -132,6 +134,7 @@ class Sheet:
     other_sheets: list[str] = field(default_factory=list)
     hidden_columns: frozenset[int] = frozenset()  # 0-based columns within the rows' width the workbook hides
     from_csv: bool = False  # a merged cell saved as csv keeps its value in its first row only
+    tops: dict[str, list[SheetRow]] = field(default_factory=dict)  # the visible other sheets' first rows (TOP_ROWS)
 
 
 # What offices write after a header's name in the same cell: dropped, one after another, until a name is known.
@@ -392,14 +395,17 @@ def read_workbook(data: bytes) -> Sheet:
     `SheetRow.struck`): an import decides what they mean."""
     try:
         workbook, scans = open_workbook(data)
-        names = _data_sheet_names(workbook)
-        chosen, others = "", []
+        names, visible = _data_sheet_names(workbook), _visible_sheets(workbook)
+        chosen, others, tops = "", [], {}
         for name in names:
             sheet = workbook.get_sheet_by_name(name)
             if not (sheet.height and any(v not in (None, "") for cells in sheet.iter_rows() for v in cells)):
                 continue
             if chosen:
                 others.append(name)
+                if name in visible:  # its first rows, for an import to tell the same table on another sheet
+                    tops[name] = [SheetRow(number, tuple(cell_text(v) for v in cells))
+                                  for number, cells in enumerate(itertools.islice(sheet.iter_rows(), TOP_ROWS), 1)]
             else:
                 chosen, values, merged = name, sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges
     except WorkbookTooLarge as exc:
@@ -411,14 +417,14 @@ def read_workbook(data: bytes) -> Sheet:
         raise TabularError(unreadable_message()) from exc
     if not chosen:
         return Sheet([], names[0] if names else "")
-    if chosen not in _visible_sheets(workbook):
+    if chosen not in visible:
         raise TabularError(_("数据在隐藏的工作表“%(sheet)s”中（其他工作表没有数据），无法确定是否要导入。要导入的，"
                              "请右键点工作表标签→“取消隐藏”，选中它后保存；不要导入的，请删去这张工作表。保存后再导入") % {
             "sheet": chosen})
     scan = scans.get(chosen, SheetScan())
     rows = _sheet_rows(values, merged or [], scan)
     width = max((len(row.cells) for row in rows), default=0)
-    return Sheet(rows, chosen, others, frozenset(at for at in range(width) if scan.column_hidden(at)))
+    return Sheet(rows, chosen, others, frozenset(at for at in range(width) if scan.column_hidden(at)), tops=tops)
 
 
 def _data_sheet_names(workbook: CalamineWorkbook) -> list[str]:
