@@ -839,6 +839,13 @@ def match_headers(header: Header | SheetRow, columns: Sequence[Column], *,
             continue
         column = by_name[header_lookup(labels[level].text, by_name) or ""]
         places.setdefault(column.header, []).append((at, level, labels))
+    if side := _side_by_side(places, columns):
+        match.errors.append(RowError(header.number, "", _(
+            "表头出现了两次（%(first)s列、%(second)s列），是两张表并排在一个工作表中：一个工作表只能导入一张表。"
+            "请把右边的表剪切到左边的表下方（各列对齐），或移到另一个工作表，分别导入") % {
+            "first": side[0], "second": side[1]}))
+        match.refused.update(at for found in places.values() for at, _level, _labels in found)
+        return match
     for column in columns:
         found = places.get(column.header)
         if found:
@@ -846,6 +853,21 @@ def match_headers(header: Header | SheetRow, columns: Sequence[Column], *,
         elif column.required:
             match.errors.append(RowError(header.number, column.header, _("缺少必填列")))
     return match
+
+
+def _side_by_side(places: dict[str, list[tuple[int, int, tuple[HeaderLabel, ...]]]],
+                  columns: Sequence[Column]) -> tuple[str, str] | None:
+    """The two spans (A—J, L—U) of a header written twice along its row, every required column in each: two tables
+    side by side. None for a header that names a column twice here and there (refused column by column)."""
+    required = [column.header for column in columns if column.required]
+    if not required or any(len(places.get(name, ())) < 2 for name in required):
+        return None
+    firsts = [found[0][0] for found in places.values()]
+    seconds = [found[1][0] for found in places.values() if len(found) > 1]
+    if max(firsts) >= min(seconds):
+        return None
+    return (f"{column_letter(min(firsts))}—{column_letter(max(firsts))}",
+            f"{column_letter(min(seconds))}—{column_letter(max(at for found in places.values() for at, *_ in found))}")
 
 
 def unchecked_rows_note(match: HeaderMatch, columns: Sequence[Column]) -> str:

@@ -330,3 +330,15 @@ def test_a_quote_typed_before_a_number_with_a_chinese_input_method_is_not_part_o
     assert report.ok, [str(e) for e in report.errors]
     assert sorted(Target.objects.values_list("id_number", "phone")) == sorted(
         [(id_number(1), "13912345678"), (id_number(2), ""), (id_number(3), "")])
+
+
+@pytest.mark.django_db
+def test_two_tables_side_by_side_are_refused_as_such_not_told_to_delete_columns(campaign):
+    """Two villages' registers side by side on one sheet: each column was refused as doubled, with the advice to
+    delete the extra one — the second table's data, if the clerk did so."""
+    rows = [[*HEADER, "", *HEADER], [*_row(1), "", *_row(2, "计家墩村")], [*_row(3), "", *_row(4, "计家墩村")]]
+    report = run_import("households", _book(rows, lambda sheet: None), filename="花名册.xlsx", campaign=campaign)
+    assert [str(e) for e in report.errors] == [
+        "第1行：表头出现了两次（A—J列、L—U列），是两张表并排在一个工作表中：一个工作表只能导入一张表。请把右边的表剪切到"
+        "左边的表下方（各列对齐），或移到另一个工作表，分别导入"]
+    assert not Target.objects.exists()
