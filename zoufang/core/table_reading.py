@@ -17,9 +17,12 @@ from zoufang.core.tabular import (
     RowError,
     Sheet,
     SheetRow,
+    column_letter,
     header_lookup,
     hidden_columns_note,
+    is_marks_row,
     is_note_row,
+    is_number,
     is_total_row,
     marked_rows_errors,
     match_headers,
@@ -75,7 +78,8 @@ def read_table(ctx: SheetReading, rows: list[SheetRow], columns: Sequence[Column
     the columns found: the report says every problem of the file at once.
 
     Left out: blank rows, rows that hold nothing but a 序号 or 备注 (a numbered blank form), 合计/小计 rows,
-    note lines (“注：……”, “填表人：……”) and the header written again below, each named in the report. A cell
+    note lines (“注：……”, “填表人：……”), a template's line of 必填/选填 marks and the header written again below,
+    each named in the report. A cell
     holding an Excel error or an uncomputed formula is reported once, as such; rows the workbook hides, or whose
     read cells are struck through, refuse the file, naming them; hidden columns it reads are named in the report."""
     sheet = _("工作表“%(sheet)s”") % {"sheet": ctx.sheet.name} if ctx.sheet and ctx.sheet.name else ""
@@ -104,11 +108,15 @@ def read_table(ctx: SheetReading, rows: list[SheetRow], columns: Sequence[Column
     data = [row for row in found.below if _holds_data(row, read_at)]
     totals = [row.number for row in data if is_total_row(row, ("合计", "总计", "小计"))]
     notes = [row.number for row in data if is_note_row(row)]
+    marks = [row.number for row in data if is_marks_row(row)]
     if totals:
         ctx.notes.append(_("第%(rows)s行是合计行，未导入") % {"rows": row_numbers(totals)})
     if notes:
         ctx.notes.append(_("第%(rows)s行是表注，未导入") % {"rows": row_numbers(notes)})
-    data = [row for row in data if row.number not in totals and row.number not in notes]
+    if marks:
+        ctx.notes.append(_("第%(rows)s行是各列的填写要求（必填、选填），未导入") % {"rows": row_numbers(marks)})
+    skipped = {*totals, *notes, *marks}
+    data = [row for row in data if row.number not in skipped]
     data = _without_repeated_headers(ctx, data, found, header, columns)
     ctx.errors.extend(marked_rows_errors(data, header.positions.values()))
     if note := hidden_columns_note(hidden_columns, header.positions):
@@ -223,12 +231,46 @@ def read_whole_table(ctx: SheetReading, rows: list[SheetRow], parse: Callable[[l
     if unreadable:
         ctx.errors.extend(unreadable)
         return None
+    if merged := merged_figures(rows, read_header(rows, columns, minimum=3)):
+        ctx.errors.extend(merged)
+        return None
     table = parse(rows)
     ctx.errors.extend(table.issues)
     wanted = set(table.figure_rows)
     ctx.errors.extend(marked_rows_errors(row for row in rows if row.number in wanted))
     ctx.notes.extend(table.skipped)
     return table
+
+
+def merged_figures(rows: Sequence[SheetRow], header: Header | None) -> list[RowError]:
+    """One error for each number merged down over rows of the table under `header` (a 序号 or 备注 aside): “60” over two
+    villages is 60 each or 60 between them, and read into each row it covers, as a village's name merged beside its
+    households is, it counts twice. Named by its block (E3:E4) and the header over it, as the clerk reads them."""
+    if header is None:
+        return []
+    skip = {at for at in header.labels if header_lookup(header.leaf(at), ("序号", "备注"))}
+    blocks: dict[tuple[int, int], list[int]] = {}  # (the block's first row, column) → the numbers of its last row
+    top: dict[int, int] = {}  # each column's last row not filled from above: where a block over it starts
+    for row in header.below:
+        for at, cell in enumerate(row.cells):
+            if at not in row.merged_down:
+                top[at] = row.number
+            elif at not in skip and at in top and is_number(cell):
+                blocks.setdefault((top[at], at), []).append(row.number)
+    errors = []
+    for (first, at), below in sorted(blocks.items()):
+        letter, name = column_letter(at), header.leaf(at)
+        errors.append(RowError(first, _("%(letter)s列“%(name)s”") % {"letter": letter, "name": name} if name else
+                               _("%(letter)s列") % {"letter": letter}, _(
+            "%(block)s是一个合并单元格，数字“%(value)s”跨了第%(first)d—%(last)d行，无法确定是每行各%(value)s，还是这几行"
+            "共%(value)s。请取消合并，在每一行填写各自的数（相同的数也每行填写），保存后再导入") % {
+            "block": f"{letter}{first}:{letter}{below[-1]}", "value": rows_by_number(rows)[first].cell(at),
+            "first": first, "last": below[-1]}))
+    return errors
+
+
+def rows_by_number(rows: Sequence[SheetRow]) -> dict[int, SheetRow]:
+    return {row.number: row for row in rows}
 
 
 def _holds_data(row: SheetRow, read_at: list[int]) -> bool:

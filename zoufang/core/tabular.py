@@ -6,6 +6,7 @@ import dataclasses
 import datetime
 import difflib
 import io
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -23,6 +24,7 @@ from zoufang.core.workbook_scan import MAX_CELLS, OpenDocument, SheetScan, Workb
 from zoufang.core.xls_scan import scan_xls
 
 INSTRUCTIONS_SHEET = "说明"
+TOP_ROWS = 22  # as far down as a header is looked for: its first row in the first 20, two rows under it
 _ZIP_MAGIC = b"PK\x03\x04"  # xlsx, xlsm (and ods, refused)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy xls
 _WHITESPACE = re.compile(r"\s+")
@@ -62,6 +64,7 @@ class SheetRow:
     hidden: bool = False  # hidden in the workbook, by hand or by a filter: the clerk does not see it
     struck: frozenset[int] = frozenset()  # cells whose text is struck through (划掉): often a voided line
     partly_struck: frozenset[int] = frozenset()  # cells with part of their text struck through: which part counts?
+    merged_down: frozenset[int] = frozenset()  # cells holding the text of a cell merged down over them from above
 
     def cell(self, index: int | None) -> str:
         if index is None or index >= len(self.cells):
@@ -131,6 +134,7 @@ class Sheet:
     other_sheets: list[str] = field(default_factory=list)
     hidden_columns: frozenset[int] = frozenset()  # 0-based columns within the rows' width the workbook hides
     from_csv: bool = False  # a merged cell saved as csv keeps its value in its first row only
+    tops: dict[str, list[SheetRow]] = field(default_factory=dict)  # the visible other sheets' first rows (TOP_ROWS)
 
 
 # What offices write after a header's name in the same cell: dropped, one after another, until a name is known.
@@ -201,7 +205,16 @@ def not_a_count(text: str) -> str:
     """What a count cell that `parse_count` refuses is told: the rule and what the table held."""
     if _INTEGER.match(_count_text(text)):
         return _("应为0到%(max)d之间的整数") % {"max": MAX_COUNT} + as_found(text)
-    return _("应为不小于0的整数") + as_found(text)
+    return _("应为不小于0的整数") + as_found(text) + nought_hint(text)
+
+
+# What offices write for none in a count: a dash, a slash, 无. Read as 0 it would be a guess (a blank left to fill?).
+_NOUGHT_MARKS = frozenset({"—", "——", "-", "--", "－", "–", "/", "／", "\\", "无", "没有", "空"})
+
+
+def nought_hint(text: str) -> str:
+    """“；没有的请填0” after a count refused for being one of those marks, else empty."""
+    return _("；没有的请填0") if compact(text) in _NOUGHT_MARKS else ""
 
 
 def parse_count(text: str) -> int | None:
@@ -270,6 +283,13 @@ def unreadable_message() -> str:
              "取消密码后“另存为” Excel 工作簿（.xlsx）再导入")
 
 
+WPS_SUFFIXES = (".et", ".ett")  # WPS 表格's own format and its template
+
+
+def wps_format_message() -> str:
+    return _("WPS 表格文件（.et）不能直接导入：请在 WPS 中“文件→另存为”，文件类型选“Excel 工作簿（*.xlsx）”，保存后再导入")
+
+
 def read_sheet(source: Path | IO[bytes], filename: str | None = None) -> Sheet:
     """The rows of a csv file or of the first workbook sheet holding data, with the sheet's name."""
     data = source.read_bytes() if isinstance(source, Path) else source.read()
@@ -279,6 +299,8 @@ def read_sheet(source: Path | IO[bytes], filename: str | None = None) -> Sheet:
     if data.startswith(_OLE_MAGIC) and _LEGACY_ENCRYPTED in data:
         raise TabularError(_("文件设置了密码，无法读取：请在 Excel 中打开，在“文件→信息→保护工作簿→用密码进行加密”中"
                              "清空密码，保存后再导入"))
+    if str(name).lower().endswith(WPS_SUFFIXES):
+        raise TabularError(wps_format_message())
     if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
         return read_workbook(data)
     looks_binary = b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
@@ -364,7 +386,8 @@ def too_large_message(error: WorkbookTooLarge) -> str:
 
 
 def read_workbook(data: bytes) -> Sheet:
-    """The first visible sheet other than “说明” that holds data (else the first), every row numbered as in Excel.
+    """The first visible sheet other than “说明” that holds data (else the first), every row numbered as in Excel; data
+    on hidden sheets only is refused, as a hidden row is (the clerk does not see it, docs/decisions/0029).
 
     A cell merged over several rows (a village name beside all its households) counts in each of them; an Excel
     error value (#N/A, #REF!) reads as its code, never as a blank. Rows and columns the workbook hides, and cells
@@ -372,14 +395,17 @@ def read_workbook(data: bytes) -> Sheet:
     `SheetRow.struck`): an import decides what they mean."""
     try:
         workbook, scans = open_workbook(data)
-        names = _data_sheet_names(workbook)
-        chosen, others = "", []
+        names, visible = _data_sheet_names(workbook), _visible_sheets(workbook)
+        chosen, others, tops = "", [], {}
         for name in names:
             sheet = workbook.get_sheet_by_name(name)
             if not (sheet.height and any(v not in (None, "") for cells in sheet.iter_rows() for v in cells)):
                 continue
             if chosen:
                 others.append(name)
+                if name in visible:  # its first rows, for an import to tell the same table on another sheet
+                    tops[name] = [SheetRow(number, tuple(cell_text(v) for v in cells))
+                                  for number, cells in enumerate(itertools.islice(sheet.iter_rows(), TOP_ROWS), 1)]
             else:
                 chosen, values, merged = name, sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges
     except WorkbookTooLarge as exc:
@@ -391,23 +417,32 @@ def read_workbook(data: bytes) -> Sheet:
         raise TabularError(unreadable_message()) from exc
     if not chosen:
         return Sheet([], names[0] if names else "")
+    if chosen not in visible:
+        raise TabularError(_("数据在隐藏的工作表“%(sheet)s”中（其他工作表没有数据），无法确定是否要导入。要导入的，"
+                             "请右键点工作表标签→“取消隐藏”，选中它后保存；不要导入的，请删去这张工作表。保存后再导入") % {
+            "sheet": chosen})
     scan = scans.get(chosen, SheetScan())
     rows = _sheet_rows(values, merged or [], scan)
     width = max((len(row.cells) for row in rows), default=0)
-    return Sheet(rows, chosen, others, frozenset(at for at in range(width) if scan.column_hidden(at)))
+    return Sheet(rows, chosen, others, frozenset(at for at in range(width) if scan.column_hidden(at)), tops=tops)
 
 
 def _data_sheet_names(workbook: CalamineWorkbook) -> list[str]:
     """The sheets that may hold the data, visible ones first: a hidden sheet is an office's leftover or lookup list."""
     names = [m.name for m in workbook.sheets_metadata if m.name != INSTRUCTIONS_SHEET] or workbook.sheet_names
-    visible = {m.name for m in workbook.sheets_metadata if m.visible == SheetVisibleEnum.Visible}
+    visible = _visible_sheets(workbook)
     return sorted(names, key=lambda name: name not in visible)
+
+
+def _visible_sheets(workbook: CalamineWorkbook) -> set[str]:
+    return {m.name for m in workbook.sheets_metadata if m.visible == SheetVisibleEnum.Visible}
 
 
 def _sheet_rows(values: list[list[Any]], merged: list[Any], scan: SheetScan) -> list[SheetRow]:
     texts = [[cell_text(v) for v in cells] for cells in values]
     lossy = [{at for at, v in enumerate(cells) if _is_lossy(v)} for cells in values]
     struck, partly = _by_row(scan.struck), _by_row(scan.partly_struck)
+    merged_down: dict[int, set[int]] = {}
     width = max((len(cells) for cells in texts), default=0)
     for (row, column), code in scan.errors.items():
         if row < len(texts) and column < width:
@@ -420,6 +455,7 @@ def _sheet_rows(values: list[list[Any]], merged: list[Any], scan: SheetScan) -> 
             lossy.append(set())
         for row in range(top + 1, bottom + 1):
             texts[row][left] = texts[top][left]
+            merged_down.setdefault(row, set()).add(left)
             if left in lossy[top]:
                 lossy[row].add(left)
             for marked in (struck, partly):
@@ -428,7 +464,7 @@ def _sheet_rows(values: list[list[Any]], merged: list[Any], scan: SheetScan) -> 
     uncomputed = _by_row(scan.uncomputed)
     return [SheetRow(number, tuple(cells), frozenset(lossy[number - 1]), frozenset(uncomputed.get(number - 1, ())),
                      number - 1 in scan.hidden_rows, frozenset(struck.get(number - 1, ())),
-                     frozenset(partly.get(number - 1, ())))
+                     frozenset(partly.get(number - 1, ())), frozenset(merged_down.get(number - 1, ())))
             for number, cells in enumerate(texts, 1)]
 
 
@@ -654,7 +690,7 @@ def _by_name(columns: Sequence[Column]) -> dict[str, Column]:
     return {name: column for column in columns for name in column.names()}
 
 
-def _is_number(cell: str) -> bool:
+def is_number(cell: str) -> bool:
     return bool(_NUMBER.match(compact(cell)))
 
 
@@ -663,7 +699,7 @@ def _carries_on(header: Sequence[SheetRow], row: SheetRow, by_name: dict[str, Co
     (that is a data row; a known name merged over two columns has its parts under it), and a known name, or a name
     under a column that may be split, among its new cells. None when it may be a row of group names only (a header
     row if the next one is); else 0."""
-    if row.is_blank() or any(_is_number(cell) for cell in row.cells if cell):
+    if row.is_blank() or any(is_number(cell) for cell in row.cells if cell):
         return 0
     labels = header_labels([*header, row])
     named = False
@@ -725,9 +761,15 @@ def column_letter(at: int) -> str:
     return letters
 
 
+# What offices write before a 合计 to say what it adds up: 全镇合计, 本页小计, 总合计.
+_TOTAL_SCOPES = ("全镇", "全乡", "全街道", "全村", "全社区", "全区", "全县", "全市", "本页", "本表", "总")
+
+
 def is_total_row(row: SheetRow, labels: tuple[str, ...] = ("合计", "总计")) -> bool:
-    """A row whose first filled cell is a 合计 label (“合    计”, “总计”)."""
-    return compact(_first_filled(row)).startswith(labels)
+    """A row whose first filled cell is a 合计 label (“合    计”, “总计”), or one after its scope (“全镇合计”)."""
+    text = compact(_first_filled(row))
+    return text.startswith(labels) or (text[:1] in "全本总" and any(
+        text.startswith(scope) and text[len(scope):].startswith(labels) for scope in _TOTAL_SCOPES))
 
 
 def _first_filled(row: SheetRow) -> str:
@@ -750,6 +792,18 @@ def is_note_row(row: SheetRow) -> bool:
     if first[:1] not in _NOTE_FIRST or not _NOTE_LINE.match(normalise_header(first)):
         return False
     return all(_NOTE_LINE.match(normalise_header(cell)) for cell in row.cells if cell)
+
+
+# What a template writes under each column of its header: whether it must be filled. Never data.
+_FILL_MARK = re.compile(r"^[*＊※]?[（【〔]?[*＊※]?(必填|选填|非必填|可选|可选填|可不填|可为空|可空|必须填写|必填项|选填项)"
+                        r"[*＊※]?[）】〕]?[*＊※]?$")
+_MARK_FIRST = frozenset("必选非可（【〔*＊※")
+
+
+def is_marks_row(row: SheetRow) -> bool:
+    """A row of nothing but such marks (“必填”, “（选填）”, “*必填”) under a template's header."""
+    first = normalise_header(_first_filled(row))
+    return first[:1] in _MARK_FIRST and all(_FILL_MARK.match(normalise_header(cell)) for cell in row.cells if cell)
 
 
 def match_headers(header: Header | SheetRow, columns: Sequence[Column], *,
@@ -785,6 +839,13 @@ def match_headers(header: Header | SheetRow, columns: Sequence[Column], *,
             continue
         column = by_name[header_lookup(labels[level].text, by_name) or ""]
         places.setdefault(column.header, []).append((at, level, labels))
+    if side := _side_by_side(places, columns):
+        match.errors.append(RowError(header.number, "", _(
+            "表头出现了两次（%(first)s列、%(second)s列），是两张表并排在一个工作表中：一个工作表只能导入一张表。"
+            "请把右边的表剪切到左边的表下方（各列对齐），或移到另一个工作表，分别导入") % {
+            "first": side[0], "second": side[1]}))
+        match.refused.update(at for found in places.values() for at, _level, _labels in found)
+        return match
     for column in columns:
         found = places.get(column.header)
         if found:
@@ -792,6 +853,21 @@ def match_headers(header: Header | SheetRow, columns: Sequence[Column], *,
         elif column.required:
             match.errors.append(RowError(header.number, column.header, _("缺少必填列")))
     return match
+
+
+def _side_by_side(places: dict[str, list[tuple[int, int, tuple[HeaderLabel, ...]]]],
+                  columns: Sequence[Column]) -> tuple[str, str] | None:
+    """The two spans (A—J, L—U) of a header written twice along its row, every required column in each: two tables
+    side by side. None for a header that names a column twice here and there (refused column by column)."""
+    required = [column.header for column in columns if column.required]
+    if not required or any(len(places.get(name, ())) < 2 for name in required):
+        return None
+    firsts = [found[0][0] for found in places.values()]
+    seconds = [found[1][0] for found in places.values() if len(found) > 1]
+    if max(firsts) >= min(seconds):
+        return None
+    return (f"{column_letter(min(firsts))}—{column_letter(max(firsts))}",
+            f"{column_letter(min(seconds))}—{column_letter(max(at for found in places.values() for at, *_ in found))}")
 
 
 def unchecked_rows_note(match: HeaderMatch, columns: Sequence[Column]) -> str:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zoufang.campaigns.models import Campaign
+from zoufang.core.tabular import WPS_SUFFIXES, wps_format_message
 from zoufang.regions.models import Region
 from zoufang.registry.models import Target
 
@@ -57,6 +58,8 @@ class ImportForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
+        if upload.name.lower().endswith(WPS_SUFFIXES):
+            raise forms.ValidationError(wps_format_message())
         if not upload.name.lower().endswith(UPLOAD_SUFFIXES):
             raise forms.ValidationError(_("只能上传 Excel（.xlsx、.xls、.xlsm）或 CSV 文件"))
         if upload.size > MAX_UPLOAD_MB * 1024 * 1024:

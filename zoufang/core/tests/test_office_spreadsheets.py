@@ -7,11 +7,12 @@ import zipfile
 
 import pytest
 import xlwt
+from openpyxl import Workbook
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Font
 
-from zoufang.core.tabular import parse_count, parse_date, read_sheet
+from zoufang.core.tabular import TabularError, parse_count, parse_date, read_sheet
 from zoufang.core.tests.test_workbook_scan import _repack
 from zoufang.registry.tests.test_import_support import as_excel_saves, xlsx_file
 
@@ -204,3 +205,45 @@ def test_text_struck_through_in_part_of_a_cell_is_marked_in_an_old_xls_too():
     assert [row.cells for row in rows[3001:]] == [("张三张山", ""), ("李四（已迁出）", ""), ("王五", ""), ("", "计家墩村一组")]
     assert [(row.number, sorted(row.partly_struck)) for row in rows if row.partly_struck] == [(3002, [0]), (3005, [1])]
     assert [(row.number, sorted(row.struck)) for row in rows if row.struck] == [(3003, [0])]
+
+
+@pytest.mark.parametrize(("form", "state"), [("xlsx", "hidden"), ("xlsx", "veryHidden"), ("xls", 1)])
+def test_data_only_on_a_hidden_sheet_is_refused_not_read_unseen(form, state):
+    """The clerk sees an empty cover sheet; the rows are on a sheet hidden behind it. Reading them imported what the
+    clerk cannot see, without a word (decision 0029: what a workbook hides is never guessed)."""
+    if form == "xlsx":
+        book = Workbook()
+        book.active.title = "封面"
+        page = book.create_sheet("户籍户 2017")
+        for row in REGISTER:
+            page.append(row)
+        page.sheet_state = state
+        out = io.BytesIO()
+        book.save(out)
+    else:
+        old = xlwt.Workbook(encoding="utf-8")
+        old.add_sheet("封面")
+        sheet = old.add_sheet("户籍户 2017")
+        for r, row in enumerate(REGISTER):
+            for c, value in enumerate(row):
+                sheet.write(r, c, value)
+        sheet.visibility = state
+        out = io.BytesIO()
+        old.save(out)
+    with pytest.raises(TabularError) as refused:
+        read_sheet(io.BytesIO(out.getvalue()), f"h.{form}")
+    assert str(refused.value) == (
+        "数据在隐藏的工作表“户籍户 2017”中（其他工作表没有数据），无法确定是否要导入。要导入的，请右键点工作表标签→"
+        "“取消隐藏”，选中它后保存；不要导入的，请删去这张工作表。保存后再导入")
+
+
+
+WPS_ET = "WPS 表格文件（.et）不能直接导入：请在 WPS 中“文件→另存为”，文件类型选“Excel 工作簿（*.xlsx）”，保存后再导入"
+
+
+@pytest.mark.parametrize("name", ["户籍户.et", "模板.ETT"])
+def test_a_wps_spreadsheet_in_its_own_format_is_refused_saying_how_to_save_it(name):
+    """WPS's own .et is an OLE file like an old .xls: read as one, it fails as “not a valid xlsx/csv, or a password”."""
+    with pytest.raises(TabularError) as refused:
+        read_sheet(io.BytesIO(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504), name)
+    assert str(refused.value) == WPS_ET

@@ -49,7 +49,7 @@ def _record(ctx: ImportContext, table: Table, units: UnitNames, row: SheetRow) -
     before = len(ctx.errors)
     name = person_name(get(row, NAME))
     if cells.required_cell(ctx, n, NAME, name):
-        cells.text_cell(ctx, n, NAME, name, 50)
+        cells.person_cell(ctx, n, NAME, get(row, NAME), 50)
     unit = units.unit(get(row, UNIT))
     if cells.required_cell(ctx, n, UNIT, get(row, UNIT)) and unit is None:
         ctx.error(n, UNIT, ctx.area.unit_missing(units, get(row, UNIT)))

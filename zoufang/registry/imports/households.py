@@ -95,7 +95,7 @@ def _record(ctx: ImportContext, table: Table, places: ScopeRegions, row: SheetRo
         region = places.below(region, Region.Level.GRID, value[GRID], ctx, n, GRID)
     name = person_name(value[NAME])
     if cells.required_cell(ctx, n, NAME, name):
-        cells.text_cell(ctx, n, NAME, name, 200)
+        cells.person_cell(ctx, n, NAME, value[NAME], 200)
     address = value[ADDRESS]
     if cells.required_cell(ctx, n, ADDRESS, address):
         cells.text_cell(ctx, n, ADDRESS, address, 300)

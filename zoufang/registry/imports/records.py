@@ -14,7 +14,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.core.crypto import with_indexes
-from zoufang.core.tabular import as_found, not_a_count, parse_count
+from zoufang.core.tabular import as_found, not_a_count, nought_hint, parse_count, person_name
 from zoufang.regions.positions import fill_missing, place_new
 from zoufang.registry import identifiers
 from zoufang.registry.imports.base import Change, ImportContext, Outcome, parse_bool
@@ -169,8 +169,10 @@ def plan_records(ctx: ImportContext, model: type[models.Model], records: Sequenc
 
 
 def halfwidth(text: str) -> str:
-    """Full-width digits and letters as typed with a Chinese input method (３２０５８３ｘ) made ASCII."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """Full-width digits and letters as typed with a Chinese input method (３２０５８３ｘ) made ASCII, without the
+    quote typed before a number to keep it as text: ' is Excel's own and never kept, but ‘ ’ ` (the same key with a
+    Chinese input method on) are kept as text."""
+    return unicodedata.normalize("NFKC", text).strip().lstrip("'‘’`").strip()
 
 
 def excel_number_message(what: str, text: str) -> str:
@@ -267,6 +269,9 @@ def guard_identity(ctx: ImportContext, row: int, column: str, key: str,
     return False
 
 
+_PHONE_SEPARATOR = re.compile(r"[/／、，,;；]|\d{7}\D+\d{7}")  # two numbers in one cell
+
+
 def phone_cell(ctx: ImportContext, row: int, column: str, text: str, *, mobile_only: bool = False) -> str:
     """A mobile or landline number; “13812345678.0”, “+86 138-1234-5678” and “138 1234 5678” are read as 13812345678."""
     value = _COUNTRY_CODE.sub("", _FLOAT_TAIL.sub(r"\1", _SPACES.sub("", halfwidth(text))))
@@ -277,7 +282,8 @@ def phone_cell(ctx: ImportContext, row: int, column: str, text: str, *, mobile_o
     valid = identifiers.is_valid_mobile(value) if mobile_only else identifiers.is_valid_phone(value)
     if not valid:
         rule = identifiers.MOBILE_RULE if mobile_only else identifiers.PHONE_RULE
-        ctx.error(row, column, f"{rule}{as_found(identifiers.mask_phone(value))}")
+        several = _("；一格只填一个号码，其余的可写在“备注”列") if _PHONE_SEPARATOR.search(value) else ""
+        ctx.error(row, column, f"{rule}{as_found(identifiers.mask_phone(value))}{several}")
     return value
 
 
@@ -287,8 +293,8 @@ def count_cell(ctx: ImportContext, row: int, column: str, text: str, *, maximum:
         return None
     value = parse_count(halfwidth(text))
     if value is None or (maximum is not None and value > maximum):
-        ctx.error(row, column, _("应为0到%(max)d之间的整数") % {"max": maximum} + as_found(text) if maximum is not None
-                  else not_a_count(text))
+        ctx.error(row, column, _("应为0到%(max)d之间的整数") % {"max": maximum} + as_found(text) + nought_hint(text)
+                  if maximum is not None else not_a_count(text))
         return None
     return value
 
@@ -301,6 +307,28 @@ def bool_cell(ctx: ImportContext, row: int, column: str, text: str) -> bool | No
     if value is None:
         ctx.error(row, column, _("应填“是”或“否”") + as_found(text))
     return value
+
+
+# A name cell holding a second line (Alt+Enter) with text on both sides, or a run of digits a phone or ID number has.
+_SECOND_LINE = re.compile(r"\S\s*[\n\r\u2028\u2029]\s*\S")
+_NUMBER_RUN = re.compile(r"\d{7}")
+
+
+def person_cell(ctx: ImportContext, row: int, column: str, text: str, max_length: int) -> str:
+    """A person's name as `person_name` reads it (whitespace out of a Chinese name: “王  文” is 王文). A cell holding two
+    lines, or a number as long as a phone's, is refused: read as one name it would glue two texts into a person
+    nobody is, or keep a phone number in a name, where nothing masks it."""
+    name = person_name(text)
+    if _SECOND_LINE.search(text):
+        ctx.error(row, column, _("%(column)s中有换行（单元格内按了 Alt+Enter），是两段文字，无法确定哪段是姓名。"
+                                 "一格只填一个人的姓名：电话、身份证号码等请填在各自的列，说明请填在“备注”列；"
+                                 "确是一个姓名的，请删去换行") % {"column": column})
+    elif _NUMBER_RUN.search(unicodedata.normalize("NFKC", name)):
+        ctx.error(row, column, _("%(column)s中有一串数字（7位以上），像是电话或证件号码：一格只填一个人的姓名，"
+                                 "电话、身份证号码等请填在各自的列") % {"column": column})
+    else:
+        text_cell(ctx, row, column, name, max_length)
+    return name
 
 
 def text_cell(ctx: ImportContext, row: int | None, column: str, text: str, max_length: int) -> str:

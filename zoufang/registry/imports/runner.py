@@ -1,6 +1,6 @@
 """Running an import: read the file, validate every row, then write all of it in one transaction or nothing."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -10,7 +10,18 @@ from django.utils.translation import gettext as _
 from zoufang.accounts import audit
 from zoufang.accounts.models import AuditEvent
 from zoufang.core import sheetwriter
-from zoufang.core.tabular import RowError, TabularError, read_sheet
+from zoufang.core.tabular import (
+    TOP_ROWS,
+    Column,
+    RowError,
+    Sheet,
+    SheetRow,
+    TabularError,
+    match_headers,
+    read_header,
+    read_sheet,
+    unchecked_rows_note,
+)
 from zoufang.regions.models import Region
 from zoufang.regions.positions import fill_missing
 from zoufang.registry.imports import (
@@ -62,7 +73,11 @@ def run_import(kind: str, source: Path | IO[bytes], *, filename: str | None = No
     except TabularError as exc:
         report.errors.append(RowError(None, "", str(exc)))
         return report
-    if ctx.sheet.other_sheets:
+    if same := same_table_sheets(ctx.sheet, spec.columns):
+        ctx.error(None, "", _("工作表%(others)s与读取的工作表“%(sheet)s”是同样的表（表头相同），没有读取：每次只导入一个"
+                              "工作表。请把各工作表的行复制到同一个工作表中，或把每个工作表另存为一个文件，分别导入") % {
+            "sheet": ctx.sheet.name, "others": "、".join(f"“{n}”" for n in same)})
+    elif ctx.sheet.other_sheets:
         ctx.notes.append(_("读取的是工作表“%(sheet)s”；工作表%(others)s也有数据，未读取（每次只导入一个工作表）") % {
             "sheet": ctx.sheet.name, "others": "、".join(f"“{n}”" for n in ctx.sheet.other_sheets)})
     outcome = spec.prepare(ctx, ctx.sheet.rows)
@@ -93,6 +108,21 @@ def run_import(kind: str, source: Path | IO[bytes], *, filename: str | None = No
         report.errors.append(RowError(None, "", _("写入数据库时出错，已全部撤销：%(error)s") % {"error": exc}))
         report.created = report.updated = report.unchanged = report.deleted = 0
     return report
+
+
+def same_table_sheets(sheet: Sheet, columns: Sequence[Column]) -> list[str]:
+    """The other visible sheets holding a table of this import's kind (its header names every required column): one
+    sheet per village, or 附件1 and 附件2 in one workbook. Only the first is read, and the others would be left out
+    with only a note to say so. None when the sheet read holds no such table: the data may be behind a cover sheet,
+    as reading it says."""
+    def holds_table(rows: list[SheetRow]) -> bool:
+        header = read_header(rows[:TOP_ROWS], columns)
+        return header is not None and not unchecked_rows_note(match_headers(header, columns, allow_unknown=True),
+                                                              columns)
+
+    if not sheet.tops or not holds_table(sheet.rows):
+        return []
+    return [name for name, top in sheet.tops.items() if holds_table(top)]
 
 
 POSITIONED = ("registry.Target", "regions.Region")

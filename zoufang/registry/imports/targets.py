@@ -98,7 +98,7 @@ def _enterprise(ctx: ImportContext, table: Table, places: ScopeRegions, row: She
 
 
 def _person_cell(ctx: ImportContext, table: Table, row: SheetRow, column: str) -> str:
-    return cells.text_cell(ctx, row.number, column, person_name(table.value(row, column)), 50)
+    return cells.person_cell(ctx, row.number, column, table.value(row, column), 50)
 
 
 def _contact(ctx: ImportContext, table: Table, row: SheetRow) -> dict[str, Any]:
@@ -127,7 +127,7 @@ def _person(ctx: ImportContext, table: Table, places: ScopeRegions, row: SheetRo
     get = table.value
     name = person_name(get(row, "姓名"))
     if cells.required_cell(ctx, n, "姓名", name):
-        cells.text_cell(ctx, n, "姓名", name, 200)
+        cells.person_cell(ctx, n, "姓名", get(row, "姓名"), 200)
     region = places.place(get(row, "村（社区）"), ctx, n, "村（社区）")
     return {"name": name, "region_id": region.pk if region else None,
             "industry": cells.text_cell(ctx, n, "领域", get(row, "领域"), 100),

@@ -114,6 +114,24 @@ def test_it_finds_or_names_data_on_another_sheet(campaign):
 
 
 @pytest.mark.django_db
+def test_the_same_table_on_another_sheet_refuses_the_file_a_different_one_is_named(campaign):
+    """One sheet per village, as offices keep a register: the first was imported, the others only named in a note the
+    clerk could miss, and their households never registered."""
+    first, second = [HEADER, _row(id_number(7))], [["计家墩村户籍户"], HEADER, _row(id_number(8), "李四")]
+    report = run_import("households", _workbook({"上下塘 社区": first, "计家墩村": second, "汇总": [["村", "户数"]]}),
+                        filename="h.xlsx", campaign=campaign)
+    assert [str(e) for e in report.errors] == [
+        "工作表“计家墩村”与读取的工作表“上下塘 社区”是同样的表（表头相同），没有读取：每次只导入一个工作表。请把各工作表的"
+        "行复制到同一个工作表中，或把每个工作表另存为一个文件，分别导入"]
+    assert not Target.objects.exists()
+
+    report = run_import("households", _workbook({"上下塘 社区": first, "汇总": [["村", "户数"]]}), filename="h.xlsx",
+                        campaign=campaign)
+    assert report.ok, report.errors
+    assert report.notes == ["读取的是工作表“上下塘 社区”；工作表“汇总”也有数据，未读取（每次只导入一个工作表）"]
+
+
+@pytest.mark.django_db
 def test_it_ignores_and_names_harmless_columns_and_refuses_unknown_ones_with_a_guess(campaign):
     rows = [["序号", *HEADER, "登记日期", "备注"], [1, *_row(id_number(5)), "2017-05-03", "新迁入"]]
     report = run_import("households", csv_file(rows), filename="h.csv", campaign=campaign)

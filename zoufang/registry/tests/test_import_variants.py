@@ -5,6 +5,7 @@ import io
 from pathlib import Path
 
 import pytest
+import xlwt
 from openpyxl import Workbook
 
 from zoufang.planning.models import FixedQuota
@@ -171,3 +172,65 @@ def test_an_allocation_table_with_merged_units_stores_what_the_blank_continuatio
     report = run_import("allocation", xlsx_file(rows, ["A4:A5", "B4:B5"]), filename="附件2.xlsx", campaign=campaign)
     assert report.ok, [str(e) for e in report.errors]
     assert sorted(FixedQuota.objects.values_list("row_number", "count", "units__name", "region__name")) == blank
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("form", ["xlsx", "xls"])
+def test_a_figure_merged_over_rows_of_an_allocation_table_is_refused_not_counted_in_each(campaign, form):
+    """走访户数 “60” merged over two villages' rows: each 60, or 60 between them? Read into every row it covers, as a
+    village name merged beside its households is, it was counted twice; with no 合计 under the table nothing said so.
+    A 序号 or unit merged over a unit's rows is still its continuation."""
+    rows = _small_annex2()
+    rows[3][4] = None
+    merges = ["A3:A4", "B3:B4", "E3:E4"]
+    report = run_import("allocation", _workbook(rows, merges, form), filename=f"附件2.{form}", campaign=campaign)
+    assert [str(e) for e in report.errors] == [
+        "第3行【E列“走访户数”】：E3:E4是一个合并单元格，数字“20”跨了第3—4行，无法确定是每行各20，还是这几行共20。"
+        "请取消合并，在每一行填写各自的数（相同的数也每行填写），保存后再导入"]
+    assert not FixedQuota.objects.exists()
+
+    rows[3][4] = 20
+    report = run_import("allocation", _workbook(rows, merges[:2], form), filename=f"附件2.{form}", campaign=campaign)
+    assert report.ok, [str(e) for e in report.errors]
+    assert sorted(FixedQuota.objects.values_list("region__name", "count")) == [("上下塘社区", 20), ("计家墩村", 20)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label", ["全镇合计", "本页合计", "总合计"])
+def test_a_total_labelled_with_its_scope_is_checked_as_the_total(campaign, label):
+    """“全镇合计” was read as a unit's row: refused, for the wrong reason (“不能为空”), and its figures never checked."""
+    rows = [*_small_annex2(), [label, None, None, 70, 45]]
+    report = run_import("allocation", xlsx_file(rows), filename="附件2.xlsx", campaign=campaign)
+    assert [str(e) for e in report.errors] == ["第5行【走访户数】：合计为45户，各行之和为40户，相差5户"]
+
+    rows[-1][4] = 40
+    report = run_import("allocation", xlsx_file(rows), filename="附件2.xlsx", campaign=campaign)
+    assert report.ok, [str(e) for e in report.errors]
+
+
+def _small_annex2() -> list[list[object]]:
+    """A unit's table of two villages, the second its continuation, in a town whose registry agrees with it."""
+    add_registered_households({"上下塘社区": 40, "计家墩村": 30})
+    Unit.objects.create(name="市交通局", kind=Unit.Kind.CITY_DEPARTMENT)
+    return [["市交通局走访分配表"], ["序号", "走访单位", "村、社区名称", "户籍总户数（户）", "走访户数"],
+            [1, "市交通局", "上下塘社区", 40, 20], [None, None, "计家墩村", 30, 20]]
+
+
+def _workbook(rows: list[list[object]], merges: list[str], form: str) -> io.BytesIO:
+    """The rows with the cells `merges` names merged, as Excel saves them (.xlsx) or as an old Excel did (.xls)."""
+    if form == "xlsx":
+        return xlsx_file(rows, merges)
+    book = xlwt.Workbook(encoding="utf-8")
+    page = book.add_sheet("附件2")
+    blocks = [(int(a[1:]) - 1, int(b[1:]) - 1, ord(a[0]) - 65, ord(b[0]) - 65) for a, b in (m.split(":") for m in merges)]
+    for r, cells in enumerate(rows):
+        for c, value in enumerate(cells):
+            if value is not None and not any(top <= r <= bottom and left <= c <= right
+                                             for top, bottom, left, right in blocks):
+                page.write(r, c, value)
+    for top, bottom, left, right in blocks:
+        page.write_merge(top, bottom, left, right, rows[top][left])
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from zoufang.accounts.models import AuditEvent
+from zoufang.core.tests.test_office_spreadsheets import WPS_ET
 from zoufang.registry.models import Target
 from zoufang.registry.tests.factories import id_number
 from zoufang.web import import_views
@@ -146,6 +147,11 @@ def test_it_rejects_other_file_types(town, login):
     response = _upload(client, town, upload, dry_run=True)
     assert response.status_code == 200
     assert "只能上传 Excel（.xlsx、.xls、.xlsm）或 CSV 文件" in response.content.decode()
+
+    upload = SimpleUploadedFile("户籍户.et", b"\xd0\xcf\x11\xe0", content_type="application/octet-stream")
+    response = _upload(client, town, upload, dry_run=True)
+    assert WPS_ET in response.content.decode()
+
 
 
 def test_it_serves_a_template_per_kind(town, login):
