@@ -116,6 +116,7 @@ def headline_figures(campaign: Campaign) -> list[tuple[str, int]]:
             figures.append((str(kind.label), stats["targets"][str(kind)]))
     figures.append((str(_("走访单位")), stats["units"]))
     for role in Cadre.Role:
-        if stats["cadres"][str(role)]:
-            figures.append((str(role.label), stats["cadres"][str(role)]))
+        if stats["cadres"][str(role)]:  # the role 其他 alone, among the figures, would count nothing one can name
+            label = _("其他干部") if role == Cadre.Role.OTHER else role.label
+            figures.append((str(label), stats["cadres"][str(role)]))
     return figures
