@@ -158,9 +158,9 @@ def hotline(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("已受理，作为 %(number)s 的重复来电合并到该件。") % {"number": case.merged_into.number})
         elif case.follows is not None:
             messages.success(request, _("已受理，关联已结案的 %(number)s（重复来电），请在登记期限 %(due)s 前登记交办。") % {
-                "number": case.follows.number, "due": case.registration_due})
+                "number": case.follows.number, "due": clock.day(case.registration_due)})
         else:
-            messages.success(request, _("已受理，请在登记期限 %(due)s 前登记交办。") % {"due": case.registration_due})
+            messages.success(request, _("已受理，请在登记期限 %(due)s 前登记交办。") % {"due": clock.day(case.registration_due)})
         return redirect("cases:detail", case.public_id)
     return _page(request, form, request.POST.get("raiser_phone", ""))
 
