@@ -251,6 +251,7 @@ def test_it_writes_a_diary_entry_and_refuses_an_empty_one(login, visiting):
     entry = DiaryEntry.objects.get()
     assert entry.cadre == visiting.users["dept"].cadre
     assert entry.campaign == visiting.campaign
+    assert AuditEvent.objects.get(summary__startswith="民情走访日记").summary == "民情走访日记 2017年6月14日"
     page = client.post("/me/diary/", {"entry_date": "2017-06-20", "text": " "}).content.decode()
     assert "内容：必填" in page
     assert "日期：不能晚于今天" in page
