@@ -88,8 +88,12 @@ class CountsTable:
 
 
 def counts_table(campaign: Campaign, user: Any) -> CountsTable:
-    """Targets per village and kind, among those the user may see, with the 合计 row."""
+    """Targets per village and kind, among those the user may see, with the 合计 row. The office and those who read
+    the whole campaign's figures see every village, one with nothing to visit too (a gap); anyone else only the
+    villages where they may open a target, not a table of zeros (a department's handler, the third-party caller)."""
     raw = counts_per_village(campaign, scope.visible_targets(user), scope.visible_regions(user))
+    if not sees_campaign_stats(user, campaign):
+        raw = [row for row in raw if row["total"]]
     kinds = [
         (str(kind), str(kind.label))
         for kind in Target.Kind

@@ -49,6 +49,17 @@ def test_it_shows_a_village_cadre_only_their_village_row(town, login):
     assert 'class="figures"' not in html
 
 
+def test_a_user_who_reads_no_targets_of_a_village_is_not_shown_its_row_of_zeros(town, login):
+    """The third-party caller may open no target (only the visits drawn for it): its table was every village in
+    zeros. A row counts what the user may open; with none, the page says so instead of a table of nothing."""
+    html = login(town.users["auditor"]).get("/").content.decode()
+    assert '<table class="counts">' not in html
+    assert "暂无可显示的村（社区）" in html
+    # The office reads every village, a village with nothing to visit too: a gap is what it looks for.
+    html = login(town.users["office"]).get("/").content.decode()
+    assert "上下塘社区" in html and "计家墩村" in html
+
+
 def test_it_tells_an_outsider_to_ask_the_office_for_a_scope(town, login):
     html = login(town.users["outsider"]).get("/").content.decode()
     assert "您的账号尚未分配走访范围，请联系走访办。" in html
