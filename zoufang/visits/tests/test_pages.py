@@ -560,3 +560,11 @@ def test_a_diary_entry_sent_twice_is_written_once(login, visiting):
     assert fresh != key
     assert client.post("/me/diary/", {**sent, "text": "另记：村口路灯不亮", "key": fresh}).status_code == 302
     assert DiaryEntry.objects.count() == 2
+
+
+def test_the_office_visit_list_counts_opinions_in_the_ledgers_unit(login, visiting, visit):
+    """A phone shows each visit as a card (a cell beside its label): 问题意见（条） 1, as the ledger's column says it,
+    not a bare 问题意见 1."""
+    page = login(visiting.users["office"]).get("/visits/").content.decode()
+    assert '<th scope="col">问题意见（条）</th>' in page
+    assert 'data-label="问题意见（条）"' in page
