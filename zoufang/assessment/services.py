@@ -125,8 +125,7 @@ def check_run(campaign: Campaign, *, starts_on: dt.date, ends_on: dt.date, by: A
     if ends_on < starts_on:
         raise AssessmentError(_("考核期止不能早于考核期起"))
     if starts_on < campaign.starts_on or ends_on > campaign.ends_on:
-        raise AssessmentError(_("考核期应在活动期间（%(start)s 至 %(end)s）内") % {
-            "start": campaign.starts_on, "end": campaign.ends_on})
+        raise AssessmentError(_("考核期应在活动期间（%(span)s）内") % {"span": clock.span(campaign.starts_on, campaign.ends_on)})
     chosen = indicators(campaign)
     if not chosen:
         raise AssessmentError(_("活动配置未设定考核指标（assessment.weights）"))

@@ -150,7 +150,7 @@ def _store_batch(campaign: Campaign, period: sampling.Period, *, by: Any, rate: 
     ])
     audit.record(by, AuditEvent.Action.CREATE, batch, summary=_(
         "抽取%(batch)s：%(campaign)s，%(start)s 至 %(end)s 的 %(population)s 条走访中抽 %(drawn)s 条") % {
-        "batch": batch, "campaign": campaign.name, "start": period.starts_on, "end": period.ends_on,
+        "batch": batch, "campaign": campaign.name, "start": clock.day(period.starts_on), "end": clock.day(period.ends_on),
         "population": len(rows), "drawn": len(drawn)},
         changes={"seed": seed, "rate": str(rate) if rate is not None else None, "count": count,
                  "flagged_share": str(share), "digest": batch.inputs["digest"], "drawn": len(drawn),

@@ -88,4 +88,10 @@ class CaseCategory(models.Model):
         constraints = [models.UniqueConstraint(fields=["campaign", "code"], name="case_category_unique_code")]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.title}"
+        return f"{self.code} {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The words as a page or a cell names the category: the seed's list keeps its items' closing ；/。 (the title
+        stays as written), a name does not."""
+        return self.title.rstrip("；;。")

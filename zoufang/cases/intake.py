@@ -19,7 +19,7 @@ from zoufang.accounts.models import AuditEvent, RoleGrant
 from zoufang.campaigns.models import Campaign
 from zoufang.cases import access, similarity
 from zoufang.cases.models import Case
-from zoufang.cases.presenters import offered
+from zoufang.cases.presenters import day_text, offered
 from zoufang.cases.services import receive_case_once
 from zoufang.cases.transition import CaseError
 from zoufang.core import limits, request_keys
@@ -158,9 +158,9 @@ def hotline(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("已受理，作为 %(number)s 的重复来电合并到该件。") % {"number": case.merged_into.number})
         elif case.follows is not None:
             messages.success(request, _("已受理，关联已结案的 %(number)s（重复来电），请在登记期限 %(due)s 前登记交办。") % {
-                "number": case.follows.number, "due": case.registration_due})
+                "number": case.follows.number, "due": day_text(case.registration_due)})
         else:
-            messages.success(request, _("已受理，请在登记期限 %(due)s 前登记交办。") % {"due": case.registration_due})
+            messages.success(request, _("已受理，请在登记期限 %(due)s 前登记交办。") % {"due": day_text(case.registration_due)})
         return redirect("cases:detail", case.public_id)
     return _page(request, form, request.POST.get("raiser_phone", ""))
 

@@ -68,7 +68,7 @@ def iter_rows(cases: QuerySet[Case] | Iterable[Case], user: Any, start: int = 1)
     chosen = cases.iterator(chunk_size=CHUNK) if isinstance(cases, QuerySet) and cases._result_cache is None else cases
     for n, c in enumerate(chosen, start=start):
         yield [
-            n, c.number, f"{c.category.code} {c.category.title}" if c.category else "", presenter.text(c, c.description),
+            n, c.number, str(c.category) if c.category else "", presenter.text(c, c.description),
             village_name(c), presenter.raiser(c)["name"],
             clock.local(c.raised_at).date(), unit_shown(c, several), presenter.deadline_cell(c),
             str(c.get_status_display()), presenter.text(c, c.resolution or c.explanation),

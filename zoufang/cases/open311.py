@@ -36,6 +36,7 @@ from zoufang.campaigns.models import Campaign, CaseCategory
 from zoufang.cases import open311_keys
 from zoufang.cases.models import Case, Open311Key
 from zoufang.cases.open311_format import error, render
+from zoufang.cases.presenters import day_text
 from zoufang.cases.services import receive_case_once
 from zoufang.cases.workflow import ANSWERED
 from zoufang.core import queryparams
@@ -430,7 +431,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Open311Error(422, _("该 Idempotency-Key 已用于内容不同的另一件问题，新的问题请用新的键")) from None
     open311_keys.record_use(key, (_("提交问题 %(case_number)s") if received else _("重复提交问题 %(case_number)s（同一 "
                                   "Idempotency-Key，未重复受理）")) % {"case_number": case.number})
-    notice = _("已转入走访办，将在登记期限 %(due)s 前登记交办。") % {"due": case.registration_due}
+    notice = _("已转入走访办，将在登记期限 %(due)s 前登记交办。") % {"due": day_text(case.registration_due)}
     return render(fmt, "service_requests", [
         {"service_request_id": str(case.public_id), "service_notice": notice, "account_id": account_id or None}],
         status=201)

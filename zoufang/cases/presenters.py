@@ -155,7 +155,7 @@ class CasePresenter:
             "priority": case.priority,
             "source": case.source,
             "category_code": case.category.code if case.category else "",
-            "category": case.category.title if case.category else "",
+            "category": case.category.label if case.category else "",
             # Numbers the raiser typed are theirs: in full only for those who see the raiser in full.
             "description": self.text(case, case.description),
             "region": village_name(case),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from zoufang import clock
 from zoufang.cases import deadlines, notifications
 from zoufang.cases.models import Case, CaseReminder
-from zoufang.cases.presenters import deadline_text
+from zoufang.cases.presenters import day_text, deadline_text
 from zoufang.cases.workflow import HANDLING
 
 
@@ -73,7 +73,7 @@ def _send(case: Case, kind: str, today: dt.date) -> None:
     if kind == CaseReminder.Kind.REGISTRATION:
         users = notifications.office_users(case)
         subject = _("逾期未登记：%(line)s") % {"line": line}
-        body = _("登记期限 %(due)s 已过，请尽快登记。") % {"due": case.registration_due}
+        body = _("登记期限 %(due)s 已过，请尽快登记。") % {"due": day_text(case.registration_due)}
     else:
         unit_side = kind == CaseReminder.Kind.OVERDUE_UNIT
         users = notifications.unit_users(case) if unit_side else notifications.office_users(case)

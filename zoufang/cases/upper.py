@@ -40,7 +40,7 @@ class QueueRow:
 
     def cells(self, n: int) -> list[Any]:
         c = self.case
-        return [n, c.number, self.town, self.village, f"{c.category.code} {c.category.title}" if c.category else "",
+        return [n, c.number, self.town, self.village, str(c.category) if c.category else "",
                 self.description, c.unit.name if c.unit else "", self.reason, self.leader,
                 clock.minute(self.signed_at) if self.signed_at else "", self.signed_note,
                 str(c.get_status_display()), self.answer]

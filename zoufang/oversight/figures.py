@@ -1848,11 +1848,11 @@ def _case_label(by: str, key: Any) -> str:
     if by == "cadre":
         return _label("cadre", key)
     if by == "category":
-        return f"{key.code} {key.title}"
-    if by == "week":
-        return _("%(start)s 至 %(end)s") % {"start": key, "end": key + dt.timedelta(days=6)}
+        return str(key)
+    if by == "week":  # a span of days and a month as the pages say them (decision 0045), not ISO's 2017-06-05, 2017-06
+        return f"{clock.day(key)}—{clock.period_end(key, key + dt.timedelta(days=6))}"
     if by == "month":
-        return key.isoformat()[:7]  # YYYY-MM (a third of strftime's time, once per row of every read)
+        return clock.month(key)
     if by == "status":
         return str(S(key).label)
     return str(key.name)

@@ -348,7 +348,7 @@ def add_diary_entry(user: Any, *, entry_date: dt.date, text: str, campaign: Any 
     def make() -> DiaryEntry:
         entry = DiaryEntry.objects.create(cadre=cadre, campaign=campaign, entry_date=entry_date, text=text.strip(),
                                           created_by=user, request_key=key)
-        audit.record(user, AuditEvent.Action.CREATE, entry, summary=_("民情走访日记 %(date)s") % {"date": entry_date})
+        audit.record(user, AuditEvent.Action.CREATE, entry, summary=_("民情走访日记 %(date)s") % {"date": clock.day(entry_date)})
         return entry
 
     return request_keys.once_checked(DiaryEntry.objects.all(), key, make, lambda earlier: (

@@ -5,6 +5,7 @@ import json
 import uuid
 from io import BytesIO
 from typing import cast
+from urllib.parse import quote
 
 import pydantic
 from django.contrib import messages
@@ -206,7 +207,9 @@ def my_ledger(request: HttpRequest) -> HttpResponse:
     out = BytesIO()
     count = ledger.write_ledger(out, _("%(name)s 走访台账") % {"name": cadre.name}, visits_of(cadre), request.user,
                                 whose=cadre.name)
-    return _xlsx(request, out.getvalue(), "ledger.xlsx", _("导出本人走访台账 %(n)s 条") % {"n": count})
+    # Saved as the unit's ledger is (派出所走访台账.xlsx), not as its address's ledger.xlsx.
+    return _xlsx(request, out.getvalue(), _("%(name)s走访台账.xlsx") % {"name": cadre.name},
+                 _("导出本人走访台账 %(n)s 条") % {"n": count})
 
 
 @login_required
@@ -221,7 +224,8 @@ def unit_ledger(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def _xlsx(request: HttpRequest, content: bytes, filename: str, summary: str) -> HttpResponse:
     audit.record(request.user, AuditEvent.Action.EXPORT, None, object_type="visits.Visit", summary=summary)
     response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename={filename}"
+    # The ASCII name only for a client that cannot read the other (as jobs.views.file_response).
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}; filename=\"ledger.xlsx\""
     return response
 
 

@@ -88,8 +88,12 @@ class CountsTable:
 
 
 def counts_table(campaign: Campaign, user: Any) -> CountsTable:
-    """Targets per village and kind, among those the user may see, with the 合计 row."""
+    """Targets per village and kind, among those the user may see, with the 合计 row. The office and those who read
+    the whole campaign's figures see every village, one with nothing to visit too (a gap); anyone else only the
+    villages where they may open a target, not a table of zeros (a department's handler, the third-party caller)."""
     raw = counts_per_village(campaign, scope.visible_targets(user), scope.visible_regions(user))
+    if not sees_campaign_stats(user, campaign):
+        raw = [row for row in raw if row["total"]]
     kinds = [
         (str(kind), str(kind.label))
         for kind in Target.Kind
@@ -116,6 +120,7 @@ def headline_figures(campaign: Campaign) -> list[tuple[str, int]]:
             figures.append((str(kind.label), stats["targets"][str(kind)]))
     figures.append((str(_("走访单位")), stats["units"]))
     for role in Cadre.Role:
-        if stats["cadres"][str(role)]:
-            figures.append((str(role.label), stats["cadres"][str(role)]))
+        if stats["cadres"][str(role)]:  # the role 其他 alone, among the figures, would count nothing one can name
+            label = _("其他干部") if role == Cadre.Role.OTHER else role.label
+            figures.append((str(label), stats["cadres"][str(role)]))
     return figures

@@ -54,10 +54,13 @@ def test_it_marks_overdue_and_reminds_once_a_day(cases_town, make_case, settings
     assert sorted(m.to[0] for m in mail.outbox) == ["office@example.cn", "paichusuo@example.cn"]
 
 
-def test_it_reminds_the_office_of_a_draft_past_its_registration_deadline(cases_town, make_case, settings):
+def test_it_reminds_the_office_of_a_draft_past_its_registration_deadline(cases_town, make_case, settings,
+                                                                         django_capture_on_commit_callbacks):
     make_case(raised=dt.date(2017, 6, 12))  # due 14 June
-    call_command("cases", "tick")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("cases", "tick")
     assert CaseReminder.objects.filter(kind=CaseReminder.Kind.REGISTRATION).count() == 1
+    assert [m.body for m in mail.outbox] == ["登记期限 2017年6月14日 已过，请尽快登记。"]  # the day as pages say it
 
 
 def test_it_does_not_count_a_paused_case_overdue(cases_town, make_case, settings):

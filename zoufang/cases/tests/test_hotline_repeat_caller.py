@@ -129,6 +129,12 @@ def _intake(client, town, url="/cases/new/", **fields):
     return client.post(url, data)
 
 
+def test_the_intake_says_the_registration_deadline_as_the_pages_say_a_day(client, cases_town):
+    client.force_login(cases_town.users["office"])
+    received = _intake(client, cases_town, description="村口路灯不亮", raiser_phone="13912345678")
+    assert "已受理，请在登记期限 2017年6月19日 前登记交办。" in client.get(received.url).content.decode()
+
+
 def test_the_intake_form_looks_the_number_up_before_receiving(client, cases_town):
     client.force_login(cases_town.users["office"])
     lamp = _call(client, cases_town, "家门口的路灯坏了一个多月，晚上看不见路", "13868841290")

@@ -482,3 +482,20 @@ def test_a_cadre_s_list_links_each_opinion_to_where_the_cadre_reads_it(client, c
     visit_page = client.get(reverse("visits:visit", args=[own.public_id])).content.decode()
     assert f'id="opinion-{mine.public_id}"' in visit_page
     assert theirs.description not in client.get(reverse("visits:visit", args=[others.public_id])).content.decode()
+
+
+def test_a_category_reads_without_the_list_punctuation_of_the_document_it_was_copied_from(client, cases_town,
+                                                                                        make_case):
+    """The campaign keeps 1.1's words as the seed's list writes them (…意见建议；), but a page or a list's cell names
+    the category without the list's closing ；, as a heading would."""
+    from zoufang.cases import lists
+
+    case = make_case()
+    case = actions.register_case(case, by=cases_town.users["office"], version=case.version, category=cases_town.category)
+    words = "1.1 收集群众对社会热点、改革难点、民生重点等方面问题的意见建议"
+    client.force_login(cases_town.users["office"])
+    page = client.get(f"/cases/{case.public_id}/").content.decode()
+    assert f"{words}</dd>" in page
+    assert f"{words}；" not in page
+    assert lists.rows(Case.objects.filter(pk=case.pk), cases_town.users["office"])[0][2] == words
+    assert str(case.category) == words

@@ -50,7 +50,7 @@ def test_it_shows_the_week_a_page_at_a_time_and_exports_all_of_it(client: Any, c
         counts.append(len(queries))
         page = response.content.decode()
         assert "共 <b>7</b> 条" in page
-        assert "全部清单请导出 Excel" in page
+        assert "全部清单请下载xlsx" in page
         seen += [row[1] for row in response.context["table"]]
         numbers += [row[0] for row in response.context["table"]]
         for week in ("2017-06-05", "2017-06-19"):  # the other weeks start at their first page

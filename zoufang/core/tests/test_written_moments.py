@@ -86,6 +86,19 @@ def test_no_page_writes_a_day_its_own_way():
     assert _template_offences(ROOT) == []
 
 
+# Two days joined by hand (2017年1月1日 至 2017年12月31日, 1月1日 — 5月31日): a span is `period`'s 2017年1月1日—12月31日.
+HAND_SPAN = re.compile(r"""\|day(?::"short")?\s*\}\}\s*(?:至|—|–)\s*\{\{[^}]*\|day|\bwith \w+=\S+\|day \w+=\S+\|day\b""")
+
+
+def test_no_page_joins_two_days_into_a_span_by_hand():
+    found = [f"{path.relative_to(ROOT.parent)}: {match.group()}" for path in sorted(ROOT.rglob("*.html"))
+             for match in HAND_SPAN.finditer(path.read_text(encoding="utf-8"))]
+    assert found == []
+    assert HAND_SPAN.search('{{ a.starts_on|day }} 至 {{ a.ends_on|day }}')
+    assert HAND_SPAN.search('{% blocktranslate with start=c.starts_on|day end=c.ends_on|day %}')
+    assert not HAND_SPAN.search('{{ a.starts_on|period:a.ends_on }}')
+
+
 # strftime, or an f-string's date format (`{x:%Y-%m-%d}`): a day written for people outside the clock.
 PYTHON_FORMATTING = re.compile(r"strftime\(|\{[^{}]*:%[^{}]*\}")
 FILE_STAMP = re.compile(r":%Y%m%d(?:-%H%M)?\}")  # a file name's day: zoufang-ratings-20170615.xlsx

@@ -71,7 +71,7 @@ def test_a_cadre_nominates_and_the_publicity_group_edits_and_publishes(
         assert RESIDENT not in listed
         look(page, "exemplars-list")
         with page.expect_download() as download:
-            page.click("text=下载 xlsx")
+            page.click("text=下载xlsx")
         assert download.value.suggested_filename.endswith(".xlsx")
     finally:
         context.close()

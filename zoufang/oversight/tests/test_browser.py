@@ -83,3 +83,24 @@ def test_the_city_office_compares_its_towns_and_drills_into_one_read_only(
         look(page, "oversight-city-town")
     finally:
         context.close()
+
+
+def test_the_overdue_cases_list_wraps_a_long_category_so_every_column_is_in_view_on_a_desk(
+        browser: Any, live_server: Any, counted: Any) -> None:
+    """超期·问题清单 (the dashboard's 超期未办结的问题 opened whole) holds a case's 类别, a seed item's whole sentence: it
+    wraps within a measure, as on the dashboard, so 承办单位, 办理期限 and 状态 are not a screen to the right at 1280 px."""
+    item = counted.cases["c2"].category
+    item.title = "收集群众对教育、医疗、养老以及公共服务标准化、均等化、优质化等方面的意见建议；"
+    item.save()
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    try:
+        browser_login(page, live_server.url, "office")
+        for path in ("/", f"/oversight/{counted.campaign.slug}/rows/?what=cases&overdue=1"):
+            page.goto(live_server.url + path)
+            table = page.locator("table", has=page.locator("td", has_text="收集群众对教育"))
+            wrap = table.locator("xpath=ancestor::div[contains(@class, 'table-wrap')][1]")
+            assert table.evaluate("t => t.scrollWidth") <= wrap.evaluate("w => w.clientWidth"), path
+        look(page, "oversight-overdue-rows")
+    finally:
+        context.close()

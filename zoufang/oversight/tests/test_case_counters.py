@@ -63,7 +63,7 @@ def test_the_kept_results_equal_the_hand_count_and_the_recount_on_every_day(coun
     assert (on[dt.date(2017, 6, 13)].due_or_done, on[dt.date(2017, 6, 13)].overdue) == (3, 1)  # c2 is late now
     assert (on[dt.date(2017, 7, 1)].due_or_done, on[dt.date(2017, 7, 1)].overdue) == (4, 1)  # c6 due, not handled
     police = figures.case_figures(campaign, "month", TODAY, figures.case_rows(campaign, unit=counted.police))
-    assert [(row.label, row.total, row.overdue, row.escalated) for row in police.rows] == [("2017-06", 3, 1, 1)]
+    assert [(row.label, row.total, row.overdue, row.escalated) for row in police.rows] == [("2017年6月", 3, 1, 1)]
     # A case seven nodes deep, twice (the campaign and its unit); the merged c5 and the draft c4's unit are not.
     assert CaseCounted.objects.filter(campaign=campaign).count() == 5
     assert CaseTally.objects.get(campaign=campaign, unit=0, grouping="total", day=TIMELESS_DAY).total == 5

@@ -132,8 +132,10 @@ def test_case_results_by_unit_village_category_and_week(counted: Any) -> None:
     assert by_category == {"1 在收集社情民意方面": 3, "2 在宣传政策方面": 1, "未分类": 1}
     by_week = {row.key: row.total for row in figures.case_figures(campaign, "week", TODAY).rows}
     assert by_week == {dt.date(2017, 5, 29): 4, dt.date(2017, 6, 5): 1}
+    by_week_label = [row.label for row in figures.case_figures(campaign, "week", TODAY).rows]
+    assert by_week_label == ["2017年5月29日—6月4日", "2017年6月5日—6月11日"]  # a span as the pages say one (0045)
     by_month = {row.label: row.total for row in figures.case_figures(campaign, "month", TODAY).rows}
-    assert by_month == {"2017-06": 5}
+    assert by_month == {"2017年6月": 5}  # a month as `clock.month` says it, not ISO's 2017-06
 
 
 def test_drill_downs_list_the_rows_behind_the_figures(counted: Any) -> None:

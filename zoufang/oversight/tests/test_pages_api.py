@@ -305,15 +305,15 @@ def test_the_unit_page_asks_the_same_queries_for_more_cases_months_and_categorie
     client.get(url)
     with CaptureQueriesContext(connection) as few:
         page = client.get(url).content.decode()
-    assert "2017-06" in page
+    assert "2017年6月" in page
     top, second = counted.categories
     for month, category in (("2017-05-03", second), ("2017-07-04", top), ("2017-07-05", None)):
         Case.objects.create(campaign=counted.campaign, kind=Case.Kind.PROBLEM, description=month, unit=counted.police,
                             category=category, region=counted.households["jijiadun"][0].region, raised_at=at(month))
     with CaptureQueriesContext(connection) as many:
         page = client.get(url).content.decode()
-    assert "2017-05" in page
-    assert "2017-07" in page
+    assert "2017年5月" in page
+    assert "2017年7月" in page
     assert len(many) == len(few)
 
 

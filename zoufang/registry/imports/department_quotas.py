@@ -4,6 +4,7 @@ department and kind, stored, matched on re-import and reported through the same 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from zoufang import clock
 from zoufang.core.table_reading import read_whole_table
 from zoufang.core.tabular import SheetRow, normalise_header, row_numbers
 from zoufang.planning.models import FixedQuota
@@ -100,7 +101,7 @@ def _department(ctx: ImportContext, row: DepartmentRow, departments: UnitNames) 
                   % {"name": unit.name, "kind": unit.get_kind_display()})
     elif unit.archived_on is not None:
         ctx.error(row.row, DEPARTMENT, _("镇部门“%(name)s”已于%(date)s停用，请从表中删去，或先恢复该部门")
-                  % {"name": unit.name, "date": unit.archived_on})
+                  % {"name": unit.name, "date": clock.day(unit.archived_on)})
     else:
         return unit
     return None

@@ -251,6 +251,7 @@ def test_it_writes_a_diary_entry_and_refuses_an_empty_one(login, visiting):
     entry = DiaryEntry.objects.get()
     assert entry.cadre == visiting.users["dept"].cadre
     assert entry.campaign == visiting.campaign
+    assert AuditEvent.objects.get(summary__startswith="民情走访日记").summary == "民情走访日记 2017年6月14日"
     page = client.post("/me/diary/", {"entry_date": "2017-06-20", "text": " "}).content.decode()
     assert "内容：必填" in page
     assert "日期：不能晚于今天" in page
@@ -271,6 +272,10 @@ def test_it_exports_the_cadres_ledger_and_diary(login, visiting, visit):
     client.post("/me/diary/", {"entry_date": "2017-06-14", "text": "走访锦溪精密机械"})
     response = client.get("/me/ledger.xlsx")
     assert response.status_code == 200
+    # Saved under the words the unit's ledger is saved under (派出所走访台账.xlsx), not ledger.xlsx.
+    assert response["Content-Disposition"] == (
+        "attachment; filename*=UTF-8''%E6%B4%BE%E5%87%BA%E6%89%80%E5%85%9A%E5%91%98%E7%94%B2%E8%B5%B0%E8%AE%BF%E5%8F%B0"
+        "%E8%B4%A6.xlsx; filename=\"ledger.xlsx\"")
     rows = _rows(response.content, "走访台账")
     record = dict(zip(rows[1], rows[2], strict=True))
     assert record["走访对象"] == "锦溪精密机械有限公司"
@@ -555,3 +560,11 @@ def test_a_diary_entry_sent_twice_is_written_once(login, visiting):
     assert fresh != key
     assert client.post("/me/diary/", {**sent, "text": "另记：村口路灯不亮", "key": fresh}).status_code == 302
     assert DiaryEntry.objects.count() == 2
+
+
+def test_the_office_visit_list_counts_opinions_in_the_ledgers_unit(login, visiting, visit):
+    """A phone shows each visit as a card (a cell beside its label): 问题意见（条） 1, as the ledger's column says it,
+    not a bare 问题意见 1."""
+    page = login(visiting.users["office"]).get("/visits/").content.decode()
+    assert '<th scope="col">问题意见（条）</th>' in page
+    assert 'data-label="问题意见（条）"' in page

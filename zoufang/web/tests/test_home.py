@@ -31,11 +31,34 @@ def test_it_shows_the_office_campaign_wide_figures(town, login):
     assert re.search(r'<span class="value">5</span><span class="label">户籍户</span>', html)
 
 
+def test_the_office_s_figures_name_the_cadres_of_no_listed_role_as_cadres(town, login):
+    """Beside 部门党员干部 and 村（社区）干部, the cadres of the role 其他 read 其他干部: a bare 其他 counts nothing a clerk can
+    name."""
+    from zoufang.registry.models import Cadre
+
+    Cadre.objects.create(name="工会甲", unit=town.police, role=Cadre.Role.OTHER)
+    html = login(town.users["office"]).get("/").content.decode()
+    assert re.search(r'<span class="value">1</span><span class="label">其他干部</span>', html)
+    assert '<span class="label">其他</span>' not in html
+
+
 def test_it_shows_a_village_cadre_only_their_village_row(town, login):
     html = login(town.users["village"]).get("/").content.decode()
     assert _cells(html, "上下塘社区") == ["3", "0", "0", "3"]
     assert "计家墩村" not in html
     assert 'class="figures"' not in html
+
+
+def test_a_user_who_reads_no_targets_of_a_village_is_not_shown_its_row_of_zeros(town, login):
+    """The third-party caller may open no target (only the visits drawn for it): its table was every village in
+    zeros. A row counts what the user may open; with none, the page says so instead of a table of nothing."""
+    html = login(town.users["auditor"]).get("/").content.decode()
+    assert '<table class="counts">' not in html
+    assert "暂无可显示的村（社区）" in html
+    # The office reads every village, a village with nothing to visit too: a gap is what it looks for.
+    html = login(town.users["office"]).get("/").content.decode()
+    assert "上下塘社区" in html
+    assert "计家墩村" in html
 
 
 def test_it_tells_an_outsider_to_ask_the_office_for_a_scope(town, login):
