@@ -113,7 +113,7 @@ class ScopeRegions:
             close = [r.name for suffix in ("村", "社区")
                      for r in self._by_level_name.get((Region.Level.VILLAGE, key + suffix), [])]
             if close:
-                ctx.error(row, column, _("%(where)s没有名为“%(name)s”的村（社区），请先导入行政区划。是不是%(close)s？是的，"
+                ctx.error(row, column, _("%(where)s没有名为“%(name)s”的村（社区），请先导入行政区划。是不是%(close)s？如是，"
                                          "请改成登记的名称") % {"where": self.scope.name, "name": name,
                                                                 "close": "、".join(f"“{c}”" for c in close)})
                 return None

@@ -276,7 +276,7 @@ def test_a_village_written_as_its_committee_or_under_the_towns_name_is_the_regis
     report = run_import("households", _book([HEADER, _row(7, "计家墩"), _row(8, "锦溪镇")], lambda sheet: None),
                         filename="花名册.xlsx", campaign=campaign)
     assert [str(e) for e in report.errors] == [
-        "第2行【村（社区）】：锦溪镇没有名为“计家墩”的村（社区），请先导入行政区划。是不是“计家墩村”？是的，请改成登记的名称",
+        "第2行【村（社区）】：锦溪镇没有名为“计家墩”的村（社区），请先导入行政区划。是不是“计家墩村”？如是，请改成登记的名称",
         "第3行【村（社区）】：锦溪镇没有名为“锦溪镇”的村（社区），请先导入行政区划"]
 
     report = run_import("households", _book(rows, lambda sheet: None), filename="花名册.xlsx", campaign=campaign)
