@@ -4,7 +4,7 @@ party member, a village cadre, a third-party auditor and an outsider."""
 import datetime as dt
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -503,7 +503,7 @@ def spread(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
     """The order that gives each of `workers` pytest-xdist workers one block of the demo's tests.
 
     `--dist load` first hands each worker a run of consecutive tests (a quarter of its share; xdist's
-    LoadScheduling) and the rest one by one as they finish. The demo's tests, kept by module and in order, are
+    LoadScheduling) and the rest one by one as they finish. The demo's tests, kept by module and in order (a layer's modules together: `_blocks`), are
     cut into one block a worker: the first worker's block opens its run (it loads and records the demo), every
     other worker's closes its run, so that the record is there when that worker reaches it, after tests of its
     own. With one worker, or when a block would not fit in a run, the demo's tests simply come first.
@@ -514,7 +514,7 @@ def spread(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
     blocks = _blocks(demo, workers)
     fits = len(blocks) == workers and all(len(block) <= run for block in blocks) and workers * run <= len(items)
     if workers < 2 or not demo or not fits:
-        return demo + rest
+        return [item for block in blocks for item in block] + rest
     ordered: list[pytest.Item] = list(blocks[0])
     others = iter(rest)
     ordered += [next(others) for _ in range(run - len(blocks[0]))]
@@ -524,13 +524,18 @@ def spread(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
 
 
 def _blocks(demo: list[pytest.Item], workers: int) -> list[list[pytest.Item]]:
-    """The demo's tests in `workers` blocks of about as many tests each, a module never cut in two."""
+    """The demo's tests in `workers` blocks of about as many tests each, a module never cut in two; the modules of
+    one layer (`demo_layer`) one after another, where the first of them was, so that it is built once a block."""
     modules: dict[str, list[pytest.Item]] = {}
     for item in demo:
         modules.setdefault(_module(item), []).append(item)
+    first: dict[str, int] = {}
+    for n, module in enumerate(modules):
+        first.setdefault(_layer_of(modules[module], module) or module, n)
+    placed = sorted(modules, key=lambda module: first[_layer_of(modules[module], module) or module])
     blocks: list[list[pytest.Item]] = [[]]
     share = len(demo) / max(workers, 1)
-    for tests in modules.values():
+    for tests in (modules[module] for module in placed):
         if blocks[-1] and len(blocks) < workers and len(blocks[-1]) + len(tests) / 2 > share:
             blocks.append([])
         blocks[-1] += tests
@@ -553,12 +558,16 @@ def rolled_back(django_db_blocker: Any) -> Iterator[None]:
 
 class SharedDemo:
     """The 锦溪镇 2017 demo (with its plan, visits and cases), loaded once for all the tests that use it, in a
-    transaction rolled back after the last of them (see pytest_runtest_teardown)."""
+    transaction rolled back after the last of them (see pytest_runtest_teardown); and over it, at most one layer
+    (`demo_layer`: the matrix's town), kept while the modules that ask for it follow one another."""
 
     def __init__(self, django_db_blocker: Any) -> None:
         self._blocker = django_db_blocker
         self._open = ExitStack()
         self._campaign: int | None = None
+        self._layer = ExitStack()
+        self._layer_name: str | None = None
+        self._layer_result: bytes = b""
 
     def campaign(self) -> int:
         if self._campaign is None:
@@ -574,9 +583,74 @@ class SharedDemo:
                 raise
         return self._campaign
 
+    def keep_layer(self, name: str | None) -> None:
+        """The layer `name` over the demo (none for None), before a module's own savepoint opens: the one already
+        there if it is that one, else built in a savepoint of its own (the one before rolled back first). Its
+        foreign keys are checked and its tables' statistics gathered here, in its savepoint: in the module's they
+        would go with the module."""
+        if name == self._layer_name:
+            return
+        self.drop_layer()
+        if name is None:
+            return
+        import pickle
+
+        from django.db import connection
+
+        self._layer.enter_context(rolled_back(self._blocker))
+        try:
+            with self._blocker.unblock():
+                result = DEMO_LAYERS[name](Campaign.objects.get(pk=self.campaign()))
+                if connection.vendor == "postgresql":
+                    connection.check_constraints()
+            _refresh_statistics(self._blocker)
+            self._layer_result = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            self._layer.close()
+            raise
+        self._layer_name = name
+
+    def layer(self, name: str) -> Any:
+        """The layer's result, unpickled afresh for each module (a module's changes to it stay its own)."""
+        import pickle
+
+        assert self._layer_name == name, f"the demo's layer {name} is not open (the `demo` fixture opens it)"
+        return pickle.loads(self._layer_result)  # noqa: S301 - pickled by this process
+
+    def drop_layer(self) -> None:
+        self._layer_name = None
+        self._layer.close()
+
     def roll_back(self) -> None:
+        self.drop_layer()
         self._campaign = None
         self._open.close()
+
+
+# A state built over the demo by many modules (`demo_layer`): its name (the fixture's) → what builds it.
+DEMO_LAYERS: dict[str, Callable[[Campaign], Any]] = {}
+
+
+def demo_layer(name: str) -> Callable[[Callable[[Campaign], Any]], Any]:
+    """A module-scoped fixture `name` of the rows `build(demo)` writes over the demo, built once and kept while the
+    modules that ask for it run one after another on a worker (the demo's tests are ordered so that they do:
+    `_blocks`), rolled back before any other module of the demo's runs and with the demo.
+
+    Each module still runs in a savepoint of its own, opened over the layer by the `demo` fixture: what a module
+    writes is rolled back at its end, as before, and the next module finds the layer as built. `build` is run
+    where the demo is open and nothing else; each module gets its own copy of its result."""
+
+    def fixture(build: Callable[[Campaign], Any]) -> Any:
+        DEMO_LAYERS[name] = build
+
+        @pytest.fixture(scope="module", name=name)
+        def layer(demo: Campaign, _shared_demo: SharedDemo) -> Any:
+            return _shared_demo.layer(name)
+
+        layer.__doc__ = build.__doc__
+        return layer
+
+    return fixture
 
 
 def _refresh_statistics(django_db_blocker: Any) -> None:
@@ -587,6 +661,15 @@ def _refresh_statistics(django_db_blocker: Any) -> None:
     if connection.vendor == "postgresql":
         with django_db_blocker.unblock():
             refresh_statistics(connection)
+
+
+def _layer_of(items: list[pytest.Item], module: str) -> str | None:
+    """The demo's layer the module's tests ask for, if any (one at most)."""
+    asked = {name for item in items if _module(item) == module for name in DEMO_LAYERS
+             if name in getattr(item, "fixturenames", ())}
+    if len(asked) > 1:
+        raise pytest.UsageError(f"{module}: its tests ask for {sorted(asked)}; the demo holds one layer at a time")
+    return next(iter(asked), None)
 
 
 SHARED_DEMO = pytest.StashKey[SharedDemo]()
@@ -600,10 +683,12 @@ def _shared_demo(request: pytest.FixtureRequest, django_db_setup: Any, django_db
 
 
 @pytest.fixture(scope="module")
-def demo(_shared_demo: SharedDemo, django_db_blocker: Any) -> Any:
+def demo(request: pytest.FixtureRequest, _shared_demo: SharedDemo, django_db_blocker: Any) -> Any:
     """The 锦溪镇 2017 demo for one test module: whatever the module writes is rolled back at its end
-    (a savepoint inside the shared demo's transaction), so each module starts from the demo as loaded."""
+    (a savepoint inside the shared demo's transaction), so each module starts from the demo as loaded, with the
+    layer its tests ask for (`demo_layer`) under that savepoint."""
     campaign = _shared_demo.campaign()
+    _shared_demo.keep_layer(_layer_of(request.session.items, request.node.nodeid))
     with rolled_back(django_db_blocker):
         yield Campaign.objects.get(pk=campaign)
 

@@ -36,6 +36,7 @@ from zoufang.assessment.models import Assessment
 from zoufang.callbacks.models import CallbackBatch, CallbackSample
 from zoufang.campaigns.models import Campaign
 from zoufang.cases.models import Case, CaseCallback, CaseEvent, CaseReply
+from zoufang.conftest import demo_layer
 from zoufang.documents.models import Document
 from zoufang.forms.models import Form, FormAnswer
 from zoufang.planning.models import Assignment
@@ -699,18 +700,19 @@ def full_numbers(text: str, plant: Plant) -> Iterator[tuple[str, tuple[str, int]
 
 # ---------------------------------------------------------------- the test
 
-@pytest.fixture(scope="module")
-def matrix_town(demo: Any, django_db_blocker: Any) -> Any:
+@demo_layer("matrix_town")
+def matrix_town(demo: Campaign) -> Plant:
+    """The matrix's town over the demo: kept while the modules that use it run one after another on a worker (the
+    authorization matrix, the refused writes, the forms sent twice, the stale edits), each in its own savepoint."""
     from zoufang.conftest import _demo_settings, menghe_campaign
     from zoufang.core.testsnap import built
 
-    with django_db_blocker.unblock():
-        menghe = menghe_campaign()  # a second town, with enterprise ratings and 督查 items of its own
-        # Built once a run (it asks a few seconds of each of the matrix's and the refused writes' workers) and
-        # written back elsewhere; the download's file is not in the database: built wherever the town is.
-        plant = built(f"matrix-town-{_demo_settings()}", lambda: _town(demo, menghe))
-        _download()
-        return plant
+    menghe = menghe_campaign()  # a second town, with enterprise ratings and 督查 items of its own
+    # Built once a run (it asks a few seconds of each of the matrix's and the refused writes' workers) and
+    # written back elsewhere; the download's file is not in the database: built wherever the town is.
+    plant = built(f"matrix-town-{_demo_settings()}", lambda: _town(demo, menghe))
+    _download()
+    return plant
 
 
 def _town(demo: Any, menghe: Campaign) -> Plant:

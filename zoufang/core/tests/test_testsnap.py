@@ -112,6 +112,61 @@ def test_with_one_worker_or_blocks_too_big_for_a_run_the_demo_s_tests_come_first
         assert all("demo" not in i.nodeid for i in ordered[8:])
 
 
+def test_the_modules_of_one_demo_layer_follow_one_another_where_the_first_was(monkeypatch):
+    from types import SimpleNamespace
+
+    from zoufang import conftest
+
+    monkeypatch.setitem(conftest.DEMO_LAYERS, "a_layer", lambda demo: None)
+    layered = {"demo_1.py", "demo_3.py", "demo_5.py"}
+    items = [SimpleNamespace(nodeid=f"{module}::test_{n}",
+                             fixturenames=("demo", "a_layer") if module in layered and n else ("demo",))
+             for module in ("demo_1.py", "demo_2.py", "demo_3.py", "demo_4.py", "demo_5.py") for n in range(2)]
+    blocks = conftest._blocks(items, workers=1)  # noqa: SLF001
+    assert [[i.nodeid.split("::")[0] for i in block][::2] for block in blocks] == [
+        ["demo_1.py", "demo_3.py", "demo_5.py", "demo_2.py", "demo_4.py"]]
+
+
+@pytest.mark.django_db
+def test_a_demo_layer_is_built_once_for_the_modules_that_follow_one_another_each_rolled_back_alone(
+        town, django_db_blocker, monkeypatch):
+    """The layer stays under the modules that ask for it, each module's writes rolled back at its end; the layer
+    itself goes before a module that does not ask for it."""
+    from zoufang import conftest
+
+    builds = []
+
+    def build(demo: Any) -> dict[str, int]:
+        builds.append(demo.pk)
+        return {"village": Region.objects.create(name="层里的村", level=Region.Level.VILLAGE, parent=demo.scope).pk}
+
+    monkeypatch.setitem(conftest.DEMO_LAYERS, "a_layer", build)
+    shared = conftest.SharedDemo(django_db_blocker)
+    shared._campaign = town.campaign.pk  # noqa: SLF001 - the test's small town stands for the demo
+
+    def names() -> set[str]:
+        return set(Region.objects.values_list("name", flat=True))
+
+    for module in ("第一个模块", "第二个模块"):
+        shared.keep_layer("a_layer")
+        with conftest.rolled_back(django_db_blocker):
+            result = shared.layer("a_layer")
+            assert Region.objects.get(pk=result["village"]).name == "层里的村"
+            assert "第一个模块" not in names(), "the module before rolled back alone"
+            result["village"] = 0  # a module's copy of the result is its own
+            Region.objects.create(name=module, level=Region.Level.TOWN)
+    assert builds == [town.campaign.pk], "built once"
+    assert "层里的村" in names()
+    assert "第二个模块" not in names()
+    shared.keep_layer(None)
+    assert "层里的村" not in names(), "gone before a module that does not ask for it"
+    shared.keep_layer("a_layer")
+    assert len(builds) == 2, "built again"
+    assert "层里的村" in names()
+    shared.roll_back()
+    assert "层里的村" not in names()
+
+
 @pytest.mark.django_db
 def test_a_fresh_state_is_written_back_only_onto_a_new_database_s_rows(folder):
     """`fresh`: the town most tests start from, recorded from a database that holds only what a new test database
