@@ -503,10 +503,11 @@ def spread(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
     """The order that gives each of `workers` pytest-xdist workers one block of the demo's tests.
 
     `--dist load` first hands each worker a run of consecutive tests (a quarter of its share; xdist's
-    LoadScheduling) and the rest one by one as they finish. The demo's tests, kept by module and in order (a layer's modules together: `_blocks`), are
-    cut into one block a worker: the first worker's block opens its run (it loads and records the demo), every
-    other worker's closes its run, so that the record is there when that worker reaches it, after tests of its
-    own. With one worker, or when a block would not fit in a run, the demo's tests simply come first.
+    LoadScheduling) and the rest one by one as they finish. The demo's tests, kept by module and in order (a
+    layer's modules together: `_blocks`), are cut into one block a worker: the first worker's block opens its run
+    (it loads and records the demo), every other worker's closes its run, so that the record is there when that
+    worker reaches it, after tests of its own. With one worker, or when a block would not fit in a run, the demo's
+    tests simply come first.
     """
     demo = [item for item in items if _uses_demo(item)]
     rest = [item for item in items if not _uses_demo(item)]

@@ -20,7 +20,17 @@ def test_it_clusters_a_periods_cases_by_text(cases_town, make_case):
         make_case(text)
     groups = similarity.period_clusters(Case.objects.all()).clusters
     assert [g.size for g in groups] == [3, 2]
-    assert "路灯" in groups[0].keywords
+    assert [g.keywords for g in groups] == [["路灯不亮"], ["企业招工难"]]
+
+
+def test_a_groups_shared_words_are_its_phrases_as_written_never_characters_across_a_comma_or_a_word():
+    """The leader reads what a group says alike: its clauses' common runs, not bigrams such as 乐希 (农家乐，希望)
+    or 到指 (得到指导) that no one wrote as a word."""
+    assert similarity.shared_phrases(["想开办农家乐，希望在证照办理上得到指导"] * 20) == [
+        "希望在证照办理上得到指导", "想开办农家乐"]
+    assert similarity.shared_phrases(["村道路灯损坏多处，夜间出行不便", "村道路灯坏了，晚上出行不便", "路灯坏了出行不便"]) == [
+        "出行不便", "村道路灯", "路灯坏了"]
+    assert similarity.shared_phrases(["村口路灯不亮", "企业用工招聘难"]) == []
 
 
 def _lamps(make_case, n, start=0):
@@ -47,7 +57,7 @@ def test_a_periods_groups_hold_every_alike_case_and_list_the_first(cases_town, m
     assert len(lamps.cases) == 3
     assert lamps.unshown == 2
     assert lamps.villages == ["上下塘社区", "计家墩村"]
-    assert "路灯" in lamps.keywords
+    assert lamps.keywords == ["路灯不亮"]  # not 街路灯不亮, which two of the five write
 
 
 def test_the_page_says_how_many_it_grouped_and_when_it_grouped_only_the_latest(client, cases_town, make_case,
@@ -58,7 +68,8 @@ def test_the_page_says_how_many_it_grouped_and_when_it_grouped_only_the_latest(c
     page = client.get("/cases/shared/?start=2017-06-01&end=2017-06-15").content.decode()
     assert "期间共 7 件，内容相近的有 <b>1</b> 组" in page
     assert "期间件数较多，只梳理了最近收集的 5 件；缩短日期范围可梳理得更全。" in page
-    assert page.count("号路灯不亮") == 5
+    assert page.count("号路灯不亮，晚上出行不便") == 5  # the cases listed, not the shared phrases above them
+    assert '<span class="chip">号路灯不亮</span>' in page
 
 
 def test_the_shared_problems_page_costs_the_same_queries_for_few_cases_as_for_many(client, cases_town, make_case):
