@@ -20,6 +20,7 @@ from zoufang.accounts.audit_export import write_export
 from zoufang.accounts.audit_present import AuditPresenter, object_label
 from zoufang.accounts.models import AUDIT_RETENTION_FLOOR_DAYS, AuditEvent
 from zoufang.core import paging, queryparams
+from zoufang.core.downloads import attachment
 from zoufang.core.queryparams import Asked
 from zoufang.core.widgets import DayInput
 
@@ -129,5 +130,5 @@ def _export(request: HttpRequest, form: AuditFilterForm, events: QuerySet[AuditE
                  changes={key: value for key, value in request.GET.items() if key not in ("format", "page") and value})
     response = HttpResponse(out.getvalue(), content_type=XLSX)
     stamp = f"{clock.local(clock.now()):%Y%m%d-%H%M}"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''audit-{stamp}.xlsx"
+    response["Content-Disposition"] = attachment(_("审计记录-%(stamp)s.xlsx") % {"stamp": stamp})
     return response

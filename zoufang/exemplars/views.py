@@ -86,7 +86,7 @@ def xlsx(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related(*_related()).order_by("published_at", "id")
     data = export.workbook(campaign, list(rows))
     audit.record(request.user, AuditEvent.Action.EXPORT, campaign, summary=_("导出典型名单：%(campaign)s") % {"campaign": campaign.name})
-    return xlsx_response(data, f"{slug}-dianxing")
+    return xlsx_response(data, _("%(campaign)s典型名单") % {"campaign": campaign.name})
 
 
 @login_required

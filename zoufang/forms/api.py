@@ -13,6 +13,7 @@ from ninja.pagination import paginate
 from zoufang.accounts import audit, scope
 from zoufang.accounts.masking import Masker
 from zoufang.accounts.models import AuditEvent
+from zoufang.core.downloads import attachment
 from zoufang.forms.export import write_answers
 from zoufang.forms.models import Form, FormAnswer
 from zoufang.registry.api import Page
@@ -90,5 +91,6 @@ def export_answers(request: HttpRequest, key: str) -> FileResponse:
     spool.seek(0)
     audit.record(request.user, AuditEvent.Action.EXPORT, form, summary=_("导出%(title)s答案 %(n)s 份") % {"title": form.title, "n": count})
     response = FileResponse(spool, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{key}-answers.xlsx"
+    # Named as the page's download of the same workbook is (jobs.kinds).
+    response["Content-Disposition"] = attachment(_("%(form_title)s答案.xlsx") % {"form_title": form.title})
     return response

@@ -13,6 +13,7 @@ from zoufang import clock
 from zoufang.accounts import scope
 from zoufang.core import paging, snapshot
 from zoufang.core.dbrouter import reads_from_replica
+from zoufang.core.downloads import attachment
 from zoufang.core.queryparams import Asked, BadParameter, refused, unseen_rule
 from zoufang.oversight import across, drill, export, figures, fullcoverage, fullcoverage_tables
 from zoufang.oversight import board as boards
@@ -25,8 +26,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    """A workbook built in the request, saved as `filename`.xlsx: named in Chinese as the background downloads are
+    (jobs.kinds), percent-encoded as RFC 6266 asks (Django's own header)."""
     response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}.xlsx"
+    response["Content-Disposition"] = attachment(f"{filename}.xlsx")
     return response
 
 
@@ -112,7 +115,8 @@ def board_tables(user: Any, slug: str, key: str, unit_id: Any = None) -> tuple[l
     if not tables:
         raise Http404
     heading = f"{reach.campaign.name}{' ' + found.name if found else ''}"
-    return tables, heading, f"{slug}-{key}-{board.today:%Y%m%d}"
+    title = _("督查统计") if key == "all" else tables[0].title
+    return tables, heading, f"{reach.campaign.name}{found.name if found else ''}{title}-{board.today:%Y%m%d}"
 
 
 # A table this long is written by the task worker, not in a request: a city campaign's 100,000 cadres behind pace
@@ -211,7 +215,8 @@ def city_tables(region: Region, key: str, year: int | None, order: str, *,
     if not tables:
         raise Http404
     heading = _("%(region)s%(year)s年") % {"region": region.name, "year": board.figures.year}
-    return tables, heading, f"city-{key}-{board.figures.today:%Y%m%d}"
+    title = _("各镇走访进度") if key == "all" else tables[0].title
+    return tables, heading, f"{heading}{title}-{board.figures.today:%Y%m%d}"
 
 
 @login_required
@@ -276,7 +281,8 @@ def full_coverage_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     reach = campaign_for(request.user, slug)
     result = fullcoverage.full_coverage(reach, clock.today())
     return xlsx_response(export.xlsx(fullcoverage_tables.tables(result), heading=reach.campaign.name),
-                         f"{slug}-full-coverage-{result.today:%Y%m%d}")
+                         _("%(campaign)s全覆盖情况-%(day)s") % {"campaign": reach.campaign.name,
+                                                                    "day": f"{result.today:%Y%m%d}"})
 
 
 @login_required

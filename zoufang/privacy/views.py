@@ -91,7 +91,7 @@ def copy_xlsx(request: HttpRequest) -> HttpResponse:
         return holdings
     data = copy.workbook(holdings, by=user)
     _audit_read(user, holdings, AuditEvent.Action.EXPORT, _("导出个人信息副本"))
-    return xlsx_response(data, "geren-xinxi-fuben")
+    return xlsx_response(data, _("个人信息副本"))
 
 
 def _invalid(request: HttpRequest, user: Any, form: LookupForm, **shown: Any) -> HttpResponse:

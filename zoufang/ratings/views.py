@@ -133,4 +133,5 @@ def ratings_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     reach = services.reach_for(request.user, slug)
     audit.record(request.user, AuditEvent.Action.EXPORT, reach.campaign, summary="导出企业评价和督查事项")
     return xlsx_response(export.xlsx(reach, show_enterprise=reach.unit_ids is None),
-                         f"{slug}-ratings-{clock.today():%Y%m%d}")
+                         _("%(campaign)s企业评价和督查事项-%(day)s") % {"campaign": reach.campaign.name,
+                                                                       "day": f"{clock.today():%Y%m%d}"})

@@ -17,6 +17,7 @@ from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent, RoleGrant
 from zoufang.cases.models import Case
 from zoufang.core import paging
+from zoufang.core.downloads import attachment
 from zoufang.core.queryparams import Asked
 from zoufang.core.tabular import too_large_message
 from zoufang.core.workbook_scan import WorkbookTooLarge
@@ -60,9 +61,10 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def form_template(request: HttpRequest, key: str) -> HttpResponse:
-    _form, version = published_form(key)
+    form, version = published_form(key)
     response = HttpResponse(xlsform.write_xlsx(version.rows), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename={key}.xlsx"
+    response["Content-Disposition"] = attachment(_("%(form_title)s（XLSForm）.xlsx") % {
+        "form_title": form.title})
     return response
 
 

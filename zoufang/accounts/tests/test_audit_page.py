@@ -4,6 +4,7 @@ import datetime as dt
 import io
 import re
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -97,6 +98,7 @@ def test_the_xlsx_export_holds_the_filtered_rows_and_is_itself_audited(client, a
     client.force_login(auditadmin)
     response = client.get("/audit/?format=xlsx&action=update")
     assert response.status_code == 200
+    assert re.fullmatch(r"attachment; filename\*=utf-8''审计记录-\d{8}-\d{4}\.xlsx", unquote(response["Content-Disposition"]))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(response.content))
     sheet = book["审计记录"]

@@ -4,6 +4,7 @@ edit conflict, xlsx, and the 推荐为典型 link on the visit and case pages.""
 import io
 import re
 import uuid
+from urllib.parse import unquote
 
 import pytest
 from openpyxl import load_workbook
@@ -142,6 +143,7 @@ def test_the_list_and_its_xlsx_show_the_published_masked(typical, login):
     assert RESIDENT not in page
     assert "还在审核的" not in page
     response = client.get(f"/exemplars/{typical.campaign.slug}/xlsx/")
+    assert unquote(response["Content-Disposition"]) == "attachment; filename*=utf-8''锦溪镇测试走访典型名单.xlsx"
     book = load_workbook(io.BytesIO(response.content))
     cells = [c for row in book.active.iter_rows(values_only=True) for c in row if c]
     assert "给周*家送医上门" in cells

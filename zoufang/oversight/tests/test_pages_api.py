@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 from typing import Any
+from urllib.parse import unquote
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -108,6 +109,7 @@ def test_every_table_downloads_as_xlsx_with_the_page_figures(counted: Any, login
     client = login(counted.users["office"])
     response = client.get(f"/oversight/{slug}/xlsx/coverage-unit/")
     assert response["Content-Type"] == XLSX
+    assert unquote(response["Content-Disposition"]) == "attachment; filename*=utf-8''锦溪镇测试走访各单位走访覆盖与进度-20170615.xlsx"
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[1][:4] == ["走访单位", "应走访", "已走访", "未走访"]
