@@ -109,13 +109,16 @@ class Outcome:
 
 OPENINGS = ["入户走访", "上门看望", "到家中走访", "与户主面谈", "走访了解", "上门宣传", "利用午后走访",
             "随村干部入户", "结合网格巡查入户", "晚饭前入户", "同党员中心户一起走访", "带联系卡上门"]
-SITUATIONS = ["老人腿脚不便，{n}个子女都在外地打工", "家中新添孙子，想了解疫苗接种时间", "承包鱼塘{n}亩，今年水价上涨",
+SITUATIONS = ["老人腿脚不便，{children}个子女都在外地打工", "家中新添孙子，想了解疫苗接种时间", "承包鱼塘{n}亩，今年水价上涨",
               "户主刚做完白内障手术，恢复良好", "女儿今年高考，咨询助学贷款", "房屋漏雨，想申请农房翻建补助",
               "夫妻都在镇上厂里上班，收入稳定", "邻里因排水沟堵塞有矛盾", "家里种了{n}亩葡萄，销路一般",
               "独居老人，低保已办理，身体尚可", "儿子退伍回乡，想找份工作", "家中有残疾人，想了解护理补贴",
-              "租房户{n}人，在附近电子厂上班", "刚翻建好新房，对村里帮助很感谢", "孩子在镇中心小学读{n}年级",
+              "租房户{tenants}人，在附近电子厂上班", "刚翻建好新房，对村里帮助很感谢", "孩子在镇中心小学读{grade}年级",
               "老伴去年过世，情绪低落", "准备开网店卖大闸蟹", "宅前屋后环境整治后很满意", "医保缴费方式不清楚",
-              "门前路灯坏了{n}盏", "家里养了{n}头羊，担心环保检查", "外地媳妇户口迁入还没办好"]
+              "门前路灯坏了{lamps}盏", "家里养了{n}头羊，担心环保检查", "外地媳妇户口迁入还没办好"]
+# A note's small numbers within what a household has ({n} is any 2–30: 亩, 头羊); one draw of randint(2, 30) folded
+# into each range, so the demo's later draws, and every figure its tests pin, stay as they were.
+FEW = {"children": (2, 5), "grade": (1, 6), "lamps": (2, 5), "tenants": (2, 8)}
 REQUESTS = ["希望村里协调解决", "已当场解释政策", "留下联系卡，约定下周回复", "建议增设公交站点",
             "反映的问题已记录转办", "希望多组织技能培训", "请求帮助联系医院", "无其他诉求", "希望加快审批",
             "对镇里工作表示满意", "建议河道定期清淤", "希望增加健身设施", "已联系村医上门", "提出想参加合作社"]
@@ -145,12 +148,18 @@ def _pick(rng: random.Random, shares: tuple[tuple[str, float], ...]) -> str:
     return shares[-1][0]
 
 
+def one_situation(rng: random.Random, situations: list[str] = SITUATIONS) -> str:
+    """One situation of a visit note with its number: never 读22年级 or 30个子女."""
+    template, drawn = rng.choice(situations), rng.randint(2, 30)
+    return template.format(n=drawn, **{name: low + (drawn - 2) % (high - low + 1) for name, (low, high) in FEW.items()})
+
+
 def honest_summary(rng: random.Random, short: float, who: str = "", situations: list[str] = SITUATIONS) -> str:
     """An honest cadre's note of one visit; `who` (else a made-up family) and `situations` let the demo's visits
     of real households and enterprises use the same composer."""
     if rng.random() < short:
         return rng.choice(["无诉求", "情况良好", "不在家，改日再访", "已走访，无问题"])
-    situation = rng.choice(situations).format(n=rng.randint(2, 30))
+    situation = one_situation(rng, situations)
     opening = rng.choice(OPENINGS)
     who = who or f"{rng.choice(NAMES)}{rng.choice('家户')}"  # untranslated: simulated data (a household's name)
     return f"{opening}{who}，{situation}，{rng.choice(REQUESTS)}"

@@ -289,7 +289,7 @@ def varied_answers(spec: dict[str, Any], rng: random.Random) -> dict[str, Any]:
         elif node["type"] == "date":
             answers[node["name"]] = f"2017-05-{rng.randint(1, 28):02d}"
         else:
-            situation = rng.choice(simulate.SITUATIONS).format(n=rng.randint(2, 30))
+            situation = simulate.one_situation(rng)
             answers[node["name"]] = f"{situation}，{rng.choice(simulate.REQUESTS)}"
     return answers if not check_spec(spec, answers)[1] else demo_answers(spec)
 
