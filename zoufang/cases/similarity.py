@@ -172,7 +172,7 @@ PHRASE_SOURCES = 100
 def shared_phrases(texts: list[str], most: int = 6) -> list[str]:
     """What a group's texts say alike, as they write it: runs of a clause's characters each of whose bigrams at least
     half of the texts (two at least) hold, kept when at least as many texts hold the whole run; the most widely held
-    first, then the longest, none inside one already taken. 想开办农家乐，希望在证照办理上得到指导 twenty times gives
+    first, then the longest, none inside another kept. 想开办农家乐，希望在证照办理上得到指导 twenty times gives
     those two clauses, never a pair of characters across a comma (乐希) or across words (到指)."""
     clauses = [[part for part in NOISE.split((text or "").lower()) if len(part) > 1] for text in texts]
     needed = max(2, (len(texts) + 1) // 2)
@@ -193,13 +193,9 @@ def shared_phrases(texts: list[str], most: int = 6) -> list[str]:
                     start = None
     joined = ["\n".join(parts) for parts in clauses]
     support = {run: sum(run in text for text in joined) for run in runs}
-    phrases: list[str] = []
-    for run in sorted(runs, key=lambda r: (-support[r], -len(r), r)):
-        if support[run] >= needed and not any(run in taken for taken in phrases):
-            phrases.append(run)
-            if len(phrases) == most:
-                break
-    return phrases
+    held_runs = sorted((run for run in runs if support[run] >= needed), key=lambda r: (-support[r], -len(r), r))
+    # A phrase inside a longer one also held (路灯 in 村道路灯损坏多处) says nothing more.
+    return [run for run in held_runs if not any(run != other and run in other for other in held_runs)][:most]
 
 
 @dataclass

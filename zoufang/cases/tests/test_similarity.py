@@ -69,7 +69,7 @@ def test_the_page_says_how_many_it_grouped_and_when_it_grouped_only_the_latest(c
     assert "期间共 7 件，内容相近的有 <b>1</b> 组" in page
     assert "期间件数较多，只梳理了最近收集的 5 件；缩短日期范围可梳理得更全。" in page
     assert page.count("号路灯不亮，晚上出行不便") == 5  # the cases listed, not the shared phrases above them
-    assert '<span class="chip">号路灯不亮</span>' in page
+    assert '<span class="chip">晚上出行不便</span>、<span class="chip">号路灯不亮</span>' in page  # phrases apart
 
 
 def test_the_shared_problems_page_costs_the_same_queries_for_few_cases_as_for_many(client, cases_town, make_case):
