@@ -139,8 +139,9 @@ def upper_queue(user: Any, *, done: bool = False) -> QuerySet[Case]:
     return Case.objects.filter(area, pk__in=handled).exclude(status__in=UPPER_QUEUE)
 
 
-def actor_kinds(user: Any, case: Case) -> set[Actor]:
-    """What this user is for this case: one condition per line."""
+def actor_kinds(user: Any, case: Case, *, finding: bool = False) -> set[Actor]:
+    """What this user is for this case: one condition per line. `finding`: acting on a third party's finding
+    (回访抽查), where the city office, which runs its towns' callbacks (decision 0057), is the office."""
     kinds: set[Actor] = set()
     if is_office_for(user, case):
         kinds.add(Actor.OFFICE)
@@ -153,6 +154,8 @@ def actor_kinds(user: Any, case: Case) -> set[Actor]:
     # The city office acts only on what a town signed up to it; on every other case of its towns it only reads.
     if case.escalation_route == Case.Route.UPPER_OFFICE and case.signed_at and is_city_office_for(user, case):
         kinds.add(Actor.CITY)
+    if finding and is_city_office_for(user, case):
+        kinds.add(Actor.OFFICE)
     return kinds
 
 

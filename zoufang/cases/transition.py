@@ -143,10 +143,7 @@ def run(
         rule = workflow.rule(locked.status, action)
         if rule is None:
             raise NotAllowed(workflow.not_in_status(locked, action))
-        kinds = access.actor_kinds(by, locked)
-        if finding and access.is_city_office_for(by, locked):
-            kinds.add(workflow.Actor.OFFICE)
-        if not rule.actors & kinds:
+        if not rule.actors & access.actor_kinds(by, locked, finding=finding):
             raise PermissionDenied
         reason = workflow.why_not(rule, locked, finding=finding)
         if reason:

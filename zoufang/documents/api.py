@@ -8,7 +8,6 @@ first (a mismatch answers 409 and is audited) and sent in the `X-Content-SHA256`
 import datetime as dt
 import uuid
 from typing import Any
-from urllib.parse import quote
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from zoufang.accounts.api import refusing
 from zoufang.core import limits
 from zoufang.core.apierrors import ApiErrorOut
 from zoufang.core.apiversions import Versioned, required_version
+from zoufang.core.downloads import attachment
 from zoufang.core.paging import Listing
 from zoufang.documents import access, services
 from zoufang.documents.charts import ChartFontMissing
@@ -152,7 +152,7 @@ def download_document(request: HttpRequest, slug: str, document_id: uuid.UUID) -
     except services.TamperedFile:
         raise HttpError(409, services.tampered_message(document.reference)) from None
     response = HttpResponse(data, content_type=DOCX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(services.file_name(document))}.docx"
+    response["Content-Disposition"] = attachment(f"{services.file_name(document)}.docx")
     response["X-Content-SHA256"] = document.sha256
     return response
 

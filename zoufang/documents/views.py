@@ -3,7 +3,6 @@
 import json
 import uuid
 from typing import Any
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from zoufang import clock
 from zoufang.core import paging
 from zoufang.core.apiversions import posted_version
+from zoufang.core.downloads import attachment
 from zoufang.core.queryparams import Asked
 from zoufang.documents import access, services
 from zoufang.documents.charts import ChartFontMissing
@@ -176,7 +176,7 @@ def download(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
         messages.error(request, str(problem))
         return redirect("documents:detail", slug, document.public_id)
     response = HttpResponse(data, content_type=DOCX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(services.file_name(document))}.docx"
+    response["Content-Disposition"] = attachment(f"{services.file_name(document)}.docx")
     return response
 
 
