@@ -41,6 +41,7 @@ def test_seed_000_lets_only_village_cadres_reach_households_otherwise(role: str,
     (Role.TOWN_LEADER, Kind.ENTERPRISE, True, "above_scale", {"home"}),  # 重点企业必须深入一线走访
     (Role.TOWN_LEADER, Kind.PROJECT, True, "", {"home"}),  # 重点项目必须深入一线走访
     (Role.TOWN_LEADER, Kind.ENTERPRISE, False, "small_medium", {"home", "forum"}),  # 中小企业可以召开座谈会
+    (Role.TOWN_LEADER, Kind.ENTERPRISE, True, "small_medium", {"home"}),  # a key one of SME size: still in person
     (Role.PARTY_MEMBER, Kind.REGISTERED_HOUSEHOLD, False, "", {"home", "group"}),  # 各办局中心集中走访
     (Role.TOWN_LEADER, Kind.REGISTERED_HOUSEHOLD, False, "", {"home"}),
     (Role.PARTY_MEMBER, Kind.CADRE, False, "", {"home", "forum", "letter"}),  # 谈话、座谈、函询
