@@ -53,7 +53,8 @@ ASSESSMENT_WEIGHTS = {
     "response": gettext_noop("问题答复回应"),
     "satisfaction": gettext_noop("群众满意"),
     "callback": gettext_noop("第三方回访抽查查实问题"),
-    "integrity": gettext_noop("廉洁纪律问题查实"),
+    # What it counts: the 走访真实性提示 the office upheld (zoufang/integrity), not 廉洁纪律 (decision 0068).
+    "integrity": gettext_noop("走访真实性问题查实"),
 }
 # Indicators scored by points off per upheld finding (the others are rates out of 100).
 ASSESSMENT_DEDUCTIONS = ("callback", "integrity")

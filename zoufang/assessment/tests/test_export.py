@@ -27,12 +27,12 @@ def test_it_writes_the_years_table_and_a_detail_sheet_per_unit(assessed: Any, tm
     assert "待审定" in units["A2"].value
     rows = list(units.iter_rows(min_row=3, max_row=5, values_only=True))
     assert rows[0][:3] == ("序号", "单位", "走访任务完成（不少于分配数量）\n（权重30）")
-    assert rows[0][-6:] == ("廉洁纪律问题查实\n（权重10）", "指标得分", "加减分", "总分", "名次", "备注")
+    assert rows[0][-6:] == ("走访真实性问题查实\n（权重10）", "指标得分", "加减分", "总分", "名次", "备注")
     assert rows[1] == (1, "派出所", 33.3, 50, 66.7, 33.3, 33.3, 33.3, 100, "—", "—", 43.73, 2, 45.73, 2,
                        "+2分：获市级表彰")
     assert rows[2] == (2, "镇党政班子", 66.7, 100, 100, 0, 0, 100, 0, "—", "—", 56.26, None, 56.26, 1, None)
     notes = [row[0] for row in units.iter_rows(min_row=7, values_only=True) if row[0]]
-    assert any("第三方回访抽查查实问题（10）、廉洁纪律问题查实（10）：数据未接入" in note for note in notes)
+    assert any("第三方回访抽查查实问题（10）、走访真实性问题查实（10）：数据未接入" in note for note in notes)
     detail = [row for row in book["明细-派出所"].iter_rows(min_row=4, values_only=True)]
     assert detail[0] == (1, "走访任务完成（不少于分配数量）", 30, "已走访 1 / 应走访 3", 33.3, 12.49)
     assert detail[7][3] == "数据未接入"
