@@ -20,6 +20,7 @@ from openpyxl.cell.cell import ERROR_CODES
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from zoufang.core.limits import storable
+from zoufang.core.names import canonical_dots
 from zoufang.core.workbook_scan import MAX_CELLS, OpenDocument, SheetScan, WorkbookTooLarge, scan_workbook
 from zoufang.core.xls_scan import Encrypted, scan_xls
 
@@ -176,9 +177,10 @@ def normalise_header(text: str) -> str:
 
 
 def person_name(text: str) -> str:
-    """Chinese names lose all inner whitespace (“王  文” → “王文”); other names keep single spaces."""
+    """Chinese names lose all inner whitespace (“王  文” → “王文”) and write their separator dot as the standard's
+    (“阿卜杜•热合曼” → “阿卜杜·热合曼”, core.names); other names keep single spaces."""
     if _CJK.search(text):
-        return _WHITESPACE.sub("", text)
+        return canonical_dots(_WHITESPACE.sub("", text))
     return _WHITESPACE.sub(" ", text).strip()
 
 
