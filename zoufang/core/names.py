@@ -12,6 +12,7 @@ as a separator: offices pad two-character names to align them (“王  文”), 
 (core.tabular.person_name)."""
 
 import re
+from collections.abc import Iterable
 
 from django.db.models import Q
 
@@ -34,6 +35,12 @@ def canonical_dots(name: str) -> str:
 def dotted(name: str) -> bool:
     """Whether `name` writes a separator otherwise than U+00B7 (an import says how many names it read so)."""
     return any(found.group().strip() != MIDDLE_DOT for found in _SEPARATOR.finditer(name))
+
+
+def separators_written(names: Iterable[str]) -> list[str]:
+    """The dots other than U+00B7 that `names` separate their parts with, in the order first met."""
+    found = (found.group().strip()[0] for name in names for found in _SEPARATOR.finditer(name))
+    return list(dict.fromkeys(dot for dot in found if dot != MIDDLE_DOT))
 
 
 def name_contains(field: str, query: str) -> Q:

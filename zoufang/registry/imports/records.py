@@ -14,7 +14,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.core.crypto import with_indexes
-from zoufang.core.names import dotted
+from zoufang.core.names import dotted, separators_written
 from zoufang.core.tabular import as_found, not_a_count, nought_hint, parse_count, person_name
 from zoufang.regions.positions import fill_missing, place_new
 from zoufang.registry import identifiers
@@ -340,8 +340,9 @@ def dotted_names_note(ctx: ImportContext) -> str | None:
     if not ctx.dotted_names:
         return None
     written, name = next(iter(ctx.dotted_names.items()))
-    return _("%(n)d个姓名的间隔点按标准写法读作“·”（如“%(written)s”读作“%(name)s”）") % {
-        "n": len(ctx.dotted_names), "written": written, "name": name}
+    return _("%(n)d个姓名中的间隔点（表中写作%(dots)s）按国家标准读作“·”，如“%(written)s”读作“%(name)s”") % {
+        "n": len(ctx.dotted_names), "dots": "、".join(f"“{dot}”" for dot in separators_written(ctx.dotted_names)),
+        "written": written, "name": name}
 
 
 def text_cell(ctx: ImportContext, row: int | None, column: str, text: str, max_length: int) -> str:

@@ -27,7 +27,7 @@ def test_the_same_household_written_with_two_dots_is_one_and_no_rename(campaign)
     police = run_import("households", _households("阿卜杜•热合曼"), filename="派出所.xlsx", campaign=campaign)
     assert (police.created, police.errors) == (1, [])
     assert list(Target.objects.values_list("name", flat=True)) == ["阿卜杜·热合曼"]
-    assert police.notes == ["1个姓名的间隔点按标准写法读作“·”（如“阿卜杜•热合曼”读作“阿卜杜·热合曼”）"]
+    assert police.notes == ["1个姓名中的间隔点（表中写作“•”）按国家标准读作“·”，如“阿卜杜•热合曼”读作“阿卜杜·热合曼”"]
     village = run_import("households", _households("阿卜杜 ・ 热合曼"), filename="村.xlsx", campaign=campaign)
     assert (village.created, village.updated, village.unchanged, village.errors) == (0, 0, 1, [])
     standard = run_import("households", _households("阿卜杜·热合曼"), filename="村.xlsx", campaign=campaign)
@@ -40,7 +40,7 @@ def test_the_note_counts_names_once_each(campaign):
     report = run_import("households", _households("阿卜杜•热合曼", *rows), filename="h.xlsx", campaign=campaign)
     assert report.created == 3
     [note] = report.notes
-    assert note.startswith("3个姓名的间隔点按标准写法读作“·”")
+    assert note.startswith("3个姓名中的间隔点（表中写作“•”、“．”、“.”）按国家标准读作“·”")
     assert sorted(Target.objects.values_list("name", flat=True)) == ["买买提·艾力", "扎西·顿珠", "阿卜杜·热合曼"]
 
 
