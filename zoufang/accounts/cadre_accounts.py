@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from zoufang.accounts import audit, passwords, scope
 from zoufang.accounts.duties import ADMIN_ROLES
 from zoufang.accounts.models import AccountSecurity, AuditEvent, RoleGrant
+from zoufang.core.names import name_contains
 from zoufang.registry.models import Cadre, Unit
 
 User = get_user_model()
@@ -79,7 +80,7 @@ def listed_cadres(user: Any, *, unit: Any = None, linked: bool | None = None, na
     if linked is not None:
         cadres = cadres.filter(user__isnull=not linked)
     if name:
-        cadres = cadres.filter(name__contains=name)
+        cadres = cadres.filter(name_contains("name", name))
     return cadres.select_related("unit", "user").annotate(
         waiting=Exists(AccountSecurity.objects.filter(user=OuterRef("user"), must_change_password=True)),
         granted=Exists(RoleGrant.objects.filter(user=OuterRef("user"))),

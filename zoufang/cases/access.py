@@ -25,6 +25,7 @@ from zoufang.callbacks.models import CallbackBatch
 from zoufang.cases import workflow
 from zoufang.cases.models import Case, CaseEvent
 from zoufang.cases.workflow import UPPER_QUEUE, Action, Actor, actors_of
+from zoufang.core.names import name_contains
 from zoufang.registry import unitnames
 from zoufang.registry.models import Cadre, Unit
 
@@ -211,7 +212,7 @@ def description_search(user: Any, cases: QuerySet[Case], q: str) -> Q:
     against the text as shown: matched against the stored text, “1391” found and “1390” not would reveal a masked
     139****5678 one digit at a time. Those few candidates are masked and checked here; the rest is one condition.
     """
-    found = Q(description__icontains=q)
+    found = name_contains("description", q)  # a name's dot matches any dot (decision 0069)
     if not _DIGIT.search(q) or getattr(user, "is_superuser", False):
         return found
     full = read_in_full(user)

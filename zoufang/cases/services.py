@@ -15,6 +15,7 @@ from zoufang.cases.deadlines import registration_due
 from zoufang.cases.models import Case
 from zoufang.cases.transition import CaseError, record_creation
 from zoufang.core import request_keys
+from zoufang.core.names import canonical_dots
 from zoufang.regions.models import Region
 from zoufang.registry.models import Target
 
@@ -69,6 +70,7 @@ def receive_case_once(
     marks as a repeat of `repeat_of` is merged into it at once: both or neither written (answers.merge_case); of a
     closed one, it is received on its own and records the closed case it follows, which stays closed (0047)."""
     follows = repeat_of if repeat_of is not None and repeat_of.status == Case.Status.CLOSED else None
+    raiser_name = canonical_dots(raiser_name)  # 阿卜杜•热合曼 is 阿卜杜·热合曼 (decision 0069)
 
     @transaction.atomic
     def make() -> Case:

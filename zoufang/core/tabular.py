@@ -20,8 +20,9 @@ from openpyxl.cell.cell import ERROR_CODES
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from zoufang.core.limits import storable
+from zoufang.core.names import canonical_dots
 from zoufang.core.workbook_scan import MAX_CELLS, OpenDocument, SheetScan, WorkbookTooLarge, scan_workbook
-from zoufang.core.xls_scan import scan_xls
+from zoufang.core.xls_scan import Encrypted, scan_xls
 
 INSTRUCTIONS_SHEET = "说明"
 TOP_ROWS = 22  # as far down as a header is looked for: its first row in the first 20, two rows under it
@@ -176,9 +177,10 @@ def normalise_header(text: str) -> str:
 
 
 def person_name(text: str) -> str:
-    """Chinese names lose all inner whitespace (“王  文” → “王文”); other names keep single spaces."""
+    """Chinese names lose all inner whitespace (“王  文” → “王文”) and write their separator dot as the standard's
+    (“阿卜杜•热合曼” → “阿卜杜·热合曼”, core.names); other names keep single spaces."""
     if _CJK.search(text):
-        return _WHITESPACE.sub("", text)
+        return canonical_dots(_WHITESPACE.sub("", text))
     return _WHITESPACE.sub(" ", text).strip()
 
 
@@ -283,6 +285,13 @@ def unreadable_message() -> str:
              "取消密码后“另存为” Excel 工作簿（.xlsx）再导入")
 
 
+def password_message() -> str:
+    """For a file saved with an open password, whatever its kind and whichever page or command it came to."""
+    return _("这个文件设置了打开密码，无法读取：请在 Excel 或 WPS 中输入密码打开它，取消密码（Excel：“文件→信息→"
+             "保护工作簿→用密码进行加密”，清空密码；WPS：“文件→文档加密→密码加密”，清空打开密码）后，另存为 Excel "
+             "工作簿（.xlsx）再导入")
+
+
 WPS_SUFFIXES = (".et", ".ett")  # WPS 表格's own format and its template
 
 
@@ -297,8 +306,7 @@ def read_sheet(source: Path | IO[bytes], filename: str | None = None) -> Sheet:
         data = data.encode("utf-8")
     name = filename or (source.name if isinstance(source, Path) else "")
     if data.startswith(_OLE_MAGIC) and _LEGACY_ENCRYPTED in data:
-        raise TabularError(_("文件设置了密码，无法读取：请在 Excel 中打开，在“文件→信息→保护工作簿→用密码进行加密”中"
-                             "清空密码，保存后再导入"))
+        raise TabularError(password_message())
     if str(name).lower().endswith(WPS_SUFFIXES):
         raise TabularError(wps_format_message())
     if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
@@ -410,6 +418,8 @@ def read_workbook(data: bytes) -> Sheet:
                 chosen, values, merged = name, sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges
     except WorkbookTooLarge as exc:
         raise TabularError(too_large_message(exc)) from exc
+    except Encrypted as exc:
+        raise TabularError(password_message()) from exc
     except OpenDocument as exc:
         raise TabularError(_("不支持 OpenDocument 表格（.ods）：请在 WPS、Excel 或 LibreOffice 中“另存为”"
                              "Excel 工作簿（.xlsx）后再导入")) from exc

@@ -42,11 +42,19 @@ class NotAWorkbook(Exception):
     """The bytes start like an OLE2 file but hold no readable workbook (damaged, encrypted, or a Word file)."""
 
 
+class Encrypted(NotAWorkbook):
+    """A workbook saved with an open password (打开密码): an .xls whose records are encrypted (FILEPASS), or an
+    .xlsx, which Excel and WPS then wrap in an OLE2 file as its EncryptedPackage stream. A sheet or the workbook's
+    structure protected (工作表保护, 工作簿保护) encrypts nothing and reads as any other file."""
+
+
 def scan_xls(data: bytes) -> dict[str, SheetScan]:
     """Each sheet's extent by name; raises WorkbookTooLarge past workbook_scan's MAX_INFLATED or MAX_CELLS (declared or reached)
     and NotAWorkbook for anything that is not a readable, unencrypted workbook."""
     try:
         compound = olefile.OleFileIO(BytesIO(data))
+        if compound.exists("EncryptedPackage"):
+            raise Encrypted
         name = next((n for n in _STREAMS if compound.exists(n)), None)
         if name is None:
             raise NotAWorkbook
@@ -77,7 +85,7 @@ def _scan_stream(stream: memoryview, *, biff8: bool) -> dict[str, SheetScan]:
         kind, length = _RECORD.unpack_from(stream, at)
         body = stream[at + 4:at + 4 + length]
         if kind == _FILEPASS:
-            raise NotAWorkbook  # encrypted: the records past here cannot be read
+            raise Encrypted  # the records past here cannot be read
         if kind == _SST or (kind == _CONTINUE and previous in (_SST, _CONTINUE) and sst):
             sst.append(body)
             kind = _SST

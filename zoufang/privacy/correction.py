@@ -21,6 +21,7 @@ from zoufang.accounts.masking import Kind, Masker
 from zoufang.accounts.models import AuditEvent
 from zoufang.accounts.names import shown_name
 from zoufang.core.crypto import NORMALISERS, normalise_id, normalise_phone
+from zoufang.core.names import canonical_dots
 from zoufang.privacy import suppression
 from zoufang.privacy.erasure import PERSON_KINDS, field_label
 from zoufang.privacy.holdings import ID_NUMBER, Number, in_area
@@ -31,6 +32,7 @@ from zoufang.registry.models import Target
 
 PERSONAL_FIELDS = ("name", "address", "phone", "id_number")
 CONTACT_FIELDS = ("contact_name", "phone", "id_number")
+NAME_FIELDS = ("name", "contact_name")  # written with the standard's separator dot (core.names, decision 0069)
 
 
 def correctable(target: Target) -> tuple[str, ...]:
@@ -130,7 +132,8 @@ def correct(user: Any, number: Number, public_id: UUID | str, version: int | Non
     with transaction.atomic():
         target = target_for(user, public_id)
         target = Target.objects.select_for_update(of=("self",)).select_related("region", "modified_by").get(pk=target.pk)
-        wanted = {name: values[name] for name in correctable(target) if name in values}
+        wanted = {name: canonical_dots(values[name]) if name in NAME_FIELDS else values[name]
+                  for name in correctable(target) if name in values}
         changed = {name: value for name, value in wanted.items() if getattr(target, name) != value}
         if not changed:  # already as asked: a resent form, or nothing to correct
             return Correction(target)

@@ -9,9 +9,22 @@ from zoufang.accounts import audit, scope
 from zoufang.accounts.admin_area import AreaAdminMixin, AreaChoicesMixin, several_towns
 from zoufang.accounts.admin_audit import AuditedModelAdmin
 from zoufang.accounts.models import AuditEvent
+from zoufang.core.names import canonical_dots
 from zoufang.registry import unitnames
 from zoufang.registry.identifiers import mask_id_number, mask_phone
 from zoufang.registry.models import Cadre, Target, Unit
+
+
+class CanonicalNamesMixin:
+    """A person's name saved here is written with the standard's separator dot, as an import writes it (0069)."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        fields = ["name"] if isinstance(obj, Cadre) else ["contact_name", "legal_representative"]
+        if isinstance(obj, Target) and obj.kind in Target.PERSON_NAMED_KINDS:
+            fields.append("name")
+        for field in fields:
+            setattr(obj, field, canonical_dots(getattr(obj, field)))
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
 
 
 @admin.register(Unit)
@@ -38,7 +51,7 @@ class UnitAdmin(AreaAdminMixin, AuditedModelAdmin):
 
 
 @admin.register(Cadre)
-class CadreAdmin(AreaAdminMixin, AuditedModelAdmin):
+class CadreAdmin(CanonicalNamesMixin, AreaAdminMixin, AuditedModelAdmin):
     region_field = "unit__region"
     list_display = ("name", "unit", "role", "title", "phone", "user", "archived_on", "is_demo")
     list_filter = ("role", "unit__kind", "is_demo")
@@ -48,7 +61,7 @@ class CadreAdmin(AreaAdminMixin, AuditedModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(AreaChoicesMixin, AuditedModelAdmin):
+class TargetAdmin(CanonicalNamesMixin, AreaChoicesMixin, AuditedModelAdmin):
     list_display = ("name", "kind", "region", "masked_phone", "masked_id_number", "hardship", "is_key", "is_demo")
     list_filter = ("kind", "hardship", "is_key", "scale", "is_demo")
     search_fields = ("name", "address", "=credit_code", "=id_number")

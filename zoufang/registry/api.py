@@ -16,6 +16,7 @@ from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
 from zoufang.core import limits, paging
 from zoufang.core.crypto import normalise_phone
+from zoufang.core.names import name_contains
 from zoufang.regions.models import Region
 from zoufang.registry import unitnames
 from zoufang.registry.models import Target
@@ -187,7 +188,7 @@ def filtered_targets(user: Any, kind: str | None, region_id: Any, q: str | None)
             return targets.none()
         targets = targets.filter(region__path__startswith=region.path)
     if q:
-        targets = targets.filter(Q(name__icontains=q) | Q(address__icontains=q) | number_match(user, q))
+        targets = targets.filter(name_contains("name", q) | Q(address__icontains=q) | number_match(user, q))
     # Import order within a group or grid follows the register's own order (house numbers as
     # the town lists them); sorting addresses as text would put 100号 before 2号.
     return targets.order_by("region__path", "id")

@@ -203,6 +203,8 @@ class Target(TimeStampedModel):
         CADRE = "cadre", _("干部")
 
     HOUSEHOLD_KINDS = (Kind.REGISTERED_HOUSEHOLD, Kind.RESIDENT_HOUSEHOLD)
+    # Kinds whose name is a person's: written with the standard's separator dot (core.names, decision 0069).
+    PERSON_NAMED_KINDS = (*HOUSEHOLD_KINDS, Kind.NOTABLE_PERSON, Kind.CADRE)
 
     class Scale(models.TextChoices):
         ABOVE_SCALE = "above_scale", _("规模以上")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from zoufang import clock
 from zoufang.campaigns.models import CaseCategory
 from zoufang.cases.access import read_on_their_visit
+from zoufang.core.names import canonical_dots
 from zoufang.forms.services import questionnaires_for
 from zoufang.registry.presenters import TargetPresenter
 from zoufang.visits import rules
@@ -47,7 +48,8 @@ def _one_village(items: list[MyTarget], village: str, query: str) -> tuple[list[
         tab.total += 1
         tab.visited += int(item.visited)
     if query:
-        matches = [i for i in items if query in i.target.name or query in i.target.address]
+        name = canonical_dots(query)  # names are stored with the standard's dot (decision 0069)
+        matches = [i for i in items if name in i.target.name or query in i.target.address]
         return matches[:MAX_MATCHES], list(tabs.values()), len(matches) > MAX_MATCHES
     if village not in tabs:  # the first village with someone left to visit
         village = next((t.key for t in tabs.values() if t.visited < t.total), next(iter(tabs)))

@@ -72,6 +72,7 @@ class ImportContext(SheetReading):
     changed: dict[int, Change] = field(default_factory=dict, repr=False)  # the same by id() of the record
     # Foreign keys a change names, to read by name in one query per model: (change, field's place, model, old, new).
     unnamed: list[tuple[Change, int, Any, Any, Any]] = field(default_factory=list, repr=False)
+    dotted_names: dict[str, str] = field(default_factory=dict)  # names written with another dot: as read, by cell
 
     def change_of(self, obj: Any, row: int, key: str) -> Change:
         """The change this import makes to the stored `obj`: one per record, whatever found it changed first."""

@@ -14,6 +14,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from zoufang import clock
 from zoufang.accounts import audit
 from zoufang.core.crypto import with_indexes
+from zoufang.core.names import dotted, separators_written
 from zoufang.core.tabular import as_found, not_a_count, nought_hint, parse_count, person_name
 from zoufang.regions.positions import fill_missing, place_new
 from zoufang.registry import identifiers
@@ -315,10 +316,13 @@ _NUMBER_RUN = re.compile(r"\d{7}")
 
 
 def person_cell(ctx: ImportContext, row: int, column: str, text: str, max_length: int) -> str:
-    """A person's name as `person_name` reads it (whitespace out of a Chinese name: “王  文” is 王文). A cell holding two
+    """A person's name as `person_name` reads it (whitespace out of a Chinese name: “王  文” is 王文; its dots as ·,
+    which the report says once: `dotted_names_note`). A cell holding two
     lines, or a number as long as a phone's, is refused: read as one name it would glue two texts into a person
     nobody is, or keep a phone number in a name, where nothing masks it."""
     name = person_name(text)
+    if dotted(text):
+        ctx.dotted_names.setdefault(text, name)
     if _SECOND_LINE.search(text):
         ctx.error(row, column, _("%(column)s中有换行（单元格内按了 Alt+Enter），是两段文字，无法确定哪段是姓名。"
                                  "一格只填一个人的姓名：电话、身份证号码等请填在各自的列，说明请填在“备注”列；"
@@ -329,6 +333,16 @@ def person_cell(ctx: ImportContext, row: int, column: str, text: str, max_length
     else:
         text_cell(ctx, row, column, name, max_length)
     return name
+
+
+def dotted_names_note(ctx: ImportContext) -> str | None:
+    """One line for every name whose separator dot was read as the standard's (decision 0069), with an example."""
+    if not ctx.dotted_names:
+        return None
+    written, name = next(iter(ctx.dotted_names.items()))
+    return _("%(n)d个姓名中的间隔点（表中写作%(dots)s）按国家标准读作“·”，如“%(written)s”读作“%(name)s”") % {
+        "n": len(ctx.dotted_names), "dots": "、".join(f"“{dot}”" for dot in separators_written(ctx.dotted_names)),
+        "written": written, "name": name}
 
 
 def text_cell(ctx: ImportContext, row: int | None, column: str, text: str, max_length: int) -> str:

@@ -82,6 +82,8 @@ def run_import(kind: str, source: Path | IO[bytes], *, filename: str | None = No
             "sheet": ctx.sheet.name, "others": "、".join(f"“{n}”" for n in ctx.sheet.other_sheets)})
     outcome = spec.prepare(ctx, ctx.sheet.rows)
     records.name_references(ctx)
+    if dotted := records.dotted_names_note(ctx):
+        ctx.notes.append(dotted)
     if ctx.errors and ctx.sheet.name and not ctx.sheet.other_sheets:  # the rows and columns named are this sheet's
         ctx.notes.insert(0, _("读取的是工作表“%(sheet)s”，下列行号、列名都指这张工作表") % {"sheet": ctx.sheet.name})
     report.errors = sorted(ctx.errors, key=lambda error: error.row or 0)  # file-wide first, then by row

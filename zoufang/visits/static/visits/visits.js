@@ -544,10 +544,15 @@
     if (button) { open(button.getAttribute("data-record")); }
   });
   var search = document.getElementById("my-search");
+  /* a dot between two Chinese characters typed as • ・ . … is the standard's ·, as names are stored (core/names.py) */
+  var NAME_DOT = /([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])\s*[\u00b7\u2022\u30fb\u2027\u2219\u22c5\uff0e.\u3002\uff65\ufe52\u0387]+\s*(?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])/g;
   if (search) {
     search.addEventListener("input", function () {
-      var q = search.value.trim();
-      document.querySelectorAll("[data-target]").forEach(function (card) { card.hidden = q && card.getAttribute("data-search").indexOf(q) < 0; });
+      var q = search.value.trim(), name = q.replace(NAME_DOT, "$1\u00b7");
+      document.querySelectorAll("[data-target]").forEach(function (card) {
+        var text = card.getAttribute("data-search");
+        card.hidden = q && text.indexOf(q) < 0 && text.indexOf(name) < 0;
+      });
       document.querySelectorAll(".my-group, .my-village").forEach(function (box) { box.hidden = !box.querySelector("[data-target]:not([hidden])"); });
     });
   }
