@@ -55,6 +55,15 @@ def package_workdays(year: int) -> frozenset[dt.date] | None:
     return frozenset(day for day in days if chinese_calendar.is_workday(day))
 
 
+@functools.cache
+def _package_totals(year: int) -> list[int]:
+    """The package's working days among the year's first n days, n = 0 … its length (a year it knows)."""
+    workdays, first, running = package_workdays(year) or frozenset(), dt.date(year, 1, 1), [0]
+    for n in range((dt.date(year + 1, 1, 1) - first).days):
+        running.append(running[-1] + (first + dt.timedelta(days=n) in workdays))
+    return running
+
+
 class Calendar:
     """The calendar over some years, loaded once: counting 2 working days costs one query, not ten."""
 
@@ -103,6 +112,8 @@ class Calendar:
         return earlier + self._totals(day.year)[day.timetuple().tm_yday]
 
     def _totals(self, year: int) -> list[int]:
+        if year not in self._running and year in self.package and all(day.year != year for day in self.overrides):
+            self._running[year] = _package_totals(year)  # the package's year as published: the same every calendar
         if year not in self._running:
             marked = set(self.fallback_years)  # a count marks the years it crosses, not every year it reads
             first, running = dt.date(year, 1, 1), [0]
