@@ -117,8 +117,7 @@ class CalendarCache:
         key = (start.year, end.year)
         if key not in self.calendars:
             self.calendars[key] = Calendar(range(start.year, end.year + 1))
-        calendar = self.calendars[key]
-        return sum(1 for n in range(1, (end - start).days + 1) if calendar.is_workday(start + dt.timedelta(days=n)))
+        return self.calendars[key].count(start, end)
 
     def add(self, start: dt.date, days: int) -> dt.date:
         """The `days`-th working day after `start` (`add_working_days` for a page of cases)."""

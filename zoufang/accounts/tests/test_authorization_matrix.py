@@ -826,9 +826,11 @@ def _variants(spec: Spec, oracle: Oracle, who: Who) -> Iterator[tuple[str, dict[
             yield side, {**base, **{k: str(v) for k, v in filled.items()}}
 
 
-def _call(client: Client, method: str, url: str, headers: dict[str, str], is_api: bool) -> Any:
+def _call(client: Client, method: str, url: str, headers: dict[str, str], is_api: bool, audited_up_to: int) -> Any:
+    """The response, rolled back with whatever the request changed, and whether it audited a full read after event
+    `audited_up_to` (the last event before every combination: each is rolled back; `_run` checks it stayed so),
+    asked only of a 2xx, the only answer whose numbers are checked against the audit."""
     with transaction.atomic():  # whatever a request changes is rolled back: every combination sees the same town
-        audited_up_to = _last_audit_seq()
         if method == "GET":
             response = client.get(url, **headers)
         elif method == "DELETE":
@@ -838,7 +840,8 @@ def _call(client: Client, method: str, url: str, headers: dict[str, str], is_api
         else:
             response = client.post(url, {}, **headers)
         getattr(getattr(response.wsgi_request, "user", None), "pk", None)  # settle the lazy user while the db is open
-        response.read_audited = _audited_since(audited_up_to)  # before the rollback takes the request's audit rows
+        # Before the rollback takes the request's audit rows.
+        response.read_audited = response.status_code < 300 and _audited_since(audited_up_to)
         transaction.set_rollback(True)
     return response
 
@@ -894,6 +897,7 @@ def _run(classified: tuple[tuple[str, str, Spec], ...], oracle: Oracle, clients:
     tried = 0
     seen: dict[str, set[str]] = defaultdict(set)
     full_seen: dict[str, int] = defaultdict(int)
+    audited_up_to = _last_audit_seq()  # the same before every combination: each one is rolled back
     for (name, _route, spec), role in itertools.product(classified, roles):
         if role in spec.skip_for:
             continue
@@ -910,7 +914,7 @@ def _run(classified: tuple[tuple[str, str, Spec], ...], oracle: Oracle, clients:
                 if api_key and name.startswith("open311"):
                     url += ("&" if "?" in url else "?") + f"api_key={api_key}"
                 tried += 1
-                response = _call(client, method, url, headers if is_api else {}, is_api)
+                response = _call(client, method, url, headers if is_api else {}, is_api, audited_up_to)
                 where = f"{role} {method} {url} ({side})"
                 status = response.status_code
                 if (side == "in" and name in OWN_PAGES and role in MUST_SEE and who.user is not None
@@ -937,6 +941,7 @@ def _run(classified: tuple[tuple[str, str, Spec], ...], oracle: Oracle, clients:
                 # into free text is shown as the role reads that text, not a read of the record's personal data.
                 if registered_in_full and not response.read_audited:
                     leaks.append(f"{where}: {registered_in_full} registered numbers shown in full and no read audited")
+    assert _last_audit_seq() == audited_up_to, "a request's audit events outlived its rollback"
     return tried, leaks, seen, full_seen
 
 

@@ -78,3 +78,41 @@ def test_it_answers_whether_a_day_is_a_working_day():
     assert calendar.is_workday(dt.date(2017, 9, 30))
     assert not calendar.is_workday(dt.date(2017, 10, 2))
     assert run("check", "2017-10-02") == ("休息日", "")
+
+
+@pytest.mark.django_db
+def test_it_answers_every_day_of_every_year_the_package_knows_as_the_package_does():
+    """The package's schedule is read once a year a process (decision 0070): the same answer, day by day."""
+    import chinese_calendar
+    from chinese_calendar.constants import holidays
+
+    years = range(min(holidays).year, max(holidays).year + 1)
+    calendar = Calendar(years)
+    day, different = dt.date(years[0], 1, 1), []
+    while day.year in years:
+        if calendar.is_workday(day) != chinese_calendar.is_workday(day):
+            different.append(day)
+        day += dt.timedelta(days=1)
+    assert different == []
+    assert calendar.fallback_years == set()
+
+
+@pytest.mark.django_db
+def test_it_counts_a_span_of_years_as_day_by_day():
+    """`count` sums each year's running totals (decision 0070): the same number as asking every day, the office's
+    overrides and a year nobody published (weekends only, reported as the fallback) included."""
+    set_day(dt.date(2018, 10, 2), is_workday=True, name="镇里集中办公")
+    set_day(dt.date(2019, 3, 4), is_workday=False, name="停电")
+    last_known = Calendar(range(2017, 2100)).from_package
+    unknown = max(last_known) + 1
+    starts = [dt.date(2017, 1, 1), dt.date(2017, 5, 3), dt.date(2018, 9, 30), dt.date(2018, 12, 31)]
+    ends = [dt.date(2017, 5, 3), dt.date(2017, 6, 1), dt.date(2018, 10, 9), dt.date(2019, 3, 4),
+            dt.date(2019, 12, 31), dt.date(unknown, 1, 1), dt.date(unknown, 7, 15)]
+    for start in starts:
+        for end in ends:
+            calendar, day_by_day = Calendar(range(start.year, end.year + 1)), Calendar(range(start.year, end.year + 1))
+            expected = sum(day_by_day.is_workday(start + dt.timedelta(days=n)) for n in range(1, (end - start).days + 1))
+            assert (calendar.count(start, end), calendar.fallback_years) == (expected, day_by_day.fallback_years), \
+                (start, end)
+            assert working_days_between(start, end).days == expected
+    assert Calendar({2017}).count(dt.date(2017, 6, 1), dt.date(2017, 5, 1)) == 0
