@@ -159,10 +159,16 @@ def hand_in(user: Any, campaign: Campaign, unit: Unit, name: str, data: bytes, n
 class Row:
     unit: Unit
     versions: list[Summary] = field(default_factory=list)  # newest first
+    late: bool = False  # first handed in after the due date, or not yet with the date past
 
     @property
     def current(self) -> Summary | None:
         return self.versions[0] if self.versions else None
+
+    @property
+    def first_at(self) -> dt.datetime | None:
+        """When the unit first handed its summary in: what the due date is measured against."""
+        return self.versions[-1].submitted_at if self.versions else None
 
 
 @dataclass
@@ -180,12 +186,6 @@ class Roster:
     def submitted(self) -> int:
         return sum(1 for row in self.rows if row.current)
 
-    def late(self, row: Row) -> bool:
-        """Handed in after the due date, or not yet handed in with the date past."""
-        if row.current is None:
-            return self.overdue
-        return timezone.localdate(row.versions[-1].submitted_at) > self.due.day
-
 
 def roster(campaign: Campaign, units: QuerySet[Unit] | None = None) -> Roster:
     """Every owing unit (or those given) with its versions, newest first; two queries."""
@@ -198,7 +198,11 @@ def roster(campaign: Campaign, units: QuerySet[Unit] | None = None) -> Roster:
         .select_related("submitted_by").order_by("unit_id", "-version")
     for summary in versions:
         by_unit.setdefault(summary.unit_id, []).append(summary)
-    return Roster(campaign, due, [Row(unit, by_unit.get(unit.pk, [])) for unit in listed], clock.today())
+    today = clock.today()
+    rows = [Row(unit, by_unit.get(unit.pk, [])) for unit in listed]
+    for row in rows:
+        row.late = today > due.day if row.first_at is None else timezone.localdate(row.first_at) > due.day
+    return Roster(campaign, due, rows, today)
 
 
 def readable_file(user: Any, campaign: Campaign, public_id: Any) -> Summary:
@@ -213,3 +217,13 @@ def readable_file(user: Any, campaign: Campaign, public_id: Any) -> Summary:
     audit.record(user, AuditEvent.Action.READ, summary, summary=_("下载工作总结：%(unit)s 第 %(n)s 版 %(file)s") % {
         "unit": summary.unit.name, "n": summary.version, "file": summary.file_name})
     return summary
+
+
+def card(user: Any, campaign: Campaign, unit: Unit) -> tuple[Roster, Row] | None:
+    """The unit's summary as its page shows it (本单位工作总结：未提交，截止…), for those who may open it; else None."""
+    try:
+        readable_unit(user, campaign, unit.public_id)
+    except Http404:
+        return None
+    shown = roster(campaign, Unit.objects.filter(pk=unit.pk))
+    return shown, shown.rows[0]

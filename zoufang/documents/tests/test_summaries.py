@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.http import Http404
+from django.urls import reverse
 
 from zoufang.accounts.models import AuditEvent, RoleGrant
 from zoufang.accounts.services import ensure_user
@@ -117,7 +118,7 @@ def test_a_late_first_summary_is_taken_and_marked_late(owed: Any, settings: Any)
     settings.ZOUFANG_TODAY = "2017-07-03"
     summaries.hand_in(owed.users["handler"], owed.campaign, owed.police, "总结.pdf", PDF)
     roster = summaries.roster(owed.campaign)
-    assert roster.overdue and [(r.unit.name, roster.late(r)) for r in roster.rows if r.current] == [("派出所", True)]
+    assert roster.overdue and [(r.unit.name, r.late) for r in roster.rows if r.current] == [("派出所", True)]
 
 
 def test_the_same_form_sent_twice_makes_one_version(owed: Any) -> None:
@@ -150,3 +151,83 @@ def test_a_campaign_without_summaries_asks_none(owed: Any) -> None:
     with pytest.raises(Http404):
         summaries.hand_in(owed.users["handler"], owed.campaign, owed.police, "总结.pdf", PDF)
     assert summaries.due_of(owed.campaign) is None
+
+
+def _client(client: Any, user: Any) -> Any:
+    client.force_login(user)
+    return client
+
+
+def _upload(name: str, data: bytes) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data)
+
+
+def test_the_unit_hands_in_through_its_page_and_a_resend_stores_one_version(owed: Any, client: Any) -> None:
+    c = _client(client, owed.users["handler"])
+    url = reverse("documents:summary_unit", args=[owed.campaign.slug, owed.police.public_id])
+    page = c.get(url)
+    assert page.status_code == 200 and "未提交" in page.content.decode() and "提交文件" in page.content.decode()
+    hand_in = reverse("documents:summary_hand_in", args=[owed.campaign.slug, owed.police.public_id])
+    key = str(uuid.uuid4())
+    for _n in range(2):
+        answer = c.post(hand_in, {"file": _upload("派出所总结.docx", docx()), "note": "定稿", "key": key}, follow=True)
+        assert answer.status_code == 200
+    assert Summary.objects.count() == 1
+    text = answer.content.decode()
+    assert "未重复保存" in text and "派出所总结.docx" in text and "第 1 版" in text
+    refused = c.post(hand_in, {"file": _upload("总结.xlsx", docx()), "key": str(uuid.uuid4())})
+    assert refused.status_code == 400 and "只能提交 Word" in refused.content.decode()
+    assert Summary.objects.count() == 1
+
+
+def test_the_office_lists_who_has_and_has_not_handed_in_and_takes_the_xlsx(owed: Any, client: Any) -> None:
+    from openpyxl import load_workbook
+
+    summaries.hand_in(owed.users["handler"], owed.campaign, owed.police, "派出所总结.pdf", PDF, "定稿")
+    c = _client(client, owed.users["office"])
+    page = c.get(reverse("documents:summaries", args=[owed.campaign.slug]))
+    text = page.content.decode()
+    assert page.status_code == 200 and "已提交 1 / 2 个单位" in text and "派出所总结.pdf" in text
+    assert text.count("未提交") == 1 and "镇党政班子" in text
+    assert "工作总结" in c.get(reverse("documents:index", args=[owed.campaign.slug])).content.decode()
+    answer = c.get(reverse("documents:summaries_xlsx", args=[owed.campaign.slug]))
+    sheet = load_workbook(io.BytesIO(answer.content)).active
+    rows = [list(row) for row in sheet.iter_rows(min_row=3, values_only=True)]
+    by_unit = {row[1]: row for row in rows}
+    assert by_unit["派出所"][2:4] == ["已提交", None] and by_unit["派出所"][6] == "派出所总结.pdf"
+    assert by_unit["镇党政班子"][2] == "未提交"
+    assert "1/2 个单位已提交" in sheet["A1"].value
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, summary__contains="工作总结").exists()
+
+
+def test_another_units_summary_is_not_there(owed: Any, client: Any) -> None:
+    summary, _made = summaries.hand_in(owed.users["handler"], owed.campaign, owed.police, "总结.pdf", PDF)
+    c = _client(client, owed.users["leadership_handler"])
+    slug = owed.campaign.slug
+    assert c.get(reverse("documents:summary_file", args=[slug, summary.public_id])).status_code == 404
+    assert c.get(reverse("documents:summary_unit", args=[slug, owed.police.public_id])).status_code == 404
+    assert c.get(reverse("documents:summaries", args=[slug])).status_code == 404
+    posted = c.post(reverse("documents:summary_hand_in", args=[slug, owed.police.public_id]),
+                    {"file": _upload("x.pdf", PDF)})
+    assert posted.status_code == 404 and Summary.objects.count() == 1
+    office = _client(client, owed.users["office"])
+    assert office.post(reverse("documents:summary_hand_in", args=[slug, owed.police.public_id]),
+                       {"file": _upload("x.pdf", PDF)}).status_code == 404
+    taken = office.get(reverse("documents:summary_file", args=[slug, summary.public_id]))
+    assert taken.status_code == 200 and taken.content == PDF and taken["Content-Type"] == "application/pdf"
+
+
+def test_the_units_page_says_whether_its_summary_is_in(owed: Any, client: Any, settings: Any) -> None:
+    c = _client(client, owed.users["handler"])
+    url = reverse("oversight:unit", args=[owed.campaign.slug, owed.police.public_id])
+    text = c.get(url).content.decode()
+    assert "本单位工作总结" in text and "未提交" in text and "2017年6月30日</time>" in text
+    summaries.hand_in(owed.users["handler"], owed.campaign, owed.police, "总结.pdf", PDF)
+    settings.ZOUFANG_TODAY = "2017-07-01"
+    text = c.get(url).content.decode()
+    assert "已提交（第 1 版" in text and 'badge-bad">逾期<' not in text
+    other = reverse("oversight:unit", args=[owed.campaign.slug, owed.leadership.public_id])
+    text = _client(client, owed.users["office"]).get(other).content.decode()
+    assert "本单位工作总结" in text and 'badge-bad">逾期<' in text
