@@ -163,3 +163,9 @@ class Summary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.file_name}（第{self.version}版）"
+
+    @property
+    def submitter(self) -> str:
+        """Who handed it in, by name; empty when the account is gone (or a row loaded by hand)."""
+        user = self.submitted_by
+        return (user.get_full_name() or user.username) if user is not None else ""

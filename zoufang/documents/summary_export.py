@@ -21,10 +21,9 @@ def workbook(roster: Roster) -> bytes:
                                 _("版本数"), _("说明")], WIDTHS)
     for n, row in enumerate(roster.rows, start=1):
         current = row.current
-        by = current.submitted_by if current else None
         sheet.table_row([
             n, row.unit.name, _("已提交") if current else _("未提交"), _("逾期") if row.late else "",
             clock.minute(current.submitted_at) if current else "",
-            (by.get_full_name() or by.username) if by else "", current.file_name if current else "",
+            current.submitter if current else "", current.file_name if current else "",
             len(row.versions) if current else "", current.note if current else ""])
     return book.to_bytes()
