@@ -65,8 +65,12 @@ def test_the_owing_units_are_those_working_in_the_campaign(owed: Any) -> None:
 def test_a_units_handler_hands_in_a_docx_audited(owed: Any) -> None:
     handler = owed.users["handler"]
     summary, made = summaries.hand_in(handler, owed.campaign, owed.police, "派出所工作总结.docx", docx(), " 初稿 ")
-    assert made and summary.version == 1 and summary.kind == "docx" and summary.note == "初稿"
-    assert bytes(summary.content) == docx() and summary.submitted_by == handler
+    assert made
+    assert summary.version == 1
+    assert summary.kind == "docx"
+    assert summary.note == "初稿"
+    assert bytes(summary.content) == docx()
+    assert summary.submitted_by == handler
     event = AuditEvent.objects.get(object_id=str(summary.public_id), action=AuditEvent.Action.CREATE)
     assert "第 1 版" in event.summary
 
@@ -106,7 +110,8 @@ def test_replacing_keeps_the_earlier_version_until_the_due_date(owed: Any, setti
     assert (first.version, second.version) == (1, 2)
     row = summaries.roster(owed.campaign).rows
     police = next(r for r in row if r.unit == owed.police)
-    assert [v.file_name for v in police.versions] == ["定稿.pdf", "初稿.docx"] and police.current == second
+    assert [v.file_name for v in police.versions] == ["定稿.pdf", "初稿.docx"]
+    assert police.current == second
     assert bytes(Summary.objects.get(pk=first.pk).content) == docx("初稿")
     settings.ZOUFANG_TODAY = "2017-07-01"
     with pytest.raises(summaries.SummaryRefused, match="已过截止日期 2017年6月30日，不能再更换工作总结"):
@@ -118,14 +123,18 @@ def test_a_late_first_summary_is_taken_and_marked_late(owed: Any, settings: Any)
     settings.ZOUFANG_TODAY = "2017-07-03"
     summaries.hand_in(owed.users["handler"], owed.campaign, owed.police, "总结.pdf", PDF)
     roster = summaries.roster(owed.campaign)
-    assert roster.overdue and [(r.unit.name, r.late) for r in roster.rows if r.current] == [("派出所", True)]
+    assert roster.overdue
+    assert [(r.unit.name, r.late) for r in roster.rows if r.current] == [("派出所", True)]
 
 
 def test_the_same_form_sent_twice_makes_one_version(owed: Any) -> None:
     handler, key = owed.users["handler"], uuid.uuid4()
     first, made = summaries.hand_in(handler, owed.campaign, owed.police, "总结.pdf", PDF, "说明", key=key)
     again, made_again = summaries.hand_in(handler, owed.campaign, owed.police, "总结.pdf", PDF, "说明", key=key)
-    assert made and not made_again and again == first and Summary.objects.count() == 1
+    assert made
+    assert not made_again
+    assert again == first
+    assert Summary.objects.count() == 1
     with pytest.raises(request_keys.KeyReused):
         summaries.hand_in(handler, owed.campaign, owed.police, "总结.pdf", PDF + b"x", "说明", key=key)
     assert Summary.objects.count() == 1
@@ -168,7 +177,9 @@ def test_the_unit_hands_in_through_its_page_and_a_resend_stores_one_version(owed
     c = _client(client, owed.users["handler"])
     url = reverse("documents:summary_unit", args=[owed.campaign.slug, owed.police.public_id])
     page = c.get(url)
-    assert page.status_code == 200 and "未提交" in page.content.decode() and "提交文件" in page.content.decode()
+    assert page.status_code == 200
+    assert "未提交" in page.content.decode()
+    assert "提交文件" in page.content.decode()
     hand_in = reverse("documents:summary_hand_in", args=[owed.campaign.slug, owed.police.public_id])
     key = str(uuid.uuid4())
     for _n in range(2):
@@ -176,9 +187,12 @@ def test_the_unit_hands_in_through_its_page_and_a_resend_stores_one_version(owed
         assert answer.status_code == 200
     assert Summary.objects.count() == 1
     text = answer.content.decode()
-    assert "未重复保存" in text and "派出所总结.docx" in text and "第 1 版" in text
+    assert "未重复保存" in text
+    assert "派出所总结.docx" in text
+    assert "第 1 版" in text
     refused = c.post(hand_in, {"file": _upload("总结.xlsx", docx()), "key": str(uuid.uuid4())})
-    assert refused.status_code == 400 and "只能提交 Word" in refused.content.decode()
+    assert refused.status_code == 400
+    assert "只能提交 Word" in refused.content.decode()
     assert Summary.objects.count() == 1
 
 
@@ -189,14 +203,18 @@ def test_the_office_lists_who_has_and_has_not_handed_in_and_takes_the_xlsx(owed:
     c = _client(client, owed.users["office"])
     page = c.get(reverse("documents:summaries", args=[owed.campaign.slug]))
     text = page.content.decode()
-    assert page.status_code == 200 and "已提交 1 / 2 个单位" in text and "派出所总结.pdf" in text
-    assert text.count("未提交") == 1 and "镇党政班子" in text
+    assert page.status_code == 200
+    assert "已提交 1 / 2 个单位" in text
+    assert "派出所总结.pdf" in text
+    assert text.count("未提交") == 1
+    assert "镇党政班子" in text
     assert "工作总结" in c.get(reverse("documents:index", args=[owed.campaign.slug])).content.decode()
     answer = c.get(reverse("documents:summaries_xlsx", args=[owed.campaign.slug]))
     sheet = load_workbook(io.BytesIO(answer.content)).active
     rows = [list(row) for row in sheet.iter_rows(min_row=3, values_only=True)]
     by_unit = {row[1]: row for row in rows}
-    assert by_unit["派出所"][2:4] == ["已提交", None] and by_unit["派出所"][6] == "派出所总结.pdf"
+    assert by_unit["派出所"][2:4] == ["已提交", None]
+    assert by_unit["派出所"][6] == "派出所总结.pdf"
     assert by_unit["镇党政班子"][2] == "未提交"
     assert "1/2 个单位已提交" in sheet["A1"].value
     assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, summary__contains="工作总结").exists()
@@ -211,23 +229,30 @@ def test_another_units_summary_is_not_there(owed: Any, client: Any) -> None:
     assert c.get(reverse("documents:summaries", args=[slug])).status_code == 404
     posted = c.post(reverse("documents:summary_hand_in", args=[slug, owed.police.public_id]),
                     {"file": _upload("x.pdf", PDF)})
-    assert posted.status_code == 404 and Summary.objects.count() == 1
+    assert posted.status_code == 404
+    assert Summary.objects.count() == 1
     office = _client(client, owed.users["office"])
     assert office.post(reverse("documents:summary_hand_in", args=[slug, owed.police.public_id]),
                        {"file": _upload("x.pdf", PDF)}).status_code == 404
     taken = office.get(reverse("documents:summary_file", args=[slug, summary.public_id]))
-    assert taken.status_code == 200 and taken.content == PDF and taken["Content-Type"] == "application/pdf"
+    assert taken.status_code == 200
+    assert taken.content == PDF
+    assert taken["Content-Type"] == "application/pdf"
 
 
 def test_the_units_page_says_whether_its_summary_is_in(owed: Any, client: Any, settings: Any) -> None:
     c = _client(client, owed.users["handler"])
     url = reverse("oversight:unit", args=[owed.campaign.slug, owed.police.public_id])
     text = c.get(url).content.decode()
-    assert "本单位工作总结" in text and "未提交" in text and "2017年6月30日</time>" in text
+    assert "本单位工作总结" in text
+    assert "未提交" in text
+    assert "2017年6月30日</time>" in text
     summaries.hand_in(owed.users["handler"], owed.campaign, owed.police, "总结.pdf", PDF)
     settings.ZOUFANG_TODAY = "2017-07-01"
     text = c.get(url).content.decode()
-    assert "已提交（第 1 版" in text and 'badge-bad">逾期<' not in text
+    assert "已提交（第 1 版" in text
+    assert 'badge-bad">逾期<' not in text
     other = reverse("oversight:unit", args=[owed.campaign.slug, owed.leadership.public_id])
     text = _client(client, owed.users["office"]).get(other).content.decode()
-    assert "本单位工作总结" in text and 'badge-bad">逾期<' in text
+    assert "本单位工作总结" in text
+    assert 'badge-bad">逾期<' in text
