@@ -40,6 +40,7 @@ def check_semantics(config: Config, broken: Iterable[str] = ()) -> list[ConfigEr
         ({"organisation", "target_kinds"}, check_organisation),
         ({"callbacks"}, check_callbacks),
         ({"full_coverage", "target_kinds"}, check_full_coverage),
+        ({"period", "summaries"}, check_summaries),
     ]
     return [error for sections, check in checks if not sections & skip for error in check(config)]
 
@@ -438,3 +439,14 @@ def check_full_coverage(config: Config) -> Iterator[ConfigError]:
                 other = next((kind for kind in kinds if kind not in allowed), None)
                 if name in selection and other is not None:
                     yield from _check_filters(where, other, {name: selection[name]})
+
+
+def check_summaries(config: Config) -> Iterator[ConfigError]:
+    """The units' summaries are due on a date of the campaign (seed 002: 6月1日前)."""
+    summaries = config.get("summaries")
+    if not summaries or parse_date(config["period"]["starts_on"]) is None or parse_date(config["period"]["ends_on"]) is None:
+        return
+    if parse_date(summaries["due"]) is None:
+        yield ConfigError.at(("summaries", "due"), _("“%(value)s”不是有效的日期") % {"value": summaries["due"]})
+    elif (rule := _outside_period(config, summaries["due"])) is not None:
+        yield ConfigError.at(("summaries", "due"), rule)

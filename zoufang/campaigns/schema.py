@@ -445,6 +445,8 @@ CAMPAIGN_SCHEMA: dict[str, Any] = {
             "callbacks": CALLBACKS,
             "integrity": INTEGRITY,
             "full_coverage": _list(COVERAGE_REQUIREMENT),
+            # 工作总结 / 总结材料 the units hand in to the office (seed 000 三（二）, seed 002 五3; decision 0071).
+            "summaries": _object({"due": DATE, "label": TEXT, "note": TEXT}, required=("due", "label")),
         },
         required=(
             "format_version", "slug", "name", "scope", "period", "phases", "target_kinds", "roles", "quotas",

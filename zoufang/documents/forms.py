@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,3 +22,17 @@ class IssuerForm(forms.ModelForm):
     class Meta:
         model = Issuer
         fields = ["name", "abbreviation", "briefing_name", "copy_to", "printed_by"]
+
+
+class SummaryForm(forms.Form):
+    """A unit's 工作总结 (decision 0071): the file is checked by documents.summaries, by its content."""
+
+    file = forms.FileField(label=_("总结文件"), help_text=_("Word（.docx、.doc）、WPS 文字（.wps）或 PDF，不超过 20 MB"))
+    note = forms.CharField(label=_("说明"), required=False, max_length=200,
+                           help_text=_("可不填；如“定稿”“补充典型案例”"))
+    # One key a rendered form: the same form sent twice stores one version (Summary.request_key).
+    key = request_keys.RequestKeyField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".docx,.doc,.wps,.pdf"

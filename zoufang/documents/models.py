@@ -5,6 +5,7 @@ numbers it from the office's sequence and stores the rendered docx with its SHA-
 changes again: `save` refuses it, and on PostgreSQL a trigger refuses any UPDATE or DELETE of an issued row.
 """
 
+import uuid
 from typing import Any
 
 import pgtrigger
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zoufang import clock
 from zoufang.core.models import TimeStampedModel
 
 
@@ -123,3 +125,47 @@ class Document(TimeStampedModel):
         if self.issued:
             raise DocumentIssued(self.reference)
         return super().delete(*args, **kwargs)
+
+
+class Summary(models.Model):
+    """One version of a unit's 工作总结 (总结材料) handed in for a campaign (decision 0071). A new file makes a new
+    version; none is ever changed or deleted: the highest version is the current one."""
+
+    class Kind(models.TextChoices):
+        DOCX = "docx", _("Word 文档（.docx）")
+        DOC = "doc", _("Word 文档（.doc）")
+        WPS = "wps", _("WPS 文字（.wps）")
+        PDF = "pdf", _("PDF 文件")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", verbose_name=_("走访活动"), on_delete=models.PROTECT, related_name="summaries"
+    )
+    unit = models.ForeignKey("registry.Unit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="summaries")
+    version = models.PositiveIntegerField(_("版本"))
+    file_name = models.CharField(_("文件名"), max_length=200)
+    kind = models.CharField(_("文件类型"), max_length=10, choices=Kind.choices)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    content = models.BinaryField(_("文件"), editable=False)
+    sha256 = models.CharField(_("文件校验值"), max_length=64)
+    note = models.CharField(_("说明"), max_length=200, blank=True, default="")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提交人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), default=clock.now)
+    # The form's key: the same form sent again finds the version it made (decision 0058).
+    request_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("工作总结")
+        verbose_name_plural = _("工作总结")
+        constraints = [models.UniqueConstraint(fields=["campaign", "unit", "version"], name="summary_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.file_name}（第{self.version}版）"
+
+    @property
+    def submitter(self) -> str:
+        """Who handed it in, by name; empty when the account is gone (or a row loaded by hand)."""
+        user = self.submitted_by
+        return (user.get_full_name() or user.username) if user is not None else ""

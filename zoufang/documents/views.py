@@ -17,7 +17,7 @@ from zoufang.core import paging
 from zoufang.core.apiversions import posted_version
 from zoufang.core.downloads import attachment
 from zoufang.core.queryparams import Asked
-from zoufang.documents import access, services
+from zoufang.documents import access, services, summaries
 from zoufang.documents.charts import ChartFontMissing
 from zoufang.documents.forms import GenerateForm, IssuerForm
 from zoufang.documents.models import Document
@@ -42,6 +42,7 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
         "more_drafts": len(drafts) > settings.ZOUFANG_PAGE_SIZE, "issued": page.rows, "page": page,
         "form": GenerateForm(initial={"key": uuid.uuid4()}),
         "issuer_form": IssuerForm(instance=issuer) if issuer else None, "issuer_seen": _issuer_seen(issuer) if issuer else "",
+        "summaries": summaries.roster(campaign) if summaries.due_of(campaign) else None,
     })
 
 

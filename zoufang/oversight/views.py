@@ -15,6 +15,7 @@ from zoufang.core import paging, snapshot
 from zoufang.core.dbrouter import reads_from_replica
 from zoufang.core.downloads import attachment
 from zoufang.core.queryparams import Asked, BadParameter, refused, unseen_rule
+from zoufang.documents import summaries
 from zoufang.oversight import across, drill, export, figures, fullcoverage, fullcoverage_tables
 from zoufang.oversight import board as boards
 from zoufang.oversight import city as cities
@@ -78,8 +79,10 @@ def unit(request: HttpRequest, slug: str, unit_id: Any) -> HttpResponse:
     reach = campaign_for(request.user, slug)
     board, found = _board(request.user, reach, unit_id)
     boards.paginate(board, Asked.page(request))
+    summary = summaries.card(request.user, reach.campaign, found) if found is not None else None
     return render(request, "oversight/unit.html", {"campaign": reach.campaign, "board": board, "unit": found,
-                                                   "walk_lists": _reads_unit_records(request.user, found)})
+                                                   "walk_lists": _reads_unit_records(request.user, found),
+                                                   "summary": summary})
 
 
 def _reads_unit_records(user: Any, unit: Unit | None) -> bool:

@@ -156,6 +156,12 @@ SPECS: dict[str, Spec] = {
     # Documents: the office of the campaign's area writes, its leaders and assessors read what was issued.
     "documents:index": Spec({"slug": "documents"}), "documents:generate": Spec({"slug": "documents"}, POST),
     "documents:issuer": Spec({"slug": "documents"}, POST),
+    # The units' 工作总结 (decision 0071): the list and its xlsx as the documents; a unit's page, its form and its
+    # files for the unit's handlers and the campaign's readers (the form for the handlers only).
+    "documents:summaries": Spec({"slug": "documents"}), "documents:summaries_xlsx": Spec({"slug": "documents"}),
+    "documents:summary_unit": Spec({"slug": "summaries", "unit_id": "summary_unit"}),
+    "documents:summary_hand_in": Spec({"slug": "summaries", "unit_id": "summary_unit"}, POST),
+    "documents:summary_file": Spec({"slug": "summaries", "public_id": "summary"}),
     "documents:detail": Spec({"slug": "documents", "public_id": "document"}, BOTH),
     "documents:issue": Spec({"slug": "documents", "public_id": "document"}, POST),
     "documents:download": Spec({"slug": "documents", "public_id": "document"}),
@@ -592,6 +598,8 @@ class Oracle:
             inside = documents.filter(campaign__in=mine).first()
             outside = documents.filter(campaign__in=others).first()
             return (inside.public_id if inside else None, outside.public_id if outside else None)
+        if kind in ("summaries", "summary_unit", "summary"):
+            return self._summary_sample(who, kind)
         if kind in ("callback_batch", "callback_sample"):
             seen, _calls = self.batches(who)
             batches = list(CallbackBatch.objects.order_by("pk"))
@@ -660,6 +668,33 @@ class Oracle:
         raise AssertionError(kind)
 
 
+    def _summary_sample(self, who: Who, kind: str) -> tuple[Any, Any]:
+        """A campaign whose summaries the role reads (its figures' area, or one its unit owes one in), a unit
+        owing one there the role opens (its own first), one of its summaries; and what it may not open."""
+        from zoufang.documents.models import Summary
+        from zoufang.documents.summaries import owing_units
+
+        def owing(campaign: Campaign) -> list[Unit]:
+            return list(owing_units(campaign))
+
+        def opens(campaign: Campaign, unit: Unit) -> bool:
+            return unit.pk in who.units or Who.under(campaign.scope.path, who.figures)
+
+        campaigns = list(Campaign.objects.select_related("scope").order_by("pk"))
+        mine = [c for c in campaigns if any(opens(c, u) for u in owing(c))]
+        others = [c for c in campaigns if c not in mine]
+        if kind == "summaries":
+            return (mine[0].slug if mine else None, others[0].slug if others else None)
+        units = owing(mine[0]) if mine else []
+        inside = sorted((u for u in units if opens(mine[0], u)), key=lambda u: u.pk not in who.units)
+        outside = next((u for c in others for u in owing(c)), None)
+        if kind == "summary_unit":
+            return (inside[0].public_id if inside else None, outside.public_id if outside else None)
+        found = Summary.objects.filter(campaign__in=mine[:1], unit__in=inside[:1]).first()
+        other = Summary.objects.filter(campaign__in=others[:1]).first()
+        return (found.public_id if found else None, other.public_id if other else uuid.uuid4())
+
+
 # ---------------------------------------------------------------- reading what a response shows
 
 SEPARATORS = re.compile(r"(?<=\d)[\s\-‐–—./·()（）+]{1,3}(?=\d)")
@@ -726,6 +761,7 @@ def _town(demo: Any, menghe: Campaign) -> Plant:
     plant = Plant()
     _plant(plant)
     _documents()
+    _summaries()
     _assess(demo)
     _scan_flags()
     return plant
@@ -743,6 +779,22 @@ def _documents() -> None:
         services.issue_document(issued, by=None)
         services.generate_draft(campaign, Document.Kind.BRIEFING, start, end, by=None)
 
+
+
+def _summaries() -> None:
+    """Every unit owing a 工作总结 has handed one in (a small PDF), for the summaries' pages and files to show."""
+    import hashlib
+
+    from zoufang.documents.models import Summary
+    from zoufang.documents.summaries import due_of, owing_units
+
+    content = b"%PDF-1.4\n%%EOF\n"
+    for campaign in Campaign.objects.all():
+        if due_of(campaign) is not None:
+            Summary.objects.bulk_create([
+                Summary(campaign=campaign, unit=unit, version=1, file_name=f"{unit.name}工作总结.pdf", kind="pdf",
+                        size=len(content), content=content, sha256=hashlib.sha256(content).hexdigest())
+                for unit in owing_units(campaign)])
 
 
 def _download() -> None:

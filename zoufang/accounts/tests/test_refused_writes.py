@@ -93,6 +93,8 @@ PAGE_FORMS: dict[str, frozenset[str]] = {
     "oversight:xlsx_all": FIGURES, "oversight:city_xlsx_all": CITY_OFFICES, "oversight:units": HANDLERS,
     **dict.fromkeys((f"documents:{name}" for name in ("generate", "issuer", "detail", "issue", "delete", "preview")),
                     OFFICES),
+    # A unit's 工作总结 (decision 0071): its own handlers hand it in; the office and every reader only read it.
+    "documents:summary_hand_in": HANDLERS,
     # 回访抽查: run by the town's office and its city office (decision 0052); the third party calls.
     **dict.fromkeys(("callbacks:index", "callbacks:xlsx", "callbacks:close", "callbacks:sample verify",
                      "callbacks:sample reopen", "callbacks:sample follow_up"), OFFICES | CITY_OFFICES),

@@ -79,6 +79,7 @@ SHOWN_ON: dict[str, tuple[str, Callable[[dict[str, str]], dict[str, Any]], str |
     "planning:pin": ("planning:unit", lambda kw: {"public_id": _assignment(kw["public_id"]).unit.public_id},
                      lambda kw: f"?cadre={_list_key(_assignment(kw['public_id']))}"),
     "visits:upload_photo": ("visits:visit", lambda kw: kw, ""),
+    "documents:summary_hand_in": ("documents:summary_unit", lambda kw: kw, ""),
     "visits:form_upload": ("visits:office", lambda kw: {}, ""),
     "visits:form_answers": ("visits:office", lambda kw: {}, ""),
     "visits:unit_ledger": ("visits:office", lambda kw: {}, ""),
@@ -127,6 +128,12 @@ def _list_key(assignment: Any) -> str:
     return str(assignment.cadre.public_id) if assignment.cadre is not None else UNIT_ONLY
 
 
+def _summary_file() -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("工作总结.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+
+
 def _photo_file() -> Any:
     from io import BytesIO
 
@@ -167,6 +174,7 @@ FILLS: dict[str, Callable[[Any], dict[str, Any]]] = {
     **dict.fromkeys(("exemplars:nominate_visit", "exemplars:nominate_case"),
                     lambda who: {"kind": "practice", "title": "入户走访听民声", "text": "走访干部逐户上门，问题当场记下"}),
     "visits:upload_photo": lambda who: {"photo": _photo_file()},
+    "documents:summary_hand_in": lambda who: {"file": _summary_file(), "note": "定稿"},
     "visits:submit": _visit_of,
     "ratings:item assign": lambda who: {"assignee": "menghe"},
 }

@@ -55,6 +55,7 @@ NEW_PAGE_FORMS = frozenset({
     "oversight:units", "documents:generate", "documents:preview", "callbacks:index", "callbacks:xlsx",
     "callbacks:reveal", "assessment:run", "assessment:adjust", "assessment:xlsx", "integrity:scan", "integrity:xlsx",
     "exemplars:nominate_visit", "exemplars:nominate_case", "privacy:index", "privacy:copy",
+    "documents:summary_hand_in",  # a unit's 工作总结: each file a new version, none edited (decision 0071)
 })
 # Changes of an existing record that cannot go over another's: each sets the state it names, or is a transition
 # the locked row's current state decides (a second one is refused by the state, whatever the page showed).

@@ -55,7 +55,7 @@ def test_it_still_accepts_a_plain_anchor_and_alias(jinxi_text: str, tmp_path: Pa
         f"第 {text.count(chr(10)) + 1} 行 x_leader：未知的键（允许的键：format_version、slug、name、source、goals、"
         "principles、scope、period、phases、target_kinds、roles、quotas、pace、registration_deadline_working_days、"
         "case_handling、case_categories、questionnaires、contact_card、visit_modes、visits、cadre_interviews、"
-        "assessment、mechanisms、organisation、callbacks、integrity、full_coverage）"]
+        "assessment、mechanisms、organisation、callbacks、integrity、full_coverage、summaries）"]
 
 
 @pytest.mark.parametrize(("text", "message"), [

@@ -1,0 +1,229 @@
+"""The units' 工作总结 (seed 000 三（二）; seed 002 五3: 总结材料报镇活动办), decision 0071.
+
+- Who owes one: every unit working in the campaign — a unit holding assignments in it or named in a fixed quota
+  (附件1/附件2), the upper-level units (苏州市妇联 …) visiting inside the town included (seed 002: 各级各部门).
+- Who hands it in: the unit's handlers (unit_handler grants); a file (.docx, .doc, .wps, .pdf; its type read from its
+  content, not its name) and a short note. Each file is a new version; none is changed or deleted. A unit may hand in
+  late (shown 逾期); it may replace its summary only until the due date.
+- Who reads: the unit's handlers their own unit's; the office, leaders, assessors and the city office whose area
+  holds the campaign every unit's (documents.access.readable_campaign), read only. Each file taken is audited.
+"""
+
+import datetime as dt
+import hashlib
+import io
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zoufang import clock
+from zoufang.accounts import audit, scope
+from zoufang.accounts.models import AuditEvent
+from zoufang.campaigns.models import Campaign
+from zoufang.campaigns.values import parse_date
+from zoufang.core import request_keys
+from zoufang.documents.models import Summary
+from zoufang.registry.models import Unit
+
+MAX_MB = 20
+SUFFIXES = {".docx": Summary.Kind.DOCX, ".doc": Summary.Kind.DOC, ".wps": Summary.Kind.WPS, ".pdf": Summary.Kind.PDF}
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc and .wps: a Compound File
+
+
+class SummaryRefused(Exception):
+    """A file or a submission the rules refuse; the message is the Chinese rule, for the page."""
+
+
+@dataclass(frozen=True)
+class Due:
+    day: dt.date
+    label: str
+    note: str
+
+
+def due_of(campaign: Campaign) -> Due | None:
+    """The campaign's `summaries` (docs/campaign-format.md); None when it asks for none."""
+    config = (campaign.config or {}).get("summaries") or {}
+    day = parse_date(config.get("due"))
+    if day is None:
+        return None
+    return Due(day, str(config.get("label") or _("工作总结")), str(config.get("note") or ""))
+
+
+def owing_units(campaign: Campaign) -> QuerySet[Unit]:
+    """The units working in the campaign: holding assignments in it, or named in one of its fixed quotas."""
+    from zoufang.planning.models import Assignment, FixedQuota
+
+    return Unit.objects.filter(
+        Q(Exists(Assignment.objects.filter(campaign=campaign, unit=OuterRef("pk"))))
+        | Q(Exists(FixedQuota.objects.filter(campaign=campaign, units=OuterRef("pk"))))
+    ).order_by("sort_order", "name")
+
+
+def file_kind(name: str, data: bytes) -> str:
+    """The file's kind, read from its content and matching its name's suffix; SummaryRefused naming the rule."""
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix not in SUFFIXES:
+        raise SummaryRefused(_("“%(file)s”：只能提交 Word（.docx、.doc）、WPS 文字（.wps）或 PDF 文件") % {"file": name})
+    if not data:
+        raise SummaryRefused(_("“%(file)s”是空文件，请重新选择") % {"file": name})
+    if len(data) > MAX_MB * 1024 * 1024:
+        raise SummaryRefused(too_large(name))
+    kind = SUFFIXES[suffix]
+    if kind == Summary.Kind.PDF:
+        sound = data.startswith(b"%PDF-")
+    elif kind == Summary.Kind.DOCX:
+        sound = _is_docx(data)
+    else:
+        sound = data.startswith(OLE2)
+    if not sound:
+        raise SummaryRefused(_("“%(file)s”的内容不是%(kind)s（按文件内容判断，不看扩展名），请在 Word 或 WPS 中"
+                               "另存为 .docx 或 PDF 后再提交") % {"file": name, "kind": kind.label})
+    return str(kind)
+
+
+def too_large(name: str) -> str:
+    return _("“%(file)s”超过 %(mb)s MB，请压缩其中的图片或另存为 PDF 后再提交") % {"file": name, "mb": MAX_MB}
+
+
+def _is_docx(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "word/document.xml" in archive.namelist()
+    except (zipfile.BadZipFile, ValueError):
+        return False
+
+
+def may_hand_in(user: Any, unit: Unit) -> bool:
+    return unit.pk in scope.handled_unit_ids(user)
+
+
+def readable_unit(user: Any, campaign: Campaign, public_id: Any) -> Unit:
+    """A unit owing the campaign's summary, for its own handlers or the campaign's readers; Http404 otherwise."""
+    from zoufang.documents.access import readable_campaign
+
+    if due_of(campaign) is None:
+        raise Http404
+    try:
+        unit = owing_units(campaign).filter(public_id=public_id).first()
+    except (ValueError, TypeError):
+        unit = None
+    if unit is None:
+        raise Http404
+    if may_hand_in(user, unit):
+        return unit
+    readable_campaign(user, campaign.slug)  # Http404 for anyone else
+    return unit
+
+
+def hand_in(user: Any, campaign: Campaign, unit: Unit, name: str, data: bytes, note: str = "", *,
+            key: uuid.UUID | None = None) -> tuple[Summary, bool]:
+    """The version stored, and whether this call stored it. The same form sent again (its key, the same file and
+    note) gives the version it stored; other content under that key raises request_keys.KeyReused."""
+    due = due_of(campaign)
+    if due is None or not may_hand_in(user, unit) or not owing_units(campaign).filter(pk=unit.pk).exists():
+        raise Http404
+    kind = file_kind(name, data)
+    note = note.strip()[:200]
+    digest = hashlib.sha256(data).hexdigest()
+    found = Summary.objects.filter(campaign=campaign, unit=unit)
+
+    @transaction.atomic
+    def make() -> Summary:
+        Unit.objects.select_for_update().filter(pk=unit.pk).first()  # one unit's versions, one at a time
+        last = found.aggregate(last=Max("version"))["last"] or 0
+        if last and clock.today() > due.day:
+            raise SummaryRefused(_("已过截止日期 %(day)s，不能再更换%(label)s；如需更正请联系镇走访办") % {
+                "day": clock.day(due.day), "label": due.label})
+        summary = Summary.objects.create(
+            campaign=campaign, unit=unit, version=last + 1, file_name=name[-200:], kind=kind, size=len(data),
+            content=data, sha256=digest, note=note, submitted_by=user, request_key=key)
+        audit.record(user, AuditEvent.Action.CREATE, summary,
+                     summary=_("提交%(label)s（第 %(n)s 版）：%(file)s") % {
+                         "label": due.label, "n": summary.version, "file": summary.file_name},
+                     changes={"campaign": campaign.slug, "unit": unit.name, "sha256": digest})
+        return summary
+
+    return request_keys.once_checked(Summary.objects.all(), key, make, lambda earlier: (
+        earlier.campaign_id, earlier.unit_id, earlier.sha256, earlier.note) == (campaign.pk, unit.pk, digest, note))
+
+
+@dataclass
+class Row:
+    unit: Unit
+    versions: list[Summary] = field(default_factory=list)  # newest first
+    late: bool = False  # first handed in after the due date, or not yet with the date past
+
+    @property
+    def current(self) -> Summary | None:
+        return self.versions[0] if self.versions else None
+
+    @property
+    def first_at(self) -> dt.datetime | None:
+        """When the unit first handed its summary in: what the due date is measured against."""
+        return self.versions[-1].submitted_at if self.versions else None
+
+
+@dataclass
+class Roster:
+    campaign: Campaign
+    due: Due
+    rows: list[Row]
+    today: dt.date
+
+    @property
+    def overdue(self) -> bool:
+        return self.today > self.due.day
+
+    @property
+    def submitted(self) -> int:
+        return sum(1 for row in self.rows if row.current)
+
+
+def roster(campaign: Campaign, units: QuerySet[Unit] | None = None) -> Roster:
+    """Every owing unit (or those given) with its versions, newest first; two queries."""
+    due = due_of(campaign)
+    if due is None:
+        raise Http404
+    listed = list(units if units is not None else owing_units(campaign))
+    by_unit: dict[int, list[Summary]] = {}
+    versions = Summary.objects.filter(campaign=campaign, unit__in=listed).defer("content") \
+        .select_related("submitted_by").order_by("unit_id", "-version")
+    for summary in versions:
+        by_unit.setdefault(summary.unit_id, []).append(summary)
+    today = clock.today()
+    rows = [Row(unit, by_unit.get(unit.pk, [])) for unit in listed]
+    for row in rows:
+        row.late = today > due.day if row.first_at is None else timezone.localdate(row.first_at) > due.day
+    return Roster(campaign, due, rows, today)
+
+
+def readable_file(user: Any, campaign: Campaign, public_id: Any) -> Summary:
+    """A version the user may take (its unit's handlers, the campaign's readers), audited as a full read."""
+    try:
+        summary = Summary.objects.select_related("unit").filter(campaign=campaign, public_id=public_id).first()
+    except (ValueError, TypeError):
+        summary = None
+    if summary is None:
+        raise Http404
+    readable_unit(user, campaign, summary.unit.public_id)
+    audit.record(user, AuditEvent.Action.READ, summary, summary=_("下载工作总结：%(unit)s 第 %(n)s 版 %(file)s") % {
+        "unit": summary.unit.name, "n": summary.version, "file": summary.file_name})
+    return summary
+
+
+def card(user: Any, campaign: Campaign, unit: Unit) -> tuple[Roster, Row] | None:
+    """The unit's summary as its page shows it (本单位工作总结：未提交，截止…), for those who may open it; else None."""
+    try:
+        readable_unit(user, campaign, unit.public_id)
+    except Http404:
+        return None
+    shown = roster(campaign, Unit.objects.filter(pk=unit.pk))
+    return shown, shown.rows[0]

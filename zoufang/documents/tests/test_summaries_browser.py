@@ -1,0 +1,56 @@
+"""A unit's handler hands in its 工作总结 on a phone (390 px) from its page's card, is refused a wrong file, then the
+office reads who has and has not at its desk (1280 px); each page looked at in both widths (decision 0071)."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from zoufang.conftest import browser_login
+from zoufang.core.testwidths import DESKTOP, PHONE, look
+from zoufang.documents.models import Summary
+from zoufang.documents.tests.test_summaries import PDF, owed  # noqa: F401 — the fixture, shared
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_unit_hands_in_its_summary_and_the_office_sees_who_has_not(
+        browser: Any, live_server: Any, owed: Any, tmp_path: Path) -> None:  # noqa: F811
+    slug = owed.campaign.slug
+    wrong, right = tmp_path / "总结.xlsx", tmp_path / "派出所工作总结.pdf"
+    wrong.write_bytes(b"PK\x03\x04 not a summary")
+    right.write_bytes(PDF)
+    phone = browser.new_context(viewport=PHONE)
+    page = phone.new_page()
+    try:
+        browser_login(page, live_server.url, "handler")
+        page.goto(f"{live_server.url}/oversight/{slug}/units/{owed.police.public_id}/")
+        page.wait_for_selector("#summary-title")
+        page.click("#summary-title + p a")
+        page.wait_for_selector("#upload-title")
+        look(page, "summaries-unit-empty")
+        page.set_input_files("#id_file", str(wrong))
+        page.click("button:has-text('提交')")
+        page.wait_for_selector("text=只能提交 Word")
+        look(page, "summaries-unit-refused")
+        page.set_input_files("#id_file", str(right))
+        page.fill("#id_note", "定稿")
+        page.click("button:has-text('提交')")
+        page.wait_for_selector("text=已提交工作总结（第 1 版）")
+        look(page, "summaries-unit-handed-in")
+    finally:
+        phone.close()
+    assert Summary.objects.get().file_name == "派出所工作总结.pdf"
+    desk = browser.new_context(viewport=DESKTOP)
+    page = desk.new_page()
+    try:
+        browser_login(page, live_server.url, "office")
+        page.goto(f"{live_server.url}/documents/{slug}/")
+        page.click("a:has-text('查看提交情况')")
+        page.wait_for_selector("#summaries")
+        texts = page.locator("#summaries tbody tr").all_inner_texts()
+        assert any("派出所" in t and "已提交" in t for t in texts)
+        assert any("镇党政班子" in t and "未提交" in t for t in texts)
+        look(page, "summaries-office-list")
+    finally:
+        desk.close()
