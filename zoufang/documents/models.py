@@ -11,6 +11,7 @@ from typing import Any
 import pgtrigger
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zoufang import clock
@@ -162,7 +163,7 @@ class Summary(models.Model):
         constraints = [models.UniqueConstraint(fields=["campaign", "unit", "version"], name="summary_version_unique")]
 
     def __str__(self) -> str:
-        return f"{self.unit} {self.file_name}（第{self.version}版）"
+        return gettext("%(unit)s %(file)s（第%(n)s版）") % {"unit": self.unit, "file": self.file_name, "n": self.version}
 
     @property
     def submitter(self) -> str:

@@ -42,6 +42,9 @@ PAGES = {
     "imports/": ORACLE,  # and its background check and import jobs (registry_check, registry_import): run_import
     "forms/upload/": "left out: an XLSForm definition (questions, not records), refused whole by forms.xlsform",
     "visits/<uuid:public_id>/photos/": "left out: one photo, no rows",
+    "documents/<slug:slug>/summaries/units/<uuid:unit_id>/hand-in/":
+        "left out: one unit's 工作总结 file kept as sent, no rows; its kind read from its content "
+        "(documents.summaries.file_kind, decision 0071)",
 }
 API = {
     "post /api/v1/visits/{visit_id}/photos": "left out: one photo, no rows",
