@@ -228,7 +228,7 @@ def _forms(name: str, kwargs: dict[str, str], own: Callable[[str], Any]) -> list
         return [("", {**_body(name, kwargs), "target": str(own("target") or uuid.uuid4())}, {})]
     if name == "visits:submit":
         return [("", {"visit_id": str(uuid.uuid4()), "target_id": str(uuid.uuid4()), "mode": "home",
-                      "visited_at": "2017-06-15T10:00:00+08:00", "summary": "入户走访"}, {})]
+                      "visited_at": "2017-06-14T10:00:00+08:00", "summary": "入户走访"}, {})]
     if name == "cases:act":
         return [(kwargs["action"], _body(name, kwargs), {})]
     return [("", _body(name, kwargs), {})]
@@ -593,7 +593,7 @@ API_BODIES: dict[str, Callable[[Call], dict[str, Any] | None]] = {
     "assign_supervision_item": lambda c: _item(c, assignee="menghe"),
     "close_supervision_item": lambda c: _item(c, result="已落实整改"),
     "post_visit": lambda c: {"client_uuid": str(uuid.uuid4()), "target_id": str(c.own("target") or uuid.uuid4()),
-                             "visited_at": "2017-06-15T10:00:00+08:00", "mode": "home", "summary": "入户走访"},
+                             "visited_at": "2017-06-14T10:00:00+08:00", "mode": "home", "summary": "入户走访"},
     "post_photo": _photo,
 }
 MULTIPART = {"post_photo"}

@@ -234,12 +234,12 @@ def test_the_city_office_cannot_write_anything_in_a_town(towns: Any, login: Any,
     # Recording a visit: refused as for any account that is no cadre, before the body is read (403, decision 0044;
     # the page's outbox answers 404, as 我的走访 does to an account that is no cadre's).
     payload = json.dumps({"client_uuid": str(uuid.uuid4()), "target_id": str(assignment.target.public_id),
-                          "visited_at": "2017-06-15T10:00:00+08:00", "mode": "home", "summary": "上门走访"})
+                          "visited_at": "2017-06-14T10:00:00+08:00", "mode": "home", "summary": "上门走访"})
     assert client.post("/me/visits/", payload, content_type="application/json").status_code == 404
     response = client.post("/api/v1/visits", payload, content_type="application/json", **headers)
     assert response.status_code == 403, response.content
     assert response.json()["detail"] == not_a_cadre()
-    assert not Visit.objects.filter(target=assignment.target, visited_at__date="2017-06-15").exists()
+    assert not Visit.objects.filter(target=assignment.target, visited_at__date="2017-06-14").exists()
     case.refresh_from_db()
     assert case.status == Case.Status.ACCEPTED
     assert Target.objects.filter(region__path__startswith=towns.zhouzhuang.scope.path).count() == 30
