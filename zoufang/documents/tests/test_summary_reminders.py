@@ -121,3 +121,13 @@ def test_the_periodic_work_and_cases_tick_remind(due_june_1: Any, settings: Any)
         call_command("cases", "tick", stdout=io.StringIO())  # the cron's run: the same day, nothing again
     assert SummaryReminder.objects.count() == 2
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_send_each_reminder_once(due_june_1: Any) -> None:
+    from zoufang.cases.tests.test_concurrency import _in_threads
+
+    results = _in_threads(2, lambda i: reminders.remind(dt.date(2017, 6, 1)).reminders)
+    assert sum(results) == 2, results  # each unit's reminder made by one run or the other
+    assert SummaryReminder.objects.count() == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["handler@jinxi.example", "leadership_handler@jinxi.example"]
