@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zoufang import clock
-from zoufang.core.models import RecordedAtField, TimeStampedModel
+from zoufang.core.models import SentReminder, TimeStampedModel
 
 
 class DocumentIssued(Exception):
@@ -172,7 +172,7 @@ class Summary(models.Model):
         return (user.get_full_name() or user.username) if user is not None else ""
 
 
-class SummaryReminder(models.Model):
+class SummaryReminder(SentReminder):
     """A reminder about the units' 工作总结 sent by the daily run (documents/reminders.py, decision 0073): to a unit's
     handlers before and on the due date, to the office once after it. Unique per unit (none: the office's), kind
     and day, so a rerun, or two runs at once, send nothing twice."""
@@ -187,9 +187,6 @@ class SummaryReminder(models.Model):
     unit = models.ForeignKey("registry.Unit", verbose_name=_("单位"), null=True, blank=True, on_delete=models.CASCADE,
                              related_name="+")
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
-    on = models.DateField(_("日期"))
-    sent_at = RecordedAtField(_("发送时间"), auto_now_add=True)
-    recipients = models.PositiveSmallIntegerField(_("接收人数"), default=0)
 
     class Meta:
         verbose_name = _("工作总结提醒")
@@ -199,6 +196,3 @@ class SummaryReminder(models.Model):
             models.UniqueConstraint(fields=["campaign", "kind", "on"], condition=models.Q(unit__isnull=True),
                                     name="summary_office_reminder_once_a_day"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.on}"
