@@ -85,19 +85,20 @@ def _remind(campaign: Campaign, due: Due, unit: Unit | None, kind: str, on: dt.d
 
 
 def message(campaign: Campaign, due: Due, unit: Unit | None, kind: str, owing: list[Unit]) -> tuple[str, str]:
-    """(subject, body) in Chinese: the campaign, the due date, the page to open."""
+    """(subject, body) in Chinese: the campaign, the due date, the page to open. The subject is what the SMS says
+    (notifications.deliver): it names the campaign and the due date too."""
     facts = {"campaign": campaign.name, "label": due.label, "due": clock.day(due.day)}
     if unit is None:
         page = reverse("documents:summaries", args=[campaign.slug])
         names = "、".join(u.name for u in owing[:20]) + (_("等") if len(owing) > 20 else "")
-        return (_("%(label)s逾期未交：%(campaign)s") % facts,
+        return (_("%(label)s逾期未交 %(n)s 个单位：%(campaign)s（%(due)s 截止）") % {**facts, "n": len(owing)},
                 _("%(campaign)s的%(label)s已于 %(due)s 截止，仍有 %(n)s 个单位未提交：%(units)s。"
                   "请在走访平台“%(label)s提交情况”页查看并督促（%(page)s）。") % {
                     **facts, "n": len(owing), "units": names, "page": page})
     page = reverse("documents:summary_unit", args=[campaign.slug, unit.public_id])
     when = _("今天截止") if kind == Kind.DUE else _("还有 %(n)s 个工作日截止") % {
         "n": remind_days(campaign)}
-    return (_("请提交%(label)s：%(campaign)s") % facts,
+    return (_("请于 %(due)s 前提交%(label)s：%(campaign)s") % facts,
             _("%(unit)s：%(campaign)s的%(label)s须在 %(due)s 前报镇走访办（%(when)s），贵单位尚未提交。"
               "请登录走访平台，在本单位的%(label)s页提交（%(page)s）。") % {
                 **facts, "unit": unit.name, "when": when, "page": page})

@@ -17,6 +17,7 @@ from zoufang.documents import reminders
 from zoufang.documents.models import Summary, SummaryReminder
 from zoufang.documents.tests.test_summaries import PDF, owed  # noqa: F401 — the fixture, shared
 from zoufang.jobs.tasks import periodic_work
+from zoufang.registry.tests.factories import CadreFactory
 
 Kind = SummaryReminder.Kind
 
@@ -53,7 +54,7 @@ def test_it_reminds_each_owing_unit_three_working_days_ahead_by_the_calendar_and
     assert sent == [(dt.date(2017, 5, 26), Kind.AHEAD, "派出所"), (dt.date(2017, 5, 26), Kind.AHEAD, "镇党政班子"),
                     (dt.date(2017, 6, 1), Kind.DUE, "派出所"), (dt.date(2017, 6, 1), Kind.DUE, "镇党政班子")]
     police = [m for m in mail.outbox if m.to == ["handler@jinxi.example"]]
-    assert [m.subject for m in police] == [f"请提交工作总结：{due_june_1.campaign.name}"] * 2
+    assert [m.subject for m in police] == [f"请于 2017年6月1日 前提交工作总结：{due_june_1.campaign.name}"] * 2
     ahead, due = (m.body for m in police)
     assert "派出所" in ahead
     assert "2017年6月1日" in ahead
@@ -89,12 +90,20 @@ def test_a_second_run_the_same_day_sends_nothing_again(due_june_1: Any) -> None:
     assert len(mail.outbox) == 2
 
 
+def test_a_handler_with_a_phone_on_file_gets_a_text(due_june_1: Any) -> None:
+    CadreFactory(name="派出所内勤", unit=due_june_1.police, phone="13912340088", user=due_june_1.users["handler"])
+    assert run("2017-06-01") == 2
+    ((phone, text),) = MemorySmsBackend.outbox
+    assert phone == "13912340088"
+    assert text == f"【走访】请于 2017年6月1日 前提交工作总结：{due_june_1.campaign.name}"  # the SMS: the subject
+
+
 def test_the_office_is_told_once_after_the_due_date_who_still_owes(due_june_1: Any) -> None:
     assert run("2017-06-02") == 1
     assert run("2017-06-05") == 0  # once, not every day after
     (told,) = mail.outbox
     assert told.to == ["office@jinxi.example"]
-    assert told.subject == f"工作总结逾期未交：{due_june_1.campaign.name}"
+    assert told.subject == f"工作总结逾期未交 2 个单位：{due_june_1.campaign.name}（2017年6月1日 截止）"
     assert "2017年6月1日" in told.body
     assert "2 个单位未提交" in told.body
     assert "派出所" in told.body
