@@ -7,6 +7,7 @@ from zoufang.callbacks.api import router as callbacks_router
 from zoufang.cases.api import router as cases_router
 from zoufang.core.apierrors import DocumentedAPI
 from zoufang.documents.api import router as documents_router
+from zoufang.documents.summary_api import router as summaries_router
 from zoufang.exemplars.api import router as exemplars_router
 from zoufang.forms.api import router as forms_router
 from zoufang.integrity.api import router as integrity_router
@@ -35,6 +36,7 @@ api.add_router("/callbacks/", callbacks_router)
 api.add_router("/assessment/", assessment_router)
 api.add_router("/integrity/", integrity_router)
 api.add_router("/documents/", documents_router)
+api.add_router("/summaries/", summaries_router)
 api.add_router("/exemplars/", exemplars_router)
 api.add_router("/ratings/", ratings_router)
 api.add_router("/jobs/", jobs_router)

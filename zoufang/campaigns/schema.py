@@ -446,7 +446,10 @@ CAMPAIGN_SCHEMA: dict[str, Any] = {
             "integrity": INTEGRITY,
             "full_coverage": _list(COVERAGE_REQUIREMENT),
             # 工作总结 / 总结材料 the units hand in to the office (seed 000 三（二）, seed 002 五3; decision 0071).
-            "summaries": _object({"due": DATE, "label": TEXT, "note": TEXT}, required=("due", "label")),
+            # remind_days: the units owing one are reminded that many working days before the due date (decision 0073).
+            "summaries": _object({"due": DATE, "label": TEXT, "note": TEXT,
+                                  "remind_days": {"type": "integer", "minimum": 0, "maximum": 20}},
+                                 required=("due", "label")),
         },
         required=(
             "format_version", "slug", "name", "scope", "period", "phases", "target_kinds", "roles", "quotas",

@@ -14,7 +14,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from zoufang.core.crypto import BlindIndexField, EncryptedCharField
-from zoufang.core.models import RecordedAtField, TimeStampedModel
+from zoufang.core.models import RecordedAtField, SentReminder, TimeStampedModel
 
 
 class CaseQuerySet(models.QuerySet["Case"]):
@@ -334,7 +334,7 @@ class CaseCallback(models.Model):
         return f"{self.get_satisfaction_display()} {self.called_on}"
 
 
-class CaseReminder(models.Model):
+class CaseReminder(SentReminder):
     """A reminder sent by `zoufang cases tick`; unique per case, kind and day so a rerun sends nothing twice."""
 
     class Kind(models.TextChoices):
@@ -344,17 +344,11 @@ class CaseReminder(models.Model):
 
     case = models.ForeignKey(Case, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
-    on = models.DateField(_("日期"))
-    sent_at = RecordedAtField(_("发送时间"), auto_now_add=True)
-    recipients = models.PositiveSmallIntegerField(_("接收人数"), default=0)
 
     class Meta:
         verbose_name = _("催办提醒")
         verbose_name_plural = _("催办提醒")
         constraints = [models.UniqueConstraint(fields=["case", "kind", "on"], name="case_reminder_once_a_day")]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.on}"
 
 
 class Open311Key(models.Model):

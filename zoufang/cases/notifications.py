@@ -25,17 +25,26 @@ log = logging.getLogger(__name__)
 
 
 def unit_users(case: Case) -> list[Any]:
-    if not case.unit_id:
+    return handlers_of(case.unit_id)
+
+
+def handlers_of(unit_id: int | None) -> list[Any]:
+    """The unit's handlers (unit_handler grants) with an active account."""
+    if not unit_id:
         return []
     return list(
         get_user_model().objects.filter(
-            role_grants__role=RoleGrant.Role.UNIT_HANDLER, role_grants__unit_id=case.unit_id, is_active=True
+            role_grants__role=RoleGrant.Role.UNIT_HANDLER, role_grants__unit_id=unit_id, is_active=True
         ).distinct()
     )
 
 
 def office_users(case: Case) -> list[Any]:
-    path = case.region.path if case.region_id and case.region else case.campaign.scope.path
+    return offices_over(case.region.path if case.region_id and case.region else case.campaign.scope.path)
+
+
+def offices_over(path: str) -> list[Any]:
+    """The offices (走访办) of the region at `path` and of the regions above it, with an active account."""
     prefixes = [path[: i + 1] for i, ch in enumerate(path) if ch == "."] + [path]
     grants = RoleGrant.objects.filter(role=RoleGrant.Role.OFFICE, region__path__in=prefixes)
     return list(get_user_model().objects.filter(Q(role_grants__in=grants), is_active=True).distinct())

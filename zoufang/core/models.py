@@ -29,6 +29,22 @@ class RecordedAtField(models.DateTimeField):
         return name, "django.db.models.DateTimeField", args, kwargs
 
 
+class SentReminder(models.Model):
+    """A reminder a daily run sent (a case's, a unit's 工作总结): the day it is for, when it went, how many it reached.
+    Each subclass declares its `kind` (with its choices) and the unique constraint that keeps it to once a day."""
+
+    kind: Any
+    on = models.DateField(_("日期"))
+    sent_at = RecordedAtField(_("发送时间"), auto_now_add=True)
+    recipients = models.PositiveSmallIntegerField(_("接收人数"), default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.on}"  # type: ignore[attr-defined]
+
+
 class TimeStampedModel(models.Model):
     """Created/modified moments and who made them; `version` guards against lost updates."""
 

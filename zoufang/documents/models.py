@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zoufang import clock
-from zoufang.core.models import TimeStampedModel
+from zoufang.core.models import SentReminder, TimeStampedModel
 
 
 class DocumentIssued(Exception):
@@ -170,3 +170,29 @@ class Summary(models.Model):
         """Who handed it in, by name; empty when the account is gone (or a row loaded by hand)."""
         user = self.submitted_by
         return (user.get_full_name() or user.username) if user is not None else ""
+
+
+class SummaryReminder(SentReminder):
+    """A reminder about the units' 工作总结 sent by the daily run (documents/reminders.py, decision 0073): to a unit's
+    handlers before and on the due date, to the office once after it. Unique per unit (none: the office's), kind
+    and day, so a rerun, or two runs at once, send nothing twice."""
+
+    class Kind(models.TextChoices):
+        AHEAD = "ahead", _("截止前提醒承办单位")
+        DUE = "due", _("截止当日提醒承办单位")
+        OVERDUE_OFFICE = "overdue_office", _("逾期未交提醒走访办")
+
+    campaign = models.ForeignKey("campaigns.Campaign", verbose_name=_("走访活动"), on_delete=models.CASCADE,
+                                 related_name="+")
+    unit = models.ForeignKey("registry.Unit", verbose_name=_("单位"), null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("工作总结提醒")
+        verbose_name_plural = _("工作总结提醒")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "unit", "kind", "on"], name="summary_reminder_once_a_day"),
+            models.UniqueConstraint(fields=["campaign", "kind", "on"], condition=models.Q(unit__isnull=True),
+                                    name="summary_office_reminder_once_a_day"),
+        ]

@@ -123,6 +123,25 @@ def readable_unit(user: Any, campaign: Campaign, public_id: Any) -> Unit:
     return unit
 
 
+def visible_campaign(user: Any, slug: str) -> Campaign:
+    """A campaign the user sees at all (its unit's handlers included); what it may read of it is asked after."""
+    campaign = scope.visible_campaigns(user).filter(slug=slug).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def listed_campaign(user: Any, slug: str) -> Campaign:
+    """The campaign whose list of summaries the user reads (the office, leaders, assessors, the city office of its
+    area), when it asks for summaries; Http404 otherwise (a unit's handlers read their own unit's page only)."""
+    from zoufang.documents.access import readable_campaign
+
+    campaign = readable_campaign(user, slug)
+    if due_of(campaign) is None:
+        raise Http404
+    return campaign
+
+
 def hand_in(user: Any, campaign: Campaign, unit: Unit, name: str, data: bytes, note: str = "", *,
             key: uuid.UUID | None = None) -> tuple[Summary, bool]:
     """The version stored, and whether this call stored it. The same form sent again (its key, the same file and

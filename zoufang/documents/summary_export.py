@@ -3,18 +3,20 @@
 from django.utils.translation import gettext as _
 
 from zoufang import clock
+from zoufang.accounts.masking import Masker
 from zoufang.core.sheetwriter import MINUTE_WIDTH, ExportWorkbook, titled_table
 from zoufang.documents.summaries import Roster
 
 WIDTHS = (6, 28, 10, 8, MINUTE_WIDTH, 14, 36, 8, 30)
 
 
-def workbook(roster: Roster) -> bytes:
+def workbook(roster: Roster, masker: Masker) -> bytes:
+    """The roster as the reader may read it: a note's personal numbers masked (decision 0073)."""
     book = ExportWorkbook()
     sheet = book.active
     assert sheet is not None  # noqa: S101 - a new workbook has its sheet
     sheet.title = roster.due.label[:31]
-    title = _("%(name)s %(label)s提交情况（截止%(due)s，%(n)s/%(total)s 个单位已提交，%(day)s）") % {
+    title = _("%(name)s %(label)s提交情况（截止日期 %(due)s；截至%(day)s，%(n)s/%(total)s 个单位已提交）") % {
         "name": roster.campaign.name, "label": roster.due.label, "due": clock.day(roster.due.day),
         "n": roster.submitted, "total": len(roster.rows), "day": clock.day(roster.today)}
     titled_table(sheet, title, [_("序号"), _("单位"), _("状态"), _("逾期"), _("提交时间"), _("提交人"), _("文件"),
@@ -25,5 +27,5 @@ def workbook(roster: Roster) -> bytes:
             n, row.unit.name, _("已提交") if current else _("未提交"), _("逾期") if row.late else "",
             clock.minute(current.submitted_at) if current else "",
             current.submitter if current else "", current.file_name if current else "",
-            len(row.versions) if current else "", current.note if current else ""])
+            len(row.versions) if current else "", masker.text(current.note, current) if current else ""])
     return book.to_bytes()

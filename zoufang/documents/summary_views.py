@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zoufang.accounts import audit
+from zoufang.accounts.masking import Masker
 from zoufang.accounts.models import AuditEvent
-from zoufang.accounts.scope import visible_campaigns
 from zoufang.campaigns.models import Campaign
 from zoufang.core import request_keys
 from zoufang.core.downloads import attachment
-from zoufang.documents import access, summaries, summary_export
+from zoufang.documents import summaries, summary_export
 from zoufang.documents.forms import SummaryForm
 from zoufang.documents.models import Summary
 from zoufang.oversight.views import xlsx_response
@@ -30,25 +30,17 @@ CONTENT_TYPES = {
 }
 
 
-def _owed(request: HttpRequest, slug: str) -> Campaign:
-    """The campaign for its readers (the office, leaders, assessors, the city office), when it asks for summaries."""
-    campaign = access.readable_campaign(request.user, slug)
-    if summaries.due_of(campaign) is None:
-        raise Http404
-    return campaign
-
-
 @login_required
 def index(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _owed(request, slug)
+    campaign = summaries.listed_campaign(request.user, slug)
     return render(request, "documents/summaries.html", {"campaign": campaign, "roster": summaries.roster(campaign)})
 
 
 @login_required
 def xlsx(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _owed(request, slug)
+    campaign = summaries.listed_campaign(request.user, slug)
     roster = summaries.roster(campaign)
-    data = summary_export.workbook(roster)
+    data = summary_export.workbook(roster, Masker(request.user))
     audit.record(request.user, AuditEvent.Action.EXPORT, campaign,
                  summary=_("导出%(label)s提交情况：%(campaign)s") % {"label": roster.due.label, "campaign": campaign.name})
     return xlsx_response(data, _("%(campaign)s%(label)s提交情况") % {"campaign": campaign.name, "label": roster.due.label})
@@ -66,23 +58,16 @@ def _unit_page(request: HttpRequest, campaign: Campaign, unit: Unit, form: Summa
     }, status=status)
 
 
-def _campaign(request: HttpRequest, slug: str) -> Campaign:
-    campaign = visible_campaigns(request.user).filter(slug=slug).first()
-    if campaign is None:
-        raise Http404
-    return campaign
-
-
 @login_required
 def unit(request: HttpRequest, slug: str, unit_id: Any) -> HttpResponse:
-    campaign = _campaign(request, slug)
+    campaign = summaries.visible_campaign(request.user, slug)
     return _unit_page(request, campaign, summaries.readable_unit(request.user, campaign, unit_id))
 
 
 @login_required
 @require_POST
 def hand_in(request: HttpRequest, slug: str, unit_id: Any) -> HttpResponse:
-    campaign = _campaign(request, slug)
+    campaign = summaries.visible_campaign(request.user, slug)
     found = summaries.readable_unit(request.user, campaign, unit_id)
     if not summaries.may_hand_in(request.user, found):  # the office reads; only the unit hands in (decision 0044)
         raise Http404
@@ -111,8 +96,13 @@ def hand_in(request: HttpRequest, slug: str, unit_id: Any) -> HttpResponse:
 
 @login_required
 def file(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
-    campaign = _campaign(request, slug)
-    summary = summaries.readable_file(request.user, campaign, public_id)
+    campaign = summaries.visible_campaign(request.user, slug)
+    return file_response(summaries.readable_file(request.user, campaign, public_id))
+
+
+def file_response(summary: Summary) -> HttpResponse:
+    """The version's file as handed in, its SHA-256 in `X-Content-SHA256` (the page's and the API's)."""
     response = HttpResponse(bytes(summary.content), content_type=CONTENT_TYPES[Summary.Kind(summary.kind)])
     response["Content-Disposition"] = attachment(summary.file_name)
+    response["X-Content-SHA256"] = summary.sha256
     return response

@@ -27,16 +27,18 @@ def build_download(download_id: int) -> str:
 
 
 def periodic_work() -> dict[str, object]:
-    """What the worker runs every ZOUFANG_PERIODIC_MINUTES: `cases tick`, the downloads' expiry and the running
+    """What the worker runs every ZOUFANG_PERIODIC_MINUTES: `cases tick` (with the units' 工作总结 reminders), the downloads' expiry and the running
     campaigns' integrity flags, recomputed once a day, and old scans of chosen periods dropped
     (integrity/scans.py); residents' personal data past its retention when ZOUFANG_PERSONAL_DATA_EXPIRE is on."""
     from zoufang.cases.tick import tick
+    from zoufang.documents.reminders import remind
     from zoufang.integrity.scans import prune, refresh_due
     from zoufang.privacy.retention import expire
 
     report = tick()
     return {"cases_tick": {"overdue": report.overdue, "newly_overdue": report.newly_overdue,
                            "late_drafts": report.late_drafts, "reminders": report.reminders},
+            "summary_reminders": remind().reminders,
             "downloads": services.sweep(), "task_results_pruned": _prune_task_results(),
             "integrity_scans": refresh_due(), "integrity_scans_pruned": prune(),
             **({"personal_data_expired": expire(apply=True).as_dict()} if settings.ZOUFANG_PERSONAL_DATA_EXPIRE else {})}

@@ -162,6 +162,9 @@ SPECS: dict[str, Spec] = {
     "documents:summary_unit": Spec({"slug": "summaries", "unit_id": "summary_unit"}),
     "documents:summary_hand_in": Spec({"slug": "summaries", "unit_id": "summary_unit"}, POST),
     "documents:summary_file": Spec({"slug": "summaries", "public_id": "summary"}),
+    # The same over the API (decision 0073): the list as the page's readers read it, each file as the page gives it.
+    "api:list_summaries": Spec({"slug": "summaries"}),
+    "api:download_summary": Spec({"slug": "summaries", "summary_id": "summary"}),
     "documents:detail": Spec({"slug": "documents", "public_id": "document"}, BOTH),
     "documents:issue": Spec({"slug": "documents", "public_id": "document"}, POST),
     "documents:download": Spec({"slug": "documents", "public_id": "document"}),
@@ -360,6 +363,9 @@ def _plant(plant: Plant) -> None:
                                 for pk, case_id, value in model.objects.values_list("pk", "case_id", name)])
     _update(DiaryEntry, ["text"], [[f"{text}{plant.text('diary', pk)}", pk]
                                    for pk, text in DiaryEntry.objects.values_list("pk", "text")])
+    from zoufang.documents.models import Summary  # the units' 工作总结: a note a unit's handler types
+
+    _update(Summary, ["note"], [[plant.text("summary", pk), pk] for pk in Summary.objects.values_list("pk", flat=True)])
     rows = []
     for pk, description, phone, id_number in Target.objects.values_list("pk", "description", "phone", "id_number"):
         rows.append([f"{description}{plant.text('target', pk)}", pk])
@@ -423,6 +429,10 @@ class Oracle:
             self.cases[case_id]["co"].add(unit_id)
         self.diary = {d["pk"]: d for d in DiaryEntry.objects.values("pk", "cadre_id", "cadre__unit_id",
                                                                    "cadre__unit__region__path")}
+        from zoufang.documents.models import Summary
+
+        self.summaries = {pk: (unit_id, path) for pk, unit_id, path
+                          in Summary.objects.values_list("pk", "unit_id", "campaign__scope__path")}
 
     def who(self, name: str, user: Any, partner_region: str | None = None) -> Who:
         who = Who(name, user, partner_region=partner_region)
@@ -473,6 +483,9 @@ class Oracle:
             d = self.diary[pk]
             return (d["cadre_id"] == who.cadre_id or d["cadre__unit_id"] in who.units
                     or Who.under(d["cadre__unit__region__path"] or "", who.ledgers))
+        if kind == "summary":  # its unit's handlers; the campaign's readers (decision 0071)
+            unit_id, path = self.summaries[pk]
+            return unit_id in who.units or Who.under(path, who.figures)
         raise AssertionError(kind)
 
     def opens(self, who: Who, kind: str, pk: int) -> bool:
@@ -523,7 +536,7 @@ class Oracle:
         if kind == "case":
             c = self.cases[pk]
             return who.partner_region is None and (Who.under(c["path"], who.office) or c["unit_id"] in who.units)
-        return False  # a diary: nobody but a superuser
+        return False  # a diary, a unit's summary (decision 0073): nobody but a superuser
 
     def sample(self, who: Who, kind: str) -> tuple[Any, Any]:
         """(an object of this kind the role may see, one it may not), either None when there is none; the same
@@ -698,7 +711,7 @@ class Oracle:
 # ---------------------------------------------------------------- reading what a response shows
 
 SEPARATORS = re.compile(r"(?<=\d)[\s\-‐–—./·()（）+]{1,3}(?=\d)")
-MARKER = re.compile(r"〔(visit|case|diary|target)#(\d+)〕")
+MARKER = re.compile(r"〔(visit|case|diary|target|summary)#(\d+)〕")
 
 
 def shown(response: Any) -> str:
@@ -759,9 +772,9 @@ def _town(demo: Any, menghe: Campaign) -> Plant:
     ensure_user("menghe_unit", PASSWORD, full_name="孟河镇党政班子承办人", role=Role.UNIT_HANDLER, unit=rated,
                 region=rated.region)
     plant = Plant()
+    _summaries()  # before planting: their notes are free text too
     _plant(plant)
     _documents()
-    _summaries()
     _assess(demo)
     _scan_flags()
     return plant
@@ -903,9 +916,12 @@ LOGIN_WALL = re.compile(r"/(admin/)?login/")
 
 # What each role must be seen to read, so that the matrix can fail: the planted text reached the roles that may
 # read it (kinds of rows), and in full where they may (ID or phone numbers unmasked).
-MUST_SEE = {"office": {"visit", "case"}, "leader": {"visit", "case"}, "village": {"visit", "case"},
-            "jianguansuo": {"visit", "case"}, "dept": {"target"}, "paichusuo": {"case"}, "partner": {"case"},
-            "city": {"visit", "case"}}  # the city office reads its towns' rows, masked
+MUST_SEE = {"office": {"visit", "case", "summary"}, "leader": {"visit", "case", "summary"},
+            "village": {"visit", "case"}, "jianguansuo": {"visit", "case"}, "dept": {"target"},
+            "paichusuo": {"case"}, "partner": {"case"},
+            "city": {"visit", "case", "summary"},  # the city office reads its towns' rows, masked
+            # a unit's handlers read their own unit's 工作总结, its note masked as every reader's (decision 0073)
+            "fuban": {"summary"}, "menghe_unit": {"summary"}}
 MUST_SEE_IN_FULL = {"office", "paichusuo", "auditor"}  # the auditor: the phone of a sampled target
 # An object's own page and API record. For the signed-in roles of MUST_SEE, the object the oracle samples on their
 # side (Oracle.opens) must open there (200): a page refusing a reader it should admit fails, as a leak does.

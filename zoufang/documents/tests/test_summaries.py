@@ -221,7 +221,8 @@ def test_the_office_lists_who_has_and_has_not_handed_in_and_takes_the_xlsx(owed:
     assert by_unit["派出所"][2:4] == ["已提交", None]
     assert by_unit["派出所"][6] == "派出所总结.pdf"
     assert by_unit["镇党政班子"][2] == "未提交"
-    assert "1/2 个单位已提交" in sheet["A1"].value
+    # The due date and the day the count stands at, each named (the title printed “（截止2017年6月30日，…，2017年6月15日）”).
+    assert "（截止日期 2017年6月30日；截至2017年6月15日，1/2 个单位已提交）" in sheet["A1"].value
     assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, summary__contains="工作总结").exists()
 
 
@@ -261,3 +262,27 @@ def test_the_units_page_says_whether_its_summary_is_in(owed: Any, client: Any, s
     text = _client(client, owed.users["office"]).get(other).content.decode()
     assert "本单位工作总结" in text
     assert 'badge-bad">逾期<' in text
+
+
+NOTE = "已走访张建国，电话 139 1234 0099，身份证 3205 8319 7501 0100 1X"  # a resident's numbers typed in a note
+
+
+@pytest.mark.parametrize("reader", ["handler", "office"])
+def test_a_notes_personal_numbers_are_masked_for_every_reader(owed: Any, client: Any, reader: str) -> None:
+    """A summary's note is the unit's free text: numbers in it are masked wherever it is shown, as a diary's are
+    (decision 0073): no reader has a resident's record behind it to read in full."""
+    from openpyxl import load_workbook
+
+    summaries.hand_in(owed.users["handler"], owed.campaign, owed.police, "派出所总结.pdf", PDF, NOTE)
+    c = _client(client, owed.users[reader])
+    slug = owed.campaign.slug
+    page = c.get(reverse("documents:summary_unit", args=[slug, owed.police.public_id])).content.decode()
+    assert "139****0099" in page
+    assert "13912340099" not in page.replace(" ", "")
+    assert "0100 1X" not in page
+    if reader == "office":
+        answer = c.get(reverse("documents:summaries_xlsx", args=[slug]))
+        cells = [str(c) for row in load_workbook(io.BytesIO(answer.content)).active.iter_rows(values_only=True)
+                 for c in row if c]
+        assert any("139****0099" in cell for cell in cells)
+        assert not any("1234 0099" in cell or "0100 1X" in cell for cell in cells)

@@ -145,7 +145,7 @@ def test_the_periodic_work_runs_cases_tick_and_chains_itself_once(town, settings
     row = Periodic.objects.get()
     assert tasks.periodic.call("not-the-token") == "superseded"
     result = json.loads(tasks.periodic.call(row.token))
-    assert set(result) == {"cases_tick", "downloads", "task_results_pruned", "integrity_scans",
+    assert set(result) == {"cases_tick", "summary_reminders", "downloads", "task_results_pruned", "integrity_scans",
                            "integrity_scans_pruned"}
     after = Periodic.objects.get()
     assert after.token != row.token

@@ -7,10 +7,11 @@ from django.utils.translation import gettext as _
 
 from zoufang.cases.tick import tick
 from zoufang.core.commands import ZoufangCommand
+from zoufang.documents.reminders import remind
 
 
 class Command(ZoufangCommand):
-    help = "问题办理：tick 标记超期件并发送催办提醒（可重复、可并发运行）"
+    help = "问题办理：tick 标记超期件并发送催办提醒，并提醒未交工作总结的单位（可重复、可并发运行）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
@@ -23,3 +24,5 @@ class Command(ZoufangCommand):
                 "overdue": report.overdue, "new": report.newly_overdue, "late": report.late_drafts,
                 "sent": report.reminders,
             })
+            summaries = remind()  # the units' 工作总结, on the same daily run (decision 0073)
+            self.stdout.write(_("工作总结提醒 %(sent)s 条") % {"sent": summaries.reminders})
