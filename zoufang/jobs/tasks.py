@@ -27,9 +27,10 @@ def build_download(download_id: int) -> str:
 
 
 def periodic_work() -> dict[str, object]:
-    """What the worker runs every ZOUFANG_PERIODIC_MINUTES: `cases tick` (with the units' 工作总结 reminders), the downloads' expiry and the running
-    campaigns' integrity flags, recomputed once a day, and old scans of chosen periods dropped
-    (integrity/scans.py); residents' personal data past its retention when ZOUFANG_PERSONAL_DATA_EXPIRE is on."""
+    """What the worker runs every ZOUFANG_PERIODIC_MINUTES: `cases tick`, the units' 工作总结 reminders
+    (documents/reminders.py), the downloads' expiry and the running campaigns' integrity flags, recomputed once a
+    day, and old scans of chosen periods dropped (integrity/scans.py); residents' personal data past its retention
+    when ZOUFANG_PERSONAL_DATA_EXPIRE is on."""
     from zoufang.cases.tick import tick
     from zoufang.documents.reminders import remind
     from zoufang.integrity.scans import prune, refresh_due
