@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zoufang.core import request_keys
-from zoufang.core.widgets import DayInput
+from zoufang.core.widgets import DayInput, PickedFileInput
 from zoufang.documents.models import Document, Issuer
 
 
@@ -27,7 +27,7 @@ class IssuerForm(forms.ModelForm):
 class SummaryForm(forms.Form):
     """A unit's 工作总结 (decision 0071): the file is checked by documents.summaries, by its content."""
 
-    file = forms.FileField(label=_("总结文件"), help_text=_("Word（.docx、.doc）、WPS 文字（.wps）或 PDF，不超过 20 MB"))
+    file = forms.FileField(label=_("总结文件"), widget=PickedFileInput, help_text=_("Word（.docx、.doc）、WPS 文字（.wps）或 PDF，不超过 20 MB"))
     note = forms.CharField(label=_("说明"), required=False, max_length=200,
                            help_text=_("可不填；如“定稿”“补充典型案例”"))
     # One key a rendered form: the same form sent twice stores one version (Summary.request_key).

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zoufang.campaigns.models import Campaign
 from zoufang.core.tabular import WPS_SUFFIXES, wps_format_message
+from zoufang.core.widgets import PickedFileInput
 from zoufang.regions.models import Region
 from zoufang.registry.models import Target
 
@@ -36,7 +37,7 @@ class TargetFilterForm(forms.Form):
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("导入内容"))
     file = forms.FileField(
-        label=_("文件"), help_text=_("Excel（.xlsx、.xls）或 CSV 文件，表头之上可以有标题行，不超过 20 MB")
+        label=_("文件"), widget=PickedFileInput, help_text=_("Excel（.xlsx、.xls）或 CSV 文件，表头之上可以有标题行，不超过 20 MB")
     )
     campaign = forms.ModelChoiceField(
         label=_("走访活动"), queryset=Campaign.objects.none(), required=False, empty_label=_("（不涉及具体活动）"),
