@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.utils.safestring import SafeString
 
 
 class DayInput(forms.DateInput):
@@ -21,9 +22,10 @@ class PickedFileInput(forms.FileInput):
     name). The browser's own file input writes its button and "no file" words in the browser's language — "Choose
     File · No file chosen" on an English-language machine — whatever the page's language."""
 
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         from django.template.loader import render_to_string
 
         built = self.build_attrs(self.attrs, attrs)
-        return render_to_string("web/_file_pick.html", {
+        html = render_to_string("web/_file_pick.html", {
             "name": name, "id": built.get("id") or f"id_{name}", "accept": built.get("accept", "")})
+        return SafeString(html)  # the template escaped what it wrote
