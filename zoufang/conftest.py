@@ -185,8 +185,8 @@ def _pinned_days_start_at_a_hard_hour() -> Iterator[None]:
     if start is None:
         yield
         return
-    real = timezone.localtime()
-    clock.PINNED_TIME_SHIFT = (dt.datetime.combine(real.date(), start) - real.replace(tzinfo=None)) % dt.timedelta(days=1)
+    real = timezone.localtime().replace(tzinfo=None)
+    clock.PINNED_TIME_SHIFT = (dt.datetime.combine(real.date(), start) - real) % dt.timedelta(days=1)
     try:
         yield
     finally:
