@@ -25,12 +25,14 @@
   var copyNote = document.getElementById("offline-copy");
   var fromCopy = !!copyNote && copyNote.getAttribute("data-served") === "copy";
   var skew = new Date(DATA.now).getTime() - Date.now();
-  if (fromCopy) {
-    var kept = CLOCK_KEY ? parseFloat(localStorage.getItem(CLOCK_KEY)) : NaN;
-    if (!isNaN(kept)) { skew = kept; }
-  } else if (CLOCK_KEY && !DATA.preview) {
-    try { localStorage.setItem(CLOCK_KEY, String(skew)); } catch (e) { /* storage refused: the copy keeps its render's time */ }
-  }
+  try {
+    if (CLOCK_KEY && fromCopy) {
+      var kept = parseFloat(localStorage.getItem(CLOCK_KEY));
+      if (!isNaN(kept)) { skew = kept; }
+    } else if (CLOCK_KEY && !DATA.preview) {
+      localStorage.setItem(CLOCK_KEY, String(skew));
+    }
+  } catch (e) { /* storage refused: a copy counts from its render's moment, as the page does */ }
   var flushing = false;
   var inFlight = null;  /* the client UUID being sent */
   var waiters = {};  /* client UUID → what to do once its sending ends, whatever the answer */
