@@ -168,7 +168,8 @@ def pinned_day_starts_at() -> dt.time | None:
 
 def pytest_report_header(config: pytest.Config) -> str:
     start = pinned_day_starts_at()
-    return (f"pinned days start at {start:%H:%M} Beijing time (ZOUFANG_TEST_TIME_OF_DAY=real for the machine's)"
+    return (f"pinned days start at {start.isoformat('minutes')} Beijing time (ZOUFANG_TEST_TIME_OF_DAY=real for "
+            "the machine's)"
             if start else "pinned days run at the machine's time of day (ZOUFANG_TEST_TIME_OF_DAY=real)")
 
 
