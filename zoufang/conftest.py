@@ -154,6 +154,46 @@ def _run_settings(_downloads_dir: Path) -> Iterator[None]:
         yield
 
 
+def pinned_day_starts_at() -> dt.time | None:
+    """The time of day a pinned day's clock starts at in this run: 00:30 Beijing unless ZOUFANG_TEST_TIME_OF_DAY
+    names another (HH:MM), or "real" for the machine's own (decision 0072)."""
+    asked = os.environ.get("ZOUFANG_TEST_TIME_OF_DAY", "00:30")
+    if asked == "real":
+        return None
+    try:
+        return dt.time.fromisoformat(asked)
+    except ValueError:
+        raise pytest.UsageError(f"ZOUFANG_TEST_TIME_OF_DAY: HH:MM or real, not {asked!r}") from None
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    start = pinned_day_starts_at()
+    return (f"pinned days start at {start.isoformat('minutes')} Beijing time (ZOUFANG_TEST_TIME_OF_DAY=real for "
+            "the machine's)"
+            if start else "pinned days run at the machine's time of day (ZOUFANG_TEST_TIME_OF_DAY=real)")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pinned_days_start_at_a_hard_hour() -> Iterator[None]:
+    """A test that pins the day (ZOUFANG_TODAY) sees the clock start at one hard hour, whatever the hour the machine
+    runs it: a visit dated at 10:00 on the pinned day is then "later than now" on every run, not only on those that
+    fall between midnight and 10:00 in Beijing (decision 0072). Time still runs from there."""
+    from django.utils import timezone
+
+    from zoufang import clock
+
+    start = pinned_day_starts_at()
+    if start is None:
+        yield
+        return
+    real = timezone.localtime().replace(tzinfo=None)
+    clock.PINNED_TIME_SHIFT = (dt.datetime.combine(real.date(), start) - real) % dt.timedelta(days=1)
+    try:
+        yield
+    finally:
+        clock.PINNED_TIME_SHIFT = dt.timedelta(0)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _static_index_once() -> Iterator[None]:
     """WhiteNoise's index of STATIC_ROOT read once a process, not for every test client.

@@ -38,6 +38,7 @@ MACHINE_READERS = {
     "zoufang/jobs/views.py": "how long a job has been queued",
     "zoufang/jobs/tasks.py": "the periodic schedule and job claims",
     "zoufang/web/import_views.py": "upload staging expiry",
+    "zoufang/conftest.py": "the suite's pinned days start at one hard hour from the machine's (decision 0072)",
     "zoufang/exportbench.py": "benchmark, not product",
     "zoufang/pagebench.py": "benchmark, not product",
     "zoufang/oversight/bench.py": "benchmark, not product",

@@ -10,6 +10,7 @@ from django.utils import timezone
 from zoufang import clock
 from zoufang.accounts.models import AuditEvent
 from zoufang.cases.models import Case
+from zoufang.conftest import pinned_day_starts_at
 from zoufang.forms.models import FormAnswer
 from zoufang.visits.models import Visit
 from zoufang.visits.tests.conftest import payload
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_visit_recorded_now_is_stamped_on_the_pinned_day(client, visiting, api_token, settings):
     settings.ZOUFANG_TODAY = "2017-06-15"
-    before = timezone.localtime()
+    before = timezone.localtime() + clock.PINNED_TIME_SHIFT  # the suite starts a pinned day at 00:30 (decision 0072)
     response = client.post("/api/v1/visits", payload(visiting.enterprise), content_type="application/json",
                            **api_token("dept"))
     assert response.status_code == 201, response.content
@@ -33,7 +34,20 @@ def test_a_visit_recorded_now_is_stamped_on_the_pinned_day(client, visiting, api
     assert days == dict.fromkeys(stamps, dt.date(2017, 6, 15))
     # The real time of day, so that ordering within the day and “how long after the visit” stay true.
     shift = clock.local(visit.created_at) - dt.datetime.combine(dt.date(2017, 6, 15), before.time().replace(tzinfo=None))
-    assert dt.timedelta(0) <= shift < dt.timedelta(minutes=1) or before.date() != timezone.localdate()
+    after = timezone.localtime() + clock.PINNED_TIME_SHIFT
+    assert dt.timedelta(0) <= shift < dt.timedelta(minutes=1) or before.date() != after.date()
+
+
+def test_the_suite_starts_a_pinned_day_at_its_hard_hour(settings):
+    """Decision 0072: 00:30 Beijing unless ZOUFANG_TEST_TIME_OF_DAY says otherwise, whatever the machine's hour; the
+    product itself adds nothing to the real time of day."""
+    start = pinned_day_starts_at()
+    if start is None:
+        pytest.skip("ZOUFANG_TEST_TIME_OF_DAY=real: the machine's time of day")
+    settings.ZOUFANG_TODAY = "2017-06-15"
+    since_start = dt.datetime.combine(dt.date(2017, 6, 15), clock.local(clock.now()).time()) \
+        - dt.datetime.combine(dt.date(2017, 6, 15), start)
+    assert dt.timedelta(0) <= since_start < dt.timedelta(hours=6)  # time runs on from the hour, as long as a run lasts
 
 
 def test_a_frozen_moment_stamps_records_and_today(visiting):

@@ -2,6 +2,7 @@
 kept says it is one, of when (the server's render, on the product's clock), and that records wait to be sent;
 back online it says the figures are still that copy's and offers a reload."""
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -57,3 +58,30 @@ def test_the_copy_kept_for_offline_use_says_when_it_was_rendered_and_that_sendin
         with page.expect_navigation():
             note.locator("a", has_text="刷新").click()
         assert note.is_hidden()
+
+
+def test_a_copy_opened_the_next_morning_offers_the_phones_time_not_the_copys(browser, live_server, visiting):
+    """A cadre loads 我的走访 in the evening and opens the kept copy, without a network, in a village the next
+    morning: the visit's time is the phone's clock now, on the product's calendar (the server's pinned day
+    included), not the moment the copy was rendered, and a time after that moment is not refused as later than now."""
+    household = visiting.households["shangxiatang"][0]
+    with on_phone(browser, live_server.url, service_workers="allow") as (context, page):
+        context.clock.install()  # the phone's own clock, which the test moves on
+        page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+        page.reload()  # through the service worker, which keeps the copy
+        page.wait_for_function("() => !!navigator.serviceWorker.controller")
+        rendered = dt.datetime.fromisoformat(page.evaluate(
+            "() => JSON.parse(document.getElementById('visit-data').textContent).now"))
+
+        context.set_offline(True)
+        context.clock.fast_forward("14:00:00")  # the night passes
+        page.goto(f"{live_server.url}/me/")
+        page.wait_for_function("() => !navigator.onLine")
+        assert page.locator("#offline-copy").is_visible()
+        _open_form(page, household)
+        offered = dt.datetime.fromisoformat(page.input_value("#v-when"))
+        expected = rendered.replace(tzinfo=None) + dt.timedelta(hours=14)
+        assert abs(offered - expected) < dt.timedelta(minutes=5), (offered, expected)
+        _fill_household(page)
+        page.click("text=保存并发送")
+        page.wait_for_selector("#outbox li[data-status=pending]")  # kept to send, not refused as later than now

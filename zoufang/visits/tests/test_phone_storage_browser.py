@@ -24,6 +24,7 @@ def test_the_outbox_and_drafts_live_under_the_names_the_server_gives_and_logout_
         browser, live_server, visiting, monkeypatch):
     monkeypatch.setattr(names, "OUTBOX", "zoufang.outbox.v9.")  # a rename, made in one place
     monkeypatch.setattr(names, "DRAFTS", "zoufang.draft.v9.")
+    monkeypatch.setattr(names, "CLOCK", "zoufang.clock.v9")  # the clocks' difference, for an offline copy's "now"
     cadre = visiting.users["dept"].cadre
     unsent, typed = visiting.households["shangxiatang"][:2]
     outbox = f"zoufang.outbox.v9.{cadre.public_id}"
@@ -33,7 +34,8 @@ def test_the_outbox_and_drafts_live_under_the_names_the_server_gives_and_logout_
         _fill_household(page)  # typed, not sent: a draft
         page.evaluate("() => localStorage.setItem('zoufang.draft.v9.another-cadre.x', '{}')")  # another's, same phone
         assert page.evaluate(KEYS) == sorted([outbox, f"zoufang.draft.v9.{cadre.public_id}.{typed.public_id}",
-                                              "zoufang.draft.v9.another-cadre.x", "zoufang.me.cadre"])
+                                              "zoufang.draft.v9.another-cadre.x", "zoufang.me.cadre",
+                                              "zoufang.clock.v9"])
         assert len(page.evaluate(f"() => JSON.parse(localStorage.getItem('{outbox}'))")) == 1
 
         asked: list[str] = []
@@ -42,6 +44,7 @@ def test_the_outbox_and_drafts_live_under_the_names_the_server_gives_and_logout_
         page.wait_for_url("**/login/**")
         assert asked
         assert "1 条走访记录" in asked[0]  # 退出 found the unsent record under the name the page wrote it
-        # As before the rename: every typed form forgotten, the unsent record kept for this cadre's next login.
-        assert page.evaluate(KEYS) == sorted([outbox, "zoufang.me.cadre"])
+        # As before the rename: every typed form forgotten, the unsent record kept for this cadre's next login (and
+        # the clocks' difference, no one's data).
+        assert page.evaluate(KEYS) == sorted([outbox, "zoufang.me.cadre", "zoufang.clock.v9"])
         assert not Visit.objects.exists()

@@ -18,7 +18,21 @@
   var csrf = document.querySelector("[name=csrfmiddlewaretoken]").value;
   /* the cookie's token at each send: after logging in again in another tab, this page's own token is stale */
   function token() { var m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/); return m ? decodeURIComponent(m[1]) : csrf; }
-  var loadedAt = Date.now();
+  /* how far the product's clock (the server's, a pinned day included) stands from the phone's: measured on every
+     page from the network and kept, so that the copy the service worker serves offline, rendered hours or days
+     before, still tells the time by the phone's clock now, not by the moment of its render */
+  var CLOCK_KEY = NAMES.clock;
+  var copyNote = document.getElementById("offline-copy");
+  var fromCopy = !!copyNote && copyNote.getAttribute("data-served") === "copy";
+  var skew = new Date(DATA.now).getTime() - Date.now();
+  try {
+    if (CLOCK_KEY && fromCopy) {
+      var kept = parseFloat(localStorage.getItem(CLOCK_KEY));
+      if (!isNaN(kept)) { skew = kept; }
+    } else if (CLOCK_KEY && !DATA.preview) {
+      localStorage.setItem(CLOCK_KEY, String(skew));
+    }
+  } catch (e) { /* storage refused: a copy counts from its render's moment, as the page does */ }
   var flushing = false;
   var inFlight = null;  /* the client UUID being sent */
   var waiters = {};  /* client UUID → what to do once its sending ends, whatever the answer */
@@ -46,7 +60,7 @@
   function save(items) { localStorage.setItem(KEY, JSON.stringify(items)); }
   function nowLocal() {
     var sign = OFFSET[0] === "-" ? -1 : 1, mins = sign * (parseInt(OFFSET.slice(1, 3), 10) * 60 + parseInt(OFFSET.slice(4), 10));
-    var t = new Date(new Date(DATA.now).getTime() + Date.now() - loadedAt + mins * 60000);
+    var t = new Date(Date.now() + skew + mins * 60000);
     return t.toISOString().slice(0, 16);
   }
 
@@ -371,8 +385,7 @@
   /* the copy the service worker kept, opened without a network, says so and of when (#offline-copy, the server's
      words): offline, records wait on the phone; back online (or a record went through), that its figures are still
      the copy's, with a reload */
-  var copyNote = document.getElementById("offline-copy");
-  var fromCopy = !!copyNote && copyNote.getAttribute("data-served") === "copy", reconnected = false;
+  var reconnected = false;
   function showCopyNote() {
     if (!fromCopy) { return; }
     copyNote.hidden = false;
