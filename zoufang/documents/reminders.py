@@ -1,7 +1,8 @@
 """Reminding units of their 工作总结 (decision 0073): run daily beside `cases tick` (jobs.tasks.periodic_work).
 
 - Each owing unit that has handed nothing in: its handlers `summaries.remind_days` working days before the due date
-  (default 3; 0: none ahead) and on the due date itself.
+  (default 3; 0: none ahead; a run missed that day sends it on the next working day before the due date, once) and
+  on the due date itself.
 - After the due date: the office once, naming the units still owing.
 - Nothing before the campaign starts or after it ends. Idempotent and safe to run twice at once: each reminder is a
   row unique per (campaign, unit, kind, day), inserted in its own transaction; only the run whose insert succeeded
@@ -39,18 +40,31 @@ def remind_days(campaign: Campaign) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else DEFAULT_REMIND_DAYS
 
 
-def kind_due(campaign: Campaign, due: Due, today: dt.date) -> str | None:
-    """Which reminder the campaign's summaries call for today, if any."""
+def ahead_day(calendar: Calendar, due_day: dt.date, days: int) -> dt.date | None:
+    """The working day `days` working days before the due date: the day the ahead reminder is for."""
+    day, counted = due_day, 0
+    while counted <= days and day.year - 1 in calendar.years:
+        counted += calendar.is_workday(day)  # now the working days after `day - 1` up to the due date
+        day -= dt.timedelta(days=1)
+        if counted == days and calendar.is_workday(day):
+            return day
+    return None
+
+
+def kind_due(campaign: Campaign, due: Due, today: dt.date) -> tuple[str, dt.date] | None:
+    """Which reminder the campaign's summaries call for today, if any, and the day its row is dated: a run missed on
+    the ahead day (the worker down, the key added late) sends it on the next working day before the due date, once."""
     if not campaign.starts_on <= today <= campaign.ends_on:
         return None
     if today == due.day:
-        return Kind.DUE
+        return Kind.DUE, today
     if today > due.day:
-        return Kind.OVERDUE_OFFICE
+        return Kind.OVERDUE_OFFICE, due.day  # once, whichever day after the due date a run first finds units owing
     days = remind_days(campaign)
-    calendar = Calendar(range(today.year, due.day.year + 1))
-    if days and calendar.is_workday(today) and calendar.count(today, due.day) == days:
-        return Kind.AHEAD
+    calendar = Calendar(range(min(today.year, due.day.year - 1), due.day.year + 1))
+    ahead = ahead_day(calendar, due.day, days) if days else None
+    if ahead is not None and ahead <= today and calendar.is_workday(today):
+        return Kind.AHEAD, ahead
     return None
 
 
@@ -60,33 +74,37 @@ def remind(today: dt.date | None = None) -> RemindReport:
     for campaign in Campaign.objects.filter(starts_on__lte=today, ends_on__gte=today).select_related("scope") \
             .order_by("pk"):
         due = due_of(campaign)
-        kind = kind_due(campaign, due, today) if due is not None else None
-        if due is None or kind is None:
+        called = kind_due(campaign, due, today) if due is not None else None
+        if due is None or called is None:
             continue
+        kind, on = called
         report.campaigns += 1
         owing = list(owing_units(campaign).exclude(pk__in=Summary.objects.filter(campaign=campaign).values("unit_id")))
+        sent = set(SummaryReminder.objects.filter(campaign=campaign, kind=kind, on=on).values_list("unit_id", flat=True))
         if kind == Kind.OVERDUE_OFFICE:
-            # Once, whichever day after the due date the run first finds units owing: the row is dated the due date.
-            report.reminders += _remind(campaign, due, None, kind, due.day, owing) if owing else 0
+            report.reminders += _remind(campaign, due, None, kind, on, owing, today) if owing and not sent else 0
             continue
         for unit in owing:
-            report.reminders += _remind(campaign, due, unit, kind, today, [unit])
+            # Those sent already are skipped here; the unique row still keeps a run beside this one to one send.
+            report.reminders += _remind(campaign, due, unit, kind, on, [unit], today) if unit.pk not in sent else 0
     return report
 
 
-def _remind(campaign: Campaign, due: Due, unit: Unit | None, kind: str, on: dt.date, owing: list[Unit]) -> int:
+def _remind(campaign: Campaign, due: Due, unit: Unit | None, kind: str, on: dt.date, owing: list[Unit],
+            today: dt.date) -> int:
     try:
         with transaction.atomic():
             SummaryReminder.objects.create(campaign=campaign, unit=unit, kind=kind, on=on)
     except IntegrityError:
         return 0  # another run (or an earlier one today) has sent it
-    transaction.on_commit(lambda: _send(campaign, due, unit, kind, on, owing))
+    transaction.on_commit(lambda: _send(campaign, due, unit, kind, on, owing, today))
     return 1
 
 
-def message(campaign: Campaign, due: Due, unit: Unit | None, kind: str, owing: list[Unit]) -> tuple[str, str]:
-    """(subject, body) in Chinese: the campaign, the due date, the page to open. The subject is what the SMS says
-    (notifications.deliver): it names the campaign and the due date too."""
+def message(campaign: Campaign, due: Due, unit: Unit | None, kind: str, owing: list[Unit],
+            today: dt.date) -> tuple[str, str]:
+    """(subject, body) in Chinese on `today`: the campaign, the due date, the working days left, the page to open.
+    The subject is what the SMS says (notifications.deliver): it names the campaign and the due date too."""
     facts = {"campaign": campaign.name, "label": due.label, "due": clock.day(due.day)}
     if unit is None:
         page = reverse("documents:summaries", args=[campaign.slug])
@@ -97,15 +115,16 @@ def message(campaign: Campaign, due: Due, unit: Unit | None, kind: str, owing: l
                     **facts, "n": len(owing), "units": names, "page": page})
     page = reverse("documents:summary_unit", args=[campaign.slug, unit.public_id])
     when = _("今天截止") if kind == Kind.DUE else _("还有 %(n)s 个工作日截止") % {
-        "n": remind_days(campaign)}
+        "n": Calendar(range(today.year, due.day.year + 1)).count(today, due.day)}
     return (_("请于 %(due)s 前提交%(label)s：%(campaign)s") % facts,
             _("%(unit)s：%(campaign)s的%(label)s须在 %(due)s 前报镇走访办（%(when)s），贵单位尚未提交。"
               "请登录走访平台，在本单位的%(label)s页提交（%(page)s）。") % {
                 **facts, "unit": unit.name, "when": when, "page": page})
 
 
-def _send(campaign: Campaign, due: Due, unit: Unit | None, kind: str, on: dt.date, owing: list[Unit]) -> None:
+def _send(campaign: Campaign, due: Due, unit: Unit | None, kind: str, on: dt.date, owing: list[Unit],
+          today: dt.date) -> None:
     users = notifications.offices_over(campaign.scope.path) if unit is None else notifications.handlers_of(unit.pk)
-    subject, body = message(campaign, due, unit, kind, owing)
+    subject, body = message(campaign, due, unit, kind, owing, today)
     reached = notifications.deliver(users, subject, body)  # the run is the worker's (or cron's): sent here
     SummaryReminder.objects.filter(campaign=campaign, unit=unit, kind=kind, on=on).update(recipients=reached)

@@ -140,3 +140,17 @@ def test_two_runs_at_once_send_each_reminder_once(due_june_1: Any) -> None:
     assert sum(results) == 2, results  # each unit's reminder made by one run or the other
     assert SummaryReminder.objects.count() == 2
     assert sorted(m.to[0] for m in mail.outbox) == ["handler@jinxi.example", "leadership_handler@jinxi.example"]
+
+
+def test_a_run_missed_on_the_ahead_day_reminds_on_the_next_working_day_once_with_the_days_left(due_june_1: Any):
+    """The worker was down on 5月26日 (and the weekend, and 端午): the next working run, 5月31日, still sends the ahead
+    reminder — dated the day it was for, so it goes once — saying how many working days are really left."""
+    assert not run("2017-05-25")
+    assert not run("2017-05-28")  # a day of 端午: no reminder on a day off, whatever is owed
+    assert run("2017-05-31") == 2
+    assert not run("2017-05-31")
+    assert sorted(SummaryReminder.objects.values_list("on", "kind", "unit__name")) == [
+        (dt.date(2017, 5, 26), Kind.AHEAD, "派出所"), (dt.date(2017, 5, 26), Kind.AHEAD, "镇党政班子")]
+    police = [m for m in mail.outbox if m.to == ["handler@jinxi.example"]]
+    assert len(police) == 1
+    assert "还有 1 个工作日截止" in police[0].body
