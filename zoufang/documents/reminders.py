@@ -51,20 +51,29 @@ def ahead_day(calendar: Calendar, due_day: dt.date, days: int) -> dt.date | None
     return None
 
 
-def kind_due(campaign: Campaign, due: Due, today: dt.date) -> tuple[str, dt.date] | None:
-    """Which reminder the campaign's summaries call for today, if any, and the day its row is dated: a run missed on
-    the ahead day (the worker down, the key added late) sends it on the next working day before the due date, once."""
+@dataclass(frozen=True)
+class Call:
+    """The reminder a run sends today: its kind, the day its row is dated, the working days left to the due date."""
+
+    kind: str
+    on: dt.date
+    left: int = 0
+
+
+def kind_due(campaign: Campaign, due: Due, today: dt.date) -> Call | None:
+    """Which reminder the campaign's summaries call for today, if any. A run missed on the ahead day (the worker down,
+    the key added late) sends it on the next working day before the due date; its row is dated the ahead day, so once."""
     if not campaign.starts_on <= today <= campaign.ends_on:
         return None
     if today == due.day:
-        return Kind.DUE, today
+        return Call(Kind.DUE, today)
     if today > due.day:
-        return Kind.OVERDUE_OFFICE, due.day  # once, whichever day after the due date a run first finds units owing
+        return Call(Kind.OVERDUE_OFFICE, due.day)  # once, whichever day after the due date a run first finds owing
     days = remind_days(campaign)
     calendar = Calendar(range(min(today.year, due.day.year - 1), due.day.year + 1))
     ahead = ahead_day(calendar, due.day, days) if days else None
     if ahead is not None and ahead <= today and calendar.is_workday(today):
-        return Kind.AHEAD, ahead
+        return Call(Kind.AHEAD, ahead, calendar.count(today, due.day))
     return None
 
 
@@ -74,36 +83,34 @@ def remind(today: dt.date | None = None) -> RemindReport:
     for campaign in Campaign.objects.filter(starts_on__lte=today, ends_on__gte=today).select_related("scope") \
             .order_by("pk"):
         due = due_of(campaign)
-        called = kind_due(campaign, due, today) if due is not None else None
-        if due is None or called is None:
+        call = kind_due(campaign, due, today) if due is not None else None
+        if due is None or call is None:
             continue
-        kind, on = called
         report.campaigns += 1
         owing = list(owing_units(campaign).exclude(pk__in=Summary.objects.filter(campaign=campaign).values("unit_id")))
-        sent = set(SummaryReminder.objects.filter(campaign=campaign, kind=kind, on=on).values_list("unit_id", flat=True))
-        if kind == Kind.OVERDUE_OFFICE:
-            report.reminders += _remind(campaign, due, None, kind, on, owing, today) if owing and not sent else 0
+        sent = set(SummaryReminder.objects.filter(campaign=campaign, kind=call.kind, on=call.on)
+                   .values_list("unit_id", flat=True))
+        if call.kind == Kind.OVERDUE_OFFICE:
+            report.reminders += _remind(campaign, due, call, None, owing) if owing and not sent else 0
             continue
         for unit in owing:
             # Those sent already are skipped here; the unique row still keeps a run beside this one to one send.
-            report.reminders += _remind(campaign, due, unit, kind, on, [unit], today) if unit.pk not in sent else 0
+            report.reminders += _remind(campaign, due, call, unit, [unit]) if unit.pk not in sent else 0
     return report
 
 
-def _remind(campaign: Campaign, due: Due, unit: Unit | None, kind: str, on: dt.date, owing: list[Unit],
-            today: dt.date) -> int:
+def _remind(campaign: Campaign, due: Due, call: Call, unit: Unit | None, owing: list[Unit]) -> int:
     try:
         with transaction.atomic():
-            SummaryReminder.objects.create(campaign=campaign, unit=unit, kind=kind, on=on)
+            SummaryReminder.objects.create(campaign=campaign, unit=unit, kind=call.kind, on=call.on)
     except IntegrityError:
         return 0  # another run (or an earlier one today) has sent it
-    transaction.on_commit(lambda: _send(campaign, due, unit, kind, on, owing, today))
+    transaction.on_commit(lambda: _send(campaign, due, call, unit, owing))
     return 1
 
 
-def message(campaign: Campaign, due: Due, unit: Unit | None, kind: str, owing: list[Unit],
-            today: dt.date) -> tuple[str, str]:
-    """(subject, body) in Chinese on `today`: the campaign, the due date, the working days left, the page to open.
+def message(campaign: Campaign, due: Due, call: Call, unit: Unit | None, owing: list[Unit]) -> tuple[str, str]:
+    """(subject, body) in Chinese: the campaign, the due date, the working days left, the page to open.
     The subject is what the SMS says (notifications.deliver): it names the campaign and the due date too."""
     facts = {"campaign": campaign.name, "label": due.label, "due": clock.day(due.day)}
     if unit is None:
@@ -114,17 +121,15 @@ def message(campaign: Campaign, due: Due, unit: Unit | None, kind: str, owing: l
                   "请在走访平台“%(label)s提交情况”页查看并督促（%(page)s）。") % {
                     **facts, "n": len(owing), "units": names, "page": page})
     page = reverse("documents:summary_unit", args=[campaign.slug, unit.public_id])
-    when = _("今天截止") if kind == Kind.DUE else _("还有 %(n)s 个工作日截止") % {
-        "n": Calendar(range(today.year, due.day.year + 1)).count(today, due.day)}
+    when = _("今天截止") if call.kind == Kind.DUE else _("还有 %(n)s 个工作日截止") % {"n": call.left}
     return (_("请于 %(due)s 前提交%(label)s：%(campaign)s") % facts,
             _("%(unit)s：%(campaign)s的%(label)s须在 %(due)s 前报镇走访办（%(when)s），贵单位尚未提交。"
               "请登录走访平台，在本单位的%(label)s页提交（%(page)s）。") % {
                 **facts, "unit": unit.name, "when": when, "page": page})
 
 
-def _send(campaign: Campaign, due: Due, unit: Unit | None, kind: str, on: dt.date, owing: list[Unit],
-          today: dt.date) -> None:
+def _send(campaign: Campaign, due: Due, call: Call, unit: Unit | None, owing: list[Unit]) -> None:
     users = notifications.offices_over(campaign.scope.path) if unit is None else notifications.handlers_of(unit.pk)
-    subject, body = message(campaign, due, unit, kind, owing, today)
+    subject, body = message(campaign, due, call, unit, owing)
     reached = notifications.deliver(users, subject, body)  # the run is the worker's (or cron's): sent here
-    SummaryReminder.objects.filter(campaign=campaign, unit=unit, kind=kind, on=on).update(recipients=reached)
+    SummaryReminder.objects.filter(campaign=campaign, unit=unit, kind=call.kind, on=call.on).update(recipients=reached)
