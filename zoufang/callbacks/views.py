@@ -71,11 +71,13 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _batch_rows(samples: list[CallbackSample], masker: Masker, *, office: bool) -> list[dict[str, Any]]:
-    """The call list: names in full for the office; masked for the caller until a sample's page is opened."""
+    """The call list: names as the office reads its residents everywhere (the town's in full, the city's masked);
+    masked for the caller until a sample's page is opened."""
     rows = []
     for sample in samples:
         target = sample.visit.target
-        rows.append({"sample": sample, "target_name": masker.show(Kind.NAME, target.name, target, full=office),
+        rows.append({"sample": sample,
+                     "target_name": masker.show(Kind.NAME, target.name, target, full=None if office else False),
                      "region": target.region.name, "cadre": sample.visit.cadre})
     return rows
 
@@ -144,10 +146,12 @@ def _sample_page(request: HttpRequest, sample: CallbackSample, *, phone: str = "
     office_reads_phone = office and bool(target.phone) and masker.full_for(target)
     if office_reads_phone:  # the office sees the household's phone in full: a read, audited as the lists audit it
         TargetPresenter(request.user).record_list_read([target], summary=_("回访样本"))
-    answers = answer_rows(batch_.campaign, sample.answers)  # as the resident's copy words them (privacy)
+    # As the resident's copy words them (privacy); what the person said masked for a reader of them masked elsewhere.
+    answers = _heard(masker, target, answer_rows(batch_.campaign, sample.answers), caller=caller)
     context = {
         "sample": sample, "batch": batch_, "caller": caller, "office": office, "call": call, "phone": phone,
-        "target_name": target.name if caller or office else masker.show(Kind.NAME, target.name, target),
+        # The caller says the name on the call; anyone else reads it as everywhere (the city office masked).
+        "target_name": target.name if caller else masker.show(Kind.NAME, target.name, target),
         "masked_phone": masker.show(Kind.PHONE, target.phone, target, full=office_reads_phone),
         "attempts": sample.attempts.select_related("by"), "answers": answers,
         "verify": verify or (VerifyForm() if office and sample.verification == "pending" else None),
@@ -160,6 +164,14 @@ def _sample_page(request: HttpRequest, sample: CallbackSample, *, phone: str = "
         "case_count": sample.visit.cases.count(),
     }
     return render(request, "callbacks/sample.html", context)
+
+
+def _heard(masker: Masker, target: Any, rows: list[tuple[str, str]], *, caller: bool) -> list[tuple[str, str]]:
+    """A callback's answers as this reader may read them: the caller, who heard them, as recorded; anyone else as
+    they read the resident's data elsewhere (the town's office in full, the city office's numbers masked)."""
+    if caller or masker.full_for(target):
+        return rows
+    return [(label, masker.show(Kind.FREE_TEXT, value, target, names=[target.name])) for label, value in rows]
 
 
 @login_required
@@ -248,12 +260,15 @@ def dissatisfied(request: HttpRequest) -> HttpResponse:
     listed = findings.dissatisfied(campaigns)
     page = paging.shown_page(listed, Asked.page(request), settings.ZOUFANG_PAGE_SIZE)
     scripts: dict[int, Script] = {}  # one parse of each campaign's call script, not one per row
+    masker = Masker(request.user)  # the city office reads its towns' residents masked, as everywhere
     rows = []
     for found in page.rows:
         script = scripts.setdefault(found.batch.campaign_id, campaign_script(found.batch.campaign) or EMPTY_SCRIPT)
-        rows.append({"sample": found, "said": script.answer_rows(
-            {k: v for k, v in found.answers.items() if k not in findings.OUTCOME_QUESTIONS}),
-            "by": shown_name(found.dissatisfied_handled_by) if found.dissatisfied_handled_at else ""})
+        target = found.visit.target
+        said = script.answer_rows({k: v for k, v in found.answers.items() if k not in findings.OUTCOME_QUESTIONS})
+        rows.append({"sample": found, "target_name": masker.show(Kind.NAME, target.name, target),
+                     "said": _heard(masker, target, said, caller=False),
+                     "by": shown_name(found.dissatisfied_handled_by) if found.dissatisfied_handled_at else ""})
     total, waiting = findings.dissatisfied_counts(listed)
     return render(request, "callbacks/dissatisfied.html", {"page": page, "rows": rows, "waiting": waiting,
                                                            "total": total})

@@ -366,6 +366,11 @@ def _plant(plant: Plant) -> None:
     from zoufang.documents.models import Summary  # the units' 工作总结: a note a unit's handler types
 
     _update(Summary, ["note"], [[plant.text("summary", pk), pk] for pk in Summary.objects.values_list("pk", flat=True)])
+    # What a person told the third party on a callback: their words, as the caller recorded them.
+    _update(CallbackSample, ["answers"], [
+        [json.dumps({**{k: (f"{v}{plant.text('callback', pk)}" if isinstance(v, str) else v) for k, v in answers.items()},
+                     "planted_note": plant.text("callback", pk)}, ensure_ascii=False), pk]
+        for pk, answers in CallbackSample.objects.exclude(answers={}).values_list("pk", "answers")])
     rows = []
     for pk, description, phone, id_number in Target.objects.values_list("pk", "description", "phone", "id_number"):
         rows.append([f"{description}{plant.text('target', pk)}", pk])
@@ -397,6 +402,8 @@ class Who:
     partner_region: str | None = None
     callers: list[tuple[str, int | None]] = field(default_factory=list)  # auditor grants: (region path, unit)
     revealable: set[int] = field(default_factory=set)  # targets of the open callback batches it calls for
+    callback_batches: set[int] = field(default_factory=set)  # the callback batches it sees
+    calls: set[int] = field(default_factory=set)  # those it calls for (the third party)
     publicity: list[str] = field(default_factory=list)  # 宣传报道组: the 典型 of its area, no target
 
     @staticmethod
@@ -433,6 +440,8 @@ class Oracle:
 
         self.summaries = {pk: (unit_id, path) for pk, unit_id, path
                           in Summary.objects.values_list("pk", "unit_id", "campaign__scope__path")}
+        self.callback_samples = {pk: (batch_id, target_id) for pk, batch_id, target_id
+                                 in CallbackSample.objects.values_list("pk", "batch_id", "visit__target_id")}
 
     def who(self, name: str, user: Any, partner_region: str | None = None) -> Who:
         who = Who(name, user, partner_region=partner_region)
@@ -459,6 +468,7 @@ class Oracle:
             if grant.role == Role.AUDITOR and path:
                 who.callers.append((path, grant.unit_id))
         who.revealable = self.revealable(who)
+        who.callback_batches, who.calls = self.batches(who)
         cadre = getattr(user, "cadre", None) if hasattr(user, "cadre") else None
         if cadre is not None:
             who.cadre_id = cadre.pk
@@ -486,6 +496,8 @@ class Oracle:
         if kind == "summary":  # its unit's handlers; the campaign's readers (decision 0071)
             unit_id, path = self.summaries[pk]
             return unit_id in who.units or Who.under(path, who.figures)
+        if kind == "callback":  # a callback's answers: the batch's readers (its office, city office and caller)
+            return self.callback_samples[pk][0] in who.callback_batches
         raise AssertionError(kind)
 
     def opens(self, who: Who, kind: str, pk: int) -> bool:
@@ -536,6 +548,9 @@ class Oracle:
         if kind == "case":
             c = self.cases[pk]
             return who.partner_region is None and (Who.under(c["path"], who.office) or c["unit_id"] in who.units)
+        if kind == "callback":  # the caller who heard them; else whoever reads the target's numbers in full
+            batch_id, target_id = self.callback_samples[pk]
+            return batch_id in who.calls or Who.under(self.target_path[target_id], who.identity)
         return False  # a diary, a unit's summary (decision 0073): nobody but a superuser
 
     def sample(self, who: Who, kind: str) -> tuple[Any, Any]:
@@ -711,7 +726,7 @@ class Oracle:
 # ---------------------------------------------------------------- reading what a response shows
 
 SEPARATORS = re.compile(r"(?<=\d)[\s\-‐–—./·()（）+]{1,3}(?=\d)")
-MARKER = re.compile(r"〔(visit|case|diary|target|summary)#(\d+)〕")
+MARKER = re.compile(r"〔(visit|case|diary|target|summary|callback)#(\d+)〕")
 
 
 def shown(response: Any) -> str:
@@ -916,10 +931,10 @@ LOGIN_WALL = re.compile(r"/(admin/)?login/")
 
 # What each role must be seen to read, so that the matrix can fail: the planted text reached the roles that may
 # read it (kinds of rows), and in full where they may (ID or phone numbers unmasked).
-MUST_SEE = {"office": {"visit", "case", "summary"}, "leader": {"visit", "case", "summary"},
+MUST_SEE = {"office": {"visit", "case", "summary", "callback"}, "leader": {"visit", "case", "summary"},
             "village": {"visit", "case"}, "jianguansuo": {"visit", "case"}, "dept": {"target"},
             "paichusuo": {"case"}, "partner": {"case"},
-            "city": {"visit", "case", "summary"},  # the city office reads its towns' rows, masked
+            "city": {"visit", "case", "summary", "callback"},  # the city office reads its towns' rows, masked
             # a unit's handlers read their own unit's 工作总结, its note masked as every reader's (decision 0073)
             "fuban": {"summary"}, "menghe_unit": {"summary"}}
 MUST_SEE_IN_FULL = {"office", "paichusuo", "auditor"}  # the auditor: the phone of a sampled target

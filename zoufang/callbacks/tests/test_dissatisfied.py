@@ -191,3 +191,31 @@ def test_the_draw_form_shows_the_campaign_s_rate_and_flagged_share_and_takes_the
     batch = CallbackBatch.objects.get()
     assert (batch.rate, batch.count, batch.flagged_share) == (Decimal("0.0500"), None, Decimal("0.3000"))
     assert batch.inputs["size"] == 1  # 5 % of May's nine visits, rounded up
+
+
+def test_the_city_office_reads_who_was_dissatisfied_and_what_they_said_masked(sampling, batch):
+    """The city office runs its towns' callbacks (decision 0057) and follows up the dissatisfied, but reads a town's
+    residents masked as everywhere: their names, and numbers in what they told the caller. The town's office and
+    the caller who heard it read it as recorded."""
+    from zoufang.accounts.masking import mask_name
+    from zoufang.accounts.models import RoleGrant
+    from zoufang.accounts.services import ensure_user
+    from zoufang.conftest import PASSWORD
+
+    sample = _unsatisfied(batch)
+    said = "干部只待了两分钟，问题没听完，请回电13912345678，身份证320583198001011234"
+    CallbackSample.objects.filter(pk=sample.pk).update(answers={**sample.answers, "opinion": said})
+    name = sample.visit.target.name
+    city = ensure_user("city", PASSWORD, role=RoleGrant.Role.CITY_OFFICE, region=sampling.town.town.parent.parent)
+    sample_url = reverse("callbacks:sample", args=[sample.public_id])
+    for user, full in ((city, False), (sampling.users["office"], True), (sampling.users["caller"], True)):
+        client = _client(user)
+        pages = [client.get(sample_url).content.decode()]
+        if user is not sampling.users["caller"]:
+            pages.append(client.get(reverse("callbacks:dissatisfied")).content.decode())
+        for page in pages:
+            assert ("13912345678" in page, "320583198001011234" in page, name in page) == (full, full, full), \
+                user.username
+            if not full:
+                assert mask_name(name) in page
+                assert "两分钟" in page

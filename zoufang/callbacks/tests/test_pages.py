@@ -339,3 +339,27 @@ def test_the_city_office_draws_and_verifies_for_its_towns_as_the_readme_says(sam
     readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
     row = next(line for line in readme.splitlines() if line.startswith("| `city` |"))
     assert "回访抽查" in row, "the README's row for the city office leaves out the callbacks it runs"
+
+
+def test_the_city_office_reads_its_towns_residents_masked_in_a_batch_as_everywhere(sampling, batch):
+    """The city office runs its towns' callbacks (decision 0057) but reads a town's residents masked everywhere else
+    (issue 11: "drills into any town read-only, personal data masked"), and their phones masked here too: a batch's
+    call list and a sample's page named them in full to it. The town's office reads its own residents in full."""
+    from zoufang.accounts.masking import mask_name
+    from zoufang.accounts.models import RoleGrant
+    from zoufang.accounts.services import ensure_user
+    from zoufang.conftest import PASSWORD
+
+    city = ensure_user("city", PASSWORD, role=RoleGrant.Role.CITY_OFFICE, region=sampling.town.town.parent.parent)
+    samples = [s for s in batch.samples.select_related("visit__target") if s.visit.target.kind != "enterprise"]
+    assert samples
+    for user, full in ((city, False), (sampling.users["office"], True)):
+        client = _client(user)
+        listed = client.get(reverse("callbacks:batch", args=[batch.public_id])).content.decode()
+        for sample in samples:
+            name = sample.visit.target.name
+            page = client.get(reverse("callbacks:sample", args=[sample.public_id])).content.decode()
+            assert (name in listed, name in page) == (full, full), (user.username, name)
+            if not full:
+                assert mask_name(name) in listed
+                assert mask_name(name) in page
