@@ -260,10 +260,17 @@ def _record(made: DocxDocument, document: Document, last: Any = None) -> None:
 
 
 def _delivery(made: DocxDocument, document: Document) -> None:
-    """The 专报's end, as a 版记 under the text: 报送 (its `addressee`), 抄送 and the 印发 line between rules."""
-    page.blank_lines(made, 1)
+    """The 专报's end, as a 版记 under the text: 报送 (its `addressee`), 抄送 and the 印发 line between rules, a blank
+    line above them (a table's own blank line serves)."""
+    last = [child for child in made.element.body if child.tag in (qn("w:p"), qn("w:tbl"))][-1]
+    if last.tag == qn("w:tbl") or _text_of(last).strip():
+        page.blank_lines(made, 1)
     lines = [(_("报送："), document.addressee), (_("抄送："), document.copy_to)]
     _record_table(made, document, [(label, text) for label, text in lines if text.strip()])
+
+
+def _text_of(paragraph: Any) -> str:
+    return "".join(text.text or "" for text in paragraph.iter(qn("w:t")))
 
 
 def _record_table(made: DocxDocument, document: Document, labelled: list[tuple[str, str]]) -> tuple[Any, Any]:

@@ -153,9 +153,9 @@ def title_of(subject: Subject) -> str:
     if subject.kind == CATEGORY:
         return _("关于群众反映“%(label)s”类问题情况的专报") % {"label": subject.label}
     if subject.kind == VILLAGE:
-        return _("关于%(label)s走访调研和问题办理情况的专报") % {"label": subject.label}
+        return _("关于%(label)s走访和问题办理情况的专报") % {"label": subject.label}
     if subject.kind == UNIT:
-        return _("关于%(label)s走访调研和问题办理情况的专报") % {"label": subject.label}
+        return _("关于%(label)s问题办理情况的专报") % {"label": subject.label}
     return _("关于%(n)s件群众反映问题办理情况的专报") % {"n": len(subject.cases)}
 
 
@@ -176,10 +176,13 @@ def _basic(campaign: Campaign, subject: Subject, cases: figures.CaseFigures, sta
                  "%(period)s走访%(made)s次。") % {
             "day": day(on), "label": subject.label, "assigned": total.assigned, "visited": total.visited,
             "percent": percent(total.percent if total.assigned else None), "period": period, "made": made}
-    opening = _("%(period)s，%(label)s") % {"period": period, "label": subject.label if subject.kind != CASES
-                                              else _("选定的问题")}
     if subject.kind == CATEGORY:
-        opening = _("%(period)s，群众反映的“%(label)s”类问题") % {"period": period, "label": subject.label}
+        opening = _("%(period)s，“%(label)s”类") % {"period": period, "label": subject.label}
+    elif subject.kind == CASES:
+        opening = _("本专报选定的问题中，")
+    else:  # after the visits' sentence, which named the period
+        opening = (_("同期，%(label)s") if text else _("%(period)s，%(label)s")) % {"period": period,
+                                                                               "label": subject.label}
     return text + case_sentence(cases, opening, today if on < today else None)
 
 
@@ -200,7 +203,7 @@ def _problems(subject: Subject, raised: QuerySet[Case], grouped: figures.CaseFig
     rows = sorted((row for row in grouped.rows if row.total), key=lambda row: -row.total)
     if not rows:
         return _("本期未收集到问题。"), []
-    named = "、".join(_("%(name)s%(n)s件") % {"name": row.label, "n": row.total} for row in rows[:QUOTED])
+    named = "、".join(_("%(name)s%(n)s件") % {"name": _named(row), "n": row.total} for row in rows[:QUOTED])
     lines = [_("按%(what)s分，反映较多的是：%(named)s。") % {"what": what, "named": named}]
     for n, row in enumerate((row for row in rows if row.key is not None), start=1):
         if n > QUOTED:
@@ -210,13 +213,18 @@ def _problems(subject: Subject, raised: QuerySet[Case], grouped: figures.CaseFig
         if case is not None:  # where the group or the subject is not already a village, the case's village named
             where = village_name(case) if by == "category" and subject.kind in (UNIT, CASES) else ""
             lines.append(_("（%(n)s）%(group)s：如%(village)s群众反映“%(what)s”（%(day)s收集）。") % {
-                "n": chinese(n), "group": row.label, "village": where,
+                "n": chinese(n), "group": _named(row), "village": where,
                 "what": content.masked_case_text(case, case.description, 60), "day": day(localdate(case.raised_at))})
     header = [what, _("收集"), _("已交办"), _("已办结"), _("解决"), _("超期")]
     body = [[row.label, row.total, row.dispatched, row.answered, row.resolved, row.overdue] for row in rows]
     total = grouped.total
     body.append([total.label, total.total, total.dispatched, total.answered, total.resolved, total.overdue])
     return "\n".join(lines), [table(_("按%(what)s分的问题") % {"what": what}, header, body)]
+
+
+def _named(row: figures.CaseRow) -> str:
+    """A group as the text names it: a category by its words (the table keeps its code), a village by its name."""
+    return row.key.label if isinstance(row.key, CaseCategory) else row.label
 
 
 def _handling(units: figures.CaseFigures, handled_on: dt.date) -> str:
@@ -239,7 +247,7 @@ def _suggestions(subject: Subject, units: figures.CaseFigures) -> str:
     asks = []
     late = sorted((row for row in units.rows if row.overdue and row.key is not None), key=lambda row: -row.overdue)
     if late:
-        asks.append(_("建议督促%(names)s在5个工作日内办结超期问题并答复反映人，逾期的在季度通报中予以通报。") % {
+        asks.append(_("建议督促%(names)s在5个工作日内办结超期问题并答复反映人，逾期仍未办结的在季度通报中点名。") % {
             "names": "、".join(row.label for row in late)})
     if total.escalated:
         asks.append(_("对已上报的%(n)s件问题，建议提请镇党委、政府主要领导研究，明确牵头单位、配合单位和办理时限。") % {
@@ -247,11 +255,23 @@ def _suggestions(subject: Subject, units: figures.CaseFigures) -> str:
     if total.answered > total.resolved:
         asks.append(_("对仅作解释说明、尚未解决的%(n)s件问题，建议承办单位再次研判，能解决的限期解决，"
                       "暂不能解决的纳入相关工作计划。") % {"n": total.answered - total.resolved})
-    asks.append(_("建议将%(label)s反映集中的问题作为下阶段走访调研的重点，举一反三，从机制上加以解决。") % {
-        "label": subject.label})
+    asks.append(_closing_ask(subject))
     lines = [_("（%(n)s）%(ask)s") % {"n": chinese(n), "ask": ask} for n, ask in enumerate(asks, start=1)]
     lines.append(_("以上专报，请阅示。"))
     return "\n".join(lines)
+
+
+def _closing_ask(subject: Subject) -> str:
+    if subject.kind == CATEGORY:
+        return _("建议将“%(label)s”类问题作为下阶段走访调研的重点，举一反三，从机制上加以解决。") % {
+            "label": subject.label}
+    if subject.kind == VILLAGE:
+        return _("建议将%(label)s群众反映集中的问题作为下阶段走访调研的重点，挂钩领导跟踪督办。") % {
+            "label": subject.label}
+    if subject.kind == UNIT:
+        return _("建议%(label)s对照问题清单逐件办理、逐件销号，举一反三，从机制上加以解决。") % {
+            "label": subject.label}
+    return _("建议对上述问题逐件跟踪、逐件销号，办理结果报镇党委、政府主要领导。")
 
 
 def _case_list(raised: QuerySet[Case], today: dt.date) -> list[dict[str, Any]]:
@@ -267,7 +287,7 @@ def _case_list(raised: QuerySet[Case], today: dt.date) -> list[dict[str, Any]]:
         answered = getattr(case, "answered_on", None)  # with_answer_day's
         until = answered if answered is not None else today
         rows.append([case.number, village_name(case) or _("未填村"), case.unit.name if case.unit else _("未交办"),
-                     f"{case.get_status_display()}（{_('超期')}）" if case.late == 0 else case.get_status_display(),
+                     _("超期未办结") if case.late == 0 else case.get_status_display(),
                      max(0, (until - localdate(case.raised_at)).days)])
     caption = (_("问题清单（共%(count)s件，列出%(shown)s件：超期的在前，再按收集时间由近及远）")
                if len(rows) < count else _("问题清单（共%(count)s件）")) % {"count": count, "shown": len(rows)}
@@ -276,9 +296,13 @@ def _case_list(raised: QuerySet[Case], today: dt.date) -> list[dict[str, Any]]:
 
 def special_report(campaign: Campaign, start: dt.date, end: dt.date, today: dt.date, subject: Subject) -> Draft:
     """专报: 基本情况, 群众反映的主要问题, 办理情况, 意见建议 (with the cases behind the figures). Cases collected
-    in the period; their handling as it stands today (the text says both days when they differ)."""
+    in the period (picked cases: all of them); their handling as it stands today (the text says both days when they
+    differ)."""
     on = content.as_of(end, today)
-    raised = narrowed(figures.cases_raised_between(campaign, start, end), subject)
+    # Picked cases are the office's own choice, whenever they were collected; the others', those of the period.
+    collected = figures.case_rows(campaign) if subject.kind == CASES else figures.cases_raised_between(
+        campaign, start, end)
+    raised = narrowed(collected, subject)
     by, _what = _grouping(subject)
     grouped = figures.case_figures(campaign, by, today, raised)
     units = figures.case_figures(campaign, "unit", today, raised)

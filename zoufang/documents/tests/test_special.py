@@ -52,7 +52,7 @@ def test_a_category_report_counts_its_cases_by_village_and_names_the_overdue_uni
     assert [item["heading"] for item in draft.sections] == ["一、基本情况", "二、群众反映的主要问题", "三、办理情况",
                                                             "四、意见建议"]
     assert text(draft, "basic") == (
-        "2017年6月1日至2017年6月15日，群众反映的“在收集社情民意方面”类问题共收集问题和意见建议3件，已交办3件，"
+        "2017年6月1日至2017年6月15日，“在收集社情民意方面”类共收集问题和意见建议3件，已交办3件，"
         "已办结1件（其中解决1件），按时办结率50.0%，解决率33.3%，满意率100.0%；超过办理期限尚未办结1件。")
     problems = text(draft, "problems")
     assert problems.startswith("按村（社区）分，反映较多的是：上下塘社区3件。")
@@ -70,19 +70,22 @@ def test_a_category_report_counts_its_cases_by_village_and_names_the_overdue_uni
     assert listed["caption"] == "问题清单（共3件）"
     cases = office_town.cases
     assert [row[0] for row in listed["rows"]] == [cases["c2"].number, cases["c6"].number, cases["c1"].number]
-    assert listed["rows"][0][1:] == ["上下塘社区", "派出所", "办理中（超期）", 14]  # raised 6/1, open on 6/15
+    assert listed["rows"][0][1:] == ["上下塘社区", "派出所", "超期未办结", 14]  # raised 6/1, open on 6/15
 
 
 def test_a_village_report_has_its_visits_and_its_cases_by_category(office_town: Any) -> None:
     village = village_of(office_town)
     draft = report(office_town, f"village:{village.public_id}")
     assert draft.subject["label"] == village.name
-    assert draft.title == f"关于{village.name}走访调研和问题办理情况的专报"
+    assert draft.title == f"关于{village.name}走访和问题办理情况的专报"
     # 上下塘: h0 h1 h2 assigned, h0 visited (h1's visit was moved away); in June one visit (6/2, to h0).
     # Cases there in June: c1, c2, c4, c6 (c3 is in 计家墩).
     assert text(draft, "basic").startswith(
         f"截至2017年6月15日，{village.name}应走访对象3个，已走访1个，完成33.3%；2017年6月1日至2017年6月15日走访1次。"
-        f"2017年6月1日至2017年6月15日，{village.name}共收集问题和意见建议4件，已交办3件，已办结1件")
+        f"同期，{village.name}共收集问题和意见建议4件，已交办3件，已办结1件")
+    problems = text(draft, "problems")
+    assert problems.startswith("按问题类别分，反映较多的是：在收集社情民意方面3件、未分类1件。")  # the words, not the code
+    assert "（一）在收集社情民意方面：如群众反映“c6”（2017年6月8日收集）。" in problems
     grouped = next(item for item in draft.sections if item["key"] == "problems")["blocks"][0]
     assert grouped["rows"] == [["1 在收集社情民意方面", 3, 3, 1, 1, 1], ["未分类", 1, 0, 0, 0, 0], ["合计", 4, 3, 1, 1, 1]]
 
@@ -105,9 +108,11 @@ def test_quoted_words_are_masked_in_the_draft_and_in_the_docx(office_town: Any) 
 
 def test_picked_cases_are_found_by_their_numbers_and_others_refused(office_town: Any) -> None:
     cases = office_town.cases
+    cases["c3"].raised_at = dt.datetime(2017, 5, 2, 10, tzinfo=dt.UTC)  # before the period: picked all the same
+    cases["c3"].save()
     draft = report(office_town, "cases", f"{cases['c3'].number}, {cases['c1'].number.lower()}")
     assert draft.title == "关于2件群众反映问题办理情况的专报"
-    assert "共收集问题和意见建议2件" in text(draft, "basic")
+    assert text(draft, "basic").startswith("本专报选定的问题中，共收集问题和意见建议2件，已交办2件，已办结2件")
     with pytest.raises(services.DocumentError, match="没有这些编号的问题：0000ABCD"):
         subject(office_town, "cases", f"{cases['c3'].number} 0000abcd")
     with pytest.raises(services.DocumentError, match="请选择专报的主题"):
