@@ -196,3 +196,23 @@ def test_the_api_makes_reads_and_issues_one(client: Client, office_town: Any, ap
     assert (issued["status"], issued["reference"]) == ("issued", "第1期")
     leader = api_token("leader")
     assert client.get(f"{base}/{body['id']}", **leader).json()["subject"]["kind"] == "category"
+
+
+def test_a_stale_save_of_its_delivery_lines_is_refused_and_a_resend_saves_once(client: Client,
+                                                                                office_town: Any) -> None:
+    top, _second = office_town.categories
+    draft = report(office_town, f"category:{top.pk}")
+    url = reverse("documents:detail", args=[office_town.campaign.slug, draft.public_id])
+    client.force_login(office_town.users["office"])
+    opened = {"version": draft.version, "title": draft.title, "addressee": draft.addressee}
+    first = client.post(url, {**opened, "copy_to": "镇纪委"})
+    assert first.status_code == 302
+    again = client.post(url, {**opened, "copy_to": "镇纪委"})  # the same form sent twice (decision 0058)
+    assert again.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.copy_to, draft.version) == ("镇纪委", opened["version"] + 1)
+    stale = client.post(url, {**opened, "copy_to": "市走访办"})  # another page, opened before the first save
+    assert stale.status_code == 200
+    assert "抄送" in stale.content.decode().split('role="alert"', 1)[1].split("</div>", 1)[0]
+    draft.refresh_from_db()
+    assert draft.copy_to == "镇纪委"
