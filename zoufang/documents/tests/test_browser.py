@@ -86,5 +86,12 @@ def test_the_office_issues_a_circular_and_a_briefing_and_downloads_them(
         assert "请派出所本月底前办结超期问题。" in page.locator(".document-text").inner_text()
         assert page.locator("textarea").count() == 0
         look(page, "documents-issued-leader")
+        page.goto(f"{base}/")
+        page.click("a:has-text('类问题情况的专报')")
+        page.wait_for_selector("#doc-title")
+        shown = page.locator(".document-text").inner_text()
+        assert "请镇党委研究派出所超期问题。" in shown
+        assert "报送：镇党委、政府主要领导" in shown
+        look(page, "documents-special-leader")
     finally:
         context.close()
