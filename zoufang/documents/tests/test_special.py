@@ -216,3 +216,13 @@ def test_a_stale_save_of_its_delivery_lines_is_refused_and_a_resend_saves_once(c
     assert "抄送" in stale.content.decode().split('role="alert"', 1)[1].split("</div>", 1)[0]
     draft.refresh_from_db()
     assert draft.copy_to == "镇纪委"
+
+
+def test_a_unit_report_has_its_assignments_and_its_cases(office_town: Any) -> None:
+    draft = report(office_town, f"unit:{office_town.police.public_id}")
+    assert draft.title == "关于派出所问题办理情况的专报"
+    # 派出所 holds 上下塘 h0 h1 h2, h0 visited; in June one visit to them (6/2). Its cases in June: c1, c2, c6.
+    assert text(draft, "basic").startswith(
+        "截至2017年6月15日，派出所应走访对象3个，已走访1个，完成33.3%；2017年6月1日至2017年6月15日走访1次。"
+        "同期，派出所共收集问题和意见建议3件，已交办3件，已办结1件")
+    assert "（三）建议派出所对照问题清单逐件办理、逐件销号" in text(draft, "suggestions")
