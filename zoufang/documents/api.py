@@ -41,11 +41,11 @@ class SectionOut(Schema):
 
 class DocumentOut(Schema):
     id: uuid.UUID
-    kind: str = Field(description="circular（通报）、briefing（简报）、consultation（会商材料）")
+    kind: str = Field(description="circular（通报）、briefing（简报）、consultation（会商材料）、special（专报）")
     kind_label: str
     status: str = Field(description="draft（草稿）或 issued（已印发）")
     title: str
-    reference: str = Field(description="发文字号（通报）或期号（简报）；草稿为空")
+    reference: str = Field(description="发文字号（通报）或期号（简报、专报）；草稿为空")
     period_starts_on: dt.date
     period_ends_on: dt.date
     signed_on: dt.date | None
@@ -54,8 +54,16 @@ class DocumentOut(Schema):
     version: int = Field(description="版本：删除或印发草稿时作为 If-Match 传回，其间被改过则答 409")
 
 
+class SubjectOut(Schema):
+    kind: str = Field(description="category（问题类别）、village（村（社区））、unit（单位）、cases（按编号选定的问题）")
+    label: str
+    cases: list[str] = Field(description="选定问题的编号（kind 为 cases 时）")
+
+
 class DocumentDetailOut(DocumentOut):
-    addressee: str
+    addressee: str = Field(description="主送机关（通报）；专报为报送")
+    copy_to: str = Field(description="抄送（专报）；其他种类为空，抄送按发文机关")
+    subject: SubjectOut | None = Field(description="专报的主题；其他种类为空")
     sections: list[SectionOut]
 
 
@@ -64,8 +72,13 @@ class ListQuery(Schema):
 
 
 class DraftIn(Schema):
-    kind: str = Field(max_length=limits.CODE, description="circular（通报）、briefing（简报）、consultation（会商材料）")
-    starts_on: dt.date | None = Field(None, description="统计起始日；不填按种类默认（通报：本季度初；简报：近7天；会商：本月初）")
+    kind: str = Field(max_length=limits.CODE,
+                      description="circular（通报）、briefing（简报）、consultation（会商材料）、special（专报）")
+    subject: str = Field("", max_length=limits.CODE,
+                         description="专报的主题（仅专报）：category:<类别编号>、village:<村（社区）的 id>、unit:<单位的 id>，"
+                                     "或 cases（按 numbers 中的问题编号选定）")
+    numbers: str = Field("", max_length=limits.NOTE, description="subject 为 cases 时：问题编号（8位），用空格或逗号隔开")
+    starts_on: dt.date | None = Field(None, description="统计起始日；不填按种类默认（通报：本季度初；简报：近7天；会商、专报：本月初）")
     ends_on: dt.date | None = Field(None, description="统计截止日；不填为今天")
     key: uuid.UUID | None = Field(None, description="请求的编号（可选）：同一编号再次提交只生成一份草稿")
 
@@ -78,8 +91,16 @@ def _out(document: Document, *, detail: bool = False) -> dict[str, Any]:
              "sha256": document.sha256, "version": document.version}
     if detail:
         found["addressee"] = document.addressee
+        found["copy_to"] = document.copy_to
+        subject = document.subject
+        found["subject"] = {"kind": subject["kind"], "label": subject["label"], "cases": _numbers(subject)} \
+            if subject else None
         found["sections"] = [{"key": s["key"], "heading": s["heading"], "text": s["text"]} for s in document.sections]
     return found
+
+
+def _numbers(subject: dict[str, Any]) -> list[str]:
+    return [uuid.UUID(case).hex[:8].upper() for case in subject.get("cases", [])]
 
 
 def _readable(request: HttpRequest, slug: str, document_id: uuid.UUID) -> Document:
@@ -120,14 +141,16 @@ def list_documents(request: HttpRequest, slug: str, query: Query[ListQuery]) -> 
 def generate_draft(request: HttpRequest, slug: str, body: DraftIn) -> Status:
     campaign = access.writable_campaign(request.user, slug)
     if body.kind not in Document.Kind.values:
-        raise HttpError(400, _("kind：只能是 circular（通报）、briefing（简报）或 consultation（会商材料）"))
+        raise HttpError(400, _("kind：只能是 circular（通报）、briefing（简报）、consultation（会商材料）或 special（专报）"))
     start, end = services.default_period(body.kind, clock.today())
     start, end = body.starts_on or start, body.ends_on or end
     _act(lambda: services.check_period(body.kind, start, end))
+    _act(lambda: services.subject_of(campaign, body.kind, body.subject, body.numbers))
     key = body.key or uuid.uuid4()
+    subject = {"subject": body.subject, "numbers": body.numbers} if body.kind == Document.Kind.SPECIAL else {}
     return queue(request, "document_generate", {"slug": campaign.slug, "kind": body.kind,
                                                  "starts_on": start.isoformat(), "ends_on": end.isoformat(),
-                                                 "key": str(key)})
+                                                 "key": str(key), **subject})
 
 
 @router.get("/{slug}/{document_id}", response=DocumentDetailOut, summary="一份公文简报：各部分文字（草稿仅走访办可见）")

@@ -1,5 +1,6 @@
-"""The demo's part: the 锦溪镇 office has issued its first 通报 (the quarter so far) and its 简报 第1期 (the last
-seven days), both generated from the demo's figures and issued through the real services on the demo day.
+"""The demo's part: the 锦溪镇 office has issued its first 通报 (the quarter so far), its 简报 第1期 (the last
+seven days) and its 专报 第1期 on the category the people raised most since the campaign began (decision 0074),
+all generated from the demo's figures and issued through the real services on the demo day.
 Deterministic and safe to run twice (nothing is made when the campaign already has an issued document)."""
 
 from collections.abc import Callable
@@ -29,6 +30,27 @@ def issue_demo_documents(campaign: Any, say: Callable[[str], Any]) -> None:
             start, end = services.default_period(kind, clock.today())
             draft = services.generate_draft(campaign, kind, start, end, by=office)
             issued = services.issue_document(draft, by=office)
-            say(_("印发%(kind)s：%(reference)s %(issued_title)s") % {
-                "kind": issued.get_kind_display(), "reference": issued.reference, "issued_title": issued.title,
-            })
+            _said(say, issued)
+        subject = most_raised(campaign)
+        if subject is not None:
+            start, end = campaign.starts_on, clock.today()
+            chosen = services.subject_of(campaign, Document.Kind.SPECIAL, subject)
+            draft = services.generate_draft(campaign, Document.Kind.SPECIAL, start, end, by=office, subject=chosen)
+            _said(say, services.issue_document(draft, by=office))
+
+
+def _said(say: Callable[[str], Any], issued: Document) -> None:
+    say(_("印发%(kind)s：%(reference)s %(issued_title)s") % {
+        "kind": issued.get_kind_display(), "reference": issued.reference, "issued_title": issued.title,
+    })
+
+
+def most_raised(campaign: Any) -> str | None:
+    """The 专报's subject: the top-level category of most cases (the dashboard's grouping), as the form names it."""
+    from zoufang.oversight import figures
+
+    rows = [row for row in figures.case_figures(campaign, "category", clock.today()).rows if row.key is not None]
+    if not rows:
+        return None
+    top = max(rows, key=lambda row: (row.total, -row.key.sort_order))
+    return f"category:{top.key.pk}"

@@ -11,11 +11,23 @@ from zoufang.documents.models import Document, Issuer
 class GenerateForm(forms.Form):
     kind = forms.ChoiceField(label=_("种类"), choices=Document.Kind.choices)
     starts_on = forms.DateField(label=_("统计起始日"), required=False, widget=DayInput(),
-                                help_text=_("留空：通报为本季度，简报为近7天，会商材料为本月"))
+                                help_text=_("留空：通报为本季度，简报为近7天，会商材料和专报为本月"))
     ends_on = forms.DateField(label=_("统计截止日"), required=False, widget=DayInput(),
                               help_text=_("留空为今天"))
+    # A 专报's subject (decision 0074): the campaign's categories, villages and units (special.choices), or cases
+    # named by their numbers.
+    subject = forms.ChoiceField(label=_("专报主题"), required=False, help_text=_("仅专报填写：选择一个问题类别、村（社区）或单位"))
+    numbers = forms.CharField(label=_("选定问题的编号"), required=False, max_length=2000,
+                              help_text=_("专报主题为“按问题编号选定”时填写，多个编号用空格或逗号隔开"))
     # One key a rendered form: submitting it twice, or the job retried, makes one draft (Document.request_key).
     key = request_keys.RequestKeyField()
+
+    def __init__(self, *args: Any, campaign: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from zoufang.documents import special
+
+        picks = special.choices(campaign) if campaign is not None else []
+        self.fields["subject"].choices = [("", _("（通报、简报、会商材料不选）")), *picks]  # type: ignore[attr-defined]
 
 
 class IssuerForm(forms.ModelForm):

@@ -65,7 +65,7 @@ register(Kind("document_draft", _draft_resolve, _draft_build, made=_document_mad
 def _generate_resolve(user: Any, params: dict[str, Any]) -> Resolved:
     from django.http import Http404
 
-    from zoufang.documents import access
+    from zoufang.documents import access, services
     from zoufang.documents.models import Document
 
     campaign = access.writable_campaign(user, str(params.get("slug")))
@@ -77,16 +77,24 @@ def _generate_resolve(user: Any, params: dict[str, Any]) -> Resolved:
         raise Http404 from None
     if kind not in Document.Kind.values:
         raise Http404
-    label = Document.Kind(kind).label
+    value, numbers = str(params.get("subject", "")), str(params.get("numbers", ""))
+    try:  # a 专报's subject, read again now (a village or a unit may have left the campaign since)
+        subject = services.subject_of(campaign, kind, value, numbers)
+    except services.DocumentError:
+        raise Http404 from None
+    label = str(Document.Kind(kind).label)
+    if subject:
+        label = f"{label}（{subject['label']}）"
     period = clock.span(start, end)
+    chosen = {"subject": value, "numbers": numbers} if subject else {}
     return Resolved({"slug": campaign.slug, "kind": kind, "starts_on": start.isoformat(), "ends_on": end.isoformat(),
-                     "key": str(key), "fmt": "docx"}, _("生成%(label)s草稿（%(period)s）") % {
+                     "key": str(key), "fmt": "docx", **chosen}, _("生成%(label)s草稿（%(period)s）") % {
                          "label": label, "period": period,
                      }, _("%(label)s草稿-%(period)s.docx") % {
                          "label": label, "period": period,
                      },
                     campaign=campaign, region=campaign.scope, obj=campaign,
-                    extra={"kind": kind, "start": start, "end": end, "key": key})
+                    extra={"kind": kind, "start": start, "end": end, "key": key, "subject": subject})
 
 
 def _generate_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Progress) -> str:
@@ -102,7 +110,7 @@ def _generate_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Pro
 
     try:
         document = services.generate_draft(resolved.campaign, extra["kind"], extra["start"], extra["end"], by=user,
-                                           key=extra["key"], progress=figures)
+                                           key=extra["key"], progress=figures, subject=extra.get("subject"))
         progress(2, steps)
         out.write(render.docx_bytes(document))
     except (services.DocumentError, ChartFontMissing) as problem:

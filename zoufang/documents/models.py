@@ -1,4 +1,5 @@
-"""The office's documents: 通报 (a 公文 under GB/T 9704-2012), 简报 (numbered 第N期) and 会商 materials.
+"""The office's documents: 通报 (a 公文 under GB/T 9704-2012), 简报 (numbered 第N期), 专报 (one subject, to the
+leaders, numbered 第N期 in a series of its own: decision 0074) and 会商 materials.
 
 A draft holds its sections (the text the office edits, the figures filled in when it was generated); issuing
 numbers it from the office's sequence and stores the rendered docx with its SHA-256. An issued document never
@@ -64,6 +65,7 @@ class Document(TimeStampedModel):
         CIRCULAR = "circular", _("通报")
         BRIEFING = "briefing", _("简报")
         CONSULTATION = "consultation", _("会商材料")
+        SPECIAL = "special", _("专报")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -80,6 +82,10 @@ class Document(TimeStampedModel):
     period_starts_on = models.DateField(_("统计起始日"))
     period_ends_on = models.DateField(_("统计截止日"))
     sections: "models.JSONField[Any, Any]" = models.JSONField(_("正文各部分"), default=list)
+    # A 专报's subject as it was chosen (documents/special.py: kind, id, label; the picked cases' numbers), and its
+    # 抄送 line (the 报送 line is `addressee`), both empty for the other kinds.
+    subject: "models.JSONField[Any, Any]" = models.JSONField(_("专报主题"), default=dict, blank=True)
+    copy_to = models.CharField(_("抄送"), max_length=300, blank=True, default="")
     year = models.PositiveIntegerField(_("年度"))
     serial = models.PositiveIntegerField(_("顺序号"), null=True, blank=True)
     reference = models.CharField(_("发文字号或期号"), max_length=60, blank=True, default="")

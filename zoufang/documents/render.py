@@ -1,5 +1,5 @@
-"""A document's docx: the 通报 as a 公文 (版头, 主体, 版记 of GB/T 9704-2012), the 简报 in its customary layout,
-the 会商 materials as meeting papers. The page itself (type, pitch, footers) is gbt9704's."""
+"""A document's docx: the 通报 as a 公文 (版头, 主体, 版记 of GB/T 9704-2012), the 简报 and the 专报 in their
+customary layout (the 专报 closing with its 报送, 抄送 and 印发 lines), the 会商 materials as meeting papers. The page itself (type, pitch, footers) is gbt9704's."""
 
 import io
 import math
@@ -30,15 +30,20 @@ FLOW_TOLERANCE_PT, FLOW_EXTRA_LINES = 6, 4
 
 
 def reference(document: Document) -> str:
-    """锦走访办〔2017〕3号 (7.2.5), or 第3期 for a 简报; a draft's number is left blank for the issuing."""
+    """锦走访办〔2017〕3号 (7.2.5), or 第3期 for a 简报 or a 专报; a draft's number is left blank for the issuing."""
     number = str(document.serial) if document.serial else "  "
     if document.kind == Document.Kind.CIRCULAR:
         return _("%(abbreviation)s〔%(year)s〕%(number)s号") % {
             "abbreviation": document.issuer.abbreviation, "year": document.year, "number": number,
         }
-    if document.kind == Document.Kind.BRIEFING:
+    if document.kind in (Document.Kind.BRIEFING, Document.Kind.SPECIAL):
         return _("第%(number)s期") % {"number": number}
     return ""
+
+
+def special_name() -> str:
+    """The 专报's red head."""
+    return _("走访调研专报")
 
 
 def docx_bytes(document: Document) -> bytes:
@@ -46,7 +51,9 @@ def docx_bytes(document: Document) -> bytes:
     if document.kind == Document.Kind.CIRCULAR:
         _circular_head(made, document)
     elif document.kind == Document.Kind.BRIEFING:
-        _briefing_head(made, document)
+        _briefing_head(made, document, document.issuer.briefing_name)
+    elif document.kind == Document.Kind.SPECIAL:
+        _briefing_head(made, document, special_name())
     else:
         _consultation_head(made, document)
     attached = _body(made, document, attach=document.kind == Document.Kind.CIRCULAR)
@@ -56,6 +63,8 @@ def docx_bytes(document: Document) -> bytes:
         _signature(made, document)
         last = _attachment(made, attached) if attached else None
         _record(made, document, last)
+    if document.kind == Document.Kind.SPECIAL:
+        _delivery(made, document)
     out = io.BytesIO()
     made.save(out)
     return out.getvalue()
@@ -84,9 +93,9 @@ def _circular_head(made: DocxDocument, document: Document) -> None:
         page.paragraph(made, document.addressee)  # 7.3.2: 主送机关 at the left, no indent
 
 
-def _briefing_head(made: DocxDocument, document: Document) -> None:
-    """The 简报's customary head: its name in red, 第N期, the 编发单位 and date on one line over a red rule."""
-    name = document.issuer.briefing_name
+def _briefing_head(made: DocxDocument, document: Document, name: str) -> None:
+    """The 简报's (and the 专报's) customary head: its `name` in red, 第N期, the 编发单位 and date on one line over
+    a red rule."""
     size = page.fitted_size(name, 36)
     head = page.paragraph(made, name, font=page.XIAOBIAOSONG, size=size, align=CENTER, color=page.RED,
                           line_pt=size * 1.4)
@@ -242,24 +251,48 @@ def _record(made: DocxDocument, document: Document, last: Any = None) -> None:
     0.25 mm), one character in at either side; at the foot of the last page (7.4.1: its last rule on the text
     block's bottom edge), in a text box anchored to the bottom of the text block, which Word and LibreOffice
     both place there (docs/documents.md). `last`: the flow's last paragraph when a 附件 follows the 落款."""
+    copy_to = document.issuer.copy_to
+    table, height = _record_table(made, document, [(_("抄送："), copy_to)] if copy_to else [])
+    break_before = _even_last_page(made, table._tbl, height.pt, last)  # noqa: SLF001
+    anchor = page.at_block_foot(made, [table._tbl], height=height)  # noqa: SLF001
+    if break_before:
+        anchor.paragraph_format.page_break_before = True
+
+
+def _delivery(made: DocxDocument, document: Document) -> None:
+    """The 专报's end, as a 版记 under the text: 报送 (its `addressee`), 抄送 and the 印发 line between rules, a blank
+    line above them (a table's own blank line serves)."""
+    last = [child for child in made.element.body if child.tag in (qn("w:p"), qn("w:tbl"))][-1]
+    if last.tag == qn("w:tbl") or _text_of(last).strip():
+        page.blank_lines(made, 1)
+    lines = [(_("报送："), document.addressee), (_("抄送："), document.copy_to)]
+    _record_table(made, document, [(label, text) for label, text in lines if text.strip()])
+
+
+def _text_of(paragraph: Any) -> str:
+    return "".join(text.text or "" for text in paragraph.iter(qn("w:t")))
+
+
+def _record_table(made: DocxDocument, document: Document, labelled: list[tuple[str, str]]) -> tuple[Any, Any]:
+    """The 版记's rows appended to the body: each (label, text) one (回行时与冒号后的首字对齐), then 印发机关 and
+    印发日期; the table and its height."""
     issuer = document.issuer
-    label = _("抄送：")
-    hang = Pt(page.width(label) * page.FOOTER_PT)
-    texts = [label + issuer.copy_to + _("。")] if issuer.copy_to else []
+    texts = [(label, label + text + _("。")) for label, text in labelled]
     date = day(document.signed_on or document.period_ends_on) + _("印发")
-    texts.append(f"{issuer.printed_by or issuer.name}\t{date}")
+    texts.append(("", f"{issuer.printed_by or issuer.name}\t{date}"))
     table = made.add_table(rows=len(texts), cols=1)
     table.autofit = False
     block = Mm(page.BLOCK_WIDTH_MM)
     table.columns[0].width = block
-    for n, text in enumerate(texts):
+    for n, (label, text) in enumerate(texts):
         cell = table.rows[n].cells[0]
         cell.width = block
         line = cell.paragraphs[0]
         layout = line.paragraph_format
         layout.line_spacing = Pt(page.FOOTER_PT * 2)
         layout.right_indent = Pt(page.FOOTER_PT)
-        if text.startswith(label):
+        if label:
+            hang = Pt(page.width(label) * page.FOOTER_PT)
             layout.left_indent = Pt(page.FOOTER_PT) + hang  # 回行时与冒号后的首字对齐
             layout.first_line_indent = -hang
         else:  # 印发机关 one character in at the left, 印发日期 one at the right (tabs count from the cell's edge)
@@ -270,12 +303,8 @@ def _record(made: DocxDocument, document: Document, last: Any = None) -> None:
         _rules(cell, top=8 if n == 0 else 6, bottom=8 if n == len(texts) - 1 else 6)
         table.rows[n]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # noqa: SLF001
     _no_cell_margins(table)
-    lines = sum(1 + int(page.width(text) * page.FOOTER_PT > block.pt - 2 * page.FOOTER_PT) for text in texts)
-    height = Pt(lines * page.FOOTER_PT * 2 + 4)
-    break_before = _even_last_page(made, table._tbl, height.pt, last)  # noqa: SLF001
-    anchor = page.at_block_foot(made, [table._tbl], height=height)  # noqa: SLF001
-    if break_before:
-        anchor.paragraph_format.page_break_before = True
+    lines = sum(1 + int(page.width(text) * page.FOOTER_PT > block.pt - 2 * page.FOOTER_PT) for _label, text in texts)
+    return table, Pt(lines * page.FOOTER_PT * 2 + 4)
 
 
 def _even_last_page(made: DocxDocument, record: Any, height_pt: float, last: Any = None) -> bool:

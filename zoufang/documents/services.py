@@ -18,11 +18,12 @@ from zoufang.campaigns.models import Campaign
 from zoufang.core import request_keys
 from zoufang.core.progress import Progress
 from zoufang.core.progress import report as tell
-from zoufang.documents import content, render
+from zoufang.documents import content, render, special
 from zoufang.documents.models import Document, DocumentIssued, Issuer, Sequence
 
 Action = AuditEvent.Action
-NUMBERED = {Document.Kind.CIRCULAR: "circular", Document.Kind.BRIEFING: "briefing"}
+# Each numbered kind has a series of its own: the 专报's 第N期 are not the 简报's (decision 0074).
+NUMBERED = {Document.Kind.CIRCULAR: "circular", Document.Kind.BRIEFING: "briefing", Document.Kind.SPECIAL: "special"}
 ISSUE_ATTEMPTS = 3
 
 
@@ -114,7 +115,7 @@ def update_issuer(issuer: Issuer, values: dict[str, str], *, by: Any, seen: dict
 
 
 def default_period(kind: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    """通报: the quarter so far; 简报: the last seven days; 会商: the month so far."""
+    """通报: the quarter so far; 简报: the last seven days; 会商 and 专报: the month so far."""
     if kind == Document.Kind.CIRCULAR:
         return content.quarter_start(today), today
     if kind == Document.Kind.BRIEFING:
@@ -133,20 +134,39 @@ def check_period(kind: str, start: dt.date, end: dt.date) -> None:
         raise DocumentError(_("统计截止日不能晚于今天（%(day)s）。") % {"day": clock.day(today)})
 
 
+def subject_of(campaign: Campaign, kind: str, value: str, numbers: str = "") -> dict[str, Any]:
+    """A 专报's subject as stored (special.chosen), checked against the campaign; empty for the other kinds."""
+    if kind != Document.Kind.SPECIAL:
+        return {}
+    try:
+        return special.chosen(campaign, value, numbers).stored()
+    except special.SubjectError as problem:
+        raise DocumentError(str(problem)) from None
+
+
 def generate_draft(campaign: Campaign, kind: str, start: dt.date, end: dt.date, *, by: Any,
-                   key: uuid.UUID | None = None, progress: Progress | None = None) -> Document:
+                   key: uuid.UUID | None = None, progress: Progress | None = None,
+                   subject: dict[str, Any] | None = None) -> Document:
     """A draft with its figures filled in as of today (the period cannot end after today). With a request `key`,
-    asking again (a retried job) gives the draft that key already made, never a second one."""
+    asking again (a retried job) gives the draft that key already made, never a second one. A 专报 needs its
+    `subject` (`subject_of`)."""
     check_period(kind, start, end)
+    if kind == Document.Kind.SPECIAL and not subject:
+        raise DocumentError(_("请选择专报的主题。"))
 
     def make() -> Document:
         tell(progress, 0, 2)
         today = clock.today()
-        draft = content.BUILDERS[kind](campaign, start, end, today)  # the town's figures: the slow part
+        if kind == Document.Kind.SPECIAL:
+            draft = special.special_report(campaign, start, end, today, special.Subject.of(subject or {}))
+        else:
+            draft = content.BUILDERS[kind](campaign, start, end, today)  # the town's figures: the slow part
         tell(progress, 1, 2)
         with transaction.atomic():
+            issuer = issuer_for(campaign)
             document = Document.objects.create(
-                campaign=campaign, issuer=issuer_for(campaign), kind=kind, title=draft.title,
+                campaign=campaign, issuer=issuer, kind=kind, title=draft.title, subject=subject or {},
+                copy_to=issuer.copy_to if kind == Document.Kind.SPECIAL else "",
                 addressee=draft.addressee, period_starts_on=start, period_ends_on=end, sections=draft.sections,
                 year=end.year, signed_on=today, created_by=by, modified_by=by, request_key=key,
             )
@@ -158,31 +178,37 @@ def generate_draft(campaign: Campaign, kind: str, start: dt.date, end: dt.date, 
 
 
 def update_draft(document: Document, *, title: str, addressee: str, texts: dict[str, str], by: Any,
-                 version: int | None = None) -> Document:
-    """The office's edits: the title, 主送机关 and each section's text; the figures' tables stay as generated.
-    `version` is the draft's version the editor opened: saved by someone else since, StaleDraft and nothing saved."""
+                 version: int | None = None, copy_to: str | None = None) -> Document:
+    """The office's edits: the title, 主送机关 (a 专报's 报送), a 专报's 抄送 and each section's text; the figures'
+    tables stay as generated. `version` is the draft's version the editor opened: saved by someone else since,
+    StaleDraft and nothing saved."""
     with transaction.atomic():
         locked = Document.objects.select_related("modified_by").select_for_update(of=("self",)).get(pk=document.pk)
         if locked.issued:
             raise DocumentIssued(locked.reference)
-        before = {"title": locked.title, "addressee": locked.addressee,
+        before = {"title": locked.title, "addressee": locked.addressee, "copy_to": locked.copy_to,
                   **{item["key"]: item["text"] for item in locked.sections}}
         sections = [{**item, "text": texts.get(item["key"], item["text"]).replace("\r\n", "\n")}
                     for item in locked.sections]
-        mine = {"title": title.strip(), "addressee": addressee.strip(), **{i["key"]: i["text"] for i in sections}}
+        copy_to = locked.copy_to if copy_to is None else copy_to.strip()
+        mine = {"title": title.strip(), "addressee": addressee.strip(), "copy_to": copy_to,
+                **{i["key"]: i["text"] for i in sections}}
         if version is not None and version + 1 == locked.version and locked.modified_by_id == getattr(by, "pk", None) \
                 and mine == before:
             return locked  # this save sent again (a double click, a resend: decision 0058): saved once
         if version is not None and version != locked.version:
-            labels = {"title": _("标题"), "addressee": _("主送机关"), **{i["key"]: i["heading"] for i in sections}}
+            labels = {"title": _("标题"), "addressee": _("报送") if locked.kind == Document.Kind.SPECIAL else _("主送机关"),
+                      "copy_to": _("抄送"), **{i["key"]: i["heading"] for i in sections}}
             raise StaleDraft(locked, [str(labels[k]) for k in before if before[k] != mine[k]])
         locked.title, locked.addressee, locked.sections = title.strip(), addressee.strip(), sections
+        locked.copy_to = copy_to
         if not locked.title:
             raise DocumentError(_("标题不能为空。"))
         locked.modified_by = by
         locked.version += 1
         locked.save()
-        after = {"title": locked.title, "addressee": locked.addressee, **{i["key"]: i["text"] for i in sections}}
+        after = {"title": locked.title, "addressee": locked.addressee, "copy_to": locked.copy_to,
+                 **{i["key"]: i["text"] for i in sections}}
         audit.record(by, Action.UPDATE, locked, summary=_("修改草稿：%(title)s") % {"title": locked.title},
                      changes=audit.diff(before, after))
     return locked

@@ -40,7 +40,7 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "documents/index.html", {
         "campaign": campaign, "writes": writes, "drafts": drafts[: settings.ZOUFANG_PAGE_SIZE],
         "more_drafts": len(drafts) > settings.ZOUFANG_PAGE_SIZE, "issued": page.rows, "page": page,
-        "form": GenerateForm(initial={"key": uuid.uuid4()}),
+        "form": GenerateForm(initial={"key": uuid.uuid4()}, campaign=campaign if writes else None),
         "issuer_form": IssuerForm(instance=issuer) if issuer else None, "issuer_seen": _issuer_seen(issuer) if issuer else "",
         "summaries": summaries.roster(campaign) if summaries.due_of(campaign) else None,
     })
@@ -49,21 +49,25 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def generate(request: HttpRequest, slug: str) -> HttpResponse:
-    access.writable_campaign(request.user, slug)
-    form = GenerateForm(request.POST)
+    campaign = access.writable_campaign(request.user, slug)
+    form = GenerateForm(request.POST, campaign=campaign)
     if not form.is_valid():
-        messages.error(request, _("请检查种类和日期。"))
+        messages.error(request, _("请检查种类、日期和专报主题。"))
         return redirect("documents:index", slug)
     kind = form.cleaned_data["kind"]
     start, end = services.default_period(kind, clock.today())
     start, end = form.cleaned_data["starts_on"] or start, form.cleaned_data["ends_on"] or end
+    value, numbers = form.cleaned_data["subject"], form.cleaned_data["numbers"]
+    subject = {"subject": value, "numbers": numbers} if kind == Document.Kind.SPECIAL else {}
     try:
         services.check_period(kind, start, end)
+        services.subject_of(campaign, kind, value, numbers)  # refused here at once; the job reads it again
     except services.DocumentError as error:
         messages.error(request, str(error))
         return redirect("documents:index", slug)
     return start_job(request, "document_generate", {"slug": slug, "kind": kind, "starts_on": start.isoformat(),
-                                                    "ends_on": end.isoformat(), "key": str(form.cleaned_data["key"])})
+                                                    "ends_on": end.isoformat(), "key": str(form.cleaned_data["key"]),
+                                                    **subject})
 
 
 def _issuer_seen(issuer: Any) -> str:
@@ -112,15 +116,17 @@ def detail(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
         texts = {item["key"]: request.POST.get(f"text-{item['key']}", item["text"]) for item in document.sections}
         title = request.POST.get("title", document.title)
         addressee = request.POST.get("addressee", document.addressee)
+        copy_to = request.POST.get("copy_to") if document.kind == Document.Kind.SPECIAL else None
         try:
             document = services.update_draft(document, title=title, addressee=addressee, texts=texts,
-                                             by=request.user, version=_version(request))
+                                             by=request.user, version=_version(request), copy_to=copy_to)
         except services.StaleDraft as stale:
             # Saved by someone else meanwhile: show the editor's own text again, at the version now stored, so
             # saving it again is a decision taken after reading the message, never a silent overwrite.
             error = str(stale)
             document = stale.current
             document.title, document.addressee = title, addressee
+            document.copy_to = copy_to if copy_to is not None else document.copy_to
             document.sections = [{**item, "text": texts.get(item["key"], item["text"])} for item in document.sections]
         except services.DocumentError as problem:
             error = str(problem)

@@ -796,7 +796,8 @@ def _town(demo: Any, menghe: Campaign) -> Plant:
 
 
 def _documents() -> None:
-    """Each campaign's office has issued a 通报 and holds a draft 简报 (made after planting: they quote cases)."""
+    """Each campaign's office has issued a 通报 and a 专报 on a village and holds a draft 简报 (made after planting:
+    they quote cases)."""
     from zoufang import clock
     from zoufang.documents import services
 
@@ -806,6 +807,11 @@ def _documents() -> None:
         issued = services.generate_draft(campaign, Document.Kind.CIRCULAR, start, end, by=None)
         services.issue_document(issued, by=None)
         services.generate_draft(campaign, Document.Kind.BRIEFING, start, end, by=None)
+        village = Region.objects.filter(path__startswith=campaign.scope.path, level=Region.Level.VILLAGE).first()
+        if village is not None:  # a 专报 quoting its cases' words (decision 0074), issued
+            subject = services.subject_of(campaign, Document.Kind.SPECIAL, f"village:{village.public_id}")
+            special = services.generate_draft(campaign, Document.Kind.SPECIAL, start, end, by=None, subject=subject)
+            services.issue_document(special, by=None)
 
 
 

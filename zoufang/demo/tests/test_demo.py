@@ -193,10 +193,11 @@ def test_its_office_has_issued_a_circular_and_the_first_briefing_from_the_demo_s
     from zoufang.oversight import figures
 
     issued = {d.kind: d for d in Document.objects.filter(campaign=demo, status=Document.Status.ISSUED)}
-    assert set(issued) == {"circular", "briefing"}
+    assert set(issued) == {"circular", "briefing", "special"}
     circular, briefing = issued["circular"], issued["briefing"]
     assert circular.reference == "锦走访办〔2017〕1号"
     assert briefing.reference == "第1期"
+    assert (issued["special"].reference, issued["special"].subject["kind"]) == ("第1期", "category")  # its own series
     assert (str(circular.period_starts_on), str(circular.period_ends_on)) == ("2017-04-01", "2017-06-15")
     for document in (circular, briefing):
         assert hashlib.sha256(bytes(document.content)).hexdigest() == document.sha256
