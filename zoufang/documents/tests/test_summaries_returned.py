@@ -186,3 +186,23 @@ def test_the_reminders_treat_a_returned_summary_as_owing(handed: Any) -> None:
     (overdue,) = [m for m in mail.outbox if m.to == ["office@jinxi.example"]]
     assert "派出所（已退回）" in overdue.body
     assert reminders.still_owing(campaign)[0].returned  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_returning_at_once_return_it_once_and_tell_the_unit_once(handed: Any) -> None:
+    from zoufang.cases.tests.test_concurrency import _in_threads
+
+    office, drawn = handed.users["office"], handed.summary.public_id
+
+    def clerk(i: int) -> Any:
+        try:
+            return summaries.return_summary(office, handed.campaign, handed.police, drawn, f"{REASON}（{i}）")[1]
+        except summaries.SummaryRefused as refused:
+            return str(refused)
+
+    results = _in_threads(2, clerk)
+    assert results.count(True) == 1, results
+    (refused,) = [r for r in results if r is not True]
+    assert "您打开此页后，第 1 版已由" in refused
+    assert SummaryReturn.objects.count() == 1
+    assert [m.to for m in mail.outbox] == [["handler@jinxi.example"]]
