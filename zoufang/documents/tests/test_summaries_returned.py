@@ -97,6 +97,9 @@ def test_the_list_the_xlsx_and_the_api_carry_the_three_states(handed: Any, clien
     for tab in ("全部 2", "已提交 0", "已退回（待重交） 1", "未提交 1"):
         assert tab in text
     returned = client.get(reverse("documents:summaries", args=[slug]) + "?state=returned").content.decode()
+    unit_page = _page(client, handed)
+    assert "139****0099" in unit_page  # the reason on the unit's page, masked as the note is
+    assert "0100 1X" not in unit_page
     assert "派出所" in returned
     assert "镇党政班子" not in returned
     missing = client.get(reverse("documents:summaries", args=[slug]) + "?state=missing").content.decode()
