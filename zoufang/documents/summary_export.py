@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from zoufang import clock
 from zoufang.accounts.masking import Masker
 from zoufang.core.sheetwriter import MINUTE_WIDTH, ExportWorkbook, titled_table
-from zoufang.documents.summaries import Roster
+from zoufang.documents.summaries import RETURNED, Roster
 
 WIDTHS = (6, 28, 16, 8, MINUTE_WIDTH, 14, 36, 8, 30, 30)
 
@@ -20,6 +20,8 @@ def workbook(roster: Roster, masker: Masker) -> bytes:
     title = _("%(name)s %(label)s提交情况（截止日期 %(due)s；截至%(day)s，%(n)s/%(total)s 个单位已提交）") % {
         "name": roster.campaign.name, "label": roster.due.label, "due": clock.day(roster.due.day),
         "n": roster.submitted, "total": len(roster.rows), "day": clock.day(roster.today)}
+    if owed_again := roster.count(RETURNED):  # owed again: not among those handed in (decision 0075)
+        title = title[:-1] + _("，%(n)s 个已退回待重交）") % {"n": owed_again}
     titled_table(sheet, title, [_("序号"), _("单位"), _("状态"), _("逾期"), _("提交时间"), _("提交人"), _("文件"),
                                 _("版本数"), _("说明"), _("退回原因")], WIDTHS)
     for n, row in enumerate(roster.rows, start=1):

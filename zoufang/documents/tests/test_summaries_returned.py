@@ -108,6 +108,7 @@ def test_the_list_the_xlsx_and_the_api_carry_the_three_states(handed: Any, clien
     sheet = load_workbook(io.BytesIO(client.get(reverse("documents:summaries_xlsx", args=[slug])).content)).active
     rows = {row[1]: row for row in sheet.iter_rows(min_row=3, values_only=True)}
     assert sheet.cell(2, 10).value == "退回原因"
+    assert sheet["A1"].value.endswith("0/2 个单位已提交，1 个已退回待重交）")
     assert rows["派出所"][2] == "已退回（待重交）"
     assert rows["派出所"][9].startswith(REASON)
     assert "139****0099" in rows["派出所"][9]
