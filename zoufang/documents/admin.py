@@ -3,8 +3,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from zoufang.accounts.admin_audit import AuditedModelAdmin
-from zoufang.documents.models import Document, Issuer
+from zoufang.accounts.admin_audit import AuditedModelAdmin, ReadOnlyAdminMixin
+from zoufang.documents.models import Document, Issuer, SummaryReminder
 
 
 @admin.register(Issuer)
@@ -32,3 +32,13 @@ class DocumentAdmin(AuditedModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(SummaryReminder)
+class SummaryReminderAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
+    """The 工作总结 reminders the daily run sent (decision 0073): to look up who was told when, never edited."""
+
+    list_display = ["campaign", "unit", "kind", "on", "recipients", "sent_at"]
+    list_filter = ["kind", "on", "campaign"]
+    list_select_related = ["campaign", "unit"]
+    search_fields = ["unit__name"]

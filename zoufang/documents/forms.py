@@ -48,3 +48,14 @@ class SummaryForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = ".docx,.doc,.wps,.pdf"
+
+
+class SummaryReturnForm(forms.Form):
+    """The office returns a unit's current 工作总结 for revision (decision 0075): a reason the unit reads."""
+
+    reason = forms.CharField(label=_("退回原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("单位的承办人会收到通知并按此修改，如“缺少典型案例”“数据与台账不符”；不超过 300 字"))
+    # The version the page showed: a version handed in meanwhile makes the return stale (decision 0059).
+    version = forms.UUIDField(widget=forms.HiddenInput)
+    # One key a rendered form: the same form sent twice returns once (SummaryReturn.request_key).
+    key = request_keys.RequestKeyField()

@@ -174,8 +174,12 @@ class Summary(models.Model):
     @property
     def submitter(self) -> str:
         """Who handed it in, by name; empty when the account is gone (or a row loaded by hand)."""
-        user = self.submitted_by
-        return (user.get_full_name() or user.username) if user is not None else ""
+        return named(self.submitted_by)
+
+
+def named(user: Any) -> str:
+    """An account by its person's name (its username without one); empty when the account is gone."""
+    return (user.get_full_name() or user.username) if user is not None else ""
 
 
 class SummaryReminder(SentReminder):
@@ -202,3 +206,31 @@ class SummaryReminder(SentReminder):
             models.UniqueConstraint(fields=["campaign", "kind", "on"], condition=models.Q(unit__isnull=True),
                                     name="summary_office_reminder_once_a_day"),
         ]
+
+
+class SummaryReturn(models.Model):
+    """A version of a unit's 工作总结 the office returned for revision (退回, decision 0075), with its reason. One a
+    version at most (the row is what makes a second click, a resend or a second clerk return it once, and notify the
+    unit's handlers once); the version itself is never changed. A new version handed in after it is 已提交 again."""
+
+    summary = models.OneToOneField(Summary, verbose_name=_("退回的版本"), on_delete=models.PROTECT,
+                                   related_name="returned")
+    reason = models.CharField(_("退回原因"), max_length=300)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("退回人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    returned_at = models.DateTimeField(_("退回时间"), default=clock.now)
+    # The form's key: the same form sent again finds the return it made (decision 0058).
+    request_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("工作总结退回")
+        verbose_name_plural = _("工作总结退回")
+
+    def __str__(self) -> str:
+        return gettext("退回：%(summary)s") % {"summary": self.summary}
+
+    @property
+    def returner(self) -> str:
+        """Who returned it, by name (Summary.submitter's rule)."""
+        return named(self.returned_by)

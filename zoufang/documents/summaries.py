@@ -7,6 +7,9 @@
   late (shown 逾期); it may replace its summary only until the due date.
 - Who reads: the unit's handlers their own unit's; the office, leaders, assessors and the city office whose area
   holds the campaign every unit's (documents.access.readable_campaign), read only. Each file taken is audited.
+- Returned (退回, decision 0075): the office of the campaign's area returns the current version with a reason; the
+  unit's handlers are told, the unit owes one again (已退回（待重交）, reminded as owing) and may hand in a new
+  version even after the due date; the returned version stays in the history, marked.
 """
 
 import datetime as dt
@@ -19,9 +22,10 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from zoufang import clock
 from zoufang.accounts import audit, scope
@@ -29,12 +33,19 @@ from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns.models import Campaign
 from zoufang.campaigns.values import parse_date
 from zoufang.core import request_keys
-from zoufang.documents.models import Summary
+from zoufang.core.downloads import attachment
+from zoufang.documents.models import Summary, SummaryReturn
 from zoufang.registry.models import Unit
 
 MAX_MB = 20
 SUFFIXES = {".docx": Summary.Kind.DOCX, ".doc": Summary.Kind.DOC, ".wps": Summary.Kind.WPS, ".pdf": Summary.Kind.PDF}
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc and .wps: a Compound File
+CONTENT_TYPES = {
+    Summary.Kind.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    Summary.Kind.DOC: "application/msword", Summary.Kind.WPS: "application/vnd.ms-works",
+    Summary.Kind.PDF: "application/pdf",
+}
+REASON_MAX = 300
 
 
 class SummaryRefused(Exception):
@@ -158,7 +169,8 @@ def hand_in(user: Any, campaign: Campaign, unit: Unit, name: str, data: bytes, n
     def make() -> Summary:
         Unit.objects.select_for_update().filter(pk=unit.pk).first()  # one unit's versions, one at a time
         last = found.aggregate(last=Max("version"))["last"] or 0
-        if last and clock.today() > due.day:
+        returned = SummaryReturn.objects.filter(summary__in=found, summary__version=last).exists()
+        if last and clock.today() > due.day and not returned:  # a returned one is owed again, even late
             raise SummaryRefused(_("已过截止日期 %(day)s，不能再更换%(label)s；如需更正请联系镇走访办") % {
                 "day": clock.day(due.day), "label": due.label})
         summary = Summary.objects.create(
@@ -174,6 +186,79 @@ def hand_in(user: Any, campaign: Campaign, unit: Unit, name: str, data: bytes, n
         earlier.campaign_id, earlier.unit_id, earlier.sha256, earlier.note) == (campaign.pk, unit.pk, digest, note))
 
 
+def may_return(user: Any, campaign: Campaign) -> bool:
+    """The office of the campaign's area (documents.access.may_write): who receives the summaries."""
+    from zoufang.documents.access import may_write
+
+    return may_write(user, campaign)
+
+
+def returned_of(summary: Summary) -> SummaryReturn | None:
+    """The version's return, when the office returned it (loaded with the roster: no query)."""
+    try:
+        return summary.returned
+    except SummaryReturn.DoesNotExist:
+        return None
+
+
+def return_summary(user: Any, campaign: Campaign, unit: Unit, drawn: Any, reason: str, *,
+                   key: uuid.UUID | None = None) -> tuple[SummaryReturn, bool]:
+    """The office returns the unit's current version (`drawn`: the version its page showed) for revision, with a
+    reason; the unit's handlers are told once it commits. The return, and whether this call made it: the same form
+    sent again gives the return it made; a stale page (another version handed in, or this one returned meanwhile)
+    raises SummaryRefused saying so; other content under the key request_keys.KeyReused."""
+    due = due_of(campaign)
+    if due is None or not may_return(user, campaign) or not owing_units(campaign).filter(pk=unit.pk).exists():
+        raise Http404
+    reason = reason.strip()
+    if not reason:
+        raise SummaryRefused(_("请写明退回原因，单位按此修改"))
+    if len(reason) > REASON_MAX:
+        raise SummaryRefused(_("退回原因不超过 %(n)s 个字") % {"n": REASON_MAX})
+
+    @transaction.atomic
+    def make() -> SummaryReturn:
+        Unit.objects.select_for_update().filter(pk=unit.pk).first()  # against a version handed in meanwhile
+        current = Summary.objects.filter(campaign=campaign, unit=unit).defer("content").order_by("-version").first()
+        if current is None:
+            raise Http404
+        if str(current.public_id) != str(drawn):
+            raise SummaryRefused(_("您打开此页后，%(unit)s已提交第 %(n)s 版（当前版本），未退回；请先查看新版本再决定。")
+                                 % {"unit": unit.name, "n": current.version})
+        earlier = returned_of(current)
+        if earlier is not None:
+            raise SummaryRefused(_("您打开此页后，第 %(n)s 版已由 %(who)s 于 %(at)s 退回（%(reason)s），未重复退回。") % {
+                "n": current.version, "who": earlier.returner, "at": clock.minute(earlier.returned_at),
+                "reason": earlier.reason})
+        made = SummaryReturn.objects.create(summary=current, reason=reason, returned_by=user, request_key=key)
+        audit.record(user, AuditEvent.Action.CREATE, made,
+                     summary=_("退回%(label)s：%(unit)s 第 %(n)s 版 %(file)s") % {
+                         "label": due.label, "unit": unit.name, "n": current.version, "file": current.file_name},
+                     changes={"campaign": campaign.slug, "unit": unit.name, "version": current.version,
+                              "reason": reason})
+        _notify_returned(campaign, due, unit, made)
+        return made
+
+    return request_keys.once_checked(SummaryReturn.objects.select_related("summary"), key, make, lambda earlier: (
+        str(earlier.summary.public_id), earlier.reason) == (str(drawn), reason))
+
+
+def _notify_returned(campaign: Campaign, due: Due, unit: Unit, made: SummaryReturn) -> None:
+    """The unit's handlers, by email and SMS (queued once the return commits, as a case's 退单 is told)."""
+    from django.urls import reverse
+
+    from zoufang.cases import notifications
+
+    facts = {"label": due.label, "campaign": campaign.name, "unit": unit.name, "n": made.summary.version,
+             "reason": made.reason, "who": made.returner,
+             "page": reverse("documents:summary_unit", args=[campaign.slug, unit.public_id])}
+    notifications.notify(
+        notifications.handlers_of(unit.pk),
+        _("%(label)s已退回，请修改后重新提交：%(campaign)s") % facts,
+        _("%(unit)s：%(campaign)s的%(label)s（第 %(n)s 版）已被镇走访办（%(who)s）退回。退回原因：%(reason)s。"
+          "请修改后登录走访平台，在本单位的%(label)s页提交新版本（%(page)s）。") % facts)
+
+
 @dataclass
 class Row:
     unit: Unit
@@ -185,9 +270,29 @@ class Row:
         return self.versions[0] if self.versions else None
 
     @property
+    def returned(self) -> SummaryReturn | None:
+        """The current version's return: the unit owes a new version (已退回（待重交）)."""
+        return returned_of(self.versions[0]) if self.versions else None
+
+    @property
+    def state(self) -> str:
+        """submitted, returned or missing: the three states the office's list, its xlsx and the API carry."""
+        if not self.versions:
+            return MISSING
+        return RETURNED if self.returned is not None else SUBMITTED
+
+    @property
+    def state_label(self) -> str:
+        return str(STATES[self.state])
+
+    @property
     def first_at(self) -> dt.datetime | None:
         """When the unit first handed its summary in: what the due date is measured against."""
         return self.versions[-1].submitted_at if self.versions else None
+
+
+SUBMITTED, RETURNED, MISSING = "submitted", "returned", "missing"
+STATES = {SUBMITTED: _lazy("已提交"), RETURNED: _lazy("已退回（待重交）"), MISSING: _lazy("未提交")}
 
 
 @dataclass
@@ -202,8 +307,22 @@ class Roster:
         return self.today > self.due.day
 
     @property
+    def days_left(self) -> int:
+        """Days until the due date (0 on it, negative after): before it, 未提交 is no alarm yet."""
+        return (self.due.day - self.today).days
+
+    @property
     def submitted(self) -> int:
-        return sum(1 for row in self.rows if row.current)
+        """Units whose current version stands (a returned one is owed again)."""
+        return self.count(SUBMITTED)
+
+    def count(self, state: str) -> int:
+        return sum(1 for row in self.rows if row.state == state)
+
+    @property
+    def counts(self) -> list[tuple[str, str, int]]:
+        """(state, its label, how many units) for the list's filters."""
+        return [(state, str(label), self.count(state)) for state, label in STATES.items()]
 
 
 def roster(campaign: Campaign, units: QuerySet[Unit] | None = None) -> Roster:
@@ -214,7 +333,7 @@ def roster(campaign: Campaign, units: QuerySet[Unit] | None = None) -> Roster:
     listed = list(units if units is not None else owing_units(campaign))
     by_unit: dict[int, list[Summary]] = {}
     versions = Summary.objects.filter(campaign=campaign, unit__in=listed).defer("content") \
-        .select_related("submitted_by").order_by("unit_id", "-version")
+        .select_related("submitted_by", "returned__returned_by").order_by("unit_id", "-version")
     for summary in versions:
         by_unit.setdefault(summary.unit_id, []).append(summary)
     today = clock.today()
@@ -246,3 +365,11 @@ def card(user: Any, campaign: Campaign, unit: Unit) -> tuple[Roster, Row] | None
         return None
     shown = roster(campaign, Unit.objects.filter(pk=unit.pk))
     return shown, shown.rows[0]
+
+
+def file_response(summary: Summary) -> HttpResponse:
+    """The version's file as handed in, its SHA-256 in `X-Content-SHA256` (the page's and the API's)."""
+    response = HttpResponse(bytes(summary.content), content_type=CONTENT_TYPES[Summary.Kind(summary.kind)])
+    response["Content-Disposition"] = attachment(summary.file_name)
+    response["X-Content-SHA256"] = summary.sha256
+    return response

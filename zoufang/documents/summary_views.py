@@ -15,25 +15,22 @@ from zoufang.accounts.masking import Masker
 from zoufang.accounts.models import AuditEvent
 from zoufang.campaigns.models import Campaign
 from zoufang.core import request_keys
-from zoufang.core.downloads import attachment
 from zoufang.documents import summaries, summary_export
-from zoufang.documents.forms import SummaryForm
-from zoufang.documents.models import Summary
+from zoufang.documents.forms import SummaryForm, SummaryReturnForm
 from zoufang.oversight.views import xlsx_response
 from zoufang.registry.models import Unit
 from zoufang.web.dashboard import sees_campaign_stats
-
-CONTENT_TYPES = {
-    Summary.Kind.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    Summary.Kind.DOC: "application/msword", Summary.Kind.WPS: "application/vnd.ms-works",
-    Summary.Kind.PDF: "application/pdf",
-}
 
 
 @login_required
 def index(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = summaries.listed_campaign(request.user, slug)
-    return render(request, "documents/summaries.html", {"campaign": campaign, "roster": summaries.roster(campaign)})
+    roster = summaries.roster(campaign)
+    state = request.GET.get("state", "")
+    state = state if state in summaries.STATES else ""
+    rows = [row for row in roster.rows if row.state == state] if state else roster.rows
+    return render(request, "documents/summaries.html", {"campaign": campaign, "roster": roster, "rows": rows,
+                                                          "state": state})
 
 
 @login_required
@@ -47,13 +44,18 @@ def xlsx(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _unit_page(request: HttpRequest, campaign: Campaign, unit: Unit, form: SummaryForm | None = None,
-               status: int = 200) -> HttpResponse:
+               status: int = 200, return_form: SummaryReturnForm | None = None) -> HttpResponse:
     roster = summaries.roster(campaign, Unit.objects.filter(pk=unit.pk))
+    row = roster.rows[0]
     hands_in = summaries.may_hand_in(request.user, unit)
-    replaceable = not roster.rows[0].current or not roster.overdue
+    replaceable = not row.current or not roster.overdue or row.returned is not None
+    returnable = row.current is not None and row.returned is None and summaries.may_return(request.user, campaign)
+    if returnable and return_form is None:
+        return_form = SummaryReturnForm(initial={"version": row.current.public_id})  # type: ignore[union-attr]
     return render(request, "documents/summary_unit.html", {
-        "campaign": campaign, "unit": unit, "roster": roster, "row": roster.rows[0],
+        "campaign": campaign, "unit": unit, "roster": roster, "row": row,
         "form": (form or SummaryForm()) if hands_in and replaceable else None, "hands_in": hands_in,
+        "return_form": return_form if returnable else None,
         "reads_all": sees_campaign_stats(request.user, campaign),
     }, status=status)
 
@@ -95,14 +97,33 @@ def hand_in(request: HttpRequest, slug: str, unit_id: Any) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def return_summary(request: HttpRequest, slug: str, unit_id: Any) -> HttpResponse:
+    campaign = summaries.visible_campaign(request.user, slug)
+    found = summaries.readable_unit(request.user, campaign, unit_id)
+    if not summaries.may_return(request.user, campaign):  # a unit's handlers and the readers only read (0044)
+        raise Http404
+    form = SummaryReturnForm(request.POST)
+    if not form.is_valid():
+        return _unit_page(request, campaign, found, status=400, return_form=form)
+    try:
+        made, new = summaries.return_summary(request.user, campaign, found, form.cleaned_data["version"],
+                                             form.cleaned_data["reason"], key=form.cleaned_data["key"])
+    except summaries.SummaryRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("documents:summary_unit", slug, found.public_id)
+    except request_keys.KeyReused:
+        messages.error(request, _("这张表刚才已提交过另一条退回原因；请查看本页后再操作。"))
+        return redirect("documents:summary_unit", slug, found.public_id)
+    if new:
+        messages.success(request, _("已退回第 %(n)s 版，并已通知%(unit)s的承办人。") % {
+            "n": made.summary.version, "unit": found.name})
+    else:
+        messages.info(request, _("第 %(n)s 版刚才已退回，未重复退回。") % {"n": made.summary.version})
+    return redirect("documents:summary_unit", slug, found.public_id)
+
+
+@login_required
 def file(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     campaign = summaries.visible_campaign(request.user, slug)
-    return file_response(summaries.readable_file(request.user, campaign, public_id))
-
-
-def file_response(summary: Summary) -> HttpResponse:
-    """The version's file as handed in, its SHA-256 in `X-Content-SHA256` (the page's and the API's)."""
-    response = HttpResponse(bytes(summary.content), content_type=CONTENT_TYPES[Summary.Kind(summary.kind)])
-    response["Content-Disposition"] = attachment(summary.file_name)
-    response["X-Content-SHA256"] = summary.sha256
-    return response
+    return summaries.file_response(summaries.readable_file(request.user, campaign, public_id))

@@ -161,6 +161,7 @@ SPECS: dict[str, Spec] = {
     "documents:summaries": Spec({"slug": "documents"}), "documents:summaries_xlsx": Spec({"slug": "documents"}),
     "documents:summary_unit": Spec({"slug": "summaries", "unit_id": "summary_unit"}),
     "documents:summary_hand_in": Spec({"slug": "summaries", "unit_id": "summary_unit"}, POST),
+    "documents:summary_return": Spec({"slug": "summaries", "unit_id": "summary_unit"}, POST),
     "documents:summary_file": Spec({"slug": "summaries", "public_id": "summary"}),
     # The same over the API (decision 0073): the list as the page's readers read it, each file as the page gives it.
     "api:list_summaries": Spec({"slug": "summaries"}),

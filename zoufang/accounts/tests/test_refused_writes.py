@@ -95,6 +95,7 @@ PAGE_FORMS: dict[str, frozenset[str]] = {
                     OFFICES),
     # A unit's 工作总结 (decision 0071): its own handlers hand it in; the office and every reader only read it.
     "documents:summary_hand_in": HANDLERS,
+    "documents:summary_return": OFFICES,  # the office returns one for revision (decision 0075)
     # 回访抽查: run by the town's office and its city office (decision 0052); the third party calls.
     **dict.fromkeys(("callbacks:index", "callbacks:xlsx", "callbacks:close", "callbacks:sample verify",
                      "callbacks:sample reopen", "callbacks:sample follow_up"), OFFICES | CITY_OFFICES),

@@ -80,6 +80,7 @@ SHOWN_ON: dict[str, tuple[str, Callable[[dict[str, str]], dict[str, Any]], str |
                      lambda kw: f"?cadre={_list_key(_assignment(kw['public_id']))}"),
     "visits:upload_photo": ("visits:visit", lambda kw: kw, ""),
     "documents:summary_hand_in": ("documents:summary_unit", lambda kw: kw, ""),
+    "documents:summary_return": ("documents:summary_unit", lambda kw: kw, ""),
     "visits:form_upload": ("visits:office", lambda kw: {}, ""),
     "visits:form_answers": ("visits:office", lambda kw: {}, ""),
     "visits:unit_ledger": ("visits:office", lambda kw: {}, ""),
@@ -175,6 +176,7 @@ FILLS: dict[str, Callable[[Any], dict[str, Any]]] = {
                     lambda who: {"kind": "practice", "title": "入户走访听民声", "text": "走访干部逐户上门，问题当场记下"}),
     "visits:upload_photo": lambda who: {"photo": _photo_file()},
     "documents:summary_hand_in": lambda who: {"file": _summary_file(), "note": "定稿"},
+    "documents:summary_return": lambda who: {"reason": "缺少典型案例，请补充"},
     "visits:submit": _visit_of,
     "ratings:item assign": lambda who: {"assignee": "menghe"},
 }

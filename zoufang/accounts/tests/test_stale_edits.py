@@ -140,6 +140,14 @@ def _exemplar(status: str) -> dict[str, str]:
     return {"slug": "jinxi-2017", "public_id": str(found.public_id)}
 
 
+def _summary_unit() -> dict[str, str]:
+    """A unit of 锦溪镇's campaign whose 工作总结 is in (the matrix's town plants one for every owing unit)."""
+    from zoufang.documents.models import Summary
+
+    found = Summary.objects.filter(campaign__slug="jinxi-2017").select_related("unit").order_by("pk").first()
+    return {"slug": "jinxi-2017", "unit_id": str(found.unit.public_id)}
+
+
 def _item() -> dict[str, str]:
     from zoufang.ratings.models import SupervisionItem
 
@@ -262,6 +270,10 @@ PAGE_EDITS: dict[str, PageEdit] = {
         "office", "callbacks:sample", _unsatisfied_sample, _same("callbacks:sample"),
         {"follow_up-note": "已电话跟进，群众表示理解"}, {"follow_up-note": "已告知走访干部所在单位"},
         having={"do": "follow_up"}),
+    # A unit's 工作总结 returned from its page drawn before another clerk returned it (decision 0075).
+    "documents:summary_return": PageEdit(
+        "office", "documents:summary_return", _summary_unit, _same("documents:summary_unit"),
+        {"reason": "缺少典型案例"}, {"reason": "数据与台账不符"}),
     "cadre_accounts:cadre": PageEdit(
         "office", "cadre_accounts:cadre", lambda: _cadre(linked=True),
         _cadre_row, {"action": "unlink"}, {"action": "unlink"}),

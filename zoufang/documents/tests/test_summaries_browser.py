@@ -1,5 +1,6 @@
-"""A unit's handler hands in its 工作总结 on a phone (390 px) from its page's card, is refused a wrong file, then the
-office reads who has and has not at its desk (1280 px); each page looked at in both widths (decision 0071)."""
+"""A unit's handler hands in its 工作总结 on a phone (390 px) from its page's head, is refused a wrong file, then the
+office reads who has and has not at its desk (1280 px) and returns it for revision, and the handler reads why; each
+page looked at in both widths (decisions 0071, 0075)."""
 
 from pathlib import Path
 from typing import Any
@@ -25,8 +26,8 @@ def test_a_unit_hands_in_its_summary_and_the_office_sees_who_has_not(
     try:
         browser_login(page, live_server.url, "handler")
         page.goto(f"{live_server.url}/oversight/{slug}/units/{owed.police.public_id}/")
-        page.wait_for_selector("#summary-title")
-        page.click("#summary-title + p a")
+        page.wait_for_selector("#unit-summary")  # a line of the page's head (decision 0075)
+        page.click("#unit-summary a")
         page.wait_for_selector("#upload-title")
         look(page, "summaries-unit-empty")
         page.set_input_files("#id_file", str(wrong))
@@ -52,5 +53,23 @@ def test_a_unit_hands_in_its_summary_and_the_office_sees_who_has_not(
         assert any("派出所" in t and "已提交" in t for t in texts)
         assert any("镇党政班子" in t and "未提交" in t for t in texts)
         look(page, "summaries-office-list")
+        # The office returns it for revision from the unit's page (decision 0075).
+        page.click("#summaries a:has-text('派出所')")
+        page.wait_for_selector("#return-title")
+        page.fill("#id_reason", "缺少典型案例，请补充后重新提交")
+        page.click("button:has-text('退回')")
+        page.wait_for_selector("text=已退回第 1 版，并已通知派出所的承办人")
+        look(page, "summaries-office-returned")
     finally:
         desk.close()
+    phone = browser.new_context(viewport=PHONE)
+    page = phone.new_page()
+    try:
+        browser_login(page, live_server.url, "handler")
+        page.goto(f"{live_server.url}/oversight/{slug}/units/{owed.police.public_id}/")
+        page.wait_for_selector("#unit-summary:has-text('已退回（待重交）')")
+        page.click("#unit-summary a")
+        page.wait_for_selector("text=退回原因：缺少典型案例，请补充后重新提交")
+        look(page, "summaries-unit-returned")
+    finally:
+        phone.close()

@@ -154,3 +154,29 @@ def test_a_run_missed_on_the_ahead_day_reminds_on_the_next_working_day_once_with
     police = [m for m in mail.outbox if m.to == ["handler@jinxi.example"]]
     assert len(police) == 1
     assert "还有 1 个工作日截止" in police[0].body
+
+
+def test_the_admin_lists_the_reminders_read_only(due_june_1: Any, client: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    from zoufang.conftest import PASSWORD
+
+    run("2017-05-26")
+    reminder = SummaryReminder.objects.order_by("pk").first()
+    root = get_user_model().objects.create_superuser("root", "root@example.org", PASSWORD)
+    client.force_login(root)
+    page = client.get("/admin/documents/summaryreminder/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "工作总结提醒" in text
+    assert "截止前提醒承办单位" in text
+    assert "派出所" in text
+    assert client.get("/admin/documents/summaryreminder/?q=派出所").status_code == 200
+    assert "工作总结提醒" in client.get("/admin/").content.decode()
+    change = client.get(f"/admin/documents/summaryreminder/{reminder.pk}/change/")
+    assert change.status_code == 200
+    assert 'name="_save"' not in change.content.decode()
+    assert client.get("/admin/documents/summaryreminder/add/").status_code == 403
+    assert client.post(f"/admin/documents/summaryreminder/{reminder.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.post(f"/admin/documents/summaryreminder/{reminder.pk}/change/", {"recipients": "9"}).status_code == 403
+    assert SummaryReminder.objects.get(pk=reminder.pk).recipients == reminder.recipients
