@@ -364,9 +364,12 @@ def _plant(plant: Plant) -> None:
                                 for pk, case_id, value in model.objects.values_list("pk", "case_id", name)])
     _update(DiaryEntry, ["text"], [[f"{text}{plant.text('diary', pk)}", pk]
                                    for pk, text in DiaryEntry.objects.values_list("pk", "text")])
-    from zoufang.documents.models import Summary  # the units' 工作总结: a note a unit's handler types
+    # The units' 工作总结: the note a unit's handler types, the reason the office gives for a return.
+    from zoufang.documents.models import Summary, SummaryReturn
 
     _update(Summary, ["note"], [[plant.text("summary", pk), pk] for pk in Summary.objects.values_list("pk", flat=True)])
+    returns = SummaryReturn.objects.values_list("pk", "summary_id", "reason")
+    _update(SummaryReturn, ["reason"], [[f"{reason}{plant.text('summary', summary)}", pk] for pk, summary, reason in returns])
     # What a person told the third party on a callback: their words, as the caller recorded them.
     _update(CallbackSample, ["answers"], [
         [json.dumps({**{k: (f"{v}{plant.text('callback', pk)}" if isinstance(v, str) else v) for k, v in answers.items()},
@@ -817,19 +820,21 @@ def _documents() -> None:
 
 
 def _summaries() -> None:
-    """Every unit owing a 工作总结 has handed one in (a small PDF), for the summaries' pages and files to show."""
+    """Every unit owing a 工作总结 has handed one in (a small PDF), for the summaries' pages and files to show; the
+    office returned every other one for revision (decision 0075), its reason free text the office types."""
     import hashlib
 
-    from zoufang.documents.models import Summary
+    from zoufang.documents.models import Summary, SummaryReturn
     from zoufang.documents.summaries import due_of, owing_units
 
     content = b"%PDF-1.4\n%%EOF\n"
     for campaign in Campaign.objects.all():
         if due_of(campaign) is not None:
-            Summary.objects.bulk_create([
+            made = Summary.objects.bulk_create([
                 Summary(campaign=campaign, unit=unit, version=1, file_name=f"{unit.name}工作总结.pdf", kind="pdf",
                         size=len(content), content=content, sha256=hashlib.sha256(content).hexdigest())
                 for unit in owing_units(campaign)])
+            SummaryReturn.objects.bulk_create([SummaryReturn(summary=summary, reason="请补充") for summary in made[::2]])
 
 
 def _download() -> None:
