@@ -4,6 +4,7 @@ from zoufang.accounts.api import TokenAuth
 from zoufang.accounts.api import router as auth_router
 from zoufang.assessment.api import router as assessment_router
 from zoufang.callbacks.api import router as callbacks_router
+from zoufang.campaigns.api import router as campaigns_router
 from zoufang.cases.api import router as cases_router
 from zoufang.core.apierrors import DocumentedAPI
 from zoufang.documents.api import router as documents_router
@@ -40,3 +41,4 @@ api.add_router("/summaries/", summaries_router)
 api.add_router("/exemplars/", exemplars_router)
 api.add_router("/ratings/", ratings_router)
 api.add_router("/jobs/", jobs_router)
+api.add_router("/campaigns/", campaigns_router)

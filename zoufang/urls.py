@@ -31,6 +31,7 @@ urlpatterns = [
     path("exemplars/", include("zoufang.exemplars.urls")),
     path("ratings/", include("zoufang.ratings.urls")),
     path("privacy/", include("zoufang.privacy.urls")),
+    path("campaigns/", include("zoufang.campaigns.urls")),
     path("", include("zoufang.visits.urls")),
     path("", include("zoufang.web.urls")),
 ]

@@ -12,6 +12,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     from zoufang.accounts import duties, names, scope
     from zoufang.accounts.cadre_accounts import may_manage_cadre_accounts
     from zoufang.assessment.services import own_scores
+    from zoufang.campaigns.organisation import may_read as may_read_organisation
     from zoufang.cases.access import may_list_cases
     from zoufang.web.dashboard import STATS_ROLES
 
@@ -26,5 +27,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "may_record_visits": scope.may_record_visits(user),
             "may_callbacks": scope.has_role(user, scope.Role.OFFICE, scope.Role.CITY_OFFICE, scope.Role.AUDITOR),
             "may_read_assessment": scope.has_role(user, *STATS_ROLES),
+            "may_read_organisation": may_read_organisation(user),
             # Asked only where a page's nav renders it: a unit's or a cadre's own frozen scores.
             "may_read_own_score": lambda: own_scores(user).exists()}

@@ -225,6 +225,9 @@ SPECS: dict[str, Spec] = {
     "api:list_exemplars": Spec({"slug": "exemplars"}, queries=("", "?status=pending")),
     **{f"api:{name}": Spec({"slug": "exemplars", "exemplar_id": "exemplar"}) for name in (
         "get_exemplar", "edit_exemplar", "publish_exemplar", "decline_exemplar", "record_consent")},
+    # 组织机构与工作机制 (decision 0076): every account that sees the campaign reads it; 404 for any other.
+    "campaigns:organisation_index": Spec(queries=("", "?campaign=menghe-dazoufang")),
+    "campaigns:organisation": Spec({"slug": "organisation"}), "api:get_organisation": Spec({"slug": "organisation"}),
     # 企业评价 (附件2-2) and its 督查 items: every department for the office, leaders, assessors and the city office of
     # the campaign's area; a unit's handlers their own unit; items changed by the office only.
     "ratings:overview": Spec({"slug": "oversight"}), "ratings:xlsx": Spec({"slug": "oversight"}),
@@ -673,6 +676,8 @@ class Oracle:
             outside = next((e for e in drafts.order_by("pk") if not Who.under(e.campaign.scope.path,
                                                                              who.office + who.publicity)), None)
             return (published.public_id if published else None, outside.public_id if outside else uuid.uuid4())
+        if kind == "organisation":
+            return self._organisation_sample(who)
         if kind == "rating_item":
             from zoufang.ratings.models import SupervisionItem
 
@@ -699,6 +704,27 @@ class Oracle:
             return "1", None
         raise AssertionError(kind)
 
+
+    def _organisation_sample(self, who: Who) -> tuple[Any, Any]:
+        """A campaign the role sees at all (README: 组织机构与工作机制): a grant over a region holding it or within it
+        (no administrator's), a unit of the role's holding quotas or assignments there, its cadre assigned there."""
+        from zoufang.planning.models import FixedQuota
+
+        admins = {Role.SYSADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+        paths = [g.region.path for g in RoleGrant.objects.filter(user=who.user).select_related("region")
+                 if g.region is not None and g.role not in admins] if who.user is not None else []
+
+        def sees(campaign: Campaign) -> bool:
+            return (any(p.startswith(campaign.scope.path) or campaign.scope.path.startswith(p) for p in paths)
+                    or Assignment.objects.filter(campaign=campaign, unit_id__in=who.units).exists()
+                    or FixedQuota.objects.filter(campaign=campaign, units__in=who.units).exists()
+                    or (who.cadre_id is not None
+                        and Assignment.objects.filter(campaign=campaign, cadre_id=who.cadre_id).exists()))
+
+        campaigns = list(Campaign.objects.select_related("scope").order_by("pk"))
+        mine = [c for c in campaigns if sees(c)]
+        others = [c for c in campaigns if c not in mine]
+        return (mine[0].slug if mine else None, others[0].slug if others else None)
 
     def _summary_sample(self, who: Who, kind: str) -> tuple[Any, Any]:
         """A campaign whose summaries the role reads (its figures' area, or one its unit owes one in), a unit
