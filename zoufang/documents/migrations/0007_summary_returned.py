@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0005_summary_reminders'),
+        ('documents', '0006_special_report'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
