@@ -226,8 +226,8 @@ def mechanisms_of(user: Any, campaign: Campaign, entries: list[dict[str, Any]], 
             found.links = viewer_links(user, campaign, ("agenda", "documents"), today)
         elif key in CIRCULAR:
             found.lines = [issued.last(_("最近一期通报"), "circular")]
-            if key == "bulletins":
-                found.lines.insert(0, issued.last(_("最近一期简报"), "briefing"))
+            if key == "bulletins":  # seed 002 六2: 专报、简报、通报
+                found.lines[:0] = [issued.last(_("最近一期专报"), "special"), issued.last(_("最近一期简报"), "briefing")]
             if key == "quarterly_circular":
                 found.lines += _quarters(campaign, issued, today)
             found.links = viewer_links(user, campaign, ("documents",), today)
@@ -242,4 +242,18 @@ def mechanisms_of(user: Any, campaign: Campaign, entries: list[dict[str, Any]], 
         elif key == "weekly_lists":
             found.links = viewer_links(user, campaign, ("weekly",), today)
         shown.append(found)
+    if "reporting" not in keys:  # a file asking for summaries without naming the mechanism (孟河镇's)
+        shown += _summaries_asked(user, campaign)
     return shown
+
+
+def _summaries_asked(user: Any, campaign: Campaign) -> list[Mechanism]:
+    """The units' summaries as a mechanism of their own, named by the file's label and described by its note."""
+    from zoufang.documents import summaries
+
+    due = summaries.due_of(campaign)
+    if due is None:
+        return []
+    lines, links = _reporting(user, campaign)
+    return [Mechanism(key="reporting", name=due.label, every=_(FREQUENCIES["as_needed"]),
+                      description=(campaign.config.get("summaries") or {}).get("note", ""), lines=lines, links=links)]

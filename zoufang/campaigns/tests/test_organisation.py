@@ -276,3 +276,29 @@ def test_the_api_gives_the_pages_content_to_the_same_accounts(client: Client, ji
     assert {"label": "2017年第一季度", "text": "未印发", "state": "missing"} in circular["lines"]
     assert circular["links"] == []  # a cadre does not open 通报简报
     assert client.get(url, **api_token("outsider")).status_code == 404
+
+
+def test_menghe_s_reports_show_the_last_special_report_beside_the_briefing_and_circular(jinxi_town: Any) -> None:
+    """Seed 002 六2: 活动办要以专报、简报、通报等形式…: the 专报 is a kind of its own since decision 0074."""
+    jinxi_town.campaign.config = copy.deepcopy({key: MENGHE[key] for key in ("organisation", "mechanisms")})
+    jinxi_town.campaign.save()
+    issued(jinxi_town.campaign, "special", "2017-07-03", 1)
+    found = mechanism(organisation.organisation_of(jinxi_town.users["office"], jinxi_town.campaign), "bulletins")
+    assert [line.label for line in found.lines] == ["最近一期专报", "最近一期简报", "最近一期通报"]
+    assert found.lines[0].text == "第1期 关于走访调研工作情况的通报1（2017年7月3日印发）"
+    assert found.lines[1].text == "尚未印发"
+
+
+def test_a_campaign_asking_for_summaries_shows_them_though_no_mechanism_names_them(jinxi_town: Any) -> None:
+    """孟河镇's file asks its units for 总结材料 (`summaries`) but names no `reporting` mechanism: the page still shows
+    the due date and the count, as a mechanism of its own, after the file's."""
+    jinxi_town.campaign.config = {**copy.deepcopy({key: MENGHE[key] for key in ("organisation", "mechanisms")}),
+                                  "summaries": copy.deepcopy(MENGHE["summaries"])}
+    jinxi_town.campaign.save()
+    found = organisation.organisation_of(jinxi_town.users["office"], jinxi_town.campaign)
+    assert found.mechanisms[-1].key == "reporting"
+    assert found.mechanisms[-1].name == "走访活动总结材料"
+    assert found.mechanisms[-1].description == MENGHE["summaries"]["note"]
+    assert found.mechanisms[-1].lines[0].text == "走访活动总结材料截止 2018年6月1日，已提交 0 / 1 个单位"
+    assert found.mechanisms[-1].links[0].url == reverse("documents:summaries", args=[jinxi_town.campaign.slug])
+    assert len([m for m in found.mechanisms if m.key == "reporting"]) == 1
