@@ -17,6 +17,7 @@ from zoufang import clock
 from zoufang.campaigns.models import Campaign
 from zoufang.campaigns.periods import period_end
 from zoufang.campaigns.schema import FREQUENCIES
+from zoufang.core.queryparams import month_value
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def _summaries(user: Any, campaign: Campaign) -> bool:
 PAGES: dict[str, tuple[Callable[[Any, Campaign], bool], Callable[[Campaign, dt.date], Link]]] = {
     "dashboard": (_stats, lambda c, _today: Link(_("工作进度与督查"), f"{reverse('web:home')}?campaign={c.slug}")),
     "agenda": (lambda user, _c: _lists(user), lambda _c, today: Link(
-        _("%(month)s会商议题") % {"month": clock.month(today)}, f"{reverse('cases:agenda')}?month={today:%Y-%m}")),
+        _("%(month)s会商议题") % {"month": clock.month(today)}, f"{reverse('cases:agenda')}?month={month_value(today)}")),
     "weekly": (lambda user, _c: _lists(user), lambda _c, _today: Link(_("每周问题清单和建议清单"),
                                                                       reverse("cases:weekly"))),
     "documents": (_stats, lambda c, _today: Link(_("通报简报"), reverse("documents:index", args=[c.slug]))),

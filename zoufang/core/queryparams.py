@@ -119,7 +119,7 @@ class Asked:
         found = day_of(f"{value}-01") if value else None
         if value and found is None:
             self.bad(name, _("须是 %(low)s–%(high)s 年间的月份，如 2017-05") % {"low": DAYS[0], "high": DAYS[1]},
-                     _("%(month)s") % {"month": f"{default:%Y-%m}"})
+                     _("%(month)s") % {"month": month_value(default)})
         return found or default
 
     def number(self, name: str, default: int = 1) -> int:
@@ -168,6 +168,11 @@ class Asked:
     def unseen(self, name: str, what: str) -> None:
         """An object parameter naming nothing the user may see (malformed, unknown or out of scope: one answer)."""
         self.bad(name, unseen_rule(what), _("全部"))
+
+
+def month_value(day: dt.date) -> str:
+    """A month as `Asked.month` reads it back from a query (2017-05): for links to a month's page."""
+    return f"{day:%Y-%m}"
 
 
 def unseen_rule(what: str) -> str:
