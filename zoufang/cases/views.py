@@ -136,6 +136,9 @@ def _to_special_report(request: HttpRequest, cases: Any, report: str) -> HttpRes
     if problem:
         messages.error(request, problem)
         return redirect(back)
+    merged = cases.filter(status=S.MERGED).count()
+    if merged:  # counted in the case each was merged into: said, not silently left out
+        messages.info(request, _("已合并到其他问题的%(n)s件不列入（在合并后的问题中计）。") % {"n": merged})
     numbers = " ".join(case.number for case in chosen)
     query = urlencode({"kind": "special", "subject": CASES, "numbers": numbers})
     return redirect(f"{reverse('documents:index', args=[chosen[0].campaign.slug])}?{query}#new-title")

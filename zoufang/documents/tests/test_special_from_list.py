@@ -131,6 +131,7 @@ def test_the_filtered_list_of_at_most_fifty_makes_one_and_more_is_refused(client
     everything = client.get(LIST, {"report": "filtered"})  # c5 is merged into c1: not among the picked
     numbers = parse_qs(urlsplit(everything["Location"]).query)["numbers"][0].split()
     assert sorted(numbers) == sorted(office_town.cases[n].number for n in ("c1", "c2", "c3", "c4", "c6"))
+    assert "已合并到其他问题的1件不列入" in page(client, everything["Location"])
     Case.objects.bulk_create([
         Case(campaign=office_town.campaign, kind=Case.Kind.PROBLEM, description=f"第{i}件", status=Case.Status.ACCEPTED,
              region=office_town.cases["c2"].region, raised_at=dt.datetime(2017, 6, 4, 10, tzinfo=dt.UTC))
