@@ -99,8 +99,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     ordered = cases.order_by("-raised_at", "id")
     page = paging.shown_page(ordered, asked, settings.ZOUFANG_PAGE_SIZE, by_id=True)
     total = paging.bounded_count(ordered, paging.COUNT_CAP + 1)
-    rows = _rows(request.user, page.rows)
-    for row in rows:  # the campaign and its scope come with the row (RELATED), the grants are cached: no query
+    rows, ticked = _rows(request.user, page.rows), set(request.GET.getlist("pick"))
+    for row in rows:
+        row["picked"] = str(row["id"]) in ticked  # the campaign and its scope come with the row (RELATED), the grants are cached: no query
         row["pickable"] = row["case"].status != S.MERGED and may_write_documents(request.user, row["case"].campaign)
     return render(request, "cases/list.html", {
         "page": page, "rows": rows, "statuses": STATUS_CHOICES,
@@ -117,7 +118,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def _to_special_report(request: HttpRequest, cases: Any, report: str) -> HttpResponse:
     """The office's picked cases (or the whole filtered list) to the 专报 new-draft form of their campaign, their
     numbers filled in (documents.views.index); or back to the list as it was, saying why not (decision 0077)."""
-    back = f"{reverse('cases:list')}?{_without(request, 'report', 'pick')}".rstrip("?")
+    back = f"{reverse('cases:list')}?{_without(request, 'report')}".rstrip("?")  # the boxes ticked again
     if report == "picked":
         cases = cases.filter(public_id__in=[p for p in request.GET.getlist("pick") if request_keys.parsed(p)])
     chosen = list(cases.exclude(status=S.MERGED).select_related("campaign__scope")
