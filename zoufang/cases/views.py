@@ -2,6 +2,7 @@
 access decides what is seen, the forms call the named actions."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.db.models import Q
 from django.forms import Textarea
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,9 +28,11 @@ from zoufang.cases.forms import FORMS, ActionForm, perform
 from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter, event_notice, offered, unit_shown
 from zoufang.cases.transition import CaseError, StaleVersion, is_repeat
-from zoufang.core import paging
+from zoufang.core import paging, request_keys
 from zoufang.core.apiversions import posted_version
 from zoufang.core.queryparams import Asked
+from zoufang.documents.access import may_write as may_write_documents
+from zoufang.documents.special import CASES, PICKED
 from zoufang.registry import unitnames
 from zoufang.registry.models import Unit
 
@@ -86,14 +90,22 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(status__in=workflow.UPPER_QUEUE, escalation_route=route)
     if q:
         cases = cases.filter(access.description_search(request.user, cases, q) | Q(unit__name__icontains=q))
+    report = asked.text("report")
+    if report in ("picked", "filtered"):  # the bar's buttons (decision 0077): on to the 专报 form, or back saying why
+        return _to_special_report(request, cases, report)
     # Newest first, a page after a cursor (keyset: no OFFSET that grows with the page number); the total is
     # counted no further than paging.COUNT_CAP. The page's ids first, then its rows with their related tables
     # (paging.sliced, decision 0015).
     ordered = cases.order_by("-raised_at", "id")
     page = paging.shown_page(ordered, asked, settings.ZOUFANG_PAGE_SIZE, by_id=True)
     total = paging.bounded_count(ordered, paging.COUNT_CAP + 1)
+    rows, ticked = _rows(request.user, page.rows), set(request.GET.getlist("pick"))
+    for row in rows:
+        row["picked"] = str(row["id"]) in ticked  # the campaign and its scope come with the row (RELATED), the grants are cached: no query
+        row["pickable"] = row["case"].status != S.MERGED and may_write_documents(request.user, row["case"].campaign)
     return render(request, "cases/list.html", {
-        "page": page, "rows": _rows(request.user, page.rows), "statuses": STATUS_CHOICES,
+        "page": page, "rows": rows, "statuses": STATUS_CHOICES,
+        "picks": any(row["pickable"] for row in rows), "most_picked": PICKED,
         "total": min(total, paging.COUNT_CAP), "capped": total > paging.COUNT_CAP,
         "groups": [(key, c.title) for key, c in GROUPS.items()],
         "kinds": Case.Kind.choices, "status": status, "kind": kind, "q": q,
@@ -103,10 +115,40 @@ def case_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _without(request: HttpRequest, name: str) -> str:
-    """The list's query with one narrowing taken off (and back to the first page)."""
+def _to_special_report(request: HttpRequest, cases: Any, report: str) -> HttpResponse:
+    """The office's picked cases (or the whole filtered list) to the 专报 new-draft form of their campaign, their
+    numbers filled in (documents.views.index); or back to the list as it was, saying why not (decision 0077)."""
+    back = f"{reverse('cases:list')}?{_without(request, 'report')}".rstrip("?")  # the boxes ticked again
+    if report == "picked":
+        cases = cases.filter(public_id__in=[p for p in request.GET.getlist("pick") if request_keys.parsed(p)])
+    chosen = list(cases.exclude(status=S.MERGED).select_related("campaign__scope")
+                  .order_by("-raised_at", "id")[: PICKED + 1])
+    campaigns = {case.campaign for case in chosen}
+    problem = ""
+    if not chosen:
+        problem = _("请先勾选要写入专报的问题。") if report == "picked" else _("当前筛选结果中没有可写入专报的问题。")
+    elif len(campaigns) > 1:
+        problem = _("一份专报只能选同一走访活动的问题：选定的问题分属%(names)s，请只选其中一个活动的问题。") % {
+            "names": "、".join(f"“{c.name}”" for c in sorted(campaigns, key=lambda c: c.name))}
+    elif len(chosen) > PICKED:
+        problem = _("一份专报最多选定%(n)s件问题，请缩小筛选范围或逐件勾选。") % {"n": PICKED}
+    elif not may_write_documents(request.user, chosen[0].campaign):
+        problem = _("只有本活动的走访办可以编写专报。")
+    if problem:
+        messages.error(request, problem)
+        return redirect(back)
+    merged = cases.filter(status=S.MERGED).count()
+    if merged:  # counted in the case each was merged into: said, not silently left out
+        messages.info(request, _("已合并到其他问题的%(n)s件不列入（在合并后的问题中计）。") % {"n": merged})
+    numbers = " ".join(case.number for case in chosen)
+    query = urlencode({"kind": "special", "subject": CASES, "numbers": numbers})
+    return redirect(f"{reverse('documents:index', args=[chosen[0].campaign.slug])}?{query}#new-title")
+
+
+def _without(request: HttpRequest, *names: str) -> str:
+    """The list's query with narrowings taken off (and back to the first page)."""
     params = request.GET.copy()
-    for key in (name, "after"):
+    for key in (*names, "after"):
         params.pop(key, None)
     return params.urlencode()
 

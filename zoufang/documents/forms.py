@@ -29,6 +29,13 @@ class GenerateForm(forms.Form):
         picks = special.choices(campaign) if campaign is not None else []
         self.fields["subject"].choices = [("", _("（通报、简报、会商材料不选）")), *picks]  # type: ignore[attr-defined]
 
+    @staticmethod
+    def asked(query: Any) -> dict[str, str]:
+        """The kind, subject and numbers a link fills in (the case list's 生成专报, decision 0077): initial values
+        only; the form is still sent, and checked, as typed."""
+        values = {name: str(query.get(name, ""))[:2000] for name in ("kind", "subject", "numbers")}
+        return {name: value for name, value in values.items() if value}
+
 
 class IssuerForm(forms.ModelForm):
     class Meta:

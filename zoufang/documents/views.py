@@ -17,7 +17,7 @@ from zoufang.core import paging
 from zoufang.core.apiversions import posted_version
 from zoufang.core.downloads import attachment
 from zoufang.core.queryparams import Asked
-from zoufang.documents import access, services, summaries
+from zoufang.documents import access, services, special, summaries
 from zoufang.documents.charts import ChartFontMissing
 from zoufang.documents.forms import GenerateForm, IssuerForm
 from zoufang.documents.models import Document
@@ -35,15 +35,29 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
     page = paging.shown_page(issued, Asked.page(request), settings.ZOUFANG_PAGE_SIZE)
     # Drafts are deleted or issued as the office works: the newest page of them, and whether there are more.
     issuer = services.issuer_for(campaign) if writes else None
+    asked = GenerateForm.asked(request.GET) if writes else {}
     drafts = list(documents.filter(status=Document.Status.DRAFT).order_by("-created_at", "-id")
                   [: settings.ZOUFANG_PAGE_SIZE + 1]) if writes else []
     return render(request, "documents/index.html", {
         "campaign": campaign, "writes": writes, "drafts": drafts[: settings.ZOUFANG_PAGE_SIZE],
         "more_drafts": len(drafts) > settings.ZOUFANG_PAGE_SIZE, "issued": page.rows, "page": page,
-        "form": GenerateForm(initial={"key": uuid.uuid4()}, campaign=campaign if writes else None),
+        "form": GenerateForm(initial={"key": uuid.uuid4(), **asked}, campaign=campaign if writes else None),
+        "picked": _picked(campaign, asked),
         "issuer_form": IssuerForm(instance=issuer) if issuer else None, "issuer_seen": _issuer_seen(issuer) if issuer else "",
         "summaries": summaries.roster(campaign) if summaries.due_of(campaign) else None,
     })
+
+
+def _picked(campaign: Any, asked: dict[str, str]) -> dict[str, Any] | None:
+    """Cases the new-draft form was opened with (the case list's 生成专报, decision 0077): how many, or why they would
+    be refused, said before the office confirms the period."""
+    if asked.get("kind") != Document.Kind.SPECIAL or asked.get("subject") != special.CASES or not asked.get("numbers"):
+        return None
+    try:
+        subject = services.subject_of(campaign, Document.Kind.SPECIAL, special.CASES, asked["numbers"])
+    except services.DocumentError as error:
+        return {"error": str(error)}
+    return {"count": len(subject["cases"])}
 
 
 @login_required

@@ -84,7 +84,7 @@ SPECS: dict[str, Spec] = {
     "web:import_template": Spec({"kind": ("households",)}),
     # Confirming a file a background check passed: the requester's own check job only (the matrix's job is a ledger).
     "web:import_checked": Spec({"public_id": "download"}, POST),
-    "cases:list": Spec(queries=("", "?page=2")), "cases:board": Spec(), "cases:hotline": Spec(methods=BOTH),
+    "cases:list": Spec(queries=("", "?page=2", "?report=filtered")), "cases:board": Spec(), "cases:hotline": Spec(methods=BOTH),
     "cases:desk": Spec(), "cases:signoff": Spec(),
     # The city office's queue of what towns signed up to it (上报上一级活动办): 404 for every other role.
     "cases:upper": Spec(queries=("", "?state=done")), "cases:upper_xlsx": Spec(methods=POST),
@@ -154,7 +154,7 @@ SPECS: dict[str, Spec] = {
     # A unit's own blocks across every town where it holds quotas (an upper-level unit's home): its handlers only.
     "oversight:units": Spec(methods=BOTH), "api:units": Spec(),
     # Documents: the office of the campaign's area writes, its leaders and assessors read what was issued.
-    "documents:index": Spec({"slug": "documents"}), "documents:generate": Spec({"slug": "documents"}, POST),
+    "documents:index": Spec({"slug": "documents"}, queries=("", "?kind=special&subject=cases&numbers=0000ABCD")), "documents:generate": Spec({"slug": "documents"}, POST),
     "documents:issuer": Spec({"slug": "documents"}, POST),
     # The units' 工作总结 (decision 0071): the list and its xlsx as the documents; a unit's page, its form and its
     # files for the unit's handlers and the campaign's readers (the form for the handlers only).

@@ -78,6 +78,21 @@
     all.hidden = false;
     all.addEventListener("change", function () {
       boxes.forEach(function (box) { box.checked = all.checked; });
+      boxes[0].dispatchEvent(new Event("change", { bubbles: true }));
     });
+  });
+  /* How many boxes of a form are ticked (问题办理's 专报 bar), said beside its button. */
+  document.querySelectorAll("[data-pick-count]").forEach(function (count) {
+    var form = count.closest("form");
+    var boxes = document.querySelectorAll("input[type=checkbox][form='" + form.id + "']:not([data-pick-all])");
+    function update() {
+      var n = 0;
+      boxes.forEach(function (box) { if (box.checked) { n += 1; } });
+      count.textContent = count.getAttribute("data-counted").replace("%(n)s", n);
+    }
+    document.addEventListener("change", function (event) {
+      if (event.target.getAttribute && event.target.getAttribute("form") === form.id) { update(); }
+    });
+    update();
   });
 })();
