@@ -68,14 +68,15 @@ PARAMS: dict[str, Kind | tuple[Kind, ...]] = {
     "kind": CHOICE, "state": CHOICE, "status": CHOICE, "sort": CHOICE, "level": CHOICE, "what": CHOICE,
     "route": CHOICE, "format": CHOICE, "requirement": CHOICE, "gap": CHOICE, "outcome": CHOICE, "action": CHOICE,
     "by": CHOICE, "service_code": CHOICE, "category": CHOICE, "object_type": CHOICE,
+    "report": CHOICE, "subject": CHOICE,  # the case list's 专报 buttons; the 专报 form's subject (decision 0077)
     # flags
     "cleared": FLAG, "drafts": FLAG, "overdue": FLAG,
     "lookup": FLAG,  # 受理来电's 查来电记录 (a POST's address: the form's buttons are disabled as it is sent)
     # free text
-    "q": TEXT, "who": TEXT, "object_id": TEXT,
+    "q": TEXT, "who": TEXT, "object_id": TEXT, "numbers": TEXT,  # the 专报 form's case numbers, filled in
     # objects named by id, code or slug
     "unit": OBJECT, "region": OBJECT, "village": OBJECT, "campaign": OBJECT, "cadre": OBJECT, "open": OBJECT,
-    "service_request_id": OBJECT, "api_key": OBJECT, "jurisdiction_id": OBJECT,
+    "service_request_id": OBJECT, "api_key": OBJECT, "jurisdiction_id": OBJECT, "pick": OBJECT,  # a ticked case
     # where to go after logging in
     "next": URL,
 }
