@@ -373,10 +373,11 @@ def _plant(plant: Plant) -> None:
     _update(Summary, ["note"], [[plant.text("summary", pk), pk] for pk in Summary.objects.values_list("pk", flat=True)])
     returns = SummaryReturn.objects.values_list("pk", "summary_id", "reason")
     _update(SummaryReturn, ["reason"], [[f"{reason}{plant.text('summary', summary)}", pk] for pk, summary, reason in returns])
-    # What a person told the third party on a callback: their words, as the caller recorded them.
+    # What a person told the third party on a callback: their words as the caller recorded them (the script's
+    # choices, ASCII codes such as "no" or "unsatisfied", stay as they are: they decide what the office may do next).
     _update(CallbackSample, ["answers"], [
-        [json.dumps({**{k: (f"{v}{plant.text('callback', pk)}" if isinstance(v, str) else v) for k, v in answers.items()},
-                     "planted_note": plant.text("callback", pk)}, ensure_ascii=False), pk]
+        [json.dumps({**{k: (f"{v}{plant.text('callback', pk)}" if isinstance(v, str) and not v.isascii() else v)
+                        for k, v in answers.items()}, "planted_note": plant.text("callback", pk)}, ensure_ascii=False), pk]
         for pk, answers in CallbackSample.objects.exclude(answers={}).values_list("pk", "answers")])
     rows = []
     for pk, description, phone, id_number in Target.objects.values_list("pk", "description", "phone", "id_number"):
@@ -847,7 +848,7 @@ def _documents() -> None:
 
 def _summaries() -> None:
     """Every unit owing a 工作总结 has handed one in (a small PDF), for the summaries' pages and files to show; the
-    office returned every other one for revision (decision 0075), its reason free text the office types."""
+    office returned every second one for revision (decision 0075), its reason free text the office types."""
     import hashlib
 
     from zoufang.documents.models import Summary, SummaryReturn
@@ -860,7 +861,8 @@ def _summaries() -> None:
                 Summary(campaign=campaign, unit=unit, version=1, file_name=f"{unit.name}工作总结.pdf", kind="pdf",
                         size=len(content), content=content, sha256=hashlib.sha256(content).hexdigest())
                 for unit in owing_units(campaign)])
-            SummaryReturn.objects.bulk_create([SummaryReturn(summary=summary, reason="请补充") for summary in made[::2]])
+            # Not the first unit's: the page-form oracles return the first owing unit's summary (Oracle._summary_sample).
+            SummaryReturn.objects.bulk_create([SummaryReturn(summary=summary, reason="请补充") for summary in made[1::2]])
 
 
 def _download() -> None:
