@@ -2,7 +2,6 @@
 
 import datetime as dt
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from zoufang import clock
 from zoufang.core import request_keys
+from zoufang.core.downloads import attachment
 from zoufang.core.queryparams import BadParameter, refused
 from zoufang.jobs import kinds, services
 from zoufang.jobs.models import Download
@@ -98,9 +98,8 @@ def file_response(download: Download, path: Any) -> FileResponse:
     """A job's file as an attachment named as the user asked for it (the page's and the API's)."""
     extension = path.suffix.lstrip(".")
     response = FileResponse(open(path, "rb"), content_type=kinds.MEDIA_TYPES.get(extension, "application/octet-stream"))  # noqa: SIM115 - FileResponse closes it
-    ascii_name = f"{download.kind}-{download.public_id}.{extension}"
-    response["Content-Disposition"] = (f"attachment; filename*=UTF-8''{quote(download.filename or ascii_name)}; "
-                                       f'filename="{ascii_name}"')
+    plain = f"{download.kind}-{download.public_id}"
+    response["Content-Disposition"] = attachment(download.filename or f"{plain}.{extension}", fallback=plain)
     return response
 
 

@@ -5,7 +5,6 @@ import json
 import uuid
 from io import BytesIO
 from typing import cast
-from urllib.parse import quote
 
 import pydantic
 from django.contrib import messages
@@ -25,6 +24,7 @@ from zoufang.accounts.models import AuditEvent
 from zoufang.cases.access import cases_of_visit
 from zoufang.core import request_keys
 from zoufang.core.apierrors import refused_fields, validation_errors
+from zoufang.core.downloads import attachment
 from zoufang.forms.services import published_form
 from zoufang.registry.models import Cadre
 from zoufang.registry.presenters import TargetPresenter
@@ -224,8 +224,7 @@ def unit_ledger(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def _xlsx(request: HttpRequest, content: bytes, filename: str, summary: str) -> HttpResponse:
     audit.record(request.user, AuditEvent.Action.EXPORT, None, object_type="visits.Visit", summary=summary)
     response = HttpResponse(content, content_type=XLSX)
-    # The ASCII name only for a client that cannot read the other (as jobs.views.file_response).
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}; filename=\"ledger.xlsx\""
+    response["Content-Disposition"] = attachment(filename, fallback="ledger")
     return response
 
 

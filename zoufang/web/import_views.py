@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zoufang.accounts import scope
+from zoufang.core.downloads import attachment
 from zoufang.core.tabular import count_rows
 from zoufang.registry import imports as import_service
 from zoufang.web.forms import ImportForm
@@ -259,7 +260,7 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponseBase:
     out = io.BytesIO()
     import_service.write_template(kind, out)
     out.seek(0)
-    return FileResponse(
-        out, as_attachment=True, filename=_("%(label)s导入模板.xlsx") % {"label": spec.label},
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    response = FileResponse(out, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = attachment(_("%(label)s导入模板.xlsx") % {"label": spec.label},
+                                                 fallback=f"{kind}-template")
+    return response

@@ -4,11 +4,11 @@ edit conflict, xlsx, and the 推荐为典型 link on the visit and case pages.""
 import io
 import re
 import uuid
-from urllib.parse import unquote
 
 import pytest
 from openpyxl import load_workbook
 
+from zoufang.core.testdownloads import saved_name
 from zoufang.core.testforms import choice_rows
 from zoufang.exemplars import services
 from zoufang.exemplars.models import Exemplar
@@ -143,7 +143,7 @@ def test_the_list_and_its_xlsx_show_the_published_masked(typical, login):
     assert RESIDENT not in page
     assert "还在审核的" not in page
     response = client.get(f"/exemplars/{typical.campaign.slug}/xlsx/")
-    assert unquote(response["Content-Disposition"]) == "attachment; filename*=utf-8''锦溪镇测试走访典型名单.xlsx"
+    assert saved_name(response) == "锦溪镇测试走访典型名单.xlsx"
     book = load_workbook(io.BytesIO(response.content))
     cells = [c for row in book.active.iter_rows(values_only=True) for c in row if c]
     assert "给周*家送医上门" in cells

@@ -17,7 +17,6 @@ import json
 import re
 import uuid
 from typing import Any
-from urllib.parse import unquote
 
 import pytest
 from openpyxl import load_workbook
@@ -27,6 +26,7 @@ from zoufang.accounts.services import ensure_user
 from zoufang.cases.models import Case
 from zoufang.conftest import PASSWORD
 from zoufang.core.sheetwriter import DAY_FORMAT
+from zoufang.core.testdownloads import saved_name
 from zoufang.jobs.testing import cells, queued_file
 from zoufang.oversight import case_counters, export, figures
 from zoufang.oversight.views import city_tables
@@ -131,8 +131,7 @@ def test_the_download_and_the_api_give_the_page_s_figures(towns: Any, login: Any
     url = f"/oversight/city/{towns.county.public_id}/"
     response = client.get(url + "xlsx/towns/?sort=overdue")
     assert response["Content-Type"] == XLSX
-    assert unquote(response["Content-Disposition"]) == (
-        "attachment; filename*=utf-8''昆山市2017年各镇走访与问题办理排名（按超期，差者在前）-20170615.xlsx")
+    assert saved_name(response) == "昆山市2017年各镇走访与问题办理排名（按超期，差者在前）-20170615.xlsx"
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     rows = [row for row in sheet.iter_rows(min_row=3, values_only=True)]
     assert [row[:4] for row in rows] == [("周庄镇", 1, 30, 7), ("锦溪镇", 2, 6, 3), ("合计", None, 36, 10)]

@@ -6,6 +6,7 @@ test_plan_demo; building them again only to see the download answer took about 2
 import pytest
 
 from zoufang.accounts.models import AuditEvent
+from zoufang.core.testdownloads import saved_name
 from zoufang.jobs.testing import queued_file
 
 
@@ -15,5 +16,6 @@ def test_it_downloads_the_tables(client, town, fmt):
     response = queued_file(client, f"/plan/export.{fmt}?campaign={town.campaign.slug}")
     assert response.status_code == 200
     assert response.content[:2] == b"PK"
-    assert response["Content-Disposition"].endswith(f'.{fmt}"')
+    assert response["Content-Disposition"].startswith("attachment; filename=")
+    assert saved_name(response).endswith(f".{fmt}")
     assert AuditEvent.objects.filter(action="export", summary=f"导出分配表 {fmt}").exists()

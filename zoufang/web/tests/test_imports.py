@@ -159,7 +159,7 @@ def test_it_serves_a_template_per_kind(town, login):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert b"".join(response.streaming_content).startswith(b"PK")
-    assert "filename*=utf-8''" in response["Content-Disposition"]
+    assert "filename*=UTF-8''" in response["Content-Disposition"]
 
 
 def test_it_lists_every_import_kind_with_its_chinese_label(town, login):
