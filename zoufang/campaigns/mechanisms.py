@@ -6,7 +6,7 @@ product has nothing for is shown with its name and description only (decision 00
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,9 @@ from zoufang.campaigns.models import Campaign
 from zoufang.campaigns.periods import period_end
 from zoufang.campaigns.schema import FREQUENCIES
 from zoufang.core.queryparams import month_value
+
+if TYPE_CHECKING:  # documents reads campaigns: imported inside the functions that need it
+    from zoufang.documents.summaries import Due
 
 
 @dataclass(frozen=True)
@@ -191,11 +194,11 @@ def _assessment(campaign: Campaign) -> Line:
     return Line(_("考核"), _("尚未开展（考核期 %(span)s）") % {"span": clock.span(campaign.starts_on, campaign.ends_on)})
 
 
-def _reporting(user: Any, campaign: Campaign) -> tuple[list[Line], list[Link]]:
+def _reporting(user: Any, campaign: Campaign, due: "Due | None", today: dt.date) -> tuple[list[Line], list[Link]]:
+    """The units' summaries against their due date (`summaries.due_of`, read once for the page)."""
     from zoufang.accounts import scope
     from zoufang.documents import summaries
 
-    due = summaries.due_of(campaign)
     if due is None:
         return [], []
     roster = summaries.roster(campaign)
@@ -206,7 +209,7 @@ def _reporting(user: Any, campaign: Campaign) -> tuple[list[Line], list[Link]]:
     own = [Link(_("本单位%(label)s：%(unit)s") % {"label": due.label, "unit": row.unit.name},
                 reverse("documents:summary_unit", args=[campaign.slug, row.unit.public_id]))
            for row in roster.rows if row.unit.pk in handled]
-    return [line], viewer_links(user, campaign, ("summaries",), clock.today()) + own
+    return [line], viewer_links(user, campaign, ("summaries",), today) + own
 
 
 # The mechanisms whose status is a document issued (monthly 会商材料, quarterly 通报, 孟河镇's 专报、简报、通报).
@@ -215,7 +218,10 @@ CIRCULAR = ("quarterly_circular", "supervision_circular", "bulletins")
 
 
 def mechanisms_of(user: Any, campaign: Campaign, entries: list[dict[str, Any]], today: dt.date) -> list[Mechanism]:
+    from zoufang.documents.summaries import due_of
+
     keys = {entry["key"] for entry in entries}
+    due = due_of(campaign)
     issued = Issued.of(campaign) if keys & {*CONSULTATION, *CIRCULAR} else Issued([])
     shown = []
     for entry in entries:
@@ -239,22 +245,19 @@ def mechanisms_of(user: Any, campaign: Campaign, entries: list[dict[str, Any]], 
             found.lines = [_assessment(campaign)]
             found.links = viewer_links(user, campaign, ("assessment",), today)
         elif key == "reporting":
-            found.lines, found.links = _reporting(user, campaign)
+            found.lines, found.links = _reporting(user, campaign, due, today)
         elif key == "weekly_lists":
             found.links = viewer_links(user, campaign, ("weekly",), today)
         shown.append(found)
     if "reporting" not in keys:  # a file asking for summaries without naming the mechanism (孟河镇's)
-        shown += _summaries_asked(user, campaign)
+        shown += _summaries_asked(user, campaign, due, today)
     return shown
 
 
-def _summaries_asked(user: Any, campaign: Campaign) -> list[Mechanism]:
+def _summaries_asked(user: Any, campaign: Campaign, due: "Due | None", today: dt.date) -> list[Mechanism]:
     """The units' summaries as a mechanism of their own, named by the file's label and described by its note."""
-    from zoufang.documents import summaries
-
-    due = summaries.due_of(campaign)
     if due is None:
         return []
-    lines, links = _reporting(user, campaign)
+    lines, links = _reporting(user, campaign, due, today)
     return [Mechanism(key="reporting", name=due.label, every=_(FREQUENCIES["as_needed"]),
                       description=(campaign.config.get("summaries") or {}).get("note", ""), lines=lines, links=links)]
