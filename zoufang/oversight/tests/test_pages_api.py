@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 from typing import Any
 
 from django.db import connection
@@ -29,6 +30,19 @@ def test_the_office_home_is_the_dashboard_with_the_counts_table_kept(counted: An
     assert 'data-chart="funnel"' in page
     assert "各单位问题办理情况" in page or "各承办单位问题办理情况" in page
     assert "各村（社区）走访对象" in page  # the table the home page had before
+
+
+def test_the_boards_sections_are_named_at_its_top_each_a_jump_to_its_heading(counted: Any, login: Any) -> None:
+    """The board runs to many screens on a town (every village and unit): a clerk jumps to the table they want."""
+    page = login(counted.users["office"]).get("/").content.decode()
+    toc = page.split('<nav class="board-toc"', 1)[1].split("</nav>", 1)[0]
+    jumps = re.findall(r'<a class="jump" href="#([^"]+)">([^<]+)</a>', toc)
+    assert len(jumps) > 3
+    for target, title in jumps:  # every jump lands on a heading of the page, under the words it says
+        assert re.search(rf'<h2 id="{target}">{re.escape(title)}</h2>', page), (target, title)
+    headings = re.findall(r'<h2 id="(t-[^"]+)">', page)
+    assert [target for target, _title in jumps if target.startswith("t-")] == headings  # all of them, in order
+    assert page.index('class="board-toc"') < page.index(f'id="{headings[0]}"')
 
 
 def test_a_leader_sees_the_villages_they_are_linked_to_first(counted: Any, login: Any) -> None:

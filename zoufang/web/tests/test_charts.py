@@ -250,14 +250,15 @@ def test_line_and_funnel_tables_draw_with_a_dashed_pace_line(browser, live_serve
           zoufangCharts.draw(document.getElementById("funnel"));  // again: still one chart
           return {
             weeks: line.xAxis[0].data,
-            line: line.series.map(s => [s.name, s.type, s.data, s.lineStyle && s.lineStyle.type]),
+            line: line.series.map(s => [s.name, s.type, s.data, s.lineStyle && s.lineStyle.type, s.step || null]),
             funnel: funnel.series[0].data.map(d => [d.name, d.value]),
             charts: document.querySelectorAll("div.chart canvas").length,
           };
         }""")
         assert drawn["weeks"] == ["第1周", "第2周", "第3周"]  # the footer's totals are not a week
         assert drawn["line"][0][:3] == ["累计走访", "line", [1200, 1900, None]]
-        assert drawn["line"][1] == ["进度线", "line", [1000, 2000, 3000], "dashed"]
+        assert drawn["line"][0][4] is None  # the visits are a count that grows; the pace rises at a row, flat between
+        assert drawn["line"][1] == ["进度线", "line", [1000, 2000, 3000], "dashed", "end"]
         assert drawn["funnel"] == [["收集", 40], ["交办", 30], ["办结", 12]]
         assert drawn["charts"] == 3
         assert page.evaluate("echarts.getInstanceByDom(document.querySelector('div.chart')).getOption().animation")

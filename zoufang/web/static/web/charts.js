@@ -5,7 +5,8 @@
  * (the footer — totals — is left out). Attributes pick the columns, counted from 1 like :nth-child:
  *   data-chart-x="1"         the column that names the categories (default: the first)
  *   data-chart-series="2,3"  the columns drawn as bars / lines (default: every other column with numbers)
- *   data-chart-line="4"      columns drawn as a dashed line over the chart (a pace line, a target)
+ *   data-chart-line="4"      columns drawn as a dashed step line over the chart: a requirement (the pace line, a
+ *                            target) holds from its row on and changes at a row, never in between
  * A header cell holding an element with class "chart-key" gives its series that element's colour.
  * Loaded only on pages with charts, after ECharts; without ECharts (not installed) the tables stand alone.
  */
@@ -132,7 +133,9 @@
         stack: kind === "stacked-bar" ? "total" : undefined, barMaxWidth: 28,
         symbolSize: 6, connectNulls: false }, s.colour);
     }).concat(data.lines.map(function (s) {
-      return { type: "line", name: s.name, data: s.values, symbol: "none", z: 5,
+      // step "end": the week's requirement is drawn flat from the week before and rises at its own row (the
+      // monthly pace rises on a month's last day; a slope between two weeks would show a rule that does not exist).
+      return { type: "line", name: s.name, data: s.values, symbol: "none", z: 5, step: "end",
         lineStyle: { type: "dashed", width: 2, color: s.colour || MUTED }, itemStyle: { color: s.colour || MUTED } };
     }));
     return base;
