@@ -178,3 +178,14 @@ def desk_inbox(cases: Any, today: dt.date) -> Any:
                                      output_field=models.DateField()))
         .order_by("rank", F("by_deadline").asc(nulls_last=True), F("dispatched_on").desc(nulls_last=True), "id")
     )
+
+
+def desk_counts(cases: Any, today: dt.date) -> dict[str, int]:
+    """The 承办台's figures in one query, as the desk ranks its cases: the cases to handle, of them overdue and, not
+    overdue, waiting for 签收; and the handled cases waiting for the reply to the person."""
+    handling = Q(status__in=workflow.HANDLING)
+    overdue = deadlines.overdue_condition(today)
+    return cases.order_by().aggregate(
+        todo=Count("pk", filter=handling), overdue=Count("pk", filter=overdue),
+        arrived=Count("pk", filter=Q(status=S.DISPATCHED) & ~overdue),
+        to_answer=Count("pk", filter=Q(status__in=(S.RESOLVED, S.EXPLAINED))))

@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 
 from zoufang import clock
 from zoufang.accounts import duties, scope
+from zoufang.cases.board import desk_counts
+from zoufang.cases.models import Case
 from zoufang.core.queryparams import Asked
 from zoufang.forms import services as form_services
 from zoufang.oversight import access, across, board
@@ -64,8 +66,10 @@ def home(request: HttpRequest) -> HttpResponse:
             board.paginate(campaign_board, Asked.page(request))
             context["board"] = campaign_board
         else:
-            context["oversight_units"] = scope.visible_units(request.user).filter(
-                pk__in=scope.handled_unit_ids(request.user))
+            unit_ids = scope.handled_unit_ids(request.user)
+            context["oversight_units"] = scope.visible_units(request.user).filter(pk__in=unit_ids)
+            if unit_ids:  # a unit's handler starts the day from what its 承办台 holds
+                context["desk"] = desk_counts(Case.objects.filter(unit_id__in=unit_ids), today)
     return render(request, "web/home.html", context)
 
 

@@ -330,6 +330,28 @@ def test_the_desk_puts_overdue_then_newly_dispatched_cases_first(client, cases_t
     assert "待签收 1" in page
 
 
+def test_a_handler_s_home_counts_what_its_desk_holds_as_the_desk_ranks_it(client, cases_town, make_case):
+    """The handler starts the day on the home page: the desk's figures are there (an overdue case counts as overdue,
+    not also as waiting for 签收), with the way to the desk; the office's home has no desk."""
+    late = _accepted(cases_town, make_case("河道垃圾无人清理", raised=dt.date(2017, 5, 2)))
+    Case.objects.filter(pk=late.pk).update(handling_due=dt.date(2017, 6, 1))
+    fresh = make_case("小区门口积水", raised=dt.date(2017, 6, 15))
+    fresh = actions.register_case(fresh, by=cases_town.users["office"], version=fresh.version,
+                                  category=cases_town.category)
+    actions.dispatch_case(fresh, cases_town.police, by=cases_town.users["office"], version=fresh.version)
+    make_case("村道路灯不亮")  # a draft: not the unit's yet
+    client.force_login(cases_town.users["handler"])
+    page = client.get("/").content.decode()
+    desk = page[page.index('id="desk-title"'):]
+    desk = desk[:desk.index("</section>")]
+    figures = dict((label, int(value)) for value, label in re.findall(
+        r'<span class="value[^"]*">(\d+)</span><span class="label">([^<]+)</span>', desk))
+    assert figures == {"待办的件": 2, "已超期": 1, "待签收": 1, "待回复反映人": 0}
+    assert 'href="/cases/desk/"' in desk
+    client.force_login(cases_town.users["office"])
+    assert 'id="desk-title"' not in client.get("/").content.decode()
+
+
 def test_a_unit_s_desk_names_its_unit_once_and_a_desk_of_two_units_names_it_on_each_row(client, cases_town,
                                                                                           make_case):
     """派出所's handler reads 派出所 in the heading, not in a 承办单位 column of one value; a handler of two units
