@@ -8,19 +8,23 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from zoufang import clock
-from zoufang.cases import deadlines, workflow
+from zoufang.accounts import scope
+from zoufang.cases import access, deadlines, workflow
+from zoufang.cases.board import GROUPS
 from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter, unit_shown, village_name
 from zoufang.core.progress import Progress, report
-from zoufang.core.queryparams import page_number
+from zoufang.core.queryparams import Asked, page_number
 from zoufang.core.sheetwriter import DAY_WIDTH, TITLE, ExportWorkbook, content_width
 from zoufang.registry import unitnames
 from zoufang.registry.models import Unit
@@ -294,3 +298,61 @@ def monthly_agenda(cases: QuerySet[Case], month: dt.date, *, listed: int | None 
          for route, label in Case.Route.choices if route in upper],
         unit_lines(cases, shown, overdue_listed, today), late, pages, unit_totals(cases, first, today),
     )
+
+
+# ---------------------------------------------------------------- 问题办理's filters (the case list)
+
+# The list's status filter: a status that is also a stage's key (待登记) is offered once, as the stage, which the
+# filter reads first.
+STATUS_CHOICES = [(value, label) for value, label in S.choices if value not in GROUPS]
+
+
+@dataclass
+class ListFilter:
+    """The viewer's cases as 问题办理's filters narrow them, and the filters as read (a bad value noted, not used)."""
+
+    cases: QuerySet[Case]
+    asked: Asked
+    status: str
+    kind: str
+    q: str
+    unit: Unit | None
+    route: str
+
+
+def filtered(request: HttpRequest) -> ListFilter:
+    """The case list's filters over the viewer's cases: the page reads them, and so does the 专报 taken from the
+    filtered list (documents.views.picked, decision 0079)."""
+    cases = access.visible_cases(request.user)
+    asked = Asked.page(request)  # a filter value that is not one: every case, with a notice (decision 0035)
+    labels = {**{key: str(c.title) for key, c in GROUPS.items()}, **{v: str(label) for v, label in STATUS_CHOICES}}
+    status = asked.choice("status", labels, "", lambda key: labels[key])
+    kind = asked.choice("kind", Case.Kind.values, "", lambda key: str(Case.Kind(key).label))
+    q = asked.text("q").strip()
+    if status in GROUPS:
+        cases = cases.filter(GROUPS[status].holds(clock.today()))
+    elif status in S.values:
+        cases = cases.filter(status=status)
+    if kind in Case.Kind.values:
+        cases = cases.filter(kind=kind)
+    # The agenda's links (cases/agenda.html): a unit's cases, the open escalations of a route.
+    unit = _unit(request.user, asked.text("unit"))
+    if unit is not None:
+        cases = cases.filter(unit=unit)
+    elif asked.text("unit"):
+        asked.unseen("unit", gettext("单位"))
+    route = asked.choice("route", Case.Route.values, "", lambda key: str(Case.Route(key).label))
+    if route in Case.Route.values:
+        cases = cases.filter(status__in=workflow.UPPER_QUEUE, escalation_route=route)
+    if q:
+        cases = cases.filter(access.description_search(request.user, cases, q) | Q(unit__name__icontains=q))
+    return ListFilter(cases, asked, status, kind, q, unit, route)
+
+
+def _unit(user: Any, public_id: str) -> Unit | None:
+    """The unit a case list is narrowed to, by its public id; None without one or for an id that names no unit the
+    user sees (another town's unit is not named on the page)."""
+    try:
+        return scope.visible_units(user).filter(public_id=public_id).first() if public_id else None
+    except ValidationError:
+        return None

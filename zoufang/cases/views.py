@@ -2,13 +2,11 @@
 access decides what is seen, the forms call the named actions."""
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.core.exceptions import PermissionDenied
 from django.forms import Textarea
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +18,7 @@ from zoufang import clock
 from zoufang.accounts import audit, scope
 from zoufang.accounts.models import AuditEvent
 from zoufang.accounts.names import named, shown_name
-from zoufang.cases import access, briefs, deadlines, publication, similarity, workflow
+from zoufang.cases import access, briefs, deadlines, lists, publication, similarity, workflow
 from zoufang.cases.board import GROUPS, NEW, OVERDUE, desk_inbox
 from zoufang.cases.board import columns as board_columns
 from zoufang.cases.board import counts as board_counts
@@ -28,18 +26,15 @@ from zoufang.cases.forms import FORMS, ActionForm, perform
 from zoufang.cases.models import Case
 from zoufang.cases.presenters import CasePresenter, event_notice, offered, unit_shown
 from zoufang.cases.transition import CaseError, StaleVersion, is_repeat
-from zoufang.core import paging, request_keys
+from zoufang.core import paging
 from zoufang.core.apiversions import posted_version
-from zoufang.core.queryparams import Asked
 from zoufang.documents.access import may_write as may_write_documents
-from zoufang.documents.special import CASES, PICKED
+from zoufang.documents.picks import carried_picks
+from zoufang.documents.special import PICKED
 from zoufang.registry import unitnames
 from zoufang.registry.models import Unit
 
 S = Case.Status
-# The list's status filter: a status that is also a stage's key (待登记) is offered once, as the stage, which the
-# filter reads first.
-STATUS_CHOICES = [(value, label) for value, label in S.choices if value not in GROUPS]
 RELATED = ("category", "unit__region", "region__parent__parent", "target__region", "signoff_leader", "campaign__scope")
 
 
@@ -54,95 +49,49 @@ def _rows(user: Any, cases: Any) -> list[dict[str, Any]]:
     return [{"case": c, **presenter.as_dict(c), "unit": unit_shown(c, several)} for c in cases]
 
 
-def _unit(user: Any, public_id: str) -> Unit | None:
-    """The unit a case list is narrowed to, by its public id; None without one or for an id that names no unit the
-    user sees (another town's unit is not named on the page)."""
-    try:
-        return scope.visible_units(user).filter(public_id=public_id).first() if public_id else None
-    except ValidationError:
-        return None
-
-
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     if not access.may_list_cases(request.user):
         raise Http404
-    cases = access.visible_cases(request.user).select_related(*RELATED).prefetch_related("co_handlers")
-    asked = Asked.page(request)  # a filter value that is not one: every case, with a notice (decision 0035)
-    labels = {**{key: str(c.title) for key, c in GROUPS.items()}, **{v: str(label) for v, label in STATUS_CHOICES}}
-    status = asked.choice("status", labels, "", lambda key: labels[key])
-    kind = asked.choice("kind", Case.Kind.values, "", lambda key: str(Case.Kind(key).label))
-    q = asked.text("q").strip()
-    if status in GROUPS:
-        cases = cases.filter(GROUPS[status].holds(clock.today()))
-    elif status in S.values:
-        cases = cases.filter(status=status)
-    if kind in Case.Kind.values:
-        cases = cases.filter(kind=kind)
-    # The agenda's links (cases/agenda.html): a unit's cases, the open escalations of a route.
-    unit = _unit(request.user, asked.text("unit"))
-    if unit is not None:
-        cases = cases.filter(unit=unit)
-    elif asked.text("unit"):
-        asked.unseen("unit", _("单位"))
-    route = asked.choice("route", Case.Route.values, "", lambda key: str(Case.Route(key).label))
-    if route in Case.Route.values:
-        cases = cases.filter(status__in=workflow.UPPER_QUEUE, escalation_route=route)
-    if q:
-        cases = cases.filter(access.description_search(request.user, cases, q) | Q(unit__name__icontains=q))
-    report = asked.text("report")
-    if report in ("picked", "filtered"):  # the bar's buttons (decision 0077): on to the 专报 form, or back saying why
-        return _to_special_report(request, cases, report)
+    if request.GET.get("report") in ("picked", "filtered"):  # the bar of a list drawn before decision 0079
+        return redirect(f"{reverse('documents:picked')}?{request.GET.urlencode()}")
+    listed = lists.filtered(request)
     # Newest first, a page after a cursor (keyset: no OFFSET that grows with the page number); the total is
     # counted no further than paging.COUNT_CAP. The page's ids first, then its rows with their related tables
     # (paging.sliced, decision 0015).
-    ordered = cases.order_by("-raised_at", "id")
-    page = paging.shown_page(ordered, asked, settings.ZOUFANG_PAGE_SIZE, by_id=True)
+    ordered = listed.cases.select_related(*RELATED).prefetch_related("co_handlers").order_by("-raised_at", "id")
+    page = paging.shown_page(ordered, listed.asked, settings.ZOUFANG_PAGE_SIZE, by_id=True)
     total = paging.bounded_count(ordered, paging.COUNT_CAP + 1)
-    rows, ticked = _rows(request.user, page.rows), set(request.GET.getlist("pick"))
+    rows, ticked = _rows(request.user, page.rows), carried_picks(request.GET)
     for row in rows:
         row["picked"] = str(row["id"]) in ticked  # the campaign and its scope come with the row (RELATED), the grants are cached: no query
         row["pickable"] = row["case"].status != S.MERGED and may_write_documents(request.user, row["case"].campaign)
+    picks = any(row["pickable"] for row in rows)
+    # Picks ticked on other pages or before a filter changed (decision 0079): carried by the list's form, counted.
+    elsewhere = _picked_elsewhere(request.user, ticked, rows) if picks and ticked else []
     return render(request, "cases/list.html", {
-        "page": page, "rows": rows, "statuses": STATUS_CHOICES,
-        "picks": any(row["pickable"] for row in rows), "most_picked": PICKED,
+        "page": page, "rows": rows, "statuses": lists.STATUS_CHOICES,
+        "picks": picks, "most_picked": PICKED, "elsewhere": elsewhere,
+        "picked_count": len(elsewhere) + sum(1 for row in rows if row["picked"] and row["pickable"]),
         "total": min(total, paging.COUNT_CAP), "capped": total > paging.COUNT_CAP,
         "groups": [(key, c.title) for key, c in GROUPS.items()],
-        "kinds": Case.Kind.choices, "status": status, "kind": kind, "q": q,
-        "unit": unit, "route": Case.Route(route) if route in Case.Route.values else None,
-        "filtered": bool(status or kind or q or unit or route),
+        "kinds": Case.Kind.choices, "status": listed.status, "kind": listed.kind, "q": listed.q,
+        "unit": listed.unit, "route": Case.Route(listed.route) if listed.route in Case.Route.values else None,
+        "filtered": bool(listed.status or listed.kind or listed.q or listed.unit or listed.route),
         "unit_off": _without(request, "unit"), "route_off": _without(request, "route"),
+        "unpicked": _without(request, "pick"),
     })
 
 
-def _to_special_report(request: HttpRequest, cases: Any, report: str) -> HttpResponse:
-    """The office's picked cases (or the whole filtered list) to the 专报 new-draft form of their campaign, their
-    numbers filled in (documents.views.index); or back to the list as it was, saying why not (decision 0077)."""
-    back = f"{reverse('cases:list')}?{_without(request, 'report')}".rstrip("?")  # the boxes ticked again
-    if report == "picked":
-        cases = cases.filter(public_id__in=[p for p in request.GET.getlist("pick") if request_keys.parsed(p)])
-    chosen = list(cases.exclude(status=S.MERGED).select_related("campaign__scope")
-                  .order_by("-raised_at", "id")[: PICKED + 1])
-    campaigns = {case.campaign for case in chosen}
-    problem = ""
-    if not chosen:
-        problem = _("请先勾选要写入专报的问题。") if report == "picked" else _("当前筛选结果中没有可写入专报的问题。")
-    elif len(campaigns) > 1:
-        problem = _("一份专报只能选同一走访活动的问题：选定的问题分属%(names)s，请只选其中一个活动的问题。") % {
-            "names": "、".join(f"“{c.name}”" for c in sorted(campaigns, key=lambda c: c.name))}
-    elif len(chosen) > PICKED:
-        problem = _("一份专报最多选定%(n)s件问题，请缩小筛选范围或逐件勾选。") % {"n": PICKED}
-    elif not may_write_documents(request.user, chosen[0].campaign):
-        problem = _("只有本活动的走访办可以编写专报。")
-    if problem:
-        messages.error(request, problem)
-        return redirect(back)
-    merged = cases.filter(status=S.MERGED).count()
-    if merged:  # counted in the case each was merged into: said, not silently left out
-        messages.info(request, _("已合并到其他问题的%(n)s件不列入（在合并后的问题中计）。") % {"n": merged})
-    numbers = " ".join(case.number for case in chosen)
-    query = urlencode({"kind": "special", "subject": CASES, "numbers": numbers})
-    return redirect(f"{reverse('documents:index', args=[chosen[0].campaign.slug])}?{query}#new-title")
+def _picked_elsewhere(user: Any, ticked: list[str], rows: list[dict[str, Any]]) -> list[str]:
+    """The picks not on this page that are still the viewer's cases and pickable (not merged), in the order picked."""
+    here = {str(row["id"]) for row in rows}
+    away = [pick for pick in ticked if pick not in here]
+    if not away:
+        return []
+    found = {str(pk) for pk in access.visible_cases(user).filter(public_id__in=away).exclude(status=S.MERGED)
+             .values_list("public_id", flat=True)}
+    return [pick for pick in away if pick in found]
 
 
 def _without(request: HttpRequest, *names: str) -> str:
@@ -265,6 +214,8 @@ def _case_page(request: HttpRequest, case: Case, sent: ActionForm | None = None)
         "today": clock.today(),
         "calendar_warning": deadlines.calendar_warning(case),
         "may_publish": access.is_office_for(request.user, case) and case.status not in publication.UNPUBLISHABLE,
+        # 加入专报 (decision 0079): a 专报 started with this case, for the office writing the campaign's documents.
+        "may_report": case.status != S.MERGED and may_write_documents(request.user, case.campaign),
         "summary_max": publication.MAX_SUMMARY, "publication_stamp": publication.stamp(case),
         "assists": _assists(request.user, case) if not forms else False,
     })

@@ -145,7 +145,7 @@ def generate_draft(request: HttpRequest, slug: str, body: DraftIn) -> Status:
     start, end = services.default_period(body.kind, clock.today())
     start, end = body.starts_on or start, body.ends_on or end
     _act(lambda: services.check_period(body.kind, start, end))
-    _act(lambda: services.subject_of(campaign, body.kind, body.subject, body.numbers))
+    _act(lambda: services.subject_of(campaign, body.kind, body.subject, body.numbers, viewer=request.user))
     key = body.key or uuid.uuid4()
     subject = {"subject": body.subject, "numbers": body.numbers} if body.kind == Document.Kind.SPECIAL else {}
     return queue(request, "document_generate", {"slug": campaign.slug, "kind": body.kind,

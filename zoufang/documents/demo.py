@@ -34,7 +34,7 @@ def issue_demo_documents(campaign: Any, say: Callable[[str], Any]) -> None:
         subject = most_raised(campaign)
         if subject is not None:
             start, end = campaign.starts_on, clock.today()
-            chosen = services.subject_of(campaign, Document.Kind.SPECIAL, subject)
+            chosen = services.subject_of(campaign, Document.Kind.SPECIAL, subject, viewer=office)
             draft = services.generate_draft(campaign, Document.Kind.SPECIAL, start, end, by=office, subject=chosen)
             _said(say, services.issue_document(draft, by=office))
 

@@ -16,11 +16,13 @@ class GenerateForm(forms.Form):
                               help_text=_("留空为今天"))
     # A 专报's subject (decision 0074): the campaign's categories, villages and units (special.choices), or cases
     # named by their numbers.
-    subject = forms.ChoiceField(label=_("专报主题"), required=False, help_text=_("仅专报填写：选择一个问题类别、村（社区）或单位"))
+    subject = forms.ChoiceField(label=_("专报主题"), required=False, help_text=_("选择一个问题类别、村（社区）或单位；通报、简报和会商材料不用填"))
     numbers = forms.CharField(label=_("选定问题的编号"), required=False, max_length=2000,
                               help_text=_("专报主题为“按问题编号选定”时填写，多个编号用空格或逗号隔开"))
     # One key a rendered form: submitting it twice, or the job retried, makes one draft (Document.request_key).
     key = request_keys.RequestKeyField()
+    # Shown only while the kind is 专报 (site.js); without script they show, and the other kinds ignore them.
+    special_only = ("subject", "numbers")
 
     def __init__(self, *args: Any, campaign: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

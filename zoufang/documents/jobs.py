@@ -79,7 +79,7 @@ def _generate_resolve(user: Any, params: dict[str, Any]) -> Resolved:
         raise Http404
     value, numbers = str(params.get("subject", "")), str(params.get("numbers", ""))
     try:  # a 专报's subject, read again now (a village or a unit may have left the campaign since)
-        subject = services.subject_of(campaign, kind, value, numbers)
+        subject = services.subject_of(campaign, kind, value, numbers, viewer=user)
     except services.DocumentError:
         raise Http404 from None
     label = str(Document.Kind(kind).label)

@@ -134,12 +134,13 @@ def check_period(kind: str, start: dt.date, end: dt.date) -> None:
         raise DocumentError(_("统计截止日不能晚于今天（%(day)s）。") % {"day": clock.day(today)})
 
 
-def subject_of(campaign: Campaign, kind: str, value: str, numbers: str = "") -> dict[str, Any]:
-    """A 专报's subject as stored (special.chosen), checked against the campaign; empty for the other kinds."""
+def subject_of(campaign: Campaign, kind: str, value: str, numbers: str = "", *, viewer: Any) -> dict[str, Any]:
+    """A 专报's subject as stored (special.chosen), checked against the campaign and, for picked cases, what `viewer`
+    may read; empty for the other kinds (a subject sent with them is ignored)."""
     if kind != Document.Kind.SPECIAL:
         return {}
     try:
-        return special.chosen(campaign, value, numbers).stored()
+        return special.chosen(campaign, value, numbers, viewer=viewer).stored()
     except special.SubjectError as problem:
         raise DocumentError(str(problem)) from None
 

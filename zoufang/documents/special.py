@@ -18,6 +18,7 @@ from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 
 from zoufang.campaigns.models import Campaign, CaseCategory
+from zoufang.cases.access import visible_cases
 from zoufang.cases.models import Case
 from zoufang.cases.presenters import village_name
 from zoufang.clock import day
@@ -87,12 +88,12 @@ def choices(campaign: Campaign) -> list[tuple[str, list[tuple[str, str]]]]:
     ]
 
 
-def chosen(campaign: Campaign, value: str, numbers: str = "") -> Subject:
+def chosen(campaign: Campaign, value: str, numbers: str = "", *, viewer: Any) -> Subject:
     """The subject a form or an API call names (`choices`' values: “village:<id>”; “cases” with the numbers),
-    checked against the campaign's scope; SubjectError otherwise."""
+    checked against the campaign's scope, picked cases against what `viewer` may read; SubjectError otherwise."""
     kind, _sep, ident = (value or "").partition(":")
     if kind == CASES:
-        return _picked(campaign, numbers)
+        return _picked(campaign, numbers, viewer)
     found: Any = None
     try:
         if kind == CATEGORY:
@@ -110,7 +111,9 @@ def chosen(campaign: Campaign, value: str, numbers: str = "") -> Subject:
     return Subject(kind, str(found.pk if kind == CATEGORY else found.public_id), label)
 
 
-def _picked(campaign: Campaign, numbers: str) -> Subject:
+def _picked(campaign: Campaign, numbers: str, viewer: Any) -> Subject:
+    """The campaign's cases by number, among those `viewer` may read (decision 0079): a role writing 专报 over a
+    narrower area than the campaign's names no one else's case; a number it may not read is refused as unknown."""
     wanted = list(dict.fromkeys(number.upper() for number in NUMBER.findall(numbers or "")))
     if not wanted:
         raise SubjectError(_("请填写选定问题的编号（8位，如 3F2A9C1B），多个编号用空格或逗号隔开。"))
@@ -119,7 +122,8 @@ def _picked(campaign: Campaign, numbers: str) -> Subject:
     match = Q()
     for number in wanted:
         match |= Q(public_id__istartswith=number.lower())
-    found = {case.number: case for case in figures.case_rows(campaign).filter(match)}
+    readable = visible_cases(viewer).values("pk")
+    found = {case.number: case for case in figures.case_rows(campaign).filter(match).filter(pk__in=readable)}
     missing = [number for number in wanted if number not in found]
     if missing:
         raise SubjectError(_("本活动中没有这些编号的问题：%(numbers)s。") % {"numbers": "、".join(missing)})

@@ -4,6 +4,8 @@ from zoufang.documents import summary_views, views
 
 app_name = "documents"
 urlpatterns = [
+    # Before the campaign's pages: two segments no campaign page has (a 专报's picked cases, decision 0079).
+    path("special/picked/", views.picked, name="picked"),
     path("<slug:slug>/", views.index, name="index"),
     path("<slug:slug>/new/", views.generate, name="generate"),
     path("<slug:slug>/issuer/", views.issuer, name="issuer"),

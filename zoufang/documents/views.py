@@ -3,21 +3,25 @@
 import json
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zoufang import clock
+from zoufang.cases import access as cases_access
+from zoufang.cases import lists
 from zoufang.core import paging
 from zoufang.core.apiversions import posted_version
 from zoufang.core.downloads import attachment
 from zoufang.core.queryparams import Asked
-from zoufang.documents import access, services, special, summaries
+from zoufang.documents import access, picks, services, special, summaries
 from zoufang.documents.charts import ChartFontMissing
 from zoufang.documents.forms import GenerateForm, IssuerForm
 from zoufang.documents.models import Document
@@ -42,22 +46,48 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
         "campaign": campaign, "writes": writes, "drafts": drafts[: settings.ZOUFANG_PAGE_SIZE],
         "more_drafts": len(drafts) > settings.ZOUFANG_PAGE_SIZE, "issued": page.rows, "page": page,
         "form": GenerateForm(initial={"key": uuid.uuid4(), **asked}, campaign=campaign if writes else None),
-        "picked": _picked(campaign, asked),
+        "picked": _picked(request.user, campaign, asked),
         "issuer_form": IssuerForm(instance=issuer) if issuer else None, "issuer_seen": _issuer_seen(issuer) if issuer else "",
         "summaries": summaries.roster(campaign) if summaries.due_of(campaign) else None,
     })
 
 
-def _picked(campaign: Any, asked: dict[str, str]) -> dict[str, Any] | None:
+def _picked(user: Any, campaign: Any, asked: dict[str, str]) -> dict[str, Any] | None:
     """Cases the new-draft form was opened with (the case list's 生成专报, decision 0077): how many, or why they would
     be refused, said before the office confirms the period."""
     if asked.get("kind") != Document.Kind.SPECIAL or asked.get("subject") != special.CASES or not asked.get("numbers"):
         return None
     try:
-        subject = services.subject_of(campaign, Document.Kind.SPECIAL, special.CASES, asked["numbers"])
+        subject = services.subject_of(campaign, Document.Kind.SPECIAL, special.CASES, asked["numbers"],
+                                      viewer=user)
     except services.DocumentError as error:
         return {"error": str(error)}
     return {"count": len(subject["cases"])}
+
+
+@login_required
+def picked(request: HttpRequest) -> HttpResponse:
+    """Cases sent from 问题办理 (its ticked boxes, or its filtered list) or from a case's own page, among the viewer's
+    own: on to the 专报 form of their campaign with their numbers filled in, or back to the list as it was, saying why
+    not (decisions 0077, 0079)."""
+    if not cases_access.may_list_cases(request.user):
+        raise Http404
+    filtered = request.GET.get("report") == "filtered"
+    if filtered:
+        cases = lists.filtered(request).cases
+    else:
+        cases = cases_access.visible_cases(request.user).filter(public_id__in=picks.carried_picks(request.GET))
+    try:
+        chosen = picks.picked_cases(request.user, cases, filtered=filtered)
+    except special.SubjectError as problem:
+        messages.error(request, str(problem))
+        back = request.GET.copy()
+        back.pop("report", None)  # the list as it was filtered and ticked, to untick or narrow
+        return redirect(f"{reverse('cases:list')}?{back.urlencode()}".rstrip("?"))
+    if chosen.merged:  # counted in the case each was merged into: said, not silently left out
+        messages.info(request, _("已合并到其他问题的%(n)s件不列入（在合并后的问题中计）。") % {"n": chosen.merged})
+    query = urlencode({"kind": Document.Kind.SPECIAL, "subject": special.CASES, "numbers": " ".join(chosen.numbers)})
+    return redirect(f"{reverse('documents:index', args=[chosen.campaign.slug])}?{query}#new-title")
 
 
 @login_required
@@ -75,7 +105,7 @@ def generate(request: HttpRequest, slug: str) -> HttpResponse:
     subject = {"subject": value, "numbers": numbers} if kind == Document.Kind.SPECIAL else {}
     try:
         services.check_period(kind, start, end)
-        services.subject_of(campaign, kind, value, numbers)  # refused here at once; the job reads it again
+        services.subject_of(campaign, kind, value, numbers, viewer=request.user)  # refused here at once; the job reads it again
     except services.DocumentError as error:
         messages.error(request, str(error))
         return redirect("documents:index", slug)

@@ -155,6 +155,8 @@ SPECS: dict[str, Spec] = {
     "oversight:units": Spec(methods=BOTH), "api:units": Spec(),
     # Documents: the office of the campaign's area writes, its leaders and assessors read what was issued.
     "documents:index": Spec({"slug": "documents"}, queries=("", "?kind=special&subject=cases&numbers=0000ABCD")), "documents:generate": Spec({"slug": "documents"}, POST),
+    # A 专报 from picked cases (decision 0079): the case list's boxes, its filtered list, a case's own page.
+    "documents:picked": Spec(queries=("", "?report=filtered", "?report=picked&pick=00000000-0000-4000-8000-000000000000")),
     "documents:issuer": Spec({"slug": "documents"}, POST),
     # The units' 工作总结 (decision 0071): the list and its xlsx as the documents; a unit's page, its form and its
     # files for the unit's handlers and the campaign's readers (the form for the handlers only).
@@ -840,7 +842,8 @@ def _documents() -> None:
         services.generate_draft(campaign, Document.Kind.BRIEFING, start, end, by=None)
         village = Region.objects.filter(path__startswith=campaign.scope.path, level=Region.Level.VILLAGE).first()
         if village is not None:  # a 专报 quoting its cases' words (decision 0074), issued
-            subject = services.subject_of(campaign, Document.Kind.SPECIAL, f"village:{village.public_id}")
+            subject = services.subject_of(campaign, Document.Kind.SPECIAL, f"village:{village.public_id}",
+                                          viewer=None)
             special = services.generate_draft(campaign, Document.Kind.SPECIAL, start, end, by=None, subject=subject)
             services.issue_document(special, by=None)
 

@@ -35,7 +35,7 @@ def village_of(town: Any) -> Region:
 
 
 def subject(town: Any, value: str, numbers: str = "") -> dict[str, Any]:
-    return services.subject_of(town.campaign, Document.Kind.SPECIAL, value, numbers)
+    return services.subject_of(town.campaign, Document.Kind.SPECIAL, value, numbers, viewer=town.users["office"])
 
 
 def report(town: Any, value: str, numbers: str = "") -> Document:

@@ -21,6 +21,7 @@ from zoufang.documents.models import Document
 
 pytestmark = pytest.mark.django_db
 LIST = "/cases/"
+PICKED = "/documents/special/picked/"  # where the list's bar sends its picks (decision 0079; was LIST itself)
 BAR = "以选定的问题生成专报"
 FILTERED = "以当前筛选结果生成专报"
 
@@ -56,7 +57,7 @@ def test_three_picked_cases_lead_to_the_form_filled_in_and_a_draft_of_exactly_th
                                                                                    office_town: Any) -> None:
     office(client, office_town)
     picked = [office_town.cases[name] for name in ("c1", "c2", "c3")]
-    response = client.get(LIST, {"report": "picked", "pick": [str(c.public_id) for c in picked]})
+    response = client.get(PICKED, {"report": "picked", "pick": [str(c.public_id) for c in picked]})
     slug = office_town.campaign.slug
     target = urlsplit(response["Location"])
     assert (response.status_code, target.path) == (302, reverse("documents:index", args=[slug]))
@@ -79,10 +80,10 @@ def test_three_picked_cases_lead_to_the_form_filled_in_and_a_draft_of_exactly_th
 
 def test_nothing_picked_or_a_number_of_no_case_is_said_plainly(client: Client, office_town: Any) -> None:
     office(client, office_town)
-    shown = client.get(LIST, {"report": "picked", "status": "accepted"}, follow=True)
+    shown = client.get(PICKED, {"report": "picked", "status": "accepted"}, follow=True)
     assert "请先勾选要写入专报的问题" in shown.content.decode()
     assert shown.redirect_chain[-1][0] == f"{LIST}?status=accepted"  # back to the list as it was filtered
-    shown = client.get(LIST, {"report": "picked", "pick": ["garbage", str(uuid.uuid4())]}, follow=True)
+    shown = client.get(PICKED, {"report": "picked", "pick": ["garbage", str(uuid.uuid4())]}, follow=True)
     assert "请先勾选要写入专报的问题" in shown.content.decode()
 
 
@@ -92,7 +93,7 @@ def test_cases_of_two_campaigns_are_refused_naming_the_rule(client: Client, offi
     stray = Case.objects.create(campaign=other, kind=Case.Kind.PROBLEM, description="另一活动的问题",
                                 region=office_town.cases["c1"].region, status=Case.Status.REGISTERED,
                                 raised_at=dt.datetime(2017, 6, 3, 10, tzinfo=dt.UTC))
-    shown = client.get(LIST, {"report": "picked", "pick": [str(office_town.cases["c1"].public_id),
+    shown = client.get(PICKED, {"report": "picked", "pick": [str(office_town.cases["c1"].public_id),
                                                            str(stray.public_id)]}, follow=True)
     text = shown.content.decode()
     assert "一份专报只能选同一走访活动的问题" in text
@@ -115,7 +116,7 @@ def test_a_case_the_office_may_not_read_is_refused(client: Client, office_town: 
         elsewhere = Case.objects.create(campaign=campaign, kind=Case.Kind.PROBLEM, description="外镇的问题",
                                         status=Case.Status.REGISTERED,
                                         raised_at=dt.datetime(2017, 6, 3, 10, tzinfo=dt.UTC))
-    shown = client.get(LIST, {"report": "picked", "pick": [str(elsewhere.public_id)]}, follow=True)
+    shown = client.get(PICKED, {"report": "picked", "pick": [str(elsewhere.public_id)]}, follow=True)
     assert "请先勾选要写入专报的问题" in shown.content.decode()
     numbers = client.get(reverse("documents:index", args=[office_town.campaign.slug]),
                          {"kind": "special", "subject": "cases", "numbers": elsewhere.number})
@@ -126,10 +127,10 @@ def test_the_filtered_list_of_at_most_fifty_makes_one_and_more_is_refused(client
     office(client, office_town)
     shown = page(client, f"{LIST}?status=accepted")
     assert FILTERED in shown
-    response = client.get(LIST, {"report": "filtered", "status": "accepted"})
+    response = client.get(PICKED, {"report": "filtered", "status": "accepted"})
     numbers = parse_qs(urlsplit(response["Location"]).query)["numbers"][0].split()
     assert numbers == [office_town.cases["c2"].number]
-    everything = client.get(LIST, {"report": "filtered"})  # c5 is merged into c1: not among the picked
+    everything = client.get(PICKED, {"report": "filtered"})  # c5 is merged into c1: not among the picked
     numbers = parse_qs(urlsplit(everything["Location"]).query)["numbers"][0].split()
     assert sorted(numbers) == sorted(office_town.cases[n].number for n in ("c1", "c2", "c3", "c4", "c6"))
     assert "已合并到其他问题的1件不列入" in page(client, everything["Location"])
@@ -141,6 +142,6 @@ def test_the_filtered_list_of_at_most_fifty_makes_one_and_more_is_refused(client
     assert FILTERED not in shown
     assert "请缩小筛选范围" in shown
     assert BAR in shown  # picking by hand still works
-    refused = client.get(LIST, {"report": "filtered", "status": "accepted"}, follow=True)
+    refused = client.get(PICKED, {"report": "filtered", "status": "accepted"}, follow=True)
     assert "请缩小筛选范围" in refused.content.decode()
     assert not Document.objects.exists()

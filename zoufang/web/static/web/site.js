@@ -81,17 +81,28 @@
       boxes[0].dispatchEvent(new Event("change", { bubbles: true }));
     });
   });
-  /* How many boxes of a form are ticked (问题办理's 专报 bar), said beside its button. */
+  /* A form's fields that only one kind takes (the 专报's subject and numbers): shown while that kind is chosen. Without
+     script they stay shown, and the server ignores them for the other kinds. */
+  document.querySelectorAll("[data-shown-for-kind]").forEach(function (field) {
+    var kind = field.closest("form").querySelector("select[name=kind]");
+    if (!kind) { return; }
+    function toggle() { field.hidden = kind.value !== field.getAttribute("data-shown-for-kind"); }
+    kind.addEventListener("change", toggle);
+    toggle();
+  });
+  /* How many cases are picked for 问题办理's 专报 bar: the boxes ticked on this page and those carried from other pages
+     or filters (data-carried, decision 0079), said beside its button. */
   document.querySelectorAll("[data-pick-count]").forEach(function (count) {
-    var form = count.closest("form");
-    var boxes = document.querySelectorAll("input[type=checkbox][form='" + form.id + "']:not([data-pick-all])");
+    var formId = count.getAttribute("data-pick-count");
+    var carried = parseInt(count.getAttribute("data-carried") || "0", 10);
+    var boxes = document.querySelectorAll("input[type=checkbox][form='" + formId + "']:not([data-pick-all])");
     function update() {
-      var n = 0;
+      var n = carried;
       boxes.forEach(function (box) { if (box.checked) { n += 1; } });
       count.textContent = count.getAttribute("data-counted").replace("%(n)s", n);
     }
     document.addEventListener("change", function (event) {
-      if (event.target.getAttribute && event.target.getAttribute("form") === form.id) { update(); }
+      if (event.target.getAttribute && event.target.getAttribute("form") === formId) { update(); }
     });
     update();
   });
