@@ -1,14 +1,14 @@
 """A form sent twice makes its thing once (non-negotiable 4; decision 0058).
 
-Every page form of test_refused_writes.PAGE_FORMS, by the first demo account that may use it, on its own object as
-the matrix samples it: the form is taken as the page renders it (its hidden request key, version and CSRF token; a
-resident's request's forms from the results of the office's search by number), the fields a person fills are
-filled, and the same body is posted twice — a double click, a browser's resend after a slow answer, a phone's retry.
-The first post must make its thing (a row besides its audit), and so must the form sent once by the first account of
-every other kind PAGE_FORMS gives it to (decision 0064). Every write operation of docs/openapi.json likewise,
-with the same body, the same request key (or client id) and the same token. The second request writes nothing
-(RESEND_MAY_WRITE: what a repeated request may still leave, and why), queues no job, sends nothing, and answers as
-the first did: no 500, no refusal the first did not give. A form or operation not covered here fails the test.
+Every page form of test_refused_writes.PAGE_FORMS, by every demo account that may use it, on its own object as the
+matrix samples it (or one in the state that offers the form): the form is taken as the page renders it (its hidden
+request key, version and CSRF token; a resident's request's forms from the results of the office's search by
+number), the fields a person fills are filled, and the same body is posted twice — a double click, a browser's
+resend after a slow answer, a phone's retry. The first post must make its thing (a row besides its audit; decisions
+0064 and 0081). Every write operation of docs/openapi.json likewise, with the same body, the same request key (or
+client id) and the same token. The second request writes nothing (RESEND_MAY_WRITE: what a repeated request may
+still leave, and why), queues no job, sends nothing, and answers as the first did: no 500, no refusal the first did
+not give. A form or operation not covered here fails the test.
 """
 
 import uuid
