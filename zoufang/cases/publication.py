@@ -64,6 +64,8 @@ def publish_case(case: Case, *, by: Any, summary: str, seen: str | None = None) 
         raise CaseError(_("%(status)s的件不能公开") % {"status": case.get_status_display()})
     summary = summary.strip()
     if seen is not None and seen != stamp(case):
+        if case.published_at and case.published_by_id == by.pk and case.public_summary == summary:
+            return case  # this clerk's own publication sent again (decision 0058): it is what the public reads
         if case.published_at:
             raise CaseError(_("您打开此页后，%(who)s 已于 %(when)s 公开了此件，公开摘要为“%(theirs)s”。您的摘要未保存："
                               "“%(yours)s”；请核对后再提交。") % {

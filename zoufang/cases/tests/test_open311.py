@@ -217,6 +217,24 @@ def test_it_serves_a_third_party_client_over_http(live_server, cases_town, make_
         assert len(ET.fromstring(response.read()).findall("request")) == 1  # noqa: S314
 
 
+def test_a_publication_sent_twice_is_told_it_was_published(login, cases_town, make_case):
+    """Decision 0058: the same 公开 sent again (a double click, a resend), its summary already what the public reads and
+    published by this clerk, writes nothing and is answered as done: not that the clerk's summary was not saved."""
+    case = _dispatched(cases_town, make_case())
+    clerk = login(cases_town.users["office"])
+    sent = {"summary": "上下塘社区一处路灯损坏，正在维修。", "seen": ""}
+    assert clerk.post(f"/cases/{case.public_id}/publication/", sent).status_code == 302
+    case.refresh_from_db()
+    changes = AuditEvent.objects.exclude(action=AuditEvent.Action.READ)  # the page it goes back to reads the case
+    published_at, events = case.published_at, changes.count()
+    again = clerk.post(f"/cases/{case.public_id}/publication/", sent, follow=True).content.decode()
+    assert "未能公开" not in again
+    assert "已公开" in again
+    case.refresh_from_db()
+    assert (case.published_at, case.public_summary) == (published_at, sent["summary"])
+    assert changes.count() == events
+
+
 def test_two_clerks_publishing_one_case_do_not_overwrite_each_other(login, cases_town, make_case):
     case = _dispatched(cases_town, make_case())
     office = cases_town.users["office"]
