@@ -24,6 +24,14 @@ def is_registered_late(case: Case, registered_on: dt.date) -> bool:
     return case.registration_due is not None and registered_on > case.registration_due
 
 
+def registration_standing(case: Case, today: dt.date) -> str:
+    """Where a draft stands against its 登记期限: "late" past it (what the board counts as 逾期), "today" on it, ""
+    before it or for a case already registered."""
+    if case.status != Case.Status.DRAFT or case.registration_due is None or case.registration_due > today:
+        return ""
+    return "late" if case.registration_due < today else "today"
+
+
 def handling_days(campaign: Campaign, category: CaseCategory | None, priority: str) -> int:
     """Working days a unit has: the shortest of the priority's limit and the category's (or the default)."""
     rules = (campaign.config.get("case_handling") or {}).get("handling_deadlines") or {}

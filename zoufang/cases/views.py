@@ -46,7 +46,9 @@ def _rows(user: Any, cases: Any) -> list[dict[str, Any]]:
     presenter.know_links(cases)
     # Where the user sees several towns' cases, “派出所” says whose: “锦溪镇 派出所” (decision 0032).
     several = unitnames.sees_several_towns(user)
-    return [{"case": c, **presenter.as_dict(c), "unit": unit_shown(c, several)} for c in cases]
+    today = clock.today()
+    return [{"case": c, **presenter.as_dict(c), "unit": unit_shown(c, several),
+             "registration": deadlines.registration_standing(c, today)} for c in cases]
 
 
 @login_required
@@ -193,6 +195,7 @@ def _case_page(request: HttpRequest, case: Case, sent: ActionForm | None = None)
                       if d.case.pk not in listed]
     return render(request, "cases/detail.html", {
         "case": case, "data": data, "forms": forms, "may_merge": workflow.Action.MERGE in allowed,
+        "registration": deadlines.registration_standing(case, clock.today()),
         "opened": opened or (str(forms[0][0]) if forms else None),
         # What a form that can no longer be sent held (the case moved on meanwhile): shown, to be copied.
         "unsent": _typed(sent) if sent is not None and opened is None else [],

@@ -56,6 +56,11 @@ COLUMNS: dict[str, list[Column]] = {
     Kind.CADRE: [PERSON, DESCRIPTION, PHONE, REGION],
 }
 MIXED_COLUMNS = [NAME, KIND, REGION, ADDRESS, PHONE]
+# What a target's name is on its own page: the model's 名称/户主姓名 fits every kind and reads right for none.
+NAME_LABELS: dict[str, Any] = {
+    Kind.REGISTERED_HOUSEHOLD: _("户主姓名"), Kind.RESIDENT_HOUSEHOLD: _("户主姓名"), Kind.ENTERPRISE: _("企业名称"),
+    Kind.PROJECT: _("项目名称"), Kind.NOTABLE_PERSON: _("姓名"), Kind.CADRE: _("姓名"),
+}
 
 
 def columns_for(kind: str | None) -> list[Column]:
@@ -102,7 +107,8 @@ def detail_fields(
     if target.archived_on:
         fields.append(("archived_on", target.archived_on))
     css = {"phone": "code phone", "id_number": "code", "credit_code": "code"}
+    labels = {"name": NAME_LABELS.get(target.kind)}
     return [
-        (getattr(Target._meta.get_field(name), "verbose_name", name), value, css.get(name, ""))
+        (labels.get(name) or getattr(Target._meta.get_field(name), "verbose_name", name), value, css.get(name, ""))
         for name, value in fields
     ]

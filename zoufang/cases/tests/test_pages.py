@@ -521,3 +521,28 @@ def test_a_category_reads_without_the_list_punctuation_of_the_document_it_was_co
     assert f"{words}；" not in page
     assert lists.rows(Case.objects.filter(pk=case.pk), cases_town.users["office"])[0][2] == words
     assert str(case.category) == words
+
+
+def test_the_list_says_which_drafts_are_past_or_at_their_registration_deadline(client, cases_town, make_case):
+    """A draft's 期限 is its 登记 day; one already past it (raised 9 June, due 13 June) reads 已超过登记期限 and one
+    due today (raised 13 June) 今日到期, as the board counts them; one due next week says only its day. The case's
+    page says it by its 登记期限 too."""
+    import datetime as dt
+
+    late = make_case("河道垃圾无人清理", raised=dt.date(2017, 6, 9))
+    today = make_case("村道路灯不亮", raised=dt.date(2017, 6, 13))
+    later = make_case("小区门口积水", raised=dt.date(2017, 6, 15))
+    client.force_login(cases_town.users["office"])
+    page = client.get("/cases/").content.decode()
+
+    def deadline(case):
+        row = page[page.index(f"/cases/{case.public_id}/"):]
+        return re.sub(r"<[^>]+>", " ", re.search(r'data-label="期限">(.*?)</td>', row).group(1)).split()
+
+    assert deadline(late) == ["登记", "6月13日", "已超过登记期限"]
+    assert deadline(today) == ["登记", "6月15日", "今日到期"]
+    assert deadline(later) == ["登记", "6月19日"]
+    detail = client.get(f"/cases/{late.public_id}/").content.decode()
+    dd = re.search(r"<dt>登记期限</dt><dd>(.*?)</dd>", detail).group(1)
+    assert re.sub(r"<[^>]+>", "", dd) == "2017年6月13日 已超过登记期限"
+    assert '<span class="bad">已超过登记期限</span>' in dd

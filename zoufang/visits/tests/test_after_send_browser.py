@@ -177,3 +177,18 @@ def test_logout_with_records_unsent_warns_and_can_be_called_off(browser, live_se
         page.locator("nav button", has_text="退出").click()
         page.wait_for_url("**/login/**")
         assert len(asked) == 2
+
+
+def test_the_pace_panel_reads_from_the_left_on_a_phone(browser, live_server, visiting):
+    """A campaign's name too long to stand beside 进度 starts under it, at the panel's left edge, not pushed to the
+    right as a desk's aside is; and 落后 N 个 is not broken before its 个."""
+    visiting.campaign.name = "锦溪镇2017年度常态化推进“六个一”基层走访调研"
+    visiting.campaign.save()
+    with on_phone(browser, live_server.url) as (_context, page):
+        heading = page.locator("section.pace .panel-head h2").bounding_box()
+        aside = page.locator("section.pace .panel-head .aside").bounding_box()
+        assert aside["y"] >= heading["y"] + heading["height"] - 1  # on a line of its own
+        assert abs(aside["x"] - heading["x"]) <= 1
+        marks = page.locator("section.pace strong.bad")
+        assert [mark.inner_text() for mark in marks.all()] == ["落后 2 个", "逾期未完成 1 个"]
+        assert marks.evaluate_all("els => els.map(el => el.getClientRects().length)") == [1, 1]

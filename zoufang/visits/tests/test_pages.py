@@ -70,7 +70,7 @@ def test_the_pace_says_the_ended_months_requirement_is_met(login, visiting, visi
 def test_the_pace_says_the_ended_months_requirement_is_not_met(login, visiting):
     """The same cadre with nothing visited: the one May required is past due, said in red."""
     page = login(visiting.users["dept"]).get("/me/").content.decode()
-    assert '已结束的月份共要求走访 1 个，已走访 0 个，<strong class="bad">逾期未完成 1 个</strong>' in page
+    assert '已结束的月份共要求走访 1 个，已走访 0 个，<strong class="bad nowrap">逾期未完成 1 个</strong>' in page
     assert "已达到要求" not in page
 
 
@@ -167,6 +167,15 @@ def test_it_shows_the_registration_deadline_and_the_case_on_the_visit(login, vis
     assert "服务意识" in page
 
 
+def test_the_visitor_can_call_the_target_back_from_the_visit_page(login, visiting, visit):
+    """The phone the cadre sees in full is a tel: link there, as on the target's page; a masked one is only text."""
+    phone = visiting.enterprise.phone
+    page = login(visiting.users["dept"]).get(f"/visits/{visit.public_id}/").content.decode()
+    assert f'<dt>电话</dt><dd class="code"><a href="tel:{phone}">{phone}</a></dd>' in page
+    masked = login(visiting.users["leader"]).get(f"/visits/{visit.public_id}/").content.decode()
+    assert '<dt>电话</dt><dd class="code">138****9999</dd>' in masked
+
+
 def test_it_hides_a_visit_from_an_outsider(login, visiting, visit):
     assert login(visiting.users["outsider"]).get(f"/visits/{visit.public_id}/").status_code == 404
 
@@ -244,6 +253,12 @@ def test_it_prints_contact_cards_with_the_campaigns_hotline(login, visiting):
     assert cadre.phone in page
     assert "派出所" in page
     assert "0512-12345" in page
+
+
+def test_an_empty_diary_says_what_it_is_for_and_where_it_goes(login, visiting):
+    """Not a bare 还没有日记。: a cadre who has never kept one is told what to write and that the 台账 carries it."""
+    page = login(visiting.users["dept"]).get("/me/diary/").content.decode()
+    assert "还没有日记。走访中的见闻、群众的想法和自己的体会可以记在这里，日记随走访台账一并导出。" in page
 
 
 def test_it_writes_a_diary_entry_and_refuses_an_empty_one(login, visiting):

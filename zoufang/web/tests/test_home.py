@@ -49,6 +49,23 @@ def test_it_shows_a_village_cadre_only_their_village_row(town, login):
     assert 'class="figures"' not in html
 
 
+@pytest.mark.parametrize(("persona", "offered"), [("village", True), ("leader", True), ("office", False)])
+def test_it_offers_a_visiting_cadre_their_list_at_the_top_of_the_home_page(town, login, persona, offered):
+    """A cadre's day starts at 首页 on a phone: 我的走访 is a button by the campaign's name, not only a tab in the menu;
+    the office, who records no visits, is offered none."""
+    html = login(town.users[persona]).get("/").content.decode()
+    head = html[html.index('<div class="page-head">'):html.index('<section class="panel"')]
+    assert ('<a class="btn" href="/me/">我的走访</a>' in head) is offered
+
+
+def test_it_sends_a_cadre_account_with_no_role_to_its_list_not_to_the_office(town, login):
+    """干部账号 opens cadres' accounts granting no role: such a cadre has a list to walk, not a missing scope."""
+    html = login(town.users["dept"]).get("/").content.decode()
+    assert "尚未分配走访范围" not in html
+    assert "您的走访名单在“我的走访”中。" in html
+    assert '<a class="btn" href="/me/">我的走访</a>' in html
+
+
 def test_a_user_who_reads_no_targets_of_a_village_is_not_shown_its_row_of_zeros(town, login):
     """The third-party caller may open no target (only the visits drawn for it): its table was every village in
     zeros. A row counts what the user may open; with none, the page says so instead of a table of nothing."""

@@ -135,6 +135,18 @@ def test_it_shows_a_target_with_its_region_breadcrumb(town, login):
     assert target.id_number not in html
 
 
+@pytest.mark.parametrize(("kind", "label"), [
+    (Target.Kind.REGISTERED_HOUSEHOLD, "户主姓名"), (Target.Kind.ENTERPRISE, "企业名称"),
+    (Target.Kind.PROJECT, "项目名称"), (Target.Kind.NOTABLE_PERSON, "姓名"),
+])
+def test_it_names_a_targets_name_by_its_kind(town, login, kind, label):
+    """An enterprise has no 户主: its page says 企业名称, not the model's 名称/户主姓名 for every kind."""
+    target = TargetFactory(region=town.shangxiatang, kind=kind)
+    html = login(town.users["office"]).get(f"/targets/{target.public_id}/").content.decode()
+    assert f"<dt>{label}</dt><dd>{target.name}</dd>" in html
+    assert "名称/户主姓名" not in html
+
+
 def test_it_marks_demo_data(town, login):
     target = town.households["jijiadun"][0]
     Target.objects.filter(pk=target.pk).update(is_demo=True)
