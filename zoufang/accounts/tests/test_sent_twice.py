@@ -228,7 +228,7 @@ def _returned_unit(who: Any, kwargs: dict[str, str]) -> dict[str, str]:
 
     campaign = Campaign.objects.get(slug=kwargs["slug"])
     row = next((row for row in summaries.roster(campaign).rows if row.returned is not None), None)
-    return {"unit_id": str(row.unit.public_id)} if row is not None else {}
+    return {**kwargs, "unit_id": str(row.unit.public_id)} if row is not None else kwargs
 
 
 def _open_item(who: Any, kwargs: dict[str, str]) -> dict[str, str]:

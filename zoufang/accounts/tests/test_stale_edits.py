@@ -152,8 +152,8 @@ def _returned_summary_unit() -> dict[str, str]:
     """A unit of 锦溪镇's campaign whose current 工作总结 the office returned (the matrix's town returns every other)."""
     from zoufang.documents.models import Summary
 
-    found = Summary.objects.filter(campaign__slug="jinxi-2017", returned__withdrawn_at__isnull=True).select_related(
-        "unit").order_by("pk").first()
+    found = Summary.objects.filter(campaign__slug="jinxi-2017", returned__isnull=False,
+                                   returned__withdrawn_at__isnull=True).select_related("unit").order_by("pk").first()
     return {"slug": "jinxi-2017", "unit_id": str(found.unit.public_id)}
 
 
