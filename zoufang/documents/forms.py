@@ -68,3 +68,14 @@ class SummaryReturnForm(forms.Form):
     version = forms.UUIDField(widget=forms.HiddenInput)
     # One key a rendered form: the same form sent twice returns once (SummaryReturn.request_key).
     key = request_keys.RequestKeyField()
+
+
+class SummaryWithdrawForm(forms.Form):
+    """The office withdraws its return of a unit's 工作总结, made in error (decision 0080): nothing typed."""
+
+    # The version the page showed returned: a version handed in meanwhile makes the withdrawal stale (decision 0059).
+    version = forms.UUIDField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField(label=_("确认撤销：本版恢复为“已提交”，单位的承办人会收到通知"),
+                                 error_messages={"required": _("请勾选确认后再撤销退回")})
+    # One key a rendered form: the same form sent twice withdraws once (SummaryReturn.withdraw_key).
+    key = request_keys.RequestKeyField()

@@ -211,7 +211,8 @@ class SummaryReminder(SentReminder):
 class SummaryReturn(models.Model):
     """A version of a unit's 工作总结 the office returned for revision (退回, decision 0075), with its reason. One a
     version at most (the row is what makes a second click, a resend or a second clerk return it once, and notify the
-    unit's handlers once); the version itself is never changed. A new version handed in after it is 已提交 again."""
+    unit's handlers once); the version itself is never changed. A new version handed in after it is 已提交 again, and
+    so is the version when the office withdraws the return (decision 0080: the row kept, marked withdrawn)."""
 
     summary = models.OneToOneField(Summary, verbose_name=_("退回的版本"), on_delete=models.PROTECT,
                                    related_name="returned")
@@ -222,6 +223,13 @@ class SummaryReturn(models.Model):
     returned_at = models.DateTimeField(_("退回时间"), default=clock.now)
     # The form's key: the same form sent again finds the return it made (decision 0058).
     request_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # A return made in error, withdrawn (撤销退回, decision 0080): the row stays, marked, with who and when.
+    withdrawn_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("撤销人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+"
+    )
+    withdraw_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("工作总结退回")
@@ -234,3 +242,8 @@ class SummaryReturn(models.Model):
     def returner(self) -> str:
         """Who returned it, by name (Summary.submitter's rule)."""
         return named(self.returned_by)
+
+    @property
+    def withdrawer(self) -> str:
+        """Who withdrew it, by name; empty while it stands."""
+        return named(self.withdrawn_by)

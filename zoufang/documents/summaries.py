@@ -10,6 +10,8 @@
 - Returned (退回, decision 0075): the office of the campaign's area returns the current version with a reason; the
   unit's handlers are told, the unit owes one again (已退回（待重交）, reminded as owing) and may hand in a new
   version even after the due date; the returned version stays in the history, marked.
+- Withdrawn (撤销退回, decision 0080): a return made in error, while the unit has not handed in again; the version
+  stands again (已提交), the handlers are told, the return stays in the history marked withdrawn.
 """
 
 import datetime as dt
@@ -186,30 +188,57 @@ def hand_in(user: Any, campaign: Campaign, unit: Unit, name: str, data: bytes, n
         earlier.campaign_id, earlier.unit_id, earlier.sha256, earlier.note) == (campaign.pk, unit.pk, digest, note))
 
 
-def may_return(user: Any, campaign: Campaign) -> bool:
-    """The office of the campaign's area (documents.access.may_write): who receives the summaries."""
-    from zoufang.documents.access import may_write
-
-    return may_write(user, campaign)
+class SummaryStale(SummaryRefused):
+    """The page (or the client) read the unit's summary before another version or another clerk's act: nothing done."""
 
 
-def returned_of(summary: Summary) -> SummaryReturn | None:
-    """The version's return, when the office returned it (loaded with the roster: no query)."""
+def return_of(summary: Summary) -> SummaryReturn | None:
+    """The version's return, standing or withdrawn (loaded with the roster: no query)."""
     try:
         return summary.returned
     except SummaryReturn.DoesNotExist:
         return None
 
 
+def returned_of(summary: Summary) -> SummaryReturn | None:
+    """The version's return while it stands: the office returned it and has not withdrawn it."""
+    made = return_of(summary)
+    return made if made is not None and made.withdrawn_at is None else None
+
+
+def current_of(campaign: Campaign, unit: Unit, version: Any, undone: str) -> Summary:
+    """The unit's current version, under the unit's row lock (inside the caller's transaction), when it is the one the
+    page or the client read (`version`: its public id from a page, its number from the API); SummaryStale naming
+    the version handed in meanwhile and what was `undone` otherwise; Http404 when the unit has handed in nothing."""
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()  # against a version handed in meanwhile
+    current = Summary.objects.filter(campaign=campaign, unit=unit).defer("content").select_related(
+        "returned__returned_by", "returned__withdrawn_by").order_by("-version").first()
+    if current is None:
+        raise Http404
+    if str(version) not in (str(current.public_id), str(current.version)):
+        raise SummaryStale(_("您打开此页后，%(unit)s已提交第 %(n)s 版（当前版本），%(undone)s；请先查看新版本再决定。")
+                           % {"unit": unit.name, "n": current.version, "undone": undone})
+    return current
+
+
+def _office_checked(user: Any, campaign: Campaign, unit: Unit) -> Due:
+    """The campaign's due date, when the user is its office (documents.access.may_write: who receives the summaries,
+    returns them and withdraws a return) and the unit owes a summary; Http404 otherwise (decision 0044)."""
+    from zoufang.documents.access import may_write
+
+    due = due_of(campaign)
+    if due is None or not may_write(user, campaign) or not owing_units(campaign).filter(pk=unit.pk).exists():
+        raise Http404
+    return due
+
+
 def return_summary(user: Any, campaign: Campaign, unit: Unit, drawn: Any, reason: str, *,
                    key: uuid.UUID | None = None) -> tuple[SummaryReturn, bool]:
-    """The office returns the unit's current version (`drawn`: the version its page showed) for revision, with a
-    reason; the unit's handlers are told once it commits. The return, and whether this call made it: the same form
+    """The office returns the unit's current version (`drawn`: the version its page or client read) for revision, with
+    a reason; the unit's handlers are told once it commits. The return, and whether this call made it: the same form
     sent again gives the return it made; a stale page (another version handed in, or this one returned meanwhile)
-    raises SummaryRefused saying so; other content under the key request_keys.KeyReused."""
-    due = due_of(campaign)
-    if due is None or not may_return(user, campaign) or not owing_units(campaign).filter(pk=unit.pk).exists():
-        raise Http404
+    raises SummaryStale saying so; other content under the key request_keys.KeyReused."""
+    due = _office_checked(user, campaign, unit)
     reason = reason.strip()
     if not reason:
         raise SummaryRefused(_("请写明退回原因，单位按此修改"))
@@ -218,18 +247,16 @@ def return_summary(user: Any, campaign: Campaign, unit: Unit, drawn: Any, reason
 
     @transaction.atomic
     def make() -> SummaryReturn:
-        Unit.objects.select_for_update().filter(pk=unit.pk).first()  # against a version handed in meanwhile
-        current = Summary.objects.filter(campaign=campaign, unit=unit).defer("content").order_by("-version").first()
-        if current is None:
-            raise Http404
-        if str(current.public_id) != str(drawn):
-            raise SummaryRefused(_("您打开此页后，%(unit)s已提交第 %(n)s 版（当前版本），未退回；请先查看新版本再决定。")
-                                 % {"unit": unit.name, "n": current.version})
-        earlier = returned_of(current)
-        if earlier is not None:
-            raise SummaryRefused(_("您打开此页后，第 %(n)s 版已由 %(who)s 于 %(at)s 退回（%(reason)s），未重复退回。") % {
+        current = current_of(campaign, unit, drawn, _("未退回"))
+        earlier = return_of(current)
+        if earlier is not None and earlier.withdrawn_at is None:
+            raise SummaryStale(_("您打开此页后，第 %(n)s 版已由 %(who)s 于 %(at)s 退回（%(reason)s），未重复退回。") % {
                 "n": current.version, "who": earlier.returner, "at": clock.minute(earlier.returned_at),
                 "reason": earlier.reason})
+        if earlier is not None and earlier.withdrawn_at is not None:  # one return a version (decision 0080)
+            raise SummaryStale(_("第 %(n)s 版的退回已于 %(at)s 撤销，不能再次退回；如仍需修改，请联系%(unit)s提交新版本。")
+                               % {"n": current.version, "at": clock.minute(earlier.withdrawn_at),
+                                  "unit": unit.name})
         made = SummaryReturn.objects.create(summary=current, reason=reason, returned_by=user, request_key=key)
         audit.record(user, AuditEvent.Action.CREATE, made,
                      summary=_("退回%(label)s：%(unit)s 第 %(n)s 版 %(file)s") % {
@@ -240,7 +267,40 @@ def return_summary(user: Any, campaign: Campaign, unit: Unit, drawn: Any, reason
         return made
 
     return request_keys.once_checked(SummaryReturn.objects.select_related("summary"), key, make, lambda earlier: (
-        str(earlier.summary.public_id), earlier.reason) == (str(drawn), reason))
+        earlier.summary.unit_id, earlier.reason) == (unit.pk, reason) and str(drawn) in (
+        str(earlier.summary.public_id), str(earlier.summary.version)))
+
+
+def withdraw_return(user: Any, campaign: Campaign, unit: Unit, drawn: Any, *,
+                    key: uuid.UUID | None = None) -> tuple[SummaryReturn, bool]:
+    """The office withdraws its return of the unit's current version (`drawn`: the version its page or client read),
+    made in error, while the unit has not handed in again: the version stands again (已提交), the unit's handlers are
+    told once it commits, the return stays marked withdrawn. The return, and whether this call withdrew it: the same
+    request sent again (its key) gives it as withdrawn; a stale one raises SummaryStale."""
+    due = _office_checked(user, campaign, unit)
+
+    with transaction.atomic():
+        current = current_of(campaign, unit, drawn, _("未撤销退回"))
+        made = return_of(current)
+        if made is None:
+            raise SummaryStale(_("第 %(n)s 版（当前版本）未被退回，无需撤销。") % {"n": current.version})
+        if made.withdrawn_at is not None:
+            if key is not None and made.withdraw_key == key:
+                return made, False
+            raise SummaryStale(_("您打开此页后，第 %(n)s 版的退回已由 %(who)s 于 %(at)s 撤销，未重复撤销。") % {
+                "n": current.version, "who": made.withdrawer, "at": clock.minute(made.withdrawn_at)})
+        other = SummaryReturn.objects.filter(withdraw_key=key).first() if key is not None else None
+        if other is not None:  # the key withdrew another unit's return
+            raise request_keys.KeyReused(other)
+        made.withdrawn_at, made.withdrawn_by, made.withdraw_key = clock.now(), user, key
+        made.save(update_fields=["withdrawn_at", "withdrawn_by", "withdraw_key"])
+        audit.record(user, AuditEvent.Action.UPDATE, made,
+                     summary=_("撤销退回%(label)s：%(unit)s 第 %(n)s 版 %(file)s") % {
+                         "label": due.label, "unit": unit.name, "n": current.version, "file": current.file_name},
+                     changes={"campaign": campaign.slug, "unit": unit.name, "version": current.version,
+                              "withdrawn": [None, clock.minute(made.withdrawn_at)], "reason": made.reason})
+        _notify_withdrawn(campaign, due, unit, made)
+    return made, True
 
 
 def _notify_returned(campaign: Campaign, due: Due, unit: Unit, made: SummaryReturn) -> None:
@@ -257,6 +317,21 @@ def _notify_returned(campaign: Campaign, due: Due, unit: Unit, made: SummaryRetu
         _("%(label)s已退回，请修改后重新提交：%(campaign)s") % facts,
         _("%(unit)s：%(campaign)s的%(label)s（第 %(n)s 版）已被镇走访办（%(who)s）退回。退回原因：%(reason)s。"
           "请修改后登录走访平台，在本单位的%(label)s页提交新版本（%(page)s）。") % facts)
+
+
+def _notify_withdrawn(campaign: Campaign, due: Due, unit: Unit, made: SummaryReturn) -> None:
+    """The unit's handlers, as the return told them (queued once the withdrawal commits)."""
+    from django.urls import reverse
+
+    from zoufang.cases import notifications
+
+    facts = {"label": due.label, "campaign": campaign.name, "unit": unit.name, "n": made.summary.version,
+             "who": made.withdrawer, "page": reverse("documents:summary_unit", args=[campaign.slug, unit.public_id])}
+    notifications.notify(
+        notifications.handlers_of(unit.pk),
+        _("%(label)s的退回已撤销，无需重新提交：%(campaign)s") % facts,
+        _("%(unit)s：镇走访办（%(who)s）已撤销对%(campaign)s的%(label)s（第 %(n)s 版）的退回，第 %(n)s 版仍为已提交，"
+          "无需重新提交（%(page)s）。") % facts)
 
 
 @dataclass
@@ -333,7 +408,8 @@ def roster(campaign: Campaign, units: QuerySet[Unit] | None = None) -> Roster:
     listed = list(units if units is not None else owing_units(campaign))
     by_unit: dict[int, list[Summary]] = {}
     versions = Summary.objects.filter(campaign=campaign, unit__in=listed).defer("content") \
-        .select_related("submitted_by", "returned__returned_by").order_by("unit_id", "-version")
+        .select_related("submitted_by", "returned__returned_by", "returned__withdrawn_by") \
+        .order_by("unit_id", "-version")
     for summary in versions:
         by_unit.setdefault(summary.unit_id, []).append(summary)
     today = clock.today()

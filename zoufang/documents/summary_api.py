@@ -1,16 +1,24 @@
 """The units' 工作总结 over the API (decision 0073): who owes one and who handed it in, read as the office's list page
 reads it (summaries.listed_campaign), and each version's file as the page gives it (summaries.readable_file,
-audited). Handing one in stays the page's: a multipart upload checked by content, with its request key."""
+audited). Handing one in stays the page's: a multipart upload checked by content, with its request key. The office
+returns a unit's current version and withdraws a return made in error as its page does (decision 0080)."""
 
 import datetime as dt
 import uuid
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from ninja.errors import HttpError
 
+from zoufang.accounts.api import path_uuid, refusing
 from zoufang.accounts.masking import Masker
-from zoufang.documents import summaries
+from zoufang.campaigns.models import Campaign
+from zoufang.core import request_keys
+from zoufang.core.apierrors import ApiErrorOut, FieldRefused
+from zoufang.core.apiversions import Versioned, required_version
+from zoufang.documents import access, summaries
 from zoufang.documents.models import Summary, SummaryReturn
 from zoufang.registry.models import Unit
 
@@ -97,3 +105,71 @@ def list_summaries(request: HttpRequest, slug: str) -> dict[str, Any]:
 def download_summary(request: HttpRequest, slug: str, summary_id: uuid.UUID) -> HttpResponse:
     campaign = summaries.visible_campaign(request.user, slug)
     return summaries.file_response(summaries.readable_file(request.user, campaign, summary_id))
+
+
+class ReturnIn(Versioned):
+    reason: str = Field(..., max_length=summaries.REASON_MAX, description="退回原因，单位按此修改（不超过 300 字）")
+    key: uuid.UUID | None = Field(None, description="请求的编号（可选）：同一编号、同样内容再次提交只退回一次")
+
+
+class WithdrawIn(Versioned):
+    key: uuid.UUID | None = Field(None, description="请求的编号（可选）：同一编号再次提交只撤销一次")
+
+
+class ReturnMadeOut(Schema):
+    unit: UnitRef
+    version: int = Field(description="被退回的版本号")
+    reason: str = Field(description="退回原因；其中的身份证号、电话号码等已隐去")
+    returned_at: dt.datetime
+    returned_by: str
+    withdrawn_at: dt.datetime | None = Field(description="撤销退回的时间；未撤销为 null")
+    withdrawn_by: str = Field(description="撤销人；未撤销为空")
+    repeated: bool = Field(description="true：同一请求编号再次提交，这是第一次的结果，未重复办理")
+
+
+def _office_unit(request: HttpRequest, slug: str, unit_id: Any) -> tuple[Campaign, Unit]:
+    """The campaign and the owing unit, for the office of the campaign's area only (404 before the body is read)."""
+    campaign = access.writable_campaign(request.user, slug)
+    return campaign, summaries.readable_unit(request.user, campaign, path_uuid(unit_id))
+
+
+def _made(made: SummaryReturn, unit: Unit, new: bool, masker: Masker) -> dict[str, Any]:
+    return {"unit": _unit(unit), "version": made.summary.version, **_returned(made, masker),
+            "withdrawn_at": made.withdrawn_at, "withdrawn_by": made.withdrawer, "repeated": not new}
+
+
+def _acted(act: Any) -> tuple[SummaryReturn, bool]:
+    try:
+        return act()
+    except summaries.SummaryStale as stale:  # the client read an older state: read again, then decide
+        raise HttpError(409, str(stale)) from None
+    except summaries.SummaryRefused as refused:
+        raise FieldRefused(400, _("reason：%(rule)s") % {"rule": refused}, {"reason": str(refused)}) from None
+    except request_keys.KeyReused:
+        raise FieldRefused(400, _("key：该请求编号已用于另一次退回或撤销，请换用新的编号"),
+                           {"key": _("已用于另一次退回或撤销")}) from None
+
+
+@router.post("/{slug}/units/{unit_id}/return", response={200: ReturnMadeOut, 409: ApiErrorOut, 428: ApiErrorOut},
+             auth=refusing(_office_unit),
+             summary="退回一个单位的当前版本，请其修改后重新提交，写明原因；单位的承办人收到邮件和短信（走访办，同单位"
+                     "工作总结页）。须带读取时的当前版本号（version 或 If-Match），没有答 428；其间单位提交了新版本或"
+                     "本版已被退回答 409")
+def return_summary(request: HttpRequest, slug: str, unit_id: uuid.UUID, body: ReturnIn) -> dict[str, Any]:
+    campaign, unit = _office_unit(request, slug, unit_id)
+    version = required_version(request, body)
+    made, new = _acted(lambda: summaries.return_summary(request.user, campaign, unit, version, body.reason,
+                                                        key=body.key))
+    return _made(made, unit, new, Masker(request.user))
+
+
+@router.post("/{slug}/units/{unit_id}/withdraw-return",
+             response={200: ReturnMadeOut, 409: ApiErrorOut, 428: ApiErrorOut}, auth=refusing(_office_unit),
+             summary="撤销退回（退回有误，单位重新提交之前）：本版恢复为已提交，单位的承办人收到通知，退回记录保留并注明"
+                     "撤销人和时间（走访办）。须带读取时的当前版本号（version 或 If-Match），没有答 428；其间单位提交了"
+                     "新版本、退回已被撤销或本版未被退回答 409")
+def withdraw_summary_return(request: HttpRequest, slug: str, unit_id: uuid.UUID, body: WithdrawIn) -> dict[str, Any]:
+    campaign, unit = _office_unit(request, slug, unit_id)
+    version = required_version(request, body)
+    made, new = _acted(lambda: summaries.withdraw_return(request.user, campaign, unit, version, key=body.key))
+    return _made(made, unit, new, Masker(request.user))

@@ -14,6 +14,8 @@ urlpatterns = [
     path("<slug:slug>/summaries/units/<uuid:unit_id>/", summary_views.unit, name="summary_unit"),
     path("<slug:slug>/summaries/units/<uuid:unit_id>/hand-in/", summary_views.hand_in, name="summary_hand_in"),
     path("<slug:slug>/summaries/units/<uuid:unit_id>/return/", summary_views.return_summary, name="summary_return"),
+    path("<slug:slug>/summaries/units/<uuid:unit_id>/withdraw-return/", summary_views.withdraw_return,
+         name="summary_withdraw_return"),
     path("<slug:slug>/summaries/files/<uuid:public_id>/", summary_views.file, name="summary_file"),
     path("<slug:slug>/<uuid:public_id>/", views.detail, name="detail"),
     path("<slug:slug>/<uuid:public_id>/issue/", views.issue, name="issue"),

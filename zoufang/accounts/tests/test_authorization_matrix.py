@@ -164,10 +164,13 @@ SPECS: dict[str, Spec] = {
     "documents:summary_unit": Spec({"slug": "summaries", "unit_id": "summary_unit"}),
     "documents:summary_hand_in": Spec({"slug": "summaries", "unit_id": "summary_unit"}, POST),
     "documents:summary_return": Spec({"slug": "summaries", "unit_id": "summary_unit"}, POST),
+    "documents:summary_withdraw_return": Spec({"slug": "summaries", "unit_id": "summary_unit"}, POST),
     "documents:summary_file": Spec({"slug": "summaries", "public_id": "summary"}),
     # The same over the API (decision 0073): the list as the page's readers read it, each file as the page gives it.
     "api:list_summaries": Spec({"slug": "summaries"}),
     "api:download_summary": Spec({"slug": "summaries", "summary_id": "summary"}),
+    **{f"api:{name}": Spec({"slug": "summaries", "unit_id": "summary_unit"})
+       for name in ("return_summary", "withdraw_summary_return")},
     "documents:detail": Spec({"slug": "documents", "public_id": "document"}, BOTH),
     "documents:issue": Spec({"slug": "documents", "public_id": "document"}, POST),
     "documents:download": Spec({"slug": "documents", "public_id": "document"}),

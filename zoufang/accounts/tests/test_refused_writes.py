@@ -96,6 +96,7 @@ PAGE_FORMS: dict[str, frozenset[str]] = {
     # A unit's 工作总结 (decision 0071): its own handlers hand it in; the office and every reader only read it.
     "documents:summary_hand_in": HANDLERS,
     "documents:summary_return": OFFICES,  # the office returns one for revision (decision 0075)
+    "documents:summary_withdraw_return": OFFICES,  # and withdraws a return made in error (decision 0080)
     # 回访抽查: run by the town's office and its city office (decision 0052); the third party calls.
     **dict.fromkeys(("callbacks:index", "callbacks:xlsx", "callbacks:close", "callbacks:sample verify",
                      "callbacks:sample reopen", "callbacks:sample follow_up"), OFFICES | CITY_OFFICES),
@@ -457,6 +458,7 @@ MAY_WRITE: dict[str, frozenset[str]] = {
     **dict.fromkeys(("sign", "refuse_sign"), frozenset({"leader"})),  # 王文, the supervising leader who signs
     **dict.fromkeys(("upper_accept", "upper_return"), CITY_OFFICES),
     **dict.fromkeys(("generate_draft", "delete_draft", "issue_document"), OFFICES),
+    **dict.fromkeys(("return_summary", "withdraw_summary_return"), OFFICES),  # decisions 0075, 0080
     "nominate": OFFICES | HANDLERS | CADRES,  # from a visit or case they see (README: 宣传报道组)
     **dict.fromkeys(("edit_exemplar", "publish_exemplar", "decline_exemplar"), frozenset({"xuanchuan"})),
     "record_consent": OFFICES | {"xuanchuan"},  # and the one who nominated it (_may)
@@ -558,6 +560,14 @@ def _photo(call: Call) -> dict[str, Any]:
             "key": str(uuid.uuid4())}
 
 
+def _summary_version(call: Call) -> int:
+    """The current version of the unit's 工作总结 in the path (the version the client read), else 1."""
+    from zoufang.documents.models import Summary
+
+    found = Summary.objects.filter(unit__public_id=call.kwargs.get("unit_id"), campaign__slug=call.kwargs.get("slug"))
+    return max(found.values_list("version", flat=True), default=1)
+
+
 # A plausible body for each write operation (None: it takes none); multipart where the operation takes a file.
 API_BODIES: dict[str, Callable[[Call], dict[str, Any] | None]] = {
     "obtain_token": lambda c: {"username": c.who.name, "password": "not-the-password"},
@@ -596,6 +606,8 @@ API_BODIES: dict[str, Callable[[Call], dict[str, Any] | None]] = {
     "post_visit": lambda c: {"client_uuid": str(uuid.uuid4()), "target_id": str(c.own("target") or uuid.uuid4()),
                              "visited_at": "2017-06-14T10:00:00+08:00", "mode": "home", "summary": "入户走访"},
     "post_photo": _photo,
+    "return_summary": lambda c: {"version": _summary_version(c), "reason": "缺少典型案例，请补充"},
+    "withdraw_summary_return": lambda c: {"version": _summary_version(c)},
 }
 MULTIPART = {"post_photo"}
 # Refused for what the body holds: the credentials (a sign-in, a refresh secret); the visit or case a nomination

@@ -76,6 +76,7 @@ SHOWN_ON: dict[str, tuple[str, Callable[[dict[str, str]], dict[str, Any]], str |
     "visits:upload_photo": ("visits:visit", lambda kw: kw, ""),
     "documents:summary_hand_in": ("documents:summary_unit", lambda kw: kw, ""),
     "documents:summary_return": ("documents:summary_unit", lambda kw: kw, ""),
+    "documents:summary_withdraw_return": ("documents:summary_unit", lambda kw: kw, ""),
     "visits:form_upload": ("visits:office", lambda kw: {}, ""),
     "visits:form_answers": ("visits:office", lambda kw: {}, ""),
     "visits:unit_ledger": ("visits:office", lambda kw: {}, ""),
@@ -178,6 +179,7 @@ FILLS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "visits:upload_photo": lambda who: {"photo": _photo_file()},
     "documents:summary_hand_in": lambda who: {"file": _summary_file(), "note": "定稿"},
     "documents:summary_return": lambda who: {"reason": "缺少典型案例，请补充"},
+    "documents:summary_withdraw_return": lambda who: {"confirm": "on"},
     "visits:submit": _visit_of,
     "ratings:item assign": lambda who: {"assignee": "menghe"},
 }
@@ -250,6 +252,16 @@ def _summary_to_replace(who: Any, kwargs: dict[str, str]) -> dict[str, str]:
     return {}
 
 
+def _returned_unit(who: Any, kwargs: dict[str, str]) -> dict[str, str]:
+    """A unit of the campaign whose current 工作总结 the office returned (the matrix's town returns every other one)."""
+    from zoufang.campaigns.models import Campaign
+    from zoufang.documents import summaries
+
+    campaign = Campaign.objects.get(slug=kwargs["slug"])
+    row = next((row for row in summaries.roster(campaign).rows if row.returned is not None), None)
+    return {**kwargs, "unit_id": str(row.unit.public_id)} if row is not None else kwargs
+
+
 def _open_item(who: Any, kwargs: dict[str, str]) -> dict[str, str]:
     from zoufang.ratings.models import SupervisionItem
 
@@ -267,6 +279,7 @@ IN_STATE: dict[str, Callable[[Any, dict[str, str]], dict[str, str]]] = {
     **{f"callbacks:sample {do}": _sample_in_state(f"callbacks:sample {do}") for do in ("call", "verify", "reopen",
                                                                                      "follow_up")},
     **dict.fromkeys(("ratings:item close", "ratings:item assign"), _open_item),
+    "documents:summary_withdraw_return": _returned_unit,
 }
 
 def _with_phones(who: Any) -> Any:
@@ -672,7 +685,8 @@ def test_every_entry_names_a_page_form_or_an_api_write():
 # photo its key in API_BODIES already; the cases' and the others' transitions carry the version read (a retry
 # finds it moved on and changes nothing).
 RETRY_KEYS = {"run_assessment": "key", "adjust_score": "key", "receive": "key", "generate_draft": "key",
-              "scan_flags": "key", "plan_run": "key", "nominate": "submission_id"}
+              "scan_flags": "key", "plan_run": "key", "nominate": "submission_id", "return_summary": "key",
+              "withdraw_summary_return": "key"}
 
 
 def _case_taking(who: Any, op: str, kwargs: dict[str, str]) -> dict[str, str]:
@@ -711,6 +725,7 @@ def _own_visit(who: Any, kwargs: dict[str, str]) -> dict[str, str]:
 # The object an operation is sent on where the matrix's sample is not in the state that takes it (the cases' by
 # _case_taking), and what its body needs beyond test_refused_writes' plausible one.
 API_IN_STATE: dict[str, Callable[[Any, dict[str, str]], dict[str, str]]] = {
+    "withdraw_summary_return": _returned_unit,
     **dict.fromkeys(("edit_exemplar", "publish_exemplar", "decline_exemplar"),
                     lambda who, kw: {**kw, "exemplar_id": _pending_exemplar(who, kw).get("public_id", kw["exemplar_id"])}),
     **dict.fromkeys(("assign_supervision_item", "close_supervision_item"),

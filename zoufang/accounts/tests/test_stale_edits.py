@@ -148,6 +148,20 @@ def _summary_unit() -> dict[str, str]:
     return {"slug": "jinxi-2017", "unit_id": str(found.unit.public_id)}
 
 
+def _returned_summary_unit() -> dict[str, str]:
+    """A unit of 锦溪镇's campaign whose current 工作总结 the office returned (the matrix's town returns every other)."""
+    from zoufang.documents.models import Summary
+
+    found = Summary.objects.filter(campaign__slug="jinxi-2017", returned__isnull=False,
+                                   returned__withdrawn_at__isnull=True).select_related("unit").order_by("pk").first()
+    return {"slug": "jinxi-2017", "unit_id": str(found.unit.public_id)}
+
+
+def _summary_version(data: Any, kwargs: dict[str, str]) -> int:
+    """The unit's current version as the list over the API reads it."""
+    return int(next(row for row in data["units"] if row["unit"]["id"] == kwargs["unit_id"])["current"]["version"])
+
+
 def _item() -> dict[str, str]:
     from zoufang.ratings.models import SupervisionItem
 
@@ -274,6 +288,10 @@ PAGE_EDITS: dict[str, PageEdit] = {
     "documents:summary_return": PageEdit(
         "office", "documents:summary_return", _summary_unit, _same("documents:summary_unit"),
         {"reason": "缺少典型案例"}, {"reason": "数据与台账不符"}),
+    # A return withdrawn from a page drawn before another clerk withdrew it (decision 0080).
+    "documents:summary_withdraw_return": PageEdit(
+        "office", "documents:summary_withdraw_return", _returned_summary_unit, _same("documents:summary_unit"),
+        {"confirm": "on"}, {"confirm": "on"}),
     "cadre_accounts:cadre": PageEdit(
         "office", "cadre_accounts:cadre", lambda: _cadre(linked=True),
         _cadre_row, {"action": "unlink"}, {"action": "unlink"}),
@@ -589,6 +607,11 @@ API_EDITS: dict[str, ApiEdit] = {
     **dict.fromkeys(("assign_supervision_item", "close_supervision_item"), ApiEdit(
         "menghe", _item_kwargs, lambda kw: reverse("api:supervision_items", kwargs={"slug": kw["slug"]}),
         _item_version, _assign_item)),
+    # A unit's 工作总结 returned, and a return withdrawn, by two clerks reading the same version (decision 0080).
+    "return_summary": ApiEdit("office", _summary_unit, lambda kw: reverse("api:list_summaries", kwargs={
+        "slug": kw["slug"]}), _summary_version),
+    "withdraw_summary_return": ApiEdit("office", _returned_summary_unit, lambda kw: reverse(
+        "api:list_summaries", kwargs={"slug": kw["slug"]}), _summary_version),
 }
 
 

@@ -1,6 +1,7 @@
 """A unit's handler hands in its 工作总结 on a phone (390 px) from its page's head, is refused a wrong file, then the
-office reads who has and has not at its desk (1280 px) and returns it for revision, and the handler reads why; each
-page looked at in both widths (decisions 0071, 0075)."""
+office reads who has and has not at its desk (1280 px) and returns it for revision, and the handler reads why; the
+office withdraws the return made in error and the handler reads it stands again; each page looked at in both widths
+(decisions 0071, 0075, 0080)."""
 
 from pathlib import Path
 from typing import Any
@@ -71,5 +72,31 @@ def test_a_unit_hands_in_its_summary_and_the_office_sees_who_has_not(
         page.click("#unit-summary a")
         page.wait_for_selector("text=退回原因：缺少典型案例，请补充后重新提交")
         look(page, "summaries-unit-returned")
+    finally:
+        phone.close()
+    desk = browser.new_context(viewport=DESKTOP)
+    page = desk.new_page()
+    try:  # the return was made in error: the office withdraws it, confirmed (decision 0080)
+        browser_login(page, live_server.url, "office")
+        page.goto(f"{live_server.url}/documents/{slug}/summaries/units/{owed.police.public_id}/")
+        page.wait_for_selector("#withdraw-title")
+        look(page, "summaries-office-withdraw-form")
+        page.check("#id_confirm")
+        page.click("button:has-text('撤销退回')")
+        page.wait_for_selector("text=已撤销对第 1 版的退回")
+        assert "退回已撤销" in page.inner_text("#versions")
+        look(page, "summaries-office-withdrawn")
+        page.goto(f"{live_server.url}/documents/{slug}/summaries/")
+        page.wait_for_selector("#summaries")
+        look(page, "summaries-office-list-withdrawn")
+    finally:
+        desk.close()
+    phone = browser.new_context(viewport=PHONE)
+    page = phone.new_page()
+    try:
+        browser_login(page, live_server.url, "handler")
+        page.goto(f"{live_server.url}/documents/{slug}/summaries/units/{owed.police.public_id}/")
+        page.wait_for_selector("#state-title:has-text('已提交')")
+        look(page, "summaries-unit-withdrawn")
     finally:
         phone.close()
