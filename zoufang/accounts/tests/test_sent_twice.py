@@ -451,6 +451,14 @@ def _messages(response: Any) -> str:
     return said + (response.content.decode(errors="replace") if response.status_code == 200 else "")
 
 
+def _errors(response: Any) -> list[str]:
+    """The error messages the request left for the next page (messages.error: what a person reads as 未能…)."""
+    from django.contrib import messages
+
+    storage = getattr(response.wsgi_request, "_messages", None)
+    return [str(m) for m in getattr(storage, "_queued_messages", []) if m.level >= messages.ERROR]
+
+
 def _said(response: Any) -> str:
     """What the answer told the person: its messages and the errors of a form drawn again."""
     import re
@@ -520,7 +528,26 @@ def test_every_page_form_sent_twice_makes_its_thing_once(settings, tmp_path, req
     holes += [f"{form}: no account of PAGE_FORMS could send it" for form in sorted(missing)
               if PAGE_FORMS.get(form)]
     holes += [f"{form}: sent or not by {sorted(odd)} unlike PAGE_FORMS and NO_OBJECT" for form, odd in _unsent(sent)]
+    told = {hole.split(" by ")[0] for hole in holes if hole.endswith(TOLD)}
+    holes = [hole for hole in holes if not (hole.endswith(TOLD) and hole.split(" by ")[0] in TOLD_AS_ERROR)]
+    holes += [f"{form}: its resend is no longer told as an error: take it out of TOLD_AS_ERROR"
+              for form in sorted(set(TOLD_AS_ERROR) - told)]
     assert not holes, f"{len(holes)} of {len(sent)} page forms sent twice:\n" + "\n".join(holes)
+
+
+# Page forms whose resend (a double click, a reload) still tells the person an error (messages.error) where the first
+# send did the thing and told none. Each message is true of the state but reads as a failure of what just succeeded,
+# or names another clerk; the resend should be told that its first send did it, as 公开's now is (decision 0081).
+# Found in stop 60 by the check below (`_errors`); to fix. Exact: a form fixed must be taken out of here.
+TOLD = "where the first told no error"
+TOLD_AS_ERROR: dict[str, str] = {
+    "callbacks:close": "该批回访抽查已结束。",
+    "callbacks:sample reopen": "该样本的未回复问题已于 … 处理（已重新交办），未重复重办",
+    "assessment:freeze": "考核已定稿",
+    "integrity:clear": "未能核实：这条提示已于 … 核实查实",
+    "ratings:item close": "未能保存：该督查事项已被他人更新（当前版本 N）：the clerk's own first send, not another's",
+    "ratings:item assign": "未能保存：该督查事项已被他人更新（当前版本 N）：the clerk's own first send, not another's",
+}
 
 
 # Accounts PAGE_FORMS gives a form to that have no object of theirs to send it on in the matrix's town, and why
@@ -578,6 +605,8 @@ def _sent_twice(client: Client, form: str, name: str, url: str, body: dict[str, 
         holes.append(f"{where}: sent again, it left {left} (first: {first})")
     if (odd := _answers_alike(one, two)) and "重复" not in _messages(two):
         holes.append(f"{where}: sent again, {odd}, saying no word of a repeat")
+    if not _errors(one) and (said := _errors(two)):  # 公开 twice was told 未能公开 on the same page (decision 0081)
+        holes.append(f"{where}: sent again, it told the person {said} {TOLD}")
     if not set(first) - AUDIT_TABLES and form not in MAKES_NOTHING:
         holes.append(f"{where}: wrote nothing but its audit {first} ({one.status_code} {one.get('Location', '')} "
                      f"{_said(one)}): give it a body that makes its thing")
