@@ -31,6 +31,10 @@ class AssessmentError(Exception):
     """An action refused for a reason the assessor can fix (shown in Chinese)."""
 
 
+class AlreadyFrozen(AssessmentError):
+    """定稿 asked of an assessment already frozen (a double click, or another assessor first): nothing to do."""
+
+
 # ---------------------------------------------------------------------------------------------- access
 
 
@@ -259,7 +263,8 @@ def freeze_assessment(assessment: Assessment, *, by: Any) -> Assessment:
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if locked.is_frozen:
-            raise AssessmentError(_("考核已定稿"))
+            raise AlreadyFrozen(_("考核已定稿（%(at)s），无需重复定稿。") % {
+                "at": clock.minute(locked.frozen_at) if locked.frozen_at else "—"})
         locked.status = Assessment.Status.FROZEN
         locked.frozen_at = clock.now()
         locked.frozen_by = by

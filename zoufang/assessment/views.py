@@ -205,6 +205,8 @@ def freeze(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
         services.freeze_assessment(assessment, by=request.user)
     except PermissionDenied:
         raise Http404 from None
+    except services.AlreadyFrozen as done:  # a double click, or another assessor first: frozen as asked
+        messages.info(request, str(done))
     except services.AssessmentError as exc:
         messages.error(request, str(exc))
     else:

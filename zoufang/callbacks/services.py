@@ -38,6 +38,10 @@ class CallbackError(Exception):
     """An action that cannot happen; the message is for the user."""
 
 
+class AlreadyDone(CallbackError):
+    """What was asked is already so (a batch closed, by a double click or another clerk): nothing to do, said as such."""
+
+
 def settings_of(campaign: Campaign) -> dict[str, Any]:
     block = (campaign.config or {}).get("callbacks")
     if not block:
@@ -287,7 +291,8 @@ def close_batch(batch: CallbackBatch, *, by: Any) -> CallbackBatch:
     with transaction.atomic():
         locked = CallbackBatch.objects.select_for_update().get(pk=batch.pk)
         if not locked.is_open:
-            raise CallbackError(_("该批回访抽查已结束。"))
+            raise AlreadyDone(_("该批回访抽查已于 %(at)s 结束，无需重复操作。") % {
+                "at": clock.minute(locked.closed_at) if locked.closed_at else "—"})
         locked.status, locked.closed_at, locked.modified_by = CallbackBatch.Status.CLOSED, clock.now(), _user(by)
         locked.save(update_fields=["status", "closed_at", "modified_by", "modified_at"])
         audit.record(by, AuditEvent.Action.UPDATE, locked, summary=_("结束%(batch)s") % {"batch": locked},

@@ -127,6 +127,8 @@ def close(request: HttpRequest, public_id: Any) -> HttpResponse:
         services.close_batch(found, by=request.user)
     except PermissionDenied:
         raise Http404 from None
+    except services.AlreadyDone as done:  # a double click, or another clerk first: the batch is closed as asked
+        messages.info(request, str(done))
     except services.CallbackError as error:
         messages.error(request, str(error))
     return redirect("callbacks:batch", public_id=found.public_id)

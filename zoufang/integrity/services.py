@@ -68,6 +68,12 @@ def _checked_reason(user: Any, campaign: Campaign, outcome: str, reason: str) ->
     return reason
 
 
+def is_resent(decision: FlagClearance | None, user: Any, outcome: str, reason: str) -> bool:
+    """Whether a first decision asked again is the one `user` already made: the same outcome and reason by them."""
+    return decision is not None and decision.cleared_by_id == user.pk and decision.outcome == outcome \
+        and decision.reason == reason.strip()
+
+
 def decide(user: Any, campaign: Campaign, key: str, reason: str, period: flags.Period = None,
            outcome: str = FlagClearance.Outcome.CLEARED) -> FlagClearance:
     """The office's first decision on an open flag: cleared (排除) or upheld (查实), with its reason; audited.

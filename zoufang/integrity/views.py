@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zoufang import clock
 from zoufang.accounts.names import shown_name
 from zoufang.core import paging
 from zoufang.core.apiversions import posted_version
@@ -93,6 +94,10 @@ def clear(request: HttpRequest, slug: str) -> HttpResponse:
     except services.DecisionConflict as exc:
         if request.POST.get("expected") and exc.current is not None:
             messages.error(request, _revised_meanwhile(exc.current, request.POST["expected"], reason))
+        elif (made := exc.current) is not None and services.is_resent(made, request.user, outcome, reason):
+            # a double click: the first send made the decision
+            messages.info(request, _("这条提示已于 %(at)s 由您核实（%(what)s），未重复记录。") % {
+                "at": clock.minute(made.modified_at), "what": made.get_outcome_display()})
         else:
             messages.error(request, _("未能核实：%(why)s") % {"why": exc})
     except services.ClearRefused as exc:
