@@ -6,6 +6,7 @@ office over the campaign's area only, each change at the version the writer read
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,18 @@ class StaleItem(ItemRefused):
     def __init__(self, current: int) -> None:
         super().__init__(_("该督查事项已被他人更新（当前版本 %(version)s），请刷新后再操作。") % {"version": current})
         self.current = current
+
+
+class ItemResent(ItemRefused):
+    """The same change sent again by the one who made it (a double click, a reload): the first send made it."""
+
+
+def _resent(item: SupervisionItem, version: int | None, by: Any, same: Callable[[SupervisionItem], bool]) -> None:
+    """ItemResent when the item's last change is `by`'s, made on the version this request read, and is the change
+    asked again (`same`); else nothing (the caller's StaleItem stands: someone else changed it)."""
+    current = SupervisionItem.objects.get(pk=item.pk)
+    if version is not None and current.version == version + 1 and current.modified_by_id == by.pk and same(current):
+        raise ItemResent(_("已保存（重复提交，未再次保存）"))
 
 
 @dataclass(frozen=True)
@@ -215,10 +228,17 @@ def _require_office(reach: Reach) -> None:
 
 @transaction.atomic
 def assign_item(reach: Reach, item: SupervisionItem, *, by: Any, version: int | None, assignee: Any,
-                due_on: dt.date | None = None) -> SupervisionItem:
-    """Name who follows the item up (and, if given, a new deadline)."""
+                due_on: dt.date | None = None, resend: bool = False) -> SupervisionItem:
+    """Name who follows the item up (and, if given, a new deadline). `resend`: a page's form, whose double click is
+    told it is saved (ItemResent); the API, whose clients carry no request key, keeps the version's strict 409."""
     _require_office(reach)
-    locked = _locked(item, version)
+    try:
+        locked = _locked(item, version)
+    except StaleItem:
+        if resend:
+            _resent(item, version, by, lambda current: current.assignee_id == getattr(assignee, "pk", None)
+                    and due_on in (None, current.due_on))
+        raise
     if locked.status != SupervisionItem.Status.OPEN:
         raise ItemRefused(_("该督查事项已办结，不能再更改责任人"))
     if assignee is None or assignee not in assignees(reach.campaign):
@@ -237,15 +257,22 @@ def assign_item(reach: Reach, item: SupervisionItem, *, by: Any, version: int | 
 
 
 @transaction.atomic
-def close_item(reach: Reach, item: SupervisionItem, *, by: Any, version: int | None, result: str) -> SupervisionItem:
-    """Done: what was done to put it right, written down."""
+def close_item(reach: Reach, item: SupervisionItem, *, by: Any, version: int | None, result: str,
+               resend: bool = False) -> SupervisionItem:
+    """Done: what was done to put it right, written down. `resend` as for assign_item."""
     _require_office(reach)
     result = (result or "").strip()
     if not result:
         raise ItemRefused(_("落实情况：必填，写明督查了什么、部门做了什么"))
     if len(result) > limits.TEXT:
         raise ItemRefused(_("落实情况：不能超过 %(n)d 个字符") % {"n": limits.TEXT})
-    locked = _locked(item, version)
+    try:
+        locked = _locked(item, version)
+    except StaleItem:
+        if resend:
+            _resent(item, version, by, lambda current: current.status == SupervisionItem.Status.DONE
+                    and current.result == result)
+        raise
     if locked.status == SupervisionItem.Status.DONE:
         done_on = locked.done_on or clock.today()  # a done item has its day; the type allows none
         raise ItemRefused(_("该督查事项已于 %(day)s 办结") % {"day": clock.day(done_on)})

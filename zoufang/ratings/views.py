@@ -106,14 +106,17 @@ def _act(request: HttpRequest, reach: services.Reach, item: SupervisionItem) -> 
     try:
         if action == "assign":
             due = _date(request.POST.get("due_on", ""))
-            services.assign_item(reach, item, by=request.user, version=version, due_on=due,
+            services.assign_item(reach, item, by=request.user, version=version, due_on=due, resend=True,
                                  assignee=services.user_by_username(request.POST.get("assignee", "")))
             messages.success(request, _("已指定督查责任人"))
         elif action == "close":
-            services.close_item(reach, item, by=request.user, version=version, result=request.POST.get("result", ""))
+            services.close_item(reach, item, by=request.user, version=version, result=request.POST.get("result", ""),
+                                resend=True)
             messages.success(request, _("督查事项已办结，落实情况已记入审计"))
         else:
             raise services.ItemRefused(_("操作：应为指定责任人或办结"))
+    except services.ItemResent as done:  # a double click: the first send saved it
+        messages.info(request, str(done))
     except services.ItemRefused as exc:
         messages.error(request, _("未能保存：%(why)s") % {"why": exc})
     return redirect("ratings:item", slug=reach.campaign.slug, public_id=item.public_id)

@@ -542,8 +542,6 @@ def test_every_page_form_sent_twice_makes_its_thing_once(settings, tmp_path, req
 TOLD = "where the first told no error"
 TOLD_AS_ERROR: dict[str, str] = {
     "callbacks:sample reopen": "该样本的未回复问题已于 … 处理（已重新交办），未重复重办",
-    "ratings:item close": "未能保存：该督查事项已被他人更新（当前版本 N）：the clerk's own first send, not another's",
-    "ratings:item assign": "未能保存：该督查事项已被他人更新（当前版本 N）：the clerk's own first send, not another's",
 }
 
 

@@ -107,6 +107,26 @@ def test_a_stale_version_changes_nothing(rated):
     assert item.version == 2
 
 
+def test_the_same_change_sent_again_by_its_maker_is_told_done_and_anothers_stale_change_is_refused(rated):
+    """A double click on the page's 办结 or 指定责任人 reads the version the first send changed: told it is saved
+    (ItemResent, nothing written), where a change from a page drawn before someone else's stays refused as stale."""
+    reach = _office_reach(rated)
+    office = rated.users["office"]
+    item = SupervisionItem.objects.get(unit__name="派出所")
+    services.assign_item(reach, item, by=office, version=1, assignee=office, resend=True)
+    with pytest.raises(services.ItemResent):
+        services.assign_item(reach, item, by=office, version=1, assignee=office, resend=True)
+    with pytest.raises(services.StaleItem):  # the API's clients carry no request key: the version is strict there
+        services.assign_item(reach, item, by=office, version=1, assignee=office)
+    services.close_item(reach, item, by=office, version=2, result="已整改到位", resend=True)
+    with pytest.raises(services.ItemResent):
+        services.close_item(reach, item, by=office, version=2, result="已整改到位", resend=True)
+    with pytest.raises(services.StaleItem):  # the same version, another result: not the change that was made
+        services.close_item(reach, item, by=office, version=2, result="另一份落实情况", resend=True)
+    item.refresh_from_db()
+    assert (item.version, item.result) == (3, "已整改到位")
+
+
 def test_it_refuses_an_empty_result_an_outside_assignee_and_a_reader(rated):
     reach = _office_reach(rated)
     office = rated.users["office"]
