@@ -18,7 +18,7 @@ from zoufang.callbacks import access
 from zoufang.callbacks.models import CallbackSample
 from zoufang.callbacks.results import SATISFACTION, SATISFIED, enclosing
 from zoufang.callbacks.sampling import Period
-from zoufang.callbacks.services import CallbackError
+from zoufang.callbacks.services import AlreadyDone, CallbackError
 from zoufang.campaigns.models import Campaign
 from zoufang.cases import answers
 from zoufang.cases.models import Case
@@ -48,6 +48,10 @@ def reopen_unanswered(sample: CallbackSample, *, by: Any, note: str) -> list[Cas
         # Checked on the locked row: two clicks (or two clerks) that both read it unhandled reopen the cases once;
         # the second is refused rather than recording "0 reopened" over the first's note.
         locked = CallbackSample.objects.select_for_update().get(pk=sample.pk)
+        if locked.unanswered_handled_at is not None and locked.modified_by_id == by.pk \
+                and locked.unanswered_note == note:  # the same 重办 sent again (a double click): done by the first
+            raise AlreadyDone(_("该样本的未回复问题已于 %(when)s 重办，未再次重办。") % {
+                "when": clock.minute(locked.unanswered_handled_at)})
         if not locked.says_unanswered or locked.unanswered_handled_at is not None:
             raise CallbackError(_("该样本没有待处理的未回复问题。") if locked.unanswered_handled_at is None else
                                 _("该样本的未回复问题已于 %(when)s 处理（%(note)s），未重复重办；请刷新页面查看。") % {

@@ -195,6 +195,9 @@ def sample(request: HttpRequest, public_id: Any) -> HttpResponse:
             return _follow_up(request, found)
     except PermissionDenied:
         raise Http404 from None
+    except services.AlreadyDone as done:  # a double click: the first send did it
+        messages.info(request, str(done))
+        return redirect("callbacks:sample", public_id=found.public_id)
     except services.CallbackError as error:
         messages.error(request, str(error))
         return redirect("callbacks:sample", public_id=found.public_id)
