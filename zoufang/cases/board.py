@@ -167,13 +167,19 @@ def columns(cases: Any, today: dt.date, related: tuple[str, ...],
     return result
 
 
+def _desk_rank(today: dt.date) -> Choose:
+    """A case's place on the 承办台 (OVERDUE, NEW: waiting for 签收, or WAITING): the one rule the desk orders by
+    and the handler's home counts by."""
+    return Choose(When(deadlines.overdue_condition(today), then=Value(OVERDUE)),
+                  When(status=S.DISPATCHED, then=Value(NEW)), default=Value(WAITING))
+
+
 def desk_inbox(cases: Any, today: dt.date) -> Any:
     """The unit's 承办台 in the same spirit: overdue first, then the cases waiting for 签收 (newest first: they
     just arrived), then the rest by deadline. Each case carries `rank` (OVERDUE, NEW or WAITING)."""
     return (
         cases.filter(status__in=workflow.HANDLING)
-        .annotate(rank=Choose(When(deadlines.overdue_condition(today), then=Value(OVERDUE)),
-                              When(status=S.DISPATCHED, then=Value(NEW)), default=Value(WAITING)))
+        .annotate(rank=_desk_rank(today))
         .annotate(by_deadline=Choose(When(rank=NEW, then=Value(None)), default=F("handling_due"),
                                      output_field=models.DateField()))
         .order_by("rank", F("by_deadline").asc(nulls_last=True), F("dispatched_on").desc(nulls_last=True), "id")
@@ -181,11 +187,10 @@ def desk_inbox(cases: Any, today: dt.date) -> Any:
 
 
 def desk_counts(cases: Any, today: dt.date) -> dict[str, int]:
-    """The 承办台's figures in one query, as the desk ranks its cases: the cases to handle, of them overdue and, not
-    overdue, waiting for 签收; and the handled cases waiting for the reply to the person."""
+    """The 承办台's figures in one query, counted by the desk's own rank: the cases to handle, of them overdue and
+    waiting for 签收; and the handled cases waiting for the reply to the person."""
     handling = Q(status__in=workflow.HANDLING)
-    overdue = deadlines.overdue_condition(today)
-    return cases.order_by().aggregate(
-        todo=Count("pk", filter=handling), overdue=Count("pk", filter=overdue),
-        arrived=Count("pk", filter=Q(status=S.DISPATCHED) & ~overdue),
+    return cases.order_by().annotate(desk_rank=_desk_rank(today)).aggregate(
+        todo=Count("pk", filter=handling), overdue=Count("pk", filter=handling & Q(desk_rank=OVERDUE)),
+        arrived=Count("pk", filter=handling & Q(desk_rank=NEW)),
         to_answer=Count("pk", filter=Q(status__in=(S.RESOLVED, S.EXPLAINED))))

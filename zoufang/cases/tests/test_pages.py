@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from openpyxl import load_workbook
 
+from zoufang import clock
 from zoufang.cases import actions, answers, escalation
 from zoufang.cases.models import Case
 from zoufang.core.testforms import choice_rows
@@ -348,6 +349,18 @@ def test_a_handler_s_home_counts_what_its_desk_holds_as_the_desk_ranks_it(client
         r'<span class="value[^"]*">(\d+)</span><span class="label">([^<]+)</span>', desk))
     assert figures == {"待办的件": 2, "已超期": 1, "待签收": 1, "待回复反映人": 0}
     assert 'href="/cases/desk/"' in desk
+    # A paused case past its old deadline is neither overdue nor new, on the home page as on the desk.
+    paused = _accepted(cases_town, make_case("楼道堆放杂物", raised=dt.date(2017, 5, 3)))
+    Case.objects.filter(pk=paused.pk).update(handling_due=dt.date(2017, 6, 1), paused_since=clock.now())
+    page = client.get("/").content.decode()
+    desk_page = client.get("/cases/desk/").content.decode()
+    for figure in ("3 件", "超期 1", "待签收 1"):
+        assert figure in desk_page
+    desk = page[page.index('id="desk-title"'):]
+    desk = desk[:desk.index("</section>")]
+    assert dict((label, int(value)) for value, label in re.findall(
+        r'<span class="value[^"]*">(\d+)</span><span class="label">([^<]+)</span>', desk)) == {
+        "待办的件": 3, "已超期": 1, "待签收": 1, "待回复反映人": 0}
     client.force_login(cases_town.users["office"])
     assert 'id="desk-title"' not in client.get("/").content.decode()
 
