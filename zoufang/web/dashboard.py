@@ -124,3 +124,32 @@ def headline_figures(campaign: Campaign) -> list[tuple[str, int]]:
             label = _("其他干部") if role == Cadre.Role.OTHER else role.label
             figures.append((str(label), stats["cadres"][str(role)]))
     return figures
+
+
+OWN_BATCHES = 5  # the open callback batches a caller's home lists; the rest are on 回访抽查
+
+
+def own_work(user: Any, campaign: Campaign) -> dict[str, Any]:
+    """What a role without villages does in the campaign, for its home: a third party's open callback batches
+    (`callbacks`: the first few, with sampled and settled counts, and how many are open in all) and the 宣传报道组's
+    典型 (`review`: pending and published counts, in one query). Empty for anyone else."""
+    from django.db.models import Count, Q
+
+    from zoufang.callbacks import access as callback_access
+    from zoufang.callbacks import results
+    from zoufang.callbacks.models import CallbackBatch
+    from zoufang.exemplars import access as exemplar_access
+    from zoufang.exemplars.models import Exemplar
+
+    work: dict[str, Any] = {}
+    if Role.AUDITOR in scope.roles(user):
+        open_batches = results.counted(callback_access.calling_batches(user).filter(
+            campaign=campaign, status=CallbackBatch.Status.OPEN)).order_by("-created_at", "-id")
+        shown = list(open_batches[:OWN_BATCHES])
+        work["callbacks"] = {"batches": shown,
+                             "open": len(shown) if len(shown) < OWN_BATCHES else open_batches.count()}
+    if exemplar_access.reviews(user, campaign):
+        work["review"] = Exemplar.objects.filter(campaign=campaign).aggregate(
+            pending=Count("pk", filter=Q(status=Exemplar.Status.PENDING)),
+            published=Count("pk", filter=Q(status=Exemplar.Status.PUBLISHED)))
+    return work

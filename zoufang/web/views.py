@@ -70,6 +70,8 @@ def home(request: HttpRequest) -> HttpResponse:
             context["oversight_units"] = scope.visible_units(request.user).filter(pk__in=unit_ids)
             if unit_ids:  # a unit's handler starts the day from what its 承办台 holds
                 context["desk"] = desk_counts(Case.objects.filter(unit_id__in=unit_ids), today)
+            # A third party's callers and the 宣传报道组 have no villages: their day is their calls and their 典型.
+            context.update(dashboard.own_work(request.user, campaign))
     return render(request, "web/home.html", context)
 
 

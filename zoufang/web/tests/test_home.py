@@ -1,9 +1,18 @@
 import datetime as dt
 import re
+import uuid
+from typing import Any
 
 import pytest
 
 from zoufang.campaigns.models import Campaign, Phase
+from zoufang.visits.models import Visit
+
+
+def _visit(town: Any, target: Any) -> Visit:
+    return Visit.objects.create(campaign=town.campaign, target=target, cadre=town.users["dept"].cadre,
+                                client_uuid=uuid.uuid4(), content_hash="x", mode=Visit.Mode.HOME, summary="了解情况",
+                                visited_at=dt.datetime(2017, 5, 10, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))))
 
 
 def _cells(html: str, row_label: str) -> list[str]:
@@ -71,7 +80,9 @@ def test_a_user_who_reads_no_targets_of_a_village_is_not_shown_its_row_of_zeros(
     zeros. A row counts what the user may open; with none, the page says so instead of a table of nothing."""
     html = login(town.users["auditor"]).get("/").content.decode()
     assert '<table class="counts">' not in html
-    assert "暂无可显示的村（社区）" in html
+    # Nor an empty villages panel: a third party's caller has calls to make, not villages (the next test).
+    assert "暂无可显示的村（社区）" not in html
+    assert 'id="callbacks-title"' in html
     # The office reads every village, a village with nothing to visit too: a gap is what it looks for.
     html = login(town.users["office"]).get("/").content.decode()
     assert "上下塘社区" in html
@@ -127,3 +138,64 @@ def test_it_sends_anonymous_users_to_the_login_page(client, path, db):
     response = client.get(path)
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_a_third_party_caller_starts_the_day_from_its_open_batches(town, login):
+    """The callers of 第三方回访 own no village: their home is the batches they are calling, each with how many of its
+    visits are called, linked to the batch; closed batches, another caller's and another campaign's are not."""
+    from zoufang.callbacks.models import CallbackBatch, CallbackSample
+    from zoufang.registry.models import Unit
+
+    def batch(number: int, **fields: object) -> CallbackBatch:
+        return CallbackBatch.objects.create(campaign=fields.pop("campaign", town.campaign), number=number,
+                                            period_starts_on=dt.date(2017, 5, 1),
+                                            period_ends_on=dt.date(2017, 5, 31), seed=number, **fields)
+
+    client = login(town.users["auditor"])
+    html = client.get("/").content.decode()
+    assert "目前没有正在回访的批次" in html
+    calling = batch(1)
+    visits = [_visit(town, target) for target in town.households["shangxiatang"]]
+    for position, visit in enumerate(visits):
+        CallbackSample.objects.create(batch=calling, visit=visit, position=position, reason=CallbackSample.Reason.RANDOM,
+                                      outcome=CallbackSample.Outcome.CONFIRMED if position == 0 else "")
+    batch(2, status=CallbackBatch.Status.CLOSED)
+    other = Unit.objects.create(name="另一调查公司", kind=Unit.Kind.OUTSIDE_BODY)
+    batch(3, caller=other)
+    html = client.get("/").content.decode()
+    panel = html[html.index('id="callbacks-title"'):]
+    panel = panel[:panel.index("</section>")]
+    assert panel.count('href="/callbacks/') == 2  # the one open batch of theirs, and 全部批次
+    assert f'href="/callbacks/{calling.public_id}/"' in panel
+    assert "1 / 3" in panel
+    assert "第 1 批回访抽查已回访" in panel
+    assert "目前没有正在回访的批次" not in panel
+
+
+def test_the_publicity_group_starts_the_day_from_the_nominations_to_review(town, login):
+    """The 宣传报道组 owns no village either: its home counts the 典型 waiting for review and those published."""
+    from zoufang.accounts.models import RoleGrant
+    from zoufang.accounts.services import ensure_user
+    from zoufang.exemplars.models import Exemplar
+
+    publicity = ensure_user("xuanchuan", "x", full_name="宣传报道组", role=RoleGrant.Role.PUBLICITY, region=town.town)
+    client = login(publicity)
+    html = client.get("/").content.decode()
+    assert "暂无可显示的村（社区）" not in html
+    assert "目前没有待审核的推荐" in html
+    for target, status in zip(town.households["shangxiatang"] + town.households["jijiadun"], (
+            Exemplar.Status.PENDING, Exemplar.Status.PENDING, Exemplar.Status.PUBLISHED, Exemplar.Status.DECLINED),
+            strict=False):
+        Exemplar.objects.create(campaign=town.campaign, kind=Exemplar.Kind.PRACTICE, title="做法", text="做法",
+                                status=status, visit=_visit(town, target))
+    html = client.get("/").content.decode()
+    panel = html[html.index('id="review-title"'):]
+    panel = panel[:panel.index("</section>")]
+    figures = dict((label, int(value)) for value, label in re.findall(
+        r'<a class="value" href="[^"]+">(\d+)</a><span class="label">([^<]+)</span>', panel))
+    assert figures == {"待审核的推荐": 2, "已发布的典型": 1}
+    assert f'href="/exemplars/{town.campaign.slug}/review/"' in panel
+    # The office has its dashboard, not these panels.
+    office = login(town.users["office"]).get("/").content.decode()
+    assert 'id="review-title"' not in office
+    assert 'id="callbacks-title"' not in office
