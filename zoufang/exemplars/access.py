@@ -20,6 +20,7 @@ from zoufang.campaigns.models import Campaign
 from zoufang.cases.models import Case
 from zoufang.exemplars.models import Exemplar
 from zoufang.planning.models import Assignment
+from zoufang.registry.models import Cadre
 from zoufang.visits.models import Visit
 
 Role = RoleGrant.Role
@@ -35,21 +36,29 @@ def _village_over(user: Any, path: str) -> bool:
     return any(path.startswith(p) for p in scope._region_paths(user, {Role.VILLAGE}))  # noqa: SLF001
 
 
+def cadre_as(cadre: Cadre) -> str:
+    """The visiting cadre as the seed and the top bar name them (部门党员干部, 镇党政领导, 村（社区）干部); a cadre of
+    no such role by the register's word for all of them, 走访干部."""
+    if cadre.role == Cadre.Role.OTHER:
+        return _("走访干部")
+    return str(cadre.get_role_display())
+
+
 def nominating_as(user: Any, source: Visit | Case) -> str | None:
-    """As whom the user may nominate this visit or case (走访干部, 承办单位 …); None when they may not."""
+    """As whom the user may nominate this visit or case (部门党员干部, 承办单位 …); None when they may not."""
     if _superuser(user):
         return _("系统管理")
     campaign = source.campaign
     cadre = scope.cadre_of(user)
     if isinstance(source, Visit):
         if cadre is not None and source.cadre_id == cadre.pk:
-            return _("走访干部")
+            return cadre_as(cadre)
         place = source.target.region.path
     else:
         if source.unit_id and source.unit_id in scope.handled_unit_ids(user):
             return _("承办单位")
         if cadre is not None and source.source_visit is not None and source.source_visit.cadre_id == cadre.pk:
-            return _("走访干部")
+            return cadre_as(cadre)
         place = source.region.path if source.region is not None else ""
     if place and _village_over(user, place):
         return _("村（社区）")

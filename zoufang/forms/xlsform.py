@@ -196,8 +196,26 @@ def read_xlsx(path: Path) -> ParsedForm:
 SURVEY_COLUMNS = ["type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message"]
 
 
+def _guide(title: str) -> list[list[str]]:
+    """The 说明 sheet's rows: what the file is and what each of the standard's sheets and columns holds, in a clerk's
+    words. Read back, a sheet of another name is no part of the form (read_xlsx reads the three by name)."""
+    return [
+        [_("“%(title)s”的调查表定义文件") % {"title": title}],
+        [_("本文件采用调查表通用的 XLSForm 标准格式，供维护调查表的同志修改题目和选项，改好后在“走访记录”页上传，"
+           "发布为新版本；已填的答案不受影响。")],
+        [_("工作表名称和各表第一行的列名是标准规定的英文，请勿改动；题目、提示、选项的文字可以修改。")],
+        [],
+        [_("工作表"), _("内容"), _("各列")],
+        ["survey", _("题目，每行一题"), _("type 题型；name 题目编号（已填答案按它对应，请勿修改）；label 题目；hint 填写提示；"
+                                   "required 是否必填；relevant 显示条件；constraint 填写限制；constraint_message 不符合限制时的提示")],
+        ["choices", _("选项"), _("list_name 选项列表（对应题型中的列表名）；name 选项编号（请勿修改）；label 选项文字")],
+        ["settings", _("设置"), _("form_id 调查表编号（请勿修改）；form_title 调查表名称；version 版本说明")],
+    ]
+
+
 def write_xlsx(rows: dict[str, Any]) -> bytes:
-    """The XLSForm workbook (survey, choices, settings) the office edits and loads again."""
+    """The XLSForm workbook (survey, choices, settings) the office edits and loads again, and a last sheet, 说明,
+    that says what it is in Chinese: the standard's own sheet and column names stay as the standard names them."""
     from io import BytesIO
 
     from zoufang.core.sheetwriter import ExportWorkbook
@@ -214,6 +232,10 @@ def write_xlsx(rows: dict[str, Any]) -> bytes:
         sheet.append(header)
         for row in data:
             sheet.append([row.get(column, "") for column in header])
+    guide = workbook.create_sheet(_("说明"))
+    guide.set_widths([12, 18, 90])
+    for line in _guide(str((rows.get("settings") or {}).get("form_title") or "")):
+        guide.append(line)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -367,7 +367,7 @@ def _integrity_build(user: Any, resolved: Resolved, out: IO[bytes], progress: Pr
 register(Kind("integrity_xlsx", _integrity_resolve, _integrity_build))
 
 
-# ---------------------------------------------------------------- a questionnaire's answers (调查表答案导出)
+# ---------------------------------------------------------------- a questionnaire's answers (调查表答案明细)
 
 def _answers_resolve(user: Any, params: dict[str, Any]) -> Resolved:
     from zoufang.forms.models import Form

@@ -63,7 +63,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 def form_template(request: HttpRequest, key: str) -> HttpResponse:
     form, version = published_form(key)
     response = HttpResponse(xlsform.write_xlsx(version.rows), content_type=XLSX)
-    response["Content-Disposition"] = attachment(_("%(form_title)s（XLSForm）.xlsx") % {
+    response["Content-Disposition"] = attachment(_("%(form_title)s-定义文件（XLSForm）.xlsx") % {
         "form_title": form.title})
     return response
 

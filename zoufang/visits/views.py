@@ -94,7 +94,7 @@ def visit_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                for a in visit.form_answers.select_related("form", "form_version")]
     return render(request, "visits/visit.html", {
         "visit": visit, "phone": presenter.phone(visit.target), "contact_name": presenter.contact_name(visit.target),
-        "answers": answers,
+        "answers": answers, "where": presenters.whereabouts(visit),
         "cases": cases_of_visit(request.user, visit), "today": clock.today(),
         "photos": visit.photos.all(), "may_add_photo": may_add_photo(request.user, visit),
         "max_photo_mb": photos.MAX_BYTES // 1024 // 1024, "photo_key": uuid.uuid4(),

@@ -1,5 +1,6 @@
 """Nominate, review, edit (with a conflict), publish, decline: the actions, their rules and their audit rows."""
 
+import importlib
 import threading
 import uuid
 
@@ -7,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 
+from zoufang.accounts import names
 from zoufang.accounts.models import AuditEvent
 from zoufang.exemplars import services
 from zoufang.exemplars.models import Exemplar
@@ -24,10 +26,27 @@ def test_it_lets_the_cadre_who_made_the_visit_nominate_it(typical):
     exemplar = nominate(typical)
     exemplar.refresh_from_db()
     assert exemplar.status == Exemplar.Status.PENDING
-    assert exemplar.nominated_as == "走访干部"
+    # As the top bar names the cadre (the seed's 部门党员干部), not the product's umbrella 走访干部.
+    assert exemplar.nominated_as == "部门党员干部"
+    assert exemplar.nominated_as in names.role_names(typical.users["dept"])
     assert exemplar.campaign == typical.campaign
     assert list(exemplar.revisions.values_list("version", "title")) == [(1, "上门送医")]
     assert AuditEvent.objects.filter(object_id=str(exemplar.public_id), action="create").exists()
+
+
+def test_a_stored_nomination_as_the_umbrella_word_says_the_cadres_role(typical):
+    """exemplars/0004: a nomination stored before the role was said reads as a new one does; a nominator with no
+    cadre keeps what was stored."""
+    from django.apps import apps
+
+    upgrade = importlib.import_module("zoufang.exemplars.migrations.0004_nominated_as_the_cadres_role")
+    own = nominate(typical)
+    office, _created = services.nominate(typical.case, kind=Exemplar.Kind.SOLVED, title="楼道灯当天修好",
+                                         text="派出所接单当天修好楼道灯，居民满意。", by=typical.users["office"])
+    Exemplar.objects.filter(pk__in=[own.pk, office.pk]).update(nominated_as="走访干部")
+    assert upgrade.say_the_cadres_role(apps) == 1
+    assert Exemplar.objects.get(pk=own.pk).nominated_as == "部门党员干部"
+    assert Exemplar.objects.get(pk=office.pk).nominated_as == "走访干部"
 
 
 @pytest.mark.parametrize(("who", "as_whom"), [("handler", "承办单位"), ("village", "村（社区）"), ("office", "走访办"),

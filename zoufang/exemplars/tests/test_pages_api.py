@@ -105,7 +105,7 @@ def test_the_publicity_group_reviews_edits_and_a_stale_form_is_refused(typical, 
     client = login(typical.users["xuanchuan"])
     queue = client.get(f"/exemplars/{typical.campaign.slug}/review/").content.decode()
     assert "给周梅家送医上门" in queue
-    assert "派出所党员甲（走访干部）" in queue
+    assert "派出所党员甲（部门党员干部）" in queue
     page = client.get(url(typical, exemplar)).content.decode()
     draft, preview = page.split("发布后显示为")
     assert f"走访{RESIDENT}家" in draft

@@ -85,7 +85,7 @@ def test_the_office_previews_a_plan_run_through_the_queue(browser, live_server, 
 
 
 def test_the_pages_with_queued_buttons_fit_a_phone_and_a_desk(browser, live_server, town):
-    """The pages whose downloads became buttons (答案导出, 督查明细 下载xlsx) and the unit's paged plan page: no
+    """The pages whose downloads became buttons (下载答案明细xlsx, 督查明细 下载xlsx) and the unit's paged plan page: no
     sideways scrolling, no console error; screenshots to look at."""
     from zoufang.forms.services import load_shipped_forms
     from zoufang.planning.models import Assignment
@@ -106,7 +106,7 @@ def test_the_pages_with_queued_buttons_fit_a_phone_and_a_desk(browser, live_serv
                                          f"&cadre={cadre.public_id}")):
             page.goto(live_server.url + path)
             if name == "visits":
-                assert page.locator("button", has_text="答案导出").count() >= 1
+                assert page.locator("button", has_text="下载答案明细xlsx").count() >= 1
             look(page, f"queue3-{name}")
         assert page.locator("button", has_text="锁定").count() == 1
         assert not errors, errors

@@ -350,8 +350,42 @@ def test_it_shows_the_office_the_visits_forms_and_ledgers(login, visiting, visit
     assert client.get("/forms/no_such_form.xlsx").status_code == 404
 
 
+def test_the_office_page_says_what_each_questionnaire_download_is_for(login, visiting, visit):
+    """A clerk reads what a download is, not a tool's word: the answers as 答案明细 for every reader of the page; the
+    definition file, in the XLSForm standard's own sheets, only for whoever keeps the questionnaires, and said so."""
+    from zoufang.forms.models import FormVersion
+
+    office = login(visiting.users["office"]).get("/visits/").content.decode()
+    leader = login(visiting.users["leader"]).get("/visits/").content.decode()
+    for page in (office, leader):
+        assert "下载答案明细xlsx" in page
+        assert "答案导出" not in page
+        assert "下载定义（XLSForm）" not in page
+    assert "调查表定义文件" in office
+    assert "XLSForm 标准格式" in office
+    assert "调查表定义文件" not in leader
+    assert "XLSForm" not in leader
+    assert "survey（题目）" not in leader
+    definition = login(visiting.users["office"]).get("/forms/cadre_survey.xlsx")
+    assert saved_name(definition) == "干部调查问卷-定义文件（XLSForm）.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(definition.content))
+    assert book.sheetnames == ["survey", "choices", "settings", "说明"]  # the standard's sheets first, as it names them
+    said = " ".join(str(cell) for row in book["说明"].iter_rows(values_only=True) for cell in row if cell)
+    assert "干部调查问卷" in said
+    assert "XLSForm 标准格式" in said
+    assert "survey" in said
+    upload = io.BytesIO(definition.content)
+    upload.name = "cadre_survey.xlsx"
+    again = login(visiting.users["office"]).post("/forms/upload/", {"definition": upload}, follow=True)
+    assert "干部调查问卷：内容未变，仍为第 1 版" in again.content.decode()  # the 说明 sheet is read as no question
+    assert FormVersion.objects.filter(form__key="cadre_survey").count() == 1
+    answers = _rows(queued_file(login(visiting.users["office"]), "/forms/enterprise_survey/answers.xlsx").content,
+                    "企业走访调查表")
+    assert answers[0][:5] == ["走访编号", "走访时间", "走访对象", "走访人", "版本"]
+
+
 def test_the_answers_are_built_on_the_queue_as_the_request_built_them(login, visiting, visit, api_token):
-    """答案导出 runs on the queue (docs/jobs.md): the same workbook as written in the request (and as the API's),
+    """答案明细 runs on the queue (docs/jobs.md): the same workbook as written in the request (and as the API's),
     asked for by POST, audited; a form that does not exist is refused when asked."""
     from zoufang.forms.api import visible_answers
     from zoufang.forms.export import answers_workbook
