@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zoufang.core import paging
 from zoufang.core.queryparams import Asked, page_number
@@ -39,6 +40,18 @@ from zoufang.oversight.tables import (
 from zoufang.registry.models import Unit
 
 BEHIND_SHOWN = 20  # worst first on the page; the table's download holds them all
+# The page's long tables show their first FOLD_SHOWN rows, worst first, the rest behind a <details> (not when those
+# are FOLD_SLACK rows or fewer). Worst first: by these columns, larger first, or () where the table's own order is
+# worst first already; the note says the page's order (decision 0083).
+FOLD_SHOWN, FOLD_SLACK = 10, 5
+_BEHIND_FIRST = ((6, 3), gettext_lazy("逾期未完成多者在前，其次未走访多者"))
+FOLDS: dict[str, tuple[tuple[int, ...], Any]] = {
+    "behind-unit": ((), ""), "behind-cadre": ((), ""), "overdue": ((), ""),
+    "unnamed-unit": ((1,), gettext_lazy("未落实到人多者在前")), "unnamed-village": ((1,), gettext_lazy("未落实到人多者在前")),
+    "coverage-village": _BEHIND_FIRST, "coverage-unit": _BEHIND_FIRST, "coverage-cadre": _BEHIND_FIRST,
+    "cases-unit": ((10, 9), gettext_lazy("超期多者在前，其次未办结多者")),
+    "cases-village": ((10, 9), gettext_lazy("超期多者在前，其次未办结多者")),
+}
 
 
 @dataclass
@@ -91,9 +104,14 @@ class Board:
 def paginate(board: Board, asked: Asked) -> None:
     """Each table on the page shows ≤ 200 rows (a city's 2,000 units page by page: ?p-<table>=N, links kept in the
     table's `prev_query` / `next_query`); the table's xlsx lists every row. A page number that is not one is the
-    first page, with a notice (decision 0035)."""
+    first page, with a notice (decision 0035). A long table whose rows are all on the page is then folded, worst first
+    (`FOLDS`, decision 0083)."""
     for table in board.ordered():
         table.paginate(asked.number(table.page_param), paged.PAGE_MAX)
+        if table.key in FOLDS:
+            table.worst, note = FOLDS[table.key]
+            table.worst_note = str(note)
+            table.fold(FOLD_SHOWN, FOLD_SLACK)
         for name, page in (("prev_query", table.page - 1), ("next_query", table.page + 1)):
             if 1 <= page <= table.pages:
                 query = asked.query.copy()

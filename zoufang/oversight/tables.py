@@ -82,6 +82,15 @@ class Table:
     next_query: str = ""
     cut: bool = False  # `rows` are already the page shown, cut in the database (`shown_page`)
     empty: str = ""  # said in place of the table when it has no row, where EMPTY_TEXTS' would mislead
+    # The page's header (the xlsx and the API keep `headers`): groups above the columns, (label, how many columns),
+    # "" for columns whose own header spans both rows; and shorter headers by column, the full one in <abbr title>.
+    groups: list[tuple[str, int]] = field(default_factory=list)
+    short: dict[int, str] = field(default_factory=dict)
+    # A long table folded on the page (`fold`): the columns whose larger figures put a row first, () when its own order
+    # is worst first already; None: never folded.
+    worst: tuple[int, ...] | None = None
+    worst_note: str = ""  # the page's order when `worst` sorts it, said above the table
+    shown: int = 0  # rows shown on the page before the rest are folded behind <details> (`fold`); 0: all
 
     @property
     def page_param(self) -> str:
@@ -103,6 +112,44 @@ class Table:
         start = (self.page - 1) * size
         self.links = links[start:start + len(self.rows)] if self.links else []
 
+    def fold(self, shown: int, slack: int) -> None:
+        """On the page, a table whose rows all fit one page and are more than `shown` + `slack`: worst first
+        (`worst`), the first `shown` rows in view, the rest behind a <details>. The download keeps its own order."""
+        if self.worst is None or self.pages > 1 or isinstance(self.rows, PagedRows) or len(self.rows) <= shown + slack:
+            return
+        self.shown, columns = shown, self.worst
+        if not columns:
+            return
+        links = self.links or [None] * len(self.rows)
+
+        def figure(value: Cell) -> float:
+            return value if isinstance(value, int | float) else 0
+
+        pairs = sorted(zip(self.rows, links, strict=True),
+                       key=lambda pair: tuple(-figure(pair[0][column]) for column in columns))
+        self.rows = [row for row, _link in pairs]
+        self.links = [link for _row, link in pairs] if self.links else []
+
+    def head(self) -> list[list[dict[str, Any]]]:
+        """The page's header rows: one, or two under `groups`; each cell's label, full name, spans and alignment."""
+        def cell(column: int, rows: int = 1) -> dict[str, Any]:
+            return {"label": self.short.get(column, self.headers[column]), "title": self.headers[column],
+                    "columns": 1, "rows": rows, "num": column >= self.numeric_from}
+
+        if not self.groups:
+            return [[cell(column) for column in range(len(self.headers))]]
+        top: list[dict[str, Any]] = []
+        below: list[dict[str, Any]] = []
+        column = 0
+        for label, span in self.groups:
+            if label:
+                top.append({"label": label, "title": label, "columns": span, "rows": 1, "num": False, "group": True})
+                below.extend(cell(c) for c in range(column, column + span))
+            else:
+                top.extend(cell(c, rows=2) for c in range(column, column + span))
+            column += span
+        return [top, below]
+
     @property
     def empty_text(self) -> str:
         """What the page says in place of the table when it has no row: why, not a bare 暂无."""
@@ -112,6 +159,13 @@ class Table:
         """(drill-down link, first cell, other cells) per row, for the page."""
         links = self.links or [None] * len(self.rows)
         return [(link, row[0], row[1:]) for link, row in zip(links, self.rows, strict=True)]
+
+    def first_lines(self) -> list[tuple[str | None, Cell, list[Cell]]]:
+        return self.lines()[:self.shown] if self.shown else self.lines()
+
+    def folded_lines(self) -> list[tuple[str | None, Cell, list[Cell]]]:
+        """The rows behind the page's <details> (`fold`)."""
+        return self.lines()[self.shown:] if self.shown else []
 
 
 # Said in place of an empty table, by the first part of its key (coverage-village, cases-unit, …).
@@ -282,6 +336,9 @@ def ranking_table(figures: TownFigures, link: Callable[[TownRow], str | None] | 
                  _("回复率"), _("满意率"), _("超期"), _("上报")],
         rows=[_ranking_cells(row) for row in figures.rows], total=_ranking_cells(figures.total),
         links=[link(row) if link else None for row in figures.rows],
+        # Sixteen columns read at 1280 px under three groups, the long headers shortened on the page (decision 0083).
+        groups=[("", 2), (_("走访覆盖"), 3), (_("进度（截至今日）"), 4), (_("问题办理"), 7)],
+        short={5: _("应完成"), 6: _("已完成"), 8: _("完成比")},
     )
 
 

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from zoufang.conftest import browser_login
 from zoufang.core.testwidths import DESKTOP, PHONE, each_width, fits, look, shoot
+from zoufang.oversight import board as boards
 from zoufang.oversight import views
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,6 +27,9 @@ def test_the_leader_reads_the_dashboard_and_opens_a_village_s_unvisited_targets(
         village = page.locator("#t-coverage-village").locator("xpath=ancestor::section[1]")
         row = village.locator("tbody tr", has=page.locator("th", has_text="上下塘社区"))
         assert [t.strip() for t in row.locator("td").all_inner_texts()][:3] == ["3", "1", "2"]
+        toc = page.locator("nav.board-toc")  # on a phone the jumps are one row that scrolls sideways
+        assert toc.bounding_box()["height"] < 60
+        assert toc.locator("ul").evaluate("list => list.scrollWidth > list.clientWidth")
         for width in each_width(page):
             fits(page, width, "oversight-dashboard")
             shoot(page, f"oversight-dashboard-{width}")
@@ -58,6 +62,20 @@ def test_the_leader_reads_the_dashboard_and_opens_a_village_s_unvisited_targets(
         assert download.value.suggested_filename.endswith("各单位走访覆盖与进度.xlsx")
         sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
         assert [row[0] for row in sheet.iter_rows(values_only=True)][2:] == ["派出所", "镇党政班子", "合计"]
+        # A long table shows its worst rows; the rest open under it, without a script (here: more than one row).
+        monkeypatch.setattr(boards, "FOLD_SHOWN", 1)
+        monkeypatch.setattr(boards, "FOLD_SLACK", 0)
+        page.goto(f"{live_server.url}/oversight/{counted.campaign.slug}/")
+        units = page.locator("#t-coverage-unit").locator("xpath=ancestor::section[1]")
+        rest = units.locator("details.fold-rows")
+        assert units.locator(".table-wrap").first.locator("tbody tr").count() == 1
+        assert not rest.locator("tbody tr").first.is_visible()
+        rest.locator("summary").click()
+        assert rest.locator("tbody tr").first.is_visible()
+        assert rest.locator("summary").inner_text() == "收起其余 1 行"
+        for width in each_width(page):
+            fits(page, width, "oversight-folded")
+            shoot(units, f"oversight-folded-{width}", full_page=False)
     finally:
         context.close()
 
@@ -72,6 +90,15 @@ def test_the_city_office_compares_its_towns_and_drills_into_one_read_only(
         ranking = page.locator("#t-towns").locator("xpath=ancestor::section[1]")
         assert ranking.locator("tbody th").all_inner_texts() == ["周庄镇", "锦溪镇"]  # worst first on pace
         look(page, "oversight-city")
+        # Its sixteen columns read on a desk without scrolling; on a phone the town stays in view as they scroll.
+        wrap = ranking.locator(".table-wrap")
+        assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth")
+        page.set_viewport_size(PHONE)
+        assert wrap.evaluate("w => w.scrollWidth > w.clientWidth")
+        wrap.evaluate("w => { w.scrollLeft = w.scrollWidth; }")
+        town = ranking.locator("tbody th").first
+        assert abs(town.bounding_box()["x"] - wrap.bounding_box()["x"]) < 2
+        page.set_viewport_size(DESKTOP)
         with page.expect_navigation():
             page.get_by_role("link", name="满意率").click()
         assert ranking.locator("tbody th").all_inner_texts() == ["锦溪镇", "周庄镇"]

@@ -29,6 +29,7 @@ from zoufang.core.sheetwriter import DAY_FORMAT
 from zoufang.core.testdownloads import saved_name
 from zoufang.jobs.testing import cells, queued_file
 from zoufang.oversight import case_counters, export, figures
+from zoufang.oversight.tables import ranking_table
 from zoufang.oversight.views import city_tables
 from zoufang.planning.models import Assignment
 from zoufang.registry.models import Cadre, Target
@@ -268,3 +269,22 @@ def test_the_workbook_says_its_year_as_people_do_and_keeps_a_finishing_day_a_dat
     assert any(cell.is_date for cell in finishing)
     for cell in finishing:
         assert cell.is_date and cell.number_format == DAY_FORMAT or cell.value in ("尚无走访", "无法预计", "已全部走访")
+
+
+def test_the_city_ranking_groups_its_sixteen_columns_under_two_header_rows(towns: Any) -> None:
+    table = ranking_table(figures.town_figures(towns.county, TODAY))
+    top, below = table.head()
+    assert [(cell["label"], cell["columns"], cell["rows"]) for cell in top] == [
+        ("镇", 1, 2), ("排名", 1, 2), ("走访覆盖", 3, 1), ("进度（截至今日）", 4, 1), ("问题办理", 7, 1)]
+    assert len(below) == len(table.headers) - 2 == 14
+    shortened = {cell["label"]: cell["title"] for cell in below if cell["label"] != cell["title"]}
+    assert shortened == {"应完成": "截至今日应完成", "已完成": "按进度已完成", "完成比": "进度完成比"}
+    assert table.headers[5:9] == ["截至今日应完成", "按进度已完成", "逾期未完成", "进度完成比"]  # the xlsx's, whole
+
+
+def test_the_city_page_shows_the_ranking_s_groups_and_full_names(towns: Any, login: Any) -> None:
+    page = login(towns.users["city"]).get("/").content.decode()
+    ranking = page.split('id="t-towns"', 1)[1].split("</table>", 1)[0]
+    assert '<th scope="colgroup" colspan="4" class="group">进度（截至今日）</th>' in ranking
+    assert '<abbr title="截至今日应完成">应完成</abbr>' in ranking
+    assert '<th scope="col" rowspan="2">镇</th>' in ranking

@@ -34,7 +34,12 @@ def test_the_office_home_is_the_dashboard_with_the_counts_table_kept(counted: An
 
 def test_the_boards_sections_are_named_at_its_top_each_a_jump_to_its_heading(counted: Any, login: Any) -> None:
     """The board runs to many screens on a town (every village and unit): a clerk jumps to the table they want."""
-    page = login(counted.users["office"]).get("/").content.decode()
+    assert_jumps_land_on_their_headings(login(counted.users["office"]).get("/").content.decode())
+
+
+def assert_jumps_land_on_their_headings(page: str) -> None:
+    """Every jump lands on a heading of the page, under the words it says, all of them in order — and none is
+    hidden under a long table's folded rows (test_tables_on_the_page.py)."""
     toc = page.split('<nav class="board-toc"', 1)[1].split("</nav>", 1)[0]
     jumps = re.findall(r'<a class="jump" href="#([^"]+)">([^<]+)</a>', toc)
     assert len(jumps) > 3
@@ -43,6 +48,8 @@ def test_the_boards_sections_are_named_at_its_top_each_a_jump_to_its_heading(cou
     headings = re.findall(r'<h2 id="(t-[^"]+)">', page)
     assert [target for target, _title in jumps if target.startswith("t-")] == headings  # all of them, in order
     assert page.index('class="board-toc"') < page.index(f'id="{headings[0]}"')
+    for folded in page.split('<details class="fold-rows">')[1:]:
+        assert "<h2" not in folded.split("</details>", 1)[0]
 
 
 def test_a_leader_sees_the_villages_they_are_linked_to_first(counted: Any, login: Any) -> None:
