@@ -26,6 +26,7 @@ from zoufang.cases import workflow
 from zoufang.cases.models import Case, CaseEvent
 from zoufang.cases.workflow import UPPER_QUEUE, Action, Actor, actors_of
 from zoufang.core.names import name_contains
+from zoufang.regions.models import Region
 from zoufang.registry import unitnames
 from zoufang.registry.models import Cadre, Unit
 
@@ -68,6 +69,25 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     if cadre is not None:
         condition |= Q(signoff_leader=cadre)
     return Case.objects.filter(condition)
+
+
+def sole_village(user: Any) -> str:
+    """The name of the one village (or community) whose cases the user reads by area, "" for a wider reader (a town,
+    several villages, a unit's handler, a superuser): its case list names it once, in the heading (decision 0084).
+    From the cached grants; a grant below a village (a group) reads up to it."""
+    if getattr(user, "is_superuser", False) or scope.handled_unit_ids(user):
+        return ""
+    villages = set()
+    for grant in scope.grants(user):
+        if grant.role not in AREA_ROLES:
+            continue  # reads no case by area
+        region = grant.region
+        while region is not None and region.level in (Region.Level.GROUP, Region.Level.GRID):
+            region = region.parent
+        if region is None or region.level != Region.Level.VILLAGE:
+            return ""  # an area role above a village (or with none): more than one village's cases
+        villages.add((region.pk, region.name))
+    return villages.pop()[1] if len(villages) == 1 else ""
 
 
 def _collected(user: Any, visit: Any) -> bool:

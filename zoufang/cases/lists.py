@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext, gettext_lazy
@@ -347,6 +347,25 @@ def filtered(request: HttpRequest) -> ListFilter:
     if q:
         cases = cases.filter(access.description_search(request.user, cases, q) | Q(unit__name__icontains=q))
     return ListFilter(cases, asked, status, kind, q, unit, route)
+
+
+# Where a clerk stands on 问题办理: its filters and its page, as asked. A case opened from the list carries them back
+# with the picks (decision 0084), each value bounded (a hand-made link holds what it likes).
+FILTER_KEYS = ("q", "status", "kind", "unit", "route")
+PLACE_KEYS = (*FILTER_KEYS, "after")
+PLACE_VALUE_MAX = 200
+
+
+def place_on_list(query: QueryDict, picks: list[str]) -> QueryDict:
+    """The list's filters and page read from `query`, and `picks`: the list's own query, to go back to it."""
+    place = QueryDict(mutable=True)
+    for key in PLACE_KEYS:
+        value = str(query.get(key) or "")[:PLACE_VALUE_MAX]
+        if value:
+            place[key] = value
+    if picks:
+        place.setlist("pick", picks)
+    return place
 
 
 def _unit(user: Any, public_id: str) -> Unit | None:

@@ -8,9 +8,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms import Textarea
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,8 +29,7 @@ from zoufang.cases.presenters import CasePresenter, event_notice, offered, unit_
 from zoufang.cases.transition import CaseError, StaleVersion, is_repeat
 from zoufang.core import paging
 from zoufang.core.apiversions import posted_version
-from zoufang.documents.access import may_write as may_write_documents
-from zoufang.documents.picks import carried_picks
+from zoufang.documents.picks import CARRIED, carried_picks, pickable, still_picked
 from zoufang.documents.special import PICKED
 from zoufang.registry import unitnames
 from zoufang.registry.models import Unit
@@ -57,6 +57,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     if request.GET.get("report") in ("picked", "filtered"):  # the bar of a list drawn before decision 0079
         return redirect(f"{reverse('documents:picked')}?{request.GET.urlencode()}")
+    if "drop" in request.GET:  # a chip's × or 清除, sent by the list's form with every box ticked (decision 0084)
+        return redirect(f"{reverse('cases:list')}?{_without(request, 'drop', *DROPPED.get(request.GET['drop'], ()))}"
+                        .rstrip("?"))
     listed = lists.filtered(request)
     # Newest first, a page after a cursor (keyset: no OFFSET that grows with the page number); the total is
     # counted no further than paging.COUNT_CAP. The page's ids first, then its rows with their related tables
@@ -67,33 +70,35 @@ def case_list(request: HttpRequest) -> HttpResponse:
     rows, ticked = _rows(request.user, page.rows), carried_picks(request.GET)
     for row in rows:
         row["picked"] = str(row["id"]) in ticked  # the campaign and its scope come with the row (RELATED), the grants are cached: no query
-        row["pickable"] = row["case"].status != S.MERGED and may_write_documents(request.user, row["case"].campaign)
-    picks = any(row["pickable"] for row in rows)
-    # Picks ticked on other pages or before a filter changed (decision 0079): carried by the list's form, counted.
-    elsewhere = _picked_elsewhere(request.user, ticked, rows) if picks and ticked else []
+        row["pickable"] = pickable(request.user, row["case"])
+    # Picks ticked on other pages or before a filter changed (decision 0079): carried by the list's form, counted,
+    # also on a page with no box of its own (decision 0084).
+    here = {str(row["id"]) for row in rows}
+    elsewhere = still_picked(request.user, [pick for pick in ticked if pick not in here])
+    picks = elsewhere or any(row["pickable"] for row in rows)
+    place = lists.place_on_list(request.GET, [*elsewhere, *(str(r["id"]) for r in rows if r["picked"] and r["pickable"])])
+    village = access.sole_village(request.user)
     return render(request, "cases/list.html", {
         "page": page, "rows": rows, "statuses": lists.STATUS_CHOICES,
         "picks": picks, "most_picked": PICKED, "elsewhere": elsewhere,
-        "picked_count": len(elsewhere) + sum(1 for row in rows if row["picked"] and row["pickable"]),
+        "picked_count": len(place.getlist("pick")),
         "total": min(total, paging.COUNT_CAP), "capped": total > paging.COUNT_CAP,
         "groups": [(key, c.title) for key, c in GROUPS.items()],
         "kinds": Case.Kind.choices, "status": listed.status, "kind": listed.kind, "q": listed.q,
         "unit": listed.unit, "route": Case.Route(listed.route) if listed.route in Case.Route.values else None,
         "filtered": bool(listed.status or listed.kind or listed.q or listed.unit or listed.route),
-        "unit_off": _without(request, "unit"), "route_off": _without(request, "route"),
         "unpicked": _without(request, "pick"),
+        # 以当前筛选结果生成专报 sends the filters applied (those the count is of) and the picks (decision 0084).
+        "applied": [(key, value) for key, values in place.lists() for value in values if key != "after"],
+        # The case pages opened from the list carry it back, picks and all (decision 0084).
+        "from_list": urlencode({"list": place.urlencode()}) if picks and place else "",
+        # One village's viewer reads its name in the heading, not on every card (decision 0084).
+        "village": village, "hide_village": bool(village) and all(r["region"] in (village, "") for r in rows),
     })
 
 
-def _picked_elsewhere(user: Any, ticked: list[str], rows: list[dict[str, Any]]) -> list[str]:
-    """The picks not on this page that are still the viewer's cases and pickable (not merged), in the order picked."""
-    here = {str(row["id"]) for row in rows}
-    away = [pick for pick in ticked if pick not in here]
-    if not away:
-        return []
-    found = {str(pk) for pk in access.visible_cases(user).filter(public_id__in=away).exclude(status=S.MERGED)
-             .values_list("public_id", flat=True)}
-    return [pick for pick in away if pick in found]
+# What each of the list's `drop` buttons takes off its query (the chips' ×, 清除).
+DROPPED = {"unit": ("unit",), "route": ("route",), "filters": lists.FILTER_KEYS}
 
 
 def _without(request: HttpRequest, *names: str) -> str:
@@ -217,11 +222,47 @@ def _case_page(request: HttpRequest, case: Case, sent: ActionForm | None = None)
         "today": clock.today(),
         "calendar_warning": deadlines.calendar_warning(case),
         "may_publish": access.is_office_for(request.user, case) and case.status not in publication.UNPUBLISHABLE,
-        # 加入专报 (decision 0079): a 专报 started with this case, for the office writing the campaign's documents.
-        "may_report": case.status != S.MERGED and may_write_documents(request.user, case.campaign),
+        # 加入专报 (decisions 0079, 0084): this case added to the picks the list carries, for the office writing
+        # the campaign's documents.
+        **_report_picks(request, case),
         "summary_max": publication.MAX_SUMMARY, "publication_stamp": publication.stamp(case),
         "assists": _assists(request.user, case) if not forms else False,
     })
+
+
+def came_from_list(request: HttpRequest) -> QueryDict:
+    """The place on 问题办理 a case page was opened from (its `list`): the list's filters, page and the user's picks
+    still pickable (decision 0084)."""
+    came = QueryDict(str(request.GET.get("list", "")))
+    return lists.place_on_list(came, still_picked(request.user, carried_picks(came)))
+
+
+def case_url(request: HttpRequest, case: Case) -> str:
+    """The case's page, carrying the list it was opened from: an action sent from it keeps the picks."""
+    place = came_from_list(request)
+    return reverse("cases:detail", args=[case.public_id]) + (f"?{urlencode({'list': place.urlencode()})}" if place else "")
+
+
+def _report_picks(request: HttpRequest, case: Case) -> dict[str, Any]:
+    """The list this page was opened from (the way back to it) and, for the office writing the campaign's documents,
+    the picks it carries with this case in or out of them: 加入专报 and 移出专报 draw this page again with the list
+    changed, 生成专报 sends the picks on."""
+    place = came_from_list(request)
+    picks = place.getlist("pick")
+    here = str(case.public_id)
+
+    def with_picks(chosen: list[str]) -> str:
+        changed = place.copy()
+        changed.setlist("pick", chosen)
+        return changed.urlencode()
+
+    return {
+        "list_query": place.urlencode(), "list_sent": urlencode({"list": place.urlencode()}) if place else "",
+        "list_fields": [(key, value) for key, values in place.lists() for value in values],
+        "may_report": pickable(request.user, case), "picks": picks, "picked_here": here in picks,
+        "with_case": with_picks([*picks, here][-CARRIED:]),
+        "without_case": with_picks([pick for pick in picks if pick != here]),
+    }
 
 
 def _assists(user: Any, case: Case) -> bool:
@@ -298,7 +339,7 @@ def publish(request: HttpRequest, public_id: str) -> HttpResponse:
             messages.success(request, _("已公开：公众只看到公开摘要"))
     except CaseError as exc:
         messages.error(request, (_("未能撤回公开：%(why)s") if withdraw else _("未能公开：%(why)s")) % {"why": exc})
-    return redirect("cases:detail", case.public_id)
+    return redirect(case_url(request, case))
 
 
 @login_required
@@ -371,5 +412,5 @@ def _resent_out_of_reach(request: HttpRequest, public_id: str, chosen: workflow.
 def _after_action(request: HttpRequest, case: Case) -> HttpResponse:
     """The case's page, or the desk when the action took the case out of the user's sight."""
     if access.visible_cases(request.user).filter(pk=case.pk).exists():
-        return redirect("cases:detail", case.public_id)
+        return redirect(case_url(request, case))
     return redirect("cases:desk")

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from zoufang.campaigns.models import Campaign
+from zoufang.cases.access import visible_cases
 from zoufang.cases.models import Case
 from zoufang.core import request_keys
 from zoufang.documents.access import may_write
@@ -23,6 +24,22 @@ def carried_picks(query: Any) -> list[str]:
     """The case ids a query picks (`pick=`), well-formed ones only, each once, at most CARRIED, in the order picked."""
     picks = [str(value) for value in query.getlist("pick") if request_keys.parsed(value)]
     return list(dict.fromkeys(picks))[:CARRIED]
+
+
+def pickable(user: Any, case: Case) -> bool:
+    """Whether the user may put the case in a 专报: not merged (counted in the case it went into), and a case of a
+    campaign whose documents the user writes (its campaign and scope loaded: the grants are cached, no query)."""
+    return case.status != Case.Status.MERGED and may_write(user, case.campaign)
+
+
+def still_picked(user: Any, picks: list[str]) -> list[str]:
+    """Of carried picks, those that are the user's own pickable cases, in the order picked: one query (none without
+    picks)."""
+    if not picks:
+        return []
+    found = {str(case.public_id) for case in visible_cases(user).filter(public_id__in=picks)
+             .select_related("campaign__scope") if pickable(user, case)}
+    return [pick for pick in picks if pick in found]
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,7 @@ class Spec:
 
 
 GET, POST, BOTH = ("GET",), ("POST",), ("GET", "POST")
+NO_CASE = "00000000-0000-4000-8000-000000000000"  # a well-formed case id that names no case
 SPECS: dict[str, Spec] = {
     "healthz": Spec(), "login": Spec(methods=BOTH), "logout": Spec(),
     "web:home": Spec(), "web:regions": Spec(), "web:targets": Spec(queries=("", "?page=2")),
@@ -84,7 +85,9 @@ SPECS: dict[str, Spec] = {
     "web:import_template": Spec({"kind": ("households",)}),
     # Confirming a file a background check passed: the requester's own check job only (the matrix's job is a ledger).
     "web:import_checked": Spec({"public_id": "download"}, POST),
-    "cases:list": Spec(queries=("", "?page=2", "?report=filtered")), "cases:board": Spec(), "cases:hotline": Spec(methods=BOTH),
+    # A chip's × sent with the list's ticks (`drop`, decision 0084): back to the list without the unit, picks kept.
+    "cases:list": Spec(queries=("", "?page=2", "?report=filtered",
+                                f"?drop=unit&unit={NO_CASE}&pick={NO_CASE}")), "cases:board": Spec(), "cases:hotline": Spec(methods=BOTH),
     "cases:desk": Spec(), "cases:signoff": Spec(),
     # The city office's queue of what towns signed up to it (上报上一级活动办): 404 for every other role.
     "cases:upper": Spec(queries=("", "?state=done")), "cases:upper_xlsx": Spec(methods=POST),
@@ -92,7 +95,8 @@ SPECS: dict[str, Spec] = {
     "cases:weekly": Spec(queries=("", "?week=2017-05-08", "?week=2017-05-01&kind=suggestion")),
     "cases:weekly_xlsx": Spec(methods=POST),
     "cases:agenda": Spec(queries=("", "?month=2017-05")), "cases:shared": Spec(queries=("", "?start=2017-05-01")),
-    "cases:detail": Spec({"public_id": "case"}), "cases:publish": Spec({"public_id": "case"}, POST),
+    # Opened from 问题办理, carrying the list and its picks back (`list`, decision 0084).
+    "cases:detail": Spec({"public_id": "case"}, queries=("", f"?list=q%3Dx%26pick%3D{NO_CASE}")), "cases:publish": Spec({"public_id": "case"}, POST),
     "cases:act": Spec({"public_id": "case", "action": ("accept",)}, POST),
     "planning:overview": Spec(), "planning:apply": Spec(methods=POST, skip_post_for=frozenset({"office"})),
     # The office's whole-town tables take 30 s; the office reads everything in its town in full anyway.
@@ -156,7 +160,7 @@ SPECS: dict[str, Spec] = {
     # Documents: the office of the campaign's area writes, its leaders and assessors read what was issued.
     "documents:index": Spec({"slug": "documents"}, queries=("", "?kind=special&subject=cases&numbers=0000ABCD")), "documents:generate": Spec({"slug": "documents"}, POST),
     # A 专报 from picked cases (decision 0079): the case list's boxes, its filtered list, a case's own page.
-    "documents:picked": Spec(queries=("", "?report=filtered", "?report=picked&pick=00000000-0000-4000-8000-000000000000")),
+    "documents:picked": Spec(queries=("", "?report=filtered", f"?report=picked&pick={NO_CASE}")),
     "documents:issuer": Spec({"slug": "documents"}, POST),
     # The units' 工作总结 (decision 0071): the list and its xlsx as the documents; a unit's page, its form and its
     # files for the unit's handlers and the campaign's readers (the form for the handlers only).

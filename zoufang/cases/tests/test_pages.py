@@ -435,7 +435,7 @@ def test_an_unknown_status_on_the_case_list_is_every_case_said_in_chinese_and_no
         assert response.status_code == 200
         assert f"参数“{name}”有误" in page, query
         assert "上下塘社区东侧路灯损坏" in page
-        assert ">清除</a>" not in page, query
+        assert ">清除</button>" not in page, query
         assert not re.search(r"<option value=\"[a-z_]+\" selected>", page), query
     page = html.unescape(client.get("/cases/", {"status": "handling"}).content.decode())
     notice = page.split("参数“status”有误")[1].split("</div>")[0]
@@ -444,7 +444,7 @@ def test_an_unknown_status_on_the_case_list_is_every_case_said_in_chinese_and_no
     assert notice.count("待交办") == 1  # a stage and a status of the same name: listed once
     assert not re.search(r"to_dispatch|upper_accepted|draft", notice), notice
     filtered = client.get("/cases/", {"status": "draft"}).content.decode()
-    assert ">清除</a>" in filtered
+    assert ">清除</button>" in filtered
     assert "有误" not in filtered
 
 

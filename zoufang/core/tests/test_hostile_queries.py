@@ -69,11 +69,13 @@ PARAMS: dict[str, Kind | tuple[Kind, ...]] = {
     "route": CHOICE, "format": CHOICE, "requirement": CHOICE, "gap": CHOICE, "outcome": CHOICE, "action": CHOICE,
     "by": CHOICE, "service_code": CHOICE, "category": CHOICE, "object_type": CHOICE,
     "report": CHOICE, "subject": CHOICE,  # the case list's 专报 buttons; the 专报 form's subject (decision 0077)
+    "drop": CHOICE,  # the case list's chips' × and 清除, buttons of its form (decision 0084)
     # flags
     "cleared": FLAG, "drafts": FLAG, "overdue": FLAG,
     "lookup": FLAG,  # 受理来电's 查来电记录 (a POST's address: the form's buttons are disabled as it is sent)
     # free text
     "q": TEXT, "who": TEXT, "object_id": TEXT, "numbers": TEXT,  # the 专报 form's case numbers, filled in
+    "list": TEXT,  # the case list a case page was opened from, as its query string (decision 0084)
     # objects named by id, code or slug
     "unit": OBJECT, "region": OBJECT, "village": OBJECT, "campaign": OBJECT, "cadre": OBJECT, "open": OBJECT,
     "service_request_id": OBJECT, "api_key": OBJECT, "jurisdiction_id": OBJECT, "pick": OBJECT,  # a ticked case

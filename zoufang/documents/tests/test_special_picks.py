@@ -37,7 +37,8 @@ def test_it_carries_picks_from_another_page_in_the_list_s_form_and_counts_them(c
     shown = page(client, LIST, {"pick": [c3, c6]})
     assert f'<input type="hidden" name="pick" value="{c3}">' in shown  # not on this page: carried by the form
     assert f'form="case-list" name="pick" value="{c6}" checked' in shown  # on this page: its box ticked
-    assert f'<input type="hidden" name="pick" value="{c6}">' not in shown  # not carried twice
+    listed = shown.split('id="case-list"')[1].split("</form>")[0]  # the list's own form
+    assert f'<input type="hidden" name="pick" value="{c6}">' not in listed  # not carried twice
     assert "已选 2 件" in shown
     assert "其中 1 件在其他页或其他筛选条件下" in shown
     # The next page is a button of the same form: what is ticked here goes along without script.
@@ -108,13 +109,16 @@ def test_a_viewer_who_may_not_write_documents_is_sent_back_saying_so(client: Cli
 
 
 def test_the_case_page_starts_a_special_report_for_the_office_only(client: Client, office_town: Any) -> None:
+    """加入专报 adds the case to the picks (decision 0084), which 生成专报 sends to documents."""
     c2 = office_town.cases["c2"]
     url = reverse("cases:detail", args=[c2.public_id])
     client.force_login(office_town.users["office"])
     shown = page(client, url)
     assert "加入专报" in shown
-    assert f'action="{reverse("documents:picked")}"' in shown
-    response = client.get(reverse("documents:picked"), {"pick": str(c2.public_id)})
+    assert f'action="{url}"' in shown
+    picked = page(client, url, {"list": f"pick={c2.public_id}"})
+    assert f'action="{reverse("documents:picked")}"' in picked
+    response = client.get(reverse("documents:picked"), {"pick": str(c2.public_id), "report": "picked"})
     asked = parse_qs(urlsplit(response["Location"]).query)
     assert asked["numbers"] == [c2.number]
     assert "加入专报" not in page(client, reverse("cases:detail", args=[office_town.cases["c5"].public_id]))  # merged

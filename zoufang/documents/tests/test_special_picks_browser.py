@@ -66,6 +66,9 @@ def test_the_bar_clears_the_picks_and_a_case_page_starts_a_report(browser: Any, 
     look(page, "case-detail-special-report")
     with page.expect_navigation():
         page.get_by_role("button", name="加入专报").click()
+    assert "已选 1 件（含本件）" in page.locator(".report-picks").inner_text()  # added to the picks (decision 0084)
+    with page.expect_navigation():
+        page.get_by_role("button", name="以选定的 1 件生成专报").click()
     assert "已从问题办理选定 1 件问题" in page.locator("main").inner_text()
     assert page.input_value("#id_numbers") == c2.number
     context.close()
