@@ -103,10 +103,7 @@ def test_no_page_joins_two_days_into_a_span_by_hand():
 # every list does; a page whose table wrote 2017年6月2日 06:15 beside another's 6月2日 06:15 read two ways. Detail pages
 # (<dl>), sentences and headings keep the whole day. A cell that must keep its year is listed with its reason.
 WHOLE_IN_CELL = re.compile(r"\|(?:minute|day|second)\b(?!:\"short\")")
-WHOLE_CELLS_KEPT = {
-    # The documents app is another brief's this session (h1 left it): its 印发日期 is to follow once it is changed.
-    "zoufang/documents/templates/documents/index.html": "an issued document's 印发日期",
-}
+WHOLE_CELLS_KEPT: dict[str, str] = {}
 
 
 def _whole_cells(root: Path) -> list[str]:
