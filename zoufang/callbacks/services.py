@@ -223,8 +223,13 @@ def record_attempt(sample: CallbackSample, *, by: Any, kind: str, answers: dict[
     with transaction.atomic():
         locked = CallbackSample.objects.select_for_update().select_related("visit", "batch").get(pk=sample.pk)
         # A form sent again is told so first, also when the call it repeats settled the sample (decision 0058).
-        if seen_attempts is not None and locked.attempts.count() != seen_attempts:
+        if seen_attempts is not None and (made := locked.attempts.count()) != seen_attempts:
             last = locked.attempts.order_by("-called_at", "-id").first()
+            if made == seen_attempts + 1 and last is not None and last.by_id == getattr(_user(by), "pk", None) \
+                    and (last.kind, last.answers, last.note) == (kind, clean, (note or "").strip()):
+                # This very call sent again (a double click, a resend): recorded by the first send (decision 0085).
+                raise AlreadyDone(_("这次拨打已于 %(when)s 记录（%(kind)s），未重复记录。") % {
+                    "when": clock.minute(last.called_at), "kind": last.get_kind_display()})
             raise CallbackError(_("您打开此页后已记录了一次拨打（%(when)s %(kind)s），这次提交未重复记录；"
                                   "如确是又拨打了一次，请在下面重新填写。") % {
                 "when": clock.minute(last.called_at) if last else "", "kind": last.get_kind_display() if last else ""})

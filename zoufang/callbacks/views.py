@@ -219,9 +219,13 @@ def _call(request: HttpRequest, found: CallbackSample) -> HttpResponse:
     if not form.is_valid():
         return _sample_page(request, found, call=form)
     seen = request.POST.get("attempts", "")  # none from a page rendered before the form carried it
-    services.record_attempt(found, by=request.user, kind=form.cleaned_data["kind"], answers=form.answers(),
-                            note=form.cleaned_data["note"],
-                            seen_attempts=int(seen) if seen.isascii() and seen.isdigit() and len(seen) < 6 else None)
+    try:
+        services.record_attempt(found, by=request.user, kind=form.cleaned_data["kind"], answers=form.answers(),
+                                note=form.cleaned_data["note"],
+                                seen_attempts=int(seen) if seen.isascii() and seen.isdigit() and len(seen) < 6 else None)
+    except services.AlreadyDone as done:  # the same call sent again: answered as the first was, saying so
+        messages.info(request, str(done))
+        return redirect("callbacks:batch", public_id=found.batch.public_id)
     found.refresh_from_db()
     messages.success(request, _("已记录：%(outcome)s") % {"outcome": found.get_outcome_display() or _("待再次拨打")})
     return redirect("callbacks:batch", public_id=found.batch.public_id)

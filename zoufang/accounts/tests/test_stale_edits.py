@@ -9,7 +9,8 @@ Each edit is tried as two people (or one in two tabs) would: the first reads the
 its form as drawn; GETs the API resource and keeps its version), the second's change of the same record lands
 (the same form or operation sent from a second browser or token, or the edit named in `other`), then the first
 sends their edit. It must be refused, saying in Chinese that the record changed meanwhile (the API's 409; a page's
-form drawn again, or a redirect whose page says so), and it must write nothing.
+form drawn again, or a redirect whose page says so), and it must write nothing. Every case action is tried so on the
+API and from the case page, where a second clerk with the same grants acts in between (decision 0085).
 """
 
 import json
@@ -391,19 +392,30 @@ def _page_hole(name: str, edit: PageEdit, kwargs: dict[str, str], user: Any) -> 
     other = PAGE_EDITS[edit.other] if edit.other else edit
     other_url = _url(other, kwargs)
     their = {name: value.format(**kwargs) for name, value in other.their.items()}
-    landed, traces = _writes_kept(lambda: _post(second, other_url, {**_drawn(second, other, kwargs, other_url),
-                                                                    **their}))
-    if landed.status_code >= 400 or not traces:
-        return (f"{name}: the other change ({other_url}) did not land: {landed.status_code}, wrote {traces}: "
-                f"{_messages(_said(second, landed))[:300]!r}")
+    landed = _landed(f"{name}: the other change ({other_url})", second, other_url,
+                     {**_drawn(second, other, kwargs, other_url), **their})
     typed = {name: value.format(**kwargs) for name, value in edit.typed.items()}
-    answer, traces = _traced(lambda: _post(first, url, {**stale, **typed}))
-    where = f"{answer.status_code} {answer.get('Location', '')}"
+    return landed or _stale_sent(name, first, url, {**stale, **typed})
+
+
+def _landed(where: str, second: Client, url: str, body: dict[str, Any], wrote: str = "") -> str:
+    """The other change sent and kept; what is wrong if it did not land (wrote nothing, or not `wrote`)."""
+    landed, traces = _writes_kept(lambda: _post(second, url, body))
+    if landed.status_code >= 400 or not traces or (wrote and wrote not in traces):
+        return f"{where} did not land: {landed.status_code}, wrote {traces}: {_messages(_said(second, landed))[:300]!r}"
+    return ""
+
+
+def _stale_sent(where: str, first: Client, url: str, body: dict[str, Any]) -> str:
+    """The form drawn before the other change, sent: what is wrong if it wrote, or was refused without saying the
+    record changed meanwhile."""
+    answer, traces = _traced(lambda: _post(first, url, body))
+    status = f"{answer.status_code} {answer.get('Location', '')}"
     said = _said(first, answer)
     if traces:
-        return f"{name}: the stale edit was saved over the other change: {where}, wrote {traces}"
+        return f"{where}: the stale edit was saved over the other change: {status}, wrote {traces}"
     if answer.status_code not in (200, 302, 409) or not CHANGED_MEANWHILE.search(_messages(said)):
-        return f"{name}: refused ({where}) without saying the record changed: {_messages(said)[:300]!r}"
+        return f"{where}: refused ({status}) without saying the record changed: {_messages(said)[:300]!r}"
     return ""
 
 
@@ -483,6 +495,79 @@ def test_an_edit_from_a_stale_page_is_refused_saying_so_and_writes_nothing(setti
     _settings(settings, tmp_path)
     holes = _holes(PAGE_EDITS, _page_hole)
     assert not holes, f"{len(holes)} of {len(PAGE_EDITS)} page edits:\n" + "\n".join(holes)
+
+
+# ---------------------------------------------------------------- the case page's actions
+
+# Each case action's form as the case page draws it (decision 0085): drawn by the user, then a second clerk with the
+# same grants (another 走访办 clerk, another handler of the unit) takes the same action from their own page, then the
+# user sends their form. A signing leader is one person: the other change is their own from a second tab, its text
+# different (the same text would be the same form sent again, told as a repeat: decision 0063). Where the other's
+# action would take the case out of the user's reach, another action lands first (CASE_OTHER, as on the API).
+CASE_TEXT_CHANGED = "（另一位经办人）"
+
+
+def _colleague(user: Any) -> Any:
+    """A second clerk with the user's grants, made in the edit's rolled-back transaction; the user themself where
+    the action is theirs alone (a leader signing as the cadre the case names)."""
+    from zoufang.accounts.models import RoleGrant
+    from zoufang.accounts.services import ensure_user
+    from zoufang.conftest import PASSWORD
+
+    if getattr(user, "cadre", None) is not None:
+        return user
+    grants = list(RoleGrant.objects.filter(user=user))
+    colleague = ensure_user(f"{user.username}-colleague", PASSWORD, full_name=f"{user.first_name}（同事）")
+    RoleGrant.objects.bulk_create([RoleGrant(user=colleague, role=g.role, region=g.region, unit=g.unit)
+                                   for g in grants])
+    return colleague
+
+
+def _their_form(body: dict[str, Any]) -> dict[str, Any]:
+    """The other clerk's form: their own words in each text box."""
+    from zoufang.accounts.tests.test_sent_twice import CASE_TEXTS
+
+    return {name: f"{value}{CASE_TEXT_CHANGED}" if name.split("-")[-1] in CASE_TEXTS else value
+            for name, value in body.items()}
+
+
+def _case_action_hole(op: str, role: str) -> str:
+    from zoufang.accounts.tests.test_sent_twice import _case_form
+    from zoufang.cases import workflow
+
+    found = _case_for(role, op)
+    if found is None:
+        return f"{op}: no case {role} takes it on"
+    case = Case.objects.get(public_id=found["case_id"])
+    user = _office_user(role)
+    other_user = _colleague(user)
+    first, second = _client(user), _client(other_user)
+    action, other = workflow.Action(op.rstrip("_")), workflow.Action(CASE_OTHER.get(op, op).rstrip("_"))
+    with transaction.atomic():  # drawing the page reads; what it may audit is not the other change
+        stale = _case_form(first, action, case)
+        theirs = _their_form(_case_form(second, other, case))
+        transaction.set_rollback(True)
+    url = reverse("cases:act", kwargs={"public_id": case.public_id, "action": str(action)})
+    other_url = reverse("cases:act", kwargs={"public_id": case.public_id, "action": str(other)})
+    where = f"{workflow.LABELS[action]} ({op}) by {role} on {case.number} after {other_user.username}'s {other}"
+    return _landed(f"{where}: the other change", second, other_url, theirs, "cases_caseevent") or \
+        _stale_sent(where, first, url, stale)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("matrix_town")
+def test_a_case_action_from_a_stale_page_is_refused_saying_so_and_writes_nothing(settings, tmp_path):
+    """Every case action's form sent from the case page drawn before another clerk acted on the case: refused,
+    saying what happened meanwhile, writing nothing (decisions 0059, 0085)."""
+    _settings(settings, tmp_path)
+    holes = []
+    for op in CASE_ACTIONS:
+        role = next(name for name in ("office", "paichusuo", "jianguansuo", "leader", "city") if name in MAY_WRITE[op])
+        with transaction.atomic():
+            holes.append(_case_action_hole(op, role))
+            transaction.set_rollback(True)
+    holes = [hole for hole in holes if hole]
+    assert not holes, f"{len(holes)} of {len(CASE_ACTIONS)} case actions from a stale page:\n" + "\n".join(holes)
 
 
 # ---------------------------------------------------------------- the API

@@ -130,6 +130,36 @@ def test_a_no_answer_sent_twice_is_recorded_once(sampling, batch):
     assert sample.attempts.count() == 2
 
 
+def test_a_call_sent_twice_is_told_it_was_recorded_and_another_call_meanwhile_is_refused(sampling, batch):
+    """The same call sent again (a double click, a resend) is answered as the first was — the batch's page — saying
+    it was recorded once, not as an error (decision 0085); a different call from the same stale page, or the same
+    one after another caller's call, is refused as an error, its words kept out of the record."""
+    from django.contrib import messages
+    from django.contrib.messages import get_messages
+
+    caller = _client(sampling.users["caller"])
+    sample = batch.samples.first()
+    url = reverse("callbacks:sample", args=[sample.public_id])
+    sent = {"do": "call", "kind": "no_answer", "note": "无人接听", "attempts": "0"}
+    first = caller.post(url, sent)
+    again = caller.post(url, sent)
+    assert (again.status_code, again["Location"]) == (first.status_code, first["Location"])
+    told = [m for m in get_messages(again.wsgi_request) if "重复" in str(m)]
+    assert [m.level for m in told] == [messages.INFO]
+    assert "未重复记录" in str(told[0])
+    other = caller.post(url, {**sent, "note": "占线"})  # another call typed over the page drawn before the first
+    assert [m.level for m in get_messages(other.wsgi_request) if "您打开此页后已记录了一次拨打" in str(m)] == [messages.ERROR]
+    from zoufang.accounts.models import RoleGrant
+    from zoufang.accounts.services import ensure_user
+    from zoufang.conftest import PASSWORD
+
+    colleague = _client(ensure_user("caller2", PASSWORD, role=RoleGrant.Role.AUDITOR, region=sampling.town.town,
+                                    unit=sampling.company))  # the same call by another caller from the page drawn before
+    refused = colleague.post(url, sent)
+    assert [m.level for m in get_messages(refused.wsgi_request) if "您打开此页后" in str(m)] == [messages.ERROR]
+    assert sample.attempts.count() == 1
+
+
 def _not_visited(sampling: Any, batch: CallbackBatch) -> CallbackSample:
     """A sample the caller found not visited: waiting for the office's verification."""
     sample = batch.samples.first()
