@@ -243,6 +243,12 @@ def description_search(user: Any, cases: QuerySet[Case], q: str) -> Q:
     return found & (full | Q(pk__in=shown))
 
 
+# The units a case is handed to, in the order a clerk looks for them: the town's departments, the villages, then the
+# city's departments and the outside bodies. Never the 镇党政班子: its leaders sign and supervise, they do not handle.
+HANDLING_KINDS = (Unit.Kind.TOWN_DEPARTMENT, Unit.Kind.VILLAGE_COMMITTEE, Unit.Kind.CITY_DEPARTMENT,
+                  Unit.Kind.OUTSIDE_BODY)
+
+
 def serving_units(campaign: Any) -> QuerySet[Unit]:
     """The units a case of the campaign may be handed to: those of its area, those whose reach holds it (placed
     at 昆山市 for 锦溪镇; regionless only in a one-city installation) and any unit holding a fixed quota in it; never

@@ -100,6 +100,9 @@ def _serving(case: Case, units: list[Unit], what: str) -> None:
     serving = set(access.serving_units(case.campaign).filter(pk__in=[u.pk for u in units]).values_list("pk", flat=True))
     checking = set(access.callback_companies(case.campaign.scope).filter(pk__in=[u.pk for u in units]).values_list("pk", flat=True))
     for unit in units:
+        if unit.kind not in access.HANDLING_KINDS:  # the page never offers it; the API is told the same rule
+            raise InvalidInput(_("%(what)s“%(unit)s”是%(kind)s，不承办问题：请交办给镇部门、村（居）委会、市级机关部门或其他单位。") % {
+                "what": what, "unit": unit.name, "kind": unit.get_kind_display()})
         if unit.pk in checking:
             raise InvalidInput(_("%(what)s“%(unit)s”是第三方回访单位，负责回访核实，不能承办问题。") % {
                 "what": what, "unit": unit.name})

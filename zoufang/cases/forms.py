@@ -17,11 +17,6 @@ from zoufang.regions.models import Region
 from zoufang.registry.models import Cadre, Unit
 from zoufang.registry.unitnames import shown
 
-# The units a case is handed to, in the order a clerk looks for them: the town's departments, the villages, then the
-# city's departments and the outside bodies.
-HANDLING_KINDS = (Unit.Kind.TOWN_DEPARTMENT, Unit.Kind.VILLAGE_COMMITTEE, Unit.Kind.CITY_DEPARTMENT,
-                  Unit.Kind.OUTSIDE_BODY)
-
 
 class ActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -113,7 +108,7 @@ class DispatchForm(ActionForm):
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
         super().__init__(case, *args, **kwargs)
-        units = access.serving_units(case.campaign).filter(kind__in=HANDLING_KINDS, archived_on__isnull=True) \
+        units = access.serving_units(case.campaign).filter(kind__in=access.HANDLING_KINDS, archived_on__isnull=True) \
             .exclude(pk__in=access.callback_companies(case.campaign.scope)).select_related("region")
         self.groups = unit_groups(units)
         # A county-wide campaign serves every town's 派出所: each is “锦溪镇 派出所” then (decision 0032).
@@ -171,8 +166,8 @@ def unit_names(case: Case, units: list[Unit]) -> dict[int, str]:
 
 
 def unit_groups(units: Any) -> list[tuple[str, list[Unit]]]:
-    """Units by kind in HANDLING_KINDS order, each kind's in the registry's order; empty kinds left out."""
-    by_kind: dict[str, list[Unit]] = {kind: [] for kind in HANDLING_KINDS}
+    """Units by kind in access.HANDLING_KINDS order, each kind's in the registry's order; empty kinds left out."""
+    by_kind: dict[str, list[Unit]] = {kind: [] for kind in access.HANDLING_KINDS}
     for unit in units.order_by("sort_order", "name"):
         by_kind.setdefault(unit.kind, []).append(unit)
     return [(str(Unit.Kind(kind).label), members) for kind, members in by_kind.items() if members]

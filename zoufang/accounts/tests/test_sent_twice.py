@@ -647,7 +647,7 @@ class TwiceOracle(WriteOracle):
 NO_OBJECT: dict[str, tuple[frozenset[str], str]] = {
     **dict.fromkeys(("cases:act accept", "exemplars:nominate_case"), (
         frozenset({"menghe_unit"}), "its unit is 孟河镇's 镇党政班子, a town's leadership that is rated, never a handling "
-        "unit: the dispatch form offers none (cases.forms.HANDLING_KINDS), so no case is handled by it")),
+        "unit: the dispatch form offers none (cases.access.HANDLING_KINDS; the API is refused too), so no case is handled by it")),
 }
 
 

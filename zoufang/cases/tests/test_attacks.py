@@ -163,3 +163,22 @@ def test_the_callback_company_is_neither_offered_nor_taken_as_a_handler(client, 
     assert response.status_code == 400, response.content
     assert "第三方回访单位" in response.json()["detail"]
     assert Case.objects.get(pk=registered.pk).status == Case.Status.REGISTERED
+
+
+def test_the_api_refuses_to_hand_a_case_to_the_town_leadership_as_the_page_never_offers_it(
+        client, api_token, cases_town, registered):
+    """镇党政班子 signs escalations and supervises; it handles no case. The dispatch form never lists it, and the API,
+    which checked only that a unit serves the campaign, took it as 承办单位 or 协办单位."""
+    leadership = Unit.objects.get(kind=Unit.Kind.TOWN_LEADERSHIP, region=cases_town.town)
+    police = registered.campaign.scope.units.get(name="派出所")
+    for body in ({"unit": str(leadership.public_id)},
+                 {"unit": str(police.public_id), "co_handlers": [str(leadership.public_id)]}):
+        response = _post(client, api_token("office"), registered, "dispatch", body)
+        assert response.status_code == 400, response.content
+        assert "镇党政班子" in response.json()["detail"]
+        assert "不承办问题" in response.json()["detail"]
+    case = Case.objects.get(pk=registered.pk)
+    assert (case.status, case.unit_id, list(case.co_handlers.all())) == (Case.Status.REGISTERED, None, [])
+    client.force_login(cases_town.users["office"])
+    page = client.get(f"/cases/{registered.public_id}/").content.decode()
+    assert f'value="{leadership.pk}"' not in page
