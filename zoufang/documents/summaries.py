@@ -206,16 +206,22 @@ def returned_of(summary: Summary) -> SummaryReturn | None:
     return made if made is not None and made.withdrawn_at is None else None
 
 
-def current_of(campaign: Campaign, unit: Unit, version: Any, undone: str) -> Summary:
+def is_drawn(summary: Summary, drawn: uuid.UUID | int) -> bool:
+    """Whether `summary` is the version a page or a client read: a page names it by its public id, the API by its
+    number."""
+    return summary.public_id == drawn if isinstance(drawn, uuid.UUID) else summary.version == drawn
+
+
+def current_of(campaign: Campaign, unit: Unit, drawn: uuid.UUID | int, undone: str) -> Summary:
     """The unit's current version, under the unit's row lock (inside the caller's transaction), when it is the one the
-    page or the client read (`version`: its public id from a page, its number from the API); SummaryStale naming
-    the version handed in meanwhile and what was `undone` otherwise; Http404 when the unit has handed in nothing."""
+    page or the client read (`drawn`, as `is_drawn`); SummaryStale naming the version handed in meanwhile and what was
+    `undone` otherwise; Http404 when the unit has handed in nothing."""
     Unit.objects.select_for_update().filter(pk=unit.pk).first()  # against a version handed in meanwhile
     current = Summary.objects.filter(campaign=campaign, unit=unit).defer("content").select_related(
         "returned__returned_by", "returned__withdrawn_by").order_by("-version").first()
     if current is None:
         raise Http404
-    if str(version) not in (str(current.public_id), str(current.version)):
+    if not is_drawn(current, drawn):
         raise SummaryStale(_("您打开此页后，%(unit)s已提交第 %(n)s 版（当前版本），%(undone)s；请先查看新版本再决定。")
                            % {"unit": unit.name, "n": current.version, "undone": undone})
     return current
@@ -232,7 +238,7 @@ def _office_checked(user: Any, campaign: Campaign, unit: Unit) -> Due:
     return due
 
 
-def return_summary(user: Any, campaign: Campaign, unit: Unit, drawn: Any, reason: str, *,
+def return_summary(user: Any, campaign: Campaign, unit: Unit, drawn: uuid.UUID | int, reason: str, *,
                    key: uuid.UUID | None = None) -> tuple[SummaryReturn, bool]:
     """The office returns the unit's current version (`drawn`: the version its page or client read) for revision, with
     a reason; the unit's handlers are told once it commits. The return, and whether this call made it: the same form
@@ -267,11 +273,10 @@ def return_summary(user: Any, campaign: Campaign, unit: Unit, drawn: Any, reason
         return made
 
     return request_keys.once_checked(SummaryReturn.objects.select_related("summary"), key, make, lambda earlier: (
-        earlier.summary.unit_id, earlier.reason) == (unit.pk, reason) and str(drawn) in (
-        str(earlier.summary.public_id), str(earlier.summary.version)))
+        earlier.summary.unit_id, earlier.reason) == (unit.pk, reason) and is_drawn(earlier.summary, drawn))
 
 
-def withdraw_return(user: Any, campaign: Campaign, unit: Unit, drawn: Any, *,
+def withdraw_return(user: Any, campaign: Campaign, unit: Unit, drawn: uuid.UUID | int, *,
                     key: uuid.UUID | None = None) -> tuple[SummaryReturn, bool]:
     """The office withdraws its return of the unit's current version (`drawn`: the version its page or client read),
     made in error, while the unit has not handed in again: the version stands again (已提交), the unit's handlers are
