@@ -99,7 +99,7 @@ def test_it_walks_a_new_town_from_its_own_tables_to_a_visit_with_a_problem(brows
         with page.expect_navigation():
             page.click("input[name=_save]")
         assert RoleGrant.objects.filter(user__username="qd_office", role="office", region__name=qiandeng.TOWN).exists(), \
-            (page.url, page.inner_text("main")[:2000])
+            (page.url, [e.inner_text() for e in page.query_selector_all(".errornote, .errorlist")])  # what was refused
         page.click("text=注销")
         page.context.clear_cookies()
 
